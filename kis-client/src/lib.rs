@@ -1,0 +1,4 @@
+//! Typed async client for the Korea Investment & Securities (KIS Developers) Open API.
+#![deny(missing_docs)]
+
+pub mod endpoint;

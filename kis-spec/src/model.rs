@@ -1,0 +1,264 @@
+//! The spec model: one [`ApiSpec`] per KIS endpoint, as stored in `spec/<category>/<id>.yaml`.
+//!
+//! Every type here is plain data. Field order in the structs is the order in the YAML files, and
+//! empty collections and `None`s are omitted, so files stay short and diffs stay readable.
+
+use serde::{Deserialize, Serialize};
+
+/// One KIS endpoint: a REST call or a realtime (websocket) TR.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiSpec {
+    /// Stable identifier, snake_case, unique within the category (e.g. `inquire_price`; for
+    /// realtime TRs the lower-cased TR ID, e.g. `h0stcnt0`).
+    pub id: String,
+    /// Category folder (e.g. `domestic_stock`, `realtime_domestic_stock`, `oauth`).
+    pub category: String,
+    /// REST call or realtime TR.
+    pub kind: ApiKind,
+    /// Korean API name from the workbook (`API 명`).
+    pub name: String,
+    /// Menu location from the workbook (`메뉴 위치`), e.g. `[국내주식] 주문/계좌`.
+    pub menu: String,
+    /// KIS API ID (e.g. `v1_국내주식-008`).
+    pub api_id: String,
+    /// Row number in the workbook's index sheet (`순번`); used only for reporting.
+    pub seq: u32,
+    /// HTTP method.
+    pub method: Method,
+    /// URL path (e.g. `/uapi/domestic-stock/v1/quotations/inquire-price`, `/tryitout/H0STCNT0`).
+    pub path: String,
+    /// TR IDs per variant and environment.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub variants: Vec<TrVariant>,
+    /// Request layout.
+    #[serde(default)]
+    pub request: Request,
+    /// Response layout.
+    #[serde(default)]
+    pub response: Response,
+    /// Continuation paging, when the endpoint pages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paging: Option<Paging>,
+    /// Realtime facts, for websocket TRs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub realtime: Option<Realtime>,
+    /// The workbook's examples, stored as data files next to the spec file.
+    #[serde(default, skip_serializing_if = "Examples::is_empty")]
+    pub examples: Examples,
+}
+
+/// REST call or realtime TR.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ApiKind {
+    /// A REST endpoint (`/uapi/...`, `/oauth2/...`).
+    Rest,
+    /// A realtime websocket TR (`/tryitout/<TR_ID>`).
+    Realtime,
+}
+
+/// HTTP method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Method {
+    /// `GET`: parameters in the query string.
+    Get,
+    /// `POST`: parameters in a JSON body.
+    Post,
+}
+
+/// One way of calling an endpoint, with its TR ID in each environment.
+///
+/// Most endpoints have exactly one variant named `default`. Some choose the TR ID by an
+/// argument: sell/buy, old/new, day/night, within/before three months, US/Asia.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrVariant {
+    /// ASCII snake_case name (`default`, `sell`, `buy`, `old`, `new`, `us_buy`, ...).
+    pub name: String,
+    /// Korean label from the workbook (e.g. `매도`); empty for `default`.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub label: String,
+    /// TR ID on the real service; `None` when the variant does not exist there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub real: Option<String>,
+    /// TR ID on the paper (mock trading) service; `None` when paper does not support it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paper: Option<String>,
+}
+
+/// Request layout.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Request {
+    /// Request headers (`content-type`, `authorization`, `tr_id`, ...).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub header: Vec<Field>,
+    /// Query parameters (GET).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub query: Vec<Field>,
+    /// JSON body fields (POST). Nested objects/arrays carry their own `fields`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub body: Vec<Field>,
+}
+
+/// Response layout.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Response {
+    /// Response headers (`tr_id`, `tr_cont`, `gt_uid`, ...).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub header: Vec<Field>,
+    /// Body fields in workbook order. Blocks (`output`, `output1`, ...) are fields of kind
+    /// `object` or `array` whose `fields` hold the block's columns. For realtime TRs this is
+    /// the column layout of a data record, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub body: Vec<Field>,
+}
+
+/// One field of a request, response or realtime record.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Field {
+    /// Wire name exactly as KIS uses it (`CANO`, `stck_prpr`, `MKSC_SHRN_ISCD`).
+    pub name: String,
+    /// Korean label (`한글명`).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub label: String,
+    /// Wire type as the workbook gives it (`string`, `number`, `object`, `array`, `object array`).
+    #[serde(rename = "type")]
+    pub wire_type: String,
+    /// Typed value kind: inferred by the importer, overridable by patches. Codegen maps it to a
+    /// Rust type; kis-mock synthesizes values from it.
+    pub kind: Kind,
+    /// Whether the workbook marks the field required (`Y`).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub required: bool,
+    /// Maximum length as the workbook gives it, normalized (`19`, `8.2` for 8 digits with 2
+    /// decimals).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub length: Option<String>,
+    /// Code list (`J: KRX`, `NX: NXT`, `UN: 통합`) when the workbook gives one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub codes: Vec<Code>,
+    /// Children of an `object`/`array` field.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<Field>,
+}
+
+impl Field {
+    /// True for `object` and `array` fields (response blocks, nested request arrays).
+    pub fn is_block(&self) -> bool {
+        matches!(self.kind, Kind::Object | Kind::Array)
+    }
+}
+
+/// Typed value kind of a field. KIS sends every value as a string; this says how to read it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// Free text or an identifier (codes without a list, names, account numbers).
+    String,
+    /// A whole number, possibly signed (quantities, counts, prices in KRW).
+    Integer,
+    /// A decimal number (rates, prices with fractions, amounts that may carry decimals).
+    Decimal,
+    /// A date `YYYYMMDD`.
+    Date,
+    /// A time of day `HHMMSS`.
+    Time,
+    /// A `Y`/`N` flag.
+    Flag,
+    /// A value from the field's `codes` list.
+    Code,
+    /// An object block (one record).
+    Object,
+    /// An array block (a list of records).
+    Array,
+}
+
+/// One entry of a code list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Code {
+    /// The code as sent on the wire (`J`, `00`, `01`).
+    pub code: String,
+    /// Its Korean (or English) meaning (`KRX`, `지정가`).
+    pub label: String,
+}
+
+/// Continuation paging: request key `i` is filled from response key `i` of the previous page,
+/// and the `tr_cont` header says whether more pages follow.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Paging {
+    /// Request parameters carrying the continuation (e.g. `CTX_AREA_FK100`, `CTX_AREA_NK100`).
+    pub request: Vec<String>,
+    /// Response body fields they come from (e.g. `ctx_area_fk100`, `ctx_area_nk100`).
+    pub response: Vec<String>,
+}
+
+/// Facts of a realtime TR.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Realtime {
+    /// The TR ID as sent in `body.input.tr_id`.
+    pub tr_id: String,
+    /// Korean label of the subscription key (`tr_key`), e.g. `종목코드` or `HTS ID`.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub tr_key_label: String,
+    /// Whether data frames of this TR are AES-256-CBC encrypted (execution notices).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub encrypted: bool,
+}
+
+/// The workbook's examples for one endpoint, stored as files beside the spec file.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Examples {
+    /// The request example.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request: Option<Example>,
+    /// The response example.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response: Option<Example>,
+}
+
+impl Examples {
+    /// True when neither example exists.
+    pub fn is_empty(&self) -> bool {
+        self.request.is_none() && self.response.is_none()
+    }
+}
+
+/// One stored example file and what the importer made of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Example {
+    /// File name, relative to the spec file's folder (e.g. `inquire_price.response.json`).
+    pub file: String,
+    /// Whether the file is valid JSON as stored.
+    pub status: ExampleStatus,
+    /// What was repaired, or why it is invalid.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub note: String,
+}
+
+/// What the importer made of an example.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExampleStatus {
+    /// Valid JSON as the workbook gives it.
+    Valid,
+    /// Repaired unambiguously (the note says how); the file holds valid JSON.
+    Repaired,
+    /// Not valid JSON and not repairable without guessing; stored verbatim as text.
+    Invalid,
+    /// Not JSON by nature (realtime frames, Python snippets); stored verbatim as text.
+    Text,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
