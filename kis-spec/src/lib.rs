@@ -43,7 +43,10 @@ pub enum SpecError {
 
 /// Parses one spec document.
 pub fn parse(text: &str, path: &Path) -> Result<ApiSpec, SpecError> {
-    yaml::from_str(text).map_err(|source| SpecError::Yaml { path: path.to_owned(), source })
+    yaml::from_str(text).map_err(|source| SpecError::Yaml {
+        path: path.to_owned(),
+        source,
+    })
 }
 
 /// Renders one spec document (deterministic: same spec, same bytes).
@@ -132,7 +135,10 @@ mod tests {
                     kind: Kind::Code,
                     required: true,
                     length: Some("2".into()),
-                    codes: vec![Code { code: "J".into(), label: "KRX".into() }],
+                    codes: vec![Code {
+                        code: "J".into(),
+                        label: "KRX".into(),
+                    }],
                     fields: vec![],
                 }],
                 body: vec![],
