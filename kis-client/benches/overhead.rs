@@ -1,0 +1,2 @@
+//! Client overhead benchmarks (placeholder body replaced below).
+fn main() {}

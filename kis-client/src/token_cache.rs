@@ -1,0 +1,252 @@
+//! The on-disk access-token cache: one file per environment + base URL + app-key hash, mode 0600,
+//! written atomically; anything unreadable or foreign is ignored (the caller re-issues).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::endpoint::Env;
+use crate::secret::Secret;
+
+/// A cached access token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct CachedToken {
+    pub(crate) token: Secret,
+    pub(crate) expires_at: DateTime<Utc>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct File {
+    version: u32,
+    env: String,
+    key_id: String,
+    access_token: String,
+    expires_at_unix: i64,
+}
+
+/// Where one (env, base URL, app key) keeps its token.
+#[derive(Debug, Clone)]
+pub(crate) struct TokenCache {
+    path: PathBuf,
+    key_id: String,
+    env: &'static str,
+}
+
+impl TokenCache {
+    pub(crate) fn new(dir: &Path, env: Env, rest_url: &str, app_key: &Secret) -> Self {
+        let env_name = match env {
+            Env::Real => "real",
+            Env::Paper => "paper",
+        };
+        let mut h = Sha256::new();
+        h.update(env_name.as_bytes());
+        h.update([0]);
+        h.update(rest_url.as_bytes());
+        h.update([0]);
+        h.update(app_key.expose().as_bytes());
+        let digest = h.finalize();
+        let key_id: String = digest.iter().take(12).map(|b| format!("{b:02x}")).collect();
+        Self {
+            path: dir.join(format!("token-{env_name}-{key_id}.json")),
+            key_id,
+            env: env_name,
+        }
+    }
+
+    pub(crate) fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The cached token, or `None` when missing, unreadable, corrupted or for another key/env.
+    pub(crate) fn load(&self) -> Option<CachedToken> {
+        let bytes = std::fs::read(&self.path).ok()?;
+        let f: File = match serde_json::from_slice(&bytes) {
+            Ok(f) => f,
+            Err(_) => {
+                tracing::warn!(path = %self.path.display(), "token cache is corrupted; ignoring it");
+                return None;
+            }
+        };
+        if f.version != 1
+            || f.env != self.env
+            || f.key_id != self.key_id
+            || f.access_token.is_empty()
+        {
+            tracing::warn!(path = %self.path.display(), "token cache belongs to another key or version; ignoring it");
+            return None;
+        }
+        let expires_at = DateTime::<Utc>::from_timestamp(f.expires_at_unix, 0)?;
+        Some(CachedToken {
+            token: Secret::new(f.access_token),
+            expires_at,
+        })
+    }
+
+    /// Writes the token atomically (temp file, fsync, rename) with mode 0600.
+    pub(crate) fn store(&self, t: &CachedToken) -> std::io::Result<()> {
+        let dir = self.path.parent().unwrap_or(Path::new("."));
+        create_private_dir(dir)?;
+        let body = serde_json::to_vec(&File {
+            version: 1,
+            env: self.env.to_owned(),
+            key_id: self.key_id.clone(),
+            access_token: t.token.expose().to_owned(),
+            expires_at_unix: t.expires_at.timestamp(),
+        })
+        .map_err(std::io::Error::other)?;
+        let tmp = dir.join(format!(
+            ".{}.{}.{}.tmp",
+            self.path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or("token"),
+            std::process::id(),
+            rand::random::<u32>()
+        ));
+        let result = (|| {
+            let mut f = open_private(&tmp)?;
+            f.write_all(&body)?;
+            f.sync_all()?;
+            std::fs::rename(&tmp, &self.path)?;
+            if let Ok(d) = std::fs::File::open(dir) {
+                let _ = d.sync_all();
+            }
+            Ok(())
+        })();
+        if result.is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+        result
+    }
+
+    /// Deletes the cache file (after a revoke).
+    pub(crate) fn remove(&self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+#[cfg(unix)]
+fn open_private(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+}
+
+#[cfg(not(unix))]
+fn open_private(path: &Path) -> std::io::Result<std::fs::File> {
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+}
+
+#[cfg(unix)]
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    if dir.is_dir() {
+        return Ok(());
+    }
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+}
+
+#[cfg(not(unix))]
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use proptest::prelude::*;
+
+    fn token() -> CachedToken {
+        CachedToken {
+            token: Secret::new("tok-abc"),
+            expires_at: Utc
+                .with_ymd_and_hms(2030, 1, 2, 3, 4, 5)
+                .single()
+                .expect("valid date"),
+        }
+    }
+
+    #[test]
+    fn roundtrip_mode_and_name() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let c = TokenCache::new(
+            &dir.path().join("sub"),
+            Env::Real,
+            "https://x",
+            &Secret::new("APPKEY"),
+        );
+        assert_eq!(c.load(), None);
+        c.store(&token()).expect("store");
+        assert_eq!(c.load(), Some(token()));
+        let name = c
+            .path()
+            .file_name()
+            .and_then(|n| n.to_str())
+            .expect("name")
+            .to_owned();
+        assert!(
+            name.starts_with("token-real-") && !name.contains("APPKEY"),
+            "{name}"
+        );
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(c.path())
+                .expect("meta")
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        // No temp files left behind.
+        let n = std::fs::read_dir(dir.path().join("sub"))
+            .expect("dir")
+            .count();
+        assert_eq!(n, 1);
+        c.remove();
+        assert_eq!(c.load(), None);
+    }
+
+    #[test]
+    fn foreign_and_corrupted_caches_are_ignored() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let a = TokenCache::new(dir.path(), Env::Real, "https://x", &Secret::new("A"));
+        let b = TokenCache::new(dir.path(), Env::Real, "https://x", &Secret::new("B"));
+        let p = TokenCache::new(dir.path(), Env::Paper, "https://x", &Secret::new("A"));
+        assert_ne!(a.path(), b.path());
+        assert_ne!(a.path(), p.path());
+        a.store(&token()).expect("store");
+        // Someone else's file copied over ours.
+        std::fs::copy(a.path(), b.path()).expect("copy");
+        assert_eq!(b.load(), None);
+        std::fs::write(a.path(), b"{not json").expect("write");
+        assert_eq!(a.load(), None);
+        std::fs::write(a.path(), b"").expect("write");
+        assert_eq!(a.load(), None);
+        // And a fresh store replaces the garbage.
+        a.store(&token()).expect("store");
+        assert_eq!(a.load(), Some(token()));
+    }
+
+    proptest! {
+        #[test]
+        fn arbitrary_cache_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..200)) {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let a = TokenCache::new(dir.path(), Env::Real, "https://x", &Secret::new("A"));
+            std::fs::write(a.path(), &bytes).expect("write");
+            let _ = a.load();
+        }
+    }
+}
