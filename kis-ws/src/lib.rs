@@ -1,5 +1,33 @@
-//! Realtime (websocket) client for the KIS Open API.
+//! Realtime (websocket) client for the KIS Open API: typed frames, encrypted execution notices,
+//! a capped and de-duplicated subscription registry, PINGPONG echo, and reconnect with
+//! resubscribe.
+//!
+//! Slow consumers: every stream has its own bounded queue. Market-data records beyond
+//! [`Options::data_buffer`] evict the oldest market data and the stream reports
+//! [`Event::Lagged`]; execution notices and state events are never dropped: when
+//! [`Options::notice_buffer`] is full the connection task waits for the consumer.
 #![deny(missing_docs)]
 
 pub mod api;
+mod api_glue;
+pub mod backoff;
+pub mod catalog;
+pub mod control;
+pub mod crypto;
+pub mod error;
+pub mod event;
+pub mod frame;
+mod queue;
 pub mod record;
+mod session;
+
+pub use api_glue::AnyRecord;
+pub use backoff::Backoff;
+pub use catalog::Catalog;
+pub use error::{Error, FrameError};
+pub use event::{Event, RawRecord};
+pub use record::Record;
+pub use session::{
+    ApprovalKeySource, DEFAULT_MAX_SUBSCRIPTIONS, EventStream, Options, PAPER_WS_URL, REAL_WS_URL,
+    RecordStream, Session, StaticApprovalKey,
+};

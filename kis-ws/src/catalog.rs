@@ -1,0 +1,22 @@
+//! Layout facts about realtime TRs (columns, encryption, paper availability) as a swappable seam.
+
+/// What a session needs to know about realtime TRs to subscribe and split frames.
+///
+/// [`Catalog::generated`] answers from the generated code in [`crate::api`]; tests and
+/// custom setups can supply their own functions.
+#[derive(Clone, Copy)]
+pub struct Catalog {
+    /// Column wire names of a TR's record layout, or `None` for an unknown TR.
+    pub columns: fn(&str) -> Option<&'static [&'static str]>,
+    /// Whether a TR's frames are encrypted, or `None` for an unknown TR.
+    pub is_encrypted: fn(&str) -> Option<bool>,
+    /// Whether a TR is available on the paper service, or `None` when not known (then the
+    /// subscription is sent and KIS decides).
+    pub on_paper: fn(&str) -> Option<bool>,
+}
+
+impl std::fmt::Debug for Catalog {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Catalog")
+    }
+}

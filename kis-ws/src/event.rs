@@ -1,0 +1,202 @@
+//! The events a realtime session delivers, and the raw (not yet typed) record they carry.
+
+use std::ops::Range;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::error::FrameError;
+use crate::record::Record;
+
+/// Something that happened on a realtime session.
+///
+/// `R` is the record type of [`Event::Data`]: the generated [`crate::api::AnyRecord`] for
+/// [`crate::Session::events`], or [`RawRecord`] for [`crate::Session::raw_events`].
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum Event<R> {
+    /// One record of a data frame (a frame with `NNN` records yields `NNN` events, in order).
+    Data {
+        /// The frame's TR ID.
+        tr_id: Arc<str>,
+        /// The subscription key this record belongs to, when it can be told: the record's
+        /// first field when that is a registered key of the TR, or the TR's only key.
+        tr_key: Option<Arc<str>>,
+        /// The record.
+        record: R,
+    },
+    /// KIS confirmed a subscription requested by [`crate::Session::subscribe`].
+    Subscribed {
+        /// TR ID.
+        tr_id: String,
+        /// Subscription key.
+        tr_key: String,
+    },
+    /// KIS confirmed an unsubscription.
+    Unsubscribed {
+        /// TR ID.
+        tr_id: String,
+        /// Subscription key.
+        tr_key: String,
+    },
+    /// A subscription could not be restored after a reconnect; it was removed.
+    SubscriptionLost {
+        /// TR ID.
+        tr_id: String,
+        /// Subscription key.
+        tr_key: String,
+        /// KIS's code and message.
+        reason: String,
+    },
+    /// The connection dropped; data may be missing until [`Event::Reconnected`].
+    Disconnected {
+        /// Why (socket closed, error, silence timeout, `ALREADY IN USE`, ...).
+        reason: String,
+    },
+    /// The session reconnected and restored its subscriptions. Data between the preceding
+    /// [`Event::Disconnected`] and this event was not received: `downtime` is the gap.
+    Reconnected {
+        /// Connection attempts this reconnect took.
+        attempts: u32,
+        /// Time from the disconnect to the restored subscriptions.
+        downtime: Duration,
+        /// Subscriptions restored.
+        resubscribed: usize,
+    },
+    /// This consumer fell behind and `dropped` market-data records were discarded (oldest
+    /// first). Execution notices and state events are never discarded.
+    Lagged {
+        /// Records discarded since the previous `Lagged`.
+        dropped: u64,
+    },
+    /// A KIS control message not tied to a request of this session (e.g. an error notice).
+    Notice {
+        /// TR ID in the message header.
+        tr_id: String,
+        /// `msg_cd`.
+        msg_cd: String,
+        /// `msg1`.
+        msg1: String,
+    },
+    /// A message could not be decoded (malformed frame, unknown TR, bad ciphertext, wrong
+    /// field count). The session goes on.
+    Error(FrameError),
+}
+
+impl<R> Event<R> {
+    /// Converts the record of a [`Event::Data`]; other variants are carried over.
+    pub(crate) fn try_map<S>(self, f: impl FnOnce(&str, R) -> Result<S, FrameError>) -> Event<S> {
+        match self {
+            Event::Data {
+                tr_id,
+                tr_key,
+                record,
+            } => match f(&tr_id, record) {
+                Ok(record) => Event::Data {
+                    tr_id,
+                    tr_key,
+                    record,
+                },
+                Err(e) => Event::Error(e),
+            },
+            Event::Subscribed { tr_id, tr_key } => Event::Subscribed { tr_id, tr_key },
+            Event::Unsubscribed { tr_id, tr_key } => Event::Unsubscribed { tr_id, tr_key },
+            Event::SubscriptionLost {
+                tr_id,
+                tr_key,
+                reason,
+            } => Event::SubscriptionLost {
+                tr_id,
+                tr_key,
+                reason,
+            },
+            Event::Disconnected { reason } => Event::Disconnected { reason },
+            Event::Reconnected {
+                attempts,
+                downtime,
+                resubscribed,
+            } => Event::Reconnected {
+                attempts,
+                downtime,
+                resubscribed,
+            },
+            Event::Lagged { dropped } => Event::Lagged { dropped },
+            Event::Notice {
+                tr_id,
+                msg_cd,
+                msg1,
+            } => Event::Notice {
+                tr_id,
+                msg_cd,
+                msg1,
+            },
+            Event::Error(e) => Event::Error(e),
+        }
+    }
+}
+
+/// One record of a data frame as received (decrypted if it was encrypted), not yet typed.
+///
+/// Records of one frame share the frame's text; cloning is cheap.
+#[derive(Clone, PartialEq, Eq)]
+pub struct RawRecord {
+    text: Arc<str>,
+    range: Range<usize>,
+}
+
+impl std::fmt::Debug for RawRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RawRecord").field(&self.as_str()).finish()
+    }
+}
+
+impl RawRecord {
+    pub(crate) fn new(text: Arc<str>, range: Range<usize>) -> Self {
+        RawRecord { text, range }
+    }
+
+    /// The record's fields joined by `^`, as received.
+    pub fn as_str(&self) -> &str {
+        self.text.get(self.range.clone()).unwrap_or_default()
+    }
+
+    /// The record's fields in layout order; `(null)` literals become empty strings.
+    pub fn fields(&self) -> impl Iterator<Item = &str> {
+        self.as_str()
+            .split('^')
+            .map(|f| if f == "(null)" { "" } else { f })
+    }
+
+    /// Decodes the record into a typed record.
+    pub fn decode<T: Record>(&self) -> T {
+        let fields: Vec<&str> = self.fields().collect();
+        T::parse(&fields)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn raw_record_fields() {
+        let text: Arc<str> = Arc::from("a^b^c^d^(null)^f");
+        let r = RawRecord::new(text.clone(), 6..text.len());
+        assert_eq!(r.as_str(), "d^(null)^f");
+        assert_eq!(r.fields().collect::<Vec<_>>(), ["d", "", "f"]);
+    }
+
+    #[test]
+    fn try_map_turns_decode_failure_into_error() {
+        let e: Event<u8> = Event::Data {
+            tr_id: Arc::from("X"),
+            tr_key: None,
+            record: 1,
+        };
+        let mapped: Event<u16> = e.try_map(|tr, _| {
+            Err(FrameError::UnknownTr {
+                tr_id: tr.to_owned(),
+            })
+        });
+        assert!(matches!(mapped, Event::Error(FrameError::UnknownTr { .. })));
+    }
+}

@@ -1,0 +1,255 @@
+//! Zero-copy parsing of realtime data frames: `E|TR_ID|NNN|payload` and its `^`-separated records.
+
+use crate::error::FrameError;
+
+/// The header of one data frame, borrowing from the frame text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DataFrame<'a> {
+    /// `true` when the payload is base64 of AES-256-CBC ciphertext (`E` = `1`).
+    pub encrypted: bool,
+    /// The TR ID (e.g. `H0STCNT0`).
+    pub tr_id: &'a str,
+    /// Number of records in the payload (`NNN`).
+    pub count: usize,
+    /// The payload: `^`-separated fields of all records (plain), or base64 (encrypted).
+    pub payload: &'a str,
+}
+
+/// Largest record count accepted in a frame header (KIS sends three digits).
+const MAX_COUNT: usize = 999;
+
+/// Returns `true` when `text` looks like a data frame rather than a JSON control message.
+pub fn is_data_frame(text: &str) -> bool {
+    matches!(text.as_bytes().first(), Some(b'0' | b'1'))
+}
+
+/// Splits a data frame into its header parts without copying.
+///
+/// The payload is everything after the third `|` (a `|` inside the payload is kept).
+pub fn parse_data_frame(text: &str) -> Result<DataFrame<'_>, FrameError> {
+    let mut parts = text.splitn(4, '|');
+    let flag = parts.next().unwrap_or_default();
+    let (Some(tr_id), Some(count), Some(payload)) = (parts.next(), parts.next(), parts.next())
+    else {
+        return Err(FrameError::malformed(
+            "expected `E|TR_ID|NNN|payload`",
+            text,
+        ));
+    };
+    let encrypted = match flag {
+        "0" => false,
+        "1" => true,
+        _ => return Err(FrameError::malformed("encryption flag is not 0 or 1", text)),
+    };
+    if tr_id.is_empty() || !tr_id.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return Err(FrameError::malformed("TR ID is not alphanumeric", text));
+    }
+    if count.is_empty() || count.len() > 3 || !count.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(FrameError::malformed(
+            "record count is not 1-3 digits",
+            text,
+        ));
+    }
+    let count: usize = count
+        .parse()
+        .map_err(|_| FrameError::malformed("record count is not a number", text))?;
+    if count == 0 || count > MAX_COUNT {
+        return Err(FrameError::malformed("record count is out of range", text));
+    }
+    Ok(DataFrame {
+        encrypted,
+        tr_id,
+        count,
+        payload,
+    })
+}
+
+/// The fields of a frame's records, split without copying.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Records<'a> {
+    fields: Vec<&'a str>,
+    per_record: usize,
+}
+
+impl<'a> Records<'a> {
+    /// Splits a plain payload holding `count` records of a TR whose layout has `columns` columns.
+    ///
+    /// Records are concatenated with `^` like fields, so the per-record width is
+    /// `total / count`. It may exceed `columns` (KIS appends columns over time; the extra
+    /// trailing fields are kept and ignored by the typed decoders) but not fall short of it, and
+    /// `total` must divide evenly. `(null)` literals become empty fields.
+    pub fn split(
+        tr_id: &str,
+        payload: &'a str,
+        count: usize,
+        columns: usize,
+    ) -> Result<Self, FrameError> {
+        let mut fields: Vec<&'a str> = Vec::with_capacity(columns.max(1) * count);
+        fields.extend(
+            payload
+                .split('^')
+                .map(|f| if f == "(null)" { "" } else { f }),
+        );
+        let total = fields.len();
+        if count == 0 || total % count != 0 || total / count < columns {
+            return Err(FrameError::FieldCount {
+                tr_id: tr_id.to_owned(),
+                records: count,
+                fields: total,
+                columns,
+            });
+        }
+        Ok(Records {
+            fields,
+            per_record: total / count,
+        })
+    }
+
+    /// Number of records.
+    pub fn len(&self) -> usize {
+        self.fields.len().checked_div(self.per_record).unwrap_or(0)
+    }
+
+    /// Whether there are no records.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Fields per record (at least the layout's column count).
+    pub fn per_record(&self) -> usize {
+        self.per_record
+    }
+
+    /// The records, each a slice of fields in layout order.
+    pub fn iter(&self) -> std::slice::ChunksExact<'_, &'a str> {
+        self.fields.chunks_exact(self.per_record.max(1))
+    }
+}
+
+/// Byte ranges of the `count` records in a plain payload of a TR whose layout has `columns`
+/// columns, by the same rules as [`Records::split`].
+pub fn record_ranges(
+    tr_id: &str,
+    payload: &str,
+    count: usize,
+    columns: usize,
+) -> Result<Vec<std::ops::Range<usize>>, FrameError> {
+    let bytes = payload.as_bytes();
+    let total = bytes.iter().filter(|&&b| b == b'^').count() + 1;
+    if count == 0 || total % count != 0 || total / count < columns {
+        return Err(FrameError::FieldCount {
+            tr_id: tr_id.to_owned(),
+            records: count,
+            fields: total,
+            columns,
+        });
+    }
+    let per = total / count;
+    let mut ranges = Vec::with_capacity(count);
+    let mut start = 0;
+    let mut seen = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        if b == b'^' {
+            seen += 1;
+            if seen == per {
+                ranges.push(start..i);
+                start = i + 1;
+                seen = 0;
+            }
+        }
+    }
+    ranges.push(start..bytes.len());
+    Ok(ranges)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_plain_header() {
+        let f = parse_data_frame("0|H0STCNT0|004|005930^123929^73100").unwrap();
+        assert!(!f.encrypted);
+        assert_eq!(f.tr_id, "H0STCNT0");
+        assert_eq!(f.count, 4);
+        assert_eq!(f.payload, "005930^123929^73100");
+    }
+
+    #[test]
+    fn parses_encrypted_header_and_keeps_pipes_in_payload() {
+        let f = parse_data_frame("1|H0STCNI0|001|ab|c=").unwrap();
+        assert!(f.encrypted);
+        assert_eq!(f.payload, "ab|c=");
+    }
+
+    #[test]
+    fn rejects_bad_headers() {
+        for bad in [
+            "",
+            "0",
+            "0|H0STCNT0",
+            "0|H0STCNT0|001",
+            "2|H0STCNT0|001|x",
+            "0||001|x",
+            "0|H0ST CNT0|001|x",
+            "0|H0STCNT0|abc|x",
+            "0|H0STCNT0|000|x",
+            "0|H0STCNT0|0001|x",
+            "0|H0STCNT0||x",
+        ] {
+            assert!(parse_data_frame(bad).is_err(), "{bad:?} accepted");
+        }
+    }
+
+    #[test]
+    fn splits_multiple_records_by_count() {
+        let r = Records::split("T", "a^b^c^d^e^f", 2, 3).unwrap();
+        assert_eq!(r.len(), 2);
+        let recs: Vec<_> = r.iter().collect();
+        assert_eq!(recs, vec![&["a", "b", "c"][..], &["d", "e", "f"][..]]);
+    }
+
+    #[test]
+    fn tolerates_extra_trailing_columns() {
+        let r = Records::split("T", "a^b^c^X^d^e^f^Y", 2, 3).unwrap();
+        assert_eq!(r.per_record(), 4);
+        let recs: Vec<_> = r.iter().collect();
+        assert_eq!(recs[1], &["d", "e", "f", "Y"][..]);
+    }
+
+    #[test]
+    fn wrong_field_count_is_an_error() {
+        assert!(matches!(
+            Records::split("T", "a^b^c^d^e", 2, 2),
+            Err(FrameError::FieldCount { fields: 5, .. })
+        ));
+        assert!(Records::split("T", "a^b", 1, 3).is_err());
+    }
+
+    #[test]
+    fn null_literals_become_empty() {
+        let r = Records::split("T", "a^(null)^c", 1, 3).unwrap();
+        assert_eq!(r.iter().next().unwrap(), &["a", "", "c"][..]);
+    }
+
+    #[test]
+    fn is_data_frame_distinguishes_json() {
+        assert!(is_data_frame("0|X|001|a"));
+        assert!(is_data_frame("1|X|001|a"));
+        assert!(!is_data_frame("{\"header\":{}}"));
+        assert!(!is_data_frame(""));
+    }
+
+    #[test]
+    fn record_ranges_match_split() {
+        let p = "a^b^c^X^d^e^f^Y";
+        let r = record_ranges("T", p, 2, 3).unwrap();
+        assert_eq!(r, vec![0..7, 8..15]);
+        assert_eq!(&p[r[0].clone()], "a^b^c^X");
+        assert_eq!(&p[r[1].clone()], "d^e^f^Y");
+        assert_eq!(record_ranges("T", "abc", 1, 1).unwrap(), vec![0..3]);
+        assert_eq!(record_ranges("T", "", 1, 1).unwrap(), vec![0..0]);
+        assert!(record_ranges("T", "a^b^c", 2, 1).is_err());
+        assert!(record_ranges("T", "a^b", 1, 3).is_err());
+    }
+}

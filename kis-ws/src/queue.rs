@@ -1,0 +1,245 @@
+//! Bounded per-consumer event queue with the slow-consumer policy: drop oldest market data,
+//! never drop notices or state events (those apply backpressure instead).
+
+use std::collections::VecDeque;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::{Context, Poll};
+
+use futures::task::AtomicWaker;
+use tokio::sync::Notify;
+
+use crate::event::{Event, RawRecord};
+
+/// An item in a queue: a raw event and whether it may be dropped when the consumer lags.
+pub(crate) struct Item {
+    pub event: Event<RawRecord>,
+    pub droppable: bool,
+}
+
+/// Which items a consumer wants.
+#[derive(Clone, Copy)]
+pub(crate) enum Filter {
+    /// Everything.
+    All,
+    /// Only data records of these TR IDs.
+    Data(&'static [&'static str]),
+}
+
+impl Filter {
+    pub fn wants(&self, event: &Event<RawRecord>) -> bool {
+        match (self, event) {
+            (Filter::All, _) => true,
+            (Filter::Data(ids), Event::Data { tr_id, .. }) => ids.contains(&&**tr_id),
+            (Filter::Data(_), _) => false,
+        }
+    }
+}
+
+struct State {
+    items: VecDeque<Item>,
+    droppable: usize,
+    kept: usize,
+    dropped: u64,
+    closed: bool,
+}
+
+/// One consumer's queue.
+pub(crate) struct Queue {
+    state: Mutex<State>,
+    pub filter: Filter,
+    data_capacity: usize,
+    notice_capacity: usize,
+    waker: AtomicWaker,
+    space: Notify,
+    receiver_gone: AtomicBool,
+}
+
+impl Queue {
+    pub fn new(filter: Filter, data_capacity: usize, notice_capacity: usize) -> Self {
+        Queue {
+            state: Mutex::new(State {
+                items: VecDeque::new(),
+                droppable: 0,
+                kept: 0,
+                dropped: 0,
+                closed: false,
+            }),
+            filter,
+            data_capacity: data_capacity.max(1),
+            notice_capacity: notice_capacity.max(1),
+            waker: AtomicWaker::new(),
+            space: Notify::new(),
+            receiver_gone: AtomicBool::new(false),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        // A poisoned lock only means another thread panicked mid-push; the queue itself is
+        // still consistent enough to continue.
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Whether the consumer dropped its stream.
+    pub fn is_orphaned(&self) -> bool {
+        self.receiver_gone.load(Ordering::Acquire)
+    }
+
+    /// Adds an item. Market data beyond capacity evicts the oldest market data; other items
+    /// wait for room (backpressure) unless the consumer is gone.
+    pub async fn push(&self, item: Item) {
+        loop {
+            if self.is_orphaned() {
+                return;
+            }
+            let notified = self.space.notified();
+            {
+                let mut s = self.lock();
+                if item.droppable {
+                    if s.droppable >= self.data_capacity {
+                        if let Some(i) = s.items.iter().position(|it| it.droppable) {
+                            s.items.remove(i);
+                            s.droppable -= 1;
+                            s.dropped += 1;
+                        }
+                    }
+                    s.droppable += 1;
+                    s.items.push_back(item);
+                    break;
+                } else if s.kept < self.notice_capacity {
+                    s.kept += 1;
+                    s.items.push_back(item);
+                    break;
+                }
+            }
+            self.waker.wake();
+            notified.await;
+        }
+        self.waker.wake();
+    }
+
+    /// Ends the queue: the consumer sees the remaining items, then the end of the stream.
+    pub fn close(&self) {
+        self.lock().closed = true;
+        self.waker.wake();
+    }
+
+    /// Marks the consumer as gone (its stream was dropped) and releases a waiting producer.
+    pub fn orphan(&self) {
+        self.receiver_gone.store(true, Ordering::Release);
+        self.space.notify_waiters();
+    }
+
+    /// Takes the next item, or reports how many were dropped since the last call (as a
+    /// `Lagged` event) before it.
+    pub fn poll_next(&self, cx: &mut Context<'_>) -> Poll<Option<Event<RawRecord>>> {
+        self.waker.register(cx.waker());
+        let mut s = self.lock();
+        if s.dropped > 0 {
+            let dropped = std::mem::take(&mut s.dropped);
+            return Poll::Ready(Some(Event::Lagged { dropped }));
+        }
+        match s.items.pop_front() {
+            Some(item) => {
+                if item.droppable {
+                    s.droppable -= 1;
+                } else {
+                    s.kept -= 1;
+                    drop(s);
+                    self.space.notify_waiters();
+                }
+                Poll::Ready(Some(item.event))
+            }
+            None if s.closed => Poll::Ready(None),
+            None => Poll::Pending,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    fn data(n: u8) -> Item {
+        let text: Arc<str> = Arc::from(n.to_string());
+        let len = text.len();
+        Item {
+            event: Event::Data {
+                tr_id: Arc::from("H0STCNT0"),
+                tr_key: None,
+                record: RawRecord::new(text, 0..len),
+            },
+            droppable: true,
+        }
+    }
+
+    fn notice(n: u8) -> Item {
+        Item {
+            event: Event::Notice {
+                tr_id: String::new(),
+                msg_cd: n.to_string(),
+                msg1: String::new(),
+            },
+            droppable: false,
+        }
+    }
+
+    fn drain(q: &Queue) -> Vec<String> {
+        let waker = futures::task::noop_waker();
+        let mut cx = Context::from_waker(&waker);
+        let mut out = Vec::new();
+        while let Poll::Ready(Some(e)) = q.poll_next(&mut cx) {
+            out.push(match e {
+                Event::Data { record, .. } => format!("d{}", record.as_str()),
+                Event::Notice { msg_cd, .. } => format!("n{msg_cd}"),
+                Event::Lagged { dropped } => format!("lag{dropped}"),
+                _ => "?".into(),
+            });
+        }
+        out
+    }
+
+    #[tokio::test]
+    async fn drops_oldest_market_data_and_reports_lag() {
+        let q = Queue::new(Filter::All, 3, 10);
+        q.push(notice(0)).await;
+        for i in 1..=5 {
+            q.push(data(i)).await;
+        }
+        q.close();
+        assert_eq!(drain(&q), ["lag2", "n0", "d3", "d4", "d5"]);
+    }
+
+    #[tokio::test]
+    async fn notices_wait_for_room() {
+        let q = Arc::new(Queue::new(Filter::All, 3, 2));
+        q.push(notice(1)).await;
+        q.push(notice(2)).await;
+        let q2 = q.clone();
+        let pusher = tokio::spawn(async move { q2.push(notice(3)).await });
+        tokio::task::yield_now().await;
+        assert!(!pusher.is_finished());
+        let waker = futures::task::noop_waker();
+        let mut cx = Context::from_waker(&waker);
+        assert!(matches!(q.poll_next(&mut cx), Poll::Ready(Some(_))));
+        pusher.await.unwrap();
+        q.close();
+        assert_eq!(drain(&q), ["n2", "n3"]);
+    }
+
+    #[tokio::test]
+    async fn orphaned_queue_never_blocks() {
+        let q = Queue::new(Filter::All, 1, 1);
+        q.orphan();
+        q.push(notice(1)).await;
+        q.push(notice(2)).await;
+    }
+
+    #[test]
+    fn filter_matches_data_of_listed_trs() {
+        let f = Filter::Data(&["H0STCNT0"]);
+        assert!(f.wants(&data(1).event));
+        assert!(!f.wants(&notice(1).event));
+    }
+}

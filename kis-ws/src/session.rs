@@ -1,0 +1,1212 @@
+//! The realtime session: options, the public handle, and the connection task that owns the
+//! websocket, the subscription registry, PINGPONG echo and reconnect/resubscribe.
+
+use std::collections::{BTreeMap, HashMap};
+use std::marker::PhantomData;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use futures::future::BoxFuture;
+use futures::{SinkExt as _, Stream, StreamExt as _};
+use kis_client::endpoint::Env;
+use tokio::sync::{mpsc, oneshot};
+use tokio::task::JoinHandle;
+use tokio::time::Instant;
+use tokio_tungstenite::tungstenite::Message;
+
+use crate::backoff::Backoff;
+use crate::catalog::Catalog;
+use crate::control::{self, Ack, AckKind, Control};
+use crate::crypto::Cipher;
+use crate::error::{Error, FrameError};
+use crate::event::{Event, RawRecord};
+use crate::frame;
+use crate::queue::{Filter, Item, Queue};
+use crate::record::Record;
+
+type Ws =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+type WsTx = futures::stream::SplitSink<Ws, Message>;
+type WsRx = futures::stream::SplitStream<Ws>;
+
+/// Websocket URL of the real service.
+pub const REAL_WS_URL: &str = "ws://ops.koreainvestment.com:21000";
+/// Websocket URL of the paper service.
+pub const PAPER_WS_URL: &str = "ws://ops.koreainvestment.com:31000";
+
+/// KIS's registration limit per websocket session.
+pub const DEFAULT_MAX_SUBSCRIPTIONS: usize = 41;
+
+/// Session settings. Start from [`Options::new`] (or `default()`, the real service) and adjust.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Options {
+    /// Real or paper service: picks the default URL and rejects paper-unsupported TRs.
+    pub env: Env,
+    /// Websocket URL override (e.g. a simulator's `ws://127.0.0.1:PORT`). A URL without a
+    /// path gets `/tryitout`, as the official samples use.
+    pub url: Option<String>,
+    /// `custtype` header: `P` individual, `B` corporate.
+    pub custtype: String,
+    /// Registration cap; the next subscription fails locally with
+    /// [`Error::TooManySubscriptions`].
+    pub max_subscriptions: usize,
+    /// Per-consumer queue of market-data records; beyond it the oldest are dropped and the
+    /// consumer sees [`Event::Lagged`].
+    pub data_buffer: usize,
+    /// Per-consumer queue of execution notices and state events; these are never dropped: when
+    /// it is full the connection task waits for the consumer (backpressure).
+    pub notice_buffer: usize,
+    /// How long [`Session::subscribe`]/[`Session::unsubscribe`] wait for KIS's ack.
+    pub ack_timeout: Duration,
+    /// Timeout of one websocket connection attempt.
+    pub connect_timeout: Duration,
+    /// Reconnect when nothing (not even `PINGPONG`, sent every ~10 s) arrives for this long.
+    pub silence_timeout: Duration,
+    /// Reconnect delays.
+    pub backoff: Backoff,
+    /// Least delay before reconnecting after `OPSP8996 ALREADY IN USE` (KIS can hold the old
+    /// session for a while).
+    pub in_use_delay: Duration,
+    /// How long [`Session::close`] waits for unsubscribe acks.
+    pub close_timeout: Duration,
+    /// Consecutive approval-key refusals (each followed by fetching a fresh key) before pending
+    /// subscriptions fail with [`Error::InvalidApproval`].
+    pub max_approval_refusals: u32,
+    /// Realtime TR facts (columns, encryption, paper availability).
+    pub catalog: Catalog,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options::new(Env::Real)
+    }
+}
+
+impl Options {
+    /// Defaults for `env`.
+    pub fn new(env: Env) -> Self {
+        Options {
+            env,
+            url: None,
+            custtype: "P".to_owned(),
+            max_subscriptions: DEFAULT_MAX_SUBSCRIPTIONS,
+            data_buffer: 4096,
+            notice_buffer: 1024,
+            ack_timeout: Duration::from_secs(10),
+            connect_timeout: Duration::from_secs(10),
+            silence_timeout: Duration::from_secs(35),
+            backoff: Backoff::default(),
+            in_use_delay: Duration::from_secs(5),
+            close_timeout: Duration::from_secs(2),
+            max_approval_refusals: 2,
+            catalog: crate::api_glue::generated_catalog(),
+        }
+    }
+
+    /// The websocket URL to connect to.
+    pub fn endpoint(&self) -> String {
+        let base = self.url.as_deref().unwrap_or(match self.env {
+            Env::Real => REAL_WS_URL,
+            Env::Paper => PAPER_WS_URL,
+        });
+        let base = base.trim_end_matches('/');
+        let after_scheme = base.split_once("://").map_or(base, |(_, rest)| rest);
+        if after_scheme.contains('/') {
+            base.to_owned()
+        } else {
+            format!("{base}/tryitout")
+        }
+    }
+}
+
+/// Where the session gets its approval key (`POST /oauth2/Approval`).
+pub trait ApprovalKeySource: Send + Sync + 'static {
+    /// Returns an approval key; `fresh` asks for a newly issued one because KIS refused the
+    /// previous key.
+    fn approval_key(&self, fresh: bool) -> BoxFuture<'_, Result<String, Error>>;
+}
+
+/// A fixed approval key (for tests and tools that obtained one elsewhere). `Debug` hides it.
+#[derive(Clone)]
+pub struct StaticApprovalKey(pub String);
+
+impl std::fmt::Debug for StaticApprovalKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("StaticApprovalKey(<redacted>)")
+    }
+}
+
+impl ApprovalKeySource for StaticApprovalKey {
+    fn approval_key(&self, _fresh: bool) -> BoxFuture<'_, Result<String, Error>> {
+        let key = self.0.clone();
+        Box::pin(async move { Ok(key) })
+    }
+}
+
+enum Command {
+    Subscribe {
+        tr_id: String,
+        tr_key: String,
+        reply: oneshot::Sender<Result<(), Error>>,
+    },
+    Unsubscribe {
+        tr_id: String,
+        tr_key: String,
+        reply: oneshot::Sender<Result<(), Error>>,
+    },
+    List {
+        reply: oneshot::Sender<Vec<(String, String)>>,
+    },
+    Close {
+        reply: oneshot::Sender<()>,
+    },
+}
+
+struct Shared {
+    sinks: Mutex<Vec<Arc<Queue>>>,
+    version: AtomicU64,
+    primary: Mutex<Option<Arc<Queue>>>,
+    data_buffer: usize,
+    notice_buffer: usize,
+}
+
+impl Shared {
+    fn add(&self, filter: Filter) -> Arc<Queue> {
+        let q = Arc::new(Queue::new(filter, self.data_buffer, self.notice_buffer));
+        self.sinks
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(q.clone());
+        self.version.fetch_add(1, Ordering::Release);
+        q
+    }
+}
+
+/// A realtime session: one websocket to KIS, its subscriptions, and the streams of what
+/// arrives. Reconnects and resubscribes by itself until [`Session::close`] or drop.
+pub struct Session {
+    cmds: mpsc::Sender<Command>,
+    shared: Arc<Shared>,
+    task: Option<JoinHandle<()>>,
+    ack_timeout: Duration,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session").finish_non_exhaustive()
+    }
+}
+
+impl Session {
+    /// Fetches an approval key from `source`, opens the websocket and starts the session.
+    pub async fn connect_with(
+        source: impl ApprovalKeySource,
+        options: Options,
+    ) -> Result<Session, Error> {
+        let source: Arc<dyn ApprovalKeySource> = Arc::new(source);
+        let approval_key = source.approval_key(false).await?;
+        let url = options.endpoint();
+        let ws = open(&url, options.connect_timeout).await?;
+        let shared = Arc::new(Shared {
+            sinks: Mutex::new(Vec::new()),
+            version: AtomicU64::new(0),
+            primary: Mutex::new(None),
+            data_buffer: options.data_buffer,
+            notice_buffer: options.notice_buffer,
+        });
+        let primary = shared.add(Filter::All);
+        *shared.primary.lock().unwrap_or_else(|e| e.into_inner()) = Some(primary);
+        let (tx, rx) = mpsc::channel(64);
+        let ack_timeout = options.ack_timeout;
+        let engine = Engine {
+            url,
+            options,
+            source,
+            approval_key,
+            refresh_key: false,
+            refusals: 0,
+            cmds: rx,
+            shared: shared.clone(),
+            sinks: Vec::new(),
+            sinks_version: u64::MAX,
+            subs: BTreeMap::new(),
+            ciphers: HashMap::new(),
+            keys_by_tr: HashMap::new(),
+            down: None,
+        };
+        let task = tokio::spawn(engine.run(ws));
+        Ok(Session {
+            cmds: tx,
+            shared,
+            task: Some(task),
+            ack_timeout,
+        })
+    }
+
+    /// Subscribes to `tr_id` for `tr_key` (a stock code, or the HTS ID for execution notices)
+    /// and waits for KIS's ack.
+    ///
+    /// Subscribing twice to the same pair is one registration. Fails before sending anything
+    /// for an unknown TR, a TR not available on paper, or when the cap is reached; fails with
+    /// KIS's refusal otherwise ([`Error::MaxSubscribeOver`], [`Error::Refused`], ...). On
+    /// [`Error::Timeout`] the subscription stays registered (it is sent again on reconnect);
+    /// call [`Session::unsubscribe`] to drop it.
+    pub async fn subscribe(&self, tr_id: &str, tr_key: &str) -> Result<(), Error> {
+        let (reply, rx) = oneshot::channel();
+        self.request(
+            Command::Subscribe {
+                tr_id: tr_id.to_owned(),
+                tr_key: tr_key.to_owned(),
+                reply,
+            },
+            rx,
+        )
+        .await
+    }
+
+    /// Unsubscribes and waits for KIS's ack.
+    pub async fn unsubscribe(&self, tr_id: &str, tr_key: &str) -> Result<(), Error> {
+        let (reply, rx) = oneshot::channel();
+        self.request(
+            Command::Unsubscribe {
+                tr_id: tr_id.to_owned(),
+                tr_key: tr_key.to_owned(),
+                reply,
+            },
+            rx,
+        )
+        .await
+    }
+
+    async fn request(
+        &self,
+        cmd: Command,
+        rx: oneshot::Receiver<Result<(), Error>>,
+    ) -> Result<(), Error> {
+        self.cmds.send(cmd).await.map_err(|_| Error::Closed)?;
+        match tokio::time::timeout(self.ack_timeout, rx).await {
+            Ok(Ok(result)) => result,
+            Ok(Err(_)) => Err(Error::Closed),
+            Err(_) => Err(Error::Timeout),
+        }
+    }
+
+    /// The registered subscriptions (`(tr_id, tr_key)`, confirmed or pending), sorted.
+    pub async fn subscriptions(&self) -> Result<Vec<(String, String)>, Error> {
+        let (reply, rx) = oneshot::channel();
+        self.cmds
+            .send(Command::List { reply })
+            .await
+            .map_err(|_| Error::Closed)?;
+        rx.await.map_err(|_| Error::Closed)
+    }
+
+    fn queue(&self, filter: Filter) -> Arc<Queue> {
+        if matches!(filter, Filter::All) {
+            if let Some(q) = self
+                .shared
+                .primary
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .take()
+            {
+                return q;
+            }
+        }
+        self.shared.add(filter)
+    }
+
+    /// All events with records as [`RawRecord`] (not decoded). The first call (of this or
+    /// [`Session::events`]) sees everything since connect; later calls start from now. Each
+    /// stream has its own bounded queue.
+    pub fn raw_events(&self) -> EventStream<RawRecord> {
+        EventStream {
+            queue: self.queue(Filter::All),
+            map: |_, raw| Ok(raw),
+        }
+    }
+
+    /// All events with records decoded into the generated [`crate::api::AnyRecord`].
+    pub fn events(&self) -> EventStream<crate::api_glue::AnyRecord> {
+        EventStream {
+            queue: self.queue(Filter::All),
+            map: crate::api_glue::decode_any,
+        }
+    }
+
+    /// Only the records of TR type `T` (all of `T::TR_IDS`), typed. Market data dropped for a
+    /// slow consumer is counted in [`RecordStream::dropped`]; state events are not included
+    /// (use [`Session::events`] for those).
+    pub fn records<T: Record>(&self) -> RecordStream<T> {
+        RecordStream {
+            queue: self.shared.add(Filter::Data(T::TR_IDS)),
+            dropped: 0,
+            _t: PhantomData,
+        }
+    }
+
+    /// Unsubscribes everything, closes the websocket and ends all streams (after they deliver
+    /// what they hold).
+    pub async fn close(mut self) {
+        let (reply, rx) = oneshot::channel();
+        if self.cmds.send(Command::Close { reply }).await.is_ok() {
+            let _ = rx.await;
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+/// A stream of [`Event`]s of one consumer. Dropping it releases its queue.
+pub struct EventStream<R> {
+    queue: Arc<Queue>,
+    map: fn(&str, RawRecord) -> Result<R, FrameError>,
+}
+
+impl<R> std::fmt::Debug for EventStream<R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EventStream").finish_non_exhaustive()
+    }
+}
+
+impl<R> Stream for EventStream<R> {
+    type Item = Event<R>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Event<R>>> {
+        let map = self.map;
+        self.queue.poll_next(cx).map(|e| e.map(|e| e.try_map(map)))
+    }
+}
+
+impl<R> Drop for EventStream<R> {
+    fn drop(&mut self) {
+        self.queue.orphan();
+    }
+}
+
+/// A stream of one TR type's typed records. Dropping it releases its queue.
+pub struct RecordStream<T> {
+    queue: Arc<Queue>,
+    dropped: u64,
+    _t: PhantomData<fn() -> T>,
+}
+
+impl<T> std::fmt::Debug for RecordStream<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RecordStream")
+            .field("dropped", &self.dropped)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T> RecordStream<T> {
+    /// Market-data records dropped so far because this consumer fell behind.
+    pub fn dropped(&self) -> u64 {
+        self.dropped
+    }
+}
+
+impl<T: Record> Stream for RecordStream<T> {
+    type Item = T;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        loop {
+            match self.queue.poll_next(cx) {
+                Poll::Ready(Some(Event::Data { record, .. })) => {
+                    return Poll::Ready(Some(record.decode::<T>()));
+                }
+                Poll::Ready(Some(Event::Lagged { dropped })) => self.dropped += dropped,
+                Poll::Ready(Some(_)) => {}
+                Poll::Ready(None) => return Poll::Ready(None),
+                Poll::Pending => return Poll::Pending,
+            }
+        }
+    }
+}
+
+impl<T> Drop for RecordStream<T> {
+    fn drop(&mut self) {
+        self.queue.orphan();
+    }
+}
+
+async fn open(url: &str, timeout: Duration) -> Result<Ws, Error> {
+    match tokio::time::timeout(timeout, tokio_tungstenite::connect_async(url)).await {
+        Ok(Ok((ws, _response))) => Ok(ws),
+        Ok(Err(e)) => Err(Error::WebSocket(Box::new(e))),
+        Err(_) => Err(Error::Timeout),
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SubState {
+    /// Registered, to be sent on the next connection.
+    Pending,
+    /// Subscribe sent, waiting for the ack.
+    Subscribing,
+    /// Confirmed by KIS.
+    Active,
+    /// Unsubscribe sent, waiting for the ack.
+    Unsubscribing,
+}
+
+struct Sub {
+    state: SubState,
+    /// Whether this is a restore after a reconnect (reported in `Reconnected`, not as
+    /// `Subscribed`).
+    restoring: bool,
+    waiters: Vec<oneshot::Sender<Result<(), Error>>>,
+}
+
+impl Sub {
+    fn reply(&mut self, result: impl Fn() -> Result<(), Error>) {
+        for w in self.waiters.drain(..) {
+            let _ = w.send(result());
+        }
+    }
+}
+
+/// A gap in the connection: from the disconnect until all subscriptions are restored.
+struct Down {
+    since: Instant,
+    attempts: u32,
+    restored: usize,
+}
+
+enum Outcome {
+    Shutdown,
+    Lost { reason: String, min_delay: Duration },
+}
+
+type Key = (String, String);
+
+struct Engine {
+    url: String,
+    options: Options,
+    source: Arc<dyn ApprovalKeySource>,
+    approval_key: String,
+    refresh_key: bool,
+    refusals: u32,
+    cmds: mpsc::Receiver<Command>,
+    shared: Arc<Shared>,
+    sinks: Vec<Arc<Queue>>,
+    sinks_version: u64,
+    subs: BTreeMap<Key, Sub>,
+    ciphers: HashMap<String, Cipher>,
+    keys_by_tr: HashMap<Arc<str>, Vec<Arc<str>>>,
+    down: Option<Down>,
+}
+
+impl Engine {
+    async fn run(mut self, mut ws: Ws) {
+        loop {
+            match self.serve(ws).await {
+                Outcome::Shutdown => break,
+                Outcome::Lost { reason, min_delay } => {
+                    tracing::debug!(%reason, "realtime connection lost");
+                    self.on_lost(reason).await;
+                    match self.reconnect(min_delay).await {
+                        Some(next) => ws = next,
+                        None => break,
+                    }
+                }
+            }
+        }
+        for sub in self.subs.values_mut() {
+            sub.reply(|| Err(Error::Closed));
+        }
+        self.refresh_sinks();
+        for q in &self.sinks {
+            q.close();
+        }
+        // Streams created after this point must end too.
+        if let Some(q) = self
+            .shared
+            .primary
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+        {
+            q.close();
+        }
+        self.cmds.close();
+        while let Ok(cmd) = self.cmds.try_recv() {
+            reject(cmd);
+        }
+    }
+
+    /// Runs one connection until it is lost or the session ends.
+    async fn serve(&mut self, ws: Ws) -> Outcome {
+        let (mut tx, mut rx) = ws.split();
+        // (Re)send every registration not confirmed on this connection.
+        let pending: Vec<Key> = self
+            .subs
+            .iter()
+            .filter(|(_, s)| s.state == SubState::Pending)
+            .map(|(k, _)| k.clone())
+            .collect();
+        for key in pending {
+            let msg = control::request(
+                &self.approval_key,
+                &self.options.custtype,
+                true,
+                &key.0,
+                &key.1,
+            );
+            if let Err(e) = tx.send(Message::text(msg)).await {
+                return lost(format!("send failed: {e}"));
+            }
+            if let Some(sub) = self.subs.get_mut(&key) {
+                sub.state = SubState::Subscribing;
+            }
+        }
+        self.check_restored().await;
+
+        let silence = self.options.silence_timeout;
+        let mut deadline = Instant::now() + silence;
+        loop {
+            tokio::select! {
+                cmd = self.cmds.recv() => match cmd {
+                    None => {
+                        self.graceful_close(tx, rx).await;
+                        return Outcome::Shutdown;
+                    }
+                    Some(Command::Close { reply }) => {
+                        self.graceful_close(tx, rx).await;
+                        let _ = reply.send(());
+                        return Outcome::Shutdown;
+                    }
+                    Some(cmd) => {
+                        if let Err(e) = self.command(cmd, Some(&mut tx)).await {
+                            return lost(format!("send failed: {e}"));
+                        }
+                    }
+                },
+                msg = rx.next() => {
+                    deadline = Instant::now() + silence;
+                    match msg {
+                        None => return lost("connection closed".to_owned()),
+                        Some(Err(e)) => return lost(format!("websocket error: {e}")),
+                        Some(Ok(Message::Close(frame))) => {
+                            return lost(match frame {
+                                Some(f) => format!("server closed the connection: {} {}", f.code, f.reason),
+                                None => "server closed the connection".to_owned(),
+                            });
+                        }
+                        Some(Ok(Message::Text(text))) => {
+                            if let Some(outcome) = self.on_text(text, &mut tx).await {
+                                return outcome;
+                            }
+                        }
+                        Some(Ok(Message::Binary(b))) => {
+                            self.emit(Event::Error(FrameError::Binary { len: b.len() }), false).await;
+                        }
+                        Some(Ok(Message::Ping(_))) => {
+                            // tungstenite queued the pong; make sure it goes out now.
+                            if let Err(e) = tx.flush().await {
+                                return lost(format!("send failed: {e}"));
+                            }
+                        }
+                        Some(Ok(_)) => {}
+                    }
+                }
+                _ = tokio::time::sleep_until(deadline) => {
+                    return lost(format!("no message for {silence:?}"));
+                }
+            }
+        }
+    }
+
+    async fn on_text(
+        &mut self,
+        text: tokio_tungstenite::tungstenite::Utf8Bytes,
+        tx: &mut WsTx,
+    ) -> Option<Outcome> {
+        if frame::is_data_frame(&text) {
+            if let Err(e) = self.on_data(&text).await {
+                self.emit(Event::Error(e), false).await;
+            }
+            return None;
+        }
+        match control::parse_control(&text) {
+            Err(e) => {
+                self.emit(Event::Error(e), false).await;
+                None
+            }
+            Ok(Control::PingPong) => match tx.send(Message::Text(text)).await {
+                Ok(()) => None,
+                Err(e) => Some(lost(format!("send failed: {e}"))),
+            },
+            Ok(Control::Ack(ack)) => self.on_ack(ack).await,
+        }
+    }
+
+    async fn on_data(&mut self, text: &str) -> Result<(), FrameError> {
+        let f = frame::parse_data_frame(text)?;
+        let catalog = self.options.catalog;
+        let columns = (catalog.columns)(f.tr_id).ok_or_else(|| FrameError::UnknownTr {
+            tr_id: f.tr_id.to_owned(),
+        })?;
+        let plain: Arc<str> = if f.encrypted {
+            let cipher = self.ciphers.get(f.tr_id).ok_or_else(|| FrameError::NoKey {
+                tr_id: f.tr_id.to_owned(),
+            })?;
+            Arc::from(cipher.decrypt(f.tr_id, f.payload)?)
+        } else {
+            Arc::from(f.payload)
+        };
+        let ranges = frame::record_ranges(f.tr_id, &plain, f.count, columns.len())?;
+        let notice = f.encrypted || (catalog.is_encrypted)(f.tr_id).unwrap_or(false);
+        let (tr_id, keys) = match self.keys_by_tr.get_key_value(f.tr_id) {
+            Some((t, k)) => (t.clone(), k.clone()),
+            None => (Arc::from(f.tr_id), Vec::new()),
+        };
+        for range in ranges {
+            let first = plain
+                .get(range.clone())
+                .and_then(|r| r.split('^').next())
+                .unwrap_or_default();
+            let tr_key = keys
+                .iter()
+                .find(|k| ***k == *first)
+                .or(if keys.len() == 1 { keys.first() } else { None })
+                .cloned();
+            let event = Event::Data {
+                tr_id: tr_id.clone(),
+                tr_key,
+                record: RawRecord::new(plain.clone(), range),
+            };
+            self.emit(event, !notice).await;
+        }
+        Ok(())
+    }
+
+    /// Finds the registration an ack answers: the exact pair, else the oldest in-flight one
+    /// of the same TR.
+    fn match_ack(&self, ack: &Ack) -> Option<Key> {
+        let in_flight =
+            |s: &Sub| matches!(s.state, SubState::Subscribing | SubState::Unsubscribing);
+        let exact = (ack.tr_id.clone(), ack.tr_key.clone());
+        if self.subs.get(&exact).is_some_and(in_flight) {
+            return Some(exact);
+        }
+        self.subs
+            .iter()
+            .find(|((t, _), s)| *t == ack.tr_id && in_flight(s))
+            .map(|(k, _)| k.clone())
+    }
+
+    async fn on_ack(&mut self, ack: Ack) -> Option<Outcome> {
+        match ack.kind {
+            AckKind::AlreadyInUse => {
+                return Some(Outcome::Lost {
+                    reason: format!("{} {}", ack.msg_cd, ack.msg1),
+                    min_delay: self.options.in_use_delay,
+                });
+            }
+            AckKind::InvalidApproval => {
+                self.refusals += 1;
+                self.refresh_key = true;
+                if self.refusals > self.options.max_approval_refusals {
+                    self.fail_in_flight(&ack).await;
+                }
+                return Some(lost(format!(
+                    "approval key refused: {} {}",
+                    ack.msg_cd, ack.msg1
+                )));
+            }
+            _ => {}
+        }
+        let Some(key) = self.match_ack(&ack) else {
+            self.emit(
+                Event::Notice {
+                    tr_id: ack.tr_id,
+                    msg_cd: ack.msg_cd,
+                    msg1: ack.msg1,
+                },
+                false,
+            )
+            .await;
+            return None;
+        };
+        let Some(sub) = self.subs.get_mut(&key) else {
+            return None;
+        };
+        let mut event = None;
+        match (sub.state, &ack.kind) {
+            (
+                SubState::Subscribing,
+                AckKind::SubscribeSuccess { .. } | AckKind::AlreadySubscribed,
+            ) => {
+                if let AckKind::SubscribeSuccess { cipher: Some(c) } = &ack.kind {
+                    self.ciphers.insert(key.0.clone(), c.clone());
+                }
+                self.refusals = 0;
+                sub.state = SubState::Active;
+                sub.reply(|| Ok(()));
+                if std::mem::take(&mut sub.restoring) {
+                    if let Some(down) = &mut self.down {
+                        down.restored += 1;
+                    }
+                } else {
+                    event = Some(Event::Subscribed {
+                        tr_id: key.0.clone(),
+                        tr_key: key.1.clone(),
+                    });
+                }
+                self.add_key(&key);
+            }
+            (SubState::Subscribing, kind) => {
+                let (msg_cd, msg1) = (ack.msg_cd.clone(), ack.msg1.clone());
+                let max = matches!(kind, AckKind::MaxSubscribeOver);
+                sub.reply(|| {
+                    Err(if max {
+                        Error::MaxSubscribeOver { msg1: msg1.clone() }
+                    } else {
+                        Error::Refused {
+                            msg_cd: msg_cd.clone(),
+                            msg1: msg1.clone(),
+                        }
+                    })
+                });
+                if sub.restoring {
+                    event = Some(Event::SubscriptionLost {
+                        tr_id: key.0.clone(),
+                        tr_key: key.1.clone(),
+                        reason: format!("{} {}", ack.msg_cd, ack.msg1),
+                    });
+                }
+                self.subs.remove(&key);
+            }
+            (SubState::Unsubscribing, AckKind::UnsubscribeSuccess | AckKind::UnsubscribeError) => {
+                sub.reply(|| Ok(()));
+                self.subs.remove(&key);
+                self.remove_key(&key);
+                event = Some(Event::Unsubscribed {
+                    tr_id: key.0.clone(),
+                    tr_key: key.1.clone(),
+                });
+            }
+            // The late ack of a subscribe that was cancelled: wait for the unsubscribe ack.
+            (SubState::Unsubscribing, _) => {}
+            (SubState::Pending | SubState::Active, _) => {
+                event = Some(Event::Notice {
+                    tr_id: ack.tr_id.clone(),
+                    msg_cd: ack.msg_cd.clone(),
+                    msg1: ack.msg1.clone(),
+                });
+            }
+        }
+        if let Some(e) = event {
+            self.emit(e, false).await;
+        }
+        self.check_restored().await;
+        None
+    }
+
+    /// After repeated approval refusals: fail the waiting callers; registrations that were
+    /// never confirmed are dropped, confirmed ones stay to be restored.
+    async fn fail_in_flight(&mut self, ack: &Ack) {
+        let msg1 = ack.msg1.clone();
+        let mut lost_keys = Vec::new();
+        for (key, sub) in self.subs.iter_mut() {
+            sub.reply(|| Err(Error::InvalidApproval { msg1: msg1.clone() }));
+            if sub.state == SubState::Subscribing && !sub.restoring {
+                lost_keys.push(key.clone());
+            }
+        }
+        for key in lost_keys {
+            self.subs.remove(&key);
+        }
+    }
+
+    fn add_key(&mut self, key: &Key) {
+        let k: Arc<str> = Arc::from(key.1.as_str());
+        match self.keys_by_tr.get_mut(key.0.as_str()) {
+            Some(keys) => {
+                if !keys.iter().any(|x| **x == *key.1) {
+                    keys.push(k);
+                }
+            }
+            None => {
+                self.keys_by_tr.insert(Arc::from(key.0.as_str()), vec![k]);
+            }
+        }
+    }
+
+    fn remove_key(&mut self, key: &Key) {
+        if let Some(keys) = self.keys_by_tr.get_mut(key.0.as_str()) {
+            keys.retain(|k| **k != *key.1);
+        }
+    }
+
+    /// Emits `Reconnected` once every restore of the current gap has been answered.
+    async fn check_restored(&mut self) {
+        let outstanding = self
+            .subs
+            .values()
+            .any(|s| s.restoring && matches!(s.state, SubState::Pending | SubState::Subscribing));
+        if outstanding {
+            return;
+        }
+        if let Some(down) = self.down.take() {
+            self.emit(
+                Event::Reconnected {
+                    attempts: down.attempts,
+                    downtime: down.since.elapsed(),
+                    resubscribed: down.restored,
+                },
+                false,
+            )
+            .await;
+        }
+    }
+
+    /// Handles a user command; `tx` is `None` while disconnected.
+    async fn command(
+        &mut self,
+        cmd: Command,
+        tx: Option<&mut WsTx>,
+    ) -> Result<(), tokio_tungstenite::tungstenite::Error> {
+        match cmd {
+            Command::Subscribe {
+                tr_id,
+                tr_key,
+                reply,
+            } => {
+                if let Err(e) = self.check_new(&tr_id, &tr_key) {
+                    let _ = reply.send(Err(e));
+                    return Ok(());
+                }
+                let key = (tr_id, tr_key);
+                if let Some(sub) = self.subs.get_mut(&key) {
+                    match sub.state {
+                        SubState::Active => {
+                            let _ = reply.send(Ok(()));
+                        }
+                        SubState::Pending | SubState::Subscribing => sub.waiters.push(reply),
+                        SubState::Unsubscribing => {
+                            let _ = reply.send(Err(Error::Refused {
+                                msg_cd: String::new(),
+                                msg1: "an unsubscribe of this pair is in progress".to_owned(),
+                            }));
+                        }
+                    }
+                    return Ok(());
+                }
+                if self.subs.len() >= self.options.max_subscriptions {
+                    let _ = reply.send(Err(Error::TooManySubscriptions {
+                        limit: self.options.max_subscriptions,
+                    }));
+                    return Ok(());
+                }
+                let mut sub = Sub {
+                    state: SubState::Pending,
+                    restoring: false,
+                    waiters: vec![reply],
+                };
+                if let Some(tx) = tx {
+                    let msg = control::request(
+                        &self.approval_key,
+                        &self.options.custtype,
+                        true,
+                        &key.0,
+                        &key.1,
+                    );
+                    sub.state = SubState::Subscribing;
+                    self.subs.insert(key, sub);
+                    tx.send(Message::text(msg)).await?;
+                } else {
+                    self.subs.insert(key, sub);
+                }
+            }
+            Command::Unsubscribe {
+                tr_id,
+                tr_key,
+                reply,
+            } => {
+                let key = (tr_id, tr_key);
+                let Some(sub) = self.subs.get_mut(&key) else {
+                    let _ = reply.send(Ok(()));
+                    return Ok(());
+                };
+                match (sub.state, tx) {
+                    (SubState::Subscribing | SubState::Active, Some(tx)) => {
+                        sub.reply(|| {
+                            Err(Error::Refused {
+                                msg_cd: String::new(),
+                                msg1: "unsubscribed before the ack".to_owned(),
+                            })
+                        });
+                        sub.state = SubState::Unsubscribing;
+                        sub.waiters.push(reply);
+                        let msg = control::request(
+                            &self.approval_key,
+                            &self.options.custtype,
+                            false,
+                            &key.0,
+                            &key.1,
+                        );
+                        tx.send(Message::text(msg)).await?;
+                    }
+                    (SubState::Unsubscribing, _) => sub.waiters.push(reply),
+                    (_, _) => {
+                        // Not registered on any live connection: forgetting it is enough.
+                        sub.reply(|| {
+                            Err(Error::Refused {
+                                msg_cd: String::new(),
+                                msg1: "unsubscribed before the ack".to_owned(),
+                            })
+                        });
+                        self.subs.remove(&key);
+                        self.remove_key(&key);
+                        let _ = reply.send(Ok(()));
+                        self.check_restored().await;
+                    }
+                }
+            }
+            Command::List { reply } => {
+                let _ = reply.send(self.subs.keys().cloned().collect());
+            }
+            Command::Close { reply } => {
+                // Only reached while disconnected (the connected path handles Close itself).
+                let _ = reply.send(());
+            }
+        }
+        Ok(())
+    }
+
+    fn check_new(&self, tr_id: &str, tr_key: &str) -> Result<(), Error> {
+        if tr_key.is_empty() || tr_key.len() > 64 || !tr_key.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(Error::InvalidTrKey {
+                tr_key: tr_key.to_owned(),
+            });
+        }
+        let catalog = self.options.catalog;
+        if (catalog.columns)(tr_id).is_none() {
+            return Err(Error::UnknownTr {
+                tr_id: tr_id.to_owned(),
+            });
+        }
+        if self.options.env == Env::Paper && (catalog.on_paper)(tr_id) == Some(false) {
+            return Err(Error::NotOnPaper {
+                tr_id: tr_id.to_owned(),
+            });
+        }
+        Ok(())
+    }
+
+    async fn graceful_close(&mut self, mut tx: WsTx, mut rx: WsRx) {
+        let active: Vec<Key> = self
+            .subs
+            .iter()
+            .filter(|(_, s)| matches!(s.state, SubState::Active | SubState::Subscribing))
+            .map(|(k, _)| k.clone())
+            .collect();
+        for key in &active {
+            let msg = control::request(
+                &self.approval_key,
+                &self.options.custtype,
+                false,
+                &key.0,
+                &key.1,
+            );
+            if tx.send(Message::text(msg)).await.is_err() {
+                break;
+            }
+            if let Some(sub) = self.subs.get_mut(key) {
+                sub.state = SubState::Unsubscribing;
+            }
+        }
+        let deadline = Instant::now() + self.options.close_timeout;
+        while self
+            .subs
+            .values()
+            .any(|s| s.state == SubState::Unsubscribing)
+        {
+            tokio::select! {
+                msg = rx.next() => match msg {
+                    Some(Ok(Message::Text(text))) => {
+                        if !frame::is_data_frame(&text) {
+                            if let Ok(Control::Ack(ack)) = control::parse_control(&text) {
+                                let _ = self.on_ack(ack).await;
+                            }
+                        }
+                    }
+                    Some(Ok(_)) => {}
+                    _ => break,
+                },
+                _ = tokio::time::sleep_until(deadline) => break,
+            }
+        }
+        let _ = tx.send(Message::Close(None)).await;
+        let _ = tx.close().await;
+    }
+
+    async fn on_lost(&mut self, reason: String) {
+        // Everything registered must be sent again on the next connection.
+        let mut gone = Vec::new();
+        for (key, sub) in self.subs.iter_mut() {
+            match sub.state {
+                SubState::Active | SubState::Subscribing => {
+                    if sub.state == SubState::Active {
+                        sub.restoring = true;
+                    }
+                    sub.state = SubState::Pending;
+                }
+                SubState::Unsubscribing => {
+                    sub.reply(|| Ok(()));
+                    gone.push(key.clone());
+                }
+                SubState::Pending => {}
+            }
+        }
+        for key in gone {
+            self.subs.remove(&key);
+            self.remove_key(&key);
+            self.emit(
+                Event::Unsubscribed {
+                    tr_id: key.0,
+                    tr_key: key.1,
+                },
+                false,
+            )
+            .await;
+        }
+        if self.down.is_none() {
+            self.down = Some(Down {
+                since: Instant::now(),
+                attempts: 0,
+                restored: 0,
+            });
+            self.emit(Event::Disconnected { reason }, false).await;
+        } else if let Some(down) = &mut self.down {
+            // Lost again while restoring: restores confirmed so far will be redone.
+            down.restored = 0;
+        }
+    }
+
+    /// Waits and reconnects until it succeeds; `None` when the session was closed meanwhile.
+    async fn reconnect(&mut self, min_delay: Duration) -> Option<Ws> {
+        let mut min_delay = min_delay;
+        loop {
+            let attempt = self.down.as_ref().map_or(0, |d| d.attempts);
+            let delay = self.options.backoff.delay(attempt).max(min_delay);
+            min_delay = Duration::ZERO;
+            if let Some(down) = &mut self.down {
+                down.attempts += 1;
+            }
+            let sleep = tokio::time::sleep(delay);
+            tokio::pin!(sleep);
+            loop {
+                tokio::select! {
+                    _ = &mut sleep => break,
+                    cmd = self.cmds.recv() => match cmd {
+                        None => return None,
+                        Some(Command::Close { reply }) => {
+                            let _ = reply.send(());
+                            return None;
+                        }
+                        Some(cmd) => {
+                            let _ = self.command(cmd, None).await;
+                        }
+                    },
+                }
+            }
+            if self.refresh_key {
+                match self.source.approval_key(true).await {
+                    Ok(key) => {
+                        self.approval_key = key;
+                        self.refresh_key = false;
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "could not get a fresh approval key");
+                        continue;
+                    }
+                }
+            }
+            match open(&self.url, self.options.connect_timeout).await {
+                Ok(ws) => return Some(ws),
+                Err(e) => tracing::debug!(error = %e, "reconnect attempt failed"),
+            }
+        }
+    }
+
+    fn refresh_sinks(&mut self) {
+        let version = self.shared.version.load(Ordering::Acquire);
+        let mut sinks = self.shared.sinks.lock().unwrap_or_else(|e| e.into_inner());
+        let orphans = sinks.iter().any(|q| q.is_orphaned());
+        if orphans {
+            sinks.retain(|q| !q.is_orphaned());
+        }
+        if orphans || version != self.sinks_version {
+            self.sinks = sinks.clone();
+            self.sinks_version = version;
+        }
+    }
+
+    async fn emit(&mut self, event: Event<RawRecord>, droppable: bool) {
+        self.refresh_sinks();
+        for q in &self.sinks {
+            if q.filter.wants(&event) {
+                q.push(Item {
+                    event: event.clone(),
+                    droppable,
+                })
+                .await;
+            }
+        }
+    }
+}
+
+fn lost(reason: String) -> Outcome {
+    Outcome::Lost {
+        reason,
+        min_delay: Duration::ZERO,
+    }
+}
+
+fn reject(cmd: Command) {
+    match cmd {
+        Command::Subscribe { reply, .. } | Command::Unsubscribe { reply, .. } => {
+            let _ = reply.send(Err(Error::Closed));
+        }
+        Command::List { reply } => {
+            let _ = reply.send(Vec::new());
+        }
+        Command::Close { reply } => {
+            let _ = reply.send(());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoint_adds_tryitout_only_without_path() {
+        let mut o = Options::new(Env::Paper);
+        assert_eq!(o.endpoint(), "ws://ops.koreainvestment.com:31000/tryitout");
+        o.url = Some("ws://127.0.0.1:5000".into());
+        assert_eq!(o.endpoint(), "ws://127.0.0.1:5000/tryitout");
+        o.url = Some("ws://127.0.0.1:5000/".into());
+        assert_eq!(o.endpoint(), "ws://127.0.0.1:5000/tryitout");
+        o.url = Some("ws://127.0.0.1:5000/custom".into());
+        assert_eq!(o.endpoint(), "ws://127.0.0.1:5000/custom");
+        assert_eq!(
+            Options::new(Env::Real).endpoint(),
+            "ws://ops.koreainvestment.com:21000/tryitout"
+        );
+    }
+
+    #[test]
+    fn static_key_debug_redacts() {
+        assert!(!format!("{:?}", StaticApprovalKey("secret".into())).contains("secret"));
+    }
+}

@@ -1,0 +1,4 @@
+//! Integration tests of kis-ws over loopback websockets.
+
+mod fake;
+mod session;

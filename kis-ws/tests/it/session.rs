@@ -1,0 +1,442 @@
+//! Session behaviour against the loopback fake server: subscriptions, cap, notices, PINGPONG,
+//! bad frames, reconnects, approval refusal, `ALREADY IN USE`, slow consumers, close.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use futures::StreamExt;
+use futures::future::BoxFuture;
+use kis_client::endpoint::Env;
+use kis_ws::{
+    ApprovalKeySource, Backoff, Error, Event, EventStream, Options, RawRecord, Session,
+    StaticApprovalKey,
+};
+
+use crate::fake::{self, Fake};
+
+fn options(fake: &Fake) -> Options {
+    let mut o = Options::new(Env::Real);
+    o.url = Some(fake.url.clone());
+    o.catalog = fake::catalog();
+    o.backoff = Backoff {
+        initial: Duration::from_millis(1),
+        max: Duration::from_millis(5),
+    };
+    o.in_use_delay = Duration::from_millis(5);
+    o.ack_timeout = Duration::from_secs(5);
+    o
+}
+
+async fn connect(_fake: &Fake, o: Options) -> Session {
+    Session::connect_with(StaticApprovalKey("approval-1".into()), o)
+        .await
+        .expect("connect")
+}
+
+/// Waits for the first event matching `pred`, failing after 5 s.
+async fn wait_for(
+    events: &mut EventStream<RawRecord>,
+    mut pred: impl FnMut(&Event<RawRecord>) -> bool,
+) -> Event<RawRecord> {
+    tokio::time::timeout(Duration::from_secs(5), async {
+        loop {
+            let e = events.next().await.expect("stream ended");
+            if pred(&e) {
+                return e;
+            }
+        }
+    })
+    .await
+    .expect("event did not arrive in time")
+}
+
+#[tokio::test]
+async fn subscribes_41_codes_receives_each_and_refuses_the_42nd() {
+    let fake = Fake::start(41).await;
+    let session = connect(&fake, options(&fake)).await;
+    let mut events = session.raw_events();
+    let codes: Vec<String> = (0..42).map(|i| format!("{:06}", 5930 + i)).collect();
+    for code in &codes[..41] {
+        session
+            .subscribe("H0STCNT0", code)
+            .await
+            .expect("subscribe");
+    }
+    let err = session.subscribe("H0STCNT0", &codes[41]).await.unwrap_err();
+    assert!(
+        matches!(err, Error::TooManySubscriptions { limit: 41 }),
+        "{err:?}"
+    );
+    assert_eq!(
+        fake.stats.subscribe_msgs.load(Ordering::SeqCst),
+        41,
+        "42nd must not be sent"
+    );
+
+    let mut seen = std::collections::BTreeSet::new();
+    while seen.len() < 41 {
+        if let Event::Data {
+            tr_id,
+            tr_key,
+            record,
+        } = wait_for(&mut events, |e| matches!(e, Event::Data { .. })).await
+        {
+            assert_eq!(&*tr_id, "H0STCNT0");
+            let fields: Vec<&str> = record.fields().collect();
+            assert_eq!(fields.len(), 4);
+            assert_eq!(tr_key.as_deref(), Some(fields[0]));
+            seen.insert(fields[0].to_owned());
+        }
+    }
+    assert_eq!(seen.len(), 41);
+    assert_eq!(session.subscriptions().await.unwrap().len(), 41);
+    session.close().await;
+}
+
+#[tokio::test]
+async fn server_side_max_subscribe_over_is_a_typed_error() {
+    let fake = Fake::start(2).await;
+    let mut o = options(&fake);
+    o.max_subscriptions = 10;
+    let session = connect(&fake, o).await;
+    session.subscribe("H0STCNT0", "000001").await.unwrap();
+    session.subscribe("H0STCNT0", "000002").await.unwrap();
+    let err = session.subscribe("H0STCNT0", "000003").await.unwrap_err();
+    assert!(matches!(err, Error::MaxSubscribeOver { .. }), "{err:?}");
+    assert!(err.is_subscription_limit());
+    assert_eq!(session.subscriptions().await.unwrap().len(), 2);
+    session.close().await;
+}
+
+#[tokio::test]
+async fn duplicate_subscriptions_are_one_registration() {
+    let fake = Fake::start(41).await;
+    let session = connect(&fake, options(&fake)).await;
+    let (a, b) = tokio::join!(
+        session.subscribe("H0STCNT0", "005930"),
+        session.subscribe("H0STCNT0", "005930")
+    );
+    a.unwrap();
+    b.unwrap();
+    session.subscribe("H0STCNT0", "005930").await.unwrap();
+    assert_eq!(fake.stats.subscribe_msgs.load(Ordering::SeqCst), 1);
+    assert_eq!(fake.stats.duplicates.load(Ordering::SeqCst), 0);
+    session.close().await;
+}
+
+#[tokio::test]
+async fn local_rejections_send_nothing() {
+    let fake = Fake::start(41).await;
+    let mut o = options(&fake);
+    o.env = Env::Paper;
+    let session = connect(&fake, o).await;
+    let e = session.subscribe("H0STCNI0", "hts1").await.unwrap_err();
+    assert!(matches!(e, Error::NotOnPaper { .. }), "{e:?}");
+    let e = session.subscribe("H0NOPE00", "005930").await.unwrap_err();
+    assert!(matches!(e, Error::UnknownTr { .. }), "{e:?}");
+    let e = session.subscribe("H0STCNT0", "").await.unwrap_err();
+    assert!(matches!(e, Error::InvalidTrKey { .. }), "{e:?}");
+    session.subscribe("H0STCNI9", "hts1").await.unwrap();
+    assert_eq!(fake.stats.subscribe_msgs.load(Ordering::SeqCst), 1);
+    session.close().await;
+}
+
+#[tokio::test]
+async fn encrypted_notices_are_decrypted_with_the_ack_key() {
+    let fake = Fake::start(41).await;
+    let session = connect(&fake, options(&fake)).await;
+    let mut events = session.raw_events();
+    session.subscribe("H0STCNI0", "hts1").await.unwrap();
+    let Event::Data {
+        tr_id,
+        tr_key,
+        record,
+    } = wait_for(&mut events, |e| matches!(e, Event::Data { .. })).await
+    else {
+        unreachable!()
+    };
+    assert_eq!(&*tr_id, "H0STCNI0");
+    assert_eq!(tr_key.as_deref(), Some("hts1"));
+    assert_eq!(record.as_str(), "hts1^0000012345^10");
+    session.close().await;
+}
+
+#[tokio::test]
+async fn pingpong_is_echoed_and_bad_frames_are_error_events() {
+    let fake = Fake::start(41).await;
+    let session = connect(&fake, options(&fake)).await;
+    let mut events = session.raw_events();
+    session.subscribe("H0STCNT0", "005930").await.unwrap();
+    wait_for(&mut events, |e| matches!(e, Event::Data { .. })).await;
+
+    fake.send(r#"{"header":{"tr_id":"PINGPONG","datetime":"20260625093000"}}"#);
+    for bad in [
+        "0|H0STCNT0|002|a^b^c",            // wrong field count
+        "0|H0XXXXX0|001|a",                // unknown TR
+        "1|H0STCNT0|001|bm90IGNpcGhlcg==", // encrypted without a key for the TR
+        "garbage",
+        "{\"header\":",
+    ] {
+        fake.send(bad);
+    }
+    let mut errors = 0;
+    while errors < 5 {
+        if let Event::Error(_) = wait_for(&mut events, |e| matches!(e, Event::Error(_))).await {
+            errors += 1;
+        }
+    }
+    fake.send(fake::data_frame("H0STCNT0", "005930"));
+    wait_for(&mut events, |e| matches!(e, Event::Data { .. })).await;
+    assert_eq!(fake.stats.pongs.load(Ordering::SeqCst), 1);
+    session.close().await;
+}
+
+#[tokio::test]
+async fn multi_record_frames_yield_every_record() {
+    let fake = Fake::start(41).await;
+    let session = connect(&fake, options(&fake)).await;
+    let mut events = session.raw_events();
+    session.subscribe("H0STCNT0", "005930").await.unwrap();
+    session.subscribe("H0STCNT0", "000660").await.unwrap();
+    fake.send("0|H0STCNT0|003|005930^1^2^3^000660^4^5^6^005930^7^8^9");
+    let mut got = Vec::new();
+    while got.len() < 3 {
+        if let Event::Data { tr_key, record, .. } = wait_for(&mut events, |e| {
+            matches!(e, Event::Data { record, .. } if record.fields().count() == 4 && !record.as_str().contains("093000"))
+        })
+        .await
+        {
+            got.push((tr_key.unwrap().to_string(), record.as_str().to_owned()));
+        }
+    }
+    assert_eq!(
+        got,
+        [
+            ("005930".to_owned(), "005930^1^2^3".to_owned()),
+            ("000660".to_owned(), "000660^4^5^6".to_owned()),
+            ("005930".to_owned(), "005930^7^8^9".to_owned()),
+        ]
+    );
+    session.close().await;
+}
+
+#[tokio::test]
+async fn hundred_forced_disconnects_restore_everything() {
+    let fake = Fake::start(41).await;
+    let session = connect(&fake, options(&fake)).await;
+    let mut events = session.raw_events();
+    let codes = ["005930", "000660", "035420", "051910", "006400"];
+    for c in codes {
+        session.subscribe("H0STCNT0", c).await.unwrap();
+    }
+    session.subscribe("H0STCNI0", "hts1").await.unwrap();
+    for round in 1..=100 {
+        fake.drop_all();
+        let e = wait_for(&mut events, |e| matches!(e, Event::Reconnected { .. })).await;
+        let Event::Reconnected {
+            resubscribed,
+            attempts,
+            ..
+        } = e
+        else {
+            unreachable!()
+        };
+        assert_eq!(resubscribed, 6, "round {round}");
+        assert!(attempts >= 1);
+        let current = fake.stats.current.lock().unwrap().clone();
+        assert_eq!(current.len(), 6, "round {round}: {current:?}");
+    }
+    assert_eq!(fake.stats.connections.load(Ordering::SeqCst), 101);
+    assert_eq!(fake.stats.subscribe_msgs.load(Ordering::SeqCst), 6 * 101);
+    assert_eq!(fake.stats.duplicates.load(Ordering::SeqCst), 0);
+    assert_eq!(session.subscriptions().await.unwrap().len(), 6);
+    // Data still flows and notices still decrypt (keys refreshed from the new acks).
+    fake.send(fake::data_frame("H0STCNI0", "hts1"));
+    wait_for(
+        &mut events,
+        |e| matches!(e, Event::Data { record, .. } if record.as_str() == "hts1^0000012345^10"),
+    )
+    .await;
+    session.close().await;
+}
+
+#[tokio::test]
+async fn silence_triggers_a_reconnect() {
+    let fake = Fake::start(41).await;
+    let mut o = options(&fake);
+    o.silence_timeout = Duration::from_millis(300);
+    let session = connect(&fake, o).await;
+    let mut events = session.raw_events();
+    session.subscribe("H0STCNT0", "005930").await.unwrap();
+    let Event::Disconnected { reason } =
+        wait_for(&mut events, |e| matches!(e, Event::Disconnected { .. })).await
+    else {
+        unreachable!()
+    };
+    assert!(reason.contains("no message"), "{reason}");
+    let Event::Reconnected { resubscribed, .. } =
+        wait_for(&mut events, |e| matches!(e, Event::Reconnected { .. })).await
+    else {
+        unreachable!()
+    };
+    assert_eq!(resubscribed, 1);
+    session.close().await;
+}
+
+struct CountingSource {
+    issued: Arc<AtomicUsize>,
+}
+
+impl ApprovalKeySource for CountingSource {
+    fn approval_key(&self, fresh: bool) -> BoxFuture<'_, Result<String, Error>> {
+        let n = if fresh || self.issued.load(Ordering::SeqCst) == 0 {
+            self.issued.fetch_add(1, Ordering::SeqCst) + 1
+        } else {
+            self.issued.load(Ordering::SeqCst)
+        };
+        Box::pin(async move { Ok(format!("approval-{n}")) })
+    }
+}
+
+#[tokio::test]
+async fn refused_approval_key_is_replaced() {
+    let fake = Fake::start(41).await;
+    fake.refused_keys.lock().unwrap().push("approval-1".into());
+    let issued = Arc::new(AtomicUsize::new(0));
+    let session = Session::connect_with(
+        CountingSource {
+            issued: issued.clone(),
+        },
+        options(&fake),
+    )
+    .await
+    .unwrap();
+    session.subscribe("H0STCNT0", "005930").await.unwrap();
+    assert_eq!(issued.load(Ordering::SeqCst), 2);
+    assert_eq!(
+        fake.stats.keys_seen.lock().unwrap().last().unwrap(),
+        "approval-2"
+    );
+    session.close().await;
+}
+
+#[tokio::test]
+async fn approval_refused_for_good_fails_the_subscribe() {
+    let fake = Fake::start(41).await;
+    for n in 1..=10 {
+        fake.refused_keys
+            .lock()
+            .unwrap()
+            .push(format!("approval-{n}"));
+    }
+    let issued = Arc::new(AtomicUsize::new(0));
+    let session = Session::connect_with(
+        CountingSource {
+            issued: issued.clone(),
+        },
+        options(&fake),
+    )
+    .await
+    .unwrap();
+    let err = session.subscribe("H0STCNT0", "005930").await.unwrap_err();
+    assert!(matches!(err, Error::InvalidApproval { .. }), "{err:?}");
+    session.close().await;
+}
+
+#[tokio::test]
+async fn already_in_use_backs_off_and_retries() {
+    let fake = Fake::start(41).await;
+    let session = connect(&fake, options(&fake)).await;
+    // The next connection will answer its first subscribe with OPSP8996.
+    fake.in_use.store(1, Ordering::SeqCst);
+    fake.drop_all();
+    let mut events = session.raw_events();
+    wait_for(&mut events, |e| matches!(e, Event::Reconnected { .. })).await;
+    session.subscribe("H0STCNT0", "005930").await.unwrap();
+    assert!(fake.stats.connections.load(Ordering::SeqCst) >= 3);
+    assert_eq!(fake.stats.current.lock().unwrap().len(), 1);
+    session.close().await;
+}
+
+#[tokio::test]
+async fn unsubscribe_and_close_are_clean() {
+    let fake = Fake::start(41).await;
+    let session = connect(&fake, options(&fake)).await;
+    let mut events = session.raw_events();
+    session.subscribe("H0STCNT0", "005930").await.unwrap();
+    session.subscribe("H0STCNT0", "000660").await.unwrap();
+    session.unsubscribe("H0STCNT0", "000660").await.unwrap();
+    assert_eq!(fake.stats.unsubscribe_msgs.load(Ordering::SeqCst), 1);
+    assert_eq!(
+        session.subscriptions().await.unwrap(),
+        [("H0STCNT0".to_owned(), "005930".to_owned())]
+    );
+    session.close().await;
+    assert_eq!(fake.stats.unsubscribe_msgs.load(Ordering::SeqCst), 2);
+    // The stream delivers what it holds, then ends.
+    let rest: Vec<_> =
+        tokio::time::timeout(Duration::from_secs(5), events.by_ref().collect::<Vec<_>>())
+            .await
+            .expect("stream must end after close");
+    assert!(
+        rest.iter()
+            .any(|e| matches!(e, Event::Unsubscribed { tr_key, .. } if tr_key == "005930"))
+    );
+}
+
+#[tokio::test]
+async fn slow_consumer_sees_lagged_and_never_loses_notices() {
+    let fake = Fake::start(41).await;
+    let mut o = options(&fake);
+    o.data_buffer = 8;
+    let session = connect(&fake, o).await;
+    let mut events = session.raw_events();
+    session.subscribe("H0STCNT0", "005930").await.unwrap();
+    session.subscribe("H0STCNI0", "hts1").await.unwrap();
+    for i in 0..100 {
+        fake.send(format!("0|H0STCNT0|001|005930^{i}^1^1"));
+    }
+    fake.send(fake::data_frame("H0STCNI0", "hts1"));
+    // Let the connection task queue everything before reading.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let mut dropped = 0;
+    let mut notices = 0;
+    let mut market = 0;
+    while notices < 2 {
+        match wait_for(&mut events, |_| true).await {
+            Event::Lagged { dropped: d } => dropped += d,
+            Event::Data { tr_id, .. } if &*tr_id == "H0STCNI0" => notices += 1,
+            Event::Data { .. } => market += 1,
+            _ => {}
+        }
+    }
+    assert!(dropped > 0, "expected Lagged");
+    assert!(market <= 8 + 2, "market {market}");
+    session.close().await;
+}
+
+#[tokio::test]
+async fn typed_record_stream_filters_one_tr() {
+    struct Cnt(Vec<String>);
+    impl kis_ws::Record for Cnt {
+        const TR_IDS: &'static [&'static str] = &["H0STCNT0"];
+        const COLUMNS: &'static [&'static str] = &fake::CNT_COLUMNS;
+        const ENCRYPTED: bool = false;
+        fn parse(fields: &[&str]) -> Self {
+            Cnt(fields.iter().map(|s| s.to_string()).collect())
+        }
+    }
+    let fake = Fake::start(41).await;
+    let session = connect(&fake, options(&fake)).await;
+    let mut cnt = session.records::<Cnt>();
+    session.subscribe("H0STCNI0", "hts1").await.unwrap();
+    session.subscribe("H0STCNT0", "005930").await.unwrap();
+    let rec = tokio::time::timeout(Duration::from_secs(5), cnt.next())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(rec.0, ["005930", "093000", "71000", "5"]);
+    session.close().await;
+    assert!(cnt.next().await.is_none());
+}
