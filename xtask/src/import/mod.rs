@@ -1,9 +1,413 @@
-//! `cargo xtask import`: the official workbook to `spec/`.
+//! `cargo xtask import`: the official workbook to `spec/` (specs, example files, defect report),
+//! with the curated patches in `spec/patches/` re-applied on every run.
 
+mod build;
+mod examples;
+mod infer;
+mod patches;
+mod report;
+mod variants;
+mod workbook;
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use kis_spec::{ApiKind, ApiSpec, Kind, Method};
+
+use build::Built;
+use report::Anomaly;
+
+/// Why an import failed. Nothing under `spec/` is touched when this is returned.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    /// The workbook is missing, unreadable or malformed (the message names sheet and row).
+    #[error("{0}")]
+    Input(String),
+    /// A patch file is malformed or stale.
+    #[error("patch: {0}")]
+    Patch(String),
+    /// Two APIs end up with the same category and id.
+    #[error("{0}")]
+    Collision(String),
+    /// Writing the output failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The path involved.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> ImportError + '_ {
+    move |source| ImportError::Io {
+        path: path.to_owned(),
+        source,
+    }
+}
+
 /// Runs the import task.
-pub fn main(_args: &[String]) -> ExitCode {
-    eprintln!("import: not implemented yet");
-    ExitCode::FAILURE
+pub fn main(args: &[String]) -> ExitCode {
+    let mut workbook = None;
+    let mut spec_dir = kis_spec::workspace_spec_dir();
+    let mut patch_dir = None;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--spec-dir" => match it.next() {
+                Some(d) => spec_dir = PathBuf::from(d),
+                None => return usage("--spec-dir needs a folder"),
+            },
+            "--patches" => match it.next() {
+                Some(d) => patch_dir = Some(PathBuf::from(d)),
+                None => return usage("--patches needs a folder"),
+            },
+            s if s.starts_with('-') => return usage(&format!("unknown option `{s}`")),
+            s if workbook.is_none() => workbook = Some(PathBuf::from(s)),
+            s => return usage(&format!("unexpected argument `{s}`")),
+        }
+    }
+    let Some(workbook) = workbook else {
+        return usage("missing <workbook.xlsx>");
+    };
+    let patch_dir = patch_dir.unwrap_or_else(|| spec_dir.join("patches"));
+    match run(&workbook, &spec_dir, &patch_dir) {
+        Ok(out) => {
+            print!("{}", out.unhandled_listing);
+            println!("import: {}", out.summary);
+            println!(
+                "import: wrote {} (report: {})",
+                spec_dir.display(),
+                spec_dir.join("IMPORT_REPORT.md").display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!(
+                "import failed: {e}\nimport: {} left untouched",
+                spec_dir.display()
+            );
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn usage(msg: &str) -> ExitCode {
+    eprintln!(
+        "import: {msg}\nusage: cargo xtask import <workbook.xlsx> [--spec-dir DIR] [--patches DIR]"
+    );
+    ExitCode::from(2)
+}
+
+/// What a successful import reports.
+pub struct Outcome {
+    /// One-line counts.
+    pub summary: String,
+    /// One line per unhandled anomaly.
+    pub unhandled_listing: String,
+}
+
+/// Imports `workbook` into `spec_dir`, applying the patches in `patch_dir`.
+pub fn run(workbook: &Path, spec_dir: &Path, patch_dir: &Path) -> Result<Outcome, ImportError> {
+    let patches = patches::load(patch_dir)?;
+    let raw = workbook::read(workbook)?;
+    let mut anomalies = Vec::new();
+    let mut built = assemble(&raw, &mut anomalies)?;
+    check_blocks_against_examples(&mut built, &mut anomalies);
+    patches::apply(&patches, &mut built, &mut anomalies)?;
+    resolve_ids(&mut built, &mut anomalies)?;
+    let files = render_examples(&mut built);
+    let specs: Vec<ApiSpec> = built.into_iter().map(|b| b.spec).collect();
+    let name = workbook
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    anomalies.sort_by(|a, b| (&a.api, &a.topic, &a.message).cmp(&(&b.api, &b.topic, &b.message)));
+    let report = report::render(&name, &specs, &anomalies);
+    write(spec_dir, &specs, &files, &report)?;
+    let unhandled_listing = anomalies
+        .iter()
+        .filter(|a| a.handled == report::Handled::Unhandled)
+        .map(|a| format!("unhandled: {} [{}] {}\n", a.api, a.topic, a.message))
+        .collect();
+    Ok(Outcome {
+        summary: report::summary(&specs, &anomalies),
+        unhandled_listing,
+    })
+}
+
+/// Matches index rows to sheets and builds every API.
+fn assemble(
+    raw: &workbook::RawWorkbook,
+    anomalies: &mut Vec<Anomaly>,
+) -> Result<Vec<Built>, ImportError> {
+    let by_name: HashMap<&str, usize> = raw
+        .sheets
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.name.as_str(), i))
+        .collect();
+    let mut used = vec![false; raw.sheets.len()];
+    let mut out = Vec::new();
+    for row in &raw.index {
+        let exact = by_name.get(row.name.as_str()).copied();
+        let idx = match exact {
+            Some(i) => Some(i),
+            None => {
+                let alt = workbook::sheet_name_for(&row.name);
+                let found = by_name.get(alt.as_str()).copied();
+                if found.is_some() {
+                    anomalies.push(Anomaly::rule(
+                        &row.url,
+                        "sheet-name",
+                        format!(
+                            "sheet for `{}` is named `{alt}` (Excel forbids `/` in sheet names)",
+                            row.name
+                        ),
+                        "excel-sheet-name",
+                    ));
+                }
+                found
+            }
+        };
+        let Some(idx) = idx else {
+            return Err(ImportError::Input(format!(
+                "sheet `{}` row {}: no sheet named `{}` for this index row",
+                workbook::INDEX_SHEET,
+                row.row,
+                row.name
+            )));
+        };
+        if used[idx] {
+            return Err(ImportError::Input(format!(
+                "sheet `{}` row {}: sheet `{}` is claimed by two index rows",
+                workbook::INDEX_SHEET,
+                row.row,
+                raw.sheets[idx].name
+            )));
+        }
+        used[idx] = true;
+        out.push(build::build(row, &raw.sheets[idx], anomalies)?);
+    }
+    for (i, s) in raw.sheets.iter().enumerate() {
+        if !used[i] {
+            anomalies.push(Anomaly::unhandled(
+                "-",
+                "orphan-sheet",
+                format!("sheet `{}` has no row in the index; not imported", s.name),
+            ));
+        }
+    }
+    Ok(out)
+}
+
+/// Where a valid response example shows a block as object vs array, trust the example.
+fn check_blocks_against_examples(built: &mut [Built], anomalies: &mut Vec<Anomaly>) {
+    for b in built.iter_mut() {
+        if b.spec.kind != ApiKind::Rest {
+            continue;
+        }
+        let Some(text) = &b.examples.response else {
+            continue;
+        };
+        let text = examples::normalize(text);
+        let value = examples::parse(&text)
+            .ok()
+            .or_else(|| examples::repair(&text).and_then(|(t, _)| examples::parse(&t).ok()));
+        let Some(serde_json::Value::Object(map)) = value else {
+            continue;
+        };
+        for f in b.spec.response.body.iter_mut().filter(|f| f.is_block()) {
+            let seen = match map.get(&f.name) {
+                Some(serde_json::Value::Array(_)) => Kind::Array,
+                Some(serde_json::Value::Object(_)) => Kind::Object,
+                _ => continue,
+            };
+            if seen != f.kind {
+                anomalies.push(Anomaly::rule(
+                    &b.spec.path,
+                    "block-kind",
+                    format!(
+                        "block `{}` is typed `{}` but the response example has an {}; using {}",
+                        f.name,
+                        f.wire_type,
+                        if seen == Kind::Array {
+                            "array"
+                        } else {
+                            "object"
+                        },
+                        if seen == Kind::Array {
+                            "array"
+                        } else {
+                            "object"
+                        }
+                    ),
+                    "block-kind-from-example",
+                ));
+                f.kind = seen;
+            }
+        }
+    }
+}
+
+/// Resolves id collisions within a category: the API with the shortest path keeps the plain id,
+/// the others get their parent path segment as a prefix (`pension_inquire_balance`).
+fn resolve_ids(built: &mut [Built], anomalies: &mut Vec<Anomaly>) -> Result<(), ImportError> {
+    let mut groups: BTreeMap<(String, String), Vec<usize>> = BTreeMap::new();
+    for (i, b) in built.iter().enumerate() {
+        groups
+            .entry((b.spec.category.clone(), b.spec.id.clone()))
+            .or_default()
+            .push(i);
+    }
+    for ((cat, id), members) in groups {
+        if members.len() < 2 {
+            continue;
+        }
+        let depths: Vec<usize> = members
+            .iter()
+            .map(|&i| built[i].spec.path.trim_matches('/').split('/').count())
+            .collect();
+        let min = depths.iter().copied().min().unwrap_or(0);
+        for (&i, &depth) in members.iter().zip(&depths) {
+            if depth > min {
+                let segs: Vec<&str> = built[i].spec.path.trim_matches('/').split('/').collect();
+                let parent = segs
+                    .get(segs.len().saturating_sub(2))
+                    .copied()
+                    .unwrap_or("");
+                let new_id = format!("{}_{id}", build::snake(parent));
+                anomalies.push(Anomaly::rule(
+                    &built[i].spec.path,
+                    "id-collision",
+                    format!("id `{id}` is taken in `{cat}`; this API is `{new_id}`"),
+                    "id-parent-prefix",
+                ));
+                built[i].spec.id = new_id;
+            }
+        }
+    }
+    let mut seen: HashMap<(String, String), String> = HashMap::new();
+    for b in built.iter() {
+        let key = (b.spec.category.clone(), b.spec.id.clone());
+        if let Some(other) = seen.insert(key.clone(), b.spec.path.clone()) {
+            return Err(ImportError::Collision(format!(
+                "`{}` and `{other}` both map to {}/{}; add an `id` patch",
+                b.spec.path, key.0, key.1
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Classifies and names the example files; records them in the specs.
+fn render_examples(built: &mut [Built]) -> Vec<(PathBuf, String)> {
+    let mut files = Vec::new();
+    for b in built.iter_mut() {
+        let s = &mut b.spec;
+        let realtime = s.kind == ApiKind::Realtime || s.realtime.is_some();
+        if let Some(t) = &b.examples.request {
+            let json = realtime || s.method == Method::Post;
+            let stem = format!("{}.request", s.id);
+            let f = examples::classify(&stem, t, json && looks_json(t));
+            files.push((PathBuf::from(&s.category).join(&f.file), f.contents));
+            s.examples.request = Some(f.example);
+        }
+        if let Some(t) = &b.examples.response {
+            let stem = format!("{}.response", s.id);
+            let f = examples::classify(&stem, t, !realtime);
+            files.push((PathBuf::from(&s.category).join(&f.file), f.contents));
+            s.examples.response = Some(f.example);
+        }
+    }
+    files
+}
+
+fn looks_json(t: &str) -> bool {
+    t.trim_start().starts_with('{') || t.trim_start().starts_with('[')
+}
+
+/// Writes everything to a fresh folder beside `spec_dir`, carries over the hand-written inputs
+/// (`patches/`, `README.md`), then swaps it in.
+fn write(
+    spec_dir: &Path,
+    specs: &[ApiSpec],
+    files: &[(PathBuf, String)],
+    report: &str,
+) -> Result<(), ImportError> {
+    let parent = spec_dir
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let base = spec_dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or("spec".into());
+    let tmp = parent.join(format!(".{base}.import-new"));
+    let old = parent.join(format!(".{base}.import-old"));
+    for d in [&tmp, &old] {
+        if d.exists() {
+            std::fs::remove_dir_all(d).map_err(io(d))?;
+        }
+    }
+    std::fs::create_dir_all(&tmp).map_err(io(&tmp))?;
+    let result = (|| {
+        for s in specs {
+            let path = tmp.join(kis_spec::relative_path(s));
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir).map_err(io(dir))?;
+            }
+            std::fs::write(&path, kis_spec::render(s)).map_err(io(&path))?;
+        }
+        for (rel, contents) in files {
+            let path = tmp.join(rel);
+            std::fs::write(&path, contents).map_err(io(&path))?;
+        }
+        let rp = tmp.join("IMPORT_REPORT.md");
+        std::fs::write(&rp, report).map_err(io(&rp))?;
+        let readme = spec_dir.join("README.md");
+        if readme.is_file() {
+            std::fs::copy(&readme, tmp.join("README.md")).map_err(io(&readme))?;
+        }
+        let patches = spec_dir.join("patches");
+        if patches.is_dir() {
+            copy_dir(&patches, &tmp.join("patches"))?;
+        }
+        Ok(())
+    })();
+    if let Err(e) = result {
+        let _ = std::fs::remove_dir_all(&tmp);
+        return Err(e);
+    }
+    if spec_dir.exists() {
+        std::fs::rename(spec_dir, &old).map_err(io(spec_dir))?;
+    }
+    if let Err(e) = std::fs::rename(&tmp, spec_dir) {
+        // Put the old tree back.
+        let _ = std::fs::rename(&old, spec_dir);
+        return Err(ImportError::Io {
+            path: spec_dir.to_owned(),
+            source: e,
+        });
+    }
+    if old.exists() {
+        std::fs::remove_dir_all(&old).map_err(io(&old))?;
+    }
+    Ok(())
+}
+
+fn copy_dir(from: &Path, to: &Path) -> Result<(), ImportError> {
+    std::fs::create_dir_all(to).map_err(io(to))?;
+    for e in std::fs::read_dir(from).map_err(io(from))? {
+        let e = e.map_err(io(from))?;
+        let p = e.path();
+        let dest = to.join(e.file_name());
+        if p.is_dir() {
+            copy_dir(&p, &dest)?;
+        } else {
+            std::fs::copy(&p, &dest).map_err(io(&p))?;
+        }
+    }
+    Ok(())
 }

@@ -1,0 +1,463 @@
+//! Turns one index row and its sheet into an [`ApiSpec`], noting every anomaly on the way.
+
+use kis_spec::{
+    ApiKind, ApiSpec, Examples, Field, Kind, Method, Paging, Realtime, Request, Response,
+};
+
+use super::ImportError;
+use super::infer;
+use super::report::Anomaly;
+use super::variants;
+use super::workbook::{ApiSheet, IndexRow, LayoutRow, Section};
+
+/// TR IDs whose frames are encrypted (execution notices), per PROTOCOL.md.
+pub const ENCRYPTED_TRS: &[&str] = &[
+    "H0STCNI0", "H0STCNI9", "H0GSCNI0", "H0GSCNI9", "H0IFCNI0", "H0IFCNI9", "H0MFCNI0", "H0EUCNI0",
+    "HDFFF1C0", "HDFFF2C0",
+];
+
+/// Raw example texts of one API, kept until ids are final.
+#[derive(Debug, Clone, Default)]
+pub struct RawExamples {
+    pub request: Option<String>,
+    pub response: Option<String>,
+}
+
+/// One parsed API.
+#[derive(Debug, Clone)]
+pub struct Built {
+    pub spec: ApiSpec,
+    pub examples: RawExamples,
+}
+
+/// Block names: `output`, `output1`, `Output2`, `outblock1`.
+pub fn is_block_name(name: &str) -> bool {
+    let l = name.to_ascii_lowercase();
+    let stem = l.trim_end_matches(|c: char| c.is_ascii_digit());
+    stem == "output" || stem == "outblock"
+}
+
+/// Top-level response fields that never belong to a block.
+fn is_top_level(name: &str) -> bool {
+    let l = name.to_ascii_lowercase();
+    matches!(l.as_str(), "rt_cd" | "msg_cd" | "msg1") || l.starts_with("ctx_area_")
+}
+
+fn block_kind(wire_type: &str) -> Option<Kind> {
+    match wire_type.trim().to_ascii_lowercase().as_str() {
+        "object" => Some(Kind::Object),
+        "array" | "object array" => Some(Kind::Array),
+        _ => None,
+    }
+}
+
+/// Category folder of a REST path, `None` when the path has no known shape.
+pub fn rest_category(path: &str) -> Option<String> {
+    let segs: Vec<&str> = path.trim_matches('/').split('/').collect();
+    match segs.as_slice() {
+        ["oauth2", ..] => Some("oauth".into()),
+        ["uapi", "hashkey"] => Some("oauth".into()),
+        ["uapi", cat, ..] if segs.len() > 2 => Some(cat.replace('-', "_")),
+        _ => None,
+    }
+}
+
+/// Category folder of a realtime TR from its menu (`[국내주식] 실시간시세`).
+pub fn realtime_category(menu: &str) -> Option<String> {
+    let inner = menu.trim().strip_prefix('[')?.split(']').next()?;
+    let cat = match inner.trim() {
+        "국내주식" => "domestic_stock",
+        "국내선물옵션" => "domestic_futureoption",
+        "해외주식" => "overseas_stock",
+        "해외선물옵션" => "overseas_futureoption",
+        "장내채권" => "domestic_bond",
+        "ELW" => "elw",
+        "ETF/ETN" => "etfetn",
+        _ => return None,
+    };
+    Some(format!("realtime_{cat}"))
+}
+
+/// snake_case id from a path's last segment (`inquire-price` -> `inquire_price`).
+pub fn rest_id(path: &str) -> String {
+    let last = path.trim_end_matches('/').rsplit('/').next().unwrap_or("");
+    snake(last)
+}
+
+/// Lower-cases and turns every non-alphanumeric run into `_`.
+pub fn snake(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('_') && !out.is_empty() {
+            out.push('_');
+        }
+    }
+    out.trim_end_matches('_').to_owned()
+}
+
+fn leaf(row: &LayoutRow, api: &str, anomalies: &mut Vec<Anomaly>) -> Field {
+    let (length, fix) = infer::normalize_length(&row.length, &row.element, &row.label);
+    match fix {
+        infer::LengthFix::Decimal { from } => anomalies.push(Anomaly::rule(
+            api,
+            "length",
+            format!(
+                "`{}` length `{from}` read as `{}` (decimal encoding)",
+                row.element,
+                length.as_deref().unwrap_or("")
+            ),
+            "decimal-length",
+        )),
+        infer::LengthFix::Ambiguous => anomalies.push(Anomaly::unhandled(
+            api,
+            "length",
+            format!(
+                "`{}` length `{}` looks like a decimal encoding but is ambiguous; kept",
+                row.element,
+                row.length.trim()
+            ),
+        )),
+        infer::LengthFix::Kept => {}
+    }
+    let codes = infer::codes(&row.description);
+    let kind = infer::kind(
+        &row.element,
+        &row.label,
+        length.as_deref(),
+        &row.description,
+        &codes,
+    );
+    let mut wire_type = row.wire_type.trim().to_ascii_lowercase();
+    if block_kind(&wire_type).is_some() {
+        anomalies.push(Anomaly::rule(
+            api,
+            "leaf-object",
+            format!(
+                "`{}` (row {}) is typed `{}` but is a leaf field; read as `string`",
+                row.element, row.row, row.wire_type
+            ),
+            "leaf-object",
+        ));
+        wire_type = "string".into();
+    }
+    Field {
+        name: row.element.trim().to_owned(),
+        label: row.label.trim().to_owned(),
+        wire_type,
+        kind,
+        required: row.required.trim().eq_ignore_ascii_case("y"),
+        length,
+        codes,
+        fields: vec![],
+    }
+}
+
+fn block(row: &LayoutRow, kind: Kind, api: &str, anomalies: &mut Vec<Anomaly>) -> Field {
+    let name = row.element.trim();
+    let lower = name.to_ascii_lowercase();
+    if lower != name {
+        anomalies.push(Anomaly::rule(
+            api,
+            "block-name-case",
+            format!("block `{name}` written as `{lower}` (KIS sends lower-case block keys)"),
+            "block-name-case",
+        ));
+    }
+    Field {
+        name: lower,
+        label: row.label.trim().to_owned(),
+        wire_type: row.wire_type.trim().to_ascii_lowercase(),
+        kind,
+        required: row.required.trim().eq_ignore_ascii_case("y"),
+        length: None,
+        codes: vec![],
+        fields: vec![],
+    }
+}
+
+/// Builds the fields of one section, grouping block children under their block.
+fn section_fields(
+    rows: &[&LayoutRow],
+    blocks_allowed: bool,
+    api: &str,
+    anomalies: &mut Vec<Anomaly>,
+) -> Vec<Field> {
+    let mut out: Vec<Field> = Vec::new();
+    let mut open: Option<usize> = None;
+    for row in rows {
+        let bk = block_kind(&row.wire_type);
+        if blocks_allowed && bk.is_some() && is_block_name(&row.element) {
+            out.push(block(row, bk.unwrap_or(Kind::Object), api, anomalies));
+            open = Some(out.len() - 1);
+            continue;
+        }
+        let f = leaf(row, api, anomalies);
+        match open {
+            Some(i) if !is_top_level(&f.name) => out[i].fields.push(f),
+            _ => {
+                open = None;
+                out.push(f);
+            }
+        }
+    }
+    for f in &out {
+        if f.is_block() && f.fields.is_empty() {
+            anomalies.push(Anomaly::unhandled(
+                api,
+                "empty-block",
+                format!("block `{}` has no fields in the Layout table", f.name),
+            ));
+        }
+    }
+    out
+}
+
+/// Builds the spec of one API.
+pub fn build(
+    row: &IndexRow,
+    sheet: &ApiSheet,
+    anomalies: &mut Vec<Anomaly>,
+) -> Result<Built, ImportError> {
+    let api = row.url.clone();
+    let err = |msg: String| ImportError::Input(format!("sheet `{}`: {msg}", sheet.name));
+    let url_realtime = row.url.starts_with("/tryitout/");
+    let kind = match row.comm.as_str() {
+        "REST" => ApiKind::Rest,
+        "WEBSOCKET" => ApiKind::Realtime,
+        other => {
+            return Err(ImportError::Input(format!(
+                "sheet `API 목록` row {}: unknown API 통신방식 `{other}`",
+                row.row
+            )));
+        }
+    };
+    if (kind == ApiKind::Realtime) != url_realtime {
+        anomalies.push(Anomaly::unhandled(
+            &api,
+            "misfiled",
+            format!(
+                "listed as {} but the URL `{}` is {}",
+                row.comm,
+                row.url,
+                if url_realtime {
+                    "a realtime TR"
+                } else {
+                    "a REST path"
+                }
+            ),
+        ));
+    }
+    // Header-block cells should agree with the index.
+    for (key, value) in [
+        ("실전 TR_ID", &row.real_tr),
+        ("모의 TR_ID", &row.paper_tr),
+        ("URL 명", &row.url),
+        ("HTTP Method", &row.method),
+        ("API ID", &row.api_id),
+    ] {
+        if let Some(v) = sheet.header.get(key) {
+            if v.trim() != value.trim() {
+                anomalies.push(Anomaly::unhandled(
+                    &api,
+                    "sheet-index-mismatch",
+                    format!(
+                        "`{key}` is `{v}` in the sheet but `{value}` in the index; the index wins"
+                    ),
+                ));
+            }
+        }
+    }
+    let method = match row.method.to_ascii_uppercase().as_str() {
+        "GET" => Method::Get,
+        "POST" => Method::Post,
+        other => {
+            return Err(ImportError::Input(format!(
+                "sheet `API 목록` row {}: unknown HTTP Method `{other}`",
+                row.row
+            )));
+        }
+    };
+    let (category, id) = if url_realtime {
+        let tr = row.url.rsplit('/').next().unwrap_or("");
+        let cat = realtime_category(&row.menu).ok_or_else(|| {
+            err(format!(
+                "cannot derive a realtime category from menu `{}`",
+                row.menu
+            ))
+        })?;
+        (cat, tr.to_ascii_lowercase())
+    } else {
+        let cat = rest_category(&row.url)
+            .ok_or_else(|| err(format!("cannot derive a category from URL `{}`", row.url)))?;
+        (cat, rest_id(&row.url))
+    };
+    let seq: u32 = row.seq.parse().map_err(|_| {
+        ImportError::Input(format!(
+            "sheet `API 목록` row {}: bad 순번 `{}`",
+            row.row, row.seq
+        ))
+    })?;
+
+    let rows = |s: Section| -> Vec<&LayoutRow> {
+        sheet.layout.iter().filter(|r| r.section == s).collect()
+    };
+    let realtime_layout = url_realtime || kind == ApiKind::Realtime;
+    let request = Request {
+        header: section_fields(&rows(Section::RequestHeader), false, &api, anomalies),
+        query: section_fields(&rows(Section::RequestQuery), true, &api, anomalies),
+        body: section_fields(
+            &rows(Section::RequestBody),
+            !realtime_layout,
+            &api,
+            anomalies,
+        ),
+    };
+    let response = Response {
+        header: section_fields(&rows(Section::ResponseHeader), false, &api, anomalies),
+        body: section_fields(&rows(Section::ResponseBody), !url_realtime, &api, anomalies),
+    };
+
+    // TR ID variants.
+    let paired = variants::pair(&row.real_tr, &row.paper_tr);
+    for p in &paired.problems {
+        anomalies.push(Anomaly::unhandled(&api, "tr-variants", p.clone()));
+    }
+    let mut variants = paired.variants;
+    if paired.see_sheet {
+        let desc = sheet
+            .layout
+            .iter()
+            .find(|r| r.section == Section::RequestHeader && r.element == "tr_id")
+            .map(|r| r.description.clone())
+            .unwrap_or_default();
+        match variants::per_country(&desc) {
+            Some(list) => {
+                anomalies.push(Anomaly::rule(
+                    &api,
+                    "tr-variants",
+                    format!(
+                        "TR IDs per country taken from the `tr_id` header description ({} variants)",
+                        list.len()
+                    ),
+                    "per-country-tr",
+                ));
+                variants = list;
+            }
+            None => anomalies.push(Anomaly::unhandled(
+                &api,
+                "tr-variants",
+                "the TR ID cell refers to the sheet but its `tr_id` description has no per-country list".into(),
+            )),
+        }
+    }
+    for v in &variants {
+        if v.real.is_none() && v.paper.is_none() {
+            anomalies.push(Anomaly::unhandled(
+                &api,
+                "tr-variants",
+                format!("variant `{}` has no TR ID", v.name),
+            ));
+        }
+    }
+    if url_realtime {
+        let url_tr = row.url.rsplit('/').next().unwrap_or("");
+        if let Some(real) = variants.first().and_then(|v| v.real.as_deref()) {
+            if real != url_tr {
+                anomalies.push(Anomaly::unhandled(
+                    &api,
+                    "tr-url-mismatch",
+                    format!("TR ID `{real}` does not match the URL's `{url_tr}`"),
+                ));
+            }
+        }
+    }
+
+    // Continuation paging.
+    let req_fields = request.query.iter().chain(&request.body);
+    let keys: Vec<String> = req_fields
+        .filter(|f| f.name.to_ascii_uppercase().starts_with("CTX_AREA_"))
+        .map(|f| f.name.clone())
+        .collect();
+    let mut response = response;
+    let paging = if keys.is_empty() {
+        None
+    } else {
+        let resp: Vec<String> = keys.iter().map(|k| k.to_ascii_lowercase()).collect();
+        for (r, k) in resp.iter().zip(&keys) {
+            if !response.body.iter().any(|f| &f.name == r) {
+                anomalies.push(Anomaly::rule(
+                    &api,
+                    "paging",
+                    format!(
+                        "response layout lacks continuation key `{r}`; added as a string field"
+                    ),
+                    "paging-key-added",
+                ));
+                let template = request
+                    .query
+                    .iter()
+                    .chain(&request.body)
+                    .find(|f| &f.name == k);
+                response.body.push(Field {
+                    name: r.clone(),
+                    label: template.map(|f| f.label.clone()).unwrap_or_default(),
+                    wire_type: "string".into(),
+                    kind: Kind::String,
+                    required: false,
+                    length: template.and_then(|f| f.length.clone()),
+                    codes: vec![],
+                    fields: vec![],
+                });
+            }
+        }
+        Some(Paging {
+            request: keys,
+            response: resp,
+        })
+    };
+
+    let realtime = url_realtime.then(|| {
+        let tr = variants
+            .first()
+            .and_then(|v| v.real.clone().or(v.paper.clone()))
+            .unwrap_or_else(|| id.to_ascii_uppercase());
+        let tr_key_label = request
+            .body
+            .iter()
+            .find(|f| f.name == "tr_key")
+            .map(|f| f.label.clone())
+            .unwrap_or_default();
+        Realtime {
+            encrypted: ENCRYPTED_TRS.contains(&tr.as_str()),
+            tr_id: tr,
+            tr_key_label,
+        }
+    });
+
+    let spec = ApiSpec {
+        id,
+        category,
+        kind,
+        name: row.name.clone(),
+        menu: row.menu.clone(),
+        api_id: row.api_id.clone(),
+        seq,
+        method,
+        path: row.url.clone(),
+        variants,
+        request,
+        response,
+        paging,
+        realtime,
+        examples: Examples::default(),
+    };
+    Ok(Built {
+        spec,
+        examples: RawExamples {
+            request: sheet.request_example.clone(),
+            response: sheet.response_example.clone(),
+        },
+    })
+}

@@ -1,0 +1,290 @@
+//! Infers typed value kinds, code lists and normalized lengths from a field's name, label,
+//! length and description.
+
+use kis_spec::{Code, Kind};
+
+/// Name tokens (last `_`-separated token, trailing digits removed) of whole-number fields.
+const INTEGER_TOKENS: &[&str] = &["qty", "cnt", "vol", "stqt", "rsqn", "nmpr"];
+
+/// Name tokens of numeric fields that may carry decimals (prices, amounts, rates).
+const DECIMAL_TOKENS: &[&str] = &[
+    "rate", "rt", "ctrt", "prpr", "prc", "pric", "price", "unpr", "amt", "pbmn", "nmix", "oprc",
+    "hgpr", "lwpr", "clpr", "sdpr", "mxpr", "llam", "vrss", "pfls", "askp", "bidp", "exrt", "tamt",
+    "inrt", "ehrt", "tnrt", "pftrt", "ert",
+];
+
+/// The last name token, lower-cased, without trailing digits (`ASKP1` -> `askp`).
+fn last_token(name: &str) -> String {
+    let lower = name.to_ascii_lowercase();
+    let last = lower.rsplit('_').next().unwrap_or("");
+    last.trim_end_matches(|c: char| c.is_ascii_digit())
+        .to_owned()
+}
+
+/// True when the field looks numeric by name or label (used for length normalization).
+pub fn looks_decimal(name: &str, label: &str) -> bool {
+    let t = last_token(name);
+    DECIMAL_TOKENS.contains(&t.as_str()) || is_ratio_label(label)
+}
+
+fn is_ratio_label(label: &str) -> bool {
+    label.contains('율') || label.contains('률') || label.contains("비율")
+}
+
+/// What the length normalization did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LengthFix {
+    /// Kept as given.
+    Kept,
+    /// A decimal encoding (`82`) rewritten as `8.2`.
+    Decimal { from: String },
+    /// Suspicious but ambiguous; kept as given.
+    Ambiguous,
+}
+
+/// Normalizes a workbook length: blank becomes `None`; for decimal-looking fields a two-digit
+/// length >= 50 (`82`) reads as `8.2` and a three-digit length > 100 not ending in 0 (`182`)
+/// reads as `18.2`.
+pub fn normalize_length(raw: &str, name: &str, label: &str) -> (Option<String>, LengthFix) {
+    let t = raw.trim();
+    if t.is_empty() {
+        return (None, LengthFix::Kept);
+    }
+    if !looks_decimal(name, label) || !t.bytes().all(|b| b.is_ascii_digit()) {
+        return (Some(t.to_owned()), LengthFix::Kept);
+    }
+    let n: u64 = t.parse().unwrap_or(0);
+    let fixed = match t.len() {
+        2 if n >= 50 => Some(format!("{}.{}", &t[..1], &t[1..])),
+        3 if n > 100 && !t.ends_with('0') => Some(format!("{}.{}", &t[..2], &t[2..])),
+        4.. => return (Some(t.to_owned()), LengthFix::Ambiguous),
+        _ => None,
+    };
+    match fixed {
+        Some(f) => (Some(f), LengthFix::Decimal { from: t.to_owned() }),
+        None => (Some(t.to_owned()), LengthFix::Kept),
+    }
+}
+
+/// Extracts a code list from a description, conservatively: every code must be 1-5 ASCII
+/// letters/digits followed by `:`, `=` or a tab and a label; at least two codes; and the code
+/// lines must be the majority of the description's non-empty pieces.
+pub fn codes(description: &str) -> Vec<Code> {
+    let text = description.replace("\r\n", "\n").replace('\r', "\n");
+    let mut pieces: Vec<String> = Vec::new();
+    for line in text.lines() {
+        let line = line.trim().trim_matches(|c| c == '"' || c == '\'').trim();
+        if line.is_empty() {
+            continue;
+        }
+        let mut split = false;
+        for sep in [", ", ",", " / ", "/ "] {
+            let parts: Vec<&str> = line.split(sep).map(str::trim).collect();
+            if parts.len() > 1 && parts.iter().all(|p| code_piece(p).is_some()) {
+                pieces.extend(parts.iter().map(|p| p.to_string()));
+                split = true;
+                break;
+            }
+        }
+        if !split {
+            pieces.push(line.to_owned());
+        }
+    }
+    let mut out: Vec<Code> = Vec::new();
+    let mut matched = 0usize;
+    for p in &pieces {
+        if let Some(code) = code_piece(p) {
+            matched += 1;
+            if !out.iter().any(|c| c.code == code.code) {
+                out.push(code);
+            }
+        }
+    }
+    if out.len() < 2 || matched * 2 <= pieces.len() {
+        return Vec::new();
+    }
+    out
+}
+
+fn code_piece(piece: &str) -> Option<Code> {
+    let piece = piece.trim();
+    let end = piece
+        .char_indices()
+        .find(|&(_, c)| !c.is_ascii_alphanumeric())
+        .map(|(i, _)| i)
+        .unwrap_or(piece.len());
+    if end == 0 || end > 5 {
+        return None;
+    }
+    let code = &piece[..end];
+    let rest = piece[end..].trim_start_matches([' ', '\u{a0}']);
+    let rest = rest
+        .strip_prefix(':')
+        .or_else(|| rest.strip_prefix('='))
+        .or_else(|| piece[end..].strip_prefix('\t'))?;
+    let label = rest.trim().trim_end_matches(',').trim();
+    if label.is_empty() || label.chars().count() > 60 {
+        return None;
+    }
+    Some(Code {
+        code: code.to_owned(),
+        label: label.to_owned(),
+    })
+}
+
+fn is_flag_codes(codes: &[Code]) -> bool {
+    codes.len() == 2 && codes.iter().any(|c| c.code == "Y") && codes.iter().any(|c| c.code == "N")
+}
+
+/// Infers the kind of a leaf field.
+pub fn kind(
+    name: &str,
+    label: &str,
+    length: Option<&str>,
+    description: &str,
+    codes: &[Code],
+) -> Kind {
+    let lower = name.to_ascii_lowercase();
+    let label = label.trim();
+    let desc = description.trim();
+    if !codes.is_empty() {
+        return if is_flag_codes(codes) {
+            Kind::Flag
+        } else {
+            Kind::Code
+        };
+    }
+    let len_is = |n: &str| length.is_none_or(|l| l == n);
+    if (lower.ends_with("_yn") || desc == "Y/N" || desc == "Y / N") && len_is("1") {
+        return Kind::Flag;
+    }
+    if (lower.ends_with("_dt")
+        || lower.ends_with("_date")
+        || lower == "date"
+        || label.ends_with("일자"))
+        && length == Some("8")
+    {
+        return Kind::Date;
+    }
+    if (lower.ends_with("_tmd")
+        || lower.ends_with("_hour")
+        || label.ends_with("시간")
+        || label.ends_with("시각"))
+        && length == Some("6")
+    {
+        return Kind::Time;
+    }
+    let token = last_token(name);
+    if length.is_some_and(|l| l.contains('.')) {
+        return Kind::Decimal;
+    }
+    if INTEGER_TOKENS.contains(&token.as_str()) {
+        return Kind::Integer;
+    }
+    if DECIMAL_TOKENS.contains(&token.as_str()) || is_ratio_label(label) {
+        return Kind::Decimal;
+    }
+    Kind::String
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn c(list: &[(&str, &str)]) -> Vec<Code> {
+        list.iter()
+            .map(|(c, l)| Code {
+                code: c.to_string(),
+                label: l.to_string(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn code_lists() {
+        assert_eq!(
+            codes("J:KRX, NX:NXT, UN:통합"),
+            c(&[("J", "KRX"), ("NX", "NXT"), ("UN", "통합")])
+        );
+        assert_eq!(
+            codes("00 : 지정가\r\n01 : 시장가"),
+            c(&[("00", "지정가"), ("01", "시장가")])
+        );
+        assert_eq!(
+            codes(" 1\t유상\r\n2\t무상"),
+            c(&[("1", "유상"), ("2", "무상")])
+        );
+        assert_eq!(
+            codes("B : 법인 / P : 개인"),
+            c(&[("B", "법인"), ("P", "개인")])
+        );
+        assert!(codes("계좌번호 체계(8-2)의 앞 8자리").is_empty());
+        assert!(codes("ex) 01011112222").is_empty());
+        assert!(codes("조회시작일자(YYYYMMDD)").is_empty());
+    }
+
+    #[test]
+    fn kinds() {
+        assert_eq!(
+            kind("INQR_STRT_DT", "조회시작일자", Some("8"), "", &[]),
+            Kind::Date
+        );
+        assert_eq!(
+            kind("stck_cntg_hour", "주식 체결 시간", Some("6"), "", &[]),
+            Kind::Time
+        );
+        assert_eq!(
+            kind("POPUP_YN", "표시여부", Some("1"), "Y/N", &[]),
+            Kind::Flag
+        );
+        assert_eq!(
+            kind("cntg_qty", "체결 수량", Some("10"), "", &[]),
+            Kind::Integer
+        );
+        assert_eq!(
+            kind("prdy_ctrt", "전일 대비율", Some("8.2"), "", &[]),
+            Kind::Decimal
+        );
+        assert_eq!(kind("PDNO", "상품번호", Some("12"), "", &[]), Kind::String);
+        assert_eq!(
+            kind("CANO", "종합계좌번호", Some("8"), "", &[]),
+            Kind::String
+        );
+        let yn = c(&[("Y", "예"), ("N", "아니오")]);
+        assert_eq!(kind("X", "", Some("1"), "", &yn), Kind::Flag);
+        assert_eq!(
+            kind(
+                "RFUS_YN",
+                "",
+                Some("1"),
+                "",
+                &c(&[("0", "승인"), ("1", "거부")])
+            ),
+            Kind::Code
+        );
+    }
+
+    #[test]
+    fn lengths() {
+        assert_eq!(
+            normalize_length("82", "prdy_ctrt", "전일 대비율")
+                .0
+                .as_deref(),
+            Some("8.2")
+        );
+        assert_eq!(
+            normalize_length("182", "usd_objt_amt", "").0.as_deref(),
+            Some("18.2")
+        );
+        assert_eq!(
+            normalize_length("19", "tax_amt", "").0.as_deref(),
+            Some("19")
+        );
+        assert_eq!(
+            normalize_length("100", "CTX_AREA_NK100", "").0.as_deref(),
+            Some("100")
+        );
+        assert_eq!(normalize_length("82", "PDNO", "").0.as_deref(), Some("82"));
+        assert_eq!(normalize_length(" ", "x", "").0, None);
+    }
+}

@@ -1,0 +1,217 @@
+//! Curated corrections (`spec/patches/*.yaml`) applied after parsing on every import.
+//!
+//! Each file is a YAML list of entries. An entry names the API by its workbook URL (`api`), says
+//! why in one line (`reason`), lists the anomaly topics it resolves (`fixes`), and sets facts.
+//! A patch whose API, field or claimed anomaly does not exist is an error: patches never go stale
+//! silently.
+
+use std::path::{Path, PathBuf};
+
+use kis_spec::{ApiKind, Code, Field, Kind, Method, Paging, Realtime, TrVariant};
+use serde::Deserialize;
+
+use super::ImportError;
+use super::build::Built;
+use super::report::{Anomaly, Handled};
+
+/// One patch entry.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Patch {
+    /// The API's workbook URL (`URL 명`), e.g. `/tryitout/H0BJASP0`.
+    pub api: String,
+    /// One line: why this correction is right.
+    pub reason: String,
+    /// Anomaly topics this entry resolves for the API (each must be present).
+    #[serde(default)]
+    pub fixes: Vec<String>,
+    /// New id.
+    #[serde(default)]
+    pub id: Option<String>,
+    /// New category folder.
+    #[serde(default)]
+    pub category: Option<String>,
+    /// REST or realtime.
+    #[serde(default)]
+    pub kind: Option<ApiKind>,
+    /// HTTP method.
+    #[serde(default)]
+    pub method: Option<Method>,
+    /// Replaces all TR variants.
+    #[serde(default)]
+    pub variants: Option<Vec<TrVariant>>,
+    /// Replaces the realtime facts (`None` here leaves them; use `kind: rest` to drop them).
+    #[serde(default)]
+    pub realtime: Option<Realtime>,
+    /// Replaces the paging keys.
+    #[serde(default)]
+    pub paging: Option<Paging>,
+    /// Field corrections.
+    #[serde(default)]
+    pub fields: Vec<FieldPatch>,
+}
+
+/// A correction to one field, addressed by a dotted path from the section:
+/// `response.body.output1.prdy_ctrt`, `request.query.FID_INPUT_ISCD`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FieldPatch {
+    /// `request.header|query|body.<name>[.<child>]` or `response.header|body.<name>[.<child>]`.
+    pub path: String,
+    /// New kind (`object`/`array` for blocks).
+    #[serde(default)]
+    pub kind: Option<Kind>,
+    /// New wire type.
+    #[serde(default, rename = "type")]
+    pub wire_type: Option<String>,
+    /// New length.
+    #[serde(default)]
+    pub length: Option<String>,
+    /// New code list.
+    #[serde(default)]
+    pub codes: Option<Vec<Code>>,
+}
+
+/// A loaded patch with its location (`file#index`).
+#[derive(Debug, Clone)]
+pub struct Located {
+    pub at: String,
+    pub patch: Patch,
+}
+
+/// Loads every `*.yaml` in `dir` (sorted by file name); a missing folder means no patches.
+pub fn load(dir: &Path) -> Result<Vec<Located>, ImportError> {
+    let mut out = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Ok(out);
+    };
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+        .collect();
+    files.sort();
+    for file in files {
+        let text = std::fs::read_to_string(&file)
+            .map_err(|e| ImportError::Patch(format!("{}: {e}", file.display())))?;
+        let list: Vec<Patch> = kis_spec::yaml::from_str(&text)
+            .map_err(|e| ImportError::Patch(format!("{}: {e}", file.display())))?;
+        let name = file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        for (i, patch) in list.into_iter().enumerate() {
+            if patch.reason.trim().is_empty() || patch.reason.contains('\n') {
+                return Err(ImportError::Patch(format!(
+                    "{name}#{}: `reason` must be one non-empty line",
+                    i + 1
+                )));
+            }
+            out.push(Located {
+                at: format!("{name}#{}", i + 1),
+                patch,
+            });
+        }
+    }
+    Ok(out)
+}
+
+fn find_field<'a>(built: &'a mut Built, path: &str) -> Option<&'a mut Field> {
+    let mut parts = path.split('.');
+    let list = match (parts.next()?, parts.next()?) {
+        ("request", "header") => &mut built.spec.request.header,
+        ("request", "query") => &mut built.spec.request.query,
+        ("request", "body") => &mut built.spec.request.body,
+        ("response", "header") => &mut built.spec.response.header,
+        ("response", "body") => &mut built.spec.response.body,
+        _ => return None,
+    };
+    let mut list = list;
+    let mut name = parts.next()?;
+    loop {
+        let idx = list.iter().position(|f| f.name == name)?;
+        match parts.next() {
+            None => return list.get_mut(idx),
+            Some(next) => {
+                list = &mut list[idx].fields;
+                name = next;
+            }
+        }
+    }
+}
+
+/// Applies every patch; marks the anomalies each one claims as handled by it.
+pub fn apply(
+    patches: &[Located],
+    built: &mut [Built],
+    anomalies: &mut [Anomaly],
+) -> Result<(), ImportError> {
+    for Located { at, patch } in patches {
+        let stale = |msg: String| ImportError::Patch(format!("{at} (api `{}`): {msg}", patch.api));
+        let b = built
+            .iter_mut()
+            .find(|b| b.spec.path == patch.api)
+            .ok_or_else(|| stale("no such API in the workbook (stale patch?)".into()))?;
+        for topic in &patch.fixes {
+            let mut hit = false;
+            for a in anomalies
+                .iter_mut()
+                .filter(|a| a.api == patch.api && &a.topic == topic)
+            {
+                if a.handled == Handled::Unhandled {
+                    a.handled = Handled::Patch(at.clone());
+                    hit = true;
+                }
+            }
+            if !hit {
+                return Err(stale(format!(
+                    "claims to fix `{topic}` but the import found no such unhandled anomaly (stale patch?)"
+                )));
+            }
+        }
+        let s = &mut b.spec;
+        if let Some(v) = &patch.id {
+            s.id = v.clone();
+        }
+        if let Some(v) = &patch.category {
+            s.category = v.clone();
+        }
+        if let Some(v) = patch.kind {
+            s.kind = v;
+            if v == ApiKind::Rest {
+                s.realtime = None;
+            }
+        }
+        if let Some(v) = patch.method {
+            s.method = v;
+        }
+        if let Some(v) = &patch.variants {
+            if v.iter().any(|v| v.real.is_none() && v.paper.is_none()) {
+                return Err(stale("a variant without any TR ID".into()));
+            }
+            s.variants = v.clone();
+        }
+        if let Some(v) = &patch.realtime {
+            s.realtime = Some(v.clone());
+        }
+        if let Some(v) = &patch.paging {
+            s.paging = Some(v.clone());
+        }
+        for fp in &patch.fields {
+            let f = find_field(b, &fp.path)
+                .ok_or_else(|| stale(format!("no field `{}` (stale patch?)", fp.path)))?;
+            if let Some(k) = fp.kind {
+                f.kind = k;
+            }
+            if let Some(t) = &fp.wire_type {
+                f.wire_type = t.clone();
+            }
+            if let Some(l) = &fp.length {
+                f.length = Some(l.clone());
+            }
+            if let Some(c) = &fp.codes {
+                f.codes = c.clone();
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,154 @@
+//! Checks the committed `spec/` against the official workbook: every index row is there, every
+//! file loads, and the facts the issue names are right.
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+
+use calamine::{Data, Reader, Xlsx, open_workbook};
+use kis_spec::{ApiKind, ApiSpec, ExampleStatus, Kind};
+
+fn workbook() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/kis/kis-openapi-workbook-20260625.xlsx")
+}
+
+fn specs() -> Vec<ApiSpec> {
+    kis_spec::load_dir(&kis_spec::workspace_spec_dir()).expect("spec/ loads")
+}
+
+fn find<'a>(specs: &'a [ApiSpec], path: &str) -> &'a ApiSpec {
+    specs
+        .iter()
+        .find(|s| s.path == path)
+        .unwrap_or_else(|| panic!("no spec for {path}"))
+}
+
+#[test]
+fn every_index_row_has_a_spec() {
+    let specs = specs();
+    assert_eq!(specs.len(), 338);
+    assert_eq!(
+        specs.iter().filter(|s| s.kind == ApiKind::Rest).count(),
+        278
+    );
+    assert_eq!(
+        specs.iter().filter(|s| s.kind == ApiKind::Realtime).count(),
+        60
+    );
+    let mut wb: Xlsx<_> = open_workbook(workbook()).expect("workbook opens");
+    let index = wb.worksheet_range("API 목록").expect("index sheet");
+    let paths: HashSet<&str> = specs.iter().map(|s| s.path.as_str()).collect();
+    let mut rows = 0;
+    for row in index.rows().skip(1) {
+        let url = match row.get(8) {
+            Some(Data::String(s)) => s.trim().to_owned(),
+            _ => continue,
+        };
+        rows += 1;
+        assert!(paths.contains(url.as_str()), "index URL {url} has no spec");
+        if let Some(tr) = url.strip_prefix("/tryitout/") {
+            let s = find(&specs, &url);
+            assert_eq!(
+                s.realtime.as_ref().map(|r| r.tr_id.as_str()),
+                Some(tr),
+                "{url}"
+            );
+        }
+    }
+    assert_eq!(rows, 338);
+}
+
+#[test]
+fn issue_facts() {
+    let specs = specs();
+    let price = find(&specs, "/uapi/domestic-stock/v1/quotations/inquire-price");
+    assert_eq!(price.id, "inquire_price");
+    assert_eq!(price.category, "domestic_stock");
+    assert_eq!(price.api_id, "v1_국내주식-008");
+    let market = price
+        .request
+        .query
+        .iter()
+        .find(|f| f.name == "FID_COND_MRKT_DIV_CODE")
+        .expect("market field");
+    assert_eq!(market.kind, Kind::Code);
+    assert!(
+        market
+            .codes
+            .iter()
+            .any(|c| c.code == "J" && c.label == "KRX")
+    );
+
+    let order = find(&specs, "/uapi/domestic-stock/v1/trading/order-cash");
+    let v: Vec<_> = order
+        .variants
+        .iter()
+        .map(|v| (v.name.as_str(), v.real.as_deref(), v.paper.as_deref()))
+        .collect();
+    assert_eq!(
+        v,
+        [
+            ("sell", Some("TTTC0011U"), Some("VTTC0011U")),
+            ("buy", Some("TTTC0012U"), Some("VTTC0012U"))
+        ]
+    );
+
+    let bal = find(&specs, "/uapi/domestic-stock/v1/trading/inquire-balance");
+    let paging = bal.paging.as_ref().expect("inquire-balance pages");
+    assert_eq!(paging.request, ["CTX_AREA_FK100", "CTX_AREA_NK100"]);
+    assert_eq!(paging.response, ["ctx_area_fk100", "ctx_area_nk100"]);
+    let kinds: Vec<_> = bal
+        .response
+        .body
+        .iter()
+        .filter(|f| f.is_block())
+        .map(|f| (f.name.as_str(), f.kind))
+        .collect();
+    assert_eq!(kinds, [("output1", Kind::Array), ("output2", Kind::Array)]);
+
+    let notice = find(&specs, "/tryitout/H0STCNI0");
+    let rt = notice.realtime.as_ref().expect("realtime");
+    assert!(rt.encrypted);
+    assert_eq!(notice.response.body[0].name, "CUST_ID");
+    let tick = find(&specs, "/tryitout/H0STCNT0");
+    assert!(!tick.realtime.as_ref().expect("realtime").encrypted);
+    assert!(tick.response.body.len() > 40);
+    assert!(tick.response.body.iter().all(|f| !f.is_block()));
+
+    assert_eq!(find(&specs, "/tryitout/H0UNMKO0").kind, ApiKind::Realtime);
+    assert_eq!(
+        find(
+            &specs,
+            "/uapi/domestic-stock/v1/quotations/frgnmem-trade-trend"
+        )
+        .kind,
+        ApiKind::Rest
+    );
+    assert_eq!(find(&specs, "/oauth2/Approval").category, "oauth");
+}
+
+#[test]
+fn examples_are_recorded_and_present() {
+    let root = kis_spec::workspace_spec_dir();
+    for s in specs() {
+        for e in [&s.examples.request, &s.examples.response]
+            .into_iter()
+            .flatten()
+        {
+            let path = root.join(&s.category).join(&e.file);
+            let text = std::fs::read_to_string(&path)
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            match e.status {
+                ExampleStatus::Valid | ExampleStatus::Repaired => {
+                    serde_json::from_str::<serde_json::Value>(&text)
+                        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+                }
+                ExampleStatus::Invalid => {
+                    assert!(serde_json::from_str::<serde_json::Value>(&text).is_err());
+                    assert!(!e.note.is_empty());
+                }
+                ExampleStatus::Text => {}
+            }
+        }
+    }
+}
