@@ -257,6 +257,26 @@ pub fn serialize_object<S: serde::Serializer, T: Object>(t: &T, s: S) -> Result<
     t.to_map().serialize(s)
 }
 
+/// Decodes `map` as `R` and writes it back, with the report of unknown and invalid fields
+/// (used by the generated decode table).
+pub fn decode_map<R: Object>(map: Map) -> (Map, Report) {
+    let r = R::from_map(map);
+    let mut report = Report::default();
+    r.report("", &mut report);
+    (r.to_map(), report)
+}
+
+/// A block whose columns the spec does not list: every field is kept as received.
+impl Object for Map {
+    fn from_map(map: Map) -> Self {
+        map
+    }
+    fn to_map(&self) -> Map {
+        self.clone()
+    }
+    fn report(&self, _: &str, _: &mut Report) {}
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,8 +9,8 @@
 mod block;
 
 pub use block::{
-    Block, Map, Object, One, Report, deserialize_object, put, serialize_object, take, take_block,
-    take_one,
+    Block, Map, Object, One, Report, decode_map, deserialize_object, put, serialize_object, take,
+    take_block, take_one,
 };
 pub use chrono::{NaiveDate, NaiveTime};
 pub use rust_decimal::Decimal;
@@ -141,6 +141,20 @@ impl<T: Wire + fmt::Display> fmt::Display for Val<T> {
         match self {
             Val::Ok(v) => v.fmt(f),
             other => f.write_str(&other.raw()),
+        }
+    }
+}
+
+/// Shows a secret-ish string (an account number) in `Debug` output as `"<redacted>"` (or `""`
+/// when empty), so request logs never carry it.
+pub struct Redacted<'a>(pub &'a str);
+
+impl fmt::Debug for Redacted<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.is_empty() {
+            f.write_str("\"\"")
+        } else {
+            f.write_str("\"<redacted>\"")
         }
     }
 }
