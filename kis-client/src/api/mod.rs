@@ -12,8 +12,24 @@
     reason = "module names are spec ids, which may repeat their category"
 )]
 
+#[cfg(feature = "domestic-bond")]
+pub mod domestic_bond;
+#[cfg(feature = "domestic-futureoption")]
+pub mod domestic_futureoption;
 #[cfg(feature = "domestic-stock")]
 pub mod domestic_stock;
+#[cfg(feature = "elw")]
+pub mod elw;
+#[cfg(feature = "etfetn")]
+pub mod etfetn;
+#[cfg(feature = "oauth")]
+pub mod oauth;
+#[cfg(feature = "overseas-futureoption")]
+pub mod overseas_futureoption;
+#[cfg(feature = "overseas-price")]
+pub mod overseas_price;
+#[cfg(feature = "overseas-stock")]
+pub mod overseas_stock;
 
 /// One row of the decode table: which response type belongs to a path and TR IDs.
 #[derive(Debug)]
@@ -103,7 +119,23 @@ fn decode_with(entry: &Entry, body: serde_json::Value) -> Result<Decoded, String
 )]
 fn tables() -> Vec<&'static [Entry]> {
     let mut t: Vec<&'static [Entry]> = Vec::new();
+    #[cfg(feature = "domestic-bond")]
+    t.push(domestic_bond::ENDPOINTS);
+    #[cfg(feature = "domestic-futureoption")]
+    t.push(domestic_futureoption::ENDPOINTS);
     #[cfg(feature = "domestic-stock")]
     t.push(domestic_stock::ENDPOINTS);
+    #[cfg(feature = "elw")]
+    t.push(elw::ENDPOINTS);
+    #[cfg(feature = "etfetn")]
+    t.push(etfetn::ENDPOINTS);
+    #[cfg(feature = "oauth")]
+    t.push(oauth::ENDPOINTS);
+    #[cfg(feature = "overseas-futureoption")]
+    t.push(overseas_futureoption::ENDPOINTS);
+    #[cfg(feature = "overseas-price")]
+    t.push(overseas_price::ENDPOINTS);
+    #[cfg(feature = "overseas-stock")]
+    t.push(overseas_stock::ENDPOINTS);
     t
 }

@@ -12,23 +12,201 @@
 
 use crate::record::Record;
 
+pub mod realtime_domestic_bond;
+pub mod realtime_domestic_futureoption;
 pub mod realtime_domestic_stock;
+pub mod realtime_overseas_futureoption;
+pub mod realtime_overseas_stock;
 
 /// A decoded record of any realtime TR.
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum AnyRecord {
+    /// 채권지수 실시간체결가 (`H0BICNT0`).
+    H0bicnt0(realtime_domestic_bond::h0bicnt0::H0bicnt0),
+    /// 일반채권 실시간호가 (`H0BJASP0`).
+    H0bjasp0(realtime_domestic_bond::h0bjasp0::H0bjasp0),
+    /// 일반채권 실시간체결가 (`H0BJCNT0`).
+    H0bjcnt0(realtime_domestic_bond::h0bjcnt0::H0bjcnt0),
+    /// 상품선물 실시간호가 (`H0CFASP0`).
+    H0cfasp0(realtime_domestic_futureoption::h0cfasp0::H0cfasp0),
+    /// 상품선물 실시간체결가 (`H0CFCNT0`).
+    H0cfcnt0(realtime_domestic_futureoption::h0cfcnt0::H0cfcnt0),
+    /// KRX야간옵션실시간예상체결 (`H0EUANC0`).
+    H0euanc0(realtime_domestic_futureoption::h0euanc0::H0euanc0),
+    /// KRX야간옵션 실시간호가 (`H0EUASP0`).
+    H0euasp0(realtime_domestic_futureoption::h0euasp0::H0euasp0),
+    /// KRX야간옵션실시간체결통보 (`H0EUCNI0`).
+    H0eucni0(realtime_domestic_futureoption::h0eucni0::H0eucni0),
+    /// KRX야간옵션 실시간체결가 (`H0EUCNT0`).
+    H0eucnt0(realtime_domestic_futureoption::h0eucnt0::H0eucnt0),
+    /// 지수선물 실시간호가 (`H0IFASP0`).
+    H0ifasp0(realtime_domestic_futureoption::h0ifasp0::H0ifasp0),
+    /// 선물옵션 실시간체결통보 (`H0IFCNI0`).
+    H0ifcni0(realtime_domestic_futureoption::h0ifcni0::H0ifcni0),
+    /// 지수선물 실시간체결가 (`H0IFCNT0`).
+    H0ifcnt0(realtime_domestic_futureoption::h0ifcnt0::H0ifcnt0),
+    /// 지수옵션 실시간호가 (`H0IOASP0`).
+    H0ioasp0(realtime_domestic_futureoption::h0ioasp0::H0ioasp0),
+    /// 지수옵션 실시간체결가 (`H0IOCNT0`).
+    H0iocnt0(realtime_domestic_futureoption::h0iocnt0::H0iocnt0),
+    /// KRX야간선물 실시간호가 (`H0MFASP0`).
+    H0mfasp0(realtime_domestic_futureoption::h0mfasp0::H0mfasp0),
+    /// KRX야간선물 실시간체결통보 (`H0MFCNI0`).
+    H0mfcni0(realtime_domestic_futureoption::h0mfcni0::H0mfcni0),
+    /// KRX야간선물 실시간종목체결 (`H0MFCNT0`).
+    H0mfcnt0(realtime_domestic_futureoption::h0mfcnt0::H0mfcnt0),
+    /// 주식선물 실시간예상체결 (`H0ZFANC0`).
+    H0zfanc0(realtime_domestic_futureoption::h0zfanc0::H0zfanc0),
+    /// 주식선물 실시간호가 (`H0ZFASP0`).
+    H0zfasp0(realtime_domestic_futureoption::h0zfasp0::H0zfasp0),
+    /// 주식선물 실시간체결가 (`H0ZFCNT0`).
+    H0zfcnt0(realtime_domestic_futureoption::h0zfcnt0::H0zfcnt0),
+    /// 주식옵션 실시간예상체결 (`H0ZOANC0`).
+    H0zoanc0(realtime_domestic_futureoption::h0zoanc0::H0zoanc0),
+    /// 주식옵션 실시간호가 (`H0ZOASP0`).
+    H0zoasp0(realtime_domestic_futureoption::h0zoasp0::H0zoasp0),
+    /// 주식옵션 실시간체결가 (`H0ZOCNT0`).
+    H0zocnt0(realtime_domestic_futureoption::h0zocnt0::H0zocnt0),
+    /// ELW 실시간예상체결 (`H0EWANC0`).
+    H0ewanc0(realtime_domestic_stock::h0ewanc0::H0ewanc0),
+    /// ELW 실시간호가 (`H0EWASP0`).
+    H0ewasp0(realtime_domestic_stock::h0ewasp0::H0ewasp0),
+    /// ELW 실시간체결가 (`H0EWCNT0`).
+    H0ewcnt0(realtime_domestic_stock::h0ewcnt0::H0ewcnt0),
+    /// 국내주식 실시간예상체결 (NXT) (`H0NXANC0`).
+    H0nxanc0(realtime_domestic_stock::h0nxanc0::H0nxanc0),
+    /// 국내주식 실시간호가 (NXT) (`H0NXASP0`).
+    H0nxasp0(realtime_domestic_stock::h0nxasp0::H0nxasp0),
+    /// 국내주식 실시간체결가 (NXT) (`H0NXCNT0`).
+    H0nxcnt0(realtime_domestic_stock::h0nxcnt0::H0nxcnt0),
+    /// 국내주식 실시간회원사 (NXT) (`H0NXMBC0`).
+    H0nxmbc0(realtime_domestic_stock::h0nxmbc0::H0nxmbc0),
+    /// 국내주식 장운영정보 (NXT) (`H0NXMKO0`).
+    H0nxmko0(realtime_domestic_stock::h0nxmko0::H0nxmko0),
+    /// 국내주식 실시간프로그램매매 (NXT) (`H0NXPGM0`).
+    H0nxpgm0(realtime_domestic_stock::h0nxpgm0::H0nxpgm0),
+    /// 국내주식 실시간예상체결 (KRX) (`H0STANC0`).
+    H0stanc0(realtime_domestic_stock::h0stanc0::H0stanc0),
+    /// 국내주식 실시간호가 (KRX) (`H0STASP0`).
+    H0stasp0(realtime_domestic_stock::h0stasp0::H0stasp0),
     /// 국내주식 실시간체결통보 (`H0STCNI0`).
     H0stcni0(realtime_domestic_stock::h0stcni0::H0stcni0),
     /// 국내주식 실시간체결가 (KRX) (`H0STCNT0`).
     H0stcnt0(realtime_domestic_stock::h0stcnt0::H0stcnt0),
+    /// 국내주식 실시간회원사 (KRX) (`H0STMBC0`).
+    H0stmbc0(realtime_domestic_stock::h0stmbc0::H0stmbc0),
+    /// 국내주식 장운영정보 (KRX) (`H0STMKO0`).
+    H0stmko0(realtime_domestic_stock::h0stmko0::H0stmko0),
+    /// 국내ETF NAV추이 (`H0STNAV0`).
+    H0stnav0(realtime_domestic_stock::h0stnav0::H0stnav0),
+    /// 국내주식 시간외 실시간호가 (KRX) (`H0STOAA0`).
+    H0stoaa0(realtime_domestic_stock::h0stoaa0::H0stoaa0),
+    /// 국내주식 시간외 실시간예상체결 (KRX) (`H0STOAC0`).
+    H0stoac0(realtime_domestic_stock::h0stoac0::H0stoac0),
+    /// 국내주식 시간외 실시간체결가 (KRX) (`H0STOUP0`).
+    H0stoup0(realtime_domestic_stock::h0stoup0::H0stoup0),
+    /// 국내주식 실시간프로그램매매 (KRX) (`H0STPGM0`).
+    H0stpgm0(realtime_domestic_stock::h0stpgm0::H0stpgm0),
+    /// 국내주식 실시간예상체결 (통합) (`H0UNANC0`).
+    H0unanc0(realtime_domestic_stock::h0unanc0::H0unanc0),
+    /// 국내주식 실시간호가 (통합) (`H0UNASP0`).
+    H0unasp0(realtime_domestic_stock::h0unasp0::H0unasp0),
+    /// 국내주식 실시간체결가 (통합) (`H0UNCNT0`).
+    H0uncnt0(realtime_domestic_stock::h0uncnt0::H0uncnt0),
+    /// 국내주식 실시간회원사 (통합) (`H0UNMBC0`).
+    H0unmbc0(realtime_domestic_stock::h0unmbc0::H0unmbc0),
+    /// 국내주식 장운영정보 (통합) (`H0UNMKO0`).
+    H0unmko0(realtime_domestic_stock::h0unmko0::H0unmko0),
+    /// 국내주식 실시간프로그램매매 (통합) (`H0UNPGM0`).
+    H0unpgm0(realtime_domestic_stock::h0unpgm0::H0unpgm0),
+    /// 국내지수 실시간예상체결 (`H0UPANC0`).
+    H0upanc0(realtime_domestic_stock::h0upanc0::H0upanc0),
+    /// 국내지수 실시간체결 (`H0UPCNT0`).
+    H0upcnt0(realtime_domestic_stock::h0upcnt0::H0upcnt0),
+    /// 국내지수 실시간프로그램매매 (`H0UPPGM0`).
+    H0uppgm0(realtime_domestic_stock::h0uppgm0::H0uppgm0),
+    /// 해외선물옵션 실시간호가 (`HDFFF010`).
+    Hdfff010(realtime_overseas_futureoption::hdfff010::Hdfff010),
+    /// 해외선물옵션 실시간체결가 (`HDFFF020`).
+    Hdfff020(realtime_overseas_futureoption::hdfff020::Hdfff020),
+    /// 해외선물옵션 실시간주문내역통보 (`HDFFF1C0`).
+    Hdfff1c0(realtime_overseas_futureoption::hdfff1c0::Hdfff1c0),
+    /// 해외선물옵션 실시간체결내역통보 (`HDFFF2C0`).
+    Hdfff2c0(realtime_overseas_futureoption::hdfff2c0::Hdfff2c0),
+    /// 해외주식 실시간체결통보 (`H0GSCNI0`).
+    H0gscni0(realtime_overseas_stock::h0gscni0::H0gscni0),
+    /// 해외주식 실시간호가 (`HDFSASP0`).
+    Hdfsasp0(realtime_overseas_stock::hdfsasp0::Hdfsasp0),
+    /// 해외주식 지연호가(아시아) (`HDFSASP1`).
+    Hdfsasp1(realtime_overseas_stock::hdfsasp1::Hdfsasp1),
+    /// 해외주식 실시간지연체결가 (`HDFSCNT0`).
+    Hdfscnt0(realtime_overseas_stock::hdfscnt0::Hdfscnt0),
 }
 
 impl serde::Serialize for AnyRecord {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
+            AnyRecord::H0bicnt0(r) => r.serialize(s),
+            AnyRecord::H0bjasp0(r) => r.serialize(s),
+            AnyRecord::H0bjcnt0(r) => r.serialize(s),
+            AnyRecord::H0cfasp0(r) => r.serialize(s),
+            AnyRecord::H0cfcnt0(r) => r.serialize(s),
+            AnyRecord::H0euanc0(r) => r.serialize(s),
+            AnyRecord::H0euasp0(r) => r.serialize(s),
+            AnyRecord::H0eucni0(r) => r.serialize(s),
+            AnyRecord::H0eucnt0(r) => r.serialize(s),
+            AnyRecord::H0ifasp0(r) => r.serialize(s),
+            AnyRecord::H0ifcni0(r) => r.serialize(s),
+            AnyRecord::H0ifcnt0(r) => r.serialize(s),
+            AnyRecord::H0ioasp0(r) => r.serialize(s),
+            AnyRecord::H0iocnt0(r) => r.serialize(s),
+            AnyRecord::H0mfasp0(r) => r.serialize(s),
+            AnyRecord::H0mfcni0(r) => r.serialize(s),
+            AnyRecord::H0mfcnt0(r) => r.serialize(s),
+            AnyRecord::H0zfanc0(r) => r.serialize(s),
+            AnyRecord::H0zfasp0(r) => r.serialize(s),
+            AnyRecord::H0zfcnt0(r) => r.serialize(s),
+            AnyRecord::H0zoanc0(r) => r.serialize(s),
+            AnyRecord::H0zoasp0(r) => r.serialize(s),
+            AnyRecord::H0zocnt0(r) => r.serialize(s),
+            AnyRecord::H0ewanc0(r) => r.serialize(s),
+            AnyRecord::H0ewasp0(r) => r.serialize(s),
+            AnyRecord::H0ewcnt0(r) => r.serialize(s),
+            AnyRecord::H0nxanc0(r) => r.serialize(s),
+            AnyRecord::H0nxasp0(r) => r.serialize(s),
+            AnyRecord::H0nxcnt0(r) => r.serialize(s),
+            AnyRecord::H0nxmbc0(r) => r.serialize(s),
+            AnyRecord::H0nxmko0(r) => r.serialize(s),
+            AnyRecord::H0nxpgm0(r) => r.serialize(s),
+            AnyRecord::H0stanc0(r) => r.serialize(s),
+            AnyRecord::H0stasp0(r) => r.serialize(s),
             AnyRecord::H0stcni0(r) => r.serialize(s),
             AnyRecord::H0stcnt0(r) => r.serialize(s),
+            AnyRecord::H0stmbc0(r) => r.serialize(s),
+            AnyRecord::H0stmko0(r) => r.serialize(s),
+            AnyRecord::H0stnav0(r) => r.serialize(s),
+            AnyRecord::H0stoaa0(r) => r.serialize(s),
+            AnyRecord::H0stoac0(r) => r.serialize(s),
+            AnyRecord::H0stoup0(r) => r.serialize(s),
+            AnyRecord::H0stpgm0(r) => r.serialize(s),
+            AnyRecord::H0unanc0(r) => r.serialize(s),
+            AnyRecord::H0unasp0(r) => r.serialize(s),
+            AnyRecord::H0uncnt0(r) => r.serialize(s),
+            AnyRecord::H0unmbc0(r) => r.serialize(s),
+            AnyRecord::H0unmko0(r) => r.serialize(s),
+            AnyRecord::H0unpgm0(r) => r.serialize(s),
+            AnyRecord::H0upanc0(r) => r.serialize(s),
+            AnyRecord::H0upcnt0(r) => r.serialize(s),
+            AnyRecord::H0uppgm0(r) => r.serialize(s),
+            AnyRecord::Hdfff010(r) => r.serialize(s),
+            AnyRecord::Hdfff020(r) => r.serialize(s),
+            AnyRecord::Hdfff1c0(r) => r.serialize(s),
+            AnyRecord::Hdfff2c0(r) => r.serialize(s),
+            AnyRecord::H0gscni0(r) => r.serialize(s),
+            AnyRecord::Hdfsasp0(r) => r.serialize(s),
+            AnyRecord::Hdfsasp1(r) => r.serialize(s),
+            AnyRecord::Hdfscnt0(r) => r.serialize(s),
         }
     }
 }
@@ -36,11 +214,185 @@ impl serde::Serialize for AnyRecord {
 /// Decodes one record of TR `tr_id` from its fields; `None` for an unknown TR.
 pub fn decode(tr_id: &str, fields: &[&str]) -> Option<AnyRecord> {
     Some(match tr_id {
+        "H0BICNT0" => {
+            AnyRecord::H0bicnt0(realtime_domestic_bond::h0bicnt0::H0bicnt0::parse(fields))
+        }
+        "H0BJASP0" => {
+            AnyRecord::H0bjasp0(realtime_domestic_bond::h0bjasp0::H0bjasp0::parse(fields))
+        }
+        "H0BJCNT0" => {
+            AnyRecord::H0bjcnt0(realtime_domestic_bond::h0bjcnt0::H0bjcnt0::parse(fields))
+        }
+        "H0CFASP0" => AnyRecord::H0cfasp0(
+            realtime_domestic_futureoption::h0cfasp0::H0cfasp0::parse(fields),
+        ),
+        "H0CFCNT0" => AnyRecord::H0cfcnt0(
+            realtime_domestic_futureoption::h0cfcnt0::H0cfcnt0::parse(fields),
+        ),
+        "H0EUANC0" => AnyRecord::H0euanc0(
+            realtime_domestic_futureoption::h0euanc0::H0euanc0::parse(fields),
+        ),
+        "H0EUASP0" => AnyRecord::H0euasp0(
+            realtime_domestic_futureoption::h0euasp0::H0euasp0::parse(fields),
+        ),
+        "H0EUCNI0" => AnyRecord::H0eucni0(
+            realtime_domestic_futureoption::h0eucni0::H0eucni0::parse(fields),
+        ),
+        "H0EUCNT0" => AnyRecord::H0eucnt0(
+            realtime_domestic_futureoption::h0eucnt0::H0eucnt0::parse(fields),
+        ),
+        "H0IFASP0" => AnyRecord::H0ifasp0(
+            realtime_domestic_futureoption::h0ifasp0::H0ifasp0::parse(fields),
+        ),
+        "H0IFCNI0" | "H0IFCNI9" => AnyRecord::H0ifcni0(
+            realtime_domestic_futureoption::h0ifcni0::H0ifcni0::parse(fields),
+        ),
+        "H0IFCNT0" => AnyRecord::H0ifcnt0(
+            realtime_domestic_futureoption::h0ifcnt0::H0ifcnt0::parse(fields),
+        ),
+        "H0IOASP0" => AnyRecord::H0ioasp0(
+            realtime_domestic_futureoption::h0ioasp0::H0ioasp0::parse(fields),
+        ),
+        "H0IOCNT0" => AnyRecord::H0iocnt0(
+            realtime_domestic_futureoption::h0iocnt0::H0iocnt0::parse(fields),
+        ),
+        "H0MFASP0" => AnyRecord::H0mfasp0(
+            realtime_domestic_futureoption::h0mfasp0::H0mfasp0::parse(fields),
+        ),
+        "H0MFCNI0" => AnyRecord::H0mfcni0(
+            realtime_domestic_futureoption::h0mfcni0::H0mfcni0::parse(fields),
+        ),
+        "H0MFCNT0" => AnyRecord::H0mfcnt0(
+            realtime_domestic_futureoption::h0mfcnt0::H0mfcnt0::parse(fields),
+        ),
+        "H0ZFANC0" => AnyRecord::H0zfanc0(
+            realtime_domestic_futureoption::h0zfanc0::H0zfanc0::parse(fields),
+        ),
+        "H0ZFASP0" => AnyRecord::H0zfasp0(
+            realtime_domestic_futureoption::h0zfasp0::H0zfasp0::parse(fields),
+        ),
+        "H0ZFCNT0" => AnyRecord::H0zfcnt0(
+            realtime_domestic_futureoption::h0zfcnt0::H0zfcnt0::parse(fields),
+        ),
+        "H0ZOANC0" => AnyRecord::H0zoanc0(
+            realtime_domestic_futureoption::h0zoanc0::H0zoanc0::parse(fields),
+        ),
+        "H0ZOASP0" => AnyRecord::H0zoasp0(
+            realtime_domestic_futureoption::h0zoasp0::H0zoasp0::parse(fields),
+        ),
+        "H0ZOCNT0" => AnyRecord::H0zocnt0(
+            realtime_domestic_futureoption::h0zocnt0::H0zocnt0::parse(fields),
+        ),
+        "H0EWANC0" => {
+            AnyRecord::H0ewanc0(realtime_domestic_stock::h0ewanc0::H0ewanc0::parse(fields))
+        }
+        "H0EWASP0" => {
+            AnyRecord::H0ewasp0(realtime_domestic_stock::h0ewasp0::H0ewasp0::parse(fields))
+        }
+        "H0EWCNT0" => {
+            AnyRecord::H0ewcnt0(realtime_domestic_stock::h0ewcnt0::H0ewcnt0::parse(fields))
+        }
+        "H0NXANC0" => {
+            AnyRecord::H0nxanc0(realtime_domestic_stock::h0nxanc0::H0nxanc0::parse(fields))
+        }
+        "H0NXASP0" => {
+            AnyRecord::H0nxasp0(realtime_domestic_stock::h0nxasp0::H0nxasp0::parse(fields))
+        }
+        "H0NXCNT0" => {
+            AnyRecord::H0nxcnt0(realtime_domestic_stock::h0nxcnt0::H0nxcnt0::parse(fields))
+        }
+        "H0NXMBC0" => {
+            AnyRecord::H0nxmbc0(realtime_domestic_stock::h0nxmbc0::H0nxmbc0::parse(fields))
+        }
+        "H0NXMKO0" => {
+            AnyRecord::H0nxmko0(realtime_domestic_stock::h0nxmko0::H0nxmko0::parse(fields))
+        }
+        "H0NXPGM0" => {
+            AnyRecord::H0nxpgm0(realtime_domestic_stock::h0nxpgm0::H0nxpgm0::parse(fields))
+        }
+        "H0STANC0" => {
+            AnyRecord::H0stanc0(realtime_domestic_stock::h0stanc0::H0stanc0::parse(fields))
+        }
+        "H0STASP0" => {
+            AnyRecord::H0stasp0(realtime_domestic_stock::h0stasp0::H0stasp0::parse(fields))
+        }
         "H0STCNI0" | "H0STCNI9" => {
             AnyRecord::H0stcni0(realtime_domestic_stock::h0stcni0::H0stcni0::parse(fields))
         }
         "H0STCNT0" => {
             AnyRecord::H0stcnt0(realtime_domestic_stock::h0stcnt0::H0stcnt0::parse(fields))
+        }
+        "H0STMBC0" => {
+            AnyRecord::H0stmbc0(realtime_domestic_stock::h0stmbc0::H0stmbc0::parse(fields))
+        }
+        "H0STMKO0" => {
+            AnyRecord::H0stmko0(realtime_domestic_stock::h0stmko0::H0stmko0::parse(fields))
+        }
+        "H0STNAV0" => {
+            AnyRecord::H0stnav0(realtime_domestic_stock::h0stnav0::H0stnav0::parse(fields))
+        }
+        "H0STOAA0" => {
+            AnyRecord::H0stoaa0(realtime_domestic_stock::h0stoaa0::H0stoaa0::parse(fields))
+        }
+        "H0STOAC0" => {
+            AnyRecord::H0stoac0(realtime_domestic_stock::h0stoac0::H0stoac0::parse(fields))
+        }
+        "H0STOUP0" => {
+            AnyRecord::H0stoup0(realtime_domestic_stock::h0stoup0::H0stoup0::parse(fields))
+        }
+        "H0STPGM0" => {
+            AnyRecord::H0stpgm0(realtime_domestic_stock::h0stpgm0::H0stpgm0::parse(fields))
+        }
+        "H0UNANC0" => {
+            AnyRecord::H0unanc0(realtime_domestic_stock::h0unanc0::H0unanc0::parse(fields))
+        }
+        "H0UNASP0" => {
+            AnyRecord::H0unasp0(realtime_domestic_stock::h0unasp0::H0unasp0::parse(fields))
+        }
+        "H0UNCNT0" => {
+            AnyRecord::H0uncnt0(realtime_domestic_stock::h0uncnt0::H0uncnt0::parse(fields))
+        }
+        "H0UNMBC0" => {
+            AnyRecord::H0unmbc0(realtime_domestic_stock::h0unmbc0::H0unmbc0::parse(fields))
+        }
+        "H0UNMKO0" => {
+            AnyRecord::H0unmko0(realtime_domestic_stock::h0unmko0::H0unmko0::parse(fields))
+        }
+        "H0UNPGM0" => {
+            AnyRecord::H0unpgm0(realtime_domestic_stock::h0unpgm0::H0unpgm0::parse(fields))
+        }
+        "H0UPANC0" => {
+            AnyRecord::H0upanc0(realtime_domestic_stock::h0upanc0::H0upanc0::parse(fields))
+        }
+        "H0UPCNT0" => {
+            AnyRecord::H0upcnt0(realtime_domestic_stock::h0upcnt0::H0upcnt0::parse(fields))
+        }
+        "H0UPPGM0" => {
+            AnyRecord::H0uppgm0(realtime_domestic_stock::h0uppgm0::H0uppgm0::parse(fields))
+        }
+        "HDFFF010" => AnyRecord::Hdfff010(
+            realtime_overseas_futureoption::hdfff010::Hdfff010::parse(fields),
+        ),
+        "HDFFF020" => AnyRecord::Hdfff020(
+            realtime_overseas_futureoption::hdfff020::Hdfff020::parse(fields),
+        ),
+        "HDFFF1C0" => AnyRecord::Hdfff1c0(
+            realtime_overseas_futureoption::hdfff1c0::Hdfff1c0::parse(fields),
+        ),
+        "HDFFF2C0" => AnyRecord::Hdfff2c0(
+            realtime_overseas_futureoption::hdfff2c0::Hdfff2c0::parse(fields),
+        ),
+        "H0GSCNI0" | "H0GSCNI9" => {
+            AnyRecord::H0gscni0(realtime_overseas_stock::h0gscni0::H0gscni0::parse(fields))
+        }
+        "HDFSASP0" => {
+            AnyRecord::Hdfsasp0(realtime_overseas_stock::hdfsasp0::Hdfsasp0::parse(fields))
+        }
+        "HDFSASP1" => {
+            AnyRecord::Hdfsasp1(realtime_overseas_stock::hdfsasp1::Hdfsasp1::parse(fields))
+        }
+        "HDFSCNT0" => {
+            AnyRecord::Hdfscnt0(realtime_overseas_stock::hdfscnt0::Hdfscnt0::parse(fields))
         }
         _ => return None,
     })
@@ -49,8 +401,66 @@ pub fn decode(tr_id: &str, fields: &[&str]) -> Option<AnyRecord> {
 /// The column wire names of TR `tr_id`, in record order; `None` for an unknown TR.
 pub fn columns(tr_id: &str) -> Option<&'static [&'static str]> {
     Some(match tr_id {
+        "H0BICNT0" => realtime_domestic_bond::h0bicnt0::H0bicnt0::COLUMNS,
+        "H0BJASP0" => realtime_domestic_bond::h0bjasp0::H0bjasp0::COLUMNS,
+        "H0BJCNT0" => realtime_domestic_bond::h0bjcnt0::H0bjcnt0::COLUMNS,
+        "H0CFASP0" => realtime_domestic_futureoption::h0cfasp0::H0cfasp0::COLUMNS,
+        "H0CFCNT0" => realtime_domestic_futureoption::h0cfcnt0::H0cfcnt0::COLUMNS,
+        "H0EUANC0" => realtime_domestic_futureoption::h0euanc0::H0euanc0::COLUMNS,
+        "H0EUASP0" => realtime_domestic_futureoption::h0euasp0::H0euasp0::COLUMNS,
+        "H0EUCNI0" => realtime_domestic_futureoption::h0eucni0::H0eucni0::COLUMNS,
+        "H0EUCNT0" => realtime_domestic_futureoption::h0eucnt0::H0eucnt0::COLUMNS,
+        "H0IFASP0" => realtime_domestic_futureoption::h0ifasp0::H0ifasp0::COLUMNS,
+        "H0IFCNI0" | "H0IFCNI9" => realtime_domestic_futureoption::h0ifcni0::H0ifcni0::COLUMNS,
+        "H0IFCNT0" => realtime_domestic_futureoption::h0ifcnt0::H0ifcnt0::COLUMNS,
+        "H0IOASP0" => realtime_domestic_futureoption::h0ioasp0::H0ioasp0::COLUMNS,
+        "H0IOCNT0" => realtime_domestic_futureoption::h0iocnt0::H0iocnt0::COLUMNS,
+        "H0MFASP0" => realtime_domestic_futureoption::h0mfasp0::H0mfasp0::COLUMNS,
+        "H0MFCNI0" => realtime_domestic_futureoption::h0mfcni0::H0mfcni0::COLUMNS,
+        "H0MFCNT0" => realtime_domestic_futureoption::h0mfcnt0::H0mfcnt0::COLUMNS,
+        "H0ZFANC0" => realtime_domestic_futureoption::h0zfanc0::H0zfanc0::COLUMNS,
+        "H0ZFASP0" => realtime_domestic_futureoption::h0zfasp0::H0zfasp0::COLUMNS,
+        "H0ZFCNT0" => realtime_domestic_futureoption::h0zfcnt0::H0zfcnt0::COLUMNS,
+        "H0ZOANC0" => realtime_domestic_futureoption::h0zoanc0::H0zoanc0::COLUMNS,
+        "H0ZOASP0" => realtime_domestic_futureoption::h0zoasp0::H0zoasp0::COLUMNS,
+        "H0ZOCNT0" => realtime_domestic_futureoption::h0zocnt0::H0zocnt0::COLUMNS,
+        "H0EWANC0" => realtime_domestic_stock::h0ewanc0::H0ewanc0::COLUMNS,
+        "H0EWASP0" => realtime_domestic_stock::h0ewasp0::H0ewasp0::COLUMNS,
+        "H0EWCNT0" => realtime_domestic_stock::h0ewcnt0::H0ewcnt0::COLUMNS,
+        "H0NXANC0" => realtime_domestic_stock::h0nxanc0::H0nxanc0::COLUMNS,
+        "H0NXASP0" => realtime_domestic_stock::h0nxasp0::H0nxasp0::COLUMNS,
+        "H0NXCNT0" => realtime_domestic_stock::h0nxcnt0::H0nxcnt0::COLUMNS,
+        "H0NXMBC0" => realtime_domestic_stock::h0nxmbc0::H0nxmbc0::COLUMNS,
+        "H0NXMKO0" => realtime_domestic_stock::h0nxmko0::H0nxmko0::COLUMNS,
+        "H0NXPGM0" => realtime_domestic_stock::h0nxpgm0::H0nxpgm0::COLUMNS,
+        "H0STANC0" => realtime_domestic_stock::h0stanc0::H0stanc0::COLUMNS,
+        "H0STASP0" => realtime_domestic_stock::h0stasp0::H0stasp0::COLUMNS,
         "H0STCNI0" | "H0STCNI9" => realtime_domestic_stock::h0stcni0::H0stcni0::COLUMNS,
         "H0STCNT0" => realtime_domestic_stock::h0stcnt0::H0stcnt0::COLUMNS,
+        "H0STMBC0" => realtime_domestic_stock::h0stmbc0::H0stmbc0::COLUMNS,
+        "H0STMKO0" => realtime_domestic_stock::h0stmko0::H0stmko0::COLUMNS,
+        "H0STNAV0" => realtime_domestic_stock::h0stnav0::H0stnav0::COLUMNS,
+        "H0STOAA0" => realtime_domestic_stock::h0stoaa0::H0stoaa0::COLUMNS,
+        "H0STOAC0" => realtime_domestic_stock::h0stoac0::H0stoac0::COLUMNS,
+        "H0STOUP0" => realtime_domestic_stock::h0stoup0::H0stoup0::COLUMNS,
+        "H0STPGM0" => realtime_domestic_stock::h0stpgm0::H0stpgm0::COLUMNS,
+        "H0UNANC0" => realtime_domestic_stock::h0unanc0::H0unanc0::COLUMNS,
+        "H0UNASP0" => realtime_domestic_stock::h0unasp0::H0unasp0::COLUMNS,
+        "H0UNCNT0" => realtime_domestic_stock::h0uncnt0::H0uncnt0::COLUMNS,
+        "H0UNMBC0" => realtime_domestic_stock::h0unmbc0::H0unmbc0::COLUMNS,
+        "H0UNMKO0" => realtime_domestic_stock::h0unmko0::H0unmko0::COLUMNS,
+        "H0UNPGM0" => realtime_domestic_stock::h0unpgm0::H0unpgm0::COLUMNS,
+        "H0UPANC0" => realtime_domestic_stock::h0upanc0::H0upanc0::COLUMNS,
+        "H0UPCNT0" => realtime_domestic_stock::h0upcnt0::H0upcnt0::COLUMNS,
+        "H0UPPGM0" => realtime_domestic_stock::h0uppgm0::H0uppgm0::COLUMNS,
+        "HDFFF010" => realtime_overseas_futureoption::hdfff010::Hdfff010::COLUMNS,
+        "HDFFF020" => realtime_overseas_futureoption::hdfff020::Hdfff020::COLUMNS,
+        "HDFFF1C0" => realtime_overseas_futureoption::hdfff1c0::Hdfff1c0::COLUMNS,
+        "HDFFF2C0" => realtime_overseas_futureoption::hdfff2c0::Hdfff2c0::COLUMNS,
+        "H0GSCNI0" | "H0GSCNI9" => realtime_overseas_stock::h0gscni0::H0gscni0::COLUMNS,
+        "HDFSASP0" => realtime_overseas_stock::hdfsasp0::Hdfsasp0::COLUMNS,
+        "HDFSASP1" => realtime_overseas_stock::hdfsasp1::Hdfsasp1::COLUMNS,
+        "HDFSCNT0" => realtime_overseas_stock::hdfscnt0::Hdfscnt0::COLUMNS,
         _ => return None,
     })
 }
@@ -58,8 +468,66 @@ pub fn columns(tr_id: &str) -> Option<&'static [&'static str]> {
 /// Whether data frames of TR `tr_id` are encrypted; `None` for an unknown TR.
 pub fn is_encrypted(tr_id: &str) -> Option<bool> {
     Some(match tr_id {
+        "H0BICNT0" => realtime_domestic_bond::h0bicnt0::H0bicnt0::ENCRYPTED,
+        "H0BJASP0" => realtime_domestic_bond::h0bjasp0::H0bjasp0::ENCRYPTED,
+        "H0BJCNT0" => realtime_domestic_bond::h0bjcnt0::H0bjcnt0::ENCRYPTED,
+        "H0CFASP0" => realtime_domestic_futureoption::h0cfasp0::H0cfasp0::ENCRYPTED,
+        "H0CFCNT0" => realtime_domestic_futureoption::h0cfcnt0::H0cfcnt0::ENCRYPTED,
+        "H0EUANC0" => realtime_domestic_futureoption::h0euanc0::H0euanc0::ENCRYPTED,
+        "H0EUASP0" => realtime_domestic_futureoption::h0euasp0::H0euasp0::ENCRYPTED,
+        "H0EUCNI0" => realtime_domestic_futureoption::h0eucni0::H0eucni0::ENCRYPTED,
+        "H0EUCNT0" => realtime_domestic_futureoption::h0eucnt0::H0eucnt0::ENCRYPTED,
+        "H0IFASP0" => realtime_domestic_futureoption::h0ifasp0::H0ifasp0::ENCRYPTED,
+        "H0IFCNI0" | "H0IFCNI9" => realtime_domestic_futureoption::h0ifcni0::H0ifcni0::ENCRYPTED,
+        "H0IFCNT0" => realtime_domestic_futureoption::h0ifcnt0::H0ifcnt0::ENCRYPTED,
+        "H0IOASP0" => realtime_domestic_futureoption::h0ioasp0::H0ioasp0::ENCRYPTED,
+        "H0IOCNT0" => realtime_domestic_futureoption::h0iocnt0::H0iocnt0::ENCRYPTED,
+        "H0MFASP0" => realtime_domestic_futureoption::h0mfasp0::H0mfasp0::ENCRYPTED,
+        "H0MFCNI0" => realtime_domestic_futureoption::h0mfcni0::H0mfcni0::ENCRYPTED,
+        "H0MFCNT0" => realtime_domestic_futureoption::h0mfcnt0::H0mfcnt0::ENCRYPTED,
+        "H0ZFANC0" => realtime_domestic_futureoption::h0zfanc0::H0zfanc0::ENCRYPTED,
+        "H0ZFASP0" => realtime_domestic_futureoption::h0zfasp0::H0zfasp0::ENCRYPTED,
+        "H0ZFCNT0" => realtime_domestic_futureoption::h0zfcnt0::H0zfcnt0::ENCRYPTED,
+        "H0ZOANC0" => realtime_domestic_futureoption::h0zoanc0::H0zoanc0::ENCRYPTED,
+        "H0ZOASP0" => realtime_domestic_futureoption::h0zoasp0::H0zoasp0::ENCRYPTED,
+        "H0ZOCNT0" => realtime_domestic_futureoption::h0zocnt0::H0zocnt0::ENCRYPTED,
+        "H0EWANC0" => realtime_domestic_stock::h0ewanc0::H0ewanc0::ENCRYPTED,
+        "H0EWASP0" => realtime_domestic_stock::h0ewasp0::H0ewasp0::ENCRYPTED,
+        "H0EWCNT0" => realtime_domestic_stock::h0ewcnt0::H0ewcnt0::ENCRYPTED,
+        "H0NXANC0" => realtime_domestic_stock::h0nxanc0::H0nxanc0::ENCRYPTED,
+        "H0NXASP0" => realtime_domestic_stock::h0nxasp0::H0nxasp0::ENCRYPTED,
+        "H0NXCNT0" => realtime_domestic_stock::h0nxcnt0::H0nxcnt0::ENCRYPTED,
+        "H0NXMBC0" => realtime_domestic_stock::h0nxmbc0::H0nxmbc0::ENCRYPTED,
+        "H0NXMKO0" => realtime_domestic_stock::h0nxmko0::H0nxmko0::ENCRYPTED,
+        "H0NXPGM0" => realtime_domestic_stock::h0nxpgm0::H0nxpgm0::ENCRYPTED,
+        "H0STANC0" => realtime_domestic_stock::h0stanc0::H0stanc0::ENCRYPTED,
+        "H0STASP0" => realtime_domestic_stock::h0stasp0::H0stasp0::ENCRYPTED,
         "H0STCNI0" | "H0STCNI9" => realtime_domestic_stock::h0stcni0::H0stcni0::ENCRYPTED,
         "H0STCNT0" => realtime_domestic_stock::h0stcnt0::H0stcnt0::ENCRYPTED,
+        "H0STMBC0" => realtime_domestic_stock::h0stmbc0::H0stmbc0::ENCRYPTED,
+        "H0STMKO0" => realtime_domestic_stock::h0stmko0::H0stmko0::ENCRYPTED,
+        "H0STNAV0" => realtime_domestic_stock::h0stnav0::H0stnav0::ENCRYPTED,
+        "H0STOAA0" => realtime_domestic_stock::h0stoaa0::H0stoaa0::ENCRYPTED,
+        "H0STOAC0" => realtime_domestic_stock::h0stoac0::H0stoac0::ENCRYPTED,
+        "H0STOUP0" => realtime_domestic_stock::h0stoup0::H0stoup0::ENCRYPTED,
+        "H0STPGM0" => realtime_domestic_stock::h0stpgm0::H0stpgm0::ENCRYPTED,
+        "H0UNANC0" => realtime_domestic_stock::h0unanc0::H0unanc0::ENCRYPTED,
+        "H0UNASP0" => realtime_domestic_stock::h0unasp0::H0unasp0::ENCRYPTED,
+        "H0UNCNT0" => realtime_domestic_stock::h0uncnt0::H0uncnt0::ENCRYPTED,
+        "H0UNMBC0" => realtime_domestic_stock::h0unmbc0::H0unmbc0::ENCRYPTED,
+        "H0UNMKO0" => realtime_domestic_stock::h0unmko0::H0unmko0::ENCRYPTED,
+        "H0UNPGM0" => realtime_domestic_stock::h0unpgm0::H0unpgm0::ENCRYPTED,
+        "H0UPANC0" => realtime_domestic_stock::h0upanc0::H0upanc0::ENCRYPTED,
+        "H0UPCNT0" => realtime_domestic_stock::h0upcnt0::H0upcnt0::ENCRYPTED,
+        "H0UPPGM0" => realtime_domestic_stock::h0uppgm0::H0uppgm0::ENCRYPTED,
+        "HDFFF010" => realtime_overseas_futureoption::hdfff010::Hdfff010::ENCRYPTED,
+        "HDFFF020" => realtime_overseas_futureoption::hdfff020::Hdfff020::ENCRYPTED,
+        "HDFFF1C0" => realtime_overseas_futureoption::hdfff1c0::Hdfff1c0::ENCRYPTED,
+        "HDFFF2C0" => realtime_overseas_futureoption::hdfff2c0::Hdfff2c0::ENCRYPTED,
+        "H0GSCNI0" | "H0GSCNI9" => realtime_overseas_stock::h0gscni0::H0gscni0::ENCRYPTED,
+        "HDFSASP0" => realtime_overseas_stock::hdfsasp0::Hdfsasp0::ENCRYPTED,
+        "HDFSASP1" => realtime_overseas_stock::hdfsasp1::Hdfsasp1::ENCRYPTED,
+        "HDFSCNT0" => realtime_overseas_stock::hdfscnt0::Hdfscnt0::ENCRYPTED,
         _ => return None,
     })
 }

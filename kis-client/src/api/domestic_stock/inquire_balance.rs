@@ -17,19 +17,50 @@ use crate::value as v;
 /// Account fields left empty are filled from the client's configured account.
 #[derive(Clone, serde::Serialize)]
 pub struct InquireBalanceRequest {
-    /// 종합계좌번호 (`CANO`, required).
+    /// 종합계좌번호 (`CANO`, required, length 8).
     #[serde(rename = "CANO")]
     cano: String,
-    /// 계좌상품코드 (`ACNT_PRDT_CD`, required).
+    /// 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
     #[serde(rename = "ACNT_PRDT_CD")]
     acnt_prdt_cd: String,
-    /// 시간외단일가여부 (`AFHR_FLPR_YN`, required).
+    /// 시간외단일가, 거래소여부 (`AFHR_FLPR_YN`, required, length 1).
+    ///
+    /// Codes:
+    /// - `N`: 기본값
+    /// - `Y`: 시간외단일가
+    /// - `X`: NXT 정규장 (프리마켓, 메인, 애프터마켓)
     #[serde(rename = "AFHR_FLPR_YN")]
     afhr_flpr_yn: String,
-    /// 연속조회검색조건100 (`CTX_AREA_FK100`).
+    /// 오프라인여부 (`OFL_YN`, length 1).
+    #[serde(rename = "OFL_YN")]
+    ofl_yn: String,
+    /// 조회구분 (`INQR_DVSN`, required, length 2).
+    #[serde(rename = "INQR_DVSN")]
+    inqr_dvsn: String,
+    /// 단가구분 (`UNPR_DVSN`, required, length 2).
+    #[serde(rename = "UNPR_DVSN")]
+    unpr_dvsn: String,
+    /// 펀드결제분포함여부 (`FUND_STTL_ICLD_YN`, required, length 1).
+    ///
+    /// Codes:
+    /// - `N`: 포함하지 않음
+    /// - `Y`: 포함
+    #[serde(rename = "FUND_STTL_ICLD_YN")]
+    fund_sttl_icld_yn: String,
+    /// 융자금액자동상환여부 (`FNCG_AMT_AUTO_RDPT_YN`, required, length 1).
+    #[serde(rename = "FNCG_AMT_AUTO_RDPT_YN")]
+    fncg_amt_auto_rdpt_yn: String,
+    /// 처리구분 (`PRCS_DVSN`, required, length 2).
+    ///
+    /// Codes:
+    /// - `00`: 전일매매포함
+    /// - `01`: 전일매매미포함
+    #[serde(rename = "PRCS_DVSN")]
+    prcs_dvsn: String,
+    /// 연속조회검색조건100 (`CTX_AREA_FK100`, length 100).
     #[serde(rename = "CTX_AREA_FK100")]
     ctx_area_fk100: String,
-    /// 연속조회키100 (`CTX_AREA_NK100`).
+    /// 연속조회키100 (`CTX_AREA_NK100`, length 100).
     #[serde(rename = "CTX_AREA_NK100")]
     ctx_area_nk100: String,
 }
@@ -38,42 +69,109 @@ impl InquireBalanceRequest {
     /// A new request.
     ///
     /// Required fields, in spec order:
-    /// - `afhr_flpr_yn` (`AFHR_FLPR_YN`): 시간외단일가여부
-    pub fn new(afhr_flpr_yn: impl Into<String>) -> Self {
+    /// - `afhr_flpr_yn` (`AFHR_FLPR_YN`): 시간외단일가, 거래소여부
+    /// - `inqr_dvsn` (`INQR_DVSN`): 조회구분
+    /// - `unpr_dvsn` (`UNPR_DVSN`): 단가구분
+    /// - `fund_sttl_icld_yn` (`FUND_STTL_ICLD_YN`): 펀드결제분포함여부
+    /// - `fncg_amt_auto_rdpt_yn` (`FNCG_AMT_AUTO_RDPT_YN`): 융자금액자동상환여부
+    /// - `prcs_dvsn` (`PRCS_DVSN`): 처리구분
+    pub fn new(
+        afhr_flpr_yn: impl Into<String>,
+        inqr_dvsn: impl Into<String>,
+        unpr_dvsn: impl Into<String>,
+        fund_sttl_icld_yn: impl Into<String>,
+        fncg_amt_auto_rdpt_yn: impl Into<String>,
+        prcs_dvsn: impl Into<String>,
+    ) -> Self {
         Self {
             cano: String::new(),
             acnt_prdt_cd: String::new(),
             afhr_flpr_yn: afhr_flpr_yn.into(),
+            ofl_yn: String::new(),
+            inqr_dvsn: inqr_dvsn.into(),
+            unpr_dvsn: unpr_dvsn.into(),
+            fund_sttl_icld_yn: fund_sttl_icld_yn.into(),
+            fncg_amt_auto_rdpt_yn: fncg_amt_auto_rdpt_yn.into(),
+            prcs_dvsn: prcs_dvsn.into(),
             ctx_area_fk100: String::new(),
             ctx_area_nk100: String::new(),
         }
     }
 
-    /// Sets 종합계좌번호 (`CANO`, required).
+    /// Sets 종합계좌번호 (`CANO`, required, length 8).
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
-    /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required).
+    /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
     }
 
-    /// Sets 시간외단일가여부 (`AFHR_FLPR_YN`, required).
+    /// Sets 시간외단일가, 거래소여부 (`AFHR_FLPR_YN`, required, length 1).
+    ///
+    /// Codes:
+    /// - `N`: 기본값
+    /// - `Y`: 시간외단일가
+    /// - `X`: NXT 정규장 (프리마켓, 메인, 애프터마켓)
     pub fn afhr_flpr_yn(mut self, value: impl Into<String>) -> Self {
         self.afhr_flpr_yn = value.into();
         self
     }
 
-    /// Sets 연속조회검색조건100 (`CTX_AREA_FK100`).
+    /// Sets 오프라인여부 (`OFL_YN`, length 1).
+    pub fn ofl_yn(mut self, value: impl Into<String>) -> Self {
+        self.ofl_yn = value.into();
+        self
+    }
+
+    /// Sets 조회구분 (`INQR_DVSN`, required, length 2).
+    pub fn inqr_dvsn(mut self, value: impl Into<String>) -> Self {
+        self.inqr_dvsn = value.into();
+        self
+    }
+
+    /// Sets 단가구분 (`UNPR_DVSN`, required, length 2).
+    pub fn unpr_dvsn(mut self, value: impl Into<String>) -> Self {
+        self.unpr_dvsn = value.into();
+        self
+    }
+
+    /// Sets 펀드결제분포함여부 (`FUND_STTL_ICLD_YN`, required, length 1).
+    ///
+    /// Codes:
+    /// - `N`: 포함하지 않음
+    /// - `Y`: 포함
+    pub fn fund_sttl_icld_yn(mut self, value: impl Into<String>) -> Self {
+        self.fund_sttl_icld_yn = value.into();
+        self
+    }
+
+    /// Sets 융자금액자동상환여부 (`FNCG_AMT_AUTO_RDPT_YN`, required, length 1).
+    pub fn fncg_amt_auto_rdpt_yn(mut self, value: impl Into<String>) -> Self {
+        self.fncg_amt_auto_rdpt_yn = value.into();
+        self
+    }
+
+    /// Sets 처리구분 (`PRCS_DVSN`, required, length 2).
+    ///
+    /// Codes:
+    /// - `00`: 전일매매포함
+    /// - `01`: 전일매매미포함
+    pub fn prcs_dvsn(mut self, value: impl Into<String>) -> Self {
+        self.prcs_dvsn = value.into();
+        self
+    }
+
+    /// Sets 연속조회검색조건100 (`CTX_AREA_FK100`, length 100).
     pub fn ctx_area_fk100(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_fk100 = value.into();
         self
     }
 
-    /// Sets 연속조회키100 (`CTX_AREA_NK100`).
+    /// Sets 연속조회키100 (`CTX_AREA_NK100`, length 100).
     pub fn ctx_area_nk100(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_nk100 = value.into();
         self
@@ -86,6 +184,12 @@ impl std::fmt::Debug for InquireBalanceRequest {
             .field("cano", &v::Redacted(&self.cano))
             .field("acnt_prdt_cd", &self.acnt_prdt_cd)
             .field("afhr_flpr_yn", &self.afhr_flpr_yn)
+            .field("ofl_yn", &self.ofl_yn)
+            .field("inqr_dvsn", &self.inqr_dvsn)
+            .field("unpr_dvsn", &self.unpr_dvsn)
+            .field("fund_sttl_icld_yn", &self.fund_sttl_icld_yn)
+            .field("fncg_amt_auto_rdpt_yn", &self.fncg_amt_auto_rdpt_yn)
+            .field("prcs_dvsn", &self.prcs_dvsn)
             .field("ctx_area_fk100", &self.ctx_area_fk100)
             .field("ctx_area_nk100", &self.ctx_area_nk100)
             .finish()
@@ -141,19 +245,19 @@ impl Endpoint for InquireBalanceRequest {
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireBalanceResponse {
-    /// 응답코드 (`msg_cd`).
-    pub msg_cd: v::Val<String>,
-    /// 응답메세지 (`msg1`).
-    pub msg1: v::Val<String>,
-    /// 성공 실패 여부 (`rt_cd`).
+    /// 성공 실패 여부 (`rt_cd`, required, length 1).
     pub rt_cd: v::Val<String>,
-    /// 연속조회검색조건100 (`ctx_area_fk100`).
+    /// 응답코드 (`msg_cd`, required, length 8).
+    pub msg_cd: v::Val<String>,
+    /// 응답메세지 (`msg1`, required, length 80).
+    pub msg1: v::Val<String>,
+    /// 연속조회검색조건100 (`ctx_area_fk100`, required, length 100).
     pub ctx_area_fk100: v::Val<String>,
-    /// 연속조회키100 (`ctx_area_nk100`).
+    /// 연속조회키100 (`ctx_area_nk100`, required, length 100).
     pub ctx_area_nk100: v::Val<String>,
-    /// Block 응답상세1 (`output1`).
+    /// Block 응답상세1 (`output1`, required).
     pub output1: v::Block<Output1>,
-    /// Block 응답상세2 (`output2`).
+    /// Block 응답상세2 (`output2`, required).
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
@@ -162,9 +266,9 @@ pub struct InquireBalanceResponse {
 impl v::Object for InquireBalanceResponse {
     fn from_map(mut m: v::Map) -> Self {
         Self {
+            rt_cd: v::take(&mut m, "rt_cd"),
             msg_cd: v::take(&mut m, "msg_cd"),
             msg1: v::take(&mut m, "msg1"),
-            rt_cd: v::take(&mut m, "rt_cd"),
             ctx_area_fk100: v::take(&mut m, "ctx_area_fk100"),
             ctx_area_nk100: v::take(&mut m, "ctx_area_nk100"),
             output1: v::take_block(&mut m, "output1"),
@@ -175,9 +279,9 @@ impl v::Object for InquireBalanceResponse {
 
     fn to_map(&self) -> v::Map {
         let mut m = self.extra.clone();
+        v::put(&mut m, "rt_cd", &self.rt_cd);
         v::put(&mut m, "msg_cd", &self.msg_cd);
         v::put(&mut m, "msg1", &self.msg1);
-        v::put(&mut m, "rt_cd", &self.rt_cd);
         v::put(&mut m, "ctx_area_fk100", &self.ctx_area_fk100);
         v::put(&mut m, "ctx_area_nk100", &self.ctx_area_nk100);
         self.output1.put(&mut m, "output1");
@@ -187,9 +291,9 @@ impl v::Object for InquireBalanceResponse {
 
     fn report(&self, path: &str, r: &mut v::Report) {
         r.extra(path, &self.extra);
+        r.val(path, "rt_cd", &self.rt_cd);
         r.val(path, "msg_cd", &self.msg_cd);
         r.val(path, "msg1", &self.msg1);
-        r.val(path, "rt_cd", &self.rt_cd);
         r.val(path, "ctx_area_fk100", &self.ctx_area_fk100);
         r.val(path, "ctx_area_nk100", &self.ctx_area_nk100);
         self.output1.report(path, "output1", r);
@@ -213,14 +317,58 @@ impl serde::Serialize for InquireBalanceResponse {
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
-    /// 상품번호 (`pdno`).
+    /// 상품번호 (`pdno`, required, length 12).
     pub pdno: v::Val<String>,
-    /// 보유수량 (`hldg_qty`).
+    /// 상품명 (`prdt_name`, required, length 60).
+    pub prdt_name: v::Val<String>,
+    /// 매매구분명 (`trad_dvsn_name`, required, length 60).
+    pub trad_dvsn_name: v::Val<String>,
+    /// 전일매수수량 (`bfdy_buy_qty`, required, length 10).
+    pub bfdy_buy_qty: v::Val<i64>,
+    /// 전일매도수량 (`bfdy_sll_qty`, required, length 10).
+    pub bfdy_sll_qty: v::Val<i64>,
+    /// 금일매수수량 (`thdt_buyqty`, required, length 10).
+    pub thdt_buyqty: v::Val<String>,
+    /// 금일매도수량 (`thdt_sll_qty`, required, length 10).
+    pub thdt_sll_qty: v::Val<i64>,
+    /// 보유수량 (`hldg_qty`, required, length 19).
     pub hldg_qty: v::Val<i64>,
-    /// 평가손익율 (`evlu_pfls_rt`).
+    /// 주문가능수량 (`ord_psbl_qty`, required, length 10).
+    pub ord_psbl_qty: v::Val<i64>,
+    /// 매입평균가격 (`pchs_avg_pric`, required, length 22).
+    pub pchs_avg_pric: v::Val<v::Decimal>,
+    /// 매입금액 (`pchs_amt`, required, length 19).
+    pub pchs_amt: v::Val<v::Decimal>,
+    /// 현재가 (`prpr`, required, length 19).
+    pub prpr: v::Val<v::Decimal>,
+    /// 평가금액 (`evlu_amt`, required, length 19).
+    pub evlu_amt: v::Val<v::Decimal>,
+    /// 평가손익금액 (`evlu_pfls_amt`, required, length 19).
+    pub evlu_pfls_amt: v::Val<v::Decimal>,
+    /// 평가손익율 (`evlu_pfls_rt`, required, length 9).
     pub evlu_pfls_rt: v::Val<v::Decimal>,
-    /// 만기일자 (`expd_dt`).
+    /// 평가수익율 (`evlu_erng_rt`, required, length 31).
+    pub evlu_erng_rt: v::Val<v::Decimal>,
+    /// 대출일자 (`loan_dt`, required, length 8).
+    pub loan_dt: v::Val<v::NaiveDate>,
+    /// 대출금액 (`loan_amt`, required, length 19).
+    pub loan_amt: v::Val<v::Decimal>,
+    /// 대주매각대금 (`stln_slng_chgs`, required, length 19).
+    pub stln_slng_chgs: v::Val<String>,
+    /// 만기일자 (`expd_dt`, required, length 8).
     pub expd_dt: v::Val<v::NaiveDate>,
+    /// 등락율 (`fltt_rt`, required, length 31).
+    pub fltt_rt: v::Val<v::Decimal>,
+    /// 전일대비증감 (`bfdy_cprs_icdc`, required, length 19).
+    pub bfdy_cprs_icdc: v::Val<String>,
+    /// 종목증거금율명 (`item_mgna_rt_name`, required, length 20).
+    pub item_mgna_rt_name: v::Val<v::Decimal>,
+    /// 보증금율명 (`grta_rt_name`, required, length 20).
+    pub grta_rt_name: v::Val<v::Decimal>,
+    /// 대용가격 (`sbst_pric`, required, length 19).
+    pub sbst_pric: v::Val<v::Decimal>,
+    /// 주식대출단가 (`stck_loan_unpr`, required, length 22).
+    pub stck_loan_unpr: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
 }
@@ -229,9 +377,31 @@ impl v::Object for Output1 {
     fn from_map(mut m: v::Map) -> Self {
         Self {
             pdno: v::take(&mut m, "pdno"),
+            prdt_name: v::take(&mut m, "prdt_name"),
+            trad_dvsn_name: v::take(&mut m, "trad_dvsn_name"),
+            bfdy_buy_qty: v::take(&mut m, "bfdy_buy_qty"),
+            bfdy_sll_qty: v::take(&mut m, "bfdy_sll_qty"),
+            thdt_buyqty: v::take(&mut m, "thdt_buyqty"),
+            thdt_sll_qty: v::take(&mut m, "thdt_sll_qty"),
             hldg_qty: v::take(&mut m, "hldg_qty"),
+            ord_psbl_qty: v::take(&mut m, "ord_psbl_qty"),
+            pchs_avg_pric: v::take(&mut m, "pchs_avg_pric"),
+            pchs_amt: v::take(&mut m, "pchs_amt"),
+            prpr: v::take(&mut m, "prpr"),
+            evlu_amt: v::take(&mut m, "evlu_amt"),
+            evlu_pfls_amt: v::take(&mut m, "evlu_pfls_amt"),
             evlu_pfls_rt: v::take(&mut m, "evlu_pfls_rt"),
+            evlu_erng_rt: v::take(&mut m, "evlu_erng_rt"),
+            loan_dt: v::take(&mut m, "loan_dt"),
+            loan_amt: v::take(&mut m, "loan_amt"),
+            stln_slng_chgs: v::take(&mut m, "stln_slng_chgs"),
             expd_dt: v::take(&mut m, "expd_dt"),
+            fltt_rt: v::take(&mut m, "fltt_rt"),
+            bfdy_cprs_icdc: v::take(&mut m, "bfdy_cprs_icdc"),
+            item_mgna_rt_name: v::take(&mut m, "item_mgna_rt_name"),
+            grta_rt_name: v::take(&mut m, "grta_rt_name"),
+            sbst_pric: v::take(&mut m, "sbst_pric"),
+            stck_loan_unpr: v::take(&mut m, "stck_loan_unpr"),
             extra: m,
         }
     }
@@ -239,18 +409,62 @@ impl v::Object for Output1 {
     fn to_map(&self) -> v::Map {
         let mut m = self.extra.clone();
         v::put(&mut m, "pdno", &self.pdno);
+        v::put(&mut m, "prdt_name", &self.prdt_name);
+        v::put(&mut m, "trad_dvsn_name", &self.trad_dvsn_name);
+        v::put(&mut m, "bfdy_buy_qty", &self.bfdy_buy_qty);
+        v::put(&mut m, "bfdy_sll_qty", &self.bfdy_sll_qty);
+        v::put(&mut m, "thdt_buyqty", &self.thdt_buyqty);
+        v::put(&mut m, "thdt_sll_qty", &self.thdt_sll_qty);
         v::put(&mut m, "hldg_qty", &self.hldg_qty);
+        v::put(&mut m, "ord_psbl_qty", &self.ord_psbl_qty);
+        v::put(&mut m, "pchs_avg_pric", &self.pchs_avg_pric);
+        v::put(&mut m, "pchs_amt", &self.pchs_amt);
+        v::put(&mut m, "prpr", &self.prpr);
+        v::put(&mut m, "evlu_amt", &self.evlu_amt);
+        v::put(&mut m, "evlu_pfls_amt", &self.evlu_pfls_amt);
         v::put(&mut m, "evlu_pfls_rt", &self.evlu_pfls_rt);
+        v::put(&mut m, "evlu_erng_rt", &self.evlu_erng_rt);
+        v::put(&mut m, "loan_dt", &self.loan_dt);
+        v::put(&mut m, "loan_amt", &self.loan_amt);
+        v::put(&mut m, "stln_slng_chgs", &self.stln_slng_chgs);
         v::put(&mut m, "expd_dt", &self.expd_dt);
+        v::put(&mut m, "fltt_rt", &self.fltt_rt);
+        v::put(&mut m, "bfdy_cprs_icdc", &self.bfdy_cprs_icdc);
+        v::put(&mut m, "item_mgna_rt_name", &self.item_mgna_rt_name);
+        v::put(&mut m, "grta_rt_name", &self.grta_rt_name);
+        v::put(&mut m, "sbst_pric", &self.sbst_pric);
+        v::put(&mut m, "stck_loan_unpr", &self.stck_loan_unpr);
         m
     }
 
     fn report(&self, path: &str, r: &mut v::Report) {
         r.extra(path, &self.extra);
         r.val(path, "pdno", &self.pdno);
+        r.val(path, "prdt_name", &self.prdt_name);
+        r.val(path, "trad_dvsn_name", &self.trad_dvsn_name);
+        r.val(path, "bfdy_buy_qty", &self.bfdy_buy_qty);
+        r.val(path, "bfdy_sll_qty", &self.bfdy_sll_qty);
+        r.val(path, "thdt_buyqty", &self.thdt_buyqty);
+        r.val(path, "thdt_sll_qty", &self.thdt_sll_qty);
         r.val(path, "hldg_qty", &self.hldg_qty);
+        r.val(path, "ord_psbl_qty", &self.ord_psbl_qty);
+        r.val(path, "pchs_avg_pric", &self.pchs_avg_pric);
+        r.val(path, "pchs_amt", &self.pchs_amt);
+        r.val(path, "prpr", &self.prpr);
+        r.val(path, "evlu_amt", &self.evlu_amt);
+        r.val(path, "evlu_pfls_amt", &self.evlu_pfls_amt);
         r.val(path, "evlu_pfls_rt", &self.evlu_pfls_rt);
+        r.val(path, "evlu_erng_rt", &self.evlu_erng_rt);
+        r.val(path, "loan_dt", &self.loan_dt);
+        r.val(path, "loan_amt", &self.loan_amt);
+        r.val(path, "stln_slng_chgs", &self.stln_slng_chgs);
         r.val(path, "expd_dt", &self.expd_dt);
+        r.val(path, "fltt_rt", &self.fltt_rt);
+        r.val(path, "bfdy_cprs_icdc", &self.bfdy_cprs_icdc);
+        r.val(path, "item_mgna_rt_name", &self.item_mgna_rt_name);
+        r.val(path, "grta_rt_name", &self.grta_rt_name);
+        r.val(path, "sbst_pric", &self.sbst_pric);
+        r.val(path, "stck_loan_unpr", &self.stck_loan_unpr);
     }
 }
 
@@ -258,8 +472,54 @@ impl v::Object for Output1 {
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
-    /// 예수금총금액 (`dnca_tot_amt`).
+    /// 예수금총금액 (`dnca_tot_amt`, required, length 19).
     pub dnca_tot_amt: v::Val<v::Decimal>,
+    /// 익일정산금액 (`nxdy_excc_amt`, required, length 19).
+    pub nxdy_excc_amt: v::Val<v::Decimal>,
+    /// 가수도정산금액 (`prvs_rcdl_excc_amt`, required, length 19).
+    pub prvs_rcdl_excc_amt: v::Val<v::Decimal>,
+    /// CMA평가금액 (`cma_evlu_amt`, required, length 19).
+    pub cma_evlu_amt: v::Val<v::Decimal>,
+    /// 전일매수금액 (`bfdy_buy_amt`, required, length 19).
+    pub bfdy_buy_amt: v::Val<v::Decimal>,
+    /// 금일매수금액 (`thdt_buy_amt`, required, length 19).
+    pub thdt_buy_amt: v::Val<v::Decimal>,
+    /// 익일자동상환금액 (`nxdy_auto_rdpt_amt`, required, length 19).
+    pub nxdy_auto_rdpt_amt: v::Val<v::Decimal>,
+    /// 전일매도금액 (`bfdy_sll_amt`, required, length 19).
+    pub bfdy_sll_amt: v::Val<v::Decimal>,
+    /// 금일매도금액 (`thdt_sll_amt`, required, length 19).
+    pub thdt_sll_amt: v::Val<v::Decimal>,
+    /// D+2자동상환금액 (`d2_auto_rdpt_amt`, required, length 19).
+    pub d2_auto_rdpt_amt: v::Val<v::Decimal>,
+    /// 전일제비용금액 (`bfdy_tlex_amt`, required, length 19).
+    pub bfdy_tlex_amt: v::Val<v::Decimal>,
+    /// 금일제비용금액 (`thdt_tlex_amt`, required, length 19).
+    pub thdt_tlex_amt: v::Val<v::Decimal>,
+    /// 총대출금액 (`tot_loan_amt`, required, length 19).
+    pub tot_loan_amt: v::Val<v::Decimal>,
+    /// 유가평가금액 (`scts_evlu_amt`, required, length 19).
+    pub scts_evlu_amt: v::Val<v::Decimal>,
+    /// 총평가금액 (`tot_evlu_amt`, required, length 19).
+    pub tot_evlu_amt: v::Val<v::Decimal>,
+    /// 순자산금액 (`nass_amt`, required, length 19).
+    pub nass_amt: v::Val<v::Decimal>,
+    /// 융자금자동상환여부 (`fncg_gld_auto_rdpt_yn`, required, length 1).
+    pub fncg_gld_auto_rdpt_yn: v::Val<bool>,
+    /// 매입금액합계금액 (`pchs_amt_smtl_amt`, required, length 19).
+    pub pchs_amt_smtl_amt: v::Val<v::Decimal>,
+    /// 평가금액합계금액 (`evlu_amt_smtl_amt`, required, length 19).
+    pub evlu_amt_smtl_amt: v::Val<v::Decimal>,
+    /// 평가손익합계금액 (`evlu_pfls_smtl_amt`, required, length 19).
+    pub evlu_pfls_smtl_amt: v::Val<v::Decimal>,
+    /// 총대주매각대금 (`tot_stln_slng_chgs`, required, length 19).
+    pub tot_stln_slng_chgs: v::Val<String>,
+    /// 전일총자산평가금액 (`bfdy_tot_asst_evlu_amt`, required, length 19).
+    pub bfdy_tot_asst_evlu_amt: v::Val<v::Decimal>,
+    /// 자산증감액 (`asst_icdc_amt`, required, length 19).
+    pub asst_icdc_amt: v::Val<v::Decimal>,
+    /// 자산증감수익율 (`asst_icdc_erng_rt`, required, length 31).
+    pub asst_icdc_erng_rt: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
 }
@@ -268,6 +528,29 @@ impl v::Object for Output2 {
     fn from_map(mut m: v::Map) -> Self {
         Self {
             dnca_tot_amt: v::take(&mut m, "dnca_tot_amt"),
+            nxdy_excc_amt: v::take(&mut m, "nxdy_excc_amt"),
+            prvs_rcdl_excc_amt: v::take(&mut m, "prvs_rcdl_excc_amt"),
+            cma_evlu_amt: v::take(&mut m, "cma_evlu_amt"),
+            bfdy_buy_amt: v::take(&mut m, "bfdy_buy_amt"),
+            thdt_buy_amt: v::take(&mut m, "thdt_buy_amt"),
+            nxdy_auto_rdpt_amt: v::take(&mut m, "nxdy_auto_rdpt_amt"),
+            bfdy_sll_amt: v::take(&mut m, "bfdy_sll_amt"),
+            thdt_sll_amt: v::take(&mut m, "thdt_sll_amt"),
+            d2_auto_rdpt_amt: v::take(&mut m, "d2_auto_rdpt_amt"),
+            bfdy_tlex_amt: v::take(&mut m, "bfdy_tlex_amt"),
+            thdt_tlex_amt: v::take(&mut m, "thdt_tlex_amt"),
+            tot_loan_amt: v::take(&mut m, "tot_loan_amt"),
+            scts_evlu_amt: v::take(&mut m, "scts_evlu_amt"),
+            tot_evlu_amt: v::take(&mut m, "tot_evlu_amt"),
+            nass_amt: v::take(&mut m, "nass_amt"),
+            fncg_gld_auto_rdpt_yn: v::take(&mut m, "fncg_gld_auto_rdpt_yn"),
+            pchs_amt_smtl_amt: v::take(&mut m, "pchs_amt_smtl_amt"),
+            evlu_amt_smtl_amt: v::take(&mut m, "evlu_amt_smtl_amt"),
+            evlu_pfls_smtl_amt: v::take(&mut m, "evlu_pfls_smtl_amt"),
+            tot_stln_slng_chgs: v::take(&mut m, "tot_stln_slng_chgs"),
+            bfdy_tot_asst_evlu_amt: v::take(&mut m, "bfdy_tot_asst_evlu_amt"),
+            asst_icdc_amt: v::take(&mut m, "asst_icdc_amt"),
+            asst_icdc_erng_rt: v::take(&mut m, "asst_icdc_erng_rt"),
             extra: m,
         }
     }
@@ -275,12 +558,62 @@ impl v::Object for Output2 {
     fn to_map(&self) -> v::Map {
         let mut m = self.extra.clone();
         v::put(&mut m, "dnca_tot_amt", &self.dnca_tot_amt);
+        v::put(&mut m, "nxdy_excc_amt", &self.nxdy_excc_amt);
+        v::put(&mut m, "prvs_rcdl_excc_amt", &self.prvs_rcdl_excc_amt);
+        v::put(&mut m, "cma_evlu_amt", &self.cma_evlu_amt);
+        v::put(&mut m, "bfdy_buy_amt", &self.bfdy_buy_amt);
+        v::put(&mut m, "thdt_buy_amt", &self.thdt_buy_amt);
+        v::put(&mut m, "nxdy_auto_rdpt_amt", &self.nxdy_auto_rdpt_amt);
+        v::put(&mut m, "bfdy_sll_amt", &self.bfdy_sll_amt);
+        v::put(&mut m, "thdt_sll_amt", &self.thdt_sll_amt);
+        v::put(&mut m, "d2_auto_rdpt_amt", &self.d2_auto_rdpt_amt);
+        v::put(&mut m, "bfdy_tlex_amt", &self.bfdy_tlex_amt);
+        v::put(&mut m, "thdt_tlex_amt", &self.thdt_tlex_amt);
+        v::put(&mut m, "tot_loan_amt", &self.tot_loan_amt);
+        v::put(&mut m, "scts_evlu_amt", &self.scts_evlu_amt);
+        v::put(&mut m, "tot_evlu_amt", &self.tot_evlu_amt);
+        v::put(&mut m, "nass_amt", &self.nass_amt);
+        v::put(&mut m, "fncg_gld_auto_rdpt_yn", &self.fncg_gld_auto_rdpt_yn);
+        v::put(&mut m, "pchs_amt_smtl_amt", &self.pchs_amt_smtl_amt);
+        v::put(&mut m, "evlu_amt_smtl_amt", &self.evlu_amt_smtl_amt);
+        v::put(&mut m, "evlu_pfls_smtl_amt", &self.evlu_pfls_smtl_amt);
+        v::put(&mut m, "tot_stln_slng_chgs", &self.tot_stln_slng_chgs);
+        v::put(
+            &mut m,
+            "bfdy_tot_asst_evlu_amt",
+            &self.bfdy_tot_asst_evlu_amt,
+        );
+        v::put(&mut m, "asst_icdc_amt", &self.asst_icdc_amt);
+        v::put(&mut m, "asst_icdc_erng_rt", &self.asst_icdc_erng_rt);
         m
     }
 
     fn report(&self, path: &str, r: &mut v::Report) {
         r.extra(path, &self.extra);
         r.val(path, "dnca_tot_amt", &self.dnca_tot_amt);
+        r.val(path, "nxdy_excc_amt", &self.nxdy_excc_amt);
+        r.val(path, "prvs_rcdl_excc_amt", &self.prvs_rcdl_excc_amt);
+        r.val(path, "cma_evlu_amt", &self.cma_evlu_amt);
+        r.val(path, "bfdy_buy_amt", &self.bfdy_buy_amt);
+        r.val(path, "thdt_buy_amt", &self.thdt_buy_amt);
+        r.val(path, "nxdy_auto_rdpt_amt", &self.nxdy_auto_rdpt_amt);
+        r.val(path, "bfdy_sll_amt", &self.bfdy_sll_amt);
+        r.val(path, "thdt_sll_amt", &self.thdt_sll_amt);
+        r.val(path, "d2_auto_rdpt_amt", &self.d2_auto_rdpt_amt);
+        r.val(path, "bfdy_tlex_amt", &self.bfdy_tlex_amt);
+        r.val(path, "thdt_tlex_amt", &self.thdt_tlex_amt);
+        r.val(path, "tot_loan_amt", &self.tot_loan_amt);
+        r.val(path, "scts_evlu_amt", &self.scts_evlu_amt);
+        r.val(path, "tot_evlu_amt", &self.tot_evlu_amt);
+        r.val(path, "nass_amt", &self.nass_amt);
+        r.val(path, "fncg_gld_auto_rdpt_yn", &self.fncg_gld_auto_rdpt_yn);
+        r.val(path, "pchs_amt_smtl_amt", &self.pchs_amt_smtl_amt);
+        r.val(path, "evlu_amt_smtl_amt", &self.evlu_amt_smtl_amt);
+        r.val(path, "evlu_pfls_smtl_amt", &self.evlu_pfls_smtl_amt);
+        r.val(path, "tot_stln_slng_chgs", &self.tot_stln_slng_chgs);
+        r.val(path, "bfdy_tot_asst_evlu_amt", &self.bfdy_tot_asst_evlu_amt);
+        r.val(path, "asst_icdc_amt", &self.asst_icdc_amt);
+        r.val(path, "asst_icdc_erng_rt", &self.asst_icdc_erng_rt);
     }
 }
 

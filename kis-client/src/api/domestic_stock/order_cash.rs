@@ -29,24 +29,42 @@ pub struct OrderCashRequest {
     /// 상품번호 (`PDNO`, required, length 12).
     #[serde(rename = "PDNO")]
     pdno: String,
-    /// 주문구분 (`ORD_DVSN`, required).
+    /// 매도유형 (매도주문 시) (`SLL_TYPE`, length 2).
+    #[serde(rename = "SLL_TYPE")]
+    sll_type: String,
+    /// 주문구분 (`ORD_DVSN`, required, length 2).
     ///
     /// Codes:
     /// - `00`: 지정가
     /// - `01`: 시장가
+    /// - `02`: 조건부지정가
+    /// - `03`: 최유리지정가
+    /// - `04`: 최우선지정가
+    /// - `05`: 장전 시간외
+    /// - `06`: 장후 시간외
+    /// - `07`: 시간외 단일가
+    /// - `11`: IOC지정가 (즉시체결,잔량취소)
+    /// - `12`: FOK지정가 (즉시체결,전량취소)
+    /// - `13`: IOC시장가 (즉시체결,잔량취소)
+    /// - `14`: FOK시장가 (즉시체결,전량취소)
+    /// - `15`: IOC최유리 (즉시체결,잔량취소)
+    /// - `16`: FOK최유리 (즉시체결,전량취소)
+    /// - `21`: 중간가
+    /// - `22`: 스톱지정가
+    /// - `23`: 중간가IOC
+    /// - `24`: 중간가FOK
     #[serde(rename = "ORD_DVSN")]
     ord_dvsn: String,
-    /// 주문수량 (`ORD_QTY`, required).
+    /// 주문수량 (`ORD_QTY`, required, length 10).
     #[serde(rename = "ORD_QTY")]
     ord_qty: String,
-    /// 주문단가 (`ORD_UNPR`, required).
+    /// 주문단가 (`ORD_UNPR`, required, length 19).
     #[serde(rename = "ORD_UNPR")]
     ord_unpr: String,
-    /// 거래소ID구분코드 (`EXCG_ID_DVSN_CD`).
-    ///
-    /// Codes:
-    /// - `KRX`: 한국거래소
-    /// - `NXT`: 대체거래소 (넥스트레이드)
+    /// 조건가격 (`CNDT_PRIC`, length 19).
+    #[serde(rename = "CNDT_PRIC")]
+    cndt_pric: String,
+    /// 거래소ID구분코드 (`EXCG_ID_DVSN_CD`, length 3).
     #[serde(rename = "EXCG_ID_DVSN_CD")]
     excg_id_dvsn_cd: String,
 }
@@ -79,9 +97,11 @@ impl OrderCashRequest {
             cano: String::new(),
             acnt_prdt_cd: String::new(),
             pdno: pdno.into(),
+            sll_type: String::new(),
             ord_dvsn: ord_dvsn.into(),
             ord_qty: ord_qty.into(),
             ord_unpr: ord_unpr.into(),
+            cndt_pric: String::new(),
             excg_id_dvsn_cd: String::new(),
         }
     }
@@ -104,9 +124,11 @@ impl OrderCashRequest {
             cano: String::new(),
             acnt_prdt_cd: String::new(),
             pdno: pdno.into(),
+            sll_type: String::new(),
             ord_dvsn: ord_dvsn.into(),
             ord_qty: ord_qty.into(),
             ord_unpr: ord_unpr.into(),
+            cndt_pric: String::new(),
             excg_id_dvsn_cd: String::new(),
         }
     }
@@ -134,33 +156,57 @@ impl OrderCashRequest {
         self
     }
 
-    /// Sets 주문구분 (`ORD_DVSN`, required).
+    /// Sets 매도유형 (매도주문 시) (`SLL_TYPE`, length 2).
+    pub fn sll_type(mut self, value: impl Into<String>) -> Self {
+        self.sll_type = value.into();
+        self
+    }
+
+    /// Sets 주문구분 (`ORD_DVSN`, required, length 2).
     ///
     /// Codes:
     /// - `00`: 지정가
     /// - `01`: 시장가
+    /// - `02`: 조건부지정가
+    /// - `03`: 최유리지정가
+    /// - `04`: 최우선지정가
+    /// - `05`: 장전 시간외
+    /// - `06`: 장후 시간외
+    /// - `07`: 시간외 단일가
+    /// - `11`: IOC지정가 (즉시체결,잔량취소)
+    /// - `12`: FOK지정가 (즉시체결,전량취소)
+    /// - `13`: IOC시장가 (즉시체결,잔량취소)
+    /// - `14`: FOK시장가 (즉시체결,전량취소)
+    /// - `15`: IOC최유리 (즉시체결,잔량취소)
+    /// - `16`: FOK최유리 (즉시체결,전량취소)
+    /// - `21`: 중간가
+    /// - `22`: 스톱지정가
+    /// - `23`: 중간가IOC
+    /// - `24`: 중간가FOK
     pub fn ord_dvsn(mut self, value: impl Into<String>) -> Self {
         self.ord_dvsn = value.into();
         self
     }
 
-    /// Sets 주문수량 (`ORD_QTY`, required).
+    /// Sets 주문수량 (`ORD_QTY`, required, length 10).
     pub fn ord_qty(mut self, value: impl Into<String>) -> Self {
         self.ord_qty = value.into();
         self
     }
 
-    /// Sets 주문단가 (`ORD_UNPR`, required).
+    /// Sets 주문단가 (`ORD_UNPR`, required, length 19).
     pub fn ord_unpr(mut self, value: impl Into<String>) -> Self {
         self.ord_unpr = value.into();
         self
     }
 
-    /// Sets 거래소ID구분코드 (`EXCG_ID_DVSN_CD`).
-    ///
-    /// Codes:
-    /// - `KRX`: 한국거래소
-    /// - `NXT`: 대체거래소 (넥스트레이드)
+    /// Sets 조건가격 (`CNDT_PRIC`, length 19).
+    pub fn cndt_pric(mut self, value: impl Into<String>) -> Self {
+        self.cndt_pric = value.into();
+        self
+    }
+
+    /// Sets 거래소ID구분코드 (`EXCG_ID_DVSN_CD`, length 3).
     pub fn excg_id_dvsn_cd(mut self, value: impl Into<String>) -> Self {
         self.excg_id_dvsn_cd = value.into();
         self
@@ -174,9 +220,11 @@ impl std::fmt::Debug for OrderCashRequest {
             .field("cano", &v::Redacted(&self.cano))
             .field("acnt_prdt_cd", &self.acnt_prdt_cd)
             .field("pdno", &self.pdno)
+            .field("sll_type", &self.sll_type)
             .field("ord_dvsn", &self.ord_dvsn)
             .field("ord_qty", &self.ord_qty)
             .field("ord_unpr", &self.ord_unpr)
+            .field("cndt_pric", &self.cndt_pric)
             .field("excg_id_dvsn_cd", &self.excg_id_dvsn_cd)
             .finish()
     }
@@ -224,13 +272,13 @@ impl Endpoint for OrderCashRequest {
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct OrderCashResponse {
-    /// 성공 실패 여부 (`rt_cd`).
+    /// 성공 실패 여부 (`rt_cd`, required, length 1).
     pub rt_cd: v::Val<String>,
-    /// 응답코드 (`msg_cd`).
+    /// 응답코드 (`msg_cd`, required, length 8).
     pub msg_cd: v::Val<String>,
-    /// 응답메세지 (`msg1`).
+    /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
-    /// Block 응답상세 (`output`).
+    /// Block 응답상세 (`output`, required).
     pub output: v::One<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
@@ -281,11 +329,11 @@ impl serde::Serialize for OrderCashResponse {
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
-    /// 거래소코드 (`KRX_FWDG_ORD_ORGNO`).
+    /// 계좌관리점코드 (`KRX_FWDG_ORD_ORGNO`, required, length 5).
     pub krx_fwdg_ord_orgno: v::Val<String>,
-    /// 주문번호 (`ODNO`).
+    /// 주문번호 (`ODNO`, required, length 10).
     pub odno: v::Val<String>,
-    /// 주문시간 (`ORD_TMD`).
+    /// 주문시간 (`ORD_TMD`, required, length 6).
     pub ord_tmd: v::Val<v::NaiveTime>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

@@ -7,26 +7,178 @@ use kis_client::value as v;
 /// A record of 국내주식 실시간체결통보 (`실시간-005`).
 ///
 /// - TR ID: real `H0STCNI0`, paper `H0STCNI9`.
-/// - Subscription key: HTS ID.
+/// - Subscription key: 구분값.
 /// - Encrypted: yes (AES-256-CBC).
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct H0stcni0 {
-    /// 고객 ID (`CUST_ID`).
+    /// 고객 ID (`CUST_ID`, required, length 8).
     pub cust_id: v::Val<String>,
-    /// 계좌번호 (`ACNT_NO`).
+    /// 계좌번호 (`ACNT_NO`, required, length 10).
     pub acnt_no: v::Val<String>,
+    /// 주문번호 (`ODER_NO`, required, length 10).
+    pub oder_no: v::Val<String>,
+    /// 원주문번호 (`OODER_NO`, required, length 10).
+    pub ooder_no: v::Val<String>,
+    /// 매도매수구분 (`SELN_BYOV_CLS`, required, length 2).
+    ///
+    /// Codes:
+    /// - `01`: 매도
+    /// - `02`: 매수
+    pub seln_byov_cls: v::Val<SelnByovCls>,
+    /// 정정구분 (`RCTF_CLS`, required, length 1).
+    ///
+    /// Codes:
+    /// - `0`: 정상
+    /// - `1`: 정정
+    /// - `2`: 취소
+    pub rctf_cls: v::Val<RctfCls>,
+    /// 주문종류 (`ODER_KIND`, required, length 2).
+    ///
+    /// Codes:
+    /// - `00`: 지정가
+    /// - `01`: 시장가
+    /// - `02`: 조건부지정가
+    /// - `03`: 최유리지정가
+    /// - `04`: 최우선지정가
+    /// - `05`: 장전 시간외
+    /// - `06`: 장후 시간외
+    /// - `07`: 시간외 단일가
+    /// - `11`: IOC지정가 (즉시체결,잔량취소)
+    /// - `12`: FOK지정가 (즉시체결,전량취소)
+    /// - `13`: IOC시장가 (즉시체결,잔량취소)
+    /// - `14`: FOK시장가 (즉시체결,전량취소)
+    /// - `15`: IOC최유리 (즉시체결,잔량취소)
+    /// - `16`: FOK최유리 (즉시체결,전량취소)
+    /// - `21`: 중간가
+    /// - `22`: 스톱지정가
+    /// - `23`: 중간가IOC
+    /// - `24`: 중간가FOK
+    pub oder_kind: v::Val<OderKind>,
+    /// 주문조건 (`ODER_COND`, required, length 1).
+    ///
+    /// Codes:
+    /// - `0`: 없음
+    /// - `1`: IOC
+    /// - `2`: FOK
+    pub oder_cond: v::Val<OderCond>,
+    /// 주식 단축 종목코드 (`STCK_SHRN_ISCD`, required, length 9).
+    pub stck_shrn_iscd: v::Val<String>,
+    /// 체결 수량 (`CNTG_QTY`, required, length 10).
+    pub cntg_qty: v::Val<i64>,
+    /// 체결단가 (`CNTG_UNPR`, required, length 9).
+    pub cntg_unpr: v::Val<v::Decimal>,
+    /// 주식 체결 시간 (`STCK_CNTG_HOUR`, required, length 6).
+    pub stck_cntg_hour: v::Val<v::NaiveTime>,
+    /// 거부여부 (`RFUS_YN`, required, length 1).
+    ///
+    /// Codes:
+    /// - `0`: 승인
+    /// - `1`: 거부
+    pub rfus_yn: v::Val<RfusYn>,
+    /// 체결여부 (`CNTG_YN`, required, length 1).
+    ///
+    /// Codes:
+    /// - `1`: 주문,정정,취소,거부
+    /// - `2`: 체결
+    pub cntg_yn: v::Val<CntgYn>,
+    /// 접수여부 (`ACPT_YN`, required, length 1).
+    ///
+    /// Codes:
+    /// - `1`: 주문접수
+    /// - `2`: 확인
+    /// - `3`: 취소(FOK/IOC)
+    pub acpt_yn: v::Val<AcptYn>,
+    /// 지점번호 (`BRNC_NO`, required, length 5).
+    pub brnc_no: v::Val<String>,
+    /// 주문수량 (`ODER_QTY`, required, length 9).
+    pub oder_qty: v::Val<i64>,
+    /// 계좌명 (`ACNT_NAME`, required, length 12).
+    pub acnt_name: v::Val<String>,
+    /// 호가조건가격 (`ORD_COND_PRC`, required, length 9).
+    pub ord_cond_prc: v::Val<v::Decimal>,
+    /// 주문거래소 구분 (`ORD_EXG_GB`, required, length 1).
+    ///
+    /// Codes:
+    /// - `1`: KRX
+    /// - `2`: NXT
+    /// - `3`: SOR-KRX
+    /// - `4`: SOR-NXT
+    pub ord_exg_gb: v::Val<OrdExgGb>,
+    /// 실시간체결창 표시여부 (`POPUP_YN`, required, length 1).
+    pub popup_yn: v::Val<bool>,
+    /// 필러 (`FILLER`, required, length 3).
+    pub filler: v::Val<String>,
+    /// 신용구분 (`CRDT_CLS`, required, length 2).
+    pub crdt_cls: v::Val<String>,
+    /// 신용대출일자 (`CRDT_LOAN_DATE`, required, length 8).
+    pub crdt_loan_date: v::Val<v::NaiveDate>,
+    /// 체결종목명 (`CNTG_ISNM40`, required, length 40).
+    pub cntg_isnm40: v::Val<String>,
+    /// 주문가격 (`ODER_PRC`, required, length 9).
+    pub oder_prc: v::Val<v::Decimal>,
 }
 
 impl Record for H0stcni0 {
     const TR_IDS: &'static [&'static str] = &["H0STCNI0", "H0STCNI9"];
-    const COLUMNS: &'static [&'static str] = &["CUST_ID", "ACNT_NO"];
+    const COLUMNS: &'static [&'static str] = &[
+        "CUST_ID",
+        "ACNT_NO",
+        "ODER_NO",
+        "OODER_NO",
+        "SELN_BYOV_CLS",
+        "RCTF_CLS",
+        "ODER_KIND",
+        "ODER_COND",
+        "STCK_SHRN_ISCD",
+        "CNTG_QTY",
+        "CNTG_UNPR",
+        "STCK_CNTG_HOUR",
+        "RFUS_YN",
+        "CNTG_YN",
+        "ACPT_YN",
+        "BRNC_NO",
+        "ODER_QTY",
+        "ACNT_NAME",
+        "ORD_COND_PRC",
+        "ORD_EXG_GB",
+        "POPUP_YN",
+        "FILLER",
+        "CRDT_CLS",
+        "CRDT_LOAN_DATE",
+        "CNTG_ISNM40",
+        "ODER_PRC",
+    ];
     const ENCRYPTED: bool = true;
 
     fn parse(fields: &[&str]) -> Self {
         Self {
             cust_id: v::field(fields, 0),
             acnt_no: v::field(fields, 1),
+            oder_no: v::field(fields, 2),
+            ooder_no: v::field(fields, 3),
+            seln_byov_cls: v::field(fields, 4),
+            rctf_cls: v::field(fields, 5),
+            oder_kind: v::field(fields, 6),
+            oder_cond: v::field(fields, 7),
+            stck_shrn_iscd: v::field(fields, 8),
+            cntg_qty: v::field(fields, 9),
+            cntg_unpr: v::field(fields, 10),
+            stck_cntg_hour: v::field(fields, 11),
+            rfus_yn: v::field(fields, 12),
+            cntg_yn: v::field(fields, 13),
+            acpt_yn: v::field(fields, 14),
+            brnc_no: v::field(fields, 15),
+            oder_qty: v::field(fields, 16),
+            acnt_name: v::field(fields, 17),
+            ord_cond_prc: v::field(fields, 18),
+            ord_exg_gb: v::field(fields, 19),
+            popup_yn: v::field(fields, 20),
+            filler: v::field(fields, 21),
+            crdt_cls: v::field(fields, 22),
+            crdt_loan_date: v::field(fields, 23),
+            cntg_isnm40: v::field(fields, 24),
+            oder_prc: v::field(fields, 25),
         }
     }
 }
@@ -42,6 +194,426 @@ impl serde::Serialize for H0stcni0 {
         if !self.acnt_no.is_missing() {
             m.serialize_entry("ACNT_NO", &self.acnt_no)?;
         }
+        if !self.oder_no.is_missing() {
+            m.serialize_entry("ODER_NO", &self.oder_no)?;
+        }
+        if !self.ooder_no.is_missing() {
+            m.serialize_entry("OODER_NO", &self.ooder_no)?;
+        }
+        if !self.seln_byov_cls.is_missing() {
+            m.serialize_entry("SELN_BYOV_CLS", &self.seln_byov_cls)?;
+        }
+        if !self.rctf_cls.is_missing() {
+            m.serialize_entry("RCTF_CLS", &self.rctf_cls)?;
+        }
+        if !self.oder_kind.is_missing() {
+            m.serialize_entry("ODER_KIND", &self.oder_kind)?;
+        }
+        if !self.oder_cond.is_missing() {
+            m.serialize_entry("ODER_COND", &self.oder_cond)?;
+        }
+        if !self.stck_shrn_iscd.is_missing() {
+            m.serialize_entry("STCK_SHRN_ISCD", &self.stck_shrn_iscd)?;
+        }
+        if !self.cntg_qty.is_missing() {
+            m.serialize_entry("CNTG_QTY", &self.cntg_qty)?;
+        }
+        if !self.cntg_unpr.is_missing() {
+            m.serialize_entry("CNTG_UNPR", &self.cntg_unpr)?;
+        }
+        if !self.stck_cntg_hour.is_missing() {
+            m.serialize_entry("STCK_CNTG_HOUR", &self.stck_cntg_hour)?;
+        }
+        if !self.rfus_yn.is_missing() {
+            m.serialize_entry("RFUS_YN", &self.rfus_yn)?;
+        }
+        if !self.cntg_yn.is_missing() {
+            m.serialize_entry("CNTG_YN", &self.cntg_yn)?;
+        }
+        if !self.acpt_yn.is_missing() {
+            m.serialize_entry("ACPT_YN", &self.acpt_yn)?;
+        }
+        if !self.brnc_no.is_missing() {
+            m.serialize_entry("BRNC_NO", &self.brnc_no)?;
+        }
+        if !self.oder_qty.is_missing() {
+            m.serialize_entry("ODER_QTY", &self.oder_qty)?;
+        }
+        if !self.acnt_name.is_missing() {
+            m.serialize_entry("ACNT_NAME", &self.acnt_name)?;
+        }
+        if !self.ord_cond_prc.is_missing() {
+            m.serialize_entry("ORD_COND_PRC", &self.ord_cond_prc)?;
+        }
+        if !self.ord_exg_gb.is_missing() {
+            m.serialize_entry("ORD_EXG_GB", &self.ord_exg_gb)?;
+        }
+        if !self.popup_yn.is_missing() {
+            m.serialize_entry("POPUP_YN", &self.popup_yn)?;
+        }
+        if !self.filler.is_missing() {
+            m.serialize_entry("FILLER", &self.filler)?;
+        }
+        if !self.crdt_cls.is_missing() {
+            m.serialize_entry("CRDT_CLS", &self.crdt_cls)?;
+        }
+        if !self.crdt_loan_date.is_missing() {
+            m.serialize_entry("CRDT_LOAN_DATE", &self.crdt_loan_date)?;
+        }
+        if !self.cntg_isnm40.is_missing() {
+            m.serialize_entry("CNTG_ISNM40", &self.cntg_isnm40)?;
+        }
+        if !self.oder_prc.is_missing() {
+            m.serialize_entry("ODER_PRC", &self.oder_prc)?;
+        }
         m.end()
+    }
+}
+
+/// Codes of 매도매수구분 (`SELN_BYOV_CLS`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SelnByovCls {
+    /// `01`: 매도
+    V01,
+    /// `02`: 매수
+    V02,
+    /// A code the spec does not list, kept verbatim.
+    Other(Box<str>),
+}
+
+impl v::Wire for SelnByovCls {
+    fn parse_wire(s: &str) -> Option<Self> {
+        Some(match s {
+            "01" => Self::V01,
+            "02" => Self::V02,
+            _ => Self::Other(s.into()),
+        })
+    }
+
+    fn is_canonical(&self, _: &str) -> bool {
+        true
+    }
+
+    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(match self {
+            Self::V01 => "01",
+            Self::V02 => "02",
+            Self::Other(s) => s,
+        })
+    }
+}
+
+/// Codes of 정정구분 (`RCTF_CLS`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RctfCls {
+    /// `0`: 정상
+    V0,
+    /// `1`: 정정
+    V1,
+    /// `2`: 취소
+    V2,
+    /// A code the spec does not list, kept verbatim.
+    Other(Box<str>),
+}
+
+impl v::Wire for RctfCls {
+    fn parse_wire(s: &str) -> Option<Self> {
+        Some(match s {
+            "0" => Self::V0,
+            "1" => Self::V1,
+            "2" => Self::V2,
+            _ => Self::Other(s.into()),
+        })
+    }
+
+    fn is_canonical(&self, _: &str) -> bool {
+        true
+    }
+
+    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(match self {
+            Self::V0 => "0",
+            Self::V1 => "1",
+            Self::V2 => "2",
+            Self::Other(s) => s,
+        })
+    }
+}
+
+/// Codes of 주문종류 (`ODER_KIND`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OderKind {
+    /// `00`: 지정가
+    V00,
+    /// `01`: 시장가
+    V01,
+    /// `02`: 조건부지정가
+    V02,
+    /// `03`: 최유리지정가
+    V03,
+    /// `04`: 최우선지정가
+    V04,
+    /// `05`: 장전 시간외
+    V05,
+    /// `06`: 장후 시간외
+    V06,
+    /// `07`: 시간외 단일가
+    V07,
+    /// `11`: IOC지정가 (즉시체결,잔량취소)
+    V11,
+    /// `12`: FOK지정가 (즉시체결,전량취소)
+    V12,
+    /// `13`: IOC시장가 (즉시체결,잔량취소)
+    V13,
+    /// `14`: FOK시장가 (즉시체결,전량취소)
+    V14,
+    /// `15`: IOC최유리 (즉시체결,잔량취소)
+    V15,
+    /// `16`: FOK최유리 (즉시체결,전량취소)
+    V16,
+    /// `21`: 중간가
+    V21,
+    /// `22`: 스톱지정가
+    V22,
+    /// `23`: 중간가IOC
+    V23,
+    /// `24`: 중간가FOK
+    V24,
+    /// A code the spec does not list, kept verbatim.
+    Other(Box<str>),
+}
+
+impl v::Wire for OderKind {
+    fn parse_wire(s: &str) -> Option<Self> {
+        Some(match s {
+            "00" => Self::V00,
+            "01" => Self::V01,
+            "02" => Self::V02,
+            "03" => Self::V03,
+            "04" => Self::V04,
+            "05" => Self::V05,
+            "06" => Self::V06,
+            "07" => Self::V07,
+            "11" => Self::V11,
+            "12" => Self::V12,
+            "13" => Self::V13,
+            "14" => Self::V14,
+            "15" => Self::V15,
+            "16" => Self::V16,
+            "21" => Self::V21,
+            "22" => Self::V22,
+            "23" => Self::V23,
+            "24" => Self::V24,
+            _ => Self::Other(s.into()),
+        })
+    }
+
+    fn is_canonical(&self, _: &str) -> bool {
+        true
+    }
+
+    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(match self {
+            Self::V00 => "00",
+            Self::V01 => "01",
+            Self::V02 => "02",
+            Self::V03 => "03",
+            Self::V04 => "04",
+            Self::V05 => "05",
+            Self::V06 => "06",
+            Self::V07 => "07",
+            Self::V11 => "11",
+            Self::V12 => "12",
+            Self::V13 => "13",
+            Self::V14 => "14",
+            Self::V15 => "15",
+            Self::V16 => "16",
+            Self::V21 => "21",
+            Self::V22 => "22",
+            Self::V23 => "23",
+            Self::V24 => "24",
+            Self::Other(s) => s,
+        })
+    }
+}
+
+/// Codes of 주문조건 (`ODER_COND`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OderCond {
+    /// `0`: 없음
+    V0,
+    /// `1`: IOC
+    V1,
+    /// `2`: FOK
+    V2,
+    /// A code the spec does not list, kept verbatim.
+    Other(Box<str>),
+}
+
+impl v::Wire for OderCond {
+    fn parse_wire(s: &str) -> Option<Self> {
+        Some(match s {
+            "0" => Self::V0,
+            "1" => Self::V1,
+            "2" => Self::V2,
+            _ => Self::Other(s.into()),
+        })
+    }
+
+    fn is_canonical(&self, _: &str) -> bool {
+        true
+    }
+
+    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(match self {
+            Self::V0 => "0",
+            Self::V1 => "1",
+            Self::V2 => "2",
+            Self::Other(s) => s,
+        })
+    }
+}
+
+/// Codes of 거부여부 (`RFUS_YN`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RfusYn {
+    /// `0`: 승인
+    V0,
+    /// `1`: 거부
+    V1,
+    /// A code the spec does not list, kept verbatim.
+    Other(Box<str>),
+}
+
+impl v::Wire for RfusYn {
+    fn parse_wire(s: &str) -> Option<Self> {
+        Some(match s {
+            "0" => Self::V0,
+            "1" => Self::V1,
+            _ => Self::Other(s.into()),
+        })
+    }
+
+    fn is_canonical(&self, _: &str) -> bool {
+        true
+    }
+
+    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(match self {
+            Self::V0 => "0",
+            Self::V1 => "1",
+            Self::Other(s) => s,
+        })
+    }
+}
+
+/// Codes of 체결여부 (`CNTG_YN`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CntgYn {
+    /// `1`: 주문,정정,취소,거부
+    V1,
+    /// `2`: 체결
+    V2,
+    /// A code the spec does not list, kept verbatim.
+    Other(Box<str>),
+}
+
+impl v::Wire for CntgYn {
+    fn parse_wire(s: &str) -> Option<Self> {
+        Some(match s {
+            "1" => Self::V1,
+            "2" => Self::V2,
+            _ => Self::Other(s.into()),
+        })
+    }
+
+    fn is_canonical(&self, _: &str) -> bool {
+        true
+    }
+
+    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(match self {
+            Self::V1 => "1",
+            Self::V2 => "2",
+            Self::Other(s) => s,
+        })
+    }
+}
+
+/// Codes of 접수여부 (`ACPT_YN`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AcptYn {
+    /// `1`: 주문접수
+    V1,
+    /// `2`: 확인
+    V2,
+    /// `3`: 취소(FOK/IOC)
+    V3,
+    /// A code the spec does not list, kept verbatim.
+    Other(Box<str>),
+}
+
+impl v::Wire for AcptYn {
+    fn parse_wire(s: &str) -> Option<Self> {
+        Some(match s {
+            "1" => Self::V1,
+            "2" => Self::V2,
+            "3" => Self::V3,
+            _ => Self::Other(s.into()),
+        })
+    }
+
+    fn is_canonical(&self, _: &str) -> bool {
+        true
+    }
+
+    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(match self {
+            Self::V1 => "1",
+            Self::V2 => "2",
+            Self::V3 => "3",
+            Self::Other(s) => s,
+        })
+    }
+}
+
+/// Codes of 주문거래소 구분 (`ORD_EXG_GB`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OrdExgGb {
+    /// `1`: KRX
+    V1,
+    /// `2`: NXT
+    V2,
+    /// `3`: SOR-KRX
+    V3,
+    /// `4`: SOR-NXT
+    V4,
+    /// A code the spec does not list, kept verbatim.
+    Other(Box<str>),
+}
+
+impl v::Wire for OrdExgGb {
+    fn parse_wire(s: &str) -> Option<Self> {
+        Some(match s {
+            "1" => Self::V1,
+            "2" => Self::V2,
+            "3" => Self::V3,
+            "4" => Self::V4,
+            _ => Self::Other(s.into()),
+        })
+    }
+
+    fn is_canonical(&self, _: &str) -> bool {
+        true
+    }
+
+    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(match self {
+            Self::V1 => "1",
+            Self::V2 => "2",
+            Self::V3 => "3",
+            Self::V4 => "4",
+            Self::Other(s) => s,
+        })
     }
 }

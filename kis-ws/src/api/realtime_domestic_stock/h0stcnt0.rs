@@ -7,28 +7,156 @@ use kis_client::value as v;
 /// A record of 국내주식 실시간체결가 (KRX) (`실시간-003`).
 ///
 /// - TR ID: real `H0STCNT0`, paper `H0STCNT0`.
-/// - Subscription key: 종목코드.
+/// - Subscription key: 구분값.
 /// - Encrypted: no.
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct H0stcnt0 {
-    /// 유가증권 단축 종목코드 (`MKSC_SHRN_ISCD`).
+    /// 유가증권 단축 종목코드 (`MKSC_SHRN_ISCD`, required, length 9).
     pub mksc_shrn_iscd: v::Val<String>,
-    /// 주식 체결 시간 (`STCK_CNTG_HOUR`).
+    /// 주식 체결 시간 (`STCK_CNTG_HOUR`, required, length 6).
     pub stck_cntg_hour: v::Val<v::NaiveTime>,
-    /// 주식 현재가 (`STCK_PRPR`).
-    pub stck_prpr: v::Val<i64>,
-    /// 전일 대비 부호 (`PRDY_VRSS_SIGN`).
+    /// 주식 현재가 (`STCK_PRPR`, required, length 4).
+    pub stck_prpr: v::Val<v::Decimal>,
+    /// 전일 대비 부호 (`PRDY_VRSS_SIGN`, required, length 1).
     ///
     /// Codes:
     /// - `1`: 상한
     /// - `2`: 상승
     /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
     pub prdy_vrss_sign: v::Val<PrdyVrssSign>,
-    /// 전일 대비율 (`PRDY_CTRT`).
+    /// 전일 대비 (`PRDY_VRSS`, required, length 4).
+    pub prdy_vrss: v::Val<v::Decimal>,
+    /// 전일 대비율 (`PRDY_CTRT`, required, length 8).
     pub prdy_ctrt: v::Val<v::Decimal>,
-    /// 키워드 (`TYPE`).
-    pub type_: v::Val<bool>,
+    /// 가중 평균 주식 가격 (`WGHN_AVRG_STCK_PRC`, required, length 8).
+    pub wghn_avrg_stck_prc: v::Val<v::Decimal>,
+    /// 주식 시가 (`STCK_OPRC`, required, length 4).
+    pub stck_oprc: v::Val<v::Decimal>,
+    /// 주식 최고가 (`STCK_HGPR`, required, length 4).
+    pub stck_hgpr: v::Val<v::Decimal>,
+    /// 주식 최저가 (`STCK_LWPR`, required, length 4).
+    pub stck_lwpr: v::Val<v::Decimal>,
+    /// 매도호가1 (`ASKP1`, required, length 4).
+    pub askp1: v::Val<v::Decimal>,
+    /// 매수호가1 (`BIDP1`, required, length 4).
+    pub bidp1: v::Val<v::Decimal>,
+    /// 체결 거래량 (`CNTG_VOL`, required, length 8).
+    pub cntg_vol: v::Val<i64>,
+    /// 누적 거래량 (`ACML_VOL`, required, length 8).
+    pub acml_vol: v::Val<i64>,
+    /// 누적 거래 대금 (`ACML_TR_PBMN`, required, length 8).
+    pub acml_tr_pbmn: v::Val<v::Decimal>,
+    /// 매도 체결 건수 (`SELN_CNTG_CSNU`, required, length 4).
+    pub seln_cntg_csnu: v::Val<String>,
+    /// 매수 체결 건수 (`SHNU_CNTG_CSNU`, required, length 4).
+    pub shnu_cntg_csnu: v::Val<String>,
+    /// 순매수 체결 건수 (`NTBY_CNTG_CSNU`, required, length 4).
+    pub ntby_cntg_csnu: v::Val<String>,
+    /// 체결강도 (`CTTR`, required, length 8).
+    pub cttr: v::Val<String>,
+    /// 총 매도 수량 (`SELN_CNTG_SMTN`, required, length 8).
+    pub seln_cntg_smtn: v::Val<String>,
+    /// 총 매수 수량 (`SHNU_CNTG_SMTN`, required, length 8).
+    pub shnu_cntg_smtn: v::Val<String>,
+    /// 체결구분 (`CCLD_DVSN`, required, length 1).
+    ///
+    /// Codes:
+    /// - `1`: 매수(+)
+    /// - `3`: 장전
+    /// - `5`: 매도(-)
+    pub ccld_dvsn: v::Val<CcldDvsn>,
+    /// 매수비율 (`SHNU_RATE`, required, length 8).
+    pub shnu_rate: v::Val<v::Decimal>,
+    /// 전일 거래량 대비 등락율 (`PRDY_VOL_VRSS_ACML_VOL_RATE`, required, length 8).
+    pub prdy_vol_vrss_acml_vol_rate: v::Val<v::Decimal>,
+    /// 시가 시간 (`OPRC_HOUR`, required, length 6).
+    pub oprc_hour: v::Val<v::NaiveTime>,
+    /// 시가대비구분 (`OPRC_VRSS_PRPR_SIGN`, required, length 1).
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub oprc_vrss_prpr_sign: v::Val<OprcVrssPrprSign>,
+    /// 시가대비 (`OPRC_VRSS_PRPR`, required, length 4).
+    pub oprc_vrss_prpr: v::Val<v::Decimal>,
+    /// 최고가 시간 (`HGPR_HOUR`, required, length 6).
+    pub hgpr_hour: v::Val<v::NaiveTime>,
+    /// 고가대비구분 (`HGPR_VRSS_PRPR_SIGN`, required, length 1).
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub hgpr_vrss_prpr_sign: v::Val<HgprVrssPrprSign>,
+    /// 고가대비 (`HGPR_VRSS_PRPR`, required, length 4).
+    pub hgpr_vrss_prpr: v::Val<v::Decimal>,
+    /// 최저가 시간 (`LWPR_HOUR`, required, length 6).
+    pub lwpr_hour: v::Val<v::NaiveTime>,
+    /// 저가대비구분 (`LWPR_VRSS_PRPR_SIGN`, required, length 1).
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub lwpr_vrss_prpr_sign: v::Val<LwprVrssPrprSign>,
+    /// 저가대비 (`LWPR_VRSS_PRPR`, required, length 4).
+    pub lwpr_vrss_prpr: v::Val<v::Decimal>,
+    /// 영업 일자 (`BSOP_DATE`, required, length 8).
+    pub bsop_date: v::Val<v::NaiveDate>,
+    /// 신 장운영 구분 코드 (`NEW_MKOP_CLS_CODE`, required, length 2).
+    ///
+    /// Codes:
+    /// - `1`: 장개시전
+    /// - `2`: 장중
+    /// - `3`: 장종료후
+    /// - `4`: 시간외단일가
+    /// - `7`: 일반Buy-in
+    /// - `8`: 당일Buy-in
+    /// - `0`: 보통
+    pub new_mkop_cls_code: v::Val<NewMkopClsCode>,
+    /// 거래정지 여부 (`TRHT_YN`, required, length 1).
+    ///
+    /// Codes:
+    /// - `Y`: 정지
+    /// - `N`: 정상거래
+    pub trht_yn: v::Val<bool>,
+    /// 매도호가 잔량1 (`ASKP_RSQN1`, required, length 8).
+    pub askp_rsqn1: v::Val<i64>,
+    /// 매수호가 잔량1 (`BIDP_RSQN1`, required, length 8).
+    pub bidp_rsqn1: v::Val<i64>,
+    /// 총 매도호가 잔량 (`TOTAL_ASKP_RSQN`, required, length 8).
+    pub total_askp_rsqn: v::Val<i64>,
+    /// 총 매수호가 잔량 (`TOTAL_BIDP_RSQN`, required, length 8).
+    pub total_bidp_rsqn: v::Val<i64>,
+    /// 거래량 회전율 (`VOL_TNRT`, required, length 8).
+    pub vol_tnrt: v::Val<v::Decimal>,
+    /// 전일 동시간 누적 거래량 (`PRDY_SMNS_HOUR_ACML_VOL`, required, length 8).
+    pub prdy_smns_hour_acml_vol: v::Val<i64>,
+    /// 전일 동시간 누적 거래량 비율 (`PRDY_SMNS_HOUR_ACML_VOL_RATE`, required, length 8).
+    pub prdy_smns_hour_acml_vol_rate: v::Val<v::Decimal>,
+    /// 시간 구분 코드 (`HOUR_CLS_CODE`, required, length 1).
+    ///
+    /// Codes:
+    /// - `0`: 장중
+    /// - `A`: 장후예상
+    /// - `B`: 장전예상
+    /// - `C`: 9시이후의 예상가, VI발동
+    /// - `D`: 시간외 단일가 예상
+    pub hour_cls_code: v::Val<HourClsCode>,
+    /// 임의종료구분코드 (`MRKT_TRTM_CLS_CODE`, required, length 1).
+    pub mrkt_trtm_cls_code: v::Val<String>,
+    /// 정적VI발동기준가 (`VI_STND_PRC`, required, length 4).
+    pub vi_stnd_prc: v::Val<v::Decimal>,
 }
 
 impl Record for H0stcnt0 {
@@ -38,8 +166,48 @@ impl Record for H0stcnt0 {
         "STCK_CNTG_HOUR",
         "STCK_PRPR",
         "PRDY_VRSS_SIGN",
+        "PRDY_VRSS",
         "PRDY_CTRT",
-        "TYPE",
+        "WGHN_AVRG_STCK_PRC",
+        "STCK_OPRC",
+        "STCK_HGPR",
+        "STCK_LWPR",
+        "ASKP1",
+        "BIDP1",
+        "CNTG_VOL",
+        "ACML_VOL",
+        "ACML_TR_PBMN",
+        "SELN_CNTG_CSNU",
+        "SHNU_CNTG_CSNU",
+        "NTBY_CNTG_CSNU",
+        "CTTR",
+        "SELN_CNTG_SMTN",
+        "SHNU_CNTG_SMTN",
+        "CCLD_DVSN",
+        "SHNU_RATE",
+        "PRDY_VOL_VRSS_ACML_VOL_RATE",
+        "OPRC_HOUR",
+        "OPRC_VRSS_PRPR_SIGN",
+        "OPRC_VRSS_PRPR",
+        "HGPR_HOUR",
+        "HGPR_VRSS_PRPR_SIGN",
+        "HGPR_VRSS_PRPR",
+        "LWPR_HOUR",
+        "LWPR_VRSS_PRPR_SIGN",
+        "LWPR_VRSS_PRPR",
+        "BSOP_DATE",
+        "NEW_MKOP_CLS_CODE",
+        "TRHT_YN",
+        "ASKP_RSQN1",
+        "BIDP_RSQN1",
+        "TOTAL_ASKP_RSQN",
+        "TOTAL_BIDP_RSQN",
+        "VOL_TNRT",
+        "PRDY_SMNS_HOUR_ACML_VOL",
+        "PRDY_SMNS_HOUR_ACML_VOL_RATE",
+        "HOUR_CLS_CODE",
+        "MRKT_TRTM_CLS_CODE",
+        "VI_STND_PRC",
     ];
     const ENCRYPTED: bool = false;
 
@@ -49,8 +217,48 @@ impl Record for H0stcnt0 {
             stck_cntg_hour: v::field(fields, 1),
             stck_prpr: v::field(fields, 2),
             prdy_vrss_sign: v::field(fields, 3),
-            prdy_ctrt: v::field(fields, 4),
-            type_: v::field(fields, 5),
+            prdy_vrss: v::field(fields, 4),
+            prdy_ctrt: v::field(fields, 5),
+            wghn_avrg_stck_prc: v::field(fields, 6),
+            stck_oprc: v::field(fields, 7),
+            stck_hgpr: v::field(fields, 8),
+            stck_lwpr: v::field(fields, 9),
+            askp1: v::field(fields, 10),
+            bidp1: v::field(fields, 11),
+            cntg_vol: v::field(fields, 12),
+            acml_vol: v::field(fields, 13),
+            acml_tr_pbmn: v::field(fields, 14),
+            seln_cntg_csnu: v::field(fields, 15),
+            shnu_cntg_csnu: v::field(fields, 16),
+            ntby_cntg_csnu: v::field(fields, 17),
+            cttr: v::field(fields, 18),
+            seln_cntg_smtn: v::field(fields, 19),
+            shnu_cntg_smtn: v::field(fields, 20),
+            ccld_dvsn: v::field(fields, 21),
+            shnu_rate: v::field(fields, 22),
+            prdy_vol_vrss_acml_vol_rate: v::field(fields, 23),
+            oprc_hour: v::field(fields, 24),
+            oprc_vrss_prpr_sign: v::field(fields, 25),
+            oprc_vrss_prpr: v::field(fields, 26),
+            hgpr_hour: v::field(fields, 27),
+            hgpr_vrss_prpr_sign: v::field(fields, 28),
+            hgpr_vrss_prpr: v::field(fields, 29),
+            lwpr_hour: v::field(fields, 30),
+            lwpr_vrss_prpr_sign: v::field(fields, 31),
+            lwpr_vrss_prpr: v::field(fields, 32),
+            bsop_date: v::field(fields, 33),
+            new_mkop_cls_code: v::field(fields, 34),
+            trht_yn: v::field(fields, 35),
+            askp_rsqn1: v::field(fields, 36),
+            bidp_rsqn1: v::field(fields, 37),
+            total_askp_rsqn: v::field(fields, 38),
+            total_bidp_rsqn: v::field(fields, 39),
+            vol_tnrt: v::field(fields, 40),
+            prdy_smns_hour_acml_vol: v::field(fields, 41),
+            prdy_smns_hour_acml_vol_rate: v::field(fields, 42),
+            hour_cls_code: v::field(fields, 43),
+            mrkt_trtm_cls_code: v::field(fields, 44),
+            vi_stnd_prc: v::field(fields, 45),
         }
     }
 }
@@ -72,11 +280,137 @@ impl serde::Serialize for H0stcnt0 {
         if !self.prdy_vrss_sign.is_missing() {
             m.serialize_entry("PRDY_VRSS_SIGN", &self.prdy_vrss_sign)?;
         }
+        if !self.prdy_vrss.is_missing() {
+            m.serialize_entry("PRDY_VRSS", &self.prdy_vrss)?;
+        }
         if !self.prdy_ctrt.is_missing() {
             m.serialize_entry("PRDY_CTRT", &self.prdy_ctrt)?;
         }
-        if !self.type_.is_missing() {
-            m.serialize_entry("TYPE", &self.type_)?;
+        if !self.wghn_avrg_stck_prc.is_missing() {
+            m.serialize_entry("WGHN_AVRG_STCK_PRC", &self.wghn_avrg_stck_prc)?;
+        }
+        if !self.stck_oprc.is_missing() {
+            m.serialize_entry("STCK_OPRC", &self.stck_oprc)?;
+        }
+        if !self.stck_hgpr.is_missing() {
+            m.serialize_entry("STCK_HGPR", &self.stck_hgpr)?;
+        }
+        if !self.stck_lwpr.is_missing() {
+            m.serialize_entry("STCK_LWPR", &self.stck_lwpr)?;
+        }
+        if !self.askp1.is_missing() {
+            m.serialize_entry("ASKP1", &self.askp1)?;
+        }
+        if !self.bidp1.is_missing() {
+            m.serialize_entry("BIDP1", &self.bidp1)?;
+        }
+        if !self.cntg_vol.is_missing() {
+            m.serialize_entry("CNTG_VOL", &self.cntg_vol)?;
+        }
+        if !self.acml_vol.is_missing() {
+            m.serialize_entry("ACML_VOL", &self.acml_vol)?;
+        }
+        if !self.acml_tr_pbmn.is_missing() {
+            m.serialize_entry("ACML_TR_PBMN", &self.acml_tr_pbmn)?;
+        }
+        if !self.seln_cntg_csnu.is_missing() {
+            m.serialize_entry("SELN_CNTG_CSNU", &self.seln_cntg_csnu)?;
+        }
+        if !self.shnu_cntg_csnu.is_missing() {
+            m.serialize_entry("SHNU_CNTG_CSNU", &self.shnu_cntg_csnu)?;
+        }
+        if !self.ntby_cntg_csnu.is_missing() {
+            m.serialize_entry("NTBY_CNTG_CSNU", &self.ntby_cntg_csnu)?;
+        }
+        if !self.cttr.is_missing() {
+            m.serialize_entry("CTTR", &self.cttr)?;
+        }
+        if !self.seln_cntg_smtn.is_missing() {
+            m.serialize_entry("SELN_CNTG_SMTN", &self.seln_cntg_smtn)?;
+        }
+        if !self.shnu_cntg_smtn.is_missing() {
+            m.serialize_entry("SHNU_CNTG_SMTN", &self.shnu_cntg_smtn)?;
+        }
+        if !self.ccld_dvsn.is_missing() {
+            m.serialize_entry("CCLD_DVSN", &self.ccld_dvsn)?;
+        }
+        if !self.shnu_rate.is_missing() {
+            m.serialize_entry("SHNU_RATE", &self.shnu_rate)?;
+        }
+        if !self.prdy_vol_vrss_acml_vol_rate.is_missing() {
+            m.serialize_entry(
+                "PRDY_VOL_VRSS_ACML_VOL_RATE",
+                &self.prdy_vol_vrss_acml_vol_rate,
+            )?;
+        }
+        if !self.oprc_hour.is_missing() {
+            m.serialize_entry("OPRC_HOUR", &self.oprc_hour)?;
+        }
+        if !self.oprc_vrss_prpr_sign.is_missing() {
+            m.serialize_entry("OPRC_VRSS_PRPR_SIGN", &self.oprc_vrss_prpr_sign)?;
+        }
+        if !self.oprc_vrss_prpr.is_missing() {
+            m.serialize_entry("OPRC_VRSS_PRPR", &self.oprc_vrss_prpr)?;
+        }
+        if !self.hgpr_hour.is_missing() {
+            m.serialize_entry("HGPR_HOUR", &self.hgpr_hour)?;
+        }
+        if !self.hgpr_vrss_prpr_sign.is_missing() {
+            m.serialize_entry("HGPR_VRSS_PRPR_SIGN", &self.hgpr_vrss_prpr_sign)?;
+        }
+        if !self.hgpr_vrss_prpr.is_missing() {
+            m.serialize_entry("HGPR_VRSS_PRPR", &self.hgpr_vrss_prpr)?;
+        }
+        if !self.lwpr_hour.is_missing() {
+            m.serialize_entry("LWPR_HOUR", &self.lwpr_hour)?;
+        }
+        if !self.lwpr_vrss_prpr_sign.is_missing() {
+            m.serialize_entry("LWPR_VRSS_PRPR_SIGN", &self.lwpr_vrss_prpr_sign)?;
+        }
+        if !self.lwpr_vrss_prpr.is_missing() {
+            m.serialize_entry("LWPR_VRSS_PRPR", &self.lwpr_vrss_prpr)?;
+        }
+        if !self.bsop_date.is_missing() {
+            m.serialize_entry("BSOP_DATE", &self.bsop_date)?;
+        }
+        if !self.new_mkop_cls_code.is_missing() {
+            m.serialize_entry("NEW_MKOP_CLS_CODE", &self.new_mkop_cls_code)?;
+        }
+        if !self.trht_yn.is_missing() {
+            m.serialize_entry("TRHT_YN", &self.trht_yn)?;
+        }
+        if !self.askp_rsqn1.is_missing() {
+            m.serialize_entry("ASKP_RSQN1", &self.askp_rsqn1)?;
+        }
+        if !self.bidp_rsqn1.is_missing() {
+            m.serialize_entry("BIDP_RSQN1", &self.bidp_rsqn1)?;
+        }
+        if !self.total_askp_rsqn.is_missing() {
+            m.serialize_entry("TOTAL_ASKP_RSQN", &self.total_askp_rsqn)?;
+        }
+        if !self.total_bidp_rsqn.is_missing() {
+            m.serialize_entry("TOTAL_BIDP_RSQN", &self.total_bidp_rsqn)?;
+        }
+        if !self.vol_tnrt.is_missing() {
+            m.serialize_entry("VOL_TNRT", &self.vol_tnrt)?;
+        }
+        if !self.prdy_smns_hour_acml_vol.is_missing() {
+            m.serialize_entry("PRDY_SMNS_HOUR_ACML_VOL", &self.prdy_smns_hour_acml_vol)?;
+        }
+        if !self.prdy_smns_hour_acml_vol_rate.is_missing() {
+            m.serialize_entry(
+                "PRDY_SMNS_HOUR_ACML_VOL_RATE",
+                &self.prdy_smns_hour_acml_vol_rate,
+            )?;
+        }
+        if !self.hour_cls_code.is_missing() {
+            m.serialize_entry("HOUR_CLS_CODE", &self.hour_cls_code)?;
+        }
+        if !self.mrkt_trtm_cls_code.is_missing() {
+            m.serialize_entry("MRKT_TRTM_CLS_CODE", &self.mrkt_trtm_cls_code)?;
+        }
+        if !self.vi_stnd_prc.is_missing() {
+            m.serialize_entry("VI_STND_PRC", &self.vi_stnd_prc)?;
         }
         m.end()
     }
@@ -91,6 +425,10 @@ pub enum PrdyVrssSign {
     V2,
     /// `3`: 보합
     V3,
+    /// `4`: 하한
+    V4,
+    /// `5`: 하락
+    V5,
     /// A code the spec does not list, kept verbatim.
     Other(Box<str>),
 }
@@ -101,6 +439,8 @@ impl v::Wire for PrdyVrssSign {
             "1" => Self::V1,
             "2" => Self::V2,
             "3" => Self::V3,
+            "4" => Self::V4,
+            "5" => Self::V5,
             _ => Self::Other(s.into()),
         })
     }
@@ -114,6 +454,278 @@ impl v::Wire for PrdyVrssSign {
             Self::V1 => "1",
             Self::V2 => "2",
             Self::V3 => "3",
+            Self::V4 => "4",
+            Self::V5 => "5",
+            Self::Other(s) => s,
+        })
+    }
+}
+
+/// Codes of 체결구분 (`CCLD_DVSN`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CcldDvsn {
+    /// `1`: 매수(+)
+    V1,
+    /// `3`: 장전
+    V3,
+    /// `5`: 매도(-)
+    V5,
+    /// A code the spec does not list, kept verbatim.
+    Other(Box<str>),
+}
+
+impl v::Wire for CcldDvsn {
+    fn parse_wire(s: &str) -> Option<Self> {
+        Some(match s {
+            "1" => Self::V1,
+            "3" => Self::V3,
+            "5" => Self::V5,
+            _ => Self::Other(s.into()),
+        })
+    }
+
+    fn is_canonical(&self, _: &str) -> bool {
+        true
+    }
+
+    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(match self {
+            Self::V1 => "1",
+            Self::V3 => "3",
+            Self::V5 => "5",
+            Self::Other(s) => s,
+        })
+    }
+}
+
+/// Codes of 시가대비구분 (`OPRC_VRSS_PRPR_SIGN`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OprcVrssPrprSign {
+    /// `1`: 상한
+    V1,
+    /// `2`: 상승
+    V2,
+    /// `3`: 보합
+    V3,
+    /// `4`: 하한
+    V4,
+    /// `5`: 하락
+    V5,
+    /// A code the spec does not list, kept verbatim.
+    Other(Box<str>),
+}
+
+impl v::Wire for OprcVrssPrprSign {
+    fn parse_wire(s: &str) -> Option<Self> {
+        Some(match s {
+            "1" => Self::V1,
+            "2" => Self::V2,
+            "3" => Self::V3,
+            "4" => Self::V4,
+            "5" => Self::V5,
+            _ => Self::Other(s.into()),
+        })
+    }
+
+    fn is_canonical(&self, _: &str) -> bool {
+        true
+    }
+
+    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(match self {
+            Self::V1 => "1",
+            Self::V2 => "2",
+            Self::V3 => "3",
+            Self::V4 => "4",
+            Self::V5 => "5",
+            Self::Other(s) => s,
+        })
+    }
+}
+
+/// Codes of 고가대비구분 (`HGPR_VRSS_PRPR_SIGN`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HgprVrssPrprSign {
+    /// `1`: 상한
+    V1,
+    /// `2`: 상승
+    V2,
+    /// `3`: 보합
+    V3,
+    /// `4`: 하한
+    V4,
+    /// `5`: 하락
+    V5,
+    /// A code the spec does not list, kept verbatim.
+    Other(Box<str>),
+}
+
+impl v::Wire for HgprVrssPrprSign {
+    fn parse_wire(s: &str) -> Option<Self> {
+        Some(match s {
+            "1" => Self::V1,
+            "2" => Self::V2,
+            "3" => Self::V3,
+            "4" => Self::V4,
+            "5" => Self::V5,
+            _ => Self::Other(s.into()),
+        })
+    }
+
+    fn is_canonical(&self, _: &str) -> bool {
+        true
+    }
+
+    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(match self {
+            Self::V1 => "1",
+            Self::V2 => "2",
+            Self::V3 => "3",
+            Self::V4 => "4",
+            Self::V5 => "5",
+            Self::Other(s) => s,
+        })
+    }
+}
+
+/// Codes of 저가대비구분 (`LWPR_VRSS_PRPR_SIGN`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LwprVrssPrprSign {
+    /// `1`: 상한
+    V1,
+    /// `2`: 상승
+    V2,
+    /// `3`: 보합
+    V3,
+    /// `4`: 하한
+    V4,
+    /// `5`: 하락
+    V5,
+    /// A code the spec does not list, kept verbatim.
+    Other(Box<str>),
+}
+
+impl v::Wire for LwprVrssPrprSign {
+    fn parse_wire(s: &str) -> Option<Self> {
+        Some(match s {
+            "1" => Self::V1,
+            "2" => Self::V2,
+            "3" => Self::V3,
+            "4" => Self::V4,
+            "5" => Self::V5,
+            _ => Self::Other(s.into()),
+        })
+    }
+
+    fn is_canonical(&self, _: &str) -> bool {
+        true
+    }
+
+    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(match self {
+            Self::V1 => "1",
+            Self::V2 => "2",
+            Self::V3 => "3",
+            Self::V4 => "4",
+            Self::V5 => "5",
+            Self::Other(s) => s,
+        })
+    }
+}
+
+/// Codes of 신 장운영 구분 코드 (`NEW_MKOP_CLS_CODE`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NewMkopClsCode {
+    /// `1`: 장개시전
+    V1,
+    /// `2`: 장중
+    V2,
+    /// `3`: 장종료후
+    V3,
+    /// `4`: 시간외단일가
+    V4,
+    /// `7`: 일반Buy-in
+    V7,
+    /// `8`: 당일Buy-in
+    V8,
+    /// `0`: 보통
+    V0,
+    /// A code the spec does not list, kept verbatim.
+    Other(Box<str>),
+}
+
+impl v::Wire for NewMkopClsCode {
+    fn parse_wire(s: &str) -> Option<Self> {
+        Some(match s {
+            "1" => Self::V1,
+            "2" => Self::V2,
+            "3" => Self::V3,
+            "4" => Self::V4,
+            "7" => Self::V7,
+            "8" => Self::V8,
+            "0" => Self::V0,
+            _ => Self::Other(s.into()),
+        })
+    }
+
+    fn is_canonical(&self, _: &str) -> bool {
+        true
+    }
+
+    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(match self {
+            Self::V1 => "1",
+            Self::V2 => "2",
+            Self::V3 => "3",
+            Self::V4 => "4",
+            Self::V7 => "7",
+            Self::V8 => "8",
+            Self::V0 => "0",
+            Self::Other(s) => s,
+        })
+    }
+}
+
+/// Codes of 시간 구분 코드 (`HOUR_CLS_CODE`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HourClsCode {
+    /// `0`: 장중
+    V0,
+    /// `A`: 장후예상
+    A,
+    /// `B`: 장전예상
+    B,
+    /// `C`: 9시이후의 예상가, VI발동
+    C,
+    /// `D`: 시간외 단일가 예상
+    D,
+    /// A code the spec does not list, kept verbatim.
+    Other(Box<str>),
+}
+
+impl v::Wire for HourClsCode {
+    fn parse_wire(s: &str) -> Option<Self> {
+        Some(match s {
+            "0" => Self::V0,
+            "A" => Self::A,
+            "B" => Self::B,
+            "C" => Self::C,
+            "D" => Self::D,
+            _ => Self::Other(s.into()),
+        })
+    }
+
+    fn is_canonical(&self, _: &str) -> bool {
+        true
+    }
+
+    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(match self {
+            Self::V0 => "0",
+            Self::A => "A",
+            Self::B => "B",
+            Self::C => "C",
+            Self::D => "D",
             Self::Other(s) => s,
         })
     }

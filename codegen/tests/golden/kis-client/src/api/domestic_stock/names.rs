@@ -98,6 +98,7 @@ impl NamesRequest {
         self.variant_2 = value.into();
         self
     }
+
 }
 
 impl std::fmt::Debug for NamesRequest {
@@ -127,14 +128,8 @@ impl Endpoint for NamesRequest {
 
     fn tr_ids(&self) -> TrIds {
         match self.variant {
-            NamesVariant::Type => TrIds {
-                real: Some("TEST0001R"),
-                paper: None,
-            },
-            NamesVariant::V1st => TrIds {
-                real: Some("TEST0002R"),
-                paper: Some("VEST0002R"),
-            },
+            NamesVariant::Type => TrIds { real: Some("TEST0001R"), paper: None },
+            NamesVariant::V1st => TrIds { real: Some("TEST0002R"), paper: Some("VEST0002R") },
         }
     }
 }
@@ -369,3 +364,4 @@ impl v::Wire for Result2 {
         })
     }
 }
+
