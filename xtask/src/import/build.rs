@@ -30,6 +30,23 @@ pub struct Built {
     pub examples: RawExamples,
 }
 
+/// What field parsing needs to know about the API.
+struct Ctx<'a> {
+    /// The API's workbook URL (for anomalies).
+    api: &'a str,
+    /// KRW-denominated market (domestic categories).
+    domestic: bool,
+}
+
+/// Categories whose numbers are KRW-denominated and whose quantities are whole.
+fn is_domestic(category: &str) -> bool {
+    let c = category.strip_prefix("realtime_").unwrap_or(category);
+    matches!(
+        c,
+        "domestic_stock" | "domestic_futureoption" | "elw" | "etfetn"
+    )
+}
+
 /// Block names: `output`, `output1`, `Output2`, `outblock1`.
 pub fn is_block_name(name: &str) -> bool {
     let l = name.to_ascii_lowercase();
@@ -97,7 +114,8 @@ pub fn snake(s: &str) -> String {
     out.trim_end_matches('_').to_owned()
 }
 
-fn leaf(row: &LayoutRow, api: &str, anomalies: &mut Vec<Anomaly>) -> Field {
+fn leaf(row: &LayoutRow, ctx: &Ctx, anomalies: &mut Vec<Anomaly>) -> Field {
+    let api = ctx.api;
     let (length, fix) = infer::normalize_length(&row.length, &row.element, &row.label);
     match fix {
         infer::LengthFix::Decimal { from } => anomalies.push(Anomaly::rule(
@@ -128,6 +146,7 @@ fn leaf(row: &LayoutRow, api: &str, anomalies: &mut Vec<Anomaly>) -> Field {
         length.as_deref(),
         &row.description,
         &codes,
+        ctx.domestic,
     );
     let mut wire_type = row.wire_type.trim().to_ascii_lowercase();
     if block_kind(&wire_type).is_some() {
@@ -181,9 +200,10 @@ fn block(row: &LayoutRow, kind: Kind, api: &str, anomalies: &mut Vec<Anomaly>) -
 fn section_fields(
     rows: &[&LayoutRow],
     blocks_allowed: bool,
-    api: &str,
+    ctx: &Ctx,
     anomalies: &mut Vec<Anomaly>,
 ) -> Vec<Field> {
+    let api = ctx.api;
     let mut out: Vec<Field> = Vec::new();
     let mut open: Option<usize> = None;
     for row in rows {
@@ -193,7 +213,7 @@ fn section_fields(
             open = Some(out.len() - 1);
             continue;
         }
-        let f = leaf(row, api, anomalies);
+        let f = leaf(row, ctx, anomalies);
         match open {
             Some(i) if !is_top_level(&f.name) => out[i].fields.push(f),
             _ => {
@@ -304,19 +324,23 @@ pub fn build(
         sheet.layout.iter().filter(|r| r.section == s).collect()
     };
     let realtime_layout = url_realtime || kind == ApiKind::Realtime;
+    let ctx = Ctx {
+        api: &api,
+        domestic: is_domestic(&category),
+    };
     let request = Request {
-        header: section_fields(&rows(Section::RequestHeader), false, &api, anomalies),
-        query: section_fields(&rows(Section::RequestQuery), true, &api, anomalies),
+        header: section_fields(&rows(Section::RequestHeader), false, &ctx, anomalies),
+        query: section_fields(&rows(Section::RequestQuery), true, &ctx, anomalies),
         body: section_fields(
             &rows(Section::RequestBody),
             !realtime_layout,
-            &api,
+            &ctx,
             anomalies,
         ),
     };
     let response = Response {
-        header: section_fields(&rows(Section::ResponseHeader), false, &api, anomalies),
-        body: section_fields(&rows(Section::ResponseBody), !url_realtime, &api, anomalies),
+        header: section_fields(&rows(Section::ResponseHeader), false, &ctx, anomalies),
+        body: section_fields(&rows(Section::ResponseBody), !url_realtime, &ctx, anomalies),
     };
 
     // TR ID variants.

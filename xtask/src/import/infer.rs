@@ -136,13 +136,21 @@ fn is_flag_codes(codes: &[Code]) -> bool {
     codes.len() == 2 && codes.iter().any(|c| c.code == "Y") && codes.iter().any(|c| c.code == "N")
 }
 
-/// Infers the kind of a leaf field.
+/// Domestic stock price tokens that are whole KRW amounts when the name starts with `stck_`.
+const KRW_PRICE_TOKENS: &[&str] = &[
+    "prpr", "oprc", "hgpr", "lwpr", "clpr", "sdpr", "mxpr", "llam",
+];
+
+/// Infers the kind of a leaf field. `domestic` is true for KRW-denominated categories, the only
+/// ones where quantities and `stck_*` prices are read as whole numbers (overseas quantities carry
+/// decimals, e.g. `1.00000000`).
 pub fn kind(
     name: &str,
     label: &str,
     length: Option<&str>,
     description: &str,
     codes: &[Code],
+    domestic: bool,
 ) -> Kind {
     let lower = name.to_ascii_lowercase();
     let label = label.trim();
@@ -178,8 +186,14 @@ pub fn kind(
     if length.is_some_and(|l| l.contains('.')) {
         return Kind::Decimal;
     }
-    if INTEGER_TOKENS.contains(&token.as_str()) {
+    if domestic && INTEGER_TOKENS.contains(&token.as_str()) {
         return Kind::Integer;
+    }
+    if domestic && lower.starts_with("stck_") && KRW_PRICE_TOKENS.contains(&token.as_str()) {
+        return Kind::Integer;
+    }
+    if INTEGER_TOKENS.contains(&token.as_str()) {
+        return Kind::Decimal;
     }
     if DECIMAL_TOKENS.contains(&token.as_str()) || is_ratio_label(label) {
         return Kind::Decimal;
@@ -225,41 +239,25 @@ mod tests {
 
     #[test]
     fn kinds() {
+        let k = |n: &str, l: &str, len: &str, d: &str| kind(n, l, Some(len), d, &[], true);
+        assert_eq!(k("INQR_STRT_DT", "조회시작일자", "8", ""), Kind::Date);
+        assert_eq!(k("stck_cntg_hour", "주식 체결 시간", "6", ""), Kind::Time);
+        assert_eq!(k("POPUP_YN", "표시여부", "1", "Y/N"), Kind::Flag);
+        assert_eq!(k("cntg_qty", "체결 수량", "10", ""), Kind::Integer);
+        assert_eq!(k("prdy_ctrt", "전일 대비율", "8.2", ""), Kind::Decimal);
+        assert_eq!(k("PDNO", "상품번호", "12", ""), Kind::String);
+        assert_eq!(k("CANO", "종합계좌번호", "8", ""), Kind::String);
+        assert_eq!(k("stck_prpr", "현재가", "10", ""), Kind::Integer);
+        assert_eq!(k("ovrs_prpr", "현재가", "10", ""), Kind::Decimal);
         assert_eq!(
-            kind("INQR_STRT_DT", "조회시작일자", Some("8"), "", &[]),
-            Kind::Date
-        );
-        assert_eq!(
-            kind("stck_cntg_hour", "주식 체결 시간", Some("6"), "", &[]),
-            Kind::Time
-        );
-        assert_eq!(
-            kind("POPUP_YN", "표시여부", Some("1"), "Y/N", &[]),
-            Kind::Flag
-        );
-        assert_eq!(
-            kind("cntg_qty", "체결 수량", Some("10"), "", &[]),
-            Kind::Integer
-        );
-        assert_eq!(
-            kind("prdy_ctrt", "전일 대비율", Some("8.2"), "", &[]),
+            kind("ord_qty", "주문수량", Some("10"), "", &[], false),
             Kind::Decimal
         );
-        assert_eq!(kind("PDNO", "상품번호", Some("12"), "", &[]), Kind::String);
-        assert_eq!(
-            kind("CANO", "종합계좌번호", Some("8"), "", &[]),
-            Kind::String
-        );
         let yn = c(&[("Y", "예"), ("N", "아니오")]);
-        assert_eq!(kind("X", "", Some("1"), "", &yn), Kind::Flag);
+        assert_eq!(kind("X", "", Some("1"), "", &yn, true), Kind::Flag);
+        let refusal = c(&[("0", "승인"), ("1", "거부")]);
         assert_eq!(
-            kind(
-                "RFUS_YN",
-                "",
-                Some("1"),
-                "",
-                &c(&[("0", "승인"), ("1", "거부")])
-            ),
+            kind("RFUS_YN", "", Some("1"), "", &refusal, true),
             Kind::Code
         );
     }

@@ -115,6 +115,8 @@ pub fn run(workbook: &Path, spec_dir: &Path, patch_dir: &Path) -> Result<Outcome
     let mut anomalies = Vec::new();
     let mut built = assemble(&raw, &mut anomalies)?;
     check_blocks_against_examples(&mut built, &mut anomalies);
+    check_kinds_against_examples(&mut built, &mut anomalies);
+    check_realtime_examples(&mut built, &mut anomalies);
     patches::apply(&patches, &mut built, &mut anomalies)?;
     resolve_ids(&mut built, &mut anomalies)?;
     let files = render_examples(&mut built);
@@ -410,4 +412,205 @@ fn copy_dir(from: &Path, to: &Path) -> Result<(), ImportError> {
         }
     }
     Ok(())
+}
+
+/// Whether an example value fits a kind (empty always fits: KIS sends empty strings freely).
+fn value_fits(kind: Kind, v: &str) -> bool {
+    let v = v.trim();
+    if v.is_empty() {
+        return true;
+    }
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let unsigned = v.strip_prefix(['-', '+']).unwrap_or(v);
+    match kind {
+        Kind::Integer => digits(unsigned),
+        Kind::Decimal => {
+            let mut parts = unsigned.splitn(2, '.');
+            let int = parts.next().unwrap_or("");
+            match parts.next() {
+                None => digits(int),
+                Some(frac) => (int.is_empty() || digits(int)) && (frac.is_empty() || digits(frac)),
+            }
+        }
+        Kind::Date => v.len() == 8 && digits(v),
+        Kind::Time => v.len() == 6 && digits(v),
+        Kind::Flag => v == "Y" || v == "N",
+        _ => true,
+    }
+}
+
+/// Checks inferred kinds against the values of valid response examples: a kind the example
+/// contradicts is widened (integer -> decimal -> string; date/time/flag -> string).
+fn check_kinds_against_examples(built: &mut [Built], anomalies: &mut Vec<Anomaly>) {
+    fn walk(
+        api: &str,
+        fields: &mut [kis_spec::Field],
+        values: &[&serde_json::Map<String, serde_json::Value>],
+        anomalies: &mut Vec<Anomaly>,
+    ) {
+        for f in fields.iter_mut() {
+            if f.is_block() {
+                let mut rows = Vec::new();
+                for m in values {
+                    match m.get(&f.name) {
+                        Some(serde_json::Value::Object(o)) => rows.push(o),
+                        Some(serde_json::Value::Array(a)) => {
+                            rows.extend(a.iter().filter_map(|x| x.as_object()))
+                        }
+                        _ => {}
+                    }
+                }
+                walk(api, &mut f.fields, &rows, anomalies);
+                continue;
+            }
+            let seen: Vec<&str> = values
+                .iter()
+                .filter_map(|m| m.get(&f.name).and_then(|v| v.as_str()))
+                .collect();
+            let Some(bad) = seen.iter().find(|v| !value_fits(f.kind, v)) else {
+                continue;
+            };
+            let widened =
+                if f.kind == Kind::Integer && seen.iter().all(|v| value_fits(Kind::Decimal, v)) {
+                    Kind::Decimal
+                } else {
+                    Kind::String
+                };
+            anomalies.push(Anomaly::rule(
+                api,
+                "kind",
+                format!(
+                    "`{}` inferred {} but the example has `{bad}`; widened to {}",
+                    f.name,
+                    kind_name(f.kind),
+                    kind_name(widened)
+                ),
+                "kind-from-example",
+            ));
+            f.kind = widened;
+        }
+    }
+    for b in built.iter_mut() {
+        if b.spec.kind != ApiKind::Rest {
+            continue;
+        }
+        let Some(text) = &b.examples.response else {
+            continue;
+        };
+        let text = examples::normalize(text);
+        let value = examples::parse(&text)
+            .ok()
+            .or_else(|| examples::repair(&text).and_then(|(t, _)| examples::parse(&t).ok()));
+        let Some(serde_json::Value::Object(map)) = value else {
+            continue;
+        };
+        let path = b.spec.path.clone();
+        walk(&path, &mut b.spec.response.body, &[&map], anomalies);
+    }
+}
+
+/// The `^`-separated values of the first plain data frame in a realtime response example
+/// (line-wrapped in the workbook), with the frame's record count when it has the
+/// `0|TR_ID|NNN|` prefix.
+fn realtime_example_values(text: &str) -> Option<(Vec<String>, Option<usize>)> {
+    let text = examples::normalize(text);
+    let mut lines = text.lines().peekable();
+    while let Some(line) = lines.next() {
+        let l = line.trim();
+        if !(l == "# output" || l == "# output - 정제 전") {
+            continue;
+        }
+        let mut joined = String::new();
+        while let Some(next) = lines.peek() {
+            let n = next.trim();
+            if n.is_empty() || n.starts_with('#') {
+                break;
+            }
+            joined.push_str(n);
+            lines.next();
+        }
+        if !joined.contains('^') {
+            continue;
+        }
+        let mut count = None;
+        if let [enc, _tr, n, rest] = joined.splitn(4, '|').collect::<Vec<_>>()[..] {
+            if enc == "0" && n.len() == 3 && n.bytes().all(|b| b.is_ascii_digit()) {
+                count = n.parse().ok();
+                joined = rest.to_owned();
+            }
+        }
+        return Some((joined.split('^').map(str::to_owned).collect(), count));
+    }
+    None
+}
+
+/// Checks realtime column layouts and kinds against the example data frame.
+fn check_realtime_examples(built: &mut [Built], anomalies: &mut Vec<Anomaly>) {
+    for b in built.iter_mut() {
+        if b.spec.realtime.is_none() {
+            continue;
+        }
+        let Some(text) = &b.examples.response else {
+            continue;
+        };
+        let Some((values, count)) = realtime_example_values(text) else {
+            continue;
+        };
+        let cols = b.spec.response.body.len();
+        let records = count.unwrap_or(1).max(1);
+        if cols == 0 || values.len() != cols * records {
+            anomalies.push(Anomaly::unhandled(
+                &b.spec.path,
+                "realtime-columns",
+                format!(
+                    "the example frame has {} values for {records} record(s) but the layout has {cols} columns",
+                    values.len()
+                ),
+            ));
+            continue;
+        }
+        for (i, f) in b.spec.response.body.iter_mut().enumerate() {
+            let seen: Vec<&str> = values
+                .iter()
+                .skip(i)
+                .step_by(cols)
+                .map(|s| s.as_str())
+                .collect();
+            let Some(bad) = seen.iter().find(|v| !value_fits(f.kind, v)) else {
+                continue;
+            };
+            let widened =
+                if f.kind == Kind::Integer && seen.iter().all(|v| value_fits(Kind::Decimal, v)) {
+                    Kind::Decimal
+                } else {
+                    Kind::String
+                };
+            anomalies.push(Anomaly::rule(
+                &b.spec.path,
+                "kind",
+                format!(
+                    "`{}` inferred {} but the example frame has `{bad}`; widened to {}",
+                    f.name,
+                    kind_name(f.kind),
+                    kind_name(widened)
+                ),
+                "kind-from-example",
+            ));
+            f.kind = widened;
+        }
+    }
+}
+
+fn kind_name(k: Kind) -> &'static str {
+    match k {
+        Kind::String => "string",
+        Kind::Integer => "integer",
+        Kind::Decimal => "decimal",
+        Kind::Date => "date",
+        Kind::Time => "time",
+        Kind::Flag => "flag",
+        Kind::Code => "code",
+        Kind::Object => "object",
+        Kind::Array => "array",
+    }
 }
