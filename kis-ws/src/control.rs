@@ -310,4 +310,50 @@ mod tests {
         let v: serde_json::Value = serde_json::from_str(&r).unwrap();
         assert_eq!(v["header"]["tr_type"], "2");
     }
+
+    mod props {
+        use super::super::*;
+        use crate::crypto::Cipher;
+        use proptest::prelude::*;
+
+        const REAL: &[&str] = &[
+            r#"{"header":{"tr_id":"H0STCNI0","tr_key":"hts1","encrypt":"Y"},"body":{"rt_cd":"0","msg_cd":"OPSP0000","msg1":"SUBSCRIBE SUCCESS","output":{"iv":"0123456789abcdef","key":"abcdefghijklmnopqrstuvwxyz123456"}}}"#,
+            r#"{"header":{"tr_id":"H0STCNT0","tr_key":"005930","encrypt":"N"},"body":{"rt_cd":"1","msg_cd":"OPSP0008","msg1":"MAX SUBSCRIBE OVER"}}"#,
+            r#"{"header":{"tr_id":"PINGPONG","datetime":"20260625093000"}}"#,
+            r#"{"header":{"tr_id":"H0STCNT0","tr_key":"005930","encrypt":"N"},"body":{"rt_cd":"0","msg_cd":"OPSP0000","msg1":"SUBSCRIBE SUCCESS"}}"#,
+        ];
+
+        proptest! {
+            #[test]
+            fn random_text_never_panics(s in ".{0,300}") {
+                let _ = parse_control(&s);
+            }
+
+            #[test]
+            fn mutated_real_acks_never_panic(which in 0usize..4, at in any::<usize>(), byte in any::<u8>(), cut in 0usize..60) {
+                let mut b = REAL[which].as_bytes().to_vec();
+                let i = at % b.len();
+                b[i] = byte;
+                b.truncate(b.len() - cut % b.len());
+                let _ = parse_control(&String::from_utf8_lossy(&b));
+            }
+
+            #[test]
+            fn any_ack_fields_classify(tr in "[A-Z0-9]{0,8}", key in "[ -~]{0,12}", rt in "[0-9]", cd in "(OPSP[0-9]{4})?", msg in "[ -~]{0,30}",
+                                       iv in "[ -~]{0,20}", k in "[ -~]{0,40}") {
+                let text = serde_json::json!({
+                    "header": {"tr_id": tr, "tr_key": key},
+                    "body": {"rt_cd": rt, "msg_cd": cd, "msg1": msg, "output": {"iv": iv, "key": k}},
+                }).to_string();
+                let parsed = parse_control(&text);
+                prop_assert!(parsed.is_ok());
+            }
+
+            #[test]
+            fn decrypt_garbage_never_panics(s in "[A-Za-z0-9+/=]{0,200}") {
+                let c = Cipher::new("abcdefghijklmnopqrstuvwxyz123456", "0123456789abcdef").unwrap();
+                let _ = c.decrypt("H0STCNI0", &s);
+            }
+        }
+    }
 }

@@ -43,8 +43,10 @@ pub enum FrameError {
         /// What is wrong.
         reason: String,
     },
-    /// The payload's field count does not fit the record count and the TR's layout.
-    #[error("{tr_id}: {fields} fields do not split into {records} records of >= {columns} columns")]
+    /// The payload's field count is not a multiple of the frame's record count.
+    #[error(
+        "{tr_id}: {fields} fields do not split evenly into {records} records (layout has {columns} columns)"
+    )]
     FieldCount {
         /// The TR ID in the frame.
         tr_id: String,

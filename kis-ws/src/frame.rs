@@ -75,9 +75,10 @@ impl<'a> Records<'a> {
     /// Splits a plain payload holding `count` records of a TR whose layout has `columns` columns.
     ///
     /// Records are concatenated with `^` like fields, so the per-record width is
-    /// `total / count`. It may exceed `columns` (KIS appends columns over time; the extra
-    /// trailing fields are kept and ignored by the typed decoders) but not fall short of it, and
-    /// `total` must divide evenly. `(null)` literals become empty fields.
+    /// `total / count`, and `total` must divide evenly. The width may exceed `columns` (KIS
+    /// appends columns over time; the extra trailing fields are ignored by the typed decoders)
+    /// or fall short of it (an older layout; the missing trailing fields decode as absent).
+    /// `columns` only sizes the buffer. `(null)` literals become empty fields.
     pub fn split(
         tr_id: &str,
         payload: &'a str,
@@ -91,7 +92,7 @@ impl<'a> Records<'a> {
                 .map(|f| if f == "(null)" { "" } else { f }),
         );
         let total = fields.len();
-        if count == 0 || total % count != 0 || total / count < columns {
+        if count == 0 || total % count != 0 {
             return Err(FrameError::FieldCount {
                 tr_id: tr_id.to_owned(),
                 records: count,
@@ -136,7 +137,7 @@ pub fn record_ranges(
 ) -> Result<Vec<std::ops::Range<usize>>, FrameError> {
     let bytes = payload.as_bytes();
     let total = bytes.iter().filter(|&&b| b == b'^').count() + 1;
-    if count == 0 || total % count != 0 || total / count < columns {
+    if count == 0 || total % count != 0 {
         return Err(FrameError::FieldCount {
             tr_id: tr_id.to_owned(),
             records: count,
@@ -223,7 +224,14 @@ mod tests {
             Records::split("T", "a^b^c^d^e", 2, 2),
             Err(FrameError::FieldCount { fields: 5, .. })
         ));
-        assert!(Records::split("T", "a^b", 1, 3).is_err());
+        assert!(Records::split("T", "a", 3, 1).is_err());
+    }
+
+    #[test]
+    fn shorter_records_than_the_layout_split_evenly() {
+        let r = Records::split("T", "a^b^c^d", 2, 3).unwrap();
+        assert_eq!(r.per_record(), 2);
+        assert_eq!(r.iter().nth(1).unwrap(), &["c", "d"][..]);
     }
 
     #[test]
@@ -250,6 +258,75 @@ mod tests {
         assert_eq!(record_ranges("T", "abc", 1, 1).unwrap(), vec![0..3]);
         assert_eq!(record_ranges("T", "", 1, 1).unwrap(), vec![0..0]);
         assert!(record_ranges("T", "a^b^c", 2, 1).is_err());
-        assert!(record_ranges("T", "a^b", 1, 3).is_err());
+        assert_eq!(record_ranges("T", "a^b", 1, 3).unwrap(), vec![0..3]);
+    }
+
+    mod props {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        const REAL: &[&str] = &[
+            "0|H0STCNT0|001|005930^093354^71900^5^-100^-0.14^72023.83^72100^72400^71700^71900^71800^1^3052507^219853241700^5105^6937^1832^84.90^1366314^1159996^1^0.39^20.28^090020^5^-200^090820^5^-500^092619^2^200^20230612^20^N^65945^216924^1118750^2199136^0.13^2424568^125.91^0^^72100",
+            "0|H0STCNT0|002|005930^1^2^3^000660^4^5^6",
+            "1|H0STCNI0|001|q83hbGcDe9oHvcpF4zFqM5qUe6HgThNfYb8SV9RWK4I=",
+            "0|H0STASP0|001|005930^093730^0^71900^72000^72100^(null)^^",
+        ];
+
+        fn mutate(s: &str, at: usize, byte: u8, cut: usize) -> String {
+            let mut b = s.as_bytes().to_vec();
+            if !b.is_empty() {
+                let i = at % b.len();
+                b[i] = byte;
+                b.truncate(b.len() - cut % b.len());
+            }
+            String::from_utf8_lossy(&b).into_owned()
+        }
+
+        proptest! {
+            #[test]
+            fn random_text_never_panics(s in ".{0,300}", cols in 0usize..60) {
+                if let Ok(f) = parse_data_frame(&s) {
+                    let _ = Records::split(f.tr_id, f.payload, f.count, cols).map(|r| r.iter().count());
+                    let _ = record_ranges(f.tr_id, f.payload, f.count, cols).map(|r| {
+                        for range in r { assert!(f.payload.get(range).is_some()); }
+                    });
+                }
+            }
+
+            #[test]
+            fn mutated_real_frames_never_panic(
+                which in 0usize..4, at in any::<usize>(), byte in any::<u8>(), cut in 0usize..40, cols in 0usize..50,
+            ) {
+                let s = mutate(REAL[which], at, byte, cut);
+                if let Ok(f) = parse_data_frame(&s) {
+                    if let (Ok(r), Ok(ranges)) = (
+                        Records::split(f.tr_id, f.payload, f.count, cols),
+                        record_ranges(f.tr_id, f.payload, f.count, cols),
+                    ) {
+                        // Both splitters agree on the record count.
+                        prop_assert_eq!(r.len(), ranges.len());
+                        prop_assert_eq!(r.len(), f.count);
+                    }
+                }
+            }
+
+            #[test]
+            fn well_formed_frames_round_trip(
+                count in 1usize..5, cols in 1usize..8, extra in 0usize..3,
+                field in "[A-Za-z0-9.-]{0,6}",
+            ) {
+                let per = cols + extra;
+                let fields: Vec<String> = (0..count * per).map(|i| format!("{field}{i}")).collect();
+                let text = format!("0|H0STCNT0|{count:03}|{}", fields.join("^"));
+                let f = parse_data_frame(&text).unwrap();
+                let r = Records::split(f.tr_id, f.payload, f.count, cols).unwrap();
+                prop_assert_eq!(r.len(), count);
+                prop_assert_eq!(r.per_record(), per);
+                let ranges = record_ranges(f.tr_id, f.payload, f.count, cols).unwrap();
+                for (rec, range) in r.iter().zip(ranges) {
+                    prop_assert_eq!(rec.join("^"), &f.payload[range]);
+                }
+            }
+        }
     }
 }

@@ -436,7 +436,13 @@ impl<T> Drop for RecordStream<T> {
 }
 
 async fn open(url: &str, timeout: Duration) -> Result<Ws, Error> {
-    match tokio::time::timeout(timeout, tokio_tungstenite::connect_async(url)).await {
+    match tokio::time::timeout(
+        timeout,
+        // No Nagle: market data and acks must not wait for delayed ACKs.
+        tokio_tungstenite::connect_async_with_config(url, None, true),
+    )
+    .await
+    {
         Ok(Ok((ws, _response))) => Ok(ws),
         Ok(Err(e)) => Err(Error::WebSocket(Box::new(e))),
         Err(_) => Err(Error::Timeout),
@@ -734,9 +740,7 @@ impl Engine {
             .await;
             return None;
         };
-        let Some(sub) = self.subs.get_mut(&key) else {
-            return None;
-        };
+        let sub = self.subs.get_mut(&key)?;
         let mut event = None;
         match (sub.state, &ack.kind) {
             (

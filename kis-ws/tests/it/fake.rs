@@ -85,6 +85,7 @@ impl Fake {
         };
         tokio::spawn(async move {
             while let Ok((tcp, _)) = listener.accept().await {
+                let _ = tcp.set_nodelay(true);
                 let Ok(ws) = tokio_tungstenite::accept_async(tcp).await else {
                     continue;
                 };
