@@ -33,11 +33,16 @@ fn render_matches_golden_files() {
             stale.push(format!("orphan {}", p.display()));
         }
     }
-    assert!(stale.is_empty(), "golden files differ (UPDATE_GOLDEN=1 to refresh): {stale:?}");
+    assert!(
+        stale.is_empty(),
+        "golden files differ (UPDATE_GOLDEN=1 to refresh): {stale:?}"
+    );
 }
 
 fn walk(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for e in entries.flatten() {
         let p = e.path();
         if p.is_dir() {
@@ -73,9 +78,18 @@ fn names_are_sanitized() {
     assert!(names.contains("pub extra_2: v::Val<String>"));
     // Code enum: keyword type name, case collision, digit, non-ASCII code, duplicate dropped.
     assert!(names.contains("pub enum Self_"));
-    assert!(names.contains("    A,\n") && names.contains("    A2,\n") && names.contains("    V1,\n"));
-    assert!(names.contains("    V3,\n"), "non-ASCII code falls back to its index");
-    assert_eq!(names.matches("\"a\" => Self::A,").count(), 1, "`Self` and `self` share one enum");
+    assert!(
+        names.contains("    A,\n") && names.contains("    A2,\n") && names.contains("    V1,\n")
+    );
+    assert!(
+        names.contains("    V3,\n"),
+        "non-ASCII code falls back to its index"
+    );
+    assert_eq!(
+        names.matches("\"a\" => Self::A,").count(),
+        1,
+        "`Self` and `self` share one enum"
+    );
     // `Result` must not shadow the prelude.
     assert!(names.contains("pub enum Result_") || !names.contains("pub enum Result "));
     // Markdown in labels is escaped.

@@ -15,7 +15,10 @@ fn regen(args: &[&str]) -> (bool, String) {
         .current_dir(root())
         .output()
         .expect("xtask runs");
-    (out.status.success(), String::from_utf8_lossy(&out.stderr).into_owned())
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 #[test]
@@ -56,7 +59,8 @@ fn editing_a_spec_without_regen_fails_the_check() {
     assert!(!ok, "check passed after a spec edit");
     let module = first.id.clone();
     assert!(
-        err.lines().any(|l| l.starts_with("stale: ") && l.contains(&format!("{module}.rs"))),
+        err.lines()
+            .any(|l| l.starts_with("stale: ") && l.contains(&format!("{module}.rs"))),
         "{err}"
     );
     assert!(err.contains("cargo xtask regen"), "{err}");

@@ -130,6 +130,9 @@ fn report_rows<T: Object>(rows: &[T], path: &str, key: &str, shape: &Shape, repo
     if let Shape::Other(_) = shape {
         report.unknown.push(base.clone());
     }
+    if let (Shape::Object, [row]) = (shape, rows) {
+        return row.report(&base, report);
+    }
     for (i, row) in rows.iter().enumerate() {
         row.report(&format!("{base}[{i}]"), report);
     }
@@ -363,10 +366,10 @@ mod tests {
         assert_eq!(r.one.get().and_then(|r| r.a.get()), Some(&1));
         assert_eq!(r.one.rest().len(), 1);
         assert_eq!(r.many.len(), 1);
-        assert_eq!(r.unknown_fields(), vec!["c", "output2[0].b"]);
+        assert_eq!(r.unknown_fields(), vec!["c", "output2.b"]);
         assert_eq!(
             r.invalid_fields(),
-            vec![("output2[0].a".to_owned(), "y".to_owned())]
+            vec![("output2.a".to_owned(), "y".to_owned())]
         );
     }
 }

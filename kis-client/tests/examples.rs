@@ -1,0 +1,143 @@
+//! Every response example in `spec/` that is valid JSON (status `valid` or `repaired`) decodes
+//! into its generated response type, and writing it back gives the original JSON: no field lost
+//! (unknown fields are kept and counted).
+
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+#[derive(Deserialize)]
+struct SpecHead {
+    id: String,
+    category: String,
+    kind: String,
+    #[serde(default)]
+    examples: Examples,
+}
+
+#[derive(Deserialize, Default)]
+struct Examples {
+    response: Option<Example>,
+}
+
+#[derive(Deserialize)]
+struct Example {
+    file: String,
+    status: String,
+}
+
+fn spec_files() -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec");
+    let mut out = Vec::new();
+    for dir in std::fs::read_dir(&root).expect("spec/ exists").flatten() {
+        let dir = dir.path();
+        if !dir.is_dir() || dir.ends_with("patches") {
+            continue;
+        }
+        for f in std::fs::read_dir(&dir).expect("category dir").flatten() {
+            let p = f.path();
+            if p.extension().is_some_and(|x| x == "yaml") {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn every_valid_response_example_round_trips() {
+    let mut checked = 0;
+    let mut unknown = 0;
+    let mut failures = Vec::new();
+    for path in spec_files() {
+        let text = std::fs::read_to_string(&path).expect("read spec");
+        let head: SpecHead = yaml::from_str(&text).expect("spec head parses");
+        let Some(ex) = head.examples.response else {
+            continue;
+        };
+        if head.kind != "rest" || !(ex.status == "valid" || ex.status == "repaired") {
+            continue;
+        }
+        let file = path.parent().expect("has a folder").join(&ex.file);
+        let body: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&file).expect("read example"))
+                .expect("a valid example is JSON");
+        match kis_client::api::decode_by_id(&head.category, &head.id, body.clone()) {
+            Ok(d) => {
+                checked += 1;
+                unknown += d.unknown_fields.len();
+                if d.decoded != body {
+                    failures.push(format!(
+                        "{}: decoded differs from the original",
+                        file.display()
+                    ));
+                }
+            }
+            Err(e) => failures.push(format!("{}: {e}", file.display())),
+        }
+    }
+    eprintln!("{checked} response examples round-tripped, {unknown} unknown fields kept");
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    assert!(checked >= 100, "only {checked} examples checked");
+}
+
+#[test]
+fn a_decoded_response_is_typed() {
+    use kis_client::api::domestic_stock::InquirePriceResponse;
+    let body = serde_json::json!({
+        "rt_cd": "0", "msg_cd": "MCA00000", "msg1": "ok",
+        "output": [{"stck_prpr": "71500", "prdy_ctrt": "-0.69", "brand_new": "x"}]
+    });
+    let r: InquirePriceResponse = serde_json::from_value(body.clone()).expect("decodes");
+    let out = r.output.get().expect("object block given as an array");
+    assert_eq!(out.stck_prpr.raw(), "71500");
+    assert_eq!(serde_json::to_value(&r).expect("serializes"), body);
+    use kis_client::value::Object;
+    assert_eq!(r.unknown_fields(), vec!["output[0].brand_new"]);
+}
+
+#[test]
+fn decode_response_finds_the_endpoint_by_path_or_tr_id() {
+    use kis_client::api::decode_response;
+    let body = || serde_json::json!({"rt_cd": "0", "output": {"ODNO": "1", "new": "x"}});
+    let by_path = decode_response(
+        Some("/uapi/domestic-stock/v1/trading/order-cash"),
+        None,
+        body(),
+    )
+    .expect("by path");
+    assert_eq!(by_path.endpoint, "order_cash");
+    assert_eq!(by_path.decoded, body());
+    assert_eq!(by_path.unknown_fields, vec!["output.new"]);
+    let by_url = decode_response(
+        Some("https://openapi.koreainvestment.com:9443/uapi/domestic-stock/v1/trading/order-cash?a=1"),
+        Some("TTTC0012U"),
+        body(),
+    )
+    .expect("by url and tr_id");
+    assert_eq!(by_url.endpoint, "order_cash");
+    assert_eq!(
+        decode_response(None, Some("VTTC0011U"), body())
+            .expect("by tr_id")
+            .endpoint,
+        "order_cash"
+    );
+    assert!(decode_response(None, Some("NOPE0000"), body()).is_err());
+    assert!(decode_response(None, None, body()).is_err());
+    assert!(decode_response(None, Some("TTTC0012U"), serde_json::json!([1])).is_err());
+    let bad = decode_response(
+        None,
+        Some("FHKST01010100"),
+        serde_json::json!({"output": {"stck_oprc": "abc"}}),
+    )
+    .expect("invalid values do not fail the decode");
+    assert_eq!(
+        bad.invalid_fields,
+        vec![("output.stck_oprc".to_owned(), "abc".to_owned())]
+    );
+}
