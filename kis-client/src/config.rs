@@ -196,7 +196,7 @@ impl ConfigBuilder {
         user_agent: impl Into<String> => Into::into);
     setter!(/// Requests per second (default 20 real, 2 paper).
         rate_limit_per_sec: u32 => |v| v);
-    setter!(/// The window the rate is counted over (default 1 s + 20 ms margin for network jitter).
+    setter!(/// The window the rate is counted over (default 1 s + 50 ms margin for network jitter).
         rate_limit_window: Duration => |v| v);
     setter!(/// Allow state-changing calls (orders) on the REAL service. Default false.
         allow_real_trading: bool => |v| v);
@@ -392,7 +392,7 @@ impl ConfigBuilder {
             rate_limit_per_sec: rate,
             rate_limit_window: self
                 .rate_limit_window
-                .unwrap_or(Duration::from_millis(1020)),
+                .unwrap_or(Duration::from_millis(1050)),
             allow_real_trading: self.allow_real_trading.unwrap_or(false),
             use_hashkey: self.use_hashkey,
             max_pages: self.max_pages.unwrap_or(100).max(1),

@@ -1,0 +1,9 @@
+//! kis-client integration tests over real loopback sockets against kis-mock, one module per area.
+
+mod auth;
+mod endpoints;
+mod paging;
+mod rate;
+mod secrets;
+mod support;
+mod transport;
