@@ -65,3 +65,8 @@ pub fn codes(f: &Field) -> Vec<String> {
     }
     v
 }
+
+/// Text for inside a Markdown code span (no escaping applies there; backticks would end it).
+pub fn code(s: &str) -> String {
+    s.replace('`', "'").split_whitespace().collect::<Vec<_>>().join(" ")
+}

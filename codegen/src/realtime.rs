@@ -148,7 +148,7 @@ fn record_file(s: &ApiSpec, ty: &str) -> String {
         o,
         "//! {} (`{}`): realtime TR {}.",
         esc(&s.name),
-        esc(&s.api_id),
+        doc::code(&s.api_id),
         trs.iter()
             .map(|t| format!("`{t}`"))
             .collect::<Vec<_>>()
@@ -178,7 +178,7 @@ fn record_file(s: &ApiSpec, ty: &str) -> String {
         .collect();
 
     let mut d = vec![
-        format!("A record of {} (`{}`).", esc(&s.name), esc(&s.api_id)),
+        format!("A record of {} (`{}`).", esc(&s.name), doc::code(&s.api_id)),
         String::new(),
     ];
     for var in &s.variants {

@@ -228,7 +228,7 @@ fn endpoint_file(s: &ApiSpec, ty: &str) -> String {
         o,
         "//! {} (`{}`): `{method} {}`.",
         esc(&s.name),
-        esc(&s.api_id),
+        doc::code(&s.api_id),
         s.path
     );
     o.push_str("//!\n");
@@ -295,7 +295,7 @@ fn endpoint_file(s: &ApiSpec, ty: &str) -> String {
         format!(
             "Request of {} (`{}`): `{method} {}`.",
             esc(&s.name),
-            esc(&s.api_id),
+            doc::code(&s.api_id),
             s.path
         ),
         String::new(),
@@ -629,7 +629,7 @@ fn endpoint_file(s: &ApiSpec, ty: &str) -> String {
         }
     }
     let rdoc = vec![
-        format!("Response of {} (`{}`).", esc(&s.name), esc(&s.api_id)),
+        format!("Response of {} (`{}`).", esc(&s.name), doc::code(&s.api_id)),
         String::new(),
         "Values keep their wire text; fields the spec does not list are kept in `extra`."
             .to_owned(),

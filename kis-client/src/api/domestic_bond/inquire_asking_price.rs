@@ -167,31 +167,31 @@ pub struct Output {
     /// 채권 매수호가5 (`bond_bidp5`, required, length 11.2).
     pub bond_bidp5: v::Val<v::Decimal>,
     /// 매도호가 잔량1 (`askp_rsqn1`, required, length 12).
-    pub askp_rsqn1: v::Val<i64>,
+    pub askp_rsqn1: v::Val<v::Decimal>,
     /// 매도호가 잔량2 (`askp_rsqn2`, required, length 12).
-    pub askp_rsqn2: v::Val<i64>,
+    pub askp_rsqn2: v::Val<v::Decimal>,
     /// 매도호가 잔량3 (`askp_rsqn3`, required, length 12).
-    pub askp_rsqn3: v::Val<i64>,
+    pub askp_rsqn3: v::Val<v::Decimal>,
     /// 매도호가 잔량4 (`askp_rsqn4`, required, length 12).
-    pub askp_rsqn4: v::Val<i64>,
+    pub askp_rsqn4: v::Val<v::Decimal>,
     /// 매도호가 잔량5 (`askp_rsqn5`, required, length 12).
-    pub askp_rsqn5: v::Val<i64>,
+    pub askp_rsqn5: v::Val<v::Decimal>,
     /// 매수호가 잔량1 (`bidp_rsqn1`, required, length 12).
-    pub bidp_rsqn1: v::Val<i64>,
+    pub bidp_rsqn1: v::Val<v::Decimal>,
     /// 매수호가 잔량2 (`bidp_rsqn2`, required, length 12).
-    pub bidp_rsqn2: v::Val<i64>,
+    pub bidp_rsqn2: v::Val<v::Decimal>,
     /// 매수호가 잔량3 (`bidp_rsqn3`, required, length 12).
-    pub bidp_rsqn3: v::Val<i64>,
+    pub bidp_rsqn3: v::Val<v::Decimal>,
     /// 매수호가 잔량4 (`bidp_rsqn4`, required, length 12).
-    pub bidp_rsqn4: v::Val<i64>,
+    pub bidp_rsqn4: v::Val<v::Decimal>,
     /// 매수호가 잔량5 (`bidp_rsqn5`, required, length 12).
-    pub bidp_rsqn5: v::Val<i64>,
+    pub bidp_rsqn5: v::Val<v::Decimal>,
     /// 총 매도호가 잔량 (`total_askp_rsqn`, required, length 12).
-    pub total_askp_rsqn: v::Val<i64>,
+    pub total_askp_rsqn: v::Val<v::Decimal>,
     /// 총 매수호가 잔량 (`total_bidp_rsqn`, required, length 12).
-    pub total_bidp_rsqn: v::Val<i64>,
+    pub total_bidp_rsqn: v::Val<v::Decimal>,
     /// 순매수 호가 잔량 (`ntby_aspr_rsqn`, required, length 12).
-    pub ntby_aspr_rsqn: v::Val<i64>,
+    pub ntby_aspr_rsqn: v::Val<v::Decimal>,
     /// 매도 수익 비율1 (`seln_ernn_rate1`, required, length 8.4).
     pub seln_ernn_rate1: v::Val<v::Decimal>,
     /// 매도 수익 비율2 (`seln_ernn_rate2`, required, length 8.4).

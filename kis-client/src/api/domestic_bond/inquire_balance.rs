@@ -257,11 +257,11 @@ pub struct Output {
     /// 매수일련번호 (`buy_sqno`, required, length 10).
     pub buy_sqno: v::Val<String>,
     /// 잔고수량 (`cblc_qty`, required, length 19).
-    pub cblc_qty: v::Val<i64>,
+    pub cblc_qty: v::Val<v::Decimal>,
     /// 종합과세수량 (`agrx_qty`, required, length 10).
-    pub agrx_qty: v::Val<i64>,
+    pub agrx_qty: v::Val<v::Decimal>,
     /// 분리과세수량 (`sprx_qty`, required, length 10).
-    pub sprx_qty: v::Val<i64>,
+    pub sprx_qty: v::Val<v::Decimal>,
     /// 만기일 (`exdt`, required, length 8).
     pub exdt: v::Val<String>,
     /// 매수수익율 (`buy_erng_rt`, required, length 23.8).
@@ -271,7 +271,7 @@ pub struct Output {
     /// 매수금액 (`buy_amt`, required, length 19).
     pub buy_amt: v::Val<v::Decimal>,
     /// 주문가능수량 (`ord_psbl_qty`, required, length 10).
-    pub ord_psbl_qty: v::Val<i64>,
+    pub ord_psbl_qty: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
 }

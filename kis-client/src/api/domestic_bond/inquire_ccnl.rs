@@ -155,9 +155,9 @@ pub struct Output {
     /// 전일 대비율 (`prdy_ctrt`, required, length 8.2).
     pub prdy_ctrt: v::Val<v::Decimal>,
     /// 체결 거래량 (`cntg_vol`, required, length 18).
-    pub cntg_vol: v::Val<i64>,
+    pub cntg_vol: v::Val<v::Decimal>,
     /// 누적 거래량 (`acml_vol`, required, length 18).
-    pub acml_vol: v::Val<i64>,
+    pub acml_vol: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
 }

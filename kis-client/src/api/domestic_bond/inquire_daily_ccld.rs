@@ -285,7 +285,7 @@ impl serde::Serialize for InquireDailyCcldResponse {
 #[non_exhaustive]
 pub struct Output1 {
     /// 총주문수량 (`tot_ord_qty`, required, length 10).
-    pub tot_ord_qty: v::Val<i64>,
+    pub tot_ord_qty: v::Val<v::Decimal>,
     /// 총체결수량합계 (`tot_ccld_qty_smtl`, required, length 19).
     pub tot_ccld_qty_smtl: v::Val<String>,
     /// 총채권체결평균단가 (`tot_bond_ccld_avg_unpr`, required, length 18.2).
@@ -348,13 +348,13 @@ pub struct Output2 {
     /// 상품약어명 (`prdt_abrv_name`, required, length 60).
     pub prdt_abrv_name: v::Val<String>,
     /// 주문수량 (`ord_qty`, required, length 10).
-    pub ord_qty: v::Val<i64>,
+    pub ord_qty: v::Val<v::Decimal>,
     /// 채권주문단가 (`bond_ord_unpr`, required, length 18.2).
     pub bond_ord_unpr: v::Val<v::Decimal>,
     /// 주문시각 (`ord_tmd`, required, length 6).
     pub ord_tmd: v::Val<v::NaiveTime>,
     /// 총체결수량 (`tot_ccld_qty`, required, length 10).
-    pub tot_ccld_qty: v::Val<i64>,
+    pub tot_ccld_qty: v::Val<v::Decimal>,
     /// 채권평균단가 (`bond_avg_unpr`, required, length 18.2).
     pub bond_avg_unpr: v::Val<v::Decimal>,
     /// 총체결금액 (`tot_ccld_amt`, required, length 19).
@@ -372,7 +372,7 @@ pub struct Output2 {
     /// 매도매수구분코드 (`sll_buy_dvsn_cd`, required, length 2).
     pub sll_buy_dvsn_cd: v::Val<String>,
     /// 미체결수량 (`nccs_qty`, required, length 10).
-    pub nccs_qty: v::Val<i64>,
+    pub nccs_qty: v::Val<v::Decimal>,
     /// 주문채번지점번호 (`ord_gno_brno`, required, length 5).
     pub ord_gno_brno: v::Val<String>,
     /// Fields the spec does not list, kept as received.

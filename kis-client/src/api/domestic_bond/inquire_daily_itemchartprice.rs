@@ -155,7 +155,7 @@ pub struct Output {
     /// 채권현재가 (`bond_prpr`, required, length 11.2).
     pub bond_prpr: v::Val<v::Decimal>,
     /// 누적거래량 (`acml_vol`, required, length 18).
-    pub acml_vol: v::Val<i64>,
+    pub acml_vol: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
 }

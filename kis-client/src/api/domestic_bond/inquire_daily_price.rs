@@ -155,7 +155,7 @@ pub struct Output {
     /// 전일대비율 (`prdy_ctrt`, required, length 8.2).
     pub prdy_ctrt: v::Val<v::Decimal>,
     /// 누적거래량 (`acml_vol`, required, length 18).
-    pub acml_vol: v::Val<i64>,
+    pub acml_vol: v::Val<v::Decimal>,
     /// 채권시가2 (`bond_oprc`, required, length 11.2).
     pub bond_oprc: v::Val<v::Decimal>,
     /// 채권고가 (`bond_hgpr`, required, length 11.2).

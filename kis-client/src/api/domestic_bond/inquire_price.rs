@@ -157,7 +157,7 @@ pub struct Output {
     /// 전일대비율 (`prdy_ctrt`, required, length 8.2).
     pub prdy_ctrt: v::Val<v::Decimal>,
     /// 누적거래량 (`acml_vol`, required, length 18).
-    pub acml_vol: v::Val<i64>,
+    pub acml_vol: v::Val<v::Decimal>,
     /// 채권전일종가 (`bond_prdy_clpr`, required, length 11.2).
     pub bond_prdy_clpr: v::Val<v::Decimal>,
     /// 채권시가2 (`bond_oprc`, required, length 11.2).

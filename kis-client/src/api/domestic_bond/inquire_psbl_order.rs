@@ -201,7 +201,7 @@ pub struct Output {
     /// 매수가능금액 (`buy_psbl_amt`, required, length 19).
     pub buy_psbl_amt: v::Val<v::Decimal>,
     /// 매수가능수량 (`buy_psbl_qty`, required, length 10).
-    pub buy_psbl_qty: v::Val<i64>,
+    pub buy_psbl_qty: v::Val<v::Decimal>,
     /// CMA평가금액 (`cma_evlu_amt`, required, length 19).
     pub cma_evlu_amt: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.

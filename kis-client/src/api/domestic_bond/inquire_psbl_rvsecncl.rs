@@ -234,17 +234,17 @@ pub struct Output {
     /// 정정취소구분명 (`rvse_cncl_dvsn_name`, required, length 60).
     pub rvse_cncl_dvsn_name: v::Val<String>,
     /// 주문수량 (`ord_qty`, required, length 10).
-    pub ord_qty: v::Val<i64>,
+    pub ord_qty: v::Val<v::Decimal>,
     /// 채권주문단가 (`bond_ord_unpr`, required, length 18.2).
     pub bond_ord_unpr: v::Val<v::Decimal>,
     /// 주문시각 (`ord_tmd`, required, length 6).
     pub ord_tmd: v::Val<v::NaiveTime>,
     /// 총체결수량 (`tot_ccld_qty`, required, length 10).
-    pub tot_ccld_qty: v::Val<i64>,
+    pub tot_ccld_qty: v::Val<v::Decimal>,
     /// 총체결금액 (`tot_ccld_amt`, required, length 19).
     pub tot_ccld_amt: v::Val<v::Decimal>,
     /// 주문가능수량 (`ord_psbl_qty`, required, length 10).
-    pub ord_psbl_qty: v::Val<i64>,
+    pub ord_psbl_qty: v::Val<v::Decimal>,
     /// 원주문번호 (`orgn_odno`, required, length 10).
     pub orgn_odno: v::Val<String>,
     /// 매도매수구분코드 (`sll_buy_dvsn_cd`, required, length 2).

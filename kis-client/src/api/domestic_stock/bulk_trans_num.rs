@@ -303,7 +303,7 @@ pub struct Output {
     /// HTS 한글 종목명 (`hts_kor_isnm`, required, length 40).
     pub hts_kor_isnm: v::Val<String>,
     /// 주식 현재가 (`stck_prpr`, required, length 10).
-    pub stck_prpr: v::Val<v::Decimal>,
+    pub stck_prpr: v::Val<i64>,
     /// 전일 대비 부호 (`prdy_vrss_sign`, required, length 1).
     pub prdy_vrss_sign: v::Val<String>,
     /// 전일 대비 (`prdy_vrss`, required, length 10).

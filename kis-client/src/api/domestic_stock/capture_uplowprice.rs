@@ -253,7 +253,7 @@ pub struct Output {
     /// HTS한글종목명 (`hts_kor_isnm`, required, length 40).
     pub hts_kor_isnm: v::Val<String>,
     /// 주식현재가 (`stck_prpr`, required, length 10).
-    pub stck_prpr: v::Val<v::Decimal>,
+    pub stck_prpr: v::Val<i64>,
     /// 전일대비부호 (`prdy_vrss_sign`, required, length 1).
     pub prdy_vrss_sign: v::Val<String>,
     /// 전일대비 (`prdy_vrss`, required, length 10).
@@ -277,9 +277,9 @@ pub struct Output {
     /// 매수2체결량 (`shnu_cnqn`, required, length 18).
     pub shnu_cnqn: v::Val<String>,
     /// 주식하한가 (`stck_llam`, required, length 10).
-    pub stck_llam: v::Val<v::Decimal>,
+    pub stck_llam: v::Val<i64>,
     /// 주식상한가 (`stck_mxpr`, required, length 10).
-    pub stck_mxpr: v::Val<v::Decimal>,
+    pub stck_mxpr: v::Val<i64>,
     /// 전일대비거래량비율 (`prdy_vrss_vol_rate`, required, length 8.4).
     pub prdy_vrss_vol_rate: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.

@@ -173,7 +173,7 @@ pub struct Output {
     /// 매매 일자 (`deal_date`, required, length 8).
     pub deal_date: v::Val<v::NaiveDate>,
     /// 주식 현재가 (`stck_prpr`, required, length 10).
-    pub stck_prpr: v::Val<v::Decimal>,
+    pub stck_prpr: v::Val<i64>,
     /// 전일 대비 부호 (`prdy_vrss_sign`, required, length 1).
     pub prdy_vrss_sign: v::Val<String>,
     /// 전일 대비 (`prdy_vrss`, required, length 10).
@@ -217,11 +217,11 @@ pub struct Output {
     /// 전체 대주 공여율 (`whol_stln_gvrt`, required, length 8.2).
     pub whol_stln_gvrt: v::Val<v::Decimal>,
     /// 주식 시가2 (`stck_oprc`, required, length 10).
-    pub stck_oprc: v::Val<v::Decimal>,
+    pub stck_oprc: v::Val<i64>,
     /// 주식 최고가 (`stck_hgpr`, required, length 10).
-    pub stck_hgpr: v::Val<v::Decimal>,
+    pub stck_hgpr: v::Val<i64>,
     /// 주식 최저가 (`stck_lwpr`, required, length 10).
-    pub stck_lwpr: v::Val<v::Decimal>,
+    pub stck_lwpr: v::Val<i64>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
 }

@@ -186,7 +186,7 @@ pub struct Output1 {
     /// 일자 (`bsop_date`, required, length 8).
     pub bsop_date: v::Val<v::NaiveDate>,
     /// 주식 종가 (`stck_prpr`, required, length 10).
-    pub stck_prpr: v::Val<v::Decimal>,
+    pub stck_prpr: v::Val<i64>,
     /// 전일 대비 부호 (`prdy_vrss_sign`, required, length 1).
     pub prdy_vrss_sign: v::Val<String>,
     /// 전일 대비 (`prdy_vrss`, required, length 10).

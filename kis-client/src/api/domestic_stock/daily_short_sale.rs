@@ -176,7 +176,7 @@ impl serde::Serialize for DailyShortSaleResponse {
 #[non_exhaustive]
 pub struct Output1 {
     /// 주식 현재가 (`stck_prpr`, required, length 10).
-    pub stck_prpr: v::Val<v::Decimal>,
+    pub stck_prpr: v::Val<i64>,
     /// 전일 대비 (`prdy_vrss`, required, length 10).
     pub prdy_vrss: v::Val<v::Decimal>,
     /// 전일 대비 부호 (`prdy_vrss_sign`, required, length 1).
@@ -233,7 +233,7 @@ pub struct Output2 {
     /// 주식 영업 일자 (`stck_bsop_date`, required, length 8).
     pub stck_bsop_date: v::Val<v::NaiveDate>,
     /// 주식 종가 (`stck_clpr`, required, length 10).
-    pub stck_clpr: v::Val<v::Decimal>,
+    pub stck_clpr: v::Val<i64>,
     /// 전일 대비 (`prdy_vrss`, required, length 10).
     pub prdy_vrss: v::Val<v::Decimal>,
     /// 전일 대비 부호 (`prdy_vrss_sign`, required, length 1).
@@ -265,11 +265,11 @@ pub struct Output2 {
     /// 누적 공매도 거래 대금 비중 (`acml_ssts_tr_pbmn_rlim`, required, length 72).
     pub acml_ssts_tr_pbmn_rlim: v::Val<String>,
     /// 주식 시가2 (`stck_oprc`, required, length 10).
-    pub stck_oprc: v::Val<v::Decimal>,
+    pub stck_oprc: v::Val<i64>,
     /// 주식 최고가 (`stck_hgpr`, required, length 10).
-    pub stck_hgpr: v::Val<v::Decimal>,
+    pub stck_hgpr: v::Val<i64>,
     /// 주식 최저가 (`stck_lwpr`, required, length 10).
-    pub stck_lwpr: v::Val<v::Decimal>,
+    pub stck_lwpr: v::Val<i64>,
     /// 평균가격 (`avrg_prc`, required, length 11).
     pub avrg_prc: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.

@@ -155,7 +155,7 @@ pub struct Output1 {
     /// 전일대비부호 (`estdate`, required, length 1).
     pub estdate: v::Val<String>,
     /// 전일대비율 (`rcmd_name`, required, length 8.2).
-    pub rcmd_name: v::Val<v::Decimal>,
+    pub rcmd_name: v::Val<String>,
     /// 누적거래량 (`capital`, required, length 18).
     pub capital: v::Val<String>,
     /// 행사가 (`forn_item_lmtrt`, required, length 112).

@@ -235,7 +235,7 @@ pub struct Output2 {
     /// 주식 체결 시간 (`stck_cntg_hour`, required, length 6).
     pub stck_cntg_hour: v::Val<v::NaiveTime>,
     /// 주식 현재가 (`stck_prpr`, required, length 10).
-    pub stck_prpr: v::Val<v::Decimal>,
+    pub stck_prpr: v::Val<i64>,
     /// 전일 대비 부호 (`prdy_vrss_sign`, required, length 1).
     pub prdy_vrss_sign: v::Val<String>,
     /// 전일 대비 (`prdy_vrss`, required, length 10).

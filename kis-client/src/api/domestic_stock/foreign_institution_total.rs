@@ -229,7 +229,7 @@ pub struct Output {
     /// 순매수 수량 (`ntby_qty`, required, length 18).
     pub ntby_qty: v::Val<i64>,
     /// 주식 현재가 (`stck_prpr`, required, length 10).
-    pub stck_prpr: v::Val<v::Decimal>,
+    pub stck_prpr: v::Val<i64>,
     /// 전일 대비 부호 (`prdy_vrss_sign`, required, length 1).
     pub prdy_vrss_sign: v::Val<String>,
     /// 전일 대비 (`prdy_vrss`, required, length 10).

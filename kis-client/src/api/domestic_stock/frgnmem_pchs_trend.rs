@@ -160,7 +160,7 @@ pub struct Output {
     /// 영업시간 (`bsop_hour`, required, length 6).
     pub bsop_hour: v::Val<v::NaiveTime>,
     /// 주식현재가 (`stck_prpr`, required, length 10).
-    pub stck_prpr: v::Val<v::Decimal>,
+    pub stck_prpr: v::Val<i64>,
     /// 전일대비 (`prdy_vrss`, required, length 10).
     pub prdy_vrss: v::Val<v::Decimal>,
     /// 전일대비부호 (`prdy_vrss_sign`, required, length 1).

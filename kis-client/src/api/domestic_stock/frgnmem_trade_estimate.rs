@@ -190,7 +190,7 @@ pub struct Output {
     /// 외국계순매도수량 (`glob_ntsl_qty`, required, length 12).
     pub glob_ntsl_qty: v::Val<i64>,
     /// 주식현재가 (`stck_prpr`, required, length 10).
-    pub stck_prpr: v::Val<v::Decimal>,
+    pub stck_prpr: v::Val<i64>,
     /// 전일대비 (`prdy_vrss`, required, length 10).
     pub prdy_vrss: v::Val<v::Decimal>,
     /// 전일대비부호 (`prdy_vrss_sign`, required, length 1).

@@ -243,7 +243,7 @@ pub struct Output2 {
     /// HTS한글종목명 (`hts_kor_isnm`, required, length 40).
     pub hts_kor_isnm: v::Val<String>,
     /// 주식현재가 (`stck_prpr`, required, length 10).
-    pub stck_prpr: v::Val<v::Decimal>,
+    pub stck_prpr: v::Val<i64>,
     /// 전일대비 (`prdy_vrss`, required, length 10).
     pub prdy_vrss: v::Val<v::Decimal>,
     /// 전일대비부호 (`prdy_vrss_sign`, required, length 1).

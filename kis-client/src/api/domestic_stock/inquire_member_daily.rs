@@ -215,7 +215,7 @@ pub struct Output {
     /// 순매수수량 (`ntby_qty`, required, length 18).
     pub ntby_qty: v::Val<i64>,
     /// 주식현재가 (`stck_prpr`, required, length 10).
-    pub stck_prpr: v::Val<v::Decimal>,
+    pub stck_prpr: v::Val<i64>,
     /// 전일대비 (`prdy_vrss`, required, length 10).
     pub prdy_vrss: v::Val<v::Decimal>,
     /// 전일대비부호 (`prdy_vrss_sign`, required, length 1).

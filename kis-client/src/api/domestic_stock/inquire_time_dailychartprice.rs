@@ -216,7 +216,7 @@ pub struct Output1 {
     /// 전일 대비율 (`prdy_ctrt`, required, length 11).
     pub prdy_ctrt: v::Val<v::Decimal>,
     /// 주식 전일 종가 (`stck_prdy_clpr`, required, length 10).
-    pub stck_prdy_clpr: v::Val<v::Decimal>,
+    pub stck_prdy_clpr: v::Val<i64>,
     /// 누적 거래량 (`acml_vol`, required, length 18).
     pub acml_vol: v::Val<i64>,
     /// 누적 거래 대금 (`acml_tr_pbmn`, required, length 18).
@@ -224,7 +224,7 @@ pub struct Output1 {
     /// HTS 한글 종목명 (`hts_kor_isnm`, required, length 40).
     pub hts_kor_isnm: v::Val<String>,
     /// 주식 현재가 (`stck_prpr`, required, length 10).
-    pub stck_prpr: v::Val<v::Decimal>,
+    pub stck_prpr: v::Val<i64>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
 }
@@ -279,13 +279,13 @@ pub struct Output2 {
     /// 주식 체결 시간 (`stck_cntg_hour`, required, length 6).
     pub stck_cntg_hour: v::Val<v::NaiveTime>,
     /// 주식 현재가 (`stck_prpr`, required, length 10).
-    pub stck_prpr: v::Val<v::Decimal>,
+    pub stck_prpr: v::Val<i64>,
     /// 주식 시가2 (`stck_oprc`, required, length 10).
-    pub stck_oprc: v::Val<v::Decimal>,
+    pub stck_oprc: v::Val<i64>,
     /// 주식 최고가 (`stck_hgpr`, required, length 10).
-    pub stck_hgpr: v::Val<v::Decimal>,
+    pub stck_hgpr: v::Val<i64>,
     /// 주식 최저가 (`stck_lwpr`, required, length 10).
-    pub stck_lwpr: v::Val<v::Decimal>,
+    pub stck_lwpr: v::Val<i64>,
     /// 체결 거래량 (`cntg_vol`, required, length 18).
     pub cntg_vol: v::Val<i64>,
     /// 누적 거래 대금 (`acml_tr_pbmn`, required, length 18).

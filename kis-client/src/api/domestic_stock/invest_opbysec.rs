@@ -213,7 +213,7 @@ pub struct Output {
     /// 회원사명 (`mbcr_name`, required, length 50).
     pub mbcr_name: v::Val<String>,
     /// 주식현재가 (`stck_prpr`, required, length 10).
-    pub stck_prpr: v::Val<v::Decimal>,
+    pub stck_prpr: v::Val<i64>,
     /// 전일대비 (`prdy_vrss`, required, length 10).
     pub prdy_vrss: v::Val<v::Decimal>,
     /// 전일대비부호 (`prdy_vrss_sign`, required, length 1).
@@ -223,7 +223,7 @@ pub struct Output {
     /// HTS목표가격 (`hts_goal_prc`, required, length 10).
     pub hts_goal_prc: v::Val<v::Decimal>,
     /// 주식전일종가 (`stck_prdy_clpr`, required, length 10).
-    pub stck_prdy_clpr: v::Val<v::Decimal>,
+    pub stck_prdy_clpr: v::Val<i64>,
     /// 주식선물괴리도 (`stft_esdg`, required, length 10).
     pub stft_esdg: v::Val<String>,
     /// 괴리율 (`dprt`, required, length 8.2).

@@ -198,7 +198,7 @@ pub struct Output {
     /// HTS목표가격 (`hts_goal_prc`, required, length 10).
     pub hts_goal_prc: v::Val<v::Decimal>,
     /// 주식전일종가 (`stck_prdy_clpr`, required, length 10).
-    pub stck_prdy_clpr: v::Val<v::Decimal>,
+    pub stck_prdy_clpr: v::Val<i64>,
     /// 주식N일괴리도 (`stck_nday_esdg`, required, length 10).
     pub stck_nday_esdg: v::Val<String>,
     /// N일괴리율 (`nday_dprt`, required, length 8.2).

@@ -199,7 +199,7 @@ impl serde::Serialize for InvestorTradeByStockDailyResponse {
 #[non_exhaustive]
 pub struct Output1 {
     /// 주식 현재가 (`stck_prpr`, required, length 10).
-    pub stck_prpr: v::Val<v::Decimal>,
+    pub stck_prpr: v::Val<i64>,
     /// 전일 대비 (`prdy_vrss`, required, length 10).
     pub prdy_vrss: v::Val<v::Decimal>,
     /// 전일 대비 부호 (`prdy_vrss_sign`, required, length 1).
@@ -261,7 +261,7 @@ pub struct Output2 {
     /// 주식 영업 일자 (`stck_bsop_date`, required, length 8).
     pub stck_bsop_date: v::Val<v::NaiveDate>,
     /// 주식 종가 (`stck_clpr`, required, length 10).
-    pub stck_clpr: v::Val<v::Decimal>,
+    pub stck_clpr: v::Val<i64>,
     /// 전일 대비 (`prdy_vrss`, required, length 10).
     pub prdy_vrss: v::Val<v::Decimal>,
     /// 전일 대비 부호 (`prdy_vrss_sign`, required, length 1).
@@ -273,11 +273,11 @@ pub struct Output2 {
     /// 누적 거래 대금 (`acml_tr_pbmn`, required, length 18).
     pub acml_tr_pbmn: v::Val<v::Decimal>,
     /// 주식 시가2 (`stck_oprc`, required, length 10).
-    pub stck_oprc: v::Val<v::Decimal>,
+    pub stck_oprc: v::Val<i64>,
     /// 주식 최고가 (`stck_hgpr`, required, length 10).
-    pub stck_hgpr: v::Val<v::Decimal>,
+    pub stck_hgpr: v::Val<i64>,
     /// 주식 최저가 (`stck_lwpr`, required, length 10).
-    pub stck_lwpr: v::Val<v::Decimal>,
+    pub stck_lwpr: v::Val<i64>,
     /// 외국인 순매수 수량 (`frgn_ntby_qty`, required, length 12).
     pub frgn_ntby_qty: v::Val<i64>,
     /// 외국인 등록 순매수 수량 (`frgn_reg_ntby_qty`, required, length 18).

@@ -247,7 +247,7 @@ pub struct Output {
     /// 장중 거래량 (`itmt_vol`, required, length 18).
     pub itmt_vol: v::Val<i64>,
     /// 주식 현재가 (`stck_prpr`, required, length 10).
-    pub stck_prpr: v::Val<v::Decimal>,
+    pub stck_prpr: v::Val<i64>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
 }

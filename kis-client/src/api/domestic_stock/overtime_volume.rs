@@ -318,7 +318,7 @@ pub struct Output2 {
     /// 시간외 대비 누적 거래량 비중 (`ovtm_vrss_acml_vol_rlim`, required, length 52).
     pub ovtm_vrss_acml_vol_rlim: v::Val<String>,
     /// 주식 현재가 (`stck_prpr`, required, length 10).
-    pub stck_prpr: v::Val<v::Decimal>,
+    pub stck_prpr: v::Val<i64>,
     /// 누적 거래량 (`acml_vol`, required, length 18).
     pub acml_vol: v::Val<i64>,
     /// 매수호가 (`bidp`, required, length 10).

@@ -192,7 +192,7 @@ pub struct Output1 {
     /// HTS한글종목명 (`hts_kor_isnm`, required, length 40).
     pub hts_kor_isnm: v::Val<String>,
     /// 주식현재가 (`stck_prpr`, required, length 10).
-    pub stck_prpr: v::Val<v::Decimal>,
+    pub stck_prpr: v::Val<i64>,
     /// 전일대비부호 (`prdy_vrss_sign`, required, length 1).
     pub prdy_vrss_sign: v::Val<String>,
     /// 전일대비 (`prdy_vrss`, required, length 10).
@@ -268,7 +268,7 @@ pub struct Output2 {
     /// 데이터순위 (`data_rank`, required, length 10).
     pub data_rank: v::Val<String>,
     /// 주식현재가 (`stck_prpr`, required, length 10).
-    pub stck_prpr: v::Val<v::Decimal>,
+    pub stck_prpr: v::Val<i64>,
     /// 체결거래량 (`cntg_vol`, required, length 18).
     pub cntg_vol: v::Val<i64>,
     /// 누적거래량비중 (`acml_vol_rlim`, required, length 72).

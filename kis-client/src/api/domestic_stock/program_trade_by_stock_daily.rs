@@ -160,7 +160,7 @@ pub struct Output {
     /// 주식 영업 일자 (`stck_bsop_date`, required, length 8).
     pub stck_bsop_date: v::Val<v::NaiveDate>,
     /// 주식 종가 (`stck_clpr`, required, length 10).
-    pub stck_clpr: v::Val<v::Decimal>,
+    pub stck_clpr: v::Val<i64>,
     /// 전일 대비 (`prdy_vrss`, required, length 10).
     pub prdy_vrss: v::Val<v::Decimal>,
     /// 전일 대비 부호 (`prdy_vrss_sign`, required, length 1).

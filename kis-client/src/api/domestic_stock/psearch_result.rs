@@ -152,7 +152,7 @@ pub struct Output2 {
     /// 등락율 (`chgrate`, required, length 16).
     pub chgrate: v::Val<v::Decimal>,
     /// 거래량 (`acml_vol`, required, length 16).
-    pub acml_vol: v::Val<i64>,
+    pub acml_vol: v::Val<v::Decimal>,
     /// 거래대금 (`trade_amt`, required, length 16).
     pub trade_amt: v::Val<v::Decimal>,
     /// 전일대비 (`change`, required, length 16).

@@ -315,7 +315,7 @@ pub struct Output {
     /// 누적거래량 (`acml_vol`, required, length 18).
     pub acml_vol: v::Val<i64>,
     /// 주식기준가 (`stck_sdpr`, required, length 10).
-    pub stck_sdpr: v::Val<v::Decimal>,
+    pub stck_sdpr: v::Val<i64>,
     /// 기준가대비현재가부호 (`sdpr_vrss_prpr_sign`, required, length 1).
     pub sdpr_vrss_prpr_sign: v::Val<String>,
     /// 기준가대비현재가 (`sdpr_vrss_prpr`, required, length 10).
@@ -323,7 +323,7 @@ pub struct Output {
     /// 기준가대비현재가비율 (`sdpr_vrss_prpr_rate`, required, length 8.4).
     pub sdpr_vrss_prpr_rate: v::Val<v::Decimal>,
     /// 주식시가2 (`stck_oprc`, required, length 10).
-    pub stck_oprc: v::Val<v::Decimal>,
+    pub stck_oprc: v::Val<i64>,
     /// 시가2대비현재가부호 (`oprc_vrss_prpr_sign`, required, length 1).
     pub oprc_vrss_prpr_sign: v::Val<String>,
     /// 시가2대비현재가 (`oprc_vrss_prpr`, required, length 10).
@@ -331,9 +331,9 @@ pub struct Output {
     /// 시가2대비현재가비율 (`oprc_vrss_prpr_rate`, required, length 8.4).
     pub oprc_vrss_prpr_rate: v::Val<v::Decimal>,
     /// 주식최고가 (`stck_hgpr`, required, length 10).
-    pub stck_hgpr: v::Val<v::Decimal>,
+    pub stck_hgpr: v::Val<i64>,
     /// 주식최저가 (`stck_lwpr`, required, length 10).
-    pub stck_lwpr: v::Val<v::Decimal>,
+    pub stck_lwpr: v::Val<i64>,
     /// 기간등락부호 (`prd_rsfl_sign`, required, length 1).
     pub prd_rsfl_sign: v::Val<String>,
     /// 기간등락 (`prd_rsfl`, required, length 10).

@@ -175,7 +175,7 @@ pub struct Output {
     /// 주식 체결 시간 (`stck_cntg_hour`, required, length 10).
     pub stck_cntg_hour: v::Val<String>,
     /// 주식 현재가 (`stck_prpr`, required, length 10).
-    pub stck_prpr: v::Val<v::Decimal>,
+    pub stck_prpr: v::Val<i64>,
     /// ELW 시가2 (`elw_oprc`, required, length 1).
     pub elw_oprc: v::Val<v::Decimal>,
     /// ELW 최고가 (`elw_hgpr`, required, length 8.2).

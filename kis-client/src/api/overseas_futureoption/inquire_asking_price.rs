@@ -145,7 +145,7 @@ pub struct Output1 {
     /// 전일종가 (`prev_price`, required, length 15).
     pub prev_price: v::Val<v::Decimal>,
     /// 거래량 (`vol`, required, length 10).
-    pub vol: v::Val<i64>,
+    pub vol: v::Val<v::Decimal>,
     /// 전일대비가 (`prev_diff_price`, required, length 15).
     pub prev_diff_price: v::Val<v::Decimal>,
     /// 전일대비율 (`prev_diff_rate`, required, length 10).

@@ -330,7 +330,7 @@ impl serde::Serialize for InquireDailyCcldResponse {
 #[non_exhaustive]
 pub struct Output2 {
     /// FM총체결수량 (`fm_tot_ccld_qty`, required, length 10).
-    pub fm_tot_ccld_qty: v::Val<i64>,
+    pub fm_tot_ccld_qty: v::Val<v::Decimal>,
     /// FM총선물약정금액 (`fm_tot_futr_agrm_amt`, required, length 20).
     pub fm_tot_futr_agrm_amt: v::Val<v::Decimal>,
     /// FM총옵션약정금액 (`fm_tot_opt_agrm_amt`, required, length 20).
@@ -383,7 +383,7 @@ pub struct Output1 {
     /// 매도매수구분코드 (`sll_buy_dvsn_cd`, required, length 3).
     pub sll_buy_dvsn_cd: v::Val<String>,
     /// FM체결수량 (`fm_ccld_qty`, required, length 10).
-    pub fm_ccld_qty: v::Val<i64>,
+    pub fm_ccld_qty: v::Val<v::Decimal>,
     /// FM체결금액 (`fm_ccld_amt`, required, length 20).
     pub fm_ccld_amt: v::Val<v::Decimal>,
     /// FM선물체결금액 (`fm_futr_ccld_amt`, required, length 20).

@@ -326,7 +326,7 @@ pub struct Output {
     /// 접수구분코드 (`rcit_dvsn_cd`, required, length 2).
     pub rcit_dvsn_cd: v::Val<String>,
     /// FM주문수량 (`fm_ord_qty`, required, length 10).
-    pub fm_ord_qty: v::Val<i64>,
+    pub fm_ord_qty: v::Val<v::Decimal>,
     /// FM주문가격 (`fm_ord_pric`, required, length 20).
     pub fm_ord_pric: v::Val<v::Decimal>,
     /// FMSTOP주문가격 (`fm_stop_ord_pric`, required, length 20).
@@ -334,11 +334,11 @@ pub struct Output {
     /// 행사예약주문여부 (`ecis_rsvn_ord_yn`, required, length 1).
     pub ecis_rsvn_ord_yn: v::Val<bool>,
     /// FM체결수량 (`fm_ccld_qty`, required, length 10).
-    pub fm_ccld_qty: v::Val<i64>,
+    pub fm_ccld_qty: v::Val<v::Decimal>,
     /// FM체결가격 (`fm_ccld_pric`, required, length 20).
     pub fm_ccld_pric: v::Val<v::Decimal>,
     /// FM주문잔여수량 (`fm_ord_rmn_qty`, required, length 10).
-    pub fm_ord_rmn_qty: v::Val<i64>,
+    pub fm_ord_rmn_qty: v::Val<v::Decimal>,
     /// 주문그룹명 (`ord_grp_name`, required, length 60).
     pub ord_grp_name: v::Val<String>,
     /// 접수상세일시 (`rcit_dtl_dtime`, required, length 17).

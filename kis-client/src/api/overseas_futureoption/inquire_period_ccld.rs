@@ -308,9 +308,9 @@ pub struct Output1 {
     /// 통화코드 (`crcy_cd`, required, length 3).
     pub crcy_cd: v::Val<String>,
     /// FM매수수량 (`fm_buy_qty`, required, length 10).
-    pub fm_buy_qty: v::Val<i64>,
+    pub fm_buy_qty: v::Val<v::Decimal>,
     /// FM매도수량 (`fm_sll_qty`, required, length 10).
-    pub fm_sll_qty: v::Val<i64>,
+    pub fm_sll_qty: v::Val<v::Decimal>,
     /// FM청산손익금액 (`fm_lqd_pfls_amt`, required, length 20).
     pub fm_lqd_pfls_amt: v::Val<v::Decimal>,
     /// FM수수료 (`fm_fee`, required, length 20).
@@ -318,9 +318,9 @@ pub struct Output1 {
     /// FM순손익금액 (`fm_net_pfls_amt`, required, length 20).
     pub fm_net_pfls_amt: v::Val<v::Decimal>,
     /// FM미결제매수수량 (`fm_ustl_buy_qty`, required, length 10).
-    pub fm_ustl_buy_qty: v::Val<i64>,
+    pub fm_ustl_buy_qty: v::Val<v::Decimal>,
     /// FM미결제매도수량 (`fm_ustl_sll_qty`, required, length 10).
-    pub fm_ustl_sll_qty: v::Val<i64>,
+    pub fm_ustl_sll_qty: v::Val<v::Decimal>,
     /// FM미결제평가손익금액 (`fm_ustl_evlu_pfls_amt`, required, length 20).
     pub fm_ustl_evlu_pfls_amt: v::Val<v::Decimal>,
     /// FM미결제평가손익금액2 (`fm_ustl_evlu_pfls_amt2`, required, length 20).
@@ -422,9 +422,9 @@ pub struct Output2 {
     /// 통화코드 (`crcy_cd`, required, length 3).
     pub crcy_cd: v::Val<String>,
     /// FM매수수량 (`fm_buy_qty`, required, length 10).
-    pub fm_buy_qty: v::Val<i64>,
+    pub fm_buy_qty: v::Val<v::Decimal>,
     /// FM매도수량 (`fm_sll_qty`, required, length 10).
-    pub fm_sll_qty: v::Val<i64>,
+    pub fm_sll_qty: v::Val<v::Decimal>,
     /// FM청산손익금액 (`fm_lqd_pfls_amt`, required, length 20).
     pub fm_lqd_pfls_amt: v::Val<v::Decimal>,
     /// FM수수료 (`fm_fee`, required, length 20).
@@ -432,9 +432,9 @@ pub struct Output2 {
     /// FM순손익금액 (`fm_net_pfls_amt`, required, length 20).
     pub fm_net_pfls_amt: v::Val<v::Decimal>,
     /// FM미결제매수수량 (`fm_ustl_buy_qty`, required, length 10).
-    pub fm_ustl_buy_qty: v::Val<i64>,
+    pub fm_ustl_buy_qty: v::Val<v::Decimal>,
     /// FM미결제매도수량 (`fm_ustl_sll_qty`, required, length 10).
-    pub fm_ustl_sll_qty: v::Val<i64>,
+    pub fm_ustl_sll_qty: v::Val<v::Decimal>,
     /// FM미결제평가손익금액 (`fm_ustl_evlu_pfls_amt`, required, length 20).
     pub fm_ustl_evlu_pfls_amt: v::Val<v::Decimal>,
     /// FM미결제평가손익금액2 (`fm_ustl_evlu_pfls_amt2`, required, length 20).

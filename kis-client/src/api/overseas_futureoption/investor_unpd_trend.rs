@@ -176,7 +176,7 @@ impl serde::Serialize for InvestorUnpdTrendResponse {
 #[non_exhaustive]
 pub struct Output1 {
     /// 응답레코드카운트 (`row_cnt`, required, length 4).
-    pub row_cnt: v::Val<i64>,
+    pub row_cnt: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
 }

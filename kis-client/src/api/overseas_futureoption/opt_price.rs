@@ -142,7 +142,7 @@ pub struct Output1 {
     /// 현재가 (`last_price`, required, length 15).
     pub last_price: v::Val<v::Decimal>,
     /// 누적거래수량 (`vol`, required, length 10).
-    pub vol: v::Val<i64>,
+    pub vol: v::Val<v::Decimal>,
     /// 전일대비구분 (`prev_diff_flag`, required, length 1).
     pub prev_diff_flag: v::Val<String>,
     /// 전일대비가격 (`prev_diff_price`, required, length 15).
@@ -170,7 +170,7 @@ pub struct Output1 {
     /// 최종거래일 (`trd_to_date`, required, length 8).
     pub trd_to_date: v::Val<v::NaiveDate>,
     /// 잔존일수 (`remn_cnt`, required, length 4).
-    pub remn_cnt: v::Val<i64>,
+    pub remn_cnt: v::Val<v::Decimal>,
     /// 체결량 (`last_qntt`, required, length 10).
     pub last_qntt: v::Val<String>,
     /// 총매도잔량 (`tot_ask_qntt`, required, length 10).

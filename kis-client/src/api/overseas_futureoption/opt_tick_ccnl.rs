@@ -236,9 +236,9 @@ impl serde::Serialize for OptTickCcnlResponse {
 #[non_exhaustive]
 pub struct Output1 {
     /// 자료개수 (`ret_cnt`, required, length 4).
-    pub ret_cnt: v::Val<i64>,
+    pub ret_cnt: v::Val<v::Decimal>,
     /// N틱최종개수 (`last_n_cnt`, required, length 4).
-    pub last_n_cnt: v::Val<i64>,
+    pub last_n_cnt: v::Val<v::Decimal>,
     /// 이전조회KEY (`index_key`, required, length 30).
     pub index_key: v::Val<String>,
     /// Fields the spec does not list, kept as received.
@@ -290,7 +290,7 @@ pub struct Output2 {
     /// 체결수량 (`last_qntt`, required, length 10).
     pub last_qntt: v::Val<String>,
     /// 누적거래수량 (`vol`, required, length 10).
-    pub vol: v::Val<i64>,
+    pub vol: v::Val<v::Decimal>,
     /// 전일대비구분 (`prev_diff_flag`, required, length 1).
     pub prev_diff_flag: v::Val<String>,
     /// 전일대비가격 (`prev_diff_price`, required, length 15).

@@ -203,7 +203,7 @@ pub struct Output2 {
     /// 최종거래일 (`trd_to_date`, required, length 8).
     pub trd_to_date: v::Val<v::NaiveDate>,
     /// 잔존일수 (`remn_cnt`, required, length 4).
-    pub remn_cnt: v::Val<i64>,
+    pub remn_cnt: v::Val<v::Decimal>,
     /// 매매여부 (`stat_tp`, required, length 1).
     pub stat_tp: v::Val<String>,
     /// 계약크기 (`ctrt_size`, required, length 19).

@@ -217,13 +217,13 @@ pub struct Output {
     /// 종목명 (`item_name`, required, length 60).
     pub item_name: v::Val<String>,
     /// FT주문수량 (`ft_ord_qty`, required, length 4).
-    pub ft_ord_qty: v::Val<i64>,
+    pub ft_ord_qty: v::Val<v::Decimal>,
     /// FT주문단가 (`ft_ord_unpr3`, required, length 8).
     pub ft_ord_unpr3: v::Val<v::Decimal>,
     /// 분할매수속성명 (`splt_buy_attr_name`, required, length 60).
     pub splt_buy_attr_name: v::Val<String>,
     /// FT체결수량 (`ft_ccld_qty`, required, length 4).
-    pub ft_ccld_qty: v::Val<i64>,
+    pub ft_ccld_qty: v::Val<v::Decimal>,
     /// 주문채번지점번호 (`ord_gno_brno`, length 5).
     pub ord_gno_brno: v::Val<String>,
     /// Fields the spec does not list, kept as received.

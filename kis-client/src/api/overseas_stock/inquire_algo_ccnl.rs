@@ -256,7 +256,7 @@ pub struct Output {
     /// 종목명 (`ITEM_NAME`, required, length 60).
     pub item_name: v::Val<String>,
     /// FT체결수량 (`FT_CCLD_QTY`, length 4).
-    pub ft_ccld_qty: v::Val<i64>,
+    pub ft_ccld_qty: v::Val<v::Decimal>,
     /// FT체결단가 (`FT_CCLD_UNPR3`, required, length 8).
     pub ft_ccld_unpr3: v::Val<v::Decimal>,
     /// FT체결금액 (`FT_CCLD_AMT3`, length 8).
@@ -316,7 +316,7 @@ pub struct Output3 {
     /// 종목명 (`ITEM_NAME`, required, length 60).
     pub item_name: v::Val<String>,
     /// FT주문수량 (`FT_ORD_QTY`, required, length 4).
-    pub ft_ord_qty: v::Val<i64>,
+    pub ft_ord_qty: v::Val<v::Decimal>,
     /// FT주문단가 (`FT_ORD_UNPR3`, required, length 8).
     pub ft_ord_unpr3: v::Val<v::Decimal>,
     /// 주문시각 (`ORD_TMD`, required, length 6).
@@ -324,7 +324,7 @@ pub struct Output3 {
     /// 분할매수속성명 (`SPLT_BUY_ATTR_NAME`, required, length 60).
     pub splt_buy_attr_name: v::Val<String>,
     /// FT체결수량 (`FT_CCLD_QTY`, required, length 4).
-    pub ft_ccld_qty: v::Val<i64>,
+    pub ft_ccld_qty: v::Val<v::Decimal>,
     /// 거래통화 (`TR_CRCY`, required, length 3).
     pub tr_crcy: v::Val<String>,
     /// FT체결단가 (`FT_CCLD_UNPR3`, required, length 8).
@@ -332,7 +332,7 @@ pub struct Output3 {
     /// FT체결금액 (`FT_CCLD_AMT3`, required, length 8).
     pub ft_ccld_amt3: v::Val<v::Decimal>,
     /// 체결건수 (`CCLD_CNT`, required, length 4).
-    pub ccld_cnt: v::Val<i64>,
+    pub ccld_cnt: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
 }

@@ -205,9 +205,9 @@ pub struct Output1 {
     /// 상품명 (`prdt_name`, required, length 60).
     pub prdt_name: v::Val<String>,
     /// 잔고수량13 (`cblc_qty13`, required, length 238).
-    pub cblc_qty13: v::Val<i64>,
+    pub cblc_qty13: v::Val<v::Decimal>,
     /// 주문가능수량1 (`ord_psbl_qty1`, required, length 238).
-    pub ord_psbl_qty1: v::Val<i64>,
+    pub ord_psbl_qty1: v::Val<v::Decimal>,
     /// 평균단가3 (`avg_unpr3`, required, length 24.4).
     pub avg_unpr3: v::Val<v::Decimal>,
     /// 해외현재가격1 (`ovrs_now_pric1`, required, length 23.5).
@@ -225,9 +225,9 @@ pub struct Output1 {
     /// 매수통화코드 (`buy_crcy_cd`, required, length 3).
     pub buy_crcy_cd: v::Val<String>,
     /// 당일매도체결수량1 (`thdt_sll_ccld_qty1`, required, length 238).
-    pub thdt_sll_ccld_qty1: v::Val<i64>,
+    pub thdt_sll_ccld_qty1: v::Val<v::Decimal>,
     /// 당일매수체결수량1 (`thdt_buy_ccld_qty1`, required, length 238).
-    pub thdt_buy_ccld_qty1: v::Val<i64>,
+    pub thdt_buy_ccld_qty1: v::Val<v::Decimal>,
     /// 평가손익율1 (`evlu_pfls_rt1`, required, length 23.8).
     pub evlu_pfls_rt1: v::Val<v::Decimal>,
     /// 거래시장명 (`tr_mket_name`, required, length 60).
@@ -237,7 +237,7 @@ pub struct Output1 {
     /// 표준상품번호 (`std_pdno`, required, length 12).
     pub std_pdno: v::Val<String>,
     /// 담보수량 (`mgge_qty`, required, length 19).
-    pub mgge_qty: v::Val<i64>,
+    pub mgge_qty: v::Val<v::Decimal>,
     /// 대출잔액 (`loan_rmnd`, required, length 19).
     pub loan_rmnd: v::Val<String>,
     /// 상품유형코드 (`prdt_type_cd`, required, length 3).
@@ -247,7 +247,7 @@ pub struct Output1 {
     /// 유가증권구분명 (`scts_dvsn_name`, required, length 60).
     pub scts_dvsn_name: v::Val<String>,
     /// 대여잔고수량 (`ldng_cblc_qty`, required, length 19).
-    pub ldng_cblc_qty: v::Val<i64>,
+    pub ldng_cblc_qty: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
 }

@@ -297,9 +297,9 @@ pub struct Output1 {
     /// 해외종목명 (`ovrs_item_name`, required, length 60).
     pub ovrs_item_name: v::Val<String>,
     /// 체결수량 (`ccld_qty`, required, length 10).
-    pub ccld_qty: v::Val<i64>,
+    pub ccld_qty: v::Val<v::Decimal>,
     /// 금액단위체결수량 (`amt_unit_ccld_qty`, required, length 188).
-    pub amt_unit_ccld_qty: v::Val<i64>,
+    pub amt_unit_ccld_qty: v::Val<v::Decimal>,
     /// FT체결단가2 (`ft_ccld_unpr2`, required, length 23.8).
     pub ft_ccld_unpr2: v::Val<v::Decimal>,
     /// 해외주식체결단가 (`ovrs_stck_ccld_unpr`, required, length 23.8).

@@ -25,9 +25,9 @@ pub struct H0bjasp0 {
     /// 매수호가1 (`BIDP1`, required, length 8).
     pub bidp1: v::Val<v::Decimal>,
     /// 매도호가잔량1 (`ASKP_RSQN1`, required, length 8).
-    pub askp_rsqn1: v::Val<i64>,
+    pub askp_rsqn1: v::Val<v::Decimal>,
     /// 매수호가잔량1 (`BIDP_RSQN1`, required, length 8).
-    pub bidp_rsqn1: v::Val<i64>,
+    pub bidp_rsqn1: v::Val<v::Decimal>,
     /// 매도호가수익률2 (`ASKP_ERT2`, required, length 10).
     pub askp_ert2: v::Val<v::Decimal>,
     /// 매수호가수익률2 (`BIDP_ERT2`, required, length 10).
@@ -37,9 +37,9 @@ pub struct H0bjasp0 {
     /// 매수호가2 (`BIDP2`, required, length 8).
     pub bidp2: v::Val<v::Decimal>,
     /// 매도호가잔량2 (`ASKP_RSQN2`, required, length 8).
-    pub askp_rsqn2: v::Val<i64>,
+    pub askp_rsqn2: v::Val<v::Decimal>,
     /// 매수호가잔량2 (`BIDP_RSQN2`, required, length 8).
-    pub bidp_rsqn2: v::Val<i64>,
+    pub bidp_rsqn2: v::Val<v::Decimal>,
     /// 매도호가수익률3 (`ASKP_ERT3`, required, length 10).
     pub askp_ert3: v::Val<v::Decimal>,
     /// 매수호가수익률3 (`BIDP_ERT3`, required, length 10).
@@ -49,9 +49,9 @@ pub struct H0bjasp0 {
     /// 매수호가3 (`BIDP3`, required, length 8).
     pub bidp3: v::Val<v::Decimal>,
     /// 매도호가잔량3 (`ASKP_RSQN3`, required, length 8).
-    pub askp_rsqn3: v::Val<i64>,
+    pub askp_rsqn3: v::Val<v::Decimal>,
     /// 매수호가잔량3 (`BIDP_RSQN3`, required, length 8).
-    pub bidp_rsqn3: v::Val<i64>,
+    pub bidp_rsqn3: v::Val<v::Decimal>,
     /// 매도호가수익률4 (`ASKP_ERT4`, required, length 10).
     pub askp_ert4: v::Val<v::Decimal>,
     /// 매수호가수익률4 (`BIDP_ERT4`, required, length 10).
@@ -61,9 +61,9 @@ pub struct H0bjasp0 {
     /// 매수호가4 (`BIDP4`, required, length 8).
     pub bidp4: v::Val<v::Decimal>,
     /// 매도호가잔량4 (`ASKP_RSQN4`, required, length 8).
-    pub askp_rsqn4: v::Val<i64>,
+    pub askp_rsqn4: v::Val<v::Decimal>,
     /// 매수호가잔량4 (`BIDP_RSQN4`, required, length 8).
-    pub bidp_rsqn4: v::Val<i64>,
+    pub bidp_rsqn4: v::Val<v::Decimal>,
     /// 매도호가수익률5 (`ASKP_ERT5`, required, length 10).
     pub askp_ert5: v::Val<v::Decimal>,
     /// 매수호가수익률5 (`BIDP_ERT5`, required, length 10).
@@ -73,13 +73,13 @@ pub struct H0bjasp0 {
     /// 매수호가5 (`BIDP5`, required, length 8).
     pub bidp5: v::Val<v::Decimal>,
     /// 매도호가잔량5 (`ASKP_RSQN52`, required, length 8).
-    pub askp_rsqn52: v::Val<i64>,
+    pub askp_rsqn52: v::Val<v::Decimal>,
     /// 매수호가잔량5 (`BIDP_RSQN53`, required, length 8).
-    pub bidp_rsqn53: v::Val<i64>,
+    pub bidp_rsqn53: v::Val<v::Decimal>,
     /// 총매도호가잔량 (`TOTAL_ASKP_RSQN`, required, length 8).
-    pub total_askp_rsqn: v::Val<i64>,
+    pub total_askp_rsqn: v::Val<v::Decimal>,
     /// 총매수호가잔량 (`TOTAL_BIDP_RSQN`, required, length 8).
-    pub total_bidp_rsqn: v::Val<i64>,
+    pub total_bidp_rsqn: v::Val<v::Decimal>,
 }
 
 impl Record for H0bjasp0 {

@@ -27,7 +27,7 @@ pub struct H0bjcnt0 {
     /// 현재가 (`STCK_PRPR`, required, length 8).
     pub stck_prpr: v::Val<v::Decimal>,
     /// 체결거래량 (`CNTG_VOL`, required, length 8).
-    pub cntg_vol: v::Val<i64>,
+    pub cntg_vol: v::Val<v::Decimal>,
     /// 시가 (`STCK_OPRC`, required, length 8).
     pub stck_oprc: v::Val<v::Decimal>,
     /// 고가 (`STCK_HGPR`, required, length 8).
@@ -45,9 +45,9 @@ pub struct H0bjcnt0 {
     /// 저가수익률 (`LWPR_ERT`, required, length 10).
     pub lwpr_ert: v::Val<v::Decimal>,
     /// 누적거래량 (`ACML_VOL`, required, length 8).
-    pub acml_vol: v::Val<i64>,
+    pub acml_vol: v::Val<v::Decimal>,
     /// 전일거래량 (`PRDY_VOL`, required, length 8).
-    pub prdy_vol: v::Val<i64>,
+    pub prdy_vol: v::Val<v::Decimal>,
     /// 체결유형코드 (`CNTG_TYPE_CLS_CODE`, required, length 1).
     pub cntg_type_cls_code: v::Val<String>,
 }

@@ -17,7 +17,7 @@ pub struct H0zfcnt0 {
     /// 영업시간 (`BSOP_HOUR`, required, length 6).
     pub bsop_hour: v::Val<v::NaiveTime>,
     /// 주식현재가 (`STCK_PRPR`, required, length 4).
-    pub stck_prpr: v::Val<v::Decimal>,
+    pub stck_prpr: v::Val<i64>,
     /// 전일대비부호 (`PRDY_VRSS_SIGN`, required, length 1).
     pub prdy_vrss_sign: v::Val<String>,
     /// 전일대비 (`PRDY_VRSS`, required, length 4).
@@ -25,11 +25,11 @@ pub struct H0zfcnt0 {
     /// 선물전일대비율 (`FUTS_PRDY_CTRT`, required, length 8).
     pub futs_prdy_ctrt: v::Val<v::Decimal>,
     /// 주식시가2 (`STCK_OPRC`, required, length 4).
-    pub stck_oprc: v::Val<v::Decimal>,
+    pub stck_oprc: v::Val<i64>,
     /// 주식최고가 (`STCK_HGPR`, required, length 4).
-    pub stck_hgpr: v::Val<v::Decimal>,
+    pub stck_hgpr: v::Val<i64>,
     /// 주식최저가 (`STCK_LWPR`, required, length 4).
-    pub stck_lwpr: v::Val<v::Decimal>,
+    pub stck_lwpr: v::Val<i64>,
     /// 최종거래량 (`LAST_CNQN`, required, length 8).
     pub last_cnqn: v::Val<String>,
     /// 누적거래량 (`ACML_VOL`, required, length 8).
@@ -109,7 +109,7 @@ pub struct H0zfcnt0 {
     /// 실시간하한가 (`DYNM_LLAM`, required, length 4).
     pub dynm_llam: v::Val<v::Decimal>,
     /// 실시간가격제한구분 (`DYNM_PRC_LIMT_YN`, required, length 1).
-    pub dynm_prc_limt_yn: v::Val<bool>,
+    pub dynm_prc_limt_yn: v::Val<String>,
 }
 
 impl Record for H0zfcnt0 {

@@ -17,7 +17,7 @@ pub struct H0ewanc0 {
     /// 주식체결시간 (`STCK_CNTG_HOUR`, required, length 6).
     pub stck_cntg_hour: v::Val<v::NaiveTime>,
     /// 주식현재가 (`STCK_PRPR`, required, length 1).
-    pub stck_prpr: v::Val<v::Decimal>,
+    pub stck_prpr: v::Val<i64>,
     /// 전일대비부호 (`PRDY_VRSS_SIGN`, required, length 1).
     pub prdy_vrss_sign: v::Val<String>,
     /// 전일대비 (`PRDY_VRSS`, required, length 1).
@@ -27,11 +27,11 @@ pub struct H0ewanc0 {
     /// 가중평균주식가격 (`WGHN_AVRG_STCK_PRC`, required, length 1).
     pub wghn_avrg_stck_prc: v::Val<v::Decimal>,
     /// 주식시가2 (`STCK_OPRC`, required, length 1).
-    pub stck_oprc: v::Val<v::Decimal>,
+    pub stck_oprc: v::Val<i64>,
     /// 주식최고가 (`STCK_HGPR`, required, length 1).
-    pub stck_hgpr: v::Val<v::Decimal>,
+    pub stck_hgpr: v::Val<i64>,
     /// 주식최저가 (`STCK_LWPR`, required, length 1).
-    pub stck_lwpr: v::Val<v::Decimal>,
+    pub stck_lwpr: v::Val<i64>,
     /// 매도호가1 (`ASKP1`, required, length 1).
     pub askp1: v::Val<v::Decimal>,
     /// 매수호가1 (`BIDP1`, required, length 1).

@@ -17,7 +17,7 @@ pub struct H0uncnt0 {
     /// 주식 체결 시간 (`STCK_CNTG_HOUR`, required, length 6).
     pub stck_cntg_hour: v::Val<v::NaiveTime>,
     /// 주식 현재가 (`STCK_PRPR`, required, length 4).
-    pub stck_prpr: v::Val<v::Decimal>,
+    pub stck_prpr: v::Val<i64>,
     /// 전일 대비 부호 (`PRDY_VRSS_SIGN`, required, length 1).
     pub prdy_vrss_sign: v::Val<String>,
     /// 전일 대비 (`PRDY_VRSS`, required, length 4).
@@ -27,11 +27,11 @@ pub struct H0uncnt0 {
     /// 가중 평균 주식 가격 (`WGHN_AVRG_STCK_PRC`, required, length 8).
     pub wghn_avrg_stck_prc: v::Val<v::Decimal>,
     /// 주식 시가 (`STCK_OPRC`, required, length 4).
-    pub stck_oprc: v::Val<v::Decimal>,
+    pub stck_oprc: v::Val<i64>,
     /// 주식 최고가 (`STCK_HGPR`, required, length 4).
-    pub stck_hgpr: v::Val<v::Decimal>,
+    pub stck_hgpr: v::Val<i64>,
     /// 주식 최저가 (`STCK_LWPR`, required, length 4).
-    pub stck_lwpr: v::Val<v::Decimal>,
+    pub stck_lwpr: v::Val<i64>,
     /// 매도호가1 (`ASKP1`, required, length 4).
     pub askp1: v::Val<v::Decimal>,
     /// 매수호가1 (`BIDP1`, required, length 4).

@@ -47,7 +47,7 @@ pub struct Hdfff020 {
     /// 저가 (`LOW_PRICE`, required, length 15).
     pub low_price: v::Val<v::Decimal>,
     /// 누적거래량 (`VOL`, required, length 10).
-    pub vol: v::Val<i64>,
+    pub vol: v::Val<v::Decimal>,
     /// 전일대비부호 (`PREV_SIGN`, required, length 1).
     pub prev_sign: v::Val<String>,
     /// 체결구분 (`QUOTSIGN`, required, length 1).

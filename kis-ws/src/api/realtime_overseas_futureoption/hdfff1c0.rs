@@ -51,13 +51,13 @@ pub struct Hdfff1c0 {
     /// - `03`: 거부
     pub fm_excg_rcit_dvsn_cd: v::Val<FmExcgRcitDvsnCd>,
     /// 주문수량 (`ORD_QTY`, required, length 18).
-    pub ord_qty: v::Val<i64>,
+    pub ord_qty: v::Val<v::Decimal>,
     /// FMLIMIT가격 (`FM_LMT_PRIC`, required, length 21).
     pub fm_lmt_pric: v::Val<v::Decimal>,
     /// FMSTOP주문가격 (`FM_STOP_ORD_PRIC`, required, length 21).
     pub fm_stop_ord_pric: v::Val<v::Decimal>,
     /// 총체결수량 (`TOT_CCLD_QTY`, required, length 18).
-    pub tot_ccld_qty: v::Val<i64>,
+    pub tot_ccld_qty: v::Val<v::Decimal>,
     /// 총체결단가 (`TOT_CCLD_UV`, required, length 21).
     pub tot_ccld_uv: v::Val<String>,
     /// 잔량 (`ORD_REMQ`, required, length 21).

@@ -41,13 +41,13 @@ pub struct Hdfff2c0 {
     /// FM거래소접수구분코드 (`FM_EXCG_RCIT_DVSN_CD`, required, length 2).
     pub fm_excg_rcit_dvsn_cd: v::Val<String>,
     /// 주문수량 (`ORD_QTY`, required, length 18).
-    pub ord_qty: v::Val<i64>,
+    pub ord_qty: v::Val<v::Decimal>,
     /// FMLIMIT가격 (`FM_LMT_PRIC`, required, length 21).
     pub fm_lmt_pric: v::Val<v::Decimal>,
     /// FMSTOP주문가격 (`FM_STOP_ORD_PRIC`, required, length 21).
     pub fm_stop_ord_pric: v::Val<v::Decimal>,
     /// 총체결수량 (`TOT_CCLD_QTY`, required, length 18).
-    pub tot_ccld_qty: v::Val<i64>,
+    pub tot_ccld_qty: v::Val<v::Decimal>,
     /// 총체결단가 (`TOT_CCLD_UV`, required, length 21).
     pub tot_ccld_uv: v::Val<String>,
     /// 잔량 (`ORD_REMQ`, required, length 21).
@@ -69,7 +69,7 @@ pub struct Hdfff2c0 {
     /// API 체결번호 (`API_CCNO`, required, length 20).
     pub api_ccno: v::Val<String>,
     /// 체결수량 (`CCLD_QTY`, required, length 18).
-    pub ccld_qty: v::Val<i64>,
+    pub ccld_qty: v::Val<v::Decimal>,
     /// FM체결가격 (`FM_CCLD_PRIC`, required, length 21).
     pub fm_ccld_pric: v::Val<v::Decimal>,
     /// 통화코드 (`CRCY_CD`, required, length 3).

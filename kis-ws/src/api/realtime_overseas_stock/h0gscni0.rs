@@ -33,7 +33,7 @@ pub struct H0gscni0 {
     /// 주식 단축 종목코드 (`STCK_SHRN_ISCD`, required, length 9).
     pub stck_shrn_iscd: v::Val<String>,
     /// 체결수량 (`CNTG_QTY`, required, length 10).
-    pub cntg_qty: v::Val<i64>,
+    pub cntg_qty: v::Val<v::Decimal>,
     /// 체결단가 (`CNTG_UNPR`, required, length 9).
     pub cntg_unpr: v::Val<v::Decimal>,
     /// 주식 체결 시간 (`STCK_CNTG_HOUR`, required, length 6).
@@ -47,7 +47,7 @@ pub struct H0gscni0 {
     /// 지점번호 (`BRNC_NO`, required, length 5).
     pub brnc_no: v::Val<String>,
     /// 주문 수량 (`ODER_QTY`, required, length 9).
-    pub oder_qty: v::Val<i64>,
+    pub oder_qty: v::Val<v::Decimal>,
     /// 계좌명 (`ACNT_NAME`, required, length 12).
     pub acnt_name: v::Val<String>,
     /// 체결종목명 (`CNTG_ISNM`, required, length 14).
