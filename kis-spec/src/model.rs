@@ -22,7 +22,10 @@ pub struct ApiSpec {
     pub menu: String,
     /// KIS API ID (e.g. `v1_국내주식-008`).
     pub api_id: String,
-    /// Row number in the workbook's index sheet (`순번`); used only for reporting.
+    /// Row number in the workbook's index sheet (`순번`); used only for reporting. The importer
+    /// leaves it 0 (omitted from the file): rows shift between workbook editions, and a new
+    /// edition must change only the files of the APIs that changed.
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub seq: u32,
     /// HTTP method.
     pub method: Method,
@@ -257,6 +260,10 @@ pub enum ExampleStatus {
     Invalid,
     /// Not JSON by nature (realtime frames, Python snippets); stored verbatim as text.
     Text,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 fn is_false(b: &bool) -> bool {

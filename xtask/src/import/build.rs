@@ -313,7 +313,8 @@ pub fn build(
             .ok_or_else(|| err(format!("cannot derive a category from URL `{}`", row.url)))?;
         (cat, rest_id(&row.url))
     };
-    let seq: u32 = row.seq.parse().map_err(|_| {
+    // Validated, but not stored: row numbers shift between editions (see `ApiSpec::seq`).
+    let _seq: u32 = row.seq.parse().map_err(|_| {
         ImportError::Input(format!(
             "sheet `API 목록` row {}: bad 순번 `{}`",
             row.row, row.seq
@@ -467,7 +468,7 @@ pub fn build(
         name: row.name.clone(),
         menu: row.menu.clone(),
         api_id: row.api_id.clone(),
-        seq,
+        seq: 0,
         method,
         path: row.url.clone(),
         variants,
