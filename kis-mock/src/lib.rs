@@ -1,1 +1,37 @@
-//! placeholder
+//! kis-mock: a local KIS-compatible simulator (REST + websocket) driven by the workspace's
+//! `spec/`, for offline development and integration tests.
+//!
+//! ```no_run
+//! # async fn demo() -> std::io::Result<()> {
+//! let mock = kis_mock::MockServer::start(kis_mock::MockConfig::default()).await?;
+//! println!("REST {} websocket {}", mock.rest_url(), mock.ws_url());
+//! mock.faults().fail_path("/uapi/domestic-stock/v1/quotations/inquire-price", 2);
+//! # Ok(()) }
+//! ```
+//!
+//! Error codes follow KIS where KIS documents them (`EGW00121`, `EGW00123`, `EGW00133`,
+//! `EGW00201`, `OPSP0000`–`OPSP0011`, `OPSP8996`, ...). Where KIS's exact code for a situation is
+//! unknown the mock uses a code of the same family (`OPSQ2001` missing parameter, `EGW00130` bad
+//! `custtype`, `OPSQ0005` bad continuation key, `APBK*` order rejects) and says what is wrong in
+//! `msg1`.
+#![deny(missing_docs)]
+
+mod account;
+mod auth;
+mod bundle;
+mod catalog;
+mod config;
+pub mod crypto;
+mod faults;
+mod rest;
+mod server;
+mod stats;
+mod synth;
+mod trading;
+mod ws;
+
+pub use catalog::Catalog;
+pub use config::{Fill, Holding, MockConfig, MockEnv, PagingConfig};
+pub use faults::Faults;
+pub use server::MockServer;
+pub use stats::MockStats;

@@ -1,0 +1,209 @@
+//! The mock's configuration: environment, credentials, and every behaviour knob.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::catalog::Catalog;
+
+/// Which KIS service the mock imitates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum MockEnv {
+    /// The real (`prod`) service: real TR IDs, 20 requests/s.
+    #[default]
+    Real,
+    /// The paper (`vps`, mock trading) service: paper TR IDs, 2 requests/s.
+    Paper,
+}
+
+/// Paging of synthesized answers: how many pages a paging endpoint has and how many rows each
+/// array block carries per page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PagingConfig {
+    /// Pages per paging endpoint (at least 1).
+    pub pages: u32,
+    /// Rows per array block and page of synthesized answers.
+    pub rows: u32,
+    /// Page size of the stateful balance and daily fills; `None` uses KIS's (balance 50 real /
+    /// 20 paper, fills 100).
+    pub account_rows: Option<u32>,
+}
+
+impl Default for PagingConfig {
+    fn default() -> Self {
+        Self {
+            pages: 1,
+            rows: 2,
+            account_rows: None,
+        }
+    }
+}
+
+/// When an accepted order of the stateful account fills.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Fill {
+    /// Before the order call answers.
+    #[default]
+    Immediate,
+    /// This long after the order was accepted.
+    After(Duration),
+    /// Never: orders stay open (for modify/cancel tests).
+    Never,
+}
+
+/// One position the stateful account starts with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Holding {
+    /// Six-digit product code (`005930`).
+    pub code: String,
+    /// Quantity held.
+    pub qty: u64,
+    /// Average purchase price in KRW.
+    pub avg_price: u64,
+}
+
+/// Configuration of a [`crate::MockServer`]. `MockConfig::default()` is a usable real-env mock.
+#[derive(Clone)]
+pub struct MockConfig {
+    /// Real or paper service.
+    pub env: MockEnv,
+    /// The only app key the mock accepts.
+    pub app_key: String,
+    /// The app secret belonging to `app_key`.
+    pub app_secret: String,
+    /// The account, `CANO-ACNT_PRDT_CD` (e.g. `12345678-01`).
+    pub account: String,
+    /// The HTS ID: `tr_key` of execution-notice subscriptions.
+    pub hts_id: String,
+    /// Requests per second per app key; `None` switches the limit off. Default 20 (real) or 2
+    /// (paper), as PROTOCOL.md.
+    pub rate_limit_per_sec: Option<u32>,
+    /// REST port; 0 picks an ephemeral port.
+    pub rest_port: u16,
+    /// Websocket port; 0 picks an ephemeral port.
+    pub ws_port: u16,
+    /// Minimum time between two token issuances (KIS: one per minute).
+    pub token_issue_window: Duration,
+    /// Token lifetime (KIS: 24 h).
+    pub token_ttl: Duration,
+    /// Within this time after issuance the same token is returned again (KIS: 6 h).
+    pub token_reuse_window: Duration,
+    /// Pages and rows of paging endpoints.
+    pub paging: PagingConfig,
+    /// When orders fill.
+    pub fill: Fill,
+    /// Cash the account starts with, in KRW.
+    pub initial_cash: u64,
+    /// Positions the account starts with.
+    pub initial_holdings: Vec<Holding>,
+    /// Interval of websocket `PINGPONG` messages.
+    pub ping_interval: Duration,
+    /// A session that has not echoed `PINGPONG` for this long is dropped (KIS: ~100 s).
+    pub pong_timeout: Duration,
+    /// Interval between data frames per market subscription; `None` sends none.
+    pub data_interval: Option<Duration>,
+    /// Most records in one data frame (frames carry 1..=this many, mostly 1).
+    pub max_records_per_frame: u32,
+    /// Registrations allowed per websocket session (KIS: 41).
+    pub max_subscriptions: usize,
+    /// How long a session's app-key slot stays taken after it disconnects.
+    pub session_hold: Duration,
+    /// The spec the mock serves; `None` uses the workspace `spec/` embedded at build time.
+    pub catalog: Option<Arc<Catalog>>,
+}
+
+impl Default for MockConfig {
+    fn default() -> Self {
+        Self {
+            env: MockEnv::Real,
+            app_key: "PSmockAPPKEY0000000000000000000000000".into(),
+            app_secret: "mockSECRET".repeat(18),
+            account: "12345678-01".into(),
+            hts_id: "mockuser".into(),
+            rate_limit_per_sec: Some(20),
+            rest_port: 0,
+            ws_port: 0,
+            token_issue_window: Duration::from_secs(60),
+            token_ttl: Duration::from_secs(86_400),
+            token_reuse_window: Duration::from_secs(6 * 3600),
+            paging: PagingConfig::default(),
+            fill: Fill::Immediate,
+            initial_cash: 10_000_000,
+            initial_holdings: Vec::new(),
+            ping_interval: Duration::from_secs(10),
+            pong_timeout: Duration::from_secs(100),
+            data_interval: Some(Duration::from_millis(500)),
+            max_records_per_frame: 3,
+            max_subscriptions: 41,
+            session_hold: Duration::ZERO,
+            catalog: None,
+        }
+    }
+}
+
+impl MockConfig {
+    /// A paper-env mock (paper TR IDs, 2 requests/s).
+    pub fn paper() -> Self {
+        Self {
+            env: MockEnv::Paper,
+            app_key: "PSmockPAPERKEY00000000000000000000000".into(),
+            rate_limit_per_sec: Some(2),
+            ..Self::default()
+        }
+    }
+
+    /// `CANO` and `ACNT_PRDT_CD` of the configured account.
+    pub fn account_parts(&self) -> (&str, &str) {
+        self.account
+            .split_once('-')
+            .unwrap_or((self.account.as_str(), "01"))
+    }
+}
+
+impl fmt::Debug for MockConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Credentials and the account number are never printed.
+        f.debug_struct("MockConfig")
+            .field("env", &self.env)
+            .field("app_key", &"<redacted>")
+            .field("app_secret", &"<redacted>")
+            .field("account", &"<redacted>")
+            .field("hts_id", &self.hts_id)
+            .field("rate_limit_per_sec", &self.rate_limit_per_sec)
+            .field("rest_port", &self.rest_port)
+            .field("ws_port", &self.ws_port)
+            .field("token_issue_window", &self.token_issue_window)
+            .field("token_ttl", &self.token_ttl)
+            .field("paging", &self.paging)
+            .field("fill", &self.fill)
+            .field("ping_interval", &self.ping_interval)
+            .field("pong_timeout", &self.pong_timeout)
+            .field("data_interval", &self.data_interval)
+            .field("max_subscriptions", &self.max_subscriptions)
+            .field("session_hold", &self.session_hold)
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_hides_secrets() {
+        let config = MockConfig::default();
+        let text = format!("{config:?}");
+        assert!(!text.contains(&config.app_key));
+        assert!(!text.contains(&config.app_secret));
+        assert!(!text.contains("12345678"));
+    }
+
+    #[test]
+    fn paper_defaults() {
+        let paper = MockConfig::paper();
+        assert_eq!(paper.env, MockEnv::Paper);
+        assert_eq!(paper.rate_limit_per_sec, Some(2));
+        assert_eq!(MockConfig::default().rate_limit_per_sec, Some(20));
+        assert_eq!(paper.account_parts(), ("12345678", "01"));
+    }
+}

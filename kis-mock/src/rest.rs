@@ -1,0 +1,585 @@
+//! The REST side: OAuth endpoints, hashkey, and every spec endpoint with KIS's checks (token,
+//! app key, TR ID per path and environment, `custtype`, required parameters), rate limit,
+//! paging and fault injection.
+
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
+use hyper::header::{CONTENT_TYPE, HeaderMap, HeaderValue};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Method as HttpMethod, Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use kis_spec::{ApiSpec, Method};
+use serde_json::{Map, Value, json};
+use sha2::{Digest, Sha256};
+use tokio::net::TcpListener;
+
+use crate::auth::{TokenError, random_text};
+use crate::catalog::tr_id_in;
+use crate::config::MockEnv;
+use crate::faults::Drip;
+use crate::server::{Shared, lock};
+use crate::stats::bump;
+use crate::{synth, trading};
+
+/// An answer before it is rendered.
+#[derive(Debug)]
+pub(crate) struct Reply {
+    pub status: StatusCode,
+    pub body: Value,
+    pub tr_id: Option<String>,
+    pub tr_cont: Option<&'static str>,
+}
+
+impl Reply {
+    pub fn ok(body: Value) -> Self {
+        Reply {
+            status: StatusCode::OK,
+            body,
+            tr_id: None,
+            tr_cont: None,
+        }
+    }
+
+    /// A KIS error body (`rt_cd` "1") with an HTTP status.
+    pub fn error(status: StatusCode, msg_cd: &str, msg1: impl Into<String>) -> Self {
+        Reply::ok(json!({"rt_cd": "1", "msg_cd": msg_cd, "msg1": msg1.into()})).status(status)
+    }
+
+    /// A business error: HTTP 200 with `rt_cd` "1".
+    pub fn business(msg_cd: &str, msg1: impl Into<String>) -> Self {
+        Reply::error(StatusCode::OK, msg_cd, msg1)
+    }
+
+    /// The OAuth endpoints' error shape: HTTP 403 `{"error_code","error_description"}`.
+    fn oauth(error_code: &str, description: &str) -> Self {
+        Reply::ok(json!({"error_code": error_code, "error_description": description}))
+            .status(StatusCode::FORBIDDEN)
+    }
+
+    fn status(mut self, status: StatusCode) -> Self {
+        self.status = status;
+        self
+    }
+}
+
+/// Accepts connections until shutdown.
+pub(crate) async fn serve(listener: TcpListener, shared: Arc<Shared>) {
+    let mut shutdown = shared.shutdown.clone();
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let Ok((tcp, _)) = accepted else { continue };
+                let _ = tcp.set_nodelay(true);
+                tokio::spawn(connection(tcp, shared.clone()));
+            }
+            _ = crate::server::stopped(&mut shutdown) => break,
+        }
+    }
+}
+
+async fn connection(tcp: tokio::net::TcpStream, shared: Arc<Shared>) {
+    let io = TokioIo::new(Drip::new(tcp, shared.faults.clone()));
+    let mut shutdown = shared.shutdown.clone();
+    let service = service_fn(move |req| {
+        let shared = shared.clone();
+        async move { Ok::<_, Infallible>(handle(shared, req).await) }
+    });
+    let conn = http1::Builder::new().serve_connection(io, service);
+    tokio::select! {
+        _ = conn => {}
+        _ = crate::server::stopped(&mut shutdown) => {}
+    }
+}
+
+async fn handle(sh: Arc<Shared>, req: Request<Incoming>) -> Response<Full<Bytes>> {
+    let path = req.uri().path().to_owned();
+    sh.stats.request(&path);
+    if let Some(delay) = sh.faults.delay_for(&path) {
+        tokio::time::sleep(delay).await;
+    }
+    let (parts, body) = req.into_parts();
+    let body = body
+        .collect()
+        .await
+        .map(|b| b.to_bytes())
+        .unwrap_or_default();
+    let reply = if sh.faults.take_http500(&path) {
+        Reply::error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "EGW00001",
+            "일시적인 오류가 발생했습니다.",
+        )
+    } else {
+        route(&sh, &parts, &path, &body)
+    };
+    render(reply, &parts.headers)
+}
+
+fn render(reply: Reply, request_headers: &HeaderMap) -> Response<Full<Bytes>> {
+    let body = serde_json::to_vec(&reply.body).unwrap_or_default();
+    let mut response = Response::new(Full::new(Bytes::from(body)));
+    *response.status_mut() = reply.status;
+    let headers = response.headers_mut();
+    headers.insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("application/json; charset=utf-8"),
+    );
+    let tr_id = reply
+        .tr_id
+        .or_else(|| header(request_headers, "tr_id").map(str::to_owned));
+    if let Some(value) = tr_id.and_then(|t| HeaderValue::from_str(&t).ok()) {
+        headers.insert("tr_id", value);
+    }
+    if let Some(cont) = reply.tr_cont {
+        headers.insert("tr_cont", HeaderValue::from_static(cont));
+    }
+    if let Ok(value) = HeaderValue::from_str(&random_text(32)) {
+        headers.insert("gt_uid", value);
+    }
+    response
+}
+
+fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+fn route(sh: &Arc<Shared>, parts: &hyper::http::request::Parts, path: &str, body: &Bytes) -> Reply {
+    match path {
+        "/oauth2/tokenP" => token(sh, body),
+        "/oauth2/revokeP" => revoke(sh, body),
+        "/oauth2/Approval" => approval(sh, body),
+        "/uapi/hashkey" => hashkey(sh, &parts.headers, body),
+        _ => endpoint(sh, parts, path, body).unwrap_or_else(|reply| reply),
+    }
+}
+
+fn json_object(body: &Bytes) -> Option<Map<String, Value>> {
+    serde_json::from_slice::<Value>(body)
+        .ok()
+        .and_then(|v| v.as_object().cloned())
+}
+
+fn str_of<'a>(object: &'a Map<String, Value>, key: &str) -> &'a str {
+    object.get(key).and_then(Value::as_str).unwrap_or("")
+}
+
+fn token(sh: &Shared, body: &Bytes) -> Reply {
+    let Some(req) = json_object(body) else {
+        return Reply::oauth("EGW00002", "요청 본문이 올바르지 않습니다.");
+    };
+    if str_of(&req, "grant_type") != "client_credentials" {
+        return Reply::oauth("EGW00101", "유효하지 않은 grant_type 입니다.");
+    }
+    if let Err(reply) = check_keys(sh, str_of(&req, "appkey"), str_of(&req, "appsecret"), true) {
+        return reply;
+    }
+    let c = &sh.config;
+    let issued = lock(&sh.auth).issue(c.token_issue_window, c.token_ttl, c.token_reuse_window);
+    match issued {
+        Some(issued) => {
+            bump(&sh.stats.token_issued);
+            Reply::ok(json!({
+                "access_token": issued.token,
+                "access_token_token_expired": issued.expires_kst,
+                "token_type": "Bearer",
+                "expires_in": issued.expires_in,
+            }))
+        }
+        None => {
+            bump(&sh.stats.token_refused);
+            Reply::oauth(
+                "EGW00133",
+                "접근토큰 발급 잠시 후 다시 시도하세요(1분당 1회)",
+            )
+        }
+    }
+}
+
+fn revoke(sh: &Shared, body: &Bytes) -> Reply {
+    let Some(req) = json_object(body) else {
+        return Reply::oauth("EGW00002", "요청 본문이 올바르지 않습니다.");
+    };
+    if let Err(reply) = check_keys(sh, str_of(&req, "appkey"), str_of(&req, "appsecret"), true) {
+        return reply;
+    }
+    if lock(&sh.auth).revoke(str_of(&req, "token")) {
+        Reply::ok(json!({"code": 200, "message": "접근토큰 폐기에 성공하였습니다"}))
+    } else {
+        Reply::oauth("EGW00121", "유효하지 않은 token 입니다.")
+    }
+}
+
+fn approval(sh: &Shared, body: &Bytes) -> Reply {
+    let Some(req) = json_object(body) else {
+        return Reply::oauth("EGW00002", "요청 본문이 올바르지 않습니다.");
+    };
+    if str_of(&req, "grant_type") != "client_credentials" {
+        return Reply::oauth("EGW00101", "유효하지 않은 grant_type 입니다.");
+    }
+    if !req.contains_key("secretkey") {
+        return Reply::oauth(
+            "EGW00105",
+            "secretkey 가 없습니다 (appsecret 이 아닌 secretkey).",
+        );
+    }
+    if let Err(reply) = check_keys(sh, str_of(&req, "appkey"), str_of(&req, "secretkey"), true) {
+        return reply;
+    }
+    let key = lock(&sh.auth).approval_key(str_of(&req, "appkey"));
+    Reply::ok(json!({"approval_key": key}))
+}
+
+fn hashkey(sh: &Shared, headers: &HeaderMap, body: &Bytes) -> Reply {
+    let appkey = header(headers, "appkey").unwrap_or("");
+    if let Err(reply) = check_keys(
+        sh,
+        appkey,
+        header(headers, "appsecret").unwrap_or(""),
+        false,
+    ) {
+        return reply;
+    }
+    if let Err(reply) = rate_limit(sh, appkey) {
+        return reply;
+    }
+    let Ok(value) = serde_json::from_slice::<Value>(body) else {
+        return Reply::error(
+            StatusCode::BAD_REQUEST,
+            "EGW00002",
+            "요청 본문이 올바르지 않습니다.",
+        );
+    };
+    let hash = Sha256::digest(body)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect::<String>();
+    Reply::ok(json!({"BODY": value, "HASH": hash}))
+}
+
+/// App key and secret check; `oauth` picks the OAuth error shape.
+fn check_keys(sh: &Shared, appkey: &str, appsecret: &str, oauth: bool) -> Result<(), Reply> {
+    let fail = |code: &str, msg: &str| {
+        if oauth {
+            Reply::oauth(code, msg)
+        } else {
+            Reply::error(StatusCode::INTERNAL_SERVER_ERROR, code, msg)
+        }
+    };
+    if appkey != sh.config.app_key {
+        return Err(fail("EGW00103", "유효하지 않은 AppKey입니다."));
+    }
+    if appsecret != sh.config.app_secret {
+        return Err(fail("EGW00105", "유효하지 않은 AppSecret입니다."));
+    }
+    Ok(())
+}
+
+/// Counts a request against the app key's budget for the current second.
+fn rate_limit(sh: &Shared, appkey: &str) -> Result<(), Reply> {
+    let Some(limit) = sh.config.rate_limit_per_sec else {
+        return Ok(());
+    };
+    let now = tokio::time::Instant::now();
+    let mut limiter = lock(&sh.limiter);
+    let window = limiter.entry(appkey.to_owned()).or_insert((now, 0));
+    if now.duration_since(window.0) >= std::time::Duration::from_secs(1) {
+        *window = (now, 0);
+    }
+    if window.1 >= limit {
+        bump(&sh.stats.rate_limited);
+        return Err(Reply::error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "EGW00201",
+            "초당 거래건수를 초과하였습니다.",
+        ));
+    }
+    window.1 += 1;
+    Ok(())
+}
+
+/// What a spec endpoint handler gets.
+pub(crate) struct Call<'a> {
+    pub sh: &'a Arc<Shared>,
+    pub spec: &'a ApiSpec,
+    pub tr_id: &'a str,
+    pub params: HashMap<String, String>,
+    pub page: u32,
+}
+
+impl Call<'_> {
+    /// A parameter by name (ignoring ASCII case), empty when absent.
+    pub fn param(&self, name: &str) -> &str {
+        self.params
+            .get(name)
+            .or_else(|| {
+                self.params
+                    .iter()
+                    .find(|(k, _)| k.eq_ignore_ascii_case(name))
+                    .map(|(_, v)| v)
+            })
+            .map(String::as_str)
+            .unwrap_or("")
+    }
+}
+
+fn endpoint(
+    sh: &Arc<Shared>,
+    parts: &hyper::http::request::Parts,
+    path: &str,
+    body: &Bytes,
+) -> Result<Reply, Reply> {
+    let specs: Vec<&ApiSpec> = sh.catalog.at_path(path).collect();
+    if specs.is_empty() {
+        return Err(Reply::error(
+            StatusCode::NOT_FOUND,
+            "EGW00404",
+            format!("없는 경로입니다: {path}"),
+        ));
+    }
+    let headers = &parts.headers;
+    let appkey = header(headers, "appkey").unwrap_or("");
+    check_keys(
+        sh,
+        appkey,
+        header(headers, "appsecret").unwrap_or(""),
+        false,
+    )?;
+    rate_limit(sh, appkey)?;
+    let bearer = header(headers, "authorization")
+        .and_then(|a| {
+            a.strip_prefix("Bearer ")
+                .or_else(|| a.strip_prefix("bearer "))
+        })
+        .unwrap_or("");
+    match lock(&sh.auth).check(bearer.trim()) {
+        Ok(()) => {}
+        Err(TokenError::Invalid) => {
+            return Err(Reply::error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "EGW00121",
+                "유효하지 않은 token 입니다.",
+            ));
+        }
+        Err(TokenError::Expired) => {
+            return Err(Reply::error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "EGW00123",
+                "기간이 만료된 token 입니다.",
+            ));
+        }
+    }
+    let tr_id = header(headers, "tr_id").unwrap_or("");
+    let env = sh.config.env;
+    let spec = specs
+        .iter()
+        .copied()
+        .find(|s| s.variants.iter().any(|v| tr_id_in(v, env) == Some(tr_id)));
+    let Some(spec) = spec else {
+        let other = match env {
+            MockEnv::Real => MockEnv::Paper,
+            MockEnv::Paper => MockEnv::Real,
+        };
+        let elsewhere = specs
+            .iter()
+            .any(|s| s.variants.iter().any(|v| tr_id_in(v, other) == Some(tr_id)));
+        return Err(match (elsewhere, env) {
+            (true, MockEnv::Real) => Reply::error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "EGW02004",
+                format!("실전투자 TR 이 아닙니다. ({tr_id})"),
+            ),
+            (true, MockEnv::Paper) => Reply::error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "EGW02006",
+                format!("모의투자 TR 이 아닙니다. ({tr_id})"),
+            ),
+            (false, _) => Reply::error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "OPSQ0002",
+                format!("없는 서비스 코드 입니다. ({tr_id})"),
+            ),
+        });
+    };
+    let expected = match spec.method {
+        Method::Get => HttpMethod::GET,
+        Method::Post => HttpMethod::POST,
+    };
+    if parts.method != expected {
+        return Err(Reply::error(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "EGW00405",
+            format!("{path} 는 {expected} 로 호출해야 합니다."),
+        ));
+    }
+    match header(headers, "custtype") {
+        Some("P") | Some("B") => {}
+        _ => {
+            return Err(Reply::error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "EGW00130",
+                "custtype 헤더가 올바르지 않습니다 (P 또는 B).",
+            ));
+        }
+    }
+    let params = params(spec, parts, body)?;
+    let page = page(spec, headers, &params)?;
+    let call = Call {
+        sh,
+        spec,
+        tr_id,
+        params,
+        page,
+    };
+    let mut reply = match trading::handle(&call) {
+        Some(reply) => reply,
+        None => generic(&call),
+    };
+    reply.tr_id = Some(tr_id.to_owned());
+    Ok(reply)
+}
+
+/// Query or body parameters as strings, with the required ones checked.
+fn params(
+    spec: &ApiSpec,
+    parts: &hyper::http::request::Parts,
+    body: &Bytes,
+) -> Result<HashMap<String, String>, Reply> {
+    let mut out = HashMap::new();
+    let fields = match spec.method {
+        Method::Get => {
+            let query = parts.uri.query().unwrap_or("");
+            for (k, v) in url::form_urlencoded::parse(query.as_bytes()) {
+                out.insert(k.into_owned(), v.into_owned());
+            }
+            &spec.request.query
+        }
+        Method::Post => {
+            let object = match serde_json::from_slice::<Value>(body) {
+                Ok(Value::Object(o)) => o,
+                _ => {
+                    return Err(Reply::business(
+                        "OPSQ2003",
+                        "ERROR INVALID JSON BODY (JSON 객체가 아닙니다)",
+                    ));
+                }
+            };
+            for (k, v) in object {
+                match v {
+                    Value::String(s) => {
+                        out.insert(k, s);
+                    }
+                    Value::Array(_) | Value::Object(_) => {
+                        out.insert(k, String::new());
+                    }
+                    _ => {
+                        return Err(Reply::business(
+                            "OPSQ2002",
+                            format!("ERROR INPUT FIELD TYPE [{k}] (값은 문자열이어야 합니다)"),
+                        ));
+                    }
+                }
+            }
+            &spec.request.body
+        }
+    };
+    for field in fields.iter().filter(|f| f.required) {
+        let present = out.contains_key(&field.name)
+            || out.keys().any(|k| k.eq_ignore_ascii_case(&field.name));
+        if !present {
+            return Err(Reply::business(
+                "OPSQ2001",
+                format!("ERROR INPUT FIELD NOT FOUND [{}]", field.name),
+            ));
+        }
+    }
+    Ok(out)
+}
+
+/// Prefix of the continuation keys the mock hands out.
+const CTX_PREFIX: &str = "KISMOCK";
+
+/// The 0-based page a request asks for: 0 unless `tr_cont` is `N`, then from the continuation key.
+fn page(
+    spec: &ApiSpec,
+    headers: &HeaderMap,
+    params: &HashMap<String, String>,
+) -> Result<u32, Reply> {
+    let Some(paging) = &spec.paging else {
+        return Ok(0);
+    };
+    if header(headers, "tr_cont").map(str::trim) != Some("N") {
+        return Ok(0);
+    }
+    let key = paging.request.iter().find_map(|name| {
+        params
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .and_then(|(_, v)| v.trim().strip_prefix(CTX_PREFIX))
+            .and_then(|n| n.parse::<u32>().ok())
+    });
+    key.ok_or_else(|| {
+        Reply::business(
+            "OPSQ0005",
+            format!(
+                "연속조회키가 올바르지 않습니다 ({}); tr_cont N 에는 이전 응답의 키를 넘겨야 합니다.",
+                paging.request.join(", ")
+            ),
+        )
+    })
+}
+
+/// Sets the continuation keys and the `tr_cont` header for page `page` of `pages`.
+pub(crate) fn paginate(
+    spec: &ApiSpec,
+    body: &mut Map<String, Value>,
+    page: u32,
+    pages: u32,
+) -> &'static str {
+    let more = page + 1 < pages;
+    if let Some(paging) = &spec.paging {
+        for key in &paging.response {
+            let value = if more {
+                format!("{CTX_PREFIX}{:04}", page + 1)
+            } else {
+                String::new()
+            };
+            synth::set(body, key, value);
+        }
+    }
+    match (more, page) {
+        (true, 0) => "F",
+        (true, _) => "M",
+        (false, 0) => "D",
+        (false, _) => "E",
+    }
+}
+
+/// A spec-shaped answer with no state behind it.
+fn generic(call: &Call<'_>) -> Reply {
+    let config = &call.sh.config;
+    let rows = config.paging.rows as usize;
+    let pages = if call.spec.paging.is_some() {
+        config.paging.pages.max(1)
+    } else {
+        1
+    };
+    if call.page >= pages {
+        return Reply::business(
+            "OPSQ0005",
+            "연속조회키가 올바르지 않습니다 (마지막 페이지 이후).",
+        );
+    }
+    let example = call.sh.catalog.example(call.spec);
+    let mut body = synth::body(call.spec, example, rows, call.page as usize * rows);
+    let tr_cont = paginate(call.spec, &mut body, call.page, pages);
+    Reply {
+        tr_cont: Some(tr_cont),
+        ..Reply::ok(Value::Object(body))
+    }
+}

@@ -1,0 +1,149 @@
+//! [`MockServer`]: binds the REST and websocket listeners and owns the state they share.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use tokio::net::TcpListener;
+use tokio::sync::{broadcast, watch};
+
+use crate::account::{Account, Notice};
+use crate::auth::AuthState;
+use crate::catalog::Catalog;
+use crate::config::MockConfig;
+use crate::faults::Faults;
+use crate::stats::{Counters, MockStats};
+use crate::ws::Slots;
+
+/// State shared by every connection of one mock.
+pub(crate) struct Shared {
+    pub config: MockConfig,
+    pub catalog: Arc<Catalog>,
+    pub stats: Counters,
+    pub faults: Arc<Faults>,
+    pub auth: Mutex<AuthState>,
+    pub limiter: Mutex<HashMap<String, (tokio::time::Instant, u32)>>,
+    pub account: Mutex<Account>,
+    pub notices: broadcast::Sender<Notice>,
+    pub slots: Mutex<Slots>,
+    pub shutdown: watch::Receiver<bool>,
+}
+
+/// Locks a mutex, recovering the data if a holder panicked (it holds plain data only).
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Resolves once shutdown was requested (holding no lock guard across awaits).
+pub(crate) async fn stopped(rx: &mut watch::Receiver<bool>) {
+    let _ = rx.wait_for(|stop| *stop).await;
+}
+
+/// A running mock: REST and websocket listeners on 127.0.0.1. Dropping it stops it.
+pub struct MockServer {
+    shared: Arc<Shared>,
+    rest_addr: SocketAddr,
+    ws_addr: SocketAddr,
+    stop: watch::Sender<bool>,
+}
+
+impl std::fmt::Debug for MockServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MockServer")
+            .field("rest_addr", &self.rest_addr)
+            .field("ws_addr", &self.ws_addr)
+            .field("env", &self.shared.config.env)
+            .finish_non_exhaustive()
+    }
+}
+
+impl MockServer {
+    /// Binds both listeners (ports from the config, 0 = ephemeral) and starts serving.
+    pub async fn start(config: MockConfig) -> std::io::Result<MockServer> {
+        let catalog = config.catalog.clone().unwrap_or_else(Catalog::bundled);
+        if let Some(error) = catalog.error() {
+            tracing::warn!("kis-mock serves no spec: {error}");
+        }
+        let rest = TcpListener::bind(("127.0.0.1", config.rest_port)).await?;
+        let ws = TcpListener::bind(("127.0.0.1", config.ws_port)).await?;
+        let (stop, shutdown) = watch::channel(false);
+        let (notices, _) = broadcast::channel(256);
+        let shared = Arc::new(Shared {
+            account: Mutex::new(Account::new(&config)),
+            config,
+            catalog,
+            stats: Counters::default(),
+            faults: Arc::new(Faults::default()),
+            auth: Mutex::new(AuthState::default()),
+            limiter: Mutex::new(HashMap::new()),
+            notices,
+            slots: Mutex::new(Slots::default()),
+            shutdown,
+        });
+        let server = MockServer {
+            rest_addr: rest.local_addr()?,
+            ws_addr: ws.local_addr()?,
+            shared: shared.clone(),
+            stop,
+        };
+        tokio::spawn(crate::rest::serve(rest, shared.clone()));
+        tokio::spawn(crate::ws::serve(ws, shared));
+        Ok(server)
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn rest_url(&self) -> String {
+        format!("http://{}", self.rest_addr)
+    }
+
+    /// `ws://127.0.0.1:PORT`.
+    pub fn ws_url(&self) -> String {
+        format!("ws://{}", self.ws_addr)
+    }
+
+    /// The configuration the mock runs with.
+    pub fn config(&self) -> &MockConfig {
+        &self.shared.config
+    }
+
+    /// The spec the mock serves.
+    pub fn catalog(&self) -> &Catalog {
+        &self.shared.catalog
+    }
+
+    /// A snapshot of the counters.
+    pub fn stats(&self) -> MockStats {
+        self.shared.stats.snapshot()
+    }
+
+    /// The fault-injection handle.
+    pub fn faults(&self) -> &Faults {
+        &self.shared.faults
+    }
+
+    /// Expires every issued access token now: the next calls get `EGW00123`.
+    pub fn expire_tokens(&self) {
+        crate::server::lock(&self.shared.auth).expire_all();
+    }
+
+    /// Lets the next `/oauth2/tokenP` through even within the one-per-window rule.
+    pub fn reset_token_window(&self) {
+        crate::server::lock(&self.shared.auth).reset_issue_window();
+    }
+
+    /// Issues a websocket approval key for the configured app key without an HTTP call.
+    pub fn approval_key(&self) -> String {
+        crate::server::lock(&self.shared.auth).approval_key(&self.shared.config.app_key)
+    }
+
+    /// Stops accepting and closes every connection. Also done on drop.
+    pub fn shutdown(&self) {
+        let _ = self.stop.send(true);
+    }
+}
+
+impl Drop for MockServer {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}

@@ -1,0 +1,80 @@
+//! Counters of what the mock has seen and sent, readable as a [`MockStats`] snapshot.
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// A snapshot of the mock's counters.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct MockStats {
+    /// Successful `/oauth2/tokenP` answers (reissues of the same token included).
+    pub token_issued: u64,
+    /// Token requests refused with `EGW00133`.
+    pub token_refused: u64,
+    /// HTTP requests of any path.
+    pub requests: u64,
+    /// HTTP requests per path.
+    pub requests_by_path: BTreeMap<String, u64>,
+    /// Requests answered with `EGW00201`.
+    pub rate_limited: u64,
+    /// Orders accepted (new, modify and cancel).
+    pub orders: u64,
+    /// Websocket connections accepted.
+    pub ws_sessions: u64,
+    /// Successful subscriptions.
+    pub ws_subscriptions: u64,
+    /// Data frames sent (market data and notices).
+    pub frames_sent: u64,
+    /// Encrypted execution notices sent.
+    pub notices_sent: u64,
+    /// `PINGPONG` messages sent.
+    pub pings_sent: u64,
+}
+
+/// The live counters behind [`MockStats`].
+#[derive(Debug, Default)]
+pub(crate) struct Counters {
+    pub token_issued: AtomicU64,
+    pub token_refused: AtomicU64,
+    pub requests: AtomicU64,
+    pub by_path: Mutex<BTreeMap<String, u64>>,
+    pub rate_limited: AtomicU64,
+    pub orders: AtomicU64,
+    pub ws_sessions: AtomicU64,
+    pub ws_subscriptions: AtomicU64,
+    pub frames_sent: AtomicU64,
+    pub notices_sent: AtomicU64,
+    pub pings_sent: AtomicU64,
+}
+
+/// Adds one to a counter.
+pub(crate) fn bump(counter: &AtomicU64) {
+    counter.fetch_add(1, Ordering::Relaxed);
+}
+
+impl Counters {
+    pub fn request(&self, path: &str) {
+        bump(&self.requests);
+        if let Ok(mut map) = self.by_path.lock() {
+            *map.entry(path.to_owned()).or_default() += 1;
+        }
+    }
+
+    pub fn snapshot(&self) -> MockStats {
+        let get = |c: &AtomicU64| c.load(Ordering::Relaxed);
+        MockStats {
+            token_issued: get(&self.token_issued),
+            token_refused: get(&self.token_refused),
+            requests: get(&self.requests),
+            requests_by_path: self.by_path.lock().map(|m| m.clone()).unwrap_or_default(),
+            rate_limited: get(&self.rate_limited),
+            orders: get(&self.orders),
+            ws_sessions: get(&self.ws_sessions),
+            ws_subscriptions: get(&self.ws_subscriptions),
+            frames_sent: get(&self.frames_sent),
+            notices_sent: get(&self.notices_sent),
+            pings_sent: get(&self.pings_sent),
+        }
+    }
+}

@@ -1,0 +1,415 @@
+//! Answers of the domestic-stock trading endpoints backed by the stateful [`Account`]: cash
+//! orders, modify/cancel, balance, daily fills and order capacity, shaped by their spec.
+
+use std::sync::Arc;
+
+use serde_json::{Map, Value};
+
+use crate::account::{
+    Account, BRANCH, Notice, Order, OrderKind, market_price, product_name, today,
+};
+use crate::config::{Fill, MockEnv};
+use crate::rest::{Call, Reply, paginate};
+use crate::server::{Shared, lock};
+use crate::stats::bump;
+use crate::synth;
+
+/// The answer for a trading endpoint, or `None` when the path is not one of them.
+pub(crate) fn handle(call: &Call<'_>) -> Option<Reply> {
+    let op = call
+        .spec
+        .path
+        .strip_prefix("/uapi/domestic-stock/v1/trading/")?;
+    let handler: fn(&Call<'_>) -> Reply = match op {
+        "order-cash" => order_cash,
+        "order-rvsecncl" => revise,
+        "inquire-balance" => balance,
+        "inquire-daily-ccld" => daily_ccld,
+        "inquire-psbl-order" => psbl_order,
+        _ => return None,
+    };
+    if !lock(&call.sh.account).is_account(call.param("CANO"), call.param("ACNT_PRDT_CD")) {
+        return Some(Reply::business(
+            "OPSQ2000",
+            "ERROR : INPUT INVALID_CHECK_ACNO",
+        ));
+    }
+    Some(handler(call))
+}
+
+fn base(call: &Call<'_>) -> Map<String, Value> {
+    synth::body(call.spec, call.sh.catalog.example(call.spec), 1, 0)
+}
+
+/// Replaces a block's records with `rows`, each a spec-shaped record with the given values set.
+/// Object blocks take the first row.
+fn fill_block(
+    call: &Call<'_>,
+    body: &mut Map<String, Value>,
+    block: &str,
+    rows: Vec<Vec<(&str, String)>>,
+) {
+    let Some(field) = call
+        .spec
+        .response
+        .body
+        .iter()
+        .find(|f| f.name.eq_ignore_ascii_case(block))
+    else {
+        return;
+    };
+    let records: Vec<Value> = rows
+        .into_iter()
+        .enumerate()
+        .map(|(i, values)| {
+            let mut record = synth::record(&field.fields, None, i);
+            for (k, v) in values {
+                synth::set(&mut record, k, v);
+            }
+            Value::Object(record)
+        })
+        .collect();
+    let value = match field.kind {
+        kis_spec::Kind::Object => records
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| Value::Object(synth::record(&field.fields, None, 0))),
+        _ => Value::Array(records),
+    };
+    body.insert(field.name.clone(), value);
+}
+
+fn success(body: &mut Map<String, Value>, msg_cd: &str, msg1: &str) {
+    synth::set(body, "rt_cd", "0");
+    synth::set(body, "msg_cd", msg_cd);
+    synth::set(body, "msg1", msg1);
+}
+
+fn publish(sh: &Shared, notices: Vec<Notice>) {
+    for notice in notices {
+        // No subscriber is not an error: notices are only for open websocket sessions.
+        let _ = sh.notices.send(notice);
+    }
+}
+
+/// Applies the fill policy to a freshly accepted order.
+fn after_accept(sh: &Arc<Shared>, order: &Order, accept: Notice) {
+    let mut notices = vec![accept];
+    match sh.config.fill {
+        Fill::Immediate => notices.extend(lock(&sh.account).fill(&order.odno)),
+        Fill::After(delay) => {
+            let sh2 = sh.clone();
+            let odno = order.odno.clone();
+            tokio::spawn(async move {
+                tokio::time::sleep(delay).await;
+                let fill = lock(&sh2.account).fill(&odno);
+                publish(&sh2, fill.into_iter().collect());
+            });
+        }
+        Fill::Never => {}
+    }
+    publish(sh, notices);
+}
+
+fn order_reply(call: &Call<'_>, order: &Order) -> Reply {
+    let mut body = base(call);
+    fill_block(
+        call,
+        &mut body,
+        "output",
+        vec![vec![
+            ("KRX_FWDG_ORD_ORGNO", BRANCH.into()),
+            ("ODNO", order.odno.clone()),
+            ("ORD_TMD", order.time.clone()),
+        ]],
+    );
+    success(&mut body, "APBK0013", "주문 전송 완료 되었습니다.");
+    Reply::ok(Value::Object(body))
+}
+
+fn order_cash(call: &Call<'_>) -> Reply {
+    let tr = call.tr_id;
+    let sell = tr.ends_with("0011U") || tr.ends_with("0801U");
+    let placed = lock(&call.sh.account).place(
+        call.param("PDNO"),
+        sell,
+        call.param("ORD_DVSN"),
+        call.param("ORD_QTY"),
+        call.param("ORD_UNPR"),
+    );
+    match placed {
+        Ok((order, accept)) => {
+            bump(&call.sh.stats.orders);
+            after_accept(call.sh, &order, accept);
+            order_reply(call, &order)
+        }
+        Err(r) => Reply::business(r.msg_cd, r.msg1),
+    }
+}
+
+fn revise(call: &Call<'_>) -> Reply {
+    let cancel = call.param("RVSE_CNCL_DVSN_CD") == "02";
+    let revised = lock(&call.sh.account).revise(
+        call.param("ORGN_ODNO"),
+        cancel,
+        call.param("ORD_DVSN"),
+        call.param("ORD_QTY"),
+        call.param("ORD_UNPR"),
+        call.param("QTY_ALL_ORD_YN") == "Y",
+    );
+    match revised {
+        Ok((order, accept)) => {
+            bump(&call.sh.stats.orders);
+            if cancel {
+                publish(call.sh, vec![accept]);
+            } else {
+                after_accept(call.sh, &order, accept);
+            }
+            order_reply(call, &order)
+        }
+        Err(r) => Reply::business(r.msg_cd, r.msg1),
+    }
+}
+
+/// The rows of page `page` and the number of pages (at least 1).
+fn page_of<T: Clone>(call: &Call<'_>, all: &[T], kis_rows: u32) -> Result<(Vec<T>, u32), Reply> {
+    let rows = call
+        .sh
+        .config
+        .paging
+        .account_rows
+        .unwrap_or(kis_rows)
+        .max(1) as usize;
+    let pages = all.len().div_ceil(rows).max(1) as u32;
+    if call.page >= pages {
+        return Err(Reply::business(
+            "OPSQ0005",
+            "연속조회키가 올바르지 않습니다 (마지막 페이지 이후).",
+        ));
+    }
+    let start = call.page as usize * rows;
+    Ok((all.iter().skip(start).take(rows).cloned().collect(), pages))
+}
+
+fn balance(call: &Call<'_>) -> Reply {
+    let account = lock(&call.sh.account);
+    let holdings: Vec<(String, u64, u64)> = account
+        .holdings
+        .iter()
+        .map(|(code, p)| (code.clone(), p.qty, p.avg_price))
+        .collect();
+    let kis_rows = match call.sh.config.env {
+        MockEnv::Real => 50,
+        MockEnv::Paper => 20,
+    };
+    let (page, pages) = match page_of(call, &holdings, kis_rows) {
+        Ok(x) => x,
+        Err(reply) => return reply,
+    };
+    let mut body = base(call);
+    let rows = page
+        .iter()
+        .map(|(code, qty, avg)| {
+            let price = market_price(code);
+            let pchs = qty * avg;
+            let evlu = qty * price;
+            let pfls = evlu as i64 - pchs as i64;
+            let rate = if pchs == 0 {
+                0.0
+            } else {
+                pfls as f64 * 100.0 / pchs as f64
+            };
+            vec![
+                ("pdno", code.clone()),
+                ("prdt_name", product_name(code)),
+                ("trad_dvsn_name", "현금".into()),
+                ("hldg_qty", qty.to_string()),
+                ("ord_psbl_qty", account.sellable(code).to_string()),
+                ("pchs_avg_pric", format!("{avg}.0000")),
+                ("pchs_amt", pchs.to_string()),
+                ("prpr", price.to_string()),
+                ("evlu_amt", evlu.to_string()),
+                ("evlu_pfls_amt", pfls.to_string()),
+                ("evlu_pfls_rt", format!("{rate:.2}")),
+            ]
+        })
+        .collect();
+    fill_block(call, &mut body, "output1", rows);
+    let pchs: u64 = holdings.iter().map(|(_, q, a)| q * a).sum();
+    let evlu: u64 = holdings.iter().map(|(c, q, _)| q * market_price(c)).sum();
+    let cash = account.cash.to_string();
+    fill_block(
+        call,
+        &mut body,
+        "output2",
+        vec![vec![
+            ("dnca_tot_amt", cash.clone()),
+            ("nxdy_excc_amt", cash.clone()),
+            ("prvs_rcdl_excc_amt", cash),
+            ("scts_evlu_amt", evlu.to_string()),
+            ("tot_evlu_amt", (account.cash + evlu).to_string()),
+            ("nass_amt", (account.cash + evlu).to_string()),
+            ("pchs_amt_smtl_amt", pchs.to_string()),
+            ("evlu_amt_smtl_amt", evlu.to_string()),
+            (
+                "evlu_pfls_smtl_amt",
+                (evlu as i64 - pchs as i64).to_string(),
+            ),
+        ]],
+    );
+    drop(account);
+    success(&mut body, "KIOK0510", "조회가 완료되었습니다");
+    let tr_cont = paginate(call.spec, &mut body, call.page, pages);
+    Reply {
+        tr_cont: Some(tr_cont),
+        ..Reply::ok(Value::Object(body))
+    }
+}
+
+fn daily_ccld(call: &Call<'_>) -> Reply {
+    let account = lock(&call.sh.account);
+    let code = call.param("PDNO");
+    let side = call.param("SLL_BUY_DVSN_CD");
+    let ccld = call.param("CCLD_DVSN");
+    let orders: Vec<Order> = account
+        .orders
+        .iter()
+        .filter(|o| code.is_empty() || o.code == code)
+        .filter(|o| match side {
+            "01" => o.sell,
+            "02" => !o.sell,
+            _ => true,
+        })
+        .filter(|o| match ccld {
+            "01" => o.filled > 0,
+            "02" => o.open() > 0,
+            _ => true,
+        })
+        .cloned()
+        .collect();
+    drop(account);
+    let (page, pages) = match page_of(call, &orders, 100) {
+        Ok(x) => x,
+        Err(reply) => return reply,
+    };
+    let mut body = base(call);
+    let date = today();
+    let rows = page
+        .iter()
+        .map(|o| {
+            vec![
+                ("ord_dt", date.clone()),
+                ("ord_gno_brno", BRANCH.into()),
+                ("odno", o.odno.clone()),
+                ("orgn_odno", o.orgn_odno.clone()),
+                ("ord_dvsn_cd", o.ord_dvsn.clone()),
+                (
+                    "ord_dvsn_name",
+                    if o.ord_dvsn == "01" {
+                        "시장가"
+                    } else {
+                        "지정가"
+                    }
+                    .into(),
+                ),
+                ("sll_buy_dvsn_cd", if o.sell { "01" } else { "02" }.into()),
+                (
+                    "sll_buy_dvsn_cd_name",
+                    match (o.kind, o.sell) {
+                        (OrderKind::Cancel, true) => "매도취소",
+                        (OrderKind::Cancel, false) => "매수취소",
+                        (OrderKind::Modify, true) => "매도정정",
+                        (OrderKind::Modify, false) => "매수정정",
+                        (OrderKind::New, true) => "현금매도",
+                        (OrderKind::New, false) => "현금매수",
+                    }
+                    .into(),
+                ),
+                ("pdno", o.code.clone()),
+                ("prdt_name", product_name(&o.code)),
+                ("ord_qty", o.qty.to_string()),
+                ("ord_unpr", o.price.to_string()),
+                ("ord_tmd", o.time.clone()),
+                ("tot_ccld_qty", o.filled.to_string()),
+                ("avg_prvs", o.fill_price.to_string()),
+                (
+                    "cncl_yn",
+                    if o.kind == OrderKind::Cancel {
+                        "Y"
+                    } else {
+                        "N"
+                    }
+                    .into(),
+                ),
+                ("tot_ccld_amt", (o.filled * o.fill_price).to_string()),
+                ("rmn_qty", o.open().to_string()),
+                ("rjct_qty", "0".into()),
+                ("ccld_cndt_name", "없음".into()),
+                ("excg_id_dvsn_cd", "KRX".into()),
+            ]
+        })
+        .collect();
+    fill_block(call, &mut body, "output1", rows);
+    let ord_qty: u64 = orders
+        .iter()
+        .filter(|o| o.kind == OrderKind::New)
+        .map(|o| o.qty)
+        .sum();
+    let ccld_qty: u64 = orders.iter().map(|o| o.filled).sum();
+    let ccld_amt: u64 = orders.iter().map(|o| o.filled * o.fill_price).sum();
+    fill_block(
+        call,
+        &mut body,
+        "output2",
+        vec![vec![
+            ("tot_ord_qty", ord_qty.to_string()),
+            ("tot_ccld_qty", ccld_qty.to_string()),
+            ("tot_ccld_amt", ccld_amt.to_string()),
+            ("prsm_tlex_smtl", "0".into()),
+            (
+                "pchs_avg_pric",
+                (ccld_amt.checked_div(ccld_qty).unwrap_or(0)).to_string(),
+            ),
+        ]],
+    );
+    success(&mut body, "KIOK0460", "조회가 완료되었습니다");
+    let tr_cont = paginate(call.spec, &mut body, call.page, pages);
+    Reply {
+        tr_cont: Some(tr_cont),
+        ..Reply::ok(Value::Object(body))
+    }
+}
+
+fn psbl_order(call: &Call<'_>) -> Reply {
+    let account: std::sync::MutexGuard<'_, Account> = lock(&call.sh.account);
+    let code = call.param("PDNO");
+    let price = match call.param("ORD_UNPR").trim().parse::<u64>() {
+        Ok(p) if p > 0 => p,
+        _ => market_price(code),
+    };
+    let avail = account.available_cash();
+    drop(account);
+    let qty = avail / price;
+    let mut body = base(call);
+    fill_block(
+        call,
+        &mut body,
+        "output",
+        vec![vec![
+            ("ord_psbl_cash", avail.to_string()),
+            ("ord_psbl_sbst", "0".into()),
+            ("ruse_psbl_amt", "0".into()),
+            ("fund_rpch_chgs", "0".into()),
+            ("psbl_qty_calc_unpr", price.to_string()),
+            ("nrcvb_buy_amt", avail.to_string()),
+            ("nrcvb_buy_qty", qty.to_string()),
+            ("max_buy_amt", avail.to_string()),
+            ("max_buy_qty", qty.to_string()),
+            ("cma_evlu_amt", "0".into()),
+            ("ovrs_re_use_amt_wcrc", "0".into()),
+            ("ord_psbl_frcr_amt_wcrc", "0".into()),
+        ]],
+    );
+    success(&mut body, "KIOK0510", "조회가 완료되었습니다");
+    Reply::ok(Value::Object(body))
+}

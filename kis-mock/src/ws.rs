@@ -1,0 +1,497 @@
+//! The websocket side: approval-key check, one session per app key, subscribe/unsubscribe acks
+//! with per-TR key/iv, the registration cap, `PINGPONG`, market data frames and encrypted
+//! execution notices, with fault injection.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use kis_spec::{ApiSpec, Field};
+use rand::Rng;
+use serde_json::{Value, json};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::broadcast::error::RecvError;
+use tokio::time::{Instant, interval_at};
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
+use tokio_tungstenite::tungstenite::http::StatusCode;
+
+use crate::auth::random_text;
+use crate::catalog::tr_id_in;
+use crate::faults::Drip;
+use crate::server::{Shared, lock};
+use crate::stats::bump;
+use crate::{crypto, synth};
+
+/// Which app keys have a session (or a held slot).
+#[derive(Debug, Default)]
+pub(crate) struct Slots {
+    taken: HashMap<String, Slot>,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Slot {
+    Active(u64),
+    HeldUntil(Instant),
+}
+
+impl Slots {
+    fn acquire(&mut self, app_key: &str, conn: u64) -> bool {
+        match self.taken.get(app_key) {
+            Some(Slot::Active(c)) if *c != conn => false,
+            Some(Slot::HeldUntil(t)) if Instant::now() < *t => false,
+            _ => {
+                self.taken.insert(app_key.to_owned(), Slot::Active(conn));
+                true
+            }
+        }
+    }
+
+    fn release(&mut self, app_key: &str, conn: u64, hold: Duration) {
+        if matches!(self.taken.get(app_key), Some(Slot::Active(c)) if *c == conn) {
+            if hold.is_zero() {
+                self.taken.remove(app_key);
+            } else {
+                self.taken
+                    .insert(app_key.to_owned(), Slot::HeldUntil(Instant::now() + hold));
+            }
+        }
+    }
+}
+
+static NEXT_CONN: AtomicU64 = AtomicU64::new(1);
+
+/// Accepts websocket connections until shutdown.
+pub(crate) async fn serve(listener: TcpListener, shared: Arc<Shared>) {
+    let mut shutdown = shared.shutdown.clone();
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let Ok((tcp, _)) = accepted else { continue };
+                let _ = tcp.set_nodelay(true);
+                let conn = NEXT_CONN.fetch_add(1, Ordering::Relaxed);
+                tokio::spawn(session(tcp, shared.clone(), conn));
+            }
+            _ = crate::server::stopped(&mut shutdown) => break,
+        }
+    }
+}
+
+struct Sub {
+    tr_id: String,
+    tr_key: String,
+    encrypted: bool,
+    columns: Vec<Field>,
+}
+
+/// Why a session ends.
+enum End {
+    /// Close politely (close frame).
+    Close,
+    /// Drop the TCP connection without a close frame.
+    Drop,
+}
+
+type Sink =
+    futures_util::stream::SplitSink<tokio_tungstenite::WebSocketStream<Drip<TcpStream>>, Message>;
+
+struct Session<'a> {
+    sh: &'a Shared,
+    conn: u64,
+    sink: Sink,
+    sent: u64,
+    app_key: Option<String>,
+    subs: Vec<Sub>,
+    keys: HashMap<String, (String, String)>,
+    last_alive: Instant,
+    seq: usize,
+    malformed_variant: usize,
+}
+
+async fn session(tcp: TcpStream, sh: Arc<Shared>, conn: u64) {
+    // The signature is tungstenite's handshake `Callback`; its error type is not ours to shrink.
+    #[allow(clippy::result_large_err)]
+    let check_path = |req: &Request, resp: Response| -> Result<Response, ErrorResponse> {
+        let path = req.uri().path();
+        if path == "/tryitout" || path.starts_with("/tryitout/") {
+            Ok(resp)
+        } else {
+            let mut err = ErrorResponse::new(Some(format!("no websocket at {path}")));
+            *err.status_mut() = StatusCode::NOT_FOUND;
+            Err(err)
+        }
+    };
+    let io = Drip::new(tcp, sh.faults.clone());
+    let Ok(ws) = tokio_tungstenite::accept_hdr_async(io, check_path).await else {
+        return;
+    };
+    bump(&sh.stats.ws_sessions);
+    let (sink, mut stream) = ws.split();
+    let mut s = Session {
+        sh: &sh,
+        conn,
+        sink,
+        sent: 0,
+        app_key: None,
+        subs: Vec::new(),
+        keys: HashMap::new(),
+        last_alive: Instant::now(),
+        seq: 0,
+        malformed_variant: 0,
+    };
+    let config = &sh.config;
+    let mut pings = interval_at(Instant::now() + config.ping_interval, config.ping_interval);
+    let data_every = config.data_interval.unwrap_or(Duration::from_secs(3600));
+    let mut data = interval_at(Instant::now() + data_every, data_every);
+    let mut notices = sh.notices.subscribe();
+    let mut shutdown = sh.shutdown.clone();
+    let end = loop {
+        let step = tokio::select! {
+            msg = stream.next() => match msg {
+                Some(Ok(Message::Text(text))) => s.on_text(text.as_str()).await,
+                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => Err(End::Drop),
+                Some(Ok(_)) => Ok(()),
+            },
+            _ = pings.tick() => s.on_ping_tick().await,
+            _ = data.tick(), if config.data_interval.is_some() => s.on_data_tick().await,
+            notice = notices.recv() => match notice {
+                Ok(notice) => s.on_notice(&notice).await,
+                Err(RecvError::Lagged(_)) => Ok(()),
+                Err(RecvError::Closed) => Err(End::Close),
+            },
+            _ = crate::server::stopped(&mut shutdown) => Err(End::Close),
+        };
+        if let Err(end) = step {
+            break end;
+        }
+    };
+    if let End::Close = end {
+        let _ = s.sink.send(Message::Close(None)).await;
+    }
+    if let Some(app_key) = &s.app_key {
+        let hold = sh.faults.session_hold().unwrap_or(config.session_hold);
+        lock(&sh.slots).release(app_key, conn, hold);
+    }
+}
+
+/// A subscribe/unsubscribe ack in KIS's shape.
+fn ack(
+    tr_id: &str,
+    tr_key: &str,
+    ok: bool,
+    msg_cd: &str,
+    msg1: &str,
+    keys: Option<&(String, String)>,
+) -> String {
+    let mut body = json!({
+        "rt_cd": if ok { "0" } else { "1" },
+        "msg_cd": msg_cd,
+        "msg1": msg1,
+    });
+    if let (Some((key, iv)), Some(obj)) = (keys, body.as_object_mut()) {
+        obj.insert("output".into(), json!({"iv": iv, "key": key}));
+    }
+    json!({
+        "header": {"tr_id": tr_id, "tr_key": tr_key, "encrypt": "N"},
+        "body": body,
+    })
+    .to_string()
+}
+
+fn columns(spec: &ApiSpec) -> Vec<Field> {
+    spec.response
+        .body
+        .iter()
+        .filter(|f| !f.is_block())
+        .cloned()
+        .collect()
+}
+
+fn kst_stamp() -> String {
+    let offset = chrono::FixedOffset::east_opt(9 * 3600).expect("+09:00 is a valid offset");
+    chrono::Utc::now()
+        .with_timezone(&offset)
+        .format("%Y%m%d%H%M%S")
+        .to_string()
+}
+
+impl Session<'_> {
+    /// Sends one text message, counting it against the drop-after-N fault.
+    async fn send(&mut self, text: String) -> Result<(), End> {
+        if let Some(limit) = self.sh.faults.drop_after() {
+            if self.sent >= limit {
+                return Err(End::Drop);
+            }
+        }
+        self.sent += 1;
+        self.sink
+            .send(Message::text(text))
+            .await
+            .map_err(|_| End::Drop)
+    }
+
+    async fn on_text(&mut self, text: &str) -> Result<(), End> {
+        let Ok(msg) = serde_json::from_str::<Value>(text) else {
+            return self
+                .send(ack(
+                    "",
+                    "",
+                    false,
+                    "OPSP8993",
+                    "JSON PARSING ERROR : invalid json format",
+                    None,
+                ))
+                .await;
+        };
+        let header = &msg["header"];
+        let field = |v: &Value| v.as_str().unwrap_or("").to_owned();
+        if header["tr_id"].as_str() == Some("PINGPONG") {
+            self.last_alive = Instant::now();
+            return Ok(());
+        }
+        let input = &msg["body"]["input"];
+        let tr_id = field(&input["tr_id"]);
+        let tr_key = field(&input["tr_key"]);
+        let approval = field(&header["approval_key"]);
+        let app_key = if self.sh.faults.refusing_approval() {
+            None
+        } else {
+            lock(&self.sh.auth).app_key_of(&approval).map(str::to_owned)
+        };
+        let Some(app_key) = app_key else {
+            return self
+                .send(ack(
+                    &tr_id,
+                    &tr_key,
+                    false,
+                    "OPSP0011",
+                    "invalid approval : NOT FOUND",
+                    None,
+                ))
+                .await;
+        };
+        if self.app_key.is_none() {
+            if !lock(&self.sh.slots).acquire(&app_key, self.conn) {
+                self.send(ack(
+                    &tr_id,
+                    &tr_key,
+                    false,
+                    "OPSP8996",
+                    "ALREADY IN USE appkey",
+                    None,
+                ))
+                .await?;
+                return Err(End::Close);
+            }
+            self.app_key = Some(app_key);
+        }
+        let tr_type = field(&header["tr_type"]);
+        if tr_type != "1" && tr_type != "2" {
+            return self
+                .send(ack(
+                    &tr_id,
+                    &tr_key,
+                    false,
+                    "OPSP8994",
+                    "JSON PARSING ERROR : invalid tr_type",
+                    None,
+                ))
+                .await;
+        }
+        let spec = self.sh.catalog.realtime(&tr_id).filter(|spec| {
+            spec.variants.is_empty()
+                || spec
+                    .variants
+                    .iter()
+                    .any(|v| tr_id_in(v, self.sh.config.env) == Some(tr_id.as_str()))
+        });
+        let Some(spec) = spec else {
+            return self
+                .send(ack(
+                    &tr_id,
+                    &tr_key,
+                    false,
+                    "OPSP8993",
+                    "JSON PARSING ERROR : invalid tr_id",
+                    None,
+                ))
+                .await;
+        };
+        if tr_key.is_empty() {
+            return self
+                .send(ack(
+                    &tr_id,
+                    &tr_key,
+                    false,
+                    "OPSP8997",
+                    "JSON PARSING ERROR : invalid tr_key",
+                    None,
+                ))
+                .await;
+        }
+        let existing = self
+            .subs
+            .iter()
+            .position(|s| s.tr_id == tr_id && s.tr_key == tr_key);
+        if tr_type == "2" {
+            return match existing {
+                Some(i) => {
+                    self.subs.remove(i);
+                    self.send(ack(
+                        &tr_id,
+                        &tr_key,
+                        true,
+                        "OPSP0001",
+                        "UNSUBSCRIBE SUCCESS",
+                        None,
+                    ))
+                    .await
+                }
+                None => {
+                    self.send(ack(
+                        &tr_id,
+                        &tr_key,
+                        false,
+                        "OPSP0003",
+                        "UNSUBSCRIBE ERROR(not found!)",
+                        None,
+                    ))
+                    .await
+                }
+            };
+        }
+        let keys = self
+            .keys
+            .entry(tr_id.clone())
+            .or_insert_with(|| (random_text(32), random_text(16)))
+            .clone();
+        if existing.is_some() {
+            return self
+                .send(ack(
+                    &tr_id,
+                    &tr_key,
+                    true,
+                    "OPSP0002",
+                    "ALREADY IN SUBSCRIBE",
+                    Some(&keys),
+                ))
+                .await;
+        }
+        if self.subs.len() >= self.sh.config.max_subscriptions {
+            return self
+                .send(ack(
+                    &tr_id,
+                    &tr_key,
+                    false,
+                    "OPSP0008",
+                    "MAX SUBSCRIBE OVER",
+                    None,
+                ))
+                .await;
+        }
+        self.subs.push(Sub {
+            encrypted: spec.realtime.as_ref().is_some_and(|r| r.encrypted),
+            columns: columns(spec),
+            tr_id: tr_id.clone(),
+            tr_key: tr_key.clone(),
+        });
+        bump(&self.sh.stats.ws_subscriptions);
+        self.send(ack(
+            &tr_id,
+            &tr_key,
+            true,
+            "OPSP0000",
+            "SUBSCRIBE SUCCESS",
+            Some(&keys),
+        ))
+        .await
+    }
+
+    async fn on_ping_tick(&mut self) -> Result<(), End> {
+        if self.last_alive.elapsed() > self.sh.config.pong_timeout {
+            return Err(End::Drop);
+        }
+        bump(&self.sh.stats.pings_sent);
+        let ping = json!({"header": {"tr_id": "PINGPONG", "datetime": kst_stamp()}}).to_string();
+        self.send(ping).await
+    }
+
+    async fn on_data_tick(&mut self) -> Result<(), End> {
+        let max = self.sh.config.max_records_per_frame.max(1) as usize;
+        let mut frames = Vec::new();
+        for sub in self.subs.iter().filter(|s| !s.encrypted) {
+            let mut rng = rand::rng();
+            let count = if max > 1 && rng.random_ratio(1, 4) {
+                rng.random_range(2..=max)
+            } else {
+                1
+            };
+            let records: Vec<String> = (0..count)
+                .map(|i| synth::realtime_record(&sub.columns, &sub.tr_key, self.seq + i))
+                .collect();
+            self.seq += count;
+            frames.push((sub.tr_id.clone(), count, records.join("^")));
+        }
+        for (tr_id, count, payload) in frames {
+            let frame = format!("0|{tr_id}|{count:03}|{payload}");
+            self.send_frame(&tr_id, frame, &payload).await?;
+        }
+        Ok(())
+    }
+
+    /// Sends a data frame, or a malformed one when that fault is armed.
+    async fn send_frame(&mut self, tr_id: &str, frame: String, payload: &str) -> Result<(), End> {
+        let text = if self.sh.faults.take_malformed() {
+            self.malformed_variant += 1;
+            match self.malformed_variant % 5 {
+                0 => format!("0|{tr_id}|0x1|{payload}"),
+                1 => format!("0|{tr_id}"),
+                2 => format!("0|{tr_id}|002|{}", payload.split('^').next().unwrap_or("")),
+                3 => format!("1|{tr_id}|001|!!not base64!!"),
+                _ => "\u{0}garbage without separators".to_owned(),
+            }
+        } else {
+            frame
+        };
+        bump(&self.sh.stats.frames_sent);
+        self.send(text).await
+    }
+
+    async fn on_notice(&mut self, notice: &crate::account::Notice) -> Result<(), End> {
+        let mut frames = Vec::new();
+        for sub in self
+            .subs
+            .iter()
+            .filter(|s| s.encrypted && s.tr_key == notice.hts_id)
+        {
+            let Some((key, iv)) = self.keys.get(&sub.tr_id) else {
+                continue;
+            };
+            let plain = if sub.columns.is_empty() {
+                notice
+                    .values
+                    .iter()
+                    .map(|(_, v)| v.as_str())
+                    .collect::<Vec<_>>()
+                    .join("^")
+            } else {
+                sub.columns
+                    .iter()
+                    .map(|c| notice.get(&c.name))
+                    .collect::<Vec<_>>()
+                    .join("^")
+            };
+            if let Some(b64) = crypto::encrypt(key, iv, &plain) {
+                frames.push((sub.tr_id.clone(), b64));
+            }
+        }
+        for (tr_id, b64) in frames {
+            bump(&self.sh.stats.notices_sent);
+            let frame = format!("1|{tr_id}|001|{b64}");
+            self.send_frame(&tr_id, frame, &b64).await?;
+        }
+        Ok(())
+    }
+}

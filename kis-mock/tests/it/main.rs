@@ -1,0 +1,11 @@
+//! Integration tests: drive kis-mock over real loopback sockets with plain reqwest and raw
+//! tokio-tungstenite, so the simulator is checked against the protocol, not our client.
+
+mod account;
+mod all_endpoints;
+mod auth;
+mod common;
+mod faults;
+mod paging;
+mod rest;
+mod ws;
