@@ -465,6 +465,11 @@ fn endpoint_file(s: &ApiSpec, ty: &str) -> String {
         o.push_str(&body_fields);
         o.push_str("        }\n    }\n\n");
     }
+    let default_impl = if !multi && params.is_empty() {
+        format!("impl Default for {req} {{\n    fn default() -> Self {{\n        Self::new()\n    }}\n}}\n\n")
+    } else {
+        String::new()
+    };
     for (rf, setter) in fields.iter().zip(&setters) {
         let mut d = vec![format!("Sets {}", doc::field(rf.f)[0])];
         d.extend(doc::codes(rf.f));
@@ -484,6 +489,7 @@ fn endpoint_file(s: &ApiSpec, ty: &str) -> String {
         }
     }
     o.push_str("}\n\n");
+    o.push_str(&default_impl);
 
     // Debug without the account number.
     let _ = writeln!(

@@ -46,6 +46,12 @@ impl InquireDepositRequest {
     }
 }
 
+impl Default for InquireDepositRequest {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl std::fmt::Debug for InquireDepositRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("InquireDepositRequest")

@@ -118,6 +118,12 @@ impl InquirePsblOrderRequest {
     }
 }
 
+impl Default for InquirePsblOrderRequest {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl std::fmt::Debug for InquirePsblOrderRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("InquirePsblOrderRequest")

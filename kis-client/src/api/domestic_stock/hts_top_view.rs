@@ -22,6 +22,12 @@ impl HtsTopViewRequest {
     }
 }
 
+impl Default for HtsTopViewRequest {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl std::fmt::Debug for HtsTopViewRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("HtsTopViewRequest").finish()

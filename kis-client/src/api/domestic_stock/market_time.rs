@@ -22,6 +22,12 @@ impl MarketTimeRequest {
     }
 }
 
+impl Default for MarketTimeRequest {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl std::fmt::Debug for MarketTimeRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("MarketTimeRequest").finish()

@@ -46,6 +46,12 @@ impl ForeignMarginRequest {
     }
 }
 
+impl Default for ForeignMarginRequest {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl std::fmt::Debug for ForeignMarginRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ForeignMarginRequest")
