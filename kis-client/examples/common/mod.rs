@@ -1,0 +1,204 @@
+//! Shared scaffolding of the examples: picks where they run (the embedded kis-mock by default,
+//! the KIS service with `--live` or `KIS_LIVE=1`), builds the client, and opens realtime sessions.
+#![allow(
+    dead_code,
+    reason = "each example binary uses a different part of this module"
+)]
+
+use std::error::Error as StdError;
+use std::time::Duration;
+
+use futures::StreamExt as _;
+use futures::future::BoxFuture;
+use kis_client::{Client, Config, Env};
+use kis_mock::{MockConfig, MockServer};
+use kis_ws::{ApprovalKeySource, Event, Options, Session};
+
+/// The error type of the examples.
+pub type BoxError = Box<dyn StdError + Send + Sync>;
+
+/// Command-line switches shared by the examples.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Args {
+    /// Use the KIS service configured in `kis_devlp.yaml` / `KIS_*` instead of the simulator.
+    pub live: bool,
+    /// Allow placing orders on the live service.
+    pub trade: bool,
+}
+
+impl Args {
+    /// Reads `--live`, `--trade` and `KIS_LIVE=1`; rejects anything else.
+    pub fn parse() -> Result<Args, BoxError> {
+        let mut args = Args {
+            live: matches!(
+                std::env::var("KIS_LIVE").as_deref(),
+                Ok("1" | "true" | "yes")
+            ),
+            trade: false,
+        };
+        for a in std::env::args().skip(1) {
+            match a.as_str() {
+                "--live" => args.live = true,
+                "--trade" => args.trade = true,
+                "-h" | "--help" => {
+                    println!(
+                        "options: --live (use kis_devlp.yaml / KIS_* instead of the simulator), \
+                         --trade (allow orders on the live service)"
+                    );
+                    std::process::exit(0);
+                }
+                other => return Err(format!("unknown argument {other:?} (try --help)").into()),
+            }
+        }
+        if args.trade && !args.live {
+            return Err("--trade only makes sense with --live".into());
+        }
+        Ok(args)
+    }
+}
+
+/// Runs an example's `run` on a tokio runtime and turns an error into exit code 1.
+pub fn main_with<F, Fut>(run: F)
+where
+    F: FnOnce(Args) -> Fut,
+    Fut: std::future::Future<Output = Result<(), BoxError>>,
+{
+    let result = Args::parse().and_then(|args| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()?
+            .block_on(run(args))
+    });
+    if let Err(e) = result {
+        eprintln!("error: {e}");
+        let mut source = e.source();
+        while let Some(s) = source {
+            eprintln!("  caused by: {s}");
+            source = s.source();
+        }
+        std::process::exit(1);
+    }
+}
+
+/// Where an example runs: a client, and the simulator it talks to (kept alive) if any.
+pub struct Target {
+    /// The REST client.
+    pub client: Client,
+    /// The embedded simulator; `None` on the live service.
+    pub mock: Option<MockServer>,
+}
+
+impl Target {
+    /// The live service from `kis_devlp.yaml` and `KIS_*` (see `Config::load`), or a fresh
+    /// embedded simulator of `env` with a matching client.
+    pub async fn new(args: Args, env: Env) -> Result<Target, BoxError> {
+        if args.live {
+            let config = Config::load().map_err(|e| {
+                format!(
+                    "--live needs credentials (kis_devlp.yaml or KIS_APP_KEY/KIS_APP_SECRET): {e}"
+                )
+            })?;
+            return Ok(Target {
+                client: Client::new(config)?,
+                mock: None,
+            });
+        }
+        let mut mc = match env {
+            Env::Real => MockConfig::default(),
+            Env::Paper => MockConfig::paper(),
+        };
+        // Ticks every 100 ms so a one-second window shows a few.
+        mc.data_interval = Some(Duration::from_millis(100));
+        let mock = MockServer::start(mc).await?;
+        let c = mock.config();
+        let config = Config::builder()
+            .env(env)
+            .app_key(c.app_key.clone())
+            .app_secret(c.app_secret.clone())
+            .account(c.account.clone())
+            .hts_id(c.hts_id.clone())
+            .rest_url(mock.rest_url())
+            .ws_url(mock.ws_url())
+            .rate_limit_per_sec(c.rate_limit_per_sec.unwrap_or(1000))
+            .no_token_cache()
+            .build()?;
+        Ok(Target {
+            client: Client::new(config)?,
+            mock: Some(mock),
+        })
+    }
+
+    /// True on the embedded simulator.
+    pub fn is_mock(&self) -> bool {
+        self.mock.is_some()
+    }
+
+    /// One line saying where this runs.
+    pub fn describe(&self) -> String {
+        let env = match self.client.config().env() {
+            Env::Real => "real",
+            Env::Paper => "paper",
+        };
+        match &self.mock {
+            Some(m) => format!("embedded kis-mock ({env} service) at {}", m.rest_url()),
+            None => format!("KIS {env} service at {}", self.client.config().rest_url()),
+        }
+    }
+
+    /// Opens a realtime session on the client's websocket URL, with approval keys from the
+    /// client.
+    pub async fn realtime(&self) -> Result<Session, BoxError> {
+        let config = self.client.config();
+        let mut options = Options::new(config.env());
+        options.url = Some(config.ws_url().to_owned());
+        options.custtype = config.custtype().to_owned();
+        Ok(Session::connect_with(ClientKeys(self.client.clone()), options).await?)
+    }
+}
+
+/// Approval keys for a realtime session, issued (and cached) by a REST [`Client`].
+pub struct ClientKeys(pub Client);
+
+impl ApprovalKeySource for ClientKeys {
+    fn approval_key(&self, fresh: bool) -> BoxFuture<'_, Result<String, kis_ws::Error>> {
+        Box::pin(async move {
+            let key = if fresh {
+                self.0.renew_approval_key().await
+            } else {
+                self.0.approval_key().await
+            };
+            key.map(|k| k.expose().to_owned())
+                .map_err(|e| kis_ws::Error::ApprovalKey(Box::new(e)))
+        })
+    }
+}
+
+/// Subscribes to each `(tr_id, tr_key)`, then prints what arrives for `window` with `show`
+/// (which returns false for records it does not print) and returns the number of data records.
+pub async fn watch(
+    session: &Session,
+    subs: &[(&str, &str)],
+    window: Duration,
+    mut show: impl FnMut(&kis_ws::AnyRecord) -> bool,
+) -> Result<usize, BoxError> {
+    let mut events = session.events();
+    for (tr_id, tr_key) in subs {
+        session.subscribe(tr_id, tr_key).await?;
+    }
+    let mut records = 0;
+    let deadline = tokio::time::Instant::now() + window;
+    while let Ok(Some(event)) = tokio::time::timeout_at(deadline, events.next()).await {
+        match event {
+            Event::Data { record, .. } => {
+                if show(&record) {
+                    records += 1;
+                }
+            }
+            Event::Disconnected { reason } => println!("  (disconnected: {reason})"),
+            Event::Error(e) => println!("  (undecodable frame: {e})"),
+            _ => {}
+        }
+    }
+    Ok(records)
+}
