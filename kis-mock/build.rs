@@ -14,7 +14,10 @@ fn main() {
     println!("cargo:rerun-if-changed=../spec");
     println!("cargo:rerun-if-changed=src/bundle.rs");
     let bundle = match bundle::load(&root) {
-        Ok(bundle) => bundle,
+        Ok(mut bundle) => {
+            bundle.compact();
+            bundle
+        }
         Err(error) => {
             println!("cargo:warning=kis-mock: spec/ not embedded: {error}");
             bundle::Bundle {

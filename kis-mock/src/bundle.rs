@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use kis_spec::{ApiSpec, ExampleStatus};
+use kis_spec::{ApiSpec, ExampleStatus, Field};
 use serde::{Deserialize, Serialize};
 
 /// Every spec of a folder with the response examples that are valid JSON.
@@ -51,4 +51,39 @@ pub fn load(root: &Path) -> Result<Bundle, String> {
         examples,
         error: None,
     })
+}
+
+impl Bundle {
+    /// Drops what the mock never reads (labels, menus, header layouts) and keeps at most three
+    /// records of each example array, so the embedded bundle parses fast. Used by `build.rs`.
+    #[allow(dead_code)]
+    pub fn compact(&mut self) {
+        fn field(f: &mut Field) {
+            f.label.clear();
+            for code in &mut f.codes {
+                code.label.clear();
+            }
+            f.fields.iter_mut().for_each(field);
+        }
+        for spec in &mut self.specs {
+            spec.menu.clear();
+            spec.request.header.clear();
+            spec.response.header.clear();
+            for v in &mut spec.variants {
+                v.label.clear();
+            }
+            spec.request.query.iter_mut().for_each(field);
+            spec.request.body.iter_mut().for_each(field);
+            spec.response.body.iter_mut().for_each(field);
+        }
+        for example in self.examples.values_mut() {
+            if let Some(object) = example.as_object_mut() {
+                for value in object.values_mut() {
+                    if let Some(rows) = value.as_array_mut() {
+                        rows.truncate(3);
+                    }
+                }
+            }
+        }
+    }
 }
