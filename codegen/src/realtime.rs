@@ -117,7 +117,18 @@ pub fn render_tree(specs: &[&ApiSpec], out: &mut BTreeMap<PathBuf, String>) {
         let alts: Vec<String> = trs.iter().map(|t| lit(t)).collect();
         let _ = writeln!(m, "        {} => {path}::ENCRYPTED,", alts.join(" | "));
     }
-    m.push_str("        _ => return None,\n    })\n}\n");
+    m.push_str("        _ => return None,\n    })\n}\n\n");
+    m.push_str("/// Whether TR `tr_id` exists on the service `env` (from the spec's per-environment TR IDs);\n/// `None` for an unknown TR.\npub fn available_on(tr_id: &str, env: kis_client::endpoint::Env) -> Option<bool> {\n    let (real, paper) = match tr_id {\n");
+    for (_, _, trs, s) in &rows {
+        for t in trs {
+            let t = t.as_str();
+            let real = s.variants.iter().any(|v| v.real.as_deref() == Some(t))
+                || (s.variants.is_empty() && s.realtime.as_ref().is_some_and(|r| r.tr_id == t));
+            let paper = s.variants.iter().any(|v| v.paper.as_deref() == Some(t));
+            let _ = writeln!(m, "        {} => ({real}, {paper}),", lit(t));
+        }
+    }
+    m.push_str("        _ => return None,\n    };\n    Some(match env {\n        kis_client::endpoint::Env::Real => real,\n        kis_client::endpoint::Env::Paper => paper,\n    })\n}\n");
     out.insert(root.join("mod.rs"), m);
 
     for (cat, list) in &cats {

@@ -59,3 +59,18 @@ pub fn is_encrypted(tr_id: &str) -> Option<bool> {
         _ => return None,
     })
 }
+
+/// Whether TR `tr_id` exists on the service `env` (from the spec's per-environment TR IDs);
+/// `None` for an unknown TR.
+pub fn available_on(tr_id: &str, env: kis_client::endpoint::Env) -> Option<bool> {
+    let (real, paper) = match tr_id {
+        "H0STCNI0" => (true, false),
+        "H0STCNI9" => (false, true),
+        "H0STCNT0" => (true, true),
+        _ => return None,
+    };
+    Some(match env {
+        kis_client::endpoint::Env::Real => real,
+        kis_client::endpoint::Env::Paper => paper,
+    })
+}
