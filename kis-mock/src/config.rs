@@ -22,20 +22,14 @@ pub enum MockEnv {
 pub struct PagingConfig {
     /// Pages per paging endpoint (at least 1).
     pub pages: u32,
-    /// Rows per array block and page of synthesized answers.
+    /// Rows per array block and page of synthesized answers, and the page size of the
+    /// stateful balance and daily fills (whose page count follows from their rows).
     pub rows: u32,
-    /// Page size of the stateful balance and daily fills; `None` uses KIS's (balance 50 real /
-    /// 20 paper, fills 100).
-    pub account_rows: Option<u32>,
 }
 
 impl Default for PagingConfig {
     fn default() -> Self {
-        Self {
-            pages: 1,
-            rows: 2,
-            account_rows: None,
-        }
+        Self { pages: 1, rows: 2 }
     }
 }
 

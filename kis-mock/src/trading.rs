@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 use crate::account::{
     Account, BRANCH, Notice, Order, OrderKind, market_price, product_name, today,
 };
-use crate::config::{Fill, MockEnv};
+use crate::config::Fill;
 use crate::rest::{Call, Reply, paginate};
 use crate::server::{Shared, lock};
 use crate::stats::bump;
@@ -172,14 +172,8 @@ fn revise(call: &Call<'_>) -> Reply {
 }
 
 /// The rows of page `page` and the number of pages (at least 1).
-fn page_of<T: Clone>(call: &Call<'_>, all: &[T], kis_rows: u32) -> Result<(Vec<T>, u32), Reply> {
-    let rows = call
-        .sh
-        .config
-        .paging
-        .account_rows
-        .unwrap_or(kis_rows)
-        .max(1) as usize;
+fn page_of<T: Clone>(call: &Call<'_>, all: &[T]) -> Result<(Vec<T>, u32), Reply> {
+    let rows = call.sh.config.paging.rows.max(1) as usize;
     let pages = all.len().div_ceil(rows).max(1) as u32;
     if call.page >= pages {
         return Err(Reply::business(
@@ -198,11 +192,7 @@ fn balance(call: &Call<'_>) -> Reply {
         .iter()
         .map(|(code, p)| (code.clone(), p.qty, p.avg_price))
         .collect();
-    let kis_rows = match call.sh.config.env {
-        MockEnv::Real => 50,
-        MockEnv::Paper => 20,
-    };
-    let (page, pages) = match page_of(call, &holdings, kis_rows) {
+    let (page, pages) = match page_of(call, &holdings) {
         Ok(x) => x,
         Err(reply) => return reply,
     };
@@ -288,7 +278,7 @@ fn daily_ccld(call: &Call<'_>) -> Reply {
         .cloned()
         .collect();
     drop(account);
-    let (page, pages) = match page_of(call, &orders, 100) {
+    let (page, pages) = match page_of(call, &orders) {
         Ok(x) => x,
         Err(reply) => return reply,
     };

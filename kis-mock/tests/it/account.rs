@@ -6,7 +6,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use cbc::cipher::block_padding::Pkcs7;
 use cbc::cipher::{BlockDecryptMut, KeyIvInit};
-use kis_mock::{Fill, MockConfig};
+use kis_mock::{Fill, MockConfig, PagingConfig};
 use serde_json::{Value, json};
 
 use crate::common::*;
@@ -68,6 +68,7 @@ fn paper() -> MockConfig {
         catalog: Some(fixtures()),
         rate_limit_per_sec: None,
         initial_cash: 1_000_000,
+        paging: PagingConfig { pages: 1, rows: 20 },
         data_interval: None,
         ..MockConfig::paper()
     }

@@ -44,11 +44,7 @@ async fn page(
 #[tokio::test]
 async fn synthesized_endpoint_pages_as_configured() {
     let mock = start(MockConfig {
-        paging: PagingConfig {
-            pages: 3,
-            rows: 4,
-            ..PagingConfig::default()
-        },
+        paging: PagingConfig { pages: 3, rows: 4 },
         ..config()
     })
     .await;
@@ -81,10 +77,7 @@ async fn five_page_balance() {
         })
         .collect();
     let mock = start(MockConfig {
-        paging: PagingConfig {
-            account_rows: Some(2),
-            ..PagingConfig::default()
-        },
+        paging: PagingConfig { pages: 1, rows: 2 },
         initial_holdings: holdings,
         ..config()
     })
