@@ -87,12 +87,20 @@ pub fn classify(stem: &str, raw: &str, json_expected: bool) -> ExampleFile {
     }
 }
 
+/// One repair step: the repaired text, or `None` when it does not apply.
+type Repair = fn(&str) -> Option<String>;
+
 /// Tries the unambiguous repairs, in order, accumulating; returns the repaired text and a note
 /// once it parses.
 pub fn repair(text: &str) -> Option<(String, String)> {
     let mut t = text.to_owned();
     let mut notes: Vec<&str> = Vec::new();
-    let steps: [(&str, fn(&str) -> Option<String>); 3] = [
+    let steps: [(&str, Repair); 5] = [
+        (
+            "removed `...` placeholders for omitted array elements",
+            remove_ellipses,
+        ),
+        ("added the missing opening `{`", open_missing_brace),
         (
             "removed trailing commas before `}`/`]`",
             remove_trailing_commas,
@@ -140,6 +148,82 @@ fn scan(text: &str, mut f: impl FnMut(usize, u8, bool)) {
             f(i, c, false);
         }
     }
+}
+
+/// Removes `...`/`…` standing outside strings where an array element would be
+/// (`},...` or a line of its own), the workbook's way of saying "more rows here".
+fn remove_ellipses(text: &str) -> Option<String> {
+    let mut current = remove_ellipses_once(text)?;
+    while let Some(next) = remove_ellipses_once(&current) {
+        current = next;
+    }
+    Some(current)
+}
+
+fn remove_ellipses_once(text: &str) -> Option<String> {
+    let b = text.as_bytes();
+    let mut drop = vec![false; b.len()];
+    let mut any = false;
+    let mut i = 0;
+    let mut outside = vec![false; b.len()];
+    scan(text, |j, _, s| outside[j] = !s);
+    while i < b.len() {
+        if outside[i] && b[i] == b'.' {
+            let start = i;
+            while i < b.len() && b[i] == b'.' && outside[i] {
+                i += 1;
+            }
+            let prev = b[..start].iter().rposition(|x| !x.is_ascii_whitespace());
+            let next = b[i..]
+                .iter()
+                .position(|x| !x.is_ascii_whitespace())
+                .map(|k| k + i);
+            let after_element = prev.is_some_and(|p| b[p] == b',' || b[p] == b'[');
+            let before_element = next.is_none_or(|n| matches!(b[n], b']' | b'{' | b',' | b'"' | b'.'));
+            if i - start >= 2 && after_element && before_element {
+                drop[start..i].iter_mut().for_each(|d| *d = true);
+                any = true;
+            }
+            continue;
+        }
+        i += 1;
+    }
+    let text = if any {
+        let kept: Vec<u8> = b
+            .iter()
+            .zip(&drop)
+            .filter(|(_, d)| !**d)
+            .map(|(c, _)| *c)
+            .collect();
+        String::from_utf8(kept).ok()?
+    } else {
+        text.to_owned()
+    };
+    let replaced = replace_unicode_ellipsis(&text);
+    (any || replaced != text).then_some(replaced)
+}
+
+/// Drops a lone `…` element the same way as `...`.
+fn replace_unicode_ellipsis(text: &str) -> String {
+    text.lines()
+        .map(|l| {
+            let t = l.trim();
+            if t == "…" || t == "…," { "" } else { l }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + if text.ends_with('\n') { "\n" } else { "" }
+}
+
+/// A text that starts with `"key":` is an object whose `{` was lost.
+fn open_missing_brace(text: &str) -> Option<String> {
+    let t = text.trim_start();
+    let rest = t.strip_prefix('"')?;
+    let close = rest.find('"')?;
+    rest[close + 1..]
+        .trim_start()
+        .starts_with(':')
+        .then(|| format!("{{\n{t}"))
 }
 
 fn remove_trailing_commas(text: &str) -> Option<String> {
@@ -271,6 +355,30 @@ mod tests {
         );
         let f = classify("x.response", "{\"a\": {\"b\": \"2\"}", true);
         assert_eq!(f.example.status, ExampleStatus::Repaired);
+        let f = classify(
+            "x.response",
+            "{\"a\": [{\"b\": \"1\"},...\n\t\t...\n ], \"c\": \"...\"}",
+            true,
+        );
+        assert_eq!(f.example.status, ExampleStatus::Repaired, "{}", f.contents);
+        assert!(
+            f.contents.contains("\"c\": \"...\""),
+            "strings are kept: {}",
+            f.contents
+        );
+        let f = classify(
+            "x.response",
+            "\"rt_cd\": \"0\",\n \"output\": {\"a\": \"1\"}\n}",
+            true,
+        );
+        assert_eq!(f.example.status, ExampleStatus::Repaired, "{}", f.contents);
+        // An array whose closing bracket is lost mid-document is not guessed at.
+        let f = classify(
+            "x.response",
+            "{\"a\": [{\"b\": \"1\"},\n...\n \"c\": \"2\"}",
+            true,
+        );
+        assert_eq!(f.example.status, ExampleStatus::Invalid);
     }
 
     #[test]
