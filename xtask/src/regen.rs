@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode};
+use std::process::{Command, ExitCode, Stdio};
 
 const USAGE: &str = "usage: cargo xtask regen [--check] [--spec-dir DIR]";
 const FIX: &str = "fix: run `cargo xtask regen` and commit the result";
@@ -75,13 +75,25 @@ pub fn main(args: &[String]) -> ExitCode {
 /// Loads the specs and renders every generated file, rustfmt'ed, keyed by its path relative
 /// to the workspace root.
 fn generate(root: &Path, spec_dir: &Path) -> Result<BTreeMap<PathBuf, String>, String> {
+    let t = std::time::Instant::now();
     let specs = if spec_dir.exists() {
         kis_spec::load_dir(spec_dir).map_err(|e| e.to_string())?
     } else {
         Vec::new()
     };
+    let loaded = t.elapsed();
     let files = codegen::render(&specs);
-    rustfmt(root, files)
+    let rendered = t.elapsed();
+    let out = rustfmt(root, files);
+    if std::env::var_os("REGEN_TIMING").is_some() {
+        eprintln!(
+            "regen timing: load {:.2}s, render {:.2}s, rustfmt {:.2}s",
+            loaded.as_secs_f64(),
+            (rendered - loaded).as_secs_f64(),
+            (t.elapsed() - rendered).as_secs_f64()
+        );
+    }
+    out
 }
 
 /// Formats every file with one `rustfmt` process and the repository's `rustfmt.toml`.
@@ -100,27 +112,46 @@ fn rustfmt(
             }
             std::fs::write(&p, text).map_err(|e| format!("{}: {e}", p.display()))?;
         }
-        let roots: Vec<PathBuf> = [codegen::CLIENT_API_DIR, codegen::WS_API_DIR]
-            .iter()
-            .map(|d| Path::new(d).join("mod.rs"))
-            .filter(|p| files.contains_key(p))
+        // The two tree roots are formatted alone (stdin: no `mod` following); each category
+        // folder by its own rustfmt process, run in parallel.
+        let mut formatted = BTreeMap::new();
+        for dir in [codegen::CLIENT_API_DIR, codegen::WS_API_DIR] {
+            let rel = Path::new(dir).join("mod.rs");
+            if let Some(text) = files.get(&rel) {
+                formatted.insert(rel, rustfmt_stdin(root, text)?);
+            }
+        }
+        let cats: Vec<PathBuf> = files
+            .keys()
+            .filter(|p| p.ends_with("mod.rs") && !formatted.contains_key(*p))
             .map(|p| tmp.join(p))
             .collect();
-        let out = Command::new("rustfmt")
-            .arg("--edition=2024")
-            .arg("--config-path")
-            .arg(root.join("rustfmt.toml"))
-            .args(&roots)
-            .output()
-            .map_err(|e| format!("running rustfmt: {e}"))?;
-        if !out.status.success() {
-            return Err(format!(
-                "rustfmt failed on generated code (a codegen bug):\n{}",
-                String::from_utf8_lossy(&out.stderr)
-            ));
+        let jobs = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let mut children = Vec::new();
+        for batch in cats.chunks(cats.len().div_ceil(jobs).max(1)) {
+            let child = rustfmt_cmd(root)
+                .args(batch)
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .map_err(|e| format!("running rustfmt: {e}"))?;
+            children.push(child);
         }
-        let mut formatted = BTreeMap::new();
+        for child in children {
+            let out = child
+                .wait_with_output()
+                .map_err(|e| format!("running rustfmt: {e}"))?;
+            if !out.status.success() {
+                return Err(format!(
+                    "rustfmt failed on generated code (a codegen bug):\n{}",
+                    String::from_utf8_lossy(&out.stderr)
+                ));
+            }
+        }
         for path in files.keys() {
+            if formatted.contains_key(path) {
+                continue;
+            }
             let p = tmp.join(path);
             let text = std::fs::read_to_string(&p).map_err(|e| format!("{}: {e}", p.display()))?;
             formatted.insert(path.clone(), text);
@@ -129,6 +160,41 @@ fn rustfmt(
     })();
     let _ = std::fs::remove_dir_all(&tmp);
     result
+}
+
+fn rustfmt_cmd(root: &Path) -> Command {
+    let mut c = Command::new("rustfmt");
+    c.arg("--edition=2024")
+        .arg("--config-path")
+        .arg(root.join("rustfmt.toml"));
+    c
+}
+
+/// Formats one file's text without following its `mod` declarations.
+fn rustfmt_stdin(root: &Path, text: &str) -> Result<String, String> {
+    use std::io::Write;
+    let mut child = rustfmt_cmd(root)
+        .arg("--emit=stdout")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("running rustfmt: {e}"))?;
+    if let Some(mut stdin) = child.stdin.take() {
+        stdin
+            .write_all(text.as_bytes())
+            .map_err(|e| format!("writing to rustfmt: {e}"))?;
+    }
+    let out = child
+        .wait_with_output()
+        .map_err(|e| format!("running rustfmt: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "rustfmt failed on generated code (a codegen bug):\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    String::from_utf8(out.stdout).map_err(|e| format!("rustfmt output: {e}"))
 }
 
 /// Every `.rs` file under the generated trees.
