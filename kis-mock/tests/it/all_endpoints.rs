@@ -184,3 +184,65 @@ async fn every_rest_endpoint_answers_a_well_formed_request() {
     }
     eprintln!("{tested} endpoint/variant/env combinations answered");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_realtime_tr_subscribes_and_streams_its_layout() {
+    let catalog = Catalog::bundled();
+    let mut tested = 0;
+    let mut failures = Vec::new();
+    for env in [MockEnv::Real, MockEnv::Paper] {
+        let mock = start(MockConfig {
+            data_interval: Some(std::time::Duration::from_millis(5)),
+            ..mock_config(env)
+        })
+        .await;
+        let approval = mock.approval_key();
+        let mut ws = connect(&mock).await;
+        for spec in catalog
+            .specs()
+            .iter()
+            .filter(|s| s.kind == ApiKind::Realtime)
+        {
+            let encrypted = spec.realtime.as_ref().is_some_and(|r| r.encrypted);
+            let columns = spec.response.body.iter().filter(|f| !f.is_block()).count();
+            let trs: Vec<&str> = spec
+                .variants
+                .iter()
+                .filter_map(|v| match env {
+                    MockEnv::Real => v.real.as_deref(),
+                    MockEnv::Paper => v.paper.as_deref(),
+                })
+                .collect();
+            for tr in trs {
+                tested += 1;
+                let key = if encrypted { "mockuser" } else { "005930" };
+                let ack = subscribe(&mut ws, &approval, tr, key).await;
+                if ack["body"]["msg_cd"] != "OPSP0000" {
+                    failures.push(format!("{env:?} {tr}: {ack}"));
+                    continue;
+                }
+                if !encrypted {
+                    let frame = next_frame(&mut ws).await;
+                    let parts: Vec<&str> = frame.splitn(4, '|').collect();
+                    let n: usize = parts[2].parse().unwrap_or(0);
+                    let fields = parts[3].split('^').count();
+                    if parts[1] != tr || n == 0 || fields != n * columns {
+                        failures.push(format!("{env:?} {tr}: {columns} columns, frame {frame}"));
+                    }
+                }
+                send(&mut ws, subscribe_msg(&approval, "2", tr, key)).await;
+                let ack = next_ack(&mut ws).await;
+                if ack["body"]["msg_cd"] != "OPSP0001" {
+                    failures.push(format!("{env:?} {tr} unsubscribe: {ack}"));
+                }
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {tested} failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    eprintln!("{tested} realtime TR/env combinations subscribed");
+}
