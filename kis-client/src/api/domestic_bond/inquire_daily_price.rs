@@ -94,7 +94,7 @@ pub struct InquireDailyPriceResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output`, required).
-    pub output: v::One<Output>,
+    pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
 }
@@ -105,7 +105,7 @@ impl v::Object for InquireDailyPriceResponse {
             rt_cd: v::take(&mut m, "rt_cd"),
             msg_cd: v::take(&mut m, "msg_cd"),
             msg1: v::take(&mut m, "msg1"),
-            output: v::take_one(&mut m, "output"),
+            output: v::take_block(&mut m, "output"),
             extra: m,
         }
     }

@@ -213,7 +213,7 @@ pub struct Output {
     /// 업종 지수 최저가 (`bstp_nmix_lwpr`, required, length 11.2).
     pub bstp_nmix_lwpr: v::Val<v::Decimal>,
     /// 주식 전일 종가 (`stck_prdy_clpr`, required, length 10).
-    pub stck_prdy_clpr: v::Val<i64>,
+    pub stck_prdy_clpr: v::Val<v::Decimal>,
     /// 외국인 순매수 수량 (`frgn_ntby_qty`, required, length 12).
     pub frgn_ntby_qty: v::Val<i64>,
     /// 외국인 등록 순매수 수량 (`frgn_reg_ntby_qty`, required, length 18).

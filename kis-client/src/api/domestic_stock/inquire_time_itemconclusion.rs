@@ -119,7 +119,7 @@ pub struct InquireTimeItemconclusionResponse {
     /// Block 응답상세 (`output1`, required).
     pub output1: v::One<Output1>,
     /// Block 응답상세 (`output2`, required).
-    pub output2: v::One<Output2>,
+    pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
 }
@@ -131,7 +131,7 @@ impl v::Object for InquireTimeItemconclusionResponse {
             msg_cd: v::take(&mut m, "msg_cd"),
             msg1: v::take(&mut m, "msg1"),
             output1: v::take_one(&mut m, "output1"),
-            output2: v::take_one(&mut m, "output2"),
+            output2: v::take_block(&mut m, "output2"),
             extra: m,
         }
     }

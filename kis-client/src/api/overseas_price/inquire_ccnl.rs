@@ -165,7 +165,7 @@ pub struct InquireCcnlResponse {
     /// Block 응답상세 (`output2`, required).
     pub output2: v::Block<Output2>,
     /// Block 응답상세 (`output1`, required).
-    pub output1: v::One<Output1>,
+    pub output1: v::Block<Output1>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
 }
@@ -177,7 +177,7 @@ impl v::Object for InquireCcnlResponse {
             msg_cd: v::take(&mut m, "msg_cd"),
             msg1: v::take(&mut m, "msg1"),
             output2: v::take_block(&mut m, "output2"),
-            output1: v::take_one(&mut m, "output1"),
+            output1: v::take_block(&mut m, "output1"),
             extra: m,
         }
     }

@@ -215,25 +215,25 @@ pub struct Output {
     /// 거래통화코드 (`tr_crcy_cd`, length 3).
     pub tr_crcy_cd: v::Val<String>,
     /// 주문가능외화금액 (`ord_psbl_frcr_amt`, length 21).
-    pub ord_psbl_frcr_amt: v::Val<v::Decimal>,
+    pub ord_psbl_frcr_amt: v::Val<String>,
     /// 매도재사용가능금액 (`sll_ruse_psbl_amt`, length 21).
     pub sll_ruse_psbl_amt: v::Val<v::Decimal>,
     /// 해외주문가능금액 (`ovrs_ord_psbl_amt`, length 21).
-    pub ovrs_ord_psbl_amt: v::Val<v::Decimal>,
+    pub ovrs_ord_psbl_amt: v::Val<String>,
     /// 최대주문가능수량 (`max_ord_psbl_qty`, length 19).
-    pub max_ord_psbl_qty: v::Val<v::Decimal>,
+    pub max_ord_psbl_qty: v::Val<String>,
     /// 환전이후주문가능금액 (`echm_af_ord_psbl_amt`, length 21).
     pub echm_af_ord_psbl_amt: v::Val<v::Decimal>,
     /// 환전이후주문가능수량 (`echm_af_ord_psbl_qty`, length 19).
     pub echm_af_ord_psbl_qty: v::Val<v::Decimal>,
     /// 주문가능수량 (`ord_psbl_qty`, length 10).
-    pub ord_psbl_qty: v::Val<v::Decimal>,
+    pub ord_psbl_qty: v::Val<String>,
     /// 환율 (`exrt`, length 22).
     pub exrt: v::Val<v::Decimal>,
     /// 외화주문가능금액1 (`frcr_ord_psbl_amt1`, length 25).
-    pub frcr_ord_psbl_amt1: v::Val<v::Decimal>,
+    pub frcr_ord_psbl_amt1: v::Val<String>,
     /// 해외최대주문가능수량 (`ovrs_max_ord_psbl_qty`, length 19).
-    pub ovrs_max_ord_psbl_qty: v::Val<v::Decimal>,
+    pub ovrs_max_ord_psbl_qty: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
 }

@@ -327,7 +327,7 @@ pub struct OrderResvListResponse {
     /// 연속조회키200 (`ctx_area_nk200`, required, length 200).
     pub ctx_area_nk200: v::Val<String>,
     /// Block 응답상세1 (`output`).
-    pub output: v::One<Output>,
+    pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
 }
@@ -340,7 +340,7 @@ impl v::Object for OrderResvListResponse {
             msg1: v::take(&mut m, "msg1"),
             ctx_area_fk200: v::take(&mut m, "ctx_area_fk200"),
             ctx_area_nk200: v::take(&mut m, "ctx_area_nk200"),
-            output: v::take_one(&mut m, "output"),
+            output: v::take_block(&mut m, "output"),
             extra: m,
         }
     }
