@@ -68,5 +68,8 @@ pub fn codes(f: &Field) -> Vec<String> {
 
 /// Text for inside a Markdown code span (no escaping applies there; backticks would end it).
 pub fn code(s: &str) -> String {
-    s.replace('`', "'").split_whitespace().collect::<Vec<_>>().join(" ")
+    s.replace('`', "'")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }

@@ -466,7 +466,9 @@ fn endpoint_file(s: &ApiSpec, ty: &str) -> String {
         o.push_str("        }\n    }\n\n");
     }
     let default_impl = if !multi && params.is_empty() {
-        format!("impl Default for {req} {{\n    fn default() -> Self {{\n        Self::new()\n    }}\n}}\n\n")
+        format!(
+            "impl Default for {req} {{\n    fn default() -> Self {{\n        Self::new()\n    }}\n}}\n\n"
+        )
     } else {
         String::new()
     };
