@@ -399,6 +399,20 @@ pub fn build(
         }
     }
 
+    // Continuation schemes other than CTX_AREA_* are not modeled by `paging`; list them.
+    for f in request.query.iter().chain(&request.body) {
+        if matches!(f.name.as_str(), "KEYB" | "INDEX_KEY" | "CTS_KEY" | "NEXT") {
+            anomalies.push(Anomaly::unhandled(
+                &api,
+                "paging-other",
+                format!(
+                    "request key `{}` is a continuation scheme `paging` does not model (only CTX_AREA_* echo keys are)",
+                    f.name
+                ),
+            ));
+        }
+    }
+
     // Continuation paging.
     let req_fields = request.query.iter().chain(&request.body);
     let keys: Vec<String> = req_fields

@@ -179,7 +179,8 @@ fn remove_ellipses_once(text: &str) -> Option<String> {
                 .position(|x| !x.is_ascii_whitespace())
                 .map(|k| k + i);
             let after_element = prev.is_some_and(|p| b[p] == b',' || b[p] == b'[');
-            let before_element = next.is_none_or(|n| matches!(b[n], b']' | b'{' | b',' | b'"' | b'.'));
+            let before_element =
+                next.is_none_or(|n| matches!(b[n], b']' | b'{' | b',' | b'"' | b'.'));
             if i - start >= 2 && after_element && before_element {
                 drop[start..i].iter_mut().for_each(|d| *d = true);
                 any = true;

@@ -6,11 +6,17 @@ use kis_spec::{Code, Kind};
 /// Name tokens (last `_`-separated token, trailing digits removed) of whole-number fields.
 const INTEGER_TOKENS: &[&str] = &["qty", "cnt", "vol", "stqt", "rsqn", "nmpr"];
 
+/// Name tokens of fields that are text or identifiers whatever their label says
+/// (`grmn_rate_cls_code` is a code, `item_mgna_rt_name` a name).
+const STRING_TOKENS: &[&str] = &[
+    "name", "nm", "cd", "code", "dvsn", "cls", "sign", "no", "id", "isnm", "cntt", "text", "tp",
+];
+
 /// Name tokens of numeric fields that may carry decimals (prices, amounts, rates).
 const DECIMAL_TOKENS: &[&str] = &[
     "rate", "rt", "ctrt", "prpr", "prc", "pric", "price", "unpr", "amt", "pbmn", "nmix", "oprc",
     "hgpr", "lwpr", "clpr", "sdpr", "mxpr", "llam", "vrss", "pfls", "askp", "bidp", "exrt", "tamt",
-    "inrt", "ehrt", "tnrt", "pftrt", "ert",
+    "inrt", "ehrt", "tnrt", "pftrt", "ert", "chgs", "icdc", "per", "pbr", "eps", "bps", "roe",
 ];
 
 /// The last name token, lower-cased, without trailing digits (`ASKP1` -> `askp`).
@@ -24,7 +30,8 @@ fn last_token(name: &str) -> String {
 /// True when the field looks numeric by name or label (used for length normalization).
 pub fn looks_decimal(name: &str, label: &str) -> bool {
     let t = last_token(name);
-    DECIMAL_TOKENS.contains(&t.as_str()) || is_ratio_label(label)
+    !STRING_TOKENS.contains(&t.as_str())
+        && (DECIMAL_TOKENS.contains(&t.as_str()) || is_ratio_label(label))
 }
 
 fn is_ratio_label(label: &str) -> bool {
@@ -183,16 +190,20 @@ pub fn kind(
         return Kind::Time;
     }
     let token = last_token(name);
+    if STRING_TOKENS.contains(&token.as_str()) {
+        return Kind::String;
+    }
     if length.is_some_and(|l| l.contains('.')) {
         return Kind::Decimal;
     }
-    if domestic && INTEGER_TOKENS.contains(&token.as_str()) {
+    let integer_token = INTEGER_TOKENS.contains(&token.as_str()) || token.ends_with("qty");
+    if domestic && integer_token {
         return Kind::Integer;
     }
     if domestic && lower.starts_with("stck_") && KRW_PRICE_TOKENS.contains(&token.as_str()) {
         return Kind::Integer;
     }
-    if INTEGER_TOKENS.contains(&token.as_str()) {
+    if integer_token {
         return Kind::Decimal;
     }
     if DECIMAL_TOKENS.contains(&token.as_str()) || is_ratio_label(label) {
@@ -249,6 +260,20 @@ mod tests {
         assert_eq!(k("CANO", "종합계좌번호", "8", ""), Kind::String);
         assert_eq!(k("stck_prpr", "현재가", "10", ""), Kind::Integer);
         assert_eq!(k("ovrs_prpr", "현재가", "10", ""), Kind::Decimal);
+        assert_eq!(
+            k("grmn_rate_cls_code", "보증금 비율 구분 코드", "3", ""),
+            Kind::String
+        );
+        assert_eq!(
+            k("item_mgna_rt_name", "종목증거금율명", "20", ""),
+            Kind::String
+        );
+        assert_eq!(k("thdt_buyqty", "금일매수수량", "10", ""), Kind::Integer);
+        assert_eq!(k("per", "PER", "8", ""), Kind::Decimal);
+        assert_eq!(
+            normalize_length("82", "per", "PER").0.as_deref(),
+            Some("8.2")
+        );
         assert_eq!(
             kind("ord_qty", "주문수량", Some("10"), "", &[], false),
             Kind::Decimal

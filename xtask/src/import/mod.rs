@@ -119,7 +119,7 @@ pub fn run(workbook: &Path, spec_dir: &Path, patch_dir: &Path) -> Result<Outcome
     check_realtime_examples(&mut built, &mut anomalies);
     patches::apply(&patches, &mut built, &mut anomalies)?;
     resolve_ids(&mut built, &mut anomalies)?;
-    let files = render_examples(&mut built);
+    let files = render_examples(&mut built, &mut anomalies);
     let specs: Vec<ApiSpec> = built.into_iter().map(|b| b.spec).collect();
     let name = workbook
         .file_name()
@@ -304,7 +304,7 @@ fn resolve_ids(built: &mut [Built], anomalies: &mut Vec<Anomaly>) -> Result<(), 
 }
 
 /// Classifies and names the example files; records them in the specs.
-fn render_examples(built: &mut [Built]) -> Vec<(PathBuf, String)> {
+fn render_examples(built: &mut [Built], anomalies: &mut Vec<Anomaly>) -> Vec<(PathBuf, String)> {
     let mut files = Vec::new();
     for b in built.iter_mut() {
         let s = &mut b.spec;
@@ -313,17 +313,38 @@ fn render_examples(built: &mut [Built]) -> Vec<(PathBuf, String)> {
             let json = realtime || s.method == Method::Post;
             let stem = format!("{}.request", s.id);
             let f = examples::classify(&stem, t, json && looks_json(t));
+            note_example(&s.path, &f.example, anomalies);
             files.push((PathBuf::from(&s.category).join(&f.file), f.contents));
             s.examples.request = Some(f.example);
         }
         if let Some(t) = &b.examples.response {
             let stem = format!("{}.response", s.id);
             let f = examples::classify(&stem, t, !realtime);
+            note_example(&s.path, &f.example, anomalies);
             files.push((PathBuf::from(&s.category).join(&f.file), f.contents));
             s.examples.response = Some(f.example);
         }
     }
     files
+}
+
+/// Lists repaired and invalid examples in the report.
+fn note_example(api: &str, e: &kis_spec::Example, anomalies: &mut Vec<Anomaly>) {
+    match e.status {
+        kis_spec::ExampleStatus::Repaired => anomalies.push(Anomaly::rule(
+            api,
+            "example",
+            format!("`{}` repaired: {}", e.file, e.note),
+            "example-repair",
+        )),
+        kis_spec::ExampleStatus::Invalid => anomalies.push(Anomaly::rule(
+            api,
+            "example",
+            format!("`{}` kept verbatim and flagged invalid: {}", e.file, e.note),
+            "example-flagged",
+        )),
+        _ => {}
+    }
 }
 
 fn looks_json(t: &str) -> bool {
