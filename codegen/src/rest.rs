@@ -313,23 +313,33 @@ fn endpoint_file(s: &ApiSpec, ty: &str) -> String {
         );
     }
     doc::lines(&mut o, "", &d);
-    o.push_str("#[derive(Clone, serde::Serialize)]\npub struct ");
+    o.push_str("#[derive(Clone)]\npub struct ");
     o.push_str(&req);
     o.push_str(" {\n");
     if multi {
-        let _ = writeln!(o, "    #[serde(skip)]\n    variant: {var_ty},");
+        let _ = writeln!(o, "    variant: {var_ty},");
     }
     for rf in &fields {
         doc::lines(&mut o, "    ", &doc::field(rf.f));
-        let _ = writeln!(
-            o,
-            "    #[serde(rename = {})]\n    {}: {},",
-            lit(&rf.f.name),
-            rf.ident,
-            field_ty(rf.f)
-        );
+        let _ = writeln!(o, "    {}: {},", rf.ident, field_ty(rf.f));
     }
     o.push_str("}\n\n");
+
+    // Serialize through one shared, non-generic field list: wire names in spec order.
+    let _ = writeln!(
+        o,
+        "/// Writes the KIS wire names (in spec order) and values.\nimpl serde::Serialize for {req} {{\n    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {{\n        v::serialize_fields(\n            s,\n            &["
+    );
+    for rf in &fields {
+        let kind = if rf.f.is_block() { "Json" } else { "Str" };
+        let _ = writeln!(
+            o,
+            "                ({}, v::WireField::{kind}(&self.{})),",
+            lit(&rf.f.name),
+            rf.ident
+        );
+    }
+    o.push_str("            ],\n        )\n    }\n}\n\n");
 
     // Variant enum.
     let mut methods = Scope::with(&["variant", "fmt"]);

@@ -141,3 +141,48 @@ fn decode_response_finds_the_endpoint_by_path_or_tr_id() {
         vec![("output.stck_oprc".to_owned(), "abc".to_owned())]
     );
 }
+
+#[test]
+fn requests_use_wire_names_fill_the_account_and_redact_it() {
+    use kis_client::api::domestic_stock::OrderCashRequest;
+    use kis_client::endpoint::{Endpoint, Env};
+    let mut req = OrderCashRequest::buy("005930", "00", "1", "70000").excg_id_dvsn_cd("KRX");
+    assert_eq!(req.tr_ids().for_env(Env::Real), Some("TTTC0012U"));
+    assert_eq!(req.tr_ids().for_env(Env::Paper), Some("VTTC0012U"));
+    req.fill_account("12345678", "01");
+    let json = serde_json::to_value(&req).expect("serializes");
+    assert_eq!(json["CANO"], "12345678");
+    assert_eq!(json["ACNT_PRDT_CD"], "01");
+    assert_eq!(json["PDNO"], "005930");
+    assert_eq!(json["ORD_QTY"], "1");
+    assert_eq!(json["EXCG_ID_DVSN_CD"], "KRX");
+    assert_eq!(json["SLL_TYPE"], "", "optional fields are sent empty");
+    let debug = format!("{req:?}");
+    assert!(!debug.contains("12345678"), "{debug}");
+    // An explicitly given account is not overwritten.
+    let mut other = OrderCashRequest::sell("005930", "01", "1", "0").cano("87654321");
+    other.fill_account("12345678", "01");
+    assert_eq!(
+        serde_json::to_value(&other).expect("serializes")["CANO"],
+        "87654321"
+    );
+    assert_eq!(other.tr_ids().real, Some("TTTC0011U"));
+}
+
+#[test]
+fn paging_keys_flow_from_response_to_request() {
+    use kis_client::api::domestic_stock::{InquireBalanceRequest, InquireBalanceResponse};
+    use kis_client::endpoint::{Endpoint, PagedResponse};
+    let info = <InquireBalanceRequest as Endpoint>::INFO;
+    let keys = info.paging.expect("inquire_balance pages");
+    let body = serde_json::json!({"rt_cd": "0", "ctx_area_fk100": "F1", "ctx_area_nk100": "N1"});
+    let resp: InquireBalanceResponse = serde_json::from_value(body).expect("decodes");
+    let cont = resp.continuation();
+    assert_eq!(cont.len(), keys.request.len());
+    let mut req = InquireBalanceRequest::new("N", "02", "01", "N", "N", "00");
+    req.set_continuation(&cont);
+    let json = serde_json::to_value(&req).expect("serializes");
+    for (k, v) in keys.request.iter().zip(&cont) {
+        assert_eq!(&json[k], v);
+    }
+}

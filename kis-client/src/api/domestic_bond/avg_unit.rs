@@ -13,29 +13,40 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `CTPF2005R`, paper not available.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct AvgUnitRequest {
     /// 조회시작일자 (`INQR_STRT_DT`, required, length 8).
-    #[serde(rename = "INQR_STRT_DT")]
     inqr_strt_dt: String,
     /// 조회종료일자 (`INQR_END_DT`, required, length 8).
-    #[serde(rename = "INQR_END_DT")]
     inqr_end_dt: String,
     /// 상품번호 (`PDNO`, required, length 12).
-    #[serde(rename = "PDNO")]
     pdno: String,
     /// 상품유형코드 (`PRDT_TYPE_CD`, required, length 3).
-    #[serde(rename = "PRDT_TYPE_CD")]
     prdt_type_cd: String,
     /// 검증종류코드 (`VRFC_KIND_CD`, required, length 2).
-    #[serde(rename = "VRFC_KIND_CD")]
     vrfc_kind_cd: String,
     /// 연속조회키30 (`CTX_AREA_NK30`, required, length 30).
-    #[serde(rename = "CTX_AREA_NK30")]
     ctx_area_nk30: String,
     /// 연속조회검색조건100 (`CTX_AREA_FK100`, required, length 100).
-    #[serde(rename = "CTX_AREA_FK100")]
     ctx_area_fk100: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for AvgUnitRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                ("INQR_STRT_DT", v::WireField::Str(&self.inqr_strt_dt)),
+                ("INQR_END_DT", v::WireField::Str(&self.inqr_end_dt)),
+                ("PDNO", v::WireField::Str(&self.pdno)),
+                ("PRDT_TYPE_CD", v::WireField::Str(&self.prdt_type_cd)),
+                ("VRFC_KIND_CD", v::WireField::Str(&self.vrfc_kind_cd)),
+                ("CTX_AREA_NK30", v::WireField::Str(&self.ctx_area_nk30)),
+                ("CTX_AREA_FK100", v::WireField::Str(&self.ctx_area_fk100)),
+            ],
+        )
+    }
 }
 
 impl AvgUnitRequest {

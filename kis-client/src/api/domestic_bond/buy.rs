@@ -14,45 +14,62 @@ use crate::value as v;
 /// - TR ID: real `TTTC0952U`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct BuyRequest {
     /// 종합계좌번호 (`CANO`, required, length 8).
-    #[serde(rename = "CANO")]
     cano: String,
     /// 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
-    #[serde(rename = "ACNT_PRDT_CD")]
     acnt_prdt_cd: String,
     /// 상품번호 (`PDNO`, required, length 12).
-    #[serde(rename = "PDNO")]
     pdno: String,
     /// 주문수량2 (`ORD_QTY2`, required, length 19).
-    #[serde(rename = "ORD_QTY2")]
     ord_qty2: String,
     /// 채권주문단가 (`BOND_ORD_UNPR`, required, length 18.2).
-    #[serde(rename = "BOND_ORD_UNPR")]
     bond_ord_unpr: String,
     /// 소액시장참여여부 (`SAMT_MKET_PTCI_YN`, required, length 1).
     ///
     /// Codes:
     /// - `N`: 일반시장
     /// - `Y`: 소액시장
-    #[serde(rename = "SAMT_MKET_PTCI_YN")]
     samt_mket_ptci_yn: String,
     /// 채권소매시장여부 (`BOND_RTL_MKET_YN`, required, length 1).
-    #[serde(rename = "BOND_RTL_MKET_YN")]
     bond_rtl_mket_yn: String,
     /// 유치자직원번호 (`IDCR_STFNO`, required, length 6).
-    #[serde(rename = "IDCR_STFNO")]
     idcr_stfno: String,
     /// 운용사지정주문번호 (`MGCO_APTM_ODNO`, required, length 12).
-    #[serde(rename = "MGCO_APTM_ODNO")]
     mgco_aptm_odno: String,
     /// 주문서버구분코드 (`ORD_SVR_DVSN_CD`, required, length 1).
-    #[serde(rename = "ORD_SVR_DVSN_CD")]
     ord_svr_dvsn_cd: String,
     /// 연락전화번호 (`CTAC_TLNO`, required, length 20).
-    #[serde(rename = "CTAC_TLNO")]
     ctac_tlno: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for BuyRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                ("CANO", v::WireField::Str(&self.cano)),
+                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
+                ("PDNO", v::WireField::Str(&self.pdno)),
+                ("ORD_QTY2", v::WireField::Str(&self.ord_qty2)),
+                ("BOND_ORD_UNPR", v::WireField::Str(&self.bond_ord_unpr)),
+                (
+                    "SAMT_MKET_PTCI_YN",
+                    v::WireField::Str(&self.samt_mket_ptci_yn),
+                ),
+                (
+                    "BOND_RTL_MKET_YN",
+                    v::WireField::Str(&self.bond_rtl_mket_yn),
+                ),
+                ("IDCR_STFNO", v::WireField::Str(&self.idcr_stfno)),
+                ("MGCO_APTM_ODNO", v::WireField::Str(&self.mgco_aptm_odno)),
+                ("ORD_SVR_DVSN_CD", v::WireField::Str(&self.ord_svr_dvsn_cd)),
+                ("CTAC_TLNO", v::WireField::Str(&self.ctac_tlno)),
+            ],
+        )
+    }
 }
 
 impl BuyRequest {

@@ -15,38 +15,49 @@ use crate::value as v;
 /// - TR ID: real `CTSC8013R`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct InquireDailyCcldRequest {
     /// 종합계좌번호 (`CANO`, required, length 8).
-    #[serde(rename = "CANO")]
     cano: String,
     /// 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
-    #[serde(rename = "ACNT_PRDT_CD")]
     acnt_prdt_cd: String,
     /// 조회시작일자 (`INQR_STRT_DT`, required, length 8).
-    #[serde(rename = "INQR_STRT_DT")]
     inqr_strt_dt: String,
     /// 조회종료일자 (`INQR_END_DT`, required, length 8).
-    #[serde(rename = "INQR_END_DT")]
     inqr_end_dt: String,
     /// 매도매수구분코드 (`SLL_BUY_DVSN_CD`, required, length 2).
-    #[serde(rename = "SLL_BUY_DVSN_CD")]
     sll_buy_dvsn_cd: String,
     /// 정렬순서구분 (`SORT_SQN_DVSN`, required, length 2).
-    #[serde(rename = "SORT_SQN_DVSN")]
     sort_sqn_dvsn: String,
     /// 상품번호 (`PDNO`, required, length 12).
-    #[serde(rename = "PDNO")]
     pdno: String,
     /// 미체결여부 (`NCCS_YN`, required, length 1).
-    #[serde(rename = "NCCS_YN")]
     nccs_yn: String,
     /// 연속조회키200 (`CTX_AREA_NK200`, required, length 200).
-    #[serde(rename = "CTX_AREA_NK200")]
     ctx_area_nk200: String,
     /// 연속조회검색조건200 (`CTX_AREA_FK200`, required, length 200).
-    #[serde(rename = "CTX_AREA_FK200")]
     ctx_area_fk200: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for InquireDailyCcldRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                ("CANO", v::WireField::Str(&self.cano)),
+                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
+                ("INQR_STRT_DT", v::WireField::Str(&self.inqr_strt_dt)),
+                ("INQR_END_DT", v::WireField::Str(&self.inqr_end_dt)),
+                ("SLL_BUY_DVSN_CD", v::WireField::Str(&self.sll_buy_dvsn_cd)),
+                ("SORT_SQN_DVSN", v::WireField::Str(&self.sort_sqn_dvsn)),
+                ("PDNO", v::WireField::Str(&self.pdno)),
+                ("NCCS_YN", v::WireField::Str(&self.nccs_yn)),
+                ("CTX_AREA_NK200", v::WireField::Str(&self.ctx_area_nk200)),
+                ("CTX_AREA_FK200", v::WireField::Str(&self.ctx_area_fk200)),
+            ],
+        )
+    }
 }
 
 impl InquireDailyCcldRequest {

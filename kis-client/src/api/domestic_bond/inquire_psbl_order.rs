@@ -14,23 +14,37 @@ use crate::value as v;
 /// - TR ID: real `TTTC8910R`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct InquirePsblOrderRequest {
     /// 종합계좌번호 (`CANO`, required, length 8).
-    #[serde(rename = "CANO")]
     cano: String,
     /// 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
-    #[serde(rename = "ACNT_PRDT_CD")]
     acnt_prdt_cd: String,
     /// 상품번호 (`PDNO`, required, length 12).
-    #[serde(rename = "PDNO")]
     pdno: String,
     /// 채권주문단가 (`BOND_ORD_UNPR`, required, length 18.2).
-    #[serde(rename = "BOND_ORD_UNPR")]
     bond_ord_unpr: String,
     /// 소액시장참여여부 (`SAMT_MKET_PTCI_YN`, required, length 1).
-    #[serde(rename = "SAMT_MKET_PTCI_YN")]
     samt_mket_ptci_yn: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for InquirePsblOrderRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                ("CANO", v::WireField::Str(&self.cano)),
+                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
+                ("PDNO", v::WireField::Str(&self.pdno)),
+                ("BOND_ORD_UNPR", v::WireField::Str(&self.bond_ord_unpr)),
+                (
+                    "SAMT_MKET_PTCI_YN",
+                    v::WireField::Str(&self.samt_mket_ptci_yn),
+                ),
+            ],
+        )
+    }
 }
 
 impl InquirePsblOrderRequest {

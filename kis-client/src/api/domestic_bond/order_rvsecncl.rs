@@ -14,45 +14,59 @@ use crate::value as v;
 /// - TR ID: real `TTTC0953U`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct OrderRvsecnclRequest {
     /// 종합계좌번호 (`CANO`, required, length 8).
-    #[serde(rename = "CANO")]
     cano: String,
     /// 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
-    #[serde(rename = "ACNT_PRDT_CD")]
     acnt_prdt_cd: String,
     /// 상품번호 (`PDNO`, required, length 12).
-    #[serde(rename = "PDNO")]
     pdno: String,
     /// 원주문번호 (`ORGN_ODNO`, required, length 10).
-    #[serde(rename = "ORGN_ODNO")]
     orgn_odno: String,
     /// 주문수량2 (`ORD_QTY2`, required, length 19).
-    #[serde(rename = "ORD_QTY2")]
     ord_qty2: String,
     /// 채권주문단가 (`BOND_ORD_UNPR`, required, length 18.2).
-    #[serde(rename = "BOND_ORD_UNPR")]
     bond_ord_unpr: String,
     /// 잔량전부주문여부 (`QTY_ALL_ORD_YN`, required, length 1).
-    #[serde(rename = "QTY_ALL_ORD_YN")]
     qty_all_ord_yn: String,
     /// 정정취소구분코드 (`RVSE_CNCL_DVSN_CD`, required, length 2).
     ///
     /// Codes:
     /// - `01`: 정정
     /// - `02`: 취소
-    #[serde(rename = "RVSE_CNCL_DVSN_CD")]
     rvse_cncl_dvsn_cd: String,
     /// 운용사지정주문번호 (`MGCO_APTM_ODNO`, required, length 12).
-    #[serde(rename = "MGCO_APTM_ODNO")]
     mgco_aptm_odno: String,
     /// 주문서버구분코드 (`ORD_SVR_DVSN_CD`, required, length 1).
-    #[serde(rename = "ORD_SVR_DVSN_CD")]
     ord_svr_dvsn_cd: String,
     /// 연락전화번호 (`CTAC_TLNO`, required, length 20).
-    #[serde(rename = "CTAC_TLNO")]
     ctac_tlno: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for OrderRvsecnclRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                ("CANO", v::WireField::Str(&self.cano)),
+                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
+                ("PDNO", v::WireField::Str(&self.pdno)),
+                ("ORGN_ODNO", v::WireField::Str(&self.orgn_odno)),
+                ("ORD_QTY2", v::WireField::Str(&self.ord_qty2)),
+                ("BOND_ORD_UNPR", v::WireField::Str(&self.bond_ord_unpr)),
+                ("QTY_ALL_ORD_YN", v::WireField::Str(&self.qty_all_ord_yn)),
+                (
+                    "RVSE_CNCL_DVSN_CD",
+                    v::WireField::Str(&self.rvse_cncl_dvsn_cd),
+                ),
+                ("MGCO_APTM_ODNO", v::WireField::Str(&self.mgco_aptm_odno)),
+                ("ORD_SVR_DVSN_CD", v::WireField::Str(&self.ord_svr_dvsn_cd)),
+                ("CTAC_TLNO", v::WireField::Str(&self.ctac_tlno)),
+            ],
+        )
+    }
 }
 
 impl OrderRvsecnclRequest {

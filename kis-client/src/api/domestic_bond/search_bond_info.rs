@@ -12,14 +12,25 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `CTPF1114R`, paper not available.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct SearchBondInfoRequest {
     /// 상품번호 (`PDNO`, required, length 12).
-    #[serde(rename = "PDNO")]
     pdno: String,
     /// 상품유형코드 (`PRDT_TYPE_CD`, required, length 3).
-    #[serde(rename = "PRDT_TYPE_CD")]
     prdt_type_cd: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for SearchBondInfoRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                ("PDNO", v::WireField::Str(&self.pdno)),
+                ("PRDT_TYPE_CD", v::WireField::Str(&self.prdt_type_cd)),
+            ],
+        )
+    }
 }
 
 impl SearchBondInfoRequest {
@@ -242,7 +253,7 @@ pub struct Output {
     /// 분리과세가능여부 (`sprx_psbl_yn`, required, length 1).
     pub sprx_psbl_yn: v::Val<bool>,
     /// 소득세율구분코드 (`ictx_rt_dvsn_cd`, required, length 2).
-    pub ictx_rt_dvsn_cd: v::Val<v::Decimal>,
+    pub ictx_rt_dvsn_cd: v::Val<String>,
     /// 채권분류코드 (`bond_clsf_cd`, required, length 6).
     pub bond_clsf_cd: v::Val<String>,
     /// 채권분류한글명 (`bond_clsf_kor_name`, required, length 60).
@@ -294,7 +305,7 @@ pub struct Output {
     /// 증권예탁결제원채권금리구분코드 (`ksd_bond_intr_dvsn_cd`, required, length 1).
     pub ksd_bond_intr_dvsn_cd: v::Val<String>,
     /// 증권예탁결제원이율적용구분코드 (`ksd_inrt_aply_dvsn_cd`, required, length 1).
-    pub ksd_inrt_aply_dvsn_cd: v::Val<v::Decimal>,
+    pub ksd_inrt_aply_dvsn_cd: v::Val<String>,
     /// KRX발행기관코드 (`krx_issu_istt_cd`, required, length 5).
     pub krx_issu_istt_cd: v::Val<String>,
     /// 증권예탁결제원이자지급주기미만 (`ksd_indf_frqc_uder_calc_cd`, required, length 1).

@@ -14,13 +14,11 @@ use crate::value as v;
 /// - TR ID: real `TTTC0958U`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct SellRequest {
     /// 종합계좌번호 (`CANO`, required, length 8).
-    #[serde(rename = "CANO")]
     cano: String,
     /// 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
-    #[serde(rename = "ACNT_PRDT_CD")]
     acnt_prdt_cd: String,
     /// 주문구분 (`ORD_DVSN`, required, length 2).
     ///
@@ -28,52 +26,74 @@ pub struct SellRequest {
     /// - `01`: 종목별 (매수일자, 매수순번 공백입력)
     /// - `02`: 일자별 (매수순번: 0 입력)
     /// - `03`: 체결가별
-    #[serde(rename = "ORD_DVSN")]
     ord_dvsn: String,
     /// 상품번호 (`PDNO`, required, length 12).
-    #[serde(rename = "PDNO")]
     pdno: String,
     /// 주문수량2 (`ORD_QTY2`, required, length 4).
-    #[serde(rename = "ORD_QTY2")]
     ord_qty2: String,
     /// 주문단가 (`BOND_ORD_UNPR`, required, length 8).
-    #[serde(rename = "BOND_ORD_UNPR")]
     bond_ord_unpr: String,
     /// 분리과세여부 (`SPRX_YN`, required, length 1).
     ///
     /// Codes:
     /// - `N`: 종합과세
     /// - `Y`: 분리과세
-    #[serde(rename = "SPRX_YN")]
     sprx_yn: String,
     /// 매수일자 (`BUY_DT`, required, length 8).
-    #[serde(rename = "BUY_DT")]
     buy_dt: String,
     /// 매수순번 (`BUY_SEQ`, required, length 10).
-    #[serde(rename = "BUY_SEQ")]
     buy_seq: String,
     /// 소액시장참여여부 (`SAMT_MKET_PTCI_YN`, required, length 1).
     ///
     /// Codes:
     /// - `N`: 일반시장
     /// - `Y`: 소액시장
-    #[serde(rename = "SAMT_MKET_PTCI_YN")]
     samt_mket_ptci_yn: String,
     /// 매도대행사반대매도여부 (`SLL_AGCO_OPPS_SLL_YN`, required, length 1).
-    #[serde(rename = "SLL_AGCO_OPPS_SLL_YN")]
     sll_agco_opps_sll_yn: String,
     /// 채권소매시장여부 (`BOND_RTL_MKET_YN`, required, length 1).
-    #[serde(rename = "BOND_RTL_MKET_YN")]
     bond_rtl_mket_yn: String,
     /// 운용사지정주문번호 (`MGCO_APTM_ODNO`, required, length 12).
-    #[serde(rename = "MGCO_APTM_ODNO")]
     mgco_aptm_odno: String,
     /// 주문서버구분코드 (`ORD_SVR_DVSN_CD`, required, length 1).
-    #[serde(rename = "ORD_SVR_DVSN_CD")]
     ord_svr_dvsn_cd: String,
     /// 연락전화번호 (`CTAC_TLNO`, required, length 20).
-    #[serde(rename = "CTAC_TLNO")]
     ctac_tlno: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for SellRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                ("CANO", v::WireField::Str(&self.cano)),
+                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
+                ("ORD_DVSN", v::WireField::Str(&self.ord_dvsn)),
+                ("PDNO", v::WireField::Str(&self.pdno)),
+                ("ORD_QTY2", v::WireField::Str(&self.ord_qty2)),
+                ("BOND_ORD_UNPR", v::WireField::Str(&self.bond_ord_unpr)),
+                ("SPRX_YN", v::WireField::Str(&self.sprx_yn)),
+                ("BUY_DT", v::WireField::Str(&self.buy_dt)),
+                ("BUY_SEQ", v::WireField::Str(&self.buy_seq)),
+                (
+                    "SAMT_MKET_PTCI_YN",
+                    v::WireField::Str(&self.samt_mket_ptci_yn),
+                ),
+                (
+                    "SLL_AGCO_OPPS_SLL_YN",
+                    v::WireField::Str(&self.sll_agco_opps_sll_yn),
+                ),
+                (
+                    "BOND_RTL_MKET_YN",
+                    v::WireField::Str(&self.bond_rtl_mket_yn),
+                ),
+                ("MGCO_APTM_ODNO", v::WireField::Str(&self.mgco_aptm_odno)),
+                ("ORD_SVR_DVSN_CD", v::WireField::Str(&self.ord_svr_dvsn_cd)),
+                ("CTAC_TLNO", v::WireField::Str(&self.ctac_tlno)),
+            ],
+        )
+    }
 }
 
 impl SellRequest {

@@ -12,19 +12,15 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHPIF05030100`, paper not available.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct DisplayBoardCallputRequest {
     /// 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
-    #[serde(rename = "FID_COND_MRKT_DIV_CODE")]
     fid_cond_mrkt_div_code: String,
     /// 조건 화면 분류 코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
-    #[serde(rename = "FID_COND_SCR_DIV_CODE")]
     fid_cond_scr_div_code: String,
     /// 시장 구분 코드 (`FID_MRKT_CLS_CODE`, required, length 2).
-    #[serde(rename = "FID_MRKT_CLS_CODE")]
     fid_mrkt_cls_code: String,
     /// 만기 수 (`FID_MTRT_CNT`, required, length 11).
-    #[serde(rename = "FID_MTRT_CNT")]
     fid_mtrt_cnt: String,
     /// 조건 시장 구분 코드 (`FID_COND_MRKT_CLS_CODE`, required, length 6).
     ///
@@ -33,11 +29,41 @@ pub struct DisplayBoardCallputRequest {
     /// - `WKM`: KOSPI200위클리(월)
     /// - `WKI`: KOSPI200위클리(목)
     /// - `KQI`: KOSDAQ150
-    #[serde(rename = "FID_COND_MRKT_CLS_CODE")]
     fid_cond_mrkt_cls_code: String,
     /// 시장 구분 코드 (`FID_MRKT_CLS_CODE1`, required, length 2).
-    #[serde(rename = "FID_MRKT_CLS_CODE1")]
     fid_mrkt_cls_code1: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for DisplayBoardCallputRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                (
+                    "FID_COND_MRKT_DIV_CODE",
+                    v::WireField::Str(&self.fid_cond_mrkt_div_code),
+                ),
+                (
+                    "FID_COND_SCR_DIV_CODE",
+                    v::WireField::Str(&self.fid_cond_scr_div_code),
+                ),
+                (
+                    "FID_MRKT_CLS_CODE",
+                    v::WireField::Str(&self.fid_mrkt_cls_code),
+                ),
+                ("FID_MTRT_CNT", v::WireField::Str(&self.fid_mtrt_cnt)),
+                (
+                    "FID_COND_MRKT_CLS_CODE",
+                    v::WireField::Str(&self.fid_cond_mrkt_cls_code),
+                ),
+                (
+                    "FID_MRKT_CLS_CODE1",
+                    v::WireField::Str(&self.fid_mrkt_cls_code1),
+                ),
+            ],
+        )
+    }
 }
 
 impl DisplayBoardCallputRequest {
@@ -246,7 +272,7 @@ pub struct Output1 {
     /// HTS 미결제 약정 수량 (`hts_otst_stpl_qty`, required, length 18).
     pub hts_otst_stpl_qty: v::Val<i64>,
     /// 미결제 약정 수량 증감 (`otst_stpl_qty_icdc`, required, length 10).
-    pub otst_stpl_qty_icdc: v::Val<String>,
+    pub otst_stpl_qty_icdc: v::Val<v::Decimal>,
     /// 델타 값 (`delta_val`, required, length 114).
     pub delta_val: v::Val<String>,
     /// 감마 (`gama`, required, length 84).
@@ -282,7 +308,7 @@ pub struct Output1 {
     /// ATM 구분 명 (`atm_cls_name`, required, length 10).
     pub atm_cls_name: v::Val<String>,
     /// 직전 대비 증감 (`rgbf_vrss_icdc`, required, length 10).
-    pub rgbf_vrss_icdc: v::Val<String>,
+    pub rgbf_vrss_icdc: v::Val<v::Decimal>,
     /// 총 매도호가 잔량 (`total_askp_rsqn`, required, length 12).
     pub total_askp_rsqn: v::Val<i64>,
     /// 총 매수호가 잔량 (`total_bidp_rsqn`, required, length 12).
@@ -476,7 +502,7 @@ pub struct Output2 {
     /// HTS 미결제 약정 수량 (`hts_otst_stpl_qty`, required, length 18).
     pub hts_otst_stpl_qty: v::Val<i64>,
     /// 미결제 약정 수량 증감 (`otst_stpl_qty_icdc`, required, length 10).
-    pub otst_stpl_qty_icdc: v::Val<String>,
+    pub otst_stpl_qty_icdc: v::Val<v::Decimal>,
     /// 델타 값 (`delta_val`, required, length 114).
     pub delta_val: v::Val<String>,
     /// 감마 (`gama`, required, length 84).
@@ -512,7 +538,7 @@ pub struct Output2 {
     /// ATM 구분 명 (`atm_cls_name`, required, length 10).
     pub atm_cls_name: v::Val<String>,
     /// 직전 대비 증감 (`rgbf_vrss_icdc`, required, length 10).
-    pub rgbf_vrss_icdc: v::Val<String>,
+    pub rgbf_vrss_icdc: v::Val<v::Decimal>,
     /// 총 매도호가 잔량 (`total_askp_rsqn`, required, length 12).
     pub total_askp_rsqn: v::Val<i64>,
     /// 총 매수호가 잔량 (`total_bidp_rsqn`, required, length 12).

@@ -12,13 +12,11 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHPIF05030200`, paper not available.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct DisplayBoardFuturesRequest {
     /// 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
-    #[serde(rename = "FID_COND_MRKT_DIV_CODE")]
     fid_cond_mrkt_div_code: String,
     /// 조건 화면 분류 코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
-    #[serde(rename = "FID_COND_SCR_DIV_CODE")]
     fid_cond_scr_div_code: String,
     /// 조건 시장 구분 코드 (`FID_COND_MRKT_CLS_CODE`, required, length 6).
     ///
@@ -27,8 +25,30 @@ pub struct DisplayBoardFuturesRequest {
     /// - `WKM`: KOSPI200위클리(월)
     /// - `WKI`: KOSPI200위클리(목)
     /// - `KQI`: KOSDAQ150
-    #[serde(rename = "FID_COND_MRKT_CLS_CODE")]
     fid_cond_mrkt_cls_code: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for DisplayBoardFuturesRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                (
+                    "FID_COND_MRKT_DIV_CODE",
+                    v::WireField::Str(&self.fid_cond_mrkt_div_code),
+                ),
+                (
+                    "FID_COND_SCR_DIV_CODE",
+                    v::WireField::Str(&self.fid_cond_scr_div_code),
+                ),
+                (
+                    "FID_COND_MRKT_CLS_CODE",
+                    v::WireField::Str(&self.fid_cond_mrkt_cls_code),
+                ),
+            ],
+        )
+    }
 }
 
 impl DisplayBoardFuturesRequest {

@@ -12,26 +12,49 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHPIF05030000`, paper not available.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct DisplayBoardTopRequest {
     /// 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
-    #[serde(rename = "FID_COND_MRKT_DIV_CODE")]
     fid_cond_mrkt_div_code: String,
     /// 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
-    #[serde(rename = "FID_INPUT_ISCD")]
     fid_input_iscd: String,
     /// 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE1`, required, length 2).
-    #[serde(rename = "FID_COND_MRKT_DIV_CODE1")]
     fid_cond_mrkt_div_code1: String,
     /// 조건 화면 분류 코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
-    #[serde(rename = "FID_COND_SCR_DIV_CODE")]
     fid_cond_scr_div_code: String,
     /// 만기 수 (`FID_MTRT_CNT`, required, length 11).
-    #[serde(rename = "FID_MTRT_CNT")]
     fid_mtrt_cnt: String,
     /// 조건 시장 구분 코드 (`FID_COND_MRKT_CLS_CODE`, required, length 6).
-    #[serde(rename = "FID_COND_MRKT_CLS_CODE")]
     fid_cond_mrkt_cls_code: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for DisplayBoardTopRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                (
+                    "FID_COND_MRKT_DIV_CODE",
+                    v::WireField::Str(&self.fid_cond_mrkt_div_code),
+                ),
+                ("FID_INPUT_ISCD", v::WireField::Str(&self.fid_input_iscd)),
+                (
+                    "FID_COND_MRKT_DIV_CODE1",
+                    v::WireField::Str(&self.fid_cond_mrkt_div_code1),
+                ),
+                (
+                    "FID_COND_SCR_DIV_CODE",
+                    v::WireField::Str(&self.fid_cond_scr_div_code),
+                ),
+                ("FID_MTRT_CNT", v::WireField::Str(&self.fid_mtrt_cnt)),
+                (
+                    "FID_COND_MRKT_CLS_CODE",
+                    v::WireField::Str(&self.fid_cond_mrkt_cls_code),
+                ),
+            ],
+        )
+    }
 }
 
 impl DisplayBoardTopRequest {

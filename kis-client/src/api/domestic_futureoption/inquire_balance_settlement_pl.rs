@@ -15,23 +15,34 @@ use crate::value as v;
 /// - TR ID: real `CTFO6117R`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct InquireBalanceSettlementPlRequest {
     /// 종합계좌번호 (`CANO`, required, length 8).
-    #[serde(rename = "CANO")]
     cano: String,
     /// 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
-    #[serde(rename = "ACNT_PRDT_CD")]
     acnt_prdt_cd: String,
     /// 조회일자 (`INQR_DT`, required, length 8).
-    #[serde(rename = "INQR_DT")]
     inqr_dt: String,
     /// 연속조회검색조건200 (`CTX_AREA_FK200`, required, length 200).
-    #[serde(rename = "CTX_AREA_FK200")]
     ctx_area_fk200: String,
     /// 연속조회키200 (`CTX_AREA_NK200`, required, length 200).
-    #[serde(rename = "CTX_AREA_NK200")]
     ctx_area_nk200: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for InquireBalanceSettlementPlRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                ("CANO", v::WireField::Str(&self.cano)),
+                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
+                ("INQR_DT", v::WireField::Str(&self.inqr_dt)),
+                ("CTX_AREA_FK200", v::WireField::Str(&self.ctx_area_fk200)),
+                ("CTX_AREA_NK200", v::WireField::Str(&self.ctx_area_nk200)),
+            ],
+        )
+    }
 }
 
 impl InquireBalanceSettlementPlRequest {
@@ -226,7 +237,7 @@ pub struct Output2 {
     /// 위탁증거금현금 (`brkg_mgna_cash`, required, length 19).
     pub brkg_mgna_cash: v::Val<String>,
     /// 옵션매수대금 (`opt_buy_chgs`, required, length 19).
-    pub opt_buy_chgs: v::Val<String>,
+    pub opt_buy_chgs: v::Val<v::Decimal>,
     /// 옵션청산평가금액 (`opt_lqd_evlu_amt`, required, length 19).
     pub opt_lqd_evlu_amt: v::Val<v::Decimal>,
     /// 예수금대용 (`dnca_sbst`, required, length 19).
@@ -236,7 +247,7 @@ pub struct Output2 {
     /// 위탁증거금총액 (`brkg_mgna_tota`, required, length 19).
     pub brkg_mgna_tota: v::Val<String>,
     /// 옵션매도대금 (`opt_sll_chgs`, required, length 19).
-    pub opt_sll_chgs: v::Val<String>,
+    pub opt_sll_chgs: v::Val<v::Decimal>,
     /// 수수료 (`fee`, required, length 19).
     pub fee: v::Val<String>,
     /// 당일차금 (`thdt_dfpa`, required, length 19).

@@ -15,19 +15,15 @@ use crate::value as v;
 /// - TR ID: real `TTTO5201R`, paper `VTTO5201R`.
 ///
 /// Account fields left empty are filled from the client's configured account.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct InquireCcnlRequest {
     /// 종합계좌번호 (`CANO`, required, length 8).
-    #[serde(rename = "CANO")]
     cano: String,
     /// 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
-    #[serde(rename = "ACNT_PRDT_CD")]
     acnt_prdt_cd: String,
     /// 시작주문일자 (`STRT_ORD_DT`, required, length 8).
-    #[serde(rename = "STRT_ORD_DT")]
     strt_ord_dt: String,
     /// 종료주문일자 (`END_ORD_DT`, required, length 8).
-    #[serde(rename = "END_ORD_DT")]
     end_ord_dt: String,
     /// 매도매수구분코드 (`SLL_BUY_DVSN_CD`, required, length 2).
     ///
@@ -35,7 +31,6 @@ pub struct InquireCcnlRequest {
     /// - `00`: 전체
     /// - `01`: 매도
     /// - `02`: 매수
-    #[serde(rename = "SLL_BUY_DVSN_CD")]
     sll_buy_dvsn_cd: String,
     /// 체결미체결구분 (`CCLD_NCCS_DVSN`, required, length 2).
     ///
@@ -43,30 +38,46 @@ pub struct InquireCcnlRequest {
     /// - `00`: 전체
     /// - `01`: 체결
     /// - `02`: 미체결
-    #[serde(rename = "CCLD_NCCS_DVSN")]
     ccld_nccs_dvsn: String,
     /// 정렬순서 (`SORT_SQN`, required, length 2).
     ///
     /// Codes:
     /// - `AS`: 정순
     /// - `DS`: 역순
-    #[serde(rename = "SORT_SQN")]
     sort_sqn: String,
     /// 시작주문번호 (`STRT_ODNO`, required, length 10).
-    #[serde(rename = "STRT_ODNO")]
     strt_odno: String,
     /// 상품번호 (`PDNO`, required, length 12).
-    #[serde(rename = "PDNO")]
     pdno: String,
     /// 시장ID코드 (`MKET_ID_CD`, required, length 3).
-    #[serde(rename = "MKET_ID_CD")]
     mket_id_cd: String,
     /// 연속조회검색조건200 (`CTX_AREA_FK200`, required, length 200).
-    #[serde(rename = "CTX_AREA_FK200")]
     ctx_area_fk200: String,
     /// 연속조회키200 (`CTX_AREA_NK200`, required, length 200).
-    #[serde(rename = "CTX_AREA_NK200")]
     ctx_area_nk200: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for InquireCcnlRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                ("CANO", v::WireField::Str(&self.cano)),
+                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
+                ("STRT_ORD_DT", v::WireField::Str(&self.strt_ord_dt)),
+                ("END_ORD_DT", v::WireField::Str(&self.end_ord_dt)),
+                ("SLL_BUY_DVSN_CD", v::WireField::Str(&self.sll_buy_dvsn_cd)),
+                ("CCLD_NCCS_DVSN", v::WireField::Str(&self.ccld_nccs_dvsn)),
+                ("SORT_SQN", v::WireField::Str(&self.sort_sqn)),
+                ("STRT_ODNO", v::WireField::Str(&self.strt_odno)),
+                ("PDNO", v::WireField::Str(&self.pdno)),
+                ("MKET_ID_CD", v::WireField::Str(&self.mket_id_cd)),
+                ("CTX_AREA_FK200", v::WireField::Str(&self.ctx_area_fk200)),
+                ("CTX_AREA_NK200", v::WireField::Str(&self.ctx_area_nk200)),
+            ],
+        )
+    }
 }
 
 impl InquireCcnlRequest {

@@ -15,29 +15,43 @@ use crate::value as v;
 /// - TR ID: real `CTFO5139R`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct InquireCcnlBstimeRequest {
     /// 종합계좌번호 (`CANO`, required, length 8).
-    #[serde(rename = "CANO")]
     cano: String,
     /// 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
-    #[serde(rename = "ACNT_PRDT_CD")]
     acnt_prdt_cd: String,
     /// 주문일자 (`ORD_DT`, required, length 8).
-    #[serde(rename = "ORD_DT")]
     ord_dt: String,
     /// 선물옵션거래시작시각 (`FUOP_TR_STRT_TMD`, required, length 6).
-    #[serde(rename = "FUOP_TR_STRT_TMD")]
     fuop_tr_strt_tmd: String,
     /// 선물옵션거래종료시각 (`FUOP_TR_END_TMD`, required, length 6).
-    #[serde(rename = "FUOP_TR_END_TMD")]
     fuop_tr_end_tmd: String,
     /// 연속조회검색조건200 (`CTX_AREA_FK200`, required, length 200).
-    #[serde(rename = "CTX_AREA_FK200")]
     ctx_area_fk200: String,
     /// 연속조회키200 (`CTX_AREA_NK200`, required, length 200).
-    #[serde(rename = "CTX_AREA_NK200")]
     ctx_area_nk200: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for InquireCcnlBstimeRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                ("CANO", v::WireField::Str(&self.cano)),
+                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
+                ("ORD_DT", v::WireField::Str(&self.ord_dt)),
+                (
+                    "FUOP_TR_STRT_TMD",
+                    v::WireField::Str(&self.fuop_tr_strt_tmd),
+                ),
+                ("FUOP_TR_END_TMD", v::WireField::Str(&self.fuop_tr_end_tmd)),
+                ("CTX_AREA_FK200", v::WireField::Str(&self.ctx_area_fk200)),
+                ("CTX_AREA_NK200", v::WireField::Str(&self.ctx_area_nk200)),
+            ],
+        )
+    }
 }
 
 impl InquireCcnlBstimeRequest {

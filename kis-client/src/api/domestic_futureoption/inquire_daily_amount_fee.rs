@@ -15,26 +15,37 @@ use crate::value as v;
 /// - TR ID: real `CTFO6119R`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct InquireDailyAmountFeeRequest {
     /// 종합계좌번호 (`CANO`, required, length 8).
-    #[serde(rename = "CANO")]
     cano: String,
     /// 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
-    #[serde(rename = "ACNT_PRDT_CD")]
     acnt_prdt_cd: String,
     /// 조회시작일 (`INQR_STRT_DAY`, required, length 8).
-    #[serde(rename = "INQR_STRT_DAY")]
     inqr_strt_day: String,
     /// 조회종료일 (`INQR_END_DAY`, required, length 8).
-    #[serde(rename = "INQR_END_DAY")]
     inqr_end_day: String,
     /// 연속조회검색조건200 (`CTX_AREA_FK200`, required, length 200).
-    #[serde(rename = "CTX_AREA_FK200")]
     ctx_area_fk200: String,
     /// 연속조회키200 (`CTX_AREA_NK200`, required, length 200).
-    #[serde(rename = "CTX_AREA_NK200")]
     ctx_area_nk200: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for InquireDailyAmountFeeRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                ("CANO", v::WireField::Str(&self.cano)),
+                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
+                ("INQR_STRT_DAY", v::WireField::Str(&self.inqr_strt_day)),
+                ("INQR_END_DAY", v::WireField::Str(&self.inqr_end_day)),
+                ("CTX_AREA_FK200", v::WireField::Str(&self.ctx_area_fk200)),
+                ("CTX_AREA_NK200", v::WireField::Str(&self.ctx_area_nk200)),
+            ],
+        )
+    }
 }
 
 impl InquireDailyAmountFeeRequest {

@@ -12,7 +12,7 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHKIF03020100`, paper `FHKIF03020100`.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct InquireDailyFuopchartpriceRequest {
     /// FID 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
     ///
@@ -24,16 +24,12 @@ pub struct InquireDailyFuopchartpriceRequest {
     /// - `CF`: 상품선물(금), 금리선물(국채), 통화선물(달러)
     /// - `CM`: 야간선물
     /// - `EU`: 야간옵션
-    #[serde(rename = "FID_COND_MRKT_DIV_CODE")]
     fid_cond_mrkt_div_code: String,
     /// 종목코드 (`FID_INPUT_ISCD`, required, length 12).
-    #[serde(rename = "FID_INPUT_ISCD")]
     fid_input_iscd: String,
     /// 조회 시작일자 (`FID_INPUT_DATE_1`, required, length 10).
-    #[serde(rename = "FID_INPUT_DATE_1")]
     fid_input_date_1: String,
     /// 조회 종료일자 (`FID_INPUT_DATE_2`, required, length 10).
-    #[serde(rename = "FID_INPUT_DATE_2")]
     fid_input_date_2: String,
     /// 기간분류코드 (`FID_PERIOD_DIV_CODE`, required, length 32).
     ///
@@ -41,8 +37,35 @@ pub struct InquireDailyFuopchartpriceRequest {
     /// - `D`: 일봉 W:주봉
     /// - `M`: 월봉
     /// - `Y`: 년봉
-    #[serde(rename = "FID_PERIOD_DIV_CODE")]
     fid_period_div_code: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for InquireDailyFuopchartpriceRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                (
+                    "FID_COND_MRKT_DIV_CODE",
+                    v::WireField::Str(&self.fid_cond_mrkt_div_code),
+                ),
+                ("FID_INPUT_ISCD", v::WireField::Str(&self.fid_input_iscd)),
+                (
+                    "FID_INPUT_DATE_1",
+                    v::WireField::Str(&self.fid_input_date_1),
+                ),
+                (
+                    "FID_INPUT_DATE_2",
+                    v::WireField::Str(&self.fid_input_date_2),
+                ),
+                (
+                    "FID_PERIOD_DIV_CODE",
+                    v::WireField::Str(&self.fid_period_div_code),
+                ),
+            ],
+        )
+    }
 }
 
 impl InquireDailyFuopchartpriceRequest {
@@ -269,7 +292,7 @@ pub struct Output1 {
     /// HTS 미결제 약정 수량 (`-hts_otst_stpl_qty`, required, length 18).
     pub hts_otst_stpl_qty: v::Val<i64>,
     /// 미결제 약정 수량 증감 (`-otst_stpl_qty_icdc`, required, length 10).
-    pub otst_stpl_qty_icdc: v::Val<String>,
+    pub otst_stpl_qty_icdc: v::Val<v::Decimal>,
     /// 당일 체결강도 (`-tday_rltv`, required, length 14).
     pub tday_rltv: v::Val<String>,
     /// HTS 이론가 (`-hts_thpr`, required, length 14).

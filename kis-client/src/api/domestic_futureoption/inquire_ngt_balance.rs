@@ -17,39 +17,49 @@ use crate::value as v;
 /// - TR ID for `new` (신): real `CTFN6118R`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct InquireNgtBalanceRequest {
-    #[serde(skip)]
     variant: InquireNgtBalanceVariant,
     /// 종합계좌번호 (`CANO`, required, length 8).
-    #[serde(rename = "CANO")]
     cano: String,
     /// 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
-    #[serde(rename = "ACNT_PRDT_CD")]
     acnt_prdt_cd: String,
     /// 계좌비밀번호 (`ACNT_PWD`, required, length 84).
-    #[serde(rename = "ACNT_PWD")]
     acnt_pwd: String,
     /// 증거금구분 (`MGNA_DVSN`, required, length 2).
     ///
     /// Codes:
     /// - `01`: 개시
     /// - `02`: 유지
-    #[serde(rename = "MGNA_DVSN")]
     mgna_dvsn: String,
     /// 정산상태코드 (`EXCC_STAT_CD`, required, length 1).
     ///
     /// Codes:
     /// - `1`: 정산 (정산가격으로 잔고 조회)
     /// - `2`: 본정산 (매입가격으로 잔고 조회)
-    #[serde(rename = "EXCC_STAT_CD")]
     excc_stat_cd: String,
     /// 연속조회검색조건200 (`CTX_AREA_FK200`, required, length 200).
-    #[serde(rename = "CTX_AREA_FK200")]
     ctx_area_fk200: String,
     /// 연속조회키200 (`CTX_AREA_NK200`, required, length 200).
-    #[serde(rename = "CTX_AREA_NK200")]
     ctx_area_nk200: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for InquireNgtBalanceRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                ("CANO", v::WireField::Str(&self.cano)),
+                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
+                ("ACNT_PWD", v::WireField::Str(&self.acnt_pwd)),
+                ("MGNA_DVSN", v::WireField::Str(&self.mgna_dvsn)),
+                ("EXCC_STAT_CD", v::WireField::Str(&self.excc_stat_cd)),
+                ("CTX_AREA_FK200", v::WireField::Str(&self.ctx_area_fk200)),
+                ("CTX_AREA_NK200", v::WireField::Str(&self.ctx_area_nk200)),
+            ],
+        )
+    }
 }
 
 /// The TR ID variants of [`InquireNgtBalanceRequest`].

@@ -14,26 +14,21 @@ use crate::value as v;
 /// - TR ID: real `TTTO5105R`, paper `VTTO5105R`.
 ///
 /// Account fields left empty are filled from the client's configured account.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct InquirePsblOrderRequest {
     /// 종합계좌번호 (`CANO`, length 8).
-    #[serde(rename = "CANO")]
     cano: String,
     /// 계좌상품코드 (`ACNT_PRDT_CD`, length 2).
-    #[serde(rename = "ACNT_PRDT_CD")]
     acnt_prdt_cd: String,
     /// 상품번호 (`PDNO`, length 12).
-    #[serde(rename = "PDNO")]
     pdno: String,
     /// 매도매수구분코드 (`SLL_BUY_DVSN_CD`, length 2).
     ///
     /// Codes:
     /// - `01`: 매도
     /// - `02`: 매수
-    #[serde(rename = "SLL_BUY_DVSN_CD")]
     sll_buy_dvsn_cd: String,
     /// 주문가격1 (`UNIT_PRICE`, length 23).
-    #[serde(rename = "UNIT_PRICE")]
     unit_price: String,
     /// 주문구분코드 (`ORD_DVSN_CD`, length 2).
     ///
@@ -48,8 +43,24 @@ pub struct InquirePsblOrderRequest {
     /// - `13`: 시장가(FOK)
     /// - `14`: 최유리(IOC)
     /// - `15`: 최유리(FOK)
-    #[serde(rename = "ORD_DVSN_CD")]
     ord_dvsn_cd: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for InquirePsblOrderRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                ("CANO", v::WireField::Str(&self.cano)),
+                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
+                ("PDNO", v::WireField::Str(&self.pdno)),
+                ("SLL_BUY_DVSN_CD", v::WireField::Str(&self.sll_buy_dvsn_cd)),
+                ("UNIT_PRICE", v::WireField::Str(&self.unit_price)),
+                ("ORD_DVSN_CD", v::WireField::Str(&self.ord_dvsn_cd)),
+            ],
+        )
+    }
 }
 
 impl InquirePsblOrderRequest {

@@ -12,7 +12,7 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHKIF03020200`, paper not available.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct InquireTimeFuopchartpriceRequest {
     /// FID 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
     ///
@@ -24,26 +24,55 @@ pub struct InquireTimeFuopchartpriceRequest {
     /// - `CF`: 상품선물(금), 금리선물(국채), 통화선물(달러)
     /// - `CM`: 야간선물
     /// - `EU`: 야간옵션
-    #[serde(rename = "FID_COND_MRKT_DIV_CODE")]
     fid_cond_mrkt_div_code: String,
     /// FID 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
-    #[serde(rename = "FID_INPUT_ISCD")]
     fid_input_iscd: String,
     /// FID 시간 구분 코드 (`FID_HOUR_CLS_CODE`, required, length 5).
-    #[serde(rename = "FID_HOUR_CLS_CODE")]
     fid_hour_cls_code: String,
     /// FID 과거 데이터 포함 여부 (`FID_PW_DATA_INCU_YN`, required, length 2).
-    #[serde(rename = "FID_PW_DATA_INCU_YN")]
     fid_pw_data_incu_yn: String,
     /// FID 허봉 포함 여부 (`FID_FAKE_TICK_INCU_YN`, required, length 2).
-    #[serde(rename = "FID_FAKE_TICK_INCU_YN")]
     fid_fake_tick_incu_yn: String,
     /// FID 입력 날짜1 (`FID_INPUT_DATE_1`, required, length 10).
-    #[serde(rename = "FID_INPUT_DATE_1")]
     fid_input_date_1: String,
     /// FID 입력 시간1 (`FID_INPUT_HOUR_1`, required, length 10).
-    #[serde(rename = "FID_INPUT_HOUR_1")]
     fid_input_hour_1: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for InquireTimeFuopchartpriceRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                (
+                    "FID_COND_MRKT_DIV_CODE",
+                    v::WireField::Str(&self.fid_cond_mrkt_div_code),
+                ),
+                ("FID_INPUT_ISCD", v::WireField::Str(&self.fid_input_iscd)),
+                (
+                    "FID_HOUR_CLS_CODE",
+                    v::WireField::Str(&self.fid_hour_cls_code),
+                ),
+                (
+                    "FID_PW_DATA_INCU_YN",
+                    v::WireField::Str(&self.fid_pw_data_incu_yn),
+                ),
+                (
+                    "FID_FAKE_TICK_INCU_YN",
+                    v::WireField::Str(&self.fid_fake_tick_incu_yn),
+                ),
+                (
+                    "FID_INPUT_DATE_1",
+                    v::WireField::Str(&self.fid_input_date_1),
+                ),
+                (
+                    "FID_INPUT_HOUR_1",
+                    v::WireField::Str(&self.fid_input_hour_1),
+                ),
+            ],
+        )
+    }
 }
 
 impl InquireTimeFuopchartpriceRequest {
@@ -294,7 +323,7 @@ pub struct Output1 {
     /// HTS 미결제 약정 수량 (`hts_otst_stpl_qty`, required, length 18).
     pub hts_otst_stpl_qty: v::Val<i64>,
     /// 미결제 약정 수량 증감 (`otst_stpl_qty_icdc`, required, length 10).
-    pub otst_stpl_qty_icdc: v::Val<String>,
+    pub otst_stpl_qty_icdc: v::Val<v::Decimal>,
     /// 당일 체결강도 (`tday_rltv`, required, length 11).
     pub tday_rltv: v::Val<String>,
     /// HTS 이론가 (`hts_thpr`, required, length 11).

@@ -13,17 +13,28 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `TTTO6032R`, paper not available.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct MarginRateRequest {
     /// 기준일자 (`BASS_DT`, required, length 8).
-    #[serde(rename = "BASS_DT")]
     bass_dt: String,
     /// 기초자산ID (`BAST_ID`, required, length 20).
-    #[serde(rename = "BAST_ID")]
     bast_id: String,
     /// 연속조회키200 (`CTX_AREA_NK200`, required, length 200).
-    #[serde(rename = "CTX_AREA_NK200")]
     ctx_area_nk200: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for MarginRateRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                ("BASS_DT", v::WireField::Str(&self.bass_dt)),
+                ("BAST_ID", v::WireField::Str(&self.bast_id)),
+                ("CTX_AREA_NK200", v::WireField::Str(&self.ctx_area_nk200)),
+            ],
+        )
+    }
 }
 
 impl MarginRateRequest {

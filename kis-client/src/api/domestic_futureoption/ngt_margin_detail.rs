@@ -16,19 +16,29 @@ use crate::value as v;
 /// - TR ID for `new` (신): real `CTFN7107R`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct NgtMarginDetailRequest {
-    #[serde(skip)]
     variant: NgtMarginDetailVariant,
     /// 종합계좌번호 (`CANO`, required, length 8).
-    #[serde(rename = "CANO")]
     cano: String,
     /// 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
-    #[serde(rename = "ACNT_PRDT_CD")]
     acnt_prdt_cd: String,
     /// 증거금 구분코드 (`MGNA_DVSN_CD`, required, length 2).
-    #[serde(rename = "MGNA_DVSN_CD")]
     mgna_dvsn_cd: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for NgtMarginDetailRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                ("CANO", v::WireField::Str(&self.cano)),
+                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
+                ("MGNA_DVSN_CD", v::WireField::Str(&self.mgna_dvsn_cd)),
+            ],
+        )
+    }
 }
 
 /// The TR ID variants of [`NgtMarginDetailRequest`].

@@ -18,34 +18,26 @@ use crate::value as v;
 /// - TR ID for `night_new` (야간 매수/매도 신): real `STTN1101U`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct OrderRequest {
-    #[serde(skip)]
     variant: OrderVariant,
     /// 주문처리구분코드 (`ORD_PRCS_DVSN_CD`, required, length 2).
-    #[serde(rename = "ORD_PRCS_DVSN_CD")]
     ord_prcs_dvsn_cd: String,
     /// 종합계좌번호 (`CANO`, required, length 8).
-    #[serde(rename = "CANO")]
     cano: String,
     /// 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
-    #[serde(rename = "ACNT_PRDT_CD")]
     acnt_prdt_cd: String,
     /// 매도매수구분코드 (`SLL_BUY_DVSN_CD`, required, length 2).
     ///
     /// Codes:
     /// - `01`: 매도
     /// - `02`: 매수
-    #[serde(rename = "SLL_BUY_DVSN_CD")]
     sll_buy_dvsn_cd: String,
     /// 단축상품번호 (`SHTN_PDNO`, required, length 12).
-    #[serde(rename = "SHTN_PDNO")]
     shtn_pdno: String,
     /// 주문수량 (`ORD_QTY`, required, length 10).
-    #[serde(rename = "ORD_QTY")]
     ord_qty: String,
     /// 주문가격1 (`UNIT_PRICE`, required, length 23).
-    #[serde(rename = "UNIT_PRICE")]
     unit_price: String,
     /// 호가유형코드 (`NMPR_TYPE_CD`, length 2).
     ///
@@ -54,7 +46,6 @@ pub struct OrderRequest {
     /// - `02`: 시장가
     /// - `03`: 조건부
     /// - `04`: 최유리
-    #[serde(rename = "NMPR_TYPE_CD")]
     nmpr_type_cd: String,
     /// 한국거래소호가조건코드 (`KRX_NMPR_CNDT_CD`, length 1).
     ///
@@ -62,13 +53,10 @@ pub struct OrderRequest {
     /// - `0`: 없음
     /// - `3`: IOC
     /// - `4`: FOK
-    #[serde(rename = "KRX_NMPR_CNDT_CD")]
     krx_nmpr_cndt_cd: String,
     /// 연락전화번호 (`CTAC_TLNO`, length 20).
-    #[serde(rename = "CTAC_TLNO")]
     ctac_tlno: String,
     /// 선물옵션종목구분코드 (`FUOP_ITEM_DVSN_CD`, length 2).
-    #[serde(rename = "FUOP_ITEM_DVSN_CD")]
     fuop_item_dvsn_cd: String,
     /// 주문구분코드 (`ORD_DVSN_CD`, required, length 2).
     ///
@@ -83,8 +71,39 @@ pub struct OrderRequest {
     /// - `13`: 시장가(FOK)
     /// - `14`: 최유리(IOC)
     /// - `15`: 최유리(FOK)
-    #[serde(rename = "ORD_DVSN_CD")]
     ord_dvsn_cd: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for OrderRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                (
+                    "ORD_PRCS_DVSN_CD",
+                    v::WireField::Str(&self.ord_prcs_dvsn_cd),
+                ),
+                ("CANO", v::WireField::Str(&self.cano)),
+                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
+                ("SLL_BUY_DVSN_CD", v::WireField::Str(&self.sll_buy_dvsn_cd)),
+                ("SHTN_PDNO", v::WireField::Str(&self.shtn_pdno)),
+                ("ORD_QTY", v::WireField::Str(&self.ord_qty)),
+                ("UNIT_PRICE", v::WireField::Str(&self.unit_price)),
+                ("NMPR_TYPE_CD", v::WireField::Str(&self.nmpr_type_cd)),
+                (
+                    "KRX_NMPR_CNDT_CD",
+                    v::WireField::Str(&self.krx_nmpr_cndt_cd),
+                ),
+                ("CTAC_TLNO", v::WireField::Str(&self.ctac_tlno)),
+                (
+                    "FUOP_ITEM_DVSN_CD",
+                    v::WireField::Str(&self.fuop_item_dvsn_cd),
+                ),
+                ("ORD_DVSN_CD", v::WireField::Str(&self.ord_dvsn_cd)),
+            ],
+        )
+    }
 }
 
 /// The TR ID variants of [`OrderRequest`].

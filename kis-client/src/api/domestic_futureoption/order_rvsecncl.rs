@@ -18,34 +18,26 @@ use crate::value as v;
 /// - TR ID for `night_new` (야간 정정/취소 신): real `STTN1103U`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct OrderRvsecnclRequest {
-    #[serde(skip)]
     variant: OrderRvsecnclVariant,
     /// 주문처리구분코드 (`ORD_PRCS_DVSN_CD`, required, length 2).
-    #[serde(rename = "ORD_PRCS_DVSN_CD")]
     ord_prcs_dvsn_cd: String,
     /// 종합계좌번호 (`CANO`, required, length 8).
-    #[serde(rename = "CANO")]
     cano: String,
     /// 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
-    #[serde(rename = "ACNT_PRDT_CD")]
     acnt_prdt_cd: String,
     /// 정정취소구분코드 (`RVSE_CNCL_DVSN_CD`, required, length 2).
     ///
     /// Codes:
     /// - `01`: 정정
     /// - `02`: 취소
-    #[serde(rename = "RVSE_CNCL_DVSN_CD")]
     rvse_cncl_dvsn_cd: String,
     /// 원주문번호 (`ORGN_ODNO`, required, length 10).
-    #[serde(rename = "ORGN_ODNO")]
     orgn_odno: String,
     /// 주문수량 (`ORD_QTY`, required, length 10).
-    #[serde(rename = "ORD_QTY")]
     ord_qty: String,
     /// 주문가격1 (`UNIT_PRICE`, required, length 23).
-    #[serde(rename = "UNIT_PRICE")]
     unit_price: String,
     /// 호가유형코드 (`NMPR_TYPE_CD`, required, length 2).
     ///
@@ -54,7 +46,6 @@ pub struct OrderRvsecnclRequest {
     /// - `02`: 시장가
     /// - `03`: 조건부
     /// - `04`: 최유리
-    #[serde(rename = "NMPR_TYPE_CD")]
     nmpr_type_cd: String,
     /// 한국거래소호가조건코드 (`KRX_NMPR_CNDT_CD`, required, length 1).
     ///
@@ -62,14 +53,12 @@ pub struct OrderRvsecnclRequest {
     /// - `0`: 없음
     /// - `3`: IOC
     /// - `4`: FOK
-    #[serde(rename = "KRX_NMPR_CNDT_CD")]
     krx_nmpr_cndt_cd: String,
     /// 잔여수량여부 (`RMN_QTY_YN`, required, length 1).
     ///
     /// Codes:
     /// - `Y`: 전량
     /// - `N`: 일부
-    #[serde(rename = "RMN_QTY_YN")]
     rmn_qty_yn: String,
     /// 선물옵션종목구분코드 (`FUOP_ITEM_DVSN_CD`, length 2).
     ///
@@ -78,7 +67,6 @@ pub struct OrderRvsecnclRequest {
     /// - `02`: 콜옵션
     /// - `03`: 풋옵션
     /// - `04`: 스프레드
-    #[serde(rename = "FUOP_ITEM_DVSN_CD")]
     fuop_item_dvsn_cd: String,
     /// 주문구분코드 (`ORD_DVSN_CD`, required, length 2).
     ///
@@ -93,8 +81,42 @@ pub struct OrderRvsecnclRequest {
     /// - `13`: 시장가(FOK)
     /// - `14`: 최유리(IOC)
     /// - `15`: 최유리(FOK)
-    #[serde(rename = "ORD_DVSN_CD")]
     ord_dvsn_cd: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for OrderRvsecnclRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                (
+                    "ORD_PRCS_DVSN_CD",
+                    v::WireField::Str(&self.ord_prcs_dvsn_cd),
+                ),
+                ("CANO", v::WireField::Str(&self.cano)),
+                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
+                (
+                    "RVSE_CNCL_DVSN_CD",
+                    v::WireField::Str(&self.rvse_cncl_dvsn_cd),
+                ),
+                ("ORGN_ODNO", v::WireField::Str(&self.orgn_odno)),
+                ("ORD_QTY", v::WireField::Str(&self.ord_qty)),
+                ("UNIT_PRICE", v::WireField::Str(&self.unit_price)),
+                ("NMPR_TYPE_CD", v::WireField::Str(&self.nmpr_type_cd)),
+                (
+                    "KRX_NMPR_CNDT_CD",
+                    v::WireField::Str(&self.krx_nmpr_cndt_cd),
+                ),
+                ("RMN_QTY_YN", v::WireField::Str(&self.rmn_qty_yn)),
+                (
+                    "FUOP_ITEM_DVSN_CD",
+                    v::WireField::Str(&self.fuop_item_dvsn_cd),
+                ),
+                ("ORD_DVSN_CD", v::WireField::Str(&self.ord_dvsn_cd)),
+            ],
+        )
+    }
 }
 
 /// The TR ID variants of [`OrderRvsecnclRequest`].

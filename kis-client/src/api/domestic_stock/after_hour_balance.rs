@@ -12,16 +12,13 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHPST01760000`, paper not available.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct AfterHourBalanceRequest {
     /// 입력 가격1 (`fid_input_price_1`, required, length 12).
-    #[serde(rename = "fid_input_price_1")]
     fid_input_price_1: String,
     /// 조건 시장 분류 코드 (`fid_cond_mrkt_div_code`, required, length 2).
-    #[serde(rename = "fid_cond_mrkt_div_code")]
     fid_cond_mrkt_div_code: String,
     /// 조건 화면 분류 코드 (`fid_cond_scr_div_code`, required, length 5).
-    #[serde(rename = "fid_cond_scr_div_code")]
     fid_cond_scr_div_code: String,
     /// 순위 정렬 구분 코드 (`fid_rank_sort_cls_code`, required, length 2).
     ///
@@ -30,10 +27,8 @@ pub struct AfterHourBalanceRequest {
     /// - `2`: 장후 시간외
     /// - `3`: 매도잔량
     /// - `4`: 매수잔량
-    #[serde(rename = "fid_rank_sort_cls_code")]
     fid_rank_sort_cls_code: String,
     /// 분류 구분 코드 (`fid_div_cls_code`, required, length 2).
-    #[serde(rename = "fid_div_cls_code")]
     fid_div_cls_code: String,
     /// 입력 종목코드 (`fid_input_iscd`, required, length 12).
     ///
@@ -42,20 +37,60 @@ pub struct AfterHourBalanceRequest {
     /// - `0001`: 거래소
     /// - `1001`: 코스닥
     /// - `2001`: 코스피200
-    #[serde(rename = "fid_input_iscd")]
     fid_input_iscd: String,
     /// 대상 제외 구분 코드 (`fid_trgt_exls_cls_code`, required, length 32).
-    #[serde(rename = "fid_trgt_exls_cls_code")]
     fid_trgt_exls_cls_code: String,
     /// 대상 구분 코드 (`fid_trgt_cls_code`, required, length 32).
-    #[serde(rename = "fid_trgt_cls_code")]
     fid_trgt_cls_code: String,
     /// 거래량 수 (`fid_vol_cnt`, required, length 12).
-    #[serde(rename = "fid_vol_cnt")]
     fid_vol_cnt: String,
     /// 입력 가격2 (`fid_input_price_2`, required, length 12).
-    #[serde(rename = "fid_input_price_2")]
     fid_input_price_2: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for AfterHourBalanceRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                (
+                    "fid_input_price_1",
+                    v::WireField::Str(&self.fid_input_price_1),
+                ),
+                (
+                    "fid_cond_mrkt_div_code",
+                    v::WireField::Str(&self.fid_cond_mrkt_div_code),
+                ),
+                (
+                    "fid_cond_scr_div_code",
+                    v::WireField::Str(&self.fid_cond_scr_div_code),
+                ),
+                (
+                    "fid_rank_sort_cls_code",
+                    v::WireField::Str(&self.fid_rank_sort_cls_code),
+                ),
+                (
+                    "fid_div_cls_code",
+                    v::WireField::Str(&self.fid_div_cls_code),
+                ),
+                ("fid_input_iscd", v::WireField::Str(&self.fid_input_iscd)),
+                (
+                    "fid_trgt_exls_cls_code",
+                    v::WireField::Str(&self.fid_trgt_exls_cls_code),
+                ),
+                (
+                    "fid_trgt_cls_code",
+                    v::WireField::Str(&self.fid_trgt_cls_code),
+                ),
+                ("fid_vol_cnt", v::WireField::Str(&self.fid_vol_cnt)),
+                (
+                    "fid_input_price_2",
+                    v::WireField::Str(&self.fid_input_price_2),
+                ),
+            ],
+        )
+    }
 }
 
 impl AfterHourBalanceRequest {

@@ -12,30 +12,56 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHPPG04600101`, paper not available.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct CompProgramTradeTodayRequest {
     /// 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
-    #[serde(rename = "FID_COND_MRKT_DIV_CODE")]
     fid_cond_mrkt_div_code: String,
     /// 시장 구분 코드 (`FID_MRKT_CLS_CODE`, required, length 2).
     ///
     /// Codes:
     /// - `K`: 코스피
     /// - `Q`: 코스닥
-    #[serde(rename = "FID_MRKT_CLS_CODE")]
     fid_mrkt_cls_code: String,
     /// 구간 구분 코드 (`FID_SCTN_CLS_CODE`, required, length 2).
-    #[serde(rename = "FID_SCTN_CLS_CODE")]
     fid_sctn_cls_code: String,
     /// 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
-    #[serde(rename = "FID_INPUT_ISCD")]
     fid_input_iscd: String,
     /// 시장 분류코드1 (`FID_COND_MRKT_DIV_CODE1`, required, length 2).
-    #[serde(rename = "FID_COND_MRKT_DIV_CODE1")]
     fid_cond_mrkt_div_code1: String,
     /// 입력 시간1 (`FID_INPUT_HOUR_1`, required, length 10).
-    #[serde(rename = "FID_INPUT_HOUR_1")]
     fid_input_hour_1: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for CompProgramTradeTodayRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                (
+                    "FID_COND_MRKT_DIV_CODE",
+                    v::WireField::Str(&self.fid_cond_mrkt_div_code),
+                ),
+                (
+                    "FID_MRKT_CLS_CODE",
+                    v::WireField::Str(&self.fid_mrkt_cls_code),
+                ),
+                (
+                    "FID_SCTN_CLS_CODE",
+                    v::WireField::Str(&self.fid_sctn_cls_code),
+                ),
+                ("FID_INPUT_ISCD", v::WireField::Str(&self.fid_input_iscd)),
+                (
+                    "FID_COND_MRKT_DIV_CODE1",
+                    v::WireField::Str(&self.fid_cond_mrkt_div_code1),
+                ),
+                (
+                    "FID_INPUT_HOUR_1",
+                    v::WireField::Str(&self.fid_input_hour_1),
+                ),
+            ],
+        )
+    }
 }
 
 impl CompProgramTradeTodayRequest {

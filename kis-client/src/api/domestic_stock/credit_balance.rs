@@ -12,10 +12,9 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHKST17010000`, paper not available.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct CreditBalanceRequest {
     /// 조건 화면 분류 코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
-    #[serde(rename = "FID_COND_SCR_DIV_CODE")]
     fid_cond_scr_div_code: String,
     /// 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
     ///
@@ -24,17 +23,38 @@ pub struct CreditBalanceRequest {
     /// - `0001`: 거래소
     /// - `1001`: 코스닥
     /// - `2001`: 코스피200
-    #[serde(rename = "FID_INPUT_ISCD")]
     fid_input_iscd: String,
     /// 증가율기간 (`FID_OPTION`, required, length 5).
-    #[serde(rename = "FID_OPTION")]
     fid_option: String,
     /// 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
-    #[serde(rename = "FID_COND_MRKT_DIV_CODE")]
     fid_cond_mrkt_div_code: String,
     /// 순위 정렬 구분 코드 (`FID_RANK_SORT_CLS_CODE`, required, length 2).
-    #[serde(rename = "FID_RANK_SORT_CLS_CODE")]
     fid_rank_sort_cls_code: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for CreditBalanceRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                (
+                    "FID_COND_SCR_DIV_CODE",
+                    v::WireField::Str(&self.fid_cond_scr_div_code),
+                ),
+                ("FID_INPUT_ISCD", v::WireField::Str(&self.fid_input_iscd)),
+                ("FID_OPTION", v::WireField::Str(&self.fid_option)),
+                (
+                    "FID_COND_MRKT_DIV_CODE",
+                    v::WireField::Str(&self.fid_cond_mrkt_div_code),
+                ),
+                (
+                    "FID_RANK_SORT_CLS_CODE",
+                    v::WireField::Str(&self.fid_rank_sort_cls_code),
+                ),
+            ],
+        )
+    }
 }
 
 impl CreditBalanceRequest {

@@ -12,21 +12,19 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHPST04770000`, paper not available.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct CreditByCompanyRequest {
     /// 순위 정렬 구분 코드 (`fid_rank_sort_cls_code`, required, length 2).
     ///
     /// Codes:
     /// - `0`: 코드순
     /// - `1`: 이름순
-    #[serde(rename = "fid_rank_sort_cls_code")]
     fid_rank_sort_cls_code: String,
     /// 선택 여부 (`fid_slct_yn`, required, length 1).
     ///
     /// Codes:
     /// - `0`: 신용주문가능
     /// - `1`: 신용주문불가
-    #[serde(rename = "fid_slct_yn")]
     fid_slct_yn: String,
     /// 입력 종목코드 (`fid_input_iscd`, required, length 12).
     ///
@@ -36,14 +34,36 @@ pub struct CreditByCompanyRequest {
     /// - `1001`: 코스닥
     /// - `2001`: 코스피200
     /// - `4001`: KRX100
-    #[serde(rename = "fid_input_iscd")]
     fid_input_iscd: String,
     /// 조건 화면 분류 코드 (`fid_cond_scr_div_code`, required, length 5).
-    #[serde(rename = "fid_cond_scr_div_code")]
     fid_cond_scr_div_code: String,
     /// 조건 시장 분류 코드 (`fid_cond_mrkt_div_code`, required, length 2).
-    #[serde(rename = "fid_cond_mrkt_div_code")]
     fid_cond_mrkt_div_code: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for CreditByCompanyRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                (
+                    "fid_rank_sort_cls_code",
+                    v::WireField::Str(&self.fid_rank_sort_cls_code),
+                ),
+                ("fid_slct_yn", v::WireField::Str(&self.fid_slct_yn)),
+                ("fid_input_iscd", v::WireField::Str(&self.fid_input_iscd)),
+                (
+                    "fid_cond_scr_div_code",
+                    v::WireField::Str(&self.fid_cond_scr_div_code),
+                ),
+                (
+                    "fid_cond_mrkt_div_code",
+                    v::WireField::Str(&self.fid_cond_mrkt_div_code),
+                ),
+            ],
+        )
+    }
 }
 
 impl CreditByCompanyRequest {

@@ -12,20 +12,40 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHPST04760000`, paper not available.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct DailyCreditBalanceRequest {
     /// 시장 분류 코드 (`fid_cond_mrkt_div_code`, required, length 2).
-    #[serde(rename = "fid_cond_mrkt_div_code")]
     fid_cond_mrkt_div_code: String,
     /// 화면 분류 코드 (`fid_cond_scr_div_code`, required, length 5).
-    #[serde(rename = "fid_cond_scr_div_code")]
     fid_cond_scr_div_code: String,
     /// 종목코드 (`fid_input_iscd`, required, length 12).
-    #[serde(rename = "fid_input_iscd")]
     fid_input_iscd: String,
     /// 결제일자 (`fid_input_date_1`, required, length 10).
-    #[serde(rename = "fid_input_date_1")]
     fid_input_date_1: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for DailyCreditBalanceRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                (
+                    "fid_cond_mrkt_div_code",
+                    v::WireField::Str(&self.fid_cond_mrkt_div_code),
+                ),
+                (
+                    "fid_cond_scr_div_code",
+                    v::WireField::Str(&self.fid_cond_scr_div_code),
+                ),
+                ("fid_input_iscd", v::WireField::Str(&self.fid_input_iscd)),
+                (
+                    "fid_input_date_1",
+                    v::WireField::Str(&self.fid_input_date_1),
+                ),
+            ],
+        )
+    }
 }
 
 impl DailyCreditBalanceRequest {

@@ -12,23 +12,37 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `HHPST074500C0`, paper not available.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct DailyLoanTransRequest {
     /// 조회구분 (`MRKT_DIV_CLS_CODE`, required, length 1).
-    #[serde(rename = "MRKT_DIV_CLS_CODE")]
     mrkt_div_cls_code: String,
     /// 종목코드 (`MKSC_SHRN_ISCD`, required, length 9).
-    #[serde(rename = "MKSC_SHRN_ISCD")]
     mksc_shrn_iscd: String,
     /// 조회시작일시 (`START_DATE`, required, length 8).
-    #[serde(rename = "START_DATE")]
     start_date: String,
     /// 조회종료일시 (`END_DATE`, required, length 8).
-    #[serde(rename = "END_DATE")]
     end_date: String,
     /// 이전조회KEY (`CTS`, required, length 8).
-    #[serde(rename = "CTS")]
     cts: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for DailyLoanTransRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                (
+                    "MRKT_DIV_CLS_CODE",
+                    v::WireField::Str(&self.mrkt_div_cls_code),
+                ),
+                ("MKSC_SHRN_ISCD", v::WireField::Str(&self.mksc_shrn_iscd)),
+                ("START_DATE", v::WireField::Str(&self.start_date)),
+                ("END_DATE", v::WireField::Str(&self.end_date)),
+                ("CTS", v::WireField::Str(&self.cts)),
+            ],
+        )
+    }
 }
 
 impl DailyLoanTransRequest {

@@ -12,16 +12,13 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHPST01780000`, paper not available.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct DisparityRequest {
     /// 입력 가격2 (`fid_input_price_2`, required, length 12).
-    #[serde(rename = "fid_input_price_2")]
     fid_input_price_2: String,
     /// 조건 시장 분류 코드 (`fid_cond_mrkt_div_code`, required, length 2).
-    #[serde(rename = "fid_cond_mrkt_div_code")]
     fid_cond_mrkt_div_code: String,
     /// 조건 화면 분류 코드 (`fid_cond_scr_div_code`, required, length 5).
-    #[serde(rename = "fid_cond_scr_div_code")]
     fid_cond_scr_div_code: String,
     /// 분류 구분 코드 (`fid_div_cls_code`, required, length 2).
     ///
@@ -34,14 +31,12 @@ pub struct DisparityRequest {
     /// - `5`: 투자위험
     /// - `6`: 보톧주
     /// - `7`: 우선주
-    #[serde(rename = "fid_div_cls_code")]
     fid_div_cls_code: String,
     /// 순위 정렬 구분 코드 (`fid_rank_sort_cls_code`, required, length 2).
     ///
     /// Codes:
     /// - `0`: 이격도상위순
     /// - `1`: 이격도하위순
-    #[serde(rename = "fid_rank_sort_cls_code")]
     fid_rank_sort_cls_code: String,
     /// 시간 구분 코드 (`fid_hour_cls_code`, required, length 5).
     ///
@@ -51,7 +46,6 @@ pub struct DisparityRequest {
     /// - `20`: 이격도20
     /// - `60`: 이격도60
     /// - `120`: 이격도120
-    #[serde(rename = "fid_hour_cls_code")]
     fid_hour_cls_code: String,
     /// 입력 종목코드 (`fid_input_iscd`, required, length 12).
     ///
@@ -60,20 +54,64 @@ pub struct DisparityRequest {
     /// - `0001`: 거래소
     /// - `1001`: 코스닥
     /// - `2001`: 코스피200
-    #[serde(rename = "fid_input_iscd")]
     fid_input_iscd: String,
     /// 대상 구분 코드 (`fid_trgt_cls_code`, required, length 32).
-    #[serde(rename = "fid_trgt_cls_code")]
     fid_trgt_cls_code: String,
     /// 대상 제외 구분 코드 (`fid_trgt_exls_cls_code`, required, length 32).
-    #[serde(rename = "fid_trgt_exls_cls_code")]
     fid_trgt_exls_cls_code: String,
     /// 입력 가격1 (`fid_input_price_1`, required, length 12).
-    #[serde(rename = "fid_input_price_1")]
     fid_input_price_1: String,
     /// 거래량 수 (`fid_vol_cnt`, required, length 12).
-    #[serde(rename = "fid_vol_cnt")]
     fid_vol_cnt: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for DisparityRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                (
+                    "fid_input_price_2",
+                    v::WireField::Str(&self.fid_input_price_2),
+                ),
+                (
+                    "fid_cond_mrkt_div_code",
+                    v::WireField::Str(&self.fid_cond_mrkt_div_code),
+                ),
+                (
+                    "fid_cond_scr_div_code",
+                    v::WireField::Str(&self.fid_cond_scr_div_code),
+                ),
+                (
+                    "fid_div_cls_code",
+                    v::WireField::Str(&self.fid_div_cls_code),
+                ),
+                (
+                    "fid_rank_sort_cls_code",
+                    v::WireField::Str(&self.fid_rank_sort_cls_code),
+                ),
+                (
+                    "fid_hour_cls_code",
+                    v::WireField::Str(&self.fid_hour_cls_code),
+                ),
+                ("fid_input_iscd", v::WireField::Str(&self.fid_input_iscd)),
+                (
+                    "fid_trgt_cls_code",
+                    v::WireField::Str(&self.fid_trgt_cls_code),
+                ),
+                (
+                    "fid_trgt_exls_cls_code",
+                    v::WireField::Str(&self.fid_trgt_exls_cls_code),
+                ),
+                (
+                    "fid_input_price_1",
+                    v::WireField::Str(&self.fid_input_price_1),
+                ),
+                ("fid_vol_cnt", v::WireField::Str(&self.fid_vol_cnt)),
+            ],
+        )
+    }
 }
 
 impl DisparityRequest {

@@ -12,10 +12,9 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `HHKDB13470100`, paper not available.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct DividendRateRequest {
     /// CTS\_AREA (`CTS_AREA`, required, length 17).
-    #[serde(rename = "CTS_AREA")]
     cts_area: String,
     /// KOSPI (`GB1`, required, length 1).
     ///
@@ -24,10 +23,8 @@ pub struct DividendRateRequest {
     /// - `1`: 코스피
     /// - `2`: 코스피200
     /// - `3`: 코스닥
-    #[serde(rename = "GB1")]
     gb1: String,
     /// 업종구분 (`UPJONG`, required, length 4).
-    #[serde(rename = "UPJONG")]
     upjong: String,
     /// 종목선택 (`GB2`, required, length 1).
     ///
@@ -35,20 +32,16 @@ pub struct DividendRateRequest {
     /// - `0`: 전체
     /// - `6`: 보통주
     /// - `7`: 우선주
-    #[serde(rename = "GB2")]
     gb2: String,
     /// 배당구분 (`GB3`, required, length 1).
     ///
     /// Codes:
     /// - `1`: 주식배당
     /// - `2`: 현금배당
-    #[serde(rename = "GB3")]
     gb3: String,
     /// 기준일From (`F_DT`, required, length 8).
-    #[serde(rename = "F_DT")]
     f_dt: String,
     /// 기준일To (`T_DT`, required, length 8).
-    #[serde(rename = "T_DT")]
     t_dt: String,
     /// 결산/중간배당 (`GB4`, required, length 1).
     ///
@@ -56,8 +49,26 @@ pub struct DividendRateRequest {
     /// - `0`: 전체
     /// - `1`: 결산배당
     /// - `2`: 중간배당
-    #[serde(rename = "GB4")]
     gb4: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for DividendRateRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                ("CTS_AREA", v::WireField::Str(&self.cts_area)),
+                ("GB1", v::WireField::Str(&self.gb1)),
+                ("UPJONG", v::WireField::Str(&self.upjong)),
+                ("GB2", v::WireField::Str(&self.gb2)),
+                ("GB3", v::WireField::Str(&self.gb3)),
+                ("F_DT", v::WireField::Str(&self.f_dt)),
+                ("T_DT", v::WireField::Str(&self.t_dt)),
+                ("GB4", v::WireField::Str(&self.gb4)),
+            ],
+        )
+    }
 }
 
 impl DividendRateRequest {

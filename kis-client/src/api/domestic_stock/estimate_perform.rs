@@ -12,11 +12,17 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `HHKST668300C0`, paper not available.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct EstimatePerformRequest {
     /// 종목코드 (`SHT_CD`, required, length 2).
-    #[serde(rename = "SHT_CD")]
     sht_cd: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for EstimatePerformRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(s, &[("SHT_CD", v::WireField::Str(&self.sht_cd))])
+    }
 }
 
 impl EstimatePerformRequest {
@@ -154,7 +160,7 @@ pub struct Output1 {
     pub name2: v::Val<String>,
     /// 전일대비부호 (`estdate`, required, length 1).
     pub estdate: v::Val<String>,
-    /// 전일대비율 (`rcmd_name`, required, length 8.2).
+    /// 전일대비율 (`rcmd_name`, required, length 82).
     pub rcmd_name: v::Val<String>,
     /// 누적거래량 (`capital`, required, length 18).
     pub capital: v::Val<String>,

@@ -12,7 +12,7 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHKST117300C0`, paper not available.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct ExpClosingPriceRequest {
     /// 순위 정렬 구분 코드 (`FID_RANK_SORT_CLS_CODE`, required, length 2).
     ///
@@ -21,13 +21,10 @@ pub struct ExpClosingPriceRequest {
     /// - `1`: 상한가마감예상
     /// - `2`: 하한가마감예상
     /// - `3`: 직전대비상승률상위 ,4:직전대비하락률상위
-    #[serde(rename = "FID_RANK_SORT_CLS_CODE")]
     fid_rank_sort_cls_code: String,
     /// 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
-    #[serde(rename = "FID_COND_MRKT_DIV_CODE")]
     fid_cond_mrkt_div_code: String,
     /// 조건 화면 분류 코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
-    #[serde(rename = "FID_COND_SCR_DIV_CODE")]
     fid_cond_scr_div_code: String,
     /// 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
     ///
@@ -37,15 +34,41 @@ pub struct ExpClosingPriceRequest {
     /// - `1001`: 코스닥
     /// - `2001`: 코스피200
     /// - `4001`: KRX100
-    #[serde(rename = "FID_INPUT_ISCD")]
     fid_input_iscd: String,
     /// 소속 구분 코드 (`FID_BLNG_CLS_CODE`, required, length 2).
     ///
     /// Codes:
     /// - `0`: 전체
     /// - `1`: 종가범위연장
-    #[serde(rename = "FID_BLNG_CLS_CODE")]
     fid_blng_cls_code: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for ExpClosingPriceRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                (
+                    "FID_RANK_SORT_CLS_CODE",
+                    v::WireField::Str(&self.fid_rank_sort_cls_code),
+                ),
+                (
+                    "FID_COND_MRKT_DIV_CODE",
+                    v::WireField::Str(&self.fid_cond_mrkt_div_code),
+                ),
+                (
+                    "FID_COND_SCR_DIV_CODE",
+                    v::WireField::Str(&self.fid_cond_scr_div_code),
+                ),
+                ("FID_INPUT_ISCD", v::WireField::Str(&self.fid_input_iscd)),
+                (
+                    "FID_BLNG_CLS_CODE",
+                    v::WireField::Str(&self.fid_blng_cls_code),
+                ),
+            ],
+        )
+    }
 }
 
 impl ExpClosingPriceRequest {

@@ -12,17 +12,15 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHPST01840000`, paper not available.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct ExpIndexTrendRequest {
     /// 장운영 구분 코드 (`FID_MKOP_CLS_CODE`, required, length 2).
     ///
     /// Codes:
     /// - `1`: 장시작전
     /// - `2`: 장마감
-    #[serde(rename = "FID_MKOP_CLS_CODE")]
     fid_mkop_cls_code: String,
     /// 입력 시간1 (`FID_INPUT_HOUR_1`, required, length 10).
-    #[serde(rename = "FID_INPUT_HOUR_1")]
     fid_input_hour_1: String,
     /// 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
     ///
@@ -32,11 +30,33 @@ pub struct ExpIndexTrendRequest {
     /// - `1001`: 코스닥
     /// - `2001`: 코스피200
     /// - `4001`: KRX100
-    #[serde(rename = "FID_INPUT_ISCD")]
     fid_input_iscd: String,
     /// 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
-    #[serde(rename = "FID_COND_MRKT_DIV_CODE")]
     fid_cond_mrkt_div_code: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for ExpIndexTrendRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                (
+                    "FID_MKOP_CLS_CODE",
+                    v::WireField::Str(&self.fid_mkop_cls_code),
+                ),
+                (
+                    "FID_INPUT_HOUR_1",
+                    v::WireField::Str(&self.fid_input_hour_1),
+                ),
+                ("FID_INPUT_ISCD", v::WireField::Str(&self.fid_input_iscd)),
+                (
+                    "FID_COND_MRKT_DIV_CODE",
+                    v::WireField::Str(&self.fid_cond_mrkt_div_code),
+                ),
+            ],
+        )
+    }
 }
 
 impl ExpIndexTrendRequest {

@@ -12,16 +12,13 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHKUP11750000`, paper not available.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct ExpTotalIndexRequest {
     /// 시장 구분 코드 (`fid_mrkt_cls_code`, required, length 2).
-    #[serde(rename = "fid_mrkt_cls_code")]
     fid_mrkt_cls_code: String,
     /// 조건 시장 분류 코드 (`fid_cond_mrkt_div_code`, required, length 2).
-    #[serde(rename = "fid_cond_mrkt_div_code")]
     fid_cond_mrkt_div_code: String,
     /// 조건 화면 분류 코드 (`fid_cond_scr_div_code`, required, length 5).
-    #[serde(rename = "fid_cond_scr_div_code")]
     fid_cond_scr_div_code: String,
     /// 입력 종목코드 (`fid_input_iscd`, required, length 12).
     ///
@@ -31,15 +28,41 @@ pub struct ExpTotalIndexRequest {
     /// - `1001`: 코스닥
     /// - `2001`: 코스피200
     /// - `4001`: KRX100
-    #[serde(rename = "fid_input_iscd")]
     fid_input_iscd: String,
     /// 장운영 구분 코드 (`fid_mkop_cls_code`, required, length 2).
     ///
     /// Codes:
     /// - `1`: 장시작전
     /// - `2`: 장마감
-    #[serde(rename = "fid_mkop_cls_code")]
     fid_mkop_cls_code: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for ExpTotalIndexRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                (
+                    "fid_mrkt_cls_code",
+                    v::WireField::Str(&self.fid_mrkt_cls_code),
+                ),
+                (
+                    "fid_cond_mrkt_div_code",
+                    v::WireField::Str(&self.fid_cond_mrkt_div_code),
+                ),
+                (
+                    "fid_cond_scr_div_code",
+                    v::WireField::Str(&self.fid_cond_scr_div_code),
+                ),
+                ("fid_input_iscd", v::WireField::Str(&self.fid_input_iscd)),
+                (
+                    "fid_mkop_cls_code",
+                    v::WireField::Str(&self.fid_mkop_cls_code),
+                ),
+            ],
+        )
+    }
 }
 
 impl ExpTotalIndexRequest {

@@ -12,16 +12,13 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHPST01820000`, paper not available.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct ExpTransUpdownRequest {
     /// 순위 정렬 구분 코드 (`fid_rank_sort_cls_code`, required, length 2).
-    #[serde(rename = "fid_rank_sort_cls_code")]
     fid_rank_sort_cls_code: String,
     /// 조건 시장 분류 코드 (`fid_cond_mrkt_div_code`, required, length 2).
-    #[serde(rename = "fid_cond_mrkt_div_code")]
     fid_cond_mrkt_div_code: String,
     /// 조건 화면 분류 코드 (`fid_cond_scr_div_code`, required, length 5).
-    #[serde(rename = "fid_cond_scr_div_code")]
     fid_cond_scr_div_code: String,
     /// 입력 종목코드 (`fid_input_iscd`, required, length 12).
     ///
@@ -31,26 +28,61 @@ pub struct ExpTransUpdownRequest {
     /// - `1001`: 코스닥
     /// - `2001`: 코스피200
     /// - `4001`: KRX100
-    #[serde(rename = "fid_input_iscd")]
     fid_input_iscd: String,
     /// 분류 구분 코드 (`fid_div_cls_code`, required, length 2).
-    #[serde(rename = "fid_div_cls_code")]
     fid_div_cls_code: String,
     /// 적용 범위 가격1 (`fid_aply_rang_prc_1`, required, length 18).
-    #[serde(rename = "fid_aply_rang_prc_1")]
     fid_aply_rang_prc_1: String,
     /// 거래량 수 (`fid_vol_cnt`, required, length 12).
-    #[serde(rename = "fid_vol_cnt")]
     fid_vol_cnt: String,
     /// 거래대금 (`fid_pbmn`, required, length 18).
-    #[serde(rename = "fid_pbmn")]
     fid_pbmn: String,
     /// 소속 구분 코드 (`fid_blng_cls_code`, required, length 2).
-    #[serde(rename = "fid_blng_cls_code")]
     fid_blng_cls_code: String,
     /// 장운영 구분 코드 (`fid_mkop_cls_code`, required, length 2).
-    #[serde(rename = "fid_mkop_cls_code")]
     fid_mkop_cls_code: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for ExpTransUpdownRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                (
+                    "fid_rank_sort_cls_code",
+                    v::WireField::Str(&self.fid_rank_sort_cls_code),
+                ),
+                (
+                    "fid_cond_mrkt_div_code",
+                    v::WireField::Str(&self.fid_cond_mrkt_div_code),
+                ),
+                (
+                    "fid_cond_scr_div_code",
+                    v::WireField::Str(&self.fid_cond_scr_div_code),
+                ),
+                ("fid_input_iscd", v::WireField::Str(&self.fid_input_iscd)),
+                (
+                    "fid_div_cls_code",
+                    v::WireField::Str(&self.fid_div_cls_code),
+                ),
+                (
+                    "fid_aply_rang_prc_1",
+                    v::WireField::Str(&self.fid_aply_rang_prc_1),
+                ),
+                ("fid_vol_cnt", v::WireField::Str(&self.fid_vol_cnt)),
+                ("fid_pbmn", v::WireField::Str(&self.fid_pbmn)),
+                (
+                    "fid_blng_cls_code",
+                    v::WireField::Str(&self.fid_blng_cls_code),
+                ),
+                (
+                    "fid_mkop_cls_code",
+                    v::WireField::Str(&self.fid_mkop_cls_code),
+                ),
+            ],
+        )
+    }
 }
 
 impl ExpTransUpdownRequest {

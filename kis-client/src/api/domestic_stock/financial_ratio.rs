@@ -12,21 +12,38 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHKST66430300`, paper not available.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct FinancialRatioRequest {
     /// 분류 구분 코드 (`FID_DIV_CLS_CODE`, required, length 2).
     ///
     /// Codes:
     /// - `0`: 년
     /// - `1`: 분기
-    #[serde(rename = "FID_DIV_CLS_CODE")]
     fid_div_cls_code: String,
     /// 조건 시장 분류 코드 (`fid_cond_mrkt_div_code`, required, length 2).
-    #[serde(rename = "fid_cond_mrkt_div_code")]
     fid_cond_mrkt_div_code: String,
     /// 입력 종목코드 (`fid_input_iscd`, required, length 12).
-    #[serde(rename = "fid_input_iscd")]
     fid_input_iscd: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for FinancialRatioRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                (
+                    "FID_DIV_CLS_CODE",
+                    v::WireField::Str(&self.fid_div_cls_code),
+                ),
+                (
+                    "fid_cond_mrkt_div_code",
+                    v::WireField::Str(&self.fid_cond_mrkt_div_code),
+                ),
+                ("fid_input_iscd", v::WireField::Str(&self.fid_input_iscd)),
+            ],
+        )
+    }
 }
 
 impl FinancialRatioRequest {
@@ -175,12 +192,12 @@ pub struct Output {
     pub ntin_inrt: v::Val<v::Decimal>,
     /// ROE 값 (`roe_val`, required, length 132).
     pub roe_val: v::Val<String>,
-    /// EPS (`eps`, required, length 112).
-    pub eps: v::Val<String>,
+    /// EPS (`eps`, required, length 11.2).
+    pub eps: v::Val<v::Decimal>,
     /// 주당매출액 (`sps`, required, length 18).
     pub sps: v::Val<String>,
-    /// BPS (`bps`, required, length 112).
-    pub bps: v::Val<String>,
+    /// BPS (`bps`, required, length 11.2).
+    pub bps: v::Val<v::Decimal>,
     /// 유보 비율 (`rsrv_rate`, required, length 8.4).
     pub rsrv_rate: v::Val<v::Decimal>,
     /// 부채 비율 (`lblt_rate`, required, length 8.4).

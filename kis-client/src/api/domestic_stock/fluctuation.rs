@@ -12,50 +12,88 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHPST01700000`, paper not available.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct FluctuationRequest {
     /// 등락 비율2 (`fid_rsfl_rate2`, required, length 13.2).
-    #[serde(rename = "fid_rsfl_rate2")]
     fid_rsfl_rate2: String,
     /// 조건 시장 분류 코드 (`fid_cond_mrkt_div_code`, required, length 2).
-    #[serde(rename = "fid_cond_mrkt_div_code")]
     fid_cond_mrkt_div_code: String,
     /// 조건 화면 분류 코드 (`fid_cond_scr_div_code`, required, length 5).
-    #[serde(rename = "fid_cond_scr_div_code")]
     fid_cond_scr_div_code: String,
     /// 입력 종목코드 (`fid_input_iscd`, required, length 12).
-    #[serde(rename = "fid_input_iscd")]
     fid_input_iscd: String,
     /// 순위 정렬 구분 코드 (`fid_rank_sort_cls_code`, required, length 2).
-    #[serde(rename = "fid_rank_sort_cls_code")]
     fid_rank_sort_cls_code: String,
     /// 입력 수1 (`fid_input_cnt_1`, required, length 12).
-    #[serde(rename = "fid_input_cnt_1")]
     fid_input_cnt_1: String,
     /// 가격 구분 코드 (`fid_prc_cls_code`, required, length 2).
-    #[serde(rename = "fid_prc_cls_code")]
     fid_prc_cls_code: String,
     /// 입력 가격1 (`fid_input_price_1`, required, length 12).
-    #[serde(rename = "fid_input_price_1")]
     fid_input_price_1: String,
     /// 입력 가격2 (`fid_input_price_2`, required, length 12).
-    #[serde(rename = "fid_input_price_2")]
     fid_input_price_2: String,
     /// 거래량 수 (`fid_vol_cnt`, required, length 12).
-    #[serde(rename = "fid_vol_cnt")]
     fid_vol_cnt: String,
     /// 대상 구분 코드 (`fid_trgt_cls_code`, required, length 32).
-    #[serde(rename = "fid_trgt_cls_code")]
     fid_trgt_cls_code: String,
     /// 대상 제외 구분 코드 (`fid_trgt_exls_cls_code`, required, length 32).
-    #[serde(rename = "fid_trgt_exls_cls_code")]
     fid_trgt_exls_cls_code: String,
     /// 분류 구분 코드 (`fid_div_cls_code`, required, length 2).
-    #[serde(rename = "fid_div_cls_code")]
     fid_div_cls_code: String,
     /// 등락 비율1 (`fid_rsfl_rate1`, required, length 13.2).
-    #[serde(rename = "fid_rsfl_rate1")]
     fid_rsfl_rate1: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for FluctuationRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                ("fid_rsfl_rate2", v::WireField::Str(&self.fid_rsfl_rate2)),
+                (
+                    "fid_cond_mrkt_div_code",
+                    v::WireField::Str(&self.fid_cond_mrkt_div_code),
+                ),
+                (
+                    "fid_cond_scr_div_code",
+                    v::WireField::Str(&self.fid_cond_scr_div_code),
+                ),
+                ("fid_input_iscd", v::WireField::Str(&self.fid_input_iscd)),
+                (
+                    "fid_rank_sort_cls_code",
+                    v::WireField::Str(&self.fid_rank_sort_cls_code),
+                ),
+                ("fid_input_cnt_1", v::WireField::Str(&self.fid_input_cnt_1)),
+                (
+                    "fid_prc_cls_code",
+                    v::WireField::Str(&self.fid_prc_cls_code),
+                ),
+                (
+                    "fid_input_price_1",
+                    v::WireField::Str(&self.fid_input_price_1),
+                ),
+                (
+                    "fid_input_price_2",
+                    v::WireField::Str(&self.fid_input_price_2),
+                ),
+                ("fid_vol_cnt", v::WireField::Str(&self.fid_vol_cnt)),
+                (
+                    "fid_trgt_cls_code",
+                    v::WireField::Str(&self.fid_trgt_cls_code),
+                ),
+                (
+                    "fid_trgt_exls_cls_code",
+                    v::WireField::Str(&self.fid_trgt_exls_cls_code),
+                ),
+                (
+                    "fid_div_cls_code",
+                    v::WireField::Str(&self.fid_div_cls_code),
+                ),
+                ("fid_rsfl_rate1", v::WireField::Str(&self.fid_rsfl_rate1)),
+            ],
+        )
+    }
 }
 
 impl FluctuationRequest {

@@ -12,13 +12,11 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHPTJ04400000`, paper not available.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct ForeignInstitutionTotalRequest {
     /// 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
-    #[serde(rename = "FID_COND_MRKT_DIV_CODE")]
     fid_cond_mrkt_div_code: String,
     /// 조건 화면 분류 코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
-    #[serde(rename = "FID_COND_SCR_DIV_CODE")]
     fid_cond_scr_div_code: String,
     /// 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
     ///
@@ -26,25 +24,53 @@ pub struct ForeignInstitutionTotalRequest {
     /// - `0000`: 전체
     /// - `0001`: 코스피
     /// - `1001`: 코스닥
-    #[serde(rename = "FID_INPUT_ISCD")]
     fid_input_iscd: String,
     /// 분류 구분 코드 (`FID_DIV_CLS_CODE`, required, length 2).
     ///
     /// Codes:
     /// - `0`: 수량정열
     /// - `1`: 금액정열
-    #[serde(rename = "FID_DIV_CLS_CODE")]
     fid_div_cls_code: String,
     /// 순위 정렬 구분 코드 (`FID_RANK_SORT_CLS_CODE`, required, length 2).
     ///
     /// Codes:
     /// - `0`: 순매수상위
     /// - `1`: 순매도상위
-    #[serde(rename = "FID_RANK_SORT_CLS_CODE")]
     fid_rank_sort_cls_code: String,
     /// 기타 구분 정렬 (`FID_ETC_CLS_CODE`, required, length 2).
-    #[serde(rename = "FID_ETC_CLS_CODE")]
     fid_etc_cls_code: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for ForeignInstitutionTotalRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                (
+                    "FID_COND_MRKT_DIV_CODE",
+                    v::WireField::Str(&self.fid_cond_mrkt_div_code),
+                ),
+                (
+                    "FID_COND_SCR_DIV_CODE",
+                    v::WireField::Str(&self.fid_cond_scr_div_code),
+                ),
+                ("FID_INPUT_ISCD", v::WireField::Str(&self.fid_input_iscd)),
+                (
+                    "FID_DIV_CLS_CODE",
+                    v::WireField::Str(&self.fid_div_cls_code),
+                ),
+                (
+                    "FID_RANK_SORT_CLS_CODE",
+                    v::WireField::Str(&self.fid_rank_sort_cls_code),
+                ),
+                (
+                    "FID_ETC_CLS_CODE",
+                    v::WireField::Str(&self.fid_etc_cls_code),
+                ),
+            ],
+        )
+    }
 }
 
 impl ForeignInstitutionTotalRequest {

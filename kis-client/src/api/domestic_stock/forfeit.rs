@@ -12,20 +12,31 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `HHKDB669109C0`, paper not available.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct ForfeitRequest {
     /// 종목코드 (`SHT_CD`, required, length 9).
-    #[serde(rename = "SHT_CD")]
     sht_cd: String,
     /// 조회일자To (`T_DT`, required, length 8).
-    #[serde(rename = "T_DT")]
     t_dt: String,
     /// 조회일자From (`F_DT`, required, length 8).
-    #[serde(rename = "F_DT")]
     f_dt: String,
     /// CTS (`CTS`, required, length 17).
-    #[serde(rename = "CTS")]
     cts: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for ForfeitRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                ("SHT_CD", v::WireField::Str(&self.sht_cd)),
+                ("T_DT", v::WireField::Str(&self.t_dt)),
+                ("F_DT", v::WireField::Str(&self.f_dt)),
+                ("CTS", v::WireField::Str(&self.cts)),
+            ],
+        )
+    }
 }
 
 impl ForfeitRequest {

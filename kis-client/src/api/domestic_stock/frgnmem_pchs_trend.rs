@@ -12,17 +12,34 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHKST644400C0`, paper not available.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct FrgnmemPchsTrendRequest {
     /// 조건시장분류코드 (`FID_INPUT_ISCD`, required, length 12).
-    #[serde(rename = "FID_INPUT_ISCD")]
     fid_input_iscd: String,
     /// 조건화면분류코드 (`FID_INPUT_ISCD_2`, required, length 8).
-    #[serde(rename = "FID_INPUT_ISCD_2")]
     fid_input_iscd_2: String,
     /// 시장구분코드 (`FID_COND_MRKT_DIV_CODE`, required, length 10).
-    #[serde(rename = "FID_COND_MRKT_DIV_CODE")]
     fid_cond_mrkt_div_code: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for FrgnmemPchsTrendRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                ("FID_INPUT_ISCD", v::WireField::Str(&self.fid_input_iscd)),
+                (
+                    "FID_INPUT_ISCD_2",
+                    v::WireField::Str(&self.fid_input_iscd_2),
+                ),
+                (
+                    "FID_COND_MRKT_DIV_CODE",
+                    v::WireField::Str(&self.fid_cond_mrkt_div_code),
+                ),
+            ],
+        )
+    }
 }
 
 impl FrgnmemPchsTrendRequest {
@@ -176,7 +193,7 @@ pub struct Output {
     /// 외국계순매수수량 (`glob_ntby_qty`, required, length 12).
     pub glob_ntby_qty: v::Val<i64>,
     /// 외국인순매수수량증감 (`frgn_ntby_qty_icdc`, required, length 10).
-    pub frgn_ntby_qty_icdc: v::Val<String>,
+    pub frgn_ntby_qty_icdc: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
 }

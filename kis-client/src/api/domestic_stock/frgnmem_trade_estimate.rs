@@ -12,23 +12,46 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHKST644100C0`, paper not available.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct FrgnmemTradeEstimateRequest {
     /// 조건시장분류코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
-    #[serde(rename = "FID_COND_MRKT_DIV_CODE")]
     fid_cond_mrkt_div_code: String,
     /// 조건화면분류코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
-    #[serde(rename = "FID_COND_SCR_DIV_CODE")]
     fid_cond_scr_div_code: String,
     /// 입력종목코드 (`FID_INPUT_ISCD`, required, length 12).
-    #[serde(rename = "FID_INPUT_ISCD")]
     fid_input_iscd: String,
     /// 순위정렬구분코드 (`FID_RANK_SORT_CLS_CODE`, required, length 2).
-    #[serde(rename = "FID_RANK_SORT_CLS_CODE")]
     fid_rank_sort_cls_code: String,
     /// 순위정렬구분코드2 (`FID_RANK_SORT_CLS_CODE_2`, required, length 2).
-    #[serde(rename = "FID_RANK_SORT_CLS_CODE_2")]
     fid_rank_sort_cls_code_2: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for FrgnmemTradeEstimateRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                (
+                    "FID_COND_MRKT_DIV_CODE",
+                    v::WireField::Str(&self.fid_cond_mrkt_div_code),
+                ),
+                (
+                    "FID_COND_SCR_DIV_CODE",
+                    v::WireField::Str(&self.fid_cond_scr_div_code),
+                ),
+                ("FID_INPUT_ISCD", v::WireField::Str(&self.fid_input_iscd)),
+                (
+                    "FID_RANK_SORT_CLS_CODE",
+                    v::WireField::Str(&self.fid_rank_sort_cls_code),
+                ),
+                (
+                    "FID_RANK_SORT_CLS_CODE_2",
+                    v::WireField::Str(&self.fid_rank_sort_cls_code_2),
+                ),
+            ],
+        )
+    }
 }
 
 impl FrgnmemTradeEstimateRequest {

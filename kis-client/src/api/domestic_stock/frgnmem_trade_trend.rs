@@ -12,26 +12,49 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHPST04320000`, paper not available.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct FrgnmemTradeTrendRequest {
     /// FID 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
-    #[serde(rename = "FID_COND_MRKT_DIV_CODE")]
     fid_cond_mrkt_div_code: String,
     /// 화면분류코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
-    #[serde(rename = "FID_COND_SCR_DIV_CODE")]
     fid_cond_scr_div_code: String,
     /// 종목코드 (`FID_INPUT_ISCD`, required, length 12).
-    #[serde(rename = "FID_INPUT_ISCD")]
     fid_input_iscd: String,
     /// 회원사코드 (`FID_INPUT_ISCD_2`, required, length 10).
-    #[serde(rename = "FID_INPUT_ISCD_2")]
     fid_input_iscd_2: String,
     /// 시장구분코드 (`FID_MRKT_CLS_CODE`, required, length 2).
-    #[serde(rename = "FID_MRKT_CLS_CODE")]
     fid_mrkt_cls_code: String,
     /// 거래량 (`FID_VOL_CNT`, required, length 12).
-    #[serde(rename = "FID_VOL_CNT")]
     fid_vol_cnt: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for FrgnmemTradeTrendRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                (
+                    "FID_COND_MRKT_DIV_CODE",
+                    v::WireField::Str(&self.fid_cond_mrkt_div_code),
+                ),
+                (
+                    "FID_COND_SCR_DIV_CODE",
+                    v::WireField::Str(&self.fid_cond_scr_div_code),
+                ),
+                ("FID_INPUT_ISCD", v::WireField::Str(&self.fid_input_iscd)),
+                (
+                    "FID_INPUT_ISCD_2",
+                    v::WireField::Str(&self.fid_input_iscd_2),
+                ),
+                (
+                    "FID_MRKT_CLS_CODE",
+                    v::WireField::Str(&self.fid_mrkt_cls_code),
+                ),
+                ("FID_VOL_CNT", v::WireField::Str(&self.fid_vol_cnt)),
+            ],
+        )
+    }
 }
 
 impl FrgnmemTradeTrendRequest {
@@ -255,7 +278,7 @@ pub struct Output2 {
     /// 외국계순매수수량 (`glob_ntby_qty`, required, length 12).
     pub glob_ntby_qty: v::Val<i64>,
     /// 외국인순매수수량증감 (`frgn_ntby_qty_icdc`, required, length 10).
-    pub frgn_ntby_qty_icdc: v::Val<String>,
+    pub frgn_ntby_qty_icdc: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
 }

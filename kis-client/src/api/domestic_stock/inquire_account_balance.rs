@@ -14,20 +14,34 @@ use crate::value as v;
 /// - TR ID: real `CTRP6548R`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct InquireAccountBalanceRequest {
     /// 종합계좌번호 (`CANO`, required, length 8).
-    #[serde(rename = "CANO")]
     cano: String,
     /// 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
-    #[serde(rename = "ACNT_PRDT_CD")]
     acnt_prdt_cd: String,
     /// 조회구분1 (`INQR_DVSN_1`, required, length 1).
-    #[serde(rename = "INQR_DVSN_1")]
     inqr_dvsn_1: String,
     /// 기준가이전일자적용여부 (`BSPR_BF_DT_APLY_YN`, required, length 1).
-    #[serde(rename = "BSPR_BF_DT_APLY_YN")]
     bspr_bf_dt_aply_yn: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for InquireAccountBalanceRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                ("CANO", v::WireField::Str(&self.cano)),
+                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
+                ("INQR_DVSN_1", v::WireField::Str(&self.inqr_dvsn_1)),
+                (
+                    "BSPR_BF_DT_APLY_YN",
+                    v::WireField::Str(&self.bspr_bf_dt_aply_yn),
+                ),
+            ],
+        )
+    }
 }
 
 impl InquireAccountBalanceRequest {

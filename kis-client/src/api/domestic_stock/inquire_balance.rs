@@ -15,13 +15,11 @@ use crate::value as v;
 /// - TR ID: real `TTTC8434R`, paper `VTTC8434R`.
 ///
 /// Account fields left empty are filled from the client's configured account.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct InquireBalanceRequest {
     /// 종합계좌번호 (`CANO`, required, length 8).
-    #[serde(rename = "CANO")]
     cano: String,
     /// 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
-    #[serde(rename = "ACNT_PRDT_CD")]
     acnt_prdt_cd: String,
     /// 시간외단일가, 거래소여부 (`AFHR_FLPR_YN`, required, length 1).
     ///
@@ -29,40 +27,59 @@ pub struct InquireBalanceRequest {
     /// - `N`: 기본값
     /// - `Y`: 시간외단일가
     /// - `X`: NXT 정규장 (프리마켓, 메인, 애프터마켓)
-    #[serde(rename = "AFHR_FLPR_YN")]
     afhr_flpr_yn: String,
     /// 오프라인여부 (`OFL_YN`, length 1).
-    #[serde(rename = "OFL_YN")]
     ofl_yn: String,
     /// 조회구분 (`INQR_DVSN`, required, length 2).
-    #[serde(rename = "INQR_DVSN")]
     inqr_dvsn: String,
     /// 단가구분 (`UNPR_DVSN`, required, length 2).
-    #[serde(rename = "UNPR_DVSN")]
     unpr_dvsn: String,
     /// 펀드결제분포함여부 (`FUND_STTL_ICLD_YN`, required, length 1).
     ///
     /// Codes:
     /// - `N`: 포함하지 않음
     /// - `Y`: 포함
-    #[serde(rename = "FUND_STTL_ICLD_YN")]
     fund_sttl_icld_yn: String,
     /// 융자금액자동상환여부 (`FNCG_AMT_AUTO_RDPT_YN`, required, length 1).
-    #[serde(rename = "FNCG_AMT_AUTO_RDPT_YN")]
     fncg_amt_auto_rdpt_yn: String,
     /// 처리구분 (`PRCS_DVSN`, required, length 2).
     ///
     /// Codes:
     /// - `00`: 전일매매포함
     /// - `01`: 전일매매미포함
-    #[serde(rename = "PRCS_DVSN")]
     prcs_dvsn: String,
     /// 연속조회검색조건100 (`CTX_AREA_FK100`, length 100).
-    #[serde(rename = "CTX_AREA_FK100")]
     ctx_area_fk100: String,
     /// 연속조회키100 (`CTX_AREA_NK100`, length 100).
-    #[serde(rename = "CTX_AREA_NK100")]
     ctx_area_nk100: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for InquireBalanceRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                ("CANO", v::WireField::Str(&self.cano)),
+                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
+                ("AFHR_FLPR_YN", v::WireField::Str(&self.afhr_flpr_yn)),
+                ("OFL_YN", v::WireField::Str(&self.ofl_yn)),
+                ("INQR_DVSN", v::WireField::Str(&self.inqr_dvsn)),
+                ("UNPR_DVSN", v::WireField::Str(&self.unpr_dvsn)),
+                (
+                    "FUND_STTL_ICLD_YN",
+                    v::WireField::Str(&self.fund_sttl_icld_yn),
+                ),
+                (
+                    "FNCG_AMT_AUTO_RDPT_YN",
+                    v::WireField::Str(&self.fncg_amt_auto_rdpt_yn),
+                ),
+                ("PRCS_DVSN", v::WireField::Str(&self.prcs_dvsn)),
+                ("CTX_AREA_FK100", v::WireField::Str(&self.ctx_area_fk100)),
+                ("CTX_AREA_NK100", v::WireField::Str(&self.ctx_area_nk100)),
+            ],
+        )
+    }
 }
 
 impl InquireBalanceRequest {
@@ -328,7 +345,7 @@ pub struct Output1 {
     /// 전일매도수량 (`bfdy_sll_qty`, required, length 10).
     pub bfdy_sll_qty: v::Val<i64>,
     /// 금일매수수량 (`thdt_buyqty`, required, length 10).
-    pub thdt_buyqty: v::Val<String>,
+    pub thdt_buyqty: v::Val<i64>,
     /// 금일매도수량 (`thdt_sll_qty`, required, length 10).
     pub thdt_sll_qty: v::Val<i64>,
     /// 보유수량 (`hldg_qty`, required, length 19).
@@ -354,17 +371,17 @@ pub struct Output1 {
     /// 대출금액 (`loan_amt`, required, length 19).
     pub loan_amt: v::Val<v::Decimal>,
     /// 대주매각대금 (`stln_slng_chgs`, required, length 19).
-    pub stln_slng_chgs: v::Val<String>,
+    pub stln_slng_chgs: v::Val<v::Decimal>,
     /// 만기일자 (`expd_dt`, required, length 8).
     pub expd_dt: v::Val<v::NaiveDate>,
     /// 등락율 (`fltt_rt`, required, length 31).
     pub fltt_rt: v::Val<v::Decimal>,
     /// 전일대비증감 (`bfdy_cprs_icdc`, required, length 19).
-    pub bfdy_cprs_icdc: v::Val<String>,
+    pub bfdy_cprs_icdc: v::Val<v::Decimal>,
     /// 종목증거금율명 (`item_mgna_rt_name`, required, length 20).
-    pub item_mgna_rt_name: v::Val<v::Decimal>,
+    pub item_mgna_rt_name: v::Val<String>,
     /// 보증금율명 (`grta_rt_name`, required, length 20).
-    pub grta_rt_name: v::Val<v::Decimal>,
+    pub grta_rt_name: v::Val<String>,
     /// 대용가격 (`sbst_pric`, required, length 19).
     pub sbst_pric: v::Val<v::Decimal>,
     /// 주식대출단가 (`stck_loan_unpr`, required, length 22).
@@ -513,7 +530,7 @@ pub struct Output2 {
     /// 평가손익합계금액 (`evlu_pfls_smtl_amt`, required, length 19).
     pub evlu_pfls_smtl_amt: v::Val<v::Decimal>,
     /// 총대주매각대금 (`tot_stln_slng_chgs`, required, length 19).
-    pub tot_stln_slng_chgs: v::Val<String>,
+    pub tot_stln_slng_chgs: v::Val<v::Decimal>,
     /// 전일총자산평가금액 (`bfdy_tot_asst_evlu_amt`, required, length 19).
     pub bfdy_tot_asst_evlu_amt: v::Val<v::Decimal>,
     /// 자산증감액 (`asst_icdc_amt`, required, length 19).

@@ -17,21 +17,16 @@ use crate::value as v;
 /// - TR ID for `before_3m` (3개월이전): real `CTSC9215R`, paper `VTSC9215R`.
 ///
 /// Account fields left empty are filled from the client's configured account.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct InquireDailyCcldRequest {
-    #[serde(skip)]
     variant: InquireDailyCcldVariant,
     /// 종합계좌번호 (`CANO`, required, length 8).
-    #[serde(rename = "CANO")]
     cano: String,
     /// 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
-    #[serde(rename = "ACNT_PRDT_CD")]
     acnt_prdt_cd: String,
     /// 조회시작일자 (`INQR_STRT_DT`, required, length 8).
-    #[serde(rename = "INQR_STRT_DT")]
     inqr_strt_dt: String,
     /// 조회종료일자 (`INQR_END_DT`, required, length 8).
-    #[serde(rename = "INQR_END_DT")]
     inqr_end_dt: String,
     /// 매도매수구분코드 (`SLL_BUY_DVSN_CD`, required, length 2).
     ///
@@ -39,42 +34,57 @@ pub struct InquireDailyCcldRequest {
     /// - `00`: 전체
     /// - `01`: 매도
     /// - `02`: 매수
-    #[serde(rename = "SLL_BUY_DVSN_CD")]
     sll_buy_dvsn_cd: String,
     /// 상품번호 (`PDNO`, length 12).
-    #[serde(rename = "PDNO")]
     pdno: String,
     /// 주문채번지점번호 (`ORD_GNO_BRNO`, required, length 5).
-    #[serde(rename = "ORD_GNO_BRNO")]
     ord_gno_brno: String,
     /// 주문번호 (`ODNO`, length 10).
-    #[serde(rename = "ODNO")]
     odno: String,
     /// 체결구분 (`CCLD_DVSN`, required, length 2).
-    #[serde(rename = "CCLD_DVSN")]
     ccld_dvsn: String,
     /// 조회구분 (`INQR_DVSN`, required, length 2).
-    #[serde(rename = "INQR_DVSN")]
     inqr_dvsn: String,
     /// 조회구분1 (`INQR_DVSN_1`, required, length 1).
     ///
     /// Codes:
     /// - `1`: ELW
     /// - `2`: 프리보드
-    #[serde(rename = "INQR_DVSN_1")]
     inqr_dvsn_1: String,
     /// 조회구분3 (`INQR_DVSN_3`, required, length 2).
-    #[serde(rename = "INQR_DVSN_3")]
     inqr_dvsn_3: String,
     /// 거래소ID구분코드 (`EXCG_ID_DVSN_CD`, required, length 3).
-    #[serde(rename = "EXCG_ID_DVSN_CD")]
     excg_id_dvsn_cd: String,
     /// 연속조회검색조건100 (`CTX_AREA_FK100`, required, length 100).
-    #[serde(rename = "CTX_AREA_FK100")]
     ctx_area_fk100: String,
     /// 연속조회키100 (`CTX_AREA_NK100`, required, length 100).
-    #[serde(rename = "CTX_AREA_NK100")]
     ctx_area_nk100: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for InquireDailyCcldRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                ("CANO", v::WireField::Str(&self.cano)),
+                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
+                ("INQR_STRT_DT", v::WireField::Str(&self.inqr_strt_dt)),
+                ("INQR_END_DT", v::WireField::Str(&self.inqr_end_dt)),
+                ("SLL_BUY_DVSN_CD", v::WireField::Str(&self.sll_buy_dvsn_cd)),
+                ("PDNO", v::WireField::Str(&self.pdno)),
+                ("ORD_GNO_BRNO", v::WireField::Str(&self.ord_gno_brno)),
+                ("ODNO", v::WireField::Str(&self.odno)),
+                ("CCLD_DVSN", v::WireField::Str(&self.ccld_dvsn)),
+                ("INQR_DVSN", v::WireField::Str(&self.inqr_dvsn)),
+                ("INQR_DVSN_1", v::WireField::Str(&self.inqr_dvsn_1)),
+                ("INQR_DVSN_3", v::WireField::Str(&self.inqr_dvsn_3)),
+                ("EXCG_ID_DVSN_CD", v::WireField::Str(&self.excg_id_dvsn_cd)),
+                ("CTX_AREA_FK100", v::WireField::Str(&self.ctx_area_fk100)),
+                ("CTX_AREA_NK100", v::WireField::Str(&self.ctx_area_nk100)),
+            ],
+        )
+    }
 }
 
 /// The TR ID variants of [`InquireDailyCcldRequest`].

@@ -12,19 +12,15 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHKUP03500100`, paper `FHKUP03500100`.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct InquireDailyIndexchartpriceRequest {
     /// 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
-    #[serde(rename = "FID_COND_MRKT_DIV_CODE")]
     fid_cond_mrkt_div_code: String,
     /// 업종 상세코드 (`FID_INPUT_ISCD`, required, length 2).
-    #[serde(rename = "FID_INPUT_ISCD")]
     fid_input_iscd: String,
     /// 조회 시작일자 (`FID_INPUT_DATE_1`, required, length 10).
-    #[serde(rename = "FID_INPUT_DATE_1")]
     fid_input_date_1: String,
     /// 조회 종료일자 (`FID_INPUT_DATE_2`, required, length 10).
-    #[serde(rename = "FID_INPUT_DATE_2")]
     fid_input_date_2: String,
     /// ' 기간분류코드' (`FID_PERIOD_DIV_CODE`, required, length 32).
     ///
@@ -32,8 +28,35 @@ pub struct InquireDailyIndexchartpriceRequest {
     /// - `D`: 일봉 W:주봉
     /// - `M`: 월봉
     /// - `Y`: 년봉
-    #[serde(rename = "FID_PERIOD_DIV_CODE")]
     fid_period_div_code: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for InquireDailyIndexchartpriceRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                (
+                    "FID_COND_MRKT_DIV_CODE",
+                    v::WireField::Str(&self.fid_cond_mrkt_div_code),
+                ),
+                ("FID_INPUT_ISCD", v::WireField::Str(&self.fid_input_iscd)),
+                (
+                    "FID_INPUT_DATE_1",
+                    v::WireField::Str(&self.fid_input_date_1),
+                ),
+                (
+                    "FID_INPUT_DATE_2",
+                    v::WireField::Str(&self.fid_input_date_2),
+                ),
+                (
+                    "FID_PERIOD_DIV_CODE",
+                    v::WireField::Str(&self.fid_period_div_code),
+                ),
+            ],
+        )
+    }
 }
 
 impl InquireDailyIndexchartpriceRequest {

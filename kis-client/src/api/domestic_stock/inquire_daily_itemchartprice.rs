@@ -12,7 +12,7 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHKST03010100`, paper `FHKST03010100`.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct InquireDailyItemchartpriceRequest {
     /// 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
     ///
@@ -20,16 +20,12 @@ pub struct InquireDailyItemchartpriceRequest {
     /// - `J`: KRX
     /// - `NX`: NXT
     /// - `UN`: 통합
-    #[serde(rename = "FID_COND_MRKT_DIV_CODE")]
     fid_cond_mrkt_div_code: String,
     /// 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
-    #[serde(rename = "FID_INPUT_ISCD")]
     fid_input_iscd: String,
     /// 입력 날짜 1 (`FID_INPUT_DATE_1`, required, length 10).
-    #[serde(rename = "FID_INPUT_DATE_1")]
     fid_input_date_1: String,
     /// 입력 날짜 2 (`FID_INPUT_DATE_2`, required, length 10).
-    #[serde(rename = "FID_INPUT_DATE_2")]
     fid_input_date_2: String,
     /// 기간분류코드 (`FID_PERIOD_DIV_CODE`, required, length 32).
     ///
@@ -37,11 +33,38 @@ pub struct InquireDailyItemchartpriceRequest {
     /// - `D`: 일봉 W:주봉
     /// - `M`: 월봉
     /// - `Y`: 년봉
-    #[serde(rename = "FID_PERIOD_DIV_CODE")]
     fid_period_div_code: String,
     /// 수정주가 원주가 가격 여부 (`FID_ORG_ADJ_PRC`, required, length 10).
-    #[serde(rename = "FID_ORG_ADJ_PRC")]
     fid_org_adj_prc: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for InquireDailyItemchartpriceRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                (
+                    "FID_COND_MRKT_DIV_CODE",
+                    v::WireField::Str(&self.fid_cond_mrkt_div_code),
+                ),
+                ("FID_INPUT_ISCD", v::WireField::Str(&self.fid_input_iscd)),
+                (
+                    "FID_INPUT_DATE_1",
+                    v::WireField::Str(&self.fid_input_date_1),
+                ),
+                (
+                    "FID_INPUT_DATE_2",
+                    v::WireField::Str(&self.fid_input_date_2),
+                ),
+                (
+                    "FID_PERIOD_DIV_CODE",
+                    v::WireField::Str(&self.fid_period_div_code),
+                ),
+                ("FID_ORG_ADJ_PRC", v::WireField::Str(&self.fid_org_adj_prc)),
+            ],
+        )
+    }
 }
 
 impl InquireDailyItemchartpriceRequest {
@@ -274,11 +297,11 @@ pub struct Output1 {
     /// HTS 시가총액 (`hts_avls`, required, length 18).
     pub hts_avls: v::Val<String>,
     /// PER (`per`, required, length 11).
-    pub per: v::Val<String>,
+    pub per: v::Val<v::Decimal>,
     /// EPS (`eps`, required, length 14).
-    pub eps: v::Val<String>,
+    pub eps: v::Val<v::Decimal>,
     /// PBR (`pbr`, required, length 11).
-    pub pbr: v::Val<String>,
+    pub pbr: v::Val<v::Decimal>,
     /// 전체 융자 잔고 비율 (`itewhol_loan_rmnd_ratem`, required, length 13).
     pub itewhol_loan_rmnd_ratem: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.

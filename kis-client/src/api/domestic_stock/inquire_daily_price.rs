@@ -12,7 +12,7 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHKST01010400`, paper `FHKST01010400`.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct InquireDailyPriceRequest {
     /// 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
     ///
@@ -20,10 +20,8 @@ pub struct InquireDailyPriceRequest {
     /// - `J`: KRX
     /// - `NX`: NXT
     /// - `UN`: 통합
-    #[serde(rename = "FID_COND_MRKT_DIV_CODE")]
     fid_cond_mrkt_div_code: String,
     /// 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
-    #[serde(rename = "FID_INPUT_ISCD")]
     fid_input_iscd: String,
     /// 기간 분류 코드 (`FID_PERIOD_DIV_CODE`, required, length 32).
     ///
@@ -31,15 +29,34 @@ pub struct InquireDailyPriceRequest {
     /// - `D`: (일)최근 30거래일
     /// - `W`: (주)최근 30주
     /// - `M`: (월)최근 30개월
-    #[serde(rename = "FID_PERIOD_DIV_CODE")]
     fid_period_div_code: String,
     /// 수정주가 원주가 가격 (`FID_ORG_ADJ_PRC`, required, length 10).
     ///
     /// Codes:
     /// - `0`: 수정주가미반영
     /// - `1`: 수정주가반영
-    #[serde(rename = "FID_ORG_ADJ_PRC")]
     fid_org_adj_prc: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for InquireDailyPriceRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                (
+                    "FID_COND_MRKT_DIV_CODE",
+                    v::WireField::Str(&self.fid_cond_mrkt_div_code),
+                ),
+                ("FID_INPUT_ISCD", v::WireField::Str(&self.fid_input_iscd)),
+                (
+                    "FID_PERIOD_DIV_CODE",
+                    v::WireField::Str(&self.fid_period_div_code),
+                ),
+                ("FID_ORG_ADJ_PRC", v::WireField::Str(&self.fid_org_adj_prc)),
+            ],
+        )
+    }
 }
 
 impl InquireDailyPriceRequest {

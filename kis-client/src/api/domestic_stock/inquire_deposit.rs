@@ -14,17 +14,28 @@ use crate::value as v;
 /// - TR ID: real `TTTC0506R`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct InquireDepositRequest {
     /// 종합계좌번호 (`CANO`, required, length 8).
-    #[serde(rename = "CANO")]
     cano: String,
     /// 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
-    #[serde(rename = "ACNT_PRDT_CD")]
     acnt_prdt_cd: String,
     /// 적립금구분코드 (`ACCA_DVSN_CD`, required, length 2).
-    #[serde(rename = "ACCA_DVSN_CD")]
     acca_dvsn_cd: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for InquireDepositRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                ("CANO", v::WireField::Str(&self.cano)),
+                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
+                ("ACCA_DVSN_CD", v::WireField::Str(&self.acca_dvsn_cd)),
+            ],
+        )
+    }
 }
 
 impl InquireDepositRequest {

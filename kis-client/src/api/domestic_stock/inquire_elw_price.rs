@@ -12,14 +12,28 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHKEW15010000`, paper `FHKEW15010000`.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct InquireElwPriceRequest {
     /// 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
-    #[serde(rename = "FID_COND_MRKT_DIV_CODE")]
     fid_cond_mrkt_div_code: String,
     /// 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
-    #[serde(rename = "FID_INPUT_ISCD")]
     fid_input_iscd: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for InquireElwPriceRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                (
+                    "FID_COND_MRKT_DIV_CODE",
+                    v::WireField::Str(&self.fid_cond_mrkt_div_code),
+                ),
+                ("FID_INPUT_ISCD", v::WireField::Str(&self.fid_input_iscd)),
+            ],
+        )
+    }
 }
 
 impl InquireElwPriceRequest {

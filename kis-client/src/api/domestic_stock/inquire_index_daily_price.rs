@@ -12,20 +12,40 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHPUP02120000`, paper not available.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct InquireIndexDailyPriceRequest {
     /// FID 기간 분류 코드 (`FID_PERIOD_DIV_CODE`, required, length 32).
-    #[serde(rename = "FID_PERIOD_DIV_CODE")]
     fid_period_div_code: String,
     /// FID 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
-    #[serde(rename = "FID_COND_MRKT_DIV_CODE")]
     fid_cond_mrkt_div_code: String,
     /// FID 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
-    #[serde(rename = "FID_INPUT_ISCD")]
     fid_input_iscd: String,
     /// FID 입력 날짜1 (`FID_INPUT_DATE_1`, required, length 10).
-    #[serde(rename = "FID_INPUT_DATE_1")]
     fid_input_date_1: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for InquireIndexDailyPriceRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                (
+                    "FID_PERIOD_DIV_CODE",
+                    v::WireField::Str(&self.fid_period_div_code),
+                ),
+                (
+                    "FID_COND_MRKT_DIV_CODE",
+                    v::WireField::Str(&self.fid_cond_mrkt_div_code),
+                ),
+                ("FID_INPUT_ISCD", v::WireField::Str(&self.fid_input_iscd)),
+                (
+                    "FID_INPUT_DATE_1",
+                    v::WireField::Str(&self.fid_input_date_1),
+                ),
+            ],
+        )
+    }
 }
 
 impl InquireIndexDailyPriceRequest {

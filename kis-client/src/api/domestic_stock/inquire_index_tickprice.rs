@@ -12,7 +12,7 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHPUP02110100`, paper not available.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct InquireIndexTickpriceRequest {
     /// 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
     ///
@@ -21,11 +21,25 @@ pub struct InquireIndexTickpriceRequest {
     /// - `1001`: 코스닥
     /// - `2001`: 코스피200
     /// - `3003`: KSQ150
-    #[serde(rename = "FID_INPUT_ISCD")]
     fid_input_iscd: String,
     /// 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
-    #[serde(rename = "FID_COND_MRKT_DIV_CODE")]
     fid_cond_mrkt_div_code: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for InquireIndexTickpriceRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                ("FID_INPUT_ISCD", v::WireField::Str(&self.fid_input_iscd)),
+                (
+                    "FID_COND_MRKT_DIV_CODE",
+                    v::WireField::Str(&self.fid_cond_mrkt_div_code),
+                ),
+            ],
+        )
+    }
 }
 
 impl InquireIndexTickpriceRequest {

@@ -12,14 +12,28 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHPTJ04030000`, paper not available.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct InquireInvestorTimeByMarketRequest {
     /// 시장구분 (`fid_input_iscd`, required, length 12).
-    #[serde(rename = "fid_input_iscd")]
     fid_input_iscd: String,
     /// 업종구분 (`fid_input_iscd_2`, required, length 8).
-    #[serde(rename = "fid_input_iscd_2")]
     fid_input_iscd_2: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for InquireInvestorTimeByMarketRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                ("fid_input_iscd", v::WireField::Str(&self.fid_input_iscd)),
+                (
+                    "fid_input_iscd_2",
+                    v::WireField::Str(&self.fid_input_iscd_2),
+                ),
+            ],
+        )
+    }
 }
 
 impl InquireInvestorTimeByMarketRequest {

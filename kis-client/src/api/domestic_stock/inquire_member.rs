@@ -12,7 +12,7 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHKST01010600`, paper `FHKST01010600`.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct InquireMemberRequest {
     /// FID 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
     ///
@@ -20,11 +20,25 @@ pub struct InquireMemberRequest {
     /// - `J`: KRX
     /// - `NX`: NXT
     /// - `UN`: 통합
-    #[serde(rename = "FID_COND_MRKT_DIV_CODE")]
     fid_cond_mrkt_div_code: String,
     /// FID 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
-    #[serde(rename = "FID_INPUT_ISCD")]
     fid_input_iscd: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for InquireMemberRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                (
+                    "FID_COND_MRKT_DIV_CODE",
+                    v::WireField::Str(&self.fid_cond_mrkt_div_code),
+                ),
+                ("FID_INPUT_ISCD", v::WireField::Str(&self.fid_input_iscd)),
+            ],
+        )
+    }
 }
 
 impl InquireMemberRequest {
@@ -195,15 +209,15 @@ pub struct Output {
     /// 매도 회원사 비중5 (`seln_mbcr_rlim5`, required, length 9).
     pub seln_mbcr_rlim5: v::Val<String>,
     /// 매도 수량 증감1 (`seln_qty_icdc1`, required, length 10).
-    pub seln_qty_icdc1: v::Val<String>,
+    pub seln_qty_icdc1: v::Val<v::Decimal>,
     /// 매도 수량 증감2 (`seln_qty_icdc2`, required, length 10).
-    pub seln_qty_icdc2: v::Val<String>,
+    pub seln_qty_icdc2: v::Val<v::Decimal>,
     /// 매도 수량 증감3 (`seln_qty_icdc3`, required, length 10).
-    pub seln_qty_icdc3: v::Val<String>,
+    pub seln_qty_icdc3: v::Val<v::Decimal>,
     /// 매도 수량 증감4 (`seln_qty_icdc4`, required, length 10).
-    pub seln_qty_icdc4: v::Val<String>,
+    pub seln_qty_icdc4: v::Val<v::Decimal>,
     /// 매도 수량 증감5 (`seln_qty_icdc5`, required, length 10).
-    pub seln_qty_icdc5: v::Val<String>,
+    pub seln_qty_icdc5: v::Val<v::Decimal>,
     /// 매수2 회원사 번호1 (`shnu_mbcr_no1`, required, length 5).
     pub shnu_mbcr_no1: v::Val<String>,
     /// 매수2 회원사 번호2 (`shnu_mbcr_no2`, required, length 5).
@@ -245,15 +259,15 @@ pub struct Output {
     /// 매수2 회원사 비중5 (`shnu_mbcr_rlim5`, required, length 9).
     pub shnu_mbcr_rlim5: v::Val<String>,
     /// 매수2 수량 증감1 (`shnu_qty_icdc1`, required, length 10).
-    pub shnu_qty_icdc1: v::Val<String>,
+    pub shnu_qty_icdc1: v::Val<v::Decimal>,
     /// 매수2 수량 증감2 (`shnu_qty_icdc2`, required, length 10).
-    pub shnu_qty_icdc2: v::Val<String>,
+    pub shnu_qty_icdc2: v::Val<v::Decimal>,
     /// 매수2 수량 증감3 (`shnu_qty_icdc3`, required, length 10).
-    pub shnu_qty_icdc3: v::Val<String>,
+    pub shnu_qty_icdc3: v::Val<v::Decimal>,
     /// 매수2 수량 증감4 (`shnu_qty_icdc4`, required, length 10).
-    pub shnu_qty_icdc4: v::Val<String>,
+    pub shnu_qty_icdc4: v::Val<v::Decimal>,
     /// 매수2 수량 증감5 (`shnu_qty_icdc5`, required, length 10).
-    pub shnu_qty_icdc5: v::Val<String>,
+    pub shnu_qty_icdc5: v::Val<v::Decimal>,
     /// 외국계 총 매도 수량 (`glob_total_seln_qty`, required, length 18).
     pub glob_total_seln_qty: v::Val<i64>,
     /// 외국계 매도 비중 (`glob_seln_rlim`, required, length 9).
@@ -285,9 +299,9 @@ pub struct Output {
     /// 매수2 회원사 외국계 여부5 (`shnu_mbcr_glob_yn_5`, required, length 1).
     pub shnu_mbcr_glob_yn_5: v::Val<String>,
     /// 외국계 총 매도 수량 증감 (`glob_total_seln_qty_icdc`, required, length 10).
-    pub glob_total_seln_qty_icdc: v::Val<String>,
+    pub glob_total_seln_qty_icdc: v::Val<v::Decimal>,
     /// 외국계 총 매수2 수량 증감 (`glob_total_shnu_qty_icdc`, required, length 10).
-    pub glob_total_shnu_qty_icdc: v::Val<String>,
+    pub glob_total_shnu_qty_icdc: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
 }

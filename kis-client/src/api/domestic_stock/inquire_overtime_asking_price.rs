@@ -12,14 +12,28 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHPST02300400`, paper not available.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct InquireOvertimeAskingPriceRequest {
     /// 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
-    #[serde(rename = "FID_INPUT_ISCD")]
     fid_input_iscd: String,
     /// 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
-    #[serde(rename = "FID_COND_MRKT_DIV_CODE")]
     fid_cond_mrkt_div_code: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for InquireOvertimeAskingPriceRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                ("FID_INPUT_ISCD", v::WireField::Str(&self.fid_input_iscd)),
+                (
+                    "FID_COND_MRKT_DIV_CODE",
+                    v::WireField::Str(&self.fid_cond_mrkt_div_code),
+                ),
+            ],
+        )
+    }
 }
 
 impl InquireOvertimeAskingPriceRequest {
@@ -187,45 +201,45 @@ pub struct Output1 {
     /// 시간외 단일가 매수호가10 (`ovtm_untp_bidp10`, required, length 10).
     pub ovtm_untp_bidp10: v::Val<v::Decimal>,
     /// 시간외 단일가 매도호가 증감1 (`ovtm_untp_askp_icdc1`, required, length 10).
-    pub ovtm_untp_askp_icdc1: v::Val<String>,
+    pub ovtm_untp_askp_icdc1: v::Val<v::Decimal>,
     /// 시간외 단일가 매도호가 증감2 (`ovtm_untp_askp_icdc2`, required, length 10).
-    pub ovtm_untp_askp_icdc2: v::Val<String>,
+    pub ovtm_untp_askp_icdc2: v::Val<v::Decimal>,
     /// 시간외 단일가 매도호가 증감3 (`ovtm_untp_askp_icdc3`, required, length 10).
-    pub ovtm_untp_askp_icdc3: v::Val<String>,
+    pub ovtm_untp_askp_icdc3: v::Val<v::Decimal>,
     /// 시간외 단일가 매도호가 증감4 (`ovtm_untp_askp_icdc4`, required, length 10).
-    pub ovtm_untp_askp_icdc4: v::Val<String>,
+    pub ovtm_untp_askp_icdc4: v::Val<v::Decimal>,
     /// 시간외 단일가 매도호가 증감5 (`ovtm_untp_askp_icdc5`, required, length 10).
-    pub ovtm_untp_askp_icdc5: v::Val<String>,
+    pub ovtm_untp_askp_icdc5: v::Val<v::Decimal>,
     /// 시간외 단일가 매도호가 증감6 (`ovtm_untp_askp_icdc6`, required, length 10).
-    pub ovtm_untp_askp_icdc6: v::Val<String>,
+    pub ovtm_untp_askp_icdc6: v::Val<v::Decimal>,
     /// 시간외 단일가 매도호가 증감7 (`ovtm_untp_askp_icdc7`, required, length 10).
-    pub ovtm_untp_askp_icdc7: v::Val<String>,
+    pub ovtm_untp_askp_icdc7: v::Val<v::Decimal>,
     /// 시간외 단일가 매도호가 증감8 (`ovtm_untp_askp_icdc8`, required, length 10).
-    pub ovtm_untp_askp_icdc8: v::Val<String>,
+    pub ovtm_untp_askp_icdc8: v::Val<v::Decimal>,
     /// 시간외 단일가 매도호가 증감9 (`ovtm_untp_askp_icdc9`, required, length 10).
-    pub ovtm_untp_askp_icdc9: v::Val<String>,
+    pub ovtm_untp_askp_icdc9: v::Val<v::Decimal>,
     /// 시간외 단일가 매도호가 증감10 (`ovtm_untp_askp_icdc10`, required, length 10).
-    pub ovtm_untp_askp_icdc10: v::Val<String>,
+    pub ovtm_untp_askp_icdc10: v::Val<v::Decimal>,
     /// 시간외 단일가 매수호가 증감1 (`ovtm_untp_bidp_icdc1`, required, length 10).
-    pub ovtm_untp_bidp_icdc1: v::Val<String>,
+    pub ovtm_untp_bidp_icdc1: v::Val<v::Decimal>,
     /// 시간외 단일가 매수호가 증감2 (`ovtm_untp_bidp_icdc2`, required, length 10).
-    pub ovtm_untp_bidp_icdc2: v::Val<String>,
+    pub ovtm_untp_bidp_icdc2: v::Val<v::Decimal>,
     /// 시간외 단일가 매수호가 증감3 (`ovtm_untp_bidp_icdc3`, required, length 10).
-    pub ovtm_untp_bidp_icdc3: v::Val<String>,
+    pub ovtm_untp_bidp_icdc3: v::Val<v::Decimal>,
     /// 시간외 단일가 매수호가 증감4 (`ovtm_untp_bidp_icdc4`, required, length 10).
-    pub ovtm_untp_bidp_icdc4: v::Val<String>,
+    pub ovtm_untp_bidp_icdc4: v::Val<v::Decimal>,
     /// 시간외 단일가 매수호가 증감5 (`ovtm_untp_bidp_icdc5`, required, length 10).
-    pub ovtm_untp_bidp_icdc5: v::Val<String>,
+    pub ovtm_untp_bidp_icdc5: v::Val<v::Decimal>,
     /// 시간외 단일가 매수호가 증감6 (`ovtm_untp_bidp_icdc6`, required, length 10).
-    pub ovtm_untp_bidp_icdc6: v::Val<String>,
+    pub ovtm_untp_bidp_icdc6: v::Val<v::Decimal>,
     /// 시간외 단일가 매수호가 증감7 (`ovtm_untp_bidp_icdc7`, required, length 10).
-    pub ovtm_untp_bidp_icdc7: v::Val<String>,
+    pub ovtm_untp_bidp_icdc7: v::Val<v::Decimal>,
     /// 시간외 단일가 매수호가 증감8 (`ovtm_untp_bidp_icdc8`, required, length 10).
-    pub ovtm_untp_bidp_icdc8: v::Val<String>,
+    pub ovtm_untp_bidp_icdc8: v::Val<v::Decimal>,
     /// 시간외 단일가 매수호가 증감9 (`ovtm_untp_bidp_icdc9`, required, length 10).
-    pub ovtm_untp_bidp_icdc9: v::Val<String>,
+    pub ovtm_untp_bidp_icdc9: v::Val<v::Decimal>,
     /// 시간외 단일가 매수호가 증감10 (`ovtm_untp_bidp_icdc10`, required, length 10).
-    pub ovtm_untp_bidp_icdc10: v::Val<String>,
+    pub ovtm_untp_bidp_icdc10: v::Val<v::Decimal>,
     /// 시간외 단일가 매도호가 잔량1 (`ovtm_untp_askp_rsqn1`, required, length 12).
     pub ovtm_untp_askp_rsqn1: v::Val<i64>,
     /// 시간외 단일가 매도호가 잔량2 (`ovtm_untp_askp_rsqn2`, required, length 12).
@@ -271,9 +285,9 @@ pub struct Output1 {
     /// 시간외 단일가 총 매수호가 잔량 (`ovtm_untp_total_bidp_rsqn`, required, length 12).
     pub ovtm_untp_total_bidp_rsqn: v::Val<i64>,
     /// 시간외 단일가 총 매도호가 잔량 (`ovtm_untp_total_askp_rsqn_icdc`, required, length 10).
-    pub ovtm_untp_total_askp_rsqn_icdc: v::Val<String>,
+    pub ovtm_untp_total_askp_rsqn_icdc: v::Val<v::Decimal>,
     /// 시간외 단일가 총 매수호가 잔량 (`ovtm_untp_total_bidp_rsqn_icdc`, required, length 10).
-    pub ovtm_untp_total_bidp_rsqn_icdc: v::Val<String>,
+    pub ovtm_untp_total_bidp_rsqn_icdc: v::Val<v::Decimal>,
     /// 시간외 단일가 순매수 호가 잔량 (`ovtm_untp_ntby_bidp_rsqn`, required, length 12).
     pub ovtm_untp_ntby_bidp_rsqn: v::Val<i64>,
     /// 총 매도호가 잔량 (`total_askp_rsqn`, required, length 12).
@@ -281,17 +295,17 @@ pub struct Output1 {
     /// 총 매수호가 잔량 (`total_bidp_rsqn`, required, length 12).
     pub total_bidp_rsqn: v::Val<i64>,
     /// 총 매도호가 잔량 증감 (`total_askp_rsqn_icdc`, required, length 10).
-    pub total_askp_rsqn_icdc: v::Val<String>,
+    pub total_askp_rsqn_icdc: v::Val<v::Decimal>,
     /// 총 매수호가 잔량 증감 (`total_bidp_rsqn_icdc`, required, length 10).
-    pub total_bidp_rsqn_icdc: v::Val<String>,
+    pub total_bidp_rsqn_icdc: v::Val<v::Decimal>,
     /// 시간외 총 매도호가 잔량 (`ovtm_total_askp_rsqn`, required, length 12).
     pub ovtm_total_askp_rsqn: v::Val<i64>,
     /// 시간외 총 매수호가 잔량 (`ovtm_total_bidp_rsqn`, required, length 12).
     pub ovtm_total_bidp_rsqn: v::Val<i64>,
     /// 시간외 총 매도호가 증감 (`ovtm_total_askp_icdc`, required, length 10).
-    pub ovtm_total_askp_icdc: v::Val<String>,
+    pub ovtm_total_askp_icdc: v::Val<v::Decimal>,
     /// 시간외 총 매수호가 증감 (`ovtm_total_bidp_icdc`, required, length 10).
-    pub ovtm_total_bidp_icdc: v::Val<String>,
+    pub ovtm_total_bidp_icdc: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
 }

@@ -15,25 +15,19 @@ use crate::value as v;
 /// - TR ID: real `TTTC8708R`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct InquirePeriodProfitRequest {
     /// 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
-    #[serde(rename = "ACNT_PRDT_CD")]
     acnt_prdt_cd: String,
     /// 종합계좌번호 (`CANO`, required, length 8).
-    #[serde(rename = "CANO")]
     cano: String,
     /// 조회시작일자 (`INQR_STRT_DT`, required, length 8).
-    #[serde(rename = "INQR_STRT_DT")]
     inqr_strt_dt: String,
     /// 상품번호 (`PDNO`, required, length 12).
-    #[serde(rename = "PDNO")]
     pdno: String,
     /// 연속조회키100 (`CTX_AREA_NK100`, required, length 100).
-    #[serde(rename = "CTX_AREA_NK100")]
     ctx_area_nk100: String,
     /// 조회종료일자 (`INQR_END_DT`, required, length 8).
-    #[serde(rename = "INQR_END_DT")]
     inqr_end_dt: String,
     /// 정렬구분 (`SORT_DVSN`, required, length 2).
     ///
@@ -41,17 +35,34 @@ pub struct InquirePeriodProfitRequest {
     /// - `00`: 최근 순
     /// - `01`: 과거 순
     /// - `02`: 최근 순
-    #[serde(rename = "SORT_DVSN")]
     sort_dvsn: String,
     /// 조회구분 (`INQR_DVSN`, required, length 2).
-    #[serde(rename = "INQR_DVSN")]
     inqr_dvsn: String,
     /// 잔고구분 (`CBLC_DVSN`, required, length 2).
-    #[serde(rename = "CBLC_DVSN")]
     cblc_dvsn: String,
     /// 연속조회검색조건100 (`CTX_AREA_FK100`, required, length 100).
-    #[serde(rename = "CTX_AREA_FK100")]
     ctx_area_fk100: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for InquirePeriodProfitRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
+                ("CANO", v::WireField::Str(&self.cano)),
+                ("INQR_STRT_DT", v::WireField::Str(&self.inqr_strt_dt)),
+                ("PDNO", v::WireField::Str(&self.pdno)),
+                ("CTX_AREA_NK100", v::WireField::Str(&self.ctx_area_nk100)),
+                ("INQR_END_DT", v::WireField::Str(&self.inqr_end_dt)),
+                ("SORT_DVSN", v::WireField::Str(&self.sort_dvsn)),
+                ("INQR_DVSN", v::WireField::Str(&self.inqr_dvsn)),
+                ("CBLC_DVSN", v::WireField::Str(&self.cblc_dvsn)),
+                ("CTX_AREA_FK100", v::WireField::Str(&self.ctx_area_fk100)),
+            ],
+        )
+    }
 }
 
 impl InquirePeriodProfitRequest {

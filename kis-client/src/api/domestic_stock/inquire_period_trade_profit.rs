@@ -15,10 +15,9 @@ use crate::value as v;
 /// - TR ID: real `TTTC8715R`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct InquirePeriodTradeProfitRequest {
     /// 종합계좌번호 (`CANO`, required, length 8).
-    #[serde(rename = "CANO")]
     cano: String,
     /// 정렬구분 (`SORT_DVSN`, required, length 2).
     ///
@@ -26,29 +25,41 @@ pub struct InquirePeriodTradeProfitRequest {
     /// - `00`: 최근 순
     /// - `01`: 과거 순
     /// - `02`: 최근 순
-    #[serde(rename = "SORT_DVSN")]
     sort_dvsn: String,
     /// 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
-    #[serde(rename = "ACNT_PRDT_CD")]
     acnt_prdt_cd: String,
     /// 상품번호 (`PDNO`, required, length 12).
-    #[serde(rename = "PDNO")]
     pdno: String,
     /// 조회시작일자 (`INQR_STRT_DT`, required, length 8).
-    #[serde(rename = "INQR_STRT_DT")]
     inqr_strt_dt: String,
     /// 조회종료일자 (`INQR_END_DT`, required, length 8).
-    #[serde(rename = "INQR_END_DT")]
     inqr_end_dt: String,
     /// 연속조회키100 (`CTX_AREA_NK100`, required, length 100).
-    #[serde(rename = "CTX_AREA_NK100")]
     ctx_area_nk100: String,
     /// 잔고구분 (`CBLC_DVSN`, required, length 2).
-    #[serde(rename = "CBLC_DVSN")]
     cblc_dvsn: String,
     /// 연속조회검색조건100 (`CTX_AREA_FK100`, required, length 100).
-    #[serde(rename = "CTX_AREA_FK100")]
     ctx_area_fk100: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for InquirePeriodTradeProfitRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                ("CANO", v::WireField::Str(&self.cano)),
+                ("SORT_DVSN", v::WireField::Str(&self.sort_dvsn)),
+                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
+                ("PDNO", v::WireField::Str(&self.pdno)),
+                ("INQR_STRT_DT", v::WireField::Str(&self.inqr_strt_dt)),
+                ("INQR_END_DT", v::WireField::Str(&self.inqr_end_dt)),
+                ("CTX_AREA_NK100", v::WireField::Str(&self.ctx_area_nk100)),
+                ("CBLC_DVSN", v::WireField::Str(&self.cblc_dvsn)),
+                ("CTX_AREA_FK100", v::WireField::Str(&self.ctx_area_fk100)),
+            ],
+        )
+    }
 }
 
 impl InquirePeriodTradeProfitRequest {

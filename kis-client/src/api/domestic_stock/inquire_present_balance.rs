@@ -15,30 +15,41 @@ use crate::value as v;
 /// - TR ID: real `TTTC2202R`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct InquirePresentBalanceRequest {
     /// 종합계좌번호 (`CANO`, required, length 8).
-    #[serde(rename = "CANO")]
     cano: String,
     /// 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
-    #[serde(rename = "ACNT_PRDT_CD")]
     acnt_prdt_cd: String,
     /// 사용자구분코드 (`USER_DVSN_CD`, required, length 2).
-    #[serde(rename = "USER_DVSN_CD")]
     user_dvsn_cd: String,
     /// 연속조회검색조건100 (`CTX_AREA_FK100`, required, length 100).
-    #[serde(rename = "CTX_AREA_FK100")]
     ctx_area_fk100: String,
     /// 연속조회키100 (`CTX_AREA_NK100`, required, length 100).
-    #[serde(rename = "CTX_AREA_NK100")]
     ctx_area_nk100: String,
     /// 처리구분코드 (`PRCS_DVSN_CD`, length 2).
     ///
     /// Codes:
     /// - `00`: 보유 주식 전체 조회
     /// - `01`: 보유 주식 중 0주 주식 숨김
-    #[serde(rename = "PRCS_DVSN_CD")]
     prcs_dvsn_cd: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for InquirePresentBalanceRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                ("CANO", v::WireField::Str(&self.cano)),
+                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
+                ("USER_DVSN_CD", v::WireField::Str(&self.user_dvsn_cd)),
+                ("CTX_AREA_FK100", v::WireField::Str(&self.ctx_area_fk100)),
+                ("CTX_AREA_NK100", v::WireField::Str(&self.ctx_area_nk100)),
+                ("PRCS_DVSN_CD", v::WireField::Str(&self.prcs_dvsn_cd)),
+            ],
+        )
+    }
 }
 
 impl InquirePresentBalanceRequest {

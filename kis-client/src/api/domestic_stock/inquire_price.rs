@@ -12,7 +12,7 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHKST01010100`, paper `FHKST01010100`.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct InquirePriceRequest {
     /// 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
     ///
@@ -20,11 +20,25 @@ pub struct InquirePriceRequest {
     /// - `J`: KRX
     /// - `NX`: NXT
     /// - `UN`: 통합
-    #[serde(rename = "FID_COND_MRKT_DIV_CODE")]
     fid_cond_mrkt_div_code: String,
     /// 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
-    #[serde(rename = "FID_INPUT_ISCD")]
     fid_input_iscd: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for InquirePriceRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                (
+                    "FID_COND_MRKT_DIV_CODE",
+                    v::WireField::Str(&self.fid_cond_mrkt_div_code),
+                ),
+                ("FID_INPUT_ISCD", v::WireField::Str(&self.fid_input_iscd)),
+            ],
+        )
+    }
 }
 
 impl InquirePriceRequest {
@@ -183,7 +197,7 @@ pub struct Output {
     /// 신용 가능 여부 (`crdt_able_yn`, required, length 1).
     pub crdt_able_yn: v::Val<bool>,
     /// 보증금 비율 구분 코드 (`grmn_rate_cls_code`, required, length 3).
-    pub grmn_rate_cls_code: v::Val<v::Decimal>,
+    pub grmn_rate_cls_code: v::Val<String>,
     /// ELW 발행 여부 (`elw_pblc_yn`, required, length 1).
     pub elw_pblc_yn: v::Val<bool>,
     /// 주식 현재가 (`stck_prpr`, required, length 10).
@@ -250,18 +264,18 @@ pub struct Output {
     pub lstn_stcn: v::Val<String>,
     /// HTS 시가총액 (`hts_avls`, required, length 18).
     pub hts_avls: v::Val<String>,
-    /// PER (`per`, required, length 82).
-    pub per: v::Val<String>,
-    /// PBR (`pbr`, required, length 82).
-    pub pbr: v::Val<String>,
+    /// PER (`per`, required, length 8.2).
+    pub per: v::Val<v::Decimal>,
+    /// PBR (`pbr`, required, length 8.2).
+    pub pbr: v::Val<v::Decimal>,
     /// 결산 월 (`stac_month`, required, length 2).
     pub stac_month: v::Val<String>,
     /// 거래량 회전율 (`vol_tnrt`, required, length 8.2).
     pub vol_tnrt: v::Val<v::Decimal>,
-    /// EPS (`eps`, required, length 112).
-    pub eps: v::Val<String>,
-    /// BPS (`bps`, required, length 112).
-    pub bps: v::Val<String>,
+    /// EPS (`eps`, required, length 11.2).
+    pub eps: v::Val<v::Decimal>,
+    /// BPS (`bps`, required, length 11.2).
+    pub bps: v::Val<v::Decimal>,
     /// 250일 최고가 (`d250_hgpr`, required, length 10).
     pub d250_hgpr: v::Val<v::Decimal>,
     /// 250일 최고가 일자 (`d250_hgpr_date`, required, length 8).

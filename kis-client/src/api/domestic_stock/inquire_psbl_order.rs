@@ -14,19 +14,15 @@ use crate::value as v;
 /// - TR ID: real `TTTC8908R`, paper `VTTC8908R`.
 ///
 /// Account fields left empty are filled from the client's configured account.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct InquirePsblOrderRequest {
     /// 종합계좌번호 (`CANO`, required, length 8).
-    #[serde(rename = "CANO")]
     cano: String,
     /// 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
-    #[serde(rename = "ACNT_PRDT_CD")]
     acnt_prdt_cd: String,
     /// 상품번호 (`PDNO`, required, length 12).
-    #[serde(rename = "PDNO")]
     pdno: String,
     /// 주문단가 (`ORD_UNPR`, required, length 19).
-    #[serde(rename = "ORD_UNPR")]
     ord_unpr: String,
     /// 주문구분 (`ORD_DVSN`, required, length 2).
     ///
@@ -58,22 +54,40 @@ pub struct InquirePsblOrderRequest {
     /// - `77`: 시간외자사주신탁
     /// - `79`: 시간외대량자기주식
     /// - `80`: 바스켓
-    #[serde(rename = "ORD_DVSN")]
     ord_dvsn: String,
     /// CMA평가금액포함여부 (`CMA_EVLU_AMT_ICLD_YN`, required, length 1).
     ///
     /// Codes:
     /// - `Y`: 포함
     /// - `N`: 포함하지 않음
-    #[serde(rename = "CMA_EVLU_AMT_ICLD_YN")]
     cma_evlu_amt_icld_yn: String,
     /// 해외포함여부 (`OVRS_ICLD_YN`, required, length 1).
     ///
     /// Codes:
     /// - `Y`: 포함
     /// - `N`: 포함하지 않음
-    #[serde(rename = "OVRS_ICLD_YN")]
     ovrs_icld_yn: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for InquirePsblOrderRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                ("CANO", v::WireField::Str(&self.cano)),
+                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
+                ("PDNO", v::WireField::Str(&self.pdno)),
+                ("ORD_UNPR", v::WireField::Str(&self.ord_unpr)),
+                ("ORD_DVSN", v::WireField::Str(&self.ord_dvsn)),
+                (
+                    "CMA_EVLU_AMT_ICLD_YN",
+                    v::WireField::Str(&self.cma_evlu_amt_icld_yn),
+                ),
+                ("OVRS_ICLD_YN", v::WireField::Str(&self.ovrs_icld_yn)),
+            ],
+        )
+    }
 }
 
 impl InquirePsblOrderRequest {
@@ -297,7 +311,7 @@ pub struct Output {
     /// 재사용가능금액 (`ruse_psbl_amt`, required, length 19).
     pub ruse_psbl_amt: v::Val<v::Decimal>,
     /// 펀드환매대금 (`fund_rpch_chgs`, required, length 19).
-    pub fund_rpch_chgs: v::Val<String>,
+    pub fund_rpch_chgs: v::Val<v::Decimal>,
     /// 가능수량계산단가 (`psbl_qty_calc_unpr`, required, length 19).
     pub psbl_qty_calc_unpr: v::Val<v::Decimal>,
     /// 미수없는매수금액 (`nrcvb_buy_amt`, required, length 19).

@@ -15,26 +15,37 @@ use crate::value as v;
 /// - TR ID: real `TTTC0084R`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct InquirePsblRvsecnclRequest {
     /// 종합계좌번호 (`CANO`, required, length 8).
-    #[serde(rename = "CANO")]
     cano: String,
     /// 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
-    #[serde(rename = "ACNT_PRDT_CD")]
     acnt_prdt_cd: String,
     /// 연속조회검색조건100 (`CTX_AREA_FK100`, required, length 100).
-    #[serde(rename = "CTX_AREA_FK100")]
     ctx_area_fk100: String,
     /// 연속조회키100 (`CTX_AREA_NK100`, required, length 100).
-    #[serde(rename = "CTX_AREA_NK100")]
     ctx_area_nk100: String,
     /// 조회구분1 (`INQR_DVSN_1`, required, length 1).
-    #[serde(rename = "INQR_DVSN_1")]
     inqr_dvsn_1: String,
     /// 조회구분2 (`INQR_DVSN_2`, required, length 1).
-    #[serde(rename = "INQR_DVSN_2")]
     inqr_dvsn_2: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for InquirePsblRvsecnclRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                ("CANO", v::WireField::Str(&self.cano)),
+                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
+                ("CTX_AREA_FK100", v::WireField::Str(&self.ctx_area_fk100)),
+                ("CTX_AREA_NK100", v::WireField::Str(&self.ctx_area_nk100)),
+                ("INQR_DVSN_1", v::WireField::Str(&self.inqr_dvsn_1)),
+                ("INQR_DVSN_2", v::WireField::Str(&self.inqr_dvsn_2)),
+            ],
+        )
+    }
 }
 
 impl InquirePsblRvsecnclRequest {

@@ -12,32 +12,64 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHPST01390000`, paper not available.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct InquireViStatusRequest {
     /// FID 분류 구분 코드 (`FID_DIV_CLS_CODE`, required, length 2).
-    #[serde(rename = "FID_DIV_CLS_CODE")]
     fid_div_cls_code: String,
     /// FID 조건 화면 분류 코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
-    #[serde(rename = "FID_COND_SCR_DIV_CODE")]
     fid_cond_scr_div_code: String,
     /// FID 시장 구분 코드 (`FID_MRKT_CLS_CODE`, required, length 2).
-    #[serde(rename = "FID_MRKT_CLS_CODE")]
     fid_mrkt_cls_code: String,
     /// FID 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
-    #[serde(rename = "FID_INPUT_ISCD")]
     fid_input_iscd: String,
     /// FID 순위 정렬 구분 코드 (`FID_RANK_SORT_CLS_CODE`, required, length 2).
-    #[serde(rename = "FID_RANK_SORT_CLS_CODE")]
     fid_rank_sort_cls_code: String,
     /// FID 입력 날짜1 (`FID_INPUT_DATE_1`, required, length 10).
-    #[serde(rename = "FID_INPUT_DATE_1")]
     fid_input_date_1: String,
     /// FID 대상 구분 코드 (`FID_TRGT_CLS_CODE`, required, length 32).
-    #[serde(rename = "FID_TRGT_CLS_CODE")]
     fid_trgt_cls_code: String,
     /// FID 대상 제외 구분 코드 (`FID_TRGT_EXLS_CLS_CODE`, required, length 32).
-    #[serde(rename = "FID_TRGT_EXLS_CLS_CODE")]
     fid_trgt_exls_cls_code: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for InquireViStatusRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                (
+                    "FID_DIV_CLS_CODE",
+                    v::WireField::Str(&self.fid_div_cls_code),
+                ),
+                (
+                    "FID_COND_SCR_DIV_CODE",
+                    v::WireField::Str(&self.fid_cond_scr_div_code),
+                ),
+                (
+                    "FID_MRKT_CLS_CODE",
+                    v::WireField::Str(&self.fid_mrkt_cls_code),
+                ),
+                ("FID_INPUT_ISCD", v::WireField::Str(&self.fid_input_iscd)),
+                (
+                    "FID_RANK_SORT_CLS_CODE",
+                    v::WireField::Str(&self.fid_rank_sort_cls_code),
+                ),
+                (
+                    "FID_INPUT_DATE_1",
+                    v::WireField::Str(&self.fid_input_date_1),
+                ),
+                (
+                    "FID_TRGT_CLS_CODE",
+                    v::WireField::Str(&self.fid_trgt_cls_code),
+                ),
+                (
+                    "FID_TRGT_EXLS_CLS_CODE",
+                    v::WireField::Str(&self.fid_trgt_exls_cls_code),
+                ),
+            ],
+        )
+    }
 }
 
 impl InquireViStatusRequest {

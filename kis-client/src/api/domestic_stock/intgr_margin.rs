@@ -14,23 +14,43 @@ use crate::value as v;
 /// - TR ID: real `TTTC0869R`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct IntgrMarginRequest {
     /// 종합계좌번호 (`CANO`, required, length 8).
-    #[serde(rename = "CANO")]
     cano: String,
     /// 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
-    #[serde(rename = "ACNT_PRDT_CD")]
     acnt_prdt_cd: String,
     /// CMA평가금액포함여부 (`CMA_EVLU_AMT_ICLD_YN`, required, length 1).
-    #[serde(rename = "CMA_EVLU_AMT_ICLD_YN")]
     cma_evlu_amt_icld_yn: String,
     /// 원화외화구분코드 (`WCRC_FRCR_DVSN_CD`, required, length 2).
-    #[serde(rename = "WCRC_FRCR_DVSN_CD")]
     wcrc_frcr_dvsn_cd: String,
     /// 선도환계약외화구분코드 (`FWEX_CTRT_FRCR_DVSN_CD`, required, length 2).
-    #[serde(rename = "FWEX_CTRT_FRCR_DVSN_CD")]
     fwex_ctrt_frcr_dvsn_cd: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for IntgrMarginRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                ("CANO", v::WireField::Str(&self.cano)),
+                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
+                (
+                    "CMA_EVLU_AMT_ICLD_YN",
+                    v::WireField::Str(&self.cma_evlu_amt_icld_yn),
+                ),
+                (
+                    "WCRC_FRCR_DVSN_CD",
+                    v::WireField::Str(&self.wcrc_frcr_dvsn_cd),
+                ),
+                (
+                    "FWEX_CTRT_FRCR_DVSN_CD",
+                    v::WireField::Str(&self.fwex_ctrt_frcr_dvsn_cd),
+                ),
+            ],
+        )
+    }
 }
 
 impl IntgrMarginRequest {

@@ -12,17 +12,31 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `HHKCM113004C7`, paper not available.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct IntstockGrouplistRequest {
     /// 관심종목구분코드 (`TYPE`, required, length 1).
-    #[serde(rename = "TYPE")]
     type_: String,
     /// FID 기타 구분 코드 (`FID_ETC_CLS_CODE`, required, length 2).
-    #[serde(rename = "FID_ETC_CLS_CODE")]
     fid_etc_cls_code: String,
     /// 사용자 ID (`USER_ID`, required, length 16).
-    #[serde(rename = "USER_ID")]
     user_id: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for IntstockGrouplistRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                ("TYPE", v::WireField::Str(&self.type_)),
+                (
+                    "FID_ETC_CLS_CODE",
+                    v::WireField::Str(&self.fid_etc_cls_code),
+                ),
+                ("USER_ID", v::WireField::Str(&self.user_id)),
+            ],
+        )
+    }
 }
 
 impl IntstockGrouplistRequest {

@@ -12,7 +12,7 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHKST11300006`, paper not available.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct IntstockMultpriceRequest {
     /// 조건 시장 분류 코드1 (`FID_COND_MRKT_DIV_CODE_1`, required, length 2).
     ///
@@ -20,185 +20,376 @@ pub struct IntstockMultpriceRequest {
     /// - `J`: KRX
     /// - `NX`: NXT
     /// - `UN`: 통합
-    #[serde(rename = "FID_COND_MRKT_DIV_CODE_1")]
     fid_cond_mrkt_div_code_1: String,
     /// 입력 종목코드1 (`FID_INPUT_ISCD_1`, required, length 16).
-    #[serde(rename = "FID_INPUT_ISCD_1")]
     fid_input_iscd_1: String,
     /// 조건 시장 분류 코드2 (`FID_COND_MRKT_DIV_CODE_2`, required, length 2).
-    #[serde(rename = "FID_COND_MRKT_DIV_CODE_2")]
     fid_cond_mrkt_div_code_2: String,
     /// 입력 종목코드2 (`FID_INPUT_ISCD_2`, required, length 16).
-    #[serde(rename = "FID_INPUT_ISCD_2")]
     fid_input_iscd_2: String,
     /// 조건 시장 분류 코드3 (`FID_COND_MRKT_DIV_CODE_3`, required, length 2).
-    #[serde(rename = "FID_COND_MRKT_DIV_CODE_3")]
     fid_cond_mrkt_div_code_3: String,
     /// 입력 종목코드3 (`FID_INPUT_ISCD_3`, required, length 16).
-    #[serde(rename = "FID_INPUT_ISCD_3")]
     fid_input_iscd_3: String,
     /// 조건 시장 분류 코드4 (`FID_COND_MRKT_DIV_CODE_4`, required, length 2).
-    #[serde(rename = "FID_COND_MRKT_DIV_CODE_4")]
     fid_cond_mrkt_div_code_4: String,
     /// 입력 종목코드4 (`FID_INPUT_ISCD_4`, required, length 16).
-    #[serde(rename = "FID_INPUT_ISCD_4")]
     fid_input_iscd_4: String,
     /// 조건 시장 분류 코드5 (`FID_COND_MRKT_DIV_CODE_5`, required, length 2).
-    #[serde(rename = "FID_COND_MRKT_DIV_CODE_5")]
     fid_cond_mrkt_div_code_5: String,
     /// 입력 종목코드5 (`FID_INPUT_ISCD_5`, required, length 16).
-    #[serde(rename = "FID_INPUT_ISCD_5")]
     fid_input_iscd_5: String,
     /// 조건 시장 분류 코드6 (`FID_COND_MRKT_DIV_CODE_6`, required, length 2).
-    #[serde(rename = "FID_COND_MRKT_DIV_CODE_6")]
     fid_cond_mrkt_div_code_6: String,
     /// 입력 종목코드6 (`FID_INPUT_ISCD_6`, required, length 16).
-    #[serde(rename = "FID_INPUT_ISCD_6")]
     fid_input_iscd_6: String,
     /// 조건 시장 분류 코드7 (`FID_COND_MRKT_DIV_CODE_7`, required, length 2).
-    #[serde(rename = "FID_COND_MRKT_DIV_CODE_7")]
     fid_cond_mrkt_div_code_7: String,
     /// 입력 종목코드7 (`FID_INPUT_ISCD_7`, required, length 16).
-    #[serde(rename = "FID_INPUT_ISCD_7")]
     fid_input_iscd_7: String,
     /// 조건 시장 분류 코드8 (`FID_COND_MRKT_DIV_CODE_8`, required, length 2).
-    #[serde(rename = "FID_COND_MRKT_DIV_CODE_8")]
     fid_cond_mrkt_div_code_8: String,
     /// 입력 종목코드8 (`FID_INPUT_ISCD_8`, required, length 16).
-    #[serde(rename = "FID_INPUT_ISCD_8")]
     fid_input_iscd_8: String,
     /// 조건 시장 분류 코드9 (`FID_COND_MRKT_DIV_CODE_9`, required, length 2).
-    #[serde(rename = "FID_COND_MRKT_DIV_CODE_9")]
     fid_cond_mrkt_div_code_9: String,
     /// 입력 종목코드9 (`FID_INPUT_ISCD_9`, required, length 16).
-    #[serde(rename = "FID_INPUT_ISCD_9")]
     fid_input_iscd_9: String,
     /// 조건 시장 분류 코드10 (`FID_COND_MRKT_DIV_CODE_10`, required, length 12).
-    #[serde(rename = "FID_COND_MRKT_DIV_CODE_10")]
     fid_cond_mrkt_div_code_10: String,
     /// 입력 종목코드10 (`FID_INPUT_ISCD_10`, required, length 16).
-    #[serde(rename = "FID_INPUT_ISCD_10")]
     fid_input_iscd_10: String,
     /// 조건 시장 분류 코드11 (`FID_COND_MRKT_DIV_CODE_11`, required, length 2).
-    #[serde(rename = "FID_COND_MRKT_DIV_CODE_11")]
     fid_cond_mrkt_div_code_11: String,
     /// 입력 종목코드11 (`FID_INPUT_ISCD_11`, required, length 16).
-    #[serde(rename = "FID_INPUT_ISCD_11")]
     fid_input_iscd_11: String,
     /// 조건 시장 분류 코드12 (`FID_COND_MRKT_DIV_CODE_12`, required, length 2).
-    #[serde(rename = "FID_COND_MRKT_DIV_CODE_12")]
     fid_cond_mrkt_div_code_12: String,
     /// 입력 종목코드12 (`FID_INPUT_ISCD_12`, required, length 16).
-    #[serde(rename = "FID_INPUT_ISCD_12")]
     fid_input_iscd_12: String,
     /// 조건 시장 분류 코드13 (`FID_COND_MRKT_DIV_CODE_13`, required, length 2).
-    #[serde(rename = "FID_COND_MRKT_DIV_CODE_13")]
     fid_cond_mrkt_div_code_13: String,
     /// 입력 종목코드13 (`FID_INPUT_ISCD_13`, required, length 16).
-    #[serde(rename = "FID_INPUT_ISCD_13")]
     fid_input_iscd_13: String,
     /// 조건 시장 분류 코드14 (`FID_COND_MRKT_DIV_CODE_14`, required, length 2).
-    #[serde(rename = "FID_COND_MRKT_DIV_CODE_14")]
     fid_cond_mrkt_div_code_14: String,
     /// 입력 종목코드14 (`FID_INPUT_ISCD_14`, required, length 16).
-    #[serde(rename = "FID_INPUT_ISCD_14")]
     fid_input_iscd_14: String,
     /// 조건 시장 분류 코드15 (`FID_COND_MRKT_DIV_CODE_15`, required, length 2).
-    #[serde(rename = "FID_COND_MRKT_DIV_CODE_15")]
     fid_cond_mrkt_div_code_15: String,
     /// 입력 종목코드15 (`FID_INPUT_ISCD_15`, required, length 16).
-    #[serde(rename = "FID_INPUT_ISCD_15")]
     fid_input_iscd_15: String,
     /// 조건 시장 분류 코드16 (`FID_COND_MRKT_DIV_CODE_16`, required, length 2).
-    #[serde(rename = "FID_COND_MRKT_DIV_CODE_16")]
     fid_cond_mrkt_div_code_16: String,
     /// 입력 종목코드16 (`FID_INPUT_ISCD_16`, required, length 16).
-    #[serde(rename = "FID_INPUT_ISCD_16")]
     fid_input_iscd_16: String,
     /// 조건 시장 분류 코드17 (`FID_COND_MRKT_DIV_CODE_17`, required, length 2).
-    #[serde(rename = "FID_COND_MRKT_DIV_CODE_17")]
     fid_cond_mrkt_div_code_17: String,
     /// 입력 종목코드17 (`FID_INPUT_ISCD_17`, required, length 16).
-    #[serde(rename = "FID_INPUT_ISCD_17")]
     fid_input_iscd_17: String,
     /// 조건 시장 분류 코드18 (`FID_COND_MRKT_DIV_CODE_18`, required, length 2).
-    #[serde(rename = "FID_COND_MRKT_DIV_CODE_18")]
     fid_cond_mrkt_div_code_18: String,
     /// 입력 종목코드18 (`FID_INPUT_ISCD_18`, required, length 16).
-    #[serde(rename = "FID_INPUT_ISCD_18")]
     fid_input_iscd_18: String,
     /// 조건 시장 분류 코드19 (`FID_COND_MRKT_DIV_CODE_19`, required, length 2).
-    #[serde(rename = "FID_COND_MRKT_DIV_CODE_19")]
     fid_cond_mrkt_div_code_19: String,
     /// 입력 종목코드19 (`FID_INPUT_ISCD_19`, required, length 16).
-    #[serde(rename = "FID_INPUT_ISCD_19")]
     fid_input_iscd_19: String,
     /// 조건 시장 분류 코드20 (`FID_COND_MRKT_DIV_CODE_20`, required, length 2).
-    #[serde(rename = "FID_COND_MRKT_DIV_CODE_20")]
     fid_cond_mrkt_div_code_20: String,
     /// 입력 종목코드20 (`FID_INPUT_ISCD_20`, required, length 16).
-    #[serde(rename = "FID_INPUT_ISCD_20")]
     fid_input_iscd_20: String,
     /// 조건 시장 분류 코드21 (`FID_COND_MRKT_DIV_CODE_21`, required, length 2).
-    #[serde(rename = "FID_COND_MRKT_DIV_CODE_21")]
     fid_cond_mrkt_div_code_21: String,
     /// 입력 종목코드21 (`FID_INPUT_ISCD_21`, required, length 16).
-    #[serde(rename = "FID_INPUT_ISCD_21")]
     fid_input_iscd_21: String,
     /// 조건 시장 분류 코드22 (`FID_COND_MRKT_DIV_CODE_22`, required, length 2).
-    #[serde(rename = "FID_COND_MRKT_DIV_CODE_22")]
     fid_cond_mrkt_div_code_22: String,
     /// 입력 종목코드22 (`FID_INPUT_ISCD_22`, required, length 16).
-    #[serde(rename = "FID_INPUT_ISCD_22")]
     fid_input_iscd_22: String,
     /// 조건 시장 분류 코드23 (`FID_COND_MRKT_DIV_CODE_23`, required, length 2).
-    #[serde(rename = "FID_COND_MRKT_DIV_CODE_23")]
     fid_cond_mrkt_div_code_23: String,
     /// 입력 종목코드23 (`FID_INPUT_ISCD_23`, required, length 16).
-    #[serde(rename = "FID_INPUT_ISCD_23")]
     fid_input_iscd_23: String,
     /// 조건 시장 분류 코드24 (`FID_COND_MRKT_DIV_CODE_24`, required, length 2).
-    #[serde(rename = "FID_COND_MRKT_DIV_CODE_24")]
     fid_cond_mrkt_div_code_24: String,
     /// 입력 종목코드24 (`FID_INPUT_ISCD_24`, required, length 16).
-    #[serde(rename = "FID_INPUT_ISCD_24")]
     fid_input_iscd_24: String,
     /// 조건 시장 분류 코드25 (`FID_COND_MRKT_DIV_CODE_25`, required, length 2).
-    #[serde(rename = "FID_COND_MRKT_DIV_CODE_25")]
     fid_cond_mrkt_div_code_25: String,
     /// 입력 종목코드25 (`FID_INPUT_ISCD_25`, required, length 16).
-    #[serde(rename = "FID_INPUT_ISCD_25")]
     fid_input_iscd_25: String,
     /// 조건 시장 분류 코드26 (`FID_COND_MRKT_DIV_CODE_26`, required, length 16).
-    #[serde(rename = "FID_COND_MRKT_DIV_CODE_26")]
     fid_cond_mrkt_div_code_26: String,
     /// 입력 종목코드26 (`FID_INPUT_ISCD_26`, required, length 2).
-    #[serde(rename = "FID_INPUT_ISCD_26")]
     fid_input_iscd_26: String,
     /// 조건 시장 분류 코드27 (`FID_COND_MRKT_DIV_CODE_27`, required, length 2).
-    #[serde(rename = "FID_COND_MRKT_DIV_CODE_27")]
     fid_cond_mrkt_div_code_27: String,
     /// 입력 종목코드27 (`FID_INPUT_ISCD_27`, required, length 16).
-    #[serde(rename = "FID_INPUT_ISCD_27")]
     fid_input_iscd_27: String,
     /// 조건 시장 분류 코드28 (`FID_COND_MRKT_DIV_CODE_28`, required, length 2).
-    #[serde(rename = "FID_COND_MRKT_DIV_CODE_28")]
     fid_cond_mrkt_div_code_28: String,
     /// 입력 종목코드28 (`FID_INPUT_ISCD_28`, required, length 16).
-    #[serde(rename = "FID_INPUT_ISCD_28")]
     fid_input_iscd_28: String,
     /// 조건 시장 분류 코드29 (`FID_COND_MRKT_DIV_CODE_29`, required, length 2).
-    #[serde(rename = "FID_COND_MRKT_DIV_CODE_29")]
     fid_cond_mrkt_div_code_29: String,
     /// 입력 종목코드29 (`FID_INPUT_ISCD_29`, required, length 16).
-    #[serde(rename = "FID_INPUT_ISCD_29")]
     fid_input_iscd_29: String,
     /// 조건 시장 분류 코드30 (`FID_COND_MRKT_DIV_CODE_30`, required, length 2).
-    #[serde(rename = "FID_COND_MRKT_DIV_CODE_30")]
     fid_cond_mrkt_div_code_30: String,
     /// 입력 종목코드30 (`FID_INPUT_ISCD_30`, required, length 16).
-    #[serde(rename = "FID_INPUT_ISCD_30")]
     fid_input_iscd_30: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for IntstockMultpriceRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                (
+                    "FID_COND_MRKT_DIV_CODE_1",
+                    v::WireField::Str(&self.fid_cond_mrkt_div_code_1),
+                ),
+                (
+                    "FID_INPUT_ISCD_1",
+                    v::WireField::Str(&self.fid_input_iscd_1),
+                ),
+                (
+                    "FID_COND_MRKT_DIV_CODE_2",
+                    v::WireField::Str(&self.fid_cond_mrkt_div_code_2),
+                ),
+                (
+                    "FID_INPUT_ISCD_2",
+                    v::WireField::Str(&self.fid_input_iscd_2),
+                ),
+                (
+                    "FID_COND_MRKT_DIV_CODE_3",
+                    v::WireField::Str(&self.fid_cond_mrkt_div_code_3),
+                ),
+                (
+                    "FID_INPUT_ISCD_3",
+                    v::WireField::Str(&self.fid_input_iscd_3),
+                ),
+                (
+                    "FID_COND_MRKT_DIV_CODE_4",
+                    v::WireField::Str(&self.fid_cond_mrkt_div_code_4),
+                ),
+                (
+                    "FID_INPUT_ISCD_4",
+                    v::WireField::Str(&self.fid_input_iscd_4),
+                ),
+                (
+                    "FID_COND_MRKT_DIV_CODE_5",
+                    v::WireField::Str(&self.fid_cond_mrkt_div_code_5),
+                ),
+                (
+                    "FID_INPUT_ISCD_5",
+                    v::WireField::Str(&self.fid_input_iscd_5),
+                ),
+                (
+                    "FID_COND_MRKT_DIV_CODE_6",
+                    v::WireField::Str(&self.fid_cond_mrkt_div_code_6),
+                ),
+                (
+                    "FID_INPUT_ISCD_6",
+                    v::WireField::Str(&self.fid_input_iscd_6),
+                ),
+                (
+                    "FID_COND_MRKT_DIV_CODE_7",
+                    v::WireField::Str(&self.fid_cond_mrkt_div_code_7),
+                ),
+                (
+                    "FID_INPUT_ISCD_7",
+                    v::WireField::Str(&self.fid_input_iscd_7),
+                ),
+                (
+                    "FID_COND_MRKT_DIV_CODE_8",
+                    v::WireField::Str(&self.fid_cond_mrkt_div_code_8),
+                ),
+                (
+                    "FID_INPUT_ISCD_8",
+                    v::WireField::Str(&self.fid_input_iscd_8),
+                ),
+                (
+                    "FID_COND_MRKT_DIV_CODE_9",
+                    v::WireField::Str(&self.fid_cond_mrkt_div_code_9),
+                ),
+                (
+                    "FID_INPUT_ISCD_9",
+                    v::WireField::Str(&self.fid_input_iscd_9),
+                ),
+                (
+                    "FID_COND_MRKT_DIV_CODE_10",
+                    v::WireField::Str(&self.fid_cond_mrkt_div_code_10),
+                ),
+                (
+                    "FID_INPUT_ISCD_10",
+                    v::WireField::Str(&self.fid_input_iscd_10),
+                ),
+                (
+                    "FID_COND_MRKT_DIV_CODE_11",
+                    v::WireField::Str(&self.fid_cond_mrkt_div_code_11),
+                ),
+                (
+                    "FID_INPUT_ISCD_11",
+                    v::WireField::Str(&self.fid_input_iscd_11),
+                ),
+                (
+                    "FID_COND_MRKT_DIV_CODE_12",
+                    v::WireField::Str(&self.fid_cond_mrkt_div_code_12),
+                ),
+                (
+                    "FID_INPUT_ISCD_12",
+                    v::WireField::Str(&self.fid_input_iscd_12),
+                ),
+                (
+                    "FID_COND_MRKT_DIV_CODE_13",
+                    v::WireField::Str(&self.fid_cond_mrkt_div_code_13),
+                ),
+                (
+                    "FID_INPUT_ISCD_13",
+                    v::WireField::Str(&self.fid_input_iscd_13),
+                ),
+                (
+                    "FID_COND_MRKT_DIV_CODE_14",
+                    v::WireField::Str(&self.fid_cond_mrkt_div_code_14),
+                ),
+                (
+                    "FID_INPUT_ISCD_14",
+                    v::WireField::Str(&self.fid_input_iscd_14),
+                ),
+                (
+                    "FID_COND_MRKT_DIV_CODE_15",
+                    v::WireField::Str(&self.fid_cond_mrkt_div_code_15),
+                ),
+                (
+                    "FID_INPUT_ISCD_15",
+                    v::WireField::Str(&self.fid_input_iscd_15),
+                ),
+                (
+                    "FID_COND_MRKT_DIV_CODE_16",
+                    v::WireField::Str(&self.fid_cond_mrkt_div_code_16),
+                ),
+                (
+                    "FID_INPUT_ISCD_16",
+                    v::WireField::Str(&self.fid_input_iscd_16),
+                ),
+                (
+                    "FID_COND_MRKT_DIV_CODE_17",
+                    v::WireField::Str(&self.fid_cond_mrkt_div_code_17),
+                ),
+                (
+                    "FID_INPUT_ISCD_17",
+                    v::WireField::Str(&self.fid_input_iscd_17),
+                ),
+                (
+                    "FID_COND_MRKT_DIV_CODE_18",
+                    v::WireField::Str(&self.fid_cond_mrkt_div_code_18),
+                ),
+                (
+                    "FID_INPUT_ISCD_18",
+                    v::WireField::Str(&self.fid_input_iscd_18),
+                ),
+                (
+                    "FID_COND_MRKT_DIV_CODE_19",
+                    v::WireField::Str(&self.fid_cond_mrkt_div_code_19),
+                ),
+                (
+                    "FID_INPUT_ISCD_19",
+                    v::WireField::Str(&self.fid_input_iscd_19),
+                ),
+                (
+                    "FID_COND_MRKT_DIV_CODE_20",
+                    v::WireField::Str(&self.fid_cond_mrkt_div_code_20),
+                ),
+                (
+                    "FID_INPUT_ISCD_20",
+                    v::WireField::Str(&self.fid_input_iscd_20),
+                ),
+                (
+                    "FID_COND_MRKT_DIV_CODE_21",
+                    v::WireField::Str(&self.fid_cond_mrkt_div_code_21),
+                ),
+                (
+                    "FID_INPUT_ISCD_21",
+                    v::WireField::Str(&self.fid_input_iscd_21),
+                ),
+                (
+                    "FID_COND_MRKT_DIV_CODE_22",
+                    v::WireField::Str(&self.fid_cond_mrkt_div_code_22),
+                ),
+                (
+                    "FID_INPUT_ISCD_22",
+                    v::WireField::Str(&self.fid_input_iscd_22),
+                ),
+                (
+                    "FID_COND_MRKT_DIV_CODE_23",
+                    v::WireField::Str(&self.fid_cond_mrkt_div_code_23),
+                ),
+                (
+                    "FID_INPUT_ISCD_23",
+                    v::WireField::Str(&self.fid_input_iscd_23),
+                ),
+                (
+                    "FID_COND_MRKT_DIV_CODE_24",
+                    v::WireField::Str(&self.fid_cond_mrkt_div_code_24),
+                ),
+                (
+                    "FID_INPUT_ISCD_24",
+                    v::WireField::Str(&self.fid_input_iscd_24),
+                ),
+                (
+                    "FID_COND_MRKT_DIV_CODE_25",
+                    v::WireField::Str(&self.fid_cond_mrkt_div_code_25),
+                ),
+                (
+                    "FID_INPUT_ISCD_25",
+                    v::WireField::Str(&self.fid_input_iscd_25),
+                ),
+                (
+                    "FID_COND_MRKT_DIV_CODE_26",
+                    v::WireField::Str(&self.fid_cond_mrkt_div_code_26),
+                ),
+                (
+                    "FID_INPUT_ISCD_26",
+                    v::WireField::Str(&self.fid_input_iscd_26),
+                ),
+                (
+                    "FID_COND_MRKT_DIV_CODE_27",
+                    v::WireField::Str(&self.fid_cond_mrkt_div_code_27),
+                ),
+                (
+                    "FID_INPUT_ISCD_27",
+                    v::WireField::Str(&self.fid_input_iscd_27),
+                ),
+                (
+                    "FID_COND_MRKT_DIV_CODE_28",
+                    v::WireField::Str(&self.fid_cond_mrkt_div_code_28),
+                ),
+                (
+                    "FID_INPUT_ISCD_28",
+                    v::WireField::Str(&self.fid_input_iscd_28),
+                ),
+                (
+                    "FID_COND_MRKT_DIV_CODE_29",
+                    v::WireField::Str(&self.fid_cond_mrkt_div_code_29),
+                ),
+                (
+                    "FID_INPUT_ISCD_29",
+                    v::WireField::Str(&self.fid_input_iscd_29),
+                ),
+                (
+                    "FID_COND_MRKT_DIV_CODE_30",
+                    v::WireField::Str(&self.fid_cond_mrkt_div_code_30),
+                ),
+                (
+                    "FID_INPUT_ISCD_30",
+                    v::WireField::Str(&self.fid_input_iscd_30),
+                ),
+            ],
+        )
+    }
 }
 
 impl IntstockMultpriceRequest {

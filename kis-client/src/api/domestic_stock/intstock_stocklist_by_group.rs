@@ -12,32 +12,46 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `HHKCM113004C6`, paper not available.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct IntstockStocklistByGroupRequest {
     /// 관심종목구분코드 (`TYPE`, required, length 1).
-    #[serde(rename = "TYPE")]
     type_: String,
     /// 사용자 ID (`USER_ID`, required, length 16).
-    #[serde(rename = "USER_ID")]
     user_id: String,
     /// 데이터 순위 (`DATA_RANK`, required, length 10).
-    #[serde(rename = "DATA_RANK")]
     data_rank: String,
     /// 관심 그룹 코드 (`INTER_GRP_CODE`, required, length 3).
-    #[serde(rename = "INTER_GRP_CODE")]
     inter_grp_code: String,
     /// 관심 그룹 명 (`INTER_GRP_NAME`, required, length 40).
-    #[serde(rename = "INTER_GRP_NAME")]
     inter_grp_name: String,
     /// HTS 한글 종목명 (`HTS_KOR_ISNM`, required, length 40).
-    #[serde(rename = "HTS_KOR_ISNM")]
     hts_kor_isnm: String,
     /// 체결 구분 코드 (`CNTG_CLS_CODE`, required, length 1).
-    #[serde(rename = "CNTG_CLS_CODE")]
     cntg_cls_code: String,
     /// 기타 구분 코드 (`FID_ETC_CLS_CODE`, required, length 2).
-    #[serde(rename = "FID_ETC_CLS_CODE")]
     fid_etc_cls_code: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for IntstockStocklistByGroupRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                ("TYPE", v::WireField::Str(&self.type_)),
+                ("USER_ID", v::WireField::Str(&self.user_id)),
+                ("DATA_RANK", v::WireField::Str(&self.data_rank)),
+                ("INTER_GRP_CODE", v::WireField::Str(&self.inter_grp_code)),
+                ("INTER_GRP_NAME", v::WireField::Str(&self.inter_grp_name)),
+                ("HTS_KOR_ISNM", v::WireField::Str(&self.hts_kor_isnm)),
+                ("CNTG_CLS_CODE", v::WireField::Str(&self.cntg_cls_code)),
+                (
+                    "FID_ETC_CLS_CODE",
+                    v::WireField::Str(&self.fid_etc_cls_code),
+                ),
+            ],
+        )
+    }
 }
 
 impl IntstockStocklistByGroupRequest {

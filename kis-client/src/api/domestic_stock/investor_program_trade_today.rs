@@ -12,7 +12,7 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `HHPPG046600C1`, paper not available.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct InvestorProgramTradeTodayRequest {
     /// 거래소 구분 코드 (`EXCH_DIV_CLS_CODE`, required, length 2).
     ///
@@ -20,15 +20,32 @@ pub struct InvestorProgramTradeTodayRequest {
     /// - `J`: KRX
     /// - `NX`: NXT
     /// - `UN`: 통합
-    #[serde(rename = "EXCH_DIV_CLS_CODE")]
     exch_div_cls_code: String,
     /// 시장 구분 코드 (`MRKT_DIV_CLS_CODE`, required, length 1).
     ///
     /// Codes:
     /// - `1`: 코스피
     /// - `4`: 코스닥
-    #[serde(rename = "MRKT_DIV_CLS_CODE")]
     mrkt_div_cls_code: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for InvestorProgramTradeTodayRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                (
+                    "EXCH_DIV_CLS_CODE",
+                    v::WireField::Str(&self.exch_div_cls_code),
+                ),
+                (
+                    "MRKT_DIV_CLS_CODE",
+                    v::WireField::Str(&self.mrkt_div_cls_code),
+                ),
+            ],
+        )
+    }
 }
 
 impl InvestorProgramTradeTodayRequest {

@@ -12,11 +12,20 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `HHPTJ04160200`, paper not available.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct InvestorTrendEstimateRequest {
     /// 종목코드 (`MKSC_SHRN_ISCD`, required, length 12).
-    #[serde(rename = "MKSC_SHRN_ISCD")]
     mksc_shrn_iscd: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for InvestorTrendEstimateRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[("MKSC_SHRN_ISCD", v::WireField::Str(&self.mksc_shrn_iscd))],
+        )
+    }
 }
 
 impl InvestorTrendEstimateRequest {

@@ -13,30 +13,44 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `CTSC2702R`, paper not available.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct LendableByCompanyRequest {
     /// 거래소구분코드 (`EXCG_DVSN_CD`, required, length 2).
-    #[serde(rename = "EXCG_DVSN_CD")]
     excg_dvsn_cd: String,
     /// 상품번호 (`PDNO`, required, length 12).
-    #[serde(rename = "PDNO")]
     pdno: String,
     /// 당사대주가능여부 (`THCO_STLN_PSBL_YN`, required, length 1).
-    #[serde(rename = "THCO_STLN_PSBL_YN")]
     thco_stln_psbl_yn: String,
     /// 조회구분1 (`INQR_DVSN_1`, required, length 1).
     ///
     /// Codes:
     /// - `0`: 전체조회
     /// - `1`: 종목코드순 정렬
-    #[serde(rename = "INQR_DVSN_1")]
     inqr_dvsn_1: String,
     /// 연속조회검색조건200 (`CTX_AREA_FK200`, required, length 200).
-    #[serde(rename = "CTX_AREA_FK200")]
     ctx_area_fk200: String,
     /// 연속조회키100 (`CTX_AREA_NK100`, required, length 100).
-    #[serde(rename = "CTX_AREA_NK100")]
     ctx_area_nk100: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for LendableByCompanyRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                ("EXCG_DVSN_CD", v::WireField::Str(&self.excg_dvsn_cd)),
+                ("PDNO", v::WireField::Str(&self.pdno)),
+                (
+                    "THCO_STLN_PSBL_YN",
+                    v::WireField::Str(&self.thco_stln_psbl_yn),
+                ),
+                ("INQR_DVSN_1", v::WireField::Str(&self.inqr_dvsn_1)),
+                ("CTX_AREA_FK200", v::WireField::Str(&self.ctx_area_fk200)),
+                ("CTX_AREA_NK100", v::WireField::Str(&self.ctx_area_nk100)),
+            ],
+        )
+    }
 }
 
 impl LendableByCompanyRequest {

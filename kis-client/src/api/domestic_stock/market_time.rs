@@ -12,8 +12,15 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `HHMCM000002C0`, paper not available.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct MarketTimeRequest {}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for MarketTimeRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(s, &[])
+    }
+}
 
 impl MarketTimeRequest {
     /// A new request.

@@ -12,16 +12,13 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHPST01790000`, paper not available.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct MarketValueRequest {
     /// 대상 구분 코드 (`fid_trgt_cls_code`, required, length 32).
-    #[serde(rename = "fid_trgt_cls_code")]
     fid_trgt_cls_code: String,
     /// 조건 시장 분류 코드 (`fid_cond_mrkt_div_code`, required, length 2).
-    #[serde(rename = "fid_cond_mrkt_div_code")]
     fid_cond_mrkt_div_code: String,
     /// 조건 화면 분류 코드 (`fid_cond_scr_div_code`, required, length 5).
-    #[serde(rename = "fid_cond_scr_div_code")]
     fid_cond_scr_div_code: String,
     /// 입력 종목코드 (`fid_input_iscd`, required, length 12).
     ///
@@ -30,7 +27,6 @@ pub struct MarketValueRequest {
     /// - `0001`: 거래소
     /// - `1001`: 코스닥
     /// - `2001`: 코스피200
-    #[serde(rename = "fid_input_iscd")]
     fid_input_iscd: String,
     /// 분류 구분 코드 (`fid_div_cls_code`, required, length 2).
     ///
@@ -43,19 +39,14 @@ pub struct MarketValueRequest {
     /// - `5`: 투자위험
     /// - `6`: 보톧주
     /// - `7`: 우선주
-    #[serde(rename = "fid_div_cls_code")]
     fid_div_cls_code: String,
     /// 입력 가격1 (`fid_input_price_1`, required, length 12).
-    #[serde(rename = "fid_input_price_1")]
     fid_input_price_1: String,
     /// 입력 가격2 (`fid_input_price_2`, required, length 12).
-    #[serde(rename = "fid_input_price_2")]
     fid_input_price_2: String,
     /// 거래량 수 (`fid_vol_cnt`, required, length 12).
-    #[serde(rename = "fid_vol_cnt")]
     fid_vol_cnt: String,
     /// 입력 옵션1 (`fid_input_option_1`, required, length 10).
-    #[serde(rename = "fid_input_option_1")]
     fid_input_option_1: String,
     /// 입력 옵션2 (`fid_input_option_2`, required, length 10).
     ///
@@ -64,7 +55,6 @@ pub struct MarketValueRequest {
     /// - `1`: 반기
     /// - `2`: 3/4분기
     /// - `3`: 결산
-    #[serde(rename = "fid_input_option_2")]
     fid_input_option_2: String,
     /// 순위 정렬 구분 코드 (`fid_rank_sort_cls_code`, required, length 2).
     ///
@@ -72,14 +62,68 @@ pub struct MarketValueRequest {
     /// - `29`: EBITDA
     /// - `30`: EV/EBITDA
     /// - `31`: EBITDA/금융비율
-    #[serde(rename = "fid_rank_sort_cls_code")]
     fid_rank_sort_cls_code: String,
     /// 소속 구분 코드 (`fid_blng_cls_code`, required, length 2).
-    #[serde(rename = "fid_blng_cls_code")]
     fid_blng_cls_code: String,
     /// 대상 제외 구분 코드 (`fid_trgt_exls_cls_code`, required, length 32).
-    #[serde(rename = "fid_trgt_exls_cls_code")]
     fid_trgt_exls_cls_code: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for MarketValueRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                (
+                    "fid_trgt_cls_code",
+                    v::WireField::Str(&self.fid_trgt_cls_code),
+                ),
+                (
+                    "fid_cond_mrkt_div_code",
+                    v::WireField::Str(&self.fid_cond_mrkt_div_code),
+                ),
+                (
+                    "fid_cond_scr_div_code",
+                    v::WireField::Str(&self.fid_cond_scr_div_code),
+                ),
+                ("fid_input_iscd", v::WireField::Str(&self.fid_input_iscd)),
+                (
+                    "fid_div_cls_code",
+                    v::WireField::Str(&self.fid_div_cls_code),
+                ),
+                (
+                    "fid_input_price_1",
+                    v::WireField::Str(&self.fid_input_price_1),
+                ),
+                (
+                    "fid_input_price_2",
+                    v::WireField::Str(&self.fid_input_price_2),
+                ),
+                ("fid_vol_cnt", v::WireField::Str(&self.fid_vol_cnt)),
+                (
+                    "fid_input_option_1",
+                    v::WireField::Str(&self.fid_input_option_1),
+                ),
+                (
+                    "fid_input_option_2",
+                    v::WireField::Str(&self.fid_input_option_2),
+                ),
+                (
+                    "fid_rank_sort_cls_code",
+                    v::WireField::Str(&self.fid_rank_sort_cls_code),
+                ),
+                (
+                    "fid_blng_cls_code",
+                    v::WireField::Str(&self.fid_blng_cls_code),
+                ),
+                (
+                    "fid_trgt_exls_cls_code",
+                    v::WireField::Str(&self.fid_trgt_exls_cls_code),
+                ),
+            ],
+        )
+    }
 }
 
 impl MarketValueRequest {
@@ -357,16 +401,16 @@ pub struct Output {
     pub prdy_ctrt: v::Val<v::Decimal>,
     /// 누적 거래량 (`acml_vol`, required, length 18).
     pub acml_vol: v::Val<i64>,
-    /// PER (`per`, required, length 82).
-    pub per: v::Val<String>,
-    /// PBR (`pbr`, required, length 82).
-    pub pbr: v::Val<String>,
+    /// PER (`per`, required, length 8.2).
+    pub per: v::Val<v::Decimal>,
+    /// PBR (`pbr`, required, length 8.2).
+    pub pbr: v::Val<v::Decimal>,
     /// PCR (`pcr`, required, length 82).
     pub pcr: v::Val<String>,
     /// PSR (`psr`, required, length 82).
     pub psr: v::Val<String>,
-    /// EPS (`eps`, required, length 112).
-    pub eps: v::Val<String>,
+    /// EPS (`eps`, required, length 11.2).
+    pub eps: v::Val<v::Decimal>,
     /// EVA (`eva`, required, length 82).
     pub eva: v::Val<String>,
     /// EBITDA (`ebitda`, required, length 82).

@@ -12,32 +12,58 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHKST01011800`, paper not available.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct NewsTitleRequest {
     /// 뉴스 제공 업체 코드 (`FID_NEWS_OFER_ENTP_CODE`, required, length 40).
-    #[serde(rename = "FID_NEWS_OFER_ENTP_CODE")]
     fid_news_ofer_entp_code: String,
     /// 조건 시장 구분 코드 (`FID_COND_MRKT_CLS_CODE`, required, length 6).
-    #[serde(rename = "FID_COND_MRKT_CLS_CODE")]
     fid_cond_mrkt_cls_code: String,
     /// 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
-    #[serde(rename = "FID_INPUT_ISCD")]
     fid_input_iscd: String,
     /// 제목 내용 (`FID_TITL_CNTT`, required, length 132).
-    #[serde(rename = "FID_TITL_CNTT")]
     fid_titl_cntt: String,
     /// 입력 날짜 (`FID_INPUT_DATE_1`, required, length 10).
-    #[serde(rename = "FID_INPUT_DATE_1")]
     fid_input_date_1: String,
     /// 입력 시간 (`FID_INPUT_HOUR_1`, required, length 10).
-    #[serde(rename = "FID_INPUT_HOUR_1")]
     fid_input_hour_1: String,
     /// 순위 정렬 구분 코드 (`FID_RANK_SORT_CLS_CODE`, required, length 2).
-    #[serde(rename = "FID_RANK_SORT_CLS_CODE")]
     fid_rank_sort_cls_code: String,
     /// 입력 일련번호 (`FID_INPUT_SRNO`, required, length 20).
-    #[serde(rename = "FID_INPUT_SRNO")]
     fid_input_srno: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for NewsTitleRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                (
+                    "FID_NEWS_OFER_ENTP_CODE",
+                    v::WireField::Str(&self.fid_news_ofer_entp_code),
+                ),
+                (
+                    "FID_COND_MRKT_CLS_CODE",
+                    v::WireField::Str(&self.fid_cond_mrkt_cls_code),
+                ),
+                ("FID_INPUT_ISCD", v::WireField::Str(&self.fid_input_iscd)),
+                ("FID_TITL_CNTT", v::WireField::Str(&self.fid_titl_cntt)),
+                (
+                    "FID_INPUT_DATE_1",
+                    v::WireField::Str(&self.fid_input_date_1),
+                ),
+                (
+                    "FID_INPUT_HOUR_1",
+                    v::WireField::Str(&self.fid_input_hour_1),
+                ),
+                (
+                    "FID_RANK_SORT_CLS_CODE",
+                    v::WireField::Str(&self.fid_rank_sort_cls_code),
+                ),
+                ("FID_INPUT_SRNO", v::WireField::Str(&self.fid_input_srno)),
+            ],
+        )
+    }
 }
 
 impl NewsTitleRequest {

@@ -16,21 +16,16 @@ use crate::value as v;
 /// - TR ID for `buy` (매수): real `TTTC0012U`, paper `VTTC0012U`.
 ///
 /// Account fields left empty are filled from the client's configured account.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct OrderCashRequest {
-    #[serde(skip)]
     variant: OrderCashVariant,
     /// 종합계좌번호 (`CANO`, required, length 8).
-    #[serde(rename = "CANO")]
     cano: String,
     /// 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
-    #[serde(rename = "ACNT_PRDT_CD")]
     acnt_prdt_cd: String,
     /// 상품번호 (`PDNO`, required, length 12).
-    #[serde(rename = "PDNO")]
     pdno: String,
     /// 매도유형 (매도주문 시) (`SLL_TYPE`, length 2).
-    #[serde(rename = "SLL_TYPE")]
     sll_type: String,
     /// 주문구분 (`ORD_DVSN`, required, length 2).
     ///
@@ -53,20 +48,35 @@ pub struct OrderCashRequest {
     /// - `22`: 스톱지정가
     /// - `23`: 중간가IOC
     /// - `24`: 중간가FOK
-    #[serde(rename = "ORD_DVSN")]
     ord_dvsn: String,
     /// 주문수량 (`ORD_QTY`, required, length 10).
-    #[serde(rename = "ORD_QTY")]
     ord_qty: String,
     /// 주문단가 (`ORD_UNPR`, required, length 19).
-    #[serde(rename = "ORD_UNPR")]
     ord_unpr: String,
     /// 조건가격 (`CNDT_PRIC`, length 19).
-    #[serde(rename = "CNDT_PRIC")]
     cndt_pric: String,
     /// 거래소ID구분코드 (`EXCG_ID_DVSN_CD`, length 3).
-    #[serde(rename = "EXCG_ID_DVSN_CD")]
     excg_id_dvsn_cd: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for OrderCashRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                ("CANO", v::WireField::Str(&self.cano)),
+                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
+                ("PDNO", v::WireField::Str(&self.pdno)),
+                ("SLL_TYPE", v::WireField::Str(&self.sll_type)),
+                ("ORD_DVSN", v::WireField::Str(&self.ord_dvsn)),
+                ("ORD_QTY", v::WireField::Str(&self.ord_qty)),
+                ("ORD_UNPR", v::WireField::Str(&self.ord_unpr)),
+                ("CNDT_PRIC", v::WireField::Str(&self.cndt_pric)),
+                ("EXCG_ID_DVSN_CD", v::WireField::Str(&self.excg_id_dvsn_cd)),
+            ],
+        )
+    }
 }
 
 /// The TR ID variants of [`OrderCashRequest`].

@@ -16,27 +16,20 @@ use crate::value as v;
 /// - TR ID for `buy` (매수): real `TTTC0052U`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct OrderCreditRequest {
-    #[serde(skip)]
     variant: OrderCreditVariant,
     /// 종합계좌번호 (`CANO`, required, length 8).
-    #[serde(rename = "CANO")]
     cano: String,
     /// 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
-    #[serde(rename = "ACNT_PRDT_CD")]
     acnt_prdt_cd: String,
     /// 상품번호 (`PDNO`, required, length 5).
-    #[serde(rename = "PDNO")]
     pdno: String,
     /// 매도유형 (`SLL_TYPE`, length 10).
-    #[serde(rename = "SLL_TYPE")]
     sll_type: String,
     /// 신용유형 (`CRDT_TYPE`, required, length 2).
-    #[serde(rename = "CRDT_TYPE")]
     crdt_type: String,
     /// 대출일자 (`LOAN_DT`, required, length 2).
-    #[serde(rename = "LOAN_DT")]
     loan_dt: String,
     /// 주문구분 (`ORD_DVSN`, required, length 8).
     ///
@@ -59,63 +52,89 @@ pub struct OrderCreditRequest {
     /// - `22`: 스톱지정가
     /// - `23`: 중간가IOC
     /// - `24`: 중간가FOK
-    #[serde(rename = "ORD_DVSN")]
     ord_dvsn: String,
     /// 주문수량 (`ORD_QTY`, required, length 2).
-    #[serde(rename = "ORD_QTY")]
     ord_qty: String,
     /// 주문단가 (`ORD_UNPR`, required, length 5).
-    #[serde(rename = "ORD_UNPR")]
     ord_unpr: String,
     /// 예약주문여부 (`RSVN_ORD_YN`, length 2).
     ///
     /// Codes:
     /// - `Y`: 예약주문
     /// - `N`: 신용주문
-    #[serde(rename = "RSVN_ORD_YN")]
     rsvn_ord_yn: String,
     /// 비상주문여부 (`EMGC_ORD_YN`, length 2).
-    #[serde(rename = "EMGC_ORD_YN")]
     emgc_ord_yn: String,
     /// 프로그램매매구분 (`PGTR_DVSN`, length 10).
-    #[serde(rename = "PGTR_DVSN")]
     pgtr_dvsn: String,
     /// 운용사지정주문번호 (`MGCO_APTM_ODNO`, length 19).
-    #[serde(rename = "MGCO_APTM_ODNO")]
     mgco_aptm_odno: String,
     /// 대량거래협상상세번호 (`LQTY_TR_NGTN_DTL_NO`, length 1).
-    #[serde(rename = "LQTY_TR_NGTN_DTL_NO")]
     lqty_tr_ngtn_dtl_no: String,
     /// 대량거래협정번호 (`LQTY_TR_AGMT_NO`, length 20).
-    #[serde(rename = "LQTY_TR_AGMT_NO")]
     lqty_tr_agmt_no: String,
     /// 대량거래협상자Id (`LQTY_TR_NGTN_ID`, length 19).
-    #[serde(rename = "LQTY_TR_NGTN_ID")]
     lqty_tr_ngtn_id: String,
     /// LP주문여부 (`LP_ORD_YN`, length 3).
-    #[serde(rename = "LP_ORD_YN")]
     lp_ord_yn: String,
     /// 매체주문번호 (`MDIA_ODNO`, length 10).
-    #[serde(rename = "MDIA_ODNO")]
     mdia_odno: String,
     /// 주문서버구분코드 (`ORD_SVR_DVSN_CD`, length 19).
-    #[serde(rename = "ORD_SVR_DVSN_CD")]
     ord_svr_dvsn_cd: String,
     /// 프로그램호가신고구분코드 (`PGM_NMPR_STMT_DVSN_CD`, length 1).
-    #[serde(rename = "PGM_NMPR_STMT_DVSN_CD")]
     pgm_nmpr_stmt_dvsn_cd: String,
     /// 반대매매선정사유코드 (`CVRG_SLCT_RSON_CD`, length 20).
-    #[serde(rename = "CVRG_SLCT_RSON_CD")]
     cvrg_slct_rson_cd: String,
     /// 반대매매순번 (`CVRG_SEQ`, length 19).
-    #[serde(rename = "CVRG_SEQ")]
     cvrg_seq: String,
     /// 거래소ID구분코드 (`EXCG_ID_DVSN_CD`, length 3).
-    #[serde(rename = "EXCG_ID_DVSN_CD")]
     excg_id_dvsn_cd: String,
     /// 조건가격 (`CNDT_PRIC`, length 19).
-    #[serde(rename = "CNDT_PRIC")]
     cndt_pric: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for OrderCreditRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                ("CANO", v::WireField::Str(&self.cano)),
+                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
+                ("PDNO", v::WireField::Str(&self.pdno)),
+                ("SLL_TYPE", v::WireField::Str(&self.sll_type)),
+                ("CRDT_TYPE", v::WireField::Str(&self.crdt_type)),
+                ("LOAN_DT", v::WireField::Str(&self.loan_dt)),
+                ("ORD_DVSN", v::WireField::Str(&self.ord_dvsn)),
+                ("ORD_QTY", v::WireField::Str(&self.ord_qty)),
+                ("ORD_UNPR", v::WireField::Str(&self.ord_unpr)),
+                ("RSVN_ORD_YN", v::WireField::Str(&self.rsvn_ord_yn)),
+                ("EMGC_ORD_YN", v::WireField::Str(&self.emgc_ord_yn)),
+                ("PGTR_DVSN", v::WireField::Str(&self.pgtr_dvsn)),
+                ("MGCO_APTM_ODNO", v::WireField::Str(&self.mgco_aptm_odno)),
+                (
+                    "LQTY_TR_NGTN_DTL_NO",
+                    v::WireField::Str(&self.lqty_tr_ngtn_dtl_no),
+                ),
+                ("LQTY_TR_AGMT_NO", v::WireField::Str(&self.lqty_tr_agmt_no)),
+                ("LQTY_TR_NGTN_ID", v::WireField::Str(&self.lqty_tr_ngtn_id)),
+                ("LP_ORD_YN", v::WireField::Str(&self.lp_ord_yn)),
+                ("MDIA_ODNO", v::WireField::Str(&self.mdia_odno)),
+                ("ORD_SVR_DVSN_CD", v::WireField::Str(&self.ord_svr_dvsn_cd)),
+                (
+                    "PGM_NMPR_STMT_DVSN_CD",
+                    v::WireField::Str(&self.pgm_nmpr_stmt_dvsn_cd),
+                ),
+                (
+                    "CVRG_SLCT_RSON_CD",
+                    v::WireField::Str(&self.cvrg_slct_rson_cd),
+                ),
+                ("CVRG_SEQ", v::WireField::Str(&self.cvrg_seq)),
+                ("EXCG_ID_DVSN_CD", v::WireField::Str(&self.excg_id_dvsn_cd)),
+                ("CNDT_PRIC", v::WireField::Str(&self.cndt_pric)),
+            ],
+        )
+    }
 }
 
 /// The TR ID variants of [`OrderCreditRequest`].

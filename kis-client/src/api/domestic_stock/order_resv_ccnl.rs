@@ -15,25 +15,19 @@ use crate::value as v;
 /// - TR ID: real `CTSC0004R`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct OrderResvCcnlRequest {
     /// 예약주문시작일자 (`RSVN_ORD_ORD_DT`, required, length 8).
-    #[serde(rename = "RSVN_ORD_ORD_DT")]
     rsvn_ord_ord_dt: String,
     /// 예약주문종료일자 (`RSVN_ORD_END_DT`, required, length 8).
-    #[serde(rename = "RSVN_ORD_END_DT")]
     rsvn_ord_end_dt: String,
     /// 예약주문순번 (`RSVN_ORD_SEQ`, required, length 10).
-    #[serde(rename = "RSVN_ORD_SEQ")]
     rsvn_ord_seq: String,
     /// 단말매체종류코드 (`TMNL_MDIA_KIND_CD`, required, length 2).
-    #[serde(rename = "TMNL_MDIA_KIND_CD")]
     tmnl_mdia_kind_cd: String,
     /// 종합계좌번호 (`CANO`, required, length 8).
-    #[serde(rename = "CANO")]
     cano: String,
     /// 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
-    #[serde(rename = "ACNT_PRDT_CD")]
     acnt_prdt_cd: String,
     /// 처리구분코드 (`PRCS_DVSN_CD`, required, length 2).
     ///
@@ -41,23 +35,43 @@ pub struct OrderResvCcnlRequest {
     /// - `0`: 전체
     /// - `1`: 처리내역
     /// - `2`: 미처리내역
-    #[serde(rename = "PRCS_DVSN_CD")]
     prcs_dvsn_cd: String,
     /// 취소여부 (`CNCL_YN`, required, length 1).
-    #[serde(rename = "CNCL_YN")]
     cncl_yn: String,
     /// 상품번호 (`PDNO`, required, length 12).
-    #[serde(rename = "PDNO")]
     pdno: String,
     /// 매도매수구분코드 (`SLL_BUY_DVSN_CD`, required, length 2).
-    #[serde(rename = "SLL_BUY_DVSN_CD")]
     sll_buy_dvsn_cd: String,
     /// 연속조회검색조건200 (`CTX_AREA_FK200`, required, length 200).
-    #[serde(rename = "CTX_AREA_FK200")]
     ctx_area_fk200: String,
     /// 연속조회키200 (`CTX_AREA_NK200`, required, length 200).
-    #[serde(rename = "CTX_AREA_NK200")]
     ctx_area_nk200: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for OrderResvCcnlRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                ("RSVN_ORD_ORD_DT", v::WireField::Str(&self.rsvn_ord_ord_dt)),
+                ("RSVN_ORD_END_DT", v::WireField::Str(&self.rsvn_ord_end_dt)),
+                ("RSVN_ORD_SEQ", v::WireField::Str(&self.rsvn_ord_seq)),
+                (
+                    "TMNL_MDIA_KIND_CD",
+                    v::WireField::Str(&self.tmnl_mdia_kind_cd),
+                ),
+                ("CANO", v::WireField::Str(&self.cano)),
+                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
+                ("PRCS_DVSN_CD", v::WireField::Str(&self.prcs_dvsn_cd)),
+                ("CNCL_YN", v::WireField::Str(&self.cncl_yn)),
+                ("PDNO", v::WireField::Str(&self.pdno)),
+                ("SLL_BUY_DVSN_CD", v::WireField::Str(&self.sll_buy_dvsn_cd)),
+                ("CTX_AREA_FK200", v::WireField::Str(&self.ctx_area_fk200)),
+                ("CTX_AREA_NK200", v::WireField::Str(&self.ctx_area_nk200)),
+            ],
+        )
+    }
 }
 
 impl OrderResvCcnlRequest {

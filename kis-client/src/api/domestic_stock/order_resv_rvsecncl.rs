@@ -16,31 +16,24 @@ use crate::value as v;
 /// - TR ID for `modify` (예약정정): real `CTSC0013U`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct OrderResvRvsecnclRequest {
-    #[serde(skip)]
     variant: OrderResvRvsecnclVariant,
     /// 종합계좌번호 (`CANO`, required, length 8).
-    #[serde(rename = "CANO")]
     cano: String,
     /// 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
-    #[serde(rename = "ACNT_PRDT_CD")]
     acnt_prdt_cd: String,
     /// 종목코드(6자리) (`PDNO`, required, length 12).
-    #[serde(rename = "PDNO")]
     pdno: String,
     /// 주문수량 (`ORD_QTY`, required, length 10).
-    #[serde(rename = "ORD_QTY")]
     ord_qty: String,
     /// 주문단가 (`ORD_UNPR`, required, length 19).
-    #[serde(rename = "ORD_UNPR")]
     ord_unpr: String,
     /// 매도매수구분코드 (`SLL_BUY_DVSN_CD`, required, length 2).
     ///
     /// Codes:
     /// - `01`: 매도
     /// - `02`: 매수
-    #[serde(rename = "SLL_BUY_DVSN_CD")]
     sll_buy_dvsn_cd: String,
     /// 주문구분코드 (`ORD_DVSN_CD`, required, length 2).
     ///
@@ -49,7 +42,6 @@ pub struct OrderResvRvsecnclRequest {
     /// - `01`: 시장가
     /// - `02`: 조건부지정가
     /// - `05`: 장전 시간외
-    #[serde(rename = "ORD_DVSN_CD")]
     ord_dvsn_cd: String,
     /// 주문대상잔고구분코드 (`ORD_OBJT_CBLC_DVSN_CD`, required, length 2).
     ///
@@ -65,26 +57,47 @@ pub struct OrderResvRvsecnclRequest {
     /// - `26`: 유통대주상환
     /// - `27`: 유통융자상환
     /// - `28`: 자기대주상환
-    #[serde(rename = "ORD_OBJT_CBLC_DVSN_CD")]
     ord_objt_cblc_dvsn_cd: String,
     /// 대출일자 (`LOAN_DT`, length 8).
-    #[serde(rename = "LOAN_DT")]
     loan_dt: String,
     /// 예약주문종료일자 (`RSVN_ORD_END_DT`, length 8).
-    #[serde(rename = "RSVN_ORD_END_DT")]
     rsvn_ord_end_dt: String,
     /// 연락전화번호 (`CTAL_TLNO`, length 20).
-    #[serde(rename = "CTAL_TLNO")]
     ctal_tlno: String,
     /// 예약주문순번 (`RSVN_ORD_SEQ`, required, length 10).
-    #[serde(rename = "RSVN_ORD_SEQ")]
     rsvn_ord_seq: String,
     /// 예약주문조직번호 (`RSVN_ORD_ORGNO`, length 5).
-    #[serde(rename = "RSVN_ORD_ORGNO")]
     rsvn_ord_orgno: String,
     /// 예약주문주문일자 (`RSVN_ORD_ORD_DT`, length 8).
-    #[serde(rename = "RSVN_ORD_ORD_DT")]
     rsvn_ord_ord_dt: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for OrderResvRvsecnclRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                ("CANO", v::WireField::Str(&self.cano)),
+                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
+                ("PDNO", v::WireField::Str(&self.pdno)),
+                ("ORD_QTY", v::WireField::Str(&self.ord_qty)),
+                ("ORD_UNPR", v::WireField::Str(&self.ord_unpr)),
+                ("SLL_BUY_DVSN_CD", v::WireField::Str(&self.sll_buy_dvsn_cd)),
+                ("ORD_DVSN_CD", v::WireField::Str(&self.ord_dvsn_cd)),
+                (
+                    "ORD_OBJT_CBLC_DVSN_CD",
+                    v::WireField::Str(&self.ord_objt_cblc_dvsn_cd),
+                ),
+                ("LOAN_DT", v::WireField::Str(&self.loan_dt)),
+                ("RSVN_ORD_END_DT", v::WireField::Str(&self.rsvn_ord_end_dt)),
+                ("CTAL_TLNO", v::WireField::Str(&self.ctal_tlno)),
+                ("RSVN_ORD_SEQ", v::WireField::Str(&self.rsvn_ord_seq)),
+                ("RSVN_ORD_ORGNO", v::WireField::Str(&self.rsvn_ord_orgno)),
+                ("RSVN_ORD_ORD_DT", v::WireField::Str(&self.rsvn_ord_ord_dt)),
+            ],
+        )
+    }
 }
 
 /// The TR ID variants of [`OrderResvRvsecnclRequest`].

@@ -14,19 +14,15 @@ use crate::value as v;
 /// - TR ID: real `TTTC0013U`, paper `VTTC0013U`.
 ///
 /// Account fields left empty are filled from the client's configured account.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct OrderRvsecnclRequest {
     /// 종합계좌번호 (`CANO`, required, length 8).
-    #[serde(rename = "CANO")]
     cano: String,
     /// 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
-    #[serde(rename = "ACNT_PRDT_CD")]
     acnt_prdt_cd: String,
     /// 한국거래소전송주문조직번호 (`KRX_FWDG_ORD_ORGNO`, required, length 5).
-    #[serde(rename = "KRX_FWDG_ORD_ORGNO")]
     krx_fwdg_ord_orgno: String,
     /// 원주문번호 (`ORGN_ODNO`, required, length 10).
-    #[serde(rename = "ORGN_ODNO")]
     orgn_odno: String,
     /// 주문구분 (`ORD_DVSN`, required, length 2).
     ///
@@ -49,26 +45,47 @@ pub struct OrderRvsecnclRequest {
     /// - `22`: 스톱지정가
     /// - `23`: 중간가IOC
     /// - `24`: 중간가FOK
-    #[serde(rename = "ORD_DVSN")]
     ord_dvsn: String,
     /// 정정취소구분코드 (`RVSE_CNCL_DVSN_CD`, required, length 2).
-    #[serde(rename = "RVSE_CNCL_DVSN_CD")]
     rvse_cncl_dvsn_cd: String,
     /// 주문수량 (`ORD_QTY`, required, length 10).
-    #[serde(rename = "ORD_QTY")]
     ord_qty: String,
     /// 주문단가 (`ORD_UNPR`, required, length 19).
-    #[serde(rename = "ORD_UNPR")]
     ord_unpr: String,
     /// 잔량전부주문여부 (`QTY_ALL_ORD_YN`, required, length 1).
-    #[serde(rename = "QTY_ALL_ORD_YN")]
     qty_all_ord_yn: String,
     /// 조건가격 (`CNDT_PRIC`, length 19).
-    #[serde(rename = "CNDT_PRIC")]
     cndt_pric: String,
     /// 거래소ID구분코드 (`EXCG_ID_DVSN_CD`, length 3).
-    #[serde(rename = "EXCG_ID_DVSN_CD")]
     excg_id_dvsn_cd: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for OrderRvsecnclRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                ("CANO", v::WireField::Str(&self.cano)),
+                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
+                (
+                    "KRX_FWDG_ORD_ORGNO",
+                    v::WireField::Str(&self.krx_fwdg_ord_orgno),
+                ),
+                ("ORGN_ODNO", v::WireField::Str(&self.orgn_odno)),
+                ("ORD_DVSN", v::WireField::Str(&self.ord_dvsn)),
+                (
+                    "RVSE_CNCL_DVSN_CD",
+                    v::WireField::Str(&self.rvse_cncl_dvsn_cd),
+                ),
+                ("ORD_QTY", v::WireField::Str(&self.ord_qty)),
+                ("ORD_UNPR", v::WireField::Str(&self.ord_unpr)),
+                ("QTY_ALL_ORD_YN", v::WireField::Str(&self.qty_all_ord_yn)),
+                ("CNDT_PRIC", v::WireField::Str(&self.cndt_pric)),
+                ("EXCG_ID_DVSN_CD", v::WireField::Str(&self.excg_id_dvsn_cd)),
+            ],
+        )
+    }
 }
 
 impl OrderRvsecnclRequest {

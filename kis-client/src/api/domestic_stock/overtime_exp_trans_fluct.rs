@@ -12,32 +12,61 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHKST11860000`, paper not available.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct OvertimeExpTransFluctRequest {
     /// 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
-    #[serde(rename = "FID_COND_MRKT_DIV_CODE")]
     fid_cond_mrkt_div_code: String,
     /// 조건 화면 분류 코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
-    #[serde(rename = "FID_COND_SCR_DIV_CODE")]
     fid_cond_scr_div_code: String,
     /// 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
-    #[serde(rename = "FID_INPUT_ISCD")]
     fid_input_iscd: String,
     /// 순위 정렬 구분 코드 (`FID_RANK_SORT_CLS_CODE`, required, length 2).
-    #[serde(rename = "FID_RANK_SORT_CLS_CODE")]
     fid_rank_sort_cls_code: String,
     /// 분류 구분 코드 (`FID_DIV_CLS_CODE`, required, length 2).
-    #[serde(rename = "FID_DIV_CLS_CODE")]
     fid_div_cls_code: String,
     /// 입력 가격1 (`FID_INPUT_PRICE_1`, required, length 12).
-    #[serde(rename = "FID_INPUT_PRICE_1")]
     fid_input_price_1: String,
     /// 입력 가격2 (`FID_INPUT_PRICE_2`, required, length 12).
-    #[serde(rename = "FID_INPUT_PRICE_2")]
     fid_input_price_2: String,
     /// 입력 거래량 (`FID_INPUT_VOL_1`, required, length 18).
-    #[serde(rename = "FID_INPUT_VOL_1")]
     fid_input_vol_1: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for OvertimeExpTransFluctRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                (
+                    "FID_COND_MRKT_DIV_CODE",
+                    v::WireField::Str(&self.fid_cond_mrkt_div_code),
+                ),
+                (
+                    "FID_COND_SCR_DIV_CODE",
+                    v::WireField::Str(&self.fid_cond_scr_div_code),
+                ),
+                ("FID_INPUT_ISCD", v::WireField::Str(&self.fid_input_iscd)),
+                (
+                    "FID_RANK_SORT_CLS_CODE",
+                    v::WireField::Str(&self.fid_rank_sort_cls_code),
+                ),
+                (
+                    "FID_DIV_CLS_CODE",
+                    v::WireField::Str(&self.fid_div_cls_code),
+                ),
+                (
+                    "FID_INPUT_PRICE_1",
+                    v::WireField::Str(&self.fid_input_price_1),
+                ),
+                (
+                    "FID_INPUT_PRICE_2",
+                    v::WireField::Str(&self.fid_input_price_2),
+                ),
+                ("FID_INPUT_VOL_1", v::WireField::Str(&self.fid_input_vol_1)),
+            ],
+        )
+    }
 }
 
 impl OvertimeExpTransFluctRequest {

@@ -12,23 +12,34 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `HHKDB669100C0`, paper not available.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct PaidinCapinRequest {
     /// CTS (`CTS`, required, length 17).
-    #[serde(rename = "CTS")]
     cts: String,
     /// 조회구분 (`GB1`, required, length 1).
-    #[serde(rename = "GB1")]
     gb1: String,
     /// 조회일자From (`F_DT`, required, length 8).
-    #[serde(rename = "F_DT")]
     f_dt: String,
     /// 조회일자To (`T_DT`, required, length 8).
-    #[serde(rename = "T_DT")]
     t_dt: String,
     /// 종목코드 (`SHT_CD`, required, length 9).
-    #[serde(rename = "SHT_CD")]
     sht_cd: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for PaidinCapinRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                ("CTS", v::WireField::Str(&self.cts)),
+                ("GB1", v::WireField::Str(&self.gb1)),
+                ("F_DT", v::WireField::Str(&self.f_dt)),
+                ("T_DT", v::WireField::Str(&self.t_dt)),
+                ("SHT_CD", v::WireField::Str(&self.sht_cd)),
+            ],
+        )
+    }
 }
 
 impl PaidinCapinRequest {

@@ -15,26 +15,37 @@ use crate::value as v;
 /// - TR ID: real `TTTC2208R`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct PensionInquireBalanceRequest {
     /// 종합계좌번호 (`CANO`, required, length 8).
-    #[serde(rename = "CANO")]
     cano: String,
     /// 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
-    #[serde(rename = "ACNT_PRDT_CD")]
     acnt_prdt_cd: String,
     /// 적립금구분코드 (`ACCA_DVSN_CD`, required, length 2).
-    #[serde(rename = "ACCA_DVSN_CD")]
     acca_dvsn_cd: String,
     /// 조회구분 (`INQR_DVSN`, required, length 2).
-    #[serde(rename = "INQR_DVSN")]
     inqr_dvsn: String,
     /// 연속조회검색조건100 (`CTX_AREA_FK100`, required, length 100).
-    #[serde(rename = "CTX_AREA_FK100")]
     ctx_area_fk100: String,
     /// 연속조회키100 (`CTX_AREA_NK100`, required, length 100).
-    #[serde(rename = "CTX_AREA_NK100")]
     ctx_area_nk100: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for PensionInquireBalanceRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                ("CANO", v::WireField::Str(&self.cano)),
+                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
+                ("ACCA_DVSN_CD", v::WireField::Str(&self.acca_dvsn_cd)),
+                ("INQR_DVSN", v::WireField::Str(&self.inqr_dvsn)),
+                ("CTX_AREA_FK100", v::WireField::Str(&self.ctx_area_fk100)),
+                ("CTX_AREA_NK100", v::WireField::Str(&self.ctx_area_nk100)),
+            ],
+        )
+    }
 }
 
 impl PensionInquireBalanceRequest {
@@ -241,7 +252,7 @@ pub struct Output1 {
     /// 종목구분명 (`item_dvsn_name`, required, length 60).
     pub item_dvsn_name: v::Val<String>,
     /// 금일매수수량 (`thdt_buyqty`, required, length 10).
-    pub thdt_buyqty: v::Val<String>,
+    pub thdt_buyqty: v::Val<i64>,
     /// 금일매도수량 (`thdt_sll_qty`, required, length 10).
     pub thdt_sll_qty: v::Val<i64>,
     /// 보유수량 (`hldg_qty`, required, length 19).

@@ -17,18 +17,14 @@ use crate::value as v;
 /// - TR ID for `krx_nxt_sor` (KRX,NXT/SOR): real `TTTC2210R`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct PensionInquireDailyCcldRequest {
-    #[serde(skip)]
     variant: PensionInquireDailyCcldVariant,
     /// 종합계좌번호 (`CANO`, required, length 8).
-    #[serde(rename = "CANO")]
     cano: String,
     /// 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
-    #[serde(rename = "ACNT_PRDT_CD")]
     acnt_prdt_cd: String,
     /// 사용자구분코드 (`USER_DVSN_CD`, required, length 2).
-    #[serde(rename = "USER_DVSN_CD")]
     user_dvsn_cd: String,
     /// 매도매수구분코드 (`SLL_BUY_DVSN_CD`, required, length 2).
     ///
@@ -36,20 +32,34 @@ pub struct PensionInquireDailyCcldRequest {
     /// - `00`: 전체
     /// - `01`: 매도
     /// - `02`: 매수
-    #[serde(rename = "SLL_BUY_DVSN_CD")]
     sll_buy_dvsn_cd: String,
     /// 체결미체결구분 (`CCLD_NCCS_DVSN`, required, length 2).
-    #[serde(rename = "CCLD_NCCS_DVSN")]
     ccld_nccs_dvsn: String,
     /// 조회구분3 (`INQR_DVSN_3`, required, length 2).
-    #[serde(rename = "INQR_DVSN_3")]
     inqr_dvsn_3: String,
     /// 연속조회검색조건100 (`CTX_AREA_FK100`, required, length 100).
-    #[serde(rename = "CTX_AREA_FK100")]
     ctx_area_fk100: String,
     /// 연속조회키100 (`CTX_AREA_NK100`, required, length 100).
-    #[serde(rename = "CTX_AREA_NK100")]
     ctx_area_nk100: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for PensionInquireDailyCcldRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                ("CANO", v::WireField::Str(&self.cano)),
+                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
+                ("USER_DVSN_CD", v::WireField::Str(&self.user_dvsn_cd)),
+                ("SLL_BUY_DVSN_CD", v::WireField::Str(&self.sll_buy_dvsn_cd)),
+                ("CCLD_NCCS_DVSN", v::WireField::Str(&self.ccld_nccs_dvsn)),
+                ("INQR_DVSN_3", v::WireField::Str(&self.inqr_dvsn_3)),
+                ("CTX_AREA_FK100", v::WireField::Str(&self.ctx_area_fk100)),
+                ("CTX_AREA_NK100", v::WireField::Str(&self.ctx_area_nk100)),
+            ],
+        )
+    }
 }
 
 /// The TR ID variants of [`PensionInquireDailyCcldRequest`].

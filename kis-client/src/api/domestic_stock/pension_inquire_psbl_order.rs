@@ -14,33 +14,47 @@ use crate::value as v;
 /// - TR ID: real `TTTC0503R`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct PensionInquirePsblOrderRequest {
     /// 종합계좌번호 (`CANO`, required, length 8).
-    #[serde(rename = "CANO")]
     cano: String,
     /// 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
-    #[serde(rename = "ACNT_PRDT_CD")]
     acnt_prdt_cd: String,
     /// 상품번호 (`PDNO`, required, length 12).
-    #[serde(rename = "PDNO")]
     pdno: String,
     /// 적립금구분코드 (`ACCA_DVSN_CD`, required, length 2).
-    #[serde(rename = "ACCA_DVSN_CD")]
     acca_dvsn_cd: String,
     /// CMA평가금액포함여부 (`CMA_EVLU_AMT_ICLD_YN`, required, length 1).
-    #[serde(rename = "CMA_EVLU_AMT_ICLD_YN")]
     cma_evlu_amt_icld_yn: String,
     /// 주문구분 (`ORD_DVSN`, required, length 2).
     ///
     /// Codes:
     /// - `00`: 지정가
     /// - `01`: 시장가
-    #[serde(rename = "ORD_DVSN")]
     ord_dvsn: String,
     /// 주문단가 (`ORD_UNPR`, required, length 19).
-    #[serde(rename = "ORD_UNPR")]
     ord_unpr: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for PensionInquirePsblOrderRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                ("CANO", v::WireField::Str(&self.cano)),
+                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
+                ("PDNO", v::WireField::Str(&self.pdno)),
+                ("ACCA_DVSN_CD", v::WireField::Str(&self.acca_dvsn_cd)),
+                (
+                    "CMA_EVLU_AMT_ICLD_YN",
+                    v::WireField::Str(&self.cma_evlu_amt_icld_yn),
+                ),
+                ("ORD_DVSN", v::WireField::Str(&self.ord_dvsn)),
+                ("ORD_UNPR", v::WireField::Str(&self.ord_unpr)),
+            ],
+        )
+    }
 }
 
 impl PensionInquirePsblOrderRequest {

@@ -15,44 +15,55 @@ use crate::value as v;
 /// - TR ID: real `CTRGA011R`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct PeriodRightsRequest {
     /// 조회구분 (`INQR_DVSN`, required, length 2).
-    #[serde(rename = "INQR_DVSN")]
     inqr_dvsn: String,
     /// 고객실명확인번호25 (`CUST_RNCNO25`, required, length 25).
-    #[serde(rename = "CUST_RNCNO25")]
     cust_rncno25: String,
     /// 홈넷ID (`HMID`, required, length 8).
-    #[serde(rename = "HMID")]
     hmid: String,
     /// 종합계좌번호 (`CANO`, required, length 8).
-    #[serde(rename = "CANO")]
     cano: String,
     /// 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
-    #[serde(rename = "ACNT_PRDT_CD")]
     acnt_prdt_cd: String,
     /// 조회시작일자 (`INQR_STRT_DT`, required, length 8).
-    #[serde(rename = "INQR_STRT_DT")]
     inqr_strt_dt: String,
     /// 조회종료일자 (`INQR_END_DT`, required, length 8).
-    #[serde(rename = "INQR_END_DT")]
     inqr_end_dt: String,
     /// 권리유형코드 (`RGHT_TYPE_CD`, required, length 2).
-    #[serde(rename = "RGHT_TYPE_CD")]
     rght_type_cd: String,
     /// 상품번호 (`PDNO`, required, length 12).
-    #[serde(rename = "PDNO")]
     pdno: String,
     /// 상품유형코드 (`PRDT_TYPE_CD`, required, length 3).
-    #[serde(rename = "PRDT_TYPE_CD")]
     prdt_type_cd: String,
     /// 연속조회키100 (`CTX_AREA_NK100`, required, length 100).
-    #[serde(rename = "CTX_AREA_NK100")]
     ctx_area_nk100: String,
     /// 연속조회검색조건100 (`CTX_AREA_FK100`, required, length 100).
-    #[serde(rename = "CTX_AREA_FK100")]
     ctx_area_fk100: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for PeriodRightsRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                ("INQR_DVSN", v::WireField::Str(&self.inqr_dvsn)),
+                ("CUST_RNCNO25", v::WireField::Str(&self.cust_rncno25)),
+                ("HMID", v::WireField::Str(&self.hmid)),
+                ("CANO", v::WireField::Str(&self.cano)),
+                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
+                ("INQR_STRT_DT", v::WireField::Str(&self.inqr_strt_dt)),
+                ("INQR_END_DT", v::WireField::Str(&self.inqr_end_dt)),
+                ("RGHT_TYPE_CD", v::WireField::Str(&self.rght_type_cd)),
+                ("PDNO", v::WireField::Str(&self.pdno)),
+                ("PRDT_TYPE_CD", v::WireField::Str(&self.prdt_type_cd)),
+                ("CTX_AREA_NK100", v::WireField::Str(&self.ctx_area_nk100)),
+                ("CTX_AREA_FK100", v::WireField::Str(&self.ctx_area_fk100)),
+            ],
+        )
+    }
 }
 
 impl PeriodRightsRequest {
@@ -429,7 +440,7 @@ pub struct Output1 {
     /// 최종배정금액 (`last_alct_amt`, required, length 19).
     pub last_alct_amt: v::Val<v::Decimal>,
     /// 최종단수주대금 (`last_ftsk_chgs`, required, length 19).
-    pub last_ftsk_chgs: v::Val<String>,
+    pub last_ftsk_chgs: v::Val<v::Decimal>,
     /// 상환원금 (`rdpt_prca`, required, length 19).
     pub rdpt_prca: v::Val<String>,
     /// 지연이자금액 (`dlay_int_amt`, required, length 19).

@@ -12,21 +12,38 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHKST66430400`, paper not available.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct ProfitRatioRequest {
     /// 입력 종목코드 (`fid_input_iscd`, required, length 12).
-    #[serde(rename = "fid_input_iscd")]
     fid_input_iscd: String,
     /// 분류 구분 코드 (`FID_DIV_CLS_CODE`, required, length 2).
     ///
     /// Codes:
     /// - `0`: 년
     /// - `1`: 분기
-    #[serde(rename = "FID_DIV_CLS_CODE")]
     fid_div_cls_code: String,
     /// 조건 시장 분류 코드 (`fid_cond_mrkt_div_code`, required, length 2).
-    #[serde(rename = "fid_cond_mrkt_div_code")]
     fid_cond_mrkt_div_code: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for ProfitRatioRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                ("fid_input_iscd", v::WireField::Str(&self.fid_input_iscd)),
+                (
+                    "FID_DIV_CLS_CODE",
+                    v::WireField::Str(&self.fid_div_cls_code),
+                ),
+                (
+                    "fid_cond_mrkt_div_code",
+                    v::WireField::Str(&self.fid_cond_mrkt_div_code),
+                ),
+            ],
+        )
+    }
 }
 
 impl ProfitRatioRequest {

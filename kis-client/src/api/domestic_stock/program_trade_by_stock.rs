@@ -12,14 +12,28 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHPPG04650101`, paper not available.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct ProgramTradeByStockRequest {
     /// 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
-    #[serde(rename = "FID_COND_MRKT_DIV_CODE")]
     fid_cond_mrkt_div_code: String,
     /// 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
-    #[serde(rename = "FID_INPUT_ISCD")]
     fid_input_iscd: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for ProgramTradeByStockRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                (
+                    "FID_COND_MRKT_DIV_CODE",
+                    v::WireField::Str(&self.fid_cond_mrkt_div_code),
+                ),
+                ("FID_INPUT_ISCD", v::WireField::Str(&self.fid_input_iscd)),
+            ],
+        )
+    }
 }
 
 impl ProgramTradeByStockRequest {
@@ -169,9 +183,9 @@ pub struct Output {
     /// 전체 합계 순매수 거래 대금 (`whol_smtn_ntby_tr_pbmn`, required, length 18).
     pub whol_smtn_ntby_tr_pbmn: v::Val<v::Decimal>,
     /// 전체 순매수 거래량 증감 (`whol_ntby_vol_icdc`, required, length 10).
-    pub whol_ntby_vol_icdc: v::Val<String>,
+    pub whol_ntby_vol_icdc: v::Val<v::Decimal>,
     /// 전체 순매수 거래 대금 증감 (`whol_ntby_tr_pbmn_icdc`, required, length 10).
-    pub whol_ntby_tr_pbmn_icdc: v::Val<String>,
+    pub whol_ntby_tr_pbmn_icdc: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
 }

@@ -12,17 +12,34 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHPPG04650201`, paper not available.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct ProgramTradeByStockDailyRequest {
     /// 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
-    #[serde(rename = "FID_COND_MRKT_DIV_CODE")]
     fid_cond_mrkt_div_code: String,
     /// 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
-    #[serde(rename = "FID_INPUT_ISCD")]
     fid_input_iscd: String,
     /// 입력 날짜1 (`FID_INPUT_DATE_1`, required, length 10).
-    #[serde(rename = "FID_INPUT_DATE_1")]
     fid_input_date_1: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for ProgramTradeByStockDailyRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                (
+                    "FID_COND_MRKT_DIV_CODE",
+                    v::WireField::Str(&self.fid_cond_mrkt_div_code),
+                ),
+                ("FID_INPUT_ISCD", v::WireField::Str(&self.fid_input_iscd)),
+                (
+                    "FID_INPUT_DATE_1",
+                    v::WireField::Str(&self.fid_input_date_1),
+                ),
+            ],
+        )
+    }
 }
 
 impl ProgramTradeByStockDailyRequest {
@@ -184,9 +201,9 @@ pub struct Output {
     /// 전체 합계 순매수 거래 대금 (`whol_smtn_ntby_tr_pbmn`, required, length 18).
     pub whol_smtn_ntby_tr_pbmn: v::Val<v::Decimal>,
     /// 전체 순매수 거래량 증감 (`whol_ntby_vol_icdc`, required, length 10).
-    pub whol_ntby_vol_icdc: v::Val<String>,
+    pub whol_ntby_vol_icdc: v::Val<v::Decimal>,
     /// 전체 순매수 거래 대금 증감2 (`whol_ntby_tr_pbmn_icdc2`, required, length 18).
-    pub whol_ntby_tr_pbmn_icdc2: v::Val<String>,
+    pub whol_ntby_tr_pbmn_icdc2: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
 }

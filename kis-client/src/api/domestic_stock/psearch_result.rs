@@ -12,14 +12,25 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `HHKST03900400`, paper not available.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct PsearchResultRequest {
     /// 사용자 HTS ID (`user_id`, required, length 40).
-    #[serde(rename = "user_id")]
     user_id: String,
     /// 사용자조건 키값 (`seq`, required, length 10).
-    #[serde(rename = "seq")]
     seq: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for PsearchResultRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                ("user_id", v::WireField::Str(&self.user_id)),
+                ("seq", v::WireField::Str(&self.seq)),
+            ],
+        )
+    }
 }
 
 impl PsearchResultRequest {

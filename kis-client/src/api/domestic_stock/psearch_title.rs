@@ -12,11 +12,17 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `HHKST03900300`, paper not available.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct PsearchTitleRequest {
     /// 사용자 HTS ID (`user_id`, required, length 40).
-    #[serde(rename = "user_id")]
     user_id: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for PsearchTitleRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(s, &[("user_id", v::WireField::Str(&self.user_id))])
+    }
 }
 
 impl PsearchTitleRequest {

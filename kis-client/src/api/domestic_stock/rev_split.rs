@@ -12,19 +12,15 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `HHKDB669105C0`, paper not available.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct RevSplitRequest {
     /// 종목코드 (`SHT_CD`, required, length 9).
-    #[serde(rename = "SHT_CD")]
     sht_cd: String,
     /// CTS (`CTS`, required, length 17).
-    #[serde(rename = "CTS")]
     cts: String,
     /// 조회일자From (`F_DT`, required, length 8).
-    #[serde(rename = "F_DT")]
     f_dt: String,
     /// 조회일자To (`T_DT`, required, length 8).
-    #[serde(rename = "T_DT")]
     t_dt: String,
     /// 시장구분 (`MARKET_GB`, required, length 1).
     ///
@@ -32,8 +28,23 @@ pub struct RevSplitRequest {
     /// - `0`: 전체
     /// - `1`: 코스피
     /// - `2`: 코스닥
-    #[serde(rename = "MARKET_GB")]
     market_gb: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for RevSplitRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                ("SHT_CD", v::WireField::Str(&self.sht_cd)),
+                ("CTS", v::WireField::Str(&self.cts)),
+                ("F_DT", v::WireField::Str(&self.f_dt)),
+                ("T_DT", v::WireField::Str(&self.t_dt)),
+                ("MARKET_GB", v::WireField::Str(&self.market_gb)),
+            ],
+        )
+    }
 }
 
 impl RevSplitRequest {

@@ -12,7 +12,7 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `CTPF1002R`, paper not available.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct SearchStockInfoRequest {
     /// 상품유형코드 (`PRDT_TYPE_CD`, required, length 3).
     ///
@@ -21,11 +21,22 @@ pub struct SearchStockInfoRequest {
     /// - `301`: 선물옵션
     /// - `302`: 채권
     /// - `306`: ELS
-    #[serde(rename = "PRDT_TYPE_CD")]
     prdt_type_cd: String,
     /// 상품번호 (`PDNO`, required, length 12).
-    #[serde(rename = "PDNO")]
     pdno: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for SearchStockInfoRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                ("PRDT_TYPE_CD", v::WireField::Str(&self.prdt_type_cd)),
+                ("PDNO", v::WireField::Str(&self.pdno)),
+            ],
+        )
+    }
 }
 
 impl SearchStockInfoRequest {
@@ -377,7 +388,7 @@ pub struct Output {
     /// ETFETN투자유의종목여부 (`etf_etn_ivst_heed_item_yn`, required, length 1).
     pub etf_etn_ivst_heed_item_yn: v::Val<bool>,
     /// 대주이자율구분코드 (`stln_int_rt_dvsn_cd`, required, length 2).
-    pub stln_int_rt_dvsn_cd: v::Val<v::Decimal>,
+    pub stln_int_rt_dvsn_cd: v::Val<String>,
     /// 외국인개인한도비율 (`frnr_psnl_lmt_rt`, required, length 24).
     pub frnr_psnl_lmt_rt: v::Val<v::Decimal>,
     /// 상장신청인발행기관코드 (`lstg_rqsr_issu_istt_cd`, required, length 5).

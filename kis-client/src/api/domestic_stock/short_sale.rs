@@ -12,16 +12,13 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHPST04820000`, paper not available.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct ShortSaleRequest {
     /// FID 적용 범위 거래량 (`FID_APLY_RANG_VOL`, required, length 18).
-    #[serde(rename = "FID_APLY_RANG_VOL")]
     fid_aply_rang_vol: String,
     /// 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
-    #[serde(rename = "FID_COND_MRKT_DIV_CODE")]
     fid_cond_mrkt_div_code: String,
     /// 조건 화면 분류 코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
-    #[serde(rename = "FID_COND_SCR_DIV_CODE")]
     fid_cond_scr_div_code: String,
     /// 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
     ///
@@ -32,26 +29,64 @@ pub struct ShortSaleRequest {
     /// - `2001`: 코스피200
     /// - `4001`: KRX100
     /// - `3003`: 코스닥150
-    #[serde(rename = "FID_INPUT_ISCD")]
     fid_input_iscd: String,
     /// 조회구분 (일/월) (`FID_PERIOD_DIV_CODE`, required, length 32).
-    #[serde(rename = "FID_PERIOD_DIV_CODE")]
     fid_period_div_code: String,
     /// 조회가간(일수 (`FID_INPUT_CNT_1`, required, length 12).
-    #[serde(rename = "FID_INPUT_CNT_1")]
     fid_input_cnt_1: String,
     /// 대상 제외 구분 코드 (`FID_TRGT_EXLS_CLS_CODE`, required, length 32).
-    #[serde(rename = "FID_TRGT_EXLS_CLS_CODE")]
     fid_trgt_exls_cls_code: String,
     /// FID 대상 구분 코드 (`FID_TRGT_CLS_CODE`, required, length 32).
-    #[serde(rename = "FID_TRGT_CLS_CODE")]
     fid_trgt_cls_code: String,
     /// FID 적용 범위 가격1 (`FID_APLY_RANG_PRC_1`, required, length 18).
-    #[serde(rename = "FID_APLY_RANG_PRC_1")]
     fid_aply_rang_prc_1: String,
     /// FID 적용 범위 가격2 (`FID_APLY_RANG_PRC_2`, required, length 18).
-    #[serde(rename = "FID_APLY_RANG_PRC_2")]
     fid_aply_rang_prc_2: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for ShortSaleRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                (
+                    "FID_APLY_RANG_VOL",
+                    v::WireField::Str(&self.fid_aply_rang_vol),
+                ),
+                (
+                    "FID_COND_MRKT_DIV_CODE",
+                    v::WireField::Str(&self.fid_cond_mrkt_div_code),
+                ),
+                (
+                    "FID_COND_SCR_DIV_CODE",
+                    v::WireField::Str(&self.fid_cond_scr_div_code),
+                ),
+                ("FID_INPUT_ISCD", v::WireField::Str(&self.fid_input_iscd)),
+                (
+                    "FID_PERIOD_DIV_CODE",
+                    v::WireField::Str(&self.fid_period_div_code),
+                ),
+                ("FID_INPUT_CNT_1", v::WireField::Str(&self.fid_input_cnt_1)),
+                (
+                    "FID_TRGT_EXLS_CLS_CODE",
+                    v::WireField::Str(&self.fid_trgt_exls_cls_code),
+                ),
+                (
+                    "FID_TRGT_CLS_CODE",
+                    v::WireField::Str(&self.fid_trgt_cls_code),
+                ),
+                (
+                    "FID_APLY_RANG_PRC_1",
+                    v::WireField::Str(&self.fid_aply_rang_prc_1),
+                ),
+                (
+                    "FID_APLY_RANG_PRC_2",
+                    v::WireField::Str(&self.fid_aply_rang_prc_2),
+                ),
+            ],
+        )
+    }
 }
 
 impl ShortSaleRequest {

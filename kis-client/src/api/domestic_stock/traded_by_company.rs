@@ -12,16 +12,13 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHPST01860000`, paper not available.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct TradedByCompanyRequest {
     /// 대상 제외 구분 코드 (`fid_trgt_exls_cls_code`, required, length 32).
-    #[serde(rename = "fid_trgt_exls_cls_code")]
     fid_trgt_exls_cls_code: String,
     /// 조건 시장 분류 코드 (`fid_cond_mrkt_div_code`, required, length 2).
-    #[serde(rename = "fid_cond_mrkt_div_code")]
     fid_cond_mrkt_div_code: String,
     /// 조건 화면 분류 코드 (`fid_cond_scr_div_code`, required, length 5).
-    #[serde(rename = "fid_cond_scr_div_code")]
     fid_cond_scr_div_code: String,
     /// 분류 구분 코드 (`fid_div_cls_code`, required, length 2).
     ///
@@ -34,20 +31,16 @@ pub struct TradedByCompanyRequest {
     /// - `5`: 투자위험
     /// - `6`: 보통주
     /// - `7`: 우선주
-    #[serde(rename = "fid_div_cls_code")]
     fid_div_cls_code: String,
     /// 순위 정렬 구분 코드 (`fid_rank_sort_cls_code`, required, length 2).
     ///
     /// Codes:
     /// - `0`: 매도상위
     /// - `1`: 매수상위
-    #[serde(rename = "fid_rank_sort_cls_code")]
     fid_rank_sort_cls_code: String,
     /// 입력 날짜1 (`fid_input_date_1`, required, length 10).
-    #[serde(rename = "fid_input_date_1")]
     fid_input_date_1: String,
     /// 입력 날짜2 (`fid_input_date_2`, required, length 10).
-    #[serde(rename = "fid_input_date_2")]
     fid_input_date_2: String,
     /// 입력 종목코드 (`fid_input_iscd`, required, length 12).
     ///
@@ -57,24 +50,75 @@ pub struct TradedByCompanyRequest {
     /// - `1001`: 코스닥
     /// - `2001`: 코스피200
     /// - `4001`: KRX100
-    #[serde(rename = "fid_input_iscd")]
     fid_input_iscd: String,
     /// 대상 구분 코드 (`fid_trgt_cls_code`, required, length 32).
-    #[serde(rename = "fid_trgt_cls_code")]
     fid_trgt_cls_code: String,
     /// 적용 범위 거래량 (`fid_aply_rang_vol`, required, length 18).
     ///
     /// Codes:
     /// - `0`: 전체
     /// - `100`: 100주 이상
-    #[serde(rename = "fid_aply_rang_vol")]
     fid_aply_rang_vol: String,
     /// 적용 범위 가격2 (`fid_aply_rang_prc_2`, required, length 18).
-    #[serde(rename = "fid_aply_rang_prc_2")]
     fid_aply_rang_prc_2: String,
     /// 적용 범위 가격1 (`fid_aply_rang_prc_1`, required, length 18).
-    #[serde(rename = "fid_aply_rang_prc_1")]
     fid_aply_rang_prc_1: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for TradedByCompanyRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                (
+                    "fid_trgt_exls_cls_code",
+                    v::WireField::Str(&self.fid_trgt_exls_cls_code),
+                ),
+                (
+                    "fid_cond_mrkt_div_code",
+                    v::WireField::Str(&self.fid_cond_mrkt_div_code),
+                ),
+                (
+                    "fid_cond_scr_div_code",
+                    v::WireField::Str(&self.fid_cond_scr_div_code),
+                ),
+                (
+                    "fid_div_cls_code",
+                    v::WireField::Str(&self.fid_div_cls_code),
+                ),
+                (
+                    "fid_rank_sort_cls_code",
+                    v::WireField::Str(&self.fid_rank_sort_cls_code),
+                ),
+                (
+                    "fid_input_date_1",
+                    v::WireField::Str(&self.fid_input_date_1),
+                ),
+                (
+                    "fid_input_date_2",
+                    v::WireField::Str(&self.fid_input_date_2),
+                ),
+                ("fid_input_iscd", v::WireField::Str(&self.fid_input_iscd)),
+                (
+                    "fid_trgt_cls_code",
+                    v::WireField::Str(&self.fid_trgt_cls_code),
+                ),
+                (
+                    "fid_aply_rang_vol",
+                    v::WireField::Str(&self.fid_aply_rang_vol),
+                ),
+                (
+                    "fid_aply_rang_prc_2",
+                    v::WireField::Str(&self.fid_aply_rang_prc_2),
+                ),
+                (
+                    "fid_aply_rang_prc_1",
+                    v::WireField::Str(&self.fid_aply_rang_prc_1),
+                ),
+            ],
+        )
+    }
 }
 
 impl TradedByCompanyRequest {

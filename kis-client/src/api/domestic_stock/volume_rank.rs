@@ -12,42 +12,77 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHPST01710000`, paper not available.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct VolumeRankRequest {
     /// 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
     ///
     /// Codes:
     /// - `J`: KRX
     /// - `NX`: NXT
-    #[serde(rename = "FID_COND_MRKT_DIV_CODE")]
     fid_cond_mrkt_div_code: String,
     /// 조건 화면 분류 코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
-    #[serde(rename = "FID_COND_SCR_DIV_CODE")]
     fid_cond_scr_div_code: String,
     /// 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
-    #[serde(rename = "FID_INPUT_ISCD")]
     fid_input_iscd: String,
     /// 분류 구분 코드 (`FID_DIV_CLS_CODE`, required, length 2).
-    #[serde(rename = "FID_DIV_CLS_CODE")]
     fid_div_cls_code: String,
     /// 소속 구분 코드 (`FID_BLNG_CLS_CODE`, required, length 2).
-    #[serde(rename = "FID_BLNG_CLS_CODE")]
     fid_blng_cls_code: String,
     /// 대상 구분 코드 (`FID_TRGT_CLS_CODE`, required, length 32).
-    #[serde(rename = "FID_TRGT_CLS_CODE")]
     fid_trgt_cls_code: String,
     /// 대상 제외 구분 코드 (`FID_TRGT_EXLS_CLS_CODE`, required, length 32).
-    #[serde(rename = "FID_TRGT_EXLS_CLS_CODE")]
     fid_trgt_exls_cls_code: String,
     /// 입력 가격1 (`FID_INPUT_PRICE_1`, required, length 12).
-    #[serde(rename = "FID_INPUT_PRICE_1")]
     fid_input_price_1: String,
     /// 입력 가격2 (`FID_INPUT_PRICE_2`, required, length 12).
-    #[serde(rename = "FID_INPUT_PRICE_2")]
     fid_input_price_2: String,
     /// 거래량 수 (`FID_VOL_CNT`, required, length 12).
-    #[serde(rename = "FID_VOL_CNT")]
     fid_vol_cnt: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for VolumeRankRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                (
+                    "FID_COND_MRKT_DIV_CODE",
+                    v::WireField::Str(&self.fid_cond_mrkt_div_code),
+                ),
+                (
+                    "FID_COND_SCR_DIV_CODE",
+                    v::WireField::Str(&self.fid_cond_scr_div_code),
+                ),
+                ("FID_INPUT_ISCD", v::WireField::Str(&self.fid_input_iscd)),
+                (
+                    "FID_DIV_CLS_CODE",
+                    v::WireField::Str(&self.fid_div_cls_code),
+                ),
+                (
+                    "FID_BLNG_CLS_CODE",
+                    v::WireField::Str(&self.fid_blng_cls_code),
+                ),
+                (
+                    "FID_TRGT_CLS_CODE",
+                    v::WireField::Str(&self.fid_trgt_cls_code),
+                ),
+                (
+                    "FID_TRGT_EXLS_CLS_CODE",
+                    v::WireField::Str(&self.fid_trgt_exls_cls_code),
+                ),
+                (
+                    "FID_INPUT_PRICE_1",
+                    v::WireField::Str(&self.fid_input_price_1),
+                ),
+                (
+                    "FID_INPUT_PRICE_2",
+                    v::WireField::Str(&self.fid_input_price_2),
+                ),
+                ("FID_VOL_CNT", v::WireField::Str(&self.fid_vol_cnt)),
+            ],
+        )
+    }
 }
 
 impl VolumeRankRequest {

@@ -12,31 +12,23 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHKEW15100000`, paper not available.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct CondSearchRequest {
     /// 조건시장분류코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
-    #[serde(rename = "FID_COND_MRKT_DIV_CODE")]
     fid_cond_mrkt_div_code: String,
     /// 조건화면분류코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
-    #[serde(rename = "FID_COND_SCR_DIV_CODE")]
     fid_cond_scr_div_code: String,
     /// 순위정렬구분코드 (`FID_RANK_SORT_CLS_CODE`, required, length 2).
-    #[serde(rename = "FID_RANK_SORT_CLS_CODE")]
     fid_rank_sort_cls_code: String,
     /// 입력수1 (`FID_INPUT_CNT_1`, required, length 12).
-    #[serde(rename = "FID_INPUT_CNT_1")]
     fid_input_cnt_1: String,
     /// 순위정렬구분코드2 (`FID_RANK_SORT_CLS_CODE_2`, required, length 2).
-    #[serde(rename = "FID_RANK_SORT_CLS_CODE_2")]
     fid_rank_sort_cls_code_2: String,
     /// 입력수2 (`FID_INPUT_CNT_2`, required, length 12).
-    #[serde(rename = "FID_INPUT_CNT_2")]
     fid_input_cnt_2: String,
     /// 순위정렬구분코드3 (`FID_RANK_SORT_CLS_CODE_3`, required, length 2).
-    #[serde(rename = "FID_RANK_SORT_CLS_CODE_3")]
     fid_rank_sort_cls_code_3: String,
     /// 입력수3 (`FID_INPUT_CNT_3`, required, length 12).
-    #[serde(rename = "FID_INPUT_CNT_3")]
     fid_input_cnt_3: String,
     /// 대상구분코드 (`FID_TRGT_CLS_CODE`, required, length 32).
     ///
@@ -49,112 +41,76 @@ pub struct CondSearchRequest {
     /// - `10`: 거래량
     /// - `11`: 최종거래일
     /// - `12`: 레버리지
-    #[serde(rename = "FID_TRGT_CLS_CODE")]
     fid_trgt_cls_code: String,
     /// 입력종목코드 (`FID_INPUT_ISCD`, required, length 12).
-    #[serde(rename = "FID_INPUT_ISCD")]
     fid_input_iscd: String,
     /// 기초자산입력종목코드 (`FID_UNAS_INPUT_ISCD`, required, length 12).
-    #[serde(rename = "FID_UNAS_INPUT_ISCD")]
     fid_unas_input_iscd: String,
     /// 시장구분코드 (`FID_MRKT_CLS_CODE`, required, length 2).
-    #[serde(rename = "FID_MRKT_CLS_CODE")]
     fid_mrkt_cls_code: String,
     /// 입력날짜1 (`FID_INPUT_DATE_1`, required, length 10).
-    #[serde(rename = "FID_INPUT_DATE_1")]
     fid_input_date_1: String,
     /// 입력날짜2 (`FID_INPUT_DATE_2`, required, length 10).
-    #[serde(rename = "FID_INPUT_DATE_2")]
     fid_input_date_2: String,
     /// 입력종목코드2 (`FID_INPUT_ISCD_2`, required, length 8).
-    #[serde(rename = "FID_INPUT_ISCD_2")]
     fid_input_iscd_2: String,
     /// 기타구분코드 (`FID_ETC_CLS_CODE`, required, length 2).
-    #[serde(rename = "FID_ETC_CLS_CODE")]
     fid_etc_cls_code: String,
     /// 입력잔존일수1 (`FID_INPUT_RMNN_DYNU_1`, required, length 5).
-    #[serde(rename = "FID_INPUT_RMNN_DYNU_1")]
     fid_input_rmnn_dynu_1: String,
     /// 입력잔존일수2 (`FID_INPUT_RMNN_DYNU_2`, required, length 5).
-    #[serde(rename = "FID_INPUT_RMNN_DYNU_2")]
     fid_input_rmnn_dynu_2: String,
     /// 현재가수1 (`FID_PRPR_CNT1`, required, length 11).
-    #[serde(rename = "FID_PRPR_CNT1")]
     fid_prpr_cnt1: String,
     /// 현재가수2 (`FID_PRPR_CNT2`, required, length 11).
-    #[serde(rename = "FID_PRPR_CNT2")]
     fid_prpr_cnt2: String,
     /// 등락비율1 (`FID_RSFL_RATE1`, required, length 13.2).
-    #[serde(rename = "FID_RSFL_RATE1")]
     fid_rsfl_rate1: String,
     /// 등락비율2 (`FID_RSFL_RATE2`, required, length 13.2).
-    #[serde(rename = "FID_RSFL_RATE2")]
     fid_rsfl_rate2: String,
     /// 거래량1 (`FID_VOL1`, required, length 18).
-    #[serde(rename = "FID_VOL1")]
     fid_vol1: String,
     /// 거래량2 (`FID_VOL2`, required, length 18).
-    #[serde(rename = "FID_VOL2")]
     fid_vol2: String,
     /// 적용범위가격1 (`FID_APLY_RANG_PRC_1`, required, length 18).
-    #[serde(rename = "FID_APLY_RANG_PRC_1")]
     fid_aply_rang_prc_1: String,
     /// 적용범위가격2 (`FID_APLY_RANG_PRC_2`, required, length 18).
-    #[serde(rename = "FID_APLY_RANG_PRC_2")]
     fid_aply_rang_prc_2: String,
     /// 레버리지값1 (`FID_LVRG_VAL1`, required, length 114).
-    #[serde(rename = "FID_LVRG_VAL1")]
     fid_lvrg_val1: String,
     /// 레버리지값2 (`FID_LVRG_VAL2`, required, length 114).
-    #[serde(rename = "FID_LVRG_VAL2")]
     fid_lvrg_val2: String,
     /// 거래량3 (`FID_VOL3`, required, length 18).
-    #[serde(rename = "FID_VOL3")]
     fid_vol3: String,
     /// 거래량4 (`FID_VOL4`, required, length 18).
-    #[serde(rename = "FID_VOL4")]
     fid_vol4: String,
     /// 내재변동성1 (`FID_INTS_VLTL1`, required, length 114).
-    #[serde(rename = "FID_INTS_VLTL1")]
     fid_ints_vltl1: String,
     /// 내재변동성2 (`FID_INTS_VLTL2`, required, length 114).
-    #[serde(rename = "FID_INTS_VLTL2")]
     fid_ints_vltl2: String,
     /// 프리미엄값1 (`FID_PRMM_VAL1`, required, length 132).
-    #[serde(rename = "FID_PRMM_VAL1")]
     fid_prmm_val1: String,
     /// 프리미엄값2 (`FID_PRMM_VAL2`, required, length 132).
-    #[serde(rename = "FID_PRMM_VAL2")]
     fid_prmm_val2: String,
     /// 기어링1 (`FID_GEAR1`, required, length 84).
-    #[serde(rename = "FID_GEAR1")]
     fid_gear1: String,
     /// 기어링2 (`FID_GEAR2`, required, length 84).
-    #[serde(rename = "FID_GEAR2")]
     fid_gear2: String,
     /// 손익분기비율1 (`FID_PRLS_QRYR_RATE1`, required, length 13.2).
-    #[serde(rename = "FID_PRLS_QRYR_RATE1")]
     fid_prls_qryr_rate1: String,
     /// 손익분기비율2 (`FID_PRLS_QRYR_RATE2`, required, length 13.2).
-    #[serde(rename = "FID_PRLS_QRYR_RATE2")]
     fid_prls_qryr_rate2: String,
     /// 델타1 (`FID_DELTA1`, required, length 84).
-    #[serde(rename = "FID_DELTA1")]
     fid_delta1: String,
     /// 델타2 (`FID_DELTA2`, required, length 84).
-    #[serde(rename = "FID_DELTA2")]
     fid_delta2: String,
     /// 행사가1 (`FID_ACPR1`, required, length 133).
-    #[serde(rename = "FID_ACPR1")]
     fid_acpr1: String,
     /// 행사가2 (`FID_ACPR2`, required, length 133).
-    #[serde(rename = "FID_ACPR2")]
     fid_acpr2: String,
     /// 주식전환비율1 (`FID_STCK_CNVR_RATE1`, required, length 9.4).
-    #[serde(rename = "FID_STCK_CNVR_RATE1")]
     fid_stck_cnvr_rate1: String,
     /// 주식전환비율2 (`FID_STCK_CNVR_RATE2`, required, length 9.4).
-    #[serde(rename = "FID_STCK_CNVR_RATE2")]
     fid_stck_cnvr_rate2: String,
     /// 분류구분코드 (`FID_DIV_CLS_CODE`, required, length 2).
     ///
@@ -162,44 +118,174 @@ pub struct CondSearchRequest {
     /// - `0`: 전체
     /// - `1`: 일반
     /// - `2`: 조기종료
-    #[serde(rename = "FID_DIV_CLS_CODE")]
     fid_div_cls_code: String,
     /// 패리티1 (`FID_PRIT1`, required, length 112).
-    #[serde(rename = "FID_PRIT1")]
     fid_prit1: String,
     /// 패리티2 (`FID_PRIT2`, required, length 112).
-    #[serde(rename = "FID_PRIT2")]
     fid_prit2: String,
     /// 자본지지점1 (`FID_CFP1`, required, length 112).
-    #[serde(rename = "FID_CFP1")]
     fid_cfp1: String,
     /// 자본지지점2 (`FID_CFP2`, required, length 112).
-    #[serde(rename = "FID_CFP2")]
     fid_cfp2: String,
     /// 지수가격1 (`FID_INPUT_NMIX_PRICE_1`, required, length 112).
-    #[serde(rename = "FID_INPUT_NMIX_PRICE_1")]
     fid_input_nmix_price_1: String,
     /// 지수가격2 (`FID_INPUT_NMIX_PRICE_2`, required, length 112).
-    #[serde(rename = "FID_INPUT_NMIX_PRICE_2")]
     fid_input_nmix_price_2: String,
     /// E기어링값1 (`FID_EGEA_VAL1`, required, length 132).
-    #[serde(rename = "FID_EGEA_VAL1")]
     fid_egea_val1: String,
     /// E기어링값2 (`FID_EGEA_VAL2`, required, length 132).
-    #[serde(rename = "FID_EGEA_VAL2")]
     fid_egea_val2: String,
     /// 배당수익율 (`FID_INPUT_DVDN_ERT`, required, length 11.2).
-    #[serde(rename = "FID_INPUT_DVDN_ERT")]
     fid_input_dvdn_ert: String,
     /// 역사적변동성 (`FID_INPUT_HIST_VLTL`, required, length 112).
-    #[serde(rename = "FID_INPUT_HIST_VLTL")]
     fid_input_hist_vltl: String,
     /// 세타1 (`FID_THETA1`, required, length 84).
-    #[serde(rename = "FID_THETA1")]
     fid_theta1: String,
     /// 세타2 (`FID_THETA2`, required, length 84).
-    #[serde(rename = "FID_THETA2")]
     fid_theta2: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for CondSearchRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                (
+                    "FID_COND_MRKT_DIV_CODE",
+                    v::WireField::Str(&self.fid_cond_mrkt_div_code),
+                ),
+                (
+                    "FID_COND_SCR_DIV_CODE",
+                    v::WireField::Str(&self.fid_cond_scr_div_code),
+                ),
+                (
+                    "FID_RANK_SORT_CLS_CODE",
+                    v::WireField::Str(&self.fid_rank_sort_cls_code),
+                ),
+                ("FID_INPUT_CNT_1", v::WireField::Str(&self.fid_input_cnt_1)),
+                (
+                    "FID_RANK_SORT_CLS_CODE_2",
+                    v::WireField::Str(&self.fid_rank_sort_cls_code_2),
+                ),
+                ("FID_INPUT_CNT_2", v::WireField::Str(&self.fid_input_cnt_2)),
+                (
+                    "FID_RANK_SORT_CLS_CODE_3",
+                    v::WireField::Str(&self.fid_rank_sort_cls_code_3),
+                ),
+                ("FID_INPUT_CNT_3", v::WireField::Str(&self.fid_input_cnt_3)),
+                (
+                    "FID_TRGT_CLS_CODE",
+                    v::WireField::Str(&self.fid_trgt_cls_code),
+                ),
+                ("FID_INPUT_ISCD", v::WireField::Str(&self.fid_input_iscd)),
+                (
+                    "FID_UNAS_INPUT_ISCD",
+                    v::WireField::Str(&self.fid_unas_input_iscd),
+                ),
+                (
+                    "FID_MRKT_CLS_CODE",
+                    v::WireField::Str(&self.fid_mrkt_cls_code),
+                ),
+                (
+                    "FID_INPUT_DATE_1",
+                    v::WireField::Str(&self.fid_input_date_1),
+                ),
+                (
+                    "FID_INPUT_DATE_2",
+                    v::WireField::Str(&self.fid_input_date_2),
+                ),
+                (
+                    "FID_INPUT_ISCD_2",
+                    v::WireField::Str(&self.fid_input_iscd_2),
+                ),
+                (
+                    "FID_ETC_CLS_CODE",
+                    v::WireField::Str(&self.fid_etc_cls_code),
+                ),
+                (
+                    "FID_INPUT_RMNN_DYNU_1",
+                    v::WireField::Str(&self.fid_input_rmnn_dynu_1),
+                ),
+                (
+                    "FID_INPUT_RMNN_DYNU_2",
+                    v::WireField::Str(&self.fid_input_rmnn_dynu_2),
+                ),
+                ("FID_PRPR_CNT1", v::WireField::Str(&self.fid_prpr_cnt1)),
+                ("FID_PRPR_CNT2", v::WireField::Str(&self.fid_prpr_cnt2)),
+                ("FID_RSFL_RATE1", v::WireField::Str(&self.fid_rsfl_rate1)),
+                ("FID_RSFL_RATE2", v::WireField::Str(&self.fid_rsfl_rate2)),
+                ("FID_VOL1", v::WireField::Str(&self.fid_vol1)),
+                ("FID_VOL2", v::WireField::Str(&self.fid_vol2)),
+                (
+                    "FID_APLY_RANG_PRC_1",
+                    v::WireField::Str(&self.fid_aply_rang_prc_1),
+                ),
+                (
+                    "FID_APLY_RANG_PRC_2",
+                    v::WireField::Str(&self.fid_aply_rang_prc_2),
+                ),
+                ("FID_LVRG_VAL1", v::WireField::Str(&self.fid_lvrg_val1)),
+                ("FID_LVRG_VAL2", v::WireField::Str(&self.fid_lvrg_val2)),
+                ("FID_VOL3", v::WireField::Str(&self.fid_vol3)),
+                ("FID_VOL4", v::WireField::Str(&self.fid_vol4)),
+                ("FID_INTS_VLTL1", v::WireField::Str(&self.fid_ints_vltl1)),
+                ("FID_INTS_VLTL2", v::WireField::Str(&self.fid_ints_vltl2)),
+                ("FID_PRMM_VAL1", v::WireField::Str(&self.fid_prmm_val1)),
+                ("FID_PRMM_VAL2", v::WireField::Str(&self.fid_prmm_val2)),
+                ("FID_GEAR1", v::WireField::Str(&self.fid_gear1)),
+                ("FID_GEAR2", v::WireField::Str(&self.fid_gear2)),
+                (
+                    "FID_PRLS_QRYR_RATE1",
+                    v::WireField::Str(&self.fid_prls_qryr_rate1),
+                ),
+                (
+                    "FID_PRLS_QRYR_RATE2",
+                    v::WireField::Str(&self.fid_prls_qryr_rate2),
+                ),
+                ("FID_DELTA1", v::WireField::Str(&self.fid_delta1)),
+                ("FID_DELTA2", v::WireField::Str(&self.fid_delta2)),
+                ("FID_ACPR1", v::WireField::Str(&self.fid_acpr1)),
+                ("FID_ACPR2", v::WireField::Str(&self.fid_acpr2)),
+                (
+                    "FID_STCK_CNVR_RATE1",
+                    v::WireField::Str(&self.fid_stck_cnvr_rate1),
+                ),
+                (
+                    "FID_STCK_CNVR_RATE2",
+                    v::WireField::Str(&self.fid_stck_cnvr_rate2),
+                ),
+                (
+                    "FID_DIV_CLS_CODE",
+                    v::WireField::Str(&self.fid_div_cls_code),
+                ),
+                ("FID_PRIT1", v::WireField::Str(&self.fid_prit1)),
+                ("FID_PRIT2", v::WireField::Str(&self.fid_prit2)),
+                ("FID_CFP1", v::WireField::Str(&self.fid_cfp1)),
+                ("FID_CFP2", v::WireField::Str(&self.fid_cfp2)),
+                (
+                    "FID_INPUT_NMIX_PRICE_1",
+                    v::WireField::Str(&self.fid_input_nmix_price_1),
+                ),
+                (
+                    "FID_INPUT_NMIX_PRICE_2",
+                    v::WireField::Str(&self.fid_input_nmix_price_2),
+                ),
+                ("FID_EGEA_VAL1", v::WireField::Str(&self.fid_egea_val1)),
+                ("FID_EGEA_VAL2", v::WireField::Str(&self.fid_egea_val2)),
+                (
+                    "FID_INPUT_DVDN_ERT",
+                    v::WireField::Str(&self.fid_input_dvdn_ert),
+                ),
+                (
+                    "FID_INPUT_HIST_VLTL",
+                    v::WireField::Str(&self.fid_input_hist_vltl),
+                ),
+                ("FID_THETA1", v::WireField::Str(&self.fid_theta1)),
+                ("FID_THETA2", v::WireField::Str(&self.fid_theta2)),
+            ],
+        )
+    }
 }
 
 impl CondSearchRequest {

@@ -12,38 +12,79 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHKEW154700C0`, paper not available.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct ExpirationStocksRequest {
     /// 조건시장분류코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
-    #[serde(rename = "FID_COND_MRKT_DIV_CODE")]
     fid_cond_mrkt_div_code: String,
     /// 조건화면분류코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
-    #[serde(rename = "FID_COND_SCR_DIV_CODE")]
     fid_cond_scr_div_code: String,
     /// 입력날짜1 (`FID_INPUT_DATE_1`, required, length 10).
-    #[serde(rename = "FID_INPUT_DATE_1")]
     fid_input_date_1: String,
     /// 입력날짜2 (`FID_INPUT_DATE_2`, required, length 10).
-    #[serde(rename = "FID_INPUT_DATE_2")]
     fid_input_date_2: String,
     /// 분류구분코드 (`FID_DIV_CLS_CODE`, required, length 2).
-    #[serde(rename = "FID_DIV_CLS_CODE")]
     fid_div_cls_code: String,
     /// 기타구분코드 (`FID_ETC_CLS_CODE`, required, length 2).
-    #[serde(rename = "FID_ETC_CLS_CODE")]
     fid_etc_cls_code: String,
     /// 기초자산입력종목코드 (`FID_UNAS_INPUT_ISCD`, required, length 12).
-    #[serde(rename = "FID_UNAS_INPUT_ISCD")]
     fid_unas_input_iscd: String,
     /// 발행회사코드 (`FID_INPUT_ISCD_2`, required, length 8).
-    #[serde(rename = "FID_INPUT_ISCD_2")]
     fid_input_iscd_2: String,
     /// 결제방법 (`FID_BLNG_CLS_CODE`, required, length 2).
-    #[serde(rename = "FID_BLNG_CLS_CODE")]
     fid_blng_cls_code: String,
     /// 입력옵션1 (`FID_INPUT_OPTION_1`, required, length 10).
-    #[serde(rename = "FID_INPUT_OPTION_1")]
     fid_input_option_1: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for ExpirationStocksRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                (
+                    "FID_COND_MRKT_DIV_CODE",
+                    v::WireField::Str(&self.fid_cond_mrkt_div_code),
+                ),
+                (
+                    "FID_COND_SCR_DIV_CODE",
+                    v::WireField::Str(&self.fid_cond_scr_div_code),
+                ),
+                (
+                    "FID_INPUT_DATE_1",
+                    v::WireField::Str(&self.fid_input_date_1),
+                ),
+                (
+                    "FID_INPUT_DATE_2",
+                    v::WireField::Str(&self.fid_input_date_2),
+                ),
+                (
+                    "FID_DIV_CLS_CODE",
+                    v::WireField::Str(&self.fid_div_cls_code),
+                ),
+                (
+                    "FID_ETC_CLS_CODE",
+                    v::WireField::Str(&self.fid_etc_cls_code),
+                ),
+                (
+                    "FID_UNAS_INPUT_ISCD",
+                    v::WireField::Str(&self.fid_unas_input_iscd),
+                ),
+                (
+                    "FID_INPUT_ISCD_2",
+                    v::WireField::Str(&self.fid_input_iscd_2),
+                ),
+                (
+                    "FID_BLNG_CLS_CODE",
+                    v::WireField::Str(&self.fid_blng_cls_code),
+                ),
+                (
+                    "FID_INPUT_OPTION_1",
+                    v::WireField::Str(&self.fid_input_option_1),
+                ),
+            ],
+        )
+    }
 }
 
 impl ExpirationStocksRequest {

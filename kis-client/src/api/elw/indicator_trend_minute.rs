@@ -12,20 +12,40 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHPEW02740300`, paper not available.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct IndicatorTrendMinuteRequest {
     /// 조건시장분류코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
-    #[serde(rename = "FID_COND_MRKT_DIV_CODE")]
     fid_cond_mrkt_div_code: String,
     /// 입력종목코드 (`FID_INPUT_ISCD`, required, length 12).
-    #[serde(rename = "FID_INPUT_ISCD")]
     fid_input_iscd: String,
     /// 시간구분코드 (`FID_HOUR_CLS_CODE`, required, length 5).
-    #[serde(rename = "FID_HOUR_CLS_CODE")]
     fid_hour_cls_code: String,
     /// 과거데이터 포함 여부 (`FID_PW_DATA_INCU_YN`, required, length 2).
-    #[serde(rename = "FID_PW_DATA_INCU_YN")]
     fid_pw_data_incu_yn: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for IndicatorTrendMinuteRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                (
+                    "FID_COND_MRKT_DIV_CODE",
+                    v::WireField::Str(&self.fid_cond_mrkt_div_code),
+                ),
+                ("FID_INPUT_ISCD", v::WireField::Str(&self.fid_input_iscd)),
+                (
+                    "FID_HOUR_CLS_CODE",
+                    v::WireField::Str(&self.fid_hour_cls_code),
+                ),
+                (
+                    "FID_PW_DATA_INCU_YN",
+                    v::WireField::Str(&self.fid_pw_data_incu_yn),
+                ),
+            ],
+        )
+    }
 }
 
 impl IndicatorTrendMinuteRequest {

@@ -12,50 +12,94 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHPEW02870000`, paper not available.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct QuickChangeRequest {
     /// 조건시장분류코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
-    #[serde(rename = "FID_COND_MRKT_DIV_CODE")]
     fid_cond_mrkt_div_code: String,
     /// 조건화면분류코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
-    #[serde(rename = "FID_COND_SCR_DIV_CODE")]
     fid_cond_scr_div_code: String,
     /// 기초자산입력종목코드 (`FID_UNAS_INPUT_ISCD`, required, length 12).
-    #[serde(rename = "FID_UNAS_INPUT_ISCD")]
     fid_unas_input_iscd: String,
     /// 발행사 (`FID_INPUT_ISCD`, required, length 12).
-    #[serde(rename = "FID_INPUT_ISCD")]
     fid_input_iscd: String,
     /// 시장구분코드 (`FID_MRKT_CLS_CODE`, required, length 2).
-    #[serde(rename = "FID_MRKT_CLS_CODE")]
     fid_mrkt_cls_code: String,
     /// 가격(이상) (`FID_INPUT_PRICE_1`, required, length 12).
-    #[serde(rename = "FID_INPUT_PRICE_1")]
     fid_input_price_1: String,
     /// 가격(이하) (`FID_INPUT_PRICE_2`, required, length 12).
-    #[serde(rename = "FID_INPUT_PRICE_2")]
     fid_input_price_2: String,
     /// 거래량(이상) (`FID_INPUT_VOL_1`, required, length 18).
-    #[serde(rename = "FID_INPUT_VOL_1")]
     fid_input_vol_1: String,
     /// 거래량(이하) (`FID_INPUT_VOL_2`, required, length 18).
-    #[serde(rename = "FID_INPUT_VOL_2")]
     fid_input_vol_2: String,
     /// 시간구분코드 (`FID_HOUR_CLS_CODE`, required, length 5).
-    #[serde(rename = "FID_HOUR_CLS_CODE")]
     fid_hour_cls_code: String,
     /// 입력 일 또는 분 (`FID_INPUT_HOUR_1`, required, length 10).
-    #[serde(rename = "FID_INPUT_HOUR_1")]
     fid_input_hour_1: String,
     /// 기준시간(분 선택 시) (`FID_INPUT_HOUR_2`, required, length 10).
-    #[serde(rename = "FID_INPUT_HOUR_2")]
     fid_input_hour_2: String,
     /// 순위정렬구분코드 (`FID_RANK_SORT_CLS_CODE`, required, length 2).
-    #[serde(rename = "FID_RANK_SORT_CLS_CODE")]
     fid_rank_sort_cls_code: String,
     /// 결재방법 (`FID_BLNG_CLS_CODE`, required, length 2).
-    #[serde(rename = "FID_BLNG_CLS_CODE")]
     fid_blng_cls_code: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for QuickChangeRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                (
+                    "FID_COND_MRKT_DIV_CODE",
+                    v::WireField::Str(&self.fid_cond_mrkt_div_code),
+                ),
+                (
+                    "FID_COND_SCR_DIV_CODE",
+                    v::WireField::Str(&self.fid_cond_scr_div_code),
+                ),
+                (
+                    "FID_UNAS_INPUT_ISCD",
+                    v::WireField::Str(&self.fid_unas_input_iscd),
+                ),
+                ("FID_INPUT_ISCD", v::WireField::Str(&self.fid_input_iscd)),
+                (
+                    "FID_MRKT_CLS_CODE",
+                    v::WireField::Str(&self.fid_mrkt_cls_code),
+                ),
+                (
+                    "FID_INPUT_PRICE_1",
+                    v::WireField::Str(&self.fid_input_price_1),
+                ),
+                (
+                    "FID_INPUT_PRICE_2",
+                    v::WireField::Str(&self.fid_input_price_2),
+                ),
+                ("FID_INPUT_VOL_1", v::WireField::Str(&self.fid_input_vol_1)),
+                ("FID_INPUT_VOL_2", v::WireField::Str(&self.fid_input_vol_2)),
+                (
+                    "FID_HOUR_CLS_CODE",
+                    v::WireField::Str(&self.fid_hour_cls_code),
+                ),
+                (
+                    "FID_INPUT_HOUR_1",
+                    v::WireField::Str(&self.fid_input_hour_1),
+                ),
+                (
+                    "FID_INPUT_HOUR_2",
+                    v::WireField::Str(&self.fid_input_hour_2),
+                ),
+                (
+                    "FID_RANK_SORT_CLS_CODE",
+                    v::WireField::Str(&self.fid_rank_sort_cls_code),
+                ),
+                (
+                    "FID_BLNG_CLS_CODE",
+                    v::WireField::Str(&self.fid_blng_cls_code),
+                ),
+            ],
+        )
+    }
 }
 
 impl QuickChangeRequest {

@@ -12,17 +12,34 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHKEW154100C0`, paper not available.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct UdrlAssetListRequest {
     /// 조건화면분류코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
-    #[serde(rename = "FID_COND_SCR_DIV_CODE")]
     fid_cond_scr_div_code: String,
     /// 순위정렬구분코드 (`FID_RANK_SORT_CLS_CODE`, required, length 2).
-    #[serde(rename = "FID_RANK_SORT_CLS_CODE")]
     fid_rank_sort_cls_code: String,
     /// 입력종목코드 (`FID_INPUT_ISCD`, required, length 12).
-    #[serde(rename = "FID_INPUT_ISCD")]
     fid_input_iscd: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for UdrlAssetListRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                (
+                    "FID_COND_SCR_DIV_CODE",
+                    v::WireField::Str(&self.fid_cond_scr_div_code),
+                ),
+                (
+                    "FID_RANK_SORT_CLS_CODE",
+                    v::WireField::Str(&self.fid_rank_sort_cls_code),
+                ),
+                ("FID_INPUT_ISCD", v::WireField::Str(&self.fid_input_iscd)),
+            ],
+        )
+    }
 }
 
 impl UdrlAssetListRequest {

@@ -12,56 +12,100 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHKEW154101C0`, paper not available.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct UdrlAssetPriceRequest {
     /// 조건시장분류코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
-    #[serde(rename = "FID_COND_MRKT_DIV_CODE")]
     fid_cond_mrkt_div_code: String,
     /// 조건화면분류코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
-    #[serde(rename = "FID_COND_SCR_DIV_CODE")]
     fid_cond_scr_div_code: String,
     /// 시장구분코드 (`FID_MRKT_CLS_CODE`, required, length 2).
-    #[serde(rename = "FID_MRKT_CLS_CODE")]
     fid_mrkt_cls_code: String,
     /// 입력종목코드 (`FID_INPUT_ISCD`, required, length 12).
-    #[serde(rename = "FID_INPUT_ISCD")]
     fid_input_iscd: String,
     /// 기초자산입력종목코드 (`FID_UNAS_INPUT_ISCD`, required, length 12).
-    #[serde(rename = "FID_UNAS_INPUT_ISCD")]
     fid_unas_input_iscd: String,
     /// 거래량수 (`FID_VOL_CNT`, required, length 12).
-    #[serde(rename = "FID_VOL_CNT")]
     fid_vol_cnt: String,
     /// 대상제외구분코드 (`FID_TRGT_EXLS_CLS_CODE`, required, length 32).
-    #[serde(rename = "FID_TRGT_EXLS_CLS_CODE")]
     fid_trgt_exls_cls_code: String,
     /// 입력가격1 (`FID_INPUT_PRICE_1`, required, length 12).
-    #[serde(rename = "FID_INPUT_PRICE_1")]
     fid_input_price_1: String,
     /// 입력가격2 (`FID_INPUT_PRICE_2`, required, length 12).
-    #[serde(rename = "FID_INPUT_PRICE_2")]
     fid_input_price_2: String,
     /// 입력거래량1 (`FID_INPUT_VOL_1`, required, length 18).
-    #[serde(rename = "FID_INPUT_VOL_1")]
     fid_input_vol_1: String,
     /// 입력거래량2 (`FID_INPUT_VOL_2`, required, length 18).
-    #[serde(rename = "FID_INPUT_VOL_2")]
     fid_input_vol_2: String,
     /// 입력잔존일수1 (`FID_INPUT_RMNN_DYNU_1`, required, length 5).
-    #[serde(rename = "FID_INPUT_RMNN_DYNU_1")]
     fid_input_rmnn_dynu_1: String,
     /// 입력잔존일수2 (`FID_INPUT_RMNN_DYNU_2`, required, length 5).
-    #[serde(rename = "FID_INPUT_RMNN_DYNU_2")]
     fid_input_rmnn_dynu_2: String,
     /// 옵션 (`FID_OPTION`, required, length 5).
-    #[serde(rename = "FID_OPTION")]
     fid_option: String,
     /// 입력옵션1 (`FID_INPUT_OPTION_1`, required, length 10).
-    #[serde(rename = "FID_INPUT_OPTION_1")]
     fid_input_option_1: String,
     /// 입력옵션2 (`FID_INPUT_OPTION_2`, required, length 10).
-    #[serde(rename = "FID_INPUT_OPTION_2")]
     fid_input_option_2: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for UdrlAssetPriceRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                (
+                    "FID_COND_MRKT_DIV_CODE",
+                    v::WireField::Str(&self.fid_cond_mrkt_div_code),
+                ),
+                (
+                    "FID_COND_SCR_DIV_CODE",
+                    v::WireField::Str(&self.fid_cond_scr_div_code),
+                ),
+                (
+                    "FID_MRKT_CLS_CODE",
+                    v::WireField::Str(&self.fid_mrkt_cls_code),
+                ),
+                ("FID_INPUT_ISCD", v::WireField::Str(&self.fid_input_iscd)),
+                (
+                    "FID_UNAS_INPUT_ISCD",
+                    v::WireField::Str(&self.fid_unas_input_iscd),
+                ),
+                ("FID_VOL_CNT", v::WireField::Str(&self.fid_vol_cnt)),
+                (
+                    "FID_TRGT_EXLS_CLS_CODE",
+                    v::WireField::Str(&self.fid_trgt_exls_cls_code),
+                ),
+                (
+                    "FID_INPUT_PRICE_1",
+                    v::WireField::Str(&self.fid_input_price_1),
+                ),
+                (
+                    "FID_INPUT_PRICE_2",
+                    v::WireField::Str(&self.fid_input_price_2),
+                ),
+                ("FID_INPUT_VOL_1", v::WireField::Str(&self.fid_input_vol_1)),
+                ("FID_INPUT_VOL_2", v::WireField::Str(&self.fid_input_vol_2)),
+                (
+                    "FID_INPUT_RMNN_DYNU_1",
+                    v::WireField::Str(&self.fid_input_rmnn_dynu_1),
+                ),
+                (
+                    "FID_INPUT_RMNN_DYNU_2",
+                    v::WireField::Str(&self.fid_input_rmnn_dynu_2),
+                ),
+                ("FID_OPTION", v::WireField::Str(&self.fid_option)),
+                (
+                    "FID_INPUT_OPTION_1",
+                    v::WireField::Str(&self.fid_input_option_1),
+                ),
+                (
+                    "FID_INPUT_OPTION_2",
+                    v::WireField::Str(&self.fid_input_option_2),
+                ),
+            ],
+        )
+    }
 }
 
 impl UdrlAssetPriceRequest {

@@ -12,50 +12,94 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHPEW02770000`, paper not available.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct UpdownRateRequest {
     /// 사용자권한정보 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
-    #[serde(rename = "FID_COND_MRKT_DIV_CODE")]
     fid_cond_mrkt_div_code: String,
     /// 거래소코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
-    #[serde(rename = "FID_COND_SCR_DIV_CODE")]
     fid_cond_scr_div_code: String,
     /// 상승율/하락율 구분 (`FID_UNAS_INPUT_ISCD`, required, length 12).
-    #[serde(rename = "FID_UNAS_INPUT_ISCD")]
     fid_unas_input_iscd: String,
     /// N일자값 (`FID_INPUT_ISCD`, required, length 12).
-    #[serde(rename = "FID_INPUT_ISCD")]
     fid_input_iscd: String,
     /// 거래량조건 (`FID_INPUT_RMNN_DYNU_1`, required, length 5).
-    #[serde(rename = "FID_INPUT_RMNN_DYNU_1")]
     fid_input_rmnn_dynu_1: String,
     /// NEXT KEY BUFF (`FID_DIV_CLS_CODE`, required, length 2).
-    #[serde(rename = "FID_DIV_CLS_CODE")]
     fid_div_cls_code: String,
     /// 사용자권한정보 (`FID_INPUT_PRICE_1`, required, length 12).
-    #[serde(rename = "FID_INPUT_PRICE_1")]
     fid_input_price_1: String,
     /// 거래소코드 (`FID_INPUT_PRICE_2`, required, length 12).
-    #[serde(rename = "FID_INPUT_PRICE_2")]
     fid_input_price_2: String,
     /// 상승율/하락율 구분 (`FID_INPUT_VOL_1`, required, length 18).
-    #[serde(rename = "FID_INPUT_VOL_1")]
     fid_input_vol_1: String,
     /// N일자값 (`FID_INPUT_VOL_2`, required, length 18).
-    #[serde(rename = "FID_INPUT_VOL_2")]
     fid_input_vol_2: String,
     /// 거래량조건 (`FID_INPUT_DATE_1`, required, length 10).
-    #[serde(rename = "FID_INPUT_DATE_1")]
     fid_input_date_1: String,
     /// NEXT KEY BUFF (`FID_RANK_SORT_CLS_CODE`, required, length 2).
-    #[serde(rename = "FID_RANK_SORT_CLS_CODE")]
     fid_rank_sort_cls_code: String,
     /// 사용자권한정보 (`FID_BLNG_CLS_CODE`, required, length 2).
-    #[serde(rename = "FID_BLNG_CLS_CODE")]
     fid_blng_cls_code: String,
     /// 거래소코드 (`FID_INPUT_DATE_2`, required, length 10).
-    #[serde(rename = "FID_INPUT_DATE_2")]
     fid_input_date_2: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for UpdownRateRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                (
+                    "FID_COND_MRKT_DIV_CODE",
+                    v::WireField::Str(&self.fid_cond_mrkt_div_code),
+                ),
+                (
+                    "FID_COND_SCR_DIV_CODE",
+                    v::WireField::Str(&self.fid_cond_scr_div_code),
+                ),
+                (
+                    "FID_UNAS_INPUT_ISCD",
+                    v::WireField::Str(&self.fid_unas_input_iscd),
+                ),
+                ("FID_INPUT_ISCD", v::WireField::Str(&self.fid_input_iscd)),
+                (
+                    "FID_INPUT_RMNN_DYNU_1",
+                    v::WireField::Str(&self.fid_input_rmnn_dynu_1),
+                ),
+                (
+                    "FID_DIV_CLS_CODE",
+                    v::WireField::Str(&self.fid_div_cls_code),
+                ),
+                (
+                    "FID_INPUT_PRICE_1",
+                    v::WireField::Str(&self.fid_input_price_1),
+                ),
+                (
+                    "FID_INPUT_PRICE_2",
+                    v::WireField::Str(&self.fid_input_price_2),
+                ),
+                ("FID_INPUT_VOL_1", v::WireField::Str(&self.fid_input_vol_1)),
+                ("FID_INPUT_VOL_2", v::WireField::Str(&self.fid_input_vol_2)),
+                (
+                    "FID_INPUT_DATE_1",
+                    v::WireField::Str(&self.fid_input_date_1),
+                ),
+                (
+                    "FID_RANK_SORT_CLS_CODE",
+                    v::WireField::Str(&self.fid_rank_sort_cls_code),
+                ),
+                (
+                    "FID_BLNG_CLS_CODE",
+                    v::WireField::Str(&self.fid_blng_cls_code),
+                ),
+                (
+                    "FID_INPUT_DATE_2",
+                    v::WireField::Str(&self.fid_input_date_2),
+                ),
+            ],
+        )
+    }
 }
 
 impl UpdownRateRequest {

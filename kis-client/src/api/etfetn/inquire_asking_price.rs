@@ -12,14 +12,28 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHPST02400200`, paper not available.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct InquireAskingPriceRequest {
     /// 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
-    #[serde(rename = "FID_COND_MRKT_DIV_CODE")]
     fid_cond_mrkt_div_code: String,
     /// 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
-    #[serde(rename = "FID_INPUT_ISCD")]
     fid_input_iscd: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for InquireAskingPriceRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                (
+                    "FID_COND_MRKT_DIV_CODE",
+                    v::WireField::Str(&self.fid_cond_mrkt_div_code),
+                ),
+                ("FID_INPUT_ISCD", v::WireField::Str(&self.fid_input_iscd)),
+            ],
+        )
+    }
 }
 
 impl InquireAskingPriceRequest {
@@ -227,57 +241,57 @@ pub struct Output {
     /// 매수호가 잔량10 (`bidp_rsqn10`, required, length 10).
     pub bidp_rsqn10: v::Val<i64>,
     /// 매도호가 잔량 증감1 (`askp_rsqn_icdc1`, required, length 10).
-    pub askp_rsqn_icdc1: v::Val<String>,
+    pub askp_rsqn_icdc1: v::Val<v::Decimal>,
     /// 매도호가 잔량 증감2 (`askp_rsqn_icdc2`, required, length 10).
-    pub askp_rsqn_icdc2: v::Val<String>,
+    pub askp_rsqn_icdc2: v::Val<v::Decimal>,
     /// 매도호가 잔량 증감3 (`askp_rsqn_icdc3`, required, length 10).
-    pub askp_rsqn_icdc3: v::Val<String>,
+    pub askp_rsqn_icdc3: v::Val<v::Decimal>,
     /// 매도호가 잔량 증감4 (`askp_rsqn_icdc4`, required, length 10).
-    pub askp_rsqn_icdc4: v::Val<String>,
+    pub askp_rsqn_icdc4: v::Val<v::Decimal>,
     /// 매도호가 잔량 증감5 (`askp_rsqn_icdc5`, required, length 10).
-    pub askp_rsqn_icdc5: v::Val<String>,
+    pub askp_rsqn_icdc5: v::Val<v::Decimal>,
     /// 매도호가 잔량 증감6 (`askp_rsqn_icdc6`, required, length 10).
-    pub askp_rsqn_icdc6: v::Val<String>,
+    pub askp_rsqn_icdc6: v::Val<v::Decimal>,
     /// 매도호가 잔량 증감7 (`askp_rsqn_icdc7`, required, length 10).
-    pub askp_rsqn_icdc7: v::Val<String>,
+    pub askp_rsqn_icdc7: v::Val<v::Decimal>,
     /// 매도호가 잔량 증감8 (`askp_rsqn_icdc8`, required, length 10).
-    pub askp_rsqn_icdc8: v::Val<String>,
+    pub askp_rsqn_icdc8: v::Val<v::Decimal>,
     /// 매도호가 잔량 증감9 (`askp_rsqn_icdc9`, required, length 10).
-    pub askp_rsqn_icdc9: v::Val<String>,
+    pub askp_rsqn_icdc9: v::Val<v::Decimal>,
     /// 매도호가 잔량 증감10 (`askp_rsqn_icdc10`, required, length 10).
-    pub askp_rsqn_icdc10: v::Val<String>,
+    pub askp_rsqn_icdc10: v::Val<v::Decimal>,
     /// 매수호가 잔량 증감1 (`bidp_rsqn_icdc1`, required, length 10).
-    pub bidp_rsqn_icdc1: v::Val<String>,
+    pub bidp_rsqn_icdc1: v::Val<v::Decimal>,
     /// 매수호가 잔량 증감2 (`bidp_rsqn_icdc2`, required, length 10).
-    pub bidp_rsqn_icdc2: v::Val<String>,
+    pub bidp_rsqn_icdc2: v::Val<v::Decimal>,
     /// 매수호가 잔량 증감3 (`bidp_rsqn_icdc3`, required, length 10).
-    pub bidp_rsqn_icdc3: v::Val<String>,
+    pub bidp_rsqn_icdc3: v::Val<v::Decimal>,
     /// 매수호가 잔량 증감4 (`bidp_rsqn_icdc4`, required, length 10).
-    pub bidp_rsqn_icdc4: v::Val<String>,
+    pub bidp_rsqn_icdc4: v::Val<v::Decimal>,
     /// 매수호가 잔량 증감5 (`bidp_rsqn_icdc5`, required, length 10).
-    pub bidp_rsqn_icdc5: v::Val<String>,
+    pub bidp_rsqn_icdc5: v::Val<v::Decimal>,
     /// 매수호가 잔량 증감6 (`bidp_rsqn_icdc6`, required, length 10).
-    pub bidp_rsqn_icdc6: v::Val<String>,
+    pub bidp_rsqn_icdc6: v::Val<v::Decimal>,
     /// 매수호가 잔량 증감7 (`bidp_rsqn_icdc7`, required, length 10).
-    pub bidp_rsqn_icdc7: v::Val<String>,
+    pub bidp_rsqn_icdc7: v::Val<v::Decimal>,
     /// 매수호가 잔량 증감8 (`bidp_rsqn_icdc8`, required, length 10).
-    pub bidp_rsqn_icdc8: v::Val<String>,
+    pub bidp_rsqn_icdc8: v::Val<v::Decimal>,
     /// 매수호가 잔량 증감9 (`bidp_rsqn_icdc9`, required, length 10).
-    pub bidp_rsqn_icdc9: v::Val<String>,
+    pub bidp_rsqn_icdc9: v::Val<v::Decimal>,
     /// 매수호가 잔량 증감10 (`bidp_rsqn_icdc10`, required, length 12).
-    pub bidp_rsqn_icdc10: v::Val<String>,
+    pub bidp_rsqn_icdc10: v::Val<v::Decimal>,
     /// 총 매도호가 잔량 (`total_askp_rsqn`, required, length 12).
     pub total_askp_rsqn: v::Val<i64>,
     /// 총 매수호가 잔량 (`total_bidp_rsqn`, required, length 10).
     pub total_bidp_rsqn: v::Val<i64>,
     /// 총 매도호가 잔량 증감 (`total_askp_rsqn_icdc`, required, length 10).
-    pub total_askp_rsqn_icdc: v::Val<String>,
+    pub total_askp_rsqn_icdc: v::Val<v::Decimal>,
     /// 총 매수호가 잔량 증감 (`total_bidp_rsqn_icdc`, required, length 10).
-    pub total_bidp_rsqn_icdc: v::Val<String>,
+    pub total_bidp_rsqn_icdc: v::Val<v::Decimal>,
     /// 시간외 총 매도호가 증감 (`ovtm_total_askp_icdc`, required, length 10).
-    pub ovtm_total_askp_icdc: v::Val<String>,
+    pub ovtm_total_askp_icdc: v::Val<v::Decimal>,
     /// 시간외 총 매수호가 증감 (`ovtm_total_bidp_icdc`, required, length 12).
-    pub ovtm_total_bidp_icdc: v::Val<String>,
+    pub ovtm_total_bidp_icdc: v::Val<v::Decimal>,
     /// 시간외 총 매도호가 잔량 (`ovtm_total_askp_rsqn`, required, length 12).
     pub ovtm_total_askp_rsqn: v::Val<i64>,
     /// 시간외 총 매수호가 잔량 (`ovtm_total_bidp_rsqn`, required, length 12).

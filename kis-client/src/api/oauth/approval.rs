@@ -12,17 +12,28 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// TR IDs: none (this endpoint takes no `tr_id`).
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct ApprovalRequest {
     /// 권한부여타입 (`grant_type`, required, length 18).
-    #[serde(rename = "grant_type")]
     grant_type: String,
     /// 앱키 (`appkey`, required, length 36).
-    #[serde(rename = "appkey")]
     appkey: String,
     /// 시크릿키 (`secretkey`, required, length 180).
-    #[serde(rename = "secretkey")]
     secretkey: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for ApprovalRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                ("grant_type", v::WireField::Str(&self.grant_type)),
+                ("appkey", v::WireField::Str(&self.appkey)),
+                ("secretkey", v::WireField::Str(&self.secretkey)),
+            ],
+        )
+    }
 }
 
 impl ApprovalRequest {

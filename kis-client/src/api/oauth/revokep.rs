@@ -12,17 +12,28 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// TR IDs: none (this endpoint takes no `tr_id`).
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct RevokepRequest {
     /// 고객 앱Key (`appkey`, required, length 36).
-    #[serde(rename = "appkey")]
     appkey: String,
     /// 고객 앱Secret (`appsecret`, required, length 180).
-    #[serde(rename = "appsecret")]
     appsecret: String,
     /// 접근토큰 (`token`, required, length 286).
-    #[serde(rename = "token")]
     token: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for RevokepRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                ("appkey", v::WireField::Str(&self.appkey)),
+                ("appsecret", v::WireField::Str(&self.appsecret)),
+                ("token", v::WireField::Str(&self.token)),
+            ],
+        )
+    }
 }
 
 impl RevokepRequest {

@@ -12,17 +12,28 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// TR IDs: none (this endpoint takes no `tr_id`).
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct TokenpRequest {
     /// 권한부여 Type (`grant_type`, required, length 18).
-    #[serde(rename = "grant_type")]
     grant_type: String,
     /// 앱키 (`appkey`, required, length 36).
-    #[serde(rename = "appkey")]
     appkey: String,
     /// 앱시크릿키 (`appsecret`, required, length 180).
-    #[serde(rename = "appsecret")]
     appsecret: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for TokenpRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                ("grant_type", v::WireField::Str(&self.grant_type)),
+                ("appkey", v::WireField::Str(&self.appkey)),
+                ("appsecret", v::WireField::Str(&self.appsecret)),
+            ],
+        )
+    }
 }
 
 impl TokenpRequest {

@@ -15,22 +15,17 @@ use crate::value as v;
 /// - TR ID: real `OTFM3120R`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct InquireDailyOrderRequest {
     /// 종합계좌번호 (`CANO`, required, length 8).
-    #[serde(rename = "CANO")]
     cano: String,
     /// 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
-    #[serde(rename = "ACNT_PRDT_CD")]
     acnt_prdt_cd: String,
     /// 시작일자 (`STRT_DT`, required, length 8).
-    #[serde(rename = "STRT_DT")]
     strt_dt: String,
     /// 종료일자 (`END_DT`, required, length 8).
-    #[serde(rename = "END_DT")]
     end_dt: String,
     /// FM상품군코드 (`FM_PDGR_CD`, required, length 10).
-    #[serde(rename = "FM_PDGR_CD")]
     fm_pdgr_cd: String,
     /// 체결미체결구분 (`CCLD_NCCS_DVSN`, required, length 2).
     ///
@@ -38,10 +33,8 @@ pub struct InquireDailyOrderRequest {
     /// - `01`: 전체
     /// - `02`: 체결
     /// - `03`: 미체결
-    #[serde(rename = "CCLD_NCCS_DVSN")]
     ccld_nccs_dvsn: String,
     /// 매도매수구분코드 (`SLL_BUY_DVSN_CD`, required, length 2).
-    #[serde(rename = "SLL_BUY_DVSN_CD")]
     sll_buy_dvsn_cd: String,
     /// 선물옵션구분 (`FUOP_DVSN`, required, length 2).
     ///
@@ -49,14 +42,32 @@ pub struct InquireDailyOrderRequest {
     /// - `00`: 전체
     /// - `01`: 선물
     /// - `02`: 옵션
-    #[serde(rename = "FUOP_DVSN")]
     fuop_dvsn: String,
     /// 연속조회검색조건200 (`CTX_AREA_FK200`, required, length 200).
-    #[serde(rename = "CTX_AREA_FK200")]
     ctx_area_fk200: String,
     /// 연속조회키200 (`CTX_AREA_NK200`, required, length 200).
-    #[serde(rename = "CTX_AREA_NK200")]
     ctx_area_nk200: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for InquireDailyOrderRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                ("CANO", v::WireField::Str(&self.cano)),
+                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
+                ("STRT_DT", v::WireField::Str(&self.strt_dt)),
+                ("END_DT", v::WireField::Str(&self.end_dt)),
+                ("FM_PDGR_CD", v::WireField::Str(&self.fm_pdgr_cd)),
+                ("CCLD_NCCS_DVSN", v::WireField::Str(&self.ccld_nccs_dvsn)),
+                ("SLL_BUY_DVSN_CD", v::WireField::Str(&self.sll_buy_dvsn_cd)),
+                ("FUOP_DVSN", v::WireField::Str(&self.fuop_dvsn)),
+                ("CTX_AREA_FK200", v::WireField::Str(&self.ctx_area_fk200)),
+                ("CTX_AREA_NK200", v::WireField::Str(&self.ctx_area_nk200)),
+            ],
+        )
+    }
 }
 
 impl InquireDailyOrderRequest {

@@ -14,13 +14,11 @@ use crate::value as v;
 /// - TR ID: real `OTFM1411R`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct InquireDepositRequest {
     /// 종합계좌번호 (`CANO`, required, length 8).
-    #[serde(rename = "CANO")]
     cano: String,
     /// 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
-    #[serde(rename = "ACNT_PRDT_CD")]
     acnt_prdt_cd: String,
     /// 통화코드 (`CRCY_CD`, required, length 3).
     ///
@@ -34,11 +32,24 @@ pub struct InquireDepositRequest {
     /// - `CNY`: 중국
     /// - `JPY`: 일본
     /// - `VND`: 베트남
-    #[serde(rename = "CRCY_CD")]
     crcy_cd: String,
     /// 조회일자 (`INQR_DT`, required, length 8).
-    #[serde(rename = "INQR_DT")]
     inqr_dt: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for InquireDepositRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                ("CANO", v::WireField::Str(&self.cano)),
+                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
+                ("CRCY_CD", v::WireField::Str(&self.crcy_cd)),
+                ("INQR_DT", v::WireField::Str(&self.inqr_dt)),
+            ],
+        )
+    }
 }
 
 impl InquireDepositRequest {
@@ -235,7 +246,7 @@ pub struct Output {
     /// FM출금예정금액 (`fm_drwg_prar_amt`, required, length 20).
     pub fm_drwg_prar_amt: v::Val<v::Decimal>,
     /// FM옵션거래대금 (`fm_opt_tr_chgs`, required, length 20).
-    pub fm_opt_tr_chgs: v::Val<String>,
+    pub fm_opt_tr_chgs: v::Val<v::Decimal>,
     /// FM옵션포함자산평가금액 (`fm_opt_icld_asst_evlu_amt`, required, length 20).
     pub fm_opt_icld_asst_evlu_amt: v::Val<v::Decimal>,
     /// FM옵션평가금액 (`fm_opt_evlu_amt`, required, length 20).

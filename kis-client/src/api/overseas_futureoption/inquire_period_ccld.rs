@@ -15,19 +15,15 @@ use crate::value as v;
 /// - TR ID: real `OTFM3118R`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct InquirePeriodCcldRequest {
     /// 조회기간FROM일자 (`INQR_TERM_FROM_DT`, required, length 8).
-    #[serde(rename = "INQR_TERM_FROM_DT")]
     inqr_term_from_dt: String,
     /// 조회기간TO일자 (`INQR_TERM_TO_DT`, required, length 8).
-    #[serde(rename = "INQR_TERM_TO_DT")]
     inqr_term_to_dt: String,
     /// 종합계좌번호 (`CANO`, required, length 8).
-    #[serde(rename = "CANO")]
     cano: String,
     /// 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
-    #[serde(rename = "ACNT_PRDT_CD")]
     acnt_prdt_cd: String,
     /// 통화코드 (`CRCY_CD`, required, length 3).
     ///
@@ -40,10 +36,8 @@ pub struct InquirePeriodCcldRequest {
     /// - `HKD`: 홍콩
     /// - `CNY`: 중국
     /// - `JPY`: 일본
-    #[serde(rename = "CRCY_CD")]
     crcy_cd: String,
     /// 전체환산여부 (`WHOL_TRSL_YN`, required, length 1).
-    #[serde(rename = "WHOL_TRSL_YN")]
     whol_trsl_yn: String,
     /// 선물옵션구분 (`FUOP_DVSN`, required, length 2).
     ///
@@ -51,14 +45,34 @@ pub struct InquirePeriodCcldRequest {
     /// - `00`: 전체
     /// - `01`: 선물
     /// - `02`: 옵션
-    #[serde(rename = "FUOP_DVSN")]
     fuop_dvsn: String,
     /// 연속조회검색조건200 (`CTX_AREA_FK200`, required, length 200).
-    #[serde(rename = "CTX_AREA_FK200")]
     ctx_area_fk200: String,
     /// 연속조회키200 (`CTX_AREA_NK200`, required, length 200).
-    #[serde(rename = "CTX_AREA_NK200")]
     ctx_area_nk200: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for InquirePeriodCcldRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                (
+                    "INQR_TERM_FROM_DT",
+                    v::WireField::Str(&self.inqr_term_from_dt),
+                ),
+                ("INQR_TERM_TO_DT", v::WireField::Str(&self.inqr_term_to_dt)),
+                ("CANO", v::WireField::Str(&self.cano)),
+                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
+                ("CRCY_CD", v::WireField::Str(&self.crcy_cd)),
+                ("WHOL_TRSL_YN", v::WireField::Str(&self.whol_trsl_yn)),
+                ("FUOP_DVSN", v::WireField::Str(&self.fuop_dvsn)),
+                ("CTX_AREA_FK200", v::WireField::Str(&self.ctx_area_fk200)),
+                ("CTX_AREA_NK200", v::WireField::Str(&self.ctx_area_nk200)),
+            ],
+        )
+    }
 }
 
 impl InquirePeriodCcldRequest {

@@ -15,19 +15,15 @@ use crate::value as v;
 /// - TR ID: real `OTFM3114R`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct InquirePeriodTransRequest {
     /// 조회기간FROM일자 (`INQR_TERM_FROM_DT`, required, length 8).
-    #[serde(rename = "INQR_TERM_FROM_DT")]
     inqr_term_from_dt: String,
     /// 조회기간TO일자 (`INQR_TERM_TO_DT`, required, length 8).
-    #[serde(rename = "INQR_TERM_TO_DT")]
     inqr_term_to_dt: String,
     /// 종합계좌번호 (`CANO`, required, length 8).
-    #[serde(rename = "CANO")]
     cano: String,
     /// 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
-    #[serde(rename = "ACNT_PRDT_CD")]
     acnt_prdt_cd: String,
     /// 계좌거래유형코드 (`ACNT_TR_TYPE_CD`, required, length 2).
     ///
@@ -35,7 +31,6 @@ pub struct InquirePeriodTransRequest {
     /// - `1`: 전체
     /// - `2`: 입출금
     /// - `3`: 결제
-    #[serde(rename = "ACNT_TR_TYPE_CD")]
     acnt_tr_type_cd: String,
     /// 통화코드 (`CRCY_CD`, required, length 3).
     ///
@@ -49,17 +44,36 @@ pub struct InquirePeriodTransRequest {
     /// - `CNY`: 중국
     /// - `JPY`: 일본
     /// - `VND`: 베트남
-    #[serde(rename = "CRCY_CD")]
     crcy_cd: String,
     /// 연속조회검색조건100 (`CTX_AREA_FK100`, required, length 100).
-    #[serde(rename = "CTX_AREA_FK100")]
     ctx_area_fk100: String,
     /// 연속조회키100 (`CTX_AREA_NK100`, required, length 100).
-    #[serde(rename = "CTX_AREA_NK100")]
     ctx_area_nk100: String,
     /// 비밀번호체크여부 (`PWD_CHK_YN`, required, length 1).
-    #[serde(rename = "PWD_CHK_YN")]
     pwd_chk_yn: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for InquirePeriodTransRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                (
+                    "INQR_TERM_FROM_DT",
+                    v::WireField::Str(&self.inqr_term_from_dt),
+                ),
+                ("INQR_TERM_TO_DT", v::WireField::Str(&self.inqr_term_to_dt)),
+                ("CANO", v::WireField::Str(&self.cano)),
+                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
+                ("ACNT_TR_TYPE_CD", v::WireField::Str(&self.acnt_tr_type_cd)),
+                ("CRCY_CD", v::WireField::Str(&self.crcy_cd)),
+                ("CTX_AREA_FK100", v::WireField::Str(&self.ctx_area_fk100)),
+                ("CTX_AREA_NK100", v::WireField::Str(&self.ctx_area_nk100)),
+                ("PWD_CHK_YN", v::WireField::Str(&self.pwd_chk_yn)),
+            ],
+        )
+    }
 }
 
 impl InquirePeriodTransRequest {

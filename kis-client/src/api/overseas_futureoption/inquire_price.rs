@@ -12,11 +12,17 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `HHDFC55010000`, paper not available.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct InquirePriceRequest {
     /// 종목코드 (`SRS_CD`, required, length 32).
-    #[serde(rename = "SRS_CD")]
     srs_cd: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for InquirePriceRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(s, &[("SRS_CD", v::WireField::Str(&self.srs_cd))])
+    }
 }
 
 impl InquirePriceRequest {

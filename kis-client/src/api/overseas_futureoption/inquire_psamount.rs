@@ -14,30 +14,47 @@ use crate::value as v;
 /// - TR ID: real `OTFM3304R`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct InquirePsamountRequest {
     /// 종합계좌번호 (`CANO`, required, length 8).
-    #[serde(rename = "CANO")]
     cano: String,
     /// 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
-    #[serde(rename = "ACNT_PRDT_CD")]
     acnt_prdt_cd: String,
     /// 해외선물FX상품번호 (`OVRS_FUTR_FX_PDNO`, required, length 32).
-    #[serde(rename = "OVRS_FUTR_FX_PDNO")]
     ovrs_futr_fx_pdno: String,
     /// 매도매수구분코드 (`SLL_BUY_DVSN_CD`, required, length 2).
     ///
     /// Codes:
     /// - `01`: 매도
     /// - `02`: 매수
-    #[serde(rename = "SLL_BUY_DVSN_CD")]
     sll_buy_dvsn_cd: String,
     /// FM주문가격 (`FM_ORD_PRIC`, required, length 20).
-    #[serde(rename = "FM_ORD_PRIC")]
     fm_ord_pric: String,
     /// 행사예약주문여부 (`ECIS_RSVN_ORD_YN`, required, length 1).
-    #[serde(rename = "ECIS_RSVN_ORD_YN")]
     ecis_rsvn_ord_yn: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for InquirePsamountRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                ("CANO", v::WireField::Str(&self.cano)),
+                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
+                (
+                    "OVRS_FUTR_FX_PDNO",
+                    v::WireField::Str(&self.ovrs_futr_fx_pdno),
+                ),
+                ("SLL_BUY_DVSN_CD", v::WireField::Str(&self.sll_buy_dvsn_cd)),
+                ("FM_ORD_PRIC", v::WireField::Str(&self.fm_ord_pric)),
+                (
+                    "ECIS_RSVN_ORD_YN",
+                    v::WireField::Str(&self.ecis_rsvn_ord_yn),
+                ),
+            ],
+        )
+    }
 }
 
 impl InquirePsamountRequest {

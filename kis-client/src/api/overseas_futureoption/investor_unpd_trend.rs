@@ -12,20 +12,31 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `HHDDB95030000`, paper not available.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct InvestorUnpdTrendRequest {
     /// 상품 (`PROD_ISCD`, required, length 5).
-    #[serde(rename = "PROD_ISCD")]
     prod_iscd: String,
     /// 일자 (`BSOP_DATE`, required, length 8).
-    #[serde(rename = "BSOP_DATE")]
     bsop_date: String,
     /// 구분 (`UPMU_GUBUN`, required, length 1).
-    #[serde(rename = "UPMU_GUBUN")]
     upmu_gubun: String,
     /// CTS\_KEY (`CTS_KEY`, required, length 16).
-    #[serde(rename = "CTS_KEY")]
     cts_key: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for InvestorUnpdTrendRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                ("PROD_ISCD", v::WireField::Str(&self.prod_iscd)),
+                ("BSOP_DATE", v::WireField::Str(&self.bsop_date)),
+                ("UPMU_GUBUN", v::WireField::Str(&self.upmu_gubun)),
+                ("CTS_KEY", v::WireField::Str(&self.cts_key)),
+            ],
+        )
+    }
 }
 
 impl InvestorUnpdTrendRequest {

@@ -14,20 +14,31 @@ use crate::value as v;
 /// - TR ID: real `OTFM3115R`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct MarginDetailRequest {
     /// 종합계좌번호 (`CANO`, required, length 8).
-    #[serde(rename = "CANO")]
     cano: String,
     /// 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
-    #[serde(rename = "ACNT_PRDT_CD")]
     acnt_prdt_cd: String,
     /// 통화코드 (`CRCY_CD`, required, length 3).
-    #[serde(rename = "CRCY_CD")]
     crcy_cd: String,
     /// 조회일자 (`INQR_DT`, required, length 8).
-    #[serde(rename = "INQR_DT")]
     inqr_dt: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for MarginDetailRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                ("CANO", v::WireField::Str(&self.cano)),
+                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
+                ("CRCY_CD", v::WireField::Str(&self.crcy_cd)),
+                ("INQR_DT", v::WireField::Str(&self.inqr_dt)),
+            ],
+        )
+    }
 }
 
 impl MarginDetailRequest {

@@ -13,26 +13,37 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `OTFM2229R`, paper not available.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct MarketTimeRequest {
     /// FM상품군코드 (`FM_PDGR_CD`, required, length 10).
-    #[serde(rename = "FM_PDGR_CD")]
     fm_pdgr_cd: String,
     /// FM클래스코드 (`FM_CLAS_CD`, required, length 3).
-    #[serde(rename = "FM_CLAS_CD")]
     fm_clas_cd: String,
     /// FM거래소코드 (`FM_EXCG_CD`, required, length 10).
-    #[serde(rename = "FM_EXCG_CD")]
     fm_excg_cd: String,
     /// 옵션여부 (`OPT_YN`, required, length 1).
-    #[serde(rename = "OPT_YN")]
     opt_yn: String,
     /// 연속조회키200 (`CTX_AREA_NK200`, required, length 200).
-    #[serde(rename = "CTX_AREA_NK200")]
     ctx_area_nk200: String,
     /// 연속조회검색조건200 (`CTX_AREA_FK200`, required, length 200).
-    #[serde(rename = "CTX_AREA_FK200")]
     ctx_area_fk200: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for MarketTimeRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                ("FM_PDGR_CD", v::WireField::Str(&self.fm_pdgr_cd)),
+                ("FM_CLAS_CD", v::WireField::Str(&self.fm_clas_cd)),
+                ("FM_EXCG_CD", v::WireField::Str(&self.fm_excg_cd)),
+                ("OPT_YN", v::WireField::Str(&self.opt_yn)),
+                ("CTX_AREA_NK200", v::WireField::Str(&self.ctx_area_nk200)),
+                ("CTX_AREA_FK200", v::WireField::Str(&self.ctx_area_fk200)),
+            ],
+        )
+    }
 }
 
 impl MarketTimeRequest {

@@ -14,60 +14,101 @@ use crate::value as v;
 /// - TR ID: real `OTFM3001U`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct OrderRequest {
     /// 종합계좌번호 (`CANO`, required, length 8).
-    #[serde(rename = "CANO")]
     cano: String,
     /// 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
-    #[serde(rename = "ACNT_PRDT_CD")]
     acnt_prdt_cd: String,
     /// 해외선물FX상품번호 (`OVRS_FUTR_FX_PDNO`, required, length 32).
-    #[serde(rename = "OVRS_FUTR_FX_PDNO")]
     ovrs_futr_fx_pdno: String,
     /// 매도매수구분코드 (`SLL_BUY_DVSN_CD`, required, length 2).
     ///
     /// Codes:
     /// - `01`: 매도
     /// - `02`: 매수
-    #[serde(rename = "SLL_BUY_DVSN_CD")]
     sll_buy_dvsn_cd: String,
     /// FM청산미결제체결일자 (`FM_LQD_USTL_CCLD_DT`, length 8).
-    #[serde(rename = "FM_LQD_USTL_CCLD_DT")]
     fm_lqd_ustl_ccld_dt: String,
     /// FM청산미결제체결번호 (`FM_LQD_USTL_CCNO`, length 10).
-    #[serde(rename = "FM_LQD_USTL_CCNO")]
     fm_lqd_ustl_ccno: String,
     /// 가격구분코드 (`PRIC_DVSN_CD`, required, length 1).
-    #[serde(rename = "PRIC_DVSN_CD")]
     pric_dvsn_cd: String,
     /// FMLIMIT주문가격 (`FM_LIMIT_ORD_PRIC`, required, length 20).
-    #[serde(rename = "FM_LIMIT_ORD_PRIC")]
     fm_limit_ord_pric: String,
     /// FMSTOP주문가격 (`FM_STOP_ORD_PRIC`, required, length 20).
-    #[serde(rename = "FM_STOP_ORD_PRIC")]
     fm_stop_ord_pric: String,
     /// FM주문수량 (`FM_ORD_QTY`, required, length 10).
-    #[serde(rename = "FM_ORD_QTY")]
     fm_ord_qty: String,
     /// FM청산LIMIT주문가격 (`FM_LQD_LMT_ORD_PRIC`, length 20).
-    #[serde(rename = "FM_LQD_LMT_ORD_PRIC")]
     fm_lqd_lmt_ord_pric: String,
     /// FM청산STOP주문가격 (`FM_LQD_STOP_ORD_PRIC`, length 20).
-    #[serde(rename = "FM_LQD_STOP_ORD_PRIC")]
     fm_lqd_stop_ord_pric: String,
     /// 체결조건코드 (`CCLD_CNDT_CD`, required, length 1).
-    #[serde(rename = "CCLD_CNDT_CD")]
     ccld_cndt_cd: String,
     /// 복합주문구분코드 (`CPLX_ORD_DVSN_CD`, required, length 1).
-    #[serde(rename = "CPLX_ORD_DVSN_CD")]
     cplx_ord_dvsn_cd: String,
     /// 행사예약주문여부 (`ECIS_RSVN_ORD_YN`, required, length 1).
-    #[serde(rename = "ECIS_RSVN_ORD_YN")]
     ecis_rsvn_ord_yn: String,
     /// FM\_HEDGE주문화면여부 (`FM_HDGE_ORD_SCRN_YN`, required, length 1).
-    #[serde(rename = "FM_HDGE_ORD_SCRN_YN")]
     fm_hdge_ord_scrn_yn: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for OrderRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                ("CANO", v::WireField::Str(&self.cano)),
+                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
+                (
+                    "OVRS_FUTR_FX_PDNO",
+                    v::WireField::Str(&self.ovrs_futr_fx_pdno),
+                ),
+                ("SLL_BUY_DVSN_CD", v::WireField::Str(&self.sll_buy_dvsn_cd)),
+                (
+                    "FM_LQD_USTL_CCLD_DT",
+                    v::WireField::Str(&self.fm_lqd_ustl_ccld_dt),
+                ),
+                (
+                    "FM_LQD_USTL_CCNO",
+                    v::WireField::Str(&self.fm_lqd_ustl_ccno),
+                ),
+                ("PRIC_DVSN_CD", v::WireField::Str(&self.pric_dvsn_cd)),
+                (
+                    "FM_LIMIT_ORD_PRIC",
+                    v::WireField::Str(&self.fm_limit_ord_pric),
+                ),
+                (
+                    "FM_STOP_ORD_PRIC",
+                    v::WireField::Str(&self.fm_stop_ord_pric),
+                ),
+                ("FM_ORD_QTY", v::WireField::Str(&self.fm_ord_qty)),
+                (
+                    "FM_LQD_LMT_ORD_PRIC",
+                    v::WireField::Str(&self.fm_lqd_lmt_ord_pric),
+                ),
+                (
+                    "FM_LQD_STOP_ORD_PRIC",
+                    v::WireField::Str(&self.fm_lqd_stop_ord_pric),
+                ),
+                ("CCLD_CNDT_CD", v::WireField::Str(&self.ccld_cndt_cd)),
+                (
+                    "CPLX_ORD_DVSN_CD",
+                    v::WireField::Str(&self.cplx_ord_dvsn_cd),
+                ),
+                (
+                    "ECIS_RSVN_ORD_YN",
+                    v::WireField::Str(&self.ecis_rsvn_ord_yn),
+                ),
+                (
+                    "FM_HDGE_ORD_SCRN_YN",
+                    v::WireField::Str(&self.fm_hdge_ord_scrn_yn),
+                ),
+            ],
+        )
+    }
 }
 
 impl OrderRequest {

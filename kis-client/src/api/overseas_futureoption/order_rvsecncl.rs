@@ -16,40 +16,65 @@ use crate::value as v;
 /// - TR ID for `cancel` (취소): real `OTFM3003U`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct OrderRvsecnclRequest {
-    #[serde(skip)]
     variant: OrderRvsecnclVariant,
     /// 종합계좌번호 (`CANO`, required, length 8).
-    #[serde(rename = "CANO")]
     cano: String,
     /// 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
-    #[serde(rename = "ACNT_PRDT_CD")]
     acnt_prdt_cd: String,
     /// 원주문일자 (`ORGN_ORD_DT`, required, length 8).
-    #[serde(rename = "ORGN_ORD_DT")]
     orgn_ord_dt: String,
     /// 원주문번호 (`ORGN_ODNO`, required, length 8).
-    #[serde(rename = "ORGN_ODNO")]
     orgn_odno: String,
     /// FMLIMIT주문가격 (`FM_LIMIT_ORD_PRIC`, length 20).
-    #[serde(rename = "FM_LIMIT_ORD_PRIC")]
     fm_limit_ord_pric: String,
     /// FMSTOP주문가격 (`FM_STOP_ORD_PRIC`, length 20).
-    #[serde(rename = "FM_STOP_ORD_PRIC")]
     fm_stop_ord_pric: String,
     /// FM청산LIMIT주문가격 (`FM_LQD_LMT_ORD_PRIC`, length 20).
-    #[serde(rename = "FM_LQD_LMT_ORD_PRIC")]
     fm_lqd_lmt_ord_pric: String,
     /// FM청산STOP주문가격 (`FM_LQD_STOP_ORD_PRIC`, length 20).
-    #[serde(rename = "FM_LQD_STOP_ORD_PRIC")]
     fm_lqd_stop_ord_pric: String,
     /// FM\_HEDGE주문화면여부 (`FM_HDGE_ORD_SCRN_YN`, required, length 1).
-    #[serde(rename = "FM_HDGE_ORD_SCRN_YN")]
     fm_hdge_ord_scrn_yn: String,
     /// FM시장가전환여부 (`FM_MKPR_CVSN_YN`, length 1).
-    #[serde(rename = "FM_MKPR_CVSN_YN")]
     fm_mkpr_cvsn_yn: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for OrderRvsecnclRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                ("CANO", v::WireField::Str(&self.cano)),
+                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
+                ("ORGN_ORD_DT", v::WireField::Str(&self.orgn_ord_dt)),
+                ("ORGN_ODNO", v::WireField::Str(&self.orgn_odno)),
+                (
+                    "FM_LIMIT_ORD_PRIC",
+                    v::WireField::Str(&self.fm_limit_ord_pric),
+                ),
+                (
+                    "FM_STOP_ORD_PRIC",
+                    v::WireField::Str(&self.fm_stop_ord_pric),
+                ),
+                (
+                    "FM_LQD_LMT_ORD_PRIC",
+                    v::WireField::Str(&self.fm_lqd_lmt_ord_pric),
+                ),
+                (
+                    "FM_LQD_STOP_ORD_PRIC",
+                    v::WireField::Str(&self.fm_lqd_stop_ord_pric),
+                ),
+                (
+                    "FM_HDGE_ORD_SCRN_YN",
+                    v::WireField::Str(&self.fm_hdge_ord_scrn_yn),
+                ),
+                ("FM_MKPR_CVSN_YN", v::WireField::Str(&self.fm_mkpr_cvsn_yn)),
+            ],
+        )
+    }
 }
 
 /// The TR ID variants of [`OrderRvsecnclRequest`].

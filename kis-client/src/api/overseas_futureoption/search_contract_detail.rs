@@ -12,20 +12,31 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `HHDFC55200000`, paper not available.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct SearchContractDetailRequest {
     /// 요청개수 (`QRY_CNT`, required, length 4).
-    #[serde(rename = "QRY_CNT")]
     qry_cnt: String,
     /// 품목종류 (`SRS_CD_01`, required, length 32).
-    #[serde(rename = "SRS_CD_01")]
     srs_cd_01: String,
     /// 품목종류… (`SRS_CD_02…`, required, length 32).
-    #[serde(rename = "SRS_CD_02…")]
     srs_cd_02: String,
     /// 품목종류 (`SRS_CD_32`, required, length 32).
-    #[serde(rename = "SRS_CD_32")]
     srs_cd_32: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for SearchContractDetailRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                ("QRY_CNT", v::WireField::Str(&self.qry_cnt)),
+                ("SRS_CD_01", v::WireField::Str(&self.srs_cd_01)),
+                ("SRS_CD_02…", v::WireField::Str(&self.srs_cd_02)),
+                ("SRS_CD_32", v::WireField::Str(&self.srs_cd_32)),
+            ],
+        )
+    }
 }
 
 impl SearchContractDetailRequest {

@@ -12,20 +12,31 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `HHDFO55200000`, paper not available.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct SearchOptDetailRequest {
     /// 요청개수 (`QRY_CNT`, required, length 32).
-    #[serde(rename = "QRY_CNT")]
     qry_cnt: String,
     /// 종목코드1 (`SRS_CD_01`, required, length 32).
-    #[serde(rename = "SRS_CD_01")]
     srs_cd_01: String,
     /// 종목코드2 (`SRS_CD_02...`, required, length 32).
-    #[serde(rename = "SRS_CD_02...")]
     srs_cd_02: String,
     /// 종목코드30 (`SRS_CD_30`, required, length 32).
-    #[serde(rename = "SRS_CD_30")]
     srs_cd_30: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for SearchOptDetailRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                ("QRY_CNT", v::WireField::Str(&self.qry_cnt)),
+                ("SRS_CD_01", v::WireField::Str(&self.srs_cd_01)),
+                ("SRS_CD_02...", v::WireField::Str(&self.srs_cd_02)),
+                ("SRS_CD_30", v::WireField::Str(&self.srs_cd_30)),
+            ],
+        )
+    }
 }
 
 impl SearchOptDetailRequest {

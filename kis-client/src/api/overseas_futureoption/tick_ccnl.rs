@@ -12,36 +12,47 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `HHDFC55020200`, paper not available.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct TickCcnlRequest {
     /// 종목코드 (`SRS_CD`, required, length 32).
-    #[serde(rename = "SRS_CD")]
     srs_cd: String,
     /// 거래소코드 (`EXCH_CD`, required, length 10).
-    #[serde(rename = "EXCH_CD")]
     exch_cd: String,
     /// 조회시작일시 (`START_DATE_TIME`, required, length 12).
-    #[serde(rename = "START_DATE_TIME")]
     start_date_time: String,
     /// 조회종료일시 (`CLOSE_DATE_TIME`, required, length 12).
-    #[serde(rename = "CLOSE_DATE_TIME")]
     close_date_time: String,
     /// 조회구분 (`QRY_TP`, required, length 1).
     ///
     /// Codes:
     /// - `Q`: 최초조회시
     /// - `P`: 다음키(INDEX\_KEY) 입력하여 조회시
-    #[serde(rename = "QRY_TP")]
     qry_tp: String,
     /// 요청개수 (`QRY_CNT`, required, length 4).
-    #[serde(rename = "QRY_CNT")]
     qry_cnt: String,
     /// 묶음개수 (`QRY_GAP`, required, length 3).
-    #[serde(rename = "QRY_GAP")]
     qry_gap: String,
     /// 이전조회KEY (`INDEX_KEY`, required, length 30).
-    #[serde(rename = "INDEX_KEY")]
     index_key: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for TickCcnlRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                ("SRS_CD", v::WireField::Str(&self.srs_cd)),
+                ("EXCH_CD", v::WireField::Str(&self.exch_cd)),
+                ("START_DATE_TIME", v::WireField::Str(&self.start_date_time)),
+                ("CLOSE_DATE_TIME", v::WireField::Str(&self.close_date_time)),
+                ("QRY_TP", v::WireField::Str(&self.qry_tp)),
+                ("QRY_CNT", v::WireField::Str(&self.qry_cnt)),
+                ("QRY_GAP", v::WireField::Str(&self.qry_gap)),
+                ("INDEX_KEY", v::WireField::Str(&self.index_key)),
+            ],
+        )
+    }
 }
 
 impl TickCcnlRequest {

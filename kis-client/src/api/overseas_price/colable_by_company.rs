@@ -13,44 +13,55 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `CTLN4050R`, paper not available.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct ColableByCompanyRequest {
     /// 상품번호 (`PDNO`, required, length 12).
-    #[serde(rename = "PDNO")]
     pdno: String,
     /// 상품유형코드 (`PRDT_TYPE_CD`, required, length 3).
-    #[serde(rename = "PRDT_TYPE_CD")]
     prdt_type_cd: String,
     /// 조회시작일자 (`INQR_STRT_DT`, required, length 8).
-    #[serde(rename = "INQR_STRT_DT")]
     inqr_strt_dt: String,
     /// 조회종료일자 (`INQR_END_DT`, required, length 8).
-    #[serde(rename = "INQR_END_DT")]
     inqr_end_dt: String,
     /// 조회구분 (`INQR_DVSN`, required, length 2).
-    #[serde(rename = "INQR_DVSN")]
     inqr_dvsn: String,
     /// 국가코드 (`NATN_CD`, required, length 3).
-    #[serde(rename = "NATN_CD")]
     natn_cd: String,
     /// 조회순서구분 (`INQR_SQN_DVSN`, required, length 2).
-    #[serde(rename = "INQR_SQN_DVSN")]
     inqr_sqn_dvsn: String,
     /// 비율구분코드 (`RT_DVSN_CD`, required, length 2).
-    #[serde(rename = "RT_DVSN_CD")]
     rt_dvsn_cd: String,
     /// 비율 (`RT`, required, length 23.8).
-    #[serde(rename = "RT")]
     rt: String,
     /// 대출가능여부 (`LOAN_PSBL_YN`, required, length 1).
-    #[serde(rename = "LOAN_PSBL_YN")]
     loan_psbl_yn: String,
     /// 연속조회검색조건100 (`CTX_AREA_FK100`, required, length 100).
-    #[serde(rename = "CTX_AREA_FK100")]
     ctx_area_fk100: String,
     /// 연속조회키100 (`CTX_AREA_NK100`, required, length 100).
-    #[serde(rename = "CTX_AREA_NK100")]
     ctx_area_nk100: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for ColableByCompanyRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                ("PDNO", v::WireField::Str(&self.pdno)),
+                ("PRDT_TYPE_CD", v::WireField::Str(&self.prdt_type_cd)),
+                ("INQR_STRT_DT", v::WireField::Str(&self.inqr_strt_dt)),
+                ("INQR_END_DT", v::WireField::Str(&self.inqr_end_dt)),
+                ("INQR_DVSN", v::WireField::Str(&self.inqr_dvsn)),
+                ("NATN_CD", v::WireField::Str(&self.natn_cd)),
+                ("INQR_SQN_DVSN", v::WireField::Str(&self.inqr_sqn_dvsn)),
+                ("RT_DVSN_CD", v::WireField::Str(&self.rt_dvsn_cd)),
+                ("RT", v::WireField::Str(&self.rt)),
+                ("LOAN_PSBL_YN", v::WireField::Str(&self.loan_psbl_yn)),
+                ("CTX_AREA_FK100", v::WireField::Str(&self.ctx_area_fk100)),
+                ("CTX_AREA_NK100", v::WireField::Str(&self.ctx_area_nk100)),
+            ],
+        )
+    }
 }
 
 impl ColableByCompanyRequest {

@@ -12,10 +12,9 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `HHDFS76240000`, paper `HHDFS76240000`.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct DailypriceRequest {
     /// 사용자권한정보 (`AUTH`, required, length 32).
-    #[serde(rename = "AUTH")]
     auth: String,
     /// 거래소코드 (`EXCD`, required, length 4).
     ///
@@ -31,10 +30,8 @@ pub struct DailypriceRequest {
     /// - `SZI`: 심천지수
     /// - `HSX`: 호치민
     /// - `HNX`: 하노이
-    #[serde(rename = "EXCD")]
     excd: String,
     /// 종목코드 (`SYMB`, required, length 16).
-    #[serde(rename = "SYMB")]
     symb: String,
     /// 일/주/월구분 (`GUBN`, required, length 1).
     ///
@@ -42,21 +39,35 @@ pub struct DailypriceRequest {
     /// - `0`: 일
     /// - `1`: 주
     /// - `2`: 월
-    #[serde(rename = "GUBN")]
     gubn: String,
     /// 조회기준일자 (`BYMD`, required, length 8).
-    #[serde(rename = "BYMD")]
     bymd: String,
     /// 수정주가반영여부 (`MODP`, required, length 1).
     ///
     /// Codes:
     /// - `0`: 미반영
     /// - `1`: 반영
-    #[serde(rename = "MODP")]
     modp: String,
     /// NEXT KEY BUFF (`KEYB`, length 1).
-    #[serde(rename = "KEYB")]
     keyb: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for DailypriceRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                ("AUTH", v::WireField::Str(&self.auth)),
+                ("EXCD", v::WireField::Str(&self.excd)),
+                ("SYMB", v::WireField::Str(&self.symb)),
+                ("GUBN", v::WireField::Str(&self.gubn)),
+                ("BYMD", v::WireField::Str(&self.bymd)),
+                ("MODP", v::WireField::Str(&self.modp)),
+                ("KEYB", v::WireField::Str(&self.keyb)),
+            ],
+        )
+    }
 }
 
 impl DailypriceRequest {

@@ -12,10 +12,9 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `HHDFS76370100`, paper not available.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct IndustryPriceRequest {
     /// 사용자권한정보 (`AUTH`, required, length 32).
-    #[serde(rename = "AUTH")]
     auth: String,
     /// 거래소코드 (`EXCD`, required, length 4).
     ///
@@ -29,8 +28,20 @@ pub struct IndustryPriceRequest {
     /// - `HSX`: 호치민
     /// - `HNX`: 하노이
     /// - `TSE`: 도쿄
-    #[serde(rename = "EXCD")]
     excd: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for IndustryPriceRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                ("AUTH", v::WireField::Str(&self.auth)),
+                ("EXCD", v::WireField::Str(&self.excd)),
+            ],
+        )
+    }
 }
 
 impl IndustryPriceRequest {

@@ -12,10 +12,9 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `HHDFS76200100`, paper not available.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct InquireAskingPriceRequest {
     /// 사용자권한정보 (`AUTH`, required, length 32).
-    #[serde(rename = "AUTH")]
     auth: String,
     /// 거래소코드 (`EXCD`, required, length 4).
     ///
@@ -32,11 +31,23 @@ pub struct InquireAskingPriceRequest {
     /// - `BAY`: 뉴욕(주간)
     /// - `BAQ`: 나스닥(주간)
     /// - `BAA`: 아멕스(주간)
-    #[serde(rename = "EXCD")]
     excd: String,
     /// 종목코드 (`SYMB`, required, length 16).
-    #[serde(rename = "SYMB")]
     symb: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for InquireAskingPriceRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                ("AUTH", v::WireField::Str(&self.auth)),
+                ("EXCD", v::WireField::Str(&self.excd)),
+                ("SYMB", v::WireField::Str(&self.symb)),
+            ],
+        )
+    }
 }
 
 impl InquireAskingPriceRequest {

@@ -12,7 +12,7 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `HHDFS76200300`, paper not available.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct InquireCcnlRequest {
     /// 거래소명 (`EXCD`, required, length 4).
     ///
@@ -26,24 +26,35 @@ pub struct InquireCcnlRequest {
     /// - `HSX`: 호치민
     /// - `HNX`: 하노이
     /// - `TSE`: 도쿄
-    #[serde(rename = "EXCD")]
     excd: String,
     /// 사용자권한정보 (`AUTH`, required, length 32).
-    #[serde(rename = "AUTH")]
     auth: String,
     /// NEXT KEY BUFF (`KEYB`, required, length 32).
-    #[serde(rename = "KEYB")]
     keyb: String,
     /// 당일전일구분 (`TDAY`, required, length 1).
     ///
     /// Codes:
     /// - `0`: 전일
     /// - `1`: 당일
-    #[serde(rename = "TDAY")]
     tday: String,
     /// 종목코드 (`SYMB`, required, length 16).
-    #[serde(rename = "SYMB")]
     symb: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for InquireCcnlRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                ("EXCD", v::WireField::Str(&self.excd)),
+                ("AUTH", v::WireField::Str(&self.auth)),
+                ("KEYB", v::WireField::Str(&self.keyb)),
+                ("TDAY", v::WireField::Str(&self.tday)),
+                ("SYMB", v::WireField::Str(&self.symb)),
+            ],
+        )
+    }
 }
 
 impl InquireCcnlRequest {

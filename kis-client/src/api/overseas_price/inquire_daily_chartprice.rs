@@ -12,19 +12,15 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHKST03030100`, paper `FHKST03030100`.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct InquireDailyChartpriceRequest {
     /// FID 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
-    #[serde(rename = "FID_COND_MRKT_DIV_CODE")]
     fid_cond_mrkt_div_code: String,
     /// FID 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
-    #[serde(rename = "FID_INPUT_ISCD")]
     fid_input_iscd: String,
     /// FID 입력 날짜1 (`FID_INPUT_DATE_1`, required, length 10).
-    #[serde(rename = "FID_INPUT_DATE_1")]
     fid_input_date_1: String,
     /// FID 입력 날짜2 (`FID_INPUT_DATE_2`, required, length 10).
-    #[serde(rename = "FID_INPUT_DATE_2")]
     fid_input_date_2: String,
     /// FID 기간 분류 코드 (`FID_PERIOD_DIV_CODE`, required, length 32).
     ///
@@ -33,8 +29,35 @@ pub struct InquireDailyChartpriceRequest {
     /// - `W`: 주
     /// - `M`: 월
     /// - `Y`: 년
-    #[serde(rename = "FID_PERIOD_DIV_CODE")]
     fid_period_div_code: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for InquireDailyChartpriceRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                (
+                    "FID_COND_MRKT_DIV_CODE",
+                    v::WireField::Str(&self.fid_cond_mrkt_div_code),
+                ),
+                ("FID_INPUT_ISCD", v::WireField::Str(&self.fid_input_iscd)),
+                (
+                    "FID_INPUT_DATE_1",
+                    v::WireField::Str(&self.fid_input_date_1),
+                ),
+                (
+                    "FID_INPUT_DATE_2",
+                    v::WireField::Str(&self.fid_input_date_2),
+                ),
+                (
+                    "FID_PERIOD_DIV_CODE",
+                    v::WireField::Str(&self.fid_period_div_code),
+                ),
+            ],
+        )
+    }
 }
 
 impl InquireDailyChartpriceRequest {

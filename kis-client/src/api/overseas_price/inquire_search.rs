@@ -12,10 +12,9 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `HHDFS76410000`, paper `HHDFS76410000`.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct InquireSearchRequest {
     /// 사용자권한정보 (`AUTH`, required, length 32).
-    #[serde(rename = "AUTH")]
     auth: String,
     /// 거래소코드 (`EXCD`, required, length 4).
     ///
@@ -29,83 +28,95 @@ pub struct InquireSearchRequest {
     /// - `HSX`: 호치민
     /// - `HNX`: 하노이
     /// - `TSE`: 도쿄
-    #[serde(rename = "EXCD")]
     excd: String,
     /// 현재가선택조건 (`CO_YN_PRICECUR`, length 1).
-    #[serde(rename = "CO_YN_PRICECUR")]
     co_yn_pricecur: String,
     /// 현재가시작범위가 (`CO_ST_PRICECUR`, length 12).
-    #[serde(rename = "CO_ST_PRICECUR")]
     co_st_pricecur: String,
     /// 현재가끝범위가 (`CO_EN_PRICECUR`, length 12).
-    #[serde(rename = "CO_EN_PRICECUR")]
     co_en_pricecur: String,
     /// 등락율선택조건 (`CO_YN_RATE`, length 1).
-    #[serde(rename = "CO_YN_RATE")]
     co_yn_rate: String,
     /// 등락율시작율 (`CO_ST_RATE`, length 12).
-    #[serde(rename = "CO_ST_RATE")]
     co_st_rate: String,
     /// 등락율끝율 (`CO_EN_RATE`, length 12).
-    #[serde(rename = "CO_EN_RATE")]
     co_en_rate: String,
     /// 시가총액선택조건 (`CO_YN_VALX`, length 1).
-    #[serde(rename = "CO_YN_VALX")]
     co_yn_valx: String,
     /// 시가총액시작액 (`CO_ST_VALX`, length 12).
-    #[serde(rename = "CO_ST_VALX")]
     co_st_valx: String,
     /// 시가총액끝액 (`CO_EN_VALX`, length 12).
-    #[serde(rename = "CO_EN_VALX")]
     co_en_valx: String,
     /// 발행주식수선택조건 (`CO_YN_SHAR`, length 1).
-    #[serde(rename = "CO_YN_SHAR")]
     co_yn_shar: String,
     /// 발행주식시작수 (`CO_ST_SHAR`, length 12).
-    #[serde(rename = "CO_ST_SHAR")]
     co_st_shar: String,
     /// 발행주식끝수 (`CO_EN_SHAR`, length 112).
-    #[serde(rename = "CO_EN_SHAR")]
     co_en_shar: String,
     /// 거래량선택조건 (`CO_YN_VOLUME`, length 1).
-    #[serde(rename = "CO_YN_VOLUME")]
     co_yn_volume: String,
     /// 거래량시작량 (`CO_ST_VOLUME`, length 12).
-    #[serde(rename = "CO_ST_VOLUME")]
     co_st_volume: String,
     /// 거래량끝량 (`CO_EN_VOLUME`, length 12).
-    #[serde(rename = "CO_EN_VOLUME")]
     co_en_volume: String,
     /// 거래대금선택조건 (`CO_YN_AMT`, length 1).
-    #[serde(rename = "CO_YN_AMT")]
     co_yn_amt: String,
     /// 거래대금시작금 (`CO_ST_AMT`, length 12).
-    #[serde(rename = "CO_ST_AMT")]
     co_st_amt: String,
     /// 거래대금끝금 (`CO_EN_AMT`, length 12).
-    #[serde(rename = "CO_EN_AMT")]
     co_en_amt: String,
     /// EPS선택조건 (`CO_YN_EPS`, length 1).
-    #[serde(rename = "CO_YN_EPS")]
     co_yn_eps: String,
     /// EPS시작 (`CO_ST_EPS`, length 12).
-    #[serde(rename = "CO_ST_EPS")]
     co_st_eps: String,
     /// EPS끝 (`CO_EN_EPS`, length 12).
-    #[serde(rename = "CO_EN_EPS")]
     co_en_eps: String,
     /// PER선택조건 (`CO_YN_PER`, length 1).
-    #[serde(rename = "CO_YN_PER")]
     co_yn_per: String,
     /// PER시작 (`CO_ST_PER`, length 12).
-    #[serde(rename = "CO_ST_PER")]
     co_st_per: String,
     /// PER끝 (`CO_EN_PER`, length 12).
-    #[serde(rename = "CO_EN_PER")]
     co_en_per: String,
     /// NEXT KEY BUFF (`KEYB`, length 8).
-    #[serde(rename = "KEYB")]
     keyb: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for InquireSearchRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                ("AUTH", v::WireField::Str(&self.auth)),
+                ("EXCD", v::WireField::Str(&self.excd)),
+                ("CO_YN_PRICECUR", v::WireField::Str(&self.co_yn_pricecur)),
+                ("CO_ST_PRICECUR", v::WireField::Str(&self.co_st_pricecur)),
+                ("CO_EN_PRICECUR", v::WireField::Str(&self.co_en_pricecur)),
+                ("CO_YN_RATE", v::WireField::Str(&self.co_yn_rate)),
+                ("CO_ST_RATE", v::WireField::Str(&self.co_st_rate)),
+                ("CO_EN_RATE", v::WireField::Str(&self.co_en_rate)),
+                ("CO_YN_VALX", v::WireField::Str(&self.co_yn_valx)),
+                ("CO_ST_VALX", v::WireField::Str(&self.co_st_valx)),
+                ("CO_EN_VALX", v::WireField::Str(&self.co_en_valx)),
+                ("CO_YN_SHAR", v::WireField::Str(&self.co_yn_shar)),
+                ("CO_ST_SHAR", v::WireField::Str(&self.co_st_shar)),
+                ("CO_EN_SHAR", v::WireField::Str(&self.co_en_shar)),
+                ("CO_YN_VOLUME", v::WireField::Str(&self.co_yn_volume)),
+                ("CO_ST_VOLUME", v::WireField::Str(&self.co_st_volume)),
+                ("CO_EN_VOLUME", v::WireField::Str(&self.co_en_volume)),
+                ("CO_YN_AMT", v::WireField::Str(&self.co_yn_amt)),
+                ("CO_ST_AMT", v::WireField::Str(&self.co_st_amt)),
+                ("CO_EN_AMT", v::WireField::Str(&self.co_en_amt)),
+                ("CO_YN_EPS", v::WireField::Str(&self.co_yn_eps)),
+                ("CO_ST_EPS", v::WireField::Str(&self.co_st_eps)),
+                ("CO_EN_EPS", v::WireField::Str(&self.co_en_eps)),
+                ("CO_YN_PER", v::WireField::Str(&self.co_yn_per)),
+                ("CO_ST_PER", v::WireField::Str(&self.co_st_per)),
+                ("CO_EN_PER", v::WireField::Str(&self.co_en_per)),
+                ("KEYB", v::WireField::Str(&self.keyb)),
+            ],
+        )
+    }
 }
 
 impl InquireSearchRequest {
@@ -535,9 +546,9 @@ pub struct Output2 {
     /// 거래대금 (`avol`, length 14).
     pub avol: v::Val<String>,
     /// EPS (`eps`, length 14).
-    pub eps: v::Val<String>,
+    pub eps: v::Val<v::Decimal>,
     /// PER (`per`, length 14).
-    pub per: v::Val<String>,
+    pub per: v::Val<v::Decimal>,
     /// 순위 (`rank`, length 6).
     pub rank: v::Val<String>,
     /// 영문종목명 (`ename`, length 48).

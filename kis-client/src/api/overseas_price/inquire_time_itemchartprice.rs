@@ -12,10 +12,9 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `HHDFS76950200`, paper not available.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct InquireTimeItemchartpriceRequest {
     /// 사용자권한정보 (`AUTH`, required, length 32).
-    #[serde(rename = "AUTH")]
     auth: String,
     /// 거래소코드 (`EXCD`, required, length 4).
     ///
@@ -32,29 +31,41 @@ pub struct InquireTimeItemchartpriceRequest {
     /// - `BAY`: 뉴욕(주간)
     /// - `BAQ`: 나스닥(주간)
     /// - `BAA`: 아멕스(주간)
-    #[serde(rename = "EXCD")]
     excd: String,
     /// 종목코드 (`SYMB`, required, length 16).
-    #[serde(rename = "SYMB")]
     symb: String,
     /// 분갭 (`NMIN`, required, length 4).
-    #[serde(rename = "NMIN")]
     nmin: String,
     /// 전일포함여부 (`PINC`, required, length 1).
-    #[serde(rename = "PINC")]
     pinc: String,
     /// 다음여부 (`NEXT`, required, length 1).
-    #[serde(rename = "NEXT")]
     next: String,
     /// 요청갯수 (`NREC`, required, length 4).
-    #[serde(rename = "NREC")]
     nrec: String,
     /// 미체결채움구분 (`FILL`, required, length 1).
-    #[serde(rename = "FILL")]
     fill: String,
     /// NEXT KEY BUFF (`KEYB`, required, length 32).
-    #[serde(rename = "KEYB")]
     keyb: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for InquireTimeItemchartpriceRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                ("AUTH", v::WireField::Str(&self.auth)),
+                ("EXCD", v::WireField::Str(&self.excd)),
+                ("SYMB", v::WireField::Str(&self.symb)),
+                ("NMIN", v::WireField::Str(&self.nmin)),
+                ("PINC", v::WireField::Str(&self.pinc)),
+                ("NEXT", v::WireField::Str(&self.next)),
+                ("NREC", v::WireField::Str(&self.nrec)),
+                ("FILL", v::WireField::Str(&self.fill)),
+                ("KEYB", v::WireField::Str(&self.keyb)),
+            ],
+        )
+    }
 }
 
 impl InquireTimeItemchartpriceRequest {

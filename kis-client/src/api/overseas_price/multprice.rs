@@ -12,13 +12,11 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `HHDFS76220000`, paper not available.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct MultpriceRequest {
     /// 사용자권한정보 (`AUTH`, required, length 32).
-    #[serde(rename = "AUTH")]
     auth: String,
     /// 종목요청개수 (`NREC`, required, length 4).
-    #[serde(rename = "NREC")]
     nrec: String,
     /// 거래소코드 (`EXCD_01 ~ 10`, required, length 4).
     ///
@@ -37,11 +35,24 @@ pub struct MultpriceRequest {
     /// - `BAY`: 뉴욕(주간)
     /// - `BAQ`: 나스닥(주간)
     /// - `BAA`: 아멕스(주간)
-    #[serde(rename = "EXCD_01 ~ 10")]
     excd_01_10: String,
     /// 종목코드 (`SYMB_01 ~ 10`, required, length 16).
-    #[serde(rename = "SYMB_01 ~ 10")]
     symb_01_10: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for MultpriceRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                ("AUTH", v::WireField::Str(&self.auth)),
+                ("NREC", v::WireField::Str(&self.nrec)),
+                ("EXCD_01 ~ 10", v::WireField::Str(&self.excd_01_10)),
+                ("SYMB_01 ~ 10", v::WireField::Str(&self.symb_01_10)),
+            ],
+        )
+    }
 }
 
 impl MultpriceRequest {

@@ -12,32 +12,43 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `HHPSTH60100C1`, paper not available.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct NewsTitleRequest {
     /// 뉴스구분 (`INFO_GB`, required, length 1).
-    #[serde(rename = "INFO_GB")]
     info_gb: String,
     /// 중분류 (`CLASS_CD`, required, length 2).
-    #[serde(rename = "CLASS_CD")]
     class_cd: String,
     /// 국가코드 (`NATION_CD`, required, length 2).
-    #[serde(rename = "NATION_CD")]
     nation_cd: String,
     /// 거래소코드 (`EXCHANGE_CD`, required, length 3).
-    #[serde(rename = "EXCHANGE_CD")]
     exchange_cd: String,
     /// 종목코드 (`SYMB`, required, length 20).
-    #[serde(rename = "SYMB")]
     symb: String,
     /// 조회일자 (`DATA_DT`, required, length 8).
-    #[serde(rename = "DATA_DT")]
     data_dt: String,
     /// 조회시간 (`DATA_TM`, required, length 6).
-    #[serde(rename = "DATA_TM")]
     data_tm: String,
     /// 다음키 (`CTS`, required, length 35).
-    #[serde(rename = "CTS")]
     cts: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for NewsTitleRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                ("INFO_GB", v::WireField::Str(&self.info_gb)),
+                ("CLASS_CD", v::WireField::Str(&self.class_cd)),
+                ("NATION_CD", v::WireField::Str(&self.nation_cd)),
+                ("EXCHANGE_CD", v::WireField::Str(&self.exchange_cd)),
+                ("SYMB", v::WireField::Str(&self.symb)),
+                ("DATA_DT", v::WireField::Str(&self.data_dt)),
+                ("DATA_TM", v::WireField::Str(&self.data_tm)),
+                ("CTS", v::WireField::Str(&self.cts)),
+            ],
+        )
+    }
 }
 
 impl NewsTitleRequest {

@@ -13,32 +13,43 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `CTRGT011R`, paper not available.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct PeriodRightsRequest {
     /// 권리유형코드 (`RGHT_TYPE_CD`, required, length 2).
-    #[serde(rename = "RGHT_TYPE_CD")]
     rght_type_cd: String,
     /// 조회구분코드 (`INQR_DVSN_CD`, required, length 2).
-    #[serde(rename = "INQR_DVSN_CD")]
     inqr_dvsn_cd: String,
     /// 조회시작일자 (`INQR_STRT_DT`, required, length 8).
-    #[serde(rename = "INQR_STRT_DT")]
     inqr_strt_dt: String,
     /// 조회종료일자 (`INQR_END_DT`, required, length 8).
-    #[serde(rename = "INQR_END_DT")]
     inqr_end_dt: String,
     /// 상품번호 (`PDNO`, required, length 12).
-    #[serde(rename = "PDNO")]
     pdno: String,
     /// 상품유형코드 (`PRDT_TYPE_CD`, required, length 3).
-    #[serde(rename = "PRDT_TYPE_CD")]
     prdt_type_cd: String,
     /// 연속조회키50 (`CTX_AREA_NK50`, required, length 50).
-    #[serde(rename = "CTX_AREA_NK50")]
     ctx_area_nk50: String,
     /// 연속조회검색조건50 (`CTX_AREA_FK50`, required, length 50).
-    #[serde(rename = "CTX_AREA_FK50")]
     ctx_area_fk50: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for PeriodRightsRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                ("RGHT_TYPE_CD", v::WireField::Str(&self.rght_type_cd)),
+                ("INQR_DVSN_CD", v::WireField::Str(&self.inqr_dvsn_cd)),
+                ("INQR_STRT_DT", v::WireField::Str(&self.inqr_strt_dt)),
+                ("INQR_END_DT", v::WireField::Str(&self.inqr_end_dt)),
+                ("PDNO", v::WireField::Str(&self.pdno)),
+                ("PRDT_TYPE_CD", v::WireField::Str(&self.prdt_type_cd)),
+                ("CTX_AREA_NK50", v::WireField::Str(&self.ctx_area_nk50)),
+                ("CTX_AREA_FK50", v::WireField::Str(&self.ctx_area_fk50)),
+            ],
+        )
+    }
 }
 
 impl PeriodRightsRequest {

@@ -12,20 +12,31 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `HHDFS78330900`, paper not available.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct RightsByIceRequest {
     /// 국가코드 (`NCOD`, required, length 2).
-    #[serde(rename = "NCOD")]
     ncod: String,
     /// 심볼 (`SYMB`, required, length 20).
-    #[serde(rename = "SYMB")]
     symb: String,
     /// 일자 시작일 (`ST_YMD`, required, length 8).
-    #[serde(rename = "ST_YMD")]
     st_ymd: String,
     /// 일자 종료일 (`ED_YMD`, required, length 8).
-    #[serde(rename = "ED_YMD")]
     ed_ymd: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for RightsByIceRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                ("NCOD", v::WireField::Str(&self.ncod)),
+                ("SYMB", v::WireField::Str(&self.symb)),
+                ("ST_YMD", v::WireField::Str(&self.st_ymd)),
+                ("ED_YMD", v::WireField::Str(&self.ed_ymd)),
+            ],
+        )
+    }
 }
 
 impl RightsByIceRequest {

@@ -12,14 +12,25 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `CTPF1702R`, paper not available.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct SearchInfoRequest {
     /// 상품유형코드 (`PRDT_TYPE_CD`, required, length 3).
-    #[serde(rename = "PRDT_TYPE_CD")]
     prdt_type_cd: String,
     /// 상품번호 (`PDNO`, required, length 12).
-    #[serde(rename = "PDNO")]
     pdno: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for SearchInfoRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                ("PRDT_TYPE_CD", v::WireField::Str(&self.prdt_type_cd)),
+                ("PDNO", v::WireField::Str(&self.pdno)),
+            ],
+        )
+    }
 }
 
 impl SearchInfoRequest {

@@ -15,23 +15,34 @@ use crate::value as v;
 /// - TR ID: real `TTTS6058R`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct AlgoOrdnoRequest {
     /// 거래일자 (`TRAD_DT`, required, length 8).
-    #[serde(rename = "TRAD_DT")]
     trad_dt: String,
     /// 계좌번호 (`CANO`, required, length 8).
-    #[serde(rename = "CANO")]
     cano: String,
     /// 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
-    #[serde(rename = "ACNT_PRDT_CD")]
     acnt_prdt_cd: String,
     /// 연속조회키200 (`CTX_AREA_NK200`, length 200).
-    #[serde(rename = "CTX_AREA_NK200")]
     ctx_area_nk200: String,
     /// 연속조회조건200 (`CTX_AREA_FK200`, length 200).
-    #[serde(rename = "CTX_AREA_FK200")]
     ctx_area_fk200: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for AlgoOrdnoRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                ("TRAD_DT", v::WireField::Str(&self.trad_dt)),
+                ("CANO", v::WireField::Str(&self.cano)),
+                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
+                ("CTX_AREA_NK200", v::WireField::Str(&self.ctx_area_nk200)),
+                ("CTX_AREA_FK200", v::WireField::Str(&self.ctx_area_fk200)),
+            ],
+        )
+    }
 }
 
 impl AlgoOrdnoRequest {

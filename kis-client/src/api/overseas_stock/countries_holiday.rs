@@ -13,17 +13,28 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `CTOS5011R`, paper not available.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct CountriesHolidayRequest {
     /// 기준일자 (`TRAD_DT`, required, length 8).
-    #[serde(rename = "TRAD_DT")]
     trad_dt: String,
     /// 연속조회키 (`CTX_AREA_NK`, required, length 20).
-    #[serde(rename = "CTX_AREA_NK")]
     ctx_area_nk: String,
     /// 연속조회검색조건 (`CTX_AREA_FK`, required, length 20).
-    #[serde(rename = "CTX_AREA_FK")]
     ctx_area_fk: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for CountriesHolidayRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                ("TRAD_DT", v::WireField::Str(&self.trad_dt)),
+                ("CTX_AREA_NK", v::WireField::Str(&self.ctx_area_nk)),
+                ("CTX_AREA_FK", v::WireField::Str(&self.ctx_area_fk)),
+            ],
+        )
+    }
 }
 
 impl CountriesHolidayRequest {

@@ -15,32 +15,43 @@ use crate::value as v;
 /// - TR ID: real `TTTS6059R`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct InquireAlgoCcnlRequest {
     /// 계좌번호 (`CANO`, required, length 8).
-    #[serde(rename = "CANO")]
     cano: String,
     /// 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
-    #[serde(rename = "ACNT_PRDT_CD")]
     acnt_prdt_cd: String,
     /// 주문일자 (`ORD_DT`, required, length 8).
-    #[serde(rename = "ORD_DT")]
     ord_dt: String,
     /// 주문채번지점번호 (`ORD_GNO_BRNO`, length 5).
-    #[serde(rename = "ORD_GNO_BRNO")]
     ord_gno_brno: String,
     /// 주문번호 (`ODNO`, required, length 10).
-    #[serde(rename = "ODNO")]
     odno: String,
     /// 집계포함여부 (`TTLZ_ICLD_YN`, length 1).
-    #[serde(rename = "TTLZ_ICLD_YN")]
     ttlz_icld_yn: String,
     /// 연속조회키200 (`CTX_AREA_NK200`, length 200).
-    #[serde(rename = "CTX_AREA_NK200")]
     ctx_area_nk200: String,
     /// 연속조회조건200 (`CTX_AREA_FK200`, length 200).
-    #[serde(rename = "CTX_AREA_FK200")]
     ctx_area_fk200: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for InquireAlgoCcnlRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                ("CANO", v::WireField::Str(&self.cano)),
+                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
+                ("ORD_DT", v::WireField::Str(&self.ord_dt)),
+                ("ORD_GNO_BRNO", v::WireField::Str(&self.ord_gno_brno)),
+                ("ODNO", v::WireField::Str(&self.odno)),
+                ("TTLZ_ICLD_YN", v::WireField::Str(&self.ttlz_icld_yn)),
+                ("CTX_AREA_NK200", v::WireField::Str(&self.ctx_area_nk200)),
+                ("CTX_AREA_FK200", v::WireField::Str(&self.ctx_area_fk200)),
+            ],
+        )
+    }
 }
 
 impl InquireAlgoCcnlRequest {

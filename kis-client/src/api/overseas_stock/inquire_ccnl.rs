@@ -15,22 +15,17 @@ use crate::value as v;
 /// - TR ID: real `TTTS3035R`, paper `VTTS3035R`.
 ///
 /// Account fields left empty are filled from the client's configured account.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct InquireCcnlRequest {
     /// 종합계좌번호 (`CANO`, required, length 8).
-    #[serde(rename = "CANO")]
     cano: String,
     /// 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
-    #[serde(rename = "ACNT_PRDT_CD")]
     acnt_prdt_cd: String,
     /// 상품번호 (`PDNO`, required, length 12).
-    #[serde(rename = "PDNO")]
     pdno: String,
     /// 주문시작일자 (`ORD_STRT_DT`, required, length 8).
-    #[serde(rename = "ORD_STRT_DT")]
     ord_strt_dt: String,
     /// 주문종료일자 (`ORD_END_DT`, required, length 8).
-    #[serde(rename = "ORD_END_DT")]
     ord_end_dt: String,
     /// 매도매수구분 (`SLL_BUY_DVSN`, required, length 2).
     ///
@@ -38,7 +33,6 @@ pub struct InquireCcnlRequest {
     /// - `00`: 전체
     /// - `01`: 매도
     /// - `02`: 매수
-    #[serde(rename = "SLL_BUY_DVSN")]
     sll_buy_dvsn: String,
     /// 체결미체결구분 (`CCLD_NCCS_DVSN`, required, length 2).
     ///
@@ -46,7 +40,6 @@ pub struct InquireCcnlRequest {
     /// - `00`: 전체
     /// - `01`: 체결
     /// - `02`: 미체결
-    #[serde(rename = "CCLD_NCCS_DVSN")]
     ccld_nccs_dvsn: String,
     /// 해외거래소코드 (`OVRS_EXCG_CD`, required, length 4).
     ///
@@ -60,30 +53,48 @@ pub struct InquireCcnlRequest {
     /// - `TKSE`: 일본
     /// - `HASE`: 베트남 하노이
     /// - `VNSE`: 베트남 호치민
-    #[serde(rename = "OVRS_EXCG_CD")]
     ovrs_excg_cd: String,
     /// 정렬순서 (`SORT_SQN`, required, length 2).
     ///
     /// Codes:
     /// - `DS`: 정순
     /// - `AS`: 역순
-    #[serde(rename = "SORT_SQN")]
     sort_sqn: String,
     /// 주문일자 (`ORD_DT`, required, length 8).
-    #[serde(rename = "ORD_DT")]
     ord_dt: String,
     /// 주문채번지점번호 (`ORD_GNO_BRNO`, required, length 5).
-    #[serde(rename = "ORD_GNO_BRNO")]
     ord_gno_brno: String,
     /// 주문번호 (`ODNO`, required, length 10).
-    #[serde(rename = "ODNO")]
     odno: String,
     /// 연속조회키200 (`CTX_AREA_NK200`, required, length 200).
-    #[serde(rename = "CTX_AREA_NK200")]
     ctx_area_nk200: String,
     /// 연속조회검색조건200 (`CTX_AREA_FK200`, required, length 200).
-    #[serde(rename = "CTX_AREA_FK200")]
     ctx_area_fk200: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for InquireCcnlRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                ("CANO", v::WireField::Str(&self.cano)),
+                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
+                ("PDNO", v::WireField::Str(&self.pdno)),
+                ("ORD_STRT_DT", v::WireField::Str(&self.ord_strt_dt)),
+                ("ORD_END_DT", v::WireField::Str(&self.ord_end_dt)),
+                ("SLL_BUY_DVSN", v::WireField::Str(&self.sll_buy_dvsn)),
+                ("CCLD_NCCS_DVSN", v::WireField::Str(&self.ccld_nccs_dvsn)),
+                ("OVRS_EXCG_CD", v::WireField::Str(&self.ovrs_excg_cd)),
+                ("SORT_SQN", v::WireField::Str(&self.sort_sqn)),
+                ("ORD_DT", v::WireField::Str(&self.ord_dt)),
+                ("ORD_GNO_BRNO", v::WireField::Str(&self.ord_gno_brno)),
+                ("ODNO", v::WireField::Str(&self.odno)),
+                ("CTX_AREA_NK200", v::WireField::Str(&self.ctx_area_nk200)),
+                ("CTX_AREA_FK200", v::WireField::Str(&self.ctx_area_fk200)),
+            ],
+        )
+    }
 }
 
 impl InquireCcnlRequest {

@@ -15,13 +15,11 @@ use crate::value as v;
 /// - TR ID: real `TTTS3018R`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct InquireNccsRequest {
     /// 종합계좌번호 (`CANO`, required, length 8).
-    #[serde(rename = "CANO")]
     cano: String,
     /// 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
-    #[serde(rename = "ACNT_PRDT_CD")]
     acnt_prdt_cd: String,
     /// 해외거래소코드 (`OVRS_EXCG_CD`, required, length 4).
     ///
@@ -35,17 +33,30 @@ pub struct InquireNccsRequest {
     /// - `TKSE`: 일본
     /// - `HASE`: 베트남 하노이
     /// - `VNSE`: 베트남 호치민
-    #[serde(rename = "OVRS_EXCG_CD")]
     ovrs_excg_cd: String,
     /// 정렬순서 (`SORT_SQN`, required, length 2).
-    #[serde(rename = "SORT_SQN")]
     sort_sqn: String,
     /// 연속조회검색조건200 (`CTX_AREA_FK200`, required, length 200).
-    #[serde(rename = "CTX_AREA_FK200")]
     ctx_area_fk200: String,
     /// 연속조회키200 (`CTX_AREA_NK200`, required, length 200).
-    #[serde(rename = "CTX_AREA_NK200")]
     ctx_area_nk200: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for InquireNccsRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                ("CANO", v::WireField::Str(&self.cano)),
+                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
+                ("OVRS_EXCG_CD", v::WireField::Str(&self.ovrs_excg_cd)),
+                ("SORT_SQN", v::WireField::Str(&self.sort_sqn)),
+                ("CTX_AREA_FK200", v::WireField::Str(&self.ctx_area_fk200)),
+                ("CTX_AREA_NK200", v::WireField::Str(&self.ctx_area_nk200)),
+            ],
+        )
+    }
 }
 
 impl InquireNccsRequest {

@@ -14,23 +14,37 @@ use crate::value as v;
 /// - TR ID: real `CTRP6010R`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct InquirePaymtStdrBalanceRequest {
     /// 종합계좌번호 (`CANO`, required, length 8).
-    #[serde(rename = "CANO")]
     cano: String,
     /// 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
-    #[serde(rename = "ACNT_PRDT_CD")]
     acnt_prdt_cd: String,
     /// 기준일자 (`BASS_DT`, required, length 8).
-    #[serde(rename = "BASS_DT")]
     bass_dt: String,
     /// 원화외화구분코드 (`WCRC_FRCR_DVSN_CD`, required, length 2).
-    #[serde(rename = "WCRC_FRCR_DVSN_CD")]
     wcrc_frcr_dvsn_cd: String,
     /// 조회구분코드 (`INQR_DVSN_CD`, required, length 2).
-    #[serde(rename = "INQR_DVSN_CD")]
     inqr_dvsn_cd: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for InquirePaymtStdrBalanceRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                ("CANO", v::WireField::Str(&self.cano)),
+                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
+                ("BASS_DT", v::WireField::Str(&self.bass_dt)),
+                (
+                    "WCRC_FRCR_DVSN_CD",
+                    v::WireField::Str(&self.wcrc_frcr_dvsn_cd),
+                ),
+                ("INQR_DVSN_CD", v::WireField::Str(&self.inqr_dvsn_cd)),
+            ],
+        )
+    }
 }
 
 impl InquirePaymtStdrBalanceRequest {

@@ -15,13 +15,11 @@ use crate::value as v;
 /// - TR ID: real `TTTS3039R`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct InquirePeriodProfitRequest {
     /// 종합계좌번호 (`CANO`, required, length 8).
-    #[serde(rename = "CANO")]
     cano: String,
     /// 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
-    #[serde(rename = "ACNT_PRDT_CD")]
     acnt_prdt_cd: String,
     /// 해외거래소코드 (`OVRS_EXCG_CD`, required, length 2).
     ///
@@ -31,10 +29,8 @@ pub struct InquirePeriodProfitRequest {
     /// - `SHAA`: 중국
     /// - `TKSE`: 일본
     /// - `HASE`: 베트남
-    #[serde(rename = "OVRS_EXCG_CD")]
     ovrs_excg_cd: String,
     /// 국가코드 (`NATN_CD`, required, length 2).
-    #[serde(rename = "NATN_CD")]
     natn_cd: String,
     /// 통화코드 (`CRCY_CD`, required, length 2).
     ///
@@ -44,30 +40,48 @@ pub struct InquirePeriodProfitRequest {
     /// - `CNY`: 중국위안화
     /// - `JPY`: 일본엔화
     /// - `VND`: 베트남동
-    #[serde(rename = "CRCY_CD")]
     crcy_cd: String,
     /// 상품번호 (`PDNO`, required, length 2).
-    #[serde(rename = "PDNO")]
     pdno: String,
     /// 조회시작일자 (`INQR_STRT_DT`, required, length 2).
-    #[serde(rename = "INQR_STRT_DT")]
     inqr_strt_dt: String,
     /// 조회종료일자 (`INQR_END_DT`, required, length 2).
-    #[serde(rename = "INQR_END_DT")]
     inqr_end_dt: String,
     /// 원화외화구분코드 (`WCRC_FRCR_DVSN_CD`, required, length 2).
     ///
     /// Codes:
     /// - `01`: 외화
     /// - `02`: 원화
-    #[serde(rename = "WCRC_FRCR_DVSN_CD")]
     wcrc_frcr_dvsn_cd: String,
     /// 연속조회검색조건200 (`CTX_AREA_FK200`, required, length 2).
-    #[serde(rename = "CTX_AREA_FK200")]
     ctx_area_fk200: String,
     /// 연속조회키200 (`CTX_AREA_NK200`, required, length 2).
-    #[serde(rename = "CTX_AREA_NK200")]
     ctx_area_nk200: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for InquirePeriodProfitRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                ("CANO", v::WireField::Str(&self.cano)),
+                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
+                ("OVRS_EXCG_CD", v::WireField::Str(&self.ovrs_excg_cd)),
+                ("NATN_CD", v::WireField::Str(&self.natn_cd)),
+                ("CRCY_CD", v::WireField::Str(&self.crcy_cd)),
+                ("PDNO", v::WireField::Str(&self.pdno)),
+                ("INQR_STRT_DT", v::WireField::Str(&self.inqr_strt_dt)),
+                ("INQR_END_DT", v::WireField::Str(&self.inqr_end_dt)),
+                (
+                    "WCRC_FRCR_DVSN_CD",
+                    v::WireField::Str(&self.wcrc_frcr_dvsn_cd),
+                ),
+                ("CTX_AREA_FK200", v::WireField::Str(&self.ctx_area_fk200)),
+                ("CTX_AREA_NK200", v::WireField::Str(&self.ctx_area_nk200)),
+            ],
+        )
+    }
 }
 
 impl InquirePeriodProfitRequest {

@@ -15,38 +15,49 @@ use crate::value as v;
 /// - TR ID: real `CTOS4001R`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct InquirePeriodTransRequest {
     /// 종합계좌번호 (`CANO`, required, length 8).
-    #[serde(rename = "CANO")]
     cano: String,
     /// 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
-    #[serde(rename = "ACNT_PRDT_CD")]
     acnt_prdt_cd: String,
     /// 등록시작일자 (`ERLM_STRT_DT`, required, length 8).
-    #[serde(rename = "ERLM_STRT_DT")]
     erlm_strt_dt: String,
     /// 등록종료일자 (`ERLM_END_DT`, required, length 8).
-    #[serde(rename = "ERLM_END_DT")]
     erlm_end_dt: String,
     /// 해외거래소코드 (`OVRS_EXCG_CD`, required, length 4).
-    #[serde(rename = "OVRS_EXCG_CD")]
     ovrs_excg_cd: String,
     /// 상품번호 (`PDNO`, required, length 12).
-    #[serde(rename = "PDNO")]
     pdno: String,
     /// 매도매수구분코드 (`SLL_BUY_DVSN_CD`, required, length 2).
-    #[serde(rename = "SLL_BUY_DVSN_CD")]
     sll_buy_dvsn_cd: String,
     /// 대출구분코드 (`LOAN_DVSN_CD`, required, length 2).
-    #[serde(rename = "LOAN_DVSN_CD")]
     loan_dvsn_cd: String,
     /// 연속조회검색조건100 (`CTX_AREA_FK100`, required, length 100).
-    #[serde(rename = "CTX_AREA_FK100")]
     ctx_area_fk100: String,
     /// 연속조회키100 (`CTX_AREA_NK100`, required, length 100).
-    #[serde(rename = "CTX_AREA_NK100")]
     ctx_area_nk100: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for InquirePeriodTransRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                ("CANO", v::WireField::Str(&self.cano)),
+                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
+                ("ERLM_STRT_DT", v::WireField::Str(&self.erlm_strt_dt)),
+                ("ERLM_END_DT", v::WireField::Str(&self.erlm_end_dt)),
+                ("OVRS_EXCG_CD", v::WireField::Str(&self.ovrs_excg_cd)),
+                ("PDNO", v::WireField::Str(&self.pdno)),
+                ("SLL_BUY_DVSN_CD", v::WireField::Str(&self.sll_buy_dvsn_cd)),
+                ("LOAN_DVSN_CD", v::WireField::Str(&self.loan_dvsn_cd)),
+                ("CTX_AREA_FK100", v::WireField::Str(&self.ctx_area_fk100)),
+                ("CTX_AREA_NK100", v::WireField::Str(&self.ctx_area_nk100)),
+            ],
+        )
+    }
 }
 
 impl InquirePeriodTransRequest {

@@ -14,23 +14,19 @@ use crate::value as v;
 /// - TR ID: real `CTRP6504R`, paper `VTRP6504R`.
 ///
 /// Account fields left empty are filled from the client's configured account.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct InquirePresentBalanceRequest {
     /// 종합계좌번호 (`CANO`, required, length 8).
-    #[serde(rename = "CANO")]
     cano: String,
     /// 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
-    #[serde(rename = "ACNT_PRDT_CD")]
     acnt_prdt_cd: String,
     /// 원화외화구분코드 (`WCRC_FRCR_DVSN_CD`, required, length 2).
     ///
     /// Codes:
     /// - `01`: 원화
     /// - `02`: 외화
-    #[serde(rename = "WCRC_FRCR_DVSN_CD")]
     wcrc_frcr_dvsn_cd: String,
     /// 국가코드 (`NATN_CD`, required, length 3).
-    #[serde(rename = "NATN_CD")]
     natn_cd: String,
     /// 거래시장코드 (`TR_MKET_CD`, required, length 2).
     ///
@@ -41,7 +37,6 @@ pub struct InquirePresentBalanceRequest {
     /// - `03`: 미국(PINK SHEETS)
     /// - `04`: 미국(OTCBB)
     /// - `05`: 아멕스(AMEX)
-    #[serde(rename = "TR_MKET_CD")]
     tr_mket_cd: String,
     /// 조회구분코드 (`INQR_DVSN_CD`, required, length 2).
     ///
@@ -49,8 +44,27 @@ pub struct InquirePresentBalanceRequest {
     /// - `00`: 전체
     /// - `01`: 일반해외주식
     /// - `02`: 미니스탁
-    #[serde(rename = "INQR_DVSN_CD")]
     inqr_dvsn_cd: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for InquirePresentBalanceRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                ("CANO", v::WireField::Str(&self.cano)),
+                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
+                (
+                    "WCRC_FRCR_DVSN_CD",
+                    v::WireField::Str(&self.wcrc_frcr_dvsn_cd),
+                ),
+                ("NATN_CD", v::WireField::Str(&self.natn_cd)),
+                ("TR_MKET_CD", v::WireField::Str(&self.tr_mket_cd)),
+                ("INQR_DVSN_CD", v::WireField::Str(&self.inqr_dvsn_cd)),
+            ],
+        )
+    }
 }
 
 impl InquirePresentBalanceRequest {

@@ -14,13 +14,11 @@ use crate::value as v;
 /// - TR ID: real `TTTS3007R`, paper `VTTS3007R`.
 ///
 /// Account fields left empty are filled from the client's configured account.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct InquirePsamountRequest {
     /// 종합계좌번호 (`CANO`, required, length 8).
-    #[serde(rename = "CANO")]
     cano: String,
     /// 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
-    #[serde(rename = "ACNT_PRDT_CD")]
     acnt_prdt_cd: String,
     /// 해외거래소코드 (`OVRS_EXCG_CD`, required, length 4).
     ///
@@ -34,14 +32,27 @@ pub struct InquirePsamountRequest {
     /// - `TKSE`: 일본
     /// - `HASE`: 하노이거래소
     /// - `VNSE`: 호치민거래소
-    #[serde(rename = "OVRS_EXCG_CD")]
     ovrs_excg_cd: String,
     /// 해외주문단가 (`OVRS_ORD_UNPR`, required, length 27).
-    #[serde(rename = "OVRS_ORD_UNPR")]
     ovrs_ord_unpr: String,
     /// 종목코드 (`ITEM_CD`, required, length 12).
-    #[serde(rename = "ITEM_CD")]
     item_cd: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for InquirePsamountRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                ("CANO", v::WireField::Str(&self.cano)),
+                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
+                ("OVRS_EXCG_CD", v::WireField::Str(&self.ovrs_excg_cd)),
+                ("OVRS_ORD_UNPR", v::WireField::Str(&self.ovrs_ord_unpr)),
+                ("ITEM_CD", v::WireField::Str(&self.item_cd)),
+            ],
+        )
+    }
 }
 
 impl InquirePsamountRequest {

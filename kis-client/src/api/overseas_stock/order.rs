@@ -36,15 +36,12 @@ use crate::value as v;
 /// - TR ID for `vn_sell` (베트남 매도): real `TTTS0310U`, paper `VTTS0310U`.
 ///
 /// Account fields left empty are filled from the client's configured account.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct OrderRequest {
-    #[serde(skip)]
     variant: OrderVariant,
     /// 종합계좌번호 (`CANO`, required, length 8).
-    #[serde(rename = "CANO")]
     cano: String,
     /// 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
-    #[serde(rename = "ACNT_PRDT_CD")]
     acnt_prdt_cd: String,
     /// 해외거래소코드 (`OVRS_EXCG_CD`, required, length 4).
     ///
@@ -58,28 +55,20 @@ pub struct OrderRequest {
     /// - `TKSE`: 일본
     /// - `HASE`: 베트남 하노이
     /// - `VNSE`: 베트남 호치민
-    #[serde(rename = "OVRS_EXCG_CD")]
     ovrs_excg_cd: String,
     /// 상품번호 (`PDNO`, required, length 12).
-    #[serde(rename = "PDNO")]
     pdno: String,
     /// 주문수량 (`ORD_QTY`, required, length 10).
-    #[serde(rename = "ORD_QTY")]
     ord_qty: String,
     /// 해외주문단가 (`OVRS_ORD_UNPR`, required, length 31).
-    #[serde(rename = "OVRS_ORD_UNPR")]
     ovrs_ord_unpr: String,
     /// 연락전화번호 (`CTAC_TLNO`, length 20).
-    #[serde(rename = "CTAC_TLNO")]
     ctac_tlno: String,
     /// 운용사지정주문번호 (`MGCO_APTM_ODNO`, length 12).
-    #[serde(rename = "MGCO_APTM_ODNO")]
     mgco_aptm_odno: String,
     /// 판매유형 (`SLL_TYPE`, length 2).
-    #[serde(rename = "SLL_TYPE")]
     sll_type: String,
     /// 주문서버구분코드 (`ORD_SVR_DVSN_CD`, required, length 1).
-    #[serde(rename = "ORD_SVR_DVSN_CD")]
     ord_svr_dvsn_cd: String,
     /// 주문구분 (`ORD_DVSN`, required, length 2).
     ///
@@ -92,21 +81,45 @@ pub struct OrderRequest {
     /// - `31`: MOO(장개시시장가)
     /// - `33`: MOC(장마감시장가)
     /// - `50`: 단주지정가
-    #[serde(rename = "ORD_DVSN")]
     ord_dvsn: String,
     /// 시작시간 (`START_TIME`, length 6).
-    #[serde(rename = "START_TIME")]
     start_time: String,
     /// 종료시간 (`END_TIME`, length 6).
-    #[serde(rename = "END_TIME")]
     end_time: String,
     /// 알고리즘주문시간구분코드 (`ALGO_ORD_TMD_DVSN_CD`, length 2).
     ///
     /// Codes:
     /// - `00`: 분할주문 시간 직접입력
     /// - `02`: 정규장 종료시까지
-    #[serde(rename = "ALGO_ORD_TMD_DVSN_CD")]
     algo_ord_tmd_dvsn_cd: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for OrderRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                ("CANO", v::WireField::Str(&self.cano)),
+                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
+                ("OVRS_EXCG_CD", v::WireField::Str(&self.ovrs_excg_cd)),
+                ("PDNO", v::WireField::Str(&self.pdno)),
+                ("ORD_QTY", v::WireField::Str(&self.ord_qty)),
+                ("OVRS_ORD_UNPR", v::WireField::Str(&self.ovrs_ord_unpr)),
+                ("CTAC_TLNO", v::WireField::Str(&self.ctac_tlno)),
+                ("MGCO_APTM_ODNO", v::WireField::Str(&self.mgco_aptm_odno)),
+                ("SLL_TYPE", v::WireField::Str(&self.sll_type)),
+                ("ORD_SVR_DVSN_CD", v::WireField::Str(&self.ord_svr_dvsn_cd)),
+                ("ORD_DVSN", v::WireField::Str(&self.ord_dvsn)),
+                ("START_TIME", v::WireField::Str(&self.start_time)),
+                ("END_TIME", v::WireField::Str(&self.end_time)),
+                (
+                    "ALGO_ORD_TMD_DVSN_CD",
+                    v::WireField::Str(&self.algo_ord_tmd_dvsn_cd),
+                ),
+            ],
+        )
+    }
 }
 
 /// The TR ID variants of [`OrderRequest`].

@@ -18,32 +18,26 @@ use crate::value as v;
 /// - TR ID for `asia` (중국/홍콩/일본/베트남 예약주문): real `TTTS3013U`, paper `VTTS3013U`.
 ///
 /// Account fields left empty are filled from the client's configured account.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct OrderResvRequest {
-    #[serde(skip)]
     variant: OrderResvVariant,
     /// 종합계좌번호 (`CANO`, required, length 8).
-    #[serde(rename = "CANO")]
     cano: String,
     /// 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
-    #[serde(rename = "ACNT_PRDT_CD")]
     acnt_prdt_cd: String,
     /// 매도매수구분코드 (`SLL_BUY_DVSN_CD`, length 2).
     ///
     /// Codes:
     /// - `01`: 매도
     /// - `02`: 매수
-    #[serde(rename = "SLL_BUY_DVSN_CD")]
     sll_buy_dvsn_cd: String,
     /// 정정취소구분코드 (`RVSE_CNCL_DVSN_CD`, required, length 2).
     ///
     /// Codes:
     /// - `00`: "매도/매수 주문"시 필수 항목
     /// - `02`: 취소
-    #[serde(rename = "RVSE_CNCL_DVSN_CD")]
     rvse_cncl_dvsn_cd: String,
     /// 상품번호 (`PDNO`, required, length 12).
-    #[serde(rename = "PDNO")]
     pdno: String,
     /// 상품유형코드 (`PRDT_TYPE_CD`, required, length 3).
     ///
@@ -56,7 +50,6 @@ pub struct OrderResvRequest {
     /// - `508`: 베트남 호치민거래소
     /// - `551`: 중국 상해A
     /// - `552`: 중국 심천A
-    #[serde(rename = "PRDT_TYPE_CD")]
     prdt_type_cd: String,
     /// 해외거래소코드 (`OVRS_EXCG_CD`, required, length 4).
     ///
@@ -70,19 +63,14 @@ pub struct OrderResvRequest {
     /// - `TKSE`: 일본
     /// - `HASE`: 베트남 하노이
     /// - `VNSE`: 베트남 호치민
-    #[serde(rename = "OVRS_EXCG_CD")]
     ovrs_excg_cd: String,
     /// FT주문수량 (`FT_ORD_QTY`, required, length 10).
-    #[serde(rename = "FT_ORD_QTY")]
     ft_ord_qty: String,
     /// FT주문단가3 (`FT_ORD_UNPR3`, required, length 27).
-    #[serde(rename = "FT_ORD_UNPR3")]
     ft_ord_unpr3: String,
     /// 주문서버구분코드 (`ORD_SVR_DVSN_CD`, length 1).
-    #[serde(rename = "ORD_SVR_DVSN_CD")]
     ord_svr_dvsn_cd: String,
     /// 예약주문접수일자 (`RSVN_ORD_RCIT_DT`, length 8).
-    #[serde(rename = "RSVN_ORD_RCIT_DT")]
     rsvn_ord_rcit_dt: String,
     /// 주문구분 (`ORD_DVSN`, length 20).
     ///
@@ -91,14 +79,45 @@ pub struct OrderResvRequest {
     /// - `35`: TWAP
     /// - `36`: VWAP
     /// - `31`: MOO(장개시시장가)
-    #[serde(rename = "ORD_DVSN")]
     ord_dvsn: String,
     /// 해외예약주문번호 (`OVRS_RSVN_ODNO`, length 10).
-    #[serde(rename = "OVRS_RSVN_ODNO")]
     ovrs_rsvn_odno: String,
     /// 알고리즘주문시간구분코드 (`ALGO_ORD_TMD_DVSN_CD`, length 2).
-    #[serde(rename = "ALGO_ORD_TMD_DVSN_CD")]
     algo_ord_tmd_dvsn_cd: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for OrderResvRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                ("CANO", v::WireField::Str(&self.cano)),
+                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
+                ("SLL_BUY_DVSN_CD", v::WireField::Str(&self.sll_buy_dvsn_cd)),
+                (
+                    "RVSE_CNCL_DVSN_CD",
+                    v::WireField::Str(&self.rvse_cncl_dvsn_cd),
+                ),
+                ("PDNO", v::WireField::Str(&self.pdno)),
+                ("PRDT_TYPE_CD", v::WireField::Str(&self.prdt_type_cd)),
+                ("OVRS_EXCG_CD", v::WireField::Str(&self.ovrs_excg_cd)),
+                ("FT_ORD_QTY", v::WireField::Str(&self.ft_ord_qty)),
+                ("FT_ORD_UNPR3", v::WireField::Str(&self.ft_ord_unpr3)),
+                ("ORD_SVR_DVSN_CD", v::WireField::Str(&self.ord_svr_dvsn_cd)),
+                (
+                    "RSVN_ORD_RCIT_DT",
+                    v::WireField::Str(&self.rsvn_ord_rcit_dt),
+                ),
+                ("ORD_DVSN", v::WireField::Str(&self.ord_dvsn)),
+                ("OVRS_RSVN_ODNO", v::WireField::Str(&self.ovrs_rsvn_odno)),
+                (
+                    "ALGO_ORD_TMD_DVSN_CD",
+                    v::WireField::Str(&self.algo_ord_tmd_dvsn_cd),
+                ),
+            ],
+        )
+    }
 }
 
 /// The TR ID variants of [`OrderResvRequest`].

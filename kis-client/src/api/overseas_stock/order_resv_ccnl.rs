@@ -14,20 +14,34 @@ use crate::value as v;
 /// - TR ID for `us` (미국 예약주문 취소접수): real `TTTT3017U`, paper `VTTT3017U`.
 ///
 /// Account fields left empty are filled from the client's configured account.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct OrderResvCcnlRequest {
     /// 종합계좌번호 (`CANO`, required, length 8).
-    #[serde(rename = "CANO")]
     cano: String,
     /// 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
-    #[serde(rename = "ACNT_PRDT_CD")]
     acnt_prdt_cd: String,
     /// 해외주문접수일자 (`RSYN_ORD_RCIT_DT`, required, length 8).
-    #[serde(rename = "RSYN_ORD_RCIT_DT")]
     rsyn_ord_rcit_dt: String,
     /// 해외예약주문번호 (`OVRS_RSVN_ODNO`, required, length 10).
-    #[serde(rename = "OVRS_RSVN_ODNO")]
     ovrs_rsvn_odno: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for OrderResvCcnlRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                ("CANO", v::WireField::Str(&self.cano)),
+                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
+                (
+                    "RSYN_ORD_RCIT_DT",
+                    v::WireField::Str(&self.rsyn_ord_rcit_dt),
+                ),
+                ("OVRS_RSVN_ODNO", v::WireField::Str(&self.ovrs_rsvn_odno)),
+            ],
+        )
+    }
 }
 
 impl OrderResvCcnlRequest {

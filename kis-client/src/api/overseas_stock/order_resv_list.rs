@@ -17,21 +17,16 @@ use crate::value as v;
 /// - TR ID for `asia` (일본/중국/홍콩/베트남): real `TTTS3014R`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct OrderResvListRequest {
-    #[serde(skip)]
     variant: OrderResvListVariant,
     /// 종합계좌번호 (`CANO`, required, length 8).
-    #[serde(rename = "CANO")]
     cano: String,
     /// 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
-    #[serde(rename = "ACNT_PRDT_CD")]
     acnt_prdt_cd: String,
     /// 조회시작일자 (`INQR_STRT_DT`, required, length 8).
-    #[serde(rename = "INQR_STRT_DT")]
     inqr_strt_dt: String,
     /// 조회종료일자 (`INQR_END_DT`, required, length 8).
-    #[serde(rename = "INQR_END_DT")]
     inqr_end_dt: String,
     /// 조회구분코드 (`INQR_DVSN_CD`, required, length 2).
     ///
@@ -39,7 +34,6 @@ pub struct OrderResvListRequest {
     /// - `00`: 전체
     /// - `01`: 일반해외주식
     /// - `02`: 미니스탁
-    #[serde(rename = "INQR_DVSN_CD")]
     inqr_dvsn_cd: String,
     /// 상품유형코드 (`PRDT_TYPE_CD`, required, length 3).
     ///
@@ -55,7 +49,6 @@ pub struct OrderResvListRequest {
     /// - `508`: 베트남 호치민거래소
     /// - `551`: 중국 상해A
     /// - `552`: 중국 심천A
-    #[serde(rename = "PRDT_TYPE_CD")]
     prdt_type_cd: String,
     /// 해외거래소코드 (`OVRS_EXCG_CD`, required, length 4).
     ///
@@ -69,14 +62,31 @@ pub struct OrderResvListRequest {
     /// - `TKSE`: 일본
     /// - `HASE`: 하노이거래소
     /// - `VNSE`: 호치민거래소
-    #[serde(rename = "OVRS_EXCG_CD")]
     ovrs_excg_cd: String,
     /// 연속조회검색조건200 (`CTX_AREA_FK200`, required, length 200).
-    #[serde(rename = "CTX_AREA_FK200")]
     ctx_area_fk200: String,
     /// 연속조회키200 (`CTX_AREA_NK200`, required, length 200).
-    #[serde(rename = "CTX_AREA_NK200")]
     ctx_area_nk200: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for OrderResvListRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                ("CANO", v::WireField::Str(&self.cano)),
+                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
+                ("INQR_STRT_DT", v::WireField::Str(&self.inqr_strt_dt)),
+                ("INQR_END_DT", v::WireField::Str(&self.inqr_end_dt)),
+                ("INQR_DVSN_CD", v::WireField::Str(&self.inqr_dvsn_cd)),
+                ("PRDT_TYPE_CD", v::WireField::Str(&self.prdt_type_cd)),
+                ("OVRS_EXCG_CD", v::WireField::Str(&self.ovrs_excg_cd)),
+                ("CTX_AREA_FK200", v::WireField::Str(&self.ctx_area_fk200)),
+                ("CTX_AREA_NK200", v::WireField::Str(&self.ctx_area_nk200)),
+            ],
+        )
+    }
 }
 
 /// The TR ID variants of [`OrderResvListRequest`].

@@ -24,15 +24,12 @@ use crate::value as v;
 /// - TR ID for `vn` (베트남 취소): real `TTTS0312U`, paper `VTTS0312U`.
 ///
 /// Account fields left empty are filled from the client's configured account.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct OrderRvsecnclRequest {
-    #[serde(skip)]
     variant: OrderRvsecnclVariant,
     /// 종합계좌번호 (`CANO`, required, length 8).
-    #[serde(rename = "CANO")]
     cano: String,
     /// 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
-    #[serde(rename = "ACNT_PRDT_CD")]
     acnt_prdt_cd: String,
     /// 해외거래소코드 (`OVRS_EXCG_CD`, required, length 4).
     ///
@@ -46,33 +43,49 @@ pub struct OrderRvsecnclRequest {
     /// - `TKSE`: 일본
     /// - `HASE`: 베트남 하노이
     /// - `VNSE`: 베트남 호치민
-    #[serde(rename = "OVRS_EXCG_CD")]
     ovrs_excg_cd: String,
     /// 상품번호 (`PDNO`, required, length 12).
-    #[serde(rename = "PDNO")]
     pdno: String,
     /// 원주문번호 (`ORGN_ODNO`, required, length 10).
-    #[serde(rename = "ORGN_ODNO")]
     orgn_odno: String,
     /// 정정취소구분코드 (`RVSE_CNCL_DVSN_CD`, required, length 2).
     ///
     /// Codes:
     /// - `01`: 정정
     /// - `02`: 취소
-    #[serde(rename = "RVSE_CNCL_DVSN_CD")]
     rvse_cncl_dvsn_cd: String,
     /// 주문수량 (`ORD_QTY`, required, length 10).
-    #[serde(rename = "ORD_QTY")]
     ord_qty: String,
     /// 해외주문단가 (`OVRS_ORD_UNPR`, required, length 32).
-    #[serde(rename = "OVRS_ORD_UNPR")]
     ovrs_ord_unpr: String,
     /// 운용사지정주문번호 (`MGCO_APTM_ODNO`, length 12).
-    #[serde(rename = "MGCO_APTM_ODNO")]
     mgco_aptm_odno: String,
     /// 주문서버구분코드 (`ORD_SVR_DVSN_CD`, length 1).
-    #[serde(rename = "ORD_SVR_DVSN_CD")]
     ord_svr_dvsn_cd: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for OrderRvsecnclRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                ("CANO", v::WireField::Str(&self.cano)),
+                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
+                ("OVRS_EXCG_CD", v::WireField::Str(&self.ovrs_excg_cd)),
+                ("PDNO", v::WireField::Str(&self.pdno)),
+                ("ORGN_ODNO", v::WireField::Str(&self.orgn_odno)),
+                (
+                    "RVSE_CNCL_DVSN_CD",
+                    v::WireField::Str(&self.rvse_cncl_dvsn_cd),
+                ),
+                ("ORD_QTY", v::WireField::Str(&self.ord_qty)),
+                ("OVRS_ORD_UNPR", v::WireField::Str(&self.ovrs_ord_unpr)),
+                ("MGCO_APTM_ODNO", v::WireField::Str(&self.mgco_aptm_odno)),
+                ("ORD_SVR_DVSN_CD", v::WireField::Str(&self.ord_svr_dvsn_cd)),
+            ],
+        )
+    }
 }
 
 /// The TR ID variants of [`OrderRvsecnclRequest`].

@@ -12,13 +12,11 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `HHDFS76310010`, paper not available.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct TradeVolRequest {
     /// NEXT KEY BUFF (`KEYB`, required, length 8).
-    #[serde(rename = "KEYB")]
     keyb: String,
     /// 사용자권한정보 (`AUTH`, required, length 32).
-    #[serde(rename = "AUTH")]
     auth: String,
     /// 거래소코드 (`EXCD`, required, length 4).
     ///
@@ -32,20 +30,33 @@ pub struct TradeVolRequest {
     /// - `HSX`: 호치민
     /// - `HNX`: 하노이
     /// - `TSE`: 도쿄
-    #[serde(rename = "EXCD")]
     excd: String,
     /// N일자값 (`NDAY`, required, length 1).
-    #[serde(rename = "NDAY")]
     nday: String,
     /// 현재가 필터범위 1 (`PRC1`, required, length 12).
-    #[serde(rename = "PRC1")]
     prc1: String,
     /// 현재가 필터범위 2 (`PRC2`, required, length 12).
-    #[serde(rename = "PRC2")]
     prc2: String,
     /// 거래량조건 (`VOL_RANG`, required, length 1).
-    #[serde(rename = "VOL_RANG")]
     vol_rang: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for TradeVolRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                ("KEYB", v::WireField::Str(&self.keyb)),
+                ("AUTH", v::WireField::Str(&self.auth)),
+                ("EXCD", v::WireField::Str(&self.excd)),
+                ("NDAY", v::WireField::Str(&self.nday)),
+                ("PRC1", v::WireField::Str(&self.prc1)),
+                ("PRC2", v::WireField::Str(&self.prc2)),
+                ("VOL_RANG", v::WireField::Str(&self.vol_rang)),
+            ],
+        )
+    }
 }
 
 impl TradeVolRequest {

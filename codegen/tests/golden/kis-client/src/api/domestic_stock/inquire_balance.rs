@@ -15,23 +15,34 @@ use crate::value as v;
 /// - TR ID: real `TTTC8434R`, paper `VTTC8434R`.
 ///
 /// Account fields left empty are filled from the client's configured account.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct InquireBalanceRequest {
     /// 종합계좌번호 (`CANO`, required).
-    #[serde(rename = "CANO")]
     cano: String,
     /// 계좌상품코드 (`ACNT_PRDT_CD`, required).
-    #[serde(rename = "ACNT_PRDT_CD")]
     acnt_prdt_cd: String,
     /// 시간외단일가여부 (`AFHR_FLPR_YN`, required).
-    #[serde(rename = "AFHR_FLPR_YN")]
     afhr_flpr_yn: String,
     /// 연속조회검색조건100 (`CTX_AREA_FK100`).
-    #[serde(rename = "CTX_AREA_FK100")]
     ctx_area_fk100: String,
     /// 연속조회키100 (`CTX_AREA_NK100`).
-    #[serde(rename = "CTX_AREA_NK100")]
     ctx_area_nk100: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for InquireBalanceRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                ("CANO", v::WireField::Str(&self.cano)),
+                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
+                ("AFHR_FLPR_YN", v::WireField::Str(&self.afhr_flpr_yn)),
+                ("CTX_AREA_FK100", v::WireField::Str(&self.ctx_area_fk100)),
+                ("CTX_AREA_NK100", v::WireField::Str(&self.ctx_area_nk100)),
+            ],
+        )
+    }
 }
 
 impl InquireBalanceRequest {

@@ -14,22 +14,32 @@ use crate::value as v;
 /// Build it with the constructor of the variant you want; each picks its TR IDs:
 /// - TR ID for `type` (키워드): real `TEST0001R`, paper not available.
 /// - TR ID for `1st` (숫자): real `TEST0002R`, paper `VEST0002R`.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone)]
 pub struct NamesRequest {
-    #[serde(skip)]
     variant: NamesVariant,
     /// 타입 (`type`, required).
-    #[serde(rename = "type")]
     type_: String,
     /// 대문자 타입 (`TYPE`).
-    #[serde(rename = "TYPE")]
     type_2: String,
     /// 첫날 (`1ST_DAY`).
-    #[serde(rename = "1ST_DAY")]
     n1st_day: String,
     /// 변형 (`variant`).
-    #[serde(rename = "variant")]
     variant_2: String,
+}
+
+/// Writes the KIS wire names (in spec order) and values.
+impl serde::Serialize for NamesRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        v::serialize_fields(
+            s,
+            &[
+                ("type", v::WireField::Str(&self.type_)),
+                ("TYPE", v::WireField::Str(&self.type_2)),
+                ("1ST_DAY", v::WireField::Str(&self.n1st_day)),
+                ("variant", v::WireField::Str(&self.variant_2)),
+            ],
+        )
+    }
 }
 
 /// The TR ID variants of [`NamesRequest`].
