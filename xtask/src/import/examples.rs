@@ -390,3 +390,52 @@ mod tests {
         assert_eq!(f.contents, "{\"a\": \"12\n");
     }
 }
+
+#[cfg(test)]
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn json() -> impl Strategy<Value = serde_json::Value> {
+        let leaf = prop_oneof![
+            "[a-z0-9 .,\\-]{0,8}".prop_map(serde_json::Value::from),
+            any::<i32>().prop_map(serde_json::Value::from),
+        ];
+        leaf.prop_recursive(3, 24, 4, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..4).prop_map(serde_json::Value::from),
+                proptest::collection::btree_map("[a-z_]{1,6}", inner, 0..4)
+                    .prop_map(|m| serde_json::Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn valid_json_is_kept_verbatim(v in json()) {
+            let text = serde_json::to_string_pretty(&v).unwrap();
+            let f = classify("x.response", &text.replace('\n', "\r\n"), true);
+            prop_assert_eq!(f.example.status, ExampleStatus::Valid);
+            prop_assert_eq!(f.contents, format!("{text}\n"));
+        }
+
+        #[test]
+        fn repairs_only_claim_what_parses(text in "[ -~\n]{0,200}") {
+            let f = classify("x.response", &text, true);
+            match f.example.status {
+                ExampleStatus::Valid | ExampleStatus::Repaired => prop_assert!(parse(&f.contents).is_ok()),
+                ExampleStatus::Invalid => prop_assert_eq!(f.contents, normalize(&text)),
+                ExampleStatus::Text => prop_assert!(false, "json_expected gives no text status"),
+            }
+        }
+
+        #[test]
+        fn trailing_commas_repair_to_the_same_value(v in json()) {
+            let text = serde_json::to_string_pretty(&v).unwrap();
+            let broken = text.replace("\n}", ",\n}").replace("\n]", ",\n]");
+            let f = classify("x.response", &broken, true);
+            prop_assert!(matches!(f.example.status, ExampleStatus::Valid | ExampleStatus::Repaired));
+            prop_assert_eq!(parse(&f.contents).unwrap(), v);
+        }
+    }
+}

@@ -311,3 +311,44 @@ mod tests {
         assert_eq!(normalize_length(" ", "x", "").0, None);
     }
 }
+
+#[cfg(test)]
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn codes_come_from_the_text(desc in "[ -~가-힣\t\r\n:=,/]{0,120}") {
+            for c in codes(&desc) {
+                prop_assert!(desc.contains(&c.code));
+                prop_assert!(desc.contains(&c.label));
+                prop_assert!(!c.code.is_empty() && c.code.len() <= 5);
+            }
+        }
+
+        #[test]
+        fn generated_code_lists_round_trip(
+            list in proptest::collection::btree_map("[A-Z0-9]{1,3}", "[가-힣]{1,6}", 2..6),
+            sep in prop_oneof![Just(", "), Just("\r\n"), Just("\n")],
+            colon in prop_oneof![Just(":"), Just(" : "), Just("\t")],
+        ) {
+            let text: Vec<String> = list.iter().map(|(c, l)| format!("{c}{colon}{l}")).collect();
+            let got = codes(&text.join(sep));
+            let want: Vec<Code> = list
+                .iter()
+                .map(|(c, l)| Code { code: c.clone(), label: l.clone() })
+                .collect();
+            prop_assert_eq!(got, want);
+        }
+
+        #[test]
+        fn lengths_never_panic_and_keep_digits(raw in "[0-9 .]{0,6}", name in "[a-z_]{1,12}") {
+            let (len, _) = normalize_length(&raw, &name, "");
+            if let Some(l) = len {
+                let digits = |s: &str| s.chars().filter(char::is_ascii_digit).collect::<String>();
+                prop_assert_eq!(digits(&l), digits(raw.trim()));
+            }
+        }
+    }
+}

@@ -442,3 +442,41 @@ mod tests {
         assert_eq!(v[1].paper, None);
     }
 }
+
+#[cfg(test)]
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn every_tr_id_comes_from_a_cell(real in "[ -~가-힣()]{0,80}", paper in "[ -~가-힣()]{0,80}") {
+            let p = pair(&real, &paper);
+            for v in &p.variants {
+                prop_assert!(v.real.is_some() || v.paper.is_some());
+                if let Some(r) = &v.real { prop_assert!(real.contains(r.as_str())); }
+                if let Some(t) = &v.paper { prop_assert!(paper.contains(t.as_str())); }
+            }
+        }
+
+        #[test]
+        fn labelled_pairs_pair_up(
+            trs in proptest::collection::vec("[A-Z]{4}[0-9]{4}[RU]", 1..4),
+        ) {
+            let labels = ["매도", "매수", "구"];
+            let cell = |prefix: char| -> String {
+                trs.iter()
+                    .zip(labels)
+                    .map(|(t, l)| format!("({l}) {prefix}{}", &t[1..]))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            };
+            let p = pair(&cell('T'), &cell('V'));
+            prop_assert!(p.problems.is_empty(), "{:?}", p.problems);
+            prop_assert_eq!(p.variants.len(), trs.len());
+            for v in &p.variants {
+                prop_assert_eq!(&v.real.as_ref().unwrap()[1..], &v.paper.as_ref().unwrap()[1..]);
+            }
+        }
+    }
+}
