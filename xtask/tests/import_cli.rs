@@ -383,3 +383,36 @@ fn new_edition_adds_etf_orderbook() {
         );
     }
 }
+
+#[test]
+fn hand_written_endpoints_are_added() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let first = tmp.path().join("first/spec");
+    ok(&import(
+        &fixture("tiny.xlsx"),
+        &first,
+        &tmp.path().join("none"),
+    ));
+    let imported = read(&first.join("domestic_stock/test_price.yaml"));
+    let cut = imported.find("examples:").expect("has examples");
+    let hand = imported[..cut]
+        .replace("id: test_price", "id: hand_made")
+        .replace("quotations/test-price", "quotations/hand-made");
+    let patches = tmp.path().join("patches");
+    let added = patches.join("added/domestic_stock");
+    std::fs::create_dir_all(&added).expect("mkdir");
+    std::fs::write(added.join("hand_made.yaml"), &hand).expect("write");
+    let out_dir = tmp.path().join("second/spec");
+    ok(&import(&fixture("tiny.xlsx"), &out_dir, &patches));
+    assert_eq!(read(&out_dir.join("domestic_stock/hand_made.yaml")), hand);
+    assert!(read(&out_dir.join("IMPORT_REPORT.md")).contains("patches-added"));
+
+    // Once the workbook has it, the hand-written copy is an error, not a silent duplicate.
+    std::fs::write(added.join("test_price.yaml"), imported[..cut].to_owned()).expect("write");
+    let out = import(
+        &fixture("tiny.xlsx"),
+        &tmp.path().join("third/spec"),
+        &patches,
+    );
+    failed_with(&out, &["added/domestic_stock/test_price.yaml collides"]);
+}

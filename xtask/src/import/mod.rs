@@ -50,7 +50,8 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> ImportError + '_ {
 /// Runs the import task.
 pub fn main(args: &[String]) -> ExitCode {
     let mut workbook = None;
-    let mut spec_dir = kis_spec::workspace_spec_dir();
+    let default_dir = kis_spec::workspace_spec_dir();
+    let mut spec_dir = default_dir.canonicalize().unwrap_or(default_dir);
     let mut patch_dir = None;
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -120,7 +121,14 @@ pub fn run(workbook: &Path, spec_dir: &Path, patch_dir: &Path) -> Result<Outcome
     patches::apply(&patches, &mut built, &mut anomalies)?;
     resolve_ids(&mut built, &mut anomalies)?;
     let files = render_examples(&mut built, &mut anomalies);
-    let specs: Vec<ApiSpec> = built.into_iter().map(|b| b.spec).collect();
+    let mut specs: Vec<ApiSpec> = built.into_iter().map(|b| b.spec).collect();
+    let mut files = files;
+    add_hand_written(
+        &patch_dir.join("added"),
+        &mut specs,
+        &mut files,
+        &mut anomalies,
+    )?;
     let name = workbook
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -251,6 +259,52 @@ fn check_blocks_against_examples(built: &mut [Built], anomalies: &mut Vec<Anomal
             }
         }
     }
+}
+
+/// Adds the hand-written endpoints in `patches/added/<category>/<id>.yaml` (endpoints the
+/// workbook lacks). They must not collide with imported ones.
+fn add_hand_written(
+    dir: &Path,
+    specs: &mut Vec<ApiSpec>,
+    files: &mut Vec<(PathBuf, String)>,
+    anomalies: &mut Vec<Anomaly>,
+) -> Result<(), ImportError> {
+    if !dir.is_dir() {
+        return Ok(());
+    }
+    let added = kis_spec::load_dir(dir).map_err(|e| ImportError::Patch(e.to_string()))?;
+    for spec in added {
+        if let Some(other) = specs
+            .iter()
+            .find(|s| (s.category == spec.category && s.id == spec.id) || s.path == spec.path)
+        {
+            return Err(ImportError::Patch(format!(
+                "added/{}/{}.yaml collides with the imported `{}` (remove the hand-written file?)",
+                spec.category, spec.id, other.path
+            )));
+        }
+        for e in [&spec.examples.request, &spec.examples.response]
+            .into_iter()
+            .flatten()
+        {
+            let rel = PathBuf::from(&spec.category).join(&e.file);
+            let src = dir.join(&rel);
+            let text = std::fs::read_to_string(&src).map_err(io(&src))?;
+            files.push((rel, text));
+        }
+        anomalies.push(Anomaly::rule(
+            &spec.path,
+            "added",
+            format!(
+                "hand-written endpoint {}/{} added (not in the workbook)",
+                spec.category, spec.id
+            ),
+            "patches-added",
+        ));
+        specs.push(spec);
+    }
+    specs.sort_by(|a, b| (&a.category, &a.id).cmp(&(&b.category, &b.id)));
+    Ok(())
 }
 
 /// Resolves id collisions within a category: the API with the shortest path keeps the plain id,
