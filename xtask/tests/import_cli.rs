@@ -408,7 +408,7 @@ fn hand_written_endpoints_are_added() {
     assert!(read(&out_dir.join("IMPORT_REPORT.md")).contains("patches-added"));
 
     // Once the workbook has it, the hand-written copy is an error, not a silent duplicate.
-    std::fs::write(added.join("test_price.yaml"), imported[..cut].to_owned()).expect("write");
+    std::fs::write(added.join("test_price.yaml"), &imported[..cut]).expect("write");
     let out = import(
         &fixture("tiny.xlsx"),
         &tmp.path().join("third/spec"),
