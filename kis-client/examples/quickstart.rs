@@ -119,14 +119,14 @@ async fn run(args: Args) -> Result<(), BoxError> {
     let mut ticks = 0;
     let mut notices = 0;
     let window = if target.is_mock() {
-        Duration::from_secs(2)
+        Duration::from_millis(1500)
     } else {
         Duration::from_secs(5)
     };
     println!(
         "[realtime] {} for {} s:",
         subs.iter().map(|s| s.0).collect::<Vec<_>>().join(" + "),
-        window.as_secs()
+        window.as_secs_f32()
     );
     let order = async {
         // Give the subscriptions a moment to be acknowledged.
@@ -176,42 +176,34 @@ async fn run(args: Args) -> Result<(), BoxError> {
     let watch = common::watch(&session, &subs, window, |record| match record {
         AnyRecord::H0stcnt0(t) => {
             ticks += 1;
-            if ticks <= 5 {
-                println!(
-                    "        tick {} {} KRW x {} ({}%)",
-                    t.stck_cntg_hour, t.stck_prpr, t.cntg_vol, t.prdy_ctrt
-                );
-            }
-            true
+            Some(format!(
+                "tick {} {} KRW x {} ({}%)",
+                t.stck_cntg_hour, t.stck_prpr, t.cntg_vol, t.prdy_ctrt
+            ))
         }
         AnyRecord::H0stcni0(n) => {
             notices += 1;
-            let what = if n.cntg_yn.raw() == "2" {
-                "filled"
+            // 체결여부: 1 = accepted (or modified/cancelled), 2 = filled.
+            Some(if n.cntg_yn.raw() == "2" {
+                format!(
+                    "notice: order {} filled: {} x {} at {} KRW",
+                    n.oder_no, n.stck_shrn_iscd, n.cntg_qty, n.cntg_unpr
+                )
             } else {
-                "accepted"
-            };
-            println!(
-                "        notice: order {} {what}: {} x {} at {} KRW",
-                n.oder_no,
-                n.stck_shrn_iscd,
-                if what == "filled" {
-                    &n.cntg_qty
-                } else {
-                    &n.oder_qty
-                },
-                n.cntg_unpr
-            );
-            true
+                format!(
+                    "notice: order {} accepted: {} x {}",
+                    n.oder_no, n.stck_shrn_iscd, n.oder_qty
+                )
+            })
         }
-        _ => false,
+        _ => None,
     });
     let (watched, ordered) = tokio::join!(watch, order);
     ordered?;
     watched?;
     println!(
-        "        ... {ticks} ticks and {notices} execution notice(s) in {} s",
-        window.as_secs()
+        "  ... {ticks} ticks and {notices} execution notice(s) in {} s",
+        window.as_secs_f32()
     );
     session.close().await;
 

@@ -87,12 +87,23 @@ pub struct Target {
     pub client: Client,
     /// The embedded simulator; `None` on the live service.
     pub mock: Option<MockServer>,
+    /// The simulator's private token cache directory (deleted on drop).
+    cache: Option<tempfile::TempDir>,
 }
 
 impl Target {
     /// The live service from `kis_devlp.yaml` and `KIS_*` (see `Config::load`), or a fresh
     /// embedded simulator of `env` with a matching client.
     pub async fn new(args: Args, env: Env) -> Result<Target, BoxError> {
+        Target::with(args, env, |_| {}).await
+    }
+
+    /// [`Target::new`], with the simulator's configuration adjusted by `tweak`.
+    pub async fn with(
+        args: Args,
+        env: Env,
+        tweak: impl FnOnce(&mut MockConfig),
+    ) -> Result<Target, BoxError> {
         if args.live {
             let config = Config::load().map_err(|e| {
                 format!(
@@ -102,6 +113,7 @@ impl Target {
             return Ok(Target {
                 client: Client::new(config)?,
                 mock: None,
+                cache: None,
             });
         }
         let mut mc = match env {
@@ -110,8 +122,10 @@ impl Target {
         };
         // Ticks every 100 ms so a one-second window shows a few.
         mc.data_interval = Some(Duration::from_millis(100));
+        tweak(&mut mc);
         let mock = MockServer::start(mc).await?;
         let c = mock.config();
+        let cache = tempfile::tempdir()?;
         let config = Config::builder()
             .env(env)
             .app_key(c.app_key.clone())
@@ -121,12 +135,27 @@ impl Target {
             .rest_url(mock.rest_url())
             .ws_url(mock.ws_url())
             .rate_limit_per_sec(c.rate_limit_per_sec.unwrap_or(1000))
-            .no_token_cache()
+            .token_cache_dir(cache.path())
             .build()?;
         Ok(Target {
             client: Client::new(config)?,
             mock: Some(mock),
+            cache: Some(cache),
         })
+    }
+
+    /// The token cache directory of the simulator's client.
+    pub fn mock_token_cache(&self) -> Option<&std::path::Path> {
+        self.cache.as_ref().map(|c| c.path())
+    }
+
+    /// On the simulator, fails when a realtime window showed no records (the simulator
+    /// always sends some); on the live service zero is normal outside market hours.
+    pub fn check_realtime(&self, records: usize) -> Result<(), BoxError> {
+        if self.is_mock() && records == 0 {
+            return Err("the simulator sent no realtime records".into());
+        }
+        Ok(())
     }
 
     /// True on the embedded simulator.
@@ -174,25 +203,30 @@ impl ApprovalKeySource for ClientKeys {
     }
 }
 
-/// Subscribes to each `(tr_id, tr_key)`, then prints what arrives for `window` with `show`
-/// (which returns false for records it does not print) and returns the number of data records.
+/// Subscribes to each `(tr_id, tr_key)`, then for `window` turns each record into a line with
+/// `show` (`None` for records it is not interested in), prints the first three lines of each TR,
+/// and returns the number of records shown.
 pub async fn watch(
     session: &Session,
     subs: &[(&str, &str)],
     window: Duration,
-    mut show: impl FnMut(&kis_ws::AnyRecord) -> bool,
+    mut show: impl FnMut(&kis_ws::AnyRecord) -> Option<String>,
 ) -> Result<usize, BoxError> {
     let mut events = session.events();
     for (tr_id, tr_key) in subs {
         session.subscribe(tr_id, tr_key).await?;
     }
-    let mut records = 0;
+    let mut per_tr = std::collections::HashMap::<String, usize>::new();
     let deadline = tokio::time::Instant::now() + window;
     while let Ok(Some(event)) = tokio::time::timeout_at(deadline, events.next()).await {
         match event {
-            Event::Data { record, .. } => {
-                if show(&record) {
-                    records += 1;
+            Event::Data { tr_id, record, .. } => {
+                if let Some(line) = show(&record) {
+                    let n = per_tr.entry(tr_id.to_string()).or_default();
+                    *n += 1;
+                    if *n <= 3 {
+                        println!("  {line}");
+                    }
                 }
             }
             Event::Disconnected { reason } => println!("  (disconnected: {reason})"),
@@ -200,5 +234,5 @@ pub async fn watch(
             _ => {}
         }
     }
-    Ok(records)
+    Ok(per_tr.values().sum())
 }
