@@ -64,6 +64,14 @@ pub fn parse_data_frame(text: &str) -> Result<DataFrame<'_>, FrameError> {
     })
 }
 
+fn null_to_empty(field: &str) -> &str {
+    if field.len() == 6 && field == "(null)" {
+        ""
+    } else {
+        field
+    }
+}
+
 /// The fields of a frame's records, split without copying.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Records<'a> {
@@ -86,11 +94,15 @@ impl<'a> Records<'a> {
         columns: usize,
     ) -> Result<Self, FrameError> {
         let mut fields: Vec<&'a str> = Vec::with_capacity(columns.max(1) * count);
-        fields.extend(
-            payload
-                .split('^')
-                .map(|f| if f == "(null)" { "" } else { f }),
-        );
+        // A byte loop: `^` is ASCII, so every cut is on a char boundary.
+        let mut start = 0;
+        for (i, &b) in payload.as_bytes().iter().enumerate() {
+            if b == b'^' {
+                fields.push(null_to_empty(payload.get(start..i).unwrap_or_default()));
+                start = i + 1;
+            }
+        }
+        fields.push(null_to_empty(payload.get(start..).unwrap_or_default()));
         let total = fields.len();
         if count == 0 || total % count != 0 {
             return Err(FrameError::FieldCount {
