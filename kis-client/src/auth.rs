@@ -49,8 +49,12 @@ pub(crate) struct Auth {
     cache: Option<TokenCache>,
     /// The last token the server rejected as expired/invalid: never reuse it from disk.
     rejected: RwLock<Option<Secret>>,
-    approval: tokio::sync::Mutex<Option<ApprovalKey>>,
+    /// The approval key and when it was issued.
+    approval: tokio::sync::Mutex<Option<(ApprovalKey, std::time::Instant)>>,
 }
+
+/// Approval keys are valid about 24 h; reuse one for at most this long.
+const APPROVAL_REUSE: Duration = Duration::from_secs(12 * 3600);
 
 /// `access_token_token_expired` is KST (UTC+9), `YYYY-MM-DD HH:MM:SS`.
 pub(crate) fn parse_kst(s: &str) -> Option<DateTime<Utc>> {
@@ -262,8 +266,10 @@ impl Auth {
     ) -> Result<ApprovalKey, Error> {
         let mut slot = self.approval.lock().await;
         if !renew {
-            if let Some(k) = slot.as_ref() {
-                return Ok(k.clone());
+            if let Some((k, at)) = slot.as_ref() {
+                if at.elapsed() < APPROVAL_REUSE {
+                    return Ok(k.clone());
+                }
             }
         }
         let c = &inner.config;
@@ -283,7 +289,7 @@ impl Auth {
             .filter(|k| (200..300).contains(&status) && !k.is_empty())
             .ok_or_else(|| auth_error(status, &bytes))?;
         let key = ApprovalKey::new(key);
-        *slot = Some(key.clone());
+        *slot = Some((key.clone(), std::time::Instant::now()));
         Ok(key)
     }
 }

@@ -2,8 +2,6 @@
 
 use std::time::Duration;
 
-use crate::endpoint::Env;
-
 /// Everything that can go wrong in a KIS call.
 ///
 /// Secrets never appear in `Debug` or `Display` of this type: request headers are not kept,
@@ -135,9 +133,6 @@ pub enum Error {
         /// Endpoint spec id.
         endpoint: &'static str,
     },
-    /// Internal: the environment of a request did not match the client.
-    #[error("the client is configured for {0:?}")]
-    WrongEnv(Env),
 }
 
 /// `msg_cd` values meaning "too many requests".
@@ -214,7 +209,6 @@ impl Error {
                 | Error::InvalidRequest(_)
                 | Error::InvalidConfig(_)
                 | Error::NoAccount { .. }
-                | Error::WrongEnv(_)
         )
     }
 

@@ -173,16 +173,19 @@ impl Client {
         if let Some(a) = &c.account {
             req.fill_account(a.cano(), a.product_code());
         }
+        let v = serde_json::to_value(&*req).map_err(|e| Error::InvalidRequest(e.to_string()))?;
+        if c.account.is_none() && v.get("CANO").is_some_and(|x| x.as_str() == Some("")) {
+            return Err(Error::NoAccount {
+                endpoint: E::INFO.id,
+            });
+        }
         let (query, body) = match E::INFO.method {
-            HttpMethod::Get => {
-                let v = serde_json::to_value(&*req)
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-                (query_pairs(v)?, None)
+            HttpMethod::Get => (query_pairs(v)?, None),
+            HttpMethod::Post => {
+                let body =
+                    serde_json::to_vec(&v).map_err(|e| Error::InvalidRequest(e.to_string()))?;
+                (Vec::new(), Some(body))
             }
-            HttpMethod::Post => (
-                Vec::new(),
-                Some(serde_json::to_vec(&*req).map_err(|e| Error::InvalidRequest(e.to_string()))?),
-            ),
         };
         Ok(RawRequest {
             method: E::INFO.method,

@@ -316,3 +316,33 @@ async fn connection_refused_is_a_transport_error_not_sent() {
         "{err:?}"
     );
 }
+
+#[tokio::test]
+async fn account_endpoint_without_an_account_is_rejected_before_sending() {
+    let s = Setup::start(unlimited()).await;
+    let mc = s.mock.config();
+    let c = kis_client::Client::new(
+        kis_client::Config::builder()
+            .app_key(mc.app_key.clone())
+            .app_secret(mc.app_secret.clone())
+            .rest_url(s.mock.rest_url())
+            .token_cache_dir(s.cache.path())
+            .build()
+            .expect("config"),
+    )
+    .expect("client");
+    let err = c
+        .send(crate::endpoints::InquireBalance::new())
+        .await
+        .expect_err("no account");
+    assert!(
+        matches!(
+            err,
+            Error::NoAccount {
+                endpoint: "inquire_balance"
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(s.mock.stats().requests, 0);
+}
