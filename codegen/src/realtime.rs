@@ -129,6 +129,13 @@ pub fn render_tree(specs: &[&ApiSpec], out: &mut BTreeMap<PathBuf, String>) {
         }
     }
     m.push_str("        _ => return None,\n    };\n    Some(match env {\n        kis_client::endpoint::Env::Real => real,\n        kis_client::endpoint::Env::Paper => paper,\n    })\n}\n");
+    let all: Vec<String> = rows
+        .iter()
+        .flat_map(|r| r.2.iter().map(|t| lit(t)))
+        .collect();
+    if !all.is_empty() {
+        m.push_str(&REGISTRY_TESTS.replace("@ALL@", &all.join(", ")));
+    }
     out.insert(root.join("mod.rs"), m);
 
     for (cat, list) in &cats {
@@ -150,6 +157,40 @@ pub fn render_tree(specs: &[&ApiSpec], out: &mut BTreeMap<PathBuf, String>) {
         out.insert(root.join(cat).join("mod.rs"), c);
     }
 }
+
+/// Tests of the registry, generated beside it; `@ALL@` becomes the list of every TR ID.
+const REGISTRY_TESTS: &str = r#"
+#[cfg(test)]
+mod tests {
+    const ALL: &[&str] = &[@ALL@];
+
+    #[test]
+    fn every_tr_decodes_and_writes_back_its_original_strings() {
+        for tr in ALL {
+            let cols = super::columns(tr).expect("known TR");
+            let fields: Vec<String> = (0..cols.len()).map(|i| format!("+0{i}.50x")).collect();
+            let refs: Vec<&str> = fields.iter().map(String::as_str).collect();
+            let rec = super::decode(tr, &refs).expect("decodes");
+            let json = serde_json::to_value(&rec).expect("serializes");
+            assert_eq!(json.as_object().map(|m| m.len()), Some(cols.len()), "{tr}");
+            for (c, f) in cols.iter().zip(&fields) {
+                assert_eq!(json[c], serde_json::Value::String(f.clone()), "{tr} {c}");
+            }
+            // Short records leave the rest missing; extra trailing fields are ignored.
+            let short = super::decode(tr, &refs[..refs.len() / 2]).expect("decodes");
+            let json = serde_json::to_value(&short).expect("serializes");
+            assert_eq!(json.as_object().map(|m| m.len()), Some(cols.len() / 2), "{tr}");
+            assert!(super::is_encrypted(tr).is_some());
+            assert!(
+                super::available_on(tr, kis_client::endpoint::Env::Real).is_some_and(|r| r)
+                    || super::available_on(tr, kis_client::endpoint::Env::Paper).is_some_and(|p| p),
+                "{tr} exists somewhere"
+            );
+        }
+        assert!(super::decode("NOPE0000", &[]).is_none());
+        assert!(super::columns("NOPE0000").is_none());
+    }
+}"#;
 
 fn record_file(s: &ApiSpec, ty: &str) -> String {
     let mut o = header(&format!("spec/{}/{}.yaml", s.category, s.id));
@@ -254,6 +295,23 @@ fn record_file(s: &ApiSpec, ty: &str) -> String {
         let _ = writeln!(o, "            {ident}: v::field(fields, {i}),");
     }
     o.push_str("        }\n    }\n}\n\n");
+    let _ = writeln!(
+        o,
+        "impl {ty} {{\n    /// Columns whose value did not parse: wire name and raw text.\n    pub fn invalid_fields(&self) -> Vec<(&'static str, &str)> {{"
+    );
+    if list.is_empty() {
+        o.push_str("        Vec::new()\n    }\n}\n\n");
+    } else {
+        o.push_str("        let mut out = Vec::new();\n");
+        for (f, ident, _) in &list {
+            let _ = writeln!(
+                o,
+                "        if let Some(raw) = self.{ident}.invalid_raw() {{\n            out.push(({}, raw));\n        }}",
+                lit(&f.name)
+            );
+        }
+        o.push_str("        out\n    }\n}\n\n");
+    }
     let _ = writeln!(
         o,
         "/// Writes the record as a JSON object of wire name to original string (missing fields left out).\nimpl serde::Serialize for {ty} {{\n    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {{\n        use serde::ser::SerializeMap;\n        let mut m = s.serialize_map(None)?;"

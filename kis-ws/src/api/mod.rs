@@ -606,3 +606,49 @@ pub fn available_on(tr_id: &str, env: kis_client::endpoint::Env) -> Option<bool>
         kis_client::endpoint::Env::Paper => paper,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    const ALL: &[&str] = &[
+        "H0BICNT0", "H0BJASP0", "H0BJCNT0", "H0CFASP0", "H0CFCNT0", "H0EUANC0", "H0EUASP0",
+        "H0EUCNI0", "H0EUCNT0", "H0IFASP0", "H0IFCNI0", "H0IFCNI9", "H0IFCNT0", "H0IOASP0",
+        "H0IOCNT0", "H0MFASP0", "H0MFCNI0", "H0MFCNT0", "H0ZFANC0", "H0ZFASP0", "H0ZFCNT0",
+        "H0ZOANC0", "H0ZOASP0", "H0ZOCNT0", "H0EWANC0", "H0EWASP0", "H0EWCNT0", "H0NXANC0",
+        "H0NXASP0", "H0NXCNT0", "H0NXMBC0", "H0NXMKO0", "H0NXPGM0", "H0STANC0", "H0STASP0",
+        "H0STCNI0", "H0STCNI9", "H0STCNT0", "H0STMBC0", "H0STMKO0", "H0STNAV0", "H0STOAA0",
+        "H0STOAC0", "H0STOUP0", "H0STPGM0", "H0UNANC0", "H0UNASP0", "H0UNCNT0", "H0UNMBC0",
+        "H0UNMKO0", "H0UNPGM0", "H0UPANC0", "H0UPCNT0", "H0UPPGM0", "HDFFF010", "HDFFF020",
+        "HDFFF1C0", "HDFFF2C0", "H0GSCNI0", "H0GSCNI9", "HDFSASP0", "HDFSASP1", "HDFSCNT0",
+    ];
+
+    #[test]
+    fn every_tr_decodes_and_writes_back_its_original_strings() {
+        for tr in ALL {
+            let cols = super::columns(tr).expect("known TR");
+            let fields: Vec<String> = (0..cols.len()).map(|i| format!("+0{i}.50x")).collect();
+            let refs: Vec<&str> = fields.iter().map(String::as_str).collect();
+            let rec = super::decode(tr, &refs).expect("decodes");
+            let json = serde_json::to_value(&rec).expect("serializes");
+            assert_eq!(json.as_object().map(|m| m.len()), Some(cols.len()), "{tr}");
+            for (c, f) in cols.iter().zip(&fields) {
+                assert_eq!(json[c], serde_json::Value::String(f.clone()), "{tr} {c}");
+            }
+            // Short records leave the rest missing; extra trailing fields are ignored.
+            let short = super::decode(tr, &refs[..refs.len() / 2]).expect("decodes");
+            let json = serde_json::to_value(&short).expect("serializes");
+            assert_eq!(
+                json.as_object().map(|m| m.len()),
+                Some(cols.len() / 2),
+                "{tr}"
+            );
+            assert!(super::is_encrypted(tr).is_some());
+            assert!(
+                super::available_on(tr, kis_client::endpoint::Env::Real).is_some_and(|r| r)
+                    || super::available_on(tr, kis_client::endpoint::Env::Paper).is_some_and(|p| p),
+                "{tr} exists somewhere"
+            );
+        }
+        assert!(super::decode("NOPE0000", &[]).is_none());
+        assert!(super::columns("NOPE0000").is_none());
+    }
+}

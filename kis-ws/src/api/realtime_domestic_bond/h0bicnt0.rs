@@ -106,6 +106,74 @@ impl Record for H0bicnt0 {
     }
 }
 
+impl H0bicnt0 {
+    /// Columns whose value did not parse: wire name and raw text.
+    pub fn invalid_fields(&self) -> Vec<(&'static str, &str)> {
+        let mut out = Vec::new();
+        if let Some(raw) = self.nmix_id.invalid_raw() {
+            out.push(("NMIX_ID", raw));
+        }
+        if let Some(raw) = self.stnd_date1.invalid_raw() {
+            out.push(("STND_DATE1", raw));
+        }
+        if let Some(raw) = self.trnm_hour.invalid_raw() {
+            out.push(("TRNM_HOUR", raw));
+        }
+        if let Some(raw) = self.totl_ernn_nmix_oprc.invalid_raw() {
+            out.push(("TOTL_ERNN_NMIX_OPRC", raw));
+        }
+        if let Some(raw) = self.totl_ernn_nmix_hgpr.invalid_raw() {
+            out.push(("TOTL_ERNN_NMIX_HGPR", raw));
+        }
+        if let Some(raw) = self.totl_ernn_nmix_lwpr.invalid_raw() {
+            out.push(("TOTL_ERNN_NMIX_LWPR", raw));
+        }
+        if let Some(raw) = self.totl_ernn_nmix.invalid_raw() {
+            out.push(("TOTL_ERNN_NMIX", raw));
+        }
+        if let Some(raw) = self.prdy_totl_ernn_nmix.invalid_raw() {
+            out.push(("PRDY_TOTL_ERNN_NMIX", raw));
+        }
+        if let Some(raw) = self.totl_ernn_nmix_prdy_vrss.invalid_raw() {
+            out.push(("TOTL_ERNN_NMIX_PRDY_VRSS", raw));
+        }
+        if let Some(raw) = self.totl_ernn_nmix_prdy_vrss_sign.invalid_raw() {
+            out.push(("TOTL_ERNN_NMIX_PRDY_VRSS_SIGN", raw));
+        }
+        if let Some(raw) = self.totl_ernn_nmix_prdy_ctrt.invalid_raw() {
+            out.push(("TOTL_ERNN_NMIX_PRDY_CTRT", raw));
+        }
+        if let Some(raw) = self.clen_prc_nmix.invalid_raw() {
+            out.push(("CLEN_PRC_NMIX", raw));
+        }
+        if let Some(raw) = self.mrkt_prc_nmix.invalid_raw() {
+            out.push(("MRKT_PRC_NMIX", raw));
+        }
+        if let Some(raw) = self.bond_call_rnvs_nmix.invalid_raw() {
+            out.push(("BOND_CALL_RNVS_NMIX", raw));
+        }
+        if let Some(raw) = self.bond_zero_rnvs_nmix.invalid_raw() {
+            out.push(("BOND_ZERO_RNVS_NMIX", raw));
+        }
+        if let Some(raw) = self.bond_futs_thpr.invalid_raw() {
+            out.push(("BOND_FUTS_THPR", raw));
+        }
+        if let Some(raw) = self.bond_avrg_drtn_val.invalid_raw() {
+            out.push(("BOND_AVRG_DRTN_VAL", raw));
+        }
+        if let Some(raw) = self.bond_avrg_cnvx_val.invalid_raw() {
+            out.push(("BOND_AVRG_CNVX_VAL", raw));
+        }
+        if let Some(raw) = self.bond_avrg_ytm_val.invalid_raw() {
+            out.push(("BOND_AVRG_YTM_VAL", raw));
+        }
+        if let Some(raw) = self.bond_avrg_frdl_ytm_val.invalid_raw() {
+            out.push(("BOND_AVRG_FRDL_YTM_VAL", raw));
+        }
+        out
+    }
+}
+
 /// Writes the record as a JSON object of wire name to original string (missing fields left out).
 impl serde::Serialize for H0bicnt0 {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

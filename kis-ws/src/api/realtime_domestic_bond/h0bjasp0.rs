@@ -162,6 +162,116 @@ impl Record for H0bjasp0 {
     }
 }
 
+impl H0bjasp0 {
+    /// Columns whose value did not parse: wire name and raw text.
+    pub fn invalid_fields(&self) -> Vec<(&'static str, &str)> {
+        let mut out = Vec::new();
+        if let Some(raw) = self.stnd_iscd.invalid_raw() {
+            out.push(("STND_ISCD", raw));
+        }
+        if let Some(raw) = self.stck_cntg_hour.invalid_raw() {
+            out.push(("STCK_CNTG_HOUR", raw));
+        }
+        if let Some(raw) = self.askp_ert1.invalid_raw() {
+            out.push(("ASKP_ERT1", raw));
+        }
+        if let Some(raw) = self.bidp_ert1.invalid_raw() {
+            out.push(("BIDP_ERT1", raw));
+        }
+        if let Some(raw) = self.askp1.invalid_raw() {
+            out.push(("ASKP1", raw));
+        }
+        if let Some(raw) = self.bidp1.invalid_raw() {
+            out.push(("BIDP1", raw));
+        }
+        if let Some(raw) = self.askp_rsqn1.invalid_raw() {
+            out.push(("ASKP_RSQN1", raw));
+        }
+        if let Some(raw) = self.bidp_rsqn1.invalid_raw() {
+            out.push(("BIDP_RSQN1", raw));
+        }
+        if let Some(raw) = self.askp_ert2.invalid_raw() {
+            out.push(("ASKP_ERT2", raw));
+        }
+        if let Some(raw) = self.bidp_ert2.invalid_raw() {
+            out.push(("BIDP_ERT2", raw));
+        }
+        if let Some(raw) = self.askp2.invalid_raw() {
+            out.push(("ASKP2", raw));
+        }
+        if let Some(raw) = self.bidp2.invalid_raw() {
+            out.push(("BIDP2", raw));
+        }
+        if let Some(raw) = self.askp_rsqn2.invalid_raw() {
+            out.push(("ASKP_RSQN2", raw));
+        }
+        if let Some(raw) = self.bidp_rsqn2.invalid_raw() {
+            out.push(("BIDP_RSQN2", raw));
+        }
+        if let Some(raw) = self.askp_ert3.invalid_raw() {
+            out.push(("ASKP_ERT3", raw));
+        }
+        if let Some(raw) = self.bidp_ert3.invalid_raw() {
+            out.push(("BIDP_ERT3", raw));
+        }
+        if let Some(raw) = self.askp3.invalid_raw() {
+            out.push(("ASKP3", raw));
+        }
+        if let Some(raw) = self.bidp3.invalid_raw() {
+            out.push(("BIDP3", raw));
+        }
+        if let Some(raw) = self.askp_rsqn3.invalid_raw() {
+            out.push(("ASKP_RSQN3", raw));
+        }
+        if let Some(raw) = self.bidp_rsqn3.invalid_raw() {
+            out.push(("BIDP_RSQN3", raw));
+        }
+        if let Some(raw) = self.askp_ert4.invalid_raw() {
+            out.push(("ASKP_ERT4", raw));
+        }
+        if let Some(raw) = self.bidp_ert4.invalid_raw() {
+            out.push(("BIDP_ERT4", raw));
+        }
+        if let Some(raw) = self.askp4.invalid_raw() {
+            out.push(("ASKP4", raw));
+        }
+        if let Some(raw) = self.bidp4.invalid_raw() {
+            out.push(("BIDP4", raw));
+        }
+        if let Some(raw) = self.askp_rsqn4.invalid_raw() {
+            out.push(("ASKP_RSQN4", raw));
+        }
+        if let Some(raw) = self.bidp_rsqn4.invalid_raw() {
+            out.push(("BIDP_RSQN4", raw));
+        }
+        if let Some(raw) = self.askp_ert5.invalid_raw() {
+            out.push(("ASKP_ERT5", raw));
+        }
+        if let Some(raw) = self.bidp_ert5.invalid_raw() {
+            out.push(("BIDP_ERT5", raw));
+        }
+        if let Some(raw) = self.askp5.invalid_raw() {
+            out.push(("ASKP5", raw));
+        }
+        if let Some(raw) = self.bidp5.invalid_raw() {
+            out.push(("BIDP5", raw));
+        }
+        if let Some(raw) = self.askp_rsqn52.invalid_raw() {
+            out.push(("ASKP_RSQN52", raw));
+        }
+        if let Some(raw) = self.bidp_rsqn53.invalid_raw() {
+            out.push(("BIDP_RSQN53", raw));
+        }
+        if let Some(raw) = self.total_askp_rsqn.invalid_raw() {
+            out.push(("TOTAL_ASKP_RSQN", raw));
+        }
+        if let Some(raw) = self.total_bidp_rsqn.invalid_raw() {
+            out.push(("TOTAL_BIDP_RSQN", raw));
+        }
+        out
+    }
+}
+
 /// Writes the record as a JSON object of wire name to original string (missing fields left out).
 impl serde::Serialize for H0bjasp0 {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

@@ -102,6 +102,71 @@ impl Record for H0bjcnt0 {
     }
 }
 
+impl H0bjcnt0 {
+    /// Columns whose value did not parse: wire name and raw text.
+    pub fn invalid_fields(&self) -> Vec<(&'static str, &str)> {
+        let mut out = Vec::new();
+        if let Some(raw) = self.stnd_iscd.invalid_raw() {
+            out.push(("STND_ISCD", raw));
+        }
+        if let Some(raw) = self.bond_isnm.invalid_raw() {
+            out.push(("BOND_ISNM", raw));
+        }
+        if let Some(raw) = self.stck_cntg_hour.invalid_raw() {
+            out.push(("STCK_CNTG_HOUR", raw));
+        }
+        if let Some(raw) = self.prdy_vrss_sign.invalid_raw() {
+            out.push(("PRDY_VRSS_SIGN", raw));
+        }
+        if let Some(raw) = self.prdy_vrss.invalid_raw() {
+            out.push(("PRDY_VRSS", raw));
+        }
+        if let Some(raw) = self.prdy_ctrt.invalid_raw() {
+            out.push(("PRDY_CTRT", raw));
+        }
+        if let Some(raw) = self.stck_prpr.invalid_raw() {
+            out.push(("STCK_PRPR", raw));
+        }
+        if let Some(raw) = self.cntg_vol.invalid_raw() {
+            out.push(("CNTG_VOL", raw));
+        }
+        if let Some(raw) = self.stck_oprc.invalid_raw() {
+            out.push(("STCK_OPRC", raw));
+        }
+        if let Some(raw) = self.stck_hgpr.invalid_raw() {
+            out.push(("STCK_HGPR", raw));
+        }
+        if let Some(raw) = self.stck_lwpr.invalid_raw() {
+            out.push(("STCK_LWPR", raw));
+        }
+        if let Some(raw) = self.stck_prdy_clpr.invalid_raw() {
+            out.push(("STCK_PRDY_CLPR", raw));
+        }
+        if let Some(raw) = self.bond_cntg_ert.invalid_raw() {
+            out.push(("BOND_CNTG_ERT", raw));
+        }
+        if let Some(raw) = self.oprc_ert.invalid_raw() {
+            out.push(("OPRC_ERT", raw));
+        }
+        if let Some(raw) = self.hgpr_ert.invalid_raw() {
+            out.push(("HGPR_ERT", raw));
+        }
+        if let Some(raw) = self.lwpr_ert.invalid_raw() {
+            out.push(("LWPR_ERT", raw));
+        }
+        if let Some(raw) = self.acml_vol.invalid_raw() {
+            out.push(("ACML_VOL", raw));
+        }
+        if let Some(raw) = self.prdy_vol.invalid_raw() {
+            out.push(("PRDY_VOL", raw));
+        }
+        if let Some(raw) = self.cntg_type_cls_code.invalid_raw() {
+            out.push(("CNTG_TYPE_CLS_CODE", raw));
+        }
+        out
+    }
+}
+
 /// Writes the record as a JSON object of wire name to original string (missing fields left out).
 impl serde::Serialize for H0bjcnt0 {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

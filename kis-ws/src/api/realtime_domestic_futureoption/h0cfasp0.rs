@@ -85,9 +85,9 @@ pub struct H0cfasp0 {
     /// 총 매수호가 잔량 (`TOTAL_BIDP_RSQN`, required, length 8).
     pub total_bidp_rsqn: v::Val<i64>,
     /// 총 매도호가 잔량 증감 (`TOTAL_ASKP_RSQN_ICDC`, required, length 8).
-    pub total_askp_rsqn_icdc: v::Val<String>,
+    pub total_askp_rsqn_icdc: v::Val<v::Decimal>,
     /// 총 매수호가 잔량 증감 (`TOTAL_BIDP_RSQN_ICDC`, required, length 8).
-    pub total_bidp_rsqn_icdc: v::Val<String>,
+    pub total_bidp_rsqn_icdc: v::Val<v::Decimal>,
 }
 
 impl Record for H0cfasp0 {
@@ -175,6 +175,128 @@ impl Record for H0cfasp0 {
             total_askp_rsqn_icdc: v::field(fields, 36),
             total_bidp_rsqn_icdc: v::field(fields, 37),
         }
+    }
+}
+
+impl H0cfasp0 {
+    /// Columns whose value did not parse: wire name and raw text.
+    pub fn invalid_fields(&self) -> Vec<(&'static str, &str)> {
+        let mut out = Vec::new();
+        if let Some(raw) = self.futs_shrn_iscd.invalid_raw() {
+            out.push(("FUTS_SHRN_ISCD", raw));
+        }
+        if let Some(raw) = self.bsop_hour.invalid_raw() {
+            out.push(("BSOP_HOUR", raw));
+        }
+        if let Some(raw) = self.futs_askp1.invalid_raw() {
+            out.push(("FUTS_ASKP1", raw));
+        }
+        if let Some(raw) = self.futs_askp2.invalid_raw() {
+            out.push(("FUTS_ASKP2", raw));
+        }
+        if let Some(raw) = self.futs_askp3.invalid_raw() {
+            out.push(("FUTS_ASKP3", raw));
+        }
+        if let Some(raw) = self.futs_askp4.invalid_raw() {
+            out.push(("FUTS_ASKP4", raw));
+        }
+        if let Some(raw) = self.futs_askp5.invalid_raw() {
+            out.push(("FUTS_ASKP5", raw));
+        }
+        if let Some(raw) = self.futs_bidp1.invalid_raw() {
+            out.push(("FUTS_BIDP1", raw));
+        }
+        if let Some(raw) = self.futs_bidp2.invalid_raw() {
+            out.push(("FUTS_BIDP2", raw));
+        }
+        if let Some(raw) = self.futs_bidp3.invalid_raw() {
+            out.push(("FUTS_BIDP3", raw));
+        }
+        if let Some(raw) = self.futs_bidp4.invalid_raw() {
+            out.push(("FUTS_BIDP4", raw));
+        }
+        if let Some(raw) = self.futs_bidp5.invalid_raw() {
+            out.push(("FUTS_BIDP5", raw));
+        }
+        if let Some(raw) = self.askp_csnu1.invalid_raw() {
+            out.push(("ASKP_CSNU1", raw));
+        }
+        if let Some(raw) = self.askp_csnu2.invalid_raw() {
+            out.push(("ASKP_CSNU2", raw));
+        }
+        if let Some(raw) = self.askp_csnu3.invalid_raw() {
+            out.push(("ASKP_CSNU3", raw));
+        }
+        if let Some(raw) = self.askp_csnu4.invalid_raw() {
+            out.push(("ASKP_CSNU4", raw));
+        }
+        if let Some(raw) = self.askp_csnu5.invalid_raw() {
+            out.push(("ASKP_CSNU5", raw));
+        }
+        if let Some(raw) = self.bidp_csnu1.invalid_raw() {
+            out.push(("BIDP_CSNU1", raw));
+        }
+        if let Some(raw) = self.bidp_csnu2.invalid_raw() {
+            out.push(("BIDP_CSNU2", raw));
+        }
+        if let Some(raw) = self.bidp_csnu3.invalid_raw() {
+            out.push(("BIDP_CSNU3", raw));
+        }
+        if let Some(raw) = self.bidp_csnu4.invalid_raw() {
+            out.push(("BIDP_CSNU4", raw));
+        }
+        if let Some(raw) = self.bidp_csnu5.invalid_raw() {
+            out.push(("BIDP_CSNU5", raw));
+        }
+        if let Some(raw) = self.askp_rsqn1.invalid_raw() {
+            out.push(("ASKP_RSQN1", raw));
+        }
+        if let Some(raw) = self.askp_rsqn2.invalid_raw() {
+            out.push(("ASKP_RSQN2", raw));
+        }
+        if let Some(raw) = self.askp_rsqn3.invalid_raw() {
+            out.push(("ASKP_RSQN3", raw));
+        }
+        if let Some(raw) = self.askp_rsqn4.invalid_raw() {
+            out.push(("ASKP_RSQN4", raw));
+        }
+        if let Some(raw) = self.askp_rsqn5.invalid_raw() {
+            out.push(("ASKP_RSQN5", raw));
+        }
+        if let Some(raw) = self.bidp_rsqn1.invalid_raw() {
+            out.push(("BIDP_RSQN1", raw));
+        }
+        if let Some(raw) = self.bidp_rsqn2.invalid_raw() {
+            out.push(("BIDP_RSQN2", raw));
+        }
+        if let Some(raw) = self.bidp_rsqn3.invalid_raw() {
+            out.push(("BIDP_RSQN3", raw));
+        }
+        if let Some(raw) = self.bidp_rsqn4.invalid_raw() {
+            out.push(("BIDP_RSQN4", raw));
+        }
+        if let Some(raw) = self.bidp_rsqn5.invalid_raw() {
+            out.push(("BIDP_RSQN5", raw));
+        }
+        if let Some(raw) = self.total_askp_csnu.invalid_raw() {
+            out.push(("TOTAL_ASKP_CSNU", raw));
+        }
+        if let Some(raw) = self.total_bidp_csnu.invalid_raw() {
+            out.push(("TOTAL_BIDP_CSNU", raw));
+        }
+        if let Some(raw) = self.total_askp_rsqn.invalid_raw() {
+            out.push(("TOTAL_ASKP_RSQN", raw));
+        }
+        if let Some(raw) = self.total_bidp_rsqn.invalid_raw() {
+            out.push(("TOTAL_BIDP_RSQN", raw));
+        }
+        if let Some(raw) = self.total_askp_rsqn_icdc.invalid_raw() {
+            out.push(("TOTAL_ASKP_RSQN_ICDC", raw));
+        }
+        if let Some(raw) = self.total_bidp_rsqn_icdc.invalid_raw() {
+            out.push(("TOTAL_BIDP_RSQN_ICDC", raw));
+        }
+        out
     }
 }
 

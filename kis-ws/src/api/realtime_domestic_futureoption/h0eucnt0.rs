@@ -41,7 +41,7 @@ pub struct H0eucnt0 {
     /// HTS미결제약정수량 (`HTS_OTST_STPL_QTY`, required, length 1).
     pub hts_otst_stpl_qty: v::Val<i64>,
     /// 미결제약정수량증감 (`OTST_STPL_QTY_ICDC`, required, length 1).
-    pub otst_stpl_qty_icdc: v::Val<String>,
+    pub otst_stpl_qty_icdc: v::Val<v::Decimal>,
     /// 시가시간 (`OPRC_HOUR`, required, length 6).
     pub oprc_hour: v::Val<v::NaiveTime>,
     /// 시가2대비현재가부호 (`OPRC_VRSS_PRPR_SIGN`, required, length 1).
@@ -83,7 +83,7 @@ pub struct H0eucnt0 {
     /// 괴리도 (`ESDG`, required, length 1).
     pub esdg: v::Val<String>,
     /// 미결제약정직전수량증감 (`OTST_STPL_RGBF_QTY_ICDC`, required, length 1).
-    pub otst_stpl_rgbf_qty_icdc: v::Val<String>,
+    pub otst_stpl_rgbf_qty_icdc: v::Val<v::Decimal>,
     /// 이론베이시스 (`THPR_BASIS`, required, length 1).
     pub thpr_basis: v::Val<String>,
     /// 역사적변동성 (`UNAS_HIST_VLTL`, required, length 1).
@@ -247,6 +247,182 @@ impl Record for H0eucnt0 {
             dynm_prc_limt_yn: v::field(fields, 54),
             dynm_llam: v::field(fields, 55),
         }
+    }
+}
+
+impl H0eucnt0 {
+    /// Columns whose value did not parse: wire name and raw text.
+    pub fn invalid_fields(&self) -> Vec<(&'static str, &str)> {
+        let mut out = Vec::new();
+        if let Some(raw) = self.optn_shrn_iscd.invalid_raw() {
+            out.push(("OPTN_SHRN_ISCD", raw));
+        }
+        if let Some(raw) = self.bsop_hour.invalid_raw() {
+            out.push(("BSOP_HOUR", raw));
+        }
+        if let Some(raw) = self.optn_prpr.invalid_raw() {
+            out.push(("OPTN_PRPR", raw));
+        }
+        if let Some(raw) = self.prdy_vrss_sign.invalid_raw() {
+            out.push(("PRDY_VRSS_SIGN", raw));
+        }
+        if let Some(raw) = self.optn_prdy_vrss.invalid_raw() {
+            out.push(("OPTN_PRDY_VRSS", raw));
+        }
+        if let Some(raw) = self.prdy_ctrt.invalid_raw() {
+            out.push(("PRDY_CTRT", raw));
+        }
+        if let Some(raw) = self.optn_oprc.invalid_raw() {
+            out.push(("OPTN_OPRC", raw));
+        }
+        if let Some(raw) = self.optn_hgpr.invalid_raw() {
+            out.push(("OPTN_HGPR", raw));
+        }
+        if let Some(raw) = self.optn_lwpr.invalid_raw() {
+            out.push(("OPTN_LWPR", raw));
+        }
+        if let Some(raw) = self.last_cnqn.invalid_raw() {
+            out.push(("LAST_CNQN", raw));
+        }
+        if let Some(raw) = self.acml_vol.invalid_raw() {
+            out.push(("ACML_VOL", raw));
+        }
+        if let Some(raw) = self.acml_tr_pbmn.invalid_raw() {
+            out.push(("ACML_TR_PBMN", raw));
+        }
+        if let Some(raw) = self.hts_thpr.invalid_raw() {
+            out.push(("HTS_THPR", raw));
+        }
+        if let Some(raw) = self.hts_otst_stpl_qty.invalid_raw() {
+            out.push(("HTS_OTST_STPL_QTY", raw));
+        }
+        if let Some(raw) = self.otst_stpl_qty_icdc.invalid_raw() {
+            out.push(("OTST_STPL_QTY_ICDC", raw));
+        }
+        if let Some(raw) = self.oprc_hour.invalid_raw() {
+            out.push(("OPRC_HOUR", raw));
+        }
+        if let Some(raw) = self.oprc_vrss_prpr_sign.invalid_raw() {
+            out.push(("OPRC_VRSS_PRPR_SIGN", raw));
+        }
+        if let Some(raw) = self.oprc_vrss_nmix_prpr.invalid_raw() {
+            out.push(("OPRC_VRSS_NMIX_PRPR", raw));
+        }
+        if let Some(raw) = self.hgpr_hour.invalid_raw() {
+            out.push(("HGPR_HOUR", raw));
+        }
+        if let Some(raw) = self.hgpr_vrss_prpr_sign.invalid_raw() {
+            out.push(("HGPR_VRSS_PRPR_SIGN", raw));
+        }
+        if let Some(raw) = self.hgpr_vrss_nmix_prpr.invalid_raw() {
+            out.push(("HGPR_VRSS_NMIX_PRPR", raw));
+        }
+        if let Some(raw) = self.lwpr_hour.invalid_raw() {
+            out.push(("LWPR_HOUR", raw));
+        }
+        if let Some(raw) = self.lwpr_vrss_prpr_sign.invalid_raw() {
+            out.push(("LWPR_VRSS_PRPR_SIGN", raw));
+        }
+        if let Some(raw) = self.lwpr_vrss_nmix_prpr.invalid_raw() {
+            out.push(("LWPR_VRSS_NMIX_PRPR", raw));
+        }
+        if let Some(raw) = self.shnu_rate.invalid_raw() {
+            out.push(("SHNU_RATE", raw));
+        }
+        if let Some(raw) = self.prmm_val.invalid_raw() {
+            out.push(("PRMM_VAL", raw));
+        }
+        if let Some(raw) = self.invl_val.invalid_raw() {
+            out.push(("INVL_VAL", raw));
+        }
+        if let Some(raw) = self.tmvl_val.invalid_raw() {
+            out.push(("TMVL_VAL", raw));
+        }
+        if let Some(raw) = self.delta.invalid_raw() {
+            out.push(("DELTA", raw));
+        }
+        if let Some(raw) = self.gama.invalid_raw() {
+            out.push(("GAMA", raw));
+        }
+        if let Some(raw) = self.vega.invalid_raw() {
+            out.push(("VEGA", raw));
+        }
+        if let Some(raw) = self.theta.invalid_raw() {
+            out.push(("THETA", raw));
+        }
+        if let Some(raw) = self.rho.invalid_raw() {
+            out.push(("RHO", raw));
+        }
+        if let Some(raw) = self.hts_ints_vltl.invalid_raw() {
+            out.push(("HTS_INTS_VLTL", raw));
+        }
+        if let Some(raw) = self.esdg.invalid_raw() {
+            out.push(("ESDG", raw));
+        }
+        if let Some(raw) = self.otst_stpl_rgbf_qty_icdc.invalid_raw() {
+            out.push(("OTST_STPL_RGBF_QTY_ICDC", raw));
+        }
+        if let Some(raw) = self.thpr_basis.invalid_raw() {
+            out.push(("THPR_BASIS", raw));
+        }
+        if let Some(raw) = self.unas_hist_vltl.invalid_raw() {
+            out.push(("UNAS_HIST_VLTL", raw));
+        }
+        if let Some(raw) = self.cttr.invalid_raw() {
+            out.push(("CTTR", raw));
+        }
+        if let Some(raw) = self.dprt.invalid_raw() {
+            out.push(("DPRT", raw));
+        }
+        if let Some(raw) = self.mrkt_basis.invalid_raw() {
+            out.push(("MRKT_BASIS", raw));
+        }
+        if let Some(raw) = self.optn_askp1.invalid_raw() {
+            out.push(("OPTN_ASKP1", raw));
+        }
+        if let Some(raw) = self.optn_bidp1.invalid_raw() {
+            out.push(("OPTN_BIDP1", raw));
+        }
+        if let Some(raw) = self.askp_rsqn1.invalid_raw() {
+            out.push(("ASKP_RSQN1", raw));
+        }
+        if let Some(raw) = self.bidp_rsqn1.invalid_raw() {
+            out.push(("BIDP_RSQN1", raw));
+        }
+        if let Some(raw) = self.seln_cntg_csnu.invalid_raw() {
+            out.push(("SELN_CNTG_CSNU", raw));
+        }
+        if let Some(raw) = self.shnu_cntg_csnu.invalid_raw() {
+            out.push(("SHNU_CNTG_CSNU", raw));
+        }
+        if let Some(raw) = self.ntby_cntg_csnu.invalid_raw() {
+            out.push(("NTBY_CNTG_CSNU", raw));
+        }
+        if let Some(raw) = self.seln_cntg_smtn.invalid_raw() {
+            out.push(("SELN_CNTG_SMTN", raw));
+        }
+        if let Some(raw) = self.shnu_cntg_smtn.invalid_raw() {
+            out.push(("SHNU_CNTG_SMTN", raw));
+        }
+        if let Some(raw) = self.total_askp_rsqn.invalid_raw() {
+            out.push(("TOTAL_ASKP_RSQN", raw));
+        }
+        if let Some(raw) = self.total_bidp_rsqn.invalid_raw() {
+            out.push(("TOTAL_BIDP_RSQN", raw));
+        }
+        if let Some(raw) = self.prdy_vol_vrss_acml_vol_rate.invalid_raw() {
+            out.push(("PRDY_VOL_VRSS_ACML_VOL_RATE", raw));
+        }
+        if let Some(raw) = self.dynm_mxpr.invalid_raw() {
+            out.push(("DYNM_MXPR", raw));
+        }
+        if let Some(raw) = self.dynm_prc_limt_yn.invalid_raw() {
+            out.push(("DYNM_PRC_LIMT_YN", raw));
+        }
+        if let Some(raw) = self.dynm_llam.invalid_raw() {
+            out.push(("DYNM_LLAM", raw));
+        }
+        out
     }
 }
 

@@ -145,9 +145,9 @@ pub struct H0zfasp0 {
     /// 총매수호가잔량 (`TOTAL_BIDP_RSQN`, required, length 1).
     pub total_bidp_rsqn: v::Val<i64>,
     /// 총매도호가잔량증감 (`TOTAL_ASKP_RSQN_ICDC`, required, length 1).
-    pub total_askp_rsqn_icdc: v::Val<String>,
+    pub total_askp_rsqn_icdc: v::Val<v::Decimal>,
     /// 총매수호가잔량증감 (`TOTAL_BIDP_RSQN_ICDC`, required, length 1).
-    pub total_bidp_rsqn_icdc: v::Val<String>,
+    pub total_bidp_rsqn_icdc: v::Val<v::Decimal>,
 }
 
 impl Record for H0zfasp0 {
@@ -295,6 +295,218 @@ impl Record for H0zfasp0 {
             total_askp_rsqn_icdc: v::field(fields, 66),
             total_bidp_rsqn_icdc: v::field(fields, 67),
         }
+    }
+}
+
+impl H0zfasp0 {
+    /// Columns whose value did not parse: wire name and raw text.
+    pub fn invalid_fields(&self) -> Vec<(&'static str, &str)> {
+        let mut out = Vec::new();
+        if let Some(raw) = self.futs_shrn_iscd.invalid_raw() {
+            out.push(("FUTS_SHRN_ISCD", raw));
+        }
+        if let Some(raw) = self.bsop_hour.invalid_raw() {
+            out.push(("BSOP_HOUR", raw));
+        }
+        if let Some(raw) = self.askp1.invalid_raw() {
+            out.push(("ASKP1", raw));
+        }
+        if let Some(raw) = self.askp2.invalid_raw() {
+            out.push(("ASKP2", raw));
+        }
+        if let Some(raw) = self.askp3.invalid_raw() {
+            out.push(("ASKP3", raw));
+        }
+        if let Some(raw) = self.askp4.invalid_raw() {
+            out.push(("ASKP4", raw));
+        }
+        if let Some(raw) = self.askp5.invalid_raw() {
+            out.push(("ASKP5", raw));
+        }
+        if let Some(raw) = self.askp6.invalid_raw() {
+            out.push(("ASKP6", raw));
+        }
+        if let Some(raw) = self.askp7.invalid_raw() {
+            out.push(("ASKP7", raw));
+        }
+        if let Some(raw) = self.askp8.invalid_raw() {
+            out.push(("ASKP8", raw));
+        }
+        if let Some(raw) = self.askp9.invalid_raw() {
+            out.push(("ASKP9", raw));
+        }
+        if let Some(raw) = self.askp10.invalid_raw() {
+            out.push(("ASKP10", raw));
+        }
+        if let Some(raw) = self.bidp1.invalid_raw() {
+            out.push(("BIDP1", raw));
+        }
+        if let Some(raw) = self.bidp2.invalid_raw() {
+            out.push(("BIDP2", raw));
+        }
+        if let Some(raw) = self.bidp3.invalid_raw() {
+            out.push(("BIDP3", raw));
+        }
+        if let Some(raw) = self.bidp4.invalid_raw() {
+            out.push(("BIDP4", raw));
+        }
+        if let Some(raw) = self.bidp5.invalid_raw() {
+            out.push(("BIDP5", raw));
+        }
+        if let Some(raw) = self.bidp6.invalid_raw() {
+            out.push(("BIDP6", raw));
+        }
+        if let Some(raw) = self.bidp7.invalid_raw() {
+            out.push(("BIDP7", raw));
+        }
+        if let Some(raw) = self.bidp8.invalid_raw() {
+            out.push(("BIDP8", raw));
+        }
+        if let Some(raw) = self.bidp9.invalid_raw() {
+            out.push(("BIDP9", raw));
+        }
+        if let Some(raw) = self.bidp10.invalid_raw() {
+            out.push(("BIDP10", raw));
+        }
+        if let Some(raw) = self.askp_csnu1.invalid_raw() {
+            out.push(("ASKP_CSNU1", raw));
+        }
+        if let Some(raw) = self.askp_csnu2.invalid_raw() {
+            out.push(("ASKP_CSNU2", raw));
+        }
+        if let Some(raw) = self.askp_csnu3.invalid_raw() {
+            out.push(("ASKP_CSNU3", raw));
+        }
+        if let Some(raw) = self.askp_csnu4.invalid_raw() {
+            out.push(("ASKP_CSNU4", raw));
+        }
+        if let Some(raw) = self.askp_csnu5.invalid_raw() {
+            out.push(("ASKP_CSNU5", raw));
+        }
+        if let Some(raw) = self.askp_csnu6.invalid_raw() {
+            out.push(("ASKP_CSNU6", raw));
+        }
+        if let Some(raw) = self.askp_csnu7.invalid_raw() {
+            out.push(("ASKP_CSNU7", raw));
+        }
+        if let Some(raw) = self.askp_csnu8.invalid_raw() {
+            out.push(("ASKP_CSNU8", raw));
+        }
+        if let Some(raw) = self.askp_csnu9.invalid_raw() {
+            out.push(("ASKP_CSNU9", raw));
+        }
+        if let Some(raw) = self.askp_csnu10.invalid_raw() {
+            out.push(("ASKP_CSNU10", raw));
+        }
+        if let Some(raw) = self.bidp_csnu1.invalid_raw() {
+            out.push(("BIDP_CSNU1", raw));
+        }
+        if let Some(raw) = self.bidp_csnu2.invalid_raw() {
+            out.push(("BIDP_CSNU2", raw));
+        }
+        if let Some(raw) = self.bidp_csnu3.invalid_raw() {
+            out.push(("BIDP_CSNU3", raw));
+        }
+        if let Some(raw) = self.bidp_csnu4.invalid_raw() {
+            out.push(("BIDP_CSNU4", raw));
+        }
+        if let Some(raw) = self.bidp_csnu5.invalid_raw() {
+            out.push(("BIDP_CSNU5", raw));
+        }
+        if let Some(raw) = self.bidp_csnu6.invalid_raw() {
+            out.push(("BIDP_CSNU6", raw));
+        }
+        if let Some(raw) = self.bidp_csnu7.invalid_raw() {
+            out.push(("BIDP_CSNU7", raw));
+        }
+        if let Some(raw) = self.bidp_csnu8.invalid_raw() {
+            out.push(("BIDP_CSNU8", raw));
+        }
+        if let Some(raw) = self.bidp_csnu9.invalid_raw() {
+            out.push(("BIDP_CSNU9", raw));
+        }
+        if let Some(raw) = self.bidp_csnu10.invalid_raw() {
+            out.push(("BIDP_CSNU10", raw));
+        }
+        if let Some(raw) = self.askp_rsqn1.invalid_raw() {
+            out.push(("ASKP_RSQN1", raw));
+        }
+        if let Some(raw) = self.askp_rsqn2.invalid_raw() {
+            out.push(("ASKP_RSQN2", raw));
+        }
+        if let Some(raw) = self.askp_rsqn3.invalid_raw() {
+            out.push(("ASKP_RSQN3", raw));
+        }
+        if let Some(raw) = self.askp_rsqn4.invalid_raw() {
+            out.push(("ASKP_RSQN4", raw));
+        }
+        if let Some(raw) = self.askp_rsqn5.invalid_raw() {
+            out.push(("ASKP_RSQN5", raw));
+        }
+        if let Some(raw) = self.askp_rsqn6.invalid_raw() {
+            out.push(("ASKP_RSQN6", raw));
+        }
+        if let Some(raw) = self.askp_rsqn7.invalid_raw() {
+            out.push(("ASKP_RSQN7", raw));
+        }
+        if let Some(raw) = self.askp_rsqn8.invalid_raw() {
+            out.push(("ASKP_RSQN8", raw));
+        }
+        if let Some(raw) = self.askp_rsqn9.invalid_raw() {
+            out.push(("ASKP_RSQN9", raw));
+        }
+        if let Some(raw) = self.askp_rsqn10.invalid_raw() {
+            out.push(("ASKP_RSQN10", raw));
+        }
+        if let Some(raw) = self.bidp_rsqn1.invalid_raw() {
+            out.push(("BIDP_RSQN1", raw));
+        }
+        if let Some(raw) = self.bidp_rsqn2.invalid_raw() {
+            out.push(("BIDP_RSQN2", raw));
+        }
+        if let Some(raw) = self.bidp_rsqn3.invalid_raw() {
+            out.push(("BIDP_RSQN3", raw));
+        }
+        if let Some(raw) = self.bidp_rsqn4.invalid_raw() {
+            out.push(("BIDP_RSQN4", raw));
+        }
+        if let Some(raw) = self.bidp_rsqn5.invalid_raw() {
+            out.push(("BIDP_RSQN5", raw));
+        }
+        if let Some(raw) = self.bidp_rsqn6.invalid_raw() {
+            out.push(("BIDP_RSQN6", raw));
+        }
+        if let Some(raw) = self.bidp_rsqn7.invalid_raw() {
+            out.push(("BIDP_RSQN7", raw));
+        }
+        if let Some(raw) = self.bidp_rsqn8.invalid_raw() {
+            out.push(("BIDP_RSQN8", raw));
+        }
+        if let Some(raw) = self.bidp_rsqn9.invalid_raw() {
+            out.push(("BIDP_RSQN9", raw));
+        }
+        if let Some(raw) = self.bidp_rsqn10.invalid_raw() {
+            out.push(("BIDP_RSQN10", raw));
+        }
+        if let Some(raw) = self.total_askp_csnu.invalid_raw() {
+            out.push(("TOTAL_ASKP_CSNU", raw));
+        }
+        if let Some(raw) = self.total_bidp_csnu.invalid_raw() {
+            out.push(("TOTAL_BIDP_CSNU", raw));
+        }
+        if let Some(raw) = self.total_askp_rsqn.invalid_raw() {
+            out.push(("TOTAL_ASKP_RSQN", raw));
+        }
+        if let Some(raw) = self.total_bidp_rsqn.invalid_raw() {
+            out.push(("TOTAL_BIDP_RSQN", raw));
+        }
+        if let Some(raw) = self.total_askp_rsqn_icdc.invalid_raw() {
+            out.push(("TOTAL_ASKP_RSQN_ICDC", raw));
+        }
+        if let Some(raw) = self.total_bidp_rsqn_icdc.invalid_raw() {
+            out.push(("TOTAL_BIDP_RSQN_ICDC", raw));
+        }
+        out
     }
 }
 

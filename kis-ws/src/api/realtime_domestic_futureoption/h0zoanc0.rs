@@ -54,6 +54,35 @@ impl Record for H0zoanc0 {
     }
 }
 
+impl H0zoanc0 {
+    /// Columns whose value did not parse: wire name and raw text.
+    pub fn invalid_fields(&self) -> Vec<(&'static str, &str)> {
+        let mut out = Vec::new();
+        if let Some(raw) = self.optn_shrn_iscd.invalid_raw() {
+            out.push(("OPTN_SHRN_ISCD", raw));
+        }
+        if let Some(raw) = self.bsop_hour.invalid_raw() {
+            out.push(("BSOP_HOUR", raw));
+        }
+        if let Some(raw) = self.antc_cnpr.invalid_raw() {
+            out.push(("ANTC_CNPR", raw));
+        }
+        if let Some(raw) = self.antc_cntg_vrss.invalid_raw() {
+            out.push(("ANTC_CNTG_VRSS", raw));
+        }
+        if let Some(raw) = self.antc_cntg_vrss_sign.invalid_raw() {
+            out.push(("ANTC_CNTG_VRSS_SIGN", raw));
+        }
+        if let Some(raw) = self.antc_cntg_prdy_ctrt.invalid_raw() {
+            out.push(("ANTC_CNTG_PRDY_CTRT", raw));
+        }
+        if let Some(raw) = self.antc_mkop_cls_code.invalid_raw() {
+            out.push(("ANTC_MKOP_CLS_CODE", raw));
+        }
+        out
+    }
+}
+
 /// Writes the record as a JSON object of wire name to original string (missing fields left out).
 impl serde::Serialize for H0zoanc0 {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

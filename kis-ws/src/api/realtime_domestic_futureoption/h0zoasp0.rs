@@ -85,9 +85,9 @@ pub struct H0zoasp0 {
     /// 총매수호가잔량 (`TOTAL_BIDP_RSQN`, required, length 8).
     pub total_bidp_rsqn: v::Val<i64>,
     /// 총매도호가잔량증감 (`TOTAL_ASKP_RSQN_ICDC`, required, length 4).
-    pub total_askp_rsqn_icdc: v::Val<String>,
+    pub total_askp_rsqn_icdc: v::Val<v::Decimal>,
     /// 총매수호가잔량증감 (`TOTAL_BIDP_RSQN_ICDC`, required, length 4).
-    pub total_bidp_rsqn_icdc: v::Val<String>,
+    pub total_bidp_rsqn_icdc: v::Val<v::Decimal>,
     /// 옵션매도호가6 (`OPTN_ASKP6`, required, length 8).
     pub optn_askp6: v::Val<v::Decimal>,
     /// 옵션매도호가7 (`OPTN_ASKP7`, required, length 8).
@@ -295,6 +295,218 @@ impl Record for H0zoasp0 {
             bidp_rsqn9: v::field(fields, 66),
             bidp_rsqn10: v::field(fields, 67),
         }
+    }
+}
+
+impl H0zoasp0 {
+    /// Columns whose value did not parse: wire name and raw text.
+    pub fn invalid_fields(&self) -> Vec<(&'static str, &str)> {
+        let mut out = Vec::new();
+        if let Some(raw) = self.optn_shrn_iscd.invalid_raw() {
+            out.push(("OPTN_SHRN_ISCD", raw));
+        }
+        if let Some(raw) = self.bsop_hour.invalid_raw() {
+            out.push(("BSOP_HOUR", raw));
+        }
+        if let Some(raw) = self.optn_askp1.invalid_raw() {
+            out.push(("OPTN_ASKP1", raw));
+        }
+        if let Some(raw) = self.optn_askp2.invalid_raw() {
+            out.push(("OPTN_ASKP2", raw));
+        }
+        if let Some(raw) = self.optn_askp3.invalid_raw() {
+            out.push(("OPTN_ASKP3", raw));
+        }
+        if let Some(raw) = self.optn_askp4.invalid_raw() {
+            out.push(("OPTN_ASKP4", raw));
+        }
+        if let Some(raw) = self.optn_askp5.invalid_raw() {
+            out.push(("OPTN_ASKP5", raw));
+        }
+        if let Some(raw) = self.optn_bidp1.invalid_raw() {
+            out.push(("OPTN_BIDP1", raw));
+        }
+        if let Some(raw) = self.optn_bidp2.invalid_raw() {
+            out.push(("OPTN_BIDP2", raw));
+        }
+        if let Some(raw) = self.optn_bidp3.invalid_raw() {
+            out.push(("OPTN_BIDP3", raw));
+        }
+        if let Some(raw) = self.optn_bidp4.invalid_raw() {
+            out.push(("OPTN_BIDP4", raw));
+        }
+        if let Some(raw) = self.optn_bidp5.invalid_raw() {
+            out.push(("OPTN_BIDP5", raw));
+        }
+        if let Some(raw) = self.askp_csnu1.invalid_raw() {
+            out.push(("ASKP_CSNU1", raw));
+        }
+        if let Some(raw) = self.askp_csnu2.invalid_raw() {
+            out.push(("ASKP_CSNU2", raw));
+        }
+        if let Some(raw) = self.askp_csnu3.invalid_raw() {
+            out.push(("ASKP_CSNU3", raw));
+        }
+        if let Some(raw) = self.askp_csnu4.invalid_raw() {
+            out.push(("ASKP_CSNU4", raw));
+        }
+        if let Some(raw) = self.askp_csnu5.invalid_raw() {
+            out.push(("ASKP_CSNU5", raw));
+        }
+        if let Some(raw) = self.bidp_csnu1.invalid_raw() {
+            out.push(("BIDP_CSNU1", raw));
+        }
+        if let Some(raw) = self.bidp_csnu2.invalid_raw() {
+            out.push(("BIDP_CSNU2", raw));
+        }
+        if let Some(raw) = self.bidp_csnu3.invalid_raw() {
+            out.push(("BIDP_CSNU3", raw));
+        }
+        if let Some(raw) = self.bidp_csnu4.invalid_raw() {
+            out.push(("BIDP_CSNU4", raw));
+        }
+        if let Some(raw) = self.bidp_csnu5.invalid_raw() {
+            out.push(("BIDP_CSNU5", raw));
+        }
+        if let Some(raw) = self.askp_rsqn1.invalid_raw() {
+            out.push(("ASKP_RSQN1", raw));
+        }
+        if let Some(raw) = self.askp_rsqn2.invalid_raw() {
+            out.push(("ASKP_RSQN2", raw));
+        }
+        if let Some(raw) = self.askp_rsqn3.invalid_raw() {
+            out.push(("ASKP_RSQN3", raw));
+        }
+        if let Some(raw) = self.askp_rsqn4.invalid_raw() {
+            out.push(("ASKP_RSQN4", raw));
+        }
+        if let Some(raw) = self.askp_rsqn5.invalid_raw() {
+            out.push(("ASKP_RSQN5", raw));
+        }
+        if let Some(raw) = self.bidp_rsqn1.invalid_raw() {
+            out.push(("BIDP_RSQN1", raw));
+        }
+        if let Some(raw) = self.bidp_rsqn2.invalid_raw() {
+            out.push(("BIDP_RSQN2", raw));
+        }
+        if let Some(raw) = self.bidp_rsqn3.invalid_raw() {
+            out.push(("BIDP_RSQN3", raw));
+        }
+        if let Some(raw) = self.bidp_rsqn4.invalid_raw() {
+            out.push(("BIDP_RSQN4", raw));
+        }
+        if let Some(raw) = self.bidp_rsqn5.invalid_raw() {
+            out.push(("BIDP_RSQN5", raw));
+        }
+        if let Some(raw) = self.total_askp_csnu.invalid_raw() {
+            out.push(("TOTAL_ASKP_CSNU", raw));
+        }
+        if let Some(raw) = self.total_bidp_csnu.invalid_raw() {
+            out.push(("TOTAL_BIDP_CSNU", raw));
+        }
+        if let Some(raw) = self.total_askp_rsqn.invalid_raw() {
+            out.push(("TOTAL_ASKP_RSQN", raw));
+        }
+        if let Some(raw) = self.total_bidp_rsqn.invalid_raw() {
+            out.push(("TOTAL_BIDP_RSQN", raw));
+        }
+        if let Some(raw) = self.total_askp_rsqn_icdc.invalid_raw() {
+            out.push(("TOTAL_ASKP_RSQN_ICDC", raw));
+        }
+        if let Some(raw) = self.total_bidp_rsqn_icdc.invalid_raw() {
+            out.push(("TOTAL_BIDP_RSQN_ICDC", raw));
+        }
+        if let Some(raw) = self.optn_askp6.invalid_raw() {
+            out.push(("OPTN_ASKP6", raw));
+        }
+        if let Some(raw) = self.optn_askp7.invalid_raw() {
+            out.push(("OPTN_ASKP7", raw));
+        }
+        if let Some(raw) = self.optn_askp8.invalid_raw() {
+            out.push(("OPTN_ASKP8", raw));
+        }
+        if let Some(raw) = self.optn_askp9.invalid_raw() {
+            out.push(("OPTN_ASKP9", raw));
+        }
+        if let Some(raw) = self.optn_askp10.invalid_raw() {
+            out.push(("OPTN_ASKP10", raw));
+        }
+        if let Some(raw) = self.optn_bidp6.invalid_raw() {
+            out.push(("OPTN_BIDP6", raw));
+        }
+        if let Some(raw) = self.optn_bidp7.invalid_raw() {
+            out.push(("OPTN_BIDP7", raw));
+        }
+        if let Some(raw) = self.optn_bidp8.invalid_raw() {
+            out.push(("OPTN_BIDP8", raw));
+        }
+        if let Some(raw) = self.optn_bidp9.invalid_raw() {
+            out.push(("OPTN_BIDP9", raw));
+        }
+        if let Some(raw) = self.optn_bidp10.invalid_raw() {
+            out.push(("OPTN_BIDP10", raw));
+        }
+        if let Some(raw) = self.askp_csnu6.invalid_raw() {
+            out.push(("ASKP_CSNU6", raw));
+        }
+        if let Some(raw) = self.askp_csnu7.invalid_raw() {
+            out.push(("ASKP_CSNU7", raw));
+        }
+        if let Some(raw) = self.askp_csnu8.invalid_raw() {
+            out.push(("ASKP_CSNU8", raw));
+        }
+        if let Some(raw) = self.askp_csnu9.invalid_raw() {
+            out.push(("ASKP_CSNU9", raw));
+        }
+        if let Some(raw) = self.askp_csnu10.invalid_raw() {
+            out.push(("ASKP_CSNU10", raw));
+        }
+        if let Some(raw) = self.bidp_csnu6.invalid_raw() {
+            out.push(("BIDP_CSNU6", raw));
+        }
+        if let Some(raw) = self.bidp_csnu7.invalid_raw() {
+            out.push(("BIDP_CSNU7", raw));
+        }
+        if let Some(raw) = self.bidp_csnu8.invalid_raw() {
+            out.push(("BIDP_CSNU8", raw));
+        }
+        if let Some(raw) = self.bidp_csnu9.invalid_raw() {
+            out.push(("BIDP_CSNU9", raw));
+        }
+        if let Some(raw) = self.bidp_csnu10.invalid_raw() {
+            out.push(("BIDP_CSNU10", raw));
+        }
+        if let Some(raw) = self.askp_rsqn6.invalid_raw() {
+            out.push(("ASKP_RSQN6", raw));
+        }
+        if let Some(raw) = self.askp_rsqn7.invalid_raw() {
+            out.push(("ASKP_RSQN7", raw));
+        }
+        if let Some(raw) = self.askp_rsqn8.invalid_raw() {
+            out.push(("ASKP_RSQN8", raw));
+        }
+        if let Some(raw) = self.askp_rsqn9.invalid_raw() {
+            out.push(("ASKP_RSQN9", raw));
+        }
+        if let Some(raw) = self.askp_rsqn10.invalid_raw() {
+            out.push(("ASKP_RSQN10", raw));
+        }
+        if let Some(raw) = self.bidp_rsqn6.invalid_raw() {
+            out.push(("BIDP_RSQN6", raw));
+        }
+        if let Some(raw) = self.bidp_rsqn7.invalid_raw() {
+            out.push(("BIDP_RSQN7", raw));
+        }
+        if let Some(raw) = self.bidp_rsqn8.invalid_raw() {
+            out.push(("BIDP_RSQN8", raw));
+        }
+        if let Some(raw) = self.bidp_rsqn9.invalid_raw() {
+            out.push(("BIDP_RSQN9", raw));
+        }
+        if let Some(raw) = self.bidp_rsqn10.invalid_raw() {
+            out.push(("BIDP_RSQN10", raw));
+        }
+        out
     }
 }
 

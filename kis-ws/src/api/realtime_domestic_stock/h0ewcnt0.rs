@@ -278,6 +278,203 @@ impl Record for H0ewcnt0 {
     }
 }
 
+impl H0ewcnt0 {
+    /// Columns whose value did not parse: wire name and raw text.
+    pub fn invalid_fields(&self) -> Vec<(&'static str, &str)> {
+        let mut out = Vec::new();
+        if let Some(raw) = self.mksc_shrn_iscd.invalid_raw() {
+            out.push(("MKSC_SHRN_ISCD", raw));
+        }
+        if let Some(raw) = self.stck_cntg_hour.invalid_raw() {
+            out.push(("STCK_CNTG_HOUR", raw));
+        }
+        if let Some(raw) = self.stck_prpr.invalid_raw() {
+            out.push(("STCK_PRPR", raw));
+        }
+        if let Some(raw) = self.prdy_vrss_sign.invalid_raw() {
+            out.push(("PRDY_VRSS_SIGN", raw));
+        }
+        if let Some(raw) = self.prdy_vrss.invalid_raw() {
+            out.push(("PRDY_VRSS", raw));
+        }
+        if let Some(raw) = self.prdy_ctrt.invalid_raw() {
+            out.push(("PRDY_CTRT", raw));
+        }
+        if let Some(raw) = self.wghn_avrg_stck_prc.invalid_raw() {
+            out.push(("WGHN_AVRG_STCK_PRC", raw));
+        }
+        if let Some(raw) = self.stck_oprc.invalid_raw() {
+            out.push(("STCK_OPRC", raw));
+        }
+        if let Some(raw) = self.stck_hgpr.invalid_raw() {
+            out.push(("STCK_HGPR", raw));
+        }
+        if let Some(raw) = self.stck_lwpr.invalid_raw() {
+            out.push(("STCK_LWPR", raw));
+        }
+        if let Some(raw) = self.askp1.invalid_raw() {
+            out.push(("ASKP1", raw));
+        }
+        if let Some(raw) = self.bidp1.invalid_raw() {
+            out.push(("BIDP1", raw));
+        }
+        if let Some(raw) = self.cntg_vol.invalid_raw() {
+            out.push(("CNTG_VOL", raw));
+        }
+        if let Some(raw) = self.acml_vol.invalid_raw() {
+            out.push(("ACML_VOL", raw));
+        }
+        if let Some(raw) = self.acml_tr_pbmn.invalid_raw() {
+            out.push(("ACML_TR_PBMN", raw));
+        }
+        if let Some(raw) = self.seln_cntg_csnu.invalid_raw() {
+            out.push(("SELN_CNTG_CSNU", raw));
+        }
+        if let Some(raw) = self.shnu_cntg_csnu.invalid_raw() {
+            out.push(("SHNU_CNTG_CSNU", raw));
+        }
+        if let Some(raw) = self.ntby_cntg_csnu.invalid_raw() {
+            out.push(("NTBY_CNTG_CSNU", raw));
+        }
+        if let Some(raw) = self.cttr.invalid_raw() {
+            out.push(("CTTR", raw));
+        }
+        if let Some(raw) = self.seln_cntg_smtn.invalid_raw() {
+            out.push(("SELN_CNTG_SMTN", raw));
+        }
+        if let Some(raw) = self.shnu_cntg_smtn.invalid_raw() {
+            out.push(("SHNU_CNTG_SMTN", raw));
+        }
+        if let Some(raw) = self.cntg_cls_code.invalid_raw() {
+            out.push(("CNTG_CLS_CODE", raw));
+        }
+        if let Some(raw) = self.shnu_rate.invalid_raw() {
+            out.push(("SHNU_RATE", raw));
+        }
+        if let Some(raw) = self.prdy_vol_vrss_acml_vol_rate.invalid_raw() {
+            out.push(("PRDY_VOL_VRSS_ACML_VOL_RATE", raw));
+        }
+        if let Some(raw) = self.oprc_hour.invalid_raw() {
+            out.push(("OPRC_HOUR", raw));
+        }
+        if let Some(raw) = self.oprc_vrss_prpr_sign.invalid_raw() {
+            out.push(("OPRC_VRSS_PRPR_SIGN", raw));
+        }
+        if let Some(raw) = self.oprc_vrss_prpr.invalid_raw() {
+            out.push(("OPRC_VRSS_PRPR", raw));
+        }
+        if let Some(raw) = self.hgpr_hour.invalid_raw() {
+            out.push(("HGPR_HOUR", raw));
+        }
+        if let Some(raw) = self.hgpr_vrss_prpr_sign.invalid_raw() {
+            out.push(("HGPR_VRSS_PRPR_SIGN", raw));
+        }
+        if let Some(raw) = self.hgpr_vrss_prpr.invalid_raw() {
+            out.push(("HGPR_VRSS_PRPR", raw));
+        }
+        if let Some(raw) = self.lwpr_hour.invalid_raw() {
+            out.push(("LWPR_HOUR", raw));
+        }
+        if let Some(raw) = self.lwpr_vrss_prpr_sign.invalid_raw() {
+            out.push(("LWPR_VRSS_PRPR_SIGN", raw));
+        }
+        if let Some(raw) = self.lwpr_vrss_prpr.invalid_raw() {
+            out.push(("LWPR_VRSS_PRPR", raw));
+        }
+        if let Some(raw) = self.bsop_date.invalid_raw() {
+            out.push(("BSOP_DATE", raw));
+        }
+        if let Some(raw) = self.new_mkop_cls_code.invalid_raw() {
+            out.push(("NEW_MKOP_CLS_CODE", raw));
+        }
+        if let Some(raw) = self.trht_yn.invalid_raw() {
+            out.push(("TRHT_YN", raw));
+        }
+        if let Some(raw) = self.askp_rsqn1.invalid_raw() {
+            out.push(("ASKP_RSQN1", raw));
+        }
+        if let Some(raw) = self.bidp_rsqn1.invalid_raw() {
+            out.push(("BIDP_RSQN1", raw));
+        }
+        if let Some(raw) = self.total_askp_rsqn.invalid_raw() {
+            out.push(("TOTAL_ASKP_RSQN", raw));
+        }
+        if let Some(raw) = self.total_bidp_rsqn.invalid_raw() {
+            out.push(("TOTAL_BIDP_RSQN", raw));
+        }
+        if let Some(raw) = self.tmvl_val.invalid_raw() {
+            out.push(("TMVL_VAL", raw));
+        }
+        if let Some(raw) = self.prit.invalid_raw() {
+            out.push(("PRIT", raw));
+        }
+        if let Some(raw) = self.prmm_val.invalid_raw() {
+            out.push(("PRMM_VAL", raw));
+        }
+        if let Some(raw) = self.gear.invalid_raw() {
+            out.push(("GEAR", raw));
+        }
+        if let Some(raw) = self.prls_qryr_rate.invalid_raw() {
+            out.push(("PRLS_QRYR_RATE", raw));
+        }
+        if let Some(raw) = self.invl_val.invalid_raw() {
+            out.push(("INVL_VAL", raw));
+        }
+        if let Some(raw) = self.prmm_rate.invalid_raw() {
+            out.push(("PRMM_RATE", raw));
+        }
+        if let Some(raw) = self.cfp.invalid_raw() {
+            out.push(("CFP", raw));
+        }
+        if let Some(raw) = self.lvrg_val.invalid_raw() {
+            out.push(("LVRG_VAL", raw));
+        }
+        if let Some(raw) = self.delta.invalid_raw() {
+            out.push(("DELTA", raw));
+        }
+        if let Some(raw) = self.gama.invalid_raw() {
+            out.push(("GAMA", raw));
+        }
+        if let Some(raw) = self.vega.invalid_raw() {
+            out.push(("VEGA", raw));
+        }
+        if let Some(raw) = self.theta.invalid_raw() {
+            out.push(("THETA", raw));
+        }
+        if let Some(raw) = self.rho.invalid_raw() {
+            out.push(("RHO", raw));
+        }
+        if let Some(raw) = self.hts_ints_vltl.invalid_raw() {
+            out.push(("HTS_INTS_VLTL", raw));
+        }
+        if let Some(raw) = self.hts_thpr.invalid_raw() {
+            out.push(("HTS_THPR", raw));
+        }
+        if let Some(raw) = self.vol_tnrt.invalid_raw() {
+            out.push(("VOL_TNRT", raw));
+        }
+        if let Some(raw) = self.prdy_smns_hour_acml_vol.invalid_raw() {
+            out.push(("PRDY_SMNS_HOUR_ACML_VOL", raw));
+        }
+        if let Some(raw) = self.prdy_smns_hour_acml_vol_rate.invalid_raw() {
+            out.push(("PRDY_SMNS_HOUR_ACML_VOL_RATE", raw));
+        }
+        if let Some(raw) = self.apprch_rate.invalid_raw() {
+            out.push(("APPRCH_RATE", raw));
+        }
+        if let Some(raw) = self.lp_hvol.invalid_raw() {
+            out.push(("LP_HVOL", raw));
+        }
+        if let Some(raw) = self.lp_hldn_rate.invalid_raw() {
+            out.push(("LP_HLDN_RATE", raw));
+        }
+        if let Some(raw) = self.lp_ntby_qty.invalid_raw() {
+            out.push(("LP_NTBY_QTY", raw));
+        }
+        out
+    }
+}
+
 /// Writes the record as a JSON object of wire name to original string (missing fields left out).
 impl serde::Serialize for H0ewcnt0 {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

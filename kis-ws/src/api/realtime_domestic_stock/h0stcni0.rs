@@ -183,6 +183,92 @@ impl Record for H0stcni0 {
     }
 }
 
+impl H0stcni0 {
+    /// Columns whose value did not parse: wire name and raw text.
+    pub fn invalid_fields(&self) -> Vec<(&'static str, &str)> {
+        let mut out = Vec::new();
+        if let Some(raw) = self.cust_id.invalid_raw() {
+            out.push(("CUST_ID", raw));
+        }
+        if let Some(raw) = self.acnt_no.invalid_raw() {
+            out.push(("ACNT_NO", raw));
+        }
+        if let Some(raw) = self.oder_no.invalid_raw() {
+            out.push(("ODER_NO", raw));
+        }
+        if let Some(raw) = self.ooder_no.invalid_raw() {
+            out.push(("OODER_NO", raw));
+        }
+        if let Some(raw) = self.seln_byov_cls.invalid_raw() {
+            out.push(("SELN_BYOV_CLS", raw));
+        }
+        if let Some(raw) = self.rctf_cls.invalid_raw() {
+            out.push(("RCTF_CLS", raw));
+        }
+        if let Some(raw) = self.oder_kind.invalid_raw() {
+            out.push(("ODER_KIND", raw));
+        }
+        if let Some(raw) = self.oder_cond.invalid_raw() {
+            out.push(("ODER_COND", raw));
+        }
+        if let Some(raw) = self.stck_shrn_iscd.invalid_raw() {
+            out.push(("STCK_SHRN_ISCD", raw));
+        }
+        if let Some(raw) = self.cntg_qty.invalid_raw() {
+            out.push(("CNTG_QTY", raw));
+        }
+        if let Some(raw) = self.cntg_unpr.invalid_raw() {
+            out.push(("CNTG_UNPR", raw));
+        }
+        if let Some(raw) = self.stck_cntg_hour.invalid_raw() {
+            out.push(("STCK_CNTG_HOUR", raw));
+        }
+        if let Some(raw) = self.rfus_yn.invalid_raw() {
+            out.push(("RFUS_YN", raw));
+        }
+        if let Some(raw) = self.cntg_yn.invalid_raw() {
+            out.push(("CNTG_YN", raw));
+        }
+        if let Some(raw) = self.acpt_yn.invalid_raw() {
+            out.push(("ACPT_YN", raw));
+        }
+        if let Some(raw) = self.brnc_no.invalid_raw() {
+            out.push(("BRNC_NO", raw));
+        }
+        if let Some(raw) = self.oder_qty.invalid_raw() {
+            out.push(("ODER_QTY", raw));
+        }
+        if let Some(raw) = self.acnt_name.invalid_raw() {
+            out.push(("ACNT_NAME", raw));
+        }
+        if let Some(raw) = self.ord_cond_prc.invalid_raw() {
+            out.push(("ORD_COND_PRC", raw));
+        }
+        if let Some(raw) = self.ord_exg_gb.invalid_raw() {
+            out.push(("ORD_EXG_GB", raw));
+        }
+        if let Some(raw) = self.popup_yn.invalid_raw() {
+            out.push(("POPUP_YN", raw));
+        }
+        if let Some(raw) = self.filler.invalid_raw() {
+            out.push(("FILLER", raw));
+        }
+        if let Some(raw) = self.crdt_cls.invalid_raw() {
+            out.push(("CRDT_CLS", raw));
+        }
+        if let Some(raw) = self.crdt_loan_date.invalid_raw() {
+            out.push(("CRDT_LOAN_DATE", raw));
+        }
+        if let Some(raw) = self.cntg_isnm40.invalid_raw() {
+            out.push(("CNTG_ISNM40", raw));
+        }
+        if let Some(raw) = self.oder_prc.invalid_raw() {
+            out.push(("ODER_PRC", raw));
+        }
+        out
+    }
+}
+
 /// Writes the record as a JSON object of wire name to original string (missing fields left out).
 impl serde::Serialize for H0stcni0 {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

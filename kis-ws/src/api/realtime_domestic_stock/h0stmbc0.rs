@@ -115,33 +115,33 @@ pub struct H0stmbc0 {
     /// 매수2회원사비중5 (`SHNU_MBCR_RLIM5`, required, length 8).
     pub shnu_mbcr_rlim5: v::Val<String>,
     /// 매도수량증감1 (`SELN_QTY_ICDC1`, required, length 4).
-    pub seln_qty_icdc1: v::Val<String>,
+    pub seln_qty_icdc1: v::Val<v::Decimal>,
     /// 매도수량증감2 (`SELN_QTY_ICDC2`, required, length 4).
-    pub seln_qty_icdc2: v::Val<String>,
+    pub seln_qty_icdc2: v::Val<v::Decimal>,
     /// 매도수량증감3 (`SELN_QTY_ICDC3`, required, length 4).
-    pub seln_qty_icdc3: v::Val<String>,
+    pub seln_qty_icdc3: v::Val<v::Decimal>,
     /// 매도수량증감4 (`SELN_QTY_ICDC4`, required, length 4).
-    pub seln_qty_icdc4: v::Val<String>,
+    pub seln_qty_icdc4: v::Val<v::Decimal>,
     /// 매도수량증감5 (`SELN_QTY_ICDC5`, required, length 4).
-    pub seln_qty_icdc5: v::Val<String>,
+    pub seln_qty_icdc5: v::Val<v::Decimal>,
     /// 매수2수량증감1 (`SHNU_QTY_ICDC1`, required, length 4).
-    pub shnu_qty_icdc1: v::Val<String>,
+    pub shnu_qty_icdc1: v::Val<v::Decimal>,
     /// 매수2수량증감2 (`SHNU_QTY_ICDC2`, required, length 4).
-    pub shnu_qty_icdc2: v::Val<String>,
+    pub shnu_qty_icdc2: v::Val<v::Decimal>,
     /// 매수2수량증감3 (`SHNU_QTY_ICDC3`, required, length 4).
-    pub shnu_qty_icdc3: v::Val<String>,
+    pub shnu_qty_icdc3: v::Val<v::Decimal>,
     /// 매수2수량증감4 (`SHNU_QTY_ICDC4`, required, length 4).
-    pub shnu_qty_icdc4: v::Val<String>,
+    pub shnu_qty_icdc4: v::Val<v::Decimal>,
     /// 매수2수량증감5 (`SHNU_QTY_ICDC5`, required, length 4).
-    pub shnu_qty_icdc5: v::Val<String>,
+    pub shnu_qty_icdc5: v::Val<v::Decimal>,
     /// 외국계총매도수량 (`GLOB_TOTAL_SELN_QTY`, required, length 8).
     pub glob_total_seln_qty: v::Val<i64>,
     /// 외국계총매수2수량 (`GLOB_TOTAL_SHNU_QTY`, required, length 8).
     pub glob_total_shnu_qty: v::Val<i64>,
     /// 외국계총매도수량증감 (`GLOB_TOTAL_SELN_QTY_ICDC`, required, length 4).
-    pub glob_total_seln_qty_icdc: v::Val<String>,
+    pub glob_total_seln_qty_icdc: v::Val<v::Decimal>,
     /// 외국계총매수2수량증감 (`GLOB_TOTAL_SHNU_QTY_ICDC`, required, length 4).
-    pub glob_total_shnu_qty_icdc: v::Val<String>,
+    pub glob_total_shnu_qty_icdc: v::Val<v::Decimal>,
     /// 외국계순매수수량 (`GLOB_NTBY_QTY`, required, length 8).
     pub glob_ntby_qty: v::Val<i64>,
     /// 외국계매도비중 (`GLOB_SELN_RLIM`, required, length 8).
@@ -335,6 +335,248 @@ impl Record for H0stmbc0 {
             byov_mbcr_eng_name4: v::field(fields, 76),
             byov_mbcr_eng_name5: v::field(fields, 77),
         }
+    }
+}
+
+impl H0stmbc0 {
+    /// Columns whose value did not parse: wire name and raw text.
+    pub fn invalid_fields(&self) -> Vec<(&'static str, &str)> {
+        let mut out = Vec::new();
+        if let Some(raw) = self.mksc_shrn_iscd.invalid_raw() {
+            out.push(("MKSC_SHRN_ISCD", raw));
+        }
+        if let Some(raw) = self.seln2_mbcr_name1.invalid_raw() {
+            out.push(("SELN2_MBCR_NAME1", raw));
+        }
+        if let Some(raw) = self.seln2_mbcr_name2.invalid_raw() {
+            out.push(("SELN2_MBCR_NAME2", raw));
+        }
+        if let Some(raw) = self.seln2_mbcr_name3.invalid_raw() {
+            out.push(("SELN2_MBCR_NAME3", raw));
+        }
+        if let Some(raw) = self.seln2_mbcr_name4.invalid_raw() {
+            out.push(("SELN2_MBCR_NAME4", raw));
+        }
+        if let Some(raw) = self.seln2_mbcr_name5.invalid_raw() {
+            out.push(("SELN2_MBCR_NAME5", raw));
+        }
+        if let Some(raw) = self.byov_mbcr_name1.invalid_raw() {
+            out.push(("BYOV_MBCR_NAME1", raw));
+        }
+        if let Some(raw) = self.byov_mbcr_name2.invalid_raw() {
+            out.push(("BYOV_MBCR_NAME2", raw));
+        }
+        if let Some(raw) = self.byov_mbcr_name3.invalid_raw() {
+            out.push(("BYOV_MBCR_NAME3", raw));
+        }
+        if let Some(raw) = self.byov_mbcr_name4.invalid_raw() {
+            out.push(("BYOV_MBCR_NAME4", raw));
+        }
+        if let Some(raw) = self.byov_mbcr_name5.invalid_raw() {
+            out.push(("BYOV_MBCR_NAME5", raw));
+        }
+        if let Some(raw) = self.total_seln_qty1.invalid_raw() {
+            out.push(("TOTAL_SELN_QTY1", raw));
+        }
+        if let Some(raw) = self.total_seln_qty2.invalid_raw() {
+            out.push(("TOTAL_SELN_QTY2", raw));
+        }
+        if let Some(raw) = self.total_seln_qty3.invalid_raw() {
+            out.push(("TOTAL_SELN_QTY3", raw));
+        }
+        if let Some(raw) = self.total_seln_qty4.invalid_raw() {
+            out.push(("TOTAL_SELN_QTY4", raw));
+        }
+        if let Some(raw) = self.total_seln_qty5.invalid_raw() {
+            out.push(("TOTAL_SELN_QTY5", raw));
+        }
+        if let Some(raw) = self.total_shnu_qty1.invalid_raw() {
+            out.push(("TOTAL_SHNU_QTY1", raw));
+        }
+        if let Some(raw) = self.total_shnu_qty2.invalid_raw() {
+            out.push(("TOTAL_SHNU_QTY2", raw));
+        }
+        if let Some(raw) = self.total_shnu_qty3.invalid_raw() {
+            out.push(("TOTAL_SHNU_QTY3", raw));
+        }
+        if let Some(raw) = self.total_shnu_qty4.invalid_raw() {
+            out.push(("TOTAL_SHNU_QTY4", raw));
+        }
+        if let Some(raw) = self.total_shnu_qty5.invalid_raw() {
+            out.push(("TOTAL_SHNU_QTY5", raw));
+        }
+        if let Some(raw) = self.seln_mbcr_glob_yn_1.invalid_raw() {
+            out.push(("SELN_MBCR_GLOB_YN_1", raw));
+        }
+        if let Some(raw) = self.seln_mbcr_glob_yn_2.invalid_raw() {
+            out.push(("SELN_MBCR_GLOB_YN_2", raw));
+        }
+        if let Some(raw) = self.seln_mbcr_glob_yn_3.invalid_raw() {
+            out.push(("SELN_MBCR_GLOB_YN_3", raw));
+        }
+        if let Some(raw) = self.seln_mbcr_glob_yn_4.invalid_raw() {
+            out.push(("SELN_MBCR_GLOB_YN_4", raw));
+        }
+        if let Some(raw) = self.seln_mbcr_glob_yn_5.invalid_raw() {
+            out.push(("SELN_MBCR_GLOB_YN_5", raw));
+        }
+        if let Some(raw) = self.shnu_mbcr_glob_yn_1.invalid_raw() {
+            out.push(("SHNU_MBCR_GLOB_YN_1", raw));
+        }
+        if let Some(raw) = self.shnu_mbcr_glob_yn_2.invalid_raw() {
+            out.push(("SHNU_MBCR_GLOB_YN_2", raw));
+        }
+        if let Some(raw) = self.shnu_mbcr_glob_yn_3.invalid_raw() {
+            out.push(("SHNU_MBCR_GLOB_YN_3", raw));
+        }
+        if let Some(raw) = self.shnu_mbcr_glob_yn_4.invalid_raw() {
+            out.push(("SHNU_MBCR_GLOB_YN_4", raw));
+        }
+        if let Some(raw) = self.shnu_mbcr_glob_yn_5.invalid_raw() {
+            out.push(("SHNU_MBCR_GLOB_YN_5", raw));
+        }
+        if let Some(raw) = self.seln_mbcr_no1.invalid_raw() {
+            out.push(("SELN_MBCR_NO1", raw));
+        }
+        if let Some(raw) = self.seln_mbcr_no2.invalid_raw() {
+            out.push(("SELN_MBCR_NO2", raw));
+        }
+        if let Some(raw) = self.seln_mbcr_no3.invalid_raw() {
+            out.push(("SELN_MBCR_NO3", raw));
+        }
+        if let Some(raw) = self.seln_mbcr_no4.invalid_raw() {
+            out.push(("SELN_MBCR_NO4", raw));
+        }
+        if let Some(raw) = self.seln_mbcr_no5.invalid_raw() {
+            out.push(("SELN_MBCR_NO5", raw));
+        }
+        if let Some(raw) = self.shnu_mbcr_no1.invalid_raw() {
+            out.push(("SHNU_MBCR_NO1", raw));
+        }
+        if let Some(raw) = self.shnu_mbcr_no2.invalid_raw() {
+            out.push(("SHNU_MBCR_NO2", raw));
+        }
+        if let Some(raw) = self.shnu_mbcr_no3.invalid_raw() {
+            out.push(("SHNU_MBCR_NO3", raw));
+        }
+        if let Some(raw) = self.shnu_mbcr_no4.invalid_raw() {
+            out.push(("SHNU_MBCR_NO4", raw));
+        }
+        if let Some(raw) = self.shnu_mbcr_no5.invalid_raw() {
+            out.push(("SHNU_MBCR_NO5", raw));
+        }
+        if let Some(raw) = self.seln_mbcr_rlim1.invalid_raw() {
+            out.push(("SELN_MBCR_RLIM1", raw));
+        }
+        if let Some(raw) = self.seln_mbcr_rlim2.invalid_raw() {
+            out.push(("SELN_MBCR_RLIM2", raw));
+        }
+        if let Some(raw) = self.seln_mbcr_rlim3.invalid_raw() {
+            out.push(("SELN_MBCR_RLIM3", raw));
+        }
+        if let Some(raw) = self.seln_mbcr_rlim4.invalid_raw() {
+            out.push(("SELN_MBCR_RLIM4", raw));
+        }
+        if let Some(raw) = self.seln_mbcr_rlim5.invalid_raw() {
+            out.push(("SELN_MBCR_RLIM5", raw));
+        }
+        if let Some(raw) = self.shnu_mbcr_rlim1.invalid_raw() {
+            out.push(("SHNU_MBCR_RLIM1", raw));
+        }
+        if let Some(raw) = self.shnu_mbcr_rlim2.invalid_raw() {
+            out.push(("SHNU_MBCR_RLIM2", raw));
+        }
+        if let Some(raw) = self.shnu_mbcr_rlim3.invalid_raw() {
+            out.push(("SHNU_MBCR_RLIM3", raw));
+        }
+        if let Some(raw) = self.shnu_mbcr_rlim4.invalid_raw() {
+            out.push(("SHNU_MBCR_RLIM4", raw));
+        }
+        if let Some(raw) = self.shnu_mbcr_rlim5.invalid_raw() {
+            out.push(("SHNU_MBCR_RLIM5", raw));
+        }
+        if let Some(raw) = self.seln_qty_icdc1.invalid_raw() {
+            out.push(("SELN_QTY_ICDC1", raw));
+        }
+        if let Some(raw) = self.seln_qty_icdc2.invalid_raw() {
+            out.push(("SELN_QTY_ICDC2", raw));
+        }
+        if let Some(raw) = self.seln_qty_icdc3.invalid_raw() {
+            out.push(("SELN_QTY_ICDC3", raw));
+        }
+        if let Some(raw) = self.seln_qty_icdc4.invalid_raw() {
+            out.push(("SELN_QTY_ICDC4", raw));
+        }
+        if let Some(raw) = self.seln_qty_icdc5.invalid_raw() {
+            out.push(("SELN_QTY_ICDC5", raw));
+        }
+        if let Some(raw) = self.shnu_qty_icdc1.invalid_raw() {
+            out.push(("SHNU_QTY_ICDC1", raw));
+        }
+        if let Some(raw) = self.shnu_qty_icdc2.invalid_raw() {
+            out.push(("SHNU_QTY_ICDC2", raw));
+        }
+        if let Some(raw) = self.shnu_qty_icdc3.invalid_raw() {
+            out.push(("SHNU_QTY_ICDC3", raw));
+        }
+        if let Some(raw) = self.shnu_qty_icdc4.invalid_raw() {
+            out.push(("SHNU_QTY_ICDC4", raw));
+        }
+        if let Some(raw) = self.shnu_qty_icdc5.invalid_raw() {
+            out.push(("SHNU_QTY_ICDC5", raw));
+        }
+        if let Some(raw) = self.glob_total_seln_qty.invalid_raw() {
+            out.push(("GLOB_TOTAL_SELN_QTY", raw));
+        }
+        if let Some(raw) = self.glob_total_shnu_qty.invalid_raw() {
+            out.push(("GLOB_TOTAL_SHNU_QTY", raw));
+        }
+        if let Some(raw) = self.glob_total_seln_qty_icdc.invalid_raw() {
+            out.push(("GLOB_TOTAL_SELN_QTY_ICDC", raw));
+        }
+        if let Some(raw) = self.glob_total_shnu_qty_icdc.invalid_raw() {
+            out.push(("GLOB_TOTAL_SHNU_QTY_ICDC", raw));
+        }
+        if let Some(raw) = self.glob_ntby_qty.invalid_raw() {
+            out.push(("GLOB_NTBY_QTY", raw));
+        }
+        if let Some(raw) = self.glob_seln_rlim.invalid_raw() {
+            out.push(("GLOB_SELN_RLIM", raw));
+        }
+        if let Some(raw) = self.glob_shnu_rlim.invalid_raw() {
+            out.push(("GLOB_SHNU_RLIM", raw));
+        }
+        if let Some(raw) = self.seln2_mbcr_eng_name1.invalid_raw() {
+            out.push(("SELN2_MBCR_ENG_NAME1", raw));
+        }
+        if let Some(raw) = self.seln2_mbcr_eng_name2.invalid_raw() {
+            out.push(("SELN2_MBCR_ENG_NAME2", raw));
+        }
+        if let Some(raw) = self.seln2_mbcr_eng_name3.invalid_raw() {
+            out.push(("SELN2_MBCR_ENG_NAME3", raw));
+        }
+        if let Some(raw) = self.seln2_mbcr_eng_name4.invalid_raw() {
+            out.push(("SELN2_MBCR_ENG_NAME4", raw));
+        }
+        if let Some(raw) = self.seln2_mbcr_eng_name5.invalid_raw() {
+            out.push(("SELN2_MBCR_ENG_NAME5", raw));
+        }
+        if let Some(raw) = self.byov_mbcr_eng_name1.invalid_raw() {
+            out.push(("BYOV_MBCR_ENG_NAME1", raw));
+        }
+        if let Some(raw) = self.byov_mbcr_eng_name2.invalid_raw() {
+            out.push(("BYOV_MBCR_ENG_NAME2", raw));
+        }
+        if let Some(raw) = self.byov_mbcr_eng_name3.invalid_raw() {
+            out.push(("BYOV_MBCR_ENG_NAME3", raw));
+        }
+        if let Some(raw) = self.byov_mbcr_eng_name4.invalid_raw() {
+            out.push(("BYOV_MBCR_ENG_NAME4", raw));
+        }
+        if let Some(raw) = self.byov_mbcr_eng_name5.invalid_raw() {
+            out.push(("BYOV_MBCR_ENG_NAME5", raw));
+        }
+        out
     }
 }
 

@@ -58,6 +58,38 @@ impl Record for H0stnav0 {
     }
 }
 
+impl H0stnav0 {
+    /// Columns whose value did not parse: wire name and raw text.
+    pub fn invalid_fields(&self) -> Vec<(&'static str, &str)> {
+        let mut out = Vec::new();
+        if let Some(raw) = self.mksc_shrn_iscd.invalid_raw() {
+            out.push(("MKSC_SHRN_ISCD", raw));
+        }
+        if let Some(raw) = self.nav.invalid_raw() {
+            out.push(("NAV", raw));
+        }
+        if let Some(raw) = self.nav_prdy_vrss_sign.invalid_raw() {
+            out.push(("NAV_PRDY_VRSS_SIGN", raw));
+        }
+        if let Some(raw) = self.nav_prdy_vrss.invalid_raw() {
+            out.push(("NAV_PRDY_VRSS", raw));
+        }
+        if let Some(raw) = self.nav_prdy_ctrt.invalid_raw() {
+            out.push(("NAV_PRDY_CTRT", raw));
+        }
+        if let Some(raw) = self.oprc_nav.invalid_raw() {
+            out.push(("OPRC_NAV", raw));
+        }
+        if let Some(raw) = self.hprc_nav.invalid_raw() {
+            out.push(("HPRC_NAV", raw));
+        }
+        if let Some(raw) = self.lprc_nav.invalid_raw() {
+            out.push(("LPRC_NAV", raw));
+        }
+        out
+    }
+}
+
 /// Writes the record as a JSON object of wire name to original string (missing fields left out).
 impl serde::Serialize for H0stnav0 {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

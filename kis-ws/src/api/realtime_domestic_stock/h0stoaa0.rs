@@ -113,13 +113,13 @@ pub struct H0stoaa0 {
     /// 누적거래량 (`ACML_VOL`, required, length 1).
     pub acml_vol: v::Val<i64>,
     /// 총매도호가잔량증감 (`TOTAL_ASKP_RSQN_ICDC`, required, length 1).
-    pub total_askp_rsqn_icdc: v::Val<String>,
+    pub total_askp_rsqn_icdc: v::Val<v::Decimal>,
     /// 총매수호가잔량증감 (`TOTAL_BIDP_RSQN_ICDC`, required, length 1).
-    pub total_bidp_rsqn_icdc: v::Val<String>,
+    pub total_bidp_rsqn_icdc: v::Val<v::Decimal>,
     /// 시간외총매도호가증감 (`OVTM_TOTAL_ASKP_ICDC`, required, length 1).
-    pub ovtm_total_askp_icdc: v::Val<String>,
+    pub ovtm_total_askp_icdc: v::Val<v::Decimal>,
     /// 시간외총매수호가증감 (`OVTM_TOTAL_BIDP_ICDC`, required, length 1).
-    pub ovtm_total_bidp_icdc: v::Val<String>,
+    pub ovtm_total_bidp_icdc: v::Val<v::Decimal>,
 }
 
 impl Record for H0stoaa0 {
@@ -239,6 +239,176 @@ impl Record for H0stoaa0 {
             ovtm_total_askp_icdc: v::field(fields, 52),
             ovtm_total_bidp_icdc: v::field(fields, 53),
         }
+    }
+}
+
+impl H0stoaa0 {
+    /// Columns whose value did not parse: wire name and raw text.
+    pub fn invalid_fields(&self) -> Vec<(&'static str, &str)> {
+        let mut out = Vec::new();
+        if let Some(raw) = self.mksc_shrn_iscd.invalid_raw() {
+            out.push(("MKSC_SHRN_ISCD", raw));
+        }
+        if let Some(raw) = self.bsop_hour.invalid_raw() {
+            out.push(("BSOP_HOUR", raw));
+        }
+        if let Some(raw) = self.hour_cls_code.invalid_raw() {
+            out.push(("HOUR_CLS_CODE", raw));
+        }
+        if let Some(raw) = self.askp1.invalid_raw() {
+            out.push(("ASKP1", raw));
+        }
+        if let Some(raw) = self.askp2.invalid_raw() {
+            out.push(("ASKP2", raw));
+        }
+        if let Some(raw) = self.askp3.invalid_raw() {
+            out.push(("ASKP3", raw));
+        }
+        if let Some(raw) = self.askp4.invalid_raw() {
+            out.push(("ASKP4", raw));
+        }
+        if let Some(raw) = self.askp5.invalid_raw() {
+            out.push(("ASKP5", raw));
+        }
+        if let Some(raw) = self.askp6.invalid_raw() {
+            out.push(("ASKP6", raw));
+        }
+        if let Some(raw) = self.askp7.invalid_raw() {
+            out.push(("ASKP7", raw));
+        }
+        if let Some(raw) = self.askp8.invalid_raw() {
+            out.push(("ASKP8", raw));
+        }
+        if let Some(raw) = self.askp9.invalid_raw() {
+            out.push(("ASKP9", raw));
+        }
+        if let Some(raw) = self.bidp1.invalid_raw() {
+            out.push(("BIDP1", raw));
+        }
+        if let Some(raw) = self.bidp2.invalid_raw() {
+            out.push(("BIDP2", raw));
+        }
+        if let Some(raw) = self.bidp3.invalid_raw() {
+            out.push(("BIDP3", raw));
+        }
+        if let Some(raw) = self.bidp4.invalid_raw() {
+            out.push(("BIDP4", raw));
+        }
+        if let Some(raw) = self.bidp5.invalid_raw() {
+            out.push(("BIDP5", raw));
+        }
+        if let Some(raw) = self.bidp6.invalid_raw() {
+            out.push(("BIDP6", raw));
+        }
+        if let Some(raw) = self.bidp7.invalid_raw() {
+            out.push(("BIDP7", raw));
+        }
+        if let Some(raw) = self.bidp8.invalid_raw() {
+            out.push(("BIDP8", raw));
+        }
+        if let Some(raw) = self.bidp9.invalid_raw() {
+            out.push(("BIDP9", raw));
+        }
+        if let Some(raw) = self.askp_rsqn1.invalid_raw() {
+            out.push(("ASKP_RSQN1", raw));
+        }
+        if let Some(raw) = self.askp_rsqn2.invalid_raw() {
+            out.push(("ASKP_RSQN2", raw));
+        }
+        if let Some(raw) = self.askp_rsqn3.invalid_raw() {
+            out.push(("ASKP_RSQN3", raw));
+        }
+        if let Some(raw) = self.askp_rsqn4.invalid_raw() {
+            out.push(("ASKP_RSQN4", raw));
+        }
+        if let Some(raw) = self.askp_rsqn5.invalid_raw() {
+            out.push(("ASKP_RSQN5", raw));
+        }
+        if let Some(raw) = self.askp_rsqn6.invalid_raw() {
+            out.push(("ASKP_RSQN6", raw));
+        }
+        if let Some(raw) = self.askp_rsqn7.invalid_raw() {
+            out.push(("ASKP_RSQN7", raw));
+        }
+        if let Some(raw) = self.askp_rsqn8.invalid_raw() {
+            out.push(("ASKP_RSQN8", raw));
+        }
+        if let Some(raw) = self.askp_rsqn9.invalid_raw() {
+            out.push(("ASKP_RSQN9", raw));
+        }
+        if let Some(raw) = self.bidp_rsqn1.invalid_raw() {
+            out.push(("BIDP_RSQN1", raw));
+        }
+        if let Some(raw) = self.bidp_rsqn2.invalid_raw() {
+            out.push(("BIDP_RSQN2", raw));
+        }
+        if let Some(raw) = self.bidp_rsqn3.invalid_raw() {
+            out.push(("BIDP_RSQN3", raw));
+        }
+        if let Some(raw) = self.bidp_rsqn4.invalid_raw() {
+            out.push(("BIDP_RSQN4", raw));
+        }
+        if let Some(raw) = self.bidp_rsqn5.invalid_raw() {
+            out.push(("BIDP_RSQN5", raw));
+        }
+        if let Some(raw) = self.bidp_rsqn6.invalid_raw() {
+            out.push(("BIDP_RSQN6", raw));
+        }
+        if let Some(raw) = self.bidp_rsqn7.invalid_raw() {
+            out.push(("BIDP_RSQN7", raw));
+        }
+        if let Some(raw) = self.bidp_rsqn8.invalid_raw() {
+            out.push(("BIDP_RSQN8", raw));
+        }
+        if let Some(raw) = self.bidp_rsqn9.invalid_raw() {
+            out.push(("BIDP_RSQN9", raw));
+        }
+        if let Some(raw) = self.total_askp_rsqn.invalid_raw() {
+            out.push(("TOTAL_ASKP_RSQN", raw));
+        }
+        if let Some(raw) = self.total_bidp_rsqn.invalid_raw() {
+            out.push(("TOTAL_BIDP_RSQN", raw));
+        }
+        if let Some(raw) = self.ovtm_total_askp_rsqn.invalid_raw() {
+            out.push(("OVTM_TOTAL_ASKP_RSQN", raw));
+        }
+        if let Some(raw) = self.ovtm_total_bidp_rsqn.invalid_raw() {
+            out.push(("OVTM_TOTAL_BIDP_RSQN", raw));
+        }
+        if let Some(raw) = self.antc_cnpr.invalid_raw() {
+            out.push(("ANTC_CNPR", raw));
+        }
+        if let Some(raw) = self.antc_cnqn.invalid_raw() {
+            out.push(("ANTC_CNQN", raw));
+        }
+        if let Some(raw) = self.antc_vol.invalid_raw() {
+            out.push(("ANTC_VOL", raw));
+        }
+        if let Some(raw) = self.antc_cntg_vrss.invalid_raw() {
+            out.push(("ANTC_CNTG_VRSS", raw));
+        }
+        if let Some(raw) = self.antc_cntg_vrss_sign.invalid_raw() {
+            out.push(("ANTC_CNTG_VRSS_SIGN", raw));
+        }
+        if let Some(raw) = self.antc_cntg_prdy_ctrt.invalid_raw() {
+            out.push(("ANTC_CNTG_PRDY_CTRT", raw));
+        }
+        if let Some(raw) = self.acml_vol.invalid_raw() {
+            out.push(("ACML_VOL", raw));
+        }
+        if let Some(raw) = self.total_askp_rsqn_icdc.invalid_raw() {
+            out.push(("TOTAL_ASKP_RSQN_ICDC", raw));
+        }
+        if let Some(raw) = self.total_bidp_rsqn_icdc.invalid_raw() {
+            out.push(("TOTAL_BIDP_RSQN_ICDC", raw));
+        }
+        if let Some(raw) = self.ovtm_total_askp_icdc.invalid_raw() {
+            out.push(("OVTM_TOTAL_ASKP_ICDC", raw));
+        }
+        if let Some(raw) = self.ovtm_total_bidp_icdc.invalid_raw() {
+            out.push(("OVTM_TOTAL_BIDP_ICDC", raw));
+        }
+        out
     }
 }
 

@@ -66,6 +66,44 @@ impl Record for H0unmko0 {
     }
 }
 
+impl H0unmko0 {
+    /// Columns whose value did not parse: wire name and raw text.
+    pub fn invalid_fields(&self) -> Vec<(&'static str, &str)> {
+        let mut out = Vec::new();
+        if let Some(raw) = self.trht_yn.invalid_raw() {
+            out.push(("TRHT_YN", raw));
+        }
+        if let Some(raw) = self.tr_susp_reas_cntt.invalid_raw() {
+            out.push(("TR_SUSP_REAS_CNTT", raw));
+        }
+        if let Some(raw) = self.mkop_cls_code.invalid_raw() {
+            out.push(("MKOP_CLS_CODE", raw));
+        }
+        if let Some(raw) = self.antc_mkop_cls_code.invalid_raw() {
+            out.push(("ANTC_MKOP_CLS_CODE", raw));
+        }
+        if let Some(raw) = self.mrkt_trtm_cls_code.invalid_raw() {
+            out.push(("MRKT_TRTM_CLS_CODE", raw));
+        }
+        if let Some(raw) = self.divi_app_cls_code.invalid_raw() {
+            out.push(("DIVI_APP_CLS_CODE", raw));
+        }
+        if let Some(raw) = self.iscd_stat_cls_code.invalid_raw() {
+            out.push(("ISCD_STAT_CLS_CODE", raw));
+        }
+        if let Some(raw) = self.vi_cls_code.invalid_raw() {
+            out.push(("VI_CLS_CODE", raw));
+        }
+        if let Some(raw) = self.ovtm_vi_cls_code.invalid_raw() {
+            out.push(("OVTM_VI_CLS_CODE", raw));
+        }
+        if let Some(raw) = self.exch_cls_code.invalid_raw() {
+            out.push(("EXCH_CLS_CODE", raw));
+        }
+        out
+    }
+}
+
 /// Writes the record as a JSON object of wire name to original string (missing fields left out).
 impl serde::Serialize for H0unmko0 {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

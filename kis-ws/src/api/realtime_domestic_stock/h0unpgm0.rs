@@ -70,6 +70,47 @@ impl Record for H0unpgm0 {
     }
 }
 
+impl H0unpgm0 {
+    /// Columns whose value did not parse: wire name and raw text.
+    pub fn invalid_fields(&self) -> Vec<(&'static str, &str)> {
+        let mut out = Vec::new();
+        if let Some(raw) = self.mksc_shrn_iscd.invalid_raw() {
+            out.push(("MKSC_SHRN_ISCD", raw));
+        }
+        if let Some(raw) = self.stck_cntg_hour.invalid_raw() {
+            out.push(("STCK_CNTG_HOUR", raw));
+        }
+        if let Some(raw) = self.seln_cnqn.invalid_raw() {
+            out.push(("SELN_CNQN", raw));
+        }
+        if let Some(raw) = self.seln_tr_pbmn.invalid_raw() {
+            out.push(("SELN_TR_PBMN", raw));
+        }
+        if let Some(raw) = self.shnu_cnqn.invalid_raw() {
+            out.push(("SHNU_CNQN", raw));
+        }
+        if let Some(raw) = self.shnu_tr_pbmn.invalid_raw() {
+            out.push(("SHNU_TR_PBMN", raw));
+        }
+        if let Some(raw) = self.ntby_cnqn.invalid_raw() {
+            out.push(("NTBY_CNQN", raw));
+        }
+        if let Some(raw) = self.ntby_tr_pbmn.invalid_raw() {
+            out.push(("NTBY_TR_PBMN", raw));
+        }
+        if let Some(raw) = self.seln_rsqn.invalid_raw() {
+            out.push(("SELN_RSQN", raw));
+        }
+        if let Some(raw) = self.shnu_rsqn.invalid_raw() {
+            out.push(("SHNU_RSQN", raw));
+        }
+        if let Some(raw) = self.whol_ntby_qty.invalid_raw() {
+            out.push(("WHOL_NTBY_QTY", raw));
+        }
+        out
+    }
+}
+
 /// Writes the record as a JSON object of wire name to original string (missing fields left out).
 impl serde::Serialize for H0unpgm0 {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

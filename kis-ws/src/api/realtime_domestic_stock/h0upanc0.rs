@@ -146,6 +146,104 @@ impl Record for H0upanc0 {
     }
 }
 
+impl H0upanc0 {
+    /// Columns whose value did not parse: wire name and raw text.
+    pub fn invalid_fields(&self) -> Vec<(&'static str, &str)> {
+        let mut out = Vec::new();
+        if let Some(raw) = self.bstp_cls_code.invalid_raw() {
+            out.push(("BSTP_CLS_CODE", raw));
+        }
+        if let Some(raw) = self.bsop_hour.invalid_raw() {
+            out.push(("BSOP_HOUR", raw));
+        }
+        if let Some(raw) = self.prpr_nmix.invalid_raw() {
+            out.push(("PRPR_NMIX", raw));
+        }
+        if let Some(raw) = self.prdy_vrss_sign.invalid_raw() {
+            out.push(("PRDY_VRSS_SIGN", raw));
+        }
+        if let Some(raw) = self.bstp_nmix_prdy_vrss.invalid_raw() {
+            out.push(("BSTP_NMIX_PRDY_VRSS", raw));
+        }
+        if let Some(raw) = self.acml_vol.invalid_raw() {
+            out.push(("ACML_VOL", raw));
+        }
+        if let Some(raw) = self.acml_tr_pbmn.invalid_raw() {
+            out.push(("ACML_TR_PBMN", raw));
+        }
+        if let Some(raw) = self.pcas_vol.invalid_raw() {
+            out.push(("PCAS_VOL", raw));
+        }
+        if let Some(raw) = self.pcas_tr_pbmn.invalid_raw() {
+            out.push(("PCAS_TR_PBMN", raw));
+        }
+        if let Some(raw) = self.prdy_ctrt.invalid_raw() {
+            out.push(("PRDY_CTRT", raw));
+        }
+        if let Some(raw) = self.oprc_nmix.invalid_raw() {
+            out.push(("OPRC_NMIX", raw));
+        }
+        if let Some(raw) = self.nmix_hgpr.invalid_raw() {
+            out.push(("NMIX_HGPR", raw));
+        }
+        if let Some(raw) = self.nmix_lwpr.invalid_raw() {
+            out.push(("NMIX_LWPR", raw));
+        }
+        if let Some(raw) = self.oprc_vrss_nmix_prpr.invalid_raw() {
+            out.push(("OPRC_VRSS_NMIX_PRPR", raw));
+        }
+        if let Some(raw) = self.oprc_vrss_nmix_sign.invalid_raw() {
+            out.push(("OPRC_VRSS_NMIX_SIGN", raw));
+        }
+        if let Some(raw) = self.hgpr_vrss_nmix_prpr.invalid_raw() {
+            out.push(("HGPR_VRSS_NMIX_PRPR", raw));
+        }
+        if let Some(raw) = self.hgpr_vrss_nmix_sign.invalid_raw() {
+            out.push(("HGPR_VRSS_NMIX_SIGN", raw));
+        }
+        if let Some(raw) = self.lwpr_vrss_nmix_prpr.invalid_raw() {
+            out.push(("LWPR_VRSS_NMIX_PRPR", raw));
+        }
+        if let Some(raw) = self.lwpr_vrss_nmix_sign.invalid_raw() {
+            out.push(("LWPR_VRSS_NMIX_SIGN", raw));
+        }
+        if let Some(raw) = self.prdy_clpr_vrss_oprc_rate.invalid_raw() {
+            out.push(("PRDY_CLPR_VRSS_OPRC_RATE", raw));
+        }
+        if let Some(raw) = self.prdy_clpr_vrss_hgpr_rate.invalid_raw() {
+            out.push(("PRDY_CLPR_VRSS_HGPR_RATE", raw));
+        }
+        if let Some(raw) = self.prdy_clpr_vrss_lwpr_rate.invalid_raw() {
+            out.push(("PRDY_CLPR_VRSS_LWPR_RATE", raw));
+        }
+        if let Some(raw) = self.uplm_issu_cnt.invalid_raw() {
+            out.push(("UPLM_ISSU_CNT", raw));
+        }
+        if let Some(raw) = self.ascn_issu_cnt.invalid_raw() {
+            out.push(("ASCN_ISSU_CNT", raw));
+        }
+        if let Some(raw) = self.stnr_issu_cnt.invalid_raw() {
+            out.push(("STNR_ISSU_CNT", raw));
+        }
+        if let Some(raw) = self.down_issu_cnt.invalid_raw() {
+            out.push(("DOWN_ISSU_CNT", raw));
+        }
+        if let Some(raw) = self.lslm_issu_cnt.invalid_raw() {
+            out.push(("LSLM_ISSU_CNT", raw));
+        }
+        if let Some(raw) = self.qtqt_ascn_issu_cnt.invalid_raw() {
+            out.push(("QTQT_ASCN_ISSU_CNT", raw));
+        }
+        if let Some(raw) = self.qtqt_down_issu_cnt.invalid_raw() {
+            out.push(("QTQT_DOWN_ISSU_CNT", raw));
+        }
+        if let Some(raw) = self.tick_vrss.invalid_raw() {
+            out.push(("TICK_VRSS", raw));
+        }
+        out
+    }
+}
+
 /// Writes the record as a JSON object of wire name to original string (missing fields left out).
 impl serde::Serialize for H0upanc0 {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

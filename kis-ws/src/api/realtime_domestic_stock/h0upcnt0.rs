@@ -146,6 +146,104 @@ impl Record for H0upcnt0 {
     }
 }
 
+impl H0upcnt0 {
+    /// Columns whose value did not parse: wire name and raw text.
+    pub fn invalid_fields(&self) -> Vec<(&'static str, &str)> {
+        let mut out = Vec::new();
+        if let Some(raw) = self.bstp_cls_code.invalid_raw() {
+            out.push(("bstp_cls_code", raw));
+        }
+        if let Some(raw) = self.bsop_hour.invalid_raw() {
+            out.push(("bsop_hour", raw));
+        }
+        if let Some(raw) = self.prpr_nmix.invalid_raw() {
+            out.push(("prpr_nmix", raw));
+        }
+        if let Some(raw) = self.prdy_vrss_sign.invalid_raw() {
+            out.push(("prdy_vrss_sign", raw));
+        }
+        if let Some(raw) = self.bstp_nmix_prdy_vrss.invalid_raw() {
+            out.push(("bstp_nmix_prdy_vrss", raw));
+        }
+        if let Some(raw) = self.acml_vol.invalid_raw() {
+            out.push(("acml_vol", raw));
+        }
+        if let Some(raw) = self.acml_tr_pbmn.invalid_raw() {
+            out.push(("acml_tr_pbmn", raw));
+        }
+        if let Some(raw) = self.pcas_vol.invalid_raw() {
+            out.push(("pcas_vol", raw));
+        }
+        if let Some(raw) = self.pcas_tr_pbmn.invalid_raw() {
+            out.push(("pcas_tr_pbmn", raw));
+        }
+        if let Some(raw) = self.prdy_ctrt.invalid_raw() {
+            out.push(("prdy_ctrt", raw));
+        }
+        if let Some(raw) = self.oprc_nmix.invalid_raw() {
+            out.push(("oprc_nmix", raw));
+        }
+        if let Some(raw) = self.nmix_hgpr.invalid_raw() {
+            out.push(("nmix_hgpr", raw));
+        }
+        if let Some(raw) = self.nmix_lwpr.invalid_raw() {
+            out.push(("nmix_lwpr", raw));
+        }
+        if let Some(raw) = self.oprc_vrss_nmix_prpr.invalid_raw() {
+            out.push(("oprc_vrss_nmix_prpr", raw));
+        }
+        if let Some(raw) = self.oprc_vrss_nmix_sign.invalid_raw() {
+            out.push(("oprc_vrss_nmix_sign", raw));
+        }
+        if let Some(raw) = self.hgpr_vrss_nmix_prpr.invalid_raw() {
+            out.push(("hgpr_vrss_nmix_prpr", raw));
+        }
+        if let Some(raw) = self.hgpr_vrss_nmix_sign.invalid_raw() {
+            out.push(("hgpr_vrss_nmix_sign", raw));
+        }
+        if let Some(raw) = self.lwpr_vrss_nmix_prpr.invalid_raw() {
+            out.push(("lwpr_vrss_nmix_prpr", raw));
+        }
+        if let Some(raw) = self.lwpr_vrss_nmix_sign.invalid_raw() {
+            out.push(("lwpr_vrss_nmix_sign", raw));
+        }
+        if let Some(raw) = self.prdy_clpr_vrss_oprc_rate.invalid_raw() {
+            out.push(("prdy_clpr_vrss_oprc_rate", raw));
+        }
+        if let Some(raw) = self.prdy_clpr_vrss_hgpr_rate.invalid_raw() {
+            out.push(("prdy_clpr_vrss_hgpr_rate", raw));
+        }
+        if let Some(raw) = self.prdy_clpr_vrss_lwpr_rate.invalid_raw() {
+            out.push(("prdy_clpr_vrss_lwpr_rate", raw));
+        }
+        if let Some(raw) = self.uplm_issu_cnt.invalid_raw() {
+            out.push(("uplm_issu_cnt", raw));
+        }
+        if let Some(raw) = self.ascn_issu_cnt.invalid_raw() {
+            out.push(("ascn_issu_cnt", raw));
+        }
+        if let Some(raw) = self.stnr_issu_cnt.invalid_raw() {
+            out.push(("stnr_issu_cnt", raw));
+        }
+        if let Some(raw) = self.down_issu_cnt.invalid_raw() {
+            out.push(("down_issu_cnt", raw));
+        }
+        if let Some(raw) = self.lslm_issu_cnt.invalid_raw() {
+            out.push(("lslm_issu_cnt", raw));
+        }
+        if let Some(raw) = self.qtqt_ascn_issu_cnt.invalid_raw() {
+            out.push(("qtqt_ascn_issu_cnt", raw));
+        }
+        if let Some(raw) = self.qtqt_down_issu_cnt.invalid_raw() {
+            out.push(("qtqt_down_issu_cnt", raw));
+        }
+        if let Some(raw) = self.tick_vrss.invalid_raw() {
+            out.push(("tick_vrss", raw));
+        }
+        out
+    }
+}
+
 /// Writes the record as a JSON object of wire name to original string (missing fields left out).
 impl serde::Serialize for H0upcnt0 {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

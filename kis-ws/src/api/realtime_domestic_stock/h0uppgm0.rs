@@ -378,6 +378,278 @@ impl Record for H0uppgm0 {
     }
 }
 
+impl H0uppgm0 {
+    /// Columns whose value did not parse: wire name and raw text.
+    pub fn invalid_fields(&self) -> Vec<(&'static str, &str)> {
+        let mut out = Vec::new();
+        if let Some(raw) = self.bstp_cls_code.invalid_raw() {
+            out.push(("BSTP_CLS_CODE", raw));
+        }
+        if let Some(raw) = self.bsop_hour.invalid_raw() {
+            out.push(("BSOP_HOUR", raw));
+        }
+        if let Some(raw) = self.arbt_seln_entm_cnqn.invalid_raw() {
+            out.push(("ARBT_SELN_ENTM_CNQN", raw));
+        }
+        if let Some(raw) = self.arbt_seln_onsl_cnqn.invalid_raw() {
+            out.push(("ARBT_SELN_ONSL_CNQN", raw));
+        }
+        if let Some(raw) = self.arbt_shnu_entm_cnqn.invalid_raw() {
+            out.push(("ARBT_SHNU_ENTM_CNQN", raw));
+        }
+        if let Some(raw) = self.arbt_shnu_onsl_cnqn.invalid_raw() {
+            out.push(("ARBT_SHNU_ONSL_CNQN", raw));
+        }
+        if let Some(raw) = self.nabt_seln_entm_cnqn.invalid_raw() {
+            out.push(("NABT_SELN_ENTM_CNQN", raw));
+        }
+        if let Some(raw) = self.nabt_seln_onsl_cnqn.invalid_raw() {
+            out.push(("NABT_SELN_ONSL_CNQN", raw));
+        }
+        if let Some(raw) = self.nabt_shnu_entm_cnqn.invalid_raw() {
+            out.push(("NABT_SHNU_ENTM_CNQN", raw));
+        }
+        if let Some(raw) = self.nabt_shnu_onsl_cnqn.invalid_raw() {
+            out.push(("NABT_SHNU_ONSL_CNQN", raw));
+        }
+        if let Some(raw) = self.arbt_seln_entm_cntg_amt.invalid_raw() {
+            out.push(("ARBT_SELN_ENTM_CNTG_AMT", raw));
+        }
+        if let Some(raw) = self.arbt_seln_onsl_cntg_amt.invalid_raw() {
+            out.push(("ARBT_SELN_ONSL_CNTG_AMT", raw));
+        }
+        if let Some(raw) = self.arbt_shnu_entm_cntg_amt.invalid_raw() {
+            out.push(("ARBT_SHNU_ENTM_CNTG_AMT", raw));
+        }
+        if let Some(raw) = self.arbt_shnu_onsl_cntg_amt.invalid_raw() {
+            out.push(("ARBT_SHNU_ONSL_CNTG_AMT", raw));
+        }
+        if let Some(raw) = self.nabt_seln_entm_cntg_amt.invalid_raw() {
+            out.push(("NABT_SELN_ENTM_CNTG_AMT", raw));
+        }
+        if let Some(raw) = self.nabt_seln_onsl_cntg_amt.invalid_raw() {
+            out.push(("NABT_SELN_ONSL_CNTG_AMT", raw));
+        }
+        if let Some(raw) = self.nabt_shnu_entm_cntg_amt.invalid_raw() {
+            out.push(("NABT_SHNU_ENTM_CNTG_AMT", raw));
+        }
+        if let Some(raw) = self.nabt_shnu_onsl_cntg_amt.invalid_raw() {
+            out.push(("NABT_SHNU_ONSL_CNTG_AMT", raw));
+        }
+        if let Some(raw) = self.arbt_smtn_seln_vol.invalid_raw() {
+            out.push(("ARBT_SMTN_SELN_VOL", raw));
+        }
+        if let Some(raw) = self.arbt_smtm_seln_vol_rate.invalid_raw() {
+            out.push(("ARBT_SMTM_SELN_VOL_RATE", raw));
+        }
+        if let Some(raw) = self.arbt_smtn_seln_tr_pbmn.invalid_raw() {
+            out.push(("ARBT_SMTN_SELN_TR_PBMN", raw));
+        }
+        if let Some(raw) = self.arbt_smtm_seln_tr_pbmn_rate.invalid_raw() {
+            out.push(("ARBT_SMTM_SELN_TR_PBMN_RATE", raw));
+        }
+        if let Some(raw) = self.arbt_smtn_shnu_vol.invalid_raw() {
+            out.push(("ARBT_SMTN_SHNU_VOL", raw));
+        }
+        if let Some(raw) = self.arbt_smtm_shnu_vol_rate.invalid_raw() {
+            out.push(("ARBT_SMTM_SHNU_VOL_RATE", raw));
+        }
+        if let Some(raw) = self.arbt_smtn_shnu_tr_pbmn.invalid_raw() {
+            out.push(("ARBT_SMTN_SHNU_TR_PBMN", raw));
+        }
+        if let Some(raw) = self.arbt_smtm_shnu_tr_pbmn_rate.invalid_raw() {
+            out.push(("ARBT_SMTM_SHNU_TR_PBMN_RATE", raw));
+        }
+        if let Some(raw) = self.arbt_smtn_ntby_qty.invalid_raw() {
+            out.push(("ARBT_SMTN_NTBY_QTY", raw));
+        }
+        if let Some(raw) = self.arbt_smtm_ntby_qty_rate.invalid_raw() {
+            out.push(("ARBT_SMTM_NTBY_QTY_RATE", raw));
+        }
+        if let Some(raw) = self.arbt_smtn_ntby_tr_pbmn.invalid_raw() {
+            out.push(("ARBT_SMTN_NTBY_TR_PBMN", raw));
+        }
+        if let Some(raw) = self.arbt_smtm_ntby_tr_pbmn_rate.invalid_raw() {
+            out.push(("ARBT_SMTM_NTBY_TR_PBMN_RATE", raw));
+        }
+        if let Some(raw) = self.nabt_smtn_seln_vol.invalid_raw() {
+            out.push(("NABT_SMTN_SELN_VOL", raw));
+        }
+        if let Some(raw) = self.nabt_smtm_seln_vol_rate.invalid_raw() {
+            out.push(("NABT_SMTM_SELN_VOL_RATE", raw));
+        }
+        if let Some(raw) = self.nabt_smtn_seln_tr_pbmn.invalid_raw() {
+            out.push(("NABT_SMTN_SELN_TR_PBMN", raw));
+        }
+        if let Some(raw) = self.nabt_smtm_seln_tr_pbmn_rate.invalid_raw() {
+            out.push(("NABT_SMTM_SELN_TR_PBMN_RATE", raw));
+        }
+        if let Some(raw) = self.nabt_smtn_shnu_vol.invalid_raw() {
+            out.push(("NABT_SMTN_SHNU_VOL", raw));
+        }
+        if let Some(raw) = self.nabt_smtm_shnu_vol_rate.invalid_raw() {
+            out.push(("NABT_SMTM_SHNU_VOL_RATE", raw));
+        }
+        if let Some(raw) = self.nabt_smtn_shnu_tr_pbmn.invalid_raw() {
+            out.push(("NABT_SMTN_SHNU_TR_PBMN", raw));
+        }
+        if let Some(raw) = self.nabt_smtm_shnu_tr_pbmn_rate.invalid_raw() {
+            out.push(("NABT_SMTM_SHNU_TR_PBMN_RATE", raw));
+        }
+        if let Some(raw) = self.nabt_smtn_ntby_qty.invalid_raw() {
+            out.push(("NABT_SMTN_NTBY_QTY", raw));
+        }
+        if let Some(raw) = self.nabt_smtm_ntby_qty_rate.invalid_raw() {
+            out.push(("NABT_SMTM_NTBY_QTY_RATE", raw));
+        }
+        if let Some(raw) = self.nabt_smtn_ntby_tr_pbmn.invalid_raw() {
+            out.push(("NABT_SMTN_NTBY_TR_PBMN", raw));
+        }
+        if let Some(raw) = self.nabt_smtm_ntby_tr_pbmn_rate.invalid_raw() {
+            out.push(("NABT_SMTM_NTBY_TR_PBMN_RATE", raw));
+        }
+        if let Some(raw) = self.whol_entm_seln_vol.invalid_raw() {
+            out.push(("WHOL_ENTM_SELN_VOL", raw));
+        }
+        if let Some(raw) = self.entm_seln_vol_rate.invalid_raw() {
+            out.push(("ENTM_SELN_VOL_RATE", raw));
+        }
+        if let Some(raw) = self.whol_entm_seln_tr_pbmn.invalid_raw() {
+            out.push(("WHOL_ENTM_SELN_TR_PBMN", raw));
+        }
+        if let Some(raw) = self.entm_seln_tr_pbmn_rate.invalid_raw() {
+            out.push(("ENTM_SELN_TR_PBMN_RATE", raw));
+        }
+        if let Some(raw) = self.whol_entm_shnu_vol.invalid_raw() {
+            out.push(("WHOL_ENTM_SHNU_VOL", raw));
+        }
+        if let Some(raw) = self.entm_shnu_vol_rate.invalid_raw() {
+            out.push(("ENTM_SHNU_VOL_RATE", raw));
+        }
+        if let Some(raw) = self.whol_entm_shnu_tr_pbmn.invalid_raw() {
+            out.push(("WHOL_ENTM_SHNU_TR_PBMN", raw));
+        }
+        if let Some(raw) = self.entm_shnu_tr_pbmn_rate.invalid_raw() {
+            out.push(("ENTM_SHNU_TR_PBMN_RATE", raw));
+        }
+        if let Some(raw) = self.whol_entm_ntby_qt.invalid_raw() {
+            out.push(("WHOL_ENTM_NTBY_QT", raw));
+        }
+        if let Some(raw) = self.entm_ntby_qty_rat.invalid_raw() {
+            out.push(("ENTM_NTBY_QTY_RAT", raw));
+        }
+        if let Some(raw) = self.whol_entm_ntby_tr_pbmn.invalid_raw() {
+            out.push(("WHOL_ENTM_NTBY_TR_PBMN", raw));
+        }
+        if let Some(raw) = self.entm_ntby_tr_pbmn_rate.invalid_raw() {
+            out.push(("ENTM_NTBY_TR_PBMN_RATE", raw));
+        }
+        if let Some(raw) = self.whol_onsl_seln_vol.invalid_raw() {
+            out.push(("WHOL_ONSL_SELN_VOL", raw));
+        }
+        if let Some(raw) = self.onsl_seln_vol_rate.invalid_raw() {
+            out.push(("ONSL_SELN_VOL_RATE", raw));
+        }
+        if let Some(raw) = self.whol_onsl_seln_tr_pbmn.invalid_raw() {
+            out.push(("WHOL_ONSL_SELN_TR_PBMN", raw));
+        }
+        if let Some(raw) = self.onsl_seln_tr_pbmn_rate.invalid_raw() {
+            out.push(("ONSL_SELN_TR_PBMN_RATE", raw));
+        }
+        if let Some(raw) = self.whol_onsl_shnu_vol.invalid_raw() {
+            out.push(("WHOL_ONSL_SHNU_VOL", raw));
+        }
+        if let Some(raw) = self.onsl_shnu_vol_rate.invalid_raw() {
+            out.push(("ONSL_SHNU_VOL_RATE", raw));
+        }
+        if let Some(raw) = self.whol_onsl_shnu_tr_pbmn.invalid_raw() {
+            out.push(("WHOL_ONSL_SHNU_TR_PBMN", raw));
+        }
+        if let Some(raw) = self.onsl_shnu_tr_pbmn_rate.invalid_raw() {
+            out.push(("ONSL_SHNU_TR_PBMN_RATE", raw));
+        }
+        if let Some(raw) = self.whol_onsl_ntby_qty.invalid_raw() {
+            out.push(("WHOL_ONSL_NTBY_QTY", raw));
+        }
+        if let Some(raw) = self.onsl_ntby_qty_rate.invalid_raw() {
+            out.push(("ONSL_NTBY_QTY_RATE", raw));
+        }
+        if let Some(raw) = self.whol_onsl_ntby_tr_pbmn.invalid_raw() {
+            out.push(("WHOL_ONSL_NTBY_TR_PBMN", raw));
+        }
+        if let Some(raw) = self.onsl_ntby_tr_pbmn_rate.invalid_raw() {
+            out.push(("ONSL_NTBY_TR_PBMN_RATE", raw));
+        }
+        if let Some(raw) = self.total_seln_qty.invalid_raw() {
+            out.push(("TOTAL_SELN_QTY", raw));
+        }
+        if let Some(raw) = self.whol_seln_vol_rate.invalid_raw() {
+            out.push(("WHOL_SELN_VOL_RATE", raw));
+        }
+        if let Some(raw) = self.total_seln_tr_pbmn.invalid_raw() {
+            out.push(("TOTAL_SELN_TR_PBMN", raw));
+        }
+        if let Some(raw) = self.whol_seln_tr_pbmn_rate.invalid_raw() {
+            out.push(("WHOL_SELN_TR_PBMN_RATE", raw));
+        }
+        if let Some(raw) = self.shnu_cntg_smtn.invalid_raw() {
+            out.push(("SHNU_CNTG_SMTN", raw));
+        }
+        if let Some(raw) = self.whol_shun_vol_rate.invalid_raw() {
+            out.push(("WHOL_SHUN_VOL_RATE", raw));
+        }
+        if let Some(raw) = self.total_shnu_tr_pbmn.invalid_raw() {
+            out.push(("TOTAL_SHNU_TR_PBMN", raw));
+        }
+        if let Some(raw) = self.whol_shun_tr_pbmn_rate.invalid_raw() {
+            out.push(("WHOL_SHUN_TR_PBMN_RATE", raw));
+        }
+        if let Some(raw) = self.whol_ntby_qty.invalid_raw() {
+            out.push(("WHOL_NTBY_QTY", raw));
+        }
+        if let Some(raw) = self.whol_smtm_ntby_qty_rate.invalid_raw() {
+            out.push(("WHOL_SMTM_NTBY_QTY_RATE", raw));
+        }
+        if let Some(raw) = self.whol_ntby_tr_pbmn.invalid_raw() {
+            out.push(("WHOL_NTBY_TR_PBMN", raw));
+        }
+        if let Some(raw) = self.whol_ntby_tr_pbmn_rate.invalid_raw() {
+            out.push(("WHOL_NTBY_TR_PBMN_RATE", raw));
+        }
+        if let Some(raw) = self.arbt_entm_ntby_qty.invalid_raw() {
+            out.push(("ARBT_ENTM_NTBY_QTY", raw));
+        }
+        if let Some(raw) = self.arbt_entm_ntby_tr_pbmn.invalid_raw() {
+            out.push(("ARBT_ENTM_NTBY_TR_PBMN", raw));
+        }
+        if let Some(raw) = self.arbt_onsl_ntby_qty.invalid_raw() {
+            out.push(("ARBT_ONSL_NTBY_QTY", raw));
+        }
+        if let Some(raw) = self.arbt_onsl_ntby_tr_pbmn.invalid_raw() {
+            out.push(("ARBT_ONSL_NTBY_TR_PBMN", raw));
+        }
+        if let Some(raw) = self.nabt_entm_ntby_qty.invalid_raw() {
+            out.push(("NABT_ENTM_NTBY_QTY", raw));
+        }
+        if let Some(raw) = self.nabt_entm_ntby_tr_pbmn.invalid_raw() {
+            out.push(("NABT_ENTM_NTBY_TR_PBMN", raw));
+        }
+        if let Some(raw) = self.nabt_onsl_ntby_qty.invalid_raw() {
+            out.push(("NABT_ONSL_NTBY_QTY", raw));
+        }
+        if let Some(raw) = self.nabt_onsl_ntby_tr_pbmn.invalid_raw() {
+            out.push(("NABT_ONSL_NTBY_TR_PBMN", raw));
+        }
+        if let Some(raw) = self.acml_vol.invalid_raw() {
+            out.push(("ACML_VOL", raw));
+        }
+        if let Some(raw) = self.acml_tr_pbmn.invalid_raw() {
+            out.push(("ACML_TR_PBMN", raw));
+        }
+        out
+    }
+}
+
 /// Writes the record as a JSON object of wire name to original string (missing fields left out).
 impl serde::Serialize for H0uppgm0 {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

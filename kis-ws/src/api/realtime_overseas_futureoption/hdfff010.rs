@@ -166,6 +166,119 @@ impl Record for Hdfff010 {
     }
 }
 
+impl Hdfff010 {
+    /// Columns whose value did not parse: wire name and raw text.
+    pub fn invalid_fields(&self) -> Vec<(&'static str, &str)> {
+        let mut out = Vec::new();
+        if let Some(raw) = self.series_cd.invalid_raw() {
+            out.push(("SERIES_CD", raw));
+        }
+        if let Some(raw) = self.recv_date.invalid_raw() {
+            out.push(("RECV_DATE", raw));
+        }
+        if let Some(raw) = self.recv_time.invalid_raw() {
+            out.push(("RECV_TIME", raw));
+        }
+        if let Some(raw) = self.prev_price.invalid_raw() {
+            out.push(("PREV_PRICE", raw));
+        }
+        if let Some(raw) = self.bid_qntt_1.invalid_raw() {
+            out.push(("BID_QNTT_1", raw));
+        }
+        if let Some(raw) = self.bid_num_1.invalid_raw() {
+            out.push(("BID_NUM_1", raw));
+        }
+        if let Some(raw) = self.bid_price_1.invalid_raw() {
+            out.push(("BID_PRICE_1", raw));
+        }
+        if let Some(raw) = self.ask_qntt_1.invalid_raw() {
+            out.push(("ASK_QNTT_1", raw));
+        }
+        if let Some(raw) = self.ask_num_1.invalid_raw() {
+            out.push(("ASK_NUM_1", raw));
+        }
+        if let Some(raw) = self.ask_price_1.invalid_raw() {
+            out.push(("ASK_PRICE_1", raw));
+        }
+        if let Some(raw) = self.bid_qntt_2.invalid_raw() {
+            out.push(("BID_QNTT_2", raw));
+        }
+        if let Some(raw) = self.bid_num_2.invalid_raw() {
+            out.push(("BID_NUM_2", raw));
+        }
+        if let Some(raw) = self.bid_price_2.invalid_raw() {
+            out.push(("BID_PRICE_2", raw));
+        }
+        if let Some(raw) = self.ask_qntt_2.invalid_raw() {
+            out.push(("ASK_QNTT_2", raw));
+        }
+        if let Some(raw) = self.ask_num_2.invalid_raw() {
+            out.push(("ASK_NUM_2", raw));
+        }
+        if let Some(raw) = self.ask_price_2.invalid_raw() {
+            out.push(("ASK_PRICE_2", raw));
+        }
+        if let Some(raw) = self.bid_qntt_3.invalid_raw() {
+            out.push(("BID_QNTT_3", raw));
+        }
+        if let Some(raw) = self.bid_num_3.invalid_raw() {
+            out.push(("BID_NUM_3", raw));
+        }
+        if let Some(raw) = self.bid_price_3.invalid_raw() {
+            out.push(("BID_PRICE_3", raw));
+        }
+        if let Some(raw) = self.ask_qntt_3.invalid_raw() {
+            out.push(("ASK_QNTT_3", raw));
+        }
+        if let Some(raw) = self.ask_num_3.invalid_raw() {
+            out.push(("ASK_NUM_3", raw));
+        }
+        if let Some(raw) = self.ask_price_3.invalid_raw() {
+            out.push(("ASK_PRICE_3", raw));
+        }
+        if let Some(raw) = self.bid_qntt_4.invalid_raw() {
+            out.push(("BID_QNTT_4", raw));
+        }
+        if let Some(raw) = self.bid_num_4.invalid_raw() {
+            out.push(("BID_NUM_4", raw));
+        }
+        if let Some(raw) = self.bid_price_4.invalid_raw() {
+            out.push(("BID_PRICE_4", raw));
+        }
+        if let Some(raw) = self.ask_qntt_4.invalid_raw() {
+            out.push(("ASK_QNTT_4", raw));
+        }
+        if let Some(raw) = self.ask_num_4.invalid_raw() {
+            out.push(("ASK_NUM_4", raw));
+        }
+        if let Some(raw) = self.ask_price_4.invalid_raw() {
+            out.push(("ASK_PRICE_4", raw));
+        }
+        if let Some(raw) = self.bid_qntt_5.invalid_raw() {
+            out.push(("BID_QNTT_5", raw));
+        }
+        if let Some(raw) = self.bid_num_5.invalid_raw() {
+            out.push(("BID_NUM_5", raw));
+        }
+        if let Some(raw) = self.bid_price_5.invalid_raw() {
+            out.push(("BID_PRICE_5", raw));
+        }
+        if let Some(raw) = self.ask_qntt_5.invalid_raw() {
+            out.push(("ASK_QNTT_5", raw));
+        }
+        if let Some(raw) = self.ask_num_5.invalid_raw() {
+            out.push(("ASK_NUM_5", raw));
+        }
+        if let Some(raw) = self.ask_price_5.invalid_raw() {
+            out.push(("ASK_PRICE_5", raw));
+        }
+        if let Some(raw) = self.sttl_price.invalid_raw() {
+            out.push(("STTL_PRICE", raw));
+        }
+        out
+    }
+}
+
 /// Writes the record as a JSON object of wire name to original string (missing fields left out).
 impl serde::Serialize for Hdfff010 {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

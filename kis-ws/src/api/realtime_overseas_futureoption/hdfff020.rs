@@ -126,6 +126,89 @@ impl Record for Hdfff020 {
     }
 }
 
+impl Hdfff020 {
+    /// Columns whose value did not parse: wire name and raw text.
+    pub fn invalid_fields(&self) -> Vec<(&'static str, &str)> {
+        let mut out = Vec::new();
+        if let Some(raw) = self.series_cd.invalid_raw() {
+            out.push(("SERIES_CD", raw));
+        }
+        if let Some(raw) = self.bsns_date.invalid_raw() {
+            out.push(("BSNS_DATE", raw));
+        }
+        if let Some(raw) = self.mrkt_open_date.invalid_raw() {
+            out.push(("MRKT_OPEN_DATE", raw));
+        }
+        if let Some(raw) = self.mrkt_open_time.invalid_raw() {
+            out.push(("MRKT_OPEN_TIME", raw));
+        }
+        if let Some(raw) = self.mrkt_close_date.invalid_raw() {
+            out.push(("MRKT_CLOSE_DATE", raw));
+        }
+        if let Some(raw) = self.mrkt_close_time.invalid_raw() {
+            out.push(("MRKT_CLOSE_TIME", raw));
+        }
+        if let Some(raw) = self.prev_price.invalid_raw() {
+            out.push(("PREV_PRICE", raw));
+        }
+        if let Some(raw) = self.recv_date.invalid_raw() {
+            out.push(("RECV_DATE", raw));
+        }
+        if let Some(raw) = self.recv_time.invalid_raw() {
+            out.push(("RECV_TIME", raw));
+        }
+        if let Some(raw) = self.active_flag.invalid_raw() {
+            out.push(("ACTIVE_FLAG", raw));
+        }
+        if let Some(raw) = self.last_price.invalid_raw() {
+            out.push(("LAST_PRICE", raw));
+        }
+        if let Some(raw) = self.last_qntt.invalid_raw() {
+            out.push(("LAST_QNTT", raw));
+        }
+        if let Some(raw) = self.prev_diff_price.invalid_raw() {
+            out.push(("PREV_DIFF_PRICE", raw));
+        }
+        if let Some(raw) = self.prev_diff_rate.invalid_raw() {
+            out.push(("PREV_DIFF_RATE", raw));
+        }
+        if let Some(raw) = self.open_price.invalid_raw() {
+            out.push(("OPEN_PRICE", raw));
+        }
+        if let Some(raw) = self.high_price.invalid_raw() {
+            out.push(("HIGH_PRICE", raw));
+        }
+        if let Some(raw) = self.low_price.invalid_raw() {
+            out.push(("LOW_PRICE", raw));
+        }
+        if let Some(raw) = self.vol.invalid_raw() {
+            out.push(("VOL", raw));
+        }
+        if let Some(raw) = self.prev_sign.invalid_raw() {
+            out.push(("PREV_SIGN", raw));
+        }
+        if let Some(raw) = self.quotsign.invalid_raw() {
+            out.push(("QUOTSIGN", raw));
+        }
+        if let Some(raw) = self.recv_time2.invalid_raw() {
+            out.push(("RECV_TIME2", raw));
+        }
+        if let Some(raw) = self.psttl_price.invalid_raw() {
+            out.push(("PSTTL_PRICE", raw));
+        }
+        if let Some(raw) = self.psttl_sign.invalid_raw() {
+            out.push(("PSTTL_SIGN", raw));
+        }
+        if let Some(raw) = self.psttl_diff_price.invalid_raw() {
+            out.push(("PSTTL_DIFF_PRICE", raw));
+        }
+        if let Some(raw) = self.psttl_diff_rate.invalid_raw() {
+            out.push(("PSTTL_DIFF_RATE", raw));
+        }
+        out
+    }
+}
+
 /// Writes the record as a JSON object of wire name to original string (missing fields left out).
 impl serde::Serialize for Hdfff020 {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

@@ -172,6 +172,113 @@ impl Record for Hdfff1c0 {
     }
 }
 
+impl Hdfff1c0 {
+    /// Columns whose value did not parse: wire name and raw text.
+    pub fn invalid_fields(&self) -> Vec<(&'static str, &str)> {
+        let mut out = Vec::new();
+        if let Some(raw) = self.user_id.invalid_raw() {
+            out.push(("USER_ID", raw));
+        }
+        if let Some(raw) = self.acct_no.invalid_raw() {
+            out.push(("ACCT_NO", raw));
+        }
+        if let Some(raw) = self.ord_dt.invalid_raw() {
+            out.push(("ORD_DT", raw));
+        }
+        if let Some(raw) = self.odno.invalid_raw() {
+            out.push(("ODNO", raw));
+        }
+        if let Some(raw) = self.orgn_ord_dt.invalid_raw() {
+            out.push(("ORGN_ORD_DT", raw));
+        }
+        if let Some(raw) = self.orgn_odno.invalid_raw() {
+            out.push(("ORGN_ODNO", raw));
+        }
+        if let Some(raw) = self.series.invalid_raw() {
+            out.push(("SERIES", raw));
+        }
+        if let Some(raw) = self.rvse_cncl_dvsn_cd.invalid_raw() {
+            out.push(("RVSE_CNCL_DVSN_CD", raw));
+        }
+        if let Some(raw) = self.sll_buy_dvsn_cd.invalid_raw() {
+            out.push(("SLL_BUY_DVSN_CD", raw));
+        }
+        if let Some(raw) = self.cplx_ord_dvsn_cd.invalid_raw() {
+            out.push(("CPLX_ORD_DVSN_CD", raw));
+        }
+        if let Some(raw) = self.prce_tp.invalid_raw() {
+            out.push(("PRCE_TP", raw));
+        }
+        if let Some(raw) = self.fm_excg_rcit_dvsn_cd.invalid_raw() {
+            out.push(("FM_EXCG_RCIT_DVSN_CD", raw));
+        }
+        if let Some(raw) = self.ord_qty.invalid_raw() {
+            out.push(("ORD_QTY", raw));
+        }
+        if let Some(raw) = self.fm_lmt_pric.invalid_raw() {
+            out.push(("FM_LMT_PRIC", raw));
+        }
+        if let Some(raw) = self.fm_stop_ord_pric.invalid_raw() {
+            out.push(("FM_STOP_ORD_PRIC", raw));
+        }
+        if let Some(raw) = self.tot_ccld_qty.invalid_raw() {
+            out.push(("TOT_CCLD_QTY", raw));
+        }
+        if let Some(raw) = self.tot_ccld_uv.invalid_raw() {
+            out.push(("TOT_CCLD_UV", raw));
+        }
+        if let Some(raw) = self.ord_remq.invalid_raw() {
+            out.push(("ORD_REMQ", raw));
+        }
+        if let Some(raw) = self.fm_ord_grp_dt.invalid_raw() {
+            out.push(("FM_ORD_GRP_DT", raw));
+        }
+        if let Some(raw) = self.ord_grp_stno.invalid_raw() {
+            out.push(("ORD_GRP_STNO", raw));
+        }
+        if let Some(raw) = self.ord_dtl_dtime.invalid_raw() {
+            out.push(("ORD_DTL_DTIME", raw));
+        }
+        if let Some(raw) = self.oprt_dtl_dtime.invalid_raw() {
+            out.push(("OPRT_DTL_DTIME", raw));
+        }
+        if let Some(raw) = self.work_empl.invalid_raw() {
+            out.push(("WORK_EMPL", raw));
+        }
+        if let Some(raw) = self.crcy_cd.invalid_raw() {
+            out.push(("CRCY_CD", raw));
+        }
+        if let Some(raw) = self.lqd_yn.invalid_raw() {
+            out.push(("LQD_YN", raw));
+        }
+        if let Some(raw) = self.lqd_lmt_pric.invalid_raw() {
+            out.push(("LQD_LMT_PRIC", raw));
+        }
+        if let Some(raw) = self.lqd_stop_pric.invalid_raw() {
+            out.push(("LQD_STOP_PRIC", raw));
+        }
+        if let Some(raw) = self.trd_cond.invalid_raw() {
+            out.push(("TRD_COND", raw));
+        }
+        if let Some(raw) = self.term_ord_vald_dtime.invalid_raw() {
+            out.push(("TERM_ORD_VALD_DTIME", raw));
+        }
+        if let Some(raw) = self.spec_tp.invalid_raw() {
+            out.push(("SPEC_TP", raw));
+        }
+        if let Some(raw) = self.ecis_rsvn_ord_yn.invalid_raw() {
+            out.push(("ECIS_RSVN_ORD_YN", raw));
+        }
+        if let Some(raw) = self.fuop_item_dvsn_cd.invalid_raw() {
+            out.push(("FUOP_ITEM_DVSN_CD", raw));
+        }
+        if let Some(raw) = self.auto_ord_dvsn_cd.invalid_raw() {
+            out.push(("AUTO_ORD_DVSN_CD", raw));
+        }
+        out
+    }
+}
+
 /// Writes the record as a JSON object of wire name to original string (missing fields left out).
 impl serde::Serialize for Hdfff1c0 {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

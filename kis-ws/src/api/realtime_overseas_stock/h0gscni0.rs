@@ -136,6 +136,89 @@ impl Record for H0gscni0 {
     }
 }
 
+impl H0gscni0 {
+    /// Columns whose value did not parse: wire name and raw text.
+    pub fn invalid_fields(&self) -> Vec<(&'static str, &str)> {
+        let mut out = Vec::new();
+        if let Some(raw) = self.cust_id.invalid_raw() {
+            out.push(("CUST_ID", raw));
+        }
+        if let Some(raw) = self.acnt_no.invalid_raw() {
+            out.push(("ACNT_NO", raw));
+        }
+        if let Some(raw) = self.oder_no.invalid_raw() {
+            out.push(("ODER_NO", raw));
+        }
+        if let Some(raw) = self.ooder_no.invalid_raw() {
+            out.push(("OODER_NO", raw));
+        }
+        if let Some(raw) = self.seln_byov_cls.invalid_raw() {
+            out.push(("SELN_BYOV_CLS", raw));
+        }
+        if let Some(raw) = self.rctf_cls.invalid_raw() {
+            out.push(("RCTF_CLS", raw));
+        }
+        if let Some(raw) = self.oder_kind2.invalid_raw() {
+            out.push(("ODER_KIND2", raw));
+        }
+        if let Some(raw) = self.stck_shrn_iscd.invalid_raw() {
+            out.push(("STCK_SHRN_ISCD", raw));
+        }
+        if let Some(raw) = self.cntg_qty.invalid_raw() {
+            out.push(("CNTG_QTY", raw));
+        }
+        if let Some(raw) = self.cntg_unpr.invalid_raw() {
+            out.push(("CNTG_UNPR", raw));
+        }
+        if let Some(raw) = self.stck_cntg_hour.invalid_raw() {
+            out.push(("STCK_CNTG_HOUR", raw));
+        }
+        if let Some(raw) = self.rfus_yn.invalid_raw() {
+            out.push(("RFUS_YN", raw));
+        }
+        if let Some(raw) = self.cntg_yn.invalid_raw() {
+            out.push(("CNTG_YN", raw));
+        }
+        if let Some(raw) = self.acpt_yn.invalid_raw() {
+            out.push(("ACPT_YN", raw));
+        }
+        if let Some(raw) = self.brnc_no.invalid_raw() {
+            out.push(("BRNC_NO", raw));
+        }
+        if let Some(raw) = self.oder_qty.invalid_raw() {
+            out.push(("ODER_QTY", raw));
+        }
+        if let Some(raw) = self.acnt_name.invalid_raw() {
+            out.push(("ACNT_NAME", raw));
+        }
+        if let Some(raw) = self.cntg_isnm.invalid_raw() {
+            out.push(("CNTG_ISNM", raw));
+        }
+        if let Some(raw) = self.oder_cond.invalid_raw() {
+            out.push(("ODER_COND", raw));
+        }
+        if let Some(raw) = self.debt_gb.invalid_raw() {
+            out.push(("DEBT_GB", raw));
+        }
+        if let Some(raw) = self.debt_date.invalid_raw() {
+            out.push(("DEBT_DATE", raw));
+        }
+        if let Some(raw) = self.start_tm.invalid_raw() {
+            out.push(("START_TM", raw));
+        }
+        if let Some(raw) = self.end_tm.invalid_raw() {
+            out.push(("END_TM", raw));
+        }
+        if let Some(raw) = self.tm_div_tp.invalid_raw() {
+            out.push(("TM_DIV_TP", raw));
+        }
+        if let Some(raw) = self.cntg_unpr12.invalid_raw() {
+            out.push(("CNTG_UNPR12", raw));
+        }
+        out
+    }
+}
+
 /// Writes the record as a JSON object of wire name to original string (missing fields left out).
 impl serde::Serialize for H0gscni0 {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

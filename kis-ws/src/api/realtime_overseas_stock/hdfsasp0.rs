@@ -247,6 +247,227 @@ impl Record for Hdfsasp0 {
     }
 }
 
+impl Hdfsasp0 {
+    /// Columns whose value did not parse: wire name and raw text.
+    pub fn invalid_fields(&self) -> Vec<(&'static str, &str)> {
+        let mut out = Vec::new();
+        if let Some(raw) = self.rsym.invalid_raw() {
+            out.push(("RSYM", raw));
+        }
+        if let Some(raw) = self.symb.invalid_raw() {
+            out.push(("SYMB", raw));
+        }
+        if let Some(raw) = self.zdiv.invalid_raw() {
+            out.push(("ZDIV", raw));
+        }
+        if let Some(raw) = self.xymd.invalid_raw() {
+            out.push(("XYMD", raw));
+        }
+        if let Some(raw) = self.xhms.invalid_raw() {
+            out.push(("XHMS", raw));
+        }
+        if let Some(raw) = self.kymd.invalid_raw() {
+            out.push(("KYMD", raw));
+        }
+        if let Some(raw) = self.khms.invalid_raw() {
+            out.push(("KHMS", raw));
+        }
+        if let Some(raw) = self.bvol.invalid_raw() {
+            out.push(("BVOL", raw));
+        }
+        if let Some(raw) = self.avol.invalid_raw() {
+            out.push(("AVOL", raw));
+        }
+        if let Some(raw) = self.bdvl.invalid_raw() {
+            out.push(("BDVL", raw));
+        }
+        if let Some(raw) = self.advl.invalid_raw() {
+            out.push(("ADVL", raw));
+        }
+        if let Some(raw) = self.pbid1.invalid_raw() {
+            out.push(("PBID1", raw));
+        }
+        if let Some(raw) = self.pask1.invalid_raw() {
+            out.push(("PASK1", raw));
+        }
+        if let Some(raw) = self.vbid1.invalid_raw() {
+            out.push(("VBID1", raw));
+        }
+        if let Some(raw) = self.vask1.invalid_raw() {
+            out.push(("VASK1", raw));
+        }
+        if let Some(raw) = self.dbid1.invalid_raw() {
+            out.push(("DBID1", raw));
+        }
+        if let Some(raw) = self.dask1.invalid_raw() {
+            out.push(("DASK1", raw));
+        }
+        if let Some(raw) = self.pbid2.invalid_raw() {
+            out.push(("PBID2", raw));
+        }
+        if let Some(raw) = self.pask2.invalid_raw() {
+            out.push(("PASK2", raw));
+        }
+        if let Some(raw) = self.vbid2.invalid_raw() {
+            out.push(("VBID2", raw));
+        }
+        if let Some(raw) = self.vask2.invalid_raw() {
+            out.push(("VASK2", raw));
+        }
+        if let Some(raw) = self.dbid2.invalid_raw() {
+            out.push(("DBID2", raw));
+        }
+        if let Some(raw) = self.dask2.invalid_raw() {
+            out.push(("DASK2", raw));
+        }
+        if let Some(raw) = self.pbid3.invalid_raw() {
+            out.push(("PBID3", raw));
+        }
+        if let Some(raw) = self.pask3.invalid_raw() {
+            out.push(("PASK3", raw));
+        }
+        if let Some(raw) = self.vbid3.invalid_raw() {
+            out.push(("VBID3", raw));
+        }
+        if let Some(raw) = self.vask3.invalid_raw() {
+            out.push(("VASK3", raw));
+        }
+        if let Some(raw) = self.dbid3.invalid_raw() {
+            out.push(("DBID3", raw));
+        }
+        if let Some(raw) = self.dask3.invalid_raw() {
+            out.push(("DASK3", raw));
+        }
+        if let Some(raw) = self.pbid4.invalid_raw() {
+            out.push(("PBID4", raw));
+        }
+        if let Some(raw) = self.pask4.invalid_raw() {
+            out.push(("PASK4", raw));
+        }
+        if let Some(raw) = self.vbid4.invalid_raw() {
+            out.push(("VBID4", raw));
+        }
+        if let Some(raw) = self.vask4.invalid_raw() {
+            out.push(("VASK4", raw));
+        }
+        if let Some(raw) = self.dbid4.invalid_raw() {
+            out.push(("DBID4", raw));
+        }
+        if let Some(raw) = self.dask4.invalid_raw() {
+            out.push(("DASK4", raw));
+        }
+        if let Some(raw) = self.pbid5.invalid_raw() {
+            out.push(("PBID5", raw));
+        }
+        if let Some(raw) = self.pask5.invalid_raw() {
+            out.push(("PASK5", raw));
+        }
+        if let Some(raw) = self.vbid5.invalid_raw() {
+            out.push(("VBID5", raw));
+        }
+        if let Some(raw) = self.vask5.invalid_raw() {
+            out.push(("VASK5", raw));
+        }
+        if let Some(raw) = self.dbid5.invalid_raw() {
+            out.push(("DBID5", raw));
+        }
+        if let Some(raw) = self.dask5.invalid_raw() {
+            out.push(("DASK5", raw));
+        }
+        if let Some(raw) = self.pbid6.invalid_raw() {
+            out.push(("PBID6", raw));
+        }
+        if let Some(raw) = self.pask6.invalid_raw() {
+            out.push(("PASK6", raw));
+        }
+        if let Some(raw) = self.vbid6.invalid_raw() {
+            out.push(("VBID6", raw));
+        }
+        if let Some(raw) = self.vask6.invalid_raw() {
+            out.push(("VASK6", raw));
+        }
+        if let Some(raw) = self.dbid6.invalid_raw() {
+            out.push(("DBID6", raw));
+        }
+        if let Some(raw) = self.dask6.invalid_raw() {
+            out.push(("DASK6", raw));
+        }
+        if let Some(raw) = self.pbid7.invalid_raw() {
+            out.push(("PBID7", raw));
+        }
+        if let Some(raw) = self.pask7.invalid_raw() {
+            out.push(("PASK7", raw));
+        }
+        if let Some(raw) = self.vbid7.invalid_raw() {
+            out.push(("VBID7", raw));
+        }
+        if let Some(raw) = self.vask7.invalid_raw() {
+            out.push(("VASK7", raw));
+        }
+        if let Some(raw) = self.dbid7.invalid_raw() {
+            out.push(("DBID7", raw));
+        }
+        if let Some(raw) = self.dask7.invalid_raw() {
+            out.push(("DASK7", raw));
+        }
+        if let Some(raw) = self.pbid8.invalid_raw() {
+            out.push(("PBID8", raw));
+        }
+        if let Some(raw) = self.pask8.invalid_raw() {
+            out.push(("PASK8", raw));
+        }
+        if let Some(raw) = self.vbid8.invalid_raw() {
+            out.push(("VBID8", raw));
+        }
+        if let Some(raw) = self.vask8.invalid_raw() {
+            out.push(("VASK8", raw));
+        }
+        if let Some(raw) = self.dbid8.invalid_raw() {
+            out.push(("DBID8", raw));
+        }
+        if let Some(raw) = self.dask8.invalid_raw() {
+            out.push(("DASK8", raw));
+        }
+        if let Some(raw) = self.pbid9.invalid_raw() {
+            out.push(("PBID9", raw));
+        }
+        if let Some(raw) = self.pask9.invalid_raw() {
+            out.push(("PASK9", raw));
+        }
+        if let Some(raw) = self.vbid9.invalid_raw() {
+            out.push(("VBID9", raw));
+        }
+        if let Some(raw) = self.vask9.invalid_raw() {
+            out.push(("VASK9", raw));
+        }
+        if let Some(raw) = self.dbid9.invalid_raw() {
+            out.push(("DBID9", raw));
+        }
+        if let Some(raw) = self.dask9.invalid_raw() {
+            out.push(("DASK9", raw));
+        }
+        if let Some(raw) = self.pbid10.invalid_raw() {
+            out.push(("PBID10", raw));
+        }
+        if let Some(raw) = self.pask10.invalid_raw() {
+            out.push(("PASK10", raw));
+        }
+        if let Some(raw) = self.vbid10.invalid_raw() {
+            out.push(("VBID10", raw));
+        }
+        if let Some(raw) = self.vask10.invalid_raw() {
+            out.push(("VASK10", raw));
+        }
+        if let Some(raw) = self.dbid10.invalid_raw() {
+            out.push(("DBID10", raw));
+        }
+        if let Some(raw) = self.dask10.invalid_raw() {
+            out.push(("DASK10", raw));
+        }
+        out
+    }
+}
+
 /// Writes the record as a JSON object of wire name to original string (missing fields left out).
 impl serde::Serialize for Hdfsasp0 {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

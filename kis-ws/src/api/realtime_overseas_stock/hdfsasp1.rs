@@ -79,6 +79,65 @@ impl Record for Hdfsasp1 {
     }
 }
 
+impl Hdfsasp1 {
+    /// Columns whose value did not parse: wire name and raw text.
+    pub fn invalid_fields(&self) -> Vec<(&'static str, &str)> {
+        let mut out = Vec::new();
+        if let Some(raw) = self.rsym.invalid_raw() {
+            out.push(("RSYM", raw));
+        }
+        if let Some(raw) = self.symb.invalid_raw() {
+            out.push(("SYMB", raw));
+        }
+        if let Some(raw) = self.zdiv.invalid_raw() {
+            out.push(("ZDIV", raw));
+        }
+        if let Some(raw) = self.xymd.invalid_raw() {
+            out.push(("XYMD", raw));
+        }
+        if let Some(raw) = self.xhms.invalid_raw() {
+            out.push(("XHMS", raw));
+        }
+        if let Some(raw) = self.kymd.invalid_raw() {
+            out.push(("KYMD", raw));
+        }
+        if let Some(raw) = self.khms.invalid_raw() {
+            out.push(("KHMS", raw));
+        }
+        if let Some(raw) = self.bvol.invalid_raw() {
+            out.push(("BVOL", raw));
+        }
+        if let Some(raw) = self.avol.invalid_raw() {
+            out.push(("AVOL", raw));
+        }
+        if let Some(raw) = self.bdvl.invalid_raw() {
+            out.push(("BDVL", raw));
+        }
+        if let Some(raw) = self.advl.invalid_raw() {
+            out.push(("ADVL", raw));
+        }
+        if let Some(raw) = self.pbid1.invalid_raw() {
+            out.push(("PBID1", raw));
+        }
+        if let Some(raw) = self.pask1.invalid_raw() {
+            out.push(("PASK1", raw));
+        }
+        if let Some(raw) = self.vbid1.invalid_raw() {
+            out.push(("VBID1", raw));
+        }
+        if let Some(raw) = self.vask1.invalid_raw() {
+            out.push(("VASK1", raw));
+        }
+        if let Some(raw) = self.dbid1.invalid_raw() {
+            out.push(("DBID1", raw));
+        }
+        if let Some(raw) = self.dask1.invalid_raw() {
+            out.push(("DASK1", raw));
+        }
+        out
+    }
+}
+
 /// Writes the record as a JSON object of wire name to original string (missing fields left out).
 impl serde::Serialize for Hdfsasp1 {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

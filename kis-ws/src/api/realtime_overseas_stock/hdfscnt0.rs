@@ -107,6 +107,92 @@ impl Record for Hdfscnt0 {
     }
 }
 
+impl Hdfscnt0 {
+    /// Columns whose value did not parse: wire name and raw text.
+    pub fn invalid_fields(&self) -> Vec<(&'static str, &str)> {
+        let mut out = Vec::new();
+        if let Some(raw) = self.rsym.invalid_raw() {
+            out.push(("RSYM", raw));
+        }
+        if let Some(raw) = self.symb.invalid_raw() {
+            out.push(("SYMB", raw));
+        }
+        if let Some(raw) = self.zdiv.invalid_raw() {
+            out.push(("ZDIV", raw));
+        }
+        if let Some(raw) = self.tymd.invalid_raw() {
+            out.push(("TYMD", raw));
+        }
+        if let Some(raw) = self.xymd.invalid_raw() {
+            out.push(("XYMD", raw));
+        }
+        if let Some(raw) = self.xhms.invalid_raw() {
+            out.push(("XHMS", raw));
+        }
+        if let Some(raw) = self.kymd.invalid_raw() {
+            out.push(("KYMD", raw));
+        }
+        if let Some(raw) = self.khms.invalid_raw() {
+            out.push(("KHMS", raw));
+        }
+        if let Some(raw) = self.open.invalid_raw() {
+            out.push(("OPEN", raw));
+        }
+        if let Some(raw) = self.high.invalid_raw() {
+            out.push(("HIGH", raw));
+        }
+        if let Some(raw) = self.low.invalid_raw() {
+            out.push(("LOW", raw));
+        }
+        if let Some(raw) = self.last.invalid_raw() {
+            out.push(("LAST", raw));
+        }
+        if let Some(raw) = self.sign.invalid_raw() {
+            out.push(("SIGN", raw));
+        }
+        if let Some(raw) = self.diff.invalid_raw() {
+            out.push(("DIFF", raw));
+        }
+        if let Some(raw) = self.rate.invalid_raw() {
+            out.push(("RATE", raw));
+        }
+        if let Some(raw) = self.pbid.invalid_raw() {
+            out.push(("PBID", raw));
+        }
+        if let Some(raw) = self.pask.invalid_raw() {
+            out.push(("PASK", raw));
+        }
+        if let Some(raw) = self.vbid.invalid_raw() {
+            out.push(("VBID", raw));
+        }
+        if let Some(raw) = self.vask.invalid_raw() {
+            out.push(("VASK", raw));
+        }
+        if let Some(raw) = self.evol.invalid_raw() {
+            out.push(("EVOL", raw));
+        }
+        if let Some(raw) = self.tvol.invalid_raw() {
+            out.push(("TVOL", raw));
+        }
+        if let Some(raw) = self.tamt.invalid_raw() {
+            out.push(("TAMT", raw));
+        }
+        if let Some(raw) = self.bivl.invalid_raw() {
+            out.push(("BIVL", raw));
+        }
+        if let Some(raw) = self.asvl.invalid_raw() {
+            out.push(("ASVL", raw));
+        }
+        if let Some(raw) = self.strn.invalid_raw() {
+            out.push(("STRN", raw));
+        }
+        if let Some(raw) = self.mtyp.invalid_raw() {
+            out.push(("MTYP", raw));
+        }
+        out
+    }
+}
+
 /// Writes the record as a JSON object of wire name to original string (missing fields left out).
 impl serde::Serialize for Hdfscnt0 {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

@@ -74,3 +74,35 @@ pub fn available_on(tr_id: &str, env: kis_client::endpoint::Env) -> Option<bool>
         kis_client::endpoint::Env::Paper => paper,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    const ALL: &[&str] = &["H0STCNI0", "H0STCNI9", "H0STCNT0"];
+
+    #[test]
+    fn every_tr_decodes_and_writes_back_its_original_strings() {
+        for tr in ALL {
+            let cols = super::columns(tr).expect("known TR");
+            let fields: Vec<String> = (0..cols.len()).map(|i| format!("+0{i}.50x")).collect();
+            let refs: Vec<&str> = fields.iter().map(String::as_str).collect();
+            let rec = super::decode(tr, &refs).expect("decodes");
+            let json = serde_json::to_value(&rec).expect("serializes");
+            assert_eq!(json.as_object().map(|m| m.len()), Some(cols.len()), "{tr}");
+            for (c, f) in cols.iter().zip(&fields) {
+                assert_eq!(json[c], serde_json::Value::String(f.clone()), "{tr} {c}");
+            }
+            // Short records leave the rest missing; extra trailing fields are ignored.
+            let short = super::decode(tr, &refs[..refs.len() / 2]).expect("decodes");
+            let json = serde_json::to_value(&short).expect("serializes");
+            assert_eq!(json.as_object().map(|m| m.len()), Some(cols.len() / 2), "{tr}");
+            assert!(super::is_encrypted(tr).is_some());
+            assert!(
+                super::available_on(tr, kis_client::endpoint::Env::Real).is_some_and(|r| r)
+                    || super::available_on(tr, kis_client::endpoint::Env::Paper).is_some_and(|p| p),
+                "{tr} exists somewhere"
+            );
+        }
+        assert!(super::decode("NOPE0000", &[]).is_none());
+        assert!(super::columns("NOPE0000").is_none());
+    }
+}

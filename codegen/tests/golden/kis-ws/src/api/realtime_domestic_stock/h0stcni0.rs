@@ -31,6 +31,20 @@ impl Record for H0stcni0 {
     }
 }
 
+impl H0stcni0 {
+    /// Columns whose value did not parse: wire name and raw text.
+    pub fn invalid_fields(&self) -> Vec<(&'static str, &str)> {
+        let mut out = Vec::new();
+        if let Some(raw) = self.cust_id.invalid_raw() {
+            out.push(("CUST_ID", raw));
+        }
+        if let Some(raw) = self.acnt_no.invalid_raw() {
+            out.push(("ACNT_NO", raw));
+        }
+        out
+    }
+}
+
 /// Writes the record as a JSON object of wire name to original string (missing fields left out).
 impl serde::Serialize for H0stcni0 {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

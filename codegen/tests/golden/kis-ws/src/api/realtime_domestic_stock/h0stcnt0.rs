@@ -48,6 +48,32 @@ impl Record for H0stcnt0 {
     }
 }
 
+impl H0stcnt0 {
+    /// Columns whose value did not parse: wire name and raw text.
+    pub fn invalid_fields(&self) -> Vec<(&'static str, &str)> {
+        let mut out = Vec::new();
+        if let Some(raw) = self.mksc_shrn_iscd.invalid_raw() {
+            out.push(("MKSC_SHRN_ISCD", raw));
+        }
+        if let Some(raw) = self.stck_cntg_hour.invalid_raw() {
+            out.push(("STCK_CNTG_HOUR", raw));
+        }
+        if let Some(raw) = self.stck_prpr.invalid_raw() {
+            out.push(("STCK_PRPR", raw));
+        }
+        if let Some(raw) = self.prdy_vrss_sign.invalid_raw() {
+            out.push(("PRDY_VRSS_SIGN", raw));
+        }
+        if let Some(raw) = self.prdy_ctrt.invalid_raw() {
+            out.push(("PRDY_CTRT", raw));
+        }
+        if let Some(raw) = self.type_.invalid_raw() {
+            out.push(("TYPE", raw));
+        }
+        out
+    }
+}
+
 /// Writes the record as a JSON object of wire name to original string (missing fields left out).
 impl serde::Serialize for H0stcnt0 {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
