@@ -3,6 +3,8 @@
 //! [`Client`] sends any generated [`endpoint::Endpoint`] request through one runtime: config
 //! ([`Config`]), tokens (disk-cached, single-flight), a shared rate limiter, bounded retries for
 //! read-only calls (never for orders), paging streams and one [`Error`] type.
+// The guide's examples use the domestic-stock endpoints (and run against kis-mock as doc tests).
+#![cfg_attr(feature = "domestic-stock", doc = include_str!("../docs/crate.md"))]
 #![deny(missing_docs)]
 
 pub mod api;

@@ -6,6 +6,7 @@
 //! [`Options::data_buffer`] evict the oldest market data and the stream reports
 //! [`Event::Lagged`]; execution notices and state events are never dropped: when
 //! [`Options::notice_buffer`] is full the connection task waits for the consumer.
+#![doc = include_str!("../docs/crate.md")]
 #![deny(missing_docs)]
 
 pub mod api;
