@@ -2,6 +2,7 @@
 
 mod auth;
 mod endpoints;
+mod generated;
 mod paging;
 mod rate;
 mod secrets;
