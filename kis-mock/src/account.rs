@@ -182,8 +182,8 @@ impl Account {
             .orders
             .iter()
             .filter(|o| !o.sell)
-            .map(|o| o.open() * o.exec_price())
-            .sum();
+            .map(|o| o.open().saturating_mul(o.exec_price()))
+            .fold(0u64, u64::saturating_add);
         self.cash.saturating_sub(reserved)
     }
 
@@ -276,7 +276,7 @@ impl Account {
         if !cancel && !original.sell {
             let extra = take
                 .saturating_mul(new_price.max(1))
-                .saturating_sub(take * original.exec_price());
+                .saturating_sub(take.saturating_mul(original.exec_price()));
             if self.available_cash() < extra {
                 return Err(reject("APBK0952", "주문가능금액을 초과 했습니다"));
             }
@@ -321,9 +321,9 @@ impl Account {
         order.filled += open;
         order.fill_price = price;
         let order = order.clone();
-        let amount = open * price;
+        let amount = open.saturating_mul(price);
         if order.sell {
-            self.cash += amount;
+            self.cash = self.cash.saturating_add(amount);
             if let Some(p) = self.holdings.get_mut(&order.code) {
                 p.qty = p.qty.saturating_sub(open);
                 if p.qty == 0 {
@@ -336,7 +336,7 @@ impl Account {
                 qty: 0,
                 avg_price: 0,
             });
-            let total = p.qty * p.avg_price + amount;
+            let total = p.qty.saturating_mul(p.avg_price).saturating_add(amount);
             p.qty += open;
             p.avg_price = total / p.qty.max(1);
         }
@@ -383,16 +383,20 @@ impl Account {
     }
 }
 
+/// Largest quantity or price the mock accepts (KIS's fields are at most 10 digits; this keeps
+/// every amount far from overflow).
+const MAX_INPUT: u64 = 999_999_999;
+
 fn parse_qty(text: &str) -> Result<u64, Reject> {
     match text.trim().parse::<u64>() {
-        Ok(q) if q > 0 => Ok(q),
+        Ok(q) if (1..=MAX_INPUT).contains(&q) => Ok(q),
         _ => Err(reject("APBK1269", "주문수량을 확인하여 주십시오.")),
     }
 }
 
 fn parse_price(text: &str) -> Result<u64, Reject> {
     match text.trim().parse::<u64>() {
-        Ok(p) if p > 0 => Ok(p),
+        Ok(p) if (1..=MAX_INPUT).contains(&p) => Ok(p),
         _ => Err(reject("APBK1270", "주문단가를 확인하여 주십시오.")),
     }
 }
@@ -460,5 +464,74 @@ mod tests {
         a.fill(&modify.odno).unwrap();
         assert_eq!(a.holdings["005930"].qty, 4);
         assert_eq!(a.cash, 1_000_000 - 160_000);
+    }
+}
+
+#[cfg(test)]
+mod proptests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[derive(Debug, Clone)]
+    enum Op {
+        Place(bool, String, String, String),
+        Revise(usize, bool, String, String, bool),
+        Fill(usize),
+    }
+
+    fn number() -> impl Strategy<Value = String> {
+        prop_oneof![
+            (0u64..2_000).prop_map(|n| n.to_string()),
+            any::<u64>().prop_map(|n| n.to_string()),
+            ".{0,6}",
+        ]
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            (
+                any::<bool>(),
+                prop_oneof![Just("00".to_owned()), Just("01".to_owned())],
+                number(),
+                number()
+            )
+                .prop_map(|(s, d, q, p)| Op::Place(s, d, q, p)),
+            (0usize..8, any::<bool>(), number(), number(), any::<bool>())
+                .prop_map(|(i, c, q, p, a)| Op::Revise(i, c, q, p, a)),
+            (0usize..8).prop_map(Op::Fill),
+        ]
+    }
+
+    proptest! {
+        /// Any sequence of orders, modifies, cancels and fills with any input keeps the books
+        /// consistent and never panics.
+        #[test]
+        fn books_stay_consistent(ops in proptest::collection::vec(op(), 0..40)) {
+            let mut a = Account::new(&MockConfig {
+                initial_cash: 10_000_000,
+                initial_holdings: vec![crate::config::Holding { code: "005930".into(), qty: 100, avg_price: 1000 }],
+                ..MockConfig::default()
+            });
+            for op in ops {
+                match op {
+                    Op::Place(sell, dvsn, qty, price) => {
+                        let _ = a.place("005930", sell, &dvsn, &qty, &price);
+                    }
+                    Op::Revise(i, cancel, qty, price, all) => {
+                        let odno = format!("{:010}", i + 1);
+                        let _ = a.revise(&odno, cancel, "00", &qty, &price, all);
+                    }
+                    Op::Fill(i) => {
+                        let _ = a.fill(&format!("{:010}", i + 1));
+                    }
+                }
+                for o in &a.orders {
+                    prop_assert!(o.filled + o.withdrawn <= o.qty || o.kind == OrderKind::Cancel);
+                }
+                prop_assert!(a.available_cash() <= a.cash);
+                let held = a.holdings.get("005930").map_or(0, |p| p.qty);
+                prop_assert!(a.sellable("005930") <= held);
+            }
+        }
     }
 }

@@ -583,3 +583,68 @@ fn generic(call: &Call<'_>) -> Reply {
         ..Reply::ok(Value::Object(body))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn paging_spec() -> ApiSpec {
+        serde_json::from_value(json!({
+            "id": "x", "category": "c", "kind": "rest", "name": "n", "menu": "m", "api_id": "a",
+            "seq": 1, "method": "GET", "path": "/x",
+            "paging": {"request": ["CTX_AREA_FK100", "CTX_AREA_NK100"],
+                       "response": ["ctx_area_fk100", "ctx_area_nk100"]}
+        }))
+        .expect("a valid spec")
+    }
+
+    fn next_request(body: &Map<String, Value>) -> (HeaderMap, HashMap<String, String>) {
+        let mut headers = HeaderMap::new();
+        headers.insert("tr_cont", HeaderValue::from_static("N"));
+        let params = [
+            ("CTX_AREA_FK100", "ctx_area_fk100"),
+            ("CTX_AREA_NK100", "ctx_area_nk100"),
+        ]
+        .into_iter()
+        .map(|(req, res)| (req.to_owned(), body[res].as_str().unwrap_or("").to_owned()))
+        .collect();
+        (headers, params)
+    }
+
+    proptest! {
+        /// The continuation keys of page `p` lead to page `p + 1`, and `tr_cont` marks the last.
+        #[test]
+        fn continuation_round_trip(pages in 1u32..50, at in 0u32..50) {
+            let spec = paging_spec();
+            let at = at % pages;
+            let mut body = Map::new();
+            let cont = paginate(&spec, &mut body, at, pages);
+            let last = at + 1 == pages;
+            prop_assert_eq!(matches!(cont, "D" | "E"), last);
+            if !last {
+                let (headers, params) = next_request(&body);
+                prop_assert_eq!(page(&spec, &headers, &params).ok(), Some(at + 1));
+            }
+        }
+
+        /// Any continuation value either names a page or is refused; it never panics.
+        #[test]
+        fn any_continuation_key_is_handled(key in ".{0,24}") {
+            let spec = paging_spec();
+            let mut headers = HeaderMap::new();
+            headers.insert("tr_cont", HeaderValue::from_static("N"));
+            let params = HashMap::from([("CTX_AREA_FK100".to_owned(), key)]);
+            let _ = page(&spec, &headers, &params);
+        }
+    }
+
+    #[test]
+    fn first_page_without_tr_cont() {
+        let spec = paging_spec();
+        assert_eq!(
+            page(&spec, &HeaderMap::new(), &HashMap::new()).ok(),
+            Some(0)
+        );
+    }
+}

@@ -201,9 +201,9 @@ fn balance(call: &Call<'_>) -> Reply {
         .iter()
         .map(|(code, qty, avg)| {
             let price = market_price(code);
-            let pchs = qty * avg;
-            let evlu = qty * price;
-            let pfls = evlu as i64 - pchs as i64;
+            let pchs = qty.saturating_mul(*avg);
+            let evlu = qty.saturating_mul(price);
+            let pfls = i128::from(evlu) - i128::from(pchs);
             let rate = if pchs == 0 {
                 0.0
             } else {
@@ -225,8 +225,14 @@ fn balance(call: &Call<'_>) -> Reply {
         })
         .collect();
     fill_block(call, &mut body, "output1", rows);
-    let pchs: u64 = holdings.iter().map(|(_, q, a)| q * a).sum();
-    let evlu: u64 = holdings.iter().map(|(c, q, _)| q * market_price(c)).sum();
+    let pchs = holdings
+        .iter()
+        .map(|(_, q, a)| q.saturating_mul(*a))
+        .fold(0u64, u64::saturating_add);
+    let evlu = holdings
+        .iter()
+        .map(|(c, q, _)| q.saturating_mul(market_price(c)))
+        .fold(0u64, u64::saturating_add);
     let cash = account.cash.to_string();
     fill_block(
         call,
@@ -237,13 +243,16 @@ fn balance(call: &Call<'_>) -> Reply {
             ("nxdy_excc_amt", cash.clone()),
             ("prvs_rcdl_excc_amt", cash),
             ("scts_evlu_amt", evlu.to_string()),
-            ("tot_evlu_amt", (account.cash + evlu).to_string()),
-            ("nass_amt", (account.cash + evlu).to_string()),
+            (
+                "tot_evlu_amt",
+                account.cash.saturating_add(evlu).to_string(),
+            ),
+            ("nass_amt", account.cash.saturating_add(evlu).to_string()),
             ("pchs_amt_smtl_amt", pchs.to_string()),
             ("evlu_amt_smtl_amt", evlu.to_string()),
             (
                 "evlu_pfls_smtl_amt",
-                (evlu as i64 - pchs as i64).to_string(),
+                (i128::from(evlu) - i128::from(pchs)).to_string(),
             ),
         ]],
     );
@@ -331,7 +340,10 @@ fn daily_ccld(call: &Call<'_>) -> Reply {
                     }
                     .into(),
                 ),
-                ("tot_ccld_amt", (o.filled * o.fill_price).to_string()),
+                (
+                    "tot_ccld_amt",
+                    o.filled.saturating_mul(o.fill_price).to_string(),
+                ),
                 ("rmn_qty", o.open().to_string()),
                 ("rjct_qty", "0".into()),
                 ("ccld_cndt_name", "없음".into()),
@@ -346,7 +358,10 @@ fn daily_ccld(call: &Call<'_>) -> Reply {
         .map(|o| o.qty)
         .sum();
     let ccld_qty: u64 = orders.iter().map(|o| o.filled).sum();
-    let ccld_amt: u64 = orders.iter().map(|o| o.filled * o.fill_price).sum();
+    let ccld_amt = orders
+        .iter()
+        .map(|o| o.filled.saturating_mul(o.fill_price))
+        .fold(0u64, u64::saturating_add);
     fill_block(
         call,
         &mut body,

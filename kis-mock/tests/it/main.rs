@@ -4,6 +4,7 @@
 mod account;
 mod all_endpoints;
 mod auth;
+mod binary;
 mod common;
 mod faults;
 mod paging;
