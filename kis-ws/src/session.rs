@@ -147,6 +147,21 @@ impl ApprovalKeySource for StaticApprovalKey {
     }
 }
 
+/// Approval keys issued (and cached) by the REST client; a refused key is renewed.
+impl ApprovalKeySource for kis_client::Client {
+    fn approval_key(&self, fresh: bool) -> BoxFuture<'_, Result<String, Error>> {
+        Box::pin(async move {
+            let key = if fresh {
+                self.renew_approval_key().await
+            } else {
+                kis_client::Client::approval_key(self).await
+            };
+            key.map(|k| k.expose().to_owned())
+                .map_err(|e| Error::ApprovalKey(Box::new(e)))
+        })
+    }
+}
+
 enum Command {
     Subscribe {
         tr_id: String,
@@ -202,6 +217,35 @@ impl std::fmt::Debug for Session {
 }
 
 impl Session {
+    /// Opens a session with the REST client's configuration: its env, websocket URL (unless
+    /// `options.url` is set) and `custtype`, and approval keys issued by the client.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: kis_client::Client) -> Result<(), kis_ws::Error> {
+    /// use futures::StreamExt;
+    /// let session = kis_ws::Session::connect(&client, kis_ws::Options::default()).await?;
+    /// let mut events = session.events();
+    /// session.subscribe("H0STCNT0", "005930").await?;
+    /// while let Some(event) = events.next().await {
+    ///     if let kis_ws::Event::Data { record, .. } = event {
+    ///         println!("{record:?}");
+    ///     }
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn connect(
+        client: &kis_client::Client,
+        mut options: Options,
+    ) -> Result<Session, Error> {
+        let config = client.config();
+        options.env = config.env();
+        if options.url.is_none() {
+            options.url = Some(config.ws_url().to_owned());
+        }
+        config.custtype().clone_into(&mut options.custtype);
+        Session::connect_with(client.clone(), options).await
+    }
+
     /// Fetches an approval key from `source`, opens the websocket and starts the session.
     pub async fn connect_with(
         source: impl ApprovalKeySource,

@@ -1,4 +1,5 @@
 //! Integration tests of kis-ws over loopback websockets.
 
 mod fake;
+mod mock;
 mod session;

@@ -1,0 +1,286 @@
+//! The session against kis-mock over loopback, with approval keys and orders through kis-client.
+
+use std::time::Duration;
+
+use futures::StreamExt;
+use kis_client::api::domestic_stock::order_cash::OrderCashRequest;
+use kis_client::{Client, Config, Env};
+use kis_mock::{MockConfig, MockEnv, MockServer};
+use kis_ws::{AnyRecord, Backoff, Error, Event, EventStream, Options, Session};
+
+struct Setup {
+    mock: MockServer,
+    client: Client,
+    _cache: tempfile::TempDir,
+}
+
+async fn setup(mut mc: MockConfig) -> Setup {
+    mc.rate_limit_per_sec = None;
+    let env = match mc.env {
+        MockEnv::Real => Env::Real,
+        MockEnv::Paper => Env::Paper,
+    };
+    let mock = MockServer::start(mc).await.expect("mock starts");
+    let c = mock.config();
+    let cache = tempfile::tempdir().expect("tempdir");
+    let config = Config::builder()
+        .env(env)
+        .app_key(c.app_key.clone())
+        .app_secret(c.app_secret.clone())
+        .account(c.account.clone())
+        .hts_id(c.hts_id.clone())
+        .rest_url(mock.rest_url())
+        .ws_url(mock.ws_url())
+        .rate_limit_per_sec(1000)
+        .token_cache_dir(cache.path())
+        .build()
+        .expect("config");
+    Setup {
+        client: Client::new(config).expect("client"),
+        mock,
+        _cache: cache,
+    }
+}
+
+fn fast_options() -> Options {
+    let mut o = Options::default();
+    o.backoff = Backoff {
+        initial: Duration::from_millis(1),
+        max: Duration::from_millis(5),
+    };
+    o.in_use_delay = Duration::from_millis(5);
+    o
+}
+
+async fn wait_for(
+    events: &mut EventStream<AnyRecord>,
+    mut pred: impl FnMut(&Event<AnyRecord>) -> bool,
+) -> Event<AnyRecord> {
+    tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            let e = events.next().await.expect("stream ended");
+            if pred(&e) {
+                return e;
+            }
+        }
+    })
+    .await
+    .expect("event did not arrive in time")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn subscribe_41_codes_typed_frames_for_each_and_42nd_refused() {
+    let mc = MockConfig {
+        data_interval: Some(Duration::from_millis(50)),
+        ..MockConfig::default()
+    };
+    let s = setup(mc).await;
+    let session = Session::connect(&s.client, fast_options()).await.unwrap();
+    let mut events = session.events();
+    let codes: Vec<String> = (0..42).map(|i| format!("{:06}", 100 + i * 7)).collect();
+    for code in &codes[..41] {
+        session
+            .subscribe("H0STCNT0", code)
+            .await
+            .expect("subscribe");
+    }
+    let err = session.subscribe("H0STCNT0", &codes[41]).await.unwrap_err();
+    assert!(
+        matches!(err, Error::TooManySubscriptions { limit: 41 }),
+        "{err:?}"
+    );
+    assert_eq!(s.mock.stats().ws_subscriptions, 41);
+
+    let mut seen = std::collections::BTreeSet::new();
+    while seen.len() < 41 {
+        if let Event::Data {
+            tr_id,
+            tr_key,
+            record: AnyRecord::H0stcnt0(r),
+        } = wait_for(&mut events, |e| matches!(e, Event::Data { .. })).await
+        {
+            assert_eq!(&*tr_id, "H0STCNT0");
+            let code = r.mksc_shrn_iscd.get().expect("code").clone();
+            assert_eq!(tr_key.as_deref(), Some(code.as_str()));
+            assert!(codes[..41].contains(&code), "{code}");
+            assert!(r.stck_prpr.get().is_some(), "typed price");
+            seen.insert(code);
+        }
+    }
+    session.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kis_refuses_the_42nd_with_a_typed_error_when_the_local_cap_is_higher() {
+    let s = setup(MockConfig::default()).await;
+    let mut o = fast_options();
+    o.max_subscriptions = 50;
+    let session = Session::connect(&s.client, o).await.unwrap();
+    for i in 0..41 {
+        session
+            .subscribe("H0STCNT0", &format!("{:06}", i))
+            .await
+            .unwrap();
+    }
+    let err = session.subscribe("H0STCNT0", "999999").await.unwrap_err();
+    assert!(matches!(err, Error::MaxSubscribeOver { .. }), "{err:?}");
+    assert_eq!(session.subscriptions().await.unwrap().len(), 41);
+    session.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn encrypted_notice_decrypts_and_decodes_after_an_order() {
+    let mut mc = MockConfig::paper();
+    mc.data_interval = None;
+    let s = setup(mc).await;
+    let hts_id = s.client.config().hts_id().expect("hts id").to_owned();
+    let session = Session::connect(&s.client, fast_options()).await.unwrap();
+    // The real notice TR is refused locally on paper; the paper twin works.
+    let e = session.subscribe("H0STCNI0", &hts_id).await.unwrap_err();
+    assert!(matches!(e, Error::NotOnPaper { .. }), "{e:?}");
+    let mut events = session.events();
+    session.subscribe("H0STCNI9", &hts_id).await.unwrap();
+
+    let placed = s
+        .client
+        .send(OrderCashRequest::buy("005930", "00", "1", "70000"))
+        .await
+        .expect("order");
+    let odno = placed
+        .output
+        .get()
+        .expect("order output")
+        .odno
+        .raw()
+        .into_owned();
+
+    let Event::Data {
+        tr_id,
+        tr_key,
+        record,
+    } = wait_for(&mut events, |e| {
+        matches!(e, Event::Data { .. } | Event::Error(_))
+    })
+    .await
+    else {
+        unreachable!()
+    };
+    assert_eq!(&*tr_id, "H0STCNI9");
+    assert_eq!(tr_key.as_deref(), Some(hts_id.as_str()));
+    let AnyRecord::H0stcni0(n) = record else {
+        panic!("not a notice: {record:?}")
+    };
+    assert_eq!(n.cust_id.get().map(String::as_str), Some(hts_id.as_str()));
+    assert_eq!(n.oder_no.raw(), odno);
+    assert_eq!(n.stck_shrn_iscd.get().map(String::as_str), Some("005930"));
+    assert!(s.mock.stats().notices_sent >= 1);
+    session.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hundred_forced_disconnects_restore_all_subscriptions() {
+    let mc = MockConfig {
+        data_interval: Some(Duration::from_millis(5)),
+        ..MockConfig::default()
+    };
+    let s = setup(mc).await;
+    let hts_id = s.client.config().hts_id().expect("hts id").to_owned();
+    let session = Session::connect(&s.client, fast_options()).await.unwrap();
+    let mut events = session.events();
+    let subs = [
+        ("H0STCNT0", "005930"),
+        ("H0STCNT0", "000660"),
+        ("H0STASP0", "005930"),
+        ("H0STCNI0", hts_id.as_str()),
+    ];
+    for (tr, key) in subs {
+        session.subscribe(tr, key).await.unwrap();
+    }
+    for _ in subs {
+        wait_for(&mut events, |e| matches!(e, Event::Subscribed { .. })).await;
+    }
+    // Every session is dropped (no close frame) after its acks and a couple of frames.
+    s.mock.faults().drop_ws_after(subs.len() as u64 + 2);
+    let mut reconnects = 0;
+    let mut lost = 0;
+    while reconnects < 100 {
+        match wait_for(&mut events, |e| {
+            matches!(
+                e,
+                Event::Reconnected { .. }
+                    | Event::SubscriptionLost { .. }
+                    | Event::Subscribed { .. }
+            )
+        })
+        .await
+        {
+            Event::Reconnected { resubscribed, .. } => {
+                assert_eq!(resubscribed, subs.len(), "reconnect {reconnects}");
+                reconnects += 1;
+            }
+            Event::SubscriptionLost { .. } => lost += 1,
+            // A restore must never look like a new subscription.
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    s.mock.faults().clear();
+    assert_eq!(lost, 0);
+    let mut registered = session.subscriptions().await.unwrap();
+    registered.sort();
+    let mut want: Vec<(String, String)> = subs
+        .iter()
+        .map(|(t, k)| (t.to_string(), k.to_string()))
+        .collect();
+    want.sort();
+    assert_eq!(registered, want);
+    let stats = s.mock.stats();
+    assert!(stats.ws_sessions >= 101, "{}", stats.ws_sessions);
+    // Data keeps flowing after the storm.
+    wait_for(&mut events, |e| matches!(e, Event::Data { .. })).await;
+    session.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn malformed_frames_from_the_mock_are_error_events_and_the_stream_goes_on() {
+    let mc = MockConfig {
+        data_interval: Some(Duration::from_millis(10)),
+        ..MockConfig::default()
+    };
+    let s = setup(mc).await;
+    let session = Session::connect(&s.client, fast_options()).await.unwrap();
+    let mut events = session.events();
+    session.subscribe("H0STCNT0", "005930").await.unwrap();
+    s.mock.faults().malformed_frames(5);
+    let mut errors = 0;
+    while errors < 5 {
+        if let Event::Error(_) = wait_for(&mut events, |e| matches!(e, Event::Error(_))).await {
+            errors += 1;
+        }
+    }
+    wait_for(&mut events, |e| matches!(e, Event::Data { .. })).await;
+    session.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refused_approval_key_is_renewed_through_the_client() {
+    let s = setup(MockConfig::default()).await;
+    let approvals = |s: &Setup| {
+        s.mock
+            .stats()
+            .requests_by_path
+            .get("/oauth2/Approval")
+            .copied()
+            .unwrap_or(0)
+    };
+    let session = Session::connect(&s.client, fast_options()).await.unwrap();
+    assert_eq!(approvals(&s), 1);
+    s.mock.faults().refuse_approval(true);
+    let err = session.subscribe("H0STCNT0", "005930").await.unwrap_err();
+    assert!(matches!(err, Error::InvalidApproval { .. }), "{err:?}");
+    // Each refusal was answered by renewing the key through the client.
+    assert!(approvals(&s) >= 3, "{}", approvals(&s));
+    s.mock.faults().refuse_approval(false);
+    session.subscribe("H0STCNT0", "005930").await.unwrap();
+    assert_eq!(session.subscriptions().await.unwrap().len(), 1);
+    session.close().await;
+}
