@@ -28,6 +28,8 @@ struct State<E> {
     req: Option<E>,
     number: usize,
     prev_keys: Vec<String>,
+    /// An error to yield after the page that revealed it.
+    pending: Option<Error>,
 }
 
 impl Client {
@@ -48,8 +50,12 @@ impl Client {
             req: Some(req),
             number: 0,
             prev_keys: Vec::new(),
+            pending: None,
         };
         futures::stream::unfold(state, |mut st| async move {
+            if let Some(e) = st.pending.take() {
+                return Some((Err(e), st));
+            }
             let mut req = st.req.take()?;
             st.number += 1;
             let max = st.client.inner.config.max_pages;
@@ -79,11 +85,13 @@ impl Client {
                         "{}: the server sent the same continuation keys twice; stopping instead of looping",
                         E::INFO.id
                     ));
-                    return Some((Err(err), st));
+                    // Yield this page, then the error; never ask for the same page again.
+                    st.pending = Some(err);
+                } else {
+                    req.set_continuation(&keys);
+                    st.prev_keys = keys;
+                    st.req = Some(req);
                 }
-                req.set_continuation(&keys);
-                st.prev_keys = keys;
-                st.req = Some(req);
             }
             let page = Page {
                 number: st.number,

@@ -3,6 +3,7 @@
 mod auth;
 mod endpoints;
 mod generated;
+mod loopback;
 mod paging;
 mod rate;
 mod secrets;

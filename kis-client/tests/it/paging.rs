@@ -79,3 +79,68 @@ async fn a_failing_page_ends_the_stream() {
     assert!(stream.next().await.expect("page 2 fails").is_err());
     assert!(stream.next().await.is_none(), "no looping after an error");
 }
+
+fn balance_page(fk: &str, rows: &[&str]) -> String {
+    let rows: Vec<_> = rows
+        .iter()
+        .map(|p| serde_json::json!({"pdno": p, "hldg_qty": "1"}))
+        .collect();
+    serde_json::json!({
+        "rt_cd": "0", "msg_cd": "KIOK0510", "msg1": "ok",
+        "ctx_area_fk100": fk, "ctx_area_nk100": fk,
+        "output1": rows, "output2": [],
+    })
+    .to_string()
+}
+
+#[tokio::test]
+async fn data_changed_mid_paging_is_an_error_not_a_loop() {
+    let server = crate::loopback::serve(|n, seen| match n {
+        0 => {
+            assert_eq!(seen.tr_cont, "");
+            (200, "F", balance_page("K1", &["000010", "000020"]))
+        }
+        _ => {
+            assert_eq!(seen.tr_cont, "N");
+            assert!(seen.query.contains("CTX_AREA_FK100=K1") && seen.query.contains("CTX_AREA_NK100=K1"), "{}", seen.query);
+            let body = r#"{"rt_cd":"1","msg_cd":"SYDB0050","msg1":"조회이후에 자료가 변경되었습니다.(다시 조회하세요)"}"#;
+            (200, "", body.to_owned())
+        }
+    })
+    .await;
+    let cache = tempfile::tempdir().expect("tempdir");
+    let pages: Vec<_> = server
+        .client(cache.path())
+        .pages(InquireBalance::new())
+        .collect()
+        .await;
+    assert_eq!(pages.len(), 2);
+    assert!(pages[0].is_ok());
+    assert!(
+        matches!(&pages[1], Err(Error::Api { msg_cd, .. }) if msg_cd == "SYDB0050"),
+        "{:?}",
+        pages[1]
+    );
+    assert_eq!(
+        server.requests.load(std::sync::atomic::Ordering::SeqCst),
+        2,
+        "not retried, not looped"
+    );
+}
+
+#[tokio::test]
+async fn repeated_continuation_keys_stop_the_stream() {
+    let server = crate::loopback::serve(|_, _| (200, "M", balance_page("SAME", &["000010"]))).await;
+    let cache = tempfile::tempdir().expect("tempdir");
+    let pages: Vec<_> = server
+        .client(cache.path())
+        .pages(InquireBalance::new())
+        .collect()
+        .await;
+    assert_eq!(pages.len(), 3, "two pages, then the error");
+    assert!(
+        matches!(&pages[2], Err(Error::InvalidRequest(m)) if m.contains("same continuation keys")),
+        "{:?}",
+        pages[2]
+    );
+}

@@ -1,0 +1,100 @@
+//! A minimal scripted HTTP server on a loopback socket, for answers kis-mock does not produce
+//! (e.g. `SYDB0050` in the middle of paging, a server repeating its continuation keys).
+
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Request, Response};
+use hyper_util::rt::TokioIo;
+
+/// What the script sees of a request.
+pub struct Seen {
+    pub path: String,
+    pub query: String,
+    pub tr_cont: String,
+}
+
+type Script = dyn Fn(usize, &Seen) -> (u16, &'static str, String) + Send + Sync;
+
+pub struct Loopback {
+    pub url: String,
+    pub requests: Arc<AtomicUsize>,
+}
+
+/// Serves `script(n, request) -> (status, tr_cont header, body)`; `n` counts non-token requests.
+/// `/oauth2/tokenP` always gets a valid token.
+pub async fn serve(
+    script: impl Fn(usize, &Seen) -> (u16, &'static str, String) + Send + Sync + 'static,
+) -> Loopback {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    let requests = Arc::new(AtomicUsize::new(0));
+    let script: Arc<Script> = Arc::new(script);
+    let counter = requests.clone();
+    tokio::spawn(async move {
+        while let Ok((tcp, _)) = listener.accept().await {
+            let (script, counter) = (script.clone(), counter.clone());
+            tokio::spawn(async move {
+                let svc = service_fn(move |req: Request<hyper::body::Incoming>| {
+                    let (script, counter) = (script.clone(), counter.clone());
+                    async move {
+                        let seen = Seen {
+                            path: req.uri().path().to_owned(),
+                            query: req.uri().query().unwrap_or("").to_owned(),
+                            tr_cont: req
+                                .headers()
+                                .get("tr_cont")
+                                .and_then(|v| v.to_str().ok())
+                                .unwrap_or("")
+                                .to_owned(),
+                        };
+                        let (status, cont, body) = if seen.path == "/oauth2/tokenP" {
+                            let body = r#"{"access_token":"loopback-token","token_type":"Bearer","expires_in":86400,"access_token_token_expired":"2099-01-01 00:00:00"}"#;
+                            (200, "", body.to_owned())
+                        } else {
+                            let n = counter.fetch_add(1, Ordering::SeqCst);
+                            script(n, &seen)
+                        };
+                        let mut resp = Response::builder()
+                            .status(status)
+                            .header("content-type", "application/json");
+                        if !cont.is_empty() {
+                            resp = resp.header("tr_cont", cont);
+                        }
+                        Ok::<_, Infallible>(
+                            resp.body(Full::new(Bytes::from(body))).expect("response"),
+                        )
+                    }
+                });
+                let _ = http1::Builder::new()
+                    .serve_connection(TokioIo::new(tcp), svc)
+                    .await;
+            });
+        }
+    });
+    Loopback { url, requests }
+}
+
+impl Loopback {
+    pub fn client(&self, cache: &std::path::Path) -> kis_client::Client {
+        kis_client::Client::new(
+            kis_client::Config::builder()
+                .app_key("k")
+                .app_secret("s")
+                .account("12345678-01")
+                .rest_url(self.url.clone())
+                .token_cache_dir(cache)
+                .rate_limit_per_sec(1000)
+                .build()
+                .expect("config"),
+        )
+        .expect("client")
+    }
+}
