@@ -284,3 +284,31 @@ async fn refused_approval_key_is_renewed_through_the_client() {
     assert_eq!(session.subscriptions().await.unwrap().len(), 1);
     session.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn already_in_use_after_a_drop_backs_off_until_kis_frees_the_slot() {
+    let s = setup(MockConfig::default()).await;
+    let session = Session::connect(&s.client, fast_options()).await.unwrap();
+    let mut events = session.events();
+    session.subscribe("H0STCNT0", "005930").await.unwrap();
+    // KIS keeps the app key's slot for a while after a drop: reconnects meet OPSP8996.
+    s.mock
+        .faults()
+        .hold_session(Some(Duration::from_millis(150)));
+    s.mock.faults().drop_ws_after(0);
+    wait_for(&mut events, |e| matches!(e, Event::Disconnected { .. })).await;
+    s.mock.faults().drop_ws_after(u64::MAX);
+    let Event::Reconnected {
+        attempts,
+        resubscribed,
+        downtime,
+    } = wait_for(&mut events, |e| matches!(e, Event::Reconnected { .. })).await
+    else {
+        unreachable!()
+    };
+    assert_eq!(resubscribed, 1);
+    assert!(attempts >= 2, "attempts {attempts}");
+    assert!(downtime >= Duration::from_millis(100), "{downtime:?}");
+    assert!(s.mock.stats().ws_sessions >= 3);
+    session.close().await;
+}
