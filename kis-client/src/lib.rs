@@ -3,6 +3,34 @@
 //! [`Client`] sends any generated [`endpoint::Endpoint`] request through one runtime: config
 //! ([`Config`]), tokens (disk-cached, single-flight), a shared rate limiter, bounded retries for
 //! read-only calls (never for orders), paging streams and one [`Error`] type.
+//!
+//! ```no_run
+//! # #[cfg(feature = "domestic-stock")]
+//! # async fn demo() -> Result<(), kis_client::Error> {
+//! use futures::StreamExt;
+//! use kis_client::api::domestic_stock::inquire_balance::InquireBalanceRequest;
+//! use kis_client::api::domestic_stock::inquire_price::InquirePriceRequest;
+//! use kis_client::{Client, Config};
+//!
+//! // kis_devlp.yaml (KIS_CONFIG or ~/KIS/config/) plus KIS_* environment overrides.
+//! let client = Client::new(Config::load()?)?;
+//! let quote = client.send(InquirePriceRequest::new("J", "005930")).await?;
+//! println!("{:?}", quote.output.get().map(|o| &o.stck_prpr));
+//!
+//! // Paging: follows tr_cont and the CTX_AREA_* keys; the account comes from the config.
+//! let mut pages = std::pin::pin!(client.pages(InquireBalanceRequest::new("N", "02", "01", "N", "N", "00")));
+//! while let Some(page) = pages.next().await {
+//!     let page = page?;
+//!     println!("page {}: {} holdings", page.number, page.response.output1.rows().len());
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! Safety: state-changing calls (orders, TR IDs ending in `U`) on the real service fail with
+//! [`Error::RealTradingNotEnabled`] before anything is sent unless the configuration opts in
+//! (`allow_real_trading: true` in the YAML, `KIS_ALLOW_REAL_TRADING=1`, or
+//! [`ConfigBuilder::allow_real_trading`]). They are never retried automatically; on failure check
+//! [`Error::may_have_been_sent`] before deciding anything.
 // The guide's examples use the domestic-stock endpoints (and run against kis-mock as doc tests).
 #![cfg_attr(feature = "domestic-stock", doc = include_str!("../docs/crate.md"))]
 #![deny(missing_docs)]
