@@ -12,6 +12,9 @@ const STRING_TOKENS: &[&str] = &[
     "name", "nm", "cd", "code", "dvsn", "cls", "sign", "no", "id", "isnm", "cntt", "text", "tp",
 ];
 
+/// Name tokens of free-text fields: never `code`/`flag`, even when the description lists codes.
+const NAME_TOKENS: &[&str] = &["name", "nm", "isnm", "cntt", "text"];
+
 /// Name tokens of numeric fields that may carry decimals (prices, amounts, rates).
 const DECIMAL_TOKENS: &[&str] = &[
     "rate", "rt", "ctrt", "prpr", "prc", "pric", "price", "unpr", "amt", "pbmn", "nmix", "oprc",
@@ -84,17 +87,22 @@ pub fn codes(description: &str) -> Vec<Code> {
         if line.is_empty() {
             continue;
         }
-        let mut split = false;
-        for sep in [", ", ",", " / ", "/ "] {
-            let parts: Vec<&str> = line.split(sep).map(str::trim).collect();
-            if parts.len() > 1 && parts.iter().all(|p| code_piece(p).is_some()) {
-                pieces.extend(parts.iter().map(|p| p.to_string()));
-                split = true;
-                break;
+        {
+            let starts = inline_code_starts(line);
+            if starts.len() >= 2 && starts[0] == 0 {
+                // `0:발행회사종목코드,1:기초자산종목코드` or `6:NASDAQ 7:NYSE 8:AMEX`.
+                let mut bounds = starts.clone();
+                bounds.push(line.len());
+                if starts[0] > 0 {
+                    pieces.push(line[..starts[0]].to_owned());
+                }
+                for w in bounds.windows(2) {
+                    let piece = line[w[0]..w[1]].trim().trim_end_matches([',', '/', ';']);
+                    pieces.push(piece.trim().to_owned());
+                }
+            } else {
+                pieces.push(line.to_owned());
             }
-        }
-        if !split {
-            pieces.push(line.to_owned());
         }
     }
     let mut out: Vec<Code> = Vec::new();
@@ -109,6 +117,51 @@ pub fn codes(description: &str) -> Vec<Code> {
     }
     if out.len() < 2 || matched * 2 <= pieces.len() {
         return Vec::new();
+    }
+    // A label that still holds `:` means the list was not understood (e.g. `KRX : J` written
+    // label-first); better no list than a wrong one.
+    if out
+        .iter()
+        .any(|c| c.label.contains(" :") || !inline_code_starts(&c.label).is_empty())
+    {
+        return Vec::new();
+    }
+    out
+}
+
+/// Byte offsets in `line` where an inline `CODE:label` starts: a 1-5 character letter/digit
+/// token at the line start or after `,`, `/`, `;` or a space, followed by `:` or `=` and a
+/// label that does not start with a digit (so times such as `09:00` are not split).
+fn inline_code_starts(line: &str) -> Vec<usize> {
+    let b = line.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        let at_boundary = i == 0 || matches!(b[i - 1], b',' | b'/' | b';' | b' ' | b'\t');
+        if at_boundary && b[i].is_ascii_alphanumeric() {
+            let mut j = i;
+            while j < b.len() && b[j].is_ascii_alphanumeric() {
+                j += 1;
+            }
+            let mut k = j;
+            while k < b.len() && b[k] == b' ' {
+                k += 1;
+            }
+            let tab = j < b.len() && b[j] == b'\t';
+            if tab {
+                k = j;
+            }
+            if j - i <= 5 && k < b.len() && (b[k] == b':' || b[k] == b'=' || tab) {
+                // `09:00` is a time, not code 09; `2: 3/4분기` is a code.
+                let time_like = !tab && k + 1 < b.len() && b[k + 1].is_ascii_digit();
+                if k + 1 < b.len() && !time_like {
+                    out.push(i);
+                }
+            }
+            i = j.max(i + 1);
+            continue;
+        }
+        i += 1;
     }
     out
 }
@@ -129,7 +182,20 @@ fn code_piece(piece: &str) -> Option<Code> {
         .strip_prefix(':')
         .or_else(|| rest.strip_prefix('='))
         .or_else(|| piece[end..].strip_prefix('\t'))?;
-    let label = rest.trim().trim_end_matches(',').trim();
+    let mut label = rest.trim().trim_end_matches(',').trim();
+    // Drop closing brackets the label never opened (`매수시 사용]`, `코스피200)`).
+    while let Some(last) = label.chars().last() {
+        let (open, close) = match last {
+            ')' => ('(', ')'),
+            ']' => ('[', ']'),
+            _ => break,
+        };
+        if label.matches(close).count() > label.matches(open).count() {
+            label = label[..label.len() - 1].trim_end();
+        } else {
+            break;
+        }
+    }
     if label.is_empty() || label.chars().count() > 60 {
         return None;
     }
@@ -162,6 +228,11 @@ pub fn kind(
     let lower = name.to_ascii_lowercase();
     let label = label.trim();
     let desc = description.trim();
+    let token = last_token(name);
+    if NAME_TOKENS.contains(&token.as_str()) {
+        // A name field whose description lists code -> name pairs carries the names.
+        return Kind::String;
+    }
     if !codes.is_empty() {
         return if is_flag_codes(codes) {
             Kind::Flag
@@ -189,7 +260,6 @@ pub fn kind(
     {
         return Kind::Time;
     }
-    let token = last_token(name);
     if STRING_TOKENS.contains(&token.as_str()) {
         return Kind::String;
     }
@@ -244,6 +314,29 @@ mod tests {
             c(&[("B", "법인"), ("P", "개인")])
         );
         assert!(codes("계좌번호 체계(8-2)의 앞 8자리").is_empty());
+        assert_eq!(
+            codes("0:발행회사,1:기초자산, 2:시장(KRX)"),
+            c(&[("0", "발행회사"), ("1", "기초자산"), ("2", "시장(KRX)")])
+        );
+        assert_eq!(
+            codes("6:NASDAQ 7:NYSE 8:AMEX"),
+            c(&[("6", "NASDAQ"), ("7", "NYSE"), ("8", "AMEX")])
+        );
+        assert!(codes("장 시작 09:00, 종료 15:30").is_empty());
+        assert_eq!(
+            codes("0: 1/4분기, 1: 반기, 2: 3/4분기"),
+            c(&[("0", "1/4분기"), ("1", "반기"), ("2", "3/4분기")])
+        );
+        assert!(codes("KRX : J, NXT : NX, 통합 : UN").is_empty());
+        assert_eq!(
+            codes("Q:코스닥\nK2:코스피200)"),
+            c(&[("Q", "코스닥"), ("K2", "코스피200")])
+        );
+        assert!(codes("[구분 01: 매도, 02: 매수시 사용]").is_empty());
+        assert_eq!(
+            codes("01 : 종목별\n02 : 일자별 (매수순번: 0 입력)"),
+            c(&[("01", "종목별"), ("02", "일자별 (매수순번: 0 입력)")])
+        );
         assert!(codes("ex) 01011112222").is_empty());
         assert!(codes("조회시작일자(YYYYMMDD)").is_empty());
     }
