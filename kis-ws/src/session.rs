@@ -182,6 +182,8 @@ enum Command {
 }
 
 struct Shared {
+    /// Set when the session ended; streams created afterwards end at once.
+    closed: std::sync::atomic::AtomicBool,
     sinks: Mutex<Vec<Arc<Queue>>>,
     version: AtomicU64,
     primary: Mutex<Option<Arc<Queue>>>,
@@ -192,11 +194,13 @@ struct Shared {
 impl Shared {
     fn add(&self, filter: Filter) -> Arc<Queue> {
         let q = Arc::new(Queue::new(filter, self.data_buffer, self.notice_buffer));
-        self.sinks
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(q.clone());
-        self.version.fetch_add(1, Ordering::Release);
+        let mut sinks = self.sinks.lock().unwrap_or_else(|e| e.into_inner());
+        if self.closed.load(Ordering::Acquire) {
+            q.close();
+        } else {
+            sinks.push(q.clone());
+            self.version.fetch_add(1, Ordering::Release);
+        }
         q
     }
 }
@@ -256,6 +260,7 @@ impl Session {
         let url = options.endpoint();
         let ws = open(&url, options.connect_timeout).await?;
         let shared = Arc::new(Shared {
+            closed: std::sync::atomic::AtomicBool::new(false),
             sinks: Mutex::new(Vec::new()),
             version: AtomicU64::new(0),
             primary: Mutex::new(None),
@@ -570,9 +575,12 @@ impl Engine {
         for sub in self.subs.values_mut() {
             sub.reply(|| Err(Error::Closed));
         }
-        self.refresh_sinks();
-        for q in &self.sinks {
-            q.close();
+        {
+            let sinks = self.shared.sinks.lock().unwrap_or_else(|e| e.into_inner());
+            self.shared.closed.store(true, Ordering::Release);
+            for q in sinks.iter() {
+                q.close();
+            }
         }
         // Streams created after this point must end too.
         if let Some(q) = self
@@ -864,7 +872,7 @@ impl Engine {
         let mut lost_keys = Vec::new();
         for (key, sub) in self.subs.iter_mut() {
             sub.reply(|| Err(Error::InvalidApproval { msg1: msg1.clone() }));
-            if sub.state == SubState::Subscribing && !sub.restoring {
+            if matches!(sub.state, SubState::Subscribing | SubState::Pending) && !sub.restoring {
                 lost_keys.push(key.clone());
             }
         }
