@@ -464,7 +464,8 @@ impl Session<'_> {
         for sub in self
             .subs
             .iter()
-            .filter(|s| s.encrypted && s.tr_key == notice.hts_id)
+            // Only the domestic-stock notice TRs carry the stateful account's executions.
+            .filter(|s| s.encrypted && s.tr_id.starts_with("H0STCNI") && s.tr_key == notice.hts_id)
         {
             let Some((key, iv)) = self.keys.get(&sub.tr_id) else {
                 continue;

@@ -223,12 +223,26 @@ async fn modify_and_cancel_open_orders() {
 }
 
 #[tokio::test]
-async fn fill_sends_an_encrypted_notice() {
-    let mock = start(paper()).await;
+async fn fill_sends_an_encrypted_notice_paper() {
+    notice_round_trip(paper(), "H0STCNI9", "VTTC0012U").await;
+}
+
+#[tokio::test]
+async fn fill_sends_an_encrypted_notice_real() {
+    let real = MockConfig {
+        env: kis_mock::MockEnv::Real,
+        app_key: MockConfig::default().app_key,
+        ..paper()
+    };
+    notice_round_trip(real, "H0STCNI0", "TTTC0012U").await;
+}
+
+async fn notice_round_trip(config: MockConfig, notice_tr: &str, order_tr: &str) {
+    let mock = start(config).await;
     let token = token(&mock).await;
     let approval = mock.approval_key();
     let mut ws = connect(&mock).await;
-    let ack = subscribe(&mut ws, &approval, "H0STCNI9", "mockuser").await;
+    let ack = subscribe(&mut ws, &approval, notice_tr, "mockuser").await;
     assert_eq!(ack["body"]["msg_cd"], "OPSP0000");
     let key = ack["body"]["output"]["key"].as_str().unwrap().to_owned();
     let iv = ack["body"]["output"]["iv"].as_str().unwrap().to_owned();
@@ -237,7 +251,7 @@ async fn fill_sends_an_encrypted_notice() {
         &mock,
         &token,
         ORDER,
-        "VTTC0012U",
+        order_tr,
         order("005930", "3", "70000"),
     )
     .await;
@@ -247,7 +261,7 @@ async fn fill_sends_an_encrypted_notice() {
     for _ in 0..2 {
         let frame = next_frame(&mut ws).await;
         let parts: Vec<&str> = frame.splitn(4, '|').collect();
-        assert_eq!(parts[..3], ["1", "H0STCNI9", "001"]);
+        assert_eq!(parts[..3], ["1", notice_tr, "001"]);
         let raw = STANDARD.decode(parts[3]).unwrap();
         let plain = cbc::Decryptor::<Aes256>::new_from_slices(key.as_bytes(), iv.as_bytes())
             .unwrap()
