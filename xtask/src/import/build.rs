@@ -184,6 +184,30 @@ fn block(row: &LayoutRow, kind: Kind, api: &str, anomalies: &mut Vec<Anomaly>) -
             "block-name-case",
         ));
     }
+    let desc = row.description.trim().to_ascii_lowercase();
+    let desc_says = if desc.starts_with("array") {
+        Some(Kind::Array)
+    } else if desc.starts_with("object") {
+        Some(Kind::Object)
+    } else {
+        None
+    };
+    if desc_says.is_some_and(|d| d != kind) {
+        anomalies.push(Anomaly::unhandled(
+            api,
+            "block-kind",
+            format!(
+                "block `{lower}` is typed `{}` but its description says `{}`; kept `{}`",
+                row.wire_type.trim(),
+                row.description.trim(),
+                if kind == Kind::Array {
+                    "array"
+                } else {
+                    "object"
+                }
+            ),
+        ));
+    }
     Field {
         name: lower,
         label: row.label.trim().to_owned(),
