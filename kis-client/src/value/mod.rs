@@ -26,6 +26,13 @@ pub trait Wire: Sized {
     fn is_canonical(&self, s: &str) -> bool;
     /// The canonical wire text of this value.
     fn to_wire(&self) -> Cow<'_, str>;
+    /// Parses and says whether `s` is canonical in one step (types with a faster combined
+    /// path override it).
+    fn parse_checked(s: &str) -> Option<(Self, bool)> {
+        let v = Self::parse_wire(s)?;
+        let canonical = v.is_canonical(s);
+        Some((v, canonical))
+    }
 }
 
 /// One typed wire value.
@@ -50,9 +57,9 @@ impl<T: Wire> Val<T> {
         if s.is_empty() {
             return Val::Empty;
         }
-        match T::parse_wire(s) {
-            Some(v) if v.is_canonical(s) => Val::Ok(v),
-            Some(v) => Val::Kept(v, s.into()),
+        match T::parse_checked(s) {
+            Some((v, true)) => Val::Ok(v),
+            Some((v, false)) => Val::Kept(v, s.into()),
             None => Val::Invalid(s.into()),
         }
     }
@@ -62,9 +69,9 @@ impl<T: Wire> Val<T> {
         if s.is_empty() {
             return Val::Empty;
         }
-        match T::parse_wire(&s) {
-            Some(v) if v.is_canonical(&s) => Val::Ok(v),
-            Some(v) => Val::Kept(v, s.into_boxed_str()),
+        match T::parse_checked(&s) {
+            Some((v, true)) => Val::Ok(v),
+            Some((v, false)) => Val::Kept(v, s.into_boxed_str()),
             None => Val::Invalid(s.into_boxed_str()),
         }
     }
@@ -216,7 +223,56 @@ fn canonical_int(s: &str) -> bool {
         && !(digits.len() < s.len() && b == b"0")
 }
 
+/// The fast path for plain numbers `-?[0-9]+(\.[0-9]+)?` of at most 18 digits: mantissa,
+/// scale, sign, and whether the text is canonical. `None` means "use the general parser".
+fn fast_number(s: &str) -> Option<(u64, u32, bool, bool)> {
+    let b = s.as_bytes();
+    let (neg, digits) = match b.first()? {
+        b'-' => (true, &b[1..]),
+        _ => (false, b),
+    };
+    if digits.is_empty() || digits.len() > 19 {
+        return None;
+    }
+    let mut mantissa: u64 = 0;
+    let mut scale = 0u32;
+    let mut int_len = 0usize;
+    let mut dot = false;
+    for (i, &c) in digits.iter().enumerate() {
+        match c {
+            b'0'..=b'9' => {
+                mantissa = mantissa * 10 + u64::from(c - b'0');
+                if dot {
+                    scale += 1;
+                } else {
+                    int_len += 1;
+                }
+            }
+            b'.' if !dot && i > 0 && i + 1 < digits.len() => dot = true,
+            _ => return None,
+        }
+    }
+    if int_len + scale as usize > 18 {
+        return None;
+    }
+    let leading_zero = int_len > 1 && digits[0] == b'0';
+    let negative_zero = neg && mantissa == 0;
+    let canonical = !leading_zero && !negative_zero;
+    Some((mantissa, scale, neg, canonical))
+}
+
 impl Wire for i64 {
+    fn parse_checked(s: &str) -> Option<(Self, bool)> {
+        match fast_number(s) {
+            Some((m, 0, neg, canonical)) => {
+                // At most 18 digits: fits in i64.
+                let v = m as i64;
+                Some((if neg { -v } else { v }, canonical))
+            }
+            Some(_) => None, // has a fraction
+            None => Self::parse_wire(s).map(|v| (v, canonical_int(s))),
+        }
+    }
     fn parse_wire(s: &str) -> Option<Self> {
         s.trim().parse().ok()
     }
@@ -229,6 +285,21 @@ impl Wire for i64 {
 }
 
 impl Wire for Decimal {
+    fn parse_checked(s: &str) -> Option<(Self, bool)> {
+        match fast_number(s) {
+            Some((m, scale, neg, canonical)) => {
+                let mut d = Decimal::from_i128_with_scale(i128::from(m), scale);
+                d.set_sign_negative(neg);
+                Some((d, canonical))
+            }
+            None => {
+                let v = Self::parse_wire(s)?;
+                let canonical = v.is_canonical(s);
+                Some((v, canonical))
+            }
+        }
+    }
+
     fn parse_wire(s: &str) -> Option<Self> {
         let t = s.trim();
         // `Decimal::from_str` accepts `_` separators and a bare `.`; KIS never means those.
@@ -415,6 +486,24 @@ mod tests {
         fn numeric_strings_round_trip(s in "[+-]?[0-9]{0,20}(\\.[0-9]{0,8})?") {
             prop_assert_eq!(round::<i64>(&s), s.clone());
             prop_assert_eq!(round::<Decimal>(&s), s);
+        }
+
+        #[test]
+        fn fast_path_agrees_with_the_general_parsers(s in "-?[0-9]{1,18}(\\.[0-9]{1,6})?") {
+            let (d, canonical) = Decimal::parse_checked(&s).expect("a number");
+            prop_assert_eq!(Some(d), s.parse::<Decimal>().ok());
+            if canonical {
+                prop_assert_eq!(d.to_wire(), s.as_str());
+            }
+            match i64::parse_checked(&s) {
+                Some((n, canonical)) => {
+                    prop_assert_eq!(Some(n), s.parse::<i64>().ok());
+                    if canonical {
+                        prop_assert_eq!(n.to_string(), s.clone());
+                    }
+                }
+                None => prop_assert!(s.contains('.') || s.parse::<i64>().is_err()),
+            }
         }
 
         #[test]
