@@ -24,8 +24,10 @@ pub struct MockStats {
     pub ws_sessions: u64,
     /// Successful subscriptions.
     pub ws_subscriptions: u64,
-    /// Data frames sent (market data and notices).
+    /// Well-formed data frames written to a socket (market data and notices).
     pub frames_sent: u64,
+    /// Malformed frames written (the `malformed_frames` fault).
+    pub malformed_sent: u64,
     /// Encrypted execution notices sent.
     pub notices_sent: u64,
     /// `PINGPONG` messages sent.
@@ -44,6 +46,7 @@ pub(crate) struct Counters {
     pub ws_sessions: AtomicU64,
     pub ws_subscriptions: AtomicU64,
     pub frames_sent: AtomicU64,
+    pub malformed_sent: AtomicU64,
     pub notices_sent: AtomicU64,
     pub pings_sent: AtomicU64,
 }
@@ -73,6 +76,7 @@ impl Counters {
             ws_sessions: get(&self.ws_sessions),
             ws_subscriptions: get(&self.ws_subscriptions),
             frames_sent: get(&self.frames_sent),
+            malformed_sent: get(&self.malformed_sent),
             notices_sent: get(&self.notices_sent),
             pings_sent: get(&self.pings_sent),
         }

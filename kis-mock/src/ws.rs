@@ -441,9 +441,10 @@ impl Session<'_> {
         Ok(())
     }
 
-    /// Sends a data frame, or a malformed one when that fault is armed.
+    /// Sends a data frame, or a malformed one when that fault is armed; counts it once written.
     async fn send_frame(&mut self, tr_id: &str, frame: String, payload: &str) -> Result<(), End> {
-        let text = if self.sh.faults.take_malformed() {
+        let malformed = self.sh.faults.take_malformed();
+        let text = if malformed {
             self.malformed_variant += 1;
             match self.malformed_variant % 5 {
                 0 => format!("0|{tr_id}|0x1|{payload}"),
@@ -455,8 +456,14 @@ impl Session<'_> {
         } else {
             frame
         };
-        bump(&self.sh.stats.frames_sent);
-        self.send(text).await
+        self.send(text).await?;
+        let stats = &self.sh.stats;
+        bump(if malformed {
+            &stats.malformed_sent
+        } else {
+            &stats.frames_sent
+        });
+        Ok(())
     }
 
     async fn on_notice(&mut self, notice: &crate::account::Notice) -> Result<(), End> {
@@ -489,9 +496,9 @@ impl Session<'_> {
             }
         }
         for (tr_id, b64) in frames {
-            bump(&self.sh.stats.notices_sent);
             let frame = format!("1|{tr_id}|001|{b64}");
             self.send_frame(&tr_id, frame, &b64).await?;
+            bump(&self.sh.stats.notices_sent);
         }
         Ok(())
     }

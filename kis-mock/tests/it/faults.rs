@@ -79,6 +79,8 @@ async fn websocket_dropped_after_n_messages() {
         next_text(&mut ws).await.is_none(),
         "dropped after 3 messages"
     );
+    // The ack and two frames went out; the frame that hit the limit was never written.
+    assert_eq!(mock.stats().frames_sent, 2);
 }
 
 #[tokio::test]
@@ -102,6 +104,7 @@ async fn malformed_frames_then_good_ones() {
         }
     }
     assert_eq!(bad, 4);
+    assert_eq!(mock.stats().malformed_sent, 4);
     let frame = next_frame(&mut ws).await;
     let parts: Vec<&str> = frame.splitn(4, '|').collect();
     assert_eq!(parts[..3], ["0", "H0STCNT0", "001"]);
