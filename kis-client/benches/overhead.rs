@@ -66,6 +66,7 @@ fn overhead(c: &mut Criterion) {
     let mc = mock.config().clone();
     let client = Client::new(
         Config::builder()
+            .env(kis_client::Env::Real)
             .app_key(mc.app_key.clone())
             .app_secret(mc.app_secret.clone())
             .account(mc.account.clone())
@@ -141,7 +142,7 @@ fn overhead(c: &mut Criterion) {
     });
     let limiter = RateLimiter::new(1000, Duration::from_nanos(1));
     c.bench_function("limiter_acquire", |b| {
-        b.iter(|| rt.block_on(limiter.acquire()))
+        b.iter(|| rt.block_on(async { drop(limiter.acquire().await) }))
     });
 }
 

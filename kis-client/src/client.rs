@@ -154,7 +154,7 @@ impl Inner {
         body: &serde_json::Value,
         extra: Option<&HeaderMap>,
     ) -> Result<(u16, Vec<u8>), Error> {
-        self.limiter.acquire().await;
+        let _permit = self.limiter.acquire().await;
         let started = std::time::Instant::now();
         let mut rb = self
             .http

@@ -53,8 +53,16 @@ impl Config {
         ConfigBuilder::default()
     }
 
+    /// Reads the official `kis_devlp.yaml` (no environment overrides). The environment is the
+    /// file's optional `env: real|paper` key, else paper.
+    pub fn from_kis_devlp_yaml(path: impl AsRef<Path>) -> Result<Config, Error> {
+        let mut b = ConfigBuilder::default();
+        b.apply_yaml_file(path.as_ref())?;
+        b.build()
+    }
+
     /// Reads the official `kis_devlp.yaml` for `env` (no environment overrides).
-    pub fn from_kis_devlp_yaml(path: impl AsRef<Path>, env: Env) -> Result<Config, Error> {
+    pub fn from_kis_devlp_yaml_env(path: impl AsRef<Path>, env: Env) -> Result<Config, Error> {
         let mut b = ConfigBuilder::default().env(env);
         b.apply_yaml_file(path.as_ref())?;
         b.build()
@@ -176,7 +184,7 @@ macro_rules! setter {
 }
 
 impl ConfigBuilder {
-    setter!(/// Real or paper (default real).
+    setter!(/// Real or paper (default paper: real needs to be chosen explicitly).
         env: Env => |v| v);
     setter!(/// App key (required).
         app_key: impl Into<String> => Secret::new);
@@ -196,7 +204,7 @@ impl ConfigBuilder {
         user_agent: impl Into<String> => Into::into);
     setter!(/// Requests per second (default 20 real, 2 paper).
         rate_limit_per_sec: u32 => |v| v);
-    setter!(/// The window the rate is counted over (default 1 s + 50 ms margin for network jitter).
+    setter!(/// The window the rate is counted over (default 1 s + 20 ms margin), counted from each answer.
         rate_limit_window: Duration => |v| v);
     setter!(/// Allow state-changing calls (orders) on the REAL service. Default false.
         allow_real_trading: bool => |v| v);
@@ -245,7 +253,7 @@ impl ConfigBuilder {
                 self.env = Some(parse_env(e)?);
             }
         }
-        let env = self.env.unwrap_or(Env::Real);
+        let env = self.env.unwrap_or(Env::Paper);
         let (key, sec, acct, rest, ws) = match env {
             Env::Real => (y.my_app, y.my_sec, y.my_acct_stock, y.prod, y.ops),
             Env::Paper => (y.paper_app, y.paper_sec, y.my_paper_stock, y.vps, y.vops),
@@ -333,7 +341,7 @@ impl ConfigBuilder {
 
     /// Validates and builds the configuration.
     pub fn build(self) -> Result<Config, Error> {
-        let env = self.env.unwrap_or(Env::Real);
+        let env = self.env.unwrap_or(Env::Paper);
         let which = match env {
             Env::Real => "my_app/my_sec",
             Env::Paper => "paper_app/paper_sec",
@@ -392,7 +400,7 @@ impl ConfigBuilder {
             rate_limit_per_sec: rate,
             rate_limit_window: self
                 .rate_limit_window
-                .unwrap_or(Duration::from_millis(1050)),
+                .unwrap_or(Duration::from_millis(1020)),
             allow_real_trading: self.allow_real_trading.unwrap_or(false),
             use_hashkey: self.use_hashkey,
             max_pages: self.max_pages.unwrap_or(100).max(1),
@@ -483,20 +491,39 @@ vops: "ws://ops.koreainvestment.com:31000"
     #[test]
     fn real_and_paper_pick_keys_accounts_and_hosts() {
         let f = write_yaml(YAML);
-        let real = Config::from_kis_devlp_yaml(f.path(), Env::Real).expect("real");
+        let real = Config::from_kis_devlp_yaml_env(f.path(), Env::Real).expect("real");
         assert_eq!(real.app_key.expose(), "REALKEY");
         assert_eq!(real.account().map(|a| a.cano()), Some("12345678"));
         assert_eq!(real.rest_url(), REAL_REST_URL);
         assert_eq!(real.ws_url(), REAL_WS_URL);
         assert_eq!(real.rate_limit_per_sec(), 20);
         assert!(!real.allow_real_trading());
-        let paper = Config::from_kis_devlp_yaml(f.path(), Env::Paper).expect("paper");
+        let paper = Config::from_kis_devlp_yaml_env(f.path(), Env::Paper).expect("paper");
         assert_eq!(paper.app_secret.expose(), "PAPERSECRET");
         assert_eq!(paper.account().map(|a| a.cano()), Some("50000001"));
         assert_eq!(paper.rest_url(), PAPER_REST_URL);
         assert_eq!(paper.ws_url(), PAPER_WS_URL);
         assert_eq!(paper.rate_limit_per_sec(), 2);
         assert_eq!(paper.hts_id(), Some("hts1"));
+    }
+
+    #[test]
+    fn environment_defaults_to_paper() {
+        let f = write_yaml(YAML);
+        let c = Config::from_kis_devlp_yaml(f.path()).expect("config");
+        assert_eq!(c.env(), Env::Paper);
+        assert_eq!(c.app_key.expose(), "PAPERKEY");
+        let f = write_yaml(&format!("{YAML}env: real\nallow_real_trading: true\n"));
+        let c = Config::from_kis_devlp_yaml(f.path()).expect("config");
+        assert_eq!(c.env(), Env::Real);
+        assert_eq!(c.app_key.expose(), "REALKEY");
+        assert!(c.allow_real_trading());
+        let c = Config::builder()
+            .app_key("k")
+            .app_secret("s")
+            .build()
+            .expect("config");
+        assert_eq!((c.env(), c.rest_url()), (Env::Paper, PAPER_REST_URL));
     }
 
     #[test]
@@ -553,7 +580,7 @@ vops: "ws://ops.koreainvestment.com:31000"
         }));
         assert!(m.contains("cannot read"), "{m}");
         let f = write_yaml("my_app: [unclosed");
-        let m = err(Config::from_kis_devlp_yaml(f.path(), Env::Real));
+        let m = err(Config::from_kis_devlp_yaml_env(f.path(), Env::Real));
         assert!(m.contains("YAML error"), "{m}");
     }
 

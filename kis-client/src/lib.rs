@@ -55,6 +55,6 @@ pub use config::{Config, ConfigBuilder, PAPER_REST_URL, PAPER_WS_URL, REAL_REST_
 pub use endpoint::Env;
 pub use error::Error;
 pub use paging::Page;
-pub use rate_limit::RateLimiter;
+pub use rate_limit::{Permit, RateLimiter};
 pub use secret::{Account, ApprovalKey, Secret};
 pub use transport::{RawRequest, RawResponse, decode, is_state_changing};

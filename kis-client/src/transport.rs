@@ -236,7 +236,7 @@ async fn send_raw_inner(inner: &Inner, req: RawRequest) -> Result<RawResponse, E
         attempt += 1;
         span.record("attempt", attempt);
         let token = inner.auth.token(inner).await?;
-        inner.limiter.acquire().await;
+        let permit = inner.limiter.acquire().await;
         let started = Instant::now();
         let mut rb = match req.method {
             HttpMethod::Get => inner.http.get(&url).query(&req.query),
@@ -286,6 +286,8 @@ async fn send_raw_inner(inner: &Inner, req: RawRequest) -> Result<RawResponse, E
                 }
             }
         };
+        // The answer (or failure) is in: the rate-limit slot starts its cool-down now.
+        drop(permit);
         let latency_ms = started.elapsed().as_millis() as u64;
         span.record("latency_ms", latency_ms);
         match outcome {
