@@ -12,21 +12,8 @@ pub(crate) fn generated_catalog() -> Catalog {
     Catalog {
         columns: crate::api::columns,
         is_encrypted: crate::api::is_encrypted,
-        on_paper,
+        available_on: crate::api::available_on,
     }
-}
-
-/// Whether a TR is available on paper.
-///
-/// The generated code does not expose the spec's per-environment TR IDs yet, so this uses the
-/// one rule PROTOCOL.md documents: execution-notice TRs come in pairs whose paper twin ends in
-/// `9` (`H0STCNI0`/`H0STCNI9`, `H0GSCNI0`/`H0GSCNI9`, `H0IFCNI0`/`H0IFCNI9`), so the real
-/// member of a known pair is rejected on paper. Every other TR is left to KIS (`None`).
-pub(crate) fn on_paper(tr_id: &str) -> Option<bool> {
-    let stem = tr_id.strip_suffix('0')?;
-    let twin = format!("{stem}9");
-    let encrypted = crate::api::is_encrypted(tr_id)?;
-    (encrypted && crate::api::columns(&twin).is_some()).then_some(false)
 }
 
 /// Decodes a raw record into the generated [`AnyRecord`].
@@ -40,14 +27,29 @@ pub(crate) fn decode_any(tr_id: &str, raw: RawRecord) -> Result<AnyRecord, Frame
 #[cfg(test)]
 mod tests {
     use super::*;
+    use kis_client::endpoint::Env;
 
     #[test]
-    fn real_notice_is_not_on_paper_when_its_twin_is_known() {
-        if crate::api::columns("H0STCNI9").is_some() {
-            assert_eq!(on_paper("H0STCNI0"), Some(false));
-        }
-        assert_eq!(on_paper("H0STCNI9"), None);
-        assert_eq!(on_paper("H0STCNT0"), None);
-        assert_eq!(on_paper("NOPE"), None);
+    fn availability_comes_from_the_spec_variants() {
+        let c = generated_catalog();
+        assert_eq!((c.available_on)("H0STCNI0", Env::Paper), Some(false));
+        assert_eq!((c.available_on)("H0STCNI9", Env::Paper), Some(true));
+        assert_eq!((c.available_on)("H0STCNI9", Env::Real), Some(false));
+        assert_eq!((c.available_on)("H0STCNT0", Env::Paper), Some(true));
+        assert_eq!((c.available_on)("NOPE", Env::Real), None);
+    }
+
+    #[test]
+    fn decode_any_types_known_trs_and_rejects_unknown() {
+        let text: std::sync::Arc<str> = std::sync::Arc::from("005930^093354^71900");
+        let raw = RawRecord::new(text.clone(), 0..text.len());
+        assert!(matches!(
+            decode_any("H0STCNT0", raw.clone()),
+            Ok(AnyRecord::H0stcnt0(_))
+        ));
+        assert!(matches!(
+            decode_any("NOPE", raw),
+            Err(FrameError::UnknownTr { .. })
+        ));
     }
 }

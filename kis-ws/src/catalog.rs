@@ -1,4 +1,4 @@
-//! Layout facts about realtime TRs (columns, encryption, paper availability) as a swappable seam.
+//! Layout facts about realtime TRs (columns, encryption, availability per env) as a swappable seam.
 
 /// What a session needs to know about realtime TRs to subscribe and split frames.
 ///
@@ -10,9 +10,9 @@ pub struct Catalog {
     pub columns: fn(&str) -> Option<&'static [&'static str]>,
     /// Whether a TR's frames are encrypted, or `None` for an unknown TR.
     pub is_encrypted: fn(&str) -> Option<bool>,
-    /// Whether a TR is available on the paper service, or `None` when not known (then the
-    /// subscription is sent and KIS decides).
-    pub on_paper: fn(&str) -> Option<bool>,
+    /// Whether a TR exists on the given service (real or paper), or `None` when not known
+    /// (then the subscription is sent and KIS decides).
+    pub available_on: fn(&str, kis_client::endpoint::Env) -> Option<bool>,
 }
 
 impl std::fmt::Debug for Catalog {

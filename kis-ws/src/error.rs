@@ -94,11 +94,14 @@ pub enum Error {
         /// KIS's message.
         msg1: String,
     },
-    /// The TR is not available on the paper service; nothing was sent.
-    #[error("{tr_id} is not available on the paper service")]
-    NotOnPaper {
+    /// The TR does not exist on the session's service (e.g. the real notice TR `H0STCNI0` on
+    /// paper, whose twin is `H0STCNI9`); nothing was sent.
+    #[error("{tr_id} is not available on the {env:?} service")]
+    NotAvailable {
         /// The TR ID.
         tr_id: String,
+        /// The session's service.
+        env: kis_client::endpoint::Env,
     },
     /// The TR ID is not a known realtime TR; nothing was sent.
     #[error("unknown realtime TR {tr_id}")]

@@ -44,7 +44,7 @@ pub const DEFAULT_MAX_SUBSCRIPTIONS: usize = 41;
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct Options {
-    /// Real or paper service: picks the default URL and rejects paper-unsupported TRs.
+    /// Real or paper service: picks the default URL and rejects TRs the service lacks.
     pub env: Env,
     /// Websocket URL override (e.g. a simulator's `ws://127.0.0.1:PORT`). A URL without a
     /// path gets `/tryitout`, as the official samples use.
@@ -300,7 +300,8 @@ impl Session {
     /// and waits for KIS's ack.
     ///
     /// Subscribing twice to the same pair is one registration. Fails before sending anything
-    /// for an unknown TR, a TR not available on paper, or when the cap is reached; fails with
+    /// for an unknown TR, a TR the service lacks (per the spec's real/paper TR IDs), or when
+    /// the cap is reached; fails with
     /// KIS's refusal otherwise ([`Error::MaxSubscribeOver`], [`Error::Refused`], ...). On
     /// [`Error::Timeout`] the subscription stays registered (it is sent again on reconnect);
     /// call [`Session::unsubscribe`] to drop it.
@@ -1049,9 +1050,10 @@ impl Engine {
                 tr_id: tr_id.to_owned(),
             });
         }
-        if self.options.env == Env::Paper && (catalog.on_paper)(tr_id) == Some(false) {
-            return Err(Error::NotOnPaper {
+        if (catalog.available_on)(tr_id, self.options.env) == Some(false) {
+            return Err(Error::NotAvailable {
                 tr_id: tr_id.to_owned(),
+                env: self.options.env,
             });
         }
         Ok(())

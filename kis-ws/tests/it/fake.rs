@@ -30,9 +30,10 @@ pub fn catalog() -> kis_ws::Catalog {
             "H0STCNI0" | "H0STCNI9" => Some(true),
             _ => None,
         },
-        on_paper: |tr| match tr {
-            "H0STCNI0" => Some(false),
-            "H0STCNT0" | "H0STCNI9" => Some(true),
+        available_on: |tr, env| match (tr, env) {
+            ("H0STCNI0", kis_client::endpoint::Env::Paper) => Some(false),
+            ("H0STCNI9", kis_client::endpoint::Env::Real) => Some(false),
+            ("H0STCNT0" | "H0STCNI0" | "H0STCNI9", _) => Some(true),
             _ => None,
         },
     }

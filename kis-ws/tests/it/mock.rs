@@ -137,7 +137,7 @@ async fn encrypted_notice_decrypts_and_decodes_after_an_order() {
     let session = Session::connect(&s.client, fast_options()).await.unwrap();
     // The real notice TR is refused locally on paper; the paper twin works.
     let e = session.subscribe("H0STCNI0", &hts_id).await.unwrap_err();
-    assert!(matches!(e, Error::NotOnPaper { .. }), "{e:?}");
+    assert!(matches!(e, Error::NotAvailable { .. }), "{e:?}");
     let mut events = session.events();
     session.subscribe("H0STCNI9", &hts_id).await.unwrap();
 

@@ -132,12 +132,22 @@ async fn local_rejections_send_nothing() {
     o.env = Env::Paper;
     let session = connect(&fake, o).await;
     let e = session.subscribe("H0STCNI0", "hts1").await.unwrap_err();
-    assert!(matches!(e, Error::NotOnPaper { .. }), "{e:?}");
+    assert!(matches!(e, Error::NotAvailable { .. }), "{e:?}");
     let e = session.subscribe("H0NOPE00", "005930").await.unwrap_err();
     assert!(matches!(e, Error::UnknownTr { .. }), "{e:?}");
     let e = session.subscribe("H0STCNT0", "").await.unwrap_err();
     assert!(matches!(e, Error::InvalidTrKey { .. }), "{e:?}");
     session.subscribe("H0STCNI9", "hts1").await.unwrap();
+    assert_eq!(fake.stats.subscribe_msgs.load(Ordering::SeqCst), 1);
+    session.close().await;
+
+    // And the paper twin on the real service.
+    let session = connect(&fake, options(&fake)).await;
+    let e = session.subscribe("H0STCNI9", "hts1").await.unwrap_err();
+    assert!(
+        matches!(&e, Error::NotAvailable { env: Env::Real, .. }),
+        "{e:?}"
+    );
     assert_eq!(fake.stats.subscribe_msgs.load(Ordering::SeqCst), 1);
     session.close().await;
 }
