@@ -333,9 +333,13 @@ async fn client(s: Settings, rest_url: String, ws_url: String) -> Result<(), Box
             );
         }
     }
-    // Let the last notices arrive, then close: close unsubscribes, and the stream ends after
-    // delivering everything received before.
+    // Let the last notices arrive, then unsubscribe one by one (data keeps flowing to the
+    // consumer until each ack) so nothing the simulator sent is in flight at close: `close`
+    // itself discards data frames that arrive while it waits for its unsubscribe acks.
     tokio::time::sleep(Duration::from_millis(300)).await;
+    for (tr_id, tr_key) in session.subscriptions().await? {
+        session.unsubscribe(&tr_id, &tr_key).await?;
+    }
     session.close().await;
     let c = consumer.await?;
     let report = json!({
