@@ -34,7 +34,8 @@ pub struct InquireDailyFuopchartpriceRequest {
     /// 기간분류코드 (`FID_PERIOD_DIV_CODE`, required, length 32).
     ///
     /// Codes:
-    /// - `D`: 일봉 W:주봉
+    /// - `D`: 일봉
+    /// - `W`: 주봉
     /// - `M`: 월봉
     /// - `Y`: 년봉
     fid_period_div_code: String,
@@ -129,7 +130,8 @@ impl InquireDailyFuopchartpriceRequest {
     /// Sets 기간분류코드 (`FID_PERIOD_DIV_CODE`, required, length 32).
     ///
     /// Codes:
-    /// - `D`: 일봉 W:주봉
+    /// - `D`: 일봉
+    /// - `W`: 주봉
     /// - `M`: 월봉
     /// - `Y`: 년봉
     pub fn fid_period_div_code(mut self, value: impl Into<String>) -> Self {

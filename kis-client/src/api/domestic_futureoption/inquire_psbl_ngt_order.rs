@@ -38,11 +38,16 @@ pub struct InquirePsblNgtOrderRequest {
     /// 주문구분코드 (`ORD_DVSN_CD`, required, length 2).
     ///
     /// Codes:
-    /// - `01`: 지정가 02 : 시장가
-    /// - `03`: 조건부 04 : 최유리
-    /// - `10`: 지정가(IOC) 11 : 지정가(FOK)
-    /// - `12`: 시장가(IOC) 13 : 시장가(FOK)
-    /// - `14`: 최유리(IOC) 15 : 최유리(FOK)
+    /// - `01`: 지정가
+    /// - `02`: 시장가
+    /// - `03`: 조건부
+    /// - `04`: 최유리
+    /// - `10`: 지정가(IOC)
+    /// - `11`: 지정가(FOK)
+    /// - `12`: 시장가(IOC)
+    /// - `13`: 시장가(FOK)
+    /// - `14`: 최유리(IOC)
+    /// - `15`: 최유리(FOK)
     ord_dvsn_cd: String,
 }
 
@@ -176,11 +181,16 @@ impl InquirePsblNgtOrderRequest {
     /// Sets 주문구분코드 (`ORD_DVSN_CD`, required, length 2).
     ///
     /// Codes:
-    /// - `01`: 지정가 02 : 시장가
-    /// - `03`: 조건부 04 : 최유리
-    /// - `10`: 지정가(IOC) 11 : 지정가(FOK)
-    /// - `12`: 시장가(IOC) 13 : 시장가(FOK)
-    /// - `14`: 최유리(IOC) 15 : 최유리(FOK)
+    /// - `01`: 지정가
+    /// - `02`: 시장가
+    /// - `03`: 조건부
+    /// - `04`: 최유리
+    /// - `10`: 지정가(IOC)
+    /// - `11`: 지정가(FOK)
+    /// - `12`: 시장가(IOC)
+    /// - `13`: 시장가(FOK)
+    /// - `14`: 최유리(IOC)
+    /// - `15`: 최유리(FOK)
     pub fn ord_dvsn_cd(mut self, value: impl Into<String>) -> Self {
         self.ord_dvsn_cd = value.into();
         self

@@ -20,7 +20,8 @@ pub struct ExpClosingPriceRequest {
     /// - `0`: 전체
     /// - `1`: 상한가마감예상
     /// - `2`: 하한가마감예상
-    /// - `3`: 직전대비상승률상위 ,4:직전대비하락률상위
+    /// - `3`: 직전대비상승률상위
+    /// - `4`: 직전대비하락률상위
     fid_rank_sort_cls_code: String,
     /// 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
     fid_cond_mrkt_div_code: String,
@@ -102,7 +103,8 @@ impl ExpClosingPriceRequest {
     /// - `0`: 전체
     /// - `1`: 상한가마감예상
     /// - `2`: 하한가마감예상
-    /// - `3`: 직전대비상승률상위 ,4:직전대비하락률상위
+    /// - `3`: 직전대비상승률상위
+    /// - `4`: 직전대비하락률상위
     pub fn fid_rank_sort_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_rank_sort_cls_code = value.into();
         self

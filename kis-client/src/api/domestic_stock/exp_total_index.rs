@@ -15,6 +15,11 @@ use crate::value as v;
 #[derive(Clone)]
 pub struct ExpTotalIndexRequest {
     /// 시장 구분 코드 (`fid_mrkt_cls_code`, required, length 2).
+    ///
+    /// Codes:
+    /// - `0`: 전체
+    /// - `K`: 거래소
+    /// - `Q`: 코스닥
     fid_mrkt_cls_code: String,
     /// 조건 시장 분류 코드 (`fid_cond_mrkt_div_code`, required, length 2).
     fid_cond_mrkt_div_code: String,
@@ -91,6 +96,11 @@ impl ExpTotalIndexRequest {
     }
 
     /// Sets 시장 구분 코드 (`fid_mrkt_cls_code`, required, length 2).
+    ///
+    /// Codes:
+    /// - `0`: 전체
+    /// - `K`: 거래소
+    /// - `Q`: 코스닥
     pub fn fid_mrkt_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_mrkt_cls_code = value.into();
         self

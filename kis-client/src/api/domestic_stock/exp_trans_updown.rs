@@ -30,6 +30,11 @@ pub struct ExpTransUpdownRequest {
     /// - `4001`: KRX100
     fid_input_iscd: String,
     /// 분류 구분 코드 (`fid_div_cls_code`, required, length 2).
+    ///
+    /// Codes:
+    /// - `0`: 전체
+    /// - `1`: 보통주
+    /// - `2`: 우선주
     fid_div_cls_code: String,
     /// 적용 범위 가격1 (`fid_aply_rang_prc_1`, required, length 18).
     fid_aply_rang_prc_1: String,
@@ -157,6 +162,11 @@ impl ExpTransUpdownRequest {
     }
 
     /// Sets 분류 구분 코드 (`fid_div_cls_code`, required, length 2).
+    ///
+    /// Codes:
+    /// - `0`: 전체
+    /// - `1`: 보통주
+    /// - `2`: 우선주
     pub fn fid_div_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_div_cls_code = value.into();
         self

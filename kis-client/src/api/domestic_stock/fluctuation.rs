@@ -23,6 +23,13 @@ pub struct FluctuationRequest {
     /// 입력 종목코드 (`fid_input_iscd`, required, length 12).
     fid_input_iscd: String,
     /// 순위 정렬 구분 코드 (`fid_rank_sort_cls_code`, required, length 2).
+    ///
+    /// Codes:
+    /// - `0`: 상승율순
+    /// - `1`: 하락율순
+    /// - `2`: 시가대비상승율
+    /// - `3`: 시가대비하락율
+    /// - `4`: 변동율
     fid_rank_sort_cls_code: String,
     /// 입력 수1 (`fid_input_cnt_1`, required, length 12).
     fid_input_cnt_1: String,
@@ -173,6 +180,13 @@ impl FluctuationRequest {
     }
 
     /// Sets 순위 정렬 구분 코드 (`fid_rank_sort_cls_code`, required, length 2).
+    ///
+    /// Codes:
+    /// - `0`: 상승율순
+    /// - `1`: 하락율순
+    /// - `2`: 시가대비상승율
+    /// - `3`: 시가대비하락율
+    /// - `4`: 변동율
     pub fn fid_rank_sort_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_rank_sort_cls_code = value.into();
         self

@@ -38,6 +38,12 @@ pub struct ForeignInstitutionTotalRequest {
     /// - `1`: 순매도상위
     fid_rank_sort_cls_code: String,
     /// 기타 구분 정렬 (`FID_ETC_CLS_CODE`, required, length 2).
+    ///
+    /// Codes:
+    /// - `0`: 전체
+    /// - `1`: 외국인
+    /// - `2`: 기관계
+    /// - `3`: 기타
     fid_etc_cls_code: String,
 }
 
@@ -145,6 +151,12 @@ impl ForeignInstitutionTotalRequest {
     }
 
     /// Sets 기타 구분 정렬 (`FID_ETC_CLS_CODE`, required, length 2).
+    ///
+    /// Codes:
+    /// - `0`: 전체
+    /// - `1`: 외국인
+    /// - `2`: 기관계
+    /// - `3`: 기타
     pub fn fid_etc_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_etc_cls_code = value.into();
         self

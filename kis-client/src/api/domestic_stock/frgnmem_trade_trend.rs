@@ -169,7 +169,7 @@ pub struct FrgnmemTradeTrendResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output1`, required).
-    pub output1: v::One<Output1>,
+    pub output1: v::Block<Output1>,
     /// Block 응답상세 (`output2`, required).
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
@@ -182,7 +182,7 @@ impl v::Object for FrgnmemTradeTrendResponse {
             rt_cd: v::take(&mut m, "rt_cd"),
             msg_cd: v::take(&mut m, "msg_cd"),
             msg1: v::take(&mut m, "msg1"),
-            output1: v::take_one(&mut m, "output1"),
+            output1: v::take_block(&mut m, "output1"),
             output2: v::take_block(&mut m, "output2"),
             extra: m,
         }

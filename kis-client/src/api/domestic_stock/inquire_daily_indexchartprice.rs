@@ -25,7 +25,8 @@ pub struct InquireDailyIndexchartpriceRequest {
     /// ' 기간분류코드' (`FID_PERIOD_DIV_CODE`, required, length 32).
     ///
     /// Codes:
-    /// - `D`: 일봉 W:주봉
+    /// - `D`: 일봉
+    /// - `W`: 주봉
     /// - `M`: 월봉
     /// - `Y`: 년봉
     fid_period_div_code: String,
@@ -111,7 +112,8 @@ impl InquireDailyIndexchartpriceRequest {
     /// Sets ' 기간분류코드' (`FID_PERIOD_DIV_CODE`, required, length 32).
     ///
     /// Codes:
-    /// - `D`: 일봉 W:주봉
+    /// - `D`: 일봉
+    /// - `W`: 주봉
     /// - `M`: 월봉
     /// - `Y`: 년봉
     pub fn fid_period_div_code(mut self, value: impl Into<String>) -> Self {

@@ -30,11 +30,16 @@ pub struct InquireDailyItemchartpriceRequest {
     /// 기간분류코드 (`FID_PERIOD_DIV_CODE`, required, length 32).
     ///
     /// Codes:
-    /// - `D`: 일봉 W:주봉
+    /// - `D`: 일봉
+    /// - `W`: 주봉
     /// - `M`: 월봉
     /// - `Y`: 년봉
     fid_period_div_code: String,
     /// 수정주가 원주가 가격 여부 (`FID_ORG_ADJ_PRC`, required, length 10).
+    ///
+    /// Codes:
+    /// - `0`: 수정주가
+    /// - `1`: 원주가
     fid_org_adj_prc: String,
 }
 
@@ -127,7 +132,8 @@ impl InquireDailyItemchartpriceRequest {
     /// Sets 기간분류코드 (`FID_PERIOD_DIV_CODE`, required, length 32).
     ///
     /// Codes:
-    /// - `D`: 일봉 W:주봉
+    /// - `D`: 일봉
+    /// - `W`: 주봉
     /// - `M`: 월봉
     /// - `Y`: 년봉
     pub fn fid_period_div_code(mut self, value: impl Into<String>) -> Self {
@@ -136,6 +142,10 @@ impl InquireDailyItemchartpriceRequest {
     }
 
     /// Sets 수정주가 원주가 가격 여부 (`FID_ORG_ADJ_PRC`, required, length 10).
+    ///
+    /// Codes:
+    /// - `0`: 수정주가
+    /// - `1`: 원주가
     pub fn fid_org_adj_prc(mut self, value: impl Into<String>) -> Self {
         self.fid_org_adj_prc = value.into();
         self

@@ -209,11 +209,23 @@ pub struct Output {
     /// 관리 종목 여부 (`mang_issu_yn`, required, length 1).
     pub mang_issu_yn: v::Val<bool>,
     /// 동시호가배분처리코드 (`divi_app_cls_code`, required, length 2).
-    pub divi_app_cls_code: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `11`: 매수상한배분
+    /// - `12`: 매수하한배분
+    /// - `13`: 매도상한배분
+    /// - `14`: 매도하한배분
+    pub divi_app_cls_code: v::Val<DiviAppClsCode>,
     /// 단기과열여부 (`short_over_yn`, required, length 1).
     pub short_over_yn: v::Val<bool>,
     /// 시장경고코드 (`mrkt_warn_cls_code`, required, length 2).
-    pub mrkt_warn_cls_code: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `00`: 없음
+    /// - `01`: 투자주의
+    /// - `02`: 투자경고
+    /// - `03`: 투자위험
+    pub mrkt_warn_cls_code: v::Val<MrktWarnClsCode>,
     /// 투자유의여부 (`invt_caful_yn`, required, length 1).
     pub invt_caful_yn: v::Val<bool>,
     /// 이상급등여부 (`stange_runup_yn`, required, length 1).
@@ -484,5 +496,87 @@ impl v::Object for Output {
         r.val(path, "vlnt_fin_cls_code", &self.vlnt_fin_cls_code);
         r.val(path, "stck_oprc", &self.stck_oprc);
         r.val(path, "prdy_vol", &self.prdy_vol);
+    }
+}
+
+/// Codes of 동시호가배분처리코드 (`divi_app_cls_code`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DiviAppClsCode {
+    /// `11`: 매수상한배분
+    V11,
+    /// `12`: 매수하한배분
+    V12,
+    /// `13`: 매도상한배분
+    V13,
+    /// `14`: 매도하한배분
+    V14,
+    /// A code the spec does not list, kept verbatim.
+    Other(Box<str>),
+}
+
+impl v::Wire for DiviAppClsCode {
+    fn parse_wire(s: &str) -> Option<Self> {
+        Some(match s {
+            "11" => Self::V11,
+            "12" => Self::V12,
+            "13" => Self::V13,
+            "14" => Self::V14,
+            _ => Self::Other(s.into()),
+        })
+    }
+
+    fn is_canonical(&self, _: &str) -> bool {
+        true
+    }
+
+    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(match self {
+            Self::V11 => "11",
+            Self::V12 => "12",
+            Self::V13 => "13",
+            Self::V14 => "14",
+            Self::Other(s) => s,
+        })
+    }
+}
+
+/// Codes of 시장경고코드 (`mrkt_warn_cls_code`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MrktWarnClsCode {
+    /// `00`: 없음
+    V00,
+    /// `01`: 투자주의
+    V01,
+    /// `02`: 투자경고
+    V02,
+    /// `03`: 투자위험
+    V03,
+    /// A code the spec does not list, kept verbatim.
+    Other(Box<str>),
+}
+
+impl v::Wire for MrktWarnClsCode {
+    fn parse_wire(s: &str) -> Option<Self> {
+        Some(match s {
+            "00" => Self::V00,
+            "01" => Self::V01,
+            "02" => Self::V02,
+            "03" => Self::V03,
+            _ => Self::Other(s.into()),
+        })
+    }
+
+    fn is_canonical(&self, _: &str) -> bool {
+        true
+    }
+
+    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(match self {
+            Self::V00 => "00",
+            Self::V01 => "01",
+            Self::V02 => "02",
+            Self::V03 => "03",
+            Self::Other(s) => s,
+        })
     }
 }

@@ -17,6 +17,10 @@ pub struct InquireTimeIndexchartpriceRequest {
     /// FID 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
     fid_cond_mrkt_div_code: String,
     /// FID 기타 구분 코드 (`FID_ETC_CLS_CODE`, required, length 12).
+    ///
+    /// Codes:
+    /// - `0`: 기본
+    /// - `1`: 장마감,시간외 제외
     fid_etc_cls_code: String,
     /// FID 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
     fid_input_iscd: String,
@@ -86,6 +90,10 @@ impl InquireTimeIndexchartpriceRequest {
     }
 
     /// Sets FID 기타 구분 코드 (`FID_ETC_CLS_CODE`, required, length 12).
+    ///
+    /// Codes:
+    /// - `0`: 기본
+    /// - `1`: 장마감,시간외 제외
     pub fn fid_etc_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_etc_cls_code = value.into();
         self
@@ -158,7 +166,7 @@ pub struct InquireTimeIndexchartpriceResponse {
     /// Block 응답상세 (`output1`, required).
     pub output1: v::Block<Output1>,
     /// Block 응답상세2 (`output2`, required).
-    pub output2: v::One<Output2>,
+    pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
 }
@@ -170,7 +178,7 @@ impl v::Object for InquireTimeIndexchartpriceResponse {
             msg_cd: v::take(&mut m, "msg_cd"),
             msg1: v::take(&mut m, "msg1"),
             output1: v::take_block(&mut m, "output1"),
-            output2: v::take_one(&mut m, "output2"),
+            output2: v::take_block(&mut m, "output2"),
             extra: m,
         }
     }

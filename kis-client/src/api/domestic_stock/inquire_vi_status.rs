@@ -15,10 +15,20 @@ use crate::value as v;
 #[derive(Clone)]
 pub struct InquireViStatusRequest {
     /// FID 분류 구분 코드 (`FID_DIV_CLS_CODE`, required, length 2).
+    ///
+    /// Codes:
+    /// - `0`: 전체
+    /// - `1`: 상승
+    /// - `2`: 하락
     fid_div_cls_code: String,
     /// FID 조건 화면 분류 코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
     fid_cond_scr_div_code: String,
     /// FID 시장 구분 코드 (`FID_MRKT_CLS_CODE`, required, length 2).
+    ///
+    /// Codes:
+    /// - `0`: 전체
+    /// - `K`: 거래소
+    /// - `Q`: 코스닥
     fid_mrkt_cls_code: String,
     /// FID 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
     fid_input_iscd: String,
@@ -107,6 +117,11 @@ impl InquireViStatusRequest {
     }
 
     /// Sets FID 분류 구분 코드 (`FID_DIV_CLS_CODE`, required, length 2).
+    ///
+    /// Codes:
+    /// - `0`: 전체
+    /// - `1`: 상승
+    /// - `2`: 하락
     pub fn fid_div_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_div_cls_code = value.into();
         self
@@ -119,6 +134,11 @@ impl InquireViStatusRequest {
     }
 
     /// Sets FID 시장 구분 코드 (`FID_MRKT_CLS_CODE`, required, length 2).
+    ///
+    /// Codes:
+    /// - `0`: 전체
+    /// - `K`: 거래소
+    /// - `Q`: 코스닥
     pub fn fid_mrkt_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_mrkt_cls_code = value.into();
         self
@@ -271,7 +291,12 @@ pub struct Output {
     /// VI해제시간 (`vi_cncl_hour`, required, length 6).
     pub vi_cncl_hour: v::Val<v::NaiveTime>,
     /// VI종류코드 (`vi_kind_code`, required, length 1).
-    pub vi_kind_code: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 정적
+    /// - `2`: 동적
+    /// - `3`: 정적\&동적
+    pub vi_kind_code: v::Val<ViKindCode>,
     /// VI발동가격 (`vi_prc`, required, length 10).
     pub vi_prc: v::Val<v::Decimal>,
     /// 정적VI발동기준가격 (`vi_stnd_prc`, required, length 10).
@@ -341,5 +366,42 @@ impl v::Object for Output {
         r.val(path, "vi_dmc_stnd_prc", &self.vi_dmc_stnd_prc);
         r.val(path, "vi_dmc_dprt", &self.vi_dmc_dprt);
         r.val(path, "vi_count", &self.vi_count);
+    }
+}
+
+/// Codes of VI종류코드 (`vi_kind_code`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ViKindCode {
+    /// `1`: 정적
+    V1,
+    /// `2`: 동적
+    V2,
+    /// `3`: 정적\&동적
+    V3,
+    /// A code the spec does not list, kept verbatim.
+    Other(Box<str>),
+}
+
+impl v::Wire for ViKindCode {
+    fn parse_wire(s: &str) -> Option<Self> {
+        Some(match s {
+            "1" => Self::V1,
+            "2" => Self::V2,
+            "3" => Self::V3,
+            _ => Self::Other(s.into()),
+        })
+    }
+
+    fn is_canonical(&self, _: &str) -> bool {
+        true
+    }
+
+    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(match self {
+            Self::V1 => "1",
+            Self::V2 => "2",
+            Self::V3 => "3",
+            Self::Other(s) => s,
+        })
     }
 }

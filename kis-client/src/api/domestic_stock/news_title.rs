@@ -259,12 +259,7 @@ pub struct Output {
     /// HTS 공시 제목 내용 (`hts_pbnt_titl_cntt`, required, length 400).
     pub hts_pbnt_titl_cntt: v::Val<String>,
     /// 뉴스 대구분 (`news_lrdv_code`, required, length 8).
-    ///
-    /// Codes:
-    /// - `1`: 0:종합
-    /// - `2`: F:거래소
-    /// - `3`: 01:수시공시
-    pub news_lrdv_code: v::Val<NewsLrdvCode>,
+    pub news_lrdv_code: v::Val<String>,
     /// 자료원 (`dorg`, required, length 20).
     pub dorg: v::Val<String>,
     /// 종목 코드1 (`iscd1`, required, length 9).
@@ -331,42 +326,5 @@ impl v::Object for Output {
         r.val(path, "iscd3", &self.iscd3);
         r.val(path, "iscd4", &self.iscd4);
         r.val(path, "iscd5", &self.iscd5);
-    }
-}
-
-/// Codes of 뉴스 대구분 (`news_lrdv_code`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum NewsLrdvCode {
-    /// `1`: 0:종합
-    V1,
-    /// `2`: F:거래소
-    V2,
-    /// `3`: 01:수시공시
-    V3,
-    /// A code the spec does not list, kept verbatim.
-    Other(Box<str>),
-}
-
-impl v::Wire for NewsLrdvCode {
-    fn parse_wire(s: &str) -> Option<Self> {
-        Some(match s {
-            "1" => Self::V1,
-            "2" => Self::V2,
-            "3" => Self::V3,
-            _ => Self::Other(s.into()),
-        })
-    }
-
-    fn is_canonical(&self, _: &str) -> bool {
-        true
-    }
-
-    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(match self {
-            Self::V1 => "1",
-            Self::V2 => "2",
-            Self::V3 => "3",
-            Self::Other(s) => s,
-        })
     }
 }

@@ -47,6 +47,15 @@ pub struct ProfitAssetIndexRequest {
     /// - `3`: 결산
     fid_input_option_2: String,
     /// 순위 정렬 구분 코드 (`fid_rank_sort_cls_code`, required, length 2).
+    ///
+    /// Codes:
+    /// - `0`: 매출이익
+    /// - `1`: 영업이익
+    /// - `2`: 경상이익
+    /// - `3`: 당기순이익
+    /// - `4`: 자산총계
+    /// - `5`: 부채총계
+    /// - `6`: 자본총계
     fid_rank_sort_cls_code: String,
     /// 소속 구분 코드 (`fid_blng_cls_code`, required, length 2).
     fid_blng_cls_code: String,
@@ -233,6 +242,15 @@ impl ProfitAssetIndexRequest {
     }
 
     /// Sets 순위 정렬 구분 코드 (`fid_rank_sort_cls_code`, required, length 2).
+    ///
+    /// Codes:
+    /// - `0`: 매출이익
+    /// - `1`: 영업이익
+    /// - `2`: 경상이익
+    /// - `3`: 당기순이익
+    /// - `4`: 자산총계
+    /// - `5`: 부채총계
+    /// - `6`: 자본총계
     pub fn fid_rank_sort_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_rank_sort_cls_code = value.into();
         self

@@ -39,6 +39,16 @@ pub struct TopInterestStockRequest {
     /// 거래량 수 (`fid_vol_cnt`, required, length 12).
     fid_vol_cnt: String,
     /// 분류 구분 코드 (`fid_div_cls_code`, required, length 12).
+    ///
+    /// Codes:
+    /// - `0`: 전체
+    /// - `1`: 관리종목
+    /// - `2`: 투자주의
+    /// - `3`: 투자경고
+    /// - `4`: 투자위험예고
+    /// - `5`: 투자위험
+    /// - `6`: 보통주
+    /// - `7`: 우선주
     fid_div_cls_code: String,
     /// 순위 입력값 (`fid_input_cnt_1`, required, length 10).
     fid_input_cnt_1: String,
@@ -194,6 +204,16 @@ impl TopInterestStockRequest {
     }
 
     /// Sets 분류 구분 코드 (`fid_div_cls_code`, required, length 12).
+    ///
+    /// Codes:
+    /// - `0`: 전체
+    /// - `1`: 관리종목
+    /// - `2`: 투자주의
+    /// - `3`: 투자경고
+    /// - `4`: 투자위험예고
+    /// - `5`: 투자위험
+    /// - `6`: 보통주
+    /// - `7`: 우선주
     pub fn fid_div_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_div_cls_code = value.into();
         self

@@ -32,7 +32,8 @@ pub struct VolumePowerRequest {
     ///
     /// Codes:
     /// - `0`: 전체
-    /// - `1`: 보통주 2: 우선주
+    /// - `1`: 보통주
+    /// - `2`: 우선주
     fid_div_cls_code: String,
     /// 입력 가격1 (`fid_input_price_1`, required, length 12).
     fid_input_price_1: String,
@@ -156,7 +157,8 @@ impl VolumePowerRequest {
     ///
     /// Codes:
     /// - `0`: 전체
-    /// - `1`: 보통주 2: 우선주
+    /// - `1`: 보통주
+    /// - `2`: 우선주
     pub fn fid_div_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_div_cls_code = value.into();
         self

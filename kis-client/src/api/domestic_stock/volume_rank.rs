@@ -27,6 +27,13 @@ pub struct VolumeRankRequest {
     /// 분류 구분 코드 (`FID_DIV_CLS_CODE`, required, length 2).
     fid_div_cls_code: String,
     /// 소속 구분 코드 (`FID_BLNG_CLS_CODE`, required, length 2).
+    ///
+    /// Codes:
+    /// - `0`: 평균거래량
+    /// - `1`: 거래증가율
+    /// - `2`: 평균거래회전율
+    /// - `3`: 거래금액순
+    /// - `4`: 평균거래금액회전율
     fid_blng_cls_code: String,
     /// 대상 구분 코드 (`FID_TRGT_CLS_CODE`, required, length 32).
     fid_trgt_cls_code: String,
@@ -154,6 +161,13 @@ impl VolumeRankRequest {
     }
 
     /// Sets 소속 구분 코드 (`FID_BLNG_CLS_CODE`, required, length 2).
+    ///
+    /// Codes:
+    /// - `0`: 평균거래량
+    /// - `1`: 거래증가율
+    /// - `2`: 평균거래회전율
+    /// - `3`: 거래금액순
+    /// - `4`: 평균거래금액회전율
     pub fn fid_blng_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_blng_cls_code = value.into();
         self

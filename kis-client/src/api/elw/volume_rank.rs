@@ -37,6 +37,14 @@ pub struct VolumeRankRequest {
     /// 조회기준일 (`FID_INPUT_DATE_1`, required, length 10).
     fid_input_date_1: String,
     /// 순위정렬구분코드 (`FID_RANK_SORT_CLS_CODE`, required, length 2).
+    ///
+    /// Codes:
+    /// - `0`: 거래량순
+    /// - `1`: 평균거래증가율
+    /// - `2`: 평균거래회전율
+    /// - `3`: 거래금액순
+    /// - `4`: 순매수잔량순
+    /// - `5`: 순매도잔량순
     fid_rank_sort_cls_code: String,
     /// 소속구분코드 (`FID_BLNG_CLS_CODE`, required, length 2).
     fid_blng_cls_code: String,
@@ -230,6 +238,14 @@ impl VolumeRankRequest {
     }
 
     /// Sets 순위정렬구분코드 (`FID_RANK_SORT_CLS_CODE`, required, length 2).
+    ///
+    /// Codes:
+    /// - `0`: 거래량순
+    /// - `1`: 평균거래증가율
+    /// - `2`: 평균거래회전율
+    /// - `3`: 거래금액순
+    /// - `4`: 순매수잔량순
+    /// - `5`: 순매도잔량순
     pub fn fid_rank_sort_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_rank_sort_cls_code = value.into();
         self

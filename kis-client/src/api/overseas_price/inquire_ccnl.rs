@@ -244,7 +244,12 @@ pub struct Output2 {
     /// 거래량 (`tvol`, required, length 14).
     pub tvol: v::Val<String>,
     /// 시장구분 (`mtyp`, required, length 1).
-    pub mtyp: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `0`: 장중
+    /// - `1`: 장전
+    /// - `2`: 장후
+    pub mtyp: v::Val<Mtyp>,
     /// 매수호가 (`pbid`, required, length 12).
     pub pbid: v::Val<String>,
     /// 매도호가 (`pask`, required, length 12).
@@ -342,5 +347,42 @@ impl v::Object for Output1 {
         r.val(path, "rsym", &self.rsym);
         r.val(path, "ZDIV", &self.zdiv);
         r.val(path, "NREC", &self.nrec);
+    }
+}
+
+/// Codes of 시장구분 (`mtyp`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mtyp {
+    /// `0`: 장중
+    V0,
+    /// `1`: 장전
+    V1,
+    /// `2`: 장후
+    V2,
+    /// A code the spec does not list, kept verbatim.
+    Other(Box<str>),
+}
+
+impl v::Wire for Mtyp {
+    fn parse_wire(s: &str) -> Option<Self> {
+        Some(match s {
+            "0" => Self::V0,
+            "1" => Self::V1,
+            "2" => Self::V2,
+            _ => Self::Other(s.into()),
+        })
+    }
+
+    fn is_canonical(&self, _: &str) -> bool {
+        true
+    }
+
+    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(match self {
+            Self::V0 => "0",
+            Self::V1 => "1",
+            Self::V2 => "2",
+            Self::Other(s) => s,
+        })
     }
 }

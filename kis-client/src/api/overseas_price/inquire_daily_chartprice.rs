@@ -15,6 +15,11 @@ use crate::value as v;
 #[derive(Clone)]
 pub struct InquireDailyChartpriceRequest {
     /// FID 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    ///
+    /// Codes:
+    /// - `N`: 해외지수, X 환율
+    /// - `I`: 국채
+    /// - `S`: 금선물
     fid_cond_mrkt_div_code: String,
     /// FID 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
     fid_input_iscd: String,
@@ -86,6 +91,11 @@ impl InquireDailyChartpriceRequest {
     }
 
     /// Sets FID 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    ///
+    /// Codes:
+    /// - `N`: 해외지수, X 환율
+    /// - `I`: 국채
+    /// - `S`: 금선물
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
         self

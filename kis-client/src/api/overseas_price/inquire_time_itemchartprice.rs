@@ -37,6 +37,10 @@ pub struct InquireTimeItemchartpriceRequest {
     /// 분갭 (`NMIN`, required, length 4).
     nmin: String,
     /// 전일포함여부 (`PINC`, required, length 1).
+    ///
+    /// Codes:
+    /// - `0`: 당일
+    /// - `1`: 전일포함
     pinc: String,
     /// 다음여부 (`NEXT`, required, length 1).
     next: String,
@@ -144,6 +148,10 @@ impl InquireTimeItemchartpriceRequest {
     }
 
     /// Sets 전일포함여부 (`PINC`, required, length 1).
+    ///
+    /// Codes:
+    /// - `0`: 당일
+    /// - `1`: 전일포함
     pub fn pinc(mut self, value: impl Into<String>) -> Self {
         self.pinc = value.into();
         self
@@ -226,7 +234,7 @@ pub struct InquireTimeItemchartpriceResponse {
     /// Block 응답상세 (`output1`, required).
     pub output1: v::Block<Output1>,
     /// Block 응답상세2 (`output2`, required).
-    pub output2: v::One<Output2>,
+    pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
 }
@@ -238,7 +246,7 @@ impl v::Object for InquireTimeItemchartpriceResponse {
             msg_cd: v::take(&mut m, "msg_cd"),
             msg1: v::take(&mut m, "msg1"),
             output1: v::take_block(&mut m, "output1"),
-            output2: v::take_one(&mut m, "output2"),
+            output2: v::take_block(&mut m, "output2"),
             extra: m,
         }
     }

@@ -15,6 +15,13 @@ use crate::value as v;
 #[derive(Clone)]
 pub struct RightsByIceRequest {
     /// 국가코드 (`NCOD`, required, length 2).
+    ///
+    /// Codes:
+    /// - `CN`: 중국
+    /// - `HK`: 홍콩
+    /// - `US`: 미국
+    /// - `JP`: 일본
+    /// - `VN`: 베트남
     ncod: String,
     /// 심볼 (`SYMB`, required, length 20).
     symb: String,
@@ -62,6 +69,13 @@ impl RightsByIceRequest {
     }
 
     /// Sets 국가코드 (`NCOD`, required, length 2).
+    ///
+    /// Codes:
+    /// - `CN`: 중국
+    /// - `HK`: 홍콩
+    /// - `US`: 미국
+    /// - `JP`: 일본
+    /// - `VN`: 베트남
     pub fn ncod(mut self, value: impl Into<String>) -> Self {
         self.ncod = value.into();
         self

@@ -43,7 +43,11 @@ pub struct H0ifcni0 {
     /// 체결여부 (`CNTG_YN`, required, length 8).
     pub cntg_yn: v::Val<String>,
     /// 접수여부 (`ACPT_YN`, required, length 8).
-    pub acpt_yn: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 주문접수
+    /// - `2`: 확인, 3, 취소
+    pub acpt_yn: v::Val<AcptYn>,
     /// 지점번호 (`BRNC_NO`, required, length 8).
     pub brnc_no: v::Val<String>,
     /// 주문수량 (`ODER_QTY`, required, length 8).
@@ -295,6 +299,39 @@ impl v::Wire for OderKind2 {
         std::borrow::Cow::Borrowed(match self {
             Self::L => "L",
             Self::V0 => "0",
+            Self::Other(s) => s,
+        })
+    }
+}
+
+/// Codes of 접수여부 (`ACPT_YN`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AcptYn {
+    /// `1`: 주문접수
+    V1,
+    /// `2`: 확인, 3, 취소
+    V2,
+    /// A code the spec does not list, kept verbatim.
+    Other(Box<str>),
+}
+
+impl v::Wire for AcptYn {
+    fn parse_wire(s: &str) -> Option<Self> {
+        Some(match s {
+            "1" => Self::V1,
+            "2" => Self::V2,
+            _ => Self::Other(s.into()),
+        })
+    }
+
+    fn is_canonical(&self, _: &str) -> bool {
+        true
+    }
+
+    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(match self {
+            Self::V1 => "1",
+            Self::V2 => "2",
             Self::Other(s) => s,
         })
     }

@@ -51,7 +51,11 @@ pub struct Hdfff020 {
     /// 전일대비부호 (`PREV_SIGN`, required, length 1).
     pub prev_sign: v::Val<String>,
     /// 체결구분 (`QUOTSIGN`, required, length 1).
-    pub quotsign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `2`: 매수체결
+    /// - `5`: 매도체결
+    pub quotsign: v::Val<Quotsign>,
     /// 수신시각2 만분의일초 (`RECV_TIME2`, required, length 4).
     pub recv_time2: v::Val<String>,
     /// 전일정산가 (`PSTTL_PRICE`, required, length 15).
@@ -290,5 +294,38 @@ impl serde::Serialize for Hdfff020 {
             m.serialize_entry("PSTTL_DIFF_RATE", &self.psttl_diff_rate)?;
         }
         m.end()
+    }
+}
+
+/// Codes of 체결구분 (`QUOTSIGN`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Quotsign {
+    /// `2`: 매수체결
+    V2,
+    /// `5`: 매도체결
+    V5,
+    /// A code the spec does not list, kept verbatim.
+    Other(Box<str>),
+}
+
+impl v::Wire for Quotsign {
+    fn parse_wire(s: &str) -> Option<Self> {
+        Some(match s {
+            "2" => Self::V2,
+            "5" => Self::V5,
+            _ => Self::Other(s.into()),
+        })
+    }
+
+    fn is_canonical(&self, _: &str) -> bool {
+        true
+    }
+
+    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(match self {
+            Self::V2 => "2",
+            Self::V5 => "5",
+            Self::Other(s) => s,
+        })
     }
 }

@@ -21,14 +21,31 @@ pub struct H0gscni0 {
     /// 원주문번호 (`OODER_NO`, required, length 10).
     pub ooder_no: v::Val<String>,
     /// 매도매수구분 (`SELN_BYOV_CLS`, required, length 2).
-    pub seln_byov_cls: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `01`: 매도
+    /// - `02`: 매수
+    /// - `03`: 전매도
+    /// - `04`: 환매수
+    pub seln_byov_cls: v::Val<SelnByovCls>,
     /// 정정구분 (`RCTF_CLS`, required, length 1).
-    pub rctf_cls: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `0`: 정상
+    /// - `1`: 정정
+    /// - `2`: 취소
+    pub rctf_cls: v::Val<RctfCls>,
     /// 주문종류2 (`ODER_KIND2`, required, length 1).
     ///
     /// Codes:
-    /// - `1`: 시장가 2:지정자 6:단주시장가 7:단주지정가
-    /// - `A`: MOO B:LOO C:MOC D:LOC
+    /// - `1`: 시장가
+    /// - `2`: 지정자
+    /// - `6`: 단주시장가
+    /// - `7`: 단주지정가
+    /// - `A`: MOO
+    /// - `B`: LOO
+    /// - `C`: MOC
+    /// - `D`: LOC
     pub oder_kind2: v::Val<OderKind2>,
     /// 주식 단축 종목코드 (`STCK_SHRN_ISCD`, required, length 9).
     pub stck_shrn_iscd: v::Val<String>,
@@ -39,11 +56,24 @@ pub struct H0gscni0 {
     /// 주식 체결 시간 (`STCK_CNTG_HOUR`, required, length 6).
     pub stck_cntg_hour: v::Val<v::NaiveTime>,
     /// 거부여부 (`RFUS_YN`, required, length 1).
-    pub rfus_yn: v::Val<bool>,
+    ///
+    /// Codes:
+    /// - `0`: 정상
+    /// - `1`: 거부
+    pub rfus_yn: v::Val<RfusYn>,
     /// 체결여부 (`CNTG_YN`, required, length 1).
-    pub cntg_yn: v::Val<bool>,
+    ///
+    /// Codes:
+    /// - `1`: 주문,정정,취소,거부
+    /// - `2`: 체결
+    pub cntg_yn: v::Val<CntgYn>,
     /// 접수여부 (`ACPT_YN`, required, length 1).
-    pub acpt_yn: v::Val<bool>,
+    ///
+    /// Codes:
+    /// - `1`: 주문접수
+    /// - `2`: 확인
+    /// - `3`: 취소(FOK/IOC)
+    pub acpt_yn: v::Val<AcptYn>,
     /// 지점번호 (`BRNC_NO`, required, length 5).
     pub brnc_no: v::Val<String>,
     /// 주문 수량 (`ODER_QTY`, required, length 9).
@@ -55,13 +85,25 @@ pub struct H0gscni0 {
     /// 해외종목구분 (`ODER_COND`, required, length 1).
     ///
     /// Codes:
-    /// - `4`: 홍콩(HKD) 5:상해B(USD)
-    /// - `6`: NASDAQ 7:NYSE 8:AMEX 9:OTCB
-    /// - `C`: 홍콩(CNY) A:상해A(CNY) B:심천B(HKD)
-    /// - `D`: 도쿄 E:하노이 F:호치민
+    /// - `4`: 홍콩(HKD)
+    /// - `5`: 상해B(USD)
+    /// - `6`: NASDAQ
+    /// - `7`: NYSE
+    /// - `8`: AMEX
+    /// - `9`: OTCB
+    /// - `C`: 홍콩(CNY)
+    /// - `A`: 상해A(CNY)
+    /// - `B`: 심천B(HKD)
+    /// - `D`: 도쿄
+    /// - `E`: 하노이
+    /// - `F`: 호치민
     pub oder_cond: v::Val<OderCond>,
     /// 담보유형코드 (`DEBT_GB`, required, length 2).
-    pub debt_gb: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `10`: 현금
+    /// - `15`: 해외주식담보대출
+    pub debt_gb: v::Val<DebtGb>,
     /// 담보대출일자 (`DEBT_DATE`, required, length 8).
     pub debt_date: v::Val<v::NaiveDate>,
     /// 분할매수/매도 시작시간 (`START_TM`, required, length 6).
@@ -303,22 +345,28 @@ impl serde::Serialize for H0gscni0 {
     }
 }
 
-/// Codes of 주문종류2 (`ODER_KIND2`).
+/// Codes of 매도매수구분 (`SELN_BYOV_CLS`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum OderKind2 {
-    /// `1`: 시장가 2:지정자 6:단주시장가 7:단주지정가
-    V1,
-    /// `A`: MOO B:LOO C:MOC D:LOC
-    A,
+pub enum SelnByovCls {
+    /// `01`: 매도
+    V01,
+    /// `02`: 매수
+    V02,
+    /// `03`: 전매도
+    V03,
+    /// `04`: 환매수
+    V04,
     /// A code the spec does not list, kept verbatim.
     Other(Box<str>),
 }
 
-impl v::Wire for OderKind2 {
+impl v::Wire for SelnByovCls {
     fn parse_wire(s: &str) -> Option<Self> {
         Some(match s {
-            "1" => Self::V1,
-            "A" => Self::A,
+            "01" => Self::V01,
+            "02" => Self::V02,
+            "03" => Self::V03,
+            "04" => Self::V04,
             _ => Self::Other(s.into()),
         })
     }
@@ -329,33 +377,84 @@ impl v::Wire for OderKind2 {
 
     fn to_wire(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(match self {
-            Self::V1 => "1",
-            Self::A => "A",
+            Self::V01 => "01",
+            Self::V02 => "02",
+            Self::V03 => "03",
+            Self::V04 => "04",
             Self::Other(s) => s,
         })
     }
 }
 
-/// Codes of 해외종목구분 (`ODER_COND`).
+/// Codes of 정정구분 (`RCTF_CLS`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum OderCond {
-    /// `4`: 홍콩(HKD) 5:상해B(USD)
-    V4,
-    /// `6`: NASDAQ 7:NYSE 8:AMEX 9:OTCB
+pub enum RctfCls {
+    /// `0`: 정상
+    V0,
+    /// `1`: 정정
+    V1,
+    /// `2`: 취소
+    V2,
+    /// A code the spec does not list, kept verbatim.
+    Other(Box<str>),
+}
+
+impl v::Wire for RctfCls {
+    fn parse_wire(s: &str) -> Option<Self> {
+        Some(match s {
+            "0" => Self::V0,
+            "1" => Self::V1,
+            "2" => Self::V2,
+            _ => Self::Other(s.into()),
+        })
+    }
+
+    fn is_canonical(&self, _: &str) -> bool {
+        true
+    }
+
+    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(match self {
+            Self::V0 => "0",
+            Self::V1 => "1",
+            Self::V2 => "2",
+            Self::Other(s) => s,
+        })
+    }
+}
+
+/// Codes of 주문종류2 (`ODER_KIND2`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OderKind2 {
+    /// `1`: 시장가
+    V1,
+    /// `2`: 지정자
+    V2,
+    /// `6`: 단주시장가
     V6,
-    /// `C`: 홍콩(CNY) A:상해A(CNY) B:심천B(HKD)
+    /// `7`: 단주지정가
+    V7,
+    /// `A`: MOO
+    A,
+    /// `B`: LOO
+    B,
+    /// `C`: MOC
     C,
-    /// `D`: 도쿄 E:하노이 F:호치민
+    /// `D`: LOC
     D,
     /// A code the spec does not list, kept verbatim.
     Other(Box<str>),
 }
 
-impl v::Wire for OderCond {
+impl v::Wire for OderKind2 {
     fn parse_wire(s: &str) -> Option<Self> {
         Some(match s {
-            "4" => Self::V4,
+            "1" => Self::V1,
+            "2" => Self::V2,
             "6" => Self::V6,
+            "7" => Self::V7,
+            "A" => Self::A,
+            "B" => Self::B,
             "C" => Self::C,
             "D" => Self::D,
             _ => Self::Other(s.into()),
@@ -368,10 +467,223 @@ impl v::Wire for OderCond {
 
     fn to_wire(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(match self {
-            Self::V4 => "4",
+            Self::V1 => "1",
+            Self::V2 => "2",
             Self::V6 => "6",
+            Self::V7 => "7",
+            Self::A => "A",
+            Self::B => "B",
             Self::C => "C",
             Self::D => "D",
+            Self::Other(s) => s,
+        })
+    }
+}
+
+/// Codes of 거부여부 (`RFUS_YN`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RfusYn {
+    /// `0`: 정상
+    V0,
+    /// `1`: 거부
+    V1,
+    /// A code the spec does not list, kept verbatim.
+    Other(Box<str>),
+}
+
+impl v::Wire for RfusYn {
+    fn parse_wire(s: &str) -> Option<Self> {
+        Some(match s {
+            "0" => Self::V0,
+            "1" => Self::V1,
+            _ => Self::Other(s.into()),
+        })
+    }
+
+    fn is_canonical(&self, _: &str) -> bool {
+        true
+    }
+
+    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(match self {
+            Self::V0 => "0",
+            Self::V1 => "1",
+            Self::Other(s) => s,
+        })
+    }
+}
+
+/// Codes of 체결여부 (`CNTG_YN`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CntgYn {
+    /// `1`: 주문,정정,취소,거부
+    V1,
+    /// `2`: 체결
+    V2,
+    /// A code the spec does not list, kept verbatim.
+    Other(Box<str>),
+}
+
+impl v::Wire for CntgYn {
+    fn parse_wire(s: &str) -> Option<Self> {
+        Some(match s {
+            "1" => Self::V1,
+            "2" => Self::V2,
+            _ => Self::Other(s.into()),
+        })
+    }
+
+    fn is_canonical(&self, _: &str) -> bool {
+        true
+    }
+
+    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(match self {
+            Self::V1 => "1",
+            Self::V2 => "2",
+            Self::Other(s) => s,
+        })
+    }
+}
+
+/// Codes of 접수여부 (`ACPT_YN`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AcptYn {
+    /// `1`: 주문접수
+    V1,
+    /// `2`: 확인
+    V2,
+    /// `3`: 취소(FOK/IOC)
+    V3,
+    /// A code the spec does not list, kept verbatim.
+    Other(Box<str>),
+}
+
+impl v::Wire for AcptYn {
+    fn parse_wire(s: &str) -> Option<Self> {
+        Some(match s {
+            "1" => Self::V1,
+            "2" => Self::V2,
+            "3" => Self::V3,
+            _ => Self::Other(s.into()),
+        })
+    }
+
+    fn is_canonical(&self, _: &str) -> bool {
+        true
+    }
+
+    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(match self {
+            Self::V1 => "1",
+            Self::V2 => "2",
+            Self::V3 => "3",
+            Self::Other(s) => s,
+        })
+    }
+}
+
+/// Codes of 해외종목구분 (`ODER_COND`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OderCond {
+    /// `4`: 홍콩(HKD)
+    V4,
+    /// `5`: 상해B(USD)
+    V5,
+    /// `6`: NASDAQ
+    V6,
+    /// `7`: NYSE
+    V7,
+    /// `8`: AMEX
+    V8,
+    /// `9`: OTCB
+    V9,
+    /// `C`: 홍콩(CNY)
+    C,
+    /// `A`: 상해A(CNY)
+    A,
+    /// `B`: 심천B(HKD)
+    B,
+    /// `D`: 도쿄
+    D,
+    /// `E`: 하노이
+    E,
+    /// `F`: 호치민
+    F,
+    /// A code the spec does not list, kept verbatim.
+    Other(Box<str>),
+}
+
+impl v::Wire for OderCond {
+    fn parse_wire(s: &str) -> Option<Self> {
+        Some(match s {
+            "4" => Self::V4,
+            "5" => Self::V5,
+            "6" => Self::V6,
+            "7" => Self::V7,
+            "8" => Self::V8,
+            "9" => Self::V9,
+            "C" => Self::C,
+            "A" => Self::A,
+            "B" => Self::B,
+            "D" => Self::D,
+            "E" => Self::E,
+            "F" => Self::F,
+            _ => Self::Other(s.into()),
+        })
+    }
+
+    fn is_canonical(&self, _: &str) -> bool {
+        true
+    }
+
+    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(match self {
+            Self::V4 => "4",
+            Self::V5 => "5",
+            Self::V6 => "6",
+            Self::V7 => "7",
+            Self::V8 => "8",
+            Self::V9 => "9",
+            Self::C => "C",
+            Self::A => "A",
+            Self::B => "B",
+            Self::D => "D",
+            Self::E => "E",
+            Self::F => "F",
+            Self::Other(s) => s,
+        })
+    }
+}
+
+/// Codes of 담보유형코드 (`DEBT_GB`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DebtGb {
+    /// `10`: 현금
+    V10,
+    /// `15`: 해외주식담보대출
+    V15,
+    /// A code the spec does not list, kept verbatim.
+    Other(Box<str>),
+}
+
+impl v::Wire for DebtGb {
+    fn parse_wire(s: &str) -> Option<Self> {
+        Some(match s {
+            "10" => Self::V10,
+            "15" => Self::V15,
+            _ => Self::Other(s.into()),
+        })
+    }
+
+    fn is_canonical(&self, _: &str) -> bool {
+        true
+    }
+
+    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(match self {
+            Self::V10 => "10",
+            Self::V15 => "15",
             Self::Other(s) => s,
         })
     }
