@@ -503,3 +503,48 @@ impl Session<'_> {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn slots_one_session_per_app_key_with_hold() {
+        let mut slots = Slots::default();
+        assert!(slots.acquire("k", 1));
+        assert!(slots.acquire("k", 1), "the holder may ask again");
+        assert!(!slots.acquire("k", 2));
+        assert!(slots.acquire("other", 2));
+        slots.release("k", 2, Duration::ZERO);
+        assert!(!slots.acquire("k", 2), "only the holder releases");
+        slots.release("k", 1, Duration::from_secs(5));
+        assert!(!slots.acquire("k", 2), "held after disconnect");
+        tokio::time::advance(Duration::from_secs(5)).await;
+        assert!(slots.acquire("k", 2));
+    }
+
+    #[test]
+    fn ack_shape() {
+        let keys = ("k".repeat(32), "i".repeat(16));
+        let ok: Value = serde_json::from_str(&ack(
+            "H0STCNT0",
+            "005930",
+            true,
+            "OPSP0000",
+            "SUBSCRIBE SUCCESS",
+            Some(&keys),
+        ))
+        .unwrap();
+        assert_eq!(
+            ok,
+            json!({"header": {"tr_id": "H0STCNT0", "tr_key": "005930", "encrypt": "N"},
+                   "body": {"rt_cd": "0", "msg_cd": "OPSP0000", "msg1": "SUBSCRIBE SUCCESS",
+                            "output": {"iv": keys.1, "key": keys.0}}})
+        );
+        let err: Value =
+            serde_json::from_str(&ack("X", "", false, "OPSP8993", "JSON PARSING ERROR", None))
+                .unwrap();
+        assert_eq!(err["body"]["rt_cd"], "1");
+        assert!(err["body"].get("output").is_none());
+    }
+}
