@@ -312,3 +312,30 @@ async fn already_in_use_after_a_drop_backs_off_until_kis_frees_the_slot() {
     assert!(s.mock.stats().ws_sessions >= 3);
     session.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pingpong_echo_keeps_the_session_alive() {
+    // The mock drops a session that has not echoed PINGPONG for 150 ms; it pings every 20 ms.
+    let mc = MockConfig {
+        data_interval: None,
+        ping_interval: Duration::from_millis(20),
+        pong_timeout: Duration::from_millis(150),
+        ..MockConfig::default()
+    };
+    let s = setup(mc).await;
+    let mut o = fast_options();
+    o.silence_timeout = Duration::from_millis(200);
+    let session = Session::connect(&s.client, o).await.unwrap();
+    let mut events = session.events();
+    session.subscribe("H0STCNT0", "005930").await.unwrap();
+    let outcome = tokio::time::timeout(
+        Duration::from_millis(800),
+        wait_for(&mut events, |e| matches!(e, Event::Disconnected { .. })),
+    )
+    .await;
+    assert!(outcome.is_err(), "session dropped: {outcome:?}");
+    let stats = s.mock.stats();
+    assert!(stats.pings_sent >= 20, "pings {}", stats.pings_sent);
+    assert_eq!(stats.ws_sessions, 1);
+    session.close().await;
+}
