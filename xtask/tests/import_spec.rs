@@ -152,3 +152,81 @@ fn examples_are_recorded_and_present() {
         }
     }
 }
+
+#[test]
+fn field_names_are_unique_in_every_list() {
+    fn check(api: &str, list: &[kis_spec::Field]) {
+        let mut seen = HashSet::new();
+        for f in list {
+            assert!(seen.insert(f.name.as_str()), "{api}: `{}` twice", f.name);
+            check(api, &f.fields);
+        }
+    }
+    for s in specs() {
+        for list in [
+            &s.request.header,
+            &s.request.query,
+            &s.request.body,
+            &s.response.header,
+            &s.response.body,
+        ] {
+            check(&s.path, list);
+        }
+    }
+}
+
+#[test]
+fn workbook_defects_are_corrected() {
+    let specs = specs();
+    let asp = find(&specs, "/tryitout/HDFSASP0");
+    assert_eq!(
+        asp.response.body.len(),
+        71,
+        "duplicated level-3 group removed"
+    );
+    let board = find(
+        &specs,
+        "/uapi/domestic-futureoption/v1/quotations/display-board-futures",
+    );
+    let blocks: Vec<_> = board
+        .response
+        .body
+        .iter()
+        .filter(|f| f.is_block())
+        .map(|f| f.name.as_str())
+        .collect();
+    assert_eq!(
+        blocks,
+        ["output"],
+        "block name taken from the response example"
+    );
+    let margin = find(
+        &specs,
+        "/uapi/domestic-futureoption/v1/trading/ngt-margin-detail",
+    );
+    let blocks: Vec<_> = margin
+        .response
+        .body
+        .iter()
+        .filter(|f| f.is_block())
+        .map(|f| f.name.as_str())
+        .collect();
+    assert_eq!(
+        blocks,
+        ["output1", "output2", "output3"],
+        "old/new TR listings merged"
+    );
+    let bond = find(&specs, "/tryitout/H0BJASP0");
+    assert_eq!(
+        bond.realtime.as_ref().map(|r| r.tr_id.as_str()),
+        Some("H0BJASP0")
+    );
+    assert!(bond.request.header.iter().any(|f| f.name == "tr_type"));
+    let night = find(&specs, "/tryitout/H0EUCNI0");
+    assert!(
+        night
+            .realtime
+            .as_ref()
+            .is_some_and(|r| r.encrypted && r.tr_id == "H0EUCNI0")
+    );
+}

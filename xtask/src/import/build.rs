@@ -246,6 +246,65 @@ fn section_fields(
             }
         }
     }
+    // The same block listed twice (old and new TR layouts in one sheet): merge into the first.
+    let mut merged: Vec<Field> = Vec::new();
+    for f in out {
+        match merged
+            .iter_mut()
+            .find(|m| m.is_block() && f.is_block() && m.name == f.name)
+        {
+            Some(first) => {
+                let mut added = 0;
+                for child in f.fields {
+                    if !first.fields.iter().any(|c| c.name == child.name) {
+                        first.fields.push(child);
+                        added += 1;
+                    }
+                }
+                anomalies.push(Anomaly::rule(
+                    api,
+                    "duplicate-block",
+                    format!(
+                        "block `{}` is listed twice; merged ({added} fields only in the second listing appended)",
+                        first.name
+                    ),
+                    "duplicate-block-merged",
+                ));
+            }
+            None => merged.push(f),
+        }
+    }
+    let out = merged;
+    let mut lists: Vec<(&str, &[Field])> = vec![("", &out)];
+    lists.extend(
+        out.iter()
+            .filter(|f| f.is_block())
+            .map(|f| (f.name.as_str(), &f.fields[..])),
+    );
+    for (block, list) in lists {
+        let mut seen: Vec<&str> = Vec::new();
+        for f in list {
+            if seen.contains(&f.name.as_str()) {
+                let n = list.iter().filter(|g| g.name == f.name).count();
+                if seen.iter().filter(|s| **s == f.name).count() == 1 {
+                    anomalies.push(Anomaly::unhandled(
+                        api,
+                        "duplicate-field",
+                        format!(
+                            "field `{}` appears {n} times{}",
+                            f.name,
+                            if block.is_empty() {
+                                String::new()
+                            } else {
+                                format!(" in block `{block}`")
+                            }
+                        ),
+                    ));
+                }
+            }
+            seen.push(&f.name);
+        }
+    }
     for f in &out {
         if f.is_block() && f.fields.is_empty() {
             anomalies.push(Anomaly::unhandled(

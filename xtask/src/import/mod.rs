@@ -117,8 +117,8 @@ pub fn run(workbook: &Path, spec_dir: &Path, patch_dir: &Path) -> Result<Outcome
     let mut built = assemble(&raw, &mut anomalies)?;
     check_blocks_against_examples(&mut built, &mut anomalies);
     check_kinds_against_examples(&mut built, &mut anomalies);
-    check_realtime_examples(&mut built, &mut anomalies);
     patches::apply(&patches, &mut built, &mut anomalies)?;
+    check_realtime_examples(&mut built, &mut anomalies);
     resolve_ids(&mut built, &mut anomalies)?;
     let files = render_examples(&mut built, &mut anomalies);
     let mut specs: Vec<ApiSpec> = built.into_iter().map(|b| b.spec).collect();
@@ -228,7 +228,51 @@ fn check_blocks_against_examples(built: &mut [Built], anomalies: &mut Vec<Anomal
         let Some(serde_json::Value::Object(map)) = value else {
             continue;
         };
-        for f in b.spec.response.body.iter_mut().filter(|f| f.is_block()) {
+        let path = b.spec.path.clone();
+        let body = &mut b.spec.response.body;
+        // Block keys the example uses but the layout does not, and vice versa.
+        let is_block_value = |v: &serde_json::Value| v.is_object() || v.is_array();
+        let extra: Vec<&String> = map
+            .iter()
+            .filter(|(k, v)| is_block_value(v) && !body.iter().any(|f| &f.name == *k))
+            .map(|(k, _)| k)
+            .collect();
+        let missing: Vec<usize> = body
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.is_block() && !map.contains_key(&f.name))
+            .map(|(i, _)| i)
+            .collect();
+        if let ([key], [i]) = (&extra[..], &missing[..]) {
+            anomalies.push(Anomaly::rule(
+                &path,
+                "block-name",
+                format!(
+                    "the layout calls the block `{}` but the response example sends `{key}`; using `{key}`",
+                    body[*i].name
+                ),
+                "block-name-from-example",
+            ));
+            body[*i].name = (*key).clone();
+        } else {
+            for key in &extra {
+                anomalies.push(Anomaly::unhandled(
+                    &path,
+                    "example-key",
+                    format!("the response example has block `{key}`, which the layout lacks"),
+                ));
+            }
+        }
+        for (k, v) in &map {
+            if !is_block_value(v) && !body.iter().any(|f| &f.name == k) {
+                anomalies.push(Anomaly::unhandled(
+                    &path,
+                    "example-key",
+                    format!("the response example has field `{k}`, which the layout lacks"),
+                ));
+            }
+        }
+        for f in body.iter_mut().filter(|f| f.is_block()) {
             let seen = match map.get(&f.name) {
                 Some(serde_json::Value::Array(_)) => Kind::Array,
                 Some(serde_json::Value::Object(_)) => Kind::Object,
@@ -237,7 +281,7 @@ fn check_blocks_against_examples(built: &mut [Built], anomalies: &mut Vec<Anomal
             // The example settles a type/description disagreement either way.
             let tag = format!("block `{}` ", f.name);
             for a in anomalies.iter_mut().filter(|a| {
-                a.api == b.spec.path
+                a.api == path
                     && a.topic == "block-kind"
                     && a.handled == report::Handled::Unhandled
                     && a.message.starts_with(&tag)

@@ -52,7 +52,8 @@ pub struct Patch {
 }
 
 /// A correction to one field, addressed by a dotted path from the section:
-/// `response.body.output1.prdy_ctrt`, `request.query.FID_INPUT_ISCD`.
+/// `response.body.output1.prdy_ctrt`, `request.query.FID_INPUT_ISCD`; `NAME#2` picks the second
+/// field of that name in its list (for duplicated rows).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FieldPatch {
@@ -70,6 +71,12 @@ pub struct FieldPatch {
     /// New code list.
     #[serde(default)]
     pub codes: Option<Vec<Code>>,
+    /// New wire name (for misspelled rows).
+    #[serde(default)]
+    pub rename: Option<String>,
+    /// Drops the field (for duplicated rows).
+    #[serde(default)]
+    pub remove: bool,
 }
 
 /// A loaded patch with its location (`file#index`).
@@ -115,9 +122,22 @@ pub fn load(dir: &Path) -> Result<Vec<Located>, ImportError> {
     Ok(out)
 }
 
-fn find_field<'a>(built: &'a mut Built, path: &str) -> Option<&'a mut Field> {
+/// Splits `NAME#N` into the name and the 0-based occurrence (`#2` = the second field of that
+/// name in the same list; default the first).
+fn occurrence(seg: &str) -> Option<(&str, usize)> {
+    match seg.split_once('#') {
+        None => Some((seg, 0)),
+        Some((name, n)) => {
+            let n: usize = n.parse().ok()?;
+            (n >= 1).then_some((name, n - 1))
+        }
+    }
+}
+
+/// Finds the list holding the field `path` points at, and the field's index in it.
+fn locate<'a>(built: &'a mut Built, path: &str) -> Option<(&'a mut Vec<Field>, usize)> {
     let mut parts = path.split('.');
-    let list = match (parts.next()?, parts.next()?) {
+    let mut list = match (parts.next()?, parts.next()?) {
         ("request", "header") => &mut built.spec.request.header,
         ("request", "query") => &mut built.spec.request.query,
         ("request", "body") => &mut built.spec.request.body,
@@ -125,15 +145,19 @@ fn find_field<'a>(built: &'a mut Built, path: &str) -> Option<&'a mut Field> {
         ("response", "body") => &mut built.spec.response.body,
         _ => return None,
     };
-    let mut list = list;
-    let mut name = parts.next()?;
+    let (mut name, mut nth) = occurrence(parts.next()?)?;
     loop {
-        let idx = list.iter().position(|f| f.name == name)?;
+        let idx = list
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.name == name)
+            .nth(nth)
+            .map(|(i, _)| i)?;
         match parts.next() {
-            None => return list.get_mut(idx),
+            None => return Some((list, idx)),
             Some(next) => {
                 list = &mut list[idx].fields;
-                name = next;
+                (name, nth) = occurrence(next)?;
             }
         }
     }
@@ -197,8 +221,16 @@ pub fn apply(
             s.paging = Some(v.clone());
         }
         for fp in &patch.fields {
-            let f = find_field(b, &fp.path)
+            let (list, idx) = locate(b, &fp.path)
                 .ok_or_else(|| stale(format!("no field `{}` (stale patch?)", fp.path)))?;
+            if fp.remove {
+                list.remove(idx);
+                continue;
+            }
+            let f = &mut list[idx];
+            if let Some(n) = &fp.rename {
+                f.name = n.clone();
+            }
             if let Some(k) = fp.kind {
                 f.kind = k;
             }
