@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use kis_spec::{ApiSpec, ExampleStatus, Field};
+use kis_spec::{ApiKind, ApiSpec, ExampleStatus, Field};
 use serde::{Deserialize, Serialize};
 
 /// Every spec of a folder with the response examples that are valid JSON.
@@ -32,18 +32,24 @@ pub fn load(root: &Path) -> Result<Bundle, String> {
         let Some(example) = &spec.examples.response else {
             continue;
         };
-        if !matches!(
-            example.status,
-            ExampleStatus::Valid | ExampleStatus::Repaired
-        ) {
-            continue;
-        }
         let file = root.join(&spec.category).join(&example.file);
         let Ok(text) = std::fs::read_to_string(&file) else {
             continue;
         };
-        if let Ok(value) = serde_json::from_str::<serde_json::Value>(&text) {
-            examples.insert(format!("{}/{}", spec.category, spec.id), value);
+        let key = format!("{}/{}", spec.category, spec.id);
+        match (spec.kind, example.status) {
+            (ApiKind::Rest, ExampleStatus::Valid | ExampleStatus::Repaired) => {
+                if let Ok(value) = serde_json::from_str::<serde_json::Value>(&text) {
+                    examples.insert(key, value);
+                }
+            }
+            (ApiKind::Realtime, ExampleStatus::Text) => {
+                let columns = spec.response.body.iter().filter(|f| !f.is_block()).count();
+                if let Some(record) = realtime_record(&text, columns) {
+                    examples.insert(key, record.into());
+                }
+            }
+            _ => {}
         }
     }
     Ok(Bundle {
@@ -51,6 +57,28 @@ pub fn load(root: &Path) -> Result<Bundle, String> {
         examples,
         error: None,
     })
+}
+
+/// The first record of a realtime example's data block (the last `# output` block that is not
+/// JSON; its lines are wrapped at arbitrary points, so they are joined without separators), when
+/// it has exactly `columns` fields.
+pub fn realtime_record(text: &str, columns: usize) -> Option<Vec<String>> {
+    let lines: Vec<&str> = text.lines().collect();
+    let start = lines.iter().enumerate().rev().find_map(|(i, line)| {
+        let next = lines.get(i + 1).map(|l| l.trim_start())?;
+        (line.starts_with("# output") && !next.starts_with('{') && next.contains('^'))
+            .then_some(i + 1)
+    })?;
+    let joined: String = lines[start..]
+        .iter()
+        .take_while(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .map(|l| l.trim_end())
+        .collect();
+    let mut fields: Vec<String> = joined.split('^').map(str::to_owned).collect();
+    if fields.len() == columns + 1 && fields.last().is_some_and(String::is_empty) {
+        fields.pop();
+    }
+    (columns > 0 && fields.len() == columns).then_some(fields)
 }
 
 impl Bundle {
@@ -83,6 +111,32 @@ impl Bundle {
                         rows.truncate(3);
                     }
                 }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn realtime_example_record_joins_wrapped_lines() {
+        let text = "# 연결 확인\n{\n \"header\": {}\n}\n\n# output\n005930^0933\n54^71900^\n";
+        assert_eq!(
+            realtime_record(text, 3),
+            Some(vec!["005930".into(), "093354".into(), "71900".into()])
+        );
+        assert_eq!(realtime_record(text, 5), None);
+        assert_eq!(realtime_record("# output\n{\"a\": 1}\n", 1), None);
+        assert_eq!(realtime_record("", 1), None);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn realtime_example_never_panics(text in ".{0,200}", columns in 0usize..10) {
+            if let Some(fields) = realtime_record(&text, columns) {
+                proptest::prop_assert_eq!(fields.len(), columns);
             }
         }
     }

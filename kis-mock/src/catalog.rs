@@ -130,3 +130,37 @@ fn realtime_tr_ids(spec: &ApiSpec) -> Vec<String> {
     }
     ids
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bundled_realtime_examples_match_their_layouts() {
+        let catalog = Catalog::bundled();
+        assert_eq!(catalog.error(), None);
+        let mut with_example = 0;
+        for spec in catalog
+            .specs()
+            .iter()
+            .filter(|s| s.kind == ApiKind::Realtime)
+        {
+            if let Some(example) = catalog.example(spec) {
+                let columns = spec.response.body.iter().filter(|f| !f.is_block()).count();
+                assert_eq!(
+                    example.as_array().map(Vec::len),
+                    Some(columns),
+                    "{}",
+                    spec.id
+                );
+                with_example += 1;
+            }
+        }
+        let realtime = catalog
+            .specs()
+            .iter()
+            .filter(|s| s.kind == ApiKind::Realtime)
+            .count();
+        assert!(realtime == 0 || with_example > 0);
+    }
+}

@@ -195,18 +195,17 @@ fn example_str<'a>(example: Option<&'a Map<String, Value>>, key: &str) -> Option
     }
 }
 
-/// The fields of a realtime record, joined with `^`, values by kind (the first column, the
-/// subscription key, is `tr_key`).
-pub fn realtime_record(columns: &[Field], tr_key: &str, seq: usize) -> String {
+/// The fields of a realtime record, joined with `^`: the first column (the subscription key) is
+/// `tr_key`, the others come from the workbook's example record where they fit the column's
+/// kind, synthesized by kind otherwise.
+pub fn realtime_record(columns: &[Field], example: &[String], tr_key: &str, seq: usize) -> String {
     columns
         .iter()
         .enumerate()
-        .map(|(i, f)| {
-            if i == 0 {
-                tr_key.to_owned()
-            } else {
-                scalar(f, seq)
-            }
+        .map(|(i, f)| match example.get(i) {
+            _ if i == 0 => tr_key.to_owned(),
+            Some(value) if fits(f, value) => value.clone(),
+            _ => scalar(f, seq),
         })
         .collect::<Vec<_>>()
         .join("^")
@@ -277,5 +276,41 @@ mod tests {
         fn integers_fit_integer(n in any::<i64>()) {
             prop_assert!(fits(&field("x", Kind::Integer), &n.to_string()));
         }
+    }
+}
+
+#[cfg(test)]
+mod realtime_tests {
+    use super::*;
+
+    #[test]
+    fn realtime_record_prefers_fitting_example_values() {
+        let field = |name: &str, kind| Field {
+            name: name.into(),
+            label: String::new(),
+            wire_type: "string".into(),
+            kind,
+            required: false,
+            length: None,
+            codes: vec![],
+            fields: vec![],
+        };
+        let columns = [
+            field("MKSC_SHRN_ISCD", Kind::String),
+            field("STCK_PRPR", Kind::Integer),
+            field("PRDY_CTRT", Kind::Decimal),
+            field("ACML_VOL", Kind::Integer),
+        ];
+        let example = ["005930", "71900", "-0.14", "(null)"].map(String::from);
+        let record = realtime_record(&columns, &example, "000660", 0);
+        let fields: Vec<&str> = record.split('^').collect();
+        assert_eq!(fields[..3], ["000660", "71900", "-0.14"]);
+        assert!(fields[3].parse::<u64>().is_ok(), "{record}");
+        assert_eq!(
+            realtime_record(&columns, &[], "000660", 0)
+                .split('^')
+                .count(),
+            4
+        );
     }
 }

@@ -84,6 +84,8 @@ struct Sub {
     tr_key: String,
     encrypted: bool,
     columns: Vec<Field>,
+    /// The workbook's example record, when it matches the layout.
+    example: Vec<String>,
 }
 
 /// Why a session ends.
@@ -394,6 +396,17 @@ impl Session<'_> {
         self.subs.push(Sub {
             encrypted: spec.realtime.as_ref().is_some_and(|r| r.encrypted),
             columns: columns(spec),
+            example: self
+                .sh
+                .catalog
+                .example(spec)
+                .and_then(Value::as_array)
+                .map(|a| {
+                    a.iter()
+                        .map(|v| v.as_str().unwrap_or("").to_owned())
+                        .collect()
+                })
+                .unwrap_or_default(),
             tr_id: tr_id.clone(),
             tr_key: tr_key.clone(),
         });
@@ -429,7 +442,9 @@ impl Session<'_> {
                 1
             };
             let records: Vec<String> = (0..count)
-                .map(|i| synth::realtime_record(&sub.columns, &sub.tr_key, self.seq + i))
+                .map(|i| {
+                    synth::realtime_record(&sub.columns, &sub.example, &sub.tr_key, self.seq + i)
+                })
                 .collect();
             self.seq += count;
             frames.push((sub.tr_id.clone(), count, records.join("^")));
