@@ -9,10 +9,9 @@ use std::error::Error as StdError;
 use std::time::Duration;
 
 use futures::StreamExt as _;
-use futures::future::BoxFuture;
 use kis_client::{Client, Config, Env};
 use kis_mock::{MockConfig, MockServer};
-use kis_ws::{ApprovalKeySource, Event, Options, Session};
+use kis_ws::{Event, Options, Session};
 
 /// The error type of the examples.
 pub type BoxError = Box<dyn StdError + Send + Sync>;
@@ -175,31 +174,10 @@ impl Target {
         }
     }
 
-    /// Opens a realtime session on the client's websocket URL, with approval keys from the
-    /// client.
+    /// Opens a realtime session on the client's service; the client issues (and, when KIS
+    /// refuses one, renews) the approval key.
     pub async fn realtime(&self) -> Result<Session, BoxError> {
-        let config = self.client.config();
-        let mut options = Options::new(config.env());
-        options.url = Some(config.ws_url().to_owned());
-        options.custtype = config.custtype().to_owned();
-        Ok(Session::connect_with(ClientKeys(self.client.clone()), options).await?)
-    }
-}
-
-/// Approval keys for a realtime session, issued (and cached) by a REST [`Client`].
-pub struct ClientKeys(pub Client);
-
-impl ApprovalKeySource for ClientKeys {
-    fn approval_key(&self, fresh: bool) -> BoxFuture<'_, Result<String, kis_ws::Error>> {
-        Box::pin(async move {
-            let key = if fresh {
-                self.0.renew_approval_key().await
-            } else {
-                self.0.approval_key().await
-            };
-            key.map(|k| k.expose().to_owned())
-                .map_err(|e| kis_ws::Error::ApprovalKey(Box::new(e)))
-        })
+        Ok(Session::connect(&self.client, Options::default()).await?)
     }
 }
 
