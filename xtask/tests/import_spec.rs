@@ -230,3 +230,30 @@ fn workbook_defects_are_corrected() {
             .is_some_and(|r| r.encrypted && r.tr_id == "H0EUCNI0")
     );
 }
+
+#[test]
+fn paging_keys_exist_and_order_replies_keep_their_case() {
+    let specs = specs();
+    for s in &specs {
+        if let Some(p) = &s.paging {
+            assert_eq!(p.request.len(), p.response.len(), "{}", s.path);
+            for k in &p.response {
+                assert!(
+                    s.response.body.iter().any(|f| &f.name == k),
+                    "{}: no `{k}`",
+                    s.path
+                );
+            }
+        }
+    }
+    // KIS answers orders with upper-case keys (the workbook's response example shows it).
+    let order = find(&specs, "/uapi/domestic-stock/v1/trading/order-cash");
+    let output = order
+        .response
+        .body
+        .iter()
+        .find(|f| f.name == "output")
+        .expect("output block");
+    let names: Vec<_> = output.fields.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(names, ["KRX_FWDG_ORD_ORGNO", "ODNO", "ORD_TMD"]);
+}

@@ -116,8 +116,8 @@ pub fn run(workbook: &Path, spec_dir: &Path, patch_dir: &Path) -> Result<Outcome
     let mut anomalies = Vec::new();
     let mut built = assemble(&raw, &mut anomalies)?;
     check_blocks_against_examples(&mut built, &mut anomalies);
-    check_kinds_against_examples(&mut built, &mut anomalies);
     patches::apply(&patches, &mut built, &mut anomalies)?;
+    check_kinds_against_examples(&mut built, &mut anomalies);
     check_realtime_examples(&mut built, &mut anomalies);
     resolve_ids(&mut built, &mut anomalies)?;
     let files = render_examples(&mut built, &mut anomalies);
@@ -586,6 +586,28 @@ fn check_kinds_against_examples(built: &mut [Built], anomalies: &mut Vec<Anomaly
         anomalies: &mut Vec<Anomaly>,
     ) {
         for f in fields.iter_mut() {
+            // KIS spells some keys differently from the layout (`ODNO` vs `odno`): the example,
+            // a captured response, wins when it differs only by case.
+            if !values.is_empty() && values.iter().all(|m| !m.contains_key(&f.name)) {
+                let mut alt: Vec<&String> = values
+                    .iter()
+                    .flat_map(|m| m.keys())
+                    .filter(|k| k.eq_ignore_ascii_case(&f.name))
+                    .collect();
+                alt.dedup();
+                if let [key] = alt[..] {
+                    anomalies.push(Anomaly::rule(
+                        api,
+                        "field-case",
+                        format!(
+                            "`{}` is spelled `{key}` in the response example; using `{key}`",
+                            f.name
+                        ),
+                        "field-case-from-example",
+                    ));
+                    f.name = key.clone();
+                }
+            }
             if f.is_block() {
                 let mut rows = Vec::new();
                 for m in values {
