@@ -91,11 +91,7 @@ fn classify(status: u16, tr_cont: String, body: Vec<u8>, tr_id: &str, retry_ok: 
             if RATE_LIMIT_CODES.contains(&msg_cd.as_str()) {
                 Outcome::Retry(err)
             } else if matches!(msg_cd.as_str(), "EGW00121" | "EGW00123") {
-                if retry_ok {
-                    Outcome::Reauth(err)
-                } else {
-                    Outcome::Fail(err)
-                }
+                Outcome::Reauth(err)
             } else if status >= 500 && msg_cd.starts_with("EGW") && retry_ok {
                 Outcome::Retry(err)
             } else {
@@ -299,13 +295,16 @@ async fn send_raw_inner(inner: &Inner, req: RawRequest) -> Result<RawResponse, E
                 tracing::debug!(latency_ms, attempt, error = %e, "KIS call failed");
                 return Err(e);
             }
-            Outcome::Reauth(e) if !reauthed => {
-                tracing::warn!(error = %e, "token rejected; re-issuing once");
+            Outcome::Reauth(e) => {
+                // Forget the token either way, so the next call gets a new one.
                 inner.auth.reject(&token);
+                if !retry_ok || reauthed {
+                    return Err(e);
+                }
+                tracing::warn!(error = %e, "token rejected; re-issuing once");
                 reauthed = true;
                 attempt -= 1;
             }
-            Outcome::Reauth(e) => return Err(e),
             Outcome::Retry(e) => {
                 if !retry_ok || attempt > c.max_retries {
                     return Err(match e {
@@ -355,14 +354,32 @@ fn query_pairs(v: serde_json::Value) -> Result<Vec<(String, String)>, Error> {
 }
 
 /// Decodes a response body, naming the JSON path on failure and keeping the raw body.
+///
+/// The fast path is plain `serde_json`; only a failing body is decoded again with path tracking.
 pub fn decode<T: DeserializeOwned>(body: &[u8], endpoint: &str) -> Result<T, Error> {
+    match serde_json::from_slice(body) {
+        Ok(v) => Ok(v),
+        Err(plain) => Err(decode_error::<T>(body, endpoint, plain)),
+    }
+}
+
+#[cold]
+fn decode_error<T: DeserializeOwned>(
+    body: &[u8],
+    endpoint: &str,
+    plain: serde_json::Error,
+) -> Error {
     let de = &mut serde_json::Deserializer::from_slice(body);
-    serde_path_to_error::deserialize(de).map_err(|e| Error::Decode {
+    let (path, message) = match serde_path_to_error::deserialize::<_, T>(de) {
+        Err(e) => (e.path().to_string(), e.inner().to_string()),
+        Ok(_) => (String::from("."), plain.to_string()),
+    };
+    Error::Decode {
         endpoint: endpoint.to_owned(),
-        path: e.path().to_string(),
-        message: e.inner().to_string(),
+        path,
+        message,
         body: String::from_utf8_lossy(body).into_owned(),
-    })
+    }
 }
 
 #[cfg(test)]

@@ -1,13 +1,21 @@
 //! No secret (app key/secret, token, approval key, full account number) in Debug, Display or
-//! tracing output.
+//! tracing output. Its own test binary: a thread-scoped tracing subscriber shares callsite
+//! interest caches with every other test thread of a process, which made capture flaky.
+
+#[allow(dead_code)]
+#[path = "it/endpoints.rs"]
+mod endpoints;
+#[allow(dead_code)]
+#[path = "it/support.rs"]
+mod support;
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
 use kis_client::Error;
 
-use crate::endpoints::{InquireBalance, InquirePrice, ORDER_PATH, OrderCash};
-use crate::support::{Setup, unlimited};
+use endpoints::{InquireBalance, InquirePrice, ORDER_PATH, OrderCash};
+use support::{Setup, unlimited};
 
 #[derive(Clone, Default)]
 struct Capture(Arc<Mutex<Vec<u8>>>);

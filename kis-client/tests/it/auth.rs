@@ -241,3 +241,27 @@ async fn wrong_app_secret_is_an_auth_error() {
     );
     assert!(!err.to_string().contains("wrong"));
 }
+
+#[tokio::test]
+async fn an_order_meeting_an_expired_token_is_not_resent_but_the_next_call_reissues() {
+    let s = Setup::start(unlimited()).await;
+    let c = s.client_with(|b| b.allow_real_trading(true));
+    c.ensure_token().await.expect("token");
+    s.mock.expire_tokens();
+    s.mock.reset_token_window();
+    let err = c
+        .send(crate::endpoints::OrderCash::buy("005930", 1, 70_000))
+        .await
+        .expect_err("expired token");
+    assert!(err.is_auth(), "{err:?}");
+    let path = crate::endpoints::ORDER_PATH;
+    assert_eq!(
+        s.mock.stats().requests_by_path.get(path),
+        Some(&1),
+        "the order was not resent"
+    );
+    c.send(crate::endpoints::OrderCash::buy("005930", 1, 70_000))
+        .await
+        .expect("new token, new order");
+    assert_eq!(s.mock.stats().token_issued, 2);
+}

@@ -6,6 +6,5 @@ mod generated;
 mod loopback;
 mod paging;
 mod rate;
-mod secrets;
 mod support;
 mod transport;
