@@ -75,6 +75,7 @@ pub fn main(args: &[String]) -> ExitCode {
     let patch_dir = patch_dir.unwrap_or_else(|| spec_dir.join("patches"));
     match run(&workbook, &spec_dir, &patch_dir) {
         Ok(out) => {
+            print!("{}", out.topics);
             print!("{}", out.unhandled_listing);
             println!("import: {}", out.summary);
             println!(
@@ -107,6 +108,8 @@ pub struct Outcome {
     pub summary: String,
     /// One line per unhandled anomaly.
     pub unhandled_listing: String,
+    /// Per-topic counts.
+    pub topics: String,
 }
 
 /// Imports `workbook` into `spec_dir`, applying the patches in `patch_dir`.
@@ -142,6 +145,7 @@ pub fn run(workbook: &Path, spec_dir: &Path, patch_dir: &Path) -> Result<Outcome
         .map(|a| format!("unhandled: {} [{}] {}\n", a.api, a.topic, a.message))
         .collect();
     Ok(Outcome {
+        topics: report::topic_table(&anomalies),
         summary: report::summary(&specs, &anomalies),
         unhandled_listing,
     })

@@ -199,3 +199,21 @@ pub fn summary(specs: &[ApiSpec], anomalies: &[Anomaly]) -> String {
         unhandled
     )
 }
+
+/// Per-topic counts (handled by rules, by patches, unhandled), one line each, for the terminal.
+pub fn topic_table(anomalies: &[Anomaly]) -> String {
+    let mut by: BTreeMap<&str, [usize; 3]> = BTreeMap::new();
+    for a in anomalies {
+        let slot = match a.handled {
+            Handled::Rule(_) => 0,
+            Handled::Patch(_) => 1,
+            Handled::Unhandled => 2,
+        };
+        by.entry(a.topic.as_str()).or_default()[slot] += 1;
+    }
+    let mut s = String::from("anomalies by topic (rules / patches / unhandled):\n");
+    for (topic, [r, p, u]) in by {
+        let _ = writeln!(s, "  {topic:<22} {r:>4} / {p:>3} / {u:>3}");
+    }
+    s
+}
