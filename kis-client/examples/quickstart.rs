@@ -119,7 +119,7 @@ async fn run(args: Args) -> Result<(), BoxError> {
     let mut ticks = 0;
     let mut notices = 0;
     let window = if target.is_mock() {
-        Duration::from_millis(1500)
+        Duration::from_secs(2)
     } else {
         Duration::from_secs(5)
     };
