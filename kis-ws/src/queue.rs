@@ -53,6 +53,9 @@ pub(crate) struct Queue {
     waker: AtomicWaker,
     space: Notify,
     receiver_gone: AtomicBool,
+    /// `false` while nobody has taken the queue yet (the session's initial buffer): then it
+    /// never applies backpressure and evicts its oldest items instead.
+    claimed: AtomicBool,
 }
 
 impl Queue {
@@ -71,7 +74,20 @@ impl Queue {
             waker: AtomicWaker::new(),
             space: Notify::new(),
             receiver_gone: AtomicBool::new(false),
+            claimed: AtomicBool::new(true),
         }
+    }
+
+    /// A queue that buffers until a consumer claims it, without ever blocking the producer.
+    pub fn unclaimed(filter: Filter, data_capacity: usize, notice_capacity: usize) -> Self {
+        let q = Queue::new(filter, data_capacity, notice_capacity);
+        q.claimed.store(false, Ordering::Release);
+        q
+    }
+
+    /// Marks the queue as read by a consumer (backpressure for notices from now on).
+    pub fn claim(&self) {
+        self.claimed.store(true, Ordering::Release);
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
@@ -107,6 +123,19 @@ impl Queue {
                     s.items.push_back(item);
                     break;
                 } else if s.kept < self.notice_capacity {
+                    s.kept += 1;
+                    s.items.push_back(item);
+                    break;
+                } else if !self.claimed.load(Ordering::Acquire) {
+                    // Nobody reads this buffer yet: keep the newest, never stall the session.
+                    if let Some(old) = s.items.pop_front() {
+                        if old.droppable {
+                            s.droppable -= 1;
+                        } else {
+                            s.kept -= 1;
+                        }
+                        s.dropped += 1;
+                    }
                     s.kept += 1;
                     s.items.push_back(item);
                     break;
@@ -226,6 +255,16 @@ mod tests {
         pusher.await.unwrap();
         q.close();
         assert_eq!(drain(&q), ["n2", "n3"]);
+    }
+
+    #[tokio::test]
+    async fn unclaimed_queue_never_blocks_and_keeps_the_newest() {
+        let q = Queue::unclaimed(Filter::All, 2, 2);
+        for i in 0..5 {
+            q.push(notice(i)).await;
+        }
+        q.close();
+        assert_eq!(drain(&q), ["lag3", "n3", "n4"]);
     }
 
     #[tokio::test]

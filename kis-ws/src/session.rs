@@ -267,7 +267,16 @@ impl Session {
             data_buffer: options.data_buffer,
             notice_buffer: options.notice_buffer,
         });
-        let primary = shared.add(Filter::All);
+        let primary = Arc::new(Queue::unclaimed(
+            Filter::All,
+            options.data_buffer,
+            options.notice_buffer,
+        ));
+        shared
+            .sinks
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(primary.clone());
         *shared.primary.lock().unwrap_or_else(|e| e.into_inner()) = Some(primary);
         let (tx, rx) = mpsc::channel(64);
         let ack_timeout = options.ack_timeout;
@@ -364,6 +373,7 @@ impl Session {
                 .unwrap_or_else(|e| e.into_inner())
                 .take()
             {
+                q.claim();
                 return q;
             }
         }
@@ -371,8 +381,10 @@ impl Session {
     }
 
     /// All events with records as [`RawRecord`] (not decoded). The first call (of this or
-    /// [`Session::events`]) sees everything since connect; later calls start from now. Each
-    /// stream has its own bounded queue.
+    /// [`Session::events`]) sees everything since connect (until then the session buffers up to
+    /// the queue sizes, evicting the oldest and reporting them as [`Event::Lagged`], so an
+    /// unread buffer never stalls the session); later calls start from now. Each stream has its
+    /// own bounded queue.
     pub fn raw_events(&self) -> EventStream<RawRecord> {
         EventStream {
             queue: self.queue(Filter::All),

@@ -450,3 +450,19 @@ async fn typed_record_stream_filters_one_tr() {
     session.close().await;
     assert!(cnt.next().await.is_none());
 }
+
+#[tokio::test]
+async fn unread_initial_buffer_never_stalls_the_session() {
+    let fake = Fake::start(41).await;
+    let mut o = options(&fake);
+    o.notice_buffer = 4;
+    let session = connect(&fake, o).await;
+    // Nobody calls events(): the session's initial buffer fills with state events.
+    for i in 0..20 {
+        let code = format!("{i:06}");
+        session.subscribe("H0STCNT0", &code).await.unwrap();
+        session.unsubscribe("H0STCNT0", &code).await.unwrap();
+    }
+    assert!(session.subscriptions().await.unwrap().is_empty());
+    session.close().await;
+}
