@@ -288,8 +288,8 @@ impl Wire for Decimal {
     fn parse_checked(s: &str) -> Option<(Self, bool)> {
         match fast_number(s) {
             Some((m, scale, neg, canonical)) => {
-                let mut d = Decimal::from_i128_with_scale(i128::from(m), scale);
-                d.set_sign_negative(neg);
+                // At most 18 digits: the mantissa fits in the low 64 of the 96 bits.
+                let d = Decimal::from_parts(m as u32, (m >> 32) as u32, 0, neg, scale);
                 Some((d, canonical))
             }
             None => {
