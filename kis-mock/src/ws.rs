@@ -144,8 +144,13 @@ async fn session(tcp: TcpStream, sh: Arc<Shared>, conn: u64) {
         malformed_variant: 0,
     };
     let config = &sh.config;
-    let mut pings = interval_at(Instant::now() + config.ping_interval, config.ping_interval);
-    let data_every = config.data_interval.unwrap_or(Duration::from_secs(3600));
+    // tokio intervals panic on a zero period; a zero knob means "as fast as 1 ms".
+    let ping_every = config.ping_interval.max(Duration::from_millis(1));
+    let mut pings = interval_at(Instant::now() + ping_every, ping_every);
+    let data_every = config
+        .data_interval
+        .unwrap_or(Duration::from_secs(3600))
+        .max(Duration::from_millis(1));
     let mut data = interval_at(Instant::now() + data_every, data_every);
     let mut notices = sh.notices.subscribe();
     let mut shutdown = sh.shutdown.clone();
