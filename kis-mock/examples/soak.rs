@@ -132,11 +132,12 @@ fn status_kb(field: &str) -> u64 {
 }
 
 fn mock_config(s: &Settings) -> MockConfig {
-    let mut mc = MockConfig::default();
-    mc.data_interval = Some(s.interval);
-    mc.max_records_per_frame = 1;
-    mc.initial_cash = 1_000_000_000_000;
-    mc
+    MockConfig {
+        data_interval: Some(s.interval),
+        max_records_per_frame: 1,
+        initial_cash: 1_000_000_000_000,
+        ..MockConfig::default()
+    }
 }
 
 /// Runs the simulator, starts the client child, injects drops, and compares the counts.

@@ -101,7 +101,7 @@ proptest! {
     #[test]
     fn unknown_trs_are_none(tr in "[A-Z0-9]{0,9}", f in prop::collection::vec("[0-9]{0,4}", 0..10)) {
         let fields: Vec<&str> = f.iter().map(String::as_str).collect();
-        let known = tr_ids().iter().any(|t| *t == tr);
+        let known = tr_ids().contains(&tr);
         if !known && kis_ws::api::columns(&tr).is_none() {
             prop_assert!(kis_ws::api::decode(&tr, &fields).is_none());
         }
