@@ -159,3 +159,23 @@ async fn slow_drip_websocket_frames() {
         start.elapsed()
     );
 }
+
+#[tokio::test]
+async fn http500_on_any_path_and_delay_on_one_path() {
+    let mock = start(config()).await;
+    let token = token(&mock).await;
+    mock.faults().fail_next(1);
+    let (status, body) = get(&mock, &token, PRICE, "FHKST01010100", PRICE_QUERY).await;
+    assert_eq!((status, body["msg_cd"].as_str()), (500, Some("EGW00001")));
+    let (status, _) = get(&mock, &token, PRICE, "FHKST01010100", PRICE_QUERY).await;
+    assert_eq!(status, 200);
+
+    mock.faults().delay_path(PRICE, Duration::from_millis(150));
+    let start = Instant::now();
+    get(&mock, &token, PRICE, "FHKST01010100", PRICE_QUERY).await;
+    assert!(start.elapsed() >= Duration::from_millis(150));
+    let start = Instant::now();
+    let (_, body) = get(&mock, &token, BALANCE, "TTTC8434R", &[]).await;
+    assert_eq!(body["msg_cd"], "OPSQ2001", "other paths are not delayed");
+    assert!(start.elapsed() < Duration::from_millis(150));
+}
