@@ -293,11 +293,11 @@ impl serde::Serialize for BuyResponse {
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
-    /// 한국거래소전송주문조직번호 (`krx_fwdg_ord_orgno`, required, length 5).
+    /// 한국거래소전송주문조직번호 (`KRX_FWDG_ORD_ORGNO`, required, length 5).
     pub krx_fwdg_ord_orgno: v::Val<String>,
-    /// 주문번호 (`odno`, required, length 10).
+    /// 주문번호 (`ODNO`, required, length 10).
     pub odno: v::Val<String>,
-    /// 주문시각 (`ord_tmd`, required, length 6).
+    /// 주문시각 (`ORD_TMD`, required, length 6).
     pub ord_tmd: v::Val<v::NaiveTime>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
@@ -306,25 +306,25 @@ pub struct Output {
 impl v::Object for Output {
     fn from_map(mut m: v::Map) -> Self {
         Self {
-            krx_fwdg_ord_orgno: v::take(&mut m, "krx_fwdg_ord_orgno"),
-            odno: v::take(&mut m, "odno"),
-            ord_tmd: v::take(&mut m, "ord_tmd"),
+            krx_fwdg_ord_orgno: v::take(&mut m, "KRX_FWDG_ORD_ORGNO"),
+            odno: v::take(&mut m, "ODNO"),
+            ord_tmd: v::take(&mut m, "ORD_TMD"),
             extra: m,
         }
     }
 
     fn to_map(&self) -> v::Map {
         let mut m = self.extra.clone();
-        v::put(&mut m, "krx_fwdg_ord_orgno", &self.krx_fwdg_ord_orgno);
-        v::put(&mut m, "odno", &self.odno);
-        v::put(&mut m, "ord_tmd", &self.ord_tmd);
+        v::put(&mut m, "KRX_FWDG_ORD_ORGNO", &self.krx_fwdg_ord_orgno);
+        v::put(&mut m, "ODNO", &self.odno);
+        v::put(&mut m, "ORD_TMD", &self.ord_tmd);
         m
     }
 
     fn report(&self, path: &str, r: &mut v::Report) {
         r.extra(path, &self.extra);
-        r.val(path, "krx_fwdg_ord_orgno", &self.krx_fwdg_ord_orgno);
-        r.val(path, "odno", &self.odno);
-        r.val(path, "ord_tmd", &self.ord_tmd);
+        r.val(path, "KRX_FWDG_ORD_ORGNO", &self.krx_fwdg_ord_orgno);
+        r.val(path, "ODNO", &self.odno);
+        r.val(path, "ORD_TMD", &self.ord_tmd);
     }
 }

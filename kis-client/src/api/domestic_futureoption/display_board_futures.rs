@@ -138,8 +138,8 @@ pub struct DisplayBoardFuturesResponse {
     pub msg_cd: v::Val<String>,
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
-    /// Block 응답상세 (`output1`, required).
-    pub output1: v::Block<Output1>,
+    /// Block 응답상세 (`output`, required).
+    pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
 }
@@ -150,7 +150,7 @@ impl v::Object for DisplayBoardFuturesResponse {
             rt_cd: v::take(&mut m, "rt_cd"),
             msg_cd: v::take(&mut m, "msg_cd"),
             msg1: v::take(&mut m, "msg1"),
-            output1: v::take_block(&mut m, "output1"),
+            output: v::take_block(&mut m, "output"),
             extra: m,
         }
     }
@@ -160,7 +160,7 @@ impl v::Object for DisplayBoardFuturesResponse {
         v::put(&mut m, "rt_cd", &self.rt_cd);
         v::put(&mut m, "msg_cd", &self.msg_cd);
         v::put(&mut m, "msg1", &self.msg1);
-        self.output1.put(&mut m, "output1");
+        self.output.put(&mut m, "output");
         m
     }
 
@@ -169,7 +169,7 @@ impl v::Object for DisplayBoardFuturesResponse {
         r.val(path, "rt_cd", &self.rt_cd);
         r.val(path, "msg_cd", &self.msg_cd);
         r.val(path, "msg1", &self.msg1);
-        self.output1.report(path, "output1", r);
+        self.output.report(path, "output", r);
     }
 }
 
@@ -185,10 +185,10 @@ impl serde::Serialize for DisplayBoardFuturesResponse {
     }
 }
 
-/// A record of block `output1` (응답상세).
+/// A record of block `output` (응답상세).
 #[derive(Debug)]
 #[non_exhaustive]
-pub struct Output1 {
+pub struct Output {
     /// 선물 단축 종목코드 (`futs_shrn_iscd`, required, length 9).
     pub futs_shrn_iscd: v::Val<String>,
     /// HTS 한글 종목명 (`hts_kor_isnm`, required, length 40).
@@ -233,7 +233,7 @@ pub struct Output1 {
     pub extra: v::Map,
 }
 
-impl v::Object for Output1 {
+impl v::Object for Output {
     fn from_map(mut m: v::Map) -> Self {
         Self {
             futs_shrn_iscd: v::take(&mut m, "futs_shrn_iscd"),

@@ -126,8 +126,8 @@ pub struct DisplayBoardOptionListResponse {
     pub msg_cd: v::Val<String>,
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
-    /// Block 응답상세 (`output1`, required).
-    pub output1: v::Block<Output1>,
+    /// Block 응답상세 (`output`, required).
+    pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
 }
@@ -138,7 +138,7 @@ impl v::Object for DisplayBoardOptionListResponse {
             rt_cd: v::take(&mut m, "rt_cd"),
             msg_cd: v::take(&mut m, "msg_cd"),
             msg1: v::take(&mut m, "msg1"),
-            output1: v::take_block(&mut m, "output1"),
+            output: v::take_block(&mut m, "output"),
             extra: m,
         }
     }
@@ -148,7 +148,7 @@ impl v::Object for DisplayBoardOptionListResponse {
         v::put(&mut m, "rt_cd", &self.rt_cd);
         v::put(&mut m, "msg_cd", &self.msg_cd);
         v::put(&mut m, "msg1", &self.msg1);
-        self.output1.put(&mut m, "output1");
+        self.output.put(&mut m, "output");
         m
     }
 
@@ -157,7 +157,7 @@ impl v::Object for DisplayBoardOptionListResponse {
         r.val(path, "rt_cd", &self.rt_cd);
         r.val(path, "msg_cd", &self.msg_cd);
         r.val(path, "msg1", &self.msg1);
-        self.output1.report(path, "output1", r);
+        self.output.report(path, "output", r);
     }
 }
 
@@ -173,10 +173,10 @@ impl serde::Serialize for DisplayBoardOptionListResponse {
     }
 }
 
-/// A record of block `output1` (응답상세).
+/// A record of block `output` (응답상세).
 #[derive(Debug)]
 #[non_exhaustive]
-pub struct Output1 {
+pub struct Output {
     /// 만기 년월 코드 (`mtrt_yymm_code`, required, length 6).
     pub mtrt_yymm_code: v::Val<String>,
     /// 만기 년월 (`mtrt_yymm`, required, length 6).
@@ -185,7 +185,7 @@ pub struct Output1 {
     pub extra: v::Map,
 }
 
-impl v::Object for Output1 {
+impl v::Object for Output {
     fn from_map(mut m: v::Map) -> Self {
         Self {
             mtrt_yymm_code: v::take(&mut m, "mtrt_yymm_code"),

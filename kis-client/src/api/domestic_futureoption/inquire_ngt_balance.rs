@@ -382,7 +382,7 @@ pub struct Output2 {
     pub mmga_tot_amt: v::Val<v::Decimal>,
     /// 유지증거금현금금액 (`mmga_cash_amt`, required, length 19).
     pub mmga_cash_amt: v::Val<v::Decimal>,
-    /// 유지비율 (`mtnc_rt`, required, length 32238).
+    /// 유지비율 (`mtnc_rt`, required, length 23.8).
     pub mtnc_rt: v::Val<v::Decimal>,
     /// 부족금액 (`isfc_amt`, required, length 19).
     pub isfc_amt: v::Val<v::Decimal>,
@@ -534,11 +534,11 @@ pub struct Output1 {
     pub trad_dvsn_name: v::Val<String>,
     /// 잔고수량 (`cblc_qty`, required, length 19).
     pub cblc_qty: v::Val<i64>,
-    /// 정산단가 (`excc_unpr`, required, length 32238).
+    /// 정산단가 (`excc_unpr`, required, length 32).
     pub excc_unpr: v::Val<v::Decimal>,
-    /// 체결평균단가1 (`ccld_avg_unpr1`, required, length 32238).
+    /// 체결평균단가1 (`ccld_avg_unpr1`, required, length 32).
     pub ccld_avg_unpr1: v::Val<v::Decimal>,
-    /// 지수종가 (`idx_clpr`, required, length 32238).
+    /// 지수종가 (`idx_clpr`, required, length 32).
     pub idx_clpr: v::Val<v::Decimal>,
     /// 매입금액 (`pchs_amt`, required, length 19).
     pub pchs_amt: v::Val<v::Decimal>,

@@ -225,6 +225,42 @@ pub struct Output1 {
     pub cash_amt: v::Val<v::Decimal>,
     /// 총금액 (`tot_amt`, required, length 19).
     pub tot_amt: v::Val<v::Decimal>,
+    /// 선물신규증거금액 (`futr_new_mgn_amt`, required, length 19).
+    pub futr_new_mgn_amt: v::Val<v::Decimal>,
+    /// 선물스프레드주문증거금 (`futr_sprd_ord_mgna`, required, length 19).
+    pub futr_sprd_ord_mgna: v::Val<String>,
+    /// 옵션매도신규증거금액 (`opt_sll_new_mgn_amt`, required, length 19).
+    pub opt_sll_new_mgn_amt: v::Val<v::Decimal>,
+    /// 옵션매수신규증거금액 (`opt_buy_new_mgn_amt`, required, length 19).
+    pub opt_buy_new_mgn_amt: v::Val<v::Decimal>,
+    /// 신규증거금액 (`new_mgn_amt`, required, length 19).
+    pub new_mgn_amt: v::Val<v::Decimal>,
+    /// 옵션가격증거금 (`opt_pric_mgna`, required, length 19).
+    pub opt_pric_mgna: v::Val<String>,
+    /// 선물옵션가격변동증거금 (`fuop_pric_altr_mgna`, required, length 19).
+    pub fuop_pric_altr_mgna: v::Val<String>,
+    /// 선물스프레드증거금 (`futr_sprd_mgna`, required, length 19).
+    pub futr_sprd_mgna: v::Val<String>,
+    /// 인수도증거금 (`uwdl_mgna`, required, length 19).
+    pub uwdl_mgna: v::Val<String>,
+    /// 계약당최소증거금 (`ctrt_per_min_mgna`, required, length 19).
+    pub ctrt_per_min_mgna: v::Val<String>,
+    /// 총위험증거금 (`tot_risk_mgna`, required, length 19).
+    pub tot_risk_mgna: v::Val<String>,
+    /// 순위험위탁증거금 (`netrisk_brkg_mgna`, required, length 19).
+    pub netrisk_brkg_mgna: v::Val<String>,
+    /// 옵션매도대금 (`opt_sll_chgs`, required, length 19).
+    pub opt_sll_chgs: v::Val<v::Decimal>,
+    /// 옵션매수대금 (`opt_buy_chgs`, required, length 19).
+    pub opt_buy_chgs: v::Val<v::Decimal>,
+    /// 선물손실금액 (`futr_loss_amt`, required, length 19).
+    pub futr_loss_amt: v::Val<v::Decimal>,
+    /// 선물이익금액 (`futr_prft_amt`, required, length 19).
+    pub futr_prft_amt: v::Val<v::Decimal>,
+    /// 당일체결순손실금액 (`thdt_ccld_net_loss_amt`, required, length 19).
+    pub thdt_ccld_net_loss_amt: v::Val<v::Decimal>,
+    /// 위탁증거금 (`brkg_mgna`, required, length 19).
+    pub brkg_mgna: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
 }
@@ -234,6 +270,24 @@ impl v::Object for Output1 {
         Self {
             cash_amt: v::take(&mut m, "cash_amt"),
             tot_amt: v::take(&mut m, "tot_amt"),
+            futr_new_mgn_amt: v::take(&mut m, "futr_new_mgn_amt"),
+            futr_sprd_ord_mgna: v::take(&mut m, "futr_sprd_ord_mgna"),
+            opt_sll_new_mgn_amt: v::take(&mut m, "opt_sll_new_mgn_amt"),
+            opt_buy_new_mgn_amt: v::take(&mut m, "opt_buy_new_mgn_amt"),
+            new_mgn_amt: v::take(&mut m, "new_mgn_amt"),
+            opt_pric_mgna: v::take(&mut m, "opt_pric_mgna"),
+            fuop_pric_altr_mgna: v::take(&mut m, "fuop_pric_altr_mgna"),
+            futr_sprd_mgna: v::take(&mut m, "futr_sprd_mgna"),
+            uwdl_mgna: v::take(&mut m, "uwdl_mgna"),
+            ctrt_per_min_mgna: v::take(&mut m, "ctrt_per_min_mgna"),
+            tot_risk_mgna: v::take(&mut m, "tot_risk_mgna"),
+            netrisk_brkg_mgna: v::take(&mut m, "netrisk_brkg_mgna"),
+            opt_sll_chgs: v::take(&mut m, "opt_sll_chgs"),
+            opt_buy_chgs: v::take(&mut m, "opt_buy_chgs"),
+            futr_loss_amt: v::take(&mut m, "futr_loss_amt"),
+            futr_prft_amt: v::take(&mut m, "futr_prft_amt"),
+            thdt_ccld_net_loss_amt: v::take(&mut m, "thdt_ccld_net_loss_amt"),
+            brkg_mgna: v::take(&mut m, "brkg_mgna"),
             extra: m,
         }
     }
@@ -242,6 +296,28 @@ impl v::Object for Output1 {
         let mut m = self.extra.clone();
         v::put(&mut m, "cash_amt", &self.cash_amt);
         v::put(&mut m, "tot_amt", &self.tot_amt);
+        v::put(&mut m, "futr_new_mgn_amt", &self.futr_new_mgn_amt);
+        v::put(&mut m, "futr_sprd_ord_mgna", &self.futr_sprd_ord_mgna);
+        v::put(&mut m, "opt_sll_new_mgn_amt", &self.opt_sll_new_mgn_amt);
+        v::put(&mut m, "opt_buy_new_mgn_amt", &self.opt_buy_new_mgn_amt);
+        v::put(&mut m, "new_mgn_amt", &self.new_mgn_amt);
+        v::put(&mut m, "opt_pric_mgna", &self.opt_pric_mgna);
+        v::put(&mut m, "fuop_pric_altr_mgna", &self.fuop_pric_altr_mgna);
+        v::put(&mut m, "futr_sprd_mgna", &self.futr_sprd_mgna);
+        v::put(&mut m, "uwdl_mgna", &self.uwdl_mgna);
+        v::put(&mut m, "ctrt_per_min_mgna", &self.ctrt_per_min_mgna);
+        v::put(&mut m, "tot_risk_mgna", &self.tot_risk_mgna);
+        v::put(&mut m, "netrisk_brkg_mgna", &self.netrisk_brkg_mgna);
+        v::put(&mut m, "opt_sll_chgs", &self.opt_sll_chgs);
+        v::put(&mut m, "opt_buy_chgs", &self.opt_buy_chgs);
+        v::put(&mut m, "futr_loss_amt", &self.futr_loss_amt);
+        v::put(&mut m, "futr_prft_amt", &self.futr_prft_amt);
+        v::put(
+            &mut m,
+            "thdt_ccld_net_loss_amt",
+            &self.thdt_ccld_net_loss_amt,
+        );
+        v::put(&mut m, "brkg_mgna", &self.brkg_mgna);
         m
     }
 
@@ -249,6 +325,24 @@ impl v::Object for Output1 {
         r.extra(path, &self.extra);
         r.val(path, "cash_amt", &self.cash_amt);
         r.val(path, "tot_amt", &self.tot_amt);
+        r.val(path, "futr_new_mgn_amt", &self.futr_new_mgn_amt);
+        r.val(path, "futr_sprd_ord_mgna", &self.futr_sprd_ord_mgna);
+        r.val(path, "opt_sll_new_mgn_amt", &self.opt_sll_new_mgn_amt);
+        r.val(path, "opt_buy_new_mgn_amt", &self.opt_buy_new_mgn_amt);
+        r.val(path, "new_mgn_amt", &self.new_mgn_amt);
+        r.val(path, "opt_pric_mgna", &self.opt_pric_mgna);
+        r.val(path, "fuop_pric_altr_mgna", &self.fuop_pric_altr_mgna);
+        r.val(path, "futr_sprd_mgna", &self.futr_sprd_mgna);
+        r.val(path, "uwdl_mgna", &self.uwdl_mgna);
+        r.val(path, "ctrt_per_min_mgna", &self.ctrt_per_min_mgna);
+        r.val(path, "tot_risk_mgna", &self.tot_risk_mgna);
+        r.val(path, "netrisk_brkg_mgna", &self.netrisk_brkg_mgna);
+        r.val(path, "opt_sll_chgs", &self.opt_sll_chgs);
+        r.val(path, "opt_buy_chgs", &self.opt_buy_chgs);
+        r.val(path, "futr_loss_amt", &self.futr_loss_amt);
+        r.val(path, "futr_prft_amt", &self.futr_prft_amt);
+        r.val(path, "thdt_ccld_net_loss_amt", &self.thdt_ccld_net_loss_amt);
+        r.val(path, "brkg_mgna", &self.brkg_mgna);
     }
 }
 
@@ -262,6 +356,42 @@ pub struct Output2 {
     pub sbst_amt: v::Val<v::Decimal>,
     /// 총금액 (`tot_amt`, required, length 19).
     pub tot_amt: v::Val<v::Decimal>,
+    /// 선물신규증거금액 (`futr_new_mgn_amt`, required, length 19).
+    pub futr_new_mgn_amt: v::Val<v::Decimal>,
+    /// 선물스프레드주문증거금 (`futr_sprd_ord_mgna`, required, length 19).
+    pub futr_sprd_ord_mgna: v::Val<String>,
+    /// 옵션매도신규증거금액 (`opt_sll_new_mgn_amt`, required, length 19).
+    pub opt_sll_new_mgn_amt: v::Val<v::Decimal>,
+    /// 옵션매수신규증거금액 (`opt_buy_new_mgn_amt`, required, length 19).
+    pub opt_buy_new_mgn_amt: v::Val<v::Decimal>,
+    /// 신규증거금액 (`new_mgn_amt`, required, length 19).
+    pub new_mgn_amt: v::Val<v::Decimal>,
+    /// 옵션가격증거금 (`opt_pric_mgna`, required, length 19).
+    pub opt_pric_mgna: v::Val<String>,
+    /// 선물옵션가격변동증거금 (`fuop_pric_altr_mgna`, required, length 19).
+    pub fuop_pric_altr_mgna: v::Val<String>,
+    /// 선물스프레드증거금 (`futr_sprd_mgna`, required, length 19).
+    pub futr_sprd_mgna: v::Val<String>,
+    /// 인수도증거금 (`uwdl_mgna`, required, length 19).
+    pub uwdl_mgna: v::Val<String>,
+    /// 계약당최소증거금 (`ctrt_per_min_mgna`, required, length 19).
+    pub ctrt_per_min_mgna: v::Val<String>,
+    /// 총위험증거금 (`tot_risk_mgna`, required, length 19).
+    pub tot_risk_mgna: v::Val<String>,
+    /// 순위험위탁증거금 (`netrisk_brkg_mgna`, required, length 19).
+    pub netrisk_brkg_mgna: v::Val<String>,
+    /// 옵션매도대금 (`opt_sll_chgs`, required, length 19).
+    pub opt_sll_chgs: v::Val<v::Decimal>,
+    /// 옵션매수대금 (`opt_buy_chgs`, required, length 19).
+    pub opt_buy_chgs: v::Val<v::Decimal>,
+    /// 선물손실금액 (`futr_loss_amt`, required, length 19).
+    pub futr_loss_amt: v::Val<v::Decimal>,
+    /// 선물이익금액 (`futr_prft_amt`, required, length 19).
+    pub futr_prft_amt: v::Val<v::Decimal>,
+    /// 당일체결순손실금액 (`thdt_ccld_net_loss_amt`, required, length 19).
+    pub thdt_ccld_net_loss_amt: v::Val<v::Decimal>,
+    /// 위탁증거금 (`brkg_mgna`, required, length 19).
+    pub brkg_mgna: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
 }
@@ -272,6 +402,24 @@ impl v::Object for Output2 {
             cash_amt: v::take(&mut m, "cash_amt"),
             sbst_amt: v::take(&mut m, "sbst_amt"),
             tot_amt: v::take(&mut m, "tot_amt"),
+            futr_new_mgn_amt: v::take(&mut m, "futr_new_mgn_amt"),
+            futr_sprd_ord_mgna: v::take(&mut m, "futr_sprd_ord_mgna"),
+            opt_sll_new_mgn_amt: v::take(&mut m, "opt_sll_new_mgn_amt"),
+            opt_buy_new_mgn_amt: v::take(&mut m, "opt_buy_new_mgn_amt"),
+            new_mgn_amt: v::take(&mut m, "new_mgn_amt"),
+            opt_pric_mgna: v::take(&mut m, "opt_pric_mgna"),
+            fuop_pric_altr_mgna: v::take(&mut m, "fuop_pric_altr_mgna"),
+            futr_sprd_mgna: v::take(&mut m, "futr_sprd_mgna"),
+            uwdl_mgna: v::take(&mut m, "uwdl_mgna"),
+            ctrt_per_min_mgna: v::take(&mut m, "ctrt_per_min_mgna"),
+            tot_risk_mgna: v::take(&mut m, "tot_risk_mgna"),
+            netrisk_brkg_mgna: v::take(&mut m, "netrisk_brkg_mgna"),
+            opt_sll_chgs: v::take(&mut m, "opt_sll_chgs"),
+            opt_buy_chgs: v::take(&mut m, "opt_buy_chgs"),
+            futr_loss_amt: v::take(&mut m, "futr_loss_amt"),
+            futr_prft_amt: v::take(&mut m, "futr_prft_amt"),
+            thdt_ccld_net_loss_amt: v::take(&mut m, "thdt_ccld_net_loss_amt"),
+            brkg_mgna: v::take(&mut m, "brkg_mgna"),
             extra: m,
         }
     }
@@ -281,6 +429,28 @@ impl v::Object for Output2 {
         v::put(&mut m, "cash_amt", &self.cash_amt);
         v::put(&mut m, "sbst_amt", &self.sbst_amt);
         v::put(&mut m, "tot_amt", &self.tot_amt);
+        v::put(&mut m, "futr_new_mgn_amt", &self.futr_new_mgn_amt);
+        v::put(&mut m, "futr_sprd_ord_mgna", &self.futr_sprd_ord_mgna);
+        v::put(&mut m, "opt_sll_new_mgn_amt", &self.opt_sll_new_mgn_amt);
+        v::put(&mut m, "opt_buy_new_mgn_amt", &self.opt_buy_new_mgn_amt);
+        v::put(&mut m, "new_mgn_amt", &self.new_mgn_amt);
+        v::put(&mut m, "opt_pric_mgna", &self.opt_pric_mgna);
+        v::put(&mut m, "fuop_pric_altr_mgna", &self.fuop_pric_altr_mgna);
+        v::put(&mut m, "futr_sprd_mgna", &self.futr_sprd_mgna);
+        v::put(&mut m, "uwdl_mgna", &self.uwdl_mgna);
+        v::put(&mut m, "ctrt_per_min_mgna", &self.ctrt_per_min_mgna);
+        v::put(&mut m, "tot_risk_mgna", &self.tot_risk_mgna);
+        v::put(&mut m, "netrisk_brkg_mgna", &self.netrisk_brkg_mgna);
+        v::put(&mut m, "opt_sll_chgs", &self.opt_sll_chgs);
+        v::put(&mut m, "opt_buy_chgs", &self.opt_buy_chgs);
+        v::put(&mut m, "futr_loss_amt", &self.futr_loss_amt);
+        v::put(&mut m, "futr_prft_amt", &self.futr_prft_amt);
+        v::put(
+            &mut m,
+            "thdt_ccld_net_loss_amt",
+            &self.thdt_ccld_net_loss_amt,
+        );
+        v::put(&mut m, "brkg_mgna", &self.brkg_mgna);
         m
     }
 
@@ -289,6 +459,24 @@ impl v::Object for Output2 {
         r.val(path, "cash_amt", &self.cash_amt);
         r.val(path, "sbst_amt", &self.sbst_amt);
         r.val(path, "tot_amt", &self.tot_amt);
+        r.val(path, "futr_new_mgn_amt", &self.futr_new_mgn_amt);
+        r.val(path, "futr_sprd_ord_mgna", &self.futr_sprd_ord_mgna);
+        r.val(path, "opt_sll_new_mgn_amt", &self.opt_sll_new_mgn_amt);
+        r.val(path, "opt_buy_new_mgn_amt", &self.opt_buy_new_mgn_amt);
+        r.val(path, "new_mgn_amt", &self.new_mgn_amt);
+        r.val(path, "opt_pric_mgna", &self.opt_pric_mgna);
+        r.val(path, "fuop_pric_altr_mgna", &self.fuop_pric_altr_mgna);
+        r.val(path, "futr_sprd_mgna", &self.futr_sprd_mgna);
+        r.val(path, "uwdl_mgna", &self.uwdl_mgna);
+        r.val(path, "ctrt_per_min_mgna", &self.ctrt_per_min_mgna);
+        r.val(path, "tot_risk_mgna", &self.tot_risk_mgna);
+        r.val(path, "netrisk_brkg_mgna", &self.netrisk_brkg_mgna);
+        r.val(path, "opt_sll_chgs", &self.opt_sll_chgs);
+        r.val(path, "opt_buy_chgs", &self.opt_buy_chgs);
+        r.val(path, "futr_loss_amt", &self.futr_loss_amt);
+        r.val(path, "futr_prft_amt", &self.futr_prft_amt);
+        r.val(path, "thdt_ccld_net_loss_amt", &self.thdt_ccld_net_loss_amt);
+        r.val(path, "brkg_mgna", &self.brkg_mgna);
     }
 }
 
@@ -320,6 +508,36 @@ pub struct Output3 {
     pub thdt_sbst_sll_ccld_amt: v::Val<v::Decimal>,
     /// 당일대용매도대용금액 (`thdt_sbst_sll_sbst_amt`, required, length 19).
     pub thdt_sbst_sll_sbst_amt: v::Val<v::Decimal>,
+    /// 예수금현금 (`dnca_cash`, required, length 19).
+    pub dnca_cash: v::Val<String>,
+    /// 예수금대용 (`dnca_sbst`, required, length 19).
+    pub dnca_sbst: v::Val<String>,
+    /// 예수금총액 (`dnca_tota`, required, length 19).
+    pub dnca_tota: v::Val<String>,
+    /// 인출가능현금금액 (`wdrw_psbl_cash_amt`, required, length 19).
+    pub wdrw_psbl_cash_amt: v::Val<v::Decimal>,
+    /// 인출가능대용금액 (`wdrw_psbl_sbsa`, required, length 19).
+    pub wdrw_psbl_sbsa: v::Val<String>,
+    /// 인출가능총금액 (`wdrw_psbl_tot_amt`, required, length 19).
+    pub wdrw_psbl_tot_amt: v::Val<v::Decimal>,
+    /// 주문가능현금금액 (`ord_psbl_cash_amt`, required, length 19).
+    pub ord_psbl_cash_amt: v::Val<v::Decimal>,
+    /// 주문가능대용금액 (`ord_psbl_sbsa`, required, length 19).
+    pub ord_psbl_sbsa: v::Val<String>,
+    /// 주문가능총금액 (`ord_psbl_tot_amt`, required, length 19).
+    pub ord_psbl_tot_amt: v::Val<v::Decimal>,
+    /// 위탁증거금현금금액 (`brkg_mgna_cash_amt`, required, length 19).
+    pub brkg_mgna_cash_amt: v::Val<v::Decimal>,
+    /// 위탁증거금대용 (`brkg_mgna_sbst`, required, length 19).
+    pub brkg_mgna_sbst: v::Val<String>,
+    /// 위탁증거금총금액 (`brkg_mgna_tot_amt`, required, length 19).
+    pub brkg_mgna_tot_amt: v::Val<v::Decimal>,
+    /// 추가증거금현금금액 (`add_mgna_cash_amt`, required, length 19).
+    pub add_mgna_cash_amt: v::Val<v::Decimal>,
+    /// 추가증거금대용금액 (`add_mgna_sbsa`, required, length 19).
+    pub add_mgna_sbsa: v::Val<String>,
+    /// 추가증거금총금액 (`add_mgna_tot_amt`, required, length 19).
+    pub add_mgna_tot_amt: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
 }
@@ -339,6 +557,21 @@ impl v::Object for Output3 {
             prsm_dpast_amt: v::take(&mut m, "prsm_dpast_amt"),
             thdt_sbst_sll_ccld_amt: v::take(&mut m, "thdt_sbst_sll_ccld_amt"),
             thdt_sbst_sll_sbst_amt: v::take(&mut m, "thdt_sbst_sll_sbst_amt"),
+            dnca_cash: v::take(&mut m, "dnca_cash"),
+            dnca_sbst: v::take(&mut m, "dnca_sbst"),
+            dnca_tota: v::take(&mut m, "dnca_tota"),
+            wdrw_psbl_cash_amt: v::take(&mut m, "wdrw_psbl_cash_amt"),
+            wdrw_psbl_sbsa: v::take(&mut m, "wdrw_psbl_sbsa"),
+            wdrw_psbl_tot_amt: v::take(&mut m, "wdrw_psbl_tot_amt"),
+            ord_psbl_cash_amt: v::take(&mut m, "ord_psbl_cash_amt"),
+            ord_psbl_sbsa: v::take(&mut m, "ord_psbl_sbsa"),
+            ord_psbl_tot_amt: v::take(&mut m, "ord_psbl_tot_amt"),
+            brkg_mgna_cash_amt: v::take(&mut m, "brkg_mgna_cash_amt"),
+            brkg_mgna_sbst: v::take(&mut m, "brkg_mgna_sbst"),
+            brkg_mgna_tot_amt: v::take(&mut m, "brkg_mgna_tot_amt"),
+            add_mgna_cash_amt: v::take(&mut m, "add_mgna_cash_amt"),
+            add_mgna_sbsa: v::take(&mut m, "add_mgna_sbsa"),
+            add_mgna_tot_amt: v::take(&mut m, "add_mgna_tot_amt"),
             extra: m,
         }
     }
@@ -381,6 +614,21 @@ impl v::Object for Output3 {
             "thdt_sbst_sll_sbst_amt",
             &self.thdt_sbst_sll_sbst_amt,
         );
+        v::put(&mut m, "dnca_cash", &self.dnca_cash);
+        v::put(&mut m, "dnca_sbst", &self.dnca_sbst);
+        v::put(&mut m, "dnca_tota", &self.dnca_tota);
+        v::put(&mut m, "wdrw_psbl_cash_amt", &self.wdrw_psbl_cash_amt);
+        v::put(&mut m, "wdrw_psbl_sbsa", &self.wdrw_psbl_sbsa);
+        v::put(&mut m, "wdrw_psbl_tot_amt", &self.wdrw_psbl_tot_amt);
+        v::put(&mut m, "ord_psbl_cash_amt", &self.ord_psbl_cash_amt);
+        v::put(&mut m, "ord_psbl_sbsa", &self.ord_psbl_sbsa);
+        v::put(&mut m, "ord_psbl_tot_amt", &self.ord_psbl_tot_amt);
+        v::put(&mut m, "brkg_mgna_cash_amt", &self.brkg_mgna_cash_amt);
+        v::put(&mut m, "brkg_mgna_sbst", &self.brkg_mgna_sbst);
+        v::put(&mut m, "brkg_mgna_tot_amt", &self.brkg_mgna_tot_amt);
+        v::put(&mut m, "add_mgna_cash_amt", &self.add_mgna_cash_amt);
+        v::put(&mut m, "add_mgna_sbsa", &self.add_mgna_sbsa);
+        v::put(&mut m, "add_mgna_tot_amt", &self.add_mgna_tot_amt);
         m
     }
 
@@ -402,5 +650,20 @@ impl v::Object for Output3 {
         r.val(path, "prsm_dpast_amt", &self.prsm_dpast_amt);
         r.val(path, "thdt_sbst_sll_ccld_amt", &self.thdt_sbst_sll_ccld_amt);
         r.val(path, "thdt_sbst_sll_sbst_amt", &self.thdt_sbst_sll_sbst_amt);
+        r.val(path, "dnca_cash", &self.dnca_cash);
+        r.val(path, "dnca_sbst", &self.dnca_sbst);
+        r.val(path, "dnca_tota", &self.dnca_tota);
+        r.val(path, "wdrw_psbl_cash_amt", &self.wdrw_psbl_cash_amt);
+        r.val(path, "wdrw_psbl_sbsa", &self.wdrw_psbl_sbsa);
+        r.val(path, "wdrw_psbl_tot_amt", &self.wdrw_psbl_tot_amt);
+        r.val(path, "ord_psbl_cash_amt", &self.ord_psbl_cash_amt);
+        r.val(path, "ord_psbl_sbsa", &self.ord_psbl_sbsa);
+        r.val(path, "ord_psbl_tot_amt", &self.ord_psbl_tot_amt);
+        r.val(path, "brkg_mgna_cash_amt", &self.brkg_mgna_cash_amt);
+        r.val(path, "brkg_mgna_sbst", &self.brkg_mgna_sbst);
+        r.val(path, "brkg_mgna_tot_amt", &self.brkg_mgna_tot_amt);
+        r.val(path, "add_mgna_cash_amt", &self.add_mgna_cash_amt);
+        r.val(path, "add_mgna_sbsa", &self.add_mgna_sbsa);
+        r.val(path, "add_mgna_tot_amt", &self.add_mgna_tot_amt);
     }
 }

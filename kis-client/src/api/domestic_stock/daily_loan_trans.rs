@@ -146,8 +146,8 @@ pub struct DailyLoanTransResponse {
     pub msg_cd: v::Val<String>,
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
-    /// Block 응답상세 (`output1`, required).
-    pub output1: v::Block<Output1>,
+    /// Block 응답상세 (`output2`, required).
+    pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
 }
@@ -158,7 +158,7 @@ impl v::Object for DailyLoanTransResponse {
             rt_cd: v::take(&mut m, "rt_cd"),
             msg_cd: v::take(&mut m, "msg_cd"),
             msg1: v::take(&mut m, "msg1"),
-            output1: v::take_block(&mut m, "output1"),
+            output2: v::take_block(&mut m, "output2"),
             extra: m,
         }
     }
@@ -168,7 +168,7 @@ impl v::Object for DailyLoanTransResponse {
         v::put(&mut m, "rt_cd", &self.rt_cd);
         v::put(&mut m, "msg_cd", &self.msg_cd);
         v::put(&mut m, "msg1", &self.msg1);
-        self.output1.put(&mut m, "output1");
+        self.output2.put(&mut m, "output2");
         m
     }
 
@@ -177,7 +177,7 @@ impl v::Object for DailyLoanTransResponse {
         r.val(path, "rt_cd", &self.rt_cd);
         r.val(path, "msg_cd", &self.msg_cd);
         r.val(path, "msg1", &self.msg1);
-        self.output1.report(path, "output1", r);
+        self.output2.report(path, "output2", r);
     }
 }
 
@@ -193,14 +193,14 @@ impl serde::Serialize for DailyLoanTransResponse {
     }
 }
 
-/// A record of block `output1` (응답상세).
+/// A record of block `output2` (응답상세).
 #[derive(Debug)]
 #[non_exhaustive]
-pub struct Output1 {
+pub struct Output2 {
     /// 일자 (`bsop_date`, required, length 8).
     pub bsop_date: v::Val<v::NaiveDate>,
     /// 주식 종가 (`stck_prpr`, required, length 10).
-    pub stck_prpr: v::Val<i64>,
+    pub stck_prpr: v::Val<v::Decimal>,
     /// 전일 대비 부호 (`prdy_vrss_sign`, required, length 1).
     pub prdy_vrss_sign: v::Val<String>,
     /// 전일 대비 (`prdy_vrss`, required, length 10).
@@ -223,7 +223,7 @@ pub struct Output1 {
     pub extra: v::Map,
 }
 
-impl v::Object for Output1 {
+impl v::Object for Output2 {
     fn from_map(mut m: v::Map) -> Self {
         Self {
             bsop_date: v::take(&mut m, "bsop_date"),

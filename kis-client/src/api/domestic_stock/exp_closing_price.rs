@@ -191,8 +191,8 @@ pub struct ExpClosingPriceResponse {
     pub msg_cd: v::Val<String>,
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
-    /// Block 응답상세 (`output1`, required).
-    pub output1: v::Block<Output1>,
+    /// Block 응답상세 (`output`, required).
+    pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
 }
@@ -203,7 +203,7 @@ impl v::Object for ExpClosingPriceResponse {
             rt_cd: v::take(&mut m, "rt_cd"),
             msg_cd: v::take(&mut m, "msg_cd"),
             msg1: v::take(&mut m, "msg1"),
-            output1: v::take_block(&mut m, "output1"),
+            output: v::take_block(&mut m, "output"),
             extra: m,
         }
     }
@@ -213,7 +213,7 @@ impl v::Object for ExpClosingPriceResponse {
         v::put(&mut m, "rt_cd", &self.rt_cd);
         v::put(&mut m, "msg_cd", &self.msg_cd);
         v::put(&mut m, "msg1", &self.msg1);
-        self.output1.put(&mut m, "output1");
+        self.output.put(&mut m, "output");
         m
     }
 
@@ -222,7 +222,7 @@ impl v::Object for ExpClosingPriceResponse {
         r.val(path, "rt_cd", &self.rt_cd);
         r.val(path, "msg_cd", &self.msg_cd);
         r.val(path, "msg1", &self.msg1);
-        self.output1.report(path, "output1", r);
+        self.output.report(path, "output", r);
     }
 }
 
@@ -238,10 +238,10 @@ impl serde::Serialize for ExpClosingPriceResponse {
     }
 }
 
-/// A record of block `output1` (응답상세).
+/// A record of block `output` (응답상세).
 #[derive(Debug)]
 #[non_exhaustive]
-pub struct Output1 {
+pub struct Output {
     /// 주식 단축 종목코드 (`stck_shrn_iscd`, required, length 9).
     pub stck_shrn_iscd: v::Val<String>,
     /// HTS 한글 종목명 (`hts_kor_isnm`, required, length 40).
@@ -264,7 +264,7 @@ pub struct Output1 {
     pub extra: v::Map,
 }
 
-impl v::Object for Output1 {
+impl v::Object for Output {
     fn from_map(mut m: v::Map) -> Self {
         Self {
             stck_shrn_iscd: v::take(&mut m, "stck_shrn_iscd"),

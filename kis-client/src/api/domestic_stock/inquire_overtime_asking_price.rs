@@ -107,8 +107,8 @@ pub struct InquireOvertimeAskingPriceResponse {
     pub msg_cd: v::Val<String>,
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
-    /// Block 응답상세 (`output1`, required).
-    pub output1: v::One<Output1>,
+    /// Block 응답상세 (`output`, required).
+    pub output: v::One<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
 }
@@ -119,7 +119,7 @@ impl v::Object for InquireOvertimeAskingPriceResponse {
             rt_cd: v::take(&mut m, "rt_cd"),
             msg_cd: v::take(&mut m, "msg_cd"),
             msg1: v::take(&mut m, "msg1"),
-            output1: v::take_one(&mut m, "output1"),
+            output: v::take_one(&mut m, "output"),
             extra: m,
         }
     }
@@ -129,7 +129,7 @@ impl v::Object for InquireOvertimeAskingPriceResponse {
         v::put(&mut m, "rt_cd", &self.rt_cd);
         v::put(&mut m, "msg_cd", &self.msg_cd);
         v::put(&mut m, "msg1", &self.msg1);
-        self.output1.put(&mut m, "output1");
+        self.output.put(&mut m, "output");
         m
     }
 
@@ -138,7 +138,7 @@ impl v::Object for InquireOvertimeAskingPriceResponse {
         r.val(path, "rt_cd", &self.rt_cd);
         r.val(path, "msg_cd", &self.msg_cd);
         r.val(path, "msg1", &self.msg1);
-        self.output1.report(path, "output1", r);
+        self.output.report(path, "output", r);
     }
 }
 
@@ -154,10 +154,10 @@ impl serde::Serialize for InquireOvertimeAskingPriceResponse {
     }
 }
 
-/// A record of block `output1` (응답상세).
+/// A record of block `output` (응답상세).
 #[derive(Debug)]
 #[non_exhaustive]
-pub struct Output1 {
+pub struct Output {
     /// 시간외 단일가 최종 시간 (`ovtm_untp_last_hour`, required, length 6).
     pub ovtm_untp_last_hour: v::Val<v::NaiveTime>,
     /// 시간외 단일가 매도호가1 (`ovtm_untp_askp1`, required, length 10).
@@ -310,7 +310,7 @@ pub struct Output1 {
     pub extra: v::Map,
 }
 
-impl v::Object for Output1 {
+impl v::Object for Output {
     fn from_map(mut m: v::Map) -> Self {
         Self {
             ovtm_untp_last_hour: v::take(&mut m, "ovtm_untp_last_hour"),

@@ -122,8 +122,8 @@ pub struct InquirePsblSellResponse {
     pub msg_cd: v::Val<String>,
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
-    /// Block 응답상세 (`output1`, required).
-    pub output1: v::One<Output1>,
+    /// Block 응답상세 (`output`, required).
+    pub output: v::One<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
 }
@@ -134,7 +134,7 @@ impl v::Object for InquirePsblSellResponse {
             rt_cd: v::take(&mut m, "rt_cd"),
             msg_cd: v::take(&mut m, "msg_cd"),
             msg1: v::take(&mut m, "msg1"),
-            output1: v::take_one(&mut m, "output1"),
+            output: v::take_one(&mut m, "output"),
             extra: m,
         }
     }
@@ -144,7 +144,7 @@ impl v::Object for InquirePsblSellResponse {
         v::put(&mut m, "rt_cd", &self.rt_cd);
         v::put(&mut m, "msg_cd", &self.msg_cd);
         v::put(&mut m, "msg1", &self.msg1);
-        self.output1.put(&mut m, "output1");
+        self.output.put(&mut m, "output");
         m
     }
 
@@ -153,7 +153,7 @@ impl v::Object for InquirePsblSellResponse {
         r.val(path, "rt_cd", &self.rt_cd);
         r.val(path, "msg_cd", &self.msg_cd);
         r.val(path, "msg1", &self.msg1);
-        self.output1.report(path, "output1", r);
+        self.output.report(path, "output", r);
     }
 }
 
@@ -169,10 +169,10 @@ impl serde::Serialize for InquirePsblSellResponse {
     }
 }
 
-/// A record of block `output1` (응답상세).
+/// A record of block `output` (응답상세).
 #[derive(Debug)]
 #[non_exhaustive]
-pub struct Output1 {
+pub struct Output {
     /// 상품번호 (`pdno`, required, length 12).
     pub pdno: v::Val<String>,
     /// 상품명 (`prdt_name`, required, length 60).
@@ -203,7 +203,7 @@ pub struct Output1 {
     pub extra: v::Map,
 }
 
-impl v::Object for Output1 {
+impl v::Object for Output {
     fn from_map(mut m: v::Map) -> Self {
         Self {
             pdno: v::take(&mut m, "pdno"),

@@ -265,14 +265,12 @@ impl Endpoint for OrderResvRequest {
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct OrderResvResponse {
-    /// 응답메세지 (`msg1`).
-    pub msg1: v::Val<String>,
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
     pub rt_cd: v::Val<String>,
     /// 응답코드 (`msg_cd`, required, length 8).
     pub msg_cd: v::Val<String>,
-    /// 응답메세지 (`msg`, required, length 80).
-    pub msg: v::Val<String>,
+    /// 응답메세지 (`msg1`, required, length 80).
+    pub msg1: v::Val<String>,
     /// Block 응답상세 (`output`, required).
     pub output: v::One<Output>,
     /// Fields the spec does not list, kept as received.
@@ -282,10 +280,9 @@ pub struct OrderResvResponse {
 impl v::Object for OrderResvResponse {
     fn from_map(mut m: v::Map) -> Self {
         Self {
-            msg1: v::take(&mut m, "msg1"),
             rt_cd: v::take(&mut m, "rt_cd"),
             msg_cd: v::take(&mut m, "msg_cd"),
-            msg: v::take(&mut m, "msg"),
+            msg1: v::take(&mut m, "msg1"),
             output: v::take_one(&mut m, "output"),
             extra: m,
         }
@@ -293,20 +290,18 @@ impl v::Object for OrderResvResponse {
 
     fn to_map(&self) -> v::Map {
         let mut m = self.extra.clone();
-        v::put(&mut m, "msg1", &self.msg1);
         v::put(&mut m, "rt_cd", &self.rt_cd);
         v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg", &self.msg);
+        v::put(&mut m, "msg1", &self.msg1);
         self.output.put(&mut m, "output");
         m
     }
 
     fn report(&self, path: &str, r: &mut v::Report) {
         r.extra(path, &self.extra);
-        r.val(path, "msg1", &self.msg1);
         r.val(path, "rt_cd", &self.rt_cd);
         r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg", &self.msg);
+        r.val(path, "msg1", &self.msg1);
         self.output.report(path, "output", r);
     }
 }
@@ -327,7 +322,7 @@ impl serde::Serialize for OrderResvResponse {
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
-    /// 예약주문 순번 (`rsvn_ord_seq`, length 10).
+    /// 예약주문 순번 (`RSVN_ORD_SEQ`, length 10).
     pub rsvn_ord_seq: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
@@ -336,19 +331,19 @@ pub struct Output {
 impl v::Object for Output {
     fn from_map(mut m: v::Map) -> Self {
         Self {
-            rsvn_ord_seq: v::take(&mut m, "rsvn_ord_seq"),
+            rsvn_ord_seq: v::take(&mut m, "RSVN_ORD_SEQ"),
             extra: m,
         }
     }
 
     fn to_map(&self) -> v::Map {
         let mut m = self.extra.clone();
-        v::put(&mut m, "rsvn_ord_seq", &self.rsvn_ord_seq);
+        v::put(&mut m, "RSVN_ORD_SEQ", &self.rsvn_ord_seq);
         m
     }
 
     fn report(&self, path: &str, r: &mut v::Report) {
         r.extra(path, &self.extra);
-        r.val(path, "rsvn_ord_seq", &self.rsvn_ord_seq);
+        r.val(path, "RSVN_ORD_SEQ", &self.rsvn_ord_seq);
     }
 }

@@ -363,14 +363,12 @@ impl Endpoint for OrderResvRvsecnclRequest {
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct OrderResvRvsecnclResponse {
-    /// 응답메세지 (`msg1`).
-    pub msg1: v::Val<String>,
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
     pub rt_cd: v::Val<String>,
     /// 응답코드 (`msg_cd`, required, length 8).
     pub msg_cd: v::Val<String>,
-    /// 응답메세지 (`msg`, required, length 80).
-    pub msg: v::Val<String>,
+    /// 응답메세지 (`msg1`, required, length 80).
+    pub msg1: v::Val<String>,
     /// Block 응답상세 (`output`, required).
     pub output: v::One<Output>,
     /// Fields the spec does not list, kept as received.
@@ -380,10 +378,9 @@ pub struct OrderResvRvsecnclResponse {
 impl v::Object for OrderResvRvsecnclResponse {
     fn from_map(mut m: v::Map) -> Self {
         Self {
-            msg1: v::take(&mut m, "msg1"),
             rt_cd: v::take(&mut m, "rt_cd"),
             msg_cd: v::take(&mut m, "msg_cd"),
-            msg: v::take(&mut m, "msg"),
+            msg1: v::take(&mut m, "msg1"),
             output: v::take_one(&mut m, "output"),
             extra: m,
         }
@@ -391,20 +388,18 @@ impl v::Object for OrderResvRvsecnclResponse {
 
     fn to_map(&self) -> v::Map {
         let mut m = self.extra.clone();
-        v::put(&mut m, "msg1", &self.msg1);
         v::put(&mut m, "rt_cd", &self.rt_cd);
         v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg", &self.msg);
+        v::put(&mut m, "msg1", &self.msg1);
         self.output.put(&mut m, "output");
         m
     }
 
     fn report(&self, path: &str, r: &mut v::Report) {
         r.extra(path, &self.extra);
-        r.val(path, "msg1", &self.msg1);
         r.val(path, "rt_cd", &self.rt_cd);
         r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg", &self.msg);
+        r.val(path, "msg1", &self.msg1);
         self.output.report(path, "output", r);
     }
 }
@@ -425,7 +420,7 @@ impl serde::Serialize for OrderResvRvsecnclResponse {
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
-    /// 정상처리여부 (`nrml_prcs_yn`, required, length 1).
+    /// 정상처리여부 (`NRML_PRCS_YN`, required, length 1).
     pub nrml_prcs_yn: v::Val<bool>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
@@ -434,19 +429,19 @@ pub struct Output {
 impl v::Object for Output {
     fn from_map(mut m: v::Map) -> Self {
         Self {
-            nrml_prcs_yn: v::take(&mut m, "nrml_prcs_yn"),
+            nrml_prcs_yn: v::take(&mut m, "NRML_PRCS_YN"),
             extra: m,
         }
     }
 
     fn to_map(&self) -> v::Map {
         let mut m = self.extra.clone();
-        v::put(&mut m, "nrml_prcs_yn", &self.nrml_prcs_yn);
+        v::put(&mut m, "NRML_PRCS_YN", &self.nrml_prcs_yn);
         m
     }
 
     fn report(&self, path: &str, r: &mut v::Report) {
         r.extra(path, &self.extra);
-        r.val(path, "nrml_prcs_yn", &self.nrml_prcs_yn);
+        r.val(path, "NRML_PRCS_YN", &self.nrml_prcs_yn);
     }
 }

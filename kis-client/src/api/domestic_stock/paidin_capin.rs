@@ -143,8 +143,8 @@ pub struct PaidinCapinResponse {
     pub msg_cd: v::Val<String>,
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
-    /// Block 응답상세 (`output`, required).
-    pub output: v::Block<Output>,
+    /// Block 응답상세 (`output1`, required).
+    pub output1: v::Block<Output1>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
 }
@@ -155,7 +155,7 @@ impl v::Object for PaidinCapinResponse {
             rt_cd: v::take(&mut m, "rt_cd"),
             msg_cd: v::take(&mut m, "msg_cd"),
             msg1: v::take(&mut m, "msg1"),
-            output: v::take_block(&mut m, "output"),
+            output1: v::take_block(&mut m, "output1"),
             extra: m,
         }
     }
@@ -165,7 +165,7 @@ impl v::Object for PaidinCapinResponse {
         v::put(&mut m, "rt_cd", &self.rt_cd);
         v::put(&mut m, "msg_cd", &self.msg_cd);
         v::put(&mut m, "msg1", &self.msg1);
-        self.output.put(&mut m, "output");
+        self.output1.put(&mut m, "output1");
         m
     }
 
@@ -174,7 +174,7 @@ impl v::Object for PaidinCapinResponse {
         r.val(path, "rt_cd", &self.rt_cd);
         r.val(path, "msg_cd", &self.msg_cd);
         r.val(path, "msg1", &self.msg1);
-        self.output.report(path, "output", r);
+        self.output1.report(path, "output1", r);
     }
 }
 
@@ -190,10 +190,10 @@ impl serde::Serialize for PaidinCapinResponse {
     }
 }
 
-/// A record of block `output` (응답상세).
+/// A record of block `output1` (응답상세).
 #[derive(Debug)]
 #[non_exhaustive]
-pub struct Output {
+pub struct Output1 {
     /// 기준일 (`record_date`, required, length 8).
     pub record_date: v::Val<v::NaiveDate>,
     /// 종목코드 (`sht_cd`, required, length 9).
@@ -224,7 +224,7 @@ pub struct Output {
     pub extra: v::Map,
 }
 
-impl v::Object for Output {
+impl v::Object for Output1 {
     fn from_map(mut m: v::Map) -> Self {
         Self {
             record_date: v::take(&mut m, "record_date"),

@@ -255,8 +255,8 @@ pub struct PeriodRightsResponse {
     pub msg_cd: v::Val<String>,
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
-    /// Block 응답상세 (`output1`, required).
-    pub output1: v::Block<Output1>,
+    /// Block 응답상세 (`output`, required).
+    pub output: v::Block<Output>,
     /// 연속조회키100 (`ctx_area_nk100`, length 100).
     pub ctx_area_nk100: v::Val<String>,
     /// 연속조회검색조건100 (`ctx_area_fk100`, length 100).
@@ -271,7 +271,7 @@ impl v::Object for PeriodRightsResponse {
             rt_cd: v::take(&mut m, "rt_cd"),
             msg_cd: v::take(&mut m, "msg_cd"),
             msg1: v::take(&mut m, "msg1"),
-            output1: v::take_block(&mut m, "output1"),
+            output: v::take_block(&mut m, "output"),
             ctx_area_nk100: v::take(&mut m, "ctx_area_nk100"),
             ctx_area_fk100: v::take(&mut m, "ctx_area_fk100"),
             extra: m,
@@ -283,7 +283,7 @@ impl v::Object for PeriodRightsResponse {
         v::put(&mut m, "rt_cd", &self.rt_cd);
         v::put(&mut m, "msg_cd", &self.msg_cd);
         v::put(&mut m, "msg1", &self.msg1);
-        self.output1.put(&mut m, "output1");
+        self.output.put(&mut m, "output");
         v::put(&mut m, "ctx_area_nk100", &self.ctx_area_nk100);
         v::put(&mut m, "ctx_area_fk100", &self.ctx_area_fk100);
         m
@@ -294,7 +294,7 @@ impl v::Object for PeriodRightsResponse {
         r.val(path, "rt_cd", &self.rt_cd);
         r.val(path, "msg_cd", &self.msg_cd);
         r.val(path, "msg1", &self.msg1);
-        self.output1.report(path, "output1", r);
+        self.output.report(path, "output", r);
         r.val(path, "ctx_area_nk100", &self.ctx_area_nk100);
         r.val(path, "ctx_area_fk100", &self.ctx_area_fk100);
     }
@@ -312,10 +312,10 @@ impl serde::Serialize for PeriodRightsResponse {
     }
 }
 
-/// A record of block `output1` (응답상세).
+/// A record of block `output` (응답상세).
 #[derive(Debug)]
 #[non_exhaustive]
-pub struct Output1 {
+pub struct Output {
     /// 계좌번호10 (`acno10`, required, length 10).
     pub acno10: v::Val<String>,
     /// 권리유형코드 (`rght_type_cd`, required, length 2).
@@ -436,7 +436,7 @@ pub struct Output1 {
     /// 총배정수량 (`tot_alct_qty`, required, length 19).
     pub tot_alct_qty: v::Val<i64>,
     /// 최종단수주수량 (`last_ftsk_qty`, required, length 191).
-    pub last_ftsk_qty: v::Val<i64>,
+    pub last_ftsk_qty: v::Val<v::Decimal>,
     /// 최종배정금액 (`last_alct_amt`, required, length 19).
     pub last_alct_amt: v::Val<v::Decimal>,
     /// 최종단수주대금 (`last_ftsk_chgs`, required, length 19).
@@ -471,7 +471,7 @@ pub struct Output1 {
     pub extra: v::Map,
 }
 
-impl v::Object for Output1 {
+impl v::Object for Output {
     fn from_map(mut m: v::Map) -> Self {
         Self {
             acno10: v::take(&mut m, "acno10"),

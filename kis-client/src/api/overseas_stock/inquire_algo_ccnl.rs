@@ -192,10 +192,10 @@ pub struct InquireAlgoCcnlResponse {
     pub msg_cd: v::Val<String>,
     /// 응답메시지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
-    /// Block 응답상세 (`output`, required).
-    pub output: v::Block<Output>,
-    /// Block 응답상세3 (`output3`, required).
-    pub output3: v::Block<Output3>,
+    /// Block 응답상세 (`output1`, required).
+    pub output1: v::Block<Output1>,
+    /// Block 응답상세3 (`output2`, required).
+    pub output2: v::One<Output2>,
     /// 연속조회키200 (`ctx_area_nk200`, length 200).
     pub ctx_area_nk200: v::Val<String>,
     /// 연속조회조건200 (`ctx_area_fk200`, length 200).
@@ -210,8 +210,8 @@ impl v::Object for InquireAlgoCcnlResponse {
             rt_cd: v::take(&mut m, "rt_cd"),
             msg_cd: v::take(&mut m, "msg_cd"),
             msg1: v::take(&mut m, "msg1"),
-            output: v::take_block(&mut m, "output"),
-            output3: v::take_block(&mut m, "output3"),
+            output1: v::take_block(&mut m, "output1"),
+            output2: v::take_one(&mut m, "output2"),
             ctx_area_nk200: v::take(&mut m, "ctx_area_nk200"),
             ctx_area_fk200: v::take(&mut m, "ctx_area_fk200"),
             extra: m,
@@ -223,8 +223,8 @@ impl v::Object for InquireAlgoCcnlResponse {
         v::put(&mut m, "rt_cd", &self.rt_cd);
         v::put(&mut m, "msg_cd", &self.msg_cd);
         v::put(&mut m, "msg1", &self.msg1);
-        self.output.put(&mut m, "output");
-        self.output3.put(&mut m, "output3");
+        self.output1.put(&mut m, "output1");
+        self.output2.put(&mut m, "output2");
         v::put(&mut m, "ctx_area_nk200", &self.ctx_area_nk200);
         v::put(&mut m, "ctx_area_fk200", &self.ctx_area_fk200);
         m
@@ -235,8 +235,8 @@ impl v::Object for InquireAlgoCcnlResponse {
         r.val(path, "rt_cd", &self.rt_cd);
         r.val(path, "msg_cd", &self.msg_cd);
         r.val(path, "msg1", &self.msg1);
-        self.output.report(path, "output", r);
-        self.output3.report(path, "output3", r);
+        self.output1.report(path, "output1", r);
+        self.output2.report(path, "output2", r);
         r.val(path, "ctx_area_nk200", &self.ctx_area_nk200);
         r.val(path, "ctx_area_fk200", &self.ctx_area_fk200);
     }
@@ -254,10 +254,10 @@ impl serde::Serialize for InquireAlgoCcnlResponse {
     }
 }
 
-/// A record of block `output` (응답상세).
+/// A record of block `output1` (응답상세).
 #[derive(Debug)]
 #[non_exhaustive]
-pub struct Output {
+pub struct Output1 {
     /// 체결순번 (`CCLD_SEQ`, required, length 4).
     pub ccld_seq: v::Val<String>,
     /// 체결시간 (`CCLD_BTWN`, required, length 6).
@@ -276,7 +276,7 @@ pub struct Output {
     pub extra: v::Map,
 }
 
-impl v::Object for Output {
+impl v::Object for Output1 {
     fn from_map(mut m: v::Map) -> Self {
         Self {
             ccld_seq: v::take(&mut m, "CCLD_SEQ"),
@@ -314,93 +314,93 @@ impl v::Object for Output {
     }
 }
 
-/// A record of block `output3` (응답상세3).
+/// A record of block `output2` (응답상세3).
 #[derive(Debug)]
 #[non_exhaustive]
-pub struct Output3 {
-    /// 주문번호 (`ODNO`, required, length 10).
+pub struct Output2 {
+    /// 주문번호 (`odno`, required, length 10).
     pub odno: v::Val<String>,
-    /// 매매구분명 (`TRAD_DVSN_NAME`, required, length 60).
+    /// 매매구분명 (`trad_dvsn_name`, required, length 60).
     pub trad_dvsn_name: v::Val<String>,
-    /// 상품번호 (`PDNO`, required, length 12).
+    /// 상품번호 (`pdno`, required, length 12).
     pub pdno: v::Val<String>,
-    /// 종목명 (`ITEM_NAME`, required, length 60).
+    /// 종목명 (`item_name`, required, length 60).
     pub item_name: v::Val<String>,
-    /// FT주문수량 (`FT_ORD_QTY`, required, length 4).
+    /// FT주문수량 (`ft_ord_qty`, required, length 4).
     pub ft_ord_qty: v::Val<v::Decimal>,
-    /// FT주문단가 (`FT_ORD_UNPR3`, required, length 8).
+    /// FT주문단가 (`ft_ord_unpr3`, required, length 8).
     pub ft_ord_unpr3: v::Val<v::Decimal>,
-    /// 주문시각 (`ORD_TMD`, required, length 6).
+    /// 주문시각 (`ord_tmd`, required, length 6).
     pub ord_tmd: v::Val<v::NaiveTime>,
-    /// 분할매수속성명 (`SPLT_BUY_ATTR_NAME`, required, length 60).
+    /// 분할매수속성명 (`splt_buy_attr_name`, required, length 60).
     pub splt_buy_attr_name: v::Val<String>,
-    /// FT체결수량 (`FT_CCLD_QTY`, required, length 4).
+    /// FT체결수량 (`ft_ccld_qty`, required, length 4).
     pub ft_ccld_qty: v::Val<v::Decimal>,
-    /// 거래통화 (`TR_CRCY`, required, length 3).
+    /// 거래통화 (`tr_crcy`, required, length 3).
     pub tr_crcy: v::Val<String>,
-    /// FT체결단가 (`FT_CCLD_UNPR3`, required, length 8).
+    /// FT체결단가 (`ft_ccld_unpr3`, required, length 8).
     pub ft_ccld_unpr3: v::Val<v::Decimal>,
-    /// FT체결금액 (`FT_CCLD_AMT3`, required, length 8).
+    /// FT체결금액 (`ft_ccld_amt3`, required, length 8).
     pub ft_ccld_amt3: v::Val<v::Decimal>,
-    /// 체결건수 (`CCLD_CNT`, required, length 4).
+    /// 체결건수 (`ccld_cnt`, required, length 4).
     pub ccld_cnt: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
 }
 
-impl v::Object for Output3 {
+impl v::Object for Output2 {
     fn from_map(mut m: v::Map) -> Self {
         Self {
-            odno: v::take(&mut m, "ODNO"),
-            trad_dvsn_name: v::take(&mut m, "TRAD_DVSN_NAME"),
-            pdno: v::take(&mut m, "PDNO"),
-            item_name: v::take(&mut m, "ITEM_NAME"),
-            ft_ord_qty: v::take(&mut m, "FT_ORD_QTY"),
-            ft_ord_unpr3: v::take(&mut m, "FT_ORD_UNPR3"),
-            ord_tmd: v::take(&mut m, "ORD_TMD"),
-            splt_buy_attr_name: v::take(&mut m, "SPLT_BUY_ATTR_NAME"),
-            ft_ccld_qty: v::take(&mut m, "FT_CCLD_QTY"),
-            tr_crcy: v::take(&mut m, "TR_CRCY"),
-            ft_ccld_unpr3: v::take(&mut m, "FT_CCLD_UNPR3"),
-            ft_ccld_amt3: v::take(&mut m, "FT_CCLD_AMT3"),
-            ccld_cnt: v::take(&mut m, "CCLD_CNT"),
+            odno: v::take(&mut m, "odno"),
+            trad_dvsn_name: v::take(&mut m, "trad_dvsn_name"),
+            pdno: v::take(&mut m, "pdno"),
+            item_name: v::take(&mut m, "item_name"),
+            ft_ord_qty: v::take(&mut m, "ft_ord_qty"),
+            ft_ord_unpr3: v::take(&mut m, "ft_ord_unpr3"),
+            ord_tmd: v::take(&mut m, "ord_tmd"),
+            splt_buy_attr_name: v::take(&mut m, "splt_buy_attr_name"),
+            ft_ccld_qty: v::take(&mut m, "ft_ccld_qty"),
+            tr_crcy: v::take(&mut m, "tr_crcy"),
+            ft_ccld_unpr3: v::take(&mut m, "ft_ccld_unpr3"),
+            ft_ccld_amt3: v::take(&mut m, "ft_ccld_amt3"),
+            ccld_cnt: v::take(&mut m, "ccld_cnt"),
             extra: m,
         }
     }
 
     fn to_map(&self) -> v::Map {
         let mut m = self.extra.clone();
-        v::put(&mut m, "ODNO", &self.odno);
-        v::put(&mut m, "TRAD_DVSN_NAME", &self.trad_dvsn_name);
-        v::put(&mut m, "PDNO", &self.pdno);
-        v::put(&mut m, "ITEM_NAME", &self.item_name);
-        v::put(&mut m, "FT_ORD_QTY", &self.ft_ord_qty);
-        v::put(&mut m, "FT_ORD_UNPR3", &self.ft_ord_unpr3);
-        v::put(&mut m, "ORD_TMD", &self.ord_tmd);
-        v::put(&mut m, "SPLT_BUY_ATTR_NAME", &self.splt_buy_attr_name);
-        v::put(&mut m, "FT_CCLD_QTY", &self.ft_ccld_qty);
-        v::put(&mut m, "TR_CRCY", &self.tr_crcy);
-        v::put(&mut m, "FT_CCLD_UNPR3", &self.ft_ccld_unpr3);
-        v::put(&mut m, "FT_CCLD_AMT3", &self.ft_ccld_amt3);
-        v::put(&mut m, "CCLD_CNT", &self.ccld_cnt);
+        v::put(&mut m, "odno", &self.odno);
+        v::put(&mut m, "trad_dvsn_name", &self.trad_dvsn_name);
+        v::put(&mut m, "pdno", &self.pdno);
+        v::put(&mut m, "item_name", &self.item_name);
+        v::put(&mut m, "ft_ord_qty", &self.ft_ord_qty);
+        v::put(&mut m, "ft_ord_unpr3", &self.ft_ord_unpr3);
+        v::put(&mut m, "ord_tmd", &self.ord_tmd);
+        v::put(&mut m, "splt_buy_attr_name", &self.splt_buy_attr_name);
+        v::put(&mut m, "ft_ccld_qty", &self.ft_ccld_qty);
+        v::put(&mut m, "tr_crcy", &self.tr_crcy);
+        v::put(&mut m, "ft_ccld_unpr3", &self.ft_ccld_unpr3);
+        v::put(&mut m, "ft_ccld_amt3", &self.ft_ccld_amt3);
+        v::put(&mut m, "ccld_cnt", &self.ccld_cnt);
         m
     }
 
     fn report(&self, path: &str, r: &mut v::Report) {
         r.extra(path, &self.extra);
-        r.val(path, "ODNO", &self.odno);
-        r.val(path, "TRAD_DVSN_NAME", &self.trad_dvsn_name);
-        r.val(path, "PDNO", &self.pdno);
-        r.val(path, "ITEM_NAME", &self.item_name);
-        r.val(path, "FT_ORD_QTY", &self.ft_ord_qty);
-        r.val(path, "FT_ORD_UNPR3", &self.ft_ord_unpr3);
-        r.val(path, "ORD_TMD", &self.ord_tmd);
-        r.val(path, "SPLT_BUY_ATTR_NAME", &self.splt_buy_attr_name);
-        r.val(path, "FT_CCLD_QTY", &self.ft_ccld_qty);
-        r.val(path, "TR_CRCY", &self.tr_crcy);
-        r.val(path, "FT_CCLD_UNPR3", &self.ft_ccld_unpr3);
-        r.val(path, "FT_CCLD_AMT3", &self.ft_ccld_amt3);
-        r.val(path, "CCLD_CNT", &self.ccld_cnt);
+        r.val(path, "odno", &self.odno);
+        r.val(path, "trad_dvsn_name", &self.trad_dvsn_name);
+        r.val(path, "pdno", &self.pdno);
+        r.val(path, "item_name", &self.item_name);
+        r.val(path, "ft_ord_qty", &self.ft_ord_qty);
+        r.val(path, "ft_ord_unpr3", &self.ft_ord_unpr3);
+        r.val(path, "ord_tmd", &self.ord_tmd);
+        r.val(path, "splt_buy_attr_name", &self.splt_buy_attr_name);
+        r.val(path, "ft_ccld_qty", &self.ft_ccld_qty);
+        r.val(path, "tr_crcy", &self.tr_crcy);
+        r.val(path, "ft_ccld_unpr3", &self.ft_ccld_unpr3);
+        r.val(path, "ft_ccld_amt3", &self.ft_ccld_amt3);
+        r.val(path, "ccld_cnt", &self.ccld_cnt);
     }
 }
 
