@@ -2,6 +2,7 @@
 
 mod auth;
 mod endpoints;
+#[cfg(feature = "domestic-stock")]
 mod generated;
 mod loopback;
 mod paging;
