@@ -30,6 +30,13 @@ pub fn lines(out: &mut String, indent: &str, lines: &[String]) {
     }
 }
 
+/// `lines` as `///` doc comments with `indent`, one per line, ready to paste into a template.
+pub fn block(indent: &str, lines: &[String]) -> String {
+    let mut out = String::new();
+    self::lines(&mut out, indent, lines);
+    out
+}
+
 /// The doc lines of one field: label, wire name, required, length, code list.
 pub fn field(f: &Field) -> Vec<String> {
     let label = if f.label.is_empty() {

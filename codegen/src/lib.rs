@@ -56,6 +56,11 @@ fn by_category<'a>(specs: &[&'a ApiSpec]) -> BTreeMap<&'a str, Vec<&'a ApiSpec>>
     map
 }
 
+/// Renders a file template. Templates only lay out precomputed strings, so this cannot fail.
+fn fill(t: &impl askama::Template) -> String {
+    t.render().expect("templates render precomputed strings")
+}
+
 /// A Rust string literal for `s`.
 fn lit(s: &str) -> String {
     format!("{s:?}")

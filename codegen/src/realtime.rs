@@ -4,10 +4,10 @@
 use crate::doc::{self, esc};
 use crate::names::{Case, Scope, sanitize};
 use crate::types::Module;
-use crate::{WS_API_DIR, by_category, header, lit};
+use crate::{WS_API_DIR, by_category, fill, lit};
+use askama::Template;
 use kis_spec::{ApiSpec, Field};
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt::Write;
 use std::path::PathBuf;
 
 /// The record columns of a realtime spec: its response body, blocks flattened in order.
@@ -42,171 +42,160 @@ fn tr_ids(s: &ApiSpec) -> Vec<String> {
     v
 }
 
+/// `kis-ws/src/api/mod.rs`: the category modules and the registry keyed by TR ID.
+#[derive(Template)]
+#[template(path = "ws_registry.rs.askama", escape = "none")]
+struct Registry<'a> {
+    categories: Vec<&'a str>,
+    rows: Vec<RegistryRow>,
+    /// The rows that claim at least one TR ID (the first spec claiming a TR ID wins).
+    claimed: Vec<RegistryRow>,
+    availability: Vec<Availability>,
+    /// Every claimed TR ID as a Rust literal, comma-separated (empty: no registry tests).
+    all_trs: String,
+}
+
+/// One realtime spec in the registry.
+#[derive(Clone)]
+struct RegistryRow {
+    /// Doc-escaped spec name.
+    name: String,
+    /// The TR ID shown in the `AnyRecord` variant's doc.
+    tr_id: String,
+    variant: String,
+    /// `category::module::Type` of the record.
+    path: String,
+    /// The TR IDs this row claims, as a `|` pattern of literals.
+    tr_lits: String,
+}
+
+/// Whether one TR ID exists on the real and paper services.
+struct Availability {
+    tr_lit: String,
+    real: bool,
+    paper: bool,
+}
+
+/// `kis-ws/src/api/<category>/mod.rs`: the record modules and their re-exports.
+#[derive(Template)]
+#[template(path = "ws_category.rs.askama", escape = "none")]
+struct CategoryFile<'a> {
+    category: &'a str,
+    records: Vec<RecordName>,
+}
+
+struct RecordName {
+    module: String,
+    ty: String,
+}
+
+/// `kis-ws/src/api/<category>/<id>.rs`: one record struct and its `Record` impl.
+#[derive(Template)]
+#[template(path = "ws_record.rs.askama", escape = "none")]
+struct RecordFile<'a> {
+    category: &'a str,
+    id: &'a str,
+    /// Doc-escaped spec name.
+    name: String,
+    api_id: String,
+    /// The TR IDs in code spans, comma-separated.
+    tr_list: String,
+    /// The struct's doc comment, `///` lines.
+    doc: String,
+    ty: &'a str,
+    fields: Vec<RecordField>,
+    tr_lits: String,
+    col_lits: String,
+    encrypted: bool,
+    /// The code-list enums the fields use.
+    enums: String,
+}
+
+struct RecordField {
+    /// The field's doc comment, indented `///` lines.
+    doc: String,
+    ident: String,
+    ty: String,
+    /// Wire name as a Rust literal.
+    wire: String,
+}
+
 pub fn render_tree(specs: &[&ApiSpec], out: &mut BTreeMap<PathBuf, String>) {
     let root = PathBuf::from(WS_API_DIR);
     let cats = by_category(specs);
-    let mut m = header("spec/");
-    m.push_str("//! Generated realtime record types, one module per category, and the registry that\n//! decodes a record by TR ID.\n");
-    m.push_str("#![allow(\n    clippy::large_enum_variant,\n    reason = \"records are decoded one at a time and handed to the caller\"\n)]\n");
-    m.push_str("#![allow(\n    clippy::module_inception,\n    reason = \"module names are spec ids, which may repeat their category\"\n)]\n\n");
-    if !specs.is_empty() {
-        m.push_str("use crate::record::Record;\n\n");
-    }
-    for cat in cats.keys() {
-        let _ = writeln!(m, "pub mod {cat};");
-    }
     // Registry: first spec claiming a TR ID wins (deterministic: specs are sorted).
     let mut variants = Scope::default();
     let mut claimed = BTreeSet::new();
     let mut rows = Vec::new();
+    let mut availability = Vec::new();
+    let mut all = Vec::new();
     for (cat, list) in &cats {
         for s in list {
             let module = sanitize(&s.id, Case::Snake, "record");
             let ty = sanitize(&s.id, Case::Pascal, "Record");
-            let var = variants.sanitize(&s.id, Case::Pascal, "Record");
             let trs: Vec<String> = tr_ids(s)
                 .into_iter()
                 .filter(|t| claimed.insert(t.clone()))
                 .collect();
-            rows.push((format!("{cat}::{module}::{ty}"), var, trs, s));
+            for t in &trs {
+                let t = t.as_str();
+                let real = s.variants.iter().any(|v| v.real.as_deref() == Some(t))
+                    || (s.variants.is_empty() && s.realtime.as_ref().is_some_and(|r| r.tr_id == t));
+                let paper = s.variants.iter().any(|v| v.paper.as_deref() == Some(t));
+                availability.push(Availability {
+                    tr_lit: lit(t),
+                    real,
+                    paper,
+                });
+                all.push(lit(t));
+            }
+            rows.push(RegistryRow {
+                name: esc(&s.name),
+                tr_id: s
+                    .realtime
+                    .as_ref()
+                    .map_or(s.id.clone(), |r| r.tr_id.clone()),
+                variant: variants.sanitize(&s.id, Case::Pascal, "Record"),
+                path: format!("{cat}::{module}::{ty}"),
+                tr_lits: trs.iter().map(|t| lit(t)).collect::<Vec<_>>().join(" | "),
+            });
         }
     }
-    m.push_str("\n/// A decoded record of any realtime TR.\n#[derive(Debug)]\n#[non_exhaustive]\npub enum AnyRecord {\n");
-    for (path, var, _, s) in &rows {
-        let _ = writeln!(
-            m,
-            "    /// {} (`{}`).\n    {var}({path}),",
-            esc(&s.name),
-            s.realtime
-                .as_ref()
-                .map_or(s.id.as_str(), |r| r.tr_id.as_str())
-        );
-    }
-    m.push_str("}\n\nimpl serde::Serialize for AnyRecord {\n    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {\n        match self {\n");
-    for (_, var, _, _) in &rows {
-        let _ = writeln!(m, "            AnyRecord::{var}(r) => r.serialize(s),");
-    }
-    m.push_str("        }\n    }\n}\n\n");
-    m.push_str("/// Decodes one record of TR `tr_id` from its fields; `None` for an unknown TR.\npub fn decode(tr_id: &str, fields: &[&str]) -> Option<AnyRecord> {\n    Some(match tr_id {\n");
-    for (path, var, trs, _) in &rows {
-        if trs.is_empty() {
-            continue;
-        }
-        let alts: Vec<String> = trs.iter().map(|t| lit(t)).collect();
-        let _ = writeln!(
-            m,
-            "        {} => AnyRecord::{var}({path}::parse(fields)),",
-            alts.join(" | ")
-        );
-    }
-    m.push_str("        _ => return None,\n    })\n}\n\n");
-    m.push_str("/// The column wire names of TR `tr_id`, in record order; `None` for an unknown TR.\npub fn columns(tr_id: &str) -> Option<&'static [&'static str]> {\n    Some(match tr_id {\n");
-    for (path, _, trs, _) in &rows {
-        if trs.is_empty() {
-            continue;
-        }
-        let alts: Vec<String> = trs.iter().map(|t| lit(t)).collect();
-        let _ = writeln!(m, "        {} => {path}::COLUMNS,", alts.join(" | "));
-    }
-    m.push_str("        _ => return None,\n    })\n}\n\n");
-    m.push_str("/// Whether data frames of TR `tr_id` are encrypted; `None` for an unknown TR.\npub fn is_encrypted(tr_id: &str) -> Option<bool> {\n    Some(match tr_id {\n");
-    for (path, _, trs, _) in &rows {
-        if trs.is_empty() {
-            continue;
-        }
-        let alts: Vec<String> = trs.iter().map(|t| lit(t)).collect();
-        let _ = writeln!(m, "        {} => {path}::ENCRYPTED,", alts.join(" | "));
-    }
-    m.push_str("        _ => return None,\n    })\n}\n\n");
-    m.push_str("/// Whether TR `tr_id` exists on the service `env` (from the spec's per-environment TR IDs);\n/// `None` for an unknown TR.\npub fn available_on(tr_id: &str, env: kis_client::endpoint::Env) -> Option<bool> {\n    let (real, paper) = match tr_id {\n");
-    for (_, _, trs, s) in &rows {
-        for t in trs {
-            let t = t.as_str();
-            let real = s.variants.iter().any(|v| v.real.as_deref() == Some(t))
-                || (s.variants.is_empty() && s.realtime.as_ref().is_some_and(|r| r.tr_id == t));
-            let paper = s.variants.iter().any(|v| v.paper.as_deref() == Some(t));
-            let _ = writeln!(m, "        {} => ({real}, {paper}),", lit(t));
-        }
-    }
-    m.push_str("        _ => return None,\n    };\n    Some(match env {\n        kis_client::endpoint::Env::Real => real,\n        kis_client::endpoint::Env::Paper => paper,\n    })\n}\n");
-    let all: Vec<String> = rows
-        .iter()
-        .flat_map(|r| r.2.iter().map(|t| lit(t)))
-        .collect();
-    if !all.is_empty() {
-        m.push_str(&REGISTRY_TESTS.replace("@ALL@", &all.join(", ")));
-    }
-    out.insert(root.join("mod.rs"), m);
+    let registry = Registry {
+        categories: cats.keys().copied().collect(),
+        claimed: rows
+            .iter()
+            .filter(|r| !r.tr_lits.is_empty())
+            .cloned()
+            .collect(),
+        rows,
+        availability,
+        all_trs: all.join(", "),
+    };
+    out.insert(root.join("mod.rs"), fill(&registry));
 
     for (cat, list) in &cats {
-        let mut c = header(&format!("spec/{cat}/"));
-        let _ = writeln!(c, "//! Realtime records of category `{cat}`.\n");
-        let mut reexports = String::new();
+        let mut records = Vec::new();
         for s in list {
             let module = sanitize(&s.id, Case::Snake, "record");
             let ty = sanitize(&s.id, Case::Pascal, "Record");
-            let _ = writeln!(c, "pub mod {module};");
-            let _ = writeln!(reexports, "pub use {module}::{ty};");
             out.insert(
                 root.join(cat).join(format!("{module}.rs")),
                 record_file(s, &ty),
             );
+            records.push(RecordName { module, ty });
         }
-        c.push('\n');
-        c.push_str(&reexports);
-        out.insert(root.join(cat).join("mod.rs"), c);
+        let file = CategoryFile {
+            category: cat,
+            records,
+        };
+        out.insert(root.join(cat).join("mod.rs"), fill(&file));
     }
 }
 
-/// Tests of the registry, generated beside it; `@ALL@` becomes the list of every TR ID.
-const REGISTRY_TESTS: &str = r#"
-#[cfg(test)]
-mod tests {
-    const ALL: &[&str] = &[@ALL@];
-
-    #[test]
-    fn every_tr_decodes_and_writes_back_its_original_strings() {
-        for tr in ALL {
-            let cols = super::columns(tr).expect("known TR");
-            let fields: Vec<String> = (0..cols.len()).map(|i| format!("+0{i}.50x")).collect();
-            let refs: Vec<&str> = fields.iter().map(String::as_str).collect();
-            let rec = super::decode(tr, &refs).expect("decodes");
-            let json = serde_json::to_value(&rec).expect("serializes");
-            assert_eq!(json.as_object().map(|m| m.len()), Some(cols.len()), "{tr}");
-            for (c, f) in cols.iter().zip(&fields) {
-                assert_eq!(json[c], serde_json::Value::String(f.clone()), "{tr} {c}");
-            }
-            // Short records leave the rest missing; extra trailing fields are ignored.
-            let short = super::decode(tr, &refs[..refs.len() / 2]).expect("decodes");
-            let json = serde_json::to_value(&short).expect("serializes");
-            assert_eq!(json.as_object().map(|m| m.len()), Some(cols.len() / 2), "{tr}");
-            assert!(super::is_encrypted(tr).is_some());
-            assert!(
-                super::available_on(tr, kis_client::endpoint::Env::Real).is_some_and(|r| r)
-                    || super::available_on(tr, kis_client::endpoint::Env::Paper).is_some_and(|p| p),
-                "{tr} exists somewhere"
-            );
-        }
-        assert!(super::decode("NOPE0000", &[]).is_none());
-        assert!(super::columns("NOPE0000").is_none());
-    }
-}"#;
-
 fn record_file(s: &ApiSpec, ty: &str) -> String {
-    let mut o = header(&format!("spec/{}/{}.yaml", s.category, s.id));
     let trs = tr_ids(s);
     let encrypted = s.realtime.as_ref().is_some_and(|r| r.encrypted);
-    let _ = writeln!(
-        o,
-        "//! {} (`{}`): realtime TR {}.",
-        esc(&s.name),
-        doc::code(&s.api_id),
-        trs.iter()
-            .map(|t| format!("`{t}`"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
-    o.push_str("\nuse crate::record::Record;\nuse kis_client::value as v;\n\n");
 
     let mut module = Module::new();
     module.types.reserve(ty);
@@ -218,14 +207,13 @@ fn record_file(s: &ApiSpec, ty: &str) -> String {
             .collect::<Vec<_>>()
     };
     let mut fs = Scope::default();
-    let list: Vec<(&Field, String, String)> = cols
+    let fields: Vec<RecordField> = cols
         .iter()
-        .map(|f| {
-            (
-                *f,
-                fs.sanitize(&f.name, Case::Snake, "field"),
-                module.scalar_type(f),
-            )
+        .map(|f| RecordField {
+            doc: doc::block("    ", &doc::field(f)),
+            ident: fs.sanitize(&f.name, Case::Snake, "field"),
+            ty: module.scalar_type(f),
+            wire: lit(&f.name),
         })
         .collect();
 
@@ -263,67 +251,27 @@ fn record_file(s: &ApiSpec, ty: &str) -> String {
             if encrypted { "yes (AES-256-CBC)" } else { "no" }
         ));
     }
-    doc::lines(&mut o, "", &d);
-    o.push_str("#[derive(Debug)]\n#[non_exhaustive]\npub struct ");
-    o.push_str(ty);
-    o.push_str(" {\n");
-    for (f, ident, t) in &list {
-        doc::lines(&mut o, "    ", &doc::field(f));
-        let _ = writeln!(o, "    pub {ident}: {t},");
-    }
-    o.push_str("}\n\n");
-    let _ = writeln!(o, "impl Record for {ty} {{");
-    let t: Vec<String> = trs.iter().map(|t| lit(t)).collect();
-    let _ = writeln!(
-        o,
-        "    const TR_IDS: &'static [&'static str] = &[{}];",
-        t.join(", ")
-    );
-    let c: Vec<String> = list.iter().map(|(f, _, _)| lit(&f.name)).collect();
-    let _ = writeln!(
-        o,
-        "    const COLUMNS: &'static [&'static str] = &[{}];",
-        c.join(", ")
-    );
-    let _ = writeln!(o, "    const ENCRYPTED: bool = {encrypted};\n");
-    let arg = if list.is_empty() { "_fields" } else { "fields" };
-    let _ = writeln!(
-        o,
-        "    fn parse({arg}: &[&str]) -> Self {{\n        Self {{"
-    );
-    for (i, (_, ident, _)) in list.iter().enumerate() {
-        let _ = writeln!(o, "            {ident}: v::field(fields, {i}),");
-    }
-    o.push_str("        }\n    }\n}\n\n");
-    let _ = writeln!(
-        o,
-        "impl {ty} {{\n    /// Columns whose value did not parse: wire name and raw text.\n    pub fn invalid_fields(&self) -> Vec<(&'static str, &str)> {{"
-    );
-    if list.is_empty() {
-        o.push_str("        Vec::new()\n    }\n}\n\n");
-    } else {
-        o.push_str("        let mut out = Vec::new();\n");
-        for (f, ident, _) in &list {
-            let _ = writeln!(
-                o,
-                "        if let Some(raw) = self.{ident}.invalid_raw() {{\n            out.push(({}, raw));\n        }}",
-                lit(&f.name)
-            );
-        }
-        o.push_str("        out\n    }\n}\n\n");
-    }
-    let _ = writeln!(
-        o,
-        "/// Writes the record as a JSON object of wire name to original string (missing fields left out).\nimpl serde::Serialize for {ty} {{\n    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {{\n        use serde::ser::SerializeMap;\n        let mut m = s.serialize_map(None)?;"
-    );
-    for (f, ident, _) in &list {
-        let _ = writeln!(
-            o,
-            "        if !self.{ident}.is_missing() {{\n            m.serialize_entry({}, &self.{ident})?;\n        }}",
-            lit(&f.name)
-        );
-    }
-    o.push_str("        m.end()\n    }\n}\n\n");
-    o.push_str(&module.enum_items);
-    o
+    let file = RecordFile {
+        category: &s.category,
+        id: &s.id,
+        name: esc(&s.name),
+        api_id: doc::code(&s.api_id),
+        tr_list: trs
+            .iter()
+            .map(|t| format!("`{t}`"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        doc: doc::block("", &d),
+        ty,
+        tr_lits: trs.iter().map(|t| lit(t)).collect::<Vec<_>>().join(", "),
+        col_lits: cols
+            .iter()
+            .map(|f| lit(&f.name))
+            .collect::<Vec<_>>()
+            .join(", "),
+        fields,
+        encrypted,
+        enums: module.enum_items,
+    };
+    fill(&file)
 }
