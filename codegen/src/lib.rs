@@ -56,7 +56,9 @@ fn by_category<'a>(specs: &[&'a ApiSpec]) -> BTreeMap<&'a str, Vec<&'a ApiSpec>>
     map
 }
 
-/// Renders a file template. Templates only lay out precomputed strings, so this cannot fail.
+/// Renders a file template (`templates/*.rs.askama`, `escape = "none"`). Templates only lay
+/// out strings precomputed here, so this cannot fail. Askama drops one trailing newline of a
+/// template file, so a template whose output ends in a newline ends in a blank line.
 fn fill(t: &impl askama::Template) -> String {
     t.render().expect("templates render precomputed strings")
 }

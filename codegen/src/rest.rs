@@ -4,7 +4,8 @@
 use crate::doc::{self, esc};
 use crate::names::{Case, Scope, sanitize};
 use crate::types::Module;
-use crate::{CLIENT_API_DIR, by_category, feature_for, header, lit};
+use crate::{CLIENT_API_DIR, by_category, feature_for, fill, header, lit};
+use askama::Template;
 use kis_spec::{ApiSpec, Field, Kind, Method};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
@@ -21,169 +22,82 @@ const COMMON_RESPONSE: &[(&str, &str)] = &[
     ("msg1", "응답메세지"),
 ];
 
+/// `kis-client/src/api/mod.rs`: the category modules and the decode dispatch over their tables.
+#[derive(Template)]
+#[template(path = "rest_registry.rs.askama", escape = "none")]
+struct Registry {
+    categories: Vec<CategoryName>,
+}
+
+struct CategoryName {
+    name: String,
+    /// The Cargo feature gating the category, as a Rust literal.
+    feature: String,
+}
+
+/// `kis-client/src/api/<category>/mod.rs`: the endpoint modules, re-exports and decode table.
+#[derive(Template)]
+#[template(path = "rest_category.rs.askama", escape = "none")]
+struct CategoryFile<'a> {
+    category: &'a str,
+    category_lit: String,
+    feature: String,
+    endpoints: Vec<EndpointName>,
+}
+
+struct EndpointName {
+    module: String,
+    ty: String,
+    id_lit: String,
+    path_lit: String,
+    /// Every TR ID of the endpoint (sorted) as comma-separated literals.
+    tr_lits: String,
+}
+
 pub fn render_tree(specs: &[&ApiSpec], out: &mut BTreeMap<PathBuf, String>) {
     let root = PathBuf::from(CLIENT_API_DIR);
     let cats = by_category(specs);
-    let mut m = header("spec/");
-    m.push_str(
-        "//! Generated endpoint types, one module per category (each behind its Cargo feature).\n",
-    );
-    m.push_str("//!\n//! Every endpoint has an `<Id>Request` implementing [`crate::endpoint::Endpoint`] and an\n");
-    m.push_str(
-        "//! `<Id>Response`; [`decode_response`] finds the response type for captured traffic.\n",
-    );
-    m.push_str("#![allow(\n    clippy::too_many_arguments,\n    reason = \"constructors take every required field of the spec, in spec order\"\n)]\n");
-    m.push_str("#![allow(\n    clippy::module_inception,\n    reason = \"module names are spec ids, which may repeat their category\"\n)]\n\n");
-    for cat in cats.keys() {
-        let _ = writeln!(
-            m,
-            "#[cfg(feature = {})]\npub mod {cat};",
-            lit(&feature_for(cat))
-        );
-    }
-    m.push_str(DISPATCH);
-    m.push_str("#[allow(\n    unused_mut,\n    clippy::vec_init_then_push,\n    reason = \"pushes depend on enabled features\"\n)]\nfn tables() -> Vec<&'static [Entry]> {\n    let mut t: Vec<&'static [Entry]> = Vec::new();\n");
-    for cat in cats.keys() {
-        let _ = writeln!(
-            m,
-            "    #[cfg(feature = {})]\n    t.push({cat}::ENDPOINTS);",
-            lit(&feature_for(cat))
-        );
-    }
-    m.push_str("    t\n}\n");
-    out.insert(root.join("mod.rs"), m);
+    let registry = Registry {
+        categories: cats
+            .keys()
+            .map(|cat| CategoryName {
+                name: (*cat).to_owned(),
+                feature: lit(&feature_for(cat)),
+            })
+            .collect(),
+    };
+    out.insert(root.join("mod.rs"), fill(&registry));
 
     for (cat, list) in &cats {
-        let mut c = header(&format!("spec/{cat}/"));
-        let _ = writeln!(
-            c,
-            "//! Endpoints of category `{cat}` (feature `{}`).\n",
-            feature_for(cat)
-        );
-        let mut reexports = String::new();
-        let mut table = String::from(
-            "/// The decode table of this category.\npub(crate) const ENDPOINTS: &[super::Entry] = &[\n",
-        );
+        let mut endpoints = Vec::new();
         for s in list {
             let module = sanitize(&s.id, Case::Snake, "endpoint");
             let ty = sanitize(&s.id, Case::Pascal, "Endpoint");
-            let _ = writeln!(c, "pub mod {module};");
-            let _ = writeln!(
-                reexports,
-                "pub use {module}::{{{ty}Request, {ty}Response}};"
-            );
             let mut trs = BTreeSet::new();
             for v in &s.variants {
                 trs.extend(v.real.iter().chain(v.paper.iter()).cloned());
             }
-            let trs: Vec<String> = trs.iter().map(|t| lit(t)).collect();
-            let _ = writeln!(
-                table,
-                "    super::Entry {{ category: {}, id: {}, path: {}, tr_ids: &[{}], decode: crate::value::decode_map::<{module}::{ty}Response> }},",
-                lit(cat),
-                lit(&s.id),
-                lit(&s.path),
-                trs.join(", ")
-            );
             out.insert(
                 root.join(cat).join(format!("{module}.rs")),
                 endpoint_file(s, &ty),
             );
+            endpoints.push(EndpointName {
+                module,
+                ty,
+                id_lit: lit(&s.id),
+                path_lit: lit(&s.path),
+                tr_lits: trs.iter().map(|t| lit(t)).collect::<Vec<_>>().join(", "),
+            });
         }
-        table.push_str("];\n");
-        c.push('\n');
-        c.push_str(&reexports);
-        c.push('\n');
-        c.push_str(&table);
-        out.insert(root.join(cat).join("mod.rs"), c);
+        let file = CategoryFile {
+            category: cat,
+            category_lit: lit(cat),
+            feature: feature_for(cat),
+            endpoints,
+        };
+        out.insert(root.join(cat).join("mod.rs"), fill(&file));
     }
 }
-
-const DISPATCH: &str = r#"
-/// One row of the decode table: which response type belongs to a path and TR IDs.
-#[derive(Debug)]
-pub(crate) struct Entry {
-    category: &'static str,
-    id: &'static str,
-    path: &'static str,
-    tr_ids: &'static [&'static str],
-    decode: fn(crate::value::Map) -> (crate::value::Map, crate::value::Report),
-}
-
-/// A response body decoded into its generated type and written back.
-#[derive(Debug)]
-#[non_exhaustive]
-pub struct Decoded {
-    /// Spec category of the endpoint (e.g. `domestic_stock`).
-    pub category: &'static str,
-    /// Spec id of the endpoint (e.g. `inquire_price`).
-    pub endpoint: &'static str,
-    /// The typed response written back (the original strings; unknown fields included).
-    pub decoded: serde_json::Value,
-    /// Paths of fields the spec does not know (kept in `decoded`).
-    pub unknown_fields: Vec<String>,
-    /// Paths and raw text of values that did not parse (kept in `decoded`).
-    pub invalid_fields: Vec<(String, String)>,
-}
-
-/// Decodes a captured response body with the response type of the endpoint named by `path`
-/// (e.g. `/uapi/domestic-stock/v1/quotations/inquire-price`; a full URL or query string is
-/// accepted) and/or `tr_id`. Only endpoints of enabled category features are known.
-pub fn decode_response(
-    path: Option<&str>,
-    tr_id: Option<&str>,
-    body: serde_json::Value,
-) -> Result<Decoded, String> {
-    if path.is_none() && tr_id.is_none() {
-        return Err("neither path nor tr_id given".to_owned());
-    }
-    let path = path.map(|p| {
-        let p = p.split(['?', '#']).next().unwrap_or(p);
-        match p.find("://") {
-            Some(i) => p[i + 3..].find('/').map_or("/", |j| &p[i + 3 + j..]),
-            None => p,
-        }
-    });
-    let entry = tables()
-        .into_iter()
-        .flatten()
-        .find(|e| {
-            path.is_none_or(|p| p == e.path) && tr_id.is_none_or(|t| e.tr_ids.contains(&t))
-        })
-        .ok_or_else(|| match (path, tr_id) {
-            (Some(p), Some(t)) => format!("no endpoint with path {p} and tr_id {t}"),
-            (Some(p), None) => format!("no endpoint with path {p}"),
-            (None, Some(t)) => format!("no endpoint with tr_id {t}"),
-            (None, None) => unreachable!("checked above"),
-        })?;
-    decode_with(entry, body)
-}
-
-/// Decodes a response body with the response type of endpoint `category`/`id`.
-pub fn decode_by_id(category: &str, id: &str, body: serde_json::Value) -> Result<Decoded, String> {
-    let entry = tables()
-        .into_iter()
-        .flatten()
-        .find(|e| e.category == category && e.id == id)
-        .ok_or_else(|| format!("no endpoint {category}/{id}"))?;
-    decode_with(entry, body)
-}
-
-fn decode_with(entry: &Entry, body: serde_json::Value) -> Result<Decoded, String> {
-    let serde_json::Value::Object(map) = body else {
-        return Err(format!("{}: body is not a JSON object", entry.id));
-    };
-    let (map, report) = (entry.decode)(map);
-    Ok(Decoded {
-        category: entry.category,
-        endpoint: entry.id,
-        decoded: serde_json::Value::Object(map),
-        unknown_fields: report.unknown,
-        invalid_fields: report.invalid,
-    })
-}
-
-"#;
 
 fn tr_doc(s: &ApiSpec) -> Vec<String> {
     let mut v = Vec::new();
