@@ -4,11 +4,10 @@
 use crate::doc::{self, esc};
 use crate::names::{Case, Scope, sanitize};
 use crate::types::Module;
-use crate::{CLIENT_API_DIR, by_category, feature_for, fill, header, lit};
+use crate::{CLIENT_API_DIR, by_category, feature_for, fill, lit};
 use askama::Template;
 use kis_spec::{ApiSpec, Field, Kind, Method};
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt::Write;
 use std::path::PathBuf;
 
 /// Wire names of the account number field (8 digits), filled from the configured account.
@@ -130,36 +129,109 @@ struct ReqField<'a> {
     product: bool,
 }
 
+/// `kis-client/src/api/<category>/<id>.rs`: request, its `Endpoint` impl, response types.
+#[derive(Template)]
+#[template(path = "rest_endpoint.rs.askama", escape = "none")]
+struct EndpointFile<'a> {
+    category: &'a str,
+    id: &'a str,
+    /// Doc-escaped spec name.
+    name: String,
+    api_id: String,
+    method: &'static str,
+    path: &'a str,
+    /// Doc-escaped menu path.
+    menu: String,
+    /// Whether paper trading is `supported`.
+    paper: &'static str,
+    paged: bool,
+    /// The TR ID lines of the module doc.
+    tr_doc: Vec<String>,
+    /// The request struct's doc comment, `///` lines.
+    req_doc: String,
+    req: String,
+    /// `req` as a Rust literal, for `Debug`.
+    req_lit: String,
+    resp: String,
+    var_ty: String,
+    /// Whether the request has more than one TR ID variant (a constructor per variant).
+    multi: bool,
+    fields: Vec<RequestField>,
+    variants: Vec<VariantView>,
+    /// The required parameters of every constructor.
+    params: String,
+    /// The constructors' field initializers.
+    init: Vec<Init>,
+    /// The doc comment of `new` (single variant).
+    new_doc: String,
+    default_impl: bool,
+    info: Info,
+    /// The `TrIds` expression of a single-variant request.
+    tr_ids: String,
+    account: Vec<AccountFill>,
+    /// Request fields set from continuation keys, in key order.
+    continuation: Vec<String>,
+    /// The response struct and its blocks.
+    response: String,
+    /// The continuation-key expressions of a paged response.
+    response_continuation: Option<Vec<String>>,
+    /// The code-list enums the file uses.
+    enums: String,
+}
+
+struct RequestField {
+    /// The field's doc comment, indented `///` lines.
+    doc: String,
+    ident: String,
+    ident_lit: String,
+    /// Wire name as a Rust literal.
+    wire: String,
+    /// Whether the field holds a JSON block rather than a string.
+    block: bool,
+    /// Whether `Debug` redacts it (the account number).
+    account: bool,
+    setter: String,
+    setter_doc: String,
+}
+
+struct VariantView {
+    /// The enum variant's doc comment.
+    doc: String,
+    ident: String,
+    ctor: String,
+    ctor_doc: String,
+    /// Its `TrIds` expression.
+    tr_ids: String,
+}
+
+struct Init {
+    ident: String,
+    value: String,
+}
+
+/// `EndpointInfo` values as Rust expressions.
+struct Info {
+    id: String,
+    category: String,
+    api_id: String,
+    name: String,
+    method: &'static str,
+    path: String,
+    paging: String,
+}
+
+struct AccountFill {
+    ident: String,
+    /// `cano` or `product_code`.
+    source: &'static str,
+}
+
 fn endpoint_file(s: &ApiSpec, ty: &str) -> String {
-    let src = format!("spec/{}/{}.yaml", s.category, s.id);
-    let mut o = header(&src);
     let method = match s.method {
         Method::Get => "GET",
         Method::Post => "POST",
     };
     let paper = s.variants.iter().any(|v| v.paper.is_some());
-    let _ = writeln!(
-        o,
-        "//! {} (`{}`): `{method} {}`.",
-        esc(&s.name),
-        doc::code(&s.api_id),
-        s.path
-    );
-    o.push_str("//!\n");
-    let _ = writeln!(
-        o,
-        "//! Menu: {}. Paper trading: {}.",
-        esc(&s.menu),
-        if paper { "supported" } else { "not supported" }
-    );
-    if s.paging.is_some() {
-        o.push_str("//! Pages with continuation keys.\n");
-    }
-    o.push_str("//!\n");
-    for l in tr_doc(s) {
-        let _ = writeln!(o, "//! {l}");
-    }
-    o.push_str("\nuse crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};\nuse crate::value as v;\n\n");
 
     let mut module = Module::new();
     let req = format!("{ty}Request");
@@ -197,13 +269,6 @@ fn endpoint_file(s: &ApiSpec, ty: &str) -> String {
             f,
         })
         .collect();
-    let field_ty = |f: &Field| {
-        if f.is_block() {
-            "serde_json::Value"
-        } else {
-            "String"
-        }
-    };
 
     let mut d = vec![
         format!(
@@ -226,76 +291,20 @@ fn endpoint_file(s: &ApiSpec, ty: &str) -> String {
             "Account fields left empty are filled from the client's configured account.".to_owned(),
         );
     }
-    doc::lines(&mut o, "", &d);
-    o.push_str("#[derive(Clone)]\npub struct ");
-    o.push_str(&req);
-    o.push_str(" {\n");
-    if multi {
-        let _ = writeln!(o, "    variant: {var_ty},");
-    }
-    for rf in &fields {
-        doc::lines(&mut o, "    ", &doc::field(rf.f));
-        let _ = writeln!(o, "    {}: {},", rf.ident, field_ty(rf.f));
-    }
-    o.push_str("}\n\n");
 
-    // Serialize through one shared, non-generic field list: wire names in spec order.
-    let _ = writeln!(
-        o,
-        "/// Writes the KIS wire names (in spec order) and values.\nimpl serde::Serialize for {req} {{\n    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {{\n        v::serialize_fields(\n            s,\n            &["
-    );
-    for rf in &fields {
-        let kind = if rf.f.is_block() { "Json" } else { "Str" };
-        let _ = writeln!(
-            o,
-            "                ({}, v::WireField::{kind}(&self.{})),",
-            lit(&rf.f.name),
-            rf.ident
-        );
-    }
-    o.push_str("            ],\n        )\n    }\n}\n\n");
-
-    // Variant enum.
+    // Variant enum and constructor names.
     let mut methods = Scope::with(&["variant", "fmt"]);
-    let mut ctor_names = Vec::new();
+    let mut variant_idents = Vec::new();
     if multi {
         let mut vs = Scope::default();
-        let _ = writeln!(o, "/// The TR ID variants of [`{req}`].");
-        o.push_str("#[derive(Debug, Clone, Copy, PartialEq, Eq)]\npub enum ");
-        o.push_str(&var_ty);
-        o.push_str(" {\n");
-        let mut idents = Vec::new();
         for var in &s.variants {
-            let id = vs.sanitize(&var.name, Case::Pascal, "Variant");
-            let show = |t: &Option<String>| {
-                t.as_ref()
-                    .map_or("not available".to_owned(), |t| format!("`{t}`"))
-            };
-            let label = if var.label.is_empty() {
-                String::new()
-            } else {
-                format!(" ({})", esc(&var.label))
-            };
-            doc::lines(
-                &mut o,
-                "    ",
-                &[format!(
-                    "`{}`{label}: real {}, paper {}.",
-                    var.name,
-                    show(&var.real),
-                    show(&var.paper)
-                )],
-            );
-            let _ = writeln!(o, "    {id},");
-            idents.push(id);
+            variant_idents.push(vs.sanitize(&var.name, Case::Pascal, "Variant"));
         }
-        o.push_str("}\n\n");
-        for (var, id) in s.variants.iter().zip(&idents) {
-            ctor_names.push((
-                methods.sanitize(&var.name, Case::Snake, "variant"),
-                Some(id.clone()),
-                var,
-            ));
+    }
+    let mut ctor_names = Vec::new();
+    if multi {
+        for var in &s.variants {
+            ctor_names.push(methods.sanitize(&var.name, Case::Snake, "variant"));
         }
     } else {
         methods.reserve("new");
@@ -309,7 +318,6 @@ fn endpoint_file(s: &ApiSpec, ty: &str) -> String {
         .iter()
         .filter(|rf| rf.f.required && !rf.account && !rf.product)
         .collect();
-    let _ = writeln!(o, "impl {req} {{");
     let params: Vec<String> = required
         .iter()
         .map(|rf| {
@@ -320,25 +328,30 @@ fn endpoint_file(s: &ApiSpec, ty: &str) -> String {
             }
         })
         .collect();
-    let mut body_fields = String::new();
-    for rf in &fields {
-        let value = if required.iter().any(|r| r.ident == rf.ident) {
-            if rf.f.is_block() {
-                rf.ident.clone()
+    let init: Vec<Init> = fields
+        .iter()
+        .map(|rf| {
+            let value = if required.iter().any(|r| r.ident == rf.ident) {
+                if rf.f.is_block() {
+                    rf.ident.clone()
+                } else {
+                    format!("{}.into()", rf.ident)
+                }
+            } else if rf.f.is_block() {
+                if rf.f.kind == Kind::Array {
+                    "serde_json::Value::Array(Vec::new())".to_owned()
+                } else {
+                    "serde_json::Value::Object(serde_json::Map::new())".to_owned()
+                }
             } else {
-                format!("{}.into()", rf.ident)
+                "String::new()".to_owned()
+            };
+            Init {
+                ident: rf.ident.clone(),
+                value,
             }
-        } else if rf.f.is_block() {
-            if rf.f.kind == Kind::Array {
-                "serde_json::Value::Array(Vec::new())".to_owned()
-            } else {
-                "serde_json::Value::Object(serde_json::Map::new())".to_owned()
-            }
-        } else {
-            "String::new()".to_owned()
-        };
-        let _ = writeln!(body_fields, "            {}: {value},", rf.ident);
-    }
+        })
+        .collect();
     let arg_doc: Vec<String> = if required.is_empty() {
         Vec::new()
     } else {
@@ -353,127 +366,6 @@ fn endpoint_file(s: &ApiSpec, ty: &str) -> String {
         }
         a
     };
-    if multi {
-        for (name, id, var) in &ctor_names {
-            let label = if var.label.is_empty() {
-                String::new()
-            } else {
-                format!(" ({})", esc(&var.label))
-            };
-            let mut d = vec![format!("A request for variant `{}`{label}.", var.name)];
-            d.extend(arg_doc.iter().cloned());
-            doc::lines(&mut o, "    ", &d);
-            let _ = writeln!(
-                o,
-                "    pub fn {name}({}) -> Self {{\n        Self {{\n            variant: {var_ty}::{},",
-                params.join(", "),
-                id.as_deref().unwrap_or_default()
-            );
-            o.push_str(&body_fields);
-            o.push_str("        }\n    }\n\n");
-        }
-        o.push_str("    /// The variant this request was built for.\n");
-        let _ = writeln!(
-            o,
-            "    pub fn variant(&self) -> {var_ty} {{\n        self.variant\n    }}\n"
-        );
-    } else {
-        let mut d = vec!["A new request.".to_owned()];
-        d.extend(arg_doc.iter().cloned());
-        doc::lines(&mut o, "    ", &d);
-        let _ = writeln!(
-            o,
-            "    pub fn new({}) -> Self {{\n        Self {{",
-            params.join(", ")
-        );
-        o.push_str(&body_fields);
-        o.push_str("        }\n    }\n\n");
-    }
-    let default_impl = if !multi && params.is_empty() {
-        format!(
-            "impl Default for {req} {{\n    fn default() -> Self {{\n        Self::new()\n    }}\n}}\n\n"
-        )
-    } else {
-        String::new()
-    };
-    for (rf, setter) in fields.iter().zip(&setters) {
-        let mut d = vec![format!("Sets {}", doc::field(rf.f)[0])];
-        d.extend(doc::codes(rf.f));
-        doc::lines(&mut o, "    ", &d);
-        if rf.f.is_block() {
-            let _ = writeln!(
-                o,
-                "    pub fn {setter}(mut self, value: serde_json::Value) -> Self {{\n        self.{} = value;\n        self\n    }}\n",
-                rf.ident
-            );
-        } else {
-            let _ = writeln!(
-                o,
-                "    pub fn {setter}(mut self, value: impl Into<String>) -> Self {{\n        self.{} = value.into();\n        self\n    }}\n",
-                rf.ident
-            );
-        }
-    }
-    o.push_str("}\n\n");
-    o.push_str(&default_impl);
-
-    // Debug without the account number.
-    let _ = writeln!(
-        o,
-        "impl std::fmt::Debug for {req} {{\n    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {{"
-    );
-    let _ = write!(o, "        f.debug_struct({})", lit(&req));
-    if multi {
-        o.push_str("\n            .field(\"variant\", &self.variant)");
-    }
-    for rf in &fields {
-        if rf.account {
-            let _ = write!(
-                o,
-                "\n            .field({}, &v::Redacted(&self.{}))",
-                lit(&rf.ident),
-                rf.ident
-            );
-        } else {
-            let _ = write!(
-                o,
-                "\n            .field({}, &self.{})",
-                lit(&rf.ident),
-                rf.ident
-            );
-        }
-    }
-    o.push_str("\n            .finish()\n    }\n}\n\n");
-
-    // Endpoint impl.
-    let _ = writeln!(
-        o,
-        "impl Endpoint for {req} {{\n    type Response = {resp};\n"
-    );
-    let paging = s.paging.as_ref().map(|p| {
-        let r: Vec<String> = p.request.iter().map(|k| lit(k)).collect();
-        let q: Vec<String> = p.response.iter().map(|k| lit(k)).collect();
-        format!(
-            "Some(crate::endpoint::PagingKeys {{ request: &[{}], response: &[{}] }})",
-            r.join(", "),
-            q.join(", ")
-        )
-    });
-    let _ = writeln!(
-        o,
-        "    const INFO: &'static EndpointInfo = &EndpointInfo {{\n        id: {},\n        category: {},\n        api_id: {},\n        name: {},\n        method: HttpMethod::{},\n        path: {},\n        paging: {},\n    }};\n",
-        lit(&s.id),
-        lit(&s.category),
-        lit(&s.api_id),
-        lit(&s.name),
-        if s.method == Method::Get {
-            "Get"
-        } else {
-            "Post"
-        },
-        lit(&s.path),
-        paging.unwrap_or_else(|| "None".to_owned())
-    );
     let tr = |var: &kis_spec::TrVariant| {
         let opt = |t: &Option<String>| {
             t.as_ref()
@@ -485,61 +377,106 @@ fn endpoint_file(s: &ApiSpec, ty: &str) -> String {
             opt(&var.paper)
         )
     };
-    o.push_str("    fn tr_ids(&self) -> TrIds {\n");
-    if multi {
-        o.push_str("        match self.variant {\n");
-        for (_, id, var) in &ctor_names {
-            let _ = writeln!(
-                o,
-                "            {var_ty}::{} => {},",
-                id.as_deref().unwrap_or_default(),
-                tr(var)
-            );
-        }
-        o.push_str("        }\n");
-    } else if let Some(var) = s.variants.first() {
-        let _ = writeln!(o, "        {}", tr(var));
+    let show = |t: &Option<String>| {
+        t.as_ref()
+            .map_or("not available".to_owned(), |t| format!("`{t}`"))
+    };
+    let variants: Vec<VariantView> = if multi {
+        s.variants
+            .iter()
+            .zip(variant_idents)
+            .zip(ctor_names)
+            .map(|((var, ident), ctor)| {
+                let label = if var.label.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", esc(&var.label))
+                };
+                let mut cd = vec![format!("A request for variant `{}`{label}.", var.name)];
+                cd.extend(arg_doc.iter().cloned());
+                VariantView {
+                    doc: doc::block(
+                        "    ",
+                        &[format!(
+                            "`{}`{label}: real {}, paper {}.",
+                            var.name,
+                            show(&var.real),
+                            show(&var.paper)
+                        )],
+                    ),
+                    ident,
+                    ctor,
+                    ctor_doc: doc::block("    ", &cd),
+                    tr_ids: tr(var),
+                }
+            })
+            .collect()
     } else {
-        o.push_str("        TrIds { real: None, paper: None }\n");
-    }
-    o.push_str("    }\n");
-    let acct: Vec<&ReqField> = fields
+        Vec::new()
+    };
+    let mut new_doc = vec!["A new request.".to_owned()];
+    new_doc.extend(arg_doc.iter().cloned());
+
+    let request_fields: Vec<RequestField> = fields
+        .iter()
+        .zip(setters)
+        .map(|(rf, setter)| {
+            let mut sd = vec![format!("Sets {}", doc::field(rf.f)[0])];
+            sd.extend(doc::codes(rf.f));
+            RequestField {
+                doc: doc::block("    ", &doc::field(rf.f)),
+                ident: rf.ident.clone(),
+                ident_lit: lit(&rf.ident),
+                wire: lit(&rf.f.name),
+                block: rf.f.is_block(),
+                account: rf.account,
+                setter,
+                setter_doc: doc::block("    ", &sd),
+            }
+        })
+        .collect();
+
+    let paging = s.paging.as_ref().map(|p| {
+        let r: Vec<String> = p.request.iter().map(|k| lit(k)).collect();
+        let q: Vec<String> = p.response.iter().map(|k| lit(k)).collect();
+        format!(
+            "Some(crate::endpoint::PagingKeys {{ request: &[{}], response: &[{}] }})",
+            r.join(", "),
+            q.join(", ")
+        )
+    });
+    let info = Info {
+        id: lit(&s.id),
+        category: lit(&s.category),
+        api_id: lit(&s.api_id),
+        name: lit(&s.name),
+        method: if s.method == Method::Get {
+            "Get"
+        } else {
+            "Post"
+        },
+        path: lit(&s.path),
+        paging: paging.unwrap_or_else(|| "None".to_owned()),
+    };
+    let account: Vec<AccountFill> = fields
         .iter()
         .filter(|rf| (rf.account || rf.product) && !rf.f.is_block())
+        .map(|rf| AccountFill {
+            ident: rf.ident.clone(),
+            source: if rf.account { "cano" } else { "product_code" },
+        })
         .collect();
-    if !acct.is_empty() {
-        o.push_str("\n    fn fill_account(&mut self, cano: &str, product_code: &str) {\n");
-        for rf in acct {
-            let src = if rf.account { "cano" } else { "product_code" };
-            let _ = writeln!(
-                o,
-                "        if self.{0}.is_empty() {{\n            self.{0} = {src}.to_owned();\n        }}",
-                rf.ident
-            );
-        }
-        o.push_str("    }\n");
-    }
-    if let Some(p) = &s.paging {
-        let mut body = String::new();
-        for key in &p.request {
-            if let Some(rf) = fields
-                .iter()
-                .find(|rf| &rf.f.name == key && !rf.f.is_block())
-            {
-                let _ = writeln!(
-                    body,
-                    "        if let Some(k) = keys.next() {{\n            self.{}.clone_from(k);\n        }}",
-                    rf.ident
-                );
-            }
-        }
-        if !body.is_empty() {
-            o.push_str("\n    fn set_continuation(&mut self, keys: &[String]) {\n        let mut keys = keys.iter();\n");
-            o.push_str(&body);
-            o.push_str("    }\n");
-        }
-    }
-    o.push_str("}\n\n");
+    let continuation: Vec<String> = s.paging.as_ref().map_or(Vec::new(), |p| {
+        p.request
+            .iter()
+            .filter_map(|key| {
+                fields
+                    .iter()
+                    .find(|rf| &rf.f.name == key && !rf.f.is_block())
+                    .map(|rf| rf.ident.clone())
+            })
+            .collect()
+    });
 
     // ---- response ----
     let mut top: Vec<Field> = s.response.body.clone();
@@ -566,35 +503,59 @@ fn endpoint_file(s: &ApiSpec, ty: &str) -> String {
         "Values keep their wire text; fields the spec does not list are kept in `extra`."
             .to_owned(),
     ];
-    let mut items = String::new();
-    object_struct(&mut module, &mut items, &resp, &rdoc, &top, true);
-    if let Some(p) = &s.paging {
-        let _ = writeln!(
-            items,
-            "impl crate::endpoint::PagedResponse for {resp} {{\n    fn continuation(&self) -> Vec<String> {{\n        vec!["
-        );
+    let response = object_struct(&mut module, &resp, &rdoc, &top, true);
+    let response_continuation = s.paging.as_ref().map(|p| {
         let mut fs = Scope::with(&["extra"]);
         let idents: BTreeMap<&str, String> = dedup(&top)
             .into_iter()
             .map(|f| (f.name.as_str(), fs.sanitize(&f.name, Case::Snake, "field")))
             .collect();
-        for key in &p.response {
-            match top.iter().find(|f| &f.name == key && !f.is_block()) {
-                Some(f) => {
-                    let _ = writeln!(
-                        items,
-                        "            self.{}.raw().into_owned(),",
-                        idents[f.name.as_str()]
-                    );
-                }
-                None => items.push_str("            String::new(),\n"),
-            }
-        }
-        items.push_str("        ]\n    }\n}\n\n");
-    }
-    o.push_str(&items);
-    o.push_str(&module.enum_items);
-    o
+        p.response
+            .iter()
+            .map(
+                |key| match top.iter().find(|f| &f.name == key && !f.is_block()) {
+                    Some(f) => format!("self.{}.raw().into_owned()", idents[f.name.as_str()]),
+                    None => "String::new()".to_owned(),
+                },
+            )
+            .collect()
+    });
+
+    let file = EndpointFile {
+        category: &s.category,
+        id: &s.id,
+        name: esc(&s.name),
+        api_id: doc::code(&s.api_id),
+        method,
+        path: &s.path,
+        menu: esc(&s.menu),
+        paper: if paper { "supported" } else { "not supported" },
+        paged: s.paging.is_some(),
+        tr_doc: tr_doc(s),
+        req_doc: doc::block("", &d),
+        req_lit: lit(&req),
+        default_impl: !multi && params.is_empty(),
+        params: params.join(", "),
+        tr_ids: s
+            .variants
+            .first()
+            .map_or("TrIds { real: None, paper: None }".to_owned(), tr),
+        req,
+        resp,
+        var_ty,
+        multi,
+        fields: request_fields,
+        variants,
+        init,
+        new_doc: doc::block("    ", &new_doc),
+        info,
+        account,
+        continuation,
+        response,
+        response_continuation,
+        enums: module.enum_items,
+    };
+    fill(&file)
 }
 
 fn dedup(fields: &[Field]) -> Vec<&Field> {
@@ -605,25 +566,44 @@ fn dedup(fields: &[Field]) -> Vec<&Field> {
         .collect()
 }
 
-/// Emits a struct decoded from a JSON object (response or block row), and its nested blocks.
+/// A struct decoded from a JSON object (the response or a block row), then its nested blocks.
+#[derive(Template)]
+#[template(path = "rest_object.rs.askama", escape = "none")]
+struct ObjectStruct<'a> {
+    /// The struct's doc comment, `///` lines.
+    doc: String,
+    name: &'a str,
+    fields: Vec<ObjectField>,
+    /// Whether this is the response itself (which gets serde impls).
+    top: bool,
+    /// The structs of nested blocks, rendered.
+    nested: String,
+}
+
+struct ObjectField {
+    doc: String,
+    ident: String,
+    ty: String,
+    /// Wire name as a Rust literal.
+    wire: String,
+    /// Whether the field is a block (`v::Block`/`v::One`) rather than a scalar.
+    block: bool,
+    /// The `v::` function that takes it out of the map.
+    take: &'static str,
+}
+
+/// Renders a struct decoded from a JSON object (response or block row), and its nested blocks.
 fn object_struct(
     module: &mut Module,
-    o: &mut String,
     name: &str,
     d: &[String],
     fields: &[Field],
     top: bool,
-) {
+) -> String {
     let fields = dedup(fields);
     let mut fs = Scope::with(&["extra"]);
-    struct F<'a> {
-        f: &'a Field,
-        ident: String,
-        ty: String,
-        block: Option<&'static str>,
-    }
     let mut nested = Vec::new();
-    let list: Vec<F> = fields
+    let list: Vec<ObjectField> = fields
         .into_iter()
         .map(|f| {
             let ident = fs.sanitize(&f.name, Case::Snake, "field");
@@ -648,95 +628,22 @@ fn object_struct(
             } else {
                 (module.scalar_type(f), None)
             };
-            F {
-                f,
+            let mut fd = doc::field(f);
+            if block.is_some() {
+                fd[0] = format!("Block {}", fd[0]);
+            }
+            ObjectField {
+                doc: doc::block("    ", &fd),
                 ident,
                 ty,
-                block,
+                wire: lit(&f.name),
+                block: block.is_some(),
+                take: block.unwrap_or("take"),
             }
         })
         .collect();
 
-    doc::lines(o, "", d);
-    o.push_str("#[derive(Debug)]\n#[non_exhaustive]\npub struct ");
-    o.push_str(name);
-    o.push_str(" {\n");
-    for f in &list {
-        let mut fd = doc::field(f.f);
-        if f.block.is_some() {
-            fd[0] = format!("Block {}", fd[0]);
-        }
-        doc::lines(o, "    ", &fd);
-        let _ = writeln!(o, "    pub {}: {},", f.ident, f.ty);
-    }
-    o.push_str(
-        "    /// Fields the spec does not list, kept as received.\n    pub extra: v::Map,\n}\n\n",
-    );
-
-    let _ = writeln!(o, "impl v::Object for {name} {{");
-    if list.is_empty() {
-        o.push_str("    fn from_map(m: v::Map) -> Self {\n        Self {\n");
-    } else {
-        o.push_str("    fn from_map(mut m: v::Map) -> Self {\n        Self {\n");
-    }
-    for f in &list {
-        let take = f.block.unwrap_or("take");
-        let _ = writeln!(
-            o,
-            "            {}: v::{take}(&mut m, {}),",
-            f.ident,
-            lit(&f.f.name)
-        );
-    }
-    o.push_str("            extra: m,\n        }\n    }\n\n");
-    if list.is_empty() {
-        o.push_str("    fn to_map(&self) -> v::Map {\n        self.extra.clone()\n    }\n\n");
-    } else {
-        o.push_str("    fn to_map(&self) -> v::Map {\n        let mut m = self.extra.clone();\n");
-        for f in &list {
-            if f.block.is_some() {
-                let _ = writeln!(
-                    o,
-                    "        self.{}.put(&mut m, {});",
-                    f.ident,
-                    lit(&f.f.name)
-                );
-            } else {
-                let _ = writeln!(
-                    o,
-                    "        v::put(&mut m, {}, &self.{});",
-                    lit(&f.f.name),
-                    f.ident
-                );
-            }
-        }
-        o.push_str("        m\n    }\n\n");
-    }
-    o.push_str("    fn report(&self, path: &str, r: &mut v::Report) {\n        r.extra(path, &self.extra);\n");
-    for f in &list {
-        if f.block.is_some() {
-            let _ = writeln!(
-                o,
-                "        self.{}.report(path, {}, r);",
-                f.ident,
-                lit(&f.f.name)
-            );
-        } else {
-            let _ = writeln!(
-                o,
-                "        r.val(path, {}, &self.{});",
-                lit(&f.f.name),
-                f.ident
-            );
-        }
-    }
-    o.push_str("    }\n}\n\n");
-    if top {
-        let _ = writeln!(
-            o,
-            "impl<'de> serde::Deserialize<'de> for {name} {{\n    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {{\n        v::deserialize_object(d)\n    }}\n}}\n\nimpl serde::Serialize for {name} {{\n    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {{\n        v::serialize_object(self, s)\n    }}\n}}\n"
-        );
-    }
+    let mut rendered = String::new();
     for (row, f) in nested {
         let label = if f.label.is_empty() {
             String::new()
@@ -744,6 +651,13 @@ fn object_struct(
             format!(" ({})", esc(&f.label))
         };
         let d = vec![format!("A record of block `{}`{label}.", f.name)];
-        object_struct(module, o, &row, &d, &f.fields, false);
+        rendered.push_str(&object_struct(module, &row, &d, &f.fields, false));
     }
+    fill(&ObjectStruct {
+        doc: doc::block("", d),
+        name,
+        fields: list,
+        top,
+        nested: rendered,
+    })
 }
