@@ -2,11 +2,11 @@
 //! and code-list enums.
 
 use crate::doc;
-use crate::lit;
 use crate::names::{Case, Scope};
+use crate::{fill, lit};
+use askama::Template;
 use kis_spec::{Field, Kind};
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt::Write;
 
 /// Type names a generated module must never define (they would shadow what generated code uses).
 const RESERVED_TYPES: &[&str] = &[
@@ -31,6 +31,27 @@ const RESERVED_TYPES: &[&str] = &[
     "TrIds",
     "Record",
 ];
+
+/// A code-list enum and its `v::Wire` impl.
+#[derive(Template)]
+#[template(path = "code_enum.rs.askama", escape = "none")]
+struct CodeEnum<'a> {
+    /// Doc-escaped field label (or its wire name when it has none).
+    label: String,
+    wire: &'a str,
+    name: &'a str,
+    variants: Vec<CodeVariant>,
+}
+
+struct CodeVariant {
+    ident: String,
+    /// The code for inside a doc code span.
+    code_doc: String,
+    /// Doc-escaped code label.
+    label: String,
+    /// The code as a Rust literal.
+    code_lit: String,
+}
 
 /// The type namespace of one generated module, and the enums defined in it so far.
 pub struct Module {
@@ -90,44 +111,26 @@ impl Module {
             list.push((ident, c));
         }
 
-        let o = &mut self.enum_items;
         let label = if f.label.is_empty() {
             f.name.clone()
         } else {
             doc::esc(&f.label)
         };
-        doc::lines(o, "", &[format!("Codes of {label} (`{}`).", f.name)]);
-        o.push_str("#[derive(Debug, Clone, PartialEq, Eq)]\npub enum ");
-        o.push_str(&name);
-        o.push_str(" {\n");
-        for (ident, c) in &list {
-            doc::lines(
-                o,
-                "    ",
-                &[format!(
-                    "`{}`: {}",
-                    c.code.replace('`', "'"),
-                    doc::esc(&c.label)
-                )],
-            );
-            let _ = writeln!(o, "    {ident},");
-        }
-        o.push_str(
-            "    /// A code the spec does not list, kept verbatim.\n    Other(Box<str>),\n}\n\n",
-        );
-        let _ = writeln!(o, "impl v::Wire for {name} {{");
-        o.push_str("    fn parse_wire(s: &str) -> Option<Self> {\n        Some(match s {\n");
-        for (ident, c) in &list {
-            let _ = writeln!(o, "            {} => Self::{ident},", lit(&c.code));
-        }
-        o.push_str("            _ => Self::Other(s.into()),\n        })\n    }\n\n");
-        o.push_str("    fn is_canonical(&self, _: &str) -> bool {\n        true\n    }\n\n");
-        o.push_str("    fn to_wire(&self) -> std::borrow::Cow<'_, str> {\n");
-        o.push_str("        std::borrow::Cow::Borrowed(match self {\n");
-        for (ident, c) in &list {
-            let _ = writeln!(o, "            Self::{ident} => {},", lit(&c.code));
-        }
-        o.push_str("            Self::Other(s) => s,\n        })\n    }\n}\n\n");
+        let item = CodeEnum {
+            label,
+            wire: &f.name,
+            name: &name,
+            variants: list
+                .into_iter()
+                .map(|(ident, c)| CodeVariant {
+                    ident,
+                    code_doc: c.code.replace('`', "'"),
+                    label: doc::esc(&c.label),
+                    code_lit: lit(&c.code),
+                })
+                .collect(),
+        };
+        self.enum_items.push_str(&fill(&item));
         name
     }
 }
