@@ -27,7 +27,7 @@ async fn run(args: Args) -> Result<(), BoxError> {
 
     // Market "W" = ELW.
     let quote = client.send(InquireElwPriceRequest::new("W", ELW)).await?;
-    if let Some(w) = quote.output1.first() {
+    if let Some(w) = quote.output.get() {
         println!(
             "{ELW} {}: {} ({}%), underlying {} at {}, implied vol {}",
             w.hts_kor_isnm, w.elw_prpr, w.prdy_ctrt, w.unas_isnm, w.unas_prpr, w.hts_ints_vltl
