@@ -53,6 +53,7 @@ pub enum Val<T> {
 
 impl<T: Wire> Val<T> {
     /// Reads one wire value. Does not allocate for empty or canonical values.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         if s.is_empty() {
             return Val::Empty;
@@ -194,6 +195,7 @@ pub fn serialize_fields<S: serde::Serializer>(
 }
 
 /// Reads field `i` of a realtime record (`Missing` beyond the end).
+#[inline]
 pub fn field<T: Wire>(fields: &[&str], i: usize) -> Val<T> {
     match fields.get(i) {
         Some(s) => Val::parse(s),
@@ -227,38 +229,39 @@ fn canonical_int(s: &str) -> bool {
 /// scale, sign, and whether the text is canonical. `None` means "use the general parser".
 fn fast_number(s: &str) -> Option<(u64, u32, bool, bool)> {
     let b = s.as_bytes();
-    let (neg, digits) = match b.first()? {
-        b'-' => (true, &b[1..]),
+    let (neg, digits) = match b.split_first()? {
+        (b'-', rest) => (true, rest),
         _ => (false, b),
     };
     if digits.is_empty() || digits.len() > 19 {
         return None;
     }
     let mut mantissa: u64 = 0;
-    let mut scale = 0u32;
-    let mut int_len = 0usize;
-    let mut dot = false;
+    // Index of the `.`, if any (`usize::MAX` while none has been seen).
+    let mut dot = usize::MAX;
     for (i, &c) in digits.iter().enumerate() {
-        match c {
-            b'0'..=b'9' => {
-                mantissa = mantissa * 10 + u64::from(c - b'0');
-                if dot {
-                    scale += 1;
-                } else {
-                    int_len += 1;
-                }
-            }
-            b'.' if !dot && i > 0 && i + 1 < digits.len() => dot = true,
-            _ => return None,
+        let d = c.wrapping_sub(b'0');
+        if d < 10 {
+            mantissa = mantissa * 10 + u64::from(d);
+        } else if c == b'.' && dot == usize::MAX && i > 0 && i + 1 < digits.len() {
+            dot = i;
+        } else {
+            return None;
         }
     }
-    if int_len + scale as usize > 18 {
+    let (int_len, scale) = if dot == usize::MAX {
+        (digits.len(), 0)
+    } else {
+        (dot, digits.len() - dot - 1)
+    };
+    if int_len + scale > 18 {
         return None;
     }
     let leading_zero = int_len > 1 && digits[0] == b'0';
     let negative_zero = neg && mantissa == 0;
     let canonical = !leading_zero && !negative_zero;
-    Some((mantissa, scale, neg, canonical))
+    // `scale` is at most 18 here.
+    Some((mantissa, scale as u32, neg, canonical))
 }
 
 impl Wire for i64 {
