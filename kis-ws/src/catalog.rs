@@ -2,7 +2,7 @@
 
 /// What a session needs to know about realtime TRs to subscribe and split frames.
 ///
-/// [`Catalog::generated`] answers from the generated code in [`crate::api`]; tests and
+/// The session builds one from the generated code in [`crate::api`]; tests and
 /// custom setups can supply their own functions.
 #[derive(Clone, Copy)]
 pub struct Catalog {
