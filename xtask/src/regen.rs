@@ -138,15 +138,7 @@ fn rustfmt(
             children.push(child);
         }
         for child in children {
-            let out = child
-                .wait_with_output()
-                .map_err(|e| format!("running rustfmt: {e}"))?;
-            if !out.status.success() {
-                return Err(format!(
-                    "rustfmt failed on generated code (a codegen bug):\n{}",
-                    String::from_utf8_lossy(&out.stderr)
-                ));
-            }
+            wait_rustfmt(child)?;
         }
         for path in files.keys() {
             if formatted.contains_key(path) {
@@ -185,6 +177,12 @@ fn rustfmt_stdin(root: &Path, text: &str) -> Result<String, String> {
             .write_all(text.as_bytes())
             .map_err(|e| format!("writing to rustfmt: {e}"))?;
     }
+    let stdout = wait_rustfmt(child)?;
+    String::from_utf8(stdout).map_err(|e| format!("rustfmt output: {e}"))
+}
+
+/// Waits for a rustfmt process; a failure is a codegen bug, reported with rustfmt's stderr.
+fn wait_rustfmt(child: std::process::Child) -> Result<Vec<u8>, String> {
     let out = child
         .wait_with_output()
         .map_err(|e| format!("running rustfmt: {e}"))?;
@@ -194,7 +192,7 @@ fn rustfmt_stdin(root: &Path, text: &str) -> Result<String, String> {
             String::from_utf8_lossy(&out.stderr)
         ));
     }
-    String::from_utf8(out.stdout).map_err(|e| format!("rustfmt output: {e}"))
+    Ok(out.stdout)
 }
 
 /// Every `.rs` file under the generated trees.

@@ -216,20 +216,26 @@ fn assemble(
     Ok(out)
 }
 
+/// The REST response example of `b` as a JSON object: valid as stored, or after an unambiguous
+/// repair. `None` for realtime TRs, missing examples and examples that stay invalid.
+fn response_example_object(b: &Built) -> Option<serde_json::Map<String, serde_json::Value>> {
+    if b.spec.path.starts_with("/tryitout/") {
+        return None;
+    }
+    let text = examples::normalize(b.examples.response.as_ref()?);
+    let value = examples::parse(&text)
+        .ok()
+        .or_else(|| examples::repair(&text).and_then(|(t, _)| examples::parse(&t).ok()));
+    match value {
+        Some(serde_json::Value::Object(map)) => Some(map),
+        _ => None,
+    }
+}
+
 /// Where a valid response example shows a block as object vs array, trust the example.
 fn check_blocks_against_examples(built: &mut [Built], anomalies: &mut Vec<Anomaly>) {
     for b in built.iter_mut() {
-        if b.spec.path.starts_with("/tryitout/") {
-            continue;
-        }
-        let Some(text) = &b.examples.response else {
-            continue;
-        };
-        let text = examples::normalize(text);
-        let value = examples::parse(&text)
-            .ok()
-            .or_else(|| examples::repair(&text).and_then(|(t, _)| examples::parse(&t).ok()));
-        let Some(serde_json::Value::Object(map)) = value else {
+        let Some(map) = response_example_object(b) else {
             continue;
         };
         let path = b.spec.path.clone();
@@ -654,17 +660,7 @@ fn check_kinds_against_examples(built: &mut [Built], anomalies: &mut Vec<Anomaly
         }
     }
     for b in built.iter_mut() {
-        if b.spec.path.starts_with("/tryitout/") {
-            continue;
-        }
-        let Some(text) = &b.examples.response else {
-            continue;
-        };
-        let text = examples::normalize(text);
-        let value = examples::parse(&text)
-            .ok()
-            .or_else(|| examples::repair(&text).and_then(|(t, _)| examples::parse(&t).ok()));
-        let Some(serde_json::Value::Object(map)) = value else {
+        let Some(map) = response_example_object(b) else {
             continue;
         };
         let path = b.spec.path.clone();
