@@ -17,6 +17,7 @@ pub mod control;
 pub mod crypto;
 pub mod error;
 pub mod event;
+mod fanout;
 pub mod frame;
 mod queue;
 pub mod record;

@@ -1,503 +1,32 @@
-//! The realtime session: options, the public handle, and the connection task that owns the
-//! websocket, the subscription registry, PINGPONG echo and reconnect/resubscribe.
+//! The connection task: owns the websocket, the subscription registry, PINGPONG echo and
+//! reconnect/resubscribe.
 
 use std::collections::{BTreeMap, HashMap};
-use std::marker::PhantomData;
-use std::pin::Pin;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use futures::future::BoxFuture;
-use futures::{SinkExt as _, Stream, StreamExt as _};
-use kis_client::endpoint::Env;
+use futures::{SinkExt as _, StreamExt as _};
 use tokio::sync::{mpsc, oneshot};
-use tokio::task::JoinHandle;
 use tokio::time::Instant;
 use tokio_tungstenite::tungstenite::Message;
 
-use crate::backoff::Backoff;
-use crate::catalog::Catalog;
 use crate::control::{self, Ack, AckKind, Control};
 use crate::crypto::Cipher;
 use crate::error::{Error, FrameError};
 use crate::event::{Event, RawRecord};
+use crate::fanout::Shared;
 use crate::frame;
-use crate::queue::{Filter, Item, Queue};
-use crate::record::Record;
+use crate::queue::{Item, Queue};
+
+use super::{ApprovalKeySource, Command, Options};
 
 type Ws =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 type WsTx = futures::stream::SplitSink<Ws, Message>;
 type WsRx = futures::stream::SplitStream<Ws>;
 
-/// Websocket URL of the real service.
-pub const REAL_WS_URL: &str = "ws://ops.koreainvestment.com:21000";
-/// Websocket URL of the paper service.
-pub const PAPER_WS_URL: &str = "ws://ops.koreainvestment.com:31000";
-
-/// KIS's registration limit per websocket session.
-pub const DEFAULT_MAX_SUBSCRIPTIONS: usize = 41;
-
-/// Session settings. Start from [`Options::new`] (or `default()`, the real service) and adjust.
-#[derive(Debug, Clone)]
-#[non_exhaustive]
-pub struct Options {
-    /// Real or paper service: picks the default URL and rejects TRs the service lacks.
-    pub env: Env,
-    /// Websocket URL override (e.g. a simulator's `ws://127.0.0.1:PORT`). A URL without a
-    /// path gets `/tryitout`, as the official samples use.
-    pub url: Option<String>,
-    /// `custtype` header: `P` individual, `B` corporate.
-    pub custtype: String,
-    /// Registration cap; the next subscription fails locally with
-    /// [`Error::TooManySubscriptions`].
-    pub max_subscriptions: usize,
-    /// Per-consumer queue of market-data records; beyond it the oldest are dropped and the
-    /// consumer sees [`Event::Lagged`].
-    pub data_buffer: usize,
-    /// Per-consumer queue of execution notices and state events; these are never dropped: when
-    /// it is full the connection task waits for the consumer (backpressure).
-    pub notice_buffer: usize,
-    /// How long [`Session::subscribe`]/[`Session::unsubscribe`] wait for KIS's ack.
-    pub ack_timeout: Duration,
-    /// Timeout of one websocket connection attempt.
-    pub connect_timeout: Duration,
-    /// Reconnect when nothing (not even `PINGPONG`, sent every ~10 s) arrives for this long.
-    pub silence_timeout: Duration,
-    /// Reconnect delays.
-    pub backoff: Backoff,
-    /// Least delay before reconnecting after `OPSP8996 ALREADY IN USE` (KIS can hold the old
-    /// session for a while).
-    pub in_use_delay: Duration,
-    /// How long [`Session::close`] waits for unsubscribe acks.
-    pub close_timeout: Duration,
-    /// Consecutive approval-key refusals (each followed by fetching a fresh key) before pending
-    /// subscriptions fail with [`Error::InvalidApproval`].
-    pub max_approval_refusals: u32,
-    /// Realtime TR facts (columns, encryption, paper availability).
-    pub catalog: Catalog,
-}
-
-impl Default for Options {
-    fn default() -> Self {
-        Options::new(Env::Real)
-    }
-}
-
-impl Options {
-    /// Defaults for `env`.
-    pub fn new(env: Env) -> Self {
-        Options {
-            env,
-            url: None,
-            custtype: "P".to_owned(),
-            max_subscriptions: DEFAULT_MAX_SUBSCRIPTIONS,
-            data_buffer: 4096,
-            notice_buffer: 1024,
-            ack_timeout: Duration::from_secs(10),
-            connect_timeout: Duration::from_secs(10),
-            silence_timeout: Duration::from_secs(35),
-            backoff: Backoff::default(),
-            in_use_delay: Duration::from_secs(5),
-            close_timeout: Duration::from_secs(2),
-            max_approval_refusals: 2,
-            catalog: crate::api_glue::generated_catalog(),
-        }
-    }
-
-    /// The websocket URL to connect to.
-    pub fn endpoint(&self) -> String {
-        let base = self.url.as_deref().unwrap_or(match self.env {
-            Env::Real => REAL_WS_URL,
-            Env::Paper => PAPER_WS_URL,
-        });
-        let base = base.trim_end_matches('/');
-        let after_scheme = base.split_once("://").map_or(base, |(_, rest)| rest);
-        if after_scheme.contains('/') {
-            base.to_owned()
-        } else {
-            format!("{base}/tryitout")
-        }
-    }
-}
-
-/// Where the session gets its approval key (`POST /oauth2/Approval`).
-pub trait ApprovalKeySource: Send + Sync + 'static {
-    /// Returns an approval key; `fresh` asks for a newly issued one because KIS refused the
-    /// previous key.
-    fn approval_key(&self, fresh: bool) -> BoxFuture<'_, Result<String, Error>>;
-}
-
-/// A fixed approval key (for tests and tools that obtained one elsewhere). `Debug` hides it.
-#[derive(Clone)]
-pub struct StaticApprovalKey(pub String);
-
-impl std::fmt::Debug for StaticApprovalKey {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("StaticApprovalKey(<redacted>)")
-    }
-}
-
-impl ApprovalKeySource for StaticApprovalKey {
-    fn approval_key(&self, _fresh: bool) -> BoxFuture<'_, Result<String, Error>> {
-        let key = self.0.clone();
-        Box::pin(async move { Ok(key) })
-    }
-}
-
-/// Approval keys issued (and cached) by the REST client; a refused key is renewed.
-impl ApprovalKeySource for kis_client::Client {
-    fn approval_key(&self, fresh: bool) -> BoxFuture<'_, Result<String, Error>> {
-        Box::pin(async move {
-            let key = if fresh {
-                self.renew_approval_key().await
-            } else {
-                kis_client::Client::approval_key(self).await
-            };
-            key.map(|k| k.expose().to_owned())
-                .map_err(|e| Error::ApprovalKey(Box::new(e)))
-        })
-    }
-}
-
-enum Command {
-    Subscribe {
-        tr_id: String,
-        tr_key: String,
-        reply: oneshot::Sender<Result<(), Error>>,
-    },
-    Unsubscribe {
-        tr_id: String,
-        tr_key: String,
-        reply: oneshot::Sender<Result<(), Error>>,
-    },
-    List {
-        reply: oneshot::Sender<Vec<(String, String)>>,
-    },
-    Close {
-        reply: oneshot::Sender<()>,
-    },
-}
-
-struct Shared {
-    /// Set when the session ended; streams created afterwards end at once.
-    closed: std::sync::atomic::AtomicBool,
-    sinks: Mutex<Vec<Arc<Queue>>>,
-    version: AtomicU64,
-    primary: Mutex<Option<Arc<Queue>>>,
-    data_buffer: usize,
-    notice_buffer: usize,
-}
-
-impl Shared {
-    fn add(&self, filter: Filter) -> Arc<Queue> {
-        let q = Arc::new(Queue::new(filter, self.data_buffer, self.notice_buffer));
-        let mut sinks = self.sinks.lock().unwrap_or_else(|e| e.into_inner());
-        if self.closed.load(Ordering::Acquire) {
-            q.close();
-        } else {
-            sinks.push(q.clone());
-            self.version.fetch_add(1, Ordering::Release);
-        }
-        q
-    }
-}
-
-/// A realtime session: one websocket to KIS, its subscriptions, and the streams of what
-/// arrives. Reconnects and resubscribes by itself until [`Session::close`] or drop.
-pub struct Session {
-    cmds: mpsc::Sender<Command>,
-    shared: Arc<Shared>,
-    task: Option<JoinHandle<()>>,
-    ack_timeout: Duration,
-}
-
-impl std::fmt::Debug for Session {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Session").finish_non_exhaustive()
-    }
-}
-
-impl Session {
-    /// Opens a session with the REST client's configuration: its env, websocket URL (unless
-    /// `options.url` is set) and `custtype`, and approval keys issued by the client.
-    ///
-    /// ```no_run
-    /// # async fn demo(client: kis_client::Client) -> Result<(), kis_ws::Error> {
-    /// use futures::StreamExt;
-    /// let session = kis_ws::Session::connect(&client, kis_ws::Options::default()).await?;
-    /// let mut events = session.events();
-    /// session.subscribe("H0STCNT0", "005930").await?;
-    /// while let Some(event) = events.next().await {
-    ///     if let kis_ws::Event::Data { record, .. } = event {
-    ///         println!("{record:?}");
-    ///     }
-    /// }
-    /// # Ok(()) }
-    /// ```
-    pub async fn connect(
-        client: &kis_client::Client,
-        mut options: Options,
-    ) -> Result<Session, Error> {
-        let config = client.config();
-        options.env = config.env();
-        if options.url.is_none() {
-            options.url = Some(config.ws_url().to_owned());
-        }
-        config.custtype().clone_into(&mut options.custtype);
-        Session::connect_with(client.clone(), options).await
-    }
-
-    /// Fetches an approval key from `source`, opens the websocket and starts the session.
-    pub async fn connect_with(
-        source: impl ApprovalKeySource,
-        options: Options,
-    ) -> Result<Session, Error> {
-        let source: Arc<dyn ApprovalKeySource> = Arc::new(source);
-        let approval_key = source.approval_key(false).await?;
-        let url = options.endpoint();
-        let ws = open(&url, options.connect_timeout).await?;
-        let shared = Arc::new(Shared {
-            closed: std::sync::atomic::AtomicBool::new(false),
-            sinks: Mutex::new(Vec::new()),
-            version: AtomicU64::new(0),
-            primary: Mutex::new(None),
-            data_buffer: options.data_buffer,
-            notice_buffer: options.notice_buffer,
-        });
-        let primary = Arc::new(Queue::unclaimed(
-            Filter::All,
-            options.data_buffer,
-            options.notice_buffer,
-        ));
-        shared
-            .sinks
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(primary.clone());
-        *shared.primary.lock().unwrap_or_else(|e| e.into_inner()) = Some(primary);
-        let (tx, rx) = mpsc::channel(64);
-        let ack_timeout = options.ack_timeout;
-        let engine = Engine {
-            url,
-            options,
-            source,
-            approval_key,
-            refresh_key: false,
-            refusals: 0,
-            cmds: rx,
-            shared: shared.clone(),
-            sinks: Vec::new(),
-            sinks_version: u64::MAX,
-            subs: BTreeMap::new(),
-            ciphers: HashMap::new(),
-            keys_by_tr: HashMap::new(),
-            down: None,
-        };
-        let task = tokio::spawn(engine.run(ws));
-        Ok(Session {
-            cmds: tx,
-            shared,
-            task: Some(task),
-            ack_timeout,
-        })
-    }
-
-    /// Subscribes to `tr_id` for `tr_key` (a stock code, or the HTS ID for execution notices)
-    /// and waits for KIS's ack.
-    ///
-    /// Subscribing twice to the same pair is one registration. Fails before sending anything
-    /// for an unknown TR, a TR the service lacks (per the spec's real/paper TR IDs), or when
-    /// the cap is reached; fails with
-    /// KIS's refusal otherwise ([`Error::MaxSubscribeOver`], [`Error::Refused`], ...). On
-    /// [`Error::Timeout`] the subscription stays registered (it is sent again on reconnect);
-    /// call [`Session::unsubscribe`] to drop it.
-    pub async fn subscribe(&self, tr_id: &str, tr_key: &str) -> Result<(), Error> {
-        let (reply, rx) = oneshot::channel();
-        self.request(
-            Command::Subscribe {
-                tr_id: tr_id.to_owned(),
-                tr_key: tr_key.to_owned(),
-                reply,
-            },
-            rx,
-        )
-        .await
-    }
-
-    /// Unsubscribes and waits for KIS's ack.
-    pub async fn unsubscribe(&self, tr_id: &str, tr_key: &str) -> Result<(), Error> {
-        let (reply, rx) = oneshot::channel();
-        self.request(
-            Command::Unsubscribe {
-                tr_id: tr_id.to_owned(),
-                tr_key: tr_key.to_owned(),
-                reply,
-            },
-            rx,
-        )
-        .await
-    }
-
-    async fn request(
-        &self,
-        cmd: Command,
-        rx: oneshot::Receiver<Result<(), Error>>,
-    ) -> Result<(), Error> {
-        self.cmds.send(cmd).await.map_err(|_| Error::Closed)?;
-        match tokio::time::timeout(self.ack_timeout, rx).await {
-            Ok(Ok(result)) => result,
-            Ok(Err(_)) => Err(Error::Closed),
-            Err(_) => Err(Error::Timeout),
-        }
-    }
-
-    /// The registered subscriptions (`(tr_id, tr_key)`, confirmed or pending), sorted.
-    pub async fn subscriptions(&self) -> Result<Vec<(String, String)>, Error> {
-        let (reply, rx) = oneshot::channel();
-        self.cmds
-            .send(Command::List { reply })
-            .await
-            .map_err(|_| Error::Closed)?;
-        rx.await.map_err(|_| Error::Closed)
-    }
-
-    fn queue(&self, filter: Filter) -> Arc<Queue> {
-        if matches!(filter, Filter::All) {
-            if let Some(q) = self
-                .shared
-                .primary
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .take()
-            {
-                q.claim();
-                return q;
-            }
-        }
-        self.shared.add(filter)
-    }
-
-    /// All events with records as [`RawRecord`] (not decoded). The first call (of this or
-    /// [`Session::events`]) sees everything since connect (until then the session buffers up to
-    /// the queue sizes, evicting the oldest and reporting them as [`Event::Lagged`], so an
-    /// unread buffer never stalls the session); later calls start from now. Each stream has its
-    /// own bounded queue.
-    pub fn raw_events(&self) -> EventStream<RawRecord> {
-        EventStream {
-            queue: self.queue(Filter::All),
-            map: |_, raw| Ok(raw),
-        }
-    }
-
-    /// All events with records decoded into the generated [`crate::api::AnyRecord`].
-    pub fn events(&self) -> EventStream<crate::api_glue::AnyRecord> {
-        EventStream {
-            queue: self.queue(Filter::All),
-            map: crate::api_glue::decode_any,
-        }
-    }
-
-    /// Only the records of TR type `T` (all of `T::TR_IDS`), typed. Market data dropped for a
-    /// slow consumer is counted in [`RecordStream::dropped`]; state events are not included
-    /// (use [`Session::events`] for those).
-    pub fn records<T: Record>(&self) -> RecordStream<T> {
-        RecordStream {
-            queue: self.shared.add(Filter::Data(T::TR_IDS)),
-            dropped: 0,
-            _t: PhantomData,
-        }
-    }
-
-    /// Unsubscribes everything, closes the websocket and ends all streams (after they deliver
-    /// what they hold).
-    pub async fn close(mut self) {
-        let (reply, rx) = oneshot::channel();
-        if self.cmds.send(Command::Close { reply }).await.is_ok() {
-            let _ = rx.await;
-        }
-        if let Some(task) = self.task.take() {
-            let _ = task.await;
-        }
-    }
-}
-
-/// A stream of [`Event`]s of one consumer. Dropping it releases its queue.
-pub struct EventStream<R> {
-    queue: Arc<Queue>,
-    map: fn(&str, RawRecord) -> Result<R, FrameError>,
-}
-
-impl<R> std::fmt::Debug for EventStream<R> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("EventStream").finish_non_exhaustive()
-    }
-}
-
-impl<R> Stream for EventStream<R> {
-    type Item = Event<R>;
-
-    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Event<R>>> {
-        let map = self.map;
-        self.queue.poll_next(cx).map(|e| e.map(|e| e.try_map(map)))
-    }
-}
-
-impl<R> Drop for EventStream<R> {
-    fn drop(&mut self) {
-        self.queue.orphan();
-    }
-}
-
-/// A stream of one TR type's typed records. Dropping it releases its queue.
-pub struct RecordStream<T> {
-    queue: Arc<Queue>,
-    dropped: u64,
-    _t: PhantomData<fn() -> T>,
-}
-
-impl<T> std::fmt::Debug for RecordStream<T> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RecordStream")
-            .field("dropped", &self.dropped)
-            .finish_non_exhaustive()
-    }
-}
-
-impl<T> RecordStream<T> {
-    /// Market-data records dropped so far because this consumer fell behind.
-    pub fn dropped(&self) -> u64 {
-        self.dropped
-    }
-}
-
-impl<T: Record> Stream for RecordStream<T> {
-    type Item = T;
-
-    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
-        loop {
-            match self.queue.poll_next(cx) {
-                Poll::Ready(Some(Event::Data { record, .. })) => {
-                    return Poll::Ready(Some(record.decode::<T>()));
-                }
-                Poll::Ready(Some(Event::Lagged { dropped })) => self.dropped += dropped,
-                Poll::Ready(Some(_)) => {}
-                Poll::Ready(None) => return Poll::Ready(None),
-                Poll::Pending => return Poll::Pending,
-            }
-        }
-    }
-}
-
-impl<T> Drop for RecordStream<T> {
-    fn drop(&mut self) {
-        self.queue.orphan();
-    }
-}
-
-async fn open(url: &str, timeout: Duration) -> Result<Ws, Error> {
+pub(super) async fn open(url: &str, timeout: Duration) -> Result<Ws, Error> {
     match tokio::time::timeout(
         timeout,
         // No Nagle: market data and acks must not wait for delayed ACKs.
@@ -553,7 +82,7 @@ enum Outcome {
 
 type Key = (String, String);
 
-struct Engine {
+pub(super) struct Engine {
     url: String,
     options: Options,
     source: Arc<dyn ApprovalKeySource>,
@@ -571,7 +100,33 @@ struct Engine {
 }
 
 impl Engine {
-    async fn run(mut self, mut ws: Ws) {
+    pub(super) fn new(
+        url: String,
+        options: Options,
+        source: Arc<dyn ApprovalKeySource>,
+        approval_key: String,
+        cmds: mpsc::Receiver<Command>,
+        shared: Arc<Shared>,
+    ) -> Self {
+        Engine {
+            url,
+            options,
+            source,
+            approval_key,
+            refresh_key: false,
+            refusals: 0,
+            cmds,
+            shared,
+            sinks: Vec::new(),
+            sinks_version: u64::MAX,
+            subs: BTreeMap::new(),
+            ciphers: HashMap::new(),
+            keys_by_tr: HashMap::new(),
+            down: None,
+        }
+    }
+
+    pub(super) async fn run(mut self, mut ws: Ws) {
         loop {
             match self.serve(ws).await {
                 Outcome::Shutdown => break,
@@ -1252,31 +807,5 @@ fn reject(cmd: Command) {
         Command::Close { reply } => {
             let _ = reply.send(());
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn endpoint_adds_tryitout_only_without_path() {
-        let mut o = Options::new(Env::Paper);
-        assert_eq!(o.endpoint(), "ws://ops.koreainvestment.com:31000/tryitout");
-        o.url = Some("ws://127.0.0.1:5000".into());
-        assert_eq!(o.endpoint(), "ws://127.0.0.1:5000/tryitout");
-        o.url = Some("ws://127.0.0.1:5000/".into());
-        assert_eq!(o.endpoint(), "ws://127.0.0.1:5000/tryitout");
-        o.url = Some("ws://127.0.0.1:5000/custom".into());
-        assert_eq!(o.endpoint(), "ws://127.0.0.1:5000/custom");
-        assert_eq!(
-            Options::new(Env::Real).endpoint(),
-            "ws://ops.koreainvestment.com:21000/tryitout"
-        );
-    }
-
-    #[test]
-    fn static_key_debug_redacts() {
-        assert!(!format!("{:?}", StaticApprovalKey("secret".into())).contains("secret"));
     }
 }

@@ -1,0 +1,120 @@
+//! Session settings.
+
+use std::time::Duration;
+
+use kis_client::endpoint::Env;
+
+use crate::backoff::Backoff;
+use crate::catalog::Catalog;
+
+/// Websocket URL of the real service.
+pub const REAL_WS_URL: &str = "ws://ops.koreainvestment.com:21000";
+/// Websocket URL of the paper service.
+pub const PAPER_WS_URL: &str = "ws://ops.koreainvestment.com:31000";
+
+/// KIS's registration limit per websocket session.
+pub const DEFAULT_MAX_SUBSCRIPTIONS: usize = 41;
+
+/// Session settings. Start from [`Options::new`] (or `default()`, the real service) and adjust.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Options {
+    /// Real or paper service: picks the default URL and rejects TRs the service lacks.
+    pub env: Env,
+    /// Websocket URL override (e.g. a simulator's `ws://127.0.0.1:PORT`). A URL without a
+    /// path gets `/tryitout`, as the official samples use.
+    pub url: Option<String>,
+    /// `custtype` header: `P` individual, `B` corporate.
+    pub custtype: String,
+    /// Registration cap; the next subscription fails locally with
+    /// [`Error::TooManySubscriptions`].
+    pub max_subscriptions: usize,
+    /// Per-consumer queue of market-data records; beyond it the oldest are dropped and the
+    /// consumer sees [`Event::Lagged`].
+    pub data_buffer: usize,
+    /// Per-consumer queue of execution notices and state events; these are never dropped: when
+    /// it is full the connection task waits for the consumer (backpressure).
+    pub notice_buffer: usize,
+    /// How long [`Session::subscribe`]/[`Session::unsubscribe`] wait for KIS's ack.
+    pub ack_timeout: Duration,
+    /// Timeout of one websocket connection attempt.
+    pub connect_timeout: Duration,
+    /// Reconnect when nothing (not even `PINGPONG`, sent every ~10 s) arrives for this long.
+    pub silence_timeout: Duration,
+    /// Reconnect delays.
+    pub backoff: Backoff,
+    /// Least delay before reconnecting after `OPSP8996 ALREADY IN USE` (KIS can hold the old
+    /// session for a while).
+    pub in_use_delay: Duration,
+    /// How long [`Session::close`] waits for unsubscribe acks.
+    pub close_timeout: Duration,
+    /// Consecutive approval-key refusals (each followed by fetching a fresh key) before pending
+    /// subscriptions fail with [`Error::InvalidApproval`].
+    pub max_approval_refusals: u32,
+    /// Realtime TR facts (columns, encryption, paper availability).
+    pub catalog: Catalog,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options::new(Env::Real)
+    }
+}
+
+impl Options {
+    /// Defaults for `env`.
+    pub fn new(env: Env) -> Self {
+        Options {
+            env,
+            url: None,
+            custtype: "P".to_owned(),
+            max_subscriptions: DEFAULT_MAX_SUBSCRIPTIONS,
+            data_buffer: 4096,
+            notice_buffer: 1024,
+            ack_timeout: Duration::from_secs(10),
+            connect_timeout: Duration::from_secs(10),
+            silence_timeout: Duration::from_secs(35),
+            backoff: Backoff::default(),
+            in_use_delay: Duration::from_secs(5),
+            close_timeout: Duration::from_secs(2),
+            max_approval_refusals: 2,
+            catalog: crate::api_glue::generated_catalog(),
+        }
+    }
+
+    /// The websocket URL to connect to.
+    pub fn endpoint(&self) -> String {
+        let base = self.url.as_deref().unwrap_or(match self.env {
+            Env::Real => REAL_WS_URL,
+            Env::Paper => PAPER_WS_URL,
+        });
+        let base = base.trim_end_matches('/');
+        let after_scheme = base.split_once("://").map_or(base, |(_, rest)| rest);
+        if after_scheme.contains('/') {
+            base.to_owned()
+        } else {
+            format!("{base}/tryitout")
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoint_adds_tryitout_only_without_path() {
+        let mut o = Options::new(Env::Paper);
+        assert_eq!(o.endpoint(), "ws://ops.koreainvestment.com:31000/tryitout");
+        o.url = Some("ws://127.0.0.1:5000".into());
+        assert_eq!(o.endpoint(), "ws://127.0.0.1:5000/tryitout");
+        o.url = Some("ws://127.0.0.1:5000/".into());
+        assert_eq!(o.endpoint(), "ws://127.0.0.1:5000/tryitout");
+        o.url = Some("ws://127.0.0.1:5000/custom".into());
+        assert_eq!(o.endpoint(), "ws://127.0.0.1:5000/custom");
+        assert_eq!(
+            Options::new(Env::Real).endpoint(),
+            "ws://ops.koreainvestment.com:21000/tryitout"
+        );
+    }
+}
