@@ -62,11 +62,33 @@ pub enum Event<R> {
         /// Subscriptions restored.
         resubscribed: usize,
     },
+    /// KIS answered `OPSP8996 ALREADY IN USE`: another session holds this app key's only
+    /// websocket slot. The session waits `retry_in` (doubling per consecutive refusal, capped
+    /// by [`crate::Options::in_use_max_delay`]) and tries again; callers waiting on
+    /// [`crate::Session::subscribe`] get [`crate::Error::AlreadyInUse`] (their subscriptions
+    /// stay registered and are sent again when a connection is accepted).
+    AlreadyInUse {
+        /// Consecutive refusals so far.
+        refusals: u32,
+        /// Delay before the next attempt.
+        retry_in: Duration,
+    },
     /// This consumer fell behind and `dropped` market-data records were discarded (oldest
     /// first). Execution notices and state events are never discarded.
     Lagged {
         /// Records discarded since the previous `Lagged`.
         dropped: u64,
+    },
+    /// This consumer stopped reading and its queue of notices and state events
+    /// ([`crate::Options::notice_buffer`]) filled up. Those are never dropped silently, so this
+    /// stream ends here: it delivered everything it held, and `not_delivered` items (of any
+    /// kind) arrived after the overflow and were not given to it. The session and other
+    /// streams go on; open a new stream to resume.
+    Overflowed {
+        /// The queue's notice capacity.
+        capacity: usize,
+        /// Items that arrived after the overflow.
+        not_delivered: u64,
     },
     /// A KIS control message not tied to a request of this session (e.g. an error notice).
     Notice {
@@ -120,6 +142,16 @@ impl<R> Event<R> {
                 resubscribed,
             },
             Event::Lagged { dropped } => Event::Lagged { dropped },
+            Event::AlreadyInUse { refusals, retry_in } => {
+                Event::AlreadyInUse { refusals, retry_in }
+            }
+            Event::Overflowed {
+                capacity,
+                not_delivered,
+            } => Event::Overflowed {
+                capacity,
+                not_delivered,
+            },
             Event::Notice {
                 tr_id,
                 msg_cd,

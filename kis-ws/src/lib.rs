@@ -2,10 +2,11 @@
 //! a capped and de-duplicated subscription registry, PINGPONG echo, and reconnect with
 //! resubscribe.
 //!
-//! Slow consumers: every stream has its own bounded queue. Market-data records beyond
+//! Slow consumers: every stream has its own bounded queue and the connection task never waits
+//! for a consumer (PINGPONG is echoed whatever the consumers do). Market-data records beyond
 //! [`Options::data_buffer`] evict the oldest market data and the stream reports
-//! [`Event::Lagged`]; execution notices and state events are never dropped: when
-//! [`Options::notice_buffer`] is full the connection task waits for the consumer.
+//! [`Event::Lagged`]; execution notices and state events are never dropped silently: a stream
+//! that lets [`Options::notice_buffer`] of them pile up is ended with [`Event::Overflowed`].
 #![doc = include_str!("../docs/crate.md")]
 #![deny(missing_docs)]
 
@@ -30,6 +31,6 @@ pub use error::{Error, FrameError};
 pub use event::{Event, RawRecord};
 pub use record::Record;
 pub use session::{
-    ApprovalKeySource, DEFAULT_MAX_SUBSCRIPTIONS, EventStream, Options, PAPER_WS_URL, REAL_WS_URL,
-    RecordStream, Session, StaticApprovalKey,
+    ApprovalKeySource, DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_MAX_SUBSCRIPTIONS, EventStream, Options,
+    PAPER_WS_URL, REAL_WS_URL, RecordStream, Session, StaticApprovalKey,
 };

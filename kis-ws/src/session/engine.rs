@@ -3,21 +3,20 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use futures::{SinkExt as _, StreamExt as _};
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
 use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 
 use crate::control::{self, Ack, AckKind, Control};
 use crate::crypto::Cipher;
 use crate::error::{Error, FrameError};
 use crate::event::{Event, RawRecord};
-use crate::fanout::Shared;
+use crate::fanout::{Fanout, Shared};
 use crate::frame;
-use crate::queue::{Item, Queue};
 
 use super::{ApprovalKeySource, Command, Options};
 
@@ -26,11 +25,21 @@ type Ws =
 type WsTx = futures::stream::SplitSink<Ws, Message>;
 type WsRx = futures::stream::SplitStream<Ws>;
 
-pub(super) async fn open(url: &str, timeout: Duration) -> Result<Ws, Error> {
+/// Opens the websocket; messages (and frames) larger than `max_message` bytes end the
+/// connection with a capacity error.
+pub(super) async fn open(url: &str, timeout: Duration, max_message: usize) -> Result<Ws, Error> {
     match tokio::time::timeout(
         timeout,
         // No Nagle: market data and acks must not wait for delayed ACKs.
-        tokio_tungstenite::connect_async_with_config(url, None, true),
+        tokio_tungstenite::connect_async_with_config(
+            url,
+            Some(
+                WebSocketConfig::default()
+                    .max_message_size(Some(max_message))
+                    .max_frame_size(Some(max_message)),
+            ),
+            true,
+        ),
     )
     .await
     {
@@ -89,10 +98,10 @@ pub(super) struct Engine {
     approval_key: String,
     refresh_key: bool,
     refusals: u32,
+    /// Consecutive `OPSP8996 ALREADY IN USE` answers.
+    in_use_refusals: u32,
     cmds: mpsc::Receiver<Command>,
-    shared: Arc<Shared>,
-    sinks: Vec<Arc<Queue>>,
-    sinks_version: u64,
+    fanout: Fanout,
     subs: BTreeMap<Key, Sub>,
     ciphers: HashMap<String, Cipher>,
     keys_by_tr: HashMap<Arc<str>, Vec<Arc<str>>>,
@@ -115,10 +124,9 @@ impl Engine {
             approval_key,
             refresh_key: false,
             refusals: 0,
+            in_use_refusals: 0,
             cmds,
-            shared,
-            sinks: Vec::new(),
-            sinks_version: u64::MAX,
+            fanout: Fanout::new(shared),
             subs: BTreeMap::new(),
             ciphers: HashMap::new(),
             keys_by_tr: HashMap::new(),
@@ -143,23 +151,7 @@ impl Engine {
         for sub in self.subs.values_mut() {
             sub.reply(|| Err(Error::Closed));
         }
-        {
-            let sinks = self.shared.sinks.lock().unwrap_or_else(|e| e.into_inner());
-            self.shared.closed.store(true, Ordering::Release);
-            for q in sinks.iter() {
-                q.close();
-            }
-        }
-        // Streams created after this point must end too.
-        if let Some(q) = self
-            .shared
-            .primary
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .take()
-        {
-            q.close();
-        }
+        self.fanout.shared().close_all();
         self.cmds.close();
         while let Ok(cmd) = self.cmds.try_recv() {
             reject(cmd);
@@ -191,12 +183,18 @@ impl Engine {
                 sub.state = SubState::Subscribing;
             }
         }
-        self.check_restored().await;
+        self.check_restored();
 
         let silence = self.options.silence_timeout;
         let mut deadline = Instant::now() + silence;
+        // A restore whose ack never comes must not hold the gap open (and hide the next
+        // `Disconnected`): after `ack_timeout` the gap is closed with what was confirmed.
+        let restore_deadline = Instant::now() + self.options.ack_timeout;
         loop {
             tokio::select! {
+                _ = tokio::time::sleep_until(restore_deadline), if self.down.is_some() => {
+                    self.close_gap();
+                }
                 cmd = self.cmds.recv() => match cmd {
                     None => {
                         self.graceful_close(tx, rx).await;
@@ -230,7 +228,7 @@ impl Engine {
                             }
                         }
                         Some(Ok(Message::Binary(b))) => {
-                            self.emit(Event::Error(FrameError::Binary { len: b.len() }), false).await;
+                            self.emit(Event::Error(FrameError::Binary { len: b.len() }), false);
                         }
                         Some(Ok(Message::Ping(_))) => {
                             // tungstenite queued the pong; make sure it goes out now.
@@ -255,13 +253,13 @@ impl Engine {
     ) -> Option<Outcome> {
         if frame::is_data_frame(&text) {
             if let Err(e) = self.on_data(&text).await {
-                self.emit(Event::Error(e), false).await;
+                self.emit(Event::Error(e), false);
             }
             return None;
         }
         match control::parse_control(&text) {
             Err(e) => {
-                self.emit(Event::Error(e), false).await;
+                self.emit(Event::Error(e), false);
                 None
             }
             Ok(Control::PingPong) => match tx.send(Message::Text(text)).await {
@@ -307,7 +305,7 @@ impl Engine {
                 tr_key,
                 record: RawRecord::new(plain.clone(), range),
             };
-            self.emit(event, !notice).await;
+            self.emit(event, !notice);
         }
         Ok(())
     }
@@ -330,9 +328,33 @@ impl Engine {
     async fn on_ack(&mut self, ack: Ack) -> Option<Outcome> {
         match ack.kind {
             AckKind::AlreadyInUse => {
+                // KIS still holds a session for this app key. Retrying at once only keeps the
+                // slot busy: wait `in_use_delay`, doubling per consecutive refusal up to
+                // `in_use_max_delay`, and tell the waiting callers why.
+                self.in_use_refusals = self.in_use_refusals.saturating_add(1);
+                let doublings = self.in_use_refusals.saturating_sub(1).min(16);
+                let retry_in = self
+                    .options
+                    .in_use_delay
+                    .saturating_mul(1 << doublings)
+                    .min(self.options.in_use_max_delay.max(self.options.in_use_delay));
+                for sub in self.subs.values_mut() {
+                    sub.reply(|| {
+                        Err(Error::AlreadyInUse {
+                            msg1: ack.msg1.clone(),
+                        })
+                    });
+                }
+                self.emit(
+                    Event::AlreadyInUse {
+                        refusals: self.in_use_refusals,
+                        retry_in,
+                    },
+                    false,
+                );
                 return Some(Outcome::Lost {
                     reason: format!("{} {}", ack.msg_cd, ack.msg1),
-                    min_delay: self.options.in_use_delay,
+                    min_delay: retry_in,
                 });
             }
             AckKind::InvalidApproval => {
@@ -356,8 +378,7 @@ impl Engine {
                     msg1: ack.msg1,
                 },
                 false,
-            )
-            .await;
+            );
             return None;
         };
         let sub = self.subs.get_mut(&key)?;
@@ -371,6 +392,7 @@ impl Engine {
                     self.ciphers.insert(key.0.clone(), c.clone());
                 }
                 self.refusals = 0;
+                self.in_use_refusals = 0;
                 sub.state = SubState::Active;
                 sub.reply(|| Ok(()));
                 if std::mem::take(&mut sub.restoring) {
@@ -427,9 +449,9 @@ impl Engine {
             }
         }
         if let Some(e) = event {
-            self.emit(e, false).await;
+            self.emit(e, false);
         }
-        self.check_restored().await;
+        self.check_restored();
         None
     }
 
@@ -470,14 +492,18 @@ impl Engine {
     }
 
     /// Emits `Reconnected` once every restore of the current gap has been answered.
-    async fn check_restored(&mut self) {
+    fn check_restored(&mut self) {
         let outstanding = self
             .subs
             .values()
             .any(|s| s.restoring && matches!(s.state, SubState::Pending | SubState::Subscribing));
-        if outstanding {
-            return;
+        if !outstanding {
+            self.close_gap();
         }
+    }
+
+    /// Ends the current gap with `Reconnected`.
+    fn close_gap(&mut self) {
         if let Some(down) = self.down.take() {
             self.emit(
                 Event::Reconnected {
@@ -486,8 +512,7 @@ impl Engine {
                     resubscribed: down.restored,
                 },
                 false,
-            )
-            .await;
+            );
         }
     }
 
@@ -590,7 +615,7 @@ impl Engine {
                         self.subs.remove(&key);
                         self.remove_key(&key);
                         let _ = reply.send(Ok(()));
-                        self.check_restored().await;
+                        self.check_restored();
                     }
                 }
             }
@@ -656,11 +681,11 @@ impl Engine {
         {
             tokio::select! {
                 msg = rx.next() => match msg {
+                    // Data (notices above all) keeps being delivered until KIS confirms the
+                    // unsubscribes; PINGPONG keeps being echoed.
                     Some(Ok(Message::Text(text))) => {
-                        if !frame::is_data_frame(&text) {
-                            if let Ok(Control::Ack(ack)) = control::parse_control(&text) {
-                                let _ = self.on_ack(ack).await;
-                            }
+                        if self.on_text(text, &mut tx).await.is_some() {
+                            break;
                         }
                     }
                     Some(Ok(_)) => {}
@@ -700,20 +725,22 @@ impl Engine {
                     tr_key: key.1,
                 },
                 false,
-            )
-            .await;
+            );
         }
-        if self.down.is_none() {
-            self.down = Some(Down {
-                since: Instant::now(),
-                attempts: 0,
-                restored: 0,
-            });
-            self.emit(Event::Disconnected { reason }, false).await;
-        } else if let Some(down) = &mut self.down {
-            // Lost again while restoring: restores confirmed so far will be redone.
-            down.restored = 0;
+        match &mut self.down {
+            None => {
+                self.down = Some(Down {
+                    since: Instant::now(),
+                    attempts: 0,
+                    restored: 0,
+                });
+            }
+            // Lost again while restoring: restores confirmed so far will be redone; the gap
+            // keeps its start.
+            Some(down) => down.restored = 0,
         }
+        // Every lost connection is reported, even one lost before the previous gap closed.
+        self.emit(Event::Disconnected { reason }, false);
     }
 
     /// Waits and reconnects until it succeeds; `None` when the session was closed meanwhile.
@@ -755,37 +782,21 @@ impl Engine {
                     }
                 }
             }
-            match open(&self.url, self.options.connect_timeout).await {
+            match open(
+                &self.url,
+                self.options.connect_timeout,
+                self.options.max_message_size,
+            )
+            .await
+            {
                 Ok(ws) => return Some(ws),
                 Err(e) => tracing::debug!(error = %e, "reconnect attempt failed"),
             }
         }
     }
 
-    fn refresh_sinks(&mut self) {
-        let version = self.shared.version.load(Ordering::Acquire);
-        let mut sinks = self.shared.sinks.lock().unwrap_or_else(|e| e.into_inner());
-        let orphans = sinks.iter().any(|q| q.is_orphaned());
-        if orphans {
-            sinks.retain(|q| !q.is_orphaned());
-        }
-        if orphans || version != self.sinks_version {
-            self.sinks = sinks.clone();
-            self.sinks_version = version;
-        }
-    }
-
-    async fn emit(&mut self, event: Event<RawRecord>, droppable: bool) {
-        self.refresh_sinks();
-        for q in &self.sinks {
-            if q.filter.wants(&event) {
-                q.push(Item {
-                    event: event.clone(),
-                    droppable,
-                })
-                .await;
-            }
-        }
+    fn emit(&mut self, event: Event<RawRecord>, droppable: bool) {
+        self.fanout.emit(event, droppable);
     }
 }
 

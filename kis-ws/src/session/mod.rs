@@ -22,7 +22,9 @@ use crate::record::Record;
 
 pub use approval::{ApprovalKeySource, StaticApprovalKey};
 use engine::{Engine, open};
-pub use options::{DEFAULT_MAX_SUBSCRIPTIONS, Options, PAPER_WS_URL, REAL_WS_URL};
+pub use options::{
+    DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_MAX_SUBSCRIPTIONS, Options, PAPER_WS_URL, REAL_WS_URL,
+};
 pub use stream::{EventStream, RecordStream};
 
 pub(crate) enum Command {
@@ -51,6 +53,7 @@ pub struct Session {
     shared: Arc<Shared>,
     task: Option<JoinHandle<()>>,
     ack_timeout: Duration,
+    close_timeout: Duration,
 }
 
 impl std::fmt::Debug for Session {
@@ -97,7 +100,7 @@ impl Session {
         let source: Arc<dyn ApprovalKeySource> = Arc::new(source);
         let approval_key = source.approval_key(false).await?;
         let url = options.endpoint();
-        let ws = open(&url, options.connect_timeout).await?;
+        let ws = open(&url, options.connect_timeout, options.max_message_size).await?;
         let shared = Arc::new(Shared {
             closed: AtomicBool::new(false),
             sinks: Mutex::new(Vec::new()),
@@ -119,6 +122,7 @@ impl Session {
         *shared.primary.lock().unwrap_or_else(|e| e.into_inner()) = Some(primary);
         let (tx, rx) = mpsc::channel(64);
         let ack_timeout = options.ack_timeout;
+        let close_timeout = options.close_timeout;
         let engine = Engine::new(url, options, source, approval_key, rx, shared.clone());
         let task = tokio::spawn(engine.run(ws));
         Ok(Session {
@@ -126,6 +130,7 @@ impl Session {
             shared,
             task: Some(task),
             ack_timeout,
+            close_timeout,
         })
     }
 
@@ -238,12 +243,31 @@ impl Session {
     /// Unsubscribes everything, closes the websocket and ends all streams (after they deliver
     /// what they hold).
     pub async fn close(mut self) {
-        let (reply, rx) = oneshot::channel();
-        if self.cmds.send(Command::Close { reply }).await.is_ok() {
-            let _ = rx.await;
+        let limit = self.close_timeout + Duration::from_secs(1);
+        let task = self.task.take();
+        let cmds = self.cmds.clone();
+        let graceful = async {
+            let (reply, rx) = oneshot::channel();
+            if cmds.send(Command::Close { reply }).await.is_ok() {
+                let _ = rx.await;
+            }
+        };
+        if tokio::time::timeout(limit, graceful).await.is_err() {
+            tracing::warn!(
+                ?limit,
+                "realtime session did not close in time; aborting it"
+            );
         }
-        if let Some(task) = self.task.take() {
-            let _ = task.await;
+        if let Some(task) = task {
+            let abort = task.abort_handle();
+            if tokio::time::timeout(Duration::from_millis(100), task)
+                .await
+                .is_err()
+            {
+                abort.abort();
+            }
         }
+        // Streams end even when the task had to be aborted.
+        self.shared.close_all();
     }
 }

@@ -12,6 +12,9 @@ pub const REAL_WS_URL: &str = "ws://ops.koreainvestment.com:21000";
 /// Websocket URL of the paper service.
 pub const PAPER_WS_URL: &str = "ws://ops.koreainvestment.com:31000";
 
+/// Default of [`Options::max_message_size`]: 1 MiB.
+pub const DEFAULT_MAX_MESSAGE_SIZE: usize = 1 << 20;
+
 /// KIS's registration limit per websocket session.
 pub const DEFAULT_MAX_SUBSCRIPTIONS: usize = 41;
 
@@ -32,8 +35,10 @@ pub struct Options {
     /// Per-consumer queue of market-data records; beyond it the oldest are dropped and the
     /// consumer sees [`Event::Lagged`].
     pub data_buffer: usize,
-    /// Per-consumer queue of execution notices and state events; these are never dropped: when
-    /// it is full the connection task waits for the consumer (backpressure).
+    /// Per-consumer queue of execution notices and state events. These are never dropped
+    /// silently and the connection task never waits for a consumer: a stream that lets this
+    /// many pile up is ended with [`crate::Event::Overflowed`] (the session and the other
+    /// streams go on).
     pub notice_buffer: usize,
     /// How long [`Session::subscribe`]/[`Session::unsubscribe`] wait for KIS's ack.
     pub ack_timeout: Duration,
@@ -43,10 +48,19 @@ pub struct Options {
     pub silence_timeout: Duration,
     /// Reconnect delays.
     pub backoff: Backoff,
-    /// Least delay before reconnecting after `OPSP8996 ALREADY IN USE` (KIS can hold the old
-    /// session for a while).
+    /// Delay before reconnecting after `OPSP8996 ALREADY IN USE` (KIS can hold the old
+    /// session for a while); it doubles with each consecutive refusal, up to
+    /// [`Options::in_use_max_delay`].
     pub in_use_delay: Duration,
-    /// How long [`Session::close`] waits for unsubscribe acks.
+    /// Longest delay between retries after consecutive `OPSP8996` refusals.
+    pub in_use_max_delay: Duration,
+    /// Largest websocket message (and frame) accepted, in bytes; a larger one ends the
+    /// connection (reported as [`crate::Event::Disconnected`], then reconnect). The default,
+    /// 1 MiB, holds the largest frame KIS's header allows (999 records of the widest layout,
+    /// base64-encrypted); tungstenite's own default is 64 MiB.
+    pub max_message_size: usize,
+    /// How long [`crate::Session::close`] waits for unsubscribe acks; `close` itself returns
+    /// within this plus one second whatever the server or the consumers do.
     pub close_timeout: Duration,
     /// Consecutive approval-key refusals (each followed by fetching a fresh key) before pending
     /// subscriptions fail with [`Error::InvalidApproval`].
@@ -76,6 +90,8 @@ impl Options {
             silence_timeout: Duration::from_secs(35),
             backoff: Backoff::default(),
             in_use_delay: Duration::from_secs(5),
+            in_use_max_delay: Duration::from_secs(60),
+            max_message_size: DEFAULT_MAX_MESSAGE_SIZE,
             close_timeout: Duration::from_secs(2),
             max_approval_refusals: 2,
             catalog: crate::api_glue::generated_catalog(),
