@@ -22,6 +22,7 @@ mod fanout;
 pub mod frame;
 mod queue;
 pub mod record;
+pub mod recovery;
 mod session;
 
 pub use api_glue::AnyRecord;
@@ -30,6 +31,9 @@ pub use catalog::Catalog;
 pub use error::{Error, FrameError};
 pub use event::{Event, RawRecord};
 pub use record::Record;
+#[cfg(feature = "rest-recovery")]
+pub use recovery::RestRecovery;
+pub use recovery::{NoticeGap, NoticeRecovery, RecoveredFill, Recovery};
 pub use session::{
     ApprovalKeySource, DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_MAX_SUBSCRIPTIONS, EventStream, Options,
     PAPER_WS_URL, REAL_WS_URL, RecordStream, Session, StaticApprovalKey,

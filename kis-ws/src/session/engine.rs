@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use futures::{SinkExt as _, StreamExt as _};
 use tokio::sync::{mpsc, oneshot};
@@ -17,6 +17,7 @@ use crate::error::{Error, FrameError};
 use crate::event::{Event, RawRecord};
 use crate::fanout::{Fanout, Shared};
 use crate::frame;
+use crate::recovery::{Ledger, Market, NoticeColumns, NoticeGap, OrderFills};
 
 use super::{ApprovalKeySource, Command, Options};
 
@@ -80,8 +81,12 @@ impl Sub {
 /// A gap in the connection: from the disconnect until all subscriptions are restored.
 struct Down {
     since: Instant,
+    /// Wall-clock start of the gap (for the notice gap and REST recovery).
+    since_wall: SystemTime,
     attempts: u32,
     restored: usize,
+    /// Notice subscriptions registered when the connection was lost.
+    notices: Vec<Key>,
 }
 
 enum Outcome {
@@ -90,6 +95,9 @@ enum Outcome {
 }
 
 type Key = (String, String);
+
+/// A finished recovery: the gap and the orders REST reported for it.
+type Recovered = (NoticeGap, Result<Vec<OrderFills>, Error>);
 
 pub(super) struct Engine {
     url: String,
@@ -100,6 +108,10 @@ pub(super) struct Engine {
     refusals: u32,
     /// Consecutive `OPSP8996 ALREADY IN USE` answers.
     in_use_refusals: u32,
+    /// Fills reported by notices and recoveries.
+    ledger: Ledger,
+    recovered_tx: mpsc::UnboundedSender<Recovered>,
+    recovered_rx: mpsc::UnboundedReceiver<Recovered>,
     cmds: mpsc::Receiver<Command>,
     fanout: Fanout,
     subs: BTreeMap<Key, Sub>,
@@ -117,6 +129,7 @@ impl Engine {
         cmds: mpsc::Receiver<Command>,
         shared: Arc<Shared>,
     ) -> Self {
+        let (recovered_tx, recovered_rx) = mpsc::unbounded_channel();
         Engine {
             url,
             options,
@@ -125,6 +138,9 @@ impl Engine {
             refresh_key: false,
             refusals: 0,
             in_use_refusals: 0,
+            ledger: Ledger::default(),
+            recovered_tx,
+            recovered_rx,
             cmds,
             fanout: Fanout::new(shared),
             subs: BTreeMap::new(),
@@ -146,6 +162,16 @@ impl Engine {
                         None => break,
                     }
                 }
+            }
+        }
+        // Closed while disconnected: the open gap never ends for this session.
+        if let Some(down) = self.down.take() {
+            if !down.notices.is_empty() {
+                self.notice_gap(NoticeGap {
+                    from: down.since_wall,
+                    to: None,
+                    subscriptions: down.notices,
+                });
             }
         }
         for sub in self.subs.values_mut() {
@@ -192,6 +218,7 @@ impl Engine {
         let restore_deadline = Instant::now() + self.options.ack_timeout;
         loop {
             tokio::select! {
+                Some((gap, result)) = self.recovered_rx.recv() => self.on_recovered(gap, result),
                 _ = tokio::time::sleep_until(restore_deadline), if self.down.is_some() => {
                     self.close_gap();
                 }
@@ -284,30 +311,33 @@ impl Engine {
         } else {
             Arc::from(f.payload)
         };
-        let ranges = frame::record_ranges(f.tr_id, &plain, f.count, columns.len())?;
         let notice = f.encrypted || (catalog.is_encrypted)(f.tr_id).unwrap_or(false);
+        // Execution notices feed the ledger that keeps recovered fills from repeating them.
+        let ledger = Market::of_notice_tr(f.tr_id)
+            .filter(|_| notice)
+            .and_then(|m| Some((m, NoticeColumns::find(columns)?)));
         let (tr_id, keys) = match self.keys_by_tr.get_key_value(f.tr_id) {
-            Some((t, k)) => (t.clone(), k.clone()),
-            None => (Arc::from(f.tr_id), Vec::new()),
+            Some((t, k)) => (t.clone(), k.as_slice()),
+            None => (Arc::from(f.tr_id), &[][..]),
         };
-        for range in ranges {
-            let first = plain
-                .get(range.clone())
-                .and_then(|r| r.split('^').next())
-                .unwrap_or_default();
+        let (fanout, notices) = (&mut self.fanout, &mut self.ledger);
+        RawRecord::split_payload(f.tr_id, &plain, f.count, columns.len(), |fields, record| {
+            let first = fields.first().copied().unwrap_or_default();
             let tr_key = keys
                 .iter()
                 .find(|k| ***k == *first)
                 .or(if keys.len() == 1 { keys.first() } else { None })
                 .cloned();
+            if let Some((market, cols)) = ledger {
+                notices.notice(market, cols, fields);
+            }
             let event = Event::Data {
                 tr_id: tr_id.clone(),
                 tr_key,
-                record: RawRecord::new(plain.clone(), range),
+                record,
             };
-            self.emit(event, !notice);
-        }
-        Ok(())
+            fanout.emit(event, !notice);
+        })
     }
 
     /// Finds the registration an ack answers: the exact pair, else the oldest in-flight one
@@ -502,7 +532,7 @@ impl Engine {
         }
     }
 
-    /// Ends the current gap with `Reconnected`.
+    /// Ends the current gap with `Reconnected`, then the notice gap (and its recovery).
     fn close_gap(&mut self) {
         if let Some(down) = self.down.take() {
             self.emit(
@@ -513,6 +543,57 @@ impl Engine {
                 },
                 false,
             );
+            if !down.notices.is_empty() {
+                self.notice_gap(NoticeGap {
+                    from: down.since_wall,
+                    to: Some(SystemTime::now()),
+                    subscriptions: down.notices,
+                });
+            }
+        }
+    }
+
+    /// The registered execution-notice subscriptions (encrypted TRs).
+    fn notice_subscriptions(&self) -> Vec<Key> {
+        let catalog = self.options.catalog;
+        self.subs
+            .keys()
+            .filter(|(tr, _)| (catalog.is_encrypted)(tr).unwrap_or(false))
+            .cloned()
+            .collect()
+    }
+
+    /// Reports a notice gap and, when configured, starts recovering it in a task of its own.
+    fn notice_gap(&mut self, gap: NoticeGap) {
+        self.emit(Event::NoticeGap(gap.clone()), false);
+        let (Some(recovery), Some(to)) = (self.options.recovery.clone(), gap.to) else {
+            return;
+        };
+        if gap.markets().is_empty() || to < gap.from {
+            return;
+        }
+        let tx = self.recovered_tx.clone();
+        tokio::spawn(async move {
+            let result = recovery.0.orders(&gap).await;
+            let _ = tx.send((gap, result));
+        });
+    }
+
+    /// Emits the fills of a recovery that no notice (or earlier recovery) reported.
+    fn on_recovered(&mut self, gap: NoticeGap, result: Result<Vec<OrderFills>, Error>) {
+        match result {
+            Ok(orders) => {
+                for fill in self.ledger.reconcile(orders) {
+                    self.emit(Event::Recovered(fill), false);
+                }
+            }
+            Err(e) => self.emit(
+                Event::RecoveryFailed {
+                    gap,
+                    error: e.to_string(),
+                },
+                false,
+            ),
         }
     }
 
@@ -652,6 +733,7 @@ impl Engine {
     }
 
     async fn graceful_close(&mut self, mut tx: WsTx, mut rx: WsRx) {
+        let notices = self.notice_subscriptions();
         let active: Vec<Key> = self
             .subs
             .iter()
@@ -694,6 +776,15 @@ impl Engine {
                 _ = tokio::time::sleep_until(deadline) => break,
             }
         }
+        if !notices.is_empty() {
+            // Notices were delivered until KIS confirmed the unsubscribes (or the close
+            // timeout); nothing after this point reaches this session.
+            self.notice_gap(NoticeGap {
+                from: SystemTime::now(),
+                to: None,
+                subscriptions: notices,
+            });
+        }
         let _ = tx.send(Message::Close(None)).await;
         let _ = tx.close().await;
     }
@@ -729,10 +820,13 @@ impl Engine {
         }
         match &mut self.down {
             None => {
+                let notices = self.notice_subscriptions();
                 self.down = Some(Down {
                     since: Instant::now(),
+                    since_wall: SystemTime::now(),
                     attempts: 0,
                     restored: 0,
+                    notices,
                 });
             }
             // Lost again while restoring: restores confirmed so far will be redone; the gap

@@ -6,6 +6,7 @@ use kis_client::endpoint::Env;
 
 use crate::backoff::Backoff;
 use crate::catalog::Catalog;
+use crate::recovery::Recovery;
 
 /// Websocket URL of the real service.
 pub const REAL_WS_URL: &str = "ws://ops.koreainvestment.com:21000";
@@ -65,6 +66,11 @@ pub struct Options {
     /// Consecutive approval-key refusals (each followed by fetching a fresh key) before pending
     /// subscriptions fail with [`Error::InvalidApproval`].
     pub max_approval_refusals: u32,
+    /// Opt-in recovery of execution notices missed in a gap (see
+    /// [`crate::Event::NoticeGap`]): e.g. `Some(Recovery(Arc::new(RestRecovery::new(client))))`.
+    /// Recovered executions arrive as [`crate::Event::Recovered`]. `None` (the default): gaps
+    /// are reported, nothing is fetched.
+    pub recovery: Option<Recovery>,
     /// Realtime TR facts (columns, encryption, paper availability).
     pub catalog: Catalog,
 }
@@ -94,6 +100,7 @@ impl Options {
             max_message_size: DEFAULT_MAX_MESSAGE_SIZE,
             close_timeout: Duration::from_secs(2),
             max_approval_refusals: 2,
+            recovery: None,
             catalog: crate::api_glue::generated_catalog(),
         }
     }
