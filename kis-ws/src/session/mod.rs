@@ -4,6 +4,7 @@
 mod approval;
 mod engine;
 mod options;
+mod registry;
 mod stream;
 
 use std::marker::PhantomData;
