@@ -24,6 +24,7 @@ mod queue;
 pub mod record;
 pub mod recovery;
 mod session;
+mod text;
 
 pub use api_glue::AnyRecord;
 pub use backoff::Backoff;
@@ -38,3 +39,4 @@ pub use session::{
     ApprovalKeySource, DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_MAX_SUBSCRIPTIONS, EventStream, Options,
     PAPER_WS_URL, REAL_WS_URL, RecordStream, Session, StaticApprovalKey,
 };
+pub use text::Text;

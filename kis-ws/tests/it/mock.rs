@@ -100,7 +100,7 @@ async fn subscribe_41_codes_typed_frames_for_each_and_42nd_refused() {
         } = wait_for(&mut events, |e| matches!(e, Event::Data { .. })).await
         {
             assert_eq!(&*tr_id, "H0STCNT0");
-            let code = r.mksc_shrn_iscd.get().expect("code").clone();
+            let code = r.mksc_shrn_iscd.get().expect("code").to_string();
             assert_eq!(tr_key.as_deref(), Some(code.as_str()));
             assert!(codes[..41].contains(&code), "{code}");
             assert!(r.stck_prpr.get().is_some(), "typed price");
@@ -170,9 +170,15 @@ async fn encrypted_notice_decrypts_and_decodes_after_an_order() {
     let AnyRecord::H0stcni0(n) = record else {
         panic!("not a notice: {record:?}")
     };
-    assert_eq!(n.cust_id.get().map(String::as_str), Some(hts_id.as_str()));
+    assert_eq!(
+        n.cust_id.get().map(kis_ws::Text::as_str),
+        Some(hts_id.as_str())
+    );
     assert_eq!(n.oder_no.raw(), odno);
-    assert_eq!(n.stck_shrn_iscd.get().map(String::as_str), Some("005930"));
+    assert_eq!(
+        n.stck_shrn_iscd.get().map(kis_ws::Text::as_str),
+        Some("005930")
+    );
     assert!(s.mock.stats().notices_sent >= 1);
     session.close().await;
 }
