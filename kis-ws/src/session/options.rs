@@ -31,17 +31,17 @@ pub struct Options {
     /// `custtype` header: `P` individual, `B` corporate.
     pub custtype: String,
     /// Registration cap; the next subscription fails locally with
-    /// [`Error::TooManySubscriptions`].
+    /// [`crate::Error::TooManySubscriptions`].
     pub max_subscriptions: usize,
     /// Per-consumer queue of market-data records; beyond it the oldest are dropped and the
-    /// consumer sees [`Event::Lagged`].
+    /// consumer sees [`crate::Event::Lagged`].
     pub data_buffer: usize,
     /// Per-consumer queue of execution notices and state events. These are never dropped
     /// silently and the connection task never waits for a consumer: a stream that lets this
     /// many pile up is ended with [`crate::Event::Overflowed`] (the session and the other
     /// streams go on).
     pub notice_buffer: usize,
-    /// How long [`Session::subscribe`]/[`Session::unsubscribe`] wait for KIS's ack.
+    /// How long [`crate::Session::subscribe`]/[`crate::Session::unsubscribe`] wait for KIS's ack.
     pub ack_timeout: Duration,
     /// Timeout of one websocket connection attempt.
     pub connect_timeout: Duration,
@@ -64,7 +64,7 @@ pub struct Options {
     /// within this plus one second whatever the server or the consumers do.
     pub close_timeout: Duration,
     /// Consecutive approval-key refusals (each followed by fetching a fresh key) before pending
-    /// subscriptions fail with [`Error::InvalidApproval`].
+    /// subscriptions fail with [`crate::Error::InvalidApproval`].
     pub max_approval_refusals: u32,
     /// Opt-in recovery of execution notices missed in a gap (see
     /// [`crate::Event::NoticeGap`]): e.g. `Some(Recovery(Arc::new(RestRecovery::new(client))))`.
