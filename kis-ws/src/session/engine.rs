@@ -339,8 +339,14 @@ impl Engine {
             return;
         }
         let tx = self.recovered_tx.clone();
+        let settle = self.options.recovery_settle;
         tokio::spawn(async move {
             let result = recovery.0.orders(&gap).await;
+            // The inquiry can see a fill whose realtime notice is still on its way (the
+            // notice and the REST answer race); let such notices reach the ledger first.
+            if result.is_ok() {
+                tokio::time::sleep(settle).await;
+            }
             let _ = tx.send((gap, result));
         });
     }

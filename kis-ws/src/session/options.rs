@@ -71,6 +71,10 @@ pub struct Options {
     /// Recovered executions arrive as [`crate::Event::Recovered`]. `None` (the default): gaps
     /// are reported, nothing is fetched.
     pub recovery: Option<Recovery>,
+    /// How long a recovery's answer waits before it is compared with the notices received:
+    /// a fill in the answer may have its realtime notice still in flight, and it must not be
+    /// reported twice. A notice delayed longer than this would be.
+    pub recovery_settle: Duration,
     /// Realtime TR facts (columns, encryption, paper availability).
     pub catalog: Catalog,
 }
@@ -101,6 +105,7 @@ impl Options {
             close_timeout: Duration::from_secs(2),
             max_approval_refusals: 2,
             recovery: None,
+            recovery_settle: Duration::from_secs(1),
             catalog: crate::api_glue::generated_catalog(),
         }
     }
