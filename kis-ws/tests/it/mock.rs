@@ -143,7 +143,12 @@ async fn encrypted_notice_decrypts_and_decodes_after_an_order() {
 
     let placed = s
         .client
-        .send(OrderCashRequest::buy("005930", "00", "1", "70000"))
+        .send(OrderCashRequest::buy(
+            "005930",
+            kis_client::codes::OrderType::Limit,
+            1,
+            kis_client::value::Decimal::from(70_000),
+        ))
         .await
         .expect("order");
     let odno = placed

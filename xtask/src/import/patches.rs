@@ -71,12 +71,34 @@ pub struct FieldPatch {
     /// New code list.
     #[serde(default)]
     pub codes: Option<Vec<Code>>,
+    /// Whether KIS accepts the (required) field blank.
+    #[serde(default)]
+    pub blank: Option<bool>,
+    /// Codes KIS refuses since a date (a fact announced after the workbook); each must be in
+    /// the field's code list.
+    #[serde(default)]
+    pub retire: Vec<RetireCode>,
     /// New wire name (for misspelled rows).
     #[serde(default)]
     pub rename: Option<String>,
     /// Drops the field (for duplicated rows).
     #[serde(default)]
     pub remove: bool,
+}
+
+/// A code retired by KIS: `{code, since, refusal, source}`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetireCode {
+    /// The code.
+    pub code: String,
+    /// `YYYY-MM-DD` the refusals started.
+    pub since: String,
+    /// KIS's answer (`msg_cd` and message).
+    #[serde(default)]
+    pub refusal: String,
+    /// Where the fact comes from.
+    pub source: String,
 }
 
 /// A loaded patch with its location (`file#index`).
@@ -242,6 +264,23 @@ pub fn apply(
             }
             if let Some(c) = &fp.codes {
                 f.codes = c.clone();
+            }
+            if let Some(b) = fp.blank {
+                f.blank = b;
+            }
+            for r in &fp.retire {
+                let code = f
+                    .codes
+                    .iter_mut()
+                    .find(|c| c.code == r.code)
+                    .ok_or_else(|| {
+                        stale(format!("`{}` has no code `{}` to retire", fp.path, r.code))
+                    })?;
+                code.retired = Some(kis_spec::Retired {
+                    since: r.since.clone(),
+                    refusal: r.refusal.clone(),
+                    source: r.source.clone(),
+                });
             }
         }
     }

@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `FHKBJ773701C0`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -74,6 +75,28 @@ impl std::fmt::Debug for InquireDailyItemchartpriceRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "FID_COND_MRKT_DIV_CODE",
+        kind: p::FieldKind::Text,
+        max_len: 6,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_ISCD",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for InquireDailyItemchartpriceRequest {
     type Response = InquireDailyItemchartpriceResponse;
 
@@ -85,6 +108,14 @@ impl Endpoint for InquireDailyItemchartpriceRequest {
         method: HttpMethod::Get,
         path: "/uapi/domestic-bond/v1/quotations/inquire-daily-itemchartprice",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("FHKBJ773701C0"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `CTPF1114R`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -68,6 +69,28 @@ impl std::fmt::Debug for SearchBondInfoRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "PDNO",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "PRDT_TYPE_CD",
+        kind: p::FieldKind::Text,
+        max_len: 3,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for SearchBondInfoRequest {
     type Response = SearchBondInfoResponse;
 
@@ -79,6 +102,14 @@ impl Endpoint for SearchBondInfoRequest {
         method: HttpMethod::Get,
         path: "/uapi/domestic-bond/v1/quotations/search-bond-info",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("CTPF1114R"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

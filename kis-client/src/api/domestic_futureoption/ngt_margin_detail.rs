@@ -6,6 +6,7 @@
 //! - TR ID for `old` (구): real `JTCE6003R`, paper not available.
 //! - TR ID for `new` (신): real `CTFN7107R`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -112,6 +113,37 @@ impl std::fmt::Debug for NgtMarginDetailRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "CANO",
+        kind: p::FieldKind::Account,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ACNT_PRDT_CD",
+        kind: p::FieldKind::Product,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "MGNA_DVSN_CD",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for NgtMarginDetailRequest {
     type Response = NgtMarginDetailResponse;
 
@@ -123,6 +155,23 @@ impl Endpoint for NgtMarginDetailRequest {
         method: HttpMethod::Get,
         path: "/uapi/domestic-futureoption/v1/trading/ngt-margin-detail",
         paging: None,
+        fields: FIELDS,
+        variants: &[
+            (
+                "old",
+                TrIds {
+                    real: Some("JTCE6003R"),
+                    paper: None,
+                },
+            ),
+            (
+                "new",
+                TrIds {
+                    real: Some("CTFN7107R"),
+                    paper: None,
+                },
+            ),
+        ],
     };
 
     fn tr_ids(&self) -> TrIds {

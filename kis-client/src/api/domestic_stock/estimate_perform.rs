@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `HHKST668300C0`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -51,6 +52,17 @@ impl std::fmt::Debug for EstimatePerformRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[p::FieldMeta {
+    wire: "SHT_CD",
+    kind: p::FieldKind::Text,
+    max_len: 2,
+    required: true,
+    blank: false,
+    codes: &[],
+    retired: &[],
+}];
+
 impl Endpoint for EstimatePerformRequest {
     type Response = EstimatePerformResponse;
 
@@ -62,6 +74,14 @@ impl Endpoint for EstimatePerformRequest {
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/quotations/estimate-perform",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("HHKST668300C0"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

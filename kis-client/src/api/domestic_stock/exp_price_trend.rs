@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `FHPST01810000`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -54,12 +55,12 @@ impl ExpPriceTrendRequest {
     /// - `fid_cond_mrkt_div_code` (`fid_cond_mrkt_div_code`): 조건 시장 분류 코드
     /// - `fid_input_iscd` (`fid_input_iscd`): 입력 종목코드
     pub fn new(
-        fid_mkop_cls_code: impl Into<String>,
+        fid_mkop_cls_code: crate::api::codes::FidMkopClsCodeExpPriceTrend,
         fid_cond_mrkt_div_code: impl Into<String>,
         fid_input_iscd: impl Into<String>,
     ) -> Self {
         Self {
-            fid_mkop_cls_code: fid_mkop_cls_code.into(),
+            fid_mkop_cls_code: p::code(&fid_mkop_cls_code),
             fid_cond_mrkt_div_code: fid_cond_mrkt_div_code.into(),
             fid_input_iscd: fid_input_iscd.into(),
         }
@@ -70,8 +71,11 @@ impl ExpPriceTrendRequest {
     /// Codes:
     /// - `0`: 전체
     /// - `4`: 체결량 0 제외
-    pub fn fid_mkop_cls_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_mkop_cls_code = value.into();
+    pub fn fid_mkop_cls_code(
+        mut self,
+        value: crate::api::codes::FidMkopClsCodeExpPriceTrend,
+    ) -> Self {
+        self.fid_mkop_cls_code = p::code(&value);
         self
     }
 
@@ -98,6 +102,37 @@ impl std::fmt::Debug for ExpPriceTrendRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "fid_mkop_cls_code",
+        kind: p::FieldKind::Code,
+        max_len: 12,
+        required: true,
+        blank: false,
+        codes: &["0", "4"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "fid_cond_mrkt_div_code",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "fid_input_iscd",
+        kind: p::FieldKind::Text,
+        max_len: 5,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for ExpPriceTrendRequest {
     type Response = ExpPriceTrendResponse;
 
@@ -109,6 +144,14 @@ impl Endpoint for ExpPriceTrendRequest {
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/quotations/exp-price-trend",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("FHPST01810000"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

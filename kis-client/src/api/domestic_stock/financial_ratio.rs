@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `FHKST66430300`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -54,12 +55,12 @@ impl FinancialRatioRequest {
     /// - `fid_cond_mrkt_div_code` (`fid_cond_mrkt_div_code`): 조건 시장 분류 코드
     /// - `fid_input_iscd` (`fid_input_iscd`): 입력 종목코드
     pub fn new(
-        fid_div_cls_code: impl Into<String>,
+        fid_div_cls_code: crate::api::codes::FidDivClsCodeBalanceSheet,
         fid_cond_mrkt_div_code: impl Into<String>,
         fid_input_iscd: impl Into<String>,
     ) -> Self {
         Self {
-            fid_div_cls_code: fid_div_cls_code.into(),
+            fid_div_cls_code: p::code(&fid_div_cls_code),
             fid_cond_mrkt_div_code: fid_cond_mrkt_div_code.into(),
             fid_input_iscd: fid_input_iscd.into(),
         }
@@ -70,8 +71,8 @@ impl FinancialRatioRequest {
     /// Codes:
     /// - `0`: 년
     /// - `1`: 분기
-    pub fn fid_div_cls_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_div_cls_code = value.into();
+    pub fn fid_div_cls_code(mut self, value: crate::api::codes::FidDivClsCodeBalanceSheet) -> Self {
+        self.fid_div_cls_code = p::code(&value);
         self
     }
 
@@ -98,6 +99,37 @@ impl std::fmt::Debug for FinancialRatioRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "FID_DIV_CLS_CODE",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["0", "1"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "fid_cond_mrkt_div_code",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "fid_input_iscd",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for FinancialRatioRequest {
     type Response = FinancialRatioResponse;
 
@@ -109,6 +141,14 @@ impl Endpoint for FinancialRatioRequest {
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/finance/financial-ratio",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("FHKST66430300"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

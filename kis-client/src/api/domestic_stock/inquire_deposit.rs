@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `TTTC0506R`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -80,6 +81,37 @@ impl std::fmt::Debug for InquireDepositRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "CANO",
+        kind: p::FieldKind::Account,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ACNT_PRDT_CD",
+        kind: p::FieldKind::Product,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ACCA_DVSN_CD",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for InquireDepositRequest {
     type Response = InquireDepositResponse;
 
@@ -91,6 +123,14 @@ impl Endpoint for InquireDepositRequest {
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/trading/pension/inquire-deposit",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("TTTC0506R"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `FHKEW15010000`, paper `FHKEW15010000`.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -74,6 +75,28 @@ impl std::fmt::Debug for InquireElwPriceRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "FID_COND_MRKT_DIV_CODE",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_ISCD",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for InquireElwPriceRequest {
     type Response = InquireElwPriceResponse;
 
@@ -85,6 +108,14 @@ impl Endpoint for InquireElwPriceRequest {
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/quotations/inquire-elw-price",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("FHKEW15010000"),
+                paper: Some("FHKEW15010000"),
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `FHPTJ04040000`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -73,17 +74,17 @@ impl InquireInvestorDailyByMarketRequest {
     pub fn new(
         fid_cond_mrkt_div_code: impl Into<String>,
         fid_input_iscd: impl Into<String>,
-        fid_input_date_1: impl Into<String>,
+        fid_input_date_1: v::NaiveDate,
         fid_input_iscd_1: impl Into<String>,
-        fid_input_date_2: impl Into<String>,
+        fid_input_date_2: v::NaiveDate,
         fid_input_iscd_2: impl Into<String>,
     ) -> Self {
         Self {
             fid_cond_mrkt_div_code: fid_cond_mrkt_div_code.into(),
             fid_input_iscd: fid_input_iscd.into(),
-            fid_input_date_1: fid_input_date_1.into(),
+            fid_input_date_1: p::date(fid_input_date_1),
             fid_input_iscd_1: fid_input_iscd_1.into(),
-            fid_input_date_2: fid_input_date_2.into(),
+            fid_input_date_2: p::date(fid_input_date_2),
             fid_input_iscd_2: fid_input_iscd_2.into(),
         }
     }
@@ -101,8 +102,8 @@ impl InquireInvestorDailyByMarketRequest {
     }
 
     /// Sets 입력 날짜1 (`FID_INPUT_DATE_1`, required, length 10).
-    pub fn fid_input_date_1(mut self, value: impl Into<String>) -> Self {
-        self.fid_input_date_1 = value.into();
+    pub fn fid_input_date_1(mut self, value: v::NaiveDate) -> Self {
+        self.fid_input_date_1 = p::date(value);
         self
     }
 
@@ -113,8 +114,8 @@ impl InquireInvestorDailyByMarketRequest {
     }
 
     /// Sets 입력 날짜2 (`FID_INPUT_DATE_2`, required, length 10).
-    pub fn fid_input_date_2(mut self, value: impl Into<String>) -> Self {
-        self.fid_input_date_2 = value.into();
+    pub fn fid_input_date_2(mut self, value: v::NaiveDate) -> Self {
+        self.fid_input_date_2 = p::date(value);
         self
     }
 
@@ -138,6 +139,64 @@ impl std::fmt::Debug for InquireInvestorDailyByMarketRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "FID_COND_MRKT_DIV_CODE",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_ISCD",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_DATE_1",
+        kind: p::FieldKind::Date,
+        max_len: 10,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_ISCD_1",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_DATE_2",
+        kind: p::FieldKind::Date,
+        max_len: 10,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_ISCD_2",
+        kind: p::FieldKind::Text,
+        max_len: 10,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for InquireInvestorDailyByMarketRequest {
     type Response = InquireInvestorDailyByMarketResponse;
 
@@ -149,6 +208,14 @@ impl Endpoint for InquireInvestorDailyByMarketRequest {
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/quotations/inquire-investor-daily-by-market",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("FHPTJ04040000"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

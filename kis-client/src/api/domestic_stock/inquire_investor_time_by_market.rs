@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `FHPTJ04030000`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -71,6 +72,28 @@ impl std::fmt::Debug for InquireInvestorTimeByMarketRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "fid_input_iscd",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "fid_input_iscd_2",
+        kind: p::FieldKind::Text,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for InquireInvestorTimeByMarketRequest {
     type Response = InquireInvestorTimeByMarketResponse;
 
@@ -82,6 +105,14 @@ impl Endpoint for InquireInvestorTimeByMarketRequest {
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/quotations/inquire-investor-time-by-market",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("FHPTJ04030000"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

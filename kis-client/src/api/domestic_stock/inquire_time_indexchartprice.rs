@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `FHKUP03500200`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -69,14 +70,14 @@ impl InquireTimeIndexchartpriceRequest {
     /// - `fid_pw_data_incu_yn` (`FID_PW_DATA_INCU_YN`): FID 과거 데이터 포함 여부
     pub fn new(
         fid_cond_mrkt_div_code: impl Into<String>,
-        fid_etc_cls_code: impl Into<String>,
+        fid_etc_cls_code: crate::api::codes::FidEtcClsCodeInquireTimeIndexchartprice,
         fid_input_iscd: impl Into<String>,
         fid_input_hour_1: impl Into<String>,
         fid_pw_data_incu_yn: impl Into<String>,
     ) -> Self {
         Self {
             fid_cond_mrkt_div_code: fid_cond_mrkt_div_code.into(),
-            fid_etc_cls_code: fid_etc_cls_code.into(),
+            fid_etc_cls_code: p::code(&fid_etc_cls_code),
             fid_input_iscd: fid_input_iscd.into(),
             fid_input_hour_1: fid_input_hour_1.into(),
             fid_pw_data_incu_yn: fid_pw_data_incu_yn.into(),
@@ -94,8 +95,11 @@ impl InquireTimeIndexchartpriceRequest {
     /// Codes:
     /// - `0`: 기본
     /// - `1`: 장마감,시간외 제외
-    pub fn fid_etc_cls_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_etc_cls_code = value.into();
+    pub fn fid_etc_cls_code(
+        mut self,
+        value: crate::api::codes::FidEtcClsCodeInquireTimeIndexchartprice,
+    ) -> Self {
+        self.fid_etc_cls_code = p::code(&value);
         self
     }
 
@@ -130,6 +134,55 @@ impl std::fmt::Debug for InquireTimeIndexchartpriceRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "FID_COND_MRKT_DIV_CODE",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_ETC_CLS_CODE",
+        kind: p::FieldKind::Code,
+        max_len: 12,
+        required: true,
+        blank: false,
+        codes: &["0", "1"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_ISCD",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_HOUR_1",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_PW_DATA_INCU_YN",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for InquireTimeIndexchartpriceRequest {
     type Response = InquireTimeIndexchartpriceResponse;
 
@@ -141,6 +194,14 @@ impl Endpoint for InquireTimeIndexchartpriceRequest {
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/quotations/inquire-time-indexchartprice",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("FHKUP03500200"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `FHKST03010200`, paper `FHKST03010200`.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -69,14 +70,14 @@ impl InquireTimeItemchartpriceRequest {
     /// - `fid_pw_data_incu_yn` (`FID_PW_DATA_INCU_YN`): 과거 데이터 포함 여부
     /// - `fid_etc_cls_code` (`FID_ETC_CLS_CODE`): 기타 구분 코드
     pub fn new(
-        fid_cond_mrkt_div_code: impl Into<String>,
+        fid_cond_mrkt_div_code: crate::api::codes::Market,
         fid_input_iscd: impl Into<String>,
         fid_input_hour_1: impl Into<String>,
         fid_pw_data_incu_yn: impl Into<String>,
         fid_etc_cls_code: impl Into<String>,
     ) -> Self {
         Self {
-            fid_cond_mrkt_div_code: fid_cond_mrkt_div_code.into(),
+            fid_cond_mrkt_div_code: p::code(&fid_cond_mrkt_div_code),
             fid_input_iscd: fid_input_iscd.into(),
             fid_input_hour_1: fid_input_hour_1.into(),
             fid_pw_data_incu_yn: fid_pw_data_incu_yn.into(),
@@ -90,8 +91,8 @@ impl InquireTimeItemchartpriceRequest {
     /// - `J`: KRX
     /// - `NX`: NXT
     /// - `UN`: 통합
-    pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_cond_mrkt_div_code = value.into();
+    pub fn fid_cond_mrkt_div_code(mut self, value: crate::api::codes::Market) -> Self {
+        self.fid_cond_mrkt_div_code = p::code(&value);
         self
     }
 
@@ -132,6 +133,55 @@ impl std::fmt::Debug for InquireTimeItemchartpriceRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "FID_COND_MRKT_DIV_CODE",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["J", "NX", "UN"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_ISCD",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_HOUR_1",
+        kind: p::FieldKind::Text,
+        max_len: 10,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_PW_DATA_INCU_YN",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_ETC_CLS_CODE",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for InquireTimeItemchartpriceRequest {
     type Response = InquireTimeItemchartpriceResponse;
 
@@ -143,6 +193,14 @@ impl Endpoint for InquireTimeItemchartpriceRequest {
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/quotations/inquire-time-itemchartprice",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("FHKST03010200"),
+                paper: Some("FHKST03010200"),
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `HHKCM113004C7`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -87,6 +88,37 @@ impl std::fmt::Debug for IntstockGrouplistRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "TYPE",
+        kind: p::FieldKind::Text,
+        max_len: 1,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_ETC_CLS_CODE",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "USER_ID",
+        kind: p::FieldKind::Text,
+        max_len: 16,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for IntstockGrouplistRequest {
     type Response = IntstockGrouplistResponse;
 
@@ -98,6 +130,14 @@ impl Endpoint for IntstockGrouplistRequest {
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/quotations/intstock-grouplist",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("HHKCM113004C7"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `FHPPG04650101`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -74,6 +75,28 @@ impl std::fmt::Debug for ProgramTradeByStockRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "FID_COND_MRKT_DIV_CODE",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_ISCD",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for ProgramTradeByStockRequest {
     type Response = ProgramTradeByStockResponse;
 
@@ -85,6 +108,14 @@ impl Endpoint for ProgramTradeByStockRequest {
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/quotations/program-trade-by-stock",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("FHPPG04650101"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `FHPPG04650201`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -48,16 +49,14 @@ impl ProgramTradeByStockDailyRequest {
     /// Required fields, in spec order:
     /// - `fid_cond_mrkt_div_code` (`FID_COND_MRKT_DIV_CODE`): 조건 시장 분류 코드
     /// - `fid_input_iscd` (`FID_INPUT_ISCD`): 입력 종목코드
-    /// - `fid_input_date_1` (`FID_INPUT_DATE_1`): 입력 날짜1
     pub fn new(
         fid_cond_mrkt_div_code: impl Into<String>,
         fid_input_iscd: impl Into<String>,
-        fid_input_date_1: impl Into<String>,
     ) -> Self {
         Self {
             fid_cond_mrkt_div_code: fid_cond_mrkt_div_code.into(),
             fid_input_iscd: fid_input_iscd.into(),
-            fid_input_date_1: fid_input_date_1.into(),
+            fid_input_date_1: String::new(),
         }
     }
 
@@ -74,6 +73,8 @@ impl ProgramTradeByStockDailyRequest {
     }
 
     /// Sets 입력 날짜1 (`FID_INPUT_DATE_1`, required, length 10).
+    ///
+    /// Default: blank (KIS accepts it empty).
     pub fn fid_input_date_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_date_1 = value.into();
         self
@@ -90,6 +91,37 @@ impl std::fmt::Debug for ProgramTradeByStockDailyRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "FID_COND_MRKT_DIV_CODE",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_ISCD",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_DATE_1",
+        kind: p::FieldKind::Text,
+        max_len: 10,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for ProgramTradeByStockDailyRequest {
     type Response = ProgramTradeByStockDailyResponse;
 
@@ -101,6 +133,14 @@ impl Endpoint for ProgramTradeByStockDailyRequest {
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/quotations/program-trade-by-stock-daily",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("FHPPG04650201"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

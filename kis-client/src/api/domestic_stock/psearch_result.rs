@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `HHKST03900400`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -68,6 +69,28 @@ impl std::fmt::Debug for PsearchResultRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "user_id",
+        kind: p::FieldKind::Text,
+        max_len: 40,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "seq",
+        kind: p::FieldKind::Text,
+        max_len: 10,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for PsearchResultRequest {
     type Response = PsearchResultResponse;
 
@@ -79,6 +102,14 @@ impl Endpoint for PsearchResultRequest {
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/quotations/psearch-result",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("HHKST03900400"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

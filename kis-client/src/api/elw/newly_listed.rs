@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `FHKEW154800C0`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -27,6 +28,11 @@ pub struct NewlyListedRequest {
     /// 입력날짜1 (`FID_INPUT_DATE_1`, required, length 10).
     fid_input_date_1: String,
     /// 결재방법 (`FID_BLNC_CLS_CODE`, required, length 2).
+    ///
+    /// Codes:
+    /// - `0`: 전체
+    /// - `1`: 일반
+    /// - `2`: 조기종료
     fid_blnc_cls_code: String,
 }
 
@@ -86,8 +92,8 @@ impl NewlyListedRequest {
         fid_div_cls_code: impl Into<String>,
         fid_unas_input_iscd: impl Into<String>,
         fid_input_iscd_2: impl Into<String>,
-        fid_input_date_1: impl Into<String>,
-        fid_blnc_cls_code: impl Into<String>,
+        fid_input_date_1: v::NaiveDate,
+        fid_blnc_cls_code: crate::api::codes::FidDivClsCodeCondSearch,
     ) -> Self {
         Self {
             fid_cond_mrkt_div_code: fid_cond_mrkt_div_code.into(),
@@ -95,8 +101,8 @@ impl NewlyListedRequest {
             fid_div_cls_code: fid_div_cls_code.into(),
             fid_unas_input_iscd: fid_unas_input_iscd.into(),
             fid_input_iscd_2: fid_input_iscd_2.into(),
-            fid_input_date_1: fid_input_date_1.into(),
-            fid_blnc_cls_code: fid_blnc_cls_code.into(),
+            fid_input_date_1: p::date(fid_input_date_1),
+            fid_blnc_cls_code: p::code(&fid_blnc_cls_code),
         }
     }
 
@@ -131,14 +137,19 @@ impl NewlyListedRequest {
     }
 
     /// Sets 입력날짜1 (`FID_INPUT_DATE_1`, required, length 10).
-    pub fn fid_input_date_1(mut self, value: impl Into<String>) -> Self {
-        self.fid_input_date_1 = value.into();
+    pub fn fid_input_date_1(mut self, value: v::NaiveDate) -> Self {
+        self.fid_input_date_1 = p::date(value);
         self
     }
 
     /// Sets 결재방법 (`FID_BLNC_CLS_CODE`, required, length 2).
-    pub fn fid_blnc_cls_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_blnc_cls_code = value.into();
+    ///
+    /// Codes:
+    /// - `0`: 전체
+    /// - `1`: 일반
+    /// - `2`: 조기종료
+    pub fn fid_blnc_cls_code(mut self, value: crate::api::codes::FidDivClsCodeCondSearch) -> Self {
+        self.fid_blnc_cls_code = p::code(&value);
         self
     }
 }
@@ -157,6 +168,73 @@ impl std::fmt::Debug for NewlyListedRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "FID_COND_MRKT_DIV_CODE",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_COND_SCR_DIV_CODE",
+        kind: p::FieldKind::Text,
+        max_len: 5,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_DIV_CLS_CODE",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_UNAS_INPUT_ISCD",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_ISCD_2",
+        kind: p::FieldKind::Text,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_DATE_1",
+        kind: p::FieldKind::Date,
+        max_len: 10,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_BLNC_CLS_CODE",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["0", "1", "2"],
+        retired: &[],
+    },
+];
+
 impl Endpoint for NewlyListedRequest {
     type Response = NewlyListedResponse;
 
@@ -168,6 +246,14 @@ impl Endpoint for NewlyListedRequest {
         method: HttpMethod::Get,
         path: "/uapi/elw/v1/quotations/newly-listed",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("FHKEW154800C0"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `FHKST121600C0`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -90,6 +91,37 @@ impl std::fmt::Debug for InquireComponentStockPriceRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "FID_COND_MRKT_DIV_CODE",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_ISCD",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_COND_SCR_DIV_CODE",
+        kind: p::FieldKind::Text,
+        max_len: 5,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for InquireComponentStockPriceRequest {
     type Response = InquireComponentStockPriceResponse;
 
@@ -101,6 +133,14 @@ impl Endpoint for InquireComponentStockPriceRequest {
         method: HttpMethod::Get,
         path: "/uapi/etfetn/v1/quotations/inquire-component-stock-price",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("FHKST121600C0"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

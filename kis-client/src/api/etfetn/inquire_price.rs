@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `FHPST02400000`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -74,6 +75,28 @@ impl std::fmt::Debug for InquirePriceRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "fid_input_iscd",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "fid_cond_mrkt_div_code",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for InquirePriceRequest {
     type Response = InquirePriceResponse;
 
@@ -85,6 +108,14 @@ impl Endpoint for InquirePriceRequest {
         method: HttpMethod::Get,
         path: "/uapi/etfetn/v1/quotations/inquire-price",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("FHPST02400000"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

@@ -5,6 +5,7 @@
 //!
 //! TR IDs: none (this endpoint takes no `tr_id`).
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -84,6 +85,37 @@ impl std::fmt::Debug for ApprovalRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "grant_type",
+        kind: p::FieldKind::Text,
+        max_len: 18,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "appkey",
+        kind: p::FieldKind::Text,
+        max_len: 36,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "secretkey",
+        kind: p::FieldKind::Text,
+        max_len: 180,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for ApprovalRequest {
     type Response = ApprovalResponse;
 
@@ -95,6 +127,8 @@ impl Endpoint for ApprovalRequest {
         method: HttpMethod::Post,
         path: "/oauth2/Approval",
         paging: None,
+        fields: FIELDS,
+        variants: &[],
     };
 
     fn tr_ids(&self) -> TrIds {

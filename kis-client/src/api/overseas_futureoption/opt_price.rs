@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `HHDFO55010000`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -51,6 +52,17 @@ impl std::fmt::Debug for OptPriceRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[p::FieldMeta {
+    wire: "SRS_CD",
+    kind: p::FieldKind::Text,
+    max_len: 32,
+    required: true,
+    blank: false,
+    codes: &[],
+    retired: &[],
+}];
+
 impl Endpoint for OptPriceRequest {
     type Response = OptPriceResponse;
 
@@ -62,6 +74,14 @@ impl Endpoint for OptPriceRequest {
         method: HttpMethod::Get,
         path: "/uapi/overseas-futureoption/v1/quotations/opt-price",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("HHDFO55010000"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `HHDFO55200000`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -48,13 +49,13 @@ impl SearchOptDetailRequest {
     /// - `srs_cd_02` (`SRS_CD_02...`): 종목코드2
     /// - `srs_cd_30` (`SRS_CD_30`): 종목코드30
     pub fn new(
-        qry_cnt: impl Into<String>,
+        qry_cnt: v::Decimal,
         srs_cd_01: impl Into<String>,
         srs_cd_02: impl Into<String>,
         srs_cd_30: impl Into<String>,
     ) -> Self {
         Self {
-            qry_cnt: qry_cnt.into(),
+            qry_cnt: p::decimal(qry_cnt),
             srs_cd_01: srs_cd_01.into(),
             srs_cd_02: srs_cd_02.into(),
             srs_cd_30: srs_cd_30.into(),
@@ -62,8 +63,8 @@ impl SearchOptDetailRequest {
     }
 
     /// Sets 요청개수 (`QRY_CNT`, required, length 32).
-    pub fn qry_cnt(mut self, value: impl Into<String>) -> Self {
-        self.qry_cnt = value.into();
+    pub fn qry_cnt(mut self, value: v::Decimal) -> Self {
+        self.qry_cnt = p::decimal(value);
         self
     }
 
@@ -97,6 +98,46 @@ impl std::fmt::Debug for SearchOptDetailRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "QRY_CNT",
+        kind: p::FieldKind::Decimal,
+        max_len: 32,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "SRS_CD_01",
+        kind: p::FieldKind::Text,
+        max_len: 32,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "SRS_CD_02...",
+        kind: p::FieldKind::Text,
+        max_len: 32,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "SRS_CD_30",
+        kind: p::FieldKind::Text,
+        max_len: 32,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for SearchOptDetailRequest {
     type Response = SearchOptDetailResponse;
 
@@ -108,6 +149,14 @@ impl Endpoint for SearchOptDetailRequest {
         method: HttpMethod::Get,
         path: "/uapi/overseas-futureoption/v1/quotations/search-opt-detail",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("HHDFO55200000"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

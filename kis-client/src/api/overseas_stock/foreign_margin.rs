@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `TTTC2101R`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -72,6 +73,28 @@ impl std::fmt::Debug for ForeignMarginRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "CANO",
+        kind: p::FieldKind::Account,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ACNT_PRDT_CD",
+        kind: p::FieldKind::Product,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for ForeignMarginRequest {
     type Response = ForeignMarginResponse;
 
@@ -83,6 +106,14 @@ impl Endpoint for ForeignMarginRequest {
         method: HttpMethod::Get,
         path: "/uapi/overseas-stock/v1/trading/foreign-margin",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("TTTC2101R"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

@@ -6,6 +6,7 @@
 //!
 //! - TR ID: real `TTTS3039R`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -88,38 +89,26 @@ impl InquirePeriodProfitRequest {
     /// A new request.
     ///
     /// Required fields, in spec order:
-    /// - `ovrs_excg_cd` (`OVRS_EXCG_CD`): 해외거래소코드
-    /// - `natn_cd` (`NATN_CD`): 국가코드
-    /// - `crcy_cd` (`CRCY_CD`): 통화코드
-    /// - `pdno` (`PDNO`): 상품번호
     /// - `inqr_strt_dt` (`INQR_STRT_DT`): 조회시작일자
     /// - `inqr_end_dt` (`INQR_END_DT`): 조회종료일자
     /// - `wcrc_frcr_dvsn_cd` (`WCRC_FRCR_DVSN_CD`): 원화외화구분코드
-    /// - `ctx_area_fk200` (`CTX_AREA_FK200`): 연속조회검색조건200
-    /// - `ctx_area_nk200` (`CTX_AREA_NK200`): 연속조회키200
     pub fn new(
-        ovrs_excg_cd: impl Into<String>,
-        natn_cd: impl Into<String>,
-        crcy_cd: impl Into<String>,
-        pdno: impl Into<String>,
         inqr_strt_dt: impl Into<String>,
         inqr_end_dt: impl Into<String>,
-        wcrc_frcr_dvsn_cd: impl Into<String>,
-        ctx_area_fk200: impl Into<String>,
-        ctx_area_nk200: impl Into<String>,
+        wcrc_frcr_dvsn_cd: crate::api::codes::WcrcFrcrDvsnCdInquirePeriodProfit,
     ) -> Self {
         Self {
             cano: String::new(),
             acnt_prdt_cd: String::new(),
-            ovrs_excg_cd: ovrs_excg_cd.into(),
-            natn_cd: natn_cd.into(),
-            crcy_cd: crcy_cd.into(),
-            pdno: pdno.into(),
+            ovrs_excg_cd: String::new(),
+            natn_cd: String::new(),
+            crcy_cd: String::new(),
+            pdno: String::new(),
             inqr_strt_dt: inqr_strt_dt.into(),
             inqr_end_dt: inqr_end_dt.into(),
-            wcrc_frcr_dvsn_cd: wcrc_frcr_dvsn_cd.into(),
-            ctx_area_fk200: ctx_area_fk200.into(),
-            ctx_area_nk200: ctx_area_nk200.into(),
+            wcrc_frcr_dvsn_cd: p::code(&wcrc_frcr_dvsn_cd),
+            ctx_area_fk200: String::new(),
+            ctx_area_nk200: String::new(),
         }
     }
 
@@ -143,12 +132,16 @@ impl InquirePeriodProfitRequest {
     /// - `SHAA`: 중국
     /// - `TKSE`: 일본
     /// - `HASE`: 베트남
-    pub fn ovrs_excg_cd(mut self, value: impl Into<String>) -> Self {
-        self.ovrs_excg_cd = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    pub fn ovrs_excg_cd(mut self, value: crate::api::codes::OrderExchange) -> Self {
+        self.ovrs_excg_cd = p::code(&value);
         self
     }
 
     /// Sets 국가코드 (`NATN_CD`, required, length 2).
+    ///
+    /// Default: blank (KIS accepts it empty).
     pub fn natn_cd(mut self, value: impl Into<String>) -> Self {
         self.natn_cd = value.into();
         self
@@ -162,12 +155,16 @@ impl InquirePeriodProfitRequest {
     /// - `CNY`: 중국위안화
     /// - `JPY`: 일본엔화
     /// - `VND`: 베트남동
-    pub fn crcy_cd(mut self, value: impl Into<String>) -> Self {
-        self.crcy_cd = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    pub fn crcy_cd(mut self, value: crate::api::codes::TrCrcyCd) -> Self {
+        self.crcy_cd = p::code(&value);
         self
     }
 
     /// Sets 상품번호 (`PDNO`, required, length 2).
+    ///
+    /// Default: blank (KIS accepts it empty).
     pub fn pdno(mut self, value: impl Into<String>) -> Self {
         self.pdno = value.into();
         self
@@ -190,18 +187,25 @@ impl InquirePeriodProfitRequest {
     /// Codes:
     /// - `01`: 외화
     /// - `02`: 원화
-    pub fn wcrc_frcr_dvsn_cd(mut self, value: impl Into<String>) -> Self {
-        self.wcrc_frcr_dvsn_cd = value.into();
+    pub fn wcrc_frcr_dvsn_cd(
+        mut self,
+        value: crate::api::codes::WcrcFrcrDvsnCdInquirePeriodProfit,
+    ) -> Self {
+        self.wcrc_frcr_dvsn_cd = p::code(&value);
         self
     }
 
     /// Sets 연속조회검색조건200 (`CTX_AREA_FK200`, required, length 2).
+    ///
+    /// Default: blank (KIS accepts it empty).
     pub fn ctx_area_fk200(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_fk200 = value.into();
         self
     }
 
     /// Sets 연속조회키200 (`CTX_AREA_NK200`, required, length 2).
+    ///
+    /// Default: blank (KIS accepts it empty).
     pub fn ctx_area_nk200(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_nk200 = value.into();
         self
@@ -226,6 +230,109 @@ impl std::fmt::Debug for InquirePeriodProfitRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "CANO",
+        kind: p::FieldKind::Account,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ACNT_PRDT_CD",
+        kind: p::FieldKind::Product,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "OVRS_EXCG_CD",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: true,
+        codes: &["NASD", "SEHK", "SHAA", "TKSE", "HASE"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "NATN_CD",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CRCY_CD",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: true,
+        codes: &["USD", "HKD", "CNY", "JPY", "VND"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "PDNO",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "INQR_STRT_DT",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "INQR_END_DT",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "WCRC_FRCR_DVSN_CD",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["01", "02"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CTX_AREA_FK200",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CTX_AREA_NK200",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for InquirePeriodProfitRequest {
     type Response = InquirePeriodProfitResponse;
 
@@ -240,6 +347,14 @@ impl Endpoint for InquirePeriodProfitRequest {
             request: &["CTX_AREA_FK200", "CTX_AREA_NK200"],
             response: &["ctx_area_fk200", "ctx_area_nk200"],
         }),
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("TTTS3039R"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

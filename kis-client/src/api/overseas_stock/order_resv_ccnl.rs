@@ -5,6 +5,7 @@
 //!
 //! - TR ID for `us` (미국 예약주문 취소접수): real `TTTT3017U`, paper `VTTT3017U`.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -50,11 +51,11 @@ impl OrderResvCcnlRequest {
     /// Required fields, in spec order:
     /// - `rsyn_ord_rcit_dt` (`RSYN_ORD_RCIT_DT`): 해외주문접수일자
     /// - `ovrs_rsvn_odno` (`OVRS_RSVN_ODNO`): 해외예약주문번호
-    pub fn new(rsyn_ord_rcit_dt: impl Into<String>, ovrs_rsvn_odno: impl Into<String>) -> Self {
+    pub fn new(rsyn_ord_rcit_dt: v::NaiveDate, ovrs_rsvn_odno: impl Into<String>) -> Self {
         Self {
             cano: String::new(),
             acnt_prdt_cd: String::new(),
-            rsyn_ord_rcit_dt: rsyn_ord_rcit_dt.into(),
+            rsyn_ord_rcit_dt: p::date(rsyn_ord_rcit_dt),
             ovrs_rsvn_odno: ovrs_rsvn_odno.into(),
         }
     }
@@ -72,8 +73,8 @@ impl OrderResvCcnlRequest {
     }
 
     /// Sets 해외주문접수일자 (`RSYN_ORD_RCIT_DT`, required, length 8).
-    pub fn rsyn_ord_rcit_dt(mut self, value: impl Into<String>) -> Self {
-        self.rsyn_ord_rcit_dt = value.into();
+    pub fn rsyn_ord_rcit_dt(mut self, value: v::NaiveDate) -> Self {
+        self.rsyn_ord_rcit_dt = p::date(value);
         self
     }
 
@@ -95,6 +96,46 @@ impl std::fmt::Debug for OrderResvCcnlRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "CANO",
+        kind: p::FieldKind::Account,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ACNT_PRDT_CD",
+        kind: p::FieldKind::Product,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "RSYN_ORD_RCIT_DT",
+        kind: p::FieldKind::Date,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "OVRS_RSVN_ODNO",
+        kind: p::FieldKind::Text,
+        max_len: 10,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for OrderResvCcnlRequest {
     type Response = OrderResvCcnlResponse;
 
@@ -106,6 +147,14 @@ impl Endpoint for OrderResvCcnlRequest {
         method: HttpMethod::Post,
         path: "/uapi/overseas-stock/v1/trading/order-resv-ccnl",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "us",
+            TrIds {
+                real: Some("TTTT3017U"),
+                paper: Some("VTTT3017U"),
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {
