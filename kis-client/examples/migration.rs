@@ -78,7 +78,6 @@ fn rows() -> Vec<String> {
                 "005930",
                 "153000",
                 "N",
-                "",
             ),
         ),
         row(
@@ -118,6 +117,7 @@ fn rows() -> Vec<String> {
             next(),
             domestic_stock::inquire_balance_rlz_pl::InquireBalanceRlzPlRequest::new(
                 false,
+                "02",
                 false,
                 false,
                 PrevDayTrades::Include,
@@ -185,8 +185,8 @@ fn rows() -> Vec<String> {
                 FillFilter::All,
                 SortOrder::Descending,
                 InqrDvsn3::All,
-                "KRX",
-            ),
+            )
+            .excg_id_dvsn_cd("KRX"),
         ),
         row(
             next(),

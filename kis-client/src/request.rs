@@ -183,7 +183,16 @@ pub fn build(
         }
         (None, Env::Real) => "",
     };
-    let mut full = params.clone();
+    // Parameter names as the spec spells them (KIS reads them without regard to case).
+    let mut full = Map::new();
+    for (k, v) in params {
+        let name = info
+            .fields
+            .iter()
+            .find(|m| m.wire.eq_ignore_ascii_case(k))
+            .map_or(k.as_str(), |m| m.wire);
+        full.insert(name.to_owned(), v.clone());
+    }
     for m in info.fields {
         if !full.contains_key(m.wire) {
             let fill = match (m.kind, account) {

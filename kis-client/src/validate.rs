@@ -52,8 +52,11 @@ fn is_date(s: &str) -> bool {
     digits(s) && s.len() == 8 && chrono::NaiveDate::parse_from_str(s, "%Y%m%d").is_ok()
 }
 
+/// `HHMMSS`; KIS writes the end of the day as `240000`.
 fn is_time(s: &str) -> bool {
-    digits(s) && s.len() == 6 && chrono::NaiveTime::parse_from_str(s, "%H%M%S").is_ok()
+    digits(s)
+        && s.len() == 6
+        && (s == "240000" || chrono::NaiveTime::parse_from_str(s, "%H%M%S").is_ok())
 }
 
 fn is_decimal(s: &str) -> bool {

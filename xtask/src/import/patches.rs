@@ -84,6 +84,10 @@ pub struct FieldPatch {
     /// Drops the field (for duplicated rows).
     #[serde(default)]
     pub remove: bool,
+    /// Adds a request field the workbook lacks (`request.query|body.<NAME>`, appended; it must
+    /// not exist yet), with the `kind`, `type`, `length` and `codes` given here.
+    #[serde(default)]
+    pub add: bool,
 }
 
 /// A code retired by KIS: `{code, since, refusal, source}`.
@@ -243,6 +247,36 @@ pub fn apply(
             s.paging = Some(v.clone());
         }
         for fp in &patch.fields {
+            if fp.add {
+                if locate(b, &fp.path).is_some() {
+                    return Err(stale(format!(
+                        "`{}` already exists (stale patch?)",
+                        fp.path
+                    )));
+                }
+                let list = match fp.path.split('.').collect::<Vec<_>>()[..] {
+                    ["request", "query", _] => &mut b.spec.request.query,
+                    ["request", "body", _] => &mut b.spec.request.body,
+                    _ => {
+                        return Err(stale(format!(
+                            "`add` takes request.query.NAME or request.body.NAME, not `{}`",
+                            fp.path
+                        )));
+                    }
+                };
+                list.push(Field {
+                    name: fp.path.rsplit('.').next().unwrap_or_default().to_owned(),
+                    label: String::new(),
+                    wire_type: fp.wire_type.clone().unwrap_or_else(|| "string".to_owned()),
+                    kind: fp.kind.unwrap_or(kis_spec::Kind::String),
+                    required: false,
+                    blank: false,
+                    length: fp.length.clone(),
+                    codes: fp.codes.clone().unwrap_or_default(),
+                    fields: Vec::new(),
+                });
+                continue;
+            }
             let (list, idx) = locate(b, &fp.path)
                 .ok_or_else(|| stale(format!("no field `{}` (stale patch?)", fp.path)))?;
             if fp.remove {

@@ -54,18 +54,13 @@ impl InquirePsblOrderRequest {
     /// Required fields, in spec order:
     /// - `pdno` (`PDNO`): 상품번호
     /// - `bond_ord_unpr` (`BOND_ORD_UNPR`): 채권주문단가
-    /// - `samt_mket_ptci_yn` (`SAMT_MKET_PTCI_YN`): 소액시장참여여부
-    pub fn new(
-        pdno: impl Into<String>,
-        bond_ord_unpr: v::Decimal,
-        samt_mket_ptci_yn: bool,
-    ) -> Self {
+    pub fn new(pdno: impl Into<String>, bond_ord_unpr: v::Decimal) -> Self {
         Self {
             cano: String::new(),
             acnt_prdt_cd: String::new(),
             pdno: pdno.into(),
             bond_ord_unpr: p::decimal(bond_ord_unpr),
-            samt_mket_ptci_yn: p::flag(samt_mket_ptci_yn),
+            samt_mket_ptci_yn: String::new(),
         }
     }
 
@@ -94,6 +89,8 @@ impl InquirePsblOrderRequest {
     }
 
     /// Sets 소액시장참여여부 (`SAMT_MKET_PTCI_YN`, required, length 1).
+    ///
+    /// Default: blank (KIS accepts it empty).
     pub fn samt_mket_ptci_yn(mut self, value: bool) -> Self {
         self.samt_mket_ptci_yn = p::flag(value);
         self
@@ -155,7 +152,7 @@ const FIELDS: &[p::FieldMeta] = &[
         kind: p::FieldKind::Flag,
         max_len: 1,
         required: true,
-        blank: false,
+        blank: true,
         codes: &[],
         retired: &[],
     },

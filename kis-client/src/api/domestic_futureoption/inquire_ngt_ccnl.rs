@@ -408,7 +408,7 @@ const FIELDS: &[p::FieldMeta] = &[
         kind: p::FieldKind::Code,
         max_len: 2,
         required: true,
-        blank: false,
+        blank: true,
         codes: &["02"],
         retired: &[],
     },

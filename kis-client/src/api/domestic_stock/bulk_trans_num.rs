@@ -122,41 +122,35 @@ impl BulkTransNumRequest {
     /// A new request.
     ///
     /// Required fields, in spec order:
-    /// - `fid_aply_rang_prc_2` (`fid_aply_rang_prc_2`): 적용 범위 가격2
     /// - `fid_cond_mrkt_div_code` (`fid_cond_mrkt_div_code`): 조건 시장 분류 코드
     /// - `fid_cond_scr_div_code` (`fid_cond_scr_div_code`): 조건 화면 분류 코드
     /// - `fid_input_iscd` (`fid_input_iscd`): 입력 종목코드
     /// - `fid_rank_sort_cls_code` (`fid_rank_sort_cls_code`): 순위 정렬 구분 코드
-    /// - `fid_input_price_1` (`fid_input_price_1`): 입력 가격1
-    /// - `fid_aply_rang_prc_1` (`fid_aply_rang_prc_1`): 적용 범위 가격1
-    /// - `fid_vol_cnt` (`fid_vol_cnt`): 거래량 수
     pub fn new(
-        fid_aply_rang_prc_2: impl Into<String>,
         fid_cond_mrkt_div_code: crate::api::codes::FidCondMrktDivCodeBulkTransNum,
         fid_cond_scr_div_code: impl Into<String>,
         fid_input_iscd: crate::api::codes::FidInputIscdBulkTransNum,
         fid_rank_sort_cls_code: crate::api::codes::FidRankSortClsCodeBulkTransNum,
-        fid_input_price_1: impl Into<String>,
-        fid_aply_rang_prc_1: impl Into<String>,
-        fid_vol_cnt: u64,
     ) -> Self {
         Self {
-            fid_aply_rang_prc_2: fid_aply_rang_prc_2.into(),
+            fid_aply_rang_prc_2: String::new(),
             fid_cond_mrkt_div_code: p::code(&fid_cond_mrkt_div_code),
             fid_cond_scr_div_code: fid_cond_scr_div_code.into(),
             fid_input_iscd: p::code(&fid_input_iscd),
             fid_rank_sort_cls_code: p::code(&fid_rank_sort_cls_code),
             fid_div_cls_code: "0".to_owned(),
-            fid_input_price_1: fid_input_price_1.into(),
-            fid_aply_rang_prc_1: fid_aply_rang_prc_1.into(),
+            fid_input_price_1: String::new(),
+            fid_aply_rang_prc_1: String::new(),
             fid_input_iscd_2: String::new(),
             fid_trgt_exls_cls_code: "0".to_owned(),
             fid_trgt_cls_code: "0".to_owned(),
-            fid_vol_cnt: p::int(fid_vol_cnt),
+            fid_vol_cnt: String::new(),
         }
     }
 
     /// Sets 적용 범위 가격2 (`fid_aply_rang_prc_2`, required, length 18).
+    ///
+    /// Default: blank (KIS accepts it empty).
     pub fn fid_aply_rang_prc_2(mut self, value: impl Into<String>) -> Self {
         self.fid_aply_rang_prc_2 = value.into();
         self
@@ -219,12 +213,16 @@ impl BulkTransNumRequest {
     }
 
     /// Sets 입력 가격1 (`fid_input_price_1`, required, length 12).
+    ///
+    /// Default: blank (KIS accepts it empty).
     pub fn fid_input_price_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_price_1 = value.into();
         self
     }
 
     /// Sets 적용 범위 가격1 (`fid_aply_rang_prc_1`, required, length 18).
+    ///
+    /// Default: blank (KIS accepts it empty).
     pub fn fid_aply_rang_prc_1(mut self, value: impl Into<String>) -> Self {
         self.fid_aply_rang_prc_1 = value.into();
         self
@@ -261,6 +259,8 @@ impl BulkTransNumRequest {
     }
 
     /// Sets 거래량 수 (`fid_vol_cnt`, required, length 12).
+    ///
+    /// Default: blank (KIS accepts it empty).
     pub fn fid_vol_cnt(mut self, value: u64) -> Self {
         self.fid_vol_cnt = p::int(value);
         self
@@ -293,7 +293,7 @@ const FIELDS: &[p::FieldMeta] = &[
         kind: p::FieldKind::Text,
         max_len: 18,
         required: true,
-        blank: false,
+        blank: true,
         codes: &[],
         retired: &[],
     },
@@ -347,7 +347,7 @@ const FIELDS: &[p::FieldMeta] = &[
         kind: p::FieldKind::Text,
         max_len: 12,
         required: true,
-        blank: false,
+        blank: true,
         codes: &[],
         retired: &[],
     },
@@ -356,7 +356,7 @@ const FIELDS: &[p::FieldMeta] = &[
         kind: p::FieldKind::Text,
         max_len: 18,
         required: true,
-        blank: false,
+        blank: true,
         codes: &[],
         retired: &[],
     },
@@ -392,7 +392,7 @@ const FIELDS: &[p::FieldMeta] = &[
         kind: p::FieldKind::Integer,
         max_len: 12,
         required: true,
-        blank: false,
+        blank: true,
         codes: &[],
         retired: &[],
     },

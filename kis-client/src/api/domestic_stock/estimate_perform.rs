@@ -15,7 +15,7 @@ use crate::value as v;
 /// - TR ID: real `HHKST668300C0`, paper not available.
 #[derive(Clone)]
 pub struct EstimatePerformRequest {
-    /// 종목코드 (`SHT_CD`, required, length 2).
+    /// 종목코드 (`SHT_CD`, required, length 6).
     sht_cd: String,
 }
 
@@ -37,7 +37,7 @@ impl EstimatePerformRequest {
         }
     }
 
-    /// Sets 종목코드 (`SHT_CD`, required, length 2).
+    /// Sets 종목코드 (`SHT_CD`, required, length 6).
     pub fn sht_cd(mut self, value: impl Into<String>) -> Self {
         self.sht_cd = value.into();
         self
@@ -56,7 +56,7 @@ impl std::fmt::Debug for EstimatePerformRequest {
 const FIELDS: &[p::FieldMeta] = &[p::FieldMeta {
     wire: "SHT_CD",
     kind: p::FieldKind::Text,
-    max_len: 2,
+    max_len: 6,
     required: true,
     blank: false,
     codes: &[],

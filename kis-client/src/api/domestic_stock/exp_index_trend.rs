@@ -71,18 +71,16 @@ impl ExpIndexTrendRequest {
     ///
     /// Required fields, in spec order:
     /// - `fid_mkop_cls_code` (`FID_MKOP_CLS_CODE`): 장운영 구분 코드
-    /// - `fid_input_hour_1` (`FID_INPUT_HOUR_1`): 입력 시간1
     /// - `fid_input_iscd` (`FID_INPUT_ISCD`): 입력 종목코드
     /// - `fid_cond_mrkt_div_code` (`FID_COND_MRKT_DIV_CODE`): 조건 시장 분류 코드
     pub fn new(
         fid_mkop_cls_code: crate::api::codes::FidMkopClsCode,
-        fid_input_hour_1: crate::api::codes::FidInputHour1,
         fid_input_iscd: crate::api::codes::FidInputIscdExpIndexTrend,
         fid_cond_mrkt_div_code: impl Into<String>,
     ) -> Self {
         Self {
             fid_mkop_cls_code: p::code(&fid_mkop_cls_code),
-            fid_input_hour_1: p::code(&fid_input_hour_1),
+            fid_input_hour_1: String::new(),
             fid_input_iscd: p::code(&fid_input_iscd),
             fid_cond_mrkt_div_code: fid_cond_mrkt_div_code.into(),
         }
@@ -105,6 +103,8 @@ impl ExpIndexTrendRequest {
     /// - `30`: 30초
     /// - `60`: 1분
     /// - `600`: 10분
+    ///
+    /// Default: blank (KIS accepts it empty).
     pub fn fid_input_hour_1(mut self, value: crate::api::codes::FidInputHour1) -> Self {
         self.fid_input_hour_1 = p::code(&value);
         self
@@ -157,7 +157,7 @@ const FIELDS: &[p::FieldMeta] = &[
         kind: p::FieldKind::Code,
         max_len: 10,
         required: true,
-        blank: false,
+        blank: true,
         codes: &["10", "30", "60", "600"],
         retired: &[],
     },

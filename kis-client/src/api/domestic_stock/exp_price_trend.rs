@@ -23,7 +23,7 @@ pub struct ExpPriceTrendRequest {
     fid_mkop_cls_code: String,
     /// 조건 시장 분류 코드 (`fid_cond_mrkt_div_code`, required, length 2).
     fid_cond_mrkt_div_code: String,
-    /// 입력 종목코드 (`fid_input_iscd`, required, length 5).
+    /// 입력 종목코드 (`fid_input_iscd`, required, length 6).
     fid_input_iscd: String,
 }
 
@@ -85,7 +85,7 @@ impl ExpPriceTrendRequest {
         self
     }
 
-    /// Sets 입력 종목코드 (`fid_input_iscd`, required, length 5).
+    /// Sets 입력 종목코드 (`fid_input_iscd`, required, length 6).
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self
@@ -125,7 +125,7 @@ const FIELDS: &[p::FieldMeta] = &[
     p::FieldMeta {
         wire: "fid_input_iscd",
         kind: p::FieldKind::Text,
-        max_len: 5,
+        max_len: 6,
         required: true,
         blank: false,
         codes: &[],

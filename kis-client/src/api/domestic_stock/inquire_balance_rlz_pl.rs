@@ -27,9 +27,6 @@ pub struct InquireBalanceRlzPlRequest {
     /// 오프라인여부 (`OFL_YN`, required, length 1).
     ofl_yn: String,
     /// 조회구분 (`INQR_DVSN`, required, length 2).
-    ///
-    /// Codes:
-    /// - `00`: 전체
     inqr_dvsn: String,
     /// 단가구분 (`UNPR_DVSN`, required, length 2).
     ///
@@ -88,12 +85,14 @@ impl InquireBalanceRlzPlRequest {
     ///
     /// Required fields, in spec order:
     /// - `afhr_flpr_yn` (`AFHR_FLPR_YN`): 시간외단일가여부
+    /// - `inqr_dvsn` (`INQR_DVSN`): 조회구분
     /// - `fund_sttl_icld_yn` (`FUND_STTL_ICLD_YN`): 펀드결제포함여부
     /// - `fncg_amt_auto_rdpt_yn` (`FNCG_AMT_AUTO_RDPT_YN`): 융자금액자동상환여부
     /// - `prcs_dvsn` (`PRCS_DVSN`): PRCS\_DVSN
     /// - `cost_icld_yn` (`COST_ICLD_YN`): 비용포함여부
     pub fn new(
         afhr_flpr_yn: bool,
+        inqr_dvsn: impl Into<String>,
         fund_sttl_icld_yn: bool,
         fncg_amt_auto_rdpt_yn: bool,
         prcs_dvsn: crate::api::codes::PrevDayTrades,
@@ -104,7 +103,7 @@ impl InquireBalanceRlzPlRequest {
             acnt_prdt_cd: String::new(),
             afhr_flpr_yn: p::flag(afhr_flpr_yn),
             ofl_yn: String::new(),
-            inqr_dvsn: "00".to_owned(),
+            inqr_dvsn: inqr_dvsn.into(),
             unpr_dvsn: "01".to_owned(),
             fund_sttl_icld_yn: p::flag(fund_sttl_icld_yn),
             fncg_amt_auto_rdpt_yn: p::flag(fncg_amt_auto_rdpt_yn),
@@ -142,13 +141,8 @@ impl InquireBalanceRlzPlRequest {
     }
 
     /// Sets 조회구분 (`INQR_DVSN`, required, length 2).
-    ///
-    /// Codes:
-    /// - `00`: 전체
-    ///
-    /// Default: `00`.
-    pub fn inqr_dvsn(mut self, value: crate::api::codes::InqrDvsn) -> Self {
-        self.inqr_dvsn = p::code(&value);
+    pub fn inqr_dvsn(mut self, value: impl Into<String>) -> Self {
+        self.inqr_dvsn = value.into();
         self
     }
 
@@ -267,11 +261,11 @@ const FIELDS: &[p::FieldMeta] = &[
     },
     p::FieldMeta {
         wire: "INQR_DVSN",
-        kind: p::FieldKind::Code,
+        kind: p::FieldKind::Text,
         max_len: 2,
         required: true,
         blank: false,
-        codes: &["00"],
+        codes: &[],
         retired: &[],
     },
     p::FieldMeta {

@@ -22,7 +22,7 @@ pub struct InquireCcnlRequest {
     /// - `NX`: NXT
     /// - `UN`: 통합
     fid_cond_mrkt_div_code: String,
-    /// 입력 종목코드 (`FID_INPUT_ISCD`, required, length 2).
+    /// 입력 종목코드 (`FID_INPUT_ISCD`, required, length 6).
     fid_input_iscd: String,
 }
 
@@ -69,7 +69,7 @@ impl InquireCcnlRequest {
         self
     }
 
-    /// Sets 입력 종목코드 (`FID_INPUT_ISCD`, required, length 2).
+    /// Sets 입력 종목코드 (`FID_INPUT_ISCD`, required, length 6).
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self
@@ -99,7 +99,7 @@ const FIELDS: &[p::FieldMeta] = &[
     p::FieldMeta {
         wire: "FID_INPUT_ISCD",
         kind: p::FieldKind::Text,
-        max_len: 2,
+        max_len: 6,
         required: true,
         blank: false,
         codes: &[],

@@ -82,14 +82,12 @@ impl InquireCreditPsamountRequest {
     ///
     /// Required fields, in spec order:
     /// - `pdno` (`PDNO`): 상품번호
-    /// - `ord_unpr` (`ORD_UNPR`): 주문단가
     /// - `ord_dvsn` (`ORD_DVSN`): 주문구분
     /// - `crdt_type` (`CRDT_TYPE`): 신용유형
     /// - `cma_evlu_amt_icld_yn` (`CMA_EVLU_AMT_ICLD_YN`): CMA평가금액포함여부
     /// - `ovrs_icld_yn` (`OVRS_ICLD_YN`): 해외포함여부
     pub fn new(
         pdno: impl Into<String>,
-        ord_unpr: v::Decimal,
         ord_dvsn: crate::api::codes::OrderType,
         crdt_type: crate::api::codes::CrdtType,
         cma_evlu_amt_icld_yn: bool,
@@ -99,7 +97,7 @@ impl InquireCreditPsamountRequest {
             cano: String::new(),
             acnt_prdt_cd: String::new(),
             pdno: pdno.into(),
-            ord_unpr: p::decimal(ord_unpr),
+            ord_unpr: String::new(),
             ord_dvsn: p::code(&ord_dvsn),
             crdt_type: p::code(&crdt_type),
             cma_evlu_amt_icld_yn: p::flag(cma_evlu_amt_icld_yn),
@@ -126,6 +124,8 @@ impl InquireCreditPsamountRequest {
     }
 
     /// Sets 주문단가 (`ORD_UNPR`, required, length 19).
+    ///
+    /// Default: blank (KIS accepts it empty).
     pub fn ord_unpr(mut self, value: v::Decimal) -> Self {
         self.ord_unpr = p::decimal(value);
         self
@@ -225,7 +225,7 @@ const FIELDS: &[p::FieldMeta] = &[
         kind: p::FieldKind::Decimal,
         max_len: 19,
         required: true,
-        blank: false,
+        blank: true,
         codes: &[],
         retired: &[],
     },

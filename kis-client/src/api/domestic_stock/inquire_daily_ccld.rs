@@ -126,7 +126,6 @@ impl InquireDailyCcldRequest {
     /// - `ccld_dvsn` (`CCLD_DVSN`): 체결구분
     /// - `inqr_dvsn` (`INQR_DVSN`): 조회구분
     /// - `inqr_dvsn_3` (`INQR_DVSN_3`): 조회구분3
-    /// - `excg_id_dvsn_cd` (`EXCG_ID_DVSN_CD`): 거래소ID구분코드
     pub fn within_3m(
         inqr_strt_dt: v::NaiveDate,
         inqr_end_dt: v::NaiveDate,
@@ -134,7 +133,6 @@ impl InquireDailyCcldRequest {
         ccld_dvsn: crate::api::codes::FillFilter,
         inqr_dvsn: crate::api::codes::SortOrder,
         inqr_dvsn_3: crate::api::codes::InqrDvsn3,
-        excg_id_dvsn_cd: impl Into<String>,
     ) -> Self {
         Self {
             variant: InquireDailyCcldVariant::Within3m,
@@ -150,7 +148,7 @@ impl InquireDailyCcldRequest {
             inqr_dvsn: p::code(&inqr_dvsn),
             inqr_dvsn_1: String::new(),
             inqr_dvsn_3: p::code(&inqr_dvsn_3),
-            excg_id_dvsn_cd: excg_id_dvsn_cd.into(),
+            excg_id_dvsn_cd: String::new(),
             ctx_area_fk100: String::new(),
             ctx_area_nk100: String::new(),
         }
@@ -165,7 +163,6 @@ impl InquireDailyCcldRequest {
     /// - `ccld_dvsn` (`CCLD_DVSN`): 체결구분
     /// - `inqr_dvsn` (`INQR_DVSN`): 조회구분
     /// - `inqr_dvsn_3` (`INQR_DVSN_3`): 조회구분3
-    /// - `excg_id_dvsn_cd` (`EXCG_ID_DVSN_CD`): 거래소ID구분코드
     pub fn before_3m(
         inqr_strt_dt: v::NaiveDate,
         inqr_end_dt: v::NaiveDate,
@@ -173,7 +170,6 @@ impl InquireDailyCcldRequest {
         ccld_dvsn: crate::api::codes::FillFilter,
         inqr_dvsn: crate::api::codes::SortOrder,
         inqr_dvsn_3: crate::api::codes::InqrDvsn3,
-        excg_id_dvsn_cd: impl Into<String>,
     ) -> Self {
         Self {
             variant: InquireDailyCcldVariant::Before3m,
@@ -189,7 +185,7 @@ impl InquireDailyCcldRequest {
             inqr_dvsn: p::code(&inqr_dvsn),
             inqr_dvsn_1: String::new(),
             inqr_dvsn_3: p::code(&inqr_dvsn_3),
-            excg_id_dvsn_cd: excg_id_dvsn_cd.into(),
+            excg_id_dvsn_cd: String::new(),
             ctx_area_fk100: String::new(),
             ctx_area_nk100: String::new(),
         }
@@ -309,6 +305,8 @@ impl InquireDailyCcldRequest {
     }
 
     /// Sets 거래소ID구분코드 (`EXCG_ID_DVSN_CD`, required, length 3).
+    ///
+    /// Default: blank (KIS accepts it empty).
     pub fn excg_id_dvsn_cd(mut self, value: impl Into<String>) -> Self {
         self.excg_id_dvsn_cd = value.into();
         self
@@ -469,7 +467,7 @@ const FIELDS: &[p::FieldMeta] = &[
         kind: p::FieldKind::Text,
         max_len: 3,
         required: true,
-        blank: false,
+        blank: true,
         codes: &[],
         retired: &[],
     },

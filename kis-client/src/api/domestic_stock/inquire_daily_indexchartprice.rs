@@ -20,7 +20,7 @@ pub struct InquireDailyIndexchartpriceRequest {
     /// Codes:
     /// - `U`: 업종
     fid_cond_mrkt_div_code: String,
-    /// 업종 상세코드 (`FID_INPUT_ISCD`, required, length 2).
+    /// 업종 상세코드 (`FID_INPUT_ISCD`, required, length 4).
     fid_input_iscd: String,
     /// 조회 시작일자 (`FID_INPUT_DATE_1`, required, length 10).
     fid_input_date_1: String,
@@ -101,7 +101,7 @@ impl InquireDailyIndexchartpriceRequest {
         self
     }
 
-    /// Sets 업종 상세코드 (`FID_INPUT_ISCD`, required, length 2).
+    /// Sets 업종 상세코드 (`FID_INPUT_ISCD`, required, length 4).
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self
@@ -158,7 +158,7 @@ const FIELDS: &[p::FieldMeta] = &[
     p::FieldMeta {
         wire: "FID_INPUT_ISCD",
         kind: p::FieldKind::Text,
-        max_len: 2,
+        max_len: 4,
         required: true,
         blank: false,
         codes: &[],

@@ -66,21 +66,17 @@ impl InquireDailyTradeVolumeRequest {
     /// Required fields, in spec order:
     /// - `fid_cond_mrkt_div_code` (`FID_COND_MRKT_DIV_CODE`): FID 조건 시장 분류 코드
     /// - `fid_input_iscd` (`FID_INPUT_ISCD`): FID 입력 종목코드
-    /// - `fid_input_date_1` (`FID_INPUT_DATE_1`): FID 입력 날짜1
-    /// - `fid_input_date_2` (`FID_INPUT_DATE_2`): FID 입력 날짜2
     /// - `fid_period_div_code` (`FID_PERIOD_DIV_CODE`): FID 기간 분류 코드
     pub fn new(
         fid_cond_mrkt_div_code: crate::api::codes::Market,
         fid_input_iscd: impl Into<String>,
-        fid_input_date_1: v::NaiveDate,
-        fid_input_date_2: v::NaiveDate,
         fid_period_div_code: impl Into<String>,
     ) -> Self {
         Self {
             fid_cond_mrkt_div_code: p::code(&fid_cond_mrkt_div_code),
             fid_input_iscd: fid_input_iscd.into(),
-            fid_input_date_1: p::date(fid_input_date_1),
-            fid_input_date_2: p::date(fid_input_date_2),
+            fid_input_date_1: String::new(),
+            fid_input_date_2: String::new(),
             fid_period_div_code: fid_period_div_code.into(),
         }
     }
@@ -103,12 +99,16 @@ impl InquireDailyTradeVolumeRequest {
     }
 
     /// Sets FID 입력 날짜1 (`FID_INPUT_DATE_1`, required, length 10).
+    ///
+    /// Default: blank (KIS accepts it empty).
     pub fn fid_input_date_1(mut self, value: v::NaiveDate) -> Self {
         self.fid_input_date_1 = p::date(value);
         self
     }
 
     /// Sets FID 입력 날짜2 (`FID_INPUT_DATE_2`, required, length 10).
+    ///
+    /// Default: blank (KIS accepts it empty).
     pub fn fid_input_date_2(mut self, value: v::NaiveDate) -> Self {
         self.fid_input_date_2 = p::date(value);
         self
@@ -158,7 +158,7 @@ const FIELDS: &[p::FieldMeta] = &[
         kind: p::FieldKind::Date,
         max_len: 10,
         required: true,
-        blank: false,
+        blank: true,
         codes: &[],
         retired: &[],
     },
@@ -167,7 +167,7 @@ const FIELDS: &[p::FieldMeta] = &[
         kind: p::FieldKind::Date,
         max_len: 10,
         required: true,
-        blank: false,
+        blank: true,
         codes: &[],
         retired: &[],
     },

@@ -155,7 +155,7 @@ impl InquirePeriodProfitRequest {
     /// - `00`: 입력
     ///
     /// Default: `00`.
-    pub fn inqr_dvsn(mut self, value: crate::api::codes::InqrDvsnInquirePeriodProfit) -> Self {
+    pub fn inqr_dvsn(mut self, value: crate::api::codes::InqrDvsn) -> Self {
         self.inqr_dvsn = p::code(&value);
         self
     }
@@ -166,7 +166,7 @@ impl InquirePeriodProfitRequest {
     /// - `00`: 전체
     ///
     /// Default: `00`.
-    pub fn cblc_dvsn(mut self, value: crate::api::codes::InqrDvsn) -> Self {
+    pub fn cblc_dvsn(mut self, value: crate::api::codes::CblcDvsn) -> Self {
         self.cblc_dvsn = p::code(&value);
         self
     }

@@ -148,7 +148,7 @@ impl InquirePeriodTradeProfitRequest {
     /// - `00`: 전체
     ///
     /// Default: `00`.
-    pub fn cblc_dvsn(mut self, value: crate::api::codes::InqrDvsn) -> Self {
+    pub fn cblc_dvsn(mut self, value: crate::api::codes::CblcDvsn) -> Self {
         self.cblc_dvsn = p::code(&value);
         self
     }

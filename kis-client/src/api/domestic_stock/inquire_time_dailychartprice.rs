@@ -26,7 +26,7 @@ pub struct InquireTimeDailychartpriceRequest {
     fid_input_iscd: String,
     /// 입력 시간1 (`FID_INPUT_HOUR_1`, required, length 10).
     fid_input_hour_1: String,
-    /// 입력 날짜1 (`FID_INPUT_DATE_1`, required, length 2).
+    /// 입력 날짜1 (`FID_INPUT_DATE_1`, required, length 8).
     fid_input_date_1: String,
     /// 과거 데이터 포함 여부 (`FID_PW_DATA_INCU_YN`, required, length 2).
     fid_pw_data_incu_yn: String,
@@ -115,7 +115,7 @@ impl InquireTimeDailychartpriceRequest {
         self
     }
 
-    /// Sets 입력 날짜1 (`FID_INPUT_DATE_1`, required, length 2).
+    /// Sets 입력 날짜1 (`FID_INPUT_DATE_1`, required, length 8).
     pub fn fid_input_date_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_date_1 = value.into();
         self
@@ -181,7 +181,7 @@ const FIELDS: &[p::FieldMeta] = &[
     p::FieldMeta {
         wire: "FID_INPUT_DATE_1",
         kind: p::FieldKind::Text,
-        max_len: 2,
+        max_len: 8,
         required: true,
         blank: false,
         codes: &[],

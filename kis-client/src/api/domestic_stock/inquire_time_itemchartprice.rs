@@ -68,20 +68,18 @@ impl InquireTimeItemchartpriceRequest {
     /// - `fid_input_iscd` (`FID_INPUT_ISCD`): 입력 종목코드
     /// - `fid_input_hour_1` (`FID_INPUT_HOUR_1`): 입력 시간1
     /// - `fid_pw_data_incu_yn` (`FID_PW_DATA_INCU_YN`): 과거 데이터 포함 여부
-    /// - `fid_etc_cls_code` (`FID_ETC_CLS_CODE`): 기타 구분 코드
     pub fn new(
         fid_cond_mrkt_div_code: crate::api::codes::Market,
         fid_input_iscd: impl Into<String>,
         fid_input_hour_1: impl Into<String>,
         fid_pw_data_incu_yn: impl Into<String>,
-        fid_etc_cls_code: impl Into<String>,
     ) -> Self {
         Self {
             fid_cond_mrkt_div_code: p::code(&fid_cond_mrkt_div_code),
             fid_input_iscd: fid_input_iscd.into(),
             fid_input_hour_1: fid_input_hour_1.into(),
             fid_pw_data_incu_yn: fid_pw_data_incu_yn.into(),
-            fid_etc_cls_code: fid_etc_cls_code.into(),
+            fid_etc_cls_code: String::new(),
         }
     }
 
@@ -115,6 +113,8 @@ impl InquireTimeItemchartpriceRequest {
     }
 
     /// Sets 기타 구분 코드 (`FID_ETC_CLS_CODE`, required, length 2).
+    ///
+    /// Default: blank (KIS accepts it empty).
     pub fn fid_etc_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_etc_cls_code = value.into();
         self
@@ -176,7 +176,7 @@ const FIELDS: &[p::FieldMeta] = &[
         kind: p::FieldKind::Text,
         max_len: 2,
         required: true,
-        blank: false,
+        blank: true,
         codes: &[],
         retired: &[],
     },

@@ -90,30 +90,26 @@ impl InquireViStatusRequest {
     /// - `fid_div_cls_code` (`FID_DIV_CLS_CODE`): FID 분류 구분 코드
     /// - `fid_cond_scr_div_code` (`FID_COND_SCR_DIV_CODE`): FID 조건 화면 분류 코드
     /// - `fid_mrkt_cls_code` (`FID_MRKT_CLS_CODE`): FID 시장 구분 코드
-    /// - `fid_input_iscd` (`FID_INPUT_ISCD`): FID 입력 종목코드
     /// - `fid_rank_sort_cls_code` (`FID_RANK_SORT_CLS_CODE`): FID 순위 정렬 구분 코드
     /// - `fid_input_date_1` (`FID_INPUT_DATE_1`): FID 입력 날짜1
     /// - `fid_trgt_cls_code` (`FID_TRGT_CLS_CODE`): FID 대상 구분 코드
-    /// - `fid_trgt_exls_cls_code` (`FID_TRGT_EXLS_CLS_CODE`): FID 대상 제외 구분 코드
     pub fn new(
         fid_div_cls_code: crate::api::codes::FidDivClsCodeInquireViStatus,
         fid_cond_scr_div_code: impl Into<String>,
         fid_mrkt_cls_code: crate::api::codes::FidMrktClsCodeExpTotalIndex,
-        fid_input_iscd: impl Into<String>,
         fid_rank_sort_cls_code: impl Into<String>,
         fid_input_date_1: v::NaiveDate,
         fid_trgt_cls_code: impl Into<String>,
-        fid_trgt_exls_cls_code: impl Into<String>,
     ) -> Self {
         Self {
             fid_div_cls_code: p::code(&fid_div_cls_code),
             fid_cond_scr_div_code: fid_cond_scr_div_code.into(),
             fid_mrkt_cls_code: p::code(&fid_mrkt_cls_code),
-            fid_input_iscd: fid_input_iscd.into(),
+            fid_input_iscd: String::new(),
             fid_rank_sort_cls_code: fid_rank_sort_cls_code.into(),
             fid_input_date_1: p::date(fid_input_date_1),
             fid_trgt_cls_code: fid_trgt_cls_code.into(),
-            fid_trgt_exls_cls_code: fid_trgt_exls_cls_code.into(),
+            fid_trgt_exls_cls_code: String::new(),
         }
     }
 
@@ -152,6 +148,8 @@ impl InquireViStatusRequest {
     }
 
     /// Sets FID 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    ///
+    /// Default: blank (KIS accepts it empty).
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self
@@ -176,6 +174,8 @@ impl InquireViStatusRequest {
     }
 
     /// Sets FID 대상 제외 구분 코드 (`FID_TRGT_EXLS_CLS_CODE`, required, length 32).
+    ///
+    /// Default: blank (KIS accepts it empty).
     pub fn fid_trgt_exls_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_trgt_exls_cls_code = value.into();
         self
@@ -231,7 +231,7 @@ const FIELDS: &[p::FieldMeta] = &[
         kind: p::FieldKind::Text,
         max_len: 12,
         required: true,
-        blank: false,
+        blank: true,
         codes: &[],
         retired: &[],
     },
@@ -267,7 +267,7 @@ const FIELDS: &[p::FieldMeta] = &[
         kind: p::FieldKind::Text,
         max_len: 32,
         required: true,
-        blank: false,
+        blank: true,
         codes: &[],
         retired: &[],
     },

@@ -53,14 +53,12 @@ impl InvestorProgramTradeTodayRequest {
     /// A new request.
     ///
     /// Required fields, in spec order:
-    /// - `exch_div_cls_code` (`EXCH_DIV_CLS_CODE`): 거래소 구분 코드
     /// - `mrkt_div_cls_code` (`MRKT_DIV_CLS_CODE`): 시장 구분 코드
     pub fn new(
-        exch_div_cls_code: crate::api::codes::ExchDivClsCode,
         mrkt_div_cls_code: crate::api::codes::MrktDivClsCodeInvestorProgramTradeToday,
     ) -> Self {
         Self {
-            exch_div_cls_code: p::code(&exch_div_cls_code),
+            exch_div_cls_code: String::new(),
             mrkt_div_cls_code: p::code(&mrkt_div_cls_code),
         }
     }
@@ -71,6 +69,8 @@ impl InvestorProgramTradeTodayRequest {
     /// - `J`: KRX
     /// - `NX`: NXT
     /// - `UN`: 통합
+    ///
+    /// Default: blank (KIS accepts it empty).
     pub fn exch_div_cls_code(mut self, value: crate::api::codes::ExchDivClsCode) -> Self {
         self.exch_div_cls_code = p::code(&value);
         self
@@ -106,7 +106,7 @@ const FIELDS: &[p::FieldMeta] = &[
         kind: p::FieldKind::Code,
         max_len: 2,
         required: true,
-        blank: false,
+        blank: true,
         codes: &["J", "NX", "UN"],
         retired: &[],
     },

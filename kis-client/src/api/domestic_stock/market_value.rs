@@ -65,11 +65,6 @@ pub struct MarketValueRequest {
     /// - `3`: 결산
     fid_input_option_2: String,
     /// 순위 정렬 구분 코드 (`fid_rank_sort_cls_code`, required, length 2).
-    ///
-    /// Codes:
-    /// - `29`: EBITDA
-    /// - `30`: EV/EBITDA
-    /// - `31`: EBITDA/금융비율
     fid_rank_sort_cls_code: String,
     /// 소속 구분 코드 (`fid_blng_cls_code`, required, length 2).
     ///
@@ -158,7 +153,7 @@ impl MarketValueRequest {
         fid_div_cls_code: crate::api::codes::FidDivClsCodeDisparity,
         fid_input_option_1: impl Into<String>,
         fid_input_option_2: crate::api::codes::FidInputOption2,
-        fid_rank_sort_cls_code: crate::api::codes::FidRankSortClsCodeMarketValue,
+        fid_rank_sort_cls_code: impl Into<String>,
     ) -> Self {
         Self {
             fid_trgt_cls_code: "0".to_owned(),
@@ -171,7 +166,7 @@ impl MarketValueRequest {
             fid_vol_cnt: String::new(),
             fid_input_option_1: fid_input_option_1.into(),
             fid_input_option_2: p::code(&fid_input_option_2),
-            fid_rank_sort_cls_code: p::code(&fid_rank_sort_cls_code),
+            fid_rank_sort_cls_code: fid_rank_sort_cls_code.into(),
             fid_blng_cls_code: "0".to_owned(),
             fid_trgt_exls_cls_code: "0".to_owned(),
         }
@@ -278,16 +273,8 @@ impl MarketValueRequest {
     }
 
     /// Sets 순위 정렬 구분 코드 (`fid_rank_sort_cls_code`, required, length 2).
-    ///
-    /// Codes:
-    /// - `29`: EBITDA
-    /// - `30`: EV/EBITDA
-    /// - `31`: EBITDA/금융비율
-    pub fn fid_rank_sort_cls_code(
-        mut self,
-        value: crate::api::codes::FidRankSortClsCodeMarketValue,
-    ) -> Self {
-        self.fid_rank_sort_cls_code = p::code(&value);
+    pub fn fid_rank_sort_cls_code(mut self, value: impl Into<String>) -> Self {
+        self.fid_rank_sort_cls_code = value.into();
         self
     }
 
@@ -428,11 +415,11 @@ const FIELDS: &[p::FieldMeta] = &[
     },
     p::FieldMeta {
         wire: "fid_rank_sort_cls_code",
-        kind: p::FieldKind::Code,
+        kind: p::FieldKind::Text,
         max_len: 2,
         required: true,
         blank: false,
-        codes: &["29", "30", "31"],
+        codes: &[],
         retired: &[],
     },
     p::FieldMeta {

@@ -34,19 +34,24 @@ impl serde::Serialize for MktfundsRequest {
 
 impl MktfundsRequest {
     /// A new request.
-    ///
-    /// Required fields, in spec order:
-    /// - `fid_input_date_1` (`FID_INPUT_DATE_1`): 입력날짜1
-    pub fn new(fid_input_date_1: v::NaiveDate) -> Self {
+    pub fn new() -> Self {
         Self {
-            fid_input_date_1: p::date(fid_input_date_1),
+            fid_input_date_1: String::new(),
         }
     }
 
     /// Sets 입력날짜1 (`FID_INPUT_DATE_1`, required, length 10).
+    ///
+    /// Default: blank (KIS accepts it empty).
     pub fn fid_input_date_1(mut self, value: v::NaiveDate) -> Self {
         self.fid_input_date_1 = p::date(value);
         self
+    }
+}
+
+impl Default for MktfundsRequest {
+    fn default() -> Self {
+        Self::new()
     }
 }
 
@@ -64,7 +69,7 @@ const FIELDS: &[p::FieldMeta] = &[p::FieldMeta {
     kind: p::FieldKind::Date,
     max_len: 10,
     required: true,
-    blank: false,
+    blank: true,
     codes: &[],
     retired: &[],
 }];

@@ -24,7 +24,7 @@ pub struct OrderCreditRequest {
     cano: String,
     /// 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
     acnt_prdt_cd: String,
-    /// 상품번호 (`PDNO`, required, length 5).
+    /// 상품번호 (`PDNO`, required, length 6).
     pdno: String,
     /// 매도유형 (`SLL_TYPE`, length 10).
     sll_type: String,
@@ -40,7 +40,7 @@ pub struct OrderCreditRequest {
     /// - `26`: 유통대주상환
     /// - `28`: 자기대주상환
     crdt_type: String,
-    /// 대출일자 (`LOAN_DT`, required, length 2).
+    /// 대출일자 (`LOAN_DT`, required, length 8).
     loan_dt: String,
     /// 주문구분 (`ORD_DVSN`, required, length 8).
     ///
@@ -268,7 +268,7 @@ impl OrderCreditRequest {
         self
     }
 
-    /// Sets 상품번호 (`PDNO`, required, length 5).
+    /// Sets 상품번호 (`PDNO`, required, length 6).
     pub fn pdno(mut self, value: impl Into<String>) -> Self {
         self.pdno = value.into();
         self
@@ -298,7 +298,7 @@ impl OrderCreditRequest {
         self
     }
 
-    /// Sets 대출일자 (`LOAN_DT`, required, length 2).
+    /// Sets 대출일자 (`LOAN_DT`, required, length 8).
     pub fn loan_dt(mut self, value: impl Into<String>) -> Self {
         self.loan_dt = value.into();
         self
@@ -523,7 +523,7 @@ const FIELDS: &[p::FieldMeta] = &[
     p::FieldMeta {
         wire: "PDNO",
         kind: p::FieldKind::Text,
-        max_len: 5,
+        max_len: 6,
         required: true,
         blank: false,
         codes: &[],
@@ -550,7 +550,7 @@ const FIELDS: &[p::FieldMeta] = &[
     p::FieldMeta {
         wire: "LOAN_DT",
         kind: p::FieldKind::Text,
-        max_len: 2,
+        max_len: 8,
         required: true,
         blank: false,
         codes: &[],

@@ -114,32 +114,18 @@ impl OrderResvRvsecnclRequest {
     /// A request for variant `cancel` (예약취소).
     ///
     /// Required fields, in spec order:
-    /// - `pdno` (`PDNO`): 종목코드(6자리)
-    /// - `ord_qty` (`ORD_QTY`): 주문수량
-    /// - `ord_unpr` (`ORD_UNPR`): 주문단가
-    /// - `sll_buy_dvsn_cd` (`SLL_BUY_DVSN_CD`): 매도매수구분코드
-    /// - `ord_dvsn_cd` (`ORD_DVSN_CD`): 주문구분코드
-    /// - `ord_objt_cblc_dvsn_cd` (`ORD_OBJT_CBLC_DVSN_CD`): 주문대상잔고구분코드
     /// - `rsvn_ord_seq` (`RSVN_ORD_SEQ`): 예약주문순번
-    pub fn cancel(
-        pdno: impl Into<String>,
-        ord_qty: u64,
-        ord_unpr: v::Decimal,
-        sll_buy_dvsn_cd: crate::api::codes::SideFilter,
-        ord_dvsn_cd: crate::api::codes::OrdDvsnCdOrderResv,
-        ord_objt_cblc_dvsn_cd: crate::api::codes::OrdObjtCblcDvsnCd,
-        rsvn_ord_seq: impl Into<String>,
-    ) -> Self {
+    pub fn cancel(rsvn_ord_seq: impl Into<String>) -> Self {
         Self {
             variant: OrderResvRvsecnclVariant::Cancel,
             cano: String::new(),
             acnt_prdt_cd: String::new(),
-            pdno: pdno.into(),
-            ord_qty: p::int(ord_qty),
-            ord_unpr: p::decimal(ord_unpr),
-            sll_buy_dvsn_cd: p::code(&sll_buy_dvsn_cd),
-            ord_dvsn_cd: p::code(&ord_dvsn_cd),
-            ord_objt_cblc_dvsn_cd: p::code(&ord_objt_cblc_dvsn_cd),
+            pdno: String::new(),
+            ord_qty: String::new(),
+            ord_unpr: String::new(),
+            sll_buy_dvsn_cd: String::new(),
+            ord_dvsn_cd: String::new(),
+            ord_objt_cblc_dvsn_cd: String::new(),
             loan_dt: String::new(),
             rsvn_ord_end_dt: String::new(),
             ctal_tlno: String::new(),
@@ -152,32 +138,18 @@ impl OrderResvRvsecnclRequest {
     /// A request for variant `modify` (예약정정).
     ///
     /// Required fields, in spec order:
-    /// - `pdno` (`PDNO`): 종목코드(6자리)
-    /// - `ord_qty` (`ORD_QTY`): 주문수량
-    /// - `ord_unpr` (`ORD_UNPR`): 주문단가
-    /// - `sll_buy_dvsn_cd` (`SLL_BUY_DVSN_CD`): 매도매수구분코드
-    /// - `ord_dvsn_cd` (`ORD_DVSN_CD`): 주문구분코드
-    /// - `ord_objt_cblc_dvsn_cd` (`ORD_OBJT_CBLC_DVSN_CD`): 주문대상잔고구분코드
     /// - `rsvn_ord_seq` (`RSVN_ORD_SEQ`): 예약주문순번
-    pub fn modify(
-        pdno: impl Into<String>,
-        ord_qty: u64,
-        ord_unpr: v::Decimal,
-        sll_buy_dvsn_cd: crate::api::codes::SideFilter,
-        ord_dvsn_cd: crate::api::codes::OrdDvsnCdOrderResv,
-        ord_objt_cblc_dvsn_cd: crate::api::codes::OrdObjtCblcDvsnCd,
-        rsvn_ord_seq: impl Into<String>,
-    ) -> Self {
+    pub fn modify(rsvn_ord_seq: impl Into<String>) -> Self {
         Self {
             variant: OrderResvRvsecnclVariant::Modify,
             cano: String::new(),
             acnt_prdt_cd: String::new(),
-            pdno: pdno.into(),
-            ord_qty: p::int(ord_qty),
-            ord_unpr: p::decimal(ord_unpr),
-            sll_buy_dvsn_cd: p::code(&sll_buy_dvsn_cd),
-            ord_dvsn_cd: p::code(&ord_dvsn_cd),
-            ord_objt_cblc_dvsn_cd: p::code(&ord_objt_cblc_dvsn_cd),
+            pdno: String::new(),
+            ord_qty: String::new(),
+            ord_unpr: String::new(),
+            sll_buy_dvsn_cd: String::new(),
+            ord_dvsn_cd: String::new(),
+            ord_objt_cblc_dvsn_cd: String::new(),
             loan_dt: String::new(),
             rsvn_ord_end_dt: String::new(),
             ctal_tlno: String::new(),
@@ -205,18 +177,24 @@ impl OrderResvRvsecnclRequest {
     }
 
     /// Sets 종목코드(6자리) (`PDNO`, required, length 12).
+    ///
+    /// Default: blank (KIS accepts it empty).
     pub fn pdno(mut self, value: impl Into<String>) -> Self {
         self.pdno = value.into();
         self
     }
 
     /// Sets 주문수량 (`ORD_QTY`, required, length 10).
+    ///
+    /// Default: blank (KIS accepts it empty).
     pub fn ord_qty(mut self, value: u64) -> Self {
         self.ord_qty = p::int(value);
         self
     }
 
     /// Sets 주문단가 (`ORD_UNPR`, required, length 19).
+    ///
+    /// Default: blank (KIS accepts it empty).
     pub fn ord_unpr(mut self, value: v::Decimal) -> Self {
         self.ord_unpr = p::decimal(value);
         self
@@ -227,6 +205,8 @@ impl OrderResvRvsecnclRequest {
     /// Codes:
     /// - `01`: 매도
     /// - `02`: 매수
+    ///
+    /// Default: blank (KIS accepts it empty).
     pub fn sll_buy_dvsn_cd(mut self, value: crate::api::codes::SideFilter) -> Self {
         self.sll_buy_dvsn_cd = p::code(&value);
         self
@@ -239,6 +219,8 @@ impl OrderResvRvsecnclRequest {
     /// - `01`: 시장가
     /// - `02`: 조건부지정가
     /// - `05`: 장전 시간외
+    ///
+    /// Default: blank (KIS accepts it empty).
     pub fn ord_dvsn_cd(mut self, value: crate::api::codes::OrdDvsnCdOrderResv) -> Self {
         self.ord_dvsn_cd = p::code(&value);
         self
@@ -258,6 +240,8 @@ impl OrderResvRvsecnclRequest {
     /// - `26`: 유통대주상환
     /// - `27`: 유통융자상환
     /// - `28`: 자기대주상환
+    ///
+    /// Default: blank (KIS accepts it empty).
     pub fn ord_objt_cblc_dvsn_cd(mut self, value: crate::api::codes::OrdObjtCblcDvsnCd) -> Self {
         self.ord_objt_cblc_dvsn_cd = p::code(&value);
         self
@@ -357,7 +341,7 @@ const FIELDS: &[p::FieldMeta] = &[
         kind: p::FieldKind::Text,
         max_len: 12,
         required: true,
-        blank: false,
+        blank: true,
         codes: &[],
         retired: &[],
     },
@@ -366,7 +350,7 @@ const FIELDS: &[p::FieldMeta] = &[
         kind: p::FieldKind::Integer,
         max_len: 10,
         required: true,
-        blank: false,
+        blank: true,
         codes: &[],
         retired: &[],
     },
@@ -375,7 +359,7 @@ const FIELDS: &[p::FieldMeta] = &[
         kind: p::FieldKind::Decimal,
         max_len: 19,
         required: true,
-        blank: false,
+        blank: true,
         codes: &[],
         retired: &[],
     },
@@ -384,7 +368,7 @@ const FIELDS: &[p::FieldMeta] = &[
         kind: p::FieldKind::Code,
         max_len: 2,
         required: true,
-        blank: false,
+        blank: true,
         codes: &["01", "02"],
         retired: &[],
     },
@@ -393,7 +377,7 @@ const FIELDS: &[p::FieldMeta] = &[
         kind: p::FieldKind::Code,
         max_len: 2,
         required: true,
-        blank: false,
+        blank: true,
         codes: &["00", "01", "02", "05"],
         retired: &[],
     },
@@ -402,7 +386,7 @@ const FIELDS: &[p::FieldMeta] = &[
         kind: p::FieldKind::Code,
         max_len: 2,
         required: true,
-        blank: false,
+        blank: true,
         codes: &[
             "10", "12", "14", "21", "22", "23", "24", "25", "26", "27", "28",
         ],

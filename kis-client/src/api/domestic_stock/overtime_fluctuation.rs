@@ -97,17 +97,11 @@ impl OvertimeFluctuationRequest {
     /// - `fid_cond_scr_div_code` (`FID_COND_SCR_DIV_CODE`): 조건 화면 분류 코드
     /// - `fid_input_iscd` (`FID_INPUT_ISCD`): 입력 종목코드
     /// - `fid_div_cls_code` (`FID_DIV_CLS_CODE`): 분류 구분 코드
-    /// - `fid_input_price_1` (`FID_INPUT_PRICE_1`): 입력 가격1
-    /// - `fid_input_price_2` (`FID_INPUT_PRICE_2`): 입력 가격2
-    /// - `fid_vol_cnt` (`FID_VOL_CNT`): 거래량 수
     pub fn new(
         fid_cond_mrkt_div_code: impl Into<String>,
         fid_cond_scr_div_code: impl Into<String>,
         fid_input_iscd: impl Into<String>,
         fid_div_cls_code: crate::api::codes::FidDivClsCodeOvertimeFluctuation,
-        fid_input_price_1: impl Into<String>,
-        fid_input_price_2: impl Into<String>,
-        fid_vol_cnt: u64,
     ) -> Self {
         Self {
             fid_cond_mrkt_div_code: fid_cond_mrkt_div_code.into(),
@@ -115,9 +109,9 @@ impl OvertimeFluctuationRequest {
             fid_cond_scr_div_code: fid_cond_scr_div_code.into(),
             fid_input_iscd: fid_input_iscd.into(),
             fid_div_cls_code: p::code(&fid_div_cls_code),
-            fid_input_price_1: fid_input_price_1.into(),
-            fid_input_price_2: fid_input_price_2.into(),
-            fid_vol_cnt: p::int(fid_vol_cnt),
+            fid_input_price_1: String::new(),
+            fid_input_price_2: String::new(),
+            fid_vol_cnt: String::new(),
             fid_trgt_cls_code: String::new(),
             fid_trgt_exls_cls_code: String::new(),
         }
@@ -166,18 +160,24 @@ impl OvertimeFluctuationRequest {
     }
 
     /// Sets 입력 가격1 (`FID_INPUT_PRICE_1`, required, length 12).
+    ///
+    /// Default: blank (KIS accepts it empty).
     pub fn fid_input_price_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_price_1 = value.into();
         self
     }
 
     /// Sets 입력 가격2 (`FID_INPUT_PRICE_2`, required, length 12).
+    ///
+    /// Default: blank (KIS accepts it empty).
     pub fn fid_input_price_2(mut self, value: impl Into<String>) -> Self {
         self.fid_input_price_2 = value.into();
         self
     }
 
     /// Sets 거래량 수 (`FID_VOL_CNT`, required, length 12).
+    ///
+    /// Default: blank (KIS accepts it empty).
     pub fn fid_vol_cnt(mut self, value: u64) -> Self {
         self.fid_vol_cnt = p::int(value);
         self
@@ -269,7 +269,7 @@ const FIELDS: &[p::FieldMeta] = &[
         kind: p::FieldKind::Text,
         max_len: 12,
         required: true,
-        blank: false,
+        blank: true,
         codes: &[],
         retired: &[],
     },
@@ -278,7 +278,7 @@ const FIELDS: &[p::FieldMeta] = &[
         kind: p::FieldKind::Text,
         max_len: 12,
         required: true,
-        blank: false,
+        blank: true,
         codes: &[],
         retired: &[],
     },
@@ -287,7 +287,7 @@ const FIELDS: &[p::FieldMeta] = &[
         kind: p::FieldKind::Integer,
         max_len: 12,
         required: true,
-        blank: false,
+        blank: true,
         codes: &[],
         retired: &[],
     },

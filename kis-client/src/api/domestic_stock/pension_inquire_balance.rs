@@ -92,7 +92,7 @@ impl PensionInquireBalanceRequest {
     /// - `00`: 전체
     ///
     /// Default: `00`.
-    pub fn inqr_dvsn(mut self, value: crate::api::codes::InqrDvsn) -> Self {
+    pub fn inqr_dvsn(mut self, value: crate::api::codes::CblcDvsn) -> Self {
         self.inqr_dvsn = p::code(&value);
         self
     }

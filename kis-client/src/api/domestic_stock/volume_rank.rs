@@ -51,6 +51,8 @@ pub struct VolumeRankRequest {
     fid_input_price_2: String,
     /// 거래량 수 (`FID_VOL_CNT`, required, length 12).
     fid_vol_cnt: String,
+    /// FID_INPUT_DATE_1 (`FID_INPUT_DATE_1`, length 1).
+    fid_input_date_1: String,
 }
 
 /// Writes the KIS wire names (in spec order) and values.
@@ -93,6 +95,10 @@ impl serde::Serialize for VolumeRankRequest {
                     v::WireField::Str(&self.fid_input_price_2),
                 ),
                 ("FID_VOL_CNT", v::WireField::Str(&self.fid_vol_cnt)),
+                (
+                    "FID_INPUT_DATE_1",
+                    v::WireField::Str(&self.fid_input_date_1),
+                ),
             ],
         )
     }
@@ -129,6 +135,7 @@ impl VolumeRankRequest {
             fid_input_price_1: String::new(),
             fid_input_price_2: String::new(),
             fid_vol_cnt: String::new(),
+            fid_input_date_1: String::new(),
         }
     }
 
@@ -216,6 +223,14 @@ impl VolumeRankRequest {
         self.fid_vol_cnt = p::int(value);
         self
     }
+
+    /// Sets FID_INPUT_DATE_1 (`FID_INPUT_DATE_1`, length 1).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    pub fn fid_input_date_1(mut self, value: impl Into<String>) -> Self {
+        self.fid_input_date_1 = value.into();
+        self
+    }
 }
 
 impl std::fmt::Debug for VolumeRankRequest {
@@ -231,6 +246,7 @@ impl std::fmt::Debug for VolumeRankRequest {
             .field("fid_input_price_1", &self.fid_input_price_1)
             .field("fid_input_price_2", &self.fid_input_price_2)
             .field("fid_vol_cnt", &self.fid_vol_cnt)
+            .field("fid_input_date_1", &self.fid_input_date_1)
             .finish()
     }
 }
@@ -324,6 +340,15 @@ const FIELDS: &[p::FieldMeta] = &[
         max_len: 12,
         required: true,
         blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_DATE_1",
+        kind: p::FieldKind::Text,
+        max_len: 1,
+        required: false,
+        blank: false,
         codes: &[],
         retired: &[],
     },

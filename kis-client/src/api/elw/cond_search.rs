@@ -16,9 +16,6 @@ use crate::value as v;
 #[derive(Clone)]
 pub struct CondSearchRequest {
     /// 조건시장분류코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
-    ///
-    /// Codes:
-    /// - `ELW`: W
     fid_cond_mrkt_div_code: String,
     /// 조건화면분류코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
     fid_cond_scr_div_code: String,
@@ -301,16 +298,18 @@ impl CondSearchRequest {
     /// A new request.
     ///
     /// Required fields, in spec order:
+    /// - `fid_cond_mrkt_div_code` (`FID_COND_MRKT_DIV_CODE`): 조건시장분류코드
     /// - `fid_cond_scr_div_code` (`FID_COND_SCR_DIV_CODE`): 조건화면분류코드
     /// - `fid_rank_sort_cls_code` (`FID_RANK_SORT_CLS_CODE`): 순위정렬구분코드
     /// - `fid_input_cnt_1` (`FID_INPUT_CNT_1`): 입력수1
     pub fn new(
+        fid_cond_mrkt_div_code: impl Into<String>,
         fid_cond_scr_div_code: impl Into<String>,
         fid_rank_sort_cls_code: impl Into<String>,
         fid_input_cnt_1: impl Into<String>,
     ) -> Self {
         Self {
-            fid_cond_mrkt_div_code: "ELW".to_owned(),
+            fid_cond_mrkt_div_code: fid_cond_mrkt_div_code.into(),
             fid_cond_scr_div_code: fid_cond_scr_div_code.into(),
             fid_rank_sort_cls_code: fid_rank_sort_cls_code.into(),
             fid_input_cnt_1: fid_input_cnt_1.into(),
@@ -371,16 +370,8 @@ impl CondSearchRequest {
     }
 
     /// Sets 조건시장분류코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
-    ///
-    /// Codes:
-    /// - `ELW`: W
-    ///
-    /// Default: `ELW`.
-    pub fn fid_cond_mrkt_div_code(
-        mut self,
-        value: crate::api::codes::FidCondMrktDivCodeCondSearch,
-    ) -> Self {
-        self.fid_cond_mrkt_div_code = p::code(&value);
+    pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
+        self.fid_cond_mrkt_div_code = value.into();
         self
     }
 
@@ -915,11 +906,11 @@ impl std::fmt::Debug for CondSearchRequest {
 const FIELDS: &[p::FieldMeta] = &[
     p::FieldMeta {
         wire: "FID_COND_MRKT_DIV_CODE",
-        kind: p::FieldKind::Code,
+        kind: p::FieldKind::Text,
         max_len: 2,
         required: true,
         blank: false,
-        codes: &["ELW"],
+        codes: &[],
         retired: &[],
     },
     p::FieldMeta {

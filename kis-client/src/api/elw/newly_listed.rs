@@ -34,6 +34,8 @@ pub struct NewlyListedRequest {
     /// - `1`: 일반
     /// - `2`: 조기종료
     fid_blnc_cls_code: String,
+    /// FID_BLNG_CLS_CODE (`FID_BLNG_CLS_CODE`, length 1).
+    fid_blng_cls_code: String,
 }
 
 /// Writes the KIS wire names (in spec order) and values.
@@ -70,6 +72,10 @@ impl serde::Serialize for NewlyListedRequest {
                     "FID_BLNC_CLS_CODE",
                     v::WireField::Str(&self.fid_blnc_cls_code),
                 ),
+                (
+                    "FID_BLNG_CLS_CODE",
+                    v::WireField::Str(&self.fid_blng_cls_code),
+                ),
             ],
         )
     }
@@ -85,7 +91,6 @@ impl NewlyListedRequest {
     /// - `fid_unas_input_iscd` (`FID_UNAS_INPUT_ISCD`): 기초자산입력종목코드
     /// - `fid_input_iscd_2` (`FID_INPUT_ISCD_2`): 입력종목코드2
     /// - `fid_input_date_1` (`FID_INPUT_DATE_1`): 입력날짜1
-    /// - `fid_blnc_cls_code` (`FID_BLNC_CLS_CODE`): 결재방법
     pub fn new(
         fid_cond_mrkt_div_code: impl Into<String>,
         fid_cond_scr_div_code: impl Into<String>,
@@ -93,7 +98,6 @@ impl NewlyListedRequest {
         fid_unas_input_iscd: impl Into<String>,
         fid_input_iscd_2: impl Into<String>,
         fid_input_date_1: v::NaiveDate,
-        fid_blnc_cls_code: crate::api::codes::FidDivClsCodeCondSearch,
     ) -> Self {
         Self {
             fid_cond_mrkt_div_code: fid_cond_mrkt_div_code.into(),
@@ -102,7 +106,8 @@ impl NewlyListedRequest {
             fid_unas_input_iscd: fid_unas_input_iscd.into(),
             fid_input_iscd_2: fid_input_iscd_2.into(),
             fid_input_date_1: p::date(fid_input_date_1),
-            fid_blnc_cls_code: p::code(&fid_blnc_cls_code),
+            fid_blnc_cls_code: String::new(),
+            fid_blng_cls_code: String::new(),
         }
     }
 
@@ -148,8 +153,18 @@ impl NewlyListedRequest {
     /// - `0`: 전체
     /// - `1`: 일반
     /// - `2`: 조기종료
+    ///
+    /// Default: blank (KIS accepts it empty).
     pub fn fid_blnc_cls_code(mut self, value: crate::api::codes::FidDivClsCodeCondSearch) -> Self {
         self.fid_blnc_cls_code = p::code(&value);
+        self
+    }
+
+    /// Sets FID_BLNG_CLS_CODE (`FID_BLNG_CLS_CODE`, length 1).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    pub fn fid_blng_cls_code(mut self, value: impl Into<String>) -> Self {
+        self.fid_blng_cls_code = value.into();
         self
     }
 }
@@ -164,6 +179,7 @@ impl std::fmt::Debug for NewlyListedRequest {
             .field("fid_input_iscd_2", &self.fid_input_iscd_2)
             .field("fid_input_date_1", &self.fid_input_date_1)
             .field("fid_blnc_cls_code", &self.fid_blnc_cls_code)
+            .field("fid_blng_cls_code", &self.fid_blng_cls_code)
             .finish()
     }
 }
@@ -229,8 +245,17 @@ const FIELDS: &[p::FieldMeta] = &[
         kind: p::FieldKind::Code,
         max_len: 2,
         required: true,
-        blank: false,
+        blank: true,
         codes: &["0", "1", "2"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_BLNG_CLS_CODE",
+        kind: p::FieldKind::Text,
+        max_len: 1,
+        required: false,
+        blank: false,
+        codes: &[],
         retired: &[],
     },
 ];

@@ -147,7 +147,7 @@ impl UpdownRateRequest {
         fid_input_iscd: impl Into<String>,
         fid_input_rmnn_dynu_1: crate::api::codes::FidInputRmnnDynu1,
         fid_div_cls_code: crate::api::codes::CallPut,
-        fid_input_date_1: v::NaiveDate,
+        fid_input_date_1: impl Into<String>,
         fid_rank_sort_cls_code: crate::api::codes::FidRankSortClsCodeUpdownRate,
     ) -> Self {
         Self {
@@ -161,7 +161,7 @@ impl UpdownRateRequest {
             fid_input_price_2: String::new(),
             fid_input_vol_1: String::new(),
             fid_input_vol_2: String::new(),
-            fid_input_date_1: p::date(fid_input_date_1),
+            fid_input_date_1: fid_input_date_1.into(),
             fid_rank_sort_cls_code: p::code(&fid_rank_sort_cls_code),
             fid_blng_cls_code: "0".to_owned(),
             fid_input_date_2: String::new(),
@@ -252,8 +252,8 @@ impl UpdownRateRequest {
     }
 
     /// Sets 거래량조건 (`FID_INPUT_DATE_1`, required, length 10).
-    pub fn fid_input_date_1(mut self, value: v::NaiveDate) -> Self {
-        self.fid_input_date_1 = p::date(value);
+    pub fn fid_input_date_1(mut self, value: impl Into<String>) -> Self {
+        self.fid_input_date_1 = value.into();
         self
     }
 
@@ -408,7 +408,7 @@ const FIELDS: &[p::FieldMeta] = &[
     },
     p::FieldMeta {
         wire: "FID_INPUT_DATE_1",
-        kind: p::FieldKind::Date,
+        kind: p::FieldKind::Text,
         max_len: 10,
         required: true,
         blank: false,

@@ -36,17 +36,6 @@ pub struct InquireDailyCcldRequest {
     /// FM상품군코드 (`FM_PDGR_CD`, required, length 10).
     fm_pdgr_cd: String,
     /// 통화코드 (`CRCY_CD`, required, length 3).
-    ///
-    /// Codes:
-    /// - `TUS`: TOT\_USD
-    /// - `TKR`: TOT\_KRW
-    /// - `KRW`: 한국
-    /// - `USD`: 미국
-    /// - `EUR`: EUR
-    /// - `HKD`: 홍콩
-    /// - `CNY`: 중국
-    /// - `JPY`: 일본
-    /// - `VND`: 베트남
     crcy_cd: String,
     /// FM종목합산여부 (`FM_ITEM_FTNG_YN`, required, length 1).
     fm_item_ftng_yn: String,
@@ -99,7 +88,7 @@ impl InquireDailyCcldRequest {
         strt_dt: v::NaiveDate,
         end_dt: v::NaiveDate,
         fuop_dvsn_cd: crate::api::codes::FuopDvsn,
-        crcy_cd: crate::api::codes::CrcyCd,
+        crcy_cd: impl Into<String>,
         fm_item_ftng_yn: bool,
         sll_buy_dvsn_cd: crate::api::codes::SllBuyDvsnCdInquireCcld,
     ) -> Self {
@@ -110,7 +99,7 @@ impl InquireDailyCcldRequest {
             end_dt: p::date(end_dt),
             fuop_dvsn_cd: p::code(&fuop_dvsn_cd),
             fm_pdgr_cd: String::new(),
-            crcy_cd: p::code(&crcy_cd),
+            crcy_cd: crcy_cd.into(),
             fm_item_ftng_yn: p::flag(fm_item_ftng_yn),
             sll_buy_dvsn_cd: p::code(&sll_buy_dvsn_cd),
             ctx_area_fk200: String::new(),
@@ -162,19 +151,8 @@ impl InquireDailyCcldRequest {
     }
 
     /// Sets 통화코드 (`CRCY_CD`, required, length 3).
-    ///
-    /// Codes:
-    /// - `TUS`: TOT\_USD
-    /// - `TKR`: TOT\_KRW
-    /// - `KRW`: 한국
-    /// - `USD`: 미국
-    /// - `EUR`: EUR
-    /// - `HKD`: 홍콩
-    /// - `CNY`: 중국
-    /// - `JPY`: 일본
-    /// - `VND`: 베트남
-    pub fn crcy_cd(mut self, value: crate::api::codes::CrcyCd) -> Self {
-        self.crcy_cd = p::code(&value);
+    pub fn crcy_cd(mut self, value: impl Into<String>) -> Self {
+        self.crcy_cd = value.into();
         self
     }
 
@@ -288,13 +266,11 @@ const FIELDS: &[p::FieldMeta] = &[
     },
     p::FieldMeta {
         wire: "CRCY_CD",
-        kind: p::FieldKind::Code,
+        kind: p::FieldKind::Text,
         max_len: 3,
         required: true,
         blank: false,
-        codes: &[
-            "TUS", "TKR", "KRW", "USD", "EUR", "HKD", "CNY", "JPY", "VND",
-        ],
+        codes: &[],
         retired: &[],
     },
     p::FieldMeta {

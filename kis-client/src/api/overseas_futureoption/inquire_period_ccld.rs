@@ -27,16 +27,6 @@ pub struct InquirePeriodCcldRequest {
     /// 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
     acnt_prdt_cd: String,
     /// 통화코드 (`CRCY_CD`, required, length 3).
-    ///
-    /// Codes:
-    /// - `TUS`: TOT\_USD
-    /// - `TKR`: TOT\_KRW
-    /// - `KRW`: 한국
-    /// - `USD`: 미국
-    /// - `EUR`: EUR
-    /// - `HKD`: 홍콩
-    /// - `CNY`: 중국
-    /// - `JPY`: 일본
     crcy_cd: String,
     /// 전체환산여부 (`WHOL_TRSL_YN`, required, length 1).
     whol_trsl_yn: String,
@@ -88,7 +78,7 @@ impl InquirePeriodCcldRequest {
     pub fn new(
         inqr_term_from_dt: v::NaiveDate,
         inqr_term_to_dt: v::NaiveDate,
-        crcy_cd: crate::api::codes::CrcyCdInquirePeriodCcld,
+        crcy_cd: impl Into<String>,
         whol_trsl_yn: bool,
         fuop_dvsn: crate::api::codes::FuopDvsn,
     ) -> Self {
@@ -97,7 +87,7 @@ impl InquirePeriodCcldRequest {
             inqr_term_to_dt: p::date(inqr_term_to_dt),
             cano: String::new(),
             acnt_prdt_cd: String::new(),
-            crcy_cd: p::code(&crcy_cd),
+            crcy_cd: crcy_cd.into(),
             whol_trsl_yn: p::flag(whol_trsl_yn),
             fuop_dvsn: p::code(&fuop_dvsn),
             ctx_area_fk200: String::new(),
@@ -130,18 +120,8 @@ impl InquirePeriodCcldRequest {
     }
 
     /// Sets 통화코드 (`CRCY_CD`, required, length 3).
-    ///
-    /// Codes:
-    /// - `TUS`: TOT\_USD
-    /// - `TKR`: TOT\_KRW
-    /// - `KRW`: 한국
-    /// - `USD`: 미국
-    /// - `EUR`: EUR
-    /// - `HKD`: 홍콩
-    /// - `CNY`: 중국
-    /// - `JPY`: 일본
-    pub fn crcy_cd(mut self, value: crate::api::codes::CrcyCdInquirePeriodCcld) -> Self {
-        self.crcy_cd = p::code(&value);
+    pub fn crcy_cd(mut self, value: impl Into<String>) -> Self {
+        self.crcy_cd = value.into();
         self
     }
 
@@ -235,11 +215,11 @@ const FIELDS: &[p::FieldMeta] = &[
     },
     p::FieldMeta {
         wire: "CRCY_CD",
-        kind: p::FieldKind::Code,
+        kind: p::FieldKind::Text,
         max_len: 3,
         required: true,
         blank: false,
-        codes: &["TUS", "TKR", "KRW", "USD", "EUR", "HKD", "CNY", "JPY"],
+        codes: &[],
         retired: &[],
     },
     p::FieldMeta {

@@ -34,17 +34,6 @@ pub struct InquirePeriodTransRequest {
     /// - `3`: 결제
     acnt_tr_type_cd: String,
     /// 통화코드 (`CRCY_CD`, required, length 3).
-    ///
-    /// Codes:
-    /// - `TUS`: TOT\_USD
-    /// - `TKR`: TOT\_KRW
-    /// - `KRW`: 한국
-    /// - `USD`: 미국
-    /// - `EUR`: EUR
-    /// - `HKD`: 홍콩
-    /// - `CNY`: 중국
-    /// - `JPY`: 일본
-    /// - `VND`: 베트남
     crcy_cd: String,
     /// 연속조회검색조건100 (`CTX_AREA_FK100`, required, length 100).
     ctx_area_fk100: String,
@@ -89,7 +78,7 @@ impl InquirePeriodTransRequest {
         inqr_term_from_dt: v::NaiveDate,
         inqr_term_to_dt: v::NaiveDate,
         acnt_tr_type_cd: crate::api::codes::AcntTrTypeCd,
-        crcy_cd: crate::api::codes::CrcyCd,
+        crcy_cd: impl Into<String>,
     ) -> Self {
         Self {
             inqr_term_from_dt: p::date(inqr_term_from_dt),
@@ -97,7 +86,7 @@ impl InquirePeriodTransRequest {
             cano: String::new(),
             acnt_prdt_cd: String::new(),
             acnt_tr_type_cd: p::code(&acnt_tr_type_cd),
-            crcy_cd: p::code(&crcy_cd),
+            crcy_cd: crcy_cd.into(),
             ctx_area_fk100: String::new(),
             ctx_area_nk100: String::new(),
             pwd_chk_yn: String::new(),
@@ -140,19 +129,8 @@ impl InquirePeriodTransRequest {
     }
 
     /// Sets 통화코드 (`CRCY_CD`, required, length 3).
-    ///
-    /// Codes:
-    /// - `TUS`: TOT\_USD
-    /// - `TKR`: TOT\_KRW
-    /// - `KRW`: 한국
-    /// - `USD`: 미국
-    /// - `EUR`: EUR
-    /// - `HKD`: 홍콩
-    /// - `CNY`: 중국
-    /// - `JPY`: 일본
-    /// - `VND`: 베트남
-    pub fn crcy_cd(mut self, value: crate::api::codes::CrcyCd) -> Self {
-        self.crcy_cd = p::code(&value);
+    pub fn crcy_cd(mut self, value: impl Into<String>) -> Self {
+        self.crcy_cd = value.into();
         self
     }
 
@@ -246,13 +224,11 @@ const FIELDS: &[p::FieldMeta] = &[
     },
     p::FieldMeta {
         wire: "CRCY_CD",
-        kind: p::FieldKind::Code,
+        kind: p::FieldKind::Text,
         max_len: 3,
         required: true,
         blank: false,
-        codes: &[
-            "TUS", "TKR", "KRW", "USD", "EUR", "HKD", "CNY", "JPY", "VND",
-        ],
+        codes: &[],
         retired: &[],
     },
     p::FieldMeta {

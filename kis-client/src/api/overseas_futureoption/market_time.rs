@@ -53,12 +53,12 @@ impl MarketTimeRequest {
     /// Required fields, in spec order:
     /// - `fm_excg_cd` (`FM_EXCG_CD`): FM거래소코드
     /// - `opt_yn` (`OPT_YN`): 옵션여부
-    pub fn new(fm_excg_cd: impl Into<String>, opt_yn: bool) -> Self {
+    pub fn new(fm_excg_cd: impl Into<String>, opt_yn: impl Into<String>) -> Self {
         Self {
             fm_pdgr_cd: String::new(),
             fm_clas_cd: String::new(),
             fm_excg_cd: fm_excg_cd.into(),
-            opt_yn: p::flag(opt_yn),
+            opt_yn: opt_yn.into(),
             ctx_area_nk200: String::new(),
             ctx_area_fk200: String::new(),
         }
@@ -87,8 +87,8 @@ impl MarketTimeRequest {
     }
 
     /// Sets 옵션여부 (`OPT_YN`, required, length 1).
-    pub fn opt_yn(mut self, value: bool) -> Self {
-        self.opt_yn = p::flag(value);
+    pub fn opt_yn(mut self, value: impl Into<String>) -> Self {
+        self.opt_yn = value.into();
         self
     }
 
@@ -153,7 +153,7 @@ const FIELDS: &[p::FieldMeta] = &[
     },
     p::FieldMeta {
         wire: "OPT_YN",
-        kind: p::FieldKind::Flag,
+        kind: p::FieldKind::Text,
         max_len: 1,
         required: true,
         blank: false,

@@ -15,7 +15,7 @@ use crate::value as v;
 /// - TR ID: real `HHDFO86000000`, paper not available.
 #[derive(Clone)]
 pub struct OptAskingPriceRequest {
-    /// 종목명 (`SRS_CD`, required, length 8).
+    /// 종목명 (`SRS_CD`, required, length 12).
     srs_cd: String,
 }
 
@@ -37,7 +37,7 @@ impl OptAskingPriceRequest {
         }
     }
 
-    /// Sets 종목명 (`SRS_CD`, required, length 8).
+    /// Sets 종목명 (`SRS_CD`, required, length 12).
     pub fn srs_cd(mut self, value: impl Into<String>) -> Self {
         self.srs_cd = value.into();
         self
@@ -56,7 +56,7 @@ impl std::fmt::Debug for OptAskingPriceRequest {
 const FIELDS: &[p::FieldMeta] = &[p::FieldMeta {
     wire: "SRS_CD",
     kind: p::FieldKind::Text,
-    max_len: 8,
+    max_len: 12,
     required: true,
     blank: false,
     codes: &[],

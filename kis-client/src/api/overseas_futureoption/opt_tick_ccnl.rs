@@ -62,20 +62,14 @@ impl OptTickCcnlRequest {
     /// Required fields, in spec order:
     /// - `srs_cd` (`SRS_CD`): 종목코드
     /// - `exch_cd` (`EXCH_CD`): 거래소코드
-    /// - `qry_tp` (`QRY_TP`): 조회구분
     /// - `qry_cnt` (`QRY_CNT`): 요청개수
-    pub fn new(
-        srs_cd: impl Into<String>,
-        exch_cd: impl Into<String>,
-        qry_tp: crate::api::codes::QryTp,
-        qry_cnt: v::Decimal,
-    ) -> Self {
+    pub fn new(srs_cd: impl Into<String>, exch_cd: impl Into<String>, qry_cnt: v::Decimal) -> Self {
         Self {
             srs_cd: srs_cd.into(),
             exch_cd: exch_cd.into(),
             start_date_time: String::new(),
             close_date_time: String::new(),
-            qry_tp: p::code(&qry_tp),
+            qry_tp: String::new(),
             qry_cnt: p::decimal(qry_cnt),
             qry_gap: String::new(),
             index_key: String::new(),
@@ -115,6 +109,8 @@ impl OptTickCcnlRequest {
     /// Codes:
     /// - `Q`: 최초조회시
     /// - `P`: 다음키(INDEX\_KEY) 입력하여 조회시
+    ///
+    /// Default: blank (KIS accepts it empty).
     pub fn qry_tp(mut self, value: crate::api::codes::QryTp) -> Self {
         self.qry_tp = p::code(&value);
         self
@@ -201,7 +197,7 @@ const FIELDS: &[p::FieldMeta] = &[
         kind: p::FieldKind::Code,
         max_len: 1,
         required: true,
-        blank: false,
+        blank: true,
         codes: &["Q", "P"],
         retired: &[],
     },

@@ -58,20 +58,14 @@ impl OptWeeklyCcnlRequest {
     /// Required fields, in spec order:
     /// - `srs_cd` (`SRS_CD`): 종목코드
     /// - `exch_cd` (`EXCH_CD`): 거래소코드
-    /// - `qry_tp` (`QRY_TP`): 조회구분
     /// - `qry_cnt` (`QRY_CNT`): 요청개수
-    pub fn new(
-        srs_cd: impl Into<String>,
-        exch_cd: impl Into<String>,
-        qry_tp: impl Into<String>,
-        qry_cnt: v::Decimal,
-    ) -> Self {
+    pub fn new(srs_cd: impl Into<String>, exch_cd: impl Into<String>, qry_cnt: v::Decimal) -> Self {
         Self {
             srs_cd: srs_cd.into(),
             exch_cd: exch_cd.into(),
             start_date_time: String::new(),
             close_date_time: String::new(),
-            qry_tp: qry_tp.into(),
+            qry_tp: String::new(),
             qry_cnt: p::decimal(qry_cnt),
             qry_gap: String::new(),
             index_key: String::new(),
@@ -107,6 +101,8 @@ impl OptWeeklyCcnlRequest {
     }
 
     /// Sets 조회구분 (`QRY_TP`, required, length 1).
+    ///
+    /// Default: blank (KIS accepts it empty).
     pub fn qry_tp(mut self, value: impl Into<String>) -> Self {
         self.qry_tp = value.into();
         self
@@ -193,7 +189,7 @@ const FIELDS: &[p::FieldMeta] = &[
         kind: p::FieldKind::Text,
         max_len: 1,
         required: true,
-        blank: false,
+        blank: true,
         codes: &[],
         retired: &[],
     },

@@ -45,20 +45,12 @@ impl SearchContractDetailRequest {
     ///
     /// Required fields, in spec order:
     /// - `qry_cnt` (`QRY_CNT`): 요청개수
-    /// - `srs_cd_01` (`SRS_CD_01`): 품목종류
-    /// - `srs_cd_02` (`SRS_CD_02…`): 품목종류…
-    /// - `srs_cd_32` (`SRS_CD_32`): 품목종류
-    pub fn new(
-        qry_cnt: v::Decimal,
-        srs_cd_01: impl Into<String>,
-        srs_cd_02: impl Into<String>,
-        srs_cd_32: impl Into<String>,
-    ) -> Self {
+    pub fn new(qry_cnt: v::Decimal) -> Self {
         Self {
             qry_cnt: p::decimal(qry_cnt),
-            srs_cd_01: srs_cd_01.into(),
-            srs_cd_02: srs_cd_02.into(),
-            srs_cd_32: srs_cd_32.into(),
+            srs_cd_01: String::new(),
+            srs_cd_02: String::new(),
+            srs_cd_32: String::new(),
         }
     }
 
@@ -69,18 +61,24 @@ impl SearchContractDetailRequest {
     }
 
     /// Sets 품목종류 (`SRS_CD_01`, required, length 32).
+    ///
+    /// Default: blank (KIS accepts it empty).
     pub fn srs_cd_01(mut self, value: impl Into<String>) -> Self {
         self.srs_cd_01 = value.into();
         self
     }
 
     /// Sets 품목종류… (`SRS_CD_02…`, required, length 32).
+    ///
+    /// Default: blank (KIS accepts it empty).
     pub fn srs_cd_02(mut self, value: impl Into<String>) -> Self {
         self.srs_cd_02 = value.into();
         self
     }
 
     /// Sets 품목종류 (`SRS_CD_32`, required, length 32).
+    ///
+    /// Default: blank (KIS accepts it empty).
     pub fn srs_cd_32(mut self, value: impl Into<String>) -> Self {
         self.srs_cd_32 = value.into();
         self
@@ -114,7 +112,7 @@ const FIELDS: &[p::FieldMeta] = &[
         kind: p::FieldKind::Text,
         max_len: 32,
         required: true,
-        blank: false,
+        blank: true,
         codes: &[],
         retired: &[],
     },
@@ -123,7 +121,7 @@ const FIELDS: &[p::FieldMeta] = &[
         kind: p::FieldKind::Text,
         max_len: 32,
         required: true,
-        blank: false,
+        blank: true,
         codes: &[],
         retired: &[],
     },
@@ -132,7 +130,7 @@ const FIELDS: &[p::FieldMeta] = &[
         kind: p::FieldKind::Text,
         max_len: 32,
         required: true,
-        blank: false,
+        blank: true,
         codes: &[],
         retired: &[],
     },

@@ -47,18 +47,16 @@ impl SearchOptDetailRequest {
     /// - `qry_cnt` (`QRY_CNT`): 요청개수
     /// - `srs_cd_01` (`SRS_CD_01`): 종목코드1
     /// - `srs_cd_02` (`SRS_CD_02...`): 종목코드2
-    /// - `srs_cd_30` (`SRS_CD_30`): 종목코드30
     pub fn new(
         qry_cnt: v::Decimal,
         srs_cd_01: impl Into<String>,
         srs_cd_02: impl Into<String>,
-        srs_cd_30: impl Into<String>,
     ) -> Self {
         Self {
             qry_cnt: p::decimal(qry_cnt),
             srs_cd_01: srs_cd_01.into(),
             srs_cd_02: srs_cd_02.into(),
-            srs_cd_30: srs_cd_30.into(),
+            srs_cd_30: String::new(),
         }
     }
 
@@ -81,6 +79,8 @@ impl SearchOptDetailRequest {
     }
 
     /// Sets 종목코드30 (`SRS_CD_30`, required, length 32).
+    ///
+    /// Default: blank (KIS accepts it empty).
     pub fn srs_cd_30(mut self, value: impl Into<String>) -> Self {
         self.srs_cd_30 = value.into();
         self
@@ -132,7 +132,7 @@ const FIELDS: &[p::FieldMeta] = &[
         kind: p::FieldKind::Text,
         max_len: 32,
         required: true,
-        blank: false,
+        blank: true,
         codes: &[],
         retired: &[],
     },

@@ -32,7 +32,7 @@ pub struct IndustryThemeRequest {
     /// - `HNX`: 하노이
     /// - `TSE`: 도쿄
     excd: String,
-    /// 업종코드 (`ICOD`, required, length 1).
+    /// 업종코드 (`ICOD`, required, length 3).
     icod: String,
     /// 거래량조건 (`VOL_RANG`, required, length 1).
     ///
@@ -117,7 +117,7 @@ impl IndustryThemeRequest {
         self
     }
 
-    /// Sets 업종코드 (`ICOD`, required, length 1).
+    /// Sets 업종코드 (`ICOD`, required, length 3).
     pub fn icod(mut self, value: impl Into<String>) -> Self {
         self.icod = value.into();
         self
@@ -185,7 +185,7 @@ const FIELDS: &[p::FieldMeta] = &[
     p::FieldMeta {
         wire: "ICOD",
         kind: p::FieldKind::Text,
-        max_len: 1,
+        max_len: 3,
         required: true,
         blank: false,
         codes: &[],

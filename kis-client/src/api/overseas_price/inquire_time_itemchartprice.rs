@@ -36,10 +36,6 @@ pub struct InquireTimeItemchartpriceRequest {
     /// 종목코드 (`SYMB`, required, length 16).
     symb: String,
     /// 분갭 (`NMIN`, required, length 4).
-    ///
-    /// Codes:
-    /// - `1`: 1분봉
-    /// - `2`: 2분봉, ...
     nmin: String,
     /// 전일포함여부 (`PINC`, required, length 1).
     ///
@@ -89,7 +85,7 @@ impl InquireTimeItemchartpriceRequest {
     pub fn new(
         excd: crate::api::codes::QuoteExchange,
         symb: impl Into<String>,
-        nmin: crate::api::codes::Nmin,
+        nmin: impl Into<String>,
         pinc: crate::api::codes::Pinc,
         nrec: impl Into<String>,
     ) -> Self {
@@ -97,7 +93,7 @@ impl InquireTimeItemchartpriceRequest {
             auth: String::new(),
             excd: p::code(&excd),
             symb: symb.into(),
-            nmin: p::code(&nmin),
+            nmin: nmin.into(),
             pinc: p::code(&pinc),
             next: String::new(),
             nrec: nrec.into(),
@@ -141,12 +137,8 @@ impl InquireTimeItemchartpriceRequest {
     }
 
     /// Sets 분갭 (`NMIN`, required, length 4).
-    ///
-    /// Codes:
-    /// - `1`: 1분봉
-    /// - `2`: 2분봉, ...
-    pub fn nmin(mut self, value: crate::api::codes::Nmin) -> Self {
-        self.nmin = p::code(&value);
+    pub fn nmin(mut self, value: impl Into<String>) -> Self {
+        self.nmin = value.into();
         self
     }
 
@@ -240,11 +232,11 @@ const FIELDS: &[p::FieldMeta] = &[
     },
     p::FieldMeta {
         wire: "NMIN",
-        kind: p::FieldKind::Code,
+        kind: p::FieldKind::Text,
         max_len: 4,
         required: true,
         blank: false,
-        codes: &["1", "2"],
+        codes: &[],
         retired: &[],
     },
     p::FieldMeta {

@@ -57,17 +57,13 @@ impl serde::Serialize for InquireAlgoCcnlRequest {
 
 impl InquireAlgoCcnlRequest {
     /// A new request.
-    ///
-    /// Required fields, in spec order:
-    /// - `ord_dt` (`ORD_DT`): 주문일자
-    /// - `odno` (`ODNO`): 주문번호
-    pub fn new(ord_dt: v::NaiveDate, odno: impl Into<String>) -> Self {
+    pub fn new() -> Self {
         Self {
             cano: String::new(),
             acnt_prdt_cd: String::new(),
-            ord_dt: p::date(ord_dt),
+            ord_dt: String::new(),
             ord_gno_brno: String::new(),
-            odno: odno.into(),
+            odno: String::new(),
             ttlz_icld_yn: String::new(),
             ctx_area_nk200: String::new(),
             ctx_area_fk200: String::new(),
@@ -87,6 +83,8 @@ impl InquireAlgoCcnlRequest {
     }
 
     /// Sets 주문일자 (`ORD_DT`, required, length 8).
+    ///
+    /// Default: blank (KIS accepts it empty).
     pub fn ord_dt(mut self, value: v::NaiveDate) -> Self {
         self.ord_dt = p::date(value);
         self
@@ -101,6 +99,8 @@ impl InquireAlgoCcnlRequest {
     }
 
     /// Sets 주문번호 (`ODNO`, required, length 10).
+    ///
+    /// Default: blank (KIS accepts it empty).
     pub fn odno(mut self, value: impl Into<String>) -> Self {
         self.odno = value.into();
         self
@@ -128,6 +128,12 @@ impl InquireAlgoCcnlRequest {
     pub fn ctx_area_fk200(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_fk200 = value.into();
         self
+    }
+}
+
+impl Default for InquireAlgoCcnlRequest {
+    fn default() -> Self {
+        Self::new()
     }
 }
 
@@ -171,7 +177,7 @@ const FIELDS: &[p::FieldMeta] = &[
         kind: p::FieldKind::Date,
         max_len: 8,
         required: true,
-        blank: false,
+        blank: true,
         codes: &[],
         retired: &[],
     },
@@ -189,7 +195,7 @@ const FIELDS: &[p::FieldMeta] = &[
         kind: p::FieldKind::Text,
         max_len: 10,
         required: true,
-        blank: false,
+        blank: true,
         codes: &[],
         retired: &[],
     },

@@ -22,7 +22,7 @@ pub struct InquirePeriodProfitRequest {
     cano: String,
     /// 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
     acnt_prdt_cd: String,
-    /// 해외거래소코드 (`OVRS_EXCG_CD`, required, length 2).
+    /// 해외거래소코드 (`OVRS_EXCG_CD`, required, length 4).
     ///
     /// Codes:
     /// - `NASD`: 미국
@@ -33,7 +33,7 @@ pub struct InquirePeriodProfitRequest {
     ovrs_excg_cd: String,
     /// 국가코드 (`NATN_CD`, required, length 2).
     natn_cd: String,
-    /// 통화코드 (`CRCY_CD`, required, length 2).
+    /// 통화코드 (`CRCY_CD`, required, length 3).
     ///
     /// Codes:
     /// - `USD`: 미국달러
@@ -44,9 +44,9 @@ pub struct InquirePeriodProfitRequest {
     crcy_cd: String,
     /// 상품번호 (`PDNO`, required, length 2).
     pdno: String,
-    /// 조회시작일자 (`INQR_STRT_DT`, required, length 2).
+    /// 조회시작일자 (`INQR_STRT_DT`, required, length 8).
     inqr_strt_dt: String,
-    /// 조회종료일자 (`INQR_END_DT`, required, length 2).
+    /// 조회종료일자 (`INQR_END_DT`, required, length 8).
     inqr_end_dt: String,
     /// 원화외화구분코드 (`WCRC_FRCR_DVSN_CD`, required, length 2).
     ///
@@ -124,7 +124,7 @@ impl InquirePeriodProfitRequest {
         self
     }
 
-    /// Sets 해외거래소코드 (`OVRS_EXCG_CD`, required, length 2).
+    /// Sets 해외거래소코드 (`OVRS_EXCG_CD`, required, length 4).
     ///
     /// Codes:
     /// - `NASD`: 미국
@@ -147,7 +147,7 @@ impl InquirePeriodProfitRequest {
         self
     }
 
-    /// Sets 통화코드 (`CRCY_CD`, required, length 2).
+    /// Sets 통화코드 (`CRCY_CD`, required, length 3).
     ///
     /// Codes:
     /// - `USD`: 미국달러
@@ -170,13 +170,13 @@ impl InquirePeriodProfitRequest {
         self
     }
 
-    /// Sets 조회시작일자 (`INQR_STRT_DT`, required, length 2).
+    /// Sets 조회시작일자 (`INQR_STRT_DT`, required, length 8).
     pub fn inqr_strt_dt(mut self, value: impl Into<String>) -> Self {
         self.inqr_strt_dt = value.into();
         self
     }
 
-    /// Sets 조회종료일자 (`INQR_END_DT`, required, length 2).
+    /// Sets 조회종료일자 (`INQR_END_DT`, required, length 8).
     pub fn inqr_end_dt(mut self, value: impl Into<String>) -> Self {
         self.inqr_end_dt = value.into();
         self
@@ -253,7 +253,7 @@ const FIELDS: &[p::FieldMeta] = &[
     p::FieldMeta {
         wire: "OVRS_EXCG_CD",
         kind: p::FieldKind::Code,
-        max_len: 2,
+        max_len: 4,
         required: true,
         blank: true,
         codes: &["NASD", "SEHK", "SHAA", "TKSE", "HASE"],
@@ -271,7 +271,7 @@ const FIELDS: &[p::FieldMeta] = &[
     p::FieldMeta {
         wire: "CRCY_CD",
         kind: p::FieldKind::Code,
-        max_len: 2,
+        max_len: 3,
         required: true,
         blank: true,
         codes: &["USD", "HKD", "CNY", "JPY", "VND"],
@@ -289,7 +289,7 @@ const FIELDS: &[p::FieldMeta] = &[
     p::FieldMeta {
         wire: "INQR_STRT_DT",
         kind: p::FieldKind::Text,
-        max_len: 2,
+        max_len: 8,
         required: true,
         blank: false,
         codes: &[],
@@ -298,7 +298,7 @@ const FIELDS: &[p::FieldMeta] = &[
     p::FieldMeta {
         wire: "INQR_END_DT",
         kind: p::FieldKind::Text,
-        max_len: 2,
+        max_len: 8,
         required: true,
         blank: false,
         codes: &[],

@@ -49,6 +49,8 @@ pub struct NewHighlowRequest {
     /// - `5`: 100만주이상
     /// - `6`: 1000만주이상
     vol_rang: String,
+    /// MINX (`MINX`, length 1).
+    minx: String,
 }
 
 /// Writes the KIS wire names (in spec order) and values.
@@ -64,6 +66,7 @@ impl serde::Serialize for NewHighlowRequest {
                 ("GUBN2", v::WireField::Str(&self.gubn2)),
                 ("NDAY", v::WireField::Str(&self.nday)),
                 ("VOL_RANG", v::WireField::Str(&self.vol_rang)),
+                ("MINX", v::WireField::Str(&self.minx)),
             ],
         )
     }
@@ -76,13 +79,11 @@ impl NewHighlowRequest {
     /// - `excd` (`EXCD`): 거래소코드
     /// - `gubn` (`GUBN`): 신고/신저 구분
     /// - `gubn2` (`GUBN2`): 일시돌파/돌파 구분
-    /// - `nday` (`NDAY`): N일자값
     /// - `vol_rang` (`VOL_RANG`): 거래량조건
     pub fn new(
         excd: crate::api::codes::QuoteExchange,
         gubn: impl Into<String>,
         gubn2: impl Into<String>,
-        nday: impl Into<String>,
         vol_rang: crate::api::codes::VolRang,
     ) -> Self {
         Self {
@@ -91,8 +92,9 @@ impl NewHighlowRequest {
             excd: p::code(&excd),
             gubn: gubn.into(),
             gubn2: gubn2.into(),
-            nday: nday.into(),
+            nday: String::new(),
             vol_rang: p::code(&vol_rang),
+            minx: String::new(),
         }
     }
 
@@ -142,6 +144,8 @@ impl NewHighlowRequest {
     }
 
     /// Sets N일자값 (`NDAY`, required, length 1).
+    ///
+    /// Default: blank (KIS accepts it empty).
     pub fn nday(mut self, value: impl Into<String>) -> Self {
         self.nday = value.into();
         self
@@ -161,6 +165,14 @@ impl NewHighlowRequest {
         self.vol_rang = p::code(&value);
         self
     }
+
+    /// Sets MINX (`MINX`, length 1).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    pub fn minx(mut self, value: impl Into<String>) -> Self {
+        self.minx = value.into();
+        self
+    }
 }
 
 impl std::fmt::Debug for NewHighlowRequest {
@@ -173,6 +185,7 @@ impl std::fmt::Debug for NewHighlowRequest {
             .field("gubn2", &self.gubn2)
             .field("nday", &self.nday)
             .field("vol_rang", &self.vol_rang)
+            .field("minx", &self.minx)
             .finish()
     }
 }
@@ -231,7 +244,7 @@ const FIELDS: &[p::FieldMeta] = &[
         kind: p::FieldKind::Text,
         max_len: 1,
         required: true,
-        blank: false,
+        blank: true,
         codes: &[],
         retired: &[],
     },
@@ -242,6 +255,15 @@ const FIELDS: &[p::FieldMeta] = &[
         required: true,
         blank: false,
         codes: &["0", "1", "2", "3", "4", "5", "6"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "MINX",
+        kind: p::FieldKind::Text,
+        max_len: 1,
+        required: false,
+        blank: false,
+        codes: &[],
         retired: &[],
     },
 ];

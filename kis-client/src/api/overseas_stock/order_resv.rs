@@ -136,16 +136,12 @@ impl OrderResvRequest {
     /// A request for variant `us_buy` (미국예약매수).
     ///
     /// Required fields, in spec order:
-    /// - `rvse_cncl_dvsn_cd` (`RVSE_CNCL_DVSN_CD`): 정정취소구분코드
     /// - `pdno` (`PDNO`): 상품번호
-    /// - `prdt_type_cd` (`PRDT_TYPE_CD`): 상품유형코드
     /// - `ovrs_excg_cd` (`OVRS_EXCG_CD`): 해외거래소코드
     /// - `ft_ord_qty` (`FT_ORD_QTY`): FT주문수량
     /// - `ft_ord_unpr3` (`FT_ORD_UNPR3`): FT주문단가3
     pub fn us_buy(
-        rvse_cncl_dvsn_cd: crate::api::codes::RvseCnclDvsnCd,
         pdno: impl Into<String>,
-        prdt_type_cd: crate::api::codes::PrdtTypeCdOrderResv,
         ovrs_excg_cd: crate::api::codes::OrderExchange,
         ft_ord_qty: v::Decimal,
         ft_ord_unpr3: v::Decimal,
@@ -155,9 +151,9 @@ impl OrderResvRequest {
             cano: String::new(),
             acnt_prdt_cd: String::new(),
             sll_buy_dvsn_cd: String::new(),
-            rvse_cncl_dvsn_cd: p::code(&rvse_cncl_dvsn_cd),
+            rvse_cncl_dvsn_cd: String::new(),
             pdno: pdno.into(),
-            prdt_type_cd: p::code(&prdt_type_cd),
+            prdt_type_cd: String::new(),
             ovrs_excg_cd: p::code(&ovrs_excg_cd),
             ft_ord_qty: p::decimal(ft_ord_qty),
             ft_ord_unpr3: p::decimal(ft_ord_unpr3),
@@ -172,16 +168,12 @@ impl OrderResvRequest {
     /// A request for variant `us_sell` (미국예약매도).
     ///
     /// Required fields, in spec order:
-    /// - `rvse_cncl_dvsn_cd` (`RVSE_CNCL_DVSN_CD`): 정정취소구분코드
     /// - `pdno` (`PDNO`): 상품번호
-    /// - `prdt_type_cd` (`PRDT_TYPE_CD`): 상품유형코드
     /// - `ovrs_excg_cd` (`OVRS_EXCG_CD`): 해외거래소코드
     /// - `ft_ord_qty` (`FT_ORD_QTY`): FT주문수량
     /// - `ft_ord_unpr3` (`FT_ORD_UNPR3`): FT주문단가3
     pub fn us_sell(
-        rvse_cncl_dvsn_cd: crate::api::codes::RvseCnclDvsnCd,
         pdno: impl Into<String>,
-        prdt_type_cd: crate::api::codes::PrdtTypeCdOrderResv,
         ovrs_excg_cd: crate::api::codes::OrderExchange,
         ft_ord_qty: v::Decimal,
         ft_ord_unpr3: v::Decimal,
@@ -191,9 +183,9 @@ impl OrderResvRequest {
             cano: String::new(),
             acnt_prdt_cd: String::new(),
             sll_buy_dvsn_cd: String::new(),
-            rvse_cncl_dvsn_cd: p::code(&rvse_cncl_dvsn_cd),
+            rvse_cncl_dvsn_cd: String::new(),
             pdno: pdno.into(),
-            prdt_type_cd: p::code(&prdt_type_cd),
+            prdt_type_cd: String::new(),
             ovrs_excg_cd: p::code(&ovrs_excg_cd),
             ft_ord_qty: p::decimal(ft_ord_qty),
             ft_ord_unpr3: p::decimal(ft_ord_unpr3),
@@ -208,16 +200,12 @@ impl OrderResvRequest {
     /// A request for variant `asia` (중국/홍콩/일본/베트남 예약주문).
     ///
     /// Required fields, in spec order:
-    /// - `rvse_cncl_dvsn_cd` (`RVSE_CNCL_DVSN_CD`): 정정취소구분코드
     /// - `pdno` (`PDNO`): 상품번호
-    /// - `prdt_type_cd` (`PRDT_TYPE_CD`): 상품유형코드
     /// - `ovrs_excg_cd` (`OVRS_EXCG_CD`): 해외거래소코드
     /// - `ft_ord_qty` (`FT_ORD_QTY`): FT주문수량
     /// - `ft_ord_unpr3` (`FT_ORD_UNPR3`): FT주문단가3
     pub fn asia(
-        rvse_cncl_dvsn_cd: crate::api::codes::RvseCnclDvsnCd,
         pdno: impl Into<String>,
-        prdt_type_cd: crate::api::codes::PrdtTypeCdOrderResv,
         ovrs_excg_cd: crate::api::codes::OrderExchange,
         ft_ord_qty: v::Decimal,
         ft_ord_unpr3: v::Decimal,
@@ -227,9 +215,9 @@ impl OrderResvRequest {
             cano: String::new(),
             acnt_prdt_cd: String::new(),
             sll_buy_dvsn_cd: String::new(),
-            rvse_cncl_dvsn_cd: p::code(&rvse_cncl_dvsn_cd),
+            rvse_cncl_dvsn_cd: String::new(),
             pdno: pdno.into(),
-            prdt_type_cd: p::code(&prdt_type_cd),
+            prdt_type_cd: String::new(),
             ovrs_excg_cd: p::code(&ovrs_excg_cd),
             ft_ord_qty: p::decimal(ft_ord_qty),
             ft_ord_unpr3: p::decimal(ft_ord_unpr3),
@@ -275,6 +263,8 @@ impl OrderResvRequest {
     /// Codes:
     /// - `00`: "매도/매수 주문"시 필수 항목
     /// - `02`: 취소
+    ///
+    /// Default: blank (KIS accepts it empty).
     pub fn rvse_cncl_dvsn_cd(mut self, value: crate::api::codes::RvseCnclDvsnCd) -> Self {
         self.rvse_cncl_dvsn_cd = p::code(&value);
         self
@@ -297,6 +287,8 @@ impl OrderResvRequest {
     /// - `508`: 베트남 호치민거래소
     /// - `551`: 중국 상해A
     /// - `552`: 중국 심천A
+    ///
+    /// Default: blank (KIS accepts it empty).
     pub fn prdt_type_cd(mut self, value: crate::api::codes::PrdtTypeCdOrderResv) -> Self {
         self.prdt_type_cd = p::code(&value);
         self
@@ -434,7 +426,7 @@ const FIELDS: &[p::FieldMeta] = &[
         kind: p::FieldKind::Code,
         max_len: 2,
         required: true,
-        blank: false,
+        blank: true,
         codes: &["00", "02"],
         retired: &[],
     },
@@ -452,7 +444,7 @@ const FIELDS: &[p::FieldMeta] = &[
         kind: p::FieldKind::Code,
         max_len: 3,
         required: true,
-        blank: false,
+        blank: true,
         codes: &["515", "501", "543", "558", "507", "508", "551", "552"],
         retired: &[],
     },

@@ -25,6 +25,8 @@ pub struct OrderResvCcnlRequest {
     rsyn_ord_rcit_dt: String,
     /// 해외예약주문번호 (`OVRS_RSVN_ODNO`, required, length 10).
     ovrs_rsvn_odno: String,
+    /// RSVN_ORD_RCIT_DT (`RSVN_ORD_RCIT_DT`, length 8).
+    rsvn_ord_rcit_dt: String,
 }
 
 /// Writes the KIS wire names (in spec order) and values.
@@ -40,6 +42,10 @@ impl serde::Serialize for OrderResvCcnlRequest {
                     v::WireField::Str(&self.rsyn_ord_rcit_dt),
                 ),
                 ("OVRS_RSVN_ODNO", v::WireField::Str(&self.ovrs_rsvn_odno)),
+                (
+                    "RSVN_ORD_RCIT_DT",
+                    v::WireField::Str(&self.rsvn_ord_rcit_dt),
+                ),
             ],
         )
     }
@@ -49,14 +55,14 @@ impl OrderResvCcnlRequest {
     /// A new request.
     ///
     /// Required fields, in spec order:
-    /// - `rsyn_ord_rcit_dt` (`RSYN_ORD_RCIT_DT`): 해외주문접수일자
     /// - `ovrs_rsvn_odno` (`OVRS_RSVN_ODNO`): 해외예약주문번호
-    pub fn new(rsyn_ord_rcit_dt: v::NaiveDate, ovrs_rsvn_odno: impl Into<String>) -> Self {
+    pub fn new(ovrs_rsvn_odno: impl Into<String>) -> Self {
         Self {
             cano: String::new(),
             acnt_prdt_cd: String::new(),
-            rsyn_ord_rcit_dt: p::date(rsyn_ord_rcit_dt),
+            rsyn_ord_rcit_dt: String::new(),
             ovrs_rsvn_odno: ovrs_rsvn_odno.into(),
+            rsvn_ord_rcit_dt: String::new(),
         }
     }
 
@@ -73,6 +79,8 @@ impl OrderResvCcnlRequest {
     }
 
     /// Sets 해외주문접수일자 (`RSYN_ORD_RCIT_DT`, required, length 8).
+    ///
+    /// Default: blank (KIS accepts it empty).
     pub fn rsyn_ord_rcit_dt(mut self, value: v::NaiveDate) -> Self {
         self.rsyn_ord_rcit_dt = p::date(value);
         self
@@ -81,6 +89,14 @@ impl OrderResvCcnlRequest {
     /// Sets 해외예약주문번호 (`OVRS_RSVN_ODNO`, required, length 10).
     pub fn ovrs_rsvn_odno(mut self, value: impl Into<String>) -> Self {
         self.ovrs_rsvn_odno = value.into();
+        self
+    }
+
+    /// Sets RSVN_ORD_RCIT_DT (`RSVN_ORD_RCIT_DT`, length 8).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    pub fn rsvn_ord_rcit_dt(mut self, value: impl Into<String>) -> Self {
+        self.rsvn_ord_rcit_dt = value.into();
         self
     }
 }
@@ -92,6 +108,7 @@ impl std::fmt::Debug for OrderResvCcnlRequest {
             .field("acnt_prdt_cd", &self.acnt_prdt_cd)
             .field("rsyn_ord_rcit_dt", &self.rsyn_ord_rcit_dt)
             .field("ovrs_rsvn_odno", &self.ovrs_rsvn_odno)
+            .field("rsvn_ord_rcit_dt", &self.rsvn_ord_rcit_dt)
             .finish()
     }
 }
@@ -121,7 +138,7 @@ const FIELDS: &[p::FieldMeta] = &[
         kind: p::FieldKind::Date,
         max_len: 8,
         required: true,
-        blank: false,
+        blank: true,
         codes: &[],
         retired: &[],
     },
@@ -130,6 +147,15 @@ const FIELDS: &[p::FieldMeta] = &[
         kind: p::FieldKind::Text,
         max_len: 10,
         required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "RSVN_ORD_RCIT_DT",
+        kind: p::FieldKind::Text,
+        max_len: 8,
+        required: false,
         blank: false,
         codes: &[],
         retired: &[],

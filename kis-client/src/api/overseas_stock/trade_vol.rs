@@ -75,14 +75,10 @@ impl TradeVolRequest {
     /// Required fields, in spec order:
     /// - `excd` (`EXCD`): 거래소코드
     /// - `nday` (`NDAY`): N일자값
-    /// - `prc1` (`PRC1`): 현재가 필터범위 1
-    /// - `prc2` (`PRC2`): 현재가 필터범위 2
     /// - `vol_rang` (`VOL_RANG`): 거래량조건
     pub fn new(
         excd: crate::api::codes::QuoteExchange,
         nday: impl Into<String>,
-        prc1: v::Decimal,
-        prc2: v::Decimal,
         vol_rang: crate::api::codes::VolRang,
     ) -> Self {
         Self {
@@ -90,8 +86,8 @@ impl TradeVolRequest {
             auth: String::new(),
             excd: p::code(&excd),
             nday: nday.into(),
-            prc1: p::decimal(prc1),
-            prc2: p::decimal(prc2),
+            prc1: String::new(),
+            prc2: String::new(),
             vol_rang: p::code(&vol_rang),
         }
     }
@@ -136,12 +132,16 @@ impl TradeVolRequest {
     }
 
     /// Sets 현재가 필터범위 1 (`PRC1`, required, length 12).
+    ///
+    /// Default: blank (KIS accepts it empty).
     pub fn prc1(mut self, value: v::Decimal) -> Self {
         self.prc1 = p::decimal(value);
         self
     }
 
     /// Sets 현재가 필터범위 2 (`PRC2`, required, length 12).
+    ///
+    /// Default: blank (KIS accepts it empty).
     pub fn prc2(mut self, value: v::Decimal) -> Self {
         self.prc2 = p::decimal(value);
         self
@@ -222,7 +222,7 @@ const FIELDS: &[p::FieldMeta] = &[
         kind: p::FieldKind::Decimal,
         max_len: 12,
         required: true,
-        blank: false,
+        blank: true,
         codes: &[],
         retired: &[],
     },
@@ -231,7 +231,7 @@ const FIELDS: &[p::FieldMeta] = &[
         kind: p::FieldKind::Decimal,
         max_len: 12,
         required: true,
-        blank: false,
+        blank: true,
         codes: &[],
         retired: &[],
     },
