@@ -62,6 +62,14 @@ pub fn parse<T: CodeList>(s: &str) -> Result<T, UnknownCode> {
         })
 }
 
+/// `Debug`: the variant name (`Limit`), or `Other("99")`.
+pub fn debug_code<T: CodeList>(v: &T, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    match v.index() {
+        Ok(i) => f.write_str(T::CODES.get(i).map_or("?", |c| c.1)),
+        Err(code) => f.debug_tuple("Other").field(&code).finish(),
+    }
+}
+
 /// `Wire` for response decoding: every non-empty string is a value (unknown codes are `Other`).
 pub fn to_wire<T: CodeList>(v: &T) -> Cow<'_, str> {
     Cow::Borrowed(v.as_code_str())
@@ -75,11 +83,13 @@ macro_rules! code_list_impls {
     ($t:ident) => {
         impl $t {
             /// The code as sent on the wire.
+            #[inline]
             pub fn as_code(&self) -> &str {
                 $crate::__private::CodeList::as_code_str(self)
             }
 
             /// The Korean label from the KIS workbook (empty for `Other`).
+            #[inline]
             pub fn label(&self) -> &'static str {
                 match $crate::__private::CodeList::index(self) {
                     Ok(i) => <$t as $crate::__private::CodeList>::CODES
@@ -90,18 +100,46 @@ macro_rules! code_list_impls {
             }
 
             /// The value for a wire code; a code this release does not know becomes `Other`.
+            #[inline]
             pub fn from_code(code: &str) -> Self {
                 <$t as $crate::__private::CodeList>::from_code_str(code)
             }
 
             /// Whether this is a code the spec lists (not `Other`).
+            #[inline]
             pub fn is_known(&self) -> bool {
                 $crate::__private::CodeList::index(self).is_ok()
             }
         }
 
+        // Debug, equality and hashing by the code: one table lookup instead of a derived
+        // match per variant (222 enums; this keeps kis-client's compile time down).
+        impl ::std::fmt::Debug for $t {
+            #[inline]
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                $crate::__private::debug_code(self, f)
+            }
+        }
+
+        impl ::std::cmp::PartialEq for $t {
+            #[inline]
+            fn eq(&self, other: &Self) -> bool {
+                self.as_code() == other.as_code()
+            }
+        }
+
+        impl ::std::cmp::Eq for $t {}
+
+        impl ::std::hash::Hash for $t {
+            #[inline]
+            fn hash<H: ::std::hash::Hasher>(&self, h: &mut H) {
+                self.as_code().hash(h)
+            }
+        }
+
         impl ::std::fmt::Display for $t {
             /// `00 (지정가)`; an `Other` code alone.
+            #[inline]
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 let label = self.label();
                 if label.is_empty() {
@@ -115,18 +153,21 @@ macro_rules! code_list_impls {
         impl ::std::str::FromStr for $t {
             type Err = $crate::__private::UnknownCode;
             /// Accepts the code, the English variant name (any case) or the Korean label.
+            #[inline]
             fn from_str(s: &str) -> Result<Self, Self::Err> {
                 $crate::__private::parse_code(s)
             }
         }
 
         impl ::serde::Serialize for $t {
+            #[inline]
             fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 s.serialize_str(self.as_code())
             }
         }
 
         impl<'de> ::serde::Deserialize<'de> for $t {
+            #[inline]
             fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 let s = <::std::borrow::Cow<'de, str> as ::serde::Deserialize>::deserialize(d)?;
                 Ok(Self::from_code(&s))
@@ -134,13 +175,18 @@ macro_rules! code_list_impls {
         }
 
         impl $crate::value::Wire for $t {
+            #[inline]
             fn parse_wire(s: &str) -> Option<Self> {
                 Some(Self::from_code(s))
             }
 
+            #[inline]
+
             fn is_canonical(&self, _: &str) -> bool {
                 true
             }
+
+            #[inline]
 
             fn to_wire(&self) -> ::std::borrow::Cow<'_, str> {
                 $crate::__private::code_to_wire(self)

@@ -4,7 +4,7 @@
 mod codes;
 mod request;
 
-pub use codes::{CodeList, UnknownCode, parse as parse_code, to_wire as code_to_wire};
+pub use codes::{CodeList, UnknownCode, debug_code, parse as parse_code, to_wire as code_to_wire};
 pub use request::{FieldKind, FieldMeta, code, date, decimal, flag, int, time};
 
 pub use crate::code_list_impls;

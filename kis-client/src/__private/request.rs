@@ -51,31 +51,37 @@ pub struct FieldMeta {
 }
 
 /// A whole number on the wire.
+#[inline]
 pub fn int(v: u64) -> String {
     v.to_string()
 }
 
 /// A decimal on the wire (as written: `70000`, `12.5`).
+#[inline]
 pub fn decimal(v: Decimal) -> String {
     v.to_string()
 }
 
 /// `YYYYMMDD`.
+#[inline]
 pub fn date(v: NaiveDate) -> String {
     v.format("%Y%m%d").to_string()
 }
 
 /// `HHMMSS`.
+#[inline]
 pub fn time(v: NaiveTime) -> String {
     v.format("%H%M%S").to_string()
 }
 
 /// `Y` / `N`.
+#[inline]
 pub fn flag(v: bool) -> String {
     if v { "Y" } else { "N" }.to_owned()
 }
 
 /// The wire code of a code-list value.
+#[inline]
 pub fn code<T: CodeList>(v: &T) -> String {
     v.as_code_str().to_owned()
 }

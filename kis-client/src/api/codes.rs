@@ -17,7 +17,7 @@ pub use crate::__private::UnknownCode;
 /// Domestic stock order type (주문구분).
 ///
 /// Used by: `ORD_DVSN`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum OrderType {
     /// `00`: 지정가
@@ -115,6 +115,7 @@ impl CodeList for OrderType {
         Self::MidPriceFok,
     ];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::Limit => Ok(0),
@@ -142,6 +143,7 @@ impl CodeList for OrderType {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -152,7 +154,7 @@ crate::__private::code_list_impls!(OrderType);
 /// Overseas stock order type (주문구분).
 ///
 /// Used by: `ORD_DVSN`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum OverseasOrderType {
     /// `00`: 지정가
@@ -198,6 +200,7 @@ impl CodeList for OverseasOrderType {
         Self::OddLotLimit,
     ];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::Limit => Ok(0),
@@ -212,6 +215,7 @@ impl CodeList for OverseasOrderType {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -222,7 +226,7 @@ crate::__private::code_list_impls!(OverseasOrderType);
 /// Domestic market division (조건 시장 분류 코드) for stock quotes.
 ///
 /// Used by: `FID_COND_MRKT_DIV_CODE`, `FID_COND_MRKT_DIV_CODE_1`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum Market {
     /// `J`: KRX
@@ -244,6 +248,7 @@ impl CodeList for Market {
     ];
     const ALL: &'static [Self] = &[Self::Krx, Self::Nxt, Self::Unified];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::Krx => Ok(0),
@@ -253,6 +258,7 @@ impl CodeList for Market {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -263,7 +269,7 @@ crate::__private::code_list_impls!(Market);
 /// Domestic futures/options market division (조건 시장 분류 코드).
 ///
 /// Used by: `FID_COND_MRKT_DIV_CODE`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FuturesMarket {
     /// `F`: 지수선물
@@ -310,6 +316,7 @@ impl CodeList for FuturesMarket {
         Self::NightOptions,
     ];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::IndexFutures => Ok(0),
@@ -323,6 +330,7 @@ impl CodeList for FuturesMarket {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -333,7 +341,7 @@ crate::__private::code_list_impls!(FuturesMarket);
 /// Chart period (기간분류코드).
 ///
 /// Used by: `FID_PERIOD_DIV_CODE`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum Period {
     /// `D`: 일봉
@@ -358,6 +366,7 @@ impl CodeList for Period {
     ];
     const ALL: &'static [Self] = &[Self::Day, Self::Week, Self::Month, Self::Year];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::Day => Ok(0),
@@ -368,6 +377,7 @@ impl CodeList for Period {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -378,7 +388,7 @@ crate::__private::code_list_impls!(Period);
 /// Modify or cancel (정정취소구분코드).
 ///
 /// Used by: `RVSE_CNCL_DVSN_CD`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum ModifyCancel {
     /// `01`: 정정
@@ -397,6 +407,7 @@ impl CodeList for ModifyCancel {
     ];
     const ALL: &'static [Self] = &[Self::Modify, Self::Cancel];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::Modify => Ok(0),
@@ -405,6 +416,7 @@ impl CodeList for ModifyCancel {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -415,7 +427,7 @@ crate::__private::code_list_impls!(ModifyCancel);
 /// Sell/buy filter of execution inquiries (매도매수구분코드).
 ///
 /// Used by: `SLL_BUY_DVSN`, `SLL_BUY_DVSN_CD`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum SideFilter {
     /// `00`: 전체
@@ -437,6 +449,7 @@ impl CodeList for SideFilter {
     ];
     const ALL: &'static [Self] = &[Self::All, Self::Sell, Self::Buy];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::All => Ok(0),
@@ -446,6 +459,7 @@ impl CodeList for SideFilter {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -456,7 +470,7 @@ crate::__private::code_list_impls!(SideFilter);
 /// Filled/unfilled filter of execution inquiries (체결구분).
 ///
 /// Used by: `CCLD_DVSN`, `CCLD_NCCS_DVSN`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FillFilter {
     /// `00`: 전체
@@ -478,6 +492,7 @@ impl CodeList for FillFilter {
     ];
     const ALL: &'static [Self] = &[Self::All, Self::Filled, Self::Unfilled];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::All => Ok(0),
@@ -487,6 +502,7 @@ impl CodeList for FillFilter {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -497,7 +513,7 @@ crate::__private::code_list_impls!(FillFilter);
 /// Row order of execution inquiries (조회구분).
 ///
 /// Used by: `INQR_DVSN`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum SortOrder {
     /// `00`: 역순
@@ -516,6 +532,7 @@ impl CodeList for SortOrder {
     ];
     const ALL: &'static [Self] = &[Self::Descending, Self::Ascending];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::Descending => Ok(0),
@@ -524,6 +541,7 @@ impl CodeList for SortOrder {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -534,7 +552,7 @@ crate::__private::code_list_impls!(SortOrder);
 /// Row grouping of the domestic balance (조회구분). \`ByStock\` (02) is refused by KIS since 2026-02-10.
 ///
 /// Used by: `INQR_DVSN`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum BalanceInquiry {
     /// `01`: 대출일별
@@ -553,6 +571,7 @@ impl CodeList for BalanceInquiry {
     ];
     const ALL: &'static [Self] = &[Self::ByLoanDate, Self::ByStock];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::ByLoanDate => Ok(0),
@@ -561,6 +580,7 @@ impl CodeList for BalanceInquiry {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -571,7 +591,7 @@ crate::__private::code_list_impls!(BalanceInquiry);
 /// Whether the domestic balance includes the previous day's trades (처리구분).
 ///
 /// Used by: `PRCS_DVSN`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum PrevDayTrades {
     /// `00`: 전일매매포함
@@ -590,6 +610,7 @@ impl CodeList for PrevDayTrades {
     ];
     const ALL: &'static [Self] = &[Self::Include, Self::Exclude];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::Include => Ok(0),
@@ -598,6 +619,7 @@ impl CodeList for PrevDayTrades {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -608,7 +630,7 @@ crate::__private::code_list_impls!(PrevDayTrades);
 /// Session of the domestic balance (시간외단일가, 거래소여부).
 ///
 /// Used by: `AFHR_FLPR_YN`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum AfterHoursBalance {
     /// `N`: 기본값
@@ -635,6 +657,7 @@ impl CodeList for AfterHoursBalance {
     ];
     const ALL: &'static [Self] = &[Self::Regular, Self::AfterHoursSinglePrice, Self::NxtRegular];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::Regular => Ok(0),
@@ -644,6 +667,7 @@ impl CodeList for AfterHoursBalance {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -654,7 +678,7 @@ crate::__private::code_list_impls!(AfterHoursBalance);
 /// Domestic exchange an order goes to (거래소ID구분코드).
 ///
 /// Used by: `EXCG_ID_DVSN_CD`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum ExchangeId {
     /// `KRX`: 한국거래소
@@ -679,6 +703,7 @@ impl CodeList for ExchangeId {
     ];
     const ALL: &'static [Self] = &[Self::Krx, Self::Nxt, Self::Sor, Self::All];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::Krx => Ok(0),
@@ -689,6 +714,7 @@ impl CodeList for ExchangeId {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -699,7 +725,7 @@ crate::__private::code_list_impls!(ExchangeId);
 /// Overseas exchange code of quote endpoints (거래소코드; NAS/NYS/AMS...). Orders use \`OrderExchange\`.
 ///
 /// Used by: `EXCD`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum QuoteExchange {
     /// `NYS`: 뉴욕
@@ -769,6 +795,7 @@ impl CodeList for QuoteExchange {
         Self::AmexDay,
     ];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::NewYork => Ok(0),
@@ -789,6 +816,7 @@ impl CodeList for QuoteExchange {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -799,7 +827,7 @@ crate::__private::code_list_impls!(QuoteExchange);
 /// Overseas exchange code of order and account endpoints (해외거래소코드; NASD/NYSE/AMEX...). Quotes use \`QuoteExchange\`.
 ///
 /// Used by: `OVRS_EXCG_CD`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum OrderExchange {
     /// `NASD`: 나스닥
@@ -849,6 +877,7 @@ impl CodeList for OrderExchange {
         Self::HoChiMinh,
     ];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::Nasdaq => Ok(0),
@@ -864,6 +893,7 @@ impl CodeList for OrderExchange {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -874,7 +904,7 @@ crate::__private::code_list_impls!(OrderExchange);
 /// Adjusted or raw prices in charts (수정주가 원주가 가격 여부).
 ///
 /// Used by: `FID_ORG_ADJ_PRC`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum PriceAdjustment {
     /// `0`: 수정주가
@@ -893,6 +923,7 @@ impl CodeList for PriceAdjustment {
     ];
     const ALL: &'static [Self] = &[Self::Adjusted, Self::Raw];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::Adjusted => Ok(0),
@@ -901,6 +932,7 @@ impl CodeList for PriceAdjustment {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -911,7 +943,7 @@ crate::__private::code_list_impls!(PriceAdjustment);
 /// Call/put filter (콜풋 구분).
 ///
 /// Used by: `FID_DIV_CLS_CODE`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum CallPut {
     /// `0`: 전체
@@ -933,6 +965,7 @@ impl CodeList for CallPut {
     ];
     const ALL: &'static [Self] = &[Self::All, Self::Call, Self::Put];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::All => Ok(0),
@@ -942,6 +975,7 @@ impl CodeList for CallPut {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -952,7 +986,7 @@ crate::__private::code_list_impls!(CallPut);
 /// Country code (국가코드).
 ///
 /// Used by: `NATN_CD`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum Country {
     /// `000`: 전체
@@ -990,6 +1024,7 @@ impl CodeList for Country {
         Self::Vietnam,
     ];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::All => Ok(0),
@@ -1002,6 +1037,7 @@ impl CodeList for Country {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -1012,7 +1048,7 @@ crate::__private::code_list_impls!(Country);
 /// 조건 시장 분류 코드 (\`FID\_COND\_MRKT\_DIV\_CODE\`).
 ///
 /// Used by: `FID_COND_MRKT_DIV_CODE`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FidCondMrktDivCode {
     /// `B`: 장내
@@ -1027,6 +1063,7 @@ impl CodeList for FidCondMrktDivCode {
         &[("B", "Jangnae", "장내", false)];
     const ALL: &'static [Self] = &[Self::Jangnae];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::Jangnae => Ok(0),
@@ -1034,6 +1071,7 @@ impl CodeList for FidCondMrktDivCode {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -1044,7 +1082,7 @@ crate::__private::code_list_impls!(FidCondMrktDivCode);
 /// 조회조건 (\`INQR\_CNDT\`).
 ///
 /// Used by: `INQR_CNDT`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum InqrCndt {
     /// `00`: 전체
@@ -1063,6 +1101,7 @@ impl CodeList for InqrCndt {
     ];
     const ALL: &'static [Self] = &[Self::All, Self::Sangpumbeonhodanwi];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::All => Ok(0),
@@ -1071,6 +1110,7 @@ impl CodeList for InqrCndt {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -1081,7 +1121,7 @@ crate::__private::code_list_impls!(InqrCndt);
 /// 조건시장분류코드 (\`FID\_COND\_MRKT\_DIV\_CODE\`).
 ///
 /// Used by: `FID_COND_MRKT_DIV_CODE`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FidCondMrktDivCodeInquireCcnl {
     /// `B`: 업종코드
@@ -1096,6 +1136,7 @@ impl CodeList for FidCondMrktDivCodeInquireCcnl {
         &[("B", "SectorKodeu", "업종코드", false)];
     const ALL: &'static [Self] = &[Self::SectorKodeu];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::SectorKodeu => Ok(0),
@@ -1103,6 +1144,7 @@ impl CodeList for FidCondMrktDivCodeInquireCcnl {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -1113,7 +1155,7 @@ crate::__private::code_list_impls!(FidCondMrktDivCodeInquireCcnl);
 /// 정렬순서구분 (\`SORT\_SQN\_DVSN\`).
 ///
 /// Used by: `SORT_SQN_DVSN`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum SortSqnDvsn {
     /// `01`: 주문순서
@@ -1132,6 +1174,7 @@ impl CodeList for SortSqnDvsn {
     ];
     const ALL: &'static [Self] = &[Self::OrderSunseo, Self::OrderDescending];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::OrderSunseo => Ok(0),
@@ -1140,6 +1183,7 @@ impl CodeList for SortSqnDvsn {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -1150,7 +1194,7 @@ crate::__private::code_list_impls!(SortSqnDvsn);
 /// 미체결여부 (\`NCCS\_YN\`).
 ///
 /// Used by: `NCCS_YN`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum NccsYn {
     /// `N`: 전체
@@ -1172,6 +1216,7 @@ impl CodeList for NccsYn {
     ];
     const ALL: &'static [Self] = &[Self::All, Self::Filled, Self::Unfilled];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::All => Ok(0),
@@ -1181,6 +1226,7 @@ impl CodeList for NccsYn {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -1191,7 +1237,7 @@ crate::__private::code_list_impls!(NccsYn);
 /// 주문구분 (\`ORD\_DVSN\`).
 ///
 /// Used by: `ORD_DVSN`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum OrdDvsn {
     /// `01`: 종목별 (매수일자, 매수순번 공백입력)
@@ -1218,6 +1264,7 @@ impl CodeList for OrdDvsn {
     ];
     const ALL: &'static [Self] = &[Self::ByStock, Self::ByDate, Self::ByPrice];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::ByStock => Ok(0),
@@ -1227,6 +1274,7 @@ impl CodeList for OrdDvsn {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -1237,7 +1285,7 @@ crate::__private::code_list_impls!(OrdDvsn);
 /// 조건 시장 구분 코드 (\`FID\_COND\_MRKT\_CLS\_CODE\`).
 ///
 /// Used by: `FID_COND_MRKT_CLS_CODE`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FidCondMrktClsCode {
     /// `MKI`: 미니KOSPI200
@@ -1267,6 +1315,7 @@ impl CodeList for FidCondMrktClsCode {
         Self::Kosdaq150,
     ];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::MiniKospi200 => Ok(0),
@@ -1277,6 +1326,7 @@ impl CodeList for FidCondMrktClsCode {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -1287,7 +1337,7 @@ crate::__private::code_list_impls!(FidCondMrktClsCode);
 /// 전일 대비 부호 (\`prdy\_vrss\_sign\`).
 ///
 /// Used by: `prdy_vrss_sign`, `sign`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum PrdyVrssSign {
     /// `1`: 상한
@@ -1321,6 +1371,7 @@ impl CodeList for PrdyVrssSign {
         Self::Fall,
     ];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::Sanghan => Ok(0),
@@ -1332,6 +1383,7 @@ impl CodeList for PrdyVrssSign {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -1342,7 +1394,7 @@ crate::__private::code_list_impls!(PrdyVrssSign);
 /// 증거금 구분 (\`MGNA\_DVSN\`).
 ///
 /// Used by: `MGNA_DVSN`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum MgnaDvsn {
     /// `01`: 개시
@@ -1361,6 +1413,7 @@ impl CodeList for MgnaDvsn {
     ];
     const ALL: &'static [Self] = &[Self::Gaesi, Self::Yuji];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::Gaesi => Ok(0),
@@ -1369,6 +1422,7 @@ impl CodeList for MgnaDvsn {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -1379,7 +1433,7 @@ crate::__private::code_list_impls!(MgnaDvsn);
 /// 정산상태코드 (\`EXCC\_STAT\_CD\`).
 ///
 /// Used by: `EXCC_STAT_CD`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum ExccStatCd {
     /// `1`: 정산 (정산가격으로 잔고 조회)
@@ -1398,6 +1452,7 @@ impl CodeList for ExccStatCd {
     ];
     const ALL: &'static [Self] = &[Self::Jeongsan, Self::Bonjeongsan];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::Jeongsan => Ok(0),
@@ -1406,6 +1461,7 @@ impl CodeList for ExccStatCd {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -1416,7 +1472,7 @@ crate::__private::code_list_impls!(ExccStatCd);
 /// 정렬순서 (\`SORT\_SQN\`).
 ///
 /// Used by: `SORT_SQN`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum SortSqn {
     /// `AS`: 정순
@@ -1435,6 +1491,7 @@ impl CodeList for SortSqn {
     ];
     const ALL: &'static [Self] = &[Self::Ascending, Self::Descending];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::Ascending => Ok(0),
@@ -1443,6 +1500,7 @@ impl CodeList for SortSqn {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -1453,7 +1511,7 @@ crate::__private::code_list_impls!(SortSqn);
 /// 매도매수구분코드 (\`sll\_buy\_dvsn\_cd\`).
 ///
 /// Used by: `sll_buy_dvsn_cd`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum SllBuyDvsnCd {
     /// `00`: 전체
@@ -1475,6 +1533,7 @@ impl CodeList for SllBuyDvsnCd {
     ];
     const ALL: &'static [Self] = &[Self::All, Self::Sell, Self::Buy];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::All => Ok(0),
@@ -1484,6 +1543,7 @@ impl CodeList for SllBuyDvsnCd {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -1494,7 +1554,7 @@ crate::__private::code_list_impls!(SllBuyDvsnCd);
 /// 호가유형코드 (\`nmpr\_type\_cd\`).
 ///
 /// Used by: `NMPR_TYPE_CD`, `nmpr_type_cd`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum NmprTypeCd {
     /// `01`: 지정가
@@ -1519,6 +1579,7 @@ impl CodeList for NmprTypeCd {
     ];
     const ALL: &'static [Self] = &[Self::Limit, Self::Market, Self::Jogeonbu, Self::Choeyuri];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::Limit => Ok(0),
@@ -1529,6 +1590,7 @@ impl CodeList for NmprTypeCd {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -1539,7 +1601,7 @@ crate::__private::code_list_impls!(NmprTypeCd);
 /// 화면구분 (\`SCRN\_DVSN\`).
 ///
 /// Used by: `SCRN_DVSN`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum ScrnDvsn {
     /// `02`: Default
@@ -1554,6 +1616,7 @@ impl CodeList for ScrnDvsn {
         &[("02", "Default", "Default", false)];
     const ALL: &'static [Self] = &[Self::Default];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::Default => Ok(0),
@@ -1561,6 +1624,7 @@ impl CodeList for ScrnDvsn {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -1571,7 +1635,7 @@ crate::__private::code_list_impls!(ScrnDvsn);
 /// 상품유형코드 (\`PRDT\_TYPE\_CD\`).
 ///
 /// Used by: `PRDT_TYPE_CD`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum PrdtTypeCd {
     /// `301`: 선물옵션
@@ -1586,6 +1650,7 @@ impl CodeList for PrdtTypeCd {
         &[("301", "FuturesOptions", "선물옵션", false)];
     const ALL: &'static [Self] = &[Self::FuturesOptions];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::FuturesOptions => Ok(0),
@@ -1593,6 +1658,7 @@ impl CodeList for PrdtTypeCd {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -1603,7 +1669,7 @@ crate::__private::code_list_impls!(PrdtTypeCd);
 /// 주문구분코드 (\`ORD\_DVSN\_CD\`).
 ///
 /// Used by: `ORD_DVSN_CD`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum OrdDvsnCd {
     /// `01`: 지정가
@@ -1657,6 +1723,7 @@ impl CodeList for OrdDvsnCd {
         Self::ChoeyuriFok,
     ];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::Limit => Ok(0),
@@ -1673,6 +1740,7 @@ impl CodeList for OrdDvsnCd {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -1683,7 +1751,7 @@ crate::__private::code_list_impls!(OrdDvsnCd);
 /// FID 시간 구분 코드 (\`FID\_HOUR\_CLS\_CODE\`).
 ///
 /// Used by: `FID_HOUR_CLS_CODE`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FidHourClsCode {
     /// `30`: 30초
@@ -1705,6 +1773,7 @@ impl CodeList for FidHourClsCode {
     ];
     const ALL: &'static [Self] = &[Self::V30second, Self::V1minute, Self::V1sigan];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::V30second => Ok(0),
@@ -1714,6 +1783,7 @@ impl CodeList for FidHourClsCode {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -1724,7 +1794,7 @@ crate::__private::code_list_impls!(FidHourClsCode);
 /// 주문처리구분코드 (\`ORD\_PRCS\_DVSN\_CD\`).
 ///
 /// Used by: `ORD_PRCS_DVSN_CD`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum OrdPrcsDvsnCd {
     /// `02`: 주문전송
@@ -1739,6 +1809,7 @@ impl CodeList for OrdPrcsDvsnCd {
         &[("02", "OrderJeonsong", "주문전송", false)];
     const ALL: &'static [Self] = &[Self::OrderJeonsong];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::OrderJeonsong => Ok(0),
@@ -1746,6 +1817,7 @@ impl CodeList for OrdPrcsDvsnCd {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -1756,7 +1828,7 @@ crate::__private::code_list_impls!(OrdPrcsDvsnCd);
 /// 한국거래소호가조건코드 (\`KRX\_NMPR\_CNDT\_CD\`).
 ///
 /// Used by: `KRX_NMPR_CNDT_CD`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum KrxNmprCndtCd {
     /// `0`: 없음
@@ -1778,6 +1850,7 @@ impl CodeList for KrxNmprCndtCd {
     ];
     const ALL: &'static [Self] = &[Self::None, Self::Ioc, Self::Fok];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::None => Ok(0),
@@ -1787,6 +1860,7 @@ impl CodeList for KrxNmprCndtCd {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -1797,7 +1871,7 @@ crate::__private::code_list_impls!(KrxNmprCndtCd);
 /// 선물옵션종목구분코드 (\`FUOP\_ITEM\_DVSN\_CD\`).
 ///
 /// Used by: `FUOP_ITEM_DVSN_CD`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FuopItemDvsnCd {
     /// `01`: 선물
@@ -1827,6 +1901,7 @@ impl CodeList for FuopItemDvsnCd {
         Self::Seupeuredeu,
     ];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::Futures => Ok(0),
@@ -1837,6 +1912,7 @@ impl CodeList for FuopItemDvsnCd {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -1847,7 +1923,7 @@ crate::__private::code_list_impls!(FuopItemDvsnCd);
 /// 순위 정렬 구분 코드 (\`fid\_rank\_sort\_cls\_code\`).
 ///
 /// Used by: `fid_rank_sort_cls_code`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FidRankSortClsCode {
     /// `1`: 장전 시간외
@@ -1877,6 +1953,7 @@ impl CodeList for FidRankSortClsCode {
         Self::BuyJanryang,
     ];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::PreMarketAfterHours => Ok(0),
@@ -1887,6 +1964,7 @@ impl CodeList for FidRankSortClsCode {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -1897,7 +1975,7 @@ crate::__private::code_list_impls!(FidRankSortClsCode);
 /// 분류 구분 코드 (\`fid\_div\_cls\_code\`).
 ///
 /// Used by: `FID_BLNG_CLS_CODE`, `fid_blng_cls_code`, `fid_div_cls_code`, `fid_trgt_cls_code`, `fid_trgt_exls_cls_code`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FidDivClsCode {
     /// `0`: 전체
@@ -1912,6 +1990,7 @@ impl CodeList for FidDivClsCode {
         &[("0", "All", "전체", false)];
     const ALL: &'static [Self] = &[Self::All];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::All => Ok(0),
@@ -1919,6 +1998,7 @@ impl CodeList for FidDivClsCode {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -1929,7 +2009,7 @@ crate::__private::code_list_impls!(FidDivClsCode);
 /// 입력 종목코드 (\`fid\_input\_iscd\`).
 ///
 /// Used by: `FID_INPUT_ISCD`, `fid_input_iscd`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FidInputIscd {
     /// `0000`: 전체
@@ -1954,6 +2034,7 @@ impl CodeList for FidInputIscd {
     ];
     const ALL: &'static [Self] = &[Self::All, Self::Exchange, Self::Kosdaq, Self::Kospi200];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::All => Ok(0),
@@ -1964,6 +2045,7 @@ impl CodeList for FidInputIscd {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -1974,7 +2056,7 @@ crate::__private::code_list_impls!(FidInputIscd);
 /// 분류 구분 코드 (\`FID\_DIV\_CLS\_CODE\`).
 ///
 /// Used by: `FID_DIV_CLS_CODE`, `fid_div_cls_code`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FidDivClsCodeBalanceSheet {
     /// `0`: 년
@@ -1991,6 +2073,7 @@ impl CodeList for FidDivClsCodeBalanceSheet {
         &[("0", "Year", "년", false), ("1", "Quarter", "분기", false)];
     const ALL: &'static [Self] = &[Self::Year, Self::Quarter];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::Year => Ok(0),
@@ -1999,6 +2082,7 @@ impl CodeList for FidDivClsCodeBalanceSheet {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -2009,7 +2093,7 @@ crate::__private::code_list_impls!(FidDivClsCodeBalanceSheet);
 /// 조건 시장 분류 코드 (\`fid\_cond\_mrkt\_div\_code\`).
 ///
 /// Used by: `fid_cond_mrkt_div_code`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FidCondMrktDivCodeBulkTransNum {
     /// `J`: KRX
@@ -2026,6 +2110,7 @@ impl CodeList for FidCondMrktDivCodeBulkTransNum {
         &[("J", "Krx", "KRX", false), ("NX", "Nxt", "NXT", false)];
     const ALL: &'static [Self] = &[Self::Krx, Self::Nxt];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::Krx => Ok(0),
@@ -2034,6 +2119,7 @@ impl CodeList for FidCondMrktDivCodeBulkTransNum {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -2044,7 +2130,7 @@ crate::__private::code_list_impls!(FidCondMrktDivCodeBulkTransNum);
 /// 입력 종목코드 (\`fid\_input\_iscd\`).
 ///
 /// Used by: `FID_INPUT_ISCD`, `fid_input_iscd`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FidInputIscdBulkTransNum {
     /// `0000`: 전체
@@ -2078,6 +2164,7 @@ impl CodeList for FidInputIscdBulkTransNum {
         Self::Krx100,
     ];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::All => Ok(0),
@@ -2089,6 +2176,7 @@ impl CodeList for FidInputIscdBulkTransNum {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -2099,7 +2187,7 @@ crate::__private::code_list_impls!(FidInputIscdBulkTransNum);
 /// 순위 정렬 구분 코드 (\`fid\_rank\_sort\_cls\_code\`).
 ///
 /// Used by: `fid_rank_sort_cls_code`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FidRankSortClsCodeBulkTransNum {
     /// `0`: 매수상위
@@ -2118,6 +2206,7 @@ impl CodeList for FidRankSortClsCodeBulkTransNum {
     ];
     const ALL: &'static [Self] = &[Self::BuySangwi, Self::SellSangwi];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::BuySangwi => Ok(0),
@@ -2126,6 +2215,7 @@ impl CodeList for FidRankSortClsCodeBulkTransNum {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -2136,7 +2226,7 @@ crate::__private::code_list_impls!(FidRankSortClsCodeBulkTransNum);
 /// 조건화면분류코드 (\`FID\_COND\_SCR\_DIV\_CODE\`).
 ///
 /// Used by: `FID_COND_SCR_DIV_CODE`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FidCondScrDivCode {
     /// `11300`: Unique key
@@ -2151,6 +2241,7 @@ impl CodeList for FidCondScrDivCode {
         &[("11300", "UniqueKey", "Unique key", false)];
     const ALL: &'static [Self] = &[Self::UniqueKey];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::UniqueKey => Ok(0),
@@ -2158,6 +2249,7 @@ impl CodeList for FidCondScrDivCode {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -2168,7 +2260,7 @@ crate::__private::code_list_impls!(FidCondScrDivCode);
 /// 상하한가 구분코드 (\`FID\_PRC\_CLS\_CODE\`).
 ///
 /// Used by: `FID_PRC_CLS_CODE`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FidPrcClsCode {
     /// `0`: 상한가
@@ -2187,6 +2279,7 @@ impl CodeList for FidPrcClsCode {
     ];
     const ALL: &'static [Self] = &[Self::UpperLimit, Self::LowerLimit];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::UpperLimit => Ok(0),
@@ -2195,6 +2288,7 @@ impl CodeList for FidPrcClsCode {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -2205,7 +2299,7 @@ crate::__private::code_list_impls!(FidPrcClsCode);
 /// 분류구분코드 (\`FID\_DIV\_CLS\_CODE\`).
 ///
 /// Used by: `FID_DIV_CLS_CODE`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FidDivClsCodeCaptureUplowprice {
     /// `0`: 상하한가종목
@@ -2243,6 +2337,7 @@ impl CodeList for FidDivClsCodeCaptureUplowprice {
         Self::V25sangLowerLimitGeunjeop,
     ];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::SangLowerLimitStock => Ok(0),
@@ -2255,6 +2350,7 @@ impl CodeList for FidDivClsCodeCaptureUplowprice {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -2265,7 +2361,7 @@ crate::__private::code_list_impls!(FidDivClsCodeCaptureUplowprice);
 /// 요일구분코드 (\`wday\_dvsn\_cd\`).
 ///
 /// Used by: `wday_dvsn_cd`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum WdayDvsnCd {
     /// `01`: 일요일
@@ -2307,6 +2403,7 @@ impl CodeList for WdayDvsnCd {
         Self::ToyoDay,
     ];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::DayYoDay => Ok(0),
@@ -2320,6 +2417,7 @@ impl CodeList for WdayDvsnCd {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -2330,7 +2428,7 @@ crate::__private::code_list_impls!(WdayDvsnCd);
 /// 분류구분코드 (\`FID\_DIV\_CLS\_CODE\`).
 ///
 /// Used by: `FID_DIV_CLS_CODE`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FidDivClsCodeCompInterest {
     /// `1`: 해외금리지표
@@ -2345,6 +2443,7 @@ impl CodeList for FidDivClsCodeCompInterest {
         &[("1", "Haeoegeumrijipyo", "해외금리지표", false)];
     const ALL: &'static [Self] = &[Self::Haeoegeumrijipyo];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::Haeoegeumrijipyo => Ok(0),
@@ -2352,6 +2451,7 @@ impl CodeList for FidDivClsCodeCompInterest {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -2362,7 +2462,7 @@ crate::__private::code_list_impls!(FidDivClsCodeCompInterest);
 /// 시장 구분 코드 (\`FID\_MRKT\_CLS\_CODE\`).
 ///
 /// Used by: `FID_MRKT_CLS_CODE`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FidMrktClsCode {
     /// `K`: 코스피
@@ -2381,6 +2481,7 @@ impl CodeList for FidMrktClsCode {
     ];
     const ALL: &'static [Self] = &[Self::Kospi, Self::Kosdaq];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::Kospi => Ok(0),
@@ -2389,6 +2490,7 @@ impl CodeList for FidMrktClsCode {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -2399,7 +2501,7 @@ crate::__private::code_list_impls!(FidMrktClsCode);
 /// 순위 정렬 구분 코드 (\`fid\_rank\_sort\_cls\_code\`).
 ///
 /// Used by: `fid_rank_sort_cls_code`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FidRankSortClsCodeCreditByCompany {
     /// `0`: 코드순
@@ -2418,6 +2520,7 @@ impl CodeList for FidRankSortClsCodeCreditByCompany {
     ];
     const ALL: &'static [Self] = &[Self::Kodeusun, Self::Ireumsun];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::Kodeusun => Ok(0),
@@ -2426,6 +2529,7 @@ impl CodeList for FidRankSortClsCodeCreditByCompany {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -2436,7 +2540,7 @@ crate::__private::code_list_impls!(FidRankSortClsCodeCreditByCompany);
 /// 선택 여부 (\`fid\_slct\_yn\`).
 ///
 /// Used by: `fid_slct_yn`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FidSlctYn {
     /// `0`: 신용주문가능
@@ -2455,6 +2559,7 @@ impl CodeList for FidSlctYn {
     ];
     const ALL: &'static [Self] = &[Self::CreditOrderGaneung, Self::CreditOrderBulga];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::CreditOrderGaneung => Ok(0),
@@ -2463,6 +2568,7 @@ impl CodeList for FidSlctYn {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -2473,7 +2579,7 @@ crate::__private::code_list_impls!(FidSlctYn);
 /// 조회구분 (\`MRKT\_DIV\_CLS\_CODE\`).
 ///
 /// Used by: `MRKT_DIV_CLS_CODE`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum MrktDivClsCode {
     /// `1`: 코스피
@@ -2495,6 +2601,7 @@ impl CodeList for MrktDivClsCode {
     ];
     const ALL: &'static [Self] = &[Self::Kospi, Self::Kosdaq, Self::Stock];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::Kospi => Ok(0),
@@ -2504,6 +2611,7 @@ impl CodeList for MrktDivClsCode {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -2514,7 +2622,7 @@ crate::__private::code_list_impls!(MrktDivClsCode);
 /// 분류 구분 코드 (\`fid\_div\_cls\_code\`).
 ///
 /// Used by: `fid_div_cls_code`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FidDivClsCodeDisparity {
     /// `0`: 전체
@@ -2560,6 +2668,7 @@ impl CodeList for FidDivClsCodeDisparity {
         Self::Preferred,
     ];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::All => Ok(0),
@@ -2574,6 +2683,7 @@ impl CodeList for FidDivClsCodeDisparity {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -2584,7 +2694,7 @@ crate::__private::code_list_impls!(FidDivClsCodeDisparity);
 /// 순위 정렬 구분 코드 (\`fid\_rank\_sort\_cls\_code\`).
 ///
 /// Used by: `fid_rank_sort_cls_code`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FidRankSortClsCodeDisparity {
     /// `0`: 이격도상위순
@@ -2603,6 +2713,7 @@ impl CodeList for FidRankSortClsCodeDisparity {
     ];
     const ALL: &'static [Self] = &[Self::Igyeokdosangwisun, Self::Igyeokdohawisun];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::Igyeokdosangwisun => Ok(0),
@@ -2611,6 +2722,7 @@ impl CodeList for FidRankSortClsCodeDisparity {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -2621,7 +2733,7 @@ crate::__private::code_list_impls!(FidRankSortClsCodeDisparity);
 /// 시간 구분 코드 (\`fid\_hour\_cls\_code\`).
 ///
 /// Used by: `fid_hour_cls_code`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FidHourClsCodeDisparity {
     /// `5`: 이격도5
@@ -2655,6 +2767,7 @@ impl CodeList for FidHourClsCodeDisparity {
         Self::Igyeokdo120,
     ];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::Igyeokdo5 => Ok(0),
@@ -2666,6 +2779,7 @@ impl CodeList for FidHourClsCodeDisparity {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -2676,7 +2790,7 @@ crate::__private::code_list_impls!(FidHourClsCodeDisparity);
 /// 조회구분 (\`GB1\`).
 ///
 /// Used by: `GB1`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum Gb1 {
     /// `0`: 배당전체
@@ -2702,6 +2816,7 @@ impl CodeList for Gb1 {
         Self::Jungganbaedang,
     ];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::BaedangAll => Ok(0),
@@ -2711,6 +2826,7 @@ impl CodeList for Gb1 {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -2721,7 +2837,7 @@ crate::__private::code_list_impls!(Gb1);
 /// KOSPI (\`GB1\`).
 ///
 /// Used by: `GB1`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum Gb1DividendRate {
     /// `0`: 전체
@@ -2746,6 +2862,7 @@ impl CodeList for Gb1DividendRate {
     ];
     const ALL: &'static [Self] = &[Self::All, Self::Kospi, Self::Kospi200, Self::Kosdaq];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::All => Ok(0),
@@ -2756,6 +2873,7 @@ impl CodeList for Gb1DividendRate {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -2766,7 +2884,7 @@ crate::__private::code_list_impls!(Gb1DividendRate);
 /// 종목선택 (\`GB2\`).
 ///
 /// Used by: `GB2`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum Gb2 {
     /// `0`: 전체
@@ -2788,6 +2906,7 @@ impl CodeList for Gb2 {
     ];
     const ALL: &'static [Self] = &[Self::All, Self::Common, Self::Preferred];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::All => Ok(0),
@@ -2797,6 +2916,7 @@ impl CodeList for Gb2 {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -2807,7 +2927,7 @@ crate::__private::code_list_impls!(Gb2);
 /// 배당구분 (\`GB3\`).
 ///
 /// Used by: `GB3`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum Gb3 {
     /// `1`: 주식배당
@@ -2826,6 +2946,7 @@ impl CodeList for Gb3 {
     ];
     const ALL: &'static [Self] = &[Self::StockBaedang, Self::CashBaedang];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::StockBaedang => Ok(0),
@@ -2834,6 +2955,7 @@ impl CodeList for Gb3 {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -2844,7 +2966,7 @@ crate::__private::code_list_impls!(Gb3);
 /// 결산/중간배당 (\`GB4\`).
 ///
 /// Used by: `GB4`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum Gb4 {
     /// `0`: 전체
@@ -2866,6 +2988,7 @@ impl CodeList for Gb4 {
     ];
     const ALL: &'static [Self] = &[Self::All, Self::Gyeolsanbaedang, Self::Jungganbaedang];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::All => Ok(0),
@@ -2875,6 +2998,7 @@ impl CodeList for Gb4 {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -2885,7 +3009,7 @@ crate::__private::code_list_impls!(Gb4);
 /// 순위 정렬 구분 코드 (\`FID\_RANK\_SORT\_CLS\_CODE\`).
 ///
 /// Used by: `FID_RANK_SORT_CLS_CODE`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FidRankSortClsCodeExpClosingPrice {
     /// `0`: 전체
@@ -2929,6 +3053,7 @@ impl CodeList for FidRankSortClsCodeExpClosingPrice {
         Self::JikjeondaebiFallRateSangwi,
     ];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::All => Ok(0),
@@ -2940,6 +3065,7 @@ impl CodeList for FidRankSortClsCodeExpClosingPrice {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -2950,7 +3076,7 @@ crate::__private::code_list_impls!(FidRankSortClsCodeExpClosingPrice);
 /// 소속 구분 코드 (\`FID\_BLNG\_CLS\_CODE\`).
 ///
 /// Used by: `FID_BLNG_CLS_CODE`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FidBlngClsCode {
     /// `0`: 전체
@@ -2969,6 +3095,7 @@ impl CodeList for FidBlngClsCode {
     ];
     const ALL: &'static [Self] = &[Self::All, Self::CloseBeomwiyeonjang];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::All => Ok(0),
@@ -2977,6 +3104,7 @@ impl CodeList for FidBlngClsCode {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -2987,7 +3115,7 @@ crate::__private::code_list_impls!(FidBlngClsCode);
 /// 장운영 구분 코드 (\`FID\_MKOP\_CLS\_CODE\`).
 ///
 /// Used by: `FID_MKOP_CLS_CODE`, `fid_mkop_cls_code`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FidMkopClsCode {
     /// `1`: 장시작전
@@ -3006,6 +3134,7 @@ impl CodeList for FidMkopClsCode {
     ];
     const ALL: &'static [Self] = &[Self::Jangsijakjeon, Self::Jangmagam];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::Jangsijakjeon => Ok(0),
@@ -3014,6 +3143,7 @@ impl CodeList for FidMkopClsCode {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -3024,7 +3154,7 @@ crate::__private::code_list_impls!(FidMkopClsCode);
 /// 입력 시간1 (\`FID\_INPUT\_HOUR\_1\`).
 ///
 /// Used by: `FID_INPUT_HOUR_1`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FidInputHour1 {
     /// `10`: 10초
@@ -3054,6 +3184,7 @@ impl CodeList for FidInputHour1 {
         Self::V10minute,
     ];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::V10second => Ok(0),
@@ -3064,6 +3195,7 @@ impl CodeList for FidInputHour1 {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -3074,7 +3206,7 @@ crate::__private::code_list_impls!(FidInputHour1);
 /// 입력 종목코드 (\`FID\_INPUT\_ISCD\`).
 ///
 /// Used by: `FID_INPUT_ISCD`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FidInputIscdExpIndexTrend {
     /// `0000`: 전체
@@ -3108,6 +3240,7 @@ impl CodeList for FidInputIscdExpIndexTrend {
         Self::Krx100,
     ];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::All => Ok(0),
@@ -3119,6 +3252,7 @@ impl CodeList for FidInputIscdExpIndexTrend {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -3129,7 +3263,7 @@ crate::__private::code_list_impls!(FidInputIscdExpIndexTrend);
 /// 장운영 구분 코드 (\`fid\_mkop\_cls\_code\`).
 ///
 /// Used by: `fid_mkop_cls_code`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FidMkopClsCodeExpPriceTrend {
     /// `0`: 전체
@@ -3148,6 +3282,7 @@ impl CodeList for FidMkopClsCodeExpPriceTrend {
     ];
     const ALL: &'static [Self] = &[Self::All, Self::FilledRyang0Jeoe];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::All => Ok(0),
@@ -3156,6 +3291,7 @@ impl CodeList for FidMkopClsCodeExpPriceTrend {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -3166,7 +3302,7 @@ crate::__private::code_list_impls!(FidMkopClsCodeExpPriceTrend);
 /// 시장 구분 코드 (\`fid\_mrkt\_cls\_code\`).
 ///
 /// Used by: `FID_MRKT_CLS_CODE`, `fid_mrkt_cls_code`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FidMrktClsCodeExpTotalIndex {
     /// `0`: 전체
@@ -3188,6 +3324,7 @@ impl CodeList for FidMrktClsCodeExpTotalIndex {
     ];
     const ALL: &'static [Self] = &[Self::All, Self::Exchange, Self::Kosdaq];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::All => Ok(0),
@@ -3197,6 +3334,7 @@ impl CodeList for FidMrktClsCodeExpTotalIndex {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -3207,7 +3345,7 @@ crate::__private::code_list_impls!(FidMrktClsCodeExpTotalIndex);
 /// 분류 구분 코드 (\`fid\_div\_cls\_code\`).
 ///
 /// Used by: `FID_DIV_CLS_CODE`, `fid_div_cls_code`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FidDivClsCodeExpTransUpdown {
     /// `0`: 전체
@@ -3229,6 +3367,7 @@ impl CodeList for FidDivClsCodeExpTransUpdown {
     ];
     const ALL: &'static [Self] = &[Self::All, Self::Common, Self::Preferred];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::All => Ok(0),
@@ -3238,6 +3377,7 @@ impl CodeList for FidDivClsCodeExpTransUpdown {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -3248,7 +3388,7 @@ crate::__private::code_list_impls!(FidDivClsCodeExpTransUpdown);
 /// 입력 옵션2 (\`fid\_input\_option\_2\`).
 ///
 /// Used by: `fid_input_option_2`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FidInputOption2 {
     /// `0`: 1/4분기
@@ -3278,6 +3418,7 @@ impl CodeList for FidInputOption2 {
         Self::Gyeolsan,
     ];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::V14quarter => Ok(0),
@@ -3288,6 +3429,7 @@ impl CodeList for FidInputOption2 {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -3298,7 +3440,7 @@ crate::__private::code_list_impls!(FidInputOption2);
 /// 순위 정렬 구분 코드 (\`fid\_rank\_sort\_cls\_code\`).
 ///
 /// Used by: `fid_rank_sort_cls_code`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FidRankSortClsCodeFinanceRatio {
     /// `7`: 수익성 분석
@@ -3328,6 +3470,7 @@ impl CodeList for FidRankSortClsCodeFinanceRatio {
         Self::HwaldongseongMinuteSeok,
     ];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::SuikseongMinuteSeok => Ok(0),
@@ -3338,6 +3481,7 @@ impl CodeList for FidRankSortClsCodeFinanceRatio {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -3348,7 +3492,7 @@ crate::__private::code_list_impls!(FidRankSortClsCodeFinanceRatio);
 /// 순위 정렬 구분 코드 (\`fid\_rank\_sort\_cls\_code\`).
 ///
 /// Used by: `fid_rank_sort_cls_code`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FidRankSortClsCodeFluctuation {
     /// `0`: 상승율순
@@ -3382,6 +3526,7 @@ impl CodeList for FidRankSortClsCodeFluctuation {
         Self::Byeondongyul,
     ];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::RiseRateSun => Ok(0),
@@ -3393,6 +3538,7 @@ impl CodeList for FidRankSortClsCodeFluctuation {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -3403,7 +3549,7 @@ crate::__private::code_list_impls!(FidRankSortClsCodeFluctuation);
 /// 시장 분류 코드 (\`FID\_COND\_MRKT\_DIV\_CODE\`).
 ///
 /// Used by: `FID_COND_MRKT_DIV_CODE`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FidCondMrktDivCodeForeignInstitutionTotal {
     /// `V`: Default
@@ -3418,6 +3564,7 @@ impl CodeList for FidCondMrktDivCodeForeignInstitutionTotal {
         &[("V", "Default", "Default", false)];
     const ALL: &'static [Self] = &[Self::Default];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::Default => Ok(0),
@@ -3425,6 +3572,7 @@ impl CodeList for FidCondMrktDivCodeForeignInstitutionTotal {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -3435,7 +3583,7 @@ crate::__private::code_list_impls!(FidCondMrktDivCodeForeignInstitutionTotal);
 /// 조건 화면 분류 코드 (\`FID\_COND\_SCR\_DIV\_CODE\`).
 ///
 /// Used by: `FID_COND_SCR_DIV_CODE`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FidCondScrDivCodeForeignInstitutionTotal {
     /// `16449`: Default
@@ -3450,6 +3598,7 @@ impl CodeList for FidCondScrDivCodeForeignInstitutionTotal {
         &[("16449", "Default", "Default", false)];
     const ALL: &'static [Self] = &[Self::Default];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::Default => Ok(0),
@@ -3457,6 +3606,7 @@ impl CodeList for FidCondScrDivCodeForeignInstitutionTotal {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -3467,7 +3617,7 @@ crate::__private::code_list_impls!(FidCondScrDivCodeForeignInstitutionTotal);
 /// 입력 종목코드 (\`FID\_INPUT\_ISCD\`).
 ///
 /// Used by: `FID_INPUT_ISCD`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FidInputIscdForeignInstitutionTotal {
     /// `0000`: 전체
@@ -3489,6 +3639,7 @@ impl CodeList for FidInputIscdForeignInstitutionTotal {
     ];
     const ALL: &'static [Self] = &[Self::All, Self::Kospi, Self::Kosdaq];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::All => Ok(0),
@@ -3498,6 +3649,7 @@ impl CodeList for FidInputIscdForeignInstitutionTotal {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -3508,7 +3660,7 @@ crate::__private::code_list_impls!(FidInputIscdForeignInstitutionTotal);
 /// 분류 구분 코드 (\`FID\_DIV\_CLS\_CODE\`).
 ///
 /// Used by: `FID_DIV_CLS_CODE`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FidDivClsCodeForeignInstitutionTotal {
     /// `0`: 수량정열
@@ -3527,6 +3679,7 @@ impl CodeList for FidDivClsCodeForeignInstitutionTotal {
     ];
     const ALL: &'static [Self] = &[Self::QuantityJeongyeol, Self::AmountJeongyeol];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::QuantityJeongyeol => Ok(0),
@@ -3535,6 +3688,7 @@ impl CodeList for FidDivClsCodeForeignInstitutionTotal {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -3545,7 +3699,7 @@ crate::__private::code_list_impls!(FidDivClsCodeForeignInstitutionTotal);
 /// 순위 정렬 구분 코드 (\`FID\_RANK\_SORT\_CLS\_CODE\`).
 ///
 /// Used by: `FID_RANK_SORT_CLS_CODE`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FidRankSortClsCodeForeignInstitutionTotal {
     /// `0`: 순매수상위
@@ -3564,6 +3718,7 @@ impl CodeList for FidRankSortClsCodeForeignInstitutionTotal {
     ];
     const ALL: &'static [Self] = &[Self::NetBuySangwi, Self::NetSellSangwi];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::NetBuySangwi => Ok(0),
@@ -3572,6 +3727,7 @@ impl CodeList for FidRankSortClsCodeForeignInstitutionTotal {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -3582,7 +3738,7 @@ crate::__private::code_list_impls!(FidRankSortClsCodeForeignInstitutionTotal);
 /// 기타 구분 정렬 (\`FID\_ETC\_CLS\_CODE\`).
 ///
 /// Used by: `FID_ETC_CLS_CODE`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FidEtcClsCode {
     /// `0`: 전체
@@ -3607,6 +3763,7 @@ impl CodeList for FidEtcClsCode {
     ];
     const ALL: &'static [Self] = &[Self::All, Self::Foreigner, Self::InstitutionGye, Self::Gita];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::All => Ok(0),
@@ -3617,6 +3774,7 @@ impl CodeList for FidEtcClsCode {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -3627,7 +3785,7 @@ crate::__private::code_list_impls!(FidEtcClsCode);
 /// 순위정렬구분코드 (\`FID\_RANK\_SORT\_CLS\_CODE\`).
 ///
 /// Used by: `FID_RANK_SORT_CLS_CODE`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FidRankSortClsCodeFrgnmemTradeEstimate {
     /// `0`: 금액순
@@ -3646,6 +3804,7 @@ impl CodeList for FidRankSortClsCodeFrgnmemTradeEstimate {
     ];
     const ALL: &'static [Self] = &[Self::AmountSun, Self::QuantitySun];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::AmountSun => Ok(0),
@@ -3654,6 +3813,7 @@ impl CodeList for FidRankSortClsCodeFrgnmemTradeEstimate {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -3664,7 +3824,7 @@ crate::__private::code_list_impls!(FidRankSortClsCodeFrgnmemTradeEstimate);
 /// 순위정렬구분코드2 (\`FID\_RANK\_SORT\_CLS\_CODE\_2\`).
 ///
 /// Used by: `FID_RANK_SORT_CLS_CODE_2`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FidRankSortClsCode2 {
     /// `0`: 매수순
@@ -3683,6 +3843,7 @@ impl CodeList for FidRankSortClsCode2 {
     ];
     const ALL: &'static [Self] = &[Self::BuySun, Self::SellSun];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::BuySun => Ok(0),
@@ -3691,6 +3852,7 @@ impl CodeList for FidRankSortClsCode2 {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -3701,7 +3863,7 @@ crate::__private::code_list_impls!(FidRankSortClsCode2);
 /// 화면분류코드 (\`FID\_COND\_SCR\_DIV\_CODE\`).
 ///
 /// Used by: `FID_COND_SCR_DIV_CODE`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FidCondScrDivCodeFrgnmemTradeTrend {
     /// `20432`: primary key
@@ -3716,6 +3878,7 @@ impl CodeList for FidCondScrDivCodeFrgnmemTradeTrend {
         &[("20432", "PrimaryKey", "primary key", false)];
     const ALL: &'static [Self] = &[Self::PrimaryKey];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::PrimaryKey => Ok(0),
@@ -3723,6 +3886,7 @@ impl CodeList for FidCondScrDivCodeFrgnmemTradeTrend {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -3733,7 +3897,7 @@ crate::__private::code_list_impls!(FidCondScrDivCodeFrgnmemTradeTrend);
 /// 시장구분 (\`mrkt\_div\_cls\_code\`).
 ///
 /// Used by: `mrkt_div_cls_code`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum MrktDivClsCodeHtsTopView {
     /// `J`: 코스피
@@ -3752,6 +3916,7 @@ impl CodeList for MrktDivClsCodeHtsTopView {
     ];
     const ALL: &'static [Self] = &[Self::Kospi, Self::Kosdaq];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::Kospi => Ok(0),
@@ -3760,6 +3925,7 @@ impl CodeList for MrktDivClsCodeHtsTopView {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -3770,7 +3936,7 @@ crate::__private::code_list_impls!(MrktDivClsCodeHtsTopView);
 /// 신 장운영 구분 코드 (\`new\_mkop\_cls\_code\`).
 ///
 /// Used by: `new_mkop_cls_code`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum NewMkopClsCode {
     /// `1`: 장개시전
@@ -3812,6 +3978,7 @@ impl CodeList for NewMkopClsCode {
         Self::Botong,
     ];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::Janggaesijeon => Ok(0),
@@ -3825,6 +3992,7 @@ impl CodeList for NewMkopClsCode {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -3835,7 +4003,7 @@ crate::__private::code_list_impls!(NewMkopClsCode);
 /// 단가구분 (\`UNPR\_DVSN\`).
 ///
 /// Used by: `UNPR_DVSN`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum UnprDvsn {
     /// `01`: 기본값
@@ -3850,6 +4018,7 @@ impl CodeList for UnprDvsn {
         &[("01", "Default", "기본값", false)];
     const ALL: &'static [Self] = &[Self::Default];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::Default => Ok(0),
@@ -3857,6 +4026,7 @@ impl CodeList for UnprDvsn {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -3867,7 +4037,7 @@ crate::__private::code_list_impls!(UnprDvsn);
 /// 신용유형 (\`CRDT\_TYPE\`).
 ///
 /// Used by: `CRDT_TYPE`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum CrdtType {
     /// `21`: 자기융자신규
@@ -3913,6 +4083,7 @@ impl CodeList for CrdtType {
         Self::JagiStockLoanSingyu,
     ];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::JagiLoanSingyu => Ok(0),
@@ -3927,6 +4098,7 @@ impl CodeList for CrdtType {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -3937,7 +4109,7 @@ crate::__private::code_list_impls!(CrdtType);
 /// 조회구분1 (\`INQR\_DVSN\_1\`).
 ///
 /// Used by: `INQR_DVSN_1`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum InqrDvsn1 {
     /// `1`: ELW
@@ -3956,6 +4128,7 @@ impl CodeList for InqrDvsn1 {
     ];
     const ALL: &'static [Self] = &[Self::Elw, Self::Peuribodeu];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::Elw => Ok(0),
@@ -3964,6 +4137,7 @@ impl CodeList for InqrDvsn1 {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -3974,7 +4148,7 @@ crate::__private::code_list_impls!(InqrDvsn1);
 /// 조회구분3 (\`INQR\_DVSN\_3\`).
 ///
 /// Used by: `INQR_DVSN_3`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum InqrDvsn3 {
     /// `00`: 전체
@@ -4020,6 +4194,7 @@ impl CodeList for InqrDvsn3 {
         Self::YutongLoanSingyuSanghwan,
     ];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::All => Ok(0),
@@ -4034,6 +4209,7 @@ impl CodeList for InqrDvsn3 {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -4044,7 +4220,7 @@ crate::__private::code_list_impls!(InqrDvsn3);
 /// 조건 시장 분류 코드 (\`FID\_COND\_MRKT\_DIV\_CODE\`).
 ///
 /// Used by: `FID_COND_MRKT_DIV_CODE`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FidCondMrktDivCodeInquireDailyIndexchartprice {
     /// `U`: 업종
@@ -4059,6 +4235,7 @@ impl CodeList for FidCondMrktDivCodeInquireDailyIndexchartprice {
         &[("U", "Sector", "업종", false)];
     const ALL: &'static [Self] = &[Self::Sector];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::Sector => Ok(0),
@@ -4066,6 +4243,7 @@ impl CodeList for FidCondMrktDivCodeInquireDailyIndexchartprice {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -4076,7 +4254,7 @@ crate::__private::code_list_impls!(FidCondMrktDivCodeInquireDailyIndexchartprice
 /// 락 구분 코드 (\`flng\_cls\_code\`).
 ///
 /// Used by: `flng_cls_code`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FlngClsCode {
     /// `01`: 권리락
@@ -4118,6 +4296,7 @@ impl CodeList for FlngClsCode {
         Self::GwonriQuarterBaedangrak,
     ];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::Gwonrirak => Ok(0),
@@ -4131,6 +4310,7 @@ impl CodeList for FlngClsCode {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -4141,7 +4321,7 @@ crate::__private::code_list_impls!(FlngClsCode);
 /// 재평가사유코드 (\`revl\_issu\_reas\`).
 ///
 /// Used by: `revl_issu_reas`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum RevlIssuReas {
     /// `00`: 해당없음
@@ -4205,6 +4385,7 @@ impl CodeList for RevlIssuReas {
         Self::Gita,
     ];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::ApplicableNone => Ok(0),
@@ -4221,6 +4402,7 @@ impl CodeList for RevlIssuReas {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -4231,7 +4413,7 @@ crate::__private::code_list_impls!(RevlIssuReas);
 /// 수정주가 원주가 가격 (\`FID\_ORG\_ADJ\_PRC\`).
 ///
 /// Used by: `FID_ORG_ADJ_PRC`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FidOrgAdjPrc {
     /// `0`: 수정주가미반영
@@ -4250,6 +4432,7 @@ impl CodeList for FidOrgAdjPrc {
     ];
     const ALL: &'static [Self] = &[Self::AdjustedNotApplied, Self::AdjustedApplied];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::AdjustedNotApplied => Ok(0),
@@ -4258,6 +4441,7 @@ impl CodeList for FidOrgAdjPrc {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -4268,7 +4452,7 @@ crate::__private::code_list_impls!(FidOrgAdjPrc);
 /// FID 시장 구분 코드 (\`FID\_MRKT\_CLS\_CODE\`).
 ///
 /// Used by: `FID_MRKT_CLS_CODE`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FidMrktClsCodeInquireIndexCategoryPrice {
     /// `K`: 거래소
@@ -4290,6 +4474,7 @@ impl CodeList for FidMrktClsCodeInquireIndexCategoryPrice {
     ];
     const ALL: &'static [Self] = &[Self::Exchange, Self::Kosdaq, Self::Kospi200];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::Exchange => Ok(0),
@@ -4299,6 +4484,7 @@ impl CodeList for FidMrktClsCodeInquireIndexCategoryPrice {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -4309,7 +4495,7 @@ crate::__private::code_list_impls!(FidMrktClsCodeInquireIndexCategoryPrice);
 /// 입력 종목코드 (\`FID\_INPUT\_ISCD\`).
 ///
 /// Used by: `FID_INPUT_ISCD`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FidInputIscdInquireIndexTickprice {
     /// `0001`: 거래소
@@ -4334,6 +4520,7 @@ impl CodeList for FidInputIscdInquireIndexTickprice {
     ];
     const ALL: &'static [Self] = &[Self::Exchange, Self::Kosdaq, Self::Kospi200, Self::Ksq150];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::Exchange => Ok(0),
@@ -4344,6 +4531,7 @@ impl CodeList for FidInputIscdInquireIndexTickprice {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -4354,7 +4542,7 @@ crate::__private::code_list_impls!(FidInputIscdInquireIndexTickprice);
 /// 정렬구분 (\`SORT\_DVSN\`).
 ///
 /// Used by: `SORT_DVSN`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum SortDvsn {
     /// `00`: 최근 순
@@ -4376,6 +4564,7 @@ impl CodeList for SortDvsn {
     ];
     const ALL: &'static [Self] = &[Self::ChoegeunSun, Self::GwageoSun, Self::ChoegeunSunCode02];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::ChoegeunSun => Ok(0),
@@ -4385,6 +4574,7 @@ impl CodeList for SortDvsn {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -4395,7 +4585,7 @@ crate::__private::code_list_impls!(SortDvsn);
 /// 조회구분 (\`INQR\_DVSN\`).
 ///
 /// Used by: `INQR_DVSN`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum InqrDvsn {
     /// `00`: 입력
@@ -4410,6 +4600,7 @@ impl CodeList for InqrDvsn {
         &[("00", "Input", "입력", false)];
     const ALL: &'static [Self] = &[Self::Input];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::Input => Ok(0),
@@ -4417,6 +4608,7 @@ impl CodeList for InqrDvsn {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -4427,7 +4619,7 @@ crate::__private::code_list_impls!(InqrDvsn);
 /// 잔고구분 (\`CBLC\_DVSN\`).
 ///
 /// Used by: `CBLC_DVSN`, `INQR_DVSN`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum CblcDvsn {
     /// `00`: 전체
@@ -4442,6 +4634,7 @@ impl CodeList for CblcDvsn {
         &[("00", "All", "전체", false)];
     const ALL: &'static [Self] = &[Self::All];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::All => Ok(0),
@@ -4449,6 +4642,7 @@ impl CodeList for CblcDvsn {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -4459,7 +4653,7 @@ crate::__private::code_list_impls!(CblcDvsn);
 /// 처리구분코드 (\`PRCS\_DVSN\_CD\`).
 ///
 /// Used by: `PRCS_DVSN_CD`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum PrcsDvsnCd {
     /// `00`: 보유 주식 전체 조회
@@ -4483,6 +4677,7 @@ impl CodeList for PrcsDvsnCd {
     ];
     const ALL: &'static [Self] = &[Self::BoyuStockAllJohoe, Self::BoyuStockJung0WeekStockSumgim];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::BoyuStockAllJohoe => Ok(0),
@@ -4491,6 +4686,7 @@ impl CodeList for PrcsDvsnCd {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -4501,7 +4697,7 @@ crate::__private::code_list_impls!(PrcsDvsnCd);
 /// 종목 상태 구분 코드 (\`iscd\_stat\_cls\_code\`).
 ///
 /// Used by: `iscd_stat_cls_code`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum IscdStatClsCode {
     /// `51`: 관리종목
@@ -4547,6 +4743,7 @@ impl CodeList for IscdStatClsCode {
         Self::DangigwayeolStock,
     ];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::Administrative => Ok(0),
@@ -4561,6 +4758,7 @@ impl CodeList for IscdStatClsCode {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -4571,7 +4769,7 @@ crate::__private::code_list_impls!(IscdStatClsCode);
 /// 동시호가배분처리코드 (\`divi\_app\_cls\_code\`).
 ///
 /// Used by: `divi_app_cls_code`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum DiviAppClsCode {
     /// `11`: 매수상한배분
@@ -4601,6 +4799,7 @@ impl CodeList for DiviAppClsCode {
         Self::SellHahanbaeMinute,
     ];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::BuySanghanbaeMinute => Ok(0),
@@ -4611,6 +4810,7 @@ impl CodeList for DiviAppClsCode {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -4621,7 +4821,7 @@ crate::__private::code_list_impls!(DiviAppClsCode);
 /// 시장경고코드 (\`mrkt\_warn\_cls\_code\`).
 ///
 /// Used by: `mrkt_warn_cls_code`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum MrktWarnClsCode {
     /// `00`: 없음
@@ -4651,6 +4851,7 @@ impl CodeList for MrktWarnClsCode {
         Self::InvestmentRisk,
     ];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::None => Ok(0),
@@ -4661,6 +4862,7 @@ impl CodeList for MrktWarnClsCode {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -4671,7 +4873,7 @@ crate::__private::code_list_impls!(MrktWarnClsCode);
 /// 주문구분 (\`ORD\_DVSN\`).
 ///
 /// Used by: `ORD_DVSN`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum OrdDvsnInquirePsblOrder {
     /// `00`: 지정가는 증거금율이 반영되지 않으므로
@@ -4818,6 +5020,7 @@ impl CodeList for OrdDvsnInquirePsblOrder {
         Self::Baseuket,
     ];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::LimitNeunJeunggeogeumyuliAppliedDoejiAne => Ok(0),
@@ -4851,6 +5054,7 @@ impl CodeList for OrdDvsnInquirePsblOrder {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -4861,7 +5065,7 @@ crate::__private::code_list_impls!(OrdDvsnInquirePsblOrder);
 /// 조회구분1 (\`INQR\_DVSN\_1\`).
 ///
 /// Used by: `INQR_DVSN_1`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum InqrDvsn1InquirePsblRvsecncl {
     /// `0`: 주문
@@ -4878,6 +5082,7 @@ impl CodeList for InqrDvsn1InquirePsblRvsecncl {
         &[("0", "Order", "주문", false), ("1", "Stock", "종목", false)];
     const ALL: &'static [Self] = &[Self::Order, Self::Stock];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::Order => Ok(0),
@@ -4886,6 +5091,7 @@ impl CodeList for InqrDvsn1InquirePsblRvsecncl {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -4896,7 +5102,7 @@ crate::__private::code_list_impls!(InqrDvsn1InquirePsblRvsecncl);
 /// 조회구분2 (\`INQR\_DVSN\_2\`).
 ///
 /// Used by: `INQR_DVSN_2`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum InqrDvsn2 {
     /// `0`: 전체
@@ -4918,6 +5124,7 @@ impl CodeList for InqrDvsn2 {
     ];
     const ALL: &'static [Self] = &[Self::All, Self::Sell, Self::Buy];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::All => Ok(0),
@@ -4927,6 +5134,7 @@ impl CodeList for InqrDvsn2 {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -4937,7 +5145,7 @@ crate::__private::code_list_impls!(InqrDvsn2);
 /// 매도매수구분코드 (\`sll\_buy\_dvsn\_cd\`).
 ///
 /// Used by: `sll_buy_dvsn_cd`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum SllBuyDvsnCdInquirePsblRvsecncl {
     /// `01`: 매도
@@ -4954,6 +5162,7 @@ impl CodeList for SllBuyDvsnCdInquirePsblRvsecncl {
         &[("01", "Sell", "매도", false), ("02", "Buy", "매수", false)];
     const ALL: &'static [Self] = &[Self::Sell, Self::Buy];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::Sell => Ok(0),
@@ -4962,6 +5171,7 @@ impl CodeList for SllBuyDvsnCdInquirePsblRvsecncl {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -4972,7 +5182,7 @@ crate::__private::code_list_impls!(SllBuyDvsnCdInquirePsblRvsecncl);
 /// 주문구분코드 (\`ord\_dvsn\_cd\`).
 ///
 /// Used by: `ord_dvsn_cd`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum OrdDvsnCdInquirePsblRvsecncl {
     /// `00`: 지정가
@@ -5058,6 +5268,7 @@ impl CodeList for OrdDvsnCdInquirePsblRvsecncl {
         Self::JunggangaFok,
     ];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::Limit => Ok(0),
@@ -5082,6 +5293,7 @@ impl CodeList for OrdDvsnCdInquirePsblRvsecncl {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -5092,7 +5304,7 @@ crate::__private::code_list_impls!(OrdDvsnCdInquirePsblRvsecncl);
 /// FID 기타 구분 코드 (\`FID\_ETC\_CLS\_CODE\`).
 ///
 /// Used by: `FID_ETC_CLS_CODE`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FidEtcClsCodeInquireTimeIndexchartprice {
     /// `0`: 기본
@@ -5111,6 +5323,7 @@ impl CodeList for FidEtcClsCodeInquireTimeIndexchartprice {
     ];
     const ALL: &'static [Self] = &[Self::Gibon, Self::JangmagamAfterHoursJeoe];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::Gibon => Ok(0),
@@ -5119,6 +5332,7 @@ impl CodeList for FidEtcClsCodeInquireTimeIndexchartprice {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -5129,7 +5343,7 @@ crate::__private::code_list_impls!(FidEtcClsCodeInquireTimeIndexchartprice);
 /// 시간 구분 코드 (\`FID\_HOUR\_CLS\_CODE\`).
 ///
 /// Used by: `FID_HOUR_CLS_CODE`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FidHourClsCodeInquireTimeOvertimeconclusion {
     /// `1`: 시간외 (Default)
@@ -5144,6 +5358,7 @@ impl CodeList for FidHourClsCodeInquireTimeOvertimeconclusion {
         &[("1", "AfterHours", "시간외 (Default)", false)];
     const ALL: &'static [Self] = &[Self::AfterHours];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::AfterHours => Ok(0),
@@ -5151,6 +5366,7 @@ impl CodeList for FidHourClsCodeInquireTimeOvertimeconclusion {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -5161,7 +5377,7 @@ crate::__private::code_list_impls!(FidHourClsCodeInquireTimeOvertimeconclusion);
 /// FID 분류 구분 코드 (\`FID\_DIV\_CLS\_CODE\`).
 ///
 /// Used by: `FID_DIV_CLS_CODE`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FidDivClsCodeInquireViStatus {
     /// `0`: 전체
@@ -5183,6 +5399,7 @@ impl CodeList for FidDivClsCodeInquireViStatus {
     ];
     const ALL: &'static [Self] = &[Self::All, Self::Rise, Self::Fall];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::All => Ok(0),
@@ -5192,6 +5409,7 @@ impl CodeList for FidDivClsCodeInquireViStatus {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -5202,7 +5420,7 @@ crate::__private::code_list_impls!(FidDivClsCodeInquireViStatus);
 /// VI종류코드 (\`vi\_kind\_code\`).
 ///
 /// Used by: `vi_kind_code`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum ViKindCode {
     /// `1`: 정적
@@ -5224,6 +5442,7 @@ impl CodeList for ViKindCode {
     ];
     const ALL: &'static [Self] = &[Self::Jeongjeok, Self::Dongjeok, Self::JeongjeokDongjeok];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::Jeongjeok => Ok(0),
@@ -5233,6 +5452,7 @@ impl CodeList for ViKindCode {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -5243,7 +5463,7 @@ crate::__private::code_list_impls!(ViKindCode);
 /// 원화외화구분코드 (\`WCRC\_FRCR\_DVSN\_CD\`).
 ///
 /// Used by: `FWEX_CTRT_FRCR_DVSN_CD`, `WCRC_FRCR_DVSN_CD`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum WcrcFrcrDvsnCd {
     /// `01`: 외화기준
@@ -5262,6 +5482,7 @@ impl CodeList for WcrcFrcrDvsnCd {
     ];
     const ALL: &'static [Self] = &[Self::ForeignCurrencyBasis, Self::KrwBasis];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::ForeignCurrencyBasis => Ok(0),
@@ -5270,6 +5491,7 @@ impl CodeList for WcrcFrcrDvsnCd {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -5280,7 +5502,7 @@ crate::__private::code_list_impls!(WcrcFrcrDvsnCd);
 /// 조건화면분류코드 (\`FID\_COND\_SCR\_DIV\_CODE\`).
 ///
 /// Used by: `FID_COND_SCR_DIV_CODE`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FidCondScrDivCodeInvestOpbysec {
     /// `16634`: Primary key
@@ -5295,6 +5517,7 @@ impl CodeList for FidCondScrDivCodeInvestOpbysec {
         &[("16634", "PrimaryKey", "Primary key", false)];
     const ALL: &'static [Self] = &[Self::PrimaryKey];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::PrimaryKey => Ok(0),
@@ -5302,6 +5525,7 @@ impl CodeList for FidCondScrDivCodeInvestOpbysec {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -5312,7 +5536,7 @@ crate::__private::code_list_impls!(FidCondScrDivCodeInvestOpbysec);
 /// 조건화면분류코드 (\`FID\_COND\_SCR\_DIV\_CODE\`).
 ///
 /// Used by: `FID_COND_SCR_DIV_CODE`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FidCondScrDivCodeInvestOpinion {
     /// `16633`: Primary key
@@ -5327,6 +5551,7 @@ impl CodeList for FidCondScrDivCodeInvestOpinion {
         &[("16633", "PrimaryKey", "Primary key", false)];
     const ALL: &'static [Self] = &[Self::PrimaryKey];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::PrimaryKey => Ok(0),
@@ -5334,6 +5559,7 @@ impl CodeList for FidCondScrDivCodeInvestOpinion {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -5344,7 +5570,7 @@ crate::__private::code_list_impls!(FidCondScrDivCodeInvestOpinion);
 /// 거래소 구분 코드 (\`EXCH\_DIV\_CLS\_CODE\`).
 ///
 /// Used by: `EXCH_DIV_CLS_CODE`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum ExchDivClsCode {
     /// `J`: KRX
@@ -5366,6 +5592,7 @@ impl CodeList for ExchDivClsCode {
     ];
     const ALL: &'static [Self] = &[Self::Krx, Self::Nxt, Self::Unified];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::Krx => Ok(0),
@@ -5375,6 +5602,7 @@ impl CodeList for ExchDivClsCode {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -5385,7 +5613,7 @@ crate::__private::code_list_impls!(ExchDivClsCode);
 /// 시장 구분 코드 (\`MRKT\_DIV\_CLS\_CODE\`).
 ///
 /// Used by: `MRKT_DIV_CLS_CODE`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum MrktDivClsCodeInvestorProgramTradeToday {
     /// `1`: 코스피
@@ -5404,6 +5632,7 @@ impl CodeList for MrktDivClsCodeInvestorProgramTradeToday {
     ];
     const ALL: &'static [Self] = &[Self::Kospi, Self::Kosdaq];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::Kospi => Ok(0),
@@ -5412,6 +5641,7 @@ impl CodeList for MrktDivClsCodeInvestorProgramTradeToday {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -5422,7 +5652,7 @@ crate::__private::code_list_impls!(MrktDivClsCodeInvestorProgramTradeToday);
 /// 입력구분 (\`bsop\_hour\_gb\`).
 ///
 /// Used by: `bsop_hour_gb`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum BsopHourGb {
     /// `1`: 09시 30분 입력
@@ -5456,6 +5686,7 @@ impl CodeList for BsopHourGb {
         Self::V14si30MinuteInput,
     ];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::V09si30MinuteInput => Ok(0),
@@ -5467,6 +5698,7 @@ impl CodeList for BsopHourGb {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -5477,7 +5709,7 @@ crate::__private::code_list_impls!(BsopHourGb);
 /// 거래소구분코드 (\`EXCG\_DVSN\_CD\`).
 ///
 /// Used by: `EXCG_DVSN_CD`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum ExcgDvsnCd {
     /// `00`: 전체
@@ -5499,6 +5731,7 @@ impl CodeList for ExcgDvsnCd {
     ];
     const ALL: &'static [Self] = &[Self::All, Self::Exchange, Self::Kosdaq];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::All => Ok(0),
@@ -5508,6 +5741,7 @@ impl CodeList for ExcgDvsnCd {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -5518,7 +5752,7 @@ crate::__private::code_list_impls!(ExcgDvsnCd);
 /// 조회구분1 (\`INQR\_DVSN\_1\`).
 ///
 /// Used by: `INQR_DVSN_1`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum InqrDvsn1LendableByCompany {
     /// `0`: 전체조회
@@ -5537,6 +5771,7 @@ impl CodeList for InqrDvsn1LendableByCompany {
     ];
     const ALL: &'static [Self] = &[Self::AllJohoe, Self::StockKodeusunJeongryeol];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::AllJohoe => Ok(0),
@@ -5545,6 +5780,7 @@ impl CodeList for InqrDvsn1LendableByCompany {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -5555,7 +5791,7 @@ crate::__private::code_list_impls!(InqrDvsn1LendableByCompany);
 /// 적용 범위 거래량 (\`fid\_aply\_rang\_vol\`).
 ///
 /// Used by: `fid_aply_rang_vol`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FidAplyRangVol {
     /// `0`: 전체
@@ -5574,6 +5810,7 @@ impl CodeList for FidAplyRangVol {
     ];
     const ALL: &'static [Self] = &[Self::All, Self::V100weekIsang];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::All => Ok(0),
@@ -5582,6 +5819,7 @@ impl CodeList for FidAplyRangVol {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -5592,7 +5830,7 @@ crate::__private::code_list_impls!(FidAplyRangVol);
 /// 분류 구분 코드 (\`fid\_div\_cls\_code\`).
 ///
 /// Used by: `fid_div_cls_code`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FidDivClsCodeNearNewHighlow {
     /// `0`: 전체
@@ -5622,6 +5860,7 @@ impl CodeList for FidDivClsCodeNearNewHighlow {
         Self::InvestmentWarning,
     ];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::All => Ok(0),
@@ -5632,6 +5871,7 @@ impl CodeList for FidDivClsCodeNearNewHighlow {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -5642,7 +5882,7 @@ crate::__private::code_list_impls!(FidDivClsCodeNearNewHighlow);
 /// 가격 구분 코드 (\`fid\_prc\_cls\_code\`).
 ///
 /// Used by: `fid_prc_cls_code`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FidPrcClsCodeNearNewHighlow {
     /// `0`: 신고근접
@@ -5661,6 +5901,7 @@ impl CodeList for FidPrcClsCodeNearNewHighlow {
     ];
     const ALL: &'static [Self] = &[Self::Singogeunjeop, Self::Sinjeogeunjeop];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::Singogeunjeop => Ok(0),
@@ -5669,6 +5910,7 @@ impl CodeList for FidPrcClsCodeNearNewHighlow {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -5679,7 +5921,7 @@ crate::__private::code_list_impls!(FidPrcClsCodeNearNewHighlow);
 /// 대상 제외 구분 코드 (\`fid\_trgt\_exls\_cls\_code\`).
 ///
 /// Used by: `FID_DIV_CLS_CODE`, `fid_div_cls_code`, `fid_trgt_exls_cls_code`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FidTrgtExlsClsCode {
     /// `0`: 전체
@@ -5725,6 +5967,7 @@ impl CodeList for FidTrgtExlsClsCode {
         Self::Preferred,
     ];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::All => Ok(0),
@@ -5739,6 +5982,7 @@ impl CodeList for FidTrgtExlsClsCode {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -5749,7 +5993,7 @@ crate::__private::code_list_impls!(FidTrgtExlsClsCode);
 /// 신용유형 (\`CRDT\_TYPE\`).
 ///
 /// Used by: `CRDT_TYPE`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum CrdtTypeOrderCredit {
     /// `22`: 유통대주신규
@@ -5795,6 +6039,7 @@ impl CodeList for CrdtTypeOrderCredit {
         Self::JagiStockLoanSanghwan,
     ];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::YutongStockLoanSingyu => Ok(0),
@@ -5809,6 +6054,7 @@ impl CodeList for CrdtTypeOrderCredit {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -5819,7 +6065,7 @@ crate::__private::code_list_impls!(CrdtTypeOrderCredit);
 /// 주문구분코드 (\`ORD\_DVSN\_CD\`).
 ///
 /// Used by: `ORD_DVSN_CD`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum OrdDvsnCdOrderResv {
     /// `00`: 지정가
@@ -5849,6 +6095,7 @@ impl CodeList for OrdDvsnCdOrderResv {
         Self::PreMarketAfterHours,
     ];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::Limit => Ok(0),
@@ -5859,6 +6106,7 @@ impl CodeList for OrdDvsnCdOrderResv {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -5869,7 +6117,7 @@ crate::__private::code_list_impls!(OrdDvsnCdOrderResv);
 /// 주문대상잔고구분코드 (\`ORD\_OBJT\_CBLC\_DVSN\_CD\`).
 ///
 /// Used by: `ORD_OBJT_CBLC_DVSN_CD`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum OrdObjtCblcDvsnCd {
     /// `10`: 현금
@@ -5927,6 +6175,7 @@ impl CodeList for OrdObjtCblcDvsnCd {
         Self::JagiStockLoanSanghwan,
     ];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::Cash => Ok(0),
@@ -5944,6 +6193,7 @@ impl CodeList for OrdObjtCblcDvsnCd {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -5954,7 +6204,7 @@ crate::__private::code_list_impls!(OrdObjtCblcDvsnCd);
 /// 처리구분코드 (\`PRCS\_DVSN\_CD\`).
 ///
 /// Used by: `PRCS_DVSN_CD`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum PrcsDvsnCdOrderResvCcnl {
     /// `0`: 전체
@@ -5976,6 +6226,7 @@ impl CodeList for PrcsDvsnCdOrderResvCcnl {
     ];
     const ALL: &'static [Self] = &[Self::All, Self::Cheorinaeyeok, Self::Micheorinaeyeok];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::All => Ok(0),
@@ -5985,6 +6236,7 @@ impl CodeList for PrcsDvsnCdOrderResvCcnl {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -5995,7 +6247,7 @@ crate::__private::code_list_impls!(PrcsDvsnCdOrderResvCcnl);
 /// 순위 정렬 구분 코드 (\`FID\_RANK\_SORT\_CLS\_CODE\`).
 ///
 /// Used by: `FID_RANK_SORT_CLS_CODE`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FidRankSortClsCodeOvertimeExpTransFluct {
     /// `0`: 상승률
@@ -6029,6 +6281,7 @@ impl CodeList for FidRankSortClsCodeOvertimeExpTransFluct {
         Self::FallPok,
     ];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::RiseRate => Ok(0),
@@ -6040,6 +6293,7 @@ impl CodeList for FidRankSortClsCodeOvertimeExpTransFluct {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -6050,7 +6304,7 @@ crate::__private::code_list_impls!(FidRankSortClsCodeOvertimeExpTransFluct);
 /// 분류 구분 코드 (\`FID\_DIV\_CLS\_CODE\`).
 ///
 /// Used by: `FID_DIV_CLS_CODE`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FidDivClsCodeOvertimeFluctuation {
     /// `1`: 상한가
@@ -6084,6 +6338,7 @@ impl CodeList for FidDivClsCodeOvertimeFluctuation {
         Self::FallRate,
     ];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::UpperLimit => Ok(0),
@@ -6095,6 +6350,7 @@ impl CodeList for FidDivClsCodeOvertimeFluctuation {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -6105,7 +6361,7 @@ crate::__private::code_list_impls!(FidDivClsCodeOvertimeFluctuation);
 /// 순위 정렬 구분 코드 (\`FID\_RANK\_SORT\_CLS\_CODE\`).
 ///
 /// Used by: `FID_RANK_SORT_CLS_CODE`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FidRankSortClsCodeOvertimeVolume {
     /// `0`: 매수잔량
@@ -6127,6 +6383,7 @@ impl CodeList for FidRankSortClsCodeOvertimeVolume {
     ];
     const ALL: &'static [Self] = &[Self::BuyJanryang, Self::SellJanryang, Self::Volume];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::BuyJanryang => Ok(0),
@@ -6136,6 +6393,7 @@ impl CodeList for FidRankSortClsCodeOvertimeVolume {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -6146,7 +6404,7 @@ crate::__private::code_list_impls!(FidRankSortClsCodeOvertimeVolume);
 /// 조회구분 (\`GB1\`).
 ///
 /// Used by: `GB1`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum Gb1PaidinCapin {
     /// `1`: 청약일별
@@ -6165,6 +6423,7 @@ impl CodeList for Gb1PaidinCapin {
     ];
     const ALL: &'static [Self] = &[Self::CheongyakDaily, Self::BasisDaily];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::CheongyakDaily => Ok(0),
@@ -6173,6 +6432,7 @@ impl CodeList for Gb1PaidinCapin {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -6183,7 +6443,7 @@ crate::__private::code_list_impls!(Gb1PaidinCapin);
 /// 체결미체결구분 (\`CCLD\_NCCS\_DVSN\`).
 ///
 /// Used by: `CCLD_NCCS_DVSN`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum CcldNccsDvsn {
     /// `%%`: 전체
@@ -6205,6 +6465,7 @@ impl CodeList for CcldNccsDvsn {
     ];
     const ALL: &'static [Self] = &[Self::All, Self::Filled, Self::Unfilled];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::All => Ok(0),
@@ -6214,6 +6475,7 @@ impl CodeList for CcldNccsDvsn {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -6224,7 +6486,7 @@ crate::__private::code_list_impls!(CcldNccsDvsn);
 /// 조회구분 (\`INQR\_DVSN\`).
 ///
 /// Used by: `INQR_DVSN`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum InqrDvsnPeriodRights {
     /// `03`: 입력
@@ -6239,6 +6501,7 @@ impl CodeList for InqrDvsnPeriodRights {
         &[("03", "Input", "입력", false)];
     const ALL: &'static [Self] = &[Self::Input];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::Input => Ok(0),
@@ -6246,6 +6509,7 @@ impl CodeList for InqrDvsnPeriodRights {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -6256,7 +6520,7 @@ crate::__private::code_list_impls!(InqrDvsnPeriodRights);
 /// 권리유형코드 (\`rght\_type\_cd\`).
 ///
 /// Used by: `rght_type_cd`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum RghtTypeCd {
     /// `1`: 유상
@@ -6562,6 +6826,7 @@ impl CodeList for RghtTypeCd {
         Self::Gitagwonrisayu,
     ];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::Yusang => Ok(0),
@@ -6636,6 +6901,7 @@ impl CodeList for RghtTypeCd {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -6646,7 +6912,7 @@ crate::__private::code_list_impls!(RghtTypeCd);
 /// 권리잔고유형코드 (\`rght\_cblc\_type\_cd\`).
 ///
 /// Used by: `rght_cblc_type_cd`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum RghtCblcTypeCd {
     /// `1`: 입고
@@ -6754,6 +7020,7 @@ impl CodeList for RghtCblcTypeCd {
         Self::MinuteHalhapbyeongsegeumchulgeum,
     ];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::Ipgo => Ok(0),
@@ -6781,6 +7048,7 @@ impl CodeList for RghtCblcTypeCd {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -6791,7 +7059,7 @@ crate::__private::code_list_impls!(RghtCblcTypeCd);
 /// 순위 정렬 구분 코드 (\`fid\_rank\_sort\_cls\_code\`).
 ///
 /// Used by: `fid_rank_sort_cls_code`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FidRankSortClsCodeProfitAssetIndex {
     /// `0`: 매출이익
@@ -6833,6 +7101,7 @@ impl CodeList for FidRankSortClsCodeProfitAssetIndex {
         Self::Jabonchonggye,
     ];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::Maechuliik => Ok(0),
@@ -6846,6 +7115,7 @@ impl CodeList for FidRankSortClsCodeProfitAssetIndex {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -6856,7 +7126,7 @@ crate::__private::code_list_impls!(FidRankSortClsCodeProfitAssetIndex);
 /// 순위 정렬 구분 코드 (\`fid\_rank\_sort\_cls\_code\`).
 ///
 /// Used by: `fid_rank_sort_cls_code`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FidRankSortClsCodeQuoteBalance {
     /// `0`: 순매수잔량순
@@ -6886,6 +7156,7 @@ impl CodeList for FidRankSortClsCodeQuoteBalance {
         Self::SellBiyulsun,
     ];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::NetBuyJanryangsun => Ok(0),
@@ -6896,6 +7167,7 @@ impl CodeList for FidRankSortClsCodeQuoteBalance {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -6906,7 +7178,7 @@ crate::__private::code_list_impls!(FidRankSortClsCodeQuoteBalance);
 /// 시장구분 (\`MARKET\_GB\`).
 ///
 /// Used by: `MARKET_GB`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum MarketGb {
     /// `0`: 전체
@@ -6928,6 +7200,7 @@ impl CodeList for MarketGb {
     ];
     const ALL: &'static [Self] = &[Self::All, Self::Kospi, Self::Kosdaq];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::All => Ok(0),
@@ -6937,6 +7210,7 @@ impl CodeList for MarketGb {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -6947,7 +7221,7 @@ crate::__private::code_list_impls!(MarketGb);
 /// 상품유형코드 (\`PRDT\_TYPE\_CD\`).
 ///
 /// Used by: `PRDT_TYPE_CD`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum PrdtTypeCdSearchInfo {
     /// `300`: 주식
@@ -7017,6 +7291,7 @@ impl CodeList for PrdtTypeCdSearchInfo {
         Self::ChinaShenzhenA,
     ];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::Stock => Ok(0),
@@ -7037,6 +7312,7 @@ impl CodeList for PrdtTypeCdSearchInfo {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -7047,7 +7323,7 @@ crate::__private::code_list_impls!(PrdtTypeCdSearchInfo);
 /// 상품유형코드 (\`PRDT\_TYPE\_CD\`).
 ///
 /// Used by: `PRDT_TYPE_CD`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum PrdtTypeCdSearchStockInfo {
     /// `300`: 주식, ETF, ETN, ELW
@@ -7077,6 +7353,7 @@ impl CodeList for PrdtTypeCdSearchStockInfo {
         Self::Els,
     ];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::StockEtfEtnElw => Ok(0),
@@ -7087,6 +7364,7 @@ impl CodeList for PrdtTypeCdSearchStockInfo {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -7097,7 +7375,7 @@ crate::__private::code_list_impls!(PrdtTypeCdSearchStockInfo);
 /// NXT 거래종목여부 (\`cptt\_trad\_tr\_psbl\_yn\`).
 ///
 /// Used by: `cptt_trad_tr_psbl_yn`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum CpttTradTrPsblYn {
     /// `NXT`: 거래가능한 종목은 Y, 그 외 종목은 N
@@ -7116,6 +7394,7 @@ impl CodeList for CpttTradTrPsblYn {
     )];
     const ALL: &'static [Self] = &[Self::GeoraeganeunghanStockEunYGeuOeStockEunN];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::GeoraeganeunghanStockEunYGeuOeStockEunN => Ok(0),
@@ -7123,6 +7402,7 @@ impl CodeList for CpttTradTrPsblYn {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -7133,7 +7413,7 @@ crate::__private::code_list_impls!(CpttTradTrPsblYn);
 /// NXT 거래정지여부 (\`nxt\_tr\_stop\_yn\`).
 ///
 /// Used by: `nxt_tr_stop_yn`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum NxtTrStopYn {
     /// `NXT`: 거래종목 중 거래정지가 된 종목은 Y, 그 외 모든 종목은 N
@@ -7152,6 +7432,7 @@ impl CodeList for NxtTrStopYn {
     )];
     const ALL: &'static [Self] = &[Self::GeoraeStockJungHaltedGaDoenStockEunYGeuO];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::GeoraeStockJungHaltedGaDoenStockEunYGeuO => Ok(0),
@@ -7159,6 +7440,7 @@ impl CodeList for NxtTrStopYn {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -7169,7 +7451,7 @@ crate::__private::code_list_impls!(NxtTrStopYn);
 /// 입력 종목코드 (\`FID\_INPUT\_ISCD\`).
 ///
 /// Used by: `FID_INPUT_ISCD`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FidInputIscdShortSale {
     /// `0000`: 전체
@@ -7207,6 +7489,7 @@ impl CodeList for FidInputIscdShortSale {
         Self::Kosdaq150,
     ];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::All => Ok(0),
@@ -7219,6 +7502,7 @@ impl CodeList for FidInputIscdShortSale {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -7229,7 +7513,7 @@ crate::__private::code_list_impls!(FidInputIscdShortSale);
 /// 순위 정렬 구분 코드 (\`fid\_rank\_sort\_cls\_code\`).
 ///
 /// Used by: `fid_rank_sort_cls_code`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FidRankSortClsCodeTradedByCompany {
     /// `0`: 매도상위
@@ -7248,6 +7532,7 @@ impl CodeList for FidRankSortClsCodeTradedByCompany {
     ];
     const ALL: &'static [Self] = &[Self::SellSangwi, Self::BuySangwi];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::SellSangwi => Ok(0),
@@ -7256,6 +7541,7 @@ impl CodeList for FidRankSortClsCodeTradedByCompany {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -7266,7 +7552,7 @@ crate::__private::code_list_impls!(FidRankSortClsCodeTradedByCompany);
 /// 소속 구분 코드 (\`FID\_BLNG\_CLS\_CODE\`).
 ///
 /// Used by: `FID_BLNG_CLS_CODE`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FidBlngClsCodeVolumeRank {
     /// `0`: 평균거래량
@@ -7305,6 +7591,7 @@ impl CodeList for FidBlngClsCodeVolumeRank {
         Self::PyeonggyungeoraeAmountHoejeonyul,
     ];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::PyeonggyunVolume => Ok(0),
@@ -7316,6 +7603,7 @@ impl CodeList for FidBlngClsCodeVolumeRank {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -7326,7 +7614,7 @@ crate::__private::code_list_impls!(FidBlngClsCodeVolumeRank);
 /// 조건화면분류코드 (\`FID\_COND\_SCR\_DIV\_CODE\`).
 ///
 /// Used by: `FID_COND_SCR_DIV_CODE`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FidCondScrDivCodeCompareStocks {
     /// `11517`: Primary key
@@ -7341,6 +7629,7 @@ impl CodeList for FidCondScrDivCodeCompareStocks {
         &[("11517", "PrimaryKey", "Primary key", false)];
     const ALL: &'static [Self] = &[Self::PrimaryKey];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::PrimaryKey => Ok(0),
@@ -7348,6 +7637,7 @@ impl CodeList for FidCondScrDivCodeCompareStocks {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -7358,7 +7648,7 @@ crate::__private::code_list_impls!(FidCondScrDivCodeCompareStocks);
 /// 대상구분코드 (\`FID\_TRGT\_CLS\_CODE\`).
 ///
 /// Used by: `FID_TRGT_CLS_CODE`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FidTrgtClsCode {
     /// `0`: 발행회사종목코드
@@ -7429,6 +7719,7 @@ impl CodeList for FidTrgtClsCode {
         Self::Rebeoriji,
     ];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::BalhaenghoesaStockKodeu => Ok(0),
@@ -7448,6 +7739,7 @@ impl CodeList for FidTrgtClsCode {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -7458,7 +7750,7 @@ crate::__private::code_list_impls!(FidTrgtClsCode);
 /// 분류구분코드 (\`FID\_DIV\_CLS\_CODE\`).
 ///
 /// Used by: `FID_BLNC_CLS_CODE`, `FID_BLNG_CLS_CODE`, `FID_DIV_CLS_CODE`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FidDivClsCodeCondSearch {
     /// `0`: 전체
@@ -7480,6 +7772,7 @@ impl CodeList for FidDivClsCodeCondSearch {
     ];
     const ALL: &'static [Self] = &[Self::All, Self::Normal, Self::EarlyTermination];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::All => Ok(0),
@@ -7489,6 +7782,7 @@ impl CodeList for FidDivClsCodeCondSearch {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -7499,7 +7793,7 @@ crate::__private::code_list_impls!(FidDivClsCodeCondSearch);
 /// 조건시장분류코드 (\`FID\_COND\_MRKT\_DIV\_CODE\`).
 ///
 /// Used by: `FID_COND_MRKT_DIV_CODE`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FidCondMrktDivCodeExpirationStocks {
     /// `W`: 입력
@@ -7514,6 +7808,7 @@ impl CodeList for FidCondMrktDivCodeExpirationStocks {
         &[("W", "Input", "입력", false)];
     const ALL: &'static [Self] = &[Self::Input];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::Input => Ok(0),
@@ -7521,6 +7816,7 @@ impl CodeList for FidCondMrktDivCodeExpirationStocks {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -7531,7 +7827,7 @@ crate::__private::code_list_impls!(FidCondMrktDivCodeExpirationStocks);
 /// 조건화면분류코드 (\`FID\_COND\_SCR\_DIV\_CODE\`).
 ///
 /// Used by: `FID_COND_SCR_DIV_CODE`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FidCondScrDivCodeExpirationStocks {
     /// `11547`: 입력
@@ -7546,6 +7842,7 @@ impl CodeList for FidCondScrDivCodeExpirationStocks {
         &[("11547", "Input", "입력", false)];
     const ALL: &'static [Self] = &[Self::Input];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::Input => Ok(0),
@@ -7553,6 +7850,7 @@ impl CodeList for FidCondScrDivCodeExpirationStocks {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -7563,7 +7861,7 @@ crate::__private::code_list_impls!(FidCondScrDivCodeExpirationStocks);
 /// 분류구분코드 (\`FID\_DIV\_CLS\_CODE\`).
 ///
 /// Used by: `FID_DIV_CLS_CODE`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FidDivClsCodeExpirationStocks {
     /// `0`: 콜
@@ -7585,6 +7883,7 @@ impl CodeList for FidDivClsCodeExpirationStocks {
     ];
     const ALL: &'static [Self] = &[Self::Call, Self::Put, Self::All];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::Call => Ok(0),
@@ -7594,6 +7893,7 @@ impl CodeList for FidDivClsCodeExpirationStocks {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -7604,7 +7904,7 @@ crate::__private::code_list_impls!(FidDivClsCodeExpirationStocks);
 /// 순위정렬구분코드 (\`FID\_RANK\_SORT\_CLS\_CODE\`).
 ///
 /// Used by: `FID_RANK_SORT_CLS_CODE`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FidRankSortClsCodeIndicator {
     /// `0`: 전환비율
@@ -7638,6 +7938,7 @@ impl CodeList for FidRankSortClsCodeIndicator {
         Self::Sigangachi,
     ];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::Jeonhwanbiyul => Ok(0),
@@ -7649,6 +7950,7 @@ impl CodeList for FidRankSortClsCodeIndicator {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -7659,7 +7961,7 @@ crate::__private::code_list_impls!(FidRankSortClsCodeIndicator);
 /// 시간구분코드 (\`FID\_HOUR\_CLS\_CODE\`).
 ///
 /// Used by: `FID_HOUR_CLS_CODE`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FidHourClsCodeIndicatorTrendMinute {
     /// `60`: 1분
@@ -7701,6 +8003,7 @@ impl CodeList for FidHourClsCodeIndicatorTrendMinute {
         Self::V60minuteCode7200,
     ];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::V1minute => Ok(0),
@@ -7714,6 +8017,7 @@ impl CodeList for FidHourClsCodeIndicatorTrendMinute {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -7724,7 +8028,7 @@ crate::__private::code_list_impls!(FidHourClsCodeIndicatorTrendMinute);
 /// 시간구분코드 (\`FID\_HOUR\_CLS\_CODE\`).
 ///
 /// Used by: `FID_HOUR_CLS_CODE`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FidHourClsCodeQuickChange {
     /// `1`: 분
@@ -7741,6 +8045,7 @@ impl CodeList for FidHourClsCodeQuickChange {
         &[("1", "Minute", "분", false), ("2", "Day", "일", false)];
     const ALL: &'static [Self] = &[Self::Minute, Self::Day];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::Minute => Ok(0),
@@ -7749,6 +8054,7 @@ impl CodeList for FidHourClsCodeQuickChange {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -7759,7 +8065,7 @@ crate::__private::code_list_impls!(FidHourClsCodeQuickChange);
 /// 순위정렬구분코드 (\`FID\_RANK\_SORT\_CLS\_CODE\`).
 ///
 /// Used by: `FID_RANK_SORT_CLS_CODE`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FidRankSortClsCodeQuickChange {
     /// `1`: 가격급등
@@ -7793,6 +8099,7 @@ impl CodeList for FidRankSortClsCodeQuickChange {
         Self::SellJanryanggeupjeung,
     ];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::PriceSurge => Ok(0),
@@ -7804,6 +8111,7 @@ impl CodeList for FidRankSortClsCodeQuickChange {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -7814,7 +8122,7 @@ crate::__private::code_list_impls!(FidRankSortClsCodeQuickChange);
 /// 순위정렬구분코드 (\`FID\_RANK\_SORT\_CLS\_CODE\`).
 ///
 /// Used by: `FID_RANK_SORT_CLS_CODE`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FidRankSortClsCodeSensitivity {
     /// `0`: 이론가
@@ -7860,6 +8168,7 @@ impl CodeList for FidRankSortClsCodeSensitivity {
         Self::V90dayByeondongseong,
     ];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::Ironga => Ok(0),
@@ -7874,6 +8183,7 @@ impl CodeList for FidRankSortClsCodeSensitivity {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -7884,7 +8194,7 @@ crate::__private::code_list_impls!(FidRankSortClsCodeSensitivity);
 /// 조건화면분류코드 (\`FID\_COND\_SCR\_DIV\_CODE\`).
 ///
 /// Used by: `FID_COND_SCR_DIV_CODE`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FidCondScrDivCodeUdrlAssetList {
     /// `11541`: Primary key
@@ -7899,6 +8209,7 @@ impl CodeList for FidCondScrDivCodeUdrlAssetList {
         &[("11541", "PrimaryKey", "Primary key", false)];
     const ALL: &'static [Self] = &[Self::PrimaryKey];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::PrimaryKey => Ok(0),
@@ -7906,6 +8217,7 @@ impl CodeList for FidCondScrDivCodeUdrlAssetList {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -7916,7 +8228,7 @@ crate::__private::code_list_impls!(FidCondScrDivCodeUdrlAssetList);
 /// 순위정렬구분코드 (\`FID\_RANK\_SORT\_CLS\_CODE\`).
 ///
 /// Used by: `FID_RANK_SORT_CLS_CODE`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FidRankSortClsCodeUdrlAssetList {
     /// `0`: 종목명순
@@ -7968,6 +8280,7 @@ impl CodeList for FidRankSortClsCodeUdrlAssetList {
         Self::StockKodeusun,
     ];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::StockMyeongsun => Ok(0),
@@ -7981,6 +8294,7 @@ impl CodeList for FidRankSortClsCodeUdrlAssetList {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -7991,7 +8305,7 @@ crate::__private::code_list_impls!(FidRankSortClsCodeUdrlAssetList);
 /// 대상제외구분코드 (\`FID\_TRGT\_EXLS\_CLS\_CODE\`).
 ///
 /// Used by: `FID_TRGT_EXLS_CLS_CODE`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FidTrgtExlsClsCodeUdrlAssetPrice {
     /// `0`: 미체크
@@ -8010,6 +8324,7 @@ impl CodeList for FidTrgtExlsClsCodeUdrlAssetPrice {
     ];
     const ALL: &'static [Self] = &[Self::Michekeu, Self::Chekeu];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::Michekeu => Ok(0),
@@ -8018,6 +8333,7 @@ impl CodeList for FidTrgtExlsClsCodeUdrlAssetPrice {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -8028,7 +8344,7 @@ crate::__private::code_list_impls!(FidTrgtExlsClsCodeUdrlAssetPrice);
 /// 옵션 (\`FID\_OPTION\`).
 ///
 /// Used by: `FID_OPTION`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FidOption {
     /// `0`: 없음
@@ -8053,6 +8369,7 @@ impl CodeList for FidOption {
     ];
     const ALL: &'static [Self] = &[Self::None, Self::Atm, Self::Itm, Self::Otm];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::None => Ok(0),
@@ -8063,6 +8380,7 @@ impl CodeList for FidOption {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -8073,7 +8391,7 @@ crate::__private::code_list_impls!(FidOption);
 /// 거래량조건 (\`FID\_INPUT\_RMNN\_DYNU\_1\`).
 ///
 /// Used by: `FID_INPUT_RMNN_DYNU_1`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FidInputRmnnDynu1 {
     /// `0`: 전체
@@ -8119,6 +8437,7 @@ impl CodeList for FidInputRmnnDynu1 {
         Self::V12gaeMonthIsang,
     ];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::All => Ok(0),
@@ -8133,6 +8452,7 @@ impl CodeList for FidInputRmnnDynu1 {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -8143,7 +8463,7 @@ crate::__private::code_list_impls!(FidInputRmnnDynu1);
 /// NEXT KEY BUFF (\`FID\_RANK\_SORT\_CLS\_CODE\`).
 ///
 /// Used by: `FID_RANK_SORT_CLS_CODE`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FidRankSortClsCodeUpdownRate {
     /// `0`: 상승율
@@ -8177,6 +8497,7 @@ impl CodeList for FidRankSortClsCodeUpdownRate {
         Self::Byeondongyul,
     ];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::RiseRate => Ok(0),
@@ -8188,6 +8509,7 @@ impl CodeList for FidRankSortClsCodeUpdownRate {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -8198,7 +8520,7 @@ crate::__private::code_list_impls!(FidRankSortClsCodeUpdownRate);
 /// 조건시장분류코드 (\`FID\_COND\_MRKT\_DIV\_CODE\`).
 ///
 /// Used by: `FID_COND_MRKT_DIV_CODE`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FidCondMrktDivCodeVolatilityTrendCcnl {
     /// `W`: Unique key
@@ -8213,6 +8535,7 @@ impl CodeList for FidCondMrktDivCodeVolatilityTrendCcnl {
         &[("W", "UniqueKey", "Unique key", false)];
     const ALL: &'static [Self] = &[Self::UniqueKey];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::UniqueKey => Ok(0),
@@ -8220,6 +8543,7 @@ impl CodeList for FidCondMrktDivCodeVolatilityTrendCcnl {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -8230,7 +8554,7 @@ crate::__private::code_list_impls!(FidCondMrktDivCodeVolatilityTrendCcnl);
 /// 시간구분코드 (\`FID\_HOUR\_CLS\_CODE\`).
 ///
 /// Used by: `FID_HOUR_CLS_CODE`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FidHourClsCodeVolatilityTrendMinute {
     /// `60`: 1분
@@ -8268,6 +8592,7 @@ impl CodeList for FidHourClsCodeVolatilityTrendMinute {
         Self::V60minute,
     ];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::V1minute => Ok(0),
@@ -8280,6 +8605,7 @@ impl CodeList for FidHourClsCodeVolatilityTrendMinute {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -8290,7 +8616,7 @@ crate::__private::code_list_impls!(FidHourClsCodeVolatilityTrendMinute);
 /// 순위정렬구분코드 (\`FID\_RANK\_SORT\_CLS\_CODE\`).
 ///
 /// Used by: `FID_RANK_SORT_CLS_CODE`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FidRankSortClsCodeVolumeRank {
     /// `0`: 거래량순
@@ -8328,6 +8654,7 @@ impl CodeList for FidRankSortClsCodeVolumeRank {
         Self::NetSellJanryangsun,
     ];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::VolumeSun => Ok(0),
@@ -8340,6 +8667,7 @@ impl CodeList for FidRankSortClsCodeVolumeRank {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -8350,7 +8678,7 @@ crate::__private::code_list_impls!(FidRankSortClsCodeVolumeRank);
 /// FID 조건 시장 분류 코드 (\`fid\_cond\_mrkt\_div\_code\`).
 ///
 /// Used by: `fid_cond_mrkt_div_code`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FidCondMrktDivCodeNavComparisonDailyTrend {
     /// `J`: 입력
@@ -8365,6 +8693,7 @@ impl CodeList for FidCondMrktDivCodeNavComparisonDailyTrend {
         &[("J", "Input", "입력", false)];
     const ALL: &'static [Self] = &[Self::Input];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::Input => Ok(0),
@@ -8372,6 +8701,7 @@ impl CodeList for FidCondMrktDivCodeNavComparisonDailyTrend {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -8382,7 +8712,7 @@ crate::__private::code_list_impls!(FidCondMrktDivCodeNavComparisonDailyTrend);
 /// FID 조건 시장 분류 코드 (\`fid\_cond\_mrkt\_div\_code\`).
 ///
 /// Used by: `fid_cond_mrkt_div_code`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FidCondMrktDivCodeNavComparisonTimeTrend {
     /// `E`: - 고정값
@@ -8397,6 +8727,7 @@ impl CodeList for FidCondMrktDivCodeNavComparisonTimeTrend {
         &[("E", "Gojeonggap", "- 고정값", false)];
     const ALL: &'static [Self] = &[Self::Gojeonggap];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::Gojeonggap => Ok(0),
@@ -8404,6 +8735,7 @@ impl CodeList for FidCondMrktDivCodeNavComparisonTimeTrend {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -8414,7 +8746,7 @@ crate::__private::code_list_impls!(FidCondMrktDivCodeNavComparisonTimeTrend);
 /// 응답코드 (\`code\`).
 ///
 /// Used by: `code`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum Code {
     /// `HTTP`: 응답코드
@@ -8429,6 +8761,7 @@ impl CodeList for Code {
         &[("HTTP", "Eungdapkodeu", "응답코드", false)];
     const ALL: &'static [Self] = &[Self::Eungdapkodeu];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::Eungdapkodeu => Ok(0),
@@ -8436,6 +8769,7 @@ impl CodeList for Code {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -8446,7 +8780,7 @@ crate::__private::code_list_impls!(Code);
 /// 조회구분 (\`QRY\_TP\`).
 ///
 /// Used by: `QRY_TP`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum QryTp {
     /// `Q`: 최초조회시
@@ -8470,6 +8804,7 @@ impl CodeList for QryTp {
     ];
     const ALL: &'static [Self] = &[Self::ChoeSecondJohoesi, Self::DaeumkiInputHayeoJohoesi];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::ChoeSecondJohoesi => Ok(0),
@@ -8478,6 +8813,7 @@ impl CodeList for QryTp {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -8488,7 +8824,7 @@ crate::__private::code_list_impls!(QryTp);
 /// 체결미체결구분 (\`CCLD\_NCCS\_DVSN\`).
 ///
 /// Used by: `CCLD_NCCS_DVSN`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum CcldNccsDvsnInquireCcld {
     /// `01`: 전체
@@ -8510,6 +8846,7 @@ impl CodeList for CcldNccsDvsnInquireCcld {
     ];
     const ALL: &'static [Self] = &[Self::All, Self::Filled, Self::Unfilled];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::All => Ok(0),
@@ -8519,6 +8856,7 @@ impl CodeList for CcldNccsDvsnInquireCcld {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -8529,7 +8867,7 @@ crate::__private::code_list_impls!(CcldNccsDvsnInquireCcld);
 /// 매도매수구분코드 (\`SLL\_BUY\_DVSN\_CD\`).
 ///
 /// Used by: `SLL_BUY_DVSN_CD`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum SllBuyDvsnCdInquireCcld {
     /// `%%`: 전체
@@ -8551,6 +8889,7 @@ impl CodeList for SllBuyDvsnCdInquireCcld {
     ];
     const ALL: &'static [Self] = &[Self::All, Self::Sell, Self::Buy];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::All => Ok(0),
@@ -8560,6 +8899,7 @@ impl CodeList for SllBuyDvsnCdInquireCcld {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -8570,7 +8910,7 @@ crate::__private::code_list_impls!(SllBuyDvsnCdInquireCcld);
 /// 선물옵션구분 (\`FUOP\_DVSN\`).
 ///
 /// Used by: `FUOP_DVSN`, `FUOP_DVSN_CD`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FuopDvsn {
     /// `00`: 전체
@@ -8592,6 +8932,7 @@ impl CodeList for FuopDvsn {
     ];
     const ALL: &'static [Self] = &[Self::All, Self::Futures, Self::Options];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::All => Ok(0),
@@ -8601,6 +8942,7 @@ impl CodeList for FuopDvsn {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -8611,7 +8953,7 @@ crate::__private::code_list_impls!(FuopDvsn);
 /// 접수구분코드 (\`rcit\_dvsn\_cd\`).
 ///
 /// Used by: `rcit_dvsn_cd`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum RcitDvsnCd {
     /// `05`: 온라인
@@ -8626,6 +8968,7 @@ impl CodeList for RcitDvsnCd {
         &[("05", "Onrain", "온라인", false)];
     const ALL: &'static [Self] = &[Self::Onrain];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::Onrain => Ok(0),
@@ -8633,6 +8976,7 @@ impl CodeList for RcitDvsnCd {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -8643,7 +8987,7 @@ crate::__private::code_list_impls!(RcitDvsnCd);
 /// 기준가격유형코드 (\`bass\_pric\_type\_cd\`).
 ///
 /// Used by: `bass_pric_type_cd`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum BassPricTypeCd {
     /// `01`: 시가평가
@@ -8673,6 +9017,7 @@ impl CodeList for BassPricTypeCd {
         Self::Daeyongga,
     ];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::OpenPyeongga => Ok(0),
@@ -8683,6 +9028,7 @@ impl CodeList for BassPricTypeCd {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -8693,7 +9039,7 @@ crate::__private::code_list_impls!(BassPricTypeCd);
 /// 신규청산구분코드 (\`new\_lqd\_dvsn\_cd\`).
 ///
 /// Used by: `new_lqd_dvsn_cd`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum NewLqdDvsnCd {
     /// `01`: 신규
@@ -8712,6 +9058,7 @@ impl CodeList for NewLqdDvsnCd {
     ];
     const ALL: &'static [Self] = &[Self::Singyu, Self::Cheongsan];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::Singyu => Ok(0),
@@ -8720,6 +9067,7 @@ impl CodeList for NewLqdDvsnCd {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -8730,7 +9078,7 @@ crate::__private::code_list_impls!(NewLqdDvsnCd);
 /// 선물옵션구분 (\`fuop\_dvsn\`).
 ///
 /// Used by: `fuop_dvsn`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FuopDvsnInquireCcld {
     /// `01`: 선물
@@ -8749,6 +9097,7 @@ impl CodeList for FuopDvsnInquireCcld {
     ];
     const ALL: &'static [Self] = &[Self::Futures, Self::Options];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::Futures => Ok(0),
@@ -8757,6 +9106,7 @@ impl CodeList for FuopDvsnInquireCcld {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -8767,7 +9117,7 @@ crate::__private::code_list_impls!(FuopDvsnInquireCcld);
 /// 통화코드 (\`CRCY\_CD\`).
 ///
 /// Used by: `CRCY_CD`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum CrcyCd {
     /// `TUS`: TOT\_USD
@@ -8817,6 +9167,7 @@ impl CodeList for CrcyCd {
         Self::Vietnam,
     ];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::TotUsd => Ok(0),
@@ -8832,6 +9183,7 @@ impl CodeList for CrcyCd {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -8842,7 +9194,7 @@ crate::__private::code_list_impls!(CrcyCd);
 /// 계좌거래유형코드 (\`ACNT\_TR\_TYPE\_CD\`).
 ///
 /// Used by: `ACNT_TR_TYPE_CD`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum AcntTrTypeCd {
     /// `1`: 전체
@@ -8864,6 +9216,7 @@ impl CodeList for AcntTrTypeCd {
     ];
     const ALL: &'static [Self] = &[Self::All, Self::Ipchulgeum, Self::Gyeolje];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::All => Ok(0),
@@ -8873,6 +9226,7 @@ impl CodeList for AcntTrTypeCd {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -8883,7 +9237,7 @@ crate::__private::code_list_impls!(AcntTrTypeCd);
 /// 묶음개수 (\`QRY\_GAP\`).
 ///
 /// Used by: `QRY_GAP`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum QryGap {
     /// `1`: 1분봉
@@ -8902,6 +9256,7 @@ impl CodeList for QryGap {
     ];
     const ALL: &'static [Self] = &[Self::V1minute, Self::V5minute];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::V1minute => Ok(0),
@@ -8910,6 +9265,7 @@ impl CodeList for QryGap {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -8920,7 +9276,7 @@ crate::__private::code_list_impls!(QryGap);
 /// 구분 (\`UPMU\_GUBUN\`).
 ///
 /// Used by: `UPMU_GUBUN`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum UpmuGubun {
     /// `0`: 수량
@@ -8939,6 +9295,7 @@ impl CodeList for UpmuGubun {
     ];
     const ALL: &'static [Self] = &[Self::Quantity, Self::Jeunggam];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::Quantity => Ok(0),
@@ -8947,6 +9304,7 @@ impl CodeList for UpmuGubun {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -8957,7 +9315,7 @@ crate::__private::code_list_impls!(UpmuGubun);
 /// 복합주문구분코드 (\`CPLX\_ORD\_DVSN\_CD\`).
 ///
 /// Used by: `CPLX_ORD_DVSN_CD`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum CplxOrdDvsnCd {
     /// `0`: hedge청산만 이용
@@ -8972,6 +9330,7 @@ impl CodeList for CplxOrdDvsnCd {
         &[("0", "HedgeCheongsanmanIyong", "hedge청산만 이용", false)];
     const ALL: &'static [Self] = &[Self::HedgeCheongsanmanIyong];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::HedgeCheongsanmanIyong => Ok(0),
@@ -8979,6 +9338,7 @@ impl CodeList for CplxOrdDvsnCd {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -8989,7 +9349,7 @@ crate::__private::code_list_impls!(CplxOrdDvsnCd);
 /// 조건화면분류코드 (\`FID\_COND\_SCR\_DIV\_CODE\`).
 ///
 /// Used by: `FID_COND_SCR_DIV_CODE`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FidCondScrDivCodeBrknewsTitle {
     /// `11801`: 화면번호
@@ -9004,6 +9364,7 @@ impl CodeList for FidCondScrDivCodeBrknewsTitle {
         &[("11801", "Hwamyeonbeonho", "화면번호", false)];
     const ALL: &'static [Self] = &[Self::Hwamyeonbeonho];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::Hwamyeonbeonho => Ok(0),
@@ -9011,6 +9372,7 @@ impl CodeList for FidCondScrDivCodeBrknewsTitle {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -9021,7 +9383,7 @@ crate::__private::code_list_impls!(FidCondScrDivCodeBrknewsTitle);
 /// 조회순서구분 (\`INQR\_SQN\_DVSN\`).
 ///
 /// Used by: `INQR_SQN_DVSN`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum InqrSqnDvsn {
     /// `01`: 이름순
@@ -9040,6 +9402,7 @@ impl CodeList for InqrSqnDvsn {
     ];
     const ALL: &'static [Self] = &[Self::Ireumsun, Self::Kodeusun];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::Ireumsun => Ok(0),
@@ -9048,6 +9411,7 @@ impl CodeList for InqrSqnDvsn {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -9058,7 +9422,7 @@ crate::__private::code_list_impls!(InqrSqnDvsn);
 /// 일/주/월구분 (\`GUBN\`).
 ///
 /// Used by: `GUBN`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum Gubn {
     /// `0`: 일
@@ -9080,6 +9444,7 @@ impl CodeList for Gubn {
     ];
     const ALL: &'static [Self] = &[Self::Day, Self::Week, Self::Month];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::Day => Ok(0),
@@ -9089,6 +9454,7 @@ impl CodeList for Gubn {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -9099,7 +9465,7 @@ crate::__private::code_list_impls!(Gubn);
 /// 수정주가반영여부 (\`MODP\`).
 ///
 /// Used by: `MODP`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum Modp {
     /// `0`: 미반영
@@ -9118,6 +9484,7 @@ impl CodeList for Modp {
     ];
     const ALL: &'static [Self] = &[Self::NotApplied, Self::Applied];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::NotApplied => Ok(0),
@@ -9126,6 +9493,7 @@ impl CodeList for Modp {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -9136,7 +9504,7 @@ crate::__private::code_list_impls!(Modp);
 /// 실시간조회종목코드 (\`rsym\`).
 ///
 /// Used by: `rsym`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum Rsym {
     /// `NYS`: 뉴욕
@@ -9186,6 +9554,7 @@ impl CodeList for Rsym {
         Self::Hanoi,
     ];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::NewYork => Ok(0),
@@ -9201,6 +9570,7 @@ impl CodeList for Rsym {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -9211,7 +9581,7 @@ crate::__private::code_list_impls!(Rsym);
 /// 거래량조건 (\`VOL\_RANG\`).
 ///
 /// Used by: `VOL_RANG`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum VolRang {
     /// `0`: 전체
@@ -9253,6 +9623,7 @@ impl CodeList for VolRang {
         Self::V1000manWeekIsang,
     ];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::All => Ok(0),
@@ -9266,6 +9637,7 @@ impl CodeList for VolRang {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -9276,7 +9648,7 @@ crate::__private::code_list_impls!(VolRang);
 /// 당일전일구분 (\`TDAY\`).
 ///
 /// Used by: `TDAY`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum Tday {
     /// `0`: 전일
@@ -9295,6 +9667,7 @@ impl CodeList for Tday {
     ];
     const ALL: &'static [Self] = &[Self::PreviousDay, Self::Today];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::PreviousDay => Ok(0),
@@ -9303,6 +9676,7 @@ impl CodeList for Tday {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -9313,7 +9687,7 @@ crate::__private::code_list_impls!(Tday);
 /// 시장구분 (\`mtyp\`).
 ///
 /// Used by: `mtyp`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum Mtyp {
     /// `0`: 장중
@@ -9335,6 +9709,7 @@ impl CodeList for Mtyp {
     ];
     const ALL: &'static [Self] = &[Self::Jangjung, Self::Jangjeon, Self::Janghu];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::Jangjung => Ok(0),
@@ -9344,6 +9719,7 @@ impl CodeList for Mtyp {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -9354,7 +9730,7 @@ crate::__private::code_list_impls!(Mtyp);
 /// FID 조건 시장 분류 코드 (\`FID\_COND\_MRKT\_DIV\_CODE\`).
 ///
 /// Used by: `FID_COND_MRKT_DIV_CODE`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FidCondMrktDivCodeInquireDailyChartprice {
     /// `N`: 해외지수, X 환율
@@ -9376,6 +9752,7 @@ impl CodeList for FidCondMrktDivCodeInquireDailyChartprice {
     ];
     const ALL: &'static [Self] = &[Self::HaeoeIndexXHwanyul, Self::Gukchae, Self::GeumFutures];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::HaeoeIndexXHwanyul => Ok(0),
@@ -9385,6 +9762,7 @@ impl CodeList for FidCondMrktDivCodeInquireDailyChartprice {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -9395,7 +9773,7 @@ crate::__private::code_list_impls!(FidCondMrktDivCodeInquireDailyChartprice);
 /// 조건 시장 분류 코드 (\`FID\_COND\_MRKT\_DIV\_CODE\`).
 ///
 /// Used by: `FID_COND_MRKT_DIV_CODE`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FidCondMrktDivCodeInquireTimeIndexchartprice {
     /// `N`: 해외지수
@@ -9417,6 +9795,7 @@ impl CodeList for FidCondMrktDivCodeInquireTimeIndexchartprice {
     ];
     const ALL: &'static [Self] = &[Self::HaeoeIndex, Self::Hwanyul, Self::KrwHwanyul];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::HaeoeIndex => Ok(0),
@@ -9426,6 +9805,7 @@ impl CodeList for FidCondMrktDivCodeInquireTimeIndexchartprice {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -9436,7 +9816,7 @@ crate::__private::code_list_impls!(FidCondMrktDivCodeInquireTimeIndexchartprice)
 /// 시간 구분 코드 (\`FID\_HOUR\_CLS\_CODE\`).
 ///
 /// Used by: `FID_HOUR_CLS_CODE`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FidHourClsCodeInquireTimeIndexchartprice {
     /// `0`: 정규장
@@ -9455,6 +9835,7 @@ impl CodeList for FidHourClsCodeInquireTimeIndexchartprice {
     ];
     const ALL: &'static [Self] = &[Self::Regular, Self::AfterHours];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::Regular => Ok(0),
@@ -9463,6 +9844,7 @@ impl CodeList for FidHourClsCodeInquireTimeIndexchartprice {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -9473,7 +9855,7 @@ crate::__private::code_list_impls!(FidHourClsCodeInquireTimeIndexchartprice);
 /// 전일포함여부 (\`PINC\`).
 ///
 /// Used by: `PINC`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum Pinc {
     /// `0`: 당일
@@ -9492,6 +9874,7 @@ impl CodeList for Pinc {
     ];
     const ALL: &'static [Self] = &[Self::Today, Self::PreviousDayIncluded];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::Today => Ok(0),
@@ -9500,6 +9883,7 @@ impl CodeList for Pinc {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -9510,7 +9894,7 @@ crate::__private::code_list_impls!(Pinc);
 /// 거래소코드 (\`EXCD\_01 ~ 10\`).
 ///
 /// Used by: `EXCD_01 ~ 10`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum Excd0110 {
     /// `HKS`: 홍콩
@@ -9580,6 +9964,7 @@ impl CodeList for Excd0110 {
         Self::AmexWeekGan,
     ];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::HongKong => Ok(0),
@@ -9600,6 +9985,7 @@ impl CodeList for Excd0110 {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -9610,7 +9996,7 @@ crate::__private::code_list_impls!(Excd0110);
 /// 권리유형코드 (\`RGHT\_TYPE\_CD\`).
 ///
 /// Used by: `RGHT_TYPE_CD`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum RghtTypeCdPeriodRights {
     /// `%%`: 전체
@@ -9684,6 +10070,7 @@ impl CodeList for RghtTypeCdPeriodRights {
         Self::SilgwonWeekCheongyak,
     ];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::All => Ok(0),
@@ -9705,6 +10092,7 @@ impl CodeList for RghtTypeCdPeriodRights {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -9715,7 +10103,7 @@ crate::__private::code_list_impls!(RghtTypeCdPeriodRights);
 /// 조회구분코드 (\`INQR\_DVSN\_CD\`).
 ///
 /// Used by: `INQR_DVSN_CD`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum InqrDvsnCd {
     /// `02`: 현지기준일
@@ -9741,6 +10129,7 @@ impl CodeList for InqrDvsnCd {
         Self::CheongyakjongryoDay,
     ];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::HyeonjiBasisDay => Ok(0),
@@ -9750,6 +10139,7 @@ impl CodeList for InqrDvsnCd {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -9760,7 +10150,7 @@ crate::__private::code_list_impls!(InqrDvsnCd);
 /// 국가코드 (\`NCOD\`).
 ///
 /// Used by: `NCOD`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum Ncod {
     /// `CN`: 중국
@@ -9794,6 +10184,7 @@ impl CodeList for Ncod {
         Self::Vietnam,
     ];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::China => Ok(0),
@@ -9805,6 +10196,7 @@ impl CodeList for Ncod {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -9815,7 +10207,7 @@ crate::__private::code_list_impls!(Ncod);
 /// 상품유형코드 (\`PRDT\_TYPE\_CD\`).
 ///
 /// Used by: `PRDT_TYPE_CD`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum PrdtTypeCdSearchInfo2 {
     /// `512`: 미국 나스닥
@@ -9873,6 +10265,7 @@ impl CodeList for PrdtTypeCdSearchInfo2 {
         Self::ChinaShenzhenA,
     ];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::UsNasdaq => Ok(0),
@@ -9890,6 +10283,7 @@ impl CodeList for PrdtTypeCdSearchInfo2 {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -9900,7 +10294,7 @@ crate::__private::code_list_impls!(PrdtTypeCdSearchInfo2);
 /// 상품유형코드 (\`prdt\_type\_cd\`).
 ///
 /// Used by: `PRDT_TYPE_CD`, `prdt_type_cd`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum PrdtTypeCdCountriesHoliday {
     /// `512`: 미국 나스닥
@@ -9963,6 +10357,7 @@ impl CodeList for PrdtTypeCdCountriesHoliday {
         Self::ChinaShenzhenA,
     ];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::UsNasdaq => Ok(0),
@@ -9980,6 +10375,7 @@ impl CodeList for PrdtTypeCdCountriesHoliday {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -9990,7 +10386,7 @@ crate::__private::code_list_impls!(PrdtTypeCdCountriesHoliday);
 /// 거래국가코드 (\`tr\_natn\_cd\`).
 ///
 /// Used by: `tr_natn_cd`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum TrNatnCd {
     /// `840`: 미국
@@ -10024,6 +10420,7 @@ impl CodeList for TrNatnCd {
         Self::China,
     ];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::Us => Ok(0),
@@ -10035,6 +10432,7 @@ impl CodeList for TrNatnCd {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -10045,7 +10443,7 @@ crate::__private::code_list_impls!(TrNatnCd);
 /// 국가영문약어코드 (\`natn\_eng\_abrv\_cd\`).
 ///
 /// Used by: `natn_eng_abrv_cd`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum NatnEngAbrvCd {
     /// `US`: 미국
@@ -10079,6 +10477,7 @@ impl CodeList for NatnEngAbrvCd {
         Self::China,
     ];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::Us => Ok(0),
@@ -10090,6 +10489,7 @@ impl CodeList for NatnEngAbrvCd {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -10100,7 +10500,7 @@ crate::__private::code_list_impls!(NatnEngAbrvCd);
 /// 해외거래소코드 (\`OVRS\_EXCG\_CD\`).
 ///
 /// Used by: `OVRS_EXCG_CD`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum OvrsExcgCd {
     /// `NASD`: 나스닥
@@ -10154,6 +10554,7 @@ impl CodeList for OvrsExcgCd {
         Self::VietnamHoChiMinh,
     ];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::Nasdaq => Ok(0),
@@ -10170,6 +10571,7 @@ impl CodeList for OvrsExcgCd {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -10180,7 +10582,7 @@ crate::__private::code_list_impls!(OvrsExcgCd);
 /// 거래통화코드 (\`TR\_CRCY\_CD\`).
 ///
 /// Used by: `CRCY_CD`, `TR_CRCY_CD`, `buy_crcy_cd`, `tr_crcy_cd`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum TrCrcyCd {
     /// `USD`: 미국달러
@@ -10214,6 +10616,7 @@ impl CodeList for TrCrcyCd {
         Self::VietnamDong,
     ];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::UsDalreo => Ok(0),
@@ -10225,6 +10628,7 @@ impl CodeList for TrCrcyCd {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -10235,7 +10639,7 @@ crate::__private::code_list_impls!(TrCrcyCd);
 /// 해외거래소코드 (\`ovrs\_excg\_cd\`).
 ///
 /// Used by: `ovrs_excg_cd`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum OvrsExcgCdInquireBalance {
     /// `NASD`: 나스닥
@@ -10285,6 +10689,7 @@ impl CodeList for OvrsExcgCdInquireBalance {
         Self::HoChiMinhExchange,
     ];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::Nasdaq => Ok(0),
@@ -10300,6 +10705,7 @@ impl CodeList for OvrsExcgCdInquireBalance {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -10310,7 +10716,7 @@ crate::__private::code_list_impls!(OvrsExcgCdInquireBalance);
 /// 대출유형코드 (\`loan\_type\_cd\`).
 ///
 /// Used by: `loan_type_cd`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum LoanTypeCd {
     /// `00`: 해당사항없음
@@ -10449,6 +10855,7 @@ impl CodeList for LoanTypeCd {
         Self::Lending,
     ];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::ApplicableSahangNone => Ok(0),
@@ -10480,6 +10887,7 @@ impl CodeList for LoanTypeCd {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -10490,7 +10898,7 @@ crate::__private::code_list_impls!(LoanTypeCd);
 /// 정렬순서 (\`SORT\_SQN\`).
 ///
 /// Used by: `SORT_SQN`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum SortSqnInquireCcnl {
     /// `DS`: 정순
@@ -10509,6 +10917,7 @@ impl CodeList for SortSqnInquireCcnl {
     ];
     const ALL: &'static [Self] = &[Self::Ascending, Self::Descending];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::Ascending => Ok(0),
@@ -10517,6 +10926,7 @@ impl CodeList for SortSqnInquireCcnl {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -10527,7 +10937,7 @@ crate::__private::code_list_impls!(SortSqnInquireCcnl);
 /// 정정취소구분 (\`rvse\_cncl\_dvsn\`).
 ///
 /// Used by: `rvse_cncl_dvsn`, `rvse_cncl_dvsn_cd`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum RvseCnclDvsn {
     /// `01`: 정정
@@ -10546,6 +10956,7 @@ impl CodeList for RvseCnclDvsn {
     ];
     const ALL: &'static [Self] = &[Self::Modify, Self::Cancel];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::Modify => Ok(0),
@@ -10554,6 +10965,7 @@ impl CodeList for RvseCnclDvsn {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -10564,7 +10976,7 @@ crate::__private::code_list_impls!(RvseCnclDvsn);
 /// 해외거래소코드 (\`ovrs\_excg\_cd\`).
 ///
 /// Used by: `ovrs_excg_cd`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum OvrsExcgCdInquireCcnl {
     /// `NASD`: 나스닥
@@ -10614,6 +11026,7 @@ impl CodeList for OvrsExcgCdInquireCcnl {
         Self::VietnamHoChiMinh,
     ];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::Nasdaq => Ok(0),
@@ -10629,6 +11042,7 @@ impl CodeList for OvrsExcgCdInquireCcnl {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -10639,7 +11053,7 @@ crate::__private::code_list_impls!(OvrsExcgCdInquireCcnl);
 /// 원화외화구분코드 (\`WCRC\_FRCR\_DVSN\_CD\`).
 ///
 /// Used by: `WCRC_FRCR_DVSN_CD`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum WcrcFrcrDvsnCdInquirePaymtStdrBalance {
     /// `01`: 원화기준
@@ -10658,6 +11072,7 @@ impl CodeList for WcrcFrcrDvsnCdInquirePaymtStdrBalance {
     ];
     const ALL: &'static [Self] = &[Self::KrwBasis, Self::ForeignCurrencyBasis];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::KrwBasis => Ok(0),
@@ -10666,6 +11081,7 @@ impl CodeList for WcrcFrcrDvsnCdInquirePaymtStdrBalance {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -10676,7 +11092,7 @@ crate::__private::code_list_impls!(WcrcFrcrDvsnCdInquirePaymtStdrBalance);
 /// 조회구분코드 (\`INQR\_DVSN\_CD\`).
 ///
 /// Used by: `INQR_DVSN_CD`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum InqrDvsnCdInquirePaymtStdrBalance {
     /// `00`: 전체
@@ -10698,6 +11114,7 @@ impl CodeList for InqrDvsnCdInquirePaymtStdrBalance {
     ];
     const ALL: &'static [Self] = &[Self::All, Self::Normal, Self::Miniseutak];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::All => Ok(0),
@@ -10707,6 +11124,7 @@ impl CodeList for InqrDvsnCdInquirePaymtStdrBalance {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -10717,7 +11135,7 @@ crate::__private::code_list_impls!(InqrDvsnCdInquirePaymtStdrBalance);
 /// 원화외화구분코드 (\`WCRC\_FRCR\_DVSN\_CD\`).
 ///
 /// Used by: `WCRC_FRCR_DVSN_CD`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum WcrcFrcrDvsnCdInquirePeriodProfit {
     /// `01`: 외화
@@ -10736,6 +11154,7 @@ impl CodeList for WcrcFrcrDvsnCdInquirePeriodProfit {
     ];
     const ALL: &'static [Self] = &[Self::ForeignCurrency, Self::Krw];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::ForeignCurrency => Ok(0),
@@ -10744,6 +11163,7 @@ impl CodeList for WcrcFrcrDvsnCdInquirePeriodProfit {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -10754,7 +11174,7 @@ crate::__private::code_list_impls!(WcrcFrcrDvsnCdInquirePeriodProfit);
 /// 원화외화구분코드 (\`WCRC\_FRCR\_DVSN\_CD\`).
 ///
 /// Used by: `WCRC_FRCR_DVSN_CD`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum WcrcFrcrDvsnCdInquirePresentBalance {
     /// `01`: 원화
@@ -10773,6 +11193,7 @@ impl CodeList for WcrcFrcrDvsnCdInquirePresentBalance {
     ];
     const ALL: &'static [Self] = &[Self::Krw, Self::ForeignCurrency];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::Krw => Ok(0),
@@ -10781,6 +11202,7 @@ impl CodeList for WcrcFrcrDvsnCdInquirePresentBalance {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -10791,7 +11213,7 @@ crate::__private::code_list_impls!(WcrcFrcrDvsnCdInquirePresentBalance);
 /// 거래시장코드 (\`TR\_MKET\_CD\`).
 ///
 /// Used by: `TR_MKET_CD`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum TrMketCd {
     /// `00`: 전체
@@ -10829,6 +11251,7 @@ impl CodeList for TrMketCd {
         Self::Amex,
     ];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::All => Ok(0),
@@ -10841,6 +11264,7 @@ impl CodeList for TrMketCd {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -10851,7 +11275,7 @@ crate::__private::code_list_impls!(TrMketCd);
 /// 조회구분코드 (\`INQR\_DVSN\_CD\`).
 ///
 /// Used by: `INQR_DVSN_CD`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum InqrDvsnCdInquirePresentBalance {
     /// `00`: 전체
@@ -10873,6 +11297,7 @@ impl CodeList for InqrDvsnCdInquirePresentBalance {
     ];
     const ALL: &'static [Self] = &[Self::All, Self::NormalHaeoeStock, Self::Miniseutak];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::All => Ok(0),
@@ -10882,6 +11307,7 @@ impl CodeList for InqrDvsnCdInquirePresentBalance {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -10892,7 +11318,7 @@ crate::__private::code_list_impls!(InqrDvsnCdInquirePresentBalance);
 /// 알고리즘주문시간구분코드 (\`ALGO\_ORD\_TMD\_DVSN\_CD\`).
 ///
 /// Used by: `ALGO_ORD_TMD_DVSN_CD`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum AlgoOrdTmdDvsnCd {
     /// `00`: 분할주문 시간 직접입력
@@ -10919,6 +11345,7 @@ impl CodeList for AlgoOrdTmdDvsnCd {
         Self::RegularJongryosikkaji,
     ];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::MinuteHalOrderSiganJikjeopInput => Ok(0),
@@ -10927,6 +11354,7 @@ impl CodeList for AlgoOrdTmdDvsnCd {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -10937,7 +11365,7 @@ crate::__private::code_list_impls!(AlgoOrdTmdDvsnCd);
 /// 정정취소구분코드 (\`RVSE\_CNCL\_DVSN\_CD\`).
 ///
 /// Used by: `RVSE_CNCL_DVSN_CD`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum RvseCnclDvsnCd {
     /// `00`: "매도/매수 주문"시 필수 항목
@@ -10961,6 +11389,7 @@ impl CodeList for RvseCnclDvsnCd {
     ];
     const ALL: &'static [Self] = &[Self::SellBuyOrderSiPilsuHangmok, Self::Cancel];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::SellBuyOrderSiPilsuHangmok => Ok(0),
@@ -10969,6 +11398,7 @@ impl CodeList for RvseCnclDvsnCd {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -10979,7 +11409,7 @@ crate::__private::code_list_impls!(RvseCnclDvsnCd);
 /// 상품유형코드 (\`PRDT\_TYPE\_CD\`).
 ///
 /// Used by: `PRDT_TYPE_CD`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum PrdtTypeCdOrderResv {
     /// `515`: 일본
@@ -11030,6 +11460,7 @@ impl CodeList for PrdtTypeCdOrderResv {
         Self::ChinaShenzhenA,
     ];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::Japan => Ok(0),
@@ -11044,6 +11475,7 @@ impl CodeList for PrdtTypeCdOrderResv {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -11054,7 +11486,7 @@ crate::__private::code_list_impls!(PrdtTypeCdOrderResv);
 /// 급등/급락구분 (\`GUBN\`).
 ///
 /// Used by: `GUBN`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum GubnPriceFluct {
     /// `0`: 급락
@@ -11073,6 +11505,7 @@ impl CodeList for GubnPriceFluct {
     ];
     const ALL: &'static [Self] = &[Self::Plunge, Self::Surge];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::Plunge => Ok(0),
@@ -11081,6 +11514,7 @@ impl CodeList for GubnPriceFluct {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -11091,7 +11525,7 @@ crate::__private::code_list_impls!(GubnPriceFluct);
 /// 상승율/하락율 구분 (\`GUBN\`).
 ///
 /// Used by: `GUBN`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum GubnUpdownRate {
     /// `0`: 하락율
@@ -11110,6 +11544,7 @@ impl CodeList for GubnUpdownRate {
     ];
     const ALL: &'static [Self] = &[Self::FallRate, Self::RiseRate];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::FallRate => Ok(0),
@@ -11118,6 +11553,7 @@ impl CodeList for GubnUpdownRate {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }

@@ -58,6 +58,7 @@ impl AvgUnitRequest {
     /// - `inqr_end_dt` (`INQR_END_DT`): 조회종료일자
     /// - `prdt_type_cd` (`PRDT_TYPE_CD`): 상품유형코드
     /// - `vrfc_kind_cd` (`VRFC_KIND_CD`): 검증종류코드
+    #[inline]
     pub fn new(
         inqr_strt_dt: v::NaiveDate,
         inqr_end_dt: v::NaiveDate,
@@ -76,12 +77,14 @@ impl AvgUnitRequest {
     }
 
     /// Sets 조회시작일자 (`INQR_STRT_DT`, required, length 8).
+    #[inline]
     pub fn inqr_strt_dt(mut self, value: v::NaiveDate) -> Self {
         self.inqr_strt_dt = p::date(value);
         self
     }
 
     /// Sets 조회종료일자 (`INQR_END_DT`, required, length 8).
+    #[inline]
     pub fn inqr_end_dt(mut self, value: v::NaiveDate) -> Self {
         self.inqr_end_dt = p::date(value);
         self
@@ -90,18 +93,21 @@ impl AvgUnitRequest {
     /// Sets 상품번호 (`PDNO`, required, length 12).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn pdno(mut self, value: impl Into<String>) -> Self {
         self.pdno = value.into();
         self
     }
 
     /// Sets 상품유형코드 (`PRDT_TYPE_CD`, required, length 3).
+    #[inline]
     pub fn prdt_type_cd(mut self, value: impl Into<String>) -> Self {
         self.prdt_type_cd = value.into();
         self
     }
 
     /// Sets 검증종류코드 (`VRFC_KIND_CD`, required, length 2).
+    #[inline]
     pub fn vrfc_kind_cd(mut self, value: impl Into<String>) -> Self {
         self.vrfc_kind_cd = value.into();
         self
@@ -110,6 +116,7 @@ impl AvgUnitRequest {
     /// Sets 연속조회키30 (`CTX_AREA_NK30`, required, length 30).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_nk30(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_nk30 = value.into();
         self
@@ -118,6 +125,7 @@ impl AvgUnitRequest {
     /// Sets 연속조회검색조건100 (`CTX_AREA_FK100`, required, length 100).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_fk100(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_fk100 = value.into();
         self

@@ -61,6 +61,7 @@ impl InquireBalanceRequest {
     ///
     /// Required fields, in spec order:
     /// - `inqr_cndt` (`INQR_CNDT`): 조회조건
+    #[inline]
     pub fn new(inqr_cndt: crate::api::codes::InqrCndt) -> Self {
         Self {
             cano: String::new(),
@@ -74,12 +75,14 @@ impl InquireBalanceRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
@@ -90,6 +93,7 @@ impl InquireBalanceRequest {
     /// Codes:
     /// - `00`: 전체
     /// - `01`: 상품번호단위
+    #[inline]
     pub fn inqr_cndt(mut self, value: crate::api::codes::InqrCndt) -> Self {
         self.inqr_cndt = p::code(&value);
         self
@@ -98,6 +102,7 @@ impl InquireBalanceRequest {
     /// Sets 상품번호 (`PDNO`, required, length 12).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn pdno(mut self, value: impl Into<String>) -> Self {
         self.pdno = value.into();
         self
@@ -106,6 +111,7 @@ impl InquireBalanceRequest {
     /// Sets 매수일자 (`BUY_DT`, required, length 8).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn buy_dt(mut self, value: v::NaiveDate) -> Self {
         self.buy_dt = p::date(value);
         self
@@ -114,6 +120,7 @@ impl InquireBalanceRequest {
     /// Sets 연속조회검색조건200 (`CTX_AREA_FK200`, required, length 200).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_fk200(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_fk200 = value.into();
         self
@@ -122,6 +129,7 @@ impl InquireBalanceRequest {
     /// Sets 연속조회키200 (`CTX_AREA_NK200`, required, length 200).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_nk200(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_nk200 = value.into();
         self

@@ -79,6 +79,7 @@ impl InquireDailyCcldRequest {
     /// - `sll_buy_dvsn_cd` (`SLL_BUY_DVSN_CD`): 매도매수구분코드
     /// - `sort_sqn_dvsn` (`SORT_SQN_DVSN`): 정렬순서구분
     /// - `nccs_yn` (`NCCS_YN`): 미체결여부
+    #[inline]
     pub fn new(
         inqr_strt_dt: v::NaiveDate,
         inqr_end_dt: v::NaiveDate,
@@ -101,30 +102,35 @@ impl InquireDailyCcldRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
     }
 
     /// Sets 조회시작일자 (`INQR_STRT_DT`, required, length 8).
+    #[inline]
     pub fn inqr_strt_dt(mut self, value: v::NaiveDate) -> Self {
         self.inqr_strt_dt = p::date(value);
         self
     }
 
     /// Sets 조회종료일자 (`INQR_END_DT`, required, length 8).
+    #[inline]
     pub fn inqr_end_dt(mut self, value: v::NaiveDate) -> Self {
         self.inqr_end_dt = p::date(value);
         self
     }
 
     /// Sets 매도매수구분코드 (`SLL_BUY_DVSN_CD`, required, length 2).
+    #[inline]
     pub fn sll_buy_dvsn_cd(mut self, value: impl Into<String>) -> Self {
         self.sll_buy_dvsn_cd = value.into();
         self
@@ -135,6 +141,7 @@ impl InquireDailyCcldRequest {
     /// Codes:
     /// - `01`: 주문순서
     /// - `02`: 주문역순
+    #[inline]
     pub fn sort_sqn_dvsn(mut self, value: crate::api::codes::SortSqnDvsn) -> Self {
         self.sort_sqn_dvsn = p::code(&value);
         self
@@ -143,6 +150,7 @@ impl InquireDailyCcldRequest {
     /// Sets 상품번호 (`PDNO`, required, length 12).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn pdno(mut self, value: impl Into<String>) -> Self {
         self.pdno = value.into();
         self
@@ -154,6 +162,7 @@ impl InquireDailyCcldRequest {
     /// - `N`: 전체
     /// - `C`: 체결
     /// - `Y`: 미체결
+    #[inline]
     pub fn nccs_yn(mut self, value: crate::api::codes::NccsYn) -> Self {
         self.nccs_yn = p::code(&value);
         self
@@ -162,6 +171,7 @@ impl InquireDailyCcldRequest {
     /// Sets 연속조회키200 (`CTX_AREA_NK200`, required, length 200).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_nk200(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_nk200 = value.into();
         self
@@ -170,6 +180,7 @@ impl InquireDailyCcldRequest {
     /// Sets 연속조회검색조건200 (`CTX_AREA_FK200`, required, length 200).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_fk200(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_fk200 = value.into();
         self

@@ -43,6 +43,7 @@ impl InquireDailyItemchartpriceRequest {
     /// Required fields, in spec order:
     /// - `fid_cond_mrkt_div_code` (`FID_COND_MRKT_DIV_CODE`): 조건 시장 구분 코드
     /// - `fid_input_iscd` (`FID_INPUT_ISCD`): 입력 종목코드
+    #[inline]
     pub fn new(
         fid_cond_mrkt_div_code: impl Into<String>,
         fid_input_iscd: impl Into<String>,
@@ -54,12 +55,14 @@ impl InquireDailyItemchartpriceRequest {
     }
 
     /// Sets 조건 시장 구분 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 6).
+    #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
         self
     }
 
     /// Sets 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self

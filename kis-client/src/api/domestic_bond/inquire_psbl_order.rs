@@ -54,6 +54,7 @@ impl InquirePsblOrderRequest {
     /// Required fields, in spec order:
     /// - `pdno` (`PDNO`): 상품번호
     /// - `bond_ord_unpr` (`BOND_ORD_UNPR`): 채권주문단가
+    #[inline]
     pub fn new(pdno: impl Into<String>, bond_ord_unpr: v::Decimal) -> Self {
         Self {
             cano: String::new(),
@@ -65,24 +66,28 @@ impl InquirePsblOrderRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
     }
 
     /// Sets 상품번호 (`PDNO`, required, length 12).
+    #[inline]
     pub fn pdno(mut self, value: impl Into<String>) -> Self {
         self.pdno = value.into();
         self
     }
 
     /// Sets 채권주문단가 (`BOND_ORD_UNPR`, required, length 18.2).
+    #[inline]
     pub fn bond_ord_unpr(mut self, value: v::Decimal) -> Self {
         self.bond_ord_unpr = p::decimal(value);
         self
@@ -91,6 +96,7 @@ impl InquirePsblOrderRequest {
     /// Sets 소액시장참여여부 (`SAMT_MKET_PTCI_YN`, required, length 1).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn samt_mket_ptci_yn(mut self, value: bool) -> Self {
         self.samt_mket_ptci_yn = p::flag(value);
         self

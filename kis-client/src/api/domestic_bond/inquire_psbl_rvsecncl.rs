@@ -51,6 +51,7 @@ impl serde::Serialize for InquirePsblRvsecnclRequest {
 
 impl InquirePsblRvsecnclRequest {
     /// A new request.
+    #[inline]
     pub fn new() -> Self {
         Self {
             cano: String::new(),
@@ -63,12 +64,14 @@ impl InquirePsblRvsecnclRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
@@ -77,6 +80,7 @@ impl InquirePsblRvsecnclRequest {
     /// Sets 주문일자 (`ORD_DT`, required, length 8).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ord_dt(mut self, value: v::NaiveDate) -> Self {
         self.ord_dt = p::date(value);
         self
@@ -85,6 +89,7 @@ impl InquirePsblRvsecnclRequest {
     /// Sets 주문번호 (`ODNO`, required, length 10).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn odno(mut self, value: impl Into<String>) -> Self {
         self.odno = value.into();
         self
@@ -93,6 +98,7 @@ impl InquirePsblRvsecnclRequest {
     /// Sets 연속조회검색조건200 (`CTX_AREA_FK200`, required, length 200).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_fk200(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_fk200 = value.into();
         self
@@ -101,6 +107,7 @@ impl InquirePsblRvsecnclRequest {
     /// Sets 연속조회키200 (`CTX_AREA_NK200`, required, length 200).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_nk200(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_nk200 = value.into();
         self

@@ -80,6 +80,7 @@ impl OrderRvsecnclRequest {
     /// - `bond_ord_unpr` (`BOND_ORD_UNPR`): 채권주문단가
     /// - `rvse_cncl_dvsn_cd` (`RVSE_CNCL_DVSN_CD`): 정정취소구분코드
     /// - `ord_svr_dvsn_cd` (`ORD_SVR_DVSN_CD`): 주문서버구분코드
+    #[inline]
     pub fn new(
         pdno: impl Into<String>,
         orgn_odno: impl Into<String>,
@@ -104,36 +105,42 @@ impl OrderRvsecnclRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
     }
 
     /// Sets 상품번호 (`PDNO`, required, length 12).
+    #[inline]
     pub fn pdno(mut self, value: impl Into<String>) -> Self {
         self.pdno = value.into();
         self
     }
 
     /// Sets 원주문번호 (`ORGN_ODNO`, required, length 10).
+    #[inline]
     pub fn orgn_odno(mut self, value: impl Into<String>) -> Self {
         self.orgn_odno = value.into();
         self
     }
 
     /// Sets 주문수량2 (`ORD_QTY2`, required, length 19).
+    #[inline]
     pub fn ord_qty2(mut self, value: v::Decimal) -> Self {
         self.ord_qty2 = p::decimal(value);
         self
     }
 
     /// Sets 채권주문단가 (`BOND_ORD_UNPR`, required, length 18.2).
+    #[inline]
     pub fn bond_ord_unpr(mut self, value: v::Decimal) -> Self {
         self.bond_ord_unpr = p::decimal(value);
         self
@@ -142,6 +149,7 @@ impl OrderRvsecnclRequest {
     /// Sets 잔량전부주문여부 (`QTY_ALL_ORD_YN`, required, length 1).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn qty_all_ord_yn(mut self, value: bool) -> Self {
         self.qty_all_ord_yn = p::flag(value);
         self
@@ -152,6 +160,7 @@ impl OrderRvsecnclRequest {
     /// Codes:
     /// - `01`: 정정
     /// - `02`: 취소
+    #[inline]
     pub fn rvse_cncl_dvsn_cd(mut self, value: crate::api::codes::ModifyCancel) -> Self {
         self.rvse_cncl_dvsn_cd = p::code(&value);
         self
@@ -160,12 +169,14 @@ impl OrderRvsecnclRequest {
     /// Sets 운용사지정주문번호 (`MGCO_APTM_ODNO`, required, length 12).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn mgco_aptm_odno(mut self, value: impl Into<String>) -> Self {
         self.mgco_aptm_odno = value.into();
         self
     }
 
     /// Sets 주문서버구분코드 (`ORD_SVR_DVSN_CD`, required, length 1).
+    #[inline]
     pub fn ord_svr_dvsn_cd(mut self, value: impl Into<String>) -> Self {
         self.ord_svr_dvsn_cd = value.into();
         self
@@ -174,6 +185,7 @@ impl OrderRvsecnclRequest {
     /// Sets 연락전화번호 (`CTAC_TLNO`, required, length 20).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctac_tlno(mut self, value: impl Into<String>) -> Self {
         self.ctac_tlno = value.into();
         self

@@ -40,6 +40,7 @@ impl SearchBondInfoRequest {
     /// Required fields, in spec order:
     /// - `pdno` (`PDNO`): 상품번호
     /// - `prdt_type_cd` (`PRDT_TYPE_CD`): 상품유형코드
+    #[inline]
     pub fn new(pdno: impl Into<String>, prdt_type_cd: impl Into<String>) -> Self {
         Self {
             pdno: pdno.into(),
@@ -48,12 +49,14 @@ impl SearchBondInfoRequest {
     }
 
     /// Sets 상품번호 (`PDNO`, required, length 12).
+    #[inline]
     pub fn pdno(mut self, value: impl Into<String>) -> Self {
         self.pdno = value.into();
         self
     }
 
     /// Sets 상품유형코드 (`PRDT_TYPE_CD`, required, length 3).
+    #[inline]
     pub fn prdt_type_cd(mut self, value: impl Into<String>) -> Self {
         self.prdt_type_cd = value.into();
         self

@@ -101,6 +101,7 @@ impl SellRequest {
     /// - `sll_agco_opps_sll_yn` (`SLL_AGCO_OPPS_SLL_YN`): 매도대행사반대매도여부
     /// - `bond_rtl_mket_yn` (`BOND_RTL_MKET_YN`): 채권소매시장여부
     /// - `ord_svr_dvsn_cd` (`ORD_SVR_DVSN_CD`): 주문서버구분코드
+    #[inline]
     pub fn new(
         pdno: impl Into<String>,
         ord_qty2: v::Decimal,
@@ -131,12 +132,14 @@ impl SellRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
@@ -150,30 +153,35 @@ impl SellRequest {
     /// - `03`: 체결가별
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ord_dvsn(mut self, value: crate::api::codes::OrdDvsn) -> Self {
         self.ord_dvsn = p::code(&value);
         self
     }
 
     /// Sets 상품번호 (`PDNO`, required, length 12).
+    #[inline]
     pub fn pdno(mut self, value: impl Into<String>) -> Self {
         self.pdno = value.into();
         self
     }
 
     /// Sets 주문수량2 (`ORD_QTY2`, required, length 4).
+    #[inline]
     pub fn ord_qty2(mut self, value: v::Decimal) -> Self {
         self.ord_qty2 = p::decimal(value);
         self
     }
 
     /// Sets 주문단가 (`BOND_ORD_UNPR`, required, length 8).
+    #[inline]
     pub fn bond_ord_unpr(mut self, value: v::Decimal) -> Self {
         self.bond_ord_unpr = p::decimal(value);
         self
     }
 
     /// Sets 분리과세여부 (`SPRX_YN`, required, length 1).
+    #[inline]
     pub fn sprx_yn(mut self, value: bool) -> Self {
         self.sprx_yn = p::flag(value);
         self
@@ -182,6 +190,7 @@ impl SellRequest {
     /// Sets 매수일자 (`BUY_DT`, required, length 8).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn buy_dt(mut self, value: v::NaiveDate) -> Self {
         self.buy_dt = p::date(value);
         self
@@ -190,24 +199,28 @@ impl SellRequest {
     /// Sets 매수순번 (`BUY_SEQ`, required, length 10).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn buy_seq(mut self, value: impl Into<String>) -> Self {
         self.buy_seq = value.into();
         self
     }
 
     /// Sets 소액시장참여여부 (`SAMT_MKET_PTCI_YN`, required, length 1).
+    #[inline]
     pub fn samt_mket_ptci_yn(mut self, value: bool) -> Self {
         self.samt_mket_ptci_yn = p::flag(value);
         self
     }
 
     /// Sets 매도대행사반대매도여부 (`SLL_AGCO_OPPS_SLL_YN`, required, length 1).
+    #[inline]
     pub fn sll_agco_opps_sll_yn(mut self, value: bool) -> Self {
         self.sll_agco_opps_sll_yn = p::flag(value);
         self
     }
 
     /// Sets 채권소매시장여부 (`BOND_RTL_MKET_YN`, required, length 1).
+    #[inline]
     pub fn bond_rtl_mket_yn(mut self, value: bool) -> Self {
         self.bond_rtl_mket_yn = p::flag(value);
         self
@@ -216,12 +229,14 @@ impl SellRequest {
     /// Sets 운용사지정주문번호 (`MGCO_APTM_ODNO`, required, length 12).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn mgco_aptm_odno(mut self, value: impl Into<String>) -> Self {
         self.mgco_aptm_odno = value.into();
         self
     }
 
     /// Sets 주문서버구분코드 (`ORD_SVR_DVSN_CD`, required, length 1).
+    #[inline]
     pub fn ord_svr_dvsn_cd(mut self, value: impl Into<String>) -> Self {
         self.ord_svr_dvsn_cd = value.into();
         self
@@ -230,6 +245,7 @@ impl SellRequest {
     /// Sets 연락전화번호 (`CTAC_TLNO`, required, length 20).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctac_tlno(mut self, value: impl Into<String>) -> Self {
         self.ctac_tlno = value.into();
         self

@@ -75,6 +75,7 @@ impl DisplayBoardCallputRequest {
     /// - `fid_cond_scr_div_code` (`FID_COND_SCR_DIV_CODE`): 조건 화면 분류 코드
     /// - `fid_mrkt_cls_code` (`FID_MRKT_CLS_CODE`): 시장 구분 코드
     /// - `fid_mrkt_cls_code1` (`FID_MRKT_CLS_CODE1`): 시장 구분 코드
+    #[inline]
     pub fn new(
         fid_cond_mrkt_div_code: impl Into<String>,
         fid_cond_scr_div_code: impl Into<String>,
@@ -92,18 +93,21 @@ impl DisplayBoardCallputRequest {
     }
 
     /// Sets 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
         self
     }
 
     /// Sets 조건 화면 분류 코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
+    #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
         self
     }
 
     /// Sets 시장 구분 코드 (`FID_MRKT_CLS_CODE`, required, length 2).
+    #[inline]
     pub fn fid_mrkt_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_mrkt_cls_code = value.into();
         self
@@ -112,6 +116,7 @@ impl DisplayBoardCallputRequest {
     /// Sets 만기 수 (`FID_MTRT_CNT`, required, length 11).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_mtrt_cnt(mut self, value: u64) -> Self {
         self.fid_mtrt_cnt = p::int(value);
         self
@@ -126,12 +131,14 @@ impl DisplayBoardCallputRequest {
     /// - `KQI`: KOSDAQ150
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_cond_mrkt_cls_code(mut self, value: crate::api::codes::FidCondMrktClsCode) -> Self {
         self.fid_cond_mrkt_cls_code = p::code(&value);
         self
     }
 
     /// Sets 시장 구분 코드 (`FID_MRKT_CLS_CODE1`, required, length 2).
+    #[inline]
     pub fn fid_mrkt_cls_code1(mut self, value: impl Into<String>) -> Self {
         self.fid_mrkt_cls_code1 = value.into();
         self

@@ -58,6 +58,7 @@ impl DisplayBoardFuturesRequest {
     /// Required fields, in spec order:
     /// - `fid_cond_mrkt_div_code` (`FID_COND_MRKT_DIV_CODE`): 조건 시장 분류 코드
     /// - `fid_cond_scr_div_code` (`FID_COND_SCR_DIV_CODE`): 조건 화면 분류 코드
+    #[inline]
     pub fn new(
         fid_cond_mrkt_div_code: impl Into<String>,
         fid_cond_scr_div_code: impl Into<String>,
@@ -70,12 +71,14 @@ impl DisplayBoardFuturesRequest {
     }
 
     /// Sets 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
         self
     }
 
     /// Sets 조건 화면 분류 코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
+    #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
         self
@@ -90,6 +93,7 @@ impl DisplayBoardFuturesRequest {
     /// - `KQI`: KOSDAQ150
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_cond_mrkt_cls_code(mut self, value: crate::api::codes::FidCondMrktClsCode) -> Self {
         self.fid_cond_mrkt_cls_code = p::code(&value);
         self

@@ -51,6 +51,7 @@ impl DisplayBoardOptionListRequest {
     ///
     /// Required fields, in spec order:
     /// - `fid_cond_scr_div_code` (`FID_COND_SCR_DIV_CODE`): 조건 화면 분류 코드
+    #[inline]
     pub fn new(fid_cond_scr_div_code: impl Into<String>) -> Self {
         Self {
             fid_cond_scr_div_code: fid_cond_scr_div_code.into(),
@@ -60,6 +61,7 @@ impl DisplayBoardOptionListRequest {
     }
 
     /// Sets 조건 화면 분류 코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
+    #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
         self
@@ -68,6 +70,7 @@ impl DisplayBoardOptionListRequest {
     /// Sets 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
         self
@@ -76,6 +79,7 @@ impl DisplayBoardOptionListRequest {
     /// Sets 조건 시장 구분 코드 (`FID_COND_MRKT_CLS_CODE`, required, length 6).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_cond_mrkt_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_cls_code = value.into();
         self

@@ -64,6 +64,7 @@ impl DisplayBoardTopRequest {
     /// Required fields, in spec order:
     /// - `fid_cond_mrkt_div_code` (`FID_COND_MRKT_DIV_CODE`): 조건 시장 분류 코드
     /// - `fid_input_iscd` (`FID_INPUT_ISCD`): 입력 종목코드
+    #[inline]
     pub fn new(
         fid_cond_mrkt_div_code: impl Into<String>,
         fid_input_iscd: impl Into<String>,
@@ -79,12 +80,14 @@ impl DisplayBoardTopRequest {
     }
 
     /// Sets 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
         self
     }
 
     /// Sets 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self
@@ -93,6 +96,7 @@ impl DisplayBoardTopRequest {
     /// Sets 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE1`, required, length 2).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_cond_mrkt_div_code1(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code1 = value.into();
         self
@@ -101,6 +105,7 @@ impl DisplayBoardTopRequest {
     /// Sets 조건 화면 분류 코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
         self
@@ -109,6 +114,7 @@ impl DisplayBoardTopRequest {
     /// Sets 만기 수 (`FID_MTRT_CNT`, required, length 11).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_mtrt_cnt(mut self, value: u64) -> Self {
         self.fid_mtrt_cnt = p::int(value);
         self
@@ -117,6 +123,7 @@ impl DisplayBoardTopRequest {
     /// Sets 조건 시장 구분 코드 (`FID_COND_MRKT_CLS_CODE`, required, length 6).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_cond_mrkt_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_cls_code = value.into();
         self

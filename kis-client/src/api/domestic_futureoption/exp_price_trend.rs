@@ -47,6 +47,7 @@ impl ExpPriceTrendRequest {
     /// Required fields, in spec order:
     /// - `fid_input_iscd` (`FID_INPUT_ISCD`): 입력 종목코드
     /// - `fid_cond_mrkt_div_code` (`FID_COND_MRKT_DIV_CODE`): 조건 시장 분류 코드
+    #[inline]
     pub fn new(
         fid_input_iscd: impl Into<String>,
         fid_cond_mrkt_div_code: crate::api::codes::FuturesMarket,
@@ -58,6 +59,7 @@ impl ExpPriceTrendRequest {
     }
 
     /// Sets 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self
@@ -68,6 +70,7 @@ impl ExpPriceTrendRequest {
     /// Codes:
     /// - `F`: 지수선물
     /// - `O`: 지수옵션
+    #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: crate::api::codes::FuturesMarket) -> Self {
         self.fid_cond_mrkt_div_code = p::code(&value);
         self

@@ -63,6 +63,7 @@ impl InquireBalanceRequest {
     /// Required fields, in spec order:
     /// - `mgna_dvsn` (`MGNA_DVSN`): 증거금 구분
     /// - `excc_stat_cd` (`EXCC_STAT_CD`): 정산상태코드
+    #[inline]
     pub fn new(
         mgna_dvsn: crate::api::codes::MgnaDvsn,
         excc_stat_cd: crate::api::codes::ExccStatCd,
@@ -78,12 +79,14 @@ impl InquireBalanceRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
@@ -94,6 +97,7 @@ impl InquireBalanceRequest {
     /// Codes:
     /// - `01`: 개시
     /// - `02`: 유지
+    #[inline]
     pub fn mgna_dvsn(mut self, value: crate::api::codes::MgnaDvsn) -> Self {
         self.mgna_dvsn = p::code(&value);
         self
@@ -104,6 +108,7 @@ impl InquireBalanceRequest {
     /// Codes:
     /// - `1`: 정산 (정산가격으로 잔고 조회)
     /// - `2`: 본정산 (매입가격으로 잔고 조회)
+    #[inline]
     pub fn excc_stat_cd(mut self, value: crate::api::codes::ExccStatCd) -> Self {
         self.excc_stat_cd = p::code(&value);
         self
@@ -112,6 +117,7 @@ impl InquireBalanceRequest {
     /// Sets 연속조회검색조건200 (`CTX_AREA_FK200`, required, length 200).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_fk200(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_fk200 = value.into();
         self
@@ -120,6 +126,7 @@ impl InquireBalanceRequest {
     /// Sets 연속조회키200 (`CTX_AREA_NK200`, required, length 200).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_nk200(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_nk200 = value.into();
         self

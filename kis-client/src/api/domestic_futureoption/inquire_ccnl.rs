@@ -90,6 +90,7 @@ impl InquireCcnlRequest {
     /// - `sll_buy_dvsn_cd` (`SLL_BUY_DVSN_CD`): 매도매수구분코드
     /// - `ccld_nccs_dvsn` (`CCLD_NCCS_DVSN`): 체결미체결구분
     /// - `sort_sqn` (`SORT_SQN`): 정렬순서
+    #[inline]
     pub fn new(
         strt_ord_dt: v::NaiveDate,
         end_ord_dt: v::NaiveDate,
@@ -114,24 +115,28 @@ impl InquireCcnlRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
     }
 
     /// Sets 시작주문일자 (`STRT_ORD_DT`, required, length 8).
+    #[inline]
     pub fn strt_ord_dt(mut self, value: v::NaiveDate) -> Self {
         self.strt_ord_dt = p::date(value);
         self
     }
 
     /// Sets 종료주문일자 (`END_ORD_DT`, required, length 8).
+    #[inline]
     pub fn end_ord_dt(mut self, value: v::NaiveDate) -> Self {
         self.end_ord_dt = p::date(value);
         self
@@ -143,6 +148,7 @@ impl InquireCcnlRequest {
     /// - `00`: 전체
     /// - `01`: 매도
     /// - `02`: 매수
+    #[inline]
     pub fn sll_buy_dvsn_cd(mut self, value: crate::api::codes::SideFilter) -> Self {
         self.sll_buy_dvsn_cd = p::code(&value);
         self
@@ -154,6 +160,7 @@ impl InquireCcnlRequest {
     /// - `00`: 전체
     /// - `01`: 체결
     /// - `02`: 미체결
+    #[inline]
     pub fn ccld_nccs_dvsn(mut self, value: crate::api::codes::FillFilter) -> Self {
         self.ccld_nccs_dvsn = p::code(&value);
         self
@@ -164,6 +171,7 @@ impl InquireCcnlRequest {
     /// Codes:
     /// - `AS`: 정순
     /// - `DS`: 역순
+    #[inline]
     pub fn sort_sqn(mut self, value: crate::api::codes::SortSqn) -> Self {
         self.sort_sqn = p::code(&value);
         self
@@ -172,6 +180,7 @@ impl InquireCcnlRequest {
     /// Sets 시작주문번호 (`STRT_ODNO`, required, length 10).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn strt_odno(mut self, value: impl Into<String>) -> Self {
         self.strt_odno = value.into();
         self
@@ -180,6 +189,7 @@ impl InquireCcnlRequest {
     /// Sets 상품번호 (`PDNO`, required, length 12).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn pdno(mut self, value: impl Into<String>) -> Self {
         self.pdno = value.into();
         self
@@ -188,6 +198,7 @@ impl InquireCcnlRequest {
     /// Sets 시장ID코드 (`MKET_ID_CD`, required, length 3).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn mket_id_cd(mut self, value: impl Into<String>) -> Self {
         self.mket_id_cd = value.into();
         self
@@ -196,6 +207,7 @@ impl InquireCcnlRequest {
     /// Sets 연속조회검색조건200 (`CTX_AREA_FK200`, required, length 200).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_fk200(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_fk200 = value.into();
         self
@@ -204,6 +216,7 @@ impl InquireCcnlRequest {
     /// Sets 연속조회키200 (`CTX_AREA_NK200`, required, length 200).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_nk200(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_nk200 = value.into();
         self

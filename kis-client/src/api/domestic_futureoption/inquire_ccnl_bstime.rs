@@ -62,6 +62,7 @@ impl InquireCcnlBstimeRequest {
     /// - `ord_dt` (`ORD_DT`): 주문일자
     /// - `fuop_tr_strt_tmd` (`FUOP_TR_STRT_TMD`): 선물옵션거래시작시각
     /// - `fuop_tr_end_tmd` (`FUOP_TR_END_TMD`): 선물옵션거래종료시각
+    #[inline]
     pub fn new(
         ord_dt: v::NaiveDate,
         fuop_tr_strt_tmd: v::NaiveTime,
@@ -79,30 +80,35 @@ impl InquireCcnlBstimeRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
     }
 
     /// Sets 주문일자 (`ORD_DT`, required, length 8).
+    #[inline]
     pub fn ord_dt(mut self, value: v::NaiveDate) -> Self {
         self.ord_dt = p::date(value);
         self
     }
 
     /// Sets 선물옵션거래시작시각 (`FUOP_TR_STRT_TMD`, required, length 6).
+    #[inline]
     pub fn fuop_tr_strt_tmd(mut self, value: v::NaiveTime) -> Self {
         self.fuop_tr_strt_tmd = p::time(value);
         self
     }
 
     /// Sets 선물옵션거래종료시각 (`FUOP_TR_END_TMD`, required, length 6).
+    #[inline]
     pub fn fuop_tr_end_tmd(mut self, value: v::NaiveTime) -> Self {
         self.fuop_tr_end_tmd = p::time(value);
         self
@@ -111,6 +117,7 @@ impl InquireCcnlBstimeRequest {
     /// Sets 연속조회검색조건200 (`CTX_AREA_FK200`, required, length 200).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_fk200(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_fk200 = value.into();
         self
@@ -119,6 +126,7 @@ impl InquireCcnlBstimeRequest {
     /// Sets 연속조회키200 (`CTX_AREA_NK200`, required, length 200).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_nk200(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_nk200 = value.into();
         self

@@ -55,6 +55,7 @@ impl InquireDailyAmountFeeRequest {
     /// Required fields, in spec order:
     /// - `inqr_strt_day` (`INQR_STRT_DAY`): 조회시작일
     /// - `inqr_end_day` (`INQR_END_DAY`): 조회종료일
+    #[inline]
     pub fn new(inqr_strt_day: impl Into<String>, inqr_end_day: impl Into<String>) -> Self {
         Self {
             cano: String::new(),
@@ -67,24 +68,28 @@ impl InquireDailyAmountFeeRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
     }
 
     /// Sets 조회시작일 (`INQR_STRT_DAY`, required, length 8).
+    #[inline]
     pub fn inqr_strt_day(mut self, value: impl Into<String>) -> Self {
         self.inqr_strt_day = value.into();
         self
     }
 
     /// Sets 조회종료일 (`INQR_END_DAY`, required, length 8).
+    #[inline]
     pub fn inqr_end_day(mut self, value: impl Into<String>) -> Self {
         self.inqr_end_day = value.into();
         self
@@ -93,6 +98,7 @@ impl InquireDailyAmountFeeRequest {
     /// Sets 연속조회검색조건200 (`CTX_AREA_FK200`, required, length 200).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_fk200(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_fk200 = value.into();
         self
@@ -101,6 +107,7 @@ impl InquireDailyAmountFeeRequest {
     /// Sets 연속조회키200 (`CTX_AREA_NK200`, required, length 200).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_nk200(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_nk200 = value.into();
         self

@@ -79,6 +79,7 @@ impl InquireDailyFuopchartpriceRequest {
     /// - `fid_input_date_1` (`FID_INPUT_DATE_1`): 조회 시작일자
     /// - `fid_input_date_2` (`FID_INPUT_DATE_2`): 조회 종료일자
     /// - `fid_period_div_code` (`FID_PERIOD_DIV_CODE`): 기간분류코드
+    #[inline]
     pub fn new(
         fid_cond_mrkt_div_code: crate::api::codes::FuturesMarket,
         fid_input_iscd: impl Into<String>,
@@ -105,24 +106,28 @@ impl InquireDailyFuopchartpriceRequest {
     /// - `CF`: 상품선물(금), 금리선물(국채), 통화선물(달러)
     /// - `CM`: 야간선물
     /// - `EU`: 야간옵션
+    #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: crate::api::codes::FuturesMarket) -> Self {
         self.fid_cond_mrkt_div_code = p::code(&value);
         self
     }
 
     /// Sets 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self
     }
 
     /// Sets 조회 시작일자 (`FID_INPUT_DATE_1`, required, length 10).
+    #[inline]
     pub fn fid_input_date_1(mut self, value: v::NaiveDate) -> Self {
         self.fid_input_date_1 = p::date(value);
         self
     }
 
     /// Sets 조회 종료일자 (`FID_INPUT_DATE_2`, required, length 10).
+    #[inline]
     pub fn fid_input_date_2(mut self, value: v::NaiveDate) -> Self {
         self.fid_input_date_2 = p::date(value);
         self
@@ -135,6 +140,7 @@ impl InquireDailyFuopchartpriceRequest {
     /// - `W`: 주봉
     /// - `M`: 월봉
     /// - `Y`: 년봉
+    #[inline]
     pub fn fid_period_div_code(mut self, value: crate::api::codes::Period) -> Self {
         self.fid_period_div_code = p::code(&value);
         self

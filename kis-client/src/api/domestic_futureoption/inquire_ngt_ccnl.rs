@@ -105,6 +105,7 @@ impl InquireNgtCcnlRequest {
     /// - `strt_ord_dt` (`STRT_ORD_DT`): 시작주문일자
     /// - `end_ord_dt` (`END_ORD_DT`): 종료주문일자
     /// - `ccld_nccs_dvsn` (`CCLD_NCCS_DVSN`): 체결미체결구분
+    #[inline]
     pub fn old(
         strt_ord_dt: v::NaiveDate,
         end_ord_dt: v::NaiveDate,
@@ -135,6 +136,7 @@ impl InquireNgtCcnlRequest {
     /// - `strt_ord_dt` (`STRT_ORD_DT`): 시작주문일자
     /// - `end_ord_dt` (`END_ORD_DT`): 종료주문일자
     /// - `ccld_nccs_dvsn` (`CCLD_NCCS_DVSN`): 체결미체결구분
+    #[inline]
     pub fn new(
         strt_ord_dt: v::NaiveDate,
         end_ord_dt: v::NaiveDate,
@@ -165,24 +167,28 @@ impl InquireNgtCcnlRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
     }
 
     /// Sets 시작주문일자 (`STRT_ORD_DT`, required, length 8).
+    #[inline]
     pub fn strt_ord_dt(mut self, value: v::NaiveDate) -> Self {
         self.strt_ord_dt = p::date(value);
         self
     }
 
     /// Sets 종료주문일자 (`END_ORD_DT`, required, length 8).
+    #[inline]
     pub fn end_ord_dt(mut self, value: v::NaiveDate) -> Self {
         self.end_ord_dt = p::date(value);
         self
@@ -196,6 +202,7 @@ impl InquireNgtCcnlRequest {
     /// - `02`: 매수
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn sll_buy_dvsn_cd(mut self, value: crate::api::codes::SideFilter) -> Self {
         self.sll_buy_dvsn_cd = p::code(&value);
         self
@@ -207,6 +214,7 @@ impl InquireNgtCcnlRequest {
     /// - `00`: 전체
     /// - `01`: 체결
     /// - `02`: 미체결
+    #[inline]
     pub fn ccld_nccs_dvsn(mut self, value: crate::api::codes::FillFilter) -> Self {
         self.ccld_nccs_dvsn = p::code(&value);
         self
@@ -215,6 +223,7 @@ impl InquireNgtCcnlRequest {
     /// Sets 정렬순서 (`SORT_SQN`, required, length 2).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn sort_sqn(mut self, value: impl Into<String>) -> Self {
         self.sort_sqn = value.into();
         self
@@ -223,6 +232,7 @@ impl InquireNgtCcnlRequest {
     /// Sets 시작주문번호 (`STRT_ODNO`, required, length 10).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn strt_odno(mut self, value: impl Into<String>) -> Self {
         self.strt_odno = value.into();
         self
@@ -231,6 +241,7 @@ impl InquireNgtCcnlRequest {
     /// Sets 상품번호 (`PDNO`, required, length 12).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn pdno(mut self, value: impl Into<String>) -> Self {
         self.pdno = value.into();
         self
@@ -239,6 +250,7 @@ impl InquireNgtCcnlRequest {
     /// Sets 시장ID코드 (`MKET_ID_CD`, required, length 3).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn mket_id_cd(mut self, value: impl Into<String>) -> Self {
         self.mket_id_cd = value.into();
         self
@@ -247,6 +259,7 @@ impl InquireNgtCcnlRequest {
     /// Sets 선물옵션구분코드 (`FUOP_DVSN_CD`, required, length 2).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fuop_dvsn_cd(mut self, value: impl Into<String>) -> Self {
         self.fuop_dvsn_cd = value.into();
         self
@@ -258,6 +271,7 @@ impl InquireNgtCcnlRequest {
     /// - `02`: Default
     ///
     /// Default: `02`.
+    #[inline]
     pub fn scrn_dvsn(mut self, value: crate::api::codes::ScrnDvsn) -> Self {
         self.scrn_dvsn = p::code(&value);
         self
@@ -266,6 +280,7 @@ impl InquireNgtCcnlRequest {
     /// Sets 연속조회검색조건200 (`CTX_AREA_FK200`, required, length 200).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_fk200(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_fk200 = value.into();
         self
@@ -274,6 +289,7 @@ impl InquireNgtCcnlRequest {
     /// Sets 연속조회키200 (`CTX_AREA_NK200`, required, length 200).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_nk200(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_nk200 = value.into();
         self

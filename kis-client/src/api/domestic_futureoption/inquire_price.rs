@@ -52,6 +52,7 @@ impl InquirePriceRequest {
     /// Required fields, in spec order:
     /// - `fid_cond_mrkt_div_code` (`FID_COND_MRKT_DIV_CODE`): FID 조건 시장 분류 코드
     /// - `fid_input_iscd` (`FID_INPUT_ISCD`): FID 입력 종목코드
+    #[inline]
     pub fn new(
         fid_cond_mrkt_div_code: crate::api::codes::FuturesMarket,
         fid_input_iscd: impl Into<String>,
@@ -72,12 +73,14 @@ impl InquirePriceRequest {
     /// - `CF`: 상품선물(금), 금리선물(국채), 통화선물(달러)
     /// - `CM`: 야간선물
     /// - `EU`: 야간옵션
+    #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: crate::api::codes::FuturesMarket) -> Self {
         self.fid_cond_mrkt_div_code = p::code(&value);
         self
     }
 
     /// Sets FID 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self

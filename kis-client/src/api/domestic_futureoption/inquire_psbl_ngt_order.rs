@@ -89,6 +89,7 @@ impl InquirePsblNgtOrderRequest {
     /// - `pdno` (`PDNO`): 상품번호
     /// - `sll_buy_dvsn_cd` (`SLL_BUY_DVSN_CD`): 매도매수구분코드
     /// - `ord_dvsn_cd` (`ORD_DVSN_CD`): 주문구분코드
+    #[inline]
     pub fn old(
         pdno: impl Into<String>,
         sll_buy_dvsn_cd: crate::api::codes::SideFilter,
@@ -112,6 +113,7 @@ impl InquirePsblNgtOrderRequest {
     /// - `pdno` (`PDNO`): 상품번호
     /// - `sll_buy_dvsn_cd` (`SLL_BUY_DVSN_CD`): 매도매수구분코드
     /// - `ord_dvsn_cd` (`ORD_DVSN_CD`): 주문구분코드
+    #[inline]
     pub fn new(
         pdno: impl Into<String>,
         sll_buy_dvsn_cd: crate::api::codes::SideFilter,
@@ -135,18 +137,21 @@ impl InquirePsblNgtOrderRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
     }
 
     /// Sets 상품번호 (`PDNO`, required, length 12).
+    #[inline]
     pub fn pdno(mut self, value: impl Into<String>) -> Self {
         self.pdno = value.into();
         self
@@ -158,6 +163,7 @@ impl InquirePsblNgtOrderRequest {
     /// - `301`: 선물옵션
     ///
     /// Default: `301`.
+    #[inline]
     pub fn prdt_type_cd(mut self, value: crate::api::codes::PrdtTypeCd) -> Self {
         self.prdt_type_cd = p::code(&value);
         self
@@ -168,6 +174,7 @@ impl InquirePsblNgtOrderRequest {
     /// Codes:
     /// - `01`: 매도
     /// - `02`: 매수
+    #[inline]
     pub fn sll_buy_dvsn_cd(mut self, value: crate::api::codes::SideFilter) -> Self {
         self.sll_buy_dvsn_cd = p::code(&value);
         self
@@ -176,6 +183,7 @@ impl InquirePsblNgtOrderRequest {
     /// Sets 주문가격1 (`UNIT_PRICE`, required, length 23).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn unit_price(mut self, value: v::Decimal) -> Self {
         self.unit_price = p::decimal(value);
         self
@@ -194,6 +202,7 @@ impl InquirePsblNgtOrderRequest {
     /// - `13`: 시장가(FOK)
     /// - `14`: 최유리(IOC)
     /// - `15`: 최유리(FOK)
+    #[inline]
     pub fn ord_dvsn_cd(mut self, value: crate::api::codes::OrdDvsnCd) -> Self {
         self.ord_dvsn_cd = p::code(&value);
         self

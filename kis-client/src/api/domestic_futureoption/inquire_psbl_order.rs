@@ -66,6 +66,7 @@ impl serde::Serialize for InquirePsblOrderRequest {
 
 impl InquirePsblOrderRequest {
     /// A new request.
+    #[inline]
     pub fn new() -> Self {
         Self {
             cano: String::new(),
@@ -80,6 +81,7 @@ impl InquirePsblOrderRequest {
     /// Sets 종합계좌번호 (`CANO`, length 8).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
@@ -88,6 +90,7 @@ impl InquirePsblOrderRequest {
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, length 2).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
@@ -96,6 +99,7 @@ impl InquirePsblOrderRequest {
     /// Sets 상품번호 (`PDNO`, length 12).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn pdno(mut self, value: impl Into<String>) -> Self {
         self.pdno = value.into();
         self
@@ -108,6 +112,7 @@ impl InquirePsblOrderRequest {
     /// - `02`: 매수
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn sll_buy_dvsn_cd(mut self, value: crate::api::codes::SideFilter) -> Self {
         self.sll_buy_dvsn_cd = p::code(&value);
         self
@@ -116,6 +121,7 @@ impl InquirePsblOrderRequest {
     /// Sets 주문가격1 (`UNIT_PRICE`, length 23).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn unit_price(mut self, value: v::Decimal) -> Self {
         self.unit_price = p::decimal(value);
         self
@@ -136,6 +142,7 @@ impl InquirePsblOrderRequest {
     /// - `15`: 최유리(FOK)
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ord_dvsn_cd(mut self, value: crate::api::codes::OrdDvsnCd) -> Self {
         self.ord_dvsn_cd = p::code(&value);
         self

@@ -92,6 +92,7 @@ impl InquireTimeFuopchartpriceRequest {
     /// - `fid_fake_tick_incu_yn` (`FID_FAKE_TICK_INCU_YN`): FID 허봉 포함 여부
     /// - `fid_input_date_1` (`FID_INPUT_DATE_1`): FID 입력 날짜1
     /// - `fid_input_hour_1` (`FID_INPUT_HOUR_1`): FID 입력 시간1
+    #[inline]
     pub fn new(
         fid_cond_mrkt_div_code: crate::api::codes::FuturesMarket,
         fid_input_iscd: impl Into<String>,
@@ -122,12 +123,14 @@ impl InquireTimeFuopchartpriceRequest {
     /// - `CF`: 상품선물(금), 금리선물(국채), 통화선물(달러)
     /// - `CM`: 야간선물
     /// - `EU`: 야간옵션
+    #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: crate::api::codes::FuturesMarket) -> Self {
         self.fid_cond_mrkt_div_code = p::code(&value);
         self
     }
 
     /// Sets FID 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self
@@ -139,30 +142,35 @@ impl InquireTimeFuopchartpriceRequest {
     /// - `30`: 30초
     /// - `60`: 1분
     /// - `3600`: 1시간
+    #[inline]
     pub fn fid_hour_cls_code(mut self, value: crate::api::codes::FidHourClsCode) -> Self {
         self.fid_hour_cls_code = p::code(&value);
         self
     }
 
     /// Sets FID 과거 데이터 포함 여부 (`FID_PW_DATA_INCU_YN`, required, length 2).
+    #[inline]
     pub fn fid_pw_data_incu_yn(mut self, value: impl Into<String>) -> Self {
         self.fid_pw_data_incu_yn = value.into();
         self
     }
 
     /// Sets FID 허봉 포함 여부 (`FID_FAKE_TICK_INCU_YN`, required, length 2).
+    #[inline]
     pub fn fid_fake_tick_incu_yn(mut self, value: impl Into<String>) -> Self {
         self.fid_fake_tick_incu_yn = value.into();
         self
     }
 
     /// Sets FID 입력 날짜1 (`FID_INPUT_DATE_1`, required, length 10).
+    #[inline]
     pub fn fid_input_date_1(mut self, value: v::NaiveDate) -> Self {
         self.fid_input_date_1 = p::date(value);
         self
     }
 
     /// Sets FID 입력 시간1 (`FID_INPUT_HOUR_1`, required, length 10).
+    #[inline]
     pub fn fid_input_hour_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_hour_1 = value.into();
         self

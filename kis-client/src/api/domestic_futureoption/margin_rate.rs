@@ -43,6 +43,7 @@ impl MarginRateRequest {
     ///
     /// Required fields, in spec order:
     /// - `bass_dt` (`BASS_DT`): 기준일자
+    #[inline]
     pub fn new(bass_dt: v::NaiveDate) -> Self {
         Self {
             bass_dt: p::date(bass_dt),
@@ -52,6 +53,7 @@ impl MarginRateRequest {
     }
 
     /// Sets 기준일자 (`BASS_DT`, required, length 8).
+    #[inline]
     pub fn bass_dt(mut self, value: v::NaiveDate) -> Self {
         self.bass_dt = p::date(value);
         self
@@ -60,6 +62,7 @@ impl MarginRateRequest {
     /// Sets 기초자산ID (`BAST_ID`, required, length 20).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn bast_id(mut self, value: impl Into<String>) -> Self {
         self.bast_id = value.into();
         self
@@ -68,6 +71,7 @@ impl MarginRateRequest {
     /// Sets 연속조회키200 (`CTX_AREA_NK200`, required, length 200).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_nk200(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_nk200 = value.into();
         self

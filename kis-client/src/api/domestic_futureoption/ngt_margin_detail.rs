@@ -56,6 +56,7 @@ impl NgtMarginDetailRequest {
     ///
     /// Required fields, in spec order:
     /// - `mgna_dvsn_cd` (`MGNA_DVSN_CD`): 증거금 구분코드
+    #[inline]
     pub fn old(mgna_dvsn_cd: impl Into<String>) -> Self {
         Self {
             variant: NgtMarginDetailVariant::Old,
@@ -69,6 +70,7 @@ impl NgtMarginDetailRequest {
     ///
     /// Required fields, in spec order:
     /// - `mgna_dvsn_cd` (`MGNA_DVSN_CD`): 증거금 구분코드
+    #[inline]
     pub fn new(mgna_dvsn_cd: impl Into<String>) -> Self {
         Self {
             variant: NgtMarginDetailVariant::New,
@@ -84,18 +86,21 @@ impl NgtMarginDetailRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
     }
 
     /// Sets 증거금 구분코드 (`MGNA_DVSN_CD`, required, length 2).
+    #[inline]
     pub fn mgna_dvsn_cd(mut self, value: impl Into<String>) -> Self {
         self.mgna_dvsn_cd = value.into();
         self

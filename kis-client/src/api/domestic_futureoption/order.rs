@@ -130,6 +130,7 @@ impl OrderRequest {
     /// - `ord_qty` (`ORD_QTY`): 주문수량
     /// - `unit_price` (`UNIT_PRICE`): 주문가격1
     /// - `ord_dvsn_cd` (`ORD_DVSN_CD`): 주문구분코드
+    #[inline]
     pub fn day(
         sll_buy_dvsn_cd: crate::api::codes::SideFilter,
         shtn_pdno: impl Into<String>,
@@ -162,6 +163,7 @@ impl OrderRequest {
     /// - `ord_qty` (`ORD_QTY`): 주문수량
     /// - `unit_price` (`UNIT_PRICE`): 주문가격1
     /// - `ord_dvsn_cd` (`ORD_DVSN_CD`): 주문구분코드
+    #[inline]
     pub fn night_old(
         sll_buy_dvsn_cd: crate::api::codes::SideFilter,
         shtn_pdno: impl Into<String>,
@@ -194,6 +196,7 @@ impl OrderRequest {
     /// - `ord_qty` (`ORD_QTY`): 주문수량
     /// - `unit_price` (`UNIT_PRICE`): 주문가격1
     /// - `ord_dvsn_cd` (`ORD_DVSN_CD`): 주문구분코드
+    #[inline]
     pub fn night_new(
         sll_buy_dvsn_cd: crate::api::codes::SideFilter,
         shtn_pdno: impl Into<String>,
@@ -229,18 +232,21 @@ impl OrderRequest {
     /// - `02`: 주문전송
     ///
     /// Default: `02`.
+    #[inline]
     pub fn ord_prcs_dvsn_cd(mut self, value: crate::api::codes::OrdPrcsDvsnCd) -> Self {
         self.ord_prcs_dvsn_cd = p::code(&value);
         self
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
@@ -251,24 +257,28 @@ impl OrderRequest {
     /// Codes:
     /// - `01`: 매도
     /// - `02`: 매수
+    #[inline]
     pub fn sll_buy_dvsn_cd(mut self, value: crate::api::codes::SideFilter) -> Self {
         self.sll_buy_dvsn_cd = p::code(&value);
         self
     }
 
     /// Sets 단축상품번호 (`SHTN_PDNO`, required, length 12).
+    #[inline]
     pub fn shtn_pdno(mut self, value: impl Into<String>) -> Self {
         self.shtn_pdno = value.into();
         self
     }
 
     /// Sets 주문수량 (`ORD_QTY`, required, length 10).
+    #[inline]
     pub fn ord_qty(mut self, value: u64) -> Self {
         self.ord_qty = p::int(value);
         self
     }
 
     /// Sets 주문가격1 (`UNIT_PRICE`, required, length 23).
+    #[inline]
     pub fn unit_price(mut self, value: v::Decimal) -> Self {
         self.unit_price = p::decimal(value);
         self
@@ -283,6 +293,7 @@ impl OrderRequest {
     /// - `04`: 최유리
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn nmpr_type_cd(mut self, value: crate::api::codes::NmprTypeCd) -> Self {
         self.nmpr_type_cd = p::code(&value);
         self
@@ -296,6 +307,7 @@ impl OrderRequest {
     /// - `4`: FOK
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn krx_nmpr_cndt_cd(mut self, value: crate::api::codes::KrxNmprCndtCd) -> Self {
         self.krx_nmpr_cndt_cd = p::code(&value);
         self
@@ -304,6 +316,7 @@ impl OrderRequest {
     /// Sets 연락전화번호 (`CTAC_TLNO`, length 20).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctac_tlno(mut self, value: impl Into<String>) -> Self {
         self.ctac_tlno = value.into();
         self
@@ -312,6 +325,7 @@ impl OrderRequest {
     /// Sets 선물옵션종목구분코드 (`FUOP_ITEM_DVSN_CD`, length 2).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fuop_item_dvsn_cd(mut self, value: impl Into<String>) -> Self {
         self.fuop_item_dvsn_cd = value.into();
         self
@@ -330,6 +344,7 @@ impl OrderRequest {
     /// - `13`: 시장가(FOK)
     /// - `14`: 최유리(IOC)
     /// - `15`: 최유리(FOK)
+    #[inline]
     pub fn ord_dvsn_cd(mut self, value: crate::api::codes::OrdDvsnCd) -> Self {
         self.ord_dvsn_cd = p::code(&value);
         self

@@ -140,6 +140,7 @@ impl OrderRvsecnclRequest {
     /// - `unit_price` (`UNIT_PRICE`): 주문가격1
     /// - `rmn_qty_yn` (`RMN_QTY_YN`): 잔여수량여부
     /// - `ord_dvsn_cd` (`ORD_DVSN_CD`): 주문구분코드
+    #[inline]
     pub fn day(
         rvse_cncl_dvsn_cd: crate::api::codes::ModifyCancel,
         orgn_odno: impl Into<String>,
@@ -174,6 +175,7 @@ impl OrderRvsecnclRequest {
     /// - `unit_price` (`UNIT_PRICE`): 주문가격1
     /// - `rmn_qty_yn` (`RMN_QTY_YN`): 잔여수량여부
     /// - `ord_dvsn_cd` (`ORD_DVSN_CD`): 주문구분코드
+    #[inline]
     pub fn night_old(
         rvse_cncl_dvsn_cd: crate::api::codes::ModifyCancel,
         orgn_odno: impl Into<String>,
@@ -208,6 +210,7 @@ impl OrderRvsecnclRequest {
     /// - `unit_price` (`UNIT_PRICE`): 주문가격1
     /// - `rmn_qty_yn` (`RMN_QTY_YN`): 잔여수량여부
     /// - `ord_dvsn_cd` (`ORD_DVSN_CD`): 주문구분코드
+    #[inline]
     pub fn night_new(
         rvse_cncl_dvsn_cd: crate::api::codes::ModifyCancel,
         orgn_odno: impl Into<String>,
@@ -244,18 +247,21 @@ impl OrderRvsecnclRequest {
     /// - `02`: 주문전송
     ///
     /// Default: `02`.
+    #[inline]
     pub fn ord_prcs_dvsn_cd(mut self, value: crate::api::codes::OrdPrcsDvsnCd) -> Self {
         self.ord_prcs_dvsn_cd = p::code(&value);
         self
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
@@ -266,24 +272,28 @@ impl OrderRvsecnclRequest {
     /// Codes:
     /// - `01`: 정정
     /// - `02`: 취소
+    #[inline]
     pub fn rvse_cncl_dvsn_cd(mut self, value: crate::api::codes::ModifyCancel) -> Self {
         self.rvse_cncl_dvsn_cd = p::code(&value);
         self
     }
 
     /// Sets 원주문번호 (`ORGN_ODNO`, required, length 10).
+    #[inline]
     pub fn orgn_odno(mut self, value: impl Into<String>) -> Self {
         self.orgn_odno = value.into();
         self
     }
 
     /// Sets 주문수량 (`ORD_QTY`, required, length 10).
+    #[inline]
     pub fn ord_qty(mut self, value: u64) -> Self {
         self.ord_qty = p::int(value);
         self
     }
 
     /// Sets 주문가격1 (`UNIT_PRICE`, required, length 23).
+    #[inline]
     pub fn unit_price(mut self, value: v::Decimal) -> Self {
         self.unit_price = p::decimal(value);
         self
@@ -298,6 +308,7 @@ impl OrderRvsecnclRequest {
     /// - `04`: 최유리
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn nmpr_type_cd(mut self, value: crate::api::codes::NmprTypeCd) -> Self {
         self.nmpr_type_cd = p::code(&value);
         self
@@ -311,12 +322,14 @@ impl OrderRvsecnclRequest {
     /// - `4`: FOK
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn krx_nmpr_cndt_cd(mut self, value: crate::api::codes::KrxNmprCndtCd) -> Self {
         self.krx_nmpr_cndt_cd = p::code(&value);
         self
     }
 
     /// Sets 잔여수량여부 (`RMN_QTY_YN`, required, length 1).
+    #[inline]
     pub fn rmn_qty_yn(mut self, value: bool) -> Self {
         self.rmn_qty_yn = p::flag(value);
         self
@@ -331,6 +344,7 @@ impl OrderRvsecnclRequest {
     /// - `04`: 스프레드
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fuop_item_dvsn_cd(mut self, value: crate::api::codes::FuopItemDvsnCd) -> Self {
         self.fuop_item_dvsn_cd = p::code(&value);
         self
@@ -349,6 +363,7 @@ impl OrderRvsecnclRequest {
     /// - `13`: 시장가(FOK)
     /// - `14`: 최유리(IOC)
     /// - `15`: 최유리(FOK)
+    #[inline]
     pub fn ord_dvsn_cd(mut self, value: crate::api::codes::OrdDvsnCd) -> Self {
         self.ord_dvsn_cd = p::code(&value);
         self

@@ -46,6 +46,7 @@ impl BonusIssueRequest {
     /// Required fields, in spec order:
     /// - `f_dt` (`F_DT`): 조회일자From
     /// - `t_dt` (`T_DT`): 조회일자To
+    #[inline]
     pub fn new(f_dt: v::NaiveDate, t_dt: v::NaiveDate) -> Self {
         Self {
             cts: String::new(),
@@ -58,18 +59,21 @@ impl BonusIssueRequest {
     /// Sets CTS (`CTS`, required, length 17).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn cts(mut self, value: impl Into<String>) -> Self {
         self.cts = value.into();
         self
     }
 
     /// Sets 조회일자From (`F_DT`, required, length 8).
+    #[inline]
     pub fn f_dt(mut self, value: v::NaiveDate) -> Self {
         self.f_dt = p::date(value);
         self
     }
 
     /// Sets 조회일자To (`T_DT`, required, length 8).
+    #[inline]
     pub fn t_dt(mut self, value: v::NaiveDate) -> Self {
         self.t_dt = p::date(value);
         self
@@ -78,6 +82,7 @@ impl BonusIssueRequest {
     /// Sets 종목코드 (`SHT_CD`, required, length 9).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn sht_cd(mut self, value: impl Into<String>) -> Self {
         self.sht_cd = value.into();
         self

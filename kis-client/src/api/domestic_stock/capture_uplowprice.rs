@@ -105,6 +105,7 @@ impl CaptureUplowpriceRequest {
     /// - `fid_prc_cls_code` (`FID_PRC_CLS_CODE`): 상하한가 구분코드
     /// - `fid_div_cls_code` (`FID_DIV_CLS_CODE`): 분류구분코드
     /// - `fid_input_iscd` (`FID_INPUT_ISCD`): 입력종목코드
+    #[inline]
     pub fn new(
         fid_cond_mrkt_div_code: impl Into<String>,
         fid_prc_cls_code: crate::api::codes::FidPrcClsCode,
@@ -126,6 +127,7 @@ impl CaptureUplowpriceRequest {
     }
 
     /// Sets 조건시장분류코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
         self
@@ -137,6 +139,7 @@ impl CaptureUplowpriceRequest {
     /// - `11300`: Unique key
     ///
     /// Default: `11300`.
+    #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: crate::api::codes::FidCondScrDivCode) -> Self {
         self.fid_cond_scr_div_code = p::code(&value);
         self
@@ -147,6 +150,7 @@ impl CaptureUplowpriceRequest {
     /// Codes:
     /// - `0`: 상한가
     /// - `1`: 하한가
+    #[inline]
     pub fn fid_prc_cls_code(mut self, value: crate::api::codes::FidPrcClsCode) -> Self {
         self.fid_prc_cls_code = p::code(&value);
         self
@@ -161,6 +165,7 @@ impl CaptureUplowpriceRequest {
     /// - `1`: 15%상하한가 근접
     /// - `2`: 20%상하한가 근접
     /// - `3`: 25%상하한가 근접
+    #[inline]
     pub fn fid_div_cls_code(
         mut self,
         value: crate::api::codes::FidDivClsCodeCaptureUplowprice,
@@ -170,6 +175,7 @@ impl CaptureUplowpriceRequest {
     }
 
     /// Sets 입력종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self
@@ -178,6 +184,7 @@ impl CaptureUplowpriceRequest {
     /// Sets 대상구분코드 (`FID_TRGT_CLS_CODE`, required, length 32).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_trgt_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_trgt_cls_code = value.into();
         self
@@ -186,6 +193,7 @@ impl CaptureUplowpriceRequest {
     /// Sets 대상제외구분코드 (`FID_TRGT_EXLS_CLS_CODE`, required, length 32).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_trgt_exls_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_trgt_exls_cls_code = value.into();
         self
@@ -194,6 +202,7 @@ impl CaptureUplowpriceRequest {
     /// Sets 입력가격1 (`FID_INPUT_PRICE_1`, required, length 12).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_price_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_price_1 = value.into();
         self
@@ -202,6 +211,7 @@ impl CaptureUplowpriceRequest {
     /// Sets 입력가격2 (`FID_INPUT_PRICE_2`, required, length 12).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_price_2(mut self, value: impl Into<String>) -> Self {
         self.fid_input_price_2 = value.into();
         self
@@ -210,6 +220,7 @@ impl CaptureUplowpriceRequest {
     /// Sets 거래량수 (`FID_VOL_CNT`, required, length 12).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_vol_cnt(mut self, value: u64) -> Self {
         self.fid_vol_cnt = p::int(value);
         self

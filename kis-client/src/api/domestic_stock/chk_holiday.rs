@@ -43,6 +43,7 @@ impl ChkHolidayRequest {
     ///
     /// Required fields, in spec order:
     /// - `bass_dt` (`BASS_DT`): 기준일자
+    #[inline]
     pub fn new(bass_dt: v::NaiveDate) -> Self {
         Self {
             bass_dt: p::date(bass_dt),
@@ -52,6 +53,7 @@ impl ChkHolidayRequest {
     }
 
     /// Sets 기준일자 (`BASS_DT`, required, length 8).
+    #[inline]
     pub fn bass_dt(mut self, value: v::NaiveDate) -> Self {
         self.bass_dt = p::date(value);
         self
@@ -60,6 +62,7 @@ impl ChkHolidayRequest {
     /// Sets 연속조회키 (`CTX_AREA_NK`, required, length 20).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_nk(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_nk = value.into();
         self
@@ -68,6 +71,7 @@ impl ChkHolidayRequest {
     /// Sets 연속조회검색조건 (`CTX_AREA_FK`, required, length 20).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_fk(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_fk = value.into();
         self

@@ -61,6 +61,7 @@ impl CompInterestRequest {
     /// Required fields, in spec order:
     /// - `fid_cond_mrkt_div_code` (`FID_COND_MRKT_DIV_CODE`): 조건시장분류코드
     /// - `fid_cond_scr_div_code` (`FID_COND_SCR_DIV_CODE`): 조건화면분류코드
+    #[inline]
     pub fn new(
         fid_cond_mrkt_div_code: impl Into<String>,
         fid_cond_scr_div_code: impl Into<String>,
@@ -74,12 +75,14 @@ impl CompInterestRequest {
     }
 
     /// Sets 조건시장분류코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
         self
     }
 
     /// Sets 조건화면분류코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
+    #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
         self
@@ -91,6 +94,7 @@ impl CompInterestRequest {
     /// - `1`: 해외금리지표
     ///
     /// Default: `1`.
+    #[inline]
     pub fn fid_div_cls_code(mut self, value: crate::api::codes::FidDivClsCodeCompInterest) -> Self {
         self.fid_div_cls_code = p::code(&value);
         self
@@ -99,6 +103,7 @@ impl CompInterestRequest {
     /// Sets 분류구분코드 (`FID_DIV_CLS_CODE1`, required, length 2).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_div_cls_code1(mut self, value: impl Into<String>) -> Self {
         self.fid_div_cls_code1 = value.into();
         self

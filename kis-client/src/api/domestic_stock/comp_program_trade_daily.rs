@@ -67,6 +67,7 @@ impl CompProgramTradeDailyRequest {
     /// Required fields, in spec order:
     /// - `fid_cond_mrkt_div_code` (`FID_COND_MRKT_DIV_CODE`): 시장 분류 코드
     /// - `fid_mrkt_cls_code` (`FID_MRKT_CLS_CODE`): 시장 구분 코드
+    #[inline]
     pub fn new(
         fid_cond_mrkt_div_code: crate::api::codes::Market,
         fid_mrkt_cls_code: crate::api::codes::FidMrktClsCode,
@@ -85,6 +86,7 @@ impl CompProgramTradeDailyRequest {
     /// - `J`: KRX
     /// - `NX`: NXT
     /// - `UN`: 통합
+    #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: crate::api::codes::Market) -> Self {
         self.fid_cond_mrkt_div_code = p::code(&value);
         self
@@ -95,6 +97,7 @@ impl CompProgramTradeDailyRequest {
     /// Codes:
     /// - `K`: 코스피
     /// - `Q`: 코스닥
+    #[inline]
     pub fn fid_mrkt_cls_code(mut self, value: crate::api::codes::FidMrktClsCode) -> Self {
         self.fid_mrkt_cls_code = p::code(&value);
         self
@@ -103,6 +106,7 @@ impl CompProgramTradeDailyRequest {
     /// Sets 검색시작일 (`FID_INPUT_DATE_1`, required, length 10).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_date_1(mut self, value: v::NaiveDate) -> Self {
         self.fid_input_date_1 = p::date(value);
         self
@@ -111,6 +115,7 @@ impl CompProgramTradeDailyRequest {
     /// Sets 검색종료일 (`FID_INPUT_DATE_2`, required, length 10).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_date_2(mut self, value: v::NaiveDate) -> Self {
         self.fid_input_date_2 = p::date(value);
         self

@@ -71,6 +71,7 @@ impl CompProgramTradeTodayRequest {
     /// Required fields, in spec order:
     /// - `fid_cond_mrkt_div_code` (`FID_COND_MRKT_DIV_CODE`): 시장 분류 코드
     /// - `fid_mrkt_cls_code` (`FID_MRKT_CLS_CODE`): 시장 구분 코드
+    #[inline]
     pub fn new(
         fid_cond_mrkt_div_code: impl Into<String>,
         fid_mrkt_cls_code: crate::api::codes::FidMrktClsCode,
@@ -86,6 +87,7 @@ impl CompProgramTradeTodayRequest {
     }
 
     /// Sets 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
         self
@@ -96,6 +98,7 @@ impl CompProgramTradeTodayRequest {
     /// Codes:
     /// - `K`: 코스피
     /// - `Q`: 코스닥
+    #[inline]
     pub fn fid_mrkt_cls_code(mut self, value: crate::api::codes::FidMrktClsCode) -> Self {
         self.fid_mrkt_cls_code = p::code(&value);
         self
@@ -104,6 +107,7 @@ impl CompProgramTradeTodayRequest {
     /// Sets 구간 구분 코드 (`FID_SCTN_CLS_CODE`, required, length 2).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_sctn_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_sctn_cls_code = value.into();
         self
@@ -112,6 +116,7 @@ impl CompProgramTradeTodayRequest {
     /// Sets 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self
@@ -120,6 +125,7 @@ impl CompProgramTradeTodayRequest {
     /// Sets 시장 분류코드1 (`FID_COND_MRKT_DIV_CODE1`, required, length 2).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_cond_mrkt_div_code1(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code1 = value.into();
         self
@@ -128,6 +134,7 @@ impl CompProgramTradeTodayRequest {
     /// Sets 입력 시간1 (`FID_INPUT_HOUR_1`, required, length 10).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_hour_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_hour_1 = value.into();
         self

@@ -67,6 +67,7 @@ impl CreditBalanceRequest {
     /// - `fid_option` (`FID_OPTION`): 증가율기간
     /// - `fid_cond_mrkt_div_code` (`FID_COND_MRKT_DIV_CODE`): 조건 시장 분류 코드
     /// - `fid_rank_sort_cls_code` (`FID_RANK_SORT_CLS_CODE`): 순위 정렬 구분 코드
+    #[inline]
     pub fn new(
         fid_cond_scr_div_code: impl Into<String>,
         fid_input_iscd: crate::api::codes::FidInputIscd,
@@ -84,6 +85,7 @@ impl CreditBalanceRequest {
     }
 
     /// Sets 조건 화면 분류 코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
+    #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
         self
@@ -96,24 +98,28 @@ impl CreditBalanceRequest {
     /// - `0001`: 거래소
     /// - `1001`: 코스닥
     /// - `2001`: 코스피200
+    #[inline]
     pub fn fid_input_iscd(mut self, value: crate::api::codes::FidInputIscd) -> Self {
         self.fid_input_iscd = p::code(&value);
         self
     }
 
     /// Sets 증가율기간 (`FID_OPTION`, required, length 5).
+    #[inline]
     pub fn fid_option(mut self, value: v::Decimal) -> Self {
         self.fid_option = p::decimal(value);
         self
     }
 
     /// Sets 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
         self
     }
 
     /// Sets 순위 정렬 구분 코드 (`FID_RANK_SORT_CLS_CODE`, required, length 2).
+    #[inline]
     pub fn fid_rank_sort_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_rank_sort_cls_code = value.into();
         self

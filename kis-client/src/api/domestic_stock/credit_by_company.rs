@@ -76,6 +76,7 @@ impl CreditByCompanyRequest {
     /// - `fid_input_iscd` (`fid_input_iscd`): 입력 종목코드
     /// - `fid_cond_scr_div_code` (`fid_cond_scr_div_code`): 조건 화면 분류 코드
     /// - `fid_cond_mrkt_div_code` (`fid_cond_mrkt_div_code`): 조건 시장 분류 코드
+    #[inline]
     pub fn new(
         fid_rank_sort_cls_code: crate::api::codes::FidRankSortClsCodeCreditByCompany,
         fid_slct_yn: crate::api::codes::FidSlctYn,
@@ -97,6 +98,7 @@ impl CreditByCompanyRequest {
     /// Codes:
     /// - `0`: 코드순
     /// - `1`: 이름순
+    #[inline]
     pub fn fid_rank_sort_cls_code(
         mut self,
         value: crate::api::codes::FidRankSortClsCodeCreditByCompany,
@@ -110,6 +112,7 @@ impl CreditByCompanyRequest {
     /// Codes:
     /// - `0`: 신용주문가능
     /// - `1`: 신용주문불가
+    #[inline]
     pub fn fid_slct_yn(mut self, value: crate::api::codes::FidSlctYn) -> Self {
         self.fid_slct_yn = p::code(&value);
         self
@@ -123,18 +126,21 @@ impl CreditByCompanyRequest {
     /// - `1001`: 코스닥
     /// - `2001`: 코스피200
     /// - `4001`: KRX100
+    #[inline]
     pub fn fid_input_iscd(mut self, value: crate::api::codes::FidInputIscdBulkTransNum) -> Self {
         self.fid_input_iscd = p::code(&value);
         self
     }
 
     /// Sets 조건 화면 분류 코드 (`fid_cond_scr_div_code`, required, length 5).
+    #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
         self
     }
 
     /// Sets 조건 시장 분류 코드 (`fid_cond_mrkt_div_code`, required, length 2).
+    #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
         self

@@ -57,6 +57,7 @@ impl DailyCreditBalanceRequest {
     /// - `fid_cond_scr_div_code` (`fid_cond_scr_div_code`): 화면 분류 코드
     /// - `fid_input_iscd` (`fid_input_iscd`): 종목코드
     /// - `fid_input_date_1` (`fid_input_date_1`): 결제일자
+    #[inline]
     pub fn new(
         fid_cond_mrkt_div_code: impl Into<String>,
         fid_cond_scr_div_code: impl Into<String>,
@@ -72,24 +73,28 @@ impl DailyCreditBalanceRequest {
     }
 
     /// Sets 시장 분류 코드 (`fid_cond_mrkt_div_code`, required, length 2).
+    #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
         self
     }
 
     /// Sets 화면 분류 코드 (`fid_cond_scr_div_code`, required, length 5).
+    #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
         self
     }
 
     /// Sets 종목코드 (`fid_input_iscd`, required, length 12).
+    #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self
     }
 
     /// Sets 결제일자 (`fid_input_date_1`, required, length 10).
+    #[inline]
     pub fn fid_input_date_1(mut self, value: v::NaiveDate) -> Self {
         self.fid_input_date_1 = p::date(value);
         self

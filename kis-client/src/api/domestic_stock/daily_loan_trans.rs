@@ -59,6 +59,7 @@ impl DailyLoanTransRequest {
     /// - `mksc_shrn_iscd` (`MKSC_SHRN_ISCD`): 종목코드
     /// - `start_date` (`START_DATE`): 조회시작일시
     /// - `end_date` (`END_DATE`): 조회종료일시
+    #[inline]
     pub fn new(
         mrkt_div_cls_code: crate::api::codes::MrktDivClsCode,
         mksc_shrn_iscd: impl Into<String>,
@@ -80,24 +81,28 @@ impl DailyLoanTransRequest {
     /// - `1`: 코스피
     /// - `2`: 코스닥
     /// - `3`: 종목
+    #[inline]
     pub fn mrkt_div_cls_code(mut self, value: crate::api::codes::MrktDivClsCode) -> Self {
         self.mrkt_div_cls_code = p::code(&value);
         self
     }
 
     /// Sets 종목코드 (`MKSC_SHRN_ISCD`, required, length 9).
+    #[inline]
     pub fn mksc_shrn_iscd(mut self, value: impl Into<String>) -> Self {
         self.mksc_shrn_iscd = value.into();
         self
     }
 
     /// Sets 조회시작일시 (`START_DATE`, required, length 8).
+    #[inline]
     pub fn start_date(mut self, value: v::NaiveDate) -> Self {
         self.start_date = p::date(value);
         self
     }
 
     /// Sets 조회종료일시 (`END_DATE`, required, length 8).
+    #[inline]
     pub fn end_date(mut self, value: v::NaiveDate) -> Self {
         self.end_date = p::date(value);
         self
@@ -106,6 +111,7 @@ impl DailyLoanTransRequest {
     /// Sets 이전조회KEY (`CTS`, required, length 8).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn cts(mut self, value: impl Into<String>) -> Self {
         self.cts = value.into();
         self

@@ -135,6 +135,7 @@ impl DisparityRequest {
     /// - `fid_rank_sort_cls_code` (`fid_rank_sort_cls_code`): 순위 정렬 구분 코드
     /// - `fid_hour_cls_code` (`fid_hour_cls_code`): 시간 구분 코드
     /// - `fid_input_iscd` (`fid_input_iscd`): 입력 종목코드
+    #[inline]
     pub fn new(
         fid_cond_mrkt_div_code: crate::api::codes::FidCondMrktDivCodeBulkTransNum,
         fid_cond_scr_div_code: impl Into<String>,
@@ -161,6 +162,7 @@ impl DisparityRequest {
     /// Sets 입력 가격2 (`fid_input_price_2`, required, length 12).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_price_2(mut self, value: impl Into<String>) -> Self {
         self.fid_input_price_2 = value.into();
         self
@@ -171,6 +173,7 @@ impl DisparityRequest {
     /// Codes:
     /// - `J`: KRX
     /// - `NX`: NXT
+    #[inline]
     pub fn fid_cond_mrkt_div_code(
         mut self,
         value: crate::api::codes::FidCondMrktDivCodeBulkTransNum,
@@ -180,6 +183,7 @@ impl DisparityRequest {
     }
 
     /// Sets 조건 화면 분류 코드 (`fid_cond_scr_div_code`, required, length 5).
+    #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
         self
@@ -196,6 +200,7 @@ impl DisparityRequest {
     /// - `5`: 투자위험
     /// - `6`: 보톧주
     /// - `7`: 우선주
+    #[inline]
     pub fn fid_div_cls_code(mut self, value: crate::api::codes::FidDivClsCodeDisparity) -> Self {
         self.fid_div_cls_code = p::code(&value);
         self
@@ -206,6 +211,7 @@ impl DisparityRequest {
     /// Codes:
     /// - `0`: 이격도상위순
     /// - `1`: 이격도하위순
+    #[inline]
     pub fn fid_rank_sort_cls_code(
         mut self,
         value: crate::api::codes::FidRankSortClsCodeDisparity,
@@ -222,6 +228,7 @@ impl DisparityRequest {
     /// - `20`: 이격도20
     /// - `60`: 이격도60
     /// - `120`: 이격도120
+    #[inline]
     pub fn fid_hour_cls_code(mut self, value: crate::api::codes::FidHourClsCodeDisparity) -> Self {
         self.fid_hour_cls_code = p::code(&value);
         self
@@ -234,6 +241,7 @@ impl DisparityRequest {
     /// - `0001`: 거래소
     /// - `1001`: 코스닥
     /// - `2001`: 코스피200
+    #[inline]
     pub fn fid_input_iscd(mut self, value: crate::api::codes::FidInputIscd) -> Self {
         self.fid_input_iscd = p::code(&value);
         self
@@ -245,6 +253,7 @@ impl DisparityRequest {
     /// - `0`: 전체
     ///
     /// Default: `0`.
+    #[inline]
     pub fn fid_trgt_cls_code(mut self, value: crate::api::codes::FidDivClsCode) -> Self {
         self.fid_trgt_cls_code = p::code(&value);
         self
@@ -256,6 +265,7 @@ impl DisparityRequest {
     /// - `0`: 전체
     ///
     /// Default: `0`.
+    #[inline]
     pub fn fid_trgt_exls_cls_code(mut self, value: crate::api::codes::FidDivClsCode) -> Self {
         self.fid_trgt_exls_cls_code = p::code(&value);
         self
@@ -264,6 +274,7 @@ impl DisparityRequest {
     /// Sets 입력 가격1 (`fid_input_price_1`, required, length 12).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_price_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_price_1 = value.into();
         self
@@ -272,6 +283,7 @@ impl DisparityRequest {
     /// Sets 거래량 수 (`fid_vol_cnt`, required, length 12).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_vol_cnt(mut self, value: u64) -> Self {
         self.fid_vol_cnt = p::int(value);
         self

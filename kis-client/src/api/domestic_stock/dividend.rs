@@ -58,6 +58,7 @@ impl DividendRequest {
     /// - `gb1` (`GB1`): 조회구분
     /// - `f_dt` (`F_DT`): 조회일자From
     /// - `t_dt` (`T_DT`): 조회일자To
+    #[inline]
     pub fn new(gb1: crate::api::codes::Gb1, f_dt: v::NaiveDate, t_dt: v::NaiveDate) -> Self {
         Self {
             cts: String::new(),
@@ -72,6 +73,7 @@ impl DividendRequest {
     /// Sets CTS (`CTS`, required, length 17).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn cts(mut self, value: impl Into<String>) -> Self {
         self.cts = value.into();
         self
@@ -83,18 +85,21 @@ impl DividendRequest {
     /// - `0`: 배당전체
     /// - `1`: 결산배당
     /// - `2`: 중간배당
+    #[inline]
     pub fn gb1(mut self, value: crate::api::codes::Gb1) -> Self {
         self.gb1 = p::code(&value);
         self
     }
 
     /// Sets 조회일자From (`F_DT`, required, length 8).
+    #[inline]
     pub fn f_dt(mut self, value: v::NaiveDate) -> Self {
         self.f_dt = p::date(value);
         self
     }
 
     /// Sets 조회일자To (`T_DT`, required, length 8).
+    #[inline]
     pub fn t_dt(mut self, value: v::NaiveDate) -> Self {
         self.t_dt = p::date(value);
         self
@@ -103,6 +108,7 @@ impl DividendRequest {
     /// Sets 종목코드 (`SHT_CD`, required, length 9).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn sht_cd(mut self, value: impl Into<String>) -> Self {
         self.sht_cd = value.into();
         self
@@ -111,6 +117,7 @@ impl DividendRequest {
     /// Sets 고배당여부 (`HIGH_GB`, required, length 1).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn high_gb(mut self, value: impl Into<String>) -> Self {
         self.high_gb = value.into();
         self

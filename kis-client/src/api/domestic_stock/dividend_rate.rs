@@ -83,6 +83,7 @@ impl DividendRateRequest {
     /// - `f_dt` (`F_DT`): 기준일From
     /// - `t_dt` (`T_DT`): 기준일To
     /// - `gb4` (`GB4`): 결산/중간배당
+    #[inline]
     pub fn new(
         gb1: crate::api::codes::Gb1DividendRate,
         upjong: impl Into<String>,
@@ -107,6 +108,7 @@ impl DividendRateRequest {
     /// Sets CTS\_AREA (`CTS_AREA`, required, length 17).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn cts_area(mut self, value: impl Into<String>) -> Self {
         self.cts_area = value.into();
         self
@@ -119,12 +121,14 @@ impl DividendRateRequest {
     /// - `1`: 코스피
     /// - `2`: 코스피200
     /// - `3`: 코스닥
+    #[inline]
     pub fn gb1(mut self, value: crate::api::codes::Gb1DividendRate) -> Self {
         self.gb1 = p::code(&value);
         self
     }
 
     /// Sets 업종구분 (`UPJONG`, required, length 4).
+    #[inline]
     pub fn upjong(mut self, value: impl Into<String>) -> Self {
         self.upjong = value.into();
         self
@@ -136,6 +140,7 @@ impl DividendRateRequest {
     /// - `0`: 전체
     /// - `6`: 보통주
     /// - `7`: 우선주
+    #[inline]
     pub fn gb2(mut self, value: crate::api::codes::Gb2) -> Self {
         self.gb2 = p::code(&value);
         self
@@ -146,18 +151,21 @@ impl DividendRateRequest {
     /// Codes:
     /// - `1`: 주식배당
     /// - `2`: 현금배당
+    #[inline]
     pub fn gb3(mut self, value: crate::api::codes::Gb3) -> Self {
         self.gb3 = p::code(&value);
         self
     }
 
     /// Sets 기준일From (`F_DT`, required, length 8).
+    #[inline]
     pub fn f_dt(mut self, value: v::NaiveDate) -> Self {
         self.f_dt = p::date(value);
         self
     }
 
     /// Sets 기준일To (`T_DT`, required, length 8).
+    #[inline]
     pub fn t_dt(mut self, value: v::NaiveDate) -> Self {
         self.t_dt = p::date(value);
         self
@@ -169,6 +177,7 @@ impl DividendRateRequest {
     /// - `0`: 전체
     /// - `1`: 결산배당
     /// - `2`: 중간배당
+    #[inline]
     pub fn gb4(mut self, value: crate::api::codes::Gb4) -> Self {
         self.gb4 = p::code(&value);
         self

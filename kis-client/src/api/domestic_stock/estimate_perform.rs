@@ -31,6 +31,7 @@ impl EstimatePerformRequest {
     ///
     /// Required fields, in spec order:
     /// - `sht_cd` (`SHT_CD`): 종목코드
+    #[inline]
     pub fn new(sht_cd: impl Into<String>) -> Self {
         Self {
             sht_cd: sht_cd.into(),
@@ -38,6 +39,7 @@ impl EstimatePerformRequest {
     }
 
     /// Sets 종목코드 (`SHT_CD`, required, length 6).
+    #[inline]
     pub fn sht_cd(mut self, value: impl Into<String>) -> Self {
         self.sht_cd = value.into();
         self

@@ -82,6 +82,7 @@ impl ExpClosingPriceRequest {
     /// - `fid_cond_scr_div_code` (`FID_COND_SCR_DIV_CODE`): 조건 화면 분류 코드
     /// - `fid_input_iscd` (`FID_INPUT_ISCD`): 입력 종목코드
     /// - `fid_blng_cls_code` (`FID_BLNG_CLS_CODE`): 소속 구분 코드
+    #[inline]
     pub fn new(
         fid_rank_sort_cls_code: crate::api::codes::FidRankSortClsCodeExpClosingPrice,
         fid_cond_mrkt_div_code: impl Into<String>,
@@ -106,6 +107,7 @@ impl ExpClosingPriceRequest {
     /// - `2`: 하한가마감예상
     /// - `3`: 직전대비상승률상위
     /// - `4`: 직전대비하락률상위
+    #[inline]
     pub fn fid_rank_sort_cls_code(
         mut self,
         value: crate::api::codes::FidRankSortClsCodeExpClosingPrice,
@@ -115,12 +117,14 @@ impl ExpClosingPriceRequest {
     }
 
     /// Sets 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
         self
     }
 
     /// Sets 조건 화면 분류 코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
+    #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
         self
@@ -134,6 +138,7 @@ impl ExpClosingPriceRequest {
     /// - `1001`: 코스닥
     /// - `2001`: 코스피200
     /// - `4001`: KRX100
+    #[inline]
     pub fn fid_input_iscd(mut self, value: crate::api::codes::FidInputIscdBulkTransNum) -> Self {
         self.fid_input_iscd = p::code(&value);
         self
@@ -144,6 +149,7 @@ impl ExpClosingPriceRequest {
     /// Codes:
     /// - `0`: 전체
     /// - `1`: 종가범위연장
+    #[inline]
     pub fn fid_blng_cls_code(mut self, value: crate::api::codes::FidBlngClsCode) -> Self {
         self.fid_blng_cls_code = p::code(&value);
         self

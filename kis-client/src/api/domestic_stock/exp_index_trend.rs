@@ -73,6 +73,7 @@ impl ExpIndexTrendRequest {
     /// - `fid_mkop_cls_code` (`FID_MKOP_CLS_CODE`): 장운영 구분 코드
     /// - `fid_input_iscd` (`FID_INPUT_ISCD`): 입력 종목코드
     /// - `fid_cond_mrkt_div_code` (`FID_COND_MRKT_DIV_CODE`): 조건 시장 분류 코드
+    #[inline]
     pub fn new(
         fid_mkop_cls_code: crate::api::codes::FidMkopClsCode,
         fid_input_iscd: crate::api::codes::FidInputIscdExpIndexTrend,
@@ -91,6 +92,7 @@ impl ExpIndexTrendRequest {
     /// Codes:
     /// - `1`: 장시작전
     /// - `2`: 장마감
+    #[inline]
     pub fn fid_mkop_cls_code(mut self, value: crate::api::codes::FidMkopClsCode) -> Self {
         self.fid_mkop_cls_code = p::code(&value);
         self
@@ -105,6 +107,7 @@ impl ExpIndexTrendRequest {
     /// - `600`: 10분
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_hour_1(mut self, value: crate::api::codes::FidInputHour1) -> Self {
         self.fid_input_hour_1 = p::code(&value);
         self
@@ -118,12 +121,14 @@ impl ExpIndexTrendRequest {
     /// - `1001`: 코스닥
     /// - `2001`: 코스피200
     /// - `4001`: KRX100
+    #[inline]
     pub fn fid_input_iscd(mut self, value: crate::api::codes::FidInputIscdExpIndexTrend) -> Self {
         self.fid_input_iscd = p::code(&value);
         self
     }
 
     /// Sets 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
         self

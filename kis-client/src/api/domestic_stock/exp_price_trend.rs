@@ -54,6 +54,7 @@ impl ExpPriceTrendRequest {
     /// - `fid_mkop_cls_code` (`fid_mkop_cls_code`): 장운영 구분 코드
     /// - `fid_cond_mrkt_div_code` (`fid_cond_mrkt_div_code`): 조건 시장 분류 코드
     /// - `fid_input_iscd` (`fid_input_iscd`): 입력 종목코드
+    #[inline]
     pub fn new(
         fid_mkop_cls_code: crate::api::codes::FidMkopClsCodeExpPriceTrend,
         fid_cond_mrkt_div_code: impl Into<String>,
@@ -71,6 +72,7 @@ impl ExpPriceTrendRequest {
     /// Codes:
     /// - `0`: 전체
     /// - `4`: 체결량 0 제외
+    #[inline]
     pub fn fid_mkop_cls_code(
         mut self,
         value: crate::api::codes::FidMkopClsCodeExpPriceTrend,
@@ -80,12 +82,14 @@ impl ExpPriceTrendRequest {
     }
 
     /// Sets 조건 시장 분류 코드 (`fid_cond_mrkt_div_code`, required, length 2).
+    #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
         self
     }
 
     /// Sets 입력 종목코드 (`fid_input_iscd`, required, length 6).
+    #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self

@@ -80,6 +80,7 @@ impl ExpTotalIndexRequest {
     /// - `fid_cond_scr_div_code` (`fid_cond_scr_div_code`): 조건 화면 분류 코드
     /// - `fid_input_iscd` (`fid_input_iscd`): 입력 종목코드
     /// - `fid_mkop_cls_code` (`fid_mkop_cls_code`): 장운영 구분 코드
+    #[inline]
     pub fn new(
         fid_mrkt_cls_code: crate::api::codes::FidMrktClsCodeExpTotalIndex,
         fid_cond_mrkt_div_code: impl Into<String>,
@@ -102,6 +103,7 @@ impl ExpTotalIndexRequest {
     /// - `0`: 전체
     /// - `K`: 거래소
     /// - `Q`: 코스닥
+    #[inline]
     pub fn fid_mrkt_cls_code(
         mut self,
         value: crate::api::codes::FidMrktClsCodeExpTotalIndex,
@@ -111,12 +113,14 @@ impl ExpTotalIndexRequest {
     }
 
     /// Sets 조건 시장 분류 코드 (`fid_cond_mrkt_div_code`, required, length 2).
+    #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
         self
     }
 
     /// Sets 조건 화면 분류 코드 (`fid_cond_scr_div_code`, required, length 5).
+    #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
         self
@@ -130,6 +134,7 @@ impl ExpTotalIndexRequest {
     /// - `1001`: 코스닥
     /// - `2001`: 코스피200
     /// - `4001`: KRX100
+    #[inline]
     pub fn fid_input_iscd(mut self, value: crate::api::codes::FidInputIscdBulkTransNum) -> Self {
         self.fid_input_iscd = p::code(&value);
         self
@@ -140,6 +145,7 @@ impl ExpTotalIndexRequest {
     /// Codes:
     /// - `1`: 장시작전
     /// - `2`: 장마감
+    #[inline]
     pub fn fid_mkop_cls_code(mut self, value: crate::api::codes::FidMkopClsCode) -> Self {
         self.fid_mkop_cls_code = p::code(&value);
         self

@@ -104,6 +104,7 @@ impl ExpTransUpdownRequest {
     /// - `fid_input_iscd` (`fid_input_iscd`): 입력 종목코드
     /// - `fid_div_cls_code` (`fid_div_cls_code`): 분류 구분 코드
     /// - `fid_mkop_cls_code` (`fid_mkop_cls_code`): 장운영 구분 코드
+    #[inline]
     pub fn new(
         fid_rank_sort_cls_code: impl Into<String>,
         fid_cond_mrkt_div_code: impl Into<String>,
@@ -127,18 +128,21 @@ impl ExpTransUpdownRequest {
     }
 
     /// Sets 순위 정렬 구분 코드 (`fid_rank_sort_cls_code`, required, length 2).
+    #[inline]
     pub fn fid_rank_sort_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_rank_sort_cls_code = value.into();
         self
     }
 
     /// Sets 조건 시장 분류 코드 (`fid_cond_mrkt_div_code`, required, length 2).
+    #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
         self
     }
 
     /// Sets 조건 화면 분류 코드 (`fid_cond_scr_div_code`, required, length 5).
+    #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
         self
@@ -152,6 +156,7 @@ impl ExpTransUpdownRequest {
     /// - `1001`: 코스닥
     /// - `2001`: 코스피200
     /// - `4001`: KRX100
+    #[inline]
     pub fn fid_input_iscd(mut self, value: crate::api::codes::FidInputIscdBulkTransNum) -> Self {
         self.fid_input_iscd = p::code(&value);
         self
@@ -163,6 +168,7 @@ impl ExpTransUpdownRequest {
     /// - `0`: 전체
     /// - `1`: 보통주
     /// - `2`: 우선주
+    #[inline]
     pub fn fid_div_cls_code(
         mut self,
         value: crate::api::codes::FidDivClsCodeExpTransUpdown,
@@ -174,6 +180,7 @@ impl ExpTransUpdownRequest {
     /// Sets 적용 범위 가격1 (`fid_aply_rang_prc_1`, required, length 18).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_aply_rang_prc_1(mut self, value: impl Into<String>) -> Self {
         self.fid_aply_rang_prc_1 = value.into();
         self
@@ -182,6 +189,7 @@ impl ExpTransUpdownRequest {
     /// Sets 거래량 수 (`fid_vol_cnt`, required, length 12).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_vol_cnt(mut self, value: u64) -> Self {
         self.fid_vol_cnt = p::int(value);
         self
@@ -190,6 +198,7 @@ impl ExpTransUpdownRequest {
     /// Sets 거래대금 (`fid_pbmn`, required, length 18).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_pbmn(mut self, value: v::Decimal) -> Self {
         self.fid_pbmn = p::decimal(value);
         self
@@ -201,12 +210,14 @@ impl ExpTransUpdownRequest {
     /// - `0`: 전체
     ///
     /// Default: `0`.
+    #[inline]
     pub fn fid_blng_cls_code(mut self, value: crate::api::codes::FidDivClsCode) -> Self {
         self.fid_blng_cls_code = p::code(&value);
         self
     }
 
     /// Sets 장운영 구분 코드 (`fid_mkop_cls_code`, required, length 2).
+    #[inline]
     pub fn fid_mkop_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_mkop_cls_code = value.into();
         self

@@ -142,6 +142,7 @@ impl FinanceRatioRequest {
     /// - `fid_input_option_2` (`fid_input_option_2`): 입력 옵션2
     /// - `fid_rank_sort_cls_code` (`fid_rank_sort_cls_code`): 순위 정렬 구분 코드
     /// - `fid_blng_cls_code` (`fid_blng_cls_code`): 소속 구분 코드
+    #[inline]
     pub fn new(
         fid_cond_mrkt_div_code: crate::api::codes::FidCondMrktDivCodeBulkTransNum,
         fid_cond_scr_div_code: impl Into<String>,
@@ -174,6 +175,7 @@ impl FinanceRatioRequest {
     /// - `0`: 전체
     ///
     /// Default: `0`.
+    #[inline]
     pub fn fid_trgt_cls_code(mut self, value: crate::api::codes::FidDivClsCode) -> Self {
         self.fid_trgt_cls_code = p::code(&value);
         self
@@ -184,6 +186,7 @@ impl FinanceRatioRequest {
     /// Codes:
     /// - `J`: KRX
     /// - `NX`: NXT
+    #[inline]
     pub fn fid_cond_mrkt_div_code(
         mut self,
         value: crate::api::codes::FidCondMrktDivCodeBulkTransNum,
@@ -193,6 +196,7 @@ impl FinanceRatioRequest {
     }
 
     /// Sets 조건 화면 분류 코드 (`fid_cond_scr_div_code`, required, length 5).
+    #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
         self
@@ -205,6 +209,7 @@ impl FinanceRatioRequest {
     /// - `0001`: 거래소
     /// - `1001`: 코스닥
     /// - `2001`: 코스피200
+    #[inline]
     pub fn fid_input_iscd(mut self, value: crate::api::codes::FidInputIscd) -> Self {
         self.fid_input_iscd = p::code(&value);
         self
@@ -216,6 +221,7 @@ impl FinanceRatioRequest {
     /// - `0`: 전체
     ///
     /// Default: `0`.
+    #[inline]
     pub fn fid_div_cls_code(mut self, value: crate::api::codes::FidDivClsCode) -> Self {
         self.fid_div_cls_code = p::code(&value);
         self
@@ -224,6 +230,7 @@ impl FinanceRatioRequest {
     /// Sets 입력 가격1 (`fid_input_price_1`, required, length 12).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_price_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_price_1 = value.into();
         self
@@ -232,6 +239,7 @@ impl FinanceRatioRequest {
     /// Sets 입력 가격2 (`fid_input_price_2`, required, length 12).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_price_2(mut self, value: impl Into<String>) -> Self {
         self.fid_input_price_2 = value.into();
         self
@@ -240,12 +248,14 @@ impl FinanceRatioRequest {
     /// Sets 거래량 수 (`fid_vol_cnt`, required, length 12).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_vol_cnt(mut self, value: u64) -> Self {
         self.fid_vol_cnt = p::int(value);
         self
     }
 
     /// Sets 입력 옵션1 (`fid_input_option_1`, required, length 10).
+    #[inline]
     pub fn fid_input_option_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_option_1 = value.into();
         self
@@ -258,6 +268,7 @@ impl FinanceRatioRequest {
     /// - `1`: 반기
     /// - `2`: 3/4분기
     /// - `3`: 결산
+    #[inline]
     pub fn fid_input_option_2(mut self, value: crate::api::codes::FidInputOption2) -> Self {
         self.fid_input_option_2 = p::code(&value);
         self
@@ -270,6 +281,7 @@ impl FinanceRatioRequest {
     /// - `11`: 안정성 분석
     /// - `15`: 성장성 분석
     /// - `20`: 활동성 분석
+    #[inline]
     pub fn fid_rank_sort_cls_code(
         mut self,
         value: crate::api::codes::FidRankSortClsCodeFinanceRatio,
@@ -279,6 +291,7 @@ impl FinanceRatioRequest {
     }
 
     /// Sets 소속 구분 코드 (`fid_blng_cls_code`, required, length 2).
+    #[inline]
     pub fn fid_blng_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_blng_cls_code = value.into();
         self
@@ -290,6 +303,7 @@ impl FinanceRatioRequest {
     /// - `0`: 전체
     ///
     /// Default: `0`.
+    #[inline]
     pub fn fid_trgt_exls_cls_code(mut self, value: crate::api::codes::FidDivClsCode) -> Self {
         self.fid_trgt_exls_cls_code = p::code(&value);
         self

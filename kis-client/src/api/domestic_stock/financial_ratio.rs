@@ -54,6 +54,7 @@ impl FinancialRatioRequest {
     /// - `fid_div_cls_code` (`FID_DIV_CLS_CODE`): 분류 구분 코드
     /// - `fid_cond_mrkt_div_code` (`fid_cond_mrkt_div_code`): 조건 시장 분류 코드
     /// - `fid_input_iscd` (`fid_input_iscd`): 입력 종목코드
+    #[inline]
     pub fn new(
         fid_div_cls_code: crate::api::codes::FidDivClsCodeBalanceSheet,
         fid_cond_mrkt_div_code: impl Into<String>,
@@ -71,18 +72,21 @@ impl FinancialRatioRequest {
     /// Codes:
     /// - `0`: 년
     /// - `1`: 분기
+    #[inline]
     pub fn fid_div_cls_code(mut self, value: crate::api::codes::FidDivClsCodeBalanceSheet) -> Self {
         self.fid_div_cls_code = p::code(&value);
         self
     }
 
     /// Sets 조건 시장 분류 코드 (`fid_cond_mrkt_div_code`, required, length 2).
+    #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
         self
     }
 
     /// Sets 입력 종목코드 (`fid_input_iscd`, required, length 12).
+    #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self

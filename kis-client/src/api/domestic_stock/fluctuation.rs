@@ -127,6 +127,7 @@ impl FluctuationRequest {
     /// - `fid_rank_sort_cls_code` (`fid_rank_sort_cls_code`): 순위 정렬 구분 코드
     /// - `fid_input_cnt_1` (`fid_input_cnt_1`): 입력 수1
     /// - `fid_prc_cls_code` (`fid_prc_cls_code`): 가격 구분 코드
+    #[inline]
     pub fn new(
         fid_cond_mrkt_div_code: crate::api::codes::FidCondMrktDivCodeBulkTransNum,
         fid_cond_scr_div_code: impl Into<String>,
@@ -156,6 +157,7 @@ impl FluctuationRequest {
     /// Sets 등락 비율2 (`fid_rsfl_rate2`, required, length 13.2).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_rsfl_rate2(mut self, value: v::Decimal) -> Self {
         self.fid_rsfl_rate2 = p::decimal(value);
         self
@@ -166,6 +168,7 @@ impl FluctuationRequest {
     /// Codes:
     /// - `J`: KRX
     /// - `NX`: NXT
+    #[inline]
     pub fn fid_cond_mrkt_div_code(
         mut self,
         value: crate::api::codes::FidCondMrktDivCodeBulkTransNum,
@@ -175,12 +178,14 @@ impl FluctuationRequest {
     }
 
     /// Sets 조건 화면 분류 코드 (`fid_cond_scr_div_code`, required, length 5).
+    #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
         self
     }
 
     /// Sets 입력 종목코드 (`fid_input_iscd`, required, length 12).
+    #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self
@@ -194,6 +199,7 @@ impl FluctuationRequest {
     /// - `2`: 시가대비상승율
     /// - `3`: 시가대비하락율
     /// - `4`: 변동율
+    #[inline]
     pub fn fid_rank_sort_cls_code(
         mut self,
         value: crate::api::codes::FidRankSortClsCodeFluctuation,
@@ -203,12 +209,14 @@ impl FluctuationRequest {
     }
 
     /// Sets 입력 수1 (`fid_input_cnt_1`, required, length 12).
+    #[inline]
     pub fn fid_input_cnt_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_cnt_1 = value.into();
         self
     }
 
     /// Sets 가격 구분 코드 (`fid_prc_cls_code`, required, length 2).
+    #[inline]
     pub fn fid_prc_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_prc_cls_code = value.into();
         self
@@ -217,6 +225,7 @@ impl FluctuationRequest {
     /// Sets 입력 가격1 (`fid_input_price_1`, required, length 12).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_price_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_price_1 = value.into();
         self
@@ -225,6 +234,7 @@ impl FluctuationRequest {
     /// Sets 입력 가격2 (`fid_input_price_2`, required, length 12).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_price_2(mut self, value: impl Into<String>) -> Self {
         self.fid_input_price_2 = value.into();
         self
@@ -233,6 +243,7 @@ impl FluctuationRequest {
     /// Sets 거래량 수 (`fid_vol_cnt`, required, length 12).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_vol_cnt(mut self, value: u64) -> Self {
         self.fid_vol_cnt = p::int(value);
         self
@@ -244,6 +255,7 @@ impl FluctuationRequest {
     /// - `0`: 전체
     ///
     /// Default: `0`.
+    #[inline]
     pub fn fid_trgt_cls_code(mut self, value: crate::api::codes::FidDivClsCode) -> Self {
         self.fid_trgt_cls_code = p::code(&value);
         self
@@ -255,6 +267,7 @@ impl FluctuationRequest {
     /// - `0`: 전체
     ///
     /// Default: `0`.
+    #[inline]
     pub fn fid_trgt_exls_cls_code(mut self, value: crate::api::codes::FidDivClsCode) -> Self {
         self.fid_trgt_exls_cls_code = p::code(&value);
         self
@@ -266,6 +279,7 @@ impl FluctuationRequest {
     /// - `0`: 전체
     ///
     /// Default: `0`.
+    #[inline]
     pub fn fid_div_cls_code(mut self, value: crate::api::codes::FidDivClsCode) -> Self {
         self.fid_div_cls_code = p::code(&value);
         self
@@ -274,6 +288,7 @@ impl FluctuationRequest {
     /// Sets 등락 비율1 (`fid_rsfl_rate1`, required, length 13.2).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_rsfl_rate1(mut self, value: v::Decimal) -> Self {
         self.fid_rsfl_rate1 = p::decimal(value);
         self

@@ -94,6 +94,7 @@ impl ForeignInstitutionTotalRequest {
     /// - `fid_div_cls_code` (`FID_DIV_CLS_CODE`): 분류 구분 코드
     /// - `fid_rank_sort_cls_code` (`FID_RANK_SORT_CLS_CODE`): 순위 정렬 구분 코드
     /// - `fid_etc_cls_code` (`FID_ETC_CLS_CODE`): 기타 구분 정렬
+    #[inline]
     pub fn new(
         fid_input_iscd: crate::api::codes::FidInputIscdForeignInstitutionTotal,
         fid_div_cls_code: crate::api::codes::FidDivClsCodeForeignInstitutionTotal,
@@ -116,6 +117,7 @@ impl ForeignInstitutionTotalRequest {
     /// - `V`: Default
     ///
     /// Default: `V`.
+    #[inline]
     pub fn fid_cond_mrkt_div_code(
         mut self,
         value: crate::api::codes::FidCondMrktDivCodeForeignInstitutionTotal,
@@ -130,6 +132,7 @@ impl ForeignInstitutionTotalRequest {
     /// - `16449`: Default
     ///
     /// Default: `16449`.
+    #[inline]
     pub fn fid_cond_scr_div_code(
         mut self,
         value: crate::api::codes::FidCondScrDivCodeForeignInstitutionTotal,
@@ -144,6 +147,7 @@ impl ForeignInstitutionTotalRequest {
     /// - `0000`: 전체
     /// - `0001`: 코스피
     /// - `1001`: 코스닥
+    #[inline]
     pub fn fid_input_iscd(
         mut self,
         value: crate::api::codes::FidInputIscdForeignInstitutionTotal,
@@ -157,6 +161,7 @@ impl ForeignInstitutionTotalRequest {
     /// Codes:
     /// - `0`: 수량정열
     /// - `1`: 금액정열
+    #[inline]
     pub fn fid_div_cls_code(
         mut self,
         value: crate::api::codes::FidDivClsCodeForeignInstitutionTotal,
@@ -170,6 +175,7 @@ impl ForeignInstitutionTotalRequest {
     /// Codes:
     /// - `0`: 순매수상위
     /// - `1`: 순매도상위
+    #[inline]
     pub fn fid_rank_sort_cls_code(
         mut self,
         value: crate::api::codes::FidRankSortClsCodeForeignInstitutionTotal,
@@ -185,6 +191,7 @@ impl ForeignInstitutionTotalRequest {
     /// - `1`: 외국인
     /// - `2`: 기관계
     /// - `3`: 기타
+    #[inline]
     pub fn fid_etc_cls_code(mut self, value: crate::api::codes::FidEtcClsCode) -> Self {
         self.fid_etc_cls_code = p::code(&value);
         self

@@ -52,6 +52,7 @@ impl FrgnmemPchsTrendRequest {
     /// Required fields, in spec order:
     /// - `fid_input_iscd` (`FID_INPUT_ISCD`): 조건시장분류코드
     /// - `fid_input_iscd_2` (`FID_INPUT_ISCD_2`): 조건화면분류코드
+    #[inline]
     pub fn new(fid_input_iscd: impl Into<String>, fid_input_iscd_2: impl Into<String>) -> Self {
         Self {
             fid_input_iscd: fid_input_iscd.into(),
@@ -61,12 +62,14 @@ impl FrgnmemPchsTrendRequest {
     }
 
     /// Sets 조건시장분류코드 (`FID_INPUT_ISCD`, required, length 12).
+    #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self
     }
 
     /// Sets 조건화면분류코드 (`FID_INPUT_ISCD_2`, required, length 8).
+    #[inline]
     pub fn fid_input_iscd_2(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd_2 = value.into();
         self
@@ -78,6 +81,7 @@ impl FrgnmemPchsTrendRequest {
     /// - `J`: KRX만 지원
     ///
     /// Default: `J`.
+    #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: crate::api::codes::Market) -> Self {
         self.fid_cond_mrkt_div_code = p::code(&value);
         self

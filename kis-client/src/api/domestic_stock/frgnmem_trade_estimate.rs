@@ -72,6 +72,7 @@ impl FrgnmemTradeEstimateRequest {
     /// - `fid_input_iscd` (`FID_INPUT_ISCD`): 입력종목코드
     /// - `fid_rank_sort_cls_code` (`FID_RANK_SORT_CLS_CODE`): 순위정렬구분코드
     /// - `fid_rank_sort_cls_code_2` (`FID_RANK_SORT_CLS_CODE_2`): 순위정렬구분코드2
+    #[inline]
     pub fn new(
         fid_cond_mrkt_div_code: impl Into<String>,
         fid_cond_scr_div_code: impl Into<String>,
@@ -89,18 +90,21 @@ impl FrgnmemTradeEstimateRequest {
     }
 
     /// Sets 조건시장분류코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
         self
     }
 
     /// Sets 조건화면분류코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
+    #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
         self
     }
 
     /// Sets 입력종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self
@@ -111,6 +115,7 @@ impl FrgnmemTradeEstimateRequest {
     /// Codes:
     /// - `0`: 금액순
     /// - `1`: 수량순
+    #[inline]
     pub fn fid_rank_sort_cls_code(
         mut self,
         value: crate::api::codes::FidRankSortClsCodeFrgnmemTradeEstimate,
@@ -124,6 +129,7 @@ impl FrgnmemTradeEstimateRequest {
     /// Codes:
     /// - `0`: 매수순
     /// - `1`: 매도순
+    #[inline]
     pub fn fid_rank_sort_cls_code_2(
         mut self,
         value: crate::api::codes::FidRankSortClsCode2,

@@ -70,6 +70,7 @@ impl FrgnmemTradeTrendRequest {
     /// Required fields, in spec order:
     /// - `fid_input_iscd` (`FID_INPUT_ISCD`): 종목코드
     /// - `fid_input_iscd_2` (`FID_INPUT_ISCD_2`): 회원사코드
+    #[inline]
     pub fn new(fid_input_iscd: impl Into<String>, fid_input_iscd_2: impl Into<String>) -> Self {
         Self {
             fid_cond_mrkt_div_code: "J".to_owned(),
@@ -87,6 +88,7 @@ impl FrgnmemTradeTrendRequest {
     /// - `J`: 고정 입력
     ///
     /// Default: `J`.
+    #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: crate::api::codes::Market) -> Self {
         self.fid_cond_mrkt_div_code = p::code(&value);
         self
@@ -98,6 +100,7 @@ impl FrgnmemTradeTrendRequest {
     /// - `20432`: primary key
     ///
     /// Default: `20432`.
+    #[inline]
     pub fn fid_cond_scr_div_code(
         mut self,
         value: crate::api::codes::FidCondScrDivCodeFrgnmemTradeTrend,
@@ -107,12 +110,14 @@ impl FrgnmemTradeTrendRequest {
     }
 
     /// Sets 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self
     }
 
     /// Sets 회원사코드 (`FID_INPUT_ISCD_2`, required, length 10).
+    #[inline]
     pub fn fid_input_iscd_2(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd_2 = value.into();
         self
@@ -121,6 +126,7 @@ impl FrgnmemTradeTrendRequest {
     /// Sets 시장구분코드 (`FID_MRKT_CLS_CODE`, required, length 2).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_mrkt_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_mrkt_cls_code = value.into();
         self
@@ -129,6 +135,7 @@ impl FrgnmemTradeTrendRequest {
     /// Sets 거래량 (`FID_VOL_CNT`, required, length 12).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_vol_cnt(mut self, value: u64) -> Self {
         self.fid_vol_cnt = p::int(value);
         self

@@ -25,6 +25,7 @@ impl serde::Serialize for HtsTopViewRequest {
 
 impl HtsTopViewRequest {
     /// A new request.
+    #[inline]
     pub fn new() -> Self {
         Self {}
     }

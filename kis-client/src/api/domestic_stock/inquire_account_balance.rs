@@ -47,6 +47,7 @@ impl serde::Serialize for InquireAccountBalanceRequest {
 
 impl InquireAccountBalanceRequest {
     /// A new request.
+    #[inline]
     pub fn new() -> Self {
         Self {
             cano: String::new(),
@@ -57,12 +58,14 @@ impl InquireAccountBalanceRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
@@ -71,6 +74,7 @@ impl InquireAccountBalanceRequest {
     /// Sets 조회구분1 (`INQR_DVSN_1`, required, length 1).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn inqr_dvsn_1(mut self, value: impl Into<String>) -> Self {
         self.inqr_dvsn_1 = value.into();
         self
@@ -79,6 +83,7 @@ impl InquireAccountBalanceRequest {
     /// Sets 기준가이전일자적용여부 (`BSPR_BF_DT_APLY_YN`, required, length 1).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn bspr_bf_dt_aply_yn(mut self, value: bool) -> Self {
         self.bspr_bf_dt_aply_yn = p::flag(value);
         self

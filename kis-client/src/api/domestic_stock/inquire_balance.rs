@@ -94,6 +94,7 @@ impl InquireBalanceRequest {
     /// - `fund_sttl_icld_yn` (`FUND_STTL_ICLD_YN`): 펀드결제분포함여부
     /// - `fncg_amt_auto_rdpt_yn` (`FNCG_AMT_AUTO_RDPT_YN`): 융자금액자동상환여부
     /// - `prcs_dvsn` (`PRCS_DVSN`): 처리구분
+    #[inline]
     pub fn new(
         inqr_dvsn: crate::api::codes::BalanceInquiry,
         fund_sttl_icld_yn: bool,
@@ -116,12 +117,14 @@ impl InquireBalanceRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
@@ -135,6 +138,7 @@ impl InquireBalanceRequest {
     /// - `X`: NXT 정규장 (프리마켓, 메인, 애프터마켓)
     ///
     /// Default: `N`.
+    #[inline]
     pub fn afhr_flpr_yn(mut self, value: crate::api::codes::AfterHoursBalance) -> Self {
         self.afhr_flpr_yn = p::code(&value);
         self
@@ -143,6 +147,7 @@ impl InquireBalanceRequest {
     /// Sets 오프라인여부 (`OFL_YN`, length 1).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ofl_yn(mut self, value: bool) -> Self {
         self.ofl_yn = p::flag(value);
         self
@@ -153,6 +158,7 @@ impl InquireBalanceRequest {
     /// Codes:
     /// - `01`: 대출일별
     /// - `02`: 종목별
+    #[inline]
     pub fn inqr_dvsn(mut self, value: crate::api::codes::BalanceInquiry) -> Self {
         self.inqr_dvsn = p::code(&value);
         self
@@ -164,18 +170,21 @@ impl InquireBalanceRequest {
     /// - `01`: 기본값
     ///
     /// Default: `01`.
+    #[inline]
     pub fn unpr_dvsn(mut self, value: crate::api::codes::UnprDvsn) -> Self {
         self.unpr_dvsn = p::code(&value);
         self
     }
 
     /// Sets 펀드결제분포함여부 (`FUND_STTL_ICLD_YN`, required, length 1).
+    #[inline]
     pub fn fund_sttl_icld_yn(mut self, value: bool) -> Self {
         self.fund_sttl_icld_yn = p::flag(value);
         self
     }
 
     /// Sets 융자금액자동상환여부 (`FNCG_AMT_AUTO_RDPT_YN`, required, length 1).
+    #[inline]
     pub fn fncg_amt_auto_rdpt_yn(mut self, value: bool) -> Self {
         self.fncg_amt_auto_rdpt_yn = p::flag(value);
         self
@@ -186,6 +195,7 @@ impl InquireBalanceRequest {
     /// Codes:
     /// - `00`: 전일매매포함
     /// - `01`: 전일매매미포함
+    #[inline]
     pub fn prcs_dvsn(mut self, value: crate::api::codes::PrevDayTrades) -> Self {
         self.prcs_dvsn = p::code(&value);
         self
@@ -194,6 +204,7 @@ impl InquireBalanceRequest {
     /// Sets 연속조회검색조건100 (`CTX_AREA_FK100`, length 100).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_fk100(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_fk100 = value.into();
         self
@@ -202,6 +213,7 @@ impl InquireBalanceRequest {
     /// Sets 연속조회키100 (`CTX_AREA_NK100`, length 100).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_nk100(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_nk100 = value.into();
         self

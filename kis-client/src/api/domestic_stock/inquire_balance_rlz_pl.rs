@@ -90,6 +90,7 @@ impl InquireBalanceRlzPlRequest {
     /// - `fncg_amt_auto_rdpt_yn` (`FNCG_AMT_AUTO_RDPT_YN`): 융자금액자동상환여부
     /// - `prcs_dvsn` (`PRCS_DVSN`): PRCS\_DVSN
     /// - `cost_icld_yn` (`COST_ICLD_YN`): 비용포함여부
+    #[inline]
     pub fn new(
         afhr_flpr_yn: bool,
         inqr_dvsn: impl Into<String>,
@@ -115,18 +116,21 @@ impl InquireBalanceRlzPlRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
     }
 
     /// Sets 시간외단일가여부 (`AFHR_FLPR_YN`, required, length 1).
+    #[inline]
     pub fn afhr_flpr_yn(mut self, value: bool) -> Self {
         self.afhr_flpr_yn = p::flag(value);
         self
@@ -135,12 +139,14 @@ impl InquireBalanceRlzPlRequest {
     /// Sets 오프라인여부 (`OFL_YN`, required, length 1).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ofl_yn(mut self, value: bool) -> Self {
         self.ofl_yn = p::flag(value);
         self
     }
 
     /// Sets 조회구분 (`INQR_DVSN`, required, length 2).
+    #[inline]
     pub fn inqr_dvsn(mut self, value: impl Into<String>) -> Self {
         self.inqr_dvsn = value.into();
         self
@@ -152,18 +158,21 @@ impl InquireBalanceRlzPlRequest {
     /// - `01`: 기본값
     ///
     /// Default: `01`.
+    #[inline]
     pub fn unpr_dvsn(mut self, value: crate::api::codes::UnprDvsn) -> Self {
         self.unpr_dvsn = p::code(&value);
         self
     }
 
     /// Sets 펀드결제포함여부 (`FUND_STTL_ICLD_YN`, required, length 1).
+    #[inline]
     pub fn fund_sttl_icld_yn(mut self, value: bool) -> Self {
         self.fund_sttl_icld_yn = p::flag(value);
         self
     }
 
     /// Sets 융자금액자동상환여부 (`FNCG_AMT_AUTO_RDPT_YN`, required, length 1).
+    #[inline]
     pub fn fncg_amt_auto_rdpt_yn(mut self, value: bool) -> Self {
         self.fncg_amt_auto_rdpt_yn = p::flag(value);
         self
@@ -174,12 +183,14 @@ impl InquireBalanceRlzPlRequest {
     /// Codes:
     /// - `00`: 전일매매포함
     /// - `01`: 전일매매미포함
+    #[inline]
     pub fn prcs_dvsn(mut self, value: crate::api::codes::PrevDayTrades) -> Self {
         self.prcs_dvsn = p::code(&value);
         self
     }
 
     /// Sets 비용포함여부 (`COST_ICLD_YN`, required, length 1).
+    #[inline]
     pub fn cost_icld_yn(mut self, value: bool) -> Self {
         self.cost_icld_yn = p::flag(value);
         self
@@ -188,6 +199,7 @@ impl InquireBalanceRlzPlRequest {
     /// Sets 연속조회검색조건100 (`CTX_AREA_FK100`, required, length 100).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_fk100(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_fk100 = value.into();
         self
@@ -196,6 +208,7 @@ impl InquireBalanceRlzPlRequest {
     /// Sets 연속조회키100 (`CTX_AREA_NK100`, required, length 100).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_nk100(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_nk100 = value.into();
         self

@@ -86,6 +86,7 @@ impl InquireCreditPsamountRequest {
     /// - `crdt_type` (`CRDT_TYPE`): 신용유형
     /// - `cma_evlu_amt_icld_yn` (`CMA_EVLU_AMT_ICLD_YN`): CMA평가금액포함여부
     /// - `ovrs_icld_yn` (`OVRS_ICLD_YN`): 해외포함여부
+    #[inline]
     pub fn new(
         pdno: impl Into<String>,
         ord_dvsn: crate::api::codes::OrderType,
@@ -106,18 +107,21 @@ impl InquireCreditPsamountRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
     }
 
     /// Sets 상품번호 (`PDNO`, required, length 12).
+    #[inline]
     pub fn pdno(mut self, value: impl Into<String>) -> Self {
         self.pdno = value.into();
         self
@@ -126,6 +130,7 @@ impl InquireCreditPsamountRequest {
     /// Sets 주문단가 (`ORD_UNPR`, required, length 19).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ord_unpr(mut self, value: v::Decimal) -> Self {
         self.ord_unpr = p::decimal(value);
         self
@@ -142,6 +147,7 @@ impl InquireCreditPsamountRequest {
     /// - `05`: 장전 시간외
     /// - `06`: 장후 시간외
     /// - `07`: 시간외 단일가 등
+    #[inline]
     pub fn ord_dvsn(mut self, value: crate::api::codes::OrderType) -> Self {
         self.ord_dvsn = p::code(&value);
         self
@@ -158,18 +164,21 @@ impl InquireCreditPsamountRequest {
     /// - `27`: 유통융자상환
     /// - `22`: 유통대주신규
     /// - `24`: 자기대주신규
+    #[inline]
     pub fn crdt_type(mut self, value: crate::api::codes::CrdtType) -> Self {
         self.crdt_type = p::code(&value);
         self
     }
 
     /// Sets CMA평가금액포함여부 (`CMA_EVLU_AMT_ICLD_YN`, required, length 1).
+    #[inline]
     pub fn cma_evlu_amt_icld_yn(mut self, value: bool) -> Self {
         self.cma_evlu_amt_icld_yn = p::flag(value);
         self
     }
 
     /// Sets 해외포함여부 (`OVRS_ICLD_YN`, required, length 1).
+    #[inline]
     pub fn ovrs_icld_yn(mut self, value: bool) -> Self {
         self.ovrs_icld_yn = p::flag(value);
         self

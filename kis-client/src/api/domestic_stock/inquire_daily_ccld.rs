@@ -126,6 +126,7 @@ impl InquireDailyCcldRequest {
     /// - `ccld_dvsn` (`CCLD_DVSN`): 체결구분
     /// - `inqr_dvsn` (`INQR_DVSN`): 조회구분
     /// - `inqr_dvsn_3` (`INQR_DVSN_3`): 조회구분3
+    #[inline]
     pub fn within_3m(
         inqr_strt_dt: v::NaiveDate,
         inqr_end_dt: v::NaiveDate,
@@ -163,6 +164,7 @@ impl InquireDailyCcldRequest {
     /// - `ccld_dvsn` (`CCLD_DVSN`): 체결구분
     /// - `inqr_dvsn` (`INQR_DVSN`): 조회구분
     /// - `inqr_dvsn_3` (`INQR_DVSN_3`): 조회구분3
+    #[inline]
     pub fn before_3m(
         inqr_strt_dt: v::NaiveDate,
         inqr_end_dt: v::NaiveDate,
@@ -197,24 +199,28 @@ impl InquireDailyCcldRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
     }
 
     /// Sets 조회시작일자 (`INQR_STRT_DT`, required, length 8).
+    #[inline]
     pub fn inqr_strt_dt(mut self, value: v::NaiveDate) -> Self {
         self.inqr_strt_dt = p::date(value);
         self
     }
 
     /// Sets 조회종료일자 (`INQR_END_DT`, required, length 8).
+    #[inline]
     pub fn inqr_end_dt(mut self, value: v::NaiveDate) -> Self {
         self.inqr_end_dt = p::date(value);
         self
@@ -226,6 +232,7 @@ impl InquireDailyCcldRequest {
     /// - `00`: 전체
     /// - `01`: 매도
     /// - `02`: 매수
+    #[inline]
     pub fn sll_buy_dvsn_cd(mut self, value: crate::api::codes::SideFilter) -> Self {
         self.sll_buy_dvsn_cd = p::code(&value);
         self
@@ -234,6 +241,7 @@ impl InquireDailyCcldRequest {
     /// Sets 상품번호 (`PDNO`, length 12).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn pdno(mut self, value: impl Into<String>) -> Self {
         self.pdno = value.into();
         self
@@ -242,6 +250,7 @@ impl InquireDailyCcldRequest {
     /// Sets 주문채번지점번호 (`ORD_GNO_BRNO`, required, length 5).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ord_gno_brno(mut self, value: impl Into<String>) -> Self {
         self.ord_gno_brno = value.into();
         self
@@ -250,6 +259,7 @@ impl InquireDailyCcldRequest {
     /// Sets 주문번호 (`ODNO`, length 10).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn odno(mut self, value: impl Into<String>) -> Self {
         self.odno = value.into();
         self
@@ -261,6 +271,7 @@ impl InquireDailyCcldRequest {
     /// - `00`: 전체
     /// - `01`: 체결
     /// - `02`: 미체결
+    #[inline]
     pub fn ccld_dvsn(mut self, value: crate::api::codes::FillFilter) -> Self {
         self.ccld_dvsn = p::code(&value);
         self
@@ -271,6 +282,7 @@ impl InquireDailyCcldRequest {
     /// Codes:
     /// - `00`: 역순
     /// - `01`: 정순
+    #[inline]
     pub fn inqr_dvsn(mut self, value: crate::api::codes::SortOrder) -> Self {
         self.inqr_dvsn = p::code(&value);
         self
@@ -283,6 +295,7 @@ impl InquireDailyCcldRequest {
     /// - `2`: 프리보드
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn inqr_dvsn_1(mut self, value: crate::api::codes::InqrDvsn1) -> Self {
         self.inqr_dvsn_1 = p::code(&value);
         self
@@ -299,6 +312,7 @@ impl InquireDailyCcldRequest {
     /// - `05`: 대여
     /// - `06`: 자기융자신규/상환
     /// - `07`: 유통융자신규/상환
+    #[inline]
     pub fn inqr_dvsn_3(mut self, value: crate::api::codes::InqrDvsn3) -> Self {
         self.inqr_dvsn_3 = p::code(&value);
         self
@@ -307,6 +321,7 @@ impl InquireDailyCcldRequest {
     /// Sets 거래소ID구분코드 (`EXCG_ID_DVSN_CD`, required, length 3).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn excg_id_dvsn_cd(mut self, value: impl Into<String>) -> Self {
         self.excg_id_dvsn_cd = value.into();
         self
@@ -315,6 +330,7 @@ impl InquireDailyCcldRequest {
     /// Sets 연속조회검색조건100 (`CTX_AREA_FK100`, required, length 100).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_fk100(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_fk100 = value.into();
         self
@@ -323,6 +339,7 @@ impl InquireDailyCcldRequest {
     /// Sets 연속조회키100 (`CTX_AREA_NK100`, required, length 100).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_nk100(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_nk100 = value.into();
         self

@@ -72,6 +72,7 @@ impl InquireDailyIndexchartpriceRequest {
     /// - `fid_input_date_1` (`FID_INPUT_DATE_1`): 조회 시작일자
     /// - `fid_input_date_2` (`FID_INPUT_DATE_2`): 조회 종료일자
     /// - `fid_period_div_code` (`FID_PERIOD_DIV_CODE`): ' 기간분류코드'
+    #[inline]
     pub fn new(
         fid_input_iscd: impl Into<String>,
         fid_input_date_1: v::NaiveDate,
@@ -93,6 +94,7 @@ impl InquireDailyIndexchartpriceRequest {
     /// - `U`: 업종
     ///
     /// Default: `U`.
+    #[inline]
     pub fn fid_cond_mrkt_div_code(
         mut self,
         value: crate::api::codes::FidCondMrktDivCodeInquireDailyIndexchartprice,
@@ -102,18 +104,21 @@ impl InquireDailyIndexchartpriceRequest {
     }
 
     /// Sets 업종 상세코드 (`FID_INPUT_ISCD`, required, length 4).
+    #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self
     }
 
     /// Sets 조회 시작일자 (`FID_INPUT_DATE_1`, required, length 10).
+    #[inline]
     pub fn fid_input_date_1(mut self, value: v::NaiveDate) -> Self {
         self.fid_input_date_1 = p::date(value);
         self
     }
 
     /// Sets 조회 종료일자 (`FID_INPUT_DATE_2`, required, length 10).
+    #[inline]
     pub fn fid_input_date_2(mut self, value: v::NaiveDate) -> Self {
         self.fid_input_date_2 = p::date(value);
         self
@@ -126,6 +131,7 @@ impl InquireDailyIndexchartpriceRequest {
     /// - `W`: 주봉
     /// - `M`: 월봉
     /// - `Y`: 년봉
+    #[inline]
     pub fn fid_period_div_code(mut self, value: crate::api::codes::Period) -> Self {
         self.fid_period_div_code = p::code(&value);
         self

@@ -83,6 +83,7 @@ impl InquireDailyItemchartpriceRequest {
     /// - `fid_input_date_2` (`FID_INPUT_DATE_2`): 입력 날짜 2
     /// - `fid_period_div_code` (`FID_PERIOD_DIV_CODE`): 기간분류코드
     /// - `fid_org_adj_prc` (`FID_ORG_ADJ_PRC`): 수정주가 원주가 가격 여부
+    #[inline]
     pub fn new(
         fid_cond_mrkt_div_code: crate::api::codes::Market,
         fid_input_iscd: impl Into<String>,
@@ -107,24 +108,28 @@ impl InquireDailyItemchartpriceRequest {
     /// - `J`: KRX
     /// - `NX`: NXT
     /// - `UN`: 통합
+    #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: crate::api::codes::Market) -> Self {
         self.fid_cond_mrkt_div_code = p::code(&value);
         self
     }
 
     /// Sets 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self
     }
 
     /// Sets 입력 날짜 1 (`FID_INPUT_DATE_1`, required, length 10).
+    #[inline]
     pub fn fid_input_date_1(mut self, value: v::NaiveDate) -> Self {
         self.fid_input_date_1 = p::date(value);
         self
     }
 
     /// Sets 입력 날짜 2 (`FID_INPUT_DATE_2`, required, length 10).
+    #[inline]
     pub fn fid_input_date_2(mut self, value: v::NaiveDate) -> Self {
         self.fid_input_date_2 = p::date(value);
         self
@@ -137,6 +142,7 @@ impl InquireDailyItemchartpriceRequest {
     /// - `W`: 주봉
     /// - `M`: 월봉
     /// - `Y`: 년봉
+    #[inline]
     pub fn fid_period_div_code(mut self, value: crate::api::codes::Period) -> Self {
         self.fid_period_div_code = p::code(&value);
         self
@@ -147,6 +153,7 @@ impl InquireDailyItemchartpriceRequest {
     /// Codes:
     /// - `0`: 수정주가
     /// - `1`: 원주가
+    #[inline]
     pub fn fid_org_adj_prc(mut self, value: crate::api::codes::PriceAdjustment) -> Self {
         self.fid_org_adj_prc = p::code(&value);
         self

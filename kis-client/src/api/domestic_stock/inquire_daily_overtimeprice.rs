@@ -45,6 +45,7 @@ impl InquireDailyOvertimepriceRequest {
     ///
     /// Required fields, in spec order:
     /// - `fid_input_iscd` (`FID_INPUT_ISCD`): FID 입력 종목코드
+    #[inline]
     pub fn new(fid_input_iscd: impl Into<String>) -> Self {
         Self {
             fid_cond_mrkt_div_code: "J".to_owned(),
@@ -58,12 +59,14 @@ impl InquireDailyOvertimepriceRequest {
     /// - `J`: 주식, ETF, ETN
     ///
     /// Default: `J`.
+    #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: crate::api::codes::Market) -> Self {
         self.fid_cond_mrkt_div_code = p::code(&value);
         self
     }
 
     /// Sets FID 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self

@@ -68,6 +68,7 @@ impl InquireDailyPriceRequest {
     /// - `fid_input_iscd` (`FID_INPUT_ISCD`): 입력 종목코드
     /// - `fid_period_div_code` (`FID_PERIOD_DIV_CODE`): 기간 분류 코드
     /// - `fid_org_adj_prc` (`FID_ORG_ADJ_PRC`): 수정주가 원주가 가격
+    #[inline]
     pub fn new(
         fid_cond_mrkt_div_code: crate::api::codes::Market,
         fid_input_iscd: impl Into<String>,
@@ -88,12 +89,14 @@ impl InquireDailyPriceRequest {
     /// - `J`: KRX
     /// - `NX`: NXT
     /// - `UN`: 통합
+    #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: crate::api::codes::Market) -> Self {
         self.fid_cond_mrkt_div_code = p::code(&value);
         self
     }
 
     /// Sets 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self
@@ -105,6 +108,7 @@ impl InquireDailyPriceRequest {
     /// - `D`: (일)최근 30거래일
     /// - `W`: (주)최근 30주
     /// - `M`: (월)최근 30개월
+    #[inline]
     pub fn fid_period_div_code(mut self, value: crate::api::codes::Period) -> Self {
         self.fid_period_div_code = p::code(&value);
         self
@@ -115,6 +119,7 @@ impl InquireDailyPriceRequest {
     /// Codes:
     /// - `0`: 수정주가미반영
     /// - `1`: 수정주가반영
+    #[inline]
     pub fn fid_org_adj_prc(mut self, value: crate::api::codes::FidOrgAdjPrc) -> Self {
         self.fid_org_adj_prc = p::code(&value);
         self

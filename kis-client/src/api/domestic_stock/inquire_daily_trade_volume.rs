@@ -67,6 +67,7 @@ impl InquireDailyTradeVolumeRequest {
     /// - `fid_cond_mrkt_div_code` (`FID_COND_MRKT_DIV_CODE`): FID 조건 시장 분류 코드
     /// - `fid_input_iscd` (`FID_INPUT_ISCD`): FID 입력 종목코드
     /// - `fid_period_div_code` (`FID_PERIOD_DIV_CODE`): FID 기간 분류 코드
+    #[inline]
     pub fn new(
         fid_cond_mrkt_div_code: crate::api::codes::Market,
         fid_input_iscd: impl Into<String>,
@@ -87,12 +88,14 @@ impl InquireDailyTradeVolumeRequest {
     /// - `J`: KRX
     /// - `NX`: NXT
     /// - `UN`: 통합
+    #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: crate::api::codes::Market) -> Self {
         self.fid_cond_mrkt_div_code = p::code(&value);
         self
     }
 
     /// Sets FID 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self
@@ -101,6 +104,7 @@ impl InquireDailyTradeVolumeRequest {
     /// Sets FID 입력 날짜1 (`FID_INPUT_DATE_1`, required, length 10).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_date_1(mut self, value: v::NaiveDate) -> Self {
         self.fid_input_date_1 = p::date(value);
         self
@@ -109,12 +113,14 @@ impl InquireDailyTradeVolumeRequest {
     /// Sets FID 입력 날짜2 (`FID_INPUT_DATE_2`, required, length 10).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_date_2(mut self, value: v::NaiveDate) -> Self {
         self.fid_input_date_2 = p::date(value);
         self
     }
 
     /// Sets FID 기간 분류 코드 (`FID_PERIOD_DIV_CODE`, required, length 32).
+    #[inline]
     pub fn fid_period_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_period_div_code = value.into();
         self

@@ -44,6 +44,7 @@ impl InquireDepositRequest {
     ///
     /// Required fields, in spec order:
     /// - `acca_dvsn_cd` (`ACCA_DVSN_CD`): 적립금구분코드
+    #[inline]
     pub fn new(acca_dvsn_cd: impl Into<String>) -> Self {
         Self {
             cano: String::new(),
@@ -53,18 +54,21 @@ impl InquireDepositRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
     }
 
     /// Sets 적립금구분코드 (`ACCA_DVSN_CD`, required, length 2).
+    #[inline]
     pub fn acca_dvsn_cd(mut self, value: impl Into<String>) -> Self {
         self.acca_dvsn_cd = value.into();
         self

@@ -69,6 +69,7 @@ impl InquireIndexCategoryPriceRequest {
     /// - `fid_cond_scr_div_code` (`FID_COND_SCR_DIV_CODE`): FID 조건 화면 분류 코드
     /// - `fid_mrkt_cls_code` (`FID_MRKT_CLS_CODE`): FID 시장 구분 코드
     /// - `fid_blng_cls_code` (`FID_BLNG_CLS_CODE`): FID 소속 구분 코드
+    #[inline]
     pub fn new(
         fid_cond_mrkt_div_code: impl Into<String>,
         fid_input_iscd: impl Into<String>,
@@ -86,18 +87,21 @@ impl InquireIndexCategoryPriceRequest {
     }
 
     /// Sets FID 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
         self
     }
 
     /// Sets FID 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self
     }
 
     /// Sets FID 조건 화면 분류 코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
+    #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
         self
@@ -109,6 +113,7 @@ impl InquireIndexCategoryPriceRequest {
     /// - `K`: 거래소
     /// - `Q`: 코스닥
     /// - `K2`: 코스피200
+    #[inline]
     pub fn fid_mrkt_cls_code(
         mut self,
         value: crate::api::codes::FidMrktClsCodeInquireIndexCategoryPrice,
@@ -118,6 +123,7 @@ impl InquireIndexCategoryPriceRequest {
     }
 
     /// Sets FID 소속 구분 코드 (`FID_BLNG_CLS_CODE`, required, length 2).
+    #[inline]
     pub fn fid_blng_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_blng_cls_code = value.into();
         self

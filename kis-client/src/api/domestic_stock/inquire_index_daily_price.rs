@@ -62,6 +62,7 @@ impl InquireIndexDailyPriceRequest {
     /// - `fid_cond_mrkt_div_code` (`FID_COND_MRKT_DIV_CODE`): FID 조건 시장 분류 코드
     /// - `fid_input_iscd` (`FID_INPUT_ISCD`): FID 입력 종목코드
     /// - `fid_input_date_1` (`FID_INPUT_DATE_1`): FID 입력 날짜1
+    #[inline]
     pub fn new(
         fid_period_div_code: crate::api::codes::Period,
         fid_cond_mrkt_div_code: impl Into<String>,
@@ -82,24 +83,28 @@ impl InquireIndexDailyPriceRequest {
     /// - `D`: 일별
     /// - `W`: 주별
     /// - `M`: 월별
+    #[inline]
     pub fn fid_period_div_code(mut self, value: crate::api::codes::Period) -> Self {
         self.fid_period_div_code = p::code(&value);
         self
     }
 
     /// Sets FID 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
         self
     }
 
     /// Sets FID 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self
     }
 
     /// Sets FID 입력 날짜1 (`FID_INPUT_DATE_1`, required, length 10).
+    #[inline]
     pub fn fid_input_date_1(mut self, value: v::NaiveDate) -> Self {
         self.fid_input_date_1 = p::date(value);
         self

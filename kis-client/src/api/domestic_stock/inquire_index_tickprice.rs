@@ -49,6 +49,7 @@ impl InquireIndexTickpriceRequest {
     /// Required fields, in spec order:
     /// - `fid_input_iscd` (`FID_INPUT_ISCD`): 입력 종목코드
     /// - `fid_cond_mrkt_div_code` (`FID_COND_MRKT_DIV_CODE`): 시장 분류 코드
+    #[inline]
     pub fn new(
         fid_input_iscd: crate::api::codes::FidInputIscdInquireIndexTickprice,
         fid_cond_mrkt_div_code: impl Into<String>,
@@ -66,6 +67,7 @@ impl InquireIndexTickpriceRequest {
     /// - `1001`: 코스닥
     /// - `2001`: 코스피200
     /// - `3003`: KSQ150
+    #[inline]
     pub fn fid_input_iscd(
         mut self,
         value: crate::api::codes::FidInputIscdInquireIndexTickprice,
@@ -75,6 +77,7 @@ impl InquireIndexTickpriceRequest {
     }
 
     /// Sets 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
         self

@@ -56,6 +56,7 @@ impl InquireIndexTimepriceRequest {
     /// - `fid_input_hour_1` (`FID_INPUT_HOUR_1`): ?입력 시간1
     /// - `fid_input_iscd` (`FID_INPUT_ISCD`): 입력 종목코드
     /// - `fid_cond_mrkt_div_code` (`FID_COND_MRKT_DIV_CODE`): 조건 시장 분류 코드
+    #[inline]
     pub fn new(
         fid_input_hour_1: impl Into<String>,
         fid_input_iscd: crate::api::codes::FidInputIscdInquireIndexTickprice,
@@ -69,6 +70,7 @@ impl InquireIndexTimepriceRequest {
     }
 
     /// Sets ?입력 시간1 (`FID_INPUT_HOUR_1`, required, length 10).
+    #[inline]
     pub fn fid_input_hour_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_hour_1 = value.into();
         self
@@ -81,6 +83,7 @@ impl InquireIndexTimepriceRequest {
     /// - `1001`: 코스닥
     /// - `2001`: 코스피200
     /// - `3003`: KSQ150
+    #[inline]
     pub fn fid_input_iscd(
         mut self,
         value: crate::api::codes::FidInputIscdInquireIndexTickprice,
@@ -90,6 +93,7 @@ impl InquireIndexTimepriceRequest {
     }
 
     /// Sets 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
         self

@@ -71,6 +71,7 @@ impl InquireInvestorDailyByMarketRequest {
     /// - `fid_input_iscd_1` (`FID_INPUT_ISCD_1`): 입력 종목코드
     /// - `fid_input_date_2` (`FID_INPUT_DATE_2`): 입력 날짜2
     /// - `fid_input_iscd_2` (`FID_INPUT_ISCD_2`): 하위 분류코드
+    #[inline]
     pub fn new(
         fid_cond_mrkt_div_code: impl Into<String>,
         fid_input_iscd: impl Into<String>,
@@ -90,36 +91,42 @@ impl InquireInvestorDailyByMarketRequest {
     }
 
     /// Sets 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
         self
     }
 
     /// Sets 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self
     }
 
     /// Sets 입력 날짜1 (`FID_INPUT_DATE_1`, required, length 10).
+    #[inline]
     pub fn fid_input_date_1(mut self, value: v::NaiveDate) -> Self {
         self.fid_input_date_1 = p::date(value);
         self
     }
 
     /// Sets 입력 종목코드 (`FID_INPUT_ISCD_1`, required, length 12).
+    #[inline]
     pub fn fid_input_iscd_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd_1 = value.into();
         self
     }
 
     /// Sets 입력 날짜2 (`FID_INPUT_DATE_2`, required, length 10).
+    #[inline]
     pub fn fid_input_date_2(mut self, value: v::NaiveDate) -> Self {
         self.fid_input_date_2 = p::date(value);
         self
     }
 
     /// Sets 하위 분류코드 (`FID_INPUT_ISCD_2`, required, length 10).
+    #[inline]
     pub fn fid_input_iscd_2(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd_2 = value.into();
         self

@@ -43,6 +43,7 @@ impl InquireInvestorTimeByMarketRequest {
     /// Required fields, in spec order:
     /// - `fid_input_iscd` (`fid_input_iscd`): 시장구분
     /// - `fid_input_iscd_2` (`fid_input_iscd_2`): 업종구분
+    #[inline]
     pub fn new(fid_input_iscd: impl Into<String>, fid_input_iscd_2: impl Into<String>) -> Self {
         Self {
             fid_input_iscd: fid_input_iscd.into(),
@@ -51,12 +52,14 @@ impl InquireInvestorTimeByMarketRequest {
     }
 
     /// Sets 시장구분 (`fid_input_iscd`, required, length 12).
+    #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self
     }
 
     /// Sets 업종구분 (`fid_input_iscd_2`, required, length 8).
+    #[inline]
     pub fn fid_input_iscd_2(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd_2 = value.into();
         self

@@ -75,6 +75,7 @@ impl InquireMemberDailyRequest {
     /// - `fid_input_iscd_2` (`FID_INPUT_ISCD_2`): 회원사코드
     /// - `fid_input_date_1` (`FID_INPUT_DATE_1`): 입력날짜1
     /// - `fid_input_date_2` (`FID_INPUT_DATE_2`): 입력날짜2
+    #[inline]
     pub fn new(
         fid_cond_mrkt_div_code: crate::api::codes::Market,
         fid_input_iscd: impl Into<String>,
@@ -98,30 +99,35 @@ impl InquireMemberDailyRequest {
     /// - `J`: KRX
     /// - `NX`: NXT
     /// - `UN`: 통합
+    #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: crate::api::codes::Market) -> Self {
         self.fid_cond_mrkt_div_code = p::code(&value);
         self
     }
 
     /// Sets 입력종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self
     }
 
     /// Sets 회원사코드 (`FID_INPUT_ISCD_2`, required, length 8).
+    #[inline]
     pub fn fid_input_iscd_2(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd_2 = value.into();
         self
     }
 
     /// Sets 입력날짜1 (`FID_INPUT_DATE_1`, required, length 10).
+    #[inline]
     pub fn fid_input_date_1(mut self, value: v::NaiveDate) -> Self {
         self.fid_input_date_1 = p::date(value);
         self
     }
 
     /// Sets 입력날짜2 (`FID_INPUT_DATE_2`, required, length 10).
+    #[inline]
     pub fn fid_input_date_2(mut self, value: v::NaiveDate) -> Self {
         self.fid_input_date_2 = p::date(value);
         self
@@ -130,6 +136,7 @@ impl InquireMemberDailyRequest {
     /// Sets 구간구분코드 (`FID_SCTN_CLS_CODE`, required, length 2).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_sctn_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_sctn_cls_code = value.into();
         self

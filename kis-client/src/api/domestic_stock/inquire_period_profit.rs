@@ -79,6 +79,7 @@ impl InquirePeriodProfitRequest {
     /// - `inqr_strt_dt` (`INQR_STRT_DT`): 조회시작일자
     /// - `inqr_end_dt` (`INQR_END_DT`): 조회종료일자
     /// - `sort_dvsn` (`SORT_DVSN`): 정렬구분
+    #[inline]
     pub fn new(
         inqr_strt_dt: v::NaiveDate,
         inqr_end_dt: v::NaiveDate,
@@ -99,18 +100,21 @@ impl InquirePeriodProfitRequest {
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 조회시작일자 (`INQR_STRT_DT`, required, length 8).
+    #[inline]
     pub fn inqr_strt_dt(mut self, value: v::NaiveDate) -> Self {
         self.inqr_strt_dt = p::date(value);
         self
@@ -119,6 +123,7 @@ impl InquirePeriodProfitRequest {
     /// Sets 상품번호 (`PDNO`, required, length 12).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn pdno(mut self, value: impl Into<String>) -> Self {
         self.pdno = value.into();
         self
@@ -127,12 +132,14 @@ impl InquirePeriodProfitRequest {
     /// Sets 연속조회키100 (`CTX_AREA_NK100`, required, length 100).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_nk100(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_nk100 = value.into();
         self
     }
 
     /// Sets 조회종료일자 (`INQR_END_DT`, required, length 8).
+    #[inline]
     pub fn inqr_end_dt(mut self, value: v::NaiveDate) -> Self {
         self.inqr_end_dt = p::date(value);
         self
@@ -144,6 +151,7 @@ impl InquirePeriodProfitRequest {
     /// - `00`: 최근 순
     /// - `01`: 과거 순
     /// - `02`: 최근 순
+    #[inline]
     pub fn sort_dvsn(mut self, value: crate::api::codes::SortDvsn) -> Self {
         self.sort_dvsn = p::code(&value);
         self
@@ -155,6 +163,7 @@ impl InquirePeriodProfitRequest {
     /// - `00`: 입력
     ///
     /// Default: `00`.
+    #[inline]
     pub fn inqr_dvsn(mut self, value: crate::api::codes::InqrDvsn) -> Self {
         self.inqr_dvsn = p::code(&value);
         self
@@ -166,6 +175,7 @@ impl InquirePeriodProfitRequest {
     /// - `00`: 전체
     ///
     /// Default: `00`.
+    #[inline]
     pub fn cblc_dvsn(mut self, value: crate::api::codes::CblcDvsn) -> Self {
         self.cblc_dvsn = p::code(&value);
         self
@@ -174,6 +184,7 @@ impl InquirePeriodProfitRequest {
     /// Sets 연속조회검색조건100 (`CTX_AREA_FK100`, required, length 100).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_fk100(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_fk100 = value.into();
         self

@@ -58,6 +58,7 @@ impl InquirePresentBalanceRequest {
     ///
     /// Required fields, in spec order:
     /// - `user_dvsn_cd` (`USER_DVSN_CD`): 사용자구분코드
+    #[inline]
     pub fn new(user_dvsn_cd: impl Into<String>) -> Self {
         Self {
             cano: String::new(),
@@ -70,18 +71,21 @@ impl InquirePresentBalanceRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
     }
 
     /// Sets 사용자구분코드 (`USER_DVSN_CD`, required, length 2).
+    #[inline]
     pub fn user_dvsn_cd(mut self, value: impl Into<String>) -> Self {
         self.user_dvsn_cd = value.into();
         self
@@ -90,6 +94,7 @@ impl InquirePresentBalanceRequest {
     /// Sets 연속조회검색조건100 (`CTX_AREA_FK100`, required, length 100).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_fk100(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_fk100 = value.into();
         self
@@ -98,6 +103,7 @@ impl InquirePresentBalanceRequest {
     /// Sets 연속조회키100 (`CTX_AREA_NK100`, required, length 100).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_nk100(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_nk100 = value.into();
         self
@@ -110,6 +116,7 @@ impl InquirePresentBalanceRequest {
     /// - `01`: 보유 주식 중 0주 주식 숨김
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn prcs_dvsn_cd(mut self, value: crate::api::codes::PrcsDvsnCd) -> Self {
         self.prcs_dvsn_cd = p::code(&value);
         self

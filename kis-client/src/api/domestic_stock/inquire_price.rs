@@ -48,6 +48,7 @@ impl InquirePriceRequest {
     /// Required fields, in spec order:
     /// - `fid_cond_mrkt_div_code` (`FID_COND_MRKT_DIV_CODE`): 조건 시장 분류 코드
     /// - `fid_input_iscd` (`FID_INPUT_ISCD`): 입력 종목코드
+    #[inline]
     pub fn new(
         fid_cond_mrkt_div_code: crate::api::codes::Market,
         fid_input_iscd: impl Into<String>,
@@ -64,12 +65,14 @@ impl InquirePriceRequest {
     /// - `J`: KRX
     /// - `NX`: NXT
     /// - `UN`: 통합
+    #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: crate::api::codes::Market) -> Self {
         self.fid_cond_mrkt_div_code = p::code(&value);
         self
     }
 
     /// Sets 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self

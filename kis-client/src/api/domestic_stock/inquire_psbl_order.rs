@@ -90,6 +90,7 @@ impl InquirePsblOrderRequest {
     /// - `ord_dvsn` (`ORD_DVSN`): 주문구분
     /// - `cma_evlu_amt_icld_yn` (`CMA_EVLU_AMT_ICLD_YN`): CMA평가금액포함여부
     /// - `ovrs_icld_yn` (`OVRS_ICLD_YN`): 해외포함여부
+    #[inline]
     pub fn new(
         ord_dvsn: crate::api::codes::OrdDvsnInquirePsblOrder,
         cma_evlu_amt_icld_yn: bool,
@@ -107,12 +108,14 @@ impl InquirePsblOrderRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
@@ -121,6 +124,7 @@ impl InquirePsblOrderRequest {
     /// Sets 상품번호 (`PDNO`, required, length 12).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn pdno(mut self, value: impl Into<String>) -> Self {
         self.pdno = value.into();
         self
@@ -129,6 +133,7 @@ impl InquirePsblOrderRequest {
     /// Sets 주문단가 (`ORD_UNPR`, required, length 19).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ord_unpr(mut self, value: v::Decimal) -> Self {
         self.ord_unpr = p::decimal(value);
         self
@@ -164,18 +169,21 @@ impl InquirePsblOrderRequest {
     /// - `77`: 시간외자사주신탁
     /// - `79`: 시간외대량자기주식
     /// - `80`: 바스켓
+    #[inline]
     pub fn ord_dvsn(mut self, value: crate::api::codes::OrdDvsnInquirePsblOrder) -> Self {
         self.ord_dvsn = p::code(&value);
         self
     }
 
     /// Sets CMA평가금액포함여부 (`CMA_EVLU_AMT_ICLD_YN`, required, length 1).
+    #[inline]
     pub fn cma_evlu_amt_icld_yn(mut self, value: bool) -> Self {
         self.cma_evlu_amt_icld_yn = p::flag(value);
         self
     }
 
     /// Sets 해외포함여부 (`OVRS_ICLD_YN`, required, length 1).
+    #[inline]
     pub fn ovrs_icld_yn(mut self, value: bool) -> Self {
         self.ovrs_icld_yn = p::flag(value);
         self

@@ -64,6 +64,7 @@ impl InquirePsblRvsecnclRequest {
     /// Required fields, in spec order:
     /// - `inqr_dvsn_1` (`INQR_DVSN_1`): 조회구분1
     /// - `inqr_dvsn_2` (`INQR_DVSN_2`): 조회구분2
+    #[inline]
     pub fn new(
         inqr_dvsn_1: crate::api::codes::InqrDvsn1InquirePsblRvsecncl,
         inqr_dvsn_2: crate::api::codes::InqrDvsn2,
@@ -79,12 +80,14 @@ impl InquirePsblRvsecnclRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
@@ -93,6 +96,7 @@ impl InquirePsblRvsecnclRequest {
     /// Sets 연속조회검색조건100 (`CTX_AREA_FK100`, required, length 100).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_fk100(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_fk100 = value.into();
         self
@@ -101,6 +105,7 @@ impl InquirePsblRvsecnclRequest {
     /// Sets 연속조회키100 (`CTX_AREA_NK100`, required, length 100).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_nk100(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_nk100 = value.into();
         self
@@ -111,6 +116,7 @@ impl InquirePsblRvsecnclRequest {
     /// Codes:
     /// - `0`: 주문
     /// - `1`: 종목
+    #[inline]
     pub fn inqr_dvsn_1(mut self, value: crate::api::codes::InqrDvsn1InquirePsblRvsecncl) -> Self {
         self.inqr_dvsn_1 = p::code(&value);
         self
@@ -122,6 +128,7 @@ impl InquirePsblRvsecnclRequest {
     /// - `0`: 전체
     /// - `1`: 매도
     /// - `2`: 매수
+    #[inline]
     pub fn inqr_dvsn_2(mut self, value: crate::api::codes::InqrDvsn2) -> Self {
         self.inqr_dvsn_2 = p::code(&value);
         self

@@ -44,6 +44,7 @@ impl InquirePsblSellRequest {
     ///
     /// Required fields, in spec order:
     /// - `pdno` (`PDNO`): 종목번호
+    #[inline]
     pub fn new(pdno: impl Into<String>) -> Self {
         Self {
             cano: String::new(),
@@ -53,18 +54,21 @@ impl InquirePsblSellRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
     }
 
     /// Sets 종목번호 (`PDNO`, required, length 12).
+    #[inline]
     pub fn pdno(mut self, value: impl Into<String>) -> Self {
         self.pdno = value.into();
         self

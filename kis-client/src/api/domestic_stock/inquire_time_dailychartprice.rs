@@ -75,6 +75,7 @@ impl InquireTimeDailychartpriceRequest {
     /// - `fid_input_hour_1` (`FID_INPUT_HOUR_1`): 입력 시간1
     /// - `fid_input_date_1` (`FID_INPUT_DATE_1`): 입력 날짜1
     /// - `fid_pw_data_incu_yn` (`FID_PW_DATA_INCU_YN`): 과거 데이터 포함 여부
+    #[inline]
     pub fn new(
         fid_cond_mrkt_div_code: crate::api::codes::Market,
         fid_input_iscd: impl Into<String>,
@@ -98,30 +99,35 @@ impl InquireTimeDailychartpriceRequest {
     /// - `J`: KRX
     /// - `NX`: NXT
     /// - `UN`: 통합
+    #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: crate::api::codes::Market) -> Self {
         self.fid_cond_mrkt_div_code = p::code(&value);
         self
     }
 
     /// Sets 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self
     }
 
     /// Sets 입력 시간1 (`FID_INPUT_HOUR_1`, required, length 10).
+    #[inline]
     pub fn fid_input_hour_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_hour_1 = value.into();
         self
     }
 
     /// Sets 입력 날짜1 (`FID_INPUT_DATE_1`, required, length 8).
+    #[inline]
     pub fn fid_input_date_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_date_1 = value.into();
         self
     }
 
     /// Sets 과거 데이터 포함 여부 (`FID_PW_DATA_INCU_YN`, required, length 2).
+    #[inline]
     pub fn fid_pw_data_incu_yn(mut self, value: impl Into<String>) -> Self {
         self.fid_pw_data_incu_yn = value.into();
         self
@@ -130,6 +136,7 @@ impl InquireTimeDailychartpriceRequest {
     /// Sets 허봉 포함 여부 (`FID_FAKE_TICK_INCU_YN`, length 2).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_fake_tick_incu_yn(mut self, value: impl Into<String>) -> Self {
         self.fid_fake_tick_incu_yn = value.into();
         self

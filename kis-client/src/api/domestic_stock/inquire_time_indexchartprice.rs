@@ -68,6 +68,7 @@ impl InquireTimeIndexchartpriceRequest {
     /// - `fid_input_iscd` (`FID_INPUT_ISCD`): FID 입력 종목코드
     /// - `fid_input_hour_1` (`FID_INPUT_HOUR_1`): FID 입력 시간1
     /// - `fid_pw_data_incu_yn` (`FID_PW_DATA_INCU_YN`): FID 과거 데이터 포함 여부
+    #[inline]
     pub fn new(
         fid_cond_mrkt_div_code: impl Into<String>,
         fid_etc_cls_code: crate::api::codes::FidEtcClsCodeInquireTimeIndexchartprice,
@@ -85,6 +86,7 @@ impl InquireTimeIndexchartpriceRequest {
     }
 
     /// Sets FID 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
         self
@@ -95,6 +97,7 @@ impl InquireTimeIndexchartpriceRequest {
     /// Codes:
     /// - `0`: 기본
     /// - `1`: 장마감,시간외 제외
+    #[inline]
     pub fn fid_etc_cls_code(
         mut self,
         value: crate::api::codes::FidEtcClsCodeInquireTimeIndexchartprice,
@@ -104,18 +107,21 @@ impl InquireTimeIndexchartpriceRequest {
     }
 
     /// Sets FID 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self
     }
 
     /// Sets FID 입력 시간1 (`FID_INPUT_HOUR_1`, required, length 12).
+    #[inline]
     pub fn fid_input_hour_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_hour_1 = value.into();
         self
     }
 
     /// Sets FID 과거 데이터 포함 여부 (`FID_PW_DATA_INCU_YN`, required, length 12).
+    #[inline]
     pub fn fid_pw_data_incu_yn(mut self, value: impl Into<String>) -> Self {
         self.fid_pw_data_incu_yn = value.into();
         self

@@ -68,6 +68,7 @@ impl InquireTimeItemchartpriceRequest {
     /// - `fid_input_iscd` (`FID_INPUT_ISCD`): 입력 종목코드
     /// - `fid_input_hour_1` (`FID_INPUT_HOUR_1`): 입력 시간1
     /// - `fid_pw_data_incu_yn` (`FID_PW_DATA_INCU_YN`): 과거 데이터 포함 여부
+    #[inline]
     pub fn new(
         fid_cond_mrkt_div_code: crate::api::codes::Market,
         fid_input_iscd: impl Into<String>,
@@ -89,24 +90,28 @@ impl InquireTimeItemchartpriceRequest {
     /// - `J`: KRX
     /// - `NX`: NXT
     /// - `UN`: 통합
+    #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: crate::api::codes::Market) -> Self {
         self.fid_cond_mrkt_div_code = p::code(&value);
         self
     }
 
     /// Sets 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self
     }
 
     /// Sets 입력 시간1 (`FID_INPUT_HOUR_1`, required, length 10).
+    #[inline]
     pub fn fid_input_hour_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_hour_1 = value.into();
         self
     }
 
     /// Sets 과거 데이터 포함 여부 (`FID_PW_DATA_INCU_YN`, required, length 2).
+    #[inline]
     pub fn fid_pw_data_incu_yn(mut self, value: impl Into<String>) -> Self {
         self.fid_pw_data_incu_yn = value.into();
         self
@@ -115,6 +120,7 @@ impl InquireTimeItemchartpriceRequest {
     /// Sets 기타 구분 코드 (`FID_ETC_CLS_CODE`, required, length 2).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_etc_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_etc_cls_code = value.into();
         self

@@ -54,6 +54,7 @@ impl InquireTimeOvertimeconclusionRequest {
     ///
     /// Required fields, in spec order:
     /// - `fid_input_iscd` (`FID_INPUT_ISCD`): 입력 종목코드
+    #[inline]
     pub fn new(fid_input_iscd: impl Into<String>) -> Self {
         Self {
             fid_cond_mrkt_div_code: "J".to_owned(),
@@ -68,12 +69,14 @@ impl InquireTimeOvertimeconclusionRequest {
     /// - `J`: 주식, ETF, ETN
     ///
     /// Default: `J`.
+    #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: crate::api::codes::Market) -> Self {
         self.fid_cond_mrkt_div_code = p::code(&value);
         self
     }
 
     /// Sets 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self
@@ -85,6 +88,7 @@ impl InquireTimeOvertimeconclusionRequest {
     /// - `1`: 시간외 (Default)
     ///
     /// Default: `1`.
+    #[inline]
     pub fn fid_hour_cls_code(
         mut self,
         value: crate::api::codes::FidHourClsCodeInquireTimeOvertimeconclusion,

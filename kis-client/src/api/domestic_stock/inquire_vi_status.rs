@@ -93,6 +93,7 @@ impl InquireViStatusRequest {
     /// - `fid_rank_sort_cls_code` (`FID_RANK_SORT_CLS_CODE`): FID 순위 정렬 구분 코드
     /// - `fid_input_date_1` (`FID_INPUT_DATE_1`): FID 입력 날짜1
     /// - `fid_trgt_cls_code` (`FID_TRGT_CLS_CODE`): FID 대상 구분 코드
+    #[inline]
     pub fn new(
         fid_div_cls_code: crate::api::codes::FidDivClsCodeInquireViStatus,
         fid_cond_scr_div_code: impl Into<String>,
@@ -119,6 +120,7 @@ impl InquireViStatusRequest {
     /// - `0`: 전체
     /// - `1`: 상승
     /// - `2`: 하락
+    #[inline]
     pub fn fid_div_cls_code(
         mut self,
         value: crate::api::codes::FidDivClsCodeInquireViStatus,
@@ -128,6 +130,7 @@ impl InquireViStatusRequest {
     }
 
     /// Sets FID 조건 화면 분류 코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
+    #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
         self
@@ -139,6 +142,7 @@ impl InquireViStatusRequest {
     /// - `0`: 전체
     /// - `K`: 거래소
     /// - `Q`: 코스닥
+    #[inline]
     pub fn fid_mrkt_cls_code(
         mut self,
         value: crate::api::codes::FidMrktClsCodeExpTotalIndex,
@@ -150,24 +154,28 @@ impl InquireViStatusRequest {
     /// Sets FID 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self
     }
 
     /// Sets FID 순위 정렬 구분 코드 (`FID_RANK_SORT_CLS_CODE`, required, length 2).
+    #[inline]
     pub fn fid_rank_sort_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_rank_sort_cls_code = value.into();
         self
     }
 
     /// Sets FID 입력 날짜1 (`FID_INPUT_DATE_1`, required, length 10).
+    #[inline]
     pub fn fid_input_date_1(mut self, value: v::NaiveDate) -> Self {
         self.fid_input_date_1 = p::date(value);
         self
     }
 
     /// Sets FID 대상 구분 코드 (`FID_TRGT_CLS_CODE`, required, length 32).
+    #[inline]
     pub fn fid_trgt_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_trgt_cls_code = value.into();
         self
@@ -176,6 +184,7 @@ impl InquireViStatusRequest {
     /// Sets FID 대상 제외 구분 코드 (`FID_TRGT_EXLS_CLS_CODE`, required, length 32).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_trgt_exls_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_trgt_exls_cls_code = value.into();
         self

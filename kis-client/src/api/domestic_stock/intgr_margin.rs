@@ -69,6 +69,7 @@ impl IntgrMarginRequest {
     /// - `cma_evlu_amt_icld_yn` (`CMA_EVLU_AMT_ICLD_YN`): CMA평가금액포함여부
     /// - `wcrc_frcr_dvsn_cd` (`WCRC_FRCR_DVSN_CD`): 원화외화구분코드
     /// - `fwex_ctrt_frcr_dvsn_cd` (`FWEX_CTRT_FRCR_DVSN_CD`): 선도환계약외화구분코드
+    #[inline]
     pub fn new(
         cma_evlu_amt_icld_yn: bool,
         wcrc_frcr_dvsn_cd: crate::api::codes::WcrcFrcrDvsnCd,
@@ -84,18 +85,21 @@ impl IntgrMarginRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
     }
 
     /// Sets CMA평가금액포함여부 (`CMA_EVLU_AMT_ICLD_YN`, required, length 1).
+    #[inline]
     pub fn cma_evlu_amt_icld_yn(mut self, value: bool) -> Self {
         self.cma_evlu_amt_icld_yn = p::flag(value);
         self
@@ -106,6 +110,7 @@ impl IntgrMarginRequest {
     /// Codes:
     /// - `01`: 외화기준
     /// - `02`: 원화기준
+    #[inline]
     pub fn wcrc_frcr_dvsn_cd(mut self, value: crate::api::codes::WcrcFrcrDvsnCd) -> Self {
         self.wcrc_frcr_dvsn_cd = p::code(&value);
         self
@@ -116,6 +121,7 @@ impl IntgrMarginRequest {
     /// Codes:
     /// - `01`: 외화기준
     /// - `02`: 원화기준
+    #[inline]
     pub fn fwex_ctrt_frcr_dvsn_cd(mut self, value: crate::api::codes::WcrcFrcrDvsnCd) -> Self {
         self.fwex_ctrt_frcr_dvsn_cd = p::code(&value);
         self

@@ -47,6 +47,7 @@ impl IntstockGrouplistRequest {
     /// - `type_` (`TYPE`): 관심종목구분코드
     /// - `fid_etc_cls_code` (`FID_ETC_CLS_CODE`): FID 기타 구분 코드
     /// - `user_id` (`USER_ID`): 사용자 ID
+    #[inline]
     pub fn new(
         type_: impl Into<String>,
         fid_etc_cls_code: impl Into<String>,
@@ -60,18 +61,21 @@ impl IntstockGrouplistRequest {
     }
 
     /// Sets 관심종목구분코드 (`TYPE`, required, length 1).
+    #[inline]
     pub fn type_(mut self, value: impl Into<String>) -> Self {
         self.type_ = value.into();
         self
     }
 
     /// Sets FID 기타 구분 코드 (`FID_ETC_CLS_CODE`, required, length 2).
+    #[inline]
     pub fn fid_etc_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_etc_cls_code = value.into();
         self
     }
 
     /// Sets 사용자 ID (`USER_ID`, required, length 16).
+    #[inline]
     pub fn user_id(mut self, value: impl Into<String>) -> Self {
         self.user_id = value.into();
         self

@@ -399,6 +399,7 @@ impl IntstockMultpriceRequest {
     /// Required fields, in spec order:
     /// - `fid_cond_mrkt_div_code_1` (`FID_COND_MRKT_DIV_CODE_1`): 조건 시장 분류 코드1
     /// - `fid_input_iscd_1` (`FID_INPUT_ISCD_1`): 입력 종목코드1
+    #[inline]
     pub fn new(
         fid_cond_mrkt_div_code_1: crate::api::codes::Market,
         fid_input_iscd_1: impl Into<String>,
@@ -473,12 +474,14 @@ impl IntstockMultpriceRequest {
     /// - `J`: KRX
     /// - `NX`: NXT
     /// - `UN`: 통합
+    #[inline]
     pub fn fid_cond_mrkt_div_code_1(mut self, value: crate::api::codes::Market) -> Self {
         self.fid_cond_mrkt_div_code_1 = p::code(&value);
         self
     }
 
     /// Sets 입력 종목코드1 (`FID_INPUT_ISCD_1`, required, length 16).
+    #[inline]
     pub fn fid_input_iscd_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd_1 = value.into();
         self
@@ -487,6 +490,7 @@ impl IntstockMultpriceRequest {
     /// Sets 조건 시장 분류 코드2 (`FID_COND_MRKT_DIV_CODE_2`, required, length 2).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_cond_mrkt_div_code_2(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code_2 = value.into();
         self
@@ -495,6 +499,7 @@ impl IntstockMultpriceRequest {
     /// Sets 입력 종목코드2 (`FID_INPUT_ISCD_2`, required, length 16).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_iscd_2(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd_2 = value.into();
         self
@@ -503,6 +508,7 @@ impl IntstockMultpriceRequest {
     /// Sets 조건 시장 분류 코드3 (`FID_COND_MRKT_DIV_CODE_3`, required, length 2).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_cond_mrkt_div_code_3(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code_3 = value.into();
         self
@@ -511,6 +517,7 @@ impl IntstockMultpriceRequest {
     /// Sets 입력 종목코드3 (`FID_INPUT_ISCD_3`, required, length 16).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_iscd_3(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd_3 = value.into();
         self
@@ -519,6 +526,7 @@ impl IntstockMultpriceRequest {
     /// Sets 조건 시장 분류 코드4 (`FID_COND_MRKT_DIV_CODE_4`, required, length 2).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_cond_mrkt_div_code_4(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code_4 = value.into();
         self
@@ -527,6 +535,7 @@ impl IntstockMultpriceRequest {
     /// Sets 입력 종목코드4 (`FID_INPUT_ISCD_4`, required, length 16).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_iscd_4(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd_4 = value.into();
         self
@@ -535,6 +544,7 @@ impl IntstockMultpriceRequest {
     /// Sets 조건 시장 분류 코드5 (`FID_COND_MRKT_DIV_CODE_5`, required, length 2).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_cond_mrkt_div_code_5(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code_5 = value.into();
         self
@@ -543,6 +553,7 @@ impl IntstockMultpriceRequest {
     /// Sets 입력 종목코드5 (`FID_INPUT_ISCD_5`, required, length 16).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_iscd_5(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd_5 = value.into();
         self
@@ -551,6 +562,7 @@ impl IntstockMultpriceRequest {
     /// Sets 조건 시장 분류 코드6 (`FID_COND_MRKT_DIV_CODE_6`, required, length 2).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_cond_mrkt_div_code_6(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code_6 = value.into();
         self
@@ -559,6 +571,7 @@ impl IntstockMultpriceRequest {
     /// Sets 입력 종목코드6 (`FID_INPUT_ISCD_6`, required, length 16).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_iscd_6(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd_6 = value.into();
         self
@@ -567,6 +580,7 @@ impl IntstockMultpriceRequest {
     /// Sets 조건 시장 분류 코드7 (`FID_COND_MRKT_DIV_CODE_7`, required, length 2).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_cond_mrkt_div_code_7(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code_7 = value.into();
         self
@@ -575,6 +589,7 @@ impl IntstockMultpriceRequest {
     /// Sets 입력 종목코드7 (`FID_INPUT_ISCD_7`, required, length 16).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_iscd_7(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd_7 = value.into();
         self
@@ -583,6 +598,7 @@ impl IntstockMultpriceRequest {
     /// Sets 조건 시장 분류 코드8 (`FID_COND_MRKT_DIV_CODE_8`, required, length 2).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_cond_mrkt_div_code_8(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code_8 = value.into();
         self
@@ -591,6 +607,7 @@ impl IntstockMultpriceRequest {
     /// Sets 입력 종목코드8 (`FID_INPUT_ISCD_8`, required, length 16).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_iscd_8(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd_8 = value.into();
         self
@@ -599,6 +616,7 @@ impl IntstockMultpriceRequest {
     /// Sets 조건 시장 분류 코드9 (`FID_COND_MRKT_DIV_CODE_9`, required, length 2).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_cond_mrkt_div_code_9(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code_9 = value.into();
         self
@@ -607,6 +625,7 @@ impl IntstockMultpriceRequest {
     /// Sets 입력 종목코드9 (`FID_INPUT_ISCD_9`, required, length 16).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_iscd_9(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd_9 = value.into();
         self
@@ -615,6 +634,7 @@ impl IntstockMultpriceRequest {
     /// Sets 조건 시장 분류 코드10 (`FID_COND_MRKT_DIV_CODE_10`, required, length 12).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_cond_mrkt_div_code_10(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code_10 = value.into();
         self
@@ -623,6 +643,7 @@ impl IntstockMultpriceRequest {
     /// Sets 입력 종목코드10 (`FID_INPUT_ISCD_10`, required, length 16).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_iscd_10(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd_10 = value.into();
         self
@@ -631,6 +652,7 @@ impl IntstockMultpriceRequest {
     /// Sets 조건 시장 분류 코드11 (`FID_COND_MRKT_DIV_CODE_11`, required, length 2).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_cond_mrkt_div_code_11(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code_11 = value.into();
         self
@@ -639,6 +661,7 @@ impl IntstockMultpriceRequest {
     /// Sets 입력 종목코드11 (`FID_INPUT_ISCD_11`, required, length 16).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_iscd_11(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd_11 = value.into();
         self
@@ -647,6 +670,7 @@ impl IntstockMultpriceRequest {
     /// Sets 조건 시장 분류 코드12 (`FID_COND_MRKT_DIV_CODE_12`, required, length 2).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_cond_mrkt_div_code_12(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code_12 = value.into();
         self
@@ -655,6 +679,7 @@ impl IntstockMultpriceRequest {
     /// Sets 입력 종목코드12 (`FID_INPUT_ISCD_12`, required, length 16).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_iscd_12(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd_12 = value.into();
         self
@@ -663,6 +688,7 @@ impl IntstockMultpriceRequest {
     /// Sets 조건 시장 분류 코드13 (`FID_COND_MRKT_DIV_CODE_13`, required, length 2).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_cond_mrkt_div_code_13(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code_13 = value.into();
         self
@@ -671,6 +697,7 @@ impl IntstockMultpriceRequest {
     /// Sets 입력 종목코드13 (`FID_INPUT_ISCD_13`, required, length 16).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_iscd_13(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd_13 = value.into();
         self
@@ -679,6 +706,7 @@ impl IntstockMultpriceRequest {
     /// Sets 조건 시장 분류 코드14 (`FID_COND_MRKT_DIV_CODE_14`, required, length 2).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_cond_mrkt_div_code_14(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code_14 = value.into();
         self
@@ -687,6 +715,7 @@ impl IntstockMultpriceRequest {
     /// Sets 입력 종목코드14 (`FID_INPUT_ISCD_14`, required, length 16).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_iscd_14(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd_14 = value.into();
         self
@@ -695,6 +724,7 @@ impl IntstockMultpriceRequest {
     /// Sets 조건 시장 분류 코드15 (`FID_COND_MRKT_DIV_CODE_15`, required, length 2).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_cond_mrkt_div_code_15(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code_15 = value.into();
         self
@@ -703,6 +733,7 @@ impl IntstockMultpriceRequest {
     /// Sets 입력 종목코드15 (`FID_INPUT_ISCD_15`, required, length 16).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_iscd_15(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd_15 = value.into();
         self
@@ -711,6 +742,7 @@ impl IntstockMultpriceRequest {
     /// Sets 조건 시장 분류 코드16 (`FID_COND_MRKT_DIV_CODE_16`, required, length 2).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_cond_mrkt_div_code_16(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code_16 = value.into();
         self
@@ -719,6 +751,7 @@ impl IntstockMultpriceRequest {
     /// Sets 입력 종목코드16 (`FID_INPUT_ISCD_16`, required, length 16).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_iscd_16(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd_16 = value.into();
         self
@@ -727,6 +760,7 @@ impl IntstockMultpriceRequest {
     /// Sets 조건 시장 분류 코드17 (`FID_COND_MRKT_DIV_CODE_17`, required, length 2).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_cond_mrkt_div_code_17(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code_17 = value.into();
         self
@@ -735,6 +769,7 @@ impl IntstockMultpriceRequest {
     /// Sets 입력 종목코드17 (`FID_INPUT_ISCD_17`, required, length 16).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_iscd_17(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd_17 = value.into();
         self
@@ -743,6 +778,7 @@ impl IntstockMultpriceRequest {
     /// Sets 조건 시장 분류 코드18 (`FID_COND_MRKT_DIV_CODE_18`, required, length 2).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_cond_mrkt_div_code_18(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code_18 = value.into();
         self
@@ -751,6 +787,7 @@ impl IntstockMultpriceRequest {
     /// Sets 입력 종목코드18 (`FID_INPUT_ISCD_18`, required, length 16).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_iscd_18(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd_18 = value.into();
         self
@@ -759,6 +796,7 @@ impl IntstockMultpriceRequest {
     /// Sets 조건 시장 분류 코드19 (`FID_COND_MRKT_DIV_CODE_19`, required, length 2).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_cond_mrkt_div_code_19(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code_19 = value.into();
         self
@@ -767,6 +805,7 @@ impl IntstockMultpriceRequest {
     /// Sets 입력 종목코드19 (`FID_INPUT_ISCD_19`, required, length 16).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_iscd_19(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd_19 = value.into();
         self
@@ -775,6 +814,7 @@ impl IntstockMultpriceRequest {
     /// Sets 조건 시장 분류 코드20 (`FID_COND_MRKT_DIV_CODE_20`, required, length 2).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_cond_mrkt_div_code_20(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code_20 = value.into();
         self
@@ -783,6 +823,7 @@ impl IntstockMultpriceRequest {
     /// Sets 입력 종목코드20 (`FID_INPUT_ISCD_20`, required, length 16).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_iscd_20(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd_20 = value.into();
         self
@@ -791,6 +832,7 @@ impl IntstockMultpriceRequest {
     /// Sets 조건 시장 분류 코드21 (`FID_COND_MRKT_DIV_CODE_21`, required, length 2).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_cond_mrkt_div_code_21(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code_21 = value.into();
         self
@@ -799,6 +841,7 @@ impl IntstockMultpriceRequest {
     /// Sets 입력 종목코드21 (`FID_INPUT_ISCD_21`, required, length 16).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_iscd_21(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd_21 = value.into();
         self
@@ -807,6 +850,7 @@ impl IntstockMultpriceRequest {
     /// Sets 조건 시장 분류 코드22 (`FID_COND_MRKT_DIV_CODE_22`, required, length 2).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_cond_mrkt_div_code_22(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code_22 = value.into();
         self
@@ -815,6 +859,7 @@ impl IntstockMultpriceRequest {
     /// Sets 입력 종목코드22 (`FID_INPUT_ISCD_22`, required, length 16).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_iscd_22(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd_22 = value.into();
         self
@@ -823,6 +868,7 @@ impl IntstockMultpriceRequest {
     /// Sets 조건 시장 분류 코드23 (`FID_COND_MRKT_DIV_CODE_23`, required, length 2).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_cond_mrkt_div_code_23(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code_23 = value.into();
         self
@@ -831,6 +877,7 @@ impl IntstockMultpriceRequest {
     /// Sets 입력 종목코드23 (`FID_INPUT_ISCD_23`, required, length 16).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_iscd_23(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd_23 = value.into();
         self
@@ -839,6 +886,7 @@ impl IntstockMultpriceRequest {
     /// Sets 조건 시장 분류 코드24 (`FID_COND_MRKT_DIV_CODE_24`, required, length 2).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_cond_mrkt_div_code_24(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code_24 = value.into();
         self
@@ -847,6 +895,7 @@ impl IntstockMultpriceRequest {
     /// Sets 입력 종목코드24 (`FID_INPUT_ISCD_24`, required, length 16).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_iscd_24(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd_24 = value.into();
         self
@@ -855,6 +904,7 @@ impl IntstockMultpriceRequest {
     /// Sets 조건 시장 분류 코드25 (`FID_COND_MRKT_DIV_CODE_25`, required, length 2).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_cond_mrkt_div_code_25(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code_25 = value.into();
         self
@@ -863,6 +913,7 @@ impl IntstockMultpriceRequest {
     /// Sets 입력 종목코드25 (`FID_INPUT_ISCD_25`, required, length 16).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_iscd_25(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd_25 = value.into();
         self
@@ -871,6 +922,7 @@ impl IntstockMultpriceRequest {
     /// Sets 조건 시장 분류 코드26 (`FID_COND_MRKT_DIV_CODE_26`, required, length 16).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_cond_mrkt_div_code_26(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code_26 = value.into();
         self
@@ -879,6 +931,7 @@ impl IntstockMultpriceRequest {
     /// Sets 입력 종목코드26 (`FID_INPUT_ISCD_26`, required, length 2).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_iscd_26(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd_26 = value.into();
         self
@@ -887,6 +940,7 @@ impl IntstockMultpriceRequest {
     /// Sets 조건 시장 분류 코드27 (`FID_COND_MRKT_DIV_CODE_27`, required, length 2).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_cond_mrkt_div_code_27(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code_27 = value.into();
         self
@@ -895,6 +949,7 @@ impl IntstockMultpriceRequest {
     /// Sets 입력 종목코드27 (`FID_INPUT_ISCD_27`, required, length 16).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_iscd_27(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd_27 = value.into();
         self
@@ -903,6 +958,7 @@ impl IntstockMultpriceRequest {
     /// Sets 조건 시장 분류 코드28 (`FID_COND_MRKT_DIV_CODE_28`, required, length 2).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_cond_mrkt_div_code_28(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code_28 = value.into();
         self
@@ -911,6 +967,7 @@ impl IntstockMultpriceRequest {
     /// Sets 입력 종목코드28 (`FID_INPUT_ISCD_28`, required, length 16).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_iscd_28(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd_28 = value.into();
         self
@@ -919,6 +976,7 @@ impl IntstockMultpriceRequest {
     /// Sets 조건 시장 분류 코드29 (`FID_COND_MRKT_DIV_CODE_29`, required, length 2).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_cond_mrkt_div_code_29(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code_29 = value.into();
         self
@@ -927,6 +985,7 @@ impl IntstockMultpriceRequest {
     /// Sets 입력 종목코드29 (`FID_INPUT_ISCD_29`, required, length 16).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_iscd_29(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd_29 = value.into();
         self
@@ -935,6 +994,7 @@ impl IntstockMultpriceRequest {
     /// Sets 조건 시장 분류 코드30 (`FID_COND_MRKT_DIV_CODE_30`, required, length 2).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_cond_mrkt_div_code_30(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code_30 = value.into();
         self
@@ -943,6 +1003,7 @@ impl IntstockMultpriceRequest {
     /// Sets 입력 종목코드30 (`FID_INPUT_ISCD_30`, required, length 16).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_iscd_30(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd_30 = value.into();
         self

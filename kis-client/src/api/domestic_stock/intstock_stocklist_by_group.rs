@@ -63,6 +63,7 @@ impl IntstockStocklistByGroupRequest {
     /// - `user_id` (`USER_ID`): 사용자 ID
     /// - `inter_grp_code` (`INTER_GRP_CODE`): 관심 그룹 코드
     /// - `fid_etc_cls_code` (`FID_ETC_CLS_CODE`): 기타 구분 코드
+    #[inline]
     pub fn new(
         type_: impl Into<String>,
         user_id: impl Into<String>,
@@ -82,12 +83,14 @@ impl IntstockStocklistByGroupRequest {
     }
 
     /// Sets 관심종목구분코드 (`TYPE`, required, length 1).
+    #[inline]
     pub fn type_(mut self, value: impl Into<String>) -> Self {
         self.type_ = value.into();
         self
     }
 
     /// Sets 사용자 ID (`USER_ID`, required, length 16).
+    #[inline]
     pub fn user_id(mut self, value: impl Into<String>) -> Self {
         self.user_id = value.into();
         self
@@ -96,12 +99,14 @@ impl IntstockStocklistByGroupRequest {
     /// Sets 데이터 순위 (`DATA_RANK`, required, length 10).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn data_rank(mut self, value: impl Into<String>) -> Self {
         self.data_rank = value.into();
         self
     }
 
     /// Sets 관심 그룹 코드 (`INTER_GRP_CODE`, required, length 3).
+    #[inline]
     pub fn inter_grp_code(mut self, value: impl Into<String>) -> Self {
         self.inter_grp_code = value.into();
         self
@@ -110,6 +115,7 @@ impl IntstockStocklistByGroupRequest {
     /// Sets 관심 그룹 명 (`INTER_GRP_NAME`, required, length 40).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn inter_grp_name(mut self, value: impl Into<String>) -> Self {
         self.inter_grp_name = value.into();
         self
@@ -118,6 +124,7 @@ impl IntstockStocklistByGroupRequest {
     /// Sets HTS 한글 종목명 (`HTS_KOR_ISNM`, required, length 40).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn hts_kor_isnm(mut self, value: impl Into<String>) -> Self {
         self.hts_kor_isnm = value.into();
         self
@@ -126,12 +133,14 @@ impl IntstockStocklistByGroupRequest {
     /// Sets 체결 구분 코드 (`CNTG_CLS_CODE`, required, length 1).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn cntg_cls_code(mut self, value: impl Into<String>) -> Self {
         self.cntg_cls_code = value.into();
         self
     }
 
     /// Sets 기타 구분 코드 (`FID_ETC_CLS_CODE`, required, length 2).
+    #[inline]
     pub fn fid_etc_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_etc_cls_code = value.into();
         self

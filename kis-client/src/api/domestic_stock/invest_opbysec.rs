@@ -75,6 +75,7 @@ impl InvestOpbysecRequest {
     /// - `fid_div_cls_code` (`FID_DIV_CLS_CODE`): 분류구분코드
     /// - `fid_input_date_1` (`FID_INPUT_DATE_1`): 입력날짜1
     /// - `fid_input_date_2` (`FID_INPUT_DATE_2`): 입력날짜2
+    #[inline]
     pub fn new(
         fid_input_iscd: impl Into<String>,
         fid_div_cls_code: impl Into<String>,
@@ -97,6 +98,7 @@ impl InvestOpbysecRequest {
     /// - `J`: 시장 구분 코드
     ///
     /// Default: `J`.
+    #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: crate::api::codes::Market) -> Self {
         self.fid_cond_mrkt_div_code = p::code(&value);
         self
@@ -108,6 +110,7 @@ impl InvestOpbysecRequest {
     /// - `16634`: Primary key
     ///
     /// Default: `16634`.
+    #[inline]
     pub fn fid_cond_scr_div_code(
         mut self,
         value: crate::api::codes::FidCondScrDivCodeInvestOpbysec,
@@ -117,24 +120,28 @@ impl InvestOpbysecRequest {
     }
 
     /// Sets 입력종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self
     }
 
     /// Sets 분류구분코드 (`FID_DIV_CLS_CODE`, required, length 2).
+    #[inline]
     pub fn fid_div_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_div_cls_code = value.into();
         self
     }
 
     /// Sets 입력날짜1 (`FID_INPUT_DATE_1`, required, length 10).
+    #[inline]
     pub fn fid_input_date_1(mut self, value: v::NaiveDate) -> Self {
         self.fid_input_date_1 = p::date(value);
         self
     }
 
     /// Sets 입력날짜2 (`FID_INPUT_DATE_2`, required, length 10).
+    #[inline]
     pub fn fid_input_date_2(mut self, value: v::NaiveDate) -> Self {
         self.fid_input_date_2 = p::date(value);
         self

@@ -68,6 +68,7 @@ impl InvestOpinionRequest {
     /// - `fid_input_iscd` (`FID_INPUT_ISCD`): 입력종목코드
     /// - `fid_input_date_1` (`FID_INPUT_DATE_1`): 입력날짜1
     /// - `fid_input_date_2` (`FID_INPUT_DATE_2`): 입력날짜2
+    #[inline]
     pub fn new(
         fid_input_iscd: impl Into<String>,
         fid_input_date_1: impl Into<String>,
@@ -88,6 +89,7 @@ impl InvestOpinionRequest {
     /// - `J`: 시장 구분 코드
     ///
     /// Default: `J`.
+    #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: crate::api::codes::Market) -> Self {
         self.fid_cond_mrkt_div_code = p::code(&value);
         self
@@ -99,6 +101,7 @@ impl InvestOpinionRequest {
     /// - `16633`: Primary key
     ///
     /// Default: `16633`.
+    #[inline]
     pub fn fid_cond_scr_div_code(
         mut self,
         value: crate::api::codes::FidCondScrDivCodeInvestOpinion,
@@ -108,18 +111,21 @@ impl InvestOpinionRequest {
     }
 
     /// Sets 입력종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self
     }
 
     /// Sets 입력날짜1 (`FID_INPUT_DATE_1`, required, length 10).
+    #[inline]
     pub fn fid_input_date_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_date_1 = value.into();
         self
     }
 
     /// Sets 입력날짜2 (`FID_INPUT_DATE_2`, required, length 10).
+    #[inline]
     pub fn fid_input_date_2(mut self, value: impl Into<String>) -> Self {
         self.fid_input_date_2 = value.into();
         self

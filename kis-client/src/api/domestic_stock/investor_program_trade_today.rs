@@ -54,6 +54,7 @@ impl InvestorProgramTradeTodayRequest {
     ///
     /// Required fields, in spec order:
     /// - `mrkt_div_cls_code` (`MRKT_DIV_CLS_CODE`): 시장 구분 코드
+    #[inline]
     pub fn new(
         mrkt_div_cls_code: crate::api::codes::MrktDivClsCodeInvestorProgramTradeToday,
     ) -> Self {
@@ -71,6 +72,7 @@ impl InvestorProgramTradeTodayRequest {
     /// - `UN`: 통합
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn exch_div_cls_code(mut self, value: crate::api::codes::ExchDivClsCode) -> Self {
         self.exch_div_cls_code = p::code(&value);
         self
@@ -81,6 +83,7 @@ impl InvestorProgramTradeTodayRequest {
     /// Codes:
     /// - `1`: 코스피
     /// - `4`: 코스닥
+    #[inline]
     pub fn mrkt_div_cls_code(
         mut self,
         value: crate::api::codes::MrktDivClsCodeInvestorProgramTradeToday,

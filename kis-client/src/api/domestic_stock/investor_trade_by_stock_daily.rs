@@ -64,6 +64,7 @@ impl InvestorTradeByStockDailyRequest {
     /// - `fid_cond_mrkt_div_code` (`FID_COND_MRKT_DIV_CODE`): 조건 시장 분류 코드
     /// - `fid_input_iscd` (`FID_INPUT_ISCD`): 입력 종목코드
     /// - `fid_input_date_1` (`FID_INPUT_DATE_1`): 입력 날짜1
+    #[inline]
     pub fn new(
         fid_cond_mrkt_div_code: crate::api::codes::Market,
         fid_input_iscd: impl Into<String>,
@@ -84,18 +85,21 @@ impl InvestorTradeByStockDailyRequest {
     /// - `J`: KRX
     /// - `NX`: NXT
     /// - `UN`: 통합
+    #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: crate::api::codes::Market) -> Self {
         self.fid_cond_mrkt_div_code = p::code(&value);
         self
     }
 
     /// Sets 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self
     }
 
     /// Sets 입력 날짜1 (`FID_INPUT_DATE_1`, required, length 10).
+    #[inline]
     pub fn fid_input_date_1(mut self, value: v::NaiveDate) -> Self {
         self.fid_input_date_1 = p::date(value);
         self
@@ -104,6 +108,7 @@ impl InvestorTradeByStockDailyRequest {
     /// Sets 수정주가 원주가 가격 (`FID_ORG_ADJ_PRC`, required, length 2).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_org_adj_prc(mut self, value: v::Decimal) -> Self {
         self.fid_org_adj_prc = p::decimal(value);
         self
@@ -112,6 +117,7 @@ impl InvestorTradeByStockDailyRequest {
     /// Sets 기타 구분 코드 (`FID_ETC_CLS_CODE`, required, length 2).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_etc_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_etc_cls_code = value.into();
         self

@@ -34,6 +34,7 @@ impl InvestorTrendEstimateRequest {
     ///
     /// Required fields, in spec order:
     /// - `mksc_shrn_iscd` (`MKSC_SHRN_ISCD`): 종목코드
+    #[inline]
     pub fn new(mksc_shrn_iscd: impl Into<String>) -> Self {
         Self {
             mksc_shrn_iscd: mksc_shrn_iscd.into(),
@@ -41,6 +42,7 @@ impl InvestorTrendEstimateRequest {
     }
 
     /// Sets 종목코드 (`MKSC_SHRN_ISCD`, required, length 12).
+    #[inline]
     pub fn mksc_shrn_iscd(mut self, value: impl Into<String>) -> Self {
         self.mksc_shrn_iscd = value.into();
         self

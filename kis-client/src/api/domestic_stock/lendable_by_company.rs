@@ -66,6 +66,7 @@ impl LendableByCompanyRequest {
     /// - `excg_dvsn_cd` (`EXCG_DVSN_CD`): 거래소구분코드
     /// - `thco_stln_psbl_yn` (`THCO_STLN_PSBL_YN`): 당사대주가능여부
     /// - `inqr_dvsn_1` (`INQR_DVSN_1`): 조회구분1
+    #[inline]
     pub fn new(
         excg_dvsn_cd: crate::api::codes::ExcgDvsnCd,
         thco_stln_psbl_yn: bool,
@@ -87,6 +88,7 @@ impl LendableByCompanyRequest {
     /// - `00`: 전체
     /// - `02`: 거래소
     /// - `03`: 코스닥
+    #[inline]
     pub fn excg_dvsn_cd(mut self, value: crate::api::codes::ExcgDvsnCd) -> Self {
         self.excg_dvsn_cd = p::code(&value);
         self
@@ -95,12 +97,14 @@ impl LendableByCompanyRequest {
     /// Sets 상품번호 (`PDNO`, required, length 12).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn pdno(mut self, value: impl Into<String>) -> Self {
         self.pdno = value.into();
         self
     }
 
     /// Sets 당사대주가능여부 (`THCO_STLN_PSBL_YN`, required, length 1).
+    #[inline]
     pub fn thco_stln_psbl_yn(mut self, value: bool) -> Self {
         self.thco_stln_psbl_yn = p::flag(value);
         self
@@ -111,6 +115,7 @@ impl LendableByCompanyRequest {
     /// Codes:
     /// - `0`: 전체조회
     /// - `1`: 종목코드순 정렬
+    #[inline]
     pub fn inqr_dvsn_1(mut self, value: crate::api::codes::InqrDvsn1LendableByCompany) -> Self {
         self.inqr_dvsn_1 = p::code(&value);
         self
@@ -119,6 +124,7 @@ impl LendableByCompanyRequest {
     /// Sets 연속조회검색조건200 (`CTX_AREA_FK200`, required, length 200).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_fk200(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_fk200 = value.into();
         self
@@ -127,6 +133,7 @@ impl LendableByCompanyRequest {
     /// Sets 연속조회키100 (`CTX_AREA_NK100`, required, length 100).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_nk100(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_nk100 = value.into();
         self

@@ -46,6 +46,7 @@ impl ListInfoRequest {
     /// Required fields, in spec order:
     /// - `t_dt` (`T_DT`): 조회일자To
     /// - `f_dt` (`F_DT`): 조회일자From
+    #[inline]
     pub fn new(t_dt: v::NaiveDate, f_dt: v::NaiveDate) -> Self {
         Self {
             sht_cd: String::new(),
@@ -58,18 +59,21 @@ impl ListInfoRequest {
     /// Sets 종목코드 (`SHT_CD`, required, length 9).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn sht_cd(mut self, value: impl Into<String>) -> Self {
         self.sht_cd = value.into();
         self
     }
 
     /// Sets 조회일자To (`T_DT`, required, length 8).
+    #[inline]
     pub fn t_dt(mut self, value: v::NaiveDate) -> Self {
         self.t_dt = p::date(value);
         self
     }
 
     /// Sets 조회일자From (`F_DT`, required, length 8).
+    #[inline]
     pub fn f_dt(mut self, value: v::NaiveDate) -> Self {
         self.f_dt = p::date(value);
         self
@@ -78,6 +82,7 @@ impl ListInfoRequest {
     /// Sets CTS (`CTS`, required, length 17).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn cts(mut self, value: impl Into<String>) -> Self {
         self.cts = value.into();
         self

@@ -25,6 +25,7 @@ impl serde::Serialize for MarketTimeRequest {
 
 impl MarketTimeRequest {
     /// A new request.
+    #[inline]
     pub fn new() -> Self {
         Self {}
     }

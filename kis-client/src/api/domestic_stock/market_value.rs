@@ -146,6 +146,7 @@ impl MarketValueRequest {
     /// - `fid_input_option_1` (`fid_input_option_1`): 입력 옵션1
     /// - `fid_input_option_2` (`fid_input_option_2`): 입력 옵션2
     /// - `fid_rank_sort_cls_code` (`fid_rank_sort_cls_code`): 순위 정렬 구분 코드
+    #[inline]
     pub fn new(
         fid_cond_mrkt_div_code: crate::api::codes::FidCondMrktDivCodeBulkTransNum,
         fid_cond_scr_div_code: impl Into<String>,
@@ -178,6 +179,7 @@ impl MarketValueRequest {
     /// - `0`: 전체
     ///
     /// Default: `0`.
+    #[inline]
     pub fn fid_trgt_cls_code(mut self, value: crate::api::codes::FidDivClsCode) -> Self {
         self.fid_trgt_cls_code = p::code(&value);
         self
@@ -188,6 +190,7 @@ impl MarketValueRequest {
     /// Codes:
     /// - `J`: KRX
     /// - `NX`: NXT
+    #[inline]
     pub fn fid_cond_mrkt_div_code(
         mut self,
         value: crate::api::codes::FidCondMrktDivCodeBulkTransNum,
@@ -197,6 +200,7 @@ impl MarketValueRequest {
     }
 
     /// Sets 조건 화면 분류 코드 (`fid_cond_scr_div_code`, required, length 5).
+    #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
         self
@@ -209,6 +213,7 @@ impl MarketValueRequest {
     /// - `0001`: 거래소
     /// - `1001`: 코스닥
     /// - `2001`: 코스피200
+    #[inline]
     pub fn fid_input_iscd(mut self, value: crate::api::codes::FidInputIscd) -> Self {
         self.fid_input_iscd = p::code(&value);
         self
@@ -225,6 +230,7 @@ impl MarketValueRequest {
     /// - `5`: 투자위험
     /// - `6`: 보톧주
     /// - `7`: 우선주
+    #[inline]
     pub fn fid_div_cls_code(mut self, value: crate::api::codes::FidDivClsCodeDisparity) -> Self {
         self.fid_div_cls_code = p::code(&value);
         self
@@ -233,6 +239,7 @@ impl MarketValueRequest {
     /// Sets 입력 가격1 (`fid_input_price_1`, required, length 12).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_price_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_price_1 = value.into();
         self
@@ -241,6 +248,7 @@ impl MarketValueRequest {
     /// Sets 입력 가격2 (`fid_input_price_2`, required, length 12).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_price_2(mut self, value: impl Into<String>) -> Self {
         self.fid_input_price_2 = value.into();
         self
@@ -249,12 +257,14 @@ impl MarketValueRequest {
     /// Sets 거래량 수 (`fid_vol_cnt`, required, length 12).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_vol_cnt(mut self, value: u64) -> Self {
         self.fid_vol_cnt = p::int(value);
         self
     }
 
     /// Sets 입력 옵션1 (`fid_input_option_1`, required, length 10).
+    #[inline]
     pub fn fid_input_option_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_option_1 = value.into();
         self
@@ -267,12 +277,14 @@ impl MarketValueRequest {
     /// - `1`: 반기
     /// - `2`: 3/4분기
     /// - `3`: 결산
+    #[inline]
     pub fn fid_input_option_2(mut self, value: crate::api::codes::FidInputOption2) -> Self {
         self.fid_input_option_2 = p::code(&value);
         self
     }
 
     /// Sets 순위 정렬 구분 코드 (`fid_rank_sort_cls_code`, required, length 2).
+    #[inline]
     pub fn fid_rank_sort_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_rank_sort_cls_code = value.into();
         self
@@ -284,6 +296,7 @@ impl MarketValueRequest {
     /// - `0`: 전체
     ///
     /// Default: `0`.
+    #[inline]
     pub fn fid_blng_cls_code(mut self, value: crate::api::codes::FidDivClsCode) -> Self {
         self.fid_blng_cls_code = p::code(&value);
         self
@@ -295,6 +308,7 @@ impl MarketValueRequest {
     /// - `0`: 전체
     ///
     /// Default: `0`.
+    #[inline]
     pub fn fid_trgt_exls_cls_code(mut self, value: crate::api::codes::FidDivClsCode) -> Self {
         self.fid_trgt_exls_cls_code = p::code(&value);
         self

@@ -34,6 +34,7 @@ impl serde::Serialize for MktfundsRequest {
 
 impl MktfundsRequest {
     /// A new request.
+    #[inline]
     pub fn new() -> Self {
         Self {
             fid_input_date_1: String::new(),
@@ -43,6 +44,7 @@ impl MktfundsRequest {
     /// Sets 입력날짜1 (`FID_INPUT_DATE_1`, required, length 10).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_date_1(mut self, value: v::NaiveDate) -> Self {
         self.fid_input_date_1 = p::date(value);
         self

@@ -136,6 +136,7 @@ impl NearNewHighlowRequest {
     /// - `fid_prc_cls_code` (`fid_prc_cls_code`): 가격 구분 코드
     /// - `fid_input_iscd` (`fid_input_iscd`): 입력 종목코드
     /// - `fid_trgt_exls_cls_code` (`fid_trgt_exls_cls_code`): 대상 제외 구분 코드
+    #[inline]
     pub fn new(
         fid_aply_rang_vol: crate::api::codes::FidAplyRangVol,
         fid_cond_mrkt_div_code: impl Into<String>,
@@ -166,18 +167,21 @@ impl NearNewHighlowRequest {
     /// Codes:
     /// - `0`: 전체
     /// - `100`: 100주 이상
+    #[inline]
     pub fn fid_aply_rang_vol(mut self, value: crate::api::codes::FidAplyRangVol) -> Self {
         self.fid_aply_rang_vol = p::code(&value);
         self
     }
 
     /// Sets 조건 시장 분류 코드 (`fid_cond_mrkt_div_code`, required, length 2).
+    #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
         self
     }
 
     /// Sets 조건 화면 분류 코드 (`fid_cond_scr_div_code`, required, length 5).
+    #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
         self
@@ -190,6 +194,7 @@ impl NearNewHighlowRequest {
     /// - `1`: 관리종목
     /// - `2`: 투자주의
     /// - `3`: 투자경고
+    #[inline]
     pub fn fid_div_cls_code(
         mut self,
         value: crate::api::codes::FidDivClsCodeNearNewHighlow,
@@ -201,6 +206,7 @@ impl NearNewHighlowRequest {
     /// Sets 입력 수1 (`fid_input_cnt_1`, required, length 2).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_cnt_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_cnt_1 = value.into();
         self
@@ -209,6 +215,7 @@ impl NearNewHighlowRequest {
     /// Sets 입력 수2 (`fid_input_cnt_2`, required, length 10).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_cnt_2(mut self, value: impl Into<String>) -> Self {
         self.fid_input_cnt_2 = value.into();
         self
@@ -219,6 +226,7 @@ impl NearNewHighlowRequest {
     /// Codes:
     /// - `0`: 신고근접
     /// - `1`: 신저근접
+    #[inline]
     pub fn fid_prc_cls_code(
         mut self,
         value: crate::api::codes::FidPrcClsCodeNearNewHighlow,
@@ -235,6 +243,7 @@ impl NearNewHighlowRequest {
     /// - `1001`: 코스닥
     /// - `2001`: 코스피200
     /// - `4001`: KRX100
+    #[inline]
     pub fn fid_input_iscd(mut self, value: crate::api::codes::FidInputIscdBulkTransNum) -> Self {
         self.fid_input_iscd = p::code(&value);
         self
@@ -246,6 +255,7 @@ impl NearNewHighlowRequest {
     /// - `0`: 전체
     ///
     /// Default: `0`.
+    #[inline]
     pub fn fid_trgt_cls_code(mut self, value: crate::api::codes::FidDivClsCode) -> Self {
         self.fid_trgt_cls_code = p::code(&value);
         self
@@ -262,6 +272,7 @@ impl NearNewHighlowRequest {
     /// - `5`: 투자위험
     /// - `6`: 보통주
     /// - `7`: 우선주
+    #[inline]
     pub fn fid_trgt_exls_cls_code(mut self, value: crate::api::codes::FidTrgtExlsClsCode) -> Self {
         self.fid_trgt_exls_cls_code = p::code(&value);
         self
@@ -270,6 +281,7 @@ impl NearNewHighlowRequest {
     /// Sets 적용 범위 가격1 (`fid_aply_rang_prc_1`, required, length 18).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_aply_rang_prc_1(mut self, value: impl Into<String>) -> Self {
         self.fid_aply_rang_prc_1 = value.into();
         self
@@ -278,6 +290,7 @@ impl NearNewHighlowRequest {
     /// Sets 적용 범위 가격2 (`fid_aply_rang_prc_2`, required, length 18).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_aply_rang_prc_2(mut self, value: impl Into<String>) -> Self {
         self.fid_aply_rang_prc_2 = value.into();
         self

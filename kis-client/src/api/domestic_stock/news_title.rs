@@ -69,6 +69,7 @@ impl serde::Serialize for NewsTitleRequest {
 
 impl NewsTitleRequest {
     /// A new request.
+    #[inline]
     pub fn new() -> Self {
         Self {
             fid_news_ofer_entp_code: String::new(),
@@ -85,6 +86,7 @@ impl NewsTitleRequest {
     /// Sets 뉴스 제공 업체 코드 (`FID_NEWS_OFER_ENTP_CODE`, required, length 40).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_news_ofer_entp_code(mut self, value: impl Into<String>) -> Self {
         self.fid_news_ofer_entp_code = value.into();
         self
@@ -93,6 +95,7 @@ impl NewsTitleRequest {
     /// Sets 조건 시장 구분 코드 (`FID_COND_MRKT_CLS_CODE`, required, length 6).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_cond_mrkt_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_cls_code = value.into();
         self
@@ -101,6 +104,7 @@ impl NewsTitleRequest {
     /// Sets 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self
@@ -109,6 +113,7 @@ impl NewsTitleRequest {
     /// Sets 제목 내용 (`FID_TITL_CNTT`, required, length 132).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_titl_cntt(mut self, value: impl Into<String>) -> Self {
         self.fid_titl_cntt = value.into();
         self
@@ -117,6 +122,7 @@ impl NewsTitleRequest {
     /// Sets 입력 날짜 (`FID_INPUT_DATE_1`, required, length 10).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_date_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_date_1 = value.into();
         self
@@ -125,6 +131,7 @@ impl NewsTitleRequest {
     /// Sets 입력 시간 (`FID_INPUT_HOUR_1`, required, length 10).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_hour_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_hour_1 = value.into();
         self
@@ -133,6 +140,7 @@ impl NewsTitleRequest {
     /// Sets 순위 정렬 구분 코드 (`FID_RANK_SORT_CLS_CODE`, required, length 2).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_rank_sort_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_rank_sort_cls_code = value.into();
         self
@@ -141,6 +149,7 @@ impl NewsTitleRequest {
     /// Sets 입력 일련번호 (`FID_INPUT_SRNO`, required, length 20).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_srno(mut self, value: impl Into<String>) -> Self {
         self.fid_input_srno = value.into();
         self

@@ -102,6 +102,7 @@ impl OrderCashRequest {
     /// - `ord_dvsn` (`ORD_DVSN`): 주문구분
     /// - `ord_qty` (`ORD_QTY`): 주문수량
     /// - `ord_unpr` (`ORD_UNPR`): 주문단가
+    #[inline]
     pub fn sell(
         pdno: impl Into<String>,
         ord_dvsn: crate::api::codes::OrderType,
@@ -129,6 +130,7 @@ impl OrderCashRequest {
     /// - `ord_dvsn` (`ORD_DVSN`): 주문구분
     /// - `ord_qty` (`ORD_QTY`): 주문수량
     /// - `ord_unpr` (`ORD_UNPR`): 주문단가
+    #[inline]
     pub fn buy(
         pdno: impl Into<String>,
         ord_dvsn: crate::api::codes::OrderType,
@@ -155,18 +157,21 @@ impl OrderCashRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
     }
 
     /// Sets 상품번호 (`PDNO`, required, length 12).
+    #[inline]
     pub fn pdno(mut self, value: impl Into<String>) -> Self {
         self.pdno = value.into();
         self
@@ -175,6 +180,7 @@ impl OrderCashRequest {
     /// Sets 매도유형 (매도주문 시) (`SLL_TYPE`, length 2).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn sll_type(mut self, value: impl Into<String>) -> Self {
         self.sll_type = value.into();
         self
@@ -201,18 +207,21 @@ impl OrderCashRequest {
     /// - `22`: 스톱지정가
     /// - `23`: 중간가IOC
     /// - `24`: 중간가FOK
+    #[inline]
     pub fn ord_dvsn(mut self, value: crate::api::codes::OrderType) -> Self {
         self.ord_dvsn = p::code(&value);
         self
     }
 
     /// Sets 주문수량 (`ORD_QTY`, required, length 10).
+    #[inline]
     pub fn ord_qty(mut self, value: u64) -> Self {
         self.ord_qty = p::int(value);
         self
     }
 
     /// Sets 주문단가 (`ORD_UNPR`, required, length 19).
+    #[inline]
     pub fn ord_unpr(mut self, value: v::Decimal) -> Self {
         self.ord_unpr = p::decimal(value);
         self
@@ -221,6 +230,7 @@ impl OrderCashRequest {
     /// Sets 조건가격 (`CNDT_PRIC`, length 19).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn cndt_pric(mut self, value: v::Decimal) -> Self {
         self.cndt_pric = p::decimal(value);
         self
@@ -234,6 +244,7 @@ impl OrderCashRequest {
     /// - `SOR`: SOR (Smart Order Routing)
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn excg_id_dvsn_cd(mut self, value: crate::api::codes::ExchangeId) -> Self {
         self.excg_id_dvsn_cd = p::code(&value);
         self

@@ -168,6 +168,7 @@ impl OrderCreditRequest {
     /// - `ord_dvsn` (`ORD_DVSN`): 주문구분
     /// - `ord_qty` (`ORD_QTY`): 주문수량
     /// - `ord_unpr` (`ORD_UNPR`): 주문단가
+    #[inline]
     pub fn sell(
         pdno: impl Into<String>,
         crdt_type: crate::api::codes::CrdtTypeOrderCredit,
@@ -214,6 +215,7 @@ impl OrderCreditRequest {
     /// - `ord_dvsn` (`ORD_DVSN`): 주문구분
     /// - `ord_qty` (`ORD_QTY`): 주문수량
     /// - `ord_unpr` (`ORD_UNPR`): 주문단가
+    #[inline]
     pub fn buy(
         pdno: impl Into<String>,
         crdt_type: crate::api::codes::CrdtTypeOrderCredit,
@@ -257,18 +259,21 @@ impl OrderCreditRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
     }
 
     /// Sets 상품번호 (`PDNO`, required, length 6).
+    #[inline]
     pub fn pdno(mut self, value: impl Into<String>) -> Self {
         self.pdno = value.into();
         self
@@ -277,6 +282,7 @@ impl OrderCreditRequest {
     /// Sets 매도유형 (`SLL_TYPE`, length 10).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn sll_type(mut self, value: impl Into<String>) -> Self {
         self.sll_type = value.into();
         self
@@ -293,12 +299,14 @@ impl OrderCreditRequest {
     /// - `23`: 유통융자신규
     /// - `26`: 유통대주상환
     /// - `28`: 자기대주상환
+    #[inline]
     pub fn crdt_type(mut self, value: crate::api::codes::CrdtTypeOrderCredit) -> Self {
         self.crdt_type = p::code(&value);
         self
     }
 
     /// Sets 대출일자 (`LOAN_DT`, required, length 8).
+    #[inline]
     pub fn loan_dt(mut self, value: impl Into<String>) -> Self {
         self.loan_dt = value.into();
         self
@@ -325,18 +333,21 @@ impl OrderCreditRequest {
     /// - `22`: 스톱지정가
     /// - `23`: 중간가IOC
     /// - `24`: 중간가FOK
+    #[inline]
     pub fn ord_dvsn(mut self, value: crate::api::codes::OrderType) -> Self {
         self.ord_dvsn = p::code(&value);
         self
     }
 
     /// Sets 주문수량 (`ORD_QTY`, required, length 2).
+    #[inline]
     pub fn ord_qty(mut self, value: u64) -> Self {
         self.ord_qty = p::int(value);
         self
     }
 
     /// Sets 주문단가 (`ORD_UNPR`, required, length 5).
+    #[inline]
     pub fn ord_unpr(mut self, value: v::Decimal) -> Self {
         self.ord_unpr = p::decimal(value);
         self
@@ -345,6 +356,7 @@ impl OrderCreditRequest {
     /// Sets 예약주문여부 (`RSVN_ORD_YN`, length 2).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn rsvn_ord_yn(mut self, value: impl Into<String>) -> Self {
         self.rsvn_ord_yn = value.into();
         self
@@ -353,6 +365,7 @@ impl OrderCreditRequest {
     /// Sets 비상주문여부 (`EMGC_ORD_YN`, length 2).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn emgc_ord_yn(mut self, value: impl Into<String>) -> Self {
         self.emgc_ord_yn = value.into();
         self
@@ -361,6 +374,7 @@ impl OrderCreditRequest {
     /// Sets 프로그램매매구분 (`PGTR_DVSN`, length 10).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn pgtr_dvsn(mut self, value: impl Into<String>) -> Self {
         self.pgtr_dvsn = value.into();
         self
@@ -369,6 +383,7 @@ impl OrderCreditRequest {
     /// Sets 운용사지정주문번호 (`MGCO_APTM_ODNO`, length 19).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn mgco_aptm_odno(mut self, value: impl Into<String>) -> Self {
         self.mgco_aptm_odno = value.into();
         self
@@ -377,6 +392,7 @@ impl OrderCreditRequest {
     /// Sets 대량거래협상상세번호 (`LQTY_TR_NGTN_DTL_NO`, length 1).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn lqty_tr_ngtn_dtl_no(mut self, value: impl Into<String>) -> Self {
         self.lqty_tr_ngtn_dtl_no = value.into();
         self
@@ -385,6 +401,7 @@ impl OrderCreditRequest {
     /// Sets 대량거래협정번호 (`LQTY_TR_AGMT_NO`, length 20).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn lqty_tr_agmt_no(mut self, value: impl Into<String>) -> Self {
         self.lqty_tr_agmt_no = value.into();
         self
@@ -393,6 +410,7 @@ impl OrderCreditRequest {
     /// Sets 대량거래협상자Id (`LQTY_TR_NGTN_ID`, length 19).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn lqty_tr_ngtn_id(mut self, value: impl Into<String>) -> Self {
         self.lqty_tr_ngtn_id = value.into();
         self
@@ -401,6 +419,7 @@ impl OrderCreditRequest {
     /// Sets LP주문여부 (`LP_ORD_YN`, length 3).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn lp_ord_yn(mut self, value: impl Into<String>) -> Self {
         self.lp_ord_yn = value.into();
         self
@@ -409,6 +428,7 @@ impl OrderCreditRequest {
     /// Sets 매체주문번호 (`MDIA_ODNO`, length 10).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn mdia_odno(mut self, value: impl Into<String>) -> Self {
         self.mdia_odno = value.into();
         self
@@ -417,6 +437,7 @@ impl OrderCreditRequest {
     /// Sets 주문서버구분코드 (`ORD_SVR_DVSN_CD`, length 19).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ord_svr_dvsn_cd(mut self, value: impl Into<String>) -> Self {
         self.ord_svr_dvsn_cd = value.into();
         self
@@ -425,6 +446,7 @@ impl OrderCreditRequest {
     /// Sets 프로그램호가신고구분코드 (`PGM_NMPR_STMT_DVSN_CD`, length 1).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn pgm_nmpr_stmt_dvsn_cd(mut self, value: impl Into<String>) -> Self {
         self.pgm_nmpr_stmt_dvsn_cd = value.into();
         self
@@ -433,6 +455,7 @@ impl OrderCreditRequest {
     /// Sets 반대매매선정사유코드 (`CVRG_SLCT_RSON_CD`, length 20).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn cvrg_slct_rson_cd(mut self, value: impl Into<String>) -> Self {
         self.cvrg_slct_rson_cd = value.into();
         self
@@ -441,6 +464,7 @@ impl OrderCreditRequest {
     /// Sets 반대매매순번 (`CVRG_SEQ`, length 19).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn cvrg_seq(mut self, value: impl Into<String>) -> Self {
         self.cvrg_seq = value.into();
         self
@@ -454,6 +478,7 @@ impl OrderCreditRequest {
     /// - `SOR`: SOR (Smart Order Routing)
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn excg_id_dvsn_cd(mut self, value: crate::api::codes::ExchangeId) -> Self {
         self.excg_id_dvsn_cd = p::code(&value);
         self
@@ -462,6 +487,7 @@ impl OrderCreditRequest {
     /// Sets 조건가격 (`CNDT_PRIC`, length 19).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn cndt_pric(mut self, value: v::Decimal) -> Self {
         self.cndt_pric = p::decimal(value);
         self

@@ -99,6 +99,7 @@ impl OrderResvRequest {
     /// - `sll_buy_dvsn_cd` (`SLL_BUY_DVSN_CD`): 매도매수구분코드
     /// - `ord_dvsn_cd` (`ORD_DVSN_CD`): 주문구분코드
     /// - `ord_objt_cblc_dvsn_cd` (`ORD_OBJT_CBLC_DVSN_CD`): 주문대상잔고구분코드
+    #[inline]
     pub fn new(
         pdno: impl Into<String>,
         ord_qty: u64,
@@ -123,30 +124,35 @@ impl OrderResvRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
     }
 
     /// Sets 종목코드(6자리) (`PDNO`, required, length 12).
+    #[inline]
     pub fn pdno(mut self, value: impl Into<String>) -> Self {
         self.pdno = value.into();
         self
     }
 
     /// Sets 주문수량 (`ORD_QTY`, required, length 10).
+    #[inline]
     pub fn ord_qty(mut self, value: u64) -> Self {
         self.ord_qty = p::int(value);
         self
     }
 
     /// Sets 주문단가 (`ORD_UNPR`, required, length 19).
+    #[inline]
     pub fn ord_unpr(mut self, value: v::Decimal) -> Self {
         self.ord_unpr = p::decimal(value);
         self
@@ -157,6 +163,7 @@ impl OrderResvRequest {
     /// Codes:
     /// - `01`: 매도
     /// - `02`: 매수
+    #[inline]
     pub fn sll_buy_dvsn_cd(mut self, value: crate::api::codes::SideFilter) -> Self {
         self.sll_buy_dvsn_cd = p::code(&value);
         self
@@ -169,6 +176,7 @@ impl OrderResvRequest {
     /// - `01`: 시장가
     /// - `02`: 조건부지정가
     /// - `05`: 장전 시간외
+    #[inline]
     pub fn ord_dvsn_cd(mut self, value: crate::api::codes::OrdDvsnCdOrderResv) -> Self {
         self.ord_dvsn_cd = p::code(&value);
         self
@@ -188,6 +196,7 @@ impl OrderResvRequest {
     /// - `26`: 유통대주상환
     /// - `27`: 유통융자상환
     /// - `28`: 자기대주상환
+    #[inline]
     pub fn ord_objt_cblc_dvsn_cd(mut self, value: crate::api::codes::OrdObjtCblcDvsnCd) -> Self {
         self.ord_objt_cblc_dvsn_cd = p::code(&value);
         self
@@ -196,6 +205,7 @@ impl OrderResvRequest {
     /// Sets 대출일자 (`LOAN_DT`, length 8).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn loan_dt(mut self, value: v::NaiveDate) -> Self {
         self.loan_dt = p::date(value);
         self
@@ -204,6 +214,7 @@ impl OrderResvRequest {
     /// Sets 예약주문종료일자 (`RSVN_ORD_END_DT`, length 8).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn rsvn_ord_end_dt(mut self, value: v::NaiveDate) -> Self {
         self.rsvn_ord_end_dt = p::date(value);
         self
@@ -212,6 +223,7 @@ impl OrderResvRequest {
     /// Sets 대여일자 (`LDNG_DT`, length 8).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ldng_dt(mut self, value: v::NaiveDate) -> Self {
         self.ldng_dt = p::date(value);
         self

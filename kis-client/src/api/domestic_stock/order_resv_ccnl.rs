@@ -84,6 +84,7 @@ impl OrderResvCcnlRequest {
     /// - `tmnl_mdia_kind_cd` (`TMNL_MDIA_KIND_CD`): 단말매체종류코드
     /// - `prcs_dvsn_cd` (`PRCS_DVSN_CD`): 처리구분코드
     /// - `cncl_yn` (`CNCL_YN`): 취소여부
+    #[inline]
     pub fn new(
         rsvn_ord_ord_dt: v::NaiveDate,
         rsvn_ord_end_dt: v::NaiveDate,
@@ -108,12 +109,14 @@ impl OrderResvCcnlRequest {
     }
 
     /// Sets 예약주문시작일자 (`RSVN_ORD_ORD_DT`, required, length 8).
+    #[inline]
     pub fn rsvn_ord_ord_dt(mut self, value: v::NaiveDate) -> Self {
         self.rsvn_ord_ord_dt = p::date(value);
         self
     }
 
     /// Sets 예약주문종료일자 (`RSVN_ORD_END_DT`, required, length 8).
+    #[inline]
     pub fn rsvn_ord_end_dt(mut self, value: v::NaiveDate) -> Self {
         self.rsvn_ord_end_dt = p::date(value);
         self
@@ -122,24 +125,28 @@ impl OrderResvCcnlRequest {
     /// Sets 예약주문순번 (`RSVN_ORD_SEQ`, required, length 10).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn rsvn_ord_seq(mut self, value: impl Into<String>) -> Self {
         self.rsvn_ord_seq = value.into();
         self
     }
 
     /// Sets 단말매체종류코드 (`TMNL_MDIA_KIND_CD`, required, length 2).
+    #[inline]
     pub fn tmnl_mdia_kind_cd(mut self, value: impl Into<String>) -> Self {
         self.tmnl_mdia_kind_cd = value.into();
         self
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
@@ -151,12 +158,14 @@ impl OrderResvCcnlRequest {
     /// - `0`: 전체
     /// - `1`: 처리내역
     /// - `2`: 미처리내역
+    #[inline]
     pub fn prcs_dvsn_cd(mut self, value: crate::api::codes::PrcsDvsnCdOrderResvCcnl) -> Self {
         self.prcs_dvsn_cd = p::code(&value);
         self
     }
 
     /// Sets 취소여부 (`CNCL_YN`, required, length 1).
+    #[inline]
     pub fn cncl_yn(mut self, value: bool) -> Self {
         self.cncl_yn = p::flag(value);
         self
@@ -165,6 +174,7 @@ impl OrderResvCcnlRequest {
     /// Sets 상품번호 (`PDNO`, required, length 12).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn pdno(mut self, value: impl Into<String>) -> Self {
         self.pdno = value.into();
         self
@@ -173,6 +183,7 @@ impl OrderResvCcnlRequest {
     /// Sets 매도매수구분코드 (`SLL_BUY_DVSN_CD`, required, length 2).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn sll_buy_dvsn_cd(mut self, value: impl Into<String>) -> Self {
         self.sll_buy_dvsn_cd = value.into();
         self
@@ -181,6 +192,7 @@ impl OrderResvCcnlRequest {
     /// Sets 연속조회검색조건200 (`CTX_AREA_FK200`, required, length 200).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_fk200(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_fk200 = value.into();
         self
@@ -189,6 +201,7 @@ impl OrderResvCcnlRequest {
     /// Sets 연속조회키200 (`CTX_AREA_NK200`, required, length 200).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_nk200(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_nk200 = value.into();
         self

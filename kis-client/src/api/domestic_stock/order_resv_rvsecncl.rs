@@ -115,6 +115,7 @@ impl OrderResvRvsecnclRequest {
     ///
     /// Required fields, in spec order:
     /// - `rsvn_ord_seq` (`RSVN_ORD_SEQ`): 예약주문순번
+    #[inline]
     pub fn cancel(rsvn_ord_seq: impl Into<String>) -> Self {
         Self {
             variant: OrderResvRvsecnclVariant::Cancel,
@@ -139,6 +140,7 @@ impl OrderResvRvsecnclRequest {
     ///
     /// Required fields, in spec order:
     /// - `rsvn_ord_seq` (`RSVN_ORD_SEQ`): 예약주문순번
+    #[inline]
     pub fn modify(rsvn_ord_seq: impl Into<String>) -> Self {
         Self {
             variant: OrderResvRvsecnclVariant::Modify,
@@ -165,12 +167,14 @@ impl OrderResvRvsecnclRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
@@ -179,6 +183,7 @@ impl OrderResvRvsecnclRequest {
     /// Sets 종목코드(6자리) (`PDNO`, required, length 12).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn pdno(mut self, value: impl Into<String>) -> Self {
         self.pdno = value.into();
         self
@@ -187,6 +192,7 @@ impl OrderResvRvsecnclRequest {
     /// Sets 주문수량 (`ORD_QTY`, required, length 10).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ord_qty(mut self, value: u64) -> Self {
         self.ord_qty = p::int(value);
         self
@@ -195,6 +201,7 @@ impl OrderResvRvsecnclRequest {
     /// Sets 주문단가 (`ORD_UNPR`, required, length 19).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ord_unpr(mut self, value: v::Decimal) -> Self {
         self.ord_unpr = p::decimal(value);
         self
@@ -207,6 +214,7 @@ impl OrderResvRvsecnclRequest {
     /// - `02`: 매수
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn sll_buy_dvsn_cd(mut self, value: crate::api::codes::SideFilter) -> Self {
         self.sll_buy_dvsn_cd = p::code(&value);
         self
@@ -221,6 +229,7 @@ impl OrderResvRvsecnclRequest {
     /// - `05`: 장전 시간외
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ord_dvsn_cd(mut self, value: crate::api::codes::OrdDvsnCdOrderResv) -> Self {
         self.ord_dvsn_cd = p::code(&value);
         self
@@ -242,6 +251,7 @@ impl OrderResvRvsecnclRequest {
     /// - `28`: 자기대주상환
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ord_objt_cblc_dvsn_cd(mut self, value: crate::api::codes::OrdObjtCblcDvsnCd) -> Self {
         self.ord_objt_cblc_dvsn_cd = p::code(&value);
         self
@@ -250,6 +260,7 @@ impl OrderResvRvsecnclRequest {
     /// Sets 대출일자 (`LOAN_DT`, length 8).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn loan_dt(mut self, value: v::NaiveDate) -> Self {
         self.loan_dt = p::date(value);
         self
@@ -258,6 +269,7 @@ impl OrderResvRvsecnclRequest {
     /// Sets 예약주문종료일자 (`RSVN_ORD_END_DT`, length 8).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn rsvn_ord_end_dt(mut self, value: v::NaiveDate) -> Self {
         self.rsvn_ord_end_dt = p::date(value);
         self
@@ -266,12 +278,14 @@ impl OrderResvRvsecnclRequest {
     /// Sets 연락전화번호 (`CTAL_TLNO`, length 20).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctal_tlno(mut self, value: impl Into<String>) -> Self {
         self.ctal_tlno = value.into();
         self
     }
 
     /// Sets 예약주문순번 (`RSVN_ORD_SEQ`, required, length 10).
+    #[inline]
     pub fn rsvn_ord_seq(mut self, value: impl Into<String>) -> Self {
         self.rsvn_ord_seq = value.into();
         self
@@ -280,6 +294,7 @@ impl OrderResvRvsecnclRequest {
     /// Sets 예약주문조직번호 (`RSVN_ORD_ORGNO`, length 5).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn rsvn_ord_orgno(mut self, value: impl Into<String>) -> Self {
         self.rsvn_ord_orgno = value.into();
         self
@@ -288,6 +303,7 @@ impl OrderResvRvsecnclRequest {
     /// Sets 예약주문주문일자 (`RSVN_ORD_ORD_DT`, length 8).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn rsvn_ord_ord_dt(mut self, value: v::NaiveDate) -> Self {
         self.rsvn_ord_ord_dt = p::date(value);
         self

@@ -108,6 +108,7 @@ impl OrderRvsecnclRequest {
     /// - `ord_qty` (`ORD_QTY`): 주문수량
     /// - `ord_unpr` (`ORD_UNPR`): 주문단가
     /// - `qty_all_ord_yn` (`QTY_ALL_ORD_YN`): 잔량전부주문여부
+    #[inline]
     pub fn new(
         orgn_odno: impl Into<String>,
         ord_dvsn: crate::api::codes::OrderType,
@@ -132,12 +133,14 @@ impl OrderRvsecnclRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
@@ -146,12 +149,14 @@ impl OrderRvsecnclRequest {
     /// Sets 한국거래소전송주문조직번호 (`KRX_FWDG_ORD_ORGNO`, required, length 5).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn krx_fwdg_ord_orgno(mut self, value: impl Into<String>) -> Self {
         self.krx_fwdg_ord_orgno = value.into();
         self
     }
 
     /// Sets 원주문번호 (`ORGN_ODNO`, required, length 10).
+    #[inline]
     pub fn orgn_odno(mut self, value: impl Into<String>) -> Self {
         self.orgn_odno = value.into();
         self
@@ -178,6 +183,7 @@ impl OrderRvsecnclRequest {
     /// - `22`: 스톱지정가
     /// - `23`: 중간가IOC
     /// - `24`: 중간가FOK
+    #[inline]
     pub fn ord_dvsn(mut self, value: crate::api::codes::OrderType) -> Self {
         self.ord_dvsn = p::code(&value);
         self
@@ -188,24 +194,28 @@ impl OrderRvsecnclRequest {
     /// Codes:
     /// - `01`: 정정
     /// - `02`: 취소
+    #[inline]
     pub fn rvse_cncl_dvsn_cd(mut self, value: crate::api::codes::ModifyCancel) -> Self {
         self.rvse_cncl_dvsn_cd = p::code(&value);
         self
     }
 
     /// Sets 주문수량 (`ORD_QTY`, required, length 10).
+    #[inline]
     pub fn ord_qty(mut self, value: u64) -> Self {
         self.ord_qty = p::int(value);
         self
     }
 
     /// Sets 주문단가 (`ORD_UNPR`, required, length 19).
+    #[inline]
     pub fn ord_unpr(mut self, value: v::Decimal) -> Self {
         self.ord_unpr = p::decimal(value);
         self
     }
 
     /// Sets 잔량전부주문여부 (`QTY_ALL_ORD_YN`, required, length 1).
+    #[inline]
     pub fn qty_all_ord_yn(mut self, value: bool) -> Self {
         self.qty_all_ord_yn = p::flag(value);
         self
@@ -214,6 +224,7 @@ impl OrderRvsecnclRequest {
     /// Sets 조건가격 (`CNDT_PRIC`, length 19).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn cndt_pric(mut self, value: v::Decimal) -> Self {
         self.cndt_pric = p::decimal(value);
         self
@@ -227,6 +238,7 @@ impl OrderRvsecnclRequest {
     /// - `SOR`: SOR (Smart Order Routing)
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn excg_id_dvsn_cd(mut self, value: crate::api::codes::ExchangeId) -> Self {
         self.excg_id_dvsn_cd = p::code(&value);
         self

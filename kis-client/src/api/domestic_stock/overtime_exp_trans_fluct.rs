@@ -96,6 +96,7 @@ impl OvertimeExpTransFluctRequest {
     /// - `fid_input_iscd` (`FID_INPUT_ISCD`): 입력 종목코드
     /// - `fid_rank_sort_cls_code` (`FID_RANK_SORT_CLS_CODE`): 순위 정렬 구분 코드
     /// - `fid_div_cls_code` (`FID_DIV_CLS_CODE`): 분류 구분 코드
+    #[inline]
     pub fn new(
         fid_cond_mrkt_div_code: impl Into<String>,
         fid_cond_scr_div_code: impl Into<String>,
@@ -116,18 +117,21 @@ impl OvertimeExpTransFluctRequest {
     }
 
     /// Sets 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
         self
     }
 
     /// Sets 조건 화면 분류 코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
+    #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
         self
     }
 
     /// Sets 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self
@@ -141,6 +145,7 @@ impl OvertimeExpTransFluctRequest {
     /// - `2`: 보합
     /// - `3`: 하락률
     /// - `4`: 하락폭
+    #[inline]
     pub fn fid_rank_sort_cls_code(
         mut self,
         value: crate::api::codes::FidRankSortClsCodeOvertimeExpTransFluct,
@@ -160,6 +165,7 @@ impl OvertimeExpTransFluctRequest {
     /// - `5`: 투자위험
     /// - `6`: 보통주
     /// - `7`: 우선주
+    #[inline]
     pub fn fid_div_cls_code(mut self, value: crate::api::codes::FidTrgtExlsClsCode) -> Self {
         self.fid_div_cls_code = p::code(&value);
         self
@@ -168,6 +174,7 @@ impl OvertimeExpTransFluctRequest {
     /// Sets 입력 가격1 (`FID_INPUT_PRICE_1`, required, length 12).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_price_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_price_1 = value.into();
         self
@@ -176,6 +183,7 @@ impl OvertimeExpTransFluctRequest {
     /// Sets 입력 가격2 (`FID_INPUT_PRICE_2`, required, length 12).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_price_2(mut self, value: impl Into<String>) -> Self {
         self.fid_input_price_2 = value.into();
         self
@@ -184,6 +192,7 @@ impl OvertimeExpTransFluctRequest {
     /// Sets 입력 거래량 (`FID_INPUT_VOL_1`, required, length 18).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_vol_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_vol_1 = value.into();
         self

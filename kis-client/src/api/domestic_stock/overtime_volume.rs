@@ -89,6 +89,7 @@ impl OvertimeVolumeRequest {
     /// - `fid_cond_scr_div_code` (`FID_COND_SCR_DIV_CODE`): 조건 화면 분류 코드
     /// - `fid_input_iscd` (`FID_INPUT_ISCD`): 입력 종목코드
     /// - `fid_rank_sort_cls_code` (`FID_RANK_SORT_CLS_CODE`): 순위 정렬 구분 코드
+    #[inline]
     pub fn new(
         fid_cond_mrkt_div_code: impl Into<String>,
         fid_cond_scr_div_code: impl Into<String>,
@@ -109,18 +110,21 @@ impl OvertimeVolumeRequest {
     }
 
     /// Sets 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
         self
     }
 
     /// Sets 조건 화면 분류 코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
+    #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
         self
     }
 
     /// Sets 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self
@@ -132,6 +136,7 @@ impl OvertimeVolumeRequest {
     /// - `0`: 매수잔량
     /// - `1`: 매도잔량
     /// - `2`: 거래량
+    #[inline]
     pub fn fid_rank_sort_cls_code(
         mut self,
         value: crate::api::codes::FidRankSortClsCodeOvertimeVolume,
@@ -143,6 +148,7 @@ impl OvertimeVolumeRequest {
     /// Sets 입력 가격1 (`FID_INPUT_PRICE_1`, required, length 12).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_price_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_price_1 = value.into();
         self
@@ -151,6 +157,7 @@ impl OvertimeVolumeRequest {
     /// Sets 입력 가격2 (`FID_INPUT_PRICE_2`, required, length 12).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_price_2(mut self, value: impl Into<String>) -> Self {
         self.fid_input_price_2 = value.into();
         self
@@ -159,6 +166,7 @@ impl OvertimeVolumeRequest {
     /// Sets 거래량 수 (`FID_VOL_CNT`, required, length 12).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_vol_cnt(mut self, value: u64) -> Self {
         self.fid_vol_cnt = p::int(value);
         self
@@ -167,6 +175,7 @@ impl OvertimeVolumeRequest {
     /// Sets 대상 구분 코드 (`FID_TRGT_CLS_CODE`, required, length 32).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_trgt_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_trgt_cls_code = value.into();
         self
@@ -175,6 +184,7 @@ impl OvertimeVolumeRequest {
     /// Sets 대상 제외 구분 코드 (`FID_TRGT_EXLS_CLS_CODE`, required, length 32).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_trgt_exls_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_trgt_exls_cls_code = value.into();
         self

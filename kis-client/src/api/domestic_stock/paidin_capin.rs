@@ -54,6 +54,7 @@ impl PaidinCapinRequest {
     /// - `gb1` (`GB1`): 조회구분
     /// - `f_dt` (`F_DT`): 조회일자From
     /// - `t_dt` (`T_DT`): 조회일자To
+    #[inline]
     pub fn new(
         gb1: crate::api::codes::Gb1PaidinCapin,
         f_dt: v::NaiveDate,
@@ -71,6 +72,7 @@ impl PaidinCapinRequest {
     /// Sets CTS (`CTS`, required, length 17).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn cts(mut self, value: impl Into<String>) -> Self {
         self.cts = value.into();
         self
@@ -81,18 +83,21 @@ impl PaidinCapinRequest {
     /// Codes:
     /// - `1`: 청약일별
     /// - `2`: 기준일별
+    #[inline]
     pub fn gb1(mut self, value: crate::api::codes::Gb1PaidinCapin) -> Self {
         self.gb1 = p::code(&value);
         self
     }
 
     /// Sets 조회일자From (`F_DT`, required, length 8).
+    #[inline]
     pub fn f_dt(mut self, value: v::NaiveDate) -> Self {
         self.f_dt = p::date(value);
         self
     }
 
     /// Sets 조회일자To (`T_DT`, required, length 8).
+    #[inline]
     pub fn t_dt(mut self, value: v::NaiveDate) -> Self {
         self.t_dt = p::date(value);
         self
@@ -101,6 +106,7 @@ impl PaidinCapinRequest {
     /// Sets 종목코드 (`SHT_CD`, required, length 9).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn sht_cd(mut self, value: impl Into<String>) -> Self {
         self.sht_cd = value.into();
         self

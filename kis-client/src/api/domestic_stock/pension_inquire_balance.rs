@@ -57,6 +57,7 @@ impl PensionInquireBalanceRequest {
     ///
     /// Required fields, in spec order:
     /// - `acca_dvsn_cd` (`ACCA_DVSN_CD`): 적립금구분코드
+    #[inline]
     pub fn new(acca_dvsn_cd: impl Into<String>) -> Self {
         Self {
             cano: String::new(),
@@ -69,18 +70,21 @@ impl PensionInquireBalanceRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
     }
 
     /// Sets 적립금구분코드 (`ACCA_DVSN_CD`, required, length 2).
+    #[inline]
     pub fn acca_dvsn_cd(mut self, value: impl Into<String>) -> Self {
         self.acca_dvsn_cd = value.into();
         self
@@ -92,6 +96,7 @@ impl PensionInquireBalanceRequest {
     /// - `00`: 전체
     ///
     /// Default: `00`.
+    #[inline]
     pub fn inqr_dvsn(mut self, value: crate::api::codes::CblcDvsn) -> Self {
         self.inqr_dvsn = p::code(&value);
         self
@@ -100,6 +105,7 @@ impl PensionInquireBalanceRequest {
     /// Sets 연속조회검색조건100 (`CTX_AREA_FK100`, required, length 100).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_fk100(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_fk100 = value.into();
         self
@@ -108,6 +114,7 @@ impl PensionInquireBalanceRequest {
     /// Sets 연속조회키100 (`CTX_AREA_NK100`, required, length 100).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_nk100(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_nk100 = value.into();
         self

@@ -85,6 +85,7 @@ impl PensionInquireDailyCcldRequest {
     /// - `sll_buy_dvsn_cd` (`SLL_BUY_DVSN_CD`): 매도매수구분코드
     /// - `ccld_nccs_dvsn` (`CCLD_NCCS_DVSN`): 체결미체결구분
     /// - `inqr_dvsn_3` (`INQR_DVSN_3`): 조회구분3
+    #[inline]
     pub fn krx(
         user_dvsn_cd: impl Into<String>,
         sll_buy_dvsn_cd: crate::api::codes::SideFilter,
@@ -111,6 +112,7 @@ impl PensionInquireDailyCcldRequest {
     /// - `sll_buy_dvsn_cd` (`SLL_BUY_DVSN_CD`): 매도매수구분코드
     /// - `ccld_nccs_dvsn` (`CCLD_NCCS_DVSN`): 체결미체결구분
     /// - `inqr_dvsn_3` (`INQR_DVSN_3`): 조회구분3
+    #[inline]
     pub fn krx_nxt_sor(
         user_dvsn_cd: impl Into<String>,
         sll_buy_dvsn_cd: crate::api::codes::SideFilter,
@@ -136,18 +138,21 @@ impl PensionInquireDailyCcldRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
     }
 
     /// Sets 사용자구분코드 (`USER_DVSN_CD`, required, length 2).
+    #[inline]
     pub fn user_dvsn_cd(mut self, value: impl Into<String>) -> Self {
         self.user_dvsn_cd = value.into();
         self
@@ -159,6 +164,7 @@ impl PensionInquireDailyCcldRequest {
     /// - `00`: 전체
     /// - `01`: 매도
     /// - `02`: 매수
+    #[inline]
     pub fn sll_buy_dvsn_cd(mut self, value: crate::api::codes::SideFilter) -> Self {
         self.sll_buy_dvsn_cd = p::code(&value);
         self
@@ -170,12 +176,14 @@ impl PensionInquireDailyCcldRequest {
     /// - `%%`: 전체
     /// - `01`: 체결
     /// - `02`: 미체결
+    #[inline]
     pub fn ccld_nccs_dvsn(mut self, value: crate::api::codes::CcldNccsDvsn) -> Self {
         self.ccld_nccs_dvsn = p::code(&value);
         self
     }
 
     /// Sets 조회구분3 (`INQR_DVSN_3`, required, length 2).
+    #[inline]
     pub fn inqr_dvsn_3(mut self, value: impl Into<String>) -> Self {
         self.inqr_dvsn_3 = value.into();
         self
@@ -184,6 +192,7 @@ impl PensionInquireDailyCcldRequest {
     /// Sets 연속조회검색조건100 (`CTX_AREA_FK100`, required, length 100).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_fk100(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_fk100 = value.into();
         self
@@ -192,6 +201,7 @@ impl PensionInquireDailyCcldRequest {
     /// Sets 연속조회키100 (`CTX_AREA_NK100`, required, length 100).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_nk100(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_nk100 = value.into();
         self

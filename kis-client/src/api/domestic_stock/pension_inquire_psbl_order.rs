@@ -67,6 +67,7 @@ impl PensionInquirePsblOrderRequest {
     /// - `cma_evlu_amt_icld_yn` (`CMA_EVLU_AMT_ICLD_YN`): CMA평가금액포함여부
     /// - `ord_dvsn` (`ORD_DVSN`): 주문구분
     /// - `ord_unpr` (`ORD_UNPR`): 주문단가
+    #[inline]
     pub fn new(
         pdno: impl Into<String>,
         acca_dvsn_cd: impl Into<String>,
@@ -86,30 +87,35 @@ impl PensionInquirePsblOrderRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
     }
 
     /// Sets 상품번호 (`PDNO`, required, length 12).
+    #[inline]
     pub fn pdno(mut self, value: impl Into<String>) -> Self {
         self.pdno = value.into();
         self
     }
 
     /// Sets 적립금구분코드 (`ACCA_DVSN_CD`, required, length 2).
+    #[inline]
     pub fn acca_dvsn_cd(mut self, value: impl Into<String>) -> Self {
         self.acca_dvsn_cd = value.into();
         self
     }
 
     /// Sets CMA평가금액포함여부 (`CMA_EVLU_AMT_ICLD_YN`, required, length 1).
+    #[inline]
     pub fn cma_evlu_amt_icld_yn(mut self, value: bool) -> Self {
         self.cma_evlu_amt_icld_yn = p::flag(value);
         self
@@ -120,12 +126,14 @@ impl PensionInquirePsblOrderRequest {
     /// Codes:
     /// - `00`: 지정가
     /// - `01`: 시장가
+    #[inline]
     pub fn ord_dvsn(mut self, value: crate::api::codes::OrderType) -> Self {
         self.ord_dvsn = p::code(&value);
         self
     }
 
     /// Sets 주문단가 (`ORD_UNPR`, required, length 19).
+    #[inline]
     pub fn ord_unpr(mut self, value: v::Decimal) -> Self {
         self.ord_unpr = p::decimal(value);
         self

@@ -76,6 +76,7 @@ impl PeriodRightsRequest {
     /// Required fields, in spec order:
     /// - `inqr_strt_dt` (`INQR_STRT_DT`): 조회시작일자
     /// - `inqr_end_dt` (`INQR_END_DT`): 조회종료일자
+    #[inline]
     pub fn new(inqr_strt_dt: v::NaiveDate, inqr_end_dt: v::NaiveDate) -> Self {
         Self {
             inqr_dvsn: "03".to_owned(),
@@ -99,6 +100,7 @@ impl PeriodRightsRequest {
     /// - `03`: 입력
     ///
     /// Default: `03`.
+    #[inline]
     pub fn inqr_dvsn(mut self, value: crate::api::codes::InqrDvsnPeriodRights) -> Self {
         self.inqr_dvsn = p::code(&value);
         self
@@ -107,6 +109,7 @@ impl PeriodRightsRequest {
     /// Sets 고객실명확인번호25 (`CUST_RNCNO25`, required, length 25).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn cust_rncno25(mut self, value: impl Into<String>) -> Self {
         self.cust_rncno25 = value.into();
         self
@@ -115,30 +118,35 @@ impl PeriodRightsRequest {
     /// Sets 홈넷ID (`HMID`, required, length 8).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn hmid(mut self, value: impl Into<String>) -> Self {
         self.hmid = value.into();
         self
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
     }
 
     /// Sets 조회시작일자 (`INQR_STRT_DT`, required, length 8).
+    #[inline]
     pub fn inqr_strt_dt(mut self, value: v::NaiveDate) -> Self {
         self.inqr_strt_dt = p::date(value);
         self
     }
 
     /// Sets 조회종료일자 (`INQR_END_DT`, required, length 8).
+    #[inline]
     pub fn inqr_end_dt(mut self, value: v::NaiveDate) -> Self {
         self.inqr_end_dt = p::date(value);
         self
@@ -147,6 +155,7 @@ impl PeriodRightsRequest {
     /// Sets 권리유형코드 (`RGHT_TYPE_CD`, required, length 2).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn rght_type_cd(mut self, value: impl Into<String>) -> Self {
         self.rght_type_cd = value.into();
         self
@@ -155,6 +164,7 @@ impl PeriodRightsRequest {
     /// Sets 상품번호 (`PDNO`, required, length 12).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn pdno(mut self, value: impl Into<String>) -> Self {
         self.pdno = value.into();
         self
@@ -163,6 +173,7 @@ impl PeriodRightsRequest {
     /// Sets 상품유형코드 (`PRDT_TYPE_CD`, required, length 3).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn prdt_type_cd(mut self, value: impl Into<String>) -> Self {
         self.prdt_type_cd = value.into();
         self
@@ -171,6 +182,7 @@ impl PeriodRightsRequest {
     /// Sets 연속조회키100 (`CTX_AREA_NK100`, required, length 100).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_nk100(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_nk100 = value.into();
         self
@@ -179,6 +191,7 @@ impl PeriodRightsRequest {
     /// Sets 연속조회검색조건100 (`CTX_AREA_FK100`, required, length 100).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_fk100(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_fk100 = value.into();
         self

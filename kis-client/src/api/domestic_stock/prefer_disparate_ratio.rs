@@ -102,6 +102,7 @@ impl PreferDisparateRatioRequest {
     /// - `fid_cond_mrkt_div_code` (`fid_cond_mrkt_div_code`): 조건 시장 분류 코드
     /// - `fid_cond_scr_div_code` (`fid_cond_scr_div_code`): 조건 화면 분류 코드
     /// - `fid_input_iscd` (`fid_input_iscd`): 입력 종목코드
+    #[inline]
     pub fn new(
         fid_cond_mrkt_div_code: crate::api::codes::FidCondMrktDivCodeBulkTransNum,
         fid_cond_scr_div_code: impl Into<String>,
@@ -123,6 +124,7 @@ impl PreferDisparateRatioRequest {
     /// Sets 거래량 수 (`fid_vol_cnt`, required, length 12).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_vol_cnt(mut self, value: u64) -> Self {
         self.fid_vol_cnt = p::int(value);
         self
@@ -133,6 +135,7 @@ impl PreferDisparateRatioRequest {
     /// Codes:
     /// - `J`: KRX
     /// - `NX`: NXT
+    #[inline]
     pub fn fid_cond_mrkt_div_code(
         mut self,
         value: crate::api::codes::FidCondMrktDivCodeBulkTransNum,
@@ -142,6 +145,7 @@ impl PreferDisparateRatioRequest {
     }
 
     /// Sets 조건 화면 분류 코드 (`fid_cond_scr_div_code`, required, length 5).
+    #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
         self
@@ -153,6 +157,7 @@ impl PreferDisparateRatioRequest {
     /// - `0`: 전체
     ///
     /// Default: `0`.
+    #[inline]
     pub fn fid_div_cls_code(mut self, value: crate::api::codes::FidDivClsCode) -> Self {
         self.fid_div_cls_code = p::code(&value);
         self
@@ -165,6 +170,7 @@ impl PreferDisparateRatioRequest {
     /// - `0001`: 거래소
     /// - `1001`: 코스닥
     /// - `2001`: 코스피200
+    #[inline]
     pub fn fid_input_iscd(mut self, value: crate::api::codes::FidInputIscd) -> Self {
         self.fid_input_iscd = p::code(&value);
         self
@@ -176,6 +182,7 @@ impl PreferDisparateRatioRequest {
     /// - `0`: 전체
     ///
     /// Default: `0`.
+    #[inline]
     pub fn fid_trgt_cls_code(mut self, value: crate::api::codes::FidDivClsCode) -> Self {
         self.fid_trgt_cls_code = p::code(&value);
         self
@@ -187,6 +194,7 @@ impl PreferDisparateRatioRequest {
     /// - `0`: 전체
     ///
     /// Default: `0`.
+    #[inline]
     pub fn fid_trgt_exls_cls_code(mut self, value: crate::api::codes::FidDivClsCode) -> Self {
         self.fid_trgt_exls_cls_code = p::code(&value);
         self
@@ -195,6 +203,7 @@ impl PreferDisparateRatioRequest {
     /// Sets 입력 가격1 (`fid_input_price_1`, required, length 12).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_price_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_price_1 = value.into();
         self
@@ -203,6 +212,7 @@ impl PreferDisparateRatioRequest {
     /// Sets 입력 가격2 (`fid_input_price_2`, required, length 12).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_price_2(mut self, value: impl Into<String>) -> Self {
         self.fid_input_price_2 = value.into();
         self

@@ -147,6 +147,7 @@ impl ProfitAssetIndexRequest {
     /// - `fid_input_option_1` (`fid_input_option_1`): 입력 옵션1
     /// - `fid_input_option_2` (`fid_input_option_2`): 입력 옵션2
     /// - `fid_rank_sort_cls_code` (`fid_rank_sort_cls_code`): 순위 정렬 구분 코드
+    #[inline]
     pub fn new(
         fid_cond_mrkt_div_code: crate::api::codes::FidCondMrktDivCodeBulkTransNum,
         fid_cond_scr_div_code: impl Into<String>,
@@ -177,6 +178,7 @@ impl ProfitAssetIndexRequest {
     /// Codes:
     /// - `J`: KRX
     /// - `NX`: NXT
+    #[inline]
     pub fn fid_cond_mrkt_div_code(
         mut self,
         value: crate::api::codes::FidCondMrktDivCodeBulkTransNum,
@@ -191,12 +193,14 @@ impl ProfitAssetIndexRequest {
     /// - `0`: 전체
     ///
     /// Default: `0`.
+    #[inline]
     pub fn fid_trgt_cls_code(mut self, value: crate::api::codes::FidDivClsCode) -> Self {
         self.fid_trgt_cls_code = p::code(&value);
         self
     }
 
     /// Sets 조건 화면 분류 코드 (`fid_cond_scr_div_code`, required, length 5).
+    #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
         self
@@ -209,6 +213,7 @@ impl ProfitAssetIndexRequest {
     /// - `0001`: 거래소
     /// - `1001`: 코스닥
     /// - `2001`: 코스피200
+    #[inline]
     pub fn fid_input_iscd(mut self, value: crate::api::codes::FidInputIscd) -> Self {
         self.fid_input_iscd = p::code(&value);
         self
@@ -220,6 +225,7 @@ impl ProfitAssetIndexRequest {
     /// - `0`: 전체
     ///
     /// Default: `0`.
+    #[inline]
     pub fn fid_div_cls_code(mut self, value: crate::api::codes::FidDivClsCode) -> Self {
         self.fid_div_cls_code = p::code(&value);
         self
@@ -228,6 +234,7 @@ impl ProfitAssetIndexRequest {
     /// Sets 입력 가격1 (`fid_input_price_1`, required, length 12).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_price_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_price_1 = value.into();
         self
@@ -236,6 +243,7 @@ impl ProfitAssetIndexRequest {
     /// Sets 입력 가격2 (`fid_input_price_2`, required, length 12).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_price_2(mut self, value: impl Into<String>) -> Self {
         self.fid_input_price_2 = value.into();
         self
@@ -244,12 +252,14 @@ impl ProfitAssetIndexRequest {
     /// Sets 거래량 수 (`fid_vol_cnt`, required, length 12).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_vol_cnt(mut self, value: u64) -> Self {
         self.fid_vol_cnt = p::int(value);
         self
     }
 
     /// Sets 입력 옵션1 (`fid_input_option_1`, required, length 10).
+    #[inline]
     pub fn fid_input_option_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_option_1 = value.into();
         self
@@ -262,6 +272,7 @@ impl ProfitAssetIndexRequest {
     /// - `1`: 반기
     /// - `2`: 3/4분기
     /// - `3`: 결산
+    #[inline]
     pub fn fid_input_option_2(mut self, value: crate::api::codes::FidInputOption2) -> Self {
         self.fid_input_option_2 = p::code(&value);
         self
@@ -277,6 +288,7 @@ impl ProfitAssetIndexRequest {
     /// - `4`: 자산총계
     /// - `5`: 부채총계
     /// - `6`: 자본총계
+    #[inline]
     pub fn fid_rank_sort_cls_code(
         mut self,
         value: crate::api::codes::FidRankSortClsCodeProfitAssetIndex,
@@ -291,6 +303,7 @@ impl ProfitAssetIndexRequest {
     /// - `0`: 전체
     ///
     /// Default: `0`.
+    #[inline]
     pub fn fid_blng_cls_code(mut self, value: crate::api::codes::FidDivClsCode) -> Self {
         self.fid_blng_cls_code = p::code(&value);
         self
@@ -302,6 +315,7 @@ impl ProfitAssetIndexRequest {
     /// - `0`: 전체
     ///
     /// Default: `0`.
+    #[inline]
     pub fn fid_trgt_exls_cls_code(mut self, value: crate::api::codes::FidDivClsCode) -> Self {
         self.fid_trgt_exls_cls_code = p::code(&value);
         self

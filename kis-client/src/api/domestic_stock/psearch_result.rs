@@ -40,6 +40,7 @@ impl PsearchResultRequest {
     /// Required fields, in spec order:
     /// - `user_id` (`user_id`): 사용자 HTS ID
     /// - `seq` (`seq`): 사용자조건 키값
+    #[inline]
     pub fn new(user_id: impl Into<String>, seq: impl Into<String>) -> Self {
         Self {
             user_id: user_id.into(),
@@ -48,12 +49,14 @@ impl PsearchResultRequest {
     }
 
     /// Sets 사용자 HTS ID (`user_id`, required, length 40).
+    #[inline]
     pub fn user_id(mut self, value: impl Into<String>) -> Self {
         self.user_id = value.into();
         self
     }
 
     /// Sets 사용자조건 키값 (`seq`, required, length 10).
+    #[inline]
     pub fn seq(mut self, value: impl Into<String>) -> Self {
         self.seq = value.into();
         self

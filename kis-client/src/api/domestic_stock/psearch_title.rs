@@ -31,6 +31,7 @@ impl PsearchTitleRequest {
     ///
     /// Required fields, in spec order:
     /// - `user_id` (`user_id`): 사용자 HTS ID
+    #[inline]
     pub fn new(user_id: impl Into<String>) -> Self {
         Self {
             user_id: user_id.into(),
@@ -38,6 +39,7 @@ impl PsearchTitleRequest {
     }
 
     /// Sets 사용자 HTS ID (`user_id`, required, length 40).
+    #[inline]
     pub fn user_id(mut self, value: impl Into<String>) -> Self {
         self.user_id = value.into();
         self

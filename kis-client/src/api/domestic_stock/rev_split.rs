@@ -55,6 +55,7 @@ impl RevSplitRequest {
     /// - `f_dt` (`F_DT`): 조회일자From
     /// - `t_dt` (`T_DT`): 조회일자To
     /// - `market_gb` (`MARKET_GB`): 시장구분
+    #[inline]
     pub fn new(
         f_dt: v::NaiveDate,
         t_dt: v::NaiveDate,
@@ -72,6 +73,7 @@ impl RevSplitRequest {
     /// Sets 종목코드 (`SHT_CD`, required, length 9).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn sht_cd(mut self, value: impl Into<String>) -> Self {
         self.sht_cd = value.into();
         self
@@ -80,18 +82,21 @@ impl RevSplitRequest {
     /// Sets CTS (`CTS`, required, length 17).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn cts(mut self, value: impl Into<String>) -> Self {
         self.cts = value.into();
         self
     }
 
     /// Sets 조회일자From (`F_DT`, required, length 8).
+    #[inline]
     pub fn f_dt(mut self, value: v::NaiveDate) -> Self {
         self.f_dt = p::date(value);
         self
     }
 
     /// Sets 조회일자To (`T_DT`, required, length 8).
+    #[inline]
     pub fn t_dt(mut self, value: v::NaiveDate) -> Self {
         self.t_dt = p::date(value);
         self
@@ -103,6 +108,7 @@ impl RevSplitRequest {
     /// - `0`: 전체
     /// - `1`: 코스피
     /// - `2`: 코스닥
+    #[inline]
     pub fn market_gb(mut self, value: crate::api::codes::MarketGb) -> Self {
         self.market_gb = p::code(&value);
         self

@@ -56,6 +56,7 @@ impl SearchInfoRequest {
     /// Required fields, in spec order:
     /// - `pdno` (`PDNO`): 상품번호
     /// - `prdt_type_cd` (`PRDT_TYPE_CD`): 상품유형코드
+    #[inline]
     pub fn new(
         pdno: impl Into<String>,
         prdt_type_cd: crate::api::codes::PrdtTypeCdSearchInfo,
@@ -67,6 +68,7 @@ impl SearchInfoRequest {
     }
 
     /// Sets 상품번호 (`PDNO`, required, length 12).
+    #[inline]
     pub fn pdno(mut self, value: impl Into<String>) -> Self {
         self.pdno = value.into();
         self
@@ -89,6 +91,7 @@ impl SearchInfoRequest {
     /// - `508`: 베트남 호치민
     /// - `551`: 중국 상해A
     /// - `552`: 중국 심천A
+    #[inline]
     pub fn prdt_type_cd(mut self, value: crate::api::codes::PrdtTypeCdSearchInfo) -> Self {
         self.prdt_type_cd = p::code(&value);
         self

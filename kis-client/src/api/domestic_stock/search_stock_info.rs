@@ -46,6 +46,7 @@ impl SearchStockInfoRequest {
     /// Required fields, in spec order:
     /// - `prdt_type_cd` (`PRDT_TYPE_CD`): 상품유형코드
     /// - `pdno` (`PDNO`): 상품번호
+    #[inline]
     pub fn new(
         prdt_type_cd: crate::api::codes::PrdtTypeCdSearchStockInfo,
         pdno: impl Into<String>,
@@ -63,12 +64,14 @@ impl SearchStockInfoRequest {
     /// - `301`: 선물옵션
     /// - `302`: 채권
     /// - `306`: ELS
+    #[inline]
     pub fn prdt_type_cd(mut self, value: crate::api::codes::PrdtTypeCdSearchStockInfo) -> Self {
         self.prdt_type_cd = p::code(&value);
         self
     }
 
     /// Sets 상품번호 (`PDNO`, required, length 12).
+    #[inline]
     pub fn pdno(mut self, value: impl Into<String>) -> Self {
         self.pdno = value.into();
         self

@@ -101,6 +101,7 @@ impl ShortSaleRequest {
     /// - `fid_input_cnt_1` (`FID_INPUT_CNT_1`): 조회가간(일수
     /// - `fid_aply_rang_prc_1` (`FID_APLY_RANG_PRC_1`): FID 적용 범위 가격1
     /// - `fid_aply_rang_prc_2` (`FID_APLY_RANG_PRC_2`): FID 적용 범위 가격2
+    #[inline]
     pub fn new(
         fid_cond_mrkt_div_code: impl Into<String>,
         fid_cond_scr_div_code: impl Into<String>,
@@ -127,18 +128,21 @@ impl ShortSaleRequest {
     /// Sets FID 적용 범위 거래량 (`FID_APLY_RANG_VOL`, required, length 18).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_aply_rang_vol(mut self, value: u64) -> Self {
         self.fid_aply_rang_vol = p::int(value);
         self
     }
 
     /// Sets 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
         self
     }
 
     /// Sets 조건 화면 분류 코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
+    #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
         self
@@ -153,18 +157,21 @@ impl ShortSaleRequest {
     /// - `2001`: 코스피200
     /// - `4001`: KRX100
     /// - `3003`: 코스닥150
+    #[inline]
     pub fn fid_input_iscd(mut self, value: crate::api::codes::FidInputIscdShortSale) -> Self {
         self.fid_input_iscd = p::code(&value);
         self
     }
 
     /// Sets 조회구분 (일/월) (`FID_PERIOD_DIV_CODE`, required, length 32).
+    #[inline]
     pub fn fid_period_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_period_div_code = value.into();
         self
     }
 
     /// Sets 조회가간(일수 (`FID_INPUT_CNT_1`, required, length 12).
+    #[inline]
     pub fn fid_input_cnt_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_cnt_1 = value.into();
         self
@@ -173,6 +180,7 @@ impl ShortSaleRequest {
     /// Sets 대상 제외 구분 코드 (`FID_TRGT_EXLS_CLS_CODE`, required, length 32).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_trgt_exls_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_trgt_exls_cls_code = value.into();
         self
@@ -181,18 +189,21 @@ impl ShortSaleRequest {
     /// Sets FID 대상 구분 코드 (`FID_TRGT_CLS_CODE`, required, length 32).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_trgt_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_trgt_cls_code = value.into();
         self
     }
 
     /// Sets FID 적용 범위 가격1 (`FID_APLY_RANG_PRC_1`, required, length 18).
+    #[inline]
     pub fn fid_aply_rang_prc_1(mut self, value: impl Into<String>) -> Self {
         self.fid_aply_rang_prc_1 = value.into();
         self
     }
 
     /// Sets FID 적용 범위 가격2 (`FID_APLY_RANG_PRC_2`, required, length 18).
+    #[inline]
     pub fn fid_aply_rang_prc_2(mut self, value: impl Into<String>) -> Self {
         self.fid_aply_rang_prc_2 = value.into();
         self

@@ -121,6 +121,7 @@ impl TopInterestStockRequest {
     /// - `fid_input_iscd` (`fid_input_iscd`): 업종 코드
     /// - `fid_div_cls_code` (`fid_div_cls_code`): 분류 구분 코드
     /// - `fid_input_cnt_1` (`fid_input_cnt_1`): 순위 입력값
+    #[inline]
     pub fn new(
         fid_input_iscd_2: impl Into<String>,
         fid_cond_mrkt_div_code: crate::api::codes::FidCondMrktDivCodeBulkTransNum,
@@ -145,6 +146,7 @@ impl TopInterestStockRequest {
     }
 
     /// Sets 입력 필수값2 (`fid_input_iscd_2`, required, length 12).
+    #[inline]
     pub fn fid_input_iscd_2(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd_2 = value.into();
         self
@@ -155,6 +157,7 @@ impl TopInterestStockRequest {
     /// Codes:
     /// - `J`: KRX
     /// - `NX`: NXT
+    #[inline]
     pub fn fid_cond_mrkt_div_code(
         mut self,
         value: crate::api::codes::FidCondMrktDivCodeBulkTransNum,
@@ -164,6 +167,7 @@ impl TopInterestStockRequest {
     }
 
     /// Sets 조건 화면 분류 코드 (`fid_cond_scr_div_code`, required, length 5).
+    #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
         self
@@ -176,6 +180,7 @@ impl TopInterestStockRequest {
     /// - `0001`: 거래소
     /// - `1001`: 코스닥
     /// - `2001`: 코스피200
+    #[inline]
     pub fn fid_input_iscd(mut self, value: crate::api::codes::FidInputIscd) -> Self {
         self.fid_input_iscd = p::code(&value);
         self
@@ -187,6 +192,7 @@ impl TopInterestStockRequest {
     /// - `0`: 전체
     ///
     /// Default: `0`.
+    #[inline]
     pub fn fid_trgt_cls_code(mut self, value: crate::api::codes::FidDivClsCode) -> Self {
         self.fid_trgt_cls_code = p::code(&value);
         self
@@ -198,6 +204,7 @@ impl TopInterestStockRequest {
     /// - `0`: 전체
     ///
     /// Default: `0`.
+    #[inline]
     pub fn fid_trgt_exls_cls_code(mut self, value: crate::api::codes::FidDivClsCode) -> Self {
         self.fid_trgt_exls_cls_code = p::code(&value);
         self
@@ -206,6 +213,7 @@ impl TopInterestStockRequest {
     /// Sets 입력 가격1 (`fid_input_price_1`, required, length 2).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_price_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_price_1 = value.into();
         self
@@ -214,6 +222,7 @@ impl TopInterestStockRequest {
     /// Sets 입력 가격2 (`fid_input_price_2`, required, length 2).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_price_2(mut self, value: impl Into<String>) -> Self {
         self.fid_input_price_2 = value.into();
         self
@@ -222,6 +231,7 @@ impl TopInterestStockRequest {
     /// Sets 거래량 수 (`fid_vol_cnt`, required, length 12).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_vol_cnt(mut self, value: u64) -> Self {
         self.fid_vol_cnt = p::int(value);
         self
@@ -238,12 +248,14 @@ impl TopInterestStockRequest {
     /// - `5`: 투자위험
     /// - `6`: 보통주
     /// - `7`: 우선주
+    #[inline]
     pub fn fid_div_cls_code(mut self, value: crate::api::codes::FidTrgtExlsClsCode) -> Self {
         self.fid_div_cls_code = p::code(&value);
         self
     }
 
     /// Sets 순위 입력값 (`fid_input_cnt_1`, required, length 10).
+    #[inline]
     pub fn fid_input_cnt_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_cnt_1 = value.into();
         self

@@ -144,6 +144,7 @@ impl TradedByCompanyRequest {
     /// - `fid_input_date_2` (`fid_input_date_2`): 입력 날짜2
     /// - `fid_input_iscd` (`fid_input_iscd`): 입력 종목코드
     /// - `fid_aply_rang_vol` (`fid_aply_rang_vol`): 적용 범위 거래량
+    #[inline]
     pub fn new(
         fid_cond_mrkt_div_code: crate::api::codes::FidCondMrktDivCodeBulkTransNum,
         fid_cond_scr_div_code: impl Into<String>,
@@ -176,6 +177,7 @@ impl TradedByCompanyRequest {
     /// - `0`: 전체
     ///
     /// Default: `0`.
+    #[inline]
     pub fn fid_trgt_exls_cls_code(mut self, value: crate::api::codes::FidDivClsCode) -> Self {
         self.fid_trgt_exls_cls_code = p::code(&value);
         self
@@ -186,6 +188,7 @@ impl TradedByCompanyRequest {
     /// Codes:
     /// - `J`: KRX
     /// - `NX`: NXT
+    #[inline]
     pub fn fid_cond_mrkt_div_code(
         mut self,
         value: crate::api::codes::FidCondMrktDivCodeBulkTransNum,
@@ -195,6 +198,7 @@ impl TradedByCompanyRequest {
     }
 
     /// Sets 조건 화면 분류 코드 (`fid_cond_scr_div_code`, required, length 5).
+    #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
         self
@@ -211,6 +215,7 @@ impl TradedByCompanyRequest {
     /// - `5`: 투자위험
     /// - `6`: 보통주
     /// - `7`: 우선주
+    #[inline]
     pub fn fid_div_cls_code(mut self, value: crate::api::codes::FidTrgtExlsClsCode) -> Self {
         self.fid_div_cls_code = p::code(&value);
         self
@@ -221,6 +226,7 @@ impl TradedByCompanyRequest {
     /// Codes:
     /// - `0`: 매도상위
     /// - `1`: 매수상위
+    #[inline]
     pub fn fid_rank_sort_cls_code(
         mut self,
         value: crate::api::codes::FidRankSortClsCodeTradedByCompany,
@@ -230,12 +236,14 @@ impl TradedByCompanyRequest {
     }
 
     /// Sets 입력 날짜1 (`fid_input_date_1`, required, length 10).
+    #[inline]
     pub fn fid_input_date_1(mut self, value: v::NaiveDate) -> Self {
         self.fid_input_date_1 = p::date(value);
         self
     }
 
     /// Sets 입력 날짜2 (`fid_input_date_2`, required, length 10).
+    #[inline]
     pub fn fid_input_date_2(mut self, value: v::NaiveDate) -> Self {
         self.fid_input_date_2 = p::date(value);
         self
@@ -249,6 +257,7 @@ impl TradedByCompanyRequest {
     /// - `1001`: 코스닥
     /// - `2001`: 코스피200
     /// - `4001`: KRX100
+    #[inline]
     pub fn fid_input_iscd(mut self, value: crate::api::codes::FidInputIscdBulkTransNum) -> Self {
         self.fid_input_iscd = p::code(&value);
         self
@@ -260,6 +269,7 @@ impl TradedByCompanyRequest {
     /// - `0`: 전체
     ///
     /// Default: `0`.
+    #[inline]
     pub fn fid_trgt_cls_code(mut self, value: crate::api::codes::FidDivClsCode) -> Self {
         self.fid_trgt_cls_code = p::code(&value);
         self
@@ -270,6 +280,7 @@ impl TradedByCompanyRequest {
     /// Codes:
     /// - `0`: 전체
     /// - `100`: 100주 이상
+    #[inline]
     pub fn fid_aply_rang_vol(mut self, value: crate::api::codes::FidAplyRangVol) -> Self {
         self.fid_aply_rang_vol = p::code(&value);
         self
@@ -278,6 +289,7 @@ impl TradedByCompanyRequest {
     /// Sets 적용 범위 가격2 (`fid_aply_rang_prc_2`, required, length 18).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_aply_rang_prc_2(mut self, value: impl Into<String>) -> Self {
         self.fid_aply_rang_prc_2 = value.into();
         self
@@ -286,6 +298,7 @@ impl TradedByCompanyRequest {
     /// Sets 적용 범위 가격1 (`fid_aply_rang_prc_1`, required, length 18).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_aply_rang_prc_1(mut self, value: impl Into<String>) -> Self {
         self.fid_aply_rang_prc_1 = value.into();
         self

@@ -115,6 +115,7 @@ impl VolumeRankRequest {
     /// - `fid_blng_cls_code` (`FID_BLNG_CLS_CODE`): 소속 구분 코드
     /// - `fid_trgt_cls_code` (`FID_TRGT_CLS_CODE`): 대상 구분 코드
     /// - `fid_trgt_exls_cls_code` (`FID_TRGT_EXLS_CLS_CODE`): 대상 제외 구분 코드
+    #[inline]
     pub fn new(
         fid_cond_mrkt_div_code: crate::api::codes::Market,
         fid_cond_scr_div_code: impl Into<String>,
@@ -144,18 +145,21 @@ impl VolumeRankRequest {
     /// Codes:
     /// - `J`: KRX
     /// - `NX`: NXT
+    #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: crate::api::codes::Market) -> Self {
         self.fid_cond_mrkt_div_code = p::code(&value);
         self
     }
 
     /// Sets 조건 화면 분류 코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
+    #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
         self
     }
 
     /// Sets 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self
@@ -167,6 +171,7 @@ impl VolumeRankRequest {
     /// - `0`: 전체
     /// - `1`: 보통주
     /// - `2`: 우선주
+    #[inline]
     pub fn fid_div_cls_code(
         mut self,
         value: crate::api::codes::FidDivClsCodeExpTransUpdown,
@@ -183,18 +188,21 @@ impl VolumeRankRequest {
     /// - `2`: 평균거래회전율
     /// - `3`: 거래금액순
     /// - `4`: 평균거래금액회전율
+    #[inline]
     pub fn fid_blng_cls_code(mut self, value: crate::api::codes::FidBlngClsCodeVolumeRank) -> Self {
         self.fid_blng_cls_code = p::code(&value);
         self
     }
 
     /// Sets 대상 구분 코드 (`FID_TRGT_CLS_CODE`, required, length 32).
+    #[inline]
     pub fn fid_trgt_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_trgt_cls_code = value.into();
         self
     }
 
     /// Sets 대상 제외 구분 코드 (`FID_TRGT_EXLS_CLS_CODE`, required, length 32).
+    #[inline]
     pub fn fid_trgt_exls_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_trgt_exls_cls_code = value.into();
         self
@@ -203,6 +211,7 @@ impl VolumeRankRequest {
     /// Sets 입력 가격1 (`FID_INPUT_PRICE_1`, required, length 12).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_price_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_price_1 = value.into();
         self
@@ -211,6 +220,7 @@ impl VolumeRankRequest {
     /// Sets 입력 가격2 (`FID_INPUT_PRICE_2`, required, length 12).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_price_2(mut self, value: impl Into<String>) -> Self {
         self.fid_input_price_2 = value.into();
         self
@@ -219,6 +229,7 @@ impl VolumeRankRequest {
     /// Sets 거래량 수 (`FID_VOL_CNT`, required, length 12).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_vol_cnt(mut self, value: u64) -> Self {
         self.fid_vol_cnt = p::int(value);
         self
@@ -227,6 +238,7 @@ impl VolumeRankRequest {
     /// Sets FID_INPUT_DATE_1 (`FID_INPUT_DATE_1`, length 1).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_date_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_date_1 = value.into();
         self

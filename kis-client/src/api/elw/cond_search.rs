@@ -302,6 +302,7 @@ impl CondSearchRequest {
     /// - `fid_cond_scr_div_code` (`FID_COND_SCR_DIV_CODE`): 조건화면분류코드
     /// - `fid_rank_sort_cls_code` (`FID_RANK_SORT_CLS_CODE`): 순위정렬구분코드
     /// - `fid_input_cnt_1` (`FID_INPUT_CNT_1`): 입력수1
+    #[inline]
     pub fn new(
         fid_cond_mrkt_div_code: impl Into<String>,
         fid_cond_scr_div_code: impl Into<String>,
@@ -370,24 +371,28 @@ impl CondSearchRequest {
     }
 
     /// Sets 조건시장분류코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
         self
     }
 
     /// Sets 조건화면분류코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
+    #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
         self
     }
 
     /// Sets 순위정렬구분코드 (`FID_RANK_SORT_CLS_CODE`, required, length 2).
+    #[inline]
     pub fn fid_rank_sort_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_rank_sort_cls_code = value.into();
         self
     }
 
     /// Sets 입력수1 (`FID_INPUT_CNT_1`, required, length 12).
+    #[inline]
     pub fn fid_input_cnt_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_cnt_1 = value.into();
         self
@@ -396,6 +401,7 @@ impl CondSearchRequest {
     /// Sets 순위정렬구분코드2 (`FID_RANK_SORT_CLS_CODE_2`, required, length 2).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_rank_sort_cls_code_2(mut self, value: impl Into<String>) -> Self {
         self.fid_rank_sort_cls_code_2 = value.into();
         self
@@ -404,6 +410,7 @@ impl CondSearchRequest {
     /// Sets 입력수2 (`FID_INPUT_CNT_2`, required, length 12).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_cnt_2(mut self, value: impl Into<String>) -> Self {
         self.fid_input_cnt_2 = value.into();
         self
@@ -412,6 +419,7 @@ impl CondSearchRequest {
     /// Sets 순위정렬구분코드3 (`FID_RANK_SORT_CLS_CODE_3`, required, length 2).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_rank_sort_cls_code_3(mut self, value: impl Into<String>) -> Self {
         self.fid_rank_sort_cls_code_3 = value.into();
         self
@@ -420,6 +428,7 @@ impl CondSearchRequest {
     /// Sets 입력수3 (`FID_INPUT_CNT_3`, required, length 12).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_cnt_3(mut self, value: impl Into<String>) -> Self {
         self.fid_input_cnt_3 = value.into();
         self
@@ -443,6 +452,7 @@ impl CondSearchRequest {
     /// - `12`: 레버리지
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_trgt_cls_code(mut self, value: crate::api::codes::FidTrgtClsCode) -> Self {
         self.fid_trgt_cls_code = p::code(&value);
         self
@@ -451,6 +461,7 @@ impl CondSearchRequest {
     /// Sets 입력종목코드 (`FID_INPUT_ISCD`, required, length 12).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self
@@ -459,6 +470,7 @@ impl CondSearchRequest {
     /// Sets 기초자산입력종목코드 (`FID_UNAS_INPUT_ISCD`, required, length 12).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_unas_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_unas_input_iscd = value.into();
         self
@@ -467,6 +479,7 @@ impl CondSearchRequest {
     /// Sets 시장구분코드 (`FID_MRKT_CLS_CODE`, required, length 2).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_mrkt_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_mrkt_cls_code = value.into();
         self
@@ -475,6 +488,7 @@ impl CondSearchRequest {
     /// Sets 입력날짜1 (`FID_INPUT_DATE_1`, required, length 10).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_date_1(mut self, value: v::NaiveDate) -> Self {
         self.fid_input_date_1 = p::date(value);
         self
@@ -483,6 +497,7 @@ impl CondSearchRequest {
     /// Sets 입력날짜2 (`FID_INPUT_DATE_2`, required, length 10).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_date_2(mut self, value: v::NaiveDate) -> Self {
         self.fid_input_date_2 = p::date(value);
         self
@@ -491,6 +506,7 @@ impl CondSearchRequest {
     /// Sets 입력종목코드2 (`FID_INPUT_ISCD_2`, required, length 8).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_iscd_2(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd_2 = value.into();
         self
@@ -499,6 +515,7 @@ impl CondSearchRequest {
     /// Sets 기타구분코드 (`FID_ETC_CLS_CODE`, required, length 2).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_etc_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_etc_cls_code = value.into();
         self
@@ -507,6 +524,7 @@ impl CondSearchRequest {
     /// Sets 입력잔존일수1 (`FID_INPUT_RMNN_DYNU_1`, required, length 5).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_rmnn_dynu_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_rmnn_dynu_1 = value.into();
         self
@@ -515,6 +533,7 @@ impl CondSearchRequest {
     /// Sets 입력잔존일수2 (`FID_INPUT_RMNN_DYNU_2`, required, length 5).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_rmnn_dynu_2(mut self, value: impl Into<String>) -> Self {
         self.fid_input_rmnn_dynu_2 = value.into();
         self
@@ -523,6 +542,7 @@ impl CondSearchRequest {
     /// Sets 현재가수1 (`FID_PRPR_CNT1`, required, length 11).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_prpr_cnt1(mut self, value: u64) -> Self {
         self.fid_prpr_cnt1 = p::int(value);
         self
@@ -531,6 +551,7 @@ impl CondSearchRequest {
     /// Sets 현재가수2 (`FID_PRPR_CNT2`, required, length 11).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_prpr_cnt2(mut self, value: u64) -> Self {
         self.fid_prpr_cnt2 = p::int(value);
         self
@@ -539,6 +560,7 @@ impl CondSearchRequest {
     /// Sets 등락비율1 (`FID_RSFL_RATE1`, required, length 13.2).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_rsfl_rate1(mut self, value: v::Decimal) -> Self {
         self.fid_rsfl_rate1 = p::decimal(value);
         self
@@ -547,6 +569,7 @@ impl CondSearchRequest {
     /// Sets 등락비율2 (`FID_RSFL_RATE2`, required, length 13.2).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_rsfl_rate2(mut self, value: v::Decimal) -> Self {
         self.fid_rsfl_rate2 = p::decimal(value);
         self
@@ -555,6 +578,7 @@ impl CondSearchRequest {
     /// Sets 거래량1 (`FID_VOL1`, required, length 18).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_vol1(mut self, value: u64) -> Self {
         self.fid_vol1 = p::int(value);
         self
@@ -563,6 +587,7 @@ impl CondSearchRequest {
     /// Sets 거래량2 (`FID_VOL2`, required, length 18).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_vol2(mut self, value: u64) -> Self {
         self.fid_vol2 = p::int(value);
         self
@@ -571,6 +596,7 @@ impl CondSearchRequest {
     /// Sets 적용범위가격1 (`FID_APLY_RANG_PRC_1`, required, length 18).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_aply_rang_prc_1(mut self, value: impl Into<String>) -> Self {
         self.fid_aply_rang_prc_1 = value.into();
         self
@@ -579,6 +605,7 @@ impl CondSearchRequest {
     /// Sets 적용범위가격2 (`FID_APLY_RANG_PRC_2`, required, length 18).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_aply_rang_prc_2(mut self, value: impl Into<String>) -> Self {
         self.fid_aply_rang_prc_2 = value.into();
         self
@@ -587,6 +614,7 @@ impl CondSearchRequest {
     /// Sets 레버리지값1 (`FID_LVRG_VAL1`, required, length 114).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_lvrg_val1(mut self, value: impl Into<String>) -> Self {
         self.fid_lvrg_val1 = value.into();
         self
@@ -595,6 +623,7 @@ impl CondSearchRequest {
     /// Sets 레버리지값2 (`FID_LVRG_VAL2`, required, length 114).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_lvrg_val2(mut self, value: impl Into<String>) -> Self {
         self.fid_lvrg_val2 = value.into();
         self
@@ -603,6 +632,7 @@ impl CondSearchRequest {
     /// Sets 거래량3 (`FID_VOL3`, required, length 18).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_vol3(mut self, value: u64) -> Self {
         self.fid_vol3 = p::int(value);
         self
@@ -611,6 +641,7 @@ impl CondSearchRequest {
     /// Sets 거래량4 (`FID_VOL4`, required, length 18).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_vol4(mut self, value: u64) -> Self {
         self.fid_vol4 = p::int(value);
         self
@@ -619,6 +650,7 @@ impl CondSearchRequest {
     /// Sets 내재변동성1 (`FID_INTS_VLTL1`, required, length 114).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_ints_vltl1(mut self, value: impl Into<String>) -> Self {
         self.fid_ints_vltl1 = value.into();
         self
@@ -627,6 +659,7 @@ impl CondSearchRequest {
     /// Sets 내재변동성2 (`FID_INTS_VLTL2`, required, length 114).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_ints_vltl2(mut self, value: impl Into<String>) -> Self {
         self.fid_ints_vltl2 = value.into();
         self
@@ -635,6 +668,7 @@ impl CondSearchRequest {
     /// Sets 프리미엄값1 (`FID_PRMM_VAL1`, required, length 132).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_prmm_val1(mut self, value: impl Into<String>) -> Self {
         self.fid_prmm_val1 = value.into();
         self
@@ -643,6 +677,7 @@ impl CondSearchRequest {
     /// Sets 프리미엄값2 (`FID_PRMM_VAL2`, required, length 132).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_prmm_val2(mut self, value: impl Into<String>) -> Self {
         self.fid_prmm_val2 = value.into();
         self
@@ -651,6 +686,7 @@ impl CondSearchRequest {
     /// Sets 기어링1 (`FID_GEAR1`, required, length 84).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_gear1(mut self, value: impl Into<String>) -> Self {
         self.fid_gear1 = value.into();
         self
@@ -659,6 +695,7 @@ impl CondSearchRequest {
     /// Sets 기어링2 (`FID_GEAR2`, required, length 84).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_gear2(mut self, value: impl Into<String>) -> Self {
         self.fid_gear2 = value.into();
         self
@@ -667,6 +704,7 @@ impl CondSearchRequest {
     /// Sets 손익분기비율1 (`FID_PRLS_QRYR_RATE1`, required, length 13.2).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_prls_qryr_rate1(mut self, value: v::Decimal) -> Self {
         self.fid_prls_qryr_rate1 = p::decimal(value);
         self
@@ -675,6 +713,7 @@ impl CondSearchRequest {
     /// Sets 손익분기비율2 (`FID_PRLS_QRYR_RATE2`, required, length 13.2).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_prls_qryr_rate2(mut self, value: v::Decimal) -> Self {
         self.fid_prls_qryr_rate2 = p::decimal(value);
         self
@@ -683,6 +722,7 @@ impl CondSearchRequest {
     /// Sets 델타1 (`FID_DELTA1`, required, length 84).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_delta1(mut self, value: impl Into<String>) -> Self {
         self.fid_delta1 = value.into();
         self
@@ -691,6 +731,7 @@ impl CondSearchRequest {
     /// Sets 델타2 (`FID_DELTA2`, required, length 84).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_delta2(mut self, value: impl Into<String>) -> Self {
         self.fid_delta2 = value.into();
         self
@@ -699,6 +740,7 @@ impl CondSearchRequest {
     /// Sets 행사가1 (`FID_ACPR1`, required, length 133).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_acpr1(mut self, value: impl Into<String>) -> Self {
         self.fid_acpr1 = value.into();
         self
@@ -707,6 +749,7 @@ impl CondSearchRequest {
     /// Sets 행사가2 (`FID_ACPR2`, required, length 133).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_acpr2(mut self, value: impl Into<String>) -> Self {
         self.fid_acpr2 = value.into();
         self
@@ -715,6 +758,7 @@ impl CondSearchRequest {
     /// Sets 주식전환비율1 (`FID_STCK_CNVR_RATE1`, required, length 9.4).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_stck_cnvr_rate1(mut self, value: v::Decimal) -> Self {
         self.fid_stck_cnvr_rate1 = p::decimal(value);
         self
@@ -723,6 +767,7 @@ impl CondSearchRequest {
     /// Sets 주식전환비율2 (`FID_STCK_CNVR_RATE2`, required, length 9.4).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_stck_cnvr_rate2(mut self, value: v::Decimal) -> Self {
         self.fid_stck_cnvr_rate2 = p::decimal(value);
         self
@@ -736,6 +781,7 @@ impl CondSearchRequest {
     /// - `2`: 조기종료
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_div_cls_code(mut self, value: crate::api::codes::FidDivClsCodeCondSearch) -> Self {
         self.fid_div_cls_code = p::code(&value);
         self
@@ -744,6 +790,7 @@ impl CondSearchRequest {
     /// Sets 패리티1 (`FID_PRIT1`, required, length 112).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_prit1(mut self, value: impl Into<String>) -> Self {
         self.fid_prit1 = value.into();
         self
@@ -752,6 +799,7 @@ impl CondSearchRequest {
     /// Sets 패리티2 (`FID_PRIT2`, required, length 112).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_prit2(mut self, value: impl Into<String>) -> Self {
         self.fid_prit2 = value.into();
         self
@@ -760,6 +808,7 @@ impl CondSearchRequest {
     /// Sets 자본지지점1 (`FID_CFP1`, required, length 112).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_cfp1(mut self, value: impl Into<String>) -> Self {
         self.fid_cfp1 = value.into();
         self
@@ -768,6 +817,7 @@ impl CondSearchRequest {
     /// Sets 자본지지점2 (`FID_CFP2`, required, length 112).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_cfp2(mut self, value: impl Into<String>) -> Self {
         self.fid_cfp2 = value.into();
         self
@@ -776,6 +826,7 @@ impl CondSearchRequest {
     /// Sets 지수가격1 (`FID_INPUT_NMIX_PRICE_1`, required, length 112).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_nmix_price_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_nmix_price_1 = value.into();
         self
@@ -784,6 +835,7 @@ impl CondSearchRequest {
     /// Sets 지수가격2 (`FID_INPUT_NMIX_PRICE_2`, required, length 112).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_nmix_price_2(mut self, value: impl Into<String>) -> Self {
         self.fid_input_nmix_price_2 = value.into();
         self
@@ -792,6 +844,7 @@ impl CondSearchRequest {
     /// Sets E기어링값1 (`FID_EGEA_VAL1`, required, length 132).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_egea_val1(mut self, value: impl Into<String>) -> Self {
         self.fid_egea_val1 = value.into();
         self
@@ -800,6 +853,7 @@ impl CondSearchRequest {
     /// Sets E기어링값2 (`FID_EGEA_VAL2`, required, length 132).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_egea_val2(mut self, value: impl Into<String>) -> Self {
         self.fid_egea_val2 = value.into();
         self
@@ -808,6 +862,7 @@ impl CondSearchRequest {
     /// Sets 배당수익율 (`FID_INPUT_DVDN_ERT`, required, length 11.2).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_dvdn_ert(mut self, value: v::Decimal) -> Self {
         self.fid_input_dvdn_ert = p::decimal(value);
         self
@@ -816,6 +871,7 @@ impl CondSearchRequest {
     /// Sets 역사적변동성 (`FID_INPUT_HIST_VLTL`, required, length 112).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_hist_vltl(mut self, value: impl Into<String>) -> Self {
         self.fid_input_hist_vltl = value.into();
         self
@@ -824,6 +880,7 @@ impl CondSearchRequest {
     /// Sets 세타1 (`FID_THETA1`, required, length 84).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_theta1(mut self, value: impl Into<String>) -> Self {
         self.fid_theta1 = value.into();
         self
@@ -832,6 +889,7 @@ impl CondSearchRequest {
     /// Sets 세타2 (`FID_THETA2`, required, length 84).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_theta2(mut self, value: impl Into<String>) -> Self {
         self.fid_theta2 = value.into();
         self

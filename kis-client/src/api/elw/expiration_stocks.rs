@@ -114,6 +114,7 @@ impl ExpirationStocksRequest {
     /// - `fid_unas_input_iscd` (`FID_UNAS_INPUT_ISCD`): 기초자산입력종목코드
     /// - `fid_input_iscd_2` (`FID_INPUT_ISCD_2`): 발행회사코드
     /// - `fid_blng_cls_code` (`FID_BLNG_CLS_CODE`): 결제방법
+    #[inline]
     pub fn new(
         fid_input_date_1: v::NaiveDate,
         fid_input_date_2: v::NaiveDate,
@@ -142,6 +143,7 @@ impl ExpirationStocksRequest {
     /// - `W`: 입력
     ///
     /// Default: `W`.
+    #[inline]
     pub fn fid_cond_mrkt_div_code(
         mut self,
         value: crate::api::codes::FidCondMrktDivCodeExpirationStocks,
@@ -156,6 +158,7 @@ impl ExpirationStocksRequest {
     /// - `11547`: 입력
     ///
     /// Default: `11547`.
+    #[inline]
     pub fn fid_cond_scr_div_code(
         mut self,
         value: crate::api::codes::FidCondScrDivCodeExpirationStocks,
@@ -165,12 +168,14 @@ impl ExpirationStocksRequest {
     }
 
     /// Sets 입력날짜1 (`FID_INPUT_DATE_1`, required, length 10).
+    #[inline]
     pub fn fid_input_date_1(mut self, value: v::NaiveDate) -> Self {
         self.fid_input_date_1 = p::date(value);
         self
     }
 
     /// Sets 입력날짜2 (`FID_INPUT_DATE_2`, required, length 10).
+    #[inline]
     pub fn fid_input_date_2(mut self, value: v::NaiveDate) -> Self {
         self.fid_input_date_2 = p::date(value);
         self
@@ -182,6 +187,7 @@ impl ExpirationStocksRequest {
     /// - `0`: 콜
     /// - `1`: 풋
     /// - `2`: 전체
+    #[inline]
     pub fn fid_div_cls_code(
         mut self,
         value: crate::api::codes::FidDivClsCodeExpirationStocks,
@@ -193,18 +199,21 @@ impl ExpirationStocksRequest {
     /// Sets 기타구분코드 (`FID_ETC_CLS_CODE`, required, length 2).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_etc_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_etc_cls_code = value.into();
         self
     }
 
     /// Sets 기초자산입력종목코드 (`FID_UNAS_INPUT_ISCD`, required, length 12).
+    #[inline]
     pub fn fid_unas_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_unas_input_iscd = value.into();
         self
     }
 
     /// Sets 발행회사코드 (`FID_INPUT_ISCD_2`, required, length 8).
+    #[inline]
     pub fn fid_input_iscd_2(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd_2 = value.into();
         self
@@ -216,6 +225,7 @@ impl ExpirationStocksRequest {
     /// - `0`: 전체
     /// - `1`: 일반
     /// - `2`: 조기종료
+    #[inline]
     pub fn fid_blng_cls_code(mut self, value: crate::api::codes::FidDivClsCodeCondSearch) -> Self {
         self.fid_blng_cls_code = p::code(&value);
         self
@@ -224,6 +234,7 @@ impl ExpirationStocksRequest {
     /// Sets 입력옵션1 (`FID_INPUT_OPTION_1`, required, length 10).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_option_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_option_1 = value.into();
         self

@@ -113,6 +113,7 @@ impl IndicatorRequest {
     /// - `fid_div_cls_code` (`FID_DIV_CLS_CODE`): 콜풋구분코드
     /// - `fid_rank_sort_cls_code` (`FID_RANK_SORT_CLS_CODE`): 순위정렬구분코드
     /// - `fid_blng_cls_code` (`FID_BLNG_CLS_CODE`): 결재방법
+    #[inline]
     pub fn new(
         fid_cond_mrkt_div_code: impl Into<String>,
         fid_cond_scr_div_code: impl Into<String>,
@@ -138,24 +139,28 @@ impl IndicatorRequest {
     }
 
     /// Sets 조건시장분류코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
         self
     }
 
     /// Sets 조건화면분류코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
+    #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
         self
     }
 
     /// Sets 기초자산입력종목코드 (`FID_UNAS_INPUT_ISCD`, required, length 12).
+    #[inline]
     pub fn fid_unas_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_unas_input_iscd = value.into();
         self
     }
 
     /// Sets 발행사 (`FID_INPUT_ISCD`, required, length 12).
+    #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self
@@ -167,6 +172,7 @@ impl IndicatorRequest {
     /// - `0`: 전체
     /// - `1`: 콜
     /// - `2`: 풋
+    #[inline]
     pub fn fid_div_cls_code(mut self, value: crate::api::codes::CallPut) -> Self {
         self.fid_div_cls_code = p::code(&value);
         self
@@ -175,6 +181,7 @@ impl IndicatorRequest {
     /// Sets 가격(이상) (`FID_INPUT_PRICE_1`, required, length 12).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_price_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_price_1 = value.into();
         self
@@ -183,6 +190,7 @@ impl IndicatorRequest {
     /// Sets 가격(이하) (`FID_INPUT_PRICE_2`, required, length 12).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_price_2(mut self, value: impl Into<String>) -> Self {
         self.fid_input_price_2 = value.into();
         self
@@ -191,6 +199,7 @@ impl IndicatorRequest {
     /// Sets 거래량(이상) (`FID_INPUT_VOL_1`, required, length 18).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_vol_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_vol_1 = value.into();
         self
@@ -199,6 +208,7 @@ impl IndicatorRequest {
     /// Sets 거래량(이하) (`FID_INPUT_VOL_2`, required, length 18).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_vol_2(mut self, value: impl Into<String>) -> Self {
         self.fid_input_vol_2 = value.into();
         self
@@ -212,6 +222,7 @@ impl IndicatorRequest {
     /// - `2`: 행사가
     /// - `3`: 내재가치
     /// - `4`: 시간가치
+    #[inline]
     pub fn fid_rank_sort_cls_code(
         mut self,
         value: crate::api::codes::FidRankSortClsCodeIndicator,
@@ -226,6 +237,7 @@ impl IndicatorRequest {
     /// - `0`: 전체
     /// - `1`: 일반
     /// - `2`: 조기종료
+    #[inline]
     pub fn fid_blng_cls_code(mut self, value: crate::api::codes::FidDivClsCodeCondSearch) -> Self {
         self.fid_blng_cls_code = p::code(&value);
         self

@@ -66,6 +66,7 @@ impl IndicatorTrendMinuteRequest {
     /// - `fid_input_iscd` (`FID_INPUT_ISCD`): 입력종목코드
     /// - `fid_hour_cls_code` (`FID_HOUR_CLS_CODE`): 시간구분코드
     /// - `fid_pw_data_incu_yn` (`FID_PW_DATA_INCU_YN`): 과거데이터 포함 여부
+    #[inline]
     pub fn new(
         fid_cond_mrkt_div_code: impl Into<String>,
         fid_input_iscd: impl Into<String>,
@@ -81,12 +82,14 @@ impl IndicatorTrendMinuteRequest {
     }
 
     /// Sets 조건시장분류코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
         self
     }
 
     /// Sets 입력종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self
@@ -102,6 +105,7 @@ impl IndicatorTrendMinuteRequest {
     /// - `1800`: 30분
     /// - `3600`: 60분
     /// - `7200`: 60분
+    #[inline]
     pub fn fid_hour_cls_code(
         mut self,
         value: crate::api::codes::FidHourClsCodeIndicatorTrendMinute,
@@ -111,6 +115,7 @@ impl IndicatorTrendMinuteRequest {
     }
 
     /// Sets 과거데이터 포함 여부 (`FID_PW_DATA_INCU_YN`, required, length 2).
+    #[inline]
     pub fn fid_pw_data_incu_yn(mut self, value: impl Into<String>) -> Self {
         self.fid_pw_data_incu_yn = value.into();
         self

@@ -91,6 +91,7 @@ impl NewlyListedRequest {
     /// - `fid_unas_input_iscd` (`FID_UNAS_INPUT_ISCD`): 기초자산입력종목코드
     /// - `fid_input_iscd_2` (`FID_INPUT_ISCD_2`): 입력종목코드2
     /// - `fid_input_date_1` (`FID_INPUT_DATE_1`): 입력날짜1
+    #[inline]
     pub fn new(
         fid_cond_mrkt_div_code: impl Into<String>,
         fid_cond_scr_div_code: impl Into<String>,
@@ -112,36 +113,42 @@ impl NewlyListedRequest {
     }
 
     /// Sets 조건시장분류코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
         self
     }
 
     /// Sets 조건화면분류코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
+    #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
         self
     }
 
     /// Sets 분류구분코드 (`FID_DIV_CLS_CODE`, required, length 2).
+    #[inline]
     pub fn fid_div_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_div_cls_code = value.into();
         self
     }
 
     /// Sets 기초자산입력종목코드 (`FID_UNAS_INPUT_ISCD`, required, length 12).
+    #[inline]
     pub fn fid_unas_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_unas_input_iscd = value.into();
         self
     }
 
     /// Sets 입력종목코드2 (`FID_INPUT_ISCD_2`, required, length 8).
+    #[inline]
     pub fn fid_input_iscd_2(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd_2 = value.into();
         self
     }
 
     /// Sets 입력날짜1 (`FID_INPUT_DATE_1`, required, length 10).
+    #[inline]
     pub fn fid_input_date_1(mut self, value: v::NaiveDate) -> Self {
         self.fid_input_date_1 = p::date(value);
         self
@@ -155,6 +162,7 @@ impl NewlyListedRequest {
     /// - `2`: 조기종료
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_blnc_cls_code(mut self, value: crate::api::codes::FidDivClsCodeCondSearch) -> Self {
         self.fid_blnc_cls_code = p::code(&value);
         self
@@ -163,6 +171,7 @@ impl NewlyListedRequest {
     /// Sets FID_BLNG_CLS_CODE (`FID_BLNG_CLS_CODE`, length 1).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_blng_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_blng_cls_code = value.into();
         self

@@ -132,6 +132,7 @@ impl QuickChangeRequest {
     /// - `fid_input_hour_1` (`FID_INPUT_HOUR_1`): 입력 일 또는 분
     /// - `fid_rank_sort_cls_code` (`FID_RANK_SORT_CLS_CODE`): 순위정렬구분코드
     /// - `fid_blng_cls_code` (`FID_BLNG_CLS_CODE`): 결재방법
+    #[inline]
     pub fn new(
         fid_cond_mrkt_div_code: impl Into<String>,
         fid_cond_scr_div_code: impl Into<String>,
@@ -162,30 +163,35 @@ impl QuickChangeRequest {
     }
 
     /// Sets 조건시장분류코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
         self
     }
 
     /// Sets 조건화면분류코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
+    #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
         self
     }
 
     /// Sets 기초자산입력종목코드 (`FID_UNAS_INPUT_ISCD`, required, length 12).
+    #[inline]
     pub fn fid_unas_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_unas_input_iscd = value.into();
         self
     }
 
     /// Sets 발행사 (`FID_INPUT_ISCD`, required, length 12).
+    #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self
     }
 
     /// Sets 시장구분코드 (`FID_MRKT_CLS_CODE`, required, length 2).
+    #[inline]
     pub fn fid_mrkt_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_mrkt_cls_code = value.into();
         self
@@ -194,6 +200,7 @@ impl QuickChangeRequest {
     /// Sets 가격(이상) (`FID_INPUT_PRICE_1`, required, length 12).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_price_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_price_1 = value.into();
         self
@@ -202,6 +209,7 @@ impl QuickChangeRequest {
     /// Sets 가격(이하) (`FID_INPUT_PRICE_2`, required, length 12).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_price_2(mut self, value: impl Into<String>) -> Self {
         self.fid_input_price_2 = value.into();
         self
@@ -210,6 +218,7 @@ impl QuickChangeRequest {
     /// Sets 거래량(이상) (`FID_INPUT_VOL_1`, required, length 18).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_vol_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_vol_1 = value.into();
         self
@@ -218,6 +227,7 @@ impl QuickChangeRequest {
     /// Sets 거래량(이하) (`FID_INPUT_VOL_2`, required, length 18).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_vol_2(mut self, value: impl Into<String>) -> Self {
         self.fid_input_vol_2 = value.into();
         self
@@ -228,6 +238,7 @@ impl QuickChangeRequest {
     /// Codes:
     /// - `1`: 분
     /// - `2`: 일
+    #[inline]
     pub fn fid_hour_cls_code(
         mut self,
         value: crate::api::codes::FidHourClsCodeQuickChange,
@@ -237,6 +248,7 @@ impl QuickChangeRequest {
     }
 
     /// Sets 입력 일 또는 분 (`FID_INPUT_HOUR_1`, required, length 10).
+    #[inline]
     pub fn fid_input_hour_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_hour_1 = value.into();
         self
@@ -245,6 +257,7 @@ impl QuickChangeRequest {
     /// Sets 기준시간(분 선택 시) (`FID_INPUT_HOUR_2`, required, length 10).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_hour_2(mut self, value: impl Into<String>) -> Self {
         self.fid_input_hour_2 = value.into();
         self
@@ -258,6 +271,7 @@ impl QuickChangeRequest {
     /// - `3`: 거래량급증
     /// - `4`: 매수잔량급증
     /// - `5`: 매도잔량급증
+    #[inline]
     pub fn fid_rank_sort_cls_code(
         mut self,
         value: crate::api::codes::FidRankSortClsCodeQuickChange,
@@ -272,6 +286,7 @@ impl QuickChangeRequest {
     /// - `0`: 전체
     /// - `1`: 일반
     /// - `2`: 조기종료
+    #[inline]
     pub fn fid_blng_cls_code(mut self, value: crate::api::codes::FidDivClsCodeCondSearch) -> Self {
         self.fid_blng_cls_code = p::code(&value);
         self

@@ -128,6 +128,7 @@ impl SensitivityRequest {
     /// - `fid_div_cls_code` (`FID_DIV_CLS_CODE`): 콜풋구분코드
     /// - `fid_rank_sort_cls_code` (`FID_RANK_SORT_CLS_CODE`): 순위정렬구분코드
     /// - `fid_blng_cls_code` (`FID_BLNG_CLS_CODE`): 결재방법
+    #[inline]
     pub fn new(
         fid_cond_mrkt_div_code: impl Into<String>,
         fid_cond_scr_div_code: impl Into<String>,
@@ -155,24 +156,28 @@ impl SensitivityRequest {
     }
 
     /// Sets 조건시장분류코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
         self
     }
 
     /// Sets 조건화면분류코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
+    #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
         self
     }
 
     /// Sets 기초자산입력종목코드 (`FID_UNAS_INPUT_ISCD`, required, length 12).
+    #[inline]
     pub fn fid_unas_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_unas_input_iscd = value.into();
         self
     }
 
     /// Sets 입력종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self
@@ -184,6 +189,7 @@ impl SensitivityRequest {
     /// - `0`: 전체
     /// - `1`: 콜
     /// - `2`: 풋
+    #[inline]
     pub fn fid_div_cls_code(mut self, value: crate::api::codes::CallPut) -> Self {
         self.fid_div_cls_code = p::code(&value);
         self
@@ -192,6 +198,7 @@ impl SensitivityRequest {
     /// Sets 가격(이상) (`FID_INPUT_PRICE_1`, required, length 12).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_price_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_price_1 = value.into();
         self
@@ -200,6 +207,7 @@ impl SensitivityRequest {
     /// Sets 가격(이하) (`FID_INPUT_PRICE_2`, required, length 12).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_price_2(mut self, value: impl Into<String>) -> Self {
         self.fid_input_price_2 = value.into();
         self
@@ -208,6 +216,7 @@ impl SensitivityRequest {
     /// Sets 거래량(이상) (`FID_INPUT_VOL_1`, required, length 18).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_vol_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_vol_1 = value.into();
         self
@@ -216,6 +225,7 @@ impl SensitivityRequest {
     /// Sets 거래량(이하) (`FID_INPUT_VOL_2`, required, length 18).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_vol_2(mut self, value: impl Into<String>) -> Self {
         self.fid_input_vol_2 = value.into();
         self
@@ -232,6 +242,7 @@ impl SensitivityRequest {
     /// - `5`: 로
     /// - `6`: 내재변동성
     /// - `7`: 90일변동성
+    #[inline]
     pub fn fid_rank_sort_cls_code(
         mut self,
         value: crate::api::codes::FidRankSortClsCodeSensitivity,
@@ -243,6 +254,7 @@ impl SensitivityRequest {
     /// Sets 잔존일수(이상) (`FID_INPUT_RMNN_DYNU_1`, required, length 5).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_rmnn_dynu_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_rmnn_dynu_1 = value.into();
         self
@@ -251,6 +263,7 @@ impl SensitivityRequest {
     /// Sets 조회기준일 (`FID_INPUT_DATE_1`, required, length 10).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_date_1(mut self, value: v::NaiveDate) -> Self {
         self.fid_input_date_1 = p::date(value);
         self
@@ -262,6 +275,7 @@ impl SensitivityRequest {
     /// - `0`: 전체
     /// - `1`: 일반
     /// - `2`: 조기종료
+    #[inline]
     pub fn fid_blng_cls_code(mut self, value: crate::api::codes::FidDivClsCodeCondSearch) -> Self {
         self.fid_blng_cls_code = p::code(&value);
         self

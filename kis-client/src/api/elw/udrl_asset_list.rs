@@ -61,6 +61,7 @@ impl UdrlAssetListRequest {
     /// Required fields, in spec order:
     /// - `fid_rank_sort_cls_code` (`FID_RANK_SORT_CLS_CODE`): 순위정렬구분코드
     /// - `fid_input_iscd` (`FID_INPUT_ISCD`): 입력종목코드
+    #[inline]
     pub fn new(
         fid_rank_sort_cls_code: crate::api::codes::FidRankSortClsCodeUdrlAssetList,
         fid_input_iscd: impl Into<String>,
@@ -78,6 +79,7 @@ impl UdrlAssetListRequest {
     /// - `11541`: Primary key
     ///
     /// Default: `11541`.
+    #[inline]
     pub fn fid_cond_scr_div_code(
         mut self,
         value: crate::api::codes::FidCondScrDivCodeUdrlAssetList,
@@ -96,6 +98,7 @@ impl UdrlAssetListRequest {
     /// - `4`: 전일대비 하락율순
     /// - `5`: 현재가 크기순
     /// - `6`: 종목코드순
+    #[inline]
     pub fn fid_rank_sort_cls_code(
         mut self,
         value: crate::api::codes::FidRankSortClsCodeUdrlAssetList,
@@ -105,6 +108,7 @@ impl UdrlAssetListRequest {
     }
 
     /// Sets 입력종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self

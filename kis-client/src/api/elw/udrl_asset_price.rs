@@ -130,6 +130,7 @@ impl UdrlAssetPriceRequest {
     /// - `fid_unas_input_iscd` (`FID_UNAS_INPUT_ISCD`): 기초자산입력종목코드
     /// - `fid_trgt_exls_cls_code` (`FID_TRGT_EXLS_CLS_CODE`): 대상제외구분코드
     /// - `fid_option` (`FID_OPTION`): 옵션
+    #[inline]
     pub fn new(
         fid_cond_mrkt_div_code: impl Into<String>,
         fid_cond_scr_div_code: impl Into<String>,
@@ -160,30 +161,35 @@ impl UdrlAssetPriceRequest {
     }
 
     /// Sets 조건시장분류코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
         self
     }
 
     /// Sets 조건화면분류코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
+    #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
         self
     }
 
     /// Sets 시장구분코드 (`FID_MRKT_CLS_CODE`, required, length 2).
+    #[inline]
     pub fn fid_mrkt_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_mrkt_cls_code = value.into();
         self
     }
 
     /// Sets 입력종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self
     }
 
     /// Sets 기초자산입력종목코드 (`FID_UNAS_INPUT_ISCD`, required, length 12).
+    #[inline]
     pub fn fid_unas_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_unas_input_iscd = value.into();
         self
@@ -192,6 +198,7 @@ impl UdrlAssetPriceRequest {
     /// Sets 거래량수 (`FID_VOL_CNT`, required, length 12).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_vol_cnt(mut self, value: u64) -> Self {
         self.fid_vol_cnt = p::int(value);
         self
@@ -202,6 +209,7 @@ impl UdrlAssetPriceRequest {
     /// Codes:
     /// - `0`: 미체크
     /// - `1`: 체크
+    #[inline]
     pub fn fid_trgt_exls_cls_code(
         mut self,
         value: crate::api::codes::FidTrgtExlsClsCodeUdrlAssetPrice,
@@ -213,6 +221,7 @@ impl UdrlAssetPriceRequest {
     /// Sets 입력가격1 (`FID_INPUT_PRICE_1`, required, length 12).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_price_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_price_1 = value.into();
         self
@@ -221,6 +230,7 @@ impl UdrlAssetPriceRequest {
     /// Sets 입력가격2 (`FID_INPUT_PRICE_2`, required, length 12).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_price_2(mut self, value: impl Into<String>) -> Self {
         self.fid_input_price_2 = value.into();
         self
@@ -229,6 +239,7 @@ impl UdrlAssetPriceRequest {
     /// Sets 입력거래량1 (`FID_INPUT_VOL_1`, required, length 18).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_vol_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_vol_1 = value.into();
         self
@@ -237,6 +248,7 @@ impl UdrlAssetPriceRequest {
     /// Sets 입력거래량2 (`FID_INPUT_VOL_2`, required, length 18).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_vol_2(mut self, value: impl Into<String>) -> Self {
         self.fid_input_vol_2 = value.into();
         self
@@ -245,6 +257,7 @@ impl UdrlAssetPriceRequest {
     /// Sets 입력잔존일수1 (`FID_INPUT_RMNN_DYNU_1`, required, length 5).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_rmnn_dynu_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_rmnn_dynu_1 = value.into();
         self
@@ -253,6 +266,7 @@ impl UdrlAssetPriceRequest {
     /// Sets 입력잔존일수2 (`FID_INPUT_RMNN_DYNU_2`, required, length 5).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_rmnn_dynu_2(mut self, value: impl Into<String>) -> Self {
         self.fid_input_rmnn_dynu_2 = value.into();
         self
@@ -265,6 +279,7 @@ impl UdrlAssetPriceRequest {
     /// - `1`: ATM
     /// - `2`: ITM
     /// - `3`: OTM
+    #[inline]
     pub fn fid_option(mut self, value: crate::api::codes::FidOption) -> Self {
         self.fid_option = p::code(&value);
         self
@@ -273,6 +288,7 @@ impl UdrlAssetPriceRequest {
     /// Sets 입력옵션1 (`FID_INPUT_OPTION_1`, required, length 10).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_option_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_option_1 = value.into();
         self
@@ -281,6 +297,7 @@ impl UdrlAssetPriceRequest {
     /// Sets 입력옵션2 (`FID_INPUT_OPTION_2`, required, length 10).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_option_2(mut self, value: impl Into<String>) -> Self {
         self.fid_input_option_2 = value.into();
         self

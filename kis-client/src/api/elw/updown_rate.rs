@@ -140,6 +140,7 @@ impl UpdownRateRequest {
     /// - `fid_div_cls_code` (`FID_DIV_CLS_CODE`): NEXT KEY BUFF
     /// - `fid_input_date_1` (`FID_INPUT_DATE_1`): 거래량조건
     /// - `fid_rank_sort_cls_code` (`FID_RANK_SORT_CLS_CODE`): NEXT KEY BUFF
+    #[inline]
     pub fn new(
         fid_cond_mrkt_div_code: impl Into<String>,
         fid_cond_scr_div_code: impl Into<String>,
@@ -169,24 +170,28 @@ impl UpdownRateRequest {
     }
 
     /// Sets 사용자권한정보 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
         self
     }
 
     /// Sets 거래소코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
+    #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
         self
     }
 
     /// Sets 상승율/하락율 구분 (`FID_UNAS_INPUT_ISCD`, required, length 12).
+    #[inline]
     pub fn fid_unas_input_iscd(mut self, value: v::Decimal) -> Self {
         self.fid_unas_input_iscd = p::decimal(value);
         self
     }
 
     /// Sets N일자값 (`FID_INPUT_ISCD`, required, length 12).
+    #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self
@@ -203,6 +208,7 @@ impl UpdownRateRequest {
     /// - `5`: 6개월~9개월
     /// - `6`: 9개월~12개월
     /// - `7`: 12개월이상
+    #[inline]
     pub fn fid_input_rmnn_dynu_1(mut self, value: crate::api::codes::FidInputRmnnDynu1) -> Self {
         self.fid_input_rmnn_dynu_1 = p::code(&value);
         self
@@ -214,6 +220,7 @@ impl UpdownRateRequest {
     /// - `0`: 전체
     /// - `1`: 콜
     /// - `2`: 풋
+    #[inline]
     pub fn fid_div_cls_code(mut self, value: crate::api::codes::CallPut) -> Self {
         self.fid_div_cls_code = p::code(&value);
         self
@@ -222,6 +229,7 @@ impl UpdownRateRequest {
     /// Sets 사용자권한정보 (`FID_INPUT_PRICE_1`, required, length 12).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_price_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_price_1 = value.into();
         self
@@ -230,6 +238,7 @@ impl UpdownRateRequest {
     /// Sets 거래소코드 (`FID_INPUT_PRICE_2`, required, length 12).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_price_2(mut self, value: impl Into<String>) -> Self {
         self.fid_input_price_2 = value.into();
         self
@@ -238,6 +247,7 @@ impl UpdownRateRequest {
     /// Sets 상승율/하락율 구분 (`FID_INPUT_VOL_1`, required, length 18).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_vol_1(mut self, value: v::Decimal) -> Self {
         self.fid_input_vol_1 = p::decimal(value);
         self
@@ -246,12 +256,14 @@ impl UpdownRateRequest {
     /// Sets N일자값 (`FID_INPUT_VOL_2`, required, length 18).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_vol_2(mut self, value: impl Into<String>) -> Self {
         self.fid_input_vol_2 = value.into();
         self
     }
 
     /// Sets 거래량조건 (`FID_INPUT_DATE_1`, required, length 10).
+    #[inline]
     pub fn fid_input_date_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_date_1 = value.into();
         self
@@ -265,6 +277,7 @@ impl UpdownRateRequest {
     /// - `2`: 시가대비상승율
     /// - `3`: 시가대비하락율
     /// - `4`: 변동율
+    #[inline]
     pub fn fid_rank_sort_cls_code(
         mut self,
         value: crate::api::codes::FidRankSortClsCodeUpdownRate,
@@ -279,6 +292,7 @@ impl UpdownRateRequest {
     /// - `0`: 전체
     ///
     /// Default: `0`.
+    #[inline]
     pub fn fid_blng_cls_code(mut self, value: crate::api::codes::FidDivClsCode) -> Self {
         self.fid_blng_cls_code = p::code(&value);
         self
@@ -287,6 +301,7 @@ impl UpdownRateRequest {
     /// Sets 거래소코드 (`FID_INPUT_DATE_2`, required, length 10).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_date_2(mut self, value: v::NaiveDate) -> Self {
         self.fid_input_date_2 = p::date(value);
         self

@@ -67,6 +67,7 @@ impl VolatilityTrendMinuteRequest {
     /// - `fid_input_iscd` (`FID_INPUT_ISCD`): 입력종목코드
     /// - `fid_hour_cls_code` (`FID_HOUR_CLS_CODE`): 시간구분코드
     /// - `fid_pw_data_incu_yn` (`FID_PW_DATA_INCU_YN`): 과거데이터 포함 여부
+    #[inline]
     pub fn new(
         fid_input_iscd: impl Into<String>,
         fid_hour_cls_code: crate::api::codes::FidHourClsCodeVolatilityTrendMinute,
@@ -86,6 +87,7 @@ impl VolatilityTrendMinuteRequest {
     /// - `W`: Unique key
     ///
     /// Default: `W`.
+    #[inline]
     pub fn fid_cond_mrkt_div_code(
         mut self,
         value: crate::api::codes::FidCondMrktDivCodeVolatilityTrendCcnl,
@@ -95,6 +97,7 @@ impl VolatilityTrendMinuteRequest {
     }
 
     /// Sets 입력종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self
@@ -109,6 +112,7 @@ impl VolatilityTrendMinuteRequest {
     /// - `600`: 10분
     /// - `1800`: 30분
     /// - `3600`: 60분
+    #[inline]
     pub fn fid_hour_cls_code(
         mut self,
         value: crate::api::codes::FidHourClsCodeVolatilityTrendMinute,
@@ -118,6 +122,7 @@ impl VolatilityTrendMinuteRequest {
     }
 
     /// Sets 과거데이터 포함 여부 (`FID_PW_DATA_INCU_YN`, required, length 2).
+    #[inline]
     pub fn fid_pw_data_incu_yn(mut self, value: impl Into<String>) -> Self {
         self.fid_pw_data_incu_yn = value.into();
         self

@@ -45,6 +45,7 @@ impl VolatilityTrendTickRequest {
     ///
     /// Required fields, in spec order:
     /// - `fid_input_iscd` (`FID_INPUT_ISCD`): 입력종목코드
+    #[inline]
     pub fn new(fid_input_iscd: impl Into<String>) -> Self {
         Self {
             fid_cond_mrkt_div_code: "W".to_owned(),
@@ -58,6 +59,7 @@ impl VolatilityTrendTickRequest {
     /// - `W`: Unique key
     ///
     /// Default: `W`.
+    #[inline]
     pub fn fid_cond_mrkt_div_code(
         mut self,
         value: crate::api::codes::FidCondMrktDivCodeVolatilityTrendCcnl,
@@ -67,6 +69,7 @@ impl VolatilityTrendTickRequest {
     }
 
     /// Sets 입력종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self

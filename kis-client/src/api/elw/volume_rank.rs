@@ -137,6 +137,7 @@ impl VolumeRankRequest {
     /// - `fid_div_cls_code` (`FID_DIV_CLS_CODE`): 콜풋구분코드
     /// - `fid_rank_sort_cls_code` (`FID_RANK_SORT_CLS_CODE`): 순위정렬구분코드
     /// - `fid_input_iscd_2` (`FID_INPUT_ISCD_2`): LP발행사
+    #[inline]
     pub fn new(
         fid_cond_mrkt_div_code: impl Into<String>,
         fid_cond_scr_div_code: impl Into<String>,
@@ -167,30 +168,35 @@ impl VolumeRankRequest {
     }
 
     /// Sets 조건시장분류코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
         self
     }
 
     /// Sets 조건화면분류코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
+    #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
         self
     }
 
     /// Sets 기초자산입력종목코드 (`FID_UNAS_INPUT_ISCD`, required, length 12).
+    #[inline]
     pub fn fid_unas_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_unas_input_iscd = value.into();
         self
     }
 
     /// Sets 발행사 (`FID_INPUT_ISCD`, required, length 12).
+    #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self
     }
 
     /// Sets 입력잔존일수 (`FID_INPUT_RMNN_DYNU_1`, required, length 5).
+    #[inline]
     pub fn fid_input_rmnn_dynu_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_rmnn_dynu_1 = value.into();
         self
@@ -202,6 +208,7 @@ impl VolumeRankRequest {
     /// - `0`: 전체
     /// - `1`: 콜
     /// - `2`: 풋
+    #[inline]
     pub fn fid_div_cls_code(mut self, value: crate::api::codes::CallPut) -> Self {
         self.fid_div_cls_code = p::code(&value);
         self
@@ -210,6 +217,7 @@ impl VolumeRankRequest {
     /// Sets 가격(이상) (`FID_INPUT_PRICE_1`, required, length 12).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_price_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_price_1 = value.into();
         self
@@ -218,6 +226,7 @@ impl VolumeRankRequest {
     /// Sets 가격(이하) (`FID_INPUT_PRICE_2`, required, length 12).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_price_2(mut self, value: impl Into<String>) -> Self {
         self.fid_input_price_2 = value.into();
         self
@@ -226,6 +235,7 @@ impl VolumeRankRequest {
     /// Sets 거래량(이상) (`FID_INPUT_VOL_1`, required, length 18).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_vol_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_vol_1 = value.into();
         self
@@ -234,6 +244,7 @@ impl VolumeRankRequest {
     /// Sets 거래량(이하) (`FID_INPUT_VOL_2`, required, length 18).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_vol_2(mut self, value: impl Into<String>) -> Self {
         self.fid_input_vol_2 = value.into();
         self
@@ -242,6 +253,7 @@ impl VolumeRankRequest {
     /// Sets 조회기준일 (`FID_INPUT_DATE_1`, required, length 10).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_date_1(mut self, value: v::NaiveDate) -> Self {
         self.fid_input_date_1 = p::date(value);
         self
@@ -256,6 +268,7 @@ impl VolumeRankRequest {
     /// - `3`: 거래금액순
     /// - `4`: 순매수잔량순
     /// - `5`: 순매도잔량순
+    #[inline]
     pub fn fid_rank_sort_cls_code(
         mut self,
         value: crate::api::codes::FidRankSortClsCodeVolumeRank,
@@ -270,12 +283,14 @@ impl VolumeRankRequest {
     /// - `0`: 전체
     ///
     /// Default: `0`.
+    #[inline]
     pub fn fid_blng_cls_code(mut self, value: crate::api::codes::FidDivClsCode) -> Self {
         self.fid_blng_cls_code = p::code(&value);
         self
     }
 
     /// Sets LP발행사 (`FID_INPUT_ISCD_2`, required, length 8).
+    #[inline]
     pub fn fid_input_iscd_2(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd_2 = value.into();
         self
@@ -284,6 +299,7 @@ impl VolumeRankRequest {
     /// Sets 만기일-최종거래일조회 (`FID_INPUT_DATE_2`, required, length 10).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_date_2(mut self, value: v::NaiveDate) -> Self {
         self.fid_input_date_2 = p::date(value);
         self

@@ -59,6 +59,7 @@ impl NavComparisonDailyTrendRequest {
     /// - `fid_input_iscd` (`fid_input_iscd`): FID 입력 종목코드
     /// - `fid_input_date_1` (`fid_input_date_1`): FID 입력 날짜1
     /// - `fid_input_date_2` (`fid_input_date_2`): FID 입력 날짜2
+    #[inline]
     pub fn new(
         fid_input_iscd: impl Into<String>,
         fid_input_date_1: v::NaiveDate,
@@ -78,6 +79,7 @@ impl NavComparisonDailyTrendRequest {
     /// - `J`: 입력
     ///
     /// Default: `J`.
+    #[inline]
     pub fn fid_cond_mrkt_div_code(
         mut self,
         value: crate::api::codes::FidCondMrktDivCodeNavComparisonDailyTrend,
@@ -87,18 +89,21 @@ impl NavComparisonDailyTrendRequest {
     }
 
     /// Sets FID 입력 종목코드 (`fid_input_iscd`, required, length 12).
+    #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self
     }
 
     /// Sets FID 입력 날짜1 (`fid_input_date_1`, required, length 10).
+    #[inline]
     pub fn fid_input_date_1(mut self, value: v::NaiveDate) -> Self {
         self.fid_input_date_1 = p::date(value);
         self
     }
 
     /// Sets FID 입력 날짜2 (`fid_input_date_2`, required, length 10).
+    #[inline]
     pub fn fid_input_date_2(mut self, value: v::NaiveDate) -> Self {
         self.fid_input_date_2 = p::date(value);
         self

@@ -52,6 +52,7 @@ impl NavComparisonTimeTrendRequest {
     /// Required fields, in spec order:
     /// - `fid_hour_cls_code` (`fid_hour_cls_code`): FID 시간 구분 코드
     /// - `fid_input_iscd` (`fid_input_iscd`): FID 입력 종목코드
+    #[inline]
     pub fn new(fid_hour_cls_code: impl Into<String>, fid_input_iscd: impl Into<String>) -> Self {
         Self {
             fid_hour_cls_code: fid_hour_cls_code.into(),
@@ -61,6 +62,7 @@ impl NavComparisonTimeTrendRequest {
     }
 
     /// Sets FID 시간 구분 코드 (`fid_hour_cls_code`, required, length 5).
+    #[inline]
     pub fn fid_hour_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_hour_cls_code = value.into();
         self
@@ -72,6 +74,7 @@ impl NavComparisonTimeTrendRequest {
     /// - `E`: - 고정값
     ///
     /// Default: `E`.
+    #[inline]
     pub fn fid_cond_mrkt_div_code(
         mut self,
         value: crate::api::codes::FidCondMrktDivCodeNavComparisonTimeTrend,
@@ -81,6 +84,7 @@ impl NavComparisonTimeTrendRequest {
     }
 
     /// Sets FID 입력 종목코드 (`fid_input_iscd`, required, length 12).
+    #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self

@@ -44,6 +44,7 @@ impl ApprovalRequest {
     /// - `grant_type` (`grant_type`): 권한부여타입
     /// - `appkey` (`appkey`): 앱키
     /// - `secretkey` (`secretkey`): 시크릿키
+    #[inline]
     pub fn new(
         grant_type: impl Into<String>,
         appkey: impl Into<String>,
@@ -57,18 +58,21 @@ impl ApprovalRequest {
     }
 
     /// Sets 권한부여타입 (`grant_type`, required, length 18).
+    #[inline]
     pub fn grant_type(mut self, value: impl Into<String>) -> Self {
         self.grant_type = value.into();
         self
     }
 
     /// Sets 앱키 (`appkey`, required, length 36).
+    #[inline]
     pub fn appkey(mut self, value: impl Into<String>) -> Self {
         self.appkey = value.into();
         self
     }
 
     /// Sets 시크릿키 (`secretkey`, required, length 180).
+    #[inline]
     pub fn secretkey(mut self, value: impl Into<String>) -> Self {
         self.secretkey = value.into();
         self

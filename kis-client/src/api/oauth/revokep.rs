@@ -44,6 +44,7 @@ impl RevokepRequest {
     /// - `appkey` (`appkey`): 고객 앱Key
     /// - `appsecret` (`appsecret`): 고객 앱Secret
     /// - `token` (`token`): 접근토큰
+    #[inline]
     pub fn new(
         appkey: impl Into<String>,
         appsecret: impl Into<String>,
@@ -57,18 +58,21 @@ impl RevokepRequest {
     }
 
     /// Sets 고객 앱Key (`appkey`, required, length 36).
+    #[inline]
     pub fn appkey(mut self, value: impl Into<String>) -> Self {
         self.appkey = value.into();
         self
     }
 
     /// Sets 고객 앱Secret (`appsecret`, required, length 180).
+    #[inline]
     pub fn appsecret(mut self, value: impl Into<String>) -> Self {
         self.appsecret = value.into();
         self
     }
 
     /// Sets 접근토큰 (`token`, required, length 286).
+    #[inline]
     pub fn token(mut self, value: impl Into<String>) -> Self {
         self.token = value.into();
         self

@@ -44,6 +44,7 @@ impl TokenpRequest {
     /// - `grant_type` (`grant_type`): 권한부여 Type
     /// - `appkey` (`appkey`): 앱키
     /// - `appsecret` (`appsecret`): 앱시크릿키
+    #[inline]
     pub fn new(
         grant_type: impl Into<String>,
         appkey: impl Into<String>,
@@ -57,18 +58,21 @@ impl TokenpRequest {
     }
 
     /// Sets 권한부여 Type (`grant_type`, required, length 18).
+    #[inline]
     pub fn grant_type(mut self, value: impl Into<String>) -> Self {
         self.grant_type = value.into();
         self
     }
 
     /// Sets 앱키 (`appkey`, required, length 36).
+    #[inline]
     pub fn appkey(mut self, value: impl Into<String>) -> Self {
         self.appkey = value.into();
         self
     }
 
     /// Sets 앱시크릿키 (`appsecret`, required, length 180).
+    #[inline]
     pub fn appsecret(mut self, value: impl Into<String>) -> Self {
         self.appsecret = value.into();
         self

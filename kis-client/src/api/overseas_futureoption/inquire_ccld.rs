@@ -74,6 +74,7 @@ impl InquireCcldRequest {
     /// - `ccld_nccs_dvsn` (`CCLD_NCCS_DVSN`): 체결미체결구분
     /// - `sll_buy_dvsn_cd` (`SLL_BUY_DVSN_CD`): 매도매수구분코드
     /// - `fuop_dvsn` (`FUOP_DVSN`): 선물옵션구분
+    #[inline]
     pub fn new(
         ccld_nccs_dvsn: crate::api::codes::CcldNccsDvsnInquireCcld,
         sll_buy_dvsn_cd: crate::api::codes::SllBuyDvsnCdInquireCcld,
@@ -91,12 +92,14 @@ impl InquireCcldRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
@@ -108,6 +111,7 @@ impl InquireCcldRequest {
     /// - `01`: 전체
     /// - `02`: 체결
     /// - `03`: 미체결
+    #[inline]
     pub fn ccld_nccs_dvsn(mut self, value: crate::api::codes::CcldNccsDvsnInquireCcld) -> Self {
         self.ccld_nccs_dvsn = p::code(&value);
         self
@@ -119,6 +123,7 @@ impl InquireCcldRequest {
     /// - `%%`: 전체
     /// - `01`: 매도
     /// - `02`: 매수
+    #[inline]
     pub fn sll_buy_dvsn_cd(mut self, value: crate::api::codes::SllBuyDvsnCdInquireCcld) -> Self {
         self.sll_buy_dvsn_cd = p::code(&value);
         self
@@ -130,6 +135,7 @@ impl InquireCcldRequest {
     /// - `00`: 전체
     /// - `01`: 선물
     /// - `02`: 옵션
+    #[inline]
     pub fn fuop_dvsn(mut self, value: crate::api::codes::FuopDvsn) -> Self {
         self.fuop_dvsn = p::code(&value);
         self
@@ -138,6 +144,7 @@ impl InquireCcldRequest {
     /// Sets 연속조회검색조건200 (`CTX_AREA_FK200`, required, length 200).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_fk200(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_fk200 = value.into();
         self
@@ -146,6 +153,7 @@ impl InquireCcldRequest {
     /// Sets 연속조회키200 (`CTX_AREA_NK200`, required, length 200).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_nk200(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_nk200 = value.into();
         self

@@ -84,6 +84,7 @@ impl InquireDailyCcldRequest {
     /// - `crcy_cd` (`CRCY_CD`): 통화코드
     /// - `fm_item_ftng_yn` (`FM_ITEM_FTNG_YN`): FM종목합산여부
     /// - `sll_buy_dvsn_cd` (`SLL_BUY_DVSN_CD`): 매도매수구분코드
+    #[inline]
     pub fn new(
         strt_dt: v::NaiveDate,
         end_dt: v::NaiveDate,
@@ -108,24 +109,28 @@ impl InquireDailyCcldRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
     }
 
     /// Sets 시작일자 (`STRT_DT`, required, length 8).
+    #[inline]
     pub fn strt_dt(mut self, value: v::NaiveDate) -> Self {
         self.strt_dt = p::date(value);
         self
     }
 
     /// Sets 종료일자 (`END_DT`, required, length 8).
+    #[inline]
     pub fn end_dt(mut self, value: v::NaiveDate) -> Self {
         self.end_dt = p::date(value);
         self
@@ -137,6 +142,7 @@ impl InquireDailyCcldRequest {
     /// - `00`: 전체
     /// - `01`: 선물
     /// - `02`: 옵션
+    #[inline]
     pub fn fuop_dvsn_cd(mut self, value: crate::api::codes::FuopDvsn) -> Self {
         self.fuop_dvsn_cd = p::code(&value);
         self
@@ -145,18 +151,21 @@ impl InquireDailyCcldRequest {
     /// Sets FM상품군코드 (`FM_PDGR_CD`, required, length 10).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fm_pdgr_cd(mut self, value: impl Into<String>) -> Self {
         self.fm_pdgr_cd = value.into();
         self
     }
 
     /// Sets 통화코드 (`CRCY_CD`, required, length 3).
+    #[inline]
     pub fn crcy_cd(mut self, value: impl Into<String>) -> Self {
         self.crcy_cd = value.into();
         self
     }
 
     /// Sets FM종목합산여부 (`FM_ITEM_FTNG_YN`, required, length 1).
+    #[inline]
     pub fn fm_item_ftng_yn(mut self, value: bool) -> Self {
         self.fm_item_ftng_yn = p::flag(value);
         self
@@ -168,6 +177,7 @@ impl InquireDailyCcldRequest {
     /// - `%%`: 전체
     /// - `01`: 매도
     /// - `02`: 매수
+    #[inline]
     pub fn sll_buy_dvsn_cd(mut self, value: crate::api::codes::SllBuyDvsnCdInquireCcld) -> Self {
         self.sll_buy_dvsn_cd = p::code(&value);
         self
@@ -176,6 +186,7 @@ impl InquireDailyCcldRequest {
     /// Sets 연속조회검색조건200 (`CTX_AREA_FK200`, required, length 200).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_fk200(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_fk200 = value.into();
         self
@@ -184,6 +195,7 @@ impl InquireDailyCcldRequest {
     /// Sets 연속조회키200 (`CTX_AREA_NK200`, required, length 200).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_nk200(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_nk200 = value.into();
         self

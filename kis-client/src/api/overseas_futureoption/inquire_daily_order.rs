@@ -80,6 +80,7 @@ impl InquireDailyOrderRequest {
     /// - `ccld_nccs_dvsn` (`CCLD_NCCS_DVSN`): 체결미체결구분
     /// - `sll_buy_dvsn_cd` (`SLL_BUY_DVSN_CD`): 매도매수구분코드
     /// - `fuop_dvsn` (`FUOP_DVSN`): 선물옵션구분
+    #[inline]
     pub fn new(
         strt_dt: v::NaiveDate,
         end_dt: v::NaiveDate,
@@ -102,24 +103,28 @@ impl InquireDailyOrderRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
     }
 
     /// Sets 시작일자 (`STRT_DT`, required, length 8).
+    #[inline]
     pub fn strt_dt(mut self, value: v::NaiveDate) -> Self {
         self.strt_dt = p::date(value);
         self
     }
 
     /// Sets 종료일자 (`END_DT`, required, length 8).
+    #[inline]
     pub fn end_dt(mut self, value: v::NaiveDate) -> Self {
         self.end_dt = p::date(value);
         self
@@ -128,6 +133,7 @@ impl InquireDailyOrderRequest {
     /// Sets FM상품군코드 (`FM_PDGR_CD`, required, length 10).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fm_pdgr_cd(mut self, value: impl Into<String>) -> Self {
         self.fm_pdgr_cd = value.into();
         self
@@ -139,12 +145,14 @@ impl InquireDailyOrderRequest {
     /// - `01`: 전체
     /// - `02`: 체결
     /// - `03`: 미체결
+    #[inline]
     pub fn ccld_nccs_dvsn(mut self, value: crate::api::codes::CcldNccsDvsnInquireCcld) -> Self {
         self.ccld_nccs_dvsn = p::code(&value);
         self
     }
 
     /// Sets 매도매수구분코드 (`SLL_BUY_DVSN_CD`, required, length 2).
+    #[inline]
     pub fn sll_buy_dvsn_cd(mut self, value: impl Into<String>) -> Self {
         self.sll_buy_dvsn_cd = value.into();
         self
@@ -156,6 +164,7 @@ impl InquireDailyOrderRequest {
     /// - `00`: 전체
     /// - `01`: 선물
     /// - `02`: 옵션
+    #[inline]
     pub fn fuop_dvsn(mut self, value: crate::api::codes::FuopDvsn) -> Self {
         self.fuop_dvsn = p::code(&value);
         self
@@ -164,6 +173,7 @@ impl InquireDailyOrderRequest {
     /// Sets 연속조회검색조건200 (`CTX_AREA_FK200`, required, length 200).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_fk200(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_fk200 = value.into();
         self
@@ -172,6 +182,7 @@ impl InquireDailyOrderRequest {
     /// Sets 연속조회키200 (`CTX_AREA_NK200`, required, length 200).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_nk200(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_nk200 = value.into();
         self

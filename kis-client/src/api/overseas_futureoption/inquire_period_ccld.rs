@@ -75,6 +75,7 @@ impl InquirePeriodCcldRequest {
     /// - `crcy_cd` (`CRCY_CD`): 통화코드
     /// - `whol_trsl_yn` (`WHOL_TRSL_YN`): 전체환산여부
     /// - `fuop_dvsn` (`FUOP_DVSN`): 선물옵션구분
+    #[inline]
     pub fn new(
         inqr_term_from_dt: v::NaiveDate,
         inqr_term_to_dt: v::NaiveDate,
@@ -96,36 +97,42 @@ impl InquirePeriodCcldRequest {
     }
 
     /// Sets 조회기간FROM일자 (`INQR_TERM_FROM_DT`, required, length 8).
+    #[inline]
     pub fn inqr_term_from_dt(mut self, value: v::NaiveDate) -> Self {
         self.inqr_term_from_dt = p::date(value);
         self
     }
 
     /// Sets 조회기간TO일자 (`INQR_TERM_TO_DT`, required, length 8).
+    #[inline]
     pub fn inqr_term_to_dt(mut self, value: v::NaiveDate) -> Self {
         self.inqr_term_to_dt = p::date(value);
         self
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
     }
 
     /// Sets 통화코드 (`CRCY_CD`, required, length 3).
+    #[inline]
     pub fn crcy_cd(mut self, value: impl Into<String>) -> Self {
         self.crcy_cd = value.into();
         self
     }
 
     /// Sets 전체환산여부 (`WHOL_TRSL_YN`, required, length 1).
+    #[inline]
     pub fn whol_trsl_yn(mut self, value: bool) -> Self {
         self.whol_trsl_yn = p::flag(value);
         self
@@ -137,6 +144,7 @@ impl InquirePeriodCcldRequest {
     /// - `00`: 전체
     /// - `01`: 선물
     /// - `02`: 옵션
+    #[inline]
     pub fn fuop_dvsn(mut self, value: crate::api::codes::FuopDvsn) -> Self {
         self.fuop_dvsn = p::code(&value);
         self
@@ -145,6 +153,7 @@ impl InquirePeriodCcldRequest {
     /// Sets 연속조회검색조건200 (`CTX_AREA_FK200`, required, length 200).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_fk200(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_fk200 = value.into();
         self
@@ -153,6 +162,7 @@ impl InquirePeriodCcldRequest {
     /// Sets 연속조회키200 (`CTX_AREA_NK200`, required, length 200).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_nk200(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_nk200 = value.into();
         self

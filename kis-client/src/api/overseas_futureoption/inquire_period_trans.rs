@@ -74,6 +74,7 @@ impl InquirePeriodTransRequest {
     /// - `inqr_term_to_dt` (`INQR_TERM_TO_DT`): 조회기간TO일자
     /// - `acnt_tr_type_cd` (`ACNT_TR_TYPE_CD`): 계좌거래유형코드
     /// - `crcy_cd` (`CRCY_CD`): 통화코드
+    #[inline]
     pub fn new(
         inqr_term_from_dt: v::NaiveDate,
         inqr_term_to_dt: v::NaiveDate,
@@ -94,24 +95,28 @@ impl InquirePeriodTransRequest {
     }
 
     /// Sets 조회기간FROM일자 (`INQR_TERM_FROM_DT`, required, length 8).
+    #[inline]
     pub fn inqr_term_from_dt(mut self, value: v::NaiveDate) -> Self {
         self.inqr_term_from_dt = p::date(value);
         self
     }
 
     /// Sets 조회기간TO일자 (`INQR_TERM_TO_DT`, required, length 8).
+    #[inline]
     pub fn inqr_term_to_dt(mut self, value: v::NaiveDate) -> Self {
         self.inqr_term_to_dt = p::date(value);
         self
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
@@ -123,12 +128,14 @@ impl InquirePeriodTransRequest {
     /// - `1`: 전체
     /// - `2`: 입출금
     /// - `3`: 결제
+    #[inline]
     pub fn acnt_tr_type_cd(mut self, value: crate::api::codes::AcntTrTypeCd) -> Self {
         self.acnt_tr_type_cd = p::code(&value);
         self
     }
 
     /// Sets 통화코드 (`CRCY_CD`, required, length 3).
+    #[inline]
     pub fn crcy_cd(mut self, value: impl Into<String>) -> Self {
         self.crcy_cd = value.into();
         self
@@ -137,6 +144,7 @@ impl InquirePeriodTransRequest {
     /// Sets 연속조회검색조건100 (`CTX_AREA_FK100`, required, length 100).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_fk100(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_fk100 = value.into();
         self
@@ -145,6 +153,7 @@ impl InquirePeriodTransRequest {
     /// Sets 연속조회키100 (`CTX_AREA_NK100`, required, length 100).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_nk100(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_nk100 = value.into();
         self
@@ -153,6 +162,7 @@ impl InquirePeriodTransRequest {
     /// Sets 비밀번호체크여부 (`PWD_CHK_YN`, required, length 1).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn pwd_chk_yn(mut self, value: bool) -> Self {
         self.pwd_chk_yn = p::flag(value);
         self

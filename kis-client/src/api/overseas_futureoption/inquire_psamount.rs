@@ -64,6 +64,7 @@ impl InquirePsamountRequest {
     /// Required fields, in spec order:
     /// - `ovrs_futr_fx_pdno` (`OVRS_FUTR_FX_PDNO`): 해외선물FX상품번호
     /// - `sll_buy_dvsn_cd` (`SLL_BUY_DVSN_CD`): 매도매수구분코드
+    #[inline]
     pub fn new(
         ovrs_futr_fx_pdno: impl Into<String>,
         sll_buy_dvsn_cd: crate::api::codes::SideFilter,
@@ -79,18 +80,21 @@ impl InquirePsamountRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
     }
 
     /// Sets 해외선물FX상품번호 (`OVRS_FUTR_FX_PDNO`, required, length 32).
+    #[inline]
     pub fn ovrs_futr_fx_pdno(mut self, value: impl Into<String>) -> Self {
         self.ovrs_futr_fx_pdno = value.into();
         self
@@ -101,6 +105,7 @@ impl InquirePsamountRequest {
     /// Codes:
     /// - `01`: 매도
     /// - `02`: 매수
+    #[inline]
     pub fn sll_buy_dvsn_cd(mut self, value: crate::api::codes::SideFilter) -> Self {
         self.sll_buy_dvsn_cd = p::code(&value);
         self
@@ -109,6 +114,7 @@ impl InquirePsamountRequest {
     /// Sets FM주문가격 (`FM_ORD_PRIC`, required, length 20).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fm_ord_pric(mut self, value: v::Decimal) -> Self {
         self.fm_ord_pric = p::decimal(value);
         self
@@ -117,6 +123,7 @@ impl InquirePsamountRequest {
     /// Sets 행사예약주문여부 (`ECIS_RSVN_ORD_YN`, required, length 1).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ecis_rsvn_ord_yn(mut self, value: bool) -> Self {
         self.ecis_rsvn_ord_yn = p::flag(value);
         self

@@ -56,6 +56,7 @@ impl InquireUnpdRequest {
     ///
     /// Required fields, in spec order:
     /// - `fuop_dvsn` (`FUOP_DVSN`): 선물옵션구분
+    #[inline]
     pub fn new(fuop_dvsn: crate::api::codes::FuopDvsn) -> Self {
         Self {
             cano: String::new(),
@@ -67,12 +68,14 @@ impl InquireUnpdRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
@@ -84,6 +87,7 @@ impl InquireUnpdRequest {
     /// - `00`: 전체
     /// - `01`: 선물
     /// - `02`: 옵션
+    #[inline]
     pub fn fuop_dvsn(mut self, value: crate::api::codes::FuopDvsn) -> Self {
         self.fuop_dvsn = p::code(&value);
         self
@@ -92,6 +96,7 @@ impl InquireUnpdRequest {
     /// Sets 연속조회검색조건100 (`CTX_AREA_FK100`, required, length 100).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_fk100(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_fk100 = value.into();
         self
@@ -100,6 +105,7 @@ impl InquireUnpdRequest {
     /// Sets 연속조회키100 (`CTX_AREA_NK100`, required, length 100).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_nk100(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_nk100 = value.into();
         self

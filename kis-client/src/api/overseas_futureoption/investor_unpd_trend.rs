@@ -51,6 +51,7 @@ impl InvestorUnpdTrendRequest {
     /// - `prod_iscd` (`PROD_ISCD`): 상품
     /// - `bsop_date` (`BSOP_DATE`): 일자
     /// - `upmu_gubun` (`UPMU_GUBUN`): 구분
+    #[inline]
     pub fn new(
         prod_iscd: impl Into<String>,
         bsop_date: v::NaiveDate,
@@ -65,12 +66,14 @@ impl InvestorUnpdTrendRequest {
     }
 
     /// Sets 상품 (`PROD_ISCD`, required, length 5).
+    #[inline]
     pub fn prod_iscd(mut self, value: impl Into<String>) -> Self {
         self.prod_iscd = value.into();
         self
     }
 
     /// Sets 일자 (`BSOP_DATE`, required, length 8).
+    #[inline]
     pub fn bsop_date(mut self, value: v::NaiveDate) -> Self {
         self.bsop_date = p::date(value);
         self
@@ -81,6 +84,7 @@ impl InvestorUnpdTrendRequest {
     /// Codes:
     /// - `0`: 수량
     /// - `1`: 증감
+    #[inline]
     pub fn upmu_gubun(mut self, value: crate::api::codes::UpmuGubun) -> Self {
         self.upmu_gubun = p::code(&value);
         self
@@ -89,6 +93,7 @@ impl InvestorUnpdTrendRequest {
     /// Sets CTS\_KEY (`CTS_KEY`, required, length 16).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn cts_key(mut self, value: impl Into<String>) -> Self {
         self.cts_key = value.into();
         self

@@ -48,6 +48,7 @@ impl MarginDetailRequest {
     /// Required fields, in spec order:
     /// - `crcy_cd` (`CRCY_CD`): 통화코드
     /// - `inqr_dt` (`INQR_DT`): 조회일자
+    #[inline]
     pub fn new(crcy_cd: impl Into<String>, inqr_dt: v::NaiveDate) -> Self {
         Self {
             cano: String::new(),
@@ -58,24 +59,28 @@ impl MarginDetailRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
     }
 
     /// Sets 통화코드 (`CRCY_CD`, required, length 3).
+    #[inline]
     pub fn crcy_cd(mut self, value: impl Into<String>) -> Self {
         self.crcy_cd = value.into();
         self
     }
 
     /// Sets 조회일자 (`INQR_DT`, required, length 8).
+    #[inline]
     pub fn inqr_dt(mut self, value: v::NaiveDate) -> Self {
         self.inqr_dt = p::date(value);
         self

@@ -53,6 +53,7 @@ impl MarketTimeRequest {
     /// Required fields, in spec order:
     /// - `fm_excg_cd` (`FM_EXCG_CD`): FM거래소코드
     /// - `opt_yn` (`OPT_YN`): 옵션여부
+    #[inline]
     pub fn new(fm_excg_cd: impl Into<String>, opt_yn: impl Into<String>) -> Self {
         Self {
             fm_pdgr_cd: String::new(),
@@ -67,6 +68,7 @@ impl MarketTimeRequest {
     /// Sets FM상품군코드 (`FM_PDGR_CD`, required, length 10).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fm_pdgr_cd(mut self, value: impl Into<String>) -> Self {
         self.fm_pdgr_cd = value.into();
         self
@@ -75,18 +77,21 @@ impl MarketTimeRequest {
     /// Sets FM클래스코드 (`FM_CLAS_CD`, required, length 3).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fm_clas_cd(mut self, value: impl Into<String>) -> Self {
         self.fm_clas_cd = value.into();
         self
     }
 
     /// Sets FM거래소코드 (`FM_EXCG_CD`, required, length 10).
+    #[inline]
     pub fn fm_excg_cd(mut self, value: impl Into<String>) -> Self {
         self.fm_excg_cd = value.into();
         self
     }
 
     /// Sets 옵션여부 (`OPT_YN`, required, length 1).
+    #[inline]
     pub fn opt_yn(mut self, value: impl Into<String>) -> Self {
         self.opt_yn = value.into();
         self
@@ -95,6 +100,7 @@ impl MarketTimeRequest {
     /// Sets 연속조회키200 (`CTX_AREA_NK200`, required, length 200).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_nk200(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_nk200 = value.into();
         self
@@ -103,6 +109,7 @@ impl MarketTimeRequest {
     /// Sets 연속조회검색조건200 (`CTX_AREA_FK200`, required, length 200).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_fk200(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_fk200 = value.into();
         self

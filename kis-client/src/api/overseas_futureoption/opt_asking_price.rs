@@ -31,6 +31,7 @@ impl OptAskingPriceRequest {
     ///
     /// Required fields, in spec order:
     /// - `srs_cd` (`SRS_CD`): 종목명
+    #[inline]
     pub fn new(srs_cd: impl Into<String>) -> Self {
         Self {
             srs_cd: srs_cd.into(),
@@ -38,6 +39,7 @@ impl OptAskingPriceRequest {
     }
 
     /// Sets 종목명 (`SRS_CD`, required, length 12).
+    #[inline]
     pub fn srs_cd(mut self, value: impl Into<String>) -> Self {
         self.srs_cd = value.into();
         self

@@ -59,6 +59,7 @@ impl OptDailyCcnlRequest {
     /// - `srs_cd` (`SRS_CD`): 종목코드
     /// - `exch_cd` (`EXCH_CD`): 거래소코드
     /// - `qry_cnt` (`QRY_CNT`): 요청개수
+    #[inline]
     pub fn new(srs_cd: impl Into<String>, exch_cd: impl Into<String>, qry_cnt: v::Decimal) -> Self {
         Self {
             srs_cd: srs_cd.into(),
@@ -73,12 +74,14 @@ impl OptDailyCcnlRequest {
     }
 
     /// Sets 종목코드 (`SRS_CD`, required, length 32).
+    #[inline]
     pub fn srs_cd(mut self, value: impl Into<String>) -> Self {
         self.srs_cd = value.into();
         self
     }
 
     /// Sets 거래소코드 (`EXCH_CD`, required, length 10).
+    #[inline]
     pub fn exch_cd(mut self, value: impl Into<String>) -> Self {
         self.exch_cd = value.into();
         self
@@ -87,6 +90,7 @@ impl OptDailyCcnlRequest {
     /// Sets 조회시작일시 (`START_DATE_TIME`, required, length 12).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn start_date_time(mut self, value: impl Into<String>) -> Self {
         self.start_date_time = value.into();
         self
@@ -95,6 +99,7 @@ impl OptDailyCcnlRequest {
     /// Sets 조회종료일시 (`CLOSE_DATE_TIME`, required, length 12).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn close_date_time(mut self, value: impl Into<String>) -> Self {
         self.close_date_time = value.into();
         self
@@ -103,12 +108,14 @@ impl OptDailyCcnlRequest {
     /// Sets 조회구분 (`QRY_TP`, required, length 1).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn qry_tp(mut self, value: impl Into<String>) -> Self {
         self.qry_tp = value.into();
         self
     }
 
     /// Sets 요청개수 (`QRY_CNT`, required, length 4).
+    #[inline]
     pub fn qry_cnt(mut self, value: v::Decimal) -> Self {
         self.qry_cnt = p::decimal(value);
         self
@@ -117,6 +124,7 @@ impl OptDailyCcnlRequest {
     /// Sets 묶음개수 (`QRY_GAP`, required, length 3).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn qry_gap(mut self, value: impl Into<String>) -> Self {
         self.qry_gap = value.into();
         self
@@ -125,6 +133,7 @@ impl OptDailyCcnlRequest {
     /// Sets 이전조회KEY (`INDEX_KEY`, required, length 30).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn index_key(mut self, value: impl Into<String>) -> Self {
         self.index_key = value.into();
         self

@@ -126,6 +126,7 @@ impl OrderRequest {
     /// - `ccld_cndt_cd` (`CCLD_CNDT_CD`): 체결조건코드
     /// - `ecis_rsvn_ord_yn` (`ECIS_RSVN_ORD_YN`): 행사예약주문여부
     /// - `fm_hdge_ord_scrn_yn` (`FM_HDGE_ORD_SCRN_YN`): FM\_HEDGE주문화면여부
+    #[inline]
     pub fn new(
         ovrs_futr_fx_pdno: impl Into<String>,
         sll_buy_dvsn_cd: crate::api::codes::SideFilter,
@@ -156,18 +157,21 @@ impl OrderRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
     }
 
     /// Sets 해외선물FX상품번호 (`OVRS_FUTR_FX_PDNO`, required, length 32).
+    #[inline]
     pub fn ovrs_futr_fx_pdno(mut self, value: impl Into<String>) -> Self {
         self.ovrs_futr_fx_pdno = value.into();
         self
@@ -178,6 +182,7 @@ impl OrderRequest {
     /// Codes:
     /// - `01`: 매도
     /// - `02`: 매수
+    #[inline]
     pub fn sll_buy_dvsn_cd(mut self, value: crate::api::codes::SideFilter) -> Self {
         self.sll_buy_dvsn_cd = p::code(&value);
         self
@@ -186,6 +191,7 @@ impl OrderRequest {
     /// Sets FM청산미결제체결일자 (`FM_LQD_USTL_CCLD_DT`, length 8).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fm_lqd_ustl_ccld_dt(mut self, value: v::NaiveDate) -> Self {
         self.fm_lqd_ustl_ccld_dt = p::date(value);
         self
@@ -194,12 +200,14 @@ impl OrderRequest {
     /// Sets FM청산미결제체결번호 (`FM_LQD_USTL_CCNO`, length 10).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fm_lqd_ustl_ccno(mut self, value: impl Into<String>) -> Self {
         self.fm_lqd_ustl_ccno = value.into();
         self
     }
 
     /// Sets 가격구분코드 (`PRIC_DVSN_CD`, required, length 1).
+    #[inline]
     pub fn pric_dvsn_cd(mut self, value: impl Into<String>) -> Self {
         self.pric_dvsn_cd = value.into();
         self
@@ -208,6 +216,7 @@ impl OrderRequest {
     /// Sets FMLIMIT주문가격 (`FM_LIMIT_ORD_PRIC`, required, length 20).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fm_limit_ord_pric(mut self, value: v::Decimal) -> Self {
         self.fm_limit_ord_pric = p::decimal(value);
         self
@@ -216,12 +225,14 @@ impl OrderRequest {
     /// Sets FMSTOP주문가격 (`FM_STOP_ORD_PRIC`, required, length 20).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fm_stop_ord_pric(mut self, value: v::Decimal) -> Self {
         self.fm_stop_ord_pric = p::decimal(value);
         self
     }
 
     /// Sets FM주문수량 (`FM_ORD_QTY`, required, length 10).
+    #[inline]
     pub fn fm_ord_qty(mut self, value: v::Decimal) -> Self {
         self.fm_ord_qty = p::decimal(value);
         self
@@ -230,6 +241,7 @@ impl OrderRequest {
     /// Sets FM청산LIMIT주문가격 (`FM_LQD_LMT_ORD_PRIC`, length 20).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fm_lqd_lmt_ord_pric(mut self, value: v::Decimal) -> Self {
         self.fm_lqd_lmt_ord_pric = p::decimal(value);
         self
@@ -238,12 +250,14 @@ impl OrderRequest {
     /// Sets FM청산STOP주문가격 (`FM_LQD_STOP_ORD_PRIC`, length 20).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fm_lqd_stop_ord_pric(mut self, value: v::Decimal) -> Self {
         self.fm_lqd_stop_ord_pric = p::decimal(value);
         self
     }
 
     /// Sets 체결조건코드 (`CCLD_CNDT_CD`, required, length 1).
+    #[inline]
     pub fn ccld_cndt_cd(mut self, value: impl Into<String>) -> Self {
         self.ccld_cndt_cd = value.into();
         self
@@ -255,18 +269,21 @@ impl OrderRequest {
     /// - `0`: hedge청산만 이용
     ///
     /// Default: `0`.
+    #[inline]
     pub fn cplx_ord_dvsn_cd(mut self, value: crate::api::codes::CplxOrdDvsnCd) -> Self {
         self.cplx_ord_dvsn_cd = p::code(&value);
         self
     }
 
     /// Sets 행사예약주문여부 (`ECIS_RSVN_ORD_YN`, required, length 1).
+    #[inline]
     pub fn ecis_rsvn_ord_yn(mut self, value: bool) -> Self {
         self.ecis_rsvn_ord_yn = p::flag(value);
         self
     }
 
     /// Sets FM\_HEDGE주문화면여부 (`FM_HDGE_ORD_SCRN_YN`, required, length 1).
+    #[inline]
     pub fn fm_hdge_ord_scrn_yn(mut self, value: bool) -> Self {
         self.fm_hdge_ord_scrn_yn = p::flag(value);
         self

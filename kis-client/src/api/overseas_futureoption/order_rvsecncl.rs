@@ -94,6 +94,7 @@ impl OrderRvsecnclRequest {
     /// - `orgn_ord_dt` (`ORGN_ORD_DT`): 원주문일자
     /// - `orgn_odno` (`ORGN_ODNO`): 원주문번호
     /// - `fm_hdge_ord_scrn_yn` (`FM_HDGE_ORD_SCRN_YN`): FM\_HEDGE주문화면여부
+    #[inline]
     pub fn modify(
         orgn_ord_dt: v::NaiveDate,
         orgn_odno: impl Into<String>,
@@ -120,6 +121,7 @@ impl OrderRvsecnclRequest {
     /// - `orgn_ord_dt` (`ORGN_ORD_DT`): 원주문일자
     /// - `orgn_odno` (`ORGN_ODNO`): 원주문번호
     /// - `fm_hdge_ord_scrn_yn` (`FM_HDGE_ORD_SCRN_YN`): FM\_HEDGE주문화면여부
+    #[inline]
     pub fn cancel(
         orgn_ord_dt: v::NaiveDate,
         orgn_odno: impl Into<String>,
@@ -146,24 +148,28 @@ impl OrderRvsecnclRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
     }
 
     /// Sets 원주문일자 (`ORGN_ORD_DT`, required, length 8).
+    #[inline]
     pub fn orgn_ord_dt(mut self, value: v::NaiveDate) -> Self {
         self.orgn_ord_dt = p::date(value);
         self
     }
 
     /// Sets 원주문번호 (`ORGN_ODNO`, required, length 8).
+    #[inline]
     pub fn orgn_odno(mut self, value: impl Into<String>) -> Self {
         self.orgn_odno = value.into();
         self
@@ -172,6 +178,7 @@ impl OrderRvsecnclRequest {
     /// Sets FMLIMIT주문가격 (`FM_LIMIT_ORD_PRIC`, length 20).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fm_limit_ord_pric(mut self, value: v::Decimal) -> Self {
         self.fm_limit_ord_pric = p::decimal(value);
         self
@@ -180,6 +187,7 @@ impl OrderRvsecnclRequest {
     /// Sets FMSTOP주문가격 (`FM_STOP_ORD_PRIC`, length 20).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fm_stop_ord_pric(mut self, value: v::Decimal) -> Self {
         self.fm_stop_ord_pric = p::decimal(value);
         self
@@ -188,6 +196,7 @@ impl OrderRvsecnclRequest {
     /// Sets FM청산LIMIT주문가격 (`FM_LQD_LMT_ORD_PRIC`, length 20).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fm_lqd_lmt_ord_pric(mut self, value: v::Decimal) -> Self {
         self.fm_lqd_lmt_ord_pric = p::decimal(value);
         self
@@ -196,12 +205,14 @@ impl OrderRvsecnclRequest {
     /// Sets FM청산STOP주문가격 (`FM_LQD_STOP_ORD_PRIC`, length 20).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fm_lqd_stop_ord_pric(mut self, value: v::Decimal) -> Self {
         self.fm_lqd_stop_ord_pric = p::decimal(value);
         self
     }
 
     /// Sets FM\_HEDGE주문화면여부 (`FM_HDGE_ORD_SCRN_YN`, required, length 1).
+    #[inline]
     pub fn fm_hdge_ord_scrn_yn(mut self, value: bool) -> Self {
         self.fm_hdge_ord_scrn_yn = p::flag(value);
         self
@@ -210,6 +221,7 @@ impl OrderRvsecnclRequest {
     /// Sets FM시장가전환여부 (`FM_MKPR_CVSN_YN`, length 1).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fm_mkpr_cvsn_yn(mut self, value: bool) -> Self {
         self.fm_mkpr_cvsn_yn = p::flag(value);
         self

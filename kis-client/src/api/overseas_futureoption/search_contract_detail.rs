@@ -45,6 +45,7 @@ impl SearchContractDetailRequest {
     ///
     /// Required fields, in spec order:
     /// - `qry_cnt` (`QRY_CNT`): 요청개수
+    #[inline]
     pub fn new(qry_cnt: v::Decimal) -> Self {
         Self {
             qry_cnt: p::decimal(qry_cnt),
@@ -55,6 +56,7 @@ impl SearchContractDetailRequest {
     }
 
     /// Sets 요청개수 (`QRY_CNT`, required, length 4).
+    #[inline]
     pub fn qry_cnt(mut self, value: v::Decimal) -> Self {
         self.qry_cnt = p::decimal(value);
         self
@@ -63,6 +65,7 @@ impl SearchContractDetailRequest {
     /// Sets 품목종류 (`SRS_CD_01`, required, length 32).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn srs_cd_01(mut self, value: impl Into<String>) -> Self {
         self.srs_cd_01 = value.into();
         self
@@ -71,6 +74,7 @@ impl SearchContractDetailRequest {
     /// Sets 품목종류… (`SRS_CD_02…`, required, length 32).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn srs_cd_02(mut self, value: impl Into<String>) -> Self {
         self.srs_cd_02 = value.into();
         self
@@ -79,6 +83,7 @@ impl SearchContractDetailRequest {
     /// Sets 품목종류 (`SRS_CD_32`, required, length 32).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn srs_cd_32(mut self, value: impl Into<String>) -> Self {
         self.srs_cd_32 = value.into();
         self

@@ -47,6 +47,7 @@ impl SearchOptDetailRequest {
     /// - `qry_cnt` (`QRY_CNT`): 요청개수
     /// - `srs_cd_01` (`SRS_CD_01`): 종목코드1
     /// - `srs_cd_02` (`SRS_CD_02...`): 종목코드2
+    #[inline]
     pub fn new(
         qry_cnt: v::Decimal,
         srs_cd_01: impl Into<String>,
@@ -61,18 +62,21 @@ impl SearchOptDetailRequest {
     }
 
     /// Sets 요청개수 (`QRY_CNT`, required, length 32).
+    #[inline]
     pub fn qry_cnt(mut self, value: v::Decimal) -> Self {
         self.qry_cnt = p::decimal(value);
         self
     }
 
     /// Sets 종목코드1 (`SRS_CD_01`, required, length 32).
+    #[inline]
     pub fn srs_cd_01(mut self, value: impl Into<String>) -> Self {
         self.srs_cd_01 = value.into();
         self
     }
 
     /// Sets 종목코드2 (`SRS_CD_02...`, required, length 32).
+    #[inline]
     pub fn srs_cd_02(mut self, value: impl Into<String>) -> Self {
         self.srs_cd_02 = value.into();
         self
@@ -81,6 +85,7 @@ impl SearchOptDetailRequest {
     /// Sets 종목코드30 (`SRS_CD_30`, required, length 32).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn srs_cd_30(mut self, value: impl Into<String>) -> Self {
         self.srs_cd_30 = value.into();
         self

@@ -31,6 +31,7 @@ impl StockDetailRequest {
     ///
     /// Required fields, in spec order:
     /// - `srs_cd` (`SRS_CD`): 종목코드
+    #[inline]
     pub fn new(srs_cd: impl Into<String>) -> Self {
         Self {
             srs_cd: srs_cd.into(),
@@ -38,6 +39,7 @@ impl StockDetailRequest {
     }
 
     /// Sets 종목코드 (`SRS_CD`, required, length 32).
+    #[inline]
     pub fn srs_cd(mut self, value: impl Into<String>) -> Self {
         self.srs_cd = value.into();
         self

@@ -64,6 +64,7 @@ impl WeeklyCcnlRequest {
     /// - `exch_cd` (`EXCH_CD`): 거래소코드
     /// - `close_date_time` (`CLOSE_DATE_TIME`): 조회종료일시
     /// - `qry_cnt` (`QRY_CNT`): 요청개수
+    #[inline]
     pub fn new(
         srs_cd: impl Into<String>,
         exch_cd: impl Into<String>,
@@ -83,12 +84,14 @@ impl WeeklyCcnlRequest {
     }
 
     /// Sets 종목코드 (`SRS_CD`, required, length 32).
+    #[inline]
     pub fn srs_cd(mut self, value: impl Into<String>) -> Self {
         self.srs_cd = value.into();
         self
     }
 
     /// Sets 거래소코드 (`EXCH_CD`, required, length 10).
+    #[inline]
     pub fn exch_cd(mut self, value: impl Into<String>) -> Self {
         self.exch_cd = value.into();
         self
@@ -97,12 +100,14 @@ impl WeeklyCcnlRequest {
     /// Sets 조회시작일시 (`START_DATE_TIME`, required, length 12).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn start_date_time(mut self, value: impl Into<String>) -> Self {
         self.start_date_time = value.into();
         self
     }
 
     /// Sets 조회종료일시 (`CLOSE_DATE_TIME`, required, length 12).
+    #[inline]
     pub fn close_date_time(mut self, value: impl Into<String>) -> Self {
         self.close_date_time = value.into();
         self
@@ -115,12 +120,14 @@ impl WeeklyCcnlRequest {
     /// - `P`: 다음키(INDEX\_KEY) 입력하여 조회시
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn qry_tp(mut self, value: crate::api::codes::QryTp) -> Self {
         self.qry_tp = p::code(&value);
         self
     }
 
     /// Sets 요청개수 (`QRY_CNT`, required, length 4).
+    #[inline]
     pub fn qry_cnt(mut self, value: v::Decimal) -> Self {
         self.qry_cnt = p::decimal(value);
         self
@@ -129,6 +136,7 @@ impl WeeklyCcnlRequest {
     /// Sets 묶음개수 (`QRY_GAP`, required, length 3).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn qry_gap(mut self, value: impl Into<String>) -> Self {
         self.qry_gap = value.into();
         self
@@ -137,6 +145,7 @@ impl WeeklyCcnlRequest {
     /// Sets 이전조회KEY (`INDEX_KEY`, required, length 30).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn index_key(mut self, value: impl Into<String>) -> Self {
         self.index_key = value.into();
         self

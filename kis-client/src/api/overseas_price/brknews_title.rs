@@ -81,6 +81,7 @@ impl BrknewsTitleRequest {
     ///
     /// Required fields, in spec order:
     /// - `fid_news_ofer_entp_code` (`FID_NEWS_OFER_ENTP_CODE`): 뉴스제공업체코드
+    #[inline]
     pub fn new(fid_news_ofer_entp_code: impl Into<String>) -> Self {
         Self {
             fid_news_ofer_entp_code: fid_news_ofer_entp_code.into(),
@@ -96,6 +97,7 @@ impl BrknewsTitleRequest {
     }
 
     /// Sets 뉴스제공업체코드 (`FID_NEWS_OFER_ENTP_CODE`, required, length 40).
+    #[inline]
     pub fn fid_news_ofer_entp_code(mut self, value: impl Into<String>) -> Self {
         self.fid_news_ofer_entp_code = value.into();
         self
@@ -104,6 +106,7 @@ impl BrknewsTitleRequest {
     /// Sets 조건시장구분코드 (`FID_COND_MRKT_CLS_CODE`, required, length 6).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_cond_mrkt_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_cls_code = value.into();
         self
@@ -112,6 +115,7 @@ impl BrknewsTitleRequest {
     /// Sets 입력종목코드 (`FID_INPUT_ISCD`, required, length 12).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self
@@ -120,6 +124,7 @@ impl BrknewsTitleRequest {
     /// Sets 제목내용 (`FID_TITL_CNTT`, required, length 132).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_titl_cntt(mut self, value: impl Into<String>) -> Self {
         self.fid_titl_cntt = value.into();
         self
@@ -128,6 +133,7 @@ impl BrknewsTitleRequest {
     /// Sets 입력날짜1 (`FID_INPUT_DATE_1`, required, length 10).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_date_1(mut self, value: v::NaiveDate) -> Self {
         self.fid_input_date_1 = p::date(value);
         self
@@ -136,6 +142,7 @@ impl BrknewsTitleRequest {
     /// Sets 입력시간1 (`FID_INPUT_HOUR_1`, required, length 10).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_hour_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_hour_1 = value.into();
         self
@@ -144,6 +151,7 @@ impl BrknewsTitleRequest {
     /// Sets 순위정렬구분코드 (`FID_RANK_SORT_CLS_CODE`, required, length 2).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_rank_sort_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_rank_sort_cls_code = value.into();
         self
@@ -152,6 +160,7 @@ impl BrknewsTitleRequest {
     /// Sets 입력일련번호 (`FID_INPUT_SRNO`, required, length 20).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_srno(mut self, value: impl Into<String>) -> Self {
         self.fid_input_srno = value.into();
         self
@@ -163,6 +172,7 @@ impl BrknewsTitleRequest {
     /// - `11801`: 화면번호
     ///
     /// Default: `11801`.
+    #[inline]
     pub fn fid_cond_scr_div_code(
         mut self,
         value: crate::api::codes::FidCondScrDivCodeBrknewsTitle,

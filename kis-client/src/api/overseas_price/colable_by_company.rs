@@ -81,6 +81,7 @@ impl ColableByCompanyRequest {
     /// - `pdno` (`PDNO`): 상품번호
     /// - `natn_cd` (`NATN_CD`): 국가코드
     /// - `inqr_sqn_dvsn` (`INQR_SQN_DVSN`): 조회순서구분
+    #[inline]
     pub fn new(
         pdno: impl Into<String>,
         natn_cd: crate::api::codes::Country,
@@ -103,6 +104,7 @@ impl ColableByCompanyRequest {
     }
 
     /// Sets 상품번호 (`PDNO`, required, length 12).
+    #[inline]
     pub fn pdno(mut self, value: impl Into<String>) -> Self {
         self.pdno = value.into();
         self
@@ -111,6 +113,7 @@ impl ColableByCompanyRequest {
     /// Sets 상품유형코드 (`PRDT_TYPE_CD`, required, length 3).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn prdt_type_cd(mut self, value: impl Into<String>) -> Self {
         self.prdt_type_cd = value.into();
         self
@@ -119,6 +122,7 @@ impl ColableByCompanyRequest {
     /// Sets 조회시작일자 (`INQR_STRT_DT`, required, length 8).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn inqr_strt_dt(mut self, value: v::NaiveDate) -> Self {
         self.inqr_strt_dt = p::date(value);
         self
@@ -127,6 +131,7 @@ impl ColableByCompanyRequest {
     /// Sets 조회종료일자 (`INQR_END_DT`, required, length 8).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn inqr_end_dt(mut self, value: v::NaiveDate) -> Self {
         self.inqr_end_dt = p::date(value);
         self
@@ -135,6 +140,7 @@ impl ColableByCompanyRequest {
     /// Sets 조회구분 (`INQR_DVSN`, required, length 2).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn inqr_dvsn(mut self, value: impl Into<String>) -> Self {
         self.inqr_dvsn = value.into();
         self
@@ -146,6 +152,7 @@ impl ColableByCompanyRequest {
     /// - `840`: 미국
     /// - `344`: 홍콩
     /// - `156`: 중국
+    #[inline]
     pub fn natn_cd(mut self, value: crate::api::codes::Country) -> Self {
         self.natn_cd = p::code(&value);
         self
@@ -156,6 +163,7 @@ impl ColableByCompanyRequest {
     /// Codes:
     /// - `01`: 이름순
     /// - `02`: 코드순
+    #[inline]
     pub fn inqr_sqn_dvsn(mut self, value: crate::api::codes::InqrSqnDvsn) -> Self {
         self.inqr_sqn_dvsn = p::code(&value);
         self
@@ -164,6 +172,7 @@ impl ColableByCompanyRequest {
     /// Sets 비율구분코드 (`RT_DVSN_CD`, required, length 2).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn rt_dvsn_cd(mut self, value: impl Into<String>) -> Self {
         self.rt_dvsn_cd = value.into();
         self
@@ -172,6 +181,7 @@ impl ColableByCompanyRequest {
     /// Sets 비율 (`RT`, required, length 23.8).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn rt(mut self, value: v::Decimal) -> Self {
         self.rt = p::decimal(value);
         self
@@ -180,6 +190,7 @@ impl ColableByCompanyRequest {
     /// Sets 대출가능여부 (`LOAN_PSBL_YN`, required, length 1).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn loan_psbl_yn(mut self, value: bool) -> Self {
         self.loan_psbl_yn = p::flag(value);
         self
@@ -188,6 +199,7 @@ impl ColableByCompanyRequest {
     /// Sets 연속조회검색조건100 (`CTX_AREA_FK100`, required, length 100).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_fk100(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_fk100 = value.into();
         self
@@ -196,6 +208,7 @@ impl ColableByCompanyRequest {
     /// Sets 연속조회키100 (`CTX_AREA_NK100`, required, length 100).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_nk100(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_nk100 = value.into();
         self

@@ -79,6 +79,7 @@ impl DailypriceRequest {
     /// - `symb` (`SYMB`): 종목코드
     /// - `gubn` (`GUBN`): 일/주/월구분
     /// - `modp` (`MODP`): 수정주가반영여부
+    #[inline]
     pub fn new(
         excd: crate::api::codes::QuoteExchange,
         symb: impl Into<String>,
@@ -99,6 +100,7 @@ impl DailypriceRequest {
     /// Sets 사용자권한정보 (`AUTH`, required, length 32).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn auth(mut self, value: impl Into<String>) -> Self {
         self.auth = value.into();
         self
@@ -118,12 +120,14 @@ impl DailypriceRequest {
     /// - `SZI`: 심천지수
     /// - `HSX`: 호치민
     /// - `HNX`: 하노이
+    #[inline]
     pub fn excd(mut self, value: crate::api::codes::QuoteExchange) -> Self {
         self.excd = p::code(&value);
         self
     }
 
     /// Sets 종목코드 (`SYMB`, required, length 16).
+    #[inline]
     pub fn symb(mut self, value: impl Into<String>) -> Self {
         self.symb = value.into();
         self
@@ -135,6 +139,7 @@ impl DailypriceRequest {
     /// - `0`: 일
     /// - `1`: 주
     /// - `2`: 월
+    #[inline]
     pub fn gubn(mut self, value: crate::api::codes::Gubn) -> Self {
         self.gubn = p::code(&value);
         self
@@ -143,6 +148,7 @@ impl DailypriceRequest {
     /// Sets 조회기준일자 (`BYMD`, required, length 8).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn bymd(mut self, value: v::NaiveDate) -> Self {
         self.bymd = p::date(value);
         self
@@ -153,6 +159,7 @@ impl DailypriceRequest {
     /// Codes:
     /// - `0`: 미반영
     /// - `1`: 반영
+    #[inline]
     pub fn modp(mut self, value: crate::api::codes::Modp) -> Self {
         self.modp = p::code(&value);
         self
@@ -161,6 +168,7 @@ impl DailypriceRequest {
     /// Sets NEXT KEY BUFF (`KEYB`, length 1).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn keyb(mut self, value: impl Into<String>) -> Self {
         self.keyb = value.into();
         self

@@ -50,6 +50,7 @@ impl IndustryPriceRequest {
     ///
     /// Required fields, in spec order:
     /// - `excd` (`EXCD`): 거래소코드
+    #[inline]
     pub fn new(excd: crate::api::codes::QuoteExchange) -> Self {
         Self {
             auth: String::new(),
@@ -60,6 +61,7 @@ impl IndustryPriceRequest {
     /// Sets 사용자권한정보 (`AUTH`, required, length 32).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn auth(mut self, value: impl Into<String>) -> Self {
         self.auth = value.into();
         self
@@ -77,6 +79,7 @@ impl IndustryPriceRequest {
     /// - `HSX`: 호치민
     /// - `HNX`: 하노이
     /// - `TSE`: 도쿄
+    #[inline]
     pub fn excd(mut self, value: crate::api::codes::QuoteExchange) -> Self {
         self.excd = p::code(&value);
         self

@@ -70,6 +70,7 @@ impl IndustryThemeRequest {
     /// - `excd` (`EXCD`): 거래소코드
     /// - `icod` (`ICOD`): 업종코드
     /// - `vol_rang` (`VOL_RANG`): 거래량조건
+    #[inline]
     pub fn new(
         excd: crate::api::codes::QuoteExchange,
         icod: impl Into<String>,
@@ -87,6 +88,7 @@ impl IndustryThemeRequest {
     /// Sets NEXT KEY BUFF (`KEYB`, required, length 8).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn keyb(mut self, value: impl Into<String>) -> Self {
         self.keyb = value.into();
         self
@@ -95,6 +97,7 @@ impl IndustryThemeRequest {
     /// Sets 사용자권한정보 (`AUTH`, required, length 32).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn auth(mut self, value: impl Into<String>) -> Self {
         self.auth = value.into();
         self
@@ -112,12 +115,14 @@ impl IndustryThemeRequest {
     /// - `HSX`: 호치민
     /// - `HNX`: 하노이
     /// - `TSE`: 도쿄
+    #[inline]
     pub fn excd(mut self, value: crate::api::codes::QuoteExchange) -> Self {
         self.excd = p::code(&value);
         self
     }
 
     /// Sets 업종코드 (`ICOD`, required, length 3).
+    #[inline]
     pub fn icod(mut self, value: impl Into<String>) -> Self {
         self.icod = value.into();
         self
@@ -133,6 +138,7 @@ impl IndustryThemeRequest {
     /// - `4`: 10만주이상
     /// - `5`: 100만주이상
     /// - `6`: 1000만주이상
+    #[inline]
     pub fn vol_rang(mut self, value: crate::api::codes::VolRang) -> Self {
         self.vol_rang = p::code(&value);
         self

@@ -65,6 +65,7 @@ impl InquireCcnlRequest {
     /// - `excd` (`EXCD`): 거래소명
     /// - `tday` (`TDAY`): 당일전일구분
     /// - `symb` (`SYMB`): 종목코드
+    #[inline]
     pub fn new(
         excd: crate::api::codes::QuoteExchange,
         tday: crate::api::codes::Tday,
@@ -91,6 +92,7 @@ impl InquireCcnlRequest {
     /// - `HSX`: 호치민
     /// - `HNX`: 하노이
     /// - `TSE`: 도쿄
+    #[inline]
     pub fn excd(mut self, value: crate::api::codes::QuoteExchange) -> Self {
         self.excd = p::code(&value);
         self
@@ -99,6 +101,7 @@ impl InquireCcnlRequest {
     /// Sets 사용자권한정보 (`AUTH`, required, length 32).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn auth(mut self, value: impl Into<String>) -> Self {
         self.auth = value.into();
         self
@@ -107,6 +110,7 @@ impl InquireCcnlRequest {
     /// Sets NEXT KEY BUFF (`KEYB`, required, length 32).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn keyb(mut self, value: impl Into<String>) -> Self {
         self.keyb = value.into();
         self
@@ -117,12 +121,14 @@ impl InquireCcnlRequest {
     /// Codes:
     /// - `0`: 전일
     /// - `1`: 당일
+    #[inline]
     pub fn tday(mut self, value: crate::api::codes::Tday) -> Self {
         self.tday = p::code(&value);
         self
     }
 
     /// Sets 종목코드 (`SYMB`, required, length 16).
+    #[inline]
     pub fn symb(mut self, value: impl Into<String>) -> Self {
         self.symb = value.into();
         self

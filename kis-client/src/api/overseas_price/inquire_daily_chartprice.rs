@@ -75,6 +75,7 @@ impl InquireDailyChartpriceRequest {
     /// - `fid_input_date_1` (`FID_INPUT_DATE_1`): FID 입력 날짜1
     /// - `fid_input_date_2` (`FID_INPUT_DATE_2`): FID 입력 날짜2
     /// - `fid_period_div_code` (`FID_PERIOD_DIV_CODE`): FID 기간 분류 코드
+    #[inline]
     pub fn new(
         fid_cond_mrkt_div_code: crate::api::codes::FidCondMrktDivCodeInquireDailyChartprice,
         fid_input_iscd: impl Into<String>,
@@ -97,6 +98,7 @@ impl InquireDailyChartpriceRequest {
     /// - `N`: 해외지수, X 환율
     /// - `I`: 국채
     /// - `S`: 금선물
+    #[inline]
     pub fn fid_cond_mrkt_div_code(
         mut self,
         value: crate::api::codes::FidCondMrktDivCodeInquireDailyChartprice,
@@ -106,18 +108,21 @@ impl InquireDailyChartpriceRequest {
     }
 
     /// Sets FID 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self
     }
 
     /// Sets FID 입력 날짜1 (`FID_INPUT_DATE_1`, required, length 10).
+    #[inline]
     pub fn fid_input_date_1(mut self, value: v::NaiveDate) -> Self {
         self.fid_input_date_1 = p::date(value);
         self
     }
 
     /// Sets FID 입력 날짜2 (`FID_INPUT_DATE_2`, required, length 10).
+    #[inline]
     pub fn fid_input_date_2(mut self, value: v::NaiveDate) -> Self {
         self.fid_input_date_2 = p::date(value);
         self
@@ -130,6 +135,7 @@ impl InquireDailyChartpriceRequest {
     /// - `W`: 주
     /// - `M`: 월
     /// - `Y`: 년
+    #[inline]
     pub fn fid_period_div_code(mut self, value: crate::api::codes::Period) -> Self {
         self.fid_period_div_code = p::code(&value);
         self

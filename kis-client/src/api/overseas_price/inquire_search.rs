@@ -125,6 +125,7 @@ impl InquireSearchRequest {
     ///
     /// Required fields, in spec order:
     /// - `excd` (`EXCD`): 거래소코드
+    #[inline]
     pub fn new(excd: crate::api::codes::QuoteExchange) -> Self {
         Self {
             auth: String::new(),
@@ -160,6 +161,7 @@ impl InquireSearchRequest {
     /// Sets 사용자권한정보 (`AUTH`, required, length 32).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn auth(mut self, value: impl Into<String>) -> Self {
         self.auth = value.into();
         self
@@ -177,6 +179,7 @@ impl InquireSearchRequest {
     /// - `HSX`: 호치민
     /// - `HNX`: 하노이
     /// - `TSE`: 도쿄
+    #[inline]
     pub fn excd(mut self, value: crate::api::codes::QuoteExchange) -> Self {
         self.excd = p::code(&value);
         self
@@ -185,6 +188,7 @@ impl InquireSearchRequest {
     /// Sets 현재가선택조건 (`CO_YN_PRICECUR`, length 1).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn co_yn_pricecur(mut self, value: impl Into<String>) -> Self {
         self.co_yn_pricecur = value.into();
         self
@@ -193,6 +197,7 @@ impl InquireSearchRequest {
     /// Sets 현재가시작범위가 (`CO_ST_PRICECUR`, length 12).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn co_st_pricecur(mut self, value: impl Into<String>) -> Self {
         self.co_st_pricecur = value.into();
         self
@@ -201,6 +206,7 @@ impl InquireSearchRequest {
     /// Sets 현재가끝범위가 (`CO_EN_PRICECUR`, length 12).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn co_en_pricecur(mut self, value: impl Into<String>) -> Self {
         self.co_en_pricecur = value.into();
         self
@@ -209,6 +215,7 @@ impl InquireSearchRequest {
     /// Sets 등락율선택조건 (`CO_YN_RATE`, length 1).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn co_yn_rate(mut self, value: v::Decimal) -> Self {
         self.co_yn_rate = p::decimal(value);
         self
@@ -217,6 +224,7 @@ impl InquireSearchRequest {
     /// Sets 등락율시작율 (`CO_ST_RATE`, length 12).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn co_st_rate(mut self, value: v::Decimal) -> Self {
         self.co_st_rate = p::decimal(value);
         self
@@ -225,6 +233,7 @@ impl InquireSearchRequest {
     /// Sets 등락율끝율 (`CO_EN_RATE`, length 12).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn co_en_rate(mut self, value: v::Decimal) -> Self {
         self.co_en_rate = p::decimal(value);
         self
@@ -233,6 +242,7 @@ impl InquireSearchRequest {
     /// Sets 시가총액선택조건 (`CO_YN_VALX`, length 1).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn co_yn_valx(mut self, value: impl Into<String>) -> Self {
         self.co_yn_valx = value.into();
         self
@@ -241,6 +251,7 @@ impl InquireSearchRequest {
     /// Sets 시가총액시작액 (`CO_ST_VALX`, length 12).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn co_st_valx(mut self, value: impl Into<String>) -> Self {
         self.co_st_valx = value.into();
         self
@@ -249,6 +260,7 @@ impl InquireSearchRequest {
     /// Sets 시가총액끝액 (`CO_EN_VALX`, length 12).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn co_en_valx(mut self, value: impl Into<String>) -> Self {
         self.co_en_valx = value.into();
         self
@@ -257,6 +269,7 @@ impl InquireSearchRequest {
     /// Sets 발행주식수선택조건 (`CO_YN_SHAR`, length 1).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn co_yn_shar(mut self, value: impl Into<String>) -> Self {
         self.co_yn_shar = value.into();
         self
@@ -265,6 +278,7 @@ impl InquireSearchRequest {
     /// Sets 발행주식시작수 (`CO_ST_SHAR`, length 12).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn co_st_shar(mut self, value: impl Into<String>) -> Self {
         self.co_st_shar = value.into();
         self
@@ -273,6 +287,7 @@ impl InquireSearchRequest {
     /// Sets 발행주식끝수 (`CO_EN_SHAR`, length 112).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn co_en_shar(mut self, value: impl Into<String>) -> Self {
         self.co_en_shar = value.into();
         self
@@ -281,6 +296,7 @@ impl InquireSearchRequest {
     /// Sets 거래량선택조건 (`CO_YN_VOLUME`, length 1).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn co_yn_volume(mut self, value: impl Into<String>) -> Self {
         self.co_yn_volume = value.into();
         self
@@ -289,6 +305,7 @@ impl InquireSearchRequest {
     /// Sets 거래량시작량 (`CO_ST_VOLUME`, length 12).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn co_st_volume(mut self, value: impl Into<String>) -> Self {
         self.co_st_volume = value.into();
         self
@@ -297,6 +314,7 @@ impl InquireSearchRequest {
     /// Sets 거래량끝량 (`CO_EN_VOLUME`, length 12).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn co_en_volume(mut self, value: impl Into<String>) -> Self {
         self.co_en_volume = value.into();
         self
@@ -305,6 +323,7 @@ impl InquireSearchRequest {
     /// Sets 거래대금선택조건 (`CO_YN_AMT`, length 1).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn co_yn_amt(mut self, value: v::Decimal) -> Self {
         self.co_yn_amt = p::decimal(value);
         self
@@ -313,6 +332,7 @@ impl InquireSearchRequest {
     /// Sets 거래대금시작금 (`CO_ST_AMT`, length 12).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn co_st_amt(mut self, value: v::Decimal) -> Self {
         self.co_st_amt = p::decimal(value);
         self
@@ -321,6 +341,7 @@ impl InquireSearchRequest {
     /// Sets 거래대금끝금 (`CO_EN_AMT`, length 12).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn co_en_amt(mut self, value: v::Decimal) -> Self {
         self.co_en_amt = p::decimal(value);
         self
@@ -329,6 +350,7 @@ impl InquireSearchRequest {
     /// Sets EPS선택조건 (`CO_YN_EPS`, length 1).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn co_yn_eps(mut self, value: v::Decimal) -> Self {
         self.co_yn_eps = p::decimal(value);
         self
@@ -337,6 +359,7 @@ impl InquireSearchRequest {
     /// Sets EPS시작 (`CO_ST_EPS`, length 12).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn co_st_eps(mut self, value: v::Decimal) -> Self {
         self.co_st_eps = p::decimal(value);
         self
@@ -345,6 +368,7 @@ impl InquireSearchRequest {
     /// Sets EPS끝 (`CO_EN_EPS`, length 12).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn co_en_eps(mut self, value: v::Decimal) -> Self {
         self.co_en_eps = p::decimal(value);
         self
@@ -353,6 +377,7 @@ impl InquireSearchRequest {
     /// Sets PER선택조건 (`CO_YN_PER`, length 1).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn co_yn_per(mut self, value: v::Decimal) -> Self {
         self.co_yn_per = p::decimal(value);
         self
@@ -361,6 +386,7 @@ impl InquireSearchRequest {
     /// Sets PER시작 (`CO_ST_PER`, length 12).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn co_st_per(mut self, value: v::Decimal) -> Self {
         self.co_st_per = p::decimal(value);
         self
@@ -369,6 +395,7 @@ impl InquireSearchRequest {
     /// Sets PER끝 (`CO_EN_PER`, length 12).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn co_en_per(mut self, value: v::Decimal) -> Self {
         self.co_en_per = p::decimal(value);
         self
@@ -377,6 +404,7 @@ impl InquireSearchRequest {
     /// Sets NEXT KEY BUFF (`KEYB`, length 8).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn keyb(mut self, value: impl Into<String>) -> Self {
         self.keyb = value.into();
         self

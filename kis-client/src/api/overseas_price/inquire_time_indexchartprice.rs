@@ -66,6 +66,7 @@ impl InquireTimeIndexchartpriceRequest {
     /// - `fid_input_iscd` (`FID_INPUT_ISCD`): 입력 종목코드
     /// - `fid_hour_cls_code` (`FID_HOUR_CLS_CODE`): 시간 구분 코드
     /// - `fid_pw_data_incu_yn` (`FID_PW_DATA_INCU_YN`): 과거 데이터 포함 여부
+    #[inline]
     pub fn new(
         fid_cond_mrkt_div_code: crate::api::codes::FidCondMrktDivCodeInquireTimeIndexchartprice,
         fid_input_iscd: impl Into<String>,
@@ -86,6 +87,7 @@ impl InquireTimeIndexchartpriceRequest {
     /// - `N`: 해외지수
     /// - `X`: 환율
     /// - `KX`: 원화환율
+    #[inline]
     pub fn fid_cond_mrkt_div_code(
         mut self,
         value: crate::api::codes::FidCondMrktDivCodeInquireTimeIndexchartprice,
@@ -95,6 +97,7 @@ impl InquireTimeIndexchartpriceRequest {
     }
 
     /// Sets 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self
@@ -105,6 +108,7 @@ impl InquireTimeIndexchartpriceRequest {
     /// Codes:
     /// - `0`: 정규장
     /// - `1`: 시간외
+    #[inline]
     pub fn fid_hour_cls_code(
         mut self,
         value: crate::api::codes::FidHourClsCodeInquireTimeIndexchartprice,
@@ -114,6 +118,7 @@ impl InquireTimeIndexchartpriceRequest {
     }
 
     /// Sets 과거 데이터 포함 여부 (`FID_PW_DATA_INCU_YN`, required, length 2).
+    #[inline]
     pub fn fid_pw_data_incu_yn(mut self, value: impl Into<String>) -> Self {
         self.fid_pw_data_incu_yn = value.into();
         self

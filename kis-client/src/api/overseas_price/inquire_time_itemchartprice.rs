@@ -82,6 +82,7 @@ impl InquireTimeItemchartpriceRequest {
     /// - `nmin` (`NMIN`): 분갭
     /// - `pinc` (`PINC`): 전일포함여부
     /// - `nrec` (`NREC`): 요청갯수
+    #[inline]
     pub fn new(
         excd: crate::api::codes::QuoteExchange,
         symb: impl Into<String>,
@@ -105,6 +106,7 @@ impl InquireTimeItemchartpriceRequest {
     /// Sets 사용자권한정보 (`AUTH`, required, length 32).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn auth(mut self, value: impl Into<String>) -> Self {
         self.auth = value.into();
         self
@@ -125,18 +127,21 @@ impl InquireTimeItemchartpriceRequest {
     /// - `BAY`: 뉴욕(주간)
     /// - `BAQ`: 나스닥(주간)
     /// - `BAA`: 아멕스(주간)
+    #[inline]
     pub fn excd(mut self, value: crate::api::codes::QuoteExchange) -> Self {
         self.excd = p::code(&value);
         self
     }
 
     /// Sets 종목코드 (`SYMB`, required, length 16).
+    #[inline]
     pub fn symb(mut self, value: impl Into<String>) -> Self {
         self.symb = value.into();
         self
     }
 
     /// Sets 분갭 (`NMIN`, required, length 4).
+    #[inline]
     pub fn nmin(mut self, value: impl Into<String>) -> Self {
         self.nmin = value.into();
         self
@@ -147,6 +152,7 @@ impl InquireTimeItemchartpriceRequest {
     /// Codes:
     /// - `0`: 당일
     /// - `1`: 전일포함
+    #[inline]
     pub fn pinc(mut self, value: crate::api::codes::Pinc) -> Self {
         self.pinc = p::code(&value);
         self
@@ -155,12 +161,14 @@ impl InquireTimeItemchartpriceRequest {
     /// Sets 다음여부 (`NEXT`, required, length 1).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn next(mut self, value: impl Into<String>) -> Self {
         self.next = value.into();
         self
     }
 
     /// Sets 요청갯수 (`NREC`, required, length 4).
+    #[inline]
     pub fn nrec(mut self, value: impl Into<String>) -> Self {
         self.nrec = value.into();
         self
@@ -169,6 +177,7 @@ impl InquireTimeItemchartpriceRequest {
     /// Sets 미체결채움구분 (`FILL`, required, length 1).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fill(mut self, value: impl Into<String>) -> Self {
         self.fill = value.into();
         self
@@ -177,6 +186,7 @@ impl InquireTimeItemchartpriceRequest {
     /// Sets NEXT KEY BUFF (`KEYB`, required, length 32).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn keyb(mut self, value: impl Into<String>) -> Self {
         self.keyb = value.into();
         self

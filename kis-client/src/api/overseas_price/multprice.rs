@@ -63,6 +63,7 @@ impl MultpriceRequest {
     /// - `nrec` (`NREC`): 종목요청개수
     /// - `excd_01_10` (`EXCD_01 ~ 10`): 거래소코드
     /// - `symb_01_10` (`SYMB_01 ~ 10`): 종목코드
+    #[inline]
     pub fn new(
         nrec: impl Into<String>,
         excd_01_10: crate::api::codes::Excd0110,
@@ -79,12 +80,14 @@ impl MultpriceRequest {
     /// Sets 사용자권한정보 (`AUTH`, required, length 32).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn auth(mut self, value: impl Into<String>) -> Self {
         self.auth = value.into();
         self
     }
 
     /// Sets 종목요청개수 (`NREC`, required, length 4).
+    #[inline]
     pub fn nrec(mut self, value: impl Into<String>) -> Self {
         self.nrec = value.into();
         self
@@ -107,12 +110,14 @@ impl MultpriceRequest {
     /// - `BAY`: 뉴욕(주간)
     /// - `BAQ`: 나스닥(주간)
     /// - `BAA`: 아멕스(주간)
+    #[inline]
     pub fn excd_01_10(mut self, value: crate::api::codes::Excd0110) -> Self {
         self.excd_01_10 = p::code(&value);
         self
     }
 
     /// Sets 종목코드 (`SYMB_01 ~ 10`, required, length 16).
+    #[inline]
     pub fn symb_01_10(mut self, value: impl Into<String>) -> Self {
         self.symb_01_10 = value.into();
         self

@@ -54,6 +54,7 @@ impl serde::Serialize for NewsTitleRequest {
 
 impl NewsTitleRequest {
     /// A new request.
+    #[inline]
     pub fn new() -> Self {
         Self {
             info_gb: String::new(),
@@ -70,6 +71,7 @@ impl NewsTitleRequest {
     /// Sets 뉴스구분 (`INFO_GB`, required, length 1).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn info_gb(mut self, value: impl Into<String>) -> Self {
         self.info_gb = value.into();
         self
@@ -78,6 +80,7 @@ impl NewsTitleRequest {
     /// Sets 중분류 (`CLASS_CD`, required, length 2).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn class_cd(mut self, value: impl Into<String>) -> Self {
         self.class_cd = value.into();
         self
@@ -86,6 +89,7 @@ impl NewsTitleRequest {
     /// Sets 국가코드 (`NATION_CD`, required, length 2).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn nation_cd(mut self, value: impl Into<String>) -> Self {
         self.nation_cd = value.into();
         self
@@ -94,6 +98,7 @@ impl NewsTitleRequest {
     /// Sets 거래소코드 (`EXCHANGE_CD`, required, length 3).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn exchange_cd(mut self, value: impl Into<String>) -> Self {
         self.exchange_cd = value.into();
         self
@@ -102,6 +107,7 @@ impl NewsTitleRequest {
     /// Sets 종목코드 (`SYMB`, required, length 20).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn symb(mut self, value: impl Into<String>) -> Self {
         self.symb = value.into();
         self
@@ -110,6 +116,7 @@ impl NewsTitleRequest {
     /// Sets 조회일자 (`DATA_DT`, required, length 8).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn data_dt(mut self, value: v::NaiveDate) -> Self {
         self.data_dt = p::date(value);
         self
@@ -118,6 +125,7 @@ impl NewsTitleRequest {
     /// Sets 조회시간 (`DATA_TM`, required, length 6).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn data_tm(mut self, value: v::NaiveTime) -> Self {
         self.data_tm = p::time(value);
         self
@@ -126,6 +134,7 @@ impl NewsTitleRequest {
     /// Sets 다음키 (`CTS`, required, length 35).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn cts(mut self, value: impl Into<String>) -> Self {
         self.cts = value.into();
         self

@@ -83,6 +83,7 @@ impl PeriodRightsRequest {
     /// - `inqr_dvsn_cd` (`INQR_DVSN_CD`): 조회구분코드
     /// - `inqr_strt_dt` (`INQR_STRT_DT`): 조회시작일자
     /// - `inqr_end_dt` (`INQR_END_DT`): 조회종료일자
+    #[inline]
     pub fn new(
         rght_type_cd: crate::api::codes::RghtTypeCdPeriodRights,
         inqr_dvsn_cd: crate::api::codes::InqrDvsnCd,
@@ -119,6 +120,7 @@ impl PeriodRightsRequest {
     /// - `75`: 특별배당
     /// - `76`: ISINCODE변경
     /// - `77`: 실권주청약
+    #[inline]
     pub fn rght_type_cd(mut self, value: crate::api::codes::RghtTypeCdPeriodRights) -> Self {
         self.rght_type_cd = p::code(&value);
         self
@@ -130,18 +132,21 @@ impl PeriodRightsRequest {
     /// - `02`: 현지기준일
     /// - `03`: 청약시작일
     /// - `04`: 청약종료일
+    #[inline]
     pub fn inqr_dvsn_cd(mut self, value: crate::api::codes::InqrDvsnCd) -> Self {
         self.inqr_dvsn_cd = p::code(&value);
         self
     }
 
     /// Sets 조회시작일자 (`INQR_STRT_DT`, required, length 8).
+    #[inline]
     pub fn inqr_strt_dt(mut self, value: v::NaiveDate) -> Self {
         self.inqr_strt_dt = p::date(value);
         self
     }
 
     /// Sets 조회종료일자 (`INQR_END_DT`, required, length 8).
+    #[inline]
     pub fn inqr_end_dt(mut self, value: v::NaiveDate) -> Self {
         self.inqr_end_dt = p::date(value);
         self
@@ -150,6 +155,7 @@ impl PeriodRightsRequest {
     /// Sets 상품번호 (`PDNO`, required, length 12).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn pdno(mut self, value: impl Into<String>) -> Self {
         self.pdno = value.into();
         self
@@ -158,6 +164,7 @@ impl PeriodRightsRequest {
     /// Sets 상품유형코드 (`PRDT_TYPE_CD`, required, length 3).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn prdt_type_cd(mut self, value: impl Into<String>) -> Self {
         self.prdt_type_cd = value.into();
         self
@@ -166,6 +173,7 @@ impl PeriodRightsRequest {
     /// Sets 연속조회키50 (`CTX_AREA_NK50`, required, length 50).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_nk50(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_nk50 = value.into();
         self
@@ -174,6 +182,7 @@ impl PeriodRightsRequest {
     /// Sets 연속조회검색조건50 (`CTX_AREA_FK50`, required, length 50).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_fk50(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_fk50 = value.into();
         self

@@ -59,6 +59,7 @@ impl PriceDetailRequest {
     /// Required fields, in spec order:
     /// - `excd` (`EXCD`): 거래소명
     /// - `symb` (`SYMB`): 종목코드
+    #[inline]
     pub fn new(excd: crate::api::codes::QuoteExchange, symb: impl Into<String>) -> Self {
         Self {
             auth: String::new(),
@@ -70,6 +71,7 @@ impl PriceDetailRequest {
     /// Sets 사용자권한정보 (`AUTH`, required, length 32).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn auth(mut self, value: impl Into<String>) -> Self {
         self.auth = value.into();
         self
@@ -92,12 +94,14 @@ impl PriceDetailRequest {
     /// - `BAY`: 뉴욕(주간)
     /// - `BAQ`: 나스닥(주간)
     /// - `BAA`: 아멕스(주간)
+    #[inline]
     pub fn excd(mut self, value: crate::api::codes::QuoteExchange) -> Self {
         self.excd = p::code(&value);
         self
     }
 
     /// Sets 종목코드 (`SYMB`, required, length 16).
+    #[inline]
     pub fn symb(mut self, value: impl Into<String>) -> Self {
         self.symb = value.into();
         self

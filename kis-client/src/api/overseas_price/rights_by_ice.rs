@@ -53,6 +53,7 @@ impl RightsByIceRequest {
     /// Required fields, in spec order:
     /// - `ncod` (`NCOD`): 국가코드
     /// - `symb` (`SYMB`): 심볼
+    #[inline]
     pub fn new(ncod: crate::api::codes::Ncod, symb: impl Into<String>) -> Self {
         Self {
             ncod: p::code(&ncod),
@@ -70,12 +71,14 @@ impl RightsByIceRequest {
     /// - `US`: 미국
     /// - `JP`: 일본
     /// - `VN`: 베트남
+    #[inline]
     pub fn ncod(mut self, value: crate::api::codes::Ncod) -> Self {
         self.ncod = p::code(&value);
         self
     }
 
     /// Sets 심볼 (`SYMB`, required, length 20).
+    #[inline]
     pub fn symb(mut self, value: impl Into<String>) -> Self {
         self.symb = value.into();
         self
@@ -84,6 +87,7 @@ impl RightsByIceRequest {
     /// Sets 일자 시작일 (`ST_YMD`, required, length 8).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn st_ymd(mut self, value: v::NaiveDate) -> Self {
         self.st_ymd = p::date(value);
         self
@@ -92,6 +96,7 @@ impl RightsByIceRequest {
     /// Sets 일자 종료일 (`ED_YMD`, required, length 8).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ed_ymd(mut self, value: v::NaiveDate) -> Self {
         self.ed_ymd = p::date(value);
         self

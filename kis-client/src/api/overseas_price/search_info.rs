@@ -53,6 +53,7 @@ impl SearchInfoRequest {
     /// Required fields, in spec order:
     /// - `prdt_type_cd` (`PRDT_TYPE_CD`): 상품유형코드
     /// - `pdno` (`PDNO`): 상품번호
+    #[inline]
     pub fn new(
         prdt_type_cd: crate::api::codes::PrdtTypeCdSearchInfo2,
         pdno: impl Into<String>,
@@ -77,12 +78,14 @@ impl SearchInfoRequest {
     /// - `508`: 베트남 호치민
     /// - `551`: 중국 상해A
     /// - `552`: 중국 심천A
+    #[inline]
     pub fn prdt_type_cd(mut self, value: crate::api::codes::PrdtTypeCdSearchInfo2) -> Self {
         self.prdt_type_cd = p::code(&value);
         self
     }
 
     /// Sets 상품번호 (`PDNO`, required, length 12).
+    #[inline]
     pub fn pdno(mut self, value: impl Into<String>) -> Self {
         self.pdno = value.into();
         self

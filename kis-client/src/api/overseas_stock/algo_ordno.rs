@@ -51,6 +51,7 @@ impl AlgoOrdnoRequest {
     ///
     /// Required fields, in spec order:
     /// - `trad_dt` (`TRAD_DT`): 거래일자
+    #[inline]
     pub fn new(trad_dt: v::NaiveDate) -> Self {
         Self {
             trad_dt: p::date(trad_dt),
@@ -62,18 +63,21 @@ impl AlgoOrdnoRequest {
     }
 
     /// Sets 거래일자 (`TRAD_DT`, required, length 8).
+    #[inline]
     pub fn trad_dt(mut self, value: v::NaiveDate) -> Self {
         self.trad_dt = p::date(value);
         self
     }
 
     /// Sets 계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
@@ -82,6 +86,7 @@ impl AlgoOrdnoRequest {
     /// Sets 연속조회키200 (`CTX_AREA_NK200`, length 200).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_nk200(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_nk200 = value.into();
         self
@@ -90,6 +95,7 @@ impl AlgoOrdnoRequest {
     /// Sets 연속조회조건200 (`CTX_AREA_FK200`, length 200).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_fk200(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_fk200 = value.into();
         self

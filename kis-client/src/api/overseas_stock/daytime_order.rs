@@ -87,6 +87,7 @@ impl DaytimeOrderRequest {
     /// - `ovrs_ord_unpr` (`OVRS_ORD_UNPR`): 해외주문단가
     /// - `ord_svr_dvsn_cd` (`ORD_SVR_DVSN_CD`): 주문서버구분코드
     /// - `ord_dvsn` (`ORD_DVSN`): 주문구분
+    #[inline]
     pub fn day_buy(
         ovrs_excg_cd: crate::api::codes::OrderExchange,
         pdno: impl Into<String>,
@@ -119,6 +120,7 @@ impl DaytimeOrderRequest {
     /// - `ovrs_ord_unpr` (`OVRS_ORD_UNPR`): 해외주문단가
     /// - `ord_svr_dvsn_cd` (`ORD_SVR_DVSN_CD`): 주문서버구분코드
     /// - `ord_dvsn` (`ORD_DVSN`): 주문구분
+    #[inline]
     pub fn day_sell(
         ovrs_excg_cd: crate::api::codes::OrderExchange,
         pdno: impl Into<String>,
@@ -148,12 +150,14 @@ impl DaytimeOrderRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
@@ -165,24 +169,28 @@ impl DaytimeOrderRequest {
     /// - `NASD`: 나스닥
     /// - `NYSE`: 뉴욕
     /// - `AMEX`: 아멕스
+    #[inline]
     pub fn ovrs_excg_cd(mut self, value: crate::api::codes::OrderExchange) -> Self {
         self.ovrs_excg_cd = p::code(&value);
         self
     }
 
     /// Sets 상품번호 (`PDNO`, required, length 12).
+    #[inline]
     pub fn pdno(mut self, value: impl Into<String>) -> Self {
         self.pdno = value.into();
         self
     }
 
     /// Sets 주문수량 (`ORD_QTY`, required, length 10).
+    #[inline]
     pub fn ord_qty(mut self, value: v::Decimal) -> Self {
         self.ord_qty = p::decimal(value);
         self
     }
 
     /// Sets 해외주문단가 (`OVRS_ORD_UNPR`, required, length 32).
+    #[inline]
     pub fn ovrs_ord_unpr(mut self, value: v::Decimal) -> Self {
         self.ovrs_ord_unpr = p::decimal(value);
         self
@@ -191,6 +199,7 @@ impl DaytimeOrderRequest {
     /// Sets 연락전화번호 (`CTAC_TLNO`, length 20).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctac_tlno(mut self, value: impl Into<String>) -> Self {
         self.ctac_tlno = value.into();
         self
@@ -199,18 +208,21 @@ impl DaytimeOrderRequest {
     /// Sets 운용사지정주문번호 (`MGCO_APTM_ODNO`, length 12).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn mgco_aptm_odno(mut self, value: impl Into<String>) -> Self {
         self.mgco_aptm_odno = value.into();
         self
     }
 
     /// Sets 주문서버구분코드 (`ORD_SVR_DVSN_CD`, required, length 1).
+    #[inline]
     pub fn ord_svr_dvsn_cd(mut self, value: impl Into<String>) -> Self {
         self.ord_svr_dvsn_cd = value.into();
         self
     }
 
     /// Sets 주문구분 (`ORD_DVSN`, required, length 2).
+    #[inline]
     pub fn ord_dvsn(mut self, value: impl Into<String>) -> Self {
         self.ord_dvsn = value.into();
         self

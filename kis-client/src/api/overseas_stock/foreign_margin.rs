@@ -38,6 +38,7 @@ impl serde::Serialize for ForeignMarginRequest {
 
 impl ForeignMarginRequest {
     /// A new request.
+    #[inline]
     pub fn new() -> Self {
         Self {
             cano: String::new(),
@@ -46,12 +47,14 @@ impl ForeignMarginRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self

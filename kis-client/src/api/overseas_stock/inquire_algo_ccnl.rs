@@ -57,6 +57,7 @@ impl serde::Serialize for InquireAlgoCcnlRequest {
 
 impl InquireAlgoCcnlRequest {
     /// A new request.
+    #[inline]
     pub fn new() -> Self {
         Self {
             cano: String::new(),
@@ -71,12 +72,14 @@ impl InquireAlgoCcnlRequest {
     }
 
     /// Sets 계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
@@ -85,6 +88,7 @@ impl InquireAlgoCcnlRequest {
     /// Sets 주문일자 (`ORD_DT`, required, length 8).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ord_dt(mut self, value: v::NaiveDate) -> Self {
         self.ord_dt = p::date(value);
         self
@@ -93,6 +97,7 @@ impl InquireAlgoCcnlRequest {
     /// Sets 주문채번지점번호 (`ORD_GNO_BRNO`, length 5).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ord_gno_brno(mut self, value: impl Into<String>) -> Self {
         self.ord_gno_brno = value.into();
         self
@@ -101,6 +106,7 @@ impl InquireAlgoCcnlRequest {
     /// Sets 주문번호 (`ODNO`, required, length 10).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn odno(mut self, value: impl Into<String>) -> Self {
         self.odno = value.into();
         self
@@ -109,6 +115,7 @@ impl InquireAlgoCcnlRequest {
     /// Sets 집계포함여부 (`TTLZ_ICLD_YN`, length 1).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ttlz_icld_yn(mut self, value: bool) -> Self {
         self.ttlz_icld_yn = p::flag(value);
         self
@@ -117,6 +124,7 @@ impl InquireAlgoCcnlRequest {
     /// Sets 연속조회키200 (`CTX_AREA_NK200`, length 200).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_nk200(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_nk200 = value.into();
         self
@@ -125,6 +133,7 @@ impl InquireAlgoCcnlRequest {
     /// Sets 연속조회조건200 (`CTX_AREA_FK200`, length 200).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_fk200(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_fk200 = value.into();
         self

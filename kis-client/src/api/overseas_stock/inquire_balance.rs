@@ -74,6 +74,7 @@ impl InquireBalanceRequest {
     /// Required fields, in spec order:
     /// - `ovrs_excg_cd` (`OVRS_EXCG_CD`): 해외거래소코드
     /// - `tr_crcy_cd` (`TR_CRCY_CD`): 거래통화코드
+    #[inline]
     pub fn new(
         ovrs_excg_cd: crate::api::codes::OvrsExcgCd,
         tr_crcy_cd: crate::api::codes::TrCrcyCd,
@@ -89,12 +90,14 @@ impl InquireBalanceRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
@@ -113,6 +116,7 @@ impl InquireBalanceRequest {
     /// - `TKSE`: 일본
     /// - `HASE`: 베트남 하노이
     /// - `VNSE`: 베트남 호치민
+    #[inline]
     pub fn ovrs_excg_cd(mut self, value: crate::api::codes::OvrsExcgCd) -> Self {
         self.ovrs_excg_cd = p::code(&value);
         self
@@ -126,6 +130,7 @@ impl InquireBalanceRequest {
     /// - `CNY`: 중국위안화
     /// - `JPY`: 일본엔화
     /// - `VND`: 베트남동
+    #[inline]
     pub fn tr_crcy_cd(mut self, value: crate::api::codes::TrCrcyCd) -> Self {
         self.tr_crcy_cd = p::code(&value);
         self
@@ -134,6 +139,7 @@ impl InquireBalanceRequest {
     /// Sets 연속조회검색조건200 (`CTX_AREA_FK200`, length 200).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_fk200(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_fk200 = value.into();
         self
@@ -142,6 +148,7 @@ impl InquireBalanceRequest {
     /// Sets 연속조회키200 (`CTX_AREA_NK200`, length 200).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_nk200(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_nk200 = value.into();
         self

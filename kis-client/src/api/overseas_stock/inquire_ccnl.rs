@@ -107,6 +107,7 @@ impl InquireCcnlRequest {
     /// - `sll_buy_dvsn` (`SLL_BUY_DVSN`): 매도매수구분
     /// - `ccld_nccs_dvsn` (`CCLD_NCCS_DVSN`): 체결미체결구분
     /// - `sort_sqn` (`SORT_SQN`): 정렬순서
+    #[inline]
     pub fn new(
         ord_strt_dt: v::NaiveDate,
         ord_end_dt: v::NaiveDate,
@@ -133,12 +134,14 @@ impl InquireCcnlRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
@@ -147,18 +150,21 @@ impl InquireCcnlRequest {
     /// Sets 상품번호 (`PDNO`, required, length 12).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn pdno(mut self, value: impl Into<String>) -> Self {
         self.pdno = value.into();
         self
     }
 
     /// Sets 주문시작일자 (`ORD_STRT_DT`, required, length 8).
+    #[inline]
     pub fn ord_strt_dt(mut self, value: v::NaiveDate) -> Self {
         self.ord_strt_dt = p::date(value);
         self
     }
 
     /// Sets 주문종료일자 (`ORD_END_DT`, required, length 8).
+    #[inline]
     pub fn ord_end_dt(mut self, value: v::NaiveDate) -> Self {
         self.ord_end_dt = p::date(value);
         self
@@ -170,6 +176,7 @@ impl InquireCcnlRequest {
     /// - `00`: 전체
     /// - `01`: 매도
     /// - `02`: 매수
+    #[inline]
     pub fn sll_buy_dvsn(mut self, value: crate::api::codes::SideFilter) -> Self {
         self.sll_buy_dvsn = p::code(&value);
         self
@@ -181,6 +188,7 @@ impl InquireCcnlRequest {
     /// - `00`: 전체
     /// - `01`: 체결
     /// - `02`: 미체결
+    #[inline]
     pub fn ccld_nccs_dvsn(mut self, value: crate::api::codes::FillFilter) -> Self {
         self.ccld_nccs_dvsn = p::code(&value);
         self
@@ -200,6 +208,7 @@ impl InquireCcnlRequest {
     /// - `VNSE`: 베트남 호치민
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ovrs_excg_cd(mut self, value: crate::api::codes::OrderExchange) -> Self {
         self.ovrs_excg_cd = p::code(&value);
         self
@@ -210,6 +219,7 @@ impl InquireCcnlRequest {
     /// Codes:
     /// - `DS`: 정순
     /// - `AS`: 역순
+    #[inline]
     pub fn sort_sqn(mut self, value: crate::api::codes::SortSqnInquireCcnl) -> Self {
         self.sort_sqn = p::code(&value);
         self
@@ -218,6 +228,7 @@ impl InquireCcnlRequest {
     /// Sets 주문일자 (`ORD_DT`, required, length 8).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ord_dt(mut self, value: v::NaiveDate) -> Self {
         self.ord_dt = p::date(value);
         self
@@ -226,6 +237,7 @@ impl InquireCcnlRequest {
     /// Sets 주문채번지점번호 (`ORD_GNO_BRNO`, required, length 5).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ord_gno_brno(mut self, value: impl Into<String>) -> Self {
         self.ord_gno_brno = value.into();
         self
@@ -234,6 +246,7 @@ impl InquireCcnlRequest {
     /// Sets 주문번호 (`ODNO`, required, length 10).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn odno(mut self, value: impl Into<String>) -> Self {
         self.odno = value.into();
         self
@@ -242,6 +255,7 @@ impl InquireCcnlRequest {
     /// Sets 연속조회키200 (`CTX_AREA_NK200`, required, length 200).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_nk200(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_nk200 = value.into();
         self
@@ -250,6 +264,7 @@ impl InquireCcnlRequest {
     /// Sets 연속조회검색조건200 (`CTX_AREA_FK200`, required, length 200).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_fk200(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_fk200 = value.into();
         self

@@ -62,6 +62,7 @@ impl serde::Serialize for InquireNccsRequest {
 
 impl InquireNccsRequest {
     /// A new request.
+    #[inline]
     pub fn new() -> Self {
         Self {
             cano: String::new(),
@@ -74,12 +75,14 @@ impl InquireNccsRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
@@ -99,6 +102,7 @@ impl InquireNccsRequest {
     /// - `VNSE`: 베트남 호치민
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ovrs_excg_cd(mut self, value: crate::api::codes::OrderExchange) -> Self {
         self.ovrs_excg_cd = p::code(&value);
         self
@@ -107,6 +111,7 @@ impl InquireNccsRequest {
     /// Sets 정렬순서 (`SORT_SQN`, required, length 2).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn sort_sqn(mut self, value: impl Into<String>) -> Self {
         self.sort_sqn = value.into();
         self
@@ -115,6 +120,7 @@ impl InquireNccsRequest {
     /// Sets 연속조회검색조건200 (`CTX_AREA_FK200`, required, length 200).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_fk200(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_fk200 = value.into();
         self
@@ -123,6 +129,7 @@ impl InquireNccsRequest {
     /// Sets 연속조회키200 (`CTX_AREA_NK200`, required, length 200).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_nk200(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_nk200 = value.into();
         self

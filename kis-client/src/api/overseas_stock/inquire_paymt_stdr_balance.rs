@@ -64,6 +64,7 @@ impl InquirePaymtStdrBalanceRequest {
     /// - `bass_dt` (`BASS_DT`): 기준일자
     /// - `wcrc_frcr_dvsn_cd` (`WCRC_FRCR_DVSN_CD`): 원화외화구분코드
     /// - `inqr_dvsn_cd` (`INQR_DVSN_CD`): 조회구분코드
+    #[inline]
     pub fn new(
         bass_dt: v::NaiveDate,
         wcrc_frcr_dvsn_cd: crate::api::codes::WcrcFrcrDvsnCdInquirePaymtStdrBalance,
@@ -79,18 +80,21 @@ impl InquirePaymtStdrBalanceRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
     }
 
     /// Sets 기준일자 (`BASS_DT`, required, length 8).
+    #[inline]
     pub fn bass_dt(mut self, value: v::NaiveDate) -> Self {
         self.bass_dt = p::date(value);
         self
@@ -101,6 +105,7 @@ impl InquirePaymtStdrBalanceRequest {
     /// Codes:
     /// - `01`: 원화기준
     /// - `02`: 외화기준
+    #[inline]
     pub fn wcrc_frcr_dvsn_cd(
         mut self,
         value: crate::api::codes::WcrcFrcrDvsnCdInquirePaymtStdrBalance,
@@ -115,6 +120,7 @@ impl InquirePaymtStdrBalanceRequest {
     /// - `00`: 전체
     /// - `01`: 일반
     /// - `02`: 미니스탁
+    #[inline]
     pub fn inqr_dvsn_cd(
         mut self,
         value: crate::api::codes::InqrDvsnCdInquirePaymtStdrBalance,

@@ -92,6 +92,7 @@ impl InquirePeriodProfitRequest {
     /// - `inqr_strt_dt` (`INQR_STRT_DT`): 조회시작일자
     /// - `inqr_end_dt` (`INQR_END_DT`): 조회종료일자
     /// - `wcrc_frcr_dvsn_cd` (`WCRC_FRCR_DVSN_CD`): 원화외화구분코드
+    #[inline]
     pub fn new(
         inqr_strt_dt: impl Into<String>,
         inqr_end_dt: impl Into<String>,
@@ -113,12 +114,14 @@ impl InquirePeriodProfitRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
@@ -134,6 +137,7 @@ impl InquirePeriodProfitRequest {
     /// - `HASE`: 베트남
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ovrs_excg_cd(mut self, value: crate::api::codes::OrderExchange) -> Self {
         self.ovrs_excg_cd = p::code(&value);
         self
@@ -142,6 +146,7 @@ impl InquirePeriodProfitRequest {
     /// Sets 국가코드 (`NATN_CD`, required, length 2).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn natn_cd(mut self, value: impl Into<String>) -> Self {
         self.natn_cd = value.into();
         self
@@ -157,6 +162,7 @@ impl InquirePeriodProfitRequest {
     /// - `VND`: 베트남동
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn crcy_cd(mut self, value: crate::api::codes::TrCrcyCd) -> Self {
         self.crcy_cd = p::code(&value);
         self
@@ -165,18 +171,21 @@ impl InquirePeriodProfitRequest {
     /// Sets 상품번호 (`PDNO`, required, length 2).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn pdno(mut self, value: impl Into<String>) -> Self {
         self.pdno = value.into();
         self
     }
 
     /// Sets 조회시작일자 (`INQR_STRT_DT`, required, length 8).
+    #[inline]
     pub fn inqr_strt_dt(mut self, value: impl Into<String>) -> Self {
         self.inqr_strt_dt = value.into();
         self
     }
 
     /// Sets 조회종료일자 (`INQR_END_DT`, required, length 8).
+    #[inline]
     pub fn inqr_end_dt(mut self, value: impl Into<String>) -> Self {
         self.inqr_end_dt = value.into();
         self
@@ -187,6 +196,7 @@ impl InquirePeriodProfitRequest {
     /// Codes:
     /// - `01`: 외화
     /// - `02`: 원화
+    #[inline]
     pub fn wcrc_frcr_dvsn_cd(
         mut self,
         value: crate::api::codes::WcrcFrcrDvsnCdInquirePeriodProfit,
@@ -198,6 +208,7 @@ impl InquirePeriodProfitRequest {
     /// Sets 연속조회검색조건200 (`CTX_AREA_FK200`, required, length 2).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_fk200(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_fk200 = value.into();
         self
@@ -206,6 +217,7 @@ impl InquirePeriodProfitRequest {
     /// Sets 연속조회키200 (`CTX_AREA_NK200`, required, length 2).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_nk200(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_nk200 = value.into();
         self

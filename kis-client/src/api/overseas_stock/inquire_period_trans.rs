@@ -73,6 +73,7 @@ impl InquirePeriodTransRequest {
     /// - `erlm_strt_dt` (`ERLM_STRT_DT`): 등록시작일자
     /// - `erlm_end_dt` (`ERLM_END_DT`): 등록종료일자
     /// - `sll_buy_dvsn_cd` (`SLL_BUY_DVSN_CD`): 매도매수구분코드
+    #[inline]
     pub fn new(
         erlm_strt_dt: v::NaiveDate,
         erlm_end_dt: v::NaiveDate,
@@ -93,24 +94,28 @@ impl InquirePeriodTransRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
     }
 
     /// Sets 등록시작일자 (`ERLM_STRT_DT`, required, length 8).
+    #[inline]
     pub fn erlm_strt_dt(mut self, value: v::NaiveDate) -> Self {
         self.erlm_strt_dt = p::date(value);
         self
     }
 
     /// Sets 등록종료일자 (`ERLM_END_DT`, required, length 8).
+    #[inline]
     pub fn erlm_end_dt(mut self, value: v::NaiveDate) -> Self {
         self.erlm_end_dt = p::date(value);
         self
@@ -119,6 +124,7 @@ impl InquirePeriodTransRequest {
     /// Sets 해외거래소코드 (`OVRS_EXCG_CD`, required, length 4).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ovrs_excg_cd(mut self, value: impl Into<String>) -> Self {
         self.ovrs_excg_cd = value.into();
         self
@@ -127,6 +133,7 @@ impl InquirePeriodTransRequest {
     /// Sets 상품번호 (`PDNO`, required, length 12).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn pdno(mut self, value: impl Into<String>) -> Self {
         self.pdno = value.into();
         self
@@ -138,6 +145,7 @@ impl InquirePeriodTransRequest {
     /// - `00`: 전체
     /// - `01`: 매도
     /// - `02`: 매수
+    #[inline]
     pub fn sll_buy_dvsn_cd(mut self, value: crate::api::codes::SideFilter) -> Self {
         self.sll_buy_dvsn_cd = p::code(&value);
         self
@@ -146,6 +154,7 @@ impl InquirePeriodTransRequest {
     /// Sets 대출구분코드 (`LOAN_DVSN_CD`, required, length 2).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn loan_dvsn_cd(mut self, value: impl Into<String>) -> Self {
         self.loan_dvsn_cd = value.into();
         self
@@ -154,6 +163,7 @@ impl InquirePeriodTransRequest {
     /// Sets 연속조회검색조건100 (`CTX_AREA_FK100`, required, length 100).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_fk100(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_fk100 = value.into();
         self
@@ -162,6 +172,7 @@ impl InquirePeriodTransRequest {
     /// Sets 연속조회키100 (`CTX_AREA_NK100`, required, length 100).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_nk100(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_nk100 = value.into();
         self

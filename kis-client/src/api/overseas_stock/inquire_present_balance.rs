@@ -84,6 +84,7 @@ impl InquirePresentBalanceRequest {
     /// - `natn_cd` (`NATN_CD`): 국가코드
     /// - `tr_mket_cd` (`TR_MKET_CD`): 거래시장코드
     /// - `inqr_dvsn_cd` (`INQR_DVSN_CD`): 조회구분코드
+    #[inline]
     pub fn new(
         wcrc_frcr_dvsn_cd: crate::api::codes::WcrcFrcrDvsnCdInquirePresentBalance,
         natn_cd: crate::api::codes::Country,
@@ -101,12 +102,14 @@ impl InquirePresentBalanceRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
@@ -117,6 +120,7 @@ impl InquirePresentBalanceRequest {
     /// Codes:
     /// - `01`: 원화
     /// - `02`: 외화
+    #[inline]
     pub fn wcrc_frcr_dvsn_cd(
         mut self,
         value: crate::api::codes::WcrcFrcrDvsnCdInquirePresentBalance,
@@ -134,6 +138,7 @@ impl InquirePresentBalanceRequest {
     /// - `156`: 중국
     /// - `392`: 일본
     /// - `704`: 베트남
+    #[inline]
     pub fn natn_cd(mut self, value: crate::api::codes::Country) -> Self {
         self.natn_cd = p::code(&value);
         self
@@ -148,6 +153,7 @@ impl InquirePresentBalanceRequest {
     /// - `03`: 미국(PINK SHEETS)
     /// - `04`: 미국(OTCBB)
     /// - `05`: 아멕스(AMEX)
+    #[inline]
     pub fn tr_mket_cd(mut self, value: crate::api::codes::TrMketCd) -> Self {
         self.tr_mket_cd = p::code(&value);
         self
@@ -159,6 +165,7 @@ impl InquirePresentBalanceRequest {
     /// - `00`: 전체
     /// - `01`: 일반해외주식
     /// - `02`: 미니스탁
+    #[inline]
     pub fn inqr_dvsn_cd(
         mut self,
         value: crate::api::codes::InqrDvsnCdInquirePresentBalance,

@@ -63,6 +63,7 @@ impl InquirePsamountRequest {
     /// - `ovrs_excg_cd` (`OVRS_EXCG_CD`): 해외거래소코드
     /// - `ovrs_ord_unpr` (`OVRS_ORD_UNPR`): 해외주문단가
     /// - `item_cd` (`ITEM_CD`): 종목코드
+    #[inline]
     pub fn new(
         ovrs_excg_cd: crate::api::codes::OrderExchange,
         ovrs_ord_unpr: v::Decimal,
@@ -78,12 +79,14 @@ impl InquirePsamountRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
@@ -101,18 +104,21 @@ impl InquirePsamountRequest {
     /// - `TKSE`: 일본
     /// - `HASE`: 하노이거래소
     /// - `VNSE`: 호치민거래소
+    #[inline]
     pub fn ovrs_excg_cd(mut self, value: crate::api::codes::OrderExchange) -> Self {
         self.ovrs_excg_cd = p::code(&value);
         self
     }
 
     /// Sets 해외주문단가 (`OVRS_ORD_UNPR`, required, length 27).
+    #[inline]
     pub fn ovrs_ord_unpr(mut self, value: v::Decimal) -> Self {
         self.ovrs_ord_unpr = p::decimal(value);
         self
     }
 
     /// Sets 종목코드 (`ITEM_CD`, required, length 12).
+    #[inline]
     pub fn item_cd(mut self, value: impl Into<String>) -> Self {
         self.item_cd = value.into();
         self

@@ -80,6 +80,7 @@ impl NewHighlowRequest {
     /// - `gubn` (`GUBN`): 신고/신저 구분
     /// - `gubn2` (`GUBN2`): 일시돌파/돌파 구분
     /// - `vol_rang` (`VOL_RANG`): 거래량조건
+    #[inline]
     pub fn new(
         excd: crate::api::codes::QuoteExchange,
         gubn: impl Into<String>,
@@ -101,6 +102,7 @@ impl NewHighlowRequest {
     /// Sets NEXT KEY BUFF (`KEYB`, required, length 8).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn keyb(mut self, value: impl Into<String>) -> Self {
         self.keyb = value.into();
         self
@@ -109,6 +111,7 @@ impl NewHighlowRequest {
     /// Sets 사용자권한정보 (`AUTH`, required, length 32).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn auth(mut self, value: impl Into<String>) -> Self {
         self.auth = value.into();
         self
@@ -126,18 +129,21 @@ impl NewHighlowRequest {
     /// - `HSX`: 호치민
     /// - `HNX`: 하노이
     /// - `TSE`: 도쿄
+    #[inline]
     pub fn excd(mut self, value: crate::api::codes::QuoteExchange) -> Self {
         self.excd = p::code(&value);
         self
     }
 
     /// Sets 신고/신저 구분 (`GUBN`, required, length 1).
+    #[inline]
     pub fn gubn(mut self, value: impl Into<String>) -> Self {
         self.gubn = value.into();
         self
     }
 
     /// Sets 일시돌파/돌파 구분 (`GUBN2`, required, length 1).
+    #[inline]
     pub fn gubn2(mut self, value: impl Into<String>) -> Self {
         self.gubn2 = value.into();
         self
@@ -146,6 +152,7 @@ impl NewHighlowRequest {
     /// Sets N일자값 (`NDAY`, required, length 1).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn nday(mut self, value: impl Into<String>) -> Self {
         self.nday = value.into();
         self
@@ -161,6 +168,7 @@ impl NewHighlowRequest {
     /// - `4`: 10만주이상
     /// - `5`: 100만주이상
     /// - `6`: 1000만주이상
+    #[inline]
     pub fn vol_rang(mut self, value: crate::api::codes::VolRang) -> Self {
         self.vol_rang = p::code(&value);
         self
@@ -169,6 +177,7 @@ impl NewHighlowRequest {
     /// Sets MINX (`MINX`, length 1).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn minx(mut self, value: impl Into<String>) -> Self {
         self.minx = value.into();
         self

@@ -162,6 +162,7 @@ impl OrderRequest {
     /// - `ovrs_ord_unpr` (`OVRS_ORD_UNPR`): 해외주문단가
     /// - `ord_svr_dvsn_cd` (`ORD_SVR_DVSN_CD`): 주문서버구분코드
     /// - `ord_dvsn` (`ORD_DVSN`): 주문구분
+    #[inline]
     pub fn us_buy(
         ovrs_excg_cd: crate::api::codes::OrderExchange,
         pdno: impl Into<String>,
@@ -198,6 +199,7 @@ impl OrderRequest {
     /// - `ovrs_ord_unpr` (`OVRS_ORD_UNPR`): 해외주문단가
     /// - `ord_svr_dvsn_cd` (`ORD_SVR_DVSN_CD`): 주문서버구분코드
     /// - `ord_dvsn` (`ORD_DVSN`): 주문구분
+    #[inline]
     pub fn us_sell(
         ovrs_excg_cd: crate::api::codes::OrderExchange,
         pdno: impl Into<String>,
@@ -234,6 +236,7 @@ impl OrderRequest {
     /// - `ovrs_ord_unpr` (`OVRS_ORD_UNPR`): 해외주문단가
     /// - `ord_svr_dvsn_cd` (`ORD_SVR_DVSN_CD`): 주문서버구분코드
     /// - `ord_dvsn` (`ORD_DVSN`): 주문구분
+    #[inline]
     pub fn jp_buy(
         ovrs_excg_cd: crate::api::codes::OrderExchange,
         pdno: impl Into<String>,
@@ -270,6 +273,7 @@ impl OrderRequest {
     /// - `ovrs_ord_unpr` (`OVRS_ORD_UNPR`): 해외주문단가
     /// - `ord_svr_dvsn_cd` (`ORD_SVR_DVSN_CD`): 주문서버구분코드
     /// - `ord_dvsn` (`ORD_DVSN`): 주문구분
+    #[inline]
     pub fn jp_sell(
         ovrs_excg_cd: crate::api::codes::OrderExchange,
         pdno: impl Into<String>,
@@ -306,6 +310,7 @@ impl OrderRequest {
     /// - `ovrs_ord_unpr` (`OVRS_ORD_UNPR`): 해외주문단가
     /// - `ord_svr_dvsn_cd` (`ORD_SVR_DVSN_CD`): 주문서버구분코드
     /// - `ord_dvsn` (`ORD_DVSN`): 주문구분
+    #[inline]
     pub fn sh_buy(
         ovrs_excg_cd: crate::api::codes::OrderExchange,
         pdno: impl Into<String>,
@@ -342,6 +347,7 @@ impl OrderRequest {
     /// - `ovrs_ord_unpr` (`OVRS_ORD_UNPR`): 해외주문단가
     /// - `ord_svr_dvsn_cd` (`ORD_SVR_DVSN_CD`): 주문서버구분코드
     /// - `ord_dvsn` (`ORD_DVSN`): 주문구분
+    #[inline]
     pub fn sh_sell(
         ovrs_excg_cd: crate::api::codes::OrderExchange,
         pdno: impl Into<String>,
@@ -378,6 +384,7 @@ impl OrderRequest {
     /// - `ovrs_ord_unpr` (`OVRS_ORD_UNPR`): 해외주문단가
     /// - `ord_svr_dvsn_cd` (`ORD_SVR_DVSN_CD`): 주문서버구분코드
     /// - `ord_dvsn` (`ORD_DVSN`): 주문구분
+    #[inline]
     pub fn hk_buy(
         ovrs_excg_cd: crate::api::codes::OrderExchange,
         pdno: impl Into<String>,
@@ -414,6 +421,7 @@ impl OrderRequest {
     /// - `ovrs_ord_unpr` (`OVRS_ORD_UNPR`): 해외주문단가
     /// - `ord_svr_dvsn_cd` (`ORD_SVR_DVSN_CD`): 주문서버구분코드
     /// - `ord_dvsn` (`ORD_DVSN`): 주문구분
+    #[inline]
     pub fn hk_sell(
         ovrs_excg_cd: crate::api::codes::OrderExchange,
         pdno: impl Into<String>,
@@ -450,6 +458,7 @@ impl OrderRequest {
     /// - `ovrs_ord_unpr` (`OVRS_ORD_UNPR`): 해외주문단가
     /// - `ord_svr_dvsn_cd` (`ORD_SVR_DVSN_CD`): 주문서버구분코드
     /// - `ord_dvsn` (`ORD_DVSN`): 주문구분
+    #[inline]
     pub fn sz_buy(
         ovrs_excg_cd: crate::api::codes::OrderExchange,
         pdno: impl Into<String>,
@@ -486,6 +495,7 @@ impl OrderRequest {
     /// - `ovrs_ord_unpr` (`OVRS_ORD_UNPR`): 해외주문단가
     /// - `ord_svr_dvsn_cd` (`ORD_SVR_DVSN_CD`): 주문서버구분코드
     /// - `ord_dvsn` (`ORD_DVSN`): 주문구분
+    #[inline]
     pub fn sz_sell(
         ovrs_excg_cd: crate::api::codes::OrderExchange,
         pdno: impl Into<String>,
@@ -522,6 +532,7 @@ impl OrderRequest {
     /// - `ovrs_ord_unpr` (`OVRS_ORD_UNPR`): 해외주문단가
     /// - `ord_svr_dvsn_cd` (`ORD_SVR_DVSN_CD`): 주문서버구분코드
     /// - `ord_dvsn` (`ORD_DVSN`): 주문구분
+    #[inline]
     pub fn vn_buy(
         ovrs_excg_cd: crate::api::codes::OrderExchange,
         pdno: impl Into<String>,
@@ -558,6 +569,7 @@ impl OrderRequest {
     /// - `ovrs_ord_unpr` (`OVRS_ORD_UNPR`): 해외주문단가
     /// - `ord_svr_dvsn_cd` (`ORD_SVR_DVSN_CD`): 주문서버구분코드
     /// - `ord_dvsn` (`ORD_DVSN`): 주문구분
+    #[inline]
     pub fn vn_sell(
         ovrs_excg_cd: crate::api::codes::OrderExchange,
         pdno: impl Into<String>,
@@ -591,12 +603,14 @@ impl OrderRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
@@ -614,24 +628,28 @@ impl OrderRequest {
     /// - `TKSE`: 일본
     /// - `HASE`: 베트남 하노이
     /// - `VNSE`: 베트남 호치민
+    #[inline]
     pub fn ovrs_excg_cd(mut self, value: crate::api::codes::OrderExchange) -> Self {
         self.ovrs_excg_cd = p::code(&value);
         self
     }
 
     /// Sets 상품번호 (`PDNO`, required, length 12).
+    #[inline]
     pub fn pdno(mut self, value: impl Into<String>) -> Self {
         self.pdno = value.into();
         self
     }
 
     /// Sets 주문수량 (`ORD_QTY`, required, length 10).
+    #[inline]
     pub fn ord_qty(mut self, value: v::Decimal) -> Self {
         self.ord_qty = p::decimal(value);
         self
     }
 
     /// Sets 해외주문단가 (`OVRS_ORD_UNPR`, required, length 31).
+    #[inline]
     pub fn ovrs_ord_unpr(mut self, value: v::Decimal) -> Self {
         self.ovrs_ord_unpr = p::decimal(value);
         self
@@ -640,6 +658,7 @@ impl OrderRequest {
     /// Sets 연락전화번호 (`CTAC_TLNO`, length 20).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctac_tlno(mut self, value: impl Into<String>) -> Self {
         self.ctac_tlno = value.into();
         self
@@ -648,6 +667,7 @@ impl OrderRequest {
     /// Sets 운용사지정주문번호 (`MGCO_APTM_ODNO`, length 12).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn mgco_aptm_odno(mut self, value: impl Into<String>) -> Self {
         self.mgco_aptm_odno = value.into();
         self
@@ -656,12 +676,14 @@ impl OrderRequest {
     /// Sets 판매유형 (`SLL_TYPE`, length 2).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn sll_type(mut self, value: impl Into<String>) -> Self {
         self.sll_type = value.into();
         self
     }
 
     /// Sets 주문서버구분코드 (`ORD_SVR_DVSN_CD`, required, length 1).
+    #[inline]
     pub fn ord_svr_dvsn_cd(mut self, value: impl Into<String>) -> Self {
         self.ord_svr_dvsn_cd = value.into();
         self
@@ -678,6 +700,7 @@ impl OrderRequest {
     /// - `31`: MOO(장개시시장가)
     /// - `33`: MOC(장마감시장가)
     /// - `50`: 단주지정가
+    #[inline]
     pub fn ord_dvsn(mut self, value: crate::api::codes::OverseasOrderType) -> Self {
         self.ord_dvsn = p::code(&value);
         self
@@ -686,6 +709,7 @@ impl OrderRequest {
     /// Sets 시작시간 (`START_TIME`, length 6).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn start_time(mut self, value: v::NaiveTime) -> Self {
         self.start_time = p::time(value);
         self
@@ -694,6 +718,7 @@ impl OrderRequest {
     /// Sets 종료시간 (`END_TIME`, length 6).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn end_time(mut self, value: v::NaiveTime) -> Self {
         self.end_time = p::time(value);
         self
@@ -706,6 +731,7 @@ impl OrderRequest {
     /// - `02`: 정규장 종료시까지
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn algo_ord_tmd_dvsn_cd(mut self, value: crate::api::codes::AlgoOrdTmdDvsnCd) -> Self {
         self.algo_ord_tmd_dvsn_cd = p::code(&value);
         self

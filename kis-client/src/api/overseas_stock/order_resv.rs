@@ -140,6 +140,7 @@ impl OrderResvRequest {
     /// - `ovrs_excg_cd` (`OVRS_EXCG_CD`): 해외거래소코드
     /// - `ft_ord_qty` (`FT_ORD_QTY`): FT주문수량
     /// - `ft_ord_unpr3` (`FT_ORD_UNPR3`): FT주문단가3
+    #[inline]
     pub fn us_buy(
         pdno: impl Into<String>,
         ovrs_excg_cd: crate::api::codes::OrderExchange,
@@ -172,6 +173,7 @@ impl OrderResvRequest {
     /// - `ovrs_excg_cd` (`OVRS_EXCG_CD`): 해외거래소코드
     /// - `ft_ord_qty` (`FT_ORD_QTY`): FT주문수량
     /// - `ft_ord_unpr3` (`FT_ORD_UNPR3`): FT주문단가3
+    #[inline]
     pub fn us_sell(
         pdno: impl Into<String>,
         ovrs_excg_cd: crate::api::codes::OrderExchange,
@@ -204,6 +206,7 @@ impl OrderResvRequest {
     /// - `ovrs_excg_cd` (`OVRS_EXCG_CD`): 해외거래소코드
     /// - `ft_ord_qty` (`FT_ORD_QTY`): FT주문수량
     /// - `ft_ord_unpr3` (`FT_ORD_UNPR3`): FT주문단가3
+    #[inline]
     pub fn asia(
         pdno: impl Into<String>,
         ovrs_excg_cd: crate::api::codes::OrderExchange,
@@ -235,12 +238,14 @@ impl OrderResvRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
@@ -253,6 +258,7 @@ impl OrderResvRequest {
     /// - `02`: 매수
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn sll_buy_dvsn_cd(mut self, value: crate::api::codes::SideFilter) -> Self {
         self.sll_buy_dvsn_cd = p::code(&value);
         self
@@ -265,12 +271,14 @@ impl OrderResvRequest {
     /// - `02`: 취소
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn rvse_cncl_dvsn_cd(mut self, value: crate::api::codes::RvseCnclDvsnCd) -> Self {
         self.rvse_cncl_dvsn_cd = p::code(&value);
         self
     }
 
     /// Sets 상품번호 (`PDNO`, required, length 12).
+    #[inline]
     pub fn pdno(mut self, value: impl Into<String>) -> Self {
         self.pdno = value.into();
         self
@@ -289,6 +297,7 @@ impl OrderResvRequest {
     /// - `552`: 중국 심천A
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn prdt_type_cd(mut self, value: crate::api::codes::PrdtTypeCdOrderResv) -> Self {
         self.prdt_type_cd = p::code(&value);
         self
@@ -306,18 +315,21 @@ impl OrderResvRequest {
     /// - `TKSE`: 일본
     /// - `HASE`: 베트남 하노이
     /// - `VNSE`: 베트남 호치민
+    #[inline]
     pub fn ovrs_excg_cd(mut self, value: crate::api::codes::OrderExchange) -> Self {
         self.ovrs_excg_cd = p::code(&value);
         self
     }
 
     /// Sets FT주문수량 (`FT_ORD_QTY`, required, length 10).
+    #[inline]
     pub fn ft_ord_qty(mut self, value: v::Decimal) -> Self {
         self.ft_ord_qty = p::decimal(value);
         self
     }
 
     /// Sets FT주문단가3 (`FT_ORD_UNPR3`, required, length 27).
+    #[inline]
     pub fn ft_ord_unpr3(mut self, value: v::Decimal) -> Self {
         self.ft_ord_unpr3 = p::decimal(value);
         self
@@ -326,6 +338,7 @@ impl OrderResvRequest {
     /// Sets 주문서버구분코드 (`ORD_SVR_DVSN_CD`, length 1).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ord_svr_dvsn_cd(mut self, value: impl Into<String>) -> Self {
         self.ord_svr_dvsn_cd = value.into();
         self
@@ -334,6 +347,7 @@ impl OrderResvRequest {
     /// Sets 예약주문접수일자 (`RSVN_ORD_RCIT_DT`, length 8).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn rsvn_ord_rcit_dt(mut self, value: v::NaiveDate) -> Self {
         self.rsvn_ord_rcit_dt = p::date(value);
         self
@@ -348,6 +362,7 @@ impl OrderResvRequest {
     /// - `31`: MOO(장개시시장가)
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ord_dvsn(mut self, value: crate::api::codes::OverseasOrderType) -> Self {
         self.ord_dvsn = p::code(&value);
         self
@@ -356,6 +371,7 @@ impl OrderResvRequest {
     /// Sets 해외예약주문번호 (`OVRS_RSVN_ODNO`, length 10).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ovrs_rsvn_odno(mut self, value: impl Into<String>) -> Self {
         self.ovrs_rsvn_odno = value.into();
         self
@@ -364,6 +380,7 @@ impl OrderResvRequest {
     /// Sets 알고리즘주문시간구분코드 (`ALGO_ORD_TMD_DVSN_CD`, length 2).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn algo_ord_tmd_dvsn_cd(mut self, value: impl Into<String>) -> Self {
         self.algo_ord_tmd_dvsn_cd = value.into();
         self

@@ -56,6 +56,7 @@ impl OrderResvCcnlRequest {
     ///
     /// Required fields, in spec order:
     /// - `ovrs_rsvn_odno` (`OVRS_RSVN_ODNO`): 해외예약주문번호
+    #[inline]
     pub fn new(ovrs_rsvn_odno: impl Into<String>) -> Self {
         Self {
             cano: String::new(),
@@ -67,12 +68,14 @@ impl OrderResvCcnlRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
@@ -81,12 +84,14 @@ impl OrderResvCcnlRequest {
     /// Sets 해외주문접수일자 (`RSYN_ORD_RCIT_DT`, required, length 8).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn rsyn_ord_rcit_dt(mut self, value: v::NaiveDate) -> Self {
         self.rsyn_ord_rcit_dt = p::date(value);
         self
     }
 
     /// Sets 해외예약주문번호 (`OVRS_RSVN_ODNO`, required, length 10).
+    #[inline]
     pub fn ovrs_rsvn_odno(mut self, value: impl Into<String>) -> Self {
         self.ovrs_rsvn_odno = value.into();
         self
@@ -95,6 +100,7 @@ impl OrderResvCcnlRequest {
     /// Sets RSVN_ORD_RCIT_DT (`RSVN_ORD_RCIT_DT`, length 8).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn rsvn_ord_rcit_dt(mut self, value: impl Into<String>) -> Self {
         self.rsvn_ord_rcit_dt = value.into();
         self

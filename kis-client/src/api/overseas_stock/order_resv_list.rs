@@ -106,6 +106,7 @@ impl OrderResvListRequest {
     /// - `inqr_strt_dt` (`INQR_STRT_DT`): 조회시작일자
     /// - `inqr_end_dt` (`INQR_END_DT`): 조회종료일자
     /// - `inqr_dvsn_cd` (`INQR_DVSN_CD`): 조회구분코드
+    #[inline]
     pub fn us(
         inqr_strt_dt: v::NaiveDate,
         inqr_end_dt: v::NaiveDate,
@@ -131,6 +132,7 @@ impl OrderResvListRequest {
     /// - `inqr_strt_dt` (`INQR_STRT_DT`): 조회시작일자
     /// - `inqr_end_dt` (`INQR_END_DT`): 조회종료일자
     /// - `inqr_dvsn_cd` (`INQR_DVSN_CD`): 조회구분코드
+    #[inline]
     pub fn asia(
         inqr_strt_dt: v::NaiveDate,
         inqr_end_dt: v::NaiveDate,
@@ -156,24 +158,28 @@ impl OrderResvListRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
     }
 
     /// Sets 조회시작일자 (`INQR_STRT_DT`, required, length 8).
+    #[inline]
     pub fn inqr_strt_dt(mut self, value: v::NaiveDate) -> Self {
         self.inqr_strt_dt = p::date(value);
         self
     }
 
     /// Sets 조회종료일자 (`INQR_END_DT`, required, length 8).
+    #[inline]
     pub fn inqr_end_dt(mut self, value: v::NaiveDate) -> Self {
         self.inqr_end_dt = p::date(value);
         self
@@ -185,6 +191,7 @@ impl OrderResvListRequest {
     /// - `00`: 전체
     /// - `01`: 일반해외주식
     /// - `02`: 미니스탁
+    #[inline]
     pub fn inqr_dvsn_cd(
         mut self,
         value: crate::api::codes::InqrDvsnCdInquirePresentBalance,
@@ -209,6 +216,7 @@ impl OrderResvListRequest {
     /// - `552`: 중국 심천A
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn prdt_type_cd(mut self, value: crate::api::codes::PrdtTypeCdCountriesHoliday) -> Self {
         self.prdt_type_cd = p::code(&value);
         self
@@ -228,6 +236,7 @@ impl OrderResvListRequest {
     /// - `VNSE`: 호치민거래소
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ovrs_excg_cd(mut self, value: crate::api::codes::OrderExchange) -> Self {
         self.ovrs_excg_cd = p::code(&value);
         self
@@ -236,6 +245,7 @@ impl OrderResvListRequest {
     /// Sets 연속조회검색조건200 (`CTX_AREA_FK200`, required, length 200).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_fk200(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_fk200 = value.into();
         self
@@ -244,6 +254,7 @@ impl OrderResvListRequest {
     /// Sets 연속조회키200 (`CTX_AREA_NK200`, required, length 200).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_nk200(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_nk200 = value.into();
         self

@@ -116,6 +116,7 @@ impl OrderRvsecnclRequest {
     /// - `rvse_cncl_dvsn_cd` (`RVSE_CNCL_DVSN_CD`): 정정취소구분코드
     /// - `ord_qty` (`ORD_QTY`): 주문수량
     /// - `ovrs_ord_unpr` (`OVRS_ORD_UNPR`): 해외주문단가
+    #[inline]
     pub fn us(
         ovrs_excg_cd: crate::api::codes::OrderExchange,
         pdno: impl Into<String>,
@@ -148,6 +149,7 @@ impl OrderRvsecnclRequest {
     /// - `rvse_cncl_dvsn_cd` (`RVSE_CNCL_DVSN_CD`): 정정취소구분코드
     /// - `ord_qty` (`ORD_QTY`): 주문수량
     /// - `ovrs_ord_unpr` (`OVRS_ORD_UNPR`): 해외주문단가
+    #[inline]
     pub fn hk(
         ovrs_excg_cd: crate::api::codes::OrderExchange,
         pdno: impl Into<String>,
@@ -180,6 +182,7 @@ impl OrderRvsecnclRequest {
     /// - `rvse_cncl_dvsn_cd` (`RVSE_CNCL_DVSN_CD`): 정정취소구분코드
     /// - `ord_qty` (`ORD_QTY`): 주문수량
     /// - `ovrs_ord_unpr` (`OVRS_ORD_UNPR`): 해외주문단가
+    #[inline]
     pub fn jp(
         ovrs_excg_cd: crate::api::codes::OrderExchange,
         pdno: impl Into<String>,
@@ -212,6 +215,7 @@ impl OrderRvsecnclRequest {
     /// - `rvse_cncl_dvsn_cd` (`RVSE_CNCL_DVSN_CD`): 정정취소구분코드
     /// - `ord_qty` (`ORD_QTY`): 주문수량
     /// - `ovrs_ord_unpr` (`OVRS_ORD_UNPR`): 해외주문단가
+    #[inline]
     pub fn sh(
         ovrs_excg_cd: crate::api::codes::OrderExchange,
         pdno: impl Into<String>,
@@ -244,6 +248,7 @@ impl OrderRvsecnclRequest {
     /// - `rvse_cncl_dvsn_cd` (`RVSE_CNCL_DVSN_CD`): 정정취소구분코드
     /// - `ord_qty` (`ORD_QTY`): 주문수량
     /// - `ovrs_ord_unpr` (`OVRS_ORD_UNPR`): 해외주문단가
+    #[inline]
     pub fn sz(
         ovrs_excg_cd: crate::api::codes::OrderExchange,
         pdno: impl Into<String>,
@@ -276,6 +281,7 @@ impl OrderRvsecnclRequest {
     /// - `rvse_cncl_dvsn_cd` (`RVSE_CNCL_DVSN_CD`): 정정취소구분코드
     /// - `ord_qty` (`ORD_QTY`): 주문수량
     /// - `ovrs_ord_unpr` (`OVRS_ORD_UNPR`): 해외주문단가
+    #[inline]
     pub fn vn(
         ovrs_excg_cd: crate::api::codes::OrderExchange,
         pdno: impl Into<String>,
@@ -305,12 +311,14 @@ impl OrderRvsecnclRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
@@ -328,18 +336,21 @@ impl OrderRvsecnclRequest {
     /// - `TKSE`: 일본
     /// - `HASE`: 베트남 하노이
     /// - `VNSE`: 베트남 호치민
+    #[inline]
     pub fn ovrs_excg_cd(mut self, value: crate::api::codes::OrderExchange) -> Self {
         self.ovrs_excg_cd = p::code(&value);
         self
     }
 
     /// Sets 상품번호 (`PDNO`, required, length 12).
+    #[inline]
     pub fn pdno(mut self, value: impl Into<String>) -> Self {
         self.pdno = value.into();
         self
     }
 
     /// Sets 원주문번호 (`ORGN_ODNO`, required, length 10).
+    #[inline]
     pub fn orgn_odno(mut self, value: impl Into<String>) -> Self {
         self.orgn_odno = value.into();
         self
@@ -350,18 +361,21 @@ impl OrderRvsecnclRequest {
     /// Codes:
     /// - `01`: 정정
     /// - `02`: 취소
+    #[inline]
     pub fn rvse_cncl_dvsn_cd(mut self, value: crate::api::codes::ModifyCancel) -> Self {
         self.rvse_cncl_dvsn_cd = p::code(&value);
         self
     }
 
     /// Sets 주문수량 (`ORD_QTY`, required, length 10).
+    #[inline]
     pub fn ord_qty(mut self, value: v::Decimal) -> Self {
         self.ord_qty = p::decimal(value);
         self
     }
 
     /// Sets 해외주문단가 (`OVRS_ORD_UNPR`, required, length 32).
+    #[inline]
     pub fn ovrs_ord_unpr(mut self, value: v::Decimal) -> Self {
         self.ovrs_ord_unpr = p::decimal(value);
         self
@@ -370,6 +384,7 @@ impl OrderRvsecnclRequest {
     /// Sets 운용사지정주문번호 (`MGCO_APTM_ODNO`, length 12).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn mgco_aptm_odno(mut self, value: impl Into<String>) -> Self {
         self.mgco_aptm_odno = value.into();
         self
@@ -378,6 +393,7 @@ impl OrderRvsecnclRequest {
     /// Sets 주문서버구분코드 (`ORD_SVR_DVSN_CD`, length 1).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ord_svr_dvsn_cd(mut self, value: impl Into<String>) -> Self {
         self.ord_svr_dvsn_cd = value.into();
         self

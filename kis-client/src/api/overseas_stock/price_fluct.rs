@@ -78,6 +78,7 @@ impl PriceFluctRequest {
     /// - `gubn` (`GUBN`): 급등/급락구분
     /// - `minx` (`MINX`): N분전콤보값
     /// - `vol_rang` (`VOL_RANG`): 거래량조건
+    #[inline]
     pub fn new(
         excd: crate::api::codes::QuoteExchange,
         gubn: crate::api::codes::GubnPriceFluct,
@@ -97,6 +98,7 @@ impl PriceFluctRequest {
     /// Sets NEXT KEY BUFF (`KEYB`, required, length 8).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn keyb(mut self, value: impl Into<String>) -> Self {
         self.keyb = value.into();
         self
@@ -105,6 +107,7 @@ impl PriceFluctRequest {
     /// Sets 사용자권한정보 (`AUTH`, required, length 32).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn auth(mut self, value: impl Into<String>) -> Self {
         self.auth = value.into();
         self
@@ -122,6 +125,7 @@ impl PriceFluctRequest {
     /// - `HSX`: 호치민
     /// - `HNX`: 하노이
     /// - `TSE`: 도쿄
+    #[inline]
     pub fn excd(mut self, value: crate::api::codes::QuoteExchange) -> Self {
         self.excd = p::code(&value);
         self
@@ -132,12 +136,14 @@ impl PriceFluctRequest {
     /// Codes:
     /// - `0`: 급락
     /// - `1`: 급등
+    #[inline]
     pub fn gubn(mut self, value: crate::api::codes::GubnPriceFluct) -> Self {
         self.gubn = p::code(&value);
         self
     }
 
     /// Sets N분전콤보값 (`MINX`, required, length 1).
+    #[inline]
     pub fn minx(mut self, value: impl Into<String>) -> Self {
         self.minx = value.into();
         self
@@ -153,6 +159,7 @@ impl PriceFluctRequest {
     /// - `4`: 10만주이상
     /// - `5`: 100만주이상
     /// - `6`: 1000만주이상
+    #[inline]
     pub fn vol_rang(mut self, value: crate::api::codes::VolRang) -> Self {
         self.vol_rang = p::code(&value);
         self

@@ -76,6 +76,7 @@ impl TradePbmnRequest {
     /// - `excd` (`EXCD`): 거래소코드
     /// - `nday` (`NDAY`): N일자값
     /// - `vol_rang` (`VOL_RANG`): 거래량조건
+    #[inline]
     pub fn new(
         excd: crate::api::codes::QuoteExchange,
         nday: impl Into<String>,
@@ -95,6 +96,7 @@ impl TradePbmnRequest {
     /// Sets NEXT KEY BUFF (`KEYB`, required, length 8).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn keyb(mut self, value: impl Into<String>) -> Self {
         self.keyb = value.into();
         self
@@ -103,6 +105,7 @@ impl TradePbmnRequest {
     /// Sets 사용자권한정보 (`AUTH`, required, length 32).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn auth(mut self, value: impl Into<String>) -> Self {
         self.auth = value.into();
         self
@@ -120,12 +123,14 @@ impl TradePbmnRequest {
     /// - `HSX`: 호치민
     /// - `HNX`: 하노이
     /// - `TSE`: 도쿄
+    #[inline]
     pub fn excd(mut self, value: crate::api::codes::QuoteExchange) -> Self {
         self.excd = p::code(&value);
         self
     }
 
     /// Sets N일자값 (`NDAY`, required, length 1).
+    #[inline]
     pub fn nday(mut self, value: impl Into<String>) -> Self {
         self.nday = value.into();
         self
@@ -141,6 +146,7 @@ impl TradePbmnRequest {
     /// - `4`: 10만주이상
     /// - `5`: 100만주이상
     /// - `6`: 1000만주이상
+    #[inline]
     pub fn vol_rang(mut self, value: crate::api::codes::VolRang) -> Self {
         self.vol_rang = p::code(&value);
         self
@@ -149,6 +155,7 @@ impl TradePbmnRequest {
     /// Sets 현재가 필터범위 1 (`PRC1`, required, length 12).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn prc1(mut self, value: v::Decimal) -> Self {
         self.prc1 = p::decimal(value);
         self
@@ -157,6 +164,7 @@ impl TradePbmnRequest {
     /// Sets 현재가 필터범위 2 (`PRC2`, required, length 12).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn prc2(mut self, value: v::Decimal) -> Self {
         self.prc2 = p::decimal(value);
         self

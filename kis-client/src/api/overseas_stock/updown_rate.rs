@@ -78,6 +78,7 @@ impl UpdownRateRequest {
     /// - `gubn` (`GUBN`): 상승율/하락율 구분
     /// - `nday` (`NDAY`): N일자값
     /// - `vol_rang` (`VOL_RANG`): 거래량조건
+    #[inline]
     pub fn new(
         excd: crate::api::codes::QuoteExchange,
         gubn: crate::api::codes::GubnUpdownRate,
@@ -97,6 +98,7 @@ impl UpdownRateRequest {
     /// Sets NEXT KEY BUFF (`KEYB`, required, length 8).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn keyb(mut self, value: impl Into<String>) -> Self {
         self.keyb = value.into();
         self
@@ -105,6 +107,7 @@ impl UpdownRateRequest {
     /// Sets 사용자권한정보 (`AUTH`, required, length 32).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn auth(mut self, value: impl Into<String>) -> Self {
         self.auth = value.into();
         self
@@ -122,6 +125,7 @@ impl UpdownRateRequest {
     /// - `HSX`: 호치민
     /// - `HNX`: 하노이
     /// - `TSE`: 도쿄
+    #[inline]
     pub fn excd(mut self, value: crate::api::codes::QuoteExchange) -> Self {
         self.excd = p::code(&value);
         self
@@ -132,12 +136,14 @@ impl UpdownRateRequest {
     /// Codes:
     /// - `0`: 하락율
     /// - `1`: 상승율
+    #[inline]
     pub fn gubn(mut self, value: crate::api::codes::GubnUpdownRate) -> Self {
         self.gubn = p::code(&value);
         self
     }
 
     /// Sets N일자값 (`NDAY`, required, length 1).
+    #[inline]
     pub fn nday(mut self, value: impl Into<String>) -> Self {
         self.nday = value.into();
         self
@@ -153,6 +159,7 @@ impl UpdownRateRequest {
     /// - `4`: 10만주이상
     /// - `5`: 100만주이상
     /// - `6`: 1000만주이상
+    #[inline]
     pub fn vol_rang(mut self, value: crate::api::codes::VolRang) -> Self {
         self.vol_rang = p::code(&value);
         self

@@ -70,6 +70,7 @@ impl VolumePowerRequest {
     /// - `excd` (`EXCD`): 거래소코드
     /// - `nday` (`NDAY`): N일자값
     /// - `vol_rang` (`VOL_RANG`): 거래량조건
+    #[inline]
     pub fn new(
         excd: crate::api::codes::QuoteExchange,
         nday: impl Into<String>,
@@ -87,6 +88,7 @@ impl VolumePowerRequest {
     /// Sets NEXT KEY BUFF (`KEYB`, required, length 8).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn keyb(mut self, value: impl Into<String>) -> Self {
         self.keyb = value.into();
         self
@@ -95,6 +97,7 @@ impl VolumePowerRequest {
     /// Sets 사용자권한정보 (`AUTH`, required, length 32).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn auth(mut self, value: impl Into<String>) -> Self {
         self.auth = value.into();
         self
@@ -112,12 +115,14 @@ impl VolumePowerRequest {
     /// - `HSX`: 호치민
     /// - `HNX`: 하노이
     /// - `TSE`: 도쿄
+    #[inline]
     pub fn excd(mut self, value: crate::api::codes::QuoteExchange) -> Self {
         self.excd = p::code(&value);
         self
     }
 
     /// Sets N일자값 (`NDAY`, required, length 1).
+    #[inline]
     pub fn nday(mut self, value: impl Into<String>) -> Self {
         self.nday = value.into();
         self
@@ -133,6 +138,7 @@ impl VolumePowerRequest {
     /// - `4`: 10만주이상
     /// - `5`: 100만주이상
     /// - `6`: 1000만주이상
+    #[inline]
     pub fn vol_rang(mut self, value: crate::api::codes::VolRang) -> Self {
         self.vol_rang = p::code(&value);
         self

@@ -70,6 +70,7 @@ impl VolumeSurgeRequest {
     /// - `excd` (`EXCD`): 거래소코드
     /// - `minx` (`MINX`): N분전콤보값
     /// - `vol_rang` (`VOL_RANG`): 거래량조건
+    #[inline]
     pub fn new(
         excd: crate::api::codes::QuoteExchange,
         minx: impl Into<String>,
@@ -87,6 +88,7 @@ impl VolumeSurgeRequest {
     /// Sets NEXT KEY BUFF (`KEYB`, required, length 8).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn keyb(mut self, value: impl Into<String>) -> Self {
         self.keyb = value.into();
         self
@@ -95,6 +97,7 @@ impl VolumeSurgeRequest {
     /// Sets 사용자권한정보 (`AUTH`, required, length 32).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn auth(mut self, value: impl Into<String>) -> Self {
         self.auth = value.into();
         self
@@ -112,12 +115,14 @@ impl VolumeSurgeRequest {
     /// - `HSX`: 호치민
     /// - `HNX`: 하노이
     /// - `TSE`: 도쿄
+    #[inline]
     pub fn excd(mut self, value: crate::api::codes::QuoteExchange) -> Self {
         self.excd = p::code(&value);
         self
     }
 
     /// Sets N분전콤보값 (`MINX`, required, length 1).
+    #[inline]
     pub fn minx(mut self, value: impl Into<String>) -> Self {
         self.minx = value.into();
         self
@@ -133,6 +138,7 @@ impl VolumeSurgeRequest {
     /// - `4`: 10만주이상
     /// - `5`: 100만주이상
     /// - `6`: 1000만주이상
+    #[inline]
     pub fn vol_rang(mut self, value: crate::api::codes::VolRang) -> Self {
         self.vol_rang = p::code(&value);
         self

@@ -14,7 +14,7 @@ pub use crate::__private::UnknownCode;
 /// 자기 (\`self\`).
 ///
 /// Used by: `Self`, `self`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum Self_ {
     /// `a`: 소문자
@@ -44,6 +44,7 @@ impl CodeList for Self_ {
         Self::Hangeul,
     ];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::Somunja => Ok(0),
@@ -54,6 +55,7 @@ impl CodeList for Self_ {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -64,7 +66,7 @@ crate::__private::code_list_impls!(Self_);
 /// 결과 (\`result\`).
 ///
 /// Used by: `result`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum ResultNames {
     /// `Y`: 성공
@@ -82,6 +84,7 @@ impl CodeList for ResultNames {
         Self::Seonggong,
     ];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::Seonggong => Ok(0),
@@ -89,6 +92,7 @@ impl CodeList for ResultNames {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -99,7 +103,7 @@ crate::__private::code_list_impls!(ResultNames);
 /// 주문구분 (\`ORD\_DVSN\`).
 ///
 /// Used by: `ORD_DVSN`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum OrdDvsn {
     /// `00`: 지정가
@@ -121,6 +125,7 @@ impl CodeList for OrdDvsn {
         Self::Market,
     ];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::Limit => Ok(0),
@@ -129,6 +134,7 @@ impl CodeList for OrdDvsn {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }
@@ -139,7 +145,7 @@ crate::__private::code_list_impls!(OrdDvsn);
 /// 거래소ID구분코드 (\`EXCG\_ID\_DVSN\_CD\`).
 ///
 /// Used by: `EXCG_ID_DVSN_CD`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum ExcgIdDvsnCd {
     /// `KRX`: 한국거래소
@@ -161,6 +167,7 @@ impl CodeList for ExcgIdDvsnCd {
         Self::DaecheExchange,
     ];
 
+    #[inline]
     fn index(&self) -> Result<usize, &str> {
         match self {
             Self::HangukExchange => Ok(0),
@@ -169,6 +176,7 @@ impl CodeList for ExcgIdDvsnCd {
         }
     }
 
+    #[inline]
     fn other(code: &str) -> Self {
         Self::Other(code.into())
     }

@@ -51,6 +51,7 @@ impl InquireBalanceRequest {
     ///
     /// Required fields, in spec order:
     /// - `afhr_flpr_yn` (`AFHR_FLPR_YN`): 시간외단일가여부
+    #[inline]
     pub fn new(afhr_flpr_yn: bool) -> Self {
         Self {
             cano: String::new(),
@@ -62,18 +63,21 @@ impl InquireBalanceRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
     }
 
     /// Sets 시간외단일가여부 (`AFHR_FLPR_YN`, required).
+    #[inline]
     pub fn afhr_flpr_yn(mut self, value: bool) -> Self {
         self.afhr_flpr_yn = p::flag(value);
         self
@@ -82,6 +86,7 @@ impl InquireBalanceRequest {
     /// Sets 연속조회검색조건100 (`CTX_AREA_FK100`).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_fk100(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_fk100 = value.into();
         self
@@ -90,6 +95,7 @@ impl InquireBalanceRequest {
     /// Sets 연속조회키100 (`CTX_AREA_NK100`).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_nk100(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_nk100 = value.into();
         self

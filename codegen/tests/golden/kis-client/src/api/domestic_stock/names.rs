@@ -57,6 +57,7 @@ impl NamesRequest {
     ///
     /// Required fields, in spec order:
     /// - `type_` (`type`): 타입
+    #[inline]
     pub fn type_(type_: impl Into<String>) -> Self {
         Self {
             variant: NamesVariant::Type,
@@ -71,6 +72,7 @@ impl NamesRequest {
     ///
     /// Required fields, in spec order:
     /// - `type_` (`type`): 타입
+    #[inline]
     pub fn n1st(type_: impl Into<String>) -> Self {
         Self {
             variant: NamesVariant::V1st,
@@ -87,6 +89,7 @@ impl NamesRequest {
     }
 
     /// Sets 타입 (`type`, required).
+    #[inline]
     pub fn type_2(mut self, value: impl Into<String>) -> Self {
         self.type_ = value.into();
         self
@@ -95,6 +98,7 @@ impl NamesRequest {
     /// Sets 대문자 타입 (`TYPE`).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn type_2_2(mut self, value: impl Into<String>) -> Self {
         self.type_2 = value.into();
         self
@@ -103,6 +107,7 @@ impl NamesRequest {
     /// Sets 첫날 (`1ST_DAY`).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn n1st_day(mut self, value: v::NaiveDate) -> Self {
         self.n1st_day = p::date(value);
         self
@@ -111,6 +116,7 @@ impl NamesRequest {
     /// Sets 변형 (`variant`).
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn variant_2(mut self, value: impl Into<String>) -> Self {
         self.variant_2 = value.into();
         self

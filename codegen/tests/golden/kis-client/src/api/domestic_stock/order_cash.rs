@@ -79,6 +79,7 @@ impl OrderCashRequest {
     /// - `ord_dvsn` (`ORD_DVSN`): 주문구분
     /// - `ord_qty` (`ORD_QTY`): 주문수량
     /// - `ord_unpr` (`ORD_UNPR`): 주문단가
+    #[inline]
     pub fn sell(pdno: impl Into<String>, ord_dvsn: crate::api::codes::OrdDvsn, ord_qty: u64, ord_unpr: u64) -> Self {
         Self {
             variant: OrderCashVariant::Sell,
@@ -99,6 +100,7 @@ impl OrderCashRequest {
     /// - `ord_dvsn` (`ORD_DVSN`): 주문구분
     /// - `ord_qty` (`ORD_QTY`): 주문수량
     /// - `ord_unpr` (`ORD_UNPR`): 주문단가
+    #[inline]
     pub fn buy(pdno: impl Into<String>, ord_dvsn: crate::api::codes::OrdDvsn, ord_qty: u64, ord_unpr: u64) -> Self {
         Self {
             variant: OrderCashVariant::Buy,
@@ -118,18 +120,21 @@ impl OrderCashRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
     }
 
     /// Sets 상품번호 (`PDNO`, required, length 12).
+    #[inline]
     pub fn pdno(mut self, value: impl Into<String>) -> Self {
         self.pdno = value.into();
         self
@@ -140,18 +145,21 @@ impl OrderCashRequest {
     /// Codes:
     /// - `00`: 지정가
     /// - `01`: 시장가
+    #[inline]
     pub fn ord_dvsn(mut self, value: crate::api::codes::OrdDvsn) -> Self {
         self.ord_dvsn = p::code(&value);
         self
     }
 
     /// Sets 주문수량 (`ORD_QTY`, required).
+    #[inline]
     pub fn ord_qty(mut self, value: u64) -> Self {
         self.ord_qty = p::int(value);
         self
     }
 
     /// Sets 주문단가 (`ORD_UNPR`, required).
+    #[inline]
     pub fn ord_unpr(mut self, value: u64) -> Self {
         self.ord_unpr = p::int(value);
         self
@@ -164,6 +172,7 @@ impl OrderCashRequest {
     /// - `NXT`: 대체거래소 (넥스트레이드)
     ///
     /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn excg_id_dvsn_cd(mut self, value: crate::api::codes::ExcgIdDvsnCd) -> Self {
         self.excg_id_dvsn_cd = p::code(&value);
         self
