@@ -186,7 +186,11 @@ impl CodeBook {
                         .variants
                         .iter()
                         .map(|(v, code, label, retired)| {
-                            let mut vd = format!("`{}`: {}", doc::code(code), esc(label));
+                            let mut vd = if label.is_empty() {
+                                format!("`{}`", doc::code(code))
+                            } else {
+                                format!("`{}`: {}", doc::code(code), esc(label))
+                            };
                             if let Some(r) = retired {
                                 vd.push_str(&format!(" **Refused by KIS** {}", esc(r)));
                             }

@@ -5,10 +5,7 @@
 //! (`00 (지정가)`), `FromStr` (the code, the English variant name or the Korean label), serde
 //! (the code), and `Other` for a code KIS adds after this release. Requests carrying a code the
 //! endpoint's list lacks (or one KIS retired) are refused before sending.
-#![allow(
-    clippy::enum_variant_names,
-    reason = "variant names come from KIS labels"
-)]
+#![allow(clippy::enum_variant_names, reason = "names from KIS labels")]
 
 use crate::__private::CodeList;
 
@@ -36,11 +33,11 @@ pub enum OrderType {
     PostMarketAfterHours,
     /// `07`: 시간외 단일가 등
     AfterHoursSinglePrice,
-    /// `08`:
+    /// `08`
     OwnShares,
-    /// `09`:
+    /// `09`
     OwnSharesSOption,
-    /// `10`:
+    /// `10`
     OwnSharesTrust,
     /// `11`: IOC지정가 (즉시체결,잔량취소)
     LimitIoc,
@@ -246,7 +243,11 @@ impl CodeList for Market {
         ("NX", "Nxt", "NXT", false),
         ("UN", "Unified", "통합", false),
     ];
-    const ALL: &'static [Self] = &[Self::Krx, Self::Nxt, Self::Unified];
+    const ALL: &'static [Self] = &[
+        Self::Krx,
+        Self::Nxt,
+        Self::Unified,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -297,12 +298,7 @@ impl CodeList for FuturesMarket {
         ("O", "IndexOptions", "지수옵션", false),
         ("JF", "StockFutures", "주식선물", false),
         ("JO", "StockOptions", "주식옵션", false),
-        (
-            "CF",
-            "CommodityFutures",
-            "상품선물(금), 금리선물(국채), 통화선물(달러)",
-            false,
-        ),
+        ("CF", "CommodityFutures", "상품선물(금), 금리선물(국채), 통화선물(달러)", false),
         ("CM", "NightFutures", "야간선물", false),
         ("EU", "NightOptions", "야간옵션", false),
     ];
@@ -364,7 +360,12 @@ impl CodeList for Period {
         ("M", "Month", "월봉", false),
         ("Y", "Year", "년봉", false),
     ];
-    const ALL: &'static [Self] = &[Self::Day, Self::Week, Self::Month, Self::Year];
+    const ALL: &'static [Self] = &[
+        Self::Day,
+        Self::Week,
+        Self::Month,
+        Self::Year,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -405,7 +406,10 @@ impl CodeList for ModifyCancel {
         ("01", "Modify", "정정", false),
         ("02", "Cancel", "취소", false),
     ];
-    const ALL: &'static [Self] = &[Self::Modify, Self::Cancel];
+    const ALL: &'static [Self] = &[
+        Self::Modify,
+        Self::Cancel,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -447,7 +451,11 @@ impl CodeList for SideFilter {
         ("01", "Sell", "매도", false),
         ("02", "Buy", "매수", false),
     ];
-    const ALL: &'static [Self] = &[Self::All, Self::Sell, Self::Buy];
+    const ALL: &'static [Self] = &[
+        Self::All,
+        Self::Sell,
+        Self::Buy,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -490,7 +498,11 @@ impl CodeList for FillFilter {
         ("01", "Filled", "체결", false),
         ("02", "Unfilled", "미체결", false),
     ];
-    const ALL: &'static [Self] = &[Self::All, Self::Filled, Self::Unfilled];
+    const ALL: &'static [Self] = &[
+        Self::All,
+        Self::Filled,
+        Self::Unfilled,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -530,7 +542,10 @@ impl CodeList for SortOrder {
         ("00", "Descending", "역순", false),
         ("01", "Ascending", "정순", false),
     ];
-    const ALL: &'static [Self] = &[Self::Descending, Self::Ascending];
+    const ALL: &'static [Self] = &[
+        Self::Descending,
+        Self::Ascending,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -569,7 +584,10 @@ impl CodeList for BalanceInquiry {
         ("01", "ByLoanDate", "대출일별", false),
         ("02", "ByStock", "종목별", true),
     ];
-    const ALL: &'static [Self] = &[Self::ByLoanDate, Self::ByStock];
+    const ALL: &'static [Self] = &[
+        Self::ByLoanDate,
+        Self::ByStock,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -608,7 +626,10 @@ impl CodeList for PrevDayTrades {
         ("00", "Include", "전일매매포함", false),
         ("01", "Exclude", "전일매매미포함", false),
     ];
-    const ALL: &'static [Self] = &[Self::Include, Self::Exclude];
+    const ALL: &'static [Self] = &[
+        Self::Include,
+        Self::Exclude,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -648,14 +669,13 @@ impl CodeList for AfterHoursBalance {
     const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
         ("N", "Regular", "기본값", false),
         ("Y", "AfterHoursSinglePrice", "시간외단일가", false),
-        (
-            "X",
-            "NxtRegular",
-            "NXT 정규장 (프리마켓, 메인, 애프터마켓)",
-            false,
-        ),
+        ("X", "NxtRegular", "NXT 정규장 (프리마켓, 메인, 애프터마켓)", false),
     ];
-    const ALL: &'static [Self] = &[Self::Regular, Self::AfterHoursSinglePrice, Self::NxtRegular];
+    const ALL: &'static [Self] = &[
+        Self::Regular,
+        Self::AfterHoursSinglePrice,
+        Self::NxtRegular,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -687,7 +707,7 @@ pub enum ExchangeId {
     Nxt,
     /// `SOR`: SOR (Smart Order Routing)
     Sor,
-    /// `ALL`:
+    /// `ALL`
     All,
     /// A code this release does not know, sent and kept verbatim.
     Other(Box<str>),
@@ -701,7 +721,12 @@ impl CodeList for ExchangeId {
         ("SOR", "Sor", "SOR (Smart Order Routing)", false),
         ("ALL", "All", "", false),
     ];
-    const ALL: &'static [Self] = &[Self::Krx, Self::Nxt, Self::Sor, Self::All];
+    const ALL: &'static [Self] = &[
+        Self::Krx,
+        Self::Nxt,
+        Self::Sor,
+        Self::All,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -921,7 +946,10 @@ impl CodeList for PriceAdjustment {
         ("0", "Adjusted", "수정주가", false),
         ("1", "Raw", "원주가", false),
     ];
-    const ALL: &'static [Self] = &[Self::Adjusted, Self::Raw];
+    const ALL: &'static [Self] = &[
+        Self::Adjusted,
+        Self::Raw,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -963,7 +991,11 @@ impl CodeList for CallPut {
         ("1", "Call", "콜", false),
         ("2", "Put", "풋", false),
     ];
-    const ALL: &'static [Self] = &[Self::All, Self::Call, Self::Put];
+    const ALL: &'static [Self] = &[
+        Self::All,
+        Self::Call,
+        Self::Put,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -1059,9 +1091,12 @@ pub enum FidCondMrktDivCode {
 
 impl CodeList for FidCondMrktDivCode {
     const NAME: &'static str = "FidCondMrktDivCode";
-    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] =
-        &[("B", "Jangnae", "장내", false)];
-    const ALL: &'static [Self] = &[Self::Jangnae];
+    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
+        ("B", "Jangnae", "장내", false),
+    ];
+    const ALL: &'static [Self] = &[
+        Self::Jangnae,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -1099,7 +1134,10 @@ impl CodeList for InqrCndt {
         ("00", "All", "전체", false),
         ("01", "Sangpumbeonhodanwi", "상품번호단위", false),
     ];
-    const ALL: &'static [Self] = &[Self::All, Self::Sangpumbeonhodanwi];
+    const ALL: &'static [Self] = &[
+        Self::All,
+        Self::Sangpumbeonhodanwi,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -1132,9 +1170,12 @@ pub enum FidCondMrktDivCodeInquireCcnl {
 
 impl CodeList for FidCondMrktDivCodeInquireCcnl {
     const NAME: &'static str = "FidCondMrktDivCodeInquireCcnl";
-    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] =
-        &[("B", "SectorKodeu", "업종코드", false)];
-    const ALL: &'static [Self] = &[Self::SectorKodeu];
+    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
+        ("B", "SectorKodeu", "업종코드", false),
+    ];
+    const ALL: &'static [Self] = &[
+        Self::SectorKodeu,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -1172,7 +1213,10 @@ impl CodeList for SortSqnDvsn {
         ("01", "OrderSunseo", "주문순서", false),
         ("02", "OrderDescending", "주문역순", false),
     ];
-    const ALL: &'static [Self] = &[Self::OrderSunseo, Self::OrderDescending];
+    const ALL: &'static [Self] = &[
+        Self::OrderSunseo,
+        Self::OrderDescending,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -1214,7 +1258,11 @@ impl CodeList for NccsYn {
         ("C", "Filled", "체결", false),
         ("Y", "Unfilled", "미체결", false),
     ];
-    const ALL: &'static [Self] = &[Self::All, Self::Filled, Self::Unfilled];
+    const ALL: &'static [Self] = &[
+        Self::All,
+        Self::Filled,
+        Self::Unfilled,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -1253,16 +1301,15 @@ pub enum OrdDvsn {
 impl CodeList for OrdDvsn {
     const NAME: &'static str = "OrdDvsn";
     const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
-        (
-            "01",
-            "ByStock",
-            "종목별 (매수일자, 매수순번 공백입력)",
-            false,
-        ),
+        ("01", "ByStock", "종목별 (매수일자, 매수순번 공백입력)", false),
         ("02", "ByDate", "일자별 (매수순번: 0 입력)", false),
         ("03", "ByPrice", "체결가별", false),
     ];
-    const ALL: &'static [Self] = &[Self::ByStock, Self::ByDate, Self::ByPrice];
+    const ALL: &'static [Self] = &[
+        Self::ByStock,
+        Self::ByDate,
+        Self::ByPrice,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -1411,7 +1458,10 @@ impl CodeList for MgnaDvsn {
         ("01", "Gaesi", "개시", false),
         ("02", "Yuji", "유지", false),
     ];
-    const ALL: &'static [Self] = &[Self::Gaesi, Self::Yuji];
+    const ALL: &'static [Self] = &[
+        Self::Gaesi,
+        Self::Yuji,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -1450,7 +1500,10 @@ impl CodeList for ExccStatCd {
         ("1", "Jeongsan", "정산 (정산가격으로 잔고 조회)", false),
         ("2", "Bonjeongsan", "본정산 (매입가격으로 잔고 조회)", false),
     ];
-    const ALL: &'static [Self] = &[Self::Jeongsan, Self::Bonjeongsan];
+    const ALL: &'static [Self] = &[
+        Self::Jeongsan,
+        Self::Bonjeongsan,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -1489,7 +1542,10 @@ impl CodeList for SortSqn {
         ("AS", "Ascending", "정순", false),
         ("DS", "Descending", "역순", false),
     ];
-    const ALL: &'static [Self] = &[Self::Ascending, Self::Descending];
+    const ALL: &'static [Self] = &[
+        Self::Ascending,
+        Self::Descending,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -1531,7 +1587,11 @@ impl CodeList for SllBuyDvsnCd {
         ("01", "Sell", "매도", false),
         ("02", "Buy", "매수", false),
     ];
-    const ALL: &'static [Self] = &[Self::All, Self::Sell, Self::Buy];
+    const ALL: &'static [Self] = &[
+        Self::All,
+        Self::Sell,
+        Self::Buy,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -1577,7 +1637,12 @@ impl CodeList for NmprTypeCd {
         ("03", "Jogeonbu", "조건부", false),
         ("04", "Choeyuri", "최유리", false),
     ];
-    const ALL: &'static [Self] = &[Self::Limit, Self::Market, Self::Jogeonbu, Self::Choeyuri];
+    const ALL: &'static [Self] = &[
+        Self::Limit,
+        Self::Market,
+        Self::Jogeonbu,
+        Self::Choeyuri,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -1612,9 +1677,12 @@ pub enum ScrnDvsn {
 
 impl CodeList for ScrnDvsn {
     const NAME: &'static str = "ScrnDvsn";
-    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] =
-        &[("02", "Default", "Default", false)];
-    const ALL: &'static [Self] = &[Self::Default];
+    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
+        ("02", "Default", "Default", false),
+    ];
+    const ALL: &'static [Self] = &[
+        Self::Default,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -1646,9 +1714,12 @@ pub enum PrdtTypeCd {
 
 impl CodeList for PrdtTypeCd {
     const NAME: &'static str = "PrdtTypeCd";
-    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] =
-        &[("301", "FuturesOptions", "선물옵션", false)];
-    const ALL: &'static [Self] = &[Self::FuturesOptions];
+    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
+        ("301", "FuturesOptions", "선물옵션", false),
+    ];
+    const ALL: &'static [Self] = &[
+        Self::FuturesOptions,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -1771,7 +1842,11 @@ impl CodeList for FidHourClsCode {
         ("60", "V1minute", "1분", false),
         ("3600", "V1sigan", "1시간", false),
     ];
-    const ALL: &'static [Self] = &[Self::V30second, Self::V1minute, Self::V1sigan];
+    const ALL: &'static [Self] = &[
+        Self::V30second,
+        Self::V1minute,
+        Self::V1sigan,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -1805,9 +1880,12 @@ pub enum OrdPrcsDvsnCd {
 
 impl CodeList for OrdPrcsDvsnCd {
     const NAME: &'static str = "OrdPrcsDvsnCd";
-    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] =
-        &[("02", "OrderJeonsong", "주문전송", false)];
-    const ALL: &'static [Self] = &[Self::OrderJeonsong];
+    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
+        ("02", "OrderJeonsong", "주문전송", false),
+    ];
+    const ALL: &'static [Self] = &[
+        Self::OrderJeonsong,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -1848,7 +1926,11 @@ impl CodeList for KrxNmprCndtCd {
         ("3", "Ioc", "IOC", false),
         ("4", "Fok", "FOK", false),
     ];
-    const ALL: &'static [Self] = &[Self::None, Self::Ioc, Self::Fok];
+    const ALL: &'static [Self] = &[
+        Self::None,
+        Self::Ioc,
+        Self::Fok,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -1986,9 +2068,12 @@ pub enum FidDivClsCode {
 
 impl CodeList for FidDivClsCode {
     const NAME: &'static str = "FidDivClsCode";
-    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] =
-        &[("0", "All", "전체", false)];
-    const ALL: &'static [Self] = &[Self::All];
+    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
+        ("0", "All", "전체", false),
+    ];
+    const ALL: &'static [Self] = &[
+        Self::All,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -2032,7 +2117,12 @@ impl CodeList for FidInputIscd {
         ("1001", "Kosdaq", "코스닥", false),
         ("2001", "Kospi200", "코스피200", false),
     ];
-    const ALL: &'static [Self] = &[Self::All, Self::Exchange, Self::Kosdaq, Self::Kospi200];
+    const ALL: &'static [Self] = &[
+        Self::All,
+        Self::Exchange,
+        Self::Kosdaq,
+        Self::Kospi200,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -2069,9 +2159,14 @@ pub enum FidDivClsCodeBalanceSheet {
 
 impl CodeList for FidDivClsCodeBalanceSheet {
     const NAME: &'static str = "FidDivClsCodeBalanceSheet";
-    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] =
-        &[("0", "Year", "년", false), ("1", "Quarter", "분기", false)];
-    const ALL: &'static [Self] = &[Self::Year, Self::Quarter];
+    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
+        ("0", "Year", "년", false),
+        ("1", "Quarter", "분기", false),
+    ];
+    const ALL: &'static [Self] = &[
+        Self::Year,
+        Self::Quarter,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -2106,9 +2201,14 @@ pub enum FidCondMrktDivCodeBulkTransNum {
 
 impl CodeList for FidCondMrktDivCodeBulkTransNum {
     const NAME: &'static str = "FidCondMrktDivCodeBulkTransNum";
-    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] =
-        &[("J", "Krx", "KRX", false), ("NX", "Nxt", "NXT", false)];
-    const ALL: &'static [Self] = &[Self::Krx, Self::Nxt];
+    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
+        ("J", "Krx", "KRX", false),
+        ("NX", "Nxt", "NXT", false),
+    ];
+    const ALL: &'static [Self] = &[
+        Self::Krx,
+        Self::Nxt,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -2204,7 +2304,10 @@ impl CodeList for FidRankSortClsCodeBulkTransNum {
         ("0", "BuySangwi", "매수상위", false),
         ("1", "SellSangwi", "매도상위", false),
     ];
-    const ALL: &'static [Self] = &[Self::BuySangwi, Self::SellSangwi];
+    const ALL: &'static [Self] = &[
+        Self::BuySangwi,
+        Self::SellSangwi,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -2237,9 +2340,12 @@ pub enum FidCondScrDivCode {
 
 impl CodeList for FidCondScrDivCode {
     const NAME: &'static str = "FidCondScrDivCode";
-    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] =
-        &[("11300", "UniqueKey", "Unique key", false)];
-    const ALL: &'static [Self] = &[Self::UniqueKey];
+    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
+        ("11300", "UniqueKey", "Unique key", false),
+    ];
+    const ALL: &'static [Self] = &[
+        Self::UniqueKey,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -2277,7 +2383,10 @@ impl CodeList for FidPrcClsCode {
         ("0", "UpperLimit", "상한가", false),
         ("1", "LowerLimit", "하한가", false),
     ];
-    const ALL: &'static [Self] = &[Self::UpperLimit, Self::LowerLimit];
+    const ALL: &'static [Self] = &[
+        Self::UpperLimit,
+        Self::LowerLimit,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -2439,9 +2548,12 @@ pub enum FidDivClsCodeCompInterest {
 
 impl CodeList for FidDivClsCodeCompInterest {
     const NAME: &'static str = "FidDivClsCodeCompInterest";
-    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] =
-        &[("1", "Haeoegeumrijipyo", "해외금리지표", false)];
-    const ALL: &'static [Self] = &[Self::Haeoegeumrijipyo];
+    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
+        ("1", "Haeoegeumrijipyo", "해외금리지표", false),
+    ];
+    const ALL: &'static [Self] = &[
+        Self::Haeoegeumrijipyo,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -2479,7 +2591,10 @@ impl CodeList for FidMrktClsCode {
         ("K", "Kospi", "코스피", false),
         ("Q", "Kosdaq", "코스닥", false),
     ];
-    const ALL: &'static [Self] = &[Self::Kospi, Self::Kosdaq];
+    const ALL: &'static [Self] = &[
+        Self::Kospi,
+        Self::Kosdaq,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -2518,7 +2633,10 @@ impl CodeList for FidRankSortClsCodeCreditByCompany {
         ("0", "Kodeusun", "코드순", false),
         ("1", "Ireumsun", "이름순", false),
     ];
-    const ALL: &'static [Self] = &[Self::Kodeusun, Self::Ireumsun];
+    const ALL: &'static [Self] = &[
+        Self::Kodeusun,
+        Self::Ireumsun,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -2557,7 +2675,10 @@ impl CodeList for FidSlctYn {
         ("0", "CreditOrderGaneung", "신용주문가능", false),
         ("1", "CreditOrderBulga", "신용주문불가", false),
     ];
-    const ALL: &'static [Self] = &[Self::CreditOrderGaneung, Self::CreditOrderBulga];
+    const ALL: &'static [Self] = &[
+        Self::CreditOrderGaneung,
+        Self::CreditOrderBulga,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -2599,7 +2720,11 @@ impl CodeList for MrktDivClsCode {
         ("2", "Kosdaq", "코스닥", false),
         ("3", "Stock", "종목", false),
     ];
-    const ALL: &'static [Self] = &[Self::Kospi, Self::Kosdaq, Self::Stock];
+    const ALL: &'static [Self] = &[
+        Self::Kospi,
+        Self::Kosdaq,
+        Self::Stock,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -2711,7 +2836,10 @@ impl CodeList for FidRankSortClsCodeDisparity {
         ("0", "Igyeokdosangwisun", "이격도상위순", false),
         ("1", "Igyeokdohawisun", "이격도하위순", false),
     ];
-    const ALL: &'static [Self] = &[Self::Igyeokdosangwisun, Self::Igyeokdohawisun];
+    const ALL: &'static [Self] = &[
+        Self::Igyeokdosangwisun,
+        Self::Igyeokdohawisun,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -2860,7 +2988,12 @@ impl CodeList for Gb1DividendRate {
         ("2", "Kospi200", "코스피200", false),
         ("3", "Kosdaq", "코스닥", false),
     ];
-    const ALL: &'static [Self] = &[Self::All, Self::Kospi, Self::Kospi200, Self::Kosdaq];
+    const ALL: &'static [Self] = &[
+        Self::All,
+        Self::Kospi,
+        Self::Kospi200,
+        Self::Kosdaq,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -2904,7 +3037,11 @@ impl CodeList for Gb2 {
         ("6", "Common", "보통주", false),
         ("7", "Preferred", "우선주", false),
     ];
-    const ALL: &'static [Self] = &[Self::All, Self::Common, Self::Preferred];
+    const ALL: &'static [Self] = &[
+        Self::All,
+        Self::Common,
+        Self::Preferred,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -2944,7 +3081,10 @@ impl CodeList for Gb3 {
         ("1", "StockBaedang", "주식배당", false),
         ("2", "CashBaedang", "현금배당", false),
     ];
-    const ALL: &'static [Self] = &[Self::StockBaedang, Self::CashBaedang];
+    const ALL: &'static [Self] = &[
+        Self::StockBaedang,
+        Self::CashBaedang,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -2986,7 +3126,11 @@ impl CodeList for Gb4 {
         ("1", "Gyeolsanbaedang", "결산배당", false),
         ("2", "Jungganbaedang", "중간배당", false),
     ];
-    const ALL: &'static [Self] = &[Self::All, Self::Gyeolsanbaedang, Self::Jungganbaedang];
+    const ALL: &'static [Self] = &[
+        Self::All,
+        Self::Gyeolsanbaedang,
+        Self::Jungganbaedang,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -3032,18 +3176,8 @@ impl CodeList for FidRankSortClsCodeExpClosingPrice {
         ("0", "All", "전체", false),
         ("1", "UpperLimitMagamyesang", "상한가마감예상", false),
         ("2", "LowerLimitMagamyesang", "하한가마감예상", false),
-        (
-            "3",
-            "JikjeondaebiRiseRateSangwi",
-            "직전대비상승률상위",
-            false,
-        ),
-        (
-            "4",
-            "JikjeondaebiFallRateSangwi",
-            "직전대비하락률상위",
-            false,
-        ),
+        ("3", "JikjeondaebiRiseRateSangwi", "직전대비상승률상위", false),
+        ("4", "JikjeondaebiFallRateSangwi", "직전대비하락률상위", false),
     ];
     const ALL: &'static [Self] = &[
         Self::All,
@@ -3093,7 +3227,10 @@ impl CodeList for FidBlngClsCode {
         ("0", "All", "전체", false),
         ("1", "CloseBeomwiyeonjang", "종가범위연장", false),
     ];
-    const ALL: &'static [Self] = &[Self::All, Self::CloseBeomwiyeonjang];
+    const ALL: &'static [Self] = &[
+        Self::All,
+        Self::CloseBeomwiyeonjang,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -3132,7 +3269,10 @@ impl CodeList for FidMkopClsCode {
         ("1", "Jangsijakjeon", "장시작전", false),
         ("2", "Jangmagam", "장마감", false),
     ];
-    const ALL: &'static [Self] = &[Self::Jangsijakjeon, Self::Jangmagam];
+    const ALL: &'static [Self] = &[
+        Self::Jangsijakjeon,
+        Self::Jangmagam,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -3280,7 +3420,10 @@ impl CodeList for FidMkopClsCodeExpPriceTrend {
         ("0", "All", "전체", false),
         ("4", "FilledRyang0Jeoe", "체결량 0 제외", false),
     ];
-    const ALL: &'static [Self] = &[Self::All, Self::FilledRyang0Jeoe];
+    const ALL: &'static [Self] = &[
+        Self::All,
+        Self::FilledRyang0Jeoe,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -3322,7 +3465,11 @@ impl CodeList for FidMrktClsCodeExpTotalIndex {
         ("K", "Exchange", "거래소", false),
         ("Q", "Kosdaq", "코스닥", false),
     ];
-    const ALL: &'static [Self] = &[Self::All, Self::Exchange, Self::Kosdaq];
+    const ALL: &'static [Self] = &[
+        Self::All,
+        Self::Exchange,
+        Self::Kosdaq,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -3365,7 +3512,11 @@ impl CodeList for FidDivClsCodeExpTransUpdown {
         ("1", "Common", "보통주", false),
         ("2", "Preferred", "우선주", false),
     ];
-    const ALL: &'static [Self] = &[Self::All, Self::Common, Self::Preferred];
+    const ALL: &'static [Self] = &[
+        Self::All,
+        Self::Common,
+        Self::Preferred,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -3560,9 +3711,12 @@ pub enum FidCondMrktDivCodeForeignInstitutionTotal {
 
 impl CodeList for FidCondMrktDivCodeForeignInstitutionTotal {
     const NAME: &'static str = "FidCondMrktDivCodeForeignInstitutionTotal";
-    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] =
-        &[("V", "Default", "Default", false)];
-    const ALL: &'static [Self] = &[Self::Default];
+    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
+        ("V", "Default", "Default", false),
+    ];
+    const ALL: &'static [Self] = &[
+        Self::Default,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -3594,9 +3748,12 @@ pub enum FidCondScrDivCodeForeignInstitutionTotal {
 
 impl CodeList for FidCondScrDivCodeForeignInstitutionTotal {
     const NAME: &'static str = "FidCondScrDivCodeForeignInstitutionTotal";
-    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] =
-        &[("16449", "Default", "Default", false)];
-    const ALL: &'static [Self] = &[Self::Default];
+    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
+        ("16449", "Default", "Default", false),
+    ];
+    const ALL: &'static [Self] = &[
+        Self::Default,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -3637,7 +3794,11 @@ impl CodeList for FidInputIscdForeignInstitutionTotal {
         ("0001", "Kospi", "코스피", false),
         ("1001", "Kosdaq", "코스닥", false),
     ];
-    const ALL: &'static [Self] = &[Self::All, Self::Kospi, Self::Kosdaq];
+    const ALL: &'static [Self] = &[
+        Self::All,
+        Self::Kospi,
+        Self::Kosdaq,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -3677,7 +3838,10 @@ impl CodeList for FidDivClsCodeForeignInstitutionTotal {
         ("0", "QuantityJeongyeol", "수량정열", false),
         ("1", "AmountJeongyeol", "금액정열", false),
     ];
-    const ALL: &'static [Self] = &[Self::QuantityJeongyeol, Self::AmountJeongyeol];
+    const ALL: &'static [Self] = &[
+        Self::QuantityJeongyeol,
+        Self::AmountJeongyeol,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -3716,7 +3880,10 @@ impl CodeList for FidRankSortClsCodeForeignInstitutionTotal {
         ("0", "NetBuySangwi", "순매수상위", false),
         ("1", "NetSellSangwi", "순매도상위", false),
     ];
-    const ALL: &'static [Self] = &[Self::NetBuySangwi, Self::NetSellSangwi];
+    const ALL: &'static [Self] = &[
+        Self::NetBuySangwi,
+        Self::NetSellSangwi,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -3761,7 +3928,12 @@ impl CodeList for FidEtcClsCode {
         ("2", "InstitutionGye", "기관계", false),
         ("3", "Gita", "기타", false),
     ];
-    const ALL: &'static [Self] = &[Self::All, Self::Foreigner, Self::InstitutionGye, Self::Gita];
+    const ALL: &'static [Self] = &[
+        Self::All,
+        Self::Foreigner,
+        Self::InstitutionGye,
+        Self::Gita,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -3802,7 +3974,10 @@ impl CodeList for FidRankSortClsCodeFrgnmemTradeEstimate {
         ("0", "AmountSun", "금액순", false),
         ("1", "QuantitySun", "수량순", false),
     ];
-    const ALL: &'static [Self] = &[Self::AmountSun, Self::QuantitySun];
+    const ALL: &'static [Self] = &[
+        Self::AmountSun,
+        Self::QuantitySun,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -3841,7 +4016,10 @@ impl CodeList for FidRankSortClsCode2 {
         ("0", "BuySun", "매수순", false),
         ("1", "SellSun", "매도순", false),
     ];
-    const ALL: &'static [Self] = &[Self::BuySun, Self::SellSun];
+    const ALL: &'static [Self] = &[
+        Self::BuySun,
+        Self::SellSun,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -3874,9 +4052,12 @@ pub enum FidCondScrDivCodeFrgnmemTradeTrend {
 
 impl CodeList for FidCondScrDivCodeFrgnmemTradeTrend {
     const NAME: &'static str = "FidCondScrDivCodeFrgnmemTradeTrend";
-    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] =
-        &[("20432", "PrimaryKey", "primary key", false)];
-    const ALL: &'static [Self] = &[Self::PrimaryKey];
+    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
+        ("20432", "PrimaryKey", "primary key", false),
+    ];
+    const ALL: &'static [Self] = &[
+        Self::PrimaryKey,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -3914,7 +4095,10 @@ impl CodeList for MrktDivClsCodeHtsTopView {
         ("J", "Kospi", "코스피", false),
         ("Q", "Kosdaq", "코스닥", false),
     ];
-    const ALL: &'static [Self] = &[Self::Kospi, Self::Kosdaq];
+    const ALL: &'static [Self] = &[
+        Self::Kospi,
+        Self::Kosdaq,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -4014,9 +4198,12 @@ pub enum UnprDvsn {
 
 impl CodeList for UnprDvsn {
     const NAME: &'static str = "UnprDvsn";
-    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] =
-        &[("01", "Default", "기본값", false)];
-    const ALL: &'static [Self] = &[Self::Default];
+    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
+        ("01", "Default", "기본값", false),
+    ];
+    const ALL: &'static [Self] = &[
+        Self::Default,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -4126,7 +4313,10 @@ impl CodeList for InqrDvsn1 {
         ("1", "Elw", "ELW", false),
         ("2", "Peuribodeu", "프리보드", false),
     ];
-    const ALL: &'static [Self] = &[Self::Elw, Self::Peuribodeu];
+    const ALL: &'static [Self] = &[
+        Self::Elw,
+        Self::Peuribodeu,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -4231,9 +4421,12 @@ pub enum FidCondMrktDivCodeInquireDailyIndexchartprice {
 
 impl CodeList for FidCondMrktDivCodeInquireDailyIndexchartprice {
     const NAME: &'static str = "FidCondMrktDivCodeInquireDailyIndexchartprice";
-    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] =
-        &[("U", "Sector", "업종", false)];
-    const ALL: &'static [Self] = &[Self::Sector];
+    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
+        ("U", "Sector", "업종", false),
+    ];
+    const ALL: &'static [Self] = &[
+        Self::Sector,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -4358,18 +4551,8 @@ impl CodeList for RevlIssuReas {
         ("04", "SecondGwaMinuteBae", "초과분배", false),
         ("05", "Daegyumobaedang", "대규모배당", false),
         ("06", "HoesaMinuteHalhapbyeong", "회사분할합병", false),
-        (
-            "07",
-            "EtnJeunggwonbyeonghapMinuteHal",
-            "ETN증권병합/분할",
-            false,
-        ),
-        (
-            "08",
-            "Sinjongjeunggwongisejojeong",
-            "신종증권기세조정",
-            false,
-        ),
+        ("07", "EtnJeunggwonbyeonghapMinuteHal", "ETN증권병합/분할", false),
+        ("08", "Sinjongjeunggwongisejojeong", "신종증권기세조정", false),
         ("99", "Gita", "기타", false),
     ];
     const ALL: &'static [Self] = &[
@@ -4430,7 +4613,10 @@ impl CodeList for FidOrgAdjPrc {
         ("0", "AdjustedNotApplied", "수정주가미반영", false),
         ("1", "AdjustedApplied", "수정주가반영", false),
     ];
-    const ALL: &'static [Self] = &[Self::AdjustedNotApplied, Self::AdjustedApplied];
+    const ALL: &'static [Self] = &[
+        Self::AdjustedNotApplied,
+        Self::AdjustedApplied,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -4472,7 +4658,11 @@ impl CodeList for FidMrktClsCodeInquireIndexCategoryPrice {
         ("Q", "Kosdaq", "코스닥", false),
         ("K2", "Kospi200", "코스피200", false),
     ];
-    const ALL: &'static [Self] = &[Self::Exchange, Self::Kosdaq, Self::Kospi200];
+    const ALL: &'static [Self] = &[
+        Self::Exchange,
+        Self::Kosdaq,
+        Self::Kospi200,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -4518,7 +4708,12 @@ impl CodeList for FidInputIscdInquireIndexTickprice {
         ("2001", "Kospi200", "코스피200", false),
         ("3003", "Ksq150", "KSQ150", false),
     ];
-    const ALL: &'static [Self] = &[Self::Exchange, Self::Kosdaq, Self::Kospi200, Self::Ksq150];
+    const ALL: &'static [Self] = &[
+        Self::Exchange,
+        Self::Kosdaq,
+        Self::Kospi200,
+        Self::Ksq150,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -4562,7 +4757,11 @@ impl CodeList for SortDvsn {
         ("01", "GwageoSun", "과거 순", false),
         ("02", "ChoegeunSunCode02", "최근 순", false),
     ];
-    const ALL: &'static [Self] = &[Self::ChoegeunSun, Self::GwageoSun, Self::ChoegeunSunCode02];
+    const ALL: &'static [Self] = &[
+        Self::ChoegeunSun,
+        Self::GwageoSun,
+        Self::ChoegeunSunCode02,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -4596,9 +4795,12 @@ pub enum InqrDvsn {
 
 impl CodeList for InqrDvsn {
     const NAME: &'static str = "InqrDvsn";
-    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] =
-        &[("00", "Input", "입력", false)];
-    const ALL: &'static [Self] = &[Self::Input];
+    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
+        ("00", "Input", "입력", false),
+    ];
+    const ALL: &'static [Self] = &[
+        Self::Input,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -4630,9 +4832,12 @@ pub enum CblcDvsn {
 
 impl CodeList for CblcDvsn {
     const NAME: &'static str = "CblcDvsn";
-    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] =
-        &[("00", "All", "전체", false)];
-    const ALL: &'static [Self] = &[Self::All];
+    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
+        ("00", "All", "전체", false),
+    ];
+    const ALL: &'static [Self] = &[
+        Self::All,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -4668,14 +4873,12 @@ impl CodeList for PrcsDvsnCd {
     const NAME: &'static str = "PrcsDvsnCd";
     const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
         ("00", "BoyuStockAllJohoe", "보유 주식 전체 조회", false),
-        (
-            "01",
-            "BoyuStockJung0WeekStockSumgim",
-            "보유 주식 중 0주 주식 숨김",
-            false,
-        ),
+        ("01", "BoyuStockJung0WeekStockSumgim", "보유 주식 중 0주 주식 숨김", false),
     ];
-    const ALL: &'static [Self] = &[Self::BoyuStockAllJohoe, Self::BoyuStockJung0WeekStockSumgim];
+    const ALL: &'static [Self] = &[
+        Self::BoyuStockAllJohoe,
+        Self::BoyuStockJung0WeekStockSumgim,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -4937,12 +5140,7 @@ pub enum OrdDvsnInquirePsblOrder {
 impl CodeList for OrdDvsnInquirePsblOrder {
     const NAME: &'static str = "OrdDvsnInquirePsblOrder";
     const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
-        (
-            "00",
-            "LimitNeunJeunggeogeumyuliAppliedDoejiAne",
-            "지정가는 증거금율이 반영되지 않으므로",
-            false,
-        ),
+        ("00", "LimitNeunJeunggeogeumyuliAppliedDoejiAne", "지정가는 증거금율이 반영되지 않으므로", false),
         ("01", "Market", "시장가", false),
         ("02", "ConditionalLimit", "조건부지정가", false),
         ("03", "BestLimit", "최유리지정가", false),
@@ -4961,33 +5159,13 @@ impl CodeList for OrdDvsnInquirePsblOrder {
         ("16", "FokChoeyuri", "FOK최유리 (즉시체결,전량취소)", false),
         ("51", "Jangjungdaeryang", "장중대량", false),
         ("52", "Jangjungbaseuket", "장중바스켓", false),
-        (
-            "62",
-            "JanggaesijeonAfterHoursDaeryang",
-            "장개시전 시간외대량",
-            false,
-        ),
-        (
-            "63",
-            "JanggaesijeonAfterHoursBaseuket",
-            "장개시전 시간외바스켓",
-            false,
-        ),
-        (
-            "67",
-            "JanggaesijeonGeumjeonsintakjasaWeek",
-            "장개시전 금전신탁자사주",
-            false,
-        ),
+        ("62", "JanggaesijeonAfterHoursDaeryang", "장개시전 시간외대량", false),
+        ("63", "JanggaesijeonAfterHoursBaseuket", "장개시전 시간외바스켓", false),
+        ("67", "JanggaesijeonGeumjeonsintakjasaWeek", "장개시전 금전신탁자사주", false),
         ("69", "JanggaesijeonJagiStock", "장개시전 자기주식", false),
         ("72", "AfterHoursDaeryang", "시간외대량", false),
         ("77", "AfterHoursJasaWeekSintak", "시간외자사주신탁", false),
-        (
-            "79",
-            "AfterHoursDaeryangjagiStock",
-            "시간외대량자기주식",
-            false,
-        ),
+        ("79", "AfterHoursDaeryangjagiStock", "시간외대량자기주식", false),
         ("80", "Baseuket", "바스켓", false),
     ];
     const ALL: &'static [Self] = &[
@@ -5078,9 +5256,14 @@ pub enum InqrDvsn1InquirePsblRvsecncl {
 
 impl CodeList for InqrDvsn1InquirePsblRvsecncl {
     const NAME: &'static str = "InqrDvsn1InquirePsblRvsecncl";
-    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] =
-        &[("0", "Order", "주문", false), ("1", "Stock", "종목", false)];
-    const ALL: &'static [Self] = &[Self::Order, Self::Stock];
+    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
+        ("0", "Order", "주문", false),
+        ("1", "Stock", "종목", false),
+    ];
+    const ALL: &'static [Self] = &[
+        Self::Order,
+        Self::Stock,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -5122,7 +5305,11 @@ impl CodeList for InqrDvsn2 {
         ("1", "Sell", "매도", false),
         ("2", "Buy", "매수", false),
     ];
-    const ALL: &'static [Self] = &[Self::All, Self::Sell, Self::Buy];
+    const ALL: &'static [Self] = &[
+        Self::All,
+        Self::Sell,
+        Self::Buy,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -5158,9 +5345,14 @@ pub enum SllBuyDvsnCdInquirePsblRvsecncl {
 
 impl CodeList for SllBuyDvsnCdInquirePsblRvsecncl {
     const NAME: &'static str = "SllBuyDvsnCdInquirePsblRvsecncl";
-    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] =
-        &[("01", "Sell", "매도", false), ("02", "Buy", "매수", false)];
-    const ALL: &'static [Self] = &[Self::Sell, Self::Buy];
+    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
+        ("01", "Sell", "매도", false),
+        ("02", "Buy", "매수", false),
+    ];
+    const ALL: &'static [Self] = &[
+        Self::Sell,
+        Self::Buy,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -5321,7 +5513,10 @@ impl CodeList for FidEtcClsCodeInquireTimeIndexchartprice {
         ("0", "Gibon", "기본", false),
         ("1", "JangmagamAfterHoursJeoe", "장마감,시간외 제외", false),
     ];
-    const ALL: &'static [Self] = &[Self::Gibon, Self::JangmagamAfterHoursJeoe];
+    const ALL: &'static [Self] = &[
+        Self::Gibon,
+        Self::JangmagamAfterHoursJeoe,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -5354,9 +5549,12 @@ pub enum FidHourClsCodeInquireTimeOvertimeconclusion {
 
 impl CodeList for FidHourClsCodeInquireTimeOvertimeconclusion {
     const NAME: &'static str = "FidHourClsCodeInquireTimeOvertimeconclusion";
-    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] =
-        &[("1", "AfterHours", "시간외 (Default)", false)];
-    const ALL: &'static [Self] = &[Self::AfterHours];
+    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
+        ("1", "AfterHours", "시간외 (Default)", false),
+    ];
+    const ALL: &'static [Self] = &[
+        Self::AfterHours,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -5397,7 +5595,11 @@ impl CodeList for FidDivClsCodeInquireViStatus {
         ("1", "Rise", "상승", false),
         ("2", "Fall", "하락", false),
     ];
-    const ALL: &'static [Self] = &[Self::All, Self::Rise, Self::Fall];
+    const ALL: &'static [Self] = &[
+        Self::All,
+        Self::Rise,
+        Self::Fall,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -5440,7 +5642,11 @@ impl CodeList for ViKindCode {
         ("2", "Dongjeok", "동적", false),
         ("3", "JeongjeokDongjeok", "정적&동적", false),
     ];
-    const ALL: &'static [Self] = &[Self::Jeongjeok, Self::Dongjeok, Self::JeongjeokDongjeok];
+    const ALL: &'static [Self] = &[
+        Self::Jeongjeok,
+        Self::Dongjeok,
+        Self::JeongjeokDongjeok,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -5480,7 +5686,10 @@ impl CodeList for WcrcFrcrDvsnCd {
         ("01", "ForeignCurrencyBasis", "외화기준", false),
         ("02", "KrwBasis", "원화기준", false),
     ];
-    const ALL: &'static [Self] = &[Self::ForeignCurrencyBasis, Self::KrwBasis];
+    const ALL: &'static [Self] = &[
+        Self::ForeignCurrencyBasis,
+        Self::KrwBasis,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -5513,9 +5722,12 @@ pub enum FidCondScrDivCodeInvestOpbysec {
 
 impl CodeList for FidCondScrDivCodeInvestOpbysec {
     const NAME: &'static str = "FidCondScrDivCodeInvestOpbysec";
-    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] =
-        &[("16634", "PrimaryKey", "Primary key", false)];
-    const ALL: &'static [Self] = &[Self::PrimaryKey];
+    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
+        ("16634", "PrimaryKey", "Primary key", false),
+    ];
+    const ALL: &'static [Self] = &[
+        Self::PrimaryKey,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -5547,9 +5759,12 @@ pub enum FidCondScrDivCodeInvestOpinion {
 
 impl CodeList for FidCondScrDivCodeInvestOpinion {
     const NAME: &'static str = "FidCondScrDivCodeInvestOpinion";
-    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] =
-        &[("16633", "PrimaryKey", "Primary key", false)];
-    const ALL: &'static [Self] = &[Self::PrimaryKey];
+    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
+        ("16633", "PrimaryKey", "Primary key", false),
+    ];
+    const ALL: &'static [Self] = &[
+        Self::PrimaryKey,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -5590,7 +5805,11 @@ impl CodeList for ExchDivClsCode {
         ("NX", "Nxt", "NXT", false),
         ("UN", "Unified", "통합", false),
     ];
-    const ALL: &'static [Self] = &[Self::Krx, Self::Nxt, Self::Unified];
+    const ALL: &'static [Self] = &[
+        Self::Krx,
+        Self::Nxt,
+        Self::Unified,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -5630,7 +5849,10 @@ impl CodeList for MrktDivClsCodeInvestorProgramTradeToday {
         ("1", "Kospi", "코스피", false),
         ("4", "Kosdaq", "코스닥", false),
     ];
-    const ALL: &'static [Self] = &[Self::Kospi, Self::Kosdaq];
+    const ALL: &'static [Self] = &[
+        Self::Kospi,
+        Self::Kosdaq,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -5729,7 +5951,11 @@ impl CodeList for ExcgDvsnCd {
         ("02", "Exchange", "거래소", false),
         ("03", "Kosdaq", "코스닥", false),
     ];
-    const ALL: &'static [Self] = &[Self::All, Self::Exchange, Self::Kosdaq];
+    const ALL: &'static [Self] = &[
+        Self::All,
+        Self::Exchange,
+        Self::Kosdaq,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -5769,7 +5995,10 @@ impl CodeList for InqrDvsn1LendableByCompany {
         ("0", "AllJohoe", "전체조회", false),
         ("1", "StockKodeusunJeongryeol", "종목코드순 정렬", false),
     ];
-    const ALL: &'static [Self] = &[Self::AllJohoe, Self::StockKodeusunJeongryeol];
+    const ALL: &'static [Self] = &[
+        Self::AllJohoe,
+        Self::StockKodeusunJeongryeol,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -5808,7 +6037,10 @@ impl CodeList for FidAplyRangVol {
         ("0", "All", "전체", false),
         ("100", "V100weekIsang", "100주 이상", false),
     ];
-    const ALL: &'static [Self] = &[Self::All, Self::V100weekIsang];
+    const ALL: &'static [Self] = &[
+        Self::All,
+        Self::V100weekIsang,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -5899,7 +6131,10 @@ impl CodeList for FidPrcClsCodeNearNewHighlow {
         ("0", "Singogeunjeop", "신고근접", false),
         ("1", "Sinjeogeunjeop", "신저근접", false),
     ];
-    const ALL: &'static [Self] = &[Self::Singogeunjeop, Self::Sinjeogeunjeop];
+    const ALL: &'static [Self] = &[
+        Self::Singogeunjeop,
+        Self::Sinjeogeunjeop,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -6224,7 +6459,11 @@ impl CodeList for PrcsDvsnCdOrderResvCcnl {
         ("1", "Cheorinaeyeok", "처리내역", false),
         ("2", "Micheorinaeyeok", "미처리내역", false),
     ];
-    const ALL: &'static [Self] = &[Self::All, Self::Cheorinaeyeok, Self::Micheorinaeyeok];
+    const ALL: &'static [Self] = &[
+        Self::All,
+        Self::Cheorinaeyeok,
+        Self::Micheorinaeyeok,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -6381,7 +6620,11 @@ impl CodeList for FidRankSortClsCodeOvertimeVolume {
         ("1", "SellJanryang", "매도잔량", false),
         ("2", "Volume", "거래량", false),
     ];
-    const ALL: &'static [Self] = &[Self::BuyJanryang, Self::SellJanryang, Self::Volume];
+    const ALL: &'static [Self] = &[
+        Self::BuyJanryang,
+        Self::SellJanryang,
+        Self::Volume,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -6421,7 +6664,10 @@ impl CodeList for Gb1PaidinCapin {
         ("1", "CheongyakDaily", "청약일별", false),
         ("2", "BasisDaily", "기준일별", false),
     ];
-    const ALL: &'static [Self] = &[Self::CheongyakDaily, Self::BasisDaily];
+    const ALL: &'static [Self] = &[
+        Self::CheongyakDaily,
+        Self::BasisDaily,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -6463,7 +6709,11 @@ impl CodeList for CcldNccsDvsn {
         ("01", "Filled", "체결", false),
         ("02", "Unfilled", "미체결", false),
     ];
-    const ALL: &'static [Self] = &[Self::All, Self::Filled, Self::Unfilled];
+    const ALL: &'static [Self] = &[
+        Self::All,
+        Self::Filled,
+        Self::Unfilled,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -6497,9 +6747,12 @@ pub enum InqrDvsnPeriodRights {
 
 impl CodeList for InqrDvsnPeriodRights {
     const NAME: &'static str = "InqrDvsnPeriodRights";
-    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] =
-        &[("03", "Input", "입력", false)];
-    const ALL: &'static [Self] = &[Self::Input];
+    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
+        ("03", "Input", "입력", false),
+    ];
+    const ALL: &'static [Self] = &[
+        Self::Input,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -6710,18 +6963,8 @@ impl CodeList for RghtTypeCd {
         ("55", "BondPutOptionsCheonggu", "채권풋옵션청구", false),
         ("56", "JeonhwanPreferredCheonggu", "전환우선주청구", false),
         ("57", "Jeonhwanjogeonbucheonggu", "전환조건부청구", false),
-        (
-            "58",
-            "JeonjajeunggwonDayGwalipgo",
-            "전자증권일괄입고",
-            false,
-        ),
-        (
-            "59",
-            "KeulraudeupeondingDayGwalipgo",
-            "클라우드펀딩일괄입고",
-            false,
-        ),
+        ("58", "JeonjajeunggwonDayGwalipgo", "전자증권일괄입고", false),
+        ("59", "KeulraudeupeondingDayGwalipgo", "클라우드펀딩일괄입고", false),
         ("61", "Wonrigeumsanghwan", "원리금상환", false),
         ("62", "SeuteuripBond", "스트립채권", false),
         ("71", "WrtSomyeol", "WRT소멸", false),
@@ -6732,18 +6975,8 @@ impl CodeList for RghtTypeCd {
         ("76", "IsincodeByeongyeong", "ISINCODE변경", false),
         ("77", "SilgwonWeekCheongyak", "실권주청약", false),
         ("81", "HaeoeMinuteBaegeum", "해외분배금(청산)", false),
-        (
-            "82",
-            "HaeoeMinuteBaegeumJogisanghwan",
-            "해외분배금(조기상환)",
-            false,
-        ),
-        (
-            "83",
-            "HaeoeMinuteBaegeumSangjangpyeji",
-            "해외분배금(상장폐지)",
-            false,
-        ),
+        ("82", "HaeoeMinuteBaegeumJogisanghwan", "해외분배금(조기상환)", false),
+        ("83", "HaeoeMinuteBaegeumSangjangpyeji", "해외분배금(상장폐지)", false),
         ("84", "DrFee", "DR FEE", false),
         ("85", "Section871m", "SECTION 871M", false),
         ("86", "StockJeonhwan", "종목전환", false),
@@ -6981,20 +7214,10 @@ impl CodeList for RghtCblcTypeCd {
         ("19", "Jogisanghwan", "조기상환", false),
         ("20", "Chulgeum", "출금", false),
         ("21", "IpgoIpgeum", "입고&입금", false),
-        (
-            "22",
-            "IpgoIpgeumDansuWeekDaegeumipgeum",
-            "입고&입금&단수주대금입금",
-            false,
-        ),
+        ("22", "IpgoIpgeumDansuWeekDaegeumipgeum", "입고&입금&단수주대금입금", false),
         ("25", "Yusanghwanbulgeumipgeum", "유상환불금입금", false),
         ("26", "Jungdosanghwan", "중도상환", false),
-        (
-            "27",
-            "MinuteHalhapbyeongsegeumchulgeum",
-            "분할합병세금출금",
-            false,
-        ),
+        ("27", "MinuteHalhapbyeongsegeumchulgeum", "분할합병세금출금", false),
     ];
     const ALL: &'static [Self] = &[
         Self::Ipgo,
@@ -7198,7 +7421,11 @@ impl CodeList for MarketGb {
         ("1", "Kospi", "코스피", false),
         ("2", "Kosdaq", "코스닥", false),
     ];
-    const ALL: &'static [Self] = &[Self::All, Self::Kospi, Self::Kosdaq];
+    const ALL: &'static [Self] = &[
+        Self::All,
+        Self::Kospi,
+        Self::Kosdaq,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -7386,13 +7613,12 @@ pub enum CpttTradTrPsblYn {
 
 impl CodeList for CpttTradTrPsblYn {
     const NAME: &'static str = "CpttTradTrPsblYn";
-    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[(
-        "NXT",
-        "GeoraeganeunghanStockEunYGeuOeStockEunN",
-        "거래가능한 종목은 Y, 그 외 종목은 N",
-        false,
-    )];
-    const ALL: &'static [Self] = &[Self::GeoraeganeunghanStockEunYGeuOeStockEunN];
+    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
+        ("NXT", "GeoraeganeunghanStockEunYGeuOeStockEunN", "거래가능한 종목은 Y, 그 외 종목은 N", false),
+    ];
+    const ALL: &'static [Self] = &[
+        Self::GeoraeganeunghanStockEunYGeuOeStockEunN,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -7424,13 +7650,12 @@ pub enum NxtTrStopYn {
 
 impl CodeList for NxtTrStopYn {
     const NAME: &'static str = "NxtTrStopYn";
-    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[(
-        "NXT",
-        "GeoraeStockJungHaltedGaDoenStockEunYGeuO",
-        "거래종목 중 거래정지가 된 종목은 Y, 그 외 모든 종목은 N",
-        false,
-    )];
-    const ALL: &'static [Self] = &[Self::GeoraeStockJungHaltedGaDoenStockEunYGeuO];
+    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
+        ("NXT", "GeoraeStockJungHaltedGaDoenStockEunYGeuO", "거래종목 중 거래정지가 된 종목은 Y, 그 외 모든 종목은 N", false),
+    ];
+    const ALL: &'static [Self] = &[
+        Self::GeoraeStockJungHaltedGaDoenStockEunYGeuO,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -7530,7 +7755,10 @@ impl CodeList for FidRankSortClsCodeTradedByCompany {
         ("0", "SellSangwi", "매도상위", false),
         ("1", "BuySangwi", "매수상위", false),
     ];
-    const ALL: &'static [Self] = &[Self::SellSangwi, Self::BuySangwi];
+    const ALL: &'static [Self] = &[
+        Self::SellSangwi,
+        Self::BuySangwi,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -7576,12 +7804,7 @@ impl CodeList for FidBlngClsCodeVolumeRank {
         ("1", "Georaejeunggayul", "거래증가율", false),
         ("2", "Pyeonggyungeoraehoejeonyul", "평균거래회전율", false),
         ("3", "GeoraeAmountSun", "거래금액순", false),
-        (
-            "4",
-            "PyeonggyungeoraeAmountHoejeonyul",
-            "평균거래금액회전율",
-            false,
-        ),
+        ("4", "PyeonggyungeoraeAmountHoejeonyul", "평균거래금액회전율", false),
     ];
     const ALL: &'static [Self] = &[
         Self::PyeonggyunVolume,
@@ -7625,9 +7848,12 @@ pub enum FidCondScrDivCodeCompareStocks {
 
 impl CodeList for FidCondScrDivCodeCompareStocks {
     const NAME: &'static str = "FidCondScrDivCodeCompareStocks";
-    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] =
-        &[("11517", "PrimaryKey", "Primary key", false)];
-    const ALL: &'static [Self] = &[Self::PrimaryKey];
+    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
+        ("11517", "PrimaryKey", "Primary key", false),
+    ];
+    const ALL: &'static [Self] = &[
+        Self::PrimaryKey,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -7690,12 +7916,7 @@ impl CodeList for FidTrgtClsCode {
         ("3", "FidInputNaljja1", "FID입력날짜1(상장일)", false),
         ("4", "FidInputNaljja2", "FID입력날짜2(만기일)", false),
         ("5", "LpHoewonsaStockKodeu", "LP회원사종목코드", false),
-        (
-            "6",
-            "HaengsagagiSecondJasanbigyo",
-            "행사가기초자산비교>=(1) <=(2)",
-            false,
-        ),
+        ("6", "HaengsagagiSecondJasanbigyo", "행사가기초자산비교>=(1) <=(2)", false),
         ("7", "JanjonDayIsangIha", "잔존일 이상 이하", false),
         ("8", "Current", "현재가", false),
         ("9", "PreviousDayDaebiyul", "전일대비율", false),
@@ -7770,7 +7991,11 @@ impl CodeList for FidDivClsCodeCondSearch {
         ("1", "Normal", "일반", false),
         ("2", "EarlyTermination", "조기종료", false),
     ];
-    const ALL: &'static [Self] = &[Self::All, Self::Normal, Self::EarlyTermination];
+    const ALL: &'static [Self] = &[
+        Self::All,
+        Self::Normal,
+        Self::EarlyTermination,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -7804,9 +8029,12 @@ pub enum FidCondMrktDivCodeExpirationStocks {
 
 impl CodeList for FidCondMrktDivCodeExpirationStocks {
     const NAME: &'static str = "FidCondMrktDivCodeExpirationStocks";
-    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] =
-        &[("W", "Input", "입력", false)];
-    const ALL: &'static [Self] = &[Self::Input];
+    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
+        ("W", "Input", "입력", false),
+    ];
+    const ALL: &'static [Self] = &[
+        Self::Input,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -7838,9 +8066,12 @@ pub enum FidCondScrDivCodeExpirationStocks {
 
 impl CodeList for FidCondScrDivCodeExpirationStocks {
     const NAME: &'static str = "FidCondScrDivCodeExpirationStocks";
-    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] =
-        &[("11547", "Input", "입력", false)];
-    const ALL: &'static [Self] = &[Self::Input];
+    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
+        ("11547", "Input", "입력", false),
+    ];
+    const ALL: &'static [Self] = &[
+        Self::Input,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -7881,7 +8112,11 @@ impl CodeList for FidDivClsCodeExpirationStocks {
         ("1", "Put", "풋", false),
         ("2", "All", "전체", false),
     ];
-    const ALL: &'static [Self] = &[Self::Call, Self::Put, Self::All];
+    const ALL: &'static [Self] = &[
+        Self::Call,
+        Self::Put,
+        Self::All,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -8041,9 +8276,14 @@ pub enum FidHourClsCodeQuickChange {
 
 impl CodeList for FidHourClsCodeQuickChange {
     const NAME: &'static str = "FidHourClsCodeQuickChange";
-    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] =
-        &[("1", "Minute", "분", false), ("2", "Day", "일", false)];
-    const ALL: &'static [Self] = &[Self::Minute, Self::Day];
+    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
+        ("1", "Minute", "분", false),
+        ("2", "Day", "일", false),
+    ];
+    const ALL: &'static [Self] = &[
+        Self::Minute,
+        Self::Day,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -8205,9 +8445,12 @@ pub enum FidCondScrDivCodeUdrlAssetList {
 
 impl CodeList for FidCondScrDivCodeUdrlAssetList {
     const NAME: &'static str = "FidCondScrDivCodeUdrlAssetList";
-    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] =
-        &[("11541", "PrimaryKey", "Primary key", false)];
-    const ALL: &'static [Self] = &[Self::PrimaryKey];
+    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
+        ("11541", "PrimaryKey", "Primary key", false),
+    ];
+    const ALL: &'static [Self] = &[
+        Self::PrimaryKey,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -8255,18 +8498,8 @@ impl CodeList for FidRankSortClsCodeUdrlAssetList {
         ("0", "StockMyeongsun", "종목명순", false),
         ("1", "CallBalhaengStockSun", "콜발행종목순", false),
         ("2", "PutBalhaengStockSun", "풋발행종목순", false),
-        (
-            "3",
-            "PreviousDayDaebiRiseRateSun",
-            "전일대비 상승율순",
-            false,
-        ),
-        (
-            "4",
-            "PreviousDayDaebiFallRateSun",
-            "전일대비 하락율순",
-            false,
-        ),
+        ("3", "PreviousDayDaebiRiseRateSun", "전일대비 상승율순", false),
+        ("4", "PreviousDayDaebiFallRateSun", "전일대비 하락율순", false),
         ("5", "CurrentKeugisun", "현재가 크기순", false),
         ("6", "StockKodeusun", "종목코드순", false),
     ];
@@ -8322,7 +8555,10 @@ impl CodeList for FidTrgtExlsClsCodeUdrlAssetPrice {
         ("0", "Michekeu", "미체크", false),
         ("1", "Chekeu", "체크", false),
     ];
-    const ALL: &'static [Self] = &[Self::Michekeu, Self::Chekeu];
+    const ALL: &'static [Self] = &[
+        Self::Michekeu,
+        Self::Chekeu,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -8367,7 +8603,12 @@ impl CodeList for FidOption {
         ("2", "Itm", "ITM", false),
         ("3", "Otm", "OTM", false),
     ];
-    const ALL: &'static [Self] = &[Self::None, Self::Atm, Self::Itm, Self::Otm];
+    const ALL: &'static [Self] = &[
+        Self::None,
+        Self::Atm,
+        Self::Itm,
+        Self::Otm,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -8531,9 +8772,12 @@ pub enum FidCondMrktDivCodeVolatilityTrendCcnl {
 
 impl CodeList for FidCondMrktDivCodeVolatilityTrendCcnl {
     const NAME: &'static str = "FidCondMrktDivCodeVolatilityTrendCcnl";
-    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] =
-        &[("W", "UniqueKey", "Unique key", false)];
-    const ALL: &'static [Self] = &[Self::UniqueKey];
+    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
+        ("W", "UniqueKey", "Unique key", false),
+    ];
+    const ALL: &'static [Self] = &[
+        Self::UniqueKey,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -8689,9 +8933,12 @@ pub enum FidCondMrktDivCodeNavComparisonDailyTrend {
 
 impl CodeList for FidCondMrktDivCodeNavComparisonDailyTrend {
     const NAME: &'static str = "FidCondMrktDivCodeNavComparisonDailyTrend";
-    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] =
-        &[("J", "Input", "입력", false)];
-    const ALL: &'static [Self] = &[Self::Input];
+    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
+        ("J", "Input", "입력", false),
+    ];
+    const ALL: &'static [Self] = &[
+        Self::Input,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -8723,9 +8970,12 @@ pub enum FidCondMrktDivCodeNavComparisonTimeTrend {
 
 impl CodeList for FidCondMrktDivCodeNavComparisonTimeTrend {
     const NAME: &'static str = "FidCondMrktDivCodeNavComparisonTimeTrend";
-    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] =
-        &[("E", "Gojeonggap", "- 고정값", false)];
-    const ALL: &'static [Self] = &[Self::Gojeonggap];
+    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
+        ("E", "Gojeonggap", "- 고정값", false),
+    ];
+    const ALL: &'static [Self] = &[
+        Self::Gojeonggap,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -8757,9 +9007,12 @@ pub enum Code {
 
 impl CodeList for Code {
     const NAME: &'static str = "Code";
-    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] =
-        &[("HTTP", "Eungdapkodeu", "응답코드", false)];
-    const ALL: &'static [Self] = &[Self::Eungdapkodeu];
+    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
+        ("HTTP", "Eungdapkodeu", "응답코드", false),
+    ];
+    const ALL: &'static [Self] = &[
+        Self::Eungdapkodeu,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -8795,14 +9048,12 @@ impl CodeList for QryTp {
     const NAME: &'static str = "QryTp";
     const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
         ("Q", "ChoeSecondJohoesi", "최초조회시", false),
-        (
-            "P",
-            "DaeumkiInputHayeoJohoesi",
-            "다음키(INDEX_KEY) 입력하여 조회시",
-            false,
-        ),
+        ("P", "DaeumkiInputHayeoJohoesi", "다음키(INDEX_KEY) 입력하여 조회시", false),
     ];
-    const ALL: &'static [Self] = &[Self::ChoeSecondJohoesi, Self::DaeumkiInputHayeoJohoesi];
+    const ALL: &'static [Self] = &[
+        Self::ChoeSecondJohoesi,
+        Self::DaeumkiInputHayeoJohoesi,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -8844,7 +9095,11 @@ impl CodeList for CcldNccsDvsnInquireCcld {
         ("02", "Filled", "체결", false),
         ("03", "Unfilled", "미체결", false),
     ];
-    const ALL: &'static [Self] = &[Self::All, Self::Filled, Self::Unfilled];
+    const ALL: &'static [Self] = &[
+        Self::All,
+        Self::Filled,
+        Self::Unfilled,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -8887,7 +9142,11 @@ impl CodeList for SllBuyDvsnCdInquireCcld {
         ("01", "Sell", "매도", false),
         ("02", "Buy", "매수", false),
     ];
-    const ALL: &'static [Self] = &[Self::All, Self::Sell, Self::Buy];
+    const ALL: &'static [Self] = &[
+        Self::All,
+        Self::Sell,
+        Self::Buy,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -8930,7 +9189,11 @@ impl CodeList for FuopDvsn {
         ("01", "Futures", "선물", false),
         ("02", "Options", "옵션", false),
     ];
-    const ALL: &'static [Self] = &[Self::All, Self::Futures, Self::Options];
+    const ALL: &'static [Self] = &[
+        Self::All,
+        Self::Futures,
+        Self::Options,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -8964,9 +9227,12 @@ pub enum RcitDvsnCd {
 
 impl CodeList for RcitDvsnCd {
     const NAME: &'static str = "RcitDvsnCd";
-    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] =
-        &[("05", "Onrain", "온라인", false)];
-    const ALL: &'static [Self] = &[Self::Onrain];
+    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
+        ("05", "Onrain", "온라인", false),
+    ];
+    const ALL: &'static [Self] = &[
+        Self::Onrain,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -9056,7 +9322,10 @@ impl CodeList for NewLqdDvsnCd {
         ("01", "Singyu", "신규", false),
         ("02", "Cheongsan", "청산", false),
     ];
-    const ALL: &'static [Self] = &[Self::Singyu, Self::Cheongsan];
+    const ALL: &'static [Self] = &[
+        Self::Singyu,
+        Self::Cheongsan,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -9095,7 +9364,10 @@ impl CodeList for FuopDvsnInquireCcld {
         ("01", "Futures", "선물", false),
         ("02", "Options", "옵션", false),
     ];
-    const ALL: &'static [Self] = &[Self::Futures, Self::Options];
+    const ALL: &'static [Self] = &[
+        Self::Futures,
+        Self::Options,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -9214,7 +9486,11 @@ impl CodeList for AcntTrTypeCd {
         ("2", "Ipchulgeum", "입출금", false),
         ("3", "Gyeolje", "결제", false),
     ];
-    const ALL: &'static [Self] = &[Self::All, Self::Ipchulgeum, Self::Gyeolje];
+    const ALL: &'static [Self] = &[
+        Self::All,
+        Self::Ipchulgeum,
+        Self::Gyeolje,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -9254,7 +9530,10 @@ impl CodeList for QryGap {
         ("1", "V1minute", "1분봉", false),
         ("5", "V5minute", "5분봉 ...", false),
     ];
-    const ALL: &'static [Self] = &[Self::V1minute, Self::V5minute];
+    const ALL: &'static [Self] = &[
+        Self::V1minute,
+        Self::V5minute,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -9293,7 +9572,10 @@ impl CodeList for UpmuGubun {
         ("0", "Quantity", "수량", false),
         ("1", "Jeunggam", "증감", false),
     ];
-    const ALL: &'static [Self] = &[Self::Quantity, Self::Jeunggam];
+    const ALL: &'static [Self] = &[
+        Self::Quantity,
+        Self::Jeunggam,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -9326,9 +9608,12 @@ pub enum CplxOrdDvsnCd {
 
 impl CodeList for CplxOrdDvsnCd {
     const NAME: &'static str = "CplxOrdDvsnCd";
-    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] =
-        &[("0", "HedgeCheongsanmanIyong", "hedge청산만 이용", false)];
-    const ALL: &'static [Self] = &[Self::HedgeCheongsanmanIyong];
+    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
+        ("0", "HedgeCheongsanmanIyong", "hedge청산만 이용", false),
+    ];
+    const ALL: &'static [Self] = &[
+        Self::HedgeCheongsanmanIyong,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -9360,9 +9645,12 @@ pub enum FidCondScrDivCodeBrknewsTitle {
 
 impl CodeList for FidCondScrDivCodeBrknewsTitle {
     const NAME: &'static str = "FidCondScrDivCodeBrknewsTitle";
-    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] =
-        &[("11801", "Hwamyeonbeonho", "화면번호", false)];
-    const ALL: &'static [Self] = &[Self::Hwamyeonbeonho];
+    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
+        ("11801", "Hwamyeonbeonho", "화면번호", false),
+    ];
+    const ALL: &'static [Self] = &[
+        Self::Hwamyeonbeonho,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -9400,7 +9688,10 @@ impl CodeList for InqrSqnDvsn {
         ("01", "Ireumsun", "이름순", false),
         ("02", "Kodeusun", "코드순", false),
     ];
-    const ALL: &'static [Self] = &[Self::Ireumsun, Self::Kodeusun];
+    const ALL: &'static [Self] = &[
+        Self::Ireumsun,
+        Self::Kodeusun,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -9442,7 +9733,11 @@ impl CodeList for Gubn {
         ("1", "Week", "주", false),
         ("2", "Month", "월", false),
     ];
-    const ALL: &'static [Self] = &[Self::Day, Self::Week, Self::Month];
+    const ALL: &'static [Self] = &[
+        Self::Day,
+        Self::Week,
+        Self::Month,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -9482,7 +9777,10 @@ impl CodeList for Modp {
         ("0", "NotApplied", "미반영", false),
         ("1", "Applied", "반영", false),
     ];
-    const ALL: &'static [Self] = &[Self::NotApplied, Self::Applied];
+    const ALL: &'static [Self] = &[
+        Self::NotApplied,
+        Self::Applied,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -9665,7 +9963,10 @@ impl CodeList for Tday {
         ("0", "PreviousDay", "전일", false),
         ("1", "Today", "당일", false),
     ];
-    const ALL: &'static [Self] = &[Self::PreviousDay, Self::Today];
+    const ALL: &'static [Self] = &[
+        Self::PreviousDay,
+        Self::Today,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -9707,7 +10008,11 @@ impl CodeList for Mtyp {
         ("1", "Jangjeon", "장전", false),
         ("2", "Janghu", "장후", false),
     ];
-    const ALL: &'static [Self] = &[Self::Jangjung, Self::Jangjeon, Self::Janghu];
+    const ALL: &'static [Self] = &[
+        Self::Jangjung,
+        Self::Jangjeon,
+        Self::Janghu,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -9750,7 +10055,11 @@ impl CodeList for FidCondMrktDivCodeInquireDailyChartprice {
         ("I", "Gukchae", "국채", false),
         ("S", "GeumFutures", "금선물", false),
     ];
-    const ALL: &'static [Self] = &[Self::HaeoeIndexXHwanyul, Self::Gukchae, Self::GeumFutures];
+    const ALL: &'static [Self] = &[
+        Self::HaeoeIndexXHwanyul,
+        Self::Gukchae,
+        Self::GeumFutures,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -9793,7 +10102,11 @@ impl CodeList for FidCondMrktDivCodeInquireTimeIndexchartprice {
         ("X", "Hwanyul", "환율", false),
         ("KX", "KrwHwanyul", "원화환율", false),
     ];
-    const ALL: &'static [Self] = &[Self::HaeoeIndex, Self::Hwanyul, Self::KrwHwanyul];
+    const ALL: &'static [Self] = &[
+        Self::HaeoeIndex,
+        Self::Hwanyul,
+        Self::KrwHwanyul,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -9833,7 +10146,10 @@ impl CodeList for FidHourClsCodeInquireTimeIndexchartprice {
         ("0", "Regular", "정규장", false),
         ("1", "AfterHours", "시간외", false),
     ];
-    const ALL: &'static [Self] = &[Self::Regular, Self::AfterHours];
+    const ALL: &'static [Self] = &[
+        Self::Regular,
+        Self::AfterHours,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -9872,7 +10188,10 @@ impl CodeList for Pinc {
         ("0", "Today", "당일", false),
         ("1", "PreviousDayIncluded", "전일포함", false),
     ];
-    const ALL: &'static [Self] = &[Self::Today, Self::PreviousDayIncluded];
+    const ALL: &'static [Self] = &[
+        Self::Today,
+        Self::PreviousDayIncluded,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -10334,12 +10653,7 @@ impl CodeList for PrdtTypeCdCountriesHoliday {
         ("543", "HongKongCny", "홍콩CNY", false),
         ("558", "HongKongUsd", "홍콩USD", false),
         ("507", "VietnamHanoiExchange", "베트남 하노이거래소", false),
-        (
-            "508",
-            "VietnamHoChiMinhExchange",
-            "베트남 호치민거래소",
-            false,
-        ),
+        ("508", "VietnamHoChiMinhExchange", "베트남 호치민거래소", false),
         ("551", "ChinaShanghaiA", "중국 상해A", false),
         ("552", "ChinaShenzhenA", "중국 심천A", false),
     ];
@@ -10785,44 +11099,19 @@ impl CodeList for LoanTypeCd {
         ("09", "YutongStockLoan", "유통대주", false),
         ("10", "Cash", "현금", false),
         ("11", "StockCollateralDaechul", "주식담보대출", false),
-        (
-            "12",
-            "SuikjeunggwonCollateralDaechul",
-            "수익증권담보대출",
-            false,
-        ),
+        ("12", "SuikjeunggwonCollateralDaechul", "수익증권담보대출", false),
         ("13", "ElsCollateralDaechul", "ELS담보대출", false),
         ("14", "BondCollateralDaechul", "채권담보대출", false),
-        (
-            "15",
-            "HaeoeStockCollateralDaechul",
-            "해외주식담보대출",
-            false,
-        ),
+        ("15", "HaeoeStockCollateralDaechul", "해외주식담보대출", false),
         ("16", "GieopCreditGongyeo", "기업신용공여", false),
-        (
-            "31",
-            "SoaekjadongCollateralDaechul",
-            "소액자동담보대출",
-            false,
-        ),
+        ("31", "SoaekjadongCollateralDaechul", "소액자동담보대출", false),
         ("41", "SellCollateralDaechul", "매도담보대출", false),
         ("42", "Hwanmaejageumdaechul", "환매자금대출", false),
         ("43", "Maeiphwanmaejageumdaechul", "매입환매자금대출", false),
-        (
-            "44",
-            "LendingSellCollateralDaechul",
-            "대여매도담보대출",
-            false,
-        ),
+        ("44", "LendingSellCollateralDaechul", "대여매도담보대출", false),
         ("81", "Daechageorae", "대차거래", false),
         ("82", "CorporateCmaRon", "법인CMA론", false),
-        (
-            "91",
-            "GongmoWeekCheongyakjageumdaechul",
-            "공모주청약자금대출",
-            false,
-        ),
+        ("91", "GongmoWeekCheongyakjageumdaechul", "공모주청약자금대출", false),
         ("92", "Maeipjageum", "매입자금", false),
         ("93", "Misuronseobiseu", "미수론서비스", false),
         ("94", "Lending", "대여", false),
@@ -10915,7 +11204,10 @@ impl CodeList for SortSqnInquireCcnl {
         ("DS", "Ascending", "정순", false),
         ("AS", "Descending", "역순", false),
     ];
-    const ALL: &'static [Self] = &[Self::Ascending, Self::Descending];
+    const ALL: &'static [Self] = &[
+        Self::Ascending,
+        Self::Descending,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -10954,7 +11246,10 @@ impl CodeList for RvseCnclDvsn {
         ("01", "Modify", "정정", false),
         ("02", "Cancel", "취소", false),
     ];
-    const ALL: &'static [Self] = &[Self::Modify, Self::Cancel];
+    const ALL: &'static [Self] = &[
+        Self::Modify,
+        Self::Cancel,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -11070,7 +11365,10 @@ impl CodeList for WcrcFrcrDvsnCdInquirePaymtStdrBalance {
         ("01", "KrwBasis", "원화기준", false),
         ("02", "ForeignCurrencyBasis", "외화기준", false),
     ];
-    const ALL: &'static [Self] = &[Self::KrwBasis, Self::ForeignCurrencyBasis];
+    const ALL: &'static [Self] = &[
+        Self::KrwBasis,
+        Self::ForeignCurrencyBasis,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -11112,7 +11410,11 @@ impl CodeList for InqrDvsnCdInquirePaymtStdrBalance {
         ("01", "Normal", "일반", false),
         ("02", "Miniseutak", "미니스탁", false),
     ];
-    const ALL: &'static [Self] = &[Self::All, Self::Normal, Self::Miniseutak];
+    const ALL: &'static [Self] = &[
+        Self::All,
+        Self::Normal,
+        Self::Miniseutak,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -11152,7 +11454,10 @@ impl CodeList for WcrcFrcrDvsnCdInquirePeriodProfit {
         ("01", "ForeignCurrency", "외화", false),
         ("02", "Krw", "원화", false),
     ];
-    const ALL: &'static [Self] = &[Self::ForeignCurrency, Self::Krw];
+    const ALL: &'static [Self] = &[
+        Self::ForeignCurrency,
+        Self::Krw,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -11191,7 +11496,10 @@ impl CodeList for WcrcFrcrDvsnCdInquirePresentBalance {
         ("01", "Krw", "원화", false),
         ("02", "ForeignCurrency", "외화", false),
     ];
-    const ALL: &'static [Self] = &[Self::Krw, Self::ForeignCurrency];
+    const ALL: &'static [Self] = &[
+        Self::Krw,
+        Self::ForeignCurrency,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -11295,7 +11603,11 @@ impl CodeList for InqrDvsnCdInquirePresentBalance {
         ("01", "NormalHaeoeStock", "일반해외주식", false),
         ("02", "Miniseutak", "미니스탁", false),
     ];
-    const ALL: &'static [Self] = &[Self::All, Self::NormalHaeoeStock, Self::Miniseutak];
+    const ALL: &'static [Self] = &[
+        Self::All,
+        Self::NormalHaeoeStock,
+        Self::Miniseutak,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -11332,12 +11644,7 @@ pub enum AlgoOrdTmdDvsnCd {
 impl CodeList for AlgoOrdTmdDvsnCd {
     const NAME: &'static str = "AlgoOrdTmdDvsnCd";
     const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
-        (
-            "00",
-            "MinuteHalOrderSiganJikjeopInput",
-            "분할주문 시간 직접입력",
-            false,
-        ),
+        ("00", "MinuteHalOrderSiganJikjeopInput", "분할주문 시간 직접입력", false),
         ("02", "RegularJongryosikkaji", "정규장 종료시까지", false),
     ];
     const ALL: &'static [Self] = &[
@@ -11379,15 +11686,13 @@ pub enum RvseCnclDvsnCd {
 impl CodeList for RvseCnclDvsnCd {
     const NAME: &'static str = "RvseCnclDvsnCd";
     const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
-        (
-            "00",
-            "SellBuyOrderSiPilsuHangmok",
-            "\"매도/매수 주문\"시 필수 항목",
-            false,
-        ),
+        ("00", "SellBuyOrderSiPilsuHangmok", "\"매도/매수 주문\"시 필수 항목", false),
         ("02", "Cancel", "취소", false),
     ];
-    const ALL: &'static [Self] = &[Self::SellBuyOrderSiPilsuHangmok, Self::Cancel];
+    const ALL: &'static [Self] = &[
+        Self::SellBuyOrderSiPilsuHangmok,
+        Self::Cancel,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -11440,12 +11745,7 @@ impl CodeList for PrdtTypeCdOrderResv {
         ("543", "HongKongCny", "홍콩CNY", false),
         ("558", "HongKongUsd", "홍콩USD", false),
         ("507", "VietnamHanoiExchange", "베트남 하노이거래소", false),
-        (
-            "508",
-            "VietnamHoChiMinhExchange",
-            "베트남 호치민거래소",
-            false,
-        ),
+        ("508", "VietnamHoChiMinhExchange", "베트남 호치민거래소", false),
         ("551", "ChinaShanghaiA", "중국 상해A", false),
         ("552", "ChinaShenzhenA", "중국 심천A", false),
     ];
@@ -11503,7 +11803,10 @@ impl CodeList for GubnPriceFluct {
         ("0", "Plunge", "급락", false),
         ("1", "Surge", "급등", false),
     ];
-    const ALL: &'static [Self] = &[Self::Plunge, Self::Surge];
+    const ALL: &'static [Self] = &[
+        Self::Plunge,
+        Self::Surge,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {
@@ -11542,7 +11845,10 @@ impl CodeList for GubnUpdownRate {
         ("0", "FallRate", "하락율", false),
         ("1", "RiseRate", "상승율", false),
     ];
-    const ALL: &'static [Self] = &[Self::FallRate, Self::RiseRate];
+    const ALL: &'static [Self] = &[
+        Self::FallRate,
+        Self::RiseRate,
+    ];
 
     #[inline]
     fn index(&self) -> Result<usize, &str> {

@@ -5,7 +5,7 @@
 //! (`00 (지정가)`), `FromStr` (the code, the English variant name or the Korean label), serde
 //! (the code), and `Other` for a code KIS adds after this release. Requests carrying a code the
 //! endpoint's list lacks (or one KIS retired) are refused before sending.
-#![allow(clippy::enum_variant_names, reason = "variant names come from KIS labels")]
+#![allow(clippy::enum_variant_names, reason = "names from KIS labels")]
 
 use crate::__private::CodeList;
 

@@ -12,6 +12,8 @@
     reason = "module names are spec ids, which may repeat their category"
 )]
 
+// Laid out by its template (long Korean labels; rustfmt's choices for them differ by run).
+#[rustfmt::skip]
 pub mod codes;
 #[cfg(feature = "domestic-stock")]
 pub mod domestic_stock;
