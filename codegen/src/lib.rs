@@ -10,11 +10,13 @@
 //! `cargo xtask regen` formats it with the repository's settings before writing or comparing.
 #![deny(missing_docs)]
 
+pub mod codes;
 mod doc;
 pub mod names;
 mod realtime;
 mod rest;
 mod types;
+mod words;
 
 use kis_spec::{ApiKind, ApiSpec};
 use std::collections::BTreeMap;
@@ -35,14 +37,23 @@ pub fn is_realtime(spec: &ApiSpec) -> bool {
     spec.kind == ApiKind::Realtime
 }
 
-/// Renders every generated file, keyed by its path relative to the workspace root.
+/// Renders every generated file, keyed by its path relative to the workspace root, without
+/// curated code-list names.
 pub fn render(specs: &[ApiSpec]) -> BTreeMap<PathBuf, String> {
+    render_with(specs, &kis_spec::CodeNames::default())
+}
+
+/// Renders every generated file with the curated code-list names `names`
+/// (`spec/patches/names/codes.yaml`).
+pub fn render_with(specs: &[ApiSpec], names: &kis_spec::CodeNames) -> BTreeMap<PathBuf, String> {
     let mut sorted: Vec<&ApiSpec> = specs.iter().collect();
     sorted.sort_by(|a, b| (&a.category, &a.id).cmp(&(&b.category, &b.id)));
     let (ws, rest): (Vec<&ApiSpec>, Vec<&ApiSpec>) =
         sorted.into_iter().partition(|s| is_realtime(s));
     let mut out = BTreeMap::new();
-    rest::render_tree(&rest, &mut out);
+    let book = codes::CodeBook::build(&rest, names);
+    out.insert(PathBuf::from(codes::CODES_FILE), book.render());
+    rest::render_tree(&rest, &book, &mut out);
     realtime::render_tree(&ws, &mut out);
     out
 }

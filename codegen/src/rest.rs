@@ -53,7 +53,11 @@ struct EndpointName {
     tr_lits: String,
 }
 
-pub fn render_tree(specs: &[&ApiSpec], out: &mut BTreeMap<PathBuf, String>) {
+pub fn render_tree(
+    specs: &[&ApiSpec],
+    book: &crate::codes::CodeBook,
+    out: &mut BTreeMap<PathBuf, String>,
+) {
     let root = PathBuf::from(CLIENT_API_DIR);
     let cats = by_category(specs);
     let registry = Registry {
@@ -78,7 +82,7 @@ pub fn render_tree(specs: &[&ApiSpec], out: &mut BTreeMap<PathBuf, String>) {
             }
             out.insert(
                 root.join(cat).join(format!("{module}.rs")),
-                endpoint_file(s, &ty),
+                endpoint_file(s, &ty, book),
             );
             endpoints.push(EndpointName {
                 module,
@@ -177,6 +181,8 @@ struct EndpointFile<'a> {
     response_continuation: Option<Vec<String>>,
     /// The code-list enums the file uses.
     enums: String,
+    /// The validation table rows.
+    field_meta: Vec<String>,
 }
 
 struct RequestField {
@@ -192,6 +198,10 @@ struct RequestField {
     account: bool,
     setter: String,
     setter_doc: String,
+    /// The setter's argument type.
+    param: String,
+    /// The setter's conversion of `value` to the wire string.
+    wire_value: String,
 }
 
 struct VariantView {
@@ -218,6 +228,126 @@ struct Info {
     method: &'static str,
     path: String,
     paging: String,
+    /// `(name, TrIds)` expressions of every variant.
+    variants: Vec<String>,
+}
+
+/// How a request field is typed in constructors and setters.
+struct Typed {
+    /// Argument type (`u64`, `v::Decimal`, `crate::api::codes::OrderType`, `impl Into<String>`).
+    param: String,
+    /// Conversion to the stored wire string, `{}` standing for the argument.
+    conv: &'static str,
+    /// The wire value a constructor fills in (a fixed or default code), so it is no argument.
+    default: Option<String>,
+}
+
+impl Typed {
+    fn wire(&self, arg: &str) -> String {
+        self.conv.replace("{}", arg)
+    }
+}
+
+/// The Rust type of a request field, from its kind.
+fn typed(f: &Field, book: &crate::codes::CodeBook) -> Typed {
+    let t = |param: &str, conv: &'static str| Typed {
+        param: param.to_owned(),
+        conv,
+        default: None,
+    };
+    if f.is_block() {
+        return t("serde_json::Value", "{}");
+    }
+    match f.kind {
+        Kind::Integer => t("u64", "p::int({})"),
+        Kind::Decimal => t("v::Decimal", "p::decimal({})"),
+        Kind::Date => t("v::NaiveDate", "p::date({})"),
+        Kind::Time => t("v::NaiveTime", "p::time({})"),
+        Kind::Flag => t("bool", "p::flag({})"),
+        Kind::Code => match book.enum_for(f) {
+            Some(name) => {
+                let live: Vec<&kis_spec::Code> =
+                    f.codes.iter().filter(|c| c.retired.is_none()).collect();
+                let default = if live.len() == 1 && f.codes.len() == 1 {
+                    Some(live[0].code.clone())
+                } else {
+                    live.iter()
+                        .find(|c| c.label.contains("기본값") || c.label.contains("Default"))
+                        .map(|c| c.code.clone())
+                };
+                Typed {
+                    param: format!("crate::api::codes::{name}"),
+                    conv: "p::code(&{})",
+                    default,
+                }
+            }
+            None => t("impl Into<String>", "{}.into()"),
+        },
+        _ => t("impl Into<String>", "{}.into()"),
+    }
+}
+
+/// Maximum length in characters KIS counts (`8.2` = 8 digits, a point and 2 decimals: 11).
+fn max_len(f: &Field) -> usize {
+    let Some(l) = &f.length else { return 0 };
+    match l.split_once('.') {
+        Some((a, b)) => {
+            a.trim().parse::<usize>().unwrap_or(0) + b.trim().parse::<usize>().unwrap_or(0) + 1
+        }
+        None => l.trim().parse().unwrap_or(0),
+    }
+}
+
+/// The validation table row of a request field.
+fn meta(f: &Field, account: bool, product: bool) -> String {
+    let kind = if account {
+        "Account"
+    } else if product {
+        "Product"
+    } else if f.is_block() {
+        "Block"
+    } else {
+        match f.kind {
+            Kind::Integer => "Integer",
+            Kind::Decimal => "Decimal",
+            Kind::Date => "Date",
+            Kind::Time => "Time",
+            Kind::Flag => "Flag",
+            Kind::Code if crate::codes::is_code_field(f) => "Code",
+            _ => "Text",
+        }
+    };
+    let codes: Vec<String> = if kind == "Code" {
+        f.codes
+            .iter()
+            .filter(|c| !c.code.is_empty())
+            .map(|c| lit(&c.code))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let retired: Vec<String> = f
+        .codes
+        .iter()
+        .filter_map(|c| {
+            let r = c.retired.as_ref()?;
+            let why = if r.refusal.is_empty() {
+                format!("refused by KIS since {}", r.since)
+            } else {
+                format!("refused by KIS since {} ({})", r.since, r.refusal)
+            };
+            Some(format!("({}, {})", lit(&c.code), lit(&why)))
+        })
+        .collect();
+    format!(
+        "p::FieldMeta {{ wire: {}, kind: p::FieldKind::{kind}, max_len: {}, required: {}, blank: {}, codes: &[{}], retired: &[{}] }}",
+        lit(&f.name),
+        max_len(f),
+        f.required,
+        f.blank,
+        codes.join(", "),
+        retired.join(", ")
+    )
 }
 
 struct AccountFill {
@@ -226,14 +356,14 @@ struct AccountFill {
     source: &'static str,
 }
 
-fn endpoint_file(s: &ApiSpec, ty: &str) -> String {
+fn endpoint_file(s: &ApiSpec, ty: &str, book: &crate::codes::CodeBook) -> String {
     let method = match s.method {
         Method::Get => "GET",
         Method::Post => "POST",
     };
     let paper = s.variants.iter().any(|v| v.paper.is_some());
 
-    let mut module = Module::new();
+    let mut module = Module::with_book(book);
     let req = format!("{ty}Request");
     let resp = format!("{ty}Response");
     let var_ty = format!("{ty}Variant");
@@ -314,35 +444,40 @@ fn endpoint_file(s: &ApiSpec, ty: &str) -> String {
         .map(|rf| methods.sanitize(&rf.ident, Case::Snake, "field"))
         .collect();
 
-    let required: Vec<&ReqField> = fields
+    let continuation_keys: Vec<&str> = s.paging.as_ref().map_or(Vec::new(), |p| {
+        p.request.iter().map(String::as_str).collect()
+    });
+    let typed: Vec<Typed> = fields.iter().map(|rf| typed(rf.f, book)).collect();
+    let required: Vec<(&ReqField, &Typed)> = fields
         .iter()
-        .filter(|rf| rf.f.required && !rf.account && !rf.product)
+        .zip(&typed)
+        .filter(|(rf, t)| {
+            rf.f.required
+                && !rf.f.blank
+                && !rf.account
+                && !rf.product
+                && !continuation_keys.contains(&rf.f.name.as_str())
+                && t.default.is_none()
+        })
         .collect();
     let params: Vec<String> = required
         .iter()
-        .map(|rf| {
-            if rf.f.is_block() {
-                format!("{}: serde_json::Value", rf.ident)
-            } else {
-                format!("{}: impl Into<String>", rf.ident)
-            }
-        })
+        .map(|(rf, t)| format!("{}: {}", rf.ident, t.param))
         .collect();
     let init: Vec<Init> = fields
         .iter()
-        .map(|rf| {
-            let value = if required.iter().any(|r| r.ident == rf.ident) {
-                if rf.f.is_block() {
-                    rf.ident.clone()
-                } else {
-                    format!("{}.into()", rf.ident)
-                }
+        .zip(&typed)
+        .map(|(rf, t)| {
+            let value = if required.iter().any(|(r, _)| r.ident == rf.ident) {
+                t.wire(&rf.ident)
             } else if rf.f.is_block() {
                 if rf.f.kind == Kind::Array {
                     "serde_json::Value::Array(Vec::new())".to_owned()
                 } else {
                     "serde_json::Value::Object(serde_json::Map::new())".to_owned()
                 }
+            } else if let Some(d) = &t.default {
+                format!("{}.to_owned()", lit(d))
             } else {
                 "String::new()".to_owned()
             };
@@ -356,7 +491,7 @@ fn endpoint_file(s: &ApiSpec, ty: &str) -> String {
         Vec::new()
     } else {
         let mut a = vec![String::new(), "Required fields, in spec order:".to_owned()];
-        for rf in &required {
+        for (rf, _) in &required {
             let label = if rf.f.label.is_empty() {
                 String::new()
             } else {
@@ -420,10 +555,20 @@ fn endpoint_file(s: &ApiSpec, ty: &str) -> String {
     let request_fields: Vec<RequestField> = fields
         .iter()
         .zip(setters)
-        .map(|(rf, setter)| {
+        .zip(&typed)
+        .map(|((rf, setter), t)| {
             let mut sd = vec![format!("Sets {}", doc::field(rf.f)[0])];
             sd.extend(doc::codes(rf.f));
+            if let Some(d) = &t.default {
+                sd.push(String::new());
+                sd.push(format!("Default: `{}`.", doc::code(d)));
+            } else if !rf.f.required || rf.f.blank {
+                sd.push(String::new());
+                sd.push("Default: blank (KIS accepts it empty).".to_owned());
+            }
             RequestField {
+                param: t.param.clone(),
+                wire_value: t.wire("value"),
                 doc: doc::block("    ", &doc::field(rf.f)),
                 ident: rf.ident.clone(),
                 ident_lit: lit(&rf.ident),
@@ -457,7 +602,16 @@ fn endpoint_file(s: &ApiSpec, ty: &str) -> String {
         },
         path: lit(&s.path),
         paging: paging.unwrap_or_else(|| "None".to_owned()),
+        variants: s
+            .variants
+            .iter()
+            .map(|var| format!("({}, {})", lit(&var.name), tr(var)))
+            .collect(),
     };
+    let field_meta: Vec<String> = fields
+        .iter()
+        .map(|rf| meta(rf.f, rf.account, rf.product))
+        .collect();
     let account: Vec<AccountFill> = fields
         .iter()
         .filter(|rf| (rf.account || rf.product) && !rf.f.is_block())
@@ -490,6 +644,7 @@ fn endpoint_file(s: &ApiSpec, ty: &str) -> String {
                     wire_type: "string".to_owned(),
                     kind: Kind::String,
                     required: false,
+                    blank: false,
                     length: None,
                     codes: Vec::new(),
                     fields: Vec::new(),
@@ -554,6 +709,7 @@ fn endpoint_file(s: &ApiSpec, ty: &str) -> String {
         response,
         response_continuation,
         enums: module.enum_items,
+        field_meta,
     };
     fill(&file)
 }

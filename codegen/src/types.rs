@@ -54,7 +54,9 @@ struct CodeVariant {
 }
 
 /// The type namespace of one generated module, and the enums defined in it so far.
-pub struct Module {
+pub struct Module<'b> {
+    /// The shared code book (REST files): code fields use its enums instead of local ones.
+    book: Option<&'b crate::codes::CodeBook>,
     /// Type names in use.
     pub types: Scope,
     enums: BTreeMap<(String, Vec<(String, String)>), String>,
@@ -62,12 +64,21 @@ pub struct Module {
     pub enum_items: String,
 }
 
-impl Module {
+impl<'b> Module<'b> {
     pub fn new() -> Self {
         Module {
+            book: None,
             types: Scope::with(RESERVED_TYPES),
             enums: BTreeMap::new(),
             enum_items: String::new(),
+        }
+    }
+
+    /// A module whose code fields use the shared enums of `book` (`crate::api::codes`).
+    pub fn with_book(book: &'b crate::codes::CodeBook) -> Self {
+        Module {
+            book: Some(book),
+            ..Module::new()
         }
     }
 
@@ -79,7 +90,12 @@ impl Module {
             Kind::Date => "v::NaiveDate".to_owned(),
             Kind::Time => "v::NaiveTime".to_owned(),
             Kind::Flag => "bool".to_owned(),
-            Kind::Code if f.codes.iter().any(|c| !c.code.is_empty()) => self.code_enum(f),
+            Kind::Code if f.codes.iter().any(|c| !c.code.is_empty()) => {
+                match self.book.and_then(|b| b.enum_for(f)) {
+                    Some(name) => format!("crate::api::codes::{name}"),
+                    None => self.code_enum(f),
+                }
+            }
             _ => "String".to_owned(),
         };
         format!("v::Val<{inner}>")
@@ -107,7 +123,14 @@ impl Module {
             if c.code.is_empty() || !seen.insert(c.code.clone()) {
                 continue;
             }
-            let ident = variants.sanitize(&c.code, Case::Pascal, &format!("V{i}"));
+            let named = crate::words::label_name(&c.label);
+            let raw = if named.is_empty() {
+                c.code.clone()
+            } else {
+                named
+            };
+            let _ = i;
+            let ident = variants.sanitize(&raw, Case::Pascal, "Code");
             list.push((ident, c));
         }
 

@@ -76,22 +76,21 @@ fn names_are_sanitized() {
     assert!(names.contains("pub fn n1st("));
     // Response field `extra` does not clash with the kept-unknown-fields map.
     assert!(names.contains("pub extra_2: v::Val<String>"));
-    // Code enum: keyword type name, case collision, digit, non-ASCII code, duplicate dropped.
-    assert!(names.contains("pub enum Self_"));
-    assert!(
-        names.contains("    A,\n") && names.contains("    A2,\n") && names.contains("    V1,\n")
-    );
-    assert!(
-        names.contains("    V3,\n"),
-        "non-ASCII code falls back to its index"
-    );
+    // Code enums live in the shared `codes` module: keyword type name, variants named from
+    // their labels (romanized when the glossary lacks them), never `V1`; `Self` and `self`
+    // with one list share one enum; `Result` does not shadow the prelude.
+    let codes = &files[Path::new("kis-client/src/api/codes.rs")];
+    assert!(codes.contains("pub enum Self_"), "{codes}");
+    assert!(codes.contains("    Somunja,\n") && codes.contains("    Daemunja,\n"));
+    assert!(codes.contains("    Hana,\n") && codes.contains("    Hangeul,\n"));
+    assert!(!codes.contains("    V1,\n"));
     assert_eq!(
-        names.matches("\"a\" => Self::A,").count(),
+        codes.matches("pub enum Self_").count(),
         1,
         "`Self` and `self` share one enum"
     );
-    // `Result` must not shadow the prelude.
-    assert!(names.contains("pub enum Result_") || !names.contains("pub enum Result "));
+    assert!(names.contains("crate::api::codes::Self_"));
+    assert!(codes.contains("pub enum ResultNames") && !codes.contains("pub enum Result "));
     // Markdown in labels is escaped.
     assert!(names.contains("\\[테스트\\]"));
 }

@@ -41,6 +41,8 @@ impl Endpoint for InquirePrice {
         method: HttpMethod::Get,
         path: PATH,
         paging: None,
+        fields: &[],
+        variants: &[],
     };
     fn tr_ids(&self) -> TrIds {
         TrIds {

@@ -51,7 +51,12 @@ async fn run(args: Args) -> Result<(), BoxError> {
                 .build()?,
         )?;
         let order = with_hashkey
-            .send(OrderCashRequest::buy("005930", "01", "1", "0"))
+            .send(OrderCashRequest::buy(
+                "005930",
+                kis_client::codes::OrderType::Market,
+                1,
+                rust_decimal::Decimal::ZERO,
+            ))
             .await?;
         let hashkeys = mock
             .stats()

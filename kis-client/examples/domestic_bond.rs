@@ -27,8 +27,8 @@ async fn run(args: Args) -> Result<(), BoxError> {
     let client = &target.client;
     println!("bonds on the {}", target.describe());
 
-    // Market "B" = bonds.
-    let quote = client.send(InquirePriceRequest::new("B", BOND)).await?;
+    // Market "B" = bonds (the quote request fills in its only code itself).
+    let quote = client.send(InquirePriceRequest::new(BOND)).await?;
     if let Some(b) = quote.output.get() {
         println!(
             "{BOND} {}: {} ({}%), yield {}",

@@ -27,7 +27,12 @@ async fn run(args: Args) -> Result<(), BoxError> {
     println!("domestic futures/options on the {}", target.describe());
 
     // Market "F" = index futures ("O" options, "JF" stock futures, "JO" stock options).
-    let quote = client.send(InquirePriceRequest::new("F", FUTURE)).await?;
+    let quote = client
+        .send(InquirePriceRequest::new(
+            kis_client::codes::FuturesMarket::IndexFutures,
+            FUTURE,
+        ))
+        .await?;
     if let Some(f) = quote.output1.get() {
         println!(
             "{FUTURE} {}: {} ({}%), open interest {}, basis {}",
@@ -39,7 +44,10 @@ async fn run(args: Args) -> Result<(), BoxError> {
     // The account's product code should be 03 (futures/options).
     if client.config().account().is_some() {
         let balance = client
-            .send(InquireBalanceRequest::new("01", "1", "", ""))
+            .send(InquireBalanceRequest::new(
+                kis_client::codes::MgnaDvsn::from_code("01"),
+                kis_client::codes::ExccStatCd::from_code("1"),
+            ))
             .await?;
         for p in balance
             .output1

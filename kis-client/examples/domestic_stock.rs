@@ -13,8 +13,10 @@ use kis_client::api::domestic_stock::{
     inquire_price::InquirePriceRequest, inquire_psbl_order::InquirePsblOrderRequest,
     order_cash::OrderCashRequest, order_rvsecncl::OrderRvsecnclRequest,
 };
+use kis_client::codes::{Market, ModifyCancel, OrdDvsnInquirePsblOrder, OrderType};
 use kis_mock::Fill;
 use kis_ws::AnyRecord;
+use rust_decimal::Decimal;
 
 const CODE: &str = "005930";
 
@@ -28,7 +30,9 @@ async fn run(args: Args) -> Result<(), BoxError> {
     let client = &target.client;
     println!("domestic stock on the {}", target.describe());
 
-    let quote = client.send(InquirePriceRequest::new("J", CODE)).await?;
+    let quote = client
+        .send(InquirePriceRequest::new(Market::Krx, CODE))
+        .await?;
     let q = quote.output.get().ok_or("no quote")?;
     println!(
         "{CODE}: {} KRW, limits {}..{}",
@@ -38,13 +42,11 @@ async fn run(args: Args) -> Result<(), BoxError> {
     // How much can be bought at the lower limit price (limit order "00", no CMA, no overseas).
     let low = q.stck_llam.get().copied().ok_or("no lower limit price")?;
     let psbl = client
-        .send(InquirePsblOrderRequest::new(
-            CODE,
-            low.to_string(),
-            "00",
-            "N",
-            "N",
-        ))
+        .send(
+            InquirePsblOrderRequest::new(OrdDvsnInquirePsblOrder::from_code("00"), false, false)
+                .pdno(CODE)
+                .ord_unpr(Decimal::from(low)),
+        )
         .await?;
     if let Some(p) = psbl.output.get() {
         println!(
@@ -69,21 +71,26 @@ async fn run(args: Args) -> Result<(), BoxError> {
             return Ok::<_, BoxError>(());
         }
         // A 1-share limit buy at the lower limit price (it rests), then its cancellation:
-        // 정정취소구분 "02" = cancel, 잔량전부 "Y" = all of the remaining quantity.
+        // ModifyCancel::Cancel ("02"), all of the remaining quantity (잔량전부 "Y").
         let placed = client
-            .send(OrderCashRequest::buy(CODE, "00", "1", low.to_string()))
+            .send(OrderCashRequest::buy(
+                CODE,
+                OrderType::Limit,
+                1,
+                Decimal::from(low),
+            ))
             .await?;
         let o = placed.output.get().ok_or("no order output")?;
         println!("order {} placed at {}: {}", o.odno, o.ord_tmd, placed.msg1);
         let cancel = OrderRvsecnclRequest::new(
-            o.krx_fwdg_ord_orgno.raw(),
             o.odno.raw(),
-            "00",
-            "02",
-            "0",
-            "0",
-            "Y",
-        );
+            OrderType::Limit,
+            ModifyCancel::Cancel,
+            0,
+            Decimal::ZERO,
+            true,
+        )
+        .krx_fwdg_ord_orgno(o.krx_fwdg_ord_orgno.raw());
         let cancelled = client.send(cancel).await?;
         println!("cancelled: {}", cancelled.msg1);
         Ok(())

@@ -36,7 +36,14 @@ async fn run(args: Args) -> Result<(), BoxError> {
 
     // Volume ranking (screen 20278), all underlyings ("000000"), all issuers ("00000").
     let rank = VolumeRankRequest::new(
-        "W", "20278", "000000", "00000", "0", "0", "", "", "", "", "", "0", "0", "0000", "",
+        "W",
+        "20278",
+        "000000",
+        "00000",
+        "0",
+        kis_client::codes::CallPut::All,
+        kis_client::codes::FidRankSortClsCodeVolumeRank::from_code("0"), // by volume
+        "0000",
     );
     let rank = client.send(rank).await?;
     for (i, r) in rank.output.iter().take(3).enumerate() {

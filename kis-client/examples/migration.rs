@@ -7,7 +7,14 @@
 use kis_client::api::{
     domestic_futureoption, domestic_stock, overseas_futureoption, overseas_price, overseas_stock,
 };
+use kis_client::codes::*;
 use kis_client::endpoint::Endpoint;
+use rust_decimal_macros::dec;
+
+/// A calendar date (the rows use fixed, valid dates).
+fn date(y: i32, m: u32, d: u32) -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(y, m, d).expect("a valid date")
+}
 
 /// One table row: the endpoint's spec id, path and TR IDs.
 fn row<E: Endpoint>(n: usize, req: E) -> String {
@@ -31,39 +38,51 @@ fn rows() -> Vec<String> {
     vec![
         row(
             next(),
-            domestic_stock::inquire_price::InquirePriceRequest::new("J", "005930"),
+            domestic_stock::inquire_price::InquirePriceRequest::new(Market::Krx, "005930"),
         ),
         row(
             next(),
             domestic_stock::inquire_asking_price_exp_ccn::InquireAskingPriceExpCcnRequest::new(
-                "J", "005930",
+                Market::Krx,
+                "005930",
             ),
         ),
         row(
             next(),
-            domestic_stock::inquire_ccnl::InquireCcnlRequest::new("J", "005930"),
+            domestic_stock::inquire_ccnl::InquireCcnlRequest::new(Market::Krx, "005930"),
         ),
         row(
             next(),
             domestic_stock::inquire_daily_price::InquireDailyPriceRequest::new(
-                "J", "005930", "D", "0",
+                Market::Krx,
+                "005930",
+                Period::Day,
+                FidOrgAdjPrc::AdjustedApplied,
             ),
         ),
         row(
             next(),
             domestic_stock::inquire_daily_itemchartprice::InquireDailyItemchartpriceRequest::new(
-                "J", "005930", "20260101", "20260131", "D", "0",
+                Market::Krx,
+                "005930",
+                date(2026, 1, 1),
+                date(2026, 1, 31),
+                Period::Day,
+                PriceAdjustment::Adjusted,
             ),
         ),
         row(
             next(),
             domestic_stock::inquire_time_itemchartprice::InquireTimeItemchartpriceRequest::new(
-                "J", "005930", "153000", "N", "",
+                Market::Krx,
+                "005930",
+                "153000",
+                "N",
             ),
         ),
         row(
             next(),
-            domestic_stock::inquire_investor::InquireInvestorRequest::new("J", "005930"),
+            domestic_stock::inquire_investor::InquireInvestorRequest::new(Market::Krx, "005930"),
         ),
         row(
             next(),
@@ -72,81 +91,112 @@ fn rows() -> Vec<String> {
         row(
             next(),
             domestic_stock::volume_rank::VolumeRankRequest::new(
-                "J",
+                Market::Krx,
                 "20171",
                 "0000",
-                "0",
-                "0",
+                FidDivClsCodeExpTransUpdown::from_code("0"),
+                FidBlngClsCodeVolumeRank::from_code("0"),
                 "111111111",
                 "0000000000",
-                "",
-                "",
-                "",
             ),
         ),
         row(
             next(),
-            domestic_stock::chk_holiday::ChkHolidayRequest::new("20260101", "", ""),
+            domestic_stock::chk_holiday::ChkHolidayRequest::new(date(2026, 1, 1)),
         ),
         row(
             next(),
             domestic_stock::inquire_balance::InquireBalanceRequest::new(
-                "N", "02", "01", "N", "N", "00",
+                BalanceInquiry::ByLoanDate,
+                false,
+                false,
+                PrevDayTrades::Include,
             ),
         ),
         row(
             next(),
             domestic_stock::inquire_balance_rlz_pl::InquireBalanceRlzPlRequest::new(
-                "N", "", "02", "01", "N", "N", "00", "", "", "",
+                false,
+                "02",
+                false,
+                false,
+                PrevDayTrades::Include,
+                false,
             ),
         ),
         row(
             next(),
-            domestic_stock::inquire_account_balance::InquireAccountBalanceRequest::new("", ""),
+            domestic_stock::inquire_account_balance::InquireAccountBalanceRequest::new(),
         ),
         row(
             next(),
-            domestic_stock::order_cash::OrderCashRequest::buy("005930", "00", "1", "70000"),
+            domestic_stock::order_cash::OrderCashRequest::buy(
+                "005930",
+                OrderType::Limit,
+                1,
+                dec!(70000),
+            ),
         ),
         row(
             next(),
-            domestic_stock::order_cash::OrderCashRequest::sell("005930", "01", "1", "0"),
+            domestic_stock::order_cash::OrderCashRequest::sell(
+                "005930",
+                OrderType::Market,
+                1,
+                dec!(0),
+            ),
         ),
         row(
             next(),
             domestic_stock::order_credit::OrderCreditRequest::buy(
-                "005930", "21", "20260101", "00", "1", "70000",
+                "005930",
+                CrdtTypeOrderCredit::from_code("21"),
+                "20260101",
+                OrderType::Limit,
+                1,
+                dec!(70000),
             ),
         ),
         row(
             next(),
             domestic_stock::order_rvsecncl::OrderRvsecnclRequest::new(
-                "06010",
                 "0000123456",
-                "00",
-                "02",
-                "0",
-                "0",
-                "Y",
-            ),
+                OrderType::Limit,
+                ModifyCancel::Cancel,
+                0,
+                dec!(0),
+                true,
+            )
+            .krx_fwdg_ord_orgno("06010"),
         ),
         row(
             next(),
             domestic_stock::inquire_psbl_rvsecncl::InquirePsblRvsecnclRequest::new(
-                "", "", "0", "0",
+                InqrDvsn1InquirePsblRvsecncl::Order,
+                InqrDvsn2::All,
             ),
         ),
         row(
             next(),
             domestic_stock::inquire_daily_ccld::InquireDailyCcldRequest::within_3m(
-                "20260101", "20260131", "00", "", "00", "00", "", "00", "KRX", "", "",
-            ),
+                date(2026, 1, 1),
+                date(2026, 1, 31),
+                SideFilter::All,
+                FillFilter::All,
+                SortOrder::Descending,
+                InqrDvsn3::All,
+            )
+            .excg_id_dvsn_cd("KRX"),
         ),
         row(
             next(),
             domestic_stock::inquire_psbl_order::InquirePsblOrderRequest::new(
-                "005930", "70000", "00", "N", "N",
-            ),
+                OrdDvsnInquirePsblOrder::from_code("00"),
+                false,
+                false,
+            )
+            .pdno("005930")
+            .ord_unpr(dec!(70000)),
         ),
         row(
             next(),
@@ -154,68 +204,108 @@ fn rows() -> Vec<String> {
         ),
         row(
             next(),
-            overseas_price::price::PriceRequest::new("", "NAS", "AAPL"),
+            overseas_price::price::PriceRequest::new(QuoteExchange::Nasdaq, "AAPL"),
         ),
         row(
             next(),
-            overseas_price::dailyprice::DailypriceRequest::new("", "NAS", "AAPL", "0", "", "0"),
+            overseas_price::dailyprice::DailypriceRequest::new(
+                QuoteExchange::Nasdaq,
+                "AAPL",
+                Gubn::Day,
+                Modp::NotApplied,
+            ),
         ),
         row(
             next(),
-            overseas_price::inquire_asking_price::InquireAskingPriceRequest::new("", "NAS", "AAPL"),
+            overseas_price::inquire_asking_price::InquireAskingPriceRequest::new(
+                QuoteExchange::Nasdaq,
+                "AAPL",
+            ),
         ),
         row(
             next(),
-            overseas_stock::inquire_balance::InquireBalanceRequest::new("NASD", "USD"),
+            overseas_stock::inquire_balance::InquireBalanceRequest::new(
+                OvrsExcgCd::Nasdaq,
+                TrCrcyCd::from_code("USD"),
+            ),
         ),
         row(
             next(),
             overseas_stock::inquire_present_balance::InquirePresentBalanceRequest::new(
-                "02", "000", "00", "00",
+                WcrcFrcrDvsnCdInquirePresentBalance::ForeignCurrency,
+                Country::All,
+                TrMketCd::All,
+                InqrDvsnCdInquirePresentBalance::All,
             ),
         ),
         row(
             next(),
-            overseas_stock::order::OrderRequest::us_buy("NASD", "AAPL", "1", "150.00", "0", "00"),
+            overseas_stock::order::OrderRequest::us_buy(
+                OrderExchange::Nasdaq,
+                "AAPL",
+                dec!(1),
+                dec!(150.00),
+                "0",
+                OverseasOrderType::Limit,
+            ),
         ),
         row(
             next(),
             overseas_stock::order_rvsecncl::OrderRvsecnclRequest::us(
-                "NASD",
+                OrderExchange::Nasdaq,
                 "AAPL",
                 "0030123456",
-                "02",
-                "1",
-                "0",
+                ModifyCancel::Cancel,
+                dec!(1),
+                dec!(0),
             ),
         ),
         row(
             next(),
-            overseas_stock::inquire_psamount::InquirePsamountRequest::new("NASD", "150.00", "AAPL"),
+            overseas_stock::inquire_psamount::InquirePsamountRequest::new(
+                OrderExchange::Nasdaq,
+                dec!(150.00),
+                "AAPL",
+            ),
         ),
         row(
             next(),
-            overseas_stock::inquire_nccs::InquireNccsRequest::new("NASD", "DS", "", ""),
+            overseas_stock::inquire_nccs::InquireNccsRequest::new()
+                .ovrs_excg_cd(OrderExchange::Nasdaq),
         ),
         row(
             next(),
             overseas_stock::inquire_ccnl::InquireCcnlRequest::new(
-                "%", "20260101", "20260131", "00", "00", "%", "DS", "", "", "", "", "",
+                date(2026, 1, 1),
+                date(2026, 1, 31),
+                SideFilter::All,
+                FillFilter::All,
+                SortSqnInquireCcnl::Ascending,
             ),
         ),
         row(
             next(),
-            domestic_futureoption::inquire_price::InquirePriceRequest::new("F", "101S03"),
+            domestic_futureoption::inquire_price::InquirePriceRequest::new(
+                FuturesMarket::IndexFutures,
+                "101S03",
+            ),
         ),
         row(
             next(),
             domestic_futureoption::order::OrderRequest::day(
-                "02", "02", "101S03", "1", "395.00", "01",
+                SideFilter::Buy,
+                "101S03",
+                1,
+                dec!(395.00),
+                OrdDvsnCd::Limit,
             ),
         ),
         row(
             next(),
-            domestic_futureoption::inquire_balance::InquireBalanceRequest::new("01", "1", "", ""),
+            domestic_futureoption::inquire_balance::InquireBalanceRequest::new(
+                MgnaDvsn::from_code("01"),
+                ExccStatCd::from_code("1"),
+            ),
         ),
         row(
             next(),

@@ -11,6 +11,7 @@ use common::{Args, BoxError, Target};
 use kis_client::Env;
 use kis_client::api::overseas_price::{dailyprice::DailypriceRequest, price::PriceRequest};
 use kis_client::api::overseas_stock::inquire_balance::InquireBalanceRequest;
+use kis_client::codes::{Gubn, Modp, OvrsExcgCd, QuoteExchange, TrCrcyCd};
 use kis_ws::AnyRecord;
 
 fn main() {
@@ -22,15 +23,23 @@ async fn run(args: Args) -> Result<(), BoxError> {
     let client = &target.client;
     println!("overseas stock on the {}", target.describe());
 
-    // Exchange codes: NAS (Nasdaq), NYS, AMS, HKS, TSE, SHS, SZS, HSX, HNX.
-    let price = client.send(PriceRequest::new("", "NAS", "TSLA")).await?;
+    // Quote exchange codes (NAS, NYS, AMS, HKS, ...) are `QuoteExchange`; orders and balances
+    // use `OrderExchange`-style codes (NASD, NYSE, ...), a different type.
+    let price = client
+        .send(PriceRequest::new(QuoteExchange::Nasdaq, "TSLA"))
+        .await?;
     if let Some(p) = price.output.get() {
         println!("TSLA: {} USD ({}%), volume {}", p.last, p.rate, p.tvol);
     }
 
-    // Daily prices ("0" = daily, "" = up to today, "0" = unadjusted).
+    // Daily prices up to today (BYMD blank by default), unadjusted.
     let daily = client
-        .send(DailypriceRequest::new("", "NAS", "TSLA", "0", "", "0"))
+        .send(DailypriceRequest::new(
+            QuoteExchange::Nasdaq,
+            "TSLA",
+            Gubn::Day,
+            Modp::NotApplied,
+        ))
         .await?;
     for d in daily.output2.iter().take(3) {
         println!(
@@ -41,7 +50,10 @@ async fn run(args: Args) -> Result<(), BoxError> {
 
     if client.config().account().is_some() {
         let balance = client
-            .send(InquireBalanceRequest::new("NASD", "USD"))
+            .send(InquireBalanceRequest::new(
+                OvrsExcgCd::Nasdaq,
+                TrCrcyCd::from_code("USD"),
+            ))
             .await?;
         println!("overseas positions: {}", balance.output1.len());
         for p in balance.output1.iter() {

@@ -19,7 +19,11 @@ use kis_client::api::domestic_stock::inquire_daily_itemchartprice::InquireDailyI
 use kis_client::api::domestic_stock::inquire_price::InquirePriceRequest;
 use kis_client::api::domestic_stock::order_cash::OrderCashRequest;
 use kis_client::api::domestic_stock::order_rvsecncl::OrderRvsecnclRequest;
+use kis_client::codes::{
+    BalanceInquiry, Market, ModifyCancel, OrderType, Period, PrevDayTrades, PriceAdjustment,
+};
 use kis_ws::AnyRecord;
+use rust_decimal::Decimal;
 
 /// Samsung Electronics.
 const CODE: &str = "005930";
@@ -40,7 +44,9 @@ async fn run(args: Args) -> Result<(), BoxError> {
     println!();
 
     // 1. A quote: 주식현재가 시세 (FHKST01010100).
-    let quote = client.send(InquirePriceRequest::new("J", CODE)).await?;
+    let quote = client
+        .send(InquirePriceRequest::new(Market::Krx, CODE))
+        .await?;
     let q = quote.output.get().ok_or("the quote has no output")?;
     println!(
         "[quote] {CODE}: {} KRW ({} KRW, {}%), volume {}, day range {}..{}",
@@ -52,12 +58,12 @@ async fn run(args: Args) -> Result<(), BoxError> {
     let from = today.checked_sub_days(Days::new(30)).unwrap_or(today);
     let chart = client
         .send(InquireDailyItemchartpriceRequest::new(
-            "J",
+            Market::Krx,
             CODE,
-            from.format("%Y%m%d").to_string(),
-            today.format("%Y%m%d").to_string(),
-            "D", // daily candles
-            "0", // adjusted prices
+            from,
+            today,
+            Period::Day,
+            PriceAdjustment::Adjusted,
         ))
         .await?;
     println!(
@@ -74,7 +80,12 @@ async fn run(args: Args) -> Result<(), BoxError> {
     // 3. The balance (first page): 주식잔고조회. The account comes from the configuration.
     if let Some(account) = client.config().account() {
         let balance = client
-            .send(InquireBalanceRequest::new("N", "02", "01", "N", "N", "00"))
+            .send(InquireBalanceRequest::new(
+                BalanceInquiry::ByLoanDate, // "01"; KIS refuses "02" since 2026-02-10
+                false,                      // fund settlement (FUND_STTL_ICLD_YN)
+                false,                      // loan auto-repayment (FNCG_AMT_AUTO_RDPT_YN)
+                PrevDayTrades::Include,
+            ))
             .await?;
         println!(
             "[balance] account {}: {} position(s)",
@@ -146,8 +157,8 @@ async fn run(args: Args) -> Result<(), BoxError> {
             )
         };
         let req = match limit {
-            None => OrderCashRequest::buy(CODE, "01", "1", "0"), // market order, 1 share
-            Some(p) => OrderCashRequest::buy(CODE, "00", "1", p.to_string()),
+            None => OrderCashRequest::buy(CODE, OrderType::Market, 1, Decimal::ZERO), // 1 share
+            Some(p) => OrderCashRequest::buy(CODE, OrderType::Limit, 1, Decimal::from(p)),
         };
         let placed = client.send(req).await?;
         let o = placed
@@ -160,14 +171,14 @@ async fn run(args: Args) -> Result<(), BoxError> {
         );
         if limit.is_some() {
             let cancel = OrderRvsecnclRequest::new(
-                o.krx_fwdg_ord_orgno.raw(),
                 o.odno.raw(),
-                "00",
-                "02",
-                "0",
-                "0",
-                "Y",
-            );
+                OrderType::Limit,
+                ModifyCancel::Cancel,
+                0,
+                Decimal::ZERO,
+                true, // the whole remaining quantity
+            )
+            .krx_fwdg_ord_orgno(o.krx_fwdg_ord_orgno.raw());
             let c = client.send(cancel).await?;
             println!("[order] cancelled: {}", c.msg1);
         }

@@ -51,6 +51,11 @@ pub struct EndpointInfo {
     pub path: &'static str,
     /// Continuation keys, when the endpoint pages.
     pub paging: Option<PagingKeys>,
+    /// The request parameters (query or body) as KIS checks them, in spec order; the
+    /// validator's table.
+    pub fields: &'static [crate::__private::FieldMeta],
+    /// Every TR ID variant: its spec name (`default`, `buy`, `sell`, ...) and TR IDs.
+    pub variants: &'static [(&'static str, TrIds)],
 }
 
 /// The TR IDs of the variant a request was built for.

@@ -78,6 +78,15 @@ pub enum Error {
     /// The request could not be built (bad parameters, missing account). Nothing was sent.
     #[error("invalid request: {0}")]
     InvalidRequest(String),
+    /// A request parameter failed validation against the spec (wrong code, not a number,
+    /// impossible date, too long, missing, retired by KIS, off the tick grid, ...). Names the
+    /// endpoint and the wire field. Nothing was sent.
+    #[error("invalid request: {0}")]
+    Invalid(crate::validate::Invalid),
+    /// A by-name request was refused (unknown endpoint or variant, not on this service, or an
+    /// invalid parameter). Nothing was sent.
+    #[error("refused by-name request: {0}")]
+    Named(crate::request::NamedError),
     /// The configuration is invalid (missing key, bad account, unknown env, ...).
     #[error("invalid configuration: {0}")]
     InvalidConfig(String),

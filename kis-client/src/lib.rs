@@ -10,15 +10,17 @@
 //! use futures::StreamExt;
 //! use kis_client::api::domestic_stock::inquire_balance::InquireBalanceRequest;
 //! use kis_client::api::domestic_stock::inquire_price::InquirePriceRequest;
+//! use kis_client::codes::{BalanceInquiry, Market, PrevDayTrades};
 //! use kis_client::{Client, Config};
 //!
 //! // kis_devlp.yaml (KIS_CONFIG or ~/KIS/config/) plus KIS_* environment overrides.
 //! let client = Client::new(Config::load()?)?;
-//! let quote = client.send(InquirePriceRequest::new("J", "005930")).await?;
+//! let quote = client.send(InquirePriceRequest::new(Market::Krx, "005930")).await?;
 //! println!("{:?}", quote.output.get().map(|o| &o.stck_prpr));
 //!
 //! // Paging: follows tr_cont and the CTX_AREA_* keys; the account comes from the config.
-//! let mut pages = std::pin::pin!(client.pages(InquireBalanceRequest::new("N", "02", "01", "N", "N", "00")));
+//! let balance = InquireBalanceRequest::new(BalanceInquiry::ByLoanDate, false, false, PrevDayTrades::Include);
+//! let mut pages = std::pin::pin!(client.pages(balance));
 //! while let Some(page) = pages.next().await {
 //!     let page = page?;
 //!     println!("page {}: {} holdings", page.number, page.response.output1.rows().len());
@@ -37,7 +39,14 @@
 
 pub mod api;
 pub mod endpoint;
+pub mod request;
+pub mod validate;
 pub mod value;
+
+#[doc(hidden)]
+pub mod __private;
+
+pub use api::codes;
 
 mod auth;
 mod client;

@@ -175,6 +175,9 @@ impl Client {
                 endpoint: E::INFO.id,
             });
         }
+        if let serde_json::Value::Object(params) = &v {
+            crate::validate::validate(E::INFO, params, false).map_err(Error::Invalid)?;
+        }
         let (query, body) = match E::INFO.method {
             HttpMethod::Get => (query_pairs(v)?, None),
             HttpMethod::Post => {

@@ -146,7 +146,13 @@ fn decode_response_finds_the_endpoint_by_path_or_tr_id() {
 fn requests_use_wire_names_fill_the_account_and_redact_it() {
     use kis_client::api::domestic_stock::OrderCashRequest;
     use kis_client::endpoint::{Endpoint, Env};
-    let mut req = OrderCashRequest::buy("005930", "00", "1", "70000").excg_id_dvsn_cd("KRX");
+    let mut req = OrderCashRequest::buy(
+        "005930",
+        kis_client::codes::OrderType::Limit,
+        1,
+        kis_client::value::Decimal::from(70_000),
+    )
+    .excg_id_dvsn_cd(kis_client::codes::ExchangeId::Krx);
     assert_eq!(req.tr_ids().for_env(Env::Real), Some("TTTC0012U"));
     assert_eq!(req.tr_ids().for_env(Env::Paper), Some("VTTC0012U"));
     req.fill_account("12345678", "01");
@@ -160,7 +166,13 @@ fn requests_use_wire_names_fill_the_account_and_redact_it() {
     let debug = format!("{req:?}");
     assert!(!debug.contains("12345678"), "{debug}");
     // An explicitly given account is not overwritten.
-    let mut other = OrderCashRequest::sell("005930", "01", "1", "0").cano("87654321");
+    let mut other = OrderCashRequest::sell(
+        "005930",
+        kis_client::codes::OrderType::Market,
+        1,
+        kis_client::value::Decimal::ZERO,
+    )
+    .cano("87654321");
     other.fill_account("12345678", "01");
     assert_eq!(
         serde_json::to_value(&other).expect("serializes")["CANO"],
@@ -179,7 +191,12 @@ fn paging_keys_flow_from_response_to_request() {
     let resp: InquireBalanceResponse = serde_json::from_value(body).expect("decodes");
     let cont = resp.continuation();
     assert_eq!(cont.len(), keys.request.len());
-    let mut req = InquireBalanceRequest::new("N", "02", "01", "N", "N", "00");
+    let mut req = InquireBalanceRequest::new(
+        kis_client::codes::BalanceInquiry::ByLoanDate,
+        false,
+        false,
+        kis_client::codes::PrevDayTrades::Include,
+    );
     req.set_continuation(&cont);
     let json = serde_json::to_value(&req).expect("serializes");
     for (k, v) in keys.request.iter().zip(&cont) {

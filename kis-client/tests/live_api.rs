@@ -47,7 +47,10 @@ async fn domestic_quote_and_chart(client: &Client) {
     use domestic_stock::inquire_price::InquirePriceRequest;
     let quote = check!(
         client
-            .send(InquirePriceRequest::new("J", "005930"))
+            .send(InquirePriceRequest::new(
+                kis_client::codes::Market::Krx,
+                "005930"
+            ))
             .await
             .expect("quote")
     );
@@ -61,12 +64,12 @@ async fn domestic_quote_and_chart(client: &Client) {
     let from = today - chrono::Days::new(30);
     let chart = client
         .send(Chart::new(
-            "J",
+            kis_client::codes::Market::Krx,
             "005930",
-            from.format("%Y%m%d").to_string(),
-            today.format("%Y%m%d").to_string(),
-            "D",
-            "0",
+            from,
+            today,
+            kis_client::codes::Period::Day,
+            kis_client::codes::PriceAdjustment::Adjusted,
         ))
         .await
         .expect("chart");
@@ -86,9 +89,15 @@ async fn psbl_order(client: &Client) {
     }
     use domestic_stock::inquire_psbl_order::InquirePsblOrderRequest;
     let r = client
-        .send(InquirePsblOrderRequest::new(
-            "005930", "70000", "00", "N", "N",
-        ))
+        .send(
+            InquirePsblOrderRequest::new(
+                kis_client::codes::OrdDvsnInquirePsblOrder::from_code("00"),
+                false,
+                false,
+            )
+            .pdno("005930")
+            .ord_unpr(kis_client::value::Decimal::from(70_000)),
+        )
         .await
         .expect("buying power");
     let r = check!(r);
@@ -100,7 +109,10 @@ async fn psbl_order(client: &Client) {
 
 async fn overseas_quote(client: &Client) {
     let r = client
-        .send(overseas_price::price::PriceRequest::new("", "NAS", "AAPL"))
+        .send(overseas_price::price::PriceRequest::new(
+            kis_client::codes::QuoteExchange::Nasdaq,
+            "AAPL",
+        ))
         .await
         .expect("overseas quote");
     let r = check!(r);

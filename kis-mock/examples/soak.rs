@@ -330,13 +330,18 @@ async fn client(s: Settings, rest_url: String, ws_url: String) -> Result<(), Box
         let result = if s.order_every > 0 && n % s.order_every == 0 {
             orders += 1;
             client
-                .send(OrderCashRequest::buy("005930", "01", "1", "0"))
+                .send(OrderCashRequest::buy(
+                    "005930",
+                    kis_client::codes::OrderType::Market,
+                    1,
+                    kis_client::value::Decimal::ZERO,
+                ))
                 .await
                 .map(|_| ())
         } else {
             client
                 .send(InquirePriceRequest::new(
-                    "J",
+                    kis_client::codes::Market::Krx,
                     &codes[n as usize % codes.len()],
                 ))
                 .await

@@ -224,6 +224,7 @@ mod tests {
             wire_type: "string".into(),
             kind,
             required: false,
+            blank: false,
             length: None,
             codes: vec![],
             fields: vec![],
@@ -236,6 +237,7 @@ mod tests {
         code.codes = vec![Code {
             code: "J".into(),
             label: "KRX".into(),
+            retired: None,
         }];
         for f in [
             field("hldg_qty", Kind::Integer),
@@ -291,6 +293,7 @@ mod realtime_tests {
             wire_type: "string".into(),
             kind,
             required: false,
+            blank: false,
             length: None,
             codes: vec![],
             fields: vec![],

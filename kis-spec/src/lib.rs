@@ -100,6 +100,20 @@ pub fn load_dir(root: &Path) -> Result<Vec<ApiSpec>, SpecError> {
     Ok(specs)
 }
 
+/// Where the curated code-list names live under a spec folder.
+pub const CODE_NAMES_FILE: &str = "patches/names/codes.yaml";
+
+/// Loads the curated code-list names of a spec folder (empty when the file is absent).
+pub fn load_code_names(root: &Path) -> Result<CodeNames, SpecError> {
+    let path = root.join(CODE_NAMES_FILE);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(CodeNames::default()),
+        Err(source) => return Err(SpecError::Io { path, source }),
+    };
+    yaml::from_str(&text).map_err(|source| SpecError::Yaml { path, source })
+}
+
 /// The workspace's `spec/` folder (for tools and tests inside this repository).
 pub fn workspace_spec_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec")
@@ -134,8 +148,10 @@ mod tests {
                     wire_type: "string".into(),
                     kind: Kind::Code,
                     required: true,
+                    blank: false,
                     length: Some("2".into()),
                     codes: vec![Code {
+                        retired: None,
                         code: "J".into(),
                         label: "KRX".into(),
                     }],

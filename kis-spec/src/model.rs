@@ -138,6 +138,11 @@ pub struct Field {
     /// Whether the workbook marks the field required (`Y`).
     #[serde(default, skip_serializing_if = "is_false")]
     pub required: bool,
+    /// Whether KIS accepts an empty value although the field is marked required (request fields
+    /// the workbook describes as blank-able: `공란`, `공백`, `Null 값 설정`, a blank in the
+    /// request example, continuation keys). Omitted when false.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub blank: bool,
     /// Maximum length as the workbook gives it, normalized (`19`, `8.2` for 8 digits with 2
     /// decimals).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -189,6 +194,23 @@ pub struct Code {
     pub code: String,
     /// Its Korean (or English) meaning (`KRX`, `지정가`).
     pub label: String,
+    /// Set when KIS stopped accepting this code in requests after the workbook was published
+    /// (curated in `spec/patches/`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retired: Option<Retired>,
+}
+
+/// A code KIS refuses since a known date.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Retired {
+    /// The date KIS started refusing it (`YYYY-MM-DD`).
+    pub since: String,
+    /// The refusal KIS answers with (`OPSQ2001 INVALID_CHECK_INQR_DVSN`).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub refusal: String,
+    /// Where the fact comes from.
+    pub source: String,
 }
 
 /// Continuation paging: request key `i` is filled from response key `i` of the previous page,
@@ -268,4 +290,26 @@ fn is_zero(n: &u32) -> bool {
 
 fn is_false(b: &bool) -> bool {
     !*b
+}
+
+/// Curated English names of code lists (`spec/patches/names/codes.yaml`): one shared enum per
+/// entry.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct CodeNames(pub Vec<CodeListName>);
+
+/// One curated code list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CodeListName {
+    /// Rust enum name (`OrderType`).
+    pub name: String,
+    /// One line of documentation.
+    #[serde(default)]
+    pub doc: String,
+    /// Wire names of the fields it applies to (when their codes are a subset of `codes`).
+    pub fields: Vec<String>,
+    /// `[Variant, code]` or `[Variant, code, keyword]`: with a keyword, a field matches only
+    /// when its label of that code contains the keyword (so `0: 전체, 1: 보통주` is not `CallPut`).
+    pub codes: Vec<Vec<String>>,
 }

@@ -193,7 +193,11 @@ pub use rest::RestRecovery;
 /// ones KIS's samples send for "all orders of these days".
 #[cfg(feature = "rest-recovery")]
 mod rest {
+    use chrono::NaiveDate;
     use futures::StreamExt as _;
+    use kis_client::api::codes::{
+        FillFilter, InqrDvsn3, SideFilter, SortOrder, SortSqnInquireCcnl,
+    };
     use kis_client::api::domestic_stock::inquire_daily_ccld::InquireDailyCcldRequest;
     use kis_client::api::overseas_stock::inquire_ccnl::InquireCcnlRequest;
 
@@ -219,11 +223,11 @@ mod rest {
         }
     }
 
-    /// `YYYYMMDD` in KST.
-    fn kst_day(t: SystemTime) -> String {
+    /// The KST calendar day of `t`.
+    fn kst_day(t: SystemTime) -> chrono::NaiveDate {
         let utc: chrono::DateTime<chrono::Utc> = t.into();
         let kst = chrono::FixedOffset::east_opt(9 * 3600).expect("KST offset");
-        utc.with_timezone(&kst).format("%Y%m%d").to_string()
+        utc.with_timezone(&kst).date_naive()
     }
 
     fn decimal<T: std::fmt::Display>(v: Option<T>) -> Option<Decimal> {
@@ -235,10 +239,16 @@ mod rest {
     }
 
     impl RestRecovery {
-        async fn domestic(&self, from: &str, to: &str) -> Result<Vec<OrderFills>, Error> {
+        async fn domestic(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<OrderFills>, Error> {
             let req = InquireDailyCcldRequest::within_3m(
-                from, to, "00", "", "00", "00", "", "00", "ALL", "", "",
-            );
+                from,
+                to,
+                SideFilter::All,
+                FillFilter::All,
+                SortOrder::Descending,
+                InqrDvsn3::All,
+            )
+            .excg_id_dvsn_cd("ALL");
             let mut out = Vec::new();
             let mut pages = std::pin::pin!(self.client.pages(req));
             while let Some(page) = pages.next().await {
@@ -257,9 +267,16 @@ mod rest {
             Ok(out)
         }
 
-        async fn overseas(&self, from: &str, to: &str) -> Result<Vec<OrderFills>, Error> {
-            let req =
-                InquireCcnlRequest::new("%", from, to, "00", "01", "%", "DS", "", "", "", "", "");
+        async fn overseas(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<OrderFills>, Error> {
+            // All symbols ("%"), every side, filled orders only, in KIS's "DS" order.
+            let req = InquireCcnlRequest::new(
+                from,
+                to,
+                SideFilter::All,
+                FillFilter::Filled,
+                SortSqnInquireCcnl::Ascending,
+            )
+            .pdno("%");
             let mut out = Vec::new();
             let mut pages = std::pin::pin!(self.client.pages(req));
             while let Some(page) = pages.next().await {
@@ -289,8 +306,8 @@ mod rest {
                 let mut out = Vec::new();
                 for m in markets {
                     out.extend(match m {
-                        Market::Domestic => self.domestic(&from, &to).await?,
-                        Market::Overseas => self.overseas(&from, &to).await?,
+                        Market::Domestic => self.domestic(from, to).await?,
+                        Market::Overseas => self.overseas(from, to).await?,
                     });
                 }
                 Ok(out)
@@ -305,9 +322,9 @@ mod rest {
         #[test]
         fn kst_day_crosses_midnight_at_15_utc() {
             let t = SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(15 * 3600);
-            assert_eq!(kst_day(t), "19700102");
+            assert_eq!(kst_day(t).to_string(), "1970-01-02");
             let t = SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(15 * 3600 - 1);
-            assert_eq!(kst_day(t), "19700101");
+            assert_eq!(kst_day(t).to_string(), "1970-01-01");
         }
     }
 }

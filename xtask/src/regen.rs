@@ -81,8 +81,13 @@ fn generate(root: &Path, spec_dir: &Path) -> Result<BTreeMap<PathBuf, String>, S
     } else {
         Vec::new()
     };
+    let names = if spec_dir.exists() {
+        kis_spec::load_code_names(spec_dir).map_err(|e| e.to_string())?
+    } else {
+        kis_spec::CodeNames::default()
+    };
     let loaded = t.elapsed();
-    let files = codegen::render(&specs);
+    let files = codegen::render_with(&specs, &names);
     let rendered = t.elapsed();
     let out = rustfmt(root, files);
     if std::env::var_os("REGEN_TIMING").is_some() {

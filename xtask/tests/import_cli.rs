@@ -317,7 +317,9 @@ fn committed_spec_is_a_fresh_import() {
     ok(&import(&official("20260625"), &fresh, &repo_patches()));
     std::fs::create_dir_all(fresh.join("patches")).expect("mkdir");
     for (rel, bytes) in tree(&repo_patches()) {
-        std::fs::write(fresh.join("patches").join(rel), bytes).expect("copy patch");
+        let to = fresh.join("patches").join(rel);
+        std::fs::create_dir_all(to.parent().expect("in patches/")).expect("mkdir");
+        std::fs::write(to, bytes).expect("copy patch");
     }
     let (a, b) = (tree(&committed), tree(&fresh));
     let stale: std::collections::BTreeSet<_> = a

@@ -12,6 +12,9 @@
     reason = "module names are spec ids, which may repeat their category"
 )]
 
+// Laid out by its template (long Korean labels; rustfmt's choices for them differ by run).
+#[rustfmt::skip]
+pub mod codes;
 #[cfg(feature = "domestic-bond")]
 pub mod domestic_bond;
 #[cfg(feature = "domestic-futureoption")]
@@ -30,6 +33,35 @@ pub mod overseas_futureoption;
 pub mod overseas_price;
 #[cfg(feature = "overseas-stock")]
 pub mod overseas_stock;
+
+/// The request facts of every endpoint of the enabled categories (for by-name requests).
+pub(crate) fn request_infos() -> &'static [&'static crate::endpoint::EndpointInfo] {
+    static ALL: std::sync::OnceLock<Vec<&'static crate::endpoint::EndpointInfo>> =
+        std::sync::OnceLock::new();
+    ALL.get_or_init(|| {
+        #[allow(unused_mut, reason = "no category may be enabled")]
+        let mut all = Vec::new();
+        #[cfg(feature = "domestic-bond")]
+        all.extend_from_slice(domestic_bond::REQUESTS);
+        #[cfg(feature = "domestic-futureoption")]
+        all.extend_from_slice(domestic_futureoption::REQUESTS);
+        #[cfg(feature = "domestic-stock")]
+        all.extend_from_slice(domestic_stock::REQUESTS);
+        #[cfg(feature = "elw")]
+        all.extend_from_slice(elw::REQUESTS);
+        #[cfg(feature = "etfetn")]
+        all.extend_from_slice(etfetn::REQUESTS);
+        #[cfg(feature = "oauth")]
+        all.extend_from_slice(oauth::REQUESTS);
+        #[cfg(feature = "overseas-futureoption")]
+        all.extend_from_slice(overseas_futureoption::REQUESTS);
+        #[cfg(feature = "overseas-price")]
+        all.extend_from_slice(overseas_price::REQUESTS);
+        #[cfg(feature = "overseas-stock")]
+        all.extend_from_slice(overseas_stock::REQUESTS);
+        all
+    })
+}
 
 /// One row of the decode table: which response type belongs to a path and TR IDs.
 #[derive(Debug)]

@@ -46,6 +46,8 @@ impl Endpoint for InquirePrice {
         method: HttpMethod::Get,
         path: PRICE_PATH,
         paging: None,
+        fields: &[],
+        variants: &[],
     };
     fn tr_ids(&self) -> TrIds {
         TrIds {
@@ -130,6 +132,8 @@ impl Endpoint for InquireBalance {
             request: &["CTX_AREA_FK100", "CTX_AREA_NK100"],
             response: &["ctx_area_fk100", "ctx_area_nk100"],
         }),
+        fields: &[],
+        variants: &[],
     };
     fn tr_ids(&self) -> TrIds {
         TrIds {
@@ -204,6 +208,8 @@ impl Endpoint for OrderCash {
         method: HttpMethod::Post,
         path: ORDER_PATH,
         paging: None,
+        fields: &[],
+        variants: &[],
     };
     fn tr_ids(&self) -> TrIds {
         TrIds {
@@ -238,6 +244,8 @@ impl Endpoint for RealOnly {
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/quotations/real-only",
         paging: None,
+        fields: &[],
+        variants: &[],
     };
     fn tr_ids(&self) -> TrIds {
         TrIds {

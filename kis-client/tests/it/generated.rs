@@ -16,7 +16,10 @@ async fn generated_quote() {
     let s = Setup::start(unlimited()).await;
     let r = s
         .client()
-        .send(InquirePriceRequest::new("J", "005930"))
+        .send(InquirePriceRequest::new(
+            kis_client::codes::Market::Krx,
+            "005930",
+        ))
         .await
         .expect("quote");
     assert_eq!(r.rt_cd.get().map(String::as_str), Some("0"));
@@ -43,7 +46,12 @@ async fn generated_balance_pages_in_order() {
         ..unlimited()
     })
     .await;
-    let req = InquireBalanceRequest::new("N", "02", "01", "N", "N", "00");
+    let req = InquireBalanceRequest::new(
+        kis_client::codes::BalanceInquiry::ByLoanDate,
+        false,
+        false,
+        kis_client::codes::PrevDayTrades::Include,
+    );
     let pages: Vec<_> = s.client().pages(req).collect().await;
     assert_eq!(pages.len(), 5);
     let rows: Vec<(String, i64)> = pages
@@ -67,7 +75,12 @@ async fn generated_order_is_sent_once_on_500_and_guarded_on_real() {
     let s = Setup::start(unlimited()).await;
     let refused = s
         .client()
-        .send(OrderCashRequest::buy("005930", "00", "1", "70000"))
+        .send(OrderCashRequest::buy(
+            "005930",
+            kis_client::codes::OrderType::Limit,
+            1,
+            kis_client::value::Decimal::from(70_000),
+        ))
         .await
         .expect_err("guard");
     assert!(
@@ -78,13 +91,23 @@ async fn generated_order_is_sent_once_on_500_and_guarded_on_real() {
     let c = s.client_with(|b| b.allow_real_trading(true));
     s.mock.faults().fail_path(ORDER_PATH, 1);
     let err = c
-        .send(OrderCashRequest::buy("005930", "00", "1", "70000"))
+        .send(OrderCashRequest::buy(
+            "005930",
+            kis_client::codes::OrderType::Limit,
+            1,
+            kis_client::value::Decimal::from(70_000),
+        ))
         .await
         .expect_err("500");
     assert!(err.may_have_been_sent());
     assert_eq!(s.mock.stats().requests_by_path.get(ORDER_PATH), Some(&1));
     let ok = c
-        .send(OrderCashRequest::buy("005930", "00", "1", "70000"))
+        .send(OrderCashRequest::buy(
+            "005930",
+            kis_client::codes::OrderType::Limit,
+            1,
+            kis_client::value::Decimal::from(70_000),
+        ))
         .await
         .expect("order");
     assert!(
@@ -104,7 +127,12 @@ async fn generated_paper_order_uses_the_paper_tr_id() {
     .await;
     let ok = s
         .client()
-        .send(OrderCashRequest::sell("005930", "00", "1", "70000"))
+        .send(OrderCashRequest::sell(
+            "005930",
+            kis_client::codes::OrderType::Limit,
+            1,
+            kis_client::value::Decimal::from(70_000),
+        ))
         .await;
     // The mock checks the TR ID per environment: a real TR ID on paper would be EGW02006.
     match ok {

@@ -9,3 +9,5 @@ mod paging;
 mod rate;
 mod support;
 mod transport;
+#[cfg(feature = "all")]
+mod validation;

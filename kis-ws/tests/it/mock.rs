@@ -4,6 +4,8 @@ use std::time::Duration;
 
 use futures::StreamExt;
 use kis_client::api::domestic_stock::order_cash::OrderCashRequest;
+use kis_client::codes::OrderType;
+use kis_client::value::Decimal;
 use kis_client::{Client, Config, Env};
 use kis_mock::{MockConfig, MockEnv, MockServer};
 use kis_ws::{AnyRecord, Backoff, Error, Event, EventStream, Options, Session};
@@ -143,7 +145,12 @@ async fn encrypted_notice_decrypts_and_decodes_after_an_order() {
 
     let placed = s
         .client
-        .send(OrderCashRequest::buy("005930", "00", "1", "70000"))
+        .send(OrderCashRequest::buy(
+            "005930",
+            OrderType::Limit,
+            1,
+            Decimal::from(70_000),
+        ))
         .await
         .expect("order");
     let odno = placed
@@ -387,7 +394,12 @@ async fn an_order_filled_during_a_drop_is_recovered_once() {
     // Order A fills while connected: its notice arrives in realtime.
     let a = order_no(
         s.client
-            .send(OrderCashRequest::buy("005930", "00", "3", "70000"))
+            .send(OrderCashRequest::buy(
+                "005930",
+                OrderType::Limit,
+                3,
+                Decimal::from(70_000),
+            ))
             .await
             .expect("order A"),
     );
@@ -405,7 +417,12 @@ async fn an_order_filled_during_a_drop_is_recovered_once() {
     s.mock.faults().drop_ws_after(0);
     let b = order_no(
         s.client
-            .send(OrderCashRequest::buy("000660", "00", "2", "150000"))
+            .send(OrderCashRequest::buy(
+                "000660",
+                OrderType::Limit,
+                2,
+                Decimal::from(150_000),
+            ))
             .await
             .expect("order B"),
     );

@@ -36,6 +36,8 @@ struct Ctx<'a> {
     api: &'a str,
     /// KRW-denominated market (domestic categories).
     domestic: bool,
+    /// Request sections: the request example's values by wire name (`None` for responses).
+    example: Option<&'a std::collections::HashMap<String, String>>,
 }
 
 /// Categories whose numbers are KRW-denominated and whose quantities are whole.
@@ -139,7 +141,7 @@ fn leaf(row: &LayoutRow, ctx: &Ctx, anomalies: &mut Vec<Anomaly>) -> Field {
         )),
         infer::LengthFix::Kept => {}
     }
-    let codes = infer::codes(&row.description);
+    let codes = infer::codes_for(&row.element, &row.description);
     let kind = infer::kind(
         &row.element,
         &row.label,
@@ -148,6 +150,23 @@ fn leaf(row: &LayoutRow, ctx: &Ctx, anomalies: &mut Vec<Anomaly>) -> Field {
         &codes,
         ctx.domestic,
     );
+    let mut kind = kind;
+    let mut blank = false;
+    if let Some(example) = ctx.example {
+        let name = row.element.trim();
+        if kind == Kind::String
+            && codes.is_empty()
+            && infer::request_date(name, &row.label, length.as_deref(), &row.description)
+        {
+            kind = Kind::Date;
+        }
+        blank = row.required.trim().eq_ignore_ascii_case("y")
+            && infer::blank_allowed(
+                name,
+                &row.description,
+                example.get(name).map(String::as_str),
+            );
+    }
     let mut wire_type = row.wire_type.trim().to_ascii_lowercase();
     if block_kind(&wire_type).is_some() {
         anomalies.push(Anomaly::rule(
@@ -167,6 +186,7 @@ fn leaf(row: &LayoutRow, ctx: &Ctx, anomalies: &mut Vec<Anomaly>) -> Field {
         wire_type,
         kind,
         required: row.required.trim().eq_ignore_ascii_case("y"),
+        blank,
         length,
         codes,
         fields: vec![],
@@ -214,6 +234,7 @@ fn block(row: &LayoutRow, kind: Kind, api: &str, anomalies: &mut Vec<Anomaly>) -
         wire_type: row.wire_type.trim().to_ascii_lowercase(),
         kind,
         required: row.required.trim().eq_ignore_ascii_case("y"),
+        blank: false,
         length: None,
         codes: vec![],
         fields: vec![],
@@ -411,14 +432,24 @@ pub fn build(
     let ctx = Ctx {
         api: &api,
         domestic: is_domestic(&category),
+        example: None,
+    };
+    let example_values = sheet
+        .request_example
+        .as_deref()
+        .map(crate::import::examples::values)
+        .unwrap_or_default();
+    let req_ctx = Ctx {
+        example: Some(&example_values),
+        ..ctx
     };
     let request = Request {
         header: section_fields(&rows(Section::RequestHeader), false, &ctx, anomalies),
-        query: section_fields(&rows(Section::RequestQuery), true, &ctx, anomalies),
+        query: section_fields(&rows(Section::RequestQuery), true, &req_ctx, anomalies),
         body: section_fields(
             &rows(Section::RequestBody),
             !realtime_layout,
-            &ctx,
+            &req_ctx,
             anomalies,
         ),
     };
@@ -528,6 +559,7 @@ pub fn build(
                     wire_type: "string".into(),
                     kind: Kind::String,
                     required: false,
+                    blank: false,
                     length: template.and_then(|f| f.length.clone()),
                     codes: vec![],
                     fields: vec![],

@@ -25,6 +25,35 @@ pub fn normalize(text: &str) -> String {
 }
 
 /// Parses JSON, returning the value on success.
+/// The top-level values of a request example by wire name: a JSON object's string values, or
+/// `KEY:VALUE` / `KEY=VALUE` lines (the GET examples).
+pub fn values(raw: &str) -> std::collections::HashMap<String, String> {
+    let mut out = std::collections::HashMap::new();
+    let text = normalize(raw);
+    let json = parse(&text)
+        .ok()
+        .or_else(|| repair(&text).and_then(|(t, _)| parse(&t).ok()));
+    if let Some(serde_json::Value::Object(map)) = json {
+        for (k, v) in map {
+            if let serde_json::Value::String(s) = v {
+                out.insert(k, s);
+            }
+        }
+        return out;
+    }
+    for line in text.lines() {
+        let line = line.trim().trim_end_matches(',');
+        if let Some((k, v)) = line.split_once([':', '=']) {
+            let k = k.trim().trim_matches('"');
+            let v = v.trim().trim_matches('"');
+            if !k.is_empty() && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+                out.insert(k.to_owned(), v.to_owned());
+            }
+        }
+    }
+    out
+}
+
 pub fn parse(text: &str) -> Result<serde_json::Value, serde_json::Error> {
     serde_json::from_str(text)
 }

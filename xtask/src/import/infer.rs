@@ -202,7 +202,294 @@ fn code_piece(piece: &str) -> Option<Code> {
     Some(Code {
         code: code.to_owned(),
         label: label.to_owned(),
+        retired: None,
     })
+}
+
+/// The code list of field `name`: [`codes`], else the other formats the workbook uses for
+/// code-like fields (see [`codes_loose`]). A Y/N-only list on a `_YN` field is left to the
+/// flag kind.
+pub fn codes_for(name: &str, description: &str) -> Vec<Code> {
+    let mut found = codes(description);
+    if found.is_empty() {
+        found = codes_loose(name, description);
+    }
+    let upper = name.to_ascii_uppercase();
+    if upper.ends_with("_YN") && found.iter().all(|c| c.code == "Y" || c.code == "N") {
+        return Vec::new();
+    }
+    found
+}
+
+/// Name tokens of fields that take a value from a list (`ORD_DVSN`, `EXCG_ID_DVSN_CD`, ...).
+const CODE_TOKENS: &[&str] = &[
+    "dvsn", "cd", "code", "cls", "tp", "gb", "gubn", "div", "type", "yn", "sort", "option",
+];
+
+fn is_code_name(name: &str) -> bool {
+    CODE_TOKENS.contains(&last_token(name).as_str())
+}
+
+/// The formats [`codes`] leaves alone, for fields that are not identifiers (`*ISCD*`, `PDNO`)
+/// and descriptions that are not examples (`ex)`, `예)`):
+/// - `0(전체), 1(콜), 2(풋)`: code, label in brackets;
+/// - one code per line with a space or `@` between code and label (`00 전체` / `01@정정`),
+///   or `%%` as a code (`%% : 전체 / 01 : 체결`);
+/// - label first: `한국거래소 : KRX` (English upper-case codes);
+/// - a list inside brackets after a caption: `거래불가종목제외(0:미체크,1:체크)`;
+/// - a list after bracketed captions: `[매도] 22 : 유통대주신규, 24 : ...`;
+/// - a single code, on code-like names only: `00 : 전체`, `W(Unique key)`, `03 입력`.
+pub fn codes_loose(name: &str, description: &str) -> Vec<Code> {
+    let upper = name.to_ascii_uppercase();
+    let lower_desc = description.to_lowercase();
+    if upper.contains("ISCD")
+        || upper == "PDNO"
+        || lower_desc.contains("ex)")
+        || lower_desc.contains("ex.")
+        || lower_desc.contains("예)")
+        || lower_desc.contains("예시")
+    {
+        return Vec::new();
+    }
+    let text = description
+        .replace("\r\n", "\n")
+        .replace('\r', "\n")
+        .trim()
+        .trim_matches(|c| c == '\'' || c == '"')
+        .trim()
+        .to_owned();
+    if text.is_empty() {
+        return Vec::new();
+    }
+    let code_name = is_code_name(name);
+    let lists = [
+        paren_codes(&text),
+        line_codes(&text),
+        label_first_codes(&text),
+        inner_codes(&text),
+        bracket_prefixed_codes(&text),
+    ];
+    for list in lists {
+        if list.len() >= 2 || (list.len() == 1 && code_name) {
+            return list;
+        }
+    }
+    if code_name {
+        if let Some(c) = single_code(&text) {
+            return vec![c];
+        }
+    }
+    Vec::new()
+}
+
+fn code_token(s: &str) -> bool {
+    !s.is_empty() && s.len() <= 5 && (s == "%%" || s.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
+fn push_code(out: &mut Vec<Code>, code: &str, label: &str) -> bool {
+    let label = label.trim().trim_end_matches([',', '/']).trim();
+    if !code_token(code) || label.is_empty() || label.contains(':') || label.chars().count() > 60 {
+        return false;
+    }
+    if !out.iter().any(|c| c.code == code) {
+        out.push(Code {
+            code: code.to_owned(),
+            label: label.to_owned(),
+            retired: None,
+        });
+    }
+    true
+}
+
+/// `0(전체), 1(콜)`: the whole text is `CODE(label)` items separated by commas, spaces or line
+/// breaks.
+fn paren_codes(text: &str) -> Vec<Code> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    loop {
+        rest = rest.trim_start_matches(|c: char| c == ',' || c.is_whitespace() || c == '\'');
+        if rest.is_empty() {
+            return out;
+        }
+        let Some(open) = rest.find('(') else {
+            return Vec::new();
+        };
+        let code = rest[..open].trim();
+        let Some(close) = rest[open..].find(')') else {
+            return Vec::new();
+        };
+        if !push_code(&mut out, code, &rest[open + 1..open + close]) {
+            return Vec::new();
+        }
+        rest = &rest[open + close + 1..];
+    }
+}
+
+/// One `CODE<sep>label` per line (`00 전체`, `01@정정`, `%% : 전체`), or ` / `-separated.
+fn line_codes(text: &str) -> Vec<Code> {
+    let mut out = Vec::new();
+    for line in text.split(['\n']).flat_map(|l| l.split(" / ")) {
+        let line = line.trim().trim_matches(|c| c == '\'' || c == '"').trim();
+        if line.is_empty() {
+            continue;
+        }
+        let end = line
+            .char_indices()
+            .find(|&(_, c)| !(c.is_ascii_alphanumeric() || c == '%'))
+            .map_or(line.len(), |(i, _)| i);
+        let (code, rest) = line.split_at(end);
+        let Some(label) = rest
+            .trim_start()
+            .strip_prefix(':')
+            .or_else(|| rest.strip_prefix('@'))
+            .or_else(|| rest.strip_prefix(' '))
+        else {
+            return Vec::new();
+        };
+        if label.trim().starts_with(|c: char| c.is_ascii_digit())
+            || !push_code(&mut out, code, label)
+        {
+            return Vec::new();
+        }
+    }
+    out
+}
+
+/// `한국거래소 : KRX` lines (notes starting `→` or `※` ignored).
+fn label_first_codes(text: &str) -> Vec<Code> {
+    let mut out = Vec::new();
+    for line in text.lines() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with(['→', '※', '*']) {
+            continue;
+        }
+        let Some((label, code)) = line.rsplit_once(':') else {
+            return Vec::new();
+        };
+        let code = code.trim();
+        if label.contains([':', ','])
+            || !code
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+            || !push_code(&mut out, code, label)
+        {
+            return Vec::new();
+        }
+    }
+    if out.iter().all(|c| c.label.is_ascii()) {
+        return Vec::new();
+    }
+    out
+}
+
+/// `거래불가종목제외(0:미체크,1:체크)`: a list inside the first bracket.
+fn inner_codes(text: &str) -> Vec<Code> {
+    let (Some(open), Some(close)) = (text.find('('), text.rfind(')')) else {
+        return Vec::new();
+    };
+    if close <= open || !text[close + 1..].trim().is_empty() {
+        return Vec::new();
+    }
+    codes(&text[open + 1..close])
+}
+
+/// `[매도] 22 : 유통대주신규, 24 : 자기대주신규`: captions in brackets removed.
+fn bracket_prefixed_codes(text: &str) -> Vec<Code> {
+    if !text.starts_with('[') {
+        return Vec::new();
+    }
+    let mut plain = String::new();
+    let mut rest = text;
+    while let Some(open) = rest.find('[') {
+        let Some(close) = rest[open..].find(']') else {
+            return Vec::new();
+        };
+        let caption = &rest[open + 1..open + close];
+        if caption.contains(':') || caption.bytes().any(|b| b.is_ascii_digit()) {
+            return Vec::new();
+        }
+        plain.push_str(&rest[..open]);
+        plain.push('\n');
+        rest = &rest[open + close + 1..];
+    }
+    plain.push_str(rest);
+    codes(&plain)
+}
+
+/// A single code: `00 : 전체`, `W(Unique key)`, `03 입력`, `1 : 시간외 (Default)`.
+fn single_code(text: &str) -> Option<Code> {
+    if text.lines().count() != 1 {
+        return None;
+    }
+    let mut out = Vec::new();
+    if let Some(c) = code_piece(text).filter(|c| !c.label.contains(':')) {
+        return Some(c);
+    }
+    let p = paren_codes(text);
+    if p.len() == 1 {
+        return p.into_iter().next();
+    }
+    let (code, label) = text.split_once(' ')?;
+    if label.trim() == "입력" && push_code(&mut out, code, "입력") {
+        return out.pop();
+    }
+    None
+}
+
+/// Markers of a required request field that KIS accepts blank (`공란`, `공백`, `미입력시`,
+/// `Null 값 설정`, `""`).
+const BLANK_MARKERS: &[&str] = &[
+    "공란",
+    "공백",
+    "미입력",
+    "null",
+    "\"\"",
+    "빈값",
+    "빈 값",
+    "입력 안함",
+    "입력안함",
+];
+
+/// Whether a required request field may be sent blank: the description says so, the request
+/// example sends it empty, or it is a continuation key.
+pub fn blank_allowed(name: &str, description: &str, example: Option<&str>) -> bool {
+    let d = description.to_lowercase();
+    let upper = name.to_ascii_uppercase();
+    let negated = [
+        "비우지 않",
+        "공백 불가",
+        "공란 불가",
+        "공백불가",
+        "공란불가",
+    ]
+    .iter()
+    .any(|m| d.contains(m));
+    (!negated && BLANK_MARKERS.iter().any(|m| d.contains(m)))
+        || example == Some("")
+        || upper.starts_with("CTX_AREA_")
+        || matches!(
+            upper.as_str(),
+            "KEYB" | "INDEX_KEY" | "CTS_KEY" | "NEXT" | "CTS"
+        )
+}
+
+/// Whether a text request field is a `YYYYMMDD` date the workbook typed as text (e.g.
+/// `FID_INPUT_DATE_1` of length 10): a date-like name or label, length 8 or 10, and no
+/// `00YYYYMMDD` form in the description.
+pub fn request_date(name: &str, label: &str, length: Option<&str>, description: &str) -> bool {
+    let upper = name.to_ascii_uppercase();
+    let base = upper.trim_end_matches(|c: char| c.is_ascii_digit() || c == '_');
+    let named = base.ends_with("_DATE")
+        || base.ends_with("_DT")
+        || base == "BYMD"
+        || label.contains("일자")
+        || label.contains("날짜");
+    let d = description.to_ascii_uppercase();
+    let zero_prefixed = d.contains("00YYYYMMDD")
+        || d.as_bytes()
+            .windows(10)
+            .any(|w| w.starts_with(b"00") && w.iter().all(|b| b.is_ascii_digit()));
+    named && matches!(length, Some("8") | Some("10")) && !zero_prefixed
 }
 
 fn is_flag_codes(codes: &[Code]) -> bool {
@@ -291,6 +578,7 @@ mod tests {
             .map(|(c, l)| Code {
                 code: c.to_string(),
                 label: l.to_string(),
+                retired: None,
             })
             .collect()
     }
@@ -339,6 +627,93 @@ mod tests {
         );
         assert!(codes("ex) 01011112222").is_empty());
         assert!(codes("조회시작일자(YYYYMMDD)").is_empty());
+    }
+
+    #[test]
+    fn blanks() {
+        assert!(blank_allowed("OFL_YN", "공란(Default)", None));
+        assert!(blank_allowed("ORD_GNO_BRNO", "\"\" (Null 값 설정)", None));
+        assert!(blank_allowed("X", "", Some("")));
+        assert!(blank_allowed("CTX_AREA_FK100", "", None));
+        assert!(!blank_allowed(
+            "OVRS_ORD_UNPR",
+            "1주당 가격\n* 시장가의 경우 1주당 가격을 공란으로 비우지 않음 \"0\"으로 입력",
+            Some("5.00")
+        ));
+        assert!(!blank_allowed("PDNO", "종목코드", Some("005930")));
+    }
+
+    #[test]
+    fn loose_code_lists() {
+        let l = |n: &str, d: &str| {
+            codes_for(n, d)
+                .into_iter()
+                .map(|c| (c.code, c.label))
+                .collect::<Vec<_>>()
+        };
+        let o = |v: &[(&str, &str)]| {
+            v.iter()
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            l("FID_DIV_CLS_CODE", "0(전체), 1(콜), 2(풋)"),
+            o(&[("0", "전체"), ("1", "콜"), ("2", "풋")])
+        );
+        assert_eq!(
+            l("CCLD_DVSN", "'00 전체\n01 체결\n02 미체결'"),
+            o(&[("00", "전체"), ("01", "체결"), ("02", "미체결")])
+        );
+        assert_eq!(
+            l("RVSE_CNCL_DVSN_CD", "01@정정\n02@취소"),
+            o(&[("01", "정정"), ("02", "취소")])
+        );
+        assert_eq!(
+            l("CCLD_NCCS_DVSN", "%% : 전체 / 01 : 체결 / 02 : 미체결"),
+            o(&[("%%", "전체"), ("01", "체결"), ("02", "미체결")])
+        );
+        assert_eq!(
+            l(
+                "EXCG_ID_DVSN_CD",
+                "한국거래소 : KRX\n대체거래소 (넥스트레이드) : NXT\nSOR (Smart Order Routing) : SOR\n→ 미입력시 KRX"
+            ),
+            o(&[
+                ("KRX", "한국거래소"),
+                ("NXT", "대체거래소 (넥스트레이드)"),
+                ("SOR", "SOR (Smart Order Routing)")
+            ])
+        );
+        assert_eq!(
+            l(
+                "FID_TRGT_EXLS_CLS_CODE",
+                "거래불가종목제외(0:미체크,1:체크)"
+            ),
+            o(&[("0", "미체크"), ("1", "체크")])
+        );
+        assert_eq!(
+            l(
+                "CRDT_TYPE",
+                "[매도] 22 : 유통대주신규, 24 : 자기대주신규\n[매수] 21 : 자기융자신규"
+            ),
+            o(&[
+                ("22", "유통대주신규"),
+                ("24", "자기대주신규"),
+                ("21", "자기융자신규")
+            ])
+        );
+        assert_eq!(l("INQR_DVSN", "00 : 전체"), o(&[("00", "전체")]));
+        assert_eq!(l("INQR_DVSN", "03 입력"), o(&[("03", "입력")]));
+        assert_eq!(
+            l("FID_COND_MRKT_DIV_CODE", "W(Unique key)"),
+            o(&[("W", "Unique key")])
+        );
+        // Examples and identifiers are not lists; nor is a single code on a non-code name.
+        assert!(l("FID_INPUT_ISCD", "00000(전체), 00003(한국투자증권)").is_empty());
+        assert!(l("FID_UNAS_INPUT_ISCD2", "ex) 000000(전체), 2001(코스피200)").is_empty());
+        assert!(l("ORD_QTY", "1 : 한 주").is_empty());
+        assert!(l("FNCG_AMT_AUTO_RDPT_YN", "N : 기본값").is_empty());
+        assert!(l("FID_INPUT_DATE_1", "입력 날짜(20241023)").is_empty());
+        assert!(l("X_CODE", "KRX : J, NXT : NX, 통합 : UN").is_empty());
     }
 
     #[test]
@@ -412,8 +787,8 @@ mod props {
 
     proptest! {
         #[test]
-        fn codes_come_from_the_text(desc in "[ -~가-힣\t\r\n:=,/]{0,120}") {
-            for c in codes(&desc) {
+        fn codes_come_from_the_text(desc in "[ -~가-힣\t\r\n:=,/()@%\\[\\]]{0,120}") {
+            for c in codes(&desc).into_iter().chain(codes_for("X_DVSN", &desc)) {
                 prop_assert!(desc.contains(&c.code));
                 prop_assert!(desc.contains(&c.label));
                 prop_assert!(!c.code.is_empty() && c.code.len() <= 5);
@@ -430,7 +805,7 @@ mod props {
             let got = codes(&text.join(sep));
             let want: Vec<Code> = list
                 .iter()
-                .map(|(c, l)| Code { code: c.clone(), label: l.clone() })
+                .map(|(c, l)| Code { code: c.clone(), label: l.clone(), retired: None })
                 .collect();
             prop_assert_eq!(got, want);
         }

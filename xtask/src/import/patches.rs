@@ -71,12 +71,38 @@ pub struct FieldPatch {
     /// New code list.
     #[serde(default)]
     pub codes: Option<Vec<Code>>,
+    /// Whether KIS accepts the (required) field blank.
+    #[serde(default)]
+    pub blank: Option<bool>,
+    /// Codes KIS refuses since a date (a fact announced after the workbook); each must be in
+    /// the field's code list.
+    #[serde(default)]
+    pub retire: Vec<RetireCode>,
     /// New wire name (for misspelled rows).
     #[serde(default)]
     pub rename: Option<String>,
     /// Drops the field (for duplicated rows).
     #[serde(default)]
     pub remove: bool,
+    /// Adds a request field the workbook lacks (`request.query|body.<NAME>`, appended; it must
+    /// not exist yet), with the `kind`, `type`, `length` and `codes` given here.
+    #[serde(default)]
+    pub add: bool,
+}
+
+/// A code retired by KIS: `{code, since, refusal, source}`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetireCode {
+    /// The code.
+    pub code: String,
+    /// `YYYY-MM-DD` the refusals started.
+    pub since: String,
+    /// KIS's answer (`msg_cd` and message).
+    #[serde(default)]
+    pub refusal: String,
+    /// Where the fact comes from.
+    pub source: String,
 }
 
 /// A loaded patch with its location (`file#index`).
@@ -221,6 +247,36 @@ pub fn apply(
             s.paging = Some(v.clone());
         }
         for fp in &patch.fields {
+            if fp.add {
+                if locate(b, &fp.path).is_some() {
+                    return Err(stale(format!(
+                        "`{}` already exists (stale patch?)",
+                        fp.path
+                    )));
+                }
+                let list = match fp.path.split('.').collect::<Vec<_>>()[..] {
+                    ["request", "query", _] => &mut b.spec.request.query,
+                    ["request", "body", _] => &mut b.spec.request.body,
+                    _ => {
+                        return Err(stale(format!(
+                            "`add` takes request.query.NAME or request.body.NAME, not `{}`",
+                            fp.path
+                        )));
+                    }
+                };
+                list.push(Field {
+                    name: fp.path.rsplit('.').next().unwrap_or_default().to_owned(),
+                    label: String::new(),
+                    wire_type: fp.wire_type.clone().unwrap_or_else(|| "string".to_owned()),
+                    kind: fp.kind.unwrap_or(kis_spec::Kind::String),
+                    required: false,
+                    blank: false,
+                    length: fp.length.clone(),
+                    codes: fp.codes.clone().unwrap_or_default(),
+                    fields: Vec::new(),
+                });
+                continue;
+            }
             let (list, idx) = locate(b, &fp.path)
                 .ok_or_else(|| stale(format!("no field `{}` (stale patch?)", fp.path)))?;
             if fp.remove {
@@ -242,6 +298,23 @@ pub fn apply(
             }
             if let Some(c) = &fp.codes {
                 f.codes = c.clone();
+            }
+            if let Some(b) = fp.blank {
+                f.blank = b;
+            }
+            for r in &fp.retire {
+                let code = f
+                    .codes
+                    .iter_mut()
+                    .find(|c| c.code == r.code)
+                    .ok_or_else(|| {
+                        stale(format!("`{}` has no code `{}` to retire", fp.path, r.code))
+                    })?;
+                code.retired = Some(kis_spec::Retired {
+                    since: r.since.clone(),
+                    refusal: r.refusal.clone(),
+                    source: r.source.clone(),
+                });
             }
         }
     }

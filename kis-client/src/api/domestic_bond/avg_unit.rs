@@ -6,6 +6,7 @@
 //!
 //! - TR ID: real `CTPF2005R`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -55,68 +56,76 @@ impl AvgUnitRequest {
     /// Required fields, in spec order:
     /// - `inqr_strt_dt` (`INQR_STRT_DT`): 조회시작일자
     /// - `inqr_end_dt` (`INQR_END_DT`): 조회종료일자
-    /// - `pdno` (`PDNO`): 상품번호
     /// - `prdt_type_cd` (`PRDT_TYPE_CD`): 상품유형코드
     /// - `vrfc_kind_cd` (`VRFC_KIND_CD`): 검증종류코드
-    /// - `ctx_area_nk30` (`CTX_AREA_NK30`): 연속조회키30
-    /// - `ctx_area_fk100` (`CTX_AREA_FK100`): 연속조회검색조건100
+    #[inline]
     pub fn new(
-        inqr_strt_dt: impl Into<String>,
-        inqr_end_dt: impl Into<String>,
-        pdno: impl Into<String>,
+        inqr_strt_dt: v::NaiveDate,
+        inqr_end_dt: v::NaiveDate,
         prdt_type_cd: impl Into<String>,
         vrfc_kind_cd: impl Into<String>,
-        ctx_area_nk30: impl Into<String>,
-        ctx_area_fk100: impl Into<String>,
     ) -> Self {
         Self {
-            inqr_strt_dt: inqr_strt_dt.into(),
-            inqr_end_dt: inqr_end_dt.into(),
-            pdno: pdno.into(),
+            inqr_strt_dt: p::date(inqr_strt_dt),
+            inqr_end_dt: p::date(inqr_end_dt),
+            pdno: String::new(),
             prdt_type_cd: prdt_type_cd.into(),
             vrfc_kind_cd: vrfc_kind_cd.into(),
-            ctx_area_nk30: ctx_area_nk30.into(),
-            ctx_area_fk100: ctx_area_fk100.into(),
+            ctx_area_nk30: String::new(),
+            ctx_area_fk100: String::new(),
         }
     }
 
     /// Sets 조회시작일자 (`INQR_STRT_DT`, required, length 8).
-    pub fn inqr_strt_dt(mut self, value: impl Into<String>) -> Self {
-        self.inqr_strt_dt = value.into();
+    #[inline]
+    pub fn inqr_strt_dt(mut self, value: v::NaiveDate) -> Self {
+        self.inqr_strt_dt = p::date(value);
         self
     }
 
     /// Sets 조회종료일자 (`INQR_END_DT`, required, length 8).
-    pub fn inqr_end_dt(mut self, value: impl Into<String>) -> Self {
-        self.inqr_end_dt = value.into();
+    #[inline]
+    pub fn inqr_end_dt(mut self, value: v::NaiveDate) -> Self {
+        self.inqr_end_dt = p::date(value);
         self
     }
 
     /// Sets 상품번호 (`PDNO`, required, length 12).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn pdno(mut self, value: impl Into<String>) -> Self {
         self.pdno = value.into();
         self
     }
 
     /// Sets 상품유형코드 (`PRDT_TYPE_CD`, required, length 3).
+    #[inline]
     pub fn prdt_type_cd(mut self, value: impl Into<String>) -> Self {
         self.prdt_type_cd = value.into();
         self
     }
 
     /// Sets 검증종류코드 (`VRFC_KIND_CD`, required, length 2).
+    #[inline]
     pub fn vrfc_kind_cd(mut self, value: impl Into<String>) -> Self {
         self.vrfc_kind_cd = value.into();
         self
     }
 
     /// Sets 연속조회키30 (`CTX_AREA_NK30`, required, length 30).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_nk30(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_nk30 = value.into();
         self
     }
 
     /// Sets 연속조회검색조건100 (`CTX_AREA_FK100`, required, length 100).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_fk100(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_fk100 = value.into();
         self
@@ -137,6 +146,73 @@ impl std::fmt::Debug for AvgUnitRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "INQR_STRT_DT",
+        kind: p::FieldKind::Date,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "INQR_END_DT",
+        kind: p::FieldKind::Date,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "PDNO",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "PRDT_TYPE_CD",
+        kind: p::FieldKind::Text,
+        max_len: 3,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "VRFC_KIND_CD",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CTX_AREA_NK30",
+        kind: p::FieldKind::Text,
+        max_len: 30,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CTX_AREA_FK100",
+        kind: p::FieldKind::Text,
+        max_len: 100,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for AvgUnitRequest {
     type Response = AvgUnitResponse;
 
@@ -151,6 +227,14 @@ impl Endpoint for AvgUnitRequest {
             request: &["CTX_AREA_NK30", "CTX_AREA_FK100"],
             response: &["ctx_area_nk30", "ctx_area_fk100"],
         }),
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("CTPF2005R"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

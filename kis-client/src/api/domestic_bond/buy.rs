@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `TTTC0952U`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -27,10 +28,6 @@ pub struct BuyRequest {
     /// 채권주문단가 (`BOND_ORD_UNPR`, required, length 18.2).
     bond_ord_unpr: String,
     /// 소액시장참여여부 (`SAMT_MKET_PTCI_YN`, required, length 1).
-    ///
-    /// Codes:
-    /// - `N`: 일반시장
-    /// - `Y`: 소액시장
     samt_mket_ptci_yn: String,
     /// 채권소매시장여부 (`BOND_RTL_MKET_YN`, required, length 1).
     bond_rtl_mket_yn: String,
@@ -81,101 +78,109 @@ impl BuyRequest {
     /// - `bond_ord_unpr` (`BOND_ORD_UNPR`): 채권주문단가
     /// - `samt_mket_ptci_yn` (`SAMT_MKET_PTCI_YN`): 소액시장참여여부
     /// - `bond_rtl_mket_yn` (`BOND_RTL_MKET_YN`): 채권소매시장여부
-    /// - `idcr_stfno` (`IDCR_STFNO`): 유치자직원번호
-    /// - `mgco_aptm_odno` (`MGCO_APTM_ODNO`): 운용사지정주문번호
     /// - `ord_svr_dvsn_cd` (`ORD_SVR_DVSN_CD`): 주문서버구분코드
-    /// - `ctac_tlno` (`CTAC_TLNO`): 연락전화번호
+    #[inline]
     pub fn new(
         pdno: impl Into<String>,
-        ord_qty2: impl Into<String>,
-        bond_ord_unpr: impl Into<String>,
-        samt_mket_ptci_yn: impl Into<String>,
-        bond_rtl_mket_yn: impl Into<String>,
-        idcr_stfno: impl Into<String>,
-        mgco_aptm_odno: impl Into<String>,
+        ord_qty2: v::Decimal,
+        bond_ord_unpr: v::Decimal,
+        samt_mket_ptci_yn: bool,
+        bond_rtl_mket_yn: bool,
         ord_svr_dvsn_cd: impl Into<String>,
-        ctac_tlno: impl Into<String>,
     ) -> Self {
         Self {
             cano: String::new(),
             acnt_prdt_cd: String::new(),
             pdno: pdno.into(),
-            ord_qty2: ord_qty2.into(),
-            bond_ord_unpr: bond_ord_unpr.into(),
-            samt_mket_ptci_yn: samt_mket_ptci_yn.into(),
-            bond_rtl_mket_yn: bond_rtl_mket_yn.into(),
-            idcr_stfno: idcr_stfno.into(),
-            mgco_aptm_odno: mgco_aptm_odno.into(),
+            ord_qty2: p::decimal(ord_qty2),
+            bond_ord_unpr: p::decimal(bond_ord_unpr),
+            samt_mket_ptci_yn: p::flag(samt_mket_ptci_yn),
+            bond_rtl_mket_yn: p::flag(bond_rtl_mket_yn),
+            idcr_stfno: String::new(),
+            mgco_aptm_odno: String::new(),
             ord_svr_dvsn_cd: ord_svr_dvsn_cd.into(),
-            ctac_tlno: ctac_tlno.into(),
+            ctac_tlno: String::new(),
         }
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
     }
 
     /// Sets 상품번호 (`PDNO`, required, length 12).
+    #[inline]
     pub fn pdno(mut self, value: impl Into<String>) -> Self {
         self.pdno = value.into();
         self
     }
 
     /// Sets 주문수량2 (`ORD_QTY2`, required, length 19).
-    pub fn ord_qty2(mut self, value: impl Into<String>) -> Self {
-        self.ord_qty2 = value.into();
+    #[inline]
+    pub fn ord_qty2(mut self, value: v::Decimal) -> Self {
+        self.ord_qty2 = p::decimal(value);
         self
     }
 
     /// Sets 채권주문단가 (`BOND_ORD_UNPR`, required, length 18.2).
-    pub fn bond_ord_unpr(mut self, value: impl Into<String>) -> Self {
-        self.bond_ord_unpr = value.into();
+    #[inline]
+    pub fn bond_ord_unpr(mut self, value: v::Decimal) -> Self {
+        self.bond_ord_unpr = p::decimal(value);
         self
     }
 
     /// Sets 소액시장참여여부 (`SAMT_MKET_PTCI_YN`, required, length 1).
-    ///
-    /// Codes:
-    /// - `N`: 일반시장
-    /// - `Y`: 소액시장
-    pub fn samt_mket_ptci_yn(mut self, value: impl Into<String>) -> Self {
-        self.samt_mket_ptci_yn = value.into();
+    #[inline]
+    pub fn samt_mket_ptci_yn(mut self, value: bool) -> Self {
+        self.samt_mket_ptci_yn = p::flag(value);
         self
     }
 
     /// Sets 채권소매시장여부 (`BOND_RTL_MKET_YN`, required, length 1).
-    pub fn bond_rtl_mket_yn(mut self, value: impl Into<String>) -> Self {
-        self.bond_rtl_mket_yn = value.into();
+    #[inline]
+    pub fn bond_rtl_mket_yn(mut self, value: bool) -> Self {
+        self.bond_rtl_mket_yn = p::flag(value);
         self
     }
 
     /// Sets 유치자직원번호 (`IDCR_STFNO`, required, length 6).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn idcr_stfno(mut self, value: impl Into<String>) -> Self {
         self.idcr_stfno = value.into();
         self
     }
 
     /// Sets 운용사지정주문번호 (`MGCO_APTM_ODNO`, required, length 12).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn mgco_aptm_odno(mut self, value: impl Into<String>) -> Self {
         self.mgco_aptm_odno = value.into();
         self
     }
 
     /// Sets 주문서버구분코드 (`ORD_SVR_DVSN_CD`, required, length 1).
+    #[inline]
     pub fn ord_svr_dvsn_cd(mut self, value: impl Into<String>) -> Self {
         self.ord_svr_dvsn_cd = value.into();
         self
     }
 
     /// Sets 연락전화번호 (`CTAC_TLNO`, required, length 20).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctac_tlno(mut self, value: impl Into<String>) -> Self {
         self.ctac_tlno = value.into();
         self
@@ -200,6 +205,109 @@ impl std::fmt::Debug for BuyRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "CANO",
+        kind: p::FieldKind::Account,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ACNT_PRDT_CD",
+        kind: p::FieldKind::Product,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "PDNO",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ORD_QTY2",
+        kind: p::FieldKind::Decimal,
+        max_len: 19,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "BOND_ORD_UNPR",
+        kind: p::FieldKind::Decimal,
+        max_len: 21,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "SAMT_MKET_PTCI_YN",
+        kind: p::FieldKind::Flag,
+        max_len: 1,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "BOND_RTL_MKET_YN",
+        kind: p::FieldKind::Flag,
+        max_len: 1,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "IDCR_STFNO",
+        kind: p::FieldKind::Text,
+        max_len: 6,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "MGCO_APTM_ODNO",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ORD_SVR_DVSN_CD",
+        kind: p::FieldKind::Text,
+        max_len: 1,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CTAC_TLNO",
+        kind: p::FieldKind::Text,
+        max_len: 20,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for BuyRequest {
     type Response = BuyResponse;
 
@@ -211,6 +319,14 @@ impl Endpoint for BuyRequest {
         method: HttpMethod::Post,
         path: "/uapi/domestic-bond/v1/trading/buy",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("TTTC0952U"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

@@ -6,6 +6,7 @@
 //!
 //! - TR ID: real `CTSC8013R`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -28,10 +29,19 @@ pub struct InquireDailyCcldRequest {
     /// 매도매수구분코드 (`SLL_BUY_DVSN_CD`, required, length 2).
     sll_buy_dvsn_cd: String,
     /// 정렬순서구분 (`SORT_SQN_DVSN`, required, length 2).
+    ///
+    /// Codes:
+    /// - `01`: 주문순서
+    /// - `02`: 주문역순
     sort_sqn_dvsn: String,
     /// 상품번호 (`PDNO`, required, length 12).
     pdno: String,
     /// 미체결여부 (`NCCS_YN`, required, length 1).
+    ///
+    /// Codes:
+    /// - `N`: 전체
+    /// - `C`: 체결
+    /// - `Y`: 미체결
     nccs_yn: String,
     /// 연속조회키200 (`CTX_AREA_NK200`, required, length 200).
     ctx_area_nk200: String,
@@ -68,89 +78,109 @@ impl InquireDailyCcldRequest {
     /// - `inqr_end_dt` (`INQR_END_DT`): 조회종료일자
     /// - `sll_buy_dvsn_cd` (`SLL_BUY_DVSN_CD`): 매도매수구분코드
     /// - `sort_sqn_dvsn` (`SORT_SQN_DVSN`): 정렬순서구분
-    /// - `pdno` (`PDNO`): 상품번호
     /// - `nccs_yn` (`NCCS_YN`): 미체결여부
-    /// - `ctx_area_nk200` (`CTX_AREA_NK200`): 연속조회키200
-    /// - `ctx_area_fk200` (`CTX_AREA_FK200`): 연속조회검색조건200
+    #[inline]
     pub fn new(
-        inqr_strt_dt: impl Into<String>,
-        inqr_end_dt: impl Into<String>,
+        inqr_strt_dt: v::NaiveDate,
+        inqr_end_dt: v::NaiveDate,
         sll_buy_dvsn_cd: impl Into<String>,
-        sort_sqn_dvsn: impl Into<String>,
-        pdno: impl Into<String>,
-        nccs_yn: impl Into<String>,
-        ctx_area_nk200: impl Into<String>,
-        ctx_area_fk200: impl Into<String>,
+        sort_sqn_dvsn: crate::api::codes::SortSqnDvsn,
+        nccs_yn: crate::api::codes::NccsYn,
     ) -> Self {
         Self {
             cano: String::new(),
             acnt_prdt_cd: String::new(),
-            inqr_strt_dt: inqr_strt_dt.into(),
-            inqr_end_dt: inqr_end_dt.into(),
+            inqr_strt_dt: p::date(inqr_strt_dt),
+            inqr_end_dt: p::date(inqr_end_dt),
             sll_buy_dvsn_cd: sll_buy_dvsn_cd.into(),
-            sort_sqn_dvsn: sort_sqn_dvsn.into(),
-            pdno: pdno.into(),
-            nccs_yn: nccs_yn.into(),
-            ctx_area_nk200: ctx_area_nk200.into(),
-            ctx_area_fk200: ctx_area_fk200.into(),
+            sort_sqn_dvsn: p::code(&sort_sqn_dvsn),
+            pdno: String::new(),
+            nccs_yn: p::code(&nccs_yn),
+            ctx_area_nk200: String::new(),
+            ctx_area_fk200: String::new(),
         }
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
     }
 
     /// Sets 조회시작일자 (`INQR_STRT_DT`, required, length 8).
-    pub fn inqr_strt_dt(mut self, value: impl Into<String>) -> Self {
-        self.inqr_strt_dt = value.into();
+    #[inline]
+    pub fn inqr_strt_dt(mut self, value: v::NaiveDate) -> Self {
+        self.inqr_strt_dt = p::date(value);
         self
     }
 
     /// Sets 조회종료일자 (`INQR_END_DT`, required, length 8).
-    pub fn inqr_end_dt(mut self, value: impl Into<String>) -> Self {
-        self.inqr_end_dt = value.into();
+    #[inline]
+    pub fn inqr_end_dt(mut self, value: v::NaiveDate) -> Self {
+        self.inqr_end_dt = p::date(value);
         self
     }
 
     /// Sets 매도매수구분코드 (`SLL_BUY_DVSN_CD`, required, length 2).
+    #[inline]
     pub fn sll_buy_dvsn_cd(mut self, value: impl Into<String>) -> Self {
         self.sll_buy_dvsn_cd = value.into();
         self
     }
 
     /// Sets 정렬순서구분 (`SORT_SQN_DVSN`, required, length 2).
-    pub fn sort_sqn_dvsn(mut self, value: impl Into<String>) -> Self {
-        self.sort_sqn_dvsn = value.into();
+    ///
+    /// Codes:
+    /// - `01`: 주문순서
+    /// - `02`: 주문역순
+    #[inline]
+    pub fn sort_sqn_dvsn(mut self, value: crate::api::codes::SortSqnDvsn) -> Self {
+        self.sort_sqn_dvsn = p::code(&value);
         self
     }
 
     /// Sets 상품번호 (`PDNO`, required, length 12).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn pdno(mut self, value: impl Into<String>) -> Self {
         self.pdno = value.into();
         self
     }
 
     /// Sets 미체결여부 (`NCCS_YN`, required, length 1).
-    pub fn nccs_yn(mut self, value: impl Into<String>) -> Self {
-        self.nccs_yn = value.into();
+    ///
+    /// Codes:
+    /// - `N`: 전체
+    /// - `C`: 체결
+    /// - `Y`: 미체결
+    #[inline]
+    pub fn nccs_yn(mut self, value: crate::api::codes::NccsYn) -> Self {
+        self.nccs_yn = p::code(&value);
         self
     }
 
     /// Sets 연속조회키200 (`CTX_AREA_NK200`, required, length 200).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_nk200(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_nk200 = value.into();
         self
     }
 
     /// Sets 연속조회검색조건200 (`CTX_AREA_FK200`, required, length 200).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_fk200(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_fk200 = value.into();
         self
@@ -174,6 +204,100 @@ impl std::fmt::Debug for InquireDailyCcldRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "CANO",
+        kind: p::FieldKind::Account,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ACNT_PRDT_CD",
+        kind: p::FieldKind::Product,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "INQR_STRT_DT",
+        kind: p::FieldKind::Date,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "INQR_END_DT",
+        kind: p::FieldKind::Date,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "SLL_BUY_DVSN_CD",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "SORT_SQN_DVSN",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["01", "02"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "PDNO",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "NCCS_YN",
+        kind: p::FieldKind::Code,
+        max_len: 1,
+        required: true,
+        blank: false,
+        codes: &["N", "C", "Y"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CTX_AREA_NK200",
+        kind: p::FieldKind::Text,
+        max_len: 200,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CTX_AREA_FK200",
+        kind: p::FieldKind::Text,
+        max_len: 200,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for InquireDailyCcldRequest {
     type Response = InquireDailyCcldResponse;
 
@@ -188,6 +312,14 @@ impl Endpoint for InquireDailyCcldRequest {
             request: &["CTX_AREA_NK200", "CTX_AREA_FK200"],
             response: &["ctx_area_nk200", "ctx_area_fk200"],
         }),
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("CTSC8013R"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `TTTC8910R`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -53,48 +54,51 @@ impl InquirePsblOrderRequest {
     /// Required fields, in spec order:
     /// - `pdno` (`PDNO`): 상품번호
     /// - `bond_ord_unpr` (`BOND_ORD_UNPR`): 채권주문단가
-    /// - `samt_mket_ptci_yn` (`SAMT_MKET_PTCI_YN`): 소액시장참여여부
-    pub fn new(
-        pdno: impl Into<String>,
-        bond_ord_unpr: impl Into<String>,
-        samt_mket_ptci_yn: impl Into<String>,
-    ) -> Self {
+    #[inline]
+    pub fn new(pdno: impl Into<String>, bond_ord_unpr: v::Decimal) -> Self {
         Self {
             cano: String::new(),
             acnt_prdt_cd: String::new(),
             pdno: pdno.into(),
-            bond_ord_unpr: bond_ord_unpr.into(),
-            samt_mket_ptci_yn: samt_mket_ptci_yn.into(),
+            bond_ord_unpr: p::decimal(bond_ord_unpr),
+            samt_mket_ptci_yn: String::new(),
         }
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
     }
 
     /// Sets 상품번호 (`PDNO`, required, length 12).
+    #[inline]
     pub fn pdno(mut self, value: impl Into<String>) -> Self {
         self.pdno = value.into();
         self
     }
 
     /// Sets 채권주문단가 (`BOND_ORD_UNPR`, required, length 18.2).
-    pub fn bond_ord_unpr(mut self, value: impl Into<String>) -> Self {
-        self.bond_ord_unpr = value.into();
+    #[inline]
+    pub fn bond_ord_unpr(mut self, value: v::Decimal) -> Self {
+        self.bond_ord_unpr = p::decimal(value);
         self
     }
 
     /// Sets 소액시장참여여부 (`SAMT_MKET_PTCI_YN`, required, length 1).
-    pub fn samt_mket_ptci_yn(mut self, value: impl Into<String>) -> Self {
-        self.samt_mket_ptci_yn = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn samt_mket_ptci_yn(mut self, value: bool) -> Self {
+        self.samt_mket_ptci_yn = p::flag(value);
         self
     }
 }
@@ -111,6 +115,55 @@ impl std::fmt::Debug for InquirePsblOrderRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "CANO",
+        kind: p::FieldKind::Account,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ACNT_PRDT_CD",
+        kind: p::FieldKind::Product,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "PDNO",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "BOND_ORD_UNPR",
+        kind: p::FieldKind::Decimal,
+        max_len: 21,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "SAMT_MKET_PTCI_YN",
+        kind: p::FieldKind::Flag,
+        max_len: 1,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for InquirePsblOrderRequest {
     type Response = InquirePsblOrderResponse;
 
@@ -122,6 +175,14 @@ impl Endpoint for InquirePsblOrderRequest {
         method: HttpMethod::Get,
         path: "/uapi/domestic-bond/v1/trading/inquire-psbl-order",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("TTTC8910R"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

@@ -145,3 +145,22 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         decode: crate::value::decode_map::<sell::SellResponse>,
     },
 ];
+
+/// The request facts of this category, for by-name requests.
+pub(crate) const REQUESTS: &[&crate::endpoint::EndpointInfo] = &[
+    <avg_unit::AvgUnitRequest as crate::endpoint::Endpoint>::INFO,
+    <buy::BuyRequest as crate::endpoint::Endpoint>::INFO,
+    <inquire_asking_price::InquireAskingPriceRequest as crate::endpoint::Endpoint>::INFO,
+    <inquire_balance::InquireBalanceRequest as crate::endpoint::Endpoint>::INFO,
+    <inquire_ccnl::InquireCcnlRequest as crate::endpoint::Endpoint>::INFO,
+    <inquire_daily_ccld::InquireDailyCcldRequest as crate::endpoint::Endpoint>::INFO,
+    <inquire_daily_itemchartprice::InquireDailyItemchartpriceRequest as crate::endpoint::Endpoint>::INFO,
+    <inquire_daily_price::InquireDailyPriceRequest as crate::endpoint::Endpoint>::INFO,
+    <inquire_price::InquirePriceRequest as crate::endpoint::Endpoint>::INFO,
+    <inquire_psbl_order::InquirePsblOrderRequest as crate::endpoint::Endpoint>::INFO,
+    <inquire_psbl_rvsecncl::InquirePsblRvsecnclRequest as crate::endpoint::Endpoint>::INFO,
+    <issue_info::IssueInfoRequest as crate::endpoint::Endpoint>::INFO,
+    <order_rvsecncl::OrderRvsecnclRequest as crate::endpoint::Endpoint>::INFO,
+    <search_bond_info::SearchBondInfoRequest as crate::endpoint::Endpoint>::INFO,
+    <sell::SellRequest as crate::endpoint::Endpoint>::INFO,
+];

@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `TTTC0953U`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -77,76 +78,80 @@ impl OrderRvsecnclRequest {
     /// - `orgn_odno` (`ORGN_ODNO`): 원주문번호
     /// - `ord_qty2` (`ORD_QTY2`): 주문수량2
     /// - `bond_ord_unpr` (`BOND_ORD_UNPR`): 채권주문단가
-    /// - `qty_all_ord_yn` (`QTY_ALL_ORD_YN`): 잔량전부주문여부
     /// - `rvse_cncl_dvsn_cd` (`RVSE_CNCL_DVSN_CD`): 정정취소구분코드
-    /// - `mgco_aptm_odno` (`MGCO_APTM_ODNO`): 운용사지정주문번호
     /// - `ord_svr_dvsn_cd` (`ORD_SVR_DVSN_CD`): 주문서버구분코드
-    /// - `ctac_tlno` (`CTAC_TLNO`): 연락전화번호
+    #[inline]
     pub fn new(
         pdno: impl Into<String>,
         orgn_odno: impl Into<String>,
-        ord_qty2: impl Into<String>,
-        bond_ord_unpr: impl Into<String>,
-        qty_all_ord_yn: impl Into<String>,
-        rvse_cncl_dvsn_cd: impl Into<String>,
-        mgco_aptm_odno: impl Into<String>,
+        ord_qty2: v::Decimal,
+        bond_ord_unpr: v::Decimal,
+        rvse_cncl_dvsn_cd: crate::api::codes::ModifyCancel,
         ord_svr_dvsn_cd: impl Into<String>,
-        ctac_tlno: impl Into<String>,
     ) -> Self {
         Self {
             cano: String::new(),
             acnt_prdt_cd: String::new(),
             pdno: pdno.into(),
             orgn_odno: orgn_odno.into(),
-            ord_qty2: ord_qty2.into(),
-            bond_ord_unpr: bond_ord_unpr.into(),
-            qty_all_ord_yn: qty_all_ord_yn.into(),
-            rvse_cncl_dvsn_cd: rvse_cncl_dvsn_cd.into(),
-            mgco_aptm_odno: mgco_aptm_odno.into(),
+            ord_qty2: p::decimal(ord_qty2),
+            bond_ord_unpr: p::decimal(bond_ord_unpr),
+            qty_all_ord_yn: String::new(),
+            rvse_cncl_dvsn_cd: p::code(&rvse_cncl_dvsn_cd),
+            mgco_aptm_odno: String::new(),
             ord_svr_dvsn_cd: ord_svr_dvsn_cd.into(),
-            ctac_tlno: ctac_tlno.into(),
+            ctac_tlno: String::new(),
         }
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
     }
 
     /// Sets 상품번호 (`PDNO`, required, length 12).
+    #[inline]
     pub fn pdno(mut self, value: impl Into<String>) -> Self {
         self.pdno = value.into();
         self
     }
 
     /// Sets 원주문번호 (`ORGN_ODNO`, required, length 10).
+    #[inline]
     pub fn orgn_odno(mut self, value: impl Into<String>) -> Self {
         self.orgn_odno = value.into();
         self
     }
 
     /// Sets 주문수량2 (`ORD_QTY2`, required, length 19).
-    pub fn ord_qty2(mut self, value: impl Into<String>) -> Self {
-        self.ord_qty2 = value.into();
+    #[inline]
+    pub fn ord_qty2(mut self, value: v::Decimal) -> Self {
+        self.ord_qty2 = p::decimal(value);
         self
     }
 
     /// Sets 채권주문단가 (`BOND_ORD_UNPR`, required, length 18.2).
-    pub fn bond_ord_unpr(mut self, value: impl Into<String>) -> Self {
-        self.bond_ord_unpr = value.into();
+    #[inline]
+    pub fn bond_ord_unpr(mut self, value: v::Decimal) -> Self {
+        self.bond_ord_unpr = p::decimal(value);
         self
     }
 
     /// Sets 잔량전부주문여부 (`QTY_ALL_ORD_YN`, required, length 1).
-    pub fn qty_all_ord_yn(mut self, value: impl Into<String>) -> Self {
-        self.qty_all_ord_yn = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn qty_all_ord_yn(mut self, value: bool) -> Self {
+        self.qty_all_ord_yn = p::flag(value);
         self
     }
 
@@ -155,24 +160,32 @@ impl OrderRvsecnclRequest {
     /// Codes:
     /// - `01`: 정정
     /// - `02`: 취소
-    pub fn rvse_cncl_dvsn_cd(mut self, value: impl Into<String>) -> Self {
-        self.rvse_cncl_dvsn_cd = value.into();
+    #[inline]
+    pub fn rvse_cncl_dvsn_cd(mut self, value: crate::api::codes::ModifyCancel) -> Self {
+        self.rvse_cncl_dvsn_cd = p::code(&value);
         self
     }
 
     /// Sets 운용사지정주문번호 (`MGCO_APTM_ODNO`, required, length 12).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn mgco_aptm_odno(mut self, value: impl Into<String>) -> Self {
         self.mgco_aptm_odno = value.into();
         self
     }
 
     /// Sets 주문서버구분코드 (`ORD_SVR_DVSN_CD`, required, length 1).
+    #[inline]
     pub fn ord_svr_dvsn_cd(mut self, value: impl Into<String>) -> Self {
         self.ord_svr_dvsn_cd = value.into();
         self
     }
 
     /// Sets 연락전화번호 (`CTAC_TLNO`, required, length 20).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctac_tlno(mut self, value: impl Into<String>) -> Self {
         self.ctac_tlno = value.into();
         self
@@ -197,6 +210,109 @@ impl std::fmt::Debug for OrderRvsecnclRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "CANO",
+        kind: p::FieldKind::Account,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ACNT_PRDT_CD",
+        kind: p::FieldKind::Product,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "PDNO",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ORGN_ODNO",
+        kind: p::FieldKind::Text,
+        max_len: 10,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ORD_QTY2",
+        kind: p::FieldKind::Decimal,
+        max_len: 19,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "BOND_ORD_UNPR",
+        kind: p::FieldKind::Decimal,
+        max_len: 21,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "QTY_ALL_ORD_YN",
+        kind: p::FieldKind::Flag,
+        max_len: 1,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "RVSE_CNCL_DVSN_CD",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["01", "02"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "MGCO_APTM_ODNO",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ORD_SVR_DVSN_CD",
+        kind: p::FieldKind::Text,
+        max_len: 1,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CTAC_TLNO",
+        kind: p::FieldKind::Text,
+        max_len: 20,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for OrderRvsecnclRequest {
     type Response = OrderRvsecnclResponse;
 
@@ -208,6 +324,14 @@ impl Endpoint for OrderRvsecnclRequest {
         method: HttpMethod::Post,
         path: "/uapi/domestic-bond/v1/trading/order-rvsecncl",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("TTTC0953U"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

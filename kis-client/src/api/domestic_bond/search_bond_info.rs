@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `CTPF1114R`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -39,6 +40,7 @@ impl SearchBondInfoRequest {
     /// Required fields, in spec order:
     /// - `pdno` (`PDNO`): 상품번호
     /// - `prdt_type_cd` (`PRDT_TYPE_CD`): 상품유형코드
+    #[inline]
     pub fn new(pdno: impl Into<String>, prdt_type_cd: impl Into<String>) -> Self {
         Self {
             pdno: pdno.into(),
@@ -47,12 +49,14 @@ impl SearchBondInfoRequest {
     }
 
     /// Sets 상품번호 (`PDNO`, required, length 12).
+    #[inline]
     pub fn pdno(mut self, value: impl Into<String>) -> Self {
         self.pdno = value.into();
         self
     }
 
     /// Sets 상품유형코드 (`PRDT_TYPE_CD`, required, length 3).
+    #[inline]
     pub fn prdt_type_cd(mut self, value: impl Into<String>) -> Self {
         self.prdt_type_cd = value.into();
         self
@@ -68,6 +72,28 @@ impl std::fmt::Debug for SearchBondInfoRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "PDNO",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "PRDT_TYPE_CD",
+        kind: p::FieldKind::Text,
+        max_len: 3,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for SearchBondInfoRequest {
     type Response = SearchBondInfoResponse;
 
@@ -79,6 +105,14 @@ impl Endpoint for SearchBondInfoRequest {
         method: HttpMethod::Get,
         path: "/uapi/domestic-bond/v1/quotations/search-bond-info",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("CTPF1114R"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

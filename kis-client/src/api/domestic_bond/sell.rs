@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `TTTC0958U`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -34,20 +35,12 @@ pub struct SellRequest {
     /// 주문단가 (`BOND_ORD_UNPR`, required, length 8).
     bond_ord_unpr: String,
     /// 분리과세여부 (`SPRX_YN`, required, length 1).
-    ///
-    /// Codes:
-    /// - `N`: 종합과세
-    /// - `Y`: 분리과세
     sprx_yn: String,
     /// 매수일자 (`BUY_DT`, required, length 8).
     buy_dt: String,
     /// 매수순번 (`BUY_SEQ`, required, length 10).
     buy_seq: String,
     /// 소액시장참여여부 (`SAMT_MKET_PTCI_YN`, required, length 1).
-    ///
-    /// Codes:
-    /// - `N`: 일반시장
-    /// - `Y`: 소액시장
     samt_mket_ptci_yn: String,
     /// 매도대행사반대매도여부 (`SLL_AGCO_OPPS_SLL_YN`, required, length 1).
     sll_agco_opps_sll_yn: String,
@@ -100,60 +93,53 @@ impl SellRequest {
     /// A new request.
     ///
     /// Required fields, in spec order:
-    /// - `ord_dvsn` (`ORD_DVSN`): 주문구분
     /// - `pdno` (`PDNO`): 상품번호
     /// - `ord_qty2` (`ORD_QTY2`): 주문수량2
     /// - `bond_ord_unpr` (`BOND_ORD_UNPR`): 주문단가
     /// - `sprx_yn` (`SPRX_YN`): 분리과세여부
-    /// - `buy_dt` (`BUY_DT`): 매수일자
-    /// - `buy_seq` (`BUY_SEQ`): 매수순번
     /// - `samt_mket_ptci_yn` (`SAMT_MKET_PTCI_YN`): 소액시장참여여부
     /// - `sll_agco_opps_sll_yn` (`SLL_AGCO_OPPS_SLL_YN`): 매도대행사반대매도여부
     /// - `bond_rtl_mket_yn` (`BOND_RTL_MKET_YN`): 채권소매시장여부
-    /// - `mgco_aptm_odno` (`MGCO_APTM_ODNO`): 운용사지정주문번호
     /// - `ord_svr_dvsn_cd` (`ORD_SVR_DVSN_CD`): 주문서버구분코드
-    /// - `ctac_tlno` (`CTAC_TLNO`): 연락전화번호
+    #[inline]
     pub fn new(
-        ord_dvsn: impl Into<String>,
         pdno: impl Into<String>,
-        ord_qty2: impl Into<String>,
-        bond_ord_unpr: impl Into<String>,
-        sprx_yn: impl Into<String>,
-        buy_dt: impl Into<String>,
-        buy_seq: impl Into<String>,
-        samt_mket_ptci_yn: impl Into<String>,
-        sll_agco_opps_sll_yn: impl Into<String>,
-        bond_rtl_mket_yn: impl Into<String>,
-        mgco_aptm_odno: impl Into<String>,
+        ord_qty2: v::Decimal,
+        bond_ord_unpr: v::Decimal,
+        sprx_yn: bool,
+        samt_mket_ptci_yn: bool,
+        sll_agco_opps_sll_yn: bool,
+        bond_rtl_mket_yn: bool,
         ord_svr_dvsn_cd: impl Into<String>,
-        ctac_tlno: impl Into<String>,
     ) -> Self {
         Self {
             cano: String::new(),
             acnt_prdt_cd: String::new(),
-            ord_dvsn: ord_dvsn.into(),
+            ord_dvsn: String::new(),
             pdno: pdno.into(),
-            ord_qty2: ord_qty2.into(),
-            bond_ord_unpr: bond_ord_unpr.into(),
-            sprx_yn: sprx_yn.into(),
-            buy_dt: buy_dt.into(),
-            buy_seq: buy_seq.into(),
-            samt_mket_ptci_yn: samt_mket_ptci_yn.into(),
-            sll_agco_opps_sll_yn: sll_agco_opps_sll_yn.into(),
-            bond_rtl_mket_yn: bond_rtl_mket_yn.into(),
-            mgco_aptm_odno: mgco_aptm_odno.into(),
+            ord_qty2: p::decimal(ord_qty2),
+            bond_ord_unpr: p::decimal(bond_ord_unpr),
+            sprx_yn: p::flag(sprx_yn),
+            buy_dt: String::new(),
+            buy_seq: String::new(),
+            samt_mket_ptci_yn: p::flag(samt_mket_ptci_yn),
+            sll_agco_opps_sll_yn: p::flag(sll_agco_opps_sll_yn),
+            bond_rtl_mket_yn: p::flag(bond_rtl_mket_yn),
+            mgco_aptm_odno: String::new(),
             ord_svr_dvsn_cd: ord_svr_dvsn_cd.into(),
-            ctac_tlno: ctac_tlno.into(),
+            ctac_tlno: String::new(),
         }
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
@@ -165,86 +151,101 @@ impl SellRequest {
     /// - `01`: 종목별 (매수일자, 매수순번 공백입력)
     /// - `02`: 일자별 (매수순번: 0 입력)
     /// - `03`: 체결가별
-    pub fn ord_dvsn(mut self, value: impl Into<String>) -> Self {
-        self.ord_dvsn = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn ord_dvsn(mut self, value: crate::api::codes::OrdDvsn) -> Self {
+        self.ord_dvsn = p::code(&value);
         self
     }
 
     /// Sets 상품번호 (`PDNO`, required, length 12).
+    #[inline]
     pub fn pdno(mut self, value: impl Into<String>) -> Self {
         self.pdno = value.into();
         self
     }
 
     /// Sets 주문수량2 (`ORD_QTY2`, required, length 4).
-    pub fn ord_qty2(mut self, value: impl Into<String>) -> Self {
-        self.ord_qty2 = value.into();
+    #[inline]
+    pub fn ord_qty2(mut self, value: v::Decimal) -> Self {
+        self.ord_qty2 = p::decimal(value);
         self
     }
 
     /// Sets 주문단가 (`BOND_ORD_UNPR`, required, length 8).
-    pub fn bond_ord_unpr(mut self, value: impl Into<String>) -> Self {
-        self.bond_ord_unpr = value.into();
+    #[inline]
+    pub fn bond_ord_unpr(mut self, value: v::Decimal) -> Self {
+        self.bond_ord_unpr = p::decimal(value);
         self
     }
 
     /// Sets 분리과세여부 (`SPRX_YN`, required, length 1).
-    ///
-    /// Codes:
-    /// - `N`: 종합과세
-    /// - `Y`: 분리과세
-    pub fn sprx_yn(mut self, value: impl Into<String>) -> Self {
-        self.sprx_yn = value.into();
+    #[inline]
+    pub fn sprx_yn(mut self, value: bool) -> Self {
+        self.sprx_yn = p::flag(value);
         self
     }
 
     /// Sets 매수일자 (`BUY_DT`, required, length 8).
-    pub fn buy_dt(mut self, value: impl Into<String>) -> Self {
-        self.buy_dt = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn buy_dt(mut self, value: v::NaiveDate) -> Self {
+        self.buy_dt = p::date(value);
         self
     }
 
     /// Sets 매수순번 (`BUY_SEQ`, required, length 10).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn buy_seq(mut self, value: impl Into<String>) -> Self {
         self.buy_seq = value.into();
         self
     }
 
     /// Sets 소액시장참여여부 (`SAMT_MKET_PTCI_YN`, required, length 1).
-    ///
-    /// Codes:
-    /// - `N`: 일반시장
-    /// - `Y`: 소액시장
-    pub fn samt_mket_ptci_yn(mut self, value: impl Into<String>) -> Self {
-        self.samt_mket_ptci_yn = value.into();
+    #[inline]
+    pub fn samt_mket_ptci_yn(mut self, value: bool) -> Self {
+        self.samt_mket_ptci_yn = p::flag(value);
         self
     }
 
     /// Sets 매도대행사반대매도여부 (`SLL_AGCO_OPPS_SLL_YN`, required, length 1).
-    pub fn sll_agco_opps_sll_yn(mut self, value: impl Into<String>) -> Self {
-        self.sll_agco_opps_sll_yn = value.into();
+    #[inline]
+    pub fn sll_agco_opps_sll_yn(mut self, value: bool) -> Self {
+        self.sll_agco_opps_sll_yn = p::flag(value);
         self
     }
 
     /// Sets 채권소매시장여부 (`BOND_RTL_MKET_YN`, required, length 1).
-    pub fn bond_rtl_mket_yn(mut self, value: impl Into<String>) -> Self {
-        self.bond_rtl_mket_yn = value.into();
+    #[inline]
+    pub fn bond_rtl_mket_yn(mut self, value: bool) -> Self {
+        self.bond_rtl_mket_yn = p::flag(value);
         self
     }
 
     /// Sets 운용사지정주문번호 (`MGCO_APTM_ODNO`, required, length 12).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn mgco_aptm_odno(mut self, value: impl Into<String>) -> Self {
         self.mgco_aptm_odno = value.into();
         self
     }
 
     /// Sets 주문서버구분코드 (`ORD_SVR_DVSN_CD`, required, length 1).
+    #[inline]
     pub fn ord_svr_dvsn_cd(mut self, value: impl Into<String>) -> Self {
         self.ord_svr_dvsn_cd = value.into();
         self
     }
 
     /// Sets 연락전화번호 (`CTAC_TLNO`, required, length 20).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctac_tlno(mut self, value: impl Into<String>) -> Self {
         self.ctac_tlno = value.into();
         self
@@ -273,6 +274,145 @@ impl std::fmt::Debug for SellRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "CANO",
+        kind: p::FieldKind::Account,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ACNT_PRDT_CD",
+        kind: p::FieldKind::Product,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ORD_DVSN",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: true,
+        codes: &["01", "02", "03"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "PDNO",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ORD_QTY2",
+        kind: p::FieldKind::Decimal,
+        max_len: 4,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "BOND_ORD_UNPR",
+        kind: p::FieldKind::Decimal,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "SPRX_YN",
+        kind: p::FieldKind::Flag,
+        max_len: 1,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "BUY_DT",
+        kind: p::FieldKind::Date,
+        max_len: 8,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "BUY_SEQ",
+        kind: p::FieldKind::Text,
+        max_len: 10,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "SAMT_MKET_PTCI_YN",
+        kind: p::FieldKind::Flag,
+        max_len: 1,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "SLL_AGCO_OPPS_SLL_YN",
+        kind: p::FieldKind::Flag,
+        max_len: 1,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "BOND_RTL_MKET_YN",
+        kind: p::FieldKind::Flag,
+        max_len: 1,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "MGCO_APTM_ODNO",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ORD_SVR_DVSN_CD",
+        kind: p::FieldKind::Text,
+        max_len: 1,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CTAC_TLNO",
+        kind: p::FieldKind::Text,
+        max_len: 20,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for SellRequest {
     type Response = SellResponse;
 
@@ -284,6 +424,14 @@ impl Endpoint for SellRequest {
         method: HttpMethod::Post,
         path: "/uapi/domestic-bond/v1/trading/sell",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("TTTC0958U"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `FHPIF05030100`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -73,48 +74,51 @@ impl DisplayBoardCallputRequest {
     /// - `fid_cond_mrkt_div_code` (`FID_COND_MRKT_DIV_CODE`): 조건 시장 분류 코드
     /// - `fid_cond_scr_div_code` (`FID_COND_SCR_DIV_CODE`): 조건 화면 분류 코드
     /// - `fid_mrkt_cls_code` (`FID_MRKT_CLS_CODE`): 시장 구분 코드
-    /// - `fid_mtrt_cnt` (`FID_MTRT_CNT`): 만기 수
-    /// - `fid_cond_mrkt_cls_code` (`FID_COND_MRKT_CLS_CODE`): 조건 시장 구분 코드
     /// - `fid_mrkt_cls_code1` (`FID_MRKT_CLS_CODE1`): 시장 구분 코드
+    #[inline]
     pub fn new(
         fid_cond_mrkt_div_code: impl Into<String>,
         fid_cond_scr_div_code: impl Into<String>,
         fid_mrkt_cls_code: impl Into<String>,
-        fid_mtrt_cnt: impl Into<String>,
-        fid_cond_mrkt_cls_code: impl Into<String>,
         fid_mrkt_cls_code1: impl Into<String>,
     ) -> Self {
         Self {
             fid_cond_mrkt_div_code: fid_cond_mrkt_div_code.into(),
             fid_cond_scr_div_code: fid_cond_scr_div_code.into(),
             fid_mrkt_cls_code: fid_mrkt_cls_code.into(),
-            fid_mtrt_cnt: fid_mtrt_cnt.into(),
-            fid_cond_mrkt_cls_code: fid_cond_mrkt_cls_code.into(),
+            fid_mtrt_cnt: String::new(),
+            fid_cond_mrkt_cls_code: String::new(),
             fid_mrkt_cls_code1: fid_mrkt_cls_code1.into(),
         }
     }
 
     /// Sets 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
         self
     }
 
     /// Sets 조건 화면 분류 코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
+    #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
         self
     }
 
     /// Sets 시장 구분 코드 (`FID_MRKT_CLS_CODE`, required, length 2).
+    #[inline]
     pub fn fid_mrkt_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_mrkt_cls_code = value.into();
         self
     }
 
     /// Sets 만기 수 (`FID_MTRT_CNT`, required, length 11).
-    pub fn fid_mtrt_cnt(mut self, value: impl Into<String>) -> Self {
-        self.fid_mtrt_cnt = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn fid_mtrt_cnt(mut self, value: u64) -> Self {
+        self.fid_mtrt_cnt = p::int(value);
         self
     }
 
@@ -125,12 +129,16 @@ impl DisplayBoardCallputRequest {
     /// - `WKM`: KOSPI200위클리(월)
     /// - `WKI`: KOSPI200위클리(목)
     /// - `KQI`: KOSDAQ150
-    pub fn fid_cond_mrkt_cls_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_cond_mrkt_cls_code = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn fid_cond_mrkt_cls_code(mut self, value: crate::api::codes::FidCondMrktClsCode) -> Self {
+        self.fid_cond_mrkt_cls_code = p::code(&value);
         self
     }
 
     /// Sets 시장 구분 코드 (`FID_MRKT_CLS_CODE1`, required, length 2).
+    #[inline]
     pub fn fid_mrkt_cls_code1(mut self, value: impl Into<String>) -> Self {
         self.fid_mrkt_cls_code1 = value.into();
         self
@@ -150,6 +158,64 @@ impl std::fmt::Debug for DisplayBoardCallputRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "FID_COND_MRKT_DIV_CODE",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_COND_SCR_DIV_CODE",
+        kind: p::FieldKind::Text,
+        max_len: 5,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_MRKT_CLS_CODE",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_MTRT_CNT",
+        kind: p::FieldKind::Integer,
+        max_len: 11,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_COND_MRKT_CLS_CODE",
+        kind: p::FieldKind::Code,
+        max_len: 6,
+        required: true,
+        blank: true,
+        codes: &["MKI", "WKM", "WKI", "KQI"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_MRKT_CLS_CODE1",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for DisplayBoardCallputRequest {
     type Response = DisplayBoardCallputResponse;
 
@@ -161,6 +227,14 @@ impl Endpoint for DisplayBoardCallputRequest {
         method: HttpMethod::Get,
         path: "/uapi/domestic-futureoption/v1/quotations/display-board-callput",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("FHPIF05030100"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `FHPIF05030200`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -57,26 +58,27 @@ impl DisplayBoardFuturesRequest {
     /// Required fields, in spec order:
     /// - `fid_cond_mrkt_div_code` (`FID_COND_MRKT_DIV_CODE`): 조건 시장 분류 코드
     /// - `fid_cond_scr_div_code` (`FID_COND_SCR_DIV_CODE`): 조건 화면 분류 코드
-    /// - `fid_cond_mrkt_cls_code` (`FID_COND_MRKT_CLS_CODE`): 조건 시장 구분 코드
+    #[inline]
     pub fn new(
         fid_cond_mrkt_div_code: impl Into<String>,
         fid_cond_scr_div_code: impl Into<String>,
-        fid_cond_mrkt_cls_code: impl Into<String>,
     ) -> Self {
         Self {
             fid_cond_mrkt_div_code: fid_cond_mrkt_div_code.into(),
             fid_cond_scr_div_code: fid_cond_scr_div_code.into(),
-            fid_cond_mrkt_cls_code: fid_cond_mrkt_cls_code.into(),
+            fid_cond_mrkt_cls_code: String::new(),
         }
     }
 
     /// Sets 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
         self
     }
 
     /// Sets 조건 화면 분류 코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
+    #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
         self
@@ -89,8 +91,11 @@ impl DisplayBoardFuturesRequest {
     /// - `WKM`: KOSPI200위클리(월)
     /// - `WKI`: KOSPI200위클리(목)
     /// - `KQI`: KOSDAQ150
-    pub fn fid_cond_mrkt_cls_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_cond_mrkt_cls_code = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn fid_cond_mrkt_cls_code(mut self, value: crate::api::codes::FidCondMrktClsCode) -> Self {
+        self.fid_cond_mrkt_cls_code = p::code(&value);
         self
     }
 }
@@ -105,6 +110,37 @@ impl std::fmt::Debug for DisplayBoardFuturesRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "FID_COND_MRKT_DIV_CODE",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_COND_SCR_DIV_CODE",
+        kind: p::FieldKind::Text,
+        max_len: 5,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_COND_MRKT_CLS_CODE",
+        kind: p::FieldKind::Code,
+        max_len: 6,
+        required: true,
+        blank: true,
+        codes: &["MKI", "WKM", "WKI", "KQI"],
+        retired: &[],
+    },
+];
+
 impl Endpoint for DisplayBoardFuturesRequest {
     type Response = DisplayBoardFuturesResponse;
 
@@ -116,6 +152,14 @@ impl Endpoint for DisplayBoardFuturesRequest {
         method: HttpMethod::Get,
         path: "/uapi/domestic-futureoption/v1/quotations/display-board-futures",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("FHPIF05030200"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

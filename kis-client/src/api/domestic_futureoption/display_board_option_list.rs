@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `FHPIO056104C0`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -50,33 +51,35 @@ impl DisplayBoardOptionListRequest {
     ///
     /// Required fields, in spec order:
     /// - `fid_cond_scr_div_code` (`FID_COND_SCR_DIV_CODE`): 조건 화면 분류 코드
-    /// - `fid_cond_mrkt_div_code` (`FID_COND_MRKT_DIV_CODE`): 조건 시장 분류 코드
-    /// - `fid_cond_mrkt_cls_code` (`FID_COND_MRKT_CLS_CODE`): 조건 시장 구분 코드
-    pub fn new(
-        fid_cond_scr_div_code: impl Into<String>,
-        fid_cond_mrkt_div_code: impl Into<String>,
-        fid_cond_mrkt_cls_code: impl Into<String>,
-    ) -> Self {
+    #[inline]
+    pub fn new(fid_cond_scr_div_code: impl Into<String>) -> Self {
         Self {
             fid_cond_scr_div_code: fid_cond_scr_div_code.into(),
-            fid_cond_mrkt_div_code: fid_cond_mrkt_div_code.into(),
-            fid_cond_mrkt_cls_code: fid_cond_mrkt_cls_code.into(),
+            fid_cond_mrkt_div_code: String::new(),
+            fid_cond_mrkt_cls_code: String::new(),
         }
     }
 
     /// Sets 조건 화면 분류 코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
+    #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
         self
     }
 
     /// Sets 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
         self
     }
 
     /// Sets 조건 시장 구분 코드 (`FID_COND_MRKT_CLS_CODE`, required, length 6).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_cond_mrkt_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_cls_code = value.into();
         self
@@ -93,6 +96,37 @@ impl std::fmt::Debug for DisplayBoardOptionListRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "FID_COND_SCR_DIV_CODE",
+        kind: p::FieldKind::Text,
+        max_len: 5,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_COND_MRKT_DIV_CODE",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_COND_MRKT_CLS_CODE",
+        kind: p::FieldKind::Text,
+        max_len: 6,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for DisplayBoardOptionListRequest {
     type Response = DisplayBoardOptionListResponse;
 
@@ -104,6 +138,14 @@ impl Endpoint for DisplayBoardOptionListRequest {
         method: HttpMethod::Get,
         path: "/uapi/domestic-futureoption/v1/quotations/display-board-option-list",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("FHPIO056104C0"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

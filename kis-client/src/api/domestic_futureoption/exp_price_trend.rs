@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `FHPIF05110100`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -46,17 +47,19 @@ impl ExpPriceTrendRequest {
     /// Required fields, in spec order:
     /// - `fid_input_iscd` (`FID_INPUT_ISCD`): 입력 종목코드
     /// - `fid_cond_mrkt_div_code` (`FID_COND_MRKT_DIV_CODE`): 조건 시장 분류 코드
+    #[inline]
     pub fn new(
         fid_input_iscd: impl Into<String>,
-        fid_cond_mrkt_div_code: impl Into<String>,
+        fid_cond_mrkt_div_code: crate::api::codes::FuturesMarket,
     ) -> Self {
         Self {
             fid_input_iscd: fid_input_iscd.into(),
-            fid_cond_mrkt_div_code: fid_cond_mrkt_div_code.into(),
+            fid_cond_mrkt_div_code: p::code(&fid_cond_mrkt_div_code),
         }
     }
 
     /// Sets 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self
@@ -67,8 +70,9 @@ impl ExpPriceTrendRequest {
     /// Codes:
     /// - `F`: 지수선물
     /// - `O`: 지수옵션
-    pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_cond_mrkt_div_code = value.into();
+    #[inline]
+    pub fn fid_cond_mrkt_div_code(mut self, value: crate::api::codes::FuturesMarket) -> Self {
+        self.fid_cond_mrkt_div_code = p::code(&value);
         self
     }
 }
@@ -82,6 +86,28 @@ impl std::fmt::Debug for ExpPriceTrendRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "FID_INPUT_ISCD",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_COND_MRKT_DIV_CODE",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["F", "O"],
+        retired: &[],
+    },
+];
+
 impl Endpoint for ExpPriceTrendRequest {
     type Response = ExpPriceTrendResponse;
 
@@ -93,6 +119,14 @@ impl Endpoint for ExpPriceTrendRequest {
         method: HttpMethod::Get,
         path: "/uapi/domestic-futureoption/v1/quotations/exp-price-trend",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("FHPIF05110100"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

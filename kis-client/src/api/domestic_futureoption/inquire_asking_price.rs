@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `FHMIF10010000`, paper `FHMIF10010000`.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -51,12 +52,13 @@ impl InquireAskingPriceRequest {
     /// Required fields, in spec order:
     /// - `fid_cond_mrkt_div_code` (`FID_COND_MRKT_DIV_CODE`): FID 조건 시장 분류 코드
     /// - `fid_input_iscd` (`FID_INPUT_ISCD`): FID 입력 종목코드
+    #[inline]
     pub fn new(
-        fid_cond_mrkt_div_code: impl Into<String>,
+        fid_cond_mrkt_div_code: crate::api::codes::FuturesMarket,
         fid_input_iscd: impl Into<String>,
     ) -> Self {
         Self {
-            fid_cond_mrkt_div_code: fid_cond_mrkt_div_code.into(),
+            fid_cond_mrkt_div_code: p::code(&fid_cond_mrkt_div_code),
             fid_input_iscd: fid_input_iscd.into(),
         }
     }
@@ -71,12 +73,14 @@ impl InquireAskingPriceRequest {
     /// - `CF`: 상품선물(금), 금리선물(국채), 통화선물(달러)
     /// - `CM`: 야간선물
     /// - `EU`: 야간옵션
-    pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_cond_mrkt_div_code = value.into();
+    #[inline]
+    pub fn fid_cond_mrkt_div_code(mut self, value: crate::api::codes::FuturesMarket) -> Self {
+        self.fid_cond_mrkt_div_code = p::code(&value);
         self
     }
 
     /// Sets FID 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self
@@ -92,6 +96,28 @@ impl std::fmt::Debug for InquireAskingPriceRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "FID_COND_MRKT_DIV_CODE",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["F", "O", "JF", "JO", "CF", "CM", "EU"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_ISCD",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for InquireAskingPriceRequest {
     type Response = InquireAskingPriceResponse;
 
@@ -103,6 +129,14 @@ impl Endpoint for InquireAskingPriceRequest {
         method: HttpMethod::Get,
         path: "/uapi/domestic-futureoption/v1/quotations/inquire-asking-price",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("FHMIF10010000"),
+                paper: Some("FHMIF10010000"),
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {
@@ -193,7 +227,7 @@ pub struct Output1 {
     /// - `3`: 보합
     /// - `4`: 하한
     /// - `5`: 하락
-    pub prdy_vrss_sign: v::Val<PrdyVrssSign>,
+    pub prdy_vrss_sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 선물 전일 대비 (`futs_prdy_vrss`, required, length 14).
     pub futs_prdy_vrss: v::Val<v::Decimal>,
     /// 선물 전일 대비율 (`futs_prdy_ctrt`, required, length 11).
@@ -446,50 +480,5 @@ impl v::Object for Output2 {
         r.val(path, "total_askp_csnu", &self.total_askp_csnu);
         r.val(path, "total_bidp_csnu", &self.total_bidp_csnu);
         r.val(path, "aspr_acpt_hour", &self.aspr_acpt_hour);
-    }
-}
-
-/// Codes of 전일 대비 부호 (`prdy_vrss_sign`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PrdyVrssSign {
-    /// `1`: 상한
-    V1,
-    /// `2`: 상승
-    V2,
-    /// `3`: 보합
-    V3,
-    /// `4`: 하한
-    V4,
-    /// `5`: 하락
-    V5,
-    /// A code the spec does not list, kept verbatim.
-    Other(Box<str>),
-}
-
-impl v::Wire for PrdyVrssSign {
-    fn parse_wire(s: &str) -> Option<Self> {
-        Some(match s {
-            "1" => Self::V1,
-            "2" => Self::V2,
-            "3" => Self::V3,
-            "4" => Self::V4,
-            "5" => Self::V5,
-            _ => Self::Other(s.into()),
-        })
-    }
-
-    fn is_canonical(&self, _: &str) -> bool {
-        true
-    }
-
-    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(match self {
-            Self::V1 => "1",
-            Self::V2 => "2",
-            Self::V3 => "3",
-            Self::V4 => "4",
-            Self::V5 => "5",
-            Self::Other(s) => s,
-        })
     }
 }

@@ -6,6 +6,7 @@
 //!
 //! - TR ID: real `CTFO6118R`, paper `VTFO6118R`.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -62,31 +63,30 @@ impl InquireBalanceRequest {
     /// Required fields, in spec order:
     /// - `mgna_dvsn` (`MGNA_DVSN`): 증거금 구분
     /// - `excc_stat_cd` (`EXCC_STAT_CD`): 정산상태코드
-    /// - `ctx_area_fk200` (`CTX_AREA_FK200`): 연속조회검색조건200
-    /// - `ctx_area_nk200` (`CTX_AREA_NK200`): 연속조회키200
+    #[inline]
     pub fn new(
-        mgna_dvsn: impl Into<String>,
-        excc_stat_cd: impl Into<String>,
-        ctx_area_fk200: impl Into<String>,
-        ctx_area_nk200: impl Into<String>,
+        mgna_dvsn: crate::api::codes::MgnaDvsn,
+        excc_stat_cd: crate::api::codes::ExccStatCd,
     ) -> Self {
         Self {
             cano: String::new(),
             acnt_prdt_cd: String::new(),
-            mgna_dvsn: mgna_dvsn.into(),
-            excc_stat_cd: excc_stat_cd.into(),
-            ctx_area_fk200: ctx_area_fk200.into(),
-            ctx_area_nk200: ctx_area_nk200.into(),
+            mgna_dvsn: p::code(&mgna_dvsn),
+            excc_stat_cd: p::code(&excc_stat_cd),
+            ctx_area_fk200: String::new(),
+            ctx_area_nk200: String::new(),
         }
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
@@ -97,8 +97,9 @@ impl InquireBalanceRequest {
     /// Codes:
     /// - `01`: 개시
     /// - `02`: 유지
-    pub fn mgna_dvsn(mut self, value: impl Into<String>) -> Self {
-        self.mgna_dvsn = value.into();
+    #[inline]
+    pub fn mgna_dvsn(mut self, value: crate::api::codes::MgnaDvsn) -> Self {
+        self.mgna_dvsn = p::code(&value);
         self
     }
 
@@ -107,18 +108,25 @@ impl InquireBalanceRequest {
     /// Codes:
     /// - `1`: 정산 (정산가격으로 잔고 조회)
     /// - `2`: 본정산 (매입가격으로 잔고 조회)
-    pub fn excc_stat_cd(mut self, value: impl Into<String>) -> Self {
-        self.excc_stat_cd = value.into();
+    #[inline]
+    pub fn excc_stat_cd(mut self, value: crate::api::codes::ExccStatCd) -> Self {
+        self.excc_stat_cd = p::code(&value);
         self
     }
 
     /// Sets 연속조회검색조건200 (`CTX_AREA_FK200`, required, length 200).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_fk200(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_fk200 = value.into();
         self
     }
 
     /// Sets 연속조회키200 (`CTX_AREA_NK200`, required, length 200).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_nk200(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_nk200 = value.into();
         self
@@ -138,6 +146,64 @@ impl std::fmt::Debug for InquireBalanceRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "CANO",
+        kind: p::FieldKind::Account,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ACNT_PRDT_CD",
+        kind: p::FieldKind::Product,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "MGNA_DVSN",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["01", "02"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "EXCC_STAT_CD",
+        kind: p::FieldKind::Code,
+        max_len: 1,
+        required: true,
+        blank: false,
+        codes: &["1", "2"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CTX_AREA_FK200",
+        kind: p::FieldKind::Text,
+        max_len: 200,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CTX_AREA_NK200",
+        kind: p::FieldKind::Text,
+        max_len: 200,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for InquireBalanceRequest {
     type Response = InquireBalanceResponse;
 
@@ -152,6 +218,14 @@ impl Endpoint for InquireBalanceRequest {
             request: &["CTX_AREA_FK200", "CTX_AREA_NK200"],
             response: &["ctx_area_fk200", "ctx_area_nk200"],
         }),
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("CTFO6118R"),
+                paper: Some("VTFO6118R"),
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

@@ -6,6 +6,7 @@
 //!
 //! - TR ID: real `TTTO5201R`, paper `VTTO5201R`.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -89,60 +90,55 @@ impl InquireCcnlRequest {
     /// - `sll_buy_dvsn_cd` (`SLL_BUY_DVSN_CD`): 매도매수구분코드
     /// - `ccld_nccs_dvsn` (`CCLD_NCCS_DVSN`): 체결미체결구분
     /// - `sort_sqn` (`SORT_SQN`): 정렬순서
-    /// - `strt_odno` (`STRT_ODNO`): 시작주문번호
-    /// - `pdno` (`PDNO`): 상품번호
-    /// - `mket_id_cd` (`MKET_ID_CD`): 시장ID코드
-    /// - `ctx_area_fk200` (`CTX_AREA_FK200`): 연속조회검색조건200
-    /// - `ctx_area_nk200` (`CTX_AREA_NK200`): 연속조회키200
+    #[inline]
     pub fn new(
-        strt_ord_dt: impl Into<String>,
-        end_ord_dt: impl Into<String>,
-        sll_buy_dvsn_cd: impl Into<String>,
-        ccld_nccs_dvsn: impl Into<String>,
-        sort_sqn: impl Into<String>,
-        strt_odno: impl Into<String>,
-        pdno: impl Into<String>,
-        mket_id_cd: impl Into<String>,
-        ctx_area_fk200: impl Into<String>,
-        ctx_area_nk200: impl Into<String>,
+        strt_ord_dt: v::NaiveDate,
+        end_ord_dt: v::NaiveDate,
+        sll_buy_dvsn_cd: crate::api::codes::SideFilter,
+        ccld_nccs_dvsn: crate::api::codes::FillFilter,
+        sort_sqn: crate::api::codes::SortSqn,
     ) -> Self {
         Self {
             cano: String::new(),
             acnt_prdt_cd: String::new(),
-            strt_ord_dt: strt_ord_dt.into(),
-            end_ord_dt: end_ord_dt.into(),
-            sll_buy_dvsn_cd: sll_buy_dvsn_cd.into(),
-            ccld_nccs_dvsn: ccld_nccs_dvsn.into(),
-            sort_sqn: sort_sqn.into(),
-            strt_odno: strt_odno.into(),
-            pdno: pdno.into(),
-            mket_id_cd: mket_id_cd.into(),
-            ctx_area_fk200: ctx_area_fk200.into(),
-            ctx_area_nk200: ctx_area_nk200.into(),
+            strt_ord_dt: p::date(strt_ord_dt),
+            end_ord_dt: p::date(end_ord_dt),
+            sll_buy_dvsn_cd: p::code(&sll_buy_dvsn_cd),
+            ccld_nccs_dvsn: p::code(&ccld_nccs_dvsn),
+            sort_sqn: p::code(&sort_sqn),
+            strt_odno: String::new(),
+            pdno: String::new(),
+            mket_id_cd: String::new(),
+            ctx_area_fk200: String::new(),
+            ctx_area_nk200: String::new(),
         }
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
     }
 
     /// Sets 시작주문일자 (`STRT_ORD_DT`, required, length 8).
-    pub fn strt_ord_dt(mut self, value: impl Into<String>) -> Self {
-        self.strt_ord_dt = value.into();
+    #[inline]
+    pub fn strt_ord_dt(mut self, value: v::NaiveDate) -> Self {
+        self.strt_ord_dt = p::date(value);
         self
     }
 
     /// Sets 종료주문일자 (`END_ORD_DT`, required, length 8).
-    pub fn end_ord_dt(mut self, value: impl Into<String>) -> Self {
-        self.end_ord_dt = value.into();
+    #[inline]
+    pub fn end_ord_dt(mut self, value: v::NaiveDate) -> Self {
+        self.end_ord_dt = p::date(value);
         self
     }
 
@@ -152,8 +148,9 @@ impl InquireCcnlRequest {
     /// - `00`: 전체
     /// - `01`: 매도
     /// - `02`: 매수
-    pub fn sll_buy_dvsn_cd(mut self, value: impl Into<String>) -> Self {
-        self.sll_buy_dvsn_cd = value.into();
+    #[inline]
+    pub fn sll_buy_dvsn_cd(mut self, value: crate::api::codes::SideFilter) -> Self {
+        self.sll_buy_dvsn_cd = p::code(&value);
         self
     }
 
@@ -163,8 +160,9 @@ impl InquireCcnlRequest {
     /// - `00`: 전체
     /// - `01`: 체결
     /// - `02`: 미체결
-    pub fn ccld_nccs_dvsn(mut self, value: impl Into<String>) -> Self {
-        self.ccld_nccs_dvsn = value.into();
+    #[inline]
+    pub fn ccld_nccs_dvsn(mut self, value: crate::api::codes::FillFilter) -> Self {
+        self.ccld_nccs_dvsn = p::code(&value);
         self
     }
 
@@ -173,36 +171,52 @@ impl InquireCcnlRequest {
     /// Codes:
     /// - `AS`: 정순
     /// - `DS`: 역순
-    pub fn sort_sqn(mut self, value: impl Into<String>) -> Self {
-        self.sort_sqn = value.into();
+    #[inline]
+    pub fn sort_sqn(mut self, value: crate::api::codes::SortSqn) -> Self {
+        self.sort_sqn = p::code(&value);
         self
     }
 
     /// Sets 시작주문번호 (`STRT_ODNO`, required, length 10).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn strt_odno(mut self, value: impl Into<String>) -> Self {
         self.strt_odno = value.into();
         self
     }
 
     /// Sets 상품번호 (`PDNO`, required, length 12).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn pdno(mut self, value: impl Into<String>) -> Self {
         self.pdno = value.into();
         self
     }
 
     /// Sets 시장ID코드 (`MKET_ID_CD`, required, length 3).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn mket_id_cd(mut self, value: impl Into<String>) -> Self {
         self.mket_id_cd = value.into();
         self
     }
 
     /// Sets 연속조회검색조건200 (`CTX_AREA_FK200`, required, length 200).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_fk200(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_fk200 = value.into();
         self
     }
 
     /// Sets 연속조회키200 (`CTX_AREA_NK200`, required, length 200).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_nk200(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_nk200 = value.into();
         self
@@ -228,6 +242,118 @@ impl std::fmt::Debug for InquireCcnlRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "CANO",
+        kind: p::FieldKind::Account,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ACNT_PRDT_CD",
+        kind: p::FieldKind::Product,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "STRT_ORD_DT",
+        kind: p::FieldKind::Date,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "END_ORD_DT",
+        kind: p::FieldKind::Date,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "SLL_BUY_DVSN_CD",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["00", "01", "02"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CCLD_NCCS_DVSN",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["00", "01", "02"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "SORT_SQN",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["AS", "DS"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "STRT_ODNO",
+        kind: p::FieldKind::Text,
+        max_len: 10,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "PDNO",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "MKET_ID_CD",
+        kind: p::FieldKind::Text,
+        max_len: 3,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CTX_AREA_FK200",
+        kind: p::FieldKind::Text,
+        max_len: 200,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CTX_AREA_NK200",
+        kind: p::FieldKind::Text,
+        max_len: 200,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for InquireCcnlRequest {
     type Response = InquireCcnlResponse;
 
@@ -242,6 +368,14 @@ impl Endpoint for InquireCcnlRequest {
             request: &["CTX_AREA_FK200", "CTX_AREA_NK200"],
             response: &["ctx_area_fk200", "ctx_area_nk200"],
         }),
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("TTTO5201R"),
+                paper: Some("VTTO5201R"),
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {
@@ -369,7 +503,7 @@ pub struct Output1 {
     /// - `00`: 전체
     /// - `01`: 매도
     /// - `02`: 매수
-    pub sll_buy_dvsn_cd: v::Val<SllBuyDvsnCd>,
+    pub sll_buy_dvsn_cd: v::Val<crate::api::codes::SllBuyDvsnCd>,
     /// 매매구분명 (`trad_dvsn_name`, required, length 60).
     pub trad_dvsn_name: v::Val<String>,
     /// 호가유형코드 (`nmpr_type_cd`, required, length 2).
@@ -379,7 +513,7 @@ pub struct Output1 {
     /// - `02`: 시장가
     /// - `03`: 조건부
     /// - `04`: 최유리
-    pub nmpr_type_cd: v::Val<NmprTypeCd>,
+    pub nmpr_type_cd: v::Val<crate::api::codes::NmprTypeCd>,
     /// 호가유형명 (`nmpr_type_name`, required, length 60).
     pub nmpr_type_name: v::Val<String>,
     /// 상품번호 (`pdno`, required, length 12).
@@ -584,83 +718,5 @@ impl crate::endpoint::PagedResponse for InquireCcnlResponse {
             self.ctx_area_fk200.raw().into_owned(),
             self.ctx_area_nk200.raw().into_owned(),
         ]
-    }
-}
-
-/// Codes of 매도매수구분코드 (`sll_buy_dvsn_cd`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SllBuyDvsnCd {
-    /// `00`: 전체
-    V00,
-    /// `01`: 매도
-    V01,
-    /// `02`: 매수
-    V02,
-    /// A code the spec does not list, kept verbatim.
-    Other(Box<str>),
-}
-
-impl v::Wire for SllBuyDvsnCd {
-    fn parse_wire(s: &str) -> Option<Self> {
-        Some(match s {
-            "00" => Self::V00,
-            "01" => Self::V01,
-            "02" => Self::V02,
-            _ => Self::Other(s.into()),
-        })
-    }
-
-    fn is_canonical(&self, _: &str) -> bool {
-        true
-    }
-
-    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(match self {
-            Self::V00 => "00",
-            Self::V01 => "01",
-            Self::V02 => "02",
-            Self::Other(s) => s,
-        })
-    }
-}
-
-/// Codes of 호가유형코드 (`nmpr_type_cd`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum NmprTypeCd {
-    /// `01`: 지정가
-    V01,
-    /// `02`: 시장가
-    V02,
-    /// `03`: 조건부
-    V03,
-    /// `04`: 최유리
-    V04,
-    /// A code the spec does not list, kept verbatim.
-    Other(Box<str>),
-}
-
-impl v::Wire for NmprTypeCd {
-    fn parse_wire(s: &str) -> Option<Self> {
-        Some(match s {
-            "01" => Self::V01,
-            "02" => Self::V02,
-            "03" => Self::V03,
-            "04" => Self::V04,
-            _ => Self::Other(s.into()),
-        })
-    }
-
-    fn is_canonical(&self, _: &str) -> bool {
-        true
-    }
-
-    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(match self {
-            Self::V01 => "01",
-            Self::V02 => "02",
-            Self::V03 => "03",
-            Self::V04 => "04",
-            Self::Other(s) => s,
-        })
     }
 }

@@ -6,6 +6,7 @@
 //!
 //! - TR ID: real `CTFO5139R`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -61,63 +62,71 @@ impl InquireCcnlBstimeRequest {
     /// - `ord_dt` (`ORD_DT`): 주문일자
     /// - `fuop_tr_strt_tmd` (`FUOP_TR_STRT_TMD`): 선물옵션거래시작시각
     /// - `fuop_tr_end_tmd` (`FUOP_TR_END_TMD`): 선물옵션거래종료시각
-    /// - `ctx_area_fk200` (`CTX_AREA_FK200`): 연속조회검색조건200
-    /// - `ctx_area_nk200` (`CTX_AREA_NK200`): 연속조회키200
+    #[inline]
     pub fn new(
-        ord_dt: impl Into<String>,
-        fuop_tr_strt_tmd: impl Into<String>,
-        fuop_tr_end_tmd: impl Into<String>,
-        ctx_area_fk200: impl Into<String>,
-        ctx_area_nk200: impl Into<String>,
+        ord_dt: v::NaiveDate,
+        fuop_tr_strt_tmd: v::NaiveTime,
+        fuop_tr_end_tmd: v::NaiveTime,
     ) -> Self {
         Self {
             cano: String::new(),
             acnt_prdt_cd: String::new(),
-            ord_dt: ord_dt.into(),
-            fuop_tr_strt_tmd: fuop_tr_strt_tmd.into(),
-            fuop_tr_end_tmd: fuop_tr_end_tmd.into(),
-            ctx_area_fk200: ctx_area_fk200.into(),
-            ctx_area_nk200: ctx_area_nk200.into(),
+            ord_dt: p::date(ord_dt),
+            fuop_tr_strt_tmd: p::time(fuop_tr_strt_tmd),
+            fuop_tr_end_tmd: p::time(fuop_tr_end_tmd),
+            ctx_area_fk200: String::new(),
+            ctx_area_nk200: String::new(),
         }
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
     }
 
     /// Sets 주문일자 (`ORD_DT`, required, length 8).
-    pub fn ord_dt(mut self, value: impl Into<String>) -> Self {
-        self.ord_dt = value.into();
+    #[inline]
+    pub fn ord_dt(mut self, value: v::NaiveDate) -> Self {
+        self.ord_dt = p::date(value);
         self
     }
 
     /// Sets 선물옵션거래시작시각 (`FUOP_TR_STRT_TMD`, required, length 6).
-    pub fn fuop_tr_strt_tmd(mut self, value: impl Into<String>) -> Self {
-        self.fuop_tr_strt_tmd = value.into();
+    #[inline]
+    pub fn fuop_tr_strt_tmd(mut self, value: v::NaiveTime) -> Self {
+        self.fuop_tr_strt_tmd = p::time(value);
         self
     }
 
     /// Sets 선물옵션거래종료시각 (`FUOP_TR_END_TMD`, required, length 6).
-    pub fn fuop_tr_end_tmd(mut self, value: impl Into<String>) -> Self {
-        self.fuop_tr_end_tmd = value.into();
+    #[inline]
+    pub fn fuop_tr_end_tmd(mut self, value: v::NaiveTime) -> Self {
+        self.fuop_tr_end_tmd = p::time(value);
         self
     }
 
     /// Sets 연속조회검색조건200 (`CTX_AREA_FK200`, required, length 200).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_fk200(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_fk200 = value.into();
         self
     }
 
     /// Sets 연속조회키200 (`CTX_AREA_NK200`, required, length 200).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_nk200(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_nk200 = value.into();
         self
@@ -138,6 +147,73 @@ impl std::fmt::Debug for InquireCcnlBstimeRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "CANO",
+        kind: p::FieldKind::Account,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ACNT_PRDT_CD",
+        kind: p::FieldKind::Product,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ORD_DT",
+        kind: p::FieldKind::Date,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FUOP_TR_STRT_TMD",
+        kind: p::FieldKind::Time,
+        max_len: 6,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FUOP_TR_END_TMD",
+        kind: p::FieldKind::Time,
+        max_len: 6,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CTX_AREA_FK200",
+        kind: p::FieldKind::Text,
+        max_len: 200,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CTX_AREA_NK200",
+        kind: p::FieldKind::Text,
+        max_len: 200,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for InquireCcnlBstimeRequest {
     type Response = InquireCcnlBstimeResponse;
 
@@ -152,6 +228,14 @@ impl Endpoint for InquireCcnlBstimeRequest {
             request: &["CTX_AREA_FK200", "CTX_AREA_NK200"],
             response: &["ctx_area_fk200", "ctx_area_nk200"],
         }),
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("CTFO5139R"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `FHKIF03020100`, paper `FHKIF03020100`.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -78,19 +79,20 @@ impl InquireDailyFuopchartpriceRequest {
     /// - `fid_input_date_1` (`FID_INPUT_DATE_1`): 조회 시작일자
     /// - `fid_input_date_2` (`FID_INPUT_DATE_2`): 조회 종료일자
     /// - `fid_period_div_code` (`FID_PERIOD_DIV_CODE`): 기간분류코드
+    #[inline]
     pub fn new(
-        fid_cond_mrkt_div_code: impl Into<String>,
+        fid_cond_mrkt_div_code: crate::api::codes::FuturesMarket,
         fid_input_iscd: impl Into<String>,
-        fid_input_date_1: impl Into<String>,
-        fid_input_date_2: impl Into<String>,
-        fid_period_div_code: impl Into<String>,
+        fid_input_date_1: v::NaiveDate,
+        fid_input_date_2: v::NaiveDate,
+        fid_period_div_code: crate::api::codes::Period,
     ) -> Self {
         Self {
-            fid_cond_mrkt_div_code: fid_cond_mrkt_div_code.into(),
+            fid_cond_mrkt_div_code: p::code(&fid_cond_mrkt_div_code),
             fid_input_iscd: fid_input_iscd.into(),
-            fid_input_date_1: fid_input_date_1.into(),
-            fid_input_date_2: fid_input_date_2.into(),
-            fid_period_div_code: fid_period_div_code.into(),
+            fid_input_date_1: p::date(fid_input_date_1),
+            fid_input_date_2: p::date(fid_input_date_2),
+            fid_period_div_code: p::code(&fid_period_div_code),
         }
     }
 
@@ -104,26 +106,30 @@ impl InquireDailyFuopchartpriceRequest {
     /// - `CF`: 상품선물(금), 금리선물(국채), 통화선물(달러)
     /// - `CM`: 야간선물
     /// - `EU`: 야간옵션
-    pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_cond_mrkt_div_code = value.into();
+    #[inline]
+    pub fn fid_cond_mrkt_div_code(mut self, value: crate::api::codes::FuturesMarket) -> Self {
+        self.fid_cond_mrkt_div_code = p::code(&value);
         self
     }
 
     /// Sets 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self
     }
 
     /// Sets 조회 시작일자 (`FID_INPUT_DATE_1`, required, length 10).
-    pub fn fid_input_date_1(mut self, value: impl Into<String>) -> Self {
-        self.fid_input_date_1 = value.into();
+    #[inline]
+    pub fn fid_input_date_1(mut self, value: v::NaiveDate) -> Self {
+        self.fid_input_date_1 = p::date(value);
         self
     }
 
     /// Sets 조회 종료일자 (`FID_INPUT_DATE_2`, required, length 10).
-    pub fn fid_input_date_2(mut self, value: impl Into<String>) -> Self {
-        self.fid_input_date_2 = value.into();
+    #[inline]
+    pub fn fid_input_date_2(mut self, value: v::NaiveDate) -> Self {
+        self.fid_input_date_2 = p::date(value);
         self
     }
 
@@ -134,8 +140,9 @@ impl InquireDailyFuopchartpriceRequest {
     /// - `W`: 주봉
     /// - `M`: 월봉
     /// - `Y`: 년봉
-    pub fn fid_period_div_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_period_div_code = value.into();
+    #[inline]
+    pub fn fid_period_div_code(mut self, value: crate::api::codes::Period) -> Self {
+        self.fid_period_div_code = p::code(&value);
         self
     }
 }
@@ -152,6 +159,55 @@ impl std::fmt::Debug for InquireDailyFuopchartpriceRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "FID_COND_MRKT_DIV_CODE",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["F", "O", "JF", "JO", "CF", "CM", "EU"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_ISCD",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_DATE_1",
+        kind: p::FieldKind::Date,
+        max_len: 10,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_DATE_2",
+        kind: p::FieldKind::Date,
+        max_len: 10,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_PERIOD_DIV_CODE",
+        kind: p::FieldKind::Code,
+        max_len: 32,
+        required: true,
+        blank: false,
+        codes: &["D", "W", "M", "Y"],
+        retired: &[],
+    },
+];
+
 impl Endpoint for InquireDailyFuopchartpriceRequest {
     type Response = InquireDailyFuopchartpriceResponse;
 
@@ -163,6 +219,14 @@ impl Endpoint for InquireDailyFuopchartpriceRequest {
         method: HttpMethod::Get,
         path: "/uapi/domestic-futureoption/v1/quotations/inquire-daily-fuopchartprice",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("FHKIF03020100"),
+                paper: Some("FHKIF03020100"),
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

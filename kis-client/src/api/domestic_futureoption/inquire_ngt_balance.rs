@@ -7,6 +7,7 @@
 //! - TR ID for `old` (구): real `JTCE6001R`, paper not available.
 //! - TR ID for `new` (신): real `CTFN6118R`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -75,54 +76,44 @@ impl InquireNgtBalanceRequest {
     /// A request for variant `old` (구).
     ///
     /// Required fields, in spec order:
-    /// - `acnt_pwd` (`ACNT_PWD`): 계좌비밀번호
     /// - `mgna_dvsn` (`MGNA_DVSN`): 증거금구분
     /// - `excc_stat_cd` (`EXCC_STAT_CD`): 정산상태코드
-    /// - `ctx_area_fk200` (`CTX_AREA_FK200`): 연속조회검색조건200
-    /// - `ctx_area_nk200` (`CTX_AREA_NK200`): 연속조회키200
+    #[inline]
     pub fn old(
-        acnt_pwd: impl Into<String>,
-        mgna_dvsn: impl Into<String>,
-        excc_stat_cd: impl Into<String>,
-        ctx_area_fk200: impl Into<String>,
-        ctx_area_nk200: impl Into<String>,
+        mgna_dvsn: crate::api::codes::MgnaDvsn,
+        excc_stat_cd: crate::api::codes::ExccStatCd,
     ) -> Self {
         Self {
             variant: InquireNgtBalanceVariant::Old,
             cano: String::new(),
             acnt_prdt_cd: String::new(),
-            acnt_pwd: acnt_pwd.into(),
-            mgna_dvsn: mgna_dvsn.into(),
-            excc_stat_cd: excc_stat_cd.into(),
-            ctx_area_fk200: ctx_area_fk200.into(),
-            ctx_area_nk200: ctx_area_nk200.into(),
+            acnt_pwd: String::new(),
+            mgna_dvsn: p::code(&mgna_dvsn),
+            excc_stat_cd: p::code(&excc_stat_cd),
+            ctx_area_fk200: String::new(),
+            ctx_area_nk200: String::new(),
         }
     }
 
     /// A request for variant `new` (신).
     ///
     /// Required fields, in spec order:
-    /// - `acnt_pwd` (`ACNT_PWD`): 계좌비밀번호
     /// - `mgna_dvsn` (`MGNA_DVSN`): 증거금구분
     /// - `excc_stat_cd` (`EXCC_STAT_CD`): 정산상태코드
-    /// - `ctx_area_fk200` (`CTX_AREA_FK200`): 연속조회검색조건200
-    /// - `ctx_area_nk200` (`CTX_AREA_NK200`): 연속조회키200
+    #[inline]
     pub fn new(
-        acnt_pwd: impl Into<String>,
-        mgna_dvsn: impl Into<String>,
-        excc_stat_cd: impl Into<String>,
-        ctx_area_fk200: impl Into<String>,
-        ctx_area_nk200: impl Into<String>,
+        mgna_dvsn: crate::api::codes::MgnaDvsn,
+        excc_stat_cd: crate::api::codes::ExccStatCd,
     ) -> Self {
         Self {
             variant: InquireNgtBalanceVariant::New,
             cano: String::new(),
             acnt_prdt_cd: String::new(),
-            acnt_pwd: acnt_pwd.into(),
-            mgna_dvsn: mgna_dvsn.into(),
-            excc_stat_cd: excc_stat_cd.into(),
-            ctx_area_fk200: ctx_area_fk200.into(),
-            ctx_area_nk200: ctx_area_nk200.into(),
+            acnt_pwd: String::new(),
+            mgna_dvsn: p::code(&mgna_dvsn),
+            excc_stat_cd: p::code(&excc_stat_cd),
+            ctx_area_fk200: String::new(),
+            ctx_area_nk200: String::new(),
         }
     }
 
@@ -132,18 +123,23 @@ impl InquireNgtBalanceRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
     }
 
     /// Sets 계좌비밀번호 (`ACNT_PWD`, required, length 84).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn acnt_pwd(mut self, value: impl Into<String>) -> Self {
         self.acnt_pwd = value.into();
         self
@@ -154,8 +150,9 @@ impl InquireNgtBalanceRequest {
     /// Codes:
     /// - `01`: 개시
     /// - `02`: 유지
-    pub fn mgna_dvsn(mut self, value: impl Into<String>) -> Self {
-        self.mgna_dvsn = value.into();
+    #[inline]
+    pub fn mgna_dvsn(mut self, value: crate::api::codes::MgnaDvsn) -> Self {
+        self.mgna_dvsn = p::code(&value);
         self
     }
 
@@ -164,18 +161,25 @@ impl InquireNgtBalanceRequest {
     /// Codes:
     /// - `1`: 정산 (정산가격으로 잔고 조회)
     /// - `2`: 본정산 (매입가격으로 잔고 조회)
-    pub fn excc_stat_cd(mut self, value: impl Into<String>) -> Self {
-        self.excc_stat_cd = value.into();
+    #[inline]
+    pub fn excc_stat_cd(mut self, value: crate::api::codes::ExccStatCd) -> Self {
+        self.excc_stat_cd = p::code(&value);
         self
     }
 
     /// Sets 연속조회검색조건200 (`CTX_AREA_FK200`, required, length 200).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_fk200(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_fk200 = value.into();
         self
     }
 
     /// Sets 연속조회키200 (`CTX_AREA_NK200`, required, length 200).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_nk200(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_nk200 = value.into();
         self
@@ -197,6 +201,73 @@ impl std::fmt::Debug for InquireNgtBalanceRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "CANO",
+        kind: p::FieldKind::Account,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ACNT_PRDT_CD",
+        kind: p::FieldKind::Product,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ACNT_PWD",
+        kind: p::FieldKind::Text,
+        max_len: 84,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "MGNA_DVSN",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["01", "02"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "EXCC_STAT_CD",
+        kind: p::FieldKind::Code,
+        max_len: 1,
+        required: true,
+        blank: false,
+        codes: &["1", "2"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CTX_AREA_FK200",
+        kind: p::FieldKind::Text,
+        max_len: 200,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CTX_AREA_NK200",
+        kind: p::FieldKind::Text,
+        max_len: 200,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for InquireNgtBalanceRequest {
     type Response = InquireNgtBalanceResponse;
 
@@ -211,6 +282,23 @@ impl Endpoint for InquireNgtBalanceRequest {
             request: &["CTX_AREA_FK200", "CTX_AREA_NK200"],
             response: &["ctx_area_fk200", "ctx_area_nk200"],
         }),
+        fields: FIELDS,
+        variants: &[
+            (
+                "old",
+                TrIds {
+                    real: Some("JTCE6001R"),
+                    paper: None,
+                },
+            ),
+            (
+                "new",
+                TrIds {
+                    real: Some("CTFN6118R"),
+                    paper: None,
+                },
+            ),
+        ],
     };
 
     fn tr_ids(&self) -> TrIds {

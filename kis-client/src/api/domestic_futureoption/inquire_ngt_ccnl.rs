@@ -7,6 +7,7 @@
 //! - TR ID for `old` (구): real `JTCE5005R`, paper not available.
 //! - TR ID for `new` (신): real `STTN5201R`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -29,6 +30,11 @@ pub struct InquireNgtCcnlRequest {
     /// 종료주문일자 (`END_ORD_DT`, required, length 8).
     end_ord_dt: String,
     /// 매도매수구분코드 (`SLL_BUY_DVSN_CD`, required, length 2).
+    ///
+    /// Codes:
+    /// - `00`: 전체
+    /// - `01`: 매도
+    /// - `02`: 매수
     sll_buy_dvsn_cd: String,
     /// 체결미체결구분 (`CCLD_NCCS_DVSN`, required, length 2).
     ///
@@ -48,6 +54,9 @@ pub struct InquireNgtCcnlRequest {
     /// 선물옵션구분코드 (`FUOP_DVSN_CD`, required, length 2).
     fuop_dvsn_cd: String,
     /// 화면구분 (`SCRN_DVSN`, required, length 2).
+    ///
+    /// Codes:
+    /// - `02`: Default
     scrn_dvsn: String,
     /// 연속조회검색조건200 (`CTX_AREA_FK200`, required, length 200).
     ctx_area_fk200: String,
@@ -95,46 +104,29 @@ impl InquireNgtCcnlRequest {
     /// Required fields, in spec order:
     /// - `strt_ord_dt` (`STRT_ORD_DT`): 시작주문일자
     /// - `end_ord_dt` (`END_ORD_DT`): 종료주문일자
-    /// - `sll_buy_dvsn_cd` (`SLL_BUY_DVSN_CD`): 매도매수구분코드
     /// - `ccld_nccs_dvsn` (`CCLD_NCCS_DVSN`): 체결미체결구분
-    /// - `sort_sqn` (`SORT_SQN`): 정렬순서
-    /// - `strt_odno` (`STRT_ODNO`): 시작주문번호
-    /// - `pdno` (`PDNO`): 상품번호
-    /// - `mket_id_cd` (`MKET_ID_CD`): 시장ID코드
-    /// - `fuop_dvsn_cd` (`FUOP_DVSN_CD`): 선물옵션구분코드
-    /// - `scrn_dvsn` (`SCRN_DVSN`): 화면구분
-    /// - `ctx_area_fk200` (`CTX_AREA_FK200`): 연속조회검색조건200
-    /// - `ctx_area_nk200` (`CTX_AREA_NK200`): 연속조회키200
+    #[inline]
     pub fn old(
-        strt_ord_dt: impl Into<String>,
-        end_ord_dt: impl Into<String>,
-        sll_buy_dvsn_cd: impl Into<String>,
-        ccld_nccs_dvsn: impl Into<String>,
-        sort_sqn: impl Into<String>,
-        strt_odno: impl Into<String>,
-        pdno: impl Into<String>,
-        mket_id_cd: impl Into<String>,
-        fuop_dvsn_cd: impl Into<String>,
-        scrn_dvsn: impl Into<String>,
-        ctx_area_fk200: impl Into<String>,
-        ctx_area_nk200: impl Into<String>,
+        strt_ord_dt: v::NaiveDate,
+        end_ord_dt: v::NaiveDate,
+        ccld_nccs_dvsn: crate::api::codes::FillFilter,
     ) -> Self {
         Self {
             variant: InquireNgtCcnlVariant::Old,
             cano: String::new(),
             acnt_prdt_cd: String::new(),
-            strt_ord_dt: strt_ord_dt.into(),
-            end_ord_dt: end_ord_dt.into(),
-            sll_buy_dvsn_cd: sll_buy_dvsn_cd.into(),
-            ccld_nccs_dvsn: ccld_nccs_dvsn.into(),
-            sort_sqn: sort_sqn.into(),
-            strt_odno: strt_odno.into(),
-            pdno: pdno.into(),
-            mket_id_cd: mket_id_cd.into(),
-            fuop_dvsn_cd: fuop_dvsn_cd.into(),
-            scrn_dvsn: scrn_dvsn.into(),
-            ctx_area_fk200: ctx_area_fk200.into(),
-            ctx_area_nk200: ctx_area_nk200.into(),
+            strt_ord_dt: p::date(strt_ord_dt),
+            end_ord_dt: p::date(end_ord_dt),
+            sll_buy_dvsn_cd: String::new(),
+            ccld_nccs_dvsn: p::code(&ccld_nccs_dvsn),
+            sort_sqn: String::new(),
+            strt_odno: String::new(),
+            pdno: String::new(),
+            mket_id_cd: String::new(),
+            fuop_dvsn_cd: String::new(),
+            scrn_dvsn: "02".to_owned(),
+            ctx_area_fk200: String::new(),
+            ctx_area_nk200: String::new(),
         }
     }
 
@@ -143,46 +135,29 @@ impl InquireNgtCcnlRequest {
     /// Required fields, in spec order:
     /// - `strt_ord_dt` (`STRT_ORD_DT`): 시작주문일자
     /// - `end_ord_dt` (`END_ORD_DT`): 종료주문일자
-    /// - `sll_buy_dvsn_cd` (`SLL_BUY_DVSN_CD`): 매도매수구분코드
     /// - `ccld_nccs_dvsn` (`CCLD_NCCS_DVSN`): 체결미체결구분
-    /// - `sort_sqn` (`SORT_SQN`): 정렬순서
-    /// - `strt_odno` (`STRT_ODNO`): 시작주문번호
-    /// - `pdno` (`PDNO`): 상품번호
-    /// - `mket_id_cd` (`MKET_ID_CD`): 시장ID코드
-    /// - `fuop_dvsn_cd` (`FUOP_DVSN_CD`): 선물옵션구분코드
-    /// - `scrn_dvsn` (`SCRN_DVSN`): 화면구분
-    /// - `ctx_area_fk200` (`CTX_AREA_FK200`): 연속조회검색조건200
-    /// - `ctx_area_nk200` (`CTX_AREA_NK200`): 연속조회키200
+    #[inline]
     pub fn new(
-        strt_ord_dt: impl Into<String>,
-        end_ord_dt: impl Into<String>,
-        sll_buy_dvsn_cd: impl Into<String>,
-        ccld_nccs_dvsn: impl Into<String>,
-        sort_sqn: impl Into<String>,
-        strt_odno: impl Into<String>,
-        pdno: impl Into<String>,
-        mket_id_cd: impl Into<String>,
-        fuop_dvsn_cd: impl Into<String>,
-        scrn_dvsn: impl Into<String>,
-        ctx_area_fk200: impl Into<String>,
-        ctx_area_nk200: impl Into<String>,
+        strt_ord_dt: v::NaiveDate,
+        end_ord_dt: v::NaiveDate,
+        ccld_nccs_dvsn: crate::api::codes::FillFilter,
     ) -> Self {
         Self {
             variant: InquireNgtCcnlVariant::New,
             cano: String::new(),
             acnt_prdt_cd: String::new(),
-            strt_ord_dt: strt_ord_dt.into(),
-            end_ord_dt: end_ord_dt.into(),
-            sll_buy_dvsn_cd: sll_buy_dvsn_cd.into(),
-            ccld_nccs_dvsn: ccld_nccs_dvsn.into(),
-            sort_sqn: sort_sqn.into(),
-            strt_odno: strt_odno.into(),
-            pdno: pdno.into(),
-            mket_id_cd: mket_id_cd.into(),
-            fuop_dvsn_cd: fuop_dvsn_cd.into(),
-            scrn_dvsn: scrn_dvsn.into(),
-            ctx_area_fk200: ctx_area_fk200.into(),
-            ctx_area_nk200: ctx_area_nk200.into(),
+            strt_ord_dt: p::date(strt_ord_dt),
+            end_ord_dt: p::date(end_ord_dt),
+            sll_buy_dvsn_cd: String::new(),
+            ccld_nccs_dvsn: p::code(&ccld_nccs_dvsn),
+            sort_sqn: String::new(),
+            strt_odno: String::new(),
+            pdno: String::new(),
+            mket_id_cd: String::new(),
+            fuop_dvsn_cd: String::new(),
+            scrn_dvsn: "02".to_owned(),
+            ctx_area_fk200: String::new(),
+            ctx_area_nk200: String::new(),
         }
     }
 
@@ -192,32 +167,44 @@ impl InquireNgtCcnlRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
     }
 
     /// Sets 시작주문일자 (`STRT_ORD_DT`, required, length 8).
-    pub fn strt_ord_dt(mut self, value: impl Into<String>) -> Self {
-        self.strt_ord_dt = value.into();
+    #[inline]
+    pub fn strt_ord_dt(mut self, value: v::NaiveDate) -> Self {
+        self.strt_ord_dt = p::date(value);
         self
     }
 
     /// Sets 종료주문일자 (`END_ORD_DT`, required, length 8).
-    pub fn end_ord_dt(mut self, value: impl Into<String>) -> Self {
-        self.end_ord_dt = value.into();
+    #[inline]
+    pub fn end_ord_dt(mut self, value: v::NaiveDate) -> Self {
+        self.end_ord_dt = p::date(value);
         self
     }
 
     /// Sets 매도매수구분코드 (`SLL_BUY_DVSN_CD`, required, length 2).
-    pub fn sll_buy_dvsn_cd(mut self, value: impl Into<String>) -> Self {
-        self.sll_buy_dvsn_cd = value.into();
+    ///
+    /// Codes:
+    /// - `00`: 전체
+    /// - `01`: 매도
+    /// - `02`: 매수
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn sll_buy_dvsn_cd(mut self, value: crate::api::codes::SideFilter) -> Self {
+        self.sll_buy_dvsn_cd = p::code(&value);
         self
     }
 
@@ -227,54 +214,82 @@ impl InquireNgtCcnlRequest {
     /// - `00`: 전체
     /// - `01`: 체결
     /// - `02`: 미체결
-    pub fn ccld_nccs_dvsn(mut self, value: impl Into<String>) -> Self {
-        self.ccld_nccs_dvsn = value.into();
+    #[inline]
+    pub fn ccld_nccs_dvsn(mut self, value: crate::api::codes::FillFilter) -> Self {
+        self.ccld_nccs_dvsn = p::code(&value);
         self
     }
 
     /// Sets 정렬순서 (`SORT_SQN`, required, length 2).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn sort_sqn(mut self, value: impl Into<String>) -> Self {
         self.sort_sqn = value.into();
         self
     }
 
     /// Sets 시작주문번호 (`STRT_ODNO`, required, length 10).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn strt_odno(mut self, value: impl Into<String>) -> Self {
         self.strt_odno = value.into();
         self
     }
 
     /// Sets 상품번호 (`PDNO`, required, length 12).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn pdno(mut self, value: impl Into<String>) -> Self {
         self.pdno = value.into();
         self
     }
 
     /// Sets 시장ID코드 (`MKET_ID_CD`, required, length 3).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn mket_id_cd(mut self, value: impl Into<String>) -> Self {
         self.mket_id_cd = value.into();
         self
     }
 
     /// Sets 선물옵션구분코드 (`FUOP_DVSN_CD`, required, length 2).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fuop_dvsn_cd(mut self, value: impl Into<String>) -> Self {
         self.fuop_dvsn_cd = value.into();
         self
     }
 
     /// Sets 화면구분 (`SCRN_DVSN`, required, length 2).
-    pub fn scrn_dvsn(mut self, value: impl Into<String>) -> Self {
-        self.scrn_dvsn = value.into();
+    ///
+    /// Codes:
+    /// - `02`: Default
+    ///
+    /// Default: `02`.
+    #[inline]
+    pub fn scrn_dvsn(mut self, value: crate::api::codes::ScrnDvsn) -> Self {
+        self.scrn_dvsn = p::code(&value);
         self
     }
 
     /// Sets 연속조회검색조건200 (`CTX_AREA_FK200`, required, length 200).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_fk200(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_fk200 = value.into();
         self
     }
 
     /// Sets 연속조회키200 (`CTX_AREA_NK200`, required, length 200).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_nk200(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_nk200 = value.into();
         self
@@ -303,6 +318,136 @@ impl std::fmt::Debug for InquireNgtCcnlRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "CANO",
+        kind: p::FieldKind::Account,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ACNT_PRDT_CD",
+        kind: p::FieldKind::Product,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "STRT_ORD_DT",
+        kind: p::FieldKind::Date,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "END_ORD_DT",
+        kind: p::FieldKind::Date,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "SLL_BUY_DVSN_CD",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: true,
+        codes: &["00", "01", "02"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CCLD_NCCS_DVSN",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["00", "01", "02"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "SORT_SQN",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "STRT_ODNO",
+        kind: p::FieldKind::Text,
+        max_len: 10,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "PDNO",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "MKET_ID_CD",
+        kind: p::FieldKind::Text,
+        max_len: 3,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FUOP_DVSN_CD",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "SCRN_DVSN",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: true,
+        codes: &["02"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CTX_AREA_FK200",
+        kind: p::FieldKind::Text,
+        max_len: 200,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CTX_AREA_NK200",
+        kind: p::FieldKind::Text,
+        max_len: 200,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for InquireNgtCcnlRequest {
     type Response = InquireNgtCcnlResponse;
 
@@ -317,6 +462,23 @@ impl Endpoint for InquireNgtCcnlRequest {
             request: &["CTX_AREA_FK200", "CTX_AREA_NK200"],
             response: &["ctx_area_fk200", "ctx_area_nk200"],
         }),
+        fields: FIELDS,
+        variants: &[
+            (
+                "old",
+                TrIds {
+                    real: Some("JTCE5005R"),
+                    paper: None,
+                },
+            ),
+            (
+                "new",
+                TrIds {
+                    real: Some("STTN5201R"),
+                    paper: None,
+                },
+            ),
+        ],
     };
 
     fn tr_ids(&self) -> TrIds {

@@ -6,6 +6,7 @@
 //! - TR ID for `old` (구): real `JTCE1004R`, paper not available.
 //! - TR ID for `new` (신): real `STTN5105R`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -26,6 +27,9 @@ pub struct InquirePsblNgtOrderRequest {
     /// 상품번호 (`PDNO`, required, length 12).
     pdno: String,
     /// 상품유형코드 (`PRDT_TYPE_CD`, required, length 3).
+    ///
+    /// Codes:
+    /// - `301`: 선물옵션
     prdt_type_cd: String,
     /// 매도매수구분코드 (`SLL_BUY_DVSN_CD`, required, length 2).
     ///
@@ -83,26 +87,23 @@ impl InquirePsblNgtOrderRequest {
     ///
     /// Required fields, in spec order:
     /// - `pdno` (`PDNO`): 상품번호
-    /// - `prdt_type_cd` (`PRDT_TYPE_CD`): 상품유형코드
     /// - `sll_buy_dvsn_cd` (`SLL_BUY_DVSN_CD`): 매도매수구분코드
-    /// - `unit_price` (`UNIT_PRICE`): 주문가격1
     /// - `ord_dvsn_cd` (`ORD_DVSN_CD`): 주문구분코드
+    #[inline]
     pub fn old(
         pdno: impl Into<String>,
-        prdt_type_cd: impl Into<String>,
-        sll_buy_dvsn_cd: impl Into<String>,
-        unit_price: impl Into<String>,
-        ord_dvsn_cd: impl Into<String>,
+        sll_buy_dvsn_cd: crate::api::codes::SideFilter,
+        ord_dvsn_cd: crate::api::codes::OrdDvsnCd,
     ) -> Self {
         Self {
             variant: InquirePsblNgtOrderVariant::Old,
             cano: String::new(),
             acnt_prdt_cd: String::new(),
             pdno: pdno.into(),
-            prdt_type_cd: prdt_type_cd.into(),
-            sll_buy_dvsn_cd: sll_buy_dvsn_cd.into(),
-            unit_price: unit_price.into(),
-            ord_dvsn_cd: ord_dvsn_cd.into(),
+            prdt_type_cd: "301".to_owned(),
+            sll_buy_dvsn_cd: p::code(&sll_buy_dvsn_cd),
+            unit_price: String::new(),
+            ord_dvsn_cd: p::code(&ord_dvsn_cd),
         }
     }
 
@@ -110,26 +111,23 @@ impl InquirePsblNgtOrderRequest {
     ///
     /// Required fields, in spec order:
     /// - `pdno` (`PDNO`): 상품번호
-    /// - `prdt_type_cd` (`PRDT_TYPE_CD`): 상품유형코드
     /// - `sll_buy_dvsn_cd` (`SLL_BUY_DVSN_CD`): 매도매수구분코드
-    /// - `unit_price` (`UNIT_PRICE`): 주문가격1
     /// - `ord_dvsn_cd` (`ORD_DVSN_CD`): 주문구분코드
+    #[inline]
     pub fn new(
         pdno: impl Into<String>,
-        prdt_type_cd: impl Into<String>,
-        sll_buy_dvsn_cd: impl Into<String>,
-        unit_price: impl Into<String>,
-        ord_dvsn_cd: impl Into<String>,
+        sll_buy_dvsn_cd: crate::api::codes::SideFilter,
+        ord_dvsn_cd: crate::api::codes::OrdDvsnCd,
     ) -> Self {
         Self {
             variant: InquirePsblNgtOrderVariant::New,
             cano: String::new(),
             acnt_prdt_cd: String::new(),
             pdno: pdno.into(),
-            prdt_type_cd: prdt_type_cd.into(),
-            sll_buy_dvsn_cd: sll_buy_dvsn_cd.into(),
-            unit_price: unit_price.into(),
-            ord_dvsn_cd: ord_dvsn_cd.into(),
+            prdt_type_cd: "301".to_owned(),
+            sll_buy_dvsn_cd: p::code(&sll_buy_dvsn_cd),
+            unit_price: String::new(),
+            ord_dvsn_cd: p::code(&ord_dvsn_cd),
         }
     }
 
@@ -139,26 +137,35 @@ impl InquirePsblNgtOrderRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
     }
 
     /// Sets 상품번호 (`PDNO`, required, length 12).
+    #[inline]
     pub fn pdno(mut self, value: impl Into<String>) -> Self {
         self.pdno = value.into();
         self
     }
 
     /// Sets 상품유형코드 (`PRDT_TYPE_CD`, required, length 3).
-    pub fn prdt_type_cd(mut self, value: impl Into<String>) -> Self {
-        self.prdt_type_cd = value.into();
+    ///
+    /// Codes:
+    /// - `301`: 선물옵션
+    ///
+    /// Default: `301`.
+    #[inline]
+    pub fn prdt_type_cd(mut self, value: crate::api::codes::PrdtTypeCd) -> Self {
+        self.prdt_type_cd = p::code(&value);
         self
     }
 
@@ -167,14 +174,18 @@ impl InquirePsblNgtOrderRequest {
     /// Codes:
     /// - `01`: 매도
     /// - `02`: 매수
-    pub fn sll_buy_dvsn_cd(mut self, value: impl Into<String>) -> Self {
-        self.sll_buy_dvsn_cd = value.into();
+    #[inline]
+    pub fn sll_buy_dvsn_cd(mut self, value: crate::api::codes::SideFilter) -> Self {
+        self.sll_buy_dvsn_cd = p::code(&value);
         self
     }
 
     /// Sets 주문가격1 (`UNIT_PRICE`, required, length 23).
-    pub fn unit_price(mut self, value: impl Into<String>) -> Self {
-        self.unit_price = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn unit_price(mut self, value: v::Decimal) -> Self {
+        self.unit_price = p::decimal(value);
         self
     }
 
@@ -191,8 +202,9 @@ impl InquirePsblNgtOrderRequest {
     /// - `13`: 시장가(FOK)
     /// - `14`: 최유리(IOC)
     /// - `15`: 최유리(FOK)
-    pub fn ord_dvsn_cd(mut self, value: impl Into<String>) -> Self {
-        self.ord_dvsn_cd = value.into();
+    #[inline]
+    pub fn ord_dvsn_cd(mut self, value: crate::api::codes::OrdDvsnCd) -> Self {
+        self.ord_dvsn_cd = p::code(&value);
         self
     }
 }
@@ -212,6 +224,73 @@ impl std::fmt::Debug for InquirePsblNgtOrderRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "CANO",
+        kind: p::FieldKind::Account,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ACNT_PRDT_CD",
+        kind: p::FieldKind::Product,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "PDNO",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "PRDT_TYPE_CD",
+        kind: p::FieldKind::Code,
+        max_len: 3,
+        required: true,
+        blank: false,
+        codes: &["301"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "SLL_BUY_DVSN_CD",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["01", "02"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "UNIT_PRICE",
+        kind: p::FieldKind::Decimal,
+        max_len: 23,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ORD_DVSN_CD",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["01", "02", "03", "04", "10", "11", "12", "13", "14", "15"],
+        retired: &[],
+    },
+];
+
 impl Endpoint for InquirePsblNgtOrderRequest {
     type Response = InquirePsblNgtOrderResponse;
 
@@ -223,6 +302,23 @@ impl Endpoint for InquirePsblNgtOrderRequest {
         method: HttpMethod::Get,
         path: "/uapi/domestic-futureoption/v1/trading/inquire-psbl-ngt-order",
         paging: None,
+        fields: FIELDS,
+        variants: &[
+            (
+                "old",
+                TrIds {
+                    real: Some("JTCE1004R"),
+                    paper: None,
+                },
+            ),
+            (
+                "new",
+                TrIds {
+                    real: Some("STTN5105R"),
+                    paper: None,
+                },
+            ),
+        ],
     };
 
     fn tr_ids(&self) -> TrIds {

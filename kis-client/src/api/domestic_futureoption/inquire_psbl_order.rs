@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `TTTO5105R`, paper `VTTO5105R`.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -65,6 +66,7 @@ impl serde::Serialize for InquirePsblOrderRequest {
 
 impl InquirePsblOrderRequest {
     /// A new request.
+    #[inline]
     pub fn new() -> Self {
         Self {
             cano: String::new(),
@@ -77,18 +79,27 @@ impl InquirePsblOrderRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, length 8).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, length 2).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
     }
 
     /// Sets 상품번호 (`PDNO`, length 12).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn pdno(mut self, value: impl Into<String>) -> Self {
         self.pdno = value.into();
         self
@@ -99,14 +110,20 @@ impl InquirePsblOrderRequest {
     /// Codes:
     /// - `01`: 매도
     /// - `02`: 매수
-    pub fn sll_buy_dvsn_cd(mut self, value: impl Into<String>) -> Self {
-        self.sll_buy_dvsn_cd = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn sll_buy_dvsn_cd(mut self, value: crate::api::codes::SideFilter) -> Self {
+        self.sll_buy_dvsn_cd = p::code(&value);
         self
     }
 
     /// Sets 주문가격1 (`UNIT_PRICE`, length 23).
-    pub fn unit_price(mut self, value: impl Into<String>) -> Self {
-        self.unit_price = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn unit_price(mut self, value: v::Decimal) -> Self {
+        self.unit_price = p::decimal(value);
         self
     }
 
@@ -123,8 +140,11 @@ impl InquirePsblOrderRequest {
     /// - `13`: 시장가(FOK)
     /// - `14`: 최유리(IOC)
     /// - `15`: 최유리(FOK)
-    pub fn ord_dvsn_cd(mut self, value: impl Into<String>) -> Self {
-        self.ord_dvsn_cd = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn ord_dvsn_cd(mut self, value: crate::api::codes::OrdDvsnCd) -> Self {
+        self.ord_dvsn_cd = p::code(&value);
         self
     }
 }
@@ -148,6 +168,64 @@ impl std::fmt::Debug for InquirePsblOrderRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "CANO",
+        kind: p::FieldKind::Account,
+        max_len: 8,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ACNT_PRDT_CD",
+        kind: p::FieldKind::Product,
+        max_len: 2,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "PDNO",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "SLL_BUY_DVSN_CD",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: false,
+        blank: false,
+        codes: &["01", "02"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "UNIT_PRICE",
+        kind: p::FieldKind::Decimal,
+        max_len: 23,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ORD_DVSN_CD",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: false,
+        blank: false,
+        codes: &["01", "02", "03", "04", "10", "11", "12", "13", "14", "15"],
+        retired: &[],
+    },
+];
+
 impl Endpoint for InquirePsblOrderRequest {
     type Response = InquirePsblOrderResponse;
 
@@ -159,6 +237,14 @@ impl Endpoint for InquirePsblOrderRequest {
         method: HttpMethod::Get,
         path: "/uapi/domestic-futureoption/v1/trading/inquire-psbl-order",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("TTTO5105R"),
+                paper: Some("VTTO5105R"),
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `FHKIF03020200`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -28,6 +29,11 @@ pub struct InquireTimeFuopchartpriceRequest {
     /// FID 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
     fid_input_iscd: String,
     /// FID 시간 구분 코드 (`FID_HOUR_CLS_CODE`, required, length 5).
+    ///
+    /// Codes:
+    /// - `30`: 30초
+    /// - `60`: 1분
+    /// - `3600`: 1시간
     fid_hour_cls_code: String,
     /// FID 과거 데이터 포함 여부 (`FID_PW_DATA_INCU_YN`, required, length 2).
     fid_pw_data_incu_yn: String,
@@ -86,22 +92,23 @@ impl InquireTimeFuopchartpriceRequest {
     /// - `fid_fake_tick_incu_yn` (`FID_FAKE_TICK_INCU_YN`): FID 허봉 포함 여부
     /// - `fid_input_date_1` (`FID_INPUT_DATE_1`): FID 입력 날짜1
     /// - `fid_input_hour_1` (`FID_INPUT_HOUR_1`): FID 입력 시간1
+    #[inline]
     pub fn new(
-        fid_cond_mrkt_div_code: impl Into<String>,
+        fid_cond_mrkt_div_code: crate::api::codes::FuturesMarket,
         fid_input_iscd: impl Into<String>,
-        fid_hour_cls_code: impl Into<String>,
+        fid_hour_cls_code: crate::api::codes::FidHourClsCode,
         fid_pw_data_incu_yn: impl Into<String>,
         fid_fake_tick_incu_yn: impl Into<String>,
-        fid_input_date_1: impl Into<String>,
+        fid_input_date_1: v::NaiveDate,
         fid_input_hour_1: impl Into<String>,
     ) -> Self {
         Self {
-            fid_cond_mrkt_div_code: fid_cond_mrkt_div_code.into(),
+            fid_cond_mrkt_div_code: p::code(&fid_cond_mrkt_div_code),
             fid_input_iscd: fid_input_iscd.into(),
-            fid_hour_cls_code: fid_hour_cls_code.into(),
+            fid_hour_cls_code: p::code(&fid_hour_cls_code),
             fid_pw_data_incu_yn: fid_pw_data_incu_yn.into(),
             fid_fake_tick_incu_yn: fid_fake_tick_incu_yn.into(),
-            fid_input_date_1: fid_input_date_1.into(),
+            fid_input_date_1: p::date(fid_input_date_1),
             fid_input_hour_1: fid_input_hour_1.into(),
         }
     }
@@ -116,42 +123,54 @@ impl InquireTimeFuopchartpriceRequest {
     /// - `CF`: 상품선물(금), 금리선물(국채), 통화선물(달러)
     /// - `CM`: 야간선물
     /// - `EU`: 야간옵션
-    pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_cond_mrkt_div_code = value.into();
+    #[inline]
+    pub fn fid_cond_mrkt_div_code(mut self, value: crate::api::codes::FuturesMarket) -> Self {
+        self.fid_cond_mrkt_div_code = p::code(&value);
         self
     }
 
     /// Sets FID 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self
     }
 
     /// Sets FID 시간 구분 코드 (`FID_HOUR_CLS_CODE`, required, length 5).
-    pub fn fid_hour_cls_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_hour_cls_code = value.into();
+    ///
+    /// Codes:
+    /// - `30`: 30초
+    /// - `60`: 1분
+    /// - `3600`: 1시간
+    #[inline]
+    pub fn fid_hour_cls_code(mut self, value: crate::api::codes::FidHourClsCode) -> Self {
+        self.fid_hour_cls_code = p::code(&value);
         self
     }
 
     /// Sets FID 과거 데이터 포함 여부 (`FID_PW_DATA_INCU_YN`, required, length 2).
+    #[inline]
     pub fn fid_pw_data_incu_yn(mut self, value: impl Into<String>) -> Self {
         self.fid_pw_data_incu_yn = value.into();
         self
     }
 
     /// Sets FID 허봉 포함 여부 (`FID_FAKE_TICK_INCU_YN`, required, length 2).
+    #[inline]
     pub fn fid_fake_tick_incu_yn(mut self, value: impl Into<String>) -> Self {
         self.fid_fake_tick_incu_yn = value.into();
         self
     }
 
     /// Sets FID 입력 날짜1 (`FID_INPUT_DATE_1`, required, length 10).
-    pub fn fid_input_date_1(mut self, value: impl Into<String>) -> Self {
-        self.fid_input_date_1 = value.into();
+    #[inline]
+    pub fn fid_input_date_1(mut self, value: v::NaiveDate) -> Self {
+        self.fid_input_date_1 = p::date(value);
         self
     }
 
     /// Sets FID 입력 시간1 (`FID_INPUT_HOUR_1`, required, length 10).
+    #[inline]
     pub fn fid_input_hour_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_hour_1 = value.into();
         self
@@ -172,6 +191,73 @@ impl std::fmt::Debug for InquireTimeFuopchartpriceRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "FID_COND_MRKT_DIV_CODE",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["F", "O", "JF", "JO", "CF", "CM", "EU"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_ISCD",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_HOUR_CLS_CODE",
+        kind: p::FieldKind::Code,
+        max_len: 5,
+        required: true,
+        blank: false,
+        codes: &["30", "60", "3600"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_PW_DATA_INCU_YN",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_FAKE_TICK_INCU_YN",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_DATE_1",
+        kind: p::FieldKind::Date,
+        max_len: 10,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_HOUR_1",
+        kind: p::FieldKind::Text,
+        max_len: 10,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for InquireTimeFuopchartpriceRequest {
     type Response = InquireTimeFuopchartpriceResponse;
 
@@ -183,6 +269,14 @@ impl Endpoint for InquireTimeFuopchartpriceRequest {
         method: HttpMethod::Get,
         path: "/uapi/domestic-futureoption/v1/quotations/inquire-time-fuopchartprice",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("FHKIF03020200"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {
@@ -271,7 +365,7 @@ pub struct Output1 {
     /// - `3`: 보합
     /// - `4`: 하한
     /// - `5`: 하락
-    pub prdy_vrss_sign: v::Val<PrdyVrssSign>,
+    pub prdy_vrss_sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 선물 전일 대비율 (`futs_prdy_ctrt`, required, length 8).
     pub futs_prdy_ctrt: v::Val<v::Decimal>,
     /// 선물 전일 종가 (`futs_prdy_clpr`, required, length 11).
@@ -514,50 +608,5 @@ impl v::Object for Output2 {
         r.val(path, "futs_lwpr", &self.futs_lwpr);
         r.val(path, "cntg_vol", &self.cntg_vol);
         r.val(path, "acml_tr_pbmn", &self.acml_tr_pbmn);
-    }
-}
-
-/// Codes of 전일 대비 부호 (`prdy_vrss_sign`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PrdyVrssSign {
-    /// `1`: 상한
-    V1,
-    /// `2`: 상승
-    V2,
-    /// `3`: 보합
-    V3,
-    /// `4`: 하한
-    V4,
-    /// `5`: 하락
-    V5,
-    /// A code the spec does not list, kept verbatim.
-    Other(Box<str>),
-}
-
-impl v::Wire for PrdyVrssSign {
-    fn parse_wire(s: &str) -> Option<Self> {
-        Some(match s {
-            "1" => Self::V1,
-            "2" => Self::V2,
-            "3" => Self::V3,
-            "4" => Self::V4,
-            "5" => Self::V5,
-            _ => Self::Other(s.into()),
-        })
-    }
-
-    fn is_canonical(&self, _: &str) -> bool {
-        true
-    }
-
-    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(match self {
-            Self::V1 => "1",
-            Self::V2 => "2",
-            Self::V3 => "3",
-            Self::V4 => "4",
-            Self::V5 => "5",
-            Self::Other(s) => s,
-        })
     }
 }

@@ -6,6 +6,7 @@
 //!
 //! - TR ID: real `TTTO6032R`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -42,33 +43,35 @@ impl MarginRateRequest {
     ///
     /// Required fields, in spec order:
     /// - `bass_dt` (`BASS_DT`): 기준일자
-    /// - `bast_id` (`BAST_ID`): 기초자산ID
-    /// - `ctx_area_nk200` (`CTX_AREA_NK200`): 연속조회키200
-    pub fn new(
-        bass_dt: impl Into<String>,
-        bast_id: impl Into<String>,
-        ctx_area_nk200: impl Into<String>,
-    ) -> Self {
+    #[inline]
+    pub fn new(bass_dt: v::NaiveDate) -> Self {
         Self {
-            bass_dt: bass_dt.into(),
-            bast_id: bast_id.into(),
-            ctx_area_nk200: ctx_area_nk200.into(),
+            bass_dt: p::date(bass_dt),
+            bast_id: String::new(),
+            ctx_area_nk200: String::new(),
         }
     }
 
     /// Sets 기준일자 (`BASS_DT`, required, length 8).
-    pub fn bass_dt(mut self, value: impl Into<String>) -> Self {
-        self.bass_dt = value.into();
+    #[inline]
+    pub fn bass_dt(mut self, value: v::NaiveDate) -> Self {
+        self.bass_dt = p::date(value);
         self
     }
 
     /// Sets 기초자산ID (`BAST_ID`, required, length 20).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn bast_id(mut self, value: impl Into<String>) -> Self {
         self.bast_id = value.into();
         self
     }
 
     /// Sets 연속조회키200 (`CTX_AREA_NK200`, required, length 200).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_nk200(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_nk200 = value.into();
         self
@@ -85,6 +88,37 @@ impl std::fmt::Debug for MarginRateRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "BASS_DT",
+        kind: p::FieldKind::Date,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "BAST_ID",
+        kind: p::FieldKind::Text,
+        max_len: 20,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CTX_AREA_NK200",
+        kind: p::FieldKind::Text,
+        max_len: 200,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for MarginRateRequest {
     type Response = MarginRateResponse;
 
@@ -99,6 +133,14 @@ impl Endpoint for MarginRateRequest {
             request: &["CTX_AREA_NK200"],
             response: &["ctx_area_nk200"],
         }),
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("TTTO6032R"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

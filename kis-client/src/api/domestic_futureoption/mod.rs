@@ -240,3 +240,31 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         decode: crate::value::decode_map::<order_rvsecncl::OrderRvsecnclResponse>,
     },
 ];
+
+/// The request facts of this category, for by-name requests.
+pub(crate) const REQUESTS: &[&crate::endpoint::EndpointInfo] = &[
+    <display_board_callput::DisplayBoardCallputRequest as crate::endpoint::Endpoint>::INFO,
+    <display_board_futures::DisplayBoardFuturesRequest as crate::endpoint::Endpoint>::INFO,
+    <display_board_option_list::DisplayBoardOptionListRequest as crate::endpoint::Endpoint>::INFO,
+    <display_board_top::DisplayBoardTopRequest as crate::endpoint::Endpoint>::INFO,
+    <exp_price_trend::ExpPriceTrendRequest as crate::endpoint::Endpoint>::INFO,
+    <inquire_asking_price::InquireAskingPriceRequest as crate::endpoint::Endpoint>::INFO,
+    <inquire_balance::InquireBalanceRequest as crate::endpoint::Endpoint>::INFO,
+    <inquire_balance_settlement_pl::InquireBalanceSettlementPlRequest as crate::endpoint::Endpoint>::INFO,
+    <inquire_balance_valuation_pl::InquireBalanceValuationPlRequest as crate::endpoint::Endpoint>::INFO,
+    <inquire_ccnl::InquireCcnlRequest as crate::endpoint::Endpoint>::INFO,
+    <inquire_ccnl_bstime::InquireCcnlBstimeRequest as crate::endpoint::Endpoint>::INFO,
+    <inquire_daily_amount_fee::InquireDailyAmountFeeRequest as crate::endpoint::Endpoint>::INFO,
+    <inquire_daily_fuopchartprice::InquireDailyFuopchartpriceRequest as crate::endpoint::Endpoint>::INFO,
+    <inquire_deposit::InquireDepositRequest as crate::endpoint::Endpoint>::INFO,
+    <inquire_ngt_balance::InquireNgtBalanceRequest as crate::endpoint::Endpoint>::INFO,
+    <inquire_ngt_ccnl::InquireNgtCcnlRequest as crate::endpoint::Endpoint>::INFO,
+    <inquire_price::InquirePriceRequest as crate::endpoint::Endpoint>::INFO,
+    <inquire_psbl_ngt_order::InquirePsblNgtOrderRequest as crate::endpoint::Endpoint>::INFO,
+    <inquire_psbl_order::InquirePsblOrderRequest as crate::endpoint::Endpoint>::INFO,
+    <inquire_time_fuopchartprice::InquireTimeFuopchartpriceRequest as crate::endpoint::Endpoint>::INFO,
+    <margin_rate::MarginRateRequest as crate::endpoint::Endpoint>::INFO,
+    <ngt_margin_detail::NgtMarginDetailRequest as crate::endpoint::Endpoint>::INFO,
+    <order::OrderRequest as crate::endpoint::Endpoint>::INFO,
+    <order_rvsecncl::OrderRvsecnclRequest as crate::endpoint::Endpoint>::INFO,
+];

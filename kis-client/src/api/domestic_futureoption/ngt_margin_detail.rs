@@ -6,6 +6,7 @@
 //! - TR ID for `old` (구): real `JTCE6003R`, paper not available.
 //! - TR ID for `new` (신): real `CTFN7107R`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -55,6 +56,7 @@ impl NgtMarginDetailRequest {
     ///
     /// Required fields, in spec order:
     /// - `mgna_dvsn_cd` (`MGNA_DVSN_CD`): 증거금 구분코드
+    #[inline]
     pub fn old(mgna_dvsn_cd: impl Into<String>) -> Self {
         Self {
             variant: NgtMarginDetailVariant::Old,
@@ -68,6 +70,7 @@ impl NgtMarginDetailRequest {
     ///
     /// Required fields, in spec order:
     /// - `mgna_dvsn_cd` (`MGNA_DVSN_CD`): 증거금 구분코드
+    #[inline]
     pub fn new(mgna_dvsn_cd: impl Into<String>) -> Self {
         Self {
             variant: NgtMarginDetailVariant::New,
@@ -83,18 +86,21 @@ impl NgtMarginDetailRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
     }
 
     /// Sets 증거금 구분코드 (`MGNA_DVSN_CD`, required, length 2).
+    #[inline]
     pub fn mgna_dvsn_cd(mut self, value: impl Into<String>) -> Self {
         self.mgna_dvsn_cd = value.into();
         self
@@ -112,6 +118,37 @@ impl std::fmt::Debug for NgtMarginDetailRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "CANO",
+        kind: p::FieldKind::Account,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ACNT_PRDT_CD",
+        kind: p::FieldKind::Product,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "MGNA_DVSN_CD",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for NgtMarginDetailRequest {
     type Response = NgtMarginDetailResponse;
 
@@ -123,6 +160,23 @@ impl Endpoint for NgtMarginDetailRequest {
         method: HttpMethod::Get,
         path: "/uapi/domestic-futureoption/v1/trading/ngt-margin-detail",
         paging: None,
+        fields: FIELDS,
+        variants: &[
+            (
+                "old",
+                TrIds {
+                    real: Some("JTCE6003R"),
+                    paper: None,
+                },
+            ),
+            (
+                "new",
+                TrIds {
+                    real: Some("CTFN7107R"),
+                    paper: None,
+                },
+            ),
+        ],
     };
 
     fn tr_ids(&self) -> TrIds {

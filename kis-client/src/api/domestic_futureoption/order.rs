@@ -7,6 +7,7 @@
 //! - TR ID for `night_old` (야간 매수/매도 구): real `JTCE1001U`, paper not available.
 //! - TR ID for `night_new` (야간 매수/매도 신): real `STTN1101U`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -22,6 +23,9 @@ use crate::value as v;
 pub struct OrderRequest {
     variant: OrderVariant,
     /// 주문처리구분코드 (`ORD_PRCS_DVSN_CD`, required, length 2).
+    ///
+    /// Codes:
+    /// - `02`: 주문전송
     ord_prcs_dvsn_cd: String,
     /// 종합계좌번호 (`CANO`, required, length 8).
     cano: String,
@@ -121,102 +125,99 @@ impl OrderRequest {
     /// A request for variant `day` (주간 매수/매도).
     ///
     /// Required fields, in spec order:
-    /// - `ord_prcs_dvsn_cd` (`ORD_PRCS_DVSN_CD`): 주문처리구분코드
     /// - `sll_buy_dvsn_cd` (`SLL_BUY_DVSN_CD`): 매도매수구분코드
     /// - `shtn_pdno` (`SHTN_PDNO`): 단축상품번호
     /// - `ord_qty` (`ORD_QTY`): 주문수량
     /// - `unit_price` (`UNIT_PRICE`): 주문가격1
     /// - `ord_dvsn_cd` (`ORD_DVSN_CD`): 주문구분코드
+    #[inline]
     pub fn day(
-        ord_prcs_dvsn_cd: impl Into<String>,
-        sll_buy_dvsn_cd: impl Into<String>,
+        sll_buy_dvsn_cd: crate::api::codes::SideFilter,
         shtn_pdno: impl Into<String>,
-        ord_qty: impl Into<String>,
-        unit_price: impl Into<String>,
-        ord_dvsn_cd: impl Into<String>,
+        ord_qty: u64,
+        unit_price: v::Decimal,
+        ord_dvsn_cd: crate::api::codes::OrdDvsnCd,
     ) -> Self {
         Self {
             variant: OrderVariant::Day,
-            ord_prcs_dvsn_cd: ord_prcs_dvsn_cd.into(),
+            ord_prcs_dvsn_cd: "02".to_owned(),
             cano: String::new(),
             acnt_prdt_cd: String::new(),
-            sll_buy_dvsn_cd: sll_buy_dvsn_cd.into(),
+            sll_buy_dvsn_cd: p::code(&sll_buy_dvsn_cd),
             shtn_pdno: shtn_pdno.into(),
-            ord_qty: ord_qty.into(),
-            unit_price: unit_price.into(),
+            ord_qty: p::int(ord_qty),
+            unit_price: p::decimal(unit_price),
             nmpr_type_cd: String::new(),
             krx_nmpr_cndt_cd: String::new(),
             ctac_tlno: String::new(),
             fuop_item_dvsn_cd: String::new(),
-            ord_dvsn_cd: ord_dvsn_cd.into(),
+            ord_dvsn_cd: p::code(&ord_dvsn_cd),
         }
     }
 
     /// A request for variant `night_old` (야간 매수/매도 구).
     ///
     /// Required fields, in spec order:
-    /// - `ord_prcs_dvsn_cd` (`ORD_PRCS_DVSN_CD`): 주문처리구분코드
     /// - `sll_buy_dvsn_cd` (`SLL_BUY_DVSN_CD`): 매도매수구분코드
     /// - `shtn_pdno` (`SHTN_PDNO`): 단축상품번호
     /// - `ord_qty` (`ORD_QTY`): 주문수량
     /// - `unit_price` (`UNIT_PRICE`): 주문가격1
     /// - `ord_dvsn_cd` (`ORD_DVSN_CD`): 주문구분코드
+    #[inline]
     pub fn night_old(
-        ord_prcs_dvsn_cd: impl Into<String>,
-        sll_buy_dvsn_cd: impl Into<String>,
+        sll_buy_dvsn_cd: crate::api::codes::SideFilter,
         shtn_pdno: impl Into<String>,
-        ord_qty: impl Into<String>,
-        unit_price: impl Into<String>,
-        ord_dvsn_cd: impl Into<String>,
+        ord_qty: u64,
+        unit_price: v::Decimal,
+        ord_dvsn_cd: crate::api::codes::OrdDvsnCd,
     ) -> Self {
         Self {
             variant: OrderVariant::NightOld,
-            ord_prcs_dvsn_cd: ord_prcs_dvsn_cd.into(),
+            ord_prcs_dvsn_cd: "02".to_owned(),
             cano: String::new(),
             acnt_prdt_cd: String::new(),
-            sll_buy_dvsn_cd: sll_buy_dvsn_cd.into(),
+            sll_buy_dvsn_cd: p::code(&sll_buy_dvsn_cd),
             shtn_pdno: shtn_pdno.into(),
-            ord_qty: ord_qty.into(),
-            unit_price: unit_price.into(),
+            ord_qty: p::int(ord_qty),
+            unit_price: p::decimal(unit_price),
             nmpr_type_cd: String::new(),
             krx_nmpr_cndt_cd: String::new(),
             ctac_tlno: String::new(),
             fuop_item_dvsn_cd: String::new(),
-            ord_dvsn_cd: ord_dvsn_cd.into(),
+            ord_dvsn_cd: p::code(&ord_dvsn_cd),
         }
     }
 
     /// A request for variant `night_new` (야간 매수/매도 신).
     ///
     /// Required fields, in spec order:
-    /// - `ord_prcs_dvsn_cd` (`ORD_PRCS_DVSN_CD`): 주문처리구분코드
     /// - `sll_buy_dvsn_cd` (`SLL_BUY_DVSN_CD`): 매도매수구분코드
     /// - `shtn_pdno` (`SHTN_PDNO`): 단축상품번호
     /// - `ord_qty` (`ORD_QTY`): 주문수량
     /// - `unit_price` (`UNIT_PRICE`): 주문가격1
     /// - `ord_dvsn_cd` (`ORD_DVSN_CD`): 주문구분코드
+    #[inline]
     pub fn night_new(
-        ord_prcs_dvsn_cd: impl Into<String>,
-        sll_buy_dvsn_cd: impl Into<String>,
+        sll_buy_dvsn_cd: crate::api::codes::SideFilter,
         shtn_pdno: impl Into<String>,
-        ord_qty: impl Into<String>,
-        unit_price: impl Into<String>,
-        ord_dvsn_cd: impl Into<String>,
+        ord_qty: u64,
+        unit_price: v::Decimal,
+        ord_dvsn_cd: crate::api::codes::OrdDvsnCd,
     ) -> Self {
         Self {
             variant: OrderVariant::NightNew,
-            ord_prcs_dvsn_cd: ord_prcs_dvsn_cd.into(),
+            ord_prcs_dvsn_cd: "02".to_owned(),
             cano: String::new(),
             acnt_prdt_cd: String::new(),
-            sll_buy_dvsn_cd: sll_buy_dvsn_cd.into(),
+            sll_buy_dvsn_cd: p::code(&sll_buy_dvsn_cd),
             shtn_pdno: shtn_pdno.into(),
-            ord_qty: ord_qty.into(),
-            unit_price: unit_price.into(),
+            ord_qty: p::int(ord_qty),
+            unit_price: p::decimal(unit_price),
             nmpr_type_cd: String::new(),
             krx_nmpr_cndt_cd: String::new(),
             ctac_tlno: String::new(),
             fuop_item_dvsn_cd: String::new(),
-            ord_dvsn_cd: ord_dvsn_cd.into(),
+            ord_dvsn_cd: p::code(&ord_dvsn_cd),
         }
     }
 
@@ -226,18 +227,26 @@ impl OrderRequest {
     }
 
     /// Sets 주문처리구분코드 (`ORD_PRCS_DVSN_CD`, required, length 2).
-    pub fn ord_prcs_dvsn_cd(mut self, value: impl Into<String>) -> Self {
-        self.ord_prcs_dvsn_cd = value.into();
+    ///
+    /// Codes:
+    /// - `02`: 주문전송
+    ///
+    /// Default: `02`.
+    #[inline]
+    pub fn ord_prcs_dvsn_cd(mut self, value: crate::api::codes::OrdPrcsDvsnCd) -> Self {
+        self.ord_prcs_dvsn_cd = p::code(&value);
         self
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
@@ -248,26 +257,30 @@ impl OrderRequest {
     /// Codes:
     /// - `01`: 매도
     /// - `02`: 매수
-    pub fn sll_buy_dvsn_cd(mut self, value: impl Into<String>) -> Self {
-        self.sll_buy_dvsn_cd = value.into();
+    #[inline]
+    pub fn sll_buy_dvsn_cd(mut self, value: crate::api::codes::SideFilter) -> Self {
+        self.sll_buy_dvsn_cd = p::code(&value);
         self
     }
 
     /// Sets 단축상품번호 (`SHTN_PDNO`, required, length 12).
+    #[inline]
     pub fn shtn_pdno(mut self, value: impl Into<String>) -> Self {
         self.shtn_pdno = value.into();
         self
     }
 
     /// Sets 주문수량 (`ORD_QTY`, required, length 10).
-    pub fn ord_qty(mut self, value: impl Into<String>) -> Self {
-        self.ord_qty = value.into();
+    #[inline]
+    pub fn ord_qty(mut self, value: u64) -> Self {
+        self.ord_qty = p::int(value);
         self
     }
 
     /// Sets 주문가격1 (`UNIT_PRICE`, required, length 23).
-    pub fn unit_price(mut self, value: impl Into<String>) -> Self {
-        self.unit_price = value.into();
+    #[inline]
+    pub fn unit_price(mut self, value: v::Decimal) -> Self {
+        self.unit_price = p::decimal(value);
         self
     }
 
@@ -278,8 +291,11 @@ impl OrderRequest {
     /// - `02`: 시장가
     /// - `03`: 조건부
     /// - `04`: 최유리
-    pub fn nmpr_type_cd(mut self, value: impl Into<String>) -> Self {
-        self.nmpr_type_cd = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn nmpr_type_cd(mut self, value: crate::api::codes::NmprTypeCd) -> Self {
+        self.nmpr_type_cd = p::code(&value);
         self
     }
 
@@ -289,18 +305,27 @@ impl OrderRequest {
     /// - `0`: 없음
     /// - `3`: IOC
     /// - `4`: FOK
-    pub fn krx_nmpr_cndt_cd(mut self, value: impl Into<String>) -> Self {
-        self.krx_nmpr_cndt_cd = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn krx_nmpr_cndt_cd(mut self, value: crate::api::codes::KrxNmprCndtCd) -> Self {
+        self.krx_nmpr_cndt_cd = p::code(&value);
         self
     }
 
     /// Sets 연락전화번호 (`CTAC_TLNO`, length 20).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctac_tlno(mut self, value: impl Into<String>) -> Self {
         self.ctac_tlno = value.into();
         self
     }
 
     /// Sets 선물옵션종목구분코드 (`FUOP_ITEM_DVSN_CD`, length 2).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fuop_item_dvsn_cd(mut self, value: impl Into<String>) -> Self {
         self.fuop_item_dvsn_cd = value.into();
         self
@@ -319,8 +344,9 @@ impl OrderRequest {
     /// - `13`: 시장가(FOK)
     /// - `14`: 최유리(IOC)
     /// - `15`: 최유리(FOK)
-    pub fn ord_dvsn_cd(mut self, value: impl Into<String>) -> Self {
-        self.ord_dvsn_cd = value.into();
+    #[inline]
+    pub fn ord_dvsn_cd(mut self, value: crate::api::codes::OrdDvsnCd) -> Self {
+        self.ord_dvsn_cd = p::code(&value);
         self
     }
 }
@@ -345,6 +371,118 @@ impl std::fmt::Debug for OrderRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "ORD_PRCS_DVSN_CD",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["02"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CANO",
+        kind: p::FieldKind::Account,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ACNT_PRDT_CD",
+        kind: p::FieldKind::Product,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "SLL_BUY_DVSN_CD",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["01", "02"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "SHTN_PDNO",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ORD_QTY",
+        kind: p::FieldKind::Integer,
+        max_len: 10,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "UNIT_PRICE",
+        kind: p::FieldKind::Decimal,
+        max_len: 23,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "NMPR_TYPE_CD",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: false,
+        blank: false,
+        codes: &["01", "02", "03", "04"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "KRX_NMPR_CNDT_CD",
+        kind: p::FieldKind::Code,
+        max_len: 1,
+        required: false,
+        blank: false,
+        codes: &["0", "3", "4"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CTAC_TLNO",
+        kind: p::FieldKind::Text,
+        max_len: 20,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FUOP_ITEM_DVSN_CD",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ORD_DVSN_CD",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["01", "02", "03", "04", "10", "11", "12", "13", "14", "15"],
+        retired: &[],
+    },
+];
+
 impl Endpoint for OrderRequest {
     type Response = OrderResponse;
 
@@ -356,6 +494,30 @@ impl Endpoint for OrderRequest {
         method: HttpMethod::Post,
         path: "/uapi/domestic-futureoption/v1/trading/order",
         paging: None,
+        fields: FIELDS,
+        variants: &[
+            (
+                "day",
+                TrIds {
+                    real: Some("TTTO1101U"),
+                    paper: Some("VTTO1101U"),
+                },
+            ),
+            (
+                "night_old",
+                TrIds {
+                    real: Some("JTCE1001U"),
+                    paper: None,
+                },
+            ),
+            (
+                "night_new",
+                TrIds {
+                    real: Some("STTN1101U"),
+                    paper: None,
+                },
+            ),
+        ],
     };
 
     fn tr_ids(&self) -> TrIds {

@@ -7,6 +7,7 @@
 //! - TR ID for `night_old` (야간 정정/취소 구): real `JTCE1002U`, paper not available.
 //! - TR ID for `night_new` (야간 정정/취소 신): real `STTN1103U`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -22,6 +23,9 @@ use crate::value as v;
 pub struct OrderRvsecnclRequest {
     variant: OrderRvsecnclVariant,
     /// 주문처리구분코드 (`ORD_PRCS_DVSN_CD`, required, length 2).
+    ///
+    /// Codes:
+    /// - `02`: 주문전송
     ord_prcs_dvsn_cd: String,
     /// 종합계좌번호 (`CANO`, required, length 8).
     cano: String,
@@ -55,10 +59,6 @@ pub struct OrderRvsecnclRequest {
     /// - `4`: FOK
     krx_nmpr_cndt_cd: String,
     /// 잔여수량여부 (`RMN_QTY_YN`, required, length 1).
-    ///
-    /// Codes:
-    /// - `Y`: 전량
-    /// - `N`: 일부
     rmn_qty_yn: String,
     /// 선물옵션종목구분코드 (`FUOP_ITEM_DVSN_CD`, length 2).
     ///
@@ -134,120 +134,105 @@ impl OrderRvsecnclRequest {
     /// A request for variant `day` (주간 정정/취소).
     ///
     /// Required fields, in spec order:
-    /// - `ord_prcs_dvsn_cd` (`ORD_PRCS_DVSN_CD`): 주문처리구분코드
     /// - `rvse_cncl_dvsn_cd` (`RVSE_CNCL_DVSN_CD`): 정정취소구분코드
     /// - `orgn_odno` (`ORGN_ODNO`): 원주문번호
     /// - `ord_qty` (`ORD_QTY`): 주문수량
     /// - `unit_price` (`UNIT_PRICE`): 주문가격1
-    /// - `nmpr_type_cd` (`NMPR_TYPE_CD`): 호가유형코드
-    /// - `krx_nmpr_cndt_cd` (`KRX_NMPR_CNDT_CD`): 한국거래소호가조건코드
     /// - `rmn_qty_yn` (`RMN_QTY_YN`): 잔여수량여부
     /// - `ord_dvsn_cd` (`ORD_DVSN_CD`): 주문구분코드
+    #[inline]
     pub fn day(
-        ord_prcs_dvsn_cd: impl Into<String>,
-        rvse_cncl_dvsn_cd: impl Into<String>,
+        rvse_cncl_dvsn_cd: crate::api::codes::ModifyCancel,
         orgn_odno: impl Into<String>,
-        ord_qty: impl Into<String>,
-        unit_price: impl Into<String>,
-        nmpr_type_cd: impl Into<String>,
-        krx_nmpr_cndt_cd: impl Into<String>,
-        rmn_qty_yn: impl Into<String>,
-        ord_dvsn_cd: impl Into<String>,
+        ord_qty: u64,
+        unit_price: v::Decimal,
+        rmn_qty_yn: bool,
+        ord_dvsn_cd: crate::api::codes::OrdDvsnCd,
     ) -> Self {
         Self {
             variant: OrderRvsecnclVariant::Day,
-            ord_prcs_dvsn_cd: ord_prcs_dvsn_cd.into(),
+            ord_prcs_dvsn_cd: "02".to_owned(),
             cano: String::new(),
             acnt_prdt_cd: String::new(),
-            rvse_cncl_dvsn_cd: rvse_cncl_dvsn_cd.into(),
+            rvse_cncl_dvsn_cd: p::code(&rvse_cncl_dvsn_cd),
             orgn_odno: orgn_odno.into(),
-            ord_qty: ord_qty.into(),
-            unit_price: unit_price.into(),
-            nmpr_type_cd: nmpr_type_cd.into(),
-            krx_nmpr_cndt_cd: krx_nmpr_cndt_cd.into(),
-            rmn_qty_yn: rmn_qty_yn.into(),
+            ord_qty: p::int(ord_qty),
+            unit_price: p::decimal(unit_price),
+            nmpr_type_cd: String::new(),
+            krx_nmpr_cndt_cd: String::new(),
+            rmn_qty_yn: p::flag(rmn_qty_yn),
             fuop_item_dvsn_cd: String::new(),
-            ord_dvsn_cd: ord_dvsn_cd.into(),
+            ord_dvsn_cd: p::code(&ord_dvsn_cd),
         }
     }
 
     /// A request for variant `night_old` (야간 정정/취소 구).
     ///
     /// Required fields, in spec order:
-    /// - `ord_prcs_dvsn_cd` (`ORD_PRCS_DVSN_CD`): 주문처리구분코드
     /// - `rvse_cncl_dvsn_cd` (`RVSE_CNCL_DVSN_CD`): 정정취소구분코드
     /// - `orgn_odno` (`ORGN_ODNO`): 원주문번호
     /// - `ord_qty` (`ORD_QTY`): 주문수량
     /// - `unit_price` (`UNIT_PRICE`): 주문가격1
-    /// - `nmpr_type_cd` (`NMPR_TYPE_CD`): 호가유형코드
-    /// - `krx_nmpr_cndt_cd` (`KRX_NMPR_CNDT_CD`): 한국거래소호가조건코드
     /// - `rmn_qty_yn` (`RMN_QTY_YN`): 잔여수량여부
     /// - `ord_dvsn_cd` (`ORD_DVSN_CD`): 주문구분코드
+    #[inline]
     pub fn night_old(
-        ord_prcs_dvsn_cd: impl Into<String>,
-        rvse_cncl_dvsn_cd: impl Into<String>,
+        rvse_cncl_dvsn_cd: crate::api::codes::ModifyCancel,
         orgn_odno: impl Into<String>,
-        ord_qty: impl Into<String>,
-        unit_price: impl Into<String>,
-        nmpr_type_cd: impl Into<String>,
-        krx_nmpr_cndt_cd: impl Into<String>,
-        rmn_qty_yn: impl Into<String>,
-        ord_dvsn_cd: impl Into<String>,
+        ord_qty: u64,
+        unit_price: v::Decimal,
+        rmn_qty_yn: bool,
+        ord_dvsn_cd: crate::api::codes::OrdDvsnCd,
     ) -> Self {
         Self {
             variant: OrderRvsecnclVariant::NightOld,
-            ord_prcs_dvsn_cd: ord_prcs_dvsn_cd.into(),
+            ord_prcs_dvsn_cd: "02".to_owned(),
             cano: String::new(),
             acnt_prdt_cd: String::new(),
-            rvse_cncl_dvsn_cd: rvse_cncl_dvsn_cd.into(),
+            rvse_cncl_dvsn_cd: p::code(&rvse_cncl_dvsn_cd),
             orgn_odno: orgn_odno.into(),
-            ord_qty: ord_qty.into(),
-            unit_price: unit_price.into(),
-            nmpr_type_cd: nmpr_type_cd.into(),
-            krx_nmpr_cndt_cd: krx_nmpr_cndt_cd.into(),
-            rmn_qty_yn: rmn_qty_yn.into(),
+            ord_qty: p::int(ord_qty),
+            unit_price: p::decimal(unit_price),
+            nmpr_type_cd: String::new(),
+            krx_nmpr_cndt_cd: String::new(),
+            rmn_qty_yn: p::flag(rmn_qty_yn),
             fuop_item_dvsn_cd: String::new(),
-            ord_dvsn_cd: ord_dvsn_cd.into(),
+            ord_dvsn_cd: p::code(&ord_dvsn_cd),
         }
     }
 
     /// A request for variant `night_new` (야간 정정/취소 신).
     ///
     /// Required fields, in spec order:
-    /// - `ord_prcs_dvsn_cd` (`ORD_PRCS_DVSN_CD`): 주문처리구분코드
     /// - `rvse_cncl_dvsn_cd` (`RVSE_CNCL_DVSN_CD`): 정정취소구분코드
     /// - `orgn_odno` (`ORGN_ODNO`): 원주문번호
     /// - `ord_qty` (`ORD_QTY`): 주문수량
     /// - `unit_price` (`UNIT_PRICE`): 주문가격1
-    /// - `nmpr_type_cd` (`NMPR_TYPE_CD`): 호가유형코드
-    /// - `krx_nmpr_cndt_cd` (`KRX_NMPR_CNDT_CD`): 한국거래소호가조건코드
     /// - `rmn_qty_yn` (`RMN_QTY_YN`): 잔여수량여부
     /// - `ord_dvsn_cd` (`ORD_DVSN_CD`): 주문구분코드
+    #[inline]
     pub fn night_new(
-        ord_prcs_dvsn_cd: impl Into<String>,
-        rvse_cncl_dvsn_cd: impl Into<String>,
+        rvse_cncl_dvsn_cd: crate::api::codes::ModifyCancel,
         orgn_odno: impl Into<String>,
-        ord_qty: impl Into<String>,
-        unit_price: impl Into<String>,
-        nmpr_type_cd: impl Into<String>,
-        krx_nmpr_cndt_cd: impl Into<String>,
-        rmn_qty_yn: impl Into<String>,
-        ord_dvsn_cd: impl Into<String>,
+        ord_qty: u64,
+        unit_price: v::Decimal,
+        rmn_qty_yn: bool,
+        ord_dvsn_cd: crate::api::codes::OrdDvsnCd,
     ) -> Self {
         Self {
             variant: OrderRvsecnclVariant::NightNew,
-            ord_prcs_dvsn_cd: ord_prcs_dvsn_cd.into(),
+            ord_prcs_dvsn_cd: "02".to_owned(),
             cano: String::new(),
             acnt_prdt_cd: String::new(),
-            rvse_cncl_dvsn_cd: rvse_cncl_dvsn_cd.into(),
+            rvse_cncl_dvsn_cd: p::code(&rvse_cncl_dvsn_cd),
             orgn_odno: orgn_odno.into(),
-            ord_qty: ord_qty.into(),
-            unit_price: unit_price.into(),
-            nmpr_type_cd: nmpr_type_cd.into(),
-            krx_nmpr_cndt_cd: krx_nmpr_cndt_cd.into(),
-            rmn_qty_yn: rmn_qty_yn.into(),
+            ord_qty: p::int(ord_qty),
+            unit_price: p::decimal(unit_price),
+            nmpr_type_cd: String::new(),
+            krx_nmpr_cndt_cd: String::new(),
+            rmn_qty_yn: p::flag(rmn_qty_yn),
             fuop_item_dvsn_cd: String::new(),
-            ord_dvsn_cd: ord_dvsn_cd.into(),
+            ord_dvsn_cd: p::code(&ord_dvsn_cd),
         }
     }
 
@@ -257,18 +242,26 @@ impl OrderRvsecnclRequest {
     }
 
     /// Sets 주문처리구분코드 (`ORD_PRCS_DVSN_CD`, required, length 2).
-    pub fn ord_prcs_dvsn_cd(mut self, value: impl Into<String>) -> Self {
-        self.ord_prcs_dvsn_cd = value.into();
+    ///
+    /// Codes:
+    /// - `02`: 주문전송
+    ///
+    /// Default: `02`.
+    #[inline]
+    pub fn ord_prcs_dvsn_cd(mut self, value: crate::api::codes::OrdPrcsDvsnCd) -> Self {
+        self.ord_prcs_dvsn_cd = p::code(&value);
         self
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
@@ -279,26 +272,30 @@ impl OrderRvsecnclRequest {
     /// Codes:
     /// - `01`: 정정
     /// - `02`: 취소
-    pub fn rvse_cncl_dvsn_cd(mut self, value: impl Into<String>) -> Self {
-        self.rvse_cncl_dvsn_cd = value.into();
+    #[inline]
+    pub fn rvse_cncl_dvsn_cd(mut self, value: crate::api::codes::ModifyCancel) -> Self {
+        self.rvse_cncl_dvsn_cd = p::code(&value);
         self
     }
 
     /// Sets 원주문번호 (`ORGN_ODNO`, required, length 10).
+    #[inline]
     pub fn orgn_odno(mut self, value: impl Into<String>) -> Self {
         self.orgn_odno = value.into();
         self
     }
 
     /// Sets 주문수량 (`ORD_QTY`, required, length 10).
-    pub fn ord_qty(mut self, value: impl Into<String>) -> Self {
-        self.ord_qty = value.into();
+    #[inline]
+    pub fn ord_qty(mut self, value: u64) -> Self {
+        self.ord_qty = p::int(value);
         self
     }
 
     /// Sets 주문가격1 (`UNIT_PRICE`, required, length 23).
-    pub fn unit_price(mut self, value: impl Into<String>) -> Self {
-        self.unit_price = value.into();
+    #[inline]
+    pub fn unit_price(mut self, value: v::Decimal) -> Self {
+        self.unit_price = p::decimal(value);
         self
     }
 
@@ -309,8 +306,11 @@ impl OrderRvsecnclRequest {
     /// - `02`: 시장가
     /// - `03`: 조건부
     /// - `04`: 최유리
-    pub fn nmpr_type_cd(mut self, value: impl Into<String>) -> Self {
-        self.nmpr_type_cd = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn nmpr_type_cd(mut self, value: crate::api::codes::NmprTypeCd) -> Self {
+        self.nmpr_type_cd = p::code(&value);
         self
     }
 
@@ -320,18 +320,18 @@ impl OrderRvsecnclRequest {
     /// - `0`: 없음
     /// - `3`: IOC
     /// - `4`: FOK
-    pub fn krx_nmpr_cndt_cd(mut self, value: impl Into<String>) -> Self {
-        self.krx_nmpr_cndt_cd = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn krx_nmpr_cndt_cd(mut self, value: crate::api::codes::KrxNmprCndtCd) -> Self {
+        self.krx_nmpr_cndt_cd = p::code(&value);
         self
     }
 
     /// Sets 잔여수량여부 (`RMN_QTY_YN`, required, length 1).
-    ///
-    /// Codes:
-    /// - `Y`: 전량
-    /// - `N`: 일부
-    pub fn rmn_qty_yn(mut self, value: impl Into<String>) -> Self {
-        self.rmn_qty_yn = value.into();
+    #[inline]
+    pub fn rmn_qty_yn(mut self, value: bool) -> Self {
+        self.rmn_qty_yn = p::flag(value);
         self
     }
 
@@ -342,8 +342,11 @@ impl OrderRvsecnclRequest {
     /// - `02`: 콜옵션
     /// - `03`: 풋옵션
     /// - `04`: 스프레드
-    pub fn fuop_item_dvsn_cd(mut self, value: impl Into<String>) -> Self {
-        self.fuop_item_dvsn_cd = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn fuop_item_dvsn_cd(mut self, value: crate::api::codes::FuopItemDvsnCd) -> Self {
+        self.fuop_item_dvsn_cd = p::code(&value);
         self
     }
 
@@ -360,8 +363,9 @@ impl OrderRvsecnclRequest {
     /// - `13`: 시장가(FOK)
     /// - `14`: 최유리(IOC)
     /// - `15`: 최유리(FOK)
-    pub fn ord_dvsn_cd(mut self, value: impl Into<String>) -> Self {
-        self.ord_dvsn_cd = value.into();
+    #[inline]
+    pub fn ord_dvsn_cd(mut self, value: crate::api::codes::OrdDvsnCd) -> Self {
+        self.ord_dvsn_cd = p::code(&value);
         self
     }
 }
@@ -386,6 +390,118 @@ impl std::fmt::Debug for OrderRvsecnclRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "ORD_PRCS_DVSN_CD",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["02"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CANO",
+        kind: p::FieldKind::Account,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ACNT_PRDT_CD",
+        kind: p::FieldKind::Product,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "RVSE_CNCL_DVSN_CD",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["01", "02"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ORGN_ODNO",
+        kind: p::FieldKind::Text,
+        max_len: 10,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ORD_QTY",
+        kind: p::FieldKind::Integer,
+        max_len: 10,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "UNIT_PRICE",
+        kind: p::FieldKind::Decimal,
+        max_len: 23,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "NMPR_TYPE_CD",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: true,
+        codes: &["01", "02", "03", "04"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "KRX_NMPR_CNDT_CD",
+        kind: p::FieldKind::Code,
+        max_len: 1,
+        required: true,
+        blank: true,
+        codes: &["0", "3", "4"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "RMN_QTY_YN",
+        kind: p::FieldKind::Flag,
+        max_len: 1,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FUOP_ITEM_DVSN_CD",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: false,
+        blank: false,
+        codes: &["01", "02", "03", "04"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ORD_DVSN_CD",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["01", "02", "03", "04", "10", "11", "12", "13", "14", "15"],
+        retired: &[],
+    },
+];
+
 impl Endpoint for OrderRvsecnclRequest {
     type Response = OrderRvsecnclResponse;
 
@@ -397,6 +513,30 @@ impl Endpoint for OrderRvsecnclRequest {
         method: HttpMethod::Post,
         path: "/uapi/domestic-futureoption/v1/trading/order-rvsecncl",
         paging: None,
+        fields: FIELDS,
+        variants: &[
+            (
+                "day",
+                TrIds {
+                    real: Some("TTTO1103U"),
+                    paper: Some("VTTO1103U"),
+                },
+            ),
+            (
+                "night_old",
+                TrIds {
+                    real: Some("JTCE1002U"),
+                    paper: None,
+                },
+            ),
+            (
+                "night_new",
+                TrIds {
+                    real: Some("STTN1103U"),
+                    paper: None,
+                },
+            ),
+        ],
     };
 
     fn tr_ids(&self) -> TrIds {

@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `FHKST190900C0`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -17,6 +18,10 @@ pub struct BulkTransNumRequest {
     /// 적용 범위 가격2 (`fid_aply_rang_prc_2`, required, length 18).
     fid_aply_rang_prc_2: String,
     /// 조건 시장 분류 코드 (`fid_cond_mrkt_div_code`, required, length 2).
+    ///
+    /// Codes:
+    /// - `J`: KRX
+    /// - `NX`: NXT
     fid_cond_mrkt_div_code: String,
     /// 조건 화면 분류 코드 (`fid_cond_scr_div_code`, required, length 5).
     fid_cond_scr_div_code: String,
@@ -36,6 +41,9 @@ pub struct BulkTransNumRequest {
     /// - `1`: 매도상위
     fid_rank_sort_cls_code: String,
     /// 분류 구분 코드 (`fid_div_cls_code`, required, length 2).
+    ///
+    /// Codes:
+    /// - `0`: 전체
     fid_div_cls_code: String,
     /// 입력 가격1 (`fid_input_price_1`, required, length 12).
     fid_input_price_1: String,
@@ -44,8 +52,14 @@ pub struct BulkTransNumRequest {
     /// 입력 종목코드2 (`fid_input_iscd_2`, required, length 8).
     fid_input_iscd_2: String,
     /// 대상 제외 구분 코드 (`fid_trgt_exls_cls_code`, required, length 32).
+    ///
+    /// Codes:
+    /// - `0`: 전체
     fid_trgt_exls_cls_code: String,
     /// 대상 구분 코드 (`fid_trgt_cls_code`, required, length 32).
+    ///
+    /// Codes:
+    /// - `0`: 전체
     fid_trgt_cls_code: String,
     /// 거래량 수 (`fid_vol_cnt`, required, length 12).
     fid_vol_cnt: String,
@@ -108,61 +122,58 @@ impl BulkTransNumRequest {
     /// A new request.
     ///
     /// Required fields, in spec order:
-    /// - `fid_aply_rang_prc_2` (`fid_aply_rang_prc_2`): 적용 범위 가격2
     /// - `fid_cond_mrkt_div_code` (`fid_cond_mrkt_div_code`): 조건 시장 분류 코드
     /// - `fid_cond_scr_div_code` (`fid_cond_scr_div_code`): 조건 화면 분류 코드
     /// - `fid_input_iscd` (`fid_input_iscd`): 입력 종목코드
     /// - `fid_rank_sort_cls_code` (`fid_rank_sort_cls_code`): 순위 정렬 구분 코드
-    /// - `fid_div_cls_code` (`fid_div_cls_code`): 분류 구분 코드
-    /// - `fid_input_price_1` (`fid_input_price_1`): 입력 가격1
-    /// - `fid_aply_rang_prc_1` (`fid_aply_rang_prc_1`): 적용 범위 가격1
-    /// - `fid_input_iscd_2` (`fid_input_iscd_2`): 입력 종목코드2
-    /// - `fid_trgt_exls_cls_code` (`fid_trgt_exls_cls_code`): 대상 제외 구분 코드
-    /// - `fid_trgt_cls_code` (`fid_trgt_cls_code`): 대상 구분 코드
-    /// - `fid_vol_cnt` (`fid_vol_cnt`): 거래량 수
+    #[inline]
     pub fn new(
-        fid_aply_rang_prc_2: impl Into<String>,
-        fid_cond_mrkt_div_code: impl Into<String>,
+        fid_cond_mrkt_div_code: crate::api::codes::FidCondMrktDivCodeBulkTransNum,
         fid_cond_scr_div_code: impl Into<String>,
-        fid_input_iscd: impl Into<String>,
-        fid_rank_sort_cls_code: impl Into<String>,
-        fid_div_cls_code: impl Into<String>,
-        fid_input_price_1: impl Into<String>,
-        fid_aply_rang_prc_1: impl Into<String>,
-        fid_input_iscd_2: impl Into<String>,
-        fid_trgt_exls_cls_code: impl Into<String>,
-        fid_trgt_cls_code: impl Into<String>,
-        fid_vol_cnt: impl Into<String>,
+        fid_input_iscd: crate::api::codes::FidInputIscdBulkTransNum,
+        fid_rank_sort_cls_code: crate::api::codes::FidRankSortClsCodeBulkTransNum,
     ) -> Self {
         Self {
-            fid_aply_rang_prc_2: fid_aply_rang_prc_2.into(),
-            fid_cond_mrkt_div_code: fid_cond_mrkt_div_code.into(),
+            fid_aply_rang_prc_2: String::new(),
+            fid_cond_mrkt_div_code: p::code(&fid_cond_mrkt_div_code),
             fid_cond_scr_div_code: fid_cond_scr_div_code.into(),
-            fid_input_iscd: fid_input_iscd.into(),
-            fid_rank_sort_cls_code: fid_rank_sort_cls_code.into(),
-            fid_div_cls_code: fid_div_cls_code.into(),
-            fid_input_price_1: fid_input_price_1.into(),
-            fid_aply_rang_prc_1: fid_aply_rang_prc_1.into(),
-            fid_input_iscd_2: fid_input_iscd_2.into(),
-            fid_trgt_exls_cls_code: fid_trgt_exls_cls_code.into(),
-            fid_trgt_cls_code: fid_trgt_cls_code.into(),
-            fid_vol_cnt: fid_vol_cnt.into(),
+            fid_input_iscd: p::code(&fid_input_iscd),
+            fid_rank_sort_cls_code: p::code(&fid_rank_sort_cls_code),
+            fid_div_cls_code: "0".to_owned(),
+            fid_input_price_1: String::new(),
+            fid_aply_rang_prc_1: String::new(),
+            fid_input_iscd_2: String::new(),
+            fid_trgt_exls_cls_code: "0".to_owned(),
+            fid_trgt_cls_code: "0".to_owned(),
+            fid_vol_cnt: String::new(),
         }
     }
 
     /// Sets 적용 범위 가격2 (`fid_aply_rang_prc_2`, required, length 18).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_aply_rang_prc_2(mut self, value: impl Into<String>) -> Self {
         self.fid_aply_rang_prc_2 = value.into();
         self
     }
 
     /// Sets 조건 시장 분류 코드 (`fid_cond_mrkt_div_code`, required, length 2).
-    pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_cond_mrkt_div_code = value.into();
+    ///
+    /// Codes:
+    /// - `J`: KRX
+    /// - `NX`: NXT
+    #[inline]
+    pub fn fid_cond_mrkt_div_code(
+        mut self,
+        value: crate::api::codes::FidCondMrktDivCodeBulkTransNum,
+    ) -> Self {
+        self.fid_cond_mrkt_div_code = p::code(&value);
         self
     }
 
     /// Sets 조건 화면 분류 코드 (`fid_cond_scr_div_code`, required, length 5).
+    #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
         self
@@ -176,8 +187,9 @@ impl BulkTransNumRequest {
     /// - `1001`: 코스닥
     /// - `2001`: 코스피200
     /// - `4001`: KRX100
-    pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
-        self.fid_input_iscd = value.into();
+    #[inline]
+    pub fn fid_input_iscd(mut self, value: crate::api::codes::FidInputIscdBulkTransNum) -> Self {
+        self.fid_input_iscd = p::code(&value);
         self
     }
 
@@ -186,50 +198,84 @@ impl BulkTransNumRequest {
     /// Codes:
     /// - `0`: 매수상위
     /// - `1`: 매도상위
-    pub fn fid_rank_sort_cls_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_rank_sort_cls_code = value.into();
+    #[inline]
+    pub fn fid_rank_sort_cls_code(
+        mut self,
+        value: crate::api::codes::FidRankSortClsCodeBulkTransNum,
+    ) -> Self {
+        self.fid_rank_sort_cls_code = p::code(&value);
         self
     }
 
     /// Sets 분류 구분 코드 (`fid_div_cls_code`, required, length 2).
-    pub fn fid_div_cls_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_div_cls_code = value.into();
+    ///
+    /// Codes:
+    /// - `0`: 전체
+    ///
+    /// Default: `0`.
+    #[inline]
+    pub fn fid_div_cls_code(mut self, value: crate::api::codes::FidDivClsCode) -> Self {
+        self.fid_div_cls_code = p::code(&value);
         self
     }
 
     /// Sets 입력 가격1 (`fid_input_price_1`, required, length 12).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_price_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_price_1 = value.into();
         self
     }
 
     /// Sets 적용 범위 가격1 (`fid_aply_rang_prc_1`, required, length 18).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_aply_rang_prc_1(mut self, value: impl Into<String>) -> Self {
         self.fid_aply_rang_prc_1 = value.into();
         self
     }
 
     /// Sets 입력 종목코드2 (`fid_input_iscd_2`, required, length 8).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_iscd_2(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd_2 = value.into();
         self
     }
 
     /// Sets 대상 제외 구분 코드 (`fid_trgt_exls_cls_code`, required, length 32).
-    pub fn fid_trgt_exls_cls_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_trgt_exls_cls_code = value.into();
+    ///
+    /// Codes:
+    /// - `0`: 전체
+    ///
+    /// Default: `0`.
+    #[inline]
+    pub fn fid_trgt_exls_cls_code(mut self, value: crate::api::codes::FidDivClsCode) -> Self {
+        self.fid_trgt_exls_cls_code = p::code(&value);
         self
     }
 
     /// Sets 대상 구분 코드 (`fid_trgt_cls_code`, required, length 32).
-    pub fn fid_trgt_cls_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_trgt_cls_code = value.into();
+    ///
+    /// Codes:
+    /// - `0`: 전체
+    ///
+    /// Default: `0`.
+    #[inline]
+    pub fn fid_trgt_cls_code(mut self, value: crate::api::codes::FidDivClsCode) -> Self {
+        self.fid_trgt_cls_code = p::code(&value);
         self
     }
 
     /// Sets 거래량 수 (`fid_vol_cnt`, required, length 12).
-    pub fn fid_vol_cnt(mut self, value: impl Into<String>) -> Self {
-        self.fid_vol_cnt = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn fid_vol_cnt(mut self, value: u64) -> Self {
+        self.fid_vol_cnt = p::int(value);
         self
     }
 }
@@ -253,6 +299,118 @@ impl std::fmt::Debug for BulkTransNumRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "fid_aply_rang_prc_2",
+        kind: p::FieldKind::Text,
+        max_len: 18,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "fid_cond_mrkt_div_code",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["J", "NX"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "fid_cond_scr_div_code",
+        kind: p::FieldKind::Text,
+        max_len: 5,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "fid_input_iscd",
+        kind: p::FieldKind::Code,
+        max_len: 12,
+        required: true,
+        blank: false,
+        codes: &["0000", "0001", "1001", "2001", "4001"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "fid_rank_sort_cls_code",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["0", "1"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "fid_div_cls_code",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["0"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "fid_input_price_1",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "fid_aply_rang_prc_1",
+        kind: p::FieldKind::Text,
+        max_len: 18,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "fid_input_iscd_2",
+        kind: p::FieldKind::Text,
+        max_len: 8,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "fid_trgt_exls_cls_code",
+        kind: p::FieldKind::Code,
+        max_len: 32,
+        required: true,
+        blank: false,
+        codes: &["0"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "fid_trgt_cls_code",
+        kind: p::FieldKind::Code,
+        max_len: 32,
+        required: true,
+        blank: false,
+        codes: &["0"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "fid_vol_cnt",
+        kind: p::FieldKind::Integer,
+        max_len: 12,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for BulkTransNumRequest {
     type Response = BulkTransNumResponse;
 
@@ -264,6 +422,14 @@ impl Endpoint for BulkTransNumRequest {
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/ranking/bulk-trans-num",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("FHKST190900C0"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `FHKST130000C0`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -17,10 +18,25 @@ pub struct CaptureUplowpriceRequest {
     /// 조건시장분류코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
     fid_cond_mrkt_div_code: String,
     /// 조건화면분류코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
+    ///
+    /// Codes:
+    /// - `11300`: Unique key
     fid_cond_scr_div_code: String,
     /// 상하한가 구분코드 (`FID_PRC_CLS_CODE`, required, length 2).
+    ///
+    /// Codes:
+    /// - `0`: 상한가
+    /// - `1`: 하한가
     fid_prc_cls_code: String,
     /// 분류구분코드 (`FID_DIV_CLS_CODE`, required, length 2).
+    ///
+    /// Codes:
+    /// - `0`: 상하한가종목
+    /// - `6`: 8%상하한가 근접
+    /// - `5`: 10%상하한가 근접
+    /// - `1`: 15%상하한가 근접
+    /// - `2`: 20%상하한가 근접
+    /// - `3`: 25%상하한가 근접
     fid_div_cls_code: String,
     /// 입력종목코드 (`FID_INPUT_ISCD`, required, length 12).
     fid_input_iscd: String,
@@ -86,98 +102,127 @@ impl CaptureUplowpriceRequest {
     ///
     /// Required fields, in spec order:
     /// - `fid_cond_mrkt_div_code` (`FID_COND_MRKT_DIV_CODE`): 조건시장분류코드
-    /// - `fid_cond_scr_div_code` (`FID_COND_SCR_DIV_CODE`): 조건화면분류코드
     /// - `fid_prc_cls_code` (`FID_PRC_CLS_CODE`): 상하한가 구분코드
     /// - `fid_div_cls_code` (`FID_DIV_CLS_CODE`): 분류구분코드
     /// - `fid_input_iscd` (`FID_INPUT_ISCD`): 입력종목코드
-    /// - `fid_trgt_cls_code` (`FID_TRGT_CLS_CODE`): 대상구분코드
-    /// - `fid_trgt_exls_cls_code` (`FID_TRGT_EXLS_CLS_CODE`): 대상제외구분코드
-    /// - `fid_input_price_1` (`FID_INPUT_PRICE_1`): 입력가격1
-    /// - `fid_input_price_2` (`FID_INPUT_PRICE_2`): 입력가격2
-    /// - `fid_vol_cnt` (`FID_VOL_CNT`): 거래량수
+    #[inline]
     pub fn new(
         fid_cond_mrkt_div_code: impl Into<String>,
-        fid_cond_scr_div_code: impl Into<String>,
-        fid_prc_cls_code: impl Into<String>,
-        fid_div_cls_code: impl Into<String>,
+        fid_prc_cls_code: crate::api::codes::FidPrcClsCode,
+        fid_div_cls_code: crate::api::codes::FidDivClsCodeCaptureUplowprice,
         fid_input_iscd: impl Into<String>,
-        fid_trgt_cls_code: impl Into<String>,
-        fid_trgt_exls_cls_code: impl Into<String>,
-        fid_input_price_1: impl Into<String>,
-        fid_input_price_2: impl Into<String>,
-        fid_vol_cnt: impl Into<String>,
     ) -> Self {
         Self {
             fid_cond_mrkt_div_code: fid_cond_mrkt_div_code.into(),
-            fid_cond_scr_div_code: fid_cond_scr_div_code.into(),
-            fid_prc_cls_code: fid_prc_cls_code.into(),
-            fid_div_cls_code: fid_div_cls_code.into(),
+            fid_cond_scr_div_code: "11300".to_owned(),
+            fid_prc_cls_code: p::code(&fid_prc_cls_code),
+            fid_div_cls_code: p::code(&fid_div_cls_code),
             fid_input_iscd: fid_input_iscd.into(),
-            fid_trgt_cls_code: fid_trgt_cls_code.into(),
-            fid_trgt_exls_cls_code: fid_trgt_exls_cls_code.into(),
-            fid_input_price_1: fid_input_price_1.into(),
-            fid_input_price_2: fid_input_price_2.into(),
-            fid_vol_cnt: fid_vol_cnt.into(),
+            fid_trgt_cls_code: String::new(),
+            fid_trgt_exls_cls_code: String::new(),
+            fid_input_price_1: String::new(),
+            fid_input_price_2: String::new(),
+            fid_vol_cnt: String::new(),
         }
     }
 
     /// Sets 조건시장분류코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
         self
     }
 
     /// Sets 조건화면분류코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
-    pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_cond_scr_div_code = value.into();
+    ///
+    /// Codes:
+    /// - `11300`: Unique key
+    ///
+    /// Default: `11300`.
+    #[inline]
+    pub fn fid_cond_scr_div_code(mut self, value: crate::api::codes::FidCondScrDivCode) -> Self {
+        self.fid_cond_scr_div_code = p::code(&value);
         self
     }
 
     /// Sets 상하한가 구분코드 (`FID_PRC_CLS_CODE`, required, length 2).
-    pub fn fid_prc_cls_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_prc_cls_code = value.into();
+    ///
+    /// Codes:
+    /// - `0`: 상한가
+    /// - `1`: 하한가
+    #[inline]
+    pub fn fid_prc_cls_code(mut self, value: crate::api::codes::FidPrcClsCode) -> Self {
+        self.fid_prc_cls_code = p::code(&value);
         self
     }
 
     /// Sets 분류구분코드 (`FID_DIV_CLS_CODE`, required, length 2).
-    pub fn fid_div_cls_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_div_cls_code = value.into();
+    ///
+    /// Codes:
+    /// - `0`: 상하한가종목
+    /// - `6`: 8%상하한가 근접
+    /// - `5`: 10%상하한가 근접
+    /// - `1`: 15%상하한가 근접
+    /// - `2`: 20%상하한가 근접
+    /// - `3`: 25%상하한가 근접
+    #[inline]
+    pub fn fid_div_cls_code(
+        mut self,
+        value: crate::api::codes::FidDivClsCodeCaptureUplowprice,
+    ) -> Self {
+        self.fid_div_cls_code = p::code(&value);
         self
     }
 
     /// Sets 입력종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self
     }
 
     /// Sets 대상구분코드 (`FID_TRGT_CLS_CODE`, required, length 32).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_trgt_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_trgt_cls_code = value.into();
         self
     }
 
     /// Sets 대상제외구분코드 (`FID_TRGT_EXLS_CLS_CODE`, required, length 32).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_trgt_exls_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_trgt_exls_cls_code = value.into();
         self
     }
 
     /// Sets 입력가격1 (`FID_INPUT_PRICE_1`, required, length 12).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_price_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_price_1 = value.into();
         self
     }
 
     /// Sets 입력가격2 (`FID_INPUT_PRICE_2`, required, length 12).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_price_2(mut self, value: impl Into<String>) -> Self {
         self.fid_input_price_2 = value.into();
         self
     }
 
     /// Sets 거래량수 (`FID_VOL_CNT`, required, length 12).
-    pub fn fid_vol_cnt(mut self, value: impl Into<String>) -> Self {
-        self.fid_vol_cnt = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn fid_vol_cnt(mut self, value: u64) -> Self {
+        self.fid_vol_cnt = p::int(value);
         self
     }
 }
@@ -199,6 +244,100 @@ impl std::fmt::Debug for CaptureUplowpriceRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "FID_COND_MRKT_DIV_CODE",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_COND_SCR_DIV_CODE",
+        kind: p::FieldKind::Code,
+        max_len: 5,
+        required: true,
+        blank: false,
+        codes: &["11300"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_PRC_CLS_CODE",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["0", "1"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_DIV_CLS_CODE",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["0", "6", "5", "1", "2", "3"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_ISCD",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_TRGT_CLS_CODE",
+        kind: p::FieldKind::Text,
+        max_len: 32,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_TRGT_EXLS_CLS_CODE",
+        kind: p::FieldKind::Text,
+        max_len: 32,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_PRICE_1",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_PRICE_2",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_VOL_CNT",
+        kind: p::FieldKind::Integer,
+        max_len: 12,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for CaptureUplowpriceRequest {
     type Response = CaptureUplowpriceResponse;
 
@@ -210,6 +349,14 @@ impl Endpoint for CaptureUplowpriceRequest {
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/quotations/capture-uplowprice",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("FHKST130000C0"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

@@ -6,6 +6,7 @@
 //!
 //! - TR ID: real `CTCA0903R`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -42,33 +43,35 @@ impl ChkHolidayRequest {
     ///
     /// Required fields, in spec order:
     /// - `bass_dt` (`BASS_DT`): 기준일자
-    /// - `ctx_area_nk` (`CTX_AREA_NK`): 연속조회키
-    /// - `ctx_area_fk` (`CTX_AREA_FK`): 연속조회검색조건
-    pub fn new(
-        bass_dt: impl Into<String>,
-        ctx_area_nk: impl Into<String>,
-        ctx_area_fk: impl Into<String>,
-    ) -> Self {
+    #[inline]
+    pub fn new(bass_dt: v::NaiveDate) -> Self {
         Self {
-            bass_dt: bass_dt.into(),
-            ctx_area_nk: ctx_area_nk.into(),
-            ctx_area_fk: ctx_area_fk.into(),
+            bass_dt: p::date(bass_dt),
+            ctx_area_nk: String::new(),
+            ctx_area_fk: String::new(),
         }
     }
 
     /// Sets 기준일자 (`BASS_DT`, required, length 8).
-    pub fn bass_dt(mut self, value: impl Into<String>) -> Self {
-        self.bass_dt = value.into();
+    #[inline]
+    pub fn bass_dt(mut self, value: v::NaiveDate) -> Self {
+        self.bass_dt = p::date(value);
         self
     }
 
     /// Sets 연속조회키 (`CTX_AREA_NK`, required, length 20).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_nk(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_nk = value.into();
         self
     }
 
     /// Sets 연속조회검색조건 (`CTX_AREA_FK`, required, length 20).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_fk(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_fk = value.into();
         self
@@ -85,6 +88,37 @@ impl std::fmt::Debug for ChkHolidayRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "BASS_DT",
+        kind: p::FieldKind::Date,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CTX_AREA_NK",
+        kind: p::FieldKind::Text,
+        max_len: 20,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CTX_AREA_FK",
+        kind: p::FieldKind::Text,
+        max_len: 20,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for ChkHolidayRequest {
     type Response = ChkHolidayResponse;
 
@@ -99,6 +133,14 @@ impl Endpoint for ChkHolidayRequest {
             request: &["CTX_AREA_NK", "CTX_AREA_FK"],
             response: &["ctx_area_nk", "ctx_area_fk"],
         }),
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("CTCA0903R"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {
@@ -204,7 +246,7 @@ pub struct Output {
     /// - `05`: 목요일
     /// - `06`: 금요일
     /// - `07`: 토요일
-    pub wday_dvsn_cd: v::Val<WdayDvsnCd>,
+    pub wday_dvsn_cd: v::Val<crate::api::codes::WdayDvsnCd>,
     /// 영업일여부 (`bzdy_yn`, required, length 1).
     pub bzdy_yn: v::Val<bool>,
     /// 거래일여부 (`tr_day_yn`, required, length 1).
@@ -258,58 +300,5 @@ impl crate::endpoint::PagedResponse for ChkHolidayResponse {
             self.ctx_area_nk.raw().into_owned(),
             self.ctx_area_fk.raw().into_owned(),
         ]
-    }
-}
-
-/// Codes of 요일구분코드 (`wday_dvsn_cd`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum WdayDvsnCd {
-    /// `01`: 일요일
-    V01,
-    /// `02`: 월요일
-    V02,
-    /// `03`: 화요일
-    V03,
-    /// `04`: 수요일
-    V04,
-    /// `05`: 목요일
-    V05,
-    /// `06`: 금요일
-    V06,
-    /// `07`: 토요일
-    V07,
-    /// A code the spec does not list, kept verbatim.
-    Other(Box<str>),
-}
-
-impl v::Wire for WdayDvsnCd {
-    fn parse_wire(s: &str) -> Option<Self> {
-        Some(match s {
-            "01" => Self::V01,
-            "02" => Self::V02,
-            "03" => Self::V03,
-            "04" => Self::V04,
-            "05" => Self::V05,
-            "06" => Self::V06,
-            "07" => Self::V07,
-            _ => Self::Other(s.into()),
-        })
-    }
-
-    fn is_canonical(&self, _: &str) -> bool {
-        true
-    }
-
-    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(match self {
-            Self::V01 => "01",
-            Self::V02 => "02",
-            Self::V03 => "03",
-            Self::V04 => "04",
-            Self::V05 => "05",
-            Self::V06 => "06",
-            Self::V07 => "07",
-            Self::Other(s) => s,
-        })
     }
 }

@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `FHPST07020000`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -19,6 +20,9 @@ pub struct CompInterestRequest {
     /// 조건화면분류코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
     fid_cond_scr_div_code: String,
     /// 분류구분코드 (`FID_DIV_CLS_CODE`, required, length 2).
+    ///
+    /// Codes:
+    /// - `1`: 해외금리지표
     fid_div_cls_code: String,
     /// 분류구분코드 (`FID_DIV_CLS_CODE1`, required, length 2).
     fid_div_cls_code1: String,
@@ -57,41 +61,49 @@ impl CompInterestRequest {
     /// Required fields, in spec order:
     /// - `fid_cond_mrkt_div_code` (`FID_COND_MRKT_DIV_CODE`): 조건시장분류코드
     /// - `fid_cond_scr_div_code` (`FID_COND_SCR_DIV_CODE`): 조건화면분류코드
-    /// - `fid_div_cls_code` (`FID_DIV_CLS_CODE`): 분류구분코드
-    /// - `fid_div_cls_code1` (`FID_DIV_CLS_CODE1`): 분류구분코드
+    #[inline]
     pub fn new(
         fid_cond_mrkt_div_code: impl Into<String>,
         fid_cond_scr_div_code: impl Into<String>,
-        fid_div_cls_code: impl Into<String>,
-        fid_div_cls_code1: impl Into<String>,
     ) -> Self {
         Self {
             fid_cond_mrkt_div_code: fid_cond_mrkt_div_code.into(),
             fid_cond_scr_div_code: fid_cond_scr_div_code.into(),
-            fid_div_cls_code: fid_div_cls_code.into(),
-            fid_div_cls_code1: fid_div_cls_code1.into(),
+            fid_div_cls_code: "1".to_owned(),
+            fid_div_cls_code1: String::new(),
         }
     }
 
     /// Sets 조건시장분류코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
         self
     }
 
     /// Sets 조건화면분류코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
+    #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
         self
     }
 
     /// Sets 분류구분코드 (`FID_DIV_CLS_CODE`, required, length 2).
-    pub fn fid_div_cls_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_div_cls_code = value.into();
+    ///
+    /// Codes:
+    /// - `1`: 해외금리지표
+    ///
+    /// Default: `1`.
+    #[inline]
+    pub fn fid_div_cls_code(mut self, value: crate::api::codes::FidDivClsCodeCompInterest) -> Self {
+        self.fid_div_cls_code = p::code(&value);
         self
     }
 
     /// Sets 분류구분코드 (`FID_DIV_CLS_CODE1`, required, length 2).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_div_cls_code1(mut self, value: impl Into<String>) -> Self {
         self.fid_div_cls_code1 = value.into();
         self
@@ -109,6 +121,46 @@ impl std::fmt::Debug for CompInterestRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "FID_COND_MRKT_DIV_CODE",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_COND_SCR_DIV_CODE",
+        kind: p::FieldKind::Text,
+        max_len: 5,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_DIV_CLS_CODE",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["1"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_DIV_CLS_CODE1",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for CompInterestRequest {
     type Response = CompInterestResponse;
 
@@ -120,6 +172,14 @@ impl Endpoint for CompInterestRequest {
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/quotations/comp-interest",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("FHPST07020000"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

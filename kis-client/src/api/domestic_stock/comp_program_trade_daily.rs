@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `FHPPG04600001`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -66,19 +67,16 @@ impl CompProgramTradeDailyRequest {
     /// Required fields, in spec order:
     /// - `fid_cond_mrkt_div_code` (`FID_COND_MRKT_DIV_CODE`): 시장 분류 코드
     /// - `fid_mrkt_cls_code` (`FID_MRKT_CLS_CODE`): 시장 구분 코드
-    /// - `fid_input_date_1` (`FID_INPUT_DATE_1`): 검색시작일
-    /// - `fid_input_date_2` (`FID_INPUT_DATE_2`): 검색종료일
+    #[inline]
     pub fn new(
-        fid_cond_mrkt_div_code: impl Into<String>,
-        fid_mrkt_cls_code: impl Into<String>,
-        fid_input_date_1: impl Into<String>,
-        fid_input_date_2: impl Into<String>,
+        fid_cond_mrkt_div_code: crate::api::codes::Market,
+        fid_mrkt_cls_code: crate::api::codes::FidMrktClsCode,
     ) -> Self {
         Self {
-            fid_cond_mrkt_div_code: fid_cond_mrkt_div_code.into(),
-            fid_mrkt_cls_code: fid_mrkt_cls_code.into(),
-            fid_input_date_1: fid_input_date_1.into(),
-            fid_input_date_2: fid_input_date_2.into(),
+            fid_cond_mrkt_div_code: p::code(&fid_cond_mrkt_div_code),
+            fid_mrkt_cls_code: p::code(&fid_mrkt_cls_code),
+            fid_input_date_1: String::new(),
+            fid_input_date_2: String::new(),
         }
     }
 
@@ -88,8 +86,9 @@ impl CompProgramTradeDailyRequest {
     /// - `J`: KRX
     /// - `NX`: NXT
     /// - `UN`: 통합
-    pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_cond_mrkt_div_code = value.into();
+    #[inline]
+    pub fn fid_cond_mrkt_div_code(mut self, value: crate::api::codes::Market) -> Self {
+        self.fid_cond_mrkt_div_code = p::code(&value);
         self
     }
 
@@ -98,20 +97,27 @@ impl CompProgramTradeDailyRequest {
     /// Codes:
     /// - `K`: 코스피
     /// - `Q`: 코스닥
-    pub fn fid_mrkt_cls_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_mrkt_cls_code = value.into();
+    #[inline]
+    pub fn fid_mrkt_cls_code(mut self, value: crate::api::codes::FidMrktClsCode) -> Self {
+        self.fid_mrkt_cls_code = p::code(&value);
         self
     }
 
     /// Sets 검색시작일 (`FID_INPUT_DATE_1`, required, length 10).
-    pub fn fid_input_date_1(mut self, value: impl Into<String>) -> Self {
-        self.fid_input_date_1 = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn fid_input_date_1(mut self, value: v::NaiveDate) -> Self {
+        self.fid_input_date_1 = p::date(value);
         self
     }
 
     /// Sets 검색종료일 (`FID_INPUT_DATE_2`, required, length 10).
-    pub fn fid_input_date_2(mut self, value: impl Into<String>) -> Self {
-        self.fid_input_date_2 = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn fid_input_date_2(mut self, value: v::NaiveDate) -> Self {
+        self.fid_input_date_2 = p::date(value);
         self
     }
 }
@@ -127,6 +133,46 @@ impl std::fmt::Debug for CompProgramTradeDailyRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "FID_COND_MRKT_DIV_CODE",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["J", "NX", "UN"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_MRKT_CLS_CODE",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["K", "Q"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_DATE_1",
+        kind: p::FieldKind::Date,
+        max_len: 10,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_DATE_2",
+        kind: p::FieldKind::Date,
+        max_len: 10,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for CompProgramTradeDailyRequest {
     type Response = CompProgramTradeDailyResponse;
 
@@ -138,6 +184,14 @@ impl Endpoint for CompProgramTradeDailyRequest {
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/quotations/comp-program-trade-daily",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("FHPPG04600001"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `FHPPG04600101`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -70,29 +71,23 @@ impl CompProgramTradeTodayRequest {
     /// Required fields, in spec order:
     /// - `fid_cond_mrkt_div_code` (`FID_COND_MRKT_DIV_CODE`): 시장 분류 코드
     /// - `fid_mrkt_cls_code` (`FID_MRKT_CLS_CODE`): 시장 구분 코드
-    /// - `fid_sctn_cls_code` (`FID_SCTN_CLS_CODE`): 구간 구분 코드
-    /// - `fid_input_iscd` (`FID_INPUT_ISCD`): 입력 종목코드
-    /// - `fid_cond_mrkt_div_code1` (`FID_COND_MRKT_DIV_CODE1`): 시장 분류코드1
-    /// - `fid_input_hour_1` (`FID_INPUT_HOUR_1`): 입력 시간1
+    #[inline]
     pub fn new(
         fid_cond_mrkt_div_code: impl Into<String>,
-        fid_mrkt_cls_code: impl Into<String>,
-        fid_sctn_cls_code: impl Into<String>,
-        fid_input_iscd: impl Into<String>,
-        fid_cond_mrkt_div_code1: impl Into<String>,
-        fid_input_hour_1: impl Into<String>,
+        fid_mrkt_cls_code: crate::api::codes::FidMrktClsCode,
     ) -> Self {
         Self {
             fid_cond_mrkt_div_code: fid_cond_mrkt_div_code.into(),
-            fid_mrkt_cls_code: fid_mrkt_cls_code.into(),
-            fid_sctn_cls_code: fid_sctn_cls_code.into(),
-            fid_input_iscd: fid_input_iscd.into(),
-            fid_cond_mrkt_div_code1: fid_cond_mrkt_div_code1.into(),
-            fid_input_hour_1: fid_input_hour_1.into(),
+            fid_mrkt_cls_code: p::code(&fid_mrkt_cls_code),
+            fid_sctn_cls_code: String::new(),
+            fid_input_iscd: String::new(),
+            fid_cond_mrkt_div_code1: String::new(),
+            fid_input_hour_1: String::new(),
         }
     }
 
     /// Sets 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
         self
@@ -103,30 +98,43 @@ impl CompProgramTradeTodayRequest {
     /// Codes:
     /// - `K`: 코스피
     /// - `Q`: 코스닥
-    pub fn fid_mrkt_cls_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_mrkt_cls_code = value.into();
+    #[inline]
+    pub fn fid_mrkt_cls_code(mut self, value: crate::api::codes::FidMrktClsCode) -> Self {
+        self.fid_mrkt_cls_code = p::code(&value);
         self
     }
 
     /// Sets 구간 구분 코드 (`FID_SCTN_CLS_CODE`, required, length 2).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_sctn_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_sctn_cls_code = value.into();
         self
     }
 
     /// Sets 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self
     }
 
     /// Sets 시장 분류코드1 (`FID_COND_MRKT_DIV_CODE1`, required, length 2).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_cond_mrkt_div_code1(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code1 = value.into();
         self
     }
 
     /// Sets 입력 시간1 (`FID_INPUT_HOUR_1`, required, length 10).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_hour_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_hour_1 = value.into();
         self
@@ -146,6 +154,64 @@ impl std::fmt::Debug for CompProgramTradeTodayRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "FID_COND_MRKT_DIV_CODE",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_MRKT_CLS_CODE",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["K", "Q"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_SCTN_CLS_CODE",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_ISCD",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_COND_MRKT_DIV_CODE1",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_HOUR_1",
+        kind: p::FieldKind::Text,
+        max_len: 10,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for CompProgramTradeTodayRequest {
     type Response = CompProgramTradeTodayResponse;
 
@@ -157,6 +223,14 @@ impl Endpoint for CompProgramTradeTodayRequest {
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/quotations/comp-program-trade-today",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("FHPPG04600101"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

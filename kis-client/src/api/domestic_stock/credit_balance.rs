@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `FHKST17010000`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -66,23 +67,25 @@ impl CreditBalanceRequest {
     /// - `fid_option` (`FID_OPTION`): 증가율기간
     /// - `fid_cond_mrkt_div_code` (`FID_COND_MRKT_DIV_CODE`): 조건 시장 분류 코드
     /// - `fid_rank_sort_cls_code` (`FID_RANK_SORT_CLS_CODE`): 순위 정렬 구분 코드
+    #[inline]
     pub fn new(
         fid_cond_scr_div_code: impl Into<String>,
-        fid_input_iscd: impl Into<String>,
-        fid_option: impl Into<String>,
+        fid_input_iscd: crate::api::codes::FidInputIscd,
+        fid_option: v::Decimal,
         fid_cond_mrkt_div_code: impl Into<String>,
         fid_rank_sort_cls_code: impl Into<String>,
     ) -> Self {
         Self {
             fid_cond_scr_div_code: fid_cond_scr_div_code.into(),
-            fid_input_iscd: fid_input_iscd.into(),
-            fid_option: fid_option.into(),
+            fid_input_iscd: p::code(&fid_input_iscd),
+            fid_option: p::decimal(fid_option),
             fid_cond_mrkt_div_code: fid_cond_mrkt_div_code.into(),
             fid_rank_sort_cls_code: fid_rank_sort_cls_code.into(),
         }
     }
 
     /// Sets 조건 화면 분류 코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
+    #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
         self
@@ -95,24 +98,28 @@ impl CreditBalanceRequest {
     /// - `0001`: 거래소
     /// - `1001`: 코스닥
     /// - `2001`: 코스피200
-    pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
-        self.fid_input_iscd = value.into();
+    #[inline]
+    pub fn fid_input_iscd(mut self, value: crate::api::codes::FidInputIscd) -> Self {
+        self.fid_input_iscd = p::code(&value);
         self
     }
 
     /// Sets 증가율기간 (`FID_OPTION`, required, length 5).
-    pub fn fid_option(mut self, value: impl Into<String>) -> Self {
-        self.fid_option = value.into();
+    #[inline]
+    pub fn fid_option(mut self, value: v::Decimal) -> Self {
+        self.fid_option = p::decimal(value);
         self
     }
 
     /// Sets 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
         self
     }
 
     /// Sets 순위 정렬 구분 코드 (`FID_RANK_SORT_CLS_CODE`, required, length 2).
+    #[inline]
     pub fn fid_rank_sort_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_rank_sort_cls_code = value.into();
         self
@@ -131,6 +138,55 @@ impl std::fmt::Debug for CreditBalanceRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "FID_COND_SCR_DIV_CODE",
+        kind: p::FieldKind::Text,
+        max_len: 5,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_ISCD",
+        kind: p::FieldKind::Code,
+        max_len: 12,
+        required: true,
+        blank: false,
+        codes: &["0000", "0001", "1001", "2001"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_OPTION",
+        kind: p::FieldKind::Decimal,
+        max_len: 5,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_COND_MRKT_DIV_CODE",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_RANK_SORT_CLS_CODE",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for CreditBalanceRequest {
     type Response = CreditBalanceResponse;
 
@@ -142,6 +198,14 @@ impl Endpoint for CreditBalanceRequest {
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/ranking/credit-balance",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("FHKST17010000"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

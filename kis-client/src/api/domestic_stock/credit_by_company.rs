@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `FHPST04770000`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -75,17 +76,18 @@ impl CreditByCompanyRequest {
     /// - `fid_input_iscd` (`fid_input_iscd`): 입력 종목코드
     /// - `fid_cond_scr_div_code` (`fid_cond_scr_div_code`): 조건 화면 분류 코드
     /// - `fid_cond_mrkt_div_code` (`fid_cond_mrkt_div_code`): 조건 시장 분류 코드
+    #[inline]
     pub fn new(
-        fid_rank_sort_cls_code: impl Into<String>,
-        fid_slct_yn: impl Into<String>,
-        fid_input_iscd: impl Into<String>,
+        fid_rank_sort_cls_code: crate::api::codes::FidRankSortClsCodeCreditByCompany,
+        fid_slct_yn: crate::api::codes::FidSlctYn,
+        fid_input_iscd: crate::api::codes::FidInputIscdBulkTransNum,
         fid_cond_scr_div_code: impl Into<String>,
         fid_cond_mrkt_div_code: impl Into<String>,
     ) -> Self {
         Self {
-            fid_rank_sort_cls_code: fid_rank_sort_cls_code.into(),
-            fid_slct_yn: fid_slct_yn.into(),
-            fid_input_iscd: fid_input_iscd.into(),
+            fid_rank_sort_cls_code: p::code(&fid_rank_sort_cls_code),
+            fid_slct_yn: p::code(&fid_slct_yn),
+            fid_input_iscd: p::code(&fid_input_iscd),
             fid_cond_scr_div_code: fid_cond_scr_div_code.into(),
             fid_cond_mrkt_div_code: fid_cond_mrkt_div_code.into(),
         }
@@ -96,8 +98,12 @@ impl CreditByCompanyRequest {
     /// Codes:
     /// - `0`: 코드순
     /// - `1`: 이름순
-    pub fn fid_rank_sort_cls_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_rank_sort_cls_code = value.into();
+    #[inline]
+    pub fn fid_rank_sort_cls_code(
+        mut self,
+        value: crate::api::codes::FidRankSortClsCodeCreditByCompany,
+    ) -> Self {
+        self.fid_rank_sort_cls_code = p::code(&value);
         self
     }
 
@@ -106,8 +112,9 @@ impl CreditByCompanyRequest {
     /// Codes:
     /// - `0`: 신용주문가능
     /// - `1`: 신용주문불가
-    pub fn fid_slct_yn(mut self, value: impl Into<String>) -> Self {
-        self.fid_slct_yn = value.into();
+    #[inline]
+    pub fn fid_slct_yn(mut self, value: crate::api::codes::FidSlctYn) -> Self {
+        self.fid_slct_yn = p::code(&value);
         self
     }
 
@@ -119,18 +126,21 @@ impl CreditByCompanyRequest {
     /// - `1001`: 코스닥
     /// - `2001`: 코스피200
     /// - `4001`: KRX100
-    pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
-        self.fid_input_iscd = value.into();
+    #[inline]
+    pub fn fid_input_iscd(mut self, value: crate::api::codes::FidInputIscdBulkTransNum) -> Self {
+        self.fid_input_iscd = p::code(&value);
         self
     }
 
     /// Sets 조건 화면 분류 코드 (`fid_cond_scr_div_code`, required, length 5).
+    #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
         self
     }
 
     /// Sets 조건 시장 분류 코드 (`fid_cond_mrkt_div_code`, required, length 2).
+    #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
         self
@@ -149,6 +159,55 @@ impl std::fmt::Debug for CreditByCompanyRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "fid_rank_sort_cls_code",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["0", "1"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "fid_slct_yn",
+        kind: p::FieldKind::Code,
+        max_len: 1,
+        required: true,
+        blank: false,
+        codes: &["0", "1"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "fid_input_iscd",
+        kind: p::FieldKind::Code,
+        max_len: 12,
+        required: true,
+        blank: false,
+        codes: &["0000", "0001", "1001", "2001", "4001"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "fid_cond_scr_div_code",
+        kind: p::FieldKind::Text,
+        max_len: 5,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "fid_cond_mrkt_div_code",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for CreditByCompanyRequest {
     type Response = CreditByCompanyResponse;
 
@@ -160,6 +219,14 @@ impl Endpoint for CreditByCompanyRequest {
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/quotations/credit-by-company",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("FHPST04770000"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `HHPST074500C0`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -15,6 +16,11 @@ use crate::value as v;
 #[derive(Clone)]
 pub struct DailyLoanTransRequest {
     /// 조회구분 (`MRKT_DIV_CLS_CODE`, required, length 1).
+    ///
+    /// Codes:
+    /// - `1`: 코스피
+    /// - `2`: 코스닥
+    /// - `3`: 종목
     mrkt_div_cls_code: String,
     /// 종목코드 (`MKSC_SHRN_ISCD`, required, length 9).
     mksc_shrn_iscd: String,
@@ -53,48 +59,59 @@ impl DailyLoanTransRequest {
     /// - `mksc_shrn_iscd` (`MKSC_SHRN_ISCD`): 종목코드
     /// - `start_date` (`START_DATE`): 조회시작일시
     /// - `end_date` (`END_DATE`): 조회종료일시
-    /// - `cts` (`CTS`): 이전조회KEY
+    #[inline]
     pub fn new(
-        mrkt_div_cls_code: impl Into<String>,
+        mrkt_div_cls_code: crate::api::codes::MrktDivClsCode,
         mksc_shrn_iscd: impl Into<String>,
-        start_date: impl Into<String>,
-        end_date: impl Into<String>,
-        cts: impl Into<String>,
+        start_date: v::NaiveDate,
+        end_date: v::NaiveDate,
     ) -> Self {
         Self {
-            mrkt_div_cls_code: mrkt_div_cls_code.into(),
+            mrkt_div_cls_code: p::code(&mrkt_div_cls_code),
             mksc_shrn_iscd: mksc_shrn_iscd.into(),
-            start_date: start_date.into(),
-            end_date: end_date.into(),
-            cts: cts.into(),
+            start_date: p::date(start_date),
+            end_date: p::date(end_date),
+            cts: String::new(),
         }
     }
 
     /// Sets 조회구분 (`MRKT_DIV_CLS_CODE`, required, length 1).
-    pub fn mrkt_div_cls_code(mut self, value: impl Into<String>) -> Self {
-        self.mrkt_div_cls_code = value.into();
+    ///
+    /// Codes:
+    /// - `1`: 코스피
+    /// - `2`: 코스닥
+    /// - `3`: 종목
+    #[inline]
+    pub fn mrkt_div_cls_code(mut self, value: crate::api::codes::MrktDivClsCode) -> Self {
+        self.mrkt_div_cls_code = p::code(&value);
         self
     }
 
     /// Sets 종목코드 (`MKSC_SHRN_ISCD`, required, length 9).
+    #[inline]
     pub fn mksc_shrn_iscd(mut self, value: impl Into<String>) -> Self {
         self.mksc_shrn_iscd = value.into();
         self
     }
 
     /// Sets 조회시작일시 (`START_DATE`, required, length 8).
-    pub fn start_date(mut self, value: impl Into<String>) -> Self {
-        self.start_date = value.into();
+    #[inline]
+    pub fn start_date(mut self, value: v::NaiveDate) -> Self {
+        self.start_date = p::date(value);
         self
     }
 
     /// Sets 조회종료일시 (`END_DATE`, required, length 8).
-    pub fn end_date(mut self, value: impl Into<String>) -> Self {
-        self.end_date = value.into();
+    #[inline]
+    pub fn end_date(mut self, value: v::NaiveDate) -> Self {
+        self.end_date = p::date(value);
         self
     }
 
     /// Sets 이전조회KEY (`CTS`, required, length 8).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn cts(mut self, value: impl Into<String>) -> Self {
         self.cts = value.into();
         self
@@ -113,6 +130,55 @@ impl std::fmt::Debug for DailyLoanTransRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "MRKT_DIV_CLS_CODE",
+        kind: p::FieldKind::Code,
+        max_len: 1,
+        required: true,
+        blank: false,
+        codes: &["1", "2", "3"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "MKSC_SHRN_ISCD",
+        kind: p::FieldKind::Text,
+        max_len: 9,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "START_DATE",
+        kind: p::FieldKind::Date,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "END_DATE",
+        kind: p::FieldKind::Date,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CTS",
+        kind: p::FieldKind::Text,
+        max_len: 8,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for DailyLoanTransRequest {
     type Response = DailyLoanTransResponse;
 
@@ -124,6 +190,14 @@ impl Endpoint for DailyLoanTransRequest {
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/quotations/daily-loan-trans",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("HHPST074500C0"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `FHPST01780000`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -17,6 +18,10 @@ pub struct DisparityRequest {
     /// 입력 가격2 (`fid_input_price_2`, required, length 12).
     fid_input_price_2: String,
     /// 조건 시장 분류 코드 (`fid_cond_mrkt_div_code`, required, length 2).
+    ///
+    /// Codes:
+    /// - `J`: KRX
+    /// - `NX`: NXT
     fid_cond_mrkt_div_code: String,
     /// 조건 화면 분류 코드 (`fid_cond_scr_div_code`, required, length 5).
     fid_cond_scr_div_code: String,
@@ -56,8 +61,14 @@ pub struct DisparityRequest {
     /// - `2001`: 코스피200
     fid_input_iscd: String,
     /// 대상 구분 코드 (`fid_trgt_cls_code`, required, length 32).
+    ///
+    /// Codes:
+    /// - `0`: 전체
     fid_trgt_cls_code: String,
     /// 대상 제외 구분 코드 (`fid_trgt_exls_cls_code`, required, length 32).
+    ///
+    /// Codes:
+    /// - `0`: 전체
     fid_trgt_exls_cls_code: String,
     /// 입력 가격1 (`fid_input_price_1`, required, length 12).
     fid_input_price_1: String,
@@ -118,58 +129,61 @@ impl DisparityRequest {
     /// A new request.
     ///
     /// Required fields, in spec order:
-    /// - `fid_input_price_2` (`fid_input_price_2`): 입력 가격2
     /// - `fid_cond_mrkt_div_code` (`fid_cond_mrkt_div_code`): 조건 시장 분류 코드
     /// - `fid_cond_scr_div_code` (`fid_cond_scr_div_code`): 조건 화면 분류 코드
     /// - `fid_div_cls_code` (`fid_div_cls_code`): 분류 구분 코드
     /// - `fid_rank_sort_cls_code` (`fid_rank_sort_cls_code`): 순위 정렬 구분 코드
     /// - `fid_hour_cls_code` (`fid_hour_cls_code`): 시간 구분 코드
     /// - `fid_input_iscd` (`fid_input_iscd`): 입력 종목코드
-    /// - `fid_trgt_cls_code` (`fid_trgt_cls_code`): 대상 구분 코드
-    /// - `fid_trgt_exls_cls_code` (`fid_trgt_exls_cls_code`): 대상 제외 구분 코드
-    /// - `fid_input_price_1` (`fid_input_price_1`): 입력 가격1
-    /// - `fid_vol_cnt` (`fid_vol_cnt`): 거래량 수
+    #[inline]
     pub fn new(
-        fid_input_price_2: impl Into<String>,
-        fid_cond_mrkt_div_code: impl Into<String>,
+        fid_cond_mrkt_div_code: crate::api::codes::FidCondMrktDivCodeBulkTransNum,
         fid_cond_scr_div_code: impl Into<String>,
-        fid_div_cls_code: impl Into<String>,
-        fid_rank_sort_cls_code: impl Into<String>,
-        fid_hour_cls_code: impl Into<String>,
-        fid_input_iscd: impl Into<String>,
-        fid_trgt_cls_code: impl Into<String>,
-        fid_trgt_exls_cls_code: impl Into<String>,
-        fid_input_price_1: impl Into<String>,
-        fid_vol_cnt: impl Into<String>,
+        fid_div_cls_code: crate::api::codes::FidDivClsCodeDisparity,
+        fid_rank_sort_cls_code: crate::api::codes::FidRankSortClsCodeDisparity,
+        fid_hour_cls_code: crate::api::codes::FidHourClsCodeDisparity,
+        fid_input_iscd: crate::api::codes::FidInputIscd,
     ) -> Self {
         Self {
-            fid_input_price_2: fid_input_price_2.into(),
-            fid_cond_mrkt_div_code: fid_cond_mrkt_div_code.into(),
+            fid_input_price_2: String::new(),
+            fid_cond_mrkt_div_code: p::code(&fid_cond_mrkt_div_code),
             fid_cond_scr_div_code: fid_cond_scr_div_code.into(),
-            fid_div_cls_code: fid_div_cls_code.into(),
-            fid_rank_sort_cls_code: fid_rank_sort_cls_code.into(),
-            fid_hour_cls_code: fid_hour_cls_code.into(),
-            fid_input_iscd: fid_input_iscd.into(),
-            fid_trgt_cls_code: fid_trgt_cls_code.into(),
-            fid_trgt_exls_cls_code: fid_trgt_exls_cls_code.into(),
-            fid_input_price_1: fid_input_price_1.into(),
-            fid_vol_cnt: fid_vol_cnt.into(),
+            fid_div_cls_code: p::code(&fid_div_cls_code),
+            fid_rank_sort_cls_code: p::code(&fid_rank_sort_cls_code),
+            fid_hour_cls_code: p::code(&fid_hour_cls_code),
+            fid_input_iscd: p::code(&fid_input_iscd),
+            fid_trgt_cls_code: "0".to_owned(),
+            fid_trgt_exls_cls_code: "0".to_owned(),
+            fid_input_price_1: String::new(),
+            fid_vol_cnt: String::new(),
         }
     }
 
     /// Sets 입력 가격2 (`fid_input_price_2`, required, length 12).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_price_2(mut self, value: impl Into<String>) -> Self {
         self.fid_input_price_2 = value.into();
         self
     }
 
     /// Sets 조건 시장 분류 코드 (`fid_cond_mrkt_div_code`, required, length 2).
-    pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_cond_mrkt_div_code = value.into();
+    ///
+    /// Codes:
+    /// - `J`: KRX
+    /// - `NX`: NXT
+    #[inline]
+    pub fn fid_cond_mrkt_div_code(
+        mut self,
+        value: crate::api::codes::FidCondMrktDivCodeBulkTransNum,
+    ) -> Self {
+        self.fid_cond_mrkt_div_code = p::code(&value);
         self
     }
 
     /// Sets 조건 화면 분류 코드 (`fid_cond_scr_div_code`, required, length 5).
+    #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
         self
@@ -186,8 +200,9 @@ impl DisparityRequest {
     /// - `5`: 투자위험
     /// - `6`: 보톧주
     /// - `7`: 우선주
-    pub fn fid_div_cls_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_div_cls_code = value.into();
+    #[inline]
+    pub fn fid_div_cls_code(mut self, value: crate::api::codes::FidDivClsCodeDisparity) -> Self {
+        self.fid_div_cls_code = p::code(&value);
         self
     }
 
@@ -196,8 +211,12 @@ impl DisparityRequest {
     /// Codes:
     /// - `0`: 이격도상위순
     /// - `1`: 이격도하위순
-    pub fn fid_rank_sort_cls_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_rank_sort_cls_code = value.into();
+    #[inline]
+    pub fn fid_rank_sort_cls_code(
+        mut self,
+        value: crate::api::codes::FidRankSortClsCodeDisparity,
+    ) -> Self {
+        self.fid_rank_sort_cls_code = p::code(&value);
         self
     }
 
@@ -209,8 +228,9 @@ impl DisparityRequest {
     /// - `20`: 이격도20
     /// - `60`: 이격도60
     /// - `120`: 이격도120
-    pub fn fid_hour_cls_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_hour_cls_code = value.into();
+    #[inline]
+    pub fn fid_hour_cls_code(mut self, value: crate::api::codes::FidHourClsCodeDisparity) -> Self {
+        self.fid_hour_cls_code = p::code(&value);
         self
     }
 
@@ -221,32 +241,51 @@ impl DisparityRequest {
     /// - `0001`: 거래소
     /// - `1001`: 코스닥
     /// - `2001`: 코스피200
-    pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
-        self.fid_input_iscd = value.into();
+    #[inline]
+    pub fn fid_input_iscd(mut self, value: crate::api::codes::FidInputIscd) -> Self {
+        self.fid_input_iscd = p::code(&value);
         self
     }
 
     /// Sets 대상 구분 코드 (`fid_trgt_cls_code`, required, length 32).
-    pub fn fid_trgt_cls_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_trgt_cls_code = value.into();
+    ///
+    /// Codes:
+    /// - `0`: 전체
+    ///
+    /// Default: `0`.
+    #[inline]
+    pub fn fid_trgt_cls_code(mut self, value: crate::api::codes::FidDivClsCode) -> Self {
+        self.fid_trgt_cls_code = p::code(&value);
         self
     }
 
     /// Sets 대상 제외 구분 코드 (`fid_trgt_exls_cls_code`, required, length 32).
-    pub fn fid_trgt_exls_cls_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_trgt_exls_cls_code = value.into();
+    ///
+    /// Codes:
+    /// - `0`: 전체
+    ///
+    /// Default: `0`.
+    #[inline]
+    pub fn fid_trgt_exls_cls_code(mut self, value: crate::api::codes::FidDivClsCode) -> Self {
+        self.fid_trgt_exls_cls_code = p::code(&value);
         self
     }
 
     /// Sets 입력 가격1 (`fid_input_price_1`, required, length 12).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_price_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_price_1 = value.into();
         self
     }
 
     /// Sets 거래량 수 (`fid_vol_cnt`, required, length 12).
-    pub fn fid_vol_cnt(mut self, value: impl Into<String>) -> Self {
-        self.fid_vol_cnt = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn fid_vol_cnt(mut self, value: u64) -> Self {
+        self.fid_vol_cnt = p::int(value);
         self
     }
 }
@@ -269,6 +308,109 @@ impl std::fmt::Debug for DisparityRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "fid_input_price_2",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "fid_cond_mrkt_div_code",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["J", "NX"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "fid_cond_scr_div_code",
+        kind: p::FieldKind::Text,
+        max_len: 5,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "fid_div_cls_code",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["0", "1", "2", "3", "4", "5", "6", "7"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "fid_rank_sort_cls_code",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["0", "1"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "fid_hour_cls_code",
+        kind: p::FieldKind::Code,
+        max_len: 5,
+        required: true,
+        blank: false,
+        codes: &["5", "10", "20", "60", "120"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "fid_input_iscd",
+        kind: p::FieldKind::Code,
+        max_len: 12,
+        required: true,
+        blank: false,
+        codes: &["0000", "0001", "1001", "2001"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "fid_trgt_cls_code",
+        kind: p::FieldKind::Code,
+        max_len: 32,
+        required: true,
+        blank: false,
+        codes: &["0"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "fid_trgt_exls_cls_code",
+        kind: p::FieldKind::Code,
+        max_len: 32,
+        required: true,
+        blank: false,
+        codes: &["0"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "fid_input_price_1",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "fid_vol_cnt",
+        kind: p::FieldKind::Integer,
+        max_len: 12,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for DisparityRequest {
     type Response = DisparityResponse;
 
@@ -280,6 +422,14 @@ impl Endpoint for DisparityRequest {
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/ranking/disparity",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("FHPST01780000"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `HHKDB669102C0`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -54,31 +55,25 @@ impl DividendRequest {
     /// A new request.
     ///
     /// Required fields, in spec order:
-    /// - `cts` (`CTS`): CTS
     /// - `gb1` (`GB1`): 조회구분
     /// - `f_dt` (`F_DT`): 조회일자From
     /// - `t_dt` (`T_DT`): 조회일자To
-    /// - `sht_cd` (`SHT_CD`): 종목코드
-    /// - `high_gb` (`HIGH_GB`): 고배당여부
-    pub fn new(
-        cts: impl Into<String>,
-        gb1: impl Into<String>,
-        f_dt: impl Into<String>,
-        t_dt: impl Into<String>,
-        sht_cd: impl Into<String>,
-        high_gb: impl Into<String>,
-    ) -> Self {
+    #[inline]
+    pub fn new(gb1: crate::api::codes::Gb1, f_dt: v::NaiveDate, t_dt: v::NaiveDate) -> Self {
         Self {
-            cts: cts.into(),
-            gb1: gb1.into(),
-            f_dt: f_dt.into(),
-            t_dt: t_dt.into(),
-            sht_cd: sht_cd.into(),
-            high_gb: high_gb.into(),
+            cts: String::new(),
+            gb1: p::code(&gb1),
+            f_dt: p::date(f_dt),
+            t_dt: p::date(t_dt),
+            sht_cd: String::new(),
+            high_gb: String::new(),
         }
     }
 
     /// Sets CTS (`CTS`, required, length 17).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn cts(mut self, value: impl Into<String>) -> Self {
         self.cts = value.into();
         self
@@ -90,30 +85,39 @@ impl DividendRequest {
     /// - `0`: 배당전체
     /// - `1`: 결산배당
     /// - `2`: 중간배당
-    pub fn gb1(mut self, value: impl Into<String>) -> Self {
-        self.gb1 = value.into();
+    #[inline]
+    pub fn gb1(mut self, value: crate::api::codes::Gb1) -> Self {
+        self.gb1 = p::code(&value);
         self
     }
 
     /// Sets 조회일자From (`F_DT`, required, length 8).
-    pub fn f_dt(mut self, value: impl Into<String>) -> Self {
-        self.f_dt = value.into();
+    #[inline]
+    pub fn f_dt(mut self, value: v::NaiveDate) -> Self {
+        self.f_dt = p::date(value);
         self
     }
 
     /// Sets 조회일자To (`T_DT`, required, length 8).
-    pub fn t_dt(mut self, value: impl Into<String>) -> Self {
-        self.t_dt = value.into();
+    #[inline]
+    pub fn t_dt(mut self, value: v::NaiveDate) -> Self {
+        self.t_dt = p::date(value);
         self
     }
 
     /// Sets 종목코드 (`SHT_CD`, required, length 9).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn sht_cd(mut self, value: impl Into<String>) -> Self {
         self.sht_cd = value.into();
         self
     }
 
     /// Sets 고배당여부 (`HIGH_GB`, required, length 1).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn high_gb(mut self, value: impl Into<String>) -> Self {
         self.high_gb = value.into();
         self
@@ -133,6 +137,64 @@ impl std::fmt::Debug for DividendRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "CTS",
+        kind: p::FieldKind::Text,
+        max_len: 17,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "GB1",
+        kind: p::FieldKind::Code,
+        max_len: 1,
+        required: true,
+        blank: false,
+        codes: &["0", "1", "2"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "F_DT",
+        kind: p::FieldKind::Date,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "T_DT",
+        kind: p::FieldKind::Date,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "SHT_CD",
+        kind: p::FieldKind::Text,
+        max_len: 9,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "HIGH_GB",
+        kind: p::FieldKind::Text,
+        max_len: 1,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for DividendRequest {
     type Response = DividendResponse;
 
@@ -144,6 +206,14 @@ impl Endpoint for DividendRequest {
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/ksdinfo/dividend",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("HHKDB669102C0"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

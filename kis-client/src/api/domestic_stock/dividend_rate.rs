@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `HHKDB13470100`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -75,7 +76,6 @@ impl DividendRateRequest {
     /// A new request.
     ///
     /// Required fields, in spec order:
-    /// - `cts_area` (`CTS_AREA`): CTS\_AREA
     /// - `gb1` (`GB1`): KOSPI
     /// - `upjong` (`UPJONG`): 업종구분
     /// - `gb2` (`GB2`): 종목선택
@@ -83,29 +83,32 @@ impl DividendRateRequest {
     /// - `f_dt` (`F_DT`): 기준일From
     /// - `t_dt` (`T_DT`): 기준일To
     /// - `gb4` (`GB4`): 결산/중간배당
+    #[inline]
     pub fn new(
-        cts_area: impl Into<String>,
-        gb1: impl Into<String>,
+        gb1: crate::api::codes::Gb1DividendRate,
         upjong: impl Into<String>,
-        gb2: impl Into<String>,
-        gb3: impl Into<String>,
-        f_dt: impl Into<String>,
-        t_dt: impl Into<String>,
-        gb4: impl Into<String>,
+        gb2: crate::api::codes::Gb2,
+        gb3: crate::api::codes::Gb3,
+        f_dt: v::NaiveDate,
+        t_dt: v::NaiveDate,
+        gb4: crate::api::codes::Gb4,
     ) -> Self {
         Self {
-            cts_area: cts_area.into(),
-            gb1: gb1.into(),
+            cts_area: String::new(),
+            gb1: p::code(&gb1),
             upjong: upjong.into(),
-            gb2: gb2.into(),
-            gb3: gb3.into(),
-            f_dt: f_dt.into(),
-            t_dt: t_dt.into(),
-            gb4: gb4.into(),
+            gb2: p::code(&gb2),
+            gb3: p::code(&gb3),
+            f_dt: p::date(f_dt),
+            t_dt: p::date(t_dt),
+            gb4: p::code(&gb4),
         }
     }
 
     /// Sets CTS\_AREA (`CTS_AREA`, required, length 17).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn cts_area(mut self, value: impl Into<String>) -> Self {
         self.cts_area = value.into();
         self
@@ -118,12 +121,14 @@ impl DividendRateRequest {
     /// - `1`: 코스피
     /// - `2`: 코스피200
     /// - `3`: 코스닥
-    pub fn gb1(mut self, value: impl Into<String>) -> Self {
-        self.gb1 = value.into();
+    #[inline]
+    pub fn gb1(mut self, value: crate::api::codes::Gb1DividendRate) -> Self {
+        self.gb1 = p::code(&value);
         self
     }
 
     /// Sets 업종구분 (`UPJONG`, required, length 4).
+    #[inline]
     pub fn upjong(mut self, value: impl Into<String>) -> Self {
         self.upjong = value.into();
         self
@@ -135,8 +140,9 @@ impl DividendRateRequest {
     /// - `0`: 전체
     /// - `6`: 보통주
     /// - `7`: 우선주
-    pub fn gb2(mut self, value: impl Into<String>) -> Self {
-        self.gb2 = value.into();
+    #[inline]
+    pub fn gb2(mut self, value: crate::api::codes::Gb2) -> Self {
+        self.gb2 = p::code(&value);
         self
     }
 
@@ -145,20 +151,23 @@ impl DividendRateRequest {
     /// Codes:
     /// - `1`: 주식배당
     /// - `2`: 현금배당
-    pub fn gb3(mut self, value: impl Into<String>) -> Self {
-        self.gb3 = value.into();
+    #[inline]
+    pub fn gb3(mut self, value: crate::api::codes::Gb3) -> Self {
+        self.gb3 = p::code(&value);
         self
     }
 
     /// Sets 기준일From (`F_DT`, required, length 8).
-    pub fn f_dt(mut self, value: impl Into<String>) -> Self {
-        self.f_dt = value.into();
+    #[inline]
+    pub fn f_dt(mut self, value: v::NaiveDate) -> Self {
+        self.f_dt = p::date(value);
         self
     }
 
     /// Sets 기준일To (`T_DT`, required, length 8).
-    pub fn t_dt(mut self, value: impl Into<String>) -> Self {
-        self.t_dt = value.into();
+    #[inline]
+    pub fn t_dt(mut self, value: v::NaiveDate) -> Self {
+        self.t_dt = p::date(value);
         self
     }
 
@@ -168,8 +177,9 @@ impl DividendRateRequest {
     /// - `0`: 전체
     /// - `1`: 결산배당
     /// - `2`: 중간배당
-    pub fn gb4(mut self, value: impl Into<String>) -> Self {
-        self.gb4 = value.into();
+    #[inline]
+    pub fn gb4(mut self, value: crate::api::codes::Gb4) -> Self {
+        self.gb4 = p::code(&value);
         self
     }
 }
@@ -189,6 +199,82 @@ impl std::fmt::Debug for DividendRateRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "CTS_AREA",
+        kind: p::FieldKind::Text,
+        max_len: 17,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "GB1",
+        kind: p::FieldKind::Code,
+        max_len: 1,
+        required: true,
+        blank: false,
+        codes: &["0", "1", "2", "3"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "UPJONG",
+        kind: p::FieldKind::Text,
+        max_len: 4,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "GB2",
+        kind: p::FieldKind::Code,
+        max_len: 1,
+        required: true,
+        blank: false,
+        codes: &["0", "6", "7"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "GB3",
+        kind: p::FieldKind::Code,
+        max_len: 1,
+        required: true,
+        blank: false,
+        codes: &["1", "2"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "F_DT",
+        kind: p::FieldKind::Date,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "T_DT",
+        kind: p::FieldKind::Date,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "GB4",
+        kind: p::FieldKind::Code,
+        max_len: 1,
+        required: true,
+        blank: false,
+        codes: &["0", "1", "2"],
+        retired: &[],
+    },
+];
+
 impl Endpoint for DividendRateRequest {
     type Response = DividendRateResponse;
 
@@ -200,6 +286,14 @@ impl Endpoint for DividendRateRequest {
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/ranking/dividend-rate",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("HHKDB13470100"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

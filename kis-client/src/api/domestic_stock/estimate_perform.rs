@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `HHKST668300C0`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -14,7 +15,7 @@ use crate::value as v;
 /// - TR ID: real `HHKST668300C0`, paper not available.
 #[derive(Clone)]
 pub struct EstimatePerformRequest {
-    /// 종목코드 (`SHT_CD`, required, length 2).
+    /// 종목코드 (`SHT_CD`, required, length 6).
     sht_cd: String,
 }
 
@@ -30,13 +31,15 @@ impl EstimatePerformRequest {
     ///
     /// Required fields, in spec order:
     /// - `sht_cd` (`SHT_CD`): 종목코드
+    #[inline]
     pub fn new(sht_cd: impl Into<String>) -> Self {
         Self {
             sht_cd: sht_cd.into(),
         }
     }
 
-    /// Sets 종목코드 (`SHT_CD`, required, length 2).
+    /// Sets 종목코드 (`SHT_CD`, required, length 6).
+    #[inline]
     pub fn sht_cd(mut self, value: impl Into<String>) -> Self {
         self.sht_cd = value.into();
         self
@@ -51,6 +54,17 @@ impl std::fmt::Debug for EstimatePerformRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[p::FieldMeta {
+    wire: "SHT_CD",
+    kind: p::FieldKind::Text,
+    max_len: 6,
+    required: true,
+    blank: false,
+    codes: &[],
+    retired: &[],
+}];
+
 impl Endpoint for EstimatePerformRequest {
     type Response = EstimatePerformResponse;
 
@@ -62,6 +76,14 @@ impl Endpoint for EstimatePerformRequest {
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/quotations/estimate-perform",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("HHKST668300C0"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `FHPST01840000`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -21,6 +22,12 @@ pub struct ExpIndexTrendRequest {
     /// - `2`: 장마감
     fid_mkop_cls_code: String,
     /// 입력 시간1 (`FID_INPUT_HOUR_1`, required, length 10).
+    ///
+    /// Codes:
+    /// - `10`: 10초
+    /// - `30`: 30초
+    /// - `60`: 1분
+    /// - `600`: 10분
     fid_input_hour_1: String,
     /// 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
     ///
@@ -64,19 +71,18 @@ impl ExpIndexTrendRequest {
     ///
     /// Required fields, in spec order:
     /// - `fid_mkop_cls_code` (`FID_MKOP_CLS_CODE`): 장운영 구분 코드
-    /// - `fid_input_hour_1` (`FID_INPUT_HOUR_1`): 입력 시간1
     /// - `fid_input_iscd` (`FID_INPUT_ISCD`): 입력 종목코드
     /// - `fid_cond_mrkt_div_code` (`FID_COND_MRKT_DIV_CODE`): 조건 시장 분류 코드
+    #[inline]
     pub fn new(
-        fid_mkop_cls_code: impl Into<String>,
-        fid_input_hour_1: impl Into<String>,
-        fid_input_iscd: impl Into<String>,
+        fid_mkop_cls_code: crate::api::codes::FidMkopClsCode,
+        fid_input_iscd: crate::api::codes::FidInputIscdExpIndexTrend,
         fid_cond_mrkt_div_code: impl Into<String>,
     ) -> Self {
         Self {
-            fid_mkop_cls_code: fid_mkop_cls_code.into(),
-            fid_input_hour_1: fid_input_hour_1.into(),
-            fid_input_iscd: fid_input_iscd.into(),
+            fid_mkop_cls_code: p::code(&fid_mkop_cls_code),
+            fid_input_hour_1: String::new(),
+            fid_input_iscd: p::code(&fid_input_iscd),
             fid_cond_mrkt_div_code: fid_cond_mrkt_div_code.into(),
         }
     }
@@ -86,14 +92,24 @@ impl ExpIndexTrendRequest {
     /// Codes:
     /// - `1`: 장시작전
     /// - `2`: 장마감
-    pub fn fid_mkop_cls_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_mkop_cls_code = value.into();
+    #[inline]
+    pub fn fid_mkop_cls_code(mut self, value: crate::api::codes::FidMkopClsCode) -> Self {
+        self.fid_mkop_cls_code = p::code(&value);
         self
     }
 
     /// Sets 입력 시간1 (`FID_INPUT_HOUR_1`, required, length 10).
-    pub fn fid_input_hour_1(mut self, value: impl Into<String>) -> Self {
-        self.fid_input_hour_1 = value.into();
+    ///
+    /// Codes:
+    /// - `10`: 10초
+    /// - `30`: 30초
+    /// - `60`: 1분
+    /// - `600`: 10분
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn fid_input_hour_1(mut self, value: crate::api::codes::FidInputHour1) -> Self {
+        self.fid_input_hour_1 = p::code(&value);
         self
     }
 
@@ -105,12 +121,14 @@ impl ExpIndexTrendRequest {
     /// - `1001`: 코스닥
     /// - `2001`: 코스피200
     /// - `4001`: KRX100
-    pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
-        self.fid_input_iscd = value.into();
+    #[inline]
+    pub fn fid_input_iscd(mut self, value: crate::api::codes::FidInputIscdExpIndexTrend) -> Self {
+        self.fid_input_iscd = p::code(&value);
         self
     }
 
     /// Sets 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
         self
@@ -128,6 +146,46 @@ impl std::fmt::Debug for ExpIndexTrendRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "FID_MKOP_CLS_CODE",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["1", "2"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_HOUR_1",
+        kind: p::FieldKind::Code,
+        max_len: 10,
+        required: true,
+        blank: true,
+        codes: &["10", "30", "60", "600"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_ISCD",
+        kind: p::FieldKind::Code,
+        max_len: 12,
+        required: true,
+        blank: false,
+        codes: &["0000", "0001", "1001", "2001", "4001"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_COND_MRKT_DIV_CODE",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for ExpIndexTrendRequest {
     type Response = ExpIndexTrendResponse;
 
@@ -139,6 +197,14 @@ impl Endpoint for ExpIndexTrendRequest {
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/quotations/exp-index-trend",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("FHPST01840000"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

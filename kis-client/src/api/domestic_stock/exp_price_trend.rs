@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `FHPST01810000`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -22,7 +23,7 @@ pub struct ExpPriceTrendRequest {
     fid_mkop_cls_code: String,
     /// 조건 시장 분류 코드 (`fid_cond_mrkt_div_code`, required, length 2).
     fid_cond_mrkt_div_code: String,
-    /// 입력 종목코드 (`fid_input_iscd`, required, length 5).
+    /// 입력 종목코드 (`fid_input_iscd`, required, length 6).
     fid_input_iscd: String,
 }
 
@@ -53,13 +54,14 @@ impl ExpPriceTrendRequest {
     /// - `fid_mkop_cls_code` (`fid_mkop_cls_code`): 장운영 구분 코드
     /// - `fid_cond_mrkt_div_code` (`fid_cond_mrkt_div_code`): 조건 시장 분류 코드
     /// - `fid_input_iscd` (`fid_input_iscd`): 입력 종목코드
+    #[inline]
     pub fn new(
-        fid_mkop_cls_code: impl Into<String>,
+        fid_mkop_cls_code: crate::api::codes::FidMkopClsCodeExpPriceTrend,
         fid_cond_mrkt_div_code: impl Into<String>,
         fid_input_iscd: impl Into<String>,
     ) -> Self {
         Self {
-            fid_mkop_cls_code: fid_mkop_cls_code.into(),
+            fid_mkop_cls_code: p::code(&fid_mkop_cls_code),
             fid_cond_mrkt_div_code: fid_cond_mrkt_div_code.into(),
             fid_input_iscd: fid_input_iscd.into(),
         }
@@ -70,18 +72,24 @@ impl ExpPriceTrendRequest {
     /// Codes:
     /// - `0`: 전체
     /// - `4`: 체결량 0 제외
-    pub fn fid_mkop_cls_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_mkop_cls_code = value.into();
+    #[inline]
+    pub fn fid_mkop_cls_code(
+        mut self,
+        value: crate::api::codes::FidMkopClsCodeExpPriceTrend,
+    ) -> Self {
+        self.fid_mkop_cls_code = p::code(&value);
         self
     }
 
     /// Sets 조건 시장 분류 코드 (`fid_cond_mrkt_div_code`, required, length 2).
+    #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
         self
     }
 
-    /// Sets 입력 종목코드 (`fid_input_iscd`, required, length 5).
+    /// Sets 입력 종목코드 (`fid_input_iscd`, required, length 6).
+    #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self
@@ -98,6 +106,37 @@ impl std::fmt::Debug for ExpPriceTrendRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "fid_mkop_cls_code",
+        kind: p::FieldKind::Code,
+        max_len: 12,
+        required: true,
+        blank: false,
+        codes: &["0", "4"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "fid_cond_mrkt_div_code",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "fid_input_iscd",
+        kind: p::FieldKind::Text,
+        max_len: 6,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for ExpPriceTrendRequest {
     type Response = ExpPriceTrendResponse;
 
@@ -109,6 +148,14 @@ impl Endpoint for ExpPriceTrendRequest {
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/quotations/exp-price-trend",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("FHPST01810000"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

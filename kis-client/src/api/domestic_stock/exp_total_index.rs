@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `FHKUP11750000`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -79,19 +80,20 @@ impl ExpTotalIndexRequest {
     /// - `fid_cond_scr_div_code` (`fid_cond_scr_div_code`): 조건 화면 분류 코드
     /// - `fid_input_iscd` (`fid_input_iscd`): 입력 종목코드
     /// - `fid_mkop_cls_code` (`fid_mkop_cls_code`): 장운영 구분 코드
+    #[inline]
     pub fn new(
-        fid_mrkt_cls_code: impl Into<String>,
+        fid_mrkt_cls_code: crate::api::codes::FidMrktClsCodeExpTotalIndex,
         fid_cond_mrkt_div_code: impl Into<String>,
         fid_cond_scr_div_code: impl Into<String>,
-        fid_input_iscd: impl Into<String>,
-        fid_mkop_cls_code: impl Into<String>,
+        fid_input_iscd: crate::api::codes::FidInputIscdBulkTransNum,
+        fid_mkop_cls_code: crate::api::codes::FidMkopClsCode,
     ) -> Self {
         Self {
-            fid_mrkt_cls_code: fid_mrkt_cls_code.into(),
+            fid_mrkt_cls_code: p::code(&fid_mrkt_cls_code),
             fid_cond_mrkt_div_code: fid_cond_mrkt_div_code.into(),
             fid_cond_scr_div_code: fid_cond_scr_div_code.into(),
-            fid_input_iscd: fid_input_iscd.into(),
-            fid_mkop_cls_code: fid_mkop_cls_code.into(),
+            fid_input_iscd: p::code(&fid_input_iscd),
+            fid_mkop_cls_code: p::code(&fid_mkop_cls_code),
         }
     }
 
@@ -101,18 +103,24 @@ impl ExpTotalIndexRequest {
     /// - `0`: 전체
     /// - `K`: 거래소
     /// - `Q`: 코스닥
-    pub fn fid_mrkt_cls_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_mrkt_cls_code = value.into();
+    #[inline]
+    pub fn fid_mrkt_cls_code(
+        mut self,
+        value: crate::api::codes::FidMrktClsCodeExpTotalIndex,
+    ) -> Self {
+        self.fid_mrkt_cls_code = p::code(&value);
         self
     }
 
     /// Sets 조건 시장 분류 코드 (`fid_cond_mrkt_div_code`, required, length 2).
+    #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
         self
     }
 
     /// Sets 조건 화면 분류 코드 (`fid_cond_scr_div_code`, required, length 5).
+    #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
         self
@@ -126,8 +134,9 @@ impl ExpTotalIndexRequest {
     /// - `1001`: 코스닥
     /// - `2001`: 코스피200
     /// - `4001`: KRX100
-    pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
-        self.fid_input_iscd = value.into();
+    #[inline]
+    pub fn fid_input_iscd(mut self, value: crate::api::codes::FidInputIscdBulkTransNum) -> Self {
+        self.fid_input_iscd = p::code(&value);
         self
     }
 
@@ -136,8 +145,9 @@ impl ExpTotalIndexRequest {
     /// Codes:
     /// - `1`: 장시작전
     /// - `2`: 장마감
-    pub fn fid_mkop_cls_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_mkop_cls_code = value.into();
+    #[inline]
+    pub fn fid_mkop_cls_code(mut self, value: crate::api::codes::FidMkopClsCode) -> Self {
+        self.fid_mkop_cls_code = p::code(&value);
         self
     }
 }
@@ -154,6 +164,55 @@ impl std::fmt::Debug for ExpTotalIndexRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "fid_mrkt_cls_code",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["0", "K", "Q"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "fid_cond_mrkt_div_code",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "fid_cond_scr_div_code",
+        kind: p::FieldKind::Text,
+        max_len: 5,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "fid_input_iscd",
+        kind: p::FieldKind::Code,
+        max_len: 12,
+        required: true,
+        blank: false,
+        codes: &["0000", "0001", "1001", "2001", "4001"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "fid_mkop_cls_code",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["1", "2"],
+        retired: &[],
+    },
+];
+
 impl Endpoint for ExpTotalIndexRequest {
     type Response = ExpTotalIndexResponse;
 
@@ -165,6 +224,14 @@ impl Endpoint for ExpTotalIndexRequest {
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/quotations/exp-total-index",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("FHKUP11750000"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `FHPST01820000`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -43,6 +44,9 @@ pub struct ExpTransUpdownRequest {
     /// 거래대금 (`fid_pbmn`, required, length 18).
     fid_pbmn: String,
     /// 소속 구분 코드 (`fid_blng_cls_code`, required, length 2).
+    ///
+    /// Codes:
+    /// - `0`: 전체
     fid_blng_cls_code: String,
     /// 장운영 구분 코드 (`fid_mkop_cls_code`, required, length 2).
     fid_mkop_cls_code: String,
@@ -99,50 +103,46 @@ impl ExpTransUpdownRequest {
     /// - `fid_cond_scr_div_code` (`fid_cond_scr_div_code`): 조건 화면 분류 코드
     /// - `fid_input_iscd` (`fid_input_iscd`): 입력 종목코드
     /// - `fid_div_cls_code` (`fid_div_cls_code`): 분류 구분 코드
-    /// - `fid_aply_rang_prc_1` (`fid_aply_rang_prc_1`): 적용 범위 가격1
-    /// - `fid_vol_cnt` (`fid_vol_cnt`): 거래량 수
-    /// - `fid_pbmn` (`fid_pbmn`): 거래대금
-    /// - `fid_blng_cls_code` (`fid_blng_cls_code`): 소속 구분 코드
     /// - `fid_mkop_cls_code` (`fid_mkop_cls_code`): 장운영 구분 코드
+    #[inline]
     pub fn new(
         fid_rank_sort_cls_code: impl Into<String>,
         fid_cond_mrkt_div_code: impl Into<String>,
         fid_cond_scr_div_code: impl Into<String>,
-        fid_input_iscd: impl Into<String>,
-        fid_div_cls_code: impl Into<String>,
-        fid_aply_rang_prc_1: impl Into<String>,
-        fid_vol_cnt: impl Into<String>,
-        fid_pbmn: impl Into<String>,
-        fid_blng_cls_code: impl Into<String>,
+        fid_input_iscd: crate::api::codes::FidInputIscdBulkTransNum,
+        fid_div_cls_code: crate::api::codes::FidDivClsCodeExpTransUpdown,
         fid_mkop_cls_code: impl Into<String>,
     ) -> Self {
         Self {
             fid_rank_sort_cls_code: fid_rank_sort_cls_code.into(),
             fid_cond_mrkt_div_code: fid_cond_mrkt_div_code.into(),
             fid_cond_scr_div_code: fid_cond_scr_div_code.into(),
-            fid_input_iscd: fid_input_iscd.into(),
-            fid_div_cls_code: fid_div_cls_code.into(),
-            fid_aply_rang_prc_1: fid_aply_rang_prc_1.into(),
-            fid_vol_cnt: fid_vol_cnt.into(),
-            fid_pbmn: fid_pbmn.into(),
-            fid_blng_cls_code: fid_blng_cls_code.into(),
+            fid_input_iscd: p::code(&fid_input_iscd),
+            fid_div_cls_code: p::code(&fid_div_cls_code),
+            fid_aply_rang_prc_1: String::new(),
+            fid_vol_cnt: String::new(),
+            fid_pbmn: String::new(),
+            fid_blng_cls_code: "0".to_owned(),
             fid_mkop_cls_code: fid_mkop_cls_code.into(),
         }
     }
 
     /// Sets 순위 정렬 구분 코드 (`fid_rank_sort_cls_code`, required, length 2).
+    #[inline]
     pub fn fid_rank_sort_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_rank_sort_cls_code = value.into();
         self
     }
 
     /// Sets 조건 시장 분류 코드 (`fid_cond_mrkt_div_code`, required, length 2).
+    #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
         self
     }
 
     /// Sets 조건 화면 분류 코드 (`fid_cond_scr_div_code`, required, length 5).
+    #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
         self
@@ -156,8 +156,9 @@ impl ExpTransUpdownRequest {
     /// - `1001`: 코스닥
     /// - `2001`: 코스피200
     /// - `4001`: KRX100
-    pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
-        self.fid_input_iscd = value.into();
+    #[inline]
+    pub fn fid_input_iscd(mut self, value: crate::api::codes::FidInputIscdBulkTransNum) -> Self {
+        self.fid_input_iscd = p::code(&value);
         self
     }
 
@@ -167,36 +168,56 @@ impl ExpTransUpdownRequest {
     /// - `0`: 전체
     /// - `1`: 보통주
     /// - `2`: 우선주
-    pub fn fid_div_cls_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_div_cls_code = value.into();
+    #[inline]
+    pub fn fid_div_cls_code(
+        mut self,
+        value: crate::api::codes::FidDivClsCodeExpTransUpdown,
+    ) -> Self {
+        self.fid_div_cls_code = p::code(&value);
         self
     }
 
     /// Sets 적용 범위 가격1 (`fid_aply_rang_prc_1`, required, length 18).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_aply_rang_prc_1(mut self, value: impl Into<String>) -> Self {
         self.fid_aply_rang_prc_1 = value.into();
         self
     }
 
     /// Sets 거래량 수 (`fid_vol_cnt`, required, length 12).
-    pub fn fid_vol_cnt(mut self, value: impl Into<String>) -> Self {
-        self.fid_vol_cnt = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn fid_vol_cnt(mut self, value: u64) -> Self {
+        self.fid_vol_cnt = p::int(value);
         self
     }
 
     /// Sets 거래대금 (`fid_pbmn`, required, length 18).
-    pub fn fid_pbmn(mut self, value: impl Into<String>) -> Self {
-        self.fid_pbmn = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn fid_pbmn(mut self, value: v::Decimal) -> Self {
+        self.fid_pbmn = p::decimal(value);
         self
     }
 
     /// Sets 소속 구분 코드 (`fid_blng_cls_code`, required, length 2).
-    pub fn fid_blng_cls_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_blng_cls_code = value.into();
+    ///
+    /// Codes:
+    /// - `0`: 전체
+    ///
+    /// Default: `0`.
+    #[inline]
+    pub fn fid_blng_cls_code(mut self, value: crate::api::codes::FidDivClsCode) -> Self {
+        self.fid_blng_cls_code = p::code(&value);
         self
     }
 
     /// Sets 장운영 구분 코드 (`fid_mkop_cls_code`, required, length 2).
+    #[inline]
     pub fn fid_mkop_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_mkop_cls_code = value.into();
         self
@@ -220,6 +241,100 @@ impl std::fmt::Debug for ExpTransUpdownRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "fid_rank_sort_cls_code",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "fid_cond_mrkt_div_code",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "fid_cond_scr_div_code",
+        kind: p::FieldKind::Text,
+        max_len: 5,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "fid_input_iscd",
+        kind: p::FieldKind::Code,
+        max_len: 12,
+        required: true,
+        blank: false,
+        codes: &["0000", "0001", "1001", "2001", "4001"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "fid_div_cls_code",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["0", "1", "2"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "fid_aply_rang_prc_1",
+        kind: p::FieldKind::Text,
+        max_len: 18,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "fid_vol_cnt",
+        kind: p::FieldKind::Integer,
+        max_len: 12,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "fid_pbmn",
+        kind: p::FieldKind::Decimal,
+        max_len: 18,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "fid_blng_cls_code",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["0"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "fid_mkop_cls_code",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for ExpTransUpdownRequest {
     type Response = ExpTransUpdownResponse;
 
@@ -231,6 +346,14 @@ impl Endpoint for ExpTransUpdownRequest {
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/ranking/exp-trans-updown",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("FHPST01820000"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `FHPTJ04400000`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -15,8 +16,14 @@ use crate::value as v;
 #[derive(Clone)]
 pub struct ForeignInstitutionTotalRequest {
     /// 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    ///
+    /// Codes:
+    /// - `V`: Default
     fid_cond_mrkt_div_code: String,
     /// 조건 화면 분류 코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
+    ///
+    /// Codes:
+    /// - `16449`: Default
     fid_cond_scr_div_code: String,
     /// 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
     ///
@@ -83,39 +90,54 @@ impl ForeignInstitutionTotalRequest {
     /// A new request.
     ///
     /// Required fields, in spec order:
-    /// - `fid_cond_mrkt_div_code` (`FID_COND_MRKT_DIV_CODE`): 시장 분류 코드
-    /// - `fid_cond_scr_div_code` (`FID_COND_SCR_DIV_CODE`): 조건 화면 분류 코드
     /// - `fid_input_iscd` (`FID_INPUT_ISCD`): 입력 종목코드
     /// - `fid_div_cls_code` (`FID_DIV_CLS_CODE`): 분류 구분 코드
     /// - `fid_rank_sort_cls_code` (`FID_RANK_SORT_CLS_CODE`): 순위 정렬 구분 코드
     /// - `fid_etc_cls_code` (`FID_ETC_CLS_CODE`): 기타 구분 정렬
+    #[inline]
     pub fn new(
-        fid_cond_mrkt_div_code: impl Into<String>,
-        fid_cond_scr_div_code: impl Into<String>,
-        fid_input_iscd: impl Into<String>,
-        fid_div_cls_code: impl Into<String>,
-        fid_rank_sort_cls_code: impl Into<String>,
-        fid_etc_cls_code: impl Into<String>,
+        fid_input_iscd: crate::api::codes::FidInputIscdForeignInstitutionTotal,
+        fid_div_cls_code: crate::api::codes::FidDivClsCodeForeignInstitutionTotal,
+        fid_rank_sort_cls_code: crate::api::codes::FidRankSortClsCodeForeignInstitutionTotal,
+        fid_etc_cls_code: crate::api::codes::FidEtcClsCode,
     ) -> Self {
         Self {
-            fid_cond_mrkt_div_code: fid_cond_mrkt_div_code.into(),
-            fid_cond_scr_div_code: fid_cond_scr_div_code.into(),
-            fid_input_iscd: fid_input_iscd.into(),
-            fid_div_cls_code: fid_div_cls_code.into(),
-            fid_rank_sort_cls_code: fid_rank_sort_cls_code.into(),
-            fid_etc_cls_code: fid_etc_cls_code.into(),
+            fid_cond_mrkt_div_code: "V".to_owned(),
+            fid_cond_scr_div_code: "16449".to_owned(),
+            fid_input_iscd: p::code(&fid_input_iscd),
+            fid_div_cls_code: p::code(&fid_div_cls_code),
+            fid_rank_sort_cls_code: p::code(&fid_rank_sort_cls_code),
+            fid_etc_cls_code: p::code(&fid_etc_cls_code),
         }
     }
 
     /// Sets 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
-    pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_cond_mrkt_div_code = value.into();
+    ///
+    /// Codes:
+    /// - `V`: Default
+    ///
+    /// Default: `V`.
+    #[inline]
+    pub fn fid_cond_mrkt_div_code(
+        mut self,
+        value: crate::api::codes::FidCondMrktDivCodeForeignInstitutionTotal,
+    ) -> Self {
+        self.fid_cond_mrkt_div_code = p::code(&value);
         self
     }
 
     /// Sets 조건 화면 분류 코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
-    pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_cond_scr_div_code = value.into();
+    ///
+    /// Codes:
+    /// - `16449`: Default
+    ///
+    /// Default: `16449`.
+    #[inline]
+    pub fn fid_cond_scr_div_code(
+        mut self,
+        value: crate::api::codes::FidCondScrDivCodeForeignInstitutionTotal,
+    ) -> Self {
+        self.fid_cond_scr_div_code = p::code(&value);
         self
     }
 
@@ -125,8 +147,12 @@ impl ForeignInstitutionTotalRequest {
     /// - `0000`: 전체
     /// - `0001`: 코스피
     /// - `1001`: 코스닥
-    pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
-        self.fid_input_iscd = value.into();
+    #[inline]
+    pub fn fid_input_iscd(
+        mut self,
+        value: crate::api::codes::FidInputIscdForeignInstitutionTotal,
+    ) -> Self {
+        self.fid_input_iscd = p::code(&value);
         self
     }
 
@@ -135,8 +161,12 @@ impl ForeignInstitutionTotalRequest {
     /// Codes:
     /// - `0`: 수량정열
     /// - `1`: 금액정열
-    pub fn fid_div_cls_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_div_cls_code = value.into();
+    #[inline]
+    pub fn fid_div_cls_code(
+        mut self,
+        value: crate::api::codes::FidDivClsCodeForeignInstitutionTotal,
+    ) -> Self {
+        self.fid_div_cls_code = p::code(&value);
         self
     }
 
@@ -145,8 +175,12 @@ impl ForeignInstitutionTotalRequest {
     /// Codes:
     /// - `0`: 순매수상위
     /// - `1`: 순매도상위
-    pub fn fid_rank_sort_cls_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_rank_sort_cls_code = value.into();
+    #[inline]
+    pub fn fid_rank_sort_cls_code(
+        mut self,
+        value: crate::api::codes::FidRankSortClsCodeForeignInstitutionTotal,
+    ) -> Self {
+        self.fid_rank_sort_cls_code = p::code(&value);
         self
     }
 
@@ -157,8 +191,9 @@ impl ForeignInstitutionTotalRequest {
     /// - `1`: 외국인
     /// - `2`: 기관계
     /// - `3`: 기타
-    pub fn fid_etc_cls_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_etc_cls_code = value.into();
+    #[inline]
+    pub fn fid_etc_cls_code(mut self, value: crate::api::codes::FidEtcClsCode) -> Self {
+        self.fid_etc_cls_code = p::code(&value);
         self
     }
 }
@@ -176,6 +211,64 @@ impl std::fmt::Debug for ForeignInstitutionTotalRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "FID_COND_MRKT_DIV_CODE",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["V"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_COND_SCR_DIV_CODE",
+        kind: p::FieldKind::Code,
+        max_len: 5,
+        required: true,
+        blank: false,
+        codes: &["16449"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_ISCD",
+        kind: p::FieldKind::Code,
+        max_len: 12,
+        required: true,
+        blank: false,
+        codes: &["0000", "0001", "1001"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_DIV_CLS_CODE",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["0", "1"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_RANK_SORT_CLS_CODE",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["0", "1"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_ETC_CLS_CODE",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["0", "1", "2", "3"],
+        retired: &[],
+    },
+];
+
 impl Endpoint for ForeignInstitutionTotalRequest {
     type Response = ForeignInstitutionTotalResponse;
 
@@ -187,6 +280,14 @@ impl Endpoint for ForeignInstitutionTotalRequest {
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/quotations/foreign-institution-total",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("FHPTJ04400000"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `FHKST644400C0`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -19,6 +20,9 @@ pub struct FrgnmemPchsTrendRequest {
     /// 조건화면분류코드 (`FID_INPUT_ISCD_2`, required, length 8).
     fid_input_iscd_2: String,
     /// 시장구분코드 (`FID_COND_MRKT_DIV_CODE`, required, length 10).
+    ///
+    /// Codes:
+    /// - `J`: KRX만 지원
     fid_cond_mrkt_div_code: String,
 }
 
@@ -48,34 +52,38 @@ impl FrgnmemPchsTrendRequest {
     /// Required fields, in spec order:
     /// - `fid_input_iscd` (`FID_INPUT_ISCD`): 조건시장분류코드
     /// - `fid_input_iscd_2` (`FID_INPUT_ISCD_2`): 조건화면분류코드
-    /// - `fid_cond_mrkt_div_code` (`FID_COND_MRKT_DIV_CODE`): 시장구분코드
-    pub fn new(
-        fid_input_iscd: impl Into<String>,
-        fid_input_iscd_2: impl Into<String>,
-        fid_cond_mrkt_div_code: impl Into<String>,
-    ) -> Self {
+    #[inline]
+    pub fn new(fid_input_iscd: impl Into<String>, fid_input_iscd_2: impl Into<String>) -> Self {
         Self {
             fid_input_iscd: fid_input_iscd.into(),
             fid_input_iscd_2: fid_input_iscd_2.into(),
-            fid_cond_mrkt_div_code: fid_cond_mrkt_div_code.into(),
+            fid_cond_mrkt_div_code: "J".to_owned(),
         }
     }
 
     /// Sets 조건시장분류코드 (`FID_INPUT_ISCD`, required, length 12).
+    #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self
     }
 
     /// Sets 조건화면분류코드 (`FID_INPUT_ISCD_2`, required, length 8).
+    #[inline]
     pub fn fid_input_iscd_2(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd_2 = value.into();
         self
     }
 
     /// Sets 시장구분코드 (`FID_COND_MRKT_DIV_CODE`, required, length 10).
-    pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_cond_mrkt_div_code = value.into();
+    ///
+    /// Codes:
+    /// - `J`: KRX만 지원
+    ///
+    /// Default: `J`.
+    #[inline]
+    pub fn fid_cond_mrkt_div_code(mut self, value: crate::api::codes::Market) -> Self {
+        self.fid_cond_mrkt_div_code = p::code(&value);
         self
     }
 }
@@ -90,6 +98,37 @@ impl std::fmt::Debug for FrgnmemPchsTrendRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "FID_INPUT_ISCD",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_ISCD_2",
+        kind: p::FieldKind::Text,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_COND_MRKT_DIV_CODE",
+        kind: p::FieldKind::Code,
+        max_len: 10,
+        required: true,
+        blank: false,
+        codes: &["J"],
+        retired: &[],
+    },
+];
+
 impl Endpoint for FrgnmemPchsTrendRequest {
     type Response = FrgnmemPchsTrendResponse;
 
@@ -101,6 +140,14 @@ impl Endpoint for FrgnmemPchsTrendRequest {
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/quotations/frgnmem-pchs-trend",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("FHKST644400C0"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

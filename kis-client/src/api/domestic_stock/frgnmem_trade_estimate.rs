@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `FHKST644100C0`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -21,8 +22,16 @@ pub struct FrgnmemTradeEstimateRequest {
     /// 입력종목코드 (`FID_INPUT_ISCD`, required, length 12).
     fid_input_iscd: String,
     /// 순위정렬구분코드 (`FID_RANK_SORT_CLS_CODE`, required, length 2).
+    ///
+    /// Codes:
+    /// - `0`: 금액순
+    /// - `1`: 수량순
     fid_rank_sort_cls_code: String,
     /// 순위정렬구분코드2 (`FID_RANK_SORT_CLS_CODE_2`, required, length 2).
+    ///
+    /// Codes:
+    /// - `0`: 매수순
+    /// - `1`: 매도순
     fid_rank_sort_cls_code_2: String,
 }
 
@@ -63,49 +72,69 @@ impl FrgnmemTradeEstimateRequest {
     /// - `fid_input_iscd` (`FID_INPUT_ISCD`): 입력종목코드
     /// - `fid_rank_sort_cls_code` (`FID_RANK_SORT_CLS_CODE`): 순위정렬구분코드
     /// - `fid_rank_sort_cls_code_2` (`FID_RANK_SORT_CLS_CODE_2`): 순위정렬구분코드2
+    #[inline]
     pub fn new(
         fid_cond_mrkt_div_code: impl Into<String>,
         fid_cond_scr_div_code: impl Into<String>,
         fid_input_iscd: impl Into<String>,
-        fid_rank_sort_cls_code: impl Into<String>,
-        fid_rank_sort_cls_code_2: impl Into<String>,
+        fid_rank_sort_cls_code: crate::api::codes::FidRankSortClsCodeFrgnmemTradeEstimate,
+        fid_rank_sort_cls_code_2: crate::api::codes::FidRankSortClsCode2,
     ) -> Self {
         Self {
             fid_cond_mrkt_div_code: fid_cond_mrkt_div_code.into(),
             fid_cond_scr_div_code: fid_cond_scr_div_code.into(),
             fid_input_iscd: fid_input_iscd.into(),
-            fid_rank_sort_cls_code: fid_rank_sort_cls_code.into(),
-            fid_rank_sort_cls_code_2: fid_rank_sort_cls_code_2.into(),
+            fid_rank_sort_cls_code: p::code(&fid_rank_sort_cls_code),
+            fid_rank_sort_cls_code_2: p::code(&fid_rank_sort_cls_code_2),
         }
     }
 
     /// Sets 조건시장분류코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
         self
     }
 
     /// Sets 조건화면분류코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
+    #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
         self
     }
 
     /// Sets 입력종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self
     }
 
     /// Sets 순위정렬구분코드 (`FID_RANK_SORT_CLS_CODE`, required, length 2).
-    pub fn fid_rank_sort_cls_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_rank_sort_cls_code = value.into();
+    ///
+    /// Codes:
+    /// - `0`: 금액순
+    /// - `1`: 수량순
+    #[inline]
+    pub fn fid_rank_sort_cls_code(
+        mut self,
+        value: crate::api::codes::FidRankSortClsCodeFrgnmemTradeEstimate,
+    ) -> Self {
+        self.fid_rank_sort_cls_code = p::code(&value);
         self
     }
 
     /// Sets 순위정렬구분코드2 (`FID_RANK_SORT_CLS_CODE_2`, required, length 2).
-    pub fn fid_rank_sort_cls_code_2(mut self, value: impl Into<String>) -> Self {
-        self.fid_rank_sort_cls_code_2 = value.into();
+    ///
+    /// Codes:
+    /// - `0`: 매수순
+    /// - `1`: 매도순
+    #[inline]
+    pub fn fid_rank_sort_cls_code_2(
+        mut self,
+        value: crate::api::codes::FidRankSortClsCode2,
+    ) -> Self {
+        self.fid_rank_sort_cls_code_2 = p::code(&value);
         self
     }
 }
@@ -122,6 +151,55 @@ impl std::fmt::Debug for FrgnmemTradeEstimateRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "FID_COND_MRKT_DIV_CODE",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_COND_SCR_DIV_CODE",
+        kind: p::FieldKind::Text,
+        max_len: 5,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_ISCD",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_RANK_SORT_CLS_CODE",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["0", "1"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_RANK_SORT_CLS_CODE_2",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["0", "1"],
+        retired: &[],
+    },
+];
+
 impl Endpoint for FrgnmemTradeEstimateRequest {
     type Response = FrgnmemTradeEstimateResponse;
 
@@ -133,6 +211,14 @@ impl Endpoint for FrgnmemTradeEstimateRequest {
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/quotations/frgnmem-trade-estimate",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("FHKST644100C0"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `FHPST04320000`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -15,8 +16,14 @@ use crate::value as v;
 #[derive(Clone)]
 pub struct FrgnmemTradeTrendRequest {
     /// FID 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    ///
+    /// Codes:
+    /// - `J`: 고정 입력
     fid_cond_mrkt_div_code: String,
     /// 화면분류코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
+    ///
+    /// Codes:
+    /// - `20432`: primary key
     fid_cond_scr_div_code: String,
     /// 종목코드 (`FID_INPUT_ISCD`, required, length 12).
     fid_input_iscd: String,
@@ -61,63 +68,76 @@ impl FrgnmemTradeTrendRequest {
     /// A new request.
     ///
     /// Required fields, in spec order:
-    /// - `fid_cond_mrkt_div_code` (`FID_COND_MRKT_DIV_CODE`): FID 조건 시장 분류 코드
-    /// - `fid_cond_scr_div_code` (`FID_COND_SCR_DIV_CODE`): 화면분류코드
     /// - `fid_input_iscd` (`FID_INPUT_ISCD`): 종목코드
     /// - `fid_input_iscd_2` (`FID_INPUT_ISCD_2`): 회원사코드
-    /// - `fid_mrkt_cls_code` (`FID_MRKT_CLS_CODE`): 시장구분코드
-    /// - `fid_vol_cnt` (`FID_VOL_CNT`): 거래량
-    pub fn new(
-        fid_cond_mrkt_div_code: impl Into<String>,
-        fid_cond_scr_div_code: impl Into<String>,
-        fid_input_iscd: impl Into<String>,
-        fid_input_iscd_2: impl Into<String>,
-        fid_mrkt_cls_code: impl Into<String>,
-        fid_vol_cnt: impl Into<String>,
-    ) -> Self {
+    #[inline]
+    pub fn new(fid_input_iscd: impl Into<String>, fid_input_iscd_2: impl Into<String>) -> Self {
         Self {
-            fid_cond_mrkt_div_code: fid_cond_mrkt_div_code.into(),
-            fid_cond_scr_div_code: fid_cond_scr_div_code.into(),
+            fid_cond_mrkt_div_code: "J".to_owned(),
+            fid_cond_scr_div_code: "20432".to_owned(),
             fid_input_iscd: fid_input_iscd.into(),
             fid_input_iscd_2: fid_input_iscd_2.into(),
-            fid_mrkt_cls_code: fid_mrkt_cls_code.into(),
-            fid_vol_cnt: fid_vol_cnt.into(),
+            fid_mrkt_cls_code: String::new(),
+            fid_vol_cnt: String::new(),
         }
     }
 
     /// Sets FID 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
-    pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_cond_mrkt_div_code = value.into();
+    ///
+    /// Codes:
+    /// - `J`: 고정 입력
+    ///
+    /// Default: `J`.
+    #[inline]
+    pub fn fid_cond_mrkt_div_code(mut self, value: crate::api::codes::Market) -> Self {
+        self.fid_cond_mrkt_div_code = p::code(&value);
         self
     }
 
     /// Sets 화면분류코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
-    pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_cond_scr_div_code = value.into();
+    ///
+    /// Codes:
+    /// - `20432`: primary key
+    ///
+    /// Default: `20432`.
+    #[inline]
+    pub fn fid_cond_scr_div_code(
+        mut self,
+        value: crate::api::codes::FidCondScrDivCodeFrgnmemTradeTrend,
+    ) -> Self {
+        self.fid_cond_scr_div_code = p::code(&value);
         self
     }
 
     /// Sets 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self
     }
 
     /// Sets 회원사코드 (`FID_INPUT_ISCD_2`, required, length 10).
+    #[inline]
     pub fn fid_input_iscd_2(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd_2 = value.into();
         self
     }
 
     /// Sets 시장구분코드 (`FID_MRKT_CLS_CODE`, required, length 2).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_mrkt_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_mrkt_cls_code = value.into();
         self
     }
 
     /// Sets 거래량 (`FID_VOL_CNT`, required, length 12).
-    pub fn fid_vol_cnt(mut self, value: impl Into<String>) -> Self {
-        self.fid_vol_cnt = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn fid_vol_cnt(mut self, value: u64) -> Self {
+        self.fid_vol_cnt = p::int(value);
         self
     }
 }
@@ -135,6 +155,64 @@ impl std::fmt::Debug for FrgnmemTradeTrendRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "FID_COND_MRKT_DIV_CODE",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["J"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_COND_SCR_DIV_CODE",
+        kind: p::FieldKind::Code,
+        max_len: 5,
+        required: true,
+        blank: false,
+        codes: &["20432"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_ISCD",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_ISCD_2",
+        kind: p::FieldKind::Text,
+        max_len: 10,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_MRKT_CLS_CODE",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_VOL_CNT",
+        kind: p::FieldKind::Integer,
+        max_len: 12,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for FrgnmemTradeTrendRequest {
     type Response = FrgnmemTradeTrendResponse;
 
@@ -146,6 +224,14 @@ impl Endpoint for FrgnmemTradeTrendRequest {
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/quotations/frgnmem-trade-trend",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("FHPST04320000"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

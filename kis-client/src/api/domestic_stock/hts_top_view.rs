@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `HHMCM000100C0`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -24,6 +25,7 @@ impl serde::Serialize for HtsTopViewRequest {
 
 impl HtsTopViewRequest {
     /// A new request.
+    #[inline]
     pub fn new() -> Self {
         Self {}
     }
@@ -41,6 +43,9 @@ impl std::fmt::Debug for HtsTopViewRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[];
+
 impl Endpoint for HtsTopViewRequest {
     type Response = HtsTopViewResponse;
 
@@ -52,6 +57,14 @@ impl Endpoint for HtsTopViewRequest {
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/ranking/hts-top-view",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("HHMCM000100C0"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {
@@ -130,7 +143,7 @@ pub struct Output1 {
     /// Codes:
     /// - `J`: 코스피
     /// - `Q`: 코스닥
-    pub mrkt_div_cls_code: v::Val<MrktDivClsCode>,
+    pub mrkt_div_cls_code: v::Val<crate::api::codes::MrktDivClsCodeHtsTopView>,
     /// 종목코드 (`mksc_shrn_iscd`, required, length 2).
     pub mksc_shrn_iscd: v::Val<String>,
     /// Fields the spec does not list, kept as received.
@@ -157,38 +170,5 @@ impl v::Object for Output1 {
         r.extra(path, &self.extra);
         r.val(path, "mrkt_div_cls_code", &self.mrkt_div_cls_code);
         r.val(path, "mksc_shrn_iscd", &self.mksc_shrn_iscd);
-    }
-}
-
-/// Codes of 시장구분 (`mrkt_div_cls_code`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum MrktDivClsCode {
-    /// `J`: 코스피
-    J,
-    /// `Q`: 코스닥
-    Q,
-    /// A code the spec does not list, kept verbatim.
-    Other(Box<str>),
-}
-
-impl v::Wire for MrktDivClsCode {
-    fn parse_wire(s: &str) -> Option<Self> {
-        Some(match s {
-            "J" => Self::J,
-            "Q" => Self::Q,
-            _ => Self::Other(s.into()),
-        })
-    }
-
-    fn is_canonical(&self, _: &str) -> bool {
-        true
-    }
-
-    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(match self {
-            Self::J => "J",
-            Self::Q => "Q",
-            Self::Other(s) => s,
-        })
     }
 }

@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `CTRP6548R`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -46,41 +47,52 @@ impl serde::Serialize for InquireAccountBalanceRequest {
 
 impl InquireAccountBalanceRequest {
     /// A new request.
-    ///
-    /// Required fields, in spec order:
-    /// - `inqr_dvsn_1` (`INQR_DVSN_1`): 조회구분1
-    /// - `bspr_bf_dt_aply_yn` (`BSPR_BF_DT_APLY_YN`): 기준가이전일자적용여부
-    pub fn new(inqr_dvsn_1: impl Into<String>, bspr_bf_dt_aply_yn: impl Into<String>) -> Self {
+    #[inline]
+    pub fn new() -> Self {
         Self {
             cano: String::new(),
             acnt_prdt_cd: String::new(),
-            inqr_dvsn_1: inqr_dvsn_1.into(),
-            bspr_bf_dt_aply_yn: bspr_bf_dt_aply_yn.into(),
+            inqr_dvsn_1: String::new(),
+            bspr_bf_dt_aply_yn: String::new(),
         }
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
     }
 
     /// Sets 조회구분1 (`INQR_DVSN_1`, required, length 1).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn inqr_dvsn_1(mut self, value: impl Into<String>) -> Self {
         self.inqr_dvsn_1 = value.into();
         self
     }
 
     /// Sets 기준가이전일자적용여부 (`BSPR_BF_DT_APLY_YN`, required, length 1).
-    pub fn bspr_bf_dt_aply_yn(mut self, value: impl Into<String>) -> Self {
-        self.bspr_bf_dt_aply_yn = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn bspr_bf_dt_aply_yn(mut self, value: bool) -> Self {
+        self.bspr_bf_dt_aply_yn = p::flag(value);
         self
+    }
+}
+
+impl Default for InquireAccountBalanceRequest {
+    fn default() -> Self {
+        Self::new()
     }
 }
 
@@ -95,6 +107,46 @@ impl std::fmt::Debug for InquireAccountBalanceRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "CANO",
+        kind: p::FieldKind::Account,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ACNT_PRDT_CD",
+        kind: p::FieldKind::Product,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "INQR_DVSN_1",
+        kind: p::FieldKind::Text,
+        max_len: 1,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "BSPR_BF_DT_APLY_YN",
+        kind: p::FieldKind::Flag,
+        max_len: 1,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for InquireAccountBalanceRequest {
     type Response = InquireAccountBalanceResponse;
 
@@ -106,6 +158,14 @@ impl Endpoint for InquireAccountBalanceRequest {
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/trading/inquire-account-balance",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("CTRP6548R"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `FHKST01010200`, paper `FHKST01010200`.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -47,12 +48,13 @@ impl InquireAskingPriceExpCcnRequest {
     /// Required fields, in spec order:
     /// - `fid_cond_mrkt_div_code` (`FID_COND_MRKT_DIV_CODE`): 조건 시장 분류 코드
     /// - `fid_input_iscd` (`FID_INPUT_ISCD`): 입력 종목코드
+    #[inline]
     pub fn new(
-        fid_cond_mrkt_div_code: impl Into<String>,
+        fid_cond_mrkt_div_code: crate::api::codes::Market,
         fid_input_iscd: impl Into<String>,
     ) -> Self {
         Self {
-            fid_cond_mrkt_div_code: fid_cond_mrkt_div_code.into(),
+            fid_cond_mrkt_div_code: p::code(&fid_cond_mrkt_div_code),
             fid_input_iscd: fid_input_iscd.into(),
         }
     }
@@ -63,12 +65,14 @@ impl InquireAskingPriceExpCcnRequest {
     /// - `J`: KRX
     /// - `NX`: NXT
     /// - `UN`: 통합
-    pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_cond_mrkt_div_code = value.into();
+    #[inline]
+    pub fn fid_cond_mrkt_div_code(mut self, value: crate::api::codes::Market) -> Self {
+        self.fid_cond_mrkt_div_code = p::code(&value);
         self
     }
 
     /// Sets 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self
@@ -84,6 +88,28 @@ impl std::fmt::Debug for InquireAskingPriceExpCcnRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "FID_COND_MRKT_DIV_CODE",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["J", "NX", "UN"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_ISCD",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for InquireAskingPriceExpCcnRequest {
     type Response = InquireAskingPriceExpCcnResponse;
 
@@ -95,6 +121,14 @@ impl Endpoint for InquireAskingPriceExpCcnRequest {
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/quotations/inquire-asking-price-exp-ccn",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("FHKST01010200"),
+                paper: Some("FHKST01010200"),
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {
@@ -323,7 +357,7 @@ pub struct Output1 {
     /// - `7`: 일반Buy-in
     /// - `8`: 당일Buy-in
     /// - `0`: 보통
-    pub new_mkop_cls_code: v::Val<NewMkopClsCode>,
+    pub new_mkop_cls_code: v::Val<crate::api::codes::NewMkopClsCode>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
 }
@@ -645,58 +679,5 @@ impl v::Object for Output2 {
         r.val(path, "antc_vol", &self.antc_vol);
         r.val(path, "stck_shrn_iscd", &self.stck_shrn_iscd);
         r.val(path, "vi_cls_code", &self.vi_cls_code);
-    }
-}
-
-/// Codes of 신 장운영 구분 코드 (`new_mkop_cls_code`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum NewMkopClsCode {
-    /// `1`: 장개시전
-    V1,
-    /// `2`: 장중
-    V2,
-    /// `3`: 장종료후
-    V3,
-    /// `4`: 시간외단일가
-    V4,
-    /// `7`: 일반Buy-in
-    V7,
-    /// `8`: 당일Buy-in
-    V8,
-    /// `0`: 보통
-    V0,
-    /// A code the spec does not list, kept verbatim.
-    Other(Box<str>),
-}
-
-impl v::Wire for NewMkopClsCode {
-    fn parse_wire(s: &str) -> Option<Self> {
-        Some(match s {
-            "1" => Self::V1,
-            "2" => Self::V2,
-            "3" => Self::V3,
-            "4" => Self::V4,
-            "7" => Self::V7,
-            "8" => Self::V8,
-            "0" => Self::V0,
-            _ => Self::Other(s.into()),
-        })
-    }
-
-    fn is_canonical(&self, _: &str) -> bool {
-        true
-    }
-
-    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(match self {
-            Self::V1 => "1",
-            Self::V2 => "2",
-            Self::V3 => "3",
-            Self::V4 => "4",
-            Self::V7 => "7",
-            Self::V8 => "8",
-            Self::V0 => "0",
-            Self::Other(s) => s,
-        })
     }
 }

@@ -6,6 +6,7 @@
 //!
 //! - TR ID: real `TTTC8434R`, paper `VTTC8434R`.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -31,14 +32,17 @@ pub struct InquireBalanceRequest {
     /// 오프라인여부 (`OFL_YN`, length 1).
     ofl_yn: String,
     /// 조회구분 (`INQR_DVSN`, required, length 2).
-    inqr_dvsn: String,
-    /// 단가구분 (`UNPR_DVSN`, required, length 2).
-    unpr_dvsn: String,
-    /// 펀드결제분포함여부 (`FUND_STTL_ICLD_YN`, required, length 1).
     ///
     /// Codes:
-    /// - `N`: 포함하지 않음
-    /// - `Y`: 포함
+    /// - `01`: 대출일별
+    /// - `02`: 종목별
+    inqr_dvsn: String,
+    /// 단가구분 (`UNPR_DVSN`, required, length 2).
+    ///
+    /// Codes:
+    /// - `01`: 기본값
+    unpr_dvsn: String,
+    /// 펀드결제분포함여부 (`FUND_STTL_ICLD_YN`, required, length 1).
     fund_sttl_icld_yn: String,
     /// 융자금액자동상환여부 (`FNCG_AMT_AUTO_RDPT_YN`, required, length 1).
     fncg_amt_auto_rdpt_yn: String,
@@ -86,42 +90,41 @@ impl InquireBalanceRequest {
     /// A new request.
     ///
     /// Required fields, in spec order:
-    /// - `afhr_flpr_yn` (`AFHR_FLPR_YN`): 시간외단일가, 거래소여부
     /// - `inqr_dvsn` (`INQR_DVSN`): 조회구분
-    /// - `unpr_dvsn` (`UNPR_DVSN`): 단가구분
     /// - `fund_sttl_icld_yn` (`FUND_STTL_ICLD_YN`): 펀드결제분포함여부
     /// - `fncg_amt_auto_rdpt_yn` (`FNCG_AMT_AUTO_RDPT_YN`): 융자금액자동상환여부
     /// - `prcs_dvsn` (`PRCS_DVSN`): 처리구분
+    #[inline]
     pub fn new(
-        afhr_flpr_yn: impl Into<String>,
-        inqr_dvsn: impl Into<String>,
-        unpr_dvsn: impl Into<String>,
-        fund_sttl_icld_yn: impl Into<String>,
-        fncg_amt_auto_rdpt_yn: impl Into<String>,
-        prcs_dvsn: impl Into<String>,
+        inqr_dvsn: crate::api::codes::BalanceInquiry,
+        fund_sttl_icld_yn: bool,
+        fncg_amt_auto_rdpt_yn: bool,
+        prcs_dvsn: crate::api::codes::PrevDayTrades,
     ) -> Self {
         Self {
             cano: String::new(),
             acnt_prdt_cd: String::new(),
-            afhr_flpr_yn: afhr_flpr_yn.into(),
+            afhr_flpr_yn: "N".to_owned(),
             ofl_yn: String::new(),
-            inqr_dvsn: inqr_dvsn.into(),
-            unpr_dvsn: unpr_dvsn.into(),
-            fund_sttl_icld_yn: fund_sttl_icld_yn.into(),
-            fncg_amt_auto_rdpt_yn: fncg_amt_auto_rdpt_yn.into(),
-            prcs_dvsn: prcs_dvsn.into(),
+            inqr_dvsn: p::code(&inqr_dvsn),
+            unpr_dvsn: "01".to_owned(),
+            fund_sttl_icld_yn: p::flag(fund_sttl_icld_yn),
+            fncg_amt_auto_rdpt_yn: p::flag(fncg_amt_auto_rdpt_yn),
+            prcs_dvsn: p::code(&prcs_dvsn),
             ctx_area_fk100: String::new(),
             ctx_area_nk100: String::new(),
         }
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
@@ -133,42 +136,57 @@ impl InquireBalanceRequest {
     /// - `N`: 기본값
     /// - `Y`: 시간외단일가
     /// - `X`: NXT 정규장 (프리마켓, 메인, 애프터마켓)
-    pub fn afhr_flpr_yn(mut self, value: impl Into<String>) -> Self {
-        self.afhr_flpr_yn = value.into();
+    ///
+    /// Default: `N`.
+    #[inline]
+    pub fn afhr_flpr_yn(mut self, value: crate::api::codes::AfterHoursBalance) -> Self {
+        self.afhr_flpr_yn = p::code(&value);
         self
     }
 
     /// Sets 오프라인여부 (`OFL_YN`, length 1).
-    pub fn ofl_yn(mut self, value: impl Into<String>) -> Self {
-        self.ofl_yn = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn ofl_yn(mut self, value: bool) -> Self {
+        self.ofl_yn = p::flag(value);
         self
     }
 
     /// Sets 조회구분 (`INQR_DVSN`, required, length 2).
-    pub fn inqr_dvsn(mut self, value: impl Into<String>) -> Self {
-        self.inqr_dvsn = value.into();
+    ///
+    /// Codes:
+    /// - `01`: 대출일별
+    /// - `02`: 종목별
+    #[inline]
+    pub fn inqr_dvsn(mut self, value: crate::api::codes::BalanceInquiry) -> Self {
+        self.inqr_dvsn = p::code(&value);
         self
     }
 
     /// Sets 단가구분 (`UNPR_DVSN`, required, length 2).
-    pub fn unpr_dvsn(mut self, value: impl Into<String>) -> Self {
-        self.unpr_dvsn = value.into();
+    ///
+    /// Codes:
+    /// - `01`: 기본값
+    ///
+    /// Default: `01`.
+    #[inline]
+    pub fn unpr_dvsn(mut self, value: crate::api::codes::UnprDvsn) -> Self {
+        self.unpr_dvsn = p::code(&value);
         self
     }
 
     /// Sets 펀드결제분포함여부 (`FUND_STTL_ICLD_YN`, required, length 1).
-    ///
-    /// Codes:
-    /// - `N`: 포함하지 않음
-    /// - `Y`: 포함
-    pub fn fund_sttl_icld_yn(mut self, value: impl Into<String>) -> Self {
-        self.fund_sttl_icld_yn = value.into();
+    #[inline]
+    pub fn fund_sttl_icld_yn(mut self, value: bool) -> Self {
+        self.fund_sttl_icld_yn = p::flag(value);
         self
     }
 
     /// Sets 융자금액자동상환여부 (`FNCG_AMT_AUTO_RDPT_YN`, required, length 1).
-    pub fn fncg_amt_auto_rdpt_yn(mut self, value: impl Into<String>) -> Self {
-        self.fncg_amt_auto_rdpt_yn = value.into();
+    #[inline]
+    pub fn fncg_amt_auto_rdpt_yn(mut self, value: bool) -> Self {
+        self.fncg_amt_auto_rdpt_yn = p::flag(value);
         self
     }
 
@@ -177,18 +195,25 @@ impl InquireBalanceRequest {
     /// Codes:
     /// - `00`: 전일매매포함
     /// - `01`: 전일매매미포함
-    pub fn prcs_dvsn(mut self, value: impl Into<String>) -> Self {
-        self.prcs_dvsn = value.into();
+    #[inline]
+    pub fn prcs_dvsn(mut self, value: crate::api::codes::PrevDayTrades) -> Self {
+        self.prcs_dvsn = p::code(&value);
         self
     }
 
     /// Sets 연속조회검색조건100 (`CTX_AREA_FK100`, length 100).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_fk100(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_fk100 = value.into();
         self
     }
 
     /// Sets 연속조회키100 (`CTX_AREA_NK100`, length 100).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_nk100(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_nk100 = value.into();
         self
@@ -213,6 +238,112 @@ impl std::fmt::Debug for InquireBalanceRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "CANO",
+        kind: p::FieldKind::Account,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ACNT_PRDT_CD",
+        kind: p::FieldKind::Product,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "AFHR_FLPR_YN",
+        kind: p::FieldKind::Code,
+        max_len: 1,
+        required: true,
+        blank: false,
+        codes: &["N", "Y", "X"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "OFL_YN",
+        kind: p::FieldKind::Flag,
+        max_len: 1,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "INQR_DVSN",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["01", "02"],
+        retired: &[(
+            "02",
+            "refused by KIS since 2026-02-10 (OPSQ2001 INVALID_CHECK_INQR_DVSN)",
+        )],
+    },
+    p::FieldMeta {
+        wire: "UNPR_DVSN",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["01"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FUND_STTL_ICLD_YN",
+        kind: p::FieldKind::Flag,
+        max_len: 1,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FNCG_AMT_AUTO_RDPT_YN",
+        kind: p::FieldKind::Flag,
+        max_len: 1,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "PRCS_DVSN",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["00", "01"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CTX_AREA_FK100",
+        kind: p::FieldKind::Text,
+        max_len: 100,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CTX_AREA_NK100",
+        kind: p::FieldKind::Text,
+        max_len: 100,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for InquireBalanceRequest {
     type Response = InquireBalanceResponse;
 
@@ -227,6 +358,14 @@ impl Endpoint for InquireBalanceRequest {
             request: &["CTX_AREA_FK100", "CTX_AREA_NK100"],
             response: &["ctx_area_fk100", "ctx_area_nk100"],
         }),
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("TTTC8434R"),
+                paper: Some("VTTC8434R"),
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

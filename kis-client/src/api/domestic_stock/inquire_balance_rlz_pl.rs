@@ -6,6 +6,7 @@
 //!
 //! - TR ID: real `TTTC8494R`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -22,22 +23,17 @@ pub struct InquireBalanceRlzPlRequest {
     /// 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
     acnt_prdt_cd: String,
     /// 시간외단일가여부 (`AFHR_FLPR_YN`, required, length 1).
-    ///
-    /// Codes:
-    /// - `N`: 기본값
-    /// - `Y`: 시간외단일가
     afhr_flpr_yn: String,
     /// 오프라인여부 (`OFL_YN`, required, length 1).
     ofl_yn: String,
     /// 조회구분 (`INQR_DVSN`, required, length 2).
     inqr_dvsn: String,
     /// 단가구분 (`UNPR_DVSN`, required, length 2).
-    unpr_dvsn: String,
-    /// 펀드결제포함여부 (`FUND_STTL_ICLD_YN`, required, length 1).
     ///
     /// Codes:
-    /// - `N`: 포함하지 않음
-    /// - `Y`: 포함
+    /// - `01`: 기본값
+    unpr_dvsn: String,
+    /// 펀드결제포함여부 (`FUND_STTL_ICLD_YN`, required, length 1).
     fund_sttl_icld_yn: String,
     /// 융자금액자동상환여부 (`FNCG_AMT_AUTO_RDPT_YN`, required, length 1).
     fncg_amt_auto_rdpt_yn: String,
@@ -89,96 +85,96 @@ impl InquireBalanceRlzPlRequest {
     ///
     /// Required fields, in spec order:
     /// - `afhr_flpr_yn` (`AFHR_FLPR_YN`): 시간외단일가여부
-    /// - `ofl_yn` (`OFL_YN`): 오프라인여부
     /// - `inqr_dvsn` (`INQR_DVSN`): 조회구분
-    /// - `unpr_dvsn` (`UNPR_DVSN`): 단가구분
     /// - `fund_sttl_icld_yn` (`FUND_STTL_ICLD_YN`): 펀드결제포함여부
     /// - `fncg_amt_auto_rdpt_yn` (`FNCG_AMT_AUTO_RDPT_YN`): 융자금액자동상환여부
     /// - `prcs_dvsn` (`PRCS_DVSN`): PRCS\_DVSN
     /// - `cost_icld_yn` (`COST_ICLD_YN`): 비용포함여부
-    /// - `ctx_area_fk100` (`CTX_AREA_FK100`): 연속조회검색조건100
-    /// - `ctx_area_nk100` (`CTX_AREA_NK100`): 연속조회키100
+    #[inline]
     pub fn new(
-        afhr_flpr_yn: impl Into<String>,
-        ofl_yn: impl Into<String>,
+        afhr_flpr_yn: bool,
         inqr_dvsn: impl Into<String>,
-        unpr_dvsn: impl Into<String>,
-        fund_sttl_icld_yn: impl Into<String>,
-        fncg_amt_auto_rdpt_yn: impl Into<String>,
-        prcs_dvsn: impl Into<String>,
-        cost_icld_yn: impl Into<String>,
-        ctx_area_fk100: impl Into<String>,
-        ctx_area_nk100: impl Into<String>,
+        fund_sttl_icld_yn: bool,
+        fncg_amt_auto_rdpt_yn: bool,
+        prcs_dvsn: crate::api::codes::PrevDayTrades,
+        cost_icld_yn: bool,
     ) -> Self {
         Self {
             cano: String::new(),
             acnt_prdt_cd: String::new(),
-            afhr_flpr_yn: afhr_flpr_yn.into(),
-            ofl_yn: ofl_yn.into(),
+            afhr_flpr_yn: p::flag(afhr_flpr_yn),
+            ofl_yn: String::new(),
             inqr_dvsn: inqr_dvsn.into(),
-            unpr_dvsn: unpr_dvsn.into(),
-            fund_sttl_icld_yn: fund_sttl_icld_yn.into(),
-            fncg_amt_auto_rdpt_yn: fncg_amt_auto_rdpt_yn.into(),
-            prcs_dvsn: prcs_dvsn.into(),
-            cost_icld_yn: cost_icld_yn.into(),
-            ctx_area_fk100: ctx_area_fk100.into(),
-            ctx_area_nk100: ctx_area_nk100.into(),
+            unpr_dvsn: "01".to_owned(),
+            fund_sttl_icld_yn: p::flag(fund_sttl_icld_yn),
+            fncg_amt_auto_rdpt_yn: p::flag(fncg_amt_auto_rdpt_yn),
+            prcs_dvsn: p::code(&prcs_dvsn),
+            cost_icld_yn: p::flag(cost_icld_yn),
+            ctx_area_fk100: String::new(),
+            ctx_area_nk100: String::new(),
         }
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
     }
 
     /// Sets 시간외단일가여부 (`AFHR_FLPR_YN`, required, length 1).
-    ///
-    /// Codes:
-    /// - `N`: 기본값
-    /// - `Y`: 시간외단일가
-    pub fn afhr_flpr_yn(mut self, value: impl Into<String>) -> Self {
-        self.afhr_flpr_yn = value.into();
+    #[inline]
+    pub fn afhr_flpr_yn(mut self, value: bool) -> Self {
+        self.afhr_flpr_yn = p::flag(value);
         self
     }
 
     /// Sets 오프라인여부 (`OFL_YN`, required, length 1).
-    pub fn ofl_yn(mut self, value: impl Into<String>) -> Self {
-        self.ofl_yn = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn ofl_yn(mut self, value: bool) -> Self {
+        self.ofl_yn = p::flag(value);
         self
     }
 
     /// Sets 조회구분 (`INQR_DVSN`, required, length 2).
+    #[inline]
     pub fn inqr_dvsn(mut self, value: impl Into<String>) -> Self {
         self.inqr_dvsn = value.into();
         self
     }
 
     /// Sets 단가구분 (`UNPR_DVSN`, required, length 2).
-    pub fn unpr_dvsn(mut self, value: impl Into<String>) -> Self {
-        self.unpr_dvsn = value.into();
+    ///
+    /// Codes:
+    /// - `01`: 기본값
+    ///
+    /// Default: `01`.
+    #[inline]
+    pub fn unpr_dvsn(mut self, value: crate::api::codes::UnprDvsn) -> Self {
+        self.unpr_dvsn = p::code(&value);
         self
     }
 
     /// Sets 펀드결제포함여부 (`FUND_STTL_ICLD_YN`, required, length 1).
-    ///
-    /// Codes:
-    /// - `N`: 포함하지 않음
-    /// - `Y`: 포함
-    pub fn fund_sttl_icld_yn(mut self, value: impl Into<String>) -> Self {
-        self.fund_sttl_icld_yn = value.into();
+    #[inline]
+    pub fn fund_sttl_icld_yn(mut self, value: bool) -> Self {
+        self.fund_sttl_icld_yn = p::flag(value);
         self
     }
 
     /// Sets 융자금액자동상환여부 (`FNCG_AMT_AUTO_RDPT_YN`, required, length 1).
-    pub fn fncg_amt_auto_rdpt_yn(mut self, value: impl Into<String>) -> Self {
-        self.fncg_amt_auto_rdpt_yn = value.into();
+    #[inline]
+    pub fn fncg_amt_auto_rdpt_yn(mut self, value: bool) -> Self {
+        self.fncg_amt_auto_rdpt_yn = p::flag(value);
         self
     }
 
@@ -187,24 +183,32 @@ impl InquireBalanceRlzPlRequest {
     /// Codes:
     /// - `00`: 전일매매포함
     /// - `01`: 전일매매미포함
-    pub fn prcs_dvsn(mut self, value: impl Into<String>) -> Self {
-        self.prcs_dvsn = value.into();
+    #[inline]
+    pub fn prcs_dvsn(mut self, value: crate::api::codes::PrevDayTrades) -> Self {
+        self.prcs_dvsn = p::code(&value);
         self
     }
 
     /// Sets 비용포함여부 (`COST_ICLD_YN`, required, length 1).
-    pub fn cost_icld_yn(mut self, value: impl Into<String>) -> Self {
-        self.cost_icld_yn = value.into();
+    #[inline]
+    pub fn cost_icld_yn(mut self, value: bool) -> Self {
+        self.cost_icld_yn = p::flag(value);
         self
     }
 
     /// Sets 연속조회검색조건100 (`CTX_AREA_FK100`, required, length 100).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_fk100(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_fk100 = value.into();
         self
     }
 
     /// Sets 연속조회키100 (`CTX_AREA_NK100`, required, length 100).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_nk100(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_nk100 = value.into();
         self
@@ -230,6 +234,118 @@ impl std::fmt::Debug for InquireBalanceRlzPlRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "CANO",
+        kind: p::FieldKind::Account,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ACNT_PRDT_CD",
+        kind: p::FieldKind::Product,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "AFHR_FLPR_YN",
+        kind: p::FieldKind::Flag,
+        max_len: 1,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "OFL_YN",
+        kind: p::FieldKind::Flag,
+        max_len: 1,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "INQR_DVSN",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "UNPR_DVSN",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["01"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FUND_STTL_ICLD_YN",
+        kind: p::FieldKind::Flag,
+        max_len: 1,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FNCG_AMT_AUTO_RDPT_YN",
+        kind: p::FieldKind::Flag,
+        max_len: 1,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "PRCS_DVSN",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["00", "01"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "COST_ICLD_YN",
+        kind: p::FieldKind::Flag,
+        max_len: 1,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CTX_AREA_FK100",
+        kind: p::FieldKind::Text,
+        max_len: 100,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CTX_AREA_NK100",
+        kind: p::FieldKind::Text,
+        max_len: 100,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for InquireBalanceRlzPlRequest {
     type Response = InquireBalanceRlzPlResponse;
 
@@ -244,6 +360,14 @@ impl Endpoint for InquireBalanceRlzPlRequest {
             request: &["CTX_AREA_FK100", "CTX_AREA_NK100"],
             response: &["ctx_area_fk100", "ctx_area_nk100"],
         }),
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("TTTC8494R"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

@@ -7,6 +7,7 @@
 //! - TR ID for `within_3m` (3개월이내): real `TTTC0081R`, paper `VTTC0081R`.
 //! - TR ID for `before_3m` (3개월이전): real `CTSC9215R`, paper `VTSC9215R`.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -42,8 +43,17 @@ pub struct InquireDailyCcldRequest {
     /// 주문번호 (`ODNO`, length 10).
     odno: String,
     /// 체결구분 (`CCLD_DVSN`, required, length 2).
+    ///
+    /// Codes:
+    /// - `00`: 전체
+    /// - `01`: 체결
+    /// - `02`: 미체결
     ccld_dvsn: String,
     /// 조회구분 (`INQR_DVSN`, required, length 2).
+    ///
+    /// Codes:
+    /// - `00`: 역순
+    /// - `01`: 정순
     inqr_dvsn: String,
     /// 조회구분1 (`INQR_DVSN_1`, required, length 1).
     ///
@@ -52,6 +62,16 @@ pub struct InquireDailyCcldRequest {
     /// - `2`: 프리보드
     inqr_dvsn_1: String,
     /// 조회구분3 (`INQR_DVSN_3`, required, length 2).
+    ///
+    /// Codes:
+    /// - `00`: 전체
+    /// - `01`: 현금
+    /// - `02`: 신용
+    /// - `03`: 담보
+    /// - `04`: 대주
+    /// - `05`: 대여
+    /// - `06`: 자기융자신규/상환
+    /// - `07`: 유통융자신규/상환
     inqr_dvsn_3: String,
     /// 거래소ID구분코드 (`EXCG_ID_DVSN_CD`, required, length 3).
     excg_id_dvsn_cd: String,
@@ -103,44 +123,35 @@ impl InquireDailyCcldRequest {
     /// - `inqr_strt_dt` (`INQR_STRT_DT`): 조회시작일자
     /// - `inqr_end_dt` (`INQR_END_DT`): 조회종료일자
     /// - `sll_buy_dvsn_cd` (`SLL_BUY_DVSN_CD`): 매도매수구분코드
-    /// - `ord_gno_brno` (`ORD_GNO_BRNO`): 주문채번지점번호
     /// - `ccld_dvsn` (`CCLD_DVSN`): 체결구분
     /// - `inqr_dvsn` (`INQR_DVSN`): 조회구분
-    /// - `inqr_dvsn_1` (`INQR_DVSN_1`): 조회구분1
     /// - `inqr_dvsn_3` (`INQR_DVSN_3`): 조회구분3
-    /// - `excg_id_dvsn_cd` (`EXCG_ID_DVSN_CD`): 거래소ID구분코드
-    /// - `ctx_area_fk100` (`CTX_AREA_FK100`): 연속조회검색조건100
-    /// - `ctx_area_nk100` (`CTX_AREA_NK100`): 연속조회키100
+    #[inline]
     pub fn within_3m(
-        inqr_strt_dt: impl Into<String>,
-        inqr_end_dt: impl Into<String>,
-        sll_buy_dvsn_cd: impl Into<String>,
-        ord_gno_brno: impl Into<String>,
-        ccld_dvsn: impl Into<String>,
-        inqr_dvsn: impl Into<String>,
-        inqr_dvsn_1: impl Into<String>,
-        inqr_dvsn_3: impl Into<String>,
-        excg_id_dvsn_cd: impl Into<String>,
-        ctx_area_fk100: impl Into<String>,
-        ctx_area_nk100: impl Into<String>,
+        inqr_strt_dt: v::NaiveDate,
+        inqr_end_dt: v::NaiveDate,
+        sll_buy_dvsn_cd: crate::api::codes::SideFilter,
+        ccld_dvsn: crate::api::codes::FillFilter,
+        inqr_dvsn: crate::api::codes::SortOrder,
+        inqr_dvsn_3: crate::api::codes::InqrDvsn3,
     ) -> Self {
         Self {
             variant: InquireDailyCcldVariant::Within3m,
             cano: String::new(),
             acnt_prdt_cd: String::new(),
-            inqr_strt_dt: inqr_strt_dt.into(),
-            inqr_end_dt: inqr_end_dt.into(),
-            sll_buy_dvsn_cd: sll_buy_dvsn_cd.into(),
+            inqr_strt_dt: p::date(inqr_strt_dt),
+            inqr_end_dt: p::date(inqr_end_dt),
+            sll_buy_dvsn_cd: p::code(&sll_buy_dvsn_cd),
             pdno: String::new(),
-            ord_gno_brno: ord_gno_brno.into(),
+            ord_gno_brno: String::new(),
             odno: String::new(),
-            ccld_dvsn: ccld_dvsn.into(),
-            inqr_dvsn: inqr_dvsn.into(),
-            inqr_dvsn_1: inqr_dvsn_1.into(),
-            inqr_dvsn_3: inqr_dvsn_3.into(),
-            excg_id_dvsn_cd: excg_id_dvsn_cd.into(),
-            ctx_area_fk100: ctx_area_fk100.into(),
-            ctx_area_nk100: ctx_area_nk100.into(),
+            ccld_dvsn: p::code(&ccld_dvsn),
+            inqr_dvsn: p::code(&inqr_dvsn),
+            inqr_dvsn_1: String::new(),
+            inqr_dvsn_3: p::code(&inqr_dvsn_3),
+            excg_id_dvsn_cd: String::new(),
+            ctx_area_fk100: String::new(),
+            ctx_area_nk100: String::new(),
         }
     }
 
@@ -150,44 +161,35 @@ impl InquireDailyCcldRequest {
     /// - `inqr_strt_dt` (`INQR_STRT_DT`): 조회시작일자
     /// - `inqr_end_dt` (`INQR_END_DT`): 조회종료일자
     /// - `sll_buy_dvsn_cd` (`SLL_BUY_DVSN_CD`): 매도매수구분코드
-    /// - `ord_gno_brno` (`ORD_GNO_BRNO`): 주문채번지점번호
     /// - `ccld_dvsn` (`CCLD_DVSN`): 체결구분
     /// - `inqr_dvsn` (`INQR_DVSN`): 조회구분
-    /// - `inqr_dvsn_1` (`INQR_DVSN_1`): 조회구분1
     /// - `inqr_dvsn_3` (`INQR_DVSN_3`): 조회구분3
-    /// - `excg_id_dvsn_cd` (`EXCG_ID_DVSN_CD`): 거래소ID구분코드
-    /// - `ctx_area_fk100` (`CTX_AREA_FK100`): 연속조회검색조건100
-    /// - `ctx_area_nk100` (`CTX_AREA_NK100`): 연속조회키100
+    #[inline]
     pub fn before_3m(
-        inqr_strt_dt: impl Into<String>,
-        inqr_end_dt: impl Into<String>,
-        sll_buy_dvsn_cd: impl Into<String>,
-        ord_gno_brno: impl Into<String>,
-        ccld_dvsn: impl Into<String>,
-        inqr_dvsn: impl Into<String>,
-        inqr_dvsn_1: impl Into<String>,
-        inqr_dvsn_3: impl Into<String>,
-        excg_id_dvsn_cd: impl Into<String>,
-        ctx_area_fk100: impl Into<String>,
-        ctx_area_nk100: impl Into<String>,
+        inqr_strt_dt: v::NaiveDate,
+        inqr_end_dt: v::NaiveDate,
+        sll_buy_dvsn_cd: crate::api::codes::SideFilter,
+        ccld_dvsn: crate::api::codes::FillFilter,
+        inqr_dvsn: crate::api::codes::SortOrder,
+        inqr_dvsn_3: crate::api::codes::InqrDvsn3,
     ) -> Self {
         Self {
             variant: InquireDailyCcldVariant::Before3m,
             cano: String::new(),
             acnt_prdt_cd: String::new(),
-            inqr_strt_dt: inqr_strt_dt.into(),
-            inqr_end_dt: inqr_end_dt.into(),
-            sll_buy_dvsn_cd: sll_buy_dvsn_cd.into(),
+            inqr_strt_dt: p::date(inqr_strt_dt),
+            inqr_end_dt: p::date(inqr_end_dt),
+            sll_buy_dvsn_cd: p::code(&sll_buy_dvsn_cd),
             pdno: String::new(),
-            ord_gno_brno: ord_gno_brno.into(),
+            ord_gno_brno: String::new(),
             odno: String::new(),
-            ccld_dvsn: ccld_dvsn.into(),
-            inqr_dvsn: inqr_dvsn.into(),
-            inqr_dvsn_1: inqr_dvsn_1.into(),
-            inqr_dvsn_3: inqr_dvsn_3.into(),
-            excg_id_dvsn_cd: excg_id_dvsn_cd.into(),
-            ctx_area_fk100: ctx_area_fk100.into(),
-            ctx_area_nk100: ctx_area_nk100.into(),
+            ccld_dvsn: p::code(&ccld_dvsn),
+            inqr_dvsn: p::code(&inqr_dvsn),
+            inqr_dvsn_1: String::new(),
+            inqr_dvsn_3: p::code(&inqr_dvsn_3),
+            excg_id_dvsn_cd: String::new(),
+            ctx_area_fk100: String::new(),
+            ctx_area_nk100: String::new(),
         }
     }
 
@@ -197,26 +199,30 @@ impl InquireDailyCcldRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
     }
 
     /// Sets 조회시작일자 (`INQR_STRT_DT`, required, length 8).
-    pub fn inqr_strt_dt(mut self, value: impl Into<String>) -> Self {
-        self.inqr_strt_dt = value.into();
+    #[inline]
+    pub fn inqr_strt_dt(mut self, value: v::NaiveDate) -> Self {
+        self.inqr_strt_dt = p::date(value);
         self
     }
 
     /// Sets 조회종료일자 (`INQR_END_DT`, required, length 8).
-    pub fn inqr_end_dt(mut self, value: impl Into<String>) -> Self {
-        self.inqr_end_dt = value.into();
+    #[inline]
+    pub fn inqr_end_dt(mut self, value: v::NaiveDate) -> Self {
+        self.inqr_end_dt = p::date(value);
         self
     }
 
@@ -226,38 +232,59 @@ impl InquireDailyCcldRequest {
     /// - `00`: 전체
     /// - `01`: 매도
     /// - `02`: 매수
-    pub fn sll_buy_dvsn_cd(mut self, value: impl Into<String>) -> Self {
-        self.sll_buy_dvsn_cd = value.into();
+    #[inline]
+    pub fn sll_buy_dvsn_cd(mut self, value: crate::api::codes::SideFilter) -> Self {
+        self.sll_buy_dvsn_cd = p::code(&value);
         self
     }
 
     /// Sets 상품번호 (`PDNO`, length 12).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn pdno(mut self, value: impl Into<String>) -> Self {
         self.pdno = value.into();
         self
     }
 
     /// Sets 주문채번지점번호 (`ORD_GNO_BRNO`, required, length 5).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ord_gno_brno(mut self, value: impl Into<String>) -> Self {
         self.ord_gno_brno = value.into();
         self
     }
 
     /// Sets 주문번호 (`ODNO`, length 10).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn odno(mut self, value: impl Into<String>) -> Self {
         self.odno = value.into();
         self
     }
 
     /// Sets 체결구분 (`CCLD_DVSN`, required, length 2).
-    pub fn ccld_dvsn(mut self, value: impl Into<String>) -> Self {
-        self.ccld_dvsn = value.into();
+    ///
+    /// Codes:
+    /// - `00`: 전체
+    /// - `01`: 체결
+    /// - `02`: 미체결
+    #[inline]
+    pub fn ccld_dvsn(mut self, value: crate::api::codes::FillFilter) -> Self {
+        self.ccld_dvsn = p::code(&value);
         self
     }
 
     /// Sets 조회구분 (`INQR_DVSN`, required, length 2).
-    pub fn inqr_dvsn(mut self, value: impl Into<String>) -> Self {
-        self.inqr_dvsn = value.into();
+    ///
+    /// Codes:
+    /// - `00`: 역순
+    /// - `01`: 정순
+    #[inline]
+    pub fn inqr_dvsn(mut self, value: crate::api::codes::SortOrder) -> Self {
+        self.inqr_dvsn = p::code(&value);
         self
     }
 
@@ -266,30 +293,53 @@ impl InquireDailyCcldRequest {
     /// Codes:
     /// - `1`: ELW
     /// - `2`: 프리보드
-    pub fn inqr_dvsn_1(mut self, value: impl Into<String>) -> Self {
-        self.inqr_dvsn_1 = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn inqr_dvsn_1(mut self, value: crate::api::codes::InqrDvsn1) -> Self {
+        self.inqr_dvsn_1 = p::code(&value);
         self
     }
 
     /// Sets 조회구분3 (`INQR_DVSN_3`, required, length 2).
-    pub fn inqr_dvsn_3(mut self, value: impl Into<String>) -> Self {
-        self.inqr_dvsn_3 = value.into();
+    ///
+    /// Codes:
+    /// - `00`: 전체
+    /// - `01`: 현금
+    /// - `02`: 신용
+    /// - `03`: 담보
+    /// - `04`: 대주
+    /// - `05`: 대여
+    /// - `06`: 자기융자신규/상환
+    /// - `07`: 유통융자신규/상환
+    #[inline]
+    pub fn inqr_dvsn_3(mut self, value: crate::api::codes::InqrDvsn3) -> Self {
+        self.inqr_dvsn_3 = p::code(&value);
         self
     }
 
     /// Sets 거래소ID구분코드 (`EXCG_ID_DVSN_CD`, required, length 3).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn excg_id_dvsn_cd(mut self, value: impl Into<String>) -> Self {
         self.excg_id_dvsn_cd = value.into();
         self
     }
 
     /// Sets 연속조회검색조건100 (`CTX_AREA_FK100`, required, length 100).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_fk100(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_fk100 = value.into();
         self
     }
 
     /// Sets 연속조회키100 (`CTX_AREA_NK100`, required, length 100).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_nk100(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_nk100 = value.into();
         self
@@ -319,6 +369,145 @@ impl std::fmt::Debug for InquireDailyCcldRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "CANO",
+        kind: p::FieldKind::Account,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ACNT_PRDT_CD",
+        kind: p::FieldKind::Product,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "INQR_STRT_DT",
+        kind: p::FieldKind::Date,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "INQR_END_DT",
+        kind: p::FieldKind::Date,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "SLL_BUY_DVSN_CD",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["00", "01", "02"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "PDNO",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ORD_GNO_BRNO",
+        kind: p::FieldKind::Text,
+        max_len: 5,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ODNO",
+        kind: p::FieldKind::Text,
+        max_len: 10,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CCLD_DVSN",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["00", "01", "02"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "INQR_DVSN",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["00", "01"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "INQR_DVSN_1",
+        kind: p::FieldKind::Code,
+        max_len: 1,
+        required: true,
+        blank: true,
+        codes: &["1", "2"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "INQR_DVSN_3",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["00", "01", "02", "03", "04", "05", "06", "07"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "EXCG_ID_DVSN_CD",
+        kind: p::FieldKind::Text,
+        max_len: 3,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CTX_AREA_FK100",
+        kind: p::FieldKind::Text,
+        max_len: 100,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CTX_AREA_NK100",
+        kind: p::FieldKind::Text,
+        max_len: 100,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for InquireDailyCcldRequest {
     type Response = InquireDailyCcldResponse;
 
@@ -333,6 +522,23 @@ impl Endpoint for InquireDailyCcldRequest {
             request: &["CTX_AREA_FK100", "CTX_AREA_NK100"],
             response: &["ctx_area_fk100", "ctx_area_nk100"],
         }),
+        fields: FIELDS,
+        variants: &[
+            (
+                "within_3m",
+                TrIds {
+                    real: Some("TTTC0081R"),
+                    paper: Some("VTTC0081R"),
+                },
+            ),
+            (
+                "before_3m",
+                TrIds {
+                    real: Some("CTSC9215R"),
+                    paper: Some("VTSC9215R"),
+                },
+            ),
+        ],
     };
 
     fn tr_ids(&self) -> TrIds {

@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `FHKUP03500100`, paper `FHKUP03500100`.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -15,8 +16,11 @@ use crate::value as v;
 #[derive(Clone)]
 pub struct InquireDailyIndexchartpriceRequest {
     /// 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    ///
+    /// Codes:
+    /// - `U`: 업종
     fid_cond_mrkt_div_code: String,
-    /// 업종 상세코드 (`FID_INPUT_ISCD`, required, length 2).
+    /// 업종 상세코드 (`FID_INPUT_ISCD`, required, length 4).
     fid_input_iscd: String,
     /// 조회 시작일자 (`FID_INPUT_DATE_1`, required, length 10).
     fid_input_date_1: String,
@@ -64,48 +68,59 @@ impl InquireDailyIndexchartpriceRequest {
     /// A new request.
     ///
     /// Required fields, in spec order:
-    /// - `fid_cond_mrkt_div_code` (`FID_COND_MRKT_DIV_CODE`): 조건 시장 분류 코드
     /// - `fid_input_iscd` (`FID_INPUT_ISCD`): 업종 상세코드
     /// - `fid_input_date_1` (`FID_INPUT_DATE_1`): 조회 시작일자
     /// - `fid_input_date_2` (`FID_INPUT_DATE_2`): 조회 종료일자
     /// - `fid_period_div_code` (`FID_PERIOD_DIV_CODE`): ' 기간분류코드'
+    #[inline]
     pub fn new(
-        fid_cond_mrkt_div_code: impl Into<String>,
         fid_input_iscd: impl Into<String>,
-        fid_input_date_1: impl Into<String>,
-        fid_input_date_2: impl Into<String>,
-        fid_period_div_code: impl Into<String>,
+        fid_input_date_1: v::NaiveDate,
+        fid_input_date_2: v::NaiveDate,
+        fid_period_div_code: crate::api::codes::Period,
     ) -> Self {
         Self {
-            fid_cond_mrkt_div_code: fid_cond_mrkt_div_code.into(),
+            fid_cond_mrkt_div_code: "U".to_owned(),
             fid_input_iscd: fid_input_iscd.into(),
-            fid_input_date_1: fid_input_date_1.into(),
-            fid_input_date_2: fid_input_date_2.into(),
-            fid_period_div_code: fid_period_div_code.into(),
+            fid_input_date_1: p::date(fid_input_date_1),
+            fid_input_date_2: p::date(fid_input_date_2),
+            fid_period_div_code: p::code(&fid_period_div_code),
         }
     }
 
     /// Sets 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
-    pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_cond_mrkt_div_code = value.into();
+    ///
+    /// Codes:
+    /// - `U`: 업종
+    ///
+    /// Default: `U`.
+    #[inline]
+    pub fn fid_cond_mrkt_div_code(
+        mut self,
+        value: crate::api::codes::FidCondMrktDivCodeInquireDailyIndexchartprice,
+    ) -> Self {
+        self.fid_cond_mrkt_div_code = p::code(&value);
         self
     }
 
-    /// Sets 업종 상세코드 (`FID_INPUT_ISCD`, required, length 2).
+    /// Sets 업종 상세코드 (`FID_INPUT_ISCD`, required, length 4).
+    #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self
     }
 
     /// Sets 조회 시작일자 (`FID_INPUT_DATE_1`, required, length 10).
-    pub fn fid_input_date_1(mut self, value: impl Into<String>) -> Self {
-        self.fid_input_date_1 = value.into();
+    #[inline]
+    pub fn fid_input_date_1(mut self, value: v::NaiveDate) -> Self {
+        self.fid_input_date_1 = p::date(value);
         self
     }
 
     /// Sets 조회 종료일자 (`FID_INPUT_DATE_2`, required, length 10).
-    pub fn fid_input_date_2(mut self, value: impl Into<String>) -> Self {
-        self.fid_input_date_2 = value.into();
+    #[inline]
+    pub fn fid_input_date_2(mut self, value: v::NaiveDate) -> Self {
+        self.fid_input_date_2 = p::date(value);
         self
     }
 
@@ -116,8 +131,9 @@ impl InquireDailyIndexchartpriceRequest {
     /// - `W`: 주봉
     /// - `M`: 월봉
     /// - `Y`: 년봉
-    pub fn fid_period_div_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_period_div_code = value.into();
+    #[inline]
+    pub fn fid_period_div_code(mut self, value: crate::api::codes::Period) -> Self {
+        self.fid_period_div_code = p::code(&value);
         self
     }
 }
@@ -134,6 +150,55 @@ impl std::fmt::Debug for InquireDailyIndexchartpriceRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "FID_COND_MRKT_DIV_CODE",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["U"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_ISCD",
+        kind: p::FieldKind::Text,
+        max_len: 4,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_DATE_1",
+        kind: p::FieldKind::Date,
+        max_len: 10,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_DATE_2",
+        kind: p::FieldKind::Date,
+        max_len: 10,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_PERIOD_DIV_CODE",
+        kind: p::FieldKind::Code,
+        max_len: 32,
+        required: true,
+        blank: false,
+        codes: &["D", "W", "M", "Y"],
+        retired: &[],
+    },
+];
+
 impl Endpoint for InquireDailyIndexchartpriceRequest {
     type Response = InquireDailyIndexchartpriceResponse;
 
@@ -145,6 +210,14 @@ impl Endpoint for InquireDailyIndexchartpriceRequest {
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/quotations/inquire-daily-indexchartprice",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("FHKUP03500100"),
+                paper: Some("FHKUP03500100"),
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `FHKST03010100`, paper `FHKST03010100`.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -82,21 +83,22 @@ impl InquireDailyItemchartpriceRequest {
     /// - `fid_input_date_2` (`FID_INPUT_DATE_2`): 입력 날짜 2
     /// - `fid_period_div_code` (`FID_PERIOD_DIV_CODE`): 기간분류코드
     /// - `fid_org_adj_prc` (`FID_ORG_ADJ_PRC`): 수정주가 원주가 가격 여부
+    #[inline]
     pub fn new(
-        fid_cond_mrkt_div_code: impl Into<String>,
+        fid_cond_mrkt_div_code: crate::api::codes::Market,
         fid_input_iscd: impl Into<String>,
-        fid_input_date_1: impl Into<String>,
-        fid_input_date_2: impl Into<String>,
-        fid_period_div_code: impl Into<String>,
-        fid_org_adj_prc: impl Into<String>,
+        fid_input_date_1: v::NaiveDate,
+        fid_input_date_2: v::NaiveDate,
+        fid_period_div_code: crate::api::codes::Period,
+        fid_org_adj_prc: crate::api::codes::PriceAdjustment,
     ) -> Self {
         Self {
-            fid_cond_mrkt_div_code: fid_cond_mrkt_div_code.into(),
+            fid_cond_mrkt_div_code: p::code(&fid_cond_mrkt_div_code),
             fid_input_iscd: fid_input_iscd.into(),
-            fid_input_date_1: fid_input_date_1.into(),
-            fid_input_date_2: fid_input_date_2.into(),
-            fid_period_div_code: fid_period_div_code.into(),
-            fid_org_adj_prc: fid_org_adj_prc.into(),
+            fid_input_date_1: p::date(fid_input_date_1),
+            fid_input_date_2: p::date(fid_input_date_2),
+            fid_period_div_code: p::code(&fid_period_div_code),
+            fid_org_adj_prc: p::code(&fid_org_adj_prc),
         }
     }
 
@@ -106,26 +108,30 @@ impl InquireDailyItemchartpriceRequest {
     /// - `J`: KRX
     /// - `NX`: NXT
     /// - `UN`: 통합
-    pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_cond_mrkt_div_code = value.into();
+    #[inline]
+    pub fn fid_cond_mrkt_div_code(mut self, value: crate::api::codes::Market) -> Self {
+        self.fid_cond_mrkt_div_code = p::code(&value);
         self
     }
 
     /// Sets 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self
     }
 
     /// Sets 입력 날짜 1 (`FID_INPUT_DATE_1`, required, length 10).
-    pub fn fid_input_date_1(mut self, value: impl Into<String>) -> Self {
-        self.fid_input_date_1 = value.into();
+    #[inline]
+    pub fn fid_input_date_1(mut self, value: v::NaiveDate) -> Self {
+        self.fid_input_date_1 = p::date(value);
         self
     }
 
     /// Sets 입력 날짜 2 (`FID_INPUT_DATE_2`, required, length 10).
-    pub fn fid_input_date_2(mut self, value: impl Into<String>) -> Self {
-        self.fid_input_date_2 = value.into();
+    #[inline]
+    pub fn fid_input_date_2(mut self, value: v::NaiveDate) -> Self {
+        self.fid_input_date_2 = p::date(value);
         self
     }
 
@@ -136,8 +142,9 @@ impl InquireDailyItemchartpriceRequest {
     /// - `W`: 주봉
     /// - `M`: 월봉
     /// - `Y`: 년봉
-    pub fn fid_period_div_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_period_div_code = value.into();
+    #[inline]
+    pub fn fid_period_div_code(mut self, value: crate::api::codes::Period) -> Self {
+        self.fid_period_div_code = p::code(&value);
         self
     }
 
@@ -146,8 +153,9 @@ impl InquireDailyItemchartpriceRequest {
     /// Codes:
     /// - `0`: 수정주가
     /// - `1`: 원주가
-    pub fn fid_org_adj_prc(mut self, value: impl Into<String>) -> Self {
-        self.fid_org_adj_prc = value.into();
+    #[inline]
+    pub fn fid_org_adj_prc(mut self, value: crate::api::codes::PriceAdjustment) -> Self {
+        self.fid_org_adj_prc = p::code(&value);
         self
     }
 }
@@ -165,6 +173,64 @@ impl std::fmt::Debug for InquireDailyItemchartpriceRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "FID_COND_MRKT_DIV_CODE",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["J", "NX", "UN"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_ISCD",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_DATE_1",
+        kind: p::FieldKind::Date,
+        max_len: 10,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_DATE_2",
+        kind: p::FieldKind::Date,
+        max_len: 10,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_PERIOD_DIV_CODE",
+        kind: p::FieldKind::Code,
+        max_len: 32,
+        required: true,
+        blank: false,
+        codes: &["D", "W", "M", "Y"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_ORG_ADJ_PRC",
+        kind: p::FieldKind::Code,
+        max_len: 10,
+        required: true,
+        blank: false,
+        codes: &["0", "1"],
+        retired: &[],
+    },
+];
+
 impl Endpoint for InquireDailyItemchartpriceRequest {
     type Response = InquireDailyItemchartpriceResponse;
 
@@ -176,6 +242,14 @@ impl Endpoint for InquireDailyItemchartpriceRequest {
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/quotations/inquire-daily-itemchartprice",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("FHKST03010100"),
+                paper: Some("FHKST03010100"),
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {
@@ -461,7 +535,7 @@ pub struct Output2 {
     /// - `05`: 중간(분기)배당락
     /// - `06`: 권리중간배당락
     /// - `07`: 권리분기배당락
-    pub flng_cls_code: v::Val<FlngClsCode>,
+    pub flng_cls_code: v::Val<crate::api::codes::FlngClsCode>,
     /// 분할 비율 (`prtt_rate`, required, length 11).
     pub prtt_rate: v::Val<v::Decimal>,
     /// 변경 여부 (`mod_yn`, required, length 1).
@@ -483,7 +557,7 @@ pub struct Output2 {
     /// - `07`: ETN증권병합/분할
     /// - `08`: 신종증권기세조정
     /// - `99`: 기타
-    pub revl_issu_reas: v::Val<RevlIssuReas>,
+    pub revl_issu_reas: v::Val<crate::api::codes::RevlIssuReas>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
 }
@@ -541,123 +615,5 @@ impl v::Object for Output2 {
         r.val(path, "prdy_vrss_sign", &self.prdy_vrss_sign);
         r.val(path, "prdy_vrss", &self.prdy_vrss);
         r.val(path, "revl_issu_reas", &self.revl_issu_reas);
-    }
-}
-
-/// Codes of 락 구분 코드 (`flng_cls_code`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum FlngClsCode {
-    /// `01`: 권리락
-    V01,
-    /// `02`: 배당락
-    V02,
-    /// `03`: 분배락
-    V03,
-    /// `04`: 권배락
-    V04,
-    /// `05`: 중간(분기)배당락
-    V05,
-    /// `06`: 권리중간배당락
-    V06,
-    /// `07`: 권리분기배당락
-    V07,
-    /// A code the spec does not list, kept verbatim.
-    Other(Box<str>),
-}
-
-impl v::Wire for FlngClsCode {
-    fn parse_wire(s: &str) -> Option<Self> {
-        Some(match s {
-            "01" => Self::V01,
-            "02" => Self::V02,
-            "03" => Self::V03,
-            "04" => Self::V04,
-            "05" => Self::V05,
-            "06" => Self::V06,
-            "07" => Self::V07,
-            _ => Self::Other(s.into()),
-        })
-    }
-
-    fn is_canonical(&self, _: &str) -> bool {
-        true
-    }
-
-    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(match self {
-            Self::V01 => "01",
-            Self::V02 => "02",
-            Self::V03 => "03",
-            Self::V04 => "04",
-            Self::V05 => "05",
-            Self::V06 => "06",
-            Self::V07 => "07",
-            Self::Other(s) => s,
-        })
-    }
-}
-
-/// Codes of 재평가사유코드 (`revl_issu_reas`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RevlIssuReas {
-    /// `00`: 해당없음
-    V00,
-    /// `01`: 회사분할
-    V01,
-    /// `02`: 자본감소
-    V02,
-    /// `03`: 장기간정지
-    V03,
-    /// `04`: 초과분배
-    V04,
-    /// `05`: 대규모배당
-    V05,
-    /// `06`: 회사분할합병
-    V06,
-    /// `07`: ETN증권병합/분할
-    V07,
-    /// `08`: 신종증권기세조정
-    V08,
-    /// `99`: 기타
-    V99,
-    /// A code the spec does not list, kept verbatim.
-    Other(Box<str>),
-}
-
-impl v::Wire for RevlIssuReas {
-    fn parse_wire(s: &str) -> Option<Self> {
-        Some(match s {
-            "00" => Self::V00,
-            "01" => Self::V01,
-            "02" => Self::V02,
-            "03" => Self::V03,
-            "04" => Self::V04,
-            "05" => Self::V05,
-            "06" => Self::V06,
-            "07" => Self::V07,
-            "08" => Self::V08,
-            "99" => Self::V99,
-            _ => Self::Other(s.into()),
-        })
-    }
-
-    fn is_canonical(&self, _: &str) -> bool {
-        true
-    }
-
-    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(match self {
-            Self::V00 => "00",
-            Self::V01 => "01",
-            Self::V02 => "02",
-            Self::V03 => "03",
-            Self::V04 => "04",
-            Self::V05 => "05",
-            Self::V06 => "06",
-            Self::V07 => "07",
-            Self::V08 => "08",
-            Self::V99 => "99",
-            Self::Other(s) => s,
-        })
     }
 }

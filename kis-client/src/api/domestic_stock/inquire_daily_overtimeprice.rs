@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `FHPST02320000`, paper `FHPST02320000`.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -15,6 +16,9 @@ use crate::value as v;
 #[derive(Clone)]
 pub struct InquireDailyOvertimepriceRequest {
     /// FID 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    ///
+    /// Codes:
+    /// - `J`: 주식, ETF, ETN
     fid_cond_mrkt_div_code: String,
     /// FID 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
     fid_input_iscd: String,
@@ -40,25 +44,29 @@ impl InquireDailyOvertimepriceRequest {
     /// A new request.
     ///
     /// Required fields, in spec order:
-    /// - `fid_cond_mrkt_div_code` (`FID_COND_MRKT_DIV_CODE`): FID 조건 시장 분류 코드
     /// - `fid_input_iscd` (`FID_INPUT_ISCD`): FID 입력 종목코드
-    pub fn new(
-        fid_cond_mrkt_div_code: impl Into<String>,
-        fid_input_iscd: impl Into<String>,
-    ) -> Self {
+    #[inline]
+    pub fn new(fid_input_iscd: impl Into<String>) -> Self {
         Self {
-            fid_cond_mrkt_div_code: fid_cond_mrkt_div_code.into(),
+            fid_cond_mrkt_div_code: "J".to_owned(),
             fid_input_iscd: fid_input_iscd.into(),
         }
     }
 
     /// Sets FID 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
-    pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_cond_mrkt_div_code = value.into();
+    ///
+    /// Codes:
+    /// - `J`: 주식, ETF, ETN
+    ///
+    /// Default: `J`.
+    #[inline]
+    pub fn fid_cond_mrkt_div_code(mut self, value: crate::api::codes::Market) -> Self {
+        self.fid_cond_mrkt_div_code = p::code(&value);
         self
     }
 
     /// Sets FID 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self
@@ -74,6 +82,28 @@ impl std::fmt::Debug for InquireDailyOvertimepriceRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "FID_COND_MRKT_DIV_CODE",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["J"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_ISCD",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for InquireDailyOvertimepriceRequest {
     type Response = InquireDailyOvertimepriceResponse;
 
@@ -85,6 +115,14 @@ impl Endpoint for InquireDailyOvertimepriceRequest {
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/quotations/inquire-daily-overtimeprice",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("FHPST02320000"),
+                paper: Some("FHPST02320000"),
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

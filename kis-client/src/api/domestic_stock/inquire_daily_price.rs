@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `FHKST01010400`, paper `FHKST01010400`.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -67,17 +68,18 @@ impl InquireDailyPriceRequest {
     /// - `fid_input_iscd` (`FID_INPUT_ISCD`): 입력 종목코드
     /// - `fid_period_div_code` (`FID_PERIOD_DIV_CODE`): 기간 분류 코드
     /// - `fid_org_adj_prc` (`FID_ORG_ADJ_PRC`): 수정주가 원주가 가격
+    #[inline]
     pub fn new(
-        fid_cond_mrkt_div_code: impl Into<String>,
+        fid_cond_mrkt_div_code: crate::api::codes::Market,
         fid_input_iscd: impl Into<String>,
-        fid_period_div_code: impl Into<String>,
-        fid_org_adj_prc: impl Into<String>,
+        fid_period_div_code: crate::api::codes::Period,
+        fid_org_adj_prc: crate::api::codes::FidOrgAdjPrc,
     ) -> Self {
         Self {
-            fid_cond_mrkt_div_code: fid_cond_mrkt_div_code.into(),
+            fid_cond_mrkt_div_code: p::code(&fid_cond_mrkt_div_code),
             fid_input_iscd: fid_input_iscd.into(),
-            fid_period_div_code: fid_period_div_code.into(),
-            fid_org_adj_prc: fid_org_adj_prc.into(),
+            fid_period_div_code: p::code(&fid_period_div_code),
+            fid_org_adj_prc: p::code(&fid_org_adj_prc),
         }
     }
 
@@ -87,12 +89,14 @@ impl InquireDailyPriceRequest {
     /// - `J`: KRX
     /// - `NX`: NXT
     /// - `UN`: 통합
-    pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_cond_mrkt_div_code = value.into();
+    #[inline]
+    pub fn fid_cond_mrkt_div_code(mut self, value: crate::api::codes::Market) -> Self {
+        self.fid_cond_mrkt_div_code = p::code(&value);
         self
     }
 
     /// Sets 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self
@@ -104,8 +108,9 @@ impl InquireDailyPriceRequest {
     /// - `D`: (일)최근 30거래일
     /// - `W`: (주)최근 30주
     /// - `M`: (월)최근 30개월
-    pub fn fid_period_div_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_period_div_code = value.into();
+    #[inline]
+    pub fn fid_period_div_code(mut self, value: crate::api::codes::Period) -> Self {
+        self.fid_period_div_code = p::code(&value);
         self
     }
 
@@ -114,8 +119,9 @@ impl InquireDailyPriceRequest {
     /// Codes:
     /// - `0`: 수정주가미반영
     /// - `1`: 수정주가반영
-    pub fn fid_org_adj_prc(mut self, value: impl Into<String>) -> Self {
-        self.fid_org_adj_prc = value.into();
+    #[inline]
+    pub fn fid_org_adj_prc(mut self, value: crate::api::codes::FidOrgAdjPrc) -> Self {
+        self.fid_org_adj_prc = p::code(&value);
         self
     }
 }
@@ -131,6 +137,46 @@ impl std::fmt::Debug for InquireDailyPriceRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "FID_COND_MRKT_DIV_CODE",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["J", "NX", "UN"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_ISCD",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_PERIOD_DIV_CODE",
+        kind: p::FieldKind::Code,
+        max_len: 32,
+        required: true,
+        blank: false,
+        codes: &["D", "W", "M"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_ORG_ADJ_PRC",
+        kind: p::FieldKind::Code,
+        max_len: 10,
+        required: true,
+        blank: false,
+        codes: &["0", "1"],
+        retired: &[],
+    },
+];
+
 impl Endpoint for InquireDailyPriceRequest {
     type Response = InquireDailyPriceResponse;
 
@@ -142,6 +188,14 @@ impl Endpoint for InquireDailyPriceRequest {
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/quotations/inquire-daily-price",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("FHKST01010400"),
+                paper: Some("FHKST01010400"),
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {
@@ -249,7 +303,7 @@ pub struct Output {
     /// - `05`: 중간(분기)배당락
     /// - `06`: 권리중간배당락
     /// - `07`: 권리분기배당락
-    pub flng_cls_code: v::Val<FlngClsCode>,
+    pub flng_cls_code: v::Val<crate::api::codes::FlngClsCode>,
     /// 누적 분할 비율 (`acml_prtt_rate`, required, length 8.4).
     pub acml_prtt_rate: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
@@ -312,58 +366,5 @@ impl v::Object for Output {
         r.val(path, "frgn_ntby_qty", &self.frgn_ntby_qty);
         r.val(path, "flng_cls_code", &self.flng_cls_code);
         r.val(path, "acml_prtt_rate", &self.acml_prtt_rate);
-    }
-}
-
-/// Codes of 락 구분 코드 (`flng_cls_code`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum FlngClsCode {
-    /// `01`: 권리락
-    V01,
-    /// `02`: 배당락
-    V02,
-    /// `03`: 분배락
-    V03,
-    /// `04`: 권배락
-    V04,
-    /// `05`: 중간(분기)배당락
-    V05,
-    /// `06`: 권리중간배당락
-    V06,
-    /// `07`: 권리분기배당락
-    V07,
-    /// A code the spec does not list, kept verbatim.
-    Other(Box<str>),
-}
-
-impl v::Wire for FlngClsCode {
-    fn parse_wire(s: &str) -> Option<Self> {
-        Some(match s {
-            "01" => Self::V01,
-            "02" => Self::V02,
-            "03" => Self::V03,
-            "04" => Self::V04,
-            "05" => Self::V05,
-            "06" => Self::V06,
-            "07" => Self::V07,
-            _ => Self::Other(s.into()),
-        })
-    }
-
-    fn is_canonical(&self, _: &str) -> bool {
-        true
-    }
-
-    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(match self {
-            Self::V01 => "01",
-            Self::V02 => "02",
-            Self::V03 => "03",
-            Self::V04 => "04",
-            Self::V05 => "05",
-            Self::V06 => "06",
-            Self::V07 => "07",
-            Self::Other(s) => s,
-        })
     }
 }

@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `FHPUP02140000`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -21,6 +22,11 @@ pub struct InquireIndexCategoryPriceRequest {
     /// FID 조건 화면 분류 코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
     fid_cond_scr_div_code: String,
     /// FID 시장 구분 코드 (`FID_MRKT_CLS_CODE`, required, length 2).
+    ///
+    /// Codes:
+    /// - `K`: 거래소
+    /// - `Q`: 코스닥
+    /// - `K2`: 코스피200
     fid_mrkt_cls_code: String,
     /// FID 소속 구분 코드 (`FID_BLNG_CLS_CODE`, required, length 2).
     fid_blng_cls_code: String,
@@ -63,47 +69,61 @@ impl InquireIndexCategoryPriceRequest {
     /// - `fid_cond_scr_div_code` (`FID_COND_SCR_DIV_CODE`): FID 조건 화면 분류 코드
     /// - `fid_mrkt_cls_code` (`FID_MRKT_CLS_CODE`): FID 시장 구분 코드
     /// - `fid_blng_cls_code` (`FID_BLNG_CLS_CODE`): FID 소속 구분 코드
+    #[inline]
     pub fn new(
         fid_cond_mrkt_div_code: impl Into<String>,
         fid_input_iscd: impl Into<String>,
         fid_cond_scr_div_code: impl Into<String>,
-        fid_mrkt_cls_code: impl Into<String>,
+        fid_mrkt_cls_code: crate::api::codes::FidMrktClsCodeInquireIndexCategoryPrice,
         fid_blng_cls_code: impl Into<String>,
     ) -> Self {
         Self {
             fid_cond_mrkt_div_code: fid_cond_mrkt_div_code.into(),
             fid_input_iscd: fid_input_iscd.into(),
             fid_cond_scr_div_code: fid_cond_scr_div_code.into(),
-            fid_mrkt_cls_code: fid_mrkt_cls_code.into(),
+            fid_mrkt_cls_code: p::code(&fid_mrkt_cls_code),
             fid_blng_cls_code: fid_blng_cls_code.into(),
         }
     }
 
     /// Sets FID 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
         self
     }
 
     /// Sets FID 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self
     }
 
     /// Sets FID 조건 화면 분류 코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
+    #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
         self
     }
 
     /// Sets FID 시장 구분 코드 (`FID_MRKT_CLS_CODE`, required, length 2).
-    pub fn fid_mrkt_cls_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_mrkt_cls_code = value.into();
+    ///
+    /// Codes:
+    /// - `K`: 거래소
+    /// - `Q`: 코스닥
+    /// - `K2`: 코스피200
+    #[inline]
+    pub fn fid_mrkt_cls_code(
+        mut self,
+        value: crate::api::codes::FidMrktClsCodeInquireIndexCategoryPrice,
+    ) -> Self {
+        self.fid_mrkt_cls_code = p::code(&value);
         self
     }
 
     /// Sets FID 소속 구분 코드 (`FID_BLNG_CLS_CODE`, required, length 2).
+    #[inline]
     pub fn fid_blng_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_blng_cls_code = value.into();
         self
@@ -122,6 +142,55 @@ impl std::fmt::Debug for InquireIndexCategoryPriceRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "FID_COND_MRKT_DIV_CODE",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_ISCD",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_COND_SCR_DIV_CODE",
+        kind: p::FieldKind::Text,
+        max_len: 5,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_MRKT_CLS_CODE",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["K", "Q", "K2"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_BLNG_CLS_CODE",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for InquireIndexCategoryPriceRequest {
     type Response = InquireIndexCategoryPriceResponse;
 
@@ -133,6 +202,14 @@ impl Endpoint for InquireIndexCategoryPriceRequest {
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/quotations/inquire-index-category-price",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("FHPUP02140000"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `FHPUP02120000`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -15,6 +16,11 @@ use crate::value as v;
 #[derive(Clone)]
 pub struct InquireIndexDailyPriceRequest {
     /// FID 기간 분류 코드 (`FID_PERIOD_DIV_CODE`, required, length 32).
+    ///
+    /// Codes:
+    /// - `D`: 일별
+    /// - `W`: 주별
+    /// - `M`: 월별
     fid_period_div_code: String,
     /// FID 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
     fid_cond_mrkt_div_code: String,
@@ -56,41 +62,51 @@ impl InquireIndexDailyPriceRequest {
     /// - `fid_cond_mrkt_div_code` (`FID_COND_MRKT_DIV_CODE`): FID 조건 시장 분류 코드
     /// - `fid_input_iscd` (`FID_INPUT_ISCD`): FID 입력 종목코드
     /// - `fid_input_date_1` (`FID_INPUT_DATE_1`): FID 입력 날짜1
+    #[inline]
     pub fn new(
-        fid_period_div_code: impl Into<String>,
+        fid_period_div_code: crate::api::codes::Period,
         fid_cond_mrkt_div_code: impl Into<String>,
         fid_input_iscd: impl Into<String>,
-        fid_input_date_1: impl Into<String>,
+        fid_input_date_1: v::NaiveDate,
     ) -> Self {
         Self {
-            fid_period_div_code: fid_period_div_code.into(),
+            fid_period_div_code: p::code(&fid_period_div_code),
             fid_cond_mrkt_div_code: fid_cond_mrkt_div_code.into(),
             fid_input_iscd: fid_input_iscd.into(),
-            fid_input_date_1: fid_input_date_1.into(),
+            fid_input_date_1: p::date(fid_input_date_1),
         }
     }
 
     /// Sets FID 기간 분류 코드 (`FID_PERIOD_DIV_CODE`, required, length 32).
-    pub fn fid_period_div_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_period_div_code = value.into();
+    ///
+    /// Codes:
+    /// - `D`: 일별
+    /// - `W`: 주별
+    /// - `M`: 월별
+    #[inline]
+    pub fn fid_period_div_code(mut self, value: crate::api::codes::Period) -> Self {
+        self.fid_period_div_code = p::code(&value);
         self
     }
 
     /// Sets FID 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
         self
     }
 
     /// Sets FID 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self
     }
 
     /// Sets FID 입력 날짜1 (`FID_INPUT_DATE_1`, required, length 10).
-    pub fn fid_input_date_1(mut self, value: impl Into<String>) -> Self {
-        self.fid_input_date_1 = value.into();
+    #[inline]
+    pub fn fid_input_date_1(mut self, value: v::NaiveDate) -> Self {
+        self.fid_input_date_1 = p::date(value);
         self
     }
 }
@@ -106,6 +122,46 @@ impl std::fmt::Debug for InquireIndexDailyPriceRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "FID_PERIOD_DIV_CODE",
+        kind: p::FieldKind::Code,
+        max_len: 32,
+        required: true,
+        blank: false,
+        codes: &["D", "W", "M"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_COND_MRKT_DIV_CODE",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_ISCD",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_DATE_1",
+        kind: p::FieldKind::Date,
+        max_len: 10,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for InquireIndexDailyPriceRequest {
     type Response = InquireIndexDailyPriceResponse;
 
@@ -117,6 +173,14 @@ impl Endpoint for InquireIndexDailyPriceRequest {
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/quotations/inquire-index-daily-price",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("FHPUP02120000"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `FHPUP02110200`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -55,19 +56,21 @@ impl InquireIndexTimepriceRequest {
     /// - `fid_input_hour_1` (`FID_INPUT_HOUR_1`): ?입력 시간1
     /// - `fid_input_iscd` (`FID_INPUT_ISCD`): 입력 종목코드
     /// - `fid_cond_mrkt_div_code` (`FID_COND_MRKT_DIV_CODE`): 조건 시장 분류 코드
+    #[inline]
     pub fn new(
         fid_input_hour_1: impl Into<String>,
-        fid_input_iscd: impl Into<String>,
+        fid_input_iscd: crate::api::codes::FidInputIscdInquireIndexTickprice,
         fid_cond_mrkt_div_code: impl Into<String>,
     ) -> Self {
         Self {
             fid_input_hour_1: fid_input_hour_1.into(),
-            fid_input_iscd: fid_input_iscd.into(),
+            fid_input_iscd: p::code(&fid_input_iscd),
             fid_cond_mrkt_div_code: fid_cond_mrkt_div_code.into(),
         }
     }
 
     /// Sets ?입력 시간1 (`FID_INPUT_HOUR_1`, required, length 10).
+    #[inline]
     pub fn fid_input_hour_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_hour_1 = value.into();
         self
@@ -80,12 +83,17 @@ impl InquireIndexTimepriceRequest {
     /// - `1001`: 코스닥
     /// - `2001`: 코스피200
     /// - `3003`: KSQ150
-    pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
-        self.fid_input_iscd = value.into();
+    #[inline]
+    pub fn fid_input_iscd(
+        mut self,
+        value: crate::api::codes::FidInputIscdInquireIndexTickprice,
+    ) -> Self {
+        self.fid_input_iscd = p::code(&value);
         self
     }
 
     /// Sets 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
         self
@@ -102,6 +110,37 @@ impl std::fmt::Debug for InquireIndexTimepriceRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "FID_INPUT_HOUR_1",
+        kind: p::FieldKind::Text,
+        max_len: 10,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_ISCD",
+        kind: p::FieldKind::Code,
+        max_len: 12,
+        required: true,
+        blank: false,
+        codes: &["0001", "1001", "2001", "3003"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_COND_MRKT_DIV_CODE",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for InquireIndexTimepriceRequest {
     type Response = InquireIndexTimepriceResponse;
 
@@ -113,6 +152,14 @@ impl Endpoint for InquireIndexTimepriceRequest {
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/quotations/inquire-index-timeprice",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("FHPUP02110200"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `FHPTJ04030000`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -42,6 +43,7 @@ impl InquireInvestorTimeByMarketRequest {
     /// Required fields, in spec order:
     /// - `fid_input_iscd` (`fid_input_iscd`): 시장구분
     /// - `fid_input_iscd_2` (`fid_input_iscd_2`): 업종구분
+    #[inline]
     pub fn new(fid_input_iscd: impl Into<String>, fid_input_iscd_2: impl Into<String>) -> Self {
         Self {
             fid_input_iscd: fid_input_iscd.into(),
@@ -50,12 +52,14 @@ impl InquireInvestorTimeByMarketRequest {
     }
 
     /// Sets 시장구분 (`fid_input_iscd`, required, length 12).
+    #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self
     }
 
     /// Sets 업종구분 (`fid_input_iscd_2`, required, length 8).
+    #[inline]
     pub fn fid_input_iscd_2(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd_2 = value.into();
         self
@@ -71,6 +75,28 @@ impl std::fmt::Debug for InquireInvestorTimeByMarketRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "fid_input_iscd",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "fid_input_iscd_2",
+        kind: p::FieldKind::Text,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for InquireInvestorTimeByMarketRequest {
     type Response = InquireInvestorTimeByMarketResponse;
 
@@ -82,6 +108,14 @@ impl Endpoint for InquireInvestorTimeByMarketRequest {
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/quotations/inquire-investor-time-by-market",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("FHPTJ04030000"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

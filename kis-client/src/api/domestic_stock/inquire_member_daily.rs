@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `FHPST04540000`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -74,22 +75,21 @@ impl InquireMemberDailyRequest {
     /// - `fid_input_iscd_2` (`FID_INPUT_ISCD_2`): 회원사코드
     /// - `fid_input_date_1` (`FID_INPUT_DATE_1`): 입력날짜1
     /// - `fid_input_date_2` (`FID_INPUT_DATE_2`): 입력날짜2
-    /// - `fid_sctn_cls_code` (`FID_SCTN_CLS_CODE`): 구간구분코드
+    #[inline]
     pub fn new(
-        fid_cond_mrkt_div_code: impl Into<String>,
+        fid_cond_mrkt_div_code: crate::api::codes::Market,
         fid_input_iscd: impl Into<String>,
         fid_input_iscd_2: impl Into<String>,
-        fid_input_date_1: impl Into<String>,
-        fid_input_date_2: impl Into<String>,
-        fid_sctn_cls_code: impl Into<String>,
+        fid_input_date_1: v::NaiveDate,
+        fid_input_date_2: v::NaiveDate,
     ) -> Self {
         Self {
-            fid_cond_mrkt_div_code: fid_cond_mrkt_div_code.into(),
+            fid_cond_mrkt_div_code: p::code(&fid_cond_mrkt_div_code),
             fid_input_iscd: fid_input_iscd.into(),
             fid_input_iscd_2: fid_input_iscd_2.into(),
-            fid_input_date_1: fid_input_date_1.into(),
-            fid_input_date_2: fid_input_date_2.into(),
-            fid_sctn_cls_code: fid_sctn_cls_code.into(),
+            fid_input_date_1: p::date(fid_input_date_1),
+            fid_input_date_2: p::date(fid_input_date_2),
+            fid_sctn_cls_code: String::new(),
         }
     }
 
@@ -99,36 +99,44 @@ impl InquireMemberDailyRequest {
     /// - `J`: KRX
     /// - `NX`: NXT
     /// - `UN`: 통합
-    pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_cond_mrkt_div_code = value.into();
+    #[inline]
+    pub fn fid_cond_mrkt_div_code(mut self, value: crate::api::codes::Market) -> Self {
+        self.fid_cond_mrkt_div_code = p::code(&value);
         self
     }
 
     /// Sets 입력종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self
     }
 
     /// Sets 회원사코드 (`FID_INPUT_ISCD_2`, required, length 8).
+    #[inline]
     pub fn fid_input_iscd_2(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd_2 = value.into();
         self
     }
 
     /// Sets 입력날짜1 (`FID_INPUT_DATE_1`, required, length 10).
-    pub fn fid_input_date_1(mut self, value: impl Into<String>) -> Self {
-        self.fid_input_date_1 = value.into();
+    #[inline]
+    pub fn fid_input_date_1(mut self, value: v::NaiveDate) -> Self {
+        self.fid_input_date_1 = p::date(value);
         self
     }
 
     /// Sets 입력날짜2 (`FID_INPUT_DATE_2`, required, length 10).
-    pub fn fid_input_date_2(mut self, value: impl Into<String>) -> Self {
-        self.fid_input_date_2 = value.into();
+    #[inline]
+    pub fn fid_input_date_2(mut self, value: v::NaiveDate) -> Self {
+        self.fid_input_date_2 = p::date(value);
         self
     }
 
     /// Sets 구간구분코드 (`FID_SCTN_CLS_CODE`, required, length 2).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_sctn_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_sctn_cls_code = value.into();
         self
@@ -148,6 +156,64 @@ impl std::fmt::Debug for InquireMemberDailyRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "FID_COND_MRKT_DIV_CODE",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["J", "NX", "UN"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_ISCD",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_ISCD_2",
+        kind: p::FieldKind::Text,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_DATE_1",
+        kind: p::FieldKind::Date,
+        max_len: 10,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_DATE_2",
+        kind: p::FieldKind::Date,
+        max_len: 10,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_SCTN_CLS_CODE",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for InquireMemberDailyRequest {
     type Response = InquireMemberDailyResponse;
 
@@ -159,6 +225,14 @@ impl Endpoint for InquireMemberDailyRequest {
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/quotations/inquire-member-daily",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("FHPST04540000"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

@@ -6,6 +6,7 @@
 //!
 //! - TR ID: real `TTTC8708R`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -37,8 +38,14 @@ pub struct InquirePeriodProfitRequest {
     /// - `02`: 최근 순
     sort_dvsn: String,
     /// 조회구분 (`INQR_DVSN`, required, length 2).
+    ///
+    /// Codes:
+    /// - `00`: 입력
     inqr_dvsn: String,
     /// 잔고구분 (`CBLC_DVSN`, required, length 2).
+    ///
+    /// Codes:
+    /// - `00`: 전체
     cblc_dvsn: String,
     /// 연속조회검색조건100 (`CTX_AREA_FK100`, required, length 100).
     ctx_area_fk100: String,
@@ -70,70 +77,71 @@ impl InquirePeriodProfitRequest {
     ///
     /// Required fields, in spec order:
     /// - `inqr_strt_dt` (`INQR_STRT_DT`): 조회시작일자
-    /// - `pdno` (`PDNO`): 상품번호
-    /// - `ctx_area_nk100` (`CTX_AREA_NK100`): 연속조회키100
     /// - `inqr_end_dt` (`INQR_END_DT`): 조회종료일자
     /// - `sort_dvsn` (`SORT_DVSN`): 정렬구분
-    /// - `inqr_dvsn` (`INQR_DVSN`): 조회구분
-    /// - `cblc_dvsn` (`CBLC_DVSN`): 잔고구분
-    /// - `ctx_area_fk100` (`CTX_AREA_FK100`): 연속조회검색조건100
+    #[inline]
     pub fn new(
-        inqr_strt_dt: impl Into<String>,
-        pdno: impl Into<String>,
-        ctx_area_nk100: impl Into<String>,
-        inqr_end_dt: impl Into<String>,
-        sort_dvsn: impl Into<String>,
-        inqr_dvsn: impl Into<String>,
-        cblc_dvsn: impl Into<String>,
-        ctx_area_fk100: impl Into<String>,
+        inqr_strt_dt: v::NaiveDate,
+        inqr_end_dt: v::NaiveDate,
+        sort_dvsn: crate::api::codes::SortDvsn,
     ) -> Self {
         Self {
             acnt_prdt_cd: String::new(),
             cano: String::new(),
-            inqr_strt_dt: inqr_strt_dt.into(),
-            pdno: pdno.into(),
-            ctx_area_nk100: ctx_area_nk100.into(),
-            inqr_end_dt: inqr_end_dt.into(),
-            sort_dvsn: sort_dvsn.into(),
-            inqr_dvsn: inqr_dvsn.into(),
-            cblc_dvsn: cblc_dvsn.into(),
-            ctx_area_fk100: ctx_area_fk100.into(),
+            inqr_strt_dt: p::date(inqr_strt_dt),
+            pdno: String::new(),
+            ctx_area_nk100: String::new(),
+            inqr_end_dt: p::date(inqr_end_dt),
+            sort_dvsn: p::code(&sort_dvsn),
+            inqr_dvsn: "00".to_owned(),
+            cblc_dvsn: "00".to_owned(),
+            ctx_area_fk100: String::new(),
         }
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 조회시작일자 (`INQR_STRT_DT`, required, length 8).
-    pub fn inqr_strt_dt(mut self, value: impl Into<String>) -> Self {
-        self.inqr_strt_dt = value.into();
+    #[inline]
+    pub fn inqr_strt_dt(mut self, value: v::NaiveDate) -> Self {
+        self.inqr_strt_dt = p::date(value);
         self
     }
 
     /// Sets 상품번호 (`PDNO`, required, length 12).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn pdno(mut self, value: impl Into<String>) -> Self {
         self.pdno = value.into();
         self
     }
 
     /// Sets 연속조회키100 (`CTX_AREA_NK100`, required, length 100).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_nk100(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_nk100 = value.into();
         self
     }
 
     /// Sets 조회종료일자 (`INQR_END_DT`, required, length 8).
-    pub fn inqr_end_dt(mut self, value: impl Into<String>) -> Self {
-        self.inqr_end_dt = value.into();
+    #[inline]
+    pub fn inqr_end_dt(mut self, value: v::NaiveDate) -> Self {
+        self.inqr_end_dt = p::date(value);
         self
     }
 
@@ -143,24 +151,40 @@ impl InquirePeriodProfitRequest {
     /// - `00`: 최근 순
     /// - `01`: 과거 순
     /// - `02`: 최근 순
-    pub fn sort_dvsn(mut self, value: impl Into<String>) -> Self {
-        self.sort_dvsn = value.into();
+    #[inline]
+    pub fn sort_dvsn(mut self, value: crate::api::codes::SortDvsn) -> Self {
+        self.sort_dvsn = p::code(&value);
         self
     }
 
     /// Sets 조회구분 (`INQR_DVSN`, required, length 2).
-    pub fn inqr_dvsn(mut self, value: impl Into<String>) -> Self {
-        self.inqr_dvsn = value.into();
+    ///
+    /// Codes:
+    /// - `00`: 입력
+    ///
+    /// Default: `00`.
+    #[inline]
+    pub fn inqr_dvsn(mut self, value: crate::api::codes::InqrDvsn) -> Self {
+        self.inqr_dvsn = p::code(&value);
         self
     }
 
     /// Sets 잔고구분 (`CBLC_DVSN`, required, length 2).
-    pub fn cblc_dvsn(mut self, value: impl Into<String>) -> Self {
-        self.cblc_dvsn = value.into();
+    ///
+    /// Codes:
+    /// - `00`: 전체
+    ///
+    /// Default: `00`.
+    #[inline]
+    pub fn cblc_dvsn(mut self, value: crate::api::codes::CblcDvsn) -> Self {
+        self.cblc_dvsn = p::code(&value);
         self
     }
 
     /// Sets 연속조회검색조건100 (`CTX_AREA_FK100`, required, length 100).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_fk100(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_fk100 = value.into();
         self
@@ -184,6 +208,100 @@ impl std::fmt::Debug for InquirePeriodProfitRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "ACNT_PRDT_CD",
+        kind: p::FieldKind::Product,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CANO",
+        kind: p::FieldKind::Account,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "INQR_STRT_DT",
+        kind: p::FieldKind::Date,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "PDNO",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CTX_AREA_NK100",
+        kind: p::FieldKind::Text,
+        max_len: 100,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "INQR_END_DT",
+        kind: p::FieldKind::Date,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "SORT_DVSN",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["00", "01", "02"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "INQR_DVSN",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["00"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CBLC_DVSN",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["00"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CTX_AREA_FK100",
+        kind: p::FieldKind::Text,
+        max_len: 100,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for InquirePeriodProfitRequest {
     type Response = InquirePeriodProfitResponse;
 
@@ -198,6 +316,14 @@ impl Endpoint for InquirePeriodProfitRequest {
             request: &["CTX_AREA_NK100", "CTX_AREA_FK100"],
             response: &["ctx_area_nk100", "ctx_area_fk100"],
         }),
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("TTTC8708R"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

@@ -6,6 +6,7 @@
 //!
 //! - TR ID: real `TTTC8715R`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -37,6 +38,9 @@ pub struct InquirePeriodTradeProfitRequest {
     /// 연속조회키100 (`CTX_AREA_NK100`, required, length 100).
     ctx_area_nk100: String,
     /// 잔고구분 (`CBLC_DVSN`, required, length 2).
+    ///
+    /// Codes:
+    /// - `00`: 전체
     cblc_dvsn: String,
     /// 연속조회검색조건100 (`CTX_AREA_FK100`, required, length 100).
     ctx_area_fk100: String,
@@ -67,35 +71,29 @@ impl InquirePeriodTradeProfitRequest {
     ///
     /// Required fields, in spec order:
     /// - `sort_dvsn` (`SORT_DVSN`): 정렬구분
-    /// - `pdno` (`PDNO`): 상품번호
     /// - `inqr_strt_dt` (`INQR_STRT_DT`): 조회시작일자
     /// - `inqr_end_dt` (`INQR_END_DT`): 조회종료일자
-    /// - `ctx_area_nk100` (`CTX_AREA_NK100`): 연속조회키100
-    /// - `cblc_dvsn` (`CBLC_DVSN`): 잔고구분
-    /// - `ctx_area_fk100` (`CTX_AREA_FK100`): 연속조회검색조건100
+    #[inline]
     pub fn new(
-        sort_dvsn: impl Into<String>,
-        pdno: impl Into<String>,
-        inqr_strt_dt: impl Into<String>,
-        inqr_end_dt: impl Into<String>,
-        ctx_area_nk100: impl Into<String>,
-        cblc_dvsn: impl Into<String>,
-        ctx_area_fk100: impl Into<String>,
+        sort_dvsn: crate::api::codes::SortDvsn,
+        inqr_strt_dt: v::NaiveDate,
+        inqr_end_dt: v::NaiveDate,
     ) -> Self {
         Self {
             cano: String::new(),
-            sort_dvsn: sort_dvsn.into(),
+            sort_dvsn: p::code(&sort_dvsn),
             acnt_prdt_cd: String::new(),
-            pdno: pdno.into(),
-            inqr_strt_dt: inqr_strt_dt.into(),
-            inqr_end_dt: inqr_end_dt.into(),
-            ctx_area_nk100: ctx_area_nk100.into(),
-            cblc_dvsn: cblc_dvsn.into(),
-            ctx_area_fk100: ctx_area_fk100.into(),
+            pdno: String::new(),
+            inqr_strt_dt: p::date(inqr_strt_dt),
+            inqr_end_dt: p::date(inqr_end_dt),
+            ctx_area_nk100: String::new(),
+            cblc_dvsn: "00".to_owned(),
+            ctx_area_fk100: String::new(),
         }
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
@@ -107,48 +105,67 @@ impl InquirePeriodTradeProfitRequest {
     /// - `00`: 최근 순
     /// - `01`: 과거 순
     /// - `02`: 최근 순
-    pub fn sort_dvsn(mut self, value: impl Into<String>) -> Self {
-        self.sort_dvsn = value.into();
+    #[inline]
+    pub fn sort_dvsn(mut self, value: crate::api::codes::SortDvsn) -> Self {
+        self.sort_dvsn = p::code(&value);
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
     }
 
     /// Sets 상품번호 (`PDNO`, required, length 12).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn pdno(mut self, value: impl Into<String>) -> Self {
         self.pdno = value.into();
         self
     }
 
     /// Sets 조회시작일자 (`INQR_STRT_DT`, required, length 8).
-    pub fn inqr_strt_dt(mut self, value: impl Into<String>) -> Self {
-        self.inqr_strt_dt = value.into();
+    #[inline]
+    pub fn inqr_strt_dt(mut self, value: v::NaiveDate) -> Self {
+        self.inqr_strt_dt = p::date(value);
         self
     }
 
     /// Sets 조회종료일자 (`INQR_END_DT`, required, length 8).
-    pub fn inqr_end_dt(mut self, value: impl Into<String>) -> Self {
-        self.inqr_end_dt = value.into();
+    #[inline]
+    pub fn inqr_end_dt(mut self, value: v::NaiveDate) -> Self {
+        self.inqr_end_dt = p::date(value);
         self
     }
 
     /// Sets 연속조회키100 (`CTX_AREA_NK100`, required, length 100).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_nk100(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_nk100 = value.into();
         self
     }
 
     /// Sets 잔고구분 (`CBLC_DVSN`, required, length 2).
-    pub fn cblc_dvsn(mut self, value: impl Into<String>) -> Self {
-        self.cblc_dvsn = value.into();
+    ///
+    /// Codes:
+    /// - `00`: 전체
+    ///
+    /// Default: `00`.
+    #[inline]
+    pub fn cblc_dvsn(mut self, value: crate::api::codes::CblcDvsn) -> Self {
+        self.cblc_dvsn = p::code(&value);
         self
     }
 
     /// Sets 연속조회검색조건100 (`CTX_AREA_FK100`, required, length 100).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_fk100(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_fk100 = value.into();
         self
@@ -171,6 +188,91 @@ impl std::fmt::Debug for InquirePeriodTradeProfitRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "CANO",
+        kind: p::FieldKind::Account,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "SORT_DVSN",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["00", "01", "02"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ACNT_PRDT_CD",
+        kind: p::FieldKind::Product,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "PDNO",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "INQR_STRT_DT",
+        kind: p::FieldKind::Date,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "INQR_END_DT",
+        kind: p::FieldKind::Date,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CTX_AREA_NK100",
+        kind: p::FieldKind::Text,
+        max_len: 100,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CBLC_DVSN",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["00"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CTX_AREA_FK100",
+        kind: p::FieldKind::Text,
+        max_len: 100,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for InquirePeriodTradeProfitRequest {
     type Response = InquirePeriodTradeProfitResponse;
 
@@ -185,6 +287,14 @@ impl Endpoint for InquirePeriodTradeProfitRequest {
             request: &["CTX_AREA_NK100", "CTX_AREA_FK100"],
             response: &["ctx_area_nk100", "ctx_area_fk100"],
         }),
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("TTTC8715R"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

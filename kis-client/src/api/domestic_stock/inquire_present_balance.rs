@@ -6,6 +6,7 @@
 //!
 //! - TR ID: real `TTTC2202R`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -57,48 +58,52 @@ impl InquirePresentBalanceRequest {
     ///
     /// Required fields, in spec order:
     /// - `user_dvsn_cd` (`USER_DVSN_CD`): 사용자구분코드
-    /// - `ctx_area_fk100` (`CTX_AREA_FK100`): 연속조회검색조건100
-    /// - `ctx_area_nk100` (`CTX_AREA_NK100`): 연속조회키100
-    pub fn new(
-        user_dvsn_cd: impl Into<String>,
-        ctx_area_fk100: impl Into<String>,
-        ctx_area_nk100: impl Into<String>,
-    ) -> Self {
+    #[inline]
+    pub fn new(user_dvsn_cd: impl Into<String>) -> Self {
         Self {
             cano: String::new(),
             acnt_prdt_cd: String::new(),
             user_dvsn_cd: user_dvsn_cd.into(),
-            ctx_area_fk100: ctx_area_fk100.into(),
-            ctx_area_nk100: ctx_area_nk100.into(),
+            ctx_area_fk100: String::new(),
+            ctx_area_nk100: String::new(),
             prcs_dvsn_cd: String::new(),
         }
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
     }
 
     /// Sets 사용자구분코드 (`USER_DVSN_CD`, required, length 2).
+    #[inline]
     pub fn user_dvsn_cd(mut self, value: impl Into<String>) -> Self {
         self.user_dvsn_cd = value.into();
         self
     }
 
     /// Sets 연속조회검색조건100 (`CTX_AREA_FK100`, required, length 100).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_fk100(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_fk100 = value.into();
         self
     }
 
     /// Sets 연속조회키100 (`CTX_AREA_NK100`, required, length 100).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_nk100(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_nk100 = value.into();
         self
@@ -109,8 +114,11 @@ impl InquirePresentBalanceRequest {
     /// Codes:
     /// - `00`: 보유 주식 전체 조회
     /// - `01`: 보유 주식 중 0주 주식 숨김
-    pub fn prcs_dvsn_cd(mut self, value: impl Into<String>) -> Self {
-        self.prcs_dvsn_cd = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn prcs_dvsn_cd(mut self, value: crate::api::codes::PrcsDvsnCd) -> Self {
+        self.prcs_dvsn_cd = p::code(&value);
         self
     }
 }
@@ -128,6 +136,64 @@ impl std::fmt::Debug for InquirePresentBalanceRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "CANO",
+        kind: p::FieldKind::Account,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ACNT_PRDT_CD",
+        kind: p::FieldKind::Product,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "USER_DVSN_CD",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CTX_AREA_FK100",
+        kind: p::FieldKind::Text,
+        max_len: 100,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CTX_AREA_NK100",
+        kind: p::FieldKind::Text,
+        max_len: 100,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "PRCS_DVSN_CD",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: false,
+        blank: false,
+        codes: &["00", "01"],
+        retired: &[],
+    },
+];
+
 impl Endpoint for InquirePresentBalanceRequest {
     type Response = InquirePresentBalanceResponse;
 
@@ -142,6 +208,14 @@ impl Endpoint for InquirePresentBalanceRequest {
             request: &["CTX_AREA_FK100", "CTX_AREA_NK100"],
             response: &["ctx_area_fk100", "ctx_area_nk100"],
         }),
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("TTTC2202R"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

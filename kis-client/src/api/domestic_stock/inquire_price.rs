@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `FHKST01010100`, paper `FHKST01010100`.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -47,12 +48,13 @@ impl InquirePriceRequest {
     /// Required fields, in spec order:
     /// - `fid_cond_mrkt_div_code` (`FID_COND_MRKT_DIV_CODE`): 조건 시장 분류 코드
     /// - `fid_input_iscd` (`FID_INPUT_ISCD`): 입력 종목코드
+    #[inline]
     pub fn new(
-        fid_cond_mrkt_div_code: impl Into<String>,
+        fid_cond_mrkt_div_code: crate::api::codes::Market,
         fid_input_iscd: impl Into<String>,
     ) -> Self {
         Self {
-            fid_cond_mrkt_div_code: fid_cond_mrkt_div_code.into(),
+            fid_cond_mrkt_div_code: p::code(&fid_cond_mrkt_div_code),
             fid_input_iscd: fid_input_iscd.into(),
         }
     }
@@ -63,12 +65,14 @@ impl InquirePriceRequest {
     /// - `J`: KRX
     /// - `NX`: NXT
     /// - `UN`: 통합
-    pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_cond_mrkt_div_code = value.into();
+    #[inline]
+    pub fn fid_cond_mrkt_div_code(mut self, value: crate::api::codes::Market) -> Self {
+        self.fid_cond_mrkt_div_code = p::code(&value);
         self
     }
 
     /// Sets 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self
@@ -84,6 +88,28 @@ impl std::fmt::Debug for InquirePriceRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "FID_COND_MRKT_DIV_CODE",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["J", "NX", "UN"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_ISCD",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for InquirePriceRequest {
     type Response = InquirePriceResponse;
 
@@ -95,6 +121,14 @@ impl Endpoint for InquirePriceRequest {
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/quotations/inquire-price",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("FHKST01010100"),
+                paper: Some("FHKST01010100"),
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {
@@ -179,7 +213,7 @@ pub struct Output {
     /// - `57`: 증거금 100%
     /// - `58`: 거래정지
     /// - `59`: 단기과열종목
-    pub iscd_stat_cls_code: v::Val<IscdStatClsCode>,
+    pub iscd_stat_cls_code: v::Val<crate::api::codes::IscdStatClsCode>,
     /// 증거금 비율 (`marg_rate`, required, length 8.4).
     pub marg_rate: v::Val<v::Decimal>,
     /// 대표 시장 한글 명 (`rprs_mrkt_kor_name`, required, length 40).
@@ -658,62 +692,5 @@ impl v::Object for Output {
         r.val(path, "short_over_yn", &self.short_over_yn);
         r.val(path, "sltr_yn", &self.sltr_yn);
         r.val(path, "mang_issu_cls_code", &self.mang_issu_cls_code);
-    }
-}
-
-/// Codes of 종목 상태 구분 코드 (`iscd_stat_cls_code`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum IscdStatClsCode {
-    /// `51`: 관리종목
-    V51,
-    /// `52`: 투자위험
-    V52,
-    /// `53`: 투자경고
-    V53,
-    /// `54`: 투자주의
-    V54,
-    /// `55`: 신용가능
-    V55,
-    /// `57`: 증거금 100%
-    V57,
-    /// `58`: 거래정지
-    V58,
-    /// `59`: 단기과열종목
-    V59,
-    /// A code the spec does not list, kept verbatim.
-    Other(Box<str>),
-}
-
-impl v::Wire for IscdStatClsCode {
-    fn parse_wire(s: &str) -> Option<Self> {
-        Some(match s {
-            "51" => Self::V51,
-            "52" => Self::V52,
-            "53" => Self::V53,
-            "54" => Self::V54,
-            "55" => Self::V55,
-            "57" => Self::V57,
-            "58" => Self::V58,
-            "59" => Self::V59,
-            _ => Self::Other(s.into()),
-        })
-    }
-
-    fn is_canonical(&self, _: &str) -> bool {
-        true
-    }
-
-    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(match self {
-            Self::V51 => "51",
-            Self::V52 => "52",
-            Self::V53 => "53",
-            Self::V54 => "54",
-            Self::V55 => "55",
-            Self::V57 => "57",
-            Self::V58 => "58",
-            Self::V59 => "59",
-            Self::Other(s) => s,
-        })
     }
 }

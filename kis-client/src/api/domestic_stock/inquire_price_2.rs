@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `FHPST01010000`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -47,12 +48,13 @@ impl InquirePrice2Request {
     /// Required fields, in spec order:
     /// - `fid_cond_mrkt_div_code` (`FID_COND_MRKT_DIV_CODE`): FID 조건 시장 분류 코드
     /// - `fid_input_iscd` (`FID_INPUT_ISCD`): FID 입력 종목코드
+    #[inline]
     pub fn new(
-        fid_cond_mrkt_div_code: impl Into<String>,
+        fid_cond_mrkt_div_code: crate::api::codes::Market,
         fid_input_iscd: impl Into<String>,
     ) -> Self {
         Self {
-            fid_cond_mrkt_div_code: fid_cond_mrkt_div_code.into(),
+            fid_cond_mrkt_div_code: p::code(&fid_cond_mrkt_div_code),
             fid_input_iscd: fid_input_iscd.into(),
         }
     }
@@ -63,12 +65,14 @@ impl InquirePrice2Request {
     /// - `J`: KRX
     /// - `NX`: NXT
     /// - `UN`: 통합
-    pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_cond_mrkt_div_code = value.into();
+    #[inline]
+    pub fn fid_cond_mrkt_div_code(mut self, value: crate::api::codes::Market) -> Self {
+        self.fid_cond_mrkt_div_code = p::code(&value);
         self
     }
 
     /// Sets FID 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self
@@ -84,6 +88,28 @@ impl std::fmt::Debug for InquirePrice2Request {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "FID_COND_MRKT_DIV_CODE",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["J", "NX", "UN"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_ISCD",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for InquirePrice2Request {
     type Response = InquirePrice2Response;
 
@@ -95,6 +121,14 @@ impl Endpoint for InquirePrice2Request {
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/quotations/inquire-price-2",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("FHPST01010000"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {
@@ -215,7 +249,7 @@ pub struct Output {
     /// - `12`: 매수하한배분
     /// - `13`: 매도상한배분
     /// - `14`: 매도하한배분
-    pub divi_app_cls_code: v::Val<DiviAppClsCode>,
+    pub divi_app_cls_code: v::Val<crate::api::codes::DiviAppClsCode>,
     /// 단기과열여부 (`short_over_yn`, required, length 1).
     pub short_over_yn: v::Val<bool>,
     /// 시장경고코드 (`mrkt_warn_cls_code`, required, length 2).
@@ -225,7 +259,7 @@ pub struct Output {
     /// - `01`: 투자주의
     /// - `02`: 투자경고
     /// - `03`: 투자위험
-    pub mrkt_warn_cls_code: v::Val<MrktWarnClsCode>,
+    pub mrkt_warn_cls_code: v::Val<crate::api::codes::MrktWarnClsCode>,
     /// 투자유의여부 (`invt_caful_yn`, required, length 1).
     pub invt_caful_yn: v::Val<bool>,
     /// 이상급등여부 (`stange_runup_yn`, required, length 1).
@@ -496,87 +530,5 @@ impl v::Object for Output {
         r.val(path, "vlnt_fin_cls_code", &self.vlnt_fin_cls_code);
         r.val(path, "stck_oprc", &self.stck_oprc);
         r.val(path, "prdy_vol", &self.prdy_vol);
-    }
-}
-
-/// Codes of 동시호가배분처리코드 (`divi_app_cls_code`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DiviAppClsCode {
-    /// `11`: 매수상한배분
-    V11,
-    /// `12`: 매수하한배분
-    V12,
-    /// `13`: 매도상한배분
-    V13,
-    /// `14`: 매도하한배분
-    V14,
-    /// A code the spec does not list, kept verbatim.
-    Other(Box<str>),
-}
-
-impl v::Wire for DiviAppClsCode {
-    fn parse_wire(s: &str) -> Option<Self> {
-        Some(match s {
-            "11" => Self::V11,
-            "12" => Self::V12,
-            "13" => Self::V13,
-            "14" => Self::V14,
-            _ => Self::Other(s.into()),
-        })
-    }
-
-    fn is_canonical(&self, _: &str) -> bool {
-        true
-    }
-
-    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(match self {
-            Self::V11 => "11",
-            Self::V12 => "12",
-            Self::V13 => "13",
-            Self::V14 => "14",
-            Self::Other(s) => s,
-        })
-    }
-}
-
-/// Codes of 시장경고코드 (`mrkt_warn_cls_code`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum MrktWarnClsCode {
-    /// `00`: 없음
-    V00,
-    /// `01`: 투자주의
-    V01,
-    /// `02`: 투자경고
-    V02,
-    /// `03`: 투자위험
-    V03,
-    /// A code the spec does not list, kept verbatim.
-    Other(Box<str>),
-}
-
-impl v::Wire for MrktWarnClsCode {
-    fn parse_wire(s: &str) -> Option<Self> {
-        Some(match s {
-            "00" => Self::V00,
-            "01" => Self::V01,
-            "02" => Self::V02,
-            "03" => Self::V03,
-            _ => Self::Other(s.into()),
-        })
-    }
-
-    fn is_canonical(&self, _: &str) -> bool {
-        true
-    }
-
-    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(match self {
-            Self::V00 => "00",
-            Self::V01 => "01",
-            Self::V02 => "02",
-            Self::V03 => "03",
-            Self::Other(s) => s,
-        })
     }
 }

@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `TTTC8908R`, paper `VTTC8908R`.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -56,16 +57,8 @@ pub struct InquirePsblOrderRequest {
     /// - `80`: 바스켓
     ord_dvsn: String,
     /// CMA평가금액포함여부 (`CMA_EVLU_AMT_ICLD_YN`, required, length 1).
-    ///
-    /// Codes:
-    /// - `Y`: 포함
-    /// - `N`: 포함하지 않음
     cma_evlu_amt_icld_yn: String,
     /// 해외포함여부 (`OVRS_ICLD_YN`, required, length 1).
-    ///
-    /// Codes:
-    /// - `Y`: 포함
-    /// - `N`: 포함하지 않음
     ovrs_icld_yn: String,
 }
 
@@ -94,50 +87,55 @@ impl InquirePsblOrderRequest {
     /// A new request.
     ///
     /// Required fields, in spec order:
-    /// - `pdno` (`PDNO`): 상품번호
-    /// - `ord_unpr` (`ORD_UNPR`): 주문단가
     /// - `ord_dvsn` (`ORD_DVSN`): 주문구분
     /// - `cma_evlu_amt_icld_yn` (`CMA_EVLU_AMT_ICLD_YN`): CMA평가금액포함여부
     /// - `ovrs_icld_yn` (`OVRS_ICLD_YN`): 해외포함여부
+    #[inline]
     pub fn new(
-        pdno: impl Into<String>,
-        ord_unpr: impl Into<String>,
-        ord_dvsn: impl Into<String>,
-        cma_evlu_amt_icld_yn: impl Into<String>,
-        ovrs_icld_yn: impl Into<String>,
+        ord_dvsn: crate::api::codes::OrdDvsnInquirePsblOrder,
+        cma_evlu_amt_icld_yn: bool,
+        ovrs_icld_yn: bool,
     ) -> Self {
         Self {
             cano: String::new(),
             acnt_prdt_cd: String::new(),
-            pdno: pdno.into(),
-            ord_unpr: ord_unpr.into(),
-            ord_dvsn: ord_dvsn.into(),
-            cma_evlu_amt_icld_yn: cma_evlu_amt_icld_yn.into(),
-            ovrs_icld_yn: ovrs_icld_yn.into(),
+            pdno: String::new(),
+            ord_unpr: String::new(),
+            ord_dvsn: p::code(&ord_dvsn),
+            cma_evlu_amt_icld_yn: p::flag(cma_evlu_amt_icld_yn),
+            ovrs_icld_yn: p::flag(ovrs_icld_yn),
         }
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
     }
 
     /// Sets 상품번호 (`PDNO`, required, length 12).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn pdno(mut self, value: impl Into<String>) -> Self {
         self.pdno = value.into();
         self
     }
 
     /// Sets 주문단가 (`ORD_UNPR`, required, length 19).
-    pub fn ord_unpr(mut self, value: impl Into<String>) -> Self {
-        self.ord_unpr = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn ord_unpr(mut self, value: v::Decimal) -> Self {
+        self.ord_unpr = p::decimal(value);
         self
     }
 
@@ -171,28 +169,23 @@ impl InquirePsblOrderRequest {
     /// - `77`: 시간외자사주신탁
     /// - `79`: 시간외대량자기주식
     /// - `80`: 바스켓
-    pub fn ord_dvsn(mut self, value: impl Into<String>) -> Self {
-        self.ord_dvsn = value.into();
+    #[inline]
+    pub fn ord_dvsn(mut self, value: crate::api::codes::OrdDvsnInquirePsblOrder) -> Self {
+        self.ord_dvsn = p::code(&value);
         self
     }
 
     /// Sets CMA평가금액포함여부 (`CMA_EVLU_AMT_ICLD_YN`, required, length 1).
-    ///
-    /// Codes:
-    /// - `Y`: 포함
-    /// - `N`: 포함하지 않음
-    pub fn cma_evlu_amt_icld_yn(mut self, value: impl Into<String>) -> Self {
-        self.cma_evlu_amt_icld_yn = value.into();
+    #[inline]
+    pub fn cma_evlu_amt_icld_yn(mut self, value: bool) -> Self {
+        self.cma_evlu_amt_icld_yn = p::flag(value);
         self
     }
 
     /// Sets 해외포함여부 (`OVRS_ICLD_YN`, required, length 1).
-    ///
-    /// Codes:
-    /// - `Y`: 포함
-    /// - `N`: 포함하지 않음
-    pub fn ovrs_icld_yn(mut self, value: impl Into<String>) -> Self {
-        self.ovrs_icld_yn = value.into();
+    #[inline]
+    pub fn ovrs_icld_yn(mut self, value: bool) -> Self {
+        self.ovrs_icld_yn = p::flag(value);
         self
     }
 }
@@ -211,6 +204,76 @@ impl std::fmt::Debug for InquirePsblOrderRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "CANO",
+        kind: p::FieldKind::Account,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ACNT_PRDT_CD",
+        kind: p::FieldKind::Product,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "PDNO",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ORD_UNPR",
+        kind: p::FieldKind::Decimal,
+        max_len: 19,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ORD_DVSN",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[
+            "00", "01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12", "13",
+            "14", "15", "16", "51", "52", "62", "63", "67", "69", "72", "77", "79", "80",
+        ],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CMA_EVLU_AMT_ICLD_YN",
+        kind: p::FieldKind::Flag,
+        max_len: 1,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "OVRS_ICLD_YN",
+        kind: p::FieldKind::Flag,
+        max_len: 1,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for InquirePsblOrderRequest {
     type Response = InquirePsblOrderResponse;
 
@@ -222,6 +285,14 @@ impl Endpoint for InquirePsblOrderRequest {
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/trading/inquire-psbl-order",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("TTTC8908R"),
+                paper: Some("VTTC8908R"),
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

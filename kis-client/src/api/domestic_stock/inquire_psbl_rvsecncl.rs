@@ -6,6 +6,7 @@
 //!
 //! - TR ID: real `TTTC0084R`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -26,8 +27,17 @@ pub struct InquirePsblRvsecnclRequest {
     /// 연속조회키100 (`CTX_AREA_NK100`, required, length 100).
     ctx_area_nk100: String,
     /// 조회구분1 (`INQR_DVSN_1`, required, length 1).
+    ///
+    /// Codes:
+    /// - `0`: 주문
+    /// - `1`: 종목
     inqr_dvsn_1: String,
     /// 조회구분2 (`INQR_DVSN_2`, required, length 1).
+    ///
+    /// Codes:
+    /// - `0`: 전체
+    /// - `1`: 매도
+    /// - `2`: 매수
     inqr_dvsn_2: String,
 }
 
@@ -52,59 +62,75 @@ impl InquirePsblRvsecnclRequest {
     /// A new request.
     ///
     /// Required fields, in spec order:
-    /// - `ctx_area_fk100` (`CTX_AREA_FK100`): 연속조회검색조건100
-    /// - `ctx_area_nk100` (`CTX_AREA_NK100`): 연속조회키100
     /// - `inqr_dvsn_1` (`INQR_DVSN_1`): 조회구분1
     /// - `inqr_dvsn_2` (`INQR_DVSN_2`): 조회구분2
+    #[inline]
     pub fn new(
-        ctx_area_fk100: impl Into<String>,
-        ctx_area_nk100: impl Into<String>,
-        inqr_dvsn_1: impl Into<String>,
-        inqr_dvsn_2: impl Into<String>,
+        inqr_dvsn_1: crate::api::codes::InqrDvsn1InquirePsblRvsecncl,
+        inqr_dvsn_2: crate::api::codes::InqrDvsn2,
     ) -> Self {
         Self {
             cano: String::new(),
             acnt_prdt_cd: String::new(),
-            ctx_area_fk100: ctx_area_fk100.into(),
-            ctx_area_nk100: ctx_area_nk100.into(),
-            inqr_dvsn_1: inqr_dvsn_1.into(),
-            inqr_dvsn_2: inqr_dvsn_2.into(),
+            ctx_area_fk100: String::new(),
+            ctx_area_nk100: String::new(),
+            inqr_dvsn_1: p::code(&inqr_dvsn_1),
+            inqr_dvsn_2: p::code(&inqr_dvsn_2),
         }
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
     }
 
     /// Sets 연속조회검색조건100 (`CTX_AREA_FK100`, required, length 100).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_fk100(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_fk100 = value.into();
         self
     }
 
     /// Sets 연속조회키100 (`CTX_AREA_NK100`, required, length 100).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_nk100(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_nk100 = value.into();
         self
     }
 
     /// Sets 조회구분1 (`INQR_DVSN_1`, required, length 1).
-    pub fn inqr_dvsn_1(mut self, value: impl Into<String>) -> Self {
-        self.inqr_dvsn_1 = value.into();
+    ///
+    /// Codes:
+    /// - `0`: 주문
+    /// - `1`: 종목
+    #[inline]
+    pub fn inqr_dvsn_1(mut self, value: crate::api::codes::InqrDvsn1InquirePsblRvsecncl) -> Self {
+        self.inqr_dvsn_1 = p::code(&value);
         self
     }
 
     /// Sets 조회구분2 (`INQR_DVSN_2`, required, length 1).
-    pub fn inqr_dvsn_2(mut self, value: impl Into<String>) -> Self {
-        self.inqr_dvsn_2 = value.into();
+    ///
+    /// Codes:
+    /// - `0`: 전체
+    /// - `1`: 매도
+    /// - `2`: 매수
+    #[inline]
+    pub fn inqr_dvsn_2(mut self, value: crate::api::codes::InqrDvsn2) -> Self {
+        self.inqr_dvsn_2 = p::code(&value);
         self
     }
 }
@@ -122,6 +148,64 @@ impl std::fmt::Debug for InquirePsblRvsecnclRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "CANO",
+        kind: p::FieldKind::Account,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ACNT_PRDT_CD",
+        kind: p::FieldKind::Product,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CTX_AREA_FK100",
+        kind: p::FieldKind::Text,
+        max_len: 100,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CTX_AREA_NK100",
+        kind: p::FieldKind::Text,
+        max_len: 100,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "INQR_DVSN_1",
+        kind: p::FieldKind::Code,
+        max_len: 1,
+        required: true,
+        blank: false,
+        codes: &["0", "1"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "INQR_DVSN_2",
+        kind: p::FieldKind::Code,
+        max_len: 1,
+        required: true,
+        blank: false,
+        codes: &["0", "1", "2"],
+        retired: &[],
+    },
+];
+
 impl Endpoint for InquirePsblRvsecnclRequest {
     type Response = InquirePsblRvsecnclResponse;
 
@@ -136,6 +220,14 @@ impl Endpoint for InquirePsblRvsecnclRequest {
             request: &["CTX_AREA_FK100", "CTX_AREA_NK100"],
             response: &["ctx_area_fk100", "ctx_area_nk100"],
         }),
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("TTTC0084R"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {
@@ -269,7 +361,7 @@ pub struct Output {
     /// Codes:
     /// - `01`: 매도
     /// - `02`: 매수
-    pub sll_buy_dvsn_cd: v::Val<SllBuyDvsnCd>,
+    pub sll_buy_dvsn_cd: v::Val<crate::api::codes::SllBuyDvsnCdInquirePsblRvsecncl>,
     /// 주문구분코드 (`ord_dvsn_cd`, required, length 6).
     ///
     /// Codes:
@@ -291,7 +383,7 @@ pub struct Output {
     /// - `22`: 스톱지정가
     /// - `23`: 중간가IOC
     /// - `24`: 중간가FOK
-    pub ord_dvsn_cd: v::Val<OrdDvsnCd>,
+    pub ord_dvsn_cd: v::Val<crate::api::codes::OrdDvsnCdInquirePsblRvsecncl>,
     /// 운용사지정주문번호 (`mgco_aptm_odno`, required, length 5).
     pub mgco_aptm_odno: v::Val<String>,
     /// 거래소구분코드 (`excg_dvsn_cd`, required, length 2).
@@ -394,135 +486,5 @@ impl crate::endpoint::PagedResponse for InquirePsblRvsecnclResponse {
             self.ctx_area_fk100.raw().into_owned(),
             self.ctx_area_nk100.raw().into_owned(),
         ]
-    }
-}
-
-/// Codes of 매도매수구분코드 (`sll_buy_dvsn_cd`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SllBuyDvsnCd {
-    /// `01`: 매도
-    V01,
-    /// `02`: 매수
-    V02,
-    /// A code the spec does not list, kept verbatim.
-    Other(Box<str>),
-}
-
-impl v::Wire for SllBuyDvsnCd {
-    fn parse_wire(s: &str) -> Option<Self> {
-        Some(match s {
-            "01" => Self::V01,
-            "02" => Self::V02,
-            _ => Self::Other(s.into()),
-        })
-    }
-
-    fn is_canonical(&self, _: &str) -> bool {
-        true
-    }
-
-    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(match self {
-            Self::V01 => "01",
-            Self::V02 => "02",
-            Self::Other(s) => s,
-        })
-    }
-}
-
-/// Codes of 주문구분코드 (`ord_dvsn_cd`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum OrdDvsnCd {
-    /// `00`: 지정가
-    V00,
-    /// `01`: 시장가
-    V01,
-    /// `02`: 조건부지정가
-    V02,
-    /// `03`: 최유리지정가
-    V03,
-    /// `04`: 최우선지정가
-    V04,
-    /// `05`: 장전 시간외
-    V05,
-    /// `06`: 장후 시간외
-    V06,
-    /// `07`: 시간외 단일가
-    V07,
-    /// `11`: IOC지정가 (즉시체결,잔량취소)
-    V11,
-    /// `12`: FOK지정가 (즉시체결,전량취소)
-    V12,
-    /// `13`: IOC시장가 (즉시체결,잔량취소)
-    V13,
-    /// `14`: FOK시장가 (즉시체결,전량취소)
-    V14,
-    /// `15`: IOC최유리 (즉시체결,잔량취소)
-    V15,
-    /// `16`: FOK최유리 (즉시체결,전량취소)
-    V16,
-    /// `21`: 중간가
-    V21,
-    /// `22`: 스톱지정가
-    V22,
-    /// `23`: 중간가IOC
-    V23,
-    /// `24`: 중간가FOK
-    V24,
-    /// A code the spec does not list, kept verbatim.
-    Other(Box<str>),
-}
-
-impl v::Wire for OrdDvsnCd {
-    fn parse_wire(s: &str) -> Option<Self> {
-        Some(match s {
-            "00" => Self::V00,
-            "01" => Self::V01,
-            "02" => Self::V02,
-            "03" => Self::V03,
-            "04" => Self::V04,
-            "05" => Self::V05,
-            "06" => Self::V06,
-            "07" => Self::V07,
-            "11" => Self::V11,
-            "12" => Self::V12,
-            "13" => Self::V13,
-            "14" => Self::V14,
-            "15" => Self::V15,
-            "16" => Self::V16,
-            "21" => Self::V21,
-            "22" => Self::V22,
-            "23" => Self::V23,
-            "24" => Self::V24,
-            _ => Self::Other(s.into()),
-        })
-    }
-
-    fn is_canonical(&self, _: &str) -> bool {
-        true
-    }
-
-    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(match self {
-            Self::V00 => "00",
-            Self::V01 => "01",
-            Self::V02 => "02",
-            Self::V03 => "03",
-            Self::V04 => "04",
-            Self::V05 => "05",
-            Self::V06 => "06",
-            Self::V07 => "07",
-            Self::V11 => "11",
-            Self::V12 => "12",
-            Self::V13 => "13",
-            Self::V14 => "14",
-            Self::V15 => "15",
-            Self::V16 => "16",
-            Self::V21 => "21",
-            Self::V22 => "22",
-            Self::V23 => "23",
-            Self::V24 => "24",
-            Self::Other(s) => s,
-        })
     }
 }

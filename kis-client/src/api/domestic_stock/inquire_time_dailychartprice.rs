@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `FHKST03010230`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -25,7 +26,7 @@ pub struct InquireTimeDailychartpriceRequest {
     fid_input_iscd: String,
     /// 입력 시간1 (`FID_INPUT_HOUR_1`, required, length 10).
     fid_input_hour_1: String,
-    /// 입력 날짜1 (`FID_INPUT_DATE_1`, required, length 2).
+    /// 입력 날짜1 (`FID_INPUT_DATE_1`, required, length 8).
     fid_input_date_1: String,
     /// 과거 데이터 포함 여부 (`FID_PW_DATA_INCU_YN`, required, length 2).
     fid_pw_data_incu_yn: String,
@@ -74,15 +75,16 @@ impl InquireTimeDailychartpriceRequest {
     /// - `fid_input_hour_1` (`FID_INPUT_HOUR_1`): 입력 시간1
     /// - `fid_input_date_1` (`FID_INPUT_DATE_1`): 입력 날짜1
     /// - `fid_pw_data_incu_yn` (`FID_PW_DATA_INCU_YN`): 과거 데이터 포함 여부
+    #[inline]
     pub fn new(
-        fid_cond_mrkt_div_code: impl Into<String>,
+        fid_cond_mrkt_div_code: crate::api::codes::Market,
         fid_input_iscd: impl Into<String>,
         fid_input_hour_1: impl Into<String>,
         fid_input_date_1: impl Into<String>,
         fid_pw_data_incu_yn: impl Into<String>,
     ) -> Self {
         Self {
-            fid_cond_mrkt_div_code: fid_cond_mrkt_div_code.into(),
+            fid_cond_mrkt_div_code: p::code(&fid_cond_mrkt_div_code),
             fid_input_iscd: fid_input_iscd.into(),
             fid_input_hour_1: fid_input_hour_1.into(),
             fid_input_date_1: fid_input_date_1.into(),
@@ -97,36 +99,44 @@ impl InquireTimeDailychartpriceRequest {
     /// - `J`: KRX
     /// - `NX`: NXT
     /// - `UN`: 통합
-    pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_cond_mrkt_div_code = value.into();
+    #[inline]
+    pub fn fid_cond_mrkt_div_code(mut self, value: crate::api::codes::Market) -> Self {
+        self.fid_cond_mrkt_div_code = p::code(&value);
         self
     }
 
     /// Sets 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self
     }
 
     /// Sets 입력 시간1 (`FID_INPUT_HOUR_1`, required, length 10).
+    #[inline]
     pub fn fid_input_hour_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_hour_1 = value.into();
         self
     }
 
-    /// Sets 입력 날짜1 (`FID_INPUT_DATE_1`, required, length 2).
+    /// Sets 입력 날짜1 (`FID_INPUT_DATE_1`, required, length 8).
+    #[inline]
     pub fn fid_input_date_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_date_1 = value.into();
         self
     }
 
     /// Sets 과거 데이터 포함 여부 (`FID_PW_DATA_INCU_YN`, required, length 2).
+    #[inline]
     pub fn fid_pw_data_incu_yn(mut self, value: impl Into<String>) -> Self {
         self.fid_pw_data_incu_yn = value.into();
         self
     }
 
     /// Sets 허봉 포함 여부 (`FID_FAKE_TICK_INCU_YN`, length 2).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_fake_tick_incu_yn(mut self, value: impl Into<String>) -> Self {
         self.fid_fake_tick_incu_yn = value.into();
         self
@@ -146,6 +156,64 @@ impl std::fmt::Debug for InquireTimeDailychartpriceRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "FID_COND_MRKT_DIV_CODE",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["J", "NX", "UN"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_ISCD",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_HOUR_1",
+        kind: p::FieldKind::Text,
+        max_len: 10,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_DATE_1",
+        kind: p::FieldKind::Text,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_PW_DATA_INCU_YN",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_FAKE_TICK_INCU_YN",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for InquireTimeDailychartpriceRequest {
     type Response = InquireTimeDailychartpriceResponse;
 
@@ -157,6 +225,14 @@ impl Endpoint for InquireTimeDailychartpriceRequest {
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/quotations/inquire-time-dailychartprice",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("FHKST03010230"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `FHKUP03500200`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -67,16 +68,17 @@ impl InquireTimeIndexchartpriceRequest {
     /// - `fid_input_iscd` (`FID_INPUT_ISCD`): FID 입력 종목코드
     /// - `fid_input_hour_1` (`FID_INPUT_HOUR_1`): FID 입력 시간1
     /// - `fid_pw_data_incu_yn` (`FID_PW_DATA_INCU_YN`): FID 과거 데이터 포함 여부
+    #[inline]
     pub fn new(
         fid_cond_mrkt_div_code: impl Into<String>,
-        fid_etc_cls_code: impl Into<String>,
+        fid_etc_cls_code: crate::api::codes::FidEtcClsCodeInquireTimeIndexchartprice,
         fid_input_iscd: impl Into<String>,
         fid_input_hour_1: impl Into<String>,
         fid_pw_data_incu_yn: impl Into<String>,
     ) -> Self {
         Self {
             fid_cond_mrkt_div_code: fid_cond_mrkt_div_code.into(),
-            fid_etc_cls_code: fid_etc_cls_code.into(),
+            fid_etc_cls_code: p::code(&fid_etc_cls_code),
             fid_input_iscd: fid_input_iscd.into(),
             fid_input_hour_1: fid_input_hour_1.into(),
             fid_pw_data_incu_yn: fid_pw_data_incu_yn.into(),
@@ -84,6 +86,7 @@ impl InquireTimeIndexchartpriceRequest {
     }
 
     /// Sets FID 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
         self
@@ -94,24 +97,31 @@ impl InquireTimeIndexchartpriceRequest {
     /// Codes:
     /// - `0`: 기본
     /// - `1`: 장마감,시간외 제외
-    pub fn fid_etc_cls_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_etc_cls_code = value.into();
+    #[inline]
+    pub fn fid_etc_cls_code(
+        mut self,
+        value: crate::api::codes::FidEtcClsCodeInquireTimeIndexchartprice,
+    ) -> Self {
+        self.fid_etc_cls_code = p::code(&value);
         self
     }
 
     /// Sets FID 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self
     }
 
     /// Sets FID 입력 시간1 (`FID_INPUT_HOUR_1`, required, length 12).
+    #[inline]
     pub fn fid_input_hour_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_hour_1 = value.into();
         self
     }
 
     /// Sets FID 과거 데이터 포함 여부 (`FID_PW_DATA_INCU_YN`, required, length 12).
+    #[inline]
     pub fn fid_pw_data_incu_yn(mut self, value: impl Into<String>) -> Self {
         self.fid_pw_data_incu_yn = value.into();
         self
@@ -130,6 +140,55 @@ impl std::fmt::Debug for InquireTimeIndexchartpriceRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "FID_COND_MRKT_DIV_CODE",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_ETC_CLS_CODE",
+        kind: p::FieldKind::Code,
+        max_len: 12,
+        required: true,
+        blank: false,
+        codes: &["0", "1"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_ISCD",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_HOUR_1",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_PW_DATA_INCU_YN",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for InquireTimeIndexchartpriceRequest {
     type Response = InquireTimeIndexchartpriceResponse;
 
@@ -141,6 +200,14 @@ impl Endpoint for InquireTimeIndexchartpriceRequest {
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/quotations/inquire-time-indexchartprice",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("FHKUP03500200"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `FHPST02310000`, paper `FHPST02310000`.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -15,10 +16,16 @@ use crate::value as v;
 #[derive(Clone)]
 pub struct InquireTimeOvertimeconclusionRequest {
     /// 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    ///
+    /// Codes:
+    /// - `J`: 주식, ETF, ETN
     fid_cond_mrkt_div_code: String,
     /// 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
     fid_input_iscd: String,
     /// 시간 구분 코드 (`FID_HOUR_CLS_CODE`, required, length 5).
+    ///
+    /// Codes:
+    /// - `1`: 시간외 (Default)
     fid_hour_cls_code: String,
 }
 
@@ -46,36 +53,47 @@ impl InquireTimeOvertimeconclusionRequest {
     /// A new request.
     ///
     /// Required fields, in spec order:
-    /// - `fid_cond_mrkt_div_code` (`FID_COND_MRKT_DIV_CODE`): 조건 시장 분류 코드
     /// - `fid_input_iscd` (`FID_INPUT_ISCD`): 입력 종목코드
-    /// - `fid_hour_cls_code` (`FID_HOUR_CLS_CODE`): 시간 구분 코드
-    pub fn new(
-        fid_cond_mrkt_div_code: impl Into<String>,
-        fid_input_iscd: impl Into<String>,
-        fid_hour_cls_code: impl Into<String>,
-    ) -> Self {
+    #[inline]
+    pub fn new(fid_input_iscd: impl Into<String>) -> Self {
         Self {
-            fid_cond_mrkt_div_code: fid_cond_mrkt_div_code.into(),
+            fid_cond_mrkt_div_code: "J".to_owned(),
             fid_input_iscd: fid_input_iscd.into(),
-            fid_hour_cls_code: fid_hour_cls_code.into(),
+            fid_hour_cls_code: "1".to_owned(),
         }
     }
 
     /// Sets 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
-    pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_cond_mrkt_div_code = value.into();
+    ///
+    /// Codes:
+    /// - `J`: 주식, ETF, ETN
+    ///
+    /// Default: `J`.
+    #[inline]
+    pub fn fid_cond_mrkt_div_code(mut self, value: crate::api::codes::Market) -> Self {
+        self.fid_cond_mrkt_div_code = p::code(&value);
         self
     }
 
     /// Sets 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self
     }
 
     /// Sets 시간 구분 코드 (`FID_HOUR_CLS_CODE`, required, length 5).
-    pub fn fid_hour_cls_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_hour_cls_code = value.into();
+    ///
+    /// Codes:
+    /// - `1`: 시간외 (Default)
+    ///
+    /// Default: `1`.
+    #[inline]
+    pub fn fid_hour_cls_code(
+        mut self,
+        value: crate::api::codes::FidHourClsCodeInquireTimeOvertimeconclusion,
+    ) -> Self {
+        self.fid_hour_cls_code = p::code(&value);
         self
     }
 }
@@ -90,6 +108,37 @@ impl std::fmt::Debug for InquireTimeOvertimeconclusionRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "FID_COND_MRKT_DIV_CODE",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["J"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_ISCD",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_HOUR_CLS_CODE",
+        kind: p::FieldKind::Code,
+        max_len: 5,
+        required: true,
+        blank: false,
+        codes: &["1"],
+        retired: &[],
+    },
+];
+
 impl Endpoint for InquireTimeOvertimeconclusionRequest {
     type Response = InquireTimeOvertimeconclusionResponse;
 
@@ -101,6 +150,14 @@ impl Endpoint for InquireTimeOvertimeconclusionRequest {
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/quotations/inquire-time-overtimeconclusion",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("FHPST02310000"),
+                paper: Some("FHPST02310000"),
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

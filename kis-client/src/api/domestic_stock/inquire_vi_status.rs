@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `FHPST01390000`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -89,30 +90,27 @@ impl InquireViStatusRequest {
     /// - `fid_div_cls_code` (`FID_DIV_CLS_CODE`): FID 분류 구분 코드
     /// - `fid_cond_scr_div_code` (`FID_COND_SCR_DIV_CODE`): FID 조건 화면 분류 코드
     /// - `fid_mrkt_cls_code` (`FID_MRKT_CLS_CODE`): FID 시장 구분 코드
-    /// - `fid_input_iscd` (`FID_INPUT_ISCD`): FID 입력 종목코드
     /// - `fid_rank_sort_cls_code` (`FID_RANK_SORT_CLS_CODE`): FID 순위 정렬 구분 코드
     /// - `fid_input_date_1` (`FID_INPUT_DATE_1`): FID 입력 날짜1
     /// - `fid_trgt_cls_code` (`FID_TRGT_CLS_CODE`): FID 대상 구분 코드
-    /// - `fid_trgt_exls_cls_code` (`FID_TRGT_EXLS_CLS_CODE`): FID 대상 제외 구분 코드
+    #[inline]
     pub fn new(
-        fid_div_cls_code: impl Into<String>,
+        fid_div_cls_code: crate::api::codes::FidDivClsCodeInquireViStatus,
         fid_cond_scr_div_code: impl Into<String>,
-        fid_mrkt_cls_code: impl Into<String>,
-        fid_input_iscd: impl Into<String>,
+        fid_mrkt_cls_code: crate::api::codes::FidMrktClsCodeExpTotalIndex,
         fid_rank_sort_cls_code: impl Into<String>,
-        fid_input_date_1: impl Into<String>,
+        fid_input_date_1: v::NaiveDate,
         fid_trgt_cls_code: impl Into<String>,
-        fid_trgt_exls_cls_code: impl Into<String>,
     ) -> Self {
         Self {
-            fid_div_cls_code: fid_div_cls_code.into(),
+            fid_div_cls_code: p::code(&fid_div_cls_code),
             fid_cond_scr_div_code: fid_cond_scr_div_code.into(),
-            fid_mrkt_cls_code: fid_mrkt_cls_code.into(),
-            fid_input_iscd: fid_input_iscd.into(),
+            fid_mrkt_cls_code: p::code(&fid_mrkt_cls_code),
+            fid_input_iscd: String::new(),
             fid_rank_sort_cls_code: fid_rank_sort_cls_code.into(),
-            fid_input_date_1: fid_input_date_1.into(),
+            fid_input_date_1: p::date(fid_input_date_1),
             fid_trgt_cls_code: fid_trgt_cls_code.into(),
-            fid_trgt_exls_cls_code: fid_trgt_exls_cls_code.into(),
+            fid_trgt_exls_cls_code: String::new(),
         }
     }
 
@@ -122,12 +120,17 @@ impl InquireViStatusRequest {
     /// - `0`: 전체
     /// - `1`: 상승
     /// - `2`: 하락
-    pub fn fid_div_cls_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_div_cls_code = value.into();
+    #[inline]
+    pub fn fid_div_cls_code(
+        mut self,
+        value: crate::api::codes::FidDivClsCodeInquireViStatus,
+    ) -> Self {
+        self.fid_div_cls_code = p::code(&value);
         self
     }
 
     /// Sets FID 조건 화면 분류 코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
+    #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
         self
@@ -139,36 +142,49 @@ impl InquireViStatusRequest {
     /// - `0`: 전체
     /// - `K`: 거래소
     /// - `Q`: 코스닥
-    pub fn fid_mrkt_cls_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_mrkt_cls_code = value.into();
+    #[inline]
+    pub fn fid_mrkt_cls_code(
+        mut self,
+        value: crate::api::codes::FidMrktClsCodeExpTotalIndex,
+    ) -> Self {
+        self.fid_mrkt_cls_code = p::code(&value);
         self
     }
 
     /// Sets FID 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self
     }
 
     /// Sets FID 순위 정렬 구분 코드 (`FID_RANK_SORT_CLS_CODE`, required, length 2).
+    #[inline]
     pub fn fid_rank_sort_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_rank_sort_cls_code = value.into();
         self
     }
 
     /// Sets FID 입력 날짜1 (`FID_INPUT_DATE_1`, required, length 10).
-    pub fn fid_input_date_1(mut self, value: impl Into<String>) -> Self {
-        self.fid_input_date_1 = value.into();
+    #[inline]
+    pub fn fid_input_date_1(mut self, value: v::NaiveDate) -> Self {
+        self.fid_input_date_1 = p::date(value);
         self
     }
 
     /// Sets FID 대상 구분 코드 (`FID_TRGT_CLS_CODE`, required, length 32).
+    #[inline]
     pub fn fid_trgt_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_trgt_cls_code = value.into();
         self
     }
 
     /// Sets FID 대상 제외 구분 코드 (`FID_TRGT_EXLS_CLS_CODE`, required, length 32).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_trgt_exls_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_trgt_exls_cls_code = value.into();
         self
@@ -190,6 +206,82 @@ impl std::fmt::Debug for InquireViStatusRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "FID_DIV_CLS_CODE",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["0", "1", "2"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_COND_SCR_DIV_CODE",
+        kind: p::FieldKind::Text,
+        max_len: 5,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_MRKT_CLS_CODE",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["0", "K", "Q"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_ISCD",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_RANK_SORT_CLS_CODE",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_DATE_1",
+        kind: p::FieldKind::Date,
+        max_len: 10,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_TRGT_CLS_CODE",
+        kind: p::FieldKind::Text,
+        max_len: 32,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_TRGT_EXLS_CLS_CODE",
+        kind: p::FieldKind::Text,
+        max_len: 32,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for InquireViStatusRequest {
     type Response = InquireViStatusResponse;
 
@@ -201,6 +293,14 @@ impl Endpoint for InquireViStatusRequest {
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/quotations/inquire-vi-status",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("FHPST01390000"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {
@@ -296,7 +396,7 @@ pub struct Output {
     /// - `1`: 정적
     /// - `2`: 동적
     /// - `3`: 정적\&동적
-    pub vi_kind_code: v::Val<ViKindCode>,
+    pub vi_kind_code: v::Val<crate::api::codes::ViKindCode>,
     /// VI발동가격 (`vi_prc`, required, length 10).
     pub vi_prc: v::Val<v::Decimal>,
     /// 정적VI발동기준가격 (`vi_stnd_prc`, required, length 10).
@@ -366,42 +466,5 @@ impl v::Object for Output {
         r.val(path, "vi_dmc_stnd_prc", &self.vi_dmc_stnd_prc);
         r.val(path, "vi_dmc_dprt", &self.vi_dmc_dprt);
         r.val(path, "vi_count", &self.vi_count);
-    }
-}
-
-/// Codes of VI종류코드 (`vi_kind_code`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ViKindCode {
-    /// `1`: 정적
-    V1,
-    /// `2`: 동적
-    V2,
-    /// `3`: 정적\&동적
-    V3,
-    /// A code the spec does not list, kept verbatim.
-    Other(Box<str>),
-}
-
-impl v::Wire for ViKindCode {
-    fn parse_wire(s: &str) -> Option<Self> {
-        Some(match s {
-            "1" => Self::V1,
-            "2" => Self::V2,
-            "3" => Self::V3,
-            _ => Self::Other(s.into()),
-        })
-    }
-
-    fn is_canonical(&self, _: &str) -> bool {
-        true
-    }
-
-    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(match self {
-            Self::V1 => "1",
-            Self::V2 => "2",
-            Self::V3 => "3",
-            Self::Other(s) => s,
-        })
     }
 }

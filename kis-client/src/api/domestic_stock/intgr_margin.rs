@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `TTTC0869R`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -23,8 +24,16 @@ pub struct IntgrMarginRequest {
     /// CMA평가금액포함여부 (`CMA_EVLU_AMT_ICLD_YN`, required, length 1).
     cma_evlu_amt_icld_yn: String,
     /// 원화외화구분코드 (`WCRC_FRCR_DVSN_CD`, required, length 2).
+    ///
+    /// Codes:
+    /// - `01`: 외화기준
+    /// - `02`: 원화기준
     wcrc_frcr_dvsn_cd: String,
     /// 선도환계약외화구분코드 (`FWEX_CTRT_FRCR_DVSN_CD`, required, length 2).
+    ///
+    /// Codes:
+    /// - `01`: 외화기준
+    /// - `02`: 원화기준
     fwex_ctrt_frcr_dvsn_cd: String,
 }
 
@@ -60,47 +69,61 @@ impl IntgrMarginRequest {
     /// - `cma_evlu_amt_icld_yn` (`CMA_EVLU_AMT_ICLD_YN`): CMA평가금액포함여부
     /// - `wcrc_frcr_dvsn_cd` (`WCRC_FRCR_DVSN_CD`): 원화외화구분코드
     /// - `fwex_ctrt_frcr_dvsn_cd` (`FWEX_CTRT_FRCR_DVSN_CD`): 선도환계약외화구분코드
+    #[inline]
     pub fn new(
-        cma_evlu_amt_icld_yn: impl Into<String>,
-        wcrc_frcr_dvsn_cd: impl Into<String>,
-        fwex_ctrt_frcr_dvsn_cd: impl Into<String>,
+        cma_evlu_amt_icld_yn: bool,
+        wcrc_frcr_dvsn_cd: crate::api::codes::WcrcFrcrDvsnCd,
+        fwex_ctrt_frcr_dvsn_cd: crate::api::codes::WcrcFrcrDvsnCd,
     ) -> Self {
         Self {
             cano: String::new(),
             acnt_prdt_cd: String::new(),
-            cma_evlu_amt_icld_yn: cma_evlu_amt_icld_yn.into(),
-            wcrc_frcr_dvsn_cd: wcrc_frcr_dvsn_cd.into(),
-            fwex_ctrt_frcr_dvsn_cd: fwex_ctrt_frcr_dvsn_cd.into(),
+            cma_evlu_amt_icld_yn: p::flag(cma_evlu_amt_icld_yn),
+            wcrc_frcr_dvsn_cd: p::code(&wcrc_frcr_dvsn_cd),
+            fwex_ctrt_frcr_dvsn_cd: p::code(&fwex_ctrt_frcr_dvsn_cd),
         }
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
     }
 
     /// Sets CMA평가금액포함여부 (`CMA_EVLU_AMT_ICLD_YN`, required, length 1).
-    pub fn cma_evlu_amt_icld_yn(mut self, value: impl Into<String>) -> Self {
-        self.cma_evlu_amt_icld_yn = value.into();
+    #[inline]
+    pub fn cma_evlu_amt_icld_yn(mut self, value: bool) -> Self {
+        self.cma_evlu_amt_icld_yn = p::flag(value);
         self
     }
 
     /// Sets 원화외화구분코드 (`WCRC_FRCR_DVSN_CD`, required, length 2).
-    pub fn wcrc_frcr_dvsn_cd(mut self, value: impl Into<String>) -> Self {
-        self.wcrc_frcr_dvsn_cd = value.into();
+    ///
+    /// Codes:
+    /// - `01`: 외화기준
+    /// - `02`: 원화기준
+    #[inline]
+    pub fn wcrc_frcr_dvsn_cd(mut self, value: crate::api::codes::WcrcFrcrDvsnCd) -> Self {
+        self.wcrc_frcr_dvsn_cd = p::code(&value);
         self
     }
 
     /// Sets 선도환계약외화구분코드 (`FWEX_CTRT_FRCR_DVSN_CD`, required, length 2).
-    pub fn fwex_ctrt_frcr_dvsn_cd(mut self, value: impl Into<String>) -> Self {
-        self.fwex_ctrt_frcr_dvsn_cd = value.into();
+    ///
+    /// Codes:
+    /// - `01`: 외화기준
+    /// - `02`: 원화기준
+    #[inline]
+    pub fn fwex_ctrt_frcr_dvsn_cd(mut self, value: crate::api::codes::WcrcFrcrDvsnCd) -> Self {
+        self.fwex_ctrt_frcr_dvsn_cd = p::code(&value);
         self
     }
 }
@@ -117,6 +140,55 @@ impl std::fmt::Debug for IntgrMarginRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "CANO",
+        kind: p::FieldKind::Account,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ACNT_PRDT_CD",
+        kind: p::FieldKind::Product,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CMA_EVLU_AMT_ICLD_YN",
+        kind: p::FieldKind::Flag,
+        max_len: 1,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "WCRC_FRCR_DVSN_CD",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["01", "02"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FWEX_CTRT_FRCR_DVSN_CD",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["01", "02"],
+        retired: &[],
+    },
+];
+
 impl Endpoint for IntgrMarginRequest {
     type Response = IntgrMarginResponse;
 
@@ -128,6 +200,14 @@ impl Endpoint for IntgrMarginRequest {
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/trading/intgr-margin",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("TTTC0869R"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `HHKCM113004C7`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -46,6 +47,7 @@ impl IntstockGrouplistRequest {
     /// - `type_` (`TYPE`): 관심종목구분코드
     /// - `fid_etc_cls_code` (`FID_ETC_CLS_CODE`): FID 기타 구분 코드
     /// - `user_id` (`USER_ID`): 사용자 ID
+    #[inline]
     pub fn new(
         type_: impl Into<String>,
         fid_etc_cls_code: impl Into<String>,
@@ -59,18 +61,21 @@ impl IntstockGrouplistRequest {
     }
 
     /// Sets 관심종목구분코드 (`TYPE`, required, length 1).
+    #[inline]
     pub fn type_(mut self, value: impl Into<String>) -> Self {
         self.type_ = value.into();
         self
     }
 
     /// Sets FID 기타 구분 코드 (`FID_ETC_CLS_CODE`, required, length 2).
+    #[inline]
     pub fn fid_etc_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_etc_cls_code = value.into();
         self
     }
 
     /// Sets 사용자 ID (`USER_ID`, required, length 16).
+    #[inline]
     pub fn user_id(mut self, value: impl Into<String>) -> Self {
         self.user_id = value.into();
         self
@@ -87,6 +92,37 @@ impl std::fmt::Debug for IntstockGrouplistRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "TYPE",
+        kind: p::FieldKind::Text,
+        max_len: 1,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_ETC_CLS_CODE",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "USER_ID",
+        kind: p::FieldKind::Text,
+        max_len: 16,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for IntstockGrouplistRequest {
     type Response = IntstockGrouplistResponse;
 
@@ -98,6 +134,14 @@ impl Endpoint for IntstockGrouplistRequest {
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/quotations/intstock-grouplist",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("HHKCM113004C7"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

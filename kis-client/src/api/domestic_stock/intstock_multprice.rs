@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `FHKST11300006`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -398,187 +399,72 @@ impl IntstockMultpriceRequest {
     /// Required fields, in spec order:
     /// - `fid_cond_mrkt_div_code_1` (`FID_COND_MRKT_DIV_CODE_1`): 조건 시장 분류 코드1
     /// - `fid_input_iscd_1` (`FID_INPUT_ISCD_1`): 입력 종목코드1
-    /// - `fid_cond_mrkt_div_code_2` (`FID_COND_MRKT_DIV_CODE_2`): 조건 시장 분류 코드2
-    /// - `fid_input_iscd_2` (`FID_INPUT_ISCD_2`): 입력 종목코드2
-    /// - `fid_cond_mrkt_div_code_3` (`FID_COND_MRKT_DIV_CODE_3`): 조건 시장 분류 코드3
-    /// - `fid_input_iscd_3` (`FID_INPUT_ISCD_3`): 입력 종목코드3
-    /// - `fid_cond_mrkt_div_code_4` (`FID_COND_MRKT_DIV_CODE_4`): 조건 시장 분류 코드4
-    /// - `fid_input_iscd_4` (`FID_INPUT_ISCD_4`): 입력 종목코드4
-    /// - `fid_cond_mrkt_div_code_5` (`FID_COND_MRKT_DIV_CODE_5`): 조건 시장 분류 코드5
-    /// - `fid_input_iscd_5` (`FID_INPUT_ISCD_5`): 입력 종목코드5
-    /// - `fid_cond_mrkt_div_code_6` (`FID_COND_MRKT_DIV_CODE_6`): 조건 시장 분류 코드6
-    /// - `fid_input_iscd_6` (`FID_INPUT_ISCD_6`): 입력 종목코드6
-    /// - `fid_cond_mrkt_div_code_7` (`FID_COND_MRKT_DIV_CODE_7`): 조건 시장 분류 코드7
-    /// - `fid_input_iscd_7` (`FID_INPUT_ISCD_7`): 입력 종목코드7
-    /// - `fid_cond_mrkt_div_code_8` (`FID_COND_MRKT_DIV_CODE_8`): 조건 시장 분류 코드8
-    /// - `fid_input_iscd_8` (`FID_INPUT_ISCD_8`): 입력 종목코드8
-    /// - `fid_cond_mrkt_div_code_9` (`FID_COND_MRKT_DIV_CODE_9`): 조건 시장 분류 코드9
-    /// - `fid_input_iscd_9` (`FID_INPUT_ISCD_9`): 입력 종목코드9
-    /// - `fid_cond_mrkt_div_code_10` (`FID_COND_MRKT_DIV_CODE_10`): 조건 시장 분류 코드10
-    /// - `fid_input_iscd_10` (`FID_INPUT_ISCD_10`): 입력 종목코드10
-    /// - `fid_cond_mrkt_div_code_11` (`FID_COND_MRKT_DIV_CODE_11`): 조건 시장 분류 코드11
-    /// - `fid_input_iscd_11` (`FID_INPUT_ISCD_11`): 입력 종목코드11
-    /// - `fid_cond_mrkt_div_code_12` (`FID_COND_MRKT_DIV_CODE_12`): 조건 시장 분류 코드12
-    /// - `fid_input_iscd_12` (`FID_INPUT_ISCD_12`): 입력 종목코드12
-    /// - `fid_cond_mrkt_div_code_13` (`FID_COND_MRKT_DIV_CODE_13`): 조건 시장 분류 코드13
-    /// - `fid_input_iscd_13` (`FID_INPUT_ISCD_13`): 입력 종목코드13
-    /// - `fid_cond_mrkt_div_code_14` (`FID_COND_MRKT_DIV_CODE_14`): 조건 시장 분류 코드14
-    /// - `fid_input_iscd_14` (`FID_INPUT_ISCD_14`): 입력 종목코드14
-    /// - `fid_cond_mrkt_div_code_15` (`FID_COND_MRKT_DIV_CODE_15`): 조건 시장 분류 코드15
-    /// - `fid_input_iscd_15` (`FID_INPUT_ISCD_15`): 입력 종목코드15
-    /// - `fid_cond_mrkt_div_code_16` (`FID_COND_MRKT_DIV_CODE_16`): 조건 시장 분류 코드16
-    /// - `fid_input_iscd_16` (`FID_INPUT_ISCD_16`): 입력 종목코드16
-    /// - `fid_cond_mrkt_div_code_17` (`FID_COND_MRKT_DIV_CODE_17`): 조건 시장 분류 코드17
-    /// - `fid_input_iscd_17` (`FID_INPUT_ISCD_17`): 입력 종목코드17
-    /// - `fid_cond_mrkt_div_code_18` (`FID_COND_MRKT_DIV_CODE_18`): 조건 시장 분류 코드18
-    /// - `fid_input_iscd_18` (`FID_INPUT_ISCD_18`): 입력 종목코드18
-    /// - `fid_cond_mrkt_div_code_19` (`FID_COND_MRKT_DIV_CODE_19`): 조건 시장 분류 코드19
-    /// - `fid_input_iscd_19` (`FID_INPUT_ISCD_19`): 입력 종목코드19
-    /// - `fid_cond_mrkt_div_code_20` (`FID_COND_MRKT_DIV_CODE_20`): 조건 시장 분류 코드20
-    /// - `fid_input_iscd_20` (`FID_INPUT_ISCD_20`): 입력 종목코드20
-    /// - `fid_cond_mrkt_div_code_21` (`FID_COND_MRKT_DIV_CODE_21`): 조건 시장 분류 코드21
-    /// - `fid_input_iscd_21` (`FID_INPUT_ISCD_21`): 입력 종목코드21
-    /// - `fid_cond_mrkt_div_code_22` (`FID_COND_MRKT_DIV_CODE_22`): 조건 시장 분류 코드22
-    /// - `fid_input_iscd_22` (`FID_INPUT_ISCD_22`): 입력 종목코드22
-    /// - `fid_cond_mrkt_div_code_23` (`FID_COND_MRKT_DIV_CODE_23`): 조건 시장 분류 코드23
-    /// - `fid_input_iscd_23` (`FID_INPUT_ISCD_23`): 입력 종목코드23
-    /// - `fid_cond_mrkt_div_code_24` (`FID_COND_MRKT_DIV_CODE_24`): 조건 시장 분류 코드24
-    /// - `fid_input_iscd_24` (`FID_INPUT_ISCD_24`): 입력 종목코드24
-    /// - `fid_cond_mrkt_div_code_25` (`FID_COND_MRKT_DIV_CODE_25`): 조건 시장 분류 코드25
-    /// - `fid_input_iscd_25` (`FID_INPUT_ISCD_25`): 입력 종목코드25
-    /// - `fid_cond_mrkt_div_code_26` (`FID_COND_MRKT_DIV_CODE_26`): 조건 시장 분류 코드26
-    /// - `fid_input_iscd_26` (`FID_INPUT_ISCD_26`): 입력 종목코드26
-    /// - `fid_cond_mrkt_div_code_27` (`FID_COND_MRKT_DIV_CODE_27`): 조건 시장 분류 코드27
-    /// - `fid_input_iscd_27` (`FID_INPUT_ISCD_27`): 입력 종목코드27
-    /// - `fid_cond_mrkt_div_code_28` (`FID_COND_MRKT_DIV_CODE_28`): 조건 시장 분류 코드28
-    /// - `fid_input_iscd_28` (`FID_INPUT_ISCD_28`): 입력 종목코드28
-    /// - `fid_cond_mrkt_div_code_29` (`FID_COND_MRKT_DIV_CODE_29`): 조건 시장 분류 코드29
-    /// - `fid_input_iscd_29` (`FID_INPUT_ISCD_29`): 입력 종목코드29
-    /// - `fid_cond_mrkt_div_code_30` (`FID_COND_MRKT_DIV_CODE_30`): 조건 시장 분류 코드30
-    /// - `fid_input_iscd_30` (`FID_INPUT_ISCD_30`): 입력 종목코드30
+    #[inline]
     pub fn new(
-        fid_cond_mrkt_div_code_1: impl Into<String>,
+        fid_cond_mrkt_div_code_1: crate::api::codes::Market,
         fid_input_iscd_1: impl Into<String>,
-        fid_cond_mrkt_div_code_2: impl Into<String>,
-        fid_input_iscd_2: impl Into<String>,
-        fid_cond_mrkt_div_code_3: impl Into<String>,
-        fid_input_iscd_3: impl Into<String>,
-        fid_cond_mrkt_div_code_4: impl Into<String>,
-        fid_input_iscd_4: impl Into<String>,
-        fid_cond_mrkt_div_code_5: impl Into<String>,
-        fid_input_iscd_5: impl Into<String>,
-        fid_cond_mrkt_div_code_6: impl Into<String>,
-        fid_input_iscd_6: impl Into<String>,
-        fid_cond_mrkt_div_code_7: impl Into<String>,
-        fid_input_iscd_7: impl Into<String>,
-        fid_cond_mrkt_div_code_8: impl Into<String>,
-        fid_input_iscd_8: impl Into<String>,
-        fid_cond_mrkt_div_code_9: impl Into<String>,
-        fid_input_iscd_9: impl Into<String>,
-        fid_cond_mrkt_div_code_10: impl Into<String>,
-        fid_input_iscd_10: impl Into<String>,
-        fid_cond_mrkt_div_code_11: impl Into<String>,
-        fid_input_iscd_11: impl Into<String>,
-        fid_cond_mrkt_div_code_12: impl Into<String>,
-        fid_input_iscd_12: impl Into<String>,
-        fid_cond_mrkt_div_code_13: impl Into<String>,
-        fid_input_iscd_13: impl Into<String>,
-        fid_cond_mrkt_div_code_14: impl Into<String>,
-        fid_input_iscd_14: impl Into<String>,
-        fid_cond_mrkt_div_code_15: impl Into<String>,
-        fid_input_iscd_15: impl Into<String>,
-        fid_cond_mrkt_div_code_16: impl Into<String>,
-        fid_input_iscd_16: impl Into<String>,
-        fid_cond_mrkt_div_code_17: impl Into<String>,
-        fid_input_iscd_17: impl Into<String>,
-        fid_cond_mrkt_div_code_18: impl Into<String>,
-        fid_input_iscd_18: impl Into<String>,
-        fid_cond_mrkt_div_code_19: impl Into<String>,
-        fid_input_iscd_19: impl Into<String>,
-        fid_cond_mrkt_div_code_20: impl Into<String>,
-        fid_input_iscd_20: impl Into<String>,
-        fid_cond_mrkt_div_code_21: impl Into<String>,
-        fid_input_iscd_21: impl Into<String>,
-        fid_cond_mrkt_div_code_22: impl Into<String>,
-        fid_input_iscd_22: impl Into<String>,
-        fid_cond_mrkt_div_code_23: impl Into<String>,
-        fid_input_iscd_23: impl Into<String>,
-        fid_cond_mrkt_div_code_24: impl Into<String>,
-        fid_input_iscd_24: impl Into<String>,
-        fid_cond_mrkt_div_code_25: impl Into<String>,
-        fid_input_iscd_25: impl Into<String>,
-        fid_cond_mrkt_div_code_26: impl Into<String>,
-        fid_input_iscd_26: impl Into<String>,
-        fid_cond_mrkt_div_code_27: impl Into<String>,
-        fid_input_iscd_27: impl Into<String>,
-        fid_cond_mrkt_div_code_28: impl Into<String>,
-        fid_input_iscd_28: impl Into<String>,
-        fid_cond_mrkt_div_code_29: impl Into<String>,
-        fid_input_iscd_29: impl Into<String>,
-        fid_cond_mrkt_div_code_30: impl Into<String>,
-        fid_input_iscd_30: impl Into<String>,
     ) -> Self {
         Self {
-            fid_cond_mrkt_div_code_1: fid_cond_mrkt_div_code_1.into(),
+            fid_cond_mrkt_div_code_1: p::code(&fid_cond_mrkt_div_code_1),
             fid_input_iscd_1: fid_input_iscd_1.into(),
-            fid_cond_mrkt_div_code_2: fid_cond_mrkt_div_code_2.into(),
-            fid_input_iscd_2: fid_input_iscd_2.into(),
-            fid_cond_mrkt_div_code_3: fid_cond_mrkt_div_code_3.into(),
-            fid_input_iscd_3: fid_input_iscd_3.into(),
-            fid_cond_mrkt_div_code_4: fid_cond_mrkt_div_code_4.into(),
-            fid_input_iscd_4: fid_input_iscd_4.into(),
-            fid_cond_mrkt_div_code_5: fid_cond_mrkt_div_code_5.into(),
-            fid_input_iscd_5: fid_input_iscd_5.into(),
-            fid_cond_mrkt_div_code_6: fid_cond_mrkt_div_code_6.into(),
-            fid_input_iscd_6: fid_input_iscd_6.into(),
-            fid_cond_mrkt_div_code_7: fid_cond_mrkt_div_code_7.into(),
-            fid_input_iscd_7: fid_input_iscd_7.into(),
-            fid_cond_mrkt_div_code_8: fid_cond_mrkt_div_code_8.into(),
-            fid_input_iscd_8: fid_input_iscd_8.into(),
-            fid_cond_mrkt_div_code_9: fid_cond_mrkt_div_code_9.into(),
-            fid_input_iscd_9: fid_input_iscd_9.into(),
-            fid_cond_mrkt_div_code_10: fid_cond_mrkt_div_code_10.into(),
-            fid_input_iscd_10: fid_input_iscd_10.into(),
-            fid_cond_mrkt_div_code_11: fid_cond_mrkt_div_code_11.into(),
-            fid_input_iscd_11: fid_input_iscd_11.into(),
-            fid_cond_mrkt_div_code_12: fid_cond_mrkt_div_code_12.into(),
-            fid_input_iscd_12: fid_input_iscd_12.into(),
-            fid_cond_mrkt_div_code_13: fid_cond_mrkt_div_code_13.into(),
-            fid_input_iscd_13: fid_input_iscd_13.into(),
-            fid_cond_mrkt_div_code_14: fid_cond_mrkt_div_code_14.into(),
-            fid_input_iscd_14: fid_input_iscd_14.into(),
-            fid_cond_mrkt_div_code_15: fid_cond_mrkt_div_code_15.into(),
-            fid_input_iscd_15: fid_input_iscd_15.into(),
-            fid_cond_mrkt_div_code_16: fid_cond_mrkt_div_code_16.into(),
-            fid_input_iscd_16: fid_input_iscd_16.into(),
-            fid_cond_mrkt_div_code_17: fid_cond_mrkt_div_code_17.into(),
-            fid_input_iscd_17: fid_input_iscd_17.into(),
-            fid_cond_mrkt_div_code_18: fid_cond_mrkt_div_code_18.into(),
-            fid_input_iscd_18: fid_input_iscd_18.into(),
-            fid_cond_mrkt_div_code_19: fid_cond_mrkt_div_code_19.into(),
-            fid_input_iscd_19: fid_input_iscd_19.into(),
-            fid_cond_mrkt_div_code_20: fid_cond_mrkt_div_code_20.into(),
-            fid_input_iscd_20: fid_input_iscd_20.into(),
-            fid_cond_mrkt_div_code_21: fid_cond_mrkt_div_code_21.into(),
-            fid_input_iscd_21: fid_input_iscd_21.into(),
-            fid_cond_mrkt_div_code_22: fid_cond_mrkt_div_code_22.into(),
-            fid_input_iscd_22: fid_input_iscd_22.into(),
-            fid_cond_mrkt_div_code_23: fid_cond_mrkt_div_code_23.into(),
-            fid_input_iscd_23: fid_input_iscd_23.into(),
-            fid_cond_mrkt_div_code_24: fid_cond_mrkt_div_code_24.into(),
-            fid_input_iscd_24: fid_input_iscd_24.into(),
-            fid_cond_mrkt_div_code_25: fid_cond_mrkt_div_code_25.into(),
-            fid_input_iscd_25: fid_input_iscd_25.into(),
-            fid_cond_mrkt_div_code_26: fid_cond_mrkt_div_code_26.into(),
-            fid_input_iscd_26: fid_input_iscd_26.into(),
-            fid_cond_mrkt_div_code_27: fid_cond_mrkt_div_code_27.into(),
-            fid_input_iscd_27: fid_input_iscd_27.into(),
-            fid_cond_mrkt_div_code_28: fid_cond_mrkt_div_code_28.into(),
-            fid_input_iscd_28: fid_input_iscd_28.into(),
-            fid_cond_mrkt_div_code_29: fid_cond_mrkt_div_code_29.into(),
-            fid_input_iscd_29: fid_input_iscd_29.into(),
-            fid_cond_mrkt_div_code_30: fid_cond_mrkt_div_code_30.into(),
-            fid_input_iscd_30: fid_input_iscd_30.into(),
+            fid_cond_mrkt_div_code_2: String::new(),
+            fid_input_iscd_2: String::new(),
+            fid_cond_mrkt_div_code_3: String::new(),
+            fid_input_iscd_3: String::new(),
+            fid_cond_mrkt_div_code_4: String::new(),
+            fid_input_iscd_4: String::new(),
+            fid_cond_mrkt_div_code_5: String::new(),
+            fid_input_iscd_5: String::new(),
+            fid_cond_mrkt_div_code_6: String::new(),
+            fid_input_iscd_6: String::new(),
+            fid_cond_mrkt_div_code_7: String::new(),
+            fid_input_iscd_7: String::new(),
+            fid_cond_mrkt_div_code_8: String::new(),
+            fid_input_iscd_8: String::new(),
+            fid_cond_mrkt_div_code_9: String::new(),
+            fid_input_iscd_9: String::new(),
+            fid_cond_mrkt_div_code_10: String::new(),
+            fid_input_iscd_10: String::new(),
+            fid_cond_mrkt_div_code_11: String::new(),
+            fid_input_iscd_11: String::new(),
+            fid_cond_mrkt_div_code_12: String::new(),
+            fid_input_iscd_12: String::new(),
+            fid_cond_mrkt_div_code_13: String::new(),
+            fid_input_iscd_13: String::new(),
+            fid_cond_mrkt_div_code_14: String::new(),
+            fid_input_iscd_14: String::new(),
+            fid_cond_mrkt_div_code_15: String::new(),
+            fid_input_iscd_15: String::new(),
+            fid_cond_mrkt_div_code_16: String::new(),
+            fid_input_iscd_16: String::new(),
+            fid_cond_mrkt_div_code_17: String::new(),
+            fid_input_iscd_17: String::new(),
+            fid_cond_mrkt_div_code_18: String::new(),
+            fid_input_iscd_18: String::new(),
+            fid_cond_mrkt_div_code_19: String::new(),
+            fid_input_iscd_19: String::new(),
+            fid_cond_mrkt_div_code_20: String::new(),
+            fid_input_iscd_20: String::new(),
+            fid_cond_mrkt_div_code_21: String::new(),
+            fid_input_iscd_21: String::new(),
+            fid_cond_mrkt_div_code_22: String::new(),
+            fid_input_iscd_22: String::new(),
+            fid_cond_mrkt_div_code_23: String::new(),
+            fid_input_iscd_23: String::new(),
+            fid_cond_mrkt_div_code_24: String::new(),
+            fid_input_iscd_24: String::new(),
+            fid_cond_mrkt_div_code_25: String::new(),
+            fid_input_iscd_25: String::new(),
+            fid_cond_mrkt_div_code_26: String::new(),
+            fid_input_iscd_26: String::new(),
+            fid_cond_mrkt_div_code_27: String::new(),
+            fid_input_iscd_27: String::new(),
+            fid_cond_mrkt_div_code_28: String::new(),
+            fid_input_iscd_28: String::new(),
+            fid_cond_mrkt_div_code_29: String::new(),
+            fid_input_iscd_29: String::new(),
+            fid_cond_mrkt_div_code_30: String::new(),
+            fid_input_iscd_30: String::new(),
         }
     }
 
@@ -588,360 +474,536 @@ impl IntstockMultpriceRequest {
     /// - `J`: KRX
     /// - `NX`: NXT
     /// - `UN`: 통합
-    pub fn fid_cond_mrkt_div_code_1(mut self, value: impl Into<String>) -> Self {
-        self.fid_cond_mrkt_div_code_1 = value.into();
+    #[inline]
+    pub fn fid_cond_mrkt_div_code_1(mut self, value: crate::api::codes::Market) -> Self {
+        self.fid_cond_mrkt_div_code_1 = p::code(&value);
         self
     }
 
     /// Sets 입력 종목코드1 (`FID_INPUT_ISCD_1`, required, length 16).
+    #[inline]
     pub fn fid_input_iscd_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd_1 = value.into();
         self
     }
 
     /// Sets 조건 시장 분류 코드2 (`FID_COND_MRKT_DIV_CODE_2`, required, length 2).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_cond_mrkt_div_code_2(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code_2 = value.into();
         self
     }
 
     /// Sets 입력 종목코드2 (`FID_INPUT_ISCD_2`, required, length 16).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_iscd_2(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd_2 = value.into();
         self
     }
 
     /// Sets 조건 시장 분류 코드3 (`FID_COND_MRKT_DIV_CODE_3`, required, length 2).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_cond_mrkt_div_code_3(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code_3 = value.into();
         self
     }
 
     /// Sets 입력 종목코드3 (`FID_INPUT_ISCD_3`, required, length 16).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_iscd_3(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd_3 = value.into();
         self
     }
 
     /// Sets 조건 시장 분류 코드4 (`FID_COND_MRKT_DIV_CODE_4`, required, length 2).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_cond_mrkt_div_code_4(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code_4 = value.into();
         self
     }
 
     /// Sets 입력 종목코드4 (`FID_INPUT_ISCD_4`, required, length 16).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_iscd_4(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd_4 = value.into();
         self
     }
 
     /// Sets 조건 시장 분류 코드5 (`FID_COND_MRKT_DIV_CODE_5`, required, length 2).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_cond_mrkt_div_code_5(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code_5 = value.into();
         self
     }
 
     /// Sets 입력 종목코드5 (`FID_INPUT_ISCD_5`, required, length 16).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_iscd_5(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd_5 = value.into();
         self
     }
 
     /// Sets 조건 시장 분류 코드6 (`FID_COND_MRKT_DIV_CODE_6`, required, length 2).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_cond_mrkt_div_code_6(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code_6 = value.into();
         self
     }
 
     /// Sets 입력 종목코드6 (`FID_INPUT_ISCD_6`, required, length 16).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_iscd_6(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd_6 = value.into();
         self
     }
 
     /// Sets 조건 시장 분류 코드7 (`FID_COND_MRKT_DIV_CODE_7`, required, length 2).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_cond_mrkt_div_code_7(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code_7 = value.into();
         self
     }
 
     /// Sets 입력 종목코드7 (`FID_INPUT_ISCD_7`, required, length 16).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_iscd_7(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd_7 = value.into();
         self
     }
 
     /// Sets 조건 시장 분류 코드8 (`FID_COND_MRKT_DIV_CODE_8`, required, length 2).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_cond_mrkt_div_code_8(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code_8 = value.into();
         self
     }
 
     /// Sets 입력 종목코드8 (`FID_INPUT_ISCD_8`, required, length 16).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_iscd_8(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd_8 = value.into();
         self
     }
 
     /// Sets 조건 시장 분류 코드9 (`FID_COND_MRKT_DIV_CODE_9`, required, length 2).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_cond_mrkt_div_code_9(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code_9 = value.into();
         self
     }
 
     /// Sets 입력 종목코드9 (`FID_INPUT_ISCD_9`, required, length 16).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_iscd_9(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd_9 = value.into();
         self
     }
 
     /// Sets 조건 시장 분류 코드10 (`FID_COND_MRKT_DIV_CODE_10`, required, length 12).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_cond_mrkt_div_code_10(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code_10 = value.into();
         self
     }
 
     /// Sets 입력 종목코드10 (`FID_INPUT_ISCD_10`, required, length 16).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_iscd_10(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd_10 = value.into();
         self
     }
 
     /// Sets 조건 시장 분류 코드11 (`FID_COND_MRKT_DIV_CODE_11`, required, length 2).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_cond_mrkt_div_code_11(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code_11 = value.into();
         self
     }
 
     /// Sets 입력 종목코드11 (`FID_INPUT_ISCD_11`, required, length 16).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_iscd_11(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd_11 = value.into();
         self
     }
 
     /// Sets 조건 시장 분류 코드12 (`FID_COND_MRKT_DIV_CODE_12`, required, length 2).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_cond_mrkt_div_code_12(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code_12 = value.into();
         self
     }
 
     /// Sets 입력 종목코드12 (`FID_INPUT_ISCD_12`, required, length 16).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_iscd_12(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd_12 = value.into();
         self
     }
 
     /// Sets 조건 시장 분류 코드13 (`FID_COND_MRKT_DIV_CODE_13`, required, length 2).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_cond_mrkt_div_code_13(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code_13 = value.into();
         self
     }
 
     /// Sets 입력 종목코드13 (`FID_INPUT_ISCD_13`, required, length 16).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_iscd_13(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd_13 = value.into();
         self
     }
 
     /// Sets 조건 시장 분류 코드14 (`FID_COND_MRKT_DIV_CODE_14`, required, length 2).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_cond_mrkt_div_code_14(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code_14 = value.into();
         self
     }
 
     /// Sets 입력 종목코드14 (`FID_INPUT_ISCD_14`, required, length 16).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_iscd_14(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd_14 = value.into();
         self
     }
 
     /// Sets 조건 시장 분류 코드15 (`FID_COND_MRKT_DIV_CODE_15`, required, length 2).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_cond_mrkt_div_code_15(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code_15 = value.into();
         self
     }
 
     /// Sets 입력 종목코드15 (`FID_INPUT_ISCD_15`, required, length 16).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_iscd_15(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd_15 = value.into();
         self
     }
 
     /// Sets 조건 시장 분류 코드16 (`FID_COND_MRKT_DIV_CODE_16`, required, length 2).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_cond_mrkt_div_code_16(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code_16 = value.into();
         self
     }
 
     /// Sets 입력 종목코드16 (`FID_INPUT_ISCD_16`, required, length 16).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_iscd_16(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd_16 = value.into();
         self
     }
 
     /// Sets 조건 시장 분류 코드17 (`FID_COND_MRKT_DIV_CODE_17`, required, length 2).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_cond_mrkt_div_code_17(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code_17 = value.into();
         self
     }
 
     /// Sets 입력 종목코드17 (`FID_INPUT_ISCD_17`, required, length 16).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_iscd_17(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd_17 = value.into();
         self
     }
 
     /// Sets 조건 시장 분류 코드18 (`FID_COND_MRKT_DIV_CODE_18`, required, length 2).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_cond_mrkt_div_code_18(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code_18 = value.into();
         self
     }
 
     /// Sets 입력 종목코드18 (`FID_INPUT_ISCD_18`, required, length 16).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_iscd_18(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd_18 = value.into();
         self
     }
 
     /// Sets 조건 시장 분류 코드19 (`FID_COND_MRKT_DIV_CODE_19`, required, length 2).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_cond_mrkt_div_code_19(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code_19 = value.into();
         self
     }
 
     /// Sets 입력 종목코드19 (`FID_INPUT_ISCD_19`, required, length 16).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_iscd_19(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd_19 = value.into();
         self
     }
 
     /// Sets 조건 시장 분류 코드20 (`FID_COND_MRKT_DIV_CODE_20`, required, length 2).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_cond_mrkt_div_code_20(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code_20 = value.into();
         self
     }
 
     /// Sets 입력 종목코드20 (`FID_INPUT_ISCD_20`, required, length 16).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_iscd_20(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd_20 = value.into();
         self
     }
 
     /// Sets 조건 시장 분류 코드21 (`FID_COND_MRKT_DIV_CODE_21`, required, length 2).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_cond_mrkt_div_code_21(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code_21 = value.into();
         self
     }
 
     /// Sets 입력 종목코드21 (`FID_INPUT_ISCD_21`, required, length 16).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_iscd_21(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd_21 = value.into();
         self
     }
 
     /// Sets 조건 시장 분류 코드22 (`FID_COND_MRKT_DIV_CODE_22`, required, length 2).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_cond_mrkt_div_code_22(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code_22 = value.into();
         self
     }
 
     /// Sets 입력 종목코드22 (`FID_INPUT_ISCD_22`, required, length 16).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_iscd_22(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd_22 = value.into();
         self
     }
 
     /// Sets 조건 시장 분류 코드23 (`FID_COND_MRKT_DIV_CODE_23`, required, length 2).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_cond_mrkt_div_code_23(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code_23 = value.into();
         self
     }
 
     /// Sets 입력 종목코드23 (`FID_INPUT_ISCD_23`, required, length 16).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_iscd_23(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd_23 = value.into();
         self
     }
 
     /// Sets 조건 시장 분류 코드24 (`FID_COND_MRKT_DIV_CODE_24`, required, length 2).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_cond_mrkt_div_code_24(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code_24 = value.into();
         self
     }
 
     /// Sets 입력 종목코드24 (`FID_INPUT_ISCD_24`, required, length 16).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_iscd_24(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd_24 = value.into();
         self
     }
 
     /// Sets 조건 시장 분류 코드25 (`FID_COND_MRKT_DIV_CODE_25`, required, length 2).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_cond_mrkt_div_code_25(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code_25 = value.into();
         self
     }
 
     /// Sets 입력 종목코드25 (`FID_INPUT_ISCD_25`, required, length 16).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_iscd_25(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd_25 = value.into();
         self
     }
 
     /// Sets 조건 시장 분류 코드26 (`FID_COND_MRKT_DIV_CODE_26`, required, length 16).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_cond_mrkt_div_code_26(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code_26 = value.into();
         self
     }
 
     /// Sets 입력 종목코드26 (`FID_INPUT_ISCD_26`, required, length 2).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_iscd_26(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd_26 = value.into();
         self
     }
 
     /// Sets 조건 시장 분류 코드27 (`FID_COND_MRKT_DIV_CODE_27`, required, length 2).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_cond_mrkt_div_code_27(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code_27 = value.into();
         self
     }
 
     /// Sets 입력 종목코드27 (`FID_INPUT_ISCD_27`, required, length 16).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_iscd_27(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd_27 = value.into();
         self
     }
 
     /// Sets 조건 시장 분류 코드28 (`FID_COND_MRKT_DIV_CODE_28`, required, length 2).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_cond_mrkt_div_code_28(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code_28 = value.into();
         self
     }
 
     /// Sets 입력 종목코드28 (`FID_INPUT_ISCD_28`, required, length 16).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_iscd_28(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd_28 = value.into();
         self
     }
 
     /// Sets 조건 시장 분류 코드29 (`FID_COND_MRKT_DIV_CODE_29`, required, length 2).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_cond_mrkt_div_code_29(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code_29 = value.into();
         self
     }
 
     /// Sets 입력 종목코드29 (`FID_INPUT_ISCD_29`, required, length 16).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_iscd_29(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd_29 = value.into();
         self
     }
 
     /// Sets 조건 시장 분류 코드30 (`FID_COND_MRKT_DIV_CODE_30`, required, length 2).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_cond_mrkt_div_code_30(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code_30 = value.into();
         self
     }
 
     /// Sets 입력 종목코드30 (`FID_INPUT_ISCD_30`, required, length 16).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_iscd_30(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd_30 = value.into();
         self
@@ -1015,6 +1077,550 @@ impl std::fmt::Debug for IntstockMultpriceRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "FID_COND_MRKT_DIV_CODE_1",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["J", "NX", "UN"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_ISCD_1",
+        kind: p::FieldKind::Text,
+        max_len: 16,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_COND_MRKT_DIV_CODE_2",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_ISCD_2",
+        kind: p::FieldKind::Text,
+        max_len: 16,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_COND_MRKT_DIV_CODE_3",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_ISCD_3",
+        kind: p::FieldKind::Text,
+        max_len: 16,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_COND_MRKT_DIV_CODE_4",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_ISCD_4",
+        kind: p::FieldKind::Text,
+        max_len: 16,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_COND_MRKT_DIV_CODE_5",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_ISCD_5",
+        kind: p::FieldKind::Text,
+        max_len: 16,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_COND_MRKT_DIV_CODE_6",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_ISCD_6",
+        kind: p::FieldKind::Text,
+        max_len: 16,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_COND_MRKT_DIV_CODE_7",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_ISCD_7",
+        kind: p::FieldKind::Text,
+        max_len: 16,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_COND_MRKT_DIV_CODE_8",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_ISCD_8",
+        kind: p::FieldKind::Text,
+        max_len: 16,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_COND_MRKT_DIV_CODE_9",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_ISCD_9",
+        kind: p::FieldKind::Text,
+        max_len: 16,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_COND_MRKT_DIV_CODE_10",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_ISCD_10",
+        kind: p::FieldKind::Text,
+        max_len: 16,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_COND_MRKT_DIV_CODE_11",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_ISCD_11",
+        kind: p::FieldKind::Text,
+        max_len: 16,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_COND_MRKT_DIV_CODE_12",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_ISCD_12",
+        kind: p::FieldKind::Text,
+        max_len: 16,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_COND_MRKT_DIV_CODE_13",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_ISCD_13",
+        kind: p::FieldKind::Text,
+        max_len: 16,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_COND_MRKT_DIV_CODE_14",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_ISCD_14",
+        kind: p::FieldKind::Text,
+        max_len: 16,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_COND_MRKT_DIV_CODE_15",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_ISCD_15",
+        kind: p::FieldKind::Text,
+        max_len: 16,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_COND_MRKT_DIV_CODE_16",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_ISCD_16",
+        kind: p::FieldKind::Text,
+        max_len: 16,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_COND_MRKT_DIV_CODE_17",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_ISCD_17",
+        kind: p::FieldKind::Text,
+        max_len: 16,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_COND_MRKT_DIV_CODE_18",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_ISCD_18",
+        kind: p::FieldKind::Text,
+        max_len: 16,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_COND_MRKT_DIV_CODE_19",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_ISCD_19",
+        kind: p::FieldKind::Text,
+        max_len: 16,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_COND_MRKT_DIV_CODE_20",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_ISCD_20",
+        kind: p::FieldKind::Text,
+        max_len: 16,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_COND_MRKT_DIV_CODE_21",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_ISCD_21",
+        kind: p::FieldKind::Text,
+        max_len: 16,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_COND_MRKT_DIV_CODE_22",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_ISCD_22",
+        kind: p::FieldKind::Text,
+        max_len: 16,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_COND_MRKT_DIV_CODE_23",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_ISCD_23",
+        kind: p::FieldKind::Text,
+        max_len: 16,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_COND_MRKT_DIV_CODE_24",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_ISCD_24",
+        kind: p::FieldKind::Text,
+        max_len: 16,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_COND_MRKT_DIV_CODE_25",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_ISCD_25",
+        kind: p::FieldKind::Text,
+        max_len: 16,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_COND_MRKT_DIV_CODE_26",
+        kind: p::FieldKind::Text,
+        max_len: 16,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_ISCD_26",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_COND_MRKT_DIV_CODE_27",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_ISCD_27",
+        kind: p::FieldKind::Text,
+        max_len: 16,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_COND_MRKT_DIV_CODE_28",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_ISCD_28",
+        kind: p::FieldKind::Text,
+        max_len: 16,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_COND_MRKT_DIV_CODE_29",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_ISCD_29",
+        kind: p::FieldKind::Text,
+        max_len: 16,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_COND_MRKT_DIV_CODE_30",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_ISCD_30",
+        kind: p::FieldKind::Text,
+        max_len: 16,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for IntstockMultpriceRequest {
     type Response = IntstockMultpriceResponse;
 
@@ -1026,6 +1632,14 @@ impl Endpoint for IntstockMultpriceRequest {
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/quotations/intstock-multprice",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("FHKST11300006"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `HHKCM113004C6`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -60,77 +61,86 @@ impl IntstockStocklistByGroupRequest {
     /// Required fields, in spec order:
     /// - `type_` (`TYPE`): 관심종목구분코드
     /// - `user_id` (`USER_ID`): 사용자 ID
-    /// - `data_rank` (`DATA_RANK`): 데이터 순위
     /// - `inter_grp_code` (`INTER_GRP_CODE`): 관심 그룹 코드
-    /// - `inter_grp_name` (`INTER_GRP_NAME`): 관심 그룹 명
-    /// - `hts_kor_isnm` (`HTS_KOR_ISNM`): HTS 한글 종목명
-    /// - `cntg_cls_code` (`CNTG_CLS_CODE`): 체결 구분 코드
     /// - `fid_etc_cls_code` (`FID_ETC_CLS_CODE`): 기타 구분 코드
+    #[inline]
     pub fn new(
         type_: impl Into<String>,
         user_id: impl Into<String>,
-        data_rank: impl Into<String>,
         inter_grp_code: impl Into<String>,
-        inter_grp_name: impl Into<String>,
-        hts_kor_isnm: impl Into<String>,
-        cntg_cls_code: impl Into<String>,
         fid_etc_cls_code: impl Into<String>,
     ) -> Self {
         Self {
             type_: type_.into(),
             user_id: user_id.into(),
-            data_rank: data_rank.into(),
+            data_rank: String::new(),
             inter_grp_code: inter_grp_code.into(),
-            inter_grp_name: inter_grp_name.into(),
-            hts_kor_isnm: hts_kor_isnm.into(),
-            cntg_cls_code: cntg_cls_code.into(),
+            inter_grp_name: String::new(),
+            hts_kor_isnm: String::new(),
+            cntg_cls_code: String::new(),
             fid_etc_cls_code: fid_etc_cls_code.into(),
         }
     }
 
     /// Sets 관심종목구분코드 (`TYPE`, required, length 1).
+    #[inline]
     pub fn type_(mut self, value: impl Into<String>) -> Self {
         self.type_ = value.into();
         self
     }
 
     /// Sets 사용자 ID (`USER_ID`, required, length 16).
+    #[inline]
     pub fn user_id(mut self, value: impl Into<String>) -> Self {
         self.user_id = value.into();
         self
     }
 
     /// Sets 데이터 순위 (`DATA_RANK`, required, length 10).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn data_rank(mut self, value: impl Into<String>) -> Self {
         self.data_rank = value.into();
         self
     }
 
     /// Sets 관심 그룹 코드 (`INTER_GRP_CODE`, required, length 3).
+    #[inline]
     pub fn inter_grp_code(mut self, value: impl Into<String>) -> Self {
         self.inter_grp_code = value.into();
         self
     }
 
     /// Sets 관심 그룹 명 (`INTER_GRP_NAME`, required, length 40).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn inter_grp_name(mut self, value: impl Into<String>) -> Self {
         self.inter_grp_name = value.into();
         self
     }
 
     /// Sets HTS 한글 종목명 (`HTS_KOR_ISNM`, required, length 40).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn hts_kor_isnm(mut self, value: impl Into<String>) -> Self {
         self.hts_kor_isnm = value.into();
         self
     }
 
     /// Sets 체결 구분 코드 (`CNTG_CLS_CODE`, required, length 1).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn cntg_cls_code(mut self, value: impl Into<String>) -> Self {
         self.cntg_cls_code = value.into();
         self
     }
 
     /// Sets 기타 구분 코드 (`FID_ETC_CLS_CODE`, required, length 2).
+    #[inline]
     pub fn fid_etc_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_etc_cls_code = value.into();
         self
@@ -152,6 +162,82 @@ impl std::fmt::Debug for IntstockStocklistByGroupRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "TYPE",
+        kind: p::FieldKind::Text,
+        max_len: 1,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "USER_ID",
+        kind: p::FieldKind::Text,
+        max_len: 16,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "DATA_RANK",
+        kind: p::FieldKind::Text,
+        max_len: 10,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "INTER_GRP_CODE",
+        kind: p::FieldKind::Text,
+        max_len: 3,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "INTER_GRP_NAME",
+        kind: p::FieldKind::Text,
+        max_len: 40,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "HTS_KOR_ISNM",
+        kind: p::FieldKind::Text,
+        max_len: 40,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CNTG_CLS_CODE",
+        kind: p::FieldKind::Text,
+        max_len: 1,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_ETC_CLS_CODE",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for IntstockStocklistByGroupRequest {
     type Response = IntstockStocklistByGroupResponse;
 
@@ -163,6 +249,14 @@ impl Endpoint for IntstockStocklistByGroupRequest {
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/quotations/intstock-stocklist-by-group",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("HHKCM113004C6"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `HHPPG046600C1`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -52,12 +53,14 @@ impl InvestorProgramTradeTodayRequest {
     /// A new request.
     ///
     /// Required fields, in spec order:
-    /// - `exch_div_cls_code` (`EXCH_DIV_CLS_CODE`): 거래소 구분 코드
     /// - `mrkt_div_cls_code` (`MRKT_DIV_CLS_CODE`): 시장 구분 코드
-    pub fn new(exch_div_cls_code: impl Into<String>, mrkt_div_cls_code: impl Into<String>) -> Self {
+    #[inline]
+    pub fn new(
+        mrkt_div_cls_code: crate::api::codes::MrktDivClsCodeInvestorProgramTradeToday,
+    ) -> Self {
         Self {
-            exch_div_cls_code: exch_div_cls_code.into(),
-            mrkt_div_cls_code: mrkt_div_cls_code.into(),
+            exch_div_cls_code: String::new(),
+            mrkt_div_cls_code: p::code(&mrkt_div_cls_code),
         }
     }
 
@@ -67,8 +70,11 @@ impl InvestorProgramTradeTodayRequest {
     /// - `J`: KRX
     /// - `NX`: NXT
     /// - `UN`: 통합
-    pub fn exch_div_cls_code(mut self, value: impl Into<String>) -> Self {
-        self.exch_div_cls_code = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn exch_div_cls_code(mut self, value: crate::api::codes::ExchDivClsCode) -> Self {
+        self.exch_div_cls_code = p::code(&value);
         self
     }
 
@@ -77,8 +83,12 @@ impl InvestorProgramTradeTodayRequest {
     /// Codes:
     /// - `1`: 코스피
     /// - `4`: 코스닥
-    pub fn mrkt_div_cls_code(mut self, value: impl Into<String>) -> Self {
-        self.mrkt_div_cls_code = value.into();
+    #[inline]
+    pub fn mrkt_div_cls_code(
+        mut self,
+        value: crate::api::codes::MrktDivClsCodeInvestorProgramTradeToday,
+    ) -> Self {
+        self.mrkt_div_cls_code = p::code(&value);
         self
     }
 }
@@ -92,6 +102,28 @@ impl std::fmt::Debug for InvestorProgramTradeTodayRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "EXCH_DIV_CLS_CODE",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: true,
+        codes: &["J", "NX", "UN"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "MRKT_DIV_CLS_CODE",
+        kind: p::FieldKind::Code,
+        max_len: 1,
+        required: true,
+        blank: false,
+        codes: &["1", "4"],
+        retired: &[],
+    },
+];
+
 impl Endpoint for InvestorProgramTradeTodayRequest {
     type Response = InvestorProgramTradeTodayResponse;
 
@@ -103,6 +135,14 @@ impl Endpoint for InvestorProgramTradeTodayRequest {
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/quotations/investor-program-trade-today",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("HHPPG046600C1"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `FHPTJ04160001`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -63,21 +64,18 @@ impl InvestorTradeByStockDailyRequest {
     /// - `fid_cond_mrkt_div_code` (`FID_COND_MRKT_DIV_CODE`): 조건 시장 분류 코드
     /// - `fid_input_iscd` (`FID_INPUT_ISCD`): 입력 종목코드
     /// - `fid_input_date_1` (`FID_INPUT_DATE_1`): 입력 날짜1
-    /// - `fid_org_adj_prc` (`FID_ORG_ADJ_PRC`): 수정주가 원주가 가격
-    /// - `fid_etc_cls_code` (`FID_ETC_CLS_CODE`): 기타 구분 코드
+    #[inline]
     pub fn new(
-        fid_cond_mrkt_div_code: impl Into<String>,
+        fid_cond_mrkt_div_code: crate::api::codes::Market,
         fid_input_iscd: impl Into<String>,
-        fid_input_date_1: impl Into<String>,
-        fid_org_adj_prc: impl Into<String>,
-        fid_etc_cls_code: impl Into<String>,
+        fid_input_date_1: v::NaiveDate,
     ) -> Self {
         Self {
-            fid_cond_mrkt_div_code: fid_cond_mrkt_div_code.into(),
+            fid_cond_mrkt_div_code: p::code(&fid_cond_mrkt_div_code),
             fid_input_iscd: fid_input_iscd.into(),
-            fid_input_date_1: fid_input_date_1.into(),
-            fid_org_adj_prc: fid_org_adj_prc.into(),
-            fid_etc_cls_code: fid_etc_cls_code.into(),
+            fid_input_date_1: p::date(fid_input_date_1),
+            fid_org_adj_prc: String::new(),
+            fid_etc_cls_code: String::new(),
         }
     }
 
@@ -87,30 +85,39 @@ impl InvestorTradeByStockDailyRequest {
     /// - `J`: KRX
     /// - `NX`: NXT
     /// - `UN`: 통합
-    pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_cond_mrkt_div_code = value.into();
+    #[inline]
+    pub fn fid_cond_mrkt_div_code(mut self, value: crate::api::codes::Market) -> Self {
+        self.fid_cond_mrkt_div_code = p::code(&value);
         self
     }
 
     /// Sets 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self
     }
 
     /// Sets 입력 날짜1 (`FID_INPUT_DATE_1`, required, length 10).
-    pub fn fid_input_date_1(mut self, value: impl Into<String>) -> Self {
-        self.fid_input_date_1 = value.into();
+    #[inline]
+    pub fn fid_input_date_1(mut self, value: v::NaiveDate) -> Self {
+        self.fid_input_date_1 = p::date(value);
         self
     }
 
     /// Sets 수정주가 원주가 가격 (`FID_ORG_ADJ_PRC`, required, length 2).
-    pub fn fid_org_adj_prc(mut self, value: impl Into<String>) -> Self {
-        self.fid_org_adj_prc = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn fid_org_adj_prc(mut self, value: v::Decimal) -> Self {
+        self.fid_org_adj_prc = p::decimal(value);
         self
     }
 
     /// Sets 기타 구분 코드 (`FID_ETC_CLS_CODE`, required, length 2).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_etc_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_etc_cls_code = value.into();
         self
@@ -129,6 +136,55 @@ impl std::fmt::Debug for InvestorTradeByStockDailyRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "FID_COND_MRKT_DIV_CODE",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["J", "NX", "UN"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_ISCD",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_DATE_1",
+        kind: p::FieldKind::Date,
+        max_len: 10,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_ORG_ADJ_PRC",
+        kind: p::FieldKind::Decimal,
+        max_len: 2,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_ETC_CLS_CODE",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for InvestorTradeByStockDailyRequest {
     type Response = InvestorTradeByStockDailyResponse;
 
@@ -140,6 +196,14 @@ impl Endpoint for InvestorTradeByStockDailyRequest {
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/quotations/investor-trade-by-stock-daily",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("FHPTJ04160001"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `HHPTJ04160200`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -33,6 +34,7 @@ impl InvestorTrendEstimateRequest {
     ///
     /// Required fields, in spec order:
     /// - `mksc_shrn_iscd` (`MKSC_SHRN_ISCD`): 종목코드
+    #[inline]
     pub fn new(mksc_shrn_iscd: impl Into<String>) -> Self {
         Self {
             mksc_shrn_iscd: mksc_shrn_iscd.into(),
@@ -40,6 +42,7 @@ impl InvestorTrendEstimateRequest {
     }
 
     /// Sets 종목코드 (`MKSC_SHRN_ISCD`, required, length 12).
+    #[inline]
     pub fn mksc_shrn_iscd(mut self, value: impl Into<String>) -> Self {
         self.mksc_shrn_iscd = value.into();
         self
@@ -54,6 +57,17 @@ impl std::fmt::Debug for InvestorTrendEstimateRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[p::FieldMeta {
+    wire: "MKSC_SHRN_ISCD",
+    kind: p::FieldKind::Text,
+    max_len: 12,
+    required: true,
+    blank: false,
+    codes: &[],
+    retired: &[],
+}];
+
 impl Endpoint for InvestorTrendEstimateRequest {
     type Response = InvestorTrendEstimateResponse;
 
@@ -65,6 +79,14 @@ impl Endpoint for InvestorTrendEstimateRequest {
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/quotations/investor-trend-estimate",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("HHPTJ04160200"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {
@@ -146,7 +168,7 @@ pub struct Output2 {
     /// - `3`: 11시 20분 입력
     /// - `4`: 13시 20분 입력
     /// - `5`: 14시 30분 입력
-    pub bsop_hour_gb: v::Val<BsopHourGb>,
+    pub bsop_hour_gb: v::Val<crate::api::codes::BsopHourGb>,
     /// 외국인수량(가집계) (`frgn_fake_ntby_qty`, required, length 18).
     pub frgn_fake_ntby_qty: v::Val<i64>,
     /// 기관수량(가집계) (`orgn_fake_ntby_qty`, required, length 18).
@@ -183,50 +205,5 @@ impl v::Object for Output2 {
         r.val(path, "frgn_fake_ntby_qty", &self.frgn_fake_ntby_qty);
         r.val(path, "orgn_fake_ntby_qty", &self.orgn_fake_ntby_qty);
         r.val(path, "sum_fake_ntby_qty", &self.sum_fake_ntby_qty);
-    }
-}
-
-/// Codes of 입력구분 (`bsop_hour_gb`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum BsopHourGb {
-    /// `1`: 09시 30분 입력
-    V1,
-    /// `2`: 10시 00분 입력
-    V2,
-    /// `3`: 11시 20분 입력
-    V3,
-    /// `4`: 13시 20분 입력
-    V4,
-    /// `5`: 14시 30분 입력
-    V5,
-    /// A code the spec does not list, kept verbatim.
-    Other(Box<str>),
-}
-
-impl v::Wire for BsopHourGb {
-    fn parse_wire(s: &str) -> Option<Self> {
-        Some(match s {
-            "1" => Self::V1,
-            "2" => Self::V2,
-            "3" => Self::V3,
-            "4" => Self::V4,
-            "5" => Self::V5,
-            _ => Self::Other(s.into()),
-        })
-    }
-
-    fn is_canonical(&self, _: &str) -> bool {
-        true
-    }
-
-    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(match self {
-            Self::V1 => "1",
-            Self::V2 => "2",
-            Self::V3 => "3",
-            Self::V4 => "4",
-            Self::V5 => "5",
-            Self::Other(s) => s,
-        })
     }
 }

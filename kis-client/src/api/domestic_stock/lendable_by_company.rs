@@ -6,6 +6,7 @@
 //!
 //! - TR ID: real `CTSC2702R`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -16,6 +17,11 @@ use crate::value as v;
 #[derive(Clone)]
 pub struct LendableByCompanyRequest {
     /// 거래소구분코드 (`EXCG_DVSN_CD`, required, length 2).
+    ///
+    /// Codes:
+    /// - `00`: 전체
+    /// - `02`: 거래소
+    /// - `03`: 코스닥
     excg_dvsn_cd: String,
     /// 상품번호 (`PDNO`, required, length 12).
     pdno: String,
@@ -58,44 +64,49 @@ impl LendableByCompanyRequest {
     ///
     /// Required fields, in spec order:
     /// - `excg_dvsn_cd` (`EXCG_DVSN_CD`): 거래소구분코드
-    /// - `pdno` (`PDNO`): 상품번호
     /// - `thco_stln_psbl_yn` (`THCO_STLN_PSBL_YN`): 당사대주가능여부
     /// - `inqr_dvsn_1` (`INQR_DVSN_1`): 조회구분1
-    /// - `ctx_area_fk200` (`CTX_AREA_FK200`): 연속조회검색조건200
-    /// - `ctx_area_nk100` (`CTX_AREA_NK100`): 연속조회키100
+    #[inline]
     pub fn new(
-        excg_dvsn_cd: impl Into<String>,
-        pdno: impl Into<String>,
-        thco_stln_psbl_yn: impl Into<String>,
-        inqr_dvsn_1: impl Into<String>,
-        ctx_area_fk200: impl Into<String>,
-        ctx_area_nk100: impl Into<String>,
+        excg_dvsn_cd: crate::api::codes::ExcgDvsnCd,
+        thco_stln_psbl_yn: bool,
+        inqr_dvsn_1: crate::api::codes::InqrDvsn1LendableByCompany,
     ) -> Self {
         Self {
-            excg_dvsn_cd: excg_dvsn_cd.into(),
-            pdno: pdno.into(),
-            thco_stln_psbl_yn: thco_stln_psbl_yn.into(),
-            inqr_dvsn_1: inqr_dvsn_1.into(),
-            ctx_area_fk200: ctx_area_fk200.into(),
-            ctx_area_nk100: ctx_area_nk100.into(),
+            excg_dvsn_cd: p::code(&excg_dvsn_cd),
+            pdno: String::new(),
+            thco_stln_psbl_yn: p::flag(thco_stln_psbl_yn),
+            inqr_dvsn_1: p::code(&inqr_dvsn_1),
+            ctx_area_fk200: String::new(),
+            ctx_area_nk100: String::new(),
         }
     }
 
     /// Sets 거래소구분코드 (`EXCG_DVSN_CD`, required, length 2).
-    pub fn excg_dvsn_cd(mut self, value: impl Into<String>) -> Self {
-        self.excg_dvsn_cd = value.into();
+    ///
+    /// Codes:
+    /// - `00`: 전체
+    /// - `02`: 거래소
+    /// - `03`: 코스닥
+    #[inline]
+    pub fn excg_dvsn_cd(mut self, value: crate::api::codes::ExcgDvsnCd) -> Self {
+        self.excg_dvsn_cd = p::code(&value);
         self
     }
 
     /// Sets 상품번호 (`PDNO`, required, length 12).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn pdno(mut self, value: impl Into<String>) -> Self {
         self.pdno = value.into();
         self
     }
 
     /// Sets 당사대주가능여부 (`THCO_STLN_PSBL_YN`, required, length 1).
-    pub fn thco_stln_psbl_yn(mut self, value: impl Into<String>) -> Self {
-        self.thco_stln_psbl_yn = value.into();
+    #[inline]
+    pub fn thco_stln_psbl_yn(mut self, value: bool) -> Self {
+        self.thco_stln_psbl_yn = p::flag(value);
         self
     }
 
@@ -104,18 +115,25 @@ impl LendableByCompanyRequest {
     /// Codes:
     /// - `0`: 전체조회
     /// - `1`: 종목코드순 정렬
-    pub fn inqr_dvsn_1(mut self, value: impl Into<String>) -> Self {
-        self.inqr_dvsn_1 = value.into();
+    #[inline]
+    pub fn inqr_dvsn_1(mut self, value: crate::api::codes::InqrDvsn1LendableByCompany) -> Self {
+        self.inqr_dvsn_1 = p::code(&value);
         self
     }
 
     /// Sets 연속조회검색조건200 (`CTX_AREA_FK200`, required, length 200).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_fk200(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_fk200 = value.into();
         self
     }
 
     /// Sets 연속조회키100 (`CTX_AREA_NK100`, required, length 100).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_nk100(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_nk100 = value.into();
         self
@@ -135,6 +153,64 @@ impl std::fmt::Debug for LendableByCompanyRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "EXCG_DVSN_CD",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["00", "02", "03"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "PDNO",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "THCO_STLN_PSBL_YN",
+        kind: p::FieldKind::Flag,
+        max_len: 1,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "INQR_DVSN_1",
+        kind: p::FieldKind::Code,
+        max_len: 1,
+        required: true,
+        blank: false,
+        codes: &["0", "1"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CTX_AREA_FK200",
+        kind: p::FieldKind::Text,
+        max_len: 200,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CTX_AREA_NK100",
+        kind: p::FieldKind::Text,
+        max_len: 100,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for LendableByCompanyRequest {
     type Response = LendableByCompanyResponse;
 
@@ -149,6 +225,14 @@ impl Endpoint for LendableByCompanyRequest {
             request: &["CTX_AREA_FK200", "CTX_AREA_NK100"],
             response: &["ctx_area_fk200", "ctx_area_nk100"],
         }),
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("CTSC2702R"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

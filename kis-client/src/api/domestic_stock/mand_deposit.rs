@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `HHKDB669110C0`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -44,42 +45,44 @@ impl MandDepositRequest {
     ///
     /// Required fields, in spec order:
     /// - `t_dt` (`T_DT`): 조회일자To
-    /// - `sht_cd` (`SHT_CD`): 종목코드
     /// - `f_dt` (`F_DT`): 조회일자From
-    /// - `cts` (`CTS`): CTS
-    pub fn new(
-        t_dt: impl Into<String>,
-        sht_cd: impl Into<String>,
-        f_dt: impl Into<String>,
-        cts: impl Into<String>,
-    ) -> Self {
+    #[inline]
+    pub fn new(t_dt: v::NaiveDate, f_dt: v::NaiveDate) -> Self {
         Self {
-            t_dt: t_dt.into(),
-            sht_cd: sht_cd.into(),
-            f_dt: f_dt.into(),
-            cts: cts.into(),
+            t_dt: p::date(t_dt),
+            sht_cd: String::new(),
+            f_dt: p::date(f_dt),
+            cts: String::new(),
         }
     }
 
     /// Sets 조회일자To (`T_DT`, required, length 8).
-    pub fn t_dt(mut self, value: impl Into<String>) -> Self {
-        self.t_dt = value.into();
+    #[inline]
+    pub fn t_dt(mut self, value: v::NaiveDate) -> Self {
+        self.t_dt = p::date(value);
         self
     }
 
     /// Sets 종목코드 (`SHT_CD`, required, length 9).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn sht_cd(mut self, value: impl Into<String>) -> Self {
         self.sht_cd = value.into();
         self
     }
 
     /// Sets 조회일자From (`F_DT`, required, length 8).
-    pub fn f_dt(mut self, value: impl Into<String>) -> Self {
-        self.f_dt = value.into();
+    #[inline]
+    pub fn f_dt(mut self, value: v::NaiveDate) -> Self {
+        self.f_dt = p::date(value);
         self
     }
 
     /// Sets CTS (`CTS`, required, length 17).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn cts(mut self, value: impl Into<String>) -> Self {
         self.cts = value.into();
         self
@@ -97,6 +100,46 @@ impl std::fmt::Debug for MandDepositRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "T_DT",
+        kind: p::FieldKind::Date,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "SHT_CD",
+        kind: p::FieldKind::Text,
+        max_len: 9,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "F_DT",
+        kind: p::FieldKind::Date,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CTS",
+        kind: p::FieldKind::Text,
+        max_len: 17,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for MandDepositRequest {
     type Response = MandDepositResponse;
 
@@ -108,6 +151,14 @@ impl Endpoint for MandDepositRequest {
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/ksdinfo/mand-deposit",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("HHKDB669110C0"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `HHMCM000002C0`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -24,6 +25,7 @@ impl serde::Serialize for MarketTimeRequest {
 
 impl MarketTimeRequest {
     /// A new request.
+    #[inline]
     pub fn new() -> Self {
         Self {}
     }
@@ -41,6 +43,9 @@ impl std::fmt::Debug for MarketTimeRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[];
+
 impl Endpoint for MarketTimeRequest {
     type Response = MarketTimeResponse;
 
@@ -52,6 +57,14 @@ impl Endpoint for MarketTimeRequest {
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/quotations/market-time",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("HHMCM000002C0"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

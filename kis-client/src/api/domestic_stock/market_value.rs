@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `FHPST01790000`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -15,8 +16,15 @@ use crate::value as v;
 #[derive(Clone)]
 pub struct MarketValueRequest {
     /// 대상 구분 코드 (`fid_trgt_cls_code`, required, length 32).
+    ///
+    /// Codes:
+    /// - `0`: 전체
     fid_trgt_cls_code: String,
     /// 조건 시장 분류 코드 (`fid_cond_mrkt_div_code`, required, length 2).
+    ///
+    /// Codes:
+    /// - `J`: KRX
+    /// - `NX`: NXT
     fid_cond_mrkt_div_code: String,
     /// 조건 화면 분류 코드 (`fid_cond_scr_div_code`, required, length 5).
     fid_cond_scr_div_code: String,
@@ -57,15 +65,16 @@ pub struct MarketValueRequest {
     /// - `3`: 결산
     fid_input_option_2: String,
     /// 순위 정렬 구분 코드 (`fid_rank_sort_cls_code`, required, length 2).
-    ///
-    /// Codes:
-    /// - `29`: EBITDA
-    /// - `30`: EV/EBITDA
-    /// - `31`: EBITDA/금융비율
     fid_rank_sort_cls_code: String,
     /// 소속 구분 코드 (`fid_blng_cls_code`, required, length 2).
+    ///
+    /// Codes:
+    /// - `0`: 전체
     fid_blng_cls_code: String,
     /// 대상 제외 구분 코드 (`fid_trgt_exls_cls_code`, required, length 32).
+    ///
+    /// Codes:
+    /// - `0`: 전체
     fid_trgt_exls_cls_code: String,
 }
 
@@ -130,64 +139,68 @@ impl MarketValueRequest {
     /// A new request.
     ///
     /// Required fields, in spec order:
-    /// - `fid_trgt_cls_code` (`fid_trgt_cls_code`): 대상 구분 코드
     /// - `fid_cond_mrkt_div_code` (`fid_cond_mrkt_div_code`): 조건 시장 분류 코드
     /// - `fid_cond_scr_div_code` (`fid_cond_scr_div_code`): 조건 화면 분류 코드
     /// - `fid_input_iscd` (`fid_input_iscd`): 입력 종목코드
     /// - `fid_div_cls_code` (`fid_div_cls_code`): 분류 구분 코드
-    /// - `fid_input_price_1` (`fid_input_price_1`): 입력 가격1
-    /// - `fid_input_price_2` (`fid_input_price_2`): 입력 가격2
-    /// - `fid_vol_cnt` (`fid_vol_cnt`): 거래량 수
     /// - `fid_input_option_1` (`fid_input_option_1`): 입력 옵션1
     /// - `fid_input_option_2` (`fid_input_option_2`): 입력 옵션2
     /// - `fid_rank_sort_cls_code` (`fid_rank_sort_cls_code`): 순위 정렬 구분 코드
-    /// - `fid_blng_cls_code` (`fid_blng_cls_code`): 소속 구분 코드
-    /// - `fid_trgt_exls_cls_code` (`fid_trgt_exls_cls_code`): 대상 제외 구분 코드
+    #[inline]
     pub fn new(
-        fid_trgt_cls_code: impl Into<String>,
-        fid_cond_mrkt_div_code: impl Into<String>,
+        fid_cond_mrkt_div_code: crate::api::codes::FidCondMrktDivCodeBulkTransNum,
         fid_cond_scr_div_code: impl Into<String>,
-        fid_input_iscd: impl Into<String>,
-        fid_div_cls_code: impl Into<String>,
-        fid_input_price_1: impl Into<String>,
-        fid_input_price_2: impl Into<String>,
-        fid_vol_cnt: impl Into<String>,
+        fid_input_iscd: crate::api::codes::FidInputIscd,
+        fid_div_cls_code: crate::api::codes::FidDivClsCodeDisparity,
         fid_input_option_1: impl Into<String>,
-        fid_input_option_2: impl Into<String>,
+        fid_input_option_2: crate::api::codes::FidInputOption2,
         fid_rank_sort_cls_code: impl Into<String>,
-        fid_blng_cls_code: impl Into<String>,
-        fid_trgt_exls_cls_code: impl Into<String>,
     ) -> Self {
         Self {
-            fid_trgt_cls_code: fid_trgt_cls_code.into(),
-            fid_cond_mrkt_div_code: fid_cond_mrkt_div_code.into(),
+            fid_trgt_cls_code: "0".to_owned(),
+            fid_cond_mrkt_div_code: p::code(&fid_cond_mrkt_div_code),
             fid_cond_scr_div_code: fid_cond_scr_div_code.into(),
-            fid_input_iscd: fid_input_iscd.into(),
-            fid_div_cls_code: fid_div_cls_code.into(),
-            fid_input_price_1: fid_input_price_1.into(),
-            fid_input_price_2: fid_input_price_2.into(),
-            fid_vol_cnt: fid_vol_cnt.into(),
+            fid_input_iscd: p::code(&fid_input_iscd),
+            fid_div_cls_code: p::code(&fid_div_cls_code),
+            fid_input_price_1: String::new(),
+            fid_input_price_2: String::new(),
+            fid_vol_cnt: String::new(),
             fid_input_option_1: fid_input_option_1.into(),
-            fid_input_option_2: fid_input_option_2.into(),
+            fid_input_option_2: p::code(&fid_input_option_2),
             fid_rank_sort_cls_code: fid_rank_sort_cls_code.into(),
-            fid_blng_cls_code: fid_blng_cls_code.into(),
-            fid_trgt_exls_cls_code: fid_trgt_exls_cls_code.into(),
+            fid_blng_cls_code: "0".to_owned(),
+            fid_trgt_exls_cls_code: "0".to_owned(),
         }
     }
 
     /// Sets 대상 구분 코드 (`fid_trgt_cls_code`, required, length 32).
-    pub fn fid_trgt_cls_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_trgt_cls_code = value.into();
+    ///
+    /// Codes:
+    /// - `0`: 전체
+    ///
+    /// Default: `0`.
+    #[inline]
+    pub fn fid_trgt_cls_code(mut self, value: crate::api::codes::FidDivClsCode) -> Self {
+        self.fid_trgt_cls_code = p::code(&value);
         self
     }
 
     /// Sets 조건 시장 분류 코드 (`fid_cond_mrkt_div_code`, required, length 2).
-    pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_cond_mrkt_div_code = value.into();
+    ///
+    /// Codes:
+    /// - `J`: KRX
+    /// - `NX`: NXT
+    #[inline]
+    pub fn fid_cond_mrkt_div_code(
+        mut self,
+        value: crate::api::codes::FidCondMrktDivCodeBulkTransNum,
+    ) -> Self {
+        self.fid_cond_mrkt_div_code = p::code(&value);
         self
     }
 
     /// Sets 조건 화면 분류 코드 (`fid_cond_scr_div_code`, required, length 5).
+    #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
         self
@@ -200,8 +213,9 @@ impl MarketValueRequest {
     /// - `0001`: 거래소
     /// - `1001`: 코스닥
     /// - `2001`: 코스피200
-    pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
-        self.fid_input_iscd = value.into();
+    #[inline]
+    pub fn fid_input_iscd(mut self, value: crate::api::codes::FidInputIscd) -> Self {
+        self.fid_input_iscd = p::code(&value);
         self
     }
 
@@ -216,30 +230,41 @@ impl MarketValueRequest {
     /// - `5`: 투자위험
     /// - `6`: 보톧주
     /// - `7`: 우선주
-    pub fn fid_div_cls_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_div_cls_code = value.into();
+    #[inline]
+    pub fn fid_div_cls_code(mut self, value: crate::api::codes::FidDivClsCodeDisparity) -> Self {
+        self.fid_div_cls_code = p::code(&value);
         self
     }
 
     /// Sets 입력 가격1 (`fid_input_price_1`, required, length 12).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_price_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_price_1 = value.into();
         self
     }
 
     /// Sets 입력 가격2 (`fid_input_price_2`, required, length 12).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_price_2(mut self, value: impl Into<String>) -> Self {
         self.fid_input_price_2 = value.into();
         self
     }
 
     /// Sets 거래량 수 (`fid_vol_cnt`, required, length 12).
-    pub fn fid_vol_cnt(mut self, value: impl Into<String>) -> Self {
-        self.fid_vol_cnt = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn fid_vol_cnt(mut self, value: u64) -> Self {
+        self.fid_vol_cnt = p::int(value);
         self
     }
 
     /// Sets 입력 옵션1 (`fid_input_option_1`, required, length 10).
+    #[inline]
     pub fn fid_input_option_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_option_1 = value.into();
         self
@@ -252,31 +277,40 @@ impl MarketValueRequest {
     /// - `1`: 반기
     /// - `2`: 3/4분기
     /// - `3`: 결산
-    pub fn fid_input_option_2(mut self, value: impl Into<String>) -> Self {
-        self.fid_input_option_2 = value.into();
+    #[inline]
+    pub fn fid_input_option_2(mut self, value: crate::api::codes::FidInputOption2) -> Self {
+        self.fid_input_option_2 = p::code(&value);
         self
     }
 
     /// Sets 순위 정렬 구분 코드 (`fid_rank_sort_cls_code`, required, length 2).
-    ///
-    /// Codes:
-    /// - `29`: EBITDA
-    /// - `30`: EV/EBITDA
-    /// - `31`: EBITDA/금융비율
+    #[inline]
     pub fn fid_rank_sort_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_rank_sort_cls_code = value.into();
         self
     }
 
     /// Sets 소속 구분 코드 (`fid_blng_cls_code`, required, length 2).
-    pub fn fid_blng_cls_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_blng_cls_code = value.into();
+    ///
+    /// Codes:
+    /// - `0`: 전체
+    ///
+    /// Default: `0`.
+    #[inline]
+    pub fn fid_blng_cls_code(mut self, value: crate::api::codes::FidDivClsCode) -> Self {
+        self.fid_blng_cls_code = p::code(&value);
         self
     }
 
     /// Sets 대상 제외 구분 코드 (`fid_trgt_exls_cls_code`, required, length 32).
-    pub fn fid_trgt_exls_cls_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_trgt_exls_cls_code = value.into();
+    ///
+    /// Codes:
+    /// - `0`: 전체
+    ///
+    /// Default: `0`.
+    #[inline]
+    pub fn fid_trgt_exls_cls_code(mut self, value: crate::api::codes::FidDivClsCode) -> Self {
+        self.fid_trgt_exls_cls_code = p::code(&value);
         self
     }
 }
@@ -301,6 +335,127 @@ impl std::fmt::Debug for MarketValueRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "fid_trgt_cls_code",
+        kind: p::FieldKind::Code,
+        max_len: 32,
+        required: true,
+        blank: false,
+        codes: &["0"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "fid_cond_mrkt_div_code",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["J", "NX"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "fid_cond_scr_div_code",
+        kind: p::FieldKind::Text,
+        max_len: 5,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "fid_input_iscd",
+        kind: p::FieldKind::Code,
+        max_len: 12,
+        required: true,
+        blank: false,
+        codes: &["0000", "0001", "1001", "2001"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "fid_div_cls_code",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["0", "1", "2", "3", "4", "5", "6", "7"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "fid_input_price_1",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "fid_input_price_2",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "fid_vol_cnt",
+        kind: p::FieldKind::Integer,
+        max_len: 12,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "fid_input_option_1",
+        kind: p::FieldKind::Text,
+        max_len: 10,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "fid_input_option_2",
+        kind: p::FieldKind::Code,
+        max_len: 10,
+        required: true,
+        blank: false,
+        codes: &["0", "1", "2", "3"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "fid_rank_sort_cls_code",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "fid_blng_cls_code",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["0"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "fid_trgt_exls_cls_code",
+        kind: p::FieldKind::Code,
+        max_len: 32,
+        required: true,
+        blank: false,
+        codes: &["0"],
+        retired: &[],
+    },
+];
+
 impl Endpoint for MarketValueRequest {
     type Response = MarketValueResponse;
 
@@ -312,6 +467,14 @@ impl Endpoint for MarketValueRequest {
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/ranking/market-value",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("FHPST01790000"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `FHKST649100C0`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -33,19 +34,26 @@ impl serde::Serialize for MktfundsRequest {
 
 impl MktfundsRequest {
     /// A new request.
-    ///
-    /// Required fields, in spec order:
-    /// - `fid_input_date_1` (`FID_INPUT_DATE_1`): 입력날짜1
-    pub fn new(fid_input_date_1: impl Into<String>) -> Self {
+    #[inline]
+    pub fn new() -> Self {
         Self {
-            fid_input_date_1: fid_input_date_1.into(),
+            fid_input_date_1: String::new(),
         }
     }
 
     /// Sets 입력날짜1 (`FID_INPUT_DATE_1`, required, length 10).
-    pub fn fid_input_date_1(mut self, value: impl Into<String>) -> Self {
-        self.fid_input_date_1 = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn fid_input_date_1(mut self, value: v::NaiveDate) -> Self {
+        self.fid_input_date_1 = p::date(value);
         self
+    }
+}
+
+impl Default for MktfundsRequest {
+    fn default() -> Self {
+        Self::new()
     }
 }
 
@@ -56,6 +64,17 @@ impl std::fmt::Debug for MktfundsRequest {
             .finish()
     }
 }
+
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[p::FieldMeta {
+    wire: "FID_INPUT_DATE_1",
+    kind: p::FieldKind::Date,
+    max_len: 10,
+    required: true,
+    blank: true,
+    codes: &[],
+    retired: &[],
+}];
 
 impl Endpoint for MktfundsRequest {
     type Response = MktfundsResponse;
@@ -68,6 +87,14 @@ impl Endpoint for MktfundsRequest {
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/quotations/mktfunds",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("FHKST649100C0"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `FHPST01870000`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -52,6 +53,9 @@ pub struct NearNewHighlowRequest {
     /// - `4001`: KRX100
     fid_input_iscd: String,
     /// 대상 구분 코드 (`fid_trgt_cls_code`, required, length 32).
+    ///
+    /// Codes:
+    /// - `0`: 전체
     fid_trgt_cls_code: String,
     /// 대상 제외 구분 코드 (`fid_trgt_exls_cls_code`, required, length 32).
     ///
@@ -129,41 +133,32 @@ impl NearNewHighlowRequest {
     /// - `fid_cond_mrkt_div_code` (`fid_cond_mrkt_div_code`): 조건 시장 분류 코드
     /// - `fid_cond_scr_div_code` (`fid_cond_scr_div_code`): 조건 화면 분류 코드
     /// - `fid_div_cls_code` (`fid_div_cls_code`): 분류 구분 코드
-    /// - `fid_input_cnt_1` (`fid_input_cnt_1`): 입력 수1
-    /// - `fid_input_cnt_2` (`fid_input_cnt_2`): 입력 수2
     /// - `fid_prc_cls_code` (`fid_prc_cls_code`): 가격 구분 코드
     /// - `fid_input_iscd` (`fid_input_iscd`): 입력 종목코드
-    /// - `fid_trgt_cls_code` (`fid_trgt_cls_code`): 대상 구분 코드
     /// - `fid_trgt_exls_cls_code` (`fid_trgt_exls_cls_code`): 대상 제외 구분 코드
-    /// - `fid_aply_rang_prc_1` (`fid_aply_rang_prc_1`): 적용 범위 가격1
-    /// - `fid_aply_rang_prc_2` (`fid_aply_rang_prc_2`): 적용 범위 가격2
+    #[inline]
     pub fn new(
-        fid_aply_rang_vol: impl Into<String>,
+        fid_aply_rang_vol: crate::api::codes::FidAplyRangVol,
         fid_cond_mrkt_div_code: impl Into<String>,
         fid_cond_scr_div_code: impl Into<String>,
-        fid_div_cls_code: impl Into<String>,
-        fid_input_cnt_1: impl Into<String>,
-        fid_input_cnt_2: impl Into<String>,
-        fid_prc_cls_code: impl Into<String>,
-        fid_input_iscd: impl Into<String>,
-        fid_trgt_cls_code: impl Into<String>,
-        fid_trgt_exls_cls_code: impl Into<String>,
-        fid_aply_rang_prc_1: impl Into<String>,
-        fid_aply_rang_prc_2: impl Into<String>,
+        fid_div_cls_code: crate::api::codes::FidDivClsCodeNearNewHighlow,
+        fid_prc_cls_code: crate::api::codes::FidPrcClsCodeNearNewHighlow,
+        fid_input_iscd: crate::api::codes::FidInputIscdBulkTransNum,
+        fid_trgt_exls_cls_code: crate::api::codes::FidTrgtExlsClsCode,
     ) -> Self {
         Self {
-            fid_aply_rang_vol: fid_aply_rang_vol.into(),
+            fid_aply_rang_vol: p::code(&fid_aply_rang_vol),
             fid_cond_mrkt_div_code: fid_cond_mrkt_div_code.into(),
             fid_cond_scr_div_code: fid_cond_scr_div_code.into(),
-            fid_div_cls_code: fid_div_cls_code.into(),
-            fid_input_cnt_1: fid_input_cnt_1.into(),
-            fid_input_cnt_2: fid_input_cnt_2.into(),
-            fid_prc_cls_code: fid_prc_cls_code.into(),
-            fid_input_iscd: fid_input_iscd.into(),
-            fid_trgt_cls_code: fid_trgt_cls_code.into(),
-            fid_trgt_exls_cls_code: fid_trgt_exls_cls_code.into(),
-            fid_aply_rang_prc_1: fid_aply_rang_prc_1.into(),
-            fid_aply_rang_prc_2: fid_aply_rang_prc_2.into(),
+            fid_div_cls_code: p::code(&fid_div_cls_code),
+            fid_input_cnt_1: String::new(),
+            fid_input_cnt_2: String::new(),
+            fid_prc_cls_code: p::code(&fid_prc_cls_code),
+            fid_input_iscd: p::code(&fid_input_iscd),
+            fid_trgt_cls_code: "0".to_owned(),
+            fid_trgt_exls_cls_code: p::code(&fid_trgt_exls_cls_code),
+            fid_aply_rang_prc_1: String::new(),
+            fid_aply_rang_prc_2: String::new(),
         }
     }
 
@@ -172,18 +167,21 @@ impl NearNewHighlowRequest {
     /// Codes:
     /// - `0`: 전체
     /// - `100`: 100주 이상
-    pub fn fid_aply_rang_vol(mut self, value: impl Into<String>) -> Self {
-        self.fid_aply_rang_vol = value.into();
+    #[inline]
+    pub fn fid_aply_rang_vol(mut self, value: crate::api::codes::FidAplyRangVol) -> Self {
+        self.fid_aply_rang_vol = p::code(&value);
         self
     }
 
     /// Sets 조건 시장 분류 코드 (`fid_cond_mrkt_div_code`, required, length 2).
+    #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
         self
     }
 
     /// Sets 조건 화면 분류 코드 (`fid_cond_scr_div_code`, required, length 5).
+    #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
         self
@@ -196,18 +194,28 @@ impl NearNewHighlowRequest {
     /// - `1`: 관리종목
     /// - `2`: 투자주의
     /// - `3`: 투자경고
-    pub fn fid_div_cls_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_div_cls_code = value.into();
+    #[inline]
+    pub fn fid_div_cls_code(
+        mut self,
+        value: crate::api::codes::FidDivClsCodeNearNewHighlow,
+    ) -> Self {
+        self.fid_div_cls_code = p::code(&value);
         self
     }
 
     /// Sets 입력 수1 (`fid_input_cnt_1`, required, length 2).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_cnt_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_cnt_1 = value.into();
         self
     }
 
     /// Sets 입력 수2 (`fid_input_cnt_2`, required, length 10).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_cnt_2(mut self, value: impl Into<String>) -> Self {
         self.fid_input_cnt_2 = value.into();
         self
@@ -218,8 +226,12 @@ impl NearNewHighlowRequest {
     /// Codes:
     /// - `0`: 신고근접
     /// - `1`: 신저근접
-    pub fn fid_prc_cls_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_prc_cls_code = value.into();
+    #[inline]
+    pub fn fid_prc_cls_code(
+        mut self,
+        value: crate::api::codes::FidPrcClsCodeNearNewHighlow,
+    ) -> Self {
+        self.fid_prc_cls_code = p::code(&value);
         self
     }
 
@@ -231,14 +243,21 @@ impl NearNewHighlowRequest {
     /// - `1001`: 코스닥
     /// - `2001`: 코스피200
     /// - `4001`: KRX100
-    pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
-        self.fid_input_iscd = value.into();
+    #[inline]
+    pub fn fid_input_iscd(mut self, value: crate::api::codes::FidInputIscdBulkTransNum) -> Self {
+        self.fid_input_iscd = p::code(&value);
         self
     }
 
     /// Sets 대상 구분 코드 (`fid_trgt_cls_code`, required, length 32).
-    pub fn fid_trgt_cls_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_trgt_cls_code = value.into();
+    ///
+    /// Codes:
+    /// - `0`: 전체
+    ///
+    /// Default: `0`.
+    #[inline]
+    pub fn fid_trgt_cls_code(mut self, value: crate::api::codes::FidDivClsCode) -> Self {
+        self.fid_trgt_cls_code = p::code(&value);
         self
     }
 
@@ -253,18 +272,25 @@ impl NearNewHighlowRequest {
     /// - `5`: 투자위험
     /// - `6`: 보통주
     /// - `7`: 우선주
-    pub fn fid_trgt_exls_cls_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_trgt_exls_cls_code = value.into();
+    #[inline]
+    pub fn fid_trgt_exls_cls_code(mut self, value: crate::api::codes::FidTrgtExlsClsCode) -> Self {
+        self.fid_trgt_exls_cls_code = p::code(&value);
         self
     }
 
     /// Sets 적용 범위 가격1 (`fid_aply_rang_prc_1`, required, length 18).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_aply_rang_prc_1(mut self, value: impl Into<String>) -> Self {
         self.fid_aply_rang_prc_1 = value.into();
         self
     }
 
     /// Sets 적용 범위 가격2 (`fid_aply_rang_prc_2`, required, length 18).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_aply_rang_prc_2(mut self, value: impl Into<String>) -> Self {
         self.fid_aply_rang_prc_2 = value.into();
         self
@@ -290,6 +316,118 @@ impl std::fmt::Debug for NearNewHighlowRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "fid_aply_rang_vol",
+        kind: p::FieldKind::Code,
+        max_len: 18,
+        required: true,
+        blank: false,
+        codes: &["0", "100"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "fid_cond_mrkt_div_code",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "fid_cond_scr_div_code",
+        kind: p::FieldKind::Text,
+        max_len: 5,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "fid_div_cls_code",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["0", "1", "2", "3"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "fid_input_cnt_1",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "fid_input_cnt_2",
+        kind: p::FieldKind::Text,
+        max_len: 10,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "fid_prc_cls_code",
+        kind: p::FieldKind::Code,
+        max_len: 10,
+        required: true,
+        blank: false,
+        codes: &["0", "1"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "fid_input_iscd",
+        kind: p::FieldKind::Code,
+        max_len: 12,
+        required: true,
+        blank: false,
+        codes: &["0000", "0001", "1001", "2001", "4001"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "fid_trgt_cls_code",
+        kind: p::FieldKind::Code,
+        max_len: 32,
+        required: true,
+        blank: false,
+        codes: &["0"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "fid_trgt_exls_cls_code",
+        kind: p::FieldKind::Code,
+        max_len: 32,
+        required: true,
+        blank: false,
+        codes: &["0", "1", "2", "3", "4", "5", "6", "7"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "fid_aply_rang_prc_1",
+        kind: p::FieldKind::Text,
+        max_len: 18,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "fid_aply_rang_prc_2",
+        kind: p::FieldKind::Text,
+        max_len: 18,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for NearNewHighlowRequest {
     type Response = NearNewHighlowResponse;
 
@@ -301,6 +439,14 @@ impl Endpoint for NearNewHighlowRequest {
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/ranking/near-new-highlow",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("FHPST01870000"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `FHKST01011800`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -68,84 +69,96 @@ impl serde::Serialize for NewsTitleRequest {
 
 impl NewsTitleRequest {
     /// A new request.
-    ///
-    /// Required fields, in spec order:
-    /// - `fid_news_ofer_entp_code` (`FID_NEWS_OFER_ENTP_CODE`): 뉴스 제공 업체 코드
-    /// - `fid_cond_mrkt_cls_code` (`FID_COND_MRKT_CLS_CODE`): 조건 시장 구분 코드
-    /// - `fid_input_iscd` (`FID_INPUT_ISCD`): 입력 종목코드
-    /// - `fid_titl_cntt` (`FID_TITL_CNTT`): 제목 내용
-    /// - `fid_input_date_1` (`FID_INPUT_DATE_1`): 입력 날짜
-    /// - `fid_input_hour_1` (`FID_INPUT_HOUR_1`): 입력 시간
-    /// - `fid_rank_sort_cls_code` (`FID_RANK_SORT_CLS_CODE`): 순위 정렬 구분 코드
-    /// - `fid_input_srno` (`FID_INPUT_SRNO`): 입력 일련번호
-    pub fn new(
-        fid_news_ofer_entp_code: impl Into<String>,
-        fid_cond_mrkt_cls_code: impl Into<String>,
-        fid_input_iscd: impl Into<String>,
-        fid_titl_cntt: impl Into<String>,
-        fid_input_date_1: impl Into<String>,
-        fid_input_hour_1: impl Into<String>,
-        fid_rank_sort_cls_code: impl Into<String>,
-        fid_input_srno: impl Into<String>,
-    ) -> Self {
+    #[inline]
+    pub fn new() -> Self {
         Self {
-            fid_news_ofer_entp_code: fid_news_ofer_entp_code.into(),
-            fid_cond_mrkt_cls_code: fid_cond_mrkt_cls_code.into(),
-            fid_input_iscd: fid_input_iscd.into(),
-            fid_titl_cntt: fid_titl_cntt.into(),
-            fid_input_date_1: fid_input_date_1.into(),
-            fid_input_hour_1: fid_input_hour_1.into(),
-            fid_rank_sort_cls_code: fid_rank_sort_cls_code.into(),
-            fid_input_srno: fid_input_srno.into(),
+            fid_news_ofer_entp_code: String::new(),
+            fid_cond_mrkt_cls_code: String::new(),
+            fid_input_iscd: String::new(),
+            fid_titl_cntt: String::new(),
+            fid_input_date_1: String::new(),
+            fid_input_hour_1: String::new(),
+            fid_rank_sort_cls_code: String::new(),
+            fid_input_srno: String::new(),
         }
     }
 
     /// Sets 뉴스 제공 업체 코드 (`FID_NEWS_OFER_ENTP_CODE`, required, length 40).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_news_ofer_entp_code(mut self, value: impl Into<String>) -> Self {
         self.fid_news_ofer_entp_code = value.into();
         self
     }
 
     /// Sets 조건 시장 구분 코드 (`FID_COND_MRKT_CLS_CODE`, required, length 6).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_cond_mrkt_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_cls_code = value.into();
         self
     }
 
     /// Sets 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self
     }
 
     /// Sets 제목 내용 (`FID_TITL_CNTT`, required, length 132).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_titl_cntt(mut self, value: impl Into<String>) -> Self {
         self.fid_titl_cntt = value.into();
         self
     }
 
     /// Sets 입력 날짜 (`FID_INPUT_DATE_1`, required, length 10).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_date_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_date_1 = value.into();
         self
     }
 
     /// Sets 입력 시간 (`FID_INPUT_HOUR_1`, required, length 10).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_hour_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_hour_1 = value.into();
         self
     }
 
     /// Sets 순위 정렬 구분 코드 (`FID_RANK_SORT_CLS_CODE`, required, length 2).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_rank_sort_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_rank_sort_cls_code = value.into();
         self
     }
 
     /// Sets 입력 일련번호 (`FID_INPUT_SRNO`, required, length 20).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_srno(mut self, value: impl Into<String>) -> Self {
         self.fid_input_srno = value.into();
         self
+    }
+}
+
+impl Default for NewsTitleRequest {
+    fn default() -> Self {
+        Self::new()
     }
 }
 
@@ -164,6 +177,82 @@ impl std::fmt::Debug for NewsTitleRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "FID_NEWS_OFER_ENTP_CODE",
+        kind: p::FieldKind::Text,
+        max_len: 40,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_COND_MRKT_CLS_CODE",
+        kind: p::FieldKind::Text,
+        max_len: 6,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_ISCD",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_TITL_CNTT",
+        kind: p::FieldKind::Text,
+        max_len: 132,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_DATE_1",
+        kind: p::FieldKind::Text,
+        max_len: 10,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_HOUR_1",
+        kind: p::FieldKind::Text,
+        max_len: 10,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_RANK_SORT_CLS_CODE",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_SRNO",
+        kind: p::FieldKind::Text,
+        max_len: 20,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for NewsTitleRequest {
     type Response = NewsTitleResponse;
 
@@ -175,6 +264,14 @@ impl Endpoint for NewsTitleRequest {
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/quotations/news-title",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("FHKST01011800"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

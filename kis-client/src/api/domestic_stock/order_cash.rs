@@ -6,6 +6,7 @@
 //! - TR ID for `sell` (매도): real `TTTC0011U`, paper `VTTC0011U`.
 //! - TR ID for `buy` (매수): real `TTTC0012U`, paper `VTTC0012U`.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -56,6 +57,11 @@ pub struct OrderCashRequest {
     /// 조건가격 (`CNDT_PRIC`, length 19).
     cndt_pric: String,
     /// 거래소ID구분코드 (`EXCG_ID_DVSN_CD`, length 3).
+    ///
+    /// Codes:
+    /// - `KRX`: 한국거래소
+    /// - `NXT`: 대체거래소 (넥스트레이드)
+    /// - `SOR`: SOR (Smart Order Routing)
     excg_id_dvsn_cd: String,
 }
 
@@ -96,11 +102,12 @@ impl OrderCashRequest {
     /// - `ord_dvsn` (`ORD_DVSN`): 주문구분
     /// - `ord_qty` (`ORD_QTY`): 주문수량
     /// - `ord_unpr` (`ORD_UNPR`): 주문단가
+    #[inline]
     pub fn sell(
         pdno: impl Into<String>,
-        ord_dvsn: impl Into<String>,
-        ord_qty: impl Into<String>,
-        ord_unpr: impl Into<String>,
+        ord_dvsn: crate::api::codes::OrderType,
+        ord_qty: u64,
+        ord_unpr: v::Decimal,
     ) -> Self {
         Self {
             variant: OrderCashVariant::Sell,
@@ -108,9 +115,9 @@ impl OrderCashRequest {
             acnt_prdt_cd: String::new(),
             pdno: pdno.into(),
             sll_type: String::new(),
-            ord_dvsn: ord_dvsn.into(),
-            ord_qty: ord_qty.into(),
-            ord_unpr: ord_unpr.into(),
+            ord_dvsn: p::code(&ord_dvsn),
+            ord_qty: p::int(ord_qty),
+            ord_unpr: p::decimal(ord_unpr),
             cndt_pric: String::new(),
             excg_id_dvsn_cd: String::new(),
         }
@@ -123,11 +130,12 @@ impl OrderCashRequest {
     /// - `ord_dvsn` (`ORD_DVSN`): 주문구분
     /// - `ord_qty` (`ORD_QTY`): 주문수량
     /// - `ord_unpr` (`ORD_UNPR`): 주문단가
+    #[inline]
     pub fn buy(
         pdno: impl Into<String>,
-        ord_dvsn: impl Into<String>,
-        ord_qty: impl Into<String>,
-        ord_unpr: impl Into<String>,
+        ord_dvsn: crate::api::codes::OrderType,
+        ord_qty: u64,
+        ord_unpr: v::Decimal,
     ) -> Self {
         Self {
             variant: OrderCashVariant::Buy,
@@ -135,9 +143,9 @@ impl OrderCashRequest {
             acnt_prdt_cd: String::new(),
             pdno: pdno.into(),
             sll_type: String::new(),
-            ord_dvsn: ord_dvsn.into(),
-            ord_qty: ord_qty.into(),
-            ord_unpr: ord_unpr.into(),
+            ord_dvsn: p::code(&ord_dvsn),
+            ord_qty: p::int(ord_qty),
+            ord_unpr: p::decimal(ord_unpr),
             cndt_pric: String::new(),
             excg_id_dvsn_cd: String::new(),
         }
@@ -149,24 +157,30 @@ impl OrderCashRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
     }
 
     /// Sets 상품번호 (`PDNO`, required, length 12).
+    #[inline]
     pub fn pdno(mut self, value: impl Into<String>) -> Self {
         self.pdno = value.into();
         self
     }
 
     /// Sets 매도유형 (매도주문 시) (`SLL_TYPE`, length 2).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn sll_type(mut self, value: impl Into<String>) -> Self {
         self.sll_type = value.into();
         self
@@ -193,32 +207,46 @@ impl OrderCashRequest {
     /// - `22`: 스톱지정가
     /// - `23`: 중간가IOC
     /// - `24`: 중간가FOK
-    pub fn ord_dvsn(mut self, value: impl Into<String>) -> Self {
-        self.ord_dvsn = value.into();
+    #[inline]
+    pub fn ord_dvsn(mut self, value: crate::api::codes::OrderType) -> Self {
+        self.ord_dvsn = p::code(&value);
         self
     }
 
     /// Sets 주문수량 (`ORD_QTY`, required, length 10).
-    pub fn ord_qty(mut self, value: impl Into<String>) -> Self {
-        self.ord_qty = value.into();
+    #[inline]
+    pub fn ord_qty(mut self, value: u64) -> Self {
+        self.ord_qty = p::int(value);
         self
     }
 
     /// Sets 주문단가 (`ORD_UNPR`, required, length 19).
-    pub fn ord_unpr(mut self, value: impl Into<String>) -> Self {
-        self.ord_unpr = value.into();
+    #[inline]
+    pub fn ord_unpr(mut self, value: v::Decimal) -> Self {
+        self.ord_unpr = p::decimal(value);
         self
     }
 
     /// Sets 조건가격 (`CNDT_PRIC`, length 19).
-    pub fn cndt_pric(mut self, value: impl Into<String>) -> Self {
-        self.cndt_pric = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn cndt_pric(mut self, value: v::Decimal) -> Self {
+        self.cndt_pric = p::decimal(value);
         self
     }
 
     /// Sets 거래소ID구분코드 (`EXCG_ID_DVSN_CD`, length 3).
-    pub fn excg_id_dvsn_cd(mut self, value: impl Into<String>) -> Self {
-        self.excg_id_dvsn_cd = value.into();
+    ///
+    /// Codes:
+    /// - `KRX`: 한국거래소
+    /// - `NXT`: 대체거래소 (넥스트레이드)
+    /// - `SOR`: SOR (Smart Order Routing)
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn excg_id_dvsn_cd(mut self, value: crate::api::codes::ExchangeId) -> Self {
+        self.excg_id_dvsn_cd = p::code(&value);
         self
     }
 }
@@ -240,6 +268,94 @@ impl std::fmt::Debug for OrderCashRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "CANO",
+        kind: p::FieldKind::Account,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ACNT_PRDT_CD",
+        kind: p::FieldKind::Product,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "PDNO",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "SLL_TYPE",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ORD_DVSN",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[
+            "00", "01", "02", "03", "04", "05", "06", "07", "11", "12", "13", "14", "15", "16",
+            "21", "22", "23", "24",
+        ],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ORD_QTY",
+        kind: p::FieldKind::Integer,
+        max_len: 10,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ORD_UNPR",
+        kind: p::FieldKind::Decimal,
+        max_len: 19,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CNDT_PRIC",
+        kind: p::FieldKind::Decimal,
+        max_len: 19,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "EXCG_ID_DVSN_CD",
+        kind: p::FieldKind::Code,
+        max_len: 3,
+        required: false,
+        blank: false,
+        codes: &["KRX", "NXT", "SOR"],
+        retired: &[],
+    },
+];
+
 impl Endpoint for OrderCashRequest {
     type Response = OrderCashResponse;
 
@@ -251,6 +367,23 @@ impl Endpoint for OrderCashRequest {
         method: HttpMethod::Post,
         path: "/uapi/domestic-stock/v1/trading/order-cash",
         paging: None,
+        fields: FIELDS,
+        variants: &[
+            (
+                "sell",
+                TrIds {
+                    real: Some("TTTC0011U"),
+                    paper: Some("VTTC0011U"),
+                },
+            ),
+            (
+                "buy",
+                TrIds {
+                    real: Some("TTTC0012U"),
+                    paper: Some("VTTC0012U"),
+                },
+            ),
+        ],
     };
 
     fn tr_ids(&self) -> TrIds {

@@ -6,6 +6,7 @@
 //! - TR ID for `sell` (매도): real `TTTC0051U`, paper not available.
 //! - TR ID for `buy` (매수): real `TTTC0052U`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -23,13 +24,23 @@ pub struct OrderCreditRequest {
     cano: String,
     /// 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
     acnt_prdt_cd: String,
-    /// 상품번호 (`PDNO`, required, length 5).
+    /// 상품번호 (`PDNO`, required, length 6).
     pdno: String,
     /// 매도유형 (`SLL_TYPE`, length 10).
     sll_type: String,
     /// 신용유형 (`CRDT_TYPE`, required, length 2).
+    ///
+    /// Codes:
+    /// - `22`: 유통대주신규
+    /// - `24`: 자기대주신규
+    /// - `25`: 자기융자상환
+    /// - `27`: 유통융자상환
+    /// - `21`: 자기융자신규
+    /// - `23`: 유통융자신규
+    /// - `26`: 유통대주상환
+    /// - `28`: 자기대주상환
     crdt_type: String,
-    /// 대출일자 (`LOAN_DT`, required, length 2).
+    /// 대출일자 (`LOAN_DT`, required, length 8).
     loan_dt: String,
     /// 주문구분 (`ORD_DVSN`, required, length 8).
     ///
@@ -58,10 +69,6 @@ pub struct OrderCreditRequest {
     /// 주문단가 (`ORD_UNPR`, required, length 5).
     ord_unpr: String,
     /// 예약주문여부 (`RSVN_ORD_YN`, length 2).
-    ///
-    /// Codes:
-    /// - `Y`: 예약주문
-    /// - `N`: 신용주문
     rsvn_ord_yn: String,
     /// 비상주문여부 (`EMGC_ORD_YN`, length 2).
     emgc_ord_yn: String,
@@ -88,6 +95,11 @@ pub struct OrderCreditRequest {
     /// 반대매매순번 (`CVRG_SEQ`, length 19).
     cvrg_seq: String,
     /// 거래소ID구분코드 (`EXCG_ID_DVSN_CD`, length 3).
+    ///
+    /// Codes:
+    /// - `KRX`: 한국거래소
+    /// - `NXT`: 대체거래소 (넥스트레이드)
+    /// - `SOR`: SOR (Smart Order Routing)
     excg_id_dvsn_cd: String,
     /// 조건가격 (`CNDT_PRIC`, length 19).
     cndt_pric: String,
@@ -156,13 +168,14 @@ impl OrderCreditRequest {
     /// - `ord_dvsn` (`ORD_DVSN`): 주문구분
     /// - `ord_qty` (`ORD_QTY`): 주문수량
     /// - `ord_unpr` (`ORD_UNPR`): 주문단가
+    #[inline]
     pub fn sell(
         pdno: impl Into<String>,
-        crdt_type: impl Into<String>,
+        crdt_type: crate::api::codes::CrdtTypeOrderCredit,
         loan_dt: impl Into<String>,
-        ord_dvsn: impl Into<String>,
-        ord_qty: impl Into<String>,
-        ord_unpr: impl Into<String>,
+        ord_dvsn: crate::api::codes::OrderType,
+        ord_qty: u64,
+        ord_unpr: v::Decimal,
     ) -> Self {
         Self {
             variant: OrderCreditVariant::Sell,
@@ -170,11 +183,11 @@ impl OrderCreditRequest {
             acnt_prdt_cd: String::new(),
             pdno: pdno.into(),
             sll_type: String::new(),
-            crdt_type: crdt_type.into(),
+            crdt_type: p::code(&crdt_type),
             loan_dt: loan_dt.into(),
-            ord_dvsn: ord_dvsn.into(),
-            ord_qty: ord_qty.into(),
-            ord_unpr: ord_unpr.into(),
+            ord_dvsn: p::code(&ord_dvsn),
+            ord_qty: p::int(ord_qty),
+            ord_unpr: p::decimal(ord_unpr),
             rsvn_ord_yn: String::new(),
             emgc_ord_yn: String::new(),
             pgtr_dvsn: String::new(),
@@ -202,13 +215,14 @@ impl OrderCreditRequest {
     /// - `ord_dvsn` (`ORD_DVSN`): 주문구분
     /// - `ord_qty` (`ORD_QTY`): 주문수량
     /// - `ord_unpr` (`ORD_UNPR`): 주문단가
+    #[inline]
     pub fn buy(
         pdno: impl Into<String>,
-        crdt_type: impl Into<String>,
+        crdt_type: crate::api::codes::CrdtTypeOrderCredit,
         loan_dt: impl Into<String>,
-        ord_dvsn: impl Into<String>,
-        ord_qty: impl Into<String>,
-        ord_unpr: impl Into<String>,
+        ord_dvsn: crate::api::codes::OrderType,
+        ord_qty: u64,
+        ord_unpr: v::Decimal,
     ) -> Self {
         Self {
             variant: OrderCreditVariant::Buy,
@@ -216,11 +230,11 @@ impl OrderCreditRequest {
             acnt_prdt_cd: String::new(),
             pdno: pdno.into(),
             sll_type: String::new(),
-            crdt_type: crdt_type.into(),
+            crdt_type: p::code(&crdt_type),
             loan_dt: loan_dt.into(),
-            ord_dvsn: ord_dvsn.into(),
-            ord_qty: ord_qty.into(),
-            ord_unpr: ord_unpr.into(),
+            ord_dvsn: p::code(&ord_dvsn),
+            ord_qty: p::int(ord_qty),
+            ord_unpr: p::decimal(ord_unpr),
             rsvn_ord_yn: String::new(),
             emgc_ord_yn: String::new(),
             pgtr_dvsn: String::new(),
@@ -245,36 +259,54 @@ impl OrderCreditRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
     }
 
-    /// Sets 상품번호 (`PDNO`, required, length 5).
+    /// Sets 상품번호 (`PDNO`, required, length 6).
+    #[inline]
     pub fn pdno(mut self, value: impl Into<String>) -> Self {
         self.pdno = value.into();
         self
     }
 
     /// Sets 매도유형 (`SLL_TYPE`, length 10).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn sll_type(mut self, value: impl Into<String>) -> Self {
         self.sll_type = value.into();
         self
     }
 
     /// Sets 신용유형 (`CRDT_TYPE`, required, length 2).
-    pub fn crdt_type(mut self, value: impl Into<String>) -> Self {
-        self.crdt_type = value.into();
+    ///
+    /// Codes:
+    /// - `22`: 유통대주신규
+    /// - `24`: 자기대주신규
+    /// - `25`: 자기융자상환
+    /// - `27`: 유통융자상환
+    /// - `21`: 자기융자신규
+    /// - `23`: 유통융자신규
+    /// - `26`: 유통대주상환
+    /// - `28`: 자기대주상환
+    #[inline]
+    pub fn crdt_type(mut self, value: crate::api::codes::CrdtTypeOrderCredit) -> Self {
+        self.crdt_type = p::code(&value);
         self
     }
 
-    /// Sets 대출일자 (`LOAN_DT`, required, length 2).
+    /// Sets 대출일자 (`LOAN_DT`, required, length 8).
+    #[inline]
     pub fn loan_dt(mut self, value: impl Into<String>) -> Self {
         self.loan_dt = value.into();
         self
@@ -301,114 +333,163 @@ impl OrderCreditRequest {
     /// - `22`: 스톱지정가
     /// - `23`: 중간가IOC
     /// - `24`: 중간가FOK
-    pub fn ord_dvsn(mut self, value: impl Into<String>) -> Self {
-        self.ord_dvsn = value.into();
+    #[inline]
+    pub fn ord_dvsn(mut self, value: crate::api::codes::OrderType) -> Self {
+        self.ord_dvsn = p::code(&value);
         self
     }
 
     /// Sets 주문수량 (`ORD_QTY`, required, length 2).
-    pub fn ord_qty(mut self, value: impl Into<String>) -> Self {
-        self.ord_qty = value.into();
+    #[inline]
+    pub fn ord_qty(mut self, value: u64) -> Self {
+        self.ord_qty = p::int(value);
         self
     }
 
     /// Sets 주문단가 (`ORD_UNPR`, required, length 5).
-    pub fn ord_unpr(mut self, value: impl Into<String>) -> Self {
-        self.ord_unpr = value.into();
+    #[inline]
+    pub fn ord_unpr(mut self, value: v::Decimal) -> Self {
+        self.ord_unpr = p::decimal(value);
         self
     }
 
     /// Sets 예약주문여부 (`RSVN_ORD_YN`, length 2).
     ///
-    /// Codes:
-    /// - `Y`: 예약주문
-    /// - `N`: 신용주문
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn rsvn_ord_yn(mut self, value: impl Into<String>) -> Self {
         self.rsvn_ord_yn = value.into();
         self
     }
 
     /// Sets 비상주문여부 (`EMGC_ORD_YN`, length 2).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn emgc_ord_yn(mut self, value: impl Into<String>) -> Self {
         self.emgc_ord_yn = value.into();
         self
     }
 
     /// Sets 프로그램매매구분 (`PGTR_DVSN`, length 10).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn pgtr_dvsn(mut self, value: impl Into<String>) -> Self {
         self.pgtr_dvsn = value.into();
         self
     }
 
     /// Sets 운용사지정주문번호 (`MGCO_APTM_ODNO`, length 19).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn mgco_aptm_odno(mut self, value: impl Into<String>) -> Self {
         self.mgco_aptm_odno = value.into();
         self
     }
 
     /// Sets 대량거래협상상세번호 (`LQTY_TR_NGTN_DTL_NO`, length 1).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn lqty_tr_ngtn_dtl_no(mut self, value: impl Into<String>) -> Self {
         self.lqty_tr_ngtn_dtl_no = value.into();
         self
     }
 
     /// Sets 대량거래협정번호 (`LQTY_TR_AGMT_NO`, length 20).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn lqty_tr_agmt_no(mut self, value: impl Into<String>) -> Self {
         self.lqty_tr_agmt_no = value.into();
         self
     }
 
     /// Sets 대량거래협상자Id (`LQTY_TR_NGTN_ID`, length 19).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn lqty_tr_ngtn_id(mut self, value: impl Into<String>) -> Self {
         self.lqty_tr_ngtn_id = value.into();
         self
     }
 
     /// Sets LP주문여부 (`LP_ORD_YN`, length 3).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn lp_ord_yn(mut self, value: impl Into<String>) -> Self {
         self.lp_ord_yn = value.into();
         self
     }
 
     /// Sets 매체주문번호 (`MDIA_ODNO`, length 10).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn mdia_odno(mut self, value: impl Into<String>) -> Self {
         self.mdia_odno = value.into();
         self
     }
 
     /// Sets 주문서버구분코드 (`ORD_SVR_DVSN_CD`, length 19).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ord_svr_dvsn_cd(mut self, value: impl Into<String>) -> Self {
         self.ord_svr_dvsn_cd = value.into();
         self
     }
 
     /// Sets 프로그램호가신고구분코드 (`PGM_NMPR_STMT_DVSN_CD`, length 1).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn pgm_nmpr_stmt_dvsn_cd(mut self, value: impl Into<String>) -> Self {
         self.pgm_nmpr_stmt_dvsn_cd = value.into();
         self
     }
 
     /// Sets 반대매매선정사유코드 (`CVRG_SLCT_RSON_CD`, length 20).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn cvrg_slct_rson_cd(mut self, value: impl Into<String>) -> Self {
         self.cvrg_slct_rson_cd = value.into();
         self
     }
 
     /// Sets 반대매매순번 (`CVRG_SEQ`, length 19).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn cvrg_seq(mut self, value: impl Into<String>) -> Self {
         self.cvrg_seq = value.into();
         self
     }
 
     /// Sets 거래소ID구분코드 (`EXCG_ID_DVSN_CD`, length 3).
-    pub fn excg_id_dvsn_cd(mut self, value: impl Into<String>) -> Self {
-        self.excg_id_dvsn_cd = value.into();
+    ///
+    /// Codes:
+    /// - `KRX`: 한국거래소
+    /// - `NXT`: 대체거래소 (넥스트레이드)
+    /// - `SOR`: SOR (Smart Order Routing)
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn excg_id_dvsn_cd(mut self, value: crate::api::codes::ExchangeId) -> Self {
+        self.excg_id_dvsn_cd = p::code(&value);
         self
     }
 
     /// Sets 조건가격 (`CNDT_PRIC`, length 19).
-    pub fn cndt_pric(mut self, value: impl Into<String>) -> Self {
-        self.cndt_pric = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn cndt_pric(mut self, value: v::Decimal) -> Self {
+        self.cndt_pric = p::decimal(value);
         self
     }
 }
@@ -445,6 +526,229 @@ impl std::fmt::Debug for OrderCreditRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "CANO",
+        kind: p::FieldKind::Account,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ACNT_PRDT_CD",
+        kind: p::FieldKind::Product,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "PDNO",
+        kind: p::FieldKind::Text,
+        max_len: 6,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "SLL_TYPE",
+        kind: p::FieldKind::Text,
+        max_len: 10,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CRDT_TYPE",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["22", "24", "25", "27", "21", "23", "26", "28"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "LOAN_DT",
+        kind: p::FieldKind::Text,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ORD_DVSN",
+        kind: p::FieldKind::Code,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[
+            "00", "01", "02", "03", "04", "05", "06", "07", "11", "12", "13", "14", "15", "16",
+            "21", "22", "23", "24",
+        ],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ORD_QTY",
+        kind: p::FieldKind::Integer,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ORD_UNPR",
+        kind: p::FieldKind::Decimal,
+        max_len: 5,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "RSVN_ORD_YN",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "EMGC_ORD_YN",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "PGTR_DVSN",
+        kind: p::FieldKind::Text,
+        max_len: 10,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "MGCO_APTM_ODNO",
+        kind: p::FieldKind::Text,
+        max_len: 19,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "LQTY_TR_NGTN_DTL_NO",
+        kind: p::FieldKind::Text,
+        max_len: 1,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "LQTY_TR_AGMT_NO",
+        kind: p::FieldKind::Text,
+        max_len: 20,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "LQTY_TR_NGTN_ID",
+        kind: p::FieldKind::Text,
+        max_len: 19,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "LP_ORD_YN",
+        kind: p::FieldKind::Text,
+        max_len: 3,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "MDIA_ODNO",
+        kind: p::FieldKind::Text,
+        max_len: 10,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ORD_SVR_DVSN_CD",
+        kind: p::FieldKind::Text,
+        max_len: 19,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "PGM_NMPR_STMT_DVSN_CD",
+        kind: p::FieldKind::Text,
+        max_len: 1,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CVRG_SLCT_RSON_CD",
+        kind: p::FieldKind::Text,
+        max_len: 20,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CVRG_SEQ",
+        kind: p::FieldKind::Text,
+        max_len: 19,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "EXCG_ID_DVSN_CD",
+        kind: p::FieldKind::Code,
+        max_len: 3,
+        required: false,
+        blank: false,
+        codes: &["KRX", "NXT", "SOR"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CNDT_PRIC",
+        kind: p::FieldKind::Decimal,
+        max_len: 19,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for OrderCreditRequest {
     type Response = OrderCreditResponse;
 
@@ -456,6 +760,23 @@ impl Endpoint for OrderCreditRequest {
         method: HttpMethod::Post,
         path: "/uapi/domestic-stock/v1/trading/order-credit",
         paging: None,
+        fields: FIELDS,
+        variants: &[
+            (
+                "sell",
+                TrIds {
+                    real: Some("TTTC0051U"),
+                    paper: None,
+                },
+            ),
+            (
+                "buy",
+                TrIds {
+                    real: Some("TTTC0052U"),
+                    paper: None,
+                },
+            ),
+        ],
     };
 
     fn tr_ids(&self) -> TrIds {

@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `CTSC0008U`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -98,23 +99,24 @@ impl OrderResvRequest {
     /// - `sll_buy_dvsn_cd` (`SLL_BUY_DVSN_CD`): 매도매수구분코드
     /// - `ord_dvsn_cd` (`ORD_DVSN_CD`): 주문구분코드
     /// - `ord_objt_cblc_dvsn_cd` (`ORD_OBJT_CBLC_DVSN_CD`): 주문대상잔고구분코드
+    #[inline]
     pub fn new(
         pdno: impl Into<String>,
-        ord_qty: impl Into<String>,
-        ord_unpr: impl Into<String>,
-        sll_buy_dvsn_cd: impl Into<String>,
-        ord_dvsn_cd: impl Into<String>,
-        ord_objt_cblc_dvsn_cd: impl Into<String>,
+        ord_qty: u64,
+        ord_unpr: v::Decimal,
+        sll_buy_dvsn_cd: crate::api::codes::SideFilter,
+        ord_dvsn_cd: crate::api::codes::OrdDvsnCdOrderResv,
+        ord_objt_cblc_dvsn_cd: crate::api::codes::OrdObjtCblcDvsnCd,
     ) -> Self {
         Self {
             cano: String::new(),
             acnt_prdt_cd: String::new(),
             pdno: pdno.into(),
-            ord_qty: ord_qty.into(),
-            ord_unpr: ord_unpr.into(),
-            sll_buy_dvsn_cd: sll_buy_dvsn_cd.into(),
-            ord_dvsn_cd: ord_dvsn_cd.into(),
-            ord_objt_cblc_dvsn_cd: ord_objt_cblc_dvsn_cd.into(),
+            ord_qty: p::int(ord_qty),
+            ord_unpr: p::decimal(ord_unpr),
+            sll_buy_dvsn_cd: p::code(&sll_buy_dvsn_cd),
+            ord_dvsn_cd: p::code(&ord_dvsn_cd),
+            ord_objt_cblc_dvsn_cd: p::code(&ord_objt_cblc_dvsn_cd),
             loan_dt: String::new(),
             rsvn_ord_end_dt: String::new(),
             ldng_dt: String::new(),
@@ -122,32 +124,37 @@ impl OrderResvRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
     }
 
     /// Sets 종목코드(6자리) (`PDNO`, required, length 12).
+    #[inline]
     pub fn pdno(mut self, value: impl Into<String>) -> Self {
         self.pdno = value.into();
         self
     }
 
     /// Sets 주문수량 (`ORD_QTY`, required, length 10).
-    pub fn ord_qty(mut self, value: impl Into<String>) -> Self {
-        self.ord_qty = value.into();
+    #[inline]
+    pub fn ord_qty(mut self, value: u64) -> Self {
+        self.ord_qty = p::int(value);
         self
     }
 
     /// Sets 주문단가 (`ORD_UNPR`, required, length 19).
-    pub fn ord_unpr(mut self, value: impl Into<String>) -> Self {
-        self.ord_unpr = value.into();
+    #[inline]
+    pub fn ord_unpr(mut self, value: v::Decimal) -> Self {
+        self.ord_unpr = p::decimal(value);
         self
     }
 
@@ -156,8 +163,9 @@ impl OrderResvRequest {
     /// Codes:
     /// - `01`: 매도
     /// - `02`: 매수
-    pub fn sll_buy_dvsn_cd(mut self, value: impl Into<String>) -> Self {
-        self.sll_buy_dvsn_cd = value.into();
+    #[inline]
+    pub fn sll_buy_dvsn_cd(mut self, value: crate::api::codes::SideFilter) -> Self {
+        self.sll_buy_dvsn_cd = p::code(&value);
         self
     }
 
@@ -168,8 +176,9 @@ impl OrderResvRequest {
     /// - `01`: 시장가
     /// - `02`: 조건부지정가
     /// - `05`: 장전 시간외
-    pub fn ord_dvsn_cd(mut self, value: impl Into<String>) -> Self {
-        self.ord_dvsn_cd = value.into();
+    #[inline]
+    pub fn ord_dvsn_cd(mut self, value: crate::api::codes::OrdDvsnCdOrderResv) -> Self {
+        self.ord_dvsn_cd = p::code(&value);
         self
     }
 
@@ -187,26 +196,36 @@ impl OrderResvRequest {
     /// - `26`: 유통대주상환
     /// - `27`: 유통융자상환
     /// - `28`: 자기대주상환
-    pub fn ord_objt_cblc_dvsn_cd(mut self, value: impl Into<String>) -> Self {
-        self.ord_objt_cblc_dvsn_cd = value.into();
+    #[inline]
+    pub fn ord_objt_cblc_dvsn_cd(mut self, value: crate::api::codes::OrdObjtCblcDvsnCd) -> Self {
+        self.ord_objt_cblc_dvsn_cd = p::code(&value);
         self
     }
 
     /// Sets 대출일자 (`LOAN_DT`, length 8).
-    pub fn loan_dt(mut self, value: impl Into<String>) -> Self {
-        self.loan_dt = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn loan_dt(mut self, value: v::NaiveDate) -> Self {
+        self.loan_dt = p::date(value);
         self
     }
 
     /// Sets 예약주문종료일자 (`RSVN_ORD_END_DT`, length 8).
-    pub fn rsvn_ord_end_dt(mut self, value: impl Into<String>) -> Self {
-        self.rsvn_ord_end_dt = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn rsvn_ord_end_dt(mut self, value: v::NaiveDate) -> Self {
+        self.rsvn_ord_end_dt = p::date(value);
         self
     }
 
     /// Sets 대여일자 (`LDNG_DT`, length 8).
-    pub fn ldng_dt(mut self, value: impl Into<String>) -> Self {
-        self.ldng_dt = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn ldng_dt(mut self, value: v::NaiveDate) -> Self {
+        self.ldng_dt = p::date(value);
         self
     }
 }
@@ -229,6 +248,111 @@ impl std::fmt::Debug for OrderResvRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "CANO",
+        kind: p::FieldKind::Account,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ACNT_PRDT_CD",
+        kind: p::FieldKind::Product,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "PDNO",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ORD_QTY",
+        kind: p::FieldKind::Integer,
+        max_len: 10,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ORD_UNPR",
+        kind: p::FieldKind::Decimal,
+        max_len: 19,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "SLL_BUY_DVSN_CD",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["01", "02"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ORD_DVSN_CD",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["00", "01", "02", "05"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ORD_OBJT_CBLC_DVSN_CD",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[
+            "10", "12", "14", "21", "22", "23", "24", "25", "26", "27", "28",
+        ],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "LOAN_DT",
+        kind: p::FieldKind::Date,
+        max_len: 8,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "RSVN_ORD_END_DT",
+        kind: p::FieldKind::Date,
+        max_len: 8,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "LDNG_DT",
+        kind: p::FieldKind::Date,
+        max_len: 8,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for OrderResvRequest {
     type Response = OrderResvResponse;
 
@@ -240,6 +364,14 @@ impl Endpoint for OrderResvRequest {
         method: HttpMethod::Post,
         path: "/uapi/domestic-stock/v1/trading/order-resv",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("CTSC0008U"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

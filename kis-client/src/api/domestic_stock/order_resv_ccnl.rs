@@ -6,6 +6,7 @@
 //!
 //! - TR ID: real `CTSC0004R`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -80,73 +81,72 @@ impl OrderResvCcnlRequest {
     /// Required fields, in spec order:
     /// - `rsvn_ord_ord_dt` (`RSVN_ORD_ORD_DT`): 예약주문시작일자
     /// - `rsvn_ord_end_dt` (`RSVN_ORD_END_DT`): 예약주문종료일자
-    /// - `rsvn_ord_seq` (`RSVN_ORD_SEQ`): 예약주문순번
     /// - `tmnl_mdia_kind_cd` (`TMNL_MDIA_KIND_CD`): 단말매체종류코드
     /// - `prcs_dvsn_cd` (`PRCS_DVSN_CD`): 처리구분코드
     /// - `cncl_yn` (`CNCL_YN`): 취소여부
-    /// - `pdno` (`PDNO`): 상품번호
-    /// - `sll_buy_dvsn_cd` (`SLL_BUY_DVSN_CD`): 매도매수구분코드
-    /// - `ctx_area_fk200` (`CTX_AREA_FK200`): 연속조회검색조건200
-    /// - `ctx_area_nk200` (`CTX_AREA_NK200`): 연속조회키200
+    #[inline]
     pub fn new(
-        rsvn_ord_ord_dt: impl Into<String>,
-        rsvn_ord_end_dt: impl Into<String>,
-        rsvn_ord_seq: impl Into<String>,
+        rsvn_ord_ord_dt: v::NaiveDate,
+        rsvn_ord_end_dt: v::NaiveDate,
         tmnl_mdia_kind_cd: impl Into<String>,
-        prcs_dvsn_cd: impl Into<String>,
-        cncl_yn: impl Into<String>,
-        pdno: impl Into<String>,
-        sll_buy_dvsn_cd: impl Into<String>,
-        ctx_area_fk200: impl Into<String>,
-        ctx_area_nk200: impl Into<String>,
+        prcs_dvsn_cd: crate::api::codes::PrcsDvsnCdOrderResvCcnl,
+        cncl_yn: bool,
     ) -> Self {
         Self {
-            rsvn_ord_ord_dt: rsvn_ord_ord_dt.into(),
-            rsvn_ord_end_dt: rsvn_ord_end_dt.into(),
-            rsvn_ord_seq: rsvn_ord_seq.into(),
+            rsvn_ord_ord_dt: p::date(rsvn_ord_ord_dt),
+            rsvn_ord_end_dt: p::date(rsvn_ord_end_dt),
+            rsvn_ord_seq: String::new(),
             tmnl_mdia_kind_cd: tmnl_mdia_kind_cd.into(),
             cano: String::new(),
             acnt_prdt_cd: String::new(),
-            prcs_dvsn_cd: prcs_dvsn_cd.into(),
-            cncl_yn: cncl_yn.into(),
-            pdno: pdno.into(),
-            sll_buy_dvsn_cd: sll_buy_dvsn_cd.into(),
-            ctx_area_fk200: ctx_area_fk200.into(),
-            ctx_area_nk200: ctx_area_nk200.into(),
+            prcs_dvsn_cd: p::code(&prcs_dvsn_cd),
+            cncl_yn: p::flag(cncl_yn),
+            pdno: String::new(),
+            sll_buy_dvsn_cd: String::new(),
+            ctx_area_fk200: String::new(),
+            ctx_area_nk200: String::new(),
         }
     }
 
     /// Sets 예약주문시작일자 (`RSVN_ORD_ORD_DT`, required, length 8).
-    pub fn rsvn_ord_ord_dt(mut self, value: impl Into<String>) -> Self {
-        self.rsvn_ord_ord_dt = value.into();
+    #[inline]
+    pub fn rsvn_ord_ord_dt(mut self, value: v::NaiveDate) -> Self {
+        self.rsvn_ord_ord_dt = p::date(value);
         self
     }
 
     /// Sets 예약주문종료일자 (`RSVN_ORD_END_DT`, required, length 8).
-    pub fn rsvn_ord_end_dt(mut self, value: impl Into<String>) -> Self {
-        self.rsvn_ord_end_dt = value.into();
+    #[inline]
+    pub fn rsvn_ord_end_dt(mut self, value: v::NaiveDate) -> Self {
+        self.rsvn_ord_end_dt = p::date(value);
         self
     }
 
     /// Sets 예약주문순번 (`RSVN_ORD_SEQ`, required, length 10).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn rsvn_ord_seq(mut self, value: impl Into<String>) -> Self {
         self.rsvn_ord_seq = value.into();
         self
     }
 
     /// Sets 단말매체종류코드 (`TMNL_MDIA_KIND_CD`, required, length 2).
+    #[inline]
     pub fn tmnl_mdia_kind_cd(mut self, value: impl Into<String>) -> Self {
         self.tmnl_mdia_kind_cd = value.into();
         self
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
@@ -158,36 +158,50 @@ impl OrderResvCcnlRequest {
     /// - `0`: 전체
     /// - `1`: 처리내역
     /// - `2`: 미처리내역
-    pub fn prcs_dvsn_cd(mut self, value: impl Into<String>) -> Self {
-        self.prcs_dvsn_cd = value.into();
+    #[inline]
+    pub fn prcs_dvsn_cd(mut self, value: crate::api::codes::PrcsDvsnCdOrderResvCcnl) -> Self {
+        self.prcs_dvsn_cd = p::code(&value);
         self
     }
 
     /// Sets 취소여부 (`CNCL_YN`, required, length 1).
-    pub fn cncl_yn(mut self, value: impl Into<String>) -> Self {
-        self.cncl_yn = value.into();
+    #[inline]
+    pub fn cncl_yn(mut self, value: bool) -> Self {
+        self.cncl_yn = p::flag(value);
         self
     }
 
     /// Sets 상품번호 (`PDNO`, required, length 12).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn pdno(mut self, value: impl Into<String>) -> Self {
         self.pdno = value.into();
         self
     }
 
     /// Sets 매도매수구분코드 (`SLL_BUY_DVSN_CD`, required, length 2).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn sll_buy_dvsn_cd(mut self, value: impl Into<String>) -> Self {
         self.sll_buy_dvsn_cd = value.into();
         self
     }
 
     /// Sets 연속조회검색조건200 (`CTX_AREA_FK200`, required, length 200).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_fk200(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_fk200 = value.into();
         self
     }
 
     /// Sets 연속조회키200 (`CTX_AREA_NK200`, required, length 200).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_nk200(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_nk200 = value.into();
         self
@@ -213,6 +227,118 @@ impl std::fmt::Debug for OrderResvCcnlRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "RSVN_ORD_ORD_DT",
+        kind: p::FieldKind::Date,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "RSVN_ORD_END_DT",
+        kind: p::FieldKind::Date,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "RSVN_ORD_SEQ",
+        kind: p::FieldKind::Text,
+        max_len: 10,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "TMNL_MDIA_KIND_CD",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CANO",
+        kind: p::FieldKind::Account,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ACNT_PRDT_CD",
+        kind: p::FieldKind::Product,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "PRCS_DVSN_CD",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["0", "1", "2"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CNCL_YN",
+        kind: p::FieldKind::Flag,
+        max_len: 1,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "PDNO",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "SLL_BUY_DVSN_CD",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CTX_AREA_FK200",
+        kind: p::FieldKind::Text,
+        max_len: 200,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CTX_AREA_NK200",
+        kind: p::FieldKind::Text,
+        max_len: 200,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for OrderResvCcnlRequest {
     type Response = OrderResvCcnlResponse;
 
@@ -227,6 +353,14 @@ impl Endpoint for OrderResvCcnlRequest {
             request: &["CTX_AREA_FK200", "CTX_AREA_NK200"],
             response: &["ctx_area_fk200", "ctx_area_nk200"],
         }),
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("CTSC0004R"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

@@ -6,6 +6,7 @@
 //! - TR ID for `cancel` (예약취소): real `CTSC0009U`, paper not available.
 //! - TR ID for `modify` (예약정정): real `CTSC0013U`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -113,32 +114,19 @@ impl OrderResvRvsecnclRequest {
     /// A request for variant `cancel` (예약취소).
     ///
     /// Required fields, in spec order:
-    /// - `pdno` (`PDNO`): 종목코드(6자리)
-    /// - `ord_qty` (`ORD_QTY`): 주문수량
-    /// - `ord_unpr` (`ORD_UNPR`): 주문단가
-    /// - `sll_buy_dvsn_cd` (`SLL_BUY_DVSN_CD`): 매도매수구분코드
-    /// - `ord_dvsn_cd` (`ORD_DVSN_CD`): 주문구분코드
-    /// - `ord_objt_cblc_dvsn_cd` (`ORD_OBJT_CBLC_DVSN_CD`): 주문대상잔고구분코드
     /// - `rsvn_ord_seq` (`RSVN_ORD_SEQ`): 예약주문순번
-    pub fn cancel(
-        pdno: impl Into<String>,
-        ord_qty: impl Into<String>,
-        ord_unpr: impl Into<String>,
-        sll_buy_dvsn_cd: impl Into<String>,
-        ord_dvsn_cd: impl Into<String>,
-        ord_objt_cblc_dvsn_cd: impl Into<String>,
-        rsvn_ord_seq: impl Into<String>,
-    ) -> Self {
+    #[inline]
+    pub fn cancel(rsvn_ord_seq: impl Into<String>) -> Self {
         Self {
             variant: OrderResvRvsecnclVariant::Cancel,
             cano: String::new(),
             acnt_prdt_cd: String::new(),
-            pdno: pdno.into(),
-            ord_qty: ord_qty.into(),
-            ord_unpr: ord_unpr.into(),
-            sll_buy_dvsn_cd: sll_buy_dvsn_cd.into(),
-            ord_dvsn_cd: ord_dvsn_cd.into(),
-            ord_objt_cblc_dvsn_cd: ord_objt_cblc_dvsn_cd.into(),
+            pdno: String::new(),
+            ord_qty: String::new(),
+            ord_unpr: String::new(),
+            sll_buy_dvsn_cd: String::new(),
+            ord_dvsn_cd: String::new(),
+            ord_objt_cblc_dvsn_cd: String::new(),
             loan_dt: String::new(),
             rsvn_ord_end_dt: String::new(),
             ctal_tlno: String::new(),
@@ -151,32 +139,19 @@ impl OrderResvRvsecnclRequest {
     /// A request for variant `modify` (예약정정).
     ///
     /// Required fields, in spec order:
-    /// - `pdno` (`PDNO`): 종목코드(6자리)
-    /// - `ord_qty` (`ORD_QTY`): 주문수량
-    /// - `ord_unpr` (`ORD_UNPR`): 주문단가
-    /// - `sll_buy_dvsn_cd` (`SLL_BUY_DVSN_CD`): 매도매수구분코드
-    /// - `ord_dvsn_cd` (`ORD_DVSN_CD`): 주문구분코드
-    /// - `ord_objt_cblc_dvsn_cd` (`ORD_OBJT_CBLC_DVSN_CD`): 주문대상잔고구분코드
     /// - `rsvn_ord_seq` (`RSVN_ORD_SEQ`): 예약주문순번
-    pub fn modify(
-        pdno: impl Into<String>,
-        ord_qty: impl Into<String>,
-        ord_unpr: impl Into<String>,
-        sll_buy_dvsn_cd: impl Into<String>,
-        ord_dvsn_cd: impl Into<String>,
-        ord_objt_cblc_dvsn_cd: impl Into<String>,
-        rsvn_ord_seq: impl Into<String>,
-    ) -> Self {
+    #[inline]
+    pub fn modify(rsvn_ord_seq: impl Into<String>) -> Self {
         Self {
             variant: OrderResvRvsecnclVariant::Modify,
             cano: String::new(),
             acnt_prdt_cd: String::new(),
-            pdno: pdno.into(),
-            ord_qty: ord_qty.into(),
-            ord_unpr: ord_unpr.into(),
-            sll_buy_dvsn_cd: sll_buy_dvsn_cd.into(),
-            ord_dvsn_cd: ord_dvsn_cd.into(),
-            ord_objt_cblc_dvsn_cd: ord_objt_cblc_dvsn_cd.into(),
+            pdno: String::new(),
+            ord_qty: String::new(),
+            ord_unpr: String::new(),
+            sll_buy_dvsn_cd: String::new(),
+            ord_dvsn_cd: String::new(),
+            ord_objt_cblc_dvsn_cd: String::new(),
             loan_dt: String::new(),
             rsvn_ord_end_dt: String::new(),
             ctal_tlno: String::new(),
@@ -192,32 +167,43 @@ impl OrderResvRvsecnclRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
     }
 
     /// Sets 종목코드(6자리) (`PDNO`, required, length 12).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn pdno(mut self, value: impl Into<String>) -> Self {
         self.pdno = value.into();
         self
     }
 
     /// Sets 주문수량 (`ORD_QTY`, required, length 10).
-    pub fn ord_qty(mut self, value: impl Into<String>) -> Self {
-        self.ord_qty = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn ord_qty(mut self, value: u64) -> Self {
+        self.ord_qty = p::int(value);
         self
     }
 
     /// Sets 주문단가 (`ORD_UNPR`, required, length 19).
-    pub fn ord_unpr(mut self, value: impl Into<String>) -> Self {
-        self.ord_unpr = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn ord_unpr(mut self, value: v::Decimal) -> Self {
+        self.ord_unpr = p::decimal(value);
         self
     }
 
@@ -226,8 +212,11 @@ impl OrderResvRvsecnclRequest {
     /// Codes:
     /// - `01`: 매도
     /// - `02`: 매수
-    pub fn sll_buy_dvsn_cd(mut self, value: impl Into<String>) -> Self {
-        self.sll_buy_dvsn_cd = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn sll_buy_dvsn_cd(mut self, value: crate::api::codes::SideFilter) -> Self {
+        self.sll_buy_dvsn_cd = p::code(&value);
         self
     }
 
@@ -238,8 +227,11 @@ impl OrderResvRvsecnclRequest {
     /// - `01`: 시장가
     /// - `02`: 조건부지정가
     /// - `05`: 장전 시간외
-    pub fn ord_dvsn_cd(mut self, value: impl Into<String>) -> Self {
-        self.ord_dvsn_cd = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn ord_dvsn_cd(mut self, value: crate::api::codes::OrdDvsnCdOrderResv) -> Self {
+        self.ord_dvsn_cd = p::code(&value);
         self
     }
 
@@ -257,44 +249,63 @@ impl OrderResvRvsecnclRequest {
     /// - `26`: 유통대주상환
     /// - `27`: 유통융자상환
     /// - `28`: 자기대주상환
-    pub fn ord_objt_cblc_dvsn_cd(mut self, value: impl Into<String>) -> Self {
-        self.ord_objt_cblc_dvsn_cd = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn ord_objt_cblc_dvsn_cd(mut self, value: crate::api::codes::OrdObjtCblcDvsnCd) -> Self {
+        self.ord_objt_cblc_dvsn_cd = p::code(&value);
         self
     }
 
     /// Sets 대출일자 (`LOAN_DT`, length 8).
-    pub fn loan_dt(mut self, value: impl Into<String>) -> Self {
-        self.loan_dt = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn loan_dt(mut self, value: v::NaiveDate) -> Self {
+        self.loan_dt = p::date(value);
         self
     }
 
     /// Sets 예약주문종료일자 (`RSVN_ORD_END_DT`, length 8).
-    pub fn rsvn_ord_end_dt(mut self, value: impl Into<String>) -> Self {
-        self.rsvn_ord_end_dt = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn rsvn_ord_end_dt(mut self, value: v::NaiveDate) -> Self {
+        self.rsvn_ord_end_dt = p::date(value);
         self
     }
 
     /// Sets 연락전화번호 (`CTAL_TLNO`, length 20).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctal_tlno(mut self, value: impl Into<String>) -> Self {
         self.ctal_tlno = value.into();
         self
     }
 
     /// Sets 예약주문순번 (`RSVN_ORD_SEQ`, required, length 10).
+    #[inline]
     pub fn rsvn_ord_seq(mut self, value: impl Into<String>) -> Self {
         self.rsvn_ord_seq = value.into();
         self
     }
 
     /// Sets 예약주문조직번호 (`RSVN_ORD_ORGNO`, length 5).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn rsvn_ord_orgno(mut self, value: impl Into<String>) -> Self {
         self.rsvn_ord_orgno = value.into();
         self
     }
 
     /// Sets 예약주문주문일자 (`RSVN_ORD_ORD_DT`, length 8).
-    pub fn rsvn_ord_ord_dt(mut self, value: impl Into<String>) -> Self {
-        self.rsvn_ord_ord_dt = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn rsvn_ord_ord_dt(mut self, value: v::NaiveDate) -> Self {
+        self.rsvn_ord_ord_dt = p::date(value);
         self
     }
 }
@@ -321,6 +332,138 @@ impl std::fmt::Debug for OrderResvRvsecnclRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "CANO",
+        kind: p::FieldKind::Account,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ACNT_PRDT_CD",
+        kind: p::FieldKind::Product,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "PDNO",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ORD_QTY",
+        kind: p::FieldKind::Integer,
+        max_len: 10,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ORD_UNPR",
+        kind: p::FieldKind::Decimal,
+        max_len: 19,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "SLL_BUY_DVSN_CD",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: true,
+        codes: &["01", "02"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ORD_DVSN_CD",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: true,
+        codes: &["00", "01", "02", "05"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ORD_OBJT_CBLC_DVSN_CD",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: true,
+        codes: &[
+            "10", "12", "14", "21", "22", "23", "24", "25", "26", "27", "28",
+        ],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "LOAN_DT",
+        kind: p::FieldKind::Date,
+        max_len: 8,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "RSVN_ORD_END_DT",
+        kind: p::FieldKind::Date,
+        max_len: 8,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CTAL_TLNO",
+        kind: p::FieldKind::Text,
+        max_len: 20,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "RSVN_ORD_SEQ",
+        kind: p::FieldKind::Text,
+        max_len: 10,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "RSVN_ORD_ORGNO",
+        kind: p::FieldKind::Text,
+        max_len: 5,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "RSVN_ORD_ORD_DT",
+        kind: p::FieldKind::Date,
+        max_len: 8,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for OrderResvRvsecnclRequest {
     type Response = OrderResvRvsecnclResponse;
 
@@ -332,6 +475,23 @@ impl Endpoint for OrderResvRvsecnclRequest {
         method: HttpMethod::Post,
         path: "/uapi/domestic-stock/v1/trading/order-resv-rvsecncl",
         paging: None,
+        fields: FIELDS,
+        variants: &[
+            (
+                "cancel",
+                TrIds {
+                    real: Some("CTSC0009U"),
+                    paper: None,
+                },
+            ),
+            (
+                "modify",
+                TrIds {
+                    real: Some("CTSC0013U"),
+                    paper: None,
+                },
+            ),
+        ],
     };
 
     fn tr_ids(&self) -> TrIds {

@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `TTTC0013U`, paper `VTTC0013U`.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -47,6 +48,10 @@ pub struct OrderRvsecnclRequest {
     /// - `24`: 중간가FOK
     ord_dvsn: String,
     /// 정정취소구분코드 (`RVSE_CNCL_DVSN_CD`, required, length 2).
+    ///
+    /// Codes:
+    /// - `01`: 정정
+    /// - `02`: 취소
     rvse_cncl_dvsn_cd: String,
     /// 주문수량 (`ORD_QTY`, required, length 10).
     ord_qty: String,
@@ -57,6 +62,11 @@ pub struct OrderRvsecnclRequest {
     /// 조건가격 (`CNDT_PRIC`, length 19).
     cndt_pric: String,
     /// 거래소ID구분코드 (`EXCG_ID_DVSN_CD`, length 3).
+    ///
+    /// Codes:
+    /// - `KRX`: 한국거래소
+    /// - `NXT`: 대체거래소 (넥스트레이드)
+    /// - `SOR`: SOR (Smart Order Routing)
     excg_id_dvsn_cd: String,
 }
 
@@ -92,56 +102,61 @@ impl OrderRvsecnclRequest {
     /// A new request.
     ///
     /// Required fields, in spec order:
-    /// - `krx_fwdg_ord_orgno` (`KRX_FWDG_ORD_ORGNO`): 한국거래소전송주문조직번호
     /// - `orgn_odno` (`ORGN_ODNO`): 원주문번호
     /// - `ord_dvsn` (`ORD_DVSN`): 주문구분
     /// - `rvse_cncl_dvsn_cd` (`RVSE_CNCL_DVSN_CD`): 정정취소구분코드
     /// - `ord_qty` (`ORD_QTY`): 주문수량
     /// - `ord_unpr` (`ORD_UNPR`): 주문단가
     /// - `qty_all_ord_yn` (`QTY_ALL_ORD_YN`): 잔량전부주문여부
+    #[inline]
     pub fn new(
-        krx_fwdg_ord_orgno: impl Into<String>,
         orgn_odno: impl Into<String>,
-        ord_dvsn: impl Into<String>,
-        rvse_cncl_dvsn_cd: impl Into<String>,
-        ord_qty: impl Into<String>,
-        ord_unpr: impl Into<String>,
-        qty_all_ord_yn: impl Into<String>,
+        ord_dvsn: crate::api::codes::OrderType,
+        rvse_cncl_dvsn_cd: crate::api::codes::ModifyCancel,
+        ord_qty: u64,
+        ord_unpr: v::Decimal,
+        qty_all_ord_yn: bool,
     ) -> Self {
         Self {
             cano: String::new(),
             acnt_prdt_cd: String::new(),
-            krx_fwdg_ord_orgno: krx_fwdg_ord_orgno.into(),
+            krx_fwdg_ord_orgno: String::new(),
             orgn_odno: orgn_odno.into(),
-            ord_dvsn: ord_dvsn.into(),
-            rvse_cncl_dvsn_cd: rvse_cncl_dvsn_cd.into(),
-            ord_qty: ord_qty.into(),
-            ord_unpr: ord_unpr.into(),
-            qty_all_ord_yn: qty_all_ord_yn.into(),
+            ord_dvsn: p::code(&ord_dvsn),
+            rvse_cncl_dvsn_cd: p::code(&rvse_cncl_dvsn_cd),
+            ord_qty: p::int(ord_qty),
+            ord_unpr: p::decimal(ord_unpr),
+            qty_all_ord_yn: p::flag(qty_all_ord_yn),
             cndt_pric: String::new(),
             excg_id_dvsn_cd: String::new(),
         }
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
     }
 
     /// Sets 한국거래소전송주문조직번호 (`KRX_FWDG_ORD_ORGNO`, required, length 5).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn krx_fwdg_ord_orgno(mut self, value: impl Into<String>) -> Self {
         self.krx_fwdg_ord_orgno = value.into();
         self
     }
 
     /// Sets 원주문번호 (`ORGN_ODNO`, required, length 10).
+    #[inline]
     pub fn orgn_odno(mut self, value: impl Into<String>) -> Self {
         self.orgn_odno = value.into();
         self
@@ -168,44 +183,64 @@ impl OrderRvsecnclRequest {
     /// - `22`: 스톱지정가
     /// - `23`: 중간가IOC
     /// - `24`: 중간가FOK
-    pub fn ord_dvsn(mut self, value: impl Into<String>) -> Self {
-        self.ord_dvsn = value.into();
+    #[inline]
+    pub fn ord_dvsn(mut self, value: crate::api::codes::OrderType) -> Self {
+        self.ord_dvsn = p::code(&value);
         self
     }
 
     /// Sets 정정취소구분코드 (`RVSE_CNCL_DVSN_CD`, required, length 2).
-    pub fn rvse_cncl_dvsn_cd(mut self, value: impl Into<String>) -> Self {
-        self.rvse_cncl_dvsn_cd = value.into();
+    ///
+    /// Codes:
+    /// - `01`: 정정
+    /// - `02`: 취소
+    #[inline]
+    pub fn rvse_cncl_dvsn_cd(mut self, value: crate::api::codes::ModifyCancel) -> Self {
+        self.rvse_cncl_dvsn_cd = p::code(&value);
         self
     }
 
     /// Sets 주문수량 (`ORD_QTY`, required, length 10).
-    pub fn ord_qty(mut self, value: impl Into<String>) -> Self {
-        self.ord_qty = value.into();
+    #[inline]
+    pub fn ord_qty(mut self, value: u64) -> Self {
+        self.ord_qty = p::int(value);
         self
     }
 
     /// Sets 주문단가 (`ORD_UNPR`, required, length 19).
-    pub fn ord_unpr(mut self, value: impl Into<String>) -> Self {
-        self.ord_unpr = value.into();
+    #[inline]
+    pub fn ord_unpr(mut self, value: v::Decimal) -> Self {
+        self.ord_unpr = p::decimal(value);
         self
     }
 
     /// Sets 잔량전부주문여부 (`QTY_ALL_ORD_YN`, required, length 1).
-    pub fn qty_all_ord_yn(mut self, value: impl Into<String>) -> Self {
-        self.qty_all_ord_yn = value.into();
+    #[inline]
+    pub fn qty_all_ord_yn(mut self, value: bool) -> Self {
+        self.qty_all_ord_yn = p::flag(value);
         self
     }
 
     /// Sets 조건가격 (`CNDT_PRIC`, length 19).
-    pub fn cndt_pric(mut self, value: impl Into<String>) -> Self {
-        self.cndt_pric = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn cndt_pric(mut self, value: v::Decimal) -> Self {
+        self.cndt_pric = p::decimal(value);
         self
     }
 
     /// Sets 거래소ID구분코드 (`EXCG_ID_DVSN_CD`, length 3).
-    pub fn excg_id_dvsn_cd(mut self, value: impl Into<String>) -> Self {
-        self.excg_id_dvsn_cd = value.into();
+    ///
+    /// Codes:
+    /// - `KRX`: 한국거래소
+    /// - `NXT`: 대체거래소 (넥스트레이드)
+    /// - `SOR`: SOR (Smart Order Routing)
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn excg_id_dvsn_cd(mut self, value: crate::api::codes::ExchangeId) -> Self {
+        self.excg_id_dvsn_cd = p::code(&value);
         self
     }
 }
@@ -228,6 +263,112 @@ impl std::fmt::Debug for OrderRvsecnclRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "CANO",
+        kind: p::FieldKind::Account,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ACNT_PRDT_CD",
+        kind: p::FieldKind::Product,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "KRX_FWDG_ORD_ORGNO",
+        kind: p::FieldKind::Text,
+        max_len: 5,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ORGN_ODNO",
+        kind: p::FieldKind::Text,
+        max_len: 10,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ORD_DVSN",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[
+            "00", "01", "02", "03", "04", "05", "06", "07", "11", "12", "13", "14", "15", "16",
+            "21", "22", "23", "24",
+        ],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "RVSE_CNCL_DVSN_CD",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["01", "02"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ORD_QTY",
+        kind: p::FieldKind::Integer,
+        max_len: 10,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ORD_UNPR",
+        kind: p::FieldKind::Decimal,
+        max_len: 19,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "QTY_ALL_ORD_YN",
+        kind: p::FieldKind::Flag,
+        max_len: 1,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CNDT_PRIC",
+        kind: p::FieldKind::Decimal,
+        max_len: 19,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "EXCG_ID_DVSN_CD",
+        kind: p::FieldKind::Code,
+        max_len: 3,
+        required: false,
+        blank: false,
+        codes: &["KRX", "NXT", "SOR"],
+        retired: &[],
+    },
+];
+
 impl Endpoint for OrderRvsecnclRequest {
     type Response = OrderRvsecnclResponse;
 
@@ -239,6 +380,14 @@ impl Endpoint for OrderRvsecnclRequest {
         method: HttpMethod::Post,
         path: "/uapi/domestic-stock/v1/trading/order-rvsecncl",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("TTTC0013U"),
+                paper: Some("VTTC0013U"),
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `FHKST11860000`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -21,8 +22,25 @@ pub struct OvertimeExpTransFluctRequest {
     /// 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
     fid_input_iscd: String,
     /// 순위 정렬 구분 코드 (`FID_RANK_SORT_CLS_CODE`, required, length 2).
+    ///
+    /// Codes:
+    /// - `0`: 상승률
+    /// - `1`: 상승폭
+    /// - `2`: 보합
+    /// - `3`: 하락률
+    /// - `4`: 하락폭
     fid_rank_sort_cls_code: String,
     /// 분류 구분 코드 (`FID_DIV_CLS_CODE`, required, length 2).
+    ///
+    /// Codes:
+    /// - `0`: 전체
+    /// - `1`: 관리종목
+    /// - `2`: 투자주의
+    /// - `3`: 투자경고
+    /// - `4`: 투자위험예고
+    /// - `5`: 투자위험
+    /// - `6`: 보통주
+    /// - `7`: 우선주
     fid_div_cls_code: String,
     /// 입력 가격1 (`FID_INPUT_PRICE_1`, required, length 12).
     fid_input_price_1: String,
@@ -78,74 +96,103 @@ impl OvertimeExpTransFluctRequest {
     /// - `fid_input_iscd` (`FID_INPUT_ISCD`): 입력 종목코드
     /// - `fid_rank_sort_cls_code` (`FID_RANK_SORT_CLS_CODE`): 순위 정렬 구분 코드
     /// - `fid_div_cls_code` (`FID_DIV_CLS_CODE`): 분류 구분 코드
-    /// - `fid_input_price_1` (`FID_INPUT_PRICE_1`): 입력 가격1
-    /// - `fid_input_price_2` (`FID_INPUT_PRICE_2`): 입력 가격2
-    /// - `fid_input_vol_1` (`FID_INPUT_VOL_1`): 입력 거래량
+    #[inline]
     pub fn new(
         fid_cond_mrkt_div_code: impl Into<String>,
         fid_cond_scr_div_code: impl Into<String>,
         fid_input_iscd: impl Into<String>,
-        fid_rank_sort_cls_code: impl Into<String>,
-        fid_div_cls_code: impl Into<String>,
-        fid_input_price_1: impl Into<String>,
-        fid_input_price_2: impl Into<String>,
-        fid_input_vol_1: impl Into<String>,
+        fid_rank_sort_cls_code: crate::api::codes::FidRankSortClsCodeOvertimeExpTransFluct,
+        fid_div_cls_code: crate::api::codes::FidTrgtExlsClsCode,
     ) -> Self {
         Self {
             fid_cond_mrkt_div_code: fid_cond_mrkt_div_code.into(),
             fid_cond_scr_div_code: fid_cond_scr_div_code.into(),
             fid_input_iscd: fid_input_iscd.into(),
-            fid_rank_sort_cls_code: fid_rank_sort_cls_code.into(),
-            fid_div_cls_code: fid_div_cls_code.into(),
-            fid_input_price_1: fid_input_price_1.into(),
-            fid_input_price_2: fid_input_price_2.into(),
-            fid_input_vol_1: fid_input_vol_1.into(),
+            fid_rank_sort_cls_code: p::code(&fid_rank_sort_cls_code),
+            fid_div_cls_code: p::code(&fid_div_cls_code),
+            fid_input_price_1: String::new(),
+            fid_input_price_2: String::new(),
+            fid_input_vol_1: String::new(),
         }
     }
 
     /// Sets 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
         self
     }
 
     /// Sets 조건 화면 분류 코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
+    #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
         self
     }
 
     /// Sets 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self
     }
 
     /// Sets 순위 정렬 구분 코드 (`FID_RANK_SORT_CLS_CODE`, required, length 2).
-    pub fn fid_rank_sort_cls_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_rank_sort_cls_code = value.into();
+    ///
+    /// Codes:
+    /// - `0`: 상승률
+    /// - `1`: 상승폭
+    /// - `2`: 보합
+    /// - `3`: 하락률
+    /// - `4`: 하락폭
+    #[inline]
+    pub fn fid_rank_sort_cls_code(
+        mut self,
+        value: crate::api::codes::FidRankSortClsCodeOvertimeExpTransFluct,
+    ) -> Self {
+        self.fid_rank_sort_cls_code = p::code(&value);
         self
     }
 
     /// Sets 분류 구분 코드 (`FID_DIV_CLS_CODE`, required, length 2).
-    pub fn fid_div_cls_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_div_cls_code = value.into();
+    ///
+    /// Codes:
+    /// - `0`: 전체
+    /// - `1`: 관리종목
+    /// - `2`: 투자주의
+    /// - `3`: 투자경고
+    /// - `4`: 투자위험예고
+    /// - `5`: 투자위험
+    /// - `6`: 보통주
+    /// - `7`: 우선주
+    #[inline]
+    pub fn fid_div_cls_code(mut self, value: crate::api::codes::FidTrgtExlsClsCode) -> Self {
+        self.fid_div_cls_code = p::code(&value);
         self
     }
 
     /// Sets 입력 가격1 (`FID_INPUT_PRICE_1`, required, length 12).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_price_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_price_1 = value.into();
         self
     }
 
     /// Sets 입력 가격2 (`FID_INPUT_PRICE_2`, required, length 12).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_price_2(mut self, value: impl Into<String>) -> Self {
         self.fid_input_price_2 = value.into();
         self
     }
 
     /// Sets 입력 거래량 (`FID_INPUT_VOL_1`, required, length 18).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_vol_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_vol_1 = value.into();
         self
@@ -167,6 +214,82 @@ impl std::fmt::Debug for OvertimeExpTransFluctRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "FID_COND_MRKT_DIV_CODE",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_COND_SCR_DIV_CODE",
+        kind: p::FieldKind::Text,
+        max_len: 5,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_ISCD",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_RANK_SORT_CLS_CODE",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["0", "1", "2", "3", "4"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_DIV_CLS_CODE",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["0", "1", "2", "3", "4", "5", "6", "7"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_PRICE_1",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_PRICE_2",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_VOL_1",
+        kind: p::FieldKind::Text,
+        max_len: 18,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for OvertimeExpTransFluctRequest {
     type Response = OvertimeExpTransFluctResponse;
 
@@ -178,6 +301,14 @@ impl Endpoint for OvertimeExpTransFluctRequest {
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/ranking/overtime-exp-trans-fluct",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("FHKST11860000"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

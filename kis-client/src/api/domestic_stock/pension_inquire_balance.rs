@@ -6,6 +6,7 @@
 //!
 //! - TR ID: real `TTTC2208R`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -24,6 +25,9 @@ pub struct PensionInquireBalanceRequest {
     /// 적립금구분코드 (`ACCA_DVSN_CD`, required, length 2).
     acca_dvsn_cd: String,
     /// 조회구분 (`INQR_DVSN`, required, length 2).
+    ///
+    /// Codes:
+    /// - `00`: 전체
     inqr_dvsn: String,
     /// 연속조회검색조건100 (`CTX_AREA_FK100`, required, length 100).
     ctx_area_fk100: String,
@@ -53,56 +57,64 @@ impl PensionInquireBalanceRequest {
     ///
     /// Required fields, in spec order:
     /// - `acca_dvsn_cd` (`ACCA_DVSN_CD`): 적립금구분코드
-    /// - `inqr_dvsn` (`INQR_DVSN`): 조회구분
-    /// - `ctx_area_fk100` (`CTX_AREA_FK100`): 연속조회검색조건100
-    /// - `ctx_area_nk100` (`CTX_AREA_NK100`): 연속조회키100
-    pub fn new(
-        acca_dvsn_cd: impl Into<String>,
-        inqr_dvsn: impl Into<String>,
-        ctx_area_fk100: impl Into<String>,
-        ctx_area_nk100: impl Into<String>,
-    ) -> Self {
+    #[inline]
+    pub fn new(acca_dvsn_cd: impl Into<String>) -> Self {
         Self {
             cano: String::new(),
             acnt_prdt_cd: String::new(),
             acca_dvsn_cd: acca_dvsn_cd.into(),
-            inqr_dvsn: inqr_dvsn.into(),
-            ctx_area_fk100: ctx_area_fk100.into(),
-            ctx_area_nk100: ctx_area_nk100.into(),
+            inqr_dvsn: "00".to_owned(),
+            ctx_area_fk100: String::new(),
+            ctx_area_nk100: String::new(),
         }
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
     }
 
     /// Sets 적립금구분코드 (`ACCA_DVSN_CD`, required, length 2).
+    #[inline]
     pub fn acca_dvsn_cd(mut self, value: impl Into<String>) -> Self {
         self.acca_dvsn_cd = value.into();
         self
     }
 
     /// Sets 조회구분 (`INQR_DVSN`, required, length 2).
-    pub fn inqr_dvsn(mut self, value: impl Into<String>) -> Self {
-        self.inqr_dvsn = value.into();
+    ///
+    /// Codes:
+    /// - `00`: 전체
+    ///
+    /// Default: `00`.
+    #[inline]
+    pub fn inqr_dvsn(mut self, value: crate::api::codes::CblcDvsn) -> Self {
+        self.inqr_dvsn = p::code(&value);
         self
     }
 
     /// Sets 연속조회검색조건100 (`CTX_AREA_FK100`, required, length 100).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_fk100(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_fk100 = value.into();
         self
     }
 
     /// Sets 연속조회키100 (`CTX_AREA_NK100`, required, length 100).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_nk100(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_nk100 = value.into();
         self
@@ -122,6 +134,64 @@ impl std::fmt::Debug for PensionInquireBalanceRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "CANO",
+        kind: p::FieldKind::Account,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ACNT_PRDT_CD",
+        kind: p::FieldKind::Product,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ACCA_DVSN_CD",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "INQR_DVSN",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["00"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CTX_AREA_FK100",
+        kind: p::FieldKind::Text,
+        max_len: 100,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CTX_AREA_NK100",
+        kind: p::FieldKind::Text,
+        max_len: 100,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for PensionInquireBalanceRequest {
     type Response = PensionInquireBalanceResponse;
 
@@ -136,6 +206,14 @@ impl Endpoint for PensionInquireBalanceRequest {
             request: &["CTX_AREA_FK100", "CTX_AREA_NK100"],
             response: &["ctx_area_fk100", "ctx_area_nk100"],
         }),
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("TTTC2208R"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

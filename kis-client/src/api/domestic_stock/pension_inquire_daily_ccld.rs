@@ -7,6 +7,7 @@
 //! - TR ID for `krx` (기존 KRX만 가능): real `TTTC2201R`, paper not available.
 //! - TR ID for `krx_nxt_sor` (KRX,NXT/SOR): real `TTTC2210R`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -34,6 +35,11 @@ pub struct PensionInquireDailyCcldRequest {
     /// - `02`: 매수
     sll_buy_dvsn_cd: String,
     /// 체결미체결구분 (`CCLD_NCCS_DVSN`, required, length 2).
+    ///
+    /// Codes:
+    /// - `%%`: 전체
+    /// - `01`: 체결
+    /// - `02`: 미체결
     ccld_nccs_dvsn: String,
     /// 조회구분3 (`INQR_DVSN_3`, required, length 2).
     inqr_dvsn_3: String,
@@ -79,26 +85,23 @@ impl PensionInquireDailyCcldRequest {
     /// - `sll_buy_dvsn_cd` (`SLL_BUY_DVSN_CD`): 매도매수구분코드
     /// - `ccld_nccs_dvsn` (`CCLD_NCCS_DVSN`): 체결미체결구분
     /// - `inqr_dvsn_3` (`INQR_DVSN_3`): 조회구분3
-    /// - `ctx_area_fk100` (`CTX_AREA_FK100`): 연속조회검색조건100
-    /// - `ctx_area_nk100` (`CTX_AREA_NK100`): 연속조회키100
+    #[inline]
     pub fn krx(
         user_dvsn_cd: impl Into<String>,
-        sll_buy_dvsn_cd: impl Into<String>,
-        ccld_nccs_dvsn: impl Into<String>,
+        sll_buy_dvsn_cd: crate::api::codes::SideFilter,
+        ccld_nccs_dvsn: crate::api::codes::CcldNccsDvsn,
         inqr_dvsn_3: impl Into<String>,
-        ctx_area_fk100: impl Into<String>,
-        ctx_area_nk100: impl Into<String>,
     ) -> Self {
         Self {
             variant: PensionInquireDailyCcldVariant::Krx,
             cano: String::new(),
             acnt_prdt_cd: String::new(),
             user_dvsn_cd: user_dvsn_cd.into(),
-            sll_buy_dvsn_cd: sll_buy_dvsn_cd.into(),
-            ccld_nccs_dvsn: ccld_nccs_dvsn.into(),
+            sll_buy_dvsn_cd: p::code(&sll_buy_dvsn_cd),
+            ccld_nccs_dvsn: p::code(&ccld_nccs_dvsn),
             inqr_dvsn_3: inqr_dvsn_3.into(),
-            ctx_area_fk100: ctx_area_fk100.into(),
-            ctx_area_nk100: ctx_area_nk100.into(),
+            ctx_area_fk100: String::new(),
+            ctx_area_nk100: String::new(),
         }
     }
 
@@ -109,26 +112,23 @@ impl PensionInquireDailyCcldRequest {
     /// - `sll_buy_dvsn_cd` (`SLL_BUY_DVSN_CD`): 매도매수구분코드
     /// - `ccld_nccs_dvsn` (`CCLD_NCCS_DVSN`): 체결미체결구분
     /// - `inqr_dvsn_3` (`INQR_DVSN_3`): 조회구분3
-    /// - `ctx_area_fk100` (`CTX_AREA_FK100`): 연속조회검색조건100
-    /// - `ctx_area_nk100` (`CTX_AREA_NK100`): 연속조회키100
+    #[inline]
     pub fn krx_nxt_sor(
         user_dvsn_cd: impl Into<String>,
-        sll_buy_dvsn_cd: impl Into<String>,
-        ccld_nccs_dvsn: impl Into<String>,
+        sll_buy_dvsn_cd: crate::api::codes::SideFilter,
+        ccld_nccs_dvsn: crate::api::codes::CcldNccsDvsn,
         inqr_dvsn_3: impl Into<String>,
-        ctx_area_fk100: impl Into<String>,
-        ctx_area_nk100: impl Into<String>,
     ) -> Self {
         Self {
             variant: PensionInquireDailyCcldVariant::KrxNxtSor,
             cano: String::new(),
             acnt_prdt_cd: String::new(),
             user_dvsn_cd: user_dvsn_cd.into(),
-            sll_buy_dvsn_cd: sll_buy_dvsn_cd.into(),
-            ccld_nccs_dvsn: ccld_nccs_dvsn.into(),
+            sll_buy_dvsn_cd: p::code(&sll_buy_dvsn_cd),
+            ccld_nccs_dvsn: p::code(&ccld_nccs_dvsn),
             inqr_dvsn_3: inqr_dvsn_3.into(),
-            ctx_area_fk100: ctx_area_fk100.into(),
-            ctx_area_nk100: ctx_area_nk100.into(),
+            ctx_area_fk100: String::new(),
+            ctx_area_nk100: String::new(),
         }
     }
 
@@ -138,18 +138,21 @@ impl PensionInquireDailyCcldRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
     }
 
     /// Sets 사용자구분코드 (`USER_DVSN_CD`, required, length 2).
+    #[inline]
     pub fn user_dvsn_cd(mut self, value: impl Into<String>) -> Self {
         self.user_dvsn_cd = value.into();
         self
@@ -161,30 +164,44 @@ impl PensionInquireDailyCcldRequest {
     /// - `00`: 전체
     /// - `01`: 매도
     /// - `02`: 매수
-    pub fn sll_buy_dvsn_cd(mut self, value: impl Into<String>) -> Self {
-        self.sll_buy_dvsn_cd = value.into();
+    #[inline]
+    pub fn sll_buy_dvsn_cd(mut self, value: crate::api::codes::SideFilter) -> Self {
+        self.sll_buy_dvsn_cd = p::code(&value);
         self
     }
 
     /// Sets 체결미체결구분 (`CCLD_NCCS_DVSN`, required, length 2).
-    pub fn ccld_nccs_dvsn(mut self, value: impl Into<String>) -> Self {
-        self.ccld_nccs_dvsn = value.into();
+    ///
+    /// Codes:
+    /// - `%%`: 전체
+    /// - `01`: 체결
+    /// - `02`: 미체결
+    #[inline]
+    pub fn ccld_nccs_dvsn(mut self, value: crate::api::codes::CcldNccsDvsn) -> Self {
+        self.ccld_nccs_dvsn = p::code(&value);
         self
     }
 
     /// Sets 조회구분3 (`INQR_DVSN_3`, required, length 2).
+    #[inline]
     pub fn inqr_dvsn_3(mut self, value: impl Into<String>) -> Self {
         self.inqr_dvsn_3 = value.into();
         self
     }
 
     /// Sets 연속조회검색조건100 (`CTX_AREA_FK100`, required, length 100).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_fk100(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_fk100 = value.into();
         self
     }
 
     /// Sets 연속조회키100 (`CTX_AREA_NK100`, required, length 100).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_nk100(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_nk100 = value.into();
         self
@@ -207,6 +224,82 @@ impl std::fmt::Debug for PensionInquireDailyCcldRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "CANO",
+        kind: p::FieldKind::Account,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ACNT_PRDT_CD",
+        kind: p::FieldKind::Product,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "USER_DVSN_CD",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "SLL_BUY_DVSN_CD",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["00", "01", "02"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CCLD_NCCS_DVSN",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["%%", "01", "02"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "INQR_DVSN_3",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CTX_AREA_FK100",
+        kind: p::FieldKind::Text,
+        max_len: 100,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CTX_AREA_NK100",
+        kind: p::FieldKind::Text,
+        max_len: 100,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for PensionInquireDailyCcldRequest {
     type Response = PensionInquireDailyCcldResponse;
 
@@ -221,6 +314,23 @@ impl Endpoint for PensionInquireDailyCcldRequest {
             request: &["CTX_AREA_FK100", "CTX_AREA_NK100"],
             response: &["ctx_area_fk100", "ctx_area_nk100"],
         }),
+        fields: FIELDS,
+        variants: &[
+            (
+                "krx",
+                TrIds {
+                    real: Some("TTTC2201R"),
+                    paper: None,
+                },
+            ),
+            (
+                "krx_nxt_sor",
+                TrIds {
+                    real: Some("TTTC2210R"),
+                    paper: None,
+                },
+            ),
+        ],
     };
 
     fn tr_ids(&self) -> TrIds {

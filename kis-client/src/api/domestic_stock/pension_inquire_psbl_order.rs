@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `TTTC0503R`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -66,51 +67,57 @@ impl PensionInquirePsblOrderRequest {
     /// - `cma_evlu_amt_icld_yn` (`CMA_EVLU_AMT_ICLD_YN`): CMA평가금액포함여부
     /// - `ord_dvsn` (`ORD_DVSN`): 주문구분
     /// - `ord_unpr` (`ORD_UNPR`): 주문단가
+    #[inline]
     pub fn new(
         pdno: impl Into<String>,
         acca_dvsn_cd: impl Into<String>,
-        cma_evlu_amt_icld_yn: impl Into<String>,
-        ord_dvsn: impl Into<String>,
-        ord_unpr: impl Into<String>,
+        cma_evlu_amt_icld_yn: bool,
+        ord_dvsn: crate::api::codes::OrderType,
+        ord_unpr: v::Decimal,
     ) -> Self {
         Self {
             cano: String::new(),
             acnt_prdt_cd: String::new(),
             pdno: pdno.into(),
             acca_dvsn_cd: acca_dvsn_cd.into(),
-            cma_evlu_amt_icld_yn: cma_evlu_amt_icld_yn.into(),
-            ord_dvsn: ord_dvsn.into(),
-            ord_unpr: ord_unpr.into(),
+            cma_evlu_amt_icld_yn: p::flag(cma_evlu_amt_icld_yn),
+            ord_dvsn: p::code(&ord_dvsn),
+            ord_unpr: p::decimal(ord_unpr),
         }
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
     }
 
     /// Sets 상품번호 (`PDNO`, required, length 12).
+    #[inline]
     pub fn pdno(mut self, value: impl Into<String>) -> Self {
         self.pdno = value.into();
         self
     }
 
     /// Sets 적립금구분코드 (`ACCA_DVSN_CD`, required, length 2).
+    #[inline]
     pub fn acca_dvsn_cd(mut self, value: impl Into<String>) -> Self {
         self.acca_dvsn_cd = value.into();
         self
     }
 
     /// Sets CMA평가금액포함여부 (`CMA_EVLU_AMT_ICLD_YN`, required, length 1).
-    pub fn cma_evlu_amt_icld_yn(mut self, value: impl Into<String>) -> Self {
-        self.cma_evlu_amt_icld_yn = value.into();
+    #[inline]
+    pub fn cma_evlu_amt_icld_yn(mut self, value: bool) -> Self {
+        self.cma_evlu_amt_icld_yn = p::flag(value);
         self
     }
 
@@ -119,14 +126,16 @@ impl PensionInquirePsblOrderRequest {
     /// Codes:
     /// - `00`: 지정가
     /// - `01`: 시장가
-    pub fn ord_dvsn(mut self, value: impl Into<String>) -> Self {
-        self.ord_dvsn = value.into();
+    #[inline]
+    pub fn ord_dvsn(mut self, value: crate::api::codes::OrderType) -> Self {
+        self.ord_dvsn = p::code(&value);
         self
     }
 
     /// Sets 주문단가 (`ORD_UNPR`, required, length 19).
-    pub fn ord_unpr(mut self, value: impl Into<String>) -> Self {
-        self.ord_unpr = value.into();
+    #[inline]
+    pub fn ord_unpr(mut self, value: v::Decimal) -> Self {
+        self.ord_unpr = p::decimal(value);
         self
     }
 }
@@ -145,6 +154,73 @@ impl std::fmt::Debug for PensionInquirePsblOrderRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "CANO",
+        kind: p::FieldKind::Account,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ACNT_PRDT_CD",
+        kind: p::FieldKind::Product,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "PDNO",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ACCA_DVSN_CD",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CMA_EVLU_AMT_ICLD_YN",
+        kind: p::FieldKind::Flag,
+        max_len: 1,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ORD_DVSN",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["00", "01"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ORD_UNPR",
+        kind: p::FieldKind::Decimal,
+        max_len: 19,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for PensionInquirePsblOrderRequest {
     type Response = PensionInquirePsblOrderResponse;
 
@@ -156,6 +232,14 @@ impl Endpoint for PensionInquirePsblOrderRequest {
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/trading/pension/inquire-psbl-order",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("TTTC0503R"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

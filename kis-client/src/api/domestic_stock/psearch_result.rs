@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `HHKST03900400`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -39,6 +40,7 @@ impl PsearchResultRequest {
     /// Required fields, in spec order:
     /// - `user_id` (`user_id`): 사용자 HTS ID
     /// - `seq` (`seq`): 사용자조건 키값
+    #[inline]
     pub fn new(user_id: impl Into<String>, seq: impl Into<String>) -> Self {
         Self {
             user_id: user_id.into(),
@@ -47,12 +49,14 @@ impl PsearchResultRequest {
     }
 
     /// Sets 사용자 HTS ID (`user_id`, required, length 40).
+    #[inline]
     pub fn user_id(mut self, value: impl Into<String>) -> Self {
         self.user_id = value.into();
         self
     }
 
     /// Sets 사용자조건 키값 (`seq`, required, length 10).
+    #[inline]
     pub fn seq(mut self, value: impl Into<String>) -> Self {
         self.seq = value.into();
         self
@@ -68,6 +72,28 @@ impl std::fmt::Debug for PsearchResultRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "user_id",
+        kind: p::FieldKind::Text,
+        max_len: 40,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "seq",
+        kind: p::FieldKind::Text,
+        max_len: 10,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for PsearchResultRequest {
     type Response = PsearchResultResponse;
 
@@ -79,6 +105,14 @@ impl Endpoint for PsearchResultRequest {
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/quotations/psearch-result",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("HHKST03900400"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

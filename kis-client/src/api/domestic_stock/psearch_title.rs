@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `HHKST03900300`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -30,6 +31,7 @@ impl PsearchTitleRequest {
     ///
     /// Required fields, in spec order:
     /// - `user_id` (`user_id`): 사용자 HTS ID
+    #[inline]
     pub fn new(user_id: impl Into<String>) -> Self {
         Self {
             user_id: user_id.into(),
@@ -37,6 +39,7 @@ impl PsearchTitleRequest {
     }
 
     /// Sets 사용자 HTS ID (`user_id`, required, length 40).
+    #[inline]
     pub fn user_id(mut self, value: impl Into<String>) -> Self {
         self.user_id = value.into();
         self
@@ -51,6 +54,17 @@ impl std::fmt::Debug for PsearchTitleRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[p::FieldMeta {
+    wire: "user_id",
+    kind: p::FieldKind::Text,
+    max_len: 40,
+    required: true,
+    blank: false,
+    codes: &[],
+    retired: &[],
+}];
+
 impl Endpoint for PsearchTitleRequest {
     type Response = PsearchTitleResponse;
 
@@ -62,6 +76,14 @@ impl Endpoint for PsearchTitleRequest {
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/quotations/psearch-title",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("HHKST03900300"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `FHPST01720000`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -17,6 +18,10 @@ pub struct QuoteBalanceRequest {
     /// 거래량 수 (`fid_vol_cnt`, required, length 12).
     fid_vol_cnt: String,
     /// 조건 시장 분류 코드 (`fid_cond_mrkt_div_code`, required, length 2).
+    ///
+    /// Codes:
+    /// - `J`: KRX
+    /// - `NX`: NXT
     fid_cond_mrkt_div_code: String,
     /// 조건 화면 분류 코드 (`fid_cond_scr_div_code`, required, length 5).
     fid_cond_scr_div_code: String,
@@ -31,10 +36,19 @@ pub struct QuoteBalanceRequest {
     /// - `3`: 매도비율순
     fid_rank_sort_cls_code: String,
     /// 분류 구분 코드 (`fid_div_cls_code`, required, length 2).
+    ///
+    /// Codes:
+    /// - `0`: 전체
     fid_div_cls_code: String,
     /// 대상 구분 코드 (`fid_trgt_cls_code`, required, length 32).
+    ///
+    /// Codes:
+    /// - `0`: 전체
     fid_trgt_cls_code: String,
     /// 대상 제외 구분 코드 (`fid_trgt_exls_cls_code`, required, length 32).
+    ///
+    /// Codes:
+    /// - `0`: 전체
     fid_trgt_exls_cls_code: String,
     /// 입력 가격1 (`fid_input_price_1`, required, length 12).
     fid_input_price_1: String,
@@ -91,61 +105,63 @@ impl QuoteBalanceRequest {
     /// A new request.
     ///
     /// Required fields, in spec order:
-    /// - `fid_vol_cnt` (`fid_vol_cnt`): 거래량 수
     /// - `fid_cond_mrkt_div_code` (`fid_cond_mrkt_div_code`): 조건 시장 분류 코드
     /// - `fid_cond_scr_div_code` (`fid_cond_scr_div_code`): 조건 화면 분류 코드
     /// - `fid_input_iscd` (`fid_input_iscd`): 입력 종목코드
     /// - `fid_rank_sort_cls_code` (`fid_rank_sort_cls_code`): 순위 정렬 구분 코드
-    /// - `fid_div_cls_code` (`fid_div_cls_code`): 분류 구분 코드
-    /// - `fid_trgt_cls_code` (`fid_trgt_cls_code`): 대상 구분 코드
-    /// - `fid_trgt_exls_cls_code` (`fid_trgt_exls_cls_code`): 대상 제외 구분 코드
-    /// - `fid_input_price_1` (`fid_input_price_1`): 입력 가격1
-    /// - `fid_input_price_2` (`fid_input_price_2`): 입력 가격2
+    #[inline]
     pub fn new(
-        fid_vol_cnt: impl Into<String>,
-        fid_cond_mrkt_div_code: impl Into<String>,
+        fid_cond_mrkt_div_code: crate::api::codes::FidCondMrktDivCodeBulkTransNum,
         fid_cond_scr_div_code: impl Into<String>,
         fid_input_iscd: impl Into<String>,
-        fid_rank_sort_cls_code: impl Into<String>,
-        fid_div_cls_code: impl Into<String>,
-        fid_trgt_cls_code: impl Into<String>,
-        fid_trgt_exls_cls_code: impl Into<String>,
-        fid_input_price_1: impl Into<String>,
-        fid_input_price_2: impl Into<String>,
+        fid_rank_sort_cls_code: crate::api::codes::FidRankSortClsCodeQuoteBalance,
     ) -> Self {
         Self {
-            fid_vol_cnt: fid_vol_cnt.into(),
-            fid_cond_mrkt_div_code: fid_cond_mrkt_div_code.into(),
+            fid_vol_cnt: String::new(),
+            fid_cond_mrkt_div_code: p::code(&fid_cond_mrkt_div_code),
             fid_cond_scr_div_code: fid_cond_scr_div_code.into(),
             fid_input_iscd: fid_input_iscd.into(),
-            fid_rank_sort_cls_code: fid_rank_sort_cls_code.into(),
-            fid_div_cls_code: fid_div_cls_code.into(),
-            fid_trgt_cls_code: fid_trgt_cls_code.into(),
-            fid_trgt_exls_cls_code: fid_trgt_exls_cls_code.into(),
-            fid_input_price_1: fid_input_price_1.into(),
-            fid_input_price_2: fid_input_price_2.into(),
+            fid_rank_sort_cls_code: p::code(&fid_rank_sort_cls_code),
+            fid_div_cls_code: "0".to_owned(),
+            fid_trgt_cls_code: "0".to_owned(),
+            fid_trgt_exls_cls_code: "0".to_owned(),
+            fid_input_price_1: String::new(),
+            fid_input_price_2: String::new(),
         }
     }
 
     /// Sets 거래량 수 (`fid_vol_cnt`, required, length 12).
-    pub fn fid_vol_cnt(mut self, value: impl Into<String>) -> Self {
-        self.fid_vol_cnt = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn fid_vol_cnt(mut self, value: u64) -> Self {
+        self.fid_vol_cnt = p::int(value);
         self
     }
 
     /// Sets 조건 시장 분류 코드 (`fid_cond_mrkt_div_code`, required, length 2).
-    pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_cond_mrkt_div_code = value.into();
+    ///
+    /// Codes:
+    /// - `J`: KRX
+    /// - `NX`: NXT
+    #[inline]
+    pub fn fid_cond_mrkt_div_code(
+        mut self,
+        value: crate::api::codes::FidCondMrktDivCodeBulkTransNum,
+    ) -> Self {
+        self.fid_cond_mrkt_div_code = p::code(&value);
         self
     }
 
     /// Sets 조건 화면 분류 코드 (`fid_cond_scr_div_code`, required, length 5).
+    #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
         self
     }
 
     /// Sets 입력 종목코드 (`fid_input_iscd`, required, length 12).
+    #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self
@@ -158,36 +174,64 @@ impl QuoteBalanceRequest {
     /// - `1`: 순매도잔량순
     /// - `2`: 매수비율순
     /// - `3`: 매도비율순
-    pub fn fid_rank_sort_cls_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_rank_sort_cls_code = value.into();
+    #[inline]
+    pub fn fid_rank_sort_cls_code(
+        mut self,
+        value: crate::api::codes::FidRankSortClsCodeQuoteBalance,
+    ) -> Self {
+        self.fid_rank_sort_cls_code = p::code(&value);
         self
     }
 
     /// Sets 분류 구분 코드 (`fid_div_cls_code`, required, length 2).
-    pub fn fid_div_cls_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_div_cls_code = value.into();
+    ///
+    /// Codes:
+    /// - `0`: 전체
+    ///
+    /// Default: `0`.
+    #[inline]
+    pub fn fid_div_cls_code(mut self, value: crate::api::codes::FidDivClsCode) -> Self {
+        self.fid_div_cls_code = p::code(&value);
         self
     }
 
     /// Sets 대상 구분 코드 (`fid_trgt_cls_code`, required, length 32).
-    pub fn fid_trgt_cls_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_trgt_cls_code = value.into();
+    ///
+    /// Codes:
+    /// - `0`: 전체
+    ///
+    /// Default: `0`.
+    #[inline]
+    pub fn fid_trgt_cls_code(mut self, value: crate::api::codes::FidDivClsCode) -> Self {
+        self.fid_trgt_cls_code = p::code(&value);
         self
     }
 
     /// Sets 대상 제외 구분 코드 (`fid_trgt_exls_cls_code`, required, length 32).
-    pub fn fid_trgt_exls_cls_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_trgt_exls_cls_code = value.into();
+    ///
+    /// Codes:
+    /// - `0`: 전체
+    ///
+    /// Default: `0`.
+    #[inline]
+    pub fn fid_trgt_exls_cls_code(mut self, value: crate::api::codes::FidDivClsCode) -> Self {
+        self.fid_trgt_exls_cls_code = p::code(&value);
         self
     }
 
     /// Sets 입력 가격1 (`fid_input_price_1`, required, length 12).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_price_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_price_1 = value.into();
         self
     }
 
     /// Sets 입력 가격2 (`fid_input_price_2`, required, length 12).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_price_2(mut self, value: impl Into<String>) -> Self {
         self.fid_input_price_2 = value.into();
         self
@@ -211,6 +255,100 @@ impl std::fmt::Debug for QuoteBalanceRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "fid_vol_cnt",
+        kind: p::FieldKind::Integer,
+        max_len: 12,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "fid_cond_mrkt_div_code",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["J", "NX"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "fid_cond_scr_div_code",
+        kind: p::FieldKind::Text,
+        max_len: 5,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "fid_input_iscd",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "fid_rank_sort_cls_code",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["0", "1", "2", "3"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "fid_div_cls_code",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["0"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "fid_trgt_cls_code",
+        kind: p::FieldKind::Code,
+        max_len: 32,
+        required: true,
+        blank: false,
+        codes: &["0"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "fid_trgt_exls_cls_code",
+        kind: p::FieldKind::Code,
+        max_len: 32,
+        required: true,
+        blank: false,
+        codes: &["0"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "fid_input_price_1",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "fid_input_price_2",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for QuoteBalanceRequest {
     type Response = QuoteBalanceResponse;
 
@@ -222,6 +360,14 @@ impl Endpoint for QuoteBalanceRequest {
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/ranking/quote-balance",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("FHPST01720000"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `HHKDB669105C0`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -51,48 +52,53 @@ impl RevSplitRequest {
     /// A new request.
     ///
     /// Required fields, in spec order:
-    /// - `sht_cd` (`SHT_CD`): 종목코드
-    /// - `cts` (`CTS`): CTS
     /// - `f_dt` (`F_DT`): 조회일자From
     /// - `t_dt` (`T_DT`): 조회일자To
     /// - `market_gb` (`MARKET_GB`): 시장구분
+    #[inline]
     pub fn new(
-        sht_cd: impl Into<String>,
-        cts: impl Into<String>,
-        f_dt: impl Into<String>,
-        t_dt: impl Into<String>,
-        market_gb: impl Into<String>,
+        f_dt: v::NaiveDate,
+        t_dt: v::NaiveDate,
+        market_gb: crate::api::codes::MarketGb,
     ) -> Self {
         Self {
-            sht_cd: sht_cd.into(),
-            cts: cts.into(),
-            f_dt: f_dt.into(),
-            t_dt: t_dt.into(),
-            market_gb: market_gb.into(),
+            sht_cd: String::new(),
+            cts: String::new(),
+            f_dt: p::date(f_dt),
+            t_dt: p::date(t_dt),
+            market_gb: p::code(&market_gb),
         }
     }
 
     /// Sets 종목코드 (`SHT_CD`, required, length 9).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn sht_cd(mut self, value: impl Into<String>) -> Self {
         self.sht_cd = value.into();
         self
     }
 
     /// Sets CTS (`CTS`, required, length 17).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn cts(mut self, value: impl Into<String>) -> Self {
         self.cts = value.into();
         self
     }
 
     /// Sets 조회일자From (`F_DT`, required, length 8).
-    pub fn f_dt(mut self, value: impl Into<String>) -> Self {
-        self.f_dt = value.into();
+    #[inline]
+    pub fn f_dt(mut self, value: v::NaiveDate) -> Self {
+        self.f_dt = p::date(value);
         self
     }
 
     /// Sets 조회일자To (`T_DT`, required, length 8).
-    pub fn t_dt(mut self, value: impl Into<String>) -> Self {
-        self.t_dt = value.into();
+    #[inline]
+    pub fn t_dt(mut self, value: v::NaiveDate) -> Self {
+        self.t_dt = p::date(value);
         self
     }
 
@@ -102,8 +108,9 @@ impl RevSplitRequest {
     /// - `0`: 전체
     /// - `1`: 코스피
     /// - `2`: 코스닥
-    pub fn market_gb(mut self, value: impl Into<String>) -> Self {
-        self.market_gb = value.into();
+    #[inline]
+    pub fn market_gb(mut self, value: crate::api::codes::MarketGb) -> Self {
+        self.market_gb = p::code(&value);
         self
     }
 }
@@ -120,6 +127,55 @@ impl std::fmt::Debug for RevSplitRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "SHT_CD",
+        kind: p::FieldKind::Text,
+        max_len: 9,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CTS",
+        kind: p::FieldKind::Text,
+        max_len: 17,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "F_DT",
+        kind: p::FieldKind::Date,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "T_DT",
+        kind: p::FieldKind::Date,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "MARKET_GB",
+        kind: p::FieldKind::Code,
+        max_len: 1,
+        required: true,
+        blank: false,
+        codes: &["0", "1", "2"],
+        retired: &[],
+    },
+];
+
 impl Endpoint for RevSplitRequest {
     type Response = RevSplitResponse;
 
@@ -131,6 +187,14 @@ impl Endpoint for RevSplitRequest {
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/ksdinfo/rev-split",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("HHKDB669105C0"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `CTPF1604R`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -17,6 +18,22 @@ pub struct SearchInfoRequest {
     /// 상품번호 (`PDNO`, required, length 12).
     pdno: String,
     /// 상품유형코드 (`PRDT_TYPE_CD`, required, length 3).
+    ///
+    /// Codes:
+    /// - `300`: 주식
+    /// - `301`: 선물옵션
+    /// - `302`: 채권
+    /// - `512`: 미국 나스닥
+    /// - `513`: 미국 뉴욕
+    /// - `529`: 미국 아멕스
+    /// - `515`: 일본
+    /// - `501`: 홍콩
+    /// - `543`: 홍콩CNY
+    /// - `558`: 홍콩USD
+    /// - `507`: 베트남 하노이
+    /// - `508`: 베트남 호치민
+    /// - `551`: 중국 상해A
+    /// - `552`: 중국 심천A
     prdt_type_cd: String,
 }
 
@@ -39,22 +56,44 @@ impl SearchInfoRequest {
     /// Required fields, in spec order:
     /// - `pdno` (`PDNO`): 상품번호
     /// - `prdt_type_cd` (`PRDT_TYPE_CD`): 상품유형코드
-    pub fn new(pdno: impl Into<String>, prdt_type_cd: impl Into<String>) -> Self {
+    #[inline]
+    pub fn new(
+        pdno: impl Into<String>,
+        prdt_type_cd: crate::api::codes::PrdtTypeCdSearchInfo,
+    ) -> Self {
         Self {
             pdno: pdno.into(),
-            prdt_type_cd: prdt_type_cd.into(),
+            prdt_type_cd: p::code(&prdt_type_cd),
         }
     }
 
     /// Sets 상품번호 (`PDNO`, required, length 12).
+    #[inline]
     pub fn pdno(mut self, value: impl Into<String>) -> Self {
         self.pdno = value.into();
         self
     }
 
     /// Sets 상품유형코드 (`PRDT_TYPE_CD`, required, length 3).
-    pub fn prdt_type_cd(mut self, value: impl Into<String>) -> Self {
-        self.prdt_type_cd = value.into();
+    ///
+    /// Codes:
+    /// - `300`: 주식
+    /// - `301`: 선물옵션
+    /// - `302`: 채권
+    /// - `512`: 미국 나스닥
+    /// - `513`: 미국 뉴욕
+    /// - `529`: 미국 아멕스
+    /// - `515`: 일본
+    /// - `501`: 홍콩
+    /// - `543`: 홍콩CNY
+    /// - `558`: 홍콩USD
+    /// - `507`: 베트남 하노이
+    /// - `508`: 베트남 호치민
+    /// - `551`: 중국 상해A
+    /// - `552`: 중국 심천A
+    #[inline]
+    pub fn prdt_type_cd(mut self, value: crate::api::codes::PrdtTypeCdSearchInfo) -> Self {
+        self.prdt_type_cd = p::code(&value);
         self
     }
 }
@@ -68,6 +107,31 @@ impl std::fmt::Debug for SearchInfoRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "PDNO",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "PRDT_TYPE_CD",
+        kind: p::FieldKind::Code,
+        max_len: 3,
+        required: true,
+        blank: false,
+        codes: &[
+            "300", "301", "302", "512", "513", "529", "515", "501", "543", "558", "507", "508",
+            "551", "552",
+        ],
+        retired: &[],
+    },
+];
+
 impl Endpoint for SearchInfoRequest {
     type Response = SearchInfoResponse;
 
@@ -79,6 +143,14 @@ impl Endpoint for SearchInfoRequest {
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/quotations/search-info",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("CTPF1604R"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

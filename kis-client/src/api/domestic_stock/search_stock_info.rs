@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `CTPF1002R`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -45,9 +46,13 @@ impl SearchStockInfoRequest {
     /// Required fields, in spec order:
     /// - `prdt_type_cd` (`PRDT_TYPE_CD`): 상품유형코드
     /// - `pdno` (`PDNO`): 상품번호
-    pub fn new(prdt_type_cd: impl Into<String>, pdno: impl Into<String>) -> Self {
+    #[inline]
+    pub fn new(
+        prdt_type_cd: crate::api::codes::PrdtTypeCdSearchStockInfo,
+        pdno: impl Into<String>,
+    ) -> Self {
         Self {
-            prdt_type_cd: prdt_type_cd.into(),
+            prdt_type_cd: p::code(&prdt_type_cd),
             pdno: pdno.into(),
         }
     }
@@ -59,12 +64,14 @@ impl SearchStockInfoRequest {
     /// - `301`: 선물옵션
     /// - `302`: 채권
     /// - `306`: ELS
-    pub fn prdt_type_cd(mut self, value: impl Into<String>) -> Self {
-        self.prdt_type_cd = value.into();
+    #[inline]
+    pub fn prdt_type_cd(mut self, value: crate::api::codes::PrdtTypeCdSearchStockInfo) -> Self {
+        self.prdt_type_cd = p::code(&value);
         self
     }
 
     /// Sets 상품번호 (`PDNO`, required, length 12).
+    #[inline]
     pub fn pdno(mut self, value: impl Into<String>) -> Self {
         self.pdno = value.into();
         self
@@ -80,6 +87,28 @@ impl std::fmt::Debug for SearchStockInfoRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "PRDT_TYPE_CD",
+        kind: p::FieldKind::Code,
+        max_len: 3,
+        required: true,
+        blank: false,
+        codes: &["300", "301", "302", "306"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "PDNO",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for SearchStockInfoRequest {
     type Response = SearchStockInfoResponse;
 
@@ -91,6 +120,14 @@ impl Endpoint for SearchStockInfoRequest {
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/quotations/search-stock-info",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("CTPF1002R"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {
@@ -398,9 +435,15 @@ pub struct Output {
     /// 신탁기관발행기관코드 (`trst_istt_issu_istt_cd`, required, length 5).
     pub trst_istt_issu_istt_cd: v::Val<String>,
     /// NXT 거래종목여부 (`cptt_trad_tr_psbl_yn`, required, length 1).
-    pub cptt_trad_tr_psbl_yn: v::Val<bool>,
+    ///
+    /// Codes:
+    /// - `NXT`: 거래가능한 종목은 Y, 그 외 종목은 N
+    pub cptt_trad_tr_psbl_yn: v::Val<crate::api::codes::CpttTradTrPsblYn>,
     /// NXT 거래정지여부 (`nxt_tr_stop_yn`, required, length 1).
-    pub nxt_tr_stop_yn: v::Val<bool>,
+    ///
+    /// Codes:
+    /// - `NXT`: 거래종목 중 거래정지가 된 종목은 Y, 그 외 모든 종목은 N
+    pub nxt_tr_stop_yn: v::Val<crate::api::codes::NxtTrStopYn>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
 }

@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `FHPST04820000`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -93,55 +94,55 @@ impl ShortSaleRequest {
     /// A new request.
     ///
     /// Required fields, in spec order:
-    /// - `fid_aply_rang_vol` (`FID_APLY_RANG_VOL`): FID 적용 범위 거래량
     /// - `fid_cond_mrkt_div_code` (`FID_COND_MRKT_DIV_CODE`): 조건 시장 분류 코드
     /// - `fid_cond_scr_div_code` (`FID_COND_SCR_DIV_CODE`): 조건 화면 분류 코드
     /// - `fid_input_iscd` (`FID_INPUT_ISCD`): 입력 종목코드
     /// - `fid_period_div_code` (`FID_PERIOD_DIV_CODE`): 조회구분 (일/월)
     /// - `fid_input_cnt_1` (`FID_INPUT_CNT_1`): 조회가간(일수
-    /// - `fid_trgt_exls_cls_code` (`FID_TRGT_EXLS_CLS_CODE`): 대상 제외 구분 코드
-    /// - `fid_trgt_cls_code` (`FID_TRGT_CLS_CODE`): FID 대상 구분 코드
     /// - `fid_aply_rang_prc_1` (`FID_APLY_RANG_PRC_1`): FID 적용 범위 가격1
     /// - `fid_aply_rang_prc_2` (`FID_APLY_RANG_PRC_2`): FID 적용 범위 가격2
+    #[inline]
     pub fn new(
-        fid_aply_rang_vol: impl Into<String>,
         fid_cond_mrkt_div_code: impl Into<String>,
         fid_cond_scr_div_code: impl Into<String>,
-        fid_input_iscd: impl Into<String>,
+        fid_input_iscd: crate::api::codes::FidInputIscdShortSale,
         fid_period_div_code: impl Into<String>,
         fid_input_cnt_1: impl Into<String>,
-        fid_trgt_exls_cls_code: impl Into<String>,
-        fid_trgt_cls_code: impl Into<String>,
         fid_aply_rang_prc_1: impl Into<String>,
         fid_aply_rang_prc_2: impl Into<String>,
     ) -> Self {
         Self {
-            fid_aply_rang_vol: fid_aply_rang_vol.into(),
+            fid_aply_rang_vol: String::new(),
             fid_cond_mrkt_div_code: fid_cond_mrkt_div_code.into(),
             fid_cond_scr_div_code: fid_cond_scr_div_code.into(),
-            fid_input_iscd: fid_input_iscd.into(),
+            fid_input_iscd: p::code(&fid_input_iscd),
             fid_period_div_code: fid_period_div_code.into(),
             fid_input_cnt_1: fid_input_cnt_1.into(),
-            fid_trgt_exls_cls_code: fid_trgt_exls_cls_code.into(),
-            fid_trgt_cls_code: fid_trgt_cls_code.into(),
+            fid_trgt_exls_cls_code: String::new(),
+            fid_trgt_cls_code: String::new(),
             fid_aply_rang_prc_1: fid_aply_rang_prc_1.into(),
             fid_aply_rang_prc_2: fid_aply_rang_prc_2.into(),
         }
     }
 
     /// Sets FID 적용 범위 거래량 (`FID_APLY_RANG_VOL`, required, length 18).
-    pub fn fid_aply_rang_vol(mut self, value: impl Into<String>) -> Self {
-        self.fid_aply_rang_vol = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn fid_aply_rang_vol(mut self, value: u64) -> Self {
+        self.fid_aply_rang_vol = p::int(value);
         self
     }
 
     /// Sets 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
         self
     }
 
     /// Sets 조건 화면 분류 코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
+    #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
         self
@@ -156,42 +157,53 @@ impl ShortSaleRequest {
     /// - `2001`: 코스피200
     /// - `4001`: KRX100
     /// - `3003`: 코스닥150
-    pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
-        self.fid_input_iscd = value.into();
+    #[inline]
+    pub fn fid_input_iscd(mut self, value: crate::api::codes::FidInputIscdShortSale) -> Self {
+        self.fid_input_iscd = p::code(&value);
         self
     }
 
     /// Sets 조회구분 (일/월) (`FID_PERIOD_DIV_CODE`, required, length 32).
+    #[inline]
     pub fn fid_period_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_period_div_code = value.into();
         self
     }
 
     /// Sets 조회가간(일수 (`FID_INPUT_CNT_1`, required, length 12).
+    #[inline]
     pub fn fid_input_cnt_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_cnt_1 = value.into();
         self
     }
 
     /// Sets 대상 제외 구분 코드 (`FID_TRGT_EXLS_CLS_CODE`, required, length 32).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_trgt_exls_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_trgt_exls_cls_code = value.into();
         self
     }
 
     /// Sets FID 대상 구분 코드 (`FID_TRGT_CLS_CODE`, required, length 32).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_trgt_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_trgt_cls_code = value.into();
         self
     }
 
     /// Sets FID 적용 범위 가격1 (`FID_APLY_RANG_PRC_1`, required, length 18).
+    #[inline]
     pub fn fid_aply_rang_prc_1(mut self, value: impl Into<String>) -> Self {
         self.fid_aply_rang_prc_1 = value.into();
         self
     }
 
     /// Sets FID 적용 범위 가격2 (`FID_APLY_RANG_PRC_2`, required, length 18).
+    #[inline]
     pub fn fid_aply_rang_prc_2(mut self, value: impl Into<String>) -> Self {
         self.fid_aply_rang_prc_2 = value.into();
         self
@@ -215,6 +227,100 @@ impl std::fmt::Debug for ShortSaleRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "FID_APLY_RANG_VOL",
+        kind: p::FieldKind::Integer,
+        max_len: 18,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_COND_MRKT_DIV_CODE",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_COND_SCR_DIV_CODE",
+        kind: p::FieldKind::Text,
+        max_len: 5,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_ISCD",
+        kind: p::FieldKind::Code,
+        max_len: 12,
+        required: true,
+        blank: false,
+        codes: &["0000", "0001", "1001", "2001", "4001", "3003"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_PERIOD_DIV_CODE",
+        kind: p::FieldKind::Text,
+        max_len: 32,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_CNT_1",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_TRGT_EXLS_CLS_CODE",
+        kind: p::FieldKind::Text,
+        max_len: 32,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_TRGT_CLS_CODE",
+        kind: p::FieldKind::Text,
+        max_len: 32,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_APLY_RANG_PRC_1",
+        kind: p::FieldKind::Text,
+        max_len: 18,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_APLY_RANG_PRC_2",
+        kind: p::FieldKind::Text,
+        max_len: 18,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for ShortSaleRequest {
     type Response = ShortSaleResponse;
 
@@ -226,6 +332,14 @@ impl Endpoint for ShortSaleRequest {
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/ranking/short-sale",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("FHPST04820000"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

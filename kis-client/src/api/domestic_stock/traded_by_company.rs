@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `FHPST01860000`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -15,8 +16,15 @@ use crate::value as v;
 #[derive(Clone)]
 pub struct TradedByCompanyRequest {
     /// 대상 제외 구분 코드 (`fid_trgt_exls_cls_code`, required, length 32).
+    ///
+    /// Codes:
+    /// - `0`: 전체
     fid_trgt_exls_cls_code: String,
     /// 조건 시장 분류 코드 (`fid_cond_mrkt_div_code`, required, length 2).
+    ///
+    /// Codes:
+    /// - `J`: KRX
+    /// - `NX`: NXT
     fid_cond_mrkt_div_code: String,
     /// 조건 화면 분류 코드 (`fid_cond_scr_div_code`, required, length 5).
     fid_cond_scr_div_code: String,
@@ -52,6 +60,9 @@ pub struct TradedByCompanyRequest {
     /// - `4001`: KRX100
     fid_input_iscd: String,
     /// 대상 구분 코드 (`fid_trgt_cls_code`, required, length 32).
+    ///
+    /// Codes:
+    /// - `0`: 전체
     fid_trgt_cls_code: String,
     /// 적용 범위 거래량 (`fid_aply_rang_vol`, required, length 18).
     ///
@@ -125,7 +136,6 @@ impl TradedByCompanyRequest {
     /// A new request.
     ///
     /// Required fields, in spec order:
-    /// - `fid_trgt_exls_cls_code` (`fid_trgt_exls_cls_code`): 대상 제외 구분 코드
     /// - `fid_cond_mrkt_div_code` (`fid_cond_mrkt_div_code`): 조건 시장 분류 코드
     /// - `fid_cond_scr_div_code` (`fid_cond_scr_div_code`): 조건 화면 분류 코드
     /// - `fid_div_cls_code` (`fid_div_cls_code`): 분류 구분 코드
@@ -133,53 +143,62 @@ impl TradedByCompanyRequest {
     /// - `fid_input_date_1` (`fid_input_date_1`): 입력 날짜1
     /// - `fid_input_date_2` (`fid_input_date_2`): 입력 날짜2
     /// - `fid_input_iscd` (`fid_input_iscd`): 입력 종목코드
-    /// - `fid_trgt_cls_code` (`fid_trgt_cls_code`): 대상 구분 코드
     /// - `fid_aply_rang_vol` (`fid_aply_rang_vol`): 적용 범위 거래량
-    /// - `fid_aply_rang_prc_2` (`fid_aply_rang_prc_2`): 적용 범위 가격2
-    /// - `fid_aply_rang_prc_1` (`fid_aply_rang_prc_1`): 적용 범위 가격1
+    #[inline]
     pub fn new(
-        fid_trgt_exls_cls_code: impl Into<String>,
-        fid_cond_mrkt_div_code: impl Into<String>,
+        fid_cond_mrkt_div_code: crate::api::codes::FidCondMrktDivCodeBulkTransNum,
         fid_cond_scr_div_code: impl Into<String>,
-        fid_div_cls_code: impl Into<String>,
-        fid_rank_sort_cls_code: impl Into<String>,
-        fid_input_date_1: impl Into<String>,
-        fid_input_date_2: impl Into<String>,
-        fid_input_iscd: impl Into<String>,
-        fid_trgt_cls_code: impl Into<String>,
-        fid_aply_rang_vol: impl Into<String>,
-        fid_aply_rang_prc_2: impl Into<String>,
-        fid_aply_rang_prc_1: impl Into<String>,
+        fid_div_cls_code: crate::api::codes::FidTrgtExlsClsCode,
+        fid_rank_sort_cls_code: crate::api::codes::FidRankSortClsCodeTradedByCompany,
+        fid_input_date_1: v::NaiveDate,
+        fid_input_date_2: v::NaiveDate,
+        fid_input_iscd: crate::api::codes::FidInputIscdBulkTransNum,
+        fid_aply_rang_vol: crate::api::codes::FidAplyRangVol,
     ) -> Self {
         Self {
-            fid_trgt_exls_cls_code: fid_trgt_exls_cls_code.into(),
-            fid_cond_mrkt_div_code: fid_cond_mrkt_div_code.into(),
+            fid_trgt_exls_cls_code: "0".to_owned(),
+            fid_cond_mrkt_div_code: p::code(&fid_cond_mrkt_div_code),
             fid_cond_scr_div_code: fid_cond_scr_div_code.into(),
-            fid_div_cls_code: fid_div_cls_code.into(),
-            fid_rank_sort_cls_code: fid_rank_sort_cls_code.into(),
-            fid_input_date_1: fid_input_date_1.into(),
-            fid_input_date_2: fid_input_date_2.into(),
-            fid_input_iscd: fid_input_iscd.into(),
-            fid_trgt_cls_code: fid_trgt_cls_code.into(),
-            fid_aply_rang_vol: fid_aply_rang_vol.into(),
-            fid_aply_rang_prc_2: fid_aply_rang_prc_2.into(),
-            fid_aply_rang_prc_1: fid_aply_rang_prc_1.into(),
+            fid_div_cls_code: p::code(&fid_div_cls_code),
+            fid_rank_sort_cls_code: p::code(&fid_rank_sort_cls_code),
+            fid_input_date_1: p::date(fid_input_date_1),
+            fid_input_date_2: p::date(fid_input_date_2),
+            fid_input_iscd: p::code(&fid_input_iscd),
+            fid_trgt_cls_code: "0".to_owned(),
+            fid_aply_rang_vol: p::code(&fid_aply_rang_vol),
+            fid_aply_rang_prc_2: String::new(),
+            fid_aply_rang_prc_1: String::new(),
         }
     }
 
     /// Sets 대상 제외 구분 코드 (`fid_trgt_exls_cls_code`, required, length 32).
-    pub fn fid_trgt_exls_cls_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_trgt_exls_cls_code = value.into();
+    ///
+    /// Codes:
+    /// - `0`: 전체
+    ///
+    /// Default: `0`.
+    #[inline]
+    pub fn fid_trgt_exls_cls_code(mut self, value: crate::api::codes::FidDivClsCode) -> Self {
+        self.fid_trgt_exls_cls_code = p::code(&value);
         self
     }
 
     /// Sets 조건 시장 분류 코드 (`fid_cond_mrkt_div_code`, required, length 2).
-    pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_cond_mrkt_div_code = value.into();
+    ///
+    /// Codes:
+    /// - `J`: KRX
+    /// - `NX`: NXT
+    #[inline]
+    pub fn fid_cond_mrkt_div_code(
+        mut self,
+        value: crate::api::codes::FidCondMrktDivCodeBulkTransNum,
+    ) -> Self {
+        self.fid_cond_mrkt_div_code = p::code(&value);
         self
     }
 
     /// Sets 조건 화면 분류 코드 (`fid_cond_scr_div_code`, required, length 5).
+    #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
         self
@@ -196,8 +215,9 @@ impl TradedByCompanyRequest {
     /// - `5`: 투자위험
     /// - `6`: 보통주
     /// - `7`: 우선주
-    pub fn fid_div_cls_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_div_cls_code = value.into();
+    #[inline]
+    pub fn fid_div_cls_code(mut self, value: crate::api::codes::FidTrgtExlsClsCode) -> Self {
+        self.fid_div_cls_code = p::code(&value);
         self
     }
 
@@ -206,20 +226,26 @@ impl TradedByCompanyRequest {
     /// Codes:
     /// - `0`: 매도상위
     /// - `1`: 매수상위
-    pub fn fid_rank_sort_cls_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_rank_sort_cls_code = value.into();
+    #[inline]
+    pub fn fid_rank_sort_cls_code(
+        mut self,
+        value: crate::api::codes::FidRankSortClsCodeTradedByCompany,
+    ) -> Self {
+        self.fid_rank_sort_cls_code = p::code(&value);
         self
     }
 
     /// Sets 입력 날짜1 (`fid_input_date_1`, required, length 10).
-    pub fn fid_input_date_1(mut self, value: impl Into<String>) -> Self {
-        self.fid_input_date_1 = value.into();
+    #[inline]
+    pub fn fid_input_date_1(mut self, value: v::NaiveDate) -> Self {
+        self.fid_input_date_1 = p::date(value);
         self
     }
 
     /// Sets 입력 날짜2 (`fid_input_date_2`, required, length 10).
-    pub fn fid_input_date_2(mut self, value: impl Into<String>) -> Self {
-        self.fid_input_date_2 = value.into();
+    #[inline]
+    pub fn fid_input_date_2(mut self, value: v::NaiveDate) -> Self {
+        self.fid_input_date_2 = p::date(value);
         self
     }
 
@@ -231,14 +257,21 @@ impl TradedByCompanyRequest {
     /// - `1001`: 코스닥
     /// - `2001`: 코스피200
     /// - `4001`: KRX100
-    pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
-        self.fid_input_iscd = value.into();
+    #[inline]
+    pub fn fid_input_iscd(mut self, value: crate::api::codes::FidInputIscdBulkTransNum) -> Self {
+        self.fid_input_iscd = p::code(&value);
         self
     }
 
     /// Sets 대상 구분 코드 (`fid_trgt_cls_code`, required, length 32).
-    pub fn fid_trgt_cls_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_trgt_cls_code = value.into();
+    ///
+    /// Codes:
+    /// - `0`: 전체
+    ///
+    /// Default: `0`.
+    #[inline]
+    pub fn fid_trgt_cls_code(mut self, value: crate::api::codes::FidDivClsCode) -> Self {
+        self.fid_trgt_cls_code = p::code(&value);
         self
     }
 
@@ -247,18 +280,25 @@ impl TradedByCompanyRequest {
     /// Codes:
     /// - `0`: 전체
     /// - `100`: 100주 이상
-    pub fn fid_aply_rang_vol(mut self, value: impl Into<String>) -> Self {
-        self.fid_aply_rang_vol = value.into();
+    #[inline]
+    pub fn fid_aply_rang_vol(mut self, value: crate::api::codes::FidAplyRangVol) -> Self {
+        self.fid_aply_rang_vol = p::code(&value);
         self
     }
 
     /// Sets 적용 범위 가격2 (`fid_aply_rang_prc_2`, required, length 18).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_aply_rang_prc_2(mut self, value: impl Into<String>) -> Self {
         self.fid_aply_rang_prc_2 = value.into();
         self
     }
 
     /// Sets 적용 범위 가격1 (`fid_aply_rang_prc_1`, required, length 18).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_aply_rang_prc_1(mut self, value: impl Into<String>) -> Self {
         self.fid_aply_rang_prc_1 = value.into();
         self
@@ -284,6 +324,118 @@ impl std::fmt::Debug for TradedByCompanyRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "fid_trgt_exls_cls_code",
+        kind: p::FieldKind::Code,
+        max_len: 32,
+        required: true,
+        blank: false,
+        codes: &["0"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "fid_cond_mrkt_div_code",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["J", "NX"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "fid_cond_scr_div_code",
+        kind: p::FieldKind::Text,
+        max_len: 5,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "fid_div_cls_code",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["0", "1", "2", "3", "4", "5", "6", "7"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "fid_rank_sort_cls_code",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["0", "1"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "fid_input_date_1",
+        kind: p::FieldKind::Date,
+        max_len: 10,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "fid_input_date_2",
+        kind: p::FieldKind::Date,
+        max_len: 10,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "fid_input_iscd",
+        kind: p::FieldKind::Code,
+        max_len: 12,
+        required: true,
+        blank: false,
+        codes: &["0000", "0001", "1001", "2001", "4001"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "fid_trgt_cls_code",
+        kind: p::FieldKind::Code,
+        max_len: 32,
+        required: true,
+        blank: false,
+        codes: &["0"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "fid_aply_rang_vol",
+        kind: p::FieldKind::Code,
+        max_len: 18,
+        required: true,
+        blank: false,
+        codes: &["0", "100"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "fid_aply_rang_prc_2",
+        kind: p::FieldKind::Text,
+        max_len: 18,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "fid_aply_rang_prc_1",
+        kind: p::FieldKind::Text,
+        max_len: 18,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for TradedByCompanyRequest {
     type Response = TradedByCompanyResponse;
 
@@ -295,6 +447,14 @@ impl Endpoint for TradedByCompanyRequest {
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/ranking/traded-by-company",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("FHPST01860000"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

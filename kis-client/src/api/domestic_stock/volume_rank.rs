@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `FHPST01710000`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -25,6 +26,11 @@ pub struct VolumeRankRequest {
     /// 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
     fid_input_iscd: String,
     /// 분류 구분 코드 (`FID_DIV_CLS_CODE`, required, length 2).
+    ///
+    /// Codes:
+    /// - `0`: 전체
+    /// - `1`: 보통주
+    /// - `2`: 우선주
     fid_div_cls_code: String,
     /// 소속 구분 코드 (`FID_BLNG_CLS_CODE`, required, length 2).
     ///
@@ -45,6 +51,8 @@ pub struct VolumeRankRequest {
     fid_input_price_2: String,
     /// 거래량 수 (`FID_VOL_CNT`, required, length 12).
     fid_vol_cnt: String,
+    /// FID_INPUT_DATE_1 (`FID_INPUT_DATE_1`, length 1).
+    fid_input_date_1: String,
 }
 
 /// Writes the KIS wire names (in spec order) and values.
@@ -87,6 +95,10 @@ impl serde::Serialize for VolumeRankRequest {
                     v::WireField::Str(&self.fid_input_price_2),
                 ),
                 ("FID_VOL_CNT", v::WireField::Str(&self.fid_vol_cnt)),
+                (
+                    "FID_INPUT_DATE_1",
+                    v::WireField::Str(&self.fid_input_date_1),
+                ),
             ],
         )
     }
@@ -103,32 +115,28 @@ impl VolumeRankRequest {
     /// - `fid_blng_cls_code` (`FID_BLNG_CLS_CODE`): 소속 구분 코드
     /// - `fid_trgt_cls_code` (`FID_TRGT_CLS_CODE`): 대상 구분 코드
     /// - `fid_trgt_exls_cls_code` (`FID_TRGT_EXLS_CLS_CODE`): 대상 제외 구분 코드
-    /// - `fid_input_price_1` (`FID_INPUT_PRICE_1`): 입력 가격1
-    /// - `fid_input_price_2` (`FID_INPUT_PRICE_2`): 입력 가격2
-    /// - `fid_vol_cnt` (`FID_VOL_CNT`): 거래량 수
+    #[inline]
     pub fn new(
-        fid_cond_mrkt_div_code: impl Into<String>,
+        fid_cond_mrkt_div_code: crate::api::codes::Market,
         fid_cond_scr_div_code: impl Into<String>,
         fid_input_iscd: impl Into<String>,
-        fid_div_cls_code: impl Into<String>,
-        fid_blng_cls_code: impl Into<String>,
+        fid_div_cls_code: crate::api::codes::FidDivClsCodeExpTransUpdown,
+        fid_blng_cls_code: crate::api::codes::FidBlngClsCodeVolumeRank,
         fid_trgt_cls_code: impl Into<String>,
         fid_trgt_exls_cls_code: impl Into<String>,
-        fid_input_price_1: impl Into<String>,
-        fid_input_price_2: impl Into<String>,
-        fid_vol_cnt: impl Into<String>,
     ) -> Self {
         Self {
-            fid_cond_mrkt_div_code: fid_cond_mrkt_div_code.into(),
+            fid_cond_mrkt_div_code: p::code(&fid_cond_mrkt_div_code),
             fid_cond_scr_div_code: fid_cond_scr_div_code.into(),
             fid_input_iscd: fid_input_iscd.into(),
-            fid_div_cls_code: fid_div_cls_code.into(),
-            fid_blng_cls_code: fid_blng_cls_code.into(),
+            fid_div_cls_code: p::code(&fid_div_cls_code),
+            fid_blng_cls_code: p::code(&fid_blng_cls_code),
             fid_trgt_cls_code: fid_trgt_cls_code.into(),
             fid_trgt_exls_cls_code: fid_trgt_exls_cls_code.into(),
-            fid_input_price_1: fid_input_price_1.into(),
-            fid_input_price_2: fid_input_price_2.into(),
-            fid_vol_cnt: fid_vol_cnt.into(),
+            fid_input_price_1: String::new(),
+            fid_input_price_2: String::new(),
+            fid_vol_cnt: String::new(),
+            fid_input_date_1: String::new(),
         }
     }
 
@@ -137,26 +145,38 @@ impl VolumeRankRequest {
     /// Codes:
     /// - `J`: KRX
     /// - `NX`: NXT
-    pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_cond_mrkt_div_code = value.into();
+    #[inline]
+    pub fn fid_cond_mrkt_div_code(mut self, value: crate::api::codes::Market) -> Self {
+        self.fid_cond_mrkt_div_code = p::code(&value);
         self
     }
 
     /// Sets 조건 화면 분류 코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
+    #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
         self
     }
 
     /// Sets 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self
     }
 
     /// Sets 분류 구분 코드 (`FID_DIV_CLS_CODE`, required, length 2).
-    pub fn fid_div_cls_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_div_cls_code = value.into();
+    ///
+    /// Codes:
+    /// - `0`: 전체
+    /// - `1`: 보통주
+    /// - `2`: 우선주
+    #[inline]
+    pub fn fid_div_cls_code(
+        mut self,
+        value: crate::api::codes::FidDivClsCodeExpTransUpdown,
+    ) -> Self {
+        self.fid_div_cls_code = p::code(&value);
         self
     }
 
@@ -168,38 +188,59 @@ impl VolumeRankRequest {
     /// - `2`: 평균거래회전율
     /// - `3`: 거래금액순
     /// - `4`: 평균거래금액회전율
-    pub fn fid_blng_cls_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_blng_cls_code = value.into();
+    #[inline]
+    pub fn fid_blng_cls_code(mut self, value: crate::api::codes::FidBlngClsCodeVolumeRank) -> Self {
+        self.fid_blng_cls_code = p::code(&value);
         self
     }
 
     /// Sets 대상 구분 코드 (`FID_TRGT_CLS_CODE`, required, length 32).
+    #[inline]
     pub fn fid_trgt_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_trgt_cls_code = value.into();
         self
     }
 
     /// Sets 대상 제외 구분 코드 (`FID_TRGT_EXLS_CLS_CODE`, required, length 32).
+    #[inline]
     pub fn fid_trgt_exls_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_trgt_exls_cls_code = value.into();
         self
     }
 
     /// Sets 입력 가격1 (`FID_INPUT_PRICE_1`, required, length 12).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_price_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_price_1 = value.into();
         self
     }
 
     /// Sets 입력 가격2 (`FID_INPUT_PRICE_2`, required, length 12).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_price_2(mut self, value: impl Into<String>) -> Self {
         self.fid_input_price_2 = value.into();
         self
     }
 
     /// Sets 거래량 수 (`FID_VOL_CNT`, required, length 12).
-    pub fn fid_vol_cnt(mut self, value: impl Into<String>) -> Self {
-        self.fid_vol_cnt = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn fid_vol_cnt(mut self, value: u64) -> Self {
+        self.fid_vol_cnt = p::int(value);
+        self
+    }
+
+    /// Sets FID_INPUT_DATE_1 (`FID_INPUT_DATE_1`, length 1).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn fid_input_date_1(mut self, value: impl Into<String>) -> Self {
+        self.fid_input_date_1 = value.into();
         self
     }
 }
@@ -217,9 +258,113 @@ impl std::fmt::Debug for VolumeRankRequest {
             .field("fid_input_price_1", &self.fid_input_price_1)
             .field("fid_input_price_2", &self.fid_input_price_2)
             .field("fid_vol_cnt", &self.fid_vol_cnt)
+            .field("fid_input_date_1", &self.fid_input_date_1)
             .finish()
     }
 }
+
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "FID_COND_MRKT_DIV_CODE",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["J", "NX"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_COND_SCR_DIV_CODE",
+        kind: p::FieldKind::Text,
+        max_len: 5,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_ISCD",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_DIV_CLS_CODE",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["0", "1", "2"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_BLNG_CLS_CODE",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["0", "1", "2", "3", "4"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_TRGT_CLS_CODE",
+        kind: p::FieldKind::Text,
+        max_len: 32,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_TRGT_EXLS_CLS_CODE",
+        kind: p::FieldKind::Text,
+        max_len: 32,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_PRICE_1",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_PRICE_2",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_VOL_CNT",
+        kind: p::FieldKind::Integer,
+        max_len: 12,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_DATE_1",
+        kind: p::FieldKind::Text,
+        max_len: 1,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+];
 
 impl Endpoint for VolumeRankRequest {
     type Response = VolumeRankResponse;
@@ -232,6 +377,14 @@ impl Endpoint for VolumeRankRequest {
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/quotations/volume-rank",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("FHPST01710000"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `FHKEW151701C0`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -15,6 +16,9 @@ use crate::value as v;
 #[derive(Clone)]
 pub struct CompareStocksRequest {
     /// 조건화면분류코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
+    ///
+    /// Codes:
+    /// - `11517`: Primary key
     fid_cond_scr_div_code: String,
     /// 입력종목코드 (`FID_INPUT_ISCD`, required, length 12).
     fid_input_iscd: String,
@@ -40,25 +44,32 @@ impl CompareStocksRequest {
     /// A new request.
     ///
     /// Required fields, in spec order:
-    /// - `fid_cond_scr_div_code` (`FID_COND_SCR_DIV_CODE`): 조건화면분류코드
     /// - `fid_input_iscd` (`FID_INPUT_ISCD`): 입력종목코드
-    pub fn new(
-        fid_cond_scr_div_code: impl Into<String>,
-        fid_input_iscd: impl Into<String>,
-    ) -> Self {
+    #[inline]
+    pub fn new(fid_input_iscd: impl Into<String>) -> Self {
         Self {
-            fid_cond_scr_div_code: fid_cond_scr_div_code.into(),
+            fid_cond_scr_div_code: "11517".to_owned(),
             fid_input_iscd: fid_input_iscd.into(),
         }
     }
 
     /// Sets 조건화면분류코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
-    pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_cond_scr_div_code = value.into();
+    ///
+    /// Codes:
+    /// - `11517`: Primary key
+    ///
+    /// Default: `11517`.
+    #[inline]
+    pub fn fid_cond_scr_div_code(
+        mut self,
+        value: crate::api::codes::FidCondScrDivCodeCompareStocks,
+    ) -> Self {
+        self.fid_cond_scr_div_code = p::code(&value);
         self
     }
 
     /// Sets 입력종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self
@@ -74,6 +85,28 @@ impl std::fmt::Debug for CompareStocksRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "FID_COND_SCR_DIV_CODE",
+        kind: p::FieldKind::Code,
+        max_len: 5,
+        required: true,
+        blank: false,
+        codes: &["11517"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_ISCD",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for CompareStocksRequest {
     type Response = CompareStocksResponse;
 
@@ -85,6 +118,14 @@ impl Endpoint for CompareStocksRequest {
         method: HttpMethod::Get,
         path: "/uapi/elw/v1/quotations/compare-stocks",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("FHKEW151701C0"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

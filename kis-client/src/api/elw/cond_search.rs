@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `FHKEW15100000`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -301,222 +302,133 @@ impl CondSearchRequest {
     /// - `fid_cond_scr_div_code` (`FID_COND_SCR_DIV_CODE`): 조건화면분류코드
     /// - `fid_rank_sort_cls_code` (`FID_RANK_SORT_CLS_CODE`): 순위정렬구분코드
     /// - `fid_input_cnt_1` (`FID_INPUT_CNT_1`): 입력수1
-    /// - `fid_rank_sort_cls_code_2` (`FID_RANK_SORT_CLS_CODE_2`): 순위정렬구분코드2
-    /// - `fid_input_cnt_2` (`FID_INPUT_CNT_2`): 입력수2
-    /// - `fid_rank_sort_cls_code_3` (`FID_RANK_SORT_CLS_CODE_3`): 순위정렬구분코드3
-    /// - `fid_input_cnt_3` (`FID_INPUT_CNT_3`): 입력수3
-    /// - `fid_trgt_cls_code` (`FID_TRGT_CLS_CODE`): 대상구분코드
-    /// - `fid_input_iscd` (`FID_INPUT_ISCD`): 입력종목코드
-    /// - `fid_unas_input_iscd` (`FID_UNAS_INPUT_ISCD`): 기초자산입력종목코드
-    /// - `fid_mrkt_cls_code` (`FID_MRKT_CLS_CODE`): 시장구분코드
-    /// - `fid_input_date_1` (`FID_INPUT_DATE_1`): 입력날짜1
-    /// - `fid_input_date_2` (`FID_INPUT_DATE_2`): 입력날짜2
-    /// - `fid_input_iscd_2` (`FID_INPUT_ISCD_2`): 입력종목코드2
-    /// - `fid_etc_cls_code` (`FID_ETC_CLS_CODE`): 기타구분코드
-    /// - `fid_input_rmnn_dynu_1` (`FID_INPUT_RMNN_DYNU_1`): 입력잔존일수1
-    /// - `fid_input_rmnn_dynu_2` (`FID_INPUT_RMNN_DYNU_2`): 입력잔존일수2
-    /// - `fid_prpr_cnt1` (`FID_PRPR_CNT1`): 현재가수1
-    /// - `fid_prpr_cnt2` (`FID_PRPR_CNT2`): 현재가수2
-    /// - `fid_rsfl_rate1` (`FID_RSFL_RATE1`): 등락비율1
-    /// - `fid_rsfl_rate2` (`FID_RSFL_RATE2`): 등락비율2
-    /// - `fid_vol1` (`FID_VOL1`): 거래량1
-    /// - `fid_vol2` (`FID_VOL2`): 거래량2
-    /// - `fid_aply_rang_prc_1` (`FID_APLY_RANG_PRC_1`): 적용범위가격1
-    /// - `fid_aply_rang_prc_2` (`FID_APLY_RANG_PRC_2`): 적용범위가격2
-    /// - `fid_lvrg_val1` (`FID_LVRG_VAL1`): 레버리지값1
-    /// - `fid_lvrg_val2` (`FID_LVRG_VAL2`): 레버리지값2
-    /// - `fid_vol3` (`FID_VOL3`): 거래량3
-    /// - `fid_vol4` (`FID_VOL4`): 거래량4
-    /// - `fid_ints_vltl1` (`FID_INTS_VLTL1`): 내재변동성1
-    /// - `fid_ints_vltl2` (`FID_INTS_VLTL2`): 내재변동성2
-    /// - `fid_prmm_val1` (`FID_PRMM_VAL1`): 프리미엄값1
-    /// - `fid_prmm_val2` (`FID_PRMM_VAL2`): 프리미엄값2
-    /// - `fid_gear1` (`FID_GEAR1`): 기어링1
-    /// - `fid_gear2` (`FID_GEAR2`): 기어링2
-    /// - `fid_prls_qryr_rate1` (`FID_PRLS_QRYR_RATE1`): 손익분기비율1
-    /// - `fid_prls_qryr_rate2` (`FID_PRLS_QRYR_RATE2`): 손익분기비율2
-    /// - `fid_delta1` (`FID_DELTA1`): 델타1
-    /// - `fid_delta2` (`FID_DELTA2`): 델타2
-    /// - `fid_acpr1` (`FID_ACPR1`): 행사가1
-    /// - `fid_acpr2` (`FID_ACPR2`): 행사가2
-    /// - `fid_stck_cnvr_rate1` (`FID_STCK_CNVR_RATE1`): 주식전환비율1
-    /// - `fid_stck_cnvr_rate2` (`FID_STCK_CNVR_RATE2`): 주식전환비율2
-    /// - `fid_div_cls_code` (`FID_DIV_CLS_CODE`): 분류구분코드
-    /// - `fid_prit1` (`FID_PRIT1`): 패리티1
-    /// - `fid_prit2` (`FID_PRIT2`): 패리티2
-    /// - `fid_cfp1` (`FID_CFP1`): 자본지지점1
-    /// - `fid_cfp2` (`FID_CFP2`): 자본지지점2
-    /// - `fid_input_nmix_price_1` (`FID_INPUT_NMIX_PRICE_1`): 지수가격1
-    /// - `fid_input_nmix_price_2` (`FID_INPUT_NMIX_PRICE_2`): 지수가격2
-    /// - `fid_egea_val1` (`FID_EGEA_VAL1`): E기어링값1
-    /// - `fid_egea_val2` (`FID_EGEA_VAL2`): E기어링값2
-    /// - `fid_input_dvdn_ert` (`FID_INPUT_DVDN_ERT`): 배당수익율
-    /// - `fid_input_hist_vltl` (`FID_INPUT_HIST_VLTL`): 역사적변동성
-    /// - `fid_theta1` (`FID_THETA1`): 세타1
-    /// - `fid_theta2` (`FID_THETA2`): 세타2
+    #[inline]
     pub fn new(
         fid_cond_mrkt_div_code: impl Into<String>,
         fid_cond_scr_div_code: impl Into<String>,
         fid_rank_sort_cls_code: impl Into<String>,
         fid_input_cnt_1: impl Into<String>,
-        fid_rank_sort_cls_code_2: impl Into<String>,
-        fid_input_cnt_2: impl Into<String>,
-        fid_rank_sort_cls_code_3: impl Into<String>,
-        fid_input_cnt_3: impl Into<String>,
-        fid_trgt_cls_code: impl Into<String>,
-        fid_input_iscd: impl Into<String>,
-        fid_unas_input_iscd: impl Into<String>,
-        fid_mrkt_cls_code: impl Into<String>,
-        fid_input_date_1: impl Into<String>,
-        fid_input_date_2: impl Into<String>,
-        fid_input_iscd_2: impl Into<String>,
-        fid_etc_cls_code: impl Into<String>,
-        fid_input_rmnn_dynu_1: impl Into<String>,
-        fid_input_rmnn_dynu_2: impl Into<String>,
-        fid_prpr_cnt1: impl Into<String>,
-        fid_prpr_cnt2: impl Into<String>,
-        fid_rsfl_rate1: impl Into<String>,
-        fid_rsfl_rate2: impl Into<String>,
-        fid_vol1: impl Into<String>,
-        fid_vol2: impl Into<String>,
-        fid_aply_rang_prc_1: impl Into<String>,
-        fid_aply_rang_prc_2: impl Into<String>,
-        fid_lvrg_val1: impl Into<String>,
-        fid_lvrg_val2: impl Into<String>,
-        fid_vol3: impl Into<String>,
-        fid_vol4: impl Into<String>,
-        fid_ints_vltl1: impl Into<String>,
-        fid_ints_vltl2: impl Into<String>,
-        fid_prmm_val1: impl Into<String>,
-        fid_prmm_val2: impl Into<String>,
-        fid_gear1: impl Into<String>,
-        fid_gear2: impl Into<String>,
-        fid_prls_qryr_rate1: impl Into<String>,
-        fid_prls_qryr_rate2: impl Into<String>,
-        fid_delta1: impl Into<String>,
-        fid_delta2: impl Into<String>,
-        fid_acpr1: impl Into<String>,
-        fid_acpr2: impl Into<String>,
-        fid_stck_cnvr_rate1: impl Into<String>,
-        fid_stck_cnvr_rate2: impl Into<String>,
-        fid_div_cls_code: impl Into<String>,
-        fid_prit1: impl Into<String>,
-        fid_prit2: impl Into<String>,
-        fid_cfp1: impl Into<String>,
-        fid_cfp2: impl Into<String>,
-        fid_input_nmix_price_1: impl Into<String>,
-        fid_input_nmix_price_2: impl Into<String>,
-        fid_egea_val1: impl Into<String>,
-        fid_egea_val2: impl Into<String>,
-        fid_input_dvdn_ert: impl Into<String>,
-        fid_input_hist_vltl: impl Into<String>,
-        fid_theta1: impl Into<String>,
-        fid_theta2: impl Into<String>,
     ) -> Self {
         Self {
             fid_cond_mrkt_div_code: fid_cond_mrkt_div_code.into(),
             fid_cond_scr_div_code: fid_cond_scr_div_code.into(),
             fid_rank_sort_cls_code: fid_rank_sort_cls_code.into(),
             fid_input_cnt_1: fid_input_cnt_1.into(),
-            fid_rank_sort_cls_code_2: fid_rank_sort_cls_code_2.into(),
-            fid_input_cnt_2: fid_input_cnt_2.into(),
-            fid_rank_sort_cls_code_3: fid_rank_sort_cls_code_3.into(),
-            fid_input_cnt_3: fid_input_cnt_3.into(),
-            fid_trgt_cls_code: fid_trgt_cls_code.into(),
-            fid_input_iscd: fid_input_iscd.into(),
-            fid_unas_input_iscd: fid_unas_input_iscd.into(),
-            fid_mrkt_cls_code: fid_mrkt_cls_code.into(),
-            fid_input_date_1: fid_input_date_1.into(),
-            fid_input_date_2: fid_input_date_2.into(),
-            fid_input_iscd_2: fid_input_iscd_2.into(),
-            fid_etc_cls_code: fid_etc_cls_code.into(),
-            fid_input_rmnn_dynu_1: fid_input_rmnn_dynu_1.into(),
-            fid_input_rmnn_dynu_2: fid_input_rmnn_dynu_2.into(),
-            fid_prpr_cnt1: fid_prpr_cnt1.into(),
-            fid_prpr_cnt2: fid_prpr_cnt2.into(),
-            fid_rsfl_rate1: fid_rsfl_rate1.into(),
-            fid_rsfl_rate2: fid_rsfl_rate2.into(),
-            fid_vol1: fid_vol1.into(),
-            fid_vol2: fid_vol2.into(),
-            fid_aply_rang_prc_1: fid_aply_rang_prc_1.into(),
-            fid_aply_rang_prc_2: fid_aply_rang_prc_2.into(),
-            fid_lvrg_val1: fid_lvrg_val1.into(),
-            fid_lvrg_val2: fid_lvrg_val2.into(),
-            fid_vol3: fid_vol3.into(),
-            fid_vol4: fid_vol4.into(),
-            fid_ints_vltl1: fid_ints_vltl1.into(),
-            fid_ints_vltl2: fid_ints_vltl2.into(),
-            fid_prmm_val1: fid_prmm_val1.into(),
-            fid_prmm_val2: fid_prmm_val2.into(),
-            fid_gear1: fid_gear1.into(),
-            fid_gear2: fid_gear2.into(),
-            fid_prls_qryr_rate1: fid_prls_qryr_rate1.into(),
-            fid_prls_qryr_rate2: fid_prls_qryr_rate2.into(),
-            fid_delta1: fid_delta1.into(),
-            fid_delta2: fid_delta2.into(),
-            fid_acpr1: fid_acpr1.into(),
-            fid_acpr2: fid_acpr2.into(),
-            fid_stck_cnvr_rate1: fid_stck_cnvr_rate1.into(),
-            fid_stck_cnvr_rate2: fid_stck_cnvr_rate2.into(),
-            fid_div_cls_code: fid_div_cls_code.into(),
-            fid_prit1: fid_prit1.into(),
-            fid_prit2: fid_prit2.into(),
-            fid_cfp1: fid_cfp1.into(),
-            fid_cfp2: fid_cfp2.into(),
-            fid_input_nmix_price_1: fid_input_nmix_price_1.into(),
-            fid_input_nmix_price_2: fid_input_nmix_price_2.into(),
-            fid_egea_val1: fid_egea_val1.into(),
-            fid_egea_val2: fid_egea_val2.into(),
-            fid_input_dvdn_ert: fid_input_dvdn_ert.into(),
-            fid_input_hist_vltl: fid_input_hist_vltl.into(),
-            fid_theta1: fid_theta1.into(),
-            fid_theta2: fid_theta2.into(),
+            fid_rank_sort_cls_code_2: String::new(),
+            fid_input_cnt_2: String::new(),
+            fid_rank_sort_cls_code_3: String::new(),
+            fid_input_cnt_3: String::new(),
+            fid_trgt_cls_code: String::new(),
+            fid_input_iscd: String::new(),
+            fid_unas_input_iscd: String::new(),
+            fid_mrkt_cls_code: String::new(),
+            fid_input_date_1: String::new(),
+            fid_input_date_2: String::new(),
+            fid_input_iscd_2: String::new(),
+            fid_etc_cls_code: String::new(),
+            fid_input_rmnn_dynu_1: String::new(),
+            fid_input_rmnn_dynu_2: String::new(),
+            fid_prpr_cnt1: String::new(),
+            fid_prpr_cnt2: String::new(),
+            fid_rsfl_rate1: String::new(),
+            fid_rsfl_rate2: String::new(),
+            fid_vol1: String::new(),
+            fid_vol2: String::new(),
+            fid_aply_rang_prc_1: String::new(),
+            fid_aply_rang_prc_2: String::new(),
+            fid_lvrg_val1: String::new(),
+            fid_lvrg_val2: String::new(),
+            fid_vol3: String::new(),
+            fid_vol4: String::new(),
+            fid_ints_vltl1: String::new(),
+            fid_ints_vltl2: String::new(),
+            fid_prmm_val1: String::new(),
+            fid_prmm_val2: String::new(),
+            fid_gear1: String::new(),
+            fid_gear2: String::new(),
+            fid_prls_qryr_rate1: String::new(),
+            fid_prls_qryr_rate2: String::new(),
+            fid_delta1: String::new(),
+            fid_delta2: String::new(),
+            fid_acpr1: String::new(),
+            fid_acpr2: String::new(),
+            fid_stck_cnvr_rate1: String::new(),
+            fid_stck_cnvr_rate2: String::new(),
+            fid_div_cls_code: String::new(),
+            fid_prit1: String::new(),
+            fid_prit2: String::new(),
+            fid_cfp1: String::new(),
+            fid_cfp2: String::new(),
+            fid_input_nmix_price_1: String::new(),
+            fid_input_nmix_price_2: String::new(),
+            fid_egea_val1: String::new(),
+            fid_egea_val2: String::new(),
+            fid_input_dvdn_ert: String::new(),
+            fid_input_hist_vltl: String::new(),
+            fid_theta1: String::new(),
+            fid_theta2: String::new(),
         }
     }
 
     /// Sets 조건시장분류코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
         self
     }
 
     /// Sets 조건화면분류코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
+    #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
         self
     }
 
     /// Sets 순위정렬구분코드 (`FID_RANK_SORT_CLS_CODE`, required, length 2).
+    #[inline]
     pub fn fid_rank_sort_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_rank_sort_cls_code = value.into();
         self
     }
 
     /// Sets 입력수1 (`FID_INPUT_CNT_1`, required, length 12).
+    #[inline]
     pub fn fid_input_cnt_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_cnt_1 = value.into();
         self
     }
 
     /// Sets 순위정렬구분코드2 (`FID_RANK_SORT_CLS_CODE_2`, required, length 2).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_rank_sort_cls_code_2(mut self, value: impl Into<String>) -> Self {
         self.fid_rank_sort_cls_code_2 = value.into();
         self
     }
 
     /// Sets 입력수2 (`FID_INPUT_CNT_2`, required, length 12).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_cnt_2(mut self, value: impl Into<String>) -> Self {
         self.fid_input_cnt_2 = value.into();
         self
     }
 
     /// Sets 순위정렬구분코드3 (`FID_RANK_SORT_CLS_CODE_3`, required, length 2).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_rank_sort_cls_code_3(mut self, value: impl Into<String>) -> Self {
         self.fid_rank_sort_cls_code_3 = value.into();
         self
     }
 
     /// Sets 입력수3 (`FID_INPUT_CNT_3`, required, length 12).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_cnt_3(mut self, value: impl Into<String>) -> Self {
         self.fid_input_cnt_3 = value.into();
         self
@@ -538,218 +450,326 @@ impl CondSearchRequest {
     /// - `10`: 거래량
     /// - `11`: 최종거래일
     /// - `12`: 레버리지
-    pub fn fid_trgt_cls_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_trgt_cls_code = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn fid_trgt_cls_code(mut self, value: crate::api::codes::FidTrgtClsCode) -> Self {
+        self.fid_trgt_cls_code = p::code(&value);
         self
     }
 
     /// Sets 입력종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self
     }
 
     /// Sets 기초자산입력종목코드 (`FID_UNAS_INPUT_ISCD`, required, length 12).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_unas_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_unas_input_iscd = value.into();
         self
     }
 
     /// Sets 시장구분코드 (`FID_MRKT_CLS_CODE`, required, length 2).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_mrkt_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_mrkt_cls_code = value.into();
         self
     }
 
     /// Sets 입력날짜1 (`FID_INPUT_DATE_1`, required, length 10).
-    pub fn fid_input_date_1(mut self, value: impl Into<String>) -> Self {
-        self.fid_input_date_1 = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn fid_input_date_1(mut self, value: v::NaiveDate) -> Self {
+        self.fid_input_date_1 = p::date(value);
         self
     }
 
     /// Sets 입력날짜2 (`FID_INPUT_DATE_2`, required, length 10).
-    pub fn fid_input_date_2(mut self, value: impl Into<String>) -> Self {
-        self.fid_input_date_2 = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn fid_input_date_2(mut self, value: v::NaiveDate) -> Self {
+        self.fid_input_date_2 = p::date(value);
         self
     }
 
     /// Sets 입력종목코드2 (`FID_INPUT_ISCD_2`, required, length 8).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_iscd_2(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd_2 = value.into();
         self
     }
 
     /// Sets 기타구분코드 (`FID_ETC_CLS_CODE`, required, length 2).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_etc_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_etc_cls_code = value.into();
         self
     }
 
     /// Sets 입력잔존일수1 (`FID_INPUT_RMNN_DYNU_1`, required, length 5).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_rmnn_dynu_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_rmnn_dynu_1 = value.into();
         self
     }
 
     /// Sets 입력잔존일수2 (`FID_INPUT_RMNN_DYNU_2`, required, length 5).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_rmnn_dynu_2(mut self, value: impl Into<String>) -> Self {
         self.fid_input_rmnn_dynu_2 = value.into();
         self
     }
 
     /// Sets 현재가수1 (`FID_PRPR_CNT1`, required, length 11).
-    pub fn fid_prpr_cnt1(mut self, value: impl Into<String>) -> Self {
-        self.fid_prpr_cnt1 = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn fid_prpr_cnt1(mut self, value: u64) -> Self {
+        self.fid_prpr_cnt1 = p::int(value);
         self
     }
 
     /// Sets 현재가수2 (`FID_PRPR_CNT2`, required, length 11).
-    pub fn fid_prpr_cnt2(mut self, value: impl Into<String>) -> Self {
-        self.fid_prpr_cnt2 = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn fid_prpr_cnt2(mut self, value: u64) -> Self {
+        self.fid_prpr_cnt2 = p::int(value);
         self
     }
 
     /// Sets 등락비율1 (`FID_RSFL_RATE1`, required, length 13.2).
-    pub fn fid_rsfl_rate1(mut self, value: impl Into<String>) -> Self {
-        self.fid_rsfl_rate1 = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn fid_rsfl_rate1(mut self, value: v::Decimal) -> Self {
+        self.fid_rsfl_rate1 = p::decimal(value);
         self
     }
 
     /// Sets 등락비율2 (`FID_RSFL_RATE2`, required, length 13.2).
-    pub fn fid_rsfl_rate2(mut self, value: impl Into<String>) -> Self {
-        self.fid_rsfl_rate2 = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn fid_rsfl_rate2(mut self, value: v::Decimal) -> Self {
+        self.fid_rsfl_rate2 = p::decimal(value);
         self
     }
 
     /// Sets 거래량1 (`FID_VOL1`, required, length 18).
-    pub fn fid_vol1(mut self, value: impl Into<String>) -> Self {
-        self.fid_vol1 = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn fid_vol1(mut self, value: u64) -> Self {
+        self.fid_vol1 = p::int(value);
         self
     }
 
     /// Sets 거래량2 (`FID_VOL2`, required, length 18).
-    pub fn fid_vol2(mut self, value: impl Into<String>) -> Self {
-        self.fid_vol2 = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn fid_vol2(mut self, value: u64) -> Self {
+        self.fid_vol2 = p::int(value);
         self
     }
 
     /// Sets 적용범위가격1 (`FID_APLY_RANG_PRC_1`, required, length 18).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_aply_rang_prc_1(mut self, value: impl Into<String>) -> Self {
         self.fid_aply_rang_prc_1 = value.into();
         self
     }
 
     /// Sets 적용범위가격2 (`FID_APLY_RANG_PRC_2`, required, length 18).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_aply_rang_prc_2(mut self, value: impl Into<String>) -> Self {
         self.fid_aply_rang_prc_2 = value.into();
         self
     }
 
     /// Sets 레버리지값1 (`FID_LVRG_VAL1`, required, length 114).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_lvrg_val1(mut self, value: impl Into<String>) -> Self {
         self.fid_lvrg_val1 = value.into();
         self
     }
 
     /// Sets 레버리지값2 (`FID_LVRG_VAL2`, required, length 114).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_lvrg_val2(mut self, value: impl Into<String>) -> Self {
         self.fid_lvrg_val2 = value.into();
         self
     }
 
     /// Sets 거래량3 (`FID_VOL3`, required, length 18).
-    pub fn fid_vol3(mut self, value: impl Into<String>) -> Self {
-        self.fid_vol3 = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn fid_vol3(mut self, value: u64) -> Self {
+        self.fid_vol3 = p::int(value);
         self
     }
 
     /// Sets 거래량4 (`FID_VOL4`, required, length 18).
-    pub fn fid_vol4(mut self, value: impl Into<String>) -> Self {
-        self.fid_vol4 = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn fid_vol4(mut self, value: u64) -> Self {
+        self.fid_vol4 = p::int(value);
         self
     }
 
     /// Sets 내재변동성1 (`FID_INTS_VLTL1`, required, length 114).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_ints_vltl1(mut self, value: impl Into<String>) -> Self {
         self.fid_ints_vltl1 = value.into();
         self
     }
 
     /// Sets 내재변동성2 (`FID_INTS_VLTL2`, required, length 114).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_ints_vltl2(mut self, value: impl Into<String>) -> Self {
         self.fid_ints_vltl2 = value.into();
         self
     }
 
     /// Sets 프리미엄값1 (`FID_PRMM_VAL1`, required, length 132).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_prmm_val1(mut self, value: impl Into<String>) -> Self {
         self.fid_prmm_val1 = value.into();
         self
     }
 
     /// Sets 프리미엄값2 (`FID_PRMM_VAL2`, required, length 132).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_prmm_val2(mut self, value: impl Into<String>) -> Self {
         self.fid_prmm_val2 = value.into();
         self
     }
 
     /// Sets 기어링1 (`FID_GEAR1`, required, length 84).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_gear1(mut self, value: impl Into<String>) -> Self {
         self.fid_gear1 = value.into();
         self
     }
 
     /// Sets 기어링2 (`FID_GEAR2`, required, length 84).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_gear2(mut self, value: impl Into<String>) -> Self {
         self.fid_gear2 = value.into();
         self
     }
 
     /// Sets 손익분기비율1 (`FID_PRLS_QRYR_RATE1`, required, length 13.2).
-    pub fn fid_prls_qryr_rate1(mut self, value: impl Into<String>) -> Self {
-        self.fid_prls_qryr_rate1 = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn fid_prls_qryr_rate1(mut self, value: v::Decimal) -> Self {
+        self.fid_prls_qryr_rate1 = p::decimal(value);
         self
     }
 
     /// Sets 손익분기비율2 (`FID_PRLS_QRYR_RATE2`, required, length 13.2).
-    pub fn fid_prls_qryr_rate2(mut self, value: impl Into<String>) -> Self {
-        self.fid_prls_qryr_rate2 = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn fid_prls_qryr_rate2(mut self, value: v::Decimal) -> Self {
+        self.fid_prls_qryr_rate2 = p::decimal(value);
         self
     }
 
     /// Sets 델타1 (`FID_DELTA1`, required, length 84).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_delta1(mut self, value: impl Into<String>) -> Self {
         self.fid_delta1 = value.into();
         self
     }
 
     /// Sets 델타2 (`FID_DELTA2`, required, length 84).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_delta2(mut self, value: impl Into<String>) -> Self {
         self.fid_delta2 = value.into();
         self
     }
 
     /// Sets 행사가1 (`FID_ACPR1`, required, length 133).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_acpr1(mut self, value: impl Into<String>) -> Self {
         self.fid_acpr1 = value.into();
         self
     }
 
     /// Sets 행사가2 (`FID_ACPR2`, required, length 133).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_acpr2(mut self, value: impl Into<String>) -> Self {
         self.fid_acpr2 = value.into();
         self
     }
 
     /// Sets 주식전환비율1 (`FID_STCK_CNVR_RATE1`, required, length 9.4).
-    pub fn fid_stck_cnvr_rate1(mut self, value: impl Into<String>) -> Self {
-        self.fid_stck_cnvr_rate1 = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn fid_stck_cnvr_rate1(mut self, value: v::Decimal) -> Self {
+        self.fid_stck_cnvr_rate1 = p::decimal(value);
         self
     }
 
     /// Sets 주식전환비율2 (`FID_STCK_CNVR_RATE2`, required, length 9.4).
-    pub fn fid_stck_cnvr_rate2(mut self, value: impl Into<String>) -> Self {
-        self.fid_stck_cnvr_rate2 = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn fid_stck_cnvr_rate2(mut self, value: v::Decimal) -> Self {
+        self.fid_stck_cnvr_rate2 = p::decimal(value);
         self
     }
 
@@ -759,78 +779,117 @@ impl CondSearchRequest {
     /// - `0`: 전체
     /// - `1`: 일반
     /// - `2`: 조기종료
-    pub fn fid_div_cls_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_div_cls_code = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn fid_div_cls_code(mut self, value: crate::api::codes::FidDivClsCodeCondSearch) -> Self {
+        self.fid_div_cls_code = p::code(&value);
         self
     }
 
     /// Sets 패리티1 (`FID_PRIT1`, required, length 112).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_prit1(mut self, value: impl Into<String>) -> Self {
         self.fid_prit1 = value.into();
         self
     }
 
     /// Sets 패리티2 (`FID_PRIT2`, required, length 112).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_prit2(mut self, value: impl Into<String>) -> Self {
         self.fid_prit2 = value.into();
         self
     }
 
     /// Sets 자본지지점1 (`FID_CFP1`, required, length 112).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_cfp1(mut self, value: impl Into<String>) -> Self {
         self.fid_cfp1 = value.into();
         self
     }
 
     /// Sets 자본지지점2 (`FID_CFP2`, required, length 112).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_cfp2(mut self, value: impl Into<String>) -> Self {
         self.fid_cfp2 = value.into();
         self
     }
 
     /// Sets 지수가격1 (`FID_INPUT_NMIX_PRICE_1`, required, length 112).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_nmix_price_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_nmix_price_1 = value.into();
         self
     }
 
     /// Sets 지수가격2 (`FID_INPUT_NMIX_PRICE_2`, required, length 112).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_nmix_price_2(mut self, value: impl Into<String>) -> Self {
         self.fid_input_nmix_price_2 = value.into();
         self
     }
 
     /// Sets E기어링값1 (`FID_EGEA_VAL1`, required, length 132).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_egea_val1(mut self, value: impl Into<String>) -> Self {
         self.fid_egea_val1 = value.into();
         self
     }
 
     /// Sets E기어링값2 (`FID_EGEA_VAL2`, required, length 132).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_egea_val2(mut self, value: impl Into<String>) -> Self {
         self.fid_egea_val2 = value.into();
         self
     }
 
     /// Sets 배당수익율 (`FID_INPUT_DVDN_ERT`, required, length 11.2).
-    pub fn fid_input_dvdn_ert(mut self, value: impl Into<String>) -> Self {
-        self.fid_input_dvdn_ert = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn fid_input_dvdn_ert(mut self, value: v::Decimal) -> Self {
+        self.fid_input_dvdn_ert = p::decimal(value);
         self
     }
 
     /// Sets 역사적변동성 (`FID_INPUT_HIST_VLTL`, required, length 112).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_hist_vltl(mut self, value: impl Into<String>) -> Self {
         self.fid_input_hist_vltl = value.into();
         self
     }
 
     /// Sets 세타1 (`FID_THETA1`, required, length 84).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_theta1(mut self, value: impl Into<String>) -> Self {
         self.fid_theta1 = value.into();
         self
     }
 
     /// Sets 세타2 (`FID_THETA2`, required, length 84).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_theta2(mut self, value: impl Into<String>) -> Self {
         self.fid_theta2 = value.into();
         self
@@ -901,6 +960,525 @@ impl std::fmt::Debug for CondSearchRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "FID_COND_MRKT_DIV_CODE",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_COND_SCR_DIV_CODE",
+        kind: p::FieldKind::Text,
+        max_len: 5,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_RANK_SORT_CLS_CODE",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_CNT_1",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_RANK_SORT_CLS_CODE_2",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_CNT_2",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_RANK_SORT_CLS_CODE_3",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_CNT_3",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_TRGT_CLS_CODE",
+        kind: p::FieldKind::Code,
+        max_len: 32,
+        required: true,
+        blank: true,
+        codes: &[
+            "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12",
+        ],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_ISCD",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_UNAS_INPUT_ISCD",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_MRKT_CLS_CODE",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_DATE_1",
+        kind: p::FieldKind::Date,
+        max_len: 10,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_DATE_2",
+        kind: p::FieldKind::Date,
+        max_len: 10,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_ISCD_2",
+        kind: p::FieldKind::Text,
+        max_len: 8,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_ETC_CLS_CODE",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_RMNN_DYNU_1",
+        kind: p::FieldKind::Text,
+        max_len: 5,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_RMNN_DYNU_2",
+        kind: p::FieldKind::Text,
+        max_len: 5,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_PRPR_CNT1",
+        kind: p::FieldKind::Integer,
+        max_len: 11,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_PRPR_CNT2",
+        kind: p::FieldKind::Integer,
+        max_len: 11,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_RSFL_RATE1",
+        kind: p::FieldKind::Decimal,
+        max_len: 16,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_RSFL_RATE2",
+        kind: p::FieldKind::Decimal,
+        max_len: 16,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_VOL1",
+        kind: p::FieldKind::Integer,
+        max_len: 18,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_VOL2",
+        kind: p::FieldKind::Integer,
+        max_len: 18,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_APLY_RANG_PRC_1",
+        kind: p::FieldKind::Text,
+        max_len: 18,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_APLY_RANG_PRC_2",
+        kind: p::FieldKind::Text,
+        max_len: 18,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_LVRG_VAL1",
+        kind: p::FieldKind::Text,
+        max_len: 114,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_LVRG_VAL2",
+        kind: p::FieldKind::Text,
+        max_len: 114,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_VOL3",
+        kind: p::FieldKind::Integer,
+        max_len: 18,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_VOL4",
+        kind: p::FieldKind::Integer,
+        max_len: 18,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INTS_VLTL1",
+        kind: p::FieldKind::Text,
+        max_len: 114,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INTS_VLTL2",
+        kind: p::FieldKind::Text,
+        max_len: 114,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_PRMM_VAL1",
+        kind: p::FieldKind::Text,
+        max_len: 132,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_PRMM_VAL2",
+        kind: p::FieldKind::Text,
+        max_len: 132,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_GEAR1",
+        kind: p::FieldKind::Text,
+        max_len: 84,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_GEAR2",
+        kind: p::FieldKind::Text,
+        max_len: 84,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_PRLS_QRYR_RATE1",
+        kind: p::FieldKind::Decimal,
+        max_len: 16,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_PRLS_QRYR_RATE2",
+        kind: p::FieldKind::Decimal,
+        max_len: 16,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_DELTA1",
+        kind: p::FieldKind::Text,
+        max_len: 84,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_DELTA2",
+        kind: p::FieldKind::Text,
+        max_len: 84,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_ACPR1",
+        kind: p::FieldKind::Text,
+        max_len: 133,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_ACPR2",
+        kind: p::FieldKind::Text,
+        max_len: 133,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_STCK_CNVR_RATE1",
+        kind: p::FieldKind::Decimal,
+        max_len: 14,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_STCK_CNVR_RATE2",
+        kind: p::FieldKind::Decimal,
+        max_len: 14,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_DIV_CLS_CODE",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: true,
+        codes: &["0", "1", "2"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_PRIT1",
+        kind: p::FieldKind::Text,
+        max_len: 112,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_PRIT2",
+        kind: p::FieldKind::Text,
+        max_len: 112,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_CFP1",
+        kind: p::FieldKind::Text,
+        max_len: 112,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_CFP2",
+        kind: p::FieldKind::Text,
+        max_len: 112,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_NMIX_PRICE_1",
+        kind: p::FieldKind::Text,
+        max_len: 112,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_NMIX_PRICE_2",
+        kind: p::FieldKind::Text,
+        max_len: 112,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_EGEA_VAL1",
+        kind: p::FieldKind::Text,
+        max_len: 132,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_EGEA_VAL2",
+        kind: p::FieldKind::Text,
+        max_len: 132,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_DVDN_ERT",
+        kind: p::FieldKind::Decimal,
+        max_len: 14,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_HIST_VLTL",
+        kind: p::FieldKind::Text,
+        max_len: 112,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_THETA1",
+        kind: p::FieldKind::Text,
+        max_len: 84,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_THETA2",
+        kind: p::FieldKind::Text,
+        max_len: 84,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for CondSearchRequest {
     type Response = CondSearchResponse;
 
@@ -912,6 +1490,14 @@ impl Endpoint for CondSearchRequest {
         method: HttpMethod::Get,
         path: "/uapi/elw/v1/quotations/cond-search",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("FHKEW15100000"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `FHKEW154700C0`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -15,14 +16,25 @@ use crate::value as v;
 #[derive(Clone)]
 pub struct ExpirationStocksRequest {
     /// 조건시장분류코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    ///
+    /// Codes:
+    /// - `W`: 입력
     fid_cond_mrkt_div_code: String,
     /// 조건화면분류코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
+    ///
+    /// Codes:
+    /// - `11547`: 입력
     fid_cond_scr_div_code: String,
     /// 입력날짜1 (`FID_INPUT_DATE_1`, required, length 10).
     fid_input_date_1: String,
     /// 입력날짜2 (`FID_INPUT_DATE_2`, required, length 10).
     fid_input_date_2: String,
     /// 분류구분코드 (`FID_DIV_CLS_CODE`, required, length 2).
+    ///
+    /// Codes:
+    /// - `0`: 콜
+    /// - `1`: 풋
+    /// - `2`: 전체
     fid_div_cls_code: String,
     /// 기타구분코드 (`FID_ETC_CLS_CODE`, required, length 2).
     fid_etc_cls_code: String,
@@ -31,6 +43,11 @@ pub struct ExpirationStocksRequest {
     /// 발행회사코드 (`FID_INPUT_ISCD_2`, required, length 8).
     fid_input_iscd_2: String,
     /// 결제방법 (`FID_BLNG_CLS_CODE`, required, length 2).
+    ///
+    /// Codes:
+    /// - `0`: 전체
+    /// - `1`: 일반
+    /// - `2`: 조기종료
     fid_blng_cls_code: String,
     /// 입력옵션1 (`FID_INPUT_OPTION_1`, required, length 10).
     fid_input_option_1: String,
@@ -91,97 +108,133 @@ impl ExpirationStocksRequest {
     /// A new request.
     ///
     /// Required fields, in spec order:
-    /// - `fid_cond_mrkt_div_code` (`FID_COND_MRKT_DIV_CODE`): 조건시장분류코드
-    /// - `fid_cond_scr_div_code` (`FID_COND_SCR_DIV_CODE`): 조건화면분류코드
     /// - `fid_input_date_1` (`FID_INPUT_DATE_1`): 입력날짜1
     /// - `fid_input_date_2` (`FID_INPUT_DATE_2`): 입력날짜2
     /// - `fid_div_cls_code` (`FID_DIV_CLS_CODE`): 분류구분코드
-    /// - `fid_etc_cls_code` (`FID_ETC_CLS_CODE`): 기타구분코드
     /// - `fid_unas_input_iscd` (`FID_UNAS_INPUT_ISCD`): 기초자산입력종목코드
     /// - `fid_input_iscd_2` (`FID_INPUT_ISCD_2`): 발행회사코드
     /// - `fid_blng_cls_code` (`FID_BLNG_CLS_CODE`): 결제방법
-    /// - `fid_input_option_1` (`FID_INPUT_OPTION_1`): 입력옵션1
+    #[inline]
     pub fn new(
-        fid_cond_mrkt_div_code: impl Into<String>,
-        fid_cond_scr_div_code: impl Into<String>,
-        fid_input_date_1: impl Into<String>,
-        fid_input_date_2: impl Into<String>,
-        fid_div_cls_code: impl Into<String>,
-        fid_etc_cls_code: impl Into<String>,
+        fid_input_date_1: v::NaiveDate,
+        fid_input_date_2: v::NaiveDate,
+        fid_div_cls_code: crate::api::codes::FidDivClsCodeExpirationStocks,
         fid_unas_input_iscd: impl Into<String>,
         fid_input_iscd_2: impl Into<String>,
-        fid_blng_cls_code: impl Into<String>,
-        fid_input_option_1: impl Into<String>,
+        fid_blng_cls_code: crate::api::codes::FidDivClsCodeCondSearch,
     ) -> Self {
         Self {
-            fid_cond_mrkt_div_code: fid_cond_mrkt_div_code.into(),
-            fid_cond_scr_div_code: fid_cond_scr_div_code.into(),
-            fid_input_date_1: fid_input_date_1.into(),
-            fid_input_date_2: fid_input_date_2.into(),
-            fid_div_cls_code: fid_div_cls_code.into(),
-            fid_etc_cls_code: fid_etc_cls_code.into(),
+            fid_cond_mrkt_div_code: "W".to_owned(),
+            fid_cond_scr_div_code: "11547".to_owned(),
+            fid_input_date_1: p::date(fid_input_date_1),
+            fid_input_date_2: p::date(fid_input_date_2),
+            fid_div_cls_code: p::code(&fid_div_cls_code),
+            fid_etc_cls_code: String::new(),
             fid_unas_input_iscd: fid_unas_input_iscd.into(),
             fid_input_iscd_2: fid_input_iscd_2.into(),
-            fid_blng_cls_code: fid_blng_cls_code.into(),
-            fid_input_option_1: fid_input_option_1.into(),
+            fid_blng_cls_code: p::code(&fid_blng_cls_code),
+            fid_input_option_1: String::new(),
         }
     }
 
     /// Sets 조건시장분류코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
-    pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_cond_mrkt_div_code = value.into();
+    ///
+    /// Codes:
+    /// - `W`: 입력
+    ///
+    /// Default: `W`.
+    #[inline]
+    pub fn fid_cond_mrkt_div_code(
+        mut self,
+        value: crate::api::codes::FidCondMrktDivCodeExpirationStocks,
+    ) -> Self {
+        self.fid_cond_mrkt_div_code = p::code(&value);
         self
     }
 
     /// Sets 조건화면분류코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
-    pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_cond_scr_div_code = value.into();
+    ///
+    /// Codes:
+    /// - `11547`: 입력
+    ///
+    /// Default: `11547`.
+    #[inline]
+    pub fn fid_cond_scr_div_code(
+        mut self,
+        value: crate::api::codes::FidCondScrDivCodeExpirationStocks,
+    ) -> Self {
+        self.fid_cond_scr_div_code = p::code(&value);
         self
     }
 
     /// Sets 입력날짜1 (`FID_INPUT_DATE_1`, required, length 10).
-    pub fn fid_input_date_1(mut self, value: impl Into<String>) -> Self {
-        self.fid_input_date_1 = value.into();
+    #[inline]
+    pub fn fid_input_date_1(mut self, value: v::NaiveDate) -> Self {
+        self.fid_input_date_1 = p::date(value);
         self
     }
 
     /// Sets 입력날짜2 (`FID_INPUT_DATE_2`, required, length 10).
-    pub fn fid_input_date_2(mut self, value: impl Into<String>) -> Self {
-        self.fid_input_date_2 = value.into();
+    #[inline]
+    pub fn fid_input_date_2(mut self, value: v::NaiveDate) -> Self {
+        self.fid_input_date_2 = p::date(value);
         self
     }
 
     /// Sets 분류구분코드 (`FID_DIV_CLS_CODE`, required, length 2).
-    pub fn fid_div_cls_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_div_cls_code = value.into();
+    ///
+    /// Codes:
+    /// - `0`: 콜
+    /// - `1`: 풋
+    /// - `2`: 전체
+    #[inline]
+    pub fn fid_div_cls_code(
+        mut self,
+        value: crate::api::codes::FidDivClsCodeExpirationStocks,
+    ) -> Self {
+        self.fid_div_cls_code = p::code(&value);
         self
     }
 
     /// Sets 기타구분코드 (`FID_ETC_CLS_CODE`, required, length 2).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_etc_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_etc_cls_code = value.into();
         self
     }
 
     /// Sets 기초자산입력종목코드 (`FID_UNAS_INPUT_ISCD`, required, length 12).
+    #[inline]
     pub fn fid_unas_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_unas_input_iscd = value.into();
         self
     }
 
     /// Sets 발행회사코드 (`FID_INPUT_ISCD_2`, required, length 8).
+    #[inline]
     pub fn fid_input_iscd_2(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd_2 = value.into();
         self
     }
 
     /// Sets 결제방법 (`FID_BLNG_CLS_CODE`, required, length 2).
-    pub fn fid_blng_cls_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_blng_cls_code = value.into();
+    ///
+    /// Codes:
+    /// - `0`: 전체
+    /// - `1`: 일반
+    /// - `2`: 조기종료
+    #[inline]
+    pub fn fid_blng_cls_code(mut self, value: crate::api::codes::FidDivClsCodeCondSearch) -> Self {
+        self.fid_blng_cls_code = p::code(&value);
         self
     }
 
     /// Sets 입력옵션1 (`FID_INPUT_OPTION_1`, required, length 10).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_option_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_option_1 = value.into();
         self
@@ -205,6 +258,100 @@ impl std::fmt::Debug for ExpirationStocksRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "FID_COND_MRKT_DIV_CODE",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["W"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_COND_SCR_DIV_CODE",
+        kind: p::FieldKind::Code,
+        max_len: 5,
+        required: true,
+        blank: false,
+        codes: &["11547"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_DATE_1",
+        kind: p::FieldKind::Date,
+        max_len: 10,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_DATE_2",
+        kind: p::FieldKind::Date,
+        max_len: 10,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_DIV_CLS_CODE",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["0", "1", "2"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_ETC_CLS_CODE",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_UNAS_INPUT_ISCD",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_ISCD_2",
+        kind: p::FieldKind::Text,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_BLNG_CLS_CODE",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["0", "1", "2"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_OPTION_1",
+        kind: p::FieldKind::Text,
+        max_len: 10,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for ExpirationStocksRequest {
     type Response = ExpirationStocksResponse;
 
@@ -216,6 +363,14 @@ impl Endpoint for ExpirationStocksRequest {
         method: HttpMethod::Get,
         path: "/uapi/elw/v1/quotations/expiration-stocks",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("FHKEW154700C0"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `FHPEW02740300`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -19,6 +20,15 @@ pub struct IndicatorTrendMinuteRequest {
     /// 입력종목코드 (`FID_INPUT_ISCD`, required, length 12).
     fid_input_iscd: String,
     /// 시간구분코드 (`FID_HOUR_CLS_CODE`, required, length 5).
+    ///
+    /// Codes:
+    /// - `60`: 1분
+    /// - `180`: 3분
+    /// - `300`: 5분
+    /// - `600`: 10분
+    /// - `1800`: 30분
+    /// - `3600`: 60분
+    /// - `7200`: 60분
     fid_hour_cls_code: String,
     /// 과거데이터 포함 여부 (`FID_PW_DATA_INCU_YN`, required, length 2).
     fid_pw_data_incu_yn: String,
@@ -56,39 +66,56 @@ impl IndicatorTrendMinuteRequest {
     /// - `fid_input_iscd` (`FID_INPUT_ISCD`): 입력종목코드
     /// - `fid_hour_cls_code` (`FID_HOUR_CLS_CODE`): 시간구분코드
     /// - `fid_pw_data_incu_yn` (`FID_PW_DATA_INCU_YN`): 과거데이터 포함 여부
+    #[inline]
     pub fn new(
         fid_cond_mrkt_div_code: impl Into<String>,
         fid_input_iscd: impl Into<String>,
-        fid_hour_cls_code: impl Into<String>,
+        fid_hour_cls_code: crate::api::codes::FidHourClsCodeIndicatorTrendMinute,
         fid_pw_data_incu_yn: impl Into<String>,
     ) -> Self {
         Self {
             fid_cond_mrkt_div_code: fid_cond_mrkt_div_code.into(),
             fid_input_iscd: fid_input_iscd.into(),
-            fid_hour_cls_code: fid_hour_cls_code.into(),
+            fid_hour_cls_code: p::code(&fid_hour_cls_code),
             fid_pw_data_incu_yn: fid_pw_data_incu_yn.into(),
         }
     }
 
     /// Sets 조건시장분류코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
         self
     }
 
     /// Sets 입력종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self
     }
 
     /// Sets 시간구분코드 (`FID_HOUR_CLS_CODE`, required, length 5).
-    pub fn fid_hour_cls_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_hour_cls_code = value.into();
+    ///
+    /// Codes:
+    /// - `60`: 1분
+    /// - `180`: 3분
+    /// - `300`: 5분
+    /// - `600`: 10분
+    /// - `1800`: 30분
+    /// - `3600`: 60분
+    /// - `7200`: 60분
+    #[inline]
+    pub fn fid_hour_cls_code(
+        mut self,
+        value: crate::api::codes::FidHourClsCodeIndicatorTrendMinute,
+    ) -> Self {
+        self.fid_hour_cls_code = p::code(&value);
         self
     }
 
     /// Sets 과거데이터 포함 여부 (`FID_PW_DATA_INCU_YN`, required, length 2).
+    #[inline]
     pub fn fid_pw_data_incu_yn(mut self, value: impl Into<String>) -> Self {
         self.fid_pw_data_incu_yn = value.into();
         self
@@ -106,6 +133,46 @@ impl std::fmt::Debug for IndicatorTrendMinuteRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "FID_COND_MRKT_DIV_CODE",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_ISCD",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_HOUR_CLS_CODE",
+        kind: p::FieldKind::Code,
+        max_len: 5,
+        required: true,
+        blank: false,
+        codes: &["60", "180", "300", "600", "1800", "3600", "7200"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_PW_DATA_INCU_YN",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for IndicatorTrendMinuteRequest {
     type Response = IndicatorTrendMinuteResponse;
 
@@ -117,6 +184,14 @@ impl Endpoint for IndicatorTrendMinuteRequest {
         method: HttpMethod::Get,
         path: "/uapi/elw/v1/quotations/indicator-trend-minute",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("FHPEW02740300"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

@@ -195,3 +195,28 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         decode: crate::value::decode_map::<volume_rank::VolumeRankResponse>,
     },
 ];
+
+/// The request facts of this category, for by-name requests.
+pub(crate) const REQUESTS: &[&crate::endpoint::EndpointInfo] = &[
+    <compare_stocks::CompareStocksRequest as crate::endpoint::Endpoint>::INFO,
+    <cond_search::CondSearchRequest as crate::endpoint::Endpoint>::INFO,
+    <expiration_stocks::ExpirationStocksRequest as crate::endpoint::Endpoint>::INFO,
+    <indicator::IndicatorRequest as crate::endpoint::Endpoint>::INFO,
+    <indicator_trend_ccnl::IndicatorTrendCcnlRequest as crate::endpoint::Endpoint>::INFO,
+    <indicator_trend_daily::IndicatorTrendDailyRequest as crate::endpoint::Endpoint>::INFO,
+    <indicator_trend_minute::IndicatorTrendMinuteRequest as crate::endpoint::Endpoint>::INFO,
+    <lp_trade_trend::LpTradeTrendRequest as crate::endpoint::Endpoint>::INFO,
+    <newly_listed::NewlyListedRequest as crate::endpoint::Endpoint>::INFO,
+    <quick_change::QuickChangeRequest as crate::endpoint::Endpoint>::INFO,
+    <sensitivity::SensitivityRequest as crate::endpoint::Endpoint>::INFO,
+    <sensitivity_trend_ccnl::SensitivityTrendCcnlRequest as crate::endpoint::Endpoint>::INFO,
+    <sensitivity_trend_daily::SensitivityTrendDailyRequest as crate::endpoint::Endpoint>::INFO,
+    <udrl_asset_list::UdrlAssetListRequest as crate::endpoint::Endpoint>::INFO,
+    <udrl_asset_price::UdrlAssetPriceRequest as crate::endpoint::Endpoint>::INFO,
+    <updown_rate::UpdownRateRequest as crate::endpoint::Endpoint>::INFO,
+    <volatility_trend_ccnl::VolatilityTrendCcnlRequest as crate::endpoint::Endpoint>::INFO,
+    <volatility_trend_daily::VolatilityTrendDailyRequest as crate::endpoint::Endpoint>::INFO,
+    <volatility_trend_minute::VolatilityTrendMinuteRequest as crate::endpoint::Endpoint>::INFO,
+    <volatility_trend_tick::VolatilityTrendTickRequest as crate::endpoint::Endpoint>::INFO,
+    <volume_rank::VolumeRankRequest as crate::endpoint::Endpoint>::INFO,
+];

@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `FHKEW154800C0`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -27,7 +28,14 @@ pub struct NewlyListedRequest {
     /// 입력날짜1 (`FID_INPUT_DATE_1`, required, length 10).
     fid_input_date_1: String,
     /// 결재방법 (`FID_BLNC_CLS_CODE`, required, length 2).
+    ///
+    /// Codes:
+    /// - `0`: 전체
+    /// - `1`: 일반
+    /// - `2`: 조기종료
     fid_blnc_cls_code: String,
+    /// FID_BLNG_CLS_CODE (`FID_BLNG_CLS_CODE`, length 1).
+    fid_blng_cls_code: String,
 }
 
 /// Writes the KIS wire names (in spec order) and values.
@@ -64,6 +72,10 @@ impl serde::Serialize for NewlyListedRequest {
                     "FID_BLNC_CLS_CODE",
                     v::WireField::Str(&self.fid_blnc_cls_code),
                 ),
+                (
+                    "FID_BLNG_CLS_CODE",
+                    v::WireField::Str(&self.fid_blng_cls_code),
+                ),
             ],
         )
     }
@@ -79,15 +91,14 @@ impl NewlyListedRequest {
     /// - `fid_unas_input_iscd` (`FID_UNAS_INPUT_ISCD`): 기초자산입력종목코드
     /// - `fid_input_iscd_2` (`FID_INPUT_ISCD_2`): 입력종목코드2
     /// - `fid_input_date_1` (`FID_INPUT_DATE_1`): 입력날짜1
-    /// - `fid_blnc_cls_code` (`FID_BLNC_CLS_CODE`): 결재방법
+    #[inline]
     pub fn new(
         fid_cond_mrkt_div_code: impl Into<String>,
         fid_cond_scr_div_code: impl Into<String>,
         fid_div_cls_code: impl Into<String>,
         fid_unas_input_iscd: impl Into<String>,
         fid_input_iscd_2: impl Into<String>,
-        fid_input_date_1: impl Into<String>,
-        fid_blnc_cls_code: impl Into<String>,
+        fid_input_date_1: v::NaiveDate,
     ) -> Self {
         Self {
             fid_cond_mrkt_div_code: fid_cond_mrkt_div_code.into(),
@@ -95,50 +106,74 @@ impl NewlyListedRequest {
             fid_div_cls_code: fid_div_cls_code.into(),
             fid_unas_input_iscd: fid_unas_input_iscd.into(),
             fid_input_iscd_2: fid_input_iscd_2.into(),
-            fid_input_date_1: fid_input_date_1.into(),
-            fid_blnc_cls_code: fid_blnc_cls_code.into(),
+            fid_input_date_1: p::date(fid_input_date_1),
+            fid_blnc_cls_code: String::new(),
+            fid_blng_cls_code: String::new(),
         }
     }
 
     /// Sets 조건시장분류코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
         self
     }
 
     /// Sets 조건화면분류코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
+    #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
         self
     }
 
     /// Sets 분류구분코드 (`FID_DIV_CLS_CODE`, required, length 2).
+    #[inline]
     pub fn fid_div_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_div_cls_code = value.into();
         self
     }
 
     /// Sets 기초자산입력종목코드 (`FID_UNAS_INPUT_ISCD`, required, length 12).
+    #[inline]
     pub fn fid_unas_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_unas_input_iscd = value.into();
         self
     }
 
     /// Sets 입력종목코드2 (`FID_INPUT_ISCD_2`, required, length 8).
+    #[inline]
     pub fn fid_input_iscd_2(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd_2 = value.into();
         self
     }
 
     /// Sets 입력날짜1 (`FID_INPUT_DATE_1`, required, length 10).
-    pub fn fid_input_date_1(mut self, value: impl Into<String>) -> Self {
-        self.fid_input_date_1 = value.into();
+    #[inline]
+    pub fn fid_input_date_1(mut self, value: v::NaiveDate) -> Self {
+        self.fid_input_date_1 = p::date(value);
         self
     }
 
     /// Sets 결재방법 (`FID_BLNC_CLS_CODE`, required, length 2).
-    pub fn fid_blnc_cls_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_blnc_cls_code = value.into();
+    ///
+    /// Codes:
+    /// - `0`: 전체
+    /// - `1`: 일반
+    /// - `2`: 조기종료
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn fid_blnc_cls_code(mut self, value: crate::api::codes::FidDivClsCodeCondSearch) -> Self {
+        self.fid_blnc_cls_code = p::code(&value);
+        self
+    }
+
+    /// Sets FID_BLNG_CLS_CODE (`FID_BLNG_CLS_CODE`, length 1).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn fid_blng_cls_code(mut self, value: impl Into<String>) -> Self {
+        self.fid_blng_cls_code = value.into();
         self
     }
 }
@@ -153,9 +188,86 @@ impl std::fmt::Debug for NewlyListedRequest {
             .field("fid_input_iscd_2", &self.fid_input_iscd_2)
             .field("fid_input_date_1", &self.fid_input_date_1)
             .field("fid_blnc_cls_code", &self.fid_blnc_cls_code)
+            .field("fid_blng_cls_code", &self.fid_blng_cls_code)
             .finish()
     }
 }
+
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "FID_COND_MRKT_DIV_CODE",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_COND_SCR_DIV_CODE",
+        kind: p::FieldKind::Text,
+        max_len: 5,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_DIV_CLS_CODE",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_UNAS_INPUT_ISCD",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_ISCD_2",
+        kind: p::FieldKind::Text,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_DATE_1",
+        kind: p::FieldKind::Date,
+        max_len: 10,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_BLNC_CLS_CODE",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: true,
+        codes: &["0", "1", "2"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_BLNG_CLS_CODE",
+        kind: p::FieldKind::Text,
+        max_len: 1,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+];
 
 impl Endpoint for NewlyListedRequest {
     type Response = NewlyListedResponse;
@@ -168,6 +280,14 @@ impl Endpoint for NewlyListedRequest {
         method: HttpMethod::Get,
         path: "/uapi/elw/v1/quotations/newly-listed",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("FHKEW154800C0"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `FHPEW02870000`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -33,14 +34,30 @@ pub struct QuickChangeRequest {
     /// 거래량(이하) (`FID_INPUT_VOL_2`, required, length 18).
     fid_input_vol_2: String,
     /// 시간구분코드 (`FID_HOUR_CLS_CODE`, required, length 5).
+    ///
+    /// Codes:
+    /// - `1`: 분
+    /// - `2`: 일
     fid_hour_cls_code: String,
     /// 입력 일 또는 분 (`FID_INPUT_HOUR_1`, required, length 10).
     fid_input_hour_1: String,
     /// 기준시간(분 선택 시) (`FID_INPUT_HOUR_2`, required, length 10).
     fid_input_hour_2: String,
     /// 순위정렬구분코드 (`FID_RANK_SORT_CLS_CODE`, required, length 2).
+    ///
+    /// Codes:
+    /// - `1`: 가격급등
+    /// - `2`: 가격급락
+    /// - `3`: 거래량급증
+    /// - `4`: 매수잔량급증
+    /// - `5`: 매도잔량급증
     fid_rank_sort_cls_code: String,
     /// 결재방법 (`FID_BLNG_CLS_CODE`, required, length 2).
+    ///
+    /// Codes:
+    /// - `0`: 전체
+    /// - `1`: 일반
+    /// - `2`: 조기종료
     fid_blng_cls_code: String,
 }
 
@@ -111,30 +128,21 @@ impl QuickChangeRequest {
     /// - `fid_unas_input_iscd` (`FID_UNAS_INPUT_ISCD`): 기초자산입력종목코드
     /// - `fid_input_iscd` (`FID_INPUT_ISCD`): 발행사
     /// - `fid_mrkt_cls_code` (`FID_MRKT_CLS_CODE`): 시장구분코드
-    /// - `fid_input_price_1` (`FID_INPUT_PRICE_1`): 가격(이상)
-    /// - `fid_input_price_2` (`FID_INPUT_PRICE_2`): 가격(이하)
-    /// - `fid_input_vol_1` (`FID_INPUT_VOL_1`): 거래량(이상)
-    /// - `fid_input_vol_2` (`FID_INPUT_VOL_2`): 거래량(이하)
     /// - `fid_hour_cls_code` (`FID_HOUR_CLS_CODE`): 시간구분코드
     /// - `fid_input_hour_1` (`FID_INPUT_HOUR_1`): 입력 일 또는 분
-    /// - `fid_input_hour_2` (`FID_INPUT_HOUR_2`): 기준시간(분 선택 시)
     /// - `fid_rank_sort_cls_code` (`FID_RANK_SORT_CLS_CODE`): 순위정렬구분코드
     /// - `fid_blng_cls_code` (`FID_BLNG_CLS_CODE`): 결재방법
+    #[inline]
     pub fn new(
         fid_cond_mrkt_div_code: impl Into<String>,
         fid_cond_scr_div_code: impl Into<String>,
         fid_unas_input_iscd: impl Into<String>,
         fid_input_iscd: impl Into<String>,
         fid_mrkt_cls_code: impl Into<String>,
-        fid_input_price_1: impl Into<String>,
-        fid_input_price_2: impl Into<String>,
-        fid_input_vol_1: impl Into<String>,
-        fid_input_vol_2: impl Into<String>,
-        fid_hour_cls_code: impl Into<String>,
+        fid_hour_cls_code: crate::api::codes::FidHourClsCodeQuickChange,
         fid_input_hour_1: impl Into<String>,
-        fid_input_hour_2: impl Into<String>,
-        fid_rank_sort_cls_code: impl Into<String>,
-        fid_blng_cls_code: impl Into<String>,
+        fid_rank_sort_cls_code: crate::api::codes::FidRankSortClsCodeQuickChange,
+        fid_blng_cls_code: crate::api::codes::FidDivClsCodeCondSearch,
     ) -> Self {
         Self {
             fid_cond_mrkt_div_code: fid_cond_mrkt_div_code.into(),
@@ -142,99 +150,145 @@ impl QuickChangeRequest {
             fid_unas_input_iscd: fid_unas_input_iscd.into(),
             fid_input_iscd: fid_input_iscd.into(),
             fid_mrkt_cls_code: fid_mrkt_cls_code.into(),
-            fid_input_price_1: fid_input_price_1.into(),
-            fid_input_price_2: fid_input_price_2.into(),
-            fid_input_vol_1: fid_input_vol_1.into(),
-            fid_input_vol_2: fid_input_vol_2.into(),
-            fid_hour_cls_code: fid_hour_cls_code.into(),
+            fid_input_price_1: String::new(),
+            fid_input_price_2: String::new(),
+            fid_input_vol_1: String::new(),
+            fid_input_vol_2: String::new(),
+            fid_hour_cls_code: p::code(&fid_hour_cls_code),
             fid_input_hour_1: fid_input_hour_1.into(),
-            fid_input_hour_2: fid_input_hour_2.into(),
-            fid_rank_sort_cls_code: fid_rank_sort_cls_code.into(),
-            fid_blng_cls_code: fid_blng_cls_code.into(),
+            fid_input_hour_2: String::new(),
+            fid_rank_sort_cls_code: p::code(&fid_rank_sort_cls_code),
+            fid_blng_cls_code: p::code(&fid_blng_cls_code),
         }
     }
 
     /// Sets 조건시장분류코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
         self
     }
 
     /// Sets 조건화면분류코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
+    #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
         self
     }
 
     /// Sets 기초자산입력종목코드 (`FID_UNAS_INPUT_ISCD`, required, length 12).
+    #[inline]
     pub fn fid_unas_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_unas_input_iscd = value.into();
         self
     }
 
     /// Sets 발행사 (`FID_INPUT_ISCD`, required, length 12).
+    #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self
     }
 
     /// Sets 시장구분코드 (`FID_MRKT_CLS_CODE`, required, length 2).
+    #[inline]
     pub fn fid_mrkt_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_mrkt_cls_code = value.into();
         self
     }
 
     /// Sets 가격(이상) (`FID_INPUT_PRICE_1`, required, length 12).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_price_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_price_1 = value.into();
         self
     }
 
     /// Sets 가격(이하) (`FID_INPUT_PRICE_2`, required, length 12).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_price_2(mut self, value: impl Into<String>) -> Self {
         self.fid_input_price_2 = value.into();
         self
     }
 
     /// Sets 거래량(이상) (`FID_INPUT_VOL_1`, required, length 18).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_vol_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_vol_1 = value.into();
         self
     }
 
     /// Sets 거래량(이하) (`FID_INPUT_VOL_2`, required, length 18).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_vol_2(mut self, value: impl Into<String>) -> Self {
         self.fid_input_vol_2 = value.into();
         self
     }
 
     /// Sets 시간구분코드 (`FID_HOUR_CLS_CODE`, required, length 5).
-    pub fn fid_hour_cls_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_hour_cls_code = value.into();
+    ///
+    /// Codes:
+    /// - `1`: 분
+    /// - `2`: 일
+    #[inline]
+    pub fn fid_hour_cls_code(
+        mut self,
+        value: crate::api::codes::FidHourClsCodeQuickChange,
+    ) -> Self {
+        self.fid_hour_cls_code = p::code(&value);
         self
     }
 
     /// Sets 입력 일 또는 분 (`FID_INPUT_HOUR_1`, required, length 10).
+    #[inline]
     pub fn fid_input_hour_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_hour_1 = value.into();
         self
     }
 
     /// Sets 기준시간(분 선택 시) (`FID_INPUT_HOUR_2`, required, length 10).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_hour_2(mut self, value: impl Into<String>) -> Self {
         self.fid_input_hour_2 = value.into();
         self
     }
 
     /// Sets 순위정렬구분코드 (`FID_RANK_SORT_CLS_CODE`, required, length 2).
-    pub fn fid_rank_sort_cls_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_rank_sort_cls_code = value.into();
+    ///
+    /// Codes:
+    /// - `1`: 가격급등
+    /// - `2`: 가격급락
+    /// - `3`: 거래량급증
+    /// - `4`: 매수잔량급증
+    /// - `5`: 매도잔량급증
+    #[inline]
+    pub fn fid_rank_sort_cls_code(
+        mut self,
+        value: crate::api::codes::FidRankSortClsCodeQuickChange,
+    ) -> Self {
+        self.fid_rank_sort_cls_code = p::code(&value);
         self
     }
 
     /// Sets 결재방법 (`FID_BLNG_CLS_CODE`, required, length 2).
-    pub fn fid_blng_cls_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_blng_cls_code = value.into();
+    ///
+    /// Codes:
+    /// - `0`: 전체
+    /// - `1`: 일반
+    /// - `2`: 조기종료
+    #[inline]
+    pub fn fid_blng_cls_code(mut self, value: crate::api::codes::FidDivClsCodeCondSearch) -> Self {
+        self.fid_blng_cls_code = p::code(&value);
         self
     }
 }
@@ -260,6 +314,136 @@ impl std::fmt::Debug for QuickChangeRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "FID_COND_MRKT_DIV_CODE",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_COND_SCR_DIV_CODE",
+        kind: p::FieldKind::Text,
+        max_len: 5,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_UNAS_INPUT_ISCD",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_ISCD",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_MRKT_CLS_CODE",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_PRICE_1",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_PRICE_2",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_VOL_1",
+        kind: p::FieldKind::Text,
+        max_len: 18,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_VOL_2",
+        kind: p::FieldKind::Text,
+        max_len: 18,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_HOUR_CLS_CODE",
+        kind: p::FieldKind::Code,
+        max_len: 5,
+        required: true,
+        blank: false,
+        codes: &["1", "2"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_HOUR_1",
+        kind: p::FieldKind::Text,
+        max_len: 10,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_HOUR_2",
+        kind: p::FieldKind::Text,
+        max_len: 10,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_RANK_SORT_CLS_CODE",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["1", "2", "3", "4", "5"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_BLNG_CLS_CODE",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["0", "1", "2"],
+        retired: &[],
+    },
+];
+
 impl Endpoint for QuickChangeRequest {
     type Response = QuickChangeResponse;
 
@@ -271,6 +455,14 @@ impl Endpoint for QuickChangeRequest {
         method: HttpMethod::Get,
         path: "/uapi/elw/v1/ranking/quick-change",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("FHPEW02870000"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `FHKEW154100C0`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -15,8 +16,20 @@ use crate::value as v;
 #[derive(Clone)]
 pub struct UdrlAssetListRequest {
     /// 조건화면분류코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
+    ///
+    /// Codes:
+    /// - `11541`: Primary key
     fid_cond_scr_div_code: String,
     /// 순위정렬구분코드 (`FID_RANK_SORT_CLS_CODE`, required, length 2).
+    ///
+    /// Codes:
+    /// - `0`: 종목명순
+    /// - `1`: 콜발행종목순
+    /// - `2`: 풋발행종목순
+    /// - `3`: 전일대비 상승율순
+    /// - `4`: 전일대비 하락율순
+    /// - `5`: 현재가 크기순
+    /// - `6`: 종목코드순
     fid_rank_sort_cls_code: String,
     /// 입력종목코드 (`FID_INPUT_ISCD`, required, length 12).
     fid_input_iscd: String,
@@ -46,34 +59,56 @@ impl UdrlAssetListRequest {
     /// A new request.
     ///
     /// Required fields, in spec order:
-    /// - `fid_cond_scr_div_code` (`FID_COND_SCR_DIV_CODE`): 조건화면분류코드
     /// - `fid_rank_sort_cls_code` (`FID_RANK_SORT_CLS_CODE`): 순위정렬구분코드
     /// - `fid_input_iscd` (`FID_INPUT_ISCD`): 입력종목코드
+    #[inline]
     pub fn new(
-        fid_cond_scr_div_code: impl Into<String>,
-        fid_rank_sort_cls_code: impl Into<String>,
+        fid_rank_sort_cls_code: crate::api::codes::FidRankSortClsCodeUdrlAssetList,
         fid_input_iscd: impl Into<String>,
     ) -> Self {
         Self {
-            fid_cond_scr_div_code: fid_cond_scr_div_code.into(),
-            fid_rank_sort_cls_code: fid_rank_sort_cls_code.into(),
+            fid_cond_scr_div_code: "11541".to_owned(),
+            fid_rank_sort_cls_code: p::code(&fid_rank_sort_cls_code),
             fid_input_iscd: fid_input_iscd.into(),
         }
     }
 
     /// Sets 조건화면분류코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
-    pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_cond_scr_div_code = value.into();
+    ///
+    /// Codes:
+    /// - `11541`: Primary key
+    ///
+    /// Default: `11541`.
+    #[inline]
+    pub fn fid_cond_scr_div_code(
+        mut self,
+        value: crate::api::codes::FidCondScrDivCodeUdrlAssetList,
+    ) -> Self {
+        self.fid_cond_scr_div_code = p::code(&value);
         self
     }
 
     /// Sets 순위정렬구분코드 (`FID_RANK_SORT_CLS_CODE`, required, length 2).
-    pub fn fid_rank_sort_cls_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_rank_sort_cls_code = value.into();
+    ///
+    /// Codes:
+    /// - `0`: 종목명순
+    /// - `1`: 콜발행종목순
+    /// - `2`: 풋발행종목순
+    /// - `3`: 전일대비 상승율순
+    /// - `4`: 전일대비 하락율순
+    /// - `5`: 현재가 크기순
+    /// - `6`: 종목코드순
+    #[inline]
+    pub fn fid_rank_sort_cls_code(
+        mut self,
+        value: crate::api::codes::FidRankSortClsCodeUdrlAssetList,
+    ) -> Self {
+        self.fid_rank_sort_cls_code = p::code(&value);
         self
     }
 
     /// Sets 입력종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self
@@ -90,6 +125,37 @@ impl std::fmt::Debug for UdrlAssetListRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "FID_COND_SCR_DIV_CODE",
+        kind: p::FieldKind::Code,
+        max_len: 5,
+        required: true,
+        blank: false,
+        codes: &["11541"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_RANK_SORT_CLS_CODE",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["0", "1", "2", "3", "4", "5", "6"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_ISCD",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for UdrlAssetListRequest {
     type Response = UdrlAssetListResponse;
 
@@ -101,6 +167,14 @@ impl Endpoint for UdrlAssetListRequest {
         method: HttpMethod::Get,
         path: "/uapi/elw/v1/quotations/udrl-asset-list",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("FHKEW154100C0"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

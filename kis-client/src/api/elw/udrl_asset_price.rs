@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `FHKEW154101C0`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -27,6 +28,10 @@ pub struct UdrlAssetPriceRequest {
     /// 거래량수 (`FID_VOL_CNT`, required, length 12).
     fid_vol_cnt: String,
     /// 대상제외구분코드 (`FID_TRGT_EXLS_CLS_CODE`, required, length 32).
+    ///
+    /// Codes:
+    /// - `0`: 미체크
+    /// - `1`: 체크
     fid_trgt_exls_cls_code: String,
     /// 입력가격1 (`FID_INPUT_PRICE_1`, required, length 12).
     fid_input_price_1: String,
@@ -41,6 +46,12 @@ pub struct UdrlAssetPriceRequest {
     /// 입력잔존일수2 (`FID_INPUT_RMNN_DYNU_2`, required, length 5).
     fid_input_rmnn_dynu_2: String,
     /// 옵션 (`FID_OPTION`, required, length 5).
+    ///
+    /// Codes:
+    /// - `0`: 없음
+    /// - `1`: ATM
+    /// - `2`: ITM
+    /// - `3`: OTM
     fid_option: String,
     /// 입력옵션1 (`FID_INPUT_OPTION_1`, required, length 10).
     fid_input_option_1: String,
@@ -117,34 +128,17 @@ impl UdrlAssetPriceRequest {
     /// - `fid_mrkt_cls_code` (`FID_MRKT_CLS_CODE`): 시장구분코드
     /// - `fid_input_iscd` (`FID_INPUT_ISCD`): 입력종목코드
     /// - `fid_unas_input_iscd` (`FID_UNAS_INPUT_ISCD`): 기초자산입력종목코드
-    /// - `fid_vol_cnt` (`FID_VOL_CNT`): 거래량수
     /// - `fid_trgt_exls_cls_code` (`FID_TRGT_EXLS_CLS_CODE`): 대상제외구분코드
-    /// - `fid_input_price_1` (`FID_INPUT_PRICE_1`): 입력가격1
-    /// - `fid_input_price_2` (`FID_INPUT_PRICE_2`): 입력가격2
-    /// - `fid_input_vol_1` (`FID_INPUT_VOL_1`): 입력거래량1
-    /// - `fid_input_vol_2` (`FID_INPUT_VOL_2`): 입력거래량2
-    /// - `fid_input_rmnn_dynu_1` (`FID_INPUT_RMNN_DYNU_1`): 입력잔존일수1
-    /// - `fid_input_rmnn_dynu_2` (`FID_INPUT_RMNN_DYNU_2`): 입력잔존일수2
     /// - `fid_option` (`FID_OPTION`): 옵션
-    /// - `fid_input_option_1` (`FID_INPUT_OPTION_1`): 입력옵션1
-    /// - `fid_input_option_2` (`FID_INPUT_OPTION_2`): 입력옵션2
+    #[inline]
     pub fn new(
         fid_cond_mrkt_div_code: impl Into<String>,
         fid_cond_scr_div_code: impl Into<String>,
         fid_mrkt_cls_code: impl Into<String>,
         fid_input_iscd: impl Into<String>,
         fid_unas_input_iscd: impl Into<String>,
-        fid_vol_cnt: impl Into<String>,
-        fid_trgt_exls_cls_code: impl Into<String>,
-        fid_input_price_1: impl Into<String>,
-        fid_input_price_2: impl Into<String>,
-        fid_input_vol_1: impl Into<String>,
-        fid_input_vol_2: impl Into<String>,
-        fid_input_rmnn_dynu_1: impl Into<String>,
-        fid_input_rmnn_dynu_2: impl Into<String>,
-        fid_option: impl Into<String>,
-        fid_input_option_1: impl Into<String>,
-        fid_input_option_2: impl Into<String>,
+        fid_trgt_exls_cls_code: crate::api::codes::FidTrgtExlsClsCodeUdrlAssetPrice,
+        fid_option: crate::api::codes::FidOption,
     ) -> Self {
         Self {
             fid_cond_mrkt_div_code: fid_cond_mrkt_div_code.into(),
@@ -152,111 +146,158 @@ impl UdrlAssetPriceRequest {
             fid_mrkt_cls_code: fid_mrkt_cls_code.into(),
             fid_input_iscd: fid_input_iscd.into(),
             fid_unas_input_iscd: fid_unas_input_iscd.into(),
-            fid_vol_cnt: fid_vol_cnt.into(),
-            fid_trgt_exls_cls_code: fid_trgt_exls_cls_code.into(),
-            fid_input_price_1: fid_input_price_1.into(),
-            fid_input_price_2: fid_input_price_2.into(),
-            fid_input_vol_1: fid_input_vol_1.into(),
-            fid_input_vol_2: fid_input_vol_2.into(),
-            fid_input_rmnn_dynu_1: fid_input_rmnn_dynu_1.into(),
-            fid_input_rmnn_dynu_2: fid_input_rmnn_dynu_2.into(),
-            fid_option: fid_option.into(),
-            fid_input_option_1: fid_input_option_1.into(),
-            fid_input_option_2: fid_input_option_2.into(),
+            fid_vol_cnt: String::new(),
+            fid_trgt_exls_cls_code: p::code(&fid_trgt_exls_cls_code),
+            fid_input_price_1: String::new(),
+            fid_input_price_2: String::new(),
+            fid_input_vol_1: String::new(),
+            fid_input_vol_2: String::new(),
+            fid_input_rmnn_dynu_1: String::new(),
+            fid_input_rmnn_dynu_2: String::new(),
+            fid_option: p::code(&fid_option),
+            fid_input_option_1: String::new(),
+            fid_input_option_2: String::new(),
         }
     }
 
     /// Sets 조건시장분류코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
         self
     }
 
     /// Sets 조건화면분류코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
+    #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
         self
     }
 
     /// Sets 시장구분코드 (`FID_MRKT_CLS_CODE`, required, length 2).
+    #[inline]
     pub fn fid_mrkt_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_mrkt_cls_code = value.into();
         self
     }
 
     /// Sets 입력종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self
     }
 
     /// Sets 기초자산입력종목코드 (`FID_UNAS_INPUT_ISCD`, required, length 12).
+    #[inline]
     pub fn fid_unas_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_unas_input_iscd = value.into();
         self
     }
 
     /// Sets 거래량수 (`FID_VOL_CNT`, required, length 12).
-    pub fn fid_vol_cnt(mut self, value: impl Into<String>) -> Self {
-        self.fid_vol_cnt = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn fid_vol_cnt(mut self, value: u64) -> Self {
+        self.fid_vol_cnt = p::int(value);
         self
     }
 
     /// Sets 대상제외구분코드 (`FID_TRGT_EXLS_CLS_CODE`, required, length 32).
-    pub fn fid_trgt_exls_cls_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_trgt_exls_cls_code = value.into();
+    ///
+    /// Codes:
+    /// - `0`: 미체크
+    /// - `1`: 체크
+    #[inline]
+    pub fn fid_trgt_exls_cls_code(
+        mut self,
+        value: crate::api::codes::FidTrgtExlsClsCodeUdrlAssetPrice,
+    ) -> Self {
+        self.fid_trgt_exls_cls_code = p::code(&value);
         self
     }
 
     /// Sets 입력가격1 (`FID_INPUT_PRICE_1`, required, length 12).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_price_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_price_1 = value.into();
         self
     }
 
     /// Sets 입력가격2 (`FID_INPUT_PRICE_2`, required, length 12).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_price_2(mut self, value: impl Into<String>) -> Self {
         self.fid_input_price_2 = value.into();
         self
     }
 
     /// Sets 입력거래량1 (`FID_INPUT_VOL_1`, required, length 18).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_vol_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_vol_1 = value.into();
         self
     }
 
     /// Sets 입력거래량2 (`FID_INPUT_VOL_2`, required, length 18).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_vol_2(mut self, value: impl Into<String>) -> Self {
         self.fid_input_vol_2 = value.into();
         self
     }
 
     /// Sets 입력잔존일수1 (`FID_INPUT_RMNN_DYNU_1`, required, length 5).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_rmnn_dynu_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_rmnn_dynu_1 = value.into();
         self
     }
 
     /// Sets 입력잔존일수2 (`FID_INPUT_RMNN_DYNU_2`, required, length 5).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_rmnn_dynu_2(mut self, value: impl Into<String>) -> Self {
         self.fid_input_rmnn_dynu_2 = value.into();
         self
     }
 
     /// Sets 옵션 (`FID_OPTION`, required, length 5).
-    pub fn fid_option(mut self, value: impl Into<String>) -> Self {
-        self.fid_option = value.into();
+    ///
+    /// Codes:
+    /// - `0`: 없음
+    /// - `1`: ATM
+    /// - `2`: ITM
+    /// - `3`: OTM
+    #[inline]
+    pub fn fid_option(mut self, value: crate::api::codes::FidOption) -> Self {
+        self.fid_option = p::code(&value);
         self
     }
 
     /// Sets 입력옵션1 (`FID_INPUT_OPTION_1`, required, length 10).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_option_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_option_1 = value.into();
         self
     }
 
     /// Sets 입력옵션2 (`FID_INPUT_OPTION_2`, required, length 10).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_option_2(mut self, value: impl Into<String>) -> Self {
         self.fid_input_option_2 = value.into();
         self
@@ -286,6 +327,154 @@ impl std::fmt::Debug for UdrlAssetPriceRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "FID_COND_MRKT_DIV_CODE",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_COND_SCR_DIV_CODE",
+        kind: p::FieldKind::Text,
+        max_len: 5,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_MRKT_CLS_CODE",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_ISCD",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_UNAS_INPUT_ISCD",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_VOL_CNT",
+        kind: p::FieldKind::Integer,
+        max_len: 12,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_TRGT_EXLS_CLS_CODE",
+        kind: p::FieldKind::Code,
+        max_len: 32,
+        required: true,
+        blank: false,
+        codes: &["0", "1"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_PRICE_1",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_PRICE_2",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_VOL_1",
+        kind: p::FieldKind::Text,
+        max_len: 18,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_VOL_2",
+        kind: p::FieldKind::Text,
+        max_len: 18,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_RMNN_DYNU_1",
+        kind: p::FieldKind::Text,
+        max_len: 5,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_RMNN_DYNU_2",
+        kind: p::FieldKind::Text,
+        max_len: 5,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_OPTION",
+        kind: p::FieldKind::Code,
+        max_len: 5,
+        required: true,
+        blank: false,
+        codes: &["0", "1", "2", "3"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_OPTION_1",
+        kind: p::FieldKind::Text,
+        max_len: 10,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_OPTION_2",
+        kind: p::FieldKind::Text,
+        max_len: 10,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for UdrlAssetPriceRequest {
     type Response = UdrlAssetPriceResponse;
 
@@ -297,6 +486,14 @@ impl Endpoint for UdrlAssetPriceRequest {
         method: HttpMethod::Get,
         path: "/uapi/elw/v1/quotations/udrl-asset-price",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("FHKEW154101C0"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

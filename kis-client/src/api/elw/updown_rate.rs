@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `FHPEW02770000`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -23,8 +24,23 @@ pub struct UpdownRateRequest {
     /// N일자값 (`FID_INPUT_ISCD`, required, length 12).
     fid_input_iscd: String,
     /// 거래량조건 (`FID_INPUT_RMNN_DYNU_1`, required, length 5).
+    ///
+    /// Codes:
+    /// - `0`: 전체
+    /// - `1`: 1개월이하
+    /// - `2`: 1개월~2개월
+    /// - `3`: 2개월~3개월
+    /// - `4`: 3개월~6개월
+    /// - `5`: 6개월~9개월
+    /// - `6`: 9개월~12개월
+    /// - `7`: 12개월이상
     fid_input_rmnn_dynu_1: String,
     /// NEXT KEY BUFF (`FID_DIV_CLS_CODE`, required, length 2).
+    ///
+    /// Codes:
+    /// - `0`: 전체
+    /// - `1`: 콜
+    /// - `2`: 풋
     fid_div_cls_code: String,
     /// 사용자권한정보 (`FID_INPUT_PRICE_1`, required, length 12).
     fid_input_price_1: String,
@@ -37,8 +53,18 @@ pub struct UpdownRateRequest {
     /// 거래량조건 (`FID_INPUT_DATE_1`, required, length 10).
     fid_input_date_1: String,
     /// NEXT KEY BUFF (`FID_RANK_SORT_CLS_CODE`, required, length 2).
+    ///
+    /// Codes:
+    /// - `0`: 상승율
+    /// - `1`: 하락율
+    /// - `2`: 시가대비상승율
+    /// - `3`: 시가대비하락율
+    /// - `4`: 변동율
     fid_rank_sort_cls_code: String,
     /// 사용자권한정보 (`FID_BLNG_CLS_CODE`, required, length 2).
+    ///
+    /// Codes:
+    /// - `0`: 전체
     fid_blng_cls_code: String,
     /// 거래소코드 (`FID_INPUT_DATE_2`, required, length 10).
     fid_input_date_2: String,
@@ -112,129 +138,172 @@ impl UpdownRateRequest {
     /// - `fid_input_iscd` (`FID_INPUT_ISCD`): N일자값
     /// - `fid_input_rmnn_dynu_1` (`FID_INPUT_RMNN_DYNU_1`): 거래량조건
     /// - `fid_div_cls_code` (`FID_DIV_CLS_CODE`): NEXT KEY BUFF
-    /// - `fid_input_price_1` (`FID_INPUT_PRICE_1`): 사용자권한정보
-    /// - `fid_input_price_2` (`FID_INPUT_PRICE_2`): 거래소코드
-    /// - `fid_input_vol_1` (`FID_INPUT_VOL_1`): 상승율/하락율 구분
-    /// - `fid_input_vol_2` (`FID_INPUT_VOL_2`): N일자값
     /// - `fid_input_date_1` (`FID_INPUT_DATE_1`): 거래량조건
     /// - `fid_rank_sort_cls_code` (`FID_RANK_SORT_CLS_CODE`): NEXT KEY BUFF
-    /// - `fid_blng_cls_code` (`FID_BLNG_CLS_CODE`): 사용자권한정보
-    /// - `fid_input_date_2` (`FID_INPUT_DATE_2`): 거래소코드
+    #[inline]
     pub fn new(
         fid_cond_mrkt_div_code: impl Into<String>,
         fid_cond_scr_div_code: impl Into<String>,
-        fid_unas_input_iscd: impl Into<String>,
+        fid_unas_input_iscd: v::Decimal,
         fid_input_iscd: impl Into<String>,
-        fid_input_rmnn_dynu_1: impl Into<String>,
-        fid_div_cls_code: impl Into<String>,
-        fid_input_price_1: impl Into<String>,
-        fid_input_price_2: impl Into<String>,
-        fid_input_vol_1: impl Into<String>,
-        fid_input_vol_2: impl Into<String>,
+        fid_input_rmnn_dynu_1: crate::api::codes::FidInputRmnnDynu1,
+        fid_div_cls_code: crate::api::codes::CallPut,
         fid_input_date_1: impl Into<String>,
-        fid_rank_sort_cls_code: impl Into<String>,
-        fid_blng_cls_code: impl Into<String>,
-        fid_input_date_2: impl Into<String>,
+        fid_rank_sort_cls_code: crate::api::codes::FidRankSortClsCodeUpdownRate,
     ) -> Self {
         Self {
             fid_cond_mrkt_div_code: fid_cond_mrkt_div_code.into(),
             fid_cond_scr_div_code: fid_cond_scr_div_code.into(),
-            fid_unas_input_iscd: fid_unas_input_iscd.into(),
+            fid_unas_input_iscd: p::decimal(fid_unas_input_iscd),
             fid_input_iscd: fid_input_iscd.into(),
-            fid_input_rmnn_dynu_1: fid_input_rmnn_dynu_1.into(),
-            fid_div_cls_code: fid_div_cls_code.into(),
-            fid_input_price_1: fid_input_price_1.into(),
-            fid_input_price_2: fid_input_price_2.into(),
-            fid_input_vol_1: fid_input_vol_1.into(),
-            fid_input_vol_2: fid_input_vol_2.into(),
+            fid_input_rmnn_dynu_1: p::code(&fid_input_rmnn_dynu_1),
+            fid_div_cls_code: p::code(&fid_div_cls_code),
+            fid_input_price_1: String::new(),
+            fid_input_price_2: String::new(),
+            fid_input_vol_1: String::new(),
+            fid_input_vol_2: String::new(),
             fid_input_date_1: fid_input_date_1.into(),
-            fid_rank_sort_cls_code: fid_rank_sort_cls_code.into(),
-            fid_blng_cls_code: fid_blng_cls_code.into(),
-            fid_input_date_2: fid_input_date_2.into(),
+            fid_rank_sort_cls_code: p::code(&fid_rank_sort_cls_code),
+            fid_blng_cls_code: "0".to_owned(),
+            fid_input_date_2: String::new(),
         }
     }
 
     /// Sets 사용자권한정보 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
         self
     }
 
     /// Sets 거래소코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
+    #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
         self
     }
 
     /// Sets 상승율/하락율 구분 (`FID_UNAS_INPUT_ISCD`, required, length 12).
-    pub fn fid_unas_input_iscd(mut self, value: impl Into<String>) -> Self {
-        self.fid_unas_input_iscd = value.into();
+    #[inline]
+    pub fn fid_unas_input_iscd(mut self, value: v::Decimal) -> Self {
+        self.fid_unas_input_iscd = p::decimal(value);
         self
     }
 
     /// Sets N일자값 (`FID_INPUT_ISCD`, required, length 12).
+    #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self
     }
 
     /// Sets 거래량조건 (`FID_INPUT_RMNN_DYNU_1`, required, length 5).
-    pub fn fid_input_rmnn_dynu_1(mut self, value: impl Into<String>) -> Self {
-        self.fid_input_rmnn_dynu_1 = value.into();
+    ///
+    /// Codes:
+    /// - `0`: 전체
+    /// - `1`: 1개월이하
+    /// - `2`: 1개월~2개월
+    /// - `3`: 2개월~3개월
+    /// - `4`: 3개월~6개월
+    /// - `5`: 6개월~9개월
+    /// - `6`: 9개월~12개월
+    /// - `7`: 12개월이상
+    #[inline]
+    pub fn fid_input_rmnn_dynu_1(mut self, value: crate::api::codes::FidInputRmnnDynu1) -> Self {
+        self.fid_input_rmnn_dynu_1 = p::code(&value);
         self
     }
 
     /// Sets NEXT KEY BUFF (`FID_DIV_CLS_CODE`, required, length 2).
-    pub fn fid_div_cls_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_div_cls_code = value.into();
+    ///
+    /// Codes:
+    /// - `0`: 전체
+    /// - `1`: 콜
+    /// - `2`: 풋
+    #[inline]
+    pub fn fid_div_cls_code(mut self, value: crate::api::codes::CallPut) -> Self {
+        self.fid_div_cls_code = p::code(&value);
         self
     }
 
     /// Sets 사용자권한정보 (`FID_INPUT_PRICE_1`, required, length 12).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_price_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_price_1 = value.into();
         self
     }
 
     /// Sets 거래소코드 (`FID_INPUT_PRICE_2`, required, length 12).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_price_2(mut self, value: impl Into<String>) -> Self {
         self.fid_input_price_2 = value.into();
         self
     }
 
     /// Sets 상승율/하락율 구분 (`FID_INPUT_VOL_1`, required, length 18).
-    pub fn fid_input_vol_1(mut self, value: impl Into<String>) -> Self {
-        self.fid_input_vol_1 = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn fid_input_vol_1(mut self, value: v::Decimal) -> Self {
+        self.fid_input_vol_1 = p::decimal(value);
         self
     }
 
     /// Sets N일자값 (`FID_INPUT_VOL_2`, required, length 18).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_vol_2(mut self, value: impl Into<String>) -> Self {
         self.fid_input_vol_2 = value.into();
         self
     }
 
     /// Sets 거래량조건 (`FID_INPUT_DATE_1`, required, length 10).
+    #[inline]
     pub fn fid_input_date_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_date_1 = value.into();
         self
     }
 
     /// Sets NEXT KEY BUFF (`FID_RANK_SORT_CLS_CODE`, required, length 2).
-    pub fn fid_rank_sort_cls_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_rank_sort_cls_code = value.into();
+    ///
+    /// Codes:
+    /// - `0`: 상승율
+    /// - `1`: 하락율
+    /// - `2`: 시가대비상승율
+    /// - `3`: 시가대비하락율
+    /// - `4`: 변동율
+    #[inline]
+    pub fn fid_rank_sort_cls_code(
+        mut self,
+        value: crate::api::codes::FidRankSortClsCodeUpdownRate,
+    ) -> Self {
+        self.fid_rank_sort_cls_code = p::code(&value);
         self
     }
 
     /// Sets 사용자권한정보 (`FID_BLNG_CLS_CODE`, required, length 2).
-    pub fn fid_blng_cls_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_blng_cls_code = value.into();
+    ///
+    /// Codes:
+    /// - `0`: 전체
+    ///
+    /// Default: `0`.
+    #[inline]
+    pub fn fid_blng_cls_code(mut self, value: crate::api::codes::FidDivClsCode) -> Self {
+        self.fid_blng_cls_code = p::code(&value);
         self
     }
 
     /// Sets 거래소코드 (`FID_INPUT_DATE_2`, required, length 10).
-    pub fn fid_input_date_2(mut self, value: impl Into<String>) -> Self {
-        self.fid_input_date_2 = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn fid_input_date_2(mut self, value: v::NaiveDate) -> Self {
+        self.fid_input_date_2 = p::date(value);
         self
     }
 }
@@ -260,6 +329,136 @@ impl std::fmt::Debug for UpdownRateRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "FID_COND_MRKT_DIV_CODE",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_COND_SCR_DIV_CODE",
+        kind: p::FieldKind::Text,
+        max_len: 5,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_UNAS_INPUT_ISCD",
+        kind: p::FieldKind::Decimal,
+        max_len: 12,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_ISCD",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_RMNN_DYNU_1",
+        kind: p::FieldKind::Code,
+        max_len: 5,
+        required: true,
+        blank: false,
+        codes: &["0", "1", "2", "3", "4", "5", "6", "7"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_DIV_CLS_CODE",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["0", "1", "2"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_PRICE_1",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_PRICE_2",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_VOL_1",
+        kind: p::FieldKind::Decimal,
+        max_len: 18,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_VOL_2",
+        kind: p::FieldKind::Text,
+        max_len: 18,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_DATE_1",
+        kind: p::FieldKind::Text,
+        max_len: 10,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_RANK_SORT_CLS_CODE",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["0", "1", "2", "3", "4"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_BLNG_CLS_CODE",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["0"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_DATE_2",
+        kind: p::FieldKind::Date,
+        max_len: 10,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for UpdownRateRequest {
     type Response = UpdownRateResponse;
 
@@ -271,6 +470,14 @@ impl Endpoint for UpdownRateRequest {
         method: HttpMethod::Get,
         path: "/uapi/elw/v1/ranking/updown-rate",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("FHPEW02770000"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

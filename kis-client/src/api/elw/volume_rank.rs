@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `FHPEW02780000`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -25,6 +26,11 @@ pub struct VolumeRankRequest {
     /// 입력잔존일수 (`FID_INPUT_RMNN_DYNU_1`, required, length 5).
     fid_input_rmnn_dynu_1: String,
     /// 콜풋구분코드 (`FID_DIV_CLS_CODE`, required, length 2).
+    ///
+    /// Codes:
+    /// - `0`: 전체
+    /// - `1`: 콜
+    /// - `2`: 풋
     fid_div_cls_code: String,
     /// 가격(이상) (`FID_INPUT_PRICE_1`, required, length 12).
     fid_input_price_1: String,
@@ -47,6 +53,9 @@ pub struct VolumeRankRequest {
     /// - `5`: 순매도잔량순
     fid_rank_sort_cls_code: String,
     /// 소속구분코드 (`FID_BLNG_CLS_CODE`, required, length 2).
+    ///
+    /// Codes:
+    /// - `0`: 전체
     fid_blng_cls_code: String,
     /// LP발행사 (`FID_INPUT_ISCD_2`, required, length 8).
     fid_input_iscd_2: String,
@@ -126,31 +135,18 @@ impl VolumeRankRequest {
     /// - `fid_input_iscd` (`FID_INPUT_ISCD`): 발행사
     /// - `fid_input_rmnn_dynu_1` (`FID_INPUT_RMNN_DYNU_1`): 입력잔존일수
     /// - `fid_div_cls_code` (`FID_DIV_CLS_CODE`): 콜풋구분코드
-    /// - `fid_input_price_1` (`FID_INPUT_PRICE_1`): 가격(이상)
-    /// - `fid_input_price_2` (`FID_INPUT_PRICE_2`): 가격(이하)
-    /// - `fid_input_vol_1` (`FID_INPUT_VOL_1`): 거래량(이상)
-    /// - `fid_input_vol_2` (`FID_INPUT_VOL_2`): 거래량(이하)
-    /// - `fid_input_date_1` (`FID_INPUT_DATE_1`): 조회기준일
     /// - `fid_rank_sort_cls_code` (`FID_RANK_SORT_CLS_CODE`): 순위정렬구분코드
-    /// - `fid_blng_cls_code` (`FID_BLNG_CLS_CODE`): 소속구분코드
     /// - `fid_input_iscd_2` (`FID_INPUT_ISCD_2`): LP발행사
-    /// - `fid_input_date_2` (`FID_INPUT_DATE_2`): 만기일-최종거래일조회
+    #[inline]
     pub fn new(
         fid_cond_mrkt_div_code: impl Into<String>,
         fid_cond_scr_div_code: impl Into<String>,
         fid_unas_input_iscd: impl Into<String>,
         fid_input_iscd: impl Into<String>,
         fid_input_rmnn_dynu_1: impl Into<String>,
-        fid_div_cls_code: impl Into<String>,
-        fid_input_price_1: impl Into<String>,
-        fid_input_price_2: impl Into<String>,
-        fid_input_vol_1: impl Into<String>,
-        fid_input_vol_2: impl Into<String>,
-        fid_input_date_1: impl Into<String>,
-        fid_rank_sort_cls_code: impl Into<String>,
-        fid_blng_cls_code: impl Into<String>,
+        fid_div_cls_code: crate::api::codes::CallPut,
+        fid_rank_sort_cls_code: crate::api::codes::FidRankSortClsCodeVolumeRank,
         fid_input_iscd_2: impl Into<String>,
-        fid_input_date_2: impl Into<String>,
     ) -> Self {
         Self {
             fid_cond_mrkt_div_code: fid_cond_mrkt_div_code.into(),
@@ -158,82 +154,108 @@ impl VolumeRankRequest {
             fid_unas_input_iscd: fid_unas_input_iscd.into(),
             fid_input_iscd: fid_input_iscd.into(),
             fid_input_rmnn_dynu_1: fid_input_rmnn_dynu_1.into(),
-            fid_div_cls_code: fid_div_cls_code.into(),
-            fid_input_price_1: fid_input_price_1.into(),
-            fid_input_price_2: fid_input_price_2.into(),
-            fid_input_vol_1: fid_input_vol_1.into(),
-            fid_input_vol_2: fid_input_vol_2.into(),
-            fid_input_date_1: fid_input_date_1.into(),
-            fid_rank_sort_cls_code: fid_rank_sort_cls_code.into(),
-            fid_blng_cls_code: fid_blng_cls_code.into(),
+            fid_div_cls_code: p::code(&fid_div_cls_code),
+            fid_input_price_1: String::new(),
+            fid_input_price_2: String::new(),
+            fid_input_vol_1: String::new(),
+            fid_input_vol_2: String::new(),
+            fid_input_date_1: String::new(),
+            fid_rank_sort_cls_code: p::code(&fid_rank_sort_cls_code),
+            fid_blng_cls_code: "0".to_owned(),
             fid_input_iscd_2: fid_input_iscd_2.into(),
-            fid_input_date_2: fid_input_date_2.into(),
+            fid_input_date_2: String::new(),
         }
     }
 
     /// Sets 조건시장분류코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
         self
     }
 
     /// Sets 조건화면분류코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
+    #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
         self
     }
 
     /// Sets 기초자산입력종목코드 (`FID_UNAS_INPUT_ISCD`, required, length 12).
+    #[inline]
     pub fn fid_unas_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_unas_input_iscd = value.into();
         self
     }
 
     /// Sets 발행사 (`FID_INPUT_ISCD`, required, length 12).
+    #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self
     }
 
     /// Sets 입력잔존일수 (`FID_INPUT_RMNN_DYNU_1`, required, length 5).
+    #[inline]
     pub fn fid_input_rmnn_dynu_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_rmnn_dynu_1 = value.into();
         self
     }
 
     /// Sets 콜풋구분코드 (`FID_DIV_CLS_CODE`, required, length 2).
-    pub fn fid_div_cls_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_div_cls_code = value.into();
+    ///
+    /// Codes:
+    /// - `0`: 전체
+    /// - `1`: 콜
+    /// - `2`: 풋
+    #[inline]
+    pub fn fid_div_cls_code(mut self, value: crate::api::codes::CallPut) -> Self {
+        self.fid_div_cls_code = p::code(&value);
         self
     }
 
     /// Sets 가격(이상) (`FID_INPUT_PRICE_1`, required, length 12).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_price_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_price_1 = value.into();
         self
     }
 
     /// Sets 가격(이하) (`FID_INPUT_PRICE_2`, required, length 12).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_price_2(mut self, value: impl Into<String>) -> Self {
         self.fid_input_price_2 = value.into();
         self
     }
 
     /// Sets 거래량(이상) (`FID_INPUT_VOL_1`, required, length 18).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_vol_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_vol_1 = value.into();
         self
     }
 
     /// Sets 거래량(이하) (`FID_INPUT_VOL_2`, required, length 18).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_vol_2(mut self, value: impl Into<String>) -> Self {
         self.fid_input_vol_2 = value.into();
         self
     }
 
     /// Sets 조회기준일 (`FID_INPUT_DATE_1`, required, length 10).
-    pub fn fid_input_date_1(mut self, value: impl Into<String>) -> Self {
-        self.fid_input_date_1 = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn fid_input_date_1(mut self, value: v::NaiveDate) -> Self {
+        self.fid_input_date_1 = p::date(value);
         self
     }
 
@@ -246,26 +268,40 @@ impl VolumeRankRequest {
     /// - `3`: 거래금액순
     /// - `4`: 순매수잔량순
     /// - `5`: 순매도잔량순
-    pub fn fid_rank_sort_cls_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_rank_sort_cls_code = value.into();
+    #[inline]
+    pub fn fid_rank_sort_cls_code(
+        mut self,
+        value: crate::api::codes::FidRankSortClsCodeVolumeRank,
+    ) -> Self {
+        self.fid_rank_sort_cls_code = p::code(&value);
         self
     }
 
     /// Sets 소속구분코드 (`FID_BLNG_CLS_CODE`, required, length 2).
-    pub fn fid_blng_cls_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_blng_cls_code = value.into();
+    ///
+    /// Codes:
+    /// - `0`: 전체
+    ///
+    /// Default: `0`.
+    #[inline]
+    pub fn fid_blng_cls_code(mut self, value: crate::api::codes::FidDivClsCode) -> Self {
+        self.fid_blng_cls_code = p::code(&value);
         self
     }
 
     /// Sets LP발행사 (`FID_INPUT_ISCD_2`, required, length 8).
+    #[inline]
     pub fn fid_input_iscd_2(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd_2 = value.into();
         self
     }
 
     /// Sets 만기일-최종거래일조회 (`FID_INPUT_DATE_2`, required, length 10).
-    pub fn fid_input_date_2(mut self, value: impl Into<String>) -> Self {
-        self.fid_input_date_2 = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn fid_input_date_2(mut self, value: v::NaiveDate) -> Self {
+        self.fid_input_date_2 = p::date(value);
         self
     }
 }
@@ -292,6 +328,145 @@ impl std::fmt::Debug for VolumeRankRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "FID_COND_MRKT_DIV_CODE",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_COND_SCR_DIV_CODE",
+        kind: p::FieldKind::Text,
+        max_len: 5,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_UNAS_INPUT_ISCD",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_ISCD",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_RMNN_DYNU_1",
+        kind: p::FieldKind::Text,
+        max_len: 5,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_DIV_CLS_CODE",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["0", "1", "2"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_PRICE_1",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_PRICE_2",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_VOL_1",
+        kind: p::FieldKind::Text,
+        max_len: 18,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_VOL_2",
+        kind: p::FieldKind::Text,
+        max_len: 18,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_DATE_1",
+        kind: p::FieldKind::Date,
+        max_len: 10,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_RANK_SORT_CLS_CODE",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["0", "1", "2", "3", "4", "5"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_BLNG_CLS_CODE",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["0"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_ISCD_2",
+        kind: p::FieldKind::Text,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_DATE_2",
+        kind: p::FieldKind::Date,
+        max_len: 10,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for VolumeRankRequest {
     type Response = VolumeRankResponse;
 
@@ -303,6 +478,14 @@ impl Endpoint for VolumeRankRequest {
         method: HttpMethod::Get,
         path: "/uapi/elw/v1/ranking/volume-rank",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("FHPEW02780000"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

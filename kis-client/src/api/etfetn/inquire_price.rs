@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `FHPST02400000`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -42,6 +43,7 @@ impl InquirePriceRequest {
     /// Required fields, in spec order:
     /// - `fid_input_iscd` (`fid_input_iscd`): FID 입력 종목코드
     /// - `fid_cond_mrkt_div_code` (`fid_cond_mrkt_div_code`): FID 조건 시장 분류 코드
+    #[inline]
     pub fn new(
         fid_input_iscd: impl Into<String>,
         fid_cond_mrkt_div_code: impl Into<String>,
@@ -53,12 +55,14 @@ impl InquirePriceRequest {
     }
 
     /// Sets FID 입력 종목코드 (`fid_input_iscd`, required, length 12).
+    #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self
     }
 
     /// Sets FID 조건 시장 분류 코드 (`fid_cond_mrkt_div_code`, required, length 2).
+    #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
         self
@@ -74,6 +78,28 @@ impl std::fmt::Debug for InquirePriceRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "fid_input_iscd",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "fid_cond_mrkt_div_code",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for InquirePriceRequest {
     type Response = InquirePriceResponse;
 
@@ -85,6 +111,14 @@ impl Endpoint for InquirePriceRequest {
         method: HttpMethod::Get,
         path: "/uapi/etfetn/v1/quotations/inquire-price",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("FHPST02400000"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

@@ -70,3 +70,13 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         decode: crate::value::decode_map::<nav_comparison_trend::NavComparisonTrendResponse>,
     },
 ];
+
+/// The request facts of this category, for by-name requests.
+pub(crate) const REQUESTS: &[&crate::endpoint::EndpointInfo] = &[
+    <inquire_asking_price::InquireAskingPriceRequest as crate::endpoint::Endpoint>::INFO,
+    <inquire_component_stock_price::InquireComponentStockPriceRequest as crate::endpoint::Endpoint>::INFO,
+    <inquire_price::InquirePriceRequest as crate::endpoint::Endpoint>::INFO,
+    <nav_comparison_daily_trend::NavComparisonDailyTrendRequest as crate::endpoint::Endpoint>::INFO,
+    <nav_comparison_time_trend::NavComparisonTimeTrendRequest as crate::endpoint::Endpoint>::INFO,
+    <nav_comparison_trend::NavComparisonTrendRequest as crate::endpoint::Endpoint>::INFO,
+];

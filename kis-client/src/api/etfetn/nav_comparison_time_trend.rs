@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `FHPST02440100`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -17,6 +18,9 @@ pub struct NavComparisonTimeTrendRequest {
     /// FID 시간 구분 코드 (`fid_hour_cls_code`, required, length 5).
     fid_hour_cls_code: String,
     /// FID 조건 시장 분류 코드 (`fid_cond_mrkt_div_code`, required, length 2).
+    ///
+    /// Codes:
+    /// - `E`: - 고정값
     fid_cond_mrkt_div_code: String,
     /// FID 입력 종목코드 (`fid_input_iscd`, required, length 12).
     fid_input_iscd: String,
@@ -47,33 +51,40 @@ impl NavComparisonTimeTrendRequest {
     ///
     /// Required fields, in spec order:
     /// - `fid_hour_cls_code` (`fid_hour_cls_code`): FID 시간 구분 코드
-    /// - `fid_cond_mrkt_div_code` (`fid_cond_mrkt_div_code`): FID 조건 시장 분류 코드
     /// - `fid_input_iscd` (`fid_input_iscd`): FID 입력 종목코드
-    pub fn new(
-        fid_hour_cls_code: impl Into<String>,
-        fid_cond_mrkt_div_code: impl Into<String>,
-        fid_input_iscd: impl Into<String>,
-    ) -> Self {
+    #[inline]
+    pub fn new(fid_hour_cls_code: impl Into<String>, fid_input_iscd: impl Into<String>) -> Self {
         Self {
             fid_hour_cls_code: fid_hour_cls_code.into(),
-            fid_cond_mrkt_div_code: fid_cond_mrkt_div_code.into(),
+            fid_cond_mrkt_div_code: "E".to_owned(),
             fid_input_iscd: fid_input_iscd.into(),
         }
     }
 
     /// Sets FID 시간 구분 코드 (`fid_hour_cls_code`, required, length 5).
+    #[inline]
     pub fn fid_hour_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_hour_cls_code = value.into();
         self
     }
 
     /// Sets FID 조건 시장 분류 코드 (`fid_cond_mrkt_div_code`, required, length 2).
-    pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_cond_mrkt_div_code = value.into();
+    ///
+    /// Codes:
+    /// - `E`: - 고정값
+    ///
+    /// Default: `E`.
+    #[inline]
+    pub fn fid_cond_mrkt_div_code(
+        mut self,
+        value: crate::api::codes::FidCondMrktDivCodeNavComparisonTimeTrend,
+    ) -> Self {
+        self.fid_cond_mrkt_div_code = p::code(&value);
         self
     }
 
     /// Sets FID 입력 종목코드 (`fid_input_iscd`, required, length 12).
+    #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self
@@ -90,6 +101,37 @@ impl std::fmt::Debug for NavComparisonTimeTrendRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "fid_hour_cls_code",
+        kind: p::FieldKind::Text,
+        max_len: 5,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "fid_cond_mrkt_div_code",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["E"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "fid_input_iscd",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for NavComparisonTimeTrendRequest {
     type Response = NavComparisonTimeTrendResponse;
 
@@ -101,6 +143,14 @@ impl Endpoint for NavComparisonTimeTrendRequest {
         method: HttpMethod::Get,
         path: "/uapi/etfetn/v1/quotations/nav-comparison-time-trend",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("FHPST02440100"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

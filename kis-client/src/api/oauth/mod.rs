@@ -33,3 +33,10 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         decode: crate::value::decode_map::<tokenp::TokenpResponse>,
     },
 ];
+
+/// The request facts of this category, for by-name requests.
+pub(crate) const REQUESTS: &[&crate::endpoint::EndpointInfo] = &[
+    <approval::ApprovalRequest as crate::endpoint::Endpoint>::INFO,
+    <revokep::RevokepRequest as crate::endpoint::Endpoint>::INFO,
+    <tokenp::TokenpRequest as crate::endpoint::Endpoint>::INFO,
+];

@@ -5,6 +5,7 @@
 //!
 //! TR IDs: none (this endpoint takes no `tr_id`).
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -43,6 +44,7 @@ impl RevokepRequest {
     /// - `appkey` (`appkey`): 고객 앱Key
     /// - `appsecret` (`appsecret`): 고객 앱Secret
     /// - `token` (`token`): 접근토큰
+    #[inline]
     pub fn new(
         appkey: impl Into<String>,
         appsecret: impl Into<String>,
@@ -56,18 +58,21 @@ impl RevokepRequest {
     }
 
     /// Sets 고객 앱Key (`appkey`, required, length 36).
+    #[inline]
     pub fn appkey(mut self, value: impl Into<String>) -> Self {
         self.appkey = value.into();
         self
     }
 
     /// Sets 고객 앱Secret (`appsecret`, required, length 180).
+    #[inline]
     pub fn appsecret(mut self, value: impl Into<String>) -> Self {
         self.appsecret = value.into();
         self
     }
 
     /// Sets 접근토큰 (`token`, required, length 286).
+    #[inline]
     pub fn token(mut self, value: impl Into<String>) -> Self {
         self.token = value.into();
         self
@@ -84,6 +89,37 @@ impl std::fmt::Debug for RevokepRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "appkey",
+        kind: p::FieldKind::Text,
+        max_len: 36,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "appsecret",
+        kind: p::FieldKind::Text,
+        max_len: 180,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "token",
+        kind: p::FieldKind::Text,
+        max_len: 286,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for RevokepRequest {
     type Response = RevokepResponse;
 
@@ -95,6 +131,8 @@ impl Endpoint for RevokepRequest {
         method: HttpMethod::Post,
         path: "/oauth2/revokeP",
         paging: None,
+        fields: FIELDS,
+        variants: &[],
     };
 
     fn tr_ids(&self) -> TrIds {
@@ -118,7 +156,10 @@ pub struct RevokepResponse {
     /// 응답메세지 (`msg1`).
     pub msg1: v::Val<String>,
     /// 응답코드 (`code`, length 8).
-    pub code: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `HTTP`: 응답코드
+    pub code: v::Val<crate::api::codes::Code>,
     /// 응답메세지 (`message`, length 450).
     pub message: v::Val<String>,
     /// Fields the spec does not list, kept as received.

@@ -5,6 +5,7 @@
 //!
 //! TR IDs: none (this endpoint takes no `tr_id`).
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -43,6 +44,7 @@ impl TokenpRequest {
     /// - `grant_type` (`grant_type`): 권한부여 Type
     /// - `appkey` (`appkey`): 앱키
     /// - `appsecret` (`appsecret`): 앱시크릿키
+    #[inline]
     pub fn new(
         grant_type: impl Into<String>,
         appkey: impl Into<String>,
@@ -56,18 +58,21 @@ impl TokenpRequest {
     }
 
     /// Sets 권한부여 Type (`grant_type`, required, length 18).
+    #[inline]
     pub fn grant_type(mut self, value: impl Into<String>) -> Self {
         self.grant_type = value.into();
         self
     }
 
     /// Sets 앱키 (`appkey`, required, length 36).
+    #[inline]
     pub fn appkey(mut self, value: impl Into<String>) -> Self {
         self.appkey = value.into();
         self
     }
 
     /// Sets 앱시크릿키 (`appsecret`, required, length 180).
+    #[inline]
     pub fn appsecret(mut self, value: impl Into<String>) -> Self {
         self.appsecret = value.into();
         self
@@ -84,6 +89,37 @@ impl std::fmt::Debug for TokenpRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "grant_type",
+        kind: p::FieldKind::Text,
+        max_len: 18,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "appkey",
+        kind: p::FieldKind::Text,
+        max_len: 36,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "appsecret",
+        kind: p::FieldKind::Text,
+        max_len: 180,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for TokenpRequest {
     type Response = TokenpResponse;
 
@@ -95,6 +131,8 @@ impl Endpoint for TokenpRequest {
         method: HttpMethod::Post,
         path: "/oauth2/tokenP",
         paging: None,
+        fields: FIELDS,
+        variants: &[],
     };
 
     fn tr_ids(&self) -> TrIds {

@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `HHDFC86000000`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -30,6 +31,7 @@ impl InquireAskingPriceRequest {
     ///
     /// Required fields, in spec order:
     /// - `srs_cd` (`SRS_CD`): 종목명
+    #[inline]
     pub fn new(srs_cd: impl Into<String>) -> Self {
         Self {
             srs_cd: srs_cd.into(),
@@ -37,6 +39,7 @@ impl InquireAskingPriceRequest {
     }
 
     /// Sets 종목명 (`SRS_CD`, required, length 32).
+    #[inline]
     pub fn srs_cd(mut self, value: impl Into<String>) -> Self {
         self.srs_cd = value.into();
         self
@@ -51,6 +54,17 @@ impl std::fmt::Debug for InquireAskingPriceRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[p::FieldMeta {
+    wire: "SRS_CD",
+    kind: p::FieldKind::Text,
+    max_len: 32,
+    required: true,
+    blank: false,
+    codes: &[],
+    retired: &[],
+}];
+
 impl Endpoint for InquireAskingPriceRequest {
     type Response = InquireAskingPriceResponse;
 
@@ -62,6 +76,14 @@ impl Endpoint for InquireAskingPriceRequest {
         method: HttpMethod::Get,
         path: "/uapi/overseas-futureoption/v1/quotations/inquire-asking-price",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("HHDFC86000000"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

@@ -6,6 +6,7 @@
 //!
 //! - TR ID: real `OTFM3116R`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -29,6 +30,11 @@ pub struct InquireCcldRequest {
     /// - `03`: 미체결
     ccld_nccs_dvsn: String,
     /// 매도매수구분코드 (`SLL_BUY_DVSN_CD`, required, length 2).
+    ///
+    /// Codes:
+    /// - `%%`: 전체
+    /// - `01`: 매도
+    /// - `02`: 매수
     sll_buy_dvsn_cd: String,
     /// 선물옵션구분 (`FUOP_DVSN`, required, length 2).
     ///
@@ -68,33 +74,32 @@ impl InquireCcldRequest {
     /// - `ccld_nccs_dvsn` (`CCLD_NCCS_DVSN`): 체결미체결구분
     /// - `sll_buy_dvsn_cd` (`SLL_BUY_DVSN_CD`): 매도매수구분코드
     /// - `fuop_dvsn` (`FUOP_DVSN`): 선물옵션구분
-    /// - `ctx_area_fk200` (`CTX_AREA_FK200`): 연속조회검색조건200
-    /// - `ctx_area_nk200` (`CTX_AREA_NK200`): 연속조회키200
+    #[inline]
     pub fn new(
-        ccld_nccs_dvsn: impl Into<String>,
-        sll_buy_dvsn_cd: impl Into<String>,
-        fuop_dvsn: impl Into<String>,
-        ctx_area_fk200: impl Into<String>,
-        ctx_area_nk200: impl Into<String>,
+        ccld_nccs_dvsn: crate::api::codes::CcldNccsDvsnInquireCcld,
+        sll_buy_dvsn_cd: crate::api::codes::SllBuyDvsnCdInquireCcld,
+        fuop_dvsn: crate::api::codes::FuopDvsn,
     ) -> Self {
         Self {
             cano: String::new(),
             acnt_prdt_cd: String::new(),
-            ccld_nccs_dvsn: ccld_nccs_dvsn.into(),
-            sll_buy_dvsn_cd: sll_buy_dvsn_cd.into(),
-            fuop_dvsn: fuop_dvsn.into(),
-            ctx_area_fk200: ctx_area_fk200.into(),
-            ctx_area_nk200: ctx_area_nk200.into(),
+            ccld_nccs_dvsn: p::code(&ccld_nccs_dvsn),
+            sll_buy_dvsn_cd: p::code(&sll_buy_dvsn_cd),
+            fuop_dvsn: p::code(&fuop_dvsn),
+            ctx_area_fk200: String::new(),
+            ctx_area_nk200: String::new(),
         }
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
@@ -106,14 +111,21 @@ impl InquireCcldRequest {
     /// - `01`: 전체
     /// - `02`: 체결
     /// - `03`: 미체결
-    pub fn ccld_nccs_dvsn(mut self, value: impl Into<String>) -> Self {
-        self.ccld_nccs_dvsn = value.into();
+    #[inline]
+    pub fn ccld_nccs_dvsn(mut self, value: crate::api::codes::CcldNccsDvsnInquireCcld) -> Self {
+        self.ccld_nccs_dvsn = p::code(&value);
         self
     }
 
     /// Sets 매도매수구분코드 (`SLL_BUY_DVSN_CD`, required, length 2).
-    pub fn sll_buy_dvsn_cd(mut self, value: impl Into<String>) -> Self {
-        self.sll_buy_dvsn_cd = value.into();
+    ///
+    /// Codes:
+    /// - `%%`: 전체
+    /// - `01`: 매도
+    /// - `02`: 매수
+    #[inline]
+    pub fn sll_buy_dvsn_cd(mut self, value: crate::api::codes::SllBuyDvsnCdInquireCcld) -> Self {
+        self.sll_buy_dvsn_cd = p::code(&value);
         self
     }
 
@@ -123,18 +135,25 @@ impl InquireCcldRequest {
     /// - `00`: 전체
     /// - `01`: 선물
     /// - `02`: 옵션
-    pub fn fuop_dvsn(mut self, value: impl Into<String>) -> Self {
-        self.fuop_dvsn = value.into();
+    #[inline]
+    pub fn fuop_dvsn(mut self, value: crate::api::codes::FuopDvsn) -> Self {
+        self.fuop_dvsn = p::code(&value);
         self
     }
 
     /// Sets 연속조회검색조건200 (`CTX_AREA_FK200`, required, length 200).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_fk200(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_fk200 = value.into();
         self
     }
 
     /// Sets 연속조회키200 (`CTX_AREA_NK200`, required, length 200).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_nk200(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_nk200 = value.into();
         self
@@ -155,6 +174,73 @@ impl std::fmt::Debug for InquireCcldRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "CANO",
+        kind: p::FieldKind::Account,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ACNT_PRDT_CD",
+        kind: p::FieldKind::Product,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CCLD_NCCS_DVSN",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["01", "02", "03"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "SLL_BUY_DVSN_CD",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["%%", "01", "02"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FUOP_DVSN",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["00", "01", "02"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CTX_AREA_FK200",
+        kind: p::FieldKind::Text,
+        max_len: 200,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CTX_AREA_NK200",
+        kind: p::FieldKind::Text,
+        max_len: 200,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for InquireCcldRequest {
     type Response = InquireCcldResponse;
 
@@ -169,6 +255,14 @@ impl Endpoint for InquireCcldRequest {
             request: &["CTX_AREA_FK200", "CTX_AREA_NK200"],
             response: &["ctx_area_fk200", "ctx_area_nk200"],
         }),
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("OTFM3116R"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {
@@ -286,13 +380,16 @@ pub struct Output {
     /// 해외선물FX상품번호 (`ovrs_futr_fx_pdno`, length 32).
     pub ovrs_futr_fx_pdno: v::Val<String>,
     /// 접수구분코드 (`rcit_dvsn_cd`, length 2).
-    pub rcit_dvsn_cd: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `05`: 온라인
+    pub rcit_dvsn_cd: v::Val<crate::api::codes::RcitDvsnCd>,
     /// 매도매수구분코드 (`sll_buy_dvsn_cd`, length 2).
     ///
     /// Codes:
     /// - `01`: 매도
     /// - `02`: 매수
-    pub sll_buy_dvsn_cd: v::Val<SllBuyDvsnCd>,
+    pub sll_buy_dvsn_cd: v::Val<crate::api::codes::SllBuyDvsnCdInquirePsblRvsecncl>,
     /// 매매전략구분코드 (`trad_stgy_dvsn_cd`, length 2).
     pub trad_stgy_dvsn_cd: v::Val<String>,
     /// 기준가격유형코드 (`bass_pric_type_cd`, length 2).
@@ -302,7 +399,7 @@ pub struct Output {
     /// - `02`: 액면가
     /// - `03`: 기준가격
     /// - `04`: 대용가
-    pub bass_pric_type_cd: v::Val<BassPricTypeCd>,
+    pub bass_pric_type_cd: v::Val<crate::api::codes::BassPricTypeCd>,
     /// 주문상태코드 (`ord_stat_cd`, length 2).
     pub ord_stat_cd: v::Val<String>,
     /// FM주문수량 (`fm_ord_qty`, length 10).
@@ -334,7 +431,7 @@ pub struct Output {
     /// Codes:
     /// - `01`: 신규
     /// - `02`: 청산
-    pub new_lqd_dvsn_cd: v::Val<NewLqdDvsnCd>,
+    pub new_lqd_dvsn_cd: v::Val<crate::api::codes::NewLqdDvsnCd>,
     /// FM청산LIMIT주문가격 (`fm_lqd_lmt_ord_pric`, length 20).
     pub fm_lqd_lmt_ord_pric: v::Val<v::Decimal>,
     /// FM청산STOP가격 (`fm_lqd_stop_pric`, length 20).
@@ -350,7 +447,7 @@ pub struct Output {
     /// Codes:
     /// - `01`: 선물
     /// - `02`: 옵션
-    pub fuop_dvsn: v::Val<FuopDvsn>,
+    pub fuop_dvsn: v::Val<crate::api::codes::FuopDvsnInquireCcld>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
 }
@@ -471,145 +568,5 @@ impl crate::endpoint::PagedResponse for InquireCcldResponse {
             self.ctx_area_fk200.raw().into_owned(),
             self.ctx_area_nk200.raw().into_owned(),
         ]
-    }
-}
-
-/// Codes of 매도매수구분코드 (`sll_buy_dvsn_cd`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SllBuyDvsnCd {
-    /// `01`: 매도
-    V01,
-    /// `02`: 매수
-    V02,
-    /// A code the spec does not list, kept verbatim.
-    Other(Box<str>),
-}
-
-impl v::Wire for SllBuyDvsnCd {
-    fn parse_wire(s: &str) -> Option<Self> {
-        Some(match s {
-            "01" => Self::V01,
-            "02" => Self::V02,
-            _ => Self::Other(s.into()),
-        })
-    }
-
-    fn is_canonical(&self, _: &str) -> bool {
-        true
-    }
-
-    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(match self {
-            Self::V01 => "01",
-            Self::V02 => "02",
-            Self::Other(s) => s,
-        })
-    }
-}
-
-/// Codes of 기준가격유형코드 (`bass_pric_type_cd`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum BassPricTypeCd {
-    /// `01`: 시가평가
-    V01,
-    /// `02`: 액면가
-    V02,
-    /// `03`: 기준가격
-    V03,
-    /// `04`: 대용가
-    V04,
-    /// A code the spec does not list, kept verbatim.
-    Other(Box<str>),
-}
-
-impl v::Wire for BassPricTypeCd {
-    fn parse_wire(s: &str) -> Option<Self> {
-        Some(match s {
-            "01" => Self::V01,
-            "02" => Self::V02,
-            "03" => Self::V03,
-            "04" => Self::V04,
-            _ => Self::Other(s.into()),
-        })
-    }
-
-    fn is_canonical(&self, _: &str) -> bool {
-        true
-    }
-
-    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(match self {
-            Self::V01 => "01",
-            Self::V02 => "02",
-            Self::V03 => "03",
-            Self::V04 => "04",
-            Self::Other(s) => s,
-        })
-    }
-}
-
-/// Codes of 신규청산구분코드 (`new_lqd_dvsn_cd`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum NewLqdDvsnCd {
-    /// `01`: 신규
-    V01,
-    /// `02`: 청산
-    V02,
-    /// A code the spec does not list, kept verbatim.
-    Other(Box<str>),
-}
-
-impl v::Wire for NewLqdDvsnCd {
-    fn parse_wire(s: &str) -> Option<Self> {
-        Some(match s {
-            "01" => Self::V01,
-            "02" => Self::V02,
-            _ => Self::Other(s.into()),
-        })
-    }
-
-    fn is_canonical(&self, _: &str) -> bool {
-        true
-    }
-
-    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(match self {
-            Self::V01 => "01",
-            Self::V02 => "02",
-            Self::Other(s) => s,
-        })
-    }
-}
-
-/// Codes of 선물옵션구분 (`fuop_dvsn`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum FuopDvsn {
-    /// `01`: 선물
-    V01,
-    /// `02`: 옵션
-    V02,
-    /// A code the spec does not list, kept verbatim.
-    Other(Box<str>),
-}
-
-impl v::Wire for FuopDvsn {
-    fn parse_wire(s: &str) -> Option<Self> {
-        Some(match s {
-            "01" => Self::V01,
-            "02" => Self::V02,
-            _ => Self::Other(s.into()),
-        })
-    }
-
-    fn is_canonical(&self, _: &str) -> bool {
-        true
-    }
-
-    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(match self {
-            Self::V01 => "01",
-            Self::V02 => "02",
-            Self::Other(s) => s,
-        })
     }
 }

@@ -6,6 +6,7 @@
 //!
 //! - TR ID: real `OTFM3122R`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -35,21 +36,15 @@ pub struct InquireDailyCcldRequest {
     /// FM상품군코드 (`FM_PDGR_CD`, required, length 10).
     fm_pdgr_cd: String,
     /// 통화코드 (`CRCY_CD`, required, length 3).
-    ///
-    /// Codes:
-    /// - `TUS`: TOT\_USD
-    /// - `TKR`: TOT\_KRW
-    /// - `KRW`: 한국
-    /// - `USD`: 미국
-    /// - `EUR`: EUR
-    /// - `HKD`: 홍콩
-    /// - `CNY`: 중국
-    /// - `JPY`: 일본
-    /// - `VND`: 베트남
     crcy_cd: String,
     /// FM종목합산여부 (`FM_ITEM_FTNG_YN`, required, length 1).
     fm_item_ftng_yn: String,
     /// 매도매수구분코드 (`SLL_BUY_DVSN_CD`, required, length 2).
+    ///
+    /// Codes:
+    /// - `%%`: 전체
+    /// - `01`: 매도
+    /// - `02`: 매수
     sll_buy_dvsn_cd: String,
     /// 연속조회검색조건200 (`CTX_AREA_FK200`, required, length 200).
     ctx_area_fk200: String,
@@ -86,59 +81,58 @@ impl InquireDailyCcldRequest {
     /// - `strt_dt` (`STRT_DT`): 시작일자
     /// - `end_dt` (`END_DT`): 종료일자
     /// - `fuop_dvsn_cd` (`FUOP_DVSN_CD`): 선물옵션구분코드
-    /// - `fm_pdgr_cd` (`FM_PDGR_CD`): FM상품군코드
     /// - `crcy_cd` (`CRCY_CD`): 통화코드
     /// - `fm_item_ftng_yn` (`FM_ITEM_FTNG_YN`): FM종목합산여부
     /// - `sll_buy_dvsn_cd` (`SLL_BUY_DVSN_CD`): 매도매수구분코드
-    /// - `ctx_area_fk200` (`CTX_AREA_FK200`): 연속조회검색조건200
-    /// - `ctx_area_nk200` (`CTX_AREA_NK200`): 연속조회키200
+    #[inline]
     pub fn new(
-        strt_dt: impl Into<String>,
-        end_dt: impl Into<String>,
-        fuop_dvsn_cd: impl Into<String>,
-        fm_pdgr_cd: impl Into<String>,
+        strt_dt: v::NaiveDate,
+        end_dt: v::NaiveDate,
+        fuop_dvsn_cd: crate::api::codes::FuopDvsn,
         crcy_cd: impl Into<String>,
-        fm_item_ftng_yn: impl Into<String>,
-        sll_buy_dvsn_cd: impl Into<String>,
-        ctx_area_fk200: impl Into<String>,
-        ctx_area_nk200: impl Into<String>,
+        fm_item_ftng_yn: bool,
+        sll_buy_dvsn_cd: crate::api::codes::SllBuyDvsnCdInquireCcld,
     ) -> Self {
         Self {
             cano: String::new(),
             acnt_prdt_cd: String::new(),
-            strt_dt: strt_dt.into(),
-            end_dt: end_dt.into(),
-            fuop_dvsn_cd: fuop_dvsn_cd.into(),
-            fm_pdgr_cd: fm_pdgr_cd.into(),
+            strt_dt: p::date(strt_dt),
+            end_dt: p::date(end_dt),
+            fuop_dvsn_cd: p::code(&fuop_dvsn_cd),
+            fm_pdgr_cd: String::new(),
             crcy_cd: crcy_cd.into(),
-            fm_item_ftng_yn: fm_item_ftng_yn.into(),
-            sll_buy_dvsn_cd: sll_buy_dvsn_cd.into(),
-            ctx_area_fk200: ctx_area_fk200.into(),
-            ctx_area_nk200: ctx_area_nk200.into(),
+            fm_item_ftng_yn: p::flag(fm_item_ftng_yn),
+            sll_buy_dvsn_cd: p::code(&sll_buy_dvsn_cd),
+            ctx_area_fk200: String::new(),
+            ctx_area_nk200: String::new(),
         }
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
     }
 
     /// Sets 시작일자 (`STRT_DT`, required, length 8).
-    pub fn strt_dt(mut self, value: impl Into<String>) -> Self {
-        self.strt_dt = value.into();
+    #[inline]
+    pub fn strt_dt(mut self, value: v::NaiveDate) -> Self {
+        self.strt_dt = p::date(value);
         self
     }
 
     /// Sets 종료일자 (`END_DT`, required, length 8).
-    pub fn end_dt(mut self, value: impl Into<String>) -> Self {
-        self.end_dt = value.into();
+    #[inline]
+    pub fn end_dt(mut self, value: v::NaiveDate) -> Self {
+        self.end_dt = p::date(value);
         self
     }
 
@@ -148,53 +142,60 @@ impl InquireDailyCcldRequest {
     /// - `00`: 전체
     /// - `01`: 선물
     /// - `02`: 옵션
-    pub fn fuop_dvsn_cd(mut self, value: impl Into<String>) -> Self {
-        self.fuop_dvsn_cd = value.into();
+    #[inline]
+    pub fn fuop_dvsn_cd(mut self, value: crate::api::codes::FuopDvsn) -> Self {
+        self.fuop_dvsn_cd = p::code(&value);
         self
     }
 
     /// Sets FM상품군코드 (`FM_PDGR_CD`, required, length 10).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fm_pdgr_cd(mut self, value: impl Into<String>) -> Self {
         self.fm_pdgr_cd = value.into();
         self
     }
 
     /// Sets 통화코드 (`CRCY_CD`, required, length 3).
-    ///
-    /// Codes:
-    /// - `TUS`: TOT\_USD
-    /// - `TKR`: TOT\_KRW
-    /// - `KRW`: 한국
-    /// - `USD`: 미국
-    /// - `EUR`: EUR
-    /// - `HKD`: 홍콩
-    /// - `CNY`: 중국
-    /// - `JPY`: 일본
-    /// - `VND`: 베트남
+    #[inline]
     pub fn crcy_cd(mut self, value: impl Into<String>) -> Self {
         self.crcy_cd = value.into();
         self
     }
 
     /// Sets FM종목합산여부 (`FM_ITEM_FTNG_YN`, required, length 1).
-    pub fn fm_item_ftng_yn(mut self, value: impl Into<String>) -> Self {
-        self.fm_item_ftng_yn = value.into();
+    #[inline]
+    pub fn fm_item_ftng_yn(mut self, value: bool) -> Self {
+        self.fm_item_ftng_yn = p::flag(value);
         self
     }
 
     /// Sets 매도매수구분코드 (`SLL_BUY_DVSN_CD`, required, length 2).
-    pub fn sll_buy_dvsn_cd(mut self, value: impl Into<String>) -> Self {
-        self.sll_buy_dvsn_cd = value.into();
+    ///
+    /// Codes:
+    /// - `%%`: 전체
+    /// - `01`: 매도
+    /// - `02`: 매수
+    #[inline]
+    pub fn sll_buy_dvsn_cd(mut self, value: crate::api::codes::SllBuyDvsnCdInquireCcld) -> Self {
+        self.sll_buy_dvsn_cd = p::code(&value);
         self
     }
 
     /// Sets 연속조회검색조건200 (`CTX_AREA_FK200`, required, length 200).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_fk200(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_fk200 = value.into();
         self
     }
 
     /// Sets 연속조회키200 (`CTX_AREA_NK200`, required, length 200).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_nk200(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_nk200 = value.into();
         self
@@ -219,6 +220,109 @@ impl std::fmt::Debug for InquireDailyCcldRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "CANO",
+        kind: p::FieldKind::Account,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ACNT_PRDT_CD",
+        kind: p::FieldKind::Product,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "STRT_DT",
+        kind: p::FieldKind::Date,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "END_DT",
+        kind: p::FieldKind::Date,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FUOP_DVSN_CD",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["00", "01", "02"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FM_PDGR_CD",
+        kind: p::FieldKind::Text,
+        max_len: 10,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CRCY_CD",
+        kind: p::FieldKind::Text,
+        max_len: 3,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FM_ITEM_FTNG_YN",
+        kind: p::FieldKind::Flag,
+        max_len: 1,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "SLL_BUY_DVSN_CD",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["%%", "01", "02"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CTX_AREA_FK200",
+        kind: p::FieldKind::Text,
+        max_len: 200,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CTX_AREA_NK200",
+        kind: p::FieldKind::Text,
+        max_len: 200,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for InquireDailyCcldRequest {
     type Response = InquireDailyCcldResponse;
 
@@ -233,6 +337,14 @@ impl Endpoint for InquireDailyCcldRequest {
             request: &["CTX_AREA_FK200", "CTX_AREA_NK200"],
             response: &["ctx_area_fk200", "ctx_area_nk200"],
         }),
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("OTFM3122R"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

@@ -6,6 +6,7 @@
 //!
 //! - TR ID: real `OTFM3120R`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -76,61 +77,63 @@ impl InquireDailyOrderRequest {
     /// Required fields, in spec order:
     /// - `strt_dt` (`STRT_DT`): 시작일자
     /// - `end_dt` (`END_DT`): 종료일자
-    /// - `fm_pdgr_cd` (`FM_PDGR_CD`): FM상품군코드
     /// - `ccld_nccs_dvsn` (`CCLD_NCCS_DVSN`): 체결미체결구분
     /// - `sll_buy_dvsn_cd` (`SLL_BUY_DVSN_CD`): 매도매수구분코드
     /// - `fuop_dvsn` (`FUOP_DVSN`): 선물옵션구분
-    /// - `ctx_area_fk200` (`CTX_AREA_FK200`): 연속조회검색조건200
-    /// - `ctx_area_nk200` (`CTX_AREA_NK200`): 연속조회키200
+    #[inline]
     pub fn new(
-        strt_dt: impl Into<String>,
-        end_dt: impl Into<String>,
-        fm_pdgr_cd: impl Into<String>,
-        ccld_nccs_dvsn: impl Into<String>,
+        strt_dt: v::NaiveDate,
+        end_dt: v::NaiveDate,
+        ccld_nccs_dvsn: crate::api::codes::CcldNccsDvsnInquireCcld,
         sll_buy_dvsn_cd: impl Into<String>,
-        fuop_dvsn: impl Into<String>,
-        ctx_area_fk200: impl Into<String>,
-        ctx_area_nk200: impl Into<String>,
+        fuop_dvsn: crate::api::codes::FuopDvsn,
     ) -> Self {
         Self {
             cano: String::new(),
             acnt_prdt_cd: String::new(),
-            strt_dt: strt_dt.into(),
-            end_dt: end_dt.into(),
-            fm_pdgr_cd: fm_pdgr_cd.into(),
-            ccld_nccs_dvsn: ccld_nccs_dvsn.into(),
+            strt_dt: p::date(strt_dt),
+            end_dt: p::date(end_dt),
+            fm_pdgr_cd: String::new(),
+            ccld_nccs_dvsn: p::code(&ccld_nccs_dvsn),
             sll_buy_dvsn_cd: sll_buy_dvsn_cd.into(),
-            fuop_dvsn: fuop_dvsn.into(),
-            ctx_area_fk200: ctx_area_fk200.into(),
-            ctx_area_nk200: ctx_area_nk200.into(),
+            fuop_dvsn: p::code(&fuop_dvsn),
+            ctx_area_fk200: String::new(),
+            ctx_area_nk200: String::new(),
         }
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
     }
 
     /// Sets 시작일자 (`STRT_DT`, required, length 8).
-    pub fn strt_dt(mut self, value: impl Into<String>) -> Self {
-        self.strt_dt = value.into();
+    #[inline]
+    pub fn strt_dt(mut self, value: v::NaiveDate) -> Self {
+        self.strt_dt = p::date(value);
         self
     }
 
     /// Sets 종료일자 (`END_DT`, required, length 8).
-    pub fn end_dt(mut self, value: impl Into<String>) -> Self {
-        self.end_dt = value.into();
+    #[inline]
+    pub fn end_dt(mut self, value: v::NaiveDate) -> Self {
+        self.end_dt = p::date(value);
         self
     }
 
     /// Sets FM상품군코드 (`FM_PDGR_CD`, required, length 10).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fm_pdgr_cd(mut self, value: impl Into<String>) -> Self {
         self.fm_pdgr_cd = value.into();
         self
@@ -142,12 +145,14 @@ impl InquireDailyOrderRequest {
     /// - `01`: 전체
     /// - `02`: 체결
     /// - `03`: 미체결
-    pub fn ccld_nccs_dvsn(mut self, value: impl Into<String>) -> Self {
-        self.ccld_nccs_dvsn = value.into();
+    #[inline]
+    pub fn ccld_nccs_dvsn(mut self, value: crate::api::codes::CcldNccsDvsnInquireCcld) -> Self {
+        self.ccld_nccs_dvsn = p::code(&value);
         self
     }
 
     /// Sets 매도매수구분코드 (`SLL_BUY_DVSN_CD`, required, length 2).
+    #[inline]
     pub fn sll_buy_dvsn_cd(mut self, value: impl Into<String>) -> Self {
         self.sll_buy_dvsn_cd = value.into();
         self
@@ -159,18 +164,25 @@ impl InquireDailyOrderRequest {
     /// - `00`: 전체
     /// - `01`: 선물
     /// - `02`: 옵션
-    pub fn fuop_dvsn(mut self, value: impl Into<String>) -> Self {
-        self.fuop_dvsn = value.into();
+    #[inline]
+    pub fn fuop_dvsn(mut self, value: crate::api::codes::FuopDvsn) -> Self {
+        self.fuop_dvsn = p::code(&value);
         self
     }
 
     /// Sets 연속조회검색조건200 (`CTX_AREA_FK200`, required, length 200).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_fk200(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_fk200 = value.into();
         self
     }
 
     /// Sets 연속조회키200 (`CTX_AREA_NK200`, required, length 200).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_nk200(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_nk200 = value.into();
         self
@@ -194,6 +206,100 @@ impl std::fmt::Debug for InquireDailyOrderRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "CANO",
+        kind: p::FieldKind::Account,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ACNT_PRDT_CD",
+        kind: p::FieldKind::Product,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "STRT_DT",
+        kind: p::FieldKind::Date,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "END_DT",
+        kind: p::FieldKind::Date,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FM_PDGR_CD",
+        kind: p::FieldKind::Text,
+        max_len: 10,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CCLD_NCCS_DVSN",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["01", "02", "03"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "SLL_BUY_DVSN_CD",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FUOP_DVSN",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["00", "01", "02"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CTX_AREA_FK200",
+        kind: p::FieldKind::Text,
+        max_len: 200,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CTX_AREA_NK200",
+        kind: p::FieldKind::Text,
+        max_len: 200,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for InquireDailyOrderRequest {
     type Response = InquireDailyOrderResponse;
 
@@ -208,6 +314,14 @@ impl Endpoint for InquireDailyOrderRequest {
             request: &["CTX_AREA_FK200", "CTX_AREA_NK200"],
             response: &["ctx_area_fk200", "ctx_area_nk200"],
         }),
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("OTFM3120R"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `OTFM1411R`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -58,22 +59,25 @@ impl InquireDepositRequest {
     /// Required fields, in spec order:
     /// - `crcy_cd` (`CRCY_CD`): 통화코드
     /// - `inqr_dt` (`INQR_DT`): 조회일자
-    pub fn new(crcy_cd: impl Into<String>, inqr_dt: impl Into<String>) -> Self {
+    #[inline]
+    pub fn new(crcy_cd: crate::api::codes::CrcyCd, inqr_dt: v::NaiveDate) -> Self {
         Self {
             cano: String::new(),
             acnt_prdt_cd: String::new(),
-            crcy_cd: crcy_cd.into(),
-            inqr_dt: inqr_dt.into(),
+            crcy_cd: p::code(&crcy_cd),
+            inqr_dt: p::date(inqr_dt),
         }
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
@@ -91,14 +95,16 @@ impl InquireDepositRequest {
     /// - `CNY`: 중국
     /// - `JPY`: 일본
     /// - `VND`: 베트남
-    pub fn crcy_cd(mut self, value: impl Into<String>) -> Self {
-        self.crcy_cd = value.into();
+    #[inline]
+    pub fn crcy_cd(mut self, value: crate::api::codes::CrcyCd) -> Self {
+        self.crcy_cd = p::code(&value);
         self
     }
 
     /// Sets 조회일자 (`INQR_DT`, required, length 8).
-    pub fn inqr_dt(mut self, value: impl Into<String>) -> Self {
-        self.inqr_dt = value.into();
+    #[inline]
+    pub fn inqr_dt(mut self, value: v::NaiveDate) -> Self {
+        self.inqr_dt = p::date(value);
         self
     }
 }
@@ -114,6 +120,48 @@ impl std::fmt::Debug for InquireDepositRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "CANO",
+        kind: p::FieldKind::Account,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ACNT_PRDT_CD",
+        kind: p::FieldKind::Product,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CRCY_CD",
+        kind: p::FieldKind::Code,
+        max_len: 3,
+        required: true,
+        blank: false,
+        codes: &[
+            "TUS", "TKR", "KRW", "USD", "EUR", "HKD", "CNY", "JPY", "VND",
+        ],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "INQR_DT",
+        kind: p::FieldKind::Date,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for InquireDepositRequest {
     type Response = InquireDepositResponse;
 
@@ -125,6 +173,14 @@ impl Endpoint for InquireDepositRequest {
         method: HttpMethod::Get,
         path: "/uapi/overseas-futureoption/v1/trading/inquire-deposit",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("OTFM1411R"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

@@ -6,6 +6,7 @@
 //!
 //! - TR ID: real `OTFM3118R`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -26,16 +27,6 @@ pub struct InquirePeriodCcldRequest {
     /// 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
     acnt_prdt_cd: String,
     /// 통화코드 (`CRCY_CD`, required, length 3).
-    ///
-    /// Codes:
-    /// - `TUS`: TOT\_USD
-    /// - `TKR`: TOT\_KRW
-    /// - `KRW`: 한국
-    /// - `USD`: 미국
-    /// - `EUR`: EUR
-    /// - `HKD`: 홍콩
-    /// - `CNY`: 중국
-    /// - `JPY`: 일본
     crcy_cd: String,
     /// 전체환산여부 (`WHOL_TRSL_YN`, required, length 1).
     whol_trsl_yn: String,
@@ -84,73 +75,66 @@ impl InquirePeriodCcldRequest {
     /// - `crcy_cd` (`CRCY_CD`): 통화코드
     /// - `whol_trsl_yn` (`WHOL_TRSL_YN`): 전체환산여부
     /// - `fuop_dvsn` (`FUOP_DVSN`): 선물옵션구분
-    /// - `ctx_area_fk200` (`CTX_AREA_FK200`): 연속조회검색조건200
-    /// - `ctx_area_nk200` (`CTX_AREA_NK200`): 연속조회키200
+    #[inline]
     pub fn new(
-        inqr_term_from_dt: impl Into<String>,
-        inqr_term_to_dt: impl Into<String>,
+        inqr_term_from_dt: v::NaiveDate,
+        inqr_term_to_dt: v::NaiveDate,
         crcy_cd: impl Into<String>,
-        whol_trsl_yn: impl Into<String>,
-        fuop_dvsn: impl Into<String>,
-        ctx_area_fk200: impl Into<String>,
-        ctx_area_nk200: impl Into<String>,
+        whol_trsl_yn: bool,
+        fuop_dvsn: crate::api::codes::FuopDvsn,
     ) -> Self {
         Self {
-            inqr_term_from_dt: inqr_term_from_dt.into(),
-            inqr_term_to_dt: inqr_term_to_dt.into(),
+            inqr_term_from_dt: p::date(inqr_term_from_dt),
+            inqr_term_to_dt: p::date(inqr_term_to_dt),
             cano: String::new(),
             acnt_prdt_cd: String::new(),
             crcy_cd: crcy_cd.into(),
-            whol_trsl_yn: whol_trsl_yn.into(),
-            fuop_dvsn: fuop_dvsn.into(),
-            ctx_area_fk200: ctx_area_fk200.into(),
-            ctx_area_nk200: ctx_area_nk200.into(),
+            whol_trsl_yn: p::flag(whol_trsl_yn),
+            fuop_dvsn: p::code(&fuop_dvsn),
+            ctx_area_fk200: String::new(),
+            ctx_area_nk200: String::new(),
         }
     }
 
     /// Sets 조회기간FROM일자 (`INQR_TERM_FROM_DT`, required, length 8).
-    pub fn inqr_term_from_dt(mut self, value: impl Into<String>) -> Self {
-        self.inqr_term_from_dt = value.into();
+    #[inline]
+    pub fn inqr_term_from_dt(mut self, value: v::NaiveDate) -> Self {
+        self.inqr_term_from_dt = p::date(value);
         self
     }
 
     /// Sets 조회기간TO일자 (`INQR_TERM_TO_DT`, required, length 8).
-    pub fn inqr_term_to_dt(mut self, value: impl Into<String>) -> Self {
-        self.inqr_term_to_dt = value.into();
+    #[inline]
+    pub fn inqr_term_to_dt(mut self, value: v::NaiveDate) -> Self {
+        self.inqr_term_to_dt = p::date(value);
         self
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
     }
 
     /// Sets 통화코드 (`CRCY_CD`, required, length 3).
-    ///
-    /// Codes:
-    /// - `TUS`: TOT\_USD
-    /// - `TKR`: TOT\_KRW
-    /// - `KRW`: 한국
-    /// - `USD`: 미국
-    /// - `EUR`: EUR
-    /// - `HKD`: 홍콩
-    /// - `CNY`: 중국
-    /// - `JPY`: 일본
+    #[inline]
     pub fn crcy_cd(mut self, value: impl Into<String>) -> Self {
         self.crcy_cd = value.into();
         self
     }
 
     /// Sets 전체환산여부 (`WHOL_TRSL_YN`, required, length 1).
-    pub fn whol_trsl_yn(mut self, value: impl Into<String>) -> Self {
-        self.whol_trsl_yn = value.into();
+    #[inline]
+    pub fn whol_trsl_yn(mut self, value: bool) -> Self {
+        self.whol_trsl_yn = p::flag(value);
         self
     }
 
@@ -160,18 +144,25 @@ impl InquirePeriodCcldRequest {
     /// - `00`: 전체
     /// - `01`: 선물
     /// - `02`: 옵션
-    pub fn fuop_dvsn(mut self, value: impl Into<String>) -> Self {
-        self.fuop_dvsn = value.into();
+    #[inline]
+    pub fn fuop_dvsn(mut self, value: crate::api::codes::FuopDvsn) -> Self {
+        self.fuop_dvsn = p::code(&value);
         self
     }
 
     /// Sets 연속조회검색조건200 (`CTX_AREA_FK200`, required, length 200).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_fk200(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_fk200 = value.into();
         self
     }
 
     /// Sets 연속조회키200 (`CTX_AREA_NK200`, required, length 200).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_nk200(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_nk200 = value.into();
         self
@@ -194,6 +185,91 @@ impl std::fmt::Debug for InquirePeriodCcldRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "INQR_TERM_FROM_DT",
+        kind: p::FieldKind::Date,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "INQR_TERM_TO_DT",
+        kind: p::FieldKind::Date,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CANO",
+        kind: p::FieldKind::Account,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ACNT_PRDT_CD",
+        kind: p::FieldKind::Product,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CRCY_CD",
+        kind: p::FieldKind::Text,
+        max_len: 3,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "WHOL_TRSL_YN",
+        kind: p::FieldKind::Flag,
+        max_len: 1,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FUOP_DVSN",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["00", "01", "02"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CTX_AREA_FK200",
+        kind: p::FieldKind::Text,
+        max_len: 200,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CTX_AREA_NK200",
+        kind: p::FieldKind::Text,
+        max_len: 200,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for InquirePeriodCcldRequest {
     type Response = InquirePeriodCcldResponse;
 
@@ -208,6 +284,14 @@ impl Endpoint for InquirePeriodCcldRequest {
             request: &["CTX_AREA_FK200", "CTX_AREA_NK200"],
             response: &["ctx_area_fk200", "ctx_area_nk200"],
         }),
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("OTFM3118R"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

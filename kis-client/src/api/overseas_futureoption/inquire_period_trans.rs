@@ -6,6 +6,7 @@
 //!
 //! - TR ID: real `OTFM3114R`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -33,17 +34,6 @@ pub struct InquirePeriodTransRequest {
     /// - `3`: 결제
     acnt_tr_type_cd: String,
     /// 통화코드 (`CRCY_CD`, required, length 3).
-    ///
-    /// Codes:
-    /// - `TUS`: TOT\_USD
-    /// - `TKR`: TOT\_KRW
-    /// - `KRW`: 한국
-    /// - `USD`: 미국
-    /// - `EUR`: EUR
-    /// - `HKD`: 홍콩
-    /// - `CNY`: 중국
-    /// - `JPY`: 일본
-    /// - `VND`: 베트남
     crcy_cd: String,
     /// 연속조회검색조건100 (`CTX_AREA_FK100`, required, length 100).
     ctx_area_fk100: String,
@@ -84,50 +74,49 @@ impl InquirePeriodTransRequest {
     /// - `inqr_term_to_dt` (`INQR_TERM_TO_DT`): 조회기간TO일자
     /// - `acnt_tr_type_cd` (`ACNT_TR_TYPE_CD`): 계좌거래유형코드
     /// - `crcy_cd` (`CRCY_CD`): 통화코드
-    /// - `ctx_area_fk100` (`CTX_AREA_FK100`): 연속조회검색조건100
-    /// - `ctx_area_nk100` (`CTX_AREA_NK100`): 연속조회키100
-    /// - `pwd_chk_yn` (`PWD_CHK_YN`): 비밀번호체크여부
+    #[inline]
     pub fn new(
-        inqr_term_from_dt: impl Into<String>,
-        inqr_term_to_dt: impl Into<String>,
-        acnt_tr_type_cd: impl Into<String>,
+        inqr_term_from_dt: v::NaiveDate,
+        inqr_term_to_dt: v::NaiveDate,
+        acnt_tr_type_cd: crate::api::codes::AcntTrTypeCd,
         crcy_cd: impl Into<String>,
-        ctx_area_fk100: impl Into<String>,
-        ctx_area_nk100: impl Into<String>,
-        pwd_chk_yn: impl Into<String>,
     ) -> Self {
         Self {
-            inqr_term_from_dt: inqr_term_from_dt.into(),
-            inqr_term_to_dt: inqr_term_to_dt.into(),
+            inqr_term_from_dt: p::date(inqr_term_from_dt),
+            inqr_term_to_dt: p::date(inqr_term_to_dt),
             cano: String::new(),
             acnt_prdt_cd: String::new(),
-            acnt_tr_type_cd: acnt_tr_type_cd.into(),
+            acnt_tr_type_cd: p::code(&acnt_tr_type_cd),
             crcy_cd: crcy_cd.into(),
-            ctx_area_fk100: ctx_area_fk100.into(),
-            ctx_area_nk100: ctx_area_nk100.into(),
-            pwd_chk_yn: pwd_chk_yn.into(),
+            ctx_area_fk100: String::new(),
+            ctx_area_nk100: String::new(),
+            pwd_chk_yn: String::new(),
         }
     }
 
     /// Sets 조회기간FROM일자 (`INQR_TERM_FROM_DT`, required, length 8).
-    pub fn inqr_term_from_dt(mut self, value: impl Into<String>) -> Self {
-        self.inqr_term_from_dt = value.into();
+    #[inline]
+    pub fn inqr_term_from_dt(mut self, value: v::NaiveDate) -> Self {
+        self.inqr_term_from_dt = p::date(value);
         self
     }
 
     /// Sets 조회기간TO일자 (`INQR_TERM_TO_DT`, required, length 8).
-    pub fn inqr_term_to_dt(mut self, value: impl Into<String>) -> Self {
-        self.inqr_term_to_dt = value.into();
+    #[inline]
+    pub fn inqr_term_to_dt(mut self, value: v::NaiveDate) -> Self {
+        self.inqr_term_to_dt = p::date(value);
         self
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
@@ -139,43 +128,43 @@ impl InquirePeriodTransRequest {
     /// - `1`: 전체
     /// - `2`: 입출금
     /// - `3`: 결제
-    pub fn acnt_tr_type_cd(mut self, value: impl Into<String>) -> Self {
-        self.acnt_tr_type_cd = value.into();
+    #[inline]
+    pub fn acnt_tr_type_cd(mut self, value: crate::api::codes::AcntTrTypeCd) -> Self {
+        self.acnt_tr_type_cd = p::code(&value);
         self
     }
 
     /// Sets 통화코드 (`CRCY_CD`, required, length 3).
-    ///
-    /// Codes:
-    /// - `TUS`: TOT\_USD
-    /// - `TKR`: TOT\_KRW
-    /// - `KRW`: 한국
-    /// - `USD`: 미국
-    /// - `EUR`: EUR
-    /// - `HKD`: 홍콩
-    /// - `CNY`: 중국
-    /// - `JPY`: 일본
-    /// - `VND`: 베트남
+    #[inline]
     pub fn crcy_cd(mut self, value: impl Into<String>) -> Self {
         self.crcy_cd = value.into();
         self
     }
 
     /// Sets 연속조회검색조건100 (`CTX_AREA_FK100`, required, length 100).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_fk100(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_fk100 = value.into();
         self
     }
 
     /// Sets 연속조회키100 (`CTX_AREA_NK100`, required, length 100).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_nk100(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_nk100 = value.into();
         self
     }
 
     /// Sets 비밀번호체크여부 (`PWD_CHK_YN`, required, length 1).
-    pub fn pwd_chk_yn(mut self, value: impl Into<String>) -> Self {
-        self.pwd_chk_yn = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn pwd_chk_yn(mut self, value: bool) -> Self {
+        self.pwd_chk_yn = p::flag(value);
         self
     }
 }
@@ -196,6 +185,91 @@ impl std::fmt::Debug for InquirePeriodTransRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "INQR_TERM_FROM_DT",
+        kind: p::FieldKind::Date,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "INQR_TERM_TO_DT",
+        kind: p::FieldKind::Date,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CANO",
+        kind: p::FieldKind::Account,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ACNT_PRDT_CD",
+        kind: p::FieldKind::Product,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ACNT_TR_TYPE_CD",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["1", "2", "3"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CRCY_CD",
+        kind: p::FieldKind::Text,
+        max_len: 3,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CTX_AREA_FK100",
+        kind: p::FieldKind::Text,
+        max_len: 100,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CTX_AREA_NK100",
+        kind: p::FieldKind::Text,
+        max_len: 100,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "PWD_CHK_YN",
+        kind: p::FieldKind::Flag,
+        max_len: 1,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for InquirePeriodTransRequest {
     type Response = InquirePeriodTransResponse;
 
@@ -210,6 +284,14 @@ impl Endpoint for InquirePeriodTransRequest {
             request: &["CTX_AREA_FK100", "CTX_AREA_NK100"],
             response: &["ctx_area_fk100", "ctx_area_nk100"],
         }),
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("OTFM3114R"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

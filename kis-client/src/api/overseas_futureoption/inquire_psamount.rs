@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `OTFM3304R`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -63,37 +64,37 @@ impl InquirePsamountRequest {
     /// Required fields, in spec order:
     /// - `ovrs_futr_fx_pdno` (`OVRS_FUTR_FX_PDNO`): 해외선물FX상품번호
     /// - `sll_buy_dvsn_cd` (`SLL_BUY_DVSN_CD`): 매도매수구분코드
-    /// - `fm_ord_pric` (`FM_ORD_PRIC`): FM주문가격
-    /// - `ecis_rsvn_ord_yn` (`ECIS_RSVN_ORD_YN`): 행사예약주문여부
+    #[inline]
     pub fn new(
         ovrs_futr_fx_pdno: impl Into<String>,
-        sll_buy_dvsn_cd: impl Into<String>,
-        fm_ord_pric: impl Into<String>,
-        ecis_rsvn_ord_yn: impl Into<String>,
+        sll_buy_dvsn_cd: crate::api::codes::SideFilter,
     ) -> Self {
         Self {
             cano: String::new(),
             acnt_prdt_cd: String::new(),
             ovrs_futr_fx_pdno: ovrs_futr_fx_pdno.into(),
-            sll_buy_dvsn_cd: sll_buy_dvsn_cd.into(),
-            fm_ord_pric: fm_ord_pric.into(),
-            ecis_rsvn_ord_yn: ecis_rsvn_ord_yn.into(),
+            sll_buy_dvsn_cd: p::code(&sll_buy_dvsn_cd),
+            fm_ord_pric: String::new(),
+            ecis_rsvn_ord_yn: String::new(),
         }
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
     }
 
     /// Sets 해외선물FX상품번호 (`OVRS_FUTR_FX_PDNO`, required, length 32).
+    #[inline]
     pub fn ovrs_futr_fx_pdno(mut self, value: impl Into<String>) -> Self {
         self.ovrs_futr_fx_pdno = value.into();
         self
@@ -104,20 +105,27 @@ impl InquirePsamountRequest {
     /// Codes:
     /// - `01`: 매도
     /// - `02`: 매수
-    pub fn sll_buy_dvsn_cd(mut self, value: impl Into<String>) -> Self {
-        self.sll_buy_dvsn_cd = value.into();
+    #[inline]
+    pub fn sll_buy_dvsn_cd(mut self, value: crate::api::codes::SideFilter) -> Self {
+        self.sll_buy_dvsn_cd = p::code(&value);
         self
     }
 
     /// Sets FM주문가격 (`FM_ORD_PRIC`, required, length 20).
-    pub fn fm_ord_pric(mut self, value: impl Into<String>) -> Self {
-        self.fm_ord_pric = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn fm_ord_pric(mut self, value: v::Decimal) -> Self {
+        self.fm_ord_pric = p::decimal(value);
         self
     }
 
     /// Sets 행사예약주문여부 (`ECIS_RSVN_ORD_YN`, required, length 1).
-    pub fn ecis_rsvn_ord_yn(mut self, value: impl Into<String>) -> Self {
-        self.ecis_rsvn_ord_yn = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn ecis_rsvn_ord_yn(mut self, value: bool) -> Self {
+        self.ecis_rsvn_ord_yn = p::flag(value);
         self
     }
 }
@@ -135,6 +143,64 @@ impl std::fmt::Debug for InquirePsamountRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "CANO",
+        kind: p::FieldKind::Account,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ACNT_PRDT_CD",
+        kind: p::FieldKind::Product,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "OVRS_FUTR_FX_PDNO",
+        kind: p::FieldKind::Text,
+        max_len: 32,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "SLL_BUY_DVSN_CD",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["01", "02"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FM_ORD_PRIC",
+        kind: p::FieldKind::Decimal,
+        max_len: 20,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ECIS_RSVN_ORD_YN",
+        kind: p::FieldKind::Flag,
+        max_len: 1,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for InquirePsamountRequest {
     type Response = InquirePsamountResponse;
 
@@ -146,6 +212,14 @@ impl Endpoint for InquirePsamountRequest {
         method: HttpMethod::Get,
         path: "/uapi/overseas-futureoption/v1/trading/inquire-psamount",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("OTFM3304R"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

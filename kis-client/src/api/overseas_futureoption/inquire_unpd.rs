@@ -6,6 +6,7 @@
 //!
 //! - TR ID: real `OTFM1412R`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -55,29 +56,26 @@ impl InquireUnpdRequest {
     ///
     /// Required fields, in spec order:
     /// - `fuop_dvsn` (`FUOP_DVSN`): 선물옵션구분
-    /// - `ctx_area_fk100` (`CTX_AREA_FK100`): 연속조회검색조건100
-    /// - `ctx_area_nk100` (`CTX_AREA_NK100`): 연속조회키100
-    pub fn new(
-        fuop_dvsn: impl Into<String>,
-        ctx_area_fk100: impl Into<String>,
-        ctx_area_nk100: impl Into<String>,
-    ) -> Self {
+    #[inline]
+    pub fn new(fuop_dvsn: crate::api::codes::FuopDvsn) -> Self {
         Self {
             cano: String::new(),
             acnt_prdt_cd: String::new(),
-            fuop_dvsn: fuop_dvsn.into(),
-            ctx_area_fk100: ctx_area_fk100.into(),
-            ctx_area_nk100: ctx_area_nk100.into(),
+            fuop_dvsn: p::code(&fuop_dvsn),
+            ctx_area_fk100: String::new(),
+            ctx_area_nk100: String::new(),
         }
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
@@ -89,18 +87,25 @@ impl InquireUnpdRequest {
     /// - `00`: 전체
     /// - `01`: 선물
     /// - `02`: 옵션
-    pub fn fuop_dvsn(mut self, value: impl Into<String>) -> Self {
-        self.fuop_dvsn = value.into();
+    #[inline]
+    pub fn fuop_dvsn(mut self, value: crate::api::codes::FuopDvsn) -> Self {
+        self.fuop_dvsn = p::code(&value);
         self
     }
 
     /// Sets 연속조회검색조건100 (`CTX_AREA_FK100`, required, length 100).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_fk100(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_fk100 = value.into();
         self
     }
 
     /// Sets 연속조회키100 (`CTX_AREA_NK100`, required, length 100).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_nk100(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_nk100 = value.into();
         self
@@ -119,6 +124,55 @@ impl std::fmt::Debug for InquireUnpdRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "CANO",
+        kind: p::FieldKind::Account,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ACNT_PRDT_CD",
+        kind: p::FieldKind::Product,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FUOP_DVSN",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["00", "01", "02"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CTX_AREA_FK100",
+        kind: p::FieldKind::Text,
+        max_len: 100,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CTX_AREA_NK100",
+        kind: p::FieldKind::Text,
+        max_len: 100,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for InquireUnpdRequest {
     type Response = InquireUnpdResponse;
 
@@ -133,6 +187,14 @@ impl Endpoint for InquireUnpdRequest {
             request: &["CTX_AREA_FK100", "CTX_AREA_NK100"],
             response: &["ctx_area_fk100", "ctx_area_nk100"],
         }),
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("OTFM1412R"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

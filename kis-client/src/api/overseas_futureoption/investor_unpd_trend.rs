@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `HHDDB95030000`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -19,6 +20,10 @@ pub struct InvestorUnpdTrendRequest {
     /// 일자 (`BSOP_DATE`, required, length 8).
     bsop_date: String,
     /// 구분 (`UPMU_GUBUN`, required, length 1).
+    ///
+    /// Codes:
+    /// - `0`: 수량
+    /// - `1`: 증감
     upmu_gubun: String,
     /// CTS\_KEY (`CTS_KEY`, required, length 16).
     cts_key: String,
@@ -46,40 +51,49 @@ impl InvestorUnpdTrendRequest {
     /// - `prod_iscd` (`PROD_ISCD`): 상품
     /// - `bsop_date` (`BSOP_DATE`): 일자
     /// - `upmu_gubun` (`UPMU_GUBUN`): 구분
-    /// - `cts_key` (`CTS_KEY`): CTS\_KEY
+    #[inline]
     pub fn new(
         prod_iscd: impl Into<String>,
-        bsop_date: impl Into<String>,
-        upmu_gubun: impl Into<String>,
-        cts_key: impl Into<String>,
+        bsop_date: v::NaiveDate,
+        upmu_gubun: crate::api::codes::UpmuGubun,
     ) -> Self {
         Self {
             prod_iscd: prod_iscd.into(),
-            bsop_date: bsop_date.into(),
-            upmu_gubun: upmu_gubun.into(),
-            cts_key: cts_key.into(),
+            bsop_date: p::date(bsop_date),
+            upmu_gubun: p::code(&upmu_gubun),
+            cts_key: String::new(),
         }
     }
 
     /// Sets 상품 (`PROD_ISCD`, required, length 5).
+    #[inline]
     pub fn prod_iscd(mut self, value: impl Into<String>) -> Self {
         self.prod_iscd = value.into();
         self
     }
 
     /// Sets 일자 (`BSOP_DATE`, required, length 8).
-    pub fn bsop_date(mut self, value: impl Into<String>) -> Self {
-        self.bsop_date = value.into();
+    #[inline]
+    pub fn bsop_date(mut self, value: v::NaiveDate) -> Self {
+        self.bsop_date = p::date(value);
         self
     }
 
     /// Sets 구분 (`UPMU_GUBUN`, required, length 1).
-    pub fn upmu_gubun(mut self, value: impl Into<String>) -> Self {
-        self.upmu_gubun = value.into();
+    ///
+    /// Codes:
+    /// - `0`: 수량
+    /// - `1`: 증감
+    #[inline]
+    pub fn upmu_gubun(mut self, value: crate::api::codes::UpmuGubun) -> Self {
+        self.upmu_gubun = p::code(&value);
         self
     }
 
     /// Sets CTS\_KEY (`CTS_KEY`, required, length 16).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn cts_key(mut self, value: impl Into<String>) -> Self {
         self.cts_key = value.into();
         self
@@ -97,6 +111,46 @@ impl std::fmt::Debug for InvestorUnpdTrendRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "PROD_ISCD",
+        kind: p::FieldKind::Text,
+        max_len: 5,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "BSOP_DATE",
+        kind: p::FieldKind::Date,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "UPMU_GUBUN",
+        kind: p::FieldKind::Code,
+        max_len: 1,
+        required: true,
+        blank: false,
+        codes: &["0", "1"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CTS_KEY",
+        kind: p::FieldKind::Text,
+        max_len: 16,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for InvestorUnpdTrendRequest {
     type Response = InvestorUnpdTrendResponse;
 
@@ -108,6 +162,14 @@ impl Endpoint for InvestorUnpdTrendRequest {
         method: HttpMethod::Get,
         path: "/uapi/overseas-futureoption/v1/quotations/investor-unpd-trend",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("HHDDB95030000"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `OTFM3115R`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -47,36 +48,41 @@ impl MarginDetailRequest {
     /// Required fields, in spec order:
     /// - `crcy_cd` (`CRCY_CD`): 통화코드
     /// - `inqr_dt` (`INQR_DT`): 조회일자
-    pub fn new(crcy_cd: impl Into<String>, inqr_dt: impl Into<String>) -> Self {
+    #[inline]
+    pub fn new(crcy_cd: impl Into<String>, inqr_dt: v::NaiveDate) -> Self {
         Self {
             cano: String::new(),
             acnt_prdt_cd: String::new(),
             crcy_cd: crcy_cd.into(),
-            inqr_dt: inqr_dt.into(),
+            inqr_dt: p::date(inqr_dt),
         }
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
     }
 
     /// Sets 통화코드 (`CRCY_CD`, required, length 3).
+    #[inline]
     pub fn crcy_cd(mut self, value: impl Into<String>) -> Self {
         self.crcy_cd = value.into();
         self
     }
 
     /// Sets 조회일자 (`INQR_DT`, required, length 8).
-    pub fn inqr_dt(mut self, value: impl Into<String>) -> Self {
-        self.inqr_dt = value.into();
+    #[inline]
+    pub fn inqr_dt(mut self, value: v::NaiveDate) -> Self {
+        self.inqr_dt = p::date(value);
         self
     }
 }
@@ -92,6 +98,46 @@ impl std::fmt::Debug for MarginDetailRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "CANO",
+        kind: p::FieldKind::Account,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ACNT_PRDT_CD",
+        kind: p::FieldKind::Product,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CRCY_CD",
+        kind: p::FieldKind::Text,
+        max_len: 3,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "INQR_DT",
+        kind: p::FieldKind::Date,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for MarginDetailRequest {
     type Response = MarginDetailResponse;
 
@@ -103,6 +149,14 @@ impl Endpoint for MarginDetailRequest {
         method: HttpMethod::Get,
         path: "/uapi/overseas-futureoption/v1/trading/margin-detail",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("OTFM3115R"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

@@ -6,6 +6,7 @@
 //!
 //! - TR ID: real `OTFM2229R`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -50,61 +51,65 @@ impl MarketTimeRequest {
     /// A new request.
     ///
     /// Required fields, in spec order:
-    /// - `fm_pdgr_cd` (`FM_PDGR_CD`): FM상품군코드
-    /// - `fm_clas_cd` (`FM_CLAS_CD`): FM클래스코드
     /// - `fm_excg_cd` (`FM_EXCG_CD`): FM거래소코드
     /// - `opt_yn` (`OPT_YN`): 옵션여부
-    /// - `ctx_area_nk200` (`CTX_AREA_NK200`): 연속조회키200
-    /// - `ctx_area_fk200` (`CTX_AREA_FK200`): 연속조회검색조건200
-    pub fn new(
-        fm_pdgr_cd: impl Into<String>,
-        fm_clas_cd: impl Into<String>,
-        fm_excg_cd: impl Into<String>,
-        opt_yn: impl Into<String>,
-        ctx_area_nk200: impl Into<String>,
-        ctx_area_fk200: impl Into<String>,
-    ) -> Self {
+    #[inline]
+    pub fn new(fm_excg_cd: impl Into<String>, opt_yn: impl Into<String>) -> Self {
         Self {
-            fm_pdgr_cd: fm_pdgr_cd.into(),
-            fm_clas_cd: fm_clas_cd.into(),
+            fm_pdgr_cd: String::new(),
+            fm_clas_cd: String::new(),
             fm_excg_cd: fm_excg_cd.into(),
             opt_yn: opt_yn.into(),
-            ctx_area_nk200: ctx_area_nk200.into(),
-            ctx_area_fk200: ctx_area_fk200.into(),
+            ctx_area_nk200: String::new(),
+            ctx_area_fk200: String::new(),
         }
     }
 
     /// Sets FM상품군코드 (`FM_PDGR_CD`, required, length 10).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fm_pdgr_cd(mut self, value: impl Into<String>) -> Self {
         self.fm_pdgr_cd = value.into();
         self
     }
 
     /// Sets FM클래스코드 (`FM_CLAS_CD`, required, length 3).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fm_clas_cd(mut self, value: impl Into<String>) -> Self {
         self.fm_clas_cd = value.into();
         self
     }
 
     /// Sets FM거래소코드 (`FM_EXCG_CD`, required, length 10).
+    #[inline]
     pub fn fm_excg_cd(mut self, value: impl Into<String>) -> Self {
         self.fm_excg_cd = value.into();
         self
     }
 
     /// Sets 옵션여부 (`OPT_YN`, required, length 1).
+    #[inline]
     pub fn opt_yn(mut self, value: impl Into<String>) -> Self {
         self.opt_yn = value.into();
         self
     }
 
     /// Sets 연속조회키200 (`CTX_AREA_NK200`, required, length 200).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_nk200(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_nk200 = value.into();
         self
     }
 
     /// Sets 연속조회검색조건200 (`CTX_AREA_FK200`, required, length 200).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_fk200(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_fk200 = value.into();
         self
@@ -124,6 +129,64 @@ impl std::fmt::Debug for MarketTimeRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "FM_PDGR_CD",
+        kind: p::FieldKind::Text,
+        max_len: 10,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FM_CLAS_CD",
+        kind: p::FieldKind::Text,
+        max_len: 3,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FM_EXCG_CD",
+        kind: p::FieldKind::Text,
+        max_len: 10,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "OPT_YN",
+        kind: p::FieldKind::Text,
+        max_len: 1,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CTX_AREA_NK200",
+        kind: p::FieldKind::Text,
+        max_len: 200,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CTX_AREA_FK200",
+        kind: p::FieldKind::Text,
+        max_len: 200,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for MarketTimeRequest {
     type Response = MarketTimeResponse;
 
@@ -138,6 +201,14 @@ impl Endpoint for MarketTimeRequest {
             request: &["CTX_AREA_NK200", "CTX_AREA_FK200"],
             response: &["ctx_area_nk200", "ctx_area_fk200"],
         }),
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("OTFM2229R"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

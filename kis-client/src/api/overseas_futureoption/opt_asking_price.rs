@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `HHDFO86000000`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -14,7 +15,7 @@ use crate::value as v;
 /// - TR ID: real `HHDFO86000000`, paper not available.
 #[derive(Clone)]
 pub struct OptAskingPriceRequest {
-    /// 종목명 (`SRS_CD`, required, length 8).
+    /// 종목명 (`SRS_CD`, required, length 12).
     srs_cd: String,
 }
 
@@ -30,13 +31,15 @@ impl OptAskingPriceRequest {
     ///
     /// Required fields, in spec order:
     /// - `srs_cd` (`SRS_CD`): 종목명
+    #[inline]
     pub fn new(srs_cd: impl Into<String>) -> Self {
         Self {
             srs_cd: srs_cd.into(),
         }
     }
 
-    /// Sets 종목명 (`SRS_CD`, required, length 8).
+    /// Sets 종목명 (`SRS_CD`, required, length 12).
+    #[inline]
     pub fn srs_cd(mut self, value: impl Into<String>) -> Self {
         self.srs_cd = value.into();
         self
@@ -51,6 +54,17 @@ impl std::fmt::Debug for OptAskingPriceRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[p::FieldMeta {
+    wire: "SRS_CD",
+    kind: p::FieldKind::Text,
+    max_len: 12,
+    required: true,
+    blank: false,
+    codes: &[],
+    retired: &[],
+}];
+
 impl Endpoint for OptAskingPriceRequest {
     type Response = OptAskingPriceResponse;
 
@@ -62,6 +76,14 @@ impl Endpoint for OptAskingPriceRequest {
         method: HttpMethod::Get,
         path: "/uapi/overseas-futureoption/v1/quotations/opt-asking-price",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("HHDFO86000000"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `HHDFO55020300`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -57,77 +58,82 @@ impl OptMonthlyCcnlRequest {
     /// Required fields, in spec order:
     /// - `srs_cd` (`SRS_CD`): 종목코드
     /// - `exch_cd` (`EXCH_CD`): 거래소코드
-    /// - `start_date_time` (`START_DATE_TIME`): 조회시작일시
-    /// - `close_date_time` (`CLOSE_DATE_TIME`): 조회종료일시
-    /// - `qry_tp` (`QRY_TP`): 조회구분
     /// - `qry_cnt` (`QRY_CNT`): 요청개수
-    /// - `qry_gap` (`QRY_GAP`): 묶음개수
-    /// - `index_key` (`INDEX_KEY`): 이전조회KEY
-    pub fn new(
-        srs_cd: impl Into<String>,
-        exch_cd: impl Into<String>,
-        start_date_time: impl Into<String>,
-        close_date_time: impl Into<String>,
-        qry_tp: impl Into<String>,
-        qry_cnt: impl Into<String>,
-        qry_gap: impl Into<String>,
-        index_key: impl Into<String>,
-    ) -> Self {
+    #[inline]
+    pub fn new(srs_cd: impl Into<String>, exch_cd: impl Into<String>, qry_cnt: v::Decimal) -> Self {
         Self {
             srs_cd: srs_cd.into(),
             exch_cd: exch_cd.into(),
-            start_date_time: start_date_time.into(),
-            close_date_time: close_date_time.into(),
-            qry_tp: qry_tp.into(),
-            qry_cnt: qry_cnt.into(),
-            qry_gap: qry_gap.into(),
-            index_key: index_key.into(),
+            start_date_time: String::new(),
+            close_date_time: String::new(),
+            qry_tp: String::new(),
+            qry_cnt: p::decimal(qry_cnt),
+            qry_gap: String::new(),
+            index_key: String::new(),
         }
     }
 
     /// Sets 종목코드 (`SRS_CD`, required, length 32).
+    #[inline]
     pub fn srs_cd(mut self, value: impl Into<String>) -> Self {
         self.srs_cd = value.into();
         self
     }
 
     /// Sets 거래소코드 (`EXCH_CD`, required, length 10).
+    #[inline]
     pub fn exch_cd(mut self, value: impl Into<String>) -> Self {
         self.exch_cd = value.into();
         self
     }
 
     /// Sets 조회시작일시 (`START_DATE_TIME`, required, length 12).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn start_date_time(mut self, value: impl Into<String>) -> Self {
         self.start_date_time = value.into();
         self
     }
 
     /// Sets 조회종료일시 (`CLOSE_DATE_TIME`, required, length 12).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn close_date_time(mut self, value: impl Into<String>) -> Self {
         self.close_date_time = value.into();
         self
     }
 
     /// Sets 조회구분 (`QRY_TP`, required, length 1).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn qry_tp(mut self, value: impl Into<String>) -> Self {
         self.qry_tp = value.into();
         self
     }
 
     /// Sets 요청개수 (`QRY_CNT`, required, length 4).
-    pub fn qry_cnt(mut self, value: impl Into<String>) -> Self {
-        self.qry_cnt = value.into();
+    #[inline]
+    pub fn qry_cnt(mut self, value: v::Decimal) -> Self {
+        self.qry_cnt = p::decimal(value);
         self
     }
 
     /// Sets 묶음개수 (`QRY_GAP`, required, length 3).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn qry_gap(mut self, value: impl Into<String>) -> Self {
         self.qry_gap = value.into();
         self
     }
 
     /// Sets 이전조회KEY (`INDEX_KEY`, required, length 30).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn index_key(mut self, value: impl Into<String>) -> Self {
         self.index_key = value.into();
         self
@@ -149,6 +155,82 @@ impl std::fmt::Debug for OptMonthlyCcnlRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "SRS_CD",
+        kind: p::FieldKind::Text,
+        max_len: 32,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "EXCH_CD",
+        kind: p::FieldKind::Text,
+        max_len: 10,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "START_DATE_TIME",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CLOSE_DATE_TIME",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "QRY_TP",
+        kind: p::FieldKind::Text,
+        max_len: 1,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "QRY_CNT",
+        kind: p::FieldKind::Decimal,
+        max_len: 4,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "QRY_GAP",
+        kind: p::FieldKind::Text,
+        max_len: 3,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "INDEX_KEY",
+        kind: p::FieldKind::Text,
+        max_len: 30,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for OptMonthlyCcnlRequest {
     type Response = OptMonthlyCcnlResponse;
 
@@ -160,6 +242,14 @@ impl Endpoint for OptMonthlyCcnlRequest {
         method: HttpMethod::Get,
         path: "/uapi/overseas-futureoption/v1/quotations/opt-monthly-ccnl",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("HHDFO55020300"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `OTFM3001U`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -47,6 +48,9 @@ pub struct OrderRequest {
     /// 체결조건코드 (`CCLD_CNDT_CD`, required, length 1).
     ccld_cndt_cd: String,
     /// 복합주문구분코드 (`CPLX_ORD_DVSN_CD`, required, length 1).
+    ///
+    /// Codes:
+    /// - `0`: hedge청산만 이용
     cplx_ord_dvsn_cd: String,
     /// 행사예약주문여부 (`ECIS_RSVN_ORD_YN`, required, length 1).
     ecis_rsvn_ord_yn: String,
@@ -118,58 +122,56 @@ impl OrderRequest {
     /// - `ovrs_futr_fx_pdno` (`OVRS_FUTR_FX_PDNO`): 해외선물FX상품번호
     /// - `sll_buy_dvsn_cd` (`SLL_BUY_DVSN_CD`): 매도매수구분코드
     /// - `pric_dvsn_cd` (`PRIC_DVSN_CD`): 가격구분코드
-    /// - `fm_limit_ord_pric` (`FM_LIMIT_ORD_PRIC`): FMLIMIT주문가격
-    /// - `fm_stop_ord_pric` (`FM_STOP_ORD_PRIC`): FMSTOP주문가격
     /// - `fm_ord_qty` (`FM_ORD_QTY`): FM주문수량
     /// - `ccld_cndt_cd` (`CCLD_CNDT_CD`): 체결조건코드
-    /// - `cplx_ord_dvsn_cd` (`CPLX_ORD_DVSN_CD`): 복합주문구분코드
     /// - `ecis_rsvn_ord_yn` (`ECIS_RSVN_ORD_YN`): 행사예약주문여부
     /// - `fm_hdge_ord_scrn_yn` (`FM_HDGE_ORD_SCRN_YN`): FM\_HEDGE주문화면여부
+    #[inline]
     pub fn new(
         ovrs_futr_fx_pdno: impl Into<String>,
-        sll_buy_dvsn_cd: impl Into<String>,
+        sll_buy_dvsn_cd: crate::api::codes::SideFilter,
         pric_dvsn_cd: impl Into<String>,
-        fm_limit_ord_pric: impl Into<String>,
-        fm_stop_ord_pric: impl Into<String>,
-        fm_ord_qty: impl Into<String>,
+        fm_ord_qty: v::Decimal,
         ccld_cndt_cd: impl Into<String>,
-        cplx_ord_dvsn_cd: impl Into<String>,
-        ecis_rsvn_ord_yn: impl Into<String>,
-        fm_hdge_ord_scrn_yn: impl Into<String>,
+        ecis_rsvn_ord_yn: bool,
+        fm_hdge_ord_scrn_yn: bool,
     ) -> Self {
         Self {
             cano: String::new(),
             acnt_prdt_cd: String::new(),
             ovrs_futr_fx_pdno: ovrs_futr_fx_pdno.into(),
-            sll_buy_dvsn_cd: sll_buy_dvsn_cd.into(),
+            sll_buy_dvsn_cd: p::code(&sll_buy_dvsn_cd),
             fm_lqd_ustl_ccld_dt: String::new(),
             fm_lqd_ustl_ccno: String::new(),
             pric_dvsn_cd: pric_dvsn_cd.into(),
-            fm_limit_ord_pric: fm_limit_ord_pric.into(),
-            fm_stop_ord_pric: fm_stop_ord_pric.into(),
-            fm_ord_qty: fm_ord_qty.into(),
+            fm_limit_ord_pric: String::new(),
+            fm_stop_ord_pric: String::new(),
+            fm_ord_qty: p::decimal(fm_ord_qty),
             fm_lqd_lmt_ord_pric: String::new(),
             fm_lqd_stop_ord_pric: String::new(),
             ccld_cndt_cd: ccld_cndt_cd.into(),
-            cplx_ord_dvsn_cd: cplx_ord_dvsn_cd.into(),
-            ecis_rsvn_ord_yn: ecis_rsvn_ord_yn.into(),
-            fm_hdge_ord_scrn_yn: fm_hdge_ord_scrn_yn.into(),
+            cplx_ord_dvsn_cd: "0".to_owned(),
+            ecis_rsvn_ord_yn: p::flag(ecis_rsvn_ord_yn),
+            fm_hdge_ord_scrn_yn: p::flag(fm_hdge_ord_scrn_yn),
         }
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
     }
 
     /// Sets 해외선물FX상품번호 (`OVRS_FUTR_FX_PDNO`, required, length 32).
+    #[inline]
     pub fn ovrs_futr_fx_pdno(mut self, value: impl Into<String>) -> Self {
         self.ovrs_futr_fx_pdno = value.into();
         self
@@ -180,80 +182,110 @@ impl OrderRequest {
     /// Codes:
     /// - `01`: 매도
     /// - `02`: 매수
-    pub fn sll_buy_dvsn_cd(mut self, value: impl Into<String>) -> Self {
-        self.sll_buy_dvsn_cd = value.into();
+    #[inline]
+    pub fn sll_buy_dvsn_cd(mut self, value: crate::api::codes::SideFilter) -> Self {
+        self.sll_buy_dvsn_cd = p::code(&value);
         self
     }
 
     /// Sets FM청산미결제체결일자 (`FM_LQD_USTL_CCLD_DT`, length 8).
-    pub fn fm_lqd_ustl_ccld_dt(mut self, value: impl Into<String>) -> Self {
-        self.fm_lqd_ustl_ccld_dt = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn fm_lqd_ustl_ccld_dt(mut self, value: v::NaiveDate) -> Self {
+        self.fm_lqd_ustl_ccld_dt = p::date(value);
         self
     }
 
     /// Sets FM청산미결제체결번호 (`FM_LQD_USTL_CCNO`, length 10).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fm_lqd_ustl_ccno(mut self, value: impl Into<String>) -> Self {
         self.fm_lqd_ustl_ccno = value.into();
         self
     }
 
     /// Sets 가격구분코드 (`PRIC_DVSN_CD`, required, length 1).
+    #[inline]
     pub fn pric_dvsn_cd(mut self, value: impl Into<String>) -> Self {
         self.pric_dvsn_cd = value.into();
         self
     }
 
     /// Sets FMLIMIT주문가격 (`FM_LIMIT_ORD_PRIC`, required, length 20).
-    pub fn fm_limit_ord_pric(mut self, value: impl Into<String>) -> Self {
-        self.fm_limit_ord_pric = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn fm_limit_ord_pric(mut self, value: v::Decimal) -> Self {
+        self.fm_limit_ord_pric = p::decimal(value);
         self
     }
 
     /// Sets FMSTOP주문가격 (`FM_STOP_ORD_PRIC`, required, length 20).
-    pub fn fm_stop_ord_pric(mut self, value: impl Into<String>) -> Self {
-        self.fm_stop_ord_pric = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn fm_stop_ord_pric(mut self, value: v::Decimal) -> Self {
+        self.fm_stop_ord_pric = p::decimal(value);
         self
     }
 
     /// Sets FM주문수량 (`FM_ORD_QTY`, required, length 10).
-    pub fn fm_ord_qty(mut self, value: impl Into<String>) -> Self {
-        self.fm_ord_qty = value.into();
+    #[inline]
+    pub fn fm_ord_qty(mut self, value: v::Decimal) -> Self {
+        self.fm_ord_qty = p::decimal(value);
         self
     }
 
     /// Sets FM청산LIMIT주문가격 (`FM_LQD_LMT_ORD_PRIC`, length 20).
-    pub fn fm_lqd_lmt_ord_pric(mut self, value: impl Into<String>) -> Self {
-        self.fm_lqd_lmt_ord_pric = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn fm_lqd_lmt_ord_pric(mut self, value: v::Decimal) -> Self {
+        self.fm_lqd_lmt_ord_pric = p::decimal(value);
         self
     }
 
     /// Sets FM청산STOP주문가격 (`FM_LQD_STOP_ORD_PRIC`, length 20).
-    pub fn fm_lqd_stop_ord_pric(mut self, value: impl Into<String>) -> Self {
-        self.fm_lqd_stop_ord_pric = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn fm_lqd_stop_ord_pric(mut self, value: v::Decimal) -> Self {
+        self.fm_lqd_stop_ord_pric = p::decimal(value);
         self
     }
 
     /// Sets 체결조건코드 (`CCLD_CNDT_CD`, required, length 1).
+    #[inline]
     pub fn ccld_cndt_cd(mut self, value: impl Into<String>) -> Self {
         self.ccld_cndt_cd = value.into();
         self
     }
 
     /// Sets 복합주문구분코드 (`CPLX_ORD_DVSN_CD`, required, length 1).
-    pub fn cplx_ord_dvsn_cd(mut self, value: impl Into<String>) -> Self {
-        self.cplx_ord_dvsn_cd = value.into();
+    ///
+    /// Codes:
+    /// - `0`: hedge청산만 이용
+    ///
+    /// Default: `0`.
+    #[inline]
+    pub fn cplx_ord_dvsn_cd(mut self, value: crate::api::codes::CplxOrdDvsnCd) -> Self {
+        self.cplx_ord_dvsn_cd = p::code(&value);
         self
     }
 
     /// Sets 행사예약주문여부 (`ECIS_RSVN_ORD_YN`, required, length 1).
-    pub fn ecis_rsvn_ord_yn(mut self, value: impl Into<String>) -> Self {
-        self.ecis_rsvn_ord_yn = value.into();
+    #[inline]
+    pub fn ecis_rsvn_ord_yn(mut self, value: bool) -> Self {
+        self.ecis_rsvn_ord_yn = p::flag(value);
         self
     }
 
     /// Sets FM\_HEDGE주문화면여부 (`FM_HDGE_ORD_SCRN_YN`, required, length 1).
-    pub fn fm_hdge_ord_scrn_yn(mut self, value: impl Into<String>) -> Self {
-        self.fm_hdge_ord_scrn_yn = value.into();
+    #[inline]
+    pub fn fm_hdge_ord_scrn_yn(mut self, value: bool) -> Self {
+        self.fm_hdge_ord_scrn_yn = p::flag(value);
         self
     }
 }
@@ -281,6 +313,154 @@ impl std::fmt::Debug for OrderRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "CANO",
+        kind: p::FieldKind::Account,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ACNT_PRDT_CD",
+        kind: p::FieldKind::Product,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "OVRS_FUTR_FX_PDNO",
+        kind: p::FieldKind::Text,
+        max_len: 32,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "SLL_BUY_DVSN_CD",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["01", "02"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FM_LQD_USTL_CCLD_DT",
+        kind: p::FieldKind::Date,
+        max_len: 8,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FM_LQD_USTL_CCNO",
+        kind: p::FieldKind::Text,
+        max_len: 10,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "PRIC_DVSN_CD",
+        kind: p::FieldKind::Text,
+        max_len: 1,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FM_LIMIT_ORD_PRIC",
+        kind: p::FieldKind::Decimal,
+        max_len: 20,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FM_STOP_ORD_PRIC",
+        kind: p::FieldKind::Decimal,
+        max_len: 20,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FM_ORD_QTY",
+        kind: p::FieldKind::Decimal,
+        max_len: 10,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FM_LQD_LMT_ORD_PRIC",
+        kind: p::FieldKind::Decimal,
+        max_len: 20,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FM_LQD_STOP_ORD_PRIC",
+        kind: p::FieldKind::Decimal,
+        max_len: 20,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CCLD_CNDT_CD",
+        kind: p::FieldKind::Text,
+        max_len: 1,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CPLX_ORD_DVSN_CD",
+        kind: p::FieldKind::Code,
+        max_len: 1,
+        required: true,
+        blank: false,
+        codes: &["0"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ECIS_RSVN_ORD_YN",
+        kind: p::FieldKind::Flag,
+        max_len: 1,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FM_HDGE_ORD_SCRN_YN",
+        kind: p::FieldKind::Flag,
+        max_len: 1,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for OrderRequest {
     type Response = OrderResponse;
 
@@ -292,6 +472,14 @@ impl Endpoint for OrderRequest {
         method: HttpMethod::Post,
         path: "/uapi/overseas-futureoption/v1/trading/order",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("OTFM3001U"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

@@ -6,6 +6,7 @@
 //! - TR ID for `modify` (정정): real `OTFM3002U`, paper not available.
 //! - TR ID for `cancel` (취소): real `OTFM3003U`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -93,22 +94,23 @@ impl OrderRvsecnclRequest {
     /// - `orgn_ord_dt` (`ORGN_ORD_DT`): 원주문일자
     /// - `orgn_odno` (`ORGN_ODNO`): 원주문번호
     /// - `fm_hdge_ord_scrn_yn` (`FM_HDGE_ORD_SCRN_YN`): FM\_HEDGE주문화면여부
+    #[inline]
     pub fn modify(
-        orgn_ord_dt: impl Into<String>,
+        orgn_ord_dt: v::NaiveDate,
         orgn_odno: impl Into<String>,
-        fm_hdge_ord_scrn_yn: impl Into<String>,
+        fm_hdge_ord_scrn_yn: bool,
     ) -> Self {
         Self {
             variant: OrderRvsecnclVariant::Modify,
             cano: String::new(),
             acnt_prdt_cd: String::new(),
-            orgn_ord_dt: orgn_ord_dt.into(),
+            orgn_ord_dt: p::date(orgn_ord_dt),
             orgn_odno: orgn_odno.into(),
             fm_limit_ord_pric: String::new(),
             fm_stop_ord_pric: String::new(),
             fm_lqd_lmt_ord_pric: String::new(),
             fm_lqd_stop_ord_pric: String::new(),
-            fm_hdge_ord_scrn_yn: fm_hdge_ord_scrn_yn.into(),
+            fm_hdge_ord_scrn_yn: p::flag(fm_hdge_ord_scrn_yn),
             fm_mkpr_cvsn_yn: String::new(),
         }
     }
@@ -119,22 +121,23 @@ impl OrderRvsecnclRequest {
     /// - `orgn_ord_dt` (`ORGN_ORD_DT`): 원주문일자
     /// - `orgn_odno` (`ORGN_ODNO`): 원주문번호
     /// - `fm_hdge_ord_scrn_yn` (`FM_HDGE_ORD_SCRN_YN`): FM\_HEDGE주문화면여부
+    #[inline]
     pub fn cancel(
-        orgn_ord_dt: impl Into<String>,
+        orgn_ord_dt: v::NaiveDate,
         orgn_odno: impl Into<String>,
-        fm_hdge_ord_scrn_yn: impl Into<String>,
+        fm_hdge_ord_scrn_yn: bool,
     ) -> Self {
         Self {
             variant: OrderRvsecnclVariant::Cancel,
             cano: String::new(),
             acnt_prdt_cd: String::new(),
-            orgn_ord_dt: orgn_ord_dt.into(),
+            orgn_ord_dt: p::date(orgn_ord_dt),
             orgn_odno: orgn_odno.into(),
             fm_limit_ord_pric: String::new(),
             fm_stop_ord_pric: String::new(),
             fm_lqd_lmt_ord_pric: String::new(),
             fm_lqd_stop_ord_pric: String::new(),
-            fm_hdge_ord_scrn_yn: fm_hdge_ord_scrn_yn.into(),
+            fm_hdge_ord_scrn_yn: p::flag(fm_hdge_ord_scrn_yn),
             fm_mkpr_cvsn_yn: String::new(),
         }
     }
@@ -145,62 +148,82 @@ impl OrderRvsecnclRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
     }
 
     /// Sets 원주문일자 (`ORGN_ORD_DT`, required, length 8).
-    pub fn orgn_ord_dt(mut self, value: impl Into<String>) -> Self {
-        self.orgn_ord_dt = value.into();
+    #[inline]
+    pub fn orgn_ord_dt(mut self, value: v::NaiveDate) -> Self {
+        self.orgn_ord_dt = p::date(value);
         self
     }
 
     /// Sets 원주문번호 (`ORGN_ODNO`, required, length 8).
+    #[inline]
     pub fn orgn_odno(mut self, value: impl Into<String>) -> Self {
         self.orgn_odno = value.into();
         self
     }
 
     /// Sets FMLIMIT주문가격 (`FM_LIMIT_ORD_PRIC`, length 20).
-    pub fn fm_limit_ord_pric(mut self, value: impl Into<String>) -> Self {
-        self.fm_limit_ord_pric = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn fm_limit_ord_pric(mut self, value: v::Decimal) -> Self {
+        self.fm_limit_ord_pric = p::decimal(value);
         self
     }
 
     /// Sets FMSTOP주문가격 (`FM_STOP_ORD_PRIC`, length 20).
-    pub fn fm_stop_ord_pric(mut self, value: impl Into<String>) -> Self {
-        self.fm_stop_ord_pric = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn fm_stop_ord_pric(mut self, value: v::Decimal) -> Self {
+        self.fm_stop_ord_pric = p::decimal(value);
         self
     }
 
     /// Sets FM청산LIMIT주문가격 (`FM_LQD_LMT_ORD_PRIC`, length 20).
-    pub fn fm_lqd_lmt_ord_pric(mut self, value: impl Into<String>) -> Self {
-        self.fm_lqd_lmt_ord_pric = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn fm_lqd_lmt_ord_pric(mut self, value: v::Decimal) -> Self {
+        self.fm_lqd_lmt_ord_pric = p::decimal(value);
         self
     }
 
     /// Sets FM청산STOP주문가격 (`FM_LQD_STOP_ORD_PRIC`, length 20).
-    pub fn fm_lqd_stop_ord_pric(mut self, value: impl Into<String>) -> Self {
-        self.fm_lqd_stop_ord_pric = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn fm_lqd_stop_ord_pric(mut self, value: v::Decimal) -> Self {
+        self.fm_lqd_stop_ord_pric = p::decimal(value);
         self
     }
 
     /// Sets FM\_HEDGE주문화면여부 (`FM_HDGE_ORD_SCRN_YN`, required, length 1).
-    pub fn fm_hdge_ord_scrn_yn(mut self, value: impl Into<String>) -> Self {
-        self.fm_hdge_ord_scrn_yn = value.into();
+    #[inline]
+    pub fn fm_hdge_ord_scrn_yn(mut self, value: bool) -> Self {
+        self.fm_hdge_ord_scrn_yn = p::flag(value);
         self
     }
 
     /// Sets FM시장가전환여부 (`FM_MKPR_CVSN_YN`, length 1).
-    pub fn fm_mkpr_cvsn_yn(mut self, value: impl Into<String>) -> Self {
-        self.fm_mkpr_cvsn_yn = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn fm_mkpr_cvsn_yn(mut self, value: bool) -> Self {
+        self.fm_mkpr_cvsn_yn = p::flag(value);
         self
     }
 }
@@ -223,6 +246,100 @@ impl std::fmt::Debug for OrderRvsecnclRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "CANO",
+        kind: p::FieldKind::Account,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ACNT_PRDT_CD",
+        kind: p::FieldKind::Product,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ORGN_ORD_DT",
+        kind: p::FieldKind::Date,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ORGN_ODNO",
+        kind: p::FieldKind::Text,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FM_LIMIT_ORD_PRIC",
+        kind: p::FieldKind::Decimal,
+        max_len: 20,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FM_STOP_ORD_PRIC",
+        kind: p::FieldKind::Decimal,
+        max_len: 20,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FM_LQD_LMT_ORD_PRIC",
+        kind: p::FieldKind::Decimal,
+        max_len: 20,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FM_LQD_STOP_ORD_PRIC",
+        kind: p::FieldKind::Decimal,
+        max_len: 20,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FM_HDGE_ORD_SCRN_YN",
+        kind: p::FieldKind::Flag,
+        max_len: 1,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FM_MKPR_CVSN_YN",
+        kind: p::FieldKind::Flag,
+        max_len: 1,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for OrderRvsecnclRequest {
     type Response = OrderRvsecnclResponse;
 
@@ -234,6 +351,23 @@ impl Endpoint for OrderRvsecnclRequest {
         method: HttpMethod::Post,
         path: "/uapi/overseas-futureoption/v1/trading/order-rvsecncl",
         paging: None,
+        fields: FIELDS,
+        variants: &[
+            (
+                "modify",
+                TrIds {
+                    real: Some("OTFM3002U"),
+                    paper: None,
+                },
+            ),
+            (
+                "cancel",
+                TrIds {
+                    real: Some("OTFM3003U"),
+                    paper: None,
+                },
+            ),
+        ],
     };
 
     fn tr_ids(&self) -> TrIds {

@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `HHDFC55200000`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -44,42 +45,45 @@ impl SearchContractDetailRequest {
     ///
     /// Required fields, in spec order:
     /// - `qry_cnt` (`QRY_CNT`): 요청개수
-    /// - `srs_cd_01` (`SRS_CD_01`): 품목종류
-    /// - `srs_cd_02` (`SRS_CD_02…`): 품목종류…
-    /// - `srs_cd_32` (`SRS_CD_32`): 품목종류
-    pub fn new(
-        qry_cnt: impl Into<String>,
-        srs_cd_01: impl Into<String>,
-        srs_cd_02: impl Into<String>,
-        srs_cd_32: impl Into<String>,
-    ) -> Self {
+    #[inline]
+    pub fn new(qry_cnt: v::Decimal) -> Self {
         Self {
-            qry_cnt: qry_cnt.into(),
-            srs_cd_01: srs_cd_01.into(),
-            srs_cd_02: srs_cd_02.into(),
-            srs_cd_32: srs_cd_32.into(),
+            qry_cnt: p::decimal(qry_cnt),
+            srs_cd_01: String::new(),
+            srs_cd_02: String::new(),
+            srs_cd_32: String::new(),
         }
     }
 
     /// Sets 요청개수 (`QRY_CNT`, required, length 4).
-    pub fn qry_cnt(mut self, value: impl Into<String>) -> Self {
-        self.qry_cnt = value.into();
+    #[inline]
+    pub fn qry_cnt(mut self, value: v::Decimal) -> Self {
+        self.qry_cnt = p::decimal(value);
         self
     }
 
     /// Sets 품목종류 (`SRS_CD_01`, required, length 32).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn srs_cd_01(mut self, value: impl Into<String>) -> Self {
         self.srs_cd_01 = value.into();
         self
     }
 
     /// Sets 품목종류… (`SRS_CD_02…`, required, length 32).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn srs_cd_02(mut self, value: impl Into<String>) -> Self {
         self.srs_cd_02 = value.into();
         self
     }
 
     /// Sets 품목종류 (`SRS_CD_32`, required, length 32).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn srs_cd_32(mut self, value: impl Into<String>) -> Self {
         self.srs_cd_32 = value.into();
         self
@@ -97,6 +101,46 @@ impl std::fmt::Debug for SearchContractDetailRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "QRY_CNT",
+        kind: p::FieldKind::Decimal,
+        max_len: 4,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "SRS_CD_01",
+        kind: p::FieldKind::Text,
+        max_len: 32,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "SRS_CD_02…",
+        kind: p::FieldKind::Text,
+        max_len: 32,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "SRS_CD_32",
+        kind: p::FieldKind::Text,
+        max_len: 32,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for SearchContractDetailRequest {
     type Response = SearchContractDetailResponse;
 
@@ -108,6 +152,14 @@ impl Endpoint for SearchContractDetailRequest {
         method: HttpMethod::Get,
         path: "/uapi/overseas-futureoption/v1/quotations/search-contract-detail",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("HHDFC55200000"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

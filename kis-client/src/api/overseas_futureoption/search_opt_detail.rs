@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `HHDFO55200000`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -46,40 +47,45 @@ impl SearchOptDetailRequest {
     /// - `qry_cnt` (`QRY_CNT`): 요청개수
     /// - `srs_cd_01` (`SRS_CD_01`): 종목코드1
     /// - `srs_cd_02` (`SRS_CD_02...`): 종목코드2
-    /// - `srs_cd_30` (`SRS_CD_30`): 종목코드30
+    #[inline]
     pub fn new(
-        qry_cnt: impl Into<String>,
+        qry_cnt: v::Decimal,
         srs_cd_01: impl Into<String>,
         srs_cd_02: impl Into<String>,
-        srs_cd_30: impl Into<String>,
     ) -> Self {
         Self {
-            qry_cnt: qry_cnt.into(),
+            qry_cnt: p::decimal(qry_cnt),
             srs_cd_01: srs_cd_01.into(),
             srs_cd_02: srs_cd_02.into(),
-            srs_cd_30: srs_cd_30.into(),
+            srs_cd_30: String::new(),
         }
     }
 
     /// Sets 요청개수 (`QRY_CNT`, required, length 32).
-    pub fn qry_cnt(mut self, value: impl Into<String>) -> Self {
-        self.qry_cnt = value.into();
+    #[inline]
+    pub fn qry_cnt(mut self, value: v::Decimal) -> Self {
+        self.qry_cnt = p::decimal(value);
         self
     }
 
     /// Sets 종목코드1 (`SRS_CD_01`, required, length 32).
+    #[inline]
     pub fn srs_cd_01(mut self, value: impl Into<String>) -> Self {
         self.srs_cd_01 = value.into();
         self
     }
 
     /// Sets 종목코드2 (`SRS_CD_02...`, required, length 32).
+    #[inline]
     pub fn srs_cd_02(mut self, value: impl Into<String>) -> Self {
         self.srs_cd_02 = value.into();
         self
     }
 
     /// Sets 종목코드30 (`SRS_CD_30`, required, length 32).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn srs_cd_30(mut self, value: impl Into<String>) -> Self {
         self.srs_cd_30 = value.into();
         self
@@ -97,6 +103,46 @@ impl std::fmt::Debug for SearchOptDetailRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "QRY_CNT",
+        kind: p::FieldKind::Decimal,
+        max_len: 32,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "SRS_CD_01",
+        kind: p::FieldKind::Text,
+        max_len: 32,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "SRS_CD_02...",
+        kind: p::FieldKind::Text,
+        max_len: 32,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "SRS_CD_30",
+        kind: p::FieldKind::Text,
+        max_len: 32,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for SearchOptDetailRequest {
     type Response = SearchOptDetailResponse;
 
@@ -108,6 +154,14 @@ impl Endpoint for SearchOptDetailRequest {
         method: HttpMethod::Get,
         path: "/uapi/overseas-futureoption/v1/quotations/search-opt-detail",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("HHDFO55200000"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `FHKST01011801`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -31,6 +32,9 @@ pub struct BrknewsTitleRequest {
     /// 입력일련번호 (`FID_INPUT_SRNO`, required, length 20).
     fid_input_srno: String,
     /// 조건화면분류코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
+    ///
+    /// Codes:
+    /// - `11801`: 화면번호
     fid_cond_scr_div_code: String,
 }
 
@@ -77,89 +81,103 @@ impl BrknewsTitleRequest {
     ///
     /// Required fields, in spec order:
     /// - `fid_news_ofer_entp_code` (`FID_NEWS_OFER_ENTP_CODE`): 뉴스제공업체코드
-    /// - `fid_cond_mrkt_cls_code` (`FID_COND_MRKT_CLS_CODE`): 조건시장구분코드
-    /// - `fid_input_iscd` (`FID_INPUT_ISCD`): 입력종목코드
-    /// - `fid_titl_cntt` (`FID_TITL_CNTT`): 제목내용
-    /// - `fid_input_date_1` (`FID_INPUT_DATE_1`): 입력날짜1
-    /// - `fid_input_hour_1` (`FID_INPUT_HOUR_1`): 입력시간1
-    /// - `fid_rank_sort_cls_code` (`FID_RANK_SORT_CLS_CODE`): 순위정렬구분코드
-    /// - `fid_input_srno` (`FID_INPUT_SRNO`): 입력일련번호
-    /// - `fid_cond_scr_div_code` (`FID_COND_SCR_DIV_CODE`): 조건화면분류코드
-    pub fn new(
-        fid_news_ofer_entp_code: impl Into<String>,
-        fid_cond_mrkt_cls_code: impl Into<String>,
-        fid_input_iscd: impl Into<String>,
-        fid_titl_cntt: impl Into<String>,
-        fid_input_date_1: impl Into<String>,
-        fid_input_hour_1: impl Into<String>,
-        fid_rank_sort_cls_code: impl Into<String>,
-        fid_input_srno: impl Into<String>,
-        fid_cond_scr_div_code: impl Into<String>,
-    ) -> Self {
+    #[inline]
+    pub fn new(fid_news_ofer_entp_code: impl Into<String>) -> Self {
         Self {
             fid_news_ofer_entp_code: fid_news_ofer_entp_code.into(),
-            fid_cond_mrkt_cls_code: fid_cond_mrkt_cls_code.into(),
-            fid_input_iscd: fid_input_iscd.into(),
-            fid_titl_cntt: fid_titl_cntt.into(),
-            fid_input_date_1: fid_input_date_1.into(),
-            fid_input_hour_1: fid_input_hour_1.into(),
-            fid_rank_sort_cls_code: fid_rank_sort_cls_code.into(),
-            fid_input_srno: fid_input_srno.into(),
-            fid_cond_scr_div_code: fid_cond_scr_div_code.into(),
+            fid_cond_mrkt_cls_code: String::new(),
+            fid_input_iscd: String::new(),
+            fid_titl_cntt: String::new(),
+            fid_input_date_1: String::new(),
+            fid_input_hour_1: String::new(),
+            fid_rank_sort_cls_code: String::new(),
+            fid_input_srno: String::new(),
+            fid_cond_scr_div_code: "11801".to_owned(),
         }
     }
 
     /// Sets 뉴스제공업체코드 (`FID_NEWS_OFER_ENTP_CODE`, required, length 40).
+    #[inline]
     pub fn fid_news_ofer_entp_code(mut self, value: impl Into<String>) -> Self {
         self.fid_news_ofer_entp_code = value.into();
         self
     }
 
     /// Sets 조건시장구분코드 (`FID_COND_MRKT_CLS_CODE`, required, length 6).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_cond_mrkt_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_cls_code = value.into();
         self
     }
 
     /// Sets 입력종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self
     }
 
     /// Sets 제목내용 (`FID_TITL_CNTT`, required, length 132).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_titl_cntt(mut self, value: impl Into<String>) -> Self {
         self.fid_titl_cntt = value.into();
         self
     }
 
     /// Sets 입력날짜1 (`FID_INPUT_DATE_1`, required, length 10).
-    pub fn fid_input_date_1(mut self, value: impl Into<String>) -> Self {
-        self.fid_input_date_1 = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn fid_input_date_1(mut self, value: v::NaiveDate) -> Self {
+        self.fid_input_date_1 = p::date(value);
         self
     }
 
     /// Sets 입력시간1 (`FID_INPUT_HOUR_1`, required, length 10).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_hour_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_hour_1 = value.into();
         self
     }
 
     /// Sets 순위정렬구분코드 (`FID_RANK_SORT_CLS_CODE`, required, length 2).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_rank_sort_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_rank_sort_cls_code = value.into();
         self
     }
 
     /// Sets 입력일련번호 (`FID_INPUT_SRNO`, required, length 20).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fid_input_srno(mut self, value: impl Into<String>) -> Self {
         self.fid_input_srno = value.into();
         self
     }
 
     /// Sets 조건화면분류코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
-    pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_cond_scr_div_code = value.into();
+    ///
+    /// Codes:
+    /// - `11801`: 화면번호
+    ///
+    /// Default: `11801`.
+    #[inline]
+    pub fn fid_cond_scr_div_code(
+        mut self,
+        value: crate::api::codes::FidCondScrDivCodeBrknewsTitle,
+    ) -> Self {
+        self.fid_cond_scr_div_code = p::code(&value);
         self
     }
 }
@@ -180,6 +198,91 @@ impl std::fmt::Debug for BrknewsTitleRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "FID_NEWS_OFER_ENTP_CODE",
+        kind: p::FieldKind::Text,
+        max_len: 40,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_COND_MRKT_CLS_CODE",
+        kind: p::FieldKind::Text,
+        max_len: 6,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_ISCD",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_TITL_CNTT",
+        kind: p::FieldKind::Text,
+        max_len: 132,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_DATE_1",
+        kind: p::FieldKind::Date,
+        max_len: 10,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_HOUR_1",
+        kind: p::FieldKind::Text,
+        max_len: 10,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_RANK_SORT_CLS_CODE",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_SRNO",
+        kind: p::FieldKind::Text,
+        max_len: 20,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_COND_SCR_DIV_CODE",
+        kind: p::FieldKind::Code,
+        max_len: 5,
+        required: true,
+        blank: false,
+        codes: &["11801"],
+        retired: &[],
+    },
+];
+
 impl Endpoint for BrknewsTitleRequest {
     type Response = BrknewsTitleResponse;
 
@@ -191,6 +294,14 @@ impl Endpoint for BrknewsTitleRequest {
         method: HttpMethod::Get,
         path: "/uapi/overseas-price/v1/quotations/brknews-title",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("FHKST01011801"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

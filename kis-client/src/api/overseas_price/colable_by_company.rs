@@ -6,6 +6,7 @@
 //!
 //! - TR ID: real `CTLN4050R`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -26,8 +27,17 @@ pub struct ColableByCompanyRequest {
     /// 조회구분 (`INQR_DVSN`, required, length 2).
     inqr_dvsn: String,
     /// 국가코드 (`NATN_CD`, required, length 3).
+    ///
+    /// Codes:
+    /// - `840`: 미국
+    /// - `344`: 홍콩
+    /// - `156`: 중국
     natn_cd: String,
     /// 조회순서구분 (`INQR_SQN_DVSN`, required, length 2).
+    ///
+    /// Codes:
+    /// - `01`: 이름순
+    /// - `02`: 코드순
     inqr_sqn_dvsn: String,
     /// 비율구분코드 (`RT_DVSN_CD`, required, length 2).
     rt_dvsn_cd: String,
@@ -69,114 +79,136 @@ impl ColableByCompanyRequest {
     ///
     /// Required fields, in spec order:
     /// - `pdno` (`PDNO`): 상품번호
-    /// - `prdt_type_cd` (`PRDT_TYPE_CD`): 상품유형코드
-    /// - `inqr_strt_dt` (`INQR_STRT_DT`): 조회시작일자
-    /// - `inqr_end_dt` (`INQR_END_DT`): 조회종료일자
-    /// - `inqr_dvsn` (`INQR_DVSN`): 조회구분
     /// - `natn_cd` (`NATN_CD`): 국가코드
     /// - `inqr_sqn_dvsn` (`INQR_SQN_DVSN`): 조회순서구분
-    /// - `rt_dvsn_cd` (`RT_DVSN_CD`): 비율구분코드
-    /// - `rt` (`RT`): 비율
-    /// - `loan_psbl_yn` (`LOAN_PSBL_YN`): 대출가능여부
-    /// - `ctx_area_fk100` (`CTX_AREA_FK100`): 연속조회검색조건100
-    /// - `ctx_area_nk100` (`CTX_AREA_NK100`): 연속조회키100
+    #[inline]
     pub fn new(
         pdno: impl Into<String>,
-        prdt_type_cd: impl Into<String>,
-        inqr_strt_dt: impl Into<String>,
-        inqr_end_dt: impl Into<String>,
-        inqr_dvsn: impl Into<String>,
-        natn_cd: impl Into<String>,
-        inqr_sqn_dvsn: impl Into<String>,
-        rt_dvsn_cd: impl Into<String>,
-        rt: impl Into<String>,
-        loan_psbl_yn: impl Into<String>,
-        ctx_area_fk100: impl Into<String>,
-        ctx_area_nk100: impl Into<String>,
+        natn_cd: crate::api::codes::Country,
+        inqr_sqn_dvsn: crate::api::codes::InqrSqnDvsn,
     ) -> Self {
         Self {
             pdno: pdno.into(),
-            prdt_type_cd: prdt_type_cd.into(),
-            inqr_strt_dt: inqr_strt_dt.into(),
-            inqr_end_dt: inqr_end_dt.into(),
-            inqr_dvsn: inqr_dvsn.into(),
-            natn_cd: natn_cd.into(),
-            inqr_sqn_dvsn: inqr_sqn_dvsn.into(),
-            rt_dvsn_cd: rt_dvsn_cd.into(),
-            rt: rt.into(),
-            loan_psbl_yn: loan_psbl_yn.into(),
-            ctx_area_fk100: ctx_area_fk100.into(),
-            ctx_area_nk100: ctx_area_nk100.into(),
+            prdt_type_cd: String::new(),
+            inqr_strt_dt: String::new(),
+            inqr_end_dt: String::new(),
+            inqr_dvsn: String::new(),
+            natn_cd: p::code(&natn_cd),
+            inqr_sqn_dvsn: p::code(&inqr_sqn_dvsn),
+            rt_dvsn_cd: String::new(),
+            rt: String::new(),
+            loan_psbl_yn: String::new(),
+            ctx_area_fk100: String::new(),
+            ctx_area_nk100: String::new(),
         }
     }
 
     /// Sets 상품번호 (`PDNO`, required, length 12).
+    #[inline]
     pub fn pdno(mut self, value: impl Into<String>) -> Self {
         self.pdno = value.into();
         self
     }
 
     /// Sets 상품유형코드 (`PRDT_TYPE_CD`, required, length 3).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn prdt_type_cd(mut self, value: impl Into<String>) -> Self {
         self.prdt_type_cd = value.into();
         self
     }
 
     /// Sets 조회시작일자 (`INQR_STRT_DT`, required, length 8).
-    pub fn inqr_strt_dt(mut self, value: impl Into<String>) -> Self {
-        self.inqr_strt_dt = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn inqr_strt_dt(mut self, value: v::NaiveDate) -> Self {
+        self.inqr_strt_dt = p::date(value);
         self
     }
 
     /// Sets 조회종료일자 (`INQR_END_DT`, required, length 8).
-    pub fn inqr_end_dt(mut self, value: impl Into<String>) -> Self {
-        self.inqr_end_dt = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn inqr_end_dt(mut self, value: v::NaiveDate) -> Self {
+        self.inqr_end_dt = p::date(value);
         self
     }
 
     /// Sets 조회구분 (`INQR_DVSN`, required, length 2).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn inqr_dvsn(mut self, value: impl Into<String>) -> Self {
         self.inqr_dvsn = value.into();
         self
     }
 
     /// Sets 국가코드 (`NATN_CD`, required, length 3).
-    pub fn natn_cd(mut self, value: impl Into<String>) -> Self {
-        self.natn_cd = value.into();
+    ///
+    /// Codes:
+    /// - `840`: 미국
+    /// - `344`: 홍콩
+    /// - `156`: 중국
+    #[inline]
+    pub fn natn_cd(mut self, value: crate::api::codes::Country) -> Self {
+        self.natn_cd = p::code(&value);
         self
     }
 
     /// Sets 조회순서구분 (`INQR_SQN_DVSN`, required, length 2).
-    pub fn inqr_sqn_dvsn(mut self, value: impl Into<String>) -> Self {
-        self.inqr_sqn_dvsn = value.into();
+    ///
+    /// Codes:
+    /// - `01`: 이름순
+    /// - `02`: 코드순
+    #[inline]
+    pub fn inqr_sqn_dvsn(mut self, value: crate::api::codes::InqrSqnDvsn) -> Self {
+        self.inqr_sqn_dvsn = p::code(&value);
         self
     }
 
     /// Sets 비율구분코드 (`RT_DVSN_CD`, required, length 2).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn rt_dvsn_cd(mut self, value: impl Into<String>) -> Self {
         self.rt_dvsn_cd = value.into();
         self
     }
 
     /// Sets 비율 (`RT`, required, length 23.8).
-    pub fn rt(mut self, value: impl Into<String>) -> Self {
-        self.rt = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn rt(mut self, value: v::Decimal) -> Self {
+        self.rt = p::decimal(value);
         self
     }
 
     /// Sets 대출가능여부 (`LOAN_PSBL_YN`, required, length 1).
-    pub fn loan_psbl_yn(mut self, value: impl Into<String>) -> Self {
-        self.loan_psbl_yn = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn loan_psbl_yn(mut self, value: bool) -> Self {
+        self.loan_psbl_yn = p::flag(value);
         self
     }
 
     /// Sets 연속조회검색조건100 (`CTX_AREA_FK100`, required, length 100).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_fk100(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_fk100 = value.into();
         self
     }
 
     /// Sets 연속조회키100 (`CTX_AREA_NK100`, required, length 100).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_nk100(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_nk100 = value.into();
         self
@@ -202,6 +234,118 @@ impl std::fmt::Debug for ColableByCompanyRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "PDNO",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "PRDT_TYPE_CD",
+        kind: p::FieldKind::Text,
+        max_len: 3,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "INQR_STRT_DT",
+        kind: p::FieldKind::Date,
+        max_len: 8,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "INQR_END_DT",
+        kind: p::FieldKind::Date,
+        max_len: 8,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "INQR_DVSN",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "NATN_CD",
+        kind: p::FieldKind::Code,
+        max_len: 3,
+        required: true,
+        blank: false,
+        codes: &["840", "344", "156"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "INQR_SQN_DVSN",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["01", "02"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "RT_DVSN_CD",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "RT",
+        kind: p::FieldKind::Decimal,
+        max_len: 32,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "LOAN_PSBL_YN",
+        kind: p::FieldKind::Flag,
+        max_len: 1,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CTX_AREA_FK100",
+        kind: p::FieldKind::Text,
+        max_len: 100,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CTX_AREA_NK100",
+        kind: p::FieldKind::Text,
+        max_len: 100,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for ColableByCompanyRequest {
     type Response = ColableByCompanyResponse;
 
@@ -216,6 +360,14 @@ impl Endpoint for ColableByCompanyRequest {
             request: &["CTX_AREA_FK100", "CTX_AREA_NK100"],
             response: &["ctx_area_fk100", "ctx_area_nk100"],
         }),
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("CTLN4050R"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

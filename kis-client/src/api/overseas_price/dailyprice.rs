@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `HHDFS76240000`, paper `HHDFS76240000`.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -74,32 +75,32 @@ impl DailypriceRequest {
     /// A new request.
     ///
     /// Required fields, in spec order:
-    /// - `auth` (`AUTH`): 사용자권한정보
     /// - `excd` (`EXCD`): 거래소코드
     /// - `symb` (`SYMB`): 종목코드
     /// - `gubn` (`GUBN`): 일/주/월구분
-    /// - `bymd` (`BYMD`): 조회기준일자
     /// - `modp` (`MODP`): 수정주가반영여부
+    #[inline]
     pub fn new(
-        auth: impl Into<String>,
-        excd: impl Into<String>,
+        excd: crate::api::codes::QuoteExchange,
         symb: impl Into<String>,
-        gubn: impl Into<String>,
-        bymd: impl Into<String>,
-        modp: impl Into<String>,
+        gubn: crate::api::codes::Gubn,
+        modp: crate::api::codes::Modp,
     ) -> Self {
         Self {
-            auth: auth.into(),
-            excd: excd.into(),
+            auth: String::new(),
+            excd: p::code(&excd),
             symb: symb.into(),
-            gubn: gubn.into(),
-            bymd: bymd.into(),
-            modp: modp.into(),
+            gubn: p::code(&gubn),
+            bymd: String::new(),
+            modp: p::code(&modp),
             keyb: String::new(),
         }
     }
 
     /// Sets 사용자권한정보 (`AUTH`, required, length 32).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn auth(mut self, value: impl Into<String>) -> Self {
         self.auth = value.into();
         self
@@ -119,12 +120,14 @@ impl DailypriceRequest {
     /// - `SZI`: 심천지수
     /// - `HSX`: 호치민
     /// - `HNX`: 하노이
-    pub fn excd(mut self, value: impl Into<String>) -> Self {
-        self.excd = value.into();
+    #[inline]
+    pub fn excd(mut self, value: crate::api::codes::QuoteExchange) -> Self {
+        self.excd = p::code(&value);
         self
     }
 
     /// Sets 종목코드 (`SYMB`, required, length 16).
+    #[inline]
     pub fn symb(mut self, value: impl Into<String>) -> Self {
         self.symb = value.into();
         self
@@ -136,14 +139,18 @@ impl DailypriceRequest {
     /// - `0`: 일
     /// - `1`: 주
     /// - `2`: 월
-    pub fn gubn(mut self, value: impl Into<String>) -> Self {
-        self.gubn = value.into();
+    #[inline]
+    pub fn gubn(mut self, value: crate::api::codes::Gubn) -> Self {
+        self.gubn = p::code(&value);
         self
     }
 
     /// Sets 조회기준일자 (`BYMD`, required, length 8).
-    pub fn bymd(mut self, value: impl Into<String>) -> Self {
-        self.bymd = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn bymd(mut self, value: v::NaiveDate) -> Self {
+        self.bymd = p::date(value);
         self
     }
 
@@ -152,12 +159,16 @@ impl DailypriceRequest {
     /// Codes:
     /// - `0`: 미반영
     /// - `1`: 반영
-    pub fn modp(mut self, value: impl Into<String>) -> Self {
-        self.modp = value.into();
+    #[inline]
+    pub fn modp(mut self, value: crate::api::codes::Modp) -> Self {
+        self.modp = p::code(&value);
         self
     }
 
     /// Sets NEXT KEY BUFF (`KEYB`, length 1).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn keyb(mut self, value: impl Into<String>) -> Self {
         self.keyb = value.into();
         self
@@ -178,6 +189,75 @@ impl std::fmt::Debug for DailypriceRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "AUTH",
+        kind: p::FieldKind::Text,
+        max_len: 32,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "EXCD",
+        kind: p::FieldKind::Code,
+        max_len: 4,
+        required: true,
+        blank: false,
+        codes: &[
+            "HKS", "NYS", "NAS", "AMS", "TSE", "SHS", "SZS", "SHI", "SZI", "HSX", "HNX",
+        ],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "SYMB",
+        kind: p::FieldKind::Text,
+        max_len: 16,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "GUBN",
+        kind: p::FieldKind::Code,
+        max_len: 1,
+        required: true,
+        blank: false,
+        codes: &["0", "1", "2"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "BYMD",
+        kind: p::FieldKind::Date,
+        max_len: 8,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "MODP",
+        kind: p::FieldKind::Code,
+        max_len: 1,
+        required: true,
+        blank: false,
+        codes: &["0", "1"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "KEYB",
+        kind: p::FieldKind::Text,
+        max_len: 1,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for DailypriceRequest {
     type Response = DailypriceResponse;
 
@@ -189,6 +269,14 @@ impl Endpoint for DailypriceRequest {
         method: HttpMethod::Get,
         path: "/uapi/overseas-price/v1/quotations/dailyprice",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("HHDFS76240000"),
+                paper: Some("HHDFS76240000"),
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {
@@ -279,7 +367,7 @@ pub struct Output1 {
     /// - `SZS`: 심천
     /// - `HSX`: 호치민
     /// - `HNX`: 하노이
-    pub rsym: v::Val<Rsym>,
+    pub rsym: v::Val<crate::api::codes::Rsym>,
     /// 소수점자리수 (`zdiv`, required, length 1).
     pub zdiv: v::Val<String>,
     /// 전일종가 (`nrec`, required, length 12).
@@ -330,7 +418,7 @@ pub struct Output2 {
     /// - `3`: 보합
     /// - `4`: 하한
     /// - `5`: 하락
-    pub sign: v::Val<Sign>,
+    pub sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 대비 (`diff`, required, length 12).
     pub diff: v::Val<String>,
     /// 등락율 (`rate`, required, length 12).
@@ -413,111 +501,5 @@ impl v::Object for Output2 {
         r.val(path, "vbid", &self.vbid);
         r.val(path, "pask", &self.pask);
         r.val(path, "vask", &self.vask);
-    }
-}
-
-/// Codes of 실시간조회종목코드 (`rsym`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Rsym {
-    /// `NYS`: 뉴욕
-    Nys,
-    /// `NAS`: 나스닥
-    Nas,
-    /// `AMS`: 아멕스
-    Ams,
-    /// `TSE`: 도쿄
-    Tse,
-    /// `HKS`: 홍콩
-    Hks,
-    /// `SHS`: 상해
-    Shs,
-    /// `SZS`: 심천
-    Szs,
-    /// `HSX`: 호치민
-    Hsx,
-    /// `HNX`: 하노이
-    Hnx,
-    /// A code the spec does not list, kept verbatim.
-    Other(Box<str>),
-}
-
-impl v::Wire for Rsym {
-    fn parse_wire(s: &str) -> Option<Self> {
-        Some(match s {
-            "NYS" => Self::Nys,
-            "NAS" => Self::Nas,
-            "AMS" => Self::Ams,
-            "TSE" => Self::Tse,
-            "HKS" => Self::Hks,
-            "SHS" => Self::Shs,
-            "SZS" => Self::Szs,
-            "HSX" => Self::Hsx,
-            "HNX" => Self::Hnx,
-            _ => Self::Other(s.into()),
-        })
-    }
-
-    fn is_canonical(&self, _: &str) -> bool {
-        true
-    }
-
-    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(match self {
-            Self::Nys => "NYS",
-            Self::Nas => "NAS",
-            Self::Ams => "AMS",
-            Self::Tse => "TSE",
-            Self::Hks => "HKS",
-            Self::Shs => "SHS",
-            Self::Szs => "SZS",
-            Self::Hsx => "HSX",
-            Self::Hnx => "HNX",
-            Self::Other(s) => s,
-        })
-    }
-}
-
-/// Codes of 대비기호 (`sign`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Sign {
-    /// `1`: 상한
-    V1,
-    /// `2`: 상승
-    V2,
-    /// `3`: 보합
-    V3,
-    /// `4`: 하한
-    V4,
-    /// `5`: 하락
-    V5,
-    /// A code the spec does not list, kept verbatim.
-    Other(Box<str>),
-}
-
-impl v::Wire for Sign {
-    fn parse_wire(s: &str) -> Option<Self> {
-        Some(match s {
-            "1" => Self::V1,
-            "2" => Self::V2,
-            "3" => Self::V3,
-            "4" => Self::V4,
-            "5" => Self::V5,
-            _ => Self::Other(s.into()),
-        })
-    }
-
-    fn is_canonical(&self, _: &str) -> bool {
-        true
-    }
-
-    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(match self {
-            Self::V1 => "1",
-            Self::V2 => "2",
-            Self::V3 => "3",
-            Self::V4 => "4",
-            Self::V5 => "5",
-            Self::Other(s) => s,
-        })
     }
 }

@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `HHDFS76370100`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -48,16 +49,19 @@ impl IndustryPriceRequest {
     /// A new request.
     ///
     /// Required fields, in spec order:
-    /// - `auth` (`AUTH`): 사용자권한정보
     /// - `excd` (`EXCD`): 거래소코드
-    pub fn new(auth: impl Into<String>, excd: impl Into<String>) -> Self {
+    #[inline]
+    pub fn new(excd: crate::api::codes::QuoteExchange) -> Self {
         Self {
-            auth: auth.into(),
-            excd: excd.into(),
+            auth: String::new(),
+            excd: p::code(&excd),
         }
     }
 
     /// Sets 사용자권한정보 (`AUTH`, required, length 32).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn auth(mut self, value: impl Into<String>) -> Self {
         self.auth = value.into();
         self
@@ -75,8 +79,9 @@ impl IndustryPriceRequest {
     /// - `HSX`: 호치민
     /// - `HNX`: 하노이
     /// - `TSE`: 도쿄
-    pub fn excd(mut self, value: impl Into<String>) -> Self {
-        self.excd = value.into();
+    #[inline]
+    pub fn excd(mut self, value: crate::api::codes::QuoteExchange) -> Self {
+        self.excd = p::code(&value);
         self
     }
 }
@@ -90,6 +95,30 @@ impl std::fmt::Debug for IndustryPriceRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "AUTH",
+        kind: p::FieldKind::Text,
+        max_len: 32,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "EXCD",
+        kind: p::FieldKind::Code,
+        max_len: 4,
+        required: true,
+        blank: false,
+        codes: &[
+            "NYS", "NAS", "AMS", "HKS", "SHS", "SZS", "HSX", "HNX", "TSE",
+        ],
+        retired: &[],
+    },
+];
+
 impl Endpoint for IndustryPriceRequest {
     type Response = IndustryPriceResponse;
 
@@ -101,6 +130,14 @@ impl Endpoint for IndustryPriceRequest {
         method: HttpMethod::Get,
         path: "/uapi/overseas-price/v1/quotations/industry-price",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("HHDFS76370100"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `HHDFS76200100`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -54,18 +55,21 @@ impl InquireAskingPriceRequest {
     /// A new request.
     ///
     /// Required fields, in spec order:
-    /// - `auth` (`AUTH`): 사용자권한정보
     /// - `excd` (`EXCD`): 거래소코드
     /// - `symb` (`SYMB`): 종목코드
-    pub fn new(auth: impl Into<String>, excd: impl Into<String>, symb: impl Into<String>) -> Self {
+    #[inline]
+    pub fn new(excd: crate::api::codes::QuoteExchange, symb: impl Into<String>) -> Self {
         Self {
-            auth: auth.into(),
-            excd: excd.into(),
+            auth: String::new(),
+            excd: p::code(&excd),
             symb: symb.into(),
         }
     }
 
     /// Sets 사용자권한정보 (`AUTH`, required, length 32).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn auth(mut self, value: impl Into<String>) -> Self {
         self.auth = value.into();
         self
@@ -86,12 +90,14 @@ impl InquireAskingPriceRequest {
     /// - `BAY`: 뉴욕(주간)
     /// - `BAQ`: 나스닥(주간)
     /// - `BAA`: 아멕스(주간)
-    pub fn excd(mut self, value: impl Into<String>) -> Self {
-        self.excd = value.into();
+    #[inline]
+    pub fn excd(mut self, value: crate::api::codes::QuoteExchange) -> Self {
+        self.excd = p::code(&value);
         self
     }
 
     /// Sets 종목코드 (`SYMB`, required, length 16).
+    #[inline]
     pub fn symb(mut self, value: impl Into<String>) -> Self {
         self.symb = value.into();
         self
@@ -108,6 +114,39 @@ impl std::fmt::Debug for InquireAskingPriceRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "AUTH",
+        kind: p::FieldKind::Text,
+        max_len: 32,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "EXCD",
+        kind: p::FieldKind::Code,
+        max_len: 4,
+        required: true,
+        blank: false,
+        codes: &[
+            "NYS", "NAS", "AMS", "HKS", "SHS", "SZS", "HSX", "HNX", "TSE", "BAY", "BAQ", "BAA",
+        ],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "SYMB",
+        kind: p::FieldKind::Text,
+        max_len: 16,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for InquireAskingPriceRequest {
     type Response = InquireAskingPriceResponse;
 
@@ -119,6 +158,14 @@ impl Endpoint for InquireAskingPriceRequest {
         method: HttpMethod::Get,
         path: "/uapi/overseas-price/v1/quotations/inquire-asking-price",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("HHDFS76200100"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

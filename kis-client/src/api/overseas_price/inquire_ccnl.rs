@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `HHDFS76200300`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -62,22 +63,19 @@ impl InquireCcnlRequest {
     ///
     /// Required fields, in spec order:
     /// - `excd` (`EXCD`): 거래소명
-    /// - `auth` (`AUTH`): 사용자권한정보
-    /// - `keyb` (`KEYB`): NEXT KEY BUFF
     /// - `tday` (`TDAY`): 당일전일구분
     /// - `symb` (`SYMB`): 종목코드
+    #[inline]
     pub fn new(
-        excd: impl Into<String>,
-        auth: impl Into<String>,
-        keyb: impl Into<String>,
-        tday: impl Into<String>,
+        excd: crate::api::codes::QuoteExchange,
+        tday: crate::api::codes::Tday,
         symb: impl Into<String>,
     ) -> Self {
         Self {
-            excd: excd.into(),
-            auth: auth.into(),
-            keyb: keyb.into(),
-            tday: tday.into(),
+            excd: p::code(&excd),
+            auth: String::new(),
+            keyb: String::new(),
+            tday: p::code(&tday),
             symb: symb.into(),
         }
     }
@@ -94,18 +92,25 @@ impl InquireCcnlRequest {
     /// - `HSX`: 호치민
     /// - `HNX`: 하노이
     /// - `TSE`: 도쿄
-    pub fn excd(mut self, value: impl Into<String>) -> Self {
-        self.excd = value.into();
+    #[inline]
+    pub fn excd(mut self, value: crate::api::codes::QuoteExchange) -> Self {
+        self.excd = p::code(&value);
         self
     }
 
     /// Sets 사용자권한정보 (`AUTH`, required, length 32).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn auth(mut self, value: impl Into<String>) -> Self {
         self.auth = value.into();
         self
     }
 
     /// Sets NEXT KEY BUFF (`KEYB`, required, length 32).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn keyb(mut self, value: impl Into<String>) -> Self {
         self.keyb = value.into();
         self
@@ -116,12 +121,14 @@ impl InquireCcnlRequest {
     /// Codes:
     /// - `0`: 전일
     /// - `1`: 당일
-    pub fn tday(mut self, value: impl Into<String>) -> Self {
-        self.tday = value.into();
+    #[inline]
+    pub fn tday(mut self, value: crate::api::codes::Tday) -> Self {
+        self.tday = p::code(&value);
         self
     }
 
     /// Sets 종목코드 (`SYMB`, required, length 16).
+    #[inline]
     pub fn symb(mut self, value: impl Into<String>) -> Self {
         self.symb = value.into();
         self
@@ -140,6 +147,57 @@ impl std::fmt::Debug for InquireCcnlRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "EXCD",
+        kind: p::FieldKind::Code,
+        max_len: 4,
+        required: true,
+        blank: false,
+        codes: &[
+            "NYS", "NAS", "AMS", "HKS", "SHS", "SZS", "HSX", "HNX", "TSE",
+        ],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "AUTH",
+        kind: p::FieldKind::Text,
+        max_len: 32,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "KEYB",
+        kind: p::FieldKind::Text,
+        max_len: 32,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "TDAY",
+        kind: p::FieldKind::Code,
+        max_len: 1,
+        required: true,
+        blank: false,
+        codes: &["0", "1"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "SYMB",
+        kind: p::FieldKind::Text,
+        max_len: 16,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for InquireCcnlRequest {
     type Response = InquireCcnlResponse;
 
@@ -151,6 +209,14 @@ impl Endpoint for InquireCcnlRequest {
         method: HttpMethod::Get,
         path: "/uapi/overseas-price/v1/quotations/inquire-ccnl",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("HHDFS76200300"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {
@@ -249,7 +315,7 @@ pub struct Output2 {
     /// - `0`: 장중
     /// - `1`: 장전
     /// - `2`: 장후
-    pub mtyp: v::Val<Mtyp>,
+    pub mtyp: v::Val<crate::api::codes::Mtyp>,
     /// 매수호가 (`pbid`, required, length 12).
     pub pbid: v::Val<String>,
     /// 매도호가 (`pask`, required, length 12).
@@ -347,42 +413,5 @@ impl v::Object for Output1 {
         r.val(path, "rsym", &self.rsym);
         r.val(path, "ZDIV", &self.zdiv);
         r.val(path, "NREC", &self.nrec);
-    }
-}
-
-/// Codes of 시장구분 (`mtyp`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Mtyp {
-    /// `0`: 장중
-    V0,
-    /// `1`: 장전
-    V1,
-    /// `2`: 장후
-    V2,
-    /// A code the spec does not list, kept verbatim.
-    Other(Box<str>),
-}
-
-impl v::Wire for Mtyp {
-    fn parse_wire(s: &str) -> Option<Self> {
-        Some(match s {
-            "0" => Self::V0,
-            "1" => Self::V1,
-            "2" => Self::V2,
-            _ => Self::Other(s.into()),
-        })
-    }
-
-    fn is_canonical(&self, _: &str) -> bool {
-        true
-    }
-
-    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(match self {
-            Self::V0 => "0",
-            Self::V1 => "1",
-            Self::V2 => "2",
-            Self::Other(s) => s,
-        })
     }
 }

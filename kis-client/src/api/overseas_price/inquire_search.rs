@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `HHDFS76410000`, paper `HHDFS76410000`.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -123,12 +124,12 @@ impl InquireSearchRequest {
     /// A new request.
     ///
     /// Required fields, in spec order:
-    /// - `auth` (`AUTH`): 사용자권한정보
     /// - `excd` (`EXCD`): 거래소코드
-    pub fn new(auth: impl Into<String>, excd: impl Into<String>) -> Self {
+    #[inline]
+    pub fn new(excd: crate::api::codes::QuoteExchange) -> Self {
         Self {
-            auth: auth.into(),
-            excd: excd.into(),
+            auth: String::new(),
+            excd: p::code(&excd),
             co_yn_pricecur: String::new(),
             co_st_pricecur: String::new(),
             co_en_pricecur: String::new(),
@@ -158,6 +159,9 @@ impl InquireSearchRequest {
     }
 
     /// Sets 사용자권한정보 (`AUTH`, required, length 32).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn auth(mut self, value: impl Into<String>) -> Self {
         self.auth = value.into();
         self
@@ -175,156 +179,232 @@ impl InquireSearchRequest {
     /// - `HSX`: 호치민
     /// - `HNX`: 하노이
     /// - `TSE`: 도쿄
-    pub fn excd(mut self, value: impl Into<String>) -> Self {
-        self.excd = value.into();
+    #[inline]
+    pub fn excd(mut self, value: crate::api::codes::QuoteExchange) -> Self {
+        self.excd = p::code(&value);
         self
     }
 
     /// Sets 현재가선택조건 (`CO_YN_PRICECUR`, length 1).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn co_yn_pricecur(mut self, value: impl Into<String>) -> Self {
         self.co_yn_pricecur = value.into();
         self
     }
 
     /// Sets 현재가시작범위가 (`CO_ST_PRICECUR`, length 12).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn co_st_pricecur(mut self, value: impl Into<String>) -> Self {
         self.co_st_pricecur = value.into();
         self
     }
 
     /// Sets 현재가끝범위가 (`CO_EN_PRICECUR`, length 12).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn co_en_pricecur(mut self, value: impl Into<String>) -> Self {
         self.co_en_pricecur = value.into();
         self
     }
 
     /// Sets 등락율선택조건 (`CO_YN_RATE`, length 1).
-    pub fn co_yn_rate(mut self, value: impl Into<String>) -> Self {
-        self.co_yn_rate = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn co_yn_rate(mut self, value: v::Decimal) -> Self {
+        self.co_yn_rate = p::decimal(value);
         self
     }
 
     /// Sets 등락율시작율 (`CO_ST_RATE`, length 12).
-    pub fn co_st_rate(mut self, value: impl Into<String>) -> Self {
-        self.co_st_rate = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn co_st_rate(mut self, value: v::Decimal) -> Self {
+        self.co_st_rate = p::decimal(value);
         self
     }
 
     /// Sets 등락율끝율 (`CO_EN_RATE`, length 12).
-    pub fn co_en_rate(mut self, value: impl Into<String>) -> Self {
-        self.co_en_rate = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn co_en_rate(mut self, value: v::Decimal) -> Self {
+        self.co_en_rate = p::decimal(value);
         self
     }
 
     /// Sets 시가총액선택조건 (`CO_YN_VALX`, length 1).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn co_yn_valx(mut self, value: impl Into<String>) -> Self {
         self.co_yn_valx = value.into();
         self
     }
 
     /// Sets 시가총액시작액 (`CO_ST_VALX`, length 12).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn co_st_valx(mut self, value: impl Into<String>) -> Self {
         self.co_st_valx = value.into();
         self
     }
 
     /// Sets 시가총액끝액 (`CO_EN_VALX`, length 12).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn co_en_valx(mut self, value: impl Into<String>) -> Self {
         self.co_en_valx = value.into();
         self
     }
 
     /// Sets 발행주식수선택조건 (`CO_YN_SHAR`, length 1).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn co_yn_shar(mut self, value: impl Into<String>) -> Self {
         self.co_yn_shar = value.into();
         self
     }
 
     /// Sets 발행주식시작수 (`CO_ST_SHAR`, length 12).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn co_st_shar(mut self, value: impl Into<String>) -> Self {
         self.co_st_shar = value.into();
         self
     }
 
     /// Sets 발행주식끝수 (`CO_EN_SHAR`, length 112).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn co_en_shar(mut self, value: impl Into<String>) -> Self {
         self.co_en_shar = value.into();
         self
     }
 
     /// Sets 거래량선택조건 (`CO_YN_VOLUME`, length 1).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn co_yn_volume(mut self, value: impl Into<String>) -> Self {
         self.co_yn_volume = value.into();
         self
     }
 
     /// Sets 거래량시작량 (`CO_ST_VOLUME`, length 12).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn co_st_volume(mut self, value: impl Into<String>) -> Self {
         self.co_st_volume = value.into();
         self
     }
 
     /// Sets 거래량끝량 (`CO_EN_VOLUME`, length 12).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn co_en_volume(mut self, value: impl Into<String>) -> Self {
         self.co_en_volume = value.into();
         self
     }
 
     /// Sets 거래대금선택조건 (`CO_YN_AMT`, length 1).
-    pub fn co_yn_amt(mut self, value: impl Into<String>) -> Self {
-        self.co_yn_amt = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn co_yn_amt(mut self, value: v::Decimal) -> Self {
+        self.co_yn_amt = p::decimal(value);
         self
     }
 
     /// Sets 거래대금시작금 (`CO_ST_AMT`, length 12).
-    pub fn co_st_amt(mut self, value: impl Into<String>) -> Self {
-        self.co_st_amt = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn co_st_amt(mut self, value: v::Decimal) -> Self {
+        self.co_st_amt = p::decimal(value);
         self
     }
 
     /// Sets 거래대금끝금 (`CO_EN_AMT`, length 12).
-    pub fn co_en_amt(mut self, value: impl Into<String>) -> Self {
-        self.co_en_amt = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn co_en_amt(mut self, value: v::Decimal) -> Self {
+        self.co_en_amt = p::decimal(value);
         self
     }
 
     /// Sets EPS선택조건 (`CO_YN_EPS`, length 1).
-    pub fn co_yn_eps(mut self, value: impl Into<String>) -> Self {
-        self.co_yn_eps = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn co_yn_eps(mut self, value: v::Decimal) -> Self {
+        self.co_yn_eps = p::decimal(value);
         self
     }
 
     /// Sets EPS시작 (`CO_ST_EPS`, length 12).
-    pub fn co_st_eps(mut self, value: impl Into<String>) -> Self {
-        self.co_st_eps = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn co_st_eps(mut self, value: v::Decimal) -> Self {
+        self.co_st_eps = p::decimal(value);
         self
     }
 
     /// Sets EPS끝 (`CO_EN_EPS`, length 12).
-    pub fn co_en_eps(mut self, value: impl Into<String>) -> Self {
-        self.co_en_eps = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn co_en_eps(mut self, value: v::Decimal) -> Self {
+        self.co_en_eps = p::decimal(value);
         self
     }
 
     /// Sets PER선택조건 (`CO_YN_PER`, length 1).
-    pub fn co_yn_per(mut self, value: impl Into<String>) -> Self {
-        self.co_yn_per = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn co_yn_per(mut self, value: v::Decimal) -> Self {
+        self.co_yn_per = p::decimal(value);
         self
     }
 
     /// Sets PER시작 (`CO_ST_PER`, length 12).
-    pub fn co_st_per(mut self, value: impl Into<String>) -> Self {
-        self.co_st_per = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn co_st_per(mut self, value: v::Decimal) -> Self {
+        self.co_st_per = p::decimal(value);
         self
     }
 
     /// Sets PER끝 (`CO_EN_PER`, length 12).
-    pub fn co_en_per(mut self, value: impl Into<String>) -> Self {
-        self.co_en_per = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn co_en_per(mut self, value: v::Decimal) -> Self {
+        self.co_en_per = p::decimal(value);
         self
     }
 
     /// Sets NEXT KEY BUFF (`KEYB`, length 8).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn keyb(mut self, value: impl Into<String>) -> Self {
         self.keyb = value.into();
         self
@@ -365,6 +445,255 @@ impl std::fmt::Debug for InquireSearchRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "AUTH",
+        kind: p::FieldKind::Text,
+        max_len: 32,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "EXCD",
+        kind: p::FieldKind::Code,
+        max_len: 4,
+        required: true,
+        blank: false,
+        codes: &[
+            "NYS", "NAS", "AMS", "HKS", "SHS", "SZS", "HSX", "HNX", "TSE",
+        ],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CO_YN_PRICECUR",
+        kind: p::FieldKind::Text,
+        max_len: 1,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CO_ST_PRICECUR",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CO_EN_PRICECUR",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CO_YN_RATE",
+        kind: p::FieldKind::Decimal,
+        max_len: 1,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CO_ST_RATE",
+        kind: p::FieldKind::Decimal,
+        max_len: 12,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CO_EN_RATE",
+        kind: p::FieldKind::Decimal,
+        max_len: 12,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CO_YN_VALX",
+        kind: p::FieldKind::Text,
+        max_len: 1,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CO_ST_VALX",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CO_EN_VALX",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CO_YN_SHAR",
+        kind: p::FieldKind::Text,
+        max_len: 1,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CO_ST_SHAR",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CO_EN_SHAR",
+        kind: p::FieldKind::Text,
+        max_len: 112,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CO_YN_VOLUME",
+        kind: p::FieldKind::Text,
+        max_len: 1,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CO_ST_VOLUME",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CO_EN_VOLUME",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CO_YN_AMT",
+        kind: p::FieldKind::Decimal,
+        max_len: 1,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CO_ST_AMT",
+        kind: p::FieldKind::Decimal,
+        max_len: 12,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CO_EN_AMT",
+        kind: p::FieldKind::Decimal,
+        max_len: 12,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CO_YN_EPS",
+        kind: p::FieldKind::Decimal,
+        max_len: 1,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CO_ST_EPS",
+        kind: p::FieldKind::Decimal,
+        max_len: 12,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CO_EN_EPS",
+        kind: p::FieldKind::Decimal,
+        max_len: 12,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CO_YN_PER",
+        kind: p::FieldKind::Decimal,
+        max_len: 1,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CO_ST_PER",
+        kind: p::FieldKind::Decimal,
+        max_len: 12,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CO_EN_PER",
+        kind: p::FieldKind::Decimal,
+        max_len: 12,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "KEYB",
+        kind: p::FieldKind::Text,
+        max_len: 8,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for InquireSearchRequest {
     type Response = InquireSearchResponse;
 
@@ -376,6 +705,14 @@ impl Endpoint for InquireSearchRequest {
         method: HttpMethod::Get,
         path: "/uapi/overseas-price/v1/quotations/inquire-search",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("HHDFS76410000"),
+                paper: Some("HHDFS76410000"),
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {
@@ -516,7 +853,7 @@ pub struct Output2 {
     /// - `SZS`: 심천
     /// - `HSX`: 호치민
     /// - `HNX`: 하노이
-    pub rsym: v::Val<Rsym>,
+    pub rsym: v::Val<crate::api::codes::Rsym>,
     /// 거래소코드 (`excd`, length 4).
     pub excd: v::Val<String>,
     /// 종목명 (`name`, length 48).
@@ -633,66 +970,5 @@ impl v::Object for Output2 {
         r.val(path, "rank", &self.rank);
         r.val(path, "ename", &self.ename);
         r.val(path, "e_ordyn", &self.e_ordyn);
-    }
-}
-
-/// Codes of 실시간조회심볼 (`rsym`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Rsym {
-    /// `NYS`: 뉴욕
-    Nys,
-    /// `NAS`: 나스닥
-    Nas,
-    /// `AMS`: 아멕스
-    Ams,
-    /// `TSE`: 도쿄
-    Tse,
-    /// `HKS`: 홍콩
-    Hks,
-    /// `SHS`: 상해
-    Shs,
-    /// `SZS`: 심천
-    Szs,
-    /// `HSX`: 호치민
-    Hsx,
-    /// `HNX`: 하노이
-    Hnx,
-    /// A code the spec does not list, kept verbatim.
-    Other(Box<str>),
-}
-
-impl v::Wire for Rsym {
-    fn parse_wire(s: &str) -> Option<Self> {
-        Some(match s {
-            "NYS" => Self::Nys,
-            "NAS" => Self::Nas,
-            "AMS" => Self::Ams,
-            "TSE" => Self::Tse,
-            "HKS" => Self::Hks,
-            "SHS" => Self::Shs,
-            "SZS" => Self::Szs,
-            "HSX" => Self::Hsx,
-            "HNX" => Self::Hnx,
-            _ => Self::Other(s.into()),
-        })
-    }
-
-    fn is_canonical(&self, _: &str) -> bool {
-        true
-    }
-
-    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(match self {
-            Self::Nys => "NYS",
-            Self::Nas => "NAS",
-            Self::Ams => "AMS",
-            Self::Tse => "TSE",
-            Self::Hks => "HKS",
-            Self::Shs => "SHS",
-            Self::Szs => "SZS",
-            Self::Hsx => "HSX",
-            Self::Hnx => "HNX",
-            Self::Other(s) => s,
-        })
     }
 }

@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `FHKST03030200`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -15,6 +16,11 @@ use crate::value as v;
 #[derive(Clone)]
 pub struct InquireTimeIndexchartpriceRequest {
     /// 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    ///
+    /// Codes:
+    /// - `N`: 해외지수
+    /// - `X`: 환율
+    /// - `KX`: 원화환율
     fid_cond_mrkt_div_code: String,
     /// 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
     fid_input_iscd: String,
@@ -60,27 +66,38 @@ impl InquireTimeIndexchartpriceRequest {
     /// - `fid_input_iscd` (`FID_INPUT_ISCD`): 입력 종목코드
     /// - `fid_hour_cls_code` (`FID_HOUR_CLS_CODE`): 시간 구분 코드
     /// - `fid_pw_data_incu_yn` (`FID_PW_DATA_INCU_YN`): 과거 데이터 포함 여부
+    #[inline]
     pub fn new(
-        fid_cond_mrkt_div_code: impl Into<String>,
+        fid_cond_mrkt_div_code: crate::api::codes::FidCondMrktDivCodeInquireTimeIndexchartprice,
         fid_input_iscd: impl Into<String>,
-        fid_hour_cls_code: impl Into<String>,
+        fid_hour_cls_code: crate::api::codes::FidHourClsCodeInquireTimeIndexchartprice,
         fid_pw_data_incu_yn: impl Into<String>,
     ) -> Self {
         Self {
-            fid_cond_mrkt_div_code: fid_cond_mrkt_div_code.into(),
+            fid_cond_mrkt_div_code: p::code(&fid_cond_mrkt_div_code),
             fid_input_iscd: fid_input_iscd.into(),
-            fid_hour_cls_code: fid_hour_cls_code.into(),
+            fid_hour_cls_code: p::code(&fid_hour_cls_code),
             fid_pw_data_incu_yn: fid_pw_data_incu_yn.into(),
         }
     }
 
     /// Sets 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
-    pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_cond_mrkt_div_code = value.into();
+    ///
+    /// Codes:
+    /// - `N`: 해외지수
+    /// - `X`: 환율
+    /// - `KX`: 원화환율
+    #[inline]
+    pub fn fid_cond_mrkt_div_code(
+        mut self,
+        value: crate::api::codes::FidCondMrktDivCodeInquireTimeIndexchartprice,
+    ) -> Self {
+        self.fid_cond_mrkt_div_code = p::code(&value);
         self
     }
 
     /// Sets 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
         self
@@ -91,12 +108,17 @@ impl InquireTimeIndexchartpriceRequest {
     /// Codes:
     /// - `0`: 정규장
     /// - `1`: 시간외
-    pub fn fid_hour_cls_code(mut self, value: impl Into<String>) -> Self {
-        self.fid_hour_cls_code = value.into();
+    #[inline]
+    pub fn fid_hour_cls_code(
+        mut self,
+        value: crate::api::codes::FidHourClsCodeInquireTimeIndexchartprice,
+    ) -> Self {
+        self.fid_hour_cls_code = p::code(&value);
         self
     }
 
     /// Sets 과거 데이터 포함 여부 (`FID_PW_DATA_INCU_YN`, required, length 2).
+    #[inline]
     pub fn fid_pw_data_incu_yn(mut self, value: impl Into<String>) -> Self {
         self.fid_pw_data_incu_yn = value.into();
         self
@@ -114,6 +136,46 @@ impl std::fmt::Debug for InquireTimeIndexchartpriceRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "FID_COND_MRKT_DIV_CODE",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["N", "X", "KX"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_INPUT_ISCD",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_HOUR_CLS_CODE",
+        kind: p::FieldKind::Code,
+        max_len: 5,
+        required: true,
+        blank: false,
+        codes: &["0", "1"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FID_PW_DATA_INCU_YN",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for InquireTimeIndexchartpriceRequest {
     type Response = InquireTimeIndexchartpriceResponse;
 
@@ -125,6 +187,14 @@ impl Endpoint for InquireTimeIndexchartpriceRequest {
         method: HttpMethod::Get,
         path: "/uapi/overseas-price/v1/quotations/inquire-time-indexchartprice",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("FHKST03030200"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `HHDFS76950200`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -76,40 +77,36 @@ impl InquireTimeItemchartpriceRequest {
     /// A new request.
     ///
     /// Required fields, in spec order:
-    /// - `auth` (`AUTH`): 사용자권한정보
     /// - `excd` (`EXCD`): 거래소코드
     /// - `symb` (`SYMB`): 종목코드
     /// - `nmin` (`NMIN`): 분갭
     /// - `pinc` (`PINC`): 전일포함여부
-    /// - `next` (`NEXT`): 다음여부
     /// - `nrec` (`NREC`): 요청갯수
-    /// - `fill` (`FILL`): 미체결채움구분
-    /// - `keyb` (`KEYB`): NEXT KEY BUFF
+    #[inline]
     pub fn new(
-        auth: impl Into<String>,
-        excd: impl Into<String>,
+        excd: crate::api::codes::QuoteExchange,
         symb: impl Into<String>,
         nmin: impl Into<String>,
-        pinc: impl Into<String>,
-        next: impl Into<String>,
+        pinc: crate::api::codes::Pinc,
         nrec: impl Into<String>,
-        fill: impl Into<String>,
-        keyb: impl Into<String>,
     ) -> Self {
         Self {
-            auth: auth.into(),
-            excd: excd.into(),
+            auth: String::new(),
+            excd: p::code(&excd),
             symb: symb.into(),
             nmin: nmin.into(),
-            pinc: pinc.into(),
-            next: next.into(),
+            pinc: p::code(&pinc),
+            next: String::new(),
             nrec: nrec.into(),
-            fill: fill.into(),
-            keyb: keyb.into(),
+            fill: String::new(),
+            keyb: String::new(),
         }
     }
 
     /// Sets 사용자권한정보 (`AUTH`, required, length 32).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn auth(mut self, value: impl Into<String>) -> Self {
         self.auth = value.into();
         self
@@ -130,18 +127,21 @@ impl InquireTimeItemchartpriceRequest {
     /// - `BAY`: 뉴욕(주간)
     /// - `BAQ`: 나스닥(주간)
     /// - `BAA`: 아멕스(주간)
-    pub fn excd(mut self, value: impl Into<String>) -> Self {
-        self.excd = value.into();
+    #[inline]
+    pub fn excd(mut self, value: crate::api::codes::QuoteExchange) -> Self {
+        self.excd = p::code(&value);
         self
     }
 
     /// Sets 종목코드 (`SYMB`, required, length 16).
+    #[inline]
     pub fn symb(mut self, value: impl Into<String>) -> Self {
         self.symb = value.into();
         self
     }
 
     /// Sets 분갭 (`NMIN`, required, length 4).
+    #[inline]
     pub fn nmin(mut self, value: impl Into<String>) -> Self {
         self.nmin = value.into();
         self
@@ -152,30 +152,41 @@ impl InquireTimeItemchartpriceRequest {
     /// Codes:
     /// - `0`: 당일
     /// - `1`: 전일포함
-    pub fn pinc(mut self, value: impl Into<String>) -> Self {
-        self.pinc = value.into();
+    #[inline]
+    pub fn pinc(mut self, value: crate::api::codes::Pinc) -> Self {
+        self.pinc = p::code(&value);
         self
     }
 
     /// Sets 다음여부 (`NEXT`, required, length 1).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn next(mut self, value: impl Into<String>) -> Self {
         self.next = value.into();
         self
     }
 
     /// Sets 요청갯수 (`NREC`, required, length 4).
+    #[inline]
     pub fn nrec(mut self, value: impl Into<String>) -> Self {
         self.nrec = value.into();
         self
     }
 
     /// Sets 미체결채움구분 (`FILL`, required, length 1).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn fill(mut self, value: impl Into<String>) -> Self {
         self.fill = value.into();
         self
     }
 
     /// Sets NEXT KEY BUFF (`KEYB`, required, length 32).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn keyb(mut self, value: impl Into<String>) -> Self {
         self.keyb = value.into();
         self
@@ -198,6 +209,93 @@ impl std::fmt::Debug for InquireTimeItemchartpriceRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "AUTH",
+        kind: p::FieldKind::Text,
+        max_len: 32,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "EXCD",
+        kind: p::FieldKind::Code,
+        max_len: 4,
+        required: true,
+        blank: false,
+        codes: &[
+            "NYS", "NAS", "AMS", "HKS", "SHS", "SZS", "HSX", "HNX", "TSE", "BAY", "BAQ", "BAA",
+        ],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "SYMB",
+        kind: p::FieldKind::Text,
+        max_len: 16,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "NMIN",
+        kind: p::FieldKind::Text,
+        max_len: 4,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "PINC",
+        kind: p::FieldKind::Code,
+        max_len: 1,
+        required: true,
+        blank: false,
+        codes: &["0", "1"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "NEXT",
+        kind: p::FieldKind::Text,
+        max_len: 1,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "NREC",
+        kind: p::FieldKind::Text,
+        max_len: 4,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FILL",
+        kind: p::FieldKind::Text,
+        max_len: 1,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "KEYB",
+        kind: p::FieldKind::Text,
+        max_len: 32,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for InquireTimeItemchartpriceRequest {
     type Response = InquireTimeItemchartpriceResponse;
 
@@ -209,6 +307,14 @@ impl Endpoint for InquireTimeItemchartpriceRequest {
         method: HttpMethod::Get,
         path: "/uapi/overseas-price/v1/quotations/inquire-time-itemchartprice",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("HHDFS76950200"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

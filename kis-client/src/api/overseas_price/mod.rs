@@ -176,3 +176,25 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         decode: crate::value::decode_map::<search_info::SearchInfoResponse>,
     },
 ];
+
+/// The request facts of this category, for by-name requests.
+pub(crate) const REQUESTS: &[&crate::endpoint::EndpointInfo] = &[
+    <brknews_title::BrknewsTitleRequest as crate::endpoint::Endpoint>::INFO,
+    <colable_by_company::ColableByCompanyRequest as crate::endpoint::Endpoint>::INFO,
+    <dailyprice::DailypriceRequest as crate::endpoint::Endpoint>::INFO,
+    <industry_price::IndustryPriceRequest as crate::endpoint::Endpoint>::INFO,
+    <industry_theme::IndustryThemeRequest as crate::endpoint::Endpoint>::INFO,
+    <inquire_asking_price::InquireAskingPriceRequest as crate::endpoint::Endpoint>::INFO,
+    <inquire_ccnl::InquireCcnlRequest as crate::endpoint::Endpoint>::INFO,
+    <inquire_daily_chartprice::InquireDailyChartpriceRequest as crate::endpoint::Endpoint>::INFO,
+    <inquire_search::InquireSearchRequest as crate::endpoint::Endpoint>::INFO,
+    <inquire_time_indexchartprice::InquireTimeIndexchartpriceRequest as crate::endpoint::Endpoint>::INFO,
+    <inquire_time_itemchartprice::InquireTimeItemchartpriceRequest as crate::endpoint::Endpoint>::INFO,
+    <multprice::MultpriceRequest as crate::endpoint::Endpoint>::INFO,
+    <news_title::NewsTitleRequest as crate::endpoint::Endpoint>::INFO,
+    <period_rights::PeriodRightsRequest as crate::endpoint::Endpoint>::INFO,
+    <price::PriceRequest as crate::endpoint::Endpoint>::INFO,
+    <price_detail::PriceDetailRequest as crate::endpoint::Endpoint>::INFO,
+    <rights_by_ice::RightsByIceRequest as crate::endpoint::Endpoint>::INFO,
+    <search_info::SearchInfoRequest as crate::endpoint::Endpoint>::INFO,
+];

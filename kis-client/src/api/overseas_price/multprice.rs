@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `HHDFS76220000`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -59,31 +60,34 @@ impl MultpriceRequest {
     /// A new request.
     ///
     /// Required fields, in spec order:
-    /// - `auth` (`AUTH`): 사용자권한정보
     /// - `nrec` (`NREC`): 종목요청개수
     /// - `excd_01_10` (`EXCD_01 ~ 10`): 거래소코드
     /// - `symb_01_10` (`SYMB_01 ~ 10`): 종목코드
+    #[inline]
     pub fn new(
-        auth: impl Into<String>,
         nrec: impl Into<String>,
-        excd_01_10: impl Into<String>,
+        excd_01_10: crate::api::codes::Excd0110,
         symb_01_10: impl Into<String>,
     ) -> Self {
         Self {
-            auth: auth.into(),
+            auth: String::new(),
             nrec: nrec.into(),
-            excd_01_10: excd_01_10.into(),
+            excd_01_10: p::code(&excd_01_10),
             symb_01_10: symb_01_10.into(),
         }
     }
 
     /// Sets 사용자권한정보 (`AUTH`, required, length 32).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn auth(mut self, value: impl Into<String>) -> Self {
         self.auth = value.into();
         self
     }
 
     /// Sets 종목요청개수 (`NREC`, required, length 4).
+    #[inline]
     pub fn nrec(mut self, value: impl Into<String>) -> Self {
         self.nrec = value.into();
         self
@@ -106,12 +110,14 @@ impl MultpriceRequest {
     /// - `BAY`: 뉴욕(주간)
     /// - `BAQ`: 나스닥(주간)
     /// - `BAA`: 아멕스(주간)
-    pub fn excd_01_10(mut self, value: impl Into<String>) -> Self {
-        self.excd_01_10 = value.into();
+    #[inline]
+    pub fn excd_01_10(mut self, value: crate::api::codes::Excd0110) -> Self {
+        self.excd_01_10 = p::code(&value);
         self
     }
 
     /// Sets 종목코드 (`SYMB_01 ~ 10`, required, length 16).
+    #[inline]
     pub fn symb_01_10(mut self, value: impl Into<String>) -> Self {
         self.symb_01_10 = value.into();
         self
@@ -129,6 +135,49 @@ impl std::fmt::Debug for MultpriceRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "AUTH",
+        kind: p::FieldKind::Text,
+        max_len: 32,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "NREC",
+        kind: p::FieldKind::Text,
+        max_len: 4,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "EXCD_01 ~ 10",
+        kind: p::FieldKind::Code,
+        max_len: 4,
+        required: true,
+        blank: false,
+        codes: &[
+            "HKS", "NYS", "NAS", "AMS", "TSE", "SHS", "SZS", "SHI", "SZI", "HSX", "HNX", "BAY",
+            "BAQ", "BAA",
+        ],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "SYMB_01 ~ 10",
+        kind: p::FieldKind::Text,
+        max_len: 16,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for MultpriceRequest {
     type Response = MultpriceResponse;
 
@@ -140,6 +189,14 @@ impl Endpoint for MultpriceRequest {
         method: HttpMethod::Get,
         path: "/uapi/overseas-price/v1/quotations/multprice",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("HHDFS76220000"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `HHPSTH60100C1`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -53,84 +54,96 @@ impl serde::Serialize for NewsTitleRequest {
 
 impl NewsTitleRequest {
     /// A new request.
-    ///
-    /// Required fields, in spec order:
-    /// - `info_gb` (`INFO_GB`): 뉴스구분
-    /// - `class_cd` (`CLASS_CD`): 중분류
-    /// - `nation_cd` (`NATION_CD`): 국가코드
-    /// - `exchange_cd` (`EXCHANGE_CD`): 거래소코드
-    /// - `symb` (`SYMB`): 종목코드
-    /// - `data_dt` (`DATA_DT`): 조회일자
-    /// - `data_tm` (`DATA_TM`): 조회시간
-    /// - `cts` (`CTS`): 다음키
-    pub fn new(
-        info_gb: impl Into<String>,
-        class_cd: impl Into<String>,
-        nation_cd: impl Into<String>,
-        exchange_cd: impl Into<String>,
-        symb: impl Into<String>,
-        data_dt: impl Into<String>,
-        data_tm: impl Into<String>,
-        cts: impl Into<String>,
-    ) -> Self {
+    #[inline]
+    pub fn new() -> Self {
         Self {
-            info_gb: info_gb.into(),
-            class_cd: class_cd.into(),
-            nation_cd: nation_cd.into(),
-            exchange_cd: exchange_cd.into(),
-            symb: symb.into(),
-            data_dt: data_dt.into(),
-            data_tm: data_tm.into(),
-            cts: cts.into(),
+            info_gb: String::new(),
+            class_cd: String::new(),
+            nation_cd: String::new(),
+            exchange_cd: String::new(),
+            symb: String::new(),
+            data_dt: String::new(),
+            data_tm: String::new(),
+            cts: String::new(),
         }
     }
 
     /// Sets 뉴스구분 (`INFO_GB`, required, length 1).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn info_gb(mut self, value: impl Into<String>) -> Self {
         self.info_gb = value.into();
         self
     }
 
     /// Sets 중분류 (`CLASS_CD`, required, length 2).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn class_cd(mut self, value: impl Into<String>) -> Self {
         self.class_cd = value.into();
         self
     }
 
     /// Sets 국가코드 (`NATION_CD`, required, length 2).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn nation_cd(mut self, value: impl Into<String>) -> Self {
         self.nation_cd = value.into();
         self
     }
 
     /// Sets 거래소코드 (`EXCHANGE_CD`, required, length 3).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn exchange_cd(mut self, value: impl Into<String>) -> Self {
         self.exchange_cd = value.into();
         self
     }
 
     /// Sets 종목코드 (`SYMB`, required, length 20).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn symb(mut self, value: impl Into<String>) -> Self {
         self.symb = value.into();
         self
     }
 
     /// Sets 조회일자 (`DATA_DT`, required, length 8).
-    pub fn data_dt(mut self, value: impl Into<String>) -> Self {
-        self.data_dt = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn data_dt(mut self, value: v::NaiveDate) -> Self {
+        self.data_dt = p::date(value);
         self
     }
 
     /// Sets 조회시간 (`DATA_TM`, required, length 6).
-    pub fn data_tm(mut self, value: impl Into<String>) -> Self {
-        self.data_tm = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn data_tm(mut self, value: v::NaiveTime) -> Self {
+        self.data_tm = p::time(value);
         self
     }
 
     /// Sets 다음키 (`CTS`, required, length 35).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn cts(mut self, value: impl Into<String>) -> Self {
         self.cts = value.into();
         self
+    }
+}
+
+impl Default for NewsTitleRequest {
+    fn default() -> Self {
+        Self::new()
     }
 }
 
@@ -149,6 +162,82 @@ impl std::fmt::Debug for NewsTitleRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "INFO_GB",
+        kind: p::FieldKind::Text,
+        max_len: 1,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CLASS_CD",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "NATION_CD",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "EXCHANGE_CD",
+        kind: p::FieldKind::Text,
+        max_len: 3,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "SYMB",
+        kind: p::FieldKind::Text,
+        max_len: 20,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "DATA_DT",
+        kind: p::FieldKind::Date,
+        max_len: 8,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "DATA_TM",
+        kind: p::FieldKind::Time,
+        max_len: 6,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CTS",
+        kind: p::FieldKind::Text,
+        max_len: 35,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for NewsTitleRequest {
     type Response = NewsTitleResponse;
 
@@ -160,6 +249,14 @@ impl Endpoint for NewsTitleRequest {
         method: HttpMethod::Get,
         path: "/uapi/overseas-price/v1/quotations/news-title",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("HHPSTH60100C1"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

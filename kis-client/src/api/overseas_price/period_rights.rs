@@ -6,6 +6,7 @@
 //!
 //! - TR ID: real `CTRGT011R`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -16,8 +17,30 @@ use crate::value as v;
 #[derive(Clone)]
 pub struct PeriodRightsRequest {
     /// 권리유형코드 (`RGHT_TYPE_CD`, required, length 2).
+    ///
+    /// Codes:
+    /// - `%%`: 전체
+    /// - `01`: 유상
+    /// - `02`: 무상
+    /// - `03`: 배당
+    /// - `11`: 합병
+    /// - `14`: 액면분할
+    /// - `15`: 액면병합
+    /// - `17`: 감자
+    /// - `54`: WR청구
+    /// - `61`: 원리금상환
+    /// - `71`: WR소멸
+    /// - `74`: 배당옵션
+    /// - `75`: 특별배당
+    /// - `76`: ISINCODE변경
+    /// - `77`: 실권주청약
     rght_type_cd: String,
     /// 조회구분코드 (`INQR_DVSN_CD`, required, length 2).
+    ///
+    /// Codes:
+    /// - `02`: 현지기준일
+    /// - `03`: 청약시작일
+    /// - `04`: 청약종료일
     inqr_dvsn_cd: String,
     /// 조회시작일자 (`INQR_STRT_DT`, required, length 8).
     inqr_strt_dt: String,
@@ -60,75 +83,106 @@ impl PeriodRightsRequest {
     /// - `inqr_dvsn_cd` (`INQR_DVSN_CD`): 조회구분코드
     /// - `inqr_strt_dt` (`INQR_STRT_DT`): 조회시작일자
     /// - `inqr_end_dt` (`INQR_END_DT`): 조회종료일자
-    /// - `pdno` (`PDNO`): 상품번호
-    /// - `prdt_type_cd` (`PRDT_TYPE_CD`): 상품유형코드
-    /// - `ctx_area_nk50` (`CTX_AREA_NK50`): 연속조회키50
-    /// - `ctx_area_fk50` (`CTX_AREA_FK50`): 연속조회검색조건50
+    #[inline]
     pub fn new(
-        rght_type_cd: impl Into<String>,
-        inqr_dvsn_cd: impl Into<String>,
-        inqr_strt_dt: impl Into<String>,
-        inqr_end_dt: impl Into<String>,
-        pdno: impl Into<String>,
-        prdt_type_cd: impl Into<String>,
-        ctx_area_nk50: impl Into<String>,
-        ctx_area_fk50: impl Into<String>,
+        rght_type_cd: crate::api::codes::RghtTypeCdPeriodRights,
+        inqr_dvsn_cd: crate::api::codes::InqrDvsnCd,
+        inqr_strt_dt: v::NaiveDate,
+        inqr_end_dt: v::NaiveDate,
     ) -> Self {
         Self {
-            rght_type_cd: rght_type_cd.into(),
-            inqr_dvsn_cd: inqr_dvsn_cd.into(),
-            inqr_strt_dt: inqr_strt_dt.into(),
-            inqr_end_dt: inqr_end_dt.into(),
-            pdno: pdno.into(),
-            prdt_type_cd: prdt_type_cd.into(),
-            ctx_area_nk50: ctx_area_nk50.into(),
-            ctx_area_fk50: ctx_area_fk50.into(),
+            rght_type_cd: p::code(&rght_type_cd),
+            inqr_dvsn_cd: p::code(&inqr_dvsn_cd),
+            inqr_strt_dt: p::date(inqr_strt_dt),
+            inqr_end_dt: p::date(inqr_end_dt),
+            pdno: String::new(),
+            prdt_type_cd: String::new(),
+            ctx_area_nk50: String::new(),
+            ctx_area_fk50: String::new(),
         }
     }
 
     /// Sets 권리유형코드 (`RGHT_TYPE_CD`, required, length 2).
-    pub fn rght_type_cd(mut self, value: impl Into<String>) -> Self {
-        self.rght_type_cd = value.into();
+    ///
+    /// Codes:
+    /// - `%%`: 전체
+    /// - `01`: 유상
+    /// - `02`: 무상
+    /// - `03`: 배당
+    /// - `11`: 합병
+    /// - `14`: 액면분할
+    /// - `15`: 액면병합
+    /// - `17`: 감자
+    /// - `54`: WR청구
+    /// - `61`: 원리금상환
+    /// - `71`: WR소멸
+    /// - `74`: 배당옵션
+    /// - `75`: 특별배당
+    /// - `76`: ISINCODE변경
+    /// - `77`: 실권주청약
+    #[inline]
+    pub fn rght_type_cd(mut self, value: crate::api::codes::RghtTypeCdPeriodRights) -> Self {
+        self.rght_type_cd = p::code(&value);
         self
     }
 
     /// Sets 조회구분코드 (`INQR_DVSN_CD`, required, length 2).
-    pub fn inqr_dvsn_cd(mut self, value: impl Into<String>) -> Self {
-        self.inqr_dvsn_cd = value.into();
+    ///
+    /// Codes:
+    /// - `02`: 현지기준일
+    /// - `03`: 청약시작일
+    /// - `04`: 청약종료일
+    #[inline]
+    pub fn inqr_dvsn_cd(mut self, value: crate::api::codes::InqrDvsnCd) -> Self {
+        self.inqr_dvsn_cd = p::code(&value);
         self
     }
 
     /// Sets 조회시작일자 (`INQR_STRT_DT`, required, length 8).
-    pub fn inqr_strt_dt(mut self, value: impl Into<String>) -> Self {
-        self.inqr_strt_dt = value.into();
+    #[inline]
+    pub fn inqr_strt_dt(mut self, value: v::NaiveDate) -> Self {
+        self.inqr_strt_dt = p::date(value);
         self
     }
 
     /// Sets 조회종료일자 (`INQR_END_DT`, required, length 8).
-    pub fn inqr_end_dt(mut self, value: impl Into<String>) -> Self {
-        self.inqr_end_dt = value.into();
+    #[inline]
+    pub fn inqr_end_dt(mut self, value: v::NaiveDate) -> Self {
+        self.inqr_end_dt = p::date(value);
         self
     }
 
     /// Sets 상품번호 (`PDNO`, required, length 12).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn pdno(mut self, value: impl Into<String>) -> Self {
         self.pdno = value.into();
         self
     }
 
     /// Sets 상품유형코드 (`PRDT_TYPE_CD`, required, length 3).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn prdt_type_cd(mut self, value: impl Into<String>) -> Self {
         self.prdt_type_cd = value.into();
         self
     }
 
     /// Sets 연속조회키50 (`CTX_AREA_NK50`, required, length 50).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_nk50(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_nk50 = value.into();
         self
     }
 
     /// Sets 연속조회검색조건50 (`CTX_AREA_FK50`, required, length 50).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_fk50(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_fk50 = value.into();
         self
@@ -150,6 +204,85 @@ impl std::fmt::Debug for PeriodRightsRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "RGHT_TYPE_CD",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[
+            "%%", "01", "02", "03", "11", "14", "15", "17", "54", "61", "71", "74", "75", "76",
+            "77",
+        ],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "INQR_DVSN_CD",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["02", "03", "04"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "INQR_STRT_DT",
+        kind: p::FieldKind::Date,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "INQR_END_DT",
+        kind: p::FieldKind::Date,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "PDNO",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "PRDT_TYPE_CD",
+        kind: p::FieldKind::Text,
+        max_len: 3,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CTX_AREA_NK50",
+        kind: p::FieldKind::Text,
+        max_len: 50,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CTX_AREA_FK50",
+        kind: p::FieldKind::Text,
+        max_len: 50,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for PeriodRightsRequest {
     type Response = PeriodRightsResponse;
 
@@ -164,6 +297,14 @@ impl Endpoint for PeriodRightsRequest {
             request: &["CTX_AREA_NK50", "CTX_AREA_FK50"],
             response: &["ctx_area_nk50", "ctx_area_fk50"],
         }),
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("CTRGT011R"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

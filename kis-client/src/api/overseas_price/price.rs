@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `HHDFS00000300`, paper `HHDFS00000300`.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -56,18 +57,21 @@ impl PriceRequest {
     /// A new request.
     ///
     /// Required fields, in spec order:
-    /// - `auth` (`AUTH`): 사용자권한정보
     /// - `excd` (`EXCD`): 거래소코드
     /// - `symb` (`SYMB`): 종목코드
-    pub fn new(auth: impl Into<String>, excd: impl Into<String>, symb: impl Into<String>) -> Self {
+    #[inline]
+    pub fn new(excd: crate::api::codes::QuoteExchange, symb: impl Into<String>) -> Self {
         Self {
-            auth: auth.into(),
-            excd: excd.into(),
+            auth: String::new(),
+            excd: p::code(&excd),
             symb: symb.into(),
         }
     }
 
     /// Sets 사용자권한정보 (`AUTH`, required, length 32).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn auth(mut self, value: impl Into<String>) -> Self {
         self.auth = value.into();
         self
@@ -90,12 +94,14 @@ impl PriceRequest {
     /// - `BAY`: 뉴욕(주간)
     /// - `BAQ`: 나스닥(주간)
     /// - `BAA`: 아멕스(주간)
-    pub fn excd(mut self, value: impl Into<String>) -> Self {
-        self.excd = value.into();
+    #[inline]
+    pub fn excd(mut self, value: crate::api::codes::QuoteExchange) -> Self {
+        self.excd = p::code(&value);
         self
     }
 
     /// Sets 종목코드 (`SYMB`, required, length 16).
+    #[inline]
     pub fn symb(mut self, value: impl Into<String>) -> Self {
         self.symb = value.into();
         self
@@ -112,6 +118,40 @@ impl std::fmt::Debug for PriceRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "AUTH",
+        kind: p::FieldKind::Text,
+        max_len: 32,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "EXCD",
+        kind: p::FieldKind::Code,
+        max_len: 4,
+        required: true,
+        blank: false,
+        codes: &[
+            "HKS", "NYS", "NAS", "AMS", "TSE", "SHS", "SZS", "SHI", "SZI", "HSX", "HNX", "BAY",
+            "BAQ", "BAA",
+        ],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "SYMB",
+        kind: p::FieldKind::Text,
+        max_len: 16,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for PriceRequest {
     type Response = PriceResponse;
 
@@ -123,6 +163,14 @@ impl Endpoint for PriceRequest {
         method: HttpMethod::Get,
         path: "/uapi/overseas-price/v1/quotations/price",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("HHDFS00000300"),
+                paper: Some("HHDFS00000300"),
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {
@@ -208,7 +256,7 @@ pub struct Output {
     /// - `SZS`: 심천
     /// - `HSX`: 호치민
     /// - `HNX`: 하노이
-    pub rsym: v::Val<Rsym>,
+    pub rsym: v::Val<crate::api::codes::Rsym>,
     /// 소수점자리수 (`zdiv`, required, length 1).
     pub zdiv: v::Val<String>,
     /// 전일종가 (`base`, required, length 12).
@@ -225,7 +273,7 @@ pub struct Output {
     /// - `3`: 보합
     /// - `4`: 하한
     /// - `5`: 하락
-    pub sign: v::Val<Sign>,
+    pub sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 대비 (`diff`, required, length 12).
     pub diff: v::Val<String>,
     /// 등락율 (`rate`, required, length 12).
@@ -287,111 +335,5 @@ impl v::Object for Output {
         r.val(path, "tvol", &self.tvol);
         r.val(path, "tamt", &self.tamt);
         r.val(path, "ordy", &self.ordy);
-    }
-}
-
-/// Codes of 실시간조회종목코드 (`rsym`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Rsym {
-    /// `NYS`: 뉴욕
-    Nys,
-    /// `NAS`: 나스닥
-    Nas,
-    /// `AMS`: 아멕스
-    Ams,
-    /// `TSE`: 도쿄
-    Tse,
-    /// `HKS`: 홍콩
-    Hks,
-    /// `SHS`: 상해
-    Shs,
-    /// `SZS`: 심천
-    Szs,
-    /// `HSX`: 호치민
-    Hsx,
-    /// `HNX`: 하노이
-    Hnx,
-    /// A code the spec does not list, kept verbatim.
-    Other(Box<str>),
-}
-
-impl v::Wire for Rsym {
-    fn parse_wire(s: &str) -> Option<Self> {
-        Some(match s {
-            "NYS" => Self::Nys,
-            "NAS" => Self::Nas,
-            "AMS" => Self::Ams,
-            "TSE" => Self::Tse,
-            "HKS" => Self::Hks,
-            "SHS" => Self::Shs,
-            "SZS" => Self::Szs,
-            "HSX" => Self::Hsx,
-            "HNX" => Self::Hnx,
-            _ => Self::Other(s.into()),
-        })
-    }
-
-    fn is_canonical(&self, _: &str) -> bool {
-        true
-    }
-
-    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(match self {
-            Self::Nys => "NYS",
-            Self::Nas => "NAS",
-            Self::Ams => "AMS",
-            Self::Tse => "TSE",
-            Self::Hks => "HKS",
-            Self::Shs => "SHS",
-            Self::Szs => "SZS",
-            Self::Hsx => "HSX",
-            Self::Hnx => "HNX",
-            Self::Other(s) => s,
-        })
-    }
-}
-
-/// Codes of 대비기호 (`sign`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Sign {
-    /// `1`: 상한
-    V1,
-    /// `2`: 상승
-    V2,
-    /// `3`: 보합
-    V3,
-    /// `4`: 하한
-    V4,
-    /// `5`: 하락
-    V5,
-    /// A code the spec does not list, kept verbatim.
-    Other(Box<str>),
-}
-
-impl v::Wire for Sign {
-    fn parse_wire(s: &str) -> Option<Self> {
-        Some(match s {
-            "1" => Self::V1,
-            "2" => Self::V2,
-            "3" => Self::V3,
-            "4" => Self::V4,
-            "5" => Self::V5,
-            _ => Self::Other(s.into()),
-        })
-    }
-
-    fn is_canonical(&self, _: &str) -> bool {
-        true
-    }
-
-    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(match self {
-            Self::V1 => "1",
-            Self::V2 => "2",
-            Self::V3 => "3",
-            Self::V4 => "4",
-            Self::V5 => "5",
-            Self::Other(s) => s,
-        })
     }
 }

@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `HHDFS76200200`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -56,18 +57,21 @@ impl PriceDetailRequest {
     /// A new request.
     ///
     /// Required fields, in spec order:
-    /// - `auth` (`AUTH`): 사용자권한정보
     /// - `excd` (`EXCD`): 거래소명
     /// - `symb` (`SYMB`): 종목코드
-    pub fn new(auth: impl Into<String>, excd: impl Into<String>, symb: impl Into<String>) -> Self {
+    #[inline]
+    pub fn new(excd: crate::api::codes::QuoteExchange, symb: impl Into<String>) -> Self {
         Self {
-            auth: auth.into(),
-            excd: excd.into(),
+            auth: String::new(),
+            excd: p::code(&excd),
             symb: symb.into(),
         }
     }
 
     /// Sets 사용자권한정보 (`AUTH`, required, length 32).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn auth(mut self, value: impl Into<String>) -> Self {
         self.auth = value.into();
         self
@@ -90,12 +94,14 @@ impl PriceDetailRequest {
     /// - `BAY`: 뉴욕(주간)
     /// - `BAQ`: 나스닥(주간)
     /// - `BAA`: 아멕스(주간)
-    pub fn excd(mut self, value: impl Into<String>) -> Self {
-        self.excd = value.into();
+    #[inline]
+    pub fn excd(mut self, value: crate::api::codes::QuoteExchange) -> Self {
+        self.excd = p::code(&value);
         self
     }
 
     /// Sets 종목코드 (`SYMB`, required, length 16).
+    #[inline]
     pub fn symb(mut self, value: impl Into<String>) -> Self {
         self.symb = value.into();
         self
@@ -112,6 +118,40 @@ impl std::fmt::Debug for PriceDetailRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "AUTH",
+        kind: p::FieldKind::Text,
+        max_len: 32,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "EXCD",
+        kind: p::FieldKind::Code,
+        max_len: 4,
+        required: true,
+        blank: false,
+        codes: &[
+            "HKS", "NYS", "NAS", "AMS", "TSE", "SHS", "SZS", "SHI", "SZI", "HSX", "HNX", "BAY",
+            "BAQ", "BAA",
+        ],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "SYMB",
+        kind: p::FieldKind::Text,
+        max_len: 16,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for PriceDetailRequest {
     type Response = PriceDetailResponse;
 
@@ -123,6 +163,14 @@ impl Endpoint for PriceDetailRequest {
         method: HttpMethod::Get,
         path: "/uapi/overseas-price/v1/quotations/price-detail",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("HHDFS76200200"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

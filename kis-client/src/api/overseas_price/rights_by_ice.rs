@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `HHDFS78330900`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -52,19 +53,13 @@ impl RightsByIceRequest {
     /// Required fields, in spec order:
     /// - `ncod` (`NCOD`): 국가코드
     /// - `symb` (`SYMB`): 심볼
-    /// - `st_ymd` (`ST_YMD`): 일자 시작일
-    /// - `ed_ymd` (`ED_YMD`): 일자 종료일
-    pub fn new(
-        ncod: impl Into<String>,
-        symb: impl Into<String>,
-        st_ymd: impl Into<String>,
-        ed_ymd: impl Into<String>,
-    ) -> Self {
+    #[inline]
+    pub fn new(ncod: crate::api::codes::Ncod, symb: impl Into<String>) -> Self {
         Self {
-            ncod: ncod.into(),
+            ncod: p::code(&ncod),
             symb: symb.into(),
-            st_ymd: st_ymd.into(),
-            ed_ymd: ed_ymd.into(),
+            st_ymd: String::new(),
+            ed_ymd: String::new(),
         }
     }
 
@@ -76,26 +71,34 @@ impl RightsByIceRequest {
     /// - `US`: 미국
     /// - `JP`: 일본
     /// - `VN`: 베트남
-    pub fn ncod(mut self, value: impl Into<String>) -> Self {
-        self.ncod = value.into();
+    #[inline]
+    pub fn ncod(mut self, value: crate::api::codes::Ncod) -> Self {
+        self.ncod = p::code(&value);
         self
     }
 
     /// Sets 심볼 (`SYMB`, required, length 20).
+    #[inline]
     pub fn symb(mut self, value: impl Into<String>) -> Self {
         self.symb = value.into();
         self
     }
 
     /// Sets 일자 시작일 (`ST_YMD`, required, length 8).
-    pub fn st_ymd(mut self, value: impl Into<String>) -> Self {
-        self.st_ymd = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn st_ymd(mut self, value: v::NaiveDate) -> Self {
+        self.st_ymd = p::date(value);
         self
     }
 
     /// Sets 일자 종료일 (`ED_YMD`, required, length 8).
-    pub fn ed_ymd(mut self, value: impl Into<String>) -> Self {
-        self.ed_ymd = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn ed_ymd(mut self, value: v::NaiveDate) -> Self {
+        self.ed_ymd = p::date(value);
         self
     }
 }
@@ -111,6 +114,46 @@ impl std::fmt::Debug for RightsByIceRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "NCOD",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["CN", "HK", "US", "JP", "VN"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "SYMB",
+        kind: p::FieldKind::Text,
+        max_len: 20,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ST_YMD",
+        kind: p::FieldKind::Date,
+        max_len: 8,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ED_YMD",
+        kind: p::FieldKind::Date,
+        max_len: 8,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for RightsByIceRequest {
     type Response = RightsByIceResponse;
 
@@ -122,6 +165,14 @@ impl Endpoint for RightsByIceRequest {
         method: HttpMethod::Get,
         path: "/uapi/overseas-price/v1/quotations/rights-by-ice",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("HHDFS78330900"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

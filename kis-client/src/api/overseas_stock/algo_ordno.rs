@@ -6,6 +6,7 @@
 //!
 //! - TR ID: real `TTTS6058R`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -50,9 +51,10 @@ impl AlgoOrdnoRequest {
     ///
     /// Required fields, in spec order:
     /// - `trad_dt` (`TRAD_DT`): 거래일자
-    pub fn new(trad_dt: impl Into<String>) -> Self {
+    #[inline]
+    pub fn new(trad_dt: v::NaiveDate) -> Self {
         Self {
-            trad_dt: trad_dt.into(),
+            trad_dt: p::date(trad_dt),
             cano: String::new(),
             acnt_prdt_cd: String::new(),
             ctx_area_nk200: String::new(),
@@ -61,30 +63,39 @@ impl AlgoOrdnoRequest {
     }
 
     /// Sets 거래일자 (`TRAD_DT`, required, length 8).
-    pub fn trad_dt(mut self, value: impl Into<String>) -> Self {
-        self.trad_dt = value.into();
+    #[inline]
+    pub fn trad_dt(mut self, value: v::NaiveDate) -> Self {
+        self.trad_dt = p::date(value);
         self
     }
 
     /// Sets 계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
     }
 
     /// Sets 연속조회키200 (`CTX_AREA_NK200`, length 200).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_nk200(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_nk200 = value.into();
         self
     }
 
     /// Sets 연속조회조건200 (`CTX_AREA_FK200`, length 200).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_fk200(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_fk200 = value.into();
         self
@@ -103,6 +114,55 @@ impl std::fmt::Debug for AlgoOrdnoRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "TRAD_DT",
+        kind: p::FieldKind::Date,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CANO",
+        kind: p::FieldKind::Account,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ACNT_PRDT_CD",
+        kind: p::FieldKind::Product,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CTX_AREA_NK200",
+        kind: p::FieldKind::Text,
+        max_len: 200,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CTX_AREA_FK200",
+        kind: p::FieldKind::Text,
+        max_len: 200,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for AlgoOrdnoRequest {
     type Response = AlgoOrdnoResponse;
 
@@ -117,6 +177,14 @@ impl Endpoint for AlgoOrdnoRequest {
             request: &["CTX_AREA_NK200", "CTX_AREA_FK200"],
             response: &["ctx_area_nk200", "ctx_area_fk200"],
         }),
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("TTTS6058R"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

@@ -6,6 +6,7 @@
 //!
 //! - TR ID: real `CTOS5011R`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -42,33 +43,35 @@ impl CountriesHolidayRequest {
     ///
     /// Required fields, in spec order:
     /// - `trad_dt` (`TRAD_DT`): 기준일자
-    /// - `ctx_area_nk` (`CTX_AREA_NK`): 연속조회키
-    /// - `ctx_area_fk` (`CTX_AREA_FK`): 연속조회검색조건
-    pub fn new(
-        trad_dt: impl Into<String>,
-        ctx_area_nk: impl Into<String>,
-        ctx_area_fk: impl Into<String>,
-    ) -> Self {
+    #[inline]
+    pub fn new(trad_dt: v::NaiveDate) -> Self {
         Self {
-            trad_dt: trad_dt.into(),
-            ctx_area_nk: ctx_area_nk.into(),
-            ctx_area_fk: ctx_area_fk.into(),
+            trad_dt: p::date(trad_dt),
+            ctx_area_nk: String::new(),
+            ctx_area_fk: String::new(),
         }
     }
 
     /// Sets 기준일자 (`TRAD_DT`, required, length 8).
-    pub fn trad_dt(mut self, value: impl Into<String>) -> Self {
-        self.trad_dt = value.into();
+    #[inline]
+    pub fn trad_dt(mut self, value: v::NaiveDate) -> Self {
+        self.trad_dt = p::date(value);
         self
     }
 
     /// Sets 연속조회키 (`CTX_AREA_NK`, required, length 20).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_nk(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_nk = value.into();
         self
     }
 
     /// Sets 연속조회검색조건 (`CTX_AREA_FK`, required, length 20).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_fk(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_fk = value.into();
         self
@@ -85,6 +88,37 @@ impl std::fmt::Debug for CountriesHolidayRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "TRAD_DT",
+        kind: p::FieldKind::Date,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CTX_AREA_NK",
+        kind: p::FieldKind::Text,
+        max_len: 20,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CTX_AREA_FK",
+        kind: p::FieldKind::Text,
+        max_len: 20,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for CountriesHolidayRequest {
     type Response = CountriesHolidayResponse;
 
@@ -99,6 +133,14 @@ impl Endpoint for CountriesHolidayRequest {
             request: &["CTX_AREA_NK", "CTX_AREA_FK"],
             response: &["ctx_area_nk", "ctx_area_fk"],
         }),
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("CTOS5011R"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {
@@ -193,13 +235,40 @@ impl serde::Serialize for CountriesHolidayResponse {
 #[non_exhaustive]
 pub struct Output {
     /// 상품유형코드 (`prdt_type_cd`, required, length 3).
-    pub prdt_type_cd: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `512`: 미국 나스닥
+    /// - `513`: 미국 뉴욕거래소
+    /// - `529`: 미국 아멕스
+    /// - `515`: 일본
+    /// - `501`: 홍콩
+    /// - `543`: 홍콩CNY
+    /// - `558`: 홍콩USD
+    /// - `507`: 베트남 하노이거래소
+    /// - `508`: 베트남 호치민거래소
+    /// - `551`: 중국 상해A
+    /// - `552`: 중국 심천A
+    pub prdt_type_cd: v::Val<crate::api::codes::PrdtTypeCdCountriesHoliday>,
     /// 거래국가코드 (`tr_natn_cd`, required, length 3).
-    pub tr_natn_cd: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `840`: 미국
+    /// - `392`: 일본
+    /// - `344`: 홍콩
+    /// - `704`: 베트남
+    /// - `156`: 중국
+    pub tr_natn_cd: v::Val<crate::api::codes::TrNatnCd>,
     /// 거래국가명 (`tr_natn_name`, required, length 60).
     pub tr_natn_name: v::Val<String>,
     /// 국가영문약어코드 (`natn_eng_abrv_cd`, required, length 2).
-    pub natn_eng_abrv_cd: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `US`: 미국
+    /// - `JP`: 일본
+    /// - `HK`: 홍콩
+    /// - `VN`: 베트남
+    /// - `CN`: 중국
+    pub natn_eng_abrv_cd: v::Val<crate::api::codes::NatnEngAbrvCd>,
     /// 거래시장코드 (`tr_mket_cd`, required, length 2).
     pub tr_mket_cd: v::Val<String>,
     /// 거래시장명 (`tr_mket_name`, required, length 60).

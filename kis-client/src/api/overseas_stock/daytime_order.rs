@@ -6,6 +6,7 @@
 //! - TR ID for `day_buy` (주간매수): real `TTTS6036U`, paper not available.
 //! - TR ID for `day_sell` (주간매도): real `TTTS6037U`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -86,11 +87,12 @@ impl DaytimeOrderRequest {
     /// - `ovrs_ord_unpr` (`OVRS_ORD_UNPR`): 해외주문단가
     /// - `ord_svr_dvsn_cd` (`ORD_SVR_DVSN_CD`): 주문서버구분코드
     /// - `ord_dvsn` (`ORD_DVSN`): 주문구분
+    #[inline]
     pub fn day_buy(
-        ovrs_excg_cd: impl Into<String>,
+        ovrs_excg_cd: crate::api::codes::OrderExchange,
         pdno: impl Into<String>,
-        ord_qty: impl Into<String>,
-        ovrs_ord_unpr: impl Into<String>,
+        ord_qty: v::Decimal,
+        ovrs_ord_unpr: v::Decimal,
         ord_svr_dvsn_cd: impl Into<String>,
         ord_dvsn: impl Into<String>,
     ) -> Self {
@@ -98,10 +100,10 @@ impl DaytimeOrderRequest {
             variant: DaytimeOrderVariant::DayBuy,
             cano: String::new(),
             acnt_prdt_cd: String::new(),
-            ovrs_excg_cd: ovrs_excg_cd.into(),
+            ovrs_excg_cd: p::code(&ovrs_excg_cd),
             pdno: pdno.into(),
-            ord_qty: ord_qty.into(),
-            ovrs_ord_unpr: ovrs_ord_unpr.into(),
+            ord_qty: p::decimal(ord_qty),
+            ovrs_ord_unpr: p::decimal(ovrs_ord_unpr),
             ctac_tlno: String::new(),
             mgco_aptm_odno: String::new(),
             ord_svr_dvsn_cd: ord_svr_dvsn_cd.into(),
@@ -118,11 +120,12 @@ impl DaytimeOrderRequest {
     /// - `ovrs_ord_unpr` (`OVRS_ORD_UNPR`): 해외주문단가
     /// - `ord_svr_dvsn_cd` (`ORD_SVR_DVSN_CD`): 주문서버구분코드
     /// - `ord_dvsn` (`ORD_DVSN`): 주문구분
+    #[inline]
     pub fn day_sell(
-        ovrs_excg_cd: impl Into<String>,
+        ovrs_excg_cd: crate::api::codes::OrderExchange,
         pdno: impl Into<String>,
-        ord_qty: impl Into<String>,
-        ovrs_ord_unpr: impl Into<String>,
+        ord_qty: v::Decimal,
+        ovrs_ord_unpr: v::Decimal,
         ord_svr_dvsn_cd: impl Into<String>,
         ord_dvsn: impl Into<String>,
     ) -> Self {
@@ -130,10 +133,10 @@ impl DaytimeOrderRequest {
             variant: DaytimeOrderVariant::DaySell,
             cano: String::new(),
             acnt_prdt_cd: String::new(),
-            ovrs_excg_cd: ovrs_excg_cd.into(),
+            ovrs_excg_cd: p::code(&ovrs_excg_cd),
             pdno: pdno.into(),
-            ord_qty: ord_qty.into(),
-            ovrs_ord_unpr: ovrs_ord_unpr.into(),
+            ord_qty: p::decimal(ord_qty),
+            ovrs_ord_unpr: p::decimal(ovrs_ord_unpr),
             ctac_tlno: String::new(),
             mgco_aptm_odno: String::new(),
             ord_svr_dvsn_cd: ord_svr_dvsn_cd.into(),
@@ -147,12 +150,14 @@ impl DaytimeOrderRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
@@ -164,48 +169,60 @@ impl DaytimeOrderRequest {
     /// - `NASD`: 나스닥
     /// - `NYSE`: 뉴욕
     /// - `AMEX`: 아멕스
-    pub fn ovrs_excg_cd(mut self, value: impl Into<String>) -> Self {
-        self.ovrs_excg_cd = value.into();
+    #[inline]
+    pub fn ovrs_excg_cd(mut self, value: crate::api::codes::OrderExchange) -> Self {
+        self.ovrs_excg_cd = p::code(&value);
         self
     }
 
     /// Sets 상품번호 (`PDNO`, required, length 12).
+    #[inline]
     pub fn pdno(mut self, value: impl Into<String>) -> Self {
         self.pdno = value.into();
         self
     }
 
     /// Sets 주문수량 (`ORD_QTY`, required, length 10).
-    pub fn ord_qty(mut self, value: impl Into<String>) -> Self {
-        self.ord_qty = value.into();
+    #[inline]
+    pub fn ord_qty(mut self, value: v::Decimal) -> Self {
+        self.ord_qty = p::decimal(value);
         self
     }
 
     /// Sets 해외주문단가 (`OVRS_ORD_UNPR`, required, length 32).
-    pub fn ovrs_ord_unpr(mut self, value: impl Into<String>) -> Self {
-        self.ovrs_ord_unpr = value.into();
+    #[inline]
+    pub fn ovrs_ord_unpr(mut self, value: v::Decimal) -> Self {
+        self.ovrs_ord_unpr = p::decimal(value);
         self
     }
 
     /// Sets 연락전화번호 (`CTAC_TLNO`, length 20).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctac_tlno(mut self, value: impl Into<String>) -> Self {
         self.ctac_tlno = value.into();
         self
     }
 
     /// Sets 운용사지정주문번호 (`MGCO_APTM_ODNO`, length 12).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn mgco_aptm_odno(mut self, value: impl Into<String>) -> Self {
         self.mgco_aptm_odno = value.into();
         self
     }
 
     /// Sets 주문서버구분코드 (`ORD_SVR_DVSN_CD`, required, length 1).
+    #[inline]
     pub fn ord_svr_dvsn_cd(mut self, value: impl Into<String>) -> Self {
         self.ord_svr_dvsn_cd = value.into();
         self
     }
 
     /// Sets 주문구분 (`ORD_DVSN`, required, length 2).
+    #[inline]
     pub fn ord_dvsn(mut self, value: impl Into<String>) -> Self {
         self.ord_dvsn = value.into();
         self
@@ -230,6 +247,100 @@ impl std::fmt::Debug for DaytimeOrderRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "CANO",
+        kind: p::FieldKind::Account,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ACNT_PRDT_CD",
+        kind: p::FieldKind::Product,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "OVRS_EXCG_CD",
+        kind: p::FieldKind::Code,
+        max_len: 4,
+        required: true,
+        blank: false,
+        codes: &["NASD", "NYSE", "AMEX"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "PDNO",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ORD_QTY",
+        kind: p::FieldKind::Decimal,
+        max_len: 10,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "OVRS_ORD_UNPR",
+        kind: p::FieldKind::Decimal,
+        max_len: 32,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CTAC_TLNO",
+        kind: p::FieldKind::Text,
+        max_len: 20,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "MGCO_APTM_ODNO",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ORD_SVR_DVSN_CD",
+        kind: p::FieldKind::Text,
+        max_len: 1,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ORD_DVSN",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for DaytimeOrderRequest {
     type Response = DaytimeOrderResponse;
 
@@ -241,6 +352,23 @@ impl Endpoint for DaytimeOrderRequest {
         method: HttpMethod::Post,
         path: "/uapi/overseas-stock/v1/trading/daytime-order",
         paging: None,
+        fields: FIELDS,
+        variants: &[
+            (
+                "day_buy",
+                TrIds {
+                    real: Some("TTTS6036U"),
+                    paper: None,
+                },
+            ),
+            (
+                "day_sell",
+                TrIds {
+                    real: Some("TTTS6037U"),
+                    paper: None,
+                },
+            ),
+        ],
     };
 
     fn tr_ids(&self) -> TrIds {

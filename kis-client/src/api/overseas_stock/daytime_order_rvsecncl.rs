@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `TTTS6038U`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -84,42 +85,41 @@ impl DaytimeOrderRvsecnclRequest {
     /// - `rvse_cncl_dvsn_cd` (`RVSE_CNCL_DVSN_CD`): 정정취소구분코드
     /// - `ord_qty` (`ORD_QTY`): 주문수량
     /// - `ovrs_ord_unpr` (`OVRS_ORD_UNPR`): 해외주문단가
-    /// - `ctac_tlno` (`CTAC_TLNO`): 연락전화번호
-    /// - `mgco_aptm_odno` (`MGCO_APTM_ODNO`): 운용사지정주문번호
     /// - `ord_svr_dvsn_cd` (`ORD_SVR_DVSN_CD`): 주문서버구분코드
+    #[inline]
     pub fn new(
-        ovrs_excg_cd: impl Into<String>,
+        ovrs_excg_cd: crate::api::codes::OrderExchange,
         pdno: impl Into<String>,
         orgn_odno: impl Into<String>,
-        rvse_cncl_dvsn_cd: impl Into<String>,
-        ord_qty: impl Into<String>,
-        ovrs_ord_unpr: impl Into<String>,
-        ctac_tlno: impl Into<String>,
-        mgco_aptm_odno: impl Into<String>,
+        rvse_cncl_dvsn_cd: crate::api::codes::ModifyCancel,
+        ord_qty: v::Decimal,
+        ovrs_ord_unpr: v::Decimal,
         ord_svr_dvsn_cd: impl Into<String>,
     ) -> Self {
         Self {
             cano: String::new(),
             acnt_prdt_cd: String::new(),
-            ovrs_excg_cd: ovrs_excg_cd.into(),
+            ovrs_excg_cd: p::code(&ovrs_excg_cd),
             pdno: pdno.into(),
             orgn_odno: orgn_odno.into(),
-            rvse_cncl_dvsn_cd: rvse_cncl_dvsn_cd.into(),
-            ord_qty: ord_qty.into(),
-            ovrs_ord_unpr: ovrs_ord_unpr.into(),
-            ctac_tlno: ctac_tlno.into(),
-            mgco_aptm_odno: mgco_aptm_odno.into(),
+            rvse_cncl_dvsn_cd: p::code(&rvse_cncl_dvsn_cd),
+            ord_qty: p::decimal(ord_qty),
+            ovrs_ord_unpr: p::decimal(ovrs_ord_unpr),
+            ctac_tlno: String::new(),
+            mgco_aptm_odno: String::new(),
             ord_svr_dvsn_cd: ord_svr_dvsn_cd.into(),
         }
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
@@ -131,18 +131,21 @@ impl DaytimeOrderRvsecnclRequest {
     /// - `NASD`: 나스닥
     /// - `NYSE`: 뉴욕
     /// - `AMEX`: 아멕스
-    pub fn ovrs_excg_cd(mut self, value: impl Into<String>) -> Self {
-        self.ovrs_excg_cd = value.into();
+    #[inline]
+    pub fn ovrs_excg_cd(mut self, value: crate::api::codes::OrderExchange) -> Self {
+        self.ovrs_excg_cd = p::code(&value);
         self
     }
 
     /// Sets 상품번호 (`PDNO`, required, length 12).
+    #[inline]
     pub fn pdno(mut self, value: impl Into<String>) -> Self {
         self.pdno = value.into();
         self
     }
 
     /// Sets 원주문번호 (`ORGN_ODNO`, required, length 10).
+    #[inline]
     pub fn orgn_odno(mut self, value: impl Into<String>) -> Self {
         self.orgn_odno = value.into();
         self
@@ -153,36 +156,46 @@ impl DaytimeOrderRvsecnclRequest {
     /// Codes:
     /// - `01`: 정정
     /// - `02`: 취소
-    pub fn rvse_cncl_dvsn_cd(mut self, value: impl Into<String>) -> Self {
-        self.rvse_cncl_dvsn_cd = value.into();
+    #[inline]
+    pub fn rvse_cncl_dvsn_cd(mut self, value: crate::api::codes::ModifyCancel) -> Self {
+        self.rvse_cncl_dvsn_cd = p::code(&value);
         self
     }
 
     /// Sets 주문수량 (`ORD_QTY`, required, length 10).
-    pub fn ord_qty(mut self, value: impl Into<String>) -> Self {
-        self.ord_qty = value.into();
+    #[inline]
+    pub fn ord_qty(mut self, value: v::Decimal) -> Self {
+        self.ord_qty = p::decimal(value);
         self
     }
 
     /// Sets 해외주문단가 (`OVRS_ORD_UNPR`, required, length 32).
-    pub fn ovrs_ord_unpr(mut self, value: impl Into<String>) -> Self {
-        self.ovrs_ord_unpr = value.into();
+    #[inline]
+    pub fn ovrs_ord_unpr(mut self, value: v::Decimal) -> Self {
+        self.ovrs_ord_unpr = p::decimal(value);
         self
     }
 
     /// Sets 연락전화번호 (`CTAC_TLNO`, required, length 20).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctac_tlno(mut self, value: impl Into<String>) -> Self {
         self.ctac_tlno = value.into();
         self
     }
 
     /// Sets 운용사지정주문번호 (`MGCO_APTM_ODNO`, required, length 12).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn mgco_aptm_odno(mut self, value: impl Into<String>) -> Self {
         self.mgco_aptm_odno = value.into();
         self
     }
 
     /// Sets 주문서버구분코드 (`ORD_SVR_DVSN_CD`, required, length 1).
+    #[inline]
     pub fn ord_svr_dvsn_cd(mut self, value: impl Into<String>) -> Self {
         self.ord_svr_dvsn_cd = value.into();
         self
@@ -207,6 +220,109 @@ impl std::fmt::Debug for DaytimeOrderRvsecnclRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "CANO",
+        kind: p::FieldKind::Account,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ACNT_PRDT_CD",
+        kind: p::FieldKind::Product,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "OVRS_EXCG_CD",
+        kind: p::FieldKind::Code,
+        max_len: 4,
+        required: true,
+        blank: false,
+        codes: &["NASD", "NYSE", "AMEX"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "PDNO",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ORGN_ODNO",
+        kind: p::FieldKind::Text,
+        max_len: 10,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "RVSE_CNCL_DVSN_CD",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["01", "02"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ORD_QTY",
+        kind: p::FieldKind::Decimal,
+        max_len: 10,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "OVRS_ORD_UNPR",
+        kind: p::FieldKind::Decimal,
+        max_len: 32,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CTAC_TLNO",
+        kind: p::FieldKind::Text,
+        max_len: 20,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "MGCO_APTM_ODNO",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ORD_SVR_DVSN_CD",
+        kind: p::FieldKind::Text,
+        max_len: 1,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for DaytimeOrderRvsecnclRequest {
     type Response = DaytimeOrderRvsecnclResponse;
 
@@ -218,6 +334,14 @@ impl Endpoint for DaytimeOrderRvsecnclRequest {
         method: HttpMethod::Post,
         path: "/uapi/overseas-stock/v1/trading/daytime-order-rvsecncl",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("TTTS6038U"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

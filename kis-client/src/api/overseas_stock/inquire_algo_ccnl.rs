@@ -6,6 +6,7 @@
 //!
 //! - TR ID: real `TTTS6059R`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -56,17 +57,14 @@ impl serde::Serialize for InquireAlgoCcnlRequest {
 
 impl InquireAlgoCcnlRequest {
     /// A new request.
-    ///
-    /// Required fields, in spec order:
-    /// - `ord_dt` (`ORD_DT`): 주문일자
-    /// - `odno` (`ODNO`): 주문번호
-    pub fn new(ord_dt: impl Into<String>, odno: impl Into<String>) -> Self {
+    #[inline]
+    pub fn new() -> Self {
         Self {
             cano: String::new(),
             acnt_prdt_cd: String::new(),
-            ord_dt: ord_dt.into(),
+            ord_dt: String::new(),
             ord_gno_brno: String::new(),
-            odno: odno.into(),
+            odno: String::new(),
             ttlz_icld_yn: String::new(),
             ctx_area_nk200: String::new(),
             ctx_area_fk200: String::new(),
@@ -74,51 +72,77 @@ impl InquireAlgoCcnlRequest {
     }
 
     /// Sets 계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
     }
 
     /// Sets 주문일자 (`ORD_DT`, required, length 8).
-    pub fn ord_dt(mut self, value: impl Into<String>) -> Self {
-        self.ord_dt = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn ord_dt(mut self, value: v::NaiveDate) -> Self {
+        self.ord_dt = p::date(value);
         self
     }
 
     /// Sets 주문채번지점번호 (`ORD_GNO_BRNO`, length 5).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ord_gno_brno(mut self, value: impl Into<String>) -> Self {
         self.ord_gno_brno = value.into();
         self
     }
 
     /// Sets 주문번호 (`ODNO`, required, length 10).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn odno(mut self, value: impl Into<String>) -> Self {
         self.odno = value.into();
         self
     }
 
     /// Sets 집계포함여부 (`TTLZ_ICLD_YN`, length 1).
-    pub fn ttlz_icld_yn(mut self, value: impl Into<String>) -> Self {
-        self.ttlz_icld_yn = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn ttlz_icld_yn(mut self, value: bool) -> Self {
+        self.ttlz_icld_yn = p::flag(value);
         self
     }
 
     /// Sets 연속조회키200 (`CTX_AREA_NK200`, length 200).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_nk200(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_nk200 = value.into();
         self
     }
 
     /// Sets 연속조회조건200 (`CTX_AREA_FK200`, length 200).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_fk200(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_fk200 = value.into();
         self
+    }
+}
+
+impl Default for InquireAlgoCcnlRequest {
+    fn default() -> Self {
+        Self::new()
     }
 }
 
@@ -137,6 +161,82 @@ impl std::fmt::Debug for InquireAlgoCcnlRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "CANO",
+        kind: p::FieldKind::Account,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ACNT_PRDT_CD",
+        kind: p::FieldKind::Product,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ORD_DT",
+        kind: p::FieldKind::Date,
+        max_len: 8,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ORD_GNO_BRNO",
+        kind: p::FieldKind::Text,
+        max_len: 5,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ODNO",
+        kind: p::FieldKind::Text,
+        max_len: 10,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "TTLZ_ICLD_YN",
+        kind: p::FieldKind::Flag,
+        max_len: 1,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CTX_AREA_NK200",
+        kind: p::FieldKind::Text,
+        max_len: 200,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CTX_AREA_FK200",
+        kind: p::FieldKind::Text,
+        max_len: 200,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for InquireAlgoCcnlRequest {
     type Response = InquireAlgoCcnlResponse;
 
@@ -151,6 +251,14 @@ impl Endpoint for InquireAlgoCcnlRequest {
             request: &["CTX_AREA_NK200", "CTX_AREA_FK200"],
             response: &["ctx_area_nk200", "ctx_area_fk200"],
         }),
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("TTTS6059R"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

@@ -6,6 +6,7 @@
 //!
 //! - TR ID: real `TTTS3012R`, paper `VTTS3012R`.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -73,24 +74,30 @@ impl InquireBalanceRequest {
     /// Required fields, in spec order:
     /// - `ovrs_excg_cd` (`OVRS_EXCG_CD`): 해외거래소코드
     /// - `tr_crcy_cd` (`TR_CRCY_CD`): 거래통화코드
-    pub fn new(ovrs_excg_cd: impl Into<String>, tr_crcy_cd: impl Into<String>) -> Self {
+    #[inline]
+    pub fn new(
+        ovrs_excg_cd: crate::api::codes::OvrsExcgCd,
+        tr_crcy_cd: crate::api::codes::TrCrcyCd,
+    ) -> Self {
         Self {
             cano: String::new(),
             acnt_prdt_cd: String::new(),
-            ovrs_excg_cd: ovrs_excg_cd.into(),
-            tr_crcy_cd: tr_crcy_cd.into(),
+            ovrs_excg_cd: p::code(&ovrs_excg_cd),
+            tr_crcy_cd: p::code(&tr_crcy_cd),
             ctx_area_fk200: String::new(),
             ctx_area_nk200: String::new(),
         }
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
@@ -109,8 +116,9 @@ impl InquireBalanceRequest {
     /// - `TKSE`: 일본
     /// - `HASE`: 베트남 하노이
     /// - `VNSE`: 베트남 호치민
-    pub fn ovrs_excg_cd(mut self, value: impl Into<String>) -> Self {
-        self.ovrs_excg_cd = value.into();
+    #[inline]
+    pub fn ovrs_excg_cd(mut self, value: crate::api::codes::OvrsExcgCd) -> Self {
+        self.ovrs_excg_cd = p::code(&value);
         self
     }
 
@@ -122,18 +130,25 @@ impl InquireBalanceRequest {
     /// - `CNY`: 중국위안화
     /// - `JPY`: 일본엔화
     /// - `VND`: 베트남동
-    pub fn tr_crcy_cd(mut self, value: impl Into<String>) -> Self {
-        self.tr_crcy_cd = value.into();
+    #[inline]
+    pub fn tr_crcy_cd(mut self, value: crate::api::codes::TrCrcyCd) -> Self {
+        self.tr_crcy_cd = p::code(&value);
         self
     }
 
     /// Sets 연속조회검색조건200 (`CTX_AREA_FK200`, length 200).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_fk200(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_fk200 = value.into();
         self
     }
 
     /// Sets 연속조회키200 (`CTX_AREA_NK200`, length 200).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_nk200(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_nk200 = value.into();
         self
@@ -153,6 +168,66 @@ impl std::fmt::Debug for InquireBalanceRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "CANO",
+        kind: p::FieldKind::Account,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ACNT_PRDT_CD",
+        kind: p::FieldKind::Product,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "OVRS_EXCG_CD",
+        kind: p::FieldKind::Code,
+        max_len: 4,
+        required: true,
+        blank: false,
+        codes: &[
+            "NASD", "NYSE", "AMEX", "NAS", "SEHK", "SHAA", "SZAA", "TKSE", "HASE", "VNSE",
+        ],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "TR_CRCY_CD",
+        kind: p::FieldKind::Code,
+        max_len: 3,
+        required: true,
+        blank: false,
+        codes: &["USD", "HKD", "CNY", "JPY", "VND"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CTX_AREA_FK200",
+        kind: p::FieldKind::Text,
+        max_len: 200,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CTX_AREA_NK200",
+        kind: p::FieldKind::Text,
+        max_len: 200,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for InquireBalanceRequest {
     type Response = InquireBalanceResponse;
 
@@ -167,6 +242,14 @@ impl Endpoint for InquireBalanceRequest {
             request: &["CTX_AREA_FK200", "CTX_AREA_NK200"],
             response: &["ctx_area_fk200", "ctx_area_nk200"],
         }),
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("TTTS3012R"),
+                paper: Some("VTTS3012R"),
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {
@@ -308,7 +391,7 @@ pub struct Output1 {
     /// - `CNY`: 중국위안화
     /// - `JPY`: 일본엔화
     /// - `VND`: 베트남동
-    pub tr_crcy_cd: v::Val<TrCrcyCd>,
+    pub tr_crcy_cd: v::Val<crate::api::codes::TrCrcyCd>,
     /// 해외거래소코드 (`ovrs_excg_cd`, required, length 4).
     ///
     /// Codes:
@@ -321,7 +404,7 @@ pub struct Output1 {
     /// - `TKSE`: 일본
     /// - `HASE`: 하노이거래소
     /// - `VNSE`: 호치민거래소
-    pub ovrs_excg_cd: v::Val<OvrsExcgCd>,
+    pub ovrs_excg_cd: v::Val<crate::api::codes::OvrsExcgCdInquireBalance>,
     /// 대출유형코드 (`loan_type_cd`, required, length 2).
     ///
     /// Codes:
@@ -350,7 +433,7 @@ pub struct Output1 {
     /// - `92`: 매입자금
     /// - `93`: 미수론서비스
     /// - `94`: 대여
-    pub loan_type_cd: v::Val<LoanTypeCd>,
+    pub loan_type_cd: v::Val<crate::api::codes::LoanTypeCd>,
     /// 대출일자 (`loan_dt`, required, length 8).
     pub loan_dt: v::Val<v::NaiveDate>,
     /// 만기일자 (`expd_dt`, required, length 8).
@@ -506,236 +589,5 @@ impl crate::endpoint::PagedResponse for InquireBalanceResponse {
             self.ctx_area_fk200.raw().into_owned(),
             self.ctx_area_nk200.raw().into_owned(),
         ]
-    }
-}
-
-/// Codes of 거래통화코드 (`tr_crcy_cd`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TrCrcyCd {
-    /// `USD`: 미국달러
-    Usd,
-    /// `HKD`: 홍콩달러
-    Hkd,
-    /// `CNY`: 중국위안화
-    Cny,
-    /// `JPY`: 일본엔화
-    Jpy,
-    /// `VND`: 베트남동
-    Vnd,
-    /// A code the spec does not list, kept verbatim.
-    Other(Box<str>),
-}
-
-impl v::Wire for TrCrcyCd {
-    fn parse_wire(s: &str) -> Option<Self> {
-        Some(match s {
-            "USD" => Self::Usd,
-            "HKD" => Self::Hkd,
-            "CNY" => Self::Cny,
-            "JPY" => Self::Jpy,
-            "VND" => Self::Vnd,
-            _ => Self::Other(s.into()),
-        })
-    }
-
-    fn is_canonical(&self, _: &str) -> bool {
-        true
-    }
-
-    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(match self {
-            Self::Usd => "USD",
-            Self::Hkd => "HKD",
-            Self::Cny => "CNY",
-            Self::Jpy => "JPY",
-            Self::Vnd => "VND",
-            Self::Other(s) => s,
-        })
-    }
-}
-
-/// Codes of 해외거래소코드 (`ovrs_excg_cd`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum OvrsExcgCd {
-    /// `NASD`: 나스닥
-    Nasd,
-    /// `NYSE`: 뉴욕
-    Nyse,
-    /// `AMEX`: 아멕스
-    Amex,
-    /// `SEHK`: 홍콩
-    Sehk,
-    /// `SHAA`: 중국상해
-    Shaa,
-    /// `SZAA`: 중국심천
-    Szaa,
-    /// `TKSE`: 일본
-    Tkse,
-    /// `HASE`: 하노이거래소
-    Hase,
-    /// `VNSE`: 호치민거래소
-    Vnse,
-    /// A code the spec does not list, kept verbatim.
-    Other(Box<str>),
-}
-
-impl v::Wire for OvrsExcgCd {
-    fn parse_wire(s: &str) -> Option<Self> {
-        Some(match s {
-            "NASD" => Self::Nasd,
-            "NYSE" => Self::Nyse,
-            "AMEX" => Self::Amex,
-            "SEHK" => Self::Sehk,
-            "SHAA" => Self::Shaa,
-            "SZAA" => Self::Szaa,
-            "TKSE" => Self::Tkse,
-            "HASE" => Self::Hase,
-            "VNSE" => Self::Vnse,
-            _ => Self::Other(s.into()),
-        })
-    }
-
-    fn is_canonical(&self, _: &str) -> bool {
-        true
-    }
-
-    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(match self {
-            Self::Nasd => "NASD",
-            Self::Nyse => "NYSE",
-            Self::Amex => "AMEX",
-            Self::Sehk => "SEHK",
-            Self::Shaa => "SHAA",
-            Self::Szaa => "SZAA",
-            Self::Tkse => "TKSE",
-            Self::Hase => "HASE",
-            Self::Vnse => "VNSE",
-            Self::Other(s) => s,
-        })
-    }
-}
-
-/// Codes of 대출유형코드 (`loan_type_cd`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum LoanTypeCd {
-    /// `00`: 해당사항없음
-    V00,
-    /// `01`: 자기융자일반형
-    V01,
-    /// `03`: 자기융자투자형
-    V03,
-    /// `05`: 유통융자일반형
-    V05,
-    /// `06`: 유통융자투자형
-    V06,
-    /// `07`: 자기대주
-    V07,
-    /// `09`: 유통대주
-    V09,
-    /// `10`: 현금
-    V10,
-    /// `11`: 주식담보대출
-    V11,
-    /// `12`: 수익증권담보대출
-    V12,
-    /// `13`: ELS담보대출
-    V13,
-    /// `14`: 채권담보대출
-    V14,
-    /// `15`: 해외주식담보대출
-    V15,
-    /// `16`: 기업신용공여
-    V16,
-    /// `31`: 소액자동담보대출
-    V31,
-    /// `41`: 매도담보대출
-    V41,
-    /// `42`: 환매자금대출
-    V42,
-    /// `43`: 매입환매자금대출
-    V43,
-    /// `44`: 대여매도담보대출
-    V44,
-    /// `81`: 대차거래
-    V81,
-    /// `82`: 법인CMA론
-    V82,
-    /// `91`: 공모주청약자금대출
-    V91,
-    /// `92`: 매입자금
-    V92,
-    /// `93`: 미수론서비스
-    V93,
-    /// `94`: 대여
-    V94,
-    /// A code the spec does not list, kept verbatim.
-    Other(Box<str>),
-}
-
-impl v::Wire for LoanTypeCd {
-    fn parse_wire(s: &str) -> Option<Self> {
-        Some(match s {
-            "00" => Self::V00,
-            "01" => Self::V01,
-            "03" => Self::V03,
-            "05" => Self::V05,
-            "06" => Self::V06,
-            "07" => Self::V07,
-            "09" => Self::V09,
-            "10" => Self::V10,
-            "11" => Self::V11,
-            "12" => Self::V12,
-            "13" => Self::V13,
-            "14" => Self::V14,
-            "15" => Self::V15,
-            "16" => Self::V16,
-            "31" => Self::V31,
-            "41" => Self::V41,
-            "42" => Self::V42,
-            "43" => Self::V43,
-            "44" => Self::V44,
-            "81" => Self::V81,
-            "82" => Self::V82,
-            "91" => Self::V91,
-            "92" => Self::V92,
-            "93" => Self::V93,
-            "94" => Self::V94,
-            _ => Self::Other(s.into()),
-        })
-    }
-
-    fn is_canonical(&self, _: &str) -> bool {
-        true
-    }
-
-    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(match self {
-            Self::V00 => "00",
-            Self::V01 => "01",
-            Self::V03 => "03",
-            Self::V05 => "05",
-            Self::V06 => "06",
-            Self::V07 => "07",
-            Self::V09 => "09",
-            Self::V10 => "10",
-            Self::V11 => "11",
-            Self::V12 => "12",
-            Self::V13 => "13",
-            Self::V14 => "14",
-            Self::V15 => "15",
-            Self::V16 => "16",
-            Self::V31 => "31",
-            Self::V41 => "41",
-            Self::V42 => "42",
-            Self::V43 => "43",
-            Self::V44 => "44",
-            Self::V81 => "81",
-            Self::V82 => "82",
-            Self::V91 => "91",
-            Self::V92 => "92",
-            Self::V93 => "93",
-            Self::V94 => "94",
-            Self::Other(s) => s,
-        })
     }
 }

@@ -6,6 +6,7 @@
 //!
 //! - TR ID: real `TTTS3018R`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -61,35 +62,27 @@ impl serde::Serialize for InquireNccsRequest {
 
 impl InquireNccsRequest {
     /// A new request.
-    ///
-    /// Required fields, in spec order:
-    /// - `ovrs_excg_cd` (`OVRS_EXCG_CD`): 해외거래소코드
-    /// - `sort_sqn` (`SORT_SQN`): 정렬순서
-    /// - `ctx_area_fk200` (`CTX_AREA_FK200`): 연속조회검색조건200
-    /// - `ctx_area_nk200` (`CTX_AREA_NK200`): 연속조회키200
-    pub fn new(
-        ovrs_excg_cd: impl Into<String>,
-        sort_sqn: impl Into<String>,
-        ctx_area_fk200: impl Into<String>,
-        ctx_area_nk200: impl Into<String>,
-    ) -> Self {
+    #[inline]
+    pub fn new() -> Self {
         Self {
             cano: String::new(),
             acnt_prdt_cd: String::new(),
-            ovrs_excg_cd: ovrs_excg_cd.into(),
-            sort_sqn: sort_sqn.into(),
-            ctx_area_fk200: ctx_area_fk200.into(),
-            ctx_area_nk200: ctx_area_nk200.into(),
+            ovrs_excg_cd: String::new(),
+            sort_sqn: String::new(),
+            ctx_area_fk200: String::new(),
+            ctx_area_nk200: String::new(),
         }
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
@@ -107,27 +100,45 @@ impl InquireNccsRequest {
     /// - `TKSE`: 일본
     /// - `HASE`: 베트남 하노이
     /// - `VNSE`: 베트남 호치민
-    pub fn ovrs_excg_cd(mut self, value: impl Into<String>) -> Self {
-        self.ovrs_excg_cd = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn ovrs_excg_cd(mut self, value: crate::api::codes::OrderExchange) -> Self {
+        self.ovrs_excg_cd = p::code(&value);
         self
     }
 
     /// Sets 정렬순서 (`SORT_SQN`, required, length 2).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn sort_sqn(mut self, value: impl Into<String>) -> Self {
         self.sort_sqn = value.into();
         self
     }
 
     /// Sets 연속조회검색조건200 (`CTX_AREA_FK200`, required, length 200).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_fk200(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_fk200 = value.into();
         self
     }
 
     /// Sets 연속조회키200 (`CTX_AREA_NK200`, required, length 200).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_nk200(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_nk200 = value.into();
         self
+    }
+}
+
+impl Default for InquireNccsRequest {
+    fn default() -> Self {
+        Self::new()
     }
 }
 
@@ -144,6 +155,66 @@ impl std::fmt::Debug for InquireNccsRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "CANO",
+        kind: p::FieldKind::Account,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ACNT_PRDT_CD",
+        kind: p::FieldKind::Product,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "OVRS_EXCG_CD",
+        kind: p::FieldKind::Code,
+        max_len: 4,
+        required: true,
+        blank: true,
+        codes: &[
+            "NASD", "NYSE", "AMEX", "SEHK", "SHAA", "SZAA", "TKSE", "HASE", "VNSE",
+        ],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "SORT_SQN",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CTX_AREA_FK200",
+        kind: p::FieldKind::Text,
+        max_len: 200,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CTX_AREA_NK200",
+        kind: p::FieldKind::Text,
+        max_len: 200,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for InquireNccsRequest {
     type Response = InquireNccsResponse;
 
@@ -158,6 +229,14 @@ impl Endpoint for InquireNccsRequest {
             request: &["CTX_AREA_FK200", "CTX_AREA_NK200"],
             response: &["ctx_area_fk200", "ctx_area_nk200"],
         }),
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("TTTS3018R"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {
@@ -277,7 +356,7 @@ pub struct Output {
     /// Codes:
     /// - `01`: 매도
     /// - `02`: 매수
-    pub sll_buy_dvsn_cd: v::Val<SllBuyDvsnCd>,
+    pub sll_buy_dvsn_cd: v::Val<crate::api::codes::SllBuyDvsnCdInquirePsblRvsecncl>,
     /// 매도매수구분코드명 (`sll_buy_dvsn_cd_name`, required, length 60).
     pub sll_buy_dvsn_cd_name: v::Val<String>,
     /// 정정취소구분코드 (`rvse_cncl_dvsn_cd`, required, length 2).
@@ -285,7 +364,7 @@ pub struct Output {
     /// Codes:
     /// - `01`: 정정
     /// - `02`: 취소
-    pub rvse_cncl_dvsn_cd: v::Val<RvseCnclDvsnCd>,
+    pub rvse_cncl_dvsn_cd: v::Val<crate::api::codes::RvseCnclDvsn>,
     /// 정정취소구분코드명 (`rvse_cncl_dvsn_cd_name`, required, length 60).
     pub rvse_cncl_dvsn_cd_name: v::Val<String>,
     /// 거부사유 (`rjct_rson`, required, length 60).
@@ -304,7 +383,7 @@ pub struct Output {
     /// - `CNY`: 중국위안화
     /// - `JPY`: 일본엔화
     /// - `VND`: 베트남동
-    pub tr_crcy_cd: v::Val<TrCrcyCd>,
+    pub tr_crcy_cd: v::Val<crate::api::codes::TrCrcyCd>,
     /// 국가코드 (`natn_cd`, required, length 3).
     pub natn_cd: v::Val<String>,
     /// 국가한글명 (`natn_kor_name`, required, length 60).
@@ -333,11 +412,38 @@ pub struct Output {
     /// - `TKSE`: 일본
     /// - `HASE`: 베트남 하노이
     /// - `VNSE`: 베트남 호치민
-    pub ovrs_excg_cd: v::Val<OvrsExcgCd>,
+    pub ovrs_excg_cd: v::Val<crate::api::codes::OvrsExcgCdInquireCcnl>,
     /// 처리상태명 (`prcs_stat_name`, required, length 60).
     pub prcs_stat_name: v::Val<String>,
     /// 대출유형코드 (`loan_type_cd`, required, length 2).
-    pub loan_type_cd: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `00`: 해당사항없음
+    /// - `01`: 자기융자일반형
+    /// - `03`: 자기융자투자형
+    /// - `05`: 유통융자일반형
+    /// - `06`: 유통융자투자형
+    /// - `07`: 자기대주
+    /// - `09`: 유통대주
+    /// - `10`: 현금
+    /// - `11`: 주식담보대출
+    /// - `12`: 수익증권담보대출
+    /// - `13`: ELS담보대출
+    /// - `14`: 채권담보대출
+    /// - `15`: 해외주식담보대출
+    /// - `16`: 기업신용공여
+    /// - `31`: 소액자동담보대출
+    /// - `41`: 매도담보대출
+    /// - `42`: 환매자금대출
+    /// - `43`: 매입환매자금대출
+    /// - `44`: 대여매도담보대출
+    /// - `81`: 대차거래
+    /// - `82`: 법인CMA론
+    /// - `91`: 공모주청약자금대출
+    /// - `92`: 매입자금
+    /// - `93`: 미수론서비스
+    /// - `94`: 대여
+    pub loan_type_cd: v::Val<crate::api::codes::LoanTypeCd>,
     /// 대출일자 (`loan_dt`, required, length 8).
     pub loan_dt: v::Val<v::NaiveDate>,
     /// 미국애프터마켓연장신청여부 (`usa_amk_exts_rqst_yn`, required, length 1).
@@ -462,177 +568,5 @@ impl crate::endpoint::PagedResponse for InquireNccsResponse {
             self.ctx_area_fk200.raw().into_owned(),
             self.ctx_area_nk200.raw().into_owned(),
         ]
-    }
-}
-
-/// Codes of 매도매수구분코드 (`sll_buy_dvsn_cd`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SllBuyDvsnCd {
-    /// `01`: 매도
-    V01,
-    /// `02`: 매수
-    V02,
-    /// A code the spec does not list, kept verbatim.
-    Other(Box<str>),
-}
-
-impl v::Wire for SllBuyDvsnCd {
-    fn parse_wire(s: &str) -> Option<Self> {
-        Some(match s {
-            "01" => Self::V01,
-            "02" => Self::V02,
-            _ => Self::Other(s.into()),
-        })
-    }
-
-    fn is_canonical(&self, _: &str) -> bool {
-        true
-    }
-
-    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(match self {
-            Self::V01 => "01",
-            Self::V02 => "02",
-            Self::Other(s) => s,
-        })
-    }
-}
-
-/// Codes of 정정취소구분코드 (`rvse_cncl_dvsn_cd`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RvseCnclDvsnCd {
-    /// `01`: 정정
-    V01,
-    /// `02`: 취소
-    V02,
-    /// A code the spec does not list, kept verbatim.
-    Other(Box<str>),
-}
-
-impl v::Wire for RvseCnclDvsnCd {
-    fn parse_wire(s: &str) -> Option<Self> {
-        Some(match s {
-            "01" => Self::V01,
-            "02" => Self::V02,
-            _ => Self::Other(s.into()),
-        })
-    }
-
-    fn is_canonical(&self, _: &str) -> bool {
-        true
-    }
-
-    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(match self {
-            Self::V01 => "01",
-            Self::V02 => "02",
-            Self::Other(s) => s,
-        })
-    }
-}
-
-/// Codes of 거래통화코드 (`tr_crcy_cd`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TrCrcyCd {
-    /// `USD`: 미국달러
-    Usd,
-    /// `HKD`: 홍콩달러
-    Hkd,
-    /// `CNY`: 중국위안화
-    Cny,
-    /// `JPY`: 일본엔화
-    Jpy,
-    /// `VND`: 베트남동
-    Vnd,
-    /// A code the spec does not list, kept verbatim.
-    Other(Box<str>),
-}
-
-impl v::Wire for TrCrcyCd {
-    fn parse_wire(s: &str) -> Option<Self> {
-        Some(match s {
-            "USD" => Self::Usd,
-            "HKD" => Self::Hkd,
-            "CNY" => Self::Cny,
-            "JPY" => Self::Jpy,
-            "VND" => Self::Vnd,
-            _ => Self::Other(s.into()),
-        })
-    }
-
-    fn is_canonical(&self, _: &str) -> bool {
-        true
-    }
-
-    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(match self {
-            Self::Usd => "USD",
-            Self::Hkd => "HKD",
-            Self::Cny => "CNY",
-            Self::Jpy => "JPY",
-            Self::Vnd => "VND",
-            Self::Other(s) => s,
-        })
-    }
-}
-
-/// Codes of 해외거래소코드 (`ovrs_excg_cd`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum OvrsExcgCd {
-    /// `NASD`: 나스닥
-    Nasd,
-    /// `NYSE`: 뉴욕
-    Nyse,
-    /// `AMEX`: 아멕스
-    Amex,
-    /// `SEHK`: 홍콩
-    Sehk,
-    /// `SHAA`: 중국상해
-    Shaa,
-    /// `SZAA`: 중국심천
-    Szaa,
-    /// `TKSE`: 일본
-    Tkse,
-    /// `HASE`: 베트남 하노이
-    Hase,
-    /// `VNSE`: 베트남 호치민
-    Vnse,
-    /// A code the spec does not list, kept verbatim.
-    Other(Box<str>),
-}
-
-impl v::Wire for OvrsExcgCd {
-    fn parse_wire(s: &str) -> Option<Self> {
-        Some(match s {
-            "NASD" => Self::Nasd,
-            "NYSE" => Self::Nyse,
-            "AMEX" => Self::Amex,
-            "SEHK" => Self::Sehk,
-            "SHAA" => Self::Shaa,
-            "SZAA" => Self::Szaa,
-            "TKSE" => Self::Tkse,
-            "HASE" => Self::Hase,
-            "VNSE" => Self::Vnse,
-            _ => Self::Other(s.into()),
-        })
-    }
-
-    fn is_canonical(&self, _: &str) -> bool {
-        true
-    }
-
-    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(match self {
-            Self::Nasd => "NASD",
-            Self::Nyse => "NYSE",
-            Self::Amex => "AMEX",
-            Self::Sehk => "SEHK",
-            Self::Shaa => "SHAA",
-            Self::Szaa => "SZAA",
-            Self::Tkse => "TKSE",
-            Self::Hase => "HASE",
-            Self::Vnse => "VNSE",
-            Self::Other(s) => s,
-        })
     }
 }

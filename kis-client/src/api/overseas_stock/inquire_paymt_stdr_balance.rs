@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `CTRP6010R`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -23,8 +24,17 @@ pub struct InquirePaymtStdrBalanceRequest {
     /// 기준일자 (`BASS_DT`, required, length 8).
     bass_dt: String,
     /// 원화외화구분코드 (`WCRC_FRCR_DVSN_CD`, required, length 2).
+    ///
+    /// Codes:
+    /// - `01`: 원화기준
+    /// - `02`: 외화기준
     wcrc_frcr_dvsn_cd: String,
     /// 조회구분코드 (`INQR_DVSN_CD`, required, length 2).
+    ///
+    /// Codes:
+    /// - `00`: 전체
+    /// - `01`: 일반
+    /// - `02`: 미니스탁
     inqr_dvsn_cd: String,
 }
 
@@ -54,47 +64,68 @@ impl InquirePaymtStdrBalanceRequest {
     /// - `bass_dt` (`BASS_DT`): 기준일자
     /// - `wcrc_frcr_dvsn_cd` (`WCRC_FRCR_DVSN_CD`): 원화외화구분코드
     /// - `inqr_dvsn_cd` (`INQR_DVSN_CD`): 조회구분코드
+    #[inline]
     pub fn new(
-        bass_dt: impl Into<String>,
-        wcrc_frcr_dvsn_cd: impl Into<String>,
-        inqr_dvsn_cd: impl Into<String>,
+        bass_dt: v::NaiveDate,
+        wcrc_frcr_dvsn_cd: crate::api::codes::WcrcFrcrDvsnCdInquirePaymtStdrBalance,
+        inqr_dvsn_cd: crate::api::codes::InqrDvsnCdInquirePaymtStdrBalance,
     ) -> Self {
         Self {
             cano: String::new(),
             acnt_prdt_cd: String::new(),
-            bass_dt: bass_dt.into(),
-            wcrc_frcr_dvsn_cd: wcrc_frcr_dvsn_cd.into(),
-            inqr_dvsn_cd: inqr_dvsn_cd.into(),
+            bass_dt: p::date(bass_dt),
+            wcrc_frcr_dvsn_cd: p::code(&wcrc_frcr_dvsn_cd),
+            inqr_dvsn_cd: p::code(&inqr_dvsn_cd),
         }
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
     }
 
     /// Sets 기준일자 (`BASS_DT`, required, length 8).
-    pub fn bass_dt(mut self, value: impl Into<String>) -> Self {
-        self.bass_dt = value.into();
+    #[inline]
+    pub fn bass_dt(mut self, value: v::NaiveDate) -> Self {
+        self.bass_dt = p::date(value);
         self
     }
 
     /// Sets 원화외화구분코드 (`WCRC_FRCR_DVSN_CD`, required, length 2).
-    pub fn wcrc_frcr_dvsn_cd(mut self, value: impl Into<String>) -> Self {
-        self.wcrc_frcr_dvsn_cd = value.into();
+    ///
+    /// Codes:
+    /// - `01`: 원화기준
+    /// - `02`: 외화기준
+    #[inline]
+    pub fn wcrc_frcr_dvsn_cd(
+        mut self,
+        value: crate::api::codes::WcrcFrcrDvsnCdInquirePaymtStdrBalance,
+    ) -> Self {
+        self.wcrc_frcr_dvsn_cd = p::code(&value);
         self
     }
 
     /// Sets 조회구분코드 (`INQR_DVSN_CD`, required, length 2).
-    pub fn inqr_dvsn_cd(mut self, value: impl Into<String>) -> Self {
-        self.inqr_dvsn_cd = value.into();
+    ///
+    /// Codes:
+    /// - `00`: 전체
+    /// - `01`: 일반
+    /// - `02`: 미니스탁
+    #[inline]
+    pub fn inqr_dvsn_cd(
+        mut self,
+        value: crate::api::codes::InqrDvsnCdInquirePaymtStdrBalance,
+    ) -> Self {
+        self.inqr_dvsn_cd = p::code(&value);
         self
     }
 }
@@ -111,6 +142,55 @@ impl std::fmt::Debug for InquirePaymtStdrBalanceRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "CANO",
+        kind: p::FieldKind::Account,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ACNT_PRDT_CD",
+        kind: p::FieldKind::Product,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "BASS_DT",
+        kind: p::FieldKind::Date,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "WCRC_FRCR_DVSN_CD",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["01", "02"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "INQR_DVSN_CD",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["00", "01", "02"],
+        retired: &[],
+    },
+];
+
 impl Endpoint for InquirePaymtStdrBalanceRequest {
     type Response = InquirePaymtStdrBalanceResponse;
 
@@ -122,6 +202,14 @@ impl Endpoint for InquirePaymtStdrBalanceRequest {
         method: HttpMethod::Get,
         path: "/uapi/overseas-stock/v1/trading/inquire-paymt-stdr-balance",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("CTRP6010R"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

@@ -6,6 +6,7 @@
 //!
 //! - TR ID: real `TTTS3039R`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -21,7 +22,7 @@ pub struct InquirePeriodProfitRequest {
     cano: String,
     /// 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
     acnt_prdt_cd: String,
-    /// 해외거래소코드 (`OVRS_EXCG_CD`, required, length 2).
+    /// 해외거래소코드 (`OVRS_EXCG_CD`, required, length 4).
     ///
     /// Codes:
     /// - `NASD`: 미국
@@ -32,7 +33,7 @@ pub struct InquirePeriodProfitRequest {
     ovrs_excg_cd: String,
     /// 국가코드 (`NATN_CD`, required, length 2).
     natn_cd: String,
-    /// 통화코드 (`CRCY_CD`, required, length 2).
+    /// 통화코드 (`CRCY_CD`, required, length 3).
     ///
     /// Codes:
     /// - `USD`: 미국달러
@@ -43,9 +44,9 @@ pub struct InquirePeriodProfitRequest {
     crcy_cd: String,
     /// 상품번호 (`PDNO`, required, length 2).
     pdno: String,
-    /// 조회시작일자 (`INQR_STRT_DT`, required, length 2).
+    /// 조회시작일자 (`INQR_STRT_DT`, required, length 8).
     inqr_strt_dt: String,
-    /// 조회종료일자 (`INQR_END_DT`, required, length 2).
+    /// 조회종료일자 (`INQR_END_DT`, required, length 8).
     inqr_end_dt: String,
     /// 원화외화구분코드 (`WCRC_FRCR_DVSN_CD`, required, length 2).
     ///
@@ -88,54 +89,45 @@ impl InquirePeriodProfitRequest {
     /// A new request.
     ///
     /// Required fields, in spec order:
-    /// - `ovrs_excg_cd` (`OVRS_EXCG_CD`): 해외거래소코드
-    /// - `natn_cd` (`NATN_CD`): 국가코드
-    /// - `crcy_cd` (`CRCY_CD`): 통화코드
-    /// - `pdno` (`PDNO`): 상품번호
     /// - `inqr_strt_dt` (`INQR_STRT_DT`): 조회시작일자
     /// - `inqr_end_dt` (`INQR_END_DT`): 조회종료일자
     /// - `wcrc_frcr_dvsn_cd` (`WCRC_FRCR_DVSN_CD`): 원화외화구분코드
-    /// - `ctx_area_fk200` (`CTX_AREA_FK200`): 연속조회검색조건200
-    /// - `ctx_area_nk200` (`CTX_AREA_NK200`): 연속조회키200
+    #[inline]
     pub fn new(
-        ovrs_excg_cd: impl Into<String>,
-        natn_cd: impl Into<String>,
-        crcy_cd: impl Into<String>,
-        pdno: impl Into<String>,
         inqr_strt_dt: impl Into<String>,
         inqr_end_dt: impl Into<String>,
-        wcrc_frcr_dvsn_cd: impl Into<String>,
-        ctx_area_fk200: impl Into<String>,
-        ctx_area_nk200: impl Into<String>,
+        wcrc_frcr_dvsn_cd: crate::api::codes::WcrcFrcrDvsnCdInquirePeriodProfit,
     ) -> Self {
         Self {
             cano: String::new(),
             acnt_prdt_cd: String::new(),
-            ovrs_excg_cd: ovrs_excg_cd.into(),
-            natn_cd: natn_cd.into(),
-            crcy_cd: crcy_cd.into(),
-            pdno: pdno.into(),
+            ovrs_excg_cd: String::new(),
+            natn_cd: String::new(),
+            crcy_cd: String::new(),
+            pdno: String::new(),
             inqr_strt_dt: inqr_strt_dt.into(),
             inqr_end_dt: inqr_end_dt.into(),
-            wcrc_frcr_dvsn_cd: wcrc_frcr_dvsn_cd.into(),
-            ctx_area_fk200: ctx_area_fk200.into(),
-            ctx_area_nk200: ctx_area_nk200.into(),
+            wcrc_frcr_dvsn_cd: p::code(&wcrc_frcr_dvsn_cd),
+            ctx_area_fk200: String::new(),
+            ctx_area_nk200: String::new(),
         }
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
     }
 
-    /// Sets 해외거래소코드 (`OVRS_EXCG_CD`, required, length 2).
+    /// Sets 해외거래소코드 (`OVRS_EXCG_CD`, required, length 4).
     ///
     /// Codes:
     /// - `NASD`: 미국
@@ -143,18 +135,24 @@ impl InquirePeriodProfitRequest {
     /// - `SHAA`: 중국
     /// - `TKSE`: 일본
     /// - `HASE`: 베트남
-    pub fn ovrs_excg_cd(mut self, value: impl Into<String>) -> Self {
-        self.ovrs_excg_cd = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn ovrs_excg_cd(mut self, value: crate::api::codes::OrderExchange) -> Self {
+        self.ovrs_excg_cd = p::code(&value);
         self
     }
 
     /// Sets 국가코드 (`NATN_CD`, required, length 2).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn natn_cd(mut self, value: impl Into<String>) -> Self {
         self.natn_cd = value.into();
         self
     }
 
-    /// Sets 통화코드 (`CRCY_CD`, required, length 2).
+    /// Sets 통화코드 (`CRCY_CD`, required, length 3).
     ///
     /// Codes:
     /// - `USD`: 미국달러
@@ -162,24 +160,32 @@ impl InquirePeriodProfitRequest {
     /// - `CNY`: 중국위안화
     /// - `JPY`: 일본엔화
     /// - `VND`: 베트남동
-    pub fn crcy_cd(mut self, value: impl Into<String>) -> Self {
-        self.crcy_cd = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn crcy_cd(mut self, value: crate::api::codes::TrCrcyCd) -> Self {
+        self.crcy_cd = p::code(&value);
         self
     }
 
     /// Sets 상품번호 (`PDNO`, required, length 2).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn pdno(mut self, value: impl Into<String>) -> Self {
         self.pdno = value.into();
         self
     }
 
-    /// Sets 조회시작일자 (`INQR_STRT_DT`, required, length 2).
+    /// Sets 조회시작일자 (`INQR_STRT_DT`, required, length 8).
+    #[inline]
     pub fn inqr_strt_dt(mut self, value: impl Into<String>) -> Self {
         self.inqr_strt_dt = value.into();
         self
     }
 
-    /// Sets 조회종료일자 (`INQR_END_DT`, required, length 2).
+    /// Sets 조회종료일자 (`INQR_END_DT`, required, length 8).
+    #[inline]
     pub fn inqr_end_dt(mut self, value: impl Into<String>) -> Self {
         self.inqr_end_dt = value.into();
         self
@@ -190,18 +196,28 @@ impl InquirePeriodProfitRequest {
     /// Codes:
     /// - `01`: 외화
     /// - `02`: 원화
-    pub fn wcrc_frcr_dvsn_cd(mut self, value: impl Into<String>) -> Self {
-        self.wcrc_frcr_dvsn_cd = value.into();
+    #[inline]
+    pub fn wcrc_frcr_dvsn_cd(
+        mut self,
+        value: crate::api::codes::WcrcFrcrDvsnCdInquirePeriodProfit,
+    ) -> Self {
+        self.wcrc_frcr_dvsn_cd = p::code(&value);
         self
     }
 
     /// Sets 연속조회검색조건200 (`CTX_AREA_FK200`, required, length 2).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_fk200(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_fk200 = value.into();
         self
     }
 
     /// Sets 연속조회키200 (`CTX_AREA_NK200`, required, length 2).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_nk200(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_nk200 = value.into();
         self
@@ -226,6 +242,109 @@ impl std::fmt::Debug for InquirePeriodProfitRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "CANO",
+        kind: p::FieldKind::Account,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ACNT_PRDT_CD",
+        kind: p::FieldKind::Product,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "OVRS_EXCG_CD",
+        kind: p::FieldKind::Code,
+        max_len: 4,
+        required: true,
+        blank: true,
+        codes: &["NASD", "SEHK", "SHAA", "TKSE", "HASE"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "NATN_CD",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CRCY_CD",
+        kind: p::FieldKind::Code,
+        max_len: 3,
+        required: true,
+        blank: true,
+        codes: &["USD", "HKD", "CNY", "JPY", "VND"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "PDNO",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "INQR_STRT_DT",
+        kind: p::FieldKind::Text,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "INQR_END_DT",
+        kind: p::FieldKind::Text,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "WCRC_FRCR_DVSN_CD",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["01", "02"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CTX_AREA_FK200",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CTX_AREA_NK200",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for InquirePeriodProfitRequest {
     type Response = InquirePeriodProfitResponse;
 
@@ -240,6 +359,14 @@ impl Endpoint for InquirePeriodProfitRequest {
             request: &["CTX_AREA_FK200", "CTX_AREA_NK200"],
             response: &["ctx_area_fk200", "ctx_area_nk200"],
         }),
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("TTTS3039R"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

@@ -6,6 +6,7 @@
 //!
 //! - TR ID: real `CTOS4001R`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -30,6 +31,11 @@ pub struct InquirePeriodTransRequest {
     /// 상품번호 (`PDNO`, required, length 12).
     pdno: String,
     /// 매도매수구분코드 (`SLL_BUY_DVSN_CD`, required, length 2).
+    ///
+    /// Codes:
+    /// - `00`: 전체
+    /// - `01`: 매도
+    /// - `02`: 매수
     sll_buy_dvsn_cd: String,
     /// 대출구분코드 (`LOAN_DVSN_CD`, required, length 2).
     loan_dvsn_cd: String,
@@ -66,91 +72,107 @@ impl InquirePeriodTransRequest {
     /// Required fields, in spec order:
     /// - `erlm_strt_dt` (`ERLM_STRT_DT`): 등록시작일자
     /// - `erlm_end_dt` (`ERLM_END_DT`): 등록종료일자
-    /// - `ovrs_excg_cd` (`OVRS_EXCG_CD`): 해외거래소코드
-    /// - `pdno` (`PDNO`): 상품번호
     /// - `sll_buy_dvsn_cd` (`SLL_BUY_DVSN_CD`): 매도매수구분코드
-    /// - `loan_dvsn_cd` (`LOAN_DVSN_CD`): 대출구분코드
-    /// - `ctx_area_fk100` (`CTX_AREA_FK100`): 연속조회검색조건100
-    /// - `ctx_area_nk100` (`CTX_AREA_NK100`): 연속조회키100
+    #[inline]
     pub fn new(
-        erlm_strt_dt: impl Into<String>,
-        erlm_end_dt: impl Into<String>,
-        ovrs_excg_cd: impl Into<String>,
-        pdno: impl Into<String>,
-        sll_buy_dvsn_cd: impl Into<String>,
-        loan_dvsn_cd: impl Into<String>,
-        ctx_area_fk100: impl Into<String>,
-        ctx_area_nk100: impl Into<String>,
+        erlm_strt_dt: v::NaiveDate,
+        erlm_end_dt: v::NaiveDate,
+        sll_buy_dvsn_cd: crate::api::codes::SideFilter,
     ) -> Self {
         Self {
             cano: String::new(),
             acnt_prdt_cd: String::new(),
-            erlm_strt_dt: erlm_strt_dt.into(),
-            erlm_end_dt: erlm_end_dt.into(),
-            ovrs_excg_cd: ovrs_excg_cd.into(),
-            pdno: pdno.into(),
-            sll_buy_dvsn_cd: sll_buy_dvsn_cd.into(),
-            loan_dvsn_cd: loan_dvsn_cd.into(),
-            ctx_area_fk100: ctx_area_fk100.into(),
-            ctx_area_nk100: ctx_area_nk100.into(),
+            erlm_strt_dt: p::date(erlm_strt_dt),
+            erlm_end_dt: p::date(erlm_end_dt),
+            ovrs_excg_cd: String::new(),
+            pdno: String::new(),
+            sll_buy_dvsn_cd: p::code(&sll_buy_dvsn_cd),
+            loan_dvsn_cd: String::new(),
+            ctx_area_fk100: String::new(),
+            ctx_area_nk100: String::new(),
         }
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
     }
 
     /// Sets 등록시작일자 (`ERLM_STRT_DT`, required, length 8).
-    pub fn erlm_strt_dt(mut self, value: impl Into<String>) -> Self {
-        self.erlm_strt_dt = value.into();
+    #[inline]
+    pub fn erlm_strt_dt(mut self, value: v::NaiveDate) -> Self {
+        self.erlm_strt_dt = p::date(value);
         self
     }
 
     /// Sets 등록종료일자 (`ERLM_END_DT`, required, length 8).
-    pub fn erlm_end_dt(mut self, value: impl Into<String>) -> Self {
-        self.erlm_end_dt = value.into();
+    #[inline]
+    pub fn erlm_end_dt(mut self, value: v::NaiveDate) -> Self {
+        self.erlm_end_dt = p::date(value);
         self
     }
 
     /// Sets 해외거래소코드 (`OVRS_EXCG_CD`, required, length 4).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ovrs_excg_cd(mut self, value: impl Into<String>) -> Self {
         self.ovrs_excg_cd = value.into();
         self
     }
 
     /// Sets 상품번호 (`PDNO`, required, length 12).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn pdno(mut self, value: impl Into<String>) -> Self {
         self.pdno = value.into();
         self
     }
 
     /// Sets 매도매수구분코드 (`SLL_BUY_DVSN_CD`, required, length 2).
-    pub fn sll_buy_dvsn_cd(mut self, value: impl Into<String>) -> Self {
-        self.sll_buy_dvsn_cd = value.into();
+    ///
+    /// Codes:
+    /// - `00`: 전체
+    /// - `01`: 매도
+    /// - `02`: 매수
+    #[inline]
+    pub fn sll_buy_dvsn_cd(mut self, value: crate::api::codes::SideFilter) -> Self {
+        self.sll_buy_dvsn_cd = p::code(&value);
         self
     }
 
     /// Sets 대출구분코드 (`LOAN_DVSN_CD`, required, length 2).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn loan_dvsn_cd(mut self, value: impl Into<String>) -> Self {
         self.loan_dvsn_cd = value.into();
         self
     }
 
     /// Sets 연속조회검색조건100 (`CTX_AREA_FK100`, required, length 100).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_fk100(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_fk100 = value.into();
         self
     }
 
     /// Sets 연속조회키100 (`CTX_AREA_NK100`, required, length 100).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_nk100(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_nk100 = value.into();
         self
@@ -174,6 +196,100 @@ impl std::fmt::Debug for InquirePeriodTransRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "CANO",
+        kind: p::FieldKind::Account,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ACNT_PRDT_CD",
+        kind: p::FieldKind::Product,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ERLM_STRT_DT",
+        kind: p::FieldKind::Date,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ERLM_END_DT",
+        kind: p::FieldKind::Date,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "OVRS_EXCG_CD",
+        kind: p::FieldKind::Text,
+        max_len: 4,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "PDNO",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "SLL_BUY_DVSN_CD",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["00", "01", "02"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "LOAN_DVSN_CD",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CTX_AREA_FK100",
+        kind: p::FieldKind::Text,
+        max_len: 100,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CTX_AREA_NK100",
+        kind: p::FieldKind::Text,
+        max_len: 100,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for InquirePeriodTransRequest {
     type Response = InquirePeriodTransResponse;
 
@@ -188,6 +304,14 @@ impl Endpoint for InquirePeriodTransRequest {
             request: &["CTX_AREA_FK100", "CTX_AREA_NK100"],
             response: &["ctx_area_fk100", "ctx_area_nk100"],
         }),
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("CTOS4001R"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `CTRP6504R`, paper `VTRP6504R`.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -27,6 +28,14 @@ pub struct InquirePresentBalanceRequest {
     /// - `02`: 외화
     wcrc_frcr_dvsn_cd: String,
     /// 국가코드 (`NATN_CD`, required, length 3).
+    ///
+    /// Codes:
+    /// - `000`: 전체
+    /// - `840`: 미국
+    /// - `344`: 홍콩
+    /// - `156`: 중국
+    /// - `392`: 일본
+    /// - `704`: 베트남
     natn_cd: String,
     /// 거래시장코드 (`TR_MKET_CD`, required, length 2).
     ///
@@ -75,29 +84,32 @@ impl InquirePresentBalanceRequest {
     /// - `natn_cd` (`NATN_CD`): 국가코드
     /// - `tr_mket_cd` (`TR_MKET_CD`): 거래시장코드
     /// - `inqr_dvsn_cd` (`INQR_DVSN_CD`): 조회구분코드
+    #[inline]
     pub fn new(
-        wcrc_frcr_dvsn_cd: impl Into<String>,
-        natn_cd: impl Into<String>,
-        tr_mket_cd: impl Into<String>,
-        inqr_dvsn_cd: impl Into<String>,
+        wcrc_frcr_dvsn_cd: crate::api::codes::WcrcFrcrDvsnCdInquirePresentBalance,
+        natn_cd: crate::api::codes::Country,
+        tr_mket_cd: crate::api::codes::TrMketCd,
+        inqr_dvsn_cd: crate::api::codes::InqrDvsnCdInquirePresentBalance,
     ) -> Self {
         Self {
             cano: String::new(),
             acnt_prdt_cd: String::new(),
-            wcrc_frcr_dvsn_cd: wcrc_frcr_dvsn_cd.into(),
-            natn_cd: natn_cd.into(),
-            tr_mket_cd: tr_mket_cd.into(),
-            inqr_dvsn_cd: inqr_dvsn_cd.into(),
+            wcrc_frcr_dvsn_cd: p::code(&wcrc_frcr_dvsn_cd),
+            natn_cd: p::code(&natn_cd),
+            tr_mket_cd: p::code(&tr_mket_cd),
+            inqr_dvsn_cd: p::code(&inqr_dvsn_cd),
         }
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
@@ -108,14 +120,27 @@ impl InquirePresentBalanceRequest {
     /// Codes:
     /// - `01`: 원화
     /// - `02`: 외화
-    pub fn wcrc_frcr_dvsn_cd(mut self, value: impl Into<String>) -> Self {
-        self.wcrc_frcr_dvsn_cd = value.into();
+    #[inline]
+    pub fn wcrc_frcr_dvsn_cd(
+        mut self,
+        value: crate::api::codes::WcrcFrcrDvsnCdInquirePresentBalance,
+    ) -> Self {
+        self.wcrc_frcr_dvsn_cd = p::code(&value);
         self
     }
 
     /// Sets 국가코드 (`NATN_CD`, required, length 3).
-    pub fn natn_cd(mut self, value: impl Into<String>) -> Self {
-        self.natn_cd = value.into();
+    ///
+    /// Codes:
+    /// - `000`: 전체
+    /// - `840`: 미국
+    /// - `344`: 홍콩
+    /// - `156`: 중국
+    /// - `392`: 일본
+    /// - `704`: 베트남
+    #[inline]
+    pub fn natn_cd(mut self, value: crate::api::codes::Country) -> Self {
+        self.natn_cd = p::code(&value);
         self
     }
 
@@ -128,8 +153,9 @@ impl InquirePresentBalanceRequest {
     /// - `03`: 미국(PINK SHEETS)
     /// - `04`: 미국(OTCBB)
     /// - `05`: 아멕스(AMEX)
-    pub fn tr_mket_cd(mut self, value: impl Into<String>) -> Self {
-        self.tr_mket_cd = value.into();
+    #[inline]
+    pub fn tr_mket_cd(mut self, value: crate::api::codes::TrMketCd) -> Self {
+        self.tr_mket_cd = p::code(&value);
         self
     }
 
@@ -139,8 +165,12 @@ impl InquirePresentBalanceRequest {
     /// - `00`: 전체
     /// - `01`: 일반해외주식
     /// - `02`: 미니스탁
-    pub fn inqr_dvsn_cd(mut self, value: impl Into<String>) -> Self {
-        self.inqr_dvsn_cd = value.into();
+    #[inline]
+    pub fn inqr_dvsn_cd(
+        mut self,
+        value: crate::api::codes::InqrDvsnCdInquirePresentBalance,
+    ) -> Self {
+        self.inqr_dvsn_cd = p::code(&value);
         self
     }
 }
@@ -158,6 +188,64 @@ impl std::fmt::Debug for InquirePresentBalanceRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "CANO",
+        kind: p::FieldKind::Account,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ACNT_PRDT_CD",
+        kind: p::FieldKind::Product,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "WCRC_FRCR_DVSN_CD",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["01", "02"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "NATN_CD",
+        kind: p::FieldKind::Code,
+        max_len: 3,
+        required: true,
+        blank: false,
+        codes: &["000", "840", "344", "156", "392", "704"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "TR_MKET_CD",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["00", "01", "02", "03", "04", "05"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "INQR_DVSN_CD",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["00", "01", "02"],
+        retired: &[],
+    },
+];
+
 impl Endpoint for InquirePresentBalanceRequest {
     type Response = InquirePresentBalanceResponse;
 
@@ -169,6 +257,14 @@ impl Endpoint for InquirePresentBalanceRequest {
         method: HttpMethod::Get,
         path: "/uapi/overseas-stock/v1/trading/inquire-present-balance",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("CTRP6504R"),
+                paper: Some("VTRP6504R"),
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {
@@ -293,7 +389,7 @@ pub struct Output1 {
     /// - `CNY`: 중국위안화
     /// - `JPY`: 일본엔화
     /// - `VND`: 베트남동
-    pub buy_crcy_cd: v::Val<BuyCrcyCd>,
+    pub buy_crcy_cd: v::Val<crate::api::codes::TrCrcyCd>,
     /// 해외현재가격1 (`ovrs_now_pric1`, required, length 29).
     pub ovrs_now_pric1: v::Val<v::Decimal>,
     /// 평균단가3 (`avg_unpr3`, required, length 29).
@@ -334,7 +430,7 @@ pub struct Output1 {
     /// - `TKSE`: 일본
     /// - `HASE`: 하노이거래소
     /// - `VNSE`: 호치민거래소
-    pub ovrs_excg_cd: v::Val<OvrsExcgCd>,
+    pub ovrs_excg_cd: v::Val<crate::api::codes::OvrsExcgCdInquireBalance>,
     /// 종목연동거래소코드 (`item_lnkg_excg_cd`, required, length 4).
     pub item_lnkg_excg_cd: v::Val<String>,
     /// Fields the spec does not list, kept as received.
@@ -673,111 +769,5 @@ impl v::Object for Output3 {
         r.val(path, "ustl_buy_amt_smtl", &self.ustl_buy_amt_smtl);
         r.val(path, "tot_frcr_cblc_smtl", &self.tot_frcr_cblc_smtl);
         r.val(path, "tot_loan_amt", &self.tot_loan_amt);
-    }
-}
-
-/// Codes of 매수통화코드 (`buy_crcy_cd`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum BuyCrcyCd {
-    /// `USD`: 미국달러
-    Usd,
-    /// `HKD`: 홍콩달러
-    Hkd,
-    /// `CNY`: 중국위안화
-    Cny,
-    /// `JPY`: 일본엔화
-    Jpy,
-    /// `VND`: 베트남동
-    Vnd,
-    /// A code the spec does not list, kept verbatim.
-    Other(Box<str>),
-}
-
-impl v::Wire for BuyCrcyCd {
-    fn parse_wire(s: &str) -> Option<Self> {
-        Some(match s {
-            "USD" => Self::Usd,
-            "HKD" => Self::Hkd,
-            "CNY" => Self::Cny,
-            "JPY" => Self::Jpy,
-            "VND" => Self::Vnd,
-            _ => Self::Other(s.into()),
-        })
-    }
-
-    fn is_canonical(&self, _: &str) -> bool {
-        true
-    }
-
-    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(match self {
-            Self::Usd => "USD",
-            Self::Hkd => "HKD",
-            Self::Cny => "CNY",
-            Self::Jpy => "JPY",
-            Self::Vnd => "VND",
-            Self::Other(s) => s,
-        })
-    }
-}
-
-/// Codes of 해외거래소코드 (`ovrs_excg_cd`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum OvrsExcgCd {
-    /// `NASD`: 나스닥
-    Nasd,
-    /// `NYSE`: 뉴욕
-    Nyse,
-    /// `AMEX`: 아멕스
-    Amex,
-    /// `SEHK`: 홍콩
-    Sehk,
-    /// `SHAA`: 중국상해
-    Shaa,
-    /// `SZAA`: 중국심천
-    Szaa,
-    /// `TKSE`: 일본
-    Tkse,
-    /// `HASE`: 하노이거래소
-    Hase,
-    /// `VNSE`: 호치민거래소
-    Vnse,
-    /// A code the spec does not list, kept verbatim.
-    Other(Box<str>),
-}
-
-impl v::Wire for OvrsExcgCd {
-    fn parse_wire(s: &str) -> Option<Self> {
-        Some(match s {
-            "NASD" => Self::Nasd,
-            "NYSE" => Self::Nyse,
-            "AMEX" => Self::Amex,
-            "SEHK" => Self::Sehk,
-            "SHAA" => Self::Shaa,
-            "SZAA" => Self::Szaa,
-            "TKSE" => Self::Tkse,
-            "HASE" => Self::Hase,
-            "VNSE" => Self::Vnse,
-            _ => Self::Other(s.into()),
-        })
-    }
-
-    fn is_canonical(&self, _: &str) -> bool {
-        true
-    }
-
-    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(match self {
-            Self::Nasd => "NASD",
-            Self::Nyse => "NYSE",
-            Self::Amex => "AMEX",
-            Self::Sehk => "SEHK",
-            Self::Shaa => "SHAA",
-            Self::Szaa => "SZAA",
-            Self::Tkse => "TKSE",
-            Self::Hase => "HASE",
-            Self::Vnse => "VNSE",
-            Self::Other(s) => s,
-        })
     }
 }

@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `TTTS3007R`, paper `VTTS3007R`.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -62,27 +63,30 @@ impl InquirePsamountRequest {
     /// - `ovrs_excg_cd` (`OVRS_EXCG_CD`): 해외거래소코드
     /// - `ovrs_ord_unpr` (`OVRS_ORD_UNPR`): 해외주문단가
     /// - `item_cd` (`ITEM_CD`): 종목코드
+    #[inline]
     pub fn new(
-        ovrs_excg_cd: impl Into<String>,
-        ovrs_ord_unpr: impl Into<String>,
+        ovrs_excg_cd: crate::api::codes::OrderExchange,
+        ovrs_ord_unpr: v::Decimal,
         item_cd: impl Into<String>,
     ) -> Self {
         Self {
             cano: String::new(),
             acnt_prdt_cd: String::new(),
-            ovrs_excg_cd: ovrs_excg_cd.into(),
-            ovrs_ord_unpr: ovrs_ord_unpr.into(),
+            ovrs_excg_cd: p::code(&ovrs_excg_cd),
+            ovrs_ord_unpr: p::decimal(ovrs_ord_unpr),
             item_cd: item_cd.into(),
         }
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
@@ -100,18 +104,21 @@ impl InquirePsamountRequest {
     /// - `TKSE`: 일본
     /// - `HASE`: 하노이거래소
     /// - `VNSE`: 호치민거래소
-    pub fn ovrs_excg_cd(mut self, value: impl Into<String>) -> Self {
-        self.ovrs_excg_cd = value.into();
+    #[inline]
+    pub fn ovrs_excg_cd(mut self, value: crate::api::codes::OrderExchange) -> Self {
+        self.ovrs_excg_cd = p::code(&value);
         self
     }
 
     /// Sets 해외주문단가 (`OVRS_ORD_UNPR`, required, length 27).
-    pub fn ovrs_ord_unpr(mut self, value: impl Into<String>) -> Self {
-        self.ovrs_ord_unpr = value.into();
+    #[inline]
+    pub fn ovrs_ord_unpr(mut self, value: v::Decimal) -> Self {
+        self.ovrs_ord_unpr = p::decimal(value);
         self
     }
 
     /// Sets 종목코드 (`ITEM_CD`, required, length 12).
+    #[inline]
     pub fn item_cd(mut self, value: impl Into<String>) -> Self {
         self.item_cd = value.into();
         self
@@ -130,6 +137,57 @@ impl std::fmt::Debug for InquirePsamountRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "CANO",
+        kind: p::FieldKind::Account,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ACNT_PRDT_CD",
+        kind: p::FieldKind::Product,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "OVRS_EXCG_CD",
+        kind: p::FieldKind::Code,
+        max_len: 4,
+        required: true,
+        blank: false,
+        codes: &[
+            "NASD", "NYSE", "AMEX", "SEHK", "SHAA", "SZAA", "TKSE", "HASE", "VNSE",
+        ],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "OVRS_ORD_UNPR",
+        kind: p::FieldKind::Decimal,
+        max_len: 27,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ITEM_CD",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for InquirePsamountRequest {
     type Response = InquirePsamountResponse;
 
@@ -141,6 +199,14 @@ impl Endpoint for InquirePsamountRequest {
         method: HttpMethod::Get,
         path: "/uapi/overseas-stock/v1/trading/inquire-psamount",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("TTTS3007R"),
+                paper: Some("VTTS3007R"),
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

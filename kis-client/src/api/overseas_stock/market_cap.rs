@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `HHDFS76350100`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -32,6 +33,15 @@ pub struct MarketCapRequest {
     /// - `TSE`: 도쿄
     excd: String,
     /// 거래량조건 (`VOL_RANG`, required, length 1).
+    ///
+    /// Codes:
+    /// - `0`: 전체
+    /// - `1`: 1백주이상
+    /// - `2`: 1천주이상
+    /// - `3`: 1만주이상
+    /// - `4`: 10만주이상
+    /// - `5`: 100만주이상
+    /// - `6`: 1000만주이상
     vol_rang: String,
 }
 
@@ -54,31 +64,34 @@ impl MarketCapRequest {
     /// A new request.
     ///
     /// Required fields, in spec order:
-    /// - `keyb` (`KEYB`): NEXT KEY BUFF
-    /// - `auth` (`AUTH`): 사용자권한정보
     /// - `excd` (`EXCD`): 거래소코드
     /// - `vol_rang` (`VOL_RANG`): 거래량조건
+    #[inline]
     pub fn new(
-        keyb: impl Into<String>,
-        auth: impl Into<String>,
-        excd: impl Into<String>,
-        vol_rang: impl Into<String>,
+        excd: crate::api::codes::QuoteExchange,
+        vol_rang: crate::api::codes::VolRang,
     ) -> Self {
         Self {
-            keyb: keyb.into(),
-            auth: auth.into(),
-            excd: excd.into(),
-            vol_rang: vol_rang.into(),
+            keyb: String::new(),
+            auth: String::new(),
+            excd: p::code(&excd),
+            vol_rang: p::code(&vol_rang),
         }
     }
 
     /// Sets NEXT KEY BUFF (`KEYB`, required, length 1).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn keyb(mut self, value: impl Into<String>) -> Self {
         self.keyb = value.into();
         self
     }
 
     /// Sets 사용자권한정보 (`AUTH`, required, length 32).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn auth(mut self, value: impl Into<String>) -> Self {
         self.auth = value.into();
         self
@@ -96,14 +109,25 @@ impl MarketCapRequest {
     /// - `HSX`: 호치민
     /// - `HNX`: 하노이
     /// - `TSE`: 도쿄
-    pub fn excd(mut self, value: impl Into<String>) -> Self {
-        self.excd = value.into();
+    #[inline]
+    pub fn excd(mut self, value: crate::api::codes::QuoteExchange) -> Self {
+        self.excd = p::code(&value);
         self
     }
 
     /// Sets 거래량조건 (`VOL_RANG`, required, length 1).
-    pub fn vol_rang(mut self, value: impl Into<String>) -> Self {
-        self.vol_rang = value.into();
+    ///
+    /// Codes:
+    /// - `0`: 전체
+    /// - `1`: 1백주이상
+    /// - `2`: 1천주이상
+    /// - `3`: 1만주이상
+    /// - `4`: 10만주이상
+    /// - `5`: 100만주이상
+    /// - `6`: 1000만주이상
+    #[inline]
+    pub fn vol_rang(mut self, value: crate::api::codes::VolRang) -> Self {
+        self.vol_rang = p::code(&value);
         self
     }
 }
@@ -119,6 +143,48 @@ impl std::fmt::Debug for MarketCapRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "KEYB",
+        kind: p::FieldKind::Text,
+        max_len: 1,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "AUTH",
+        kind: p::FieldKind::Text,
+        max_len: 32,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "EXCD",
+        kind: p::FieldKind::Code,
+        max_len: 4,
+        required: true,
+        blank: false,
+        codes: &[
+            "NYS", "NAS", "AMS", "HKS", "SHS", "SZS", "HSX", "HNX", "TSE",
+        ],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "VOL_RANG",
+        kind: p::FieldKind::Code,
+        max_len: 1,
+        required: true,
+        blank: false,
+        codes: &["0", "1", "2", "3", "4", "5", "6"],
+        retired: &[],
+    },
+];
+
 impl Endpoint for MarketCapRequest {
     type Response = MarketCapResponse;
 
@@ -130,6 +196,14 @@ impl Endpoint for MarketCapRequest {
         method: HttpMethod::Get,
         path: "/uapi/overseas-stock/v1/ranking/market-cap",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("HHDFS76350100"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `HHDFS76300000`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -38,7 +39,18 @@ pub struct NewHighlowRequest {
     /// N일자값 (`NDAY`, required, length 1).
     nday: String,
     /// 거래량조건 (`VOL_RANG`, required, length 1).
+    ///
+    /// Codes:
+    /// - `0`: 전체
+    /// - `1`: 1백주이상
+    /// - `2`: 1천주이상
+    /// - `3`: 1만주이상
+    /// - `4`: 10만주이상
+    /// - `5`: 100만주이상
+    /// - `6`: 1000만주이상
     vol_rang: String,
+    /// MINX (`MINX`, length 1).
+    minx: String,
 }
 
 /// Writes the KIS wire names (in spec order) and values.
@@ -54,6 +66,7 @@ impl serde::Serialize for NewHighlowRequest {
                 ("GUBN2", v::WireField::Str(&self.gubn2)),
                 ("NDAY", v::WireField::Str(&self.nday)),
                 ("VOL_RANG", v::WireField::Str(&self.vol_rang)),
+                ("MINX", v::WireField::Str(&self.minx)),
             ],
         )
     }
@@ -63,40 +76,42 @@ impl NewHighlowRequest {
     /// A new request.
     ///
     /// Required fields, in spec order:
-    /// - `keyb` (`KEYB`): NEXT KEY BUFF
-    /// - `auth` (`AUTH`): 사용자권한정보
     /// - `excd` (`EXCD`): 거래소코드
     /// - `gubn` (`GUBN`): 신고/신저 구분
     /// - `gubn2` (`GUBN2`): 일시돌파/돌파 구분
-    /// - `nday` (`NDAY`): N일자값
     /// - `vol_rang` (`VOL_RANG`): 거래량조건
+    #[inline]
     pub fn new(
-        keyb: impl Into<String>,
-        auth: impl Into<String>,
-        excd: impl Into<String>,
+        excd: crate::api::codes::QuoteExchange,
         gubn: impl Into<String>,
         gubn2: impl Into<String>,
-        nday: impl Into<String>,
-        vol_rang: impl Into<String>,
+        vol_rang: crate::api::codes::VolRang,
     ) -> Self {
         Self {
-            keyb: keyb.into(),
-            auth: auth.into(),
-            excd: excd.into(),
+            keyb: String::new(),
+            auth: String::new(),
+            excd: p::code(&excd),
             gubn: gubn.into(),
             gubn2: gubn2.into(),
-            nday: nday.into(),
-            vol_rang: vol_rang.into(),
+            nday: String::new(),
+            vol_rang: p::code(&vol_rang),
+            minx: String::new(),
         }
     }
 
     /// Sets NEXT KEY BUFF (`KEYB`, required, length 8).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn keyb(mut self, value: impl Into<String>) -> Self {
         self.keyb = value.into();
         self
     }
 
     /// Sets 사용자권한정보 (`AUTH`, required, length 32).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn auth(mut self, value: impl Into<String>) -> Self {
         self.auth = value.into();
         self
@@ -114,32 +129,57 @@ impl NewHighlowRequest {
     /// - `HSX`: 호치민
     /// - `HNX`: 하노이
     /// - `TSE`: 도쿄
-    pub fn excd(mut self, value: impl Into<String>) -> Self {
-        self.excd = value.into();
+    #[inline]
+    pub fn excd(mut self, value: crate::api::codes::QuoteExchange) -> Self {
+        self.excd = p::code(&value);
         self
     }
 
     /// Sets 신고/신저 구분 (`GUBN`, required, length 1).
+    #[inline]
     pub fn gubn(mut self, value: impl Into<String>) -> Self {
         self.gubn = value.into();
         self
     }
 
     /// Sets 일시돌파/돌파 구분 (`GUBN2`, required, length 1).
+    #[inline]
     pub fn gubn2(mut self, value: impl Into<String>) -> Self {
         self.gubn2 = value.into();
         self
     }
 
     /// Sets N일자값 (`NDAY`, required, length 1).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn nday(mut self, value: impl Into<String>) -> Self {
         self.nday = value.into();
         self
     }
 
     /// Sets 거래량조건 (`VOL_RANG`, required, length 1).
-    pub fn vol_rang(mut self, value: impl Into<String>) -> Self {
-        self.vol_rang = value.into();
+    ///
+    /// Codes:
+    /// - `0`: 전체
+    /// - `1`: 1백주이상
+    /// - `2`: 1천주이상
+    /// - `3`: 1만주이상
+    /// - `4`: 10만주이상
+    /// - `5`: 100만주이상
+    /// - `6`: 1000만주이상
+    #[inline]
+    pub fn vol_rang(mut self, value: crate::api::codes::VolRang) -> Self {
+        self.vol_rang = p::code(&value);
+        self
+    }
+
+    /// Sets MINX (`MINX`, length 1).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn minx(mut self, value: impl Into<String>) -> Self {
+        self.minx = value.into();
         self
     }
 }
@@ -154,9 +194,88 @@ impl std::fmt::Debug for NewHighlowRequest {
             .field("gubn2", &self.gubn2)
             .field("nday", &self.nday)
             .field("vol_rang", &self.vol_rang)
+            .field("minx", &self.minx)
             .finish()
     }
 }
+
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "KEYB",
+        kind: p::FieldKind::Text,
+        max_len: 8,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "AUTH",
+        kind: p::FieldKind::Text,
+        max_len: 32,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "EXCD",
+        kind: p::FieldKind::Code,
+        max_len: 4,
+        required: true,
+        blank: false,
+        codes: &[
+            "NYS", "NAS", "AMS", "HKS", "SHS", "SZS", "HSX", "HNX", "TSE",
+        ],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "GUBN",
+        kind: p::FieldKind::Text,
+        max_len: 1,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "GUBN2",
+        kind: p::FieldKind::Text,
+        max_len: 1,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "NDAY",
+        kind: p::FieldKind::Text,
+        max_len: 1,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "VOL_RANG",
+        kind: p::FieldKind::Code,
+        max_len: 1,
+        required: true,
+        blank: false,
+        codes: &["0", "1", "2", "3", "4", "5", "6"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "MINX",
+        kind: p::FieldKind::Text,
+        max_len: 1,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+];
 
 impl Endpoint for NewHighlowRequest {
     type Response = NewHighlowResponse;
@@ -169,6 +288,14 @@ impl Endpoint for NewHighlowRequest {
         method: HttpMethod::Get,
         path: "/uapi/overseas-stock/v1/ranking/new-highlow",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("HHDFS76300000"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

@@ -16,6 +16,7 @@
 //! - TR ID for `vn_buy` (베트남 매수): real `TTTS0311U`, paper `VTTS0311U`.
 //! - TR ID for `vn_sell` (베트남 매도): real `TTTS0310U`, paper `VTTS0310U`.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -161,27 +162,28 @@ impl OrderRequest {
     /// - `ovrs_ord_unpr` (`OVRS_ORD_UNPR`): 해외주문단가
     /// - `ord_svr_dvsn_cd` (`ORD_SVR_DVSN_CD`): 주문서버구분코드
     /// - `ord_dvsn` (`ORD_DVSN`): 주문구분
+    #[inline]
     pub fn us_buy(
-        ovrs_excg_cd: impl Into<String>,
+        ovrs_excg_cd: crate::api::codes::OrderExchange,
         pdno: impl Into<String>,
-        ord_qty: impl Into<String>,
-        ovrs_ord_unpr: impl Into<String>,
+        ord_qty: v::Decimal,
+        ovrs_ord_unpr: v::Decimal,
         ord_svr_dvsn_cd: impl Into<String>,
-        ord_dvsn: impl Into<String>,
+        ord_dvsn: crate::api::codes::OverseasOrderType,
     ) -> Self {
         Self {
             variant: OrderVariant::UsBuy,
             cano: String::new(),
             acnt_prdt_cd: String::new(),
-            ovrs_excg_cd: ovrs_excg_cd.into(),
+            ovrs_excg_cd: p::code(&ovrs_excg_cd),
             pdno: pdno.into(),
-            ord_qty: ord_qty.into(),
-            ovrs_ord_unpr: ovrs_ord_unpr.into(),
+            ord_qty: p::decimal(ord_qty),
+            ovrs_ord_unpr: p::decimal(ovrs_ord_unpr),
             ctac_tlno: String::new(),
             mgco_aptm_odno: String::new(),
             sll_type: String::new(),
             ord_svr_dvsn_cd: ord_svr_dvsn_cd.into(),
-            ord_dvsn: ord_dvsn.into(),
+            ord_dvsn: p::code(&ord_dvsn),
             start_time: String::new(),
             end_time: String::new(),
             algo_ord_tmd_dvsn_cd: String::new(),
@@ -197,27 +199,28 @@ impl OrderRequest {
     /// - `ovrs_ord_unpr` (`OVRS_ORD_UNPR`): 해외주문단가
     /// - `ord_svr_dvsn_cd` (`ORD_SVR_DVSN_CD`): 주문서버구분코드
     /// - `ord_dvsn` (`ORD_DVSN`): 주문구분
+    #[inline]
     pub fn us_sell(
-        ovrs_excg_cd: impl Into<String>,
+        ovrs_excg_cd: crate::api::codes::OrderExchange,
         pdno: impl Into<String>,
-        ord_qty: impl Into<String>,
-        ovrs_ord_unpr: impl Into<String>,
+        ord_qty: v::Decimal,
+        ovrs_ord_unpr: v::Decimal,
         ord_svr_dvsn_cd: impl Into<String>,
-        ord_dvsn: impl Into<String>,
+        ord_dvsn: crate::api::codes::OverseasOrderType,
     ) -> Self {
         Self {
             variant: OrderVariant::UsSell,
             cano: String::new(),
             acnt_prdt_cd: String::new(),
-            ovrs_excg_cd: ovrs_excg_cd.into(),
+            ovrs_excg_cd: p::code(&ovrs_excg_cd),
             pdno: pdno.into(),
-            ord_qty: ord_qty.into(),
-            ovrs_ord_unpr: ovrs_ord_unpr.into(),
+            ord_qty: p::decimal(ord_qty),
+            ovrs_ord_unpr: p::decimal(ovrs_ord_unpr),
             ctac_tlno: String::new(),
             mgco_aptm_odno: String::new(),
             sll_type: String::new(),
             ord_svr_dvsn_cd: ord_svr_dvsn_cd.into(),
-            ord_dvsn: ord_dvsn.into(),
+            ord_dvsn: p::code(&ord_dvsn),
             start_time: String::new(),
             end_time: String::new(),
             algo_ord_tmd_dvsn_cd: String::new(),
@@ -233,27 +236,28 @@ impl OrderRequest {
     /// - `ovrs_ord_unpr` (`OVRS_ORD_UNPR`): 해외주문단가
     /// - `ord_svr_dvsn_cd` (`ORD_SVR_DVSN_CD`): 주문서버구분코드
     /// - `ord_dvsn` (`ORD_DVSN`): 주문구분
+    #[inline]
     pub fn jp_buy(
-        ovrs_excg_cd: impl Into<String>,
+        ovrs_excg_cd: crate::api::codes::OrderExchange,
         pdno: impl Into<String>,
-        ord_qty: impl Into<String>,
-        ovrs_ord_unpr: impl Into<String>,
+        ord_qty: v::Decimal,
+        ovrs_ord_unpr: v::Decimal,
         ord_svr_dvsn_cd: impl Into<String>,
-        ord_dvsn: impl Into<String>,
+        ord_dvsn: crate::api::codes::OverseasOrderType,
     ) -> Self {
         Self {
             variant: OrderVariant::JpBuy,
             cano: String::new(),
             acnt_prdt_cd: String::new(),
-            ovrs_excg_cd: ovrs_excg_cd.into(),
+            ovrs_excg_cd: p::code(&ovrs_excg_cd),
             pdno: pdno.into(),
-            ord_qty: ord_qty.into(),
-            ovrs_ord_unpr: ovrs_ord_unpr.into(),
+            ord_qty: p::decimal(ord_qty),
+            ovrs_ord_unpr: p::decimal(ovrs_ord_unpr),
             ctac_tlno: String::new(),
             mgco_aptm_odno: String::new(),
             sll_type: String::new(),
             ord_svr_dvsn_cd: ord_svr_dvsn_cd.into(),
-            ord_dvsn: ord_dvsn.into(),
+            ord_dvsn: p::code(&ord_dvsn),
             start_time: String::new(),
             end_time: String::new(),
             algo_ord_tmd_dvsn_cd: String::new(),
@@ -269,27 +273,28 @@ impl OrderRequest {
     /// - `ovrs_ord_unpr` (`OVRS_ORD_UNPR`): 해외주문단가
     /// - `ord_svr_dvsn_cd` (`ORD_SVR_DVSN_CD`): 주문서버구분코드
     /// - `ord_dvsn` (`ORD_DVSN`): 주문구분
+    #[inline]
     pub fn jp_sell(
-        ovrs_excg_cd: impl Into<String>,
+        ovrs_excg_cd: crate::api::codes::OrderExchange,
         pdno: impl Into<String>,
-        ord_qty: impl Into<String>,
-        ovrs_ord_unpr: impl Into<String>,
+        ord_qty: v::Decimal,
+        ovrs_ord_unpr: v::Decimal,
         ord_svr_dvsn_cd: impl Into<String>,
-        ord_dvsn: impl Into<String>,
+        ord_dvsn: crate::api::codes::OverseasOrderType,
     ) -> Self {
         Self {
             variant: OrderVariant::JpSell,
             cano: String::new(),
             acnt_prdt_cd: String::new(),
-            ovrs_excg_cd: ovrs_excg_cd.into(),
+            ovrs_excg_cd: p::code(&ovrs_excg_cd),
             pdno: pdno.into(),
-            ord_qty: ord_qty.into(),
-            ovrs_ord_unpr: ovrs_ord_unpr.into(),
+            ord_qty: p::decimal(ord_qty),
+            ovrs_ord_unpr: p::decimal(ovrs_ord_unpr),
             ctac_tlno: String::new(),
             mgco_aptm_odno: String::new(),
             sll_type: String::new(),
             ord_svr_dvsn_cd: ord_svr_dvsn_cd.into(),
-            ord_dvsn: ord_dvsn.into(),
+            ord_dvsn: p::code(&ord_dvsn),
             start_time: String::new(),
             end_time: String::new(),
             algo_ord_tmd_dvsn_cd: String::new(),
@@ -305,27 +310,28 @@ impl OrderRequest {
     /// - `ovrs_ord_unpr` (`OVRS_ORD_UNPR`): 해외주문단가
     /// - `ord_svr_dvsn_cd` (`ORD_SVR_DVSN_CD`): 주문서버구분코드
     /// - `ord_dvsn` (`ORD_DVSN`): 주문구분
+    #[inline]
     pub fn sh_buy(
-        ovrs_excg_cd: impl Into<String>,
+        ovrs_excg_cd: crate::api::codes::OrderExchange,
         pdno: impl Into<String>,
-        ord_qty: impl Into<String>,
-        ovrs_ord_unpr: impl Into<String>,
+        ord_qty: v::Decimal,
+        ovrs_ord_unpr: v::Decimal,
         ord_svr_dvsn_cd: impl Into<String>,
-        ord_dvsn: impl Into<String>,
+        ord_dvsn: crate::api::codes::OverseasOrderType,
     ) -> Self {
         Self {
             variant: OrderVariant::ShBuy,
             cano: String::new(),
             acnt_prdt_cd: String::new(),
-            ovrs_excg_cd: ovrs_excg_cd.into(),
+            ovrs_excg_cd: p::code(&ovrs_excg_cd),
             pdno: pdno.into(),
-            ord_qty: ord_qty.into(),
-            ovrs_ord_unpr: ovrs_ord_unpr.into(),
+            ord_qty: p::decimal(ord_qty),
+            ovrs_ord_unpr: p::decimal(ovrs_ord_unpr),
             ctac_tlno: String::new(),
             mgco_aptm_odno: String::new(),
             sll_type: String::new(),
             ord_svr_dvsn_cd: ord_svr_dvsn_cd.into(),
-            ord_dvsn: ord_dvsn.into(),
+            ord_dvsn: p::code(&ord_dvsn),
             start_time: String::new(),
             end_time: String::new(),
             algo_ord_tmd_dvsn_cd: String::new(),
@@ -341,27 +347,28 @@ impl OrderRequest {
     /// - `ovrs_ord_unpr` (`OVRS_ORD_UNPR`): 해외주문단가
     /// - `ord_svr_dvsn_cd` (`ORD_SVR_DVSN_CD`): 주문서버구분코드
     /// - `ord_dvsn` (`ORD_DVSN`): 주문구분
+    #[inline]
     pub fn sh_sell(
-        ovrs_excg_cd: impl Into<String>,
+        ovrs_excg_cd: crate::api::codes::OrderExchange,
         pdno: impl Into<String>,
-        ord_qty: impl Into<String>,
-        ovrs_ord_unpr: impl Into<String>,
+        ord_qty: v::Decimal,
+        ovrs_ord_unpr: v::Decimal,
         ord_svr_dvsn_cd: impl Into<String>,
-        ord_dvsn: impl Into<String>,
+        ord_dvsn: crate::api::codes::OverseasOrderType,
     ) -> Self {
         Self {
             variant: OrderVariant::ShSell,
             cano: String::new(),
             acnt_prdt_cd: String::new(),
-            ovrs_excg_cd: ovrs_excg_cd.into(),
+            ovrs_excg_cd: p::code(&ovrs_excg_cd),
             pdno: pdno.into(),
-            ord_qty: ord_qty.into(),
-            ovrs_ord_unpr: ovrs_ord_unpr.into(),
+            ord_qty: p::decimal(ord_qty),
+            ovrs_ord_unpr: p::decimal(ovrs_ord_unpr),
             ctac_tlno: String::new(),
             mgco_aptm_odno: String::new(),
             sll_type: String::new(),
             ord_svr_dvsn_cd: ord_svr_dvsn_cd.into(),
-            ord_dvsn: ord_dvsn.into(),
+            ord_dvsn: p::code(&ord_dvsn),
             start_time: String::new(),
             end_time: String::new(),
             algo_ord_tmd_dvsn_cd: String::new(),
@@ -377,27 +384,28 @@ impl OrderRequest {
     /// - `ovrs_ord_unpr` (`OVRS_ORD_UNPR`): 해외주문단가
     /// - `ord_svr_dvsn_cd` (`ORD_SVR_DVSN_CD`): 주문서버구분코드
     /// - `ord_dvsn` (`ORD_DVSN`): 주문구분
+    #[inline]
     pub fn hk_buy(
-        ovrs_excg_cd: impl Into<String>,
+        ovrs_excg_cd: crate::api::codes::OrderExchange,
         pdno: impl Into<String>,
-        ord_qty: impl Into<String>,
-        ovrs_ord_unpr: impl Into<String>,
+        ord_qty: v::Decimal,
+        ovrs_ord_unpr: v::Decimal,
         ord_svr_dvsn_cd: impl Into<String>,
-        ord_dvsn: impl Into<String>,
+        ord_dvsn: crate::api::codes::OverseasOrderType,
     ) -> Self {
         Self {
             variant: OrderVariant::HkBuy,
             cano: String::new(),
             acnt_prdt_cd: String::new(),
-            ovrs_excg_cd: ovrs_excg_cd.into(),
+            ovrs_excg_cd: p::code(&ovrs_excg_cd),
             pdno: pdno.into(),
-            ord_qty: ord_qty.into(),
-            ovrs_ord_unpr: ovrs_ord_unpr.into(),
+            ord_qty: p::decimal(ord_qty),
+            ovrs_ord_unpr: p::decimal(ovrs_ord_unpr),
             ctac_tlno: String::new(),
             mgco_aptm_odno: String::new(),
             sll_type: String::new(),
             ord_svr_dvsn_cd: ord_svr_dvsn_cd.into(),
-            ord_dvsn: ord_dvsn.into(),
+            ord_dvsn: p::code(&ord_dvsn),
             start_time: String::new(),
             end_time: String::new(),
             algo_ord_tmd_dvsn_cd: String::new(),
@@ -413,27 +421,28 @@ impl OrderRequest {
     /// - `ovrs_ord_unpr` (`OVRS_ORD_UNPR`): 해외주문단가
     /// - `ord_svr_dvsn_cd` (`ORD_SVR_DVSN_CD`): 주문서버구분코드
     /// - `ord_dvsn` (`ORD_DVSN`): 주문구분
+    #[inline]
     pub fn hk_sell(
-        ovrs_excg_cd: impl Into<String>,
+        ovrs_excg_cd: crate::api::codes::OrderExchange,
         pdno: impl Into<String>,
-        ord_qty: impl Into<String>,
-        ovrs_ord_unpr: impl Into<String>,
+        ord_qty: v::Decimal,
+        ovrs_ord_unpr: v::Decimal,
         ord_svr_dvsn_cd: impl Into<String>,
-        ord_dvsn: impl Into<String>,
+        ord_dvsn: crate::api::codes::OverseasOrderType,
     ) -> Self {
         Self {
             variant: OrderVariant::HkSell,
             cano: String::new(),
             acnt_prdt_cd: String::new(),
-            ovrs_excg_cd: ovrs_excg_cd.into(),
+            ovrs_excg_cd: p::code(&ovrs_excg_cd),
             pdno: pdno.into(),
-            ord_qty: ord_qty.into(),
-            ovrs_ord_unpr: ovrs_ord_unpr.into(),
+            ord_qty: p::decimal(ord_qty),
+            ovrs_ord_unpr: p::decimal(ovrs_ord_unpr),
             ctac_tlno: String::new(),
             mgco_aptm_odno: String::new(),
             sll_type: String::new(),
             ord_svr_dvsn_cd: ord_svr_dvsn_cd.into(),
-            ord_dvsn: ord_dvsn.into(),
+            ord_dvsn: p::code(&ord_dvsn),
             start_time: String::new(),
             end_time: String::new(),
             algo_ord_tmd_dvsn_cd: String::new(),
@@ -449,27 +458,28 @@ impl OrderRequest {
     /// - `ovrs_ord_unpr` (`OVRS_ORD_UNPR`): 해외주문단가
     /// - `ord_svr_dvsn_cd` (`ORD_SVR_DVSN_CD`): 주문서버구분코드
     /// - `ord_dvsn` (`ORD_DVSN`): 주문구분
+    #[inline]
     pub fn sz_buy(
-        ovrs_excg_cd: impl Into<String>,
+        ovrs_excg_cd: crate::api::codes::OrderExchange,
         pdno: impl Into<String>,
-        ord_qty: impl Into<String>,
-        ovrs_ord_unpr: impl Into<String>,
+        ord_qty: v::Decimal,
+        ovrs_ord_unpr: v::Decimal,
         ord_svr_dvsn_cd: impl Into<String>,
-        ord_dvsn: impl Into<String>,
+        ord_dvsn: crate::api::codes::OverseasOrderType,
     ) -> Self {
         Self {
             variant: OrderVariant::SzBuy,
             cano: String::new(),
             acnt_prdt_cd: String::new(),
-            ovrs_excg_cd: ovrs_excg_cd.into(),
+            ovrs_excg_cd: p::code(&ovrs_excg_cd),
             pdno: pdno.into(),
-            ord_qty: ord_qty.into(),
-            ovrs_ord_unpr: ovrs_ord_unpr.into(),
+            ord_qty: p::decimal(ord_qty),
+            ovrs_ord_unpr: p::decimal(ovrs_ord_unpr),
             ctac_tlno: String::new(),
             mgco_aptm_odno: String::new(),
             sll_type: String::new(),
             ord_svr_dvsn_cd: ord_svr_dvsn_cd.into(),
-            ord_dvsn: ord_dvsn.into(),
+            ord_dvsn: p::code(&ord_dvsn),
             start_time: String::new(),
             end_time: String::new(),
             algo_ord_tmd_dvsn_cd: String::new(),
@@ -485,27 +495,28 @@ impl OrderRequest {
     /// - `ovrs_ord_unpr` (`OVRS_ORD_UNPR`): 해외주문단가
     /// - `ord_svr_dvsn_cd` (`ORD_SVR_DVSN_CD`): 주문서버구분코드
     /// - `ord_dvsn` (`ORD_DVSN`): 주문구분
+    #[inline]
     pub fn sz_sell(
-        ovrs_excg_cd: impl Into<String>,
+        ovrs_excg_cd: crate::api::codes::OrderExchange,
         pdno: impl Into<String>,
-        ord_qty: impl Into<String>,
-        ovrs_ord_unpr: impl Into<String>,
+        ord_qty: v::Decimal,
+        ovrs_ord_unpr: v::Decimal,
         ord_svr_dvsn_cd: impl Into<String>,
-        ord_dvsn: impl Into<String>,
+        ord_dvsn: crate::api::codes::OverseasOrderType,
     ) -> Self {
         Self {
             variant: OrderVariant::SzSell,
             cano: String::new(),
             acnt_prdt_cd: String::new(),
-            ovrs_excg_cd: ovrs_excg_cd.into(),
+            ovrs_excg_cd: p::code(&ovrs_excg_cd),
             pdno: pdno.into(),
-            ord_qty: ord_qty.into(),
-            ovrs_ord_unpr: ovrs_ord_unpr.into(),
+            ord_qty: p::decimal(ord_qty),
+            ovrs_ord_unpr: p::decimal(ovrs_ord_unpr),
             ctac_tlno: String::new(),
             mgco_aptm_odno: String::new(),
             sll_type: String::new(),
             ord_svr_dvsn_cd: ord_svr_dvsn_cd.into(),
-            ord_dvsn: ord_dvsn.into(),
+            ord_dvsn: p::code(&ord_dvsn),
             start_time: String::new(),
             end_time: String::new(),
             algo_ord_tmd_dvsn_cd: String::new(),
@@ -521,27 +532,28 @@ impl OrderRequest {
     /// - `ovrs_ord_unpr` (`OVRS_ORD_UNPR`): 해외주문단가
     /// - `ord_svr_dvsn_cd` (`ORD_SVR_DVSN_CD`): 주문서버구분코드
     /// - `ord_dvsn` (`ORD_DVSN`): 주문구분
+    #[inline]
     pub fn vn_buy(
-        ovrs_excg_cd: impl Into<String>,
+        ovrs_excg_cd: crate::api::codes::OrderExchange,
         pdno: impl Into<String>,
-        ord_qty: impl Into<String>,
-        ovrs_ord_unpr: impl Into<String>,
+        ord_qty: v::Decimal,
+        ovrs_ord_unpr: v::Decimal,
         ord_svr_dvsn_cd: impl Into<String>,
-        ord_dvsn: impl Into<String>,
+        ord_dvsn: crate::api::codes::OverseasOrderType,
     ) -> Self {
         Self {
             variant: OrderVariant::VnBuy,
             cano: String::new(),
             acnt_prdt_cd: String::new(),
-            ovrs_excg_cd: ovrs_excg_cd.into(),
+            ovrs_excg_cd: p::code(&ovrs_excg_cd),
             pdno: pdno.into(),
-            ord_qty: ord_qty.into(),
-            ovrs_ord_unpr: ovrs_ord_unpr.into(),
+            ord_qty: p::decimal(ord_qty),
+            ovrs_ord_unpr: p::decimal(ovrs_ord_unpr),
             ctac_tlno: String::new(),
             mgco_aptm_odno: String::new(),
             sll_type: String::new(),
             ord_svr_dvsn_cd: ord_svr_dvsn_cd.into(),
-            ord_dvsn: ord_dvsn.into(),
+            ord_dvsn: p::code(&ord_dvsn),
             start_time: String::new(),
             end_time: String::new(),
             algo_ord_tmd_dvsn_cd: String::new(),
@@ -557,27 +569,28 @@ impl OrderRequest {
     /// - `ovrs_ord_unpr` (`OVRS_ORD_UNPR`): 해외주문단가
     /// - `ord_svr_dvsn_cd` (`ORD_SVR_DVSN_CD`): 주문서버구분코드
     /// - `ord_dvsn` (`ORD_DVSN`): 주문구분
+    #[inline]
     pub fn vn_sell(
-        ovrs_excg_cd: impl Into<String>,
+        ovrs_excg_cd: crate::api::codes::OrderExchange,
         pdno: impl Into<String>,
-        ord_qty: impl Into<String>,
-        ovrs_ord_unpr: impl Into<String>,
+        ord_qty: v::Decimal,
+        ovrs_ord_unpr: v::Decimal,
         ord_svr_dvsn_cd: impl Into<String>,
-        ord_dvsn: impl Into<String>,
+        ord_dvsn: crate::api::codes::OverseasOrderType,
     ) -> Self {
         Self {
             variant: OrderVariant::VnSell,
             cano: String::new(),
             acnt_prdt_cd: String::new(),
-            ovrs_excg_cd: ovrs_excg_cd.into(),
+            ovrs_excg_cd: p::code(&ovrs_excg_cd),
             pdno: pdno.into(),
-            ord_qty: ord_qty.into(),
-            ovrs_ord_unpr: ovrs_ord_unpr.into(),
+            ord_qty: p::decimal(ord_qty),
+            ovrs_ord_unpr: p::decimal(ovrs_ord_unpr),
             ctac_tlno: String::new(),
             mgco_aptm_odno: String::new(),
             sll_type: String::new(),
             ord_svr_dvsn_cd: ord_svr_dvsn_cd.into(),
-            ord_dvsn: ord_dvsn.into(),
+            ord_dvsn: p::code(&ord_dvsn),
             start_time: String::new(),
             end_time: String::new(),
             algo_ord_tmd_dvsn_cd: String::new(),
@@ -590,12 +603,14 @@ impl OrderRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
@@ -613,48 +628,62 @@ impl OrderRequest {
     /// - `TKSE`: 일본
     /// - `HASE`: 베트남 하노이
     /// - `VNSE`: 베트남 호치민
-    pub fn ovrs_excg_cd(mut self, value: impl Into<String>) -> Self {
-        self.ovrs_excg_cd = value.into();
+    #[inline]
+    pub fn ovrs_excg_cd(mut self, value: crate::api::codes::OrderExchange) -> Self {
+        self.ovrs_excg_cd = p::code(&value);
         self
     }
 
     /// Sets 상품번호 (`PDNO`, required, length 12).
+    #[inline]
     pub fn pdno(mut self, value: impl Into<String>) -> Self {
         self.pdno = value.into();
         self
     }
 
     /// Sets 주문수량 (`ORD_QTY`, required, length 10).
-    pub fn ord_qty(mut self, value: impl Into<String>) -> Self {
-        self.ord_qty = value.into();
+    #[inline]
+    pub fn ord_qty(mut self, value: v::Decimal) -> Self {
+        self.ord_qty = p::decimal(value);
         self
     }
 
     /// Sets 해외주문단가 (`OVRS_ORD_UNPR`, required, length 31).
-    pub fn ovrs_ord_unpr(mut self, value: impl Into<String>) -> Self {
-        self.ovrs_ord_unpr = value.into();
+    #[inline]
+    pub fn ovrs_ord_unpr(mut self, value: v::Decimal) -> Self {
+        self.ovrs_ord_unpr = p::decimal(value);
         self
     }
 
     /// Sets 연락전화번호 (`CTAC_TLNO`, length 20).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctac_tlno(mut self, value: impl Into<String>) -> Self {
         self.ctac_tlno = value.into();
         self
     }
 
     /// Sets 운용사지정주문번호 (`MGCO_APTM_ODNO`, length 12).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn mgco_aptm_odno(mut self, value: impl Into<String>) -> Self {
         self.mgco_aptm_odno = value.into();
         self
     }
 
     /// Sets 판매유형 (`SLL_TYPE`, length 2).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn sll_type(mut self, value: impl Into<String>) -> Self {
         self.sll_type = value.into();
         self
     }
 
     /// Sets 주문서버구분코드 (`ORD_SVR_DVSN_CD`, required, length 1).
+    #[inline]
     pub fn ord_svr_dvsn_cd(mut self, value: impl Into<String>) -> Self {
         self.ord_svr_dvsn_cd = value.into();
         self
@@ -671,20 +700,27 @@ impl OrderRequest {
     /// - `31`: MOO(장개시시장가)
     /// - `33`: MOC(장마감시장가)
     /// - `50`: 단주지정가
-    pub fn ord_dvsn(mut self, value: impl Into<String>) -> Self {
-        self.ord_dvsn = value.into();
+    #[inline]
+    pub fn ord_dvsn(mut self, value: crate::api::codes::OverseasOrderType) -> Self {
+        self.ord_dvsn = p::code(&value);
         self
     }
 
     /// Sets 시작시간 (`START_TIME`, length 6).
-    pub fn start_time(mut self, value: impl Into<String>) -> Self {
-        self.start_time = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn start_time(mut self, value: v::NaiveTime) -> Self {
+        self.start_time = p::time(value);
         self
     }
 
     /// Sets 종료시간 (`END_TIME`, length 6).
-    pub fn end_time(mut self, value: impl Into<String>) -> Self {
-        self.end_time = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn end_time(mut self, value: v::NaiveTime) -> Self {
+        self.end_time = p::time(value);
         self
     }
 
@@ -693,8 +729,11 @@ impl OrderRequest {
     /// Codes:
     /// - `00`: 분할주문 시간 직접입력
     /// - `02`: 정규장 종료시까지
-    pub fn algo_ord_tmd_dvsn_cd(mut self, value: impl Into<String>) -> Self {
-        self.algo_ord_tmd_dvsn_cd = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn algo_ord_tmd_dvsn_cd(mut self, value: crate::api::codes::AlgoOrdTmdDvsnCd) -> Self {
+        self.algo_ord_tmd_dvsn_cd = p::code(&value);
         self
     }
 }
@@ -721,6 +760,138 @@ impl std::fmt::Debug for OrderRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "CANO",
+        kind: p::FieldKind::Account,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ACNT_PRDT_CD",
+        kind: p::FieldKind::Product,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "OVRS_EXCG_CD",
+        kind: p::FieldKind::Code,
+        max_len: 4,
+        required: true,
+        blank: false,
+        codes: &[
+            "NASD", "NYSE", "AMEX", "SEHK", "SHAA", "SZAA", "TKSE", "HASE", "VNSE",
+        ],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "PDNO",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ORD_QTY",
+        kind: p::FieldKind::Decimal,
+        max_len: 10,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "OVRS_ORD_UNPR",
+        kind: p::FieldKind::Decimal,
+        max_len: 31,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CTAC_TLNO",
+        kind: p::FieldKind::Text,
+        max_len: 20,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "MGCO_APTM_ODNO",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "SLL_TYPE",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ORD_SVR_DVSN_CD",
+        kind: p::FieldKind::Text,
+        max_len: 1,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ORD_DVSN",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["00", "32", "34", "35", "36", "31", "33", "50"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "START_TIME",
+        kind: p::FieldKind::Time,
+        max_len: 6,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "END_TIME",
+        kind: p::FieldKind::Time,
+        max_len: 6,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ALGO_ORD_TMD_DVSN_CD",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: false,
+        blank: false,
+        codes: &["00", "02"],
+        retired: &[],
+    },
+];
+
 impl Endpoint for OrderRequest {
     type Response = OrderResponse;
 
@@ -732,6 +903,93 @@ impl Endpoint for OrderRequest {
         method: HttpMethod::Post,
         path: "/uapi/overseas-stock/v1/trading/order",
         paging: None,
+        fields: FIELDS,
+        variants: &[
+            (
+                "us_buy",
+                TrIds {
+                    real: Some("TTTT1002U"),
+                    paper: Some("VTTT1002U"),
+                },
+            ),
+            (
+                "us_sell",
+                TrIds {
+                    real: Some("TTTT1006U"),
+                    paper: Some("VTTT1001U"),
+                },
+            ),
+            (
+                "jp_buy",
+                TrIds {
+                    real: Some("TTTS0308U"),
+                    paper: Some("VTTS0308U"),
+                },
+            ),
+            (
+                "jp_sell",
+                TrIds {
+                    real: Some("TTTS0307U"),
+                    paper: Some("VTTS0307U"),
+                },
+            ),
+            (
+                "sh_buy",
+                TrIds {
+                    real: Some("TTTS0202U"),
+                    paper: Some("VTTS0202U"),
+                },
+            ),
+            (
+                "sh_sell",
+                TrIds {
+                    real: Some("TTTS1005U"),
+                    paper: Some("VTTS1005U"),
+                },
+            ),
+            (
+                "hk_buy",
+                TrIds {
+                    real: Some("TTTS1002U"),
+                    paper: Some("VTTS1002U"),
+                },
+            ),
+            (
+                "hk_sell",
+                TrIds {
+                    real: Some("TTTS1001U"),
+                    paper: Some("VTTS1001U"),
+                },
+            ),
+            (
+                "sz_buy",
+                TrIds {
+                    real: Some("TTTS0305U"),
+                    paper: Some("VTTS0305U"),
+                },
+            ),
+            (
+                "sz_sell",
+                TrIds {
+                    real: Some("TTTS0304U"),
+                    paper: Some("VTTS0304U"),
+                },
+            ),
+            (
+                "vn_buy",
+                TrIds {
+                    real: Some("TTTS0311U"),
+                    paper: Some("VTTS0311U"),
+                },
+            ),
+            (
+                "vn_sell",
+                TrIds {
+                    real: Some("TTTS0310U"),
+                    paper: Some("VTTS0310U"),
+                },
+            ),
+        ],
     };
 
     fn tr_ids(&self) -> TrIds {

@@ -7,6 +7,7 @@
 //! - TR ID for `us_sell` (미국예약매도): real `TTTT3016U`, paper `VTTT3016U`.
 //! - TR ID for `asia` (중국/홍콩/일본/베트남 예약주문): real `TTTS3013U`, paper `VTTS3013U`.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -135,31 +136,28 @@ impl OrderResvRequest {
     /// A request for variant `us_buy` (미국예약매수).
     ///
     /// Required fields, in spec order:
-    /// - `rvse_cncl_dvsn_cd` (`RVSE_CNCL_DVSN_CD`): 정정취소구분코드
     /// - `pdno` (`PDNO`): 상품번호
-    /// - `prdt_type_cd` (`PRDT_TYPE_CD`): 상품유형코드
     /// - `ovrs_excg_cd` (`OVRS_EXCG_CD`): 해외거래소코드
     /// - `ft_ord_qty` (`FT_ORD_QTY`): FT주문수량
     /// - `ft_ord_unpr3` (`FT_ORD_UNPR3`): FT주문단가3
+    #[inline]
     pub fn us_buy(
-        rvse_cncl_dvsn_cd: impl Into<String>,
         pdno: impl Into<String>,
-        prdt_type_cd: impl Into<String>,
-        ovrs_excg_cd: impl Into<String>,
-        ft_ord_qty: impl Into<String>,
-        ft_ord_unpr3: impl Into<String>,
+        ovrs_excg_cd: crate::api::codes::OrderExchange,
+        ft_ord_qty: v::Decimal,
+        ft_ord_unpr3: v::Decimal,
     ) -> Self {
         Self {
             variant: OrderResvVariant::UsBuy,
             cano: String::new(),
             acnt_prdt_cd: String::new(),
             sll_buy_dvsn_cd: String::new(),
-            rvse_cncl_dvsn_cd: rvse_cncl_dvsn_cd.into(),
+            rvse_cncl_dvsn_cd: String::new(),
             pdno: pdno.into(),
-            prdt_type_cd: prdt_type_cd.into(),
-            ovrs_excg_cd: ovrs_excg_cd.into(),
-            ft_ord_qty: ft_ord_qty.into(),
-            ft_ord_unpr3: ft_ord_unpr3.into(),
+            prdt_type_cd: String::new(),
+            ovrs_excg_cd: p::code(&ovrs_excg_cd),
+            ft_ord_qty: p::decimal(ft_ord_qty),
+            ft_ord_unpr3: p::decimal(ft_ord_unpr3),
             ord_svr_dvsn_cd: String::new(),
             rsvn_ord_rcit_dt: String::new(),
             ord_dvsn: String::new(),
@@ -171,31 +169,28 @@ impl OrderResvRequest {
     /// A request for variant `us_sell` (미국예약매도).
     ///
     /// Required fields, in spec order:
-    /// - `rvse_cncl_dvsn_cd` (`RVSE_CNCL_DVSN_CD`): 정정취소구분코드
     /// - `pdno` (`PDNO`): 상품번호
-    /// - `prdt_type_cd` (`PRDT_TYPE_CD`): 상품유형코드
     /// - `ovrs_excg_cd` (`OVRS_EXCG_CD`): 해외거래소코드
     /// - `ft_ord_qty` (`FT_ORD_QTY`): FT주문수량
     /// - `ft_ord_unpr3` (`FT_ORD_UNPR3`): FT주문단가3
+    #[inline]
     pub fn us_sell(
-        rvse_cncl_dvsn_cd: impl Into<String>,
         pdno: impl Into<String>,
-        prdt_type_cd: impl Into<String>,
-        ovrs_excg_cd: impl Into<String>,
-        ft_ord_qty: impl Into<String>,
-        ft_ord_unpr3: impl Into<String>,
+        ovrs_excg_cd: crate::api::codes::OrderExchange,
+        ft_ord_qty: v::Decimal,
+        ft_ord_unpr3: v::Decimal,
     ) -> Self {
         Self {
             variant: OrderResvVariant::UsSell,
             cano: String::new(),
             acnt_prdt_cd: String::new(),
             sll_buy_dvsn_cd: String::new(),
-            rvse_cncl_dvsn_cd: rvse_cncl_dvsn_cd.into(),
+            rvse_cncl_dvsn_cd: String::new(),
             pdno: pdno.into(),
-            prdt_type_cd: prdt_type_cd.into(),
-            ovrs_excg_cd: ovrs_excg_cd.into(),
-            ft_ord_qty: ft_ord_qty.into(),
-            ft_ord_unpr3: ft_ord_unpr3.into(),
+            prdt_type_cd: String::new(),
+            ovrs_excg_cd: p::code(&ovrs_excg_cd),
+            ft_ord_qty: p::decimal(ft_ord_qty),
+            ft_ord_unpr3: p::decimal(ft_ord_unpr3),
             ord_svr_dvsn_cd: String::new(),
             rsvn_ord_rcit_dt: String::new(),
             ord_dvsn: String::new(),
@@ -207,31 +202,28 @@ impl OrderResvRequest {
     /// A request for variant `asia` (중국/홍콩/일본/베트남 예약주문).
     ///
     /// Required fields, in spec order:
-    /// - `rvse_cncl_dvsn_cd` (`RVSE_CNCL_DVSN_CD`): 정정취소구분코드
     /// - `pdno` (`PDNO`): 상품번호
-    /// - `prdt_type_cd` (`PRDT_TYPE_CD`): 상품유형코드
     /// - `ovrs_excg_cd` (`OVRS_EXCG_CD`): 해외거래소코드
     /// - `ft_ord_qty` (`FT_ORD_QTY`): FT주문수량
     /// - `ft_ord_unpr3` (`FT_ORD_UNPR3`): FT주문단가3
+    #[inline]
     pub fn asia(
-        rvse_cncl_dvsn_cd: impl Into<String>,
         pdno: impl Into<String>,
-        prdt_type_cd: impl Into<String>,
-        ovrs_excg_cd: impl Into<String>,
-        ft_ord_qty: impl Into<String>,
-        ft_ord_unpr3: impl Into<String>,
+        ovrs_excg_cd: crate::api::codes::OrderExchange,
+        ft_ord_qty: v::Decimal,
+        ft_ord_unpr3: v::Decimal,
     ) -> Self {
         Self {
             variant: OrderResvVariant::Asia,
             cano: String::new(),
             acnt_prdt_cd: String::new(),
             sll_buy_dvsn_cd: String::new(),
-            rvse_cncl_dvsn_cd: rvse_cncl_dvsn_cd.into(),
+            rvse_cncl_dvsn_cd: String::new(),
             pdno: pdno.into(),
-            prdt_type_cd: prdt_type_cd.into(),
-            ovrs_excg_cd: ovrs_excg_cd.into(),
-            ft_ord_qty: ft_ord_qty.into(),
-            ft_ord_unpr3: ft_ord_unpr3.into(),
+            prdt_type_cd: String::new(),
+            ovrs_excg_cd: p::code(&ovrs_excg_cd),
+            ft_ord_qty: p::decimal(ft_ord_qty),
+            ft_ord_unpr3: p::decimal(ft_ord_unpr3),
             ord_svr_dvsn_cd: String::new(),
             rsvn_ord_rcit_dt: String::new(),
             ord_dvsn: String::new(),
@@ -246,12 +238,14 @@ impl OrderResvRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
@@ -262,8 +256,11 @@ impl OrderResvRequest {
     /// Codes:
     /// - `01`: 매도
     /// - `02`: 매수
-    pub fn sll_buy_dvsn_cd(mut self, value: impl Into<String>) -> Self {
-        self.sll_buy_dvsn_cd = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn sll_buy_dvsn_cd(mut self, value: crate::api::codes::SideFilter) -> Self {
+        self.sll_buy_dvsn_cd = p::code(&value);
         self
     }
 
@@ -272,12 +269,16 @@ impl OrderResvRequest {
     /// Codes:
     /// - `00`: "매도/매수 주문"시 필수 항목
     /// - `02`: 취소
-    pub fn rvse_cncl_dvsn_cd(mut self, value: impl Into<String>) -> Self {
-        self.rvse_cncl_dvsn_cd = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn rvse_cncl_dvsn_cd(mut self, value: crate::api::codes::RvseCnclDvsnCd) -> Self {
+        self.rvse_cncl_dvsn_cd = p::code(&value);
         self
     }
 
     /// Sets 상품번호 (`PDNO`, required, length 12).
+    #[inline]
     pub fn pdno(mut self, value: impl Into<String>) -> Self {
         self.pdno = value.into();
         self
@@ -294,8 +295,11 @@ impl OrderResvRequest {
     /// - `508`: 베트남 호치민거래소
     /// - `551`: 중국 상해A
     /// - `552`: 중국 심천A
-    pub fn prdt_type_cd(mut self, value: impl Into<String>) -> Self {
-        self.prdt_type_cd = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn prdt_type_cd(mut self, value: crate::api::codes::PrdtTypeCdOrderResv) -> Self {
+        self.prdt_type_cd = p::code(&value);
         self
     }
 
@@ -311,32 +315,41 @@ impl OrderResvRequest {
     /// - `TKSE`: 일본
     /// - `HASE`: 베트남 하노이
     /// - `VNSE`: 베트남 호치민
-    pub fn ovrs_excg_cd(mut self, value: impl Into<String>) -> Self {
-        self.ovrs_excg_cd = value.into();
+    #[inline]
+    pub fn ovrs_excg_cd(mut self, value: crate::api::codes::OrderExchange) -> Self {
+        self.ovrs_excg_cd = p::code(&value);
         self
     }
 
     /// Sets FT주문수량 (`FT_ORD_QTY`, required, length 10).
-    pub fn ft_ord_qty(mut self, value: impl Into<String>) -> Self {
-        self.ft_ord_qty = value.into();
+    #[inline]
+    pub fn ft_ord_qty(mut self, value: v::Decimal) -> Self {
+        self.ft_ord_qty = p::decimal(value);
         self
     }
 
     /// Sets FT주문단가3 (`FT_ORD_UNPR3`, required, length 27).
-    pub fn ft_ord_unpr3(mut self, value: impl Into<String>) -> Self {
-        self.ft_ord_unpr3 = value.into();
+    #[inline]
+    pub fn ft_ord_unpr3(mut self, value: v::Decimal) -> Self {
+        self.ft_ord_unpr3 = p::decimal(value);
         self
     }
 
     /// Sets 주문서버구분코드 (`ORD_SVR_DVSN_CD`, length 1).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ord_svr_dvsn_cd(mut self, value: impl Into<String>) -> Self {
         self.ord_svr_dvsn_cd = value.into();
         self
     }
 
     /// Sets 예약주문접수일자 (`RSVN_ORD_RCIT_DT`, length 8).
-    pub fn rsvn_ord_rcit_dt(mut self, value: impl Into<String>) -> Self {
-        self.rsvn_ord_rcit_dt = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn rsvn_ord_rcit_dt(mut self, value: v::NaiveDate) -> Self {
+        self.rsvn_ord_rcit_dt = p::date(value);
         self
     }
 
@@ -347,18 +360,27 @@ impl OrderResvRequest {
     /// - `35`: TWAP
     /// - `36`: VWAP
     /// - `31`: MOO(장개시시장가)
-    pub fn ord_dvsn(mut self, value: impl Into<String>) -> Self {
-        self.ord_dvsn = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn ord_dvsn(mut self, value: crate::api::codes::OverseasOrderType) -> Self {
+        self.ord_dvsn = p::code(&value);
         self
     }
 
     /// Sets 해외예약주문번호 (`OVRS_RSVN_ODNO`, length 10).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ovrs_rsvn_odno(mut self, value: impl Into<String>) -> Self {
         self.ovrs_rsvn_odno = value.into();
         self
     }
 
     /// Sets 알고리즘주문시간구분코드 (`ALGO_ORD_TMD_DVSN_CD`, length 2).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn algo_ord_tmd_dvsn_cd(mut self, value: impl Into<String>) -> Self {
         self.algo_ord_tmd_dvsn_cd = value.into();
         self
@@ -387,6 +409,138 @@ impl std::fmt::Debug for OrderResvRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "CANO",
+        kind: p::FieldKind::Account,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ACNT_PRDT_CD",
+        kind: p::FieldKind::Product,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "SLL_BUY_DVSN_CD",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: false,
+        blank: false,
+        codes: &["01", "02"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "RVSE_CNCL_DVSN_CD",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: true,
+        codes: &["00", "02"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "PDNO",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "PRDT_TYPE_CD",
+        kind: p::FieldKind::Code,
+        max_len: 3,
+        required: true,
+        blank: true,
+        codes: &["515", "501", "543", "558", "507", "508", "551", "552"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "OVRS_EXCG_CD",
+        kind: p::FieldKind::Code,
+        max_len: 4,
+        required: true,
+        blank: false,
+        codes: &[
+            "NASD", "NYSE", "AMEX", "SEHK", "SHAA", "SZAA", "TKSE", "HASE", "VNSE",
+        ],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FT_ORD_QTY",
+        kind: p::FieldKind::Decimal,
+        max_len: 10,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "FT_ORD_UNPR3",
+        kind: p::FieldKind::Decimal,
+        max_len: 27,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ORD_SVR_DVSN_CD",
+        kind: p::FieldKind::Text,
+        max_len: 1,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "RSVN_ORD_RCIT_DT",
+        kind: p::FieldKind::Date,
+        max_len: 8,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ORD_DVSN",
+        kind: p::FieldKind::Code,
+        max_len: 20,
+        required: false,
+        blank: false,
+        codes: &["00", "35", "36", "31"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "OVRS_RSVN_ODNO",
+        kind: p::FieldKind::Text,
+        max_len: 10,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ALGO_ORD_TMD_DVSN_CD",
+        kind: p::FieldKind::Text,
+        max_len: 2,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for OrderResvRequest {
     type Response = OrderResvResponse;
 
@@ -398,6 +552,30 @@ impl Endpoint for OrderResvRequest {
         method: HttpMethod::Post,
         path: "/uapi/overseas-stock/v1/trading/order-resv",
         paging: None,
+        fields: FIELDS,
+        variants: &[
+            (
+                "us_buy",
+                TrIds {
+                    real: Some("TTTT3014U"),
+                    paper: Some("VTTT3014U"),
+                },
+            ),
+            (
+                "us_sell",
+                TrIds {
+                    real: Some("TTTT3016U"),
+                    paper: Some("VTTT3016U"),
+                },
+            ),
+            (
+                "asia",
+                TrIds {
+                    real: Some("TTTS3013U"),
+                    paper: Some("VTTS3013U"),
+                },
+            ),
+        ],
     };
 
     fn tr_ids(&self) -> TrIds {

@@ -5,6 +5,7 @@
 //!
 //! - TR ID for `us` (미국 예약주문 취소접수): real `TTTT3017U`, paper `VTTT3017U`.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -24,6 +25,8 @@ pub struct OrderResvCcnlRequest {
     rsyn_ord_rcit_dt: String,
     /// 해외예약주문번호 (`OVRS_RSVN_ODNO`, required, length 10).
     ovrs_rsvn_odno: String,
+    /// RSVN_ORD_RCIT_DT (`RSVN_ORD_RCIT_DT`, length 8).
+    rsvn_ord_rcit_dt: String,
 }
 
 /// Writes the KIS wire names (in spec order) and values.
@@ -39,6 +42,10 @@ impl serde::Serialize for OrderResvCcnlRequest {
                     v::WireField::Str(&self.rsyn_ord_rcit_dt),
                 ),
                 ("OVRS_RSVN_ODNO", v::WireField::Str(&self.ovrs_rsvn_odno)),
+                (
+                    "RSVN_ORD_RCIT_DT",
+                    v::WireField::Str(&self.rsvn_ord_rcit_dt),
+                ),
             ],
         )
     }
@@ -48,38 +55,54 @@ impl OrderResvCcnlRequest {
     /// A new request.
     ///
     /// Required fields, in spec order:
-    /// - `rsyn_ord_rcit_dt` (`RSYN_ORD_RCIT_DT`): 해외주문접수일자
     /// - `ovrs_rsvn_odno` (`OVRS_RSVN_ODNO`): 해외예약주문번호
-    pub fn new(rsyn_ord_rcit_dt: impl Into<String>, ovrs_rsvn_odno: impl Into<String>) -> Self {
+    #[inline]
+    pub fn new(ovrs_rsvn_odno: impl Into<String>) -> Self {
         Self {
             cano: String::new(),
             acnt_prdt_cd: String::new(),
-            rsyn_ord_rcit_dt: rsyn_ord_rcit_dt.into(),
+            rsyn_ord_rcit_dt: String::new(),
             ovrs_rsvn_odno: ovrs_rsvn_odno.into(),
+            rsvn_ord_rcit_dt: String::new(),
         }
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
     }
 
     /// Sets 해외주문접수일자 (`RSYN_ORD_RCIT_DT`, required, length 8).
-    pub fn rsyn_ord_rcit_dt(mut self, value: impl Into<String>) -> Self {
-        self.rsyn_ord_rcit_dt = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn rsyn_ord_rcit_dt(mut self, value: v::NaiveDate) -> Self {
+        self.rsyn_ord_rcit_dt = p::date(value);
         self
     }
 
     /// Sets 해외예약주문번호 (`OVRS_RSVN_ODNO`, required, length 10).
+    #[inline]
     pub fn ovrs_rsvn_odno(mut self, value: impl Into<String>) -> Self {
         self.ovrs_rsvn_odno = value.into();
+        self
+    }
+
+    /// Sets RSVN_ORD_RCIT_DT (`RSVN_ORD_RCIT_DT`, length 8).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn rsvn_ord_rcit_dt(mut self, value: impl Into<String>) -> Self {
+        self.rsvn_ord_rcit_dt = value.into();
         self
     }
 }
@@ -91,9 +114,59 @@ impl std::fmt::Debug for OrderResvCcnlRequest {
             .field("acnt_prdt_cd", &self.acnt_prdt_cd)
             .field("rsyn_ord_rcit_dt", &self.rsyn_ord_rcit_dt)
             .field("ovrs_rsvn_odno", &self.ovrs_rsvn_odno)
+            .field("rsvn_ord_rcit_dt", &self.rsvn_ord_rcit_dt)
             .finish()
     }
 }
+
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "CANO",
+        kind: p::FieldKind::Account,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ACNT_PRDT_CD",
+        kind: p::FieldKind::Product,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "RSYN_ORD_RCIT_DT",
+        kind: p::FieldKind::Date,
+        max_len: 8,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "OVRS_RSVN_ODNO",
+        kind: p::FieldKind::Text,
+        max_len: 10,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "RSVN_ORD_RCIT_DT",
+        kind: p::FieldKind::Text,
+        max_len: 8,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+];
 
 impl Endpoint for OrderResvCcnlRequest {
     type Response = OrderResvCcnlResponse;
@@ -106,6 +179,14 @@ impl Endpoint for OrderResvCcnlRequest {
         method: HttpMethod::Post,
         path: "/uapi/overseas-stock/v1/trading/order-resv-ccnl",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "us",
+            TrIds {
+                real: Some("TTTT3017U"),
+                paper: Some("VTTT3017U"),
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

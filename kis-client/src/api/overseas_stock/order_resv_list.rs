@@ -7,6 +7,7 @@
 //! - TR ID for `us` (미국): real `TTTT3039R`, paper not available.
 //! - TR ID for `asia` (일본/중국/홍콩/베트남): real `TTTS3014R`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -105,30 +106,23 @@ impl OrderResvListRequest {
     /// - `inqr_strt_dt` (`INQR_STRT_DT`): 조회시작일자
     /// - `inqr_end_dt` (`INQR_END_DT`): 조회종료일자
     /// - `inqr_dvsn_cd` (`INQR_DVSN_CD`): 조회구분코드
-    /// - `prdt_type_cd` (`PRDT_TYPE_CD`): 상품유형코드
-    /// - `ovrs_excg_cd` (`OVRS_EXCG_CD`): 해외거래소코드
-    /// - `ctx_area_fk200` (`CTX_AREA_FK200`): 연속조회검색조건200
-    /// - `ctx_area_nk200` (`CTX_AREA_NK200`): 연속조회키200
+    #[inline]
     pub fn us(
-        inqr_strt_dt: impl Into<String>,
-        inqr_end_dt: impl Into<String>,
-        inqr_dvsn_cd: impl Into<String>,
-        prdt_type_cd: impl Into<String>,
-        ovrs_excg_cd: impl Into<String>,
-        ctx_area_fk200: impl Into<String>,
-        ctx_area_nk200: impl Into<String>,
+        inqr_strt_dt: v::NaiveDate,
+        inqr_end_dt: v::NaiveDate,
+        inqr_dvsn_cd: crate::api::codes::InqrDvsnCdInquirePresentBalance,
     ) -> Self {
         Self {
             variant: OrderResvListVariant::Us,
             cano: String::new(),
             acnt_prdt_cd: String::new(),
-            inqr_strt_dt: inqr_strt_dt.into(),
-            inqr_end_dt: inqr_end_dt.into(),
-            inqr_dvsn_cd: inqr_dvsn_cd.into(),
-            prdt_type_cd: prdt_type_cd.into(),
-            ovrs_excg_cd: ovrs_excg_cd.into(),
-            ctx_area_fk200: ctx_area_fk200.into(),
-            ctx_area_nk200: ctx_area_nk200.into(),
+            inqr_strt_dt: p::date(inqr_strt_dt),
+            inqr_end_dt: p::date(inqr_end_dt),
+            inqr_dvsn_cd: p::code(&inqr_dvsn_cd),
+            prdt_type_cd: String::new(),
+            ovrs_excg_cd: String::new(),
+            ctx_area_fk200: String::new(),
+            ctx_area_nk200: String::new(),
         }
     }
 
@@ -138,30 +132,23 @@ impl OrderResvListRequest {
     /// - `inqr_strt_dt` (`INQR_STRT_DT`): 조회시작일자
     /// - `inqr_end_dt` (`INQR_END_DT`): 조회종료일자
     /// - `inqr_dvsn_cd` (`INQR_DVSN_CD`): 조회구분코드
-    /// - `prdt_type_cd` (`PRDT_TYPE_CD`): 상품유형코드
-    /// - `ovrs_excg_cd` (`OVRS_EXCG_CD`): 해외거래소코드
-    /// - `ctx_area_fk200` (`CTX_AREA_FK200`): 연속조회검색조건200
-    /// - `ctx_area_nk200` (`CTX_AREA_NK200`): 연속조회키200
+    #[inline]
     pub fn asia(
-        inqr_strt_dt: impl Into<String>,
-        inqr_end_dt: impl Into<String>,
-        inqr_dvsn_cd: impl Into<String>,
-        prdt_type_cd: impl Into<String>,
-        ovrs_excg_cd: impl Into<String>,
-        ctx_area_fk200: impl Into<String>,
-        ctx_area_nk200: impl Into<String>,
+        inqr_strt_dt: v::NaiveDate,
+        inqr_end_dt: v::NaiveDate,
+        inqr_dvsn_cd: crate::api::codes::InqrDvsnCdInquirePresentBalance,
     ) -> Self {
         Self {
             variant: OrderResvListVariant::Asia,
             cano: String::new(),
             acnt_prdt_cd: String::new(),
-            inqr_strt_dt: inqr_strt_dt.into(),
-            inqr_end_dt: inqr_end_dt.into(),
-            inqr_dvsn_cd: inqr_dvsn_cd.into(),
-            prdt_type_cd: prdt_type_cd.into(),
-            ovrs_excg_cd: ovrs_excg_cd.into(),
-            ctx_area_fk200: ctx_area_fk200.into(),
-            ctx_area_nk200: ctx_area_nk200.into(),
+            inqr_strt_dt: p::date(inqr_strt_dt),
+            inqr_end_dt: p::date(inqr_end_dt),
+            inqr_dvsn_cd: p::code(&inqr_dvsn_cd),
+            prdt_type_cd: String::new(),
+            ovrs_excg_cd: String::new(),
+            ctx_area_fk200: String::new(),
+            ctx_area_nk200: String::new(),
         }
     }
 
@@ -171,26 +158,30 @@ impl OrderResvListRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
     }
 
     /// Sets 조회시작일자 (`INQR_STRT_DT`, required, length 8).
-    pub fn inqr_strt_dt(mut self, value: impl Into<String>) -> Self {
-        self.inqr_strt_dt = value.into();
+    #[inline]
+    pub fn inqr_strt_dt(mut self, value: v::NaiveDate) -> Self {
+        self.inqr_strt_dt = p::date(value);
         self
     }
 
     /// Sets 조회종료일자 (`INQR_END_DT`, required, length 8).
-    pub fn inqr_end_dt(mut self, value: impl Into<String>) -> Self {
-        self.inqr_end_dt = value.into();
+    #[inline]
+    pub fn inqr_end_dt(mut self, value: v::NaiveDate) -> Self {
+        self.inqr_end_dt = p::date(value);
         self
     }
 
@@ -200,8 +191,12 @@ impl OrderResvListRequest {
     /// - `00`: 전체
     /// - `01`: 일반해외주식
     /// - `02`: 미니스탁
-    pub fn inqr_dvsn_cd(mut self, value: impl Into<String>) -> Self {
-        self.inqr_dvsn_cd = value.into();
+    #[inline]
+    pub fn inqr_dvsn_cd(
+        mut self,
+        value: crate::api::codes::InqrDvsnCdInquirePresentBalance,
+    ) -> Self {
+        self.inqr_dvsn_cd = p::code(&value);
         self
     }
 
@@ -219,8 +214,11 @@ impl OrderResvListRequest {
     /// - `508`: 베트남 호치민거래소
     /// - `551`: 중국 상해A
     /// - `552`: 중국 심천A
-    pub fn prdt_type_cd(mut self, value: impl Into<String>) -> Self {
-        self.prdt_type_cd = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn prdt_type_cd(mut self, value: crate::api::codes::PrdtTypeCdCountriesHoliday) -> Self {
+        self.prdt_type_cd = p::code(&value);
         self
     }
 
@@ -236,18 +234,27 @@ impl OrderResvListRequest {
     /// - `TKSE`: 일본
     /// - `HASE`: 하노이거래소
     /// - `VNSE`: 호치민거래소
-    pub fn ovrs_excg_cd(mut self, value: impl Into<String>) -> Self {
-        self.ovrs_excg_cd = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn ovrs_excg_cd(mut self, value: crate::api::codes::OrderExchange) -> Self {
+        self.ovrs_excg_cd = p::code(&value);
         self
     }
 
     /// Sets 연속조회검색조건200 (`CTX_AREA_FK200`, required, length 200).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_fk200(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_fk200 = value.into();
         self
     }
 
     /// Sets 연속조회키200 (`CTX_AREA_NK200`, required, length 200).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_nk200(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_nk200 = value.into();
         self
@@ -271,6 +278,95 @@ impl std::fmt::Debug for OrderResvListRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "CANO",
+        kind: p::FieldKind::Account,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ACNT_PRDT_CD",
+        kind: p::FieldKind::Product,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "INQR_STRT_DT",
+        kind: p::FieldKind::Date,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "INQR_END_DT",
+        kind: p::FieldKind::Date,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "INQR_DVSN_CD",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["00", "01", "02"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "PRDT_TYPE_CD",
+        kind: p::FieldKind::Code,
+        max_len: 3,
+        required: true,
+        blank: true,
+        codes: &[
+            "512", "513", "529", "515", "501", "543", "558", "507", "508", "551", "552",
+        ],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "OVRS_EXCG_CD",
+        kind: p::FieldKind::Code,
+        max_len: 4,
+        required: true,
+        blank: true,
+        codes: &[
+            "NASD", "NYSE", "AMEX", "SEHK", "SHAA", "SZAA", "TKSE", "HASE", "VNSE",
+        ],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CTX_AREA_FK200",
+        kind: p::FieldKind::Text,
+        max_len: 200,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "CTX_AREA_NK200",
+        kind: p::FieldKind::Text,
+        max_len: 200,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for OrderResvListRequest {
     type Response = OrderResvListResponse;
 
@@ -285,6 +381,23 @@ impl Endpoint for OrderResvListRequest {
             request: &["CTX_AREA_FK200", "CTX_AREA_NK200"],
             response: &["ctx_area_fk200", "ctx_area_nk200"],
         }),
+        fields: FIELDS,
+        variants: &[
+            (
+                "us",
+                TrIds {
+                    real: Some("TTTT3039R"),
+                    paper: None,
+                },
+            ),
+            (
+                "asia",
+                TrIds {
+                    real: Some("TTTS3014R"),
+                    paper: None,
+                },
+            ),
+        ],
     };
 
     fn tr_ids(&self) -> TrIds {

@@ -10,6 +10,7 @@
 //! - TR ID for `sz` (심천 취소): real `TTTS0306U`, paper `VTTS0306U`.
 //! - TR ID for `vn` (베트남 취소): real `TTTS0312U`, paper `VTTS0312U`.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -115,24 +116,25 @@ impl OrderRvsecnclRequest {
     /// - `rvse_cncl_dvsn_cd` (`RVSE_CNCL_DVSN_CD`): 정정취소구분코드
     /// - `ord_qty` (`ORD_QTY`): 주문수량
     /// - `ovrs_ord_unpr` (`OVRS_ORD_UNPR`): 해외주문단가
+    #[inline]
     pub fn us(
-        ovrs_excg_cd: impl Into<String>,
+        ovrs_excg_cd: crate::api::codes::OrderExchange,
         pdno: impl Into<String>,
         orgn_odno: impl Into<String>,
-        rvse_cncl_dvsn_cd: impl Into<String>,
-        ord_qty: impl Into<String>,
-        ovrs_ord_unpr: impl Into<String>,
+        rvse_cncl_dvsn_cd: crate::api::codes::ModifyCancel,
+        ord_qty: v::Decimal,
+        ovrs_ord_unpr: v::Decimal,
     ) -> Self {
         Self {
             variant: OrderRvsecnclVariant::Us,
             cano: String::new(),
             acnt_prdt_cd: String::new(),
-            ovrs_excg_cd: ovrs_excg_cd.into(),
+            ovrs_excg_cd: p::code(&ovrs_excg_cd),
             pdno: pdno.into(),
             orgn_odno: orgn_odno.into(),
-            rvse_cncl_dvsn_cd: rvse_cncl_dvsn_cd.into(),
-            ord_qty: ord_qty.into(),
-            ovrs_ord_unpr: ovrs_ord_unpr.into(),
+            rvse_cncl_dvsn_cd: p::code(&rvse_cncl_dvsn_cd),
+            ord_qty: p::decimal(ord_qty),
+            ovrs_ord_unpr: p::decimal(ovrs_ord_unpr),
             mgco_aptm_odno: String::new(),
             ord_svr_dvsn_cd: String::new(),
         }
@@ -147,24 +149,25 @@ impl OrderRvsecnclRequest {
     /// - `rvse_cncl_dvsn_cd` (`RVSE_CNCL_DVSN_CD`): 정정취소구분코드
     /// - `ord_qty` (`ORD_QTY`): 주문수량
     /// - `ovrs_ord_unpr` (`OVRS_ORD_UNPR`): 해외주문단가
+    #[inline]
     pub fn hk(
-        ovrs_excg_cd: impl Into<String>,
+        ovrs_excg_cd: crate::api::codes::OrderExchange,
         pdno: impl Into<String>,
         orgn_odno: impl Into<String>,
-        rvse_cncl_dvsn_cd: impl Into<String>,
-        ord_qty: impl Into<String>,
-        ovrs_ord_unpr: impl Into<String>,
+        rvse_cncl_dvsn_cd: crate::api::codes::ModifyCancel,
+        ord_qty: v::Decimal,
+        ovrs_ord_unpr: v::Decimal,
     ) -> Self {
         Self {
             variant: OrderRvsecnclVariant::Hk,
             cano: String::new(),
             acnt_prdt_cd: String::new(),
-            ovrs_excg_cd: ovrs_excg_cd.into(),
+            ovrs_excg_cd: p::code(&ovrs_excg_cd),
             pdno: pdno.into(),
             orgn_odno: orgn_odno.into(),
-            rvse_cncl_dvsn_cd: rvse_cncl_dvsn_cd.into(),
-            ord_qty: ord_qty.into(),
-            ovrs_ord_unpr: ovrs_ord_unpr.into(),
+            rvse_cncl_dvsn_cd: p::code(&rvse_cncl_dvsn_cd),
+            ord_qty: p::decimal(ord_qty),
+            ovrs_ord_unpr: p::decimal(ovrs_ord_unpr),
             mgco_aptm_odno: String::new(),
             ord_svr_dvsn_cd: String::new(),
         }
@@ -179,24 +182,25 @@ impl OrderRvsecnclRequest {
     /// - `rvse_cncl_dvsn_cd` (`RVSE_CNCL_DVSN_CD`): 정정취소구분코드
     /// - `ord_qty` (`ORD_QTY`): 주문수량
     /// - `ovrs_ord_unpr` (`OVRS_ORD_UNPR`): 해외주문단가
+    #[inline]
     pub fn jp(
-        ovrs_excg_cd: impl Into<String>,
+        ovrs_excg_cd: crate::api::codes::OrderExchange,
         pdno: impl Into<String>,
         orgn_odno: impl Into<String>,
-        rvse_cncl_dvsn_cd: impl Into<String>,
-        ord_qty: impl Into<String>,
-        ovrs_ord_unpr: impl Into<String>,
+        rvse_cncl_dvsn_cd: crate::api::codes::ModifyCancel,
+        ord_qty: v::Decimal,
+        ovrs_ord_unpr: v::Decimal,
     ) -> Self {
         Self {
             variant: OrderRvsecnclVariant::Jp,
             cano: String::new(),
             acnt_prdt_cd: String::new(),
-            ovrs_excg_cd: ovrs_excg_cd.into(),
+            ovrs_excg_cd: p::code(&ovrs_excg_cd),
             pdno: pdno.into(),
             orgn_odno: orgn_odno.into(),
-            rvse_cncl_dvsn_cd: rvse_cncl_dvsn_cd.into(),
-            ord_qty: ord_qty.into(),
-            ovrs_ord_unpr: ovrs_ord_unpr.into(),
+            rvse_cncl_dvsn_cd: p::code(&rvse_cncl_dvsn_cd),
+            ord_qty: p::decimal(ord_qty),
+            ovrs_ord_unpr: p::decimal(ovrs_ord_unpr),
             mgco_aptm_odno: String::new(),
             ord_svr_dvsn_cd: String::new(),
         }
@@ -211,24 +215,25 @@ impl OrderRvsecnclRequest {
     /// - `rvse_cncl_dvsn_cd` (`RVSE_CNCL_DVSN_CD`): 정정취소구분코드
     /// - `ord_qty` (`ORD_QTY`): 주문수량
     /// - `ovrs_ord_unpr` (`OVRS_ORD_UNPR`): 해외주문단가
+    #[inline]
     pub fn sh(
-        ovrs_excg_cd: impl Into<String>,
+        ovrs_excg_cd: crate::api::codes::OrderExchange,
         pdno: impl Into<String>,
         orgn_odno: impl Into<String>,
-        rvse_cncl_dvsn_cd: impl Into<String>,
-        ord_qty: impl Into<String>,
-        ovrs_ord_unpr: impl Into<String>,
+        rvse_cncl_dvsn_cd: crate::api::codes::ModifyCancel,
+        ord_qty: v::Decimal,
+        ovrs_ord_unpr: v::Decimal,
     ) -> Self {
         Self {
             variant: OrderRvsecnclVariant::Sh,
             cano: String::new(),
             acnt_prdt_cd: String::new(),
-            ovrs_excg_cd: ovrs_excg_cd.into(),
+            ovrs_excg_cd: p::code(&ovrs_excg_cd),
             pdno: pdno.into(),
             orgn_odno: orgn_odno.into(),
-            rvse_cncl_dvsn_cd: rvse_cncl_dvsn_cd.into(),
-            ord_qty: ord_qty.into(),
-            ovrs_ord_unpr: ovrs_ord_unpr.into(),
+            rvse_cncl_dvsn_cd: p::code(&rvse_cncl_dvsn_cd),
+            ord_qty: p::decimal(ord_qty),
+            ovrs_ord_unpr: p::decimal(ovrs_ord_unpr),
             mgco_aptm_odno: String::new(),
             ord_svr_dvsn_cd: String::new(),
         }
@@ -243,24 +248,25 @@ impl OrderRvsecnclRequest {
     /// - `rvse_cncl_dvsn_cd` (`RVSE_CNCL_DVSN_CD`): 정정취소구분코드
     /// - `ord_qty` (`ORD_QTY`): 주문수량
     /// - `ovrs_ord_unpr` (`OVRS_ORD_UNPR`): 해외주문단가
+    #[inline]
     pub fn sz(
-        ovrs_excg_cd: impl Into<String>,
+        ovrs_excg_cd: crate::api::codes::OrderExchange,
         pdno: impl Into<String>,
         orgn_odno: impl Into<String>,
-        rvse_cncl_dvsn_cd: impl Into<String>,
-        ord_qty: impl Into<String>,
-        ovrs_ord_unpr: impl Into<String>,
+        rvse_cncl_dvsn_cd: crate::api::codes::ModifyCancel,
+        ord_qty: v::Decimal,
+        ovrs_ord_unpr: v::Decimal,
     ) -> Self {
         Self {
             variant: OrderRvsecnclVariant::Sz,
             cano: String::new(),
             acnt_prdt_cd: String::new(),
-            ovrs_excg_cd: ovrs_excg_cd.into(),
+            ovrs_excg_cd: p::code(&ovrs_excg_cd),
             pdno: pdno.into(),
             orgn_odno: orgn_odno.into(),
-            rvse_cncl_dvsn_cd: rvse_cncl_dvsn_cd.into(),
-            ord_qty: ord_qty.into(),
-            ovrs_ord_unpr: ovrs_ord_unpr.into(),
+            rvse_cncl_dvsn_cd: p::code(&rvse_cncl_dvsn_cd),
+            ord_qty: p::decimal(ord_qty),
+            ovrs_ord_unpr: p::decimal(ovrs_ord_unpr),
             mgco_aptm_odno: String::new(),
             ord_svr_dvsn_cd: String::new(),
         }
@@ -275,24 +281,25 @@ impl OrderRvsecnclRequest {
     /// - `rvse_cncl_dvsn_cd` (`RVSE_CNCL_DVSN_CD`): 정정취소구분코드
     /// - `ord_qty` (`ORD_QTY`): 주문수량
     /// - `ovrs_ord_unpr` (`OVRS_ORD_UNPR`): 해외주문단가
+    #[inline]
     pub fn vn(
-        ovrs_excg_cd: impl Into<String>,
+        ovrs_excg_cd: crate::api::codes::OrderExchange,
         pdno: impl Into<String>,
         orgn_odno: impl Into<String>,
-        rvse_cncl_dvsn_cd: impl Into<String>,
-        ord_qty: impl Into<String>,
-        ovrs_ord_unpr: impl Into<String>,
+        rvse_cncl_dvsn_cd: crate::api::codes::ModifyCancel,
+        ord_qty: v::Decimal,
+        ovrs_ord_unpr: v::Decimal,
     ) -> Self {
         Self {
             variant: OrderRvsecnclVariant::Vn,
             cano: String::new(),
             acnt_prdt_cd: String::new(),
-            ovrs_excg_cd: ovrs_excg_cd.into(),
+            ovrs_excg_cd: p::code(&ovrs_excg_cd),
             pdno: pdno.into(),
             orgn_odno: orgn_odno.into(),
-            rvse_cncl_dvsn_cd: rvse_cncl_dvsn_cd.into(),
-            ord_qty: ord_qty.into(),
-            ovrs_ord_unpr: ovrs_ord_unpr.into(),
+            rvse_cncl_dvsn_cd: p::code(&rvse_cncl_dvsn_cd),
+            ord_qty: p::decimal(ord_qty),
+            ovrs_ord_unpr: p::decimal(ovrs_ord_unpr),
             mgco_aptm_odno: String::new(),
             ord_svr_dvsn_cd: String::new(),
         }
@@ -304,12 +311,14 @@ impl OrderRvsecnclRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
@@ -327,18 +336,21 @@ impl OrderRvsecnclRequest {
     /// - `TKSE`: 일본
     /// - `HASE`: 베트남 하노이
     /// - `VNSE`: 베트남 호치민
-    pub fn ovrs_excg_cd(mut self, value: impl Into<String>) -> Self {
-        self.ovrs_excg_cd = value.into();
+    #[inline]
+    pub fn ovrs_excg_cd(mut self, value: crate::api::codes::OrderExchange) -> Self {
+        self.ovrs_excg_cd = p::code(&value);
         self
     }
 
     /// Sets 상품번호 (`PDNO`, required, length 12).
+    #[inline]
     pub fn pdno(mut self, value: impl Into<String>) -> Self {
         self.pdno = value.into();
         self
     }
 
     /// Sets 원주문번호 (`ORGN_ODNO`, required, length 10).
+    #[inline]
     pub fn orgn_odno(mut self, value: impl Into<String>) -> Self {
         self.orgn_odno = value.into();
         self
@@ -349,30 +361,39 @@ impl OrderRvsecnclRequest {
     /// Codes:
     /// - `01`: 정정
     /// - `02`: 취소
-    pub fn rvse_cncl_dvsn_cd(mut self, value: impl Into<String>) -> Self {
-        self.rvse_cncl_dvsn_cd = value.into();
+    #[inline]
+    pub fn rvse_cncl_dvsn_cd(mut self, value: crate::api::codes::ModifyCancel) -> Self {
+        self.rvse_cncl_dvsn_cd = p::code(&value);
         self
     }
 
     /// Sets 주문수량 (`ORD_QTY`, required, length 10).
-    pub fn ord_qty(mut self, value: impl Into<String>) -> Self {
-        self.ord_qty = value.into();
+    #[inline]
+    pub fn ord_qty(mut self, value: v::Decimal) -> Self {
+        self.ord_qty = p::decimal(value);
         self
     }
 
     /// Sets 해외주문단가 (`OVRS_ORD_UNPR`, required, length 32).
-    pub fn ovrs_ord_unpr(mut self, value: impl Into<String>) -> Self {
-        self.ovrs_ord_unpr = value.into();
+    #[inline]
+    pub fn ovrs_ord_unpr(mut self, value: v::Decimal) -> Self {
+        self.ovrs_ord_unpr = p::decimal(value);
         self
     }
 
     /// Sets 운용사지정주문번호 (`MGCO_APTM_ODNO`, length 12).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn mgco_aptm_odno(mut self, value: impl Into<String>) -> Self {
         self.mgco_aptm_odno = value.into();
         self
     }
 
     /// Sets 주문서버구분코드 (`ORD_SVR_DVSN_CD`, length 1).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ord_svr_dvsn_cd(mut self, value: impl Into<String>) -> Self {
         self.ord_svr_dvsn_cd = value.into();
         self
@@ -397,6 +418,102 @@ impl std::fmt::Debug for OrderRvsecnclRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "CANO",
+        kind: p::FieldKind::Account,
+        max_len: 8,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ACNT_PRDT_CD",
+        kind: p::FieldKind::Product,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "OVRS_EXCG_CD",
+        kind: p::FieldKind::Code,
+        max_len: 4,
+        required: true,
+        blank: false,
+        codes: &[
+            "NASD", "NYSE", "AMEX", "SEHK", "SHAA", "SZAA", "TKSE", "HASE", "VNSE",
+        ],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "PDNO",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ORGN_ODNO",
+        kind: p::FieldKind::Text,
+        max_len: 10,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "RVSE_CNCL_DVSN_CD",
+        kind: p::FieldKind::Code,
+        max_len: 2,
+        required: true,
+        blank: false,
+        codes: &["01", "02"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ORD_QTY",
+        kind: p::FieldKind::Decimal,
+        max_len: 10,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "OVRS_ORD_UNPR",
+        kind: p::FieldKind::Decimal,
+        max_len: 32,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "MGCO_APTM_ODNO",
+        kind: p::FieldKind::Text,
+        max_len: 12,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "ORD_SVR_DVSN_CD",
+        kind: p::FieldKind::Text,
+        max_len: 1,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for OrderRvsecnclRequest {
     type Response = OrderRvsecnclResponse;
 
@@ -408,6 +525,51 @@ impl Endpoint for OrderRvsecnclRequest {
         method: HttpMethod::Post,
         path: "/uapi/overseas-stock/v1/trading/order-rvsecncl",
         paging: None,
+        fields: FIELDS,
+        variants: &[
+            (
+                "us",
+                TrIds {
+                    real: Some("TTTT1004U"),
+                    paper: Some("VTTT1004U"),
+                },
+            ),
+            (
+                "hk",
+                TrIds {
+                    real: Some("TTTS1003U"),
+                    paper: Some("VTTS1003U"),
+                },
+            ),
+            (
+                "jp",
+                TrIds {
+                    real: Some("TTTS0309U"),
+                    paper: Some("VTTS0309U"),
+                },
+            ),
+            (
+                "sh",
+                TrIds {
+                    real: Some("TTTS0302U"),
+                    paper: Some("VTTS0302U"),
+                },
+            ),
+            (
+                "sz",
+                TrIds {
+                    real: Some("TTTS0306U"),
+                    paper: Some("VTTS0306U"),
+                },
+            ),
+            (
+                "vn",
+                TrIds {
+                    real: Some("TTTS0312U"),
+                    paper: Some("VTTS0312U"),
+                },
+            ),
+        ],
     };
 
     fn tr_ids(&self) -> TrIds {

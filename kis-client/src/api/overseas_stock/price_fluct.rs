@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `HHDFS76260000`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -32,10 +33,23 @@ pub struct PriceFluctRequest {
     /// - `TSE`: 도쿄
     excd: String,
     /// 급등/급락구분 (`GUBN`, required, length 1).
+    ///
+    /// Codes:
+    /// - `0`: 급락
+    /// - `1`: 급등
     gubn: String,
     /// N분전콤보값 (`MINX`, required, length 1).
     minx: String,
     /// 거래량조건 (`VOL_RANG`, required, length 1).
+    ///
+    /// Codes:
+    /// - `0`: 전체
+    /// - `1`: 1백주이상
+    /// - `2`: 1천주이상
+    /// - `3`: 1만주이상
+    /// - `4`: 10만주이상
+    /// - `5`: 100만주이상
+    /// - `6`: 1000만주이상
     vol_rang: String,
 }
 
@@ -60,37 +74,40 @@ impl PriceFluctRequest {
     /// A new request.
     ///
     /// Required fields, in spec order:
-    /// - `keyb` (`KEYB`): NEXT KEY BUFF
-    /// - `auth` (`AUTH`): 사용자권한정보
     /// - `excd` (`EXCD`): 거래소코드
     /// - `gubn` (`GUBN`): 급등/급락구분
     /// - `minx` (`MINX`): N분전콤보값
     /// - `vol_rang` (`VOL_RANG`): 거래량조건
+    #[inline]
     pub fn new(
-        keyb: impl Into<String>,
-        auth: impl Into<String>,
-        excd: impl Into<String>,
-        gubn: impl Into<String>,
+        excd: crate::api::codes::QuoteExchange,
+        gubn: crate::api::codes::GubnPriceFluct,
         minx: impl Into<String>,
-        vol_rang: impl Into<String>,
+        vol_rang: crate::api::codes::VolRang,
     ) -> Self {
         Self {
-            keyb: keyb.into(),
-            auth: auth.into(),
-            excd: excd.into(),
-            gubn: gubn.into(),
+            keyb: String::new(),
+            auth: String::new(),
+            excd: p::code(&excd),
+            gubn: p::code(&gubn),
             minx: minx.into(),
-            vol_rang: vol_rang.into(),
+            vol_rang: p::code(&vol_rang),
         }
     }
 
     /// Sets NEXT KEY BUFF (`KEYB`, required, length 8).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn keyb(mut self, value: impl Into<String>) -> Self {
         self.keyb = value.into();
         self
     }
 
     /// Sets 사용자권한정보 (`AUTH`, required, length 32).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn auth(mut self, value: impl Into<String>) -> Self {
         self.auth = value.into();
         self
@@ -108,26 +125,43 @@ impl PriceFluctRequest {
     /// - `HSX`: 호치민
     /// - `HNX`: 하노이
     /// - `TSE`: 도쿄
-    pub fn excd(mut self, value: impl Into<String>) -> Self {
-        self.excd = value.into();
+    #[inline]
+    pub fn excd(mut self, value: crate::api::codes::QuoteExchange) -> Self {
+        self.excd = p::code(&value);
         self
     }
 
     /// Sets 급등/급락구분 (`GUBN`, required, length 1).
-    pub fn gubn(mut self, value: impl Into<String>) -> Self {
-        self.gubn = value.into();
+    ///
+    /// Codes:
+    /// - `0`: 급락
+    /// - `1`: 급등
+    #[inline]
+    pub fn gubn(mut self, value: crate::api::codes::GubnPriceFluct) -> Self {
+        self.gubn = p::code(&value);
         self
     }
 
     /// Sets N분전콤보값 (`MINX`, required, length 1).
+    #[inline]
     pub fn minx(mut self, value: impl Into<String>) -> Self {
         self.minx = value.into();
         self
     }
 
     /// Sets 거래량조건 (`VOL_RANG`, required, length 1).
-    pub fn vol_rang(mut self, value: impl Into<String>) -> Self {
-        self.vol_rang = value.into();
+    ///
+    /// Codes:
+    /// - `0`: 전체
+    /// - `1`: 1백주이상
+    /// - `2`: 1천주이상
+    /// - `3`: 1만주이상
+    /// - `4`: 10만주이상
+    /// - `5`: 100만주이상
+    /// - `6`: 1000만주이상
+    #[inline]
+    pub fn vol_rang(mut self, value: crate::api::codes::VolRang) -> Self {
+        self.vol_rang = p::code(&value);
         self
     }
 }
@@ -145,6 +179,66 @@ impl std::fmt::Debug for PriceFluctRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "KEYB",
+        kind: p::FieldKind::Text,
+        max_len: 8,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "AUTH",
+        kind: p::FieldKind::Text,
+        max_len: 32,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "EXCD",
+        kind: p::FieldKind::Code,
+        max_len: 4,
+        required: true,
+        blank: false,
+        codes: &[
+            "NYS", "NAS", "AMS", "HKS", "SHS", "SZS", "HSX", "HNX", "TSE",
+        ],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "GUBN",
+        kind: p::FieldKind::Code,
+        max_len: 1,
+        required: true,
+        blank: false,
+        codes: &["0", "1"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "MINX",
+        kind: p::FieldKind::Text,
+        max_len: 1,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "VOL_RANG",
+        kind: p::FieldKind::Code,
+        max_len: 1,
+        required: true,
+        blank: false,
+        codes: &["0", "1", "2", "3", "4", "5", "6"],
+        retired: &[],
+    },
+];
+
 impl Endpoint for PriceFluctRequest {
     type Response = PriceFluctResponse;
 
@@ -156,6 +250,14 @@ impl Endpoint for PriceFluctRequest {
         method: HttpMethod::Get,
         path: "/uapi/overseas-stock/v1/ranking/price-fluct",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("HHDFS76260000"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

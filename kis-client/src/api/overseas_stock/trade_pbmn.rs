@@ -5,6 +5,7 @@
 //!
 //! - TR ID: real `HHDFS76320010`, paper not available.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -34,6 +35,15 @@ pub struct TradePbmnRequest {
     /// N일자값 (`NDAY`, required, length 1).
     nday: String,
     /// 거래량조건 (`VOL_RANG`, required, length 1).
+    ///
+    /// Codes:
+    /// - `0`: 전체
+    /// - `1`: 1백주이상
+    /// - `2`: 1천주이상
+    /// - `3`: 1만주이상
+    /// - `4`: 10만주이상
+    /// - `5`: 100만주이상
+    /// - `6`: 1000만주이상
     vol_rang: String,
     /// 현재가 필터범위 1 (`PRC1`, required, length 12).
     prc1: String,
@@ -63,40 +73,39 @@ impl TradePbmnRequest {
     /// A new request.
     ///
     /// Required fields, in spec order:
-    /// - `keyb` (`KEYB`): NEXT KEY BUFF
-    /// - `auth` (`AUTH`): 사용자권한정보
     /// - `excd` (`EXCD`): 거래소코드
     /// - `nday` (`NDAY`): N일자값
     /// - `vol_rang` (`VOL_RANG`): 거래량조건
-    /// - `prc1` (`PRC1`): 현재가 필터범위 1
-    /// - `prc2` (`PRC2`): 현재가 필터범위 2
+    #[inline]
     pub fn new(
-        keyb: impl Into<String>,
-        auth: impl Into<String>,
-        excd: impl Into<String>,
+        excd: crate::api::codes::QuoteExchange,
         nday: impl Into<String>,
-        vol_rang: impl Into<String>,
-        prc1: impl Into<String>,
-        prc2: impl Into<String>,
+        vol_rang: crate::api::codes::VolRang,
     ) -> Self {
         Self {
-            keyb: keyb.into(),
-            auth: auth.into(),
-            excd: excd.into(),
+            keyb: String::new(),
+            auth: String::new(),
+            excd: p::code(&excd),
             nday: nday.into(),
-            vol_rang: vol_rang.into(),
-            prc1: prc1.into(),
-            prc2: prc2.into(),
+            vol_rang: p::code(&vol_rang),
+            prc1: String::new(),
+            prc2: String::new(),
         }
     }
 
     /// Sets NEXT KEY BUFF (`KEYB`, required, length 8).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn keyb(mut self, value: impl Into<String>) -> Self {
         self.keyb = value.into();
         self
     }
 
     /// Sets 사용자권한정보 (`AUTH`, required, length 32).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn auth(mut self, value: impl Into<String>) -> Self {
         self.auth = value.into();
         self
@@ -114,32 +123,50 @@ impl TradePbmnRequest {
     /// - `HSX`: 호치민
     /// - `HNX`: 하노이
     /// - `TSE`: 도쿄
-    pub fn excd(mut self, value: impl Into<String>) -> Self {
-        self.excd = value.into();
+    #[inline]
+    pub fn excd(mut self, value: crate::api::codes::QuoteExchange) -> Self {
+        self.excd = p::code(&value);
         self
     }
 
     /// Sets N일자값 (`NDAY`, required, length 1).
+    #[inline]
     pub fn nday(mut self, value: impl Into<String>) -> Self {
         self.nday = value.into();
         self
     }
 
     /// Sets 거래량조건 (`VOL_RANG`, required, length 1).
-    pub fn vol_rang(mut self, value: impl Into<String>) -> Self {
-        self.vol_rang = value.into();
+    ///
+    /// Codes:
+    /// - `0`: 전체
+    /// - `1`: 1백주이상
+    /// - `2`: 1천주이상
+    /// - `3`: 1만주이상
+    /// - `4`: 10만주이상
+    /// - `5`: 100만주이상
+    /// - `6`: 1000만주이상
+    #[inline]
+    pub fn vol_rang(mut self, value: crate::api::codes::VolRang) -> Self {
+        self.vol_rang = p::code(&value);
         self
     }
 
     /// Sets 현재가 필터범위 1 (`PRC1`, required, length 12).
-    pub fn prc1(mut self, value: impl Into<String>) -> Self {
-        self.prc1 = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn prc1(mut self, value: v::Decimal) -> Self {
+        self.prc1 = p::decimal(value);
         self
     }
 
     /// Sets 현재가 필터범위 2 (`PRC2`, required, length 12).
-    pub fn prc2(mut self, value: impl Into<String>) -> Self {
-        self.prc2 = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn prc2(mut self, value: v::Decimal) -> Self {
+        self.prc2 = p::decimal(value);
         self
     }
 }
@@ -158,6 +185,75 @@ impl std::fmt::Debug for TradePbmnRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta {
+        wire: "KEYB",
+        kind: p::FieldKind::Text,
+        max_len: 8,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "AUTH",
+        kind: p::FieldKind::Text,
+        max_len: 32,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "EXCD",
+        kind: p::FieldKind::Code,
+        max_len: 4,
+        required: true,
+        blank: false,
+        codes: &[
+            "NYS", "NAS", "AMS", "HKS", "SHS", "SZS", "HSX", "HNX", "TSE",
+        ],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "NDAY",
+        kind: p::FieldKind::Text,
+        max_len: 1,
+        required: true,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "VOL_RANG",
+        kind: p::FieldKind::Code,
+        max_len: 1,
+        required: true,
+        blank: false,
+        codes: &["0", "1", "2", "3", "4", "5", "6"],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "PRC1",
+        kind: p::FieldKind::Decimal,
+        max_len: 12,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "PRC2",
+        kind: p::FieldKind::Decimal,
+        max_len: 12,
+        required: true,
+        blank: true,
+        codes: &[],
+        retired: &[],
+    },
+];
+
 impl Endpoint for TradePbmnRequest {
     type Response = TradePbmnResponse;
 
@@ -169,6 +265,14 @@ impl Endpoint for TradePbmnRequest {
         method: HttpMethod::Get,
         path: "/uapi/overseas-stock/v1/ranking/trade-pbmn",
         paging: None,
+        fields: FIELDS,
+        variants: &[(
+            "default",
+            TrIds {
+                real: Some("HHDFS76320010"),
+                paper: None,
+            },
+        )],
     };
 
     fn tr_ids(&self) -> TrIds {

@@ -21,7 +21,10 @@ pub struct H0ifcni0 {
     /// 원주문번호 (`OODER_NO`, required, length 8).
     pub ooder_no: v::Val<crate::Text>,
     /// 매도매수구분 (`SELN_BYOV_CLS`, required, length 8).
-    pub seln_byov_cls: v::Val<crate::Text>,
+    ///
+    /// Codes:
+    /// - `01`: 매도, 02매수
+    pub seln_byov_cls: v::Val<SelnByovCls>,
     /// 정정구분 (`RCTF_CLS`, required, length 8).
     pub rctf_cls: v::Val<crate::Text>,
     /// 주문종류2 (`ODER_KIND2`, required, length 8).
@@ -41,7 +44,10 @@ pub struct H0ifcni0 {
     /// 거부여부 (`RFUS_YN`, required, length 8).
     pub rfus_yn: v::Val<crate::Text>,
     /// 체결여부 (`CNTG_YN`, required, length 8).
-    pub cntg_yn: v::Val<crate::Text>,
+    ///
+    /// Codes:
+    /// - `1`: 주문,정정,취소,거부 통보, 2 체결
+    pub cntg_yn: v::Val<CntgYn>,
     /// 접수여부 (`ACPT_YN`, required, length 8).
     ///
     /// Codes:
@@ -271,22 +277,19 @@ impl serde::Serialize for H0ifcni0 {
     }
 }
 
-/// Codes of 주문종류2 (`ODER_KIND2`).
+/// Codes of 매도매수구분 (`SELN_BYOV_CLS`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum OderKind2 {
-    /// `L`: 주문접수통보
-    L,
-    /// `0`: 체결통보
-    V0,
+pub enum SelnByovCls {
+    /// `01`: 매도, 02매수
+    Sell02Buy,
     /// A code the spec does not list, kept verbatim.
     Other(Box<str>),
 }
 
-impl v::Wire for OderKind2 {
+impl v::Wire for SelnByovCls {
     fn parse_wire(s: &str) -> Option<Self> {
         Some(match s {
-            "L" => Self::L,
-            "0" => Self::V0,
+            "01" => Self::Sell02Buy,
             _ => Self::Other(s.into()),
         })
     }
@@ -297,8 +300,69 @@ impl v::Wire for OderKind2 {
 
     fn to_wire(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(match self {
-            Self::L => "L",
-            Self::V0 => "0",
+            Self::Sell02Buy => "01",
+            Self::Other(s) => s,
+        })
+    }
+}
+
+/// Codes of 주문종류2 (`ODER_KIND2`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OderKind2 {
+    /// `L`: 주문접수통보
+    OrderJeopsutongbo,
+    /// `0`: 체결통보
+    FilledTongbo,
+    /// A code the spec does not list, kept verbatim.
+    Other(Box<str>),
+}
+
+impl v::Wire for OderKind2 {
+    fn parse_wire(s: &str) -> Option<Self> {
+        Some(match s {
+            "L" => Self::OrderJeopsutongbo,
+            "0" => Self::FilledTongbo,
+            _ => Self::Other(s.into()),
+        })
+    }
+
+    fn is_canonical(&self, _: &str) -> bool {
+        true
+    }
+
+    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(match self {
+            Self::OrderJeopsutongbo => "L",
+            Self::FilledTongbo => "0",
+            Self::Other(s) => s,
+        })
+    }
+}
+
+/// Codes of 체결여부 (`CNTG_YN`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CntgYn {
+    /// `1`: 주문,정정,취소,거부 통보, 2 체결
+    OrderModifyCancelGeobuTongbo2Filled,
+    /// A code the spec does not list, kept verbatim.
+    Other(Box<str>),
+}
+
+impl v::Wire for CntgYn {
+    fn parse_wire(s: &str) -> Option<Self> {
+        Some(match s {
+            "1" => Self::OrderModifyCancelGeobuTongbo2Filled,
+            _ => Self::Other(s.into()),
+        })
+    }
+
+    fn is_canonical(&self, _: &str) -> bool {
+        true
+    }
+
+    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(match self {
+            Self::OrderModifyCancelGeobuTongbo2Filled => "1",
             Self::Other(s) => s,
         })
     }
@@ -308,9 +372,9 @@ impl v::Wire for OderKind2 {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AcptYn {
     /// `1`: 주문접수
-    V1,
+    OrderJeopsu,
     /// `2`: 확인, 3, 취소
-    V2,
+    Hwakin3Cancel,
     /// A code the spec does not list, kept verbatim.
     Other(Box<str>),
 }
@@ -318,8 +382,8 @@ pub enum AcptYn {
 impl v::Wire for AcptYn {
     fn parse_wire(s: &str) -> Option<Self> {
         Some(match s {
-            "1" => Self::V1,
-            "2" => Self::V2,
+            "1" => Self::OrderJeopsu,
+            "2" => Self::Hwakin3Cancel,
             _ => Self::Other(s.into()),
         })
     }
@@ -330,8 +394,8 @@ impl v::Wire for AcptYn {
 
     fn to_wire(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(match self {
-            Self::V1 => "1",
-            Self::V2 => "2",
+            Self::OrderJeopsu => "1",
+            Self::Hwakin3Cancel => "2",
             Self::Other(s) => s,
         })
     }

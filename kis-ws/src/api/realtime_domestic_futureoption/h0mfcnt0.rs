@@ -547,15 +547,15 @@ impl serde::Serialize for H0mfcnt0 {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PrdyVrssSign {
     /// `1`: 상한
-    V1,
+    Sanghan,
     /// `2`: 상승
-    V2,
+    Rise,
     /// `3`: 보합
-    V3,
+    Unchanged,
     /// `4`: 하한
-    V4,
+    Hahan,
     /// `5`: 하락
-    V5,
+    Fall,
     /// A code the spec does not list, kept verbatim.
     Other(Box<str>),
 }
@@ -563,11 +563,11 @@ pub enum PrdyVrssSign {
 impl v::Wire for PrdyVrssSign {
     fn parse_wire(s: &str) -> Option<Self> {
         Some(match s {
-            "1" => Self::V1,
-            "2" => Self::V2,
-            "3" => Self::V3,
-            "4" => Self::V4,
-            "5" => Self::V5,
+            "1" => Self::Sanghan,
+            "2" => Self::Rise,
+            "3" => Self::Unchanged,
+            "4" => Self::Hahan,
+            "5" => Self::Fall,
             _ => Self::Other(s.into()),
         })
     }
@@ -578,11 +578,11 @@ impl v::Wire for PrdyVrssSign {
 
     fn to_wire(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(match self {
-            Self::V1 => "1",
-            Self::V2 => "2",
-            Self::V3 => "3",
-            Self::V4 => "4",
-            Self::V5 => "5",
+            Self::Sanghan => "1",
+            Self::Rise => "2",
+            Self::Unchanged => "3",
+            Self::Hahan => "4",
+            Self::Fall => "5",
             Self::Other(s) => s,
         })
     }

@@ -651,15 +651,15 @@ impl serde::Serialize for H0stasp0 {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HourClsCode {
     /// `0`: 장중
-    V0,
+    Jangjung,
     /// `A`: 장후예상
-    A,
+    Janghuyesang,
     /// `B`: 장전예상
-    B,
+    Jangjeonyesang,
     /// `C`: 9시이후의 예상가, VI발동
-    C,
+    V9siihuuiYesanggaViBaldong,
     /// `D`: 시간외 단일가 예상
-    D,
+    AfterHoursSinglePriceYesang,
     /// A code the spec does not list, kept verbatim.
     Other(Box<str>),
 }
@@ -667,11 +667,11 @@ pub enum HourClsCode {
 impl v::Wire for HourClsCode {
     fn parse_wire(s: &str) -> Option<Self> {
         Some(match s {
-            "0" => Self::V0,
-            "A" => Self::A,
-            "B" => Self::B,
-            "C" => Self::C,
-            "D" => Self::D,
+            "0" => Self::Jangjung,
+            "A" => Self::Janghuyesang,
+            "B" => Self::Jangjeonyesang,
+            "C" => Self::V9siihuuiYesanggaViBaldong,
+            "D" => Self::AfterHoursSinglePriceYesang,
             _ => Self::Other(s.into()),
         })
     }
@@ -682,11 +682,11 @@ impl v::Wire for HourClsCode {
 
     fn to_wire(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(match self {
-            Self::V0 => "0",
-            Self::A => "A",
-            Self::B => "B",
-            Self::C => "C",
-            Self::D => "D",
+            Self::Jangjung => "0",
+            Self::Janghuyesang => "A",
+            Self::Jangjeonyesang => "B",
+            Self::V9siihuuiYesanggaViBaldong => "C",
+            Self::AfterHoursSinglePriceYesang => "D",
             Self::Other(s) => s,
         })
     }
@@ -696,15 +696,15 @@ impl v::Wire for HourClsCode {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AntcCntgVrssSign {
     /// `1`: 상한
-    V1,
+    Sanghan,
     /// `2`: 상승
-    V2,
+    Rise,
     /// `3`: 보합
-    V3,
+    Unchanged,
     /// `4`: 하한
-    V4,
+    Hahan,
     /// `5`: 하락
-    V5,
+    Fall,
     /// A code the spec does not list, kept verbatim.
     Other(Box<str>),
 }
@@ -712,11 +712,11 @@ pub enum AntcCntgVrssSign {
 impl v::Wire for AntcCntgVrssSign {
     fn parse_wire(s: &str) -> Option<Self> {
         Some(match s {
-            "1" => Self::V1,
-            "2" => Self::V2,
-            "3" => Self::V3,
-            "4" => Self::V4,
-            "5" => Self::V5,
+            "1" => Self::Sanghan,
+            "2" => Self::Rise,
+            "3" => Self::Unchanged,
+            "4" => Self::Hahan,
+            "5" => Self::Fall,
             _ => Self::Other(s.into()),
         })
     }
@@ -727,11 +727,11 @@ impl v::Wire for AntcCntgVrssSign {
 
     fn to_wire(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(match self {
-            Self::V1 => "1",
-            Self::V2 => "2",
-            Self::V3 => "3",
-            Self::V4 => "4",
-            Self::V5 => "5",
+            Self::Sanghan => "1",
+            Self::Rise => "2",
+            Self::Unchanged => "3",
+            Self::Hahan => "4",
+            Self::Fall => "5",
             Self::Other(s) => s,
         })
     }

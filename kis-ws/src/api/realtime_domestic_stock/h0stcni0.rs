@@ -360,9 +360,9 @@ impl serde::Serialize for H0stcni0 {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SelnByovCls {
     /// `01`: 매도
-    V01,
+    Sell,
     /// `02`: 매수
-    V02,
+    Buy,
     /// A code the spec does not list, kept verbatim.
     Other(Box<str>),
 }
@@ -370,8 +370,8 @@ pub enum SelnByovCls {
 impl v::Wire for SelnByovCls {
     fn parse_wire(s: &str) -> Option<Self> {
         Some(match s {
-            "01" => Self::V01,
-            "02" => Self::V02,
+            "01" => Self::Sell,
+            "02" => Self::Buy,
             _ => Self::Other(s.into()),
         })
     }
@@ -382,8 +382,8 @@ impl v::Wire for SelnByovCls {
 
     fn to_wire(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(match self {
-            Self::V01 => "01",
-            Self::V02 => "02",
+            Self::Sell => "01",
+            Self::Buy => "02",
             Self::Other(s) => s,
         })
     }
@@ -393,11 +393,11 @@ impl v::Wire for SelnByovCls {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RctfCls {
     /// `0`: 정상
-    V0,
+    Normal,
     /// `1`: 정정
-    V1,
+    Modify,
     /// `2`: 취소
-    V2,
+    Cancel,
     /// A code the spec does not list, kept verbatim.
     Other(Box<str>),
 }
@@ -405,9 +405,9 @@ pub enum RctfCls {
 impl v::Wire for RctfCls {
     fn parse_wire(s: &str) -> Option<Self> {
         Some(match s {
-            "0" => Self::V0,
-            "1" => Self::V1,
-            "2" => Self::V2,
+            "0" => Self::Normal,
+            "1" => Self::Modify,
+            "2" => Self::Cancel,
             _ => Self::Other(s.into()),
         })
     }
@@ -418,9 +418,9 @@ impl v::Wire for RctfCls {
 
     fn to_wire(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(match self {
-            Self::V0 => "0",
-            Self::V1 => "1",
-            Self::V2 => "2",
+            Self::Normal => "0",
+            Self::Modify => "1",
+            Self::Cancel => "2",
             Self::Other(s) => s,
         })
     }
@@ -430,41 +430,41 @@ impl v::Wire for RctfCls {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OderKind {
     /// `00`: 지정가
-    V00,
+    Limit,
     /// `01`: 시장가
-    V01,
+    Market,
     /// `02`: 조건부지정가
-    V02,
+    ConditionalLimit,
     /// `03`: 최유리지정가
-    V03,
+    BestLimit,
     /// `04`: 최우선지정가
-    V04,
+    TopPriorityLimit,
     /// `05`: 장전 시간외
-    V05,
+    PreMarketAfterHours,
     /// `06`: 장후 시간외
-    V06,
+    PostMarketAfterHours,
     /// `07`: 시간외 단일가
-    V07,
+    AfterHoursSinglePrice,
     /// `11`: IOC지정가 (즉시체결,잔량취소)
-    V11,
+    IocLimit,
     /// `12`: FOK지정가 (즉시체결,전량취소)
-    V12,
+    FokLimit,
     /// `13`: IOC시장가 (즉시체결,잔량취소)
-    V13,
+    IocMarket,
     /// `14`: FOK시장가 (즉시체결,전량취소)
-    V14,
+    FokMarket,
     /// `15`: IOC최유리 (즉시체결,잔량취소)
-    V15,
+    IocChoeyuri,
     /// `16`: FOK최유리 (즉시체결,전량취소)
-    V16,
+    FokChoeyuri,
     /// `21`: 중간가
-    V21,
+    Jungganga,
     /// `22`: 스톱지정가
-    V22,
+    SeutopLimit,
     /// `23`: 중간가IOC
-    V23,
+    JunggangaIoc,
     /// `24`: 중간가FOK
-    V24,
+    JunggangaFok,
     /// A code the spec does not list, kept verbatim.
     Other(Box<str>),
 }
@@ -472,24 +472,24 @@ pub enum OderKind {
 impl v::Wire for OderKind {
     fn parse_wire(s: &str) -> Option<Self> {
         Some(match s {
-            "00" => Self::V00,
-            "01" => Self::V01,
-            "02" => Self::V02,
-            "03" => Self::V03,
-            "04" => Self::V04,
-            "05" => Self::V05,
-            "06" => Self::V06,
-            "07" => Self::V07,
-            "11" => Self::V11,
-            "12" => Self::V12,
-            "13" => Self::V13,
-            "14" => Self::V14,
-            "15" => Self::V15,
-            "16" => Self::V16,
-            "21" => Self::V21,
-            "22" => Self::V22,
-            "23" => Self::V23,
-            "24" => Self::V24,
+            "00" => Self::Limit,
+            "01" => Self::Market,
+            "02" => Self::ConditionalLimit,
+            "03" => Self::BestLimit,
+            "04" => Self::TopPriorityLimit,
+            "05" => Self::PreMarketAfterHours,
+            "06" => Self::PostMarketAfterHours,
+            "07" => Self::AfterHoursSinglePrice,
+            "11" => Self::IocLimit,
+            "12" => Self::FokLimit,
+            "13" => Self::IocMarket,
+            "14" => Self::FokMarket,
+            "15" => Self::IocChoeyuri,
+            "16" => Self::FokChoeyuri,
+            "21" => Self::Jungganga,
+            "22" => Self::SeutopLimit,
+            "23" => Self::JunggangaIoc,
+            "24" => Self::JunggangaFok,
             _ => Self::Other(s.into()),
         })
     }
@@ -500,24 +500,24 @@ impl v::Wire for OderKind {
 
     fn to_wire(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(match self {
-            Self::V00 => "00",
-            Self::V01 => "01",
-            Self::V02 => "02",
-            Self::V03 => "03",
-            Self::V04 => "04",
-            Self::V05 => "05",
-            Self::V06 => "06",
-            Self::V07 => "07",
-            Self::V11 => "11",
-            Self::V12 => "12",
-            Self::V13 => "13",
-            Self::V14 => "14",
-            Self::V15 => "15",
-            Self::V16 => "16",
-            Self::V21 => "21",
-            Self::V22 => "22",
-            Self::V23 => "23",
-            Self::V24 => "24",
+            Self::Limit => "00",
+            Self::Market => "01",
+            Self::ConditionalLimit => "02",
+            Self::BestLimit => "03",
+            Self::TopPriorityLimit => "04",
+            Self::PreMarketAfterHours => "05",
+            Self::PostMarketAfterHours => "06",
+            Self::AfterHoursSinglePrice => "07",
+            Self::IocLimit => "11",
+            Self::FokLimit => "12",
+            Self::IocMarket => "13",
+            Self::FokMarket => "14",
+            Self::IocChoeyuri => "15",
+            Self::FokChoeyuri => "16",
+            Self::Jungganga => "21",
+            Self::SeutopLimit => "22",
+            Self::JunggangaIoc => "23",
+            Self::JunggangaFok => "24",
             Self::Other(s) => s,
         })
     }
@@ -527,11 +527,11 @@ impl v::Wire for OderKind {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OderCond {
     /// `0`: 없음
-    V0,
+    None,
     /// `1`: IOC
-    V1,
+    Ioc,
     /// `2`: FOK
-    V2,
+    Fok,
     /// A code the spec does not list, kept verbatim.
     Other(Box<str>),
 }
@@ -539,9 +539,9 @@ pub enum OderCond {
 impl v::Wire for OderCond {
     fn parse_wire(s: &str) -> Option<Self> {
         Some(match s {
-            "0" => Self::V0,
-            "1" => Self::V1,
-            "2" => Self::V2,
+            "0" => Self::None,
+            "1" => Self::Ioc,
+            "2" => Self::Fok,
             _ => Self::Other(s.into()),
         })
     }
@@ -552,9 +552,9 @@ impl v::Wire for OderCond {
 
     fn to_wire(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(match self {
-            Self::V0 => "0",
-            Self::V1 => "1",
-            Self::V2 => "2",
+            Self::None => "0",
+            Self::Ioc => "1",
+            Self::Fok => "2",
             Self::Other(s) => s,
         })
     }
@@ -564,9 +564,9 @@ impl v::Wire for OderCond {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RfusYn {
     /// `0`: 승인
-    V0,
+    Seungin,
     /// `1`: 거부
-    V1,
+    Geobu,
     /// A code the spec does not list, kept verbatim.
     Other(Box<str>),
 }
@@ -574,8 +574,8 @@ pub enum RfusYn {
 impl v::Wire for RfusYn {
     fn parse_wire(s: &str) -> Option<Self> {
         Some(match s {
-            "0" => Self::V0,
-            "1" => Self::V1,
+            "0" => Self::Seungin,
+            "1" => Self::Geobu,
             _ => Self::Other(s.into()),
         })
     }
@@ -586,8 +586,8 @@ impl v::Wire for RfusYn {
 
     fn to_wire(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(match self {
-            Self::V0 => "0",
-            Self::V1 => "1",
+            Self::Seungin => "0",
+            Self::Geobu => "1",
             Self::Other(s) => s,
         })
     }
@@ -597,9 +597,9 @@ impl v::Wire for RfusYn {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CntgYn {
     /// `1`: 주문,정정,취소,거부
-    V1,
+    OrderModifyCancelGeobu,
     /// `2`: 체결
-    V2,
+    Filled,
     /// A code the spec does not list, kept verbatim.
     Other(Box<str>),
 }
@@ -607,8 +607,8 @@ pub enum CntgYn {
 impl v::Wire for CntgYn {
     fn parse_wire(s: &str) -> Option<Self> {
         Some(match s {
-            "1" => Self::V1,
-            "2" => Self::V2,
+            "1" => Self::OrderModifyCancelGeobu,
+            "2" => Self::Filled,
             _ => Self::Other(s.into()),
         })
     }
@@ -619,8 +619,8 @@ impl v::Wire for CntgYn {
 
     fn to_wire(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(match self {
-            Self::V1 => "1",
-            Self::V2 => "2",
+            Self::OrderModifyCancelGeobu => "1",
+            Self::Filled => "2",
             Self::Other(s) => s,
         })
     }
@@ -630,11 +630,11 @@ impl v::Wire for CntgYn {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AcptYn {
     /// `1`: 주문접수
-    V1,
+    OrderJeopsu,
     /// `2`: 확인
-    V2,
+    Hwakin,
     /// `3`: 취소(FOK/IOC)
-    V3,
+    Cancel,
     /// A code the spec does not list, kept verbatim.
     Other(Box<str>),
 }
@@ -642,9 +642,9 @@ pub enum AcptYn {
 impl v::Wire for AcptYn {
     fn parse_wire(s: &str) -> Option<Self> {
         Some(match s {
-            "1" => Self::V1,
-            "2" => Self::V2,
-            "3" => Self::V3,
+            "1" => Self::OrderJeopsu,
+            "2" => Self::Hwakin,
+            "3" => Self::Cancel,
             _ => Self::Other(s.into()),
         })
     }
@@ -655,9 +655,9 @@ impl v::Wire for AcptYn {
 
     fn to_wire(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(match self {
-            Self::V1 => "1",
-            Self::V2 => "2",
-            Self::V3 => "3",
+            Self::OrderJeopsu => "1",
+            Self::Hwakin => "2",
+            Self::Cancel => "3",
             Self::Other(s) => s,
         })
     }
@@ -667,13 +667,13 @@ impl v::Wire for AcptYn {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OrdExgGb {
     /// `1`: KRX
-    V1,
+    Krx,
     /// `2`: NXT
-    V2,
+    Nxt,
     /// `3`: SOR-KRX
-    V3,
+    SorKrx,
     /// `4`: SOR-NXT
-    V4,
+    SorNxt,
     /// A code the spec does not list, kept verbatim.
     Other(Box<str>),
 }
@@ -681,10 +681,10 @@ pub enum OrdExgGb {
 impl v::Wire for OrdExgGb {
     fn parse_wire(s: &str) -> Option<Self> {
         Some(match s {
-            "1" => Self::V1,
-            "2" => Self::V2,
-            "3" => Self::V3,
-            "4" => Self::V4,
+            "1" => Self::Krx,
+            "2" => Self::Nxt,
+            "3" => Self::SorKrx,
+            "4" => Self::SorNxt,
             _ => Self::Other(s.into()),
         })
     }
@@ -695,10 +695,10 @@ impl v::Wire for OrdExgGb {
 
     fn to_wire(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(match self {
-            Self::V1 => "1",
-            Self::V2 => "2",
-            Self::V3 => "3",
-            Self::V4 => "4",
+            Self::Krx => "1",
+            Self::Nxt => "2",
+            Self::SorKrx => "3",
+            Self::SorNxt => "4",
             Self::Other(s) => s,
         })
     }

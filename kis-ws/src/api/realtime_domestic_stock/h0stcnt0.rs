@@ -125,10 +125,6 @@ pub struct H0stcnt0 {
     /// - `0`: 보통
     pub new_mkop_cls_code: v::Val<NewMkopClsCode>,
     /// 거래정지 여부 (`TRHT_YN`, required, length 1).
-    ///
-    /// Codes:
-    /// - `Y`: 정지
-    /// - `N`: 정상거래
     pub trht_yn: v::Val<bool>,
     /// 매도호가 잔량1 (`ASKP_RSQN1`, required, length 8).
     pub askp_rsqn1: v::Val<i64>,
@@ -566,15 +562,15 @@ impl serde::Serialize for H0stcnt0 {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PrdyVrssSign {
     /// `1`: 상한
-    V1,
+    Sanghan,
     /// `2`: 상승
-    V2,
+    Rise,
     /// `3`: 보합
-    V3,
+    Unchanged,
     /// `4`: 하한
-    V4,
+    Hahan,
     /// `5`: 하락
-    V5,
+    Fall,
     /// A code the spec does not list, kept verbatim.
     Other(Box<str>),
 }
@@ -582,11 +578,11 @@ pub enum PrdyVrssSign {
 impl v::Wire for PrdyVrssSign {
     fn parse_wire(s: &str) -> Option<Self> {
         Some(match s {
-            "1" => Self::V1,
-            "2" => Self::V2,
-            "3" => Self::V3,
-            "4" => Self::V4,
-            "5" => Self::V5,
+            "1" => Self::Sanghan,
+            "2" => Self::Rise,
+            "3" => Self::Unchanged,
+            "4" => Self::Hahan,
+            "5" => Self::Fall,
             _ => Self::Other(s.into()),
         })
     }
@@ -597,11 +593,11 @@ impl v::Wire for PrdyVrssSign {
 
     fn to_wire(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(match self {
-            Self::V1 => "1",
-            Self::V2 => "2",
-            Self::V3 => "3",
-            Self::V4 => "4",
-            Self::V5 => "5",
+            Self::Sanghan => "1",
+            Self::Rise => "2",
+            Self::Unchanged => "3",
+            Self::Hahan => "4",
+            Self::Fall => "5",
             Self::Other(s) => s,
         })
     }
@@ -611,11 +607,11 @@ impl v::Wire for PrdyVrssSign {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CcldDvsn {
     /// `1`: 매수(+)
-    V1,
+    Buy,
     /// `3`: 장전
-    V3,
+    Jangjeon,
     /// `5`: 매도(-)
-    V5,
+    Sell,
     /// A code the spec does not list, kept verbatim.
     Other(Box<str>),
 }
@@ -623,9 +619,9 @@ pub enum CcldDvsn {
 impl v::Wire for CcldDvsn {
     fn parse_wire(s: &str) -> Option<Self> {
         Some(match s {
-            "1" => Self::V1,
-            "3" => Self::V3,
-            "5" => Self::V5,
+            "1" => Self::Buy,
+            "3" => Self::Jangjeon,
+            "5" => Self::Sell,
             _ => Self::Other(s.into()),
         })
     }
@@ -636,9 +632,9 @@ impl v::Wire for CcldDvsn {
 
     fn to_wire(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(match self {
-            Self::V1 => "1",
-            Self::V3 => "3",
-            Self::V5 => "5",
+            Self::Buy => "1",
+            Self::Jangjeon => "3",
+            Self::Sell => "5",
             Self::Other(s) => s,
         })
     }
@@ -648,15 +644,15 @@ impl v::Wire for CcldDvsn {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OprcVrssPrprSign {
     /// `1`: 상한
-    V1,
+    Sanghan,
     /// `2`: 상승
-    V2,
+    Rise,
     /// `3`: 보합
-    V3,
+    Unchanged,
     /// `4`: 하한
-    V4,
+    Hahan,
     /// `5`: 하락
-    V5,
+    Fall,
     /// A code the spec does not list, kept verbatim.
     Other(Box<str>),
 }
@@ -664,11 +660,11 @@ pub enum OprcVrssPrprSign {
 impl v::Wire for OprcVrssPrprSign {
     fn parse_wire(s: &str) -> Option<Self> {
         Some(match s {
-            "1" => Self::V1,
-            "2" => Self::V2,
-            "3" => Self::V3,
-            "4" => Self::V4,
-            "5" => Self::V5,
+            "1" => Self::Sanghan,
+            "2" => Self::Rise,
+            "3" => Self::Unchanged,
+            "4" => Self::Hahan,
+            "5" => Self::Fall,
             _ => Self::Other(s.into()),
         })
     }
@@ -679,11 +675,11 @@ impl v::Wire for OprcVrssPrprSign {
 
     fn to_wire(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(match self {
-            Self::V1 => "1",
-            Self::V2 => "2",
-            Self::V3 => "3",
-            Self::V4 => "4",
-            Self::V5 => "5",
+            Self::Sanghan => "1",
+            Self::Rise => "2",
+            Self::Unchanged => "3",
+            Self::Hahan => "4",
+            Self::Fall => "5",
             Self::Other(s) => s,
         })
     }
@@ -693,15 +689,15 @@ impl v::Wire for OprcVrssPrprSign {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HgprVrssPrprSign {
     /// `1`: 상한
-    V1,
+    Sanghan,
     /// `2`: 상승
-    V2,
+    Rise,
     /// `3`: 보합
-    V3,
+    Unchanged,
     /// `4`: 하한
-    V4,
+    Hahan,
     /// `5`: 하락
-    V5,
+    Fall,
     /// A code the spec does not list, kept verbatim.
     Other(Box<str>),
 }
@@ -709,11 +705,11 @@ pub enum HgprVrssPrprSign {
 impl v::Wire for HgprVrssPrprSign {
     fn parse_wire(s: &str) -> Option<Self> {
         Some(match s {
-            "1" => Self::V1,
-            "2" => Self::V2,
-            "3" => Self::V3,
-            "4" => Self::V4,
-            "5" => Self::V5,
+            "1" => Self::Sanghan,
+            "2" => Self::Rise,
+            "3" => Self::Unchanged,
+            "4" => Self::Hahan,
+            "5" => Self::Fall,
             _ => Self::Other(s.into()),
         })
     }
@@ -724,11 +720,11 @@ impl v::Wire for HgprVrssPrprSign {
 
     fn to_wire(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(match self {
-            Self::V1 => "1",
-            Self::V2 => "2",
-            Self::V3 => "3",
-            Self::V4 => "4",
-            Self::V5 => "5",
+            Self::Sanghan => "1",
+            Self::Rise => "2",
+            Self::Unchanged => "3",
+            Self::Hahan => "4",
+            Self::Fall => "5",
             Self::Other(s) => s,
         })
     }
@@ -738,15 +734,15 @@ impl v::Wire for HgprVrssPrprSign {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LwprVrssPrprSign {
     /// `1`: 상한
-    V1,
+    Sanghan,
     /// `2`: 상승
-    V2,
+    Rise,
     /// `3`: 보합
-    V3,
+    Unchanged,
     /// `4`: 하한
-    V4,
+    Hahan,
     /// `5`: 하락
-    V5,
+    Fall,
     /// A code the spec does not list, kept verbatim.
     Other(Box<str>),
 }
@@ -754,11 +750,11 @@ pub enum LwprVrssPrprSign {
 impl v::Wire for LwprVrssPrprSign {
     fn parse_wire(s: &str) -> Option<Self> {
         Some(match s {
-            "1" => Self::V1,
-            "2" => Self::V2,
-            "3" => Self::V3,
-            "4" => Self::V4,
-            "5" => Self::V5,
+            "1" => Self::Sanghan,
+            "2" => Self::Rise,
+            "3" => Self::Unchanged,
+            "4" => Self::Hahan,
+            "5" => Self::Fall,
             _ => Self::Other(s.into()),
         })
     }
@@ -769,11 +765,11 @@ impl v::Wire for LwprVrssPrprSign {
 
     fn to_wire(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(match self {
-            Self::V1 => "1",
-            Self::V2 => "2",
-            Self::V3 => "3",
-            Self::V4 => "4",
-            Self::V5 => "5",
+            Self::Sanghan => "1",
+            Self::Rise => "2",
+            Self::Unchanged => "3",
+            Self::Hahan => "4",
+            Self::Fall => "5",
             Self::Other(s) => s,
         })
     }
@@ -783,19 +779,19 @@ impl v::Wire for LwprVrssPrprSign {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum NewMkopClsCode {
     /// `1`: 장개시전
-    V1,
+    Janggaesijeon,
     /// `2`: 장중
-    V2,
+    Jangjung,
     /// `3`: 장종료후
-    V3,
+    Jangjongryohu,
     /// `4`: 시간외단일가
-    V4,
+    AfterHoursSinglePrice,
     /// `7`: 일반Buy-in
-    V7,
+    NormalBuyIn,
     /// `8`: 당일Buy-in
-    V8,
+    TodayBuyIn,
     /// `0`: 보통
-    V0,
+    Botong,
     /// A code the spec does not list, kept verbatim.
     Other(Box<str>),
 }
@@ -803,13 +799,13 @@ pub enum NewMkopClsCode {
 impl v::Wire for NewMkopClsCode {
     fn parse_wire(s: &str) -> Option<Self> {
         Some(match s {
-            "1" => Self::V1,
-            "2" => Self::V2,
-            "3" => Self::V3,
-            "4" => Self::V4,
-            "7" => Self::V7,
-            "8" => Self::V8,
-            "0" => Self::V0,
+            "1" => Self::Janggaesijeon,
+            "2" => Self::Jangjung,
+            "3" => Self::Jangjongryohu,
+            "4" => Self::AfterHoursSinglePrice,
+            "7" => Self::NormalBuyIn,
+            "8" => Self::TodayBuyIn,
+            "0" => Self::Botong,
             _ => Self::Other(s.into()),
         })
     }
@@ -820,13 +816,13 @@ impl v::Wire for NewMkopClsCode {
 
     fn to_wire(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(match self {
-            Self::V1 => "1",
-            Self::V2 => "2",
-            Self::V3 => "3",
-            Self::V4 => "4",
-            Self::V7 => "7",
-            Self::V8 => "8",
-            Self::V0 => "0",
+            Self::Janggaesijeon => "1",
+            Self::Jangjung => "2",
+            Self::Jangjongryohu => "3",
+            Self::AfterHoursSinglePrice => "4",
+            Self::NormalBuyIn => "7",
+            Self::TodayBuyIn => "8",
+            Self::Botong => "0",
             Self::Other(s) => s,
         })
     }
@@ -836,15 +832,15 @@ impl v::Wire for NewMkopClsCode {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HourClsCode {
     /// `0`: 장중
-    V0,
+    Jangjung,
     /// `A`: 장후예상
-    A,
+    Janghuyesang,
     /// `B`: 장전예상
-    B,
+    Jangjeonyesang,
     /// `C`: 9시이후의 예상가, VI발동
-    C,
+    V9siihuuiYesanggaViBaldong,
     /// `D`: 시간외 단일가 예상
-    D,
+    AfterHoursSinglePriceYesang,
     /// A code the spec does not list, kept verbatim.
     Other(Box<str>),
 }
@@ -852,11 +848,11 @@ pub enum HourClsCode {
 impl v::Wire for HourClsCode {
     fn parse_wire(s: &str) -> Option<Self> {
         Some(match s {
-            "0" => Self::V0,
-            "A" => Self::A,
-            "B" => Self::B,
-            "C" => Self::C,
-            "D" => Self::D,
+            "0" => Self::Jangjung,
+            "A" => Self::Janghuyesang,
+            "B" => Self::Jangjeonyesang,
+            "C" => Self::V9siihuuiYesanggaViBaldong,
+            "D" => Self::AfterHoursSinglePriceYesang,
             _ => Self::Other(s.into()),
         })
     }
@@ -867,11 +863,11 @@ impl v::Wire for HourClsCode {
 
     fn to_wire(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(match self {
-            Self::V0 => "0",
-            Self::A => "A",
-            Self::B => "B",
-            Self::C => "C",
-            Self::D => "D",
+            Self::Jangjung => "0",
+            Self::Janghuyesang => "A",
+            Self::Jangjeonyesang => "B",
+            Self::V9siihuuiYesanggaViBaldong => "C",
+            Self::AfterHoursSinglePriceYesang => "D",
             Self::Other(s) => s,
         })
     }

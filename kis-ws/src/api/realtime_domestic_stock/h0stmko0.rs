@@ -21,17 +21,39 @@ pub struct H0stmko0 {
     /// 장운영구분코드 (`MKOP_CLS_CODE`, required, length 3).
     pub mkop_cls_code: v::Val<crate::Text>,
     /// 예상장운영구분코드 (`ANTC_MKOP_CLS_CODE`, required, length 3).
-    pub antc_mkop_cls_code: v::Val<crate::Text>,
+    ///
+    /// Codes:
+    /// - `112`: 장전예상종료
+    /// - `121`: 장후예상시작
+    /// - `129`: 장후예상종료
+    /// - `311`: 장전예상시작
+    pub antc_mkop_cls_code: v::Val<AntcMkopClsCode>,
     /// 임의연장구분코드 (`MRKT_TRTM_CLS_CODE`, required, length 1).
-    pub mrkt_trtm_cls_code: v::Val<crate::Text>,
+    ///
+    /// Codes:
+    /// - `1`: 시초동시 임의종료 지정
+    /// - `2`: 시초동시 임의종료 해제
+    /// - `3`: 마감동시 임의종료 지정
+    /// - `4`: 마감동시 임의종료 해제
+    /// - `5`: 시간외단일가임의종료 지정
+    /// - `6`: 시간외단일가임의종료 해제
+    pub mrkt_trtm_cls_code: v::Val<MrktTrtmClsCode>,
     /// 동시호가배분처리구분코드 (`DIVI_APP_CLS_CODE`, required, length 2).
     pub divi_app_cls_code: v::Val<crate::Text>,
     /// 종목상태구분코드 (`ISCD_STAT_CLS_CODE`, required, length 2).
     pub iscd_stat_cls_code: v::Val<crate::Text>,
     /// VI적용구분코드 (`VI_CLS_CODE`, required, length 1).
-    pub vi_cls_code: v::Val<crate::Text>,
+    ///
+    /// Codes:
+    /// - `Y`: VI적용된 종목
+    /// - `N`: VI적용되지 않은 종목
+    pub vi_cls_code: v::Val<bool>,
     /// 시간외단일가VI적용구분코드 (`OVTM_VI_CLS_CODE`, required, length 1).
-    pub ovtm_vi_cls_code: v::Val<crate::Text>,
+    ///
+    /// Codes:
+    /// - `Y`: 시간외단일가VI 적용된 종목
+    /// - `N`: 시간외단일가VI 적용되지 않은 종목
+    pub ovtm_vi_cls_code: v::Val<bool>,
     /// 거래소구분코드 (`EXCH_CLS_CODE`, required, length 1).
     pub exch_cls_code: v::Val<crate::Text>,
 }
@@ -150,5 +172,95 @@ impl serde::Serialize for H0stmko0 {
             m.serialize_entry("EXCH_CLS_CODE", &self.exch_cls_code)?;
         }
         m.end()
+    }
+}
+
+/// Codes of 예상장운영구분코드 (`ANTC_MKOP_CLS_CODE`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AntcMkopClsCode {
+    /// `112`: 장전예상종료
+    Jangjeonyesangjongryo,
+    /// `121`: 장후예상시작
+    Janghuyesangsijak,
+    /// `129`: 장후예상종료
+    Janghuyesangjongryo,
+    /// `311`: 장전예상시작
+    Jangjeonyesangsijak,
+    /// A code the spec does not list, kept verbatim.
+    Other(Box<str>),
+}
+
+impl v::Wire for AntcMkopClsCode {
+    fn parse_wire(s: &str) -> Option<Self> {
+        Some(match s {
+            "112" => Self::Jangjeonyesangjongryo,
+            "121" => Self::Janghuyesangsijak,
+            "129" => Self::Janghuyesangjongryo,
+            "311" => Self::Jangjeonyesangsijak,
+            _ => Self::Other(s.into()),
+        })
+    }
+
+    fn is_canonical(&self, _: &str) -> bool {
+        true
+    }
+
+    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(match self {
+            Self::Jangjeonyesangjongryo => "112",
+            Self::Janghuyesangsijak => "121",
+            Self::Janghuyesangjongryo => "129",
+            Self::Jangjeonyesangsijak => "311",
+            Self::Other(s) => s,
+        })
+    }
+}
+
+/// Codes of 임의연장구분코드 (`MRKT_TRTM_CLS_CODE`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MrktTrtmClsCode {
+    /// `1`: 시초동시 임의종료 지정
+    SiSecondDongsiImuijongryoJijeong,
+    /// `2`: 시초동시 임의종료 해제
+    SiSecondDongsiImuijongryoHaeje,
+    /// `3`: 마감동시 임의종료 지정
+    MagamdongsiImuijongryoJijeong,
+    /// `4`: 마감동시 임의종료 해제
+    MagamdongsiImuijongryoHaeje,
+    /// `5`: 시간외단일가임의종료 지정
+    AfterHoursSinglePriceImuijongryoJijeong,
+    /// `6`: 시간외단일가임의종료 해제
+    AfterHoursSinglePriceImuijongryoHaeje,
+    /// A code the spec does not list, kept verbatim.
+    Other(Box<str>),
+}
+
+impl v::Wire for MrktTrtmClsCode {
+    fn parse_wire(s: &str) -> Option<Self> {
+        Some(match s {
+            "1" => Self::SiSecondDongsiImuijongryoJijeong,
+            "2" => Self::SiSecondDongsiImuijongryoHaeje,
+            "3" => Self::MagamdongsiImuijongryoJijeong,
+            "4" => Self::MagamdongsiImuijongryoHaeje,
+            "5" => Self::AfterHoursSinglePriceImuijongryoJijeong,
+            "6" => Self::AfterHoursSinglePriceImuijongryoHaeje,
+            _ => Self::Other(s.into()),
+        })
+    }
+
+    fn is_canonical(&self, _: &str) -> bool {
+        true
+    }
+
+    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(match self {
+            Self::SiSecondDongsiImuijongryoJijeong => "1",
+            Self::SiSecondDongsiImuijongryoHaeje => "2",
+            Self::MagamdongsiImuijongryoJijeong => "3",
+            Self::MagamdongsiImuijongryoHaeje => "4",
+            Self::AfterHoursSinglePriceImuijongryoJijeong => "5",
+            Self::AfterHoursSinglePriceImuijongryoHaeje => "6",
+            Self::Other(s) => s,
+        })
     }
 }

@@ -301,9 +301,9 @@ impl serde::Serialize for Hdfff020 {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Quotsign {
     /// `2`: 매수체결
-    V2,
+    BuyFilled,
     /// `5`: 매도체결
-    V5,
+    SellFilled,
     /// A code the spec does not list, kept verbatim.
     Other(Box<str>),
 }
@@ -311,8 +311,8 @@ pub enum Quotsign {
 impl v::Wire for Quotsign {
     fn parse_wire(s: &str) -> Option<Self> {
         Some(match s {
-            "2" => Self::V2,
-            "5" => Self::V5,
+            "2" => Self::BuyFilled,
+            "5" => Self::SellFilled,
             _ => Self::Other(s.into()),
         })
     }
@@ -323,8 +323,8 @@ impl v::Wire for Quotsign {
 
     fn to_wire(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(match self {
-            Self::V2 => "2",
-            Self::V5 => "5",
+            Self::BuyFilled => "2",
+            Self::SellFilled => "5",
             Self::Other(s) => s,
         })
     }

@@ -35,7 +35,10 @@ pub struct Hdfff1c0 {
     /// - `02`: 매수
     pub sll_buy_dvsn_cd: v::Val<SllBuyDvsnCd>,
     /// 복합주문구분코드 (`CPLX_ORD_DVSN_CD`, required, length 1).
-    pub cplx_ord_dvsn_cd: v::Val<crate::Text>,
+    ///
+    /// Codes:
+    /// - `0`: hedge청산만 이용
+    pub cplx_ord_dvsn_cd: v::Val<CplxOrdDvsnCd>,
     /// 가격구분코드 (`PRCE_TP`, required, length 1).
     ///
     /// Codes:
@@ -391,9 +394,9 @@ impl serde::Serialize for Hdfff1c0 {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SllBuyDvsnCd {
     /// `01`: 매도
-    V01,
+    Sell,
     /// `02`: 매수
-    V02,
+    Buy,
     /// A code the spec does not list, kept verbatim.
     Other(Box<str>),
 }
@@ -401,8 +404,8 @@ pub enum SllBuyDvsnCd {
 impl v::Wire for SllBuyDvsnCd {
     fn parse_wire(s: &str) -> Option<Self> {
         Some(match s {
-            "01" => Self::V01,
-            "02" => Self::V02,
+            "01" => Self::Sell,
+            "02" => Self::Buy,
             _ => Self::Other(s.into()),
         })
     }
@@ -413,8 +416,37 @@ impl v::Wire for SllBuyDvsnCd {
 
     fn to_wire(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(match self {
-            Self::V01 => "01",
-            Self::V02 => "02",
+            Self::Sell => "01",
+            Self::Buy => "02",
+            Self::Other(s) => s,
+        })
+    }
+}
+
+/// Codes of 복합주문구분코드 (`CPLX_ORD_DVSN_CD`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CplxOrdDvsnCd {
+    /// `0`: hedge청산만 이용
+    HedgeCheongsanmanIyong,
+    /// A code the spec does not list, kept verbatim.
+    Other(Box<str>),
+}
+
+impl v::Wire for CplxOrdDvsnCd {
+    fn parse_wire(s: &str) -> Option<Self> {
+        Some(match s {
+            "0" => Self::HedgeCheongsanmanIyong,
+            _ => Self::Other(s.into()),
+        })
+    }
+
+    fn is_canonical(&self, _: &str) -> bool {
+        true
+    }
+
+    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(match self {
+            Self::HedgeCheongsanmanIyong => "0",
             Self::Other(s) => s,
         })
     }
@@ -424,11 +456,11 @@ impl v::Wire for SllBuyDvsnCd {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PrceTp {
     /// `1`: Limit
-    V1,
+    Limit,
     /// `2`: Market
-    V2,
+    Market,
     /// `3`: Stop(Stop가격시 시장가)
-    V3,
+    Stop,
     /// A code the spec does not list, kept verbatim.
     Other(Box<str>),
 }
@@ -436,9 +468,9 @@ pub enum PrceTp {
 impl v::Wire for PrceTp {
     fn parse_wire(s: &str) -> Option<Self> {
         Some(match s {
-            "1" => Self::V1,
-            "2" => Self::V2,
-            "3" => Self::V3,
+            "1" => Self::Limit,
+            "2" => Self::Market,
+            "3" => Self::Stop,
             _ => Self::Other(s.into()),
         })
     }
@@ -449,9 +481,9 @@ impl v::Wire for PrceTp {
 
     fn to_wire(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(match self {
-            Self::V1 => "1",
-            Self::V2 => "2",
-            Self::V3 => "3",
+            Self::Limit => "1",
+            Self::Market => "2",
+            Self::Stop => "3",
             Self::Other(s) => s,
         })
     }
@@ -461,11 +493,11 @@ impl v::Wire for PrceTp {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FmExcgRcitDvsnCd {
     /// `01`: 접수전
-    V01,
+    Jeopsujeon,
     /// `02`: 응답
-    V02,
+    Eungdap,
     /// `03`: 거부
-    V03,
+    Geobu,
     /// A code the spec does not list, kept verbatim.
     Other(Box<str>),
 }
@@ -473,9 +505,9 @@ pub enum FmExcgRcitDvsnCd {
 impl v::Wire for FmExcgRcitDvsnCd {
     fn parse_wire(s: &str) -> Option<Self> {
         Some(match s {
-            "01" => Self::V01,
-            "02" => Self::V02,
-            "03" => Self::V03,
+            "01" => Self::Jeopsujeon,
+            "02" => Self::Eungdap,
+            "03" => Self::Geobu,
             _ => Self::Other(s.into()),
         })
     }
@@ -486,9 +518,9 @@ impl v::Wire for FmExcgRcitDvsnCd {
 
     fn to_wire(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(match self {
-            Self::V01 => "01",
-            Self::V02 => "02",
-            Self::V03 => "03",
+            Self::Jeopsujeon => "01",
+            Self::Eungdap => "02",
+            Self::Geobu => "03",
             Self::Other(s) => s,
         })
     }

@@ -35,7 +35,10 @@ pub struct Hdfff2c0 {
     /// - `02`: 매수
     pub sll_buy_dvsn_cd: v::Val<SllBuyDvsnCd>,
     /// 복합주문구분코드 (`CPLX_ORD_DVSN_CD`, required, length 1).
-    pub cplx_ord_dvsn_cd: v::Val<crate::Text>,
+    ///
+    /// Codes:
+    /// - `0`: hedge청산만 이용
+    pub cplx_ord_dvsn_cd: v::Val<CplxOrdDvsnCd>,
     /// 가격구분코드 (`PRCE_TP`, required, length 1).
     pub prce_tp: v::Val<crate::Text>,
     /// FM거래소접수구분코드 (`FM_EXCG_RCIT_DVSN_CD`, required, length 2).
@@ -381,9 +384,9 @@ impl serde::Serialize for Hdfff2c0 {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SllBuyDvsnCd {
     /// `01`: 매도
-    V01,
+    Sell,
     /// `02`: 매수
-    V02,
+    Buy,
     /// A code the spec does not list, kept verbatim.
     Other(Box<str>),
 }
@@ -391,8 +394,8 @@ pub enum SllBuyDvsnCd {
 impl v::Wire for SllBuyDvsnCd {
     fn parse_wire(s: &str) -> Option<Self> {
         Some(match s {
-            "01" => Self::V01,
-            "02" => Self::V02,
+            "01" => Self::Sell,
+            "02" => Self::Buy,
             _ => Self::Other(s.into()),
         })
     }
@@ -403,8 +406,37 @@ impl v::Wire for SllBuyDvsnCd {
 
     fn to_wire(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(match self {
-            Self::V01 => "01",
-            Self::V02 => "02",
+            Self::Sell => "01",
+            Self::Buy => "02",
+            Self::Other(s) => s,
+        })
+    }
+}
+
+/// Codes of 복합주문구분코드 (`CPLX_ORD_DVSN_CD`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CplxOrdDvsnCd {
+    /// `0`: hedge청산만 이용
+    HedgeCheongsanmanIyong,
+    /// A code the spec does not list, kept verbatim.
+    Other(Box<str>),
+}
+
+impl v::Wire for CplxOrdDvsnCd {
+    fn parse_wire(s: &str) -> Option<Self> {
+        Some(match s {
+            "0" => Self::HedgeCheongsanmanIyong,
+            _ => Self::Other(s.into()),
+        })
+    }
+
+    fn is_canonical(&self, _: &str) -> bool {
+        true
+    }
+
+    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(match self {
+            Self::HedgeCheongsanmanIyong => "0",
             Self::Other(s) => s,
         })
     }

@@ -349,13 +349,13 @@ impl serde::Serialize for H0gscni0 {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SelnByovCls {
     /// `01`: 매도
-    V01,
+    Sell,
     /// `02`: 매수
-    V02,
+    Buy,
     /// `03`: 전매도
-    V03,
+    JeonSell,
     /// `04`: 환매수
-    V04,
+    HwanBuy,
     /// A code the spec does not list, kept verbatim.
     Other(Box<str>),
 }
@@ -363,10 +363,10 @@ pub enum SelnByovCls {
 impl v::Wire for SelnByovCls {
     fn parse_wire(s: &str) -> Option<Self> {
         Some(match s {
-            "01" => Self::V01,
-            "02" => Self::V02,
-            "03" => Self::V03,
-            "04" => Self::V04,
+            "01" => Self::Sell,
+            "02" => Self::Buy,
+            "03" => Self::JeonSell,
+            "04" => Self::HwanBuy,
             _ => Self::Other(s.into()),
         })
     }
@@ -377,10 +377,10 @@ impl v::Wire for SelnByovCls {
 
     fn to_wire(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(match self {
-            Self::V01 => "01",
-            Self::V02 => "02",
-            Self::V03 => "03",
-            Self::V04 => "04",
+            Self::Sell => "01",
+            Self::Buy => "02",
+            Self::JeonSell => "03",
+            Self::HwanBuy => "04",
             Self::Other(s) => s,
         })
     }
@@ -390,11 +390,11 @@ impl v::Wire for SelnByovCls {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RctfCls {
     /// `0`: 정상
-    V0,
+    Normal,
     /// `1`: 정정
-    V1,
+    Modify,
     /// `2`: 취소
-    V2,
+    Cancel,
     /// A code the spec does not list, kept verbatim.
     Other(Box<str>),
 }
@@ -402,9 +402,9 @@ pub enum RctfCls {
 impl v::Wire for RctfCls {
     fn parse_wire(s: &str) -> Option<Self> {
         Some(match s {
-            "0" => Self::V0,
-            "1" => Self::V1,
-            "2" => Self::V2,
+            "0" => Self::Normal,
+            "1" => Self::Modify,
+            "2" => Self::Cancel,
             _ => Self::Other(s.into()),
         })
     }
@@ -415,9 +415,9 @@ impl v::Wire for RctfCls {
 
     fn to_wire(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(match self {
-            Self::V0 => "0",
-            Self::V1 => "1",
-            Self::V2 => "2",
+            Self::Normal => "0",
+            Self::Modify => "1",
+            Self::Cancel => "2",
             Self::Other(s) => s,
         })
     }
@@ -427,21 +427,21 @@ impl v::Wire for RctfCls {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OderKind2 {
     /// `1`: 시장가
-    V1,
+    Market,
     /// `2`: 지정자
-    V2,
+    Jijeongja,
     /// `6`: 단주시장가
-    V6,
+    DanWeekMarket,
     /// `7`: 단주지정가
-    V7,
+    DanWeekLimit,
     /// `A`: MOO
-    A,
+    Moo,
     /// `B`: LOO
-    B,
+    Loo,
     /// `C`: MOC
-    C,
+    Moc,
     /// `D`: LOC
-    D,
+    Loc,
     /// A code the spec does not list, kept verbatim.
     Other(Box<str>),
 }
@@ -449,14 +449,14 @@ pub enum OderKind2 {
 impl v::Wire for OderKind2 {
     fn parse_wire(s: &str) -> Option<Self> {
         Some(match s {
-            "1" => Self::V1,
-            "2" => Self::V2,
-            "6" => Self::V6,
-            "7" => Self::V7,
-            "A" => Self::A,
-            "B" => Self::B,
-            "C" => Self::C,
-            "D" => Self::D,
+            "1" => Self::Market,
+            "2" => Self::Jijeongja,
+            "6" => Self::DanWeekMarket,
+            "7" => Self::DanWeekLimit,
+            "A" => Self::Moo,
+            "B" => Self::Loo,
+            "C" => Self::Moc,
+            "D" => Self::Loc,
             _ => Self::Other(s.into()),
         })
     }
@@ -467,14 +467,14 @@ impl v::Wire for OderKind2 {
 
     fn to_wire(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(match self {
-            Self::V1 => "1",
-            Self::V2 => "2",
-            Self::V6 => "6",
-            Self::V7 => "7",
-            Self::A => "A",
-            Self::B => "B",
-            Self::C => "C",
-            Self::D => "D",
+            Self::Market => "1",
+            Self::Jijeongja => "2",
+            Self::DanWeekMarket => "6",
+            Self::DanWeekLimit => "7",
+            Self::Moo => "A",
+            Self::Loo => "B",
+            Self::Moc => "C",
+            Self::Loc => "D",
             Self::Other(s) => s,
         })
     }
@@ -484,9 +484,9 @@ impl v::Wire for OderKind2 {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RfusYn {
     /// `0`: 정상
-    V0,
+    Normal,
     /// `1`: 거부
-    V1,
+    Geobu,
     /// A code the spec does not list, kept verbatim.
     Other(Box<str>),
 }
@@ -494,8 +494,8 @@ pub enum RfusYn {
 impl v::Wire for RfusYn {
     fn parse_wire(s: &str) -> Option<Self> {
         Some(match s {
-            "0" => Self::V0,
-            "1" => Self::V1,
+            "0" => Self::Normal,
+            "1" => Self::Geobu,
             _ => Self::Other(s.into()),
         })
     }
@@ -506,8 +506,8 @@ impl v::Wire for RfusYn {
 
     fn to_wire(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(match self {
-            Self::V0 => "0",
-            Self::V1 => "1",
+            Self::Normal => "0",
+            Self::Geobu => "1",
             Self::Other(s) => s,
         })
     }
@@ -517,9 +517,9 @@ impl v::Wire for RfusYn {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CntgYn {
     /// `1`: 주문,정정,취소,거부
-    V1,
+    OrderModifyCancelGeobu,
     /// `2`: 체결
-    V2,
+    Filled,
     /// A code the spec does not list, kept verbatim.
     Other(Box<str>),
 }
@@ -527,8 +527,8 @@ pub enum CntgYn {
 impl v::Wire for CntgYn {
     fn parse_wire(s: &str) -> Option<Self> {
         Some(match s {
-            "1" => Self::V1,
-            "2" => Self::V2,
+            "1" => Self::OrderModifyCancelGeobu,
+            "2" => Self::Filled,
             _ => Self::Other(s.into()),
         })
     }
@@ -539,8 +539,8 @@ impl v::Wire for CntgYn {
 
     fn to_wire(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(match self {
-            Self::V1 => "1",
-            Self::V2 => "2",
+            Self::OrderModifyCancelGeobu => "1",
+            Self::Filled => "2",
             Self::Other(s) => s,
         })
     }
@@ -550,11 +550,11 @@ impl v::Wire for CntgYn {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AcptYn {
     /// `1`: 주문접수
-    V1,
+    OrderJeopsu,
     /// `2`: 확인
-    V2,
+    Hwakin,
     /// `3`: 취소(FOK/IOC)
-    V3,
+    Cancel,
     /// A code the spec does not list, kept verbatim.
     Other(Box<str>),
 }
@@ -562,9 +562,9 @@ pub enum AcptYn {
 impl v::Wire for AcptYn {
     fn parse_wire(s: &str) -> Option<Self> {
         Some(match s {
-            "1" => Self::V1,
-            "2" => Self::V2,
-            "3" => Self::V3,
+            "1" => Self::OrderJeopsu,
+            "2" => Self::Hwakin,
+            "3" => Self::Cancel,
             _ => Self::Other(s.into()),
         })
     }
@@ -575,9 +575,9 @@ impl v::Wire for AcptYn {
 
     fn to_wire(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(match self {
-            Self::V1 => "1",
-            Self::V2 => "2",
-            Self::V3 => "3",
+            Self::OrderJeopsu => "1",
+            Self::Hwakin => "2",
+            Self::Cancel => "3",
             Self::Other(s) => s,
         })
     }
@@ -587,29 +587,29 @@ impl v::Wire for AcptYn {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OderCond {
     /// `4`: 홍콩(HKD)
-    V4,
+    HongKong,
     /// `5`: 상해B(USD)
-    V5,
+    ShanghaiB,
     /// `6`: NASDAQ
-    V6,
+    Nasdaq,
     /// `7`: NYSE
-    V7,
+    Nyse,
     /// `8`: AMEX
-    V8,
+    Amex,
     /// `9`: OTCB
-    V9,
+    Otcb,
     /// `C`: 홍콩(CNY)
-    C,
+    HongKong2,
     /// `A`: 상해A(CNY)
-    A,
+    ShanghaiA,
     /// `B`: 심천B(HKD)
-    B,
+    ShenzhenB,
     /// `D`: 도쿄
-    D,
+    Tokyo,
     /// `E`: 하노이
-    E,
+    Hanoi,
     /// `F`: 호치민
-    F,
+    HoChiMinh,
     /// A code the spec does not list, kept verbatim.
     Other(Box<str>),
 }
@@ -617,18 +617,18 @@ pub enum OderCond {
 impl v::Wire for OderCond {
     fn parse_wire(s: &str) -> Option<Self> {
         Some(match s {
-            "4" => Self::V4,
-            "5" => Self::V5,
-            "6" => Self::V6,
-            "7" => Self::V7,
-            "8" => Self::V8,
-            "9" => Self::V9,
-            "C" => Self::C,
-            "A" => Self::A,
-            "B" => Self::B,
-            "D" => Self::D,
-            "E" => Self::E,
-            "F" => Self::F,
+            "4" => Self::HongKong,
+            "5" => Self::ShanghaiB,
+            "6" => Self::Nasdaq,
+            "7" => Self::Nyse,
+            "8" => Self::Amex,
+            "9" => Self::Otcb,
+            "C" => Self::HongKong2,
+            "A" => Self::ShanghaiA,
+            "B" => Self::ShenzhenB,
+            "D" => Self::Tokyo,
+            "E" => Self::Hanoi,
+            "F" => Self::HoChiMinh,
             _ => Self::Other(s.into()),
         })
     }
@@ -639,18 +639,18 @@ impl v::Wire for OderCond {
 
     fn to_wire(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(match self {
-            Self::V4 => "4",
-            Self::V5 => "5",
-            Self::V6 => "6",
-            Self::V7 => "7",
-            Self::V8 => "8",
-            Self::V9 => "9",
-            Self::C => "C",
-            Self::A => "A",
-            Self::B => "B",
-            Self::D => "D",
-            Self::E => "E",
-            Self::F => "F",
+            Self::HongKong => "4",
+            Self::ShanghaiB => "5",
+            Self::Nasdaq => "6",
+            Self::Nyse => "7",
+            Self::Amex => "8",
+            Self::Otcb => "9",
+            Self::HongKong2 => "C",
+            Self::ShanghaiA => "A",
+            Self::ShenzhenB => "B",
+            Self::Tokyo => "D",
+            Self::Hanoi => "E",
+            Self::HoChiMinh => "F",
             Self::Other(s) => s,
         })
     }
@@ -660,9 +660,9 @@ impl v::Wire for OderCond {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DebtGb {
     /// `10`: 현금
-    V10,
+    Cash,
     /// `15`: 해외주식담보대출
-    V15,
+    HaeoeStockCollateralDaechul,
     /// A code the spec does not list, kept verbatim.
     Other(Box<str>),
 }
@@ -670,8 +670,8 @@ pub enum DebtGb {
 impl v::Wire for DebtGb {
     fn parse_wire(s: &str) -> Option<Self> {
         Some(match s {
-            "10" => Self::V10,
-            "15" => Self::V15,
+            "10" => Self::Cash,
+            "15" => Self::HaeoeStockCollateralDaechul,
             _ => Self::Other(s.into()),
         })
     }
@@ -682,8 +682,8 @@ impl v::Wire for DebtGb {
 
     fn to_wire(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(match self {
-            Self::V10 => "10",
-            Self::V15 => "15",
+            Self::Cash => "10",
+            Self::HaeoeStockCollateralDaechul => "15",
             Self::Other(s) => s,
         })
     }

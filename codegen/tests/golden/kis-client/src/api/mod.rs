@@ -12,8 +12,24 @@
     reason = "module names are spec ids, which may repeat their category"
 )]
 
+// Laid out by its template (long Korean labels; rustfmt's choices for them differ by run).
+#[rustfmt::skip]
+pub mod codes;
 #[cfg(feature = "domestic-stock")]
 pub mod domestic_stock;
+
+/// The request facts of every endpoint of the enabled categories (for by-name requests).
+pub(crate) fn request_infos() -> &'static [&'static crate::endpoint::EndpointInfo] {
+    static ALL: std::sync::OnceLock<Vec<&'static crate::endpoint::EndpointInfo>> =
+        std::sync::OnceLock::new();
+    ALL.get_or_init(|| {
+        #[allow(unused_mut, reason = "no category may be enabled")]
+        let mut all = Vec::new();
+        #[cfg(feature = "domestic-stock")]
+        all.extend_from_slice(domestic_stock::REQUESTS);
+        all
+    })
+}
 
 /// One row of the decode table: which response type belongs to a path and TR IDs.
 #[derive(Debug)]

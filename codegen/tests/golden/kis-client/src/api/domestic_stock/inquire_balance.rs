@@ -6,6 +6,7 @@
 //!
 //! - TR ID: real `TTTC8434R`, paper `VTTC8434R`.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -50,41 +51,51 @@ impl InquireBalanceRequest {
     ///
     /// Required fields, in spec order:
     /// - `afhr_flpr_yn` (`AFHR_FLPR_YN`): 시간외단일가여부
-    pub fn new(afhr_flpr_yn: impl Into<String>) -> Self {
+    #[inline]
+    pub fn new(afhr_flpr_yn: bool) -> Self {
         Self {
             cano: String::new(),
             acnt_prdt_cd: String::new(),
-            afhr_flpr_yn: afhr_flpr_yn.into(),
+            afhr_flpr_yn: p::flag(afhr_flpr_yn),
             ctx_area_fk100: String::new(),
             ctx_area_nk100: String::new(),
         }
     }
 
     /// Sets 종합계좌번호 (`CANO`, required).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
     }
 
     /// Sets 시간외단일가여부 (`AFHR_FLPR_YN`, required).
-    pub fn afhr_flpr_yn(mut self, value: impl Into<String>) -> Self {
-        self.afhr_flpr_yn = value.into();
+    #[inline]
+    pub fn afhr_flpr_yn(mut self, value: bool) -> Self {
+        self.afhr_flpr_yn = p::flag(value);
         self
     }
 
     /// Sets 연속조회검색조건100 (`CTX_AREA_FK100`).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_fk100(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_fk100 = value.into();
         self
     }
 
     /// Sets 연속조회키100 (`CTX_AREA_NK100`).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn ctx_area_nk100(mut self, value: impl Into<String>) -> Self {
         self.ctx_area_nk100 = value.into();
         self
@@ -104,6 +115,15 @@ impl std::fmt::Debug for InquireBalanceRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta { wire: "CANO", kind: p::FieldKind::Account, max_len: 0, required: true, blank: false, codes: &[], retired: &[] },
+    p::FieldMeta { wire: "ACNT_PRDT_CD", kind: p::FieldKind::Product, max_len: 0, required: true, blank: false, codes: &[], retired: &[] },
+    p::FieldMeta { wire: "AFHR_FLPR_YN", kind: p::FieldKind::Flag, max_len: 0, required: true, blank: false, codes: &[], retired: &[] },
+    p::FieldMeta { wire: "CTX_AREA_FK100", kind: p::FieldKind::Text, max_len: 0, required: false, blank: false, codes: &[], retired: &[] },
+    p::FieldMeta { wire: "CTX_AREA_NK100", kind: p::FieldKind::Text, max_len: 0, required: false, blank: false, codes: &[], retired: &[] },
+];
+
 impl Endpoint for InquireBalanceRequest {
     type Response = InquireBalanceResponse;
 
@@ -115,6 +135,10 @@ impl Endpoint for InquireBalanceRequest {
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/trading/inquire-balance",
         paging: Some(crate::endpoint::PagingKeys { request: &["CTX_AREA_FK100", "CTX_AREA_NK100"], response: &["ctx_area_fk100", "ctx_area_nk100"] }),
+        fields: FIELDS,
+        variants: &[
+            ("default", TrIds { real: Some("TTTC8434R"), paper: Some("VTTC8434R") }),
+        ],
     };
 
     fn tr_ids(&self) -> TrIds {

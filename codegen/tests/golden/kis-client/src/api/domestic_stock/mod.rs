@@ -15,3 +15,11 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
     super::Entry { category: "domestic_stock", id: "names", path: "/uapi/test/names", tr_ids: &["TEST0001R", "TEST0002R", "VEST0002R"], decode: crate::value::decode_map::<names::NamesResponse> },
     super::Entry { category: "domestic_stock", id: "order_cash", path: "/uapi/domestic-stock/v1/trading/order-cash", tr_ids: &["TTTC0011U", "TTTC0012U", "VTTC0011U", "VTTC0012U"], decode: crate::value::decode_map::<order_cash::OrderCashResponse> },
 ];
+
+
+/// The request facts of this category, for by-name requests.
+pub(crate) const REQUESTS: &[&crate::endpoint::EndpointInfo] = &[
+    <inquire_balance::InquireBalanceRequest as crate::endpoint::Endpoint>::INFO,
+    <names::NamesRequest as crate::endpoint::Endpoint>::INFO,
+    <order_cash::OrderCashRequest as crate::endpoint::Endpoint>::INFO,
+];

@@ -6,6 +6,7 @@
 //! - TR ID for `type` (키워드): real `TEST0001R`, paper not available.
 //! - TR ID for `1st` (숫자): real `TEST0002R`, paper `VEST0002R`.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -56,6 +57,7 @@ impl NamesRequest {
     ///
     /// Required fields, in spec order:
     /// - `type_` (`type`): 타입
+    #[inline]
     pub fn type_(type_: impl Into<String>) -> Self {
         Self {
             variant: NamesVariant::Type,
@@ -70,6 +72,7 @@ impl NamesRequest {
     ///
     /// Required fields, in spec order:
     /// - `type_` (`type`): 타입
+    #[inline]
     pub fn n1st(type_: impl Into<String>) -> Self {
         Self {
             variant: NamesVariant::V1st,
@@ -86,24 +89,34 @@ impl NamesRequest {
     }
 
     /// Sets 타입 (`type`, required).
+    #[inline]
     pub fn type_2(mut self, value: impl Into<String>) -> Self {
         self.type_ = value.into();
         self
     }
 
     /// Sets 대문자 타입 (`TYPE`).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn type_2_2(mut self, value: impl Into<String>) -> Self {
         self.type_2 = value.into();
         self
     }
 
     /// Sets 첫날 (`1ST_DAY`).
-    pub fn n1st_day(mut self, value: impl Into<String>) -> Self {
-        self.n1st_day = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn n1st_day(mut self, value: v::NaiveDate) -> Self {
+        self.n1st_day = p::date(value);
         self
     }
 
     /// Sets 변형 (`variant`).
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
     pub fn variant_2(mut self, value: impl Into<String>) -> Self {
         self.variant_2 = value.into();
         self
@@ -123,6 +136,14 @@ impl std::fmt::Debug for NamesRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta { wire: "type", kind: p::FieldKind::Text, max_len: 0, required: true, blank: false, codes: &[], retired: &[] },
+    p::FieldMeta { wire: "TYPE", kind: p::FieldKind::Text, max_len: 0, required: false, blank: false, codes: &[], retired: &[] },
+    p::FieldMeta { wire: "1ST_DAY", kind: p::FieldKind::Date, max_len: 0, required: false, blank: false, codes: &[], retired: &[] },
+    p::FieldMeta { wire: "variant", kind: p::FieldKind::Text, max_len: 0, required: false, blank: false, codes: &[], retired: &[] },
+];
+
 impl Endpoint for NamesRequest {
     type Response = NamesResponse;
 
@@ -134,6 +155,11 @@ impl Endpoint for NamesRequest {
         method: HttpMethod::Get,
         path: "/uapi/test/names",
         paging: None,
+        fields: FIELDS,
+        variants: &[
+            ("type", TrIds { real: Some("TEST0001R"), paper: None }),
+            ("1st", TrIds { real: Some("TEST0002R"), paper: Some("VEST0002R") }),
+        ],
     };
 
     fn tr_ids(&self) -> TrIds {
@@ -166,7 +192,7 @@ pub struct NamesResponse {
     /// - `1`: 하나
     /// - `가`: 한글
     /// - `a`: 중복
-    pub self_: v::Val<Self_>,
+    pub self_: v::Val<crate::api::codes::Self_>,
     /// Block 블록 (`output`).
     pub output: v::One<Output>,
     /// Block 빈 블록 (`output2`).
@@ -237,12 +263,12 @@ pub struct Output {
     /// - `1`: 하나
     /// - `가`: 한글
     /// - `a`: 중복
-    pub self_: v::Val<Self_>,
+    pub self_: v::Val<crate::api::codes::Self_>,
     /// 결과 (`result`).
     ///
     /// Codes:
     /// - `Y`: 성공
-    pub result: v::Val<Result2>,
+    pub result: v::Val<crate::api::codes::ResultNames>,
     /// Block 안쪽 (`inner`).
     pub inner: v::Block<OutputInner>,
     /// Fields the spec does not list, kept as received.
@@ -302,76 +328,6 @@ impl v::Object for OutputInner {
     fn report(&self, path: &str, r: &mut v::Report) {
         r.extra(path, &self.extra);
         r.val(path, "x", &self.x);
-    }
-}
-
-/// Codes of 자기 (`self`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Self_ {
-    /// `a`: 소문자
-    A,
-    /// `A`: 대문자
-    A2,
-    /// `1`: 하나
-    V1,
-    /// `가`: 한글
-    V3,
-    /// A code the spec does not list, kept verbatim.
-    Other(Box<str>),
-}
-
-impl v::Wire for Self_ {
-    fn parse_wire(s: &str) -> Option<Self> {
-        Some(match s {
-            "a" => Self::A,
-            "A" => Self::A2,
-            "1" => Self::V1,
-            "가" => Self::V3,
-            _ => Self::Other(s.into()),
-        })
-    }
-
-    fn is_canonical(&self, _: &str) -> bool {
-        true
-    }
-
-    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(match self {
-            Self::A => "a",
-            Self::A2 => "A",
-            Self::V1 => "1",
-            Self::V3 => "가",
-            Self::Other(s) => s,
-        })
-    }
-}
-
-/// Codes of 결과 (`result`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Result2 {
-    /// `Y`: 성공
-    Y,
-    /// A code the spec does not list, kept verbatim.
-    Other(Box<str>),
-}
-
-impl v::Wire for Result2 {
-    fn parse_wire(s: &str) -> Option<Self> {
-        Some(match s {
-            "Y" => Self::Y,
-            _ => Self::Other(s.into()),
-        })
-    }
-
-    fn is_canonical(&self, _: &str) -> bool {
-        true
-    }
-
-    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(match self {
-            Self::Y => "Y",
-            Self::Other(s) => s,
-        })
     }
 }
 

@@ -6,6 +6,7 @@
 //! - TR ID for `sell` (매도): real `TTTC0011U`, paper `VTTC0011U`.
 //! - TR ID for `buy` (매수): real `TTTC0012U`, paper `VTTC0012U`.
 
+use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
 use crate::value as v;
 
@@ -78,15 +79,16 @@ impl OrderCashRequest {
     /// - `ord_dvsn` (`ORD_DVSN`): 주문구분
     /// - `ord_qty` (`ORD_QTY`): 주문수량
     /// - `ord_unpr` (`ORD_UNPR`): 주문단가
-    pub fn sell(pdno: impl Into<String>, ord_dvsn: impl Into<String>, ord_qty: impl Into<String>, ord_unpr: impl Into<String>) -> Self {
+    #[inline]
+    pub fn sell(pdno: impl Into<String>, ord_dvsn: crate::api::codes::OrdDvsn, ord_qty: u64, ord_unpr: u64) -> Self {
         Self {
             variant: OrderCashVariant::Sell,
             cano: String::new(),
             acnt_prdt_cd: String::new(),
             pdno: pdno.into(),
-            ord_dvsn: ord_dvsn.into(),
-            ord_qty: ord_qty.into(),
-            ord_unpr: ord_unpr.into(),
+            ord_dvsn: p::code(&ord_dvsn),
+            ord_qty: p::int(ord_qty),
+            ord_unpr: p::int(ord_unpr),
             excg_id_dvsn_cd: String::new(),
         }
     }
@@ -98,15 +100,16 @@ impl OrderCashRequest {
     /// - `ord_dvsn` (`ORD_DVSN`): 주문구분
     /// - `ord_qty` (`ORD_QTY`): 주문수량
     /// - `ord_unpr` (`ORD_UNPR`): 주문단가
-    pub fn buy(pdno: impl Into<String>, ord_dvsn: impl Into<String>, ord_qty: impl Into<String>, ord_unpr: impl Into<String>) -> Self {
+    #[inline]
+    pub fn buy(pdno: impl Into<String>, ord_dvsn: crate::api::codes::OrdDvsn, ord_qty: u64, ord_unpr: u64) -> Self {
         Self {
             variant: OrderCashVariant::Buy,
             cano: String::new(),
             acnt_prdt_cd: String::new(),
             pdno: pdno.into(),
-            ord_dvsn: ord_dvsn.into(),
-            ord_qty: ord_qty.into(),
-            ord_unpr: ord_unpr.into(),
+            ord_dvsn: p::code(&ord_dvsn),
+            ord_qty: p::int(ord_qty),
+            ord_unpr: p::int(ord_unpr),
             excg_id_dvsn_cd: String::new(),
         }
     }
@@ -117,18 +120,21 @@ impl OrderCashRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
         self
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
         self
     }
 
     /// Sets 상품번호 (`PDNO`, required, length 12).
+    #[inline]
     pub fn pdno(mut self, value: impl Into<String>) -> Self {
         self.pdno = value.into();
         self
@@ -139,20 +145,23 @@ impl OrderCashRequest {
     /// Codes:
     /// - `00`: 지정가
     /// - `01`: 시장가
-    pub fn ord_dvsn(mut self, value: impl Into<String>) -> Self {
-        self.ord_dvsn = value.into();
+    #[inline]
+    pub fn ord_dvsn(mut self, value: crate::api::codes::OrdDvsn) -> Self {
+        self.ord_dvsn = p::code(&value);
         self
     }
 
     /// Sets 주문수량 (`ORD_QTY`, required).
-    pub fn ord_qty(mut self, value: impl Into<String>) -> Self {
-        self.ord_qty = value.into();
+    #[inline]
+    pub fn ord_qty(mut self, value: u64) -> Self {
+        self.ord_qty = p::int(value);
         self
     }
 
     /// Sets 주문단가 (`ORD_UNPR`, required).
-    pub fn ord_unpr(mut self, value: impl Into<String>) -> Self {
-        self.ord_unpr = value.into();
+    #[inline]
+    pub fn ord_unpr(mut self, value: u64) -> Self {
+        self.ord_unpr = p::int(value);
         self
     }
 
@@ -161,8 +170,11 @@ impl OrderCashRequest {
     /// Codes:
     /// - `KRX`: 한국거래소
     /// - `NXT`: 대체거래소 (넥스트레이드)
-    pub fn excg_id_dvsn_cd(mut self, value: impl Into<String>) -> Self {
-        self.excg_id_dvsn_cd = value.into();
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn excg_id_dvsn_cd(mut self, value: crate::api::codes::ExcgIdDvsnCd) -> Self {
+        self.excg_id_dvsn_cd = p::code(&value);
         self
     }
 
@@ -183,6 +195,17 @@ impl std::fmt::Debug for OrderCashRequest {
     }
 }
 
+/// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
+const FIELDS: &[p::FieldMeta] = &[
+    p::FieldMeta { wire: "CANO", kind: p::FieldKind::Account, max_len: 8, required: true, blank: false, codes: &[], retired: &[] },
+    p::FieldMeta { wire: "ACNT_PRDT_CD", kind: p::FieldKind::Product, max_len: 2, required: true, blank: false, codes: &[], retired: &[] },
+    p::FieldMeta { wire: "PDNO", kind: p::FieldKind::Text, max_len: 12, required: true, blank: false, codes: &[], retired: &[] },
+    p::FieldMeta { wire: "ORD_DVSN", kind: p::FieldKind::Code, max_len: 0, required: true, blank: false, codes: &["00", "01"], retired: &[] },
+    p::FieldMeta { wire: "ORD_QTY", kind: p::FieldKind::Integer, max_len: 0, required: true, blank: false, codes: &[], retired: &[] },
+    p::FieldMeta { wire: "ORD_UNPR", kind: p::FieldKind::Integer, max_len: 0, required: true, blank: false, codes: &[], retired: &[] },
+    p::FieldMeta { wire: "EXCG_ID_DVSN_CD", kind: p::FieldKind::Code, max_len: 0, required: false, blank: false, codes: &["KRX", "NXT"], retired: &[] },
+];
+
 impl Endpoint for OrderCashRequest {
     type Response = OrderCashResponse;
 
@@ -194,6 +217,11 @@ impl Endpoint for OrderCashRequest {
         method: HttpMethod::Post,
         path: "/uapi/domestic-stock/v1/trading/order-cash",
         paging: None,
+        fields: FIELDS,
+        variants: &[
+            ("sell", TrIds { real: Some("TTTC0011U"), paper: Some("VTTC0011U") }),
+            ("buy", TrIds { real: Some("TTTC0012U"), paper: Some("VTTC0012U") }),
+        ],
     };
 
     fn tr_ids(&self) -> TrIds {

@@ -105,11 +105,11 @@ impl serde::Serialize for H0stcnt0 {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PrdyVrssSign {
     /// `1`: 상한
-    V1,
+    Sanghan,
     /// `2`: 상승
-    V2,
+    Rise,
     /// `3`: 보합
-    V3,
+    Unchanged,
     /// A code the spec does not list, kept verbatim.
     Other(Box<str>),
 }
@@ -117,9 +117,9 @@ pub enum PrdyVrssSign {
 impl v::Wire for PrdyVrssSign {
     fn parse_wire(s: &str) -> Option<Self> {
         Some(match s {
-            "1" => Self::V1,
-            "2" => Self::V2,
-            "3" => Self::V3,
+            "1" => Self::Sanghan,
+            "2" => Self::Rise,
+            "3" => Self::Unchanged,
             _ => Self::Other(s.into()),
         })
     }
@@ -130,9 +130,9 @@ impl v::Wire for PrdyVrssSign {
 
     fn to_wire(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(match self {
-            Self::V1 => "1",
-            Self::V2 => "2",
-            Self::V3 => "3",
+            Self::Sanghan => "1",
+            Self::Rise => "2",
+            Self::Unchanged => "3",
             Self::Other(s) => s,
         })
     }
