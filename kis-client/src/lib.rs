@@ -39,6 +39,9 @@ pub mod api;
 pub mod endpoint;
 pub mod value;
 
+#[doc(hidden)]
+pub mod __private;
+
 mod auth;
 mod client;
 mod config;
