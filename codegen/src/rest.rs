@@ -578,8 +578,8 @@ struct ObjectStruct<'a> {
     top: bool,
     /// The fields' wire names as Rust literals, comma-separated, in declaration order.
     names: String,
-    /// Field indices sorted by ASCII-lower-cased wire name, comma-separated.
-    by_lower: String,
+    /// `("lower-cased name", index)` pairs sorted by name, comma-separated.
+    lower: String,
     /// The structs of nested blocks, rendered.
     nested: String,
 }
@@ -655,17 +655,17 @@ fn object_struct(
         fields: list,
         top,
         names: wire.iter().map(|n| lit(n)).collect::<Vec<_>>().join(", "),
-        by_lower: by_lower(&wire)
+        lower: by_lower(&wire)
             .iter()
-            .map(usize::to_string)
+            .map(|&i| format!("({}, {i})", lit(&wire[i].to_ascii_lowercase())))
             .collect::<Vec<_>>()
             .join(", "),
         nested: rendered,
     })
 }
 
-/// Indices of `names` sorted by ASCII-lower-cased name, then by index: the order
-/// `kis_client::__private::Fields::by_lower` binary-searches.
+/// Indices of `names` sorted by ASCII-lower-cased name, then by index: the order of
+/// `kis_client::__private::Fields::lower`, which the decoder binary-searches.
 fn by_lower(names: &[&str]) -> Vec<usize> {
     let mut order: Vec<usize> = (0..names.len()).collect();
     order.sort_by_key(|&i| (names[i].to_ascii_lowercase().into_bytes(), i));

@@ -229,8 +229,10 @@ impl<T> One<T> {
 macro_rules! block_slot {
     ($ty:ident) => {
         impl<T: Record + Default> Slot for $ty<T> {
-            fn set_str(&mut self, _: &str) {
-                unreachable!("a block is decoded through `rows`")
+            /// A string where a block was expected: kept verbatim.
+            fn set_str(&mut self, s: &str) {
+                Rows::clear(&mut self.0);
+                self.0.set_other(Value::String(s.to_owned()));
             }
             fn rows(&mut self) -> Option<&mut dyn Rows> {
                 Some(&mut self.0)
@@ -271,6 +273,9 @@ impl Record for Map {
     fn extra_mut(&mut self) -> &mut Map {
         self
     }
+    fn reports_extra(&self) -> bool {
+        false
+    }
 }
 
 #[cfg(test)]
@@ -290,7 +295,7 @@ mod tests {
         fn fields(&self) -> &'static Fields {
             static F: Fields = Fields {
                 names: &["a"],
-                by_lower: &[0],
+                lower: &[("a", 0)],
             };
             &F
         }
@@ -333,7 +338,7 @@ mod tests {
         fn fields(&self) -> &'static Fields {
             static F: Fields = Fields {
                 names: &["output1", "output2", "ODNO"],
-                by_lower: &[2, 0, 1],
+                lower: &[("odno", 2), ("output1", 0), ("output2", 1)],
             };
             &F
         }

@@ -21,29 +21,23 @@ use super::{Map, Val, Wire};
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
-use std::cmp::Ordering;
 use std::fmt;
 
-/// The wire names of a generated struct's fields, and their order ignoring ASCII case.
+/// The wire names of a generated struct's fields, and the same names ASCII-lower-cased and
+/// sorted (for matching keys whatever their case).
 #[derive(Debug)]
 pub struct Fields {
     /// Wire names, in the struct's declaration order (field index = position).
     pub names: &'static [&'static str],
-    /// Field indices sorted by ASCII-lower-cased wire name (then by index).
-    pub by_lower: &'static [u16],
+    /// `(ASCII-lower-cased wire name, field index)`, sorted (by name, then index).
+    pub lower: &'static [(&'static str, u16)],
 }
 
 /// The table of a type with no listed fields (a block whose columns the spec does not list).
 pub static NO_FIELDS: Fields = Fields {
     names: &[],
-    by_lower: &[],
+    lower: &[],
 };
-
-fn cmp_ignore_case(a: &str, b: &str) -> Ordering {
-    a.bytes()
-        .map(|c| c.to_ascii_lowercase())
-        .cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
-}
 
 /// How a key matched a [`Fields`] table.
 #[derive(Debug, PartialEq, Eq)]
@@ -54,30 +48,71 @@ pub enum Match {
     Case(usize),
 }
 
+/// Where the next key of an object is likely to be: KIS sends fields in spec order, and bodies
+/// serialized from a `serde_json::Value` (kis-mock, captured traffic) arrive sorted by name.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Hint {
+    /// The field after the last match, in declaration order.
+    decl: usize,
+    /// The entry of [`Fields::lower`] after the last match.
+    sorted: usize,
+}
+
+/// Keys longer than this are matched by a linear scan (no wire name is nearly this long).
+const MAX_KEY: usize = 64;
+
 impl Fields {
-    /// Finds `key`: first at `hint` (KIS sends fields in spec order, so the next field is the
-    /// usual answer), then by binary search ignoring ASCII case; an exact spelling wins over one
-    /// that differs in case. Never allocates.
+    /// Finds `key`: first at the two guesses of `hint`, then by binary search of the
+    /// lower-cased names; an exact spelling wins over one that differs in case. Updates `hint`.
+    /// Never allocates.
     #[inline]
-    pub fn find(&self, key: &str, hint: usize) -> Option<Match> {
-        if self.names.get(hint).is_some_and(|n| *n == key) {
-            return Some(Match::Exact(hint));
+    pub fn find(&self, key: &str, hint: &mut Hint) -> Option<Match> {
+        if let Some(&n) = self.names.get(hint.decl) {
+            if n == key {
+                hint.decl += 1;
+                return Some(Match::Exact(hint.decl - 1));
+            }
         }
-        self.find_slow(key)
+        if let Some(&(_, i)) = self.lower.get(hint.sorted) {
+            let i = usize::from(i);
+            if self.names[i] == key {
+                hint.decl = i + 1;
+                hint.sorted += 1;
+                return Some(Match::Exact(i));
+            }
+        }
+        self.find_slow(key, hint)
     }
 
-    fn find_slow(&self, key: &str) -> Option<Match> {
-        let names = self.names;
-        let start = self
-            .by_lower
-            .partition_point(|&i| cmp_ignore_case(names[usize::from(i)], key) == Ordering::Less);
+    fn find_slow(&self, key: &str, hint: &mut Hint) -> Option<Match> {
+        if key.len() > MAX_KEY {
+            let i = self
+                .names
+                .iter()
+                .position(|n| n.eq_ignore_ascii_case(key))?;
+            return Some(if self.names[i] == key {
+                Match::Exact(i)
+            } else {
+                Match::Case(i)
+            });
+        }
+        let mut buf = [0u8; MAX_KEY];
+        let low = &mut buf[..key.len()];
+        low.copy_from_slice(key.as_bytes());
+        low.make_ascii_lowercase();
+        let low = &*low;
+        let start = self.lower.partition_point(|(n, _)| n.as_bytes() < low);
         let mut first = None;
-        for &i in &self.by_lower[start..] {
-            let i = usize::from(i);
-            if !names[i].eq_ignore_ascii_case(key) {
+        for (pos, &(n, i)) in self.lower.iter().enumerate().skip(start) {
+            if n.as_bytes() != low {
                 break;
             }
-            if names[i] == key {
+            let i = usize::from(i);
+            if self.names[i] == key {
+                *hint = Hint {
+                    decl: i + 1,
+                    sorted: pos + 1,
+                };
                 return Some(Match::Exact(i));
             }
             first.get_or_insert(i);
@@ -119,7 +154,15 @@ impl Spellings {
         self.0 = Some(list.into_boxed_slice());
     }
 
+    #[inline]
     fn remove(&mut self, i: usize) -> Option<Box<str>> {
+        match self.0 {
+            None => None,
+            Some(_) => self.remove_slow(i),
+        }
+    }
+
+    fn remove_slow(&mut self, i: usize) -> Option<Box<str>> {
         let at = self.0.as_ref()?.iter().position(|(j, _)| *j == i)?;
         let mut list = Vec::from(self.0.take()?);
         let (_, s) = list.swap_remove(at);
@@ -151,6 +194,11 @@ pub trait Record {
     fn extra(&self) -> &Map;
     /// Fields the spec does not list, mutably.
     fn extra_mut(&mut self) -> &mut Map;
+    /// Whether [`report`] lists the keys of `extra` as unknown (not for a row whose columns
+    /// the spec does not list: every key of it is "unknown").
+    fn reports_extra(&self) -> bool {
+        true
+    }
     /// Spellings of fields that arrived under a differently cased key.
     fn spellings(&self) -> Option<&Spellings> {
         None
@@ -163,7 +211,7 @@ pub trait Record {
 
 /// One field of a [`Record`]: a scalar [`Val`] or a block of rows.
 pub trait Slot {
-    /// Sets a scalar from its wire string (blocks: not called).
+    /// Sets the field from its wire string (a block keeps it verbatim).
     fn set_str(&mut self, s: &str);
     /// Sets a scalar from an owned wire string, reusing it where the text is kept.
     fn set_string(&mut self, s: String) {
@@ -239,7 +287,9 @@ pub fn to_map(rec: &dyn Record) -> Map {
 
 /// Adds the unknown fields and invalid values of `rec` below `path` to `r`.
 pub fn report(rec: &dyn Record, path: &str, r: &mut Report) {
-    r.extra(path, rec.extra());
+    if rec.reports_extra() {
+        r.extra(path, rec.extra());
+    }
     let spellings = rec.spellings();
     for (i, name) in rec.fields().names.iter().enumerate() {
         if let Some(slot) = rec.slot(i) {
@@ -294,19 +344,19 @@ enum Key {
     Unknown(String),
 }
 
-struct KeySeed {
+struct KeySeed<'a> {
     fields: &'static Fields,
-    hint: usize,
+    hint: &'a mut Hint,
 }
 
-impl<'de> DeserializeSeed<'de> for KeySeed {
+impl<'de> DeserializeSeed<'de> for KeySeed<'_> {
     type Value = Key;
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Key, D::Error> {
         d.deserialize_str(self)
     }
 }
 
-impl<'de> Visitor<'de> for KeySeed {
+impl<'de> Visitor<'de> for KeySeed<'_> {
     type Value = Key;
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a field name")
@@ -331,14 +381,23 @@ impl<'de> Visitor<'de> for KeySeed {
 /// Walks the entries of one JSON object into `rec`.
 fn walk<'de, A: MapAccess<'de>>(mut map: A, rec: &mut dyn Record) -> Result<(), A::Error> {
     let fields = rec.fields();
-    let mut hint = 0;
-    while let Some(key) = map.next_key_seed(KeySeed { fields, hint })? {
+    let mut hint = Hint::default();
+    // Whether any field holds a differently spelled key, and whether `extra` has entries: the
+    // checks they guard are skipped (no virtual call) while they are false, the usual case.
+    let mut spelled = rec.spellings().is_some_and(|s| s.0.is_some());
+    let mut extra_used = !rec.extra().is_empty();
+    while let Some(key) = map.next_key_seed(KeySeed {
+        fields,
+        hint: &mut hint,
+    })? {
         let (i, key) = match key {
             Key::Exact(i) => {
-                hint = i + 1;
                 // The same field, sent before under another spelling, keeps that key.
-                if let Some(old) = rec.spellings_mut().and_then(|s| s.remove(i)) {
-                    move_to_extra(rec, i, &old);
+                if spelled {
+                    if let Some(old) = rec.spellings_mut().and_then(|s| s.remove(i)) {
+                        move_to_extra(rec, i, &old);
+                        extra_used = true;
+                    }
                 }
                 (i, None)
             }
@@ -349,6 +408,7 @@ fn walk<'de, A: MapAccess<'de>>(mut map: A, rec: &mut dyn Record) -> Result<(), 
                     // The field holds a value under another key: this one is kept as is.
                     let v: Value = map.next_value()?;
                     rec.extra_mut().insert(spelling.into(), v);
+                    extra_used = true;
                     continue;
                 }
                 (i, Some(spelling))
@@ -356,19 +416,17 @@ fn walk<'de, A: MapAccess<'de>>(mut map: A, rec: &mut dyn Record) -> Result<(), 
             Key::Unknown(k) => {
                 let v: Value = map.next_value()?;
                 rec.extra_mut().insert(k, v);
+                extra_used = true;
                 continue;
             }
         };
         let Some(slot) = rec.slot_mut(i) else {
             continue; // a table longer than the struct: not generated
         };
-        let other = match slot.rows() {
-            Some(rows) => {
-                map.next_value_seed(BlockSeed(rows))?;
-                None
-            }
-            None => map.next_value_seed(ScalarSeed(slot))?,
-        };
+        let other = map.next_value_seed(FieldSeed(slot))?;
+        if other.is_none() && !extra_used && key.is_none() {
+            continue; // the usual case: a string, under the spec's spelling
+        }
         let name = key.as_deref().unwrap_or(fields.names[i]);
         if let Some(v) = other {
             // Not a string: the field reads as absent and the value is kept under its key.
@@ -376,18 +434,20 @@ fn walk<'de, A: MapAccess<'de>>(mut map: A, rec: &mut dyn Record) -> Result<(), 
                 s.reset();
             }
             rec.extra_mut().insert(name.to_owned(), v);
+            extra_used = true;
             if key.is_some() {
                 rec.spellings_mut().map(|s| s.remove(i));
             }
             continue;
         }
         // A repeated key: the last value wins, as in `serde_json::Value`.
-        if !rec.extra().is_empty() {
+        if extra_used {
             rec.extra_mut().remove(name);
         }
         if let Some(spelling) = key {
             if let Some(s) = rec.spellings_mut() {
                 s.set(i, spelling);
+                spelled = true;
             }
         }
     }
@@ -407,10 +467,11 @@ fn move_to_extra(rec: &mut dyn Record, i: usize, key: &str) {
     rec.extra_mut().append(&mut moved);
 }
 
-/// Decodes a scalar field in place; a value that is not a string comes back as `Some`.
-struct ScalarSeed<'a>(&'a mut dyn Slot);
+/// Decodes a field in place: a string into a scalar, an object or array into a block's rows.
+/// A value a scalar cannot hold (not a string) comes back as `Some`.
+struct FieldSeed<'a>(&'a mut dyn Slot);
 
-impl<'de> DeserializeSeed<'de> for ScalarSeed<'_> {
+impl<'de> DeserializeSeed<'de> for FieldSeed<'_> {
     type Value = Option<Value>;
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Option<Value>, D::Error> {
         d.deserialize_any(self)
@@ -445,13 +506,20 @@ macro_rules! keep_as_value {
     };
 }
 
-impl ScalarSeed<'_> {
+impl FieldSeed<'_> {
     fn other(self, v: Value) -> Option<Value> {
-        Some(v)
+        match self.0.rows() {
+            Some(rows) => {
+                rows.clear();
+                rows.set_other(v);
+                None
+            }
+            None => Some(v),
+        }
     }
 }
 
-impl<'de> Visitor<'de> for ScalarSeed<'_> {
+impl<'de> Visitor<'de> for FieldSeed<'_> {
     type Value = Option<Value>;
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("any JSON value")
@@ -466,10 +534,16 @@ impl<'de> Visitor<'de> for ScalarSeed<'_> {
         Ok(None)
     }
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Option<Value>, A::Error> {
-        Value::deserialize(de::value::MapAccessDeserializer::new(map)).map(Some)
+        match self.0.rows() {
+            Some(rows) => BlockSeed(rows).visit_map(map).map(|()| None),
+            None => Value::deserialize(de::value::MapAccessDeserializer::new(map)).map(Some),
+        }
     }
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Option<Value>, A::Error> {
-        Value::deserialize(de::value::SeqAccessDeserializer::new(seq)).map(Some)
+        match self.0.rows() {
+            Some(rows) => BlockSeed(rows).visit_seq(seq).map(|()| None),
+            None => Value::deserialize(de::value::SeqAccessDeserializer::new(seq)).map(Some),
+        }
     }
     keep_as_value!();
 }
@@ -478,39 +552,14 @@ impl<'de> Visitor<'de> for ScalarSeed<'_> {
 /// anything else is kept verbatim.
 struct BlockSeed<'a>(&'a mut dyn Rows);
 
-impl<'de> DeserializeSeed<'de> for BlockSeed<'_> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
 impl BlockSeed<'_> {
-    fn other(self, v: Value) {
-        self.0.clear();
-        self.0.set_other(v);
-    }
-}
-
-impl<'de> Visitor<'de> for BlockSeed<'_> {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any JSON value")
-    }
-    fn visit_str<E: de::Error>(self, s: &str) -> Result<(), E> {
-        self.other(Value::String(s.to_owned()));
-        Ok(())
-    }
-    fn visit_string<E: de::Error>(self, s: String) -> Result<(), E> {
-        self.other(Value::String(s));
-        Ok(())
-    }
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
+    fn visit_map<'de, A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
         self.0.clear();
         self.0.set_shape_object(true);
         walk(map, self.0.push())
     }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+
+    fn visit_seq<'de, A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         let rows = self.0;
         rows.clear();
         rows.set_shape_object(false);
@@ -529,7 +578,6 @@ impl<'de> Visitor<'de> for BlockSeed<'_> {
         }
         Ok(())
     }
-    keep_as_value!();
 }
 
 /// One element of an array block: an object becomes a row (`None`), anything else comes back.
@@ -575,31 +623,52 @@ mod tests {
 
     static T: Fields = Fields {
         names: &["b", "ODNO", "a", "odno_x"],
-        by_lower: &[2, 0, 1, 3],
+        lower: &[("a", 2), ("b", 0), ("odno", 1), ("odno_x", 3)],
     };
 
+    fn find(f: &Fields, key: &str) -> Option<Match> {
+        f.find(key, &mut Hint::default())
+    }
+
     #[test]
-    fn find_prefers_the_hint_then_searches_ignoring_case() {
-        assert_eq!(T.find("b", 0), Some(Match::Exact(0)));
-        assert_eq!(T.find("a", 0), Some(Match::Exact(2)));
-        assert_eq!(T.find("ODNO", 7), Some(Match::Exact(1)));
-        assert_eq!(T.find("odno", 0), Some(Match::Case(1)));
-        assert_eq!(T.find("Odno_X", 0), Some(Match::Case(3)));
-        assert_eq!(T.find("B", 0), Some(Match::Case(0)));
-        assert_eq!(T.find("c", 0), None);
-        assert_eq!(T.find("", 0), None);
-        assert_eq!(NO_FIELDS.find("a", 0), None);
+    fn find_uses_the_hints_then_searches_ignoring_case() {
+        assert_eq!(find(&T, "b"), Some(Match::Exact(0)));
+        assert_eq!(find(&T, "a"), Some(Match::Exact(2)));
+        assert_eq!(find(&T, "ODNO"), Some(Match::Exact(1)));
+        assert_eq!(find(&T, "odno"), Some(Match::Case(1)));
+        assert_eq!(find(&T, "Odno_X"), Some(Match::Case(3)));
+        assert_eq!(find(&T, "B"), Some(Match::Case(0)));
+        assert_eq!(find(&T, "c"), None);
+        assert_eq!(find(&T, ""), None);
+        assert_eq!(find(&T, &"a".repeat(100)), None);
+        assert_eq!(find(&NO_FIELDS, "a"), None);
+        // Declaration order, then sorted order: every key is a hint hit after the first.
+        let mut h = Hint::default();
+        for (k, i) in [("b", 0), ("ODNO", 1), ("a", 2), ("odno_x", 3)] {
+            assert_eq!(T.find(k, &mut h), Some(Match::Exact(i)));
+        }
+        let mut h = Hint::default();
+        for (k, i) in [("a", 2), ("b", 0), ("odno_x", 3)] {
+            assert_eq!(T.find(k, &mut h), Some(Match::Exact(i)));
+        }
+        assert_eq!(h.sorted, 4);
     }
 
     #[test]
     fn exact_spelling_wins_over_case() {
         static D: Fields = Fields {
             names: &["odno", "ODNO"],
-            by_lower: &[0, 1],
+            lower: &[("odno", 0), ("odno", 1)],
         };
-        assert_eq!(D.find("ODNO", 0), Some(Match::Exact(1)));
-        assert_eq!(D.find("odno", 1), Some(Match::Exact(0)));
-        assert_eq!(D.find("Odno", 0), Some(Match::Case(0)));
+        assert_eq!(find(&D, "ODNO"), Some(Match::Exact(1)));
+        assert_eq!(find(&D, "odno"), Some(Match::Exact(0)));
+        assert_eq!(find(&D, "Odno"), Some(Match::Case(0)));
+        let long = "X".repeat(70);
+        static L: Fields = Fields {
+            names: &["x"],
+            lower: &[("x", 0)],
+        };
+        assert_eq!(find(&L, &long), None);
     }
 
     #[test]

@@ -211,7 +211,16 @@ impl crate::__private::Record for AvgUnitResponse {
                 "ctx_area_nk30",
                 "ctx_area_fk100",
             ],
-            by_lower: &[7, 6, 2, 1, 3, 4, 5, 0],
+            lower: &[
+                ("ctx_area_fk100", 7),
+                ("ctx_area_nk30", 6),
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("output3", 5),
+                ("rt_cd", 0),
+            ],
         };
         &FIELDS
     }
@@ -358,8 +367,30 @@ impl crate::__private::Record for Output1 {
                 "nice_evlu_rf_unpr",
                 "avg_evlu_rf_unpr",
             ],
-            by_lower: &[
-                18, 22, 8, 13, 0, 12, 17, 7, 10, 15, 20, 5, 9, 14, 19, 4, 11, 16, 21, 6, 1, 3, 2,
+            lower: &[
+                ("avg_evlu_erng_rt", 18),
+                ("avg_evlu_rf_unpr", 22),
+                ("avg_evlu_unpr", 8),
+                ("chng_yn", 13),
+                ("evlu_dt", 0),
+                ("fnp_crdt_grad_text", 12),
+                ("fnp_erng_rt", 17),
+                ("fnp_unpr", 7),
+                ("kbp_crdt_grad_text", 10),
+                ("kbp_erng_rt", 15),
+                ("kbp_rf_unpr", 20),
+                ("kbp_unpr", 5),
+                ("kis_crdt_grad_text", 9),
+                ("kis_erng_rt", 14),
+                ("kis_rf_unpr", 19),
+                ("kis_unpr", 4),
+                ("nice_crdt_grad_text", 11),
+                ("nice_evlu_erng_rt", 16),
+                ("nice_evlu_rf_unpr", 21),
+                ("nice_evlu_unpr", 6),
+                ("pdno", 1),
+                ("prdt_name", 3),
+                ("prdt_type_cd", 2),
             ],
         };
         &FIELDS
@@ -484,7 +515,18 @@ impl crate::__private::Record for Output2 {
                 "avg_evlu_amt",
                 "chng_yn",
             ],
-            by_lower: &[8, 9, 0, 7, 5, 4, 6, 1, 3, 2],
+            lower: &[
+                ("avg_evlu_amt", 8),
+                ("chng_yn", 9),
+                ("evlu_dt", 0),
+                ("fnp_evlu_amt", 7),
+                ("kbp_evlu_amt", 5),
+                ("kis_evlu_amt", 4),
+                ("nice_evlu_amt", 6),
+                ("pdno", 1),
+                ("prdt_name", 3),
+                ("prdt_type_cd", 2),
+            ],
         };
         &FIELDS
     }
@@ -600,7 +642,24 @@ impl crate::__private::Record for Output3 {
                 "avg_evlu_pric",
                 "chng_yn",
             ],
-            by_lower: &[14, 13, 15, 0, 7, 9, 8, 4, 6, 5, 10, 12, 11, 1, 3, 2],
+            lower: &[
+                ("avg_evlu_pric", 14),
+                ("avg_evlu_unit_pric", 13),
+                ("chng_yn", 15),
+                ("evlu_dt", 0),
+                ("kbp_crcy_cd", 7),
+                ("kbp_evlu_pric", 9),
+                ("kbp_evlu_unit_pric", 8),
+                ("kis_crcy_cd", 4),
+                ("kis_evlu_pric", 6),
+                ("kis_evlu_unit_pric", 5),
+                ("nice_crcy_cd", 10),
+                ("nice_evlu_pric", 12),
+                ("nice_evlu_unit_pric", 11),
+                ("pdno", 1),
+                ("prdt_name", 3),
+                ("prdt_type_cd", 2),
+            ],
         };
         &FIELDS
     }

@@ -118,7 +118,7 @@ impl crate::__private::Record for InquireAskingPriceResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -290,9 +290,41 @@ impl crate::__private::Record for Output {
                 "shnu_ernn_rate4",
                 "shnu_ernn_rate5",
             ],
-            by_lower: &[
-                11, 12, 13, 14, 15, 0, 16, 17, 18, 19, 20, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 23, 24,
-                25, 26, 27, 28, 29, 30, 31, 32, 33, 21, 22,
+            lower: &[
+                ("askp_rsqn1", 11),
+                ("askp_rsqn2", 12),
+                ("askp_rsqn3", 13),
+                ("askp_rsqn4", 14),
+                ("askp_rsqn5", 15),
+                ("aspr_acpt_hour", 0),
+                ("bidp_rsqn1", 16),
+                ("bidp_rsqn2", 17),
+                ("bidp_rsqn3", 18),
+                ("bidp_rsqn4", 19),
+                ("bidp_rsqn5", 20),
+                ("bond_askp1", 1),
+                ("bond_askp2", 2),
+                ("bond_askp3", 3),
+                ("bond_askp4", 4),
+                ("bond_askp5", 5),
+                ("bond_bidp1", 6),
+                ("bond_bidp2", 7),
+                ("bond_bidp3", 8),
+                ("bond_bidp4", 9),
+                ("bond_bidp5", 10),
+                ("ntby_aspr_rsqn", 23),
+                ("seln_ernn_rate1", 24),
+                ("seln_ernn_rate2", 25),
+                ("seln_ernn_rate3", 26),
+                ("seln_ernn_rate4", 27),
+                ("seln_ernn_rate5", 28),
+                ("shnu_ernn_rate1", 29),
+                ("shnu_ernn_rate2", 30),
+                ("shnu_ernn_rate3", 31),
+                ("shnu_ernn_rate4", 32),
+                ("shnu_ernn_rate5", 33),
+                ("total_askp_rsqn", 21),
+                ("total_bidp_rsqn", 22),
             ],
         };
         &FIELDS

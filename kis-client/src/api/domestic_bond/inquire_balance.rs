@@ -220,7 +220,14 @@ impl crate::__private::Record for InquireBalanceResponse {
                 "ctx_area_fk200",
                 "ctx_area_nk200",
             ],
-            by_lower: &[4, 5, 2, 1, 3, 0],
+            lower: &[
+                ("ctx_area_fk200", 4),
+                ("ctx_area_nk200", 5),
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output", 3),
+                ("rt_cd", 0),
+            ],
         };
         &FIELDS
     }
@@ -330,7 +337,20 @@ impl crate::__private::Record for Output {
                 "buy_amt",
                 "ord_psbl_qty",
             ],
-            by_lower: &[5, 10, 2, 8, 3, 9, 4, 7, 11, 0, 1, 6],
+            lower: &[
+                ("agrx_qty", 5),
+                ("buy_amt", 10),
+                ("buy_dt", 2),
+                ("buy_erng_rt", 8),
+                ("buy_sqno", 3),
+                ("buy_unpr", 9),
+                ("cblc_qty", 4),
+                ("exdt", 7),
+                ("ord_psbl_qty", 11),
+                ("pdno", 0),
+                ("prdt_name", 1),
+                ("sprx_qty", 6),
+            ],
         };
         &FIELDS
     }

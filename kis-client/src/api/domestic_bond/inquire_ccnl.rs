@@ -118,7 +118,7 @@ impl crate::__private::Record for InquireCcnlResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -209,7 +209,15 @@ impl crate::__private::Record for Output {
                 "cntg_vol",
                 "acml_vol",
             ],
-            by_lower: &[6, 2, 1, 5, 4, 3, 0],
+            lower: &[
+                ("acml_vol", 6),
+                ("bond_prdy_vrss", 2),
+                ("bond_prpr", 1),
+                ("cntg_vol", 5),
+                ("prdy_ctrt", 4),
+                ("prdy_vrss_sign", 3),
+                ("stck_cntg_hour", 0),
+            ],
         };
         &FIELDS
     }

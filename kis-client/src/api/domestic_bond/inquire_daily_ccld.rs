@@ -254,7 +254,15 @@ impl crate::__private::Record for InquireDailyCcldResponse {
                 "ctx_area_nk200",
                 "ctx_area_fk200",
             ],
-            by_lower: &[6, 5, 2, 1, 3, 4, 0],
+            lower: &[
+                ("ctx_area_fk200", 6),
+                ("ctx_area_nk200", 5),
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
         };
         &FIELDS
     }
@@ -342,7 +350,12 @@ impl crate::__private::Record for Output1 {
                 "tot_bond_ccld_avg_unpr",
                 "tot_ccld_amt_smtl",
             ],
-            by_lower: &[2, 3, 1, 0],
+            lower: &[
+                ("tot_bond_ccld_avg_unpr", 2),
+                ("tot_ccld_amt_smtl", 3),
+                ("tot_ccld_qty_smtl", 1),
+                ("tot_ord_qty", 0),
+            ],
         };
         &FIELDS
     }
@@ -461,8 +474,28 @@ impl crate::__private::Record for Output2 {
                 "nccs_qty",
                 "ord_gno_brno",
             ],
-            by_lower: &[
-                11, 8, 14, 13, 19, 1, 0, 3, 20, 17, 7, 9, 2, 6, 15, 5, 18, 4, 16, 12, 10,
+            lower: &[
+                ("bond_avg_unpr", 11),
+                ("bond_ord_unpr", 8),
+                ("buy_dt", 14),
+                ("loan_dt", 13),
+                ("nccs_qty", 19),
+                ("odno", 1),
+                ("ord_dt", 0),
+                ("ord_dvsn_name", 3),
+                ("ord_gno_brno", 20),
+                ("ord_mdia_dvsn_name", 17),
+                ("ord_qty", 7),
+                ("ord_tmd", 9),
+                ("orgn_odno", 2),
+                ("prdt_abrv_name", 6),
+                ("samt_mket_ptci_yn_name", 15),
+                ("shtn_pdno", 5),
+                ("sll_buy_dvsn_cd", 18),
+                ("sll_buy_dvsn_cd_name", 4),
+                ("sprx_psbl_yn_ifom", 16),
+                ("tot_ccld_amt", 12),
+                ("tot_ccld_qty", 10),
             ],
         };
         &FIELDS

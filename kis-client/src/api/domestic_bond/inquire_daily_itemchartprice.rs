@@ -118,7 +118,7 @@ impl crate::__private::Record for InquireDailyItemchartpriceResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -206,7 +206,14 @@ impl crate::__private::Record for Output {
                 "bond_prpr",
                 "acml_vol",
             ],
-            by_lower: &[5, 2, 3, 1, 4, 0],
+            lower: &[
+                ("acml_vol", 5),
+                ("bond_hgpr", 2),
+                ("bond_lwpr", 3),
+                ("bond_oprc", 1),
+                ("bond_prpr", 4),
+                ("stck_bsop_date", 0),
+            ],
         };
         &FIELDS
     }

@@ -118,7 +118,7 @@ impl crate::__private::Record for InquireDailyPriceResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -215,7 +215,17 @@ impl crate::__private::Record for Output {
                 "bond_hgpr",
                 "bond_lwpr",
             ],
-            by_lower: &[5, 7, 8, 6, 2, 1, 4, 3, 0],
+            lower: &[
+                ("acml_vol", 5),
+                ("bond_hgpr", 7),
+                ("bond_lwpr", 8),
+                ("bond_oprc", 6),
+                ("bond_prdy_vrss", 2),
+                ("bond_prpr", 1),
+                ("prdy_ctrt", 4),
+                ("prdy_vrss_sign", 3),
+                ("stck_bsop_date", 0),
+            ],
         };
         &FIELDS
     }

@@ -118,7 +118,7 @@ impl crate::__private::Record for InquirePriceResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -239,7 +239,25 @@ impl crate::__private::Record for Output {
                 "bond_mxpr",
                 "bond_llam",
             ],
-            by_lower: &[6, 9, 16, 10, 15, 8, 7, 4, 2, 11, 13, 1, 14, 12, 5, 3, 0],
+            lower: &[
+                ("acml_vol", 6),
+                ("bond_hgpr", 9),
+                ("bond_llam", 16),
+                ("bond_lwpr", 10),
+                ("bond_mxpr", 15),
+                ("bond_oprc", 8),
+                ("bond_prdy_clpr", 7),
+                ("bond_prdy_vrss", 4),
+                ("bond_prpr", 2),
+                ("ernn_rate", 11),
+                ("hgpr_ert", 13),
+                ("hts_kor_isnm", 1),
+                ("lwpr_ert", 14),
+                ("oprc_ert", 12),
+                ("prdy_ctrt", 5),
+                ("prdy_vrss_sign", 3),
+                ("stnd_iscd", 0),
+            ],
         };
         &FIELDS
     }

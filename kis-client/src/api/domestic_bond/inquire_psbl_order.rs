@@ -164,7 +164,7 @@ impl crate::__private::Record for InquirePsblOrderResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -255,7 +255,15 @@ impl crate::__private::Record for Output {
                 "buy_psbl_qty",
                 "cma_evlu_amt",
             ],
-            by_lower: &[3, 4, 5, 6, 0, 1, 2],
+            lower: &[
+                ("bond_ord_unpr2", 3),
+                ("buy_psbl_amt", 4),
+                ("buy_psbl_qty", 5),
+                ("cma_evlu_amt", 6),
+                ("ord_psbl_cash", 0),
+                ("ord_psbl_sbst", 1),
+                ("ruse_psbl_amt", 2),
+            ],
         };
         &FIELDS
     }

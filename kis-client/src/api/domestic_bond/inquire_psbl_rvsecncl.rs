@@ -199,7 +199,14 @@ impl crate::__private::Record for InquirePsblRvsecnclResponse {
                 "ctx_area_fk200",
                 "ctx_area_nk200",
             ],
-            by_lower: &[4, 5, 2, 1, 3, 0],
+            lower: &[
+                ("ctx_area_fk200", 4),
+                ("ctx_area_nk200", 5),
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output", 3),
+                ("rt_cd", 0),
+            ],
         };
         &FIELDS
     }
@@ -318,7 +325,23 @@ impl crate::__private::Record for Output {
                 "samt_mket_ptci_yn",
                 "prdt_abrv_name",
             ],
-            by_lower: &[4, 12, 0, 11, 8, 3, 5, 9, 1, 14, 2, 13, 10, 7, 6],
+            lower: &[
+                ("bond_ord_unpr", 4),
+                ("mgco_aptm_odno", 12),
+                ("odno", 0),
+                ("ord_dvsn_cd", 11),
+                ("ord_psbl_qty", 8),
+                ("ord_qty", 3),
+                ("ord_tmd", 5),
+                ("orgn_odno", 9),
+                ("pdno", 1),
+                ("prdt_abrv_name", 14),
+                ("rvse_cncl_dvsn_name", 2),
+                ("samt_mket_ptci_yn", 13),
+                ("sll_buy_dvsn_cd", 10),
+                ("tot_ccld_amt", 7),
+                ("tot_ccld_qty", 6),
+            ],
         };
         &FIELDS
     }

@@ -149,7 +149,7 @@ impl crate::__private::Record for DisplayBoardFuturesResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -279,8 +279,27 @@ impl crate::__private::Record for Output {
                 "antc_cntg_vrss_sign",
                 "antc_cntg_prdy_ctrt",
             ],
-            by_lower: &[
-                7, 19, 18, 16, 17, 8, 9, 11, 12, 5, 3, 2, 0, 1, 10, 13, 6, 4, 14, 15,
+            lower: &[
+                ("acml_vol", 7),
+                ("antc_cntg_prdy_ctrt", 19),
+                ("antc_cntg_vrss_sign", 18),
+                ("futs_antc_cnpr", 16),
+                ("futs_antc_cntg_vrss", 17),
+                ("futs_askp", 8),
+                ("futs_bidp", 9),
+                ("futs_hgpr", 11),
+                ("futs_lwpr", 12),
+                ("futs_prdy_ctrt", 5),
+                ("futs_prdy_vrss", 3),
+                ("futs_prpr", 2),
+                ("futs_shrn_iscd", 0),
+                ("hts_kor_isnm", 1),
+                ("hts_otst_stpl_qty", 10),
+                ("hts_rmnn_dynu", 13),
+                ("hts_thpr", 6),
+                ("prdy_vrss_sign", 4),
+                ("total_askp_rsqn", 14),
+                ("total_bidp_rsqn", 15),
             ],
         };
         &FIELDS

@@ -137,7 +137,7 @@ impl crate::__private::Record for DisplayBoardOptionListResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -210,7 +210,7 @@ impl crate::__private::Record for Output {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["mtrt_yymm_code", "mtrt_yymm"],
-            by_lower: &[1, 0],
+            lower: &[("mtrt_yymm", 1), ("mtrt_yymm_code", 0)],
         };
         &FIELDS
     }

@@ -181,7 +181,13 @@ impl crate::__private::Record for DisplayBoardTopResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output1", "output2"],
-            by_lower: &[2, 1, 3, 4, 0],
+            lower: &[
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
         };
         &FIELDS
     }
@@ -283,7 +289,18 @@ impl crate::__private::Record for Output1 {
                 "prdy_vrss_sign",
                 "futs_prdy_ctrt",
             ],
-            by_lower: &[9, 7, 6, 5, 8, 4, 3, 1, 2, 0],
+            lower: &[
+                ("futs_prdy_ctrt", 9),
+                ("futs_prdy_vrss", 7),
+                ("futs_prpr", 6),
+                ("hts_kor_isnm", 5),
+                ("prdy_vrss_sign", 8),
+                ("unas_acml_vol", 4),
+                ("unas_prdy_ctrt", 3),
+                ("unas_prdy_vrss", 1),
+                ("unas_prdy_vrss_sign", 2),
+                ("unas_prpr", 0),
+            ],
         };
         &FIELDS
     }
@@ -352,7 +369,7 @@ impl crate::__private::Record for Output2 {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["hts_rmnn_dynu"],
-            by_lower: &[0],
+            lower: &[("hts_rmnn_dynu", 0)],
         };
         &FIELDS
     }

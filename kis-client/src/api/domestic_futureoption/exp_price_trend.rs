@@ -128,7 +128,13 @@ impl crate::__private::Record for ExpPriceTrendResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output1", "output2"],
-            by_lower: &[2, 1, 3, 4, 0],
+            lower: &[
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
         };
         &FIELDS
     }
@@ -218,7 +224,14 @@ impl crate::__private::Record for Output1 {
                 "antc_cntg_prdy_ctrt",
                 "futs_sdpr",
             ],
-            by_lower: &[4, 2, 1, 3, 5, 0],
+            lower: &[
+                ("antc_cntg_prdy_ctrt", 4),
+                ("antc_cntg_vrss_sign", 2),
+                ("futs_antc_cnpr", 1),
+                ("futs_antc_cntg_vrss", 3),
+                ("futs_sdpr", 5),
+                ("hts_kor_isnm", 0),
+            ],
         };
         &FIELDS
     }
@@ -293,7 +306,13 @@ impl crate::__private::Record for Output2 {
                 "futs_antc_cntg_vrss",
                 "antc_cntg_prdy_ctrt",
             ],
-            by_lower: &[4, 2, 1, 3, 0],
+            lower: &[
+                ("antc_cntg_prdy_ctrt", 4),
+                ("antc_cntg_vrss_sign", 2),
+                ("futs_antc_cnpr", 1),
+                ("futs_antc_cntg_vrss", 3),
+                ("stck_cntg_hour", 0),
+            ],
         };
         &FIELDS
     }

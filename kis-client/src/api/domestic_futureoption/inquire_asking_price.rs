@@ -138,7 +138,13 @@ impl crate::__private::Record for InquireAskingPriceResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output1", "output2"],
-            by_lower: &[2, 1, 3, 4, 0],
+            lower: &[
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
         };
         &FIELDS
     }
@@ -241,7 +247,16 @@ impl crate::__private::Record for Output1 {
                 "futs_prdy_clpr",
                 "futs_shrn_iscd",
             ],
-            by_lower: &[5, 6, 4, 3, 1, 7, 0, 2],
+            lower: &[
+                ("acml_vol", 5),
+                ("futs_prdy_clpr", 6),
+                ("futs_prdy_ctrt", 4),
+                ("futs_prdy_vrss", 3),
+                ("futs_prpr", 1),
+                ("futs_shrn_iscd", 7),
+                ("hts_kor_isnm", 0),
+                ("prdy_vrss_sign", 2),
+            ],
         };
         &FIELDS
     }
@@ -410,9 +425,42 @@ impl crate::__private::Record for Output2 {
                 "total_bidp_csnu",
                 "aspr_acpt_hour",
             ],
-            by_lower: &[
-                20, 21, 22, 23, 24, 10, 11, 12, 13, 14, 34, 25, 26, 27, 28, 29, 15, 16, 17, 18, 19,
-                0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 32, 30, 33, 31,
+            lower: &[
+                ("askp_csnu1", 20),
+                ("askp_csnu2", 21),
+                ("askp_csnu3", 22),
+                ("askp_csnu4", 23),
+                ("askp_csnu5", 24),
+                ("askp_rsqn1", 10),
+                ("askp_rsqn2", 11),
+                ("askp_rsqn3", 12),
+                ("askp_rsqn4", 13),
+                ("askp_rsqn5", 14),
+                ("aspr_acpt_hour", 34),
+                ("bidp_csnu1", 25),
+                ("bidp_csnu2", 26),
+                ("bidp_csnu3", 27),
+                ("bidp_csnu4", 28),
+                ("bidp_csnu5", 29),
+                ("bidp_rsqn1", 15),
+                ("bidp_rsqn2", 16),
+                ("bidp_rsqn3", 17),
+                ("bidp_rsqn4", 18),
+                ("bidp_rsqn5", 19),
+                ("futs_askp1", 0),
+                ("futs_askp2", 1),
+                ("futs_askp3", 2),
+                ("futs_askp4", 3),
+                ("futs_askp5", 4),
+                ("futs_bidp1", 5),
+                ("futs_bidp2", 6),
+                ("futs_bidp3", 7),
+                ("futs_bidp4", 8),
+                ("futs_bidp5", 9),
+                ("total_askp_csnu", 32),
+                ("total_askp_rsqn", 30),
+                ("total_bidp_csnu", 33),
+                ("total_bidp_rsqn", 31),
             ],
         };
         &FIELDS

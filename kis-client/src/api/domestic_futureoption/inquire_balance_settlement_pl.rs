@@ -189,7 +189,15 @@ impl crate::__private::Record for InquireBalanceSettlementPlResponse {
                 "ctx_area_fk200",
                 "ctx_area_nk200",
             ],
-            by_lower: &[5, 6, 2, 1, 4, 3, 0],
+            lower: &[
+                ("ctx_area_fk200", 5),
+                ("ctx_area_nk200", 6),
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 4),
+                ("output2", 3),
+                ("rt_cd", 0),
+            ],
         };
         &FIELDS
     }
@@ -304,7 +312,21 @@ impl crate::__private::Record for Output2 {
                 "rnwl_dfpa",
                 "dnca_cash",
             ],
-            by_lower: &[2, 7, 12, 5, 9, 1, 6, 0, 3, 4, 8, 11, 10],
+            lower: &[
+                ("brkg_mgna_cash", 2),
+                ("brkg_mgna_tota", 7),
+                ("dnca_cash", 12),
+                ("dnca_sbst", 5),
+                ("fee", 9),
+                ("mmga_cash", 1),
+                ("mmga_tota", 6),
+                ("nxdy_dnca", 0),
+                ("opt_buy_chgs", 3),
+                ("opt_lqd_evlu_amt", 4),
+                ("opt_sll_chgs", 8),
+                ("rnwl_dfpa", 11),
+                ("thdt_dfpa", 10),
+            ],
         };
         &FIELDS
     }
@@ -411,7 +433,19 @@ impl crate::__private::Record for Output1 {
                 "evlu_amt",
                 "evlu_pfls_amt",
             ],
-            by_lower: &[3, 7, 6, 9, 10, 5, 4, 0, 1, 2, 8],
+            lower: &[
+                ("bfdy_cblc_qty", 3),
+                ("cblc_amt", 7),
+                ("cblc_qty", 6),
+                ("evlu_amt", 9),
+                ("evlu_pfls_amt", 10),
+                ("mnpl_rpch_qty", 5),
+                ("new_qty", 4),
+                ("pdno", 0),
+                ("prdt_name", 1),
+                ("trad_dvsn_name", 2),
+                ("trad_pfls_amt", 8),
+            ],
         };
         &FIELDS
     }

@@ -308,7 +308,15 @@ impl crate::__private::Record for InquireCcnlResponse {
                 "output1",
                 "output2",
             ],
-            by_lower: &[3, 4, 2, 1, 5, 6, 0],
+            lower: &[
+                ("ctx_area_fk200", 3),
+                ("ctx_area_nk200", 4),
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 5),
+                ("output2", 6),
+                ("rt_cd", 0),
+            ],
         };
         &FIELDS
     }
@@ -476,9 +484,34 @@ impl crate::__private::Record for Output1 {
                 "sprd_item_yn",
                 "ord_ip_addr",
             ],
-            by_lower: &[
-                3, 19, 1, 2, 22, 23, 9, 10, 5, 4, 0, 15, 26, 14, 24, 17, 6, 11, 12, 13, 16, 21, 7,
-                25, 20, 18, 8,
+            lower: &[
+                ("acnt_prdt_cd", 3),
+                ("avg_idx", 19),
+                ("cano", 1),
+                ("csac_name", 2),
+                ("ingr_trad_rjct_rson_cd", 22),
+                ("ingr_trad_rjct_rson_name", 23),
+                ("nmpr_type_cd", 9),
+                ("nmpr_type_name", 10),
+                ("odno", 5),
+                ("ord_dt", 4),
+                ("ord_gno_brno", 0),
+                ("ord_idx", 15),
+                ("ord_ip_addr", 26),
+                ("ord_qty", 14),
+                ("ord_stfno", 24),
+                ("ord_tmd", 17),
+                ("orgn_odno", 6),
+                ("pdno", 11),
+                ("prdt_name", 12),
+                ("prdt_type_cd", 13),
+                ("qty", 16),
+                ("rjct_qty", 21),
+                ("sll_buy_dvsn_cd", 7),
+                ("sprd_item_yn", 25),
+                ("tot_ccld_amt", 20),
+                ("tot_ccld_qty", 18),
+                ("trad_dvsn_name", 8),
             ],
         };
         &FIELDS
@@ -596,7 +629,13 @@ impl crate::__private::Record for Output2 {
                 "fee_smtl",
                 "ctac_tlno",
             ],
-            by_lower: &[4, 3, 1, 2, 0],
+            lower: &[
+                ("ctac_tlno", 4),
+                ("fee_smtl", 3),
+                ("tot_ccld_amt_smtl", 1),
+                ("tot_ccld_qty_smtl", 2),
+                ("tot_ord_qty", 0),
+            ],
         };
         &FIELDS
     }

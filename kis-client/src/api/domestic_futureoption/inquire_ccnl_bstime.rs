@@ -218,7 +218,15 @@ impl crate::__private::Record for InquireCcnlBstimeResponse {
                 "ctx_area_fk200",
                 "ctx_area_nk200",
             ],
-            by_lower: &[5, 6, 2, 1, 3, 4, 0],
+            lower: &[
+                ("ctx_area_fk200", 5),
+                ("ctx_area_nk200", 6),
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
         };
         &FIELDS
     }
@@ -324,7 +332,18 @@ impl crate::__private::Record for Output1 {
                 "fee",
                 "ccld_btwn",
             ],
-            by_lower: &[9, 5, 6, 8, 4, 2, 0, 1, 3, 7],
+            lower: &[
+                ("ccld_btwn", 9),
+                ("ccld_idx", 5),
+                ("ccld_qty", 6),
+                ("fee", 8),
+                ("last_sttldt", 4),
+                ("odno", 2),
+                ("pdno", 0),
+                ("prdt_name", 1),
+                ("tr_type_name", 3),
+                ("trad_amt", 7),
+            ],
         };
         &FIELDS
     }
@@ -404,7 +423,12 @@ impl crate::__private::Record for Output2 {
                 "fee_adjt",
                 "fee_smtl",
             ],
-            by_lower: &[2, 3, 1, 0],
+            lower: &[
+                ("fee_adjt", 2),
+                ("fee_smtl", 3),
+                ("tot_ccld_amt_smtl", 1),
+                ("tot_ccld_qty_smtl", 0),
+            ],
         };
         &FIELDS
     }

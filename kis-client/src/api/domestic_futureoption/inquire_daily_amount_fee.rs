@@ -202,7 +202,15 @@ impl crate::__private::Record for InquireDailyAmountFeeResponse {
                 "ctx_area_fk200",
                 "ctx_area_nk200",
             ],
-            by_lower: &[5, 6, 2, 1, 3, 4, 0],
+            lower: &[
+                ("ctx_area_fk200", 5),
+                ("ctx_area_nk200", 6),
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
         };
         &FIELDS
     }
@@ -305,7 +313,17 @@ impl crate::__private::Record for Output1 {
                 "tot_fee_smtl",
                 "trad_pfls",
             ],
-            by_lower: &[5, 6, 2, 0, 1, 3, 4, 7, 8],
+            lower: &[
+                ("buy_agrm_amt", 5),
+                ("buy_fee", 6),
+                ("item_name", 2),
+                ("ord_dt", 0),
+                ("pdno", 1),
+                ("sll_agrm_amt", 3),
+                ("sll_fee", 4),
+                ("tot_fee_smtl", 7),
+                ("trad_pfls", 8),
+            ],
         };
         &FIELDS
     }
@@ -446,9 +464,32 @@ impl crate::__private::Record for Output2 {
                 "fee_smtl",
                 "trad_pfls_smtl",
             ],
-            by_lower: &[
-                20, 19, 22, 17, 23, 0, 1, 2, 4, 15, 5, 3, 6, 7, 8, 10, 16, 11, 9, 13, 12, 14, 18,
-                21, 24,
+            lower: &[
+                ("agrm_amt_smtl", 20),
+                ("buy_agrm_amt", 19),
+                ("buy_fee", 22),
+                ("fee", 17),
+                ("fee_smtl", 23),
+                ("futr_agrm", 0),
+                ("futr_agrm_amt", 1),
+                ("futr_agrm_amt_smtl", 2),
+                ("futr_buy_fee_smtl", 4),
+                ("futr_fee", 15),
+                ("futr_fee_smtl", 5),
+                ("futr_sll_fee_smtl", 3),
+                ("opt_agrm", 6),
+                ("opt_agrm_amt", 7),
+                ("opt_agrm_amt_smtl", 8),
+                ("opt_buy_fee_smtl", 10),
+                ("opt_fee", 16),
+                ("opt_fee_smtl", 11),
+                ("opt_sll_fee_smtl", 9),
+                ("prdt_fuop", 13),
+                ("prdt_futr_agrm", 12),
+                ("prdt_futr_evlu_amt", 14),
+                ("sll_agrm_amt", 18),
+                ("sll_fee", 21),
+                ("trad_pfls_smtl", 24),
             ],
         };
         &FIELDS

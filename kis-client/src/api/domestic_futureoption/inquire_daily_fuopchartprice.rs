@@ -198,7 +198,13 @@ impl crate::__private::Record for InquireDailyFuopchartpriceResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output1", "output2"],
-            by_lower: &[2, 1, 3, 4, 0],
+            lower: &[
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
         };
         &FIELDS
     }
@@ -360,9 +366,37 @@ impl crate::__private::Record for Output1 {
                 "-hts_thpr",
                 "-dprt",
             ],
-            by_lower: &[
-                5, 4, 20, 29, 18, 19, 13, 11, 14, 10, 12, 3, 2, 16, 17, 15, 0, 7, 8, 6, 25, 28, 21,
-                23, 22, 24, 26, 9, 1, 27,
+            lower: &[
+                ("-acml_tr_pbmn", 5),
+                ("-acml_vol", 4),
+                ("-basis", 20),
+                ("-dprt", 29),
+                ("-futs_askp", 18),
+                ("-futs_bidp", 19),
+                ("-futs_hgpr", 13),
+                ("-futs_llam", 11),
+                ("-futs_lwpr", 14),
+                ("-futs_mxpr", 10),
+                ("-futs_oprc", 12),
+                ("-futs_prdy_clpr", 3),
+                ("-futs_prdy_ctrt", 2),
+                ("-futs_prdy_hgpr", 16),
+                ("-futs_prdy_lwpr", 17),
+                ("-futs_prdy_oprc", 15),
+                ("-futs_prdy_vrss", 0),
+                ("-futs_prpr", 7),
+                ("-futs_shrn_iscd", 8),
+                ("-hts_kor_isnm", 6),
+                ("-hts_otst_stpl_qty", 25),
+                ("-hts_thpr", 28),
+                ("-kospi200_nmix", 21),
+                ("-kospi200_prdy_ctrt", 23),
+                ("-kospi200_prdy_vrss", 22),
+                ("-kospi200_prdy_vrss_sign", 24),
+                ("-otst_stpl_qty_icdc", 26),
+                ("-prdy_vol", 9),
+                ("-prdy_vrss_sign", 1),
+                ("-tday_rltv", 27),
             ],
         };
         &FIELDS
@@ -495,7 +529,16 @@ impl crate::__private::Record for Output2 {
                 "-acml_tr_pbmn",
                 "-mod_yn",
             ],
-            by_lower: &[6, 5, 3, 4, 2, 1, 7, 0],
+            lower: &[
+                ("-acml_tr_pbmn", 6),
+                ("-acml_vol", 5),
+                ("-futs_hgpr", 3),
+                ("-futs_lwpr", 4),
+                ("-futs_oprc", 2),
+                ("-futs_prpr", 1),
+                ("-mod_yn", 7),
+                ("-stck_bsop_date", 0),
+            ],
         };
         &FIELDS
     }

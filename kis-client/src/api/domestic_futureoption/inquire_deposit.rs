@@ -125,7 +125,7 @@ impl crate::__private::Record for InquireDepositResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -285,9 +285,37 @@ impl crate::__private::Record for Output {
                 "cash_mntn_amt",
                 "hack_acdt_acnt_move_amt",
             ],
-            by_lower: &[
-                15, 14, 1, 25, 4, 11, 28, 8, 0, 22, 23, 10, 20, 17, 29, 13, 26, 24, 21, 18, 6, 7,
-                27, 16, 3, 12, 9, 2, 19, 5,
+            lower: &[
+                ("add_mgna_cash", 15),
+                ("add_mgna_tota", 14),
+                ("bfdy_chck_amt", 1),
+                ("brkg_fee", 25),
+                ("brkg_mgna_cash", 4),
+                ("brkg_mgna_sbst", 11),
+                ("cash_mntn_amt", 28),
+                ("dnca_sbst", 8),
+                ("dnca_tota", 0),
+                ("evlu_pfls_smtl", 22),
+                ("excc_dfpa", 23),
+                ("frcr_evlu_amt", 10),
+                ("futr_evlu_pfls_amt", 20),
+                ("futr_trad_pfls", 17),
+                ("hack_acdt_acnt_move_amt", 29),
+                ("mtnc_rt", 13),
+                ("nxdy_dnca", 26),
+                ("opt_dfpa", 24),
+                ("opt_evlu_pfls_amt", 21),
+                ("opt_trad_pfls_amt", 18),
+                ("ord_psbl_cash", 6),
+                ("ord_psbl_tota", 7),
+                ("prsm_dpast_amt", 27),
+                ("rcva", 16),
+                ("rlth_uwdl_dpos_amt", 3),
+                ("sbst_rlse_psbl_amt", 12),
+                ("scts_sbst_amt", 9),
+                ("thdt_chck_amt", 2),
+                ("trad_pfls_smtl", 19),
+                ("wdrw_psbl_tot_amt", 5),
             ],
         };
         &FIELDS

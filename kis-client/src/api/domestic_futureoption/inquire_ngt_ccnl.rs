@@ -389,7 +389,15 @@ impl crate::__private::Record for InquireNgtCcnlResponse {
                 "ctx_area_fk200",
                 "ctx_area_nk200",
             ],
-            by_lower: &[5, 6, 2, 1, 4, 3, 0],
+            lower: &[
+                ("ctx_area_fk200", 5),
+                ("ctx_area_nk200", 6),
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 4),
+                ("output2", 3),
+                ("rt_cd", 0),
+            ],
         };
         &FIELDS
     }
@@ -486,7 +494,15 @@ impl crate::__private::Record for Output2 {
                 "fee",
                 "ctac_tlno",
             ],
-            by_lower: &[6, 5, 3, 4, 1, 2, 0],
+            lower: &[
+                ("ctac_tlno", 6),
+                ("fee", 5),
+                ("tot_ccld_amt", 3),
+                ("tot_ccld_amt_smtl", 4),
+                ("tot_ccld_qty", 1),
+                ("tot_ccld_qty_smtl", 2),
+                ("tot_ord_qty", 0),
+            ],
         };
         &FIELDS
     }
@@ -626,9 +642,33 @@ impl crate::__private::Record for Output1 {
                 "sprd_item_yn",
                 "ord_ip_addr",
             ],
-            by_lower: &[
-                3, 18, 1, 2, 21, 22, 9, 5, 4, 0, 14, 25, 13, 23, 16, 6, 10, 11, 12, 15, 20, 7, 24,
-                19, 17, 8,
+            lower: &[
+                ("acnt_prdt_cd", 3),
+                ("avg_idx", 18),
+                ("cano", 1),
+                ("csac_name", 2),
+                ("ingr_trad_rjct_rson_cd", 21),
+                ("ingr_trad_rjct_rson_name", 22),
+                ("nmpr_type_name", 9),
+                ("odno", 5),
+                ("ord_dt", 4),
+                ("ord_gno_brno", 0),
+                ("ord_idx4", 14),
+                ("ord_ip_addr", 25),
+                ("ord_qty", 13),
+                ("ord_stfno", 23),
+                ("ord_tmd", 16),
+                ("orgn_odno", 6),
+                ("pdno", 10),
+                ("prdt_name", 11),
+                ("prdt_type_cd", 12),
+                ("qty", 15),
+                ("rjct_qty", 20),
+                ("sll_buy_dvsn_cd", 7),
+                ("sprd_item_yn", 24),
+                ("tot_ccld_amt", 19),
+                ("tot_ccld_qty", 17),
+                ("trad_dvsn_name", 8),
             ],
         };
         &FIELDS

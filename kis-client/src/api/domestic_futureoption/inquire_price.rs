@@ -140,7 +140,14 @@ impl crate::__private::Record for InquirePriceResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output1", "output2", "output3"],
-            by_lower: &[2, 1, 3, 4, 5, 0],
+            lower: &[
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("output3", 5),
+                ("rt_cd", 0),
+            ],
         };
         &FIELDS
     }
@@ -323,9 +330,41 @@ impl crate::__private::Record for Output1 {
                 "mrkt_basis",
                 "acpr",
             ],
-            by_lower: &[
-                7, 6, 33, 15, 20, 19, 25, 18, 11, 21, 14, 23, 24, 12, 13, 10, 4, 5, 2, 1, 16, 26,
-                30, 31, 0, 8, 22, 17, 32, 9, 3, 29, 27, 28,
+            lower: &[
+                ("acml_tr_pbmn", 7),
+                ("acml_vol", 6),
+                ("acpr", 33),
+                ("basis", 15),
+                ("crbr_aply_llam", 20),
+                ("crbr_aply_mxpr", 19),
+                ("delta_val", 25),
+                ("dprt", 18),
+                ("futs_hgpr", 11),
+                ("futs_last_tr_date", 21),
+                ("futs_llam", 14),
+                ("futs_lstn_medm_hgpr", 23),
+                ("futs_lstn_medm_lwpr", 24),
+                ("futs_lwpr", 12),
+                ("futs_mxpr", 13),
+                ("futs_oprc", 10),
+                ("futs_prdy_clpr", 4),
+                ("futs_prdy_ctrt", 5),
+                ("futs_prdy_vrss", 2),
+                ("futs_prpr", 1),
+                ("futs_sdpr", 16),
+                ("gama", 26),
+                ("hist_vltl", 30),
+                ("hts_ints_vltl", 31),
+                ("hts_kor_isnm", 0),
+                ("hts_otst_stpl_qty", 8),
+                ("hts_rmnn_dynu", 22),
+                ("hts_thpr", 17),
+                ("mrkt_basis", 32),
+                ("otst_stpl_qty_icdc", 9),
+                ("prdy_vrss_sign", 3),
+                ("rho", 29),
+                ("theta", 27),
+                ("vega", 28),
             ],
         };
         &FIELDS
@@ -460,7 +499,14 @@ impl crate::__private::Record for Output2 {
                 "bstp_nmix_prdy_vrss",
                 "bstp_nmix_prdy_ctrt",
             ],
-            by_lower: &[0, 5, 4, 2, 1, 3],
+            lower: &[
+                ("bstp_cls_code", 0),
+                ("bstp_nmix_prdy_ctrt", 5),
+                ("bstp_nmix_prdy_vrss", 4),
+                ("bstp_nmix_prpr", 2),
+                ("hts_kor_isnm", 1),
+                ("prdy_vrss_sign", 3),
+            ],
         };
         &FIELDS
     }
@@ -538,7 +584,14 @@ impl crate::__private::Record for Output3 {
                 "bstp_nmix_prdy_vrss",
                 "bstp_nmix_prdy_ctrt",
             ],
-            by_lower: &[0, 5, 4, 2, 1, 3],
+            lower: &[
+                ("bstp_cls_code", 0),
+                ("bstp_nmix_prdy_ctrt", 5),
+                ("bstp_nmix_prdy_vrss", 4),
+                ("bstp_nmix_prpr", 2),
+                ("hts_kor_isnm", 1),
+                ("prdy_vrss_sign", 3),
+            ],
         };
         &FIELDS
     }

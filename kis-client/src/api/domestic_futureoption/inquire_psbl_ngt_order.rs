@@ -271,7 +271,7 @@ impl crate::__private::Record for InquirePsblNgtOrderResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -359,7 +359,14 @@ impl crate::__private::Record for Output {
                 "ord_psbl_qty",
                 "bass_idx",
             ],
-            by_lower: &[5, 2, 3, 0, 4, 1],
+            lower: &[
+                ("bass_idx", 5),
+                ("lqd_psbl_qty", 2),
+                ("lqd_psbl_qty_1", 3),
+                ("max_ord_psbl_qty", 0),
+                ("ord_psbl_qty", 4),
+                ("tot_psbl_qty", 1),
+            ],
         };
         &FIELDS
     }

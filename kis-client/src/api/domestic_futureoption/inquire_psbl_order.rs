@@ -201,7 +201,7 @@ impl crate::__private::Record for InquirePsblOrderResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -278,7 +278,12 @@ impl crate::__private::Record for Output {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["tot_psbl_qty", "lqd_psbl_qty1", "ord_psbl_qty", "bass_idx"],
-            by_lower: &[3, 1, 2, 0],
+            lower: &[
+                ("bass_idx", 3),
+                ("lqd_psbl_qty1", 1),
+                ("ord_psbl_qty", 2),
+                ("tot_psbl_qty", 0),
+            ],
         };
         &FIELDS
     }

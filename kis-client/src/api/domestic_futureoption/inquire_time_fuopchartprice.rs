@@ -218,7 +218,13 @@ impl crate::__private::Record for InquireTimeFuopchartpriceResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output1", "output2"],
-            by_lower: &[2, 1, 3, 4, 0],
+            lower: &[
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
         };
         &FIELDS
     }
@@ -390,9 +396,38 @@ impl crate::__private::Record for Output1 {
                 "hts_thpr",
                 "dprt",
             ],
-            by_lower: &[
-                6, 5, 21, 30, 19, 20, 14, 12, 15, 11, 13, 3, 2, 17, 18, 16, 0, 8, 9, 7, 26, 29, 22,
-                24, 23, 25, 27, 4, 10, 1, 28,
+            lower: &[
+                ("acml_tr_pbmn", 6),
+                ("acml_vol", 5),
+                ("basis", 21),
+                ("dprt", 30),
+                ("futs_askp", 19),
+                ("futs_bidp", 20),
+                ("futs_hgpr", 14),
+                ("futs_llam", 12),
+                ("futs_lwpr", 15),
+                ("futs_mxpr", 11),
+                ("futs_oprc", 13),
+                ("futs_prdy_clpr", 3),
+                ("futs_prdy_ctrt", 2),
+                ("futs_prdy_hgpr", 17),
+                ("futs_prdy_lwpr", 18),
+                ("futs_prdy_oprc", 16),
+                ("futs_prdy_vrss", 0),
+                ("futs_prpr", 8),
+                ("futs_shrn_iscd", 9),
+                ("hts_kor_isnm", 7),
+                ("hts_otst_stpl_qty", 26),
+                ("hts_thpr", 29),
+                ("kospi200_nmix", 22),
+                ("kospi200_prdy_ctrt", 24),
+                ("kospi200_prdy_vrss", 23),
+                ("kospi200_prdy_vrss_sign", 25),
+                ("otst_stpl_qty_icdc", 27),
+                ("prdy_nmix", 4),
+                ("prdy_vol", 10),
+                ("prdy_vrss_sign", 1),
+                ("tday_rltv", 28),
             ],
         };
         &FIELDS
@@ -527,7 +562,16 @@ impl crate::__private::Record for Output2 {
                 "cntg_vol",
                 "acml_tr_pbmn",
             ],
-            by_lower: &[7, 6, 4, 5, 3, 2, 0, 1],
+            lower: &[
+                ("acml_tr_pbmn", 7),
+                ("cntg_vol", 6),
+                ("futs_hgpr", 4),
+                ("futs_lwpr", 5),
+                ("futs_oprc", 3),
+                ("futs_prpr", 2),
+                ("stck_bsop_date", 0),
+                ("stck_cntg_hour", 1),
+            ],
         };
         &FIELDS
     }

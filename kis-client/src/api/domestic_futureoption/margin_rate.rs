@@ -141,7 +141,13 @@ impl crate::__private::Record for MarginRateResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output", "ctx_area_nk200"],
-            by_lower: &[4, 2, 1, 3, 0],
+            lower: &[
+                ("ctx_area_nk200", 4),
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output", 3),
+                ("rt_cd", 0),
+            ],
         };
         &FIELDS
     }
@@ -234,7 +240,15 @@ impl crate::__private::Record for Output {
                 "tr_mtpl_idx",
                 "ctrt_per_futr_mgna",
             ],
-            by_lower: &[0, 1, 4, 2, 6, 3, 5],
+            lower: &[
+                ("bast_id", 0),
+                ("bast_name", 1),
+                ("bast_pric", 4),
+                ("brkg_mgna_rt", 2),
+                ("ctrt_per_futr_mgna", 6),
+                ("tr_mgna_rt", 3),
+                ("tr_mtpl_idx", 5),
+            ],
         };
         &FIELDS
     }

@@ -449,7 +449,7 @@ impl crate::__private::Record for OrderRvsecnclResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -540,7 +540,15 @@ impl crate::__private::Record for Output {
                 "ORGN_ODNO",
                 "ODNO",
             ],
-            by_lower: &[0, 2, 6, 4, 3, 5, 1],
+            lower: &[
+                ("acnt_name", 0),
+                ("item_name", 2),
+                ("odno", 6),
+                ("ord_gno_brno", 4),
+                ("ord_tmd", 3),
+                ("orgn_odno", 5),
+                ("trad_dvsn_name", 1),
+            ],
         };
         &FIELDS
     }

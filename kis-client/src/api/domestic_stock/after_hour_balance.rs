@@ -267,7 +267,7 @@ impl crate::__private::Record for AfterHourBalanceResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -370,7 +370,19 @@ impl crate::__private::Record for Output {
                 "mkob_otcp_vol",
                 "mkfa_otcp_vol",
             ],
-            by_lower: &[1, 2, 10, 9, 7, 8, 6, 4, 5, 3, 0],
+            lower: &[
+                ("data_rank", 1),
+                ("hts_kor_isnm", 2),
+                ("mkfa_otcp_vol", 10),
+                ("mkob_otcp_vol", 9),
+                ("ovtm_total_askp_rsqn", 7),
+                ("ovtm_total_bidp_rsqn", 8),
+                ("prdy_ctrt", 6),
+                ("prdy_vrss", 4),
+                ("prdy_vrss_sign", 5),
+                ("stck_prpr", 3),
+                ("stck_shrn_iscd", 0),
+            ],
         };
         &FIELDS
     }

@@ -142,7 +142,7 @@ impl crate::__private::Record for BalanceSheetResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -245,7 +245,19 @@ impl crate::__private::Record for Output {
                 "prfi_surp",
                 "total_cptl",
             ],
-            by_lower: &[8, 7, 1, 5, 4, 2, 9, 0, 3, 10, 6],
+            lower: &[
+                ("cfp_surp", 8),
+                ("cpfn", 7),
+                ("cras", 1),
+                ("fix_lblt", 5),
+                ("flow_lblt", 4),
+                ("fxas", 2),
+                ("prfi_surp", 9),
+                ("stac_yymm", 0),
+                ("total_aset", 3),
+                ("total_cptl", 10),
+                ("total_lblt", 6),
+            ],
         };
         &FIELDS
     }

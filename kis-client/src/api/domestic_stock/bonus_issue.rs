@@ -141,7 +141,7 @@ impl crate::__private::Record for BonusIssueResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output1"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output1", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -244,7 +244,19 @@ impl crate::__private::Record for Output1 {
                 "issue_stk_qty",
                 "stk_kind",
             ],
-            by_lower: &[3, 2, 9, 7, 6, 4, 0, 5, 1, 10, 8],
+            lower: &[
+                ("fix_rate", 3),
+                ("isin_name", 2),
+                ("issue_stk_qty", 9),
+                ("list_date", 7),
+                ("odd_pay_dt", 6),
+                ("odd_rec_price", 4),
+                ("record_date", 0),
+                ("right_dt", 5),
+                ("sht_cd", 1),
+                ("stk_kind", 10),
+                ("tot_issue_stk_qty", 8),
+            ],
         };
         &FIELDS
     }

@@ -297,7 +297,7 @@ impl crate::__private::Record for BulkTransNumResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -400,7 +400,19 @@ impl crate::__private::Record for Output {
                 "seln_cntg_csnu",
                 "ntby_cnqn",
             ],
-            by_lower: &[7, 1, 2, 0, 10, 6, 5, 4, 9, 8, 3],
+            lower: &[
+                ("acml_vol", 7),
+                ("data_rank", 1),
+                ("hts_kor_isnm", 2),
+                ("mksc_shrn_iscd", 0),
+                ("ntby_cnqn", 10),
+                ("prdy_ctrt", 6),
+                ("prdy_vrss", 5),
+                ("prdy_vrss_sign", 4),
+                ("seln_cntg_csnu", 9),
+                ("shnu_cntg_csnu", 8),
+                ("stck_prpr", 3),
+            ],
         };
         &FIELDS
     }

@@ -141,7 +141,7 @@ impl crate::__private::Record for CapDcrsResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output1"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output1", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -238,7 +238,17 @@ impl crate::__private::Record for Output1 {
                 "td_stop_dt",
                 "list_dt",
             ],
-            by_lower: &[6, 2, 8, 0, 5, 4, 1, 3, 7],
+            lower: &[
+                ("comp_way", 6),
+                ("isin_name", 2),
+                ("list_dt", 8),
+                ("record_date", 0),
+                ("reduce_cap_rate", 5),
+                ("reduce_cap_type", 4),
+                ("sht_cd", 1),
+                ("stk_kind", 3),
+                ("td_stop_dt", 7),
+            ],
         };
         &FIELDS
     }

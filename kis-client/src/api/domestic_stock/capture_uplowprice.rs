@@ -243,7 +243,7 @@ impl crate::__private::Record for CaptureUplowpriceResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -364,7 +364,25 @@ impl crate::__private::Record for Output {
                 "stck_mxpr",
                 "prdy_vrss_vol_rate",
             ],
-            by_lower: &[6, 9, 10, 1, 0, 5, 11, 4, 3, 16, 12, 13, 14, 15, 2, 7, 8],
+            lower: &[
+                ("acml_vol", 6),
+                ("askp_rsqn1", 9),
+                ("bidp_rsqn1", 10),
+                ("hts_kor_isnm", 1),
+                ("mksc_shrn_iscd", 0),
+                ("prdy_ctrt", 5),
+                ("prdy_vol", 11),
+                ("prdy_vrss", 4),
+                ("prdy_vrss_sign", 3),
+                ("prdy_vrss_vol_rate", 16),
+                ("seln_cnqn", 12),
+                ("shnu_cnqn", 13),
+                ("stck_llam", 14),
+                ("stck_mxpr", 15),
+                ("stck_prpr", 2),
+                ("total_askp_rsqn", 7),
+                ("total_bidp_rsqn", 8),
+            ],
         };
         &FIELDS
     }

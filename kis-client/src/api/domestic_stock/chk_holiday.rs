@@ -153,7 +153,14 @@ impl crate::__private::Record for ChkHolidayResponse {
                 "ctx_area_nk",
                 "ctx_area_fk",
             ],
-            by_lower: &[5, 4, 2, 1, 3, 0],
+            lower: &[
+                ("ctx_area_fk", 5),
+                ("ctx_area_nk", 4),
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output", 3),
+                ("rt_cd", 0),
+            ],
         };
         &FIELDS
     }
@@ -254,7 +261,14 @@ impl crate::__private::Record for Output {
                 "opnd_yn",
                 "sttl_day_yn",
             ],
-            by_lower: &[0, 2, 4, 5, 3, 1],
+            lower: &[
+                ("bass_dt", 0),
+                ("bzdy_yn", 2),
+                ("opnd_yn", 4),
+                ("sttl_day_yn", 5),
+                ("tr_day_yn", 3),
+                ("wday_dvsn_cd", 1),
+            ],
         };
         &FIELDS
     }

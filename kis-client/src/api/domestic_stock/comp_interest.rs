@@ -155,7 +155,13 @@ impl crate::__private::Record for CompInterestResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output1", "output2"],
-            by_lower: &[2, 1, 3, 4, 0],
+            lower: &[
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
         };
         &FIELDS
     }
@@ -248,7 +254,15 @@ impl crate::__private::Record for Output1 {
                 "prdy_ctrt",
                 "stck_bsop_date",
             ],
-            by_lower: &[0, 4, 2, 1, 5, 3, 6],
+            lower: &[
+                ("bcdt_code", 0),
+                ("bond_mnrt_prdy_vrss", 4),
+                ("bond_mnrt_prpr", 2),
+                ("hts_kor_isnm", 1),
+                ("prdy_ctrt", 5),
+                ("prdy_vrss_sign", 3),
+                ("stck_bsop_date", 6),
+            ],
         };
         &FIELDS
     }
@@ -331,7 +345,15 @@ impl crate::__private::Record for Output2 {
                 "bstp_nmix_prdy_ctrt",
                 "stck_bsop_date",
             ],
-            by_lower: &[0, 4, 2, 5, 1, 3, 6],
+            lower: &[
+                ("bcdt_code", 0),
+                ("bond_mnrt_prdy_vrss", 4),
+                ("bond_mnrt_prpr", 2),
+                ("bstp_nmix_prdy_ctrt", 5),
+                ("hts_kor_isnm", 1),
+                ("prdy_vrss_sign", 3),
+                ("stck_bsop_date", 6),
+            ],
         };
         &FIELDS
     }

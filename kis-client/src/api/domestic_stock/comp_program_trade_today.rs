@@ -190,7 +190,7 @@ impl crate::__private::Record for CompProgramTradeTodayResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -314,7 +314,26 @@ impl crate::__private::Record for Output {
                 "bstp_nmix_prdy_vrss",
                 "prdy_vrss_sign",
             ],
-            by_lower: &[10, 2, 4, 9, 1, 3, 0, 16, 15, 12, 6, 8, 11, 5, 7, 17, 14, 13],
+            lower: &[
+                ("arbt_smtm_ntby_tr_pbmn_rate", 10),
+                ("arbt_smtm_seln_tr_pbmn_rate", 2),
+                ("arbt_smtm_shun_tr_pbmn_rate", 4),
+                ("arbt_smtn_ntby_tr_pbmn", 9),
+                ("arbt_smtn_seln_tr_pbmn", 1),
+                ("arbt_smtn_shnu_tr_pbmn", 3),
+                ("bsop_hour", 0),
+                ("bstp_nmix_prdy_vrss", 16),
+                ("bstp_nmix_prpr", 15),
+                ("nabt_smtm_ntby_tr_pbmn_rate", 12),
+                ("nabt_smtm_seln_tr_pbmn_rate", 6),
+                ("nabt_smtm_shun_tr_pbmn_rate", 8),
+                ("nabt_smtn_ntby_tr_pbmn", 11),
+                ("nabt_smtn_seln_tr_pbmn", 5),
+                ("nabt_smtn_shnu_tr_pbmn", 7),
+                ("prdy_vrss_sign", 17),
+                ("whol_ntby_tr_pbmn_rate", 14),
+                ("whol_smtn_ntby_tr_pbmn", 13),
+            ],
         };
         &FIELDS
     }

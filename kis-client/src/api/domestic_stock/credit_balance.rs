@@ -177,7 +177,13 @@ impl crate::__private::Record for CreditBalanceResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output1", "output2"],
-            by_lower: &[2, 1, 3, 4, 0],
+            lower: &[
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
         };
         &FIELDS
     }
@@ -256,7 +262,12 @@ impl crate::__private::Record for Output1 {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["bstp_cls_code", "hts_kor_isnm", "stnd_date1", "stnd_date2"],
-            by_lower: &[0, 1, 2, 3],
+            lower: &[
+                ("bstp_cls_code", 0),
+                ("hts_kor_isnm", 1),
+                ("stnd_date1", 2),
+                ("stnd_date2", 3),
+            ],
         };
         &FIELDS
     }
@@ -357,7 +368,23 @@ impl crate::__private::Record for Output2 {
                 "nday_vrss_loan_rmnd_inrt",
                 "nday_vrss_stln_rmnd_inrt",
             ],
-            by_lower: &[6, 1, 0, 13, 14, 5, 3, 4, 2, 8, 9, 7, 11, 12, 10],
+            lower: &[
+                ("acml_vol", 6),
+                ("hts_kor_isnm", 1),
+                ("mksc_shrn_iscd", 0),
+                ("nday_vrss_loan_rmnd_inrt", 13),
+                ("nday_vrss_stln_rmnd_inrt", 14),
+                ("prdy_ctrt", 5),
+                ("prdy_vrss", 3),
+                ("prdy_vrss_sign", 4),
+                ("stck_prpr", 2),
+                ("whol_loan_rmnd_amt", 8),
+                ("whol_loan_rmnd_rate", 9),
+                ("whol_loan_rmnd_stcn", 7),
+                ("whol_stln_rmnd_amt", 11),
+                ("whol_stln_rmnd_rate", 12),
+                ("whol_stln_rmnd_stcn", 10),
+            ],
         };
         &FIELDS
     }

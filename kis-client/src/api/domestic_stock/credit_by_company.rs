@@ -193,7 +193,7 @@ impl crate::__private::Record for CreditByCompanyResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -268,7 +268,7 @@ impl crate::__private::Record for Output {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["stck_shrn_iscd", "hts_kor_isnm", "crdt_rate"],
-            by_lower: &[2, 1, 0],
+            lower: &[("crdt_rate", 2), ("hts_kor_isnm", 1), ("stck_shrn_iscd", 0)],
         };
         &FIELDS
     }

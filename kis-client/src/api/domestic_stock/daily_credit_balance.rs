@@ -150,7 +150,7 @@ impl crate::__private::Record for DailyCreditBalanceResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -298,9 +298,33 @@ impl crate::__private::Record for Output {
                 "stck_hgpr",
                 "stck_lwpr",
             ],
-            by_lower: &[
-                5, 0, 4, 3, 2, 24, 25, 23, 1, 6, 14, 10, 7, 11, 8, 12, 13, 9, 22, 18, 15, 19, 16,
-                20, 21, 17,
+            lower: &[
+                ("acml_vol", 5),
+                ("deal_date", 0),
+                ("prdy_ctrt", 4),
+                ("prdy_vrss", 3),
+                ("prdy_vrss_sign", 2),
+                ("stck_hgpr", 24),
+                ("stck_lwpr", 25),
+                ("stck_oprc", 23),
+                ("stck_prpr", 1),
+                ("stlm_date", 6),
+                ("whol_loan_gvrt", 14),
+                ("whol_loan_new_amt", 10),
+                ("whol_loan_new_stcn", 7),
+                ("whol_loan_rdmp_amt", 11),
+                ("whol_loan_rdmp_stcn", 8),
+                ("whol_loan_rmnd_amt", 12),
+                ("whol_loan_rmnd_rate", 13),
+                ("whol_loan_rmnd_stcn", 9),
+                ("whol_stln_gvrt", 22),
+                ("whol_stln_new_amt", 18),
+                ("whol_stln_new_stcn", 15),
+                ("whol_stln_rdmp_amt", 19),
+                ("whol_stln_rdmp_stcn", 16),
+                ("whol_stln_rmnd_amt", 20),
+                ("whol_stln_rmnd_rate", 21),
+                ("whol_stln_rmnd_stcn", 17),
             ],
         };
         &FIELDS

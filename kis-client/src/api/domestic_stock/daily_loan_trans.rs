@@ -157,7 +157,7 @@ impl crate::__private::Record for DailyLoanTransResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output2"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output2", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -260,7 +260,19 @@ impl crate::__private::Record for Output2 {
                 "rmnd_stcn",
                 "rmnd_amt",
             ],
-            by_lower: &[5, 0, 6, 4, 8, 3, 2, 7, 10, 9, 1],
+            lower: &[
+                ("acml_vol", 5),
+                ("bsop_date", 0),
+                ("new_stcn", 6),
+                ("prdy_ctrt", 4),
+                ("prdy_rmnd_vrss", 8),
+                ("prdy_vrss", 3),
+                ("prdy_vrss_sign", 2),
+                ("rdmp_stcn", 7),
+                ("rmnd_amt", 10),
+                ("rmnd_stcn", 9),
+                ("stck_prpr", 1),
+            ],
         };
         &FIELDS
     }

@@ -152,7 +152,13 @@ impl crate::__private::Record for DailyShortSaleResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output1", "output2"],
-            by_lower: &[2, 1, 3, 4, 0],
+            lower: &[
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
         };
         &FIELDS
     }
@@ -242,7 +248,14 @@ impl crate::__private::Record for Output1 {
                 "acml_vol",
                 "prdy_vol",
             ],
-            by_lower: &[4, 3, 5, 1, 2, 0],
+            lower: &[
+                ("acml_vol", 4),
+                ("prdy_ctrt", 3),
+                ("prdy_vol", 5),
+                ("prdy_vrss", 1),
+                ("prdy_vrss_sign", 2),
+                ("stck_prpr", 0),
+            ],
         };
         &FIELDS
     }
@@ -365,8 +378,28 @@ impl crate::__private::Record for Output2 {
                 "stck_lwpr",
                 "avrg_prc",
             ],
-            by_lower: &[
-                9, 10, 15, 16, 11, 5, 20, 4, 2, 3, 7, 13, 14, 8, 0, 1, 18, 19, 17, 12, 6,
+            lower: &[
+                ("acml_ssts_cntg_qty", 9),
+                ("acml_ssts_cntg_qty_rlim", 10),
+                ("acml_ssts_tr_pbmn", 15),
+                ("acml_ssts_tr_pbmn_rlim", 16),
+                ("acml_tr_pbmn", 11),
+                ("acml_vol", 5),
+                ("avrg_prc", 20),
+                ("prdy_ctrt", 4),
+                ("prdy_vrss", 2),
+                ("prdy_vrss_sign", 3),
+                ("ssts_cntg_qty", 7),
+                ("ssts_tr_pbmn", 13),
+                ("ssts_tr_pbmn_rlim", 14),
+                ("ssts_vol_rlim", 8),
+                ("stck_bsop_date", 0),
+                ("stck_clpr", 1),
+                ("stck_hgpr", 18),
+                ("stck_lwpr", 19),
+                ("stck_oprc", 17),
+                ("stnd_tr_pbmn_smtn", 12),
+                ("stnd_vol_smtn", 6),
             ],
         };
         &FIELDS

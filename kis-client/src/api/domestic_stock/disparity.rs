@@ -313,7 +313,7 @@ impl crate::__private::Record for DisparityResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -422,7 +422,21 @@ impl crate::__private::Record for Output {
                 "d60_dsrt",
                 "d120_dsrt",
             ],
-            by_lower: &[7, 9, 12, 10, 8, 11, 1, 2, 0, 5, 4, 6, 3],
+            lower: &[
+                ("acml_vol", 7),
+                ("d10_dsrt", 9),
+                ("d120_dsrt", 12),
+                ("d20_dsrt", 10),
+                ("d5_dsrt", 8),
+                ("d60_dsrt", 11),
+                ("data_rank", 1),
+                ("hts_kor_isnm", 2),
+                ("mksc_shrn_iscd", 0),
+                ("prdy_ctrt", 5),
+                ("prdy_vrss", 4),
+                ("prdy_vrss_sign", 6),
+                ("stck_prpr", 3),
+            ],
         };
         &FIELDS
     }

@@ -177,7 +177,7 @@ impl crate::__private::Record for DividendResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output1"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output1", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -286,7 +286,21 @@ impl crate::__private::Record for Output1 {
                 "stk_kind",
                 "high_divi_gb",
             ],
-            by_lower: &[3, 8, 6, 4, 12, 2, 10, 5, 0, 1, 9, 7, 11],
+            lower: &[
+                ("divi_kind", 3),
+                ("divi_pay_dt", 8),
+                ("divi_rate", 6),
+                ("face_val", 4),
+                ("high_divi_gb", 12),
+                ("isin_name", 2),
+                ("odd_pay_dt", 10),
+                ("per_sto_divi_amt", 5),
+                ("record_date", 0),
+                ("sht_cd", 1),
+                ("stk_div_pay_dt", 9),
+                ("stk_divi_rate", 7),
+                ("stk_kind", 11),
+            ],
         };
         &FIELDS
     }

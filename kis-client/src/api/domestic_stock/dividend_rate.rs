@@ -233,7 +233,7 @@ impl crate::__private::Record for DividendRateResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -324,7 +324,15 @@ impl crate::__private::Record for Output {
                 "divi_rate",
                 "divi_kind",
             ],
-            by_lower: &[6, 5, 2, 4, 0, 3, 1],
+            lower: &[
+                ("divi_kind", 6),
+                ("divi_rate", 5),
+                ("isin_name", 2),
+                ("per_sto_divi_amt", 4),
+                ("rank", 0),
+                ("record_date", 3),
+                ("sht_cd", 1),
+            ],
         };
         &FIELDS
     }

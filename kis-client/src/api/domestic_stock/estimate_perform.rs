@@ -103,7 +103,15 @@ impl crate::__private::Record for EstimatePerformResponse {
             names: &[
                 "rt_cd", "msg_cd", "msg1", "output1", "output2", "output3", "output4",
             ],
-            by_lower: &[2, 1, 3, 4, 5, 6, 0],
+            lower: &[
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("output3", 5),
+                ("output4", 6),
+                ("rt_cd", 0),
+            ],
         };
         &FIELDS
     }
@@ -203,7 +211,16 @@ impl crate::__private::Record for Output1 {
                 "capital",
                 "forn_item_lmtrt",
             ],
-            by_lower: &[6, 4, 7, 1, 2, 3, 5, 0],
+            lower: &[
+                ("capital", 6),
+                ("estdate", 4),
+                ("forn_item_lmtrt", 7),
+                ("item_kor_nm", 1),
+                ("name1", 2),
+                ("name2", 3),
+                ("rcmd_name", 5),
+                ("sht_cd", 0),
+            ],
         };
         &FIELDS
     }
@@ -276,7 +293,13 @@ impl crate::__private::Record for Output2 {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["data1", "data2", "data3", "data4", "data5"],
-            by_lower: &[0, 1, 2, 3, 4],
+            lower: &[
+                ("data1", 0),
+                ("data2", 1),
+                ("data3", 2),
+                ("data4", 3),
+                ("data5", 4),
+            ],
         };
         &FIELDS
     }
@@ -343,7 +366,13 @@ impl crate::__private::Record for Output3 {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["data1", "data2", "data3", "data4", "data5"],
-            by_lower: &[0, 1, 2, 3, 4],
+            lower: &[
+                ("data1", 0),
+                ("data2", 1),
+                ("data3", 2),
+                ("data4", 3),
+                ("data5", 4),
+            ],
         };
         &FIELDS
     }
@@ -402,7 +431,7 @@ impl crate::__private::Record for Output4 {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["dt"],
-            by_lower: &[0],
+            lower: &[("dt", 0)],
         };
         &FIELDS
     }

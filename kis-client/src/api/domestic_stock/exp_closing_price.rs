@@ -202,7 +202,7 @@ impl crate::__private::Record for ExpClosingPriceResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -299,7 +299,17 @@ impl crate::__private::Record for Output {
                 "sdpr_vrss_prpr_rate",
                 "cntg_vol",
             ],
-            by_lower: &[8, 1, 5, 3, 4, 6, 7, 2, 0],
+            lower: &[
+                ("cntg_vol", 8),
+                ("hts_kor_isnm", 1),
+                ("prdy_ctrt", 5),
+                ("prdy_vrss", 3),
+                ("prdy_vrss_sign", 4),
+                ("sdpr_vrss_prpr", 6),
+                ("sdpr_vrss_prpr_rate", 7),
+                ("stck_prpr", 2),
+                ("stck_shrn_iscd", 0),
+            ],
         };
         &FIELDS
     }

@@ -172,7 +172,7 @@ impl crate::__private::Record for ExpIndexTrendResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -263,7 +263,15 @@ impl crate::__private::Record for Output {
                 "acml_vol",
                 "acml_tr_pbmn",
             ],
-            by_lower: &[6, 5, 3, 1, 4, 2, 0],
+            lower: &[
+                ("acml_tr_pbmn", 6),
+                ("acml_vol", 5),
+                ("bstp_nmix_prdy_vrss", 3),
+                ("bstp_nmix_prpr", 1),
+                ("prdy_ctrt", 4),
+                ("prdy_vrss_sign", 2),
+                ("stck_cntg_hour", 0),
+            ],
         };
         &FIELDS
     }

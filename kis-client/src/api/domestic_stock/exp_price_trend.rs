@@ -144,7 +144,13 @@ impl crate::__private::Record for ExpPriceTrendResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output1", "output2"],
-            by_lower: &[2, 1, 3, 4, 0],
+            lower: &[
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
         };
         &FIELDS
     }
@@ -237,7 +243,15 @@ impl crate::__private::Record for Output1 {
                 "antc_vol",
                 "antc_tr_pbmn",
             ],
-            by_lower: &[1, 4, 3, 2, 6, 5, 0],
+            lower: &[
+                ("antc_cnpr", 1),
+                ("antc_cntg_prdy_ctrt", 4),
+                ("antc_cntg_vrss", 3),
+                ("antc_cntg_vrss_sign", 2),
+                ("antc_tr_pbmn", 6),
+                ("antc_vol", 5),
+                ("rprs_mrkt_kor_name", 0),
+            ],
         };
         &FIELDS
     }
@@ -320,7 +334,15 @@ impl crate::__private::Record for Output2 {
                 "prdy_ctrt",
                 "acml_vol",
             ],
-            by_lower: &[6, 5, 4, 3, 0, 1, 2],
+            lower: &[
+                ("acml_vol", 6),
+                ("prdy_ctrt", 5),
+                ("prdy_vrss", 4),
+                ("prdy_vrss_sign", 3),
+                ("stck_bsop_date", 0),
+                ("stck_cntg_hour", 1),
+                ("stck_prpr", 2),
+            ],
         };
         &FIELDS
     }

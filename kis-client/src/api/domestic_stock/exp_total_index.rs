@@ -200,7 +200,13 @@ impl crate::__private::Record for ExpTotalIndexResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output1", "output2"],
-            by_lower: &[2, 1, 3, 4, 0],
+            lower: &[
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
         };
         &FIELDS
     }
@@ -299,7 +305,17 @@ impl crate::__private::Record for Output1 {
                 "stnr_issu_cnt",
                 "bstp_cls_code",
             ],
-            by_lower: &[4, 5, 8, 1, 0, 6, 3, 2, 7],
+            lower: &[
+                ("acml_vol", 4),
+                ("ascn_issu_cnt", 5),
+                ("bstp_cls_code", 8),
+                ("bstp_nmix_prdy_vrss", 1),
+                ("bstp_nmix_prpr", 0),
+                ("down_issu_cnt", 6),
+                ("prdy_ctrt", 3),
+                ("prdy_vrss_sign", 2),
+                ("stnr_issu_cnt", 7),
+            ],
         };
         &FIELDS
     }
@@ -395,7 +411,18 @@ impl crate::__private::Record for Output2 {
                 "stnr_issu_cnt",
                 "down_issu_cnt",
             ],
-            by_lower: &[5, 7, 4, 2, 1, 9, 0, 6, 3, 8],
+            lower: &[
+                ("acml_vol", 5),
+                ("ascn_issu_cnt", 7),
+                ("bstp_nmix_prdy_ctrt", 4),
+                ("bstp_nmix_prdy_vrss", 2),
+                ("bstp_nmix_prpr", 1),
+                ("down_issu_cnt", 9),
+                ("hts_kor_isnm", 0),
+                ("nmix_sdpr", 6),
+                ("prdy_vrss_sign", 3),
+                ("stnr_issu_cnt", 8),
+            ],
         };
         &FIELDS
     }

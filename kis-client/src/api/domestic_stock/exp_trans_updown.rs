@@ -264,7 +264,7 @@ impl crate::__private::Record for ExpTransUpdownResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -379,7 +379,23 @@ impl crate::__private::Record for Output {
                 "total_askp_rsqn",
                 "total_bidp_rsqn",
             ],
-            by_lower: &[12, 8, 9, 11, 1, 5, 3, 4, 7, 10, 2, 6, 0, 13, 14],
+            lower: &[
+                ("antc_tr_pbmn", 12),
+                ("askp", 8),
+                ("bidp", 9),
+                ("cntg_vol", 11),
+                ("hts_kor_isnm", 1),
+                ("prdy_ctrt", 5),
+                ("prdy_vrss", 3),
+                ("prdy_vrss_sign", 4),
+                ("seln_rsqn", 7),
+                ("shnu_rsqn", 10),
+                ("stck_prpr", 2),
+                ("stck_sdpr", 6),
+                ("stck_shrn_iscd", 0),
+                ("total_askp_rsqn", 13),
+                ("total_bidp_rsqn", 14),
+            ],
         };
         &FIELDS
     }

@@ -327,7 +327,7 @@ impl crate::__private::Record for FinanceRatioResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -478,9 +478,34 @@ impl crate::__private::Record for Output {
                 "stac_month_cls_code",
                 "iqry_csnu",
             ],
-            by_lower: &[
-                7, 12, 14, 18, 9, 8, 21, 0, 20, 16, 1, 26, 13, 2, 19, 17, 6, 4, 5, 15, 22, 11, 10,
-                24, 25, 3, 23,
+            lower: &[
+                ("acml_vol", 7),
+                ("bis", 12),
+                ("bram_depn", 14),
+                ("bsop_prfi_inrt", 18),
+                ("cptl_ntin_rate", 9),
+                ("cptl_op_prfi", 8),
+                ("cptl_tnrt", 21),
+                ("data_rank", 0),
+                ("equt_inrt", 20),
+                ("grs", 16),
+                ("hts_kor_isnm", 1),
+                ("iqry_csnu", 26),
+                ("lblt_rate", 13),
+                ("mksc_shrn_iscd", 2),
+                ("ntin_inrt", 19),
+                ("op_prfi_inrt", 17),
+                ("prdy_ctrt", 6),
+                ("prdy_vrss", 4),
+                ("prdy_vrss_sign", 5),
+                ("rsrv_rate", 15),
+                ("sale_bond_tnrt", 22),
+                ("sale_ntin_rate", 11),
+                ("sale_totl_rate", 10),
+                ("stac_month", 24),
+                ("stac_month_cls_code", 25),
+                ("stck_prpr", 3),
+                ("totl_aset_inrt", 23),
             ],
         };
         &FIELDS

@@ -142,7 +142,7 @@ impl crate::__private::Record for FinancialRatioResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -242,7 +242,18 @@ impl crate::__private::Record for Output {
                 "rsrv_rate",
                 "lblt_rate",
             ],
-            by_lower: &[7, 2, 5, 1, 9, 3, 4, 8, 6, 0],
+            lower: &[
+                ("bps", 7),
+                ("bsop_prfi_inrt", 2),
+                ("eps", 5),
+                ("grs", 1),
+                ("lblt_rate", 9),
+                ("ntin_inrt", 3),
+                ("roe_val", 4),
+                ("rsrv_rate", 8),
+                ("sps", 6),
+                ("stac_yymm", 0),
+            ],
         };
         &FIELDS
     }

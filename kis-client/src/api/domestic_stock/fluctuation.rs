@@ -312,7 +312,7 @@ impl crate::__private::Record for FluctuationResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -454,9 +454,31 @@ impl crate::__private::Record for Output {
                 "prd_rsfl",
                 "prd_rsfl_rate",
             ],
-            by_lower: &[
-                10, 13, 7, 16, 18, 1, 15, 9, 17, 2, 12, 14, 20, 21, 19, 22, 23, 6, 4, 5, 8, 11, 3,
-                0,
+            lower: &[
+                ("acml_hgpr_date", 10),
+                ("acml_lwpr_date", 13),
+                ("acml_vol", 7),
+                ("cnnt_ascn_dynu", 16),
+                ("cnnt_down_dynu", 18),
+                ("data_rank", 1),
+                ("dsgt_date_clpr_vrss_prpr_rate", 15),
+                ("hgpr_hour", 9),
+                ("hgpr_vrss_prpr_rate", 17),
+                ("hts_kor_isnm", 2),
+                ("lwpr_hour", 12),
+                ("lwpr_vrss_prpr_rate", 14),
+                ("oprc_vrss_prpr", 20),
+                ("oprc_vrss_prpr_rate", 21),
+                ("oprc_vrss_prpr_sign", 19),
+                ("prd_rsfl", 22),
+                ("prd_rsfl_rate", 23),
+                ("prdy_ctrt", 6),
+                ("prdy_vrss", 4),
+                ("prdy_vrss_sign", 5),
+                ("stck_hgpr", 8),
+                ("stck_lwpr", 11),
+                ("stck_prpr", 3),
+                ("stck_shrn_iscd", 0),
             ],
         };
         &FIELDS

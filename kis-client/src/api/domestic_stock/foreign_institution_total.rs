@@ -220,7 +220,7 @@ impl crate::__private::Record for ForeignInstitutionTotalResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -368,9 +368,33 @@ impl crate::__private::Record for Output {
                 "etc_orgt_ntby_tr_pbmn",
                 "etc_corp_ntby_tr_pbmn",
             ],
-            by_lower: &[
-                7, 11, 20, 25, 16, 24, 15, 8, 17, 14, 23, 0, 12, 21, 10, 19, 1, 13, 22, 2, 9, 18,
-                6, 5, 4, 3,
+            lower: &[
+                ("acml_vol", 7),
+                ("bank_ntby_qty", 11),
+                ("bank_ntby_tr_pbmn", 20),
+                ("etc_corp_ntby_tr_pbmn", 25),
+                ("etc_corp_ntby_vol", 16),
+                ("etc_orgt_ntby_tr_pbmn", 24),
+                ("etc_orgt_ntby_vol", 15),
+                ("frgn_ntby_qty", 8),
+                ("frgn_ntby_tr_pbmn", 17),
+                ("fund_ntby_qty", 14),
+                ("fund_ntby_tr_pbmn", 23),
+                ("hts_kor_isnm", 0),
+                ("insu_ntby_qty", 12),
+                ("insu_ntby_tr_pbmn", 21),
+                ("ivtr_ntby_qty", 10),
+                ("ivtr_ntby_tr_pbmn", 19),
+                ("mksc_shrn_iscd", 1),
+                ("mrbn_ntby_qty", 13),
+                ("mrbn_ntby_tr_pbmn", 22),
+                ("ntby_qty", 2),
+                ("orgn_ntby_qty", 9),
+                ("orgn_ntby_tr_pbmn", 18),
+                ("prdy_ctrt", 6),
+                ("prdy_vrss", 5),
+                ("prdy_vrss_sign", 4),
+                ("stck_prpr", 3),
             ],
         };
         &FIELDS

@@ -141,7 +141,7 @@ impl crate::__private::Record for ForfeitResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output1"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output1", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -238,7 +238,17 @@ impl crate::__private::Record for Output1 {
                 "list_dt",
                 "lead_mgr",
             ],
-            by_lower: &[2, 8, 7, 0, 6, 1, 3, 4, 5],
+            lower: &[
+                ("isin_name", 2),
+                ("lead_mgr", 8),
+                ("list_dt", 7),
+                ("record_date", 0),
+                ("refund_dt", 6),
+                ("sht_cd", 1),
+                ("subscr_dt", 3),
+                ("subscr_price", 4),
+                ("subscr_stk_qty", 5),
+            ],
         };
         &FIELDS
     }

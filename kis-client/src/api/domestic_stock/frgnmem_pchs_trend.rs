@@ -134,7 +134,7 @@ impl crate::__private::Record for FrgnmemPchsTrendResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -234,7 +234,18 @@ impl crate::__private::Record for Output {
                 "glob_ntby_qty",
                 "frgn_ntby_qty_icdc",
             ],
-            by_lower: &[5, 0, 9, 6, 7, 8, 4, 2, 3, 1],
+            lower: &[
+                ("acml_vol", 5),
+                ("bsop_hour", 0),
+                ("frgn_ntby_qty_icdc", 9),
+                ("frgn_seln_vol", 6),
+                ("frgn_shnu_vol", 7),
+                ("glob_ntby_qty", 8),
+                ("prdy_ctrt", 4),
+                ("prdy_vrss", 2),
+                ("prdy_vrss_sign", 3),
+                ("stck_prpr", 1),
+            ],
         };
         &FIELDS
     }

@@ -166,7 +166,7 @@ impl crate::__private::Record for FrgnmemTradeEstimateResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -266,7 +266,18 @@ impl crate::__private::Record for Output {
                 "glob_total_seln_qty",
                 "glob_total_shnu_qty",
             ],
-            by_lower: &[7, 2, 8, 9, 1, 6, 4, 5, 3, 0],
+            lower: &[
+                ("acml_vol", 7),
+                ("glob_ntsl_qty", 2),
+                ("glob_total_seln_qty", 8),
+                ("glob_total_shnu_qty", 9),
+                ("hts_kor_isnm", 1),
+                ("prdy_ctrt", 6),
+                ("prdy_vrss", 4),
+                ("prdy_vrss_sign", 5),
+                ("stck_prpr", 3),
+                ("stck_shrn_iscd", 0),
+            ],
         };
         &FIELDS
     }

@@ -181,7 +181,13 @@ impl crate::__private::Record for FrgnmemTradeTrendResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output1", "output2"],
-            by_lower: &[2, 1, 3, 4, 0],
+            lower: &[
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
         };
         &FIELDS
     }
@@ -256,7 +262,7 @@ impl crate::__private::Record for Output1 {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["total_seln_qty", "total_shnu_qty"],
-            by_lower: &[0, 1],
+            lower: &[("total_seln_qty", 0), ("total_shnu_qty", 1)],
         };
         &FIELDS
     }
@@ -338,7 +344,18 @@ impl crate::__private::Record for Output2 {
                 "glob_ntby_qty",
                 "frgn_ntby_qty_icdc",
             ],
-            by_lower: &[7, 0, 6, 9, 8, 2, 1, 4, 5, 3],
+            lower: &[
+                ("acml_ntby_qty", 7),
+                ("bsop_hour", 0),
+                ("cntg_vol", 6),
+                ("frgn_ntby_qty_icdc", 9),
+                ("glob_ntby_qty", 8),
+                ("hts_kor_isnm", 2),
+                ("mbcr_name", 1),
+                ("prdy_vrss", 4),
+                ("prdy_vrss_sign", 5),
+                ("stck_prpr", 3),
+            ],
         };
         &FIELDS
     }

@@ -142,7 +142,7 @@ impl crate::__private::Record for GrowthRatioResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -227,7 +227,13 @@ impl crate::__private::Record for Output {
                 "equt_inrt",
                 "totl_aset_inrt",
             ],
-            by_lower: &[2, 3, 1, 0, 4],
+            lower: &[
+                ("bsop_prfi_inrt", 2),
+                ("equt_inrt", 3),
+                ("grs", 1),
+                ("stac_yymm", 0),
+                ("totl_aset_inrt", 4),
+            ],
         };
         &FIELDS
     }

@@ -85,7 +85,7 @@ impl crate::__private::Record for HtsTopViewResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output1"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output1", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -162,7 +162,7 @@ impl crate::__private::Record for Output1 {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["mrkt_div_cls_code", "mksc_shrn_iscd"],
-            by_lower: &[1, 0],
+            lower: &[("mksc_shrn_iscd", 1), ("mrkt_div_cls_code", 0)],
         };
         &FIELDS
     }

@@ -142,7 +142,7 @@ impl crate::__private::Record for IncomeStatementResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -251,7 +251,21 @@ impl crate::__private::Record for Output {
                 "spec_loss",
                 "thtr_ntin",
             ],
-            by_lower: &[7, 8, 6, 4, 9, 1, 2, 3, 5, 11, 10, 0, 12],
+            lower: &[
+                ("bsop_non_ernn", 7),
+                ("bsop_non_expn", 8),
+                ("bsop_prti", 6),
+                ("depr_cost", 4),
+                ("op_prfi", 9),
+                ("sale_account", 1),
+                ("sale_cost", 2),
+                ("sale_totl_prfi", 3),
+                ("sell_mang", 5),
+                ("spec_loss", 11),
+                ("spec_prfi", 10),
+                ("stac_yymm", 0),
+                ("thtr_ntin", 12),
+            ],
         };
         &FIELDS
     }

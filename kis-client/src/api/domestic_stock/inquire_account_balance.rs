@@ -150,7 +150,13 @@ impl crate::__private::Record for InquireAccountBalanceResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output1", "output2"],
-            by_lower: &[2, 1, 3, 4, 0],
+            lower: &[
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
         };
         &FIELDS
     }
@@ -240,7 +246,14 @@ impl crate::__private::Record for Output1 {
                 "real_nass_amt",
                 "whol_weit_rt",
             ],
-            by_lower: &[3, 1, 2, 0, 4, 5],
+            lower: &[
+                ("crdt_lnd_amt", 3),
+                ("evlu_amt", 1),
+                ("evlu_pfls_amt", 2),
+                ("pchs_amt", 0),
+                ("real_nass_amt", 4),
+                ("whol_weit_rt", 5),
+            ],
         };
         &FIELDS
     }
@@ -375,9 +388,32 @@ impl crate::__private::Record for Output2 {
                 "pbst_sbsc_fnds_loan_use_amt",
                 "etpr_crdt_grnt_loan_amt",
             ],
-            by_lower: &[
-                7, 15, 10, 16, 24, 4, 3, 13, 2, 21, 1, 11, 20, 19, 23, 0, 12, 22, 9, 18, 5, 14, 6,
-                8, 17,
+            lower: &[
+                ("cma_auto_loan_amt", 7),
+                ("cma_evlu_amt", 15),
+                ("crdt_fncg_amt", 10),
+                ("dncl_amt", 16),
+                ("etpr_crdt_grnt_loan_amt", 24),
+                ("evlu_amt_smtl", 4),
+                ("evlu_pfls_amt_smtl", 3),
+                ("frcr_evlu_tota", 13),
+                ("loan_amt_smtl", 2),
+                ("mmf_cma_mgge_loan_amt", 21),
+                ("nass_tot_amt", 1),
+                ("ocl_apl_loan_amt", 11),
+                ("ovrs_bond_evlu_amt", 20),
+                ("ovrs_stck_evlu_amt1", 19),
+                ("pbst_sbsc_fnds_loan_use_amt", 23),
+                ("pchs_amt_smtl", 0),
+                ("pldg_stup_amt", 12),
+                ("sbsc_dncl_amt", 22),
+                ("stln_evlu_amt", 9),
+                ("thdt_rcvb_amt", 18),
+                ("tot_asst_amt", 5),
+                ("tot_dncl_amt", 14),
+                ("tot_lnda_tot_ulst_lnda", 6),
+                ("tot_mgln_amt", 8),
+                ("tot_sbst_amt", 17),
             ],
         };
         &FIELDS

@@ -128,7 +128,7 @@ impl crate::__private::Record for InquireCcnlResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -219,7 +219,15 @@ impl crate::__private::Record for Output {
                 "tday_rltv",
                 "prdy_ctrt",
             ],
-            by_lower: &[4, 6, 2, 3, 0, 1, 5],
+            lower: &[
+                ("cntg_vol", 4),
+                ("prdy_ctrt", 6),
+                ("prdy_vrss", 2),
+                ("prdy_vrss_sign", 3),
+                ("stck_cntg_hour", 0),
+                ("stck_prpr", 1),
+                ("tday_rltv", 5),
+            ],
         };
         &FIELDS
     }

@@ -243,7 +243,7 @@ impl crate::__private::Record for InquireCreditPsamountResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -349,7 +349,20 @@ impl crate::__private::Record for Output {
                 "ovrs_re_use_amt_wcrc",
                 "ord_psbl_frcr_amt_wcrc",
             ],
-            by_lower: &[9, 3, 7, 8, 5, 6, 0, 11, 1, 10, 4, 2],
+            lower: &[
+                ("cma_evlu_amt", 9),
+                ("fund_rpch_chgs", 3),
+                ("max_buy_amt", 7),
+                ("max_buy_qty", 8),
+                ("nrcvb_buy_amt", 5),
+                ("nrcvb_buy_qty", 6),
+                ("ord_psbl_cash", 0),
+                ("ord_psbl_frcr_amt_wcrc", 11),
+                ("ord_psbl_sbst", 1),
+                ("ovrs_re_use_amt_wcrc", 10),
+                ("psbl_qty_calc_unpr", 4),
+                ("ruse_psbl_amt", 2),
+            ],
         };
         &FIELDS
     }

@@ -405,7 +405,15 @@ impl crate::__private::Record for InquireDailyCcldResponse {
                 "ctx_area_fk100",
                 "ctx_area_nk100",
             ],
-            by_lower: &[5, 6, 2, 1, 3, 4, 0],
+            lower: &[
+                ("ctx_area_fk100", 5),
+                ("ctx_area_nk100", 6),
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
         };
         &FIELDS
     }
@@ -589,9 +597,43 @@ impl crate::__private::Record for Output1 {
                 "stpm_cndt_pric",
                 "stpm_efct_occr_dtmd",
             ],
-            by_lower: &[
-                13, 22, 19, 14, 25, 30, 24, 27, 29, 33, 26, 23, 16, 2, 0, 18, 4, 1, 31, 9, 11, 10,
-                17, 3, 7, 8, 28, 21, 20, 32, 5, 6, 34, 35, 15, 12,
+            lower: &[
+                ("avg_prvs", 13),
+                ("ccld_cndt_name", 22),
+                ("cnc_cfrm_qty", 19),
+                ("cncl_yn", 14),
+                ("cpbc_ordp_infm_mthd_dvsn_cd", 25),
+                ("cpbc_ordp_mtrl_dvsn_cd", 30),
+                ("cpbc_ordp_ord_rcit_dvsn_cd", 24),
+                ("ctac_tlno", 27),
+                ("excg_dvsn_cd", 29),
+                ("excg_id_dvsn_cd", 33),
+                ("infm_tmd", 26),
+                ("inqr_ip_addr", 23),
+                ("loan_dt", 16),
+                ("odno", 2),
+                ("ord_dt", 0),
+                ("ord_dvsn_cd", 18),
+                ("ord_dvsn_name", 4),
+                ("ord_gno_brno", 1),
+                ("ord_orgno", 31),
+                ("ord_qty", 9),
+                ("ord_tmd", 11),
+                ("ord_unpr", 10),
+                ("ordr_empno", 17),
+                ("orgn_odno", 3),
+                ("pdno", 7),
+                ("prdt_name", 8),
+                ("prdt_type_cd", 28),
+                ("rjct_qty", 21),
+                ("rmn_qty", 20),
+                ("rsvn_ord_end_dt", 32),
+                ("sll_buy_dvsn_cd", 5),
+                ("sll_buy_dvsn_cd_name", 6),
+                ("stpm_cndt_pric", 34),
+                ("stpm_efct_occr_dtmd", 35),
+                ("tot_ccld_amt", 15),
+                ("tot_ccld_qty", 12),
             ],
         };
         &FIELDS
@@ -727,7 +769,13 @@ impl crate::__private::Record for Output2 {
                 "prsm_tlex_smtl",
                 "pchs_avg_pric",
             ],
-            by_lower: &[4, 3, 2, 1, 0],
+            lower: &[
+                ("pchs_avg_pric", 4),
+                ("prsm_tlex_smtl", 3),
+                ("tot_ccld_amt", 2),
+                ("tot_ccld_qty", 1),
+                ("tot_ord_qty", 0),
+            ],
         };
         &FIELDS
     }

@@ -180,7 +180,13 @@ impl crate::__private::Record for InquireDailyIndexchartpriceResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output1", "output2"],
-            by_lower: &[2, 1, 3, 4, 0],
+            lower: &[
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
         };
         &FIELDS
     }
@@ -297,7 +303,23 @@ impl crate::__private::Record for Output1 {
                 "futs_prdy_hgpr",
                 "futs_prdy_lwpr",
             ],
-            by_lower: &[4, 3, 7, 10, 11, 9, 1, 6, 13, 14, 12, 5, 2, 8, 0],
+            lower: &[
+                ("acml_tr_pbmn", 4),
+                ("acml_vol", 3),
+                ("bstp_cls_code", 7),
+                ("bstp_nmix_hgpr", 10),
+                ("bstp_nmix_lwpr", 11),
+                ("bstp_nmix_oprc", 9),
+                ("bstp_nmix_prdy_ctrt", 1),
+                ("bstp_nmix_prpr", 6),
+                ("futs_prdy_hgpr", 13),
+                ("futs_prdy_lwpr", 14),
+                ("futs_prdy_oprc", 12),
+                ("hts_kor_isnm", 5),
+                ("prdy_nmix", 2),
+                ("prdy_vol", 8),
+                ("prdy_vrss_sign", 0),
+            ],
         };
         &FIELDS
     }
@@ -399,7 +421,16 @@ impl crate::__private::Record for Output2 {
                 "acml_tr_pbmn",
                 "mod_yn",
             ],
-            by_lower: &[6, 5, 3, 4, 2, 1, 7, 0],
+            lower: &[
+                ("acml_tr_pbmn", 6),
+                ("acml_vol", 5),
+                ("bstp_nmix_hgpr", 3),
+                ("bstp_nmix_lwpr", 4),
+                ("bstp_nmix_oprc", 2),
+                ("bstp_nmix_prpr", 1),
+                ("mod_yn", 7),
+                ("stck_bsop_date", 0),
+            ],
         };
         &FIELDS
     }

@@ -211,7 +211,13 @@ impl crate::__private::Record for InquireDailyItemchartpriceResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output1", "output2"],
-            by_lower: &[2, 1, 3, 4, 0],
+            lower: &[
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
         };
         &FIELDS
     }
@@ -373,9 +379,37 @@ impl crate::__private::Record for Output1 {
                 "pbr",
                 "itewhol_loan_rmnd_ratem",
             ],
-            by_lower: &[
-                5, 4, 18, 19, 24, 27, 25, 6, 29, 23, 28, 26, 2, 9, 0, 1, 20, 22, 13, 11, 14, 10,
-                12, 3, 16, 17, 15, 7, 8, 21,
+            lower: &[
+                ("acml_tr_pbmn", 5),
+                ("acml_vol", 4),
+                ("askp", 18),
+                ("bidp", 19),
+                ("cpfn", 24),
+                ("eps", 27),
+                ("hts_avls", 25),
+                ("hts_kor_isnm", 6),
+                ("itewhol_loan_rmnd_ratem", 29),
+                ("lstn_stcn", 23),
+                ("pbr", 28),
+                ("per", 26),
+                ("prdy_ctrt", 2),
+                ("prdy_vol", 9),
+                ("prdy_vrss", 0),
+                ("prdy_vrss_sign", 1),
+                ("prdy_vrss_vol", 20),
+                ("stck_fcam", 22),
+                ("stck_hgpr", 13),
+                ("stck_llam", 11),
+                ("stck_lwpr", 14),
+                ("stck_mxpr", 10),
+                ("stck_oprc", 12),
+                ("stck_prdy_clpr", 3),
+                ("stck_prdy_hgpr", 16),
+                ("stck_prdy_lwpr", 17),
+                ("stck_prdy_oprc", 15),
+                ("stck_prpr", 7),
+                ("stck_shrn_iscd", 8),
+                ("vol_tnrt", 21),
             ],
         };
         &FIELDS
@@ -544,7 +578,21 @@ impl crate::__private::Record for Output2 {
                 "prdy_vrss",
                 "revl_issu_reas",
             ],
-            by_lower: &[6, 5, 7, 9, 11, 10, 8, 12, 0, 1, 3, 4, 2],
+            lower: &[
+                ("acml_tr_pbmn", 6),
+                ("acml_vol", 5),
+                ("flng_cls_code", 7),
+                ("mod_yn", 9),
+                ("prdy_vrss", 11),
+                ("prdy_vrss_sign", 10),
+                ("prtt_rate", 8),
+                ("revl_issu_reas", 12),
+                ("stck_bsop_date", 0),
+                ("stck_clpr", 1),
+                ("stck_hgpr", 3),
+                ("stck_lwpr", 4),
+                ("stck_oprc", 2),
+            ],
         };
         &FIELDS
     }

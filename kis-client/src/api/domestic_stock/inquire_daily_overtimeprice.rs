@@ -120,7 +120,13 @@ impl crate::__private::Record for InquireDailyOvertimepriceResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output1", "output2"],
-            by_lower: &[2, 1, 3, 4, 0],
+            lower: &[
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
         };
         &FIELDS
     }
@@ -240,7 +246,24 @@ impl crate::__private::Record for Output1 {
                 "ovtm_untp_antc_cntg_ctrt",
                 "ovtm_untp_antc_vol",
             ],
-            by_lower: &[11, 14, 12, 13, 15, 9, 7, 10, 6, 8, 3, 1, 2, 0, 5, 4],
+            lower: &[
+                ("ovtm_untp_antc_cnpr", 11),
+                ("ovtm_untp_antc_cntg_ctrt", 14),
+                ("ovtm_untp_antc_cntg_vrss", 12),
+                ("ovtm_untp_antc_cntg_vrss_sign", 13),
+                ("ovtm_untp_antc_vol", 15),
+                ("ovtm_untp_hgpr", 9),
+                ("ovtm_untp_llam", 7),
+                ("ovtm_untp_lwpr", 10),
+                ("ovtm_untp_mxpr", 6),
+                ("ovtm_untp_oprc", 8),
+                ("ovtm_untp_prdy_ctrt", 3),
+                ("ovtm_untp_prdy_vrss", 1),
+                ("ovtm_untp_prdy_vrss_sign", 2),
+                ("ovtm_untp_prpr", 0),
+                ("ovtm_untp_tr_pbmn", 5),
+                ("ovtm_untp_vol", 4),
+            ],
         };
         &FIELDS
     }
@@ -356,7 +379,20 @@ impl crate::__private::Record for Output2 {
                 "acml_vol",
                 "ovtm_untp_tr_pbmn",
             ],
-            by_lower: &[10, 4, 2, 3, 1, 11, 5, 9, 7, 8, 0, 6],
+            lower: &[
+                ("acml_vol", 10),
+                ("ovtm_untp_prdy_ctrt", 4),
+                ("ovtm_untp_prdy_vrss", 2),
+                ("ovtm_untp_prdy_vrss_sign", 3),
+                ("ovtm_untp_prpr", 1),
+                ("ovtm_untp_tr_pbmn", 11),
+                ("ovtm_untp_vol", 5),
+                ("prdy_ctrt", 9),
+                ("prdy_vrss", 7),
+                ("prdy_vrss_sign", 8),
+                ("stck_bsop_date", 0),
+                ("stck_clpr", 6),
+            ],
         };
         &FIELDS
     }

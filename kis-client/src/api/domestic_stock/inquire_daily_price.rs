@@ -175,7 +175,7 @@ impl crate::__private::Record for InquireDailyPriceResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -296,7 +296,22 @@ impl crate::__private::Record for Output {
                 "flng_cls_code",
                 "acml_prtt_rate",
             ],
-            by_lower: &[13, 5, 12, 11, 10, 9, 7, 8, 6, 0, 4, 2, 3, 1],
+            lower: &[
+                ("acml_prtt_rate", 13),
+                ("acml_vol", 5),
+                ("flng_cls_code", 12),
+                ("frgn_ntby_qty", 11),
+                ("hts_frgn_ehrt", 10),
+                ("prdy_ctrt", 9),
+                ("prdy_vrss", 7),
+                ("prdy_vrss_sign", 8),
+                ("prdy_vrss_vol_rate", 6),
+                ("stck_bsop_date", 0),
+                ("stck_clpr", 4),
+                ("stck_hgpr", 2),
+                ("stck_lwpr", 3),
+                ("stck_oprc", 1),
+            ],
         };
         &FIELDS
     }

@@ -178,7 +178,13 @@ impl crate::__private::Record for InquireDailyTradeVolumeResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output1", "output2"],
-            by_lower: &[2, 1, 3, 4, 0],
+            lower: &[
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
         };
         &FIELDS
     }
@@ -253,7 +259,7 @@ impl crate::__private::Record for Output1 {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["shnu_cnqn_smtn", "seln_cnqn_smtn"],
-            by_lower: &[1, 0],
+            lower: &[("seln_cnqn_smtn", 1), ("shnu_cnqn_smtn", 0)],
         };
         &FIELDS
     }
@@ -310,7 +316,11 @@ impl crate::__private::Record for Output2 {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["stck_bsop_date", "total_seln_qty", "total_shnu_qty"],
-            by_lower: &[0, 1, 2],
+            lower: &[
+                ("stck_bsop_date", 0),
+                ("total_seln_qty", 1),
+                ("total_shnu_qty", 2),
+            ],
         };
         &FIELDS
     }

@@ -133,7 +133,7 @@ impl crate::__private::Record for InquireDepositResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -215,7 +215,12 @@ impl crate::__private::Record for Output {
                 "nxdy_sttl_amt",
                 "nx2_day_sttl_amt",
             ],
-            by_lower: &[0, 3, 1, 2],
+            lower: &[
+                ("dnca_tota", 0),
+                ("nx2_day_sttl_amt", 3),
+                ("nxdy_excc_amt", 1),
+                ("nxdy_sttl_amt", 2),
+            ],
         };
         &FIELDS
     }

@@ -118,7 +118,7 @@ impl crate::__private::Record for InquireElwPriceResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -302,9 +302,45 @@ impl crate::__private::Record for Output {
                 "tick_conv_prc",
                 "invt_epmd_cntt",
             ],
-            by_lower: &[
-                16, 6, 26, 35, 15, 24, 14, 33, 32, 23, 19, 20, 18, 2, 34, 0, 25, 1, 22, 37, 5, 3,
-                4, 7, 28, 30, 29, 27, 31, 21, 36, 9, 13, 11, 12, 10, 8, 17,
+            lower: &[
+                ("acml_tr_pbmn", 16),
+                ("acml_vol", 6),
+                ("acpr", 26),
+                ("apprch_rate", 35),
+                ("askp", 15),
+                ("atm_cls_name", 24),
+                ("bidp", 14),
+                ("dmrs_val", 33),
+                ("dmsp_val", 32),
+                ("dprt", 23),
+                ("elw_hgpr", 19),
+                ("elw_lwpr", 20),
+                ("elw_oprc", 18),
+                ("elw_prpr", 2),
+                ("elw_sdpr", 34),
+                ("elw_shrn_iscd", 0),
+                ("hts_ints_vltl", 25),
+                ("hts_kor_isnm", 1),
+                ("hts_thpr", 22),
+                ("invt_epmd_cntt", 37),
+                ("prdy_ctrt", 5),
+                ("prdy_vrss", 3),
+                ("prdy_vrss_sign", 4),
+                ("prdy_vrss_vol_rate", 7),
+                ("pvt_frst_dmrs_prc", 28),
+                ("pvt_frst_dmsp_prc", 30),
+                ("pvt_pont_val", 29),
+                ("pvt_scnd_dmrs_prc", 27),
+                ("pvt_scnd_dmsp_prc", 31),
+                ("stck_prdy_clpr", 21),
+                ("tick_conv_prc", 36),
+                ("unas_isnm", 9),
+                ("unas_prdy_ctrt", 13),
+                ("unas_prdy_vrss", 11),
+                ("unas_prdy_vrss_sign", 12),
+                ("unas_prpr", 10),
+                ("unas_shrn_iscd", 8),
+                ("vol_tnrt", 17),
             ],
         };
         &FIELDS

@@ -152,7 +152,13 @@ impl crate::__private::Record for InquireIndexDailyPriceResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output1", "output2"],
-            by_lower: &[2, 1, 3, 4, 0],
+            lower: &[
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
         };
         &FIELDS
     }
@@ -284,8 +290,27 @@ impl crate::__private::Record for Output1 {
                 "dryy_bstp_nmix_lwpr",
                 "dryy_bstp_nmix_lwpr_date",
             ],
-            by_lower: &[
-                5, 4, 10, 7, 8, 6, 3, 1, 0, 11, 17, 16, 18, 19, 14, 15, 9, 2, 12, 13,
+            lower: &[
+                ("acml_tr_pbmn", 5),
+                ("acml_vol", 4),
+                ("ascn_issu_cnt", 10),
+                ("bstp_nmix_hgpr", 7),
+                ("bstp_nmix_lwpr", 8),
+                ("bstp_nmix_oprc", 6),
+                ("bstp_nmix_prdy_ctrt", 3),
+                ("bstp_nmix_prdy_vrss", 1),
+                ("bstp_nmix_prpr", 0),
+                ("down_issu_cnt", 11),
+                ("dryy_bstp_nmix_hgpr", 17),
+                ("dryy_bstp_nmix_hgpr_date", 16),
+                ("dryy_bstp_nmix_lwpr", 18),
+                ("dryy_bstp_nmix_lwpr_date", 19),
+                ("lslm_issu_cnt", 14),
+                ("prdy_tr_pbmn", 15),
+                ("prdy_vol", 9),
+                ("prdy_vrss_sign", 2),
+                ("stnr_issu_cnt", 12),
+                ("uplm_issu_cnt", 13),
             ],
         };
         &FIELDS
@@ -413,7 +438,21 @@ impl crate::__private::Record for Output2 {
                 "invt_new_psdg",
                 "d20_dsrt",
             ],
-            by_lower: &[10, 9, 8, 6, 7, 5, 4, 3, 1, 12, 11, 2, 0],
+            lower: &[
+                ("acml_tr_pbmn", 10),
+                ("acml_vol", 9),
+                ("acml_vol_rlim", 8),
+                ("bstp_nmix_hgpr", 6),
+                ("bstp_nmix_lwpr", 7),
+                ("bstp_nmix_oprc", 5),
+                ("bstp_nmix_prdy_ctrt", 4),
+                ("bstp_nmix_prdy_vrss", 3),
+                ("bstp_nmix_prpr", 1),
+                ("d20_dsrt", 12),
+                ("invt_new_psdg", 11),
+                ("prdy_vrss_sign", 2),
+                ("stck_bsop_date", 0),
+            ],
         };
         &FIELDS
     }

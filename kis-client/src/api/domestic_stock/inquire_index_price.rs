@@ -118,7 +118,7 @@ impl crate::__private::Record for InquireIndexPriceResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -296,9 +296,43 @@ impl crate::__private::Record for Output {
                 "shnu_rsqn_rate",
                 "ntby_rsqn",
             ],
-            by_lower: &[
-                6, 4, 20, 12, 15, 16, 8, 11, 3, 1, 0, 23, 25, 27, 28, 30, 26, 29, 14, 24, 18, 35,
-                10, 17, 19, 13, 9, 7, 5, 2, 33, 34, 22, 31, 32, 21,
+            lower: &[
+                ("acml_tr_pbmn", 6),
+                ("acml_vol", 4),
+                ("ascn_issu_cnt", 20),
+                ("bstp_nmix_hgpr", 12),
+                ("bstp_nmix_hgpr_prdy_ctrt", 15),
+                ("bstp_nmix_lwpr", 16),
+                ("bstp_nmix_oprc", 8),
+                ("bstp_nmix_oprc_prdy_ctrt", 11),
+                ("bstp_nmix_prdy_ctrt", 3),
+                ("bstp_nmix_prdy_vrss", 1),
+                ("bstp_nmix_prpr", 0),
+                ("down_issu_cnt", 23),
+                ("dryy_bstp_nmix_hgpr", 25),
+                ("dryy_bstp_nmix_hgpr_date", 27),
+                ("dryy_bstp_nmix_lwpr", 28),
+                ("dryy_bstp_nmix_lwpr_date", 30),
+                ("dryy_hgpr_vrss_prpr_rate", 26),
+                ("dryy_lwpr_vrss_prpr_rate", 29),
+                ("hgpr_vrss_prpr_sign", 14),
+                ("lslm_issu_cnt", 24),
+                ("lwpr_vrss_prpr_sign", 18),
+                ("ntby_rsqn", 35),
+                ("oprc_vrss_prpr_sign", 10),
+                ("prdy_clpr_vrss_lwpr", 17),
+                ("prdy_clpr_vrss_lwpr_rate", 19),
+                ("prdy_nmix_vrss_nmix_hgpr", 13),
+                ("prdy_nmix_vrss_nmix_oprc", 9),
+                ("prdy_tr_pbmn", 7),
+                ("prdy_vol", 5),
+                ("prdy_vrss_sign", 2),
+                ("seln_rsqn_rate", 33),
+                ("shnu_rsqn_rate", 34),
+                ("stnr_issu_cnt", 22),
+                ("total_askp_rsqn", 31),
+                ("total_bidp_rsqn", 32),
+                ("uplm_issu_cnt", 21),
             ],
         };
         &FIELDS

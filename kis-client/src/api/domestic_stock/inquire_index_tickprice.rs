@@ -130,7 +130,7 @@ impl crate::__private::Record for InquireIndexTickpriceResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -224,7 +224,16 @@ impl crate::__private::Record for Output {
                 "acml_vol",
                 "cntg_vol",
             ],
-            by_lower: &[5, 6, 4, 2, 1, 7, 3, 0],
+            lower: &[
+                ("acml_tr_pbmn", 5),
+                ("acml_vol", 6),
+                ("bstp_nmix_prdy_ctrt", 4),
+                ("bstp_nmix_prdy_vrss", 2),
+                ("bstp_nmix_prpr", 1),
+                ("cntg_vol", 7),
+                ("prdy_vrss_sign", 3),
+                ("stck_cntg_hour", 0),
+            ],
         };
         &FIELDS
     }

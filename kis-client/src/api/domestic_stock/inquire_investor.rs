@@ -128,7 +128,7 @@ impl crate::__private::Record for InquireInvestorResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -264,8 +264,29 @@ impl crate::__private::Record for Output {
                 "frgn_seln_tr_pbmn",
                 "orgn_seln_tr_pbmn",
             ],
-            by_lower: &[
-                5, 8, 20, 17, 14, 11, 6, 9, 21, 18, 15, 12, 2, 3, 4, 7, 19, 16, 13, 10, 0, 1,
+            lower: &[
+                ("frgn_ntby_qty", 5),
+                ("frgn_ntby_tr_pbmn", 8),
+                ("frgn_seln_tr_pbmn", 20),
+                ("frgn_seln_vol", 17),
+                ("frgn_shnu_tr_pbmn", 14),
+                ("frgn_shnu_vol", 11),
+                ("orgn_ntby_qty", 6),
+                ("orgn_ntby_tr_pbmn", 9),
+                ("orgn_seln_tr_pbmn", 21),
+                ("orgn_seln_vol", 18),
+                ("orgn_shnu_tr_pbmn", 15),
+                ("orgn_shnu_vol", 12),
+                ("prdy_vrss", 2),
+                ("prdy_vrss_sign", 3),
+                ("prsn_ntby_qty", 4),
+                ("prsn_ntby_tr_pbmn", 7),
+                ("prsn_seln_tr_pbmn", 19),
+                ("prsn_seln_vol", 16),
+                ("prsn_shnu_tr_pbmn", 13),
+                ("prsn_shnu_vol", 10),
+                ("stck_bsop_date", 0),
+                ("stck_clpr", 1),
             ],
         };
         &FIELDS

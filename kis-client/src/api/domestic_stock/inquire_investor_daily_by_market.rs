@@ -182,7 +182,7 @@ impl crate::__private::Record for InquireInvestorDailyByMarketResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -369,9 +369,46 @@ impl crate::__private::Record for Output {
                 "etc_orgt_ntby_tr_pbmn",
                 "etc_corp_ntby_tr_pbmn",
             ],
-            by_lower: &[
-                17, 32, 6, 7, 5, 4, 2, 1, 38, 23, 21, 36, 37, 22, 26, 11, 9, 24, 25, 10, 20, 35,
-                18, 33, 15, 30, 19, 34, 13, 28, 31, 16, 3, 12, 27, 14, 29, 0, 8,
+            lower: &[
+                ("bank_ntby_qty", 17),
+                ("bank_ntby_tr_pbmn", 32),
+                ("bstp_nmix_hgpr", 6),
+                ("bstp_nmix_lwpr", 7),
+                ("bstp_nmix_oprc", 5),
+                ("bstp_nmix_prdy_ctrt", 4),
+                ("bstp_nmix_prdy_vrss", 2),
+                ("bstp_nmix_prpr", 1),
+                ("etc_corp_ntby_tr_pbmn", 38),
+                ("etc_corp_ntby_vol", 23),
+                ("etc_ntby_qty", 21),
+                ("etc_ntby_tr_pbmn", 36),
+                ("etc_orgt_ntby_tr_pbmn", 37),
+                ("etc_orgt_ntby_vol", 22),
+                ("frgn_nreg_ntby_pbmn", 26),
+                ("frgn_nreg_ntby_qty", 11),
+                ("frgn_ntby_qty", 9),
+                ("frgn_ntby_tr_pbmn", 24),
+                ("frgn_reg_ntby_pbmn", 25),
+                ("frgn_reg_ntby_qty", 10),
+                ("fund_ntby_qty", 20),
+                ("fund_ntby_tr_pbmn", 35),
+                ("insu_ntby_qty", 18),
+                ("insu_ntby_tr_pbmn", 33),
+                ("ivtr_ntby_qty", 15),
+                ("ivtr_ntby_tr_pbmn", 30),
+                ("mrbn_ntby_qty", 19),
+                ("mrbn_ntby_tr_pbmn", 34),
+                ("orgn_ntby_qty", 13),
+                ("orgn_ntby_tr_pbmn", 28),
+                ("pe_fund_ntby_tr_pbmn", 31),
+                ("pe_fund_ntby_vol", 16),
+                ("prdy_vrss_sign", 3),
+                ("prsn_ntby_qty", 12),
+                ("prsn_ntby_tr_pbmn", 27),
+                ("scrt_ntby_qty", 14),
+                ("scrt_ntby_tr_pbmn", 29),
+                ("stck_bsop_date", 0),
+                ("stck_prdy_clpr", 8),
             ],
         };
         &FIELDS

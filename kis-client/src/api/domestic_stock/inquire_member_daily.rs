@@ -192,7 +192,7 @@ impl crate::__private::Record for InquireMemberDailyResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -289,7 +289,17 @@ impl crate::__private::Record for Output {
                 "prdy_ctrt",
                 "acml_vol",
             ],
-            by_lower: &[8, 3, 7, 5, 6, 0, 4, 1, 2],
+            lower: &[
+                ("acml_vol", 8),
+                ("ntby_qty", 3),
+                ("prdy_ctrt", 7),
+                ("prdy_vrss", 5),
+                ("prdy_vrss_sign", 6),
+                ("stck_bsop_date", 0),
+                ("stck_prpr", 4),
+                ("total_seln_qty", 1),
+                ("total_shnu_qty", 2),
+            ],
         };
         &FIELDS
     }

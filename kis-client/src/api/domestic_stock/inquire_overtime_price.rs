@@ -118,7 +118,7 @@ impl crate::__private::Record for InquireOvertimePriceResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -293,9 +293,42 @@ impl crate::__private::Record for Output {
                 "bidp",
                 "askp",
             ],
-            by_lower: &[
-                34, 33, 0, 19, 30, 29, 1, 22, 13, 23, 27, 20, 14, 18, 17, 15, 16, 11, 9, 12, 8, 10,
-                5, 3, 4, 2, 26, 7, 6, 32, 28, 31, 21, 24, 25,
+            lower: &[
+                ("askp", 34),
+                ("bidp", 33),
+                ("bstp_kor_isnm", 0),
+                ("crdt_able_yn", 19),
+                ("flng_cls_name", 30),
+                ("insn_pbnt_yn", 29),
+                ("mang_issu_cls_name", 1),
+                ("mang_issu_yn", 22),
+                ("marg_rate", 13),
+                ("mrkt_warn_cls_code", 23),
+                ("mrkt_warn_cls_name", 27),
+                ("new_lstn_cls_name", 20),
+                ("ovtm_untp_antc_cnpr", 14),
+                ("ovtm_untp_antc_cnqn", 18),
+                ("ovtm_untp_antc_cntg_ctrt", 17),
+                ("ovtm_untp_antc_cntg_vrss", 15),
+                ("ovtm_untp_antc_cntg_vrss_sign", 16),
+                ("ovtm_untp_hgpr", 11),
+                ("ovtm_untp_llam", 9),
+                ("ovtm_untp_lwpr", 12),
+                ("ovtm_untp_mxpr", 8),
+                ("ovtm_untp_oprc", 10),
+                ("ovtm_untp_prdy_ctrt", 5),
+                ("ovtm_untp_prdy_vrss", 3),
+                ("ovtm_untp_prdy_vrss_sign", 4),
+                ("ovtm_untp_prpr", 2),
+                ("ovtm_untp_sdpr", 26),
+                ("ovtm_untp_tr_pbmn", 7),
+                ("ovtm_untp_vol", 6),
+                ("ovtm_vi_cls_code", 32),
+                ("revl_issu_reas_name", 28),
+                ("rprs_mrkt_kor_name", 31),
+                ("sltr_yn", 21),
+                ("trht_yn", 24),
+                ("vlnt_deal_cls_name", 25),
             ],
         };
         &FIELDS

@@ -264,7 +264,15 @@ impl crate::__private::Record for InquirePeriodProfitResponse {
                 "ctx_area_nk100",
                 "ctx_area_fk100",
             ],
-            by_lower: &[6, 5, 2, 1, 3, 4, 0],
+            lower: &[
+                ("ctx_area_fk100", 6),
+                ("ctx_area_nk100", 5),
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
         };
         &FIELDS
     }
@@ -370,7 +378,18 @@ impl crate::__private::Record for Output1 {
                 "sll_qty1",
                 "buy_qty1",
             ],
-            by_lower: &[1, 9, 4, 5, 7, 3, 2, 8, 6, 0],
+            lower: &[
+                ("buy_amt", 1),
+                ("buy_qty1", 9),
+                ("fee", 4),
+                ("loan_int", 5),
+                ("pfls_rt", 7),
+                ("rlzt_pfls", 3),
+                ("sll_amt", 2),
+                ("sll_qty1", 8),
+                ("tl_tax", 6),
+                ("trad_dt", 0),
+            ],
         };
         &FIELDS
     }
@@ -489,7 +508,25 @@ impl crate::__private::Record for Output2 {
                 "tot_rlzt_pfls",
                 "loan_int",
             ],
-            by_lower: &[9, 7, 5, 8, 6, 16, 4, 2, 0, 3, 1, 14, 12, 10, 15, 13, 11],
+            lower: &[
+                ("buy_excc_amt_smtl", 9),
+                ("buy_fee_smtl", 7),
+                ("buy_qty_smtl", 5),
+                ("buy_tax_smtl", 8),
+                ("buy_tr_amt_smtl", 6),
+                ("loan_int", 16),
+                ("sll_excc_amt_smtl", 4),
+                ("sll_fee_smtl", 2),
+                ("sll_qty_smtl", 0),
+                ("sll_tltx_smtl", 3),
+                ("sll_tr_amt_smtl", 1),
+                ("tot_excc_amt", 14),
+                ("tot_fee", 12),
+                ("tot_qty", 10),
+                ("tot_rlzt_pfls", 15),
+                ("tot_tltx", 13),
+                ("tot_tr_amt", 11),
+            ],
         };
         &FIELDS
     }

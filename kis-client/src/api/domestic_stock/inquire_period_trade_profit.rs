@@ -251,7 +251,15 @@ impl crate::__private::Record for InquirePeriodTradeProfitResponse {
                 "output1",
                 "output2",
             ],
-            by_lower: &[4, 3, 2, 1, 5, 6, 0],
+            lower: &[
+                ("ctx_area_fk100", 4),
+                ("ctx_area_nk100", 3),
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 5),
+                ("output2", 6),
+                ("rt_cd", 0),
+            ],
         };
         &FIELDS
     }
@@ -378,7 +386,25 @@ impl crate::__private::Record for Output1 {
                 "tl_tax",
                 "loan_int",
             ],
-            by_lower: &[8, 7, 14, 5, 4, 16, 6, 1, 13, 2, 12, 11, 9, 10, 15, 0, 3],
+            lower: &[
+                ("buy_amt", 8),
+                ("buy_qty", 7),
+                ("fee", 14),
+                ("hldg_qty", 5),
+                ("loan_dt", 4),
+                ("loan_int", 16),
+                ("pchs_unpr", 6),
+                ("pdno", 1),
+                ("pfls_rt", 13),
+                ("prdt_name", 2),
+                ("rlzt_pfls", 12),
+                ("sll_amt", 11),
+                ("sll_pric", 9),
+                ("sll_qty", 10),
+                ("tl_tax", 15),
+                ("trad_dt", 0),
+                ("trad_dvsn_name", 3),
+            ],
         };
         &FIELDS
     }
@@ -514,7 +540,26 @@ impl crate::__private::Record for Output2 {
                 "loan_int",
                 "tot_pftrt",
             ],
-            by_lower: &[9, 7, 8, 6, 5, 16, 4, 2, 0, 3, 1, 14, 12, 17, 10, 15, 13, 11],
+            lower: &[
+                ("buy_excc_amt_smtl", 9),
+                ("buy_fee_smtl", 7),
+                ("buy_tax_smtl", 8),
+                ("buy_tr_amt_smtl", 6),
+                ("buyqty_smtl", 5),
+                ("loan_int", 16),
+                ("sll_excc_amt_smtl", 4),
+                ("sll_fee_smtl", 2),
+                ("sll_qty_smtl", 0),
+                ("sll_tltx_smtl", 3),
+                ("sll_tr_amt_smtl", 1),
+                ("tot_excc_amt", 14),
+                ("tot_fee", 12),
+                ("tot_pftrt", 17),
+                ("tot_qty", 10),
+                ("tot_rlzt_pfls", 15),
+                ("tot_tltx", 13),
+                ("tot_tr_amt", 11),
+            ],
         };
         &FIELDS
     }

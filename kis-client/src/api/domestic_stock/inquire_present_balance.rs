@@ -208,7 +208,15 @@ impl crate::__private::Record for InquirePresentBalanceResponse {
                 "ctx_area_fk100",
                 "ctx_area_nk100",
             ],
-            by_lower: &[5, 6, 2, 1, 3, 4, 0],
+            lower: &[
+                ("ctx_area_fk100", 5),
+                ("ctx_area_nk100", 6),
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
         };
         &FIELDS
     }
@@ -323,7 +331,21 @@ impl crate::__private::Record for Output1 {
                 "pchs_amt",
                 "cblc_weit",
             ],
-            by_lower: &[0, 1, 12, 10, 7, 8, 4, 11, 6, 2, 3, 9, 5],
+            lower: &[
+                ("cblc_dvsn", 0),
+                ("cblc_dvsn_name", 1),
+                ("cblc_weit", 12),
+                ("evlu_amt", 10),
+                ("evlu_pfls_amt", 7),
+                ("evlu_pfls_rt", 8),
+                ("hldg_qty", 4),
+                ("pchs_amt", 11),
+                ("pchs_avg_pric", 6),
+                ("pdno", 2),
+                ("prdt_name", 3),
+                ("prpr", 9),
+                ("slpsb_qty", 5),
+            ],
         };
         &FIELDS
     }
@@ -415,7 +437,14 @@ impl crate::__private::Record for Output2 {
                 "thdt_tot_pfls_amt",
                 "pftrt",
             ],
-            by_lower: &[1, 2, 0, 5, 4, 3],
+            lower: &[
+                ("evlu_amt_smtl_amt", 1),
+                ("evlu_pfls_smtl_amt", 2),
+                ("pchs_amt_smtl_amt", 0),
+                ("pftrt", 5),
+                ("thdt_tot_pfls_amt", 4),
+                ("trad_pfls_smtl", 3),
+            ],
         };
         &FIELDS
     }

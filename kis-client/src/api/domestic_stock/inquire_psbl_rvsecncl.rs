@@ -199,7 +199,14 @@ impl crate::__private::Record for InquirePsblRvsecnclResponse {
                 "ctx_area_fk100",
                 "ctx_area_nk100",
             ],
-            by_lower: &[4, 5, 2, 1, 3, 0],
+            lower: &[
+                ("ctx_area_fk100", 4),
+                ("ctx_area_nk100", 5),
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output", 3),
+                ("rt_cd", 0),
+            ],
         };
         &FIELDS
     }
@@ -360,8 +367,28 @@ impl crate::__private::Record for Output {
                 "stpm_cndt_pric",
                 "stpm_efct_occr_yn",
             ],
-            by_lower: &[
-                16, 17, 18, 15, 1, 14, 3, 0, 7, 9, 8, 2, 4, 5, 12, 6, 13, 19, 20, 11, 10,
+            lower: &[
+                ("excg_dvsn_cd", 16),
+                ("excg_id_dvsn_cd", 17),
+                ("excg_id_dvsn_name", 18),
+                ("mgco_aptm_odno", 15),
+                ("odno", 1),
+                ("ord_dvsn_cd", 14),
+                ("ord_dvsn_name", 3),
+                ("ord_gno_brno", 0),
+                ("ord_qty", 7),
+                ("ord_tmd", 9),
+                ("ord_unpr", 8),
+                ("orgn_odno", 2),
+                ("pdno", 4),
+                ("prdt_name", 5),
+                ("psbl_qty", 12),
+                ("rvse_cncl_dvsn_name", 6),
+                ("sll_buy_dvsn_cd", 13),
+                ("stpm_cndt_pric", 19),
+                ("stpm_efct_occr_yn", 20),
+                ("tot_ccld_amt", 11),
+                ("tot_ccld_qty", 10),
             ],
         };
         &FIELDS

@@ -133,7 +133,7 @@ impl crate::__private::Record for InquirePsblSellResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -242,7 +242,21 @@ impl crate::__private::Record for Output {
                 "evlu_pfls_amt",
                 "evlu_pfls_rt",
             ],
-            by_lower: &[2, 4, 10, 11, 12, 9, 5, 6, 8, 7, 0, 1, 3],
+            lower: &[
+                ("buy_qty", 2),
+                ("cblc_qty", 4),
+                ("evlu_amt", 10),
+                ("evlu_pfls_amt", 11),
+                ("evlu_pfls_rt", 12),
+                ("now_pric", 9),
+                ("nsvg_qty", 5),
+                ("ord_psbl_qty", 6),
+                ("pchs_amt", 8),
+                ("pchs_avg_pric", 7),
+                ("pdno", 0),
+                ("prdt_name", 1),
+                ("sll_qty", 3),
+            ],
         };
         &FIELDS
     }

@@ -192,7 +192,13 @@ impl crate::__private::Record for InquireTimeDailychartpriceResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output1", "output2"],
-            by_lower: &[2, 1, 3, 4, 0],
+            lower: &[
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
         };
         &FIELDS
     }
@@ -288,7 +294,16 @@ impl crate::__private::Record for Output1 {
                 "hts_kor_isnm",
                 "stck_prpr",
             ],
-            by_lower: &[5, 4, 6, 2, 0, 1, 3, 7],
+            lower: &[
+                ("acml_tr_pbmn", 5),
+                ("acml_vol", 4),
+                ("hts_kor_isnm", 6),
+                ("prdy_ctrt", 2),
+                ("prdy_vrss", 0),
+                ("prdy_vrss_sign", 1),
+                ("stck_prdy_clpr", 3),
+                ("stck_prpr", 7),
+            ],
         };
         &FIELDS
     }
@@ -376,7 +391,16 @@ impl crate::__private::Record for Output2 {
                 "cntg_vol",
                 "acml_tr_pbmn",
             ],
-            by_lower: &[7, 6, 0, 1, 4, 5, 3, 2],
+            lower: &[
+                ("acml_tr_pbmn", 7),
+                ("cntg_vol", 6),
+                ("stck_bsop_date", 0),
+                ("stck_cntg_hour", 1),
+                ("stck_hgpr", 4),
+                ("stck_lwpr", 5),
+                ("stck_oprc", 3),
+                ("stck_prpr", 2),
+            ],
         };
         &FIELDS
     }

@@ -176,7 +176,13 @@ impl crate::__private::Record for InquireTimeIndexchartpriceResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output1", "output2"],
-            by_lower: &[2, 1, 3, 4, 0],
+            lower: &[
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
         };
         &FIELDS
     }
@@ -296,7 +302,24 @@ impl crate::__private::Record for Output1 {
                 "futs_prdy_hgpr",
                 "futs_prdy_lwpr",
             ],
-            by_lower: &[5, 4, 8, 11, 12, 10, 2, 0, 7, 14, 15, 13, 6, 3, 9, 1],
+            lower: &[
+                ("acml_tr_pbmn", 5),
+                ("acml_vol", 4),
+                ("bstp_cls_code", 8),
+                ("bstp_nmix_hgpr", 11),
+                ("bstp_nmix_lwpr", 12),
+                ("bstp_nmix_oprc", 10),
+                ("bstp_nmix_prdy_ctrt", 2),
+                ("bstp_nmix_prdy_vrss", 0),
+                ("bstp_nmix_prpr", 7),
+                ("futs_prdy_hgpr", 14),
+                ("futs_prdy_lwpr", 15),
+                ("futs_prdy_oprc", 13),
+                ("hts_kor_isnm", 6),
+                ("prdy_nmix", 3),
+                ("prdy_vol", 9),
+                ("prdy_vrss_sign", 1),
+            ],
         };
         &FIELDS
     }
@@ -400,7 +423,16 @@ impl crate::__private::Record for Output2 {
                 "cntg_vol",
                 "acml_tr_pbmn",
             ],
-            by_lower: &[7, 4, 5, 3, 2, 6, 0, 1],
+            lower: &[
+                ("acml_tr_pbmn", 7),
+                ("bstp_nmix_hgpr", 4),
+                ("bstp_nmix_lwpr", 5),
+                ("bstp_nmix_oprc", 3),
+                ("bstp_nmix_prpr", 2),
+                ("cntg_vol", 6),
+                ("stck_bsop_date", 0),
+                ("stck_cntg_hour", 1),
+            ],
         };
         &FIELDS
     }

@@ -146,7 +146,13 @@ impl crate::__private::Record for InquireTimeItemconclusionResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output1", "output2"],
-            by_lower: &[2, 1, 3, 4, 0],
+            lower: &[
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
         };
         &FIELDS
     }
@@ -239,7 +245,15 @@ impl crate::__private::Record for Output1 {
                 "prdy_vol",
                 "rprs_mrkt_kor_name",
             ],
-            by_lower: &[4, 3, 5, 1, 2, 6, 0],
+            lower: &[
+                ("acml_vol", 4),
+                ("prdy_ctrt", 3),
+                ("prdy_vol", 5),
+                ("prdy_vrss", 1),
+                ("prdy_vrss_sign", 2),
+                ("rprs_mrkt_kor_name", 6),
+                ("stck_prpr", 0),
+            ],
         };
         &FIELDS
     }
@@ -331,7 +345,18 @@ impl crate::__private::Record for Output2 {
                 "acml_vol",
                 "cnqn",
             ],
-            by_lower: &[8, 5, 6, 9, 4, 2, 3, 0, 1, 7],
+            lower: &[
+                ("acml_vol", 8),
+                ("askp", 5),
+                ("bidp", 6),
+                ("cnqn", 9),
+                ("prdy_ctrt", 4),
+                ("prdy_vrss", 2),
+                ("prdy_vrss_sign", 3),
+                ("stck_cntg_hour", 0),
+                ("stck_pbpr", 1),
+                ("tday_rltv", 7),
+            ],
         };
         &FIELDS
     }

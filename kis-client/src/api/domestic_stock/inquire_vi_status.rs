@@ -234,7 +234,7 @@ impl crate::__private::Record for InquireViStatusResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -352,7 +352,21 @@ impl crate::__private::Record for Output {
                 "vi_dmc_dprt",
                 "vi_count",
             ],
-            by_lower: &[3, 4, 0, 1, 2, 5, 12, 11, 10, 9, 6, 7, 8],
+            lower: &[
+                ("bsop_date", 3),
+                ("cntg_vi_hour", 4),
+                ("hts_kor_isnm", 0),
+                ("mksc_shrn_iscd", 1),
+                ("vi_cls_code", 2),
+                ("vi_cncl_hour", 5),
+                ("vi_count", 12),
+                ("vi_dmc_dprt", 11),
+                ("vi_dmc_stnd_prc", 10),
+                ("vi_dprt", 9),
+                ("vi_kind_code", 6),
+                ("vi_prc", 7),
+                ("vi_stnd_prc", 8),
+            ],
         };
         &FIELDS
     }

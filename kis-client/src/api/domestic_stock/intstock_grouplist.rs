@@ -131,7 +131,7 @@ impl crate::__private::Record for IntstockGrouplistResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output2"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output2", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -219,7 +219,14 @@ impl crate::__private::Record for Output2 {
                 "inter_grp_name",
                 "ask_cnt",
             ],
-            by_lower: &[5, 2, 0, 3, 4, 1],
+            lower: &[
+                ("ask_cnt", 5),
+                ("data_rank", 2),
+                ("date", 0),
+                ("inter_grp_code", 3),
+                ("inter_grp_name", 4),
+                ("trnm_hour", 1),
+            ],
         };
         &FIELDS
     }

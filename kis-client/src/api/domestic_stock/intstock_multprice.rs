@@ -1059,7 +1059,7 @@ impl crate::__private::Record for IntstockMultpriceResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -1216,9 +1216,36 @@ impl crate::__private::Record for Output {
                 "intr_antc_vol",
                 "inter2_sdpr",
             ],
-            by_lower: &[
-                21, 9, 2, 15, 16, 11, 13, 12, 14, 10, 22, 6, 5, 28, 4, 3, 26, 24, 25, 27, 0, 1, 23,
-                8, 7, 17, 18, 19, 20,
+            lower: &[
+                ("acml_tr_pbmn", 21),
+                ("acml_vol", 9),
+                ("hour_cls_code", 2),
+                ("inter2_askp", 15),
+                ("inter2_bidp", 16),
+                ("inter2_hgpr", 11),
+                ("inter2_llam", 13),
+                ("inter2_lwpr", 12),
+                ("inter2_mxpr", 14),
+                ("inter2_oprc", 10),
+                ("inter2_prdy_clpr", 22),
+                ("inter2_prdy_vrss", 6),
+                ("inter2_prpr", 5),
+                ("inter2_sdpr", 28),
+                ("inter_kor_isnm", 4),
+                ("inter_shrn_iscd", 3),
+                ("intr_antc_cntg_prdy_ctrt", 26),
+                ("intr_antc_cntg_vrss", 24),
+                ("intr_antc_cntg_vrss_sign", 25),
+                ("intr_antc_vol", 27),
+                ("kospi_kosdaq_cls_name", 0),
+                ("mrkt_trtm_cls_name", 1),
+                ("oprc_vrss_hgpr_rate", 23),
+                ("prdy_ctrt", 8),
+                ("prdy_vrss_sign", 7),
+                ("seln_rsqn", 17),
+                ("shnu_rsqn", 18),
+                ("total_askp_rsqn", 19),
+                ("total_bidp_rsqn", 20),
             ],
         };
         &FIELDS

@@ -198,7 +198,13 @@ impl crate::__private::Record for IntstockStocklistByGroupResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output1", "output2"],
-            by_lower: &[2, 1, 3, 4, 0],
+            lower: &[
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
         };
         &FIELDS
     }
@@ -273,7 +279,7 @@ impl crate::__private::Record for Output1 {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["data_rank", "inter_grp_name"],
-            by_lower: &[0, 1],
+            lower: &[("data_rank", 0), ("inter_grp_name", 1)],
         };
         &FIELDS
     }
@@ -355,7 +361,18 @@ impl crate::__private::Record for Output2 {
                 "cntg_unpr",
                 "cntg_cls_code",
             ],
-            by_lower: &[9, 8, 4, 1, 2, 0, 7, 6, 3, 5],
+            lower: &[
+                ("cntg_cls_code", 9),
+                ("cntg_unpr", 8),
+                ("color_code", 4),
+                ("data_rank", 1),
+                ("exch_code", 2),
+                ("fid_mrkt_cls_code", 0),
+                ("fxdt_ntby_qty", 7),
+                ("hts_kor_isnm", 6),
+                ("jong_code", 3),
+                ("memo", 5),
+            ],
         };
         &FIELDS
     }

@@ -182,7 +182,7 @@ impl crate::__private::Record for InvestOpbysecResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -300,7 +300,24 @@ impl crate::__private::Record for Output {
                 "stft_esdg",
                 "dprt",
             ],
-            by_lower: &[15, 12, 2, 3, 4, 7, 11, 9, 10, 5, 6, 0, 13, 8, 1, 14],
+            lower: &[
+                ("dprt", 15),
+                ("hts_goal_prc", 12),
+                ("hts_kor_isnm", 2),
+                ("invt_opnn", 3),
+                ("invt_opnn_cls_code", 4),
+                ("mbcr_name", 7),
+                ("prdy_ctrt", 11),
+                ("prdy_vrss", 9),
+                ("prdy_vrss_sign", 10),
+                ("rgbf_invt_opnn", 5),
+                ("rgbf_invt_opnn_cls_code", 6),
+                ("stck_bsop_date", 0),
+                ("stck_prdy_clpr", 13),
+                ("stck_prpr", 8),
+                ("stck_shrn_iscd", 1),
+                ("stft_esdg", 14),
+            ],
         };
         &FIELDS
     }

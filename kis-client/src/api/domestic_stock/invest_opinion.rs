@@ -166,7 +166,7 @@ impl crate::__private::Record for InvestOpinionResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -272,7 +272,20 @@ impl crate::__private::Record for Output {
                 "stft_esdg",
                 "dprt",
             ],
-            by_lower: &[11, 6, 1, 2, 5, 9, 3, 4, 0, 8, 7, 10],
+            lower: &[
+                ("dprt", 11),
+                ("hts_goal_prc", 6),
+                ("invt_opnn", 1),
+                ("invt_opnn_cls_code", 2),
+                ("mbcr_name", 5),
+                ("nday_dprt", 9),
+                ("rgbf_invt_opnn", 3),
+                ("rgbf_invt_opnn_cls_code", 4),
+                ("stck_bsop_date", 0),
+                ("stck_nday_esdg", 8),
+                ("stck_prdy_clpr", 7),
+                ("stft_esdg", 10),
+            ],
         };
         &FIELDS
     }

@@ -136,7 +136,7 @@ impl crate::__private::Record for InvestorProgramTradeTodayResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output1"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output1", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -266,8 +266,27 @@ impl crate::__private::Record for Output1 {
                 "nabt_shnu_amt",
                 "nabt_ntby_amt",
             ],
-            by_lower: &[
-                6, 8, 2, 1, 5, 4, 13, 10, 11, 7, 12, 9, 0, 3, 19, 16, 17, 14, 18, 15,
+            lower: &[
+                ("all_ntby_amt", 6),
+                ("all_ntby_qty", 8),
+                ("all_seln_amt", 2),
+                ("all_seln_qty", 1),
+                ("all_shnu_amt", 5),
+                ("all_shnu_qty", 4),
+                ("arbt_ntby_amt", 13),
+                ("arbt_ntby_qty", 10),
+                ("arbt_seln_amt", 11),
+                ("arbt_seln_qty", 7),
+                ("arbt_shnu_amt", 12),
+                ("arbt_shnu_qty", 9),
+                ("invr_cls_code", 0),
+                ("invr_cls_name", 3),
+                ("nabt_ntby_amt", 19),
+                ("nabt_ntby_qty", 16),
+                ("nabt_seln_amt", 17),
+                ("nabt_seln_qty", 14),
+                ("nabt_shnu_amt", 18),
+                ("nabt_shnu_qty", 15),
             ],
         };
         &FIELDS

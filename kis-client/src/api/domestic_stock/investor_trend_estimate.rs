@@ -98,7 +98,7 @@ impl crate::__private::Record for InvestorTrendEstimateResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output2"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output2", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -187,7 +187,12 @@ impl crate::__private::Record for Output2 {
                 "orgn_fake_ntby_qty",
                 "sum_fake_ntby_qty",
             ],
-            by_lower: &[0, 1, 2, 3],
+            lower: &[
+                ("bsop_hour_gb", 0),
+                ("frgn_fake_ntby_qty", 1),
+                ("orgn_fake_ntby_qty", 2),
+                ("sum_fake_ntby_qty", 3),
+            ],
         };
         &FIELDS
     }

@@ -206,7 +206,15 @@ impl crate::__private::Record for LendableByCompanyResponse {
                 "ctx_area_fk200",
                 "ctx_area_nk100",
             ],
-            by_lower: &[5, 6, 2, 1, 3, 4, 0],
+            lower: &[
+                ("ctx_area_fk200", 5),
+                ("ctx_area_nk100", 6),
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
         };
         &FIELDS
     }
@@ -321,7 +329,21 @@ impl crate::__private::Record for Output1 {
                 "bass_dt",
                 "psbl_yn",
             ],
-            by_lower: &[11, 3, 7, 2, 0, 1, 12, 6, 10, 4, 5, 9, 8],
+            lower: &[
+                ("bass_dt", 11),
+                ("bfdy_clpr", 3),
+                ("lmt_qty1", 7),
+                ("papr", 2),
+                ("pdno", 0),
+                ("prdt_name", 1),
+                ("psbl_yn", 12),
+                ("psbl_yn_name", 6),
+                ("rght_type_cd", 10),
+                ("sbst_prvs", 4),
+                ("tr_stop_dvsn_name", 5),
+                ("trad_psbl_qty2", 9),
+                ("use_qty1", 8),
+            ],
         };
         &FIELDS
     }
@@ -400,7 +422,11 @@ impl crate::__private::Record for Output2 {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["tot_stup_lmt_qty", "brch_lmt_qty", "rqst_psbl_qty"],
-            by_lower: &[1, 2, 0],
+            lower: &[
+                ("brch_lmt_qty", 1),
+                ("rqst_psbl_qty", 2),
+                ("tot_stup_lmt_qty", 0),
+            ],
         };
         &FIELDS
     }

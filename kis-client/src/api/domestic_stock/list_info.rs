@@ -141,7 +141,7 @@ impl crate::__private::Record for ListInfoResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output1"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output1", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -235,7 +235,16 @@ impl crate::__private::Record for Output1 {
                 "tot_issue_stk_qty",
                 "issue_price",
             ],
-            by_lower: &[2, 7, 5, 4, 0, 1, 3, 6],
+            lower: &[
+                ("isin_name", 2),
+                ("issue_price", 7),
+                ("issue_stk_qty", 5),
+                ("issue_type", 4),
+                ("list_dt", 0),
+                ("sht_cd", 1),
+                ("stk_kind", 3),
+                ("tot_issue_stk_qty", 6),
+            ],
         };
         &FIELDS
     }

@@ -141,7 +141,7 @@ impl crate::__private::Record for MandDepositResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output1"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output1", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -229,7 +229,14 @@ impl crate::__private::Record for Output1 {
                 "depo_reason",
                 "tot_issue_qty_per_rate",
             ],
-            by_lower: &[3, 4, 1, 0, 2, 5],
+            lower: &[
+                ("depo_date", 3),
+                ("depo_reason", 4),
+                ("isin_name", 1),
+                ("sht_cd", 0),
+                ("stk_qty", 2),
+                ("tot_issue_qty_per_rate", 5),
+            ],
         };
         &FIELDS
     }

@@ -249,7 +249,7 @@ impl crate::__private::Record for MarketCapResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -352,7 +352,19 @@ impl crate::__private::Record for Output {
                 "stck_avls",
                 "mrkt_whol_avls_rlim",
             ],
-            by_lower: &[7, 1, 2, 8, 0, 10, 6, 4, 5, 9, 3],
+            lower: &[
+                ("acml_vol", 7),
+                ("data_rank", 1),
+                ("hts_kor_isnm", 2),
+                ("lstn_stcn", 8),
+                ("mksc_shrn_iscd", 0),
+                ("mrkt_whol_avls_rlim", 10),
+                ("prdy_ctrt", 6),
+                ("prdy_vrss", 4),
+                ("prdy_vrss_sign", 5),
+                ("stck_avls", 9),
+                ("stck_prpr", 3),
+            ],
         };
         &FIELDS
     }

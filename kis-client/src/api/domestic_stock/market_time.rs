@@ -85,7 +85,7 @@ impl crate::__private::Record for MarketTimeResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output1"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output1", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -174,7 +174,17 @@ impl crate::__private::Record for Output1 {
             names: &[
                 "date1", "date2", "date3", "date4", "date5", "today", "time", "s_time", "e_time",
             ],
-            by_lower: &[0, 1, 2, 3, 4, 8, 7, 6, 5],
+            lower: &[
+                ("date1", 0),
+                ("date2", 1),
+                ("date3", 2),
+                ("date4", 3),
+                ("date5", 4),
+                ("e_time", 8),
+                ("s_time", 7),
+                ("time", 6),
+                ("today", 5),
+            ],
         };
         &FIELDS
     }

@@ -345,7 +345,7 @@ impl crate::__private::Record for MarketValueResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -475,8 +475,27 @@ impl crate::__private::Record for Output {
                 "stac_month_cls_code",
                 "iqry_csnu",
             ],
-            by_lower: &[
-                7, 0, 14, 16, 12, 13, 1, 19, 2, 9, 10, 8, 6, 4, 5, 11, 15, 17, 18, 3,
+            lower: &[
+                ("acml_vol", 7),
+                ("data_rank", 0),
+                ("ebitda", 14),
+                ("ebitda_div_fnnc_expn", 16),
+                ("eps", 12),
+                ("eva", 13),
+                ("hts_kor_isnm", 1),
+                ("iqry_csnu", 19),
+                ("mksc_shrn_iscd", 2),
+                ("pbr", 9),
+                ("pcr", 10),
+                ("per", 8),
+                ("prdy_ctrt", 6),
+                ("prdy_vrss", 4),
+                ("prdy_vrss_sign", 5),
+                ("psr", 11),
+                ("pv_div_ebitda", 15),
+                ("stac_month", 17),
+                ("stac_month_cls_code", 18),
+                ("stck_prpr", 3),
             ],
         };
         &FIELDS

@@ -141,7 +141,7 @@ impl crate::__private::Record for MergerSplitResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output1"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output1", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -253,7 +253,22 @@ impl crate::__private::Record for Output1 {
                 "issue_stk_qty",
                 "seq",
             ],
-            by_lower: &[4, 5, 12, 9, 7, 6, 10, 2, 3, 0, 13, 1, 8, 11],
+            lower: &[
+                ("cust_cd", 4),
+                ("cust_nm", 5),
+                ("issue_stk_qty", 12),
+                ("list_dt", 9),
+                ("merge_rate", 7),
+                ("merge_type", 6),
+                ("odd_amt_pay_dt", 10),
+                ("opp_cust_cd", 2),
+                ("opp_cust_nm", 3),
+                ("record_date", 0),
+                ("seq", 13),
+                ("sht_cd", 1),
+                ("td_stop_dt", 8),
+                ("tot_issue_stk_qty", 11),
+            ],
         };
         &FIELDS
     }

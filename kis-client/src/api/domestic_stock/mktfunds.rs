@@ -101,7 +101,7 @@ impl crate::__private::Record for MktfundsResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -222,7 +222,25 @@ impl crate::__private::Record for Output {
                 "mmf_amt",
                 "secu_lend_amt",
             ],
-            by_lower: &[8, 14, 0, 2, 1, 10, 6, 7, 11, 5, 15, 13, 4, 3, 16, 12, 9],
+            lower: &[
+                ("amt_tnrt", 8),
+                ("bntp_amt", 14),
+                ("bsop_date", 0),
+                ("bstp_nmix_prdy_vrss", 2),
+                ("bstp_nmix_prpr", 1),
+                ("crdt_loan_rmnd", 10),
+                ("cust_dpmn_amt", 6),
+                ("cust_dpmn_amt_prdy_vrss", 7),
+                ("futs_tfam_amt", 11),
+                ("hts_avls", 5),
+                ("mmf_amt", 15),
+                ("mxtp_amt", 13),
+                ("prdy_ctrt", 4),
+                ("prdy_vrss_sign", 3),
+                ("secu_lend_amt", 16),
+                ("sttp_amt", 12),
+                ("uncl_amt", 9),
+            ],
         };
         &FIELDS
     }

@@ -334,7 +334,7 @@ impl crate::__private::Record for NearNewHighlowResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -452,7 +452,24 @@ impl crate::__private::Record for Output {
                 "lwpr_near_rate",
                 "stck_sdpr",
             ],
-            by_lower: &[10, 6, 7, 8, 9, 12, 0, 14, 1, 11, 13, 5, 4, 3, 2, 15],
+            lower: &[
+                ("acml_vol", 10),
+                ("askp", 6),
+                ("askp_rsqn1", 7),
+                ("bidp", 8),
+                ("bidp_rsqn1", 9),
+                ("hprc_near_rate", 12),
+                ("hts_kor_isnm", 0),
+                ("lwpr_near_rate", 14),
+                ("mksc_shrn_iscd", 1),
+                ("new_hgpr", 11),
+                ("new_lwpr", 13),
+                ("prdy_ctrt", 5),
+                ("prdy_vrss", 4),
+                ("prdy_vrss_sign", 3),
+                ("stck_prpr", 2),
+                ("stck_sdpr", 15),
+            ],
         };
         &FIELDS
     }

@@ -208,7 +208,7 @@ impl crate::__private::Record for NewsTitleResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -314,7 +314,20 @@ impl crate::__private::Record for Output {
                 "iscd4",
                 "iscd5",
             ],
-            by_lower: &[0, 2, 3, 6, 4, 7, 8, 9, 10, 11, 5, 1],
+            lower: &[
+                ("cntt_usiq_srno", 0),
+                ("data_dt", 2),
+                ("data_tm", 3),
+                ("dorg", 6),
+                ("hts_pbnt_titl_cntt", 4),
+                ("iscd1", 7),
+                ("iscd2", 8),
+                ("iscd3", 9),
+                ("iscd4", 10),
+                ("iscd5", 11),
+                ("news_lrdv_code", 5),
+                ("news_ofer_entp_code", 1),
+            ],
         };
         &FIELDS
     }

@@ -282,7 +282,7 @@ impl crate::__private::Record for OrderResvResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -353,7 +353,7 @@ impl crate::__private::Record for Output {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["RSVN_ORD_SEQ"],
-            by_lower: &[0],
+            lower: &[("rsvn_ord_seq", 0)],
         };
         &FIELDS
     }

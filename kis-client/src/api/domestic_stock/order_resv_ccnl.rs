@@ -290,7 +290,14 @@ impl crate::__private::Record for OrderResvCcnlResponse {
                 "ctx_area_fk200",
                 "ctx_area_nk200",
             ],
-            by_lower: &[4, 5, 2, 1, 3, 0],
+            lower: &[
+                ("ctx_area_fk200", 4),
+                ("ctx_area_nk200", 5),
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output", 3),
+                ("rt_cd", 0),
+            ],
         };
         &FIELDS
     }
@@ -433,8 +440,30 @@ impl crate::__private::Record for Output {
                 "tmnl_mdia_kind_cd",
                 "rsvn_end_dt",
             ],
-            by_lower: &[
-                7, 18, 9, 13, 17, 11, 4, 20, 5, 15, 8, 3, 19, 10, 22, 1, 2, 12, 0, 14, 21, 16, 6,
+            lower: &[
+                ("cncl_ord_dt", 7),
+                ("cncl_rcit_tmd", 18),
+                ("ctac_tlno", 9),
+                ("kor_item_shtn_name", 13),
+                ("loan_dt", 17),
+                ("odno", 11),
+                ("ord_dvsn_cd", 4),
+                ("ord_dvsn_name", 20),
+                ("ord_rsvn_qty", 5),
+                ("ord_rsvn_unpr", 15),
+                ("ord_tmd", 8),
+                ("pdno", 3),
+                ("prcs_rslt", 19),
+                ("rjct_rson2", 10),
+                ("rsvn_end_dt", 22),
+                ("rsvn_ord_ord_dt", 1),
+                ("rsvn_ord_rcit_dt", 2),
+                ("rsvn_ord_rcit_tmd", 12),
+                ("rsvn_ord_seq", 0),
+                ("sll_buy_dvsn_cd", 14),
+                ("tmnl_mdia_kind_cd", 21),
+                ("tot_ccld_amt", 16),
+                ("tot_ccld_qty", 6),
             ],
         };
         &FIELDS

@@ -380,7 +380,7 @@ impl crate::__private::Record for OrderResvRvsecnclResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -451,7 +451,7 @@ impl crate::__private::Record for Output {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["NRML_PRCS_YN"],
-            by_lower: &[0],
+            lower: &[("nrml_prcs_yn", 0)],
         };
         &FIELDS
     }

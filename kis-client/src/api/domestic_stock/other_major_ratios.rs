@@ -142,7 +142,7 @@ impl crate::__private::Record for OtherMajorRatiosResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -221,7 +221,13 @@ impl crate::__private::Record for Output {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["stac_yymm", "payout_rate", "eva", "ebitda", "ev_ebitda"],
-            by_lower: &[3, 4, 2, 1, 0],
+            lower: &[
+                ("ebitda", 3),
+                ("ev_ebitda", 4),
+                ("eva", 2),
+                ("payout_rate", 1),
+                ("stac_yymm", 0),
+            ],
         };
         &FIELDS
     }

@@ -211,7 +211,7 @@ impl crate::__private::Record for OvertimeExpTransFluctResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -320,7 +320,21 @@ impl crate::__private::Record for Output {
                 "itmt_vol",
                 "stck_prpr",
             ],
-            by_lower: &[0, 3, 1, 11, 4, 10, 7, 5, 6, 8, 9, 12, 2],
+            lower: &[
+                ("data_rank", 0),
+                ("hts_kor_isnm", 3),
+                ("iscd_stat_cls_code", 1),
+                ("itmt_vol", 11),
+                ("ovtm_untp_antc_cnpr", 4),
+                ("ovtm_untp_antc_cnqn", 10),
+                ("ovtm_untp_antc_cntg_ctrt", 7),
+                ("ovtm_untp_antc_cntg_vrss", 5),
+                ("ovtm_untp_antc_cntg_vrsssign", 6),
+                ("ovtm_untp_askp_rsqn1", 8),
+                ("ovtm_untp_bidp_rsqn1", 9),
+                ("stck_prpr", 12),
+                ("stck_shrn_iscd", 2),
+            ],
         };
         &FIELDS
     }

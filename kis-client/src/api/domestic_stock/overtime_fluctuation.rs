@@ -245,7 +245,13 @@ impl crate::__private::Record for OvertimeFluctuationResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output1", "output2"],
-            by_lower: &[2, 1, 3, 4, 0],
+            lower: &[
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
         };
         &FIELDS
     }
@@ -350,7 +356,19 @@ impl crate::__private::Record for Output1 {
                 "ovtm_untp_kosdaq_vol",
                 "ovtm_untp_kosdaq_tr_pbmn",
             ],
-            by_lower: &[6, 5, 1, 4, 8, 7, 10, 9, 3, 2, 0],
+            lower: &[
+                ("ovtm_untp_acml_tr_pbmn", 6),
+                ("ovtm_untp_acml_vol", 5),
+                ("ovtm_untp_ascn_issu_cnt", 1),
+                ("ovtm_untp_down_issu_cnt", 4),
+                ("ovtm_untp_exch_tr_pbmn", 8),
+                ("ovtm_untp_exch_vol", 7),
+                ("ovtm_untp_kosdaq_tr_pbmn", 10),
+                ("ovtm_untp_kosdaq_vol", 9),
+                ("ovtm_untp_lslm_issu_cnt", 3),
+                ("ovtm_untp_stnr_issu_cnt", 2),
+                ("ovtm_untp_uplm_issu_cnt", 0),
+            ],
         };
         &FIELDS
     }
@@ -468,7 +486,24 @@ impl crate::__private::Record for Output2 {
                 "bidp",
                 "askp",
             ],
-            by_lower: &[13, 15, 14, 1, 0, 6, 8, 5, 3, 4, 2, 7, 9, 10, 11, 12],
+            lower: &[
+                ("acml_vol", 13),
+                ("askp", 15),
+                ("bidp", 14),
+                ("hts_kor_isnm", 1),
+                ("mksc_shrn_iscd", 0),
+                ("ovtm_untp_askp1", 6),
+                ("ovtm_untp_bidp1", 8),
+                ("ovtm_untp_prdy_ctrt", 5),
+                ("ovtm_untp_prdy_vrss", 3),
+                ("ovtm_untp_prdy_vrss_sign", 4),
+                ("ovtm_untp_prpr", 2),
+                ("ovtm_untp_seln_rsqn", 7),
+                ("ovtm_untp_shnu_rsqn", 9),
+                ("ovtm_untp_vol", 10),
+                ("ovtm_vrss_acml_vol_rlim", 11),
+                ("stck_prpr", 12),
+            ],
         };
         &FIELDS
     }

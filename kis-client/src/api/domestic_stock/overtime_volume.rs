@@ -229,7 +229,13 @@ impl crate::__private::Record for OvertimeVolumeResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output1", "output2"],
-            by_lower: &[2, 1, 3, 4, 0],
+            lower: &[
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
         };
         &FIELDS
     }
@@ -313,7 +319,12 @@ impl crate::__private::Record for Output1 {
                 "ovtm_untp_kosdaq_vol",
                 "ovtm_untp_kosdaq_tr_pbmn",
             ],
-            by_lower: &[1, 0, 3, 2],
+            lower: &[
+                ("ovtm_untp_exch_tr_pbmn", 1),
+                ("ovtm_untp_exch_vol", 0),
+                ("ovtm_untp_kosdaq_tr_pbmn", 3),
+                ("ovtm_untp_kosdaq_vol", 2),
+            ],
         };
         &FIELDS
     }
@@ -411,7 +422,22 @@ impl crate::__private::Record for Output2 {
                 "bidp",
                 "askp",
             ],
-            by_lower: &[11, 13, 12, 1, 5, 3, 4, 2, 6, 7, 8, 9, 10, 0],
+            lower: &[
+                ("acml_vol", 11),
+                ("askp", 13),
+                ("bidp", 12),
+                ("hts_kor_isnm", 1),
+                ("ovtm_untp_prdy_ctrt", 5),
+                ("ovtm_untp_prdy_vrss", 3),
+                ("ovtm_untp_prdy_vrss_sign", 4),
+                ("ovtm_untp_prpr", 2),
+                ("ovtm_untp_seln_rsqn", 6),
+                ("ovtm_untp_shnu_rsqn", 7),
+                ("ovtm_untp_vol", 8),
+                ("ovtm_vrss_acml_vol_rlim", 9),
+                ("stck_prpr", 10),
+                ("stck_shrn_iscd", 0),
+            ],
         };
         &FIELDS
     }

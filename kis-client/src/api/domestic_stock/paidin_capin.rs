@@ -154,7 +154,7 @@ impl crate::__private::Record for PaidinCapinResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output1"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output1", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -263,7 +263,21 @@ impl crate::__private::Record for Output1 {
                 "list_date",
                 "stk_kind",
             ],
-            by_lower: &[6, 7, 5, 2, 4, 11, 0, 8, 1, 12, 10, 9, 3],
+            lower: &[
+                ("disc_rate", 6),
+                ("fix_price", 7),
+                ("fix_rate", 5),
+                ("isin_name", 2),
+                ("issue_stk_qty", 4),
+                ("list_date", 11),
+                ("record_date", 0),
+                ("right_dt", 8),
+                ("sht_cd", 1),
+                ("stk_kind", 12),
+                ("sub_term", 10),
+                ("sub_term_ft", 9),
+                ("tot_issue_stk_qty", 3),
+            ],
         };
         &FIELDS
     }

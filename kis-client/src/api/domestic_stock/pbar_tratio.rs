@@ -162,7 +162,13 @@ impl crate::__private::Record for PbarTratioResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output1", "output2"],
-            by_lower: &[2, 1, 3, 4, 0],
+            lower: &[
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
         };
         &FIELDS
     }
@@ -267,7 +273,19 @@ impl crate::__private::Record for Output1 {
                 "wghn_avrg_stck_prc",
                 "lstn_stcn",
             ],
-            by_lower: &[7, 2, 10, 6, 8, 5, 4, 0, 3, 1, 9],
+            lower: &[
+                ("acml_vol", 7),
+                ("hts_kor_isnm", 2),
+                ("lstn_stcn", 10),
+                ("prdy_ctrt", 6),
+                ("prdy_vol", 8),
+                ("prdy_vrss", 5),
+                ("prdy_vrss_sign", 4),
+                ("rprs_mrkt_kor_name", 0),
+                ("stck_prpr", 3),
+                ("stck_shrn_iscd", 1),
+                ("wghn_avrg_stck_prc", 9),
+            ],
         };
         &FIELDS
     }
@@ -344,7 +362,12 @@ impl crate::__private::Record for Output2 {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["data_rank", "stck_prpr", "cntg_vol", "acml_vol_rlim"],
-            by_lower: &[3, 2, 0, 1],
+            lower: &[
+                ("acml_vol_rlim", 3),
+                ("cntg_vol", 2),
+                ("data_rank", 0),
+                ("stck_prpr", 1),
+            ],
         };
         &FIELDS
     }

@@ -202,7 +202,15 @@ impl crate::__private::Record for PensionInquireBalanceResponse {
                 "ctx_area_fk100",
                 "ctx_area_nk100",
             ],
-            by_lower: &[5, 6, 2, 1, 3, 4, 0],
+            lower: &[
+                ("ctx_area_fk100", 5),
+                ("ctx_area_nk100", 6),
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
         };
         &FIELDS
     }
@@ -320,7 +328,22 @@ impl crate::__private::Record for Output1 {
                 "evlu_pfls_amt",
                 "evlu_erng_rt",
             ],
-            by_lower: &[0, 11, 13, 12, 6, 3, 7, 9, 8, 2, 1, 10, 4, 5],
+            lower: &[
+                ("cblc_dvsn_name", 0),
+                ("evlu_amt", 11),
+                ("evlu_erng_rt", 13),
+                ("evlu_pfls_amt", 12),
+                ("hldg_qty", 6),
+                ("item_dvsn_name", 3),
+                ("ord_psbl_qty", 7),
+                ("pchs_amt", 9),
+                ("pchs_avg_pric", 8),
+                ("pdno", 2),
+                ("prdt_name", 1),
+                ("prpr", 10),
+                ("thdt_buyqty", 4),
+                ("thdt_sll_qty", 5),
+            ],
         };
         &FIELDS
     }
@@ -420,7 +443,16 @@ impl crate::__private::Record for Output2 {
                 "scts_evlu_amt",
                 "tot_evlu_amt",
             ],
-            by_lower: &[0, 1, 2, 6, 3, 4, 5, 7],
+            lower: &[
+                ("dnca_tot_amt", 0),
+                ("nxdy_excc_amt", 1),
+                ("prvs_rcdl_excc_amt", 2),
+                ("scts_evlu_amt", 6),
+                ("thdt_buy_amt", 3),
+                ("thdt_sll_amt", 4),
+                ("thdt_tlex_amt", 5),
+                ("tot_evlu_amt", 7),
+            ],
         };
         &FIELDS
     }

@@ -290,7 +290,14 @@ impl crate::__private::Record for PensionInquireDailyCcldResponse {
                 "ctx_area_fk100",
                 "ctx_area_nk100",
             ],
-            by_lower: &[4, 5, 2, 1, 3, 0],
+            lower: &[
+                ("ctx_area_fk100", 4),
+                ("ctx_area_nk100", 5),
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output", 3),
+                ("rt_cd", 0),
+            ],
         };
         &FIELDS
     }
@@ -424,8 +431,27 @@ impl crate::__private::Record for Output {
                 "stpm_efct_occr_yn",
                 "excg_id_dvsn_cd",
             ],
-            by_lower: &[
-                19, 9, 14, 3, 10, 11, 0, 7, 13, 6, 12, 15, 4, 5, 1, 16, 17, 18, 8, 2,
+            lower: &[
+                ("excg_id_dvsn_cd", 19),
+                ("nccs_qty", 9),
+                ("objt_cust_dvsn_name", 14),
+                ("odno", 3),
+                ("ord_dvsn_cd", 10),
+                ("ord_dvsn_name", 11),
+                ("ord_gno_brno", 0),
+                ("ord_qty", 7),
+                ("ord_tmd", 13),
+                ("ord_unpr", 6),
+                ("orgn_odno", 12),
+                ("pchs_avg_pric", 15),
+                ("pdno", 4),
+                ("prdt_name", 5),
+                ("sll_buy_dvsn_cd", 1),
+                ("stpm_cndt_pric", 16),
+                ("stpm_efct_occr_dtmd", 17),
+                ("stpm_efct_occr_yn", 18),
+                ("tot_ccld_qty", 8),
+                ("trad_dvsn_name", 2),
             ],
         };
         &FIELDS

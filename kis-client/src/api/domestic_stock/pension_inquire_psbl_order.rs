@@ -198,7 +198,7 @@ impl crate::__private::Record for PensionInquirePsblOrderResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -283,7 +283,13 @@ impl crate::__private::Record for Output {
                 "max_buy_amt",
                 "max_buy_qty",
             ],
-            by_lower: &[3, 4, 0, 2, 1],
+            lower: &[
+                ("max_buy_amt", 3),
+                ("max_buy_qty", 4),
+                ("ord_psbl_cash", 0),
+                ("psbl_qty_calc_unpr", 2),
+                ("ruse_psbl_amt", 1),
+            ],
         };
         &FIELDS
     }

@@ -239,7 +239,7 @@ impl crate::__private::Record for PreferDisparateRatioResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -360,7 +360,25 @@ impl crate::__private::Record for Output {
                 "prdy_ctrt",
                 "prst_prdy_ctrt",
             ],
-            by_lower: &[6, 1, 13, 14, 2, 0, 15, 4, 5, 12, 7, 8, 16, 10, 11, 9, 3],
+            lower: &[
+                ("acml_vol", 6),
+                ("data_rank", 1),
+                ("diff_prpr", 13),
+                ("dprt", 14),
+                ("hts_kor_isnm", 2),
+                ("mksc_shrn_iscd", 0),
+                ("prdy_ctrt", 15),
+                ("prdy_vrss", 4),
+                ("prdy_vrss_sign", 5),
+                ("prst_acml_vol", 12),
+                ("prst_iscd", 7),
+                ("prst_kor_isnm", 8),
+                ("prst_prdy_ctrt", 16),
+                ("prst_prdy_vrss", 10),
+                ("prst_prdy_vrss_sign", 11),
+                ("prst_prpr", 9),
+                ("stck_prpr", 3),
+            ],
         };
         &FIELDS
     }

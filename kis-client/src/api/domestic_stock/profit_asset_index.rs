@@ -333,7 +333,7 @@ impl crate::__private::Record for ProfitAssetIndexResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -457,7 +457,26 @@ impl crate::__private::Record for Output {
                 "stac_month_cls_code",
                 "iqry_csnu",
             ],
-            by_lower: &[7, 9, 0, 1, 17, 3, 10, 6, 5, 2, 8, 15, 16, 4, 11, 12, 14, 13],
+            lower: &[
+                ("acml_vol", 7),
+                ("bsop_prti", 9),
+                ("data_rank", 0),
+                ("hts_kor_isnm", 1),
+                ("iqry_csnu", 17),
+                ("mksc_shrn_iscd", 3),
+                ("op_prfi", 10),
+                ("prdy_ctrt", 6),
+                ("prdy_vrss", 5),
+                ("prdy_vrss_sign", 2),
+                ("sale_totl_prfi", 8),
+                ("stac_month", 15),
+                ("stac_month_cls_code", 16),
+                ("stck_prpr", 4),
+                ("thtr_ntin", 11),
+                ("total_aset", 12),
+                ("total_cptl", 14),
+                ("total_lblt", 13),
+            ],
         };
         &FIELDS
     }

@@ -142,7 +142,7 @@ impl crate::__private::Record for ProfitRatioResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -227,7 +227,13 @@ impl crate::__private::Record for Output {
                 "sale_ntin_rate",
                 "sale_totl_rate",
             ],
-            by_lower: &[1, 3, 4, 2, 0],
+            lower: &[
+                ("cptl_ntin_rate", 1),
+                ("sale_ntin_rate", 3),
+                ("sale_totl_rate", 4),
+                ("self_cptl_ntin_inrt", 2),
+                ("stac_yymm", 0),
+            ],
         };
         &FIELDS
     }

@@ -118,7 +118,7 @@ impl crate::__private::Record for ProgramTradeByStockResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -230,7 +230,22 @@ impl crate::__private::Record for Output {
                 "whol_ntby_vol_icdc",
                 "whol_ntby_tr_pbmn_icdc",
             ],
-            by_lower: &[5, 0, 4, 2, 3, 1, 13, 12, 8, 11, 9, 6, 10, 7],
+            lower: &[
+                ("acml_vol", 5),
+                ("bsop_hour", 0),
+                ("prdy_ctrt", 4),
+                ("prdy_vrss", 2),
+                ("prdy_vrss_sign", 3),
+                ("stck_prpr", 1),
+                ("whol_ntby_tr_pbmn_icdc", 13),
+                ("whol_ntby_vol_icdc", 12),
+                ("whol_smtn_ntby_qty", 8),
+                ("whol_smtn_ntby_tr_pbmn", 11),
+                ("whol_smtn_seln_tr_pbmn", 9),
+                ("whol_smtn_seln_vol", 6),
+                ("whol_smtn_shnu_tr_pbmn", 10),
+                ("whol_smtn_shnu_vol", 7),
+            ],
         };
         &FIELDS
     }

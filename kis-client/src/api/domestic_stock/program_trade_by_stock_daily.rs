@@ -134,7 +134,7 @@ impl crate::__private::Record for ProgramTradeByStockDailyResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -249,7 +249,23 @@ impl crate::__private::Record for Output {
                 "whol_ntby_vol_icdc",
                 "whol_ntby_tr_pbmn_icdc2",
             ],
-            by_lower: &[6, 5, 4, 2, 3, 0, 1, 14, 13, 9, 12, 10, 7, 11, 8],
+            lower: &[
+                ("acml_tr_pbmn", 6),
+                ("acml_vol", 5),
+                ("prdy_ctrt", 4),
+                ("prdy_vrss", 2),
+                ("prdy_vrss_sign", 3),
+                ("stck_bsop_date", 0),
+                ("stck_clpr", 1),
+                ("whol_ntby_tr_pbmn_icdc2", 14),
+                ("whol_ntby_vol_icdc", 13),
+                ("whol_smtn_ntby_qty", 9),
+                ("whol_smtn_ntby_tr_pbmn", 12),
+                ("whol_smtn_seln_tr_pbmn", 10),
+                ("whol_smtn_seln_vol", 7),
+                ("whol_smtn_shnu_tr_pbmn", 11),
+                ("whol_smtn_shnu_vol", 8),
+            ],
         };
         &FIELDS
     }

@@ -112,7 +112,7 @@ impl crate::__private::Record for PsearchResultResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output2"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output2", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -254,9 +254,31 @@ impl crate::__private::Record for Output2 {
                 "dnlmtprice",
                 "stotprice",
             ],
-            by_lower: &[
-                5, 7, 4, 18, 0, 8, 2, 22, 15, 16, 17, 19, 14, 10, 12, 11, 13, 1, 9, 3, 20, 23, 6,
-                21,
+            lower: &[
+                ("acml_vol", 5),
+                ("change", 7),
+                ("chgrate", 4),
+                ("chgrate2", 18),
+                ("code", 0),
+                ("cttr", 8),
+                ("daebi", 2),
+                ("dnlmtprice", 22),
+                ("expchange", 15),
+                ("expchggrate", 16),
+                ("expcvol", 17),
+                ("expdaebi", 19),
+                ("expprice", 14),
+                ("high", 10),
+                ("high52", 12),
+                ("low", 11),
+                ("low52", 13),
+                ("name", 1),
+                ("open", 9),
+                ("price", 3),
+                ("recprice", 20),
+                ("stotprice", 23),
+                ("trade_amt", 6),
+                ("uplmtprice", 21),
             ],
         };
         &FIELDS

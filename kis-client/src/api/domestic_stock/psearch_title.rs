@@ -95,7 +95,7 @@ impl crate::__private::Record for PsearchTitleResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output2"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output2", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -172,7 +172,12 @@ impl crate::__private::Record for Output2 {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["user_id", "seq", "grp_nm", "condition_nm"],
-            by_lower: &[3, 2, 1, 0],
+            lower: &[
+                ("condition_nm", 3),
+                ("grp_nm", 2),
+                ("seq", 1),
+                ("user_id", 0),
+            ],
         };
         &FIELDS
     }

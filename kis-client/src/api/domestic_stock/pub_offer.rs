@@ -141,7 +141,7 @@ impl crate::__private::Record for PubOfferResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output1"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output1", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -250,7 +250,21 @@ impl crate::__private::Record for Output1 {
                 "pub_af_cap",
                 "assign_stk_qty",
             ],
-            by_lower: &[12, 4, 3, 2, 9, 8, 6, 11, 10, 0, 7, 1, 5],
+            lower: &[
+                ("assign_stk_qty", 12),
+                ("face_value", 4),
+                ("fix_subscr_pri", 3),
+                ("isin_name", 2),
+                ("lead_mgr", 9),
+                ("list_dt", 8),
+                ("pay_dt", 6),
+                ("pub_af_cap", 11),
+                ("pub_bf_cap", 10),
+                ("record_date", 0),
+                ("refund_dt", 7),
+                ("sht_cd", 1),
+                ("subscr_dt", 5),
+            ],
         };
         &FIELDS
     }

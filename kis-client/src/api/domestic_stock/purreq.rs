@@ -141,7 +141,7 @@ impl crate::__private::Record for PurreqResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output1"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output1", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -238,7 +238,17 @@ impl crate::__private::Record for Output1 {
                 "buy_amt_pay_dt",
                 "get_meet_dt",
             ],
-            by_lower: &[7, 6, 5, 8, 2, 4, 0, 1, 3],
+            lower: &[
+                ("buy_amt_pay_dt", 7),
+                ("buy_req_price", 6),
+                ("buy_req_rcpt_term", 5),
+                ("get_meet_dt", 8),
+                ("isin_name", 2),
+                ("opp_opi_rcpt_term", 4),
+                ("record_date", 0),
+                ("sht_cd", 1),
+                ("stk_kind", 3),
+            ],
         };
         &FIELDS
     }

@@ -255,7 +255,7 @@ impl crate::__private::Record for QuoteBalanceResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -364,7 +364,21 @@ impl crate::__private::Record for Output {
                 "shnu_rsqn_rate",
                 "seln_rsqn_rate",
             ],
-            by_lower: &[7, 1, 2, 0, 6, 4, 5, 12, 11, 3, 8, 9, 10],
+            lower: &[
+                ("acml_vol", 7),
+                ("data_rank", 1),
+                ("hts_kor_isnm", 2),
+                ("mksc_shrn_iscd", 0),
+                ("prdy_ctrt", 6),
+                ("prdy_vrss", 4),
+                ("prdy_vrss_sign", 5),
+                ("seln_rsqn_rate", 12),
+                ("shnu_rsqn_rate", 11),
+                ("stck_prpr", 3),
+                ("total_askp_rsqn", 8),
+                ("total_bidp_rsqn", 9),
+                ("total_ntsl_bidp_rsqn", 10),
+            ],
         };
         &FIELDS
     }

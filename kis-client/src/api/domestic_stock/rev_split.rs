@@ -164,7 +164,7 @@ impl crate::__private::Record for RevSplitResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output1"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output1", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -255,7 +255,15 @@ impl crate::__private::Record for Output1 {
                 "td_stop_dt",
                 "list_dt",
             ],
-            by_lower: &[4, 3, 2, 6, 0, 1, 5],
+            lower: &[
+                ("inter_af_face_amt", 4),
+                ("inter_bf_face_amt", 3),
+                ("isin_name", 2),
+                ("list_dt", 6),
+                ("record_date", 0),
+                ("sht_cd", 1),
+                ("td_stop_dt", 5),
+            ],
         };
         &FIELDS
     }

@@ -112,7 +112,7 @@ impl crate::__private::Record for SearchInfoResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -242,8 +242,27 @@ impl crate::__private::Record for Output {
                 "ivst_prdt_type_cd_name",
                 "frst_erlm_dt",
             ],
-            by_lower: &[
-                19, 17, 18, 0, 4, 12, 13, 7, 5, 6, 2, 3, 11, 10, 1, 15, 14, 9, 8, 16,
+            lower: &[
+                ("frst_erlm_dt", 19),
+                ("ivst_prdt_type_cd", 17),
+                ("ivst_prdt_type_cd_name", 18),
+                ("pdno", 0),
+                ("prdt_abrv_name", 4),
+                ("prdt_clsf_cd", 12),
+                ("prdt_clsf_name", 13),
+                ("prdt_eng_abrv_name", 7),
+                ("prdt_eng_name", 5),
+                ("prdt_eng_name120", 6),
+                ("prdt_name", 2),
+                ("prdt_name120", 3),
+                ("prdt_risk_grad_cd", 11),
+                ("prdt_sale_stat_cd", 10),
+                ("prdt_type_cd", 1),
+                ("sale_end_dt", 15),
+                ("sale_strt_dt", 14),
+                ("shtn_pdno", 9),
+                ("std_pdno", 8),
+                ("wrap_asst_type_cd", 16),
             ],
         };
         &FIELDS

@@ -141,7 +141,7 @@ impl crate::__private::Record for SharehldMeetResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output1"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output1", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -232,7 +232,15 @@ impl crate::__private::Record for Output1 {
                 "agenda",
                 "vote_tot_qty",
             ],
-            by_lower: &[5, 3, 4, 2, 0, 1, 6],
+            lower: &[
+                ("agenda", 5),
+                ("gen_meet_dt", 3),
+                ("gen_meet_type", 4),
+                ("isin_name", 2),
+                ("record_date", 0),
+                ("sht_cd", 1),
+                ("vote_tot_qty", 6),
+            ],
         };
         &FIELDS
     }

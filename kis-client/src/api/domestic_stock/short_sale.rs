@@ -259,7 +259,7 @@ impl crate::__private::Record for ShortSaleResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -374,7 +374,23 @@ impl crate::__private::Record for Output {
                 "stnd_date2",
                 "avrg_prc",
             ],
-            by_lower: &[7, 6, 14, 1, 0, 5, 3, 4, 8, 10, 11, 9, 2, 12, 13],
+            lower: &[
+                ("acml_tr_pbmn", 7),
+                ("acml_vol", 6),
+                ("avrg_prc", 14),
+                ("hts_kor_isnm", 1),
+                ("mksc_shrn_iscd", 0),
+                ("prdy_ctrt", 5),
+                ("prdy_vrss", 3),
+                ("prdy_vrss_sign", 4),
+                ("ssts_cntg_qty", 8),
+                ("ssts_tr_pbmn", 10),
+                ("ssts_tr_pbmn_rlim", 11),
+                ("ssts_vol_rlim", 9),
+                ("stck_prpr", 2),
+                ("stnd_date1", 12),
+                ("stnd_date2", 13),
+            ],
         };
         &FIELDS
     }

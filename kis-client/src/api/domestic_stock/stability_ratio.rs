@@ -142,7 +142,7 @@ impl crate::__private::Record for StabilityRatioResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -227,7 +227,13 @@ impl crate::__private::Record for Output {
                 "crnt_rate",
                 "quck_rate",
             ],
-            by_lower: &[2, 3, 1, 4, 0],
+            lower: &[
+                ("bram_depn", 2),
+                ("crnt_rate", 3),
+                ("lblt_rate", 1),
+                ("quck_rate", 4),
+                ("stac_yymm", 0),
+            ],
         };
         &FIELDS
     }

@@ -288,7 +288,7 @@ impl crate::__private::Record for TopInterestStockResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -397,7 +397,21 @@ impl crate::__private::Record for Output {
                 "data_rank",
                 "inter_issu_reg_csnu",
             ],
-            by_lower: &[8, 7, 9, 10, 11, 2, 12, 1, 0, 6, 4, 5, 3],
+            lower: &[
+                ("acml_tr_pbmn", 8),
+                ("acml_vol", 7),
+                ("askp", 9),
+                ("bidp", 10),
+                ("data_rank", 11),
+                ("hts_kor_isnm", 2),
+                ("inter_issu_reg_csnu", 12),
+                ("mksc_shrn_iscd", 1),
+                ("mrkt_div_cls_name", 0),
+                ("prdy_ctrt", 6),
+                ("prdy_vrss", 4),
+                ("prdy_vrss_sign", 5),
+                ("stck_prpr", 3),
+            ],
         };
         &FIELDS
     }

@@ -328,7 +328,7 @@ impl crate::__private::Record for TradedByCompanyResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -434,7 +434,20 @@ impl crate::__private::Record for Output {
                 "shnu_cnqn_smtn",
                 "ntby_cnqn",
             ],
-            by_lower: &[8, 7, 0, 2, 1, 11, 6, 5, 4, 9, 10, 3],
+            lower: &[
+                ("acml_tr_pbmn", 8),
+                ("acml_vol", 7),
+                ("data_rank", 0),
+                ("hts_kor_isnm", 2),
+                ("mksc_shrn_iscd", 1),
+                ("ntby_cnqn", 11),
+                ("prdy_ctrt", 6),
+                ("prdy_vrss", 5),
+                ("prdy_vrss_sign", 4),
+                ("seln_cnqn_smtn", 9),
+                ("shnu_cnqn_smtn", 10),
+                ("stck_prpr", 3),
+            ],
         };
         &FIELDS
     }

@@ -144,7 +144,7 @@ impl crate::__private::Record for TradprtByamtResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -247,7 +247,19 @@ impl crate::__private::Record for Output {
                 "whol_shun_vol_rate",
                 "shnu_cntg_csnu",
             ],
-            by_lower: &[2, 4, 0, 5, 7, 8, 10, 1, 3, 6, 9],
+            lower: &[
+                ("acml_vol", 2),
+                ("ntby_cntg_csnu", 4),
+                ("prpr_name", 0),
+                ("seln_cnqn_smtn", 5),
+                ("seln_cntg_csnu", 7),
+                ("shnu_cnqn_smtn", 8),
+                ("shnu_cntg_csnu", 10),
+                ("smtn_avrg_prpr", 1),
+                ("whol_ntby_qty_rate", 3),
+                ("whol_seln_vol_rate", 6),
+                ("whol_shun_vol_rate", 9),
+            ],
         };
         &FIELDS
     }

@@ -249,7 +249,7 @@ impl crate::__private::Record for VolumePowerResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -352,7 +352,19 @@ impl crate::__private::Record for Output {
                 "seln_cnqn_smtn",
                 "shnu_cnqn_smtn",
             ],
-            by_lower: &[7, 1, 2, 6, 4, 5, 9, 10, 3, 0, 8],
+            lower: &[
+                ("acml_vol", 7),
+                ("data_rank", 1),
+                ("hts_kor_isnm", 2),
+                ("prdy_ctrt", 6),
+                ("prdy_vrss", 4),
+                ("prdy_vrss_sign", 5),
+                ("seln_cnqn_smtn", 9),
+                ("shnu_cnqn_smtn", 10),
+                ("stck_prpr", 3),
+                ("stck_shrn_iscd", 0),
+                ("tday_rltv", 8),
+            ],
         };
         &FIELDS
     }

@@ -265,7 +265,7 @@ impl crate::__private::Record for VolumeRankResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -392,8 +392,26 @@ impl crate::__private::Record for Output {
                 "nday_tr_pbmn_tnrt",
                 "acml_tr_pbmn",
             ],
-            by_lower: &[
-                18, 7, 15, 10, 2, 0, 9, 1, 11, 17, 14, 6, 8, 5, 4, 3, 16, 12, 13,
+            lower: &[
+                ("acml_tr_pbmn", 18),
+                ("acml_vol", 7),
+                ("avrg_tr_pbmn", 15),
+                ("avrg_vol", 10),
+                ("data_rank", 2),
+                ("hts_kor_isnm", 0),
+                ("lstn_stcn", 9),
+                ("mksc_shrn_iscd", 1),
+                ("n_befr_clpr_vrss_prpr_rate", 11),
+                ("nday_tr_pbmn_tnrt", 17),
+                ("nday_vol_tnrt", 14),
+                ("prdy_ctrt", 6),
+                ("prdy_vol", 8),
+                ("prdy_vrss", 5),
+                ("prdy_vrss_sign", 4),
+                ("stck_prpr", 3),
+                ("tr_pbmn_tnrt", 16),
+                ("vol_inrt", 12),
+                ("vol_tnrt", 13),
             ],
         };
         &FIELDS

@@ -118,7 +118,7 @@ impl crate::__private::Record for CompareStocksResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -191,7 +191,7 @@ impl crate::__private::Record for Output {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["elw_shrn_iscd", "elw_kor_isnm"],
-            by_lower: &[1, 0],
+            lower: &[("elw_kor_isnm", 1), ("elw_shrn_iscd", 0)],
         };
         &FIELDS
     }

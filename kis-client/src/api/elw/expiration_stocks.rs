@@ -249,7 +249,7 @@ impl crate::__private::Record for ExpirationStocksResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -382,8 +382,28 @@ impl crate::__private::Record for Output {
                 "stnd_iscd",
                 "rdmp_ask_amt",
             ],
-            by_lower: &[
-                4, 13, 1, 6, 0, 15, 12, 11, 14, 17, 10, 20, 5, 8, 7, 16, 19, 9, 2, 3, 18,
+            lower: &[
+                ("acpr", 4),
+                ("ccls_paym_prc", 13),
+                ("elw_kor_isnm", 1),
+                ("elw_prpr", 6),
+                ("elw_shrn_iscd", 0),
+                ("evnt_prd_fin_date", 15),
+                ("lp_hvol", 12),
+                ("lstn_stcn", 11),
+                ("mtrt_vltn_amt", 14),
+                ("pblc_prc", 17),
+                ("rdmp_amt", 10),
+                ("rdmp_ask_amt", 20),
+                ("stck_cnvr_rate", 5),
+                ("stck_last_tr_date", 8),
+                ("stck_lstn_date", 7),
+                ("stlm_date", 16),
+                ("stnd_iscd", 19),
+                ("total_rdmp_amt", 9),
+                ("unas_isnm", 2),
+                ("unas_prpr", 3),
+                ("unas_shrn_iscd", 18),
             ],
         };
         &FIELDS

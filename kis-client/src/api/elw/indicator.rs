@@ -256,7 +256,7 @@ impl crate::__private::Record for IndicatorResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -365,7 +365,21 @@ impl crate::__private::Record for Output {
                 "invl_val",
                 "elw_ko_barrier",
             ],
-            by_lower: &[6, 9, 12, 1, 2, 0, 11, 8, 5, 3, 4, 7, 10],
+            lower: &[
+                ("acml_vol", 6),
+                ("acpr", 9),
+                ("elw_ko_barrier", 12),
+                ("elw_kor_isnm", 1),
+                ("elw_prpr", 2),
+                ("elw_shrn_iscd", 0),
+                ("invl_val", 11),
+                ("lvrg_val", 8),
+                ("prdy_ctrt", 5),
+                ("prdy_vrss", 3),
+                ("prdy_vrss_sign", 4),
+                ("stck_cnvr_rate", 7),
+                ("tmvl_val", 10),
+            ],
         };
         &FIELDS
     }

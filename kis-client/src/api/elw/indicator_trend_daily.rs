@@ -118,7 +118,7 @@ impl crate::__private::Record for IndicatorTrendDailyResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -233,7 +233,23 @@ impl crate::__private::Record for Output {
                 "elw_lwpr",
                 "apprch_rate",
             ],
-            by_lower: &[5, 14, 12, 13, 11, 1, 7, 9, 6, 4, 3, 2, 10, 0, 8],
+            lower: &[
+                ("acml_vol", 5),
+                ("apprch_rate", 14),
+                ("elw_hgpr", 12),
+                ("elw_lwpr", 13),
+                ("elw_oprc", 11),
+                ("elw_prpr", 1),
+                ("gear", 7),
+                ("invl_val", 9),
+                ("lvrg_val", 6),
+                ("prdy_ctrt", 4),
+                ("prdy_vrss", 3),
+                ("prdy_vrss_sign", 2),
+                ("prit", 10),
+                ("stck_bsop_date", 0),
+                ("tmvl_val", 8),
+            ],
         };
         &FIELDS
     }

@@ -150,7 +150,7 @@ impl crate::__private::Record for IndicatorTrendMinuteResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -259,7 +259,21 @@ impl crate::__private::Record for Output {
                 "acml_vol",
                 "cntg_vol",
             ],
-            by_lower: &[11, 12, 4, 5, 3, 2, 7, 9, 6, 10, 8, 0, 1],
+            lower: &[
+                ("acml_vol", 11),
+                ("cntg_vol", 12),
+                ("elw_hgpr", 4),
+                ("elw_lwpr", 5),
+                ("elw_oprc", 3),
+                ("elw_prpr", 2),
+                ("gear", 7),
+                ("invl_val", 9),
+                ("lvrg_val", 6),
+                ("prit", 10),
+                ("prmm_val", 8),
+                ("stck_bsop_date", 0),
+                ("stck_cntg_hour", 1),
+            ],
         };
         &FIELDS
     }

@@ -120,7 +120,13 @@ impl crate::__private::Record for LpTradeTrendResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output1", "output2"],
-            by_lower: &[2, 1, 3, 4, 0],
+            lower: &[
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
         };
         &FIELDS
     }
@@ -240,7 +246,24 @@ impl crate::__private::Record for Output1 {
                 "acpr",
                 "elw_ko_barrier",
             ],
-            by_lower: &[4, 14, 11, 15, 0, 9, 12, 8, 3, 5, 2, 1, 7, 10, 6, 13],
+            lower: &[
+                ("acml_vol", 4),
+                ("acpr", 14),
+                ("cfp", 11),
+                ("elw_ko_barrier", 15),
+                ("elw_prpr", 0),
+                ("gear", 9),
+                ("invl_val", 12),
+                ("lvrg_val", 8),
+                ("prdy_ctrt", 3),
+                ("prdy_vol", 5),
+                ("prdy_vrss", 2),
+                ("prdy_vrss_sign", 1),
+                ("prit", 7),
+                ("prls_qryr_rate", 10),
+                ("stck_cnvr_rate", 6),
+                ("tmvl_val", 13),
+            ],
         };
         &FIELDS
     }
@@ -359,7 +382,21 @@ impl crate::__private::Record for Output2 {
                 "prsn_deal_qty",
                 "apprch_rate",
             ],
-            by_lower: &[12, 1, 10, 9, 6, 5, 8, 7, 4, 3, 2, 11, 0],
+            lower: &[
+                ("apprch_rate", 12),
+                ("elw_prpr", 1),
+                ("lp_hldn_rate", 10),
+                ("lp_hvol", 9),
+                ("lp_seln_avrg_unpr", 6),
+                ("lp_seln_qty", 5),
+                ("lp_shnu_avrg_unpr", 8),
+                ("lp_shnu_qty", 7),
+                ("prdy_ctrt", 4),
+                ("prdy_vrss", 3),
+                ("prdy_vrss_sign", 2),
+                ("prsn_deal_qty", 11),
+                ("stck_bsop_date", 0),
+            ],
         };
         &FIELDS
     }

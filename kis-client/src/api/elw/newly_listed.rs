@@ -201,7 +201,7 @@ impl crate::__private::Record for NewlyListedResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -298,7 +298,17 @@ impl crate::__private::Record for Output {
                 "stck_last_tr_date",
                 "elw_ko_barrier",
             ],
-            by_lower: &[6, 8, 1, 2, 5, 4, 7, 0, 3],
+            lower: &[
+                ("acpr", 6),
+                ("elw_ko_barrier", 8),
+                ("elw_kor_isnm", 1),
+                ("elw_shrn_iscd", 2),
+                ("lstn_stcn", 5),
+                ("pblc_co_name", 4),
+                ("stck_last_tr_date", 7),
+                ("stck_lstn_date", 0),
+                ("unas_isnm", 3),
+            ],
         };
         &FIELDS
     }

@@ -304,7 +304,7 @@ impl crate::__private::Record for QuickChangeResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -416,7 +416,22 @@ impl crate::__private::Record for Output {
                 "stnd_val_vrss",
                 "stnd_val_ctrt",
             ],
-            by_lower: &[10, 6, 7, 1, 2, 0, 5, 4, 3, 11, 13, 12, 8, 9],
+            lower: &[
+                ("acml_vol", 10),
+                ("askp", 6),
+                ("bidp", 7),
+                ("elw_kor_isnm", 1),
+                ("elw_prpr", 2),
+                ("elw_shrn_iscd", 0),
+                ("prdy_ctrt", 5),
+                ("prdy_vrss", 4),
+                ("prdy_vrss_sign", 3),
+                ("stnd_val", 11),
+                ("stnd_val_ctrt", 13),
+                ("stnd_val_vrss", 12),
+                ("total_askp_rsqn", 8),
+                ("total_bidp_rsqn", 9),
+            ],
         };
         &FIELDS
     }

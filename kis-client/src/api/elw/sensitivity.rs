@@ -288,7 +288,7 @@ impl crate::__private::Record for SensitivityResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -403,7 +403,23 @@ impl crate::__private::Record for Output {
                 "hts_ints_vltl",
                 "d90_hist_vltl",
             ],
-            by_lower: &[6, 14, 8, 1, 2, 0, 9, 13, 7, 5, 3, 4, 12, 10, 11],
+            lower: &[
+                ("acml_vol", 6),
+                ("d90_hist_vltl", 14),
+                ("delta_val", 8),
+                ("elw_kor_isnm", 1),
+                ("elw_prpr", 2),
+                ("elw_shrn_iscd", 0),
+                ("gama", 9),
+                ("hts_ints_vltl", 13),
+                ("hts_thpr", 7),
+                ("prdy_ctrt", 5),
+                ("prdy_vrss", 3),
+                ("prdy_vrss_sign", 4),
+                ("rho", 12),
+                ("theta", 10),
+                ("vega", 11),
+            ],
         };
         &FIELDS
     }

@@ -118,7 +118,7 @@ impl crate::__private::Record for SensitivityTrendCcnlResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -221,7 +221,19 @@ impl crate::__private::Record for Output {
                 "vega",
                 "rho",
             ],
-            by_lower: &[6, 1, 7, 5, 4, 2, 3, 10, 0, 8, 9],
+            lower: &[
+                ("delta_val", 6),
+                ("elw_prpr", 1),
+                ("gama", 7),
+                ("hts_thpr", 5),
+                ("prdy_ctrt", 4),
+                ("prdy_vrss", 2),
+                ("prdy_vrss_sign", 3),
+                ("rho", 10),
+                ("stck_cntg_hour", 0),
+                ("theta", 8),
+                ("vega", 9),
+            ],
         };
         &FIELDS
     }

@@ -134,7 +134,7 @@ impl crate::__private::Record for UdrlAssetListResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -222,7 +222,14 @@ impl crate::__private::Record for Output {
                 "unas_prdy_vrss_sign",
                 "unas_prdy_ctrt",
             ],
-            by_lower: &[1, 5, 3, 4, 2, 0],
+            lower: &[
+                ("unas_isnm", 1),
+                ("unas_prdy_ctrt", 5),
+                ("unas_prdy_vrss", 3),
+                ("unas_prdy_vrss_sign", 4),
+                ("unas_prpr", 2),
+                ("unas_shrn_iscd", 0),
+            ],
         };
         &FIELDS
     }

@@ -330,7 +330,7 @@ impl crate::__private::Record for UdrlAssetPriceResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -487,9 +487,36 @@ impl crate::__private::Record for Output {
                 "stck_last_tr_date",
                 "lp_ntby_qty",
             ],
-            by_lower: &[
-                6, 7, 21, 16, 2, 0, 17, 15, 10, 1, 9, 25, 23, 12, 28, 13, 14, 5, 3, 4, 22, 20, 8,
-                11, 27, 26, 19, 24, 18,
+            lower: &[
+                ("acml_vol", 6),
+                ("acpr", 7),
+                ("cfp", 21),
+                ("delta_val", 16),
+                ("elw_prpr", 2),
+                ("elw_shrn_iscd", 0),
+                ("gama", 17),
+                ("gear", 15),
+                ("hts_ints_vltl", 10),
+                ("hts_kor_isnm", 1),
+                ("hts_rmnn_dynu", 9),
+                ("hts_thpr", 25),
+                ("invl_val", 23),
+                ("lp_hvol", 12),
+                ("lp_ntby_qty", 28),
+                ("lp_rlim", 13),
+                ("lvrg_val", 14),
+                ("prdy_ctrt", 5),
+                ("prdy_vrss", 3),
+                ("prdy_vrss_sign", 4),
+                ("prit", 22),
+                ("prls_qryr_rate", 20),
+                ("prls_qryr_stpr_prc", 8),
+                ("stck_cnvr_rate", 11),
+                ("stck_last_tr_date", 27),
+                ("stck_lstn_date", 26),
+                ("theta", 19),
+                ("tmvl_val", 24),
+                ("vega", 18),
             ],
         };
         &FIELDS

@@ -304,7 +304,7 @@ impl crate::__private::Record for UpdownRateResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -479,9 +479,42 @@ impl crate::__private::Record for Output {
                 "hts_ints_vltl",
                 "lvrg_val",
             ],
-            by_lower: &[
-                6, 22, 28, 2, 1, 33, 0, 21, 25, 34, 13, 14, 12, 18, 19, 17, 5, 3, 4, 26, 30, 27, 9,
-                10, 8, 20, 15, 32, 31, 16, 11, 7, 29, 23, 24,
+            lower: &[
+                ("acml_vol", 6),
+                ("acpr", 22),
+                ("delta_val", 28),
+                ("elw_prpr", 2),
+                ("elw_shrn_iscd", 1),
+                ("hts_ints_vltl", 33),
+                ("hts_kor_isnm", 0),
+                ("hts_rmnn_dynu", 21),
+                ("lp_hldn_rate", 25),
+                ("lvrg_val", 34),
+                ("oprc_vrss_prpr", 13),
+                ("oprc_vrss_prpr_rate", 14),
+                ("oprc_vrss_prpr_sign", 12),
+                ("prd_rsfl", 18),
+                ("prd_rsfl_rate", 19),
+                ("prd_rsfl_sign", 17),
+                ("prdy_ctrt", 5),
+                ("prdy_vrss", 3),
+                ("prdy_vrss_sign", 4),
+                ("prit", 26),
+                ("prls_qryr_rate", 30),
+                ("prls_qryr_stpr_prc", 27),
+                ("sdpr_vrss_prpr", 9),
+                ("sdpr_vrss_prpr_rate", 10),
+                ("sdpr_vrss_prpr_sign", 8),
+                ("stck_cnvr_rate", 20),
+                ("stck_hgpr", 15),
+                ("stck_last_tr_date", 32),
+                ("stck_lstn_date", 31),
+                ("stck_lwpr", 16),
+                ("stck_oprc", 11),
+                ("stck_sdpr", 7),
+                ("theta", 29),
+                ("unas_isnm", 23),
+                ("unas_shrn_iscd", 24),
             ],
         };
         &FIELDS

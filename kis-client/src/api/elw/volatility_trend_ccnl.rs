@@ -118,7 +118,7 @@ impl crate::__private::Record for VolatilityTrendCcnlResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -215,7 +215,17 @@ impl crate::__private::Record for Output {
                 "acml_vol",
                 "hts_ints_vltl",
             ],
-            by_lower: &[7, 6, 5, 1, 8, 4, 2, 3, 0],
+            lower: &[
+                ("acml_vol", 7),
+                ("askp", 6),
+                ("bidp", 5),
+                ("elw_prpr", 1),
+                ("hts_ints_vltl", 8),
+                ("prdy_ctrt", 4),
+                ("prdy_vrss", 2),
+                ("prdy_vrss_sign", 3),
+                ("stck_cntg_hour", 0),
+            ],
         };
         &FIELDS
     }

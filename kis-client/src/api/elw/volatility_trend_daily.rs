@@ -118,7 +118,7 @@ impl crate::__private::Record for VolatilityTrendDailyResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -233,7 +233,23 @@ impl crate::__private::Record for Output {
                 "d90_hist_vltl",
                 "hts_ints_vltl",
             ],
-            by_lower: &[8, 9, 10, 11, 12, 13, 6, 7, 5, 1, 14, 4, 2, 3, 0],
+            lower: &[
+                ("acml_vol", 8),
+                ("d10_hist_vltl", 9),
+                ("d20_hist_vltl", 10),
+                ("d30_hist_vltl", 11),
+                ("d60_hist_vltl", 12),
+                ("d90_hist_vltl", 13),
+                ("elw_hgpr", 6),
+                ("elw_lwpr", 7),
+                ("elw_oprc", 5),
+                ("elw_prpr", 1),
+                ("hts_ints_vltl", 14),
+                ("prdy_ctrt", 4),
+                ("prdy_vrss", 2),
+                ("prdy_vrss_sign", 3),
+                ("stck_bsop_date", 0),
+            ],
         };
         &FIELDS
     }

@@ -150,7 +150,7 @@ impl crate::__private::Record for VolatilityTrendMinuteResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -244,7 +244,16 @@ impl crate::__private::Record for Output {
                 "hts_ints_vltl",
                 "hist_vltl",
             ],
-            by_lower: &[4, 5, 3, 7, 6, 0, 1, 2],
+            lower: &[
+                ("elw_hgpr", 4),
+                ("elw_lwpr", 5),
+                ("elw_oprc", 3),
+                ("hist_vltl", 7),
+                ("hts_ints_vltl", 6),
+                ("stck_bsop_date", 0),
+                ("stck_cntg_hour", 1),
+                ("stck_prpr", 2),
+            ],
         };
         &FIELDS
     }

@@ -118,7 +118,7 @@ impl crate::__private::Record for VolatilityTrendTickResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -195,7 +195,12 @@ impl crate::__private::Record for Output {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["bsop_date", "stck_cntg_hour", "elw_prpr", "hts_ints_vltl"],
-            by_lower: &[0, 2, 3, 1],
+            lower: &[
+                ("bsop_date", 0),
+                ("elw_prpr", 2),
+                ("hts_ints_vltl", 3),
+                ("stck_cntg_hour", 1),
+            ],
         };
         &FIELDS
     }

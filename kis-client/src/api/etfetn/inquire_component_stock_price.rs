@@ -136,7 +136,13 @@ impl crate::__private::Record for InquireComponentStockPriceResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output1", "output2"],
-            by_lower: &[2, 1, 3, 4, 0],
+            lower: &[
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
         };
         &FIELDS
     }
@@ -256,7 +262,24 @@ impl crate::__private::Record for Output1 {
                 "etf_cu_unit_scrt_cnt",
                 "etf_cnfg_issu_cnt",
             ],
-            by_lower: &[4, 15, 14, 9, 12, 13, 5, 8, 7, 6, 11, 10, 3, 1, 2, 0],
+            lower: &[
+                ("etf_cnfg_issu_avls", 4),
+                ("etf_cnfg_issu_cnt", 15),
+                ("etf_cu_unit_scrt_cnt", 14),
+                ("etf_ntas_ttam", 9),
+                ("hprc_nav", 12),
+                ("lprc_nav", 13),
+                ("nav", 5),
+                ("nav_prdy_ctrt", 8),
+                ("nav_prdy_vrss", 7),
+                ("nav_prdy_vrss_sign", 6),
+                ("oprc_nav", 11),
+                ("prdy_clpr_nav", 10),
+                ("prdy_ctrt", 3),
+                ("prdy_vrss", 1),
+                ("prdy_vrss_sign", 2),
+                ("stck_prpr", 0),
+            ],
         };
         &FIELDS
     }
@@ -381,7 +404,23 @@ impl crate::__private::Record for Output2 {
                 "etf_cnfg_issu_rlim",
                 "etf_vltn_amt",
             ],
-            by_lower: &[7, 6, 12, 13, 14, 11, 1, 5, 3, 4, 9, 2, 0, 8, 10],
+            lower: &[
+                ("acml_tr_pbmn", 7),
+                ("acml_vol", 6),
+                ("etf_cnfg_issu_avls", 12),
+                ("etf_cnfg_issu_rlim", 13),
+                ("etf_vltn_amt", 14),
+                ("hts_avls", 11),
+                ("hts_kor_isnm", 1),
+                ("prdy_ctrt", 5),
+                ("prdy_vrss", 3),
+                ("prdy_vrss_sign", 4),
+                ("prdy_vrss_vol", 9),
+                ("stck_prpr", 2),
+                ("stck_shrn_iscd", 0),
+                ("tday_rsfl_rate", 8),
+                ("tr_pbmn_tnrt", 10),
+            ],
         };
         &FIELDS
     }

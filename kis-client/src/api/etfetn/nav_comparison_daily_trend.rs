@@ -150,7 +150,7 @@ impl crate::__private::Record for NavComparisonDailyTrendResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -259,7 +259,21 @@ impl crate::__private::Record for Output {
                 "nav_prdy_vrss",
                 "nav_prdy_ctrt",
             ],
-            by_lower: &[5, 6, 7, 9, 12, 11, 10, 8, 4, 2, 3, 0, 1],
+            lower: &[
+                ("acml_vol", 5),
+                ("cntg_vol", 6),
+                ("dprt", 7),
+                ("nav", 9),
+                ("nav_prdy_ctrt", 12),
+                ("nav_prdy_vrss", 11),
+                ("nav_prdy_vrss_sign", 10),
+                ("nav_vrss_prpr", 8),
+                ("prdy_ctrt", 4),
+                ("prdy_vrss", 2),
+                ("prdy_vrss_sign", 3),
+                ("stck_bsop_date", 0),
+                ("stck_clpr", 1),
+            ],
         };
         &FIELDS
     }

@@ -134,7 +134,7 @@ impl crate::__private::Record for NavComparisonTimeTrendResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -243,7 +243,21 @@ impl crate::__private::Record for Output {
                 "acml_vol",
                 "cntg_vol",
             ],
-            by_lower: &[11, 0, 12, 6, 1, 4, 3, 2, 5, 10, 8, 9, 7],
+            lower: &[
+                ("acml_vol", 11),
+                ("bsop_hour", 0),
+                ("cntg_vol", 12),
+                ("dprt", 6),
+                ("nav", 1),
+                ("nav_prdy_ctrt", 4),
+                ("nav_prdy_vrss", 3),
+                ("nav_prdy_vrss_sign", 2),
+                ("nav_vrss_prpr", 5),
+                ("prdy_ctrt", 10),
+                ("prdy_vrss", 8),
+                ("prdy_vrss_sign", 9),
+                ("stck_prpr", 7),
+            ],
         };
         &FIELDS
     }

@@ -120,7 +120,13 @@ impl crate::__private::Record for NavComparisonTrendResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output1", "output2"],
-            by_lower: &[2, 1, 3, 4, 0],
+            lower: &[
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
         };
         &FIELDS
     }
@@ -228,7 +234,20 @@ impl crate::__private::Record for Output1 {
                 "stck_mxpr",
                 "stck_llam",
             ],
-            by_lower: &[5, 4, 3, 1, 2, 8, 11, 9, 10, 7, 6, 0],
+            lower: &[
+                ("acml_tr_pbmn", 5),
+                ("acml_vol", 4),
+                ("prdy_ctrt", 3),
+                ("prdy_vrss", 1),
+                ("prdy_vrss_sign", 2),
+                ("stck_hgpr", 8),
+                ("stck_llam", 11),
+                ("stck_lwpr", 9),
+                ("stck_mxpr", 10),
+                ("stck_oprc", 7),
+                ("stck_prdy_clpr", 6),
+                ("stck_prpr", 0),
+            ],
         };
         &FIELDS
     }
@@ -324,7 +343,16 @@ impl crate::__private::Record for Output2 {
                 "hprc_nav",
                 "lprc_nav",
             ],
-            by_lower: &[6, 7, 0, 3, 2, 1, 5, 4],
+            lower: &[
+                ("hprc_nav", 6),
+                ("lprc_nav", 7),
+                ("nav", 0),
+                ("nav_prdy_ctrt", 3),
+                ("nav_prdy_vrss", 2),
+                ("nav_prdy_vrss_sign", 1),
+                ("oprc_nav", 5),
+                ("prdy_clpr_nav", 4),
+            ],
         };
         &FIELDS
     }

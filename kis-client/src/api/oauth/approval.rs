@@ -128,7 +128,12 @@ impl crate::__private::Record for ApprovalResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "approval_key"],
-            by_lower: &[3, 2, 1, 0],
+            lower: &[
+                ("approval_key", 3),
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("rt_cd", 0),
+            ],
         };
         &FIELDS
     }

@@ -130,7 +130,13 @@ impl crate::__private::Record for RevokepResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "code", "message"],
-            by_lower: &[3, 4, 2, 1, 0],
+            lower: &[
+                ("code", 3),
+                ("message", 4),
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("rt_cd", 0),
+            ],
         };
         &FIELDS
     }

@@ -142,7 +142,15 @@ impl crate::__private::Record for TokenpResponse {
                 "expires_in",
                 "access_token_token_expired",
             ],
-            by_lower: &[3, 6, 5, 2, 1, 0, 4],
+            lower: &[
+                ("access_token", 3),
+                ("access_token_token_expired", 6),
+                ("expires_in", 5),
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("rt_cd", 0),
+                ("token_type", 4),
+            ],
         };
         &FIELDS
     }

@@ -97,7 +97,13 @@ impl crate::__private::Record for InquireAskingPriceResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output1", "output2"],
-            by_lower: &[2, 1, 3, 4, 0],
+            lower: &[
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
         };
         &FIELDS
     }
@@ -199,7 +205,18 @@ impl crate::__private::Record for Output1 {
                 "quot_date",
                 "quot_time",
             ],
-            by_lower: &[1, 3, 2, 0, 6, 7, 4, 8, 9, 5],
+            lower: &[
+                ("high_price", 1),
+                ("last_price", 3),
+                ("lowp_rice", 2),
+                ("open_price", 0),
+                ("prev_diff_price", 6),
+                ("prev_diff_rate", 7),
+                ("prev_price", 4),
+                ("quot_date", 8),
+                ("quot_time", 9),
+                ("vol", 5),
+            ],
         };
         &FIELDS
     }
@@ -285,7 +302,14 @@ impl crate::__private::Record for Output2 {
                 "ask_num",
                 "ask_price",
             ],
-            by_lower: &[4, 5, 3, 1, 2, 0],
+            lower: &[
+                ("ask_num", 4),
+                ("ask_price", 5),
+                ("ask_qntt", 3),
+                ("bid_num", 1),
+                ("bid_price", 2),
+                ("bid_qntt", 0),
+            ],
         };
         &FIELDS
     }

@@ -299,7 +299,15 @@ impl crate::__private::Record for InquireDailyCcldResponse {
                 "ctx_area_fk200",
                 "ctx_area_nk200",
             ],
-            by_lower: &[5, 6, 2, 1, 4, 3, 0],
+            lower: &[
+                ("ctx_area_fk200", 5),
+                ("ctx_area_nk200", 6),
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 4),
+                ("output2", 3),
+                ("rt_cd", 0),
+            ],
         };
         &FIELDS
     }
@@ -387,7 +395,12 @@ impl crate::__private::Record for Output2 {
                 "fm_tot_opt_agrm_amt",
                 "fm_fee_smtl",
             ],
-            by_lower: &[3, 0, 1, 2],
+            lower: &[
+                ("fm_fee_smtl", 3),
+                ("fm_tot_ccld_qty", 0),
+                ("fm_tot_futr_agrm_amt", 1),
+                ("fm_tot_opt_agrm_amt", 2),
+            ],
         };
         &FIELDS
     }
@@ -491,7 +504,24 @@ impl crate::__private::Record for Output1 {
                 "odno",
                 "ord_mdia_dvsn_name",
             ],
-            by_lower: &[12, 1, 8, 0, 5, 4, 9, 6, 10, 7, 11, 14, 13, 15, 2, 3],
+            lower: &[
+                ("ccld_dtl_dtime", 12),
+                ("ccno", 1),
+                ("crcy_cd", 8),
+                ("dt", 0),
+                ("fm_ccld_amt", 5),
+                ("fm_ccld_qty", 4),
+                ("fm_fee", 9),
+                ("fm_futr_ccld_amt", 6),
+                ("fm_futr_pure_agrm_amt", 10),
+                ("fm_opt_ccld_amt", 7),
+                ("fm_opt_pure_agrm_amt", 11),
+                ("odno", 14),
+                ("ord_dt", 13),
+                ("ord_mdia_dvsn_name", 15),
+                ("ovrs_futr_fx_pdno", 2),
+                ("sll_buy_dvsn_cd", 3),
+            ],
         };
         &FIELDS
     }

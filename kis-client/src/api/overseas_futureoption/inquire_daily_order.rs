@@ -271,7 +271,14 @@ impl crate::__private::Record for InquireDailyOrderResponse {
                 "ctx_area_fk200",
                 "ctx_area_nk200",
             ],
-            by_lower: &[4, 5, 2, 1, 3, 0],
+            lower: &[
+                ("ctx_area_fk200", 4),
+                ("ctx_area_nk200", 5),
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output", 3),
+                ("rt_cd", 0),
+            ],
         };
         &FIELDS
     }
@@ -426,9 +433,34 @@ impl crate::__private::Record for Output {
                 "ccld_cndt_cd",
                 "trad_end_dt",
             ],
-            by_lower: &[
-                1, 0, 25, 22, 10, 2, 16, 18, 17, 14, 13, 19, 15, 4, 3, 20, 23, 6, 5, 7, 11, 21, 12,
-                24, 8, 9, 26,
+            lower: &[
+                ("acnt_prdt_cd", 1),
+                ("cano", 0),
+                ("ccld_cndt_cd", 25),
+                ("ccld_dtl_dtime", 22),
+                ("cplx_ord_dvsn_cd", 10),
+                ("dt", 2),
+                ("ecis_rsvn_ord_yn", 16),
+                ("fm_ccld_pric", 18),
+                ("fm_ccld_qty", 17),
+                ("fm_ord_pric", 14),
+                ("fm_ord_qty", 13),
+                ("fm_ord_rmn_qty", 19),
+                ("fm_stop_ord_pric", 15),
+                ("odno", 4),
+                ("ord_dt", 3),
+                ("ord_grp_name", 20),
+                ("ordr_emp_no", 23),
+                ("orgn_odno", 6),
+                ("orgn_ord_dt", 5),
+                ("ovrs_futr_fx_pdno", 7),
+                ("pric_dvsn_cd", 11),
+                ("rcit_dtl_dtime", 21),
+                ("rcit_dvsn_cd", 12),
+                ("rjct_rson_name", 24),
+                ("rvse_cncl_dvsn_cd", 8),
+                ("sll_buy_dvsn_cd", 9),
+                ("trad_end_dt", 26),
             ],
         };
         &FIELDS

@@ -167,7 +167,7 @@ impl crate::__private::Record for InquireDepositResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -312,9 +312,32 @@ impl crate::__private::Record for Output {
                 "fm_crcy_sbst_use_amt",
                 "fm_crcy_sbst_stup_amt",
             ],
-            by_lower: &[
-                3, 2, 4, 13, 11, 22, 24, 23, 6, 18, 16, 17, 8, 9, 7, 12, 0, 21, 20, 19, 15, 10, 14,
-                1, 5,
+            lower: &[
+                ("acnt_prdt_cd", 3),
+                ("cano", 2),
+                ("crcy_cd", 4),
+                ("fm_add_mgn_amt", 13),
+                ("fm_brkg_mgn_amt", 11),
+                ("fm_crcy_sbst_amt", 22),
+                ("fm_crcy_sbst_stup_amt", 24),
+                ("fm_crcy_sbst_use_amt", 23),
+                ("fm_dnca_rmnd", 6),
+                ("fm_drwg_prar_amt", 18),
+                ("fm_drwg_psbl_amt", 16),
+                ("fm_echm_rqrm_amt", 17),
+                ("fm_fee", 8),
+                ("fm_fuop_evlu_pfls_amt", 9),
+                ("fm_lqd_pfls_amt", 7),
+                ("fm_mntn_mgn_amt", 12),
+                ("fm_nxdy_dncl_amt", 0),
+                ("fm_opt_evlu_amt", 21),
+                ("fm_opt_icld_asst_evlu_amt", 20),
+                ("fm_opt_tr_chgs", 19),
+                ("fm_ord_psbl_amt", 15),
+                ("fm_rcvb_amt", 10),
+                ("fm_risk_rt", 14),
+                ("fm_tot_asst_evlu_amt", 1),
+                ("resp_dt", 5),
             ],
         };
         &FIELDS

@@ -274,7 +274,15 @@ impl crate::__private::Record for InquirePeriodCcldResponse {
                 "ctx_area_fk200",
                 "ctx_area_nk200",
             ],
-            by_lower: &[5, 6, 2, 1, 3, 4, 0],
+            lower: &[
+                ("ctx_area_fk200", 5),
+                ("ctx_area_nk200", 6),
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
         };
         &FIELDS
     }
@@ -395,7 +403,23 @@ impl crate::__private::Record for Output1 {
                 "fm_ustl_agrm_amt",
                 "fm_opt_lqd_amt",
             ],
-            by_lower: &[1, 0, 2, 3, 6, 5, 7, 14, 4, 13, 8, 10, 11, 12, 9],
+            lower: &[
+                ("acnt_prdt_cd", 1),
+                ("cano", 0),
+                ("crcy_cd", 2),
+                ("fm_buy_qty", 3),
+                ("fm_fee", 6),
+                ("fm_lqd_pfls_amt", 5),
+                ("fm_net_pfls_amt", 7),
+                ("fm_opt_lqd_amt", 14),
+                ("fm_sll_qty", 4),
+                ("fm_ustl_agrm_amt", 13),
+                ("fm_ustl_buy_qty", 8),
+                ("fm_ustl_evlu_pfls_amt", 10),
+                ("fm_ustl_evlu_pfls_amt2", 11),
+                ("fm_ustl_evlu_pfls_icdc_amt", 12),
+                ("fm_ustl_sll_qty", 9),
+            ],
         };
         &FIELDS
     }
@@ -524,7 +548,25 @@ impl crate::__private::Record for Output2 {
                 "fm_ustl_agrm_amt",
                 "fm_opt_lqd_amt",
             ],
-            by_lower: &[1, 0, 3, 4, 14, 7, 6, 8, 16, 5, 15, 9, 11, 12, 13, 10, 2],
+            lower: &[
+                ("acnt_prdt_cd", 1),
+                ("cano", 0),
+                ("crcy_cd", 3),
+                ("fm_buy_qty", 4),
+                ("fm_ccld_avg_pric", 14),
+                ("fm_fee", 7),
+                ("fm_lqd_pfls_amt", 6),
+                ("fm_net_pfls_amt", 8),
+                ("fm_opt_lqd_amt", 16),
+                ("fm_sll_qty", 5),
+                ("fm_ustl_agrm_amt", 15),
+                ("fm_ustl_buy_qty", 9),
+                ("fm_ustl_evlu_pfls_amt", 11),
+                ("fm_ustl_evlu_pfls_amt2", 12),
+                ("fm_ustl_evlu_pfls_icdc_amt", 13),
+                ("fm_ustl_sll_qty", 10),
+                ("ovrs_futr_fx_pdno", 2),
+            ],
         };
         &FIELDS
     }

@@ -273,7 +273,14 @@ impl crate::__private::Record for InquirePeriodTransResponse {
                 "ctx_area_fk100",
                 "ctx_area_nk100",
             ],
-            by_lower: &[4, 5, 2, 1, 3, 0],
+            lower: &[
+                ("ctx_area_fk100", 4),
+                ("ctx_area_nk100", 5),
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output", 3),
+                ("rt_cd", 0),
+            ],
         };
         &FIELDS
     }
@@ -398,7 +405,25 @@ impl crate::__private::Record for Output {
                 "ovdu_int_pybk_amt",
                 "rmks_text",
             ],
-            by_lower: &[2, 4, 0, 1, 5, 11, 12, 8, 7, 3, 13, 14, 10, 9, 15, 16, 6],
+            lower: &[
+                ("acnt_prdt_cd", 2),
+                ("acnt_tr_type_name", 4),
+                ("bass_dt", 0),
+                ("cano", 1),
+                ("crcy_cd", 5),
+                ("fm_bf_dncl_amt", 11),
+                ("fm_dncl_amt", 12),
+                ("fm_fee", 8),
+                ("fm_iofw_amt", 7),
+                ("fm_ldgr_inog_seq", 3),
+                ("fm_rcvb_occr_amt", 13),
+                ("fm_rcvb_pybk_amt", 14),
+                ("fm_sttl_amt", 10),
+                ("fm_tax_amt", 9),
+                ("ovdu_int_pybk_amt", 15),
+                ("rmks_text", 16),
+                ("tr_itm_name", 6),
+            ],
         };
         &FIELDS
     }

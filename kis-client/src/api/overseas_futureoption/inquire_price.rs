@@ -95,7 +95,7 @@ impl crate::__private::Record for InquirePriceResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output1"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output1", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -261,9 +261,39 @@ impl crate::__private::Record for Output1 {
                 "sbsnsdate",
                 "sttl_price",
             ],
-            by_lower: &[
-                14, 13, 12, 11, 28, 29, 17, 16, 19, 1, 6, 22, 5, 26, 3, 27, 8, 9, 10, 15, 0, 2, 21,
-                30, 31, 25, 23, 24, 18, 20, 4, 7,
+            lower: &[
+                ("ask_price", 14),
+                ("ask_qntt", 13),
+                ("bid_price", 12),
+                ("bid_qntt", 11),
+                ("close_date", 28),
+                ("close_time", 29),
+                ("crc_cd", 17),
+                ("exch_cd", 16),
+                ("expr_date", 19),
+                ("high_price", 1),
+                ("last_price", 6),
+                ("last_qntt", 22),
+                ("low_price", 5),
+                ("open_date", 26),
+                ("open_price", 3),
+                ("open_time", 27),
+                ("prev_diff_flag", 8),
+                ("prev_diff_price", 9),
+                ("prev_diff_rate", 10),
+                ("prev_price", 15),
+                ("proc_date", 0),
+                ("proc_time", 2),
+                ("remn_cnt", 21),
+                ("sbsnsdate", 30),
+                ("sttl_price", 31),
+                ("tick_size", 25),
+                ("tot_ask_qntt", 23),
+                ("tot_bid_qntt", 24),
+                ("trd_fr_date", 18),
+                ("trd_to_date", 20),
+                ("trst_mgn", 4),
+                ("vol", 7),
             ],
         };
         &FIELDS

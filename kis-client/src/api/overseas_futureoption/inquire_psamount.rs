@@ -188,7 +188,7 @@ impl crate::__private::Record for InquirePsamountResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -288,7 +288,18 @@ impl crate::__private::Record for Output {
                 "fm_tot_ord_psbl_qty",
                 "fm_mkpr_tot_ord_psbl_qty",
             ],
-            by_lower: &[1, 0, 3, 6, 9, 7, 8, 5, 2, 4],
+            lower: &[
+                ("acnt_prdt_cd", 1),
+                ("cano", 0),
+                ("crcy_cd", 3),
+                ("fm_lqd_psbl_qty", 6),
+                ("fm_mkpr_tot_ord_psbl_qty", 9),
+                ("fm_new_ord_psbl_qty", 7),
+                ("fm_tot_ord_psbl_qty", 8),
+                ("fm_ustl_qty", 5),
+                ("ovrs_futr_fx_pdno", 2),
+                ("sll_buy_dvsn_cd", 4),
+            ],
         };
         &FIELDS
     }

@@ -196,7 +196,14 @@ impl crate::__private::Record for InquireUnpdResponse {
                 "ctx_area_fk100",
                 "ctx_area_nk100",
             ],
-            by_lower: &[4, 5, 2, 1, 3, 0],
+            lower: &[
+                ("ctx_area_fk100", 4),
+                ("ctx_area_nk100", 5),
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output", 3),
+                ("rt_cd", 0),
+            ],
         };
         &FIELDS
     }
@@ -315,7 +322,23 @@ impl crate::__private::Record for Output {
                 "ecis_rsvn_ord_yn",
                 "fm_lqd_psbl_qty",
             ],
-            by_lower: &[1, 0, 4, 13, 7, 9, 14, 8, 10, 11, 6, 12, 2, 3, 5],
+            lower: &[
+                ("acnt_prdt_cd", 1),
+                ("cano", 0),
+                ("crcy_cd", 4),
+                ("ecis_rsvn_ord_yn", 13),
+                ("fm_ccld_avg_pric", 7),
+                ("fm_evlu_pfls_amt", 9),
+                ("fm_lqd_psbl_qty", 14),
+                ("fm_now_pric", 8),
+                ("fm_opt_evlu_amt", 10),
+                ("fm_otp_evlu_pfls_amt", 11),
+                ("fm_ustl_qty", 6),
+                ("fuop_dvsn", 12),
+                ("ovrs_futr_fx_pdno", 2),
+                ("prdt_type_cd", 3),
+                ("sll_buy_dvsn_cd", 5),
+            ],
         };
         &FIELDS
     }

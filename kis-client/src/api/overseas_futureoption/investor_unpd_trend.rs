@@ -143,7 +143,13 @@ impl crate::__private::Record for InvestorUnpdTrendResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output1", "output2"],
-            by_lower: &[2, 1, 3, 4, 0],
+            lower: &[
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
         };
         &FIELDS
     }
@@ -216,7 +222,7 @@ impl crate::__private::Record for Output1 {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["row_cnt"],
-            by_lower: &[0],
+            lower: &[("row_cnt", 0)],
         };
         &FIELDS
     }
@@ -317,7 +323,25 @@ impl crate::__private::Record for Output2 {
                 "askp_hedge_cust",
                 "cust_smtn",
             ],
-            by_lower: &[7, 15, 10, 4, 12, 6, 14, 9, 3, 11, 2, 1, 16, 8, 0, 5, 13],
+            lower: &[
+                ("askp_hedge", 7),
+                ("askp_hedge_cust", 15),
+                ("askp_missing", 10),
+                ("askp_spec", 4),
+                ("askp_spec_cust", 12),
+                ("bidp_hedge", 6),
+                ("bidp_hedge_cust", 14),
+                ("bidp_missing", 9),
+                ("bidp_spec", 3),
+                ("bidp_spec_cust", 11),
+                ("bsop_date", 2),
+                ("cftc_iscd", 1),
+                ("cust_smtn", 16),
+                ("hts_otst_smtn", 8),
+                ("prod_iscd", 0),
+                ("spread_spec", 5),
+                ("spread_spec_cust", 13),
+            ],
         };
         &FIELDS
     }

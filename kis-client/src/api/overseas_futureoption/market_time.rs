@@ -192,7 +192,14 @@ impl crate::__private::Record for MarketTimeResponse {
                 "ctx_area_nk200",
                 "ctx_area_fk200",
             ],
-            by_lower: &[5, 4, 2, 1, 3, 0],
+            lower: &[
+                ("ctx_area_fk200", 5),
+                ("ctx_area_nk200", 4),
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output", 3),
+                ("rt_cd", 0),
+            ],
         };
         &FIELDS
     }
@@ -311,7 +318,23 @@ impl crate::__private::Record for Output {
                 "base_mket_strt_tmd",
                 "base_mket_end_tmd",
             ],
-            by_lower: &[8, 7, 14, 13, 5, 6, 2, 3, 0, 1, 4, 12, 11, 10, 9],
+            lower: &[
+                ("am_mkmn_end_tmd", 8),
+                ("am_mkmn_strt_tmd", 7),
+                ("base_mket_end_tmd", 14),
+                ("base_mket_strt_tmd", 13),
+                ("fm_clas_cd", 5),
+                ("fm_clas_name", 6),
+                ("fm_excg_cd", 2),
+                ("fm_excg_name", 3),
+                ("fm_pdgr_cd", 0),
+                ("fm_pdgr_name", 1),
+                ("fuop_dvsn_name", 4),
+                ("mkmn_nxdy_end_tmd", 12),
+                ("mkmn_nxdy_strt_tmd", 11),
+                ("pm_mkmn_end_tmd", 10),
+                ("pm_mkmn_strt_tmd", 9),
+            ],
         };
         &FIELDS
     }

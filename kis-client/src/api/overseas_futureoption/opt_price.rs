@@ -95,7 +95,7 @@ impl crate::__private::Record for OptPriceResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output1"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output1", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -258,9 +258,38 @@ impl crate::__private::Record for Output1 {
                 "sbsnsdate",
                 "sttl_price",
             ],
-            by_lower: &[
-                13, 12, 11, 10, 27, 28, 16, 15, 18, 3, 5, 21, 4, 25, 2, 26, 7, 8, 9, 0, 1, 20, 29,
-                30, 24, 22, 23, 17, 19, 14, 6,
+            lower: &[
+                ("ask_price", 13),
+                ("ask_qntt", 12),
+                ("bid_price", 11),
+                ("bid_qntt", 10),
+                ("close_date", 27),
+                ("close_time", 28),
+                ("crc_cd", 16),
+                ("exch_cd", 15),
+                ("expr_date", 18),
+                ("high_price", 3),
+                ("last_price", 5),
+                ("last_qntt", 21),
+                ("low_price", 4),
+                ("open_date", 25),
+                ("open_price", 2),
+                ("open_time", 26),
+                ("prev_diff_flag", 7),
+                ("prev_diff_price", 8),
+                ("prev_diff_rate", 9),
+                ("proc_date", 0),
+                ("proc_time", 1),
+                ("remn_cnt", 20),
+                ("sbsnsdate", 29),
+                ("sttl_price", 30),
+                ("tick_size", 24),
+                ("tot_ask_qntt", 22),
+                ("tot_bid_qntt", 23),
+                ("trd_fr_date", 17),
+                ("trd_to_date", 19),
+                ("trst_mgn", 14),
+                ("vol", 6),
             ],
         };
         &FIELDS

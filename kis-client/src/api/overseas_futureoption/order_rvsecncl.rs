@@ -282,7 +282,7 @@ impl crate::__private::Record for OrderRvsecnclResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -355,7 +355,7 @@ impl crate::__private::Record for Output {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["ORD_DT", "ODNO"],
-            by_lower: &[1, 0],
+            lower: &[("odno", 1), ("ord_dt", 0)],
         };
         &FIELDS
     }

@@ -141,7 +141,7 @@ impl crate::__private::Record for SearchContractDetailResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output2"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output2", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -277,8 +277,29 @@ impl crate::__private::Record for Output2 {
                 "frst_noti_date",
                 "sub_exch_nm",
             ],
-            by_lower: &[
-                1, 2, 18, 6, 0, 14, 20, 11, 12, 9, 10, 16, 17, 19, 4, 3, 21, 7, 8, 13, 15, 5,
+            lower: &[
+                ("clas_cd", 1),
+                ("crc_cd", 2),
+                ("ctrt_size", 18),
+                ("disp_digit", 6),
+                ("exch_cd", 0),
+                ("expr_date", 14),
+                ("frst_noti_date", 20),
+                ("mrkt_close_date", 11),
+                ("mrkt_close_time", 12),
+                ("mrkt_open_date", 9),
+                ("mrkt_open_time", 10),
+                ("remn_cnt", 16),
+                ("stat_tp", 17),
+                ("stl_tp", 19),
+                ("sttl_date", 4),
+                ("sttl_price", 3),
+                ("sub_exch_nm", 21),
+                ("tick_sz", 7),
+                ("tick_val", 8),
+                ("trd_fr_date", 13),
+                ("trd_to_date", 15),
+                ("trst_mgn", 5),
             ],
         };
         &FIELDS

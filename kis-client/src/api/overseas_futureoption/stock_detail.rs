@@ -95,7 +95,7 @@ impl crate::__private::Record for StockDetailResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output1"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output1", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -234,8 +234,30 @@ impl crate::__private::Record for Output1 {
                 "sprd_srs_cd1",
                 "sprd_srs_cd2",
             ],
-            by_lower: &[
-                7, 6, 18, 2, 0, 14, 20, 11, 12, 9, 10, 5, 16, 21, 22, 17, 19, 4, 1, 8, 13, 15, 3,
+            lower: &[
+                ("clas_cd", 7),
+                ("crc_cd", 6),
+                ("ctrt_size", 18),
+                ("disp_digit", 2),
+                ("exch_cd", 0),
+                ("expr_date", 14),
+                ("frst_noti_date", 20),
+                ("mrkt_close_date", 11),
+                ("mrkt_close_time", 12),
+                ("mrkt_open_date", 9),
+                ("mrkt_open_time", 10),
+                ("prev_price", 5),
+                ("remn_cnt", 16),
+                ("sprd_srs_cd1", 21),
+                ("sprd_srs_cd2", 22),
+                ("stat_tp", 17),
+                ("stl_tp", 19),
+                ("sttl_date", 4),
+                ("tick_sz", 1),
+                ("tick_val", 8),
+                ("trd_fr_date", 13),
+                ("trd_to_date", 15),
+                ("trst_mgn", 3),
             ],
         };
         &FIELDS

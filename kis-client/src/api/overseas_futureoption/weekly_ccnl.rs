@@ -203,7 +203,13 @@ impl crate::__private::Record for WeeklyCcnlResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output1", "output2"],
-            by_lower: &[2, 1, 3, 4, 0],
+            lower: &[
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
         };
         &FIELDS
     }
@@ -280,7 +286,7 @@ impl crate::__private::Record for Output1 {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["ret_cnt", "last_n_cnt", "index_key"],
-            by_lower: &[2, 1, 0],
+            lower: &[("index_key", 2), ("last_n_cnt", 1), ("ret_cnt", 0)],
         };
         &FIELDS
     }
@@ -367,7 +373,19 @@ impl crate::__private::Record for Output2 {
                 "prev_diff_price",
                 "prev_diff_rate",
             ],
-            by_lower: &[0, 1, 3, 5, 6, 4, 2, 8, 9, 10, 7],
+            lower: &[
+                ("data_date", 0),
+                ("data_time", 1),
+                ("high_price", 3),
+                ("last_price", 5),
+                ("last_qntt", 6),
+                ("low_price", 4),
+                ("open_price", 2),
+                ("prev_diff_flag", 8),
+                ("prev_diff_price", 9),
+                ("prev_diff_rate", 10),
+                ("vol", 7),
+            ],
         };
         &FIELDS
     }

@@ -224,7 +224,7 @@ impl crate::__private::Record for BrknewsTitleResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -375,9 +375,34 @@ impl crate::__private::Record for Output {
                 "kor_isnm9",
                 "kor_isnm10",
             ],
-            by_lower: &[
-                0, 2, 3, 6, 4, 7, 16, 8, 9, 10, 11, 12, 13, 14, 15, 17, 26, 18, 19, 20, 21, 22, 23,
-                24, 25, 5, 1,
+            lower: &[
+                ("cntt_usiq_srno", 0),
+                ("data_dt", 2),
+                ("data_tm", 3),
+                ("dorg", 6),
+                ("hts_pbnt_titl_cntt", 4),
+                ("iscd1", 7),
+                ("iscd10", 16),
+                ("iscd2", 8),
+                ("iscd3", 9),
+                ("iscd4", 10),
+                ("iscd5", 11),
+                ("iscd6", 12),
+                ("iscd7", 13),
+                ("iscd8", 14),
+                ("iscd9", 15),
+                ("kor_isnm1", 17),
+                ("kor_isnm10", 26),
+                ("kor_isnm2", 18),
+                ("kor_isnm3", 19),
+                ("kor_isnm4", 20),
+                ("kor_isnm5", 21),
+                ("kor_isnm6", 22),
+                ("kor_isnm7", 23),
+                ("kor_isnm8", 24),
+                ("kor_isnm9", 25),
+                ("news_lrdv_code", 5),
+                ("news_ofer_entp_code", 1),
             ],
         };
         &FIELDS

@@ -273,7 +273,15 @@ impl crate::__private::Record for ColableByCompanyResponse {
                 "ctx_area_fk100",
                 "ctx_area_nk100",
             ],
-            by_lower: &[5, 6, 2, 1, 3, 4, 0],
+            lower: &[
+                ("ctx_area_fk100", 5),
+                ("ctx_area_nk100", 6),
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
         };
         &FIELDS
     }
@@ -385,7 +393,20 @@ impl crate::__private::Record for Output1 {
                 "natn_kor_name",
                 "ovrs_excg_cd",
             ],
-            by_lower: &[9, 7, 5, 2, 4, 3, 10, 11, 1, 0, 6, 8],
+            lower: &[
+                ("crcy_cd", 9),
+                ("erlm_dt", 7),
+                ("loan_exec_psbl_yn", 5),
+                ("loan_rt", 2),
+                ("mgge_ensu_rt", 4),
+                ("mgge_mntn_rt", 3),
+                ("natn_kor_name", 10),
+                ("ovrs_excg_cd", 11),
+                ("ovrs_item_name", 1),
+                ("pdno", 0),
+                ("stff_name", 6),
+                ("tr_mket_name", 8),
+            ],
         };
         &FIELDS
     }
@@ -458,7 +479,7 @@ impl crate::__private::Record for Output2 {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["loan_psbl_item_num"],
-            by_lower: &[0],
+            lower: &[("loan_psbl_item_num", 0)],
         };
         &FIELDS
     }

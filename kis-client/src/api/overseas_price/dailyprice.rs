@@ -224,7 +224,13 @@ impl crate::__private::Record for DailypriceResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output1", "output2"],
-            by_lower: &[2, 1, 3, 4, 0],
+            lower: &[
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
         };
         &FIELDS
     }
@@ -312,7 +318,7 @@ impl crate::__private::Record for Output1 {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rsym", "zdiv", "nrec"],
-            by_lower: &[2, 0, 1],
+            lower: &[("nrec", 2), ("rsym", 0), ("zdiv", 1)],
         };
         &FIELDS
     }
@@ -403,7 +409,22 @@ impl crate::__private::Record for Output2 {
                 "xymd", "clos", "sign", "diff", "rate", "open", "high", "low", "tvol", "tamt",
                 "pbid", "vbid", "pask", "vask",
             ],
-            by_lower: &[1, 3, 6, 7, 5, 12, 10, 4, 2, 9, 8, 13, 11, 0],
+            lower: &[
+                ("clos", 1),
+                ("diff", 3),
+                ("high", 6),
+                ("low", 7),
+                ("open", 5),
+                ("pask", 12),
+                ("pbid", 10),
+                ("rate", 4),
+                ("sign", 2),
+                ("tamt", 9),
+                ("tvol", 8),
+                ("vask", 13),
+                ("vbid", 11),
+                ("xymd", 0),
+            ],
         };
         &FIELDS
     }

@@ -136,7 +136,13 @@ impl crate::__private::Record for IndustryPriceResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output1", "output2"],
-            by_lower: &[2, 1, 3, 4, 0],
+            lower: &[
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
         };
         &FIELDS
     }
@@ -209,7 +215,7 @@ impl crate::__private::Record for Output1 {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["nrec"],
-            by_lower: &[0],
+            lower: &[("nrec", 0)],
         };
         &FIELDS
     }
@@ -262,7 +268,7 @@ impl crate::__private::Record for Output2 {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["icod", "name"],
-            by_lower: &[0, 1],
+            lower: &[("icod", 0), ("name", 1)],
         };
         &FIELDS
     }

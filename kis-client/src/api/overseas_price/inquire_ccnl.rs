@@ -186,7 +186,13 @@ impl crate::__private::Record for InquireCcnlResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output2", "output1"],
-            by_lower: &[2, 1, 4, 3, 0],
+            lower: &[
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 4),
+                ("output2", 3),
+                ("rt_cd", 0),
+            ],
         };
         &FIELDS
     }
@@ -287,7 +293,19 @@ impl crate::__private::Record for Output2 {
                 "khms", "last", "sign", "diff", "rate", "evol", "tvol", "mtyp", "pbid", "pask",
                 "vpow",
             ],
-            by_lower: &[3, 5, 0, 1, 7, 9, 8, 4, 2, 6, 10],
+            lower: &[
+                ("diff", 3),
+                ("evol", 5),
+                ("khms", 0),
+                ("last", 1),
+                ("mtyp", 7),
+                ("pask", 9),
+                ("pbid", 8),
+                ("rate", 4),
+                ("sign", 2),
+                ("tvol", 6),
+                ("vpow", 10),
+            ],
         };
         &FIELDS
     }
@@ -362,7 +380,7 @@ impl crate::__private::Record for Output1 {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rsym", "ZDIV", "NREC"],
-            by_lower: &[2, 0, 1],
+            lower: &[("nrec", 2), ("rsym", 0), ("zdiv", 1)],
         };
         &FIELDS
     }

@@ -190,7 +190,13 @@ impl crate::__private::Record for InquireDailyChartpriceResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output1", "output2"],
-            by_lower: &[2, 1, 3, 4, 0],
+            lower: &[
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
         };
         &FIELDS
     }
@@ -298,7 +304,20 @@ impl crate::__private::Record for Output1 {
                 "ovrs_prod_hgpr",
                 "ovrs_prod_lwpr",
             ],
-            by_lower: &[4, 5, 3, 0, 6, 10, 11, 9, 2, 8, 1, 7],
+            lower: &[
+                ("acml_vol", 4),
+                ("hts_kor_isnm", 5),
+                ("ovrs_nmix_prdy_clpr", 3),
+                ("ovrs_nmix_prdy_vrss", 0),
+                ("ovrs_nmix_prpr", 6),
+                ("ovrs_prod_hgpr", 10),
+                ("ovrs_prod_lwpr", 11),
+                ("ovrs_prod_oprc", 9),
+                ("prdy_ctrt", 2),
+                ("prdy_vol", 8),
+                ("prdy_vrss_sign", 1),
+                ("stck_shrn_iscd", 7),
+            ],
         };
         &FIELDS
     }
@@ -391,7 +410,15 @@ impl crate::__private::Record for Output2 {
                 "acml_vol",
                 "mod_yn",
             ],
-            by_lower: &[5, 6, 3, 4, 2, 1, 0],
+            lower: &[
+                ("acml_vol", 5),
+                ("mod_yn", 6),
+                ("ovrs_nmix_hgpr", 3),
+                ("ovrs_nmix_lwpr", 4),
+                ("ovrs_nmix_oprc", 2),
+                ("ovrs_nmix_prpr", 1),
+                ("stck_bsop_date", 0),
+            ],
         };
         &FIELDS
     }

@@ -411,7 +411,13 @@ impl crate::__private::Record for InquireSearchResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output1", "output2"],
-            by_lower: &[2, 1, 3, 4, 0],
+            lower: &[
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
         };
         &FIELDS
     }
@@ -492,7 +498,13 @@ impl crate::__private::Record for Output1 {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["zdiv", "stat", "crec", "trec", "nrec"],
-            by_lower: &[2, 4, 1, 3, 0],
+            lower: &[
+                ("crec", 2),
+                ("nrec", 4),
+                ("stat", 1),
+                ("trec", 3),
+                ("zdiv", 0),
+            ],
         };
         &FIELDS
     }
@@ -603,8 +615,27 @@ impl crate::__private::Record for Output2 {
                 "rsym", "excd", "name", "symb", "last", "shar", "valx", "plow", "phigh", "popen",
                 "tvol", "rate", "diff", "sign", "avol", "eps", "per", "rank", "ename", "e_ordyn",
             ],
-            by_lower: &[
-                14, 12, 19, 18, 15, 1, 4, 2, 16, 8, 7, 9, 17, 11, 0, 5, 13, 3, 10, 6,
+            lower: &[
+                ("avol", 14),
+                ("diff", 12),
+                ("e_ordyn", 19),
+                ("ename", 18),
+                ("eps", 15),
+                ("excd", 1),
+                ("last", 4),
+                ("name", 2),
+                ("per", 16),
+                ("phigh", 8),
+                ("plow", 7),
+                ("popen", 9),
+                ("rank", 17),
+                ("rate", 11),
+                ("rsym", 0),
+                ("shar", 5),
+                ("sign", 13),
+                ("symb", 3),
+                ("tvol", 10),
+                ("valx", 6),
             ],
         };
         &FIELDS

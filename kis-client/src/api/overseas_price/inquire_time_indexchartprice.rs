@@ -160,7 +160,13 @@ impl crate::__private::Record for InquireTimeIndexchartpriceResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output1", "output2"],
-            by_lower: &[2, 1, 3, 4, 0],
+            lower: &[
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
         };
         &FIELDS
     }
@@ -265,7 +271,19 @@ impl crate::__private::Record for Output1 {
                 "ovrs_prod_hgpr",
                 "ovrs_prod_lwpr",
             ],
-            by_lower: &[5, 2, 4, 0, 6, 9, 10, 8, 3, 1, 7],
+            lower: &[
+                ("acml_vol", 5),
+                ("hts_kor_isnm", 2),
+                ("ovrs_nmix_prdy_clpr", 4),
+                ("ovrs_nmix_prdy_vrss", 0),
+                ("ovrs_nmix_prpr", 6),
+                ("ovrs_prod_hgpr", 9),
+                ("ovrs_prod_lwpr", 10),
+                ("ovrs_prod_oprc", 8),
+                ("prdy_ctrt", 3),
+                ("prdy_vrss_sign", 1),
+                ("stck_shrn_iscd", 7),
+            ],
         };
         &FIELDS
     }
@@ -356,7 +374,15 @@ impl crate::__private::Record for Output2 {
                 "optn_lwpr",
                 "cntg_vol",
             ],
-            by_lower: &[6, 4, 5, 3, 2, 0, 1],
+            lower: &[
+                ("cntg_vol", 6),
+                ("optn_hgpr", 4),
+                ("optn_lwpr", 5),
+                ("optn_oprc", 3),
+                ("optn_prpr", 2),
+                ("stck_bsop_date", 0),
+                ("stck_cntg_hour", 1),
+            ],
         };
         &FIELDS
     }

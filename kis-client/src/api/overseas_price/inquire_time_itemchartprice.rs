@@ -244,7 +244,13 @@ impl crate::__private::Record for InquireTimeItemchartpriceResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output1", "output2"],
-            by_lower: &[2, 1, 3, 4, 0],
+            lower: &[
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
         };
         &FIELDS
     }
@@ -335,7 +341,17 @@ impl crate::__private::Record for Output1 {
             names: &[
                 "rsym", "zdiv", "stim", "etim", "sktm", "ektm", "next", "more", "nrec",
             ],
-            by_lower: &[5, 3, 7, 6, 8, 0, 4, 2, 1],
+            lower: &[
+                ("ektm", 5),
+                ("etim", 3),
+                ("more", 7),
+                ("next", 6),
+                ("nrec", 8),
+                ("rsym", 0),
+                ("sktm", 4),
+                ("stim", 2),
+                ("zdiv", 1),
+            ],
         };
         &FIELDS
     }
@@ -425,7 +441,19 @@ impl crate::__private::Record for Output2 {
                 "tymd", "xymd", "xhms", "kymd", "khms", "open", "high", "low", "last", "evol",
                 "eamt",
             ],
-            by_lower: &[10, 9, 6, 4, 3, 8, 7, 5, 0, 2, 1],
+            lower: &[
+                ("eamt", 10),
+                ("evol", 9),
+                ("high", 6),
+                ("khms", 4),
+                ("kymd", 3),
+                ("last", 8),
+                ("low", 7),
+                ("open", 5),
+                ("tymd", 0),
+                ("xhms", 2),
+                ("xymd", 1),
+            ],
         };
         &FIELDS
     }

@@ -175,7 +175,13 @@ impl crate::__private::Record for MultpriceResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output", "output2"],
-            by_lower: &[2, 1, 3, 4, 0],
+            lower: &[
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
         };
         &FIELDS
     }
@@ -248,7 +254,7 @@ impl crate::__private::Record for Output {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["nrec"],
-            by_lower: &[0],
+            lower: &[("nrec", 0)],
         };
         &FIELDS
     }
@@ -399,10 +405,55 @@ impl crate::__private::Record for Output2 {
                 "pvol", "pamt", "popen", "phigh", "plow", "shar", "mcap", "tomv", "h52p", "l52p",
                 "h52d", "l52d", "hanp", "lanp", "hand", "land", "bnit", "t_xprc",
             ],
-            by_lower: &[
-                21, 29, 46, 20, 28, 11, 22, 1, 4, 40, 38, 44, 42, 14, 27, 3, 41, 39, 45, 43, 9, 15,
-                36, 5, 13, 31, 17, 16, 33, 34, 32, 25, 30, 12, 0, 35, 10, 6, 7, 2, 47, 24, 37, 23,
-                19, 18, 26, 8,
+            lower: &[
+                ("avol", 21),
+                ("base", 29),
+                ("bnit", 46),
+                ("bvol", 20),
+                ("curr", 28),
+                ("diff", 11),
+                ("evol", 22),
+                ("excd", 1),
+                ("exnm", 4),
+                ("h52d", 40),
+                ("h52p", 38),
+                ("hand", 44),
+                ("hanp", 42),
+                ("high", 14),
+                ("khms", 27),
+                ("knam", 3),
+                ("l52d", 41),
+                ("l52p", 39),
+                ("land", 45),
+                ("lanp", 43),
+                ("last", 9),
+                ("low", 15),
+                ("mcap", 36),
+                ("nnam", 5),
+                ("open", 13),
+                ("pamt", 31),
+                ("pask", 17),
+                ("pbid", 16),
+                ("phigh", 33),
+                ("plow", 34),
+                ("popen", 32),
+                ("powx", 25),
+                ("pvol", 30),
+                ("rate", 12),
+                ("rsym", 0),
+                ("shar", 35),
+                ("sign", 10),
+                ("stat1", 6),
+                ("stat2", 7),
+                ("symb", 2),
+                ("t_xprc", 47),
+                ("tamt", 24),
+                ("tomv", 37),
+                ("tvol", 23),
+                ("vask", 19),
+                ("vbid", 18),
+                ("xhms", 26),
+                ("zdiv", 8),
             ],
         };
         &FIELDS

@@ -193,7 +193,7 @@ impl crate::__private::Record for NewsTitleResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "outblock1"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("outblock1", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -299,7 +299,20 @@ impl crate::__private::Record for Outblock1 {
                 "symb_name",
                 "title",
             ],
-            by_lower: &[4, 5, 2, 3, 8, 0, 7, 1, 6, 9, 10, 11],
+            lower: &[
+                ("class_cd", 4),
+                ("class_name", 5),
+                ("data_dt", 2),
+                ("data_tm", 3),
+                ("exchange_cd", 8),
+                ("info_gb", 0),
+                ("nation_cd", 7),
+                ("news_key", 1),
+                ("source", 6),
+                ("symb", 9),
+                ("symb_name", 10),
+                ("title", 11),
+            ],
         };
         &FIELDS
     }

@@ -218,7 +218,14 @@ impl crate::__private::Record for PeriodRightsResponse {
                 "ctx_area_nk50",
                 "ctx_area_fk50",
             ],
-            by_lower: &[5, 4, 2, 1, 3, 0],
+            lower: &[
+                ("ctx_area_fk50", 5),
+                ("ctx_area_nk50", 4),
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output", 3),
+                ("rt_cd", 0),
+            ],
         };
         &FIELDS
     }
@@ -352,8 +359,27 @@ impl crate::__private::Record for Output {
                 "stkp_dvdn_frcr_amt4",
                 "dfnt_yn",
             ],
-            by_lower: &[
-                6, 15, 0, 9, 11, 12, 13, 14, 19, 2, 3, 4, 1, 8, 7, 10, 5, 16, 17, 18,
+            lower: &[
+                ("acpl_bass_dt", 6),
+                ("alct_frcr_unpr", 15),
+                ("bass_dt", 0),
+                ("cash_alct_rt", 9),
+                ("crcy_cd", 11),
+                ("crcy_cd2", 12),
+                ("crcy_cd3", 13),
+                ("crcy_cd4", 14),
+                ("dfnt_yn", 19),
+                ("pdno", 2),
+                ("prdt_name", 3),
+                ("prdt_type_cd", 4),
+                ("rght_type_cd", 1),
+                ("sbsc_end_dt", 8),
+                ("sbsc_strt_dt", 7),
+                ("stck_alct_rt", 10),
+                ("std_pdno", 5),
+                ("stkp_dvdn_frcr_amt2", 16),
+                ("stkp_dvdn_frcr_amt3", 17),
+                ("stkp_dvdn_frcr_amt4", 18),
             ],
         };
         &FIELDS

@@ -156,7 +156,7 @@ impl crate::__private::Record for PriceResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -268,7 +268,19 @@ impl crate::__private::Record for Output {
                 "rsym", "zdiv", "base", "pvol", "last", "sign", "diff", "rate", "tvol", "tamt",
                 "ordy",
             ],
-            by_lower: &[2, 6, 4, 10, 3, 7, 0, 5, 9, 8, 1],
+            lower: &[
+                ("base", 2),
+                ("diff", 6),
+                ("last", 4),
+                ("ordy", 10),
+                ("pvol", 3),
+                ("rate", 7),
+                ("rsym", 0),
+                ("sign", 5),
+                ("tamt", 9),
+                ("tvol", 8),
+                ("zdiv", 1),
+            ],
         };
         &FIELDS
     }

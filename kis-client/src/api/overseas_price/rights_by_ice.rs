@@ -155,7 +155,7 @@ impl crate::__private::Record for RightsByIceResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output1"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output1", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -261,7 +261,20 @@ impl crate::__private::Record for Output1 {
                 "early_redempt_dt",
                 "effective_dt",
             ],
-            by_lower: &[0, 1, 8, 2, 10, 11, 6, 7, 3, 4, 9, 5],
+            lower: &[
+                ("anno_dt", 0),
+                ("ca_title", 1),
+                ("delist_dt", 8),
+                ("div_lock_dt", 2),
+                ("early_redempt_dt", 10),
+                ("effective_dt", 11),
+                ("local_end_dt", 6),
+                ("lock_dt", 7),
+                ("pay_dt", 3),
+                ("record_dt", 4),
+                ("redempt_dt", 9),
+                ("validity_dt", 5),
+            ],
         };
         &FIELDS
     }

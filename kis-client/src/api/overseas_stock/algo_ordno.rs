@@ -180,7 +180,14 @@ impl crate::__private::Record for AlgoOrdnoResponse {
                 "ctx_area_fk200",
                 "ctx_area_nk200",
             ],
-            by_lower: &[4, 5, 3, 2, 0, 1],
+            lower: &[
+                ("ctx_area_fk200", 4),
+                ("ctx_area_nk200", 5),
+                ("msg1", 3),
+                ("msg_cd", 2),
+                ("output", 0),
+                ("rt_cd", 1),
+            ],
         };
         &FIELDS
     }
@@ -281,7 +288,17 @@ impl crate::__private::Record for Output {
                 "ft_ccld_qty",
                 "ord_gno_brno",
             ],
-            by_lower: &[7, 4, 5, 3, 0, 8, 2, 6, 1],
+            lower: &[
+                ("ft_ccld_qty", 7),
+                ("ft_ord_qty", 4),
+                ("ft_ord_unpr3", 5),
+                ("item_name", 3),
+                ("odno", 0),
+                ("ord_gno_brno", 8),
+                ("pdno", 2),
+                ("splt_buy_attr_name", 6),
+                ("trad_dvsn_name", 1),
+            ],
         };
         &FIELDS
     }

@@ -153,7 +153,14 @@ impl crate::__private::Record for CountriesHolidayResponse {
                 "ctx_area_nk",
                 "ctx_area_fk",
             ],
-            by_lower: &[5, 4, 2, 1, 3, 0],
+            lower: &[
+                ("ctx_area_fk", 5),
+                ("ctx_area_nk", 4),
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output", 3),
+                ("rt_cd", 0),
+            ],
         };
         &FIELDS
     }
@@ -251,7 +258,16 @@ impl crate::__private::Record for Output {
                 "acpl_sttl_dt",
                 "dmst_sttl_dt",
             ],
-            by_lower: &[6, 7, 3, 0, 4, 5, 1, 2],
+            lower: &[
+                ("acpl_sttl_dt", 6),
+                ("dmst_sttl_dt", 7),
+                ("natn_eng_abrv_cd", 3),
+                ("prdt_type_cd", 0),
+                ("tr_mket_cd", 4),
+                ("tr_mket_name", 5),
+                ("tr_natn_cd", 1),
+                ("tr_natn_name", 2),
+            ],
         };
         &FIELDS
     }

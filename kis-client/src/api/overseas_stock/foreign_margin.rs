@@ -125,7 +125,7 @@ impl crate::__private::Record for ForeignMarginResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -228,7 +228,19 @@ impl crate::__private::Record for Output {
                 "itgr_ord_psbl_amt",
                 "bass_exrt",
             ],
-            by_lower: &[10, 1, 2, 7, 6, 8, 5, 9, 0, 3, 4],
+            lower: &[
+                ("bass_exrt", 10),
+                ("crcy_cd", 1),
+                ("frcr_dncl_amt1", 2),
+                ("frcr_gnrl_ord_psbl_amt", 7),
+                ("frcr_mgn_amt", 6),
+                ("frcr_ord_psbl_amt1", 8),
+                ("frcr_rcvb_amt", 5),
+                ("itgr_ord_psbl_amt", 9),
+                ("natn_name", 0),
+                ("ustl_buy_amt", 3),
+                ("ustl_sll_amt", 4),
+            ],
         };
         &FIELDS
     }

@@ -217,7 +217,15 @@ impl crate::__private::Record for InquireAlgoCcnlResponse {
                 "ctx_area_nk200",
                 "ctx_area_fk200",
             ],
-            by_lower: &[6, 5, 2, 1, 3, 4, 0],
+            lower: &[
+                ("ctx_area_fk200", 6),
+                ("ctx_area_nk200", 5),
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
         };
         &FIELDS
     }
@@ -314,7 +322,15 @@ impl crate::__private::Record for Output1 {
                 "FT_CCLD_UNPR3",
                 "FT_CCLD_AMT3",
             ],
-            by_lower: &[1, 0, 6, 4, 5, 3, 2],
+            lower: &[
+                ("ccld_btwn", 1),
+                ("ccld_seq", 0),
+                ("ft_ccld_amt3", 6),
+                ("ft_ccld_qty", 4),
+                ("ft_ccld_unpr3", 5),
+                ("item_name", 3),
+                ("pdno", 2),
+            ],
         };
         &FIELDS
     }
@@ -415,7 +431,21 @@ impl crate::__private::Record for Output2 {
                 "ft_ccld_amt3",
                 "ccld_cnt",
             ],
-            by_lower: &[12, 11, 8, 10, 4, 5, 3, 0, 6, 2, 7, 9, 1],
+            lower: &[
+                ("ccld_cnt", 12),
+                ("ft_ccld_amt3", 11),
+                ("ft_ccld_qty", 8),
+                ("ft_ccld_unpr3", 10),
+                ("ft_ord_qty", 4),
+                ("ft_ord_unpr3", 5),
+                ("item_name", 3),
+                ("odno", 0),
+                ("ord_tmd", 6),
+                ("pdno", 2),
+                ("splt_buy_attr_name", 7),
+                ("tr_crcy", 9),
+                ("trad_dvsn_name", 1),
+            ],
         };
         &FIELDS
     }

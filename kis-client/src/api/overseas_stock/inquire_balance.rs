@@ -233,7 +233,15 @@ impl crate::__private::Record for InquireBalanceResponse {
                 "output1",
                 "output2",
             ],
-            by_lower: &[3, 4, 2, 1, 5, 6, 0],
+            lower: &[
+                ("ctx_area_fk200", 3),
+                ("ctx_area_nk200", 4),
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 5),
+                ("output2", 6),
+                ("rt_cd", 0),
+            ],
         };
         &FIELDS
     }
@@ -408,7 +416,26 @@ impl crate::__private::Record for Output1 {
                 "loan_dt",
                 "expd_dt",
             ],
-            by_lower: &[1, 0, 6, 17, 5, 10, 16, 15, 12, 9, 8, 14, 4, 3, 11, 7, 2, 13],
+            lower: &[
+                ("acnt_prdt_cd", 1),
+                ("cano", 0),
+                ("evlu_pfls_rt", 6),
+                ("expd_dt", 17),
+                ("frcr_evlu_pfls_amt", 5),
+                ("frcr_pchs_amt1", 10),
+                ("loan_dt", 16),
+                ("loan_type_cd", 15),
+                ("now_pric2", 12),
+                ("ord_psbl_qty", 9),
+                ("ovrs_cblc_qty", 8),
+                ("ovrs_excg_cd", 14),
+                ("ovrs_item_name", 4),
+                ("ovrs_pdno", 3),
+                ("ovrs_stck_evlu_amt", 11),
+                ("pchs_avg_pric", 7),
+                ("prdt_type_cd", 2),
+                ("tr_crcy_cd", 13),
+            ],
         };
         &FIELDS
     }
@@ -519,7 +546,17 @@ impl crate::__private::Record for Output2 {
                 "ovrs_rlzt_pfls_amt2",
                 "frcr_buy_amt_smtl2",
             ],
-            by_lower: &[6, 8, 0, 1, 7, 2, 3, 4, 5],
+            lower: &[
+                ("frcr_buy_amt_smtl1", 6),
+                ("frcr_buy_amt_smtl2", 8),
+                ("frcr_pchs_amt1", 0),
+                ("ovrs_rlzt_pfls_amt", 1),
+                ("ovrs_rlzt_pfls_amt2", 7),
+                ("ovrs_tot_pfls", 2),
+                ("rlzt_erng_rt", 3),
+                ("tot_evlu_pfls_amt", 4),
+                ("tot_pftrt", 5),
+            ],
         };
         &FIELDS
     }

@@ -168,7 +168,14 @@ impl crate::__private::Record for InquirePaymtStdrBalanceResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output1", "output2", "output3"],
-            by_lower: &[2, 1, 3, 4, 5, 0],
+            lower: &[
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("output3", 5),
+                ("rt_cd", 0),
+            ],
         };
         &FIELDS
     }
@@ -314,9 +321,31 @@ impl crate::__private::Record for Output1 {
                 "scts_dvsn_name",
                 "ldng_cblc_qty",
             ],
-            by_lower: &[
-                4, 9, 11, 2, 8, 14, 7, 6, 23, 19, 18, 16, 10, 3, 21, 5, 0, 1, 20, 22, 17, 13, 12,
-                15,
+            lower: &[
+                ("avg_unpr3", 4),
+                ("bass_exrt", 9),
+                ("buy_crcy_cd", 11),
+                ("cblc_qty13", 2),
+                ("evlu_pfls_amt2", 8),
+                ("evlu_pfls_rt1", 14),
+                ("frcr_evlu_amt2", 7),
+                ("frcr_pchs_amt", 6),
+                ("ldng_cblc_qty", 23),
+                ("loan_rmnd", 19),
+                ("mgge_qty", 18),
+                ("natn_kor_name", 16),
+                ("oprt_dtl_dtime", 10),
+                ("ord_psbl_qty1", 3),
+                ("ovrs_excg_cd", 21),
+                ("ovrs_now_pric1", 5),
+                ("pdno", 0),
+                ("prdt_name", 1),
+                ("prdt_type_cd", 20),
+                ("scts_dvsn_name", 22),
+                ("std_pdno", 17),
+                ("thdt_buy_ccld_qty1", 13),
+                ("thdt_sll_ccld_qty1", 12),
+                ("tr_mket_name", 15),
             ],
         };
         &FIELDS
@@ -428,7 +457,13 @@ impl crate::__private::Record for Output2 {
                 "frst_bltn_exrt",
                 "frcr_evlu_amt2",
             ],
-            by_lower: &[0, 1, 2, 4, 3],
+            lower: &[
+                ("crcy_cd", 0),
+                ("crcy_cd_name", 1),
+                ("frcr_dncl_amt_2", 2),
+                ("frcr_evlu_amt2", 4),
+                ("frst_bltn_exrt", 3),
+            ],
         };
         &FIELDS
     }
@@ -513,7 +548,17 @@ impl crate::__private::Record for Output3 {
                 "tot_loan_amt",
                 "tot_ldng_evlu_amt",
             ],
-            by_lower: &[2, 6, 0, 5, 3, 1, 8, 7, 4],
+            lower: &[
+                ("evlu_erng_rt1", 2),
+                ("frcr_cblc_wcrc_evlu_amt_smtl", 6),
+                ("pchs_amt_smtl_amt", 0),
+                ("tot_asst_amt2", 5),
+                ("tot_dncl_amt", 3),
+                ("tot_evlu_pfls_amt", 1),
+                ("tot_ldng_evlu_amt", 8),
+                ("tot_loan_amt", 7),
+                ("wcrc_evlu_amt_smtl", 4),
+            ],
         };
         &FIELDS
     }

@@ -306,7 +306,15 @@ impl crate::__private::Record for InquirePeriodProfitResponse {
                 "ctx_area_fk200",
                 "ctx_area_nk200",
             ],
-            by_lower: &[5, 6, 2, 1, 3, 4, 0],
+            lower: &[
+                ("ctx_area_fk200", 5),
+                ("ctx_area_nk200", 6),
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
         };
         &FIELDS
     }
@@ -424,7 +432,22 @@ impl crate::__private::Record for Output1 {
                 "ovrs_excg_cd",
                 "frst_bltn_exrt",
             ],
-            by_lower: &[6, 11, 5, 7, 13, 12, 2, 1, 9, 4, 10, 3, 8, 0],
+            lower: &[
+                ("avg_sll_unpr", 6),
+                ("exrt", 11),
+                ("frcr_pchs_amt1", 5),
+                ("frcr_sll_amt_smtl1", 7),
+                ("frst_bltn_exrt", 13),
+                ("ovrs_excg_cd", 12),
+                ("ovrs_item_name", 2),
+                ("ovrs_pdno", 1),
+                ("ovrs_rlzt_pfls_amt", 9),
+                ("pchs_avg_pric", 4),
+                ("pftrt", 10),
+                ("slcl_qty", 3),
+                ("stck_sll_tlex", 8),
+                ("trad_day", 0),
+            ],
         };
         &FIELDS
     }
@@ -524,7 +547,16 @@ impl crate::__private::Record for Output2 {
                 "bass_dt",
                 "exrt",
             ],
-            by_lower: &[6, 3, 7, 4, 2, 1, 0, 5],
+            lower: &[
+                ("bass_dt", 6),
+                ("excc_dfrm_amt", 3),
+                ("exrt", 7),
+                ("ovrs_rlzt_pfls_tot_amt", 4),
+                ("smtl_fee1", 2),
+                ("stck_buy_amt_smtl", 1),
+                ("stck_sll_amt_smtl", 0),
+                ("tot_pftrt", 5),
+            ],
         };
         &FIELDS
     }

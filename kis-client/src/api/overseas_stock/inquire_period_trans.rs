@@ -254,7 +254,15 @@ impl crate::__private::Record for InquirePeriodTransResponse {
                 "output1",
                 "output2",
             ],
-            by_lower: &[3, 4, 2, 1, 5, 6, 0],
+            lower: &[
+                ("ctx_area_fk100", 3),
+                ("ctx_area_nk100", 4),
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 5),
+                ("output2", 6),
+                ("rt_cd", 0),
+            ],
         };
         &FIELDS
     }
@@ -399,8 +407,30 @@ impl crate::__private::Record for Output1 {
                 "loan_dvsn_cd",
                 "loan_dvsn_name",
             ],
-            by_lower: &[
-                7, 6, 18, 14, 16, 20, 12, 15, 8, 21, 22, 5, 9, 17, 4, 2, 3, 19, 1, 11, 10, 0, 13,
+            lower: &[
+                ("amt_unit_ccld_qty", 7),
+                ("ccld_qty", 6),
+                ("crcy_cd", 18),
+                ("dmst_frcr_fee1", 14),
+                ("dmst_wcrc_fee", 16),
+                ("erlm_exrt", 20),
+                ("frcr_excc_amt_1", 12),
+                ("frcr_fee1", 15),
+                ("ft_ccld_unpr2", 8),
+                ("loan_dvsn_cd", 21),
+                ("loan_dvsn_name", 22),
+                ("ovrs_item_name", 5),
+                ("ovrs_stck_ccld_unpr", 9),
+                ("ovrs_wcrc_fee", 17),
+                ("pdno", 4),
+                ("sll_buy_dvsn_cd", 2),
+                ("sll_buy_dvsn_name", 3),
+                ("std_pdno", 19),
+                ("sttl_dt", 1),
+                ("tr_amt", 11),
+                ("tr_frcr_amt2", 10),
+                ("trad_dt", 0),
+                ("wcrc_excc_amt", 13),
             ],
         };
         &FIELDS
@@ -507,7 +537,12 @@ impl crate::__private::Record for Output2 {
                 "dmst_fee_smtl",
                 "ovrs_fee_smtl",
             ],
-            by_lower: &[2, 0, 1, 3],
+            lower: &[
+                ("dmst_fee_smtl", 2),
+                ("frcr_buy_amt_smtl", 0),
+                ("frcr_sll_amt_smtl", 1),
+                ("ovrs_fee_smtl", 3),
+            ],
         };
         &FIELDS
     }

@@ -215,7 +215,14 @@ impl crate::__private::Record for InquirePresentBalanceResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output1", "output2", "output3"],
-            by_lower: &[2, 1, 3, 4, 5, 0],
+            lower: &[
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("output3", 5),
+                ("rt_cd", 0),
+            ],
         };
         &FIELDS
     }
@@ -394,9 +401,36 @@ impl crate::__private::Record for Output1 {
                 "ovrs_excg_cd",
                 "item_lnkg_excg_cd",
             ],
-            by_lower: &[
-                14, 11, 12, 1, 4, 8, 9, 7, 6, 28, 25, 26, 24, 16, 5, 27, 13, 17, 10, 0, 22, 23, 21,
-                18, 2, 19, 3, 15, 20,
+            lower: &[
+                ("avg_unpr3", 14),
+                ("bass_exrt", 11),
+                ("buy_crcy_cd", 12),
+                ("cblc_qty13", 1),
+                ("ccld_qty_smtl1", 4),
+                ("evlu_pfls_amt2", 8),
+                ("evlu_pfls_rt1", 9),
+                ("frcr_evlu_amt2", 7),
+                ("frcr_pchs_amt", 6),
+                ("item_lnkg_excg_cd", 28),
+                ("loan_dt", 25),
+                ("loan_expd_dt", 26),
+                ("loan_rmnd", 24),
+                ("natn_kor_name", 16),
+                ("ord_psbl_qty1", 5),
+                ("ovrs_excg_cd", 27),
+                ("ovrs_now_pric1", 13),
+                ("pchs_rmnd_wcrc_amt", 17),
+                ("pdno", 10),
+                ("prdt_name", 0),
+                ("prdt_type_cd", 22),
+                ("scts_dvsn_name", 23),
+                ("std_pdno", 21),
+                ("thdt_buy_ccld_frcr_amt", 18),
+                ("thdt_buy_ccld_qty1", 2),
+                ("thdt_sll_ccld_frcr_amt", 19),
+                ("thdt_sll_ccld_qty1", 3),
+                ("tr_mket_name", 15),
+                ("unit_amt", 20),
             ],
         };
         &FIELDS
@@ -539,7 +573,20 @@ impl crate::__private::Record for Output2 {
                 "acpl_cstd_crcy_yn",
                 "nxdy_frcr_drwg_psbl_amt",
             ],
-            by_lower: &[10, 0, 1, 2, 6, 4, 8, 7, 9, 3, 5, 11],
+            lower: &[
+                ("acpl_cstd_crcy_yn", 10),
+                ("crcy_cd", 0),
+                ("crcy_cd_name", 1),
+                ("frcr_buy_amt_smtl", 2),
+                ("frcr_buy_mgn_amt", 6),
+                ("frcr_dncl_amt_2", 4),
+                ("frcr_drwg_psbl_amt_1", 8),
+                ("frcr_etc_mgna", 7),
+                ("frcr_evlu_amt2", 9),
+                ("frcr_sll_amt_smtl", 3),
+                ("frst_bltn_exrt", 5),
+                ("nxdy_frcr_drwg_psbl_amt", 11),
+            ],
         };
         &FIELDS
     }
@@ -674,8 +721,28 @@ impl crate::__private::Record for Output3 {
                 "tot_frcr_cblc_smtl",
                 "tot_loan_amt",
             ],
-            by_lower: &[
-                14, 4, 3, 6, 1, 11, 9, 2, 8, 16, 15, 0, 10, 13, 5, 12, 19, 20, 18, 17, 7,
+            lower: &[
+                ("buy_mgn_amt", 14),
+                ("cma_evlu_amt", 4),
+                ("dncl_amt", 3),
+                ("etc_mgna", 6),
+                ("evlu_amt_smtl", 1),
+                ("evlu_amt_smtl_amt", 11),
+                ("evlu_erng_rt1", 9),
+                ("evlu_pfls_amt_smtl", 2),
+                ("frcr_evlu_tota", 8),
+                ("frcr_use_psbl_amt", 16),
+                ("mgna_tota", 15),
+                ("pchs_amt_smtl", 0),
+                ("pchs_amt_smtl_amt", 10),
+                ("tot_asst_amt", 13),
+                ("tot_dncl_amt", 5),
+                ("tot_evlu_pfls_amt", 12),
+                ("tot_frcr_cblc_smtl", 19),
+                ("tot_loan_amt", 20),
+                ("ustl_buy_amt_smtl", 18),
+                ("ustl_sll_amt_smtl", 17),
+                ("wdrw_psbl_tot_amt", 7),
             ],
         };
         &FIELDS

@@ -183,7 +183,7 @@ impl crate::__private::Record for InquirePsamountResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -286,7 +286,19 @@ impl crate::__private::Record for Output {
                 "frcr_ord_psbl_amt1",
                 "ovrs_max_ord_psbl_qty",
             ],
-            by_lower: &[5, 6, 8, 9, 4, 1, 7, 10, 3, 2, 0],
+            lower: &[
+                ("echm_af_ord_psbl_amt", 5),
+                ("echm_af_ord_psbl_qty", 6),
+                ("exrt", 8),
+                ("frcr_ord_psbl_amt1", 9),
+                ("max_ord_psbl_qty", 4),
+                ("ord_psbl_frcr_amt", 1),
+                ("ord_psbl_qty", 7),
+                ("ovrs_max_ord_psbl_qty", 10),
+                ("ovrs_ord_psbl_amt", 3),
+                ("sll_ruse_psbl_amt", 2),
+                ("tr_crcy_cd", 0),
+            ],
         };
         &FIELDS
     }

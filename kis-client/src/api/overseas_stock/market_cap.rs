@@ -165,7 +165,13 @@ impl crate::__private::Record for MarketCapResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output1", "output2"],
-            by_lower: &[2, 1, 3, 4, 0],
+            lower: &[
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
         };
         &FIELDS
     }
@@ -246,7 +252,13 @@ impl crate::__private::Record for Output1 {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["zdiv", "stat", "crec", "trec", "nrec"],
-            by_lower: &[2, 4, 1, 3, 0],
+            lower: &[
+                ("crec", 2),
+                ("nrec", 4),
+                ("stat", 1),
+                ("trec", 3),
+                ("zdiv", 0),
+            ],
         };
         &FIELDS
     }
@@ -336,7 +348,23 @@ impl crate::__private::Record for Output2 {
                 "rsym", "excd", "symb", "name", "last", "sign", "diff", "rate", "tvol", "shar",
                 "tomv", "grav", "rank", "ename", "e_ordyn",
             ],
-            by_lower: &[6, 14, 13, 1, 11, 4, 3, 12, 7, 0, 9, 5, 2, 10, 8],
+            lower: &[
+                ("diff", 6),
+                ("e_ordyn", 14),
+                ("ename", 13),
+                ("excd", 1),
+                ("grav", 11),
+                ("last", 4),
+                ("name", 3),
+                ("rank", 12),
+                ("rate", 7),
+                ("rsym", 0),
+                ("shar", 9),
+                ("sign", 5),
+                ("symb", 2),
+                ("tomv", 10),
+                ("tvol", 8),
+            ],
         };
         &FIELDS
     }

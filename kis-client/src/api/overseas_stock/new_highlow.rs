@@ -204,7 +204,13 @@ impl crate::__private::Record for NewHighlowResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output1", "output2"],
-            by_lower: &[2, 1, 3, 4, 0],
+            lower: &[
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
         };
         &FIELDS
     }
@@ -281,7 +287,7 @@ impl crate::__private::Record for Output1 {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["zdiv", "stat", "nrec"],
-            by_lower: &[2, 1, 0],
+            lower: &[("nrec", 2), ("stat", 1), ("zdiv", 0)],
         };
         &FIELDS
     }
@@ -369,7 +375,24 @@ impl crate::__private::Record for Output2 {
                 "rsym", "excd", "symb", "name", "last", "sign", "diff", "rate", "tvol", "pask",
                 "pbid", "n_base", "n_diff", "n_rate", "ename", "e_ordyn",
             ],
-            by_lower: &[6, 15, 14, 1, 4, 11, 12, 13, 3, 9, 10, 7, 0, 5, 2, 8],
+            lower: &[
+                ("diff", 6),
+                ("e_ordyn", 15),
+                ("ename", 14),
+                ("excd", 1),
+                ("last", 4),
+                ("n_base", 11),
+                ("n_diff", 12),
+                ("n_rate", 13),
+                ("name", 3),
+                ("pask", 9),
+                ("pbid", 10),
+                ("rate", 7),
+                ("rsym", 0),
+                ("sign", 5),
+                ("symb", 2),
+                ("tvol", 8),
+            ],
         };
         &FIELDS
     }

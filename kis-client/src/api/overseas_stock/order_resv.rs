@@ -450,7 +450,7 @@ impl crate::__private::Record for OrderResvResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -525,7 +525,7 @@ impl crate::__private::Record for Output {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["ODNO", "RSVN_ORD_RCIT_DT", "OVRS_RSVN_ODNO"],
-            by_lower: &[0, 2, 1],
+            lower: &[("odno", 0), ("ovrs_rsvn_odno", 2), ("rsvn_ord_rcit_dt", 1)],
         };
         &FIELDS
     }

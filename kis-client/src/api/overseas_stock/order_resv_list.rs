@@ -354,7 +354,14 @@ impl crate::__private::Record for OrderResvListResponse {
                 "ctx_area_nk200",
                 "output",
             ],
-            by_lower: &[3, 4, 2, 1, 5, 0],
+            lower: &[
+                ("ctx_area_fk200", 3),
+                ("ctx_area_nk200", 4),
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output", 5),
+                ("rt_cd", 0),
+            ],
         };
         &FIELDS
     }
@@ -500,9 +507,31 @@ impl crate::__private::Record for Output {
                 "nprc_rson_text",
                 "splt_buy_attr_name",
             ],
-            by_lower: &[
-                0, 21, 19, 20, 22, 5, 3, 14, 4, 13, 18, 16, 2, 8, 9, 10, 12, 11, 1, 6, 7, 23, 15,
-                17,
+            lower: &[
+                ("cncl_yn", 0),
+                ("ft_ccld_qty", 21),
+                ("ft_ord_qty", 19),
+                ("ft_ord_unpr3", 20),
+                ("nprc_rson_text", 22),
+                ("odno", 5),
+                ("ord_dt", 3),
+                ("ord_fwdg_tmd", 14),
+                ("ord_gno_brno", 4),
+                ("ord_rcit_tmd", 13),
+                ("ord_stfno", 18),
+                ("ovrs_excg_cd", 16),
+                ("ovrs_rsvn_odno", 2),
+                ("ovrs_rsvn_ord_stat_cd", 8),
+                ("ovrs_rsvn_ord_stat_cd_name", 9),
+                ("pdno", 10),
+                ("prdt_name", 12),
+                ("prdt_type_cd", 11),
+                ("rsvn_ord_rcit_dt", 1),
+                ("sll_buy_dvsn_cd", 6),
+                ("sll_buy_dvsn_cd_name", 7),
+                ("splt_buy_attr_name", 23),
+                ("tr_dvsn_name", 15),
+                ("tr_mket_name", 17),
             ],
         };
         &FIELDS

@@ -472,7 +472,7 @@ impl crate::__private::Record for OrderRvsecnclResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output"],
-            by_lower: &[2, 1, 3, 0],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
         };
         &FIELDS
     }
@@ -547,7 +547,7 @@ impl crate::__private::Record for Output {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["KRX_FWDG_ORD_ORGNO", "ODNO", "ORD_TMD"],
-            by_lower: &[0, 1, 2],
+            lower: &[("krx_fwdg_ord_orgno", 0), ("odno", 1), ("ord_tmd", 2)],
         };
         &FIELDS
     }

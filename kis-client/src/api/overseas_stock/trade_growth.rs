@@ -178,7 +178,13 @@ impl crate::__private::Record for TradeGrowthResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output1", "output2"],
-            by_lower: &[2, 1, 3, 4, 0],
+            lower: &[
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
         };
         &FIELDS
     }
@@ -259,7 +265,13 @@ impl crate::__private::Record for Output1 {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["zdiv", "stat", "crec", "trec", "nrec"],
-            by_lower: &[2, 4, 1, 3, 0],
+            lower: &[
+                ("crec", 2),
+                ("nrec", 4),
+                ("stat", 1),
+                ("trec", 3),
+                ("zdiv", 0),
+            ],
         };
         &FIELDS
     }
@@ -351,7 +363,24 @@ impl crate::__private::Record for Output2 {
                 "rsym", "excd", "symb", "name", "last", "sign", "diff", "rate", "pask", "pbid",
                 "tvol", "n_tvol", "n_rate", "rank", "ename", "e_ordyn",
             ],
-            by_lower: &[6, 15, 14, 1, 4, 12, 11, 3, 8, 9, 13, 7, 0, 5, 2, 10],
+            lower: &[
+                ("diff", 6),
+                ("e_ordyn", 15),
+                ("ename", 14),
+                ("excd", 1),
+                ("last", 4),
+                ("n_rate", 12),
+                ("n_tvol", 11),
+                ("name", 3),
+                ("pask", 8),
+                ("pbid", 9),
+                ("rank", 13),
+                ("rate", 7),
+                ("rsym", 0),
+                ("sign", 5),
+                ("symb", 2),
+                ("tvol", 10),
+            ],
         };
         &FIELDS
     }

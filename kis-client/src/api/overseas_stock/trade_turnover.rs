@@ -178,7 +178,13 @@ impl crate::__private::Record for TradeTurnoverResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output1", "output2"],
-            by_lower: &[2, 1, 3, 4, 0],
+            lower: &[
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
         };
         &FIELDS
     }
@@ -259,7 +265,13 @@ impl crate::__private::Record for Output1 {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["zdiv", "stat", "crec", "trec", "nrec"],
-            by_lower: &[2, 4, 1, 3, 0],
+            lower: &[
+                ("crec", 2),
+                ("nrec", 4),
+                ("stat", 1),
+                ("trec", 3),
+                ("zdiv", 0),
+            ],
         };
         &FIELDS
     }
@@ -353,7 +365,25 @@ impl crate::__private::Record for Output2 {
                 "rsym", "excd", "symb", "name", "last", "sign", "diff", "rate", "tvol", "pask",
                 "pbid", "n_tvol", "shar", "tover", "rank", "ename", "e_ordyn",
             ],
-            by_lower: &[6, 16, 15, 1, 4, 11, 3, 9, 10, 14, 7, 0, 12, 5, 2, 13, 8],
+            lower: &[
+                ("diff", 6),
+                ("e_ordyn", 16),
+                ("ename", 15),
+                ("excd", 1),
+                ("last", 4),
+                ("n_tvol", 11),
+                ("name", 3),
+                ("pask", 9),
+                ("pbid", 10),
+                ("rank", 14),
+                ("rate", 7),
+                ("rsym", 0),
+                ("shar", 12),
+                ("sign", 5),
+                ("symb", 2),
+                ("tover", 13),
+                ("tvol", 8),
+            ],
         };
         &FIELDS
     }

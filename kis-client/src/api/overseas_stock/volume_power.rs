@@ -178,7 +178,13 @@ impl crate::__private::Record for VolumePowerResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output1", "output2"],
-            by_lower: &[2, 1, 3, 4, 0],
+            lower: &[
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
         };
         &FIELDS
     }
@@ -255,7 +261,7 @@ impl crate::__private::Record for Output1 {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["zdiv", "stat", "nrec"],
-            by_lower: &[2, 1, 0],
+            lower: &[("nrec", 2), ("stat", 1), ("zdiv", 0)],
         };
         &FIELDS
     }
@@ -341,7 +347,23 @@ impl crate::__private::Record for Output2 {
                 "rsym", "excd", "symb", "knam", "last", "sign", "diff", "rate", "tvol", "pask",
                 "pbid", "tpow", "powx", "enam", "e_ordyn",
             ],
-            by_lower: &[6, 14, 13, 1, 3, 4, 9, 10, 12, 7, 0, 5, 2, 11, 8],
+            lower: &[
+                ("diff", 6),
+                ("e_ordyn", 14),
+                ("enam", 13),
+                ("excd", 1),
+                ("knam", 3),
+                ("last", 4),
+                ("pask", 9),
+                ("pbid", 10),
+                ("powx", 12),
+                ("rate", 7),
+                ("rsym", 0),
+                ("sign", 5),
+                ("symb", 2),
+                ("tpow", 11),
+                ("tvol", 8),
+            ],
         };
         &FIELDS
     }

@@ -178,7 +178,13 @@ impl crate::__private::Record for VolumeSurgeResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rt_cd", "msg_cd", "msg1", "output1", "output2"],
-            by_lower: &[2, 1, 3, 4, 0],
+            lower: &[
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
         };
         &FIELDS
     }
@@ -255,7 +261,7 @@ impl crate::__private::Record for Output1 {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["zdiv", "stat", "nrec"],
-            by_lower: &[2, 1, 0],
+            lower: &[("nrec", 2), ("stat", 1), ("zdiv", 0)],
         };
         &FIELDS
     }
@@ -343,7 +349,24 @@ impl crate::__private::Record for Output2 {
                 "rsym", "excd", "symb", "knam", "last", "sign", "diff", "rate", "tvol", "pask",
                 "pbid", "n_tvol", "n_diff", "n_rate", "enam", "e_ordyn",
             ],
-            by_lower: &[6, 15, 14, 1, 3, 4, 12, 13, 11, 9, 10, 7, 0, 5, 2, 8],
+            lower: &[
+                ("diff", 6),
+                ("e_ordyn", 15),
+                ("enam", 14),
+                ("excd", 1),
+                ("knam", 3),
+                ("last", 4),
+                ("n_diff", 12),
+                ("n_rate", 13),
+                ("n_tvol", 11),
+                ("pask", 9),
+                ("pbid", 10),
+                ("rate", 7),
+                ("rsym", 0),
+                ("sign", 5),
+                ("symb", 2),
+                ("tvol", 8),
+            ],
         };
         &FIELDS
     }
