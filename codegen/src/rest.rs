@@ -660,7 +660,7 @@ fn endpoint_file(s: &ApiSpec, ty: &str, book: &crate::codes::CodeBook) -> String
     ];
     let response = object_struct(&mut module, &resp, &rdoc, &top, true);
     let response_continuation = s.paging.as_ref().map(|p| {
-        let mut fs = Scope::with(&["extra"]);
+        let mut fs = Scope::with(&["extra", "key_spellings"]);
         let idents: BTreeMap<&str, String> = dedup(&top)
             .into_iter()
             .map(|f| (f.name.as_str(), fs.sanitize(&f.name, Case::Snake, "field")))
@@ -732,6 +732,10 @@ struct ObjectStruct<'a> {
     fields: Vec<ObjectField>,
     /// Whether this is the response itself (which gets serde impls).
     top: bool,
+    /// The fields' wire names as Rust literals, comma-separated, in declaration order.
+    names: String,
+    /// `("lower-cased name", index)` pairs sorted by name, comma-separated.
+    lower: String,
     /// The structs of nested blocks, rendered.
     nested: String,
 }
@@ -740,12 +744,6 @@ struct ObjectField {
     doc: String,
     ident: String,
     ty: String,
-    /// Wire name as a Rust literal.
-    wire: String,
-    /// Whether the field is a block (`v::Block`/`v::One`) rather than a scalar.
-    block: bool,
-    /// The `v::` function that takes it out of the map.
-    take: &'static str,
 }
 
 /// Renders a struct decoded from a JSON object (response or block row), and its nested blocks.
@@ -757,7 +755,8 @@ fn object_struct(
     top: bool,
 ) -> String {
     let fields = dedup(fields);
-    let mut fs = Scope::with(&["extra"]);
+    let wire: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
+    let mut fs = Scope::with(&["extra", "key_spellings"]);
     let mut nested = Vec::new();
     let list: Vec<ObjectField> = fields
         .into_iter()
@@ -777,24 +776,21 @@ fn object_struct(
                     row
                 };
                 if f.kind == Kind::Array {
-                    (format!("v::Block<{row}>"), Some("take_block"))
+                    (format!("v::Block<{row}>"), true)
                 } else {
-                    (format!("v::One<{row}>"), Some("take_one"))
+                    (format!("v::One<{row}>"), true)
                 }
             } else {
-                (module.scalar_type(f), None)
+                (module.scalar_type(f), false)
             };
             let mut fd = doc::field(f);
-            if block.is_some() {
+            if block {
                 fd[0] = format!("Block {}", fd[0]);
             }
             ObjectField {
                 doc: doc::block("    ", &fd),
                 ident,
                 ty,
-                wire: lit(&f.name),
-                block: block.is_some(),
-                take: block.unwrap_or("take"),
             }
         })
         .collect();
@@ -814,6 +810,32 @@ fn object_struct(
         name,
         fields: list,
         top,
+        names: wire.iter().map(|n| lit(n)).collect::<Vec<_>>().join(", "),
+        lower: by_lower(&wire)
+            .iter()
+            .map(|&i| format!("({}, {i})", lit(&wire[i].to_ascii_lowercase())))
+            .collect::<Vec<_>>()
+            .join(", "),
         nested: rendered,
     })
+}
+
+/// Indices of `names` sorted by ASCII-lower-cased name, then by index: the order of
+/// `kis_client::__private::Fields::lower`, which the decoder binary-searches.
+fn by_lower(names: &[&str]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..names.len()).collect();
+    order.sort_by_key(|&i| (names[i].to_ascii_lowercase().into_bytes(), i));
+    order
+}
+
+#[cfg(test)]
+mod tests {
+    use super::by_lower;
+
+    #[test]
+    fn by_lower_sorts_ignoring_ascii_case() {
+        assert_eq!(by_lower(&["b", "ODNO", "a", "odno_x"]), vec![2, 0, 1, 3]);
+        assert_eq!(by_lower(&["odno", "ODNO", "Ab"]), vec![2, 0, 1]);
+        assert!(by_lower(&[]).is_empty());
+    }
 }

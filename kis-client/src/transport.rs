@@ -359,8 +359,13 @@ fn query_pairs(v: serde_json::Value) -> Result<Vec<(String, String)>, Error> {
 /// Decodes a response body, naming the JSON path on failure and keeping the raw body.
 ///
 /// The fast path is plain `serde_json`; only a failing body is decoded again with path tracking.
+/// The body's UTF-8 is checked once up front (cheaper than `from_slice` checking every string).
 pub fn decode<T: DeserializeOwned>(body: &[u8], endpoint: &str) -> Result<T, Error> {
-    match serde_json::from_slice(body) {
+    let plain = match std::str::from_utf8(body) {
+        Ok(text) => serde_json::from_str(text),
+        Err(_) => serde_json::from_slice(body),
+    };
+    match plain {
         Ok(v) => Ok(v),
         Err(plain) => Err(decode_error::<T>(body, endpoint, plain)),
     }

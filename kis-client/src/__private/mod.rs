@@ -8,3 +8,8 @@ pub use codes::{CodeList, UnknownCode, debug_code, parse as parse_code, to_wire 
 pub use request::{FieldKind, FieldMeta, code, date, decimal, flag, int, time};
 
 pub use crate::code_list_impls;
+
+pub use crate::value::decode::{
+    Fields, Match, NO_FIELDS, Record, Rows, Slot, Spellings, decode_map, deserialize_into, report,
+    serialize_record, to_map,
+};

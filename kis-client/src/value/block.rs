@@ -1,37 +1,57 @@
 //! Response objects and blocks: decoding a JSON object field by field, tolerating an object
 //! where an array was expected (and the reverse), keeping unknown fields, and writing it back.
 
-use super::{Val, Wire};
-use serde::{Deserialize, Serialize};
+use super::Val;
+use super::decode::{self, Fields, Record, Rows, Slot};
 use serde_json::Value;
 use std::ops::Deref;
 
 /// A JSON object (the remainder of one holds the fields a type does not know).
 pub type Map = serde_json::Map<String, Value>;
 
-/// A generated response struct or block row, decoded from and written back to a JSON object.
-pub trait Object: Sized {
-    /// Decodes from an object; keys the type does not know are kept.
-    fn from_map(map: Map) -> Self;
-    /// Writes back every field as received, unknown ones included.
-    fn to_map(&self) -> Map;
+/// What every generated response struct and block row offers: the write-back and the report
+/// of what the spec does not know. Implemented for every generated type (and [`Map`], the row
+/// of a block whose columns the spec does not list).
+pub trait Object: Record {
+    /// Writes back every field as received (under the key it arrived with), unknown ones
+    /// included.
+    fn to_map(&self) -> Map
+    where
+        Self: Sized,
+    {
+        decode::to_map(self)
+    }
+
     /// Adds unknown fields and invalid values below `path` to `report`.
-    fn report(&self, path: &str, report: &mut Report);
+    fn report(&self, path: &str, report: &mut Report)
+    where
+        Self: Sized,
+    {
+        decode::report(self, path, report);
+    }
 
     /// Paths of fields the spec does not know (kept, and written back).
-    fn unknown_fields(&self) -> Vec<String> {
+    fn unknown_fields(&self) -> Vec<String>
+    where
+        Self: Sized,
+    {
         let mut r = Report::default();
         self.report("", &mut r);
         r.unknown
     }
 
     /// Paths and raw text of values that did not parse.
-    fn invalid_fields(&self) -> Vec<(String, String)> {
+    fn invalid_fields(&self) -> Vec<(String, String)>
+    where
+        Self: Sized,
+    {
         let mut r = Report::default();
         self.report("", &mut r);
         r.invalid
     }
 }
+
+impl<T: Record> Object for T {}
 
 /// Unknown fields and invalid values found in a decoded response.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -66,26 +86,6 @@ fn join(path: &str, name: &str) -> String {
     }
 }
 
-/// Takes a string field out of `map`. A value of another JSON type stays in `map` (so it is
-/// kept as an unknown field) and the field reads as missing.
-pub fn take<T: Wire>(map: &mut Map, key: &str) -> Val<T> {
-    match map.remove(key) {
-        None => Val::Missing,
-        Some(Value::String(s)) => Val::parse_owned(s),
-        Some(other) => {
-            map.insert(key.to_owned(), other);
-            Val::Missing
-        }
-    }
-}
-
-/// Writes a value back into `map` (missing values are left out).
-pub fn put<T: Wire>(map: &mut Map, key: &str, v: &Val<T>) {
-    if !v.is_missing() {
-        map.insert(key.to_owned(), Value::String(v.raw().into_owned()));
-    }
-}
-
 /// The JSON shape a block arrived in, so it is written back the same way.
 #[derive(Debug, Clone, Default, PartialEq)]
 enum Shape {
@@ -97,79 +97,97 @@ enum Shape {
     Other(Value),
 }
 
-fn take_rows<T: Object>(map: &mut Map, key: &str) -> (Vec<T>, Shape) {
-    match map.remove(key) {
-        None => (Vec::new(), Shape::Missing),
-        Some(Value::Object(m)) => (vec![T::from_map(m)], Shape::Object),
-        Some(Value::Array(a)) if a.iter().all(Value::is_object) => {
-            let rows = a
-                .into_iter()
-                .filter_map(|v| match v {
-                    Value::Object(m) => Some(T::from_map(m)),
-                    _ => None,
-                })
-                .collect();
-            (rows, Shape::Array)
-        }
-        Some(other) => (Vec::new(), Shape::Other(other)),
-    }
-}
-
-fn put_rows<T: Object>(map: &mut Map, key: &str, rows: &[T], shape: &Shape) {
-    let value = match (shape, rows) {
-        (Shape::Other(v), _) => v.clone(),
-        (Shape::Missing, []) => return,
-        (Shape::Object, [one]) => Value::Object(one.to_map()),
-        _ => Value::Array(rows.iter().map(|r| Value::Object(r.to_map())).collect()),
-    };
-    map.insert(key.to_owned(), value);
-}
-
-fn report_rows<T: Object>(rows: &[T], path: &str, key: &str, shape: &Shape, report: &mut Report) {
-    let base = join(path, key);
-    if let Shape::Other(_) = shape {
-        report.unknown.push(base.clone());
-    }
-    if let (Shape::Object, [row]) = (shape, rows) {
-        return row.report(&base, report);
-    }
-    for (i, row) in rows.iter().enumerate() {
-        row.report(&format!("{base}[{i}]"), report);
-    }
-}
-
-/// An array block (`output1`, ...): a list of rows. Tolerates a single object where an array
-/// was expected, and writes back the shape it received.
+/// The rows of a block and the shape they arrived in (shared by [`Block`] and [`One`]).
 #[derive(Debug, Clone)]
-pub struct Block<T> {
+struct RowList<T> {
     rows: Vec<T>,
     shape: Shape,
 }
 
-impl<T> Default for Block<T> {
+impl<T> Default for RowList<T> {
     fn default() -> Self {
-        Block {
+        RowList {
             rows: Vec::new(),
             shape: Shape::Missing,
         }
     }
 }
 
+impl<T: Record + Default> Rows for RowList<T> {
+    fn clear(&mut self) {
+        self.rows.clear();
+        self.shape = Shape::Missing;
+    }
+    fn set_shape_object(&mut self, object: bool) {
+        self.shape = if object { Shape::Object } else { Shape::Array };
+    }
+    fn push(&mut self) -> &mut dyn Record {
+        self.rows.push(T::default());
+        let last = self.rows.len() - 1;
+        &mut self.rows[last]
+    }
+    fn to_values(&self) -> Vec<Value> {
+        self.rows
+            .iter()
+            .map(|r| Value::Object(decode::to_map(r)))
+            .collect()
+    }
+    fn set_other(&mut self, v: Value) {
+        self.shape = Shape::Other(v);
+    }
+}
+
+impl<T: Record + Default> RowList<T> {
+    fn put(&self, map: &mut Map, key: &str) {
+        let value = match (&self.shape, &self.rows[..]) {
+            (Shape::Other(v), _) => v.clone(),
+            (Shape::Missing, []) => return,
+            (Shape::Object, [one]) => Value::Object(decode::to_map(one)),
+            _ => Value::Array(self.to_values()),
+        };
+        map.insert(key.to_owned(), value);
+    }
+
+    fn report(&self, path: &str, key: &str, report: &mut Report) {
+        let base = join(path, key);
+        if let Shape::Other(_) = self.shape {
+            report.unknown.push(base.clone());
+        }
+        if let (Shape::Object, [row]) = (&self.shape, &self.rows[..]) {
+            return decode::report(row, &base, report);
+        }
+        for (i, row) in self.rows.iter().enumerate() {
+            decode::report(row, &format!("{base}[{i}]"), report);
+        }
+    }
+}
+
+/// An array block (`output1`, ...): a list of rows. Tolerates a single object where an array
+/// was expected, and writes back the shape it received.
+#[derive(Debug, Clone)]
+pub struct Block<T>(RowList<T>);
+
+impl<T> Default for Block<T> {
+    fn default() -> Self {
+        Block(RowList::default())
+    }
+}
+
 impl<T> Block<T> {
     /// The rows.
     pub fn rows(&self) -> &[T] {
-        &self.rows
+        &self.0.rows
     }
     /// The rows, by value.
     pub fn into_rows(self) -> Vec<T> {
-        self.rows
+        self.0.rows
     }
 }
 
 impl<T> Deref for Block<T> {
     type Target = [T];
     fn deref(&self) -> &[T] {
-        &self.rows
+        &self.0.rows
     }
 }
 
@@ -177,170 +195,197 @@ impl<'a, T> IntoIterator for &'a Block<T> {
     type Item = &'a T;
     type IntoIter = std::slice::Iter<'a, T>;
     fn into_iter(self) -> Self::IntoIter {
-        self.rows.iter()
+        self.0.rows.iter()
     }
-}
-
-impl<T: Object> Block<T> {
-    /// Writes the block back into `map`.
-    pub fn put(&self, map: &mut Map, key: &str) {
-        put_rows(map, key, &self.rows, &self.shape);
-    }
-    /// Reports unknown fields and invalid values of every row.
-    pub fn report(&self, path: &str, key: &str, report: &mut Report) {
-        report_rows(&self.rows, path, key, &self.shape, report);
-    }
-}
-
-/// Takes an array block out of `map`.
-pub fn take_block<T: Object>(map: &mut Map, key: &str) -> Block<T> {
-    let (rows, shape) = take_rows(map, key);
-    Block { rows, shape }
 }
 
 /// An object block (`output`, ...): one record, or none. Tolerates an array where an object
 /// was expected (further rows are kept in [`One::rest`]), and writes back the shape it
 /// received.
 #[derive(Debug, Clone)]
-pub struct One<T> {
-    rows: Vec<T>,
-    shape: Shape,
-}
+pub struct One<T>(RowList<T>);
 
 impl<T> Default for One<T> {
     fn default() -> Self {
-        One {
-            rows: Vec::new(),
-            shape: Shape::Missing,
-        }
+        One(RowList::default())
     }
 }
 
 impl<T> One<T> {
     /// The record, if the block was present.
     pub fn get(&self) -> Option<&T> {
-        self.rows.first()
+        self.0.rows.first()
     }
     /// Further records, when KIS sent an array of several.
     pub fn rest(&self) -> &[T] {
-        self.rows.get(1..).unwrap_or_default()
+        self.0.rows.get(1..).unwrap_or_default()
     }
     /// The record by value.
     pub fn into_inner(self) -> Option<T> {
-        self.rows.into_iter().next()
+        self.0.rows.into_iter().next()
     }
 }
 
-impl<T: Object> One<T> {
-    /// Writes the block back into `map`.
-    pub fn put(&self, map: &mut Map, key: &str) {
-        put_rows(map, key, &self.rows, &self.shape);
-    }
-    /// Reports unknown fields and invalid values of the record(s).
-    pub fn report(&self, path: &str, key: &str, report: &mut Report) {
-        report_rows(&self.rows, path, key, &self.shape, report);
-    }
+macro_rules! block_slot {
+    ($ty:ident) => {
+        impl<T: Record + Default> Slot for $ty<T> {
+            /// A string where a block was expected: kept verbatim.
+            fn set_str(&mut self, s: &str) {
+                Rows::clear(&mut self.0);
+                self.0.set_other(Value::String(s.to_owned()));
+            }
+            fn rows(&mut self) -> Option<&mut dyn Rows> {
+                Some(&mut self.0)
+            }
+            fn is_present(&self) -> bool {
+                self.0.shape != Shape::Missing || !self.0.rows.is_empty()
+            }
+            fn reset(&mut self) {
+                Rows::clear(&mut self.0);
+            }
+            fn put(&self, map: &mut Map, key: &str) {
+                self.0.put(map, key);
+            }
+            fn report(&self, path: &str, key: &str, r: &mut Report) {
+                self.0.report(path, key, r);
+            }
+        }
+    };
 }
 
-/// Takes an object block out of `map`.
-pub fn take_one<T: Object>(map: &mut Map, key: &str) -> One<T> {
-    let (rows, shape) = take_rows(map, key);
-    One { rows, shape }
-}
-
-/// `Deserialize` for a generated [`Object`]: reads a JSON object and decodes it.
-pub fn deserialize_object<'de, D: serde::Deserializer<'de>, T: Object>(
-    d: D,
-) -> Result<T, D::Error> {
-    Map::deserialize(d).map(T::from_map)
-}
-
-/// `Serialize` for a generated [`Object`]: writes it back as received.
-pub fn serialize_object<S: serde::Serializer, T: Object>(t: &T, s: S) -> Result<S::Ok, S::Error> {
-    t.to_map().serialize(s)
-}
-
-/// Decodes `map` as `R` and writes it back, with the report of unknown and invalid fields
-/// (used by the generated decode table).
-pub fn decode_map<R: Object>(map: Map) -> (Map, Report) {
-    let r = R::from_map(map);
-    let mut report = Report::default();
-    r.report("", &mut report);
-    (r.to_map(), report)
-}
+block_slot!(Block);
+block_slot!(One);
 
 /// A block whose columns the spec does not list: every field is kept as received.
-impl Object for Map {
-    fn from_map(map: Map) -> Self {
-        map
+impl Record for Map {
+    fn fields(&self) -> &'static Fields {
+        &decode::NO_FIELDS
     }
-    fn to_map(&self) -> Map {
-        self.clone()
+    fn slot(&self, _: usize) -> Option<&dyn Slot> {
+        None
     }
-    fn report(&self, _: &str, _: &mut Report) {}
+    fn slot_mut(&mut self, _: usize) -> Option<&mut dyn Slot> {
+        None
+    }
+    fn extra(&self) -> &Map {
+        self
+    }
+    fn extra_mut(&mut self) -> &mut Map {
+        self
+    }
+    fn reports_extra(&self) -> bool {
+        false
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::value::decode::{Spellings, deserialize_into};
     use serde_json::json;
 
-    #[derive(Debug)]
+    #[derive(Debug, Default)]
     struct Row {
         a: Val<i64>,
         extra: Map,
+        spellings: Spellings,
     }
 
-    impl Object for Row {
-        fn from_map(mut map: Map) -> Self {
-            let a = take(&mut map, "a");
-            Row { a, extra: map }
+    impl Record for Row {
+        fn fields(&self) -> &'static Fields {
+            static F: Fields = Fields {
+                names: &["a"],
+                lower: &[("a", 0)],
+            };
+            &F
         }
-        fn to_map(&self) -> Map {
-            let mut m = self.extra.clone();
-            put(&mut m, "a", &self.a);
-            m
+        fn slot(&self, i: usize) -> Option<&dyn Slot> {
+            Some(match i {
+                0 => &self.a,
+                _ => return None,
+            })
         }
-        fn report(&self, path: &str, r: &mut Report) {
-            r.extra(path, &self.extra);
-            r.val(path, "a", &self.a);
+        fn slot_mut(&mut self, i: usize) -> Option<&mut dyn Slot> {
+            Some(match i {
+                0 => &mut self.a,
+                _ => return None,
+            })
+        }
+        fn extra(&self) -> &Map {
+            &self.extra
+        }
+        fn extra_mut(&mut self) -> &mut Map {
+            &mut self.extra
+        }
+        fn spellings(&self) -> Option<&Spellings> {
+            Some(&self.spellings)
+        }
+        fn spellings_mut(&mut self) -> Option<&mut Spellings> {
+            Some(&mut self.spellings)
         }
     }
 
+    #[derive(Debug, Default)]
     struct Resp {
         one: One<Row>,
         many: Block<Row>,
+        odno: Val<String>,
         extra: Map,
+        spellings: Spellings,
     }
 
-    impl Object for Resp {
-        fn from_map(mut map: Map) -> Self {
-            let one = take_one(&mut map, "output1");
-            let many = take_block(&mut map, "output2");
-            Resp {
-                one,
-                many,
-                extra: map,
-            }
+    impl Record for Resp {
+        fn fields(&self) -> &'static Fields {
+            static F: Fields = Fields {
+                names: &["output1", "output2", "ODNO"],
+                lower: &[("odno", 2), ("output1", 0), ("output2", 1)],
+            };
+            &F
         }
-        fn to_map(&self) -> Map {
-            let mut m = self.extra.clone();
-            self.one.put(&mut m, "output1");
-            self.many.put(&mut m, "output2");
-            m
+        fn slot(&self, i: usize) -> Option<&dyn Slot> {
+            Some(match i {
+                0 => &self.one,
+                1 => &self.many,
+                2 => &self.odno,
+                _ => return None,
+            })
         }
-        fn report(&self, path: &str, r: &mut Report) {
-            r.extra(path, &self.extra);
-            self.one.report(path, "output1", r);
-            self.many.report(path, "output2", r);
+        fn slot_mut(&mut self, i: usize) -> Option<&mut dyn Slot> {
+            Some(match i {
+                0 => &mut self.one,
+                1 => &mut self.many,
+                2 => &mut self.odno,
+                _ => return None,
+            })
         }
+        fn extra(&self) -> &Map {
+            &self.extra
+        }
+        fn extra_mut(&mut self) -> &mut Map {
+            &mut self.extra
+        }
+        fn spellings(&self) -> Option<&Spellings> {
+            Some(&self.spellings)
+        }
+        fn spellings_mut(&mut self) -> Option<&mut Spellings> {
+            Some(&mut self.spellings)
+        }
+    }
+
+    /// Decodes `text` (from bytes, and from a parsed `Value`: both must agree) and writes it
+    /// back.
+    fn round_text(text: &str) -> (Resp, Value) {
+        let mut r = Resp::default();
+        deserialize_into(&mut serde_json::Deserializer::from_str(text), &mut r).expect("object");
+        let v: Value = serde_json::from_str(text).expect("json");
+        let (back, _) = decode::decode_map::<Resp>(v.as_object().expect("object").clone());
+        assert_eq!(Value::Object(r.to_map()), Value::Object(back), "{text}");
+        let written = Value::Object(r.to_map());
+        (r, written)
     }
 
     fn round(v: Value) -> (Resp, Value) {
-        let Value::Object(m) = v else { panic!() };
-        let r = Resp::from_map(m);
-        let back = Value::Object(r.to_map());
-        (r, back)
+        round_text(&v.to_string())
     }
 
     #[test]
@@ -352,9 +397,46 @@ mod tests {
             json!({"output1": [], "output2": []}),
             json!({}),
             json!({"output1": {"a": 5}}),
+            json!({"output2": [{"a": "1"}, 2, {"a": "3"}], "output1": [[]]}),
+            json!({"output2": [{"a": "1"}, {"a": {"b": [1, 2.5, null, true]}}]}),
+            json!({"ODNO": 7, "odno": "1", "output1": {"A": "2", "a": "3"}}),
         ] {
             let (_, back) = round(v.clone());
             assert_eq!(back, v);
+        }
+    }
+
+    #[test]
+    fn keys_match_ignoring_case_and_keep_their_spelling() {
+        let (r, back) = round(json!({"odno": "0000123", "output1": {"A": "5"}}));
+        assert_eq!(r.odno.get().map(String::as_str), Some("0000123"));
+        assert_eq!(r.one.get().and_then(|o| o.a.get()), Some(&5));
+        assert!(r.unknown_fields().is_empty(), "{:?}", r.unknown_fields());
+        assert_eq!(back, json!({"odno": "0000123", "output1": {"A": "5"}}));
+        // Both spellings: the exact one fills the field, the other is kept.
+        for text in [
+            r#"{"odno": "1", "ODNO": "2"}"#,
+            r#"{"ODNO": "2", "odno": "1"}"#,
+        ] {
+            let (r, back) = round_text(text);
+            assert_eq!(r.odno.raw(), "2", "{text}");
+            assert_eq!(r.unknown_fields(), vec!["odno"], "{text}");
+            assert_eq!(back, json!({"odno": "1", "ODNO": "2"}));
+        }
+    }
+
+    #[test]
+    fn repeated_keys_last_wins_like_value() {
+        for text in [
+            r#"{"ODNO": "1", "ODNO": 5}"#,
+            r#"{"ODNO": 5, "ODNO": "1"}"#,
+            r#"{"odno": "1", "odno": "2", "ODNO": "3"}"#,
+            r#"{"output1": {"a": "1"}, "output1": ""}"#,
+            r#"{"x": 1, "x": 2}"#,
+        ] {
+            let (_, back) = round_text(text);
+            let v: Value = serde_json::from_str(text).expect("json");
+            assert_eq!(back, v, "{text}");
         }
     }
 
@@ -371,5 +453,16 @@ mod tests {
             r.invalid_fields(),
             vec![("output2.a".to_owned(), "y".to_owned())]
         );
+    }
+
+    #[test]
+    fn not_an_object_is_an_error() {
+        for text in ["[]", "\"x\"", "1", "null", "{\"a\": }"] {
+            let mut r = Resp::default();
+            assert!(
+                deserialize_into(&mut serde_json::Deserializer::from_str(text), &mut r).is_err(),
+                "{text}"
+            );
+        }
     }
 }

@@ -258,7 +258,7 @@ impl Endpoint for AvgUnitRequest {
 /// Response of 장내채권 평균단가조회 (`국내주식-158`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct AvgUnitResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -279,63 +279,97 @@ pub struct AvgUnitResponse {
     pub ctx_area_fk100: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for AvgUnitResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output1: v::take_block(&mut m, "output1"),
-            output2: v::take_block(&mut m, "output2"),
-            output3: v::take_block(&mut m, "output3"),
-            ctx_area_nk30: v::take(&mut m, "ctx_area_nk30"),
-            ctx_area_fk100: v::take(&mut m, "ctx_area_fk100"),
-            extra: m,
-        }
+impl crate::__private::Record for AvgUnitResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "rt_cd",
+                "msg_cd",
+                "msg1",
+                "output1",
+                "output2",
+                "output3",
+                "ctx_area_nk30",
+                "ctx_area_fk100",
+            ],
+            lower: &[
+                ("ctx_area_fk100", 7),
+                ("ctx_area_nk30", 6),
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("output3", 5),
+                ("rt_cd", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output1.put(&mut m, "output1");
-        self.output2.put(&mut m, "output2");
-        self.output3.put(&mut m, "output3");
-        v::put(&mut m, "ctx_area_nk30", &self.ctx_area_nk30);
-        v::put(&mut m, "ctx_area_fk100", &self.ctx_area_fk100);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output1,
+            4 => &self.output2,
+            5 => &self.output3,
+            6 => &self.ctx_area_nk30,
+            7 => &self.ctx_area_fk100,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output1.report(path, "output1", r);
-        self.output2.report(path, "output2", r);
-        self.output3.report(path, "output3", r);
-        r.val(path, "ctx_area_nk30", &self.ctx_area_nk30);
-        r.val(path, "ctx_area_fk100", &self.ctx_area_fk100);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output1,
+            4 => &mut self.output2,
+            5 => &mut self.output3,
+            6 => &mut self.ctx_area_nk30,
+            7 => &mut self.ctx_area_fk100,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for AvgUnitResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for AvgUnitResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 평가일자 (`evlu_dt`, required, length 245).
@@ -386,96 +420,143 @@ pub struct Output1 {
     pub avg_evlu_rf_unpr: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output1 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            evlu_dt: v::take(&mut m, "evlu_dt"),
-            pdno: v::take(&mut m, "pdno"),
-            prdt_type_cd: v::take(&mut m, "prdt_type_cd"),
-            prdt_name: v::take(&mut m, "prdt_name"),
-            kis_unpr: v::take(&mut m, "kis_unpr"),
-            kbp_unpr: v::take(&mut m, "kbp_unpr"),
-            nice_evlu_unpr: v::take(&mut m, "nice_evlu_unpr"),
-            fnp_unpr: v::take(&mut m, "fnp_unpr"),
-            avg_evlu_unpr: v::take(&mut m, "avg_evlu_unpr"),
-            kis_crdt_grad_text: v::take(&mut m, "kis_crdt_grad_text"),
-            kbp_crdt_grad_text: v::take(&mut m, "kbp_crdt_grad_text"),
-            nice_crdt_grad_text: v::take(&mut m, "nice_crdt_grad_text"),
-            fnp_crdt_grad_text: v::take(&mut m, "fnp_crdt_grad_text"),
-            chng_yn: v::take(&mut m, "chng_yn"),
-            kis_erng_rt: v::take(&mut m, "kis_erng_rt"),
-            kbp_erng_rt: v::take(&mut m, "kbp_erng_rt"),
-            nice_evlu_erng_rt: v::take(&mut m, "nice_evlu_erng_rt"),
-            fnp_erng_rt: v::take(&mut m, "fnp_erng_rt"),
-            avg_evlu_erng_rt: v::take(&mut m, "avg_evlu_erng_rt"),
-            kis_rf_unpr: v::take(&mut m, "kis_rf_unpr"),
-            kbp_rf_unpr: v::take(&mut m, "kbp_rf_unpr"),
-            nice_evlu_rf_unpr: v::take(&mut m, "nice_evlu_rf_unpr"),
-            avg_evlu_rf_unpr: v::take(&mut m, "avg_evlu_rf_unpr"),
-            extra: m,
-        }
+impl crate::__private::Record for Output1 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "evlu_dt",
+                "pdno",
+                "prdt_type_cd",
+                "prdt_name",
+                "kis_unpr",
+                "kbp_unpr",
+                "nice_evlu_unpr",
+                "fnp_unpr",
+                "avg_evlu_unpr",
+                "kis_crdt_grad_text",
+                "kbp_crdt_grad_text",
+                "nice_crdt_grad_text",
+                "fnp_crdt_grad_text",
+                "chng_yn",
+                "kis_erng_rt",
+                "kbp_erng_rt",
+                "nice_evlu_erng_rt",
+                "fnp_erng_rt",
+                "avg_evlu_erng_rt",
+                "kis_rf_unpr",
+                "kbp_rf_unpr",
+                "nice_evlu_rf_unpr",
+                "avg_evlu_rf_unpr",
+            ],
+            lower: &[
+                ("avg_evlu_erng_rt", 18),
+                ("avg_evlu_rf_unpr", 22),
+                ("avg_evlu_unpr", 8),
+                ("chng_yn", 13),
+                ("evlu_dt", 0),
+                ("fnp_crdt_grad_text", 12),
+                ("fnp_erng_rt", 17),
+                ("fnp_unpr", 7),
+                ("kbp_crdt_grad_text", 10),
+                ("kbp_erng_rt", 15),
+                ("kbp_rf_unpr", 20),
+                ("kbp_unpr", 5),
+                ("kis_crdt_grad_text", 9),
+                ("kis_erng_rt", 14),
+                ("kis_rf_unpr", 19),
+                ("kis_unpr", 4),
+                ("nice_crdt_grad_text", 11),
+                ("nice_evlu_erng_rt", 16),
+                ("nice_evlu_rf_unpr", 21),
+                ("nice_evlu_unpr", 6),
+                ("pdno", 1),
+                ("prdt_name", 3),
+                ("prdt_type_cd", 2),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "evlu_dt", &self.evlu_dt);
-        v::put(&mut m, "pdno", &self.pdno);
-        v::put(&mut m, "prdt_type_cd", &self.prdt_type_cd);
-        v::put(&mut m, "prdt_name", &self.prdt_name);
-        v::put(&mut m, "kis_unpr", &self.kis_unpr);
-        v::put(&mut m, "kbp_unpr", &self.kbp_unpr);
-        v::put(&mut m, "nice_evlu_unpr", &self.nice_evlu_unpr);
-        v::put(&mut m, "fnp_unpr", &self.fnp_unpr);
-        v::put(&mut m, "avg_evlu_unpr", &self.avg_evlu_unpr);
-        v::put(&mut m, "kis_crdt_grad_text", &self.kis_crdt_grad_text);
-        v::put(&mut m, "kbp_crdt_grad_text", &self.kbp_crdt_grad_text);
-        v::put(&mut m, "nice_crdt_grad_text", &self.nice_crdt_grad_text);
-        v::put(&mut m, "fnp_crdt_grad_text", &self.fnp_crdt_grad_text);
-        v::put(&mut m, "chng_yn", &self.chng_yn);
-        v::put(&mut m, "kis_erng_rt", &self.kis_erng_rt);
-        v::put(&mut m, "kbp_erng_rt", &self.kbp_erng_rt);
-        v::put(&mut m, "nice_evlu_erng_rt", &self.nice_evlu_erng_rt);
-        v::put(&mut m, "fnp_erng_rt", &self.fnp_erng_rt);
-        v::put(&mut m, "avg_evlu_erng_rt", &self.avg_evlu_erng_rt);
-        v::put(&mut m, "kis_rf_unpr", &self.kis_rf_unpr);
-        v::put(&mut m, "kbp_rf_unpr", &self.kbp_rf_unpr);
-        v::put(&mut m, "nice_evlu_rf_unpr", &self.nice_evlu_rf_unpr);
-        v::put(&mut m, "avg_evlu_rf_unpr", &self.avg_evlu_rf_unpr);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.evlu_dt,
+            1 => &self.pdno,
+            2 => &self.prdt_type_cd,
+            3 => &self.prdt_name,
+            4 => &self.kis_unpr,
+            5 => &self.kbp_unpr,
+            6 => &self.nice_evlu_unpr,
+            7 => &self.fnp_unpr,
+            8 => &self.avg_evlu_unpr,
+            9 => &self.kis_crdt_grad_text,
+            10 => &self.kbp_crdt_grad_text,
+            11 => &self.nice_crdt_grad_text,
+            12 => &self.fnp_crdt_grad_text,
+            13 => &self.chng_yn,
+            14 => &self.kis_erng_rt,
+            15 => &self.kbp_erng_rt,
+            16 => &self.nice_evlu_erng_rt,
+            17 => &self.fnp_erng_rt,
+            18 => &self.avg_evlu_erng_rt,
+            19 => &self.kis_rf_unpr,
+            20 => &self.kbp_rf_unpr,
+            21 => &self.nice_evlu_rf_unpr,
+            22 => &self.avg_evlu_rf_unpr,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "evlu_dt", &self.evlu_dt);
-        r.val(path, "pdno", &self.pdno);
-        r.val(path, "prdt_type_cd", &self.prdt_type_cd);
-        r.val(path, "prdt_name", &self.prdt_name);
-        r.val(path, "kis_unpr", &self.kis_unpr);
-        r.val(path, "kbp_unpr", &self.kbp_unpr);
-        r.val(path, "nice_evlu_unpr", &self.nice_evlu_unpr);
-        r.val(path, "fnp_unpr", &self.fnp_unpr);
-        r.val(path, "avg_evlu_unpr", &self.avg_evlu_unpr);
-        r.val(path, "kis_crdt_grad_text", &self.kis_crdt_grad_text);
-        r.val(path, "kbp_crdt_grad_text", &self.kbp_crdt_grad_text);
-        r.val(path, "nice_crdt_grad_text", &self.nice_crdt_grad_text);
-        r.val(path, "fnp_crdt_grad_text", &self.fnp_crdt_grad_text);
-        r.val(path, "chng_yn", &self.chng_yn);
-        r.val(path, "kis_erng_rt", &self.kis_erng_rt);
-        r.val(path, "kbp_erng_rt", &self.kbp_erng_rt);
-        r.val(path, "nice_evlu_erng_rt", &self.nice_evlu_erng_rt);
-        r.val(path, "fnp_erng_rt", &self.fnp_erng_rt);
-        r.val(path, "avg_evlu_erng_rt", &self.avg_evlu_erng_rt);
-        r.val(path, "kis_rf_unpr", &self.kis_rf_unpr);
-        r.val(path, "kbp_rf_unpr", &self.kbp_rf_unpr);
-        r.val(path, "nice_evlu_rf_unpr", &self.nice_evlu_rf_unpr);
-        r.val(path, "avg_evlu_rf_unpr", &self.avg_evlu_rf_unpr);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.evlu_dt,
+            1 => &mut self.pdno,
+            2 => &mut self.prdt_type_cd,
+            3 => &mut self.prdt_name,
+            4 => &mut self.kis_unpr,
+            5 => &mut self.kbp_unpr,
+            6 => &mut self.nice_evlu_unpr,
+            7 => &mut self.fnp_unpr,
+            8 => &mut self.avg_evlu_unpr,
+            9 => &mut self.kis_crdt_grad_text,
+            10 => &mut self.kbp_crdt_grad_text,
+            11 => &mut self.nice_crdt_grad_text,
+            12 => &mut self.fnp_crdt_grad_text,
+            13 => &mut self.chng_yn,
+            14 => &mut self.kis_erng_rt,
+            15 => &mut self.kbp_erng_rt,
+            16 => &mut self.nice_evlu_erng_rt,
+            17 => &mut self.fnp_erng_rt,
+            18 => &mut self.avg_evlu_erng_rt,
+            19 => &mut self.kis_rf_unpr,
+            20 => &mut self.kbp_rf_unpr,
+            21 => &mut self.nice_evlu_rf_unpr,
+            22 => &mut self.avg_evlu_rf_unpr,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 평가일자 (`evlu_dt`, required, length 19).
@@ -500,57 +581,91 @@ pub struct Output2 {
     pub chng_yn: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output2 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            evlu_dt: v::take(&mut m, "evlu_dt"),
-            pdno: v::take(&mut m, "pdno"),
-            prdt_type_cd: v::take(&mut m, "prdt_type_cd"),
-            prdt_name: v::take(&mut m, "prdt_name"),
-            kis_evlu_amt: v::take(&mut m, "kis_evlu_amt"),
-            kbp_evlu_amt: v::take(&mut m, "kbp_evlu_amt"),
-            nice_evlu_amt: v::take(&mut m, "nice_evlu_amt"),
-            fnp_evlu_amt: v::take(&mut m, "fnp_evlu_amt"),
-            avg_evlu_amt: v::take(&mut m, "avg_evlu_amt"),
-            chng_yn: v::take(&mut m, "chng_yn"),
-            extra: m,
-        }
+impl crate::__private::Record for Output2 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "evlu_dt",
+                "pdno",
+                "prdt_type_cd",
+                "prdt_name",
+                "kis_evlu_amt",
+                "kbp_evlu_amt",
+                "nice_evlu_amt",
+                "fnp_evlu_amt",
+                "avg_evlu_amt",
+                "chng_yn",
+            ],
+            lower: &[
+                ("avg_evlu_amt", 8),
+                ("chng_yn", 9),
+                ("evlu_dt", 0),
+                ("fnp_evlu_amt", 7),
+                ("kbp_evlu_amt", 5),
+                ("kis_evlu_amt", 4),
+                ("nice_evlu_amt", 6),
+                ("pdno", 1),
+                ("prdt_name", 3),
+                ("prdt_type_cd", 2),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "evlu_dt", &self.evlu_dt);
-        v::put(&mut m, "pdno", &self.pdno);
-        v::put(&mut m, "prdt_type_cd", &self.prdt_type_cd);
-        v::put(&mut m, "prdt_name", &self.prdt_name);
-        v::put(&mut m, "kis_evlu_amt", &self.kis_evlu_amt);
-        v::put(&mut m, "kbp_evlu_amt", &self.kbp_evlu_amt);
-        v::put(&mut m, "nice_evlu_amt", &self.nice_evlu_amt);
-        v::put(&mut m, "fnp_evlu_amt", &self.fnp_evlu_amt);
-        v::put(&mut m, "avg_evlu_amt", &self.avg_evlu_amt);
-        v::put(&mut m, "chng_yn", &self.chng_yn);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.evlu_dt,
+            1 => &self.pdno,
+            2 => &self.prdt_type_cd,
+            3 => &self.prdt_name,
+            4 => &self.kis_evlu_amt,
+            5 => &self.kbp_evlu_amt,
+            6 => &self.nice_evlu_amt,
+            7 => &self.fnp_evlu_amt,
+            8 => &self.avg_evlu_amt,
+            9 => &self.chng_yn,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "evlu_dt", &self.evlu_dt);
-        r.val(path, "pdno", &self.pdno);
-        r.val(path, "prdt_type_cd", &self.prdt_type_cd);
-        r.val(path, "prdt_name", &self.prdt_name);
-        r.val(path, "kis_evlu_amt", &self.kis_evlu_amt);
-        r.val(path, "kbp_evlu_amt", &self.kbp_evlu_amt);
-        r.val(path, "nice_evlu_amt", &self.nice_evlu_amt);
-        r.val(path, "fnp_evlu_amt", &self.fnp_evlu_amt);
-        r.val(path, "avg_evlu_amt", &self.avg_evlu_amt);
-        r.val(path, "chng_yn", &self.chng_yn);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.evlu_dt,
+            1 => &mut self.pdno,
+            2 => &mut self.prdt_type_cd,
+            3 => &mut self.prdt_name,
+            4 => &mut self.kis_evlu_amt,
+            5 => &mut self.kbp_evlu_amt,
+            6 => &mut self.nice_evlu_amt,
+            7 => &mut self.fnp_evlu_amt,
+            8 => &mut self.avg_evlu_amt,
+            9 => &mut self.chng_yn,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 /// A record of block `output3` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output3 {
     /// 평가일자 (`evlu_dt`, required, length 236).
@@ -587,70 +702,110 @@ pub struct Output3 {
     pub chng_yn: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output3 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            evlu_dt: v::take(&mut m, "evlu_dt"),
-            pdno: v::take(&mut m, "pdno"),
-            prdt_type_cd: v::take(&mut m, "prdt_type_cd"),
-            prdt_name: v::take(&mut m, "prdt_name"),
-            kis_crcy_cd: v::take(&mut m, "kis_crcy_cd"),
-            kis_evlu_unit_pric: v::take(&mut m, "kis_evlu_unit_pric"),
-            kis_evlu_pric: v::take(&mut m, "kis_evlu_pric"),
-            kbp_crcy_cd: v::take(&mut m, "kbp_crcy_cd"),
-            kbp_evlu_unit_pric: v::take(&mut m, "kbp_evlu_unit_pric"),
-            kbp_evlu_pric: v::take(&mut m, "kbp_evlu_pric"),
-            nice_crcy_cd: v::take(&mut m, "nice_crcy_cd"),
-            nice_evlu_unit_pric: v::take(&mut m, "nice_evlu_unit_pric"),
-            nice_evlu_pric: v::take(&mut m, "nice_evlu_pric"),
-            avg_evlu_unit_pric: v::take(&mut m, "avg_evlu_unit_pric"),
-            avg_evlu_pric: v::take(&mut m, "avg_evlu_pric"),
-            chng_yn: v::take(&mut m, "chng_yn"),
-            extra: m,
-        }
+impl crate::__private::Record for Output3 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "evlu_dt",
+                "pdno",
+                "prdt_type_cd",
+                "prdt_name",
+                "kis_crcy_cd",
+                "kis_evlu_unit_pric",
+                "kis_evlu_pric",
+                "kbp_crcy_cd",
+                "kbp_evlu_unit_pric",
+                "kbp_evlu_pric",
+                "nice_crcy_cd",
+                "nice_evlu_unit_pric",
+                "nice_evlu_pric",
+                "avg_evlu_unit_pric",
+                "avg_evlu_pric",
+                "chng_yn",
+            ],
+            lower: &[
+                ("avg_evlu_pric", 14),
+                ("avg_evlu_unit_pric", 13),
+                ("chng_yn", 15),
+                ("evlu_dt", 0),
+                ("kbp_crcy_cd", 7),
+                ("kbp_evlu_pric", 9),
+                ("kbp_evlu_unit_pric", 8),
+                ("kis_crcy_cd", 4),
+                ("kis_evlu_pric", 6),
+                ("kis_evlu_unit_pric", 5),
+                ("nice_crcy_cd", 10),
+                ("nice_evlu_pric", 12),
+                ("nice_evlu_unit_pric", 11),
+                ("pdno", 1),
+                ("prdt_name", 3),
+                ("prdt_type_cd", 2),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "evlu_dt", &self.evlu_dt);
-        v::put(&mut m, "pdno", &self.pdno);
-        v::put(&mut m, "prdt_type_cd", &self.prdt_type_cd);
-        v::put(&mut m, "prdt_name", &self.prdt_name);
-        v::put(&mut m, "kis_crcy_cd", &self.kis_crcy_cd);
-        v::put(&mut m, "kis_evlu_unit_pric", &self.kis_evlu_unit_pric);
-        v::put(&mut m, "kis_evlu_pric", &self.kis_evlu_pric);
-        v::put(&mut m, "kbp_crcy_cd", &self.kbp_crcy_cd);
-        v::put(&mut m, "kbp_evlu_unit_pric", &self.kbp_evlu_unit_pric);
-        v::put(&mut m, "kbp_evlu_pric", &self.kbp_evlu_pric);
-        v::put(&mut m, "nice_crcy_cd", &self.nice_crcy_cd);
-        v::put(&mut m, "nice_evlu_unit_pric", &self.nice_evlu_unit_pric);
-        v::put(&mut m, "nice_evlu_pric", &self.nice_evlu_pric);
-        v::put(&mut m, "avg_evlu_unit_pric", &self.avg_evlu_unit_pric);
-        v::put(&mut m, "avg_evlu_pric", &self.avg_evlu_pric);
-        v::put(&mut m, "chng_yn", &self.chng_yn);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.evlu_dt,
+            1 => &self.pdno,
+            2 => &self.prdt_type_cd,
+            3 => &self.prdt_name,
+            4 => &self.kis_crcy_cd,
+            5 => &self.kis_evlu_unit_pric,
+            6 => &self.kis_evlu_pric,
+            7 => &self.kbp_crcy_cd,
+            8 => &self.kbp_evlu_unit_pric,
+            9 => &self.kbp_evlu_pric,
+            10 => &self.nice_crcy_cd,
+            11 => &self.nice_evlu_unit_pric,
+            12 => &self.nice_evlu_pric,
+            13 => &self.avg_evlu_unit_pric,
+            14 => &self.avg_evlu_pric,
+            15 => &self.chng_yn,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "evlu_dt", &self.evlu_dt);
-        r.val(path, "pdno", &self.pdno);
-        r.val(path, "prdt_type_cd", &self.prdt_type_cd);
-        r.val(path, "prdt_name", &self.prdt_name);
-        r.val(path, "kis_crcy_cd", &self.kis_crcy_cd);
-        r.val(path, "kis_evlu_unit_pric", &self.kis_evlu_unit_pric);
-        r.val(path, "kis_evlu_pric", &self.kis_evlu_pric);
-        r.val(path, "kbp_crcy_cd", &self.kbp_crcy_cd);
-        r.val(path, "kbp_evlu_unit_pric", &self.kbp_evlu_unit_pric);
-        r.val(path, "kbp_evlu_pric", &self.kbp_evlu_pric);
-        r.val(path, "nice_crcy_cd", &self.nice_crcy_cd);
-        r.val(path, "nice_evlu_unit_pric", &self.nice_evlu_unit_pric);
-        r.val(path, "nice_evlu_pric", &self.nice_evlu_pric);
-        r.val(path, "avg_evlu_unit_pric", &self.avg_evlu_unit_pric);
-        r.val(path, "avg_evlu_pric", &self.avg_evlu_pric);
-        r.val(path, "chng_yn", &self.chng_yn);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.evlu_dt,
+            1 => &mut self.pdno,
+            2 => &mut self.prdt_type_cd,
+            3 => &mut self.prdt_name,
+            4 => &mut self.kis_crcy_cd,
+            5 => &mut self.kis_evlu_unit_pric,
+            6 => &mut self.kis_evlu_pric,
+            7 => &mut self.kbp_crcy_cd,
+            8 => &mut self.kbp_evlu_unit_pric,
+            9 => &mut self.kbp_evlu_pric,
+            10 => &mut self.nice_crcy_cd,
+            11 => &mut self.nice_evlu_unit_pric,
+            12 => &mut self.nice_evlu_pric,
+            13 => &mut self.avg_evlu_unit_pric,
+            14 => &mut self.avg_evlu_pric,
+            15 => &mut self.chng_yn,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 

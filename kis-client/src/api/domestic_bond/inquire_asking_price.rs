@@ -136,7 +136,7 @@ impl Endpoint for InquireAskingPriceRequest {
 /// Response of 장내채권현재가(호가) (`국내주식-132`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct InquireAskingPriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -149,51 +149,71 @@ pub struct InquireAskingPriceResponse {
     pub output: v::One<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for InquireAskingPriceResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output: v::take_one(&mut m, "output"),
-            extra: m,
-        }
+impl crate::__private::Record for InquireAskingPriceResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output"],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output.put(&mut m, "output");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output.report(path, "output", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for InquireAskingPriceResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for InquireAskingPriceResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// 호가 접수 시간 (`aspr_acpt_hour`, required, length 6).
@@ -266,123 +286,181 @@ pub struct Output {
     pub shnu_ernn_rate5: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            aspr_acpt_hour: v::take(&mut m, "aspr_acpt_hour"),
-            bond_askp1: v::take(&mut m, "bond_askp1"),
-            bond_askp2: v::take(&mut m, "bond_askp2"),
-            bond_askp3: v::take(&mut m, "bond_askp3"),
-            bond_askp4: v::take(&mut m, "bond_askp4"),
-            bond_askp5: v::take(&mut m, "bond_askp5"),
-            bond_bidp1: v::take(&mut m, "bond_bidp1"),
-            bond_bidp2: v::take(&mut m, "bond_bidp2"),
-            bond_bidp3: v::take(&mut m, "bond_bidp3"),
-            bond_bidp4: v::take(&mut m, "bond_bidp4"),
-            bond_bidp5: v::take(&mut m, "bond_bidp5"),
-            askp_rsqn1: v::take(&mut m, "askp_rsqn1"),
-            askp_rsqn2: v::take(&mut m, "askp_rsqn2"),
-            askp_rsqn3: v::take(&mut m, "askp_rsqn3"),
-            askp_rsqn4: v::take(&mut m, "askp_rsqn4"),
-            askp_rsqn5: v::take(&mut m, "askp_rsqn5"),
-            bidp_rsqn1: v::take(&mut m, "bidp_rsqn1"),
-            bidp_rsqn2: v::take(&mut m, "bidp_rsqn2"),
-            bidp_rsqn3: v::take(&mut m, "bidp_rsqn3"),
-            bidp_rsqn4: v::take(&mut m, "bidp_rsqn4"),
-            bidp_rsqn5: v::take(&mut m, "bidp_rsqn5"),
-            total_askp_rsqn: v::take(&mut m, "total_askp_rsqn"),
-            total_bidp_rsqn: v::take(&mut m, "total_bidp_rsqn"),
-            ntby_aspr_rsqn: v::take(&mut m, "ntby_aspr_rsqn"),
-            seln_ernn_rate1: v::take(&mut m, "seln_ernn_rate1"),
-            seln_ernn_rate2: v::take(&mut m, "seln_ernn_rate2"),
-            seln_ernn_rate3: v::take(&mut m, "seln_ernn_rate3"),
-            seln_ernn_rate4: v::take(&mut m, "seln_ernn_rate4"),
-            seln_ernn_rate5: v::take(&mut m, "seln_ernn_rate5"),
-            shnu_ernn_rate1: v::take(&mut m, "shnu_ernn_rate1"),
-            shnu_ernn_rate2: v::take(&mut m, "shnu_ernn_rate2"),
-            shnu_ernn_rate3: v::take(&mut m, "shnu_ernn_rate3"),
-            shnu_ernn_rate4: v::take(&mut m, "shnu_ernn_rate4"),
-            shnu_ernn_rate5: v::take(&mut m, "shnu_ernn_rate5"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "aspr_acpt_hour",
+                "bond_askp1",
+                "bond_askp2",
+                "bond_askp3",
+                "bond_askp4",
+                "bond_askp5",
+                "bond_bidp1",
+                "bond_bidp2",
+                "bond_bidp3",
+                "bond_bidp4",
+                "bond_bidp5",
+                "askp_rsqn1",
+                "askp_rsqn2",
+                "askp_rsqn3",
+                "askp_rsqn4",
+                "askp_rsqn5",
+                "bidp_rsqn1",
+                "bidp_rsqn2",
+                "bidp_rsqn3",
+                "bidp_rsqn4",
+                "bidp_rsqn5",
+                "total_askp_rsqn",
+                "total_bidp_rsqn",
+                "ntby_aspr_rsqn",
+                "seln_ernn_rate1",
+                "seln_ernn_rate2",
+                "seln_ernn_rate3",
+                "seln_ernn_rate4",
+                "seln_ernn_rate5",
+                "shnu_ernn_rate1",
+                "shnu_ernn_rate2",
+                "shnu_ernn_rate3",
+                "shnu_ernn_rate4",
+                "shnu_ernn_rate5",
+            ],
+            lower: &[
+                ("askp_rsqn1", 11),
+                ("askp_rsqn2", 12),
+                ("askp_rsqn3", 13),
+                ("askp_rsqn4", 14),
+                ("askp_rsqn5", 15),
+                ("aspr_acpt_hour", 0),
+                ("bidp_rsqn1", 16),
+                ("bidp_rsqn2", 17),
+                ("bidp_rsqn3", 18),
+                ("bidp_rsqn4", 19),
+                ("bidp_rsqn5", 20),
+                ("bond_askp1", 1),
+                ("bond_askp2", 2),
+                ("bond_askp3", 3),
+                ("bond_askp4", 4),
+                ("bond_askp5", 5),
+                ("bond_bidp1", 6),
+                ("bond_bidp2", 7),
+                ("bond_bidp3", 8),
+                ("bond_bidp4", 9),
+                ("bond_bidp5", 10),
+                ("ntby_aspr_rsqn", 23),
+                ("seln_ernn_rate1", 24),
+                ("seln_ernn_rate2", 25),
+                ("seln_ernn_rate3", 26),
+                ("seln_ernn_rate4", 27),
+                ("seln_ernn_rate5", 28),
+                ("shnu_ernn_rate1", 29),
+                ("shnu_ernn_rate2", 30),
+                ("shnu_ernn_rate3", 31),
+                ("shnu_ernn_rate4", 32),
+                ("shnu_ernn_rate5", 33),
+                ("total_askp_rsqn", 21),
+                ("total_bidp_rsqn", 22),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "aspr_acpt_hour", &self.aspr_acpt_hour);
-        v::put(&mut m, "bond_askp1", &self.bond_askp1);
-        v::put(&mut m, "bond_askp2", &self.bond_askp2);
-        v::put(&mut m, "bond_askp3", &self.bond_askp3);
-        v::put(&mut m, "bond_askp4", &self.bond_askp4);
-        v::put(&mut m, "bond_askp5", &self.bond_askp5);
-        v::put(&mut m, "bond_bidp1", &self.bond_bidp1);
-        v::put(&mut m, "bond_bidp2", &self.bond_bidp2);
-        v::put(&mut m, "bond_bidp3", &self.bond_bidp3);
-        v::put(&mut m, "bond_bidp4", &self.bond_bidp4);
-        v::put(&mut m, "bond_bidp5", &self.bond_bidp5);
-        v::put(&mut m, "askp_rsqn1", &self.askp_rsqn1);
-        v::put(&mut m, "askp_rsqn2", &self.askp_rsqn2);
-        v::put(&mut m, "askp_rsqn3", &self.askp_rsqn3);
-        v::put(&mut m, "askp_rsqn4", &self.askp_rsqn4);
-        v::put(&mut m, "askp_rsqn5", &self.askp_rsqn5);
-        v::put(&mut m, "bidp_rsqn1", &self.bidp_rsqn1);
-        v::put(&mut m, "bidp_rsqn2", &self.bidp_rsqn2);
-        v::put(&mut m, "bidp_rsqn3", &self.bidp_rsqn3);
-        v::put(&mut m, "bidp_rsqn4", &self.bidp_rsqn4);
-        v::put(&mut m, "bidp_rsqn5", &self.bidp_rsqn5);
-        v::put(&mut m, "total_askp_rsqn", &self.total_askp_rsqn);
-        v::put(&mut m, "total_bidp_rsqn", &self.total_bidp_rsqn);
-        v::put(&mut m, "ntby_aspr_rsqn", &self.ntby_aspr_rsqn);
-        v::put(&mut m, "seln_ernn_rate1", &self.seln_ernn_rate1);
-        v::put(&mut m, "seln_ernn_rate2", &self.seln_ernn_rate2);
-        v::put(&mut m, "seln_ernn_rate3", &self.seln_ernn_rate3);
-        v::put(&mut m, "seln_ernn_rate4", &self.seln_ernn_rate4);
-        v::put(&mut m, "seln_ernn_rate5", &self.seln_ernn_rate5);
-        v::put(&mut m, "shnu_ernn_rate1", &self.shnu_ernn_rate1);
-        v::put(&mut m, "shnu_ernn_rate2", &self.shnu_ernn_rate2);
-        v::put(&mut m, "shnu_ernn_rate3", &self.shnu_ernn_rate3);
-        v::put(&mut m, "shnu_ernn_rate4", &self.shnu_ernn_rate4);
-        v::put(&mut m, "shnu_ernn_rate5", &self.shnu_ernn_rate5);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.aspr_acpt_hour,
+            1 => &self.bond_askp1,
+            2 => &self.bond_askp2,
+            3 => &self.bond_askp3,
+            4 => &self.bond_askp4,
+            5 => &self.bond_askp5,
+            6 => &self.bond_bidp1,
+            7 => &self.bond_bidp2,
+            8 => &self.bond_bidp3,
+            9 => &self.bond_bidp4,
+            10 => &self.bond_bidp5,
+            11 => &self.askp_rsqn1,
+            12 => &self.askp_rsqn2,
+            13 => &self.askp_rsqn3,
+            14 => &self.askp_rsqn4,
+            15 => &self.askp_rsqn5,
+            16 => &self.bidp_rsqn1,
+            17 => &self.bidp_rsqn2,
+            18 => &self.bidp_rsqn3,
+            19 => &self.bidp_rsqn4,
+            20 => &self.bidp_rsqn5,
+            21 => &self.total_askp_rsqn,
+            22 => &self.total_bidp_rsqn,
+            23 => &self.ntby_aspr_rsqn,
+            24 => &self.seln_ernn_rate1,
+            25 => &self.seln_ernn_rate2,
+            26 => &self.seln_ernn_rate3,
+            27 => &self.seln_ernn_rate4,
+            28 => &self.seln_ernn_rate5,
+            29 => &self.shnu_ernn_rate1,
+            30 => &self.shnu_ernn_rate2,
+            31 => &self.shnu_ernn_rate3,
+            32 => &self.shnu_ernn_rate4,
+            33 => &self.shnu_ernn_rate5,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "aspr_acpt_hour", &self.aspr_acpt_hour);
-        r.val(path, "bond_askp1", &self.bond_askp1);
-        r.val(path, "bond_askp2", &self.bond_askp2);
-        r.val(path, "bond_askp3", &self.bond_askp3);
-        r.val(path, "bond_askp4", &self.bond_askp4);
-        r.val(path, "bond_askp5", &self.bond_askp5);
-        r.val(path, "bond_bidp1", &self.bond_bidp1);
-        r.val(path, "bond_bidp2", &self.bond_bidp2);
-        r.val(path, "bond_bidp3", &self.bond_bidp3);
-        r.val(path, "bond_bidp4", &self.bond_bidp4);
-        r.val(path, "bond_bidp5", &self.bond_bidp5);
-        r.val(path, "askp_rsqn1", &self.askp_rsqn1);
-        r.val(path, "askp_rsqn2", &self.askp_rsqn2);
-        r.val(path, "askp_rsqn3", &self.askp_rsqn3);
-        r.val(path, "askp_rsqn4", &self.askp_rsqn4);
-        r.val(path, "askp_rsqn5", &self.askp_rsqn5);
-        r.val(path, "bidp_rsqn1", &self.bidp_rsqn1);
-        r.val(path, "bidp_rsqn2", &self.bidp_rsqn2);
-        r.val(path, "bidp_rsqn3", &self.bidp_rsqn3);
-        r.val(path, "bidp_rsqn4", &self.bidp_rsqn4);
-        r.val(path, "bidp_rsqn5", &self.bidp_rsqn5);
-        r.val(path, "total_askp_rsqn", &self.total_askp_rsqn);
-        r.val(path, "total_bidp_rsqn", &self.total_bidp_rsqn);
-        r.val(path, "ntby_aspr_rsqn", &self.ntby_aspr_rsqn);
-        r.val(path, "seln_ernn_rate1", &self.seln_ernn_rate1);
-        r.val(path, "seln_ernn_rate2", &self.seln_ernn_rate2);
-        r.val(path, "seln_ernn_rate3", &self.seln_ernn_rate3);
-        r.val(path, "seln_ernn_rate4", &self.seln_ernn_rate4);
-        r.val(path, "seln_ernn_rate5", &self.seln_ernn_rate5);
-        r.val(path, "shnu_ernn_rate1", &self.shnu_ernn_rate1);
-        r.val(path, "shnu_ernn_rate2", &self.shnu_ernn_rate2);
-        r.val(path, "shnu_ernn_rate3", &self.shnu_ernn_rate3);
-        r.val(path, "shnu_ernn_rate4", &self.shnu_ernn_rate4);
-        r.val(path, "shnu_ernn_rate5", &self.shnu_ernn_rate5);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.aspr_acpt_hour,
+            1 => &mut self.bond_askp1,
+            2 => &mut self.bond_askp2,
+            3 => &mut self.bond_askp3,
+            4 => &mut self.bond_askp4,
+            5 => &mut self.bond_askp5,
+            6 => &mut self.bond_bidp1,
+            7 => &mut self.bond_bidp2,
+            8 => &mut self.bond_bidp3,
+            9 => &mut self.bond_bidp4,
+            10 => &mut self.bond_bidp5,
+            11 => &mut self.askp_rsqn1,
+            12 => &mut self.askp_rsqn2,
+            13 => &mut self.askp_rsqn3,
+            14 => &mut self.askp_rsqn4,
+            15 => &mut self.askp_rsqn5,
+            16 => &mut self.bidp_rsqn1,
+            17 => &mut self.bidp_rsqn2,
+            18 => &mut self.bidp_rsqn3,
+            19 => &mut self.bidp_rsqn4,
+            20 => &mut self.bidp_rsqn5,
+            21 => &mut self.total_askp_rsqn,
+            22 => &mut self.total_bidp_rsqn,
+            23 => &mut self.ntby_aspr_rsqn,
+            24 => &mut self.seln_ernn_rate1,
+            25 => &mut self.seln_ernn_rate2,
+            26 => &mut self.seln_ernn_rate3,
+            27 => &mut self.seln_ernn_rate4,
+            28 => &mut self.seln_ernn_rate5,
+            29 => &mut self.shnu_ernn_rate1,
+            30 => &mut self.shnu_ernn_rate2,
+            31 => &mut self.shnu_ernn_rate3,
+            32 => &mut self.shnu_ernn_rate4,
+            33 => &mut self.shnu_ernn_rate5,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

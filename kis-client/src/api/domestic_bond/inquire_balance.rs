@@ -271,7 +271,7 @@ impl Endpoint for InquireBalanceRequest {
 /// Response of 장내채권 잔고조회 (`국내주식-198`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct InquireBalanceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -288,57 +288,89 @@ pub struct InquireBalanceResponse {
     pub ctx_area_nk200: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for InquireBalanceResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output: v::take_block(&mut m, "output"),
-            ctx_area_fk200: v::take(&mut m, "ctx_area_fk200"),
-            ctx_area_nk200: v::take(&mut m, "ctx_area_nk200"),
-            extra: m,
-        }
+impl crate::__private::Record for InquireBalanceResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "rt_cd",
+                "msg_cd",
+                "msg1",
+                "output",
+                "ctx_area_fk200",
+                "ctx_area_nk200",
+            ],
+            lower: &[
+                ("ctx_area_fk200", 4),
+                ("ctx_area_nk200", 5),
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output", 3),
+                ("rt_cd", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output.put(&mut m, "output");
-        v::put(&mut m, "ctx_area_fk200", &self.ctx_area_fk200);
-        v::put(&mut m, "ctx_area_nk200", &self.ctx_area_nk200);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output,
+            4 => &self.ctx_area_fk200,
+            5 => &self.ctx_area_nk200,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output.report(path, "output", r);
-        r.val(path, "ctx_area_fk200", &self.ctx_area_fk200);
-        r.val(path, "ctx_area_nk200", &self.ctx_area_nk200);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output,
+            4 => &mut self.ctx_area_fk200,
+            5 => &mut self.ctx_area_nk200,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for InquireBalanceResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for InquireBalanceResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// 상품번호 (`pdno`, required, length 12).
@@ -367,58 +399,94 @@ pub struct Output {
     pub ord_psbl_qty: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            pdno: v::take(&mut m, "pdno"),
-            prdt_name: v::take(&mut m, "prdt_name"),
-            buy_dt: v::take(&mut m, "buy_dt"),
-            buy_sqno: v::take(&mut m, "buy_sqno"),
-            cblc_qty: v::take(&mut m, "cblc_qty"),
-            agrx_qty: v::take(&mut m, "agrx_qty"),
-            sprx_qty: v::take(&mut m, "sprx_qty"),
-            exdt: v::take(&mut m, "exdt"),
-            buy_erng_rt: v::take(&mut m, "buy_erng_rt"),
-            buy_unpr: v::take(&mut m, "buy_unpr"),
-            buy_amt: v::take(&mut m, "buy_amt"),
-            ord_psbl_qty: v::take(&mut m, "ord_psbl_qty"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "pdno",
+                "prdt_name",
+                "buy_dt",
+                "buy_sqno",
+                "cblc_qty",
+                "agrx_qty",
+                "sprx_qty",
+                "exdt",
+                "buy_erng_rt",
+                "buy_unpr",
+                "buy_amt",
+                "ord_psbl_qty",
+            ],
+            lower: &[
+                ("agrx_qty", 5),
+                ("buy_amt", 10),
+                ("buy_dt", 2),
+                ("buy_erng_rt", 8),
+                ("buy_sqno", 3),
+                ("buy_unpr", 9),
+                ("cblc_qty", 4),
+                ("exdt", 7),
+                ("ord_psbl_qty", 11),
+                ("pdno", 0),
+                ("prdt_name", 1),
+                ("sprx_qty", 6),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "pdno", &self.pdno);
-        v::put(&mut m, "prdt_name", &self.prdt_name);
-        v::put(&mut m, "buy_dt", &self.buy_dt);
-        v::put(&mut m, "buy_sqno", &self.buy_sqno);
-        v::put(&mut m, "cblc_qty", &self.cblc_qty);
-        v::put(&mut m, "agrx_qty", &self.agrx_qty);
-        v::put(&mut m, "sprx_qty", &self.sprx_qty);
-        v::put(&mut m, "exdt", &self.exdt);
-        v::put(&mut m, "buy_erng_rt", &self.buy_erng_rt);
-        v::put(&mut m, "buy_unpr", &self.buy_unpr);
-        v::put(&mut m, "buy_amt", &self.buy_amt);
-        v::put(&mut m, "ord_psbl_qty", &self.ord_psbl_qty);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.pdno,
+            1 => &self.prdt_name,
+            2 => &self.buy_dt,
+            3 => &self.buy_sqno,
+            4 => &self.cblc_qty,
+            5 => &self.agrx_qty,
+            6 => &self.sprx_qty,
+            7 => &self.exdt,
+            8 => &self.buy_erng_rt,
+            9 => &self.buy_unpr,
+            10 => &self.buy_amt,
+            11 => &self.ord_psbl_qty,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "pdno", &self.pdno);
-        r.val(path, "prdt_name", &self.prdt_name);
-        r.val(path, "buy_dt", &self.buy_dt);
-        r.val(path, "buy_sqno", &self.buy_sqno);
-        r.val(path, "cblc_qty", &self.cblc_qty);
-        r.val(path, "agrx_qty", &self.agrx_qty);
-        r.val(path, "sprx_qty", &self.sprx_qty);
-        r.val(path, "exdt", &self.exdt);
-        r.val(path, "buy_erng_rt", &self.buy_erng_rt);
-        r.val(path, "buy_unpr", &self.buy_unpr);
-        r.val(path, "buy_amt", &self.buy_amt);
-        r.val(path, "ord_psbl_qty", &self.ord_psbl_qty);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.pdno,
+            1 => &mut self.prdt_name,
+            2 => &mut self.buy_dt,
+            3 => &mut self.buy_sqno,
+            4 => &mut self.cblc_qty,
+            5 => &mut self.agrx_qty,
+            6 => &mut self.sprx_qty,
+            7 => &mut self.exdt,
+            8 => &mut self.buy_erng_rt,
+            9 => &mut self.buy_unpr,
+            10 => &mut self.buy_amt,
+            11 => &mut self.ord_psbl_qty,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 

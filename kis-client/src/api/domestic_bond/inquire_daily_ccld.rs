@@ -352,7 +352,7 @@ impl Endpoint for InquireDailyCcldRequest {
 /// Response of 장내채권 주문체결내역 (`국내주식-127`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct InquireDailyCcldResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -371,60 +371,93 @@ pub struct InquireDailyCcldResponse {
     pub ctx_area_fk200: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for InquireDailyCcldResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output1: v::take_block(&mut m, "output1"),
-            output2: v::take_one(&mut m, "output2"),
-            ctx_area_nk200: v::take(&mut m, "ctx_area_nk200"),
-            ctx_area_fk200: v::take(&mut m, "ctx_area_fk200"),
-            extra: m,
-        }
+impl crate::__private::Record for InquireDailyCcldResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "rt_cd",
+                "msg_cd",
+                "msg1",
+                "output1",
+                "output2",
+                "ctx_area_nk200",
+                "ctx_area_fk200",
+            ],
+            lower: &[
+                ("ctx_area_fk200", 6),
+                ("ctx_area_nk200", 5),
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output1.put(&mut m, "output1");
-        self.output2.put(&mut m, "output2");
-        v::put(&mut m, "ctx_area_nk200", &self.ctx_area_nk200);
-        v::put(&mut m, "ctx_area_fk200", &self.ctx_area_fk200);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output1,
+            4 => &self.output2,
+            5 => &self.ctx_area_nk200,
+            6 => &self.ctx_area_fk200,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output1.report(path, "output1", r);
-        self.output2.report(path, "output2", r);
-        r.val(path, "ctx_area_nk200", &self.ctx_area_nk200);
-        r.val(path, "ctx_area_fk200", &self.ctx_area_fk200);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output1,
+            4 => &mut self.output2,
+            5 => &mut self.ctx_area_nk200,
+            6 => &mut self.ctx_area_fk200,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for InquireDailyCcldResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for InquireDailyCcldResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 총주문수량 (`tot_ord_qty`, required, length 10).
@@ -437,43 +470,67 @@ pub struct Output1 {
     pub tot_ccld_amt_smtl: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output1 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            tot_ord_qty: v::take(&mut m, "tot_ord_qty"),
-            tot_ccld_qty_smtl: v::take(&mut m, "tot_ccld_qty_smtl"),
-            tot_bond_ccld_avg_unpr: v::take(&mut m, "tot_bond_ccld_avg_unpr"),
-            tot_ccld_amt_smtl: v::take(&mut m, "tot_ccld_amt_smtl"),
-            extra: m,
-        }
+impl crate::__private::Record for Output1 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "tot_ord_qty",
+                "tot_ccld_qty_smtl",
+                "tot_bond_ccld_avg_unpr",
+                "tot_ccld_amt_smtl",
+            ],
+            lower: &[
+                ("tot_bond_ccld_avg_unpr", 2),
+                ("tot_ccld_amt_smtl", 3),
+                ("tot_ccld_qty_smtl", 1),
+                ("tot_ord_qty", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "tot_ord_qty", &self.tot_ord_qty);
-        v::put(&mut m, "tot_ccld_qty_smtl", &self.tot_ccld_qty_smtl);
-        v::put(
-            &mut m,
-            "tot_bond_ccld_avg_unpr",
-            &self.tot_bond_ccld_avg_unpr,
-        );
-        v::put(&mut m, "tot_ccld_amt_smtl", &self.tot_ccld_amt_smtl);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.tot_ord_qty,
+            1 => &self.tot_ccld_qty_smtl,
+            2 => &self.tot_bond_ccld_avg_unpr,
+            3 => &self.tot_ccld_amt_smtl,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "tot_ord_qty", &self.tot_ord_qty);
-        r.val(path, "tot_ccld_qty_smtl", &self.tot_ccld_qty_smtl);
-        r.val(path, "tot_bond_ccld_avg_unpr", &self.tot_bond_ccld_avg_unpr);
-        r.val(path, "tot_ccld_amt_smtl", &self.tot_ccld_amt_smtl);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.tot_ord_qty,
+            1 => &mut self.tot_ccld_qty_smtl,
+            2 => &mut self.tot_bond_ccld_avg_unpr,
+            3 => &mut self.tot_ccld_amt_smtl,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 주문일자 (`ord_dt`, required, length 8).
@@ -520,89 +577,130 @@ pub struct Output2 {
     pub ord_gno_brno: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output2 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            ord_dt: v::take(&mut m, "ord_dt"),
-            odno: v::take(&mut m, "odno"),
-            orgn_odno: v::take(&mut m, "orgn_odno"),
-            ord_dvsn_name: v::take(&mut m, "ord_dvsn_name"),
-            sll_buy_dvsn_cd_name: v::take(&mut m, "sll_buy_dvsn_cd_name"),
-            shtn_pdno: v::take(&mut m, "shtn_pdno"),
-            prdt_abrv_name: v::take(&mut m, "prdt_abrv_name"),
-            ord_qty: v::take(&mut m, "ord_qty"),
-            bond_ord_unpr: v::take(&mut m, "bond_ord_unpr"),
-            ord_tmd: v::take(&mut m, "ord_tmd"),
-            tot_ccld_qty: v::take(&mut m, "tot_ccld_qty"),
-            bond_avg_unpr: v::take(&mut m, "bond_avg_unpr"),
-            tot_ccld_amt: v::take(&mut m, "tot_ccld_amt"),
-            loan_dt: v::take(&mut m, "loan_dt"),
-            buy_dt: v::take(&mut m, "buy_dt"),
-            samt_mket_ptci_yn_name: v::take(&mut m, "samt_mket_ptci_yn_name"),
-            sprx_psbl_yn_ifom: v::take(&mut m, "sprx_psbl_yn_ifom"),
-            ord_mdia_dvsn_name: v::take(&mut m, "ord_mdia_dvsn_name"),
-            sll_buy_dvsn_cd: v::take(&mut m, "sll_buy_dvsn_cd"),
-            nccs_qty: v::take(&mut m, "nccs_qty"),
-            ord_gno_brno: v::take(&mut m, "ord_gno_brno"),
-            extra: m,
-        }
+impl crate::__private::Record for Output2 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "ord_dt",
+                "odno",
+                "orgn_odno",
+                "ord_dvsn_name",
+                "sll_buy_dvsn_cd_name",
+                "shtn_pdno",
+                "prdt_abrv_name",
+                "ord_qty",
+                "bond_ord_unpr",
+                "ord_tmd",
+                "tot_ccld_qty",
+                "bond_avg_unpr",
+                "tot_ccld_amt",
+                "loan_dt",
+                "buy_dt",
+                "samt_mket_ptci_yn_name",
+                "sprx_psbl_yn_ifom",
+                "ord_mdia_dvsn_name",
+                "sll_buy_dvsn_cd",
+                "nccs_qty",
+                "ord_gno_brno",
+            ],
+            lower: &[
+                ("bond_avg_unpr", 11),
+                ("bond_ord_unpr", 8),
+                ("buy_dt", 14),
+                ("loan_dt", 13),
+                ("nccs_qty", 19),
+                ("odno", 1),
+                ("ord_dt", 0),
+                ("ord_dvsn_name", 3),
+                ("ord_gno_brno", 20),
+                ("ord_mdia_dvsn_name", 17),
+                ("ord_qty", 7),
+                ("ord_tmd", 9),
+                ("orgn_odno", 2),
+                ("prdt_abrv_name", 6),
+                ("samt_mket_ptci_yn_name", 15),
+                ("shtn_pdno", 5),
+                ("sll_buy_dvsn_cd", 18),
+                ("sll_buy_dvsn_cd_name", 4),
+                ("sprx_psbl_yn_ifom", 16),
+                ("tot_ccld_amt", 12),
+                ("tot_ccld_qty", 10),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "ord_dt", &self.ord_dt);
-        v::put(&mut m, "odno", &self.odno);
-        v::put(&mut m, "orgn_odno", &self.orgn_odno);
-        v::put(&mut m, "ord_dvsn_name", &self.ord_dvsn_name);
-        v::put(&mut m, "sll_buy_dvsn_cd_name", &self.sll_buy_dvsn_cd_name);
-        v::put(&mut m, "shtn_pdno", &self.shtn_pdno);
-        v::put(&mut m, "prdt_abrv_name", &self.prdt_abrv_name);
-        v::put(&mut m, "ord_qty", &self.ord_qty);
-        v::put(&mut m, "bond_ord_unpr", &self.bond_ord_unpr);
-        v::put(&mut m, "ord_tmd", &self.ord_tmd);
-        v::put(&mut m, "tot_ccld_qty", &self.tot_ccld_qty);
-        v::put(&mut m, "bond_avg_unpr", &self.bond_avg_unpr);
-        v::put(&mut m, "tot_ccld_amt", &self.tot_ccld_amt);
-        v::put(&mut m, "loan_dt", &self.loan_dt);
-        v::put(&mut m, "buy_dt", &self.buy_dt);
-        v::put(
-            &mut m,
-            "samt_mket_ptci_yn_name",
-            &self.samt_mket_ptci_yn_name,
-        );
-        v::put(&mut m, "sprx_psbl_yn_ifom", &self.sprx_psbl_yn_ifom);
-        v::put(&mut m, "ord_mdia_dvsn_name", &self.ord_mdia_dvsn_name);
-        v::put(&mut m, "sll_buy_dvsn_cd", &self.sll_buy_dvsn_cd);
-        v::put(&mut m, "nccs_qty", &self.nccs_qty);
-        v::put(&mut m, "ord_gno_brno", &self.ord_gno_brno);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.ord_dt,
+            1 => &self.odno,
+            2 => &self.orgn_odno,
+            3 => &self.ord_dvsn_name,
+            4 => &self.sll_buy_dvsn_cd_name,
+            5 => &self.shtn_pdno,
+            6 => &self.prdt_abrv_name,
+            7 => &self.ord_qty,
+            8 => &self.bond_ord_unpr,
+            9 => &self.ord_tmd,
+            10 => &self.tot_ccld_qty,
+            11 => &self.bond_avg_unpr,
+            12 => &self.tot_ccld_amt,
+            13 => &self.loan_dt,
+            14 => &self.buy_dt,
+            15 => &self.samt_mket_ptci_yn_name,
+            16 => &self.sprx_psbl_yn_ifom,
+            17 => &self.ord_mdia_dvsn_name,
+            18 => &self.sll_buy_dvsn_cd,
+            19 => &self.nccs_qty,
+            20 => &self.ord_gno_brno,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "ord_dt", &self.ord_dt);
-        r.val(path, "odno", &self.odno);
-        r.val(path, "orgn_odno", &self.orgn_odno);
-        r.val(path, "ord_dvsn_name", &self.ord_dvsn_name);
-        r.val(path, "sll_buy_dvsn_cd_name", &self.sll_buy_dvsn_cd_name);
-        r.val(path, "shtn_pdno", &self.shtn_pdno);
-        r.val(path, "prdt_abrv_name", &self.prdt_abrv_name);
-        r.val(path, "ord_qty", &self.ord_qty);
-        r.val(path, "bond_ord_unpr", &self.bond_ord_unpr);
-        r.val(path, "ord_tmd", &self.ord_tmd);
-        r.val(path, "tot_ccld_qty", &self.tot_ccld_qty);
-        r.val(path, "bond_avg_unpr", &self.bond_avg_unpr);
-        r.val(path, "tot_ccld_amt", &self.tot_ccld_amt);
-        r.val(path, "loan_dt", &self.loan_dt);
-        r.val(path, "buy_dt", &self.buy_dt);
-        r.val(path, "samt_mket_ptci_yn_name", &self.samt_mket_ptci_yn_name);
-        r.val(path, "sprx_psbl_yn_ifom", &self.sprx_psbl_yn_ifom);
-        r.val(path, "ord_mdia_dvsn_name", &self.ord_mdia_dvsn_name);
-        r.val(path, "sll_buy_dvsn_cd", &self.sll_buy_dvsn_cd);
-        r.val(path, "nccs_qty", &self.nccs_qty);
-        r.val(path, "ord_gno_brno", &self.ord_gno_brno);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.ord_dt,
+            1 => &mut self.odno,
+            2 => &mut self.orgn_odno,
+            3 => &mut self.ord_dvsn_name,
+            4 => &mut self.sll_buy_dvsn_cd_name,
+            5 => &mut self.shtn_pdno,
+            6 => &mut self.prdt_abrv_name,
+            7 => &mut self.ord_qty,
+            8 => &mut self.bond_ord_unpr,
+            9 => &mut self.ord_tmd,
+            10 => &mut self.tot_ccld_qty,
+            11 => &mut self.bond_avg_unpr,
+            12 => &mut self.tot_ccld_amt,
+            13 => &mut self.loan_dt,
+            14 => &mut self.buy_dt,
+            15 => &mut self.samt_mket_ptci_yn_name,
+            16 => &mut self.sprx_psbl_yn_ifom,
+            17 => &mut self.ord_mdia_dvsn_name,
+            18 => &mut self.sll_buy_dvsn_cd,
+            19 => &mut self.nccs_qty,
+            20 => &mut self.ord_gno_brno,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 

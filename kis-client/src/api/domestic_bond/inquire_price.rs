@@ -139,7 +139,7 @@ impl Endpoint for InquirePriceRequest {
 /// Response of 장내채권현재가(시세) (`국내주식-200`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct InquirePriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -152,51 +152,71 @@ pub struct InquirePriceResponse {
     pub output: v::One<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for InquirePriceResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output: v::take_one(&mut m, "output"),
-            extra: m,
-        }
+impl crate::__private::Record for InquirePriceResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output"],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output.put(&mut m, "output");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output.report(path, "output", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for InquirePriceResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for InquirePriceResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// 표준종목코드 (`stnd_iscd`, required, length 12).
@@ -235,72 +255,113 @@ pub struct Output {
     pub bond_llam: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            stnd_iscd: v::take(&mut m, "stnd_iscd"),
-            hts_kor_isnm: v::take(&mut m, "hts_kor_isnm"),
-            bond_prpr: v::take(&mut m, "bond_prpr"),
-            prdy_vrss_sign: v::take(&mut m, "prdy_vrss_sign"),
-            bond_prdy_vrss: v::take(&mut m, "bond_prdy_vrss"),
-            prdy_ctrt: v::take(&mut m, "prdy_ctrt"),
-            acml_vol: v::take(&mut m, "acml_vol"),
-            bond_prdy_clpr: v::take(&mut m, "bond_prdy_clpr"),
-            bond_oprc: v::take(&mut m, "bond_oprc"),
-            bond_hgpr: v::take(&mut m, "bond_hgpr"),
-            bond_lwpr: v::take(&mut m, "bond_lwpr"),
-            ernn_rate: v::take(&mut m, "ernn_rate"),
-            oprc_ert: v::take(&mut m, "oprc_ert"),
-            hgpr_ert: v::take(&mut m, "hgpr_ert"),
-            lwpr_ert: v::take(&mut m, "lwpr_ert"),
-            bond_mxpr: v::take(&mut m, "bond_mxpr"),
-            bond_llam: v::take(&mut m, "bond_llam"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "stnd_iscd",
+                "hts_kor_isnm",
+                "bond_prpr",
+                "prdy_vrss_sign",
+                "bond_prdy_vrss",
+                "prdy_ctrt",
+                "acml_vol",
+                "bond_prdy_clpr",
+                "bond_oprc",
+                "bond_hgpr",
+                "bond_lwpr",
+                "ernn_rate",
+                "oprc_ert",
+                "hgpr_ert",
+                "lwpr_ert",
+                "bond_mxpr",
+                "bond_llam",
+            ],
+            lower: &[
+                ("acml_vol", 6),
+                ("bond_hgpr", 9),
+                ("bond_llam", 16),
+                ("bond_lwpr", 10),
+                ("bond_mxpr", 15),
+                ("bond_oprc", 8),
+                ("bond_prdy_clpr", 7),
+                ("bond_prdy_vrss", 4),
+                ("bond_prpr", 2),
+                ("ernn_rate", 11),
+                ("hgpr_ert", 13),
+                ("hts_kor_isnm", 1),
+                ("lwpr_ert", 14),
+                ("oprc_ert", 12),
+                ("prdy_ctrt", 5),
+                ("prdy_vrss_sign", 3),
+                ("stnd_iscd", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "stnd_iscd", &self.stnd_iscd);
-        v::put(&mut m, "hts_kor_isnm", &self.hts_kor_isnm);
-        v::put(&mut m, "bond_prpr", &self.bond_prpr);
-        v::put(&mut m, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        v::put(&mut m, "bond_prdy_vrss", &self.bond_prdy_vrss);
-        v::put(&mut m, "prdy_ctrt", &self.prdy_ctrt);
-        v::put(&mut m, "acml_vol", &self.acml_vol);
-        v::put(&mut m, "bond_prdy_clpr", &self.bond_prdy_clpr);
-        v::put(&mut m, "bond_oprc", &self.bond_oprc);
-        v::put(&mut m, "bond_hgpr", &self.bond_hgpr);
-        v::put(&mut m, "bond_lwpr", &self.bond_lwpr);
-        v::put(&mut m, "ernn_rate", &self.ernn_rate);
-        v::put(&mut m, "oprc_ert", &self.oprc_ert);
-        v::put(&mut m, "hgpr_ert", &self.hgpr_ert);
-        v::put(&mut m, "lwpr_ert", &self.lwpr_ert);
-        v::put(&mut m, "bond_mxpr", &self.bond_mxpr);
-        v::put(&mut m, "bond_llam", &self.bond_llam);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.stnd_iscd,
+            1 => &self.hts_kor_isnm,
+            2 => &self.bond_prpr,
+            3 => &self.prdy_vrss_sign,
+            4 => &self.bond_prdy_vrss,
+            5 => &self.prdy_ctrt,
+            6 => &self.acml_vol,
+            7 => &self.bond_prdy_clpr,
+            8 => &self.bond_oprc,
+            9 => &self.bond_hgpr,
+            10 => &self.bond_lwpr,
+            11 => &self.ernn_rate,
+            12 => &self.oprc_ert,
+            13 => &self.hgpr_ert,
+            14 => &self.lwpr_ert,
+            15 => &self.bond_mxpr,
+            16 => &self.bond_llam,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "stnd_iscd", &self.stnd_iscd);
-        r.val(path, "hts_kor_isnm", &self.hts_kor_isnm);
-        r.val(path, "bond_prpr", &self.bond_prpr);
-        r.val(path, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        r.val(path, "bond_prdy_vrss", &self.bond_prdy_vrss);
-        r.val(path, "prdy_ctrt", &self.prdy_ctrt);
-        r.val(path, "acml_vol", &self.acml_vol);
-        r.val(path, "bond_prdy_clpr", &self.bond_prdy_clpr);
-        r.val(path, "bond_oprc", &self.bond_oprc);
-        r.val(path, "bond_hgpr", &self.bond_hgpr);
-        r.val(path, "bond_lwpr", &self.bond_lwpr);
-        r.val(path, "ernn_rate", &self.ernn_rate);
-        r.val(path, "oprc_ert", &self.oprc_ert);
-        r.val(path, "hgpr_ert", &self.hgpr_ert);
-        r.val(path, "lwpr_ert", &self.lwpr_ert);
-        r.val(path, "bond_mxpr", &self.bond_mxpr);
-        r.val(path, "bond_llam", &self.bond_llam);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.stnd_iscd,
+            1 => &mut self.hts_kor_isnm,
+            2 => &mut self.bond_prpr,
+            3 => &mut self.prdy_vrss_sign,
+            4 => &mut self.bond_prdy_vrss,
+            5 => &mut self.prdy_ctrt,
+            6 => &mut self.acml_vol,
+            7 => &mut self.bond_prdy_clpr,
+            8 => &mut self.bond_oprc,
+            9 => &mut self.bond_hgpr,
+            10 => &mut self.bond_lwpr,
+            11 => &mut self.ernn_rate,
+            12 => &mut self.oprc_ert,
+            13 => &mut self.hgpr_ert,
+            14 => &mut self.lwpr_ert,
+            15 => &mut self.bond_mxpr,
+            16 => &mut self.bond_llam,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

@@ -205,7 +205,7 @@ impl Endpoint for InquirePsblOrderRequest {
 /// Response of 장내채권 매수가능조회 (`국내주식-199`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct InquirePsblOrderResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -218,51 +218,71 @@ pub struct InquirePsblOrderResponse {
     pub output: v::One<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for InquirePsblOrderResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output: v::take_one(&mut m, "output"),
-            extra: m,
-        }
+impl crate::__private::Record for InquirePsblOrderResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output"],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output.put(&mut m, "output");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output.report(path, "output", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for InquirePsblOrderResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for InquirePsblOrderResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// 주문가능현금 (`ord_psbl_cash`, required, length 19).
@@ -281,42 +301,73 @@ pub struct Output {
     pub cma_evlu_amt: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            ord_psbl_cash: v::take(&mut m, "ord_psbl_cash"),
-            ord_psbl_sbst: v::take(&mut m, "ord_psbl_sbst"),
-            ruse_psbl_amt: v::take(&mut m, "ruse_psbl_amt"),
-            bond_ord_unpr2: v::take(&mut m, "bond_ord_unpr2"),
-            buy_psbl_amt: v::take(&mut m, "buy_psbl_amt"),
-            buy_psbl_qty: v::take(&mut m, "buy_psbl_qty"),
-            cma_evlu_amt: v::take(&mut m, "cma_evlu_amt"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "ord_psbl_cash",
+                "ord_psbl_sbst",
+                "ruse_psbl_amt",
+                "bond_ord_unpr2",
+                "buy_psbl_amt",
+                "buy_psbl_qty",
+                "cma_evlu_amt",
+            ],
+            lower: &[
+                ("bond_ord_unpr2", 3),
+                ("buy_psbl_amt", 4),
+                ("buy_psbl_qty", 5),
+                ("cma_evlu_amt", 6),
+                ("ord_psbl_cash", 0),
+                ("ord_psbl_sbst", 1),
+                ("ruse_psbl_amt", 2),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "ord_psbl_cash", &self.ord_psbl_cash);
-        v::put(&mut m, "ord_psbl_sbst", &self.ord_psbl_sbst);
-        v::put(&mut m, "ruse_psbl_amt", &self.ruse_psbl_amt);
-        v::put(&mut m, "bond_ord_unpr2", &self.bond_ord_unpr2);
-        v::put(&mut m, "buy_psbl_amt", &self.buy_psbl_amt);
-        v::put(&mut m, "buy_psbl_qty", &self.buy_psbl_qty);
-        v::put(&mut m, "cma_evlu_amt", &self.cma_evlu_amt);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.ord_psbl_cash,
+            1 => &self.ord_psbl_sbst,
+            2 => &self.ruse_psbl_amt,
+            3 => &self.bond_ord_unpr2,
+            4 => &self.buy_psbl_amt,
+            5 => &self.buy_psbl_qty,
+            6 => &self.cma_evlu_amt,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "ord_psbl_cash", &self.ord_psbl_cash);
-        r.val(path, "ord_psbl_sbst", &self.ord_psbl_sbst);
-        r.val(path, "ruse_psbl_amt", &self.ruse_psbl_amt);
-        r.val(path, "bond_ord_unpr2", &self.bond_ord_unpr2);
-        r.val(path, "buy_psbl_amt", &self.buy_psbl_amt);
-        r.val(path, "buy_psbl_qty", &self.buy_psbl_qty);
-        r.val(path, "cma_evlu_amt", &self.cma_evlu_amt);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.ord_psbl_cash,
+            1 => &mut self.ord_psbl_sbst,
+            2 => &mut self.ruse_psbl_amt,
+            3 => &mut self.bond_ord_unpr2,
+            4 => &mut self.buy_psbl_amt,
+            5 => &mut self.buy_psbl_qty,
+            6 => &mut self.cma_evlu_amt,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

@@ -245,7 +245,7 @@ impl Endpoint for InquirePsblRvsecnclRequest {
 /// Response of 채권정정취소가능주문조회 (`국내주식-126`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct InquirePsblRvsecnclResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -262,57 +262,89 @@ pub struct InquirePsblRvsecnclResponse {
     pub ctx_area_nk200: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for InquirePsblRvsecnclResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output: v::take_block(&mut m, "output"),
-            ctx_area_fk200: v::take(&mut m, "ctx_area_fk200"),
-            ctx_area_nk200: v::take(&mut m, "ctx_area_nk200"),
-            extra: m,
-        }
+impl crate::__private::Record for InquirePsblRvsecnclResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "rt_cd",
+                "msg_cd",
+                "msg1",
+                "output",
+                "ctx_area_fk200",
+                "ctx_area_nk200",
+            ],
+            lower: &[
+                ("ctx_area_fk200", 4),
+                ("ctx_area_nk200", 5),
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output", 3),
+                ("rt_cd", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output.put(&mut m, "output");
-        v::put(&mut m, "ctx_area_fk200", &self.ctx_area_fk200);
-        v::put(&mut m, "ctx_area_nk200", &self.ctx_area_nk200);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output,
+            4 => &self.ctx_area_fk200,
+            5 => &self.ctx_area_nk200,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output.report(path, "output", r);
-        r.val(path, "ctx_area_fk200", &self.ctx_area_fk200);
-        r.val(path, "ctx_area_nk200", &self.ctx_area_nk200);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output,
+            4 => &mut self.ctx_area_fk200,
+            5 => &mut self.ctx_area_nk200,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for InquirePsblRvsecnclResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for InquirePsblRvsecnclResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// 주문번호 (`odno`, required, length 10).
@@ -347,67 +379,106 @@ pub struct Output {
     pub prdt_abrv_name: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            odno: v::take(&mut m, "odno"),
-            pdno: v::take(&mut m, "pdno"),
-            rvse_cncl_dvsn_name: v::take(&mut m, "rvse_cncl_dvsn_name"),
-            ord_qty: v::take(&mut m, "ord_qty"),
-            bond_ord_unpr: v::take(&mut m, "bond_ord_unpr"),
-            ord_tmd: v::take(&mut m, "ord_tmd"),
-            tot_ccld_qty: v::take(&mut m, "tot_ccld_qty"),
-            tot_ccld_amt: v::take(&mut m, "tot_ccld_amt"),
-            ord_psbl_qty: v::take(&mut m, "ord_psbl_qty"),
-            orgn_odno: v::take(&mut m, "orgn_odno"),
-            sll_buy_dvsn_cd: v::take(&mut m, "sll_buy_dvsn_cd"),
-            ord_dvsn_cd: v::take(&mut m, "ord_dvsn_cd"),
-            mgco_aptm_odno: v::take(&mut m, "mgco_aptm_odno"),
-            samt_mket_ptci_yn: v::take(&mut m, "samt_mket_ptci_yn"),
-            prdt_abrv_name: v::take(&mut m, "prdt_abrv_name"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "odno",
+                "pdno",
+                "rvse_cncl_dvsn_name",
+                "ord_qty",
+                "bond_ord_unpr",
+                "ord_tmd",
+                "tot_ccld_qty",
+                "tot_ccld_amt",
+                "ord_psbl_qty",
+                "orgn_odno",
+                "sll_buy_dvsn_cd",
+                "ord_dvsn_cd",
+                "mgco_aptm_odno",
+                "samt_mket_ptci_yn",
+                "prdt_abrv_name",
+            ],
+            lower: &[
+                ("bond_ord_unpr", 4),
+                ("mgco_aptm_odno", 12),
+                ("odno", 0),
+                ("ord_dvsn_cd", 11),
+                ("ord_psbl_qty", 8),
+                ("ord_qty", 3),
+                ("ord_tmd", 5),
+                ("orgn_odno", 9),
+                ("pdno", 1),
+                ("prdt_abrv_name", 14),
+                ("rvse_cncl_dvsn_name", 2),
+                ("samt_mket_ptci_yn", 13),
+                ("sll_buy_dvsn_cd", 10),
+                ("tot_ccld_amt", 7),
+                ("tot_ccld_qty", 6),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "odno", &self.odno);
-        v::put(&mut m, "pdno", &self.pdno);
-        v::put(&mut m, "rvse_cncl_dvsn_name", &self.rvse_cncl_dvsn_name);
-        v::put(&mut m, "ord_qty", &self.ord_qty);
-        v::put(&mut m, "bond_ord_unpr", &self.bond_ord_unpr);
-        v::put(&mut m, "ord_tmd", &self.ord_tmd);
-        v::put(&mut m, "tot_ccld_qty", &self.tot_ccld_qty);
-        v::put(&mut m, "tot_ccld_amt", &self.tot_ccld_amt);
-        v::put(&mut m, "ord_psbl_qty", &self.ord_psbl_qty);
-        v::put(&mut m, "orgn_odno", &self.orgn_odno);
-        v::put(&mut m, "sll_buy_dvsn_cd", &self.sll_buy_dvsn_cd);
-        v::put(&mut m, "ord_dvsn_cd", &self.ord_dvsn_cd);
-        v::put(&mut m, "mgco_aptm_odno", &self.mgco_aptm_odno);
-        v::put(&mut m, "samt_mket_ptci_yn", &self.samt_mket_ptci_yn);
-        v::put(&mut m, "prdt_abrv_name", &self.prdt_abrv_name);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.odno,
+            1 => &self.pdno,
+            2 => &self.rvse_cncl_dvsn_name,
+            3 => &self.ord_qty,
+            4 => &self.bond_ord_unpr,
+            5 => &self.ord_tmd,
+            6 => &self.tot_ccld_qty,
+            7 => &self.tot_ccld_amt,
+            8 => &self.ord_psbl_qty,
+            9 => &self.orgn_odno,
+            10 => &self.sll_buy_dvsn_cd,
+            11 => &self.ord_dvsn_cd,
+            12 => &self.mgco_aptm_odno,
+            13 => &self.samt_mket_ptci_yn,
+            14 => &self.prdt_abrv_name,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "odno", &self.odno);
-        r.val(path, "pdno", &self.pdno);
-        r.val(path, "rvse_cncl_dvsn_name", &self.rvse_cncl_dvsn_name);
-        r.val(path, "ord_qty", &self.ord_qty);
-        r.val(path, "bond_ord_unpr", &self.bond_ord_unpr);
-        r.val(path, "ord_tmd", &self.ord_tmd);
-        r.val(path, "tot_ccld_qty", &self.tot_ccld_qty);
-        r.val(path, "tot_ccld_amt", &self.tot_ccld_amt);
-        r.val(path, "ord_psbl_qty", &self.ord_psbl_qty);
-        r.val(path, "orgn_odno", &self.orgn_odno);
-        r.val(path, "sll_buy_dvsn_cd", &self.sll_buy_dvsn_cd);
-        r.val(path, "ord_dvsn_cd", &self.ord_dvsn_cd);
-        r.val(path, "mgco_aptm_odno", &self.mgco_aptm_odno);
-        r.val(path, "samt_mket_ptci_yn", &self.samt_mket_ptci_yn);
-        r.val(path, "prdt_abrv_name", &self.prdt_abrv_name);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.odno,
+            1 => &mut self.pdno,
+            2 => &mut self.rvse_cncl_dvsn_name,
+            3 => &mut self.ord_qty,
+            4 => &mut self.bond_ord_unpr,
+            5 => &mut self.ord_tmd,
+            6 => &mut self.tot_ccld_qty,
+            7 => &mut self.tot_ccld_amt,
+            8 => &mut self.ord_psbl_qty,
+            9 => &mut self.orgn_odno,
+            10 => &mut self.sll_buy_dvsn_cd,
+            11 => &mut self.ord_dvsn_cd,
+            12 => &mut self.mgco_aptm_odno,
+            13 => &mut self.samt_mket_ptci_yn,
+            14 => &mut self.prdt_abrv_name,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 

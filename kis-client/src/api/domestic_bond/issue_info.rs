@@ -126,7 +126,7 @@ impl Endpoint for IssueInfoRequest {
 /// Response of 장내채권 발행정보 (`국내주식-156`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct IssueInfoResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -139,51 +139,71 @@ pub struct IssueInfoResponse {
     pub output: v::One<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for IssueInfoResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output: v::take_one(&mut m, "output"),
-            extra: m,
-        }
+impl crate::__private::Record for IssueInfoResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output"],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output.put(&mut m, "output");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output.report(path, "output", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for IssueInfoResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for IssueInfoResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// 상품번호 (`pdno`, required, length 12).
@@ -360,315 +380,389 @@ pub struct Output {
     pub tlg_rcvg_dtl_dtime: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            pdno: v::take(&mut m, "pdno"),
-            prdt_type_cd: v::take(&mut m, "prdt_type_cd"),
-            prdt_name: v::take(&mut m, "prdt_name"),
-            prdt_eng_name: v::take(&mut m, "prdt_eng_name"),
-            ivst_heed_prdt_yn: v::take(&mut m, "ivst_heed_prdt_yn"),
-            exts_yn: v::take(&mut m, "exts_yn"),
-            bond_clsf_cd: v::take(&mut m, "bond_clsf_cd"),
-            bond_clsf_kor_name: v::take(&mut m, "bond_clsf_kor_name"),
-            papr: v::take(&mut m, "papr"),
-            int_mned_dvsn_cd: v::take(&mut m, "int_mned_dvsn_cd"),
-            rvnu_shap_cd: v::take(&mut m, "rvnu_shap_cd"),
-            issu_amt: v::take(&mut m, "issu_amt"),
-            lstg_rmnd: v::take(&mut m, "lstg_rmnd"),
-            int_dfrm_mcnt: v::take(&mut m, "int_dfrm_mcnt"),
-            bond_int_dfrm_mthd_cd: v::take(&mut m, "bond_int_dfrm_mthd_cd"),
-            splt_rdpt_rcnt: v::take(&mut m, "splt_rdpt_rcnt"),
-            prca_dfmt_term_mcnt: v::take(&mut m, "prca_dfmt_term_mcnt"),
-            int_anap_dvsn_cd: v::take(&mut m, "int_anap_dvsn_cd"),
-            bond_rght_dvsn_cd: v::take(&mut m, "bond_rght_dvsn_cd"),
-            prdt_pclc_text: v::take(&mut m, "prdt_pclc_text"),
-            prdt_abrv_name: v::take(&mut m, "prdt_abrv_name"),
-            prdt_eng_abrv_name: v::take(&mut m, "prdt_eng_abrv_name"),
-            sprx_psbl_yn: v::take(&mut m, "sprx_psbl_yn"),
-            pbff_pplc_ofrg_mthd_cd: v::take(&mut m, "pbff_pplc_ofrg_mthd_cd"),
-            cmco_cd: v::take(&mut m, "cmco_cd"),
-            issu_istt_cd: v::take(&mut m, "issu_istt_cd"),
-            issu_istt_name: v::take(&mut m, "issu_istt_name"),
-            pnia_dfrm_agcy_istt_cd: v::take(&mut m, "pnia_dfrm_agcy_istt_cd"),
-            dsct_ec_rt: v::take(&mut m, "dsct_ec_rt"),
-            srfc_inrt: v::take(&mut m, "srfc_inrt"),
-            expd_rdpt_rt: v::take(&mut m, "expd_rdpt_rt"),
-            expd_asrc_erng_rt: v::take(&mut m, "expd_asrc_erng_rt"),
-            bond_grte_istt_name: v::take(&mut m, "bond_grte_istt_name"),
-            int_dfrm_day_type_cd: v::take(&mut m, "int_dfrm_day_type_cd"),
-            ksd_int_calc_unit_cd: v::take(&mut m, "ksd_int_calc_unit_cd"),
-            int_wunt_uder_prcs_dvsn_cd: v::take(&mut m, "int_wunt_uder_prcs_dvsn_cd"),
-            rvnu_dt: v::take(&mut m, "rvnu_dt"),
-            issu_dt: v::take(&mut m, "issu_dt"),
-            lstg_dt: v::take(&mut m, "lstg_dt"),
-            expd_dt: v::take(&mut m, "expd_dt"),
-            rdpt_dt: v::take(&mut m, "rdpt_dt"),
-            sbst_pric: v::take(&mut m, "sbst_pric"),
-            rgbf_int_dfrm_dt: v::take(&mut m, "rgbf_int_dfrm_dt"),
-            nxtm_int_dfrm_dt: v::take(&mut m, "nxtm_int_dfrm_dt"),
-            frst_int_dfrm_dt: v::take(&mut m, "frst_int_dfrm_dt"),
-            ecis_pric: v::take(&mut m, "ecis_pric"),
-            rght_stck_std_pdno: v::take(&mut m, "rght_stck_std_pdno"),
-            ecis_opng_dt: v::take(&mut m, "ecis_opng_dt"),
-            ecis_end_dt: v::take(&mut m, "ecis_end_dt"),
-            bond_rvnu_mthd_cd: v::take(&mut m, "bond_rvnu_mthd_cd"),
-            oprt_stfno: v::take(&mut m, "oprt_stfno"),
-            oprt_stff_name: v::take(&mut m, "oprt_stff_name"),
-            rgbf_int_dfrm_wday: v::take(&mut m, "rgbf_int_dfrm_wday"),
-            nxtm_int_dfrm_wday: v::take(&mut m, "nxtm_int_dfrm_wday"),
-            kis_crdt_grad_text: v::take(&mut m, "kis_crdt_grad_text"),
-            kbp_crdt_grad_text: v::take(&mut m, "kbp_crdt_grad_text"),
-            nice_crdt_grad_text: v::take(&mut m, "nice_crdt_grad_text"),
-            fnp_crdt_grad_text: v::take(&mut m, "fnp_crdt_grad_text"),
-            dpsi_psbl_yn: v::take(&mut m, "dpsi_psbl_yn"),
-            pnia_int_calc_unpr: v::take(&mut m, "pnia_int_calc_unpr"),
-            prcm_idx_bond_yn: v::take(&mut m, "prcm_idx_bond_yn"),
-            expd_exts_srdp_rcnt: v::take(&mut m, "expd_exts_srdp_rcnt"),
-            expd_exts_srdp_rt: v::take(&mut m, "expd_exts_srdp_rt"),
-            loan_psbl_yn: v::take(&mut m, "loan_psbl_yn"),
-            grte_dvsn_cd: v::take(&mut m, "grte_dvsn_cd"),
-            fnrr_rank_dvsn_cd: v::take(&mut m, "fnrr_rank_dvsn_cd"),
-            krx_lstg_abol_dvsn_cd: v::take(&mut m, "krx_lstg_abol_dvsn_cd"),
-            asst_rqdi_dvsn_cd: v::take(&mut m, "asst_rqdi_dvsn_cd"),
-            opcb_dvsn_cd: v::take(&mut m, "opcb_dvsn_cd"),
-            crfd_item_yn: v::take(&mut m, "crfd_item_yn"),
-            crfd_item_rstc_cclc_dt: v::take(&mut m, "crfd_item_rstc_cclc_dt"),
-            bond_nmpr_unit_pric: v::take(&mut m, "bond_nmpr_unit_pric"),
-            ivst_heed_bond_dvsn_name: v::take(&mut m, "ivst_heed_bond_dvsn_name"),
-            add_erng_rt: v::take(&mut m, "add_erng_rt"),
-            add_erng_rt_aply_dt: v::take(&mut m, "add_erng_rt_aply_dt"),
-            bond_tr_stop_dvsn_cd: v::take(&mut m, "bond_tr_stop_dvsn_cd"),
-            ivst_heed_bond_dvsn_cd: v::take(&mut m, "ivst_heed_bond_dvsn_cd"),
-            pclr_cndt_text: v::take(&mut m, "pclr_cndt_text"),
-            hbbd_yn: v::take(&mut m, "hbbd_yn"),
-            cdtl_cptl_scty_type_cd: v::take(&mut m, "cdtl_cptl_scty_type_cd"),
-            elec_scty_yn: v::take(&mut m, "elec_scty_yn"),
-            sq1_clop_ecis_opng_dt: v::take(&mut m, "sq1_clop_ecis_opng_dt"),
-            frst_erlm_stfno: v::take(&mut m, "frst_erlm_stfno"),
-            frst_erlm_dt: v::take(&mut m, "frst_erlm_dt"),
-            frst_erlm_tmd: v::take(&mut m, "frst_erlm_tmd"),
-            tlg_rcvg_dtl_dtime: v::take(&mut m, "tlg_rcvg_dtl_dtime"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "pdno",
+                "prdt_type_cd",
+                "prdt_name",
+                "prdt_eng_name",
+                "ivst_heed_prdt_yn",
+                "exts_yn",
+                "bond_clsf_cd",
+                "bond_clsf_kor_name",
+                "papr",
+                "int_mned_dvsn_cd",
+                "rvnu_shap_cd",
+                "issu_amt",
+                "lstg_rmnd",
+                "int_dfrm_mcnt",
+                "bond_int_dfrm_mthd_cd",
+                "splt_rdpt_rcnt",
+                "prca_dfmt_term_mcnt",
+                "int_anap_dvsn_cd",
+                "bond_rght_dvsn_cd",
+                "prdt_pclc_text",
+                "prdt_abrv_name",
+                "prdt_eng_abrv_name",
+                "sprx_psbl_yn",
+                "pbff_pplc_ofrg_mthd_cd",
+                "cmco_cd",
+                "issu_istt_cd",
+                "issu_istt_name",
+                "pnia_dfrm_agcy_istt_cd",
+                "dsct_ec_rt",
+                "srfc_inrt",
+                "expd_rdpt_rt",
+                "expd_asrc_erng_rt",
+                "bond_grte_istt_name",
+                "int_dfrm_day_type_cd",
+                "ksd_int_calc_unit_cd",
+                "int_wunt_uder_prcs_dvsn_cd",
+                "rvnu_dt",
+                "issu_dt",
+                "lstg_dt",
+                "expd_dt",
+                "rdpt_dt",
+                "sbst_pric",
+                "rgbf_int_dfrm_dt",
+                "nxtm_int_dfrm_dt",
+                "frst_int_dfrm_dt",
+                "ecis_pric",
+                "rght_stck_std_pdno",
+                "ecis_opng_dt",
+                "ecis_end_dt",
+                "bond_rvnu_mthd_cd",
+                "oprt_stfno",
+                "oprt_stff_name",
+                "rgbf_int_dfrm_wday",
+                "nxtm_int_dfrm_wday",
+                "kis_crdt_grad_text",
+                "kbp_crdt_grad_text",
+                "nice_crdt_grad_text",
+                "fnp_crdt_grad_text",
+                "dpsi_psbl_yn",
+                "pnia_int_calc_unpr",
+                "prcm_idx_bond_yn",
+                "expd_exts_srdp_rcnt",
+                "expd_exts_srdp_rt",
+                "loan_psbl_yn",
+                "grte_dvsn_cd",
+                "fnrr_rank_dvsn_cd",
+                "krx_lstg_abol_dvsn_cd",
+                "asst_rqdi_dvsn_cd",
+                "opcb_dvsn_cd",
+                "crfd_item_yn",
+                "crfd_item_rstc_cclc_dt",
+                "bond_nmpr_unit_pric",
+                "ivst_heed_bond_dvsn_name",
+                "add_erng_rt",
+                "add_erng_rt_aply_dt",
+                "bond_tr_stop_dvsn_cd",
+                "ivst_heed_bond_dvsn_cd",
+                "pclr_cndt_text",
+                "hbbd_yn",
+                "cdtl_cptl_scty_type_cd",
+                "elec_scty_yn",
+                "sq1_clop_ecis_opng_dt",
+                "frst_erlm_stfno",
+                "frst_erlm_dt",
+                "frst_erlm_tmd",
+                "tlg_rcvg_dtl_dtime",
+            ],
+            lower: &[
+                ("add_erng_rt", 73),
+                ("add_erng_rt_aply_dt", 74),
+                ("asst_rqdi_dvsn_cd", 67),
+                ("bond_clsf_cd", 6),
+                ("bond_clsf_kor_name", 7),
+                ("bond_grte_istt_name", 32),
+                ("bond_int_dfrm_mthd_cd", 14),
+                ("bond_nmpr_unit_pric", 71),
+                ("bond_rght_dvsn_cd", 18),
+                ("bond_rvnu_mthd_cd", 49),
+                ("bond_tr_stop_dvsn_cd", 75),
+                ("cdtl_cptl_scty_type_cd", 79),
+                ("cmco_cd", 24),
+                ("crfd_item_rstc_cclc_dt", 70),
+                ("crfd_item_yn", 69),
+                ("dpsi_psbl_yn", 58),
+                ("dsct_ec_rt", 28),
+                ("ecis_end_dt", 48),
+                ("ecis_opng_dt", 47),
+                ("ecis_pric", 45),
+                ("elec_scty_yn", 80),
+                ("expd_asrc_erng_rt", 31),
+                ("expd_dt", 39),
+                ("expd_exts_srdp_rcnt", 61),
+                ("expd_exts_srdp_rt", 62),
+                ("expd_rdpt_rt", 30),
+                ("exts_yn", 5),
+                ("fnp_crdt_grad_text", 57),
+                ("fnrr_rank_dvsn_cd", 65),
+                ("frst_erlm_dt", 83),
+                ("frst_erlm_stfno", 82),
+                ("frst_erlm_tmd", 84),
+                ("frst_int_dfrm_dt", 44),
+                ("grte_dvsn_cd", 64),
+                ("hbbd_yn", 78),
+                ("int_anap_dvsn_cd", 17),
+                ("int_dfrm_day_type_cd", 33),
+                ("int_dfrm_mcnt", 13),
+                ("int_mned_dvsn_cd", 9),
+                ("int_wunt_uder_prcs_dvsn_cd", 35),
+                ("issu_amt", 11),
+                ("issu_dt", 37),
+                ("issu_istt_cd", 25),
+                ("issu_istt_name", 26),
+                ("ivst_heed_bond_dvsn_cd", 76),
+                ("ivst_heed_bond_dvsn_name", 72),
+                ("ivst_heed_prdt_yn", 4),
+                ("kbp_crdt_grad_text", 55),
+                ("kis_crdt_grad_text", 54),
+                ("krx_lstg_abol_dvsn_cd", 66),
+                ("ksd_int_calc_unit_cd", 34),
+                ("loan_psbl_yn", 63),
+                ("lstg_dt", 38),
+                ("lstg_rmnd", 12),
+                ("nice_crdt_grad_text", 56),
+                ("nxtm_int_dfrm_dt", 43),
+                ("nxtm_int_dfrm_wday", 53),
+                ("opcb_dvsn_cd", 68),
+                ("oprt_stff_name", 51),
+                ("oprt_stfno", 50),
+                ("papr", 8),
+                ("pbff_pplc_ofrg_mthd_cd", 23),
+                ("pclr_cndt_text", 77),
+                ("pdno", 0),
+                ("pnia_dfrm_agcy_istt_cd", 27),
+                ("pnia_int_calc_unpr", 59),
+                ("prca_dfmt_term_mcnt", 16),
+                ("prcm_idx_bond_yn", 60),
+                ("prdt_abrv_name", 20),
+                ("prdt_eng_abrv_name", 21),
+                ("prdt_eng_name", 3),
+                ("prdt_name", 2),
+                ("prdt_pclc_text", 19),
+                ("prdt_type_cd", 1),
+                ("rdpt_dt", 40),
+                ("rgbf_int_dfrm_dt", 42),
+                ("rgbf_int_dfrm_wday", 52),
+                ("rght_stck_std_pdno", 46),
+                ("rvnu_dt", 36),
+                ("rvnu_shap_cd", 10),
+                ("sbst_pric", 41),
+                ("splt_rdpt_rcnt", 15),
+                ("sprx_psbl_yn", 22),
+                ("sq1_clop_ecis_opng_dt", 81),
+                ("srfc_inrt", 29),
+                ("tlg_rcvg_dtl_dtime", 85),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "pdno", &self.pdno);
-        v::put(&mut m, "prdt_type_cd", &self.prdt_type_cd);
-        v::put(&mut m, "prdt_name", &self.prdt_name);
-        v::put(&mut m, "prdt_eng_name", &self.prdt_eng_name);
-        v::put(&mut m, "ivst_heed_prdt_yn", &self.ivst_heed_prdt_yn);
-        v::put(&mut m, "exts_yn", &self.exts_yn);
-        v::put(&mut m, "bond_clsf_cd", &self.bond_clsf_cd);
-        v::put(&mut m, "bond_clsf_kor_name", &self.bond_clsf_kor_name);
-        v::put(&mut m, "papr", &self.papr);
-        v::put(&mut m, "int_mned_dvsn_cd", &self.int_mned_dvsn_cd);
-        v::put(&mut m, "rvnu_shap_cd", &self.rvnu_shap_cd);
-        v::put(&mut m, "issu_amt", &self.issu_amt);
-        v::put(&mut m, "lstg_rmnd", &self.lstg_rmnd);
-        v::put(&mut m, "int_dfrm_mcnt", &self.int_dfrm_mcnt);
-        v::put(&mut m, "bond_int_dfrm_mthd_cd", &self.bond_int_dfrm_mthd_cd);
-        v::put(&mut m, "splt_rdpt_rcnt", &self.splt_rdpt_rcnt);
-        v::put(&mut m, "prca_dfmt_term_mcnt", &self.prca_dfmt_term_mcnt);
-        v::put(&mut m, "int_anap_dvsn_cd", &self.int_anap_dvsn_cd);
-        v::put(&mut m, "bond_rght_dvsn_cd", &self.bond_rght_dvsn_cd);
-        v::put(&mut m, "prdt_pclc_text", &self.prdt_pclc_text);
-        v::put(&mut m, "prdt_abrv_name", &self.prdt_abrv_name);
-        v::put(&mut m, "prdt_eng_abrv_name", &self.prdt_eng_abrv_name);
-        v::put(&mut m, "sprx_psbl_yn", &self.sprx_psbl_yn);
-        v::put(
-            &mut m,
-            "pbff_pplc_ofrg_mthd_cd",
-            &self.pbff_pplc_ofrg_mthd_cd,
-        );
-        v::put(&mut m, "cmco_cd", &self.cmco_cd);
-        v::put(&mut m, "issu_istt_cd", &self.issu_istt_cd);
-        v::put(&mut m, "issu_istt_name", &self.issu_istt_name);
-        v::put(
-            &mut m,
-            "pnia_dfrm_agcy_istt_cd",
-            &self.pnia_dfrm_agcy_istt_cd,
-        );
-        v::put(&mut m, "dsct_ec_rt", &self.dsct_ec_rt);
-        v::put(&mut m, "srfc_inrt", &self.srfc_inrt);
-        v::put(&mut m, "expd_rdpt_rt", &self.expd_rdpt_rt);
-        v::put(&mut m, "expd_asrc_erng_rt", &self.expd_asrc_erng_rt);
-        v::put(&mut m, "bond_grte_istt_name", &self.bond_grte_istt_name);
-        v::put(&mut m, "int_dfrm_day_type_cd", &self.int_dfrm_day_type_cd);
-        v::put(&mut m, "ksd_int_calc_unit_cd", &self.ksd_int_calc_unit_cd);
-        v::put(
-            &mut m,
-            "int_wunt_uder_prcs_dvsn_cd",
-            &self.int_wunt_uder_prcs_dvsn_cd,
-        );
-        v::put(&mut m, "rvnu_dt", &self.rvnu_dt);
-        v::put(&mut m, "issu_dt", &self.issu_dt);
-        v::put(&mut m, "lstg_dt", &self.lstg_dt);
-        v::put(&mut m, "expd_dt", &self.expd_dt);
-        v::put(&mut m, "rdpt_dt", &self.rdpt_dt);
-        v::put(&mut m, "sbst_pric", &self.sbst_pric);
-        v::put(&mut m, "rgbf_int_dfrm_dt", &self.rgbf_int_dfrm_dt);
-        v::put(&mut m, "nxtm_int_dfrm_dt", &self.nxtm_int_dfrm_dt);
-        v::put(&mut m, "frst_int_dfrm_dt", &self.frst_int_dfrm_dt);
-        v::put(&mut m, "ecis_pric", &self.ecis_pric);
-        v::put(&mut m, "rght_stck_std_pdno", &self.rght_stck_std_pdno);
-        v::put(&mut m, "ecis_opng_dt", &self.ecis_opng_dt);
-        v::put(&mut m, "ecis_end_dt", &self.ecis_end_dt);
-        v::put(&mut m, "bond_rvnu_mthd_cd", &self.bond_rvnu_mthd_cd);
-        v::put(&mut m, "oprt_stfno", &self.oprt_stfno);
-        v::put(&mut m, "oprt_stff_name", &self.oprt_stff_name);
-        v::put(&mut m, "rgbf_int_dfrm_wday", &self.rgbf_int_dfrm_wday);
-        v::put(&mut m, "nxtm_int_dfrm_wday", &self.nxtm_int_dfrm_wday);
-        v::put(&mut m, "kis_crdt_grad_text", &self.kis_crdt_grad_text);
-        v::put(&mut m, "kbp_crdt_grad_text", &self.kbp_crdt_grad_text);
-        v::put(&mut m, "nice_crdt_grad_text", &self.nice_crdt_grad_text);
-        v::put(&mut m, "fnp_crdt_grad_text", &self.fnp_crdt_grad_text);
-        v::put(&mut m, "dpsi_psbl_yn", &self.dpsi_psbl_yn);
-        v::put(&mut m, "pnia_int_calc_unpr", &self.pnia_int_calc_unpr);
-        v::put(&mut m, "prcm_idx_bond_yn", &self.prcm_idx_bond_yn);
-        v::put(&mut m, "expd_exts_srdp_rcnt", &self.expd_exts_srdp_rcnt);
-        v::put(&mut m, "expd_exts_srdp_rt", &self.expd_exts_srdp_rt);
-        v::put(&mut m, "loan_psbl_yn", &self.loan_psbl_yn);
-        v::put(&mut m, "grte_dvsn_cd", &self.grte_dvsn_cd);
-        v::put(&mut m, "fnrr_rank_dvsn_cd", &self.fnrr_rank_dvsn_cd);
-        v::put(&mut m, "krx_lstg_abol_dvsn_cd", &self.krx_lstg_abol_dvsn_cd);
-        v::put(&mut m, "asst_rqdi_dvsn_cd", &self.asst_rqdi_dvsn_cd);
-        v::put(&mut m, "opcb_dvsn_cd", &self.opcb_dvsn_cd);
-        v::put(&mut m, "crfd_item_yn", &self.crfd_item_yn);
-        v::put(
-            &mut m,
-            "crfd_item_rstc_cclc_dt",
-            &self.crfd_item_rstc_cclc_dt,
-        );
-        v::put(&mut m, "bond_nmpr_unit_pric", &self.bond_nmpr_unit_pric);
-        v::put(
-            &mut m,
-            "ivst_heed_bond_dvsn_name",
-            &self.ivst_heed_bond_dvsn_name,
-        );
-        v::put(&mut m, "add_erng_rt", &self.add_erng_rt);
-        v::put(&mut m, "add_erng_rt_aply_dt", &self.add_erng_rt_aply_dt);
-        v::put(&mut m, "bond_tr_stop_dvsn_cd", &self.bond_tr_stop_dvsn_cd);
-        v::put(
-            &mut m,
-            "ivst_heed_bond_dvsn_cd",
-            &self.ivst_heed_bond_dvsn_cd,
-        );
-        v::put(&mut m, "pclr_cndt_text", &self.pclr_cndt_text);
-        v::put(&mut m, "hbbd_yn", &self.hbbd_yn);
-        v::put(
-            &mut m,
-            "cdtl_cptl_scty_type_cd",
-            &self.cdtl_cptl_scty_type_cd,
-        );
-        v::put(&mut m, "elec_scty_yn", &self.elec_scty_yn);
-        v::put(&mut m, "sq1_clop_ecis_opng_dt", &self.sq1_clop_ecis_opng_dt);
-        v::put(&mut m, "frst_erlm_stfno", &self.frst_erlm_stfno);
-        v::put(&mut m, "frst_erlm_dt", &self.frst_erlm_dt);
-        v::put(&mut m, "frst_erlm_tmd", &self.frst_erlm_tmd);
-        v::put(&mut m, "tlg_rcvg_dtl_dtime", &self.tlg_rcvg_dtl_dtime);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.pdno,
+            1 => &self.prdt_type_cd,
+            2 => &self.prdt_name,
+            3 => &self.prdt_eng_name,
+            4 => &self.ivst_heed_prdt_yn,
+            5 => &self.exts_yn,
+            6 => &self.bond_clsf_cd,
+            7 => &self.bond_clsf_kor_name,
+            8 => &self.papr,
+            9 => &self.int_mned_dvsn_cd,
+            10 => &self.rvnu_shap_cd,
+            11 => &self.issu_amt,
+            12 => &self.lstg_rmnd,
+            13 => &self.int_dfrm_mcnt,
+            14 => &self.bond_int_dfrm_mthd_cd,
+            15 => &self.splt_rdpt_rcnt,
+            16 => &self.prca_dfmt_term_mcnt,
+            17 => &self.int_anap_dvsn_cd,
+            18 => &self.bond_rght_dvsn_cd,
+            19 => &self.prdt_pclc_text,
+            20 => &self.prdt_abrv_name,
+            21 => &self.prdt_eng_abrv_name,
+            22 => &self.sprx_psbl_yn,
+            23 => &self.pbff_pplc_ofrg_mthd_cd,
+            24 => &self.cmco_cd,
+            25 => &self.issu_istt_cd,
+            26 => &self.issu_istt_name,
+            27 => &self.pnia_dfrm_agcy_istt_cd,
+            28 => &self.dsct_ec_rt,
+            29 => &self.srfc_inrt,
+            30 => &self.expd_rdpt_rt,
+            31 => &self.expd_asrc_erng_rt,
+            32 => &self.bond_grte_istt_name,
+            33 => &self.int_dfrm_day_type_cd,
+            34 => &self.ksd_int_calc_unit_cd,
+            35 => &self.int_wunt_uder_prcs_dvsn_cd,
+            36 => &self.rvnu_dt,
+            37 => &self.issu_dt,
+            38 => &self.lstg_dt,
+            39 => &self.expd_dt,
+            40 => &self.rdpt_dt,
+            41 => &self.sbst_pric,
+            42 => &self.rgbf_int_dfrm_dt,
+            43 => &self.nxtm_int_dfrm_dt,
+            44 => &self.frst_int_dfrm_dt,
+            45 => &self.ecis_pric,
+            46 => &self.rght_stck_std_pdno,
+            47 => &self.ecis_opng_dt,
+            48 => &self.ecis_end_dt,
+            49 => &self.bond_rvnu_mthd_cd,
+            50 => &self.oprt_stfno,
+            51 => &self.oprt_stff_name,
+            52 => &self.rgbf_int_dfrm_wday,
+            53 => &self.nxtm_int_dfrm_wday,
+            54 => &self.kis_crdt_grad_text,
+            55 => &self.kbp_crdt_grad_text,
+            56 => &self.nice_crdt_grad_text,
+            57 => &self.fnp_crdt_grad_text,
+            58 => &self.dpsi_psbl_yn,
+            59 => &self.pnia_int_calc_unpr,
+            60 => &self.prcm_idx_bond_yn,
+            61 => &self.expd_exts_srdp_rcnt,
+            62 => &self.expd_exts_srdp_rt,
+            63 => &self.loan_psbl_yn,
+            64 => &self.grte_dvsn_cd,
+            65 => &self.fnrr_rank_dvsn_cd,
+            66 => &self.krx_lstg_abol_dvsn_cd,
+            67 => &self.asst_rqdi_dvsn_cd,
+            68 => &self.opcb_dvsn_cd,
+            69 => &self.crfd_item_yn,
+            70 => &self.crfd_item_rstc_cclc_dt,
+            71 => &self.bond_nmpr_unit_pric,
+            72 => &self.ivst_heed_bond_dvsn_name,
+            73 => &self.add_erng_rt,
+            74 => &self.add_erng_rt_aply_dt,
+            75 => &self.bond_tr_stop_dvsn_cd,
+            76 => &self.ivst_heed_bond_dvsn_cd,
+            77 => &self.pclr_cndt_text,
+            78 => &self.hbbd_yn,
+            79 => &self.cdtl_cptl_scty_type_cd,
+            80 => &self.elec_scty_yn,
+            81 => &self.sq1_clop_ecis_opng_dt,
+            82 => &self.frst_erlm_stfno,
+            83 => &self.frst_erlm_dt,
+            84 => &self.frst_erlm_tmd,
+            85 => &self.tlg_rcvg_dtl_dtime,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "pdno", &self.pdno);
-        r.val(path, "prdt_type_cd", &self.prdt_type_cd);
-        r.val(path, "prdt_name", &self.prdt_name);
-        r.val(path, "prdt_eng_name", &self.prdt_eng_name);
-        r.val(path, "ivst_heed_prdt_yn", &self.ivst_heed_prdt_yn);
-        r.val(path, "exts_yn", &self.exts_yn);
-        r.val(path, "bond_clsf_cd", &self.bond_clsf_cd);
-        r.val(path, "bond_clsf_kor_name", &self.bond_clsf_kor_name);
-        r.val(path, "papr", &self.papr);
-        r.val(path, "int_mned_dvsn_cd", &self.int_mned_dvsn_cd);
-        r.val(path, "rvnu_shap_cd", &self.rvnu_shap_cd);
-        r.val(path, "issu_amt", &self.issu_amt);
-        r.val(path, "lstg_rmnd", &self.lstg_rmnd);
-        r.val(path, "int_dfrm_mcnt", &self.int_dfrm_mcnt);
-        r.val(path, "bond_int_dfrm_mthd_cd", &self.bond_int_dfrm_mthd_cd);
-        r.val(path, "splt_rdpt_rcnt", &self.splt_rdpt_rcnt);
-        r.val(path, "prca_dfmt_term_mcnt", &self.prca_dfmt_term_mcnt);
-        r.val(path, "int_anap_dvsn_cd", &self.int_anap_dvsn_cd);
-        r.val(path, "bond_rght_dvsn_cd", &self.bond_rght_dvsn_cd);
-        r.val(path, "prdt_pclc_text", &self.prdt_pclc_text);
-        r.val(path, "prdt_abrv_name", &self.prdt_abrv_name);
-        r.val(path, "prdt_eng_abrv_name", &self.prdt_eng_abrv_name);
-        r.val(path, "sprx_psbl_yn", &self.sprx_psbl_yn);
-        r.val(path, "pbff_pplc_ofrg_mthd_cd", &self.pbff_pplc_ofrg_mthd_cd);
-        r.val(path, "cmco_cd", &self.cmco_cd);
-        r.val(path, "issu_istt_cd", &self.issu_istt_cd);
-        r.val(path, "issu_istt_name", &self.issu_istt_name);
-        r.val(path, "pnia_dfrm_agcy_istt_cd", &self.pnia_dfrm_agcy_istt_cd);
-        r.val(path, "dsct_ec_rt", &self.dsct_ec_rt);
-        r.val(path, "srfc_inrt", &self.srfc_inrt);
-        r.val(path, "expd_rdpt_rt", &self.expd_rdpt_rt);
-        r.val(path, "expd_asrc_erng_rt", &self.expd_asrc_erng_rt);
-        r.val(path, "bond_grte_istt_name", &self.bond_grte_istt_name);
-        r.val(path, "int_dfrm_day_type_cd", &self.int_dfrm_day_type_cd);
-        r.val(path, "ksd_int_calc_unit_cd", &self.ksd_int_calc_unit_cd);
-        r.val(
-            path,
-            "int_wunt_uder_prcs_dvsn_cd",
-            &self.int_wunt_uder_prcs_dvsn_cd,
-        );
-        r.val(path, "rvnu_dt", &self.rvnu_dt);
-        r.val(path, "issu_dt", &self.issu_dt);
-        r.val(path, "lstg_dt", &self.lstg_dt);
-        r.val(path, "expd_dt", &self.expd_dt);
-        r.val(path, "rdpt_dt", &self.rdpt_dt);
-        r.val(path, "sbst_pric", &self.sbst_pric);
-        r.val(path, "rgbf_int_dfrm_dt", &self.rgbf_int_dfrm_dt);
-        r.val(path, "nxtm_int_dfrm_dt", &self.nxtm_int_dfrm_dt);
-        r.val(path, "frst_int_dfrm_dt", &self.frst_int_dfrm_dt);
-        r.val(path, "ecis_pric", &self.ecis_pric);
-        r.val(path, "rght_stck_std_pdno", &self.rght_stck_std_pdno);
-        r.val(path, "ecis_opng_dt", &self.ecis_opng_dt);
-        r.val(path, "ecis_end_dt", &self.ecis_end_dt);
-        r.val(path, "bond_rvnu_mthd_cd", &self.bond_rvnu_mthd_cd);
-        r.val(path, "oprt_stfno", &self.oprt_stfno);
-        r.val(path, "oprt_stff_name", &self.oprt_stff_name);
-        r.val(path, "rgbf_int_dfrm_wday", &self.rgbf_int_dfrm_wday);
-        r.val(path, "nxtm_int_dfrm_wday", &self.nxtm_int_dfrm_wday);
-        r.val(path, "kis_crdt_grad_text", &self.kis_crdt_grad_text);
-        r.val(path, "kbp_crdt_grad_text", &self.kbp_crdt_grad_text);
-        r.val(path, "nice_crdt_grad_text", &self.nice_crdt_grad_text);
-        r.val(path, "fnp_crdt_grad_text", &self.fnp_crdt_grad_text);
-        r.val(path, "dpsi_psbl_yn", &self.dpsi_psbl_yn);
-        r.val(path, "pnia_int_calc_unpr", &self.pnia_int_calc_unpr);
-        r.val(path, "prcm_idx_bond_yn", &self.prcm_idx_bond_yn);
-        r.val(path, "expd_exts_srdp_rcnt", &self.expd_exts_srdp_rcnt);
-        r.val(path, "expd_exts_srdp_rt", &self.expd_exts_srdp_rt);
-        r.val(path, "loan_psbl_yn", &self.loan_psbl_yn);
-        r.val(path, "grte_dvsn_cd", &self.grte_dvsn_cd);
-        r.val(path, "fnrr_rank_dvsn_cd", &self.fnrr_rank_dvsn_cd);
-        r.val(path, "krx_lstg_abol_dvsn_cd", &self.krx_lstg_abol_dvsn_cd);
-        r.val(path, "asst_rqdi_dvsn_cd", &self.asst_rqdi_dvsn_cd);
-        r.val(path, "opcb_dvsn_cd", &self.opcb_dvsn_cd);
-        r.val(path, "crfd_item_yn", &self.crfd_item_yn);
-        r.val(path, "crfd_item_rstc_cclc_dt", &self.crfd_item_rstc_cclc_dt);
-        r.val(path, "bond_nmpr_unit_pric", &self.bond_nmpr_unit_pric);
-        r.val(
-            path,
-            "ivst_heed_bond_dvsn_name",
-            &self.ivst_heed_bond_dvsn_name,
-        );
-        r.val(path, "add_erng_rt", &self.add_erng_rt);
-        r.val(path, "add_erng_rt_aply_dt", &self.add_erng_rt_aply_dt);
-        r.val(path, "bond_tr_stop_dvsn_cd", &self.bond_tr_stop_dvsn_cd);
-        r.val(path, "ivst_heed_bond_dvsn_cd", &self.ivst_heed_bond_dvsn_cd);
-        r.val(path, "pclr_cndt_text", &self.pclr_cndt_text);
-        r.val(path, "hbbd_yn", &self.hbbd_yn);
-        r.val(path, "cdtl_cptl_scty_type_cd", &self.cdtl_cptl_scty_type_cd);
-        r.val(path, "elec_scty_yn", &self.elec_scty_yn);
-        r.val(path, "sq1_clop_ecis_opng_dt", &self.sq1_clop_ecis_opng_dt);
-        r.val(path, "frst_erlm_stfno", &self.frst_erlm_stfno);
-        r.val(path, "frst_erlm_dt", &self.frst_erlm_dt);
-        r.val(path, "frst_erlm_tmd", &self.frst_erlm_tmd);
-        r.val(path, "tlg_rcvg_dtl_dtime", &self.tlg_rcvg_dtl_dtime);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.pdno,
+            1 => &mut self.prdt_type_cd,
+            2 => &mut self.prdt_name,
+            3 => &mut self.prdt_eng_name,
+            4 => &mut self.ivst_heed_prdt_yn,
+            5 => &mut self.exts_yn,
+            6 => &mut self.bond_clsf_cd,
+            7 => &mut self.bond_clsf_kor_name,
+            8 => &mut self.papr,
+            9 => &mut self.int_mned_dvsn_cd,
+            10 => &mut self.rvnu_shap_cd,
+            11 => &mut self.issu_amt,
+            12 => &mut self.lstg_rmnd,
+            13 => &mut self.int_dfrm_mcnt,
+            14 => &mut self.bond_int_dfrm_mthd_cd,
+            15 => &mut self.splt_rdpt_rcnt,
+            16 => &mut self.prca_dfmt_term_mcnt,
+            17 => &mut self.int_anap_dvsn_cd,
+            18 => &mut self.bond_rght_dvsn_cd,
+            19 => &mut self.prdt_pclc_text,
+            20 => &mut self.prdt_abrv_name,
+            21 => &mut self.prdt_eng_abrv_name,
+            22 => &mut self.sprx_psbl_yn,
+            23 => &mut self.pbff_pplc_ofrg_mthd_cd,
+            24 => &mut self.cmco_cd,
+            25 => &mut self.issu_istt_cd,
+            26 => &mut self.issu_istt_name,
+            27 => &mut self.pnia_dfrm_agcy_istt_cd,
+            28 => &mut self.dsct_ec_rt,
+            29 => &mut self.srfc_inrt,
+            30 => &mut self.expd_rdpt_rt,
+            31 => &mut self.expd_asrc_erng_rt,
+            32 => &mut self.bond_grte_istt_name,
+            33 => &mut self.int_dfrm_day_type_cd,
+            34 => &mut self.ksd_int_calc_unit_cd,
+            35 => &mut self.int_wunt_uder_prcs_dvsn_cd,
+            36 => &mut self.rvnu_dt,
+            37 => &mut self.issu_dt,
+            38 => &mut self.lstg_dt,
+            39 => &mut self.expd_dt,
+            40 => &mut self.rdpt_dt,
+            41 => &mut self.sbst_pric,
+            42 => &mut self.rgbf_int_dfrm_dt,
+            43 => &mut self.nxtm_int_dfrm_dt,
+            44 => &mut self.frst_int_dfrm_dt,
+            45 => &mut self.ecis_pric,
+            46 => &mut self.rght_stck_std_pdno,
+            47 => &mut self.ecis_opng_dt,
+            48 => &mut self.ecis_end_dt,
+            49 => &mut self.bond_rvnu_mthd_cd,
+            50 => &mut self.oprt_stfno,
+            51 => &mut self.oprt_stff_name,
+            52 => &mut self.rgbf_int_dfrm_wday,
+            53 => &mut self.nxtm_int_dfrm_wday,
+            54 => &mut self.kis_crdt_grad_text,
+            55 => &mut self.kbp_crdt_grad_text,
+            56 => &mut self.nice_crdt_grad_text,
+            57 => &mut self.fnp_crdt_grad_text,
+            58 => &mut self.dpsi_psbl_yn,
+            59 => &mut self.pnia_int_calc_unpr,
+            60 => &mut self.prcm_idx_bond_yn,
+            61 => &mut self.expd_exts_srdp_rcnt,
+            62 => &mut self.expd_exts_srdp_rt,
+            63 => &mut self.loan_psbl_yn,
+            64 => &mut self.grte_dvsn_cd,
+            65 => &mut self.fnrr_rank_dvsn_cd,
+            66 => &mut self.krx_lstg_abol_dvsn_cd,
+            67 => &mut self.asst_rqdi_dvsn_cd,
+            68 => &mut self.opcb_dvsn_cd,
+            69 => &mut self.crfd_item_yn,
+            70 => &mut self.crfd_item_rstc_cclc_dt,
+            71 => &mut self.bond_nmpr_unit_pric,
+            72 => &mut self.ivst_heed_bond_dvsn_name,
+            73 => &mut self.add_erng_rt,
+            74 => &mut self.add_erng_rt_aply_dt,
+            75 => &mut self.bond_tr_stop_dvsn_cd,
+            76 => &mut self.ivst_heed_bond_dvsn_cd,
+            77 => &mut self.pclr_cndt_text,
+            78 => &mut self.hbbd_yn,
+            79 => &mut self.cdtl_cptl_scty_type_cd,
+            80 => &mut self.elec_scty_yn,
+            81 => &mut self.sq1_clop_ecis_opng_dt,
+            82 => &mut self.frst_erlm_stfno,
+            83 => &mut self.frst_erlm_dt,
+            84 => &mut self.frst_erlm_tmd,
+            85 => &mut self.tlg_rcvg_dtl_dtime,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

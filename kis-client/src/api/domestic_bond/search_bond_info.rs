@@ -126,7 +126,7 @@ impl Endpoint for SearchBondInfoRequest {
 /// Response of 장내채권 기본조회 (`국내주식-129`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct SearchBondInfoResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -139,51 +139,71 @@ pub struct SearchBondInfoResponse {
     pub output: v::One<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for SearchBondInfoResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output: v::take_one(&mut m, "output"),
-            extra: m,
-        }
+impl crate::__private::Record for SearchBondInfoResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output"],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output.put(&mut m, "output");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output.report(path, "output", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for SearchBondInfoResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for SearchBondInfoResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// 상품번호 (`pdno`, required, length 12).
@@ -350,356 +370,369 @@ pub struct Output {
     pub tlg_rcvg_dtl_dtime: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            pdno: v::take(&mut m, "pdno"),
-            prdt_type_cd: v::take(&mut m, "prdt_type_cd"),
-            ksd_bond_item_name: v::take(&mut m, "ksd_bond_item_name"),
-            ksd_bond_item_eng_name: v::take(&mut m, "ksd_bond_item_eng_name"),
-            ksd_bond_lstg_type_cd: v::take(&mut m, "ksd_bond_lstg_type_cd"),
-            ksd_ofrg_dvsn_cd: v::take(&mut m, "ksd_ofrg_dvsn_cd"),
-            ksd_bond_int_dfrm_dvsn_cd: v::take(&mut m, "ksd_bond_int_dfrm_dvsn_cd"),
-            issu_dt: v::take(&mut m, "issu_dt"),
-            rdpt_dt: v::take(&mut m, "rdpt_dt"),
-            rvnu_dt: v::take(&mut m, "rvnu_dt"),
-            iso_crcy_cd: v::take(&mut m, "iso_crcy_cd"),
-            mdwy_rdpt_dt: v::take(&mut m, "mdwy_rdpt_dt"),
-            ksd_rcvg_bond_dsct_rt: v::take(&mut m, "ksd_rcvg_bond_dsct_rt"),
-            ksd_rcvg_bond_srfc_inrt: v::take(&mut m, "ksd_rcvg_bond_srfc_inrt"),
-            bond_expd_rdpt_rt: v::take(&mut m, "bond_expd_rdpt_rt"),
-            ksd_prca_rdpt_mthd_cd: v::take(&mut m, "ksd_prca_rdpt_mthd_cd"),
-            int_caltm_mcnt: v::take(&mut m, "int_caltm_mcnt"),
-            ksd_int_calc_unit_cd: v::take(&mut m, "ksd_int_calc_unit_cd"),
-            uval_cut_dvsn_cd: v::take(&mut m, "uval_cut_dvsn_cd"),
-            uval_cut_dcpt_dgit: v::take(&mut m, "uval_cut_dcpt_dgit"),
-            ksd_dydv_caltm_aply_dvsn_cd: v::take(&mut m, "ksd_dydv_caltm_aply_dvsn_cd"),
-            dydv_calc_dcnt: v::take(&mut m, "dydv_calc_dcnt"),
-            bond_expd_asrc_erng_rt: v::take(&mut m, "bond_expd_asrc_erng_rt"),
-            padf_plac_hdof_name: v::take(&mut m, "padf_plac_hdof_name"),
-            lstg_dt: v::take(&mut m, "lstg_dt"),
-            lstg_abol_dt: v::take(&mut m, "lstg_abol_dt"),
-            ksd_bond_issu_mthd_cd: v::take(&mut m, "ksd_bond_issu_mthd_cd"),
-            laps_indf_yn: v::take(&mut m, "laps_indf_yn"),
-            ksd_lhdy_pnia_dfrm_mthd_cd: v::take(&mut m, "ksd_lhdy_pnia_dfrm_mthd_cd"),
-            frst_int_dfrm_dt: v::take(&mut m, "frst_int_dfrm_dt"),
-            ksd_prcm_lnkg_gvbd_yn: v::take(&mut m, "ksd_prcm_lnkg_gvbd_yn"),
-            dpsi_end_dt: v::take(&mut m, "dpsi_end_dt"),
-            dpsi_strt_dt: v::take(&mut m, "dpsi_strt_dt"),
-            dpsi_psbl_yn: v::take(&mut m, "dpsi_psbl_yn"),
-            atyp_rdpt_bond_erlm_yn: v::take(&mut m, "atyp_rdpt_bond_erlm_yn"),
-            dshn_occr_yn: v::take(&mut m, "dshn_occr_yn"),
-            expd_exts_yn: v::take(&mut m, "expd_exts_yn"),
-            pclr_ptcr_text: v::take(&mut m, "pclr_ptcr_text"),
-            dpsi_psbl_excp_stat_cd: v::take(&mut m, "dpsi_psbl_excp_stat_cd"),
-            expd_exts_srdp_rcnt: v::take(&mut m, "expd_exts_srdp_rcnt"),
-            expd_exts_srdp_rt: v::take(&mut m, "expd_exts_srdp_rt"),
-            expd_rdpt_rt: v::take(&mut m, "expd_rdpt_rt"),
-            expd_asrc_erng_rt: v::take(&mut m, "expd_asrc_erng_rt"),
-            bond_int_dfrm_mthd_cd: v::take(&mut m, "bond_int_dfrm_mthd_cd"),
-            int_dfrm_day_type_cd: v::take(&mut m, "int_dfrm_day_type_cd"),
-            prca_dfmt_term_mcnt: v::take(&mut m, "prca_dfmt_term_mcnt"),
-            splt_rdpt_rcnt: v::take(&mut m, "splt_rdpt_rcnt"),
-            rgbf_int_dfrm_dt: v::take(&mut m, "rgbf_int_dfrm_dt"),
-            nxtm_int_dfrm_dt: v::take(&mut m, "nxtm_int_dfrm_dt"),
-            sprx_psbl_yn: v::take(&mut m, "sprx_psbl_yn"),
-            ictx_rt_dvsn_cd: v::take(&mut m, "ictx_rt_dvsn_cd"),
-            bond_clsf_cd: v::take(&mut m, "bond_clsf_cd"),
-            bond_clsf_kor_name: v::take(&mut m, "bond_clsf_kor_name"),
-            int_mned_dvsn_cd: v::take(&mut m, "int_mned_dvsn_cd"),
-            pnia_int_calc_unpr: v::take(&mut m, "pnia_int_calc_unpr"),
-            frn_intr: v::take(&mut m, "frn_intr"),
-            aply_day_prcm_idx_lnkg_cefc: v::take(&mut m, "aply_day_prcm_idx_lnkg_cefc"),
-            ksd_expd_dydv_calc_bass_cd: v::take(&mut m, "ksd_expd_dydv_calc_bass_cd"),
-            expd_dydv_calc_dcnt: v::take(&mut m, "expd_dydv_calc_dcnt"),
-            ksd_cbbw_dvsn_cd: v::take(&mut m, "ksd_cbbw_dvsn_cd"),
-            crfd_item_yn: v::take(&mut m, "crfd_item_yn"),
-            pnia_bank_ofdy_dfrm_mthd_cd: v::take(&mut m, "pnia_bank_ofdy_dfrm_mthd_cd"),
-            qib_yn: v::take(&mut m, "qib_yn"),
-            qib_cclc_dt: v::take(&mut m, "qib_cclc_dt"),
-            csbd_yn: v::take(&mut m, "csbd_yn"),
-            csbd_cclc_dt: v::take(&mut m, "csbd_cclc_dt"),
-            ksd_opcb_yn: v::take(&mut m, "ksd_opcb_yn"),
-            ksd_sodn_yn: v::take(&mut m, "ksd_sodn_yn"),
-            ksd_rqdi_scty_yn: v::take(&mut m, "ksd_rqdi_scty_yn"),
-            elec_scty_yn: v::take(&mut m, "elec_scty_yn"),
-            rght_ecis_mbdy_dvsn_cd: v::take(&mut m, "rght_ecis_mbdy_dvsn_cd"),
-            int_rkng_mthd_dvsn_cd: v::take(&mut m, "int_rkng_mthd_dvsn_cd"),
-            ofrg_dvsn_cd: v::take(&mut m, "ofrg_dvsn_cd"),
-            ksd_tot_issu_amt: v::take(&mut m, "ksd_tot_issu_amt"),
-            next_indf_chk_ecls_yn: v::take(&mut m, "next_indf_chk_ecls_yn"),
-            ksd_bond_intr_dvsn_cd: v::take(&mut m, "ksd_bond_intr_dvsn_cd"),
-            ksd_inrt_aply_dvsn_cd: v::take(&mut m, "ksd_inrt_aply_dvsn_cd"),
-            krx_issu_istt_cd: v::take(&mut m, "krx_issu_istt_cd"),
-            ksd_indf_frqc_uder_calc_cd: v::take(&mut m, "ksd_indf_frqc_uder_calc_cd"),
-            ksd_indf_frqc_uder_calc_dcnt: v::take(&mut m, "ksd_indf_frqc_uder_calc_dcnt"),
-            tlg_rcvg_dtl_dtime: v::take(&mut m, "tlg_rcvg_dtl_dtime"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "pdno",
+                "prdt_type_cd",
+                "ksd_bond_item_name",
+                "ksd_bond_item_eng_name",
+                "ksd_bond_lstg_type_cd",
+                "ksd_ofrg_dvsn_cd",
+                "ksd_bond_int_dfrm_dvsn_cd",
+                "issu_dt",
+                "rdpt_dt",
+                "rvnu_dt",
+                "iso_crcy_cd",
+                "mdwy_rdpt_dt",
+                "ksd_rcvg_bond_dsct_rt",
+                "ksd_rcvg_bond_srfc_inrt",
+                "bond_expd_rdpt_rt",
+                "ksd_prca_rdpt_mthd_cd",
+                "int_caltm_mcnt",
+                "ksd_int_calc_unit_cd",
+                "uval_cut_dvsn_cd",
+                "uval_cut_dcpt_dgit",
+                "ksd_dydv_caltm_aply_dvsn_cd",
+                "dydv_calc_dcnt",
+                "bond_expd_asrc_erng_rt",
+                "padf_plac_hdof_name",
+                "lstg_dt",
+                "lstg_abol_dt",
+                "ksd_bond_issu_mthd_cd",
+                "laps_indf_yn",
+                "ksd_lhdy_pnia_dfrm_mthd_cd",
+                "frst_int_dfrm_dt",
+                "ksd_prcm_lnkg_gvbd_yn",
+                "dpsi_end_dt",
+                "dpsi_strt_dt",
+                "dpsi_psbl_yn",
+                "atyp_rdpt_bond_erlm_yn",
+                "dshn_occr_yn",
+                "expd_exts_yn",
+                "pclr_ptcr_text",
+                "dpsi_psbl_excp_stat_cd",
+                "expd_exts_srdp_rcnt",
+                "expd_exts_srdp_rt",
+                "expd_rdpt_rt",
+                "expd_asrc_erng_rt",
+                "bond_int_dfrm_mthd_cd",
+                "int_dfrm_day_type_cd",
+                "prca_dfmt_term_mcnt",
+                "splt_rdpt_rcnt",
+                "rgbf_int_dfrm_dt",
+                "nxtm_int_dfrm_dt",
+                "sprx_psbl_yn",
+                "ictx_rt_dvsn_cd",
+                "bond_clsf_cd",
+                "bond_clsf_kor_name",
+                "int_mned_dvsn_cd",
+                "pnia_int_calc_unpr",
+                "frn_intr",
+                "aply_day_prcm_idx_lnkg_cefc",
+                "ksd_expd_dydv_calc_bass_cd",
+                "expd_dydv_calc_dcnt",
+                "ksd_cbbw_dvsn_cd",
+                "crfd_item_yn",
+                "pnia_bank_ofdy_dfrm_mthd_cd",
+                "qib_yn",
+                "qib_cclc_dt",
+                "csbd_yn",
+                "csbd_cclc_dt",
+                "ksd_opcb_yn",
+                "ksd_sodn_yn",
+                "ksd_rqdi_scty_yn",
+                "elec_scty_yn",
+                "rght_ecis_mbdy_dvsn_cd",
+                "int_rkng_mthd_dvsn_cd",
+                "ofrg_dvsn_cd",
+                "ksd_tot_issu_amt",
+                "next_indf_chk_ecls_yn",
+                "ksd_bond_intr_dvsn_cd",
+                "ksd_inrt_aply_dvsn_cd",
+                "krx_issu_istt_cd",
+                "ksd_indf_frqc_uder_calc_cd",
+                "ksd_indf_frqc_uder_calc_dcnt",
+                "tlg_rcvg_dtl_dtime",
+            ],
+            lower: &[
+                ("aply_day_prcm_idx_lnkg_cefc", 56),
+                ("atyp_rdpt_bond_erlm_yn", 34),
+                ("bond_clsf_cd", 51),
+                ("bond_clsf_kor_name", 52),
+                ("bond_expd_asrc_erng_rt", 22),
+                ("bond_expd_rdpt_rt", 14),
+                ("bond_int_dfrm_mthd_cd", 43),
+                ("crfd_item_yn", 60),
+                ("csbd_cclc_dt", 65),
+                ("csbd_yn", 64),
+                ("dpsi_end_dt", 31),
+                ("dpsi_psbl_excp_stat_cd", 38),
+                ("dpsi_psbl_yn", 33),
+                ("dpsi_strt_dt", 32),
+                ("dshn_occr_yn", 35),
+                ("dydv_calc_dcnt", 21),
+                ("elec_scty_yn", 69),
+                ("expd_asrc_erng_rt", 42),
+                ("expd_dydv_calc_dcnt", 58),
+                ("expd_exts_srdp_rcnt", 39),
+                ("expd_exts_srdp_rt", 40),
+                ("expd_exts_yn", 36),
+                ("expd_rdpt_rt", 41),
+                ("frn_intr", 55),
+                ("frst_int_dfrm_dt", 29),
+                ("ictx_rt_dvsn_cd", 50),
+                ("int_caltm_mcnt", 16),
+                ("int_dfrm_day_type_cd", 44),
+                ("int_mned_dvsn_cd", 53),
+                ("int_rkng_mthd_dvsn_cd", 71),
+                ("iso_crcy_cd", 10),
+                ("issu_dt", 7),
+                ("krx_issu_istt_cd", 77),
+                ("ksd_bond_int_dfrm_dvsn_cd", 6),
+                ("ksd_bond_intr_dvsn_cd", 75),
+                ("ksd_bond_issu_mthd_cd", 26),
+                ("ksd_bond_item_eng_name", 3),
+                ("ksd_bond_item_name", 2),
+                ("ksd_bond_lstg_type_cd", 4),
+                ("ksd_cbbw_dvsn_cd", 59),
+                ("ksd_dydv_caltm_aply_dvsn_cd", 20),
+                ("ksd_expd_dydv_calc_bass_cd", 57),
+                ("ksd_indf_frqc_uder_calc_cd", 78),
+                ("ksd_indf_frqc_uder_calc_dcnt", 79),
+                ("ksd_inrt_aply_dvsn_cd", 76),
+                ("ksd_int_calc_unit_cd", 17),
+                ("ksd_lhdy_pnia_dfrm_mthd_cd", 28),
+                ("ksd_ofrg_dvsn_cd", 5),
+                ("ksd_opcb_yn", 66),
+                ("ksd_prca_rdpt_mthd_cd", 15),
+                ("ksd_prcm_lnkg_gvbd_yn", 30),
+                ("ksd_rcvg_bond_dsct_rt", 12),
+                ("ksd_rcvg_bond_srfc_inrt", 13),
+                ("ksd_rqdi_scty_yn", 68),
+                ("ksd_sodn_yn", 67),
+                ("ksd_tot_issu_amt", 73),
+                ("laps_indf_yn", 27),
+                ("lstg_abol_dt", 25),
+                ("lstg_dt", 24),
+                ("mdwy_rdpt_dt", 11),
+                ("next_indf_chk_ecls_yn", 74),
+                ("nxtm_int_dfrm_dt", 48),
+                ("ofrg_dvsn_cd", 72),
+                ("padf_plac_hdof_name", 23),
+                ("pclr_ptcr_text", 37),
+                ("pdno", 0),
+                ("pnia_bank_ofdy_dfrm_mthd_cd", 61),
+                ("pnia_int_calc_unpr", 54),
+                ("prca_dfmt_term_mcnt", 45),
+                ("prdt_type_cd", 1),
+                ("qib_cclc_dt", 63),
+                ("qib_yn", 62),
+                ("rdpt_dt", 8),
+                ("rgbf_int_dfrm_dt", 47),
+                ("rght_ecis_mbdy_dvsn_cd", 70),
+                ("rvnu_dt", 9),
+                ("splt_rdpt_rcnt", 46),
+                ("sprx_psbl_yn", 49),
+                ("tlg_rcvg_dtl_dtime", 80),
+                ("uval_cut_dcpt_dgit", 19),
+                ("uval_cut_dvsn_cd", 18),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "pdno", &self.pdno);
-        v::put(&mut m, "prdt_type_cd", &self.prdt_type_cd);
-        v::put(&mut m, "ksd_bond_item_name", &self.ksd_bond_item_name);
-        v::put(
-            &mut m,
-            "ksd_bond_item_eng_name",
-            &self.ksd_bond_item_eng_name,
-        );
-        v::put(&mut m, "ksd_bond_lstg_type_cd", &self.ksd_bond_lstg_type_cd);
-        v::put(&mut m, "ksd_ofrg_dvsn_cd", &self.ksd_ofrg_dvsn_cd);
-        v::put(
-            &mut m,
-            "ksd_bond_int_dfrm_dvsn_cd",
-            &self.ksd_bond_int_dfrm_dvsn_cd,
-        );
-        v::put(&mut m, "issu_dt", &self.issu_dt);
-        v::put(&mut m, "rdpt_dt", &self.rdpt_dt);
-        v::put(&mut m, "rvnu_dt", &self.rvnu_dt);
-        v::put(&mut m, "iso_crcy_cd", &self.iso_crcy_cd);
-        v::put(&mut m, "mdwy_rdpt_dt", &self.mdwy_rdpt_dt);
-        v::put(&mut m, "ksd_rcvg_bond_dsct_rt", &self.ksd_rcvg_bond_dsct_rt);
-        v::put(
-            &mut m,
-            "ksd_rcvg_bond_srfc_inrt",
-            &self.ksd_rcvg_bond_srfc_inrt,
-        );
-        v::put(&mut m, "bond_expd_rdpt_rt", &self.bond_expd_rdpt_rt);
-        v::put(&mut m, "ksd_prca_rdpt_mthd_cd", &self.ksd_prca_rdpt_mthd_cd);
-        v::put(&mut m, "int_caltm_mcnt", &self.int_caltm_mcnt);
-        v::put(&mut m, "ksd_int_calc_unit_cd", &self.ksd_int_calc_unit_cd);
-        v::put(&mut m, "uval_cut_dvsn_cd", &self.uval_cut_dvsn_cd);
-        v::put(&mut m, "uval_cut_dcpt_dgit", &self.uval_cut_dcpt_dgit);
-        v::put(
-            &mut m,
-            "ksd_dydv_caltm_aply_dvsn_cd",
-            &self.ksd_dydv_caltm_aply_dvsn_cd,
-        );
-        v::put(&mut m, "dydv_calc_dcnt", &self.dydv_calc_dcnt);
-        v::put(
-            &mut m,
-            "bond_expd_asrc_erng_rt",
-            &self.bond_expd_asrc_erng_rt,
-        );
-        v::put(&mut m, "padf_plac_hdof_name", &self.padf_plac_hdof_name);
-        v::put(&mut m, "lstg_dt", &self.lstg_dt);
-        v::put(&mut m, "lstg_abol_dt", &self.lstg_abol_dt);
-        v::put(&mut m, "ksd_bond_issu_mthd_cd", &self.ksd_bond_issu_mthd_cd);
-        v::put(&mut m, "laps_indf_yn", &self.laps_indf_yn);
-        v::put(
-            &mut m,
-            "ksd_lhdy_pnia_dfrm_mthd_cd",
-            &self.ksd_lhdy_pnia_dfrm_mthd_cd,
-        );
-        v::put(&mut m, "frst_int_dfrm_dt", &self.frst_int_dfrm_dt);
-        v::put(&mut m, "ksd_prcm_lnkg_gvbd_yn", &self.ksd_prcm_lnkg_gvbd_yn);
-        v::put(&mut m, "dpsi_end_dt", &self.dpsi_end_dt);
-        v::put(&mut m, "dpsi_strt_dt", &self.dpsi_strt_dt);
-        v::put(&mut m, "dpsi_psbl_yn", &self.dpsi_psbl_yn);
-        v::put(
-            &mut m,
-            "atyp_rdpt_bond_erlm_yn",
-            &self.atyp_rdpt_bond_erlm_yn,
-        );
-        v::put(&mut m, "dshn_occr_yn", &self.dshn_occr_yn);
-        v::put(&mut m, "expd_exts_yn", &self.expd_exts_yn);
-        v::put(&mut m, "pclr_ptcr_text", &self.pclr_ptcr_text);
-        v::put(
-            &mut m,
-            "dpsi_psbl_excp_stat_cd",
-            &self.dpsi_psbl_excp_stat_cd,
-        );
-        v::put(&mut m, "expd_exts_srdp_rcnt", &self.expd_exts_srdp_rcnt);
-        v::put(&mut m, "expd_exts_srdp_rt", &self.expd_exts_srdp_rt);
-        v::put(&mut m, "expd_rdpt_rt", &self.expd_rdpt_rt);
-        v::put(&mut m, "expd_asrc_erng_rt", &self.expd_asrc_erng_rt);
-        v::put(&mut m, "bond_int_dfrm_mthd_cd", &self.bond_int_dfrm_mthd_cd);
-        v::put(&mut m, "int_dfrm_day_type_cd", &self.int_dfrm_day_type_cd);
-        v::put(&mut m, "prca_dfmt_term_mcnt", &self.prca_dfmt_term_mcnt);
-        v::put(&mut m, "splt_rdpt_rcnt", &self.splt_rdpt_rcnt);
-        v::put(&mut m, "rgbf_int_dfrm_dt", &self.rgbf_int_dfrm_dt);
-        v::put(&mut m, "nxtm_int_dfrm_dt", &self.nxtm_int_dfrm_dt);
-        v::put(&mut m, "sprx_psbl_yn", &self.sprx_psbl_yn);
-        v::put(&mut m, "ictx_rt_dvsn_cd", &self.ictx_rt_dvsn_cd);
-        v::put(&mut m, "bond_clsf_cd", &self.bond_clsf_cd);
-        v::put(&mut m, "bond_clsf_kor_name", &self.bond_clsf_kor_name);
-        v::put(&mut m, "int_mned_dvsn_cd", &self.int_mned_dvsn_cd);
-        v::put(&mut m, "pnia_int_calc_unpr", &self.pnia_int_calc_unpr);
-        v::put(&mut m, "frn_intr", &self.frn_intr);
-        v::put(
-            &mut m,
-            "aply_day_prcm_idx_lnkg_cefc",
-            &self.aply_day_prcm_idx_lnkg_cefc,
-        );
-        v::put(
-            &mut m,
-            "ksd_expd_dydv_calc_bass_cd",
-            &self.ksd_expd_dydv_calc_bass_cd,
-        );
-        v::put(&mut m, "expd_dydv_calc_dcnt", &self.expd_dydv_calc_dcnt);
-        v::put(&mut m, "ksd_cbbw_dvsn_cd", &self.ksd_cbbw_dvsn_cd);
-        v::put(&mut m, "crfd_item_yn", &self.crfd_item_yn);
-        v::put(
-            &mut m,
-            "pnia_bank_ofdy_dfrm_mthd_cd",
-            &self.pnia_bank_ofdy_dfrm_mthd_cd,
-        );
-        v::put(&mut m, "qib_yn", &self.qib_yn);
-        v::put(&mut m, "qib_cclc_dt", &self.qib_cclc_dt);
-        v::put(&mut m, "csbd_yn", &self.csbd_yn);
-        v::put(&mut m, "csbd_cclc_dt", &self.csbd_cclc_dt);
-        v::put(&mut m, "ksd_opcb_yn", &self.ksd_opcb_yn);
-        v::put(&mut m, "ksd_sodn_yn", &self.ksd_sodn_yn);
-        v::put(&mut m, "ksd_rqdi_scty_yn", &self.ksd_rqdi_scty_yn);
-        v::put(&mut m, "elec_scty_yn", &self.elec_scty_yn);
-        v::put(
-            &mut m,
-            "rght_ecis_mbdy_dvsn_cd",
-            &self.rght_ecis_mbdy_dvsn_cd,
-        );
-        v::put(&mut m, "int_rkng_mthd_dvsn_cd", &self.int_rkng_mthd_dvsn_cd);
-        v::put(&mut m, "ofrg_dvsn_cd", &self.ofrg_dvsn_cd);
-        v::put(&mut m, "ksd_tot_issu_amt", &self.ksd_tot_issu_amt);
-        v::put(&mut m, "next_indf_chk_ecls_yn", &self.next_indf_chk_ecls_yn);
-        v::put(&mut m, "ksd_bond_intr_dvsn_cd", &self.ksd_bond_intr_dvsn_cd);
-        v::put(&mut m, "ksd_inrt_aply_dvsn_cd", &self.ksd_inrt_aply_dvsn_cd);
-        v::put(&mut m, "krx_issu_istt_cd", &self.krx_issu_istt_cd);
-        v::put(
-            &mut m,
-            "ksd_indf_frqc_uder_calc_cd",
-            &self.ksd_indf_frqc_uder_calc_cd,
-        );
-        v::put(
-            &mut m,
-            "ksd_indf_frqc_uder_calc_dcnt",
-            &self.ksd_indf_frqc_uder_calc_dcnt,
-        );
-        v::put(&mut m, "tlg_rcvg_dtl_dtime", &self.tlg_rcvg_dtl_dtime);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.pdno,
+            1 => &self.prdt_type_cd,
+            2 => &self.ksd_bond_item_name,
+            3 => &self.ksd_bond_item_eng_name,
+            4 => &self.ksd_bond_lstg_type_cd,
+            5 => &self.ksd_ofrg_dvsn_cd,
+            6 => &self.ksd_bond_int_dfrm_dvsn_cd,
+            7 => &self.issu_dt,
+            8 => &self.rdpt_dt,
+            9 => &self.rvnu_dt,
+            10 => &self.iso_crcy_cd,
+            11 => &self.mdwy_rdpt_dt,
+            12 => &self.ksd_rcvg_bond_dsct_rt,
+            13 => &self.ksd_rcvg_bond_srfc_inrt,
+            14 => &self.bond_expd_rdpt_rt,
+            15 => &self.ksd_prca_rdpt_mthd_cd,
+            16 => &self.int_caltm_mcnt,
+            17 => &self.ksd_int_calc_unit_cd,
+            18 => &self.uval_cut_dvsn_cd,
+            19 => &self.uval_cut_dcpt_dgit,
+            20 => &self.ksd_dydv_caltm_aply_dvsn_cd,
+            21 => &self.dydv_calc_dcnt,
+            22 => &self.bond_expd_asrc_erng_rt,
+            23 => &self.padf_plac_hdof_name,
+            24 => &self.lstg_dt,
+            25 => &self.lstg_abol_dt,
+            26 => &self.ksd_bond_issu_mthd_cd,
+            27 => &self.laps_indf_yn,
+            28 => &self.ksd_lhdy_pnia_dfrm_mthd_cd,
+            29 => &self.frst_int_dfrm_dt,
+            30 => &self.ksd_prcm_lnkg_gvbd_yn,
+            31 => &self.dpsi_end_dt,
+            32 => &self.dpsi_strt_dt,
+            33 => &self.dpsi_psbl_yn,
+            34 => &self.atyp_rdpt_bond_erlm_yn,
+            35 => &self.dshn_occr_yn,
+            36 => &self.expd_exts_yn,
+            37 => &self.pclr_ptcr_text,
+            38 => &self.dpsi_psbl_excp_stat_cd,
+            39 => &self.expd_exts_srdp_rcnt,
+            40 => &self.expd_exts_srdp_rt,
+            41 => &self.expd_rdpt_rt,
+            42 => &self.expd_asrc_erng_rt,
+            43 => &self.bond_int_dfrm_mthd_cd,
+            44 => &self.int_dfrm_day_type_cd,
+            45 => &self.prca_dfmt_term_mcnt,
+            46 => &self.splt_rdpt_rcnt,
+            47 => &self.rgbf_int_dfrm_dt,
+            48 => &self.nxtm_int_dfrm_dt,
+            49 => &self.sprx_psbl_yn,
+            50 => &self.ictx_rt_dvsn_cd,
+            51 => &self.bond_clsf_cd,
+            52 => &self.bond_clsf_kor_name,
+            53 => &self.int_mned_dvsn_cd,
+            54 => &self.pnia_int_calc_unpr,
+            55 => &self.frn_intr,
+            56 => &self.aply_day_prcm_idx_lnkg_cefc,
+            57 => &self.ksd_expd_dydv_calc_bass_cd,
+            58 => &self.expd_dydv_calc_dcnt,
+            59 => &self.ksd_cbbw_dvsn_cd,
+            60 => &self.crfd_item_yn,
+            61 => &self.pnia_bank_ofdy_dfrm_mthd_cd,
+            62 => &self.qib_yn,
+            63 => &self.qib_cclc_dt,
+            64 => &self.csbd_yn,
+            65 => &self.csbd_cclc_dt,
+            66 => &self.ksd_opcb_yn,
+            67 => &self.ksd_sodn_yn,
+            68 => &self.ksd_rqdi_scty_yn,
+            69 => &self.elec_scty_yn,
+            70 => &self.rght_ecis_mbdy_dvsn_cd,
+            71 => &self.int_rkng_mthd_dvsn_cd,
+            72 => &self.ofrg_dvsn_cd,
+            73 => &self.ksd_tot_issu_amt,
+            74 => &self.next_indf_chk_ecls_yn,
+            75 => &self.ksd_bond_intr_dvsn_cd,
+            76 => &self.ksd_inrt_aply_dvsn_cd,
+            77 => &self.krx_issu_istt_cd,
+            78 => &self.ksd_indf_frqc_uder_calc_cd,
+            79 => &self.ksd_indf_frqc_uder_calc_dcnt,
+            80 => &self.tlg_rcvg_dtl_dtime,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "pdno", &self.pdno);
-        r.val(path, "prdt_type_cd", &self.prdt_type_cd);
-        r.val(path, "ksd_bond_item_name", &self.ksd_bond_item_name);
-        r.val(path, "ksd_bond_item_eng_name", &self.ksd_bond_item_eng_name);
-        r.val(path, "ksd_bond_lstg_type_cd", &self.ksd_bond_lstg_type_cd);
-        r.val(path, "ksd_ofrg_dvsn_cd", &self.ksd_ofrg_dvsn_cd);
-        r.val(
-            path,
-            "ksd_bond_int_dfrm_dvsn_cd",
-            &self.ksd_bond_int_dfrm_dvsn_cd,
-        );
-        r.val(path, "issu_dt", &self.issu_dt);
-        r.val(path, "rdpt_dt", &self.rdpt_dt);
-        r.val(path, "rvnu_dt", &self.rvnu_dt);
-        r.val(path, "iso_crcy_cd", &self.iso_crcy_cd);
-        r.val(path, "mdwy_rdpt_dt", &self.mdwy_rdpt_dt);
-        r.val(path, "ksd_rcvg_bond_dsct_rt", &self.ksd_rcvg_bond_dsct_rt);
-        r.val(
-            path,
-            "ksd_rcvg_bond_srfc_inrt",
-            &self.ksd_rcvg_bond_srfc_inrt,
-        );
-        r.val(path, "bond_expd_rdpt_rt", &self.bond_expd_rdpt_rt);
-        r.val(path, "ksd_prca_rdpt_mthd_cd", &self.ksd_prca_rdpt_mthd_cd);
-        r.val(path, "int_caltm_mcnt", &self.int_caltm_mcnt);
-        r.val(path, "ksd_int_calc_unit_cd", &self.ksd_int_calc_unit_cd);
-        r.val(path, "uval_cut_dvsn_cd", &self.uval_cut_dvsn_cd);
-        r.val(path, "uval_cut_dcpt_dgit", &self.uval_cut_dcpt_dgit);
-        r.val(
-            path,
-            "ksd_dydv_caltm_aply_dvsn_cd",
-            &self.ksd_dydv_caltm_aply_dvsn_cd,
-        );
-        r.val(path, "dydv_calc_dcnt", &self.dydv_calc_dcnt);
-        r.val(path, "bond_expd_asrc_erng_rt", &self.bond_expd_asrc_erng_rt);
-        r.val(path, "padf_plac_hdof_name", &self.padf_plac_hdof_name);
-        r.val(path, "lstg_dt", &self.lstg_dt);
-        r.val(path, "lstg_abol_dt", &self.lstg_abol_dt);
-        r.val(path, "ksd_bond_issu_mthd_cd", &self.ksd_bond_issu_mthd_cd);
-        r.val(path, "laps_indf_yn", &self.laps_indf_yn);
-        r.val(
-            path,
-            "ksd_lhdy_pnia_dfrm_mthd_cd",
-            &self.ksd_lhdy_pnia_dfrm_mthd_cd,
-        );
-        r.val(path, "frst_int_dfrm_dt", &self.frst_int_dfrm_dt);
-        r.val(path, "ksd_prcm_lnkg_gvbd_yn", &self.ksd_prcm_lnkg_gvbd_yn);
-        r.val(path, "dpsi_end_dt", &self.dpsi_end_dt);
-        r.val(path, "dpsi_strt_dt", &self.dpsi_strt_dt);
-        r.val(path, "dpsi_psbl_yn", &self.dpsi_psbl_yn);
-        r.val(path, "atyp_rdpt_bond_erlm_yn", &self.atyp_rdpt_bond_erlm_yn);
-        r.val(path, "dshn_occr_yn", &self.dshn_occr_yn);
-        r.val(path, "expd_exts_yn", &self.expd_exts_yn);
-        r.val(path, "pclr_ptcr_text", &self.pclr_ptcr_text);
-        r.val(path, "dpsi_psbl_excp_stat_cd", &self.dpsi_psbl_excp_stat_cd);
-        r.val(path, "expd_exts_srdp_rcnt", &self.expd_exts_srdp_rcnt);
-        r.val(path, "expd_exts_srdp_rt", &self.expd_exts_srdp_rt);
-        r.val(path, "expd_rdpt_rt", &self.expd_rdpt_rt);
-        r.val(path, "expd_asrc_erng_rt", &self.expd_asrc_erng_rt);
-        r.val(path, "bond_int_dfrm_mthd_cd", &self.bond_int_dfrm_mthd_cd);
-        r.val(path, "int_dfrm_day_type_cd", &self.int_dfrm_day_type_cd);
-        r.val(path, "prca_dfmt_term_mcnt", &self.prca_dfmt_term_mcnt);
-        r.val(path, "splt_rdpt_rcnt", &self.splt_rdpt_rcnt);
-        r.val(path, "rgbf_int_dfrm_dt", &self.rgbf_int_dfrm_dt);
-        r.val(path, "nxtm_int_dfrm_dt", &self.nxtm_int_dfrm_dt);
-        r.val(path, "sprx_psbl_yn", &self.sprx_psbl_yn);
-        r.val(path, "ictx_rt_dvsn_cd", &self.ictx_rt_dvsn_cd);
-        r.val(path, "bond_clsf_cd", &self.bond_clsf_cd);
-        r.val(path, "bond_clsf_kor_name", &self.bond_clsf_kor_name);
-        r.val(path, "int_mned_dvsn_cd", &self.int_mned_dvsn_cd);
-        r.val(path, "pnia_int_calc_unpr", &self.pnia_int_calc_unpr);
-        r.val(path, "frn_intr", &self.frn_intr);
-        r.val(
-            path,
-            "aply_day_prcm_idx_lnkg_cefc",
-            &self.aply_day_prcm_idx_lnkg_cefc,
-        );
-        r.val(
-            path,
-            "ksd_expd_dydv_calc_bass_cd",
-            &self.ksd_expd_dydv_calc_bass_cd,
-        );
-        r.val(path, "expd_dydv_calc_dcnt", &self.expd_dydv_calc_dcnt);
-        r.val(path, "ksd_cbbw_dvsn_cd", &self.ksd_cbbw_dvsn_cd);
-        r.val(path, "crfd_item_yn", &self.crfd_item_yn);
-        r.val(
-            path,
-            "pnia_bank_ofdy_dfrm_mthd_cd",
-            &self.pnia_bank_ofdy_dfrm_mthd_cd,
-        );
-        r.val(path, "qib_yn", &self.qib_yn);
-        r.val(path, "qib_cclc_dt", &self.qib_cclc_dt);
-        r.val(path, "csbd_yn", &self.csbd_yn);
-        r.val(path, "csbd_cclc_dt", &self.csbd_cclc_dt);
-        r.val(path, "ksd_opcb_yn", &self.ksd_opcb_yn);
-        r.val(path, "ksd_sodn_yn", &self.ksd_sodn_yn);
-        r.val(path, "ksd_rqdi_scty_yn", &self.ksd_rqdi_scty_yn);
-        r.val(path, "elec_scty_yn", &self.elec_scty_yn);
-        r.val(path, "rght_ecis_mbdy_dvsn_cd", &self.rght_ecis_mbdy_dvsn_cd);
-        r.val(path, "int_rkng_mthd_dvsn_cd", &self.int_rkng_mthd_dvsn_cd);
-        r.val(path, "ofrg_dvsn_cd", &self.ofrg_dvsn_cd);
-        r.val(path, "ksd_tot_issu_amt", &self.ksd_tot_issu_amt);
-        r.val(path, "next_indf_chk_ecls_yn", &self.next_indf_chk_ecls_yn);
-        r.val(path, "ksd_bond_intr_dvsn_cd", &self.ksd_bond_intr_dvsn_cd);
-        r.val(path, "ksd_inrt_aply_dvsn_cd", &self.ksd_inrt_aply_dvsn_cd);
-        r.val(path, "krx_issu_istt_cd", &self.krx_issu_istt_cd);
-        r.val(
-            path,
-            "ksd_indf_frqc_uder_calc_cd",
-            &self.ksd_indf_frqc_uder_calc_cd,
-        );
-        r.val(
-            path,
-            "ksd_indf_frqc_uder_calc_dcnt",
-            &self.ksd_indf_frqc_uder_calc_dcnt,
-        );
-        r.val(path, "tlg_rcvg_dtl_dtime", &self.tlg_rcvg_dtl_dtime);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.pdno,
+            1 => &mut self.prdt_type_cd,
+            2 => &mut self.ksd_bond_item_name,
+            3 => &mut self.ksd_bond_item_eng_name,
+            4 => &mut self.ksd_bond_lstg_type_cd,
+            5 => &mut self.ksd_ofrg_dvsn_cd,
+            6 => &mut self.ksd_bond_int_dfrm_dvsn_cd,
+            7 => &mut self.issu_dt,
+            8 => &mut self.rdpt_dt,
+            9 => &mut self.rvnu_dt,
+            10 => &mut self.iso_crcy_cd,
+            11 => &mut self.mdwy_rdpt_dt,
+            12 => &mut self.ksd_rcvg_bond_dsct_rt,
+            13 => &mut self.ksd_rcvg_bond_srfc_inrt,
+            14 => &mut self.bond_expd_rdpt_rt,
+            15 => &mut self.ksd_prca_rdpt_mthd_cd,
+            16 => &mut self.int_caltm_mcnt,
+            17 => &mut self.ksd_int_calc_unit_cd,
+            18 => &mut self.uval_cut_dvsn_cd,
+            19 => &mut self.uval_cut_dcpt_dgit,
+            20 => &mut self.ksd_dydv_caltm_aply_dvsn_cd,
+            21 => &mut self.dydv_calc_dcnt,
+            22 => &mut self.bond_expd_asrc_erng_rt,
+            23 => &mut self.padf_plac_hdof_name,
+            24 => &mut self.lstg_dt,
+            25 => &mut self.lstg_abol_dt,
+            26 => &mut self.ksd_bond_issu_mthd_cd,
+            27 => &mut self.laps_indf_yn,
+            28 => &mut self.ksd_lhdy_pnia_dfrm_mthd_cd,
+            29 => &mut self.frst_int_dfrm_dt,
+            30 => &mut self.ksd_prcm_lnkg_gvbd_yn,
+            31 => &mut self.dpsi_end_dt,
+            32 => &mut self.dpsi_strt_dt,
+            33 => &mut self.dpsi_psbl_yn,
+            34 => &mut self.atyp_rdpt_bond_erlm_yn,
+            35 => &mut self.dshn_occr_yn,
+            36 => &mut self.expd_exts_yn,
+            37 => &mut self.pclr_ptcr_text,
+            38 => &mut self.dpsi_psbl_excp_stat_cd,
+            39 => &mut self.expd_exts_srdp_rcnt,
+            40 => &mut self.expd_exts_srdp_rt,
+            41 => &mut self.expd_rdpt_rt,
+            42 => &mut self.expd_asrc_erng_rt,
+            43 => &mut self.bond_int_dfrm_mthd_cd,
+            44 => &mut self.int_dfrm_day_type_cd,
+            45 => &mut self.prca_dfmt_term_mcnt,
+            46 => &mut self.splt_rdpt_rcnt,
+            47 => &mut self.rgbf_int_dfrm_dt,
+            48 => &mut self.nxtm_int_dfrm_dt,
+            49 => &mut self.sprx_psbl_yn,
+            50 => &mut self.ictx_rt_dvsn_cd,
+            51 => &mut self.bond_clsf_cd,
+            52 => &mut self.bond_clsf_kor_name,
+            53 => &mut self.int_mned_dvsn_cd,
+            54 => &mut self.pnia_int_calc_unpr,
+            55 => &mut self.frn_intr,
+            56 => &mut self.aply_day_prcm_idx_lnkg_cefc,
+            57 => &mut self.ksd_expd_dydv_calc_bass_cd,
+            58 => &mut self.expd_dydv_calc_dcnt,
+            59 => &mut self.ksd_cbbw_dvsn_cd,
+            60 => &mut self.crfd_item_yn,
+            61 => &mut self.pnia_bank_ofdy_dfrm_mthd_cd,
+            62 => &mut self.qib_yn,
+            63 => &mut self.qib_cclc_dt,
+            64 => &mut self.csbd_yn,
+            65 => &mut self.csbd_cclc_dt,
+            66 => &mut self.ksd_opcb_yn,
+            67 => &mut self.ksd_sodn_yn,
+            68 => &mut self.ksd_rqdi_scty_yn,
+            69 => &mut self.elec_scty_yn,
+            70 => &mut self.rght_ecis_mbdy_dvsn_cd,
+            71 => &mut self.int_rkng_mthd_dvsn_cd,
+            72 => &mut self.ofrg_dvsn_cd,
+            73 => &mut self.ksd_tot_issu_amt,
+            74 => &mut self.next_indf_chk_ecls_yn,
+            75 => &mut self.ksd_bond_intr_dvsn_cd,
+            76 => &mut self.ksd_inrt_aply_dvsn_cd,
+            77 => &mut self.krx_issu_istt_cd,
+            78 => &mut self.ksd_indf_frqc_uder_calc_cd,
+            79 => &mut self.ksd_indf_frqc_uder_calc_dcnt,
+            80 => &mut self.tlg_rcvg_dtl_dtime,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

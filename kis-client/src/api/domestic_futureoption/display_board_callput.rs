@@ -248,7 +248,7 @@ impl Endpoint for DisplayBoardCallputRequest {
 /// Response of 국내옵션전광판\_콜풋 (`국내선물-022`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct DisplayBoardCallputResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -263,54 +263,79 @@ pub struct DisplayBoardCallputResponse {
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for DisplayBoardCallputResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output1: v::take_block(&mut m, "output1"),
-            output2: v::take_block(&mut m, "output2"),
-            extra: m,
-        }
+impl crate::__private::Record for DisplayBoardCallputResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output1", "output2"],
+            lower: &[
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output1.put(&mut m, "output1");
-        self.output2.put(&mut m, "output2");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output1,
+            4 => &self.output2,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output1.report(path, "output1", r);
-        self.output2.report(path, "output2", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output1,
+            4 => &mut self.output2,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for DisplayBoardCallputResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for DisplayBoardCallputResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 행사가 (`acpr`, required, length 112).
@@ -397,150 +422,215 @@ pub struct Output1 {
     pub antc_cntg_prdy_ctrt: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output1 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            acpr: v::take(&mut m, "acpr"),
-            unch_prpr: v::take(&mut m, "unch_prpr"),
-            optn_shrn_iscd: v::take(&mut m, "optn_shrn_iscd"),
-            optn_prpr: v::take(&mut m, "optn_prpr"),
-            optn_prdy_vrss: v::take(&mut m, "optn_prdy_vrss"),
-            prdy_vrss_sign: v::take(&mut m, "prdy_vrss_sign"),
-            optn_prdy_ctrt: v::take(&mut m, "optn_prdy_ctrt"),
-            optn_bidp: v::take(&mut m, "optn_bidp"),
-            optn_askp: v::take(&mut m, "optn_askp"),
-            tmvl_val: v::take(&mut m, "tmvl_val"),
-            nmix_sdpr: v::take(&mut m, "nmix_sdpr"),
-            acml_vol: v::take(&mut m, "acml_vol"),
-            seln_rsqn: v::take(&mut m, "seln_rsqn"),
-            shnu_rsqn: v::take(&mut m, "shnu_rsqn"),
-            acml_tr_pbmn: v::take(&mut m, "acml_tr_pbmn"),
-            hts_otst_stpl_qty: v::take(&mut m, "hts_otst_stpl_qty"),
-            otst_stpl_qty_icdc: v::take(&mut m, "otst_stpl_qty_icdc"),
-            delta_val: v::take(&mut m, "delta_val"),
-            gama: v::take(&mut m, "gama"),
-            vega: v::take(&mut m, "vega"),
-            theta: v::take(&mut m, "theta"),
-            rho: v::take(&mut m, "rho"),
-            hts_ints_vltl: v::take(&mut m, "hts_ints_vltl"),
-            invl_val: v::take(&mut m, "invl_val"),
-            esdg: v::take(&mut m, "esdg"),
-            dprt: v::take(&mut m, "dprt"),
-            hist_vltl: v::take(&mut m, "hist_vltl"),
-            hts_thpr: v::take(&mut m, "hts_thpr"),
-            optn_oprc: v::take(&mut m, "optn_oprc"),
-            optn_hgpr: v::take(&mut m, "optn_hgpr"),
-            optn_lwpr: v::take(&mut m, "optn_lwpr"),
-            optn_mxpr: v::take(&mut m, "optn_mxpr"),
-            optn_llam: v::take(&mut m, "optn_llam"),
-            atm_cls_name: v::take(&mut m, "atm_cls_name"),
-            rgbf_vrss_icdc: v::take(&mut m, "rgbf_vrss_icdc"),
-            total_askp_rsqn: v::take(&mut m, "total_askp_rsqn"),
-            total_bidp_rsqn: v::take(&mut m, "total_bidp_rsqn"),
-            futs_antc_cnpr: v::take(&mut m, "futs_antc_cnpr"),
-            futs_antc_cntg_vrss: v::take(&mut m, "futs_antc_cntg_vrss"),
-            antc_cntg_vrss_sign: v::take(&mut m, "antc_cntg_vrss_sign"),
-            antc_cntg_prdy_ctrt: v::take(&mut m, "antc_cntg_prdy_ctrt"),
-            extra: m,
-        }
+impl crate::__private::Record for Output1 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "acpr",
+                "unch_prpr",
+                "optn_shrn_iscd",
+                "optn_prpr",
+                "optn_prdy_vrss",
+                "prdy_vrss_sign",
+                "optn_prdy_ctrt",
+                "optn_bidp",
+                "optn_askp",
+                "tmvl_val",
+                "nmix_sdpr",
+                "acml_vol",
+                "seln_rsqn",
+                "shnu_rsqn",
+                "acml_tr_pbmn",
+                "hts_otst_stpl_qty",
+                "otst_stpl_qty_icdc",
+                "delta_val",
+                "gama",
+                "vega",
+                "theta",
+                "rho",
+                "hts_ints_vltl",
+                "invl_val",
+                "esdg",
+                "dprt",
+                "hist_vltl",
+                "hts_thpr",
+                "optn_oprc",
+                "optn_hgpr",
+                "optn_lwpr",
+                "optn_mxpr",
+                "optn_llam",
+                "atm_cls_name",
+                "rgbf_vrss_icdc",
+                "total_askp_rsqn",
+                "total_bidp_rsqn",
+                "futs_antc_cnpr",
+                "futs_antc_cntg_vrss",
+                "antc_cntg_vrss_sign",
+                "antc_cntg_prdy_ctrt",
+            ],
+            lower: &[
+                ("acml_tr_pbmn", 14),
+                ("acml_vol", 11),
+                ("acpr", 0),
+                ("antc_cntg_prdy_ctrt", 40),
+                ("antc_cntg_vrss_sign", 39),
+                ("atm_cls_name", 33),
+                ("delta_val", 17),
+                ("dprt", 25),
+                ("esdg", 24),
+                ("futs_antc_cnpr", 37),
+                ("futs_antc_cntg_vrss", 38),
+                ("gama", 18),
+                ("hist_vltl", 26),
+                ("hts_ints_vltl", 22),
+                ("hts_otst_stpl_qty", 15),
+                ("hts_thpr", 27),
+                ("invl_val", 23),
+                ("nmix_sdpr", 10),
+                ("optn_askp", 8),
+                ("optn_bidp", 7),
+                ("optn_hgpr", 29),
+                ("optn_llam", 32),
+                ("optn_lwpr", 30),
+                ("optn_mxpr", 31),
+                ("optn_oprc", 28),
+                ("optn_prdy_ctrt", 6),
+                ("optn_prdy_vrss", 4),
+                ("optn_prpr", 3),
+                ("optn_shrn_iscd", 2),
+                ("otst_stpl_qty_icdc", 16),
+                ("prdy_vrss_sign", 5),
+                ("rgbf_vrss_icdc", 34),
+                ("rho", 21),
+                ("seln_rsqn", 12),
+                ("shnu_rsqn", 13),
+                ("theta", 20),
+                ("tmvl_val", 9),
+                ("total_askp_rsqn", 35),
+                ("total_bidp_rsqn", 36),
+                ("unch_prpr", 1),
+                ("vega", 19),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "acpr", &self.acpr);
-        v::put(&mut m, "unch_prpr", &self.unch_prpr);
-        v::put(&mut m, "optn_shrn_iscd", &self.optn_shrn_iscd);
-        v::put(&mut m, "optn_prpr", &self.optn_prpr);
-        v::put(&mut m, "optn_prdy_vrss", &self.optn_prdy_vrss);
-        v::put(&mut m, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        v::put(&mut m, "optn_prdy_ctrt", &self.optn_prdy_ctrt);
-        v::put(&mut m, "optn_bidp", &self.optn_bidp);
-        v::put(&mut m, "optn_askp", &self.optn_askp);
-        v::put(&mut m, "tmvl_val", &self.tmvl_val);
-        v::put(&mut m, "nmix_sdpr", &self.nmix_sdpr);
-        v::put(&mut m, "acml_vol", &self.acml_vol);
-        v::put(&mut m, "seln_rsqn", &self.seln_rsqn);
-        v::put(&mut m, "shnu_rsqn", &self.shnu_rsqn);
-        v::put(&mut m, "acml_tr_pbmn", &self.acml_tr_pbmn);
-        v::put(&mut m, "hts_otst_stpl_qty", &self.hts_otst_stpl_qty);
-        v::put(&mut m, "otst_stpl_qty_icdc", &self.otst_stpl_qty_icdc);
-        v::put(&mut m, "delta_val", &self.delta_val);
-        v::put(&mut m, "gama", &self.gama);
-        v::put(&mut m, "vega", &self.vega);
-        v::put(&mut m, "theta", &self.theta);
-        v::put(&mut m, "rho", &self.rho);
-        v::put(&mut m, "hts_ints_vltl", &self.hts_ints_vltl);
-        v::put(&mut m, "invl_val", &self.invl_val);
-        v::put(&mut m, "esdg", &self.esdg);
-        v::put(&mut m, "dprt", &self.dprt);
-        v::put(&mut m, "hist_vltl", &self.hist_vltl);
-        v::put(&mut m, "hts_thpr", &self.hts_thpr);
-        v::put(&mut m, "optn_oprc", &self.optn_oprc);
-        v::put(&mut m, "optn_hgpr", &self.optn_hgpr);
-        v::put(&mut m, "optn_lwpr", &self.optn_lwpr);
-        v::put(&mut m, "optn_mxpr", &self.optn_mxpr);
-        v::put(&mut m, "optn_llam", &self.optn_llam);
-        v::put(&mut m, "atm_cls_name", &self.atm_cls_name);
-        v::put(&mut m, "rgbf_vrss_icdc", &self.rgbf_vrss_icdc);
-        v::put(&mut m, "total_askp_rsqn", &self.total_askp_rsqn);
-        v::put(&mut m, "total_bidp_rsqn", &self.total_bidp_rsqn);
-        v::put(&mut m, "futs_antc_cnpr", &self.futs_antc_cnpr);
-        v::put(&mut m, "futs_antc_cntg_vrss", &self.futs_antc_cntg_vrss);
-        v::put(&mut m, "antc_cntg_vrss_sign", &self.antc_cntg_vrss_sign);
-        v::put(&mut m, "antc_cntg_prdy_ctrt", &self.antc_cntg_prdy_ctrt);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.acpr,
+            1 => &self.unch_prpr,
+            2 => &self.optn_shrn_iscd,
+            3 => &self.optn_prpr,
+            4 => &self.optn_prdy_vrss,
+            5 => &self.prdy_vrss_sign,
+            6 => &self.optn_prdy_ctrt,
+            7 => &self.optn_bidp,
+            8 => &self.optn_askp,
+            9 => &self.tmvl_val,
+            10 => &self.nmix_sdpr,
+            11 => &self.acml_vol,
+            12 => &self.seln_rsqn,
+            13 => &self.shnu_rsqn,
+            14 => &self.acml_tr_pbmn,
+            15 => &self.hts_otst_stpl_qty,
+            16 => &self.otst_stpl_qty_icdc,
+            17 => &self.delta_val,
+            18 => &self.gama,
+            19 => &self.vega,
+            20 => &self.theta,
+            21 => &self.rho,
+            22 => &self.hts_ints_vltl,
+            23 => &self.invl_val,
+            24 => &self.esdg,
+            25 => &self.dprt,
+            26 => &self.hist_vltl,
+            27 => &self.hts_thpr,
+            28 => &self.optn_oprc,
+            29 => &self.optn_hgpr,
+            30 => &self.optn_lwpr,
+            31 => &self.optn_mxpr,
+            32 => &self.optn_llam,
+            33 => &self.atm_cls_name,
+            34 => &self.rgbf_vrss_icdc,
+            35 => &self.total_askp_rsqn,
+            36 => &self.total_bidp_rsqn,
+            37 => &self.futs_antc_cnpr,
+            38 => &self.futs_antc_cntg_vrss,
+            39 => &self.antc_cntg_vrss_sign,
+            40 => &self.antc_cntg_prdy_ctrt,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "acpr", &self.acpr);
-        r.val(path, "unch_prpr", &self.unch_prpr);
-        r.val(path, "optn_shrn_iscd", &self.optn_shrn_iscd);
-        r.val(path, "optn_prpr", &self.optn_prpr);
-        r.val(path, "optn_prdy_vrss", &self.optn_prdy_vrss);
-        r.val(path, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        r.val(path, "optn_prdy_ctrt", &self.optn_prdy_ctrt);
-        r.val(path, "optn_bidp", &self.optn_bidp);
-        r.val(path, "optn_askp", &self.optn_askp);
-        r.val(path, "tmvl_val", &self.tmvl_val);
-        r.val(path, "nmix_sdpr", &self.nmix_sdpr);
-        r.val(path, "acml_vol", &self.acml_vol);
-        r.val(path, "seln_rsqn", &self.seln_rsqn);
-        r.val(path, "shnu_rsqn", &self.shnu_rsqn);
-        r.val(path, "acml_tr_pbmn", &self.acml_tr_pbmn);
-        r.val(path, "hts_otst_stpl_qty", &self.hts_otst_stpl_qty);
-        r.val(path, "otst_stpl_qty_icdc", &self.otst_stpl_qty_icdc);
-        r.val(path, "delta_val", &self.delta_val);
-        r.val(path, "gama", &self.gama);
-        r.val(path, "vega", &self.vega);
-        r.val(path, "theta", &self.theta);
-        r.val(path, "rho", &self.rho);
-        r.val(path, "hts_ints_vltl", &self.hts_ints_vltl);
-        r.val(path, "invl_val", &self.invl_val);
-        r.val(path, "esdg", &self.esdg);
-        r.val(path, "dprt", &self.dprt);
-        r.val(path, "hist_vltl", &self.hist_vltl);
-        r.val(path, "hts_thpr", &self.hts_thpr);
-        r.val(path, "optn_oprc", &self.optn_oprc);
-        r.val(path, "optn_hgpr", &self.optn_hgpr);
-        r.val(path, "optn_lwpr", &self.optn_lwpr);
-        r.val(path, "optn_mxpr", &self.optn_mxpr);
-        r.val(path, "optn_llam", &self.optn_llam);
-        r.val(path, "atm_cls_name", &self.atm_cls_name);
-        r.val(path, "rgbf_vrss_icdc", &self.rgbf_vrss_icdc);
-        r.val(path, "total_askp_rsqn", &self.total_askp_rsqn);
-        r.val(path, "total_bidp_rsqn", &self.total_bidp_rsqn);
-        r.val(path, "futs_antc_cnpr", &self.futs_antc_cnpr);
-        r.val(path, "futs_antc_cntg_vrss", &self.futs_antc_cntg_vrss);
-        r.val(path, "antc_cntg_vrss_sign", &self.antc_cntg_vrss_sign);
-        r.val(path, "antc_cntg_prdy_ctrt", &self.antc_cntg_prdy_ctrt);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.acpr,
+            1 => &mut self.unch_prpr,
+            2 => &mut self.optn_shrn_iscd,
+            3 => &mut self.optn_prpr,
+            4 => &mut self.optn_prdy_vrss,
+            5 => &mut self.prdy_vrss_sign,
+            6 => &mut self.optn_prdy_ctrt,
+            7 => &mut self.optn_bidp,
+            8 => &mut self.optn_askp,
+            9 => &mut self.tmvl_val,
+            10 => &mut self.nmix_sdpr,
+            11 => &mut self.acml_vol,
+            12 => &mut self.seln_rsqn,
+            13 => &mut self.shnu_rsqn,
+            14 => &mut self.acml_tr_pbmn,
+            15 => &mut self.hts_otst_stpl_qty,
+            16 => &mut self.otst_stpl_qty_icdc,
+            17 => &mut self.delta_val,
+            18 => &mut self.gama,
+            19 => &mut self.vega,
+            20 => &mut self.theta,
+            21 => &mut self.rho,
+            22 => &mut self.hts_ints_vltl,
+            23 => &mut self.invl_val,
+            24 => &mut self.esdg,
+            25 => &mut self.dprt,
+            26 => &mut self.hist_vltl,
+            27 => &mut self.hts_thpr,
+            28 => &mut self.optn_oprc,
+            29 => &mut self.optn_hgpr,
+            30 => &mut self.optn_lwpr,
+            31 => &mut self.optn_mxpr,
+            32 => &mut self.optn_llam,
+            33 => &mut self.atm_cls_name,
+            34 => &mut self.rgbf_vrss_icdc,
+            35 => &mut self.total_askp_rsqn,
+            36 => &mut self.total_bidp_rsqn,
+            37 => &mut self.futs_antc_cnpr,
+            38 => &mut self.futs_antc_cntg_vrss,
+            39 => &mut self.antc_cntg_vrss_sign,
+            40 => &mut self.antc_cntg_prdy_ctrt,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 행사가 (`acpr`, required, length 112).
@@ -627,144 +717,209 @@ pub struct Output2 {
     pub antc_cntg_prdy_ctrt: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output2 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            acpr: v::take(&mut m, "acpr"),
-            unch_prpr: v::take(&mut m, "unch_prpr"),
-            optn_shrn_iscd: v::take(&mut m, "optn_shrn_iscd"),
-            optn_prpr: v::take(&mut m, "optn_prpr"),
-            optn_prdy_vrss: v::take(&mut m, "optn_prdy_vrss"),
-            prdy_vrss_sign: v::take(&mut m, "prdy_vrss_sign"),
-            optn_prdy_ctrt: v::take(&mut m, "optn_prdy_ctrt"),
-            optn_bidp: v::take(&mut m, "optn_bidp"),
-            optn_askp: v::take(&mut m, "optn_askp"),
-            tmvl_val: v::take(&mut m, "tmvl_val"),
-            nmix_sdpr: v::take(&mut m, "nmix_sdpr"),
-            acml_vol: v::take(&mut m, "acml_vol"),
-            seln_rsqn: v::take(&mut m, "seln_rsqn"),
-            shnu_rsqn: v::take(&mut m, "shnu_rsqn"),
-            acml_tr_pbmn: v::take(&mut m, "acml_tr_pbmn"),
-            hts_otst_stpl_qty: v::take(&mut m, "hts_otst_stpl_qty"),
-            otst_stpl_qty_icdc: v::take(&mut m, "otst_stpl_qty_icdc"),
-            delta_val: v::take(&mut m, "delta_val"),
-            gama: v::take(&mut m, "gama"),
-            vega: v::take(&mut m, "vega"),
-            theta: v::take(&mut m, "theta"),
-            rho: v::take(&mut m, "rho"),
-            hts_ints_vltl: v::take(&mut m, "hts_ints_vltl"),
-            invl_val: v::take(&mut m, "invl_val"),
-            esdg: v::take(&mut m, "esdg"),
-            dprt: v::take(&mut m, "dprt"),
-            hist_vltl: v::take(&mut m, "hist_vltl"),
-            hts_thpr: v::take(&mut m, "hts_thpr"),
-            optn_oprc: v::take(&mut m, "optn_oprc"),
-            optn_hgpr: v::take(&mut m, "optn_hgpr"),
-            optn_lwpr: v::take(&mut m, "optn_lwpr"),
-            optn_mxpr: v::take(&mut m, "optn_mxpr"),
-            optn_llam: v::take(&mut m, "optn_llam"),
-            atm_cls_name: v::take(&mut m, "atm_cls_name"),
-            rgbf_vrss_icdc: v::take(&mut m, "rgbf_vrss_icdc"),
-            total_askp_rsqn: v::take(&mut m, "total_askp_rsqn"),
-            total_bidp_rsqn: v::take(&mut m, "total_bidp_rsqn"),
-            futs_antc_cnpr: v::take(&mut m, "futs_antc_cnpr"),
-            futs_antc_cntg_vrss: v::take(&mut m, "futs_antc_cntg_vrss"),
-            antc_cntg_vrss_sign: v::take(&mut m, "antc_cntg_vrss_sign"),
-            antc_cntg_prdy_ctrt: v::take(&mut m, "antc_cntg_prdy_ctrt"),
-            extra: m,
-        }
+impl crate::__private::Record for Output2 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "acpr",
+                "unch_prpr",
+                "optn_shrn_iscd",
+                "optn_prpr",
+                "optn_prdy_vrss",
+                "prdy_vrss_sign",
+                "optn_prdy_ctrt",
+                "optn_bidp",
+                "optn_askp",
+                "tmvl_val",
+                "nmix_sdpr",
+                "acml_vol",
+                "seln_rsqn",
+                "shnu_rsqn",
+                "acml_tr_pbmn",
+                "hts_otst_stpl_qty",
+                "otst_stpl_qty_icdc",
+                "delta_val",
+                "gama",
+                "vega",
+                "theta",
+                "rho",
+                "hts_ints_vltl",
+                "invl_val",
+                "esdg",
+                "dprt",
+                "hist_vltl",
+                "hts_thpr",
+                "optn_oprc",
+                "optn_hgpr",
+                "optn_lwpr",
+                "optn_mxpr",
+                "optn_llam",
+                "atm_cls_name",
+                "rgbf_vrss_icdc",
+                "total_askp_rsqn",
+                "total_bidp_rsqn",
+                "futs_antc_cnpr",
+                "futs_antc_cntg_vrss",
+                "antc_cntg_vrss_sign",
+                "antc_cntg_prdy_ctrt",
+            ],
+            lower: &[
+                ("acml_tr_pbmn", 14),
+                ("acml_vol", 11),
+                ("acpr", 0),
+                ("antc_cntg_prdy_ctrt", 40),
+                ("antc_cntg_vrss_sign", 39),
+                ("atm_cls_name", 33),
+                ("delta_val", 17),
+                ("dprt", 25),
+                ("esdg", 24),
+                ("futs_antc_cnpr", 37),
+                ("futs_antc_cntg_vrss", 38),
+                ("gama", 18),
+                ("hist_vltl", 26),
+                ("hts_ints_vltl", 22),
+                ("hts_otst_stpl_qty", 15),
+                ("hts_thpr", 27),
+                ("invl_val", 23),
+                ("nmix_sdpr", 10),
+                ("optn_askp", 8),
+                ("optn_bidp", 7),
+                ("optn_hgpr", 29),
+                ("optn_llam", 32),
+                ("optn_lwpr", 30),
+                ("optn_mxpr", 31),
+                ("optn_oprc", 28),
+                ("optn_prdy_ctrt", 6),
+                ("optn_prdy_vrss", 4),
+                ("optn_prpr", 3),
+                ("optn_shrn_iscd", 2),
+                ("otst_stpl_qty_icdc", 16),
+                ("prdy_vrss_sign", 5),
+                ("rgbf_vrss_icdc", 34),
+                ("rho", 21),
+                ("seln_rsqn", 12),
+                ("shnu_rsqn", 13),
+                ("theta", 20),
+                ("tmvl_val", 9),
+                ("total_askp_rsqn", 35),
+                ("total_bidp_rsqn", 36),
+                ("unch_prpr", 1),
+                ("vega", 19),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "acpr", &self.acpr);
-        v::put(&mut m, "unch_prpr", &self.unch_prpr);
-        v::put(&mut m, "optn_shrn_iscd", &self.optn_shrn_iscd);
-        v::put(&mut m, "optn_prpr", &self.optn_prpr);
-        v::put(&mut m, "optn_prdy_vrss", &self.optn_prdy_vrss);
-        v::put(&mut m, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        v::put(&mut m, "optn_prdy_ctrt", &self.optn_prdy_ctrt);
-        v::put(&mut m, "optn_bidp", &self.optn_bidp);
-        v::put(&mut m, "optn_askp", &self.optn_askp);
-        v::put(&mut m, "tmvl_val", &self.tmvl_val);
-        v::put(&mut m, "nmix_sdpr", &self.nmix_sdpr);
-        v::put(&mut m, "acml_vol", &self.acml_vol);
-        v::put(&mut m, "seln_rsqn", &self.seln_rsqn);
-        v::put(&mut m, "shnu_rsqn", &self.shnu_rsqn);
-        v::put(&mut m, "acml_tr_pbmn", &self.acml_tr_pbmn);
-        v::put(&mut m, "hts_otst_stpl_qty", &self.hts_otst_stpl_qty);
-        v::put(&mut m, "otst_stpl_qty_icdc", &self.otst_stpl_qty_icdc);
-        v::put(&mut m, "delta_val", &self.delta_val);
-        v::put(&mut m, "gama", &self.gama);
-        v::put(&mut m, "vega", &self.vega);
-        v::put(&mut m, "theta", &self.theta);
-        v::put(&mut m, "rho", &self.rho);
-        v::put(&mut m, "hts_ints_vltl", &self.hts_ints_vltl);
-        v::put(&mut m, "invl_val", &self.invl_val);
-        v::put(&mut m, "esdg", &self.esdg);
-        v::put(&mut m, "dprt", &self.dprt);
-        v::put(&mut m, "hist_vltl", &self.hist_vltl);
-        v::put(&mut m, "hts_thpr", &self.hts_thpr);
-        v::put(&mut m, "optn_oprc", &self.optn_oprc);
-        v::put(&mut m, "optn_hgpr", &self.optn_hgpr);
-        v::put(&mut m, "optn_lwpr", &self.optn_lwpr);
-        v::put(&mut m, "optn_mxpr", &self.optn_mxpr);
-        v::put(&mut m, "optn_llam", &self.optn_llam);
-        v::put(&mut m, "atm_cls_name", &self.atm_cls_name);
-        v::put(&mut m, "rgbf_vrss_icdc", &self.rgbf_vrss_icdc);
-        v::put(&mut m, "total_askp_rsqn", &self.total_askp_rsqn);
-        v::put(&mut m, "total_bidp_rsqn", &self.total_bidp_rsqn);
-        v::put(&mut m, "futs_antc_cnpr", &self.futs_antc_cnpr);
-        v::put(&mut m, "futs_antc_cntg_vrss", &self.futs_antc_cntg_vrss);
-        v::put(&mut m, "antc_cntg_vrss_sign", &self.antc_cntg_vrss_sign);
-        v::put(&mut m, "antc_cntg_prdy_ctrt", &self.antc_cntg_prdy_ctrt);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.acpr,
+            1 => &self.unch_prpr,
+            2 => &self.optn_shrn_iscd,
+            3 => &self.optn_prpr,
+            4 => &self.optn_prdy_vrss,
+            5 => &self.prdy_vrss_sign,
+            6 => &self.optn_prdy_ctrt,
+            7 => &self.optn_bidp,
+            8 => &self.optn_askp,
+            9 => &self.tmvl_val,
+            10 => &self.nmix_sdpr,
+            11 => &self.acml_vol,
+            12 => &self.seln_rsqn,
+            13 => &self.shnu_rsqn,
+            14 => &self.acml_tr_pbmn,
+            15 => &self.hts_otst_stpl_qty,
+            16 => &self.otst_stpl_qty_icdc,
+            17 => &self.delta_val,
+            18 => &self.gama,
+            19 => &self.vega,
+            20 => &self.theta,
+            21 => &self.rho,
+            22 => &self.hts_ints_vltl,
+            23 => &self.invl_val,
+            24 => &self.esdg,
+            25 => &self.dprt,
+            26 => &self.hist_vltl,
+            27 => &self.hts_thpr,
+            28 => &self.optn_oprc,
+            29 => &self.optn_hgpr,
+            30 => &self.optn_lwpr,
+            31 => &self.optn_mxpr,
+            32 => &self.optn_llam,
+            33 => &self.atm_cls_name,
+            34 => &self.rgbf_vrss_icdc,
+            35 => &self.total_askp_rsqn,
+            36 => &self.total_bidp_rsqn,
+            37 => &self.futs_antc_cnpr,
+            38 => &self.futs_antc_cntg_vrss,
+            39 => &self.antc_cntg_vrss_sign,
+            40 => &self.antc_cntg_prdy_ctrt,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "acpr", &self.acpr);
-        r.val(path, "unch_prpr", &self.unch_prpr);
-        r.val(path, "optn_shrn_iscd", &self.optn_shrn_iscd);
-        r.val(path, "optn_prpr", &self.optn_prpr);
-        r.val(path, "optn_prdy_vrss", &self.optn_prdy_vrss);
-        r.val(path, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        r.val(path, "optn_prdy_ctrt", &self.optn_prdy_ctrt);
-        r.val(path, "optn_bidp", &self.optn_bidp);
-        r.val(path, "optn_askp", &self.optn_askp);
-        r.val(path, "tmvl_val", &self.tmvl_val);
-        r.val(path, "nmix_sdpr", &self.nmix_sdpr);
-        r.val(path, "acml_vol", &self.acml_vol);
-        r.val(path, "seln_rsqn", &self.seln_rsqn);
-        r.val(path, "shnu_rsqn", &self.shnu_rsqn);
-        r.val(path, "acml_tr_pbmn", &self.acml_tr_pbmn);
-        r.val(path, "hts_otst_stpl_qty", &self.hts_otst_stpl_qty);
-        r.val(path, "otst_stpl_qty_icdc", &self.otst_stpl_qty_icdc);
-        r.val(path, "delta_val", &self.delta_val);
-        r.val(path, "gama", &self.gama);
-        r.val(path, "vega", &self.vega);
-        r.val(path, "theta", &self.theta);
-        r.val(path, "rho", &self.rho);
-        r.val(path, "hts_ints_vltl", &self.hts_ints_vltl);
-        r.val(path, "invl_val", &self.invl_val);
-        r.val(path, "esdg", &self.esdg);
-        r.val(path, "dprt", &self.dprt);
-        r.val(path, "hist_vltl", &self.hist_vltl);
-        r.val(path, "hts_thpr", &self.hts_thpr);
-        r.val(path, "optn_oprc", &self.optn_oprc);
-        r.val(path, "optn_hgpr", &self.optn_hgpr);
-        r.val(path, "optn_lwpr", &self.optn_lwpr);
-        r.val(path, "optn_mxpr", &self.optn_mxpr);
-        r.val(path, "optn_llam", &self.optn_llam);
-        r.val(path, "atm_cls_name", &self.atm_cls_name);
-        r.val(path, "rgbf_vrss_icdc", &self.rgbf_vrss_icdc);
-        r.val(path, "total_askp_rsqn", &self.total_askp_rsqn);
-        r.val(path, "total_bidp_rsqn", &self.total_bidp_rsqn);
-        r.val(path, "futs_antc_cnpr", &self.futs_antc_cnpr);
-        r.val(path, "futs_antc_cntg_vrss", &self.futs_antc_cntg_vrss);
-        r.val(path, "antc_cntg_vrss_sign", &self.antc_cntg_vrss_sign);
-        r.val(path, "antc_cntg_prdy_ctrt", &self.antc_cntg_prdy_ctrt);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.acpr,
+            1 => &mut self.unch_prpr,
+            2 => &mut self.optn_shrn_iscd,
+            3 => &mut self.optn_prpr,
+            4 => &mut self.optn_prdy_vrss,
+            5 => &mut self.prdy_vrss_sign,
+            6 => &mut self.optn_prdy_ctrt,
+            7 => &mut self.optn_bidp,
+            8 => &mut self.optn_askp,
+            9 => &mut self.tmvl_val,
+            10 => &mut self.nmix_sdpr,
+            11 => &mut self.acml_vol,
+            12 => &mut self.seln_rsqn,
+            13 => &mut self.shnu_rsqn,
+            14 => &mut self.acml_tr_pbmn,
+            15 => &mut self.hts_otst_stpl_qty,
+            16 => &mut self.otst_stpl_qty_icdc,
+            17 => &mut self.delta_val,
+            18 => &mut self.gama,
+            19 => &mut self.vega,
+            20 => &mut self.theta,
+            21 => &mut self.rho,
+            22 => &mut self.hts_ints_vltl,
+            23 => &mut self.invl_val,
+            24 => &mut self.esdg,
+            25 => &mut self.dprt,
+            26 => &mut self.hist_vltl,
+            27 => &mut self.hts_thpr,
+            28 => &mut self.optn_oprc,
+            29 => &mut self.optn_hgpr,
+            30 => &mut self.optn_lwpr,
+            31 => &mut self.optn_mxpr,
+            32 => &mut self.optn_llam,
+            33 => &mut self.atm_cls_name,
+            34 => &mut self.rgbf_vrss_icdc,
+            35 => &mut self.total_askp_rsqn,
+            36 => &mut self.total_bidp_rsqn,
+            37 => &mut self.futs_antc_cnpr,
+            38 => &mut self.futs_antc_cntg_vrss,
+            39 => &mut self.antc_cntg_vrss_sign,
+            40 => &mut self.antc_cntg_prdy_ctrt,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

@@ -173,7 +173,7 @@ impl Endpoint for DisplayBoardFuturesRequest {
 /// Response of 국내옵션전광판\_선물 (`국내선물-023`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct DisplayBoardFuturesResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -186,51 +186,71 @@ pub struct DisplayBoardFuturesResponse {
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for DisplayBoardFuturesResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output: v::take_block(&mut m, "output"),
-            extra: m,
-        }
+impl crate::__private::Record for DisplayBoardFuturesResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output"],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output.put(&mut m, "output");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output.report(path, "output", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for DisplayBoardFuturesResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for DisplayBoardFuturesResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// 선물 단축 종목코드 (`futs_shrn_iscd`, required, length 9).
@@ -275,81 +295,125 @@ pub struct Output {
     pub antc_cntg_prdy_ctrt: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            futs_shrn_iscd: v::take(&mut m, "futs_shrn_iscd"),
-            hts_kor_isnm: v::take(&mut m, "hts_kor_isnm"),
-            futs_prpr: v::take(&mut m, "futs_prpr"),
-            futs_prdy_vrss: v::take(&mut m, "futs_prdy_vrss"),
-            prdy_vrss_sign: v::take(&mut m, "prdy_vrss_sign"),
-            futs_prdy_ctrt: v::take(&mut m, "futs_prdy_ctrt"),
-            hts_thpr: v::take(&mut m, "hts_thpr"),
-            acml_vol: v::take(&mut m, "acml_vol"),
-            futs_askp: v::take(&mut m, "futs_askp"),
-            futs_bidp: v::take(&mut m, "futs_bidp"),
-            hts_otst_stpl_qty: v::take(&mut m, "hts_otst_stpl_qty"),
-            futs_hgpr: v::take(&mut m, "futs_hgpr"),
-            futs_lwpr: v::take(&mut m, "futs_lwpr"),
-            hts_rmnn_dynu: v::take(&mut m, "hts_rmnn_dynu"),
-            total_askp_rsqn: v::take(&mut m, "total_askp_rsqn"),
-            total_bidp_rsqn: v::take(&mut m, "total_bidp_rsqn"),
-            futs_antc_cnpr: v::take(&mut m, "futs_antc_cnpr"),
-            futs_antc_cntg_vrss: v::take(&mut m, "futs_antc_cntg_vrss"),
-            antc_cntg_vrss_sign: v::take(&mut m, "antc_cntg_vrss_sign"),
-            antc_cntg_prdy_ctrt: v::take(&mut m, "antc_cntg_prdy_ctrt"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "futs_shrn_iscd",
+                "hts_kor_isnm",
+                "futs_prpr",
+                "futs_prdy_vrss",
+                "prdy_vrss_sign",
+                "futs_prdy_ctrt",
+                "hts_thpr",
+                "acml_vol",
+                "futs_askp",
+                "futs_bidp",
+                "hts_otst_stpl_qty",
+                "futs_hgpr",
+                "futs_lwpr",
+                "hts_rmnn_dynu",
+                "total_askp_rsqn",
+                "total_bidp_rsqn",
+                "futs_antc_cnpr",
+                "futs_antc_cntg_vrss",
+                "antc_cntg_vrss_sign",
+                "antc_cntg_prdy_ctrt",
+            ],
+            lower: &[
+                ("acml_vol", 7),
+                ("antc_cntg_prdy_ctrt", 19),
+                ("antc_cntg_vrss_sign", 18),
+                ("futs_antc_cnpr", 16),
+                ("futs_antc_cntg_vrss", 17),
+                ("futs_askp", 8),
+                ("futs_bidp", 9),
+                ("futs_hgpr", 11),
+                ("futs_lwpr", 12),
+                ("futs_prdy_ctrt", 5),
+                ("futs_prdy_vrss", 3),
+                ("futs_prpr", 2),
+                ("futs_shrn_iscd", 0),
+                ("hts_kor_isnm", 1),
+                ("hts_otst_stpl_qty", 10),
+                ("hts_rmnn_dynu", 13),
+                ("hts_thpr", 6),
+                ("prdy_vrss_sign", 4),
+                ("total_askp_rsqn", 14),
+                ("total_bidp_rsqn", 15),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "futs_shrn_iscd", &self.futs_shrn_iscd);
-        v::put(&mut m, "hts_kor_isnm", &self.hts_kor_isnm);
-        v::put(&mut m, "futs_prpr", &self.futs_prpr);
-        v::put(&mut m, "futs_prdy_vrss", &self.futs_prdy_vrss);
-        v::put(&mut m, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        v::put(&mut m, "futs_prdy_ctrt", &self.futs_prdy_ctrt);
-        v::put(&mut m, "hts_thpr", &self.hts_thpr);
-        v::put(&mut m, "acml_vol", &self.acml_vol);
-        v::put(&mut m, "futs_askp", &self.futs_askp);
-        v::put(&mut m, "futs_bidp", &self.futs_bidp);
-        v::put(&mut m, "hts_otst_stpl_qty", &self.hts_otst_stpl_qty);
-        v::put(&mut m, "futs_hgpr", &self.futs_hgpr);
-        v::put(&mut m, "futs_lwpr", &self.futs_lwpr);
-        v::put(&mut m, "hts_rmnn_dynu", &self.hts_rmnn_dynu);
-        v::put(&mut m, "total_askp_rsqn", &self.total_askp_rsqn);
-        v::put(&mut m, "total_bidp_rsqn", &self.total_bidp_rsqn);
-        v::put(&mut m, "futs_antc_cnpr", &self.futs_antc_cnpr);
-        v::put(&mut m, "futs_antc_cntg_vrss", &self.futs_antc_cntg_vrss);
-        v::put(&mut m, "antc_cntg_vrss_sign", &self.antc_cntg_vrss_sign);
-        v::put(&mut m, "antc_cntg_prdy_ctrt", &self.antc_cntg_prdy_ctrt);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.futs_shrn_iscd,
+            1 => &self.hts_kor_isnm,
+            2 => &self.futs_prpr,
+            3 => &self.futs_prdy_vrss,
+            4 => &self.prdy_vrss_sign,
+            5 => &self.futs_prdy_ctrt,
+            6 => &self.hts_thpr,
+            7 => &self.acml_vol,
+            8 => &self.futs_askp,
+            9 => &self.futs_bidp,
+            10 => &self.hts_otst_stpl_qty,
+            11 => &self.futs_hgpr,
+            12 => &self.futs_lwpr,
+            13 => &self.hts_rmnn_dynu,
+            14 => &self.total_askp_rsqn,
+            15 => &self.total_bidp_rsqn,
+            16 => &self.futs_antc_cnpr,
+            17 => &self.futs_antc_cntg_vrss,
+            18 => &self.antc_cntg_vrss_sign,
+            19 => &self.antc_cntg_prdy_ctrt,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "futs_shrn_iscd", &self.futs_shrn_iscd);
-        r.val(path, "hts_kor_isnm", &self.hts_kor_isnm);
-        r.val(path, "futs_prpr", &self.futs_prpr);
-        r.val(path, "futs_prdy_vrss", &self.futs_prdy_vrss);
-        r.val(path, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        r.val(path, "futs_prdy_ctrt", &self.futs_prdy_ctrt);
-        r.val(path, "hts_thpr", &self.hts_thpr);
-        r.val(path, "acml_vol", &self.acml_vol);
-        r.val(path, "futs_askp", &self.futs_askp);
-        r.val(path, "futs_bidp", &self.futs_bidp);
-        r.val(path, "hts_otst_stpl_qty", &self.hts_otst_stpl_qty);
-        r.val(path, "futs_hgpr", &self.futs_hgpr);
-        r.val(path, "futs_lwpr", &self.futs_lwpr);
-        r.val(path, "hts_rmnn_dynu", &self.hts_rmnn_dynu);
-        r.val(path, "total_askp_rsqn", &self.total_askp_rsqn);
-        r.val(path, "total_bidp_rsqn", &self.total_bidp_rsqn);
-        r.val(path, "futs_antc_cnpr", &self.futs_antc_cnpr);
-        r.val(path, "futs_antc_cntg_vrss", &self.futs_antc_cntg_vrss);
-        r.val(path, "antc_cntg_vrss_sign", &self.antc_cntg_vrss_sign);
-        r.val(path, "antc_cntg_prdy_ctrt", &self.antc_cntg_prdy_ctrt);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.futs_shrn_iscd,
+            1 => &mut self.hts_kor_isnm,
+            2 => &mut self.futs_prpr,
+            3 => &mut self.futs_prdy_vrss,
+            4 => &mut self.prdy_vrss_sign,
+            5 => &mut self.futs_prdy_ctrt,
+            6 => &mut self.hts_thpr,
+            7 => &mut self.acml_vol,
+            8 => &mut self.futs_askp,
+            9 => &mut self.futs_bidp,
+            10 => &mut self.hts_otst_stpl_qty,
+            11 => &mut self.futs_hgpr,
+            12 => &mut self.futs_lwpr,
+            13 => &mut self.hts_rmnn_dynu,
+            14 => &mut self.total_askp_rsqn,
+            15 => &mut self.total_bidp_rsqn,
+            16 => &mut self.futs_antc_cnpr,
+            17 => &mut self.futs_antc_cntg_vrss,
+            18 => &mut self.antc_cntg_vrss_sign,
+            19 => &mut self.antc_cntg_prdy_ctrt,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

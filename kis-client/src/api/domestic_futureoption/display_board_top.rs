@@ -233,7 +233,7 @@ impl Endpoint for DisplayBoardTopRequest {
 /// Response of 국내선물 기초자산 시세 (`국내선물-021`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct DisplayBoardTopResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -248,54 +248,79 @@ pub struct DisplayBoardTopResponse {
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for DisplayBoardTopResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output1: v::take_one(&mut m, "output1"),
-            output2: v::take_block(&mut m, "output2"),
-            extra: m,
-        }
+impl crate::__private::Record for DisplayBoardTopResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output1", "output2"],
+            lower: &[
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output1.put(&mut m, "output1");
-        self.output2.put(&mut m, "output2");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output1,
+            4 => &self.output2,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output1.report(path, "output1", r);
-        self.output2.report(path, "output2", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output1,
+            4 => &mut self.output2,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for DisplayBoardTopResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for DisplayBoardTopResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 기초자산 현재가 (`unas_prpr`, required, length 11.2).
@@ -320,81 +345,136 @@ pub struct Output1 {
     pub futs_prdy_ctrt: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output1 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            unas_prpr: v::take(&mut m, "unas_prpr"),
-            unas_prdy_vrss: v::take(&mut m, "unas_prdy_vrss"),
-            unas_prdy_vrss_sign: v::take(&mut m, "unas_prdy_vrss_sign"),
-            unas_prdy_ctrt: v::take(&mut m, "unas_prdy_ctrt"),
-            unas_acml_vol: v::take(&mut m, "unas_acml_vol"),
-            hts_kor_isnm: v::take(&mut m, "hts_kor_isnm"),
-            futs_prpr: v::take(&mut m, "futs_prpr"),
-            futs_prdy_vrss: v::take(&mut m, "futs_prdy_vrss"),
-            prdy_vrss_sign: v::take(&mut m, "prdy_vrss_sign"),
-            futs_prdy_ctrt: v::take(&mut m, "futs_prdy_ctrt"),
-            extra: m,
-        }
+impl crate::__private::Record for Output1 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "unas_prpr",
+                "unas_prdy_vrss",
+                "unas_prdy_vrss_sign",
+                "unas_prdy_ctrt",
+                "unas_acml_vol",
+                "hts_kor_isnm",
+                "futs_prpr",
+                "futs_prdy_vrss",
+                "prdy_vrss_sign",
+                "futs_prdy_ctrt",
+            ],
+            lower: &[
+                ("futs_prdy_ctrt", 9),
+                ("futs_prdy_vrss", 7),
+                ("futs_prpr", 6),
+                ("hts_kor_isnm", 5),
+                ("prdy_vrss_sign", 8),
+                ("unas_acml_vol", 4),
+                ("unas_prdy_ctrt", 3),
+                ("unas_prdy_vrss", 1),
+                ("unas_prdy_vrss_sign", 2),
+                ("unas_prpr", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "unas_prpr", &self.unas_prpr);
-        v::put(&mut m, "unas_prdy_vrss", &self.unas_prdy_vrss);
-        v::put(&mut m, "unas_prdy_vrss_sign", &self.unas_prdy_vrss_sign);
-        v::put(&mut m, "unas_prdy_ctrt", &self.unas_prdy_ctrt);
-        v::put(&mut m, "unas_acml_vol", &self.unas_acml_vol);
-        v::put(&mut m, "hts_kor_isnm", &self.hts_kor_isnm);
-        v::put(&mut m, "futs_prpr", &self.futs_prpr);
-        v::put(&mut m, "futs_prdy_vrss", &self.futs_prdy_vrss);
-        v::put(&mut m, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        v::put(&mut m, "futs_prdy_ctrt", &self.futs_prdy_ctrt);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.unas_prpr,
+            1 => &self.unas_prdy_vrss,
+            2 => &self.unas_prdy_vrss_sign,
+            3 => &self.unas_prdy_ctrt,
+            4 => &self.unas_acml_vol,
+            5 => &self.hts_kor_isnm,
+            6 => &self.futs_prpr,
+            7 => &self.futs_prdy_vrss,
+            8 => &self.prdy_vrss_sign,
+            9 => &self.futs_prdy_ctrt,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "unas_prpr", &self.unas_prpr);
-        r.val(path, "unas_prdy_vrss", &self.unas_prdy_vrss);
-        r.val(path, "unas_prdy_vrss_sign", &self.unas_prdy_vrss_sign);
-        r.val(path, "unas_prdy_ctrt", &self.unas_prdy_ctrt);
-        r.val(path, "unas_acml_vol", &self.unas_acml_vol);
-        r.val(path, "hts_kor_isnm", &self.hts_kor_isnm);
-        r.val(path, "futs_prpr", &self.futs_prpr);
-        r.val(path, "futs_prdy_vrss", &self.futs_prdy_vrss);
-        r.val(path, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        r.val(path, "futs_prdy_ctrt", &self.futs_prdy_ctrt);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.unas_prpr,
+            1 => &mut self.unas_prdy_vrss,
+            2 => &mut self.unas_prdy_vrss_sign,
+            3 => &mut self.unas_prdy_ctrt,
+            4 => &mut self.unas_acml_vol,
+            5 => &mut self.hts_kor_isnm,
+            6 => &mut self.futs_prpr,
+            7 => &mut self.futs_prdy_vrss,
+            8 => &mut self.prdy_vrss_sign,
+            9 => &mut self.futs_prdy_ctrt,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output2 {
     /// HTS 잔존 일수 (`hts_rmnn_dynu`, required, length 5).
     pub hts_rmnn_dynu: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output2 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            hts_rmnn_dynu: v::take(&mut m, "hts_rmnn_dynu"),
-            extra: m,
-        }
+impl crate::__private::Record for Output2 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["hts_rmnn_dynu"],
+            lower: &[("hts_rmnn_dynu", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "hts_rmnn_dynu", &self.hts_rmnn_dynu);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.hts_rmnn_dynu,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "hts_rmnn_dynu", &self.hts_rmnn_dynu);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.hts_rmnn_dynu,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

@@ -140,7 +140,7 @@ impl Endpoint for ExpPriceTrendRequest {
 /// Response of 선물옵션 일중예상체결추이 (`국내선물-018`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct ExpPriceTrendResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -155,54 +155,79 @@ pub struct ExpPriceTrendResponse {
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for ExpPriceTrendResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output1: v::take_one(&mut m, "output1"),
-            output2: v::take_block(&mut m, "output2"),
-            extra: m,
-        }
+impl crate::__private::Record for ExpPriceTrendResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output1", "output2"],
+            lower: &[
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output1.put(&mut m, "output1");
-        self.output2.put(&mut m, "output2");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output1,
+            4 => &self.output2,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output1.report(path, "output1", r);
-        self.output2.report(path, "output2", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output1,
+            4 => &mut self.output2,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for ExpPriceTrendResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for ExpPriceTrendResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 영업 시간 (`hts_kor_isnm`, required, length 40).
@@ -219,45 +244,75 @@ pub struct Output1 {
     pub futs_sdpr: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output1 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            hts_kor_isnm: v::take(&mut m, "hts_kor_isnm"),
-            futs_antc_cnpr: v::take(&mut m, "futs_antc_cnpr"),
-            antc_cntg_vrss_sign: v::take(&mut m, "antc_cntg_vrss_sign"),
-            futs_antc_cntg_vrss: v::take(&mut m, "futs_antc_cntg_vrss"),
-            antc_cntg_prdy_ctrt: v::take(&mut m, "antc_cntg_prdy_ctrt"),
-            futs_sdpr: v::take(&mut m, "futs_sdpr"),
-            extra: m,
-        }
+impl crate::__private::Record for Output1 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "hts_kor_isnm",
+                "futs_antc_cnpr",
+                "antc_cntg_vrss_sign",
+                "futs_antc_cntg_vrss",
+                "antc_cntg_prdy_ctrt",
+                "futs_sdpr",
+            ],
+            lower: &[
+                ("antc_cntg_prdy_ctrt", 4),
+                ("antc_cntg_vrss_sign", 2),
+                ("futs_antc_cnpr", 1),
+                ("futs_antc_cntg_vrss", 3),
+                ("futs_sdpr", 5),
+                ("hts_kor_isnm", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "hts_kor_isnm", &self.hts_kor_isnm);
-        v::put(&mut m, "futs_antc_cnpr", &self.futs_antc_cnpr);
-        v::put(&mut m, "antc_cntg_vrss_sign", &self.antc_cntg_vrss_sign);
-        v::put(&mut m, "futs_antc_cntg_vrss", &self.futs_antc_cntg_vrss);
-        v::put(&mut m, "antc_cntg_prdy_ctrt", &self.antc_cntg_prdy_ctrt);
-        v::put(&mut m, "futs_sdpr", &self.futs_sdpr);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.hts_kor_isnm,
+            1 => &self.futs_antc_cnpr,
+            2 => &self.antc_cntg_vrss_sign,
+            3 => &self.futs_antc_cntg_vrss,
+            4 => &self.antc_cntg_prdy_ctrt,
+            5 => &self.futs_sdpr,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "hts_kor_isnm", &self.hts_kor_isnm);
-        r.val(path, "futs_antc_cnpr", &self.futs_antc_cnpr);
-        r.val(path, "antc_cntg_vrss_sign", &self.antc_cntg_vrss_sign);
-        r.val(path, "futs_antc_cntg_vrss", &self.futs_antc_cntg_vrss);
-        r.val(path, "antc_cntg_prdy_ctrt", &self.antc_cntg_prdy_ctrt);
-        r.val(path, "futs_sdpr", &self.futs_sdpr);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.hts_kor_isnm,
+            1 => &mut self.futs_antc_cnpr,
+            2 => &mut self.antc_cntg_vrss_sign,
+            3 => &mut self.futs_antc_cntg_vrss,
+            4 => &mut self.antc_cntg_prdy_ctrt,
+            5 => &mut self.futs_sdpr,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 주식체결시간 (`stck_cntg_hour`, required, length 6).
@@ -272,36 +327,65 @@ pub struct Output2 {
     pub antc_cntg_prdy_ctrt: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output2 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            stck_cntg_hour: v::take(&mut m, "stck_cntg_hour"),
-            futs_antc_cnpr: v::take(&mut m, "futs_antc_cnpr"),
-            antc_cntg_vrss_sign: v::take(&mut m, "antc_cntg_vrss_sign"),
-            futs_antc_cntg_vrss: v::take(&mut m, "futs_antc_cntg_vrss"),
-            antc_cntg_prdy_ctrt: v::take(&mut m, "antc_cntg_prdy_ctrt"),
-            extra: m,
-        }
+impl crate::__private::Record for Output2 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "stck_cntg_hour",
+                "futs_antc_cnpr",
+                "antc_cntg_vrss_sign",
+                "futs_antc_cntg_vrss",
+                "antc_cntg_prdy_ctrt",
+            ],
+            lower: &[
+                ("antc_cntg_prdy_ctrt", 4),
+                ("antc_cntg_vrss_sign", 2),
+                ("futs_antc_cnpr", 1),
+                ("futs_antc_cntg_vrss", 3),
+                ("stck_cntg_hour", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "stck_cntg_hour", &self.stck_cntg_hour);
-        v::put(&mut m, "futs_antc_cnpr", &self.futs_antc_cnpr);
-        v::put(&mut m, "antc_cntg_vrss_sign", &self.antc_cntg_vrss_sign);
-        v::put(&mut m, "futs_antc_cntg_vrss", &self.futs_antc_cntg_vrss);
-        v::put(&mut m, "antc_cntg_prdy_ctrt", &self.antc_cntg_prdy_ctrt);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.stck_cntg_hour,
+            1 => &self.futs_antc_cnpr,
+            2 => &self.antc_cntg_vrss_sign,
+            3 => &self.futs_antc_cntg_vrss,
+            4 => &self.antc_cntg_prdy_ctrt,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "stck_cntg_hour", &self.stck_cntg_hour);
-        r.val(path, "futs_antc_cnpr", &self.futs_antc_cnpr);
-        r.val(path, "antc_cntg_vrss_sign", &self.antc_cntg_vrss_sign);
-        r.val(path, "futs_antc_cntg_vrss", &self.futs_antc_cntg_vrss);
-        r.val(path, "antc_cntg_prdy_ctrt", &self.antc_cntg_prdy_ctrt);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.stck_cntg_hour,
+            1 => &mut self.futs_antc_cnpr,
+            2 => &mut self.antc_cntg_vrss_sign,
+            3 => &mut self.futs_antc_cntg_vrss,
+            4 => &mut self.antc_cntg_prdy_ctrt,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

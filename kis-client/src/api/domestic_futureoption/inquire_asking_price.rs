@@ -150,7 +150,7 @@ impl Endpoint for InquireAskingPriceRequest {
 /// Response of 선물옵션 시세호가 (`v1_국내선물-007`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct InquireAskingPriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -165,54 +165,79 @@ pub struct InquireAskingPriceResponse {
     pub output2: v::One<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for InquireAskingPriceResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output1: v::take_one(&mut m, "output1"),
-            output2: v::take_one(&mut m, "output2"),
-            extra: m,
-        }
+impl crate::__private::Record for InquireAskingPriceResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output1", "output2"],
+            lower: &[
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output1.put(&mut m, "output1");
-        self.output2.put(&mut m, "output2");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output1,
+            4 => &self.output2,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output1.report(path, "output1", r);
-        self.output2.report(path, "output2", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output1,
+            4 => &mut self.output2,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for InquireAskingPriceResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for InquireAskingPriceResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output1` (응답상세1).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output1 {
     /// HTS 한글 종목명 (`hts_kor_isnm`, required, length 40).
@@ -240,51 +265,83 @@ pub struct Output1 {
     pub futs_shrn_iscd: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output1 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            hts_kor_isnm: v::take(&mut m, "hts_kor_isnm"),
-            futs_prpr: v::take(&mut m, "futs_prpr"),
-            prdy_vrss_sign: v::take(&mut m, "prdy_vrss_sign"),
-            futs_prdy_vrss: v::take(&mut m, "futs_prdy_vrss"),
-            futs_prdy_ctrt: v::take(&mut m, "futs_prdy_ctrt"),
-            acml_vol: v::take(&mut m, "acml_vol"),
-            futs_prdy_clpr: v::take(&mut m, "futs_prdy_clpr"),
-            futs_shrn_iscd: v::take(&mut m, "futs_shrn_iscd"),
-            extra: m,
-        }
+impl crate::__private::Record for Output1 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "hts_kor_isnm",
+                "futs_prpr",
+                "prdy_vrss_sign",
+                "futs_prdy_vrss",
+                "futs_prdy_ctrt",
+                "acml_vol",
+                "futs_prdy_clpr",
+                "futs_shrn_iscd",
+            ],
+            lower: &[
+                ("acml_vol", 5),
+                ("futs_prdy_clpr", 6),
+                ("futs_prdy_ctrt", 4),
+                ("futs_prdy_vrss", 3),
+                ("futs_prpr", 1),
+                ("futs_shrn_iscd", 7),
+                ("hts_kor_isnm", 0),
+                ("prdy_vrss_sign", 2),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "hts_kor_isnm", &self.hts_kor_isnm);
-        v::put(&mut m, "futs_prpr", &self.futs_prpr);
-        v::put(&mut m, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        v::put(&mut m, "futs_prdy_vrss", &self.futs_prdy_vrss);
-        v::put(&mut m, "futs_prdy_ctrt", &self.futs_prdy_ctrt);
-        v::put(&mut m, "acml_vol", &self.acml_vol);
-        v::put(&mut m, "futs_prdy_clpr", &self.futs_prdy_clpr);
-        v::put(&mut m, "futs_shrn_iscd", &self.futs_shrn_iscd);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.hts_kor_isnm,
+            1 => &self.futs_prpr,
+            2 => &self.prdy_vrss_sign,
+            3 => &self.futs_prdy_vrss,
+            4 => &self.futs_prdy_ctrt,
+            5 => &self.acml_vol,
+            6 => &self.futs_prdy_clpr,
+            7 => &self.futs_shrn_iscd,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "hts_kor_isnm", &self.hts_kor_isnm);
-        r.val(path, "futs_prpr", &self.futs_prpr);
-        r.val(path, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        r.val(path, "futs_prdy_vrss", &self.futs_prdy_vrss);
-        r.val(path, "futs_prdy_ctrt", &self.futs_prdy_ctrt);
-        r.val(path, "acml_vol", &self.acml_vol);
-        r.val(path, "futs_prdy_clpr", &self.futs_prdy_clpr);
-        r.val(path, "futs_shrn_iscd", &self.futs_shrn_iscd);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.hts_kor_isnm,
+            1 => &mut self.futs_prpr,
+            2 => &mut self.prdy_vrss_sign,
+            3 => &mut self.futs_prdy_vrss,
+            4 => &mut self.futs_prdy_ctrt,
+            5 => &mut self.acml_vol,
+            6 => &mut self.futs_prdy_clpr,
+            7 => &mut self.futs_shrn_iscd,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 /// A record of block `output2` (응답상세2).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 선물 매도호가1 (`futs_askp1`, required, length 14).
@@ -359,126 +416,185 @@ pub struct Output2 {
     pub aspr_acpt_hour: v::Val<v::NaiveTime>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output2 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            futs_askp1: v::take(&mut m, "futs_askp1"),
-            futs_askp2: v::take(&mut m, "futs_askp2"),
-            futs_askp3: v::take(&mut m, "futs_askp3"),
-            futs_askp4: v::take(&mut m, "futs_askp4"),
-            futs_askp5: v::take(&mut m, "futs_askp5"),
-            futs_bidp1: v::take(&mut m, "futs_bidp1"),
-            futs_bidp2: v::take(&mut m, "futs_bidp2"),
-            futs_bidp3: v::take(&mut m, "futs_bidp3"),
-            futs_bidp4: v::take(&mut m, "futs_bidp4"),
-            futs_bidp5: v::take(&mut m, "futs_bidp5"),
-            askp_rsqn1: v::take(&mut m, "askp_rsqn1"),
-            askp_rsqn2: v::take(&mut m, "askp_rsqn2"),
-            askp_rsqn3: v::take(&mut m, "askp_rsqn3"),
-            askp_rsqn4: v::take(&mut m, "askp_rsqn4"),
-            askp_rsqn5: v::take(&mut m, "askp_rsqn5"),
-            bidp_rsqn1: v::take(&mut m, "bidp_rsqn1"),
-            bidp_rsqn2: v::take(&mut m, "bidp_rsqn2"),
-            bidp_rsqn3: v::take(&mut m, "bidp_rsqn3"),
-            bidp_rsqn4: v::take(&mut m, "bidp_rsqn4"),
-            bidp_rsqn5: v::take(&mut m, "bidp_rsqn5"),
-            askp_csnu1: v::take(&mut m, "askp_csnu1"),
-            askp_csnu2: v::take(&mut m, "askp_csnu2"),
-            askp_csnu3: v::take(&mut m, "askp_csnu3"),
-            askp_csnu4: v::take(&mut m, "askp_csnu4"),
-            askp_csnu5: v::take(&mut m, "askp_csnu5"),
-            bidp_csnu1: v::take(&mut m, "bidp_csnu1"),
-            bidp_csnu2: v::take(&mut m, "bidp_csnu2"),
-            bidp_csnu3: v::take(&mut m, "bidp_csnu3"),
-            bidp_csnu4: v::take(&mut m, "bidp_csnu4"),
-            bidp_csnu5: v::take(&mut m, "bidp_csnu5"),
-            total_askp_rsqn: v::take(&mut m, "total_askp_rsqn"),
-            total_bidp_rsqn: v::take(&mut m, "total_bidp_rsqn"),
-            total_askp_csnu: v::take(&mut m, "total_askp_csnu"),
-            total_bidp_csnu: v::take(&mut m, "total_bidp_csnu"),
-            aspr_acpt_hour: v::take(&mut m, "aspr_acpt_hour"),
-            extra: m,
-        }
+impl crate::__private::Record for Output2 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "futs_askp1",
+                "futs_askp2",
+                "futs_askp3",
+                "futs_askp4",
+                "futs_askp5",
+                "futs_bidp1",
+                "futs_bidp2",
+                "futs_bidp3",
+                "futs_bidp4",
+                "futs_bidp5",
+                "askp_rsqn1",
+                "askp_rsqn2",
+                "askp_rsqn3",
+                "askp_rsqn4",
+                "askp_rsqn5",
+                "bidp_rsqn1",
+                "bidp_rsqn2",
+                "bidp_rsqn3",
+                "bidp_rsqn4",
+                "bidp_rsqn5",
+                "askp_csnu1",
+                "askp_csnu2",
+                "askp_csnu3",
+                "askp_csnu4",
+                "askp_csnu5",
+                "bidp_csnu1",
+                "bidp_csnu2",
+                "bidp_csnu3",
+                "bidp_csnu4",
+                "bidp_csnu5",
+                "total_askp_rsqn",
+                "total_bidp_rsqn",
+                "total_askp_csnu",
+                "total_bidp_csnu",
+                "aspr_acpt_hour",
+            ],
+            lower: &[
+                ("askp_csnu1", 20),
+                ("askp_csnu2", 21),
+                ("askp_csnu3", 22),
+                ("askp_csnu4", 23),
+                ("askp_csnu5", 24),
+                ("askp_rsqn1", 10),
+                ("askp_rsqn2", 11),
+                ("askp_rsqn3", 12),
+                ("askp_rsqn4", 13),
+                ("askp_rsqn5", 14),
+                ("aspr_acpt_hour", 34),
+                ("bidp_csnu1", 25),
+                ("bidp_csnu2", 26),
+                ("bidp_csnu3", 27),
+                ("bidp_csnu4", 28),
+                ("bidp_csnu5", 29),
+                ("bidp_rsqn1", 15),
+                ("bidp_rsqn2", 16),
+                ("bidp_rsqn3", 17),
+                ("bidp_rsqn4", 18),
+                ("bidp_rsqn5", 19),
+                ("futs_askp1", 0),
+                ("futs_askp2", 1),
+                ("futs_askp3", 2),
+                ("futs_askp4", 3),
+                ("futs_askp5", 4),
+                ("futs_bidp1", 5),
+                ("futs_bidp2", 6),
+                ("futs_bidp3", 7),
+                ("futs_bidp4", 8),
+                ("futs_bidp5", 9),
+                ("total_askp_csnu", 32),
+                ("total_askp_rsqn", 30),
+                ("total_bidp_csnu", 33),
+                ("total_bidp_rsqn", 31),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "futs_askp1", &self.futs_askp1);
-        v::put(&mut m, "futs_askp2", &self.futs_askp2);
-        v::put(&mut m, "futs_askp3", &self.futs_askp3);
-        v::put(&mut m, "futs_askp4", &self.futs_askp4);
-        v::put(&mut m, "futs_askp5", &self.futs_askp5);
-        v::put(&mut m, "futs_bidp1", &self.futs_bidp1);
-        v::put(&mut m, "futs_bidp2", &self.futs_bidp2);
-        v::put(&mut m, "futs_bidp3", &self.futs_bidp3);
-        v::put(&mut m, "futs_bidp4", &self.futs_bidp4);
-        v::put(&mut m, "futs_bidp5", &self.futs_bidp5);
-        v::put(&mut m, "askp_rsqn1", &self.askp_rsqn1);
-        v::put(&mut m, "askp_rsqn2", &self.askp_rsqn2);
-        v::put(&mut m, "askp_rsqn3", &self.askp_rsqn3);
-        v::put(&mut m, "askp_rsqn4", &self.askp_rsqn4);
-        v::put(&mut m, "askp_rsqn5", &self.askp_rsqn5);
-        v::put(&mut m, "bidp_rsqn1", &self.bidp_rsqn1);
-        v::put(&mut m, "bidp_rsqn2", &self.bidp_rsqn2);
-        v::put(&mut m, "bidp_rsqn3", &self.bidp_rsqn3);
-        v::put(&mut m, "bidp_rsqn4", &self.bidp_rsqn4);
-        v::put(&mut m, "bidp_rsqn5", &self.bidp_rsqn5);
-        v::put(&mut m, "askp_csnu1", &self.askp_csnu1);
-        v::put(&mut m, "askp_csnu2", &self.askp_csnu2);
-        v::put(&mut m, "askp_csnu3", &self.askp_csnu3);
-        v::put(&mut m, "askp_csnu4", &self.askp_csnu4);
-        v::put(&mut m, "askp_csnu5", &self.askp_csnu5);
-        v::put(&mut m, "bidp_csnu1", &self.bidp_csnu1);
-        v::put(&mut m, "bidp_csnu2", &self.bidp_csnu2);
-        v::put(&mut m, "bidp_csnu3", &self.bidp_csnu3);
-        v::put(&mut m, "bidp_csnu4", &self.bidp_csnu4);
-        v::put(&mut m, "bidp_csnu5", &self.bidp_csnu5);
-        v::put(&mut m, "total_askp_rsqn", &self.total_askp_rsqn);
-        v::put(&mut m, "total_bidp_rsqn", &self.total_bidp_rsqn);
-        v::put(&mut m, "total_askp_csnu", &self.total_askp_csnu);
-        v::put(&mut m, "total_bidp_csnu", &self.total_bidp_csnu);
-        v::put(&mut m, "aspr_acpt_hour", &self.aspr_acpt_hour);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.futs_askp1,
+            1 => &self.futs_askp2,
+            2 => &self.futs_askp3,
+            3 => &self.futs_askp4,
+            4 => &self.futs_askp5,
+            5 => &self.futs_bidp1,
+            6 => &self.futs_bidp2,
+            7 => &self.futs_bidp3,
+            8 => &self.futs_bidp4,
+            9 => &self.futs_bidp5,
+            10 => &self.askp_rsqn1,
+            11 => &self.askp_rsqn2,
+            12 => &self.askp_rsqn3,
+            13 => &self.askp_rsqn4,
+            14 => &self.askp_rsqn5,
+            15 => &self.bidp_rsqn1,
+            16 => &self.bidp_rsqn2,
+            17 => &self.bidp_rsqn3,
+            18 => &self.bidp_rsqn4,
+            19 => &self.bidp_rsqn5,
+            20 => &self.askp_csnu1,
+            21 => &self.askp_csnu2,
+            22 => &self.askp_csnu3,
+            23 => &self.askp_csnu4,
+            24 => &self.askp_csnu5,
+            25 => &self.bidp_csnu1,
+            26 => &self.bidp_csnu2,
+            27 => &self.bidp_csnu3,
+            28 => &self.bidp_csnu4,
+            29 => &self.bidp_csnu5,
+            30 => &self.total_askp_rsqn,
+            31 => &self.total_bidp_rsqn,
+            32 => &self.total_askp_csnu,
+            33 => &self.total_bidp_csnu,
+            34 => &self.aspr_acpt_hour,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "futs_askp1", &self.futs_askp1);
-        r.val(path, "futs_askp2", &self.futs_askp2);
-        r.val(path, "futs_askp3", &self.futs_askp3);
-        r.val(path, "futs_askp4", &self.futs_askp4);
-        r.val(path, "futs_askp5", &self.futs_askp5);
-        r.val(path, "futs_bidp1", &self.futs_bidp1);
-        r.val(path, "futs_bidp2", &self.futs_bidp2);
-        r.val(path, "futs_bidp3", &self.futs_bidp3);
-        r.val(path, "futs_bidp4", &self.futs_bidp4);
-        r.val(path, "futs_bidp5", &self.futs_bidp5);
-        r.val(path, "askp_rsqn1", &self.askp_rsqn1);
-        r.val(path, "askp_rsqn2", &self.askp_rsqn2);
-        r.val(path, "askp_rsqn3", &self.askp_rsqn3);
-        r.val(path, "askp_rsqn4", &self.askp_rsqn4);
-        r.val(path, "askp_rsqn5", &self.askp_rsqn5);
-        r.val(path, "bidp_rsqn1", &self.bidp_rsqn1);
-        r.val(path, "bidp_rsqn2", &self.bidp_rsqn2);
-        r.val(path, "bidp_rsqn3", &self.bidp_rsqn3);
-        r.val(path, "bidp_rsqn4", &self.bidp_rsqn4);
-        r.val(path, "bidp_rsqn5", &self.bidp_rsqn5);
-        r.val(path, "askp_csnu1", &self.askp_csnu1);
-        r.val(path, "askp_csnu2", &self.askp_csnu2);
-        r.val(path, "askp_csnu3", &self.askp_csnu3);
-        r.val(path, "askp_csnu4", &self.askp_csnu4);
-        r.val(path, "askp_csnu5", &self.askp_csnu5);
-        r.val(path, "bidp_csnu1", &self.bidp_csnu1);
-        r.val(path, "bidp_csnu2", &self.bidp_csnu2);
-        r.val(path, "bidp_csnu3", &self.bidp_csnu3);
-        r.val(path, "bidp_csnu4", &self.bidp_csnu4);
-        r.val(path, "bidp_csnu5", &self.bidp_csnu5);
-        r.val(path, "total_askp_rsqn", &self.total_askp_rsqn);
-        r.val(path, "total_bidp_rsqn", &self.total_bidp_rsqn);
-        r.val(path, "total_askp_csnu", &self.total_askp_csnu);
-        r.val(path, "total_bidp_csnu", &self.total_bidp_csnu);
-        r.val(path, "aspr_acpt_hour", &self.aspr_acpt_hour);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.futs_askp1,
+            1 => &mut self.futs_askp2,
+            2 => &mut self.futs_askp3,
+            3 => &mut self.futs_askp4,
+            4 => &mut self.futs_askp5,
+            5 => &mut self.futs_bidp1,
+            6 => &mut self.futs_bidp2,
+            7 => &mut self.futs_bidp3,
+            8 => &mut self.futs_bidp4,
+            9 => &mut self.futs_bidp5,
+            10 => &mut self.askp_rsqn1,
+            11 => &mut self.askp_rsqn2,
+            12 => &mut self.askp_rsqn3,
+            13 => &mut self.askp_rsqn4,
+            14 => &mut self.askp_rsqn5,
+            15 => &mut self.bidp_rsqn1,
+            16 => &mut self.bidp_rsqn2,
+            17 => &mut self.bidp_rsqn3,
+            18 => &mut self.bidp_rsqn4,
+            19 => &mut self.bidp_rsqn5,
+            20 => &mut self.askp_csnu1,
+            21 => &mut self.askp_csnu2,
+            22 => &mut self.askp_csnu3,
+            23 => &mut self.askp_csnu4,
+            24 => &mut self.askp_csnu5,
+            25 => &mut self.bidp_csnu1,
+            26 => &mut self.bidp_csnu2,
+            27 => &mut self.bidp_csnu3,
+            28 => &mut self.bidp_csnu4,
+            29 => &mut self.bidp_csnu5,
+            30 => &mut self.total_askp_rsqn,
+            31 => &mut self.total_bidp_rsqn,
+            32 => &mut self.total_askp_csnu,
+            33 => &mut self.total_bidp_csnu,
+            34 => &mut self.aspr_acpt_hour,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

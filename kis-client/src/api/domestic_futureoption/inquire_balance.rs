@@ -258,7 +258,7 @@ impl Endpoint for InquireBalanceRequest {
 /// Response of 선물옵션 잔고현황 (`v1_국내선물-004`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct InquireBalanceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -277,60 +277,93 @@ pub struct InquireBalanceResponse {
     pub output2: v::One<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for InquireBalanceResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            ctx_area_fk200: v::take(&mut m, "ctx_area_fk200"),
-            ctx_area_nk200: v::take(&mut m, "ctx_area_nk200"),
-            output1: v::take_one(&mut m, "output1"),
-            output2: v::take_one(&mut m, "output2"),
-            extra: m,
-        }
+impl crate::__private::Record for InquireBalanceResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "rt_cd",
+                "msg_cd",
+                "msg1",
+                "ctx_area_fk200",
+                "ctx_area_nk200",
+                "output1",
+                "output2",
+            ],
+            lower: &[
+                ("ctx_area_fk200", 3),
+                ("ctx_area_nk200", 4),
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 5),
+                ("output2", 6),
+                ("rt_cd", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        v::put(&mut m, "ctx_area_fk200", &self.ctx_area_fk200);
-        v::put(&mut m, "ctx_area_nk200", &self.ctx_area_nk200);
-        self.output1.put(&mut m, "output1");
-        self.output2.put(&mut m, "output2");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.ctx_area_fk200,
+            4 => &self.ctx_area_nk200,
+            5 => &self.output1,
+            6 => &self.output2,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        r.val(path, "ctx_area_fk200", &self.ctx_area_fk200);
-        r.val(path, "ctx_area_nk200", &self.ctx_area_nk200);
-        self.output1.report(path, "output1", r);
-        self.output2.report(path, "output2", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.ctx_area_fk200,
+            4 => &mut self.ctx_area_nk200,
+            5 => &mut self.output1,
+            6 => &mut self.output2,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for InquireBalanceResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for InquireBalanceResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output1` (응답상세1).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 종합계좌번호 (`cano`, required, length 8).
@@ -367,75 +400,115 @@ pub struct Output1 {
     pub lqd_psbl_qty: v::Val<i64>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output1 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            cano: v::take(&mut m, "cano"),
-            acnt_prdt_cd: v::take(&mut m, "acnt_prdt_cd"),
-            pdno: v::take(&mut m, "pdno"),
-            prdt_type_cd: v::take(&mut m, "prdt_type_cd"),
-            shtn_pdno: v::take(&mut m, "shtn_pdno"),
-            prdt_name: v::take(&mut m, "prdt_name"),
-            sll_buy_dvsn_name: v::take(&mut m, "sll_buy_dvsn_name"),
-            cblc_qty: v::take(&mut m, "cblc_qty"),
-            excc_unpr: v::take(&mut m, "excc_unpr"),
-            ccld_avg_unpr1: v::take(&mut m, "ccld_avg_unpr1"),
-            idx_clpr: v::take(&mut m, "idx_clpr"),
-            pchs_amt: v::take(&mut m, "pchs_amt"),
-            evlu_amt: v::take(&mut m, "evlu_amt"),
-            evlu_pfls_amt: v::take(&mut m, "evlu_pfls_amt"),
-            trad_pfls_amt: v::take(&mut m, "trad_pfls_amt"),
-            lqd_psbl_qty: v::take(&mut m, "lqd_psbl_qty"),
-            extra: m,
-        }
+impl crate::__private::Record for Output1 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "cano",
+                "acnt_prdt_cd",
+                "pdno",
+                "prdt_type_cd",
+                "shtn_pdno",
+                "prdt_name",
+                "sll_buy_dvsn_name",
+                "cblc_qty",
+                "excc_unpr",
+                "ccld_avg_unpr1",
+                "idx_clpr",
+                "pchs_amt",
+                "evlu_amt",
+                "evlu_pfls_amt",
+                "trad_pfls_amt",
+                "lqd_psbl_qty",
+            ],
+            lower: &[
+                ("acnt_prdt_cd", 1),
+                ("cano", 0),
+                ("cblc_qty", 7),
+                ("ccld_avg_unpr1", 9),
+                ("evlu_amt", 12),
+                ("evlu_pfls_amt", 13),
+                ("excc_unpr", 8),
+                ("idx_clpr", 10),
+                ("lqd_psbl_qty", 15),
+                ("pchs_amt", 11),
+                ("pdno", 2),
+                ("prdt_name", 5),
+                ("prdt_type_cd", 3),
+                ("shtn_pdno", 4),
+                ("sll_buy_dvsn_name", 6),
+                ("trad_pfls_amt", 14),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "cano", &self.cano);
-        v::put(&mut m, "acnt_prdt_cd", &self.acnt_prdt_cd);
-        v::put(&mut m, "pdno", &self.pdno);
-        v::put(&mut m, "prdt_type_cd", &self.prdt_type_cd);
-        v::put(&mut m, "shtn_pdno", &self.shtn_pdno);
-        v::put(&mut m, "prdt_name", &self.prdt_name);
-        v::put(&mut m, "sll_buy_dvsn_name", &self.sll_buy_dvsn_name);
-        v::put(&mut m, "cblc_qty", &self.cblc_qty);
-        v::put(&mut m, "excc_unpr", &self.excc_unpr);
-        v::put(&mut m, "ccld_avg_unpr1", &self.ccld_avg_unpr1);
-        v::put(&mut m, "idx_clpr", &self.idx_clpr);
-        v::put(&mut m, "pchs_amt", &self.pchs_amt);
-        v::put(&mut m, "evlu_amt", &self.evlu_amt);
-        v::put(&mut m, "evlu_pfls_amt", &self.evlu_pfls_amt);
-        v::put(&mut m, "trad_pfls_amt", &self.trad_pfls_amt);
-        v::put(&mut m, "lqd_psbl_qty", &self.lqd_psbl_qty);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.cano,
+            1 => &self.acnt_prdt_cd,
+            2 => &self.pdno,
+            3 => &self.prdt_type_cd,
+            4 => &self.shtn_pdno,
+            5 => &self.prdt_name,
+            6 => &self.sll_buy_dvsn_name,
+            7 => &self.cblc_qty,
+            8 => &self.excc_unpr,
+            9 => &self.ccld_avg_unpr1,
+            10 => &self.idx_clpr,
+            11 => &self.pchs_amt,
+            12 => &self.evlu_amt,
+            13 => &self.evlu_pfls_amt,
+            14 => &self.trad_pfls_amt,
+            15 => &self.lqd_psbl_qty,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "cano", &self.cano);
-        r.val(path, "acnt_prdt_cd", &self.acnt_prdt_cd);
-        r.val(path, "pdno", &self.pdno);
-        r.val(path, "prdt_type_cd", &self.prdt_type_cd);
-        r.val(path, "shtn_pdno", &self.shtn_pdno);
-        r.val(path, "prdt_name", &self.prdt_name);
-        r.val(path, "sll_buy_dvsn_name", &self.sll_buy_dvsn_name);
-        r.val(path, "cblc_qty", &self.cblc_qty);
-        r.val(path, "excc_unpr", &self.excc_unpr);
-        r.val(path, "ccld_avg_unpr1", &self.ccld_avg_unpr1);
-        r.val(path, "idx_clpr", &self.idx_clpr);
-        r.val(path, "pchs_amt", &self.pchs_amt);
-        r.val(path, "evlu_amt", &self.evlu_amt);
-        r.val(path, "evlu_pfls_amt", &self.evlu_pfls_amt);
-        r.val(path, "trad_pfls_amt", &self.trad_pfls_amt);
-        r.val(path, "lqd_psbl_qty", &self.lqd_psbl_qty);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.cano,
+            1 => &mut self.acnt_prdt_cd,
+            2 => &mut self.pdno,
+            3 => &mut self.prdt_type_cd,
+            4 => &mut self.shtn_pdno,
+            5 => &mut self.prdt_name,
+            6 => &mut self.sll_buy_dvsn_name,
+            7 => &mut self.cblc_qty,
+            8 => &mut self.excc_unpr,
+            9 => &mut self.ccld_avg_unpr1,
+            10 => &mut self.idx_clpr,
+            11 => &mut self.pchs_amt,
+            12 => &mut self.evlu_amt,
+            13 => &mut self.evlu_pfls_amt,
+            14 => &mut self.trad_pfls_amt,
+            15 => &mut self.lqd_psbl_qty,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 /// A record of block `output2` (응답상세2).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 예수금현금 (`dnca_cash`, required, length 19).
@@ -502,115 +575,170 @@ pub struct Output2 {
     pub evlu_amt_smtl: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output2 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            dnca_cash: v::take(&mut m, "dnca_cash"),
-            frcr_dncl_amt: v::take(&mut m, "frcr_dncl_amt"),
-            dnca_sbst: v::take(&mut m, "dnca_sbst"),
-            tot_dncl_amt: v::take(&mut m, "tot_dncl_amt"),
-            tot_ccld_amt: v::take(&mut m, "tot_ccld_amt"),
-            cash_mgna: v::take(&mut m, "cash_mgna"),
-            sbst_mgna: v::take(&mut m, "sbst_mgna"),
-            mgna_tota: v::take(&mut m, "mgna_tota"),
-            opt_dfpa: v::take(&mut m, "opt_dfpa"),
-            thdt_dfpa: v::take(&mut m, "thdt_dfpa"),
-            rnwl_dfpa: v::take(&mut m, "rnwl_dfpa"),
-            fee: v::take(&mut m, "fee"),
-            nxdy_dnca: v::take(&mut m, "nxdy_dnca"),
-            nxdy_dncl_amt: v::take(&mut m, "nxdy_dncl_amt"),
-            prsm_dpast: v::take(&mut m, "prsm_dpast"),
-            prsm_dpast_amt: v::take(&mut m, "prsm_dpast_amt"),
-            pprt_ord_psbl_cash: v::take(&mut m, "pprt_ord_psbl_cash"),
-            add_mgna_cash: v::take(&mut m, "add_mgna_cash"),
-            add_mgna_tota: v::take(&mut m, "add_mgna_tota"),
-            futr_trad_pfls_amt: v::take(&mut m, "futr_trad_pfls_amt"),
-            opt_trad_pfls_amt: v::take(&mut m, "opt_trad_pfls_amt"),
-            futr_evlu_pfls_amt: v::take(&mut m, "futr_evlu_pfls_amt"),
-            opt_evlu_pfls_amt: v::take(&mut m, "opt_evlu_pfls_amt"),
-            trad_pfls_amt_smtl: v::take(&mut m, "trad_pfls_amt_smtl"),
-            evlu_pfls_amt_smtl: v::take(&mut m, "evlu_pfls_amt_smtl"),
-            wdrw_psbl_tot_amt: v::take(&mut m, "wdrw_psbl_tot_amt"),
-            ord_psbl_cash: v::take(&mut m, "ord_psbl_cash"),
-            ord_psbl_sbst: v::take(&mut m, "ord_psbl_sbst"),
-            ord_psbl_tota: v::take(&mut m, "ord_psbl_tota"),
-            pchs_amt_smtl: v::take(&mut m, "pchs_amt_smtl"),
-            evlu_amt_smtl: v::take(&mut m, "evlu_amt_smtl"),
-            extra: m,
-        }
+impl crate::__private::Record for Output2 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "dnca_cash",
+                "frcr_dncl_amt",
+                "dnca_sbst",
+                "tot_dncl_amt",
+                "tot_ccld_amt",
+                "cash_mgna",
+                "sbst_mgna",
+                "mgna_tota",
+                "opt_dfpa",
+                "thdt_dfpa",
+                "rnwl_dfpa",
+                "fee",
+                "nxdy_dnca",
+                "nxdy_dncl_amt",
+                "prsm_dpast",
+                "prsm_dpast_amt",
+                "pprt_ord_psbl_cash",
+                "add_mgna_cash",
+                "add_mgna_tota",
+                "futr_trad_pfls_amt",
+                "opt_trad_pfls_amt",
+                "futr_evlu_pfls_amt",
+                "opt_evlu_pfls_amt",
+                "trad_pfls_amt_smtl",
+                "evlu_pfls_amt_smtl",
+                "wdrw_psbl_tot_amt",
+                "ord_psbl_cash",
+                "ord_psbl_sbst",
+                "ord_psbl_tota",
+                "pchs_amt_smtl",
+                "evlu_amt_smtl",
+            ],
+            lower: &[
+                ("add_mgna_cash", 17),
+                ("add_mgna_tota", 18),
+                ("cash_mgna", 5),
+                ("dnca_cash", 0),
+                ("dnca_sbst", 2),
+                ("evlu_amt_smtl", 30),
+                ("evlu_pfls_amt_smtl", 24),
+                ("fee", 11),
+                ("frcr_dncl_amt", 1),
+                ("futr_evlu_pfls_amt", 21),
+                ("futr_trad_pfls_amt", 19),
+                ("mgna_tota", 7),
+                ("nxdy_dnca", 12),
+                ("nxdy_dncl_amt", 13),
+                ("opt_dfpa", 8),
+                ("opt_evlu_pfls_amt", 22),
+                ("opt_trad_pfls_amt", 20),
+                ("ord_psbl_cash", 26),
+                ("ord_psbl_sbst", 27),
+                ("ord_psbl_tota", 28),
+                ("pchs_amt_smtl", 29),
+                ("pprt_ord_psbl_cash", 16),
+                ("prsm_dpast", 14),
+                ("prsm_dpast_amt", 15),
+                ("rnwl_dfpa", 10),
+                ("sbst_mgna", 6),
+                ("thdt_dfpa", 9),
+                ("tot_ccld_amt", 4),
+                ("tot_dncl_amt", 3),
+                ("trad_pfls_amt_smtl", 23),
+                ("wdrw_psbl_tot_amt", 25),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "dnca_cash", &self.dnca_cash);
-        v::put(&mut m, "frcr_dncl_amt", &self.frcr_dncl_amt);
-        v::put(&mut m, "dnca_sbst", &self.dnca_sbst);
-        v::put(&mut m, "tot_dncl_amt", &self.tot_dncl_amt);
-        v::put(&mut m, "tot_ccld_amt", &self.tot_ccld_amt);
-        v::put(&mut m, "cash_mgna", &self.cash_mgna);
-        v::put(&mut m, "sbst_mgna", &self.sbst_mgna);
-        v::put(&mut m, "mgna_tota", &self.mgna_tota);
-        v::put(&mut m, "opt_dfpa", &self.opt_dfpa);
-        v::put(&mut m, "thdt_dfpa", &self.thdt_dfpa);
-        v::put(&mut m, "rnwl_dfpa", &self.rnwl_dfpa);
-        v::put(&mut m, "fee", &self.fee);
-        v::put(&mut m, "nxdy_dnca", &self.nxdy_dnca);
-        v::put(&mut m, "nxdy_dncl_amt", &self.nxdy_dncl_amt);
-        v::put(&mut m, "prsm_dpast", &self.prsm_dpast);
-        v::put(&mut m, "prsm_dpast_amt", &self.prsm_dpast_amt);
-        v::put(&mut m, "pprt_ord_psbl_cash", &self.pprt_ord_psbl_cash);
-        v::put(&mut m, "add_mgna_cash", &self.add_mgna_cash);
-        v::put(&mut m, "add_mgna_tota", &self.add_mgna_tota);
-        v::put(&mut m, "futr_trad_pfls_amt", &self.futr_trad_pfls_amt);
-        v::put(&mut m, "opt_trad_pfls_amt", &self.opt_trad_pfls_amt);
-        v::put(&mut m, "futr_evlu_pfls_amt", &self.futr_evlu_pfls_amt);
-        v::put(&mut m, "opt_evlu_pfls_amt", &self.opt_evlu_pfls_amt);
-        v::put(&mut m, "trad_pfls_amt_smtl", &self.trad_pfls_amt_smtl);
-        v::put(&mut m, "evlu_pfls_amt_smtl", &self.evlu_pfls_amt_smtl);
-        v::put(&mut m, "wdrw_psbl_tot_amt", &self.wdrw_psbl_tot_amt);
-        v::put(&mut m, "ord_psbl_cash", &self.ord_psbl_cash);
-        v::put(&mut m, "ord_psbl_sbst", &self.ord_psbl_sbst);
-        v::put(&mut m, "ord_psbl_tota", &self.ord_psbl_tota);
-        v::put(&mut m, "pchs_amt_smtl", &self.pchs_amt_smtl);
-        v::put(&mut m, "evlu_amt_smtl", &self.evlu_amt_smtl);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.dnca_cash,
+            1 => &self.frcr_dncl_amt,
+            2 => &self.dnca_sbst,
+            3 => &self.tot_dncl_amt,
+            4 => &self.tot_ccld_amt,
+            5 => &self.cash_mgna,
+            6 => &self.sbst_mgna,
+            7 => &self.mgna_tota,
+            8 => &self.opt_dfpa,
+            9 => &self.thdt_dfpa,
+            10 => &self.rnwl_dfpa,
+            11 => &self.fee,
+            12 => &self.nxdy_dnca,
+            13 => &self.nxdy_dncl_amt,
+            14 => &self.prsm_dpast,
+            15 => &self.prsm_dpast_amt,
+            16 => &self.pprt_ord_psbl_cash,
+            17 => &self.add_mgna_cash,
+            18 => &self.add_mgna_tota,
+            19 => &self.futr_trad_pfls_amt,
+            20 => &self.opt_trad_pfls_amt,
+            21 => &self.futr_evlu_pfls_amt,
+            22 => &self.opt_evlu_pfls_amt,
+            23 => &self.trad_pfls_amt_smtl,
+            24 => &self.evlu_pfls_amt_smtl,
+            25 => &self.wdrw_psbl_tot_amt,
+            26 => &self.ord_psbl_cash,
+            27 => &self.ord_psbl_sbst,
+            28 => &self.ord_psbl_tota,
+            29 => &self.pchs_amt_smtl,
+            30 => &self.evlu_amt_smtl,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "dnca_cash", &self.dnca_cash);
-        r.val(path, "frcr_dncl_amt", &self.frcr_dncl_amt);
-        r.val(path, "dnca_sbst", &self.dnca_sbst);
-        r.val(path, "tot_dncl_amt", &self.tot_dncl_amt);
-        r.val(path, "tot_ccld_amt", &self.tot_ccld_amt);
-        r.val(path, "cash_mgna", &self.cash_mgna);
-        r.val(path, "sbst_mgna", &self.sbst_mgna);
-        r.val(path, "mgna_tota", &self.mgna_tota);
-        r.val(path, "opt_dfpa", &self.opt_dfpa);
-        r.val(path, "thdt_dfpa", &self.thdt_dfpa);
-        r.val(path, "rnwl_dfpa", &self.rnwl_dfpa);
-        r.val(path, "fee", &self.fee);
-        r.val(path, "nxdy_dnca", &self.nxdy_dnca);
-        r.val(path, "nxdy_dncl_amt", &self.nxdy_dncl_amt);
-        r.val(path, "prsm_dpast", &self.prsm_dpast);
-        r.val(path, "prsm_dpast_amt", &self.prsm_dpast_amt);
-        r.val(path, "pprt_ord_psbl_cash", &self.pprt_ord_psbl_cash);
-        r.val(path, "add_mgna_cash", &self.add_mgna_cash);
-        r.val(path, "add_mgna_tota", &self.add_mgna_tota);
-        r.val(path, "futr_trad_pfls_amt", &self.futr_trad_pfls_amt);
-        r.val(path, "opt_trad_pfls_amt", &self.opt_trad_pfls_amt);
-        r.val(path, "futr_evlu_pfls_amt", &self.futr_evlu_pfls_amt);
-        r.val(path, "opt_evlu_pfls_amt", &self.opt_evlu_pfls_amt);
-        r.val(path, "trad_pfls_amt_smtl", &self.trad_pfls_amt_smtl);
-        r.val(path, "evlu_pfls_amt_smtl", &self.evlu_pfls_amt_smtl);
-        r.val(path, "wdrw_psbl_tot_amt", &self.wdrw_psbl_tot_amt);
-        r.val(path, "ord_psbl_cash", &self.ord_psbl_cash);
-        r.val(path, "ord_psbl_sbst", &self.ord_psbl_sbst);
-        r.val(path, "ord_psbl_tota", &self.ord_psbl_tota);
-        r.val(path, "pchs_amt_smtl", &self.pchs_amt_smtl);
-        r.val(path, "evlu_amt_smtl", &self.evlu_amt_smtl);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.dnca_cash,
+            1 => &mut self.frcr_dncl_amt,
+            2 => &mut self.dnca_sbst,
+            3 => &mut self.tot_dncl_amt,
+            4 => &mut self.tot_ccld_amt,
+            5 => &mut self.cash_mgna,
+            6 => &mut self.sbst_mgna,
+            7 => &mut self.mgna_tota,
+            8 => &mut self.opt_dfpa,
+            9 => &mut self.thdt_dfpa,
+            10 => &mut self.rnwl_dfpa,
+            11 => &mut self.fee,
+            12 => &mut self.nxdy_dnca,
+            13 => &mut self.nxdy_dncl_amt,
+            14 => &mut self.prsm_dpast,
+            15 => &mut self.prsm_dpast_amt,
+            16 => &mut self.pprt_ord_psbl_cash,
+            17 => &mut self.add_mgna_cash,
+            18 => &mut self.add_mgna_tota,
+            19 => &mut self.futr_trad_pfls_amt,
+            20 => &mut self.opt_trad_pfls_amt,
+            21 => &mut self.futr_evlu_pfls_amt,
+            22 => &mut self.opt_evlu_pfls_amt,
+            23 => &mut self.trad_pfls_amt_smtl,
+            24 => &mut self.evlu_pfls_amt_smtl,
+            25 => &mut self.wdrw_psbl_tot_amt,
+            26 => &mut self.ord_psbl_cash,
+            27 => &mut self.ord_psbl_sbst,
+            28 => &mut self.ord_psbl_tota,
+            29 => &mut self.pchs_amt_smtl,
+            30 => &mut self.evlu_amt_smtl,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 

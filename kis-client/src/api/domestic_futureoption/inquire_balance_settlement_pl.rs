@@ -217,7 +217,7 @@ impl Endpoint for InquireBalanceSettlementPlRequest {
 /// Response of 선물옵션 잔고정산손익내역 (`v1_국내선물-013`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct InquireBalanceSettlementPlResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -236,60 +236,93 @@ pub struct InquireBalanceSettlementPlResponse {
     pub ctx_area_nk200: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for InquireBalanceSettlementPlResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output2: v::take_one(&mut m, "output2"),
-            output1: v::take_block(&mut m, "output1"),
-            ctx_area_fk200: v::take(&mut m, "ctx_area_fk200"),
-            ctx_area_nk200: v::take(&mut m, "ctx_area_nk200"),
-            extra: m,
-        }
+impl crate::__private::Record for InquireBalanceSettlementPlResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "rt_cd",
+                "msg_cd",
+                "msg1",
+                "output2",
+                "output1",
+                "ctx_area_fk200",
+                "ctx_area_nk200",
+            ],
+            lower: &[
+                ("ctx_area_fk200", 5),
+                ("ctx_area_nk200", 6),
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 4),
+                ("output2", 3),
+                ("rt_cd", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output2.put(&mut m, "output2");
-        self.output1.put(&mut m, "output1");
-        v::put(&mut m, "ctx_area_fk200", &self.ctx_area_fk200);
-        v::put(&mut m, "ctx_area_nk200", &self.ctx_area_nk200);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output2,
+            4 => &self.output1,
+            5 => &self.ctx_area_fk200,
+            6 => &self.ctx_area_nk200,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output2.report(path, "output2", r);
-        self.output1.report(path, "output1", r);
-        r.val(path, "ctx_area_fk200", &self.ctx_area_fk200);
-        r.val(path, "ctx_area_nk200", &self.ctx_area_nk200);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output2,
+            4 => &mut self.output1,
+            5 => &mut self.ctx_area_fk200,
+            6 => &mut self.ctx_area_nk200,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for InquireBalanceSettlementPlResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for InquireBalanceSettlementPlResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 익일예수금 (`nxdy_dnca`, required, length 19).
@@ -320,66 +353,103 @@ pub struct Output2 {
     pub dnca_cash: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output2 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            nxdy_dnca: v::take(&mut m, "nxdy_dnca"),
-            mmga_cash: v::take(&mut m, "mmga_cash"),
-            brkg_mgna_cash: v::take(&mut m, "brkg_mgna_cash"),
-            opt_buy_chgs: v::take(&mut m, "opt_buy_chgs"),
-            opt_lqd_evlu_amt: v::take(&mut m, "opt_lqd_evlu_amt"),
-            dnca_sbst: v::take(&mut m, "dnca_sbst"),
-            mmga_tota: v::take(&mut m, "mmga_tota"),
-            brkg_mgna_tota: v::take(&mut m, "brkg_mgna_tota"),
-            opt_sll_chgs: v::take(&mut m, "opt_sll_chgs"),
-            fee: v::take(&mut m, "fee"),
-            thdt_dfpa: v::take(&mut m, "thdt_dfpa"),
-            rnwl_dfpa: v::take(&mut m, "rnwl_dfpa"),
-            dnca_cash: v::take(&mut m, "dnca_cash"),
-            extra: m,
-        }
+impl crate::__private::Record for Output2 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "nxdy_dnca",
+                "mmga_cash",
+                "brkg_mgna_cash",
+                "opt_buy_chgs",
+                "opt_lqd_evlu_amt",
+                "dnca_sbst",
+                "mmga_tota",
+                "brkg_mgna_tota",
+                "opt_sll_chgs",
+                "fee",
+                "thdt_dfpa",
+                "rnwl_dfpa",
+                "dnca_cash",
+            ],
+            lower: &[
+                ("brkg_mgna_cash", 2),
+                ("brkg_mgna_tota", 7),
+                ("dnca_cash", 12),
+                ("dnca_sbst", 5),
+                ("fee", 9),
+                ("mmga_cash", 1),
+                ("mmga_tota", 6),
+                ("nxdy_dnca", 0),
+                ("opt_buy_chgs", 3),
+                ("opt_lqd_evlu_amt", 4),
+                ("opt_sll_chgs", 8),
+                ("rnwl_dfpa", 11),
+                ("thdt_dfpa", 10),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "nxdy_dnca", &self.nxdy_dnca);
-        v::put(&mut m, "mmga_cash", &self.mmga_cash);
-        v::put(&mut m, "brkg_mgna_cash", &self.brkg_mgna_cash);
-        v::put(&mut m, "opt_buy_chgs", &self.opt_buy_chgs);
-        v::put(&mut m, "opt_lqd_evlu_amt", &self.opt_lqd_evlu_amt);
-        v::put(&mut m, "dnca_sbst", &self.dnca_sbst);
-        v::put(&mut m, "mmga_tota", &self.mmga_tota);
-        v::put(&mut m, "brkg_mgna_tota", &self.brkg_mgna_tota);
-        v::put(&mut m, "opt_sll_chgs", &self.opt_sll_chgs);
-        v::put(&mut m, "fee", &self.fee);
-        v::put(&mut m, "thdt_dfpa", &self.thdt_dfpa);
-        v::put(&mut m, "rnwl_dfpa", &self.rnwl_dfpa);
-        v::put(&mut m, "dnca_cash", &self.dnca_cash);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.nxdy_dnca,
+            1 => &self.mmga_cash,
+            2 => &self.brkg_mgna_cash,
+            3 => &self.opt_buy_chgs,
+            4 => &self.opt_lqd_evlu_amt,
+            5 => &self.dnca_sbst,
+            6 => &self.mmga_tota,
+            7 => &self.brkg_mgna_tota,
+            8 => &self.opt_sll_chgs,
+            9 => &self.fee,
+            10 => &self.thdt_dfpa,
+            11 => &self.rnwl_dfpa,
+            12 => &self.dnca_cash,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "nxdy_dnca", &self.nxdy_dnca);
-        r.val(path, "mmga_cash", &self.mmga_cash);
-        r.val(path, "brkg_mgna_cash", &self.brkg_mgna_cash);
-        r.val(path, "opt_buy_chgs", &self.opt_buy_chgs);
-        r.val(path, "opt_lqd_evlu_amt", &self.opt_lqd_evlu_amt);
-        r.val(path, "dnca_sbst", &self.dnca_sbst);
-        r.val(path, "mmga_tota", &self.mmga_tota);
-        r.val(path, "brkg_mgna_tota", &self.brkg_mgna_tota);
-        r.val(path, "opt_sll_chgs", &self.opt_sll_chgs);
-        r.val(path, "fee", &self.fee);
-        r.val(path, "thdt_dfpa", &self.thdt_dfpa);
-        r.val(path, "rnwl_dfpa", &self.rnwl_dfpa);
-        r.val(path, "dnca_cash", &self.dnca_cash);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.nxdy_dnca,
+            1 => &mut self.mmga_cash,
+            2 => &mut self.brkg_mgna_cash,
+            3 => &mut self.opt_buy_chgs,
+            4 => &mut self.opt_lqd_evlu_amt,
+            5 => &mut self.dnca_sbst,
+            6 => &mut self.mmga_tota,
+            7 => &mut self.brkg_mgna_tota,
+            8 => &mut self.opt_sll_chgs,
+            9 => &mut self.fee,
+            10 => &mut self.thdt_dfpa,
+            11 => &mut self.rnwl_dfpa,
+            12 => &mut self.dnca_cash,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 /// A record of block `output1` (응답상세2).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 상품번호 (`pdno`, required, length 12).
@@ -406,55 +476,90 @@ pub struct Output1 {
     pub evlu_pfls_amt: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output1 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            pdno: v::take(&mut m, "pdno"),
-            prdt_name: v::take(&mut m, "prdt_name"),
-            trad_dvsn_name: v::take(&mut m, "trad_dvsn_name"),
-            bfdy_cblc_qty: v::take(&mut m, "bfdy_cblc_qty"),
-            new_qty: v::take(&mut m, "new_qty"),
-            mnpl_rpch_qty: v::take(&mut m, "mnpl_rpch_qty"),
-            cblc_qty: v::take(&mut m, "cblc_qty"),
-            cblc_amt: v::take(&mut m, "cblc_amt"),
-            trad_pfls_amt: v::take(&mut m, "trad_pfls_amt"),
-            evlu_amt: v::take(&mut m, "evlu_amt"),
-            evlu_pfls_amt: v::take(&mut m, "evlu_pfls_amt"),
-            extra: m,
-        }
+impl crate::__private::Record for Output1 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "pdno",
+                "prdt_name",
+                "trad_dvsn_name",
+                "bfdy_cblc_qty",
+                "new_qty",
+                "mnpl_rpch_qty",
+                "cblc_qty",
+                "cblc_amt",
+                "trad_pfls_amt",
+                "evlu_amt",
+                "evlu_pfls_amt",
+            ],
+            lower: &[
+                ("bfdy_cblc_qty", 3),
+                ("cblc_amt", 7),
+                ("cblc_qty", 6),
+                ("evlu_amt", 9),
+                ("evlu_pfls_amt", 10),
+                ("mnpl_rpch_qty", 5),
+                ("new_qty", 4),
+                ("pdno", 0),
+                ("prdt_name", 1),
+                ("trad_dvsn_name", 2),
+                ("trad_pfls_amt", 8),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "pdno", &self.pdno);
-        v::put(&mut m, "prdt_name", &self.prdt_name);
-        v::put(&mut m, "trad_dvsn_name", &self.trad_dvsn_name);
-        v::put(&mut m, "bfdy_cblc_qty", &self.bfdy_cblc_qty);
-        v::put(&mut m, "new_qty", &self.new_qty);
-        v::put(&mut m, "mnpl_rpch_qty", &self.mnpl_rpch_qty);
-        v::put(&mut m, "cblc_qty", &self.cblc_qty);
-        v::put(&mut m, "cblc_amt", &self.cblc_amt);
-        v::put(&mut m, "trad_pfls_amt", &self.trad_pfls_amt);
-        v::put(&mut m, "evlu_amt", &self.evlu_amt);
-        v::put(&mut m, "evlu_pfls_amt", &self.evlu_pfls_amt);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.pdno,
+            1 => &self.prdt_name,
+            2 => &self.trad_dvsn_name,
+            3 => &self.bfdy_cblc_qty,
+            4 => &self.new_qty,
+            5 => &self.mnpl_rpch_qty,
+            6 => &self.cblc_qty,
+            7 => &self.cblc_amt,
+            8 => &self.trad_pfls_amt,
+            9 => &self.evlu_amt,
+            10 => &self.evlu_pfls_amt,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "pdno", &self.pdno);
-        r.val(path, "prdt_name", &self.prdt_name);
-        r.val(path, "trad_dvsn_name", &self.trad_dvsn_name);
-        r.val(path, "bfdy_cblc_qty", &self.bfdy_cblc_qty);
-        r.val(path, "new_qty", &self.new_qty);
-        r.val(path, "mnpl_rpch_qty", &self.mnpl_rpch_qty);
-        r.val(path, "cblc_qty", &self.cblc_qty);
-        r.val(path, "cblc_amt", &self.cblc_amt);
-        r.val(path, "trad_pfls_amt", &self.trad_pfls_amt);
-        r.val(path, "evlu_amt", &self.evlu_amt);
-        r.val(path, "evlu_pfls_amt", &self.evlu_pfls_amt);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.pdno,
+            1 => &mut self.prdt_name,
+            2 => &mut self.trad_dvsn_name,
+            3 => &mut self.bfdy_cblc_qty,
+            4 => &mut self.new_qty,
+            5 => &mut self.mnpl_rpch_qty,
+            6 => &mut self.cblc_qty,
+            7 => &mut self.cblc_amt,
+            8 => &mut self.trad_pfls_amt,
+            9 => &mut self.evlu_amt,
+            10 => &mut self.evlu_pfls_amt,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 

@@ -408,7 +408,7 @@ impl Endpoint for InquireCcnlRequest {
 /// Response of 선물옵션 주문체결내역조회 (`v1_국내선물-003`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct InquireCcnlResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -427,60 +427,93 @@ pub struct InquireCcnlResponse {
     pub output2: v::One<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for InquireCcnlResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            ctx_area_fk200: v::take(&mut m, "ctx_area_fk200"),
-            ctx_area_nk200: v::take(&mut m, "ctx_area_nk200"),
-            output1: v::take_block(&mut m, "output1"),
-            output2: v::take_one(&mut m, "output2"),
-            extra: m,
-        }
+impl crate::__private::Record for InquireCcnlResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "rt_cd",
+                "msg_cd",
+                "msg1",
+                "ctx_area_fk200",
+                "ctx_area_nk200",
+                "output1",
+                "output2",
+            ],
+            lower: &[
+                ("ctx_area_fk200", 3),
+                ("ctx_area_nk200", 4),
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 5),
+                ("output2", 6),
+                ("rt_cd", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        v::put(&mut m, "ctx_area_fk200", &self.ctx_area_fk200);
-        v::put(&mut m, "ctx_area_nk200", &self.ctx_area_nk200);
-        self.output1.put(&mut m, "output1");
-        self.output2.put(&mut m, "output2");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.ctx_area_fk200,
+            4 => &self.ctx_area_nk200,
+            5 => &self.output1,
+            6 => &self.output2,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        r.val(path, "ctx_area_fk200", &self.ctx_area_fk200);
-        r.val(path, "ctx_area_nk200", &self.ctx_area_nk200);
-        self.output1.report(path, "output1", r);
-        self.output2.report(path, "output2", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.ctx_area_fk200,
+            4 => &mut self.ctx_area_nk200,
+            5 => &mut self.output1,
+            6 => &mut self.output2,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for InquireCcnlResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for InquireCcnlResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output1` (응답상세1).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 주문채번지점번호 (`ord_gno_brno`, required, length 5).
@@ -550,120 +583,159 @@ pub struct Output1 {
     pub ord_ip_addr: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output1 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            ord_gno_brno: v::take(&mut m, "ord_gno_brno"),
-            cano: v::take(&mut m, "cano"),
-            csac_name: v::take(&mut m, "csac_name"),
-            acnt_prdt_cd: v::take(&mut m, "acnt_prdt_cd"),
-            ord_dt: v::take(&mut m, "ord_dt"),
-            odno: v::take(&mut m, "odno"),
-            orgn_odno: v::take(&mut m, "orgn_odno"),
-            sll_buy_dvsn_cd: v::take(&mut m, "sll_buy_dvsn_cd"),
-            trad_dvsn_name: v::take(&mut m, "trad_dvsn_name"),
-            nmpr_type_cd: v::take(&mut m, "nmpr_type_cd"),
-            nmpr_type_name: v::take(&mut m, "nmpr_type_name"),
-            pdno: v::take(&mut m, "pdno"),
-            prdt_name: v::take(&mut m, "prdt_name"),
-            prdt_type_cd: v::take(&mut m, "prdt_type_cd"),
-            ord_qty: v::take(&mut m, "ord_qty"),
-            ord_idx: v::take(&mut m, "ord_idx"),
-            qty: v::take(&mut m, "qty"),
-            ord_tmd: v::take(&mut m, "ord_tmd"),
-            tot_ccld_qty: v::take(&mut m, "tot_ccld_qty"),
-            avg_idx: v::take(&mut m, "avg_idx"),
-            tot_ccld_amt: v::take(&mut m, "tot_ccld_amt"),
-            rjct_qty: v::take(&mut m, "rjct_qty"),
-            ingr_trad_rjct_rson_cd: v::take(&mut m, "ingr_trad_rjct_rson_cd"),
-            ingr_trad_rjct_rson_name: v::take(&mut m, "ingr_trad_rjct_rson_name"),
-            ord_stfno: v::take(&mut m, "ord_stfno"),
-            sprd_item_yn: v::take(&mut m, "sprd_item_yn"),
-            ord_ip_addr: v::take(&mut m, "ord_ip_addr"),
-            extra: m,
-        }
+impl crate::__private::Record for Output1 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "ord_gno_brno",
+                "cano",
+                "csac_name",
+                "acnt_prdt_cd",
+                "ord_dt",
+                "odno",
+                "orgn_odno",
+                "sll_buy_dvsn_cd",
+                "trad_dvsn_name",
+                "nmpr_type_cd",
+                "nmpr_type_name",
+                "pdno",
+                "prdt_name",
+                "prdt_type_cd",
+                "ord_qty",
+                "ord_idx",
+                "qty",
+                "ord_tmd",
+                "tot_ccld_qty",
+                "avg_idx",
+                "tot_ccld_amt",
+                "rjct_qty",
+                "ingr_trad_rjct_rson_cd",
+                "ingr_trad_rjct_rson_name",
+                "ord_stfno",
+                "sprd_item_yn",
+                "ord_ip_addr",
+            ],
+            lower: &[
+                ("acnt_prdt_cd", 3),
+                ("avg_idx", 19),
+                ("cano", 1),
+                ("csac_name", 2),
+                ("ingr_trad_rjct_rson_cd", 22),
+                ("ingr_trad_rjct_rson_name", 23),
+                ("nmpr_type_cd", 9),
+                ("nmpr_type_name", 10),
+                ("odno", 5),
+                ("ord_dt", 4),
+                ("ord_gno_brno", 0),
+                ("ord_idx", 15),
+                ("ord_ip_addr", 26),
+                ("ord_qty", 14),
+                ("ord_stfno", 24),
+                ("ord_tmd", 17),
+                ("orgn_odno", 6),
+                ("pdno", 11),
+                ("prdt_name", 12),
+                ("prdt_type_cd", 13),
+                ("qty", 16),
+                ("rjct_qty", 21),
+                ("sll_buy_dvsn_cd", 7),
+                ("sprd_item_yn", 25),
+                ("tot_ccld_amt", 20),
+                ("tot_ccld_qty", 18),
+                ("trad_dvsn_name", 8),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "ord_gno_brno", &self.ord_gno_brno);
-        v::put(&mut m, "cano", &self.cano);
-        v::put(&mut m, "csac_name", &self.csac_name);
-        v::put(&mut m, "acnt_prdt_cd", &self.acnt_prdt_cd);
-        v::put(&mut m, "ord_dt", &self.ord_dt);
-        v::put(&mut m, "odno", &self.odno);
-        v::put(&mut m, "orgn_odno", &self.orgn_odno);
-        v::put(&mut m, "sll_buy_dvsn_cd", &self.sll_buy_dvsn_cd);
-        v::put(&mut m, "trad_dvsn_name", &self.trad_dvsn_name);
-        v::put(&mut m, "nmpr_type_cd", &self.nmpr_type_cd);
-        v::put(&mut m, "nmpr_type_name", &self.nmpr_type_name);
-        v::put(&mut m, "pdno", &self.pdno);
-        v::put(&mut m, "prdt_name", &self.prdt_name);
-        v::put(&mut m, "prdt_type_cd", &self.prdt_type_cd);
-        v::put(&mut m, "ord_qty", &self.ord_qty);
-        v::put(&mut m, "ord_idx", &self.ord_idx);
-        v::put(&mut m, "qty", &self.qty);
-        v::put(&mut m, "ord_tmd", &self.ord_tmd);
-        v::put(&mut m, "tot_ccld_qty", &self.tot_ccld_qty);
-        v::put(&mut m, "avg_idx", &self.avg_idx);
-        v::put(&mut m, "tot_ccld_amt", &self.tot_ccld_amt);
-        v::put(&mut m, "rjct_qty", &self.rjct_qty);
-        v::put(
-            &mut m,
-            "ingr_trad_rjct_rson_cd",
-            &self.ingr_trad_rjct_rson_cd,
-        );
-        v::put(
-            &mut m,
-            "ingr_trad_rjct_rson_name",
-            &self.ingr_trad_rjct_rson_name,
-        );
-        v::put(&mut m, "ord_stfno", &self.ord_stfno);
-        v::put(&mut m, "sprd_item_yn", &self.sprd_item_yn);
-        v::put(&mut m, "ord_ip_addr", &self.ord_ip_addr);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.ord_gno_brno,
+            1 => &self.cano,
+            2 => &self.csac_name,
+            3 => &self.acnt_prdt_cd,
+            4 => &self.ord_dt,
+            5 => &self.odno,
+            6 => &self.orgn_odno,
+            7 => &self.sll_buy_dvsn_cd,
+            8 => &self.trad_dvsn_name,
+            9 => &self.nmpr_type_cd,
+            10 => &self.nmpr_type_name,
+            11 => &self.pdno,
+            12 => &self.prdt_name,
+            13 => &self.prdt_type_cd,
+            14 => &self.ord_qty,
+            15 => &self.ord_idx,
+            16 => &self.qty,
+            17 => &self.ord_tmd,
+            18 => &self.tot_ccld_qty,
+            19 => &self.avg_idx,
+            20 => &self.tot_ccld_amt,
+            21 => &self.rjct_qty,
+            22 => &self.ingr_trad_rjct_rson_cd,
+            23 => &self.ingr_trad_rjct_rson_name,
+            24 => &self.ord_stfno,
+            25 => &self.sprd_item_yn,
+            26 => &self.ord_ip_addr,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "ord_gno_brno", &self.ord_gno_brno);
-        r.val(path, "cano", &self.cano);
-        r.val(path, "csac_name", &self.csac_name);
-        r.val(path, "acnt_prdt_cd", &self.acnt_prdt_cd);
-        r.val(path, "ord_dt", &self.ord_dt);
-        r.val(path, "odno", &self.odno);
-        r.val(path, "orgn_odno", &self.orgn_odno);
-        r.val(path, "sll_buy_dvsn_cd", &self.sll_buy_dvsn_cd);
-        r.val(path, "trad_dvsn_name", &self.trad_dvsn_name);
-        r.val(path, "nmpr_type_cd", &self.nmpr_type_cd);
-        r.val(path, "nmpr_type_name", &self.nmpr_type_name);
-        r.val(path, "pdno", &self.pdno);
-        r.val(path, "prdt_name", &self.prdt_name);
-        r.val(path, "prdt_type_cd", &self.prdt_type_cd);
-        r.val(path, "ord_qty", &self.ord_qty);
-        r.val(path, "ord_idx", &self.ord_idx);
-        r.val(path, "qty", &self.qty);
-        r.val(path, "ord_tmd", &self.ord_tmd);
-        r.val(path, "tot_ccld_qty", &self.tot_ccld_qty);
-        r.val(path, "avg_idx", &self.avg_idx);
-        r.val(path, "tot_ccld_amt", &self.tot_ccld_amt);
-        r.val(path, "rjct_qty", &self.rjct_qty);
-        r.val(path, "ingr_trad_rjct_rson_cd", &self.ingr_trad_rjct_rson_cd);
-        r.val(
-            path,
-            "ingr_trad_rjct_rson_name",
-            &self.ingr_trad_rjct_rson_name,
-        );
-        r.val(path, "ord_stfno", &self.ord_stfno);
-        r.val(path, "sprd_item_yn", &self.sprd_item_yn);
-        r.val(path, "ord_ip_addr", &self.ord_ip_addr);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.ord_gno_brno,
+            1 => &mut self.cano,
+            2 => &mut self.csac_name,
+            3 => &mut self.acnt_prdt_cd,
+            4 => &mut self.ord_dt,
+            5 => &mut self.odno,
+            6 => &mut self.orgn_odno,
+            7 => &mut self.sll_buy_dvsn_cd,
+            8 => &mut self.trad_dvsn_name,
+            9 => &mut self.nmpr_type_cd,
+            10 => &mut self.nmpr_type_name,
+            11 => &mut self.pdno,
+            12 => &mut self.prdt_name,
+            13 => &mut self.prdt_type_cd,
+            14 => &mut self.ord_qty,
+            15 => &mut self.ord_idx,
+            16 => &mut self.qty,
+            17 => &mut self.ord_tmd,
+            18 => &mut self.tot_ccld_qty,
+            19 => &mut self.avg_idx,
+            20 => &mut self.tot_ccld_amt,
+            21 => &mut self.rjct_qty,
+            22 => &mut self.ingr_trad_rjct_rson_cd,
+            23 => &mut self.ingr_trad_rjct_rson_name,
+            24 => &mut self.ord_stfno,
+            25 => &mut self.sprd_item_yn,
+            26 => &mut self.ord_ip_addr,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 /// A record of block `output2` (응답상세2).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 총주문수량 (`tot_ord_qty`, required, length 10).
@@ -678,37 +750,66 @@ pub struct Output2 {
     pub ctac_tlno: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output2 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            tot_ord_qty: v::take(&mut m, "tot_ord_qty"),
-            tot_ccld_amt_smtl: v::take(&mut m, "tot_ccld_amt_smtl"),
-            tot_ccld_qty_smtl: v::take(&mut m, "tot_ccld_qty_smtl"),
-            fee_smtl: v::take(&mut m, "fee_smtl"),
-            ctac_tlno: v::take(&mut m, "ctac_tlno"),
-            extra: m,
-        }
+impl crate::__private::Record for Output2 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "tot_ord_qty",
+                "tot_ccld_amt_smtl",
+                "tot_ccld_qty_smtl",
+                "fee_smtl",
+                "ctac_tlno",
+            ],
+            lower: &[
+                ("ctac_tlno", 4),
+                ("fee_smtl", 3),
+                ("tot_ccld_amt_smtl", 1),
+                ("tot_ccld_qty_smtl", 2),
+                ("tot_ord_qty", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "tot_ord_qty", &self.tot_ord_qty);
-        v::put(&mut m, "tot_ccld_amt_smtl", &self.tot_ccld_amt_smtl);
-        v::put(&mut m, "tot_ccld_qty_smtl", &self.tot_ccld_qty_smtl);
-        v::put(&mut m, "fee_smtl", &self.fee_smtl);
-        v::put(&mut m, "ctac_tlno", &self.ctac_tlno);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.tot_ord_qty,
+            1 => &self.tot_ccld_amt_smtl,
+            2 => &self.tot_ccld_qty_smtl,
+            3 => &self.fee_smtl,
+            4 => &self.ctac_tlno,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "tot_ord_qty", &self.tot_ord_qty);
-        r.val(path, "tot_ccld_amt_smtl", &self.tot_ccld_amt_smtl);
-        r.val(path, "tot_ccld_qty_smtl", &self.tot_ccld_qty_smtl);
-        r.val(path, "fee_smtl", &self.fee_smtl);
-        r.val(path, "ctac_tlno", &self.ctac_tlno);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.tot_ord_qty,
+            1 => &mut self.tot_ccld_amt_smtl,
+            2 => &mut self.tot_ccld_qty_smtl,
+            3 => &mut self.fee_smtl,
+            4 => &mut self.ctac_tlno,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 

@@ -268,7 +268,7 @@ impl Endpoint for InquireCcnlBstimeRequest {
 /// Response of 선물옵션 기준일체결내역 (`v1_국내선물-016`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct InquireCcnlBstimeResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -287,60 +287,93 @@ pub struct InquireCcnlBstimeResponse {
     pub ctx_area_nk200: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for InquireCcnlBstimeResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output1: v::take_block(&mut m, "output1"),
-            output2: v::take_one(&mut m, "output2"),
-            ctx_area_fk200: v::take(&mut m, "ctx_area_fk200"),
-            ctx_area_nk200: v::take(&mut m, "ctx_area_nk200"),
-            extra: m,
-        }
+impl crate::__private::Record for InquireCcnlBstimeResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "rt_cd",
+                "msg_cd",
+                "msg1",
+                "output1",
+                "output2",
+                "ctx_area_fk200",
+                "ctx_area_nk200",
+            ],
+            lower: &[
+                ("ctx_area_fk200", 5),
+                ("ctx_area_nk200", 6),
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output1.put(&mut m, "output1");
-        self.output2.put(&mut m, "output2");
-        v::put(&mut m, "ctx_area_fk200", &self.ctx_area_fk200);
-        v::put(&mut m, "ctx_area_nk200", &self.ctx_area_nk200);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output1,
+            4 => &self.output2,
+            5 => &self.ctx_area_fk200,
+            6 => &self.ctx_area_nk200,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output1.report(path, "output1", r);
-        self.output2.report(path, "output2", r);
-        r.val(path, "ctx_area_fk200", &self.ctx_area_fk200);
-        r.val(path, "ctx_area_nk200", &self.ctx_area_nk200);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output1,
+            4 => &mut self.output2,
+            5 => &mut self.ctx_area_fk200,
+            6 => &mut self.ctx_area_nk200,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for InquireCcnlBstimeResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for InquireCcnlBstimeResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 상품번호 (`pdno`, required, length 12).
@@ -365,57 +398,91 @@ pub struct Output1 {
     pub ccld_btwn: v::Val<v::NaiveTime>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output1 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            pdno: v::take(&mut m, "pdno"),
-            prdt_name: v::take(&mut m, "prdt_name"),
-            odno: v::take(&mut m, "odno"),
-            tr_type_name: v::take(&mut m, "tr_type_name"),
-            last_sttldt: v::take(&mut m, "last_sttldt"),
-            ccld_idx: v::take(&mut m, "ccld_idx"),
-            ccld_qty: v::take(&mut m, "ccld_qty"),
-            trad_amt: v::take(&mut m, "trad_amt"),
-            fee: v::take(&mut m, "fee"),
-            ccld_btwn: v::take(&mut m, "ccld_btwn"),
-            extra: m,
-        }
+impl crate::__private::Record for Output1 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "pdno",
+                "prdt_name",
+                "odno",
+                "tr_type_name",
+                "last_sttldt",
+                "ccld_idx",
+                "ccld_qty",
+                "trad_amt",
+                "fee",
+                "ccld_btwn",
+            ],
+            lower: &[
+                ("ccld_btwn", 9),
+                ("ccld_idx", 5),
+                ("ccld_qty", 6),
+                ("fee", 8),
+                ("last_sttldt", 4),
+                ("odno", 2),
+                ("pdno", 0),
+                ("prdt_name", 1),
+                ("tr_type_name", 3),
+                ("trad_amt", 7),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "pdno", &self.pdno);
-        v::put(&mut m, "prdt_name", &self.prdt_name);
-        v::put(&mut m, "odno", &self.odno);
-        v::put(&mut m, "tr_type_name", &self.tr_type_name);
-        v::put(&mut m, "last_sttldt", &self.last_sttldt);
-        v::put(&mut m, "ccld_idx", &self.ccld_idx);
-        v::put(&mut m, "ccld_qty", &self.ccld_qty);
-        v::put(&mut m, "trad_amt", &self.trad_amt);
-        v::put(&mut m, "fee", &self.fee);
-        v::put(&mut m, "ccld_btwn", &self.ccld_btwn);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.pdno,
+            1 => &self.prdt_name,
+            2 => &self.odno,
+            3 => &self.tr_type_name,
+            4 => &self.last_sttldt,
+            5 => &self.ccld_idx,
+            6 => &self.ccld_qty,
+            7 => &self.trad_amt,
+            8 => &self.fee,
+            9 => &self.ccld_btwn,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "pdno", &self.pdno);
-        r.val(path, "prdt_name", &self.prdt_name);
-        r.val(path, "odno", &self.odno);
-        r.val(path, "tr_type_name", &self.tr_type_name);
-        r.val(path, "last_sttldt", &self.last_sttldt);
-        r.val(path, "ccld_idx", &self.ccld_idx);
-        r.val(path, "ccld_qty", &self.ccld_qty);
-        r.val(path, "trad_amt", &self.trad_amt);
-        r.val(path, "fee", &self.fee);
-        r.val(path, "ccld_btwn", &self.ccld_btwn);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.pdno,
+            1 => &mut self.prdt_name,
+            2 => &mut self.odno,
+            3 => &mut self.tr_type_name,
+            4 => &mut self.last_sttldt,
+            5 => &mut self.ccld_idx,
+            6 => &mut self.ccld_qty,
+            7 => &mut self.trad_amt,
+            8 => &mut self.fee,
+            9 => &mut self.ccld_btwn,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 /// A record of block `output2` (응답상세2).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 총체결수량합계 (`tot_ccld_qty_smtl`, required, length 19).
@@ -428,34 +495,62 @@ pub struct Output2 {
     pub fee_smtl: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output2 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            tot_ccld_qty_smtl: v::take(&mut m, "tot_ccld_qty_smtl"),
-            tot_ccld_amt_smtl: v::take(&mut m, "tot_ccld_amt_smtl"),
-            fee_adjt: v::take(&mut m, "fee_adjt"),
-            fee_smtl: v::take(&mut m, "fee_smtl"),
-            extra: m,
-        }
+impl crate::__private::Record for Output2 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "tot_ccld_qty_smtl",
+                "tot_ccld_amt_smtl",
+                "fee_adjt",
+                "fee_smtl",
+            ],
+            lower: &[
+                ("fee_adjt", 2),
+                ("fee_smtl", 3),
+                ("tot_ccld_amt_smtl", 1),
+                ("tot_ccld_qty_smtl", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "tot_ccld_qty_smtl", &self.tot_ccld_qty_smtl);
-        v::put(&mut m, "tot_ccld_amt_smtl", &self.tot_ccld_amt_smtl);
-        v::put(&mut m, "fee_adjt", &self.fee_adjt);
-        v::put(&mut m, "fee_smtl", &self.fee_smtl);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.tot_ccld_qty_smtl,
+            1 => &self.tot_ccld_amt_smtl,
+            2 => &self.fee_adjt,
+            3 => &self.fee_smtl,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "tot_ccld_qty_smtl", &self.tot_ccld_qty_smtl);
-        r.val(path, "tot_ccld_amt_smtl", &self.tot_ccld_amt_smtl);
-        r.val(path, "fee_adjt", &self.fee_adjt);
-        r.val(path, "fee_smtl", &self.fee_smtl);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.tot_ccld_qty_smtl,
+            1 => &mut self.tot_ccld_amt_smtl,
+            2 => &mut self.fee_adjt,
+            3 => &mut self.fee_smtl,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 

@@ -239,7 +239,7 @@ impl Endpoint for InquireDailyAmountFeeRequest {
 /// Response of 선물옵션기간약정수수료일별 (`v1_국내선물-017`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct InquireDailyAmountFeeResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -258,60 +258,93 @@ pub struct InquireDailyAmountFeeResponse {
     pub ctx_area_nk200: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for InquireDailyAmountFeeResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output1: v::take_block(&mut m, "output1"),
-            output2: v::take_one(&mut m, "output2"),
-            ctx_area_fk200: v::take(&mut m, "ctx_area_fk200"),
-            ctx_area_nk200: v::take(&mut m, "ctx_area_nk200"),
-            extra: m,
-        }
+impl crate::__private::Record for InquireDailyAmountFeeResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "rt_cd",
+                "msg_cd",
+                "msg1",
+                "output1",
+                "output2",
+                "ctx_area_fk200",
+                "ctx_area_nk200",
+            ],
+            lower: &[
+                ("ctx_area_fk200", 5),
+                ("ctx_area_nk200", 6),
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output1.put(&mut m, "output1");
-        self.output2.put(&mut m, "output2");
-        v::put(&mut m, "ctx_area_fk200", &self.ctx_area_fk200);
-        v::put(&mut m, "ctx_area_nk200", &self.ctx_area_nk200);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output1,
+            4 => &self.output2,
+            5 => &self.ctx_area_fk200,
+            6 => &self.ctx_area_nk200,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output1.report(path, "output1", r);
-        self.output2.report(path, "output2", r);
-        r.val(path, "ctx_area_fk200", &self.ctx_area_fk200);
-        r.val(path, "ctx_area_nk200", &self.ctx_area_nk200);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output1,
+            4 => &mut self.output2,
+            5 => &mut self.ctx_area_fk200,
+            6 => &mut self.ctx_area_nk200,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for InquireDailyAmountFeeResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for InquireDailyAmountFeeResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 주문일자 (`ord_dt`, required, length 8).
@@ -334,54 +367,87 @@ pub struct Output1 {
     pub trad_pfls: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output1 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            ord_dt: v::take(&mut m, "ord_dt"),
-            pdno: v::take(&mut m, "pdno"),
-            item_name: v::take(&mut m, "item_name"),
-            sll_agrm_amt: v::take(&mut m, "sll_agrm_amt"),
-            sll_fee: v::take(&mut m, "sll_fee"),
-            buy_agrm_amt: v::take(&mut m, "buy_agrm_amt"),
-            buy_fee: v::take(&mut m, "buy_fee"),
-            tot_fee_smtl: v::take(&mut m, "tot_fee_smtl"),
-            trad_pfls: v::take(&mut m, "trad_pfls"),
-            extra: m,
-        }
+impl crate::__private::Record for Output1 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "ord_dt",
+                "pdno",
+                "item_name",
+                "sll_agrm_amt",
+                "sll_fee",
+                "buy_agrm_amt",
+                "buy_fee",
+                "tot_fee_smtl",
+                "trad_pfls",
+            ],
+            lower: &[
+                ("buy_agrm_amt", 5),
+                ("buy_fee", 6),
+                ("item_name", 2),
+                ("ord_dt", 0),
+                ("pdno", 1),
+                ("sll_agrm_amt", 3),
+                ("sll_fee", 4),
+                ("tot_fee_smtl", 7),
+                ("trad_pfls", 8),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "ord_dt", &self.ord_dt);
-        v::put(&mut m, "pdno", &self.pdno);
-        v::put(&mut m, "item_name", &self.item_name);
-        v::put(&mut m, "sll_agrm_amt", &self.sll_agrm_amt);
-        v::put(&mut m, "sll_fee", &self.sll_fee);
-        v::put(&mut m, "buy_agrm_amt", &self.buy_agrm_amt);
-        v::put(&mut m, "buy_fee", &self.buy_fee);
-        v::put(&mut m, "tot_fee_smtl", &self.tot_fee_smtl);
-        v::put(&mut m, "trad_pfls", &self.trad_pfls);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.ord_dt,
+            1 => &self.pdno,
+            2 => &self.item_name,
+            3 => &self.sll_agrm_amt,
+            4 => &self.sll_fee,
+            5 => &self.buy_agrm_amt,
+            6 => &self.buy_fee,
+            7 => &self.tot_fee_smtl,
+            8 => &self.trad_pfls,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "ord_dt", &self.ord_dt);
-        r.val(path, "pdno", &self.pdno);
-        r.val(path, "item_name", &self.item_name);
-        r.val(path, "sll_agrm_amt", &self.sll_agrm_amt);
-        r.val(path, "sll_fee", &self.sll_fee);
-        r.val(path, "buy_agrm_amt", &self.buy_agrm_amt);
-        r.val(path, "buy_fee", &self.buy_fee);
-        r.val(path, "tot_fee_smtl", &self.tot_fee_smtl);
-        r.val(path, "trad_pfls", &self.trad_pfls);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.ord_dt,
+            1 => &mut self.pdno,
+            2 => &mut self.item_name,
+            3 => &mut self.sll_agrm_amt,
+            4 => &mut self.sll_fee,
+            5 => &mut self.buy_agrm_amt,
+            6 => &mut self.buy_fee,
+            7 => &mut self.tot_fee_smtl,
+            8 => &mut self.trad_pfls,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 /// A record of block `output2` (응답상세2).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 선물약정 (`futr_agrm`, required, length 19).
@@ -436,97 +502,146 @@ pub struct Output2 {
     pub trad_pfls_smtl: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output2 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            futr_agrm: v::take(&mut m, "futr_agrm"),
-            futr_agrm_amt: v::take(&mut m, "futr_agrm_amt"),
-            futr_agrm_amt_smtl: v::take(&mut m, "futr_agrm_amt_smtl"),
-            futr_sll_fee_smtl: v::take(&mut m, "futr_sll_fee_smtl"),
-            futr_buy_fee_smtl: v::take(&mut m, "futr_buy_fee_smtl"),
-            futr_fee_smtl: v::take(&mut m, "futr_fee_smtl"),
-            opt_agrm: v::take(&mut m, "opt_agrm"),
-            opt_agrm_amt: v::take(&mut m, "opt_agrm_amt"),
-            opt_agrm_amt_smtl: v::take(&mut m, "opt_agrm_amt_smtl"),
-            opt_sll_fee_smtl: v::take(&mut m, "opt_sll_fee_smtl"),
-            opt_buy_fee_smtl: v::take(&mut m, "opt_buy_fee_smtl"),
-            opt_fee_smtl: v::take(&mut m, "opt_fee_smtl"),
-            prdt_futr_agrm: v::take(&mut m, "prdt_futr_agrm"),
-            prdt_fuop: v::take(&mut m, "prdt_fuop"),
-            prdt_futr_evlu_amt: v::take(&mut m, "prdt_futr_evlu_amt"),
-            futr_fee: v::take(&mut m, "futr_fee"),
-            opt_fee: v::take(&mut m, "opt_fee"),
-            fee: v::take(&mut m, "fee"),
-            sll_agrm_amt: v::take(&mut m, "sll_agrm_amt"),
-            buy_agrm_amt: v::take(&mut m, "buy_agrm_amt"),
-            agrm_amt_smtl: v::take(&mut m, "agrm_amt_smtl"),
-            sll_fee: v::take(&mut m, "sll_fee"),
-            buy_fee: v::take(&mut m, "buy_fee"),
-            fee_smtl: v::take(&mut m, "fee_smtl"),
-            trad_pfls_smtl: v::take(&mut m, "trad_pfls_smtl"),
-            extra: m,
-        }
+impl crate::__private::Record for Output2 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "futr_agrm",
+                "futr_agrm_amt",
+                "futr_agrm_amt_smtl",
+                "futr_sll_fee_smtl",
+                "futr_buy_fee_smtl",
+                "futr_fee_smtl",
+                "opt_agrm",
+                "opt_agrm_amt",
+                "opt_agrm_amt_smtl",
+                "opt_sll_fee_smtl",
+                "opt_buy_fee_smtl",
+                "opt_fee_smtl",
+                "prdt_futr_agrm",
+                "prdt_fuop",
+                "prdt_futr_evlu_amt",
+                "futr_fee",
+                "opt_fee",
+                "fee",
+                "sll_agrm_amt",
+                "buy_agrm_amt",
+                "agrm_amt_smtl",
+                "sll_fee",
+                "buy_fee",
+                "fee_smtl",
+                "trad_pfls_smtl",
+            ],
+            lower: &[
+                ("agrm_amt_smtl", 20),
+                ("buy_agrm_amt", 19),
+                ("buy_fee", 22),
+                ("fee", 17),
+                ("fee_smtl", 23),
+                ("futr_agrm", 0),
+                ("futr_agrm_amt", 1),
+                ("futr_agrm_amt_smtl", 2),
+                ("futr_buy_fee_smtl", 4),
+                ("futr_fee", 15),
+                ("futr_fee_smtl", 5),
+                ("futr_sll_fee_smtl", 3),
+                ("opt_agrm", 6),
+                ("opt_agrm_amt", 7),
+                ("opt_agrm_amt_smtl", 8),
+                ("opt_buy_fee_smtl", 10),
+                ("opt_fee", 16),
+                ("opt_fee_smtl", 11),
+                ("opt_sll_fee_smtl", 9),
+                ("prdt_fuop", 13),
+                ("prdt_futr_agrm", 12),
+                ("prdt_futr_evlu_amt", 14),
+                ("sll_agrm_amt", 18),
+                ("sll_fee", 21),
+                ("trad_pfls_smtl", 24),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "futr_agrm", &self.futr_agrm);
-        v::put(&mut m, "futr_agrm_amt", &self.futr_agrm_amt);
-        v::put(&mut m, "futr_agrm_amt_smtl", &self.futr_agrm_amt_smtl);
-        v::put(&mut m, "futr_sll_fee_smtl", &self.futr_sll_fee_smtl);
-        v::put(&mut m, "futr_buy_fee_smtl", &self.futr_buy_fee_smtl);
-        v::put(&mut m, "futr_fee_smtl", &self.futr_fee_smtl);
-        v::put(&mut m, "opt_agrm", &self.opt_agrm);
-        v::put(&mut m, "opt_agrm_amt", &self.opt_agrm_amt);
-        v::put(&mut m, "opt_agrm_amt_smtl", &self.opt_agrm_amt_smtl);
-        v::put(&mut m, "opt_sll_fee_smtl", &self.opt_sll_fee_smtl);
-        v::put(&mut m, "opt_buy_fee_smtl", &self.opt_buy_fee_smtl);
-        v::put(&mut m, "opt_fee_smtl", &self.opt_fee_smtl);
-        v::put(&mut m, "prdt_futr_agrm", &self.prdt_futr_agrm);
-        v::put(&mut m, "prdt_fuop", &self.prdt_fuop);
-        v::put(&mut m, "prdt_futr_evlu_amt", &self.prdt_futr_evlu_amt);
-        v::put(&mut m, "futr_fee", &self.futr_fee);
-        v::put(&mut m, "opt_fee", &self.opt_fee);
-        v::put(&mut m, "fee", &self.fee);
-        v::put(&mut m, "sll_agrm_amt", &self.sll_agrm_amt);
-        v::put(&mut m, "buy_agrm_amt", &self.buy_agrm_amt);
-        v::put(&mut m, "agrm_amt_smtl", &self.agrm_amt_smtl);
-        v::put(&mut m, "sll_fee", &self.sll_fee);
-        v::put(&mut m, "buy_fee", &self.buy_fee);
-        v::put(&mut m, "fee_smtl", &self.fee_smtl);
-        v::put(&mut m, "trad_pfls_smtl", &self.trad_pfls_smtl);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.futr_agrm,
+            1 => &self.futr_agrm_amt,
+            2 => &self.futr_agrm_amt_smtl,
+            3 => &self.futr_sll_fee_smtl,
+            4 => &self.futr_buy_fee_smtl,
+            5 => &self.futr_fee_smtl,
+            6 => &self.opt_agrm,
+            7 => &self.opt_agrm_amt,
+            8 => &self.opt_agrm_amt_smtl,
+            9 => &self.opt_sll_fee_smtl,
+            10 => &self.opt_buy_fee_smtl,
+            11 => &self.opt_fee_smtl,
+            12 => &self.prdt_futr_agrm,
+            13 => &self.prdt_fuop,
+            14 => &self.prdt_futr_evlu_amt,
+            15 => &self.futr_fee,
+            16 => &self.opt_fee,
+            17 => &self.fee,
+            18 => &self.sll_agrm_amt,
+            19 => &self.buy_agrm_amt,
+            20 => &self.agrm_amt_smtl,
+            21 => &self.sll_fee,
+            22 => &self.buy_fee,
+            23 => &self.fee_smtl,
+            24 => &self.trad_pfls_smtl,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "futr_agrm", &self.futr_agrm);
-        r.val(path, "futr_agrm_amt", &self.futr_agrm_amt);
-        r.val(path, "futr_agrm_amt_smtl", &self.futr_agrm_amt_smtl);
-        r.val(path, "futr_sll_fee_smtl", &self.futr_sll_fee_smtl);
-        r.val(path, "futr_buy_fee_smtl", &self.futr_buy_fee_smtl);
-        r.val(path, "futr_fee_smtl", &self.futr_fee_smtl);
-        r.val(path, "opt_agrm", &self.opt_agrm);
-        r.val(path, "opt_agrm_amt", &self.opt_agrm_amt);
-        r.val(path, "opt_agrm_amt_smtl", &self.opt_agrm_amt_smtl);
-        r.val(path, "opt_sll_fee_smtl", &self.opt_sll_fee_smtl);
-        r.val(path, "opt_buy_fee_smtl", &self.opt_buy_fee_smtl);
-        r.val(path, "opt_fee_smtl", &self.opt_fee_smtl);
-        r.val(path, "prdt_futr_agrm", &self.prdt_futr_agrm);
-        r.val(path, "prdt_fuop", &self.prdt_fuop);
-        r.val(path, "prdt_futr_evlu_amt", &self.prdt_futr_evlu_amt);
-        r.val(path, "futr_fee", &self.futr_fee);
-        r.val(path, "opt_fee", &self.opt_fee);
-        r.val(path, "fee", &self.fee);
-        r.val(path, "sll_agrm_amt", &self.sll_agrm_amt);
-        r.val(path, "buy_agrm_amt", &self.buy_agrm_amt);
-        r.val(path, "agrm_amt_smtl", &self.agrm_amt_smtl);
-        r.val(path, "sll_fee", &self.sll_fee);
-        r.val(path, "buy_fee", &self.buy_fee);
-        r.val(path, "fee_smtl", &self.fee_smtl);
-        r.val(path, "trad_pfls_smtl", &self.trad_pfls_smtl);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.futr_agrm,
+            1 => &mut self.futr_agrm_amt,
+            2 => &mut self.futr_agrm_amt_smtl,
+            3 => &mut self.futr_sll_fee_smtl,
+            4 => &mut self.futr_buy_fee_smtl,
+            5 => &mut self.futr_fee_smtl,
+            6 => &mut self.opt_agrm,
+            7 => &mut self.opt_agrm_amt,
+            8 => &mut self.opt_agrm_amt_smtl,
+            9 => &mut self.opt_sll_fee_smtl,
+            10 => &mut self.opt_buy_fee_smtl,
+            11 => &mut self.opt_fee_smtl,
+            12 => &mut self.prdt_futr_agrm,
+            13 => &mut self.prdt_fuop,
+            14 => &mut self.prdt_futr_evlu_amt,
+            15 => &mut self.futr_fee,
+            16 => &mut self.opt_fee,
+            17 => &mut self.fee,
+            18 => &mut self.sll_agrm_amt,
+            19 => &mut self.buy_agrm_amt,
+            20 => &mut self.agrm_amt_smtl,
+            21 => &mut self.sll_fee,
+            22 => &mut self.buy_fee,
+            23 => &mut self.fee_smtl,
+            24 => &mut self.trad_pfls_smtl,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 

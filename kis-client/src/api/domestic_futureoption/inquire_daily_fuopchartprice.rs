@@ -240,7 +240,7 @@ impl Endpoint for InquireDailyFuopchartpriceRequest {
 /// Response of 선물옵션기간별시세(일/주/월/년) (`v1_국내선물-008`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct InquireDailyFuopchartpriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -255,54 +255,79 @@ pub struct InquireDailyFuopchartpriceResponse {
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for InquireDailyFuopchartpriceResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output1: v::take_one(&mut m, "output1"),
-            output2: v::take_block(&mut m, "output2"),
-            extra: m,
-        }
+impl crate::__private::Record for InquireDailyFuopchartpriceResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output1", "output2"],
+            lower: &[
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output1.put(&mut m, "output1");
-        self.output2.put(&mut m, "output2");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output1,
+            4 => &self.output2,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output1.report(path, "output1", r);
-        self.output2.report(path, "output2", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output1,
+            4 => &mut self.output2,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for InquireDailyFuopchartpriceResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for InquireDailyFuopchartpriceResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output1` (상세기본정보).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 전일 대비 (`-futs_prdy_vrss`, required, length 14).
@@ -367,125 +392,171 @@ pub struct Output1 {
     pub dprt: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output1 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            futs_prdy_vrss: v::take(&mut m, "-futs_prdy_vrss"),
-            prdy_vrss_sign: v::take(&mut m, "-prdy_vrss_sign"),
-            futs_prdy_ctrt: v::take(&mut m, "-futs_prdy_ctrt"),
-            futs_prdy_clpr: v::take(&mut m, "-futs_prdy_clpr"),
-            acml_vol: v::take(&mut m, "-acml_vol"),
-            acml_tr_pbmn: v::take(&mut m, "-acml_tr_pbmn"),
-            hts_kor_isnm: v::take(&mut m, "-hts_kor_isnm"),
-            futs_prpr: v::take(&mut m, "-futs_prpr"),
-            futs_shrn_iscd: v::take(&mut m, "-futs_shrn_iscd"),
-            prdy_vol: v::take(&mut m, "-prdy_vol"),
-            futs_mxpr: v::take(&mut m, "-futs_mxpr"),
-            futs_llam: v::take(&mut m, "-futs_llam"),
-            futs_oprc: v::take(&mut m, "-futs_oprc"),
-            futs_hgpr: v::take(&mut m, "-futs_hgpr"),
-            futs_lwpr: v::take(&mut m, "-futs_lwpr"),
-            futs_prdy_oprc: v::take(&mut m, "-futs_prdy_oprc"),
-            futs_prdy_hgpr: v::take(&mut m, "-futs_prdy_hgpr"),
-            futs_prdy_lwpr: v::take(&mut m, "-futs_prdy_lwpr"),
-            futs_askp: v::take(&mut m, "-futs_askp"),
-            futs_bidp: v::take(&mut m, "-futs_bidp"),
-            basis: v::take(&mut m, "-basis"),
-            kospi200_nmix: v::take(&mut m, "-kospi200_nmix"),
-            kospi200_prdy_vrss: v::take(&mut m, "-kospi200_prdy_vrss"),
-            kospi200_prdy_ctrt: v::take(&mut m, "-kospi200_prdy_ctrt"),
-            kospi200_prdy_vrss_sign: v::take(&mut m, "-kospi200_prdy_vrss_sign"),
-            hts_otst_stpl_qty: v::take(&mut m, "-hts_otst_stpl_qty"),
-            otst_stpl_qty_icdc: v::take(&mut m, "-otst_stpl_qty_icdc"),
-            tday_rltv: v::take(&mut m, "-tday_rltv"),
-            hts_thpr: v::take(&mut m, "-hts_thpr"),
-            dprt: v::take(&mut m, "-dprt"),
-            extra: m,
-        }
+impl crate::__private::Record for Output1 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "-futs_prdy_vrss",
+                "-prdy_vrss_sign",
+                "-futs_prdy_ctrt",
+                "-futs_prdy_clpr",
+                "-acml_vol",
+                "-acml_tr_pbmn",
+                "-hts_kor_isnm",
+                "-futs_prpr",
+                "-futs_shrn_iscd",
+                "-prdy_vol",
+                "-futs_mxpr",
+                "-futs_llam",
+                "-futs_oprc",
+                "-futs_hgpr",
+                "-futs_lwpr",
+                "-futs_prdy_oprc",
+                "-futs_prdy_hgpr",
+                "-futs_prdy_lwpr",
+                "-futs_askp",
+                "-futs_bidp",
+                "-basis",
+                "-kospi200_nmix",
+                "-kospi200_prdy_vrss",
+                "-kospi200_prdy_ctrt",
+                "-kospi200_prdy_vrss_sign",
+                "-hts_otst_stpl_qty",
+                "-otst_stpl_qty_icdc",
+                "-tday_rltv",
+                "-hts_thpr",
+                "-dprt",
+            ],
+            lower: &[
+                ("-acml_tr_pbmn", 5),
+                ("-acml_vol", 4),
+                ("-basis", 20),
+                ("-dprt", 29),
+                ("-futs_askp", 18),
+                ("-futs_bidp", 19),
+                ("-futs_hgpr", 13),
+                ("-futs_llam", 11),
+                ("-futs_lwpr", 14),
+                ("-futs_mxpr", 10),
+                ("-futs_oprc", 12),
+                ("-futs_prdy_clpr", 3),
+                ("-futs_prdy_ctrt", 2),
+                ("-futs_prdy_hgpr", 16),
+                ("-futs_prdy_lwpr", 17),
+                ("-futs_prdy_oprc", 15),
+                ("-futs_prdy_vrss", 0),
+                ("-futs_prpr", 7),
+                ("-futs_shrn_iscd", 8),
+                ("-hts_kor_isnm", 6),
+                ("-hts_otst_stpl_qty", 25),
+                ("-hts_thpr", 28),
+                ("-kospi200_nmix", 21),
+                ("-kospi200_prdy_ctrt", 23),
+                ("-kospi200_prdy_vrss", 22),
+                ("-kospi200_prdy_vrss_sign", 24),
+                ("-otst_stpl_qty_icdc", 26),
+                ("-prdy_vol", 9),
+                ("-prdy_vrss_sign", 1),
+                ("-tday_rltv", 27),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "-futs_prdy_vrss", &self.futs_prdy_vrss);
-        v::put(&mut m, "-prdy_vrss_sign", &self.prdy_vrss_sign);
-        v::put(&mut m, "-futs_prdy_ctrt", &self.futs_prdy_ctrt);
-        v::put(&mut m, "-futs_prdy_clpr", &self.futs_prdy_clpr);
-        v::put(&mut m, "-acml_vol", &self.acml_vol);
-        v::put(&mut m, "-acml_tr_pbmn", &self.acml_tr_pbmn);
-        v::put(&mut m, "-hts_kor_isnm", &self.hts_kor_isnm);
-        v::put(&mut m, "-futs_prpr", &self.futs_prpr);
-        v::put(&mut m, "-futs_shrn_iscd", &self.futs_shrn_iscd);
-        v::put(&mut m, "-prdy_vol", &self.prdy_vol);
-        v::put(&mut m, "-futs_mxpr", &self.futs_mxpr);
-        v::put(&mut m, "-futs_llam", &self.futs_llam);
-        v::put(&mut m, "-futs_oprc", &self.futs_oprc);
-        v::put(&mut m, "-futs_hgpr", &self.futs_hgpr);
-        v::put(&mut m, "-futs_lwpr", &self.futs_lwpr);
-        v::put(&mut m, "-futs_prdy_oprc", &self.futs_prdy_oprc);
-        v::put(&mut m, "-futs_prdy_hgpr", &self.futs_prdy_hgpr);
-        v::put(&mut m, "-futs_prdy_lwpr", &self.futs_prdy_lwpr);
-        v::put(&mut m, "-futs_askp", &self.futs_askp);
-        v::put(&mut m, "-futs_bidp", &self.futs_bidp);
-        v::put(&mut m, "-basis", &self.basis);
-        v::put(&mut m, "-kospi200_nmix", &self.kospi200_nmix);
-        v::put(&mut m, "-kospi200_prdy_vrss", &self.kospi200_prdy_vrss);
-        v::put(&mut m, "-kospi200_prdy_ctrt", &self.kospi200_prdy_ctrt);
-        v::put(
-            &mut m,
-            "-kospi200_prdy_vrss_sign",
-            &self.kospi200_prdy_vrss_sign,
-        );
-        v::put(&mut m, "-hts_otst_stpl_qty", &self.hts_otst_stpl_qty);
-        v::put(&mut m, "-otst_stpl_qty_icdc", &self.otst_stpl_qty_icdc);
-        v::put(&mut m, "-tday_rltv", &self.tday_rltv);
-        v::put(&mut m, "-hts_thpr", &self.hts_thpr);
-        v::put(&mut m, "-dprt", &self.dprt);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.futs_prdy_vrss,
+            1 => &self.prdy_vrss_sign,
+            2 => &self.futs_prdy_ctrt,
+            3 => &self.futs_prdy_clpr,
+            4 => &self.acml_vol,
+            5 => &self.acml_tr_pbmn,
+            6 => &self.hts_kor_isnm,
+            7 => &self.futs_prpr,
+            8 => &self.futs_shrn_iscd,
+            9 => &self.prdy_vol,
+            10 => &self.futs_mxpr,
+            11 => &self.futs_llam,
+            12 => &self.futs_oprc,
+            13 => &self.futs_hgpr,
+            14 => &self.futs_lwpr,
+            15 => &self.futs_prdy_oprc,
+            16 => &self.futs_prdy_hgpr,
+            17 => &self.futs_prdy_lwpr,
+            18 => &self.futs_askp,
+            19 => &self.futs_bidp,
+            20 => &self.basis,
+            21 => &self.kospi200_nmix,
+            22 => &self.kospi200_prdy_vrss,
+            23 => &self.kospi200_prdy_ctrt,
+            24 => &self.kospi200_prdy_vrss_sign,
+            25 => &self.hts_otst_stpl_qty,
+            26 => &self.otst_stpl_qty_icdc,
+            27 => &self.tday_rltv,
+            28 => &self.hts_thpr,
+            29 => &self.dprt,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "-futs_prdy_vrss", &self.futs_prdy_vrss);
-        r.val(path, "-prdy_vrss_sign", &self.prdy_vrss_sign);
-        r.val(path, "-futs_prdy_ctrt", &self.futs_prdy_ctrt);
-        r.val(path, "-futs_prdy_clpr", &self.futs_prdy_clpr);
-        r.val(path, "-acml_vol", &self.acml_vol);
-        r.val(path, "-acml_tr_pbmn", &self.acml_tr_pbmn);
-        r.val(path, "-hts_kor_isnm", &self.hts_kor_isnm);
-        r.val(path, "-futs_prpr", &self.futs_prpr);
-        r.val(path, "-futs_shrn_iscd", &self.futs_shrn_iscd);
-        r.val(path, "-prdy_vol", &self.prdy_vol);
-        r.val(path, "-futs_mxpr", &self.futs_mxpr);
-        r.val(path, "-futs_llam", &self.futs_llam);
-        r.val(path, "-futs_oprc", &self.futs_oprc);
-        r.val(path, "-futs_hgpr", &self.futs_hgpr);
-        r.val(path, "-futs_lwpr", &self.futs_lwpr);
-        r.val(path, "-futs_prdy_oprc", &self.futs_prdy_oprc);
-        r.val(path, "-futs_prdy_hgpr", &self.futs_prdy_hgpr);
-        r.val(path, "-futs_prdy_lwpr", &self.futs_prdy_lwpr);
-        r.val(path, "-futs_askp", &self.futs_askp);
-        r.val(path, "-futs_bidp", &self.futs_bidp);
-        r.val(path, "-basis", &self.basis);
-        r.val(path, "-kospi200_nmix", &self.kospi200_nmix);
-        r.val(path, "-kospi200_prdy_vrss", &self.kospi200_prdy_vrss);
-        r.val(path, "-kospi200_prdy_ctrt", &self.kospi200_prdy_ctrt);
-        r.val(
-            path,
-            "-kospi200_prdy_vrss_sign",
-            &self.kospi200_prdy_vrss_sign,
-        );
-        r.val(path, "-hts_otst_stpl_qty", &self.hts_otst_stpl_qty);
-        r.val(path, "-otst_stpl_qty_icdc", &self.otst_stpl_qty_icdc);
-        r.val(path, "-tday_rltv", &self.tday_rltv);
-        r.val(path, "-hts_thpr", &self.hts_thpr);
-        r.val(path, "-dprt", &self.dprt);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.futs_prdy_vrss,
+            1 => &mut self.prdy_vrss_sign,
+            2 => &mut self.futs_prdy_ctrt,
+            3 => &mut self.futs_prdy_clpr,
+            4 => &mut self.acml_vol,
+            5 => &mut self.acml_tr_pbmn,
+            6 => &mut self.hts_kor_isnm,
+            7 => &mut self.futs_prpr,
+            8 => &mut self.futs_shrn_iscd,
+            9 => &mut self.prdy_vol,
+            10 => &mut self.futs_mxpr,
+            11 => &mut self.futs_llam,
+            12 => &mut self.futs_oprc,
+            13 => &mut self.futs_hgpr,
+            14 => &mut self.futs_lwpr,
+            15 => &mut self.futs_prdy_oprc,
+            16 => &mut self.futs_prdy_hgpr,
+            17 => &mut self.futs_prdy_lwpr,
+            18 => &mut self.futs_askp,
+            19 => &mut self.futs_bidp,
+            20 => &mut self.basis,
+            21 => &mut self.kospi200_nmix,
+            22 => &mut self.kospi200_prdy_vrss,
+            23 => &mut self.kospi200_prdy_ctrt,
+            24 => &mut self.kospi200_prdy_vrss_sign,
+            25 => &mut self.hts_otst_stpl_qty,
+            26 => &mut self.otst_stpl_qty_icdc,
+            27 => &mut self.tday_rltv,
+            28 => &mut self.hts_thpr,
+            29 => &mut self.dprt,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 /// A record of block `output2` (기간별 조회데이터 (배열)).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 영업 일자 (`-stck_bsop_date`, required, length 8).
@@ -506,45 +577,77 @@ pub struct Output2 {
     pub mod_yn: v::Val<bool>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output2 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            stck_bsop_date: v::take(&mut m, "-stck_bsop_date"),
-            futs_prpr: v::take(&mut m, "-futs_prpr"),
-            futs_oprc: v::take(&mut m, "-futs_oprc"),
-            futs_hgpr: v::take(&mut m, "-futs_hgpr"),
-            futs_lwpr: v::take(&mut m, "-futs_lwpr"),
-            acml_vol: v::take(&mut m, "-acml_vol"),
-            acml_tr_pbmn: v::take(&mut m, "-acml_tr_pbmn"),
-            mod_yn: v::take(&mut m, "-mod_yn"),
-            extra: m,
-        }
+impl crate::__private::Record for Output2 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "-stck_bsop_date",
+                "-futs_prpr",
+                "-futs_oprc",
+                "-futs_hgpr",
+                "-futs_lwpr",
+                "-acml_vol",
+                "-acml_tr_pbmn",
+                "-mod_yn",
+            ],
+            lower: &[
+                ("-acml_tr_pbmn", 6),
+                ("-acml_vol", 5),
+                ("-futs_hgpr", 3),
+                ("-futs_lwpr", 4),
+                ("-futs_oprc", 2),
+                ("-futs_prpr", 1),
+                ("-mod_yn", 7),
+                ("-stck_bsop_date", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "-stck_bsop_date", &self.stck_bsop_date);
-        v::put(&mut m, "-futs_prpr", &self.futs_prpr);
-        v::put(&mut m, "-futs_oprc", &self.futs_oprc);
-        v::put(&mut m, "-futs_hgpr", &self.futs_hgpr);
-        v::put(&mut m, "-futs_lwpr", &self.futs_lwpr);
-        v::put(&mut m, "-acml_vol", &self.acml_vol);
-        v::put(&mut m, "-acml_tr_pbmn", &self.acml_tr_pbmn);
-        v::put(&mut m, "-mod_yn", &self.mod_yn);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.stck_bsop_date,
+            1 => &self.futs_prpr,
+            2 => &self.futs_oprc,
+            3 => &self.futs_hgpr,
+            4 => &self.futs_lwpr,
+            5 => &self.acml_vol,
+            6 => &self.acml_tr_pbmn,
+            7 => &self.mod_yn,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "-stck_bsop_date", &self.stck_bsop_date);
-        r.val(path, "-futs_prpr", &self.futs_prpr);
-        r.val(path, "-futs_oprc", &self.futs_oprc);
-        r.val(path, "-futs_hgpr", &self.futs_hgpr);
-        r.val(path, "-futs_lwpr", &self.futs_lwpr);
-        r.val(path, "-acml_vol", &self.acml_vol);
-        r.val(path, "-acml_tr_pbmn", &self.acml_tr_pbmn);
-        r.val(path, "-mod_yn", &self.mod_yn);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.stck_bsop_date,
+            1 => &mut self.futs_prpr,
+            2 => &mut self.futs_oprc,
+            3 => &mut self.futs_hgpr,
+            4 => &mut self.futs_lwpr,
+            5 => &mut self.acml_vol,
+            6 => &mut self.acml_tr_pbmn,
+            7 => &mut self.mod_yn,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

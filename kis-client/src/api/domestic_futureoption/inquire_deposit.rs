@@ -139,7 +139,7 @@ impl Endpoint for InquireDepositRequest {
 /// Response of 선물옵션 총자산현황 (`v1_국내선물-014`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct InquireDepositResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -152,51 +152,71 @@ pub struct InquireDepositResponse {
     pub output: v::One<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for InquireDepositResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output: v::take_one(&mut m, "output"),
-            extra: m,
-        }
+impl crate::__private::Record for InquireDepositResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output"],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output.put(&mut m, "output");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output.report(path, "output", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for InquireDepositResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for InquireDepositResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// 예수금총액 (`dnca_tota`, required, length 19).
@@ -261,119 +281,165 @@ pub struct Output {
     pub hack_acdt_acnt_move_amt: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            dnca_tota: v::take(&mut m, "dnca_tota"),
-            bfdy_chck_amt: v::take(&mut m, "bfdy_chck_amt"),
-            thdt_chck_amt: v::take(&mut m, "thdt_chck_amt"),
-            rlth_uwdl_dpos_amt: v::take(&mut m, "rlth_uwdl_dpos_amt"),
-            brkg_mgna_cash: v::take(&mut m, "brkg_mgna_cash"),
-            wdrw_psbl_tot_amt: v::take(&mut m, "wdrw_psbl_tot_amt"),
-            ord_psbl_cash: v::take(&mut m, "ord_psbl_cash"),
-            ord_psbl_tota: v::take(&mut m, "ord_psbl_tota"),
-            dnca_sbst: v::take(&mut m, "dnca_sbst"),
-            scts_sbst_amt: v::take(&mut m, "scts_sbst_amt"),
-            frcr_evlu_amt: v::take(&mut m, "frcr_evlu_amt"),
-            brkg_mgna_sbst: v::take(&mut m, "brkg_mgna_sbst"),
-            sbst_rlse_psbl_amt: v::take(&mut m, "sbst_rlse_psbl_amt"),
-            mtnc_rt: v::take(&mut m, "mtnc_rt"),
-            add_mgna_tota: v::take(&mut m, "add_mgna_tota"),
-            add_mgna_cash: v::take(&mut m, "add_mgna_cash"),
-            rcva: v::take(&mut m, "rcva"),
-            futr_trad_pfls: v::take(&mut m, "futr_trad_pfls"),
-            opt_trad_pfls_amt: v::take(&mut m, "opt_trad_pfls_amt"),
-            trad_pfls_smtl: v::take(&mut m, "trad_pfls_smtl"),
-            futr_evlu_pfls_amt: v::take(&mut m, "futr_evlu_pfls_amt"),
-            opt_evlu_pfls_amt: v::take(&mut m, "opt_evlu_pfls_amt"),
-            evlu_pfls_smtl: v::take(&mut m, "evlu_pfls_smtl"),
-            excc_dfpa: v::take(&mut m, "excc_dfpa"),
-            opt_dfpa: v::take(&mut m, "opt_dfpa"),
-            brkg_fee: v::take(&mut m, "brkg_fee"),
-            nxdy_dnca: v::take(&mut m, "nxdy_dnca"),
-            prsm_dpast_amt: v::take(&mut m, "prsm_dpast_amt"),
-            cash_mntn_amt: v::take(&mut m, "cash_mntn_amt"),
-            hack_acdt_acnt_move_amt: v::take(&mut m, "hack_acdt_acnt_move_amt"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "dnca_tota",
+                "bfdy_chck_amt",
+                "thdt_chck_amt",
+                "rlth_uwdl_dpos_amt",
+                "brkg_mgna_cash",
+                "wdrw_psbl_tot_amt",
+                "ord_psbl_cash",
+                "ord_psbl_tota",
+                "dnca_sbst",
+                "scts_sbst_amt",
+                "frcr_evlu_amt",
+                "brkg_mgna_sbst",
+                "sbst_rlse_psbl_amt",
+                "mtnc_rt",
+                "add_mgna_tota",
+                "add_mgna_cash",
+                "rcva",
+                "futr_trad_pfls",
+                "opt_trad_pfls_amt",
+                "trad_pfls_smtl",
+                "futr_evlu_pfls_amt",
+                "opt_evlu_pfls_amt",
+                "evlu_pfls_smtl",
+                "excc_dfpa",
+                "opt_dfpa",
+                "brkg_fee",
+                "nxdy_dnca",
+                "prsm_dpast_amt",
+                "cash_mntn_amt",
+                "hack_acdt_acnt_move_amt",
+            ],
+            lower: &[
+                ("add_mgna_cash", 15),
+                ("add_mgna_tota", 14),
+                ("bfdy_chck_amt", 1),
+                ("brkg_fee", 25),
+                ("brkg_mgna_cash", 4),
+                ("brkg_mgna_sbst", 11),
+                ("cash_mntn_amt", 28),
+                ("dnca_sbst", 8),
+                ("dnca_tota", 0),
+                ("evlu_pfls_smtl", 22),
+                ("excc_dfpa", 23),
+                ("frcr_evlu_amt", 10),
+                ("futr_evlu_pfls_amt", 20),
+                ("futr_trad_pfls", 17),
+                ("hack_acdt_acnt_move_amt", 29),
+                ("mtnc_rt", 13),
+                ("nxdy_dnca", 26),
+                ("opt_dfpa", 24),
+                ("opt_evlu_pfls_amt", 21),
+                ("opt_trad_pfls_amt", 18),
+                ("ord_psbl_cash", 6),
+                ("ord_psbl_tota", 7),
+                ("prsm_dpast_amt", 27),
+                ("rcva", 16),
+                ("rlth_uwdl_dpos_amt", 3),
+                ("sbst_rlse_psbl_amt", 12),
+                ("scts_sbst_amt", 9),
+                ("thdt_chck_amt", 2),
+                ("trad_pfls_smtl", 19),
+                ("wdrw_psbl_tot_amt", 5),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "dnca_tota", &self.dnca_tota);
-        v::put(&mut m, "bfdy_chck_amt", &self.bfdy_chck_amt);
-        v::put(&mut m, "thdt_chck_amt", &self.thdt_chck_amt);
-        v::put(&mut m, "rlth_uwdl_dpos_amt", &self.rlth_uwdl_dpos_amt);
-        v::put(&mut m, "brkg_mgna_cash", &self.brkg_mgna_cash);
-        v::put(&mut m, "wdrw_psbl_tot_amt", &self.wdrw_psbl_tot_amt);
-        v::put(&mut m, "ord_psbl_cash", &self.ord_psbl_cash);
-        v::put(&mut m, "ord_psbl_tota", &self.ord_psbl_tota);
-        v::put(&mut m, "dnca_sbst", &self.dnca_sbst);
-        v::put(&mut m, "scts_sbst_amt", &self.scts_sbst_amt);
-        v::put(&mut m, "frcr_evlu_amt", &self.frcr_evlu_amt);
-        v::put(&mut m, "brkg_mgna_sbst", &self.brkg_mgna_sbst);
-        v::put(&mut m, "sbst_rlse_psbl_amt", &self.sbst_rlse_psbl_amt);
-        v::put(&mut m, "mtnc_rt", &self.mtnc_rt);
-        v::put(&mut m, "add_mgna_tota", &self.add_mgna_tota);
-        v::put(&mut m, "add_mgna_cash", &self.add_mgna_cash);
-        v::put(&mut m, "rcva", &self.rcva);
-        v::put(&mut m, "futr_trad_pfls", &self.futr_trad_pfls);
-        v::put(&mut m, "opt_trad_pfls_amt", &self.opt_trad_pfls_amt);
-        v::put(&mut m, "trad_pfls_smtl", &self.trad_pfls_smtl);
-        v::put(&mut m, "futr_evlu_pfls_amt", &self.futr_evlu_pfls_amt);
-        v::put(&mut m, "opt_evlu_pfls_amt", &self.opt_evlu_pfls_amt);
-        v::put(&mut m, "evlu_pfls_smtl", &self.evlu_pfls_smtl);
-        v::put(&mut m, "excc_dfpa", &self.excc_dfpa);
-        v::put(&mut m, "opt_dfpa", &self.opt_dfpa);
-        v::put(&mut m, "brkg_fee", &self.brkg_fee);
-        v::put(&mut m, "nxdy_dnca", &self.nxdy_dnca);
-        v::put(&mut m, "prsm_dpast_amt", &self.prsm_dpast_amt);
-        v::put(&mut m, "cash_mntn_amt", &self.cash_mntn_amt);
-        v::put(
-            &mut m,
-            "hack_acdt_acnt_move_amt",
-            &self.hack_acdt_acnt_move_amt,
-        );
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.dnca_tota,
+            1 => &self.bfdy_chck_amt,
+            2 => &self.thdt_chck_amt,
+            3 => &self.rlth_uwdl_dpos_amt,
+            4 => &self.brkg_mgna_cash,
+            5 => &self.wdrw_psbl_tot_amt,
+            6 => &self.ord_psbl_cash,
+            7 => &self.ord_psbl_tota,
+            8 => &self.dnca_sbst,
+            9 => &self.scts_sbst_amt,
+            10 => &self.frcr_evlu_amt,
+            11 => &self.brkg_mgna_sbst,
+            12 => &self.sbst_rlse_psbl_amt,
+            13 => &self.mtnc_rt,
+            14 => &self.add_mgna_tota,
+            15 => &self.add_mgna_cash,
+            16 => &self.rcva,
+            17 => &self.futr_trad_pfls,
+            18 => &self.opt_trad_pfls_amt,
+            19 => &self.trad_pfls_smtl,
+            20 => &self.futr_evlu_pfls_amt,
+            21 => &self.opt_evlu_pfls_amt,
+            22 => &self.evlu_pfls_smtl,
+            23 => &self.excc_dfpa,
+            24 => &self.opt_dfpa,
+            25 => &self.brkg_fee,
+            26 => &self.nxdy_dnca,
+            27 => &self.prsm_dpast_amt,
+            28 => &self.cash_mntn_amt,
+            29 => &self.hack_acdt_acnt_move_amt,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "dnca_tota", &self.dnca_tota);
-        r.val(path, "bfdy_chck_amt", &self.bfdy_chck_amt);
-        r.val(path, "thdt_chck_amt", &self.thdt_chck_amt);
-        r.val(path, "rlth_uwdl_dpos_amt", &self.rlth_uwdl_dpos_amt);
-        r.val(path, "brkg_mgna_cash", &self.brkg_mgna_cash);
-        r.val(path, "wdrw_psbl_tot_amt", &self.wdrw_psbl_tot_amt);
-        r.val(path, "ord_psbl_cash", &self.ord_psbl_cash);
-        r.val(path, "ord_psbl_tota", &self.ord_psbl_tota);
-        r.val(path, "dnca_sbst", &self.dnca_sbst);
-        r.val(path, "scts_sbst_amt", &self.scts_sbst_amt);
-        r.val(path, "frcr_evlu_amt", &self.frcr_evlu_amt);
-        r.val(path, "brkg_mgna_sbst", &self.brkg_mgna_sbst);
-        r.val(path, "sbst_rlse_psbl_amt", &self.sbst_rlse_psbl_amt);
-        r.val(path, "mtnc_rt", &self.mtnc_rt);
-        r.val(path, "add_mgna_tota", &self.add_mgna_tota);
-        r.val(path, "add_mgna_cash", &self.add_mgna_cash);
-        r.val(path, "rcva", &self.rcva);
-        r.val(path, "futr_trad_pfls", &self.futr_trad_pfls);
-        r.val(path, "opt_trad_pfls_amt", &self.opt_trad_pfls_amt);
-        r.val(path, "trad_pfls_smtl", &self.trad_pfls_smtl);
-        r.val(path, "futr_evlu_pfls_amt", &self.futr_evlu_pfls_amt);
-        r.val(path, "opt_evlu_pfls_amt", &self.opt_evlu_pfls_amt);
-        r.val(path, "evlu_pfls_smtl", &self.evlu_pfls_smtl);
-        r.val(path, "excc_dfpa", &self.excc_dfpa);
-        r.val(path, "opt_dfpa", &self.opt_dfpa);
-        r.val(path, "brkg_fee", &self.brkg_fee);
-        r.val(path, "nxdy_dnca", &self.nxdy_dnca);
-        r.val(path, "prsm_dpast_amt", &self.prsm_dpast_amt);
-        r.val(path, "cash_mntn_amt", &self.cash_mntn_amt);
-        r.val(
-            path,
-            "hack_acdt_acnt_move_amt",
-            &self.hack_acdt_acnt_move_amt,
-        );
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.dnca_tota,
+            1 => &mut self.bfdy_chck_amt,
+            2 => &mut self.thdt_chck_amt,
+            3 => &mut self.rlth_uwdl_dpos_amt,
+            4 => &mut self.brkg_mgna_cash,
+            5 => &mut self.wdrw_psbl_tot_amt,
+            6 => &mut self.ord_psbl_cash,
+            7 => &mut self.ord_psbl_tota,
+            8 => &mut self.dnca_sbst,
+            9 => &mut self.scts_sbst_amt,
+            10 => &mut self.frcr_evlu_amt,
+            11 => &mut self.brkg_mgna_sbst,
+            12 => &mut self.sbst_rlse_psbl_amt,
+            13 => &mut self.mtnc_rt,
+            14 => &mut self.add_mgna_tota,
+            15 => &mut self.add_mgna_cash,
+            16 => &mut self.rcva,
+            17 => &mut self.futr_trad_pfls,
+            18 => &mut self.opt_trad_pfls_amt,
+            19 => &mut self.trad_pfls_smtl,
+            20 => &mut self.futr_evlu_pfls_amt,
+            21 => &mut self.opt_evlu_pfls_amt,
+            22 => &mut self.evlu_pfls_smtl,
+            23 => &mut self.excc_dfpa,
+            24 => &mut self.opt_dfpa,
+            25 => &mut self.brkg_fee,
+            26 => &mut self.nxdy_dnca,
+            27 => &mut self.prsm_dpast_amt,
+            28 => &mut self.cash_mntn_amt,
+            29 => &mut self.hack_acdt_acnt_move_amt,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

@@ -150,7 +150,7 @@ impl Endpoint for InquirePriceRequest {
 /// Response of 선물옵션 시세 (`v1_국내선물-006`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct InquirePriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -167,57 +167,82 @@ pub struct InquirePriceResponse {
     pub output3: v::One<Output3>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for InquirePriceResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output1: v::take_one(&mut m, "output1"),
-            output2: v::take_one(&mut m, "output2"),
-            output3: v::take_one(&mut m, "output3"),
-            extra: m,
-        }
+impl crate::__private::Record for InquirePriceResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output1", "output2", "output3"],
+            lower: &[
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("output3", 5),
+                ("rt_cd", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output1.put(&mut m, "output1");
-        self.output2.put(&mut m, "output2");
-        self.output3.put(&mut m, "output3");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output1,
+            4 => &self.output2,
+            5 => &self.output3,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output1.report(path, "output1", r);
-        self.output2.report(path, "output2", r);
-        self.output3.report(path, "output3", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output1,
+            4 => &mut self.output2,
+            5 => &mut self.output3,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for InquirePriceResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for InquirePriceResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output1` (응답상세1).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output1 {
     /// HTS 한글 종목명 (`hts_kor_isnm`, required, length 40).
@@ -297,129 +322,187 @@ pub struct Output1 {
     pub acpr: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output1 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            hts_kor_isnm: v::take(&mut m, "hts_kor_isnm"),
-            futs_prpr: v::take(&mut m, "futs_prpr"),
-            futs_prdy_vrss: v::take(&mut m, "futs_prdy_vrss"),
-            prdy_vrss_sign: v::take(&mut m, "prdy_vrss_sign"),
-            futs_prdy_clpr: v::take(&mut m, "futs_prdy_clpr"),
-            futs_prdy_ctrt: v::take(&mut m, "futs_prdy_ctrt"),
-            acml_vol: v::take(&mut m, "acml_vol"),
-            acml_tr_pbmn: v::take(&mut m, "acml_tr_pbmn"),
-            hts_otst_stpl_qty: v::take(&mut m, "hts_otst_stpl_qty"),
-            otst_stpl_qty_icdc: v::take(&mut m, "otst_stpl_qty_icdc"),
-            futs_oprc: v::take(&mut m, "futs_oprc"),
-            futs_hgpr: v::take(&mut m, "futs_hgpr"),
-            futs_lwpr: v::take(&mut m, "futs_lwpr"),
-            futs_mxpr: v::take(&mut m, "futs_mxpr"),
-            futs_llam: v::take(&mut m, "futs_llam"),
-            basis: v::take(&mut m, "basis"),
-            futs_sdpr: v::take(&mut m, "futs_sdpr"),
-            hts_thpr: v::take(&mut m, "hts_thpr"),
-            dprt: v::take(&mut m, "dprt"),
-            crbr_aply_mxpr: v::take(&mut m, "crbr_aply_mxpr"),
-            crbr_aply_llam: v::take(&mut m, "crbr_aply_llam"),
-            futs_last_tr_date: v::take(&mut m, "futs_last_tr_date"),
-            hts_rmnn_dynu: v::take(&mut m, "hts_rmnn_dynu"),
-            futs_lstn_medm_hgpr: v::take(&mut m, "futs_lstn_medm_hgpr"),
-            futs_lstn_medm_lwpr: v::take(&mut m, "futs_lstn_medm_lwpr"),
-            delta_val: v::take(&mut m, "delta_val"),
-            gama: v::take(&mut m, "gama"),
-            theta: v::take(&mut m, "theta"),
-            vega: v::take(&mut m, "vega"),
-            rho: v::take(&mut m, "rho"),
-            hist_vltl: v::take(&mut m, "hist_vltl"),
-            hts_ints_vltl: v::take(&mut m, "hts_ints_vltl"),
-            mrkt_basis: v::take(&mut m, "mrkt_basis"),
-            acpr: v::take(&mut m, "acpr"),
-            extra: m,
-        }
+impl crate::__private::Record for Output1 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "hts_kor_isnm",
+                "futs_prpr",
+                "futs_prdy_vrss",
+                "prdy_vrss_sign",
+                "futs_prdy_clpr",
+                "futs_prdy_ctrt",
+                "acml_vol",
+                "acml_tr_pbmn",
+                "hts_otst_stpl_qty",
+                "otst_stpl_qty_icdc",
+                "futs_oprc",
+                "futs_hgpr",
+                "futs_lwpr",
+                "futs_mxpr",
+                "futs_llam",
+                "basis",
+                "futs_sdpr",
+                "hts_thpr",
+                "dprt",
+                "crbr_aply_mxpr",
+                "crbr_aply_llam",
+                "futs_last_tr_date",
+                "hts_rmnn_dynu",
+                "futs_lstn_medm_hgpr",
+                "futs_lstn_medm_lwpr",
+                "delta_val",
+                "gama",
+                "theta",
+                "vega",
+                "rho",
+                "hist_vltl",
+                "hts_ints_vltl",
+                "mrkt_basis",
+                "acpr",
+            ],
+            lower: &[
+                ("acml_tr_pbmn", 7),
+                ("acml_vol", 6),
+                ("acpr", 33),
+                ("basis", 15),
+                ("crbr_aply_llam", 20),
+                ("crbr_aply_mxpr", 19),
+                ("delta_val", 25),
+                ("dprt", 18),
+                ("futs_hgpr", 11),
+                ("futs_last_tr_date", 21),
+                ("futs_llam", 14),
+                ("futs_lstn_medm_hgpr", 23),
+                ("futs_lstn_medm_lwpr", 24),
+                ("futs_lwpr", 12),
+                ("futs_mxpr", 13),
+                ("futs_oprc", 10),
+                ("futs_prdy_clpr", 4),
+                ("futs_prdy_ctrt", 5),
+                ("futs_prdy_vrss", 2),
+                ("futs_prpr", 1),
+                ("futs_sdpr", 16),
+                ("gama", 26),
+                ("hist_vltl", 30),
+                ("hts_ints_vltl", 31),
+                ("hts_kor_isnm", 0),
+                ("hts_otst_stpl_qty", 8),
+                ("hts_rmnn_dynu", 22),
+                ("hts_thpr", 17),
+                ("mrkt_basis", 32),
+                ("otst_stpl_qty_icdc", 9),
+                ("prdy_vrss_sign", 3),
+                ("rho", 29),
+                ("theta", 27),
+                ("vega", 28),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "hts_kor_isnm", &self.hts_kor_isnm);
-        v::put(&mut m, "futs_prpr", &self.futs_prpr);
-        v::put(&mut m, "futs_prdy_vrss", &self.futs_prdy_vrss);
-        v::put(&mut m, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        v::put(&mut m, "futs_prdy_clpr", &self.futs_prdy_clpr);
-        v::put(&mut m, "futs_prdy_ctrt", &self.futs_prdy_ctrt);
-        v::put(&mut m, "acml_vol", &self.acml_vol);
-        v::put(&mut m, "acml_tr_pbmn", &self.acml_tr_pbmn);
-        v::put(&mut m, "hts_otst_stpl_qty", &self.hts_otst_stpl_qty);
-        v::put(&mut m, "otst_stpl_qty_icdc", &self.otst_stpl_qty_icdc);
-        v::put(&mut m, "futs_oprc", &self.futs_oprc);
-        v::put(&mut m, "futs_hgpr", &self.futs_hgpr);
-        v::put(&mut m, "futs_lwpr", &self.futs_lwpr);
-        v::put(&mut m, "futs_mxpr", &self.futs_mxpr);
-        v::put(&mut m, "futs_llam", &self.futs_llam);
-        v::put(&mut m, "basis", &self.basis);
-        v::put(&mut m, "futs_sdpr", &self.futs_sdpr);
-        v::put(&mut m, "hts_thpr", &self.hts_thpr);
-        v::put(&mut m, "dprt", &self.dprt);
-        v::put(&mut m, "crbr_aply_mxpr", &self.crbr_aply_mxpr);
-        v::put(&mut m, "crbr_aply_llam", &self.crbr_aply_llam);
-        v::put(&mut m, "futs_last_tr_date", &self.futs_last_tr_date);
-        v::put(&mut m, "hts_rmnn_dynu", &self.hts_rmnn_dynu);
-        v::put(&mut m, "futs_lstn_medm_hgpr", &self.futs_lstn_medm_hgpr);
-        v::put(&mut m, "futs_lstn_medm_lwpr", &self.futs_lstn_medm_lwpr);
-        v::put(&mut m, "delta_val", &self.delta_val);
-        v::put(&mut m, "gama", &self.gama);
-        v::put(&mut m, "theta", &self.theta);
-        v::put(&mut m, "vega", &self.vega);
-        v::put(&mut m, "rho", &self.rho);
-        v::put(&mut m, "hist_vltl", &self.hist_vltl);
-        v::put(&mut m, "hts_ints_vltl", &self.hts_ints_vltl);
-        v::put(&mut m, "mrkt_basis", &self.mrkt_basis);
-        v::put(&mut m, "acpr", &self.acpr);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.hts_kor_isnm,
+            1 => &self.futs_prpr,
+            2 => &self.futs_prdy_vrss,
+            3 => &self.prdy_vrss_sign,
+            4 => &self.futs_prdy_clpr,
+            5 => &self.futs_prdy_ctrt,
+            6 => &self.acml_vol,
+            7 => &self.acml_tr_pbmn,
+            8 => &self.hts_otst_stpl_qty,
+            9 => &self.otst_stpl_qty_icdc,
+            10 => &self.futs_oprc,
+            11 => &self.futs_hgpr,
+            12 => &self.futs_lwpr,
+            13 => &self.futs_mxpr,
+            14 => &self.futs_llam,
+            15 => &self.basis,
+            16 => &self.futs_sdpr,
+            17 => &self.hts_thpr,
+            18 => &self.dprt,
+            19 => &self.crbr_aply_mxpr,
+            20 => &self.crbr_aply_llam,
+            21 => &self.futs_last_tr_date,
+            22 => &self.hts_rmnn_dynu,
+            23 => &self.futs_lstn_medm_hgpr,
+            24 => &self.futs_lstn_medm_lwpr,
+            25 => &self.delta_val,
+            26 => &self.gama,
+            27 => &self.theta,
+            28 => &self.vega,
+            29 => &self.rho,
+            30 => &self.hist_vltl,
+            31 => &self.hts_ints_vltl,
+            32 => &self.mrkt_basis,
+            33 => &self.acpr,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "hts_kor_isnm", &self.hts_kor_isnm);
-        r.val(path, "futs_prpr", &self.futs_prpr);
-        r.val(path, "futs_prdy_vrss", &self.futs_prdy_vrss);
-        r.val(path, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        r.val(path, "futs_prdy_clpr", &self.futs_prdy_clpr);
-        r.val(path, "futs_prdy_ctrt", &self.futs_prdy_ctrt);
-        r.val(path, "acml_vol", &self.acml_vol);
-        r.val(path, "acml_tr_pbmn", &self.acml_tr_pbmn);
-        r.val(path, "hts_otst_stpl_qty", &self.hts_otst_stpl_qty);
-        r.val(path, "otst_stpl_qty_icdc", &self.otst_stpl_qty_icdc);
-        r.val(path, "futs_oprc", &self.futs_oprc);
-        r.val(path, "futs_hgpr", &self.futs_hgpr);
-        r.val(path, "futs_lwpr", &self.futs_lwpr);
-        r.val(path, "futs_mxpr", &self.futs_mxpr);
-        r.val(path, "futs_llam", &self.futs_llam);
-        r.val(path, "basis", &self.basis);
-        r.val(path, "futs_sdpr", &self.futs_sdpr);
-        r.val(path, "hts_thpr", &self.hts_thpr);
-        r.val(path, "dprt", &self.dprt);
-        r.val(path, "crbr_aply_mxpr", &self.crbr_aply_mxpr);
-        r.val(path, "crbr_aply_llam", &self.crbr_aply_llam);
-        r.val(path, "futs_last_tr_date", &self.futs_last_tr_date);
-        r.val(path, "hts_rmnn_dynu", &self.hts_rmnn_dynu);
-        r.val(path, "futs_lstn_medm_hgpr", &self.futs_lstn_medm_hgpr);
-        r.val(path, "futs_lstn_medm_lwpr", &self.futs_lstn_medm_lwpr);
-        r.val(path, "delta_val", &self.delta_val);
-        r.val(path, "gama", &self.gama);
-        r.val(path, "theta", &self.theta);
-        r.val(path, "vega", &self.vega);
-        r.val(path, "rho", &self.rho);
-        r.val(path, "hist_vltl", &self.hist_vltl);
-        r.val(path, "hts_ints_vltl", &self.hts_ints_vltl);
-        r.val(path, "mrkt_basis", &self.mrkt_basis);
-        r.val(path, "acpr", &self.acpr);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.hts_kor_isnm,
+            1 => &mut self.futs_prpr,
+            2 => &mut self.futs_prdy_vrss,
+            3 => &mut self.prdy_vrss_sign,
+            4 => &mut self.futs_prdy_clpr,
+            5 => &mut self.futs_prdy_ctrt,
+            6 => &mut self.acml_vol,
+            7 => &mut self.acml_tr_pbmn,
+            8 => &mut self.hts_otst_stpl_qty,
+            9 => &mut self.otst_stpl_qty_icdc,
+            10 => &mut self.futs_oprc,
+            11 => &mut self.futs_hgpr,
+            12 => &mut self.futs_lwpr,
+            13 => &mut self.futs_mxpr,
+            14 => &mut self.futs_llam,
+            15 => &mut self.basis,
+            16 => &mut self.futs_sdpr,
+            17 => &mut self.hts_thpr,
+            18 => &mut self.dprt,
+            19 => &mut self.crbr_aply_mxpr,
+            20 => &mut self.crbr_aply_llam,
+            21 => &mut self.futs_last_tr_date,
+            22 => &mut self.hts_rmnn_dynu,
+            23 => &mut self.futs_lstn_medm_hgpr,
+            24 => &mut self.futs_lstn_medm_lwpr,
+            25 => &mut self.delta_val,
+            26 => &mut self.gama,
+            27 => &mut self.theta,
+            28 => &mut self.vega,
+            29 => &mut self.rho,
+            30 => &mut self.hist_vltl,
+            31 => &mut self.hts_ints_vltl,
+            32 => &mut self.mrkt_basis,
+            33 => &mut self.acpr,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 /// A record of block `output2` (응답상세2).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 업종 구분 코드 (`bstp_cls_code`, required, length 4).
@@ -436,45 +519,75 @@ pub struct Output2 {
     pub bstp_nmix_prdy_ctrt: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output2 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            bstp_cls_code: v::take(&mut m, "bstp_cls_code"),
-            hts_kor_isnm: v::take(&mut m, "hts_kor_isnm"),
-            bstp_nmix_prpr: v::take(&mut m, "bstp_nmix_prpr"),
-            prdy_vrss_sign: v::take(&mut m, "prdy_vrss_sign"),
-            bstp_nmix_prdy_vrss: v::take(&mut m, "bstp_nmix_prdy_vrss"),
-            bstp_nmix_prdy_ctrt: v::take(&mut m, "bstp_nmix_prdy_ctrt"),
-            extra: m,
-        }
+impl crate::__private::Record for Output2 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "bstp_cls_code",
+                "hts_kor_isnm",
+                "bstp_nmix_prpr",
+                "prdy_vrss_sign",
+                "bstp_nmix_prdy_vrss",
+                "bstp_nmix_prdy_ctrt",
+            ],
+            lower: &[
+                ("bstp_cls_code", 0),
+                ("bstp_nmix_prdy_ctrt", 5),
+                ("bstp_nmix_prdy_vrss", 4),
+                ("bstp_nmix_prpr", 2),
+                ("hts_kor_isnm", 1),
+                ("prdy_vrss_sign", 3),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "bstp_cls_code", &self.bstp_cls_code);
-        v::put(&mut m, "hts_kor_isnm", &self.hts_kor_isnm);
-        v::put(&mut m, "bstp_nmix_prpr", &self.bstp_nmix_prpr);
-        v::put(&mut m, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        v::put(&mut m, "bstp_nmix_prdy_vrss", &self.bstp_nmix_prdy_vrss);
-        v::put(&mut m, "bstp_nmix_prdy_ctrt", &self.bstp_nmix_prdy_ctrt);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.bstp_cls_code,
+            1 => &self.hts_kor_isnm,
+            2 => &self.bstp_nmix_prpr,
+            3 => &self.prdy_vrss_sign,
+            4 => &self.bstp_nmix_prdy_vrss,
+            5 => &self.bstp_nmix_prdy_ctrt,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "bstp_cls_code", &self.bstp_cls_code);
-        r.val(path, "hts_kor_isnm", &self.hts_kor_isnm);
-        r.val(path, "bstp_nmix_prpr", &self.bstp_nmix_prpr);
-        r.val(path, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        r.val(path, "bstp_nmix_prdy_vrss", &self.bstp_nmix_prdy_vrss);
-        r.val(path, "bstp_nmix_prdy_ctrt", &self.bstp_nmix_prdy_ctrt);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.bstp_cls_code,
+            1 => &mut self.hts_kor_isnm,
+            2 => &mut self.bstp_nmix_prpr,
+            3 => &mut self.prdy_vrss_sign,
+            4 => &mut self.bstp_nmix_prdy_vrss,
+            5 => &mut self.bstp_nmix_prdy_ctrt,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 /// A record of block `output3` (응답상세3).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output3 {
     /// 업종 구분 코드 (`bstp_cls_code`, required, length 4).
@@ -491,39 +604,69 @@ pub struct Output3 {
     pub bstp_nmix_prdy_ctrt: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output3 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            bstp_cls_code: v::take(&mut m, "bstp_cls_code"),
-            hts_kor_isnm: v::take(&mut m, "hts_kor_isnm"),
-            bstp_nmix_prpr: v::take(&mut m, "bstp_nmix_prpr"),
-            prdy_vrss_sign: v::take(&mut m, "prdy_vrss_sign"),
-            bstp_nmix_prdy_vrss: v::take(&mut m, "bstp_nmix_prdy_vrss"),
-            bstp_nmix_prdy_ctrt: v::take(&mut m, "bstp_nmix_prdy_ctrt"),
-            extra: m,
-        }
+impl crate::__private::Record for Output3 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "bstp_cls_code",
+                "hts_kor_isnm",
+                "bstp_nmix_prpr",
+                "prdy_vrss_sign",
+                "bstp_nmix_prdy_vrss",
+                "bstp_nmix_prdy_ctrt",
+            ],
+            lower: &[
+                ("bstp_cls_code", 0),
+                ("bstp_nmix_prdy_ctrt", 5),
+                ("bstp_nmix_prdy_vrss", 4),
+                ("bstp_nmix_prpr", 2),
+                ("hts_kor_isnm", 1),
+                ("prdy_vrss_sign", 3),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "bstp_cls_code", &self.bstp_cls_code);
-        v::put(&mut m, "hts_kor_isnm", &self.hts_kor_isnm);
-        v::put(&mut m, "bstp_nmix_prpr", &self.bstp_nmix_prpr);
-        v::put(&mut m, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        v::put(&mut m, "bstp_nmix_prdy_vrss", &self.bstp_nmix_prdy_vrss);
-        v::put(&mut m, "bstp_nmix_prdy_ctrt", &self.bstp_nmix_prdy_ctrt);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.bstp_cls_code,
+            1 => &self.hts_kor_isnm,
+            2 => &self.bstp_nmix_prpr,
+            3 => &self.prdy_vrss_sign,
+            4 => &self.bstp_nmix_prdy_vrss,
+            5 => &self.bstp_nmix_prdy_ctrt,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "bstp_cls_code", &self.bstp_cls_code);
-        r.val(path, "hts_kor_isnm", &self.hts_kor_isnm);
-        r.val(path, "bstp_nmix_prpr", &self.bstp_nmix_prpr);
-        r.val(path, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        r.val(path, "bstp_nmix_prdy_vrss", &self.bstp_nmix_prdy_vrss);
-        r.val(path, "bstp_nmix_prdy_ctrt", &self.bstp_nmix_prdy_ctrt);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.bstp_cls_code,
+            1 => &mut self.hts_kor_isnm,
+            2 => &mut self.bstp_nmix_prpr,
+            3 => &mut self.prdy_vrss_sign,
+            4 => &mut self.bstp_nmix_prdy_vrss,
+            5 => &mut self.bstp_nmix_prdy_ctrt,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

@@ -161,7 +161,7 @@ impl Endpoint for MarginRateRequest {
 /// Response of 선물옵션 증거금률 (`선물옵션 증거금률`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct MarginRateResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -176,54 +176,79 @@ pub struct MarginRateResponse {
     pub ctx_area_nk200: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for MarginRateResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output: v::take_block(&mut m, "output"),
-            ctx_area_nk200: v::take(&mut m, "ctx_area_nk200"),
-            extra: m,
-        }
+impl crate::__private::Record for MarginRateResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output", "ctx_area_nk200"],
+            lower: &[
+                ("ctx_area_nk200", 4),
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output", 3),
+                ("rt_cd", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output.put(&mut m, "output");
-        v::put(&mut m, "ctx_area_nk200", &self.ctx_area_nk200);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output,
+            4 => &self.ctx_area_nk200,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output.report(path, "output", r);
-        r.val(path, "ctx_area_nk200", &self.ctx_area_nk200);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output,
+            4 => &mut self.ctx_area_nk200,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for MarginRateResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for MarginRateResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// 기초자산ID (`bast_id`, required, length 20).
@@ -242,43 +267,74 @@ pub struct Output {
     pub ctrt_per_futr_mgna: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            bast_id: v::take(&mut m, "bast_id"),
-            bast_name: v::take(&mut m, "bast_name"),
-            brkg_mgna_rt: v::take(&mut m, "brkg_mgna_rt"),
-            tr_mgna_rt: v::take(&mut m, "tr_mgna_rt"),
-            bast_pric: v::take(&mut m, "bast_pric"),
-            tr_mtpl_idx: v::take(&mut m, "tr_mtpl_idx"),
-            ctrt_per_futr_mgna: v::take(&mut m, "ctrt_per_futr_mgna"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "bast_id",
+                "bast_name",
+                "brkg_mgna_rt",
+                "tr_mgna_rt",
+                "bast_pric",
+                "tr_mtpl_idx",
+                "ctrt_per_futr_mgna",
+            ],
+            lower: &[
+                ("bast_id", 0),
+                ("bast_name", 1),
+                ("bast_pric", 4),
+                ("brkg_mgna_rt", 2),
+                ("ctrt_per_futr_mgna", 6),
+                ("tr_mgna_rt", 3),
+                ("tr_mtpl_idx", 5),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "bast_id", &self.bast_id);
-        v::put(&mut m, "bast_name", &self.bast_name);
-        v::put(&mut m, "brkg_mgna_rt", &self.brkg_mgna_rt);
-        v::put(&mut m, "tr_mgna_rt", &self.tr_mgna_rt);
-        v::put(&mut m, "bast_pric", &self.bast_pric);
-        v::put(&mut m, "tr_mtpl_idx", &self.tr_mtpl_idx);
-        v::put(&mut m, "ctrt_per_futr_mgna", &self.ctrt_per_futr_mgna);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.bast_id,
+            1 => &self.bast_name,
+            2 => &self.brkg_mgna_rt,
+            3 => &self.tr_mgna_rt,
+            4 => &self.bast_pric,
+            5 => &self.tr_mtpl_idx,
+            6 => &self.ctrt_per_futr_mgna,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "bast_id", &self.bast_id);
-        r.val(path, "bast_name", &self.bast_name);
-        r.val(path, "brkg_mgna_rt", &self.brkg_mgna_rt);
-        r.val(path, "tr_mgna_rt", &self.tr_mgna_rt);
-        r.val(path, "bast_pric", &self.bast_pric);
-        r.val(path, "tr_mtpl_idx", &self.tr_mtpl_idx);
-        r.val(path, "ctrt_per_futr_mgna", &self.ctrt_per_futr_mgna);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.bast_id,
+            1 => &mut self.bast_name,
+            2 => &mut self.brkg_mgna_rt,
+            3 => &mut self.tr_mgna_rt,
+            4 => &mut self.bast_pric,
+            5 => &mut self.tr_mtpl_idx,
+            6 => &mut self.ctrt_per_futr_mgna,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 

@@ -205,7 +205,7 @@ impl Endpoint for NgtMarginDetailRequest {
 /// Response of (야간)선물옵션 증거금 상세 (`국내선물-024`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct NgtMarginDetailResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -222,57 +222,82 @@ pub struct NgtMarginDetailResponse {
     pub output3: v::One<Output3>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for NgtMarginDetailResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output1: v::take_block(&mut m, "output1"),
-            output2: v::take_block(&mut m, "output2"),
-            output3: v::take_one(&mut m, "output3"),
-            extra: m,
-        }
+impl crate::__private::Record for NgtMarginDetailResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output1", "output2", "output3"],
+            lower: &[
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("output3", 5),
+                ("rt_cd", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output1.put(&mut m, "output1");
-        self.output2.put(&mut m, "output2");
-        self.output3.put(&mut m, "output3");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output1,
+            4 => &self.output2,
+            5 => &self.output3,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output1.report(path, "output1", r);
-        self.output2.report(path, "output2", r);
-        self.output3.report(path, "output3", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output1,
+            4 => &mut self.output2,
+            5 => &mut self.output3,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for NgtMarginDetailResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for NgtMarginDetailResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 현금금액 (`cash_amt`, required, length 19).
@@ -317,91 +342,131 @@ pub struct Output1 {
     pub brkg_mgna: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output1 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            cash_amt: v::take(&mut m, "cash_amt"),
-            tot_amt: v::take(&mut m, "tot_amt"),
-            futr_new_mgn_amt: v::take(&mut m, "futr_new_mgn_amt"),
-            futr_sprd_ord_mgna: v::take(&mut m, "futr_sprd_ord_mgna"),
-            opt_sll_new_mgn_amt: v::take(&mut m, "opt_sll_new_mgn_amt"),
-            opt_buy_new_mgn_amt: v::take(&mut m, "opt_buy_new_mgn_amt"),
-            new_mgn_amt: v::take(&mut m, "new_mgn_amt"),
-            opt_pric_mgna: v::take(&mut m, "opt_pric_mgna"),
-            fuop_pric_altr_mgna: v::take(&mut m, "fuop_pric_altr_mgna"),
-            futr_sprd_mgna: v::take(&mut m, "futr_sprd_mgna"),
-            uwdl_mgna: v::take(&mut m, "uwdl_mgna"),
-            ctrt_per_min_mgna: v::take(&mut m, "ctrt_per_min_mgna"),
-            tot_risk_mgna: v::take(&mut m, "tot_risk_mgna"),
-            netrisk_brkg_mgna: v::take(&mut m, "netrisk_brkg_mgna"),
-            opt_sll_chgs: v::take(&mut m, "opt_sll_chgs"),
-            opt_buy_chgs: v::take(&mut m, "opt_buy_chgs"),
-            futr_loss_amt: v::take(&mut m, "futr_loss_amt"),
-            futr_prft_amt: v::take(&mut m, "futr_prft_amt"),
-            thdt_ccld_net_loss_amt: v::take(&mut m, "thdt_ccld_net_loss_amt"),
-            brkg_mgna: v::take(&mut m, "brkg_mgna"),
-            extra: m,
-        }
+impl crate::__private::Record for Output1 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "cash_amt",
+                "tot_amt",
+                "futr_new_mgn_amt",
+                "futr_sprd_ord_mgna",
+                "opt_sll_new_mgn_amt",
+                "opt_buy_new_mgn_amt",
+                "new_mgn_amt",
+                "opt_pric_mgna",
+                "fuop_pric_altr_mgna",
+                "futr_sprd_mgna",
+                "uwdl_mgna",
+                "ctrt_per_min_mgna",
+                "tot_risk_mgna",
+                "netrisk_brkg_mgna",
+                "opt_sll_chgs",
+                "opt_buy_chgs",
+                "futr_loss_amt",
+                "futr_prft_amt",
+                "thdt_ccld_net_loss_amt",
+                "brkg_mgna",
+            ],
+            lower: &[
+                ("brkg_mgna", 19),
+                ("cash_amt", 0),
+                ("ctrt_per_min_mgna", 11),
+                ("fuop_pric_altr_mgna", 8),
+                ("futr_loss_amt", 16),
+                ("futr_new_mgn_amt", 2),
+                ("futr_prft_amt", 17),
+                ("futr_sprd_mgna", 9),
+                ("futr_sprd_ord_mgna", 3),
+                ("netrisk_brkg_mgna", 13),
+                ("new_mgn_amt", 6),
+                ("opt_buy_chgs", 15),
+                ("opt_buy_new_mgn_amt", 5),
+                ("opt_pric_mgna", 7),
+                ("opt_sll_chgs", 14),
+                ("opt_sll_new_mgn_amt", 4),
+                ("thdt_ccld_net_loss_amt", 18),
+                ("tot_amt", 1),
+                ("tot_risk_mgna", 12),
+                ("uwdl_mgna", 10),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "cash_amt", &self.cash_amt);
-        v::put(&mut m, "tot_amt", &self.tot_amt);
-        v::put(&mut m, "futr_new_mgn_amt", &self.futr_new_mgn_amt);
-        v::put(&mut m, "futr_sprd_ord_mgna", &self.futr_sprd_ord_mgna);
-        v::put(&mut m, "opt_sll_new_mgn_amt", &self.opt_sll_new_mgn_amt);
-        v::put(&mut m, "opt_buy_new_mgn_amt", &self.opt_buy_new_mgn_amt);
-        v::put(&mut m, "new_mgn_amt", &self.new_mgn_amt);
-        v::put(&mut m, "opt_pric_mgna", &self.opt_pric_mgna);
-        v::put(&mut m, "fuop_pric_altr_mgna", &self.fuop_pric_altr_mgna);
-        v::put(&mut m, "futr_sprd_mgna", &self.futr_sprd_mgna);
-        v::put(&mut m, "uwdl_mgna", &self.uwdl_mgna);
-        v::put(&mut m, "ctrt_per_min_mgna", &self.ctrt_per_min_mgna);
-        v::put(&mut m, "tot_risk_mgna", &self.tot_risk_mgna);
-        v::put(&mut m, "netrisk_brkg_mgna", &self.netrisk_brkg_mgna);
-        v::put(&mut m, "opt_sll_chgs", &self.opt_sll_chgs);
-        v::put(&mut m, "opt_buy_chgs", &self.opt_buy_chgs);
-        v::put(&mut m, "futr_loss_amt", &self.futr_loss_amt);
-        v::put(&mut m, "futr_prft_amt", &self.futr_prft_amt);
-        v::put(
-            &mut m,
-            "thdt_ccld_net_loss_amt",
-            &self.thdt_ccld_net_loss_amt,
-        );
-        v::put(&mut m, "brkg_mgna", &self.brkg_mgna);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.cash_amt,
+            1 => &self.tot_amt,
+            2 => &self.futr_new_mgn_amt,
+            3 => &self.futr_sprd_ord_mgna,
+            4 => &self.opt_sll_new_mgn_amt,
+            5 => &self.opt_buy_new_mgn_amt,
+            6 => &self.new_mgn_amt,
+            7 => &self.opt_pric_mgna,
+            8 => &self.fuop_pric_altr_mgna,
+            9 => &self.futr_sprd_mgna,
+            10 => &self.uwdl_mgna,
+            11 => &self.ctrt_per_min_mgna,
+            12 => &self.tot_risk_mgna,
+            13 => &self.netrisk_brkg_mgna,
+            14 => &self.opt_sll_chgs,
+            15 => &self.opt_buy_chgs,
+            16 => &self.futr_loss_amt,
+            17 => &self.futr_prft_amt,
+            18 => &self.thdt_ccld_net_loss_amt,
+            19 => &self.brkg_mgna,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "cash_amt", &self.cash_amt);
-        r.val(path, "tot_amt", &self.tot_amt);
-        r.val(path, "futr_new_mgn_amt", &self.futr_new_mgn_amt);
-        r.val(path, "futr_sprd_ord_mgna", &self.futr_sprd_ord_mgna);
-        r.val(path, "opt_sll_new_mgn_amt", &self.opt_sll_new_mgn_amt);
-        r.val(path, "opt_buy_new_mgn_amt", &self.opt_buy_new_mgn_amt);
-        r.val(path, "new_mgn_amt", &self.new_mgn_amt);
-        r.val(path, "opt_pric_mgna", &self.opt_pric_mgna);
-        r.val(path, "fuop_pric_altr_mgna", &self.fuop_pric_altr_mgna);
-        r.val(path, "futr_sprd_mgna", &self.futr_sprd_mgna);
-        r.val(path, "uwdl_mgna", &self.uwdl_mgna);
-        r.val(path, "ctrt_per_min_mgna", &self.ctrt_per_min_mgna);
-        r.val(path, "tot_risk_mgna", &self.tot_risk_mgna);
-        r.val(path, "netrisk_brkg_mgna", &self.netrisk_brkg_mgna);
-        r.val(path, "opt_sll_chgs", &self.opt_sll_chgs);
-        r.val(path, "opt_buy_chgs", &self.opt_buy_chgs);
-        r.val(path, "futr_loss_amt", &self.futr_loss_amt);
-        r.val(path, "futr_prft_amt", &self.futr_prft_amt);
-        r.val(path, "thdt_ccld_net_loss_amt", &self.thdt_ccld_net_loss_amt);
-        r.val(path, "brkg_mgna", &self.brkg_mgna);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.cash_amt,
+            1 => &mut self.tot_amt,
+            2 => &mut self.futr_new_mgn_amt,
+            3 => &mut self.futr_sprd_ord_mgna,
+            4 => &mut self.opt_sll_new_mgn_amt,
+            5 => &mut self.opt_buy_new_mgn_amt,
+            6 => &mut self.new_mgn_amt,
+            7 => &mut self.opt_pric_mgna,
+            8 => &mut self.fuop_pric_altr_mgna,
+            9 => &mut self.futr_sprd_mgna,
+            10 => &mut self.uwdl_mgna,
+            11 => &mut self.ctrt_per_min_mgna,
+            12 => &mut self.tot_risk_mgna,
+            13 => &mut self.netrisk_brkg_mgna,
+            14 => &mut self.opt_sll_chgs,
+            15 => &mut self.opt_buy_chgs,
+            16 => &mut self.futr_loss_amt,
+            17 => &mut self.futr_prft_amt,
+            18 => &mut self.thdt_ccld_net_loss_amt,
+            19 => &mut self.brkg_mgna,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 현금금액 (`cash_amt`, required, length 19).
@@ -448,94 +513,135 @@ pub struct Output2 {
     pub brkg_mgna: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output2 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            cash_amt: v::take(&mut m, "cash_amt"),
-            sbst_amt: v::take(&mut m, "sbst_amt"),
-            tot_amt: v::take(&mut m, "tot_amt"),
-            futr_new_mgn_amt: v::take(&mut m, "futr_new_mgn_amt"),
-            futr_sprd_ord_mgna: v::take(&mut m, "futr_sprd_ord_mgna"),
-            opt_sll_new_mgn_amt: v::take(&mut m, "opt_sll_new_mgn_amt"),
-            opt_buy_new_mgn_amt: v::take(&mut m, "opt_buy_new_mgn_amt"),
-            new_mgn_amt: v::take(&mut m, "new_mgn_amt"),
-            opt_pric_mgna: v::take(&mut m, "opt_pric_mgna"),
-            fuop_pric_altr_mgna: v::take(&mut m, "fuop_pric_altr_mgna"),
-            futr_sprd_mgna: v::take(&mut m, "futr_sprd_mgna"),
-            uwdl_mgna: v::take(&mut m, "uwdl_mgna"),
-            ctrt_per_min_mgna: v::take(&mut m, "ctrt_per_min_mgna"),
-            tot_risk_mgna: v::take(&mut m, "tot_risk_mgna"),
-            netrisk_brkg_mgna: v::take(&mut m, "netrisk_brkg_mgna"),
-            opt_sll_chgs: v::take(&mut m, "opt_sll_chgs"),
-            opt_buy_chgs: v::take(&mut m, "opt_buy_chgs"),
-            futr_loss_amt: v::take(&mut m, "futr_loss_amt"),
-            futr_prft_amt: v::take(&mut m, "futr_prft_amt"),
-            thdt_ccld_net_loss_amt: v::take(&mut m, "thdt_ccld_net_loss_amt"),
-            brkg_mgna: v::take(&mut m, "brkg_mgna"),
-            extra: m,
-        }
+impl crate::__private::Record for Output2 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "cash_amt",
+                "sbst_amt",
+                "tot_amt",
+                "futr_new_mgn_amt",
+                "futr_sprd_ord_mgna",
+                "opt_sll_new_mgn_amt",
+                "opt_buy_new_mgn_amt",
+                "new_mgn_amt",
+                "opt_pric_mgna",
+                "fuop_pric_altr_mgna",
+                "futr_sprd_mgna",
+                "uwdl_mgna",
+                "ctrt_per_min_mgna",
+                "tot_risk_mgna",
+                "netrisk_brkg_mgna",
+                "opt_sll_chgs",
+                "opt_buy_chgs",
+                "futr_loss_amt",
+                "futr_prft_amt",
+                "thdt_ccld_net_loss_amt",
+                "brkg_mgna",
+            ],
+            lower: &[
+                ("brkg_mgna", 20),
+                ("cash_amt", 0),
+                ("ctrt_per_min_mgna", 12),
+                ("fuop_pric_altr_mgna", 9),
+                ("futr_loss_amt", 17),
+                ("futr_new_mgn_amt", 3),
+                ("futr_prft_amt", 18),
+                ("futr_sprd_mgna", 10),
+                ("futr_sprd_ord_mgna", 4),
+                ("netrisk_brkg_mgna", 14),
+                ("new_mgn_amt", 7),
+                ("opt_buy_chgs", 16),
+                ("opt_buy_new_mgn_amt", 6),
+                ("opt_pric_mgna", 8),
+                ("opt_sll_chgs", 15),
+                ("opt_sll_new_mgn_amt", 5),
+                ("sbst_amt", 1),
+                ("thdt_ccld_net_loss_amt", 19),
+                ("tot_amt", 2),
+                ("tot_risk_mgna", 13),
+                ("uwdl_mgna", 11),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "cash_amt", &self.cash_amt);
-        v::put(&mut m, "sbst_amt", &self.sbst_amt);
-        v::put(&mut m, "tot_amt", &self.tot_amt);
-        v::put(&mut m, "futr_new_mgn_amt", &self.futr_new_mgn_amt);
-        v::put(&mut m, "futr_sprd_ord_mgna", &self.futr_sprd_ord_mgna);
-        v::put(&mut m, "opt_sll_new_mgn_amt", &self.opt_sll_new_mgn_amt);
-        v::put(&mut m, "opt_buy_new_mgn_amt", &self.opt_buy_new_mgn_amt);
-        v::put(&mut m, "new_mgn_amt", &self.new_mgn_amt);
-        v::put(&mut m, "opt_pric_mgna", &self.opt_pric_mgna);
-        v::put(&mut m, "fuop_pric_altr_mgna", &self.fuop_pric_altr_mgna);
-        v::put(&mut m, "futr_sprd_mgna", &self.futr_sprd_mgna);
-        v::put(&mut m, "uwdl_mgna", &self.uwdl_mgna);
-        v::put(&mut m, "ctrt_per_min_mgna", &self.ctrt_per_min_mgna);
-        v::put(&mut m, "tot_risk_mgna", &self.tot_risk_mgna);
-        v::put(&mut m, "netrisk_brkg_mgna", &self.netrisk_brkg_mgna);
-        v::put(&mut m, "opt_sll_chgs", &self.opt_sll_chgs);
-        v::put(&mut m, "opt_buy_chgs", &self.opt_buy_chgs);
-        v::put(&mut m, "futr_loss_amt", &self.futr_loss_amt);
-        v::put(&mut m, "futr_prft_amt", &self.futr_prft_amt);
-        v::put(
-            &mut m,
-            "thdt_ccld_net_loss_amt",
-            &self.thdt_ccld_net_loss_amt,
-        );
-        v::put(&mut m, "brkg_mgna", &self.brkg_mgna);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.cash_amt,
+            1 => &self.sbst_amt,
+            2 => &self.tot_amt,
+            3 => &self.futr_new_mgn_amt,
+            4 => &self.futr_sprd_ord_mgna,
+            5 => &self.opt_sll_new_mgn_amt,
+            6 => &self.opt_buy_new_mgn_amt,
+            7 => &self.new_mgn_amt,
+            8 => &self.opt_pric_mgna,
+            9 => &self.fuop_pric_altr_mgna,
+            10 => &self.futr_sprd_mgna,
+            11 => &self.uwdl_mgna,
+            12 => &self.ctrt_per_min_mgna,
+            13 => &self.tot_risk_mgna,
+            14 => &self.netrisk_brkg_mgna,
+            15 => &self.opt_sll_chgs,
+            16 => &self.opt_buy_chgs,
+            17 => &self.futr_loss_amt,
+            18 => &self.futr_prft_amt,
+            19 => &self.thdt_ccld_net_loss_amt,
+            20 => &self.brkg_mgna,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "cash_amt", &self.cash_amt);
-        r.val(path, "sbst_amt", &self.sbst_amt);
-        r.val(path, "tot_amt", &self.tot_amt);
-        r.val(path, "futr_new_mgn_amt", &self.futr_new_mgn_amt);
-        r.val(path, "futr_sprd_ord_mgna", &self.futr_sprd_ord_mgna);
-        r.val(path, "opt_sll_new_mgn_amt", &self.opt_sll_new_mgn_amt);
-        r.val(path, "opt_buy_new_mgn_amt", &self.opt_buy_new_mgn_amt);
-        r.val(path, "new_mgn_amt", &self.new_mgn_amt);
-        r.val(path, "opt_pric_mgna", &self.opt_pric_mgna);
-        r.val(path, "fuop_pric_altr_mgna", &self.fuop_pric_altr_mgna);
-        r.val(path, "futr_sprd_mgna", &self.futr_sprd_mgna);
-        r.val(path, "uwdl_mgna", &self.uwdl_mgna);
-        r.val(path, "ctrt_per_min_mgna", &self.ctrt_per_min_mgna);
-        r.val(path, "tot_risk_mgna", &self.tot_risk_mgna);
-        r.val(path, "netrisk_brkg_mgna", &self.netrisk_brkg_mgna);
-        r.val(path, "opt_sll_chgs", &self.opt_sll_chgs);
-        r.val(path, "opt_buy_chgs", &self.opt_buy_chgs);
-        r.val(path, "futr_loss_amt", &self.futr_loss_amt);
-        r.val(path, "futr_prft_amt", &self.futr_prft_amt);
-        r.val(path, "thdt_ccld_net_loss_amt", &self.thdt_ccld_net_loss_amt);
-        r.val(path, "brkg_mgna", &self.brkg_mgna);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.cash_amt,
+            1 => &mut self.sbst_amt,
+            2 => &mut self.tot_amt,
+            3 => &mut self.futr_new_mgn_amt,
+            4 => &mut self.futr_sprd_ord_mgna,
+            5 => &mut self.opt_sll_new_mgn_amt,
+            6 => &mut self.opt_buy_new_mgn_amt,
+            7 => &mut self.new_mgn_amt,
+            8 => &mut self.opt_pric_mgna,
+            9 => &mut self.fuop_pric_altr_mgna,
+            10 => &mut self.futr_sprd_mgna,
+            11 => &mut self.uwdl_mgna,
+            12 => &mut self.ctrt_per_min_mgna,
+            13 => &mut self.tot_risk_mgna,
+            14 => &mut self.netrisk_brkg_mgna,
+            15 => &mut self.opt_sll_chgs,
+            16 => &mut self.opt_buy_chgs,
+            17 => &mut self.futr_loss_amt,
+            18 => &mut self.futr_prft_amt,
+            19 => &mut self.thdt_ccld_net_loss_amt,
+            20 => &mut self.brkg_mgna,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 /// A record of block `output3` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output3 {
     /// 기본예탁금차등등급코드 (`base_dpsa_gdat_grad_cd`, required, length 2).
@@ -594,130 +700,153 @@ pub struct Output3 {
     pub add_mgna_tot_amt: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output3 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            base_dpsa_gdat_grad_cd: v::take(&mut m, "base_dpsa_gdat_grad_cd"),
-            bfdy_sbst_sll_ccld_amt: v::take(&mut m, "bfdy_sbst_sll_ccld_amt"),
-            bfdy_sbst_sll_sbst_amt: v::take(&mut m, "bfdy_sbst_sll_sbst_amt"),
-            excc_dfpa: v::take(&mut m, "excc_dfpa"),
-            fee_amt: v::take(&mut m, "fee_amt"),
-            nxdy_dncl_amt: v::take(&mut m, "nxdy_dncl_amt"),
-            opt_base_dpsa_gdat_grad_cd: v::take(&mut m, "opt_base_dpsa_gdat_grad_cd"),
-            opt_buy_exus_acnt_yn: v::take(&mut m, "opt_buy_exus_acnt_yn"),
-            opt_dfpa: v::take(&mut m, "opt_dfpa"),
-            prsm_dpast_amt: v::take(&mut m, "prsm_dpast_amt"),
-            thdt_sbst_sll_ccld_amt: v::take(&mut m, "thdt_sbst_sll_ccld_amt"),
-            thdt_sbst_sll_sbst_amt: v::take(&mut m, "thdt_sbst_sll_sbst_amt"),
-            dnca_cash: v::take(&mut m, "dnca_cash"),
-            dnca_sbst: v::take(&mut m, "dnca_sbst"),
-            dnca_tota: v::take(&mut m, "dnca_tota"),
-            wdrw_psbl_cash_amt: v::take(&mut m, "wdrw_psbl_cash_amt"),
-            wdrw_psbl_sbsa: v::take(&mut m, "wdrw_psbl_sbsa"),
-            wdrw_psbl_tot_amt: v::take(&mut m, "wdrw_psbl_tot_amt"),
-            ord_psbl_cash_amt: v::take(&mut m, "ord_psbl_cash_amt"),
-            ord_psbl_sbsa: v::take(&mut m, "ord_psbl_sbsa"),
-            ord_psbl_tot_amt: v::take(&mut m, "ord_psbl_tot_amt"),
-            brkg_mgna_cash_amt: v::take(&mut m, "brkg_mgna_cash_amt"),
-            brkg_mgna_sbst: v::take(&mut m, "brkg_mgna_sbst"),
-            brkg_mgna_tot_amt: v::take(&mut m, "brkg_mgna_tot_amt"),
-            add_mgna_cash_amt: v::take(&mut m, "add_mgna_cash_amt"),
-            add_mgna_sbsa: v::take(&mut m, "add_mgna_sbsa"),
-            add_mgna_tot_amt: v::take(&mut m, "add_mgna_tot_amt"),
-            extra: m,
-        }
+impl crate::__private::Record for Output3 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "base_dpsa_gdat_grad_cd",
+                "bfdy_sbst_sll_ccld_amt",
+                "bfdy_sbst_sll_sbst_amt",
+                "excc_dfpa",
+                "fee_amt",
+                "nxdy_dncl_amt",
+                "opt_base_dpsa_gdat_grad_cd",
+                "opt_buy_exus_acnt_yn",
+                "opt_dfpa",
+                "prsm_dpast_amt",
+                "thdt_sbst_sll_ccld_amt",
+                "thdt_sbst_sll_sbst_amt",
+                "dnca_cash",
+                "dnca_sbst",
+                "dnca_tota",
+                "wdrw_psbl_cash_amt",
+                "wdrw_psbl_sbsa",
+                "wdrw_psbl_tot_amt",
+                "ord_psbl_cash_amt",
+                "ord_psbl_sbsa",
+                "ord_psbl_tot_amt",
+                "brkg_mgna_cash_amt",
+                "brkg_mgna_sbst",
+                "brkg_mgna_tot_amt",
+                "add_mgna_cash_amt",
+                "add_mgna_sbsa",
+                "add_mgna_tot_amt",
+            ],
+            lower: &[
+                ("add_mgna_cash_amt", 24),
+                ("add_mgna_sbsa", 25),
+                ("add_mgna_tot_amt", 26),
+                ("base_dpsa_gdat_grad_cd", 0),
+                ("bfdy_sbst_sll_ccld_amt", 1),
+                ("bfdy_sbst_sll_sbst_amt", 2),
+                ("brkg_mgna_cash_amt", 21),
+                ("brkg_mgna_sbst", 22),
+                ("brkg_mgna_tot_amt", 23),
+                ("dnca_cash", 12),
+                ("dnca_sbst", 13),
+                ("dnca_tota", 14),
+                ("excc_dfpa", 3),
+                ("fee_amt", 4),
+                ("nxdy_dncl_amt", 5),
+                ("opt_base_dpsa_gdat_grad_cd", 6),
+                ("opt_buy_exus_acnt_yn", 7),
+                ("opt_dfpa", 8),
+                ("ord_psbl_cash_amt", 18),
+                ("ord_psbl_sbsa", 19),
+                ("ord_psbl_tot_amt", 20),
+                ("prsm_dpast_amt", 9),
+                ("thdt_sbst_sll_ccld_amt", 10),
+                ("thdt_sbst_sll_sbst_amt", 11),
+                ("wdrw_psbl_cash_amt", 15),
+                ("wdrw_psbl_sbsa", 16),
+                ("wdrw_psbl_tot_amt", 17),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(
-            &mut m,
-            "base_dpsa_gdat_grad_cd",
-            &self.base_dpsa_gdat_grad_cd,
-        );
-        v::put(
-            &mut m,
-            "bfdy_sbst_sll_ccld_amt",
-            &self.bfdy_sbst_sll_ccld_amt,
-        );
-        v::put(
-            &mut m,
-            "bfdy_sbst_sll_sbst_amt",
-            &self.bfdy_sbst_sll_sbst_amt,
-        );
-        v::put(&mut m, "excc_dfpa", &self.excc_dfpa);
-        v::put(&mut m, "fee_amt", &self.fee_amt);
-        v::put(&mut m, "nxdy_dncl_amt", &self.nxdy_dncl_amt);
-        v::put(
-            &mut m,
-            "opt_base_dpsa_gdat_grad_cd",
-            &self.opt_base_dpsa_gdat_grad_cd,
-        );
-        v::put(&mut m, "opt_buy_exus_acnt_yn", &self.opt_buy_exus_acnt_yn);
-        v::put(&mut m, "opt_dfpa", &self.opt_dfpa);
-        v::put(&mut m, "prsm_dpast_amt", &self.prsm_dpast_amt);
-        v::put(
-            &mut m,
-            "thdt_sbst_sll_ccld_amt",
-            &self.thdt_sbst_sll_ccld_amt,
-        );
-        v::put(
-            &mut m,
-            "thdt_sbst_sll_sbst_amt",
-            &self.thdt_sbst_sll_sbst_amt,
-        );
-        v::put(&mut m, "dnca_cash", &self.dnca_cash);
-        v::put(&mut m, "dnca_sbst", &self.dnca_sbst);
-        v::put(&mut m, "dnca_tota", &self.dnca_tota);
-        v::put(&mut m, "wdrw_psbl_cash_amt", &self.wdrw_psbl_cash_amt);
-        v::put(&mut m, "wdrw_psbl_sbsa", &self.wdrw_psbl_sbsa);
-        v::put(&mut m, "wdrw_psbl_tot_amt", &self.wdrw_psbl_tot_amt);
-        v::put(&mut m, "ord_psbl_cash_amt", &self.ord_psbl_cash_amt);
-        v::put(&mut m, "ord_psbl_sbsa", &self.ord_psbl_sbsa);
-        v::put(&mut m, "ord_psbl_tot_amt", &self.ord_psbl_tot_amt);
-        v::put(&mut m, "brkg_mgna_cash_amt", &self.brkg_mgna_cash_amt);
-        v::put(&mut m, "brkg_mgna_sbst", &self.brkg_mgna_sbst);
-        v::put(&mut m, "brkg_mgna_tot_amt", &self.brkg_mgna_tot_amt);
-        v::put(&mut m, "add_mgna_cash_amt", &self.add_mgna_cash_amt);
-        v::put(&mut m, "add_mgna_sbsa", &self.add_mgna_sbsa);
-        v::put(&mut m, "add_mgna_tot_amt", &self.add_mgna_tot_amt);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.base_dpsa_gdat_grad_cd,
+            1 => &self.bfdy_sbst_sll_ccld_amt,
+            2 => &self.bfdy_sbst_sll_sbst_amt,
+            3 => &self.excc_dfpa,
+            4 => &self.fee_amt,
+            5 => &self.nxdy_dncl_amt,
+            6 => &self.opt_base_dpsa_gdat_grad_cd,
+            7 => &self.opt_buy_exus_acnt_yn,
+            8 => &self.opt_dfpa,
+            9 => &self.prsm_dpast_amt,
+            10 => &self.thdt_sbst_sll_ccld_amt,
+            11 => &self.thdt_sbst_sll_sbst_amt,
+            12 => &self.dnca_cash,
+            13 => &self.dnca_sbst,
+            14 => &self.dnca_tota,
+            15 => &self.wdrw_psbl_cash_amt,
+            16 => &self.wdrw_psbl_sbsa,
+            17 => &self.wdrw_psbl_tot_amt,
+            18 => &self.ord_psbl_cash_amt,
+            19 => &self.ord_psbl_sbsa,
+            20 => &self.ord_psbl_tot_amt,
+            21 => &self.brkg_mgna_cash_amt,
+            22 => &self.brkg_mgna_sbst,
+            23 => &self.brkg_mgna_tot_amt,
+            24 => &self.add_mgna_cash_amt,
+            25 => &self.add_mgna_sbsa,
+            26 => &self.add_mgna_tot_amt,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "base_dpsa_gdat_grad_cd", &self.base_dpsa_gdat_grad_cd);
-        r.val(path, "bfdy_sbst_sll_ccld_amt", &self.bfdy_sbst_sll_ccld_amt);
-        r.val(path, "bfdy_sbst_sll_sbst_amt", &self.bfdy_sbst_sll_sbst_amt);
-        r.val(path, "excc_dfpa", &self.excc_dfpa);
-        r.val(path, "fee_amt", &self.fee_amt);
-        r.val(path, "nxdy_dncl_amt", &self.nxdy_dncl_amt);
-        r.val(
-            path,
-            "opt_base_dpsa_gdat_grad_cd",
-            &self.opt_base_dpsa_gdat_grad_cd,
-        );
-        r.val(path, "opt_buy_exus_acnt_yn", &self.opt_buy_exus_acnt_yn);
-        r.val(path, "opt_dfpa", &self.opt_dfpa);
-        r.val(path, "prsm_dpast_amt", &self.prsm_dpast_amt);
-        r.val(path, "thdt_sbst_sll_ccld_amt", &self.thdt_sbst_sll_ccld_amt);
-        r.val(path, "thdt_sbst_sll_sbst_amt", &self.thdt_sbst_sll_sbst_amt);
-        r.val(path, "dnca_cash", &self.dnca_cash);
-        r.val(path, "dnca_sbst", &self.dnca_sbst);
-        r.val(path, "dnca_tota", &self.dnca_tota);
-        r.val(path, "wdrw_psbl_cash_amt", &self.wdrw_psbl_cash_amt);
-        r.val(path, "wdrw_psbl_sbsa", &self.wdrw_psbl_sbsa);
-        r.val(path, "wdrw_psbl_tot_amt", &self.wdrw_psbl_tot_amt);
-        r.val(path, "ord_psbl_cash_amt", &self.ord_psbl_cash_amt);
-        r.val(path, "ord_psbl_sbsa", &self.ord_psbl_sbsa);
-        r.val(path, "ord_psbl_tot_amt", &self.ord_psbl_tot_amt);
-        r.val(path, "brkg_mgna_cash_amt", &self.brkg_mgna_cash_amt);
-        r.val(path, "brkg_mgna_sbst", &self.brkg_mgna_sbst);
-        r.val(path, "brkg_mgna_tot_amt", &self.brkg_mgna_tot_amt);
-        r.val(path, "add_mgna_cash_amt", &self.add_mgna_cash_amt);
-        r.val(path, "add_mgna_sbsa", &self.add_mgna_sbsa);
-        r.val(path, "add_mgna_tot_amt", &self.add_mgna_tot_amt);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.base_dpsa_gdat_grad_cd,
+            1 => &mut self.bfdy_sbst_sll_ccld_amt,
+            2 => &mut self.bfdy_sbst_sll_sbst_amt,
+            3 => &mut self.excc_dfpa,
+            4 => &mut self.fee_amt,
+            5 => &mut self.nxdy_dncl_amt,
+            6 => &mut self.opt_base_dpsa_gdat_grad_cd,
+            7 => &mut self.opt_buy_exus_acnt_yn,
+            8 => &mut self.opt_dfpa,
+            9 => &mut self.prsm_dpast_amt,
+            10 => &mut self.thdt_sbst_sll_ccld_amt,
+            11 => &mut self.thdt_sbst_sll_sbst_amt,
+            12 => &mut self.dnca_cash,
+            13 => &mut self.dnca_sbst,
+            14 => &mut self.dnca_tota,
+            15 => &mut self.wdrw_psbl_cash_amt,
+            16 => &mut self.wdrw_psbl_sbsa,
+            17 => &mut self.wdrw_psbl_tot_amt,
+            18 => &mut self.ord_psbl_cash_amt,
+            19 => &mut self.ord_psbl_sbsa,
+            20 => &mut self.ord_psbl_tot_amt,
+            21 => &mut self.brkg_mgna_cash_amt,
+            22 => &mut self.brkg_mgna_sbst,
+            23 => &mut self.brkg_mgna_tot_amt,
+            24 => &mut self.add_mgna_cash_amt,
+            25 => &mut self.add_mgna_sbsa,
+            26 => &mut self.add_mgna_tot_amt,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

@@ -569,7 +569,7 @@ impl Endpoint for OrderRvsecnclRequest {
 /// Response of 선물옵션 정정취소주문 (`v1_국내선물-002`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct OrderRvsecnclResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -582,51 +582,71 @@ pub struct OrderRvsecnclResponse {
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for OrderRvsecnclResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output: v::take_block(&mut m, "output"),
-            extra: m,
-        }
+impl crate::__private::Record for OrderRvsecnclResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output"],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output.put(&mut m, "output");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output.report(path, "output", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for OrderRvsecnclResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for OrderRvsecnclResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// 계좌명 (`ACNT_NAME`, required, length 60).
@@ -645,42 +665,73 @@ pub struct Output {
     pub odno: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            acnt_name: v::take(&mut m, "ACNT_NAME"),
-            trad_dvsn_name: v::take(&mut m, "TRAD_DVSN_NAME"),
-            item_name: v::take(&mut m, "ITEM_NAME"),
-            ord_tmd: v::take(&mut m, "ORD_TMD"),
-            ord_gno_brno: v::take(&mut m, "ORD_GNO_BRNO"),
-            orgn_odno: v::take(&mut m, "ORGN_ODNO"),
-            odno: v::take(&mut m, "ODNO"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "ACNT_NAME",
+                "TRAD_DVSN_NAME",
+                "ITEM_NAME",
+                "ORD_TMD",
+                "ORD_GNO_BRNO",
+                "ORGN_ODNO",
+                "ODNO",
+            ],
+            lower: &[
+                ("acnt_name", 0),
+                ("item_name", 2),
+                ("odno", 6),
+                ("ord_gno_brno", 4),
+                ("ord_tmd", 3),
+                ("orgn_odno", 5),
+                ("trad_dvsn_name", 1),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "ACNT_NAME", &self.acnt_name);
-        v::put(&mut m, "TRAD_DVSN_NAME", &self.trad_dvsn_name);
-        v::put(&mut m, "ITEM_NAME", &self.item_name);
-        v::put(&mut m, "ORD_TMD", &self.ord_tmd);
-        v::put(&mut m, "ORD_GNO_BRNO", &self.ord_gno_brno);
-        v::put(&mut m, "ORGN_ODNO", &self.orgn_odno);
-        v::put(&mut m, "ODNO", &self.odno);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.acnt_name,
+            1 => &self.trad_dvsn_name,
+            2 => &self.item_name,
+            3 => &self.ord_tmd,
+            4 => &self.ord_gno_brno,
+            5 => &self.orgn_odno,
+            6 => &self.odno,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "ACNT_NAME", &self.acnt_name);
-        r.val(path, "TRAD_DVSN_NAME", &self.trad_dvsn_name);
-        r.val(path, "ITEM_NAME", &self.item_name);
-        r.val(path, "ORD_TMD", &self.ord_tmd);
-        r.val(path, "ORD_GNO_BRNO", &self.ord_gno_brno);
-        r.val(path, "ORGN_ODNO", &self.orgn_odno);
-        r.val(path, "ODNO", &self.odno);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.acnt_name,
+            1 => &mut self.trad_dvsn_name,
+            2 => &mut self.item_name,
+            3 => &mut self.ord_tmd,
+            4 => &mut self.ord_gno_brno,
+            5 => &mut self.orgn_odno,
+            6 => &mut self.odno,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

@@ -379,7 +379,7 @@ impl Endpoint for AfterHourBalanceRequest {
 /// Response of 국내주식 시간외잔량 순위 (`v1_국내주식-093`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct AfterHourBalanceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -392,51 +392,71 @@ pub struct AfterHourBalanceResponse {
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for AfterHourBalanceResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output: v::take_block(&mut m, "output"),
-            extra: m,
-        }
+impl crate::__private::Record for AfterHourBalanceResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output"],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output.put(&mut m, "output");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output.report(path, "output", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for AfterHourBalanceResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for AfterHourBalanceResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// 주식 단축 종목코드 (`stck_shrn_iscd`, required, length 9).
@@ -463,54 +483,89 @@ pub struct Output {
     pub mkfa_otcp_vol: v::Val<i64>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            stck_shrn_iscd: v::take(&mut m, "stck_shrn_iscd"),
-            data_rank: v::take(&mut m, "data_rank"),
-            hts_kor_isnm: v::take(&mut m, "hts_kor_isnm"),
-            stck_prpr: v::take(&mut m, "stck_prpr"),
-            prdy_vrss: v::take(&mut m, "prdy_vrss"),
-            prdy_vrss_sign: v::take(&mut m, "prdy_vrss_sign"),
-            prdy_ctrt: v::take(&mut m, "prdy_ctrt"),
-            ovtm_total_askp_rsqn: v::take(&mut m, "ovtm_total_askp_rsqn"),
-            ovtm_total_bidp_rsqn: v::take(&mut m, "ovtm_total_bidp_rsqn"),
-            mkob_otcp_vol: v::take(&mut m, "mkob_otcp_vol"),
-            mkfa_otcp_vol: v::take(&mut m, "mkfa_otcp_vol"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "stck_shrn_iscd",
+                "data_rank",
+                "hts_kor_isnm",
+                "stck_prpr",
+                "prdy_vrss",
+                "prdy_vrss_sign",
+                "prdy_ctrt",
+                "ovtm_total_askp_rsqn",
+                "ovtm_total_bidp_rsqn",
+                "mkob_otcp_vol",
+                "mkfa_otcp_vol",
+            ],
+            lower: &[
+                ("data_rank", 1),
+                ("hts_kor_isnm", 2),
+                ("mkfa_otcp_vol", 10),
+                ("mkob_otcp_vol", 9),
+                ("ovtm_total_askp_rsqn", 7),
+                ("ovtm_total_bidp_rsqn", 8),
+                ("prdy_ctrt", 6),
+                ("prdy_vrss", 4),
+                ("prdy_vrss_sign", 5),
+                ("stck_prpr", 3),
+                ("stck_shrn_iscd", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "stck_shrn_iscd", &self.stck_shrn_iscd);
-        v::put(&mut m, "data_rank", &self.data_rank);
-        v::put(&mut m, "hts_kor_isnm", &self.hts_kor_isnm);
-        v::put(&mut m, "stck_prpr", &self.stck_prpr);
-        v::put(&mut m, "prdy_vrss", &self.prdy_vrss);
-        v::put(&mut m, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        v::put(&mut m, "prdy_ctrt", &self.prdy_ctrt);
-        v::put(&mut m, "ovtm_total_askp_rsqn", &self.ovtm_total_askp_rsqn);
-        v::put(&mut m, "ovtm_total_bidp_rsqn", &self.ovtm_total_bidp_rsqn);
-        v::put(&mut m, "mkob_otcp_vol", &self.mkob_otcp_vol);
-        v::put(&mut m, "mkfa_otcp_vol", &self.mkfa_otcp_vol);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.stck_shrn_iscd,
+            1 => &self.data_rank,
+            2 => &self.hts_kor_isnm,
+            3 => &self.stck_prpr,
+            4 => &self.prdy_vrss,
+            5 => &self.prdy_vrss_sign,
+            6 => &self.prdy_ctrt,
+            7 => &self.ovtm_total_askp_rsqn,
+            8 => &self.ovtm_total_bidp_rsqn,
+            9 => &self.mkob_otcp_vol,
+            10 => &self.mkfa_otcp_vol,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "stck_shrn_iscd", &self.stck_shrn_iscd);
-        r.val(path, "data_rank", &self.data_rank);
-        r.val(path, "hts_kor_isnm", &self.hts_kor_isnm);
-        r.val(path, "stck_prpr", &self.stck_prpr);
-        r.val(path, "prdy_vrss", &self.prdy_vrss);
-        r.val(path, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        r.val(path, "prdy_ctrt", &self.prdy_ctrt);
-        r.val(path, "ovtm_total_askp_rsqn", &self.ovtm_total_askp_rsqn);
-        r.val(path, "ovtm_total_bidp_rsqn", &self.ovtm_total_bidp_rsqn);
-        r.val(path, "mkob_otcp_vol", &self.mkob_otcp_vol);
-        r.val(path, "mkfa_otcp_vol", &self.mkfa_otcp_vol);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.stck_shrn_iscd,
+            1 => &mut self.data_rank,
+            2 => &mut self.hts_kor_isnm,
+            3 => &mut self.stck_prpr,
+            4 => &mut self.prdy_vrss,
+            5 => &mut self.prdy_vrss_sign,
+            6 => &mut self.prdy_ctrt,
+            7 => &mut self.ovtm_total_askp_rsqn,
+            8 => &mut self.ovtm_total_bidp_rsqn,
+            9 => &mut self.mkob_otcp_vol,
+            10 => &mut self.mkfa_otcp_vol,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

@@ -166,7 +166,7 @@ impl Endpoint for BalanceSheetRequest {
 /// Response of 국내주식 대차대조표 (`v1_국내주식-078`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct BalanceSheetResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -179,51 +179,71 @@ pub struct BalanceSheetResponse {
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for BalanceSheetResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output: v::take_block(&mut m, "output"),
-            extra: m,
-        }
+impl crate::__private::Record for BalanceSheetResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output"],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output.put(&mut m, "output");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output.report(path, "output", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for BalanceSheetResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for BalanceSheetResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// 결산 년월 (`stac_yymm`, required, length 6).
@@ -250,54 +270,89 @@ pub struct Output {
     pub total_cptl: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            stac_yymm: v::take(&mut m, "stac_yymm"),
-            cras: v::take(&mut m, "cras"),
-            fxas: v::take(&mut m, "fxas"),
-            total_aset: v::take(&mut m, "total_aset"),
-            flow_lblt: v::take(&mut m, "flow_lblt"),
-            fix_lblt: v::take(&mut m, "fix_lblt"),
-            total_lblt: v::take(&mut m, "total_lblt"),
-            cpfn: v::take(&mut m, "cpfn"),
-            cfp_surp: v::take(&mut m, "cfp_surp"),
-            prfi_surp: v::take(&mut m, "prfi_surp"),
-            total_cptl: v::take(&mut m, "total_cptl"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "stac_yymm",
+                "cras",
+                "fxas",
+                "total_aset",
+                "flow_lblt",
+                "fix_lblt",
+                "total_lblt",
+                "cpfn",
+                "cfp_surp",
+                "prfi_surp",
+                "total_cptl",
+            ],
+            lower: &[
+                ("cfp_surp", 8),
+                ("cpfn", 7),
+                ("cras", 1),
+                ("fix_lblt", 5),
+                ("flow_lblt", 4),
+                ("fxas", 2),
+                ("prfi_surp", 9),
+                ("stac_yymm", 0),
+                ("total_aset", 3),
+                ("total_cptl", 10),
+                ("total_lblt", 6),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "stac_yymm", &self.stac_yymm);
-        v::put(&mut m, "cras", &self.cras);
-        v::put(&mut m, "fxas", &self.fxas);
-        v::put(&mut m, "total_aset", &self.total_aset);
-        v::put(&mut m, "flow_lblt", &self.flow_lblt);
-        v::put(&mut m, "fix_lblt", &self.fix_lblt);
-        v::put(&mut m, "total_lblt", &self.total_lblt);
-        v::put(&mut m, "cpfn", &self.cpfn);
-        v::put(&mut m, "cfp_surp", &self.cfp_surp);
-        v::put(&mut m, "prfi_surp", &self.prfi_surp);
-        v::put(&mut m, "total_cptl", &self.total_cptl);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.stac_yymm,
+            1 => &self.cras,
+            2 => &self.fxas,
+            3 => &self.total_aset,
+            4 => &self.flow_lblt,
+            5 => &self.fix_lblt,
+            6 => &self.total_lblt,
+            7 => &self.cpfn,
+            8 => &self.cfp_surp,
+            9 => &self.prfi_surp,
+            10 => &self.total_cptl,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "stac_yymm", &self.stac_yymm);
-        r.val(path, "cras", &self.cras);
-        r.val(path, "fxas", &self.fxas);
-        r.val(path, "total_aset", &self.total_aset);
-        r.val(path, "flow_lblt", &self.flow_lblt);
-        r.val(path, "fix_lblt", &self.fix_lblt);
-        r.val(path, "total_lblt", &self.total_lblt);
-        r.val(path, "cpfn", &self.cpfn);
-        r.val(path, "cfp_surp", &self.cfp_surp);
-        r.val(path, "prfi_surp", &self.prfi_surp);
-        r.val(path, "total_cptl", &self.total_cptl);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.stac_yymm,
+            1 => &mut self.cras,
+            2 => &mut self.fxas,
+            3 => &mut self.total_aset,
+            4 => &mut self.flow_lblt,
+            5 => &mut self.fix_lblt,
+            6 => &mut self.total_lblt,
+            7 => &mut self.cpfn,
+            8 => &mut self.cfp_surp,
+            9 => &mut self.prfi_surp,
+            10 => &mut self.total_cptl,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

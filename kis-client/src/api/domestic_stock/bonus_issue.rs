@@ -172,7 +172,7 @@ impl Endpoint for BonusIssueRequest {
 /// Response of 예탁원정보(무상증자일정) (`국내주식-144`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct BonusIssueResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -185,51 +185,71 @@ pub struct BonusIssueResponse {
     pub output1: v::Block<Output1>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for BonusIssueResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output1: v::take_block(&mut m, "output1"),
-            extra: m,
-        }
+impl crate::__private::Record for BonusIssueResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output1"],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output1", 3), ("rt_cd", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output1.put(&mut m, "output1");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output1,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output1.report(path, "output1", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output1,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for BonusIssueResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for BonusIssueResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 기준일 (`record_date`, required, length 8).
@@ -256,54 +276,89 @@ pub struct Output1 {
     pub stk_kind: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output1 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            record_date: v::take(&mut m, "record_date"),
-            sht_cd: v::take(&mut m, "sht_cd"),
-            isin_name: v::take(&mut m, "isin_name"),
-            fix_rate: v::take(&mut m, "fix_rate"),
-            odd_rec_price: v::take(&mut m, "odd_rec_price"),
-            right_dt: v::take(&mut m, "right_dt"),
-            odd_pay_dt: v::take(&mut m, "odd_pay_dt"),
-            list_date: v::take(&mut m, "list_date"),
-            tot_issue_stk_qty: v::take(&mut m, "tot_issue_stk_qty"),
-            issue_stk_qty: v::take(&mut m, "issue_stk_qty"),
-            stk_kind: v::take(&mut m, "stk_kind"),
-            extra: m,
-        }
+impl crate::__private::Record for Output1 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "record_date",
+                "sht_cd",
+                "isin_name",
+                "fix_rate",
+                "odd_rec_price",
+                "right_dt",
+                "odd_pay_dt",
+                "list_date",
+                "tot_issue_stk_qty",
+                "issue_stk_qty",
+                "stk_kind",
+            ],
+            lower: &[
+                ("fix_rate", 3),
+                ("isin_name", 2),
+                ("issue_stk_qty", 9),
+                ("list_date", 7),
+                ("odd_pay_dt", 6),
+                ("odd_rec_price", 4),
+                ("record_date", 0),
+                ("right_dt", 5),
+                ("sht_cd", 1),
+                ("stk_kind", 10),
+                ("tot_issue_stk_qty", 8),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "record_date", &self.record_date);
-        v::put(&mut m, "sht_cd", &self.sht_cd);
-        v::put(&mut m, "isin_name", &self.isin_name);
-        v::put(&mut m, "fix_rate", &self.fix_rate);
-        v::put(&mut m, "odd_rec_price", &self.odd_rec_price);
-        v::put(&mut m, "right_dt", &self.right_dt);
-        v::put(&mut m, "odd_pay_dt", &self.odd_pay_dt);
-        v::put(&mut m, "list_date", &self.list_date);
-        v::put(&mut m, "tot_issue_stk_qty", &self.tot_issue_stk_qty);
-        v::put(&mut m, "issue_stk_qty", &self.issue_stk_qty);
-        v::put(&mut m, "stk_kind", &self.stk_kind);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.record_date,
+            1 => &self.sht_cd,
+            2 => &self.isin_name,
+            3 => &self.fix_rate,
+            4 => &self.odd_rec_price,
+            5 => &self.right_dt,
+            6 => &self.odd_pay_dt,
+            7 => &self.list_date,
+            8 => &self.tot_issue_stk_qty,
+            9 => &self.issue_stk_qty,
+            10 => &self.stk_kind,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "record_date", &self.record_date);
-        r.val(path, "sht_cd", &self.sht_cd);
-        r.val(path, "isin_name", &self.isin_name);
-        r.val(path, "fix_rate", &self.fix_rate);
-        r.val(path, "odd_rec_price", &self.odd_rec_price);
-        r.val(path, "right_dt", &self.right_dt);
-        r.val(path, "odd_pay_dt", &self.odd_pay_dt);
-        r.val(path, "list_date", &self.list_date);
-        r.val(path, "tot_issue_stk_qty", &self.tot_issue_stk_qty);
-        r.val(path, "issue_stk_qty", &self.issue_stk_qty);
-        r.val(path, "stk_kind", &self.stk_kind);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.record_date,
+            1 => &mut self.sht_cd,
+            2 => &mut self.isin_name,
+            3 => &mut self.fix_rate,
+            4 => &mut self.odd_rec_price,
+            5 => &mut self.right_dt,
+            6 => &mut self.odd_pay_dt,
+            7 => &mut self.list_date,
+            8 => &mut self.tot_issue_stk_qty,
+            9 => &mut self.issue_stk_qty,
+            10 => &mut self.stk_kind,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

@@ -370,7 +370,7 @@ impl Endpoint for CaptureUplowpriceRequest {
 /// Response of 국내주식 상하한가 포착 (`국내주식-190`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct CaptureUplowpriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -383,51 +383,71 @@ pub struct CaptureUplowpriceResponse {
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for CaptureUplowpriceResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output: v::take_block(&mut m, "output"),
-            extra: m,
-        }
+impl crate::__private::Record for CaptureUplowpriceResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output"],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output.put(&mut m, "output");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output.report(path, "output", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for CaptureUplowpriceResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for CaptureUplowpriceResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// 유가증권단축종목코드 (`mksc_shrn_iscd`, required, length 9).
@@ -466,72 +486,113 @@ pub struct Output {
     pub prdy_vrss_vol_rate: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            mksc_shrn_iscd: v::take(&mut m, "mksc_shrn_iscd"),
-            hts_kor_isnm: v::take(&mut m, "hts_kor_isnm"),
-            stck_prpr: v::take(&mut m, "stck_prpr"),
-            prdy_vrss_sign: v::take(&mut m, "prdy_vrss_sign"),
-            prdy_vrss: v::take(&mut m, "prdy_vrss"),
-            prdy_ctrt: v::take(&mut m, "prdy_ctrt"),
-            acml_vol: v::take(&mut m, "acml_vol"),
-            total_askp_rsqn: v::take(&mut m, "total_askp_rsqn"),
-            total_bidp_rsqn: v::take(&mut m, "total_bidp_rsqn"),
-            askp_rsqn1: v::take(&mut m, "askp_rsqn1"),
-            bidp_rsqn1: v::take(&mut m, "bidp_rsqn1"),
-            prdy_vol: v::take(&mut m, "prdy_vol"),
-            seln_cnqn: v::take(&mut m, "seln_cnqn"),
-            shnu_cnqn: v::take(&mut m, "shnu_cnqn"),
-            stck_llam: v::take(&mut m, "stck_llam"),
-            stck_mxpr: v::take(&mut m, "stck_mxpr"),
-            prdy_vrss_vol_rate: v::take(&mut m, "prdy_vrss_vol_rate"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "mksc_shrn_iscd",
+                "hts_kor_isnm",
+                "stck_prpr",
+                "prdy_vrss_sign",
+                "prdy_vrss",
+                "prdy_ctrt",
+                "acml_vol",
+                "total_askp_rsqn",
+                "total_bidp_rsqn",
+                "askp_rsqn1",
+                "bidp_rsqn1",
+                "prdy_vol",
+                "seln_cnqn",
+                "shnu_cnqn",
+                "stck_llam",
+                "stck_mxpr",
+                "prdy_vrss_vol_rate",
+            ],
+            lower: &[
+                ("acml_vol", 6),
+                ("askp_rsqn1", 9),
+                ("bidp_rsqn1", 10),
+                ("hts_kor_isnm", 1),
+                ("mksc_shrn_iscd", 0),
+                ("prdy_ctrt", 5),
+                ("prdy_vol", 11),
+                ("prdy_vrss", 4),
+                ("prdy_vrss_sign", 3),
+                ("prdy_vrss_vol_rate", 16),
+                ("seln_cnqn", 12),
+                ("shnu_cnqn", 13),
+                ("stck_llam", 14),
+                ("stck_mxpr", 15),
+                ("stck_prpr", 2),
+                ("total_askp_rsqn", 7),
+                ("total_bidp_rsqn", 8),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "mksc_shrn_iscd", &self.mksc_shrn_iscd);
-        v::put(&mut m, "hts_kor_isnm", &self.hts_kor_isnm);
-        v::put(&mut m, "stck_prpr", &self.stck_prpr);
-        v::put(&mut m, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        v::put(&mut m, "prdy_vrss", &self.prdy_vrss);
-        v::put(&mut m, "prdy_ctrt", &self.prdy_ctrt);
-        v::put(&mut m, "acml_vol", &self.acml_vol);
-        v::put(&mut m, "total_askp_rsqn", &self.total_askp_rsqn);
-        v::put(&mut m, "total_bidp_rsqn", &self.total_bidp_rsqn);
-        v::put(&mut m, "askp_rsqn1", &self.askp_rsqn1);
-        v::put(&mut m, "bidp_rsqn1", &self.bidp_rsqn1);
-        v::put(&mut m, "prdy_vol", &self.prdy_vol);
-        v::put(&mut m, "seln_cnqn", &self.seln_cnqn);
-        v::put(&mut m, "shnu_cnqn", &self.shnu_cnqn);
-        v::put(&mut m, "stck_llam", &self.stck_llam);
-        v::put(&mut m, "stck_mxpr", &self.stck_mxpr);
-        v::put(&mut m, "prdy_vrss_vol_rate", &self.prdy_vrss_vol_rate);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.mksc_shrn_iscd,
+            1 => &self.hts_kor_isnm,
+            2 => &self.stck_prpr,
+            3 => &self.prdy_vrss_sign,
+            4 => &self.prdy_vrss,
+            5 => &self.prdy_ctrt,
+            6 => &self.acml_vol,
+            7 => &self.total_askp_rsqn,
+            8 => &self.total_bidp_rsqn,
+            9 => &self.askp_rsqn1,
+            10 => &self.bidp_rsqn1,
+            11 => &self.prdy_vol,
+            12 => &self.seln_cnqn,
+            13 => &self.shnu_cnqn,
+            14 => &self.stck_llam,
+            15 => &self.stck_mxpr,
+            16 => &self.prdy_vrss_vol_rate,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "mksc_shrn_iscd", &self.mksc_shrn_iscd);
-        r.val(path, "hts_kor_isnm", &self.hts_kor_isnm);
-        r.val(path, "stck_prpr", &self.stck_prpr);
-        r.val(path, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        r.val(path, "prdy_vrss", &self.prdy_vrss);
-        r.val(path, "prdy_ctrt", &self.prdy_ctrt);
-        r.val(path, "acml_vol", &self.acml_vol);
-        r.val(path, "total_askp_rsqn", &self.total_askp_rsqn);
-        r.val(path, "total_bidp_rsqn", &self.total_bidp_rsqn);
-        r.val(path, "askp_rsqn1", &self.askp_rsqn1);
-        r.val(path, "bidp_rsqn1", &self.bidp_rsqn1);
-        r.val(path, "prdy_vol", &self.prdy_vol);
-        r.val(path, "seln_cnqn", &self.seln_cnqn);
-        r.val(path, "shnu_cnqn", &self.shnu_cnqn);
-        r.val(path, "stck_llam", &self.stck_llam);
-        r.val(path, "stck_mxpr", &self.stck_mxpr);
-        r.val(path, "prdy_vrss_vol_rate", &self.prdy_vrss_vol_rate);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.mksc_shrn_iscd,
+            1 => &mut self.hts_kor_isnm,
+            2 => &mut self.stck_prpr,
+            3 => &mut self.prdy_vrss_sign,
+            4 => &mut self.prdy_vrss,
+            5 => &mut self.prdy_ctrt,
+            6 => &mut self.acml_vol,
+            7 => &mut self.total_askp_rsqn,
+            8 => &mut self.total_bidp_rsqn,
+            9 => &mut self.askp_rsqn1,
+            10 => &mut self.bidp_rsqn1,
+            11 => &mut self.prdy_vol,
+            12 => &mut self.seln_cnqn,
+            13 => &mut self.shnu_cnqn,
+            14 => &mut self.stck_llam,
+            15 => &mut self.stck_mxpr,
+            16 => &mut self.prdy_vrss_vol_rate,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

@@ -164,7 +164,7 @@ impl Endpoint for ChkHolidayRequest {
 /// Response of 국내휴장일조회 (`국내주식-040`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct ChkHolidayResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -181,57 +181,89 @@ pub struct ChkHolidayResponse {
     pub ctx_area_fk: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for ChkHolidayResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output: v::take_block(&mut m, "output"),
-            ctx_area_nk: v::take(&mut m, "ctx_area_nk"),
-            ctx_area_fk: v::take(&mut m, "ctx_area_fk"),
-            extra: m,
-        }
+impl crate::__private::Record for ChkHolidayResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "rt_cd",
+                "msg_cd",
+                "msg1",
+                "output",
+                "ctx_area_nk",
+                "ctx_area_fk",
+            ],
+            lower: &[
+                ("ctx_area_fk", 5),
+                ("ctx_area_nk", 4),
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output", 3),
+                ("rt_cd", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output.put(&mut m, "output");
-        v::put(&mut m, "ctx_area_nk", &self.ctx_area_nk);
-        v::put(&mut m, "ctx_area_fk", &self.ctx_area_fk);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output,
+            4 => &self.ctx_area_nk,
+            5 => &self.ctx_area_fk,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output.report(path, "output", r);
-        r.val(path, "ctx_area_nk", &self.ctx_area_nk);
-        r.val(path, "ctx_area_fk", &self.ctx_area_fk);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output,
+            4 => &mut self.ctx_area_nk,
+            5 => &mut self.ctx_area_fk,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for ChkHolidayResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for ChkHolidayResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (응답상세1).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// 기준일자 (`bass_dt`, required, length 8).
@@ -257,40 +289,70 @@ pub struct Output {
     pub sttl_day_yn: v::Val<bool>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            bass_dt: v::take(&mut m, "bass_dt"),
-            wday_dvsn_cd: v::take(&mut m, "wday_dvsn_cd"),
-            bzdy_yn: v::take(&mut m, "bzdy_yn"),
-            tr_day_yn: v::take(&mut m, "tr_day_yn"),
-            opnd_yn: v::take(&mut m, "opnd_yn"),
-            sttl_day_yn: v::take(&mut m, "sttl_day_yn"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "bass_dt",
+                "wday_dvsn_cd",
+                "bzdy_yn",
+                "tr_day_yn",
+                "opnd_yn",
+                "sttl_day_yn",
+            ],
+            lower: &[
+                ("bass_dt", 0),
+                ("bzdy_yn", 2),
+                ("opnd_yn", 4),
+                ("sttl_day_yn", 5),
+                ("tr_day_yn", 3),
+                ("wday_dvsn_cd", 1),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "bass_dt", &self.bass_dt);
-        v::put(&mut m, "wday_dvsn_cd", &self.wday_dvsn_cd);
-        v::put(&mut m, "bzdy_yn", &self.bzdy_yn);
-        v::put(&mut m, "tr_day_yn", &self.tr_day_yn);
-        v::put(&mut m, "opnd_yn", &self.opnd_yn);
-        v::put(&mut m, "sttl_day_yn", &self.sttl_day_yn);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.bass_dt,
+            1 => &self.wday_dvsn_cd,
+            2 => &self.bzdy_yn,
+            3 => &self.tr_day_yn,
+            4 => &self.opnd_yn,
+            5 => &self.sttl_day_yn,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "bass_dt", &self.bass_dt);
-        r.val(path, "wday_dvsn_cd", &self.wday_dvsn_cd);
-        r.val(path, "bzdy_yn", &self.bzdy_yn);
-        r.val(path, "tr_day_yn", &self.tr_day_yn);
-        r.val(path, "opnd_yn", &self.opnd_yn);
-        r.val(path, "sttl_day_yn", &self.sttl_day_yn);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.bass_dt,
+            1 => &mut self.wday_dvsn_cd,
+            2 => &mut self.bzdy_yn,
+            3 => &mut self.tr_day_yn,
+            4 => &mut self.opnd_yn,
+            5 => &mut self.sttl_day_yn,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 

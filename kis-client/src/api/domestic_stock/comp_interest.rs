@@ -193,7 +193,7 @@ impl Endpoint for CompInterestRequest {
 /// Response of 금리 종합(국내채권/금리) (`국내주식-155`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct CompInterestResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -208,54 +208,79 @@ pub struct CompInterestResponse {
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for CompInterestResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output1: v::take_block(&mut m, "output1"),
-            output2: v::take_block(&mut m, "output2"),
-            extra: m,
-        }
+impl crate::__private::Record for CompInterestResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output1", "output2"],
+            lower: &[
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output1.put(&mut m, "output1");
-        self.output2.put(&mut m, "output2");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output1,
+            4 => &self.output2,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output1.report(path, "output1", r);
-        self.output2.report(path, "output2", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output1,
+            4 => &mut self.output2,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for CompInterestResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for CompInterestResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 자료코드 (`bcdt_code`, required, length 5).
@@ -274,48 +299,79 @@ pub struct Output1 {
     pub stck_bsop_date: v::Val<v::NaiveDate>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output1 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            bcdt_code: v::take(&mut m, "bcdt_code"),
-            hts_kor_isnm: v::take(&mut m, "hts_kor_isnm"),
-            bond_mnrt_prpr: v::take(&mut m, "bond_mnrt_prpr"),
-            prdy_vrss_sign: v::take(&mut m, "prdy_vrss_sign"),
-            bond_mnrt_prdy_vrss: v::take(&mut m, "bond_mnrt_prdy_vrss"),
-            prdy_ctrt: v::take(&mut m, "prdy_ctrt"),
-            stck_bsop_date: v::take(&mut m, "stck_bsop_date"),
-            extra: m,
-        }
+impl crate::__private::Record for Output1 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "bcdt_code",
+                "hts_kor_isnm",
+                "bond_mnrt_prpr",
+                "prdy_vrss_sign",
+                "bond_mnrt_prdy_vrss",
+                "prdy_ctrt",
+                "stck_bsop_date",
+            ],
+            lower: &[
+                ("bcdt_code", 0),
+                ("bond_mnrt_prdy_vrss", 4),
+                ("bond_mnrt_prpr", 2),
+                ("hts_kor_isnm", 1),
+                ("prdy_ctrt", 5),
+                ("prdy_vrss_sign", 3),
+                ("stck_bsop_date", 6),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "bcdt_code", &self.bcdt_code);
-        v::put(&mut m, "hts_kor_isnm", &self.hts_kor_isnm);
-        v::put(&mut m, "bond_mnrt_prpr", &self.bond_mnrt_prpr);
-        v::put(&mut m, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        v::put(&mut m, "bond_mnrt_prdy_vrss", &self.bond_mnrt_prdy_vrss);
-        v::put(&mut m, "prdy_ctrt", &self.prdy_ctrt);
-        v::put(&mut m, "stck_bsop_date", &self.stck_bsop_date);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.bcdt_code,
+            1 => &self.hts_kor_isnm,
+            2 => &self.bond_mnrt_prpr,
+            3 => &self.prdy_vrss_sign,
+            4 => &self.bond_mnrt_prdy_vrss,
+            5 => &self.prdy_ctrt,
+            6 => &self.stck_bsop_date,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "bcdt_code", &self.bcdt_code);
-        r.val(path, "hts_kor_isnm", &self.hts_kor_isnm);
-        r.val(path, "bond_mnrt_prpr", &self.bond_mnrt_prpr);
-        r.val(path, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        r.val(path, "bond_mnrt_prdy_vrss", &self.bond_mnrt_prdy_vrss);
-        r.val(path, "prdy_ctrt", &self.prdy_ctrt);
-        r.val(path, "stck_bsop_date", &self.stck_bsop_date);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.bcdt_code,
+            1 => &mut self.hts_kor_isnm,
+            2 => &mut self.bond_mnrt_prpr,
+            3 => &mut self.prdy_vrss_sign,
+            4 => &mut self.bond_mnrt_prdy_vrss,
+            5 => &mut self.prdy_ctrt,
+            6 => &mut self.stck_bsop_date,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 자료코드 (`bcdt_code`, required, length 5).
@@ -334,42 +390,73 @@ pub struct Output2 {
     pub stck_bsop_date: v::Val<v::NaiveDate>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output2 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            bcdt_code: v::take(&mut m, "bcdt_code"),
-            hts_kor_isnm: v::take(&mut m, "hts_kor_isnm"),
-            bond_mnrt_prpr: v::take(&mut m, "bond_mnrt_prpr"),
-            prdy_vrss_sign: v::take(&mut m, "prdy_vrss_sign"),
-            bond_mnrt_prdy_vrss: v::take(&mut m, "bond_mnrt_prdy_vrss"),
-            bstp_nmix_prdy_ctrt: v::take(&mut m, "bstp_nmix_prdy_ctrt"),
-            stck_bsop_date: v::take(&mut m, "stck_bsop_date"),
-            extra: m,
-        }
+impl crate::__private::Record for Output2 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "bcdt_code",
+                "hts_kor_isnm",
+                "bond_mnrt_prpr",
+                "prdy_vrss_sign",
+                "bond_mnrt_prdy_vrss",
+                "bstp_nmix_prdy_ctrt",
+                "stck_bsop_date",
+            ],
+            lower: &[
+                ("bcdt_code", 0),
+                ("bond_mnrt_prdy_vrss", 4),
+                ("bond_mnrt_prpr", 2),
+                ("bstp_nmix_prdy_ctrt", 5),
+                ("hts_kor_isnm", 1),
+                ("prdy_vrss_sign", 3),
+                ("stck_bsop_date", 6),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "bcdt_code", &self.bcdt_code);
-        v::put(&mut m, "hts_kor_isnm", &self.hts_kor_isnm);
-        v::put(&mut m, "bond_mnrt_prpr", &self.bond_mnrt_prpr);
-        v::put(&mut m, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        v::put(&mut m, "bond_mnrt_prdy_vrss", &self.bond_mnrt_prdy_vrss);
-        v::put(&mut m, "bstp_nmix_prdy_ctrt", &self.bstp_nmix_prdy_ctrt);
-        v::put(&mut m, "stck_bsop_date", &self.stck_bsop_date);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.bcdt_code,
+            1 => &self.hts_kor_isnm,
+            2 => &self.bond_mnrt_prpr,
+            3 => &self.prdy_vrss_sign,
+            4 => &self.bond_mnrt_prdy_vrss,
+            5 => &self.bstp_nmix_prdy_ctrt,
+            6 => &self.stck_bsop_date,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "bcdt_code", &self.bcdt_code);
-        r.val(path, "hts_kor_isnm", &self.hts_kor_isnm);
-        r.val(path, "bond_mnrt_prpr", &self.bond_mnrt_prpr);
-        r.val(path, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        r.val(path, "bond_mnrt_prdy_vrss", &self.bond_mnrt_prdy_vrss);
-        r.val(path, "bstp_nmix_prdy_ctrt", &self.bstp_nmix_prdy_ctrt);
-        r.val(path, "stck_bsop_date", &self.stck_bsop_date);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.bcdt_code,
+            1 => &mut self.hts_kor_isnm,
+            2 => &mut self.bond_mnrt_prpr,
+            3 => &mut self.prdy_vrss_sign,
+            4 => &mut self.bond_mnrt_prdy_vrss,
+            5 => &mut self.bstp_nmix_prdy_ctrt,
+            6 => &mut self.stck_bsop_date,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

@@ -205,7 +205,7 @@ impl Endpoint for CompProgramTradeDailyRequest {
 /// Response of 프로그램매매 종합현황(일별) (`국내주식-115`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct CompProgramTradeDailyResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -218,51 +218,71 @@ pub struct CompProgramTradeDailyResponse {
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for CompProgramTradeDailyResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output: v::take_block(&mut m, "output"),
-            extra: m,
-        }
+impl crate::__private::Record for CompProgramTradeDailyResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output"],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output.put(&mut m, "output");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output.report(path, "output", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for CompProgramTradeDailyResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for CompProgramTradeDailyResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// 주식 영업 일자 (`stck_bsop_date`, required, length 8).
@@ -467,789 +487,445 @@ pub struct Output {
     pub nabt_entm_ntby_qty_rate: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            stck_bsop_date: v::take(&mut m, "stck_bsop_date"),
-            nabt_entm_seln_tr_pbmn: v::take(&mut m, "nabt_entm_seln_tr_pbmn"),
-            nabt_onsl_seln_vol: v::take(&mut m, "nabt_onsl_seln_vol"),
-            whol_onsl_seln_tr_pbmn: v::take(&mut m, "whol_onsl_seln_tr_pbmn"),
-            arbt_smtn_shnu_vol: v::take(&mut m, "arbt_smtn_shnu_vol"),
-            nabt_smtn_shnu_tr_pbmn: v::take(&mut m, "nabt_smtn_shnu_tr_pbmn"),
-            arbt_entm_ntby_qty: v::take(&mut m, "arbt_entm_ntby_qty"),
-            nabt_entm_ntby_tr_pbmn: v::take(&mut m, "nabt_entm_ntby_tr_pbmn"),
-            arbt_entm_seln_vol: v::take(&mut m, "arbt_entm_seln_vol"),
-            nabt_entm_seln_vol_rate: v::take(&mut m, "nabt_entm_seln_vol_rate"),
-            nabt_onsl_seln_vol_rate: v::take(&mut m, "nabt_onsl_seln_vol_rate"),
-            whol_onsl_seln_tr_pbmn_rate: v::take(&mut m, "whol_onsl_seln_tr_pbmn_rate"),
-            arbt_smtm_shun_vol_rate: v::take(&mut m, "arbt_smtm_shun_vol_rate"),
-            nabt_smtm_shun_tr_pbmn_rate: v::take(&mut m, "nabt_smtm_shun_tr_pbmn_rate"),
-            arbt_entm_ntby_qty_rate: v::take(&mut m, "arbt_entm_ntby_qty_rate"),
-            nabt_entm_ntby_tr_pbmn_rate: v::take(&mut m, "nabt_entm_ntby_tr_pbmn_rate"),
-            arbt_entm_seln_vol_rate: v::take(&mut m, "arbt_entm_seln_vol_rate"),
-            nabt_entm_seln_tr_pbmn_rate: v::take(&mut m, "nabt_entm_seln_tr_pbmn_rate"),
-            nabt_onsl_seln_tr_pbmn: v::take(&mut m, "nabt_onsl_seln_tr_pbmn"),
-            whol_smtn_seln_vol: v::take(&mut m, "whol_smtn_seln_vol"),
-            arbt_smtn_shnu_tr_pbmn: v::take(&mut m, "arbt_smtn_shnu_tr_pbmn"),
-            whol_entm_shnu_vol: v::take(&mut m, "whol_entm_shnu_vol"),
-            arbt_entm_ntby_tr_pbmn: v::take(&mut m, "arbt_entm_ntby_tr_pbmn"),
-            nabt_onsl_ntby_qty: v::take(&mut m, "nabt_onsl_ntby_qty"),
-            arbt_entm_seln_tr_pbmn: v::take(&mut m, "arbt_entm_seln_tr_pbmn"),
-            nabt_onsl_seln_tr_pbmn_rate: v::take(&mut m, "nabt_onsl_seln_tr_pbmn_rate"),
-            whol_seln_vol_rate: v::take(&mut m, "whol_seln_vol_rate"),
-            arbt_smtm_shun_tr_pbmn_rate: v::take(&mut m, "arbt_smtm_shun_tr_pbmn_rate"),
-            whol_entm_shnu_vol_rate: v::take(&mut m, "whol_entm_shnu_vol_rate"),
-            arbt_entm_ntby_tr_pbmn_rate: v::take(&mut m, "arbt_entm_ntby_tr_pbmn_rate"),
-            nabt_onsl_ntby_qty_rate: v::take(&mut m, "nabt_onsl_ntby_qty_rate"),
-            arbt_entm_seln_tr_pbmn_rate: v::take(&mut m, "arbt_entm_seln_tr_pbmn_rate"),
-            nabt_smtn_seln_vol: v::take(&mut m, "nabt_smtn_seln_vol"),
-            whol_smtn_seln_tr_pbmn: v::take(&mut m, "whol_smtn_seln_tr_pbmn"),
-            nabt_entm_shnu_vol: v::take(&mut m, "nabt_entm_shnu_vol"),
-            whol_entm_shnu_tr_pbmn: v::take(&mut m, "whol_entm_shnu_tr_pbmn"),
-            arbt_onsl_ntby_qty: v::take(&mut m, "arbt_onsl_ntby_qty"),
-            nabt_onsl_ntby_tr_pbmn: v::take(&mut m, "nabt_onsl_ntby_tr_pbmn"),
-            arbt_onsl_seln_tr_pbmn: v::take(&mut m, "arbt_onsl_seln_tr_pbmn"),
-            nabt_smtm_seln_vol_rate: v::take(&mut m, "nabt_smtm_seln_vol_rate"),
-            whol_seln_tr_pbmn_rate: v::take(&mut m, "whol_seln_tr_pbmn_rate"),
-            nabt_entm_shnu_vol_rate: v::take(&mut m, "nabt_entm_shnu_vol_rate"),
-            whol_entm_shnu_tr_pbmn_rate: v::take(&mut m, "whol_entm_shnu_tr_pbmn_rate"),
-            arbt_onsl_ntby_qty_rate: v::take(&mut m, "arbt_onsl_ntby_qty_rate"),
-            nabt_onsl_ntby_tr_pbmn_rate: v::take(&mut m, "nabt_onsl_ntby_tr_pbmn_rate"),
-            arbt_onsl_seln_tr_pbmn_rate: v::take(&mut m, "arbt_onsl_seln_tr_pbmn_rate"),
-            nabt_smtn_seln_tr_pbmn: v::take(&mut m, "nabt_smtn_seln_tr_pbmn"),
-            arbt_entm_shnu_vol: v::take(&mut m, "arbt_entm_shnu_vol"),
-            nabt_entm_shnu_tr_pbmn: v::take(&mut m, "nabt_entm_shnu_tr_pbmn"),
-            whol_onsl_shnu_vol: v::take(&mut m, "whol_onsl_shnu_vol"),
-            arbt_onsl_ntby_tr_pbmn: v::take(&mut m, "arbt_onsl_ntby_tr_pbmn"),
-            nabt_smtn_ntby_qty: v::take(&mut m, "nabt_smtn_ntby_qty"),
-            arbt_onsl_seln_vol: v::take(&mut m, "arbt_onsl_seln_vol"),
-            nabt_smtm_seln_tr_pbmn_rate: v::take(&mut m, "nabt_smtm_seln_tr_pbmn_rate"),
-            arbt_entm_shnu_vol_rate: v::take(&mut m, "arbt_entm_shnu_vol_rate"),
-            nabt_entm_shnu_tr_pbmn_rate: v::take(&mut m, "nabt_entm_shnu_tr_pbmn_rate"),
-            whol_onsl_shnu_tr_pbmn: v::take(&mut m, "whol_onsl_shnu_tr_pbmn"),
-            arbt_onsl_ntby_tr_pbmn_rate: v::take(&mut m, "arbt_onsl_ntby_tr_pbmn_rate"),
-            nabt_smtm_ntby_qty_rate: v::take(&mut m, "nabt_smtm_ntby_qty_rate"),
-            arbt_onsl_seln_vol_rate: v::take(&mut m, "arbt_onsl_seln_vol_rate"),
-            whol_entm_seln_vol: v::take(&mut m, "whol_entm_seln_vol"),
-            arbt_entm_shnu_tr_pbmn: v::take(&mut m, "arbt_entm_shnu_tr_pbmn"),
-            nabt_onsl_shnu_vol: v::take(&mut m, "nabt_onsl_shnu_vol"),
-            whol_onsl_shnu_tr_pbmn_rate: v::take(&mut m, "whol_onsl_shnu_tr_pbmn_rate"),
-            arbt_smtn_ntby_qty: v::take(&mut m, "arbt_smtn_ntby_qty"),
-            nabt_smtn_ntby_tr_pbmn: v::take(&mut m, "nabt_smtn_ntby_tr_pbmn"),
-            arbt_smtn_seln_vol: v::take(&mut m, "arbt_smtn_seln_vol"),
-            whol_entm_seln_tr_pbmn: v::take(&mut m, "whol_entm_seln_tr_pbmn"),
-            arbt_entm_shnu_tr_pbmn_rate: v::take(&mut m, "arbt_entm_shnu_tr_pbmn_rate"),
-            nabt_onsl_shnu_vol_rate: v::take(&mut m, "nabt_onsl_shnu_vol_rate"),
-            whol_onsl_shnu_vol_rate: v::take(&mut m, "whol_onsl_shnu_vol_rate"),
-            arbt_smtm_ntby_qty_rate: v::take(&mut m, "arbt_smtm_ntby_qty_rate"),
-            nabt_smtm_ntby_tr_pbmn_rate: v::take(&mut m, "nabt_smtm_ntby_tr_pbmn_rate"),
-            arbt_smtm_seln_vol_rate: v::take(&mut m, "arbt_smtm_seln_vol_rate"),
-            whol_entm_seln_vol_rate: v::take(&mut m, "whol_entm_seln_vol_rate"),
-            arbt_onsl_shnu_vol: v::take(&mut m, "arbt_onsl_shnu_vol"),
-            nabt_onsl_shnu_tr_pbmn: v::take(&mut m, "nabt_onsl_shnu_tr_pbmn"),
-            whol_smtn_shnu_vol: v::take(&mut m, "whol_smtn_shnu_vol"),
-            arbt_smtn_ntby_tr_pbmn: v::take(&mut m, "arbt_smtn_ntby_tr_pbmn"),
-            whol_entm_ntby_qty: v::take(&mut m, "whol_entm_ntby_qty"),
-            arbt_smtn_seln_tr_pbmn: v::take(&mut m, "arbt_smtn_seln_tr_pbmn"),
-            whol_entm_seln_tr_pbmn_rate: v::take(&mut m, "whol_entm_seln_tr_pbmn_rate"),
-            arbt_onsl_shnu_vol_rate: v::take(&mut m, "arbt_onsl_shnu_vol_rate"),
-            nabt_onsl_shnu_tr_pbmn_rate: v::take(&mut m, "nabt_onsl_shnu_tr_pbmn_rate"),
-            whol_shun_vol_rate: v::take(&mut m, "whol_shun_vol_rate"),
-            arbt_smtm_ntby_tr_pbmn_rate: v::take(&mut m, "arbt_smtm_ntby_tr_pbmn_rate"),
-            whol_entm_ntby_qty_rate: v::take(&mut m, "whol_entm_ntby_qty_rate"),
-            arbt_smtm_seln_tr_pbmn_rate: v::take(&mut m, "arbt_smtm_seln_tr_pbmn_rate"),
-            whol_onsl_seln_vol: v::take(&mut m, "whol_onsl_seln_vol"),
-            arbt_onsl_shnu_tr_pbmn: v::take(&mut m, "arbt_onsl_shnu_tr_pbmn"),
-            nabt_smtn_shnu_vol: v::take(&mut m, "nabt_smtn_shnu_vol"),
-            whol_smtn_shnu_tr_pbmn: v::take(&mut m, "whol_smtn_shnu_tr_pbmn"),
-            nabt_entm_ntby_qty: v::take(&mut m, "nabt_entm_ntby_qty"),
-            whol_entm_ntby_tr_pbmn: v::take(&mut m, "whol_entm_ntby_tr_pbmn"),
-            nabt_entm_seln_vol: v::take(&mut m, "nabt_entm_seln_vol"),
-            whol_onsl_seln_vol_rate: v::take(&mut m, "whol_onsl_seln_vol_rate"),
-            arbt_onsl_shnu_tr_pbmn_rate: v::take(&mut m, "arbt_onsl_shnu_tr_pbmn_rate"),
-            nabt_smtm_shun_vol_rate: v::take(&mut m, "nabt_smtm_shun_vol_rate"),
-            whol_shun_tr_pbmn_rate: v::take(&mut m, "whol_shun_tr_pbmn_rate"),
-            nabt_entm_ntby_qty_rate: v::take(&mut m, "nabt_entm_ntby_qty_rate"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "stck_bsop_date",
+                "nabt_entm_seln_tr_pbmn",
+                "nabt_onsl_seln_vol",
+                "whol_onsl_seln_tr_pbmn",
+                "arbt_smtn_shnu_vol",
+                "nabt_smtn_shnu_tr_pbmn",
+                "arbt_entm_ntby_qty",
+                "nabt_entm_ntby_tr_pbmn",
+                "arbt_entm_seln_vol",
+                "nabt_entm_seln_vol_rate",
+                "nabt_onsl_seln_vol_rate",
+                "whol_onsl_seln_tr_pbmn_rate",
+                "arbt_smtm_shun_vol_rate",
+                "nabt_smtm_shun_tr_pbmn_rate",
+                "arbt_entm_ntby_qty_rate",
+                "nabt_entm_ntby_tr_pbmn_rate",
+                "arbt_entm_seln_vol_rate",
+                "nabt_entm_seln_tr_pbmn_rate",
+                "nabt_onsl_seln_tr_pbmn",
+                "whol_smtn_seln_vol",
+                "arbt_smtn_shnu_tr_pbmn",
+                "whol_entm_shnu_vol",
+                "arbt_entm_ntby_tr_pbmn",
+                "nabt_onsl_ntby_qty",
+                "arbt_entm_seln_tr_pbmn",
+                "nabt_onsl_seln_tr_pbmn_rate",
+                "whol_seln_vol_rate",
+                "arbt_smtm_shun_tr_pbmn_rate",
+                "whol_entm_shnu_vol_rate",
+                "arbt_entm_ntby_tr_pbmn_rate",
+                "nabt_onsl_ntby_qty_rate",
+                "arbt_entm_seln_tr_pbmn_rate",
+                "nabt_smtn_seln_vol",
+                "whol_smtn_seln_tr_pbmn",
+                "nabt_entm_shnu_vol",
+                "whol_entm_shnu_tr_pbmn",
+                "arbt_onsl_ntby_qty",
+                "nabt_onsl_ntby_tr_pbmn",
+                "arbt_onsl_seln_tr_pbmn",
+                "nabt_smtm_seln_vol_rate",
+                "whol_seln_tr_pbmn_rate",
+                "nabt_entm_shnu_vol_rate",
+                "whol_entm_shnu_tr_pbmn_rate",
+                "arbt_onsl_ntby_qty_rate",
+                "nabt_onsl_ntby_tr_pbmn_rate",
+                "arbt_onsl_seln_tr_pbmn_rate",
+                "nabt_smtn_seln_tr_pbmn",
+                "arbt_entm_shnu_vol",
+                "nabt_entm_shnu_tr_pbmn",
+                "whol_onsl_shnu_vol",
+                "arbt_onsl_ntby_tr_pbmn",
+                "nabt_smtn_ntby_qty",
+                "arbt_onsl_seln_vol",
+                "nabt_smtm_seln_tr_pbmn_rate",
+                "arbt_entm_shnu_vol_rate",
+                "nabt_entm_shnu_tr_pbmn_rate",
+                "whol_onsl_shnu_tr_pbmn",
+                "arbt_onsl_ntby_tr_pbmn_rate",
+                "nabt_smtm_ntby_qty_rate",
+                "arbt_onsl_seln_vol_rate",
+                "whol_entm_seln_vol",
+                "arbt_entm_shnu_tr_pbmn",
+                "nabt_onsl_shnu_vol",
+                "whol_onsl_shnu_tr_pbmn_rate",
+                "arbt_smtn_ntby_qty",
+                "nabt_smtn_ntby_tr_pbmn",
+                "arbt_smtn_seln_vol",
+                "whol_entm_seln_tr_pbmn",
+                "arbt_entm_shnu_tr_pbmn_rate",
+                "nabt_onsl_shnu_vol_rate",
+                "whol_onsl_shnu_vol_rate",
+                "arbt_smtm_ntby_qty_rate",
+                "nabt_smtm_ntby_tr_pbmn_rate",
+                "arbt_smtm_seln_vol_rate",
+                "whol_entm_seln_vol_rate",
+                "arbt_onsl_shnu_vol",
+                "nabt_onsl_shnu_tr_pbmn",
+                "whol_smtn_shnu_vol",
+                "arbt_smtn_ntby_tr_pbmn",
+                "whol_entm_ntby_qty",
+                "arbt_smtn_seln_tr_pbmn",
+                "whol_entm_seln_tr_pbmn_rate",
+                "arbt_onsl_shnu_vol_rate",
+                "nabt_onsl_shnu_tr_pbmn_rate",
+                "whol_shun_vol_rate",
+                "arbt_smtm_ntby_tr_pbmn_rate",
+                "whol_entm_ntby_qty_rate",
+                "arbt_smtm_seln_tr_pbmn_rate",
+                "whol_onsl_seln_vol",
+                "arbt_onsl_shnu_tr_pbmn",
+                "nabt_smtn_shnu_vol",
+                "whol_smtn_shnu_tr_pbmn",
+                "nabt_entm_ntby_qty",
+                "whol_entm_ntby_tr_pbmn",
+                "nabt_entm_seln_vol",
+                "whol_onsl_seln_vol_rate",
+                "arbt_onsl_shnu_tr_pbmn_rate",
+                "nabt_smtm_shun_vol_rate",
+                "whol_shun_tr_pbmn_rate",
+                "nabt_entm_ntby_qty_rate",
+            ],
+            lower: &[
+                ("arbt_entm_ntby_qty", 6),
+                ("arbt_entm_ntby_qty_rate", 14),
+                ("arbt_entm_ntby_tr_pbmn", 22),
+                ("arbt_entm_ntby_tr_pbmn_rate", 29),
+                ("arbt_entm_seln_tr_pbmn", 24),
+                ("arbt_entm_seln_tr_pbmn_rate", 31),
+                ("arbt_entm_seln_vol", 8),
+                ("arbt_entm_seln_vol_rate", 16),
+                ("arbt_entm_shnu_tr_pbmn", 61),
+                ("arbt_entm_shnu_tr_pbmn_rate", 68),
+                ("arbt_entm_shnu_vol", 47),
+                ("arbt_entm_shnu_vol_rate", 54),
+                ("arbt_onsl_ntby_qty", 36),
+                ("arbt_onsl_ntby_qty_rate", 43),
+                ("arbt_onsl_ntby_tr_pbmn", 50),
+                ("arbt_onsl_ntby_tr_pbmn_rate", 57),
+                ("arbt_onsl_seln_tr_pbmn", 38),
+                ("arbt_onsl_seln_tr_pbmn_rate", 45),
+                ("arbt_onsl_seln_vol", 52),
+                ("arbt_onsl_seln_vol_rate", 59),
+                ("arbt_onsl_shnu_tr_pbmn", 89),
+                ("arbt_onsl_shnu_tr_pbmn_rate", 96),
+                ("arbt_onsl_shnu_vol", 75),
+                ("arbt_onsl_shnu_vol_rate", 82),
+                ("arbt_smtm_ntby_qty_rate", 71),
+                ("arbt_smtm_ntby_tr_pbmn_rate", 85),
+                ("arbt_smtm_seln_tr_pbmn_rate", 87),
+                ("arbt_smtm_seln_vol_rate", 73),
+                ("arbt_smtm_shun_tr_pbmn_rate", 27),
+                ("arbt_smtm_shun_vol_rate", 12),
+                ("arbt_smtn_ntby_qty", 64),
+                ("arbt_smtn_ntby_tr_pbmn", 78),
+                ("arbt_smtn_seln_tr_pbmn", 80),
+                ("arbt_smtn_seln_vol", 66),
+                ("arbt_smtn_shnu_tr_pbmn", 20),
+                ("arbt_smtn_shnu_vol", 4),
+                ("nabt_entm_ntby_qty", 92),
+                ("nabt_entm_ntby_qty_rate", 99),
+                ("nabt_entm_ntby_tr_pbmn", 7),
+                ("nabt_entm_ntby_tr_pbmn_rate", 15),
+                ("nabt_entm_seln_tr_pbmn", 1),
+                ("nabt_entm_seln_tr_pbmn_rate", 17),
+                ("nabt_entm_seln_vol", 94),
+                ("nabt_entm_seln_vol_rate", 9),
+                ("nabt_entm_shnu_tr_pbmn", 48),
+                ("nabt_entm_shnu_tr_pbmn_rate", 55),
+                ("nabt_entm_shnu_vol", 34),
+                ("nabt_entm_shnu_vol_rate", 41),
+                ("nabt_onsl_ntby_qty", 23),
+                ("nabt_onsl_ntby_qty_rate", 30),
+                ("nabt_onsl_ntby_tr_pbmn", 37),
+                ("nabt_onsl_ntby_tr_pbmn_rate", 44),
+                ("nabt_onsl_seln_tr_pbmn", 18),
+                ("nabt_onsl_seln_tr_pbmn_rate", 25),
+                ("nabt_onsl_seln_vol", 2),
+                ("nabt_onsl_seln_vol_rate", 10),
+                ("nabt_onsl_shnu_tr_pbmn", 76),
+                ("nabt_onsl_shnu_tr_pbmn_rate", 83),
+                ("nabt_onsl_shnu_vol", 62),
+                ("nabt_onsl_shnu_vol_rate", 69),
+                ("nabt_smtm_ntby_qty_rate", 58),
+                ("nabt_smtm_ntby_tr_pbmn_rate", 72),
+                ("nabt_smtm_seln_tr_pbmn_rate", 53),
+                ("nabt_smtm_seln_vol_rate", 39),
+                ("nabt_smtm_shun_tr_pbmn_rate", 13),
+                ("nabt_smtm_shun_vol_rate", 97),
+                ("nabt_smtn_ntby_qty", 51),
+                ("nabt_smtn_ntby_tr_pbmn", 65),
+                ("nabt_smtn_seln_tr_pbmn", 46),
+                ("nabt_smtn_seln_vol", 32),
+                ("nabt_smtn_shnu_tr_pbmn", 5),
+                ("nabt_smtn_shnu_vol", 90),
+                ("stck_bsop_date", 0),
+                ("whol_entm_ntby_qty", 79),
+                ("whol_entm_ntby_qty_rate", 86),
+                ("whol_entm_ntby_tr_pbmn", 93),
+                ("whol_entm_seln_tr_pbmn", 67),
+                ("whol_entm_seln_tr_pbmn_rate", 81),
+                ("whol_entm_seln_vol", 60),
+                ("whol_entm_seln_vol_rate", 74),
+                ("whol_entm_shnu_tr_pbmn", 35),
+                ("whol_entm_shnu_tr_pbmn_rate", 42),
+                ("whol_entm_shnu_vol", 21),
+                ("whol_entm_shnu_vol_rate", 28),
+                ("whol_onsl_seln_tr_pbmn", 3),
+                ("whol_onsl_seln_tr_pbmn_rate", 11),
+                ("whol_onsl_seln_vol", 88),
+                ("whol_onsl_seln_vol_rate", 95),
+                ("whol_onsl_shnu_tr_pbmn", 56),
+                ("whol_onsl_shnu_tr_pbmn_rate", 63),
+                ("whol_onsl_shnu_vol", 49),
+                ("whol_onsl_shnu_vol_rate", 70),
+                ("whol_seln_tr_pbmn_rate", 40),
+                ("whol_seln_vol_rate", 26),
+                ("whol_shun_tr_pbmn_rate", 98),
+                ("whol_shun_vol_rate", 84),
+                ("whol_smtn_seln_tr_pbmn", 33),
+                ("whol_smtn_seln_vol", 19),
+                ("whol_smtn_shnu_tr_pbmn", 91),
+                ("whol_smtn_shnu_vol", 77),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "stck_bsop_date", &self.stck_bsop_date);
-        v::put(
-            &mut m,
-            "nabt_entm_seln_tr_pbmn",
-            &self.nabt_entm_seln_tr_pbmn,
-        );
-        v::put(&mut m, "nabt_onsl_seln_vol", &self.nabt_onsl_seln_vol);
-        v::put(
-            &mut m,
-            "whol_onsl_seln_tr_pbmn",
-            &self.whol_onsl_seln_tr_pbmn,
-        );
-        v::put(&mut m, "arbt_smtn_shnu_vol", &self.arbt_smtn_shnu_vol);
-        v::put(
-            &mut m,
-            "nabt_smtn_shnu_tr_pbmn",
-            &self.nabt_smtn_shnu_tr_pbmn,
-        );
-        v::put(&mut m, "arbt_entm_ntby_qty", &self.arbt_entm_ntby_qty);
-        v::put(
-            &mut m,
-            "nabt_entm_ntby_tr_pbmn",
-            &self.nabt_entm_ntby_tr_pbmn,
-        );
-        v::put(&mut m, "arbt_entm_seln_vol", &self.arbt_entm_seln_vol);
-        v::put(
-            &mut m,
-            "nabt_entm_seln_vol_rate",
-            &self.nabt_entm_seln_vol_rate,
-        );
-        v::put(
-            &mut m,
-            "nabt_onsl_seln_vol_rate",
-            &self.nabt_onsl_seln_vol_rate,
-        );
-        v::put(
-            &mut m,
-            "whol_onsl_seln_tr_pbmn_rate",
-            &self.whol_onsl_seln_tr_pbmn_rate,
-        );
-        v::put(
-            &mut m,
-            "arbt_smtm_shun_vol_rate",
-            &self.arbt_smtm_shun_vol_rate,
-        );
-        v::put(
-            &mut m,
-            "nabt_smtm_shun_tr_pbmn_rate",
-            &self.nabt_smtm_shun_tr_pbmn_rate,
-        );
-        v::put(
-            &mut m,
-            "arbt_entm_ntby_qty_rate",
-            &self.arbt_entm_ntby_qty_rate,
-        );
-        v::put(
-            &mut m,
-            "nabt_entm_ntby_tr_pbmn_rate",
-            &self.nabt_entm_ntby_tr_pbmn_rate,
-        );
-        v::put(
-            &mut m,
-            "arbt_entm_seln_vol_rate",
-            &self.arbt_entm_seln_vol_rate,
-        );
-        v::put(
-            &mut m,
-            "nabt_entm_seln_tr_pbmn_rate",
-            &self.nabt_entm_seln_tr_pbmn_rate,
-        );
-        v::put(
-            &mut m,
-            "nabt_onsl_seln_tr_pbmn",
-            &self.nabt_onsl_seln_tr_pbmn,
-        );
-        v::put(&mut m, "whol_smtn_seln_vol", &self.whol_smtn_seln_vol);
-        v::put(
-            &mut m,
-            "arbt_smtn_shnu_tr_pbmn",
-            &self.arbt_smtn_shnu_tr_pbmn,
-        );
-        v::put(&mut m, "whol_entm_shnu_vol", &self.whol_entm_shnu_vol);
-        v::put(
-            &mut m,
-            "arbt_entm_ntby_tr_pbmn",
-            &self.arbt_entm_ntby_tr_pbmn,
-        );
-        v::put(&mut m, "nabt_onsl_ntby_qty", &self.nabt_onsl_ntby_qty);
-        v::put(
-            &mut m,
-            "arbt_entm_seln_tr_pbmn",
-            &self.arbt_entm_seln_tr_pbmn,
-        );
-        v::put(
-            &mut m,
-            "nabt_onsl_seln_tr_pbmn_rate",
-            &self.nabt_onsl_seln_tr_pbmn_rate,
-        );
-        v::put(&mut m, "whol_seln_vol_rate", &self.whol_seln_vol_rate);
-        v::put(
-            &mut m,
-            "arbt_smtm_shun_tr_pbmn_rate",
-            &self.arbt_smtm_shun_tr_pbmn_rate,
-        );
-        v::put(
-            &mut m,
-            "whol_entm_shnu_vol_rate",
-            &self.whol_entm_shnu_vol_rate,
-        );
-        v::put(
-            &mut m,
-            "arbt_entm_ntby_tr_pbmn_rate",
-            &self.arbt_entm_ntby_tr_pbmn_rate,
-        );
-        v::put(
-            &mut m,
-            "nabt_onsl_ntby_qty_rate",
-            &self.nabt_onsl_ntby_qty_rate,
-        );
-        v::put(
-            &mut m,
-            "arbt_entm_seln_tr_pbmn_rate",
-            &self.arbt_entm_seln_tr_pbmn_rate,
-        );
-        v::put(&mut m, "nabt_smtn_seln_vol", &self.nabt_smtn_seln_vol);
-        v::put(
-            &mut m,
-            "whol_smtn_seln_tr_pbmn",
-            &self.whol_smtn_seln_tr_pbmn,
-        );
-        v::put(&mut m, "nabt_entm_shnu_vol", &self.nabt_entm_shnu_vol);
-        v::put(
-            &mut m,
-            "whol_entm_shnu_tr_pbmn",
-            &self.whol_entm_shnu_tr_pbmn,
-        );
-        v::put(&mut m, "arbt_onsl_ntby_qty", &self.arbt_onsl_ntby_qty);
-        v::put(
-            &mut m,
-            "nabt_onsl_ntby_tr_pbmn",
-            &self.nabt_onsl_ntby_tr_pbmn,
-        );
-        v::put(
-            &mut m,
-            "arbt_onsl_seln_tr_pbmn",
-            &self.arbt_onsl_seln_tr_pbmn,
-        );
-        v::put(
-            &mut m,
-            "nabt_smtm_seln_vol_rate",
-            &self.nabt_smtm_seln_vol_rate,
-        );
-        v::put(
-            &mut m,
-            "whol_seln_tr_pbmn_rate",
-            &self.whol_seln_tr_pbmn_rate,
-        );
-        v::put(
-            &mut m,
-            "nabt_entm_shnu_vol_rate",
-            &self.nabt_entm_shnu_vol_rate,
-        );
-        v::put(
-            &mut m,
-            "whol_entm_shnu_tr_pbmn_rate",
-            &self.whol_entm_shnu_tr_pbmn_rate,
-        );
-        v::put(
-            &mut m,
-            "arbt_onsl_ntby_qty_rate",
-            &self.arbt_onsl_ntby_qty_rate,
-        );
-        v::put(
-            &mut m,
-            "nabt_onsl_ntby_tr_pbmn_rate",
-            &self.nabt_onsl_ntby_tr_pbmn_rate,
-        );
-        v::put(
-            &mut m,
-            "arbt_onsl_seln_tr_pbmn_rate",
-            &self.arbt_onsl_seln_tr_pbmn_rate,
-        );
-        v::put(
-            &mut m,
-            "nabt_smtn_seln_tr_pbmn",
-            &self.nabt_smtn_seln_tr_pbmn,
-        );
-        v::put(&mut m, "arbt_entm_shnu_vol", &self.arbt_entm_shnu_vol);
-        v::put(
-            &mut m,
-            "nabt_entm_shnu_tr_pbmn",
-            &self.nabt_entm_shnu_tr_pbmn,
-        );
-        v::put(&mut m, "whol_onsl_shnu_vol", &self.whol_onsl_shnu_vol);
-        v::put(
-            &mut m,
-            "arbt_onsl_ntby_tr_pbmn",
-            &self.arbt_onsl_ntby_tr_pbmn,
-        );
-        v::put(&mut m, "nabt_smtn_ntby_qty", &self.nabt_smtn_ntby_qty);
-        v::put(&mut m, "arbt_onsl_seln_vol", &self.arbt_onsl_seln_vol);
-        v::put(
-            &mut m,
-            "nabt_smtm_seln_tr_pbmn_rate",
-            &self.nabt_smtm_seln_tr_pbmn_rate,
-        );
-        v::put(
-            &mut m,
-            "arbt_entm_shnu_vol_rate",
-            &self.arbt_entm_shnu_vol_rate,
-        );
-        v::put(
-            &mut m,
-            "nabt_entm_shnu_tr_pbmn_rate",
-            &self.nabt_entm_shnu_tr_pbmn_rate,
-        );
-        v::put(
-            &mut m,
-            "whol_onsl_shnu_tr_pbmn",
-            &self.whol_onsl_shnu_tr_pbmn,
-        );
-        v::put(
-            &mut m,
-            "arbt_onsl_ntby_tr_pbmn_rate",
-            &self.arbt_onsl_ntby_tr_pbmn_rate,
-        );
-        v::put(
-            &mut m,
-            "nabt_smtm_ntby_qty_rate",
-            &self.nabt_smtm_ntby_qty_rate,
-        );
-        v::put(
-            &mut m,
-            "arbt_onsl_seln_vol_rate",
-            &self.arbt_onsl_seln_vol_rate,
-        );
-        v::put(&mut m, "whol_entm_seln_vol", &self.whol_entm_seln_vol);
-        v::put(
-            &mut m,
-            "arbt_entm_shnu_tr_pbmn",
-            &self.arbt_entm_shnu_tr_pbmn,
-        );
-        v::put(&mut m, "nabt_onsl_shnu_vol", &self.nabt_onsl_shnu_vol);
-        v::put(
-            &mut m,
-            "whol_onsl_shnu_tr_pbmn_rate",
-            &self.whol_onsl_shnu_tr_pbmn_rate,
-        );
-        v::put(&mut m, "arbt_smtn_ntby_qty", &self.arbt_smtn_ntby_qty);
-        v::put(
-            &mut m,
-            "nabt_smtn_ntby_tr_pbmn",
-            &self.nabt_smtn_ntby_tr_pbmn,
-        );
-        v::put(&mut m, "arbt_smtn_seln_vol", &self.arbt_smtn_seln_vol);
-        v::put(
-            &mut m,
-            "whol_entm_seln_tr_pbmn",
-            &self.whol_entm_seln_tr_pbmn,
-        );
-        v::put(
-            &mut m,
-            "arbt_entm_shnu_tr_pbmn_rate",
-            &self.arbt_entm_shnu_tr_pbmn_rate,
-        );
-        v::put(
-            &mut m,
-            "nabt_onsl_shnu_vol_rate",
-            &self.nabt_onsl_shnu_vol_rate,
-        );
-        v::put(
-            &mut m,
-            "whol_onsl_shnu_vol_rate",
-            &self.whol_onsl_shnu_vol_rate,
-        );
-        v::put(
-            &mut m,
-            "arbt_smtm_ntby_qty_rate",
-            &self.arbt_smtm_ntby_qty_rate,
-        );
-        v::put(
-            &mut m,
-            "nabt_smtm_ntby_tr_pbmn_rate",
-            &self.nabt_smtm_ntby_tr_pbmn_rate,
-        );
-        v::put(
-            &mut m,
-            "arbt_smtm_seln_vol_rate",
-            &self.arbt_smtm_seln_vol_rate,
-        );
-        v::put(
-            &mut m,
-            "whol_entm_seln_vol_rate",
-            &self.whol_entm_seln_vol_rate,
-        );
-        v::put(&mut m, "arbt_onsl_shnu_vol", &self.arbt_onsl_shnu_vol);
-        v::put(
-            &mut m,
-            "nabt_onsl_shnu_tr_pbmn",
-            &self.nabt_onsl_shnu_tr_pbmn,
-        );
-        v::put(&mut m, "whol_smtn_shnu_vol", &self.whol_smtn_shnu_vol);
-        v::put(
-            &mut m,
-            "arbt_smtn_ntby_tr_pbmn",
-            &self.arbt_smtn_ntby_tr_pbmn,
-        );
-        v::put(&mut m, "whol_entm_ntby_qty", &self.whol_entm_ntby_qty);
-        v::put(
-            &mut m,
-            "arbt_smtn_seln_tr_pbmn",
-            &self.arbt_smtn_seln_tr_pbmn,
-        );
-        v::put(
-            &mut m,
-            "whol_entm_seln_tr_pbmn_rate",
-            &self.whol_entm_seln_tr_pbmn_rate,
-        );
-        v::put(
-            &mut m,
-            "arbt_onsl_shnu_vol_rate",
-            &self.arbt_onsl_shnu_vol_rate,
-        );
-        v::put(
-            &mut m,
-            "nabt_onsl_shnu_tr_pbmn_rate",
-            &self.nabt_onsl_shnu_tr_pbmn_rate,
-        );
-        v::put(&mut m, "whol_shun_vol_rate", &self.whol_shun_vol_rate);
-        v::put(
-            &mut m,
-            "arbt_smtm_ntby_tr_pbmn_rate",
-            &self.arbt_smtm_ntby_tr_pbmn_rate,
-        );
-        v::put(
-            &mut m,
-            "whol_entm_ntby_qty_rate",
-            &self.whol_entm_ntby_qty_rate,
-        );
-        v::put(
-            &mut m,
-            "arbt_smtm_seln_tr_pbmn_rate",
-            &self.arbt_smtm_seln_tr_pbmn_rate,
-        );
-        v::put(&mut m, "whol_onsl_seln_vol", &self.whol_onsl_seln_vol);
-        v::put(
-            &mut m,
-            "arbt_onsl_shnu_tr_pbmn",
-            &self.arbt_onsl_shnu_tr_pbmn,
-        );
-        v::put(&mut m, "nabt_smtn_shnu_vol", &self.nabt_smtn_shnu_vol);
-        v::put(
-            &mut m,
-            "whol_smtn_shnu_tr_pbmn",
-            &self.whol_smtn_shnu_tr_pbmn,
-        );
-        v::put(&mut m, "nabt_entm_ntby_qty", &self.nabt_entm_ntby_qty);
-        v::put(
-            &mut m,
-            "whol_entm_ntby_tr_pbmn",
-            &self.whol_entm_ntby_tr_pbmn,
-        );
-        v::put(&mut m, "nabt_entm_seln_vol", &self.nabt_entm_seln_vol);
-        v::put(
-            &mut m,
-            "whol_onsl_seln_vol_rate",
-            &self.whol_onsl_seln_vol_rate,
-        );
-        v::put(
-            &mut m,
-            "arbt_onsl_shnu_tr_pbmn_rate",
-            &self.arbt_onsl_shnu_tr_pbmn_rate,
-        );
-        v::put(
-            &mut m,
-            "nabt_smtm_shun_vol_rate",
-            &self.nabt_smtm_shun_vol_rate,
-        );
-        v::put(
-            &mut m,
-            "whol_shun_tr_pbmn_rate",
-            &self.whol_shun_tr_pbmn_rate,
-        );
-        v::put(
-            &mut m,
-            "nabt_entm_ntby_qty_rate",
-            &self.nabt_entm_ntby_qty_rate,
-        );
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.stck_bsop_date,
+            1 => &self.nabt_entm_seln_tr_pbmn,
+            2 => &self.nabt_onsl_seln_vol,
+            3 => &self.whol_onsl_seln_tr_pbmn,
+            4 => &self.arbt_smtn_shnu_vol,
+            5 => &self.nabt_smtn_shnu_tr_pbmn,
+            6 => &self.arbt_entm_ntby_qty,
+            7 => &self.nabt_entm_ntby_tr_pbmn,
+            8 => &self.arbt_entm_seln_vol,
+            9 => &self.nabt_entm_seln_vol_rate,
+            10 => &self.nabt_onsl_seln_vol_rate,
+            11 => &self.whol_onsl_seln_tr_pbmn_rate,
+            12 => &self.arbt_smtm_shun_vol_rate,
+            13 => &self.nabt_smtm_shun_tr_pbmn_rate,
+            14 => &self.arbt_entm_ntby_qty_rate,
+            15 => &self.nabt_entm_ntby_tr_pbmn_rate,
+            16 => &self.arbt_entm_seln_vol_rate,
+            17 => &self.nabt_entm_seln_tr_pbmn_rate,
+            18 => &self.nabt_onsl_seln_tr_pbmn,
+            19 => &self.whol_smtn_seln_vol,
+            20 => &self.arbt_smtn_shnu_tr_pbmn,
+            21 => &self.whol_entm_shnu_vol,
+            22 => &self.arbt_entm_ntby_tr_pbmn,
+            23 => &self.nabt_onsl_ntby_qty,
+            24 => &self.arbt_entm_seln_tr_pbmn,
+            25 => &self.nabt_onsl_seln_tr_pbmn_rate,
+            26 => &self.whol_seln_vol_rate,
+            27 => &self.arbt_smtm_shun_tr_pbmn_rate,
+            28 => &self.whol_entm_shnu_vol_rate,
+            29 => &self.arbt_entm_ntby_tr_pbmn_rate,
+            30 => &self.nabt_onsl_ntby_qty_rate,
+            31 => &self.arbt_entm_seln_tr_pbmn_rate,
+            32 => &self.nabt_smtn_seln_vol,
+            33 => &self.whol_smtn_seln_tr_pbmn,
+            34 => &self.nabt_entm_shnu_vol,
+            35 => &self.whol_entm_shnu_tr_pbmn,
+            36 => &self.arbt_onsl_ntby_qty,
+            37 => &self.nabt_onsl_ntby_tr_pbmn,
+            38 => &self.arbt_onsl_seln_tr_pbmn,
+            39 => &self.nabt_smtm_seln_vol_rate,
+            40 => &self.whol_seln_tr_pbmn_rate,
+            41 => &self.nabt_entm_shnu_vol_rate,
+            42 => &self.whol_entm_shnu_tr_pbmn_rate,
+            43 => &self.arbt_onsl_ntby_qty_rate,
+            44 => &self.nabt_onsl_ntby_tr_pbmn_rate,
+            45 => &self.arbt_onsl_seln_tr_pbmn_rate,
+            46 => &self.nabt_smtn_seln_tr_pbmn,
+            47 => &self.arbt_entm_shnu_vol,
+            48 => &self.nabt_entm_shnu_tr_pbmn,
+            49 => &self.whol_onsl_shnu_vol,
+            50 => &self.arbt_onsl_ntby_tr_pbmn,
+            51 => &self.nabt_smtn_ntby_qty,
+            52 => &self.arbt_onsl_seln_vol,
+            53 => &self.nabt_smtm_seln_tr_pbmn_rate,
+            54 => &self.arbt_entm_shnu_vol_rate,
+            55 => &self.nabt_entm_shnu_tr_pbmn_rate,
+            56 => &self.whol_onsl_shnu_tr_pbmn,
+            57 => &self.arbt_onsl_ntby_tr_pbmn_rate,
+            58 => &self.nabt_smtm_ntby_qty_rate,
+            59 => &self.arbt_onsl_seln_vol_rate,
+            60 => &self.whol_entm_seln_vol,
+            61 => &self.arbt_entm_shnu_tr_pbmn,
+            62 => &self.nabt_onsl_shnu_vol,
+            63 => &self.whol_onsl_shnu_tr_pbmn_rate,
+            64 => &self.arbt_smtn_ntby_qty,
+            65 => &self.nabt_smtn_ntby_tr_pbmn,
+            66 => &self.arbt_smtn_seln_vol,
+            67 => &self.whol_entm_seln_tr_pbmn,
+            68 => &self.arbt_entm_shnu_tr_pbmn_rate,
+            69 => &self.nabt_onsl_shnu_vol_rate,
+            70 => &self.whol_onsl_shnu_vol_rate,
+            71 => &self.arbt_smtm_ntby_qty_rate,
+            72 => &self.nabt_smtm_ntby_tr_pbmn_rate,
+            73 => &self.arbt_smtm_seln_vol_rate,
+            74 => &self.whol_entm_seln_vol_rate,
+            75 => &self.arbt_onsl_shnu_vol,
+            76 => &self.nabt_onsl_shnu_tr_pbmn,
+            77 => &self.whol_smtn_shnu_vol,
+            78 => &self.arbt_smtn_ntby_tr_pbmn,
+            79 => &self.whol_entm_ntby_qty,
+            80 => &self.arbt_smtn_seln_tr_pbmn,
+            81 => &self.whol_entm_seln_tr_pbmn_rate,
+            82 => &self.arbt_onsl_shnu_vol_rate,
+            83 => &self.nabt_onsl_shnu_tr_pbmn_rate,
+            84 => &self.whol_shun_vol_rate,
+            85 => &self.arbt_smtm_ntby_tr_pbmn_rate,
+            86 => &self.whol_entm_ntby_qty_rate,
+            87 => &self.arbt_smtm_seln_tr_pbmn_rate,
+            88 => &self.whol_onsl_seln_vol,
+            89 => &self.arbt_onsl_shnu_tr_pbmn,
+            90 => &self.nabt_smtn_shnu_vol,
+            91 => &self.whol_smtn_shnu_tr_pbmn,
+            92 => &self.nabt_entm_ntby_qty,
+            93 => &self.whol_entm_ntby_tr_pbmn,
+            94 => &self.nabt_entm_seln_vol,
+            95 => &self.whol_onsl_seln_vol_rate,
+            96 => &self.arbt_onsl_shnu_tr_pbmn_rate,
+            97 => &self.nabt_smtm_shun_vol_rate,
+            98 => &self.whol_shun_tr_pbmn_rate,
+            99 => &self.nabt_entm_ntby_qty_rate,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "stck_bsop_date", &self.stck_bsop_date);
-        r.val(path, "nabt_entm_seln_tr_pbmn", &self.nabt_entm_seln_tr_pbmn);
-        r.val(path, "nabt_onsl_seln_vol", &self.nabt_onsl_seln_vol);
-        r.val(path, "whol_onsl_seln_tr_pbmn", &self.whol_onsl_seln_tr_pbmn);
-        r.val(path, "arbt_smtn_shnu_vol", &self.arbt_smtn_shnu_vol);
-        r.val(path, "nabt_smtn_shnu_tr_pbmn", &self.nabt_smtn_shnu_tr_pbmn);
-        r.val(path, "arbt_entm_ntby_qty", &self.arbt_entm_ntby_qty);
-        r.val(path, "nabt_entm_ntby_tr_pbmn", &self.nabt_entm_ntby_tr_pbmn);
-        r.val(path, "arbt_entm_seln_vol", &self.arbt_entm_seln_vol);
-        r.val(
-            path,
-            "nabt_entm_seln_vol_rate",
-            &self.nabt_entm_seln_vol_rate,
-        );
-        r.val(
-            path,
-            "nabt_onsl_seln_vol_rate",
-            &self.nabt_onsl_seln_vol_rate,
-        );
-        r.val(
-            path,
-            "whol_onsl_seln_tr_pbmn_rate",
-            &self.whol_onsl_seln_tr_pbmn_rate,
-        );
-        r.val(
-            path,
-            "arbt_smtm_shun_vol_rate",
-            &self.arbt_smtm_shun_vol_rate,
-        );
-        r.val(
-            path,
-            "nabt_smtm_shun_tr_pbmn_rate",
-            &self.nabt_smtm_shun_tr_pbmn_rate,
-        );
-        r.val(
-            path,
-            "arbt_entm_ntby_qty_rate",
-            &self.arbt_entm_ntby_qty_rate,
-        );
-        r.val(
-            path,
-            "nabt_entm_ntby_tr_pbmn_rate",
-            &self.nabt_entm_ntby_tr_pbmn_rate,
-        );
-        r.val(
-            path,
-            "arbt_entm_seln_vol_rate",
-            &self.arbt_entm_seln_vol_rate,
-        );
-        r.val(
-            path,
-            "nabt_entm_seln_tr_pbmn_rate",
-            &self.nabt_entm_seln_tr_pbmn_rate,
-        );
-        r.val(path, "nabt_onsl_seln_tr_pbmn", &self.nabt_onsl_seln_tr_pbmn);
-        r.val(path, "whol_smtn_seln_vol", &self.whol_smtn_seln_vol);
-        r.val(path, "arbt_smtn_shnu_tr_pbmn", &self.arbt_smtn_shnu_tr_pbmn);
-        r.val(path, "whol_entm_shnu_vol", &self.whol_entm_shnu_vol);
-        r.val(path, "arbt_entm_ntby_tr_pbmn", &self.arbt_entm_ntby_tr_pbmn);
-        r.val(path, "nabt_onsl_ntby_qty", &self.nabt_onsl_ntby_qty);
-        r.val(path, "arbt_entm_seln_tr_pbmn", &self.arbt_entm_seln_tr_pbmn);
-        r.val(
-            path,
-            "nabt_onsl_seln_tr_pbmn_rate",
-            &self.nabt_onsl_seln_tr_pbmn_rate,
-        );
-        r.val(path, "whol_seln_vol_rate", &self.whol_seln_vol_rate);
-        r.val(
-            path,
-            "arbt_smtm_shun_tr_pbmn_rate",
-            &self.arbt_smtm_shun_tr_pbmn_rate,
-        );
-        r.val(
-            path,
-            "whol_entm_shnu_vol_rate",
-            &self.whol_entm_shnu_vol_rate,
-        );
-        r.val(
-            path,
-            "arbt_entm_ntby_tr_pbmn_rate",
-            &self.arbt_entm_ntby_tr_pbmn_rate,
-        );
-        r.val(
-            path,
-            "nabt_onsl_ntby_qty_rate",
-            &self.nabt_onsl_ntby_qty_rate,
-        );
-        r.val(
-            path,
-            "arbt_entm_seln_tr_pbmn_rate",
-            &self.arbt_entm_seln_tr_pbmn_rate,
-        );
-        r.val(path, "nabt_smtn_seln_vol", &self.nabt_smtn_seln_vol);
-        r.val(path, "whol_smtn_seln_tr_pbmn", &self.whol_smtn_seln_tr_pbmn);
-        r.val(path, "nabt_entm_shnu_vol", &self.nabt_entm_shnu_vol);
-        r.val(path, "whol_entm_shnu_tr_pbmn", &self.whol_entm_shnu_tr_pbmn);
-        r.val(path, "arbt_onsl_ntby_qty", &self.arbt_onsl_ntby_qty);
-        r.val(path, "nabt_onsl_ntby_tr_pbmn", &self.nabt_onsl_ntby_tr_pbmn);
-        r.val(path, "arbt_onsl_seln_tr_pbmn", &self.arbt_onsl_seln_tr_pbmn);
-        r.val(
-            path,
-            "nabt_smtm_seln_vol_rate",
-            &self.nabt_smtm_seln_vol_rate,
-        );
-        r.val(path, "whol_seln_tr_pbmn_rate", &self.whol_seln_tr_pbmn_rate);
-        r.val(
-            path,
-            "nabt_entm_shnu_vol_rate",
-            &self.nabt_entm_shnu_vol_rate,
-        );
-        r.val(
-            path,
-            "whol_entm_shnu_tr_pbmn_rate",
-            &self.whol_entm_shnu_tr_pbmn_rate,
-        );
-        r.val(
-            path,
-            "arbt_onsl_ntby_qty_rate",
-            &self.arbt_onsl_ntby_qty_rate,
-        );
-        r.val(
-            path,
-            "nabt_onsl_ntby_tr_pbmn_rate",
-            &self.nabt_onsl_ntby_tr_pbmn_rate,
-        );
-        r.val(
-            path,
-            "arbt_onsl_seln_tr_pbmn_rate",
-            &self.arbt_onsl_seln_tr_pbmn_rate,
-        );
-        r.val(path, "nabt_smtn_seln_tr_pbmn", &self.nabt_smtn_seln_tr_pbmn);
-        r.val(path, "arbt_entm_shnu_vol", &self.arbt_entm_shnu_vol);
-        r.val(path, "nabt_entm_shnu_tr_pbmn", &self.nabt_entm_shnu_tr_pbmn);
-        r.val(path, "whol_onsl_shnu_vol", &self.whol_onsl_shnu_vol);
-        r.val(path, "arbt_onsl_ntby_tr_pbmn", &self.arbt_onsl_ntby_tr_pbmn);
-        r.val(path, "nabt_smtn_ntby_qty", &self.nabt_smtn_ntby_qty);
-        r.val(path, "arbt_onsl_seln_vol", &self.arbt_onsl_seln_vol);
-        r.val(
-            path,
-            "nabt_smtm_seln_tr_pbmn_rate",
-            &self.nabt_smtm_seln_tr_pbmn_rate,
-        );
-        r.val(
-            path,
-            "arbt_entm_shnu_vol_rate",
-            &self.arbt_entm_shnu_vol_rate,
-        );
-        r.val(
-            path,
-            "nabt_entm_shnu_tr_pbmn_rate",
-            &self.nabt_entm_shnu_tr_pbmn_rate,
-        );
-        r.val(path, "whol_onsl_shnu_tr_pbmn", &self.whol_onsl_shnu_tr_pbmn);
-        r.val(
-            path,
-            "arbt_onsl_ntby_tr_pbmn_rate",
-            &self.arbt_onsl_ntby_tr_pbmn_rate,
-        );
-        r.val(
-            path,
-            "nabt_smtm_ntby_qty_rate",
-            &self.nabt_smtm_ntby_qty_rate,
-        );
-        r.val(
-            path,
-            "arbt_onsl_seln_vol_rate",
-            &self.arbt_onsl_seln_vol_rate,
-        );
-        r.val(path, "whol_entm_seln_vol", &self.whol_entm_seln_vol);
-        r.val(path, "arbt_entm_shnu_tr_pbmn", &self.arbt_entm_shnu_tr_pbmn);
-        r.val(path, "nabt_onsl_shnu_vol", &self.nabt_onsl_shnu_vol);
-        r.val(
-            path,
-            "whol_onsl_shnu_tr_pbmn_rate",
-            &self.whol_onsl_shnu_tr_pbmn_rate,
-        );
-        r.val(path, "arbt_smtn_ntby_qty", &self.arbt_smtn_ntby_qty);
-        r.val(path, "nabt_smtn_ntby_tr_pbmn", &self.nabt_smtn_ntby_tr_pbmn);
-        r.val(path, "arbt_smtn_seln_vol", &self.arbt_smtn_seln_vol);
-        r.val(path, "whol_entm_seln_tr_pbmn", &self.whol_entm_seln_tr_pbmn);
-        r.val(
-            path,
-            "arbt_entm_shnu_tr_pbmn_rate",
-            &self.arbt_entm_shnu_tr_pbmn_rate,
-        );
-        r.val(
-            path,
-            "nabt_onsl_shnu_vol_rate",
-            &self.nabt_onsl_shnu_vol_rate,
-        );
-        r.val(
-            path,
-            "whol_onsl_shnu_vol_rate",
-            &self.whol_onsl_shnu_vol_rate,
-        );
-        r.val(
-            path,
-            "arbt_smtm_ntby_qty_rate",
-            &self.arbt_smtm_ntby_qty_rate,
-        );
-        r.val(
-            path,
-            "nabt_smtm_ntby_tr_pbmn_rate",
-            &self.nabt_smtm_ntby_tr_pbmn_rate,
-        );
-        r.val(
-            path,
-            "arbt_smtm_seln_vol_rate",
-            &self.arbt_smtm_seln_vol_rate,
-        );
-        r.val(
-            path,
-            "whol_entm_seln_vol_rate",
-            &self.whol_entm_seln_vol_rate,
-        );
-        r.val(path, "arbt_onsl_shnu_vol", &self.arbt_onsl_shnu_vol);
-        r.val(path, "nabt_onsl_shnu_tr_pbmn", &self.nabt_onsl_shnu_tr_pbmn);
-        r.val(path, "whol_smtn_shnu_vol", &self.whol_smtn_shnu_vol);
-        r.val(path, "arbt_smtn_ntby_tr_pbmn", &self.arbt_smtn_ntby_tr_pbmn);
-        r.val(path, "whol_entm_ntby_qty", &self.whol_entm_ntby_qty);
-        r.val(path, "arbt_smtn_seln_tr_pbmn", &self.arbt_smtn_seln_tr_pbmn);
-        r.val(
-            path,
-            "whol_entm_seln_tr_pbmn_rate",
-            &self.whol_entm_seln_tr_pbmn_rate,
-        );
-        r.val(
-            path,
-            "arbt_onsl_shnu_vol_rate",
-            &self.arbt_onsl_shnu_vol_rate,
-        );
-        r.val(
-            path,
-            "nabt_onsl_shnu_tr_pbmn_rate",
-            &self.nabt_onsl_shnu_tr_pbmn_rate,
-        );
-        r.val(path, "whol_shun_vol_rate", &self.whol_shun_vol_rate);
-        r.val(
-            path,
-            "arbt_smtm_ntby_tr_pbmn_rate",
-            &self.arbt_smtm_ntby_tr_pbmn_rate,
-        );
-        r.val(
-            path,
-            "whol_entm_ntby_qty_rate",
-            &self.whol_entm_ntby_qty_rate,
-        );
-        r.val(
-            path,
-            "arbt_smtm_seln_tr_pbmn_rate",
-            &self.arbt_smtm_seln_tr_pbmn_rate,
-        );
-        r.val(path, "whol_onsl_seln_vol", &self.whol_onsl_seln_vol);
-        r.val(path, "arbt_onsl_shnu_tr_pbmn", &self.arbt_onsl_shnu_tr_pbmn);
-        r.val(path, "nabt_smtn_shnu_vol", &self.nabt_smtn_shnu_vol);
-        r.val(path, "whol_smtn_shnu_tr_pbmn", &self.whol_smtn_shnu_tr_pbmn);
-        r.val(path, "nabt_entm_ntby_qty", &self.nabt_entm_ntby_qty);
-        r.val(path, "whol_entm_ntby_tr_pbmn", &self.whol_entm_ntby_tr_pbmn);
-        r.val(path, "nabt_entm_seln_vol", &self.nabt_entm_seln_vol);
-        r.val(
-            path,
-            "whol_onsl_seln_vol_rate",
-            &self.whol_onsl_seln_vol_rate,
-        );
-        r.val(
-            path,
-            "arbt_onsl_shnu_tr_pbmn_rate",
-            &self.arbt_onsl_shnu_tr_pbmn_rate,
-        );
-        r.val(
-            path,
-            "nabt_smtm_shun_vol_rate",
-            &self.nabt_smtm_shun_vol_rate,
-        );
-        r.val(path, "whol_shun_tr_pbmn_rate", &self.whol_shun_tr_pbmn_rate);
-        r.val(
-            path,
-            "nabt_entm_ntby_qty_rate",
-            &self.nabt_entm_ntby_qty_rate,
-        );
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.stck_bsop_date,
+            1 => &mut self.nabt_entm_seln_tr_pbmn,
+            2 => &mut self.nabt_onsl_seln_vol,
+            3 => &mut self.whol_onsl_seln_tr_pbmn,
+            4 => &mut self.arbt_smtn_shnu_vol,
+            5 => &mut self.nabt_smtn_shnu_tr_pbmn,
+            6 => &mut self.arbt_entm_ntby_qty,
+            7 => &mut self.nabt_entm_ntby_tr_pbmn,
+            8 => &mut self.arbt_entm_seln_vol,
+            9 => &mut self.nabt_entm_seln_vol_rate,
+            10 => &mut self.nabt_onsl_seln_vol_rate,
+            11 => &mut self.whol_onsl_seln_tr_pbmn_rate,
+            12 => &mut self.arbt_smtm_shun_vol_rate,
+            13 => &mut self.nabt_smtm_shun_tr_pbmn_rate,
+            14 => &mut self.arbt_entm_ntby_qty_rate,
+            15 => &mut self.nabt_entm_ntby_tr_pbmn_rate,
+            16 => &mut self.arbt_entm_seln_vol_rate,
+            17 => &mut self.nabt_entm_seln_tr_pbmn_rate,
+            18 => &mut self.nabt_onsl_seln_tr_pbmn,
+            19 => &mut self.whol_smtn_seln_vol,
+            20 => &mut self.arbt_smtn_shnu_tr_pbmn,
+            21 => &mut self.whol_entm_shnu_vol,
+            22 => &mut self.arbt_entm_ntby_tr_pbmn,
+            23 => &mut self.nabt_onsl_ntby_qty,
+            24 => &mut self.arbt_entm_seln_tr_pbmn,
+            25 => &mut self.nabt_onsl_seln_tr_pbmn_rate,
+            26 => &mut self.whol_seln_vol_rate,
+            27 => &mut self.arbt_smtm_shun_tr_pbmn_rate,
+            28 => &mut self.whol_entm_shnu_vol_rate,
+            29 => &mut self.arbt_entm_ntby_tr_pbmn_rate,
+            30 => &mut self.nabt_onsl_ntby_qty_rate,
+            31 => &mut self.arbt_entm_seln_tr_pbmn_rate,
+            32 => &mut self.nabt_smtn_seln_vol,
+            33 => &mut self.whol_smtn_seln_tr_pbmn,
+            34 => &mut self.nabt_entm_shnu_vol,
+            35 => &mut self.whol_entm_shnu_tr_pbmn,
+            36 => &mut self.arbt_onsl_ntby_qty,
+            37 => &mut self.nabt_onsl_ntby_tr_pbmn,
+            38 => &mut self.arbt_onsl_seln_tr_pbmn,
+            39 => &mut self.nabt_smtm_seln_vol_rate,
+            40 => &mut self.whol_seln_tr_pbmn_rate,
+            41 => &mut self.nabt_entm_shnu_vol_rate,
+            42 => &mut self.whol_entm_shnu_tr_pbmn_rate,
+            43 => &mut self.arbt_onsl_ntby_qty_rate,
+            44 => &mut self.nabt_onsl_ntby_tr_pbmn_rate,
+            45 => &mut self.arbt_onsl_seln_tr_pbmn_rate,
+            46 => &mut self.nabt_smtn_seln_tr_pbmn,
+            47 => &mut self.arbt_entm_shnu_vol,
+            48 => &mut self.nabt_entm_shnu_tr_pbmn,
+            49 => &mut self.whol_onsl_shnu_vol,
+            50 => &mut self.arbt_onsl_ntby_tr_pbmn,
+            51 => &mut self.nabt_smtn_ntby_qty,
+            52 => &mut self.arbt_onsl_seln_vol,
+            53 => &mut self.nabt_smtm_seln_tr_pbmn_rate,
+            54 => &mut self.arbt_entm_shnu_vol_rate,
+            55 => &mut self.nabt_entm_shnu_tr_pbmn_rate,
+            56 => &mut self.whol_onsl_shnu_tr_pbmn,
+            57 => &mut self.arbt_onsl_ntby_tr_pbmn_rate,
+            58 => &mut self.nabt_smtm_ntby_qty_rate,
+            59 => &mut self.arbt_onsl_seln_vol_rate,
+            60 => &mut self.whol_entm_seln_vol,
+            61 => &mut self.arbt_entm_shnu_tr_pbmn,
+            62 => &mut self.nabt_onsl_shnu_vol,
+            63 => &mut self.whol_onsl_shnu_tr_pbmn_rate,
+            64 => &mut self.arbt_smtn_ntby_qty,
+            65 => &mut self.nabt_smtn_ntby_tr_pbmn,
+            66 => &mut self.arbt_smtn_seln_vol,
+            67 => &mut self.whol_entm_seln_tr_pbmn,
+            68 => &mut self.arbt_entm_shnu_tr_pbmn_rate,
+            69 => &mut self.nabt_onsl_shnu_vol_rate,
+            70 => &mut self.whol_onsl_shnu_vol_rate,
+            71 => &mut self.arbt_smtm_ntby_qty_rate,
+            72 => &mut self.nabt_smtm_ntby_tr_pbmn_rate,
+            73 => &mut self.arbt_smtm_seln_vol_rate,
+            74 => &mut self.whol_entm_seln_vol_rate,
+            75 => &mut self.arbt_onsl_shnu_vol,
+            76 => &mut self.nabt_onsl_shnu_tr_pbmn,
+            77 => &mut self.whol_smtn_shnu_vol,
+            78 => &mut self.arbt_smtn_ntby_tr_pbmn,
+            79 => &mut self.whol_entm_ntby_qty,
+            80 => &mut self.arbt_smtn_seln_tr_pbmn,
+            81 => &mut self.whol_entm_seln_tr_pbmn_rate,
+            82 => &mut self.arbt_onsl_shnu_vol_rate,
+            83 => &mut self.nabt_onsl_shnu_tr_pbmn_rate,
+            84 => &mut self.whol_shun_vol_rate,
+            85 => &mut self.arbt_smtm_ntby_tr_pbmn_rate,
+            86 => &mut self.whol_entm_ntby_qty_rate,
+            87 => &mut self.arbt_smtm_seln_tr_pbmn_rate,
+            88 => &mut self.whol_onsl_seln_vol,
+            89 => &mut self.arbt_onsl_shnu_tr_pbmn,
+            90 => &mut self.nabt_smtn_shnu_vol,
+            91 => &mut self.whol_smtn_shnu_tr_pbmn,
+            92 => &mut self.nabt_entm_ntby_qty,
+            93 => &mut self.whol_entm_ntby_tr_pbmn,
+            94 => &mut self.nabt_entm_seln_vol,
+            95 => &mut self.whol_onsl_seln_vol_rate,
+            96 => &mut self.arbt_onsl_shnu_tr_pbmn_rate,
+            97 => &mut self.nabt_smtm_shun_vol_rate,
+            98 => &mut self.whol_shun_tr_pbmn_rate,
+            99 => &mut self.nabt_entm_ntby_qty_rate,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

@@ -244,7 +244,7 @@ impl Endpoint for CompProgramTradeTodayRequest {
 /// Response of 프로그램매매 종합현황(시간) (`국내주식-114`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct CompProgramTradeTodayResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -257,51 +257,71 @@ pub struct CompProgramTradeTodayResponse {
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for CompProgramTradeTodayResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output: v::take_block(&mut m, "output"),
-            extra: m,
-        }
+impl crate::__private::Record for CompProgramTradeTodayResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output"],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output.put(&mut m, "output");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output.report(path, "output", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for CompProgramTradeTodayResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for CompProgramTradeTodayResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// 영업 시간 (`bsop_hour`, required, length 6).
@@ -342,155 +362,117 @@ pub struct Output {
     pub prdy_vrss_sign: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            bsop_hour: v::take(&mut m, "bsop_hour"),
-            arbt_smtn_seln_tr_pbmn: v::take(&mut m, "arbt_smtn_seln_tr_pbmn"),
-            arbt_smtm_seln_tr_pbmn_rate: v::take(&mut m, "arbt_smtm_seln_tr_pbmn_rate"),
-            arbt_smtn_shnu_tr_pbmn: v::take(&mut m, "arbt_smtn_shnu_tr_pbmn"),
-            arbt_smtm_shun_tr_pbmn_rate: v::take(&mut m, "arbt_smtm_shun_tr_pbmn_rate"),
-            nabt_smtn_seln_tr_pbmn: v::take(&mut m, "nabt_smtn_seln_tr_pbmn"),
-            nabt_smtm_seln_tr_pbmn_rate: v::take(&mut m, "nabt_smtm_seln_tr_pbmn_rate"),
-            nabt_smtn_shnu_tr_pbmn: v::take(&mut m, "nabt_smtn_shnu_tr_pbmn"),
-            nabt_smtm_shun_tr_pbmn_rate: v::take(&mut m, "nabt_smtm_shun_tr_pbmn_rate"),
-            arbt_smtn_ntby_tr_pbmn: v::take(&mut m, "arbt_smtn_ntby_tr_pbmn"),
-            arbt_smtm_ntby_tr_pbmn_rate: v::take(&mut m, "arbt_smtm_ntby_tr_pbmn_rate"),
-            nabt_smtn_ntby_tr_pbmn: v::take(&mut m, "nabt_smtn_ntby_tr_pbmn"),
-            nabt_smtm_ntby_tr_pbmn_rate: v::take(&mut m, "nabt_smtm_ntby_tr_pbmn_rate"),
-            whol_smtn_ntby_tr_pbmn: v::take(&mut m, "whol_smtn_ntby_tr_pbmn"),
-            whol_ntby_tr_pbmn_rate: v::take(&mut m, "whol_ntby_tr_pbmn_rate"),
-            bstp_nmix_prpr: v::take(&mut m, "bstp_nmix_prpr"),
-            bstp_nmix_prdy_vrss: v::take(&mut m, "bstp_nmix_prdy_vrss"),
-            prdy_vrss_sign: v::take(&mut m, "prdy_vrss_sign"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "bsop_hour",
+                "arbt_smtn_seln_tr_pbmn",
+                "arbt_smtm_seln_tr_pbmn_rate",
+                "arbt_smtn_shnu_tr_pbmn",
+                "arbt_smtm_shun_tr_pbmn_rate",
+                "nabt_smtn_seln_tr_pbmn",
+                "nabt_smtm_seln_tr_pbmn_rate",
+                "nabt_smtn_shnu_tr_pbmn",
+                "nabt_smtm_shun_tr_pbmn_rate",
+                "arbt_smtn_ntby_tr_pbmn",
+                "arbt_smtm_ntby_tr_pbmn_rate",
+                "nabt_smtn_ntby_tr_pbmn",
+                "nabt_smtm_ntby_tr_pbmn_rate",
+                "whol_smtn_ntby_tr_pbmn",
+                "whol_ntby_tr_pbmn_rate",
+                "bstp_nmix_prpr",
+                "bstp_nmix_prdy_vrss",
+                "prdy_vrss_sign",
+            ],
+            lower: &[
+                ("arbt_smtm_ntby_tr_pbmn_rate", 10),
+                ("arbt_smtm_seln_tr_pbmn_rate", 2),
+                ("arbt_smtm_shun_tr_pbmn_rate", 4),
+                ("arbt_smtn_ntby_tr_pbmn", 9),
+                ("arbt_smtn_seln_tr_pbmn", 1),
+                ("arbt_smtn_shnu_tr_pbmn", 3),
+                ("bsop_hour", 0),
+                ("bstp_nmix_prdy_vrss", 16),
+                ("bstp_nmix_prpr", 15),
+                ("nabt_smtm_ntby_tr_pbmn_rate", 12),
+                ("nabt_smtm_seln_tr_pbmn_rate", 6),
+                ("nabt_smtm_shun_tr_pbmn_rate", 8),
+                ("nabt_smtn_ntby_tr_pbmn", 11),
+                ("nabt_smtn_seln_tr_pbmn", 5),
+                ("nabt_smtn_shnu_tr_pbmn", 7),
+                ("prdy_vrss_sign", 17),
+                ("whol_ntby_tr_pbmn_rate", 14),
+                ("whol_smtn_ntby_tr_pbmn", 13),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "bsop_hour", &self.bsop_hour);
-        v::put(
-            &mut m,
-            "arbt_smtn_seln_tr_pbmn",
-            &self.arbt_smtn_seln_tr_pbmn,
-        );
-        v::put(
-            &mut m,
-            "arbt_smtm_seln_tr_pbmn_rate",
-            &self.arbt_smtm_seln_tr_pbmn_rate,
-        );
-        v::put(
-            &mut m,
-            "arbt_smtn_shnu_tr_pbmn",
-            &self.arbt_smtn_shnu_tr_pbmn,
-        );
-        v::put(
-            &mut m,
-            "arbt_smtm_shun_tr_pbmn_rate",
-            &self.arbt_smtm_shun_tr_pbmn_rate,
-        );
-        v::put(
-            &mut m,
-            "nabt_smtn_seln_tr_pbmn",
-            &self.nabt_smtn_seln_tr_pbmn,
-        );
-        v::put(
-            &mut m,
-            "nabt_smtm_seln_tr_pbmn_rate",
-            &self.nabt_smtm_seln_tr_pbmn_rate,
-        );
-        v::put(
-            &mut m,
-            "nabt_smtn_shnu_tr_pbmn",
-            &self.nabt_smtn_shnu_tr_pbmn,
-        );
-        v::put(
-            &mut m,
-            "nabt_smtm_shun_tr_pbmn_rate",
-            &self.nabt_smtm_shun_tr_pbmn_rate,
-        );
-        v::put(
-            &mut m,
-            "arbt_smtn_ntby_tr_pbmn",
-            &self.arbt_smtn_ntby_tr_pbmn,
-        );
-        v::put(
-            &mut m,
-            "arbt_smtm_ntby_tr_pbmn_rate",
-            &self.arbt_smtm_ntby_tr_pbmn_rate,
-        );
-        v::put(
-            &mut m,
-            "nabt_smtn_ntby_tr_pbmn",
-            &self.nabt_smtn_ntby_tr_pbmn,
-        );
-        v::put(
-            &mut m,
-            "nabt_smtm_ntby_tr_pbmn_rate",
-            &self.nabt_smtm_ntby_tr_pbmn_rate,
-        );
-        v::put(
-            &mut m,
-            "whol_smtn_ntby_tr_pbmn",
-            &self.whol_smtn_ntby_tr_pbmn,
-        );
-        v::put(
-            &mut m,
-            "whol_ntby_tr_pbmn_rate",
-            &self.whol_ntby_tr_pbmn_rate,
-        );
-        v::put(&mut m, "bstp_nmix_prpr", &self.bstp_nmix_prpr);
-        v::put(&mut m, "bstp_nmix_prdy_vrss", &self.bstp_nmix_prdy_vrss);
-        v::put(&mut m, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.bsop_hour,
+            1 => &self.arbt_smtn_seln_tr_pbmn,
+            2 => &self.arbt_smtm_seln_tr_pbmn_rate,
+            3 => &self.arbt_smtn_shnu_tr_pbmn,
+            4 => &self.arbt_smtm_shun_tr_pbmn_rate,
+            5 => &self.nabt_smtn_seln_tr_pbmn,
+            6 => &self.nabt_smtm_seln_tr_pbmn_rate,
+            7 => &self.nabt_smtn_shnu_tr_pbmn,
+            8 => &self.nabt_smtm_shun_tr_pbmn_rate,
+            9 => &self.arbt_smtn_ntby_tr_pbmn,
+            10 => &self.arbt_smtm_ntby_tr_pbmn_rate,
+            11 => &self.nabt_smtn_ntby_tr_pbmn,
+            12 => &self.nabt_smtm_ntby_tr_pbmn_rate,
+            13 => &self.whol_smtn_ntby_tr_pbmn,
+            14 => &self.whol_ntby_tr_pbmn_rate,
+            15 => &self.bstp_nmix_prpr,
+            16 => &self.bstp_nmix_prdy_vrss,
+            17 => &self.prdy_vrss_sign,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "bsop_hour", &self.bsop_hour);
-        r.val(path, "arbt_smtn_seln_tr_pbmn", &self.arbt_smtn_seln_tr_pbmn);
-        r.val(
-            path,
-            "arbt_smtm_seln_tr_pbmn_rate",
-            &self.arbt_smtm_seln_tr_pbmn_rate,
-        );
-        r.val(path, "arbt_smtn_shnu_tr_pbmn", &self.arbt_smtn_shnu_tr_pbmn);
-        r.val(
-            path,
-            "arbt_smtm_shun_tr_pbmn_rate",
-            &self.arbt_smtm_shun_tr_pbmn_rate,
-        );
-        r.val(path, "nabt_smtn_seln_tr_pbmn", &self.nabt_smtn_seln_tr_pbmn);
-        r.val(
-            path,
-            "nabt_smtm_seln_tr_pbmn_rate",
-            &self.nabt_smtm_seln_tr_pbmn_rate,
-        );
-        r.val(path, "nabt_smtn_shnu_tr_pbmn", &self.nabt_smtn_shnu_tr_pbmn);
-        r.val(
-            path,
-            "nabt_smtm_shun_tr_pbmn_rate",
-            &self.nabt_smtm_shun_tr_pbmn_rate,
-        );
-        r.val(path, "arbt_smtn_ntby_tr_pbmn", &self.arbt_smtn_ntby_tr_pbmn);
-        r.val(
-            path,
-            "arbt_smtm_ntby_tr_pbmn_rate",
-            &self.arbt_smtm_ntby_tr_pbmn_rate,
-        );
-        r.val(path, "nabt_smtn_ntby_tr_pbmn", &self.nabt_smtn_ntby_tr_pbmn);
-        r.val(
-            path,
-            "nabt_smtm_ntby_tr_pbmn_rate",
-            &self.nabt_smtm_ntby_tr_pbmn_rate,
-        );
-        r.val(path, "whol_smtn_ntby_tr_pbmn", &self.whol_smtn_ntby_tr_pbmn);
-        r.val(path, "whol_ntby_tr_pbmn_rate", &self.whol_ntby_tr_pbmn_rate);
-        r.val(path, "bstp_nmix_prpr", &self.bstp_nmix_prpr);
-        r.val(path, "bstp_nmix_prdy_vrss", &self.bstp_nmix_prdy_vrss);
-        r.val(path, "prdy_vrss_sign", &self.prdy_vrss_sign);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.bsop_hour,
+            1 => &mut self.arbt_smtn_seln_tr_pbmn,
+            2 => &mut self.arbt_smtm_seln_tr_pbmn_rate,
+            3 => &mut self.arbt_smtn_shnu_tr_pbmn,
+            4 => &mut self.arbt_smtm_shun_tr_pbmn_rate,
+            5 => &mut self.nabt_smtn_seln_tr_pbmn,
+            6 => &mut self.nabt_smtm_seln_tr_pbmn_rate,
+            7 => &mut self.nabt_smtn_shnu_tr_pbmn,
+            8 => &mut self.nabt_smtm_shun_tr_pbmn_rate,
+            9 => &mut self.arbt_smtn_ntby_tr_pbmn,
+            10 => &mut self.arbt_smtm_ntby_tr_pbmn_rate,
+            11 => &mut self.nabt_smtn_ntby_tr_pbmn,
+            12 => &mut self.nabt_smtm_ntby_tr_pbmn_rate,
+            13 => &mut self.whol_smtn_ntby_tr_pbmn,
+            14 => &mut self.whol_ntby_tr_pbmn_rate,
+            15 => &mut self.bstp_nmix_prpr,
+            16 => &mut self.bstp_nmix_prdy_vrss,
+            17 => &mut self.prdy_vrss_sign,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

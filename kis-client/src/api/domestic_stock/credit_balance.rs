@@ -219,7 +219,7 @@ impl Endpoint for CreditBalanceRequest {
 /// Response of 국내주식 신용잔고 상위 (`국내주식-109`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct CreditBalanceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -234,54 +234,79 @@ pub struct CreditBalanceResponse {
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for CreditBalanceResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output1: v::take_block(&mut m, "output1"),
-            output2: v::take_block(&mut m, "output2"),
-            extra: m,
-        }
+impl crate::__private::Record for CreditBalanceResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output1", "output2"],
+            lower: &[
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output1.put(&mut m, "output1");
-        self.output2.put(&mut m, "output2");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output1,
+            4 => &self.output2,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output1.report(path, "output1", r);
-        self.output2.report(path, "output2", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output1,
+            4 => &mut self.output2,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for CreditBalanceResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for CreditBalanceResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 업종 구분 코드 (`bstp_cls_code`, required, length 4).
@@ -294,39 +319,62 @@ pub struct Output1 {
     pub stnd_date2: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output1 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            bstp_cls_code: v::take(&mut m, "bstp_cls_code"),
-            hts_kor_isnm: v::take(&mut m, "hts_kor_isnm"),
-            stnd_date1: v::take(&mut m, "stnd_date1"),
-            stnd_date2: v::take(&mut m, "stnd_date2"),
-            extra: m,
-        }
+impl crate::__private::Record for Output1 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["bstp_cls_code", "hts_kor_isnm", "stnd_date1", "stnd_date2"],
+            lower: &[
+                ("bstp_cls_code", 0),
+                ("hts_kor_isnm", 1),
+                ("stnd_date1", 2),
+                ("stnd_date2", 3),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "bstp_cls_code", &self.bstp_cls_code);
-        v::put(&mut m, "hts_kor_isnm", &self.hts_kor_isnm);
-        v::put(&mut m, "stnd_date1", &self.stnd_date1);
-        v::put(&mut m, "stnd_date2", &self.stnd_date2);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.bstp_cls_code,
+            1 => &self.hts_kor_isnm,
+            2 => &self.stnd_date1,
+            3 => &self.stnd_date2,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "bstp_cls_code", &self.bstp_cls_code);
-        r.val(path, "hts_kor_isnm", &self.hts_kor_isnm);
-        r.val(path, "stnd_date1", &self.stnd_date1);
-        r.val(path, "stnd_date2", &self.stnd_date2);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.bstp_cls_code,
+            1 => &mut self.hts_kor_isnm,
+            2 => &mut self.stnd_date1,
+            3 => &mut self.stnd_date2,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 유가증권 단축 종목코드 (`mksc_shrn_iscd`, required, length 9).
@@ -361,82 +409,105 @@ pub struct Output2 {
     pub nday_vrss_stln_rmnd_inrt: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output2 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            mksc_shrn_iscd: v::take(&mut m, "mksc_shrn_iscd"),
-            hts_kor_isnm: v::take(&mut m, "hts_kor_isnm"),
-            stck_prpr: v::take(&mut m, "stck_prpr"),
-            prdy_vrss: v::take(&mut m, "prdy_vrss"),
-            prdy_vrss_sign: v::take(&mut m, "prdy_vrss_sign"),
-            prdy_ctrt: v::take(&mut m, "prdy_ctrt"),
-            acml_vol: v::take(&mut m, "acml_vol"),
-            whol_loan_rmnd_stcn: v::take(&mut m, "whol_loan_rmnd_stcn"),
-            whol_loan_rmnd_amt: v::take(&mut m, "whol_loan_rmnd_amt"),
-            whol_loan_rmnd_rate: v::take(&mut m, "whol_loan_rmnd_rate"),
-            whol_stln_rmnd_stcn: v::take(&mut m, "whol_stln_rmnd_stcn"),
-            whol_stln_rmnd_amt: v::take(&mut m, "whol_stln_rmnd_amt"),
-            whol_stln_rmnd_rate: v::take(&mut m, "whol_stln_rmnd_rate"),
-            nday_vrss_loan_rmnd_inrt: v::take(&mut m, "nday_vrss_loan_rmnd_inrt"),
-            nday_vrss_stln_rmnd_inrt: v::take(&mut m, "nday_vrss_stln_rmnd_inrt"),
-            extra: m,
-        }
+impl crate::__private::Record for Output2 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "mksc_shrn_iscd",
+                "hts_kor_isnm",
+                "stck_prpr",
+                "prdy_vrss",
+                "prdy_vrss_sign",
+                "prdy_ctrt",
+                "acml_vol",
+                "whol_loan_rmnd_stcn",
+                "whol_loan_rmnd_amt",
+                "whol_loan_rmnd_rate",
+                "whol_stln_rmnd_stcn",
+                "whol_stln_rmnd_amt",
+                "whol_stln_rmnd_rate",
+                "nday_vrss_loan_rmnd_inrt",
+                "nday_vrss_stln_rmnd_inrt",
+            ],
+            lower: &[
+                ("acml_vol", 6),
+                ("hts_kor_isnm", 1),
+                ("mksc_shrn_iscd", 0),
+                ("nday_vrss_loan_rmnd_inrt", 13),
+                ("nday_vrss_stln_rmnd_inrt", 14),
+                ("prdy_ctrt", 5),
+                ("prdy_vrss", 3),
+                ("prdy_vrss_sign", 4),
+                ("stck_prpr", 2),
+                ("whol_loan_rmnd_amt", 8),
+                ("whol_loan_rmnd_rate", 9),
+                ("whol_loan_rmnd_stcn", 7),
+                ("whol_stln_rmnd_amt", 11),
+                ("whol_stln_rmnd_rate", 12),
+                ("whol_stln_rmnd_stcn", 10),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "mksc_shrn_iscd", &self.mksc_shrn_iscd);
-        v::put(&mut m, "hts_kor_isnm", &self.hts_kor_isnm);
-        v::put(&mut m, "stck_prpr", &self.stck_prpr);
-        v::put(&mut m, "prdy_vrss", &self.prdy_vrss);
-        v::put(&mut m, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        v::put(&mut m, "prdy_ctrt", &self.prdy_ctrt);
-        v::put(&mut m, "acml_vol", &self.acml_vol);
-        v::put(&mut m, "whol_loan_rmnd_stcn", &self.whol_loan_rmnd_stcn);
-        v::put(&mut m, "whol_loan_rmnd_amt", &self.whol_loan_rmnd_amt);
-        v::put(&mut m, "whol_loan_rmnd_rate", &self.whol_loan_rmnd_rate);
-        v::put(&mut m, "whol_stln_rmnd_stcn", &self.whol_stln_rmnd_stcn);
-        v::put(&mut m, "whol_stln_rmnd_amt", &self.whol_stln_rmnd_amt);
-        v::put(&mut m, "whol_stln_rmnd_rate", &self.whol_stln_rmnd_rate);
-        v::put(
-            &mut m,
-            "nday_vrss_loan_rmnd_inrt",
-            &self.nday_vrss_loan_rmnd_inrt,
-        );
-        v::put(
-            &mut m,
-            "nday_vrss_stln_rmnd_inrt",
-            &self.nday_vrss_stln_rmnd_inrt,
-        );
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.mksc_shrn_iscd,
+            1 => &self.hts_kor_isnm,
+            2 => &self.stck_prpr,
+            3 => &self.prdy_vrss,
+            4 => &self.prdy_vrss_sign,
+            5 => &self.prdy_ctrt,
+            6 => &self.acml_vol,
+            7 => &self.whol_loan_rmnd_stcn,
+            8 => &self.whol_loan_rmnd_amt,
+            9 => &self.whol_loan_rmnd_rate,
+            10 => &self.whol_stln_rmnd_stcn,
+            11 => &self.whol_stln_rmnd_amt,
+            12 => &self.whol_stln_rmnd_rate,
+            13 => &self.nday_vrss_loan_rmnd_inrt,
+            14 => &self.nday_vrss_stln_rmnd_inrt,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "mksc_shrn_iscd", &self.mksc_shrn_iscd);
-        r.val(path, "hts_kor_isnm", &self.hts_kor_isnm);
-        r.val(path, "stck_prpr", &self.stck_prpr);
-        r.val(path, "prdy_vrss", &self.prdy_vrss);
-        r.val(path, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        r.val(path, "prdy_ctrt", &self.prdy_ctrt);
-        r.val(path, "acml_vol", &self.acml_vol);
-        r.val(path, "whol_loan_rmnd_stcn", &self.whol_loan_rmnd_stcn);
-        r.val(path, "whol_loan_rmnd_amt", &self.whol_loan_rmnd_amt);
-        r.val(path, "whol_loan_rmnd_rate", &self.whol_loan_rmnd_rate);
-        r.val(path, "whol_stln_rmnd_stcn", &self.whol_stln_rmnd_stcn);
-        r.val(path, "whol_stln_rmnd_amt", &self.whol_stln_rmnd_amt);
-        r.val(path, "whol_stln_rmnd_rate", &self.whol_stln_rmnd_rate);
-        r.val(
-            path,
-            "nday_vrss_loan_rmnd_inrt",
-            &self.nday_vrss_loan_rmnd_inrt,
-        );
-        r.val(
-            path,
-            "nday_vrss_stln_rmnd_inrt",
-            &self.nday_vrss_stln_rmnd_inrt,
-        );
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.mksc_shrn_iscd,
+            1 => &mut self.hts_kor_isnm,
+            2 => &mut self.stck_prpr,
+            3 => &mut self.prdy_vrss,
+            4 => &mut self.prdy_vrss_sign,
+            5 => &mut self.prdy_ctrt,
+            6 => &mut self.acml_vol,
+            7 => &mut self.whol_loan_rmnd_stcn,
+            8 => &mut self.whol_loan_rmnd_amt,
+            9 => &mut self.whol_loan_rmnd_rate,
+            10 => &mut self.whol_stln_rmnd_stcn,
+            11 => &mut self.whol_stln_rmnd_amt,
+            12 => &mut self.whol_stln_rmnd_rate,
+            13 => &mut self.nday_vrss_loan_rmnd_inrt,
+            14 => &mut self.nday_vrss_stln_rmnd_inrt,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

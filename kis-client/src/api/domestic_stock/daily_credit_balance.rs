@@ -184,7 +184,7 @@ impl Endpoint for DailyCreditBalanceRequest {
 /// Response of 국내주식 신용잔고 일별추이 (`국내주식-110`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct DailyCreditBalanceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -197,51 +197,71 @@ pub struct DailyCreditBalanceResponse {
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for DailyCreditBalanceResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output: v::take_block(&mut m, "output"),
-            extra: m,
-        }
+impl crate::__private::Record for DailyCreditBalanceResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output"],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output.put(&mut m, "output");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output.report(path, "output", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for DailyCreditBalanceResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for DailyCreditBalanceResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// 매매 일자 (`deal_date`, required, length 8).
@@ -298,99 +318,149 @@ pub struct Output {
     pub stck_lwpr: v::Val<i64>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            deal_date: v::take(&mut m, "deal_date"),
-            stck_prpr: v::take(&mut m, "stck_prpr"),
-            prdy_vrss_sign: v::take(&mut m, "prdy_vrss_sign"),
-            prdy_vrss: v::take(&mut m, "prdy_vrss"),
-            prdy_ctrt: v::take(&mut m, "prdy_ctrt"),
-            acml_vol: v::take(&mut m, "acml_vol"),
-            stlm_date: v::take(&mut m, "stlm_date"),
-            whol_loan_new_stcn: v::take(&mut m, "whol_loan_new_stcn"),
-            whol_loan_rdmp_stcn: v::take(&mut m, "whol_loan_rdmp_stcn"),
-            whol_loan_rmnd_stcn: v::take(&mut m, "whol_loan_rmnd_stcn"),
-            whol_loan_new_amt: v::take(&mut m, "whol_loan_new_amt"),
-            whol_loan_rdmp_amt: v::take(&mut m, "whol_loan_rdmp_amt"),
-            whol_loan_rmnd_amt: v::take(&mut m, "whol_loan_rmnd_amt"),
-            whol_loan_rmnd_rate: v::take(&mut m, "whol_loan_rmnd_rate"),
-            whol_loan_gvrt: v::take(&mut m, "whol_loan_gvrt"),
-            whol_stln_new_stcn: v::take(&mut m, "whol_stln_new_stcn"),
-            whol_stln_rdmp_stcn: v::take(&mut m, "whol_stln_rdmp_stcn"),
-            whol_stln_rmnd_stcn: v::take(&mut m, "whol_stln_rmnd_stcn"),
-            whol_stln_new_amt: v::take(&mut m, "whol_stln_new_amt"),
-            whol_stln_rdmp_amt: v::take(&mut m, "whol_stln_rdmp_amt"),
-            whol_stln_rmnd_amt: v::take(&mut m, "whol_stln_rmnd_amt"),
-            whol_stln_rmnd_rate: v::take(&mut m, "whol_stln_rmnd_rate"),
-            whol_stln_gvrt: v::take(&mut m, "whol_stln_gvrt"),
-            stck_oprc: v::take(&mut m, "stck_oprc"),
-            stck_hgpr: v::take(&mut m, "stck_hgpr"),
-            stck_lwpr: v::take(&mut m, "stck_lwpr"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "deal_date",
+                "stck_prpr",
+                "prdy_vrss_sign",
+                "prdy_vrss",
+                "prdy_ctrt",
+                "acml_vol",
+                "stlm_date",
+                "whol_loan_new_stcn",
+                "whol_loan_rdmp_stcn",
+                "whol_loan_rmnd_stcn",
+                "whol_loan_new_amt",
+                "whol_loan_rdmp_amt",
+                "whol_loan_rmnd_amt",
+                "whol_loan_rmnd_rate",
+                "whol_loan_gvrt",
+                "whol_stln_new_stcn",
+                "whol_stln_rdmp_stcn",
+                "whol_stln_rmnd_stcn",
+                "whol_stln_new_amt",
+                "whol_stln_rdmp_amt",
+                "whol_stln_rmnd_amt",
+                "whol_stln_rmnd_rate",
+                "whol_stln_gvrt",
+                "stck_oprc",
+                "stck_hgpr",
+                "stck_lwpr",
+            ],
+            lower: &[
+                ("acml_vol", 5),
+                ("deal_date", 0),
+                ("prdy_ctrt", 4),
+                ("prdy_vrss", 3),
+                ("prdy_vrss_sign", 2),
+                ("stck_hgpr", 24),
+                ("stck_lwpr", 25),
+                ("stck_oprc", 23),
+                ("stck_prpr", 1),
+                ("stlm_date", 6),
+                ("whol_loan_gvrt", 14),
+                ("whol_loan_new_amt", 10),
+                ("whol_loan_new_stcn", 7),
+                ("whol_loan_rdmp_amt", 11),
+                ("whol_loan_rdmp_stcn", 8),
+                ("whol_loan_rmnd_amt", 12),
+                ("whol_loan_rmnd_rate", 13),
+                ("whol_loan_rmnd_stcn", 9),
+                ("whol_stln_gvrt", 22),
+                ("whol_stln_new_amt", 18),
+                ("whol_stln_new_stcn", 15),
+                ("whol_stln_rdmp_amt", 19),
+                ("whol_stln_rdmp_stcn", 16),
+                ("whol_stln_rmnd_amt", 20),
+                ("whol_stln_rmnd_rate", 21),
+                ("whol_stln_rmnd_stcn", 17),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "deal_date", &self.deal_date);
-        v::put(&mut m, "stck_prpr", &self.stck_prpr);
-        v::put(&mut m, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        v::put(&mut m, "prdy_vrss", &self.prdy_vrss);
-        v::put(&mut m, "prdy_ctrt", &self.prdy_ctrt);
-        v::put(&mut m, "acml_vol", &self.acml_vol);
-        v::put(&mut m, "stlm_date", &self.stlm_date);
-        v::put(&mut m, "whol_loan_new_stcn", &self.whol_loan_new_stcn);
-        v::put(&mut m, "whol_loan_rdmp_stcn", &self.whol_loan_rdmp_stcn);
-        v::put(&mut m, "whol_loan_rmnd_stcn", &self.whol_loan_rmnd_stcn);
-        v::put(&mut m, "whol_loan_new_amt", &self.whol_loan_new_amt);
-        v::put(&mut m, "whol_loan_rdmp_amt", &self.whol_loan_rdmp_amt);
-        v::put(&mut m, "whol_loan_rmnd_amt", &self.whol_loan_rmnd_amt);
-        v::put(&mut m, "whol_loan_rmnd_rate", &self.whol_loan_rmnd_rate);
-        v::put(&mut m, "whol_loan_gvrt", &self.whol_loan_gvrt);
-        v::put(&mut m, "whol_stln_new_stcn", &self.whol_stln_new_stcn);
-        v::put(&mut m, "whol_stln_rdmp_stcn", &self.whol_stln_rdmp_stcn);
-        v::put(&mut m, "whol_stln_rmnd_stcn", &self.whol_stln_rmnd_stcn);
-        v::put(&mut m, "whol_stln_new_amt", &self.whol_stln_new_amt);
-        v::put(&mut m, "whol_stln_rdmp_amt", &self.whol_stln_rdmp_amt);
-        v::put(&mut m, "whol_stln_rmnd_amt", &self.whol_stln_rmnd_amt);
-        v::put(&mut m, "whol_stln_rmnd_rate", &self.whol_stln_rmnd_rate);
-        v::put(&mut m, "whol_stln_gvrt", &self.whol_stln_gvrt);
-        v::put(&mut m, "stck_oprc", &self.stck_oprc);
-        v::put(&mut m, "stck_hgpr", &self.stck_hgpr);
-        v::put(&mut m, "stck_lwpr", &self.stck_lwpr);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.deal_date,
+            1 => &self.stck_prpr,
+            2 => &self.prdy_vrss_sign,
+            3 => &self.prdy_vrss,
+            4 => &self.prdy_ctrt,
+            5 => &self.acml_vol,
+            6 => &self.stlm_date,
+            7 => &self.whol_loan_new_stcn,
+            8 => &self.whol_loan_rdmp_stcn,
+            9 => &self.whol_loan_rmnd_stcn,
+            10 => &self.whol_loan_new_amt,
+            11 => &self.whol_loan_rdmp_amt,
+            12 => &self.whol_loan_rmnd_amt,
+            13 => &self.whol_loan_rmnd_rate,
+            14 => &self.whol_loan_gvrt,
+            15 => &self.whol_stln_new_stcn,
+            16 => &self.whol_stln_rdmp_stcn,
+            17 => &self.whol_stln_rmnd_stcn,
+            18 => &self.whol_stln_new_amt,
+            19 => &self.whol_stln_rdmp_amt,
+            20 => &self.whol_stln_rmnd_amt,
+            21 => &self.whol_stln_rmnd_rate,
+            22 => &self.whol_stln_gvrt,
+            23 => &self.stck_oprc,
+            24 => &self.stck_hgpr,
+            25 => &self.stck_lwpr,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "deal_date", &self.deal_date);
-        r.val(path, "stck_prpr", &self.stck_prpr);
-        r.val(path, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        r.val(path, "prdy_vrss", &self.prdy_vrss);
-        r.val(path, "prdy_ctrt", &self.prdy_ctrt);
-        r.val(path, "acml_vol", &self.acml_vol);
-        r.val(path, "stlm_date", &self.stlm_date);
-        r.val(path, "whol_loan_new_stcn", &self.whol_loan_new_stcn);
-        r.val(path, "whol_loan_rdmp_stcn", &self.whol_loan_rdmp_stcn);
-        r.val(path, "whol_loan_rmnd_stcn", &self.whol_loan_rmnd_stcn);
-        r.val(path, "whol_loan_new_amt", &self.whol_loan_new_amt);
-        r.val(path, "whol_loan_rdmp_amt", &self.whol_loan_rdmp_amt);
-        r.val(path, "whol_loan_rmnd_amt", &self.whol_loan_rmnd_amt);
-        r.val(path, "whol_loan_rmnd_rate", &self.whol_loan_rmnd_rate);
-        r.val(path, "whol_loan_gvrt", &self.whol_loan_gvrt);
-        r.val(path, "whol_stln_new_stcn", &self.whol_stln_new_stcn);
-        r.val(path, "whol_stln_rdmp_stcn", &self.whol_stln_rdmp_stcn);
-        r.val(path, "whol_stln_rmnd_stcn", &self.whol_stln_rmnd_stcn);
-        r.val(path, "whol_stln_new_amt", &self.whol_stln_new_amt);
-        r.val(path, "whol_stln_rdmp_amt", &self.whol_stln_rdmp_amt);
-        r.val(path, "whol_stln_rmnd_amt", &self.whol_stln_rmnd_amt);
-        r.val(path, "whol_stln_rmnd_rate", &self.whol_stln_rmnd_rate);
-        r.val(path, "whol_stln_gvrt", &self.whol_stln_gvrt);
-        r.val(path, "stck_oprc", &self.stck_oprc);
-        r.val(path, "stck_hgpr", &self.stck_hgpr);
-        r.val(path, "stck_lwpr", &self.stck_lwpr);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.deal_date,
+            1 => &mut self.stck_prpr,
+            2 => &mut self.prdy_vrss_sign,
+            3 => &mut self.prdy_vrss,
+            4 => &mut self.prdy_ctrt,
+            5 => &mut self.acml_vol,
+            6 => &mut self.stlm_date,
+            7 => &mut self.whol_loan_new_stcn,
+            8 => &mut self.whol_loan_rdmp_stcn,
+            9 => &mut self.whol_loan_rmnd_stcn,
+            10 => &mut self.whol_loan_new_amt,
+            11 => &mut self.whol_loan_rdmp_amt,
+            12 => &mut self.whol_loan_rmnd_amt,
+            13 => &mut self.whol_loan_rmnd_rate,
+            14 => &mut self.whol_loan_gvrt,
+            15 => &mut self.whol_stln_new_stcn,
+            16 => &mut self.whol_stln_rdmp_stcn,
+            17 => &mut self.whol_stln_rmnd_stcn,
+            18 => &mut self.whol_stln_new_amt,
+            19 => &mut self.whol_stln_rdmp_amt,
+            20 => &mut self.whol_stln_rmnd_amt,
+            21 => &mut self.whol_stln_rmnd_rate,
+            22 => &mut self.whol_stln_gvrt,
+            23 => &mut self.stck_oprc,
+            24 => &mut self.stck_hgpr,
+            25 => &mut self.stck_lwpr,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

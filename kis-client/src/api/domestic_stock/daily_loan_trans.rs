@@ -211,7 +211,7 @@ impl Endpoint for DailyLoanTransRequest {
 /// Response of 종목별 일별 대차거래추이 (`국내주식-135`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct DailyLoanTransResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -224,51 +224,71 @@ pub struct DailyLoanTransResponse {
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for DailyLoanTransResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output2: v::take_block(&mut m, "output2"),
-            extra: m,
-        }
+impl crate::__private::Record for DailyLoanTransResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output2"],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output2", 3), ("rt_cd", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output2.put(&mut m, "output2");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output2,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output2.report(path, "output2", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output2,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for DailyLoanTransResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for DailyLoanTransResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 일자 (`bsop_date`, required, length 8).
@@ -295,54 +315,89 @@ pub struct Output2 {
     pub rmnd_amt: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output2 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            bsop_date: v::take(&mut m, "bsop_date"),
-            stck_prpr: v::take(&mut m, "stck_prpr"),
-            prdy_vrss_sign: v::take(&mut m, "prdy_vrss_sign"),
-            prdy_vrss: v::take(&mut m, "prdy_vrss"),
-            prdy_ctrt: v::take(&mut m, "prdy_ctrt"),
-            acml_vol: v::take(&mut m, "acml_vol"),
-            new_stcn: v::take(&mut m, "new_stcn"),
-            rdmp_stcn: v::take(&mut m, "rdmp_stcn"),
-            prdy_rmnd_vrss: v::take(&mut m, "prdy_rmnd_vrss"),
-            rmnd_stcn: v::take(&mut m, "rmnd_stcn"),
-            rmnd_amt: v::take(&mut m, "rmnd_amt"),
-            extra: m,
-        }
+impl crate::__private::Record for Output2 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "bsop_date",
+                "stck_prpr",
+                "prdy_vrss_sign",
+                "prdy_vrss",
+                "prdy_ctrt",
+                "acml_vol",
+                "new_stcn",
+                "rdmp_stcn",
+                "prdy_rmnd_vrss",
+                "rmnd_stcn",
+                "rmnd_amt",
+            ],
+            lower: &[
+                ("acml_vol", 5),
+                ("bsop_date", 0),
+                ("new_stcn", 6),
+                ("prdy_ctrt", 4),
+                ("prdy_rmnd_vrss", 8),
+                ("prdy_vrss", 3),
+                ("prdy_vrss_sign", 2),
+                ("rdmp_stcn", 7),
+                ("rmnd_amt", 10),
+                ("rmnd_stcn", 9),
+                ("stck_prpr", 1),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "bsop_date", &self.bsop_date);
-        v::put(&mut m, "stck_prpr", &self.stck_prpr);
-        v::put(&mut m, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        v::put(&mut m, "prdy_vrss", &self.prdy_vrss);
-        v::put(&mut m, "prdy_ctrt", &self.prdy_ctrt);
-        v::put(&mut m, "acml_vol", &self.acml_vol);
-        v::put(&mut m, "new_stcn", &self.new_stcn);
-        v::put(&mut m, "rdmp_stcn", &self.rdmp_stcn);
-        v::put(&mut m, "prdy_rmnd_vrss", &self.prdy_rmnd_vrss);
-        v::put(&mut m, "rmnd_stcn", &self.rmnd_stcn);
-        v::put(&mut m, "rmnd_amt", &self.rmnd_amt);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.bsop_date,
+            1 => &self.stck_prpr,
+            2 => &self.prdy_vrss_sign,
+            3 => &self.prdy_vrss,
+            4 => &self.prdy_ctrt,
+            5 => &self.acml_vol,
+            6 => &self.new_stcn,
+            7 => &self.rdmp_stcn,
+            8 => &self.prdy_rmnd_vrss,
+            9 => &self.rmnd_stcn,
+            10 => &self.rmnd_amt,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "bsop_date", &self.bsop_date);
-        r.val(path, "stck_prpr", &self.stck_prpr);
-        r.val(path, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        r.val(path, "prdy_vrss", &self.prdy_vrss);
-        r.val(path, "prdy_ctrt", &self.prdy_ctrt);
-        r.val(path, "acml_vol", &self.acml_vol);
-        r.val(path, "new_stcn", &self.new_stcn);
-        r.val(path, "rdmp_stcn", &self.rdmp_stcn);
-        r.val(path, "prdy_rmnd_vrss", &self.prdy_rmnd_vrss);
-        r.val(path, "rmnd_stcn", &self.rmnd_stcn);
-        r.val(path, "rmnd_amt", &self.rmnd_amt);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.bsop_date,
+            1 => &mut self.stck_prpr,
+            2 => &mut self.prdy_vrss_sign,
+            3 => &mut self.prdy_vrss,
+            4 => &mut self.prdy_ctrt,
+            5 => &mut self.acml_vol,
+            6 => &mut self.new_stcn,
+            7 => &mut self.rdmp_stcn,
+            8 => &mut self.prdy_rmnd_vrss,
+            9 => &mut self.rmnd_stcn,
+            10 => &mut self.rmnd_amt,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

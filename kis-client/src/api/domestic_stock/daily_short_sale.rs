@@ -184,7 +184,7 @@ impl Endpoint for DailyShortSaleRequest {
 /// Response of 국내주식 공매도 일별추이 (`국내주식-134`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct DailyShortSaleResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -199,54 +199,79 @@ pub struct DailyShortSaleResponse {
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for DailyShortSaleResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output1: v::take_one(&mut m, "output1"),
-            output2: v::take_block(&mut m, "output2"),
-            extra: m,
-        }
+impl crate::__private::Record for DailyShortSaleResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output1", "output2"],
+            lower: &[
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output1.put(&mut m, "output1");
-        self.output2.put(&mut m, "output2");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output1,
+            4 => &self.output2,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output1.report(path, "output1", r);
-        self.output2.report(path, "output2", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output1,
+            4 => &mut self.output2,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for DailyShortSaleResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for DailyShortSaleResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 주식 현재가 (`stck_prpr`, required, length 10).
@@ -263,45 +288,75 @@ pub struct Output1 {
     pub prdy_vol: v::Val<i64>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output1 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            stck_prpr: v::take(&mut m, "stck_prpr"),
-            prdy_vrss: v::take(&mut m, "prdy_vrss"),
-            prdy_vrss_sign: v::take(&mut m, "prdy_vrss_sign"),
-            prdy_ctrt: v::take(&mut m, "prdy_ctrt"),
-            acml_vol: v::take(&mut m, "acml_vol"),
-            prdy_vol: v::take(&mut m, "prdy_vol"),
-            extra: m,
-        }
+impl crate::__private::Record for Output1 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "stck_prpr",
+                "prdy_vrss",
+                "prdy_vrss_sign",
+                "prdy_ctrt",
+                "acml_vol",
+                "prdy_vol",
+            ],
+            lower: &[
+                ("acml_vol", 4),
+                ("prdy_ctrt", 3),
+                ("prdy_vol", 5),
+                ("prdy_vrss", 1),
+                ("prdy_vrss_sign", 2),
+                ("stck_prpr", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "stck_prpr", &self.stck_prpr);
-        v::put(&mut m, "prdy_vrss", &self.prdy_vrss);
-        v::put(&mut m, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        v::put(&mut m, "prdy_ctrt", &self.prdy_ctrt);
-        v::put(&mut m, "acml_vol", &self.acml_vol);
-        v::put(&mut m, "prdy_vol", &self.prdy_vol);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.stck_prpr,
+            1 => &self.prdy_vrss,
+            2 => &self.prdy_vrss_sign,
+            3 => &self.prdy_ctrt,
+            4 => &self.acml_vol,
+            5 => &self.prdy_vol,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "stck_prpr", &self.stck_prpr);
-        r.val(path, "prdy_vrss", &self.prdy_vrss);
-        r.val(path, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        r.val(path, "prdy_ctrt", &self.prdy_ctrt);
-        r.val(path, "acml_vol", &self.acml_vol);
-        r.val(path, "prdy_vol", &self.prdy_vol);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.stck_prpr,
+            1 => &mut self.prdy_vrss,
+            2 => &mut self.prdy_vrss_sign,
+            3 => &mut self.prdy_ctrt,
+            4 => &mut self.acml_vol,
+            5 => &mut self.prdy_vol,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 주식 영업 일자 (`stck_bsop_date`, required, length 8).
@@ -348,96 +403,129 @@ pub struct Output2 {
     pub avrg_prc: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output2 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            stck_bsop_date: v::take(&mut m, "stck_bsop_date"),
-            stck_clpr: v::take(&mut m, "stck_clpr"),
-            prdy_vrss: v::take(&mut m, "prdy_vrss"),
-            prdy_vrss_sign: v::take(&mut m, "prdy_vrss_sign"),
-            prdy_ctrt: v::take(&mut m, "prdy_ctrt"),
-            acml_vol: v::take(&mut m, "acml_vol"),
-            stnd_vol_smtn: v::take(&mut m, "stnd_vol_smtn"),
-            ssts_cntg_qty: v::take(&mut m, "ssts_cntg_qty"),
-            ssts_vol_rlim: v::take(&mut m, "ssts_vol_rlim"),
-            acml_ssts_cntg_qty: v::take(&mut m, "acml_ssts_cntg_qty"),
-            acml_ssts_cntg_qty_rlim: v::take(&mut m, "acml_ssts_cntg_qty_rlim"),
-            acml_tr_pbmn: v::take(&mut m, "acml_tr_pbmn"),
-            stnd_tr_pbmn_smtn: v::take(&mut m, "stnd_tr_pbmn_smtn"),
-            ssts_tr_pbmn: v::take(&mut m, "ssts_tr_pbmn"),
-            ssts_tr_pbmn_rlim: v::take(&mut m, "ssts_tr_pbmn_rlim"),
-            acml_ssts_tr_pbmn: v::take(&mut m, "acml_ssts_tr_pbmn"),
-            acml_ssts_tr_pbmn_rlim: v::take(&mut m, "acml_ssts_tr_pbmn_rlim"),
-            stck_oprc: v::take(&mut m, "stck_oprc"),
-            stck_hgpr: v::take(&mut m, "stck_hgpr"),
-            stck_lwpr: v::take(&mut m, "stck_lwpr"),
-            avrg_prc: v::take(&mut m, "avrg_prc"),
-            extra: m,
-        }
+impl crate::__private::Record for Output2 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "stck_bsop_date",
+                "stck_clpr",
+                "prdy_vrss",
+                "prdy_vrss_sign",
+                "prdy_ctrt",
+                "acml_vol",
+                "stnd_vol_smtn",
+                "ssts_cntg_qty",
+                "ssts_vol_rlim",
+                "acml_ssts_cntg_qty",
+                "acml_ssts_cntg_qty_rlim",
+                "acml_tr_pbmn",
+                "stnd_tr_pbmn_smtn",
+                "ssts_tr_pbmn",
+                "ssts_tr_pbmn_rlim",
+                "acml_ssts_tr_pbmn",
+                "acml_ssts_tr_pbmn_rlim",
+                "stck_oprc",
+                "stck_hgpr",
+                "stck_lwpr",
+                "avrg_prc",
+            ],
+            lower: &[
+                ("acml_ssts_cntg_qty", 9),
+                ("acml_ssts_cntg_qty_rlim", 10),
+                ("acml_ssts_tr_pbmn", 15),
+                ("acml_ssts_tr_pbmn_rlim", 16),
+                ("acml_tr_pbmn", 11),
+                ("acml_vol", 5),
+                ("avrg_prc", 20),
+                ("prdy_ctrt", 4),
+                ("prdy_vrss", 2),
+                ("prdy_vrss_sign", 3),
+                ("ssts_cntg_qty", 7),
+                ("ssts_tr_pbmn", 13),
+                ("ssts_tr_pbmn_rlim", 14),
+                ("ssts_vol_rlim", 8),
+                ("stck_bsop_date", 0),
+                ("stck_clpr", 1),
+                ("stck_hgpr", 18),
+                ("stck_lwpr", 19),
+                ("stck_oprc", 17),
+                ("stnd_tr_pbmn_smtn", 12),
+                ("stnd_vol_smtn", 6),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "stck_bsop_date", &self.stck_bsop_date);
-        v::put(&mut m, "stck_clpr", &self.stck_clpr);
-        v::put(&mut m, "prdy_vrss", &self.prdy_vrss);
-        v::put(&mut m, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        v::put(&mut m, "prdy_ctrt", &self.prdy_ctrt);
-        v::put(&mut m, "acml_vol", &self.acml_vol);
-        v::put(&mut m, "stnd_vol_smtn", &self.stnd_vol_smtn);
-        v::put(&mut m, "ssts_cntg_qty", &self.ssts_cntg_qty);
-        v::put(&mut m, "ssts_vol_rlim", &self.ssts_vol_rlim);
-        v::put(&mut m, "acml_ssts_cntg_qty", &self.acml_ssts_cntg_qty);
-        v::put(
-            &mut m,
-            "acml_ssts_cntg_qty_rlim",
-            &self.acml_ssts_cntg_qty_rlim,
-        );
-        v::put(&mut m, "acml_tr_pbmn", &self.acml_tr_pbmn);
-        v::put(&mut m, "stnd_tr_pbmn_smtn", &self.stnd_tr_pbmn_smtn);
-        v::put(&mut m, "ssts_tr_pbmn", &self.ssts_tr_pbmn);
-        v::put(&mut m, "ssts_tr_pbmn_rlim", &self.ssts_tr_pbmn_rlim);
-        v::put(&mut m, "acml_ssts_tr_pbmn", &self.acml_ssts_tr_pbmn);
-        v::put(
-            &mut m,
-            "acml_ssts_tr_pbmn_rlim",
-            &self.acml_ssts_tr_pbmn_rlim,
-        );
-        v::put(&mut m, "stck_oprc", &self.stck_oprc);
-        v::put(&mut m, "stck_hgpr", &self.stck_hgpr);
-        v::put(&mut m, "stck_lwpr", &self.stck_lwpr);
-        v::put(&mut m, "avrg_prc", &self.avrg_prc);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.stck_bsop_date,
+            1 => &self.stck_clpr,
+            2 => &self.prdy_vrss,
+            3 => &self.prdy_vrss_sign,
+            4 => &self.prdy_ctrt,
+            5 => &self.acml_vol,
+            6 => &self.stnd_vol_smtn,
+            7 => &self.ssts_cntg_qty,
+            8 => &self.ssts_vol_rlim,
+            9 => &self.acml_ssts_cntg_qty,
+            10 => &self.acml_ssts_cntg_qty_rlim,
+            11 => &self.acml_tr_pbmn,
+            12 => &self.stnd_tr_pbmn_smtn,
+            13 => &self.ssts_tr_pbmn,
+            14 => &self.ssts_tr_pbmn_rlim,
+            15 => &self.acml_ssts_tr_pbmn,
+            16 => &self.acml_ssts_tr_pbmn_rlim,
+            17 => &self.stck_oprc,
+            18 => &self.stck_hgpr,
+            19 => &self.stck_lwpr,
+            20 => &self.avrg_prc,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "stck_bsop_date", &self.stck_bsop_date);
-        r.val(path, "stck_clpr", &self.stck_clpr);
-        r.val(path, "prdy_vrss", &self.prdy_vrss);
-        r.val(path, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        r.val(path, "prdy_ctrt", &self.prdy_ctrt);
-        r.val(path, "acml_vol", &self.acml_vol);
-        r.val(path, "stnd_vol_smtn", &self.stnd_vol_smtn);
-        r.val(path, "ssts_cntg_qty", &self.ssts_cntg_qty);
-        r.val(path, "ssts_vol_rlim", &self.ssts_vol_rlim);
-        r.val(path, "acml_ssts_cntg_qty", &self.acml_ssts_cntg_qty);
-        r.val(
-            path,
-            "acml_ssts_cntg_qty_rlim",
-            &self.acml_ssts_cntg_qty_rlim,
-        );
-        r.val(path, "acml_tr_pbmn", &self.acml_tr_pbmn);
-        r.val(path, "stnd_tr_pbmn_smtn", &self.stnd_tr_pbmn_smtn);
-        r.val(path, "ssts_tr_pbmn", &self.ssts_tr_pbmn);
-        r.val(path, "ssts_tr_pbmn_rlim", &self.ssts_tr_pbmn_rlim);
-        r.val(path, "acml_ssts_tr_pbmn", &self.acml_ssts_tr_pbmn);
-        r.val(path, "acml_ssts_tr_pbmn_rlim", &self.acml_ssts_tr_pbmn_rlim);
-        r.val(path, "stck_oprc", &self.stck_oprc);
-        r.val(path, "stck_hgpr", &self.stck_hgpr);
-        r.val(path, "stck_lwpr", &self.stck_lwpr);
-        r.val(path, "avrg_prc", &self.avrg_prc);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.stck_bsop_date,
+            1 => &mut self.stck_clpr,
+            2 => &mut self.prdy_vrss,
+            3 => &mut self.prdy_vrss_sign,
+            4 => &mut self.prdy_ctrt,
+            5 => &mut self.acml_vol,
+            6 => &mut self.stnd_vol_smtn,
+            7 => &mut self.ssts_cntg_qty,
+            8 => &mut self.ssts_vol_rlim,
+            9 => &mut self.acml_ssts_cntg_qty,
+            10 => &mut self.acml_ssts_cntg_qty_rlim,
+            11 => &mut self.acml_tr_pbmn,
+            12 => &mut self.stnd_tr_pbmn_smtn,
+            13 => &mut self.ssts_tr_pbmn,
+            14 => &mut self.ssts_tr_pbmn_rlim,
+            15 => &mut self.acml_ssts_tr_pbmn,
+            16 => &mut self.acml_ssts_tr_pbmn_rlim,
+            17 => &mut self.stck_oprc,
+            18 => &mut self.stck_hgpr,
+            19 => &mut self.stck_lwpr,
+            20 => &mut self.avrg_prc,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

@@ -227,7 +227,7 @@ impl Endpoint for DividendRequest {
 /// Response of 예탁원정보(배당일정) (`국내주식-145`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct DividendResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -240,51 +240,71 @@ pub struct DividendResponse {
     pub output1: v::Block<Output1>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for DividendResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output1: v::take_block(&mut m, "output1"),
-            extra: m,
-        }
+impl crate::__private::Record for DividendResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output1"],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output1", 3), ("rt_cd", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output1.put(&mut m, "output1");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output1,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output1.report(path, "output1", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output1,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for DividendResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for DividendResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 기준일 (`record_date`, required, length 8).
@@ -315,60 +335,97 @@ pub struct Output1 {
     pub high_divi_gb: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output1 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            record_date: v::take(&mut m, "record_date"),
-            sht_cd: v::take(&mut m, "sht_cd"),
-            isin_name: v::take(&mut m, "isin_name"),
-            divi_kind: v::take(&mut m, "divi_kind"),
-            face_val: v::take(&mut m, "face_val"),
-            per_sto_divi_amt: v::take(&mut m, "per_sto_divi_amt"),
-            divi_rate: v::take(&mut m, "divi_rate"),
-            stk_divi_rate: v::take(&mut m, "stk_divi_rate"),
-            divi_pay_dt: v::take(&mut m, "divi_pay_dt"),
-            stk_div_pay_dt: v::take(&mut m, "stk_div_pay_dt"),
-            odd_pay_dt: v::take(&mut m, "odd_pay_dt"),
-            stk_kind: v::take(&mut m, "stk_kind"),
-            high_divi_gb: v::take(&mut m, "high_divi_gb"),
-            extra: m,
-        }
+impl crate::__private::Record for Output1 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "record_date",
+                "sht_cd",
+                "isin_name",
+                "divi_kind",
+                "face_val",
+                "per_sto_divi_amt",
+                "divi_rate",
+                "stk_divi_rate",
+                "divi_pay_dt",
+                "stk_div_pay_dt",
+                "odd_pay_dt",
+                "stk_kind",
+                "high_divi_gb",
+            ],
+            lower: &[
+                ("divi_kind", 3),
+                ("divi_pay_dt", 8),
+                ("divi_rate", 6),
+                ("face_val", 4),
+                ("high_divi_gb", 12),
+                ("isin_name", 2),
+                ("odd_pay_dt", 10),
+                ("per_sto_divi_amt", 5),
+                ("record_date", 0),
+                ("sht_cd", 1),
+                ("stk_div_pay_dt", 9),
+                ("stk_divi_rate", 7),
+                ("stk_kind", 11),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "record_date", &self.record_date);
-        v::put(&mut m, "sht_cd", &self.sht_cd);
-        v::put(&mut m, "isin_name", &self.isin_name);
-        v::put(&mut m, "divi_kind", &self.divi_kind);
-        v::put(&mut m, "face_val", &self.face_val);
-        v::put(&mut m, "per_sto_divi_amt", &self.per_sto_divi_amt);
-        v::put(&mut m, "divi_rate", &self.divi_rate);
-        v::put(&mut m, "stk_divi_rate", &self.stk_divi_rate);
-        v::put(&mut m, "divi_pay_dt", &self.divi_pay_dt);
-        v::put(&mut m, "stk_div_pay_dt", &self.stk_div_pay_dt);
-        v::put(&mut m, "odd_pay_dt", &self.odd_pay_dt);
-        v::put(&mut m, "stk_kind", &self.stk_kind);
-        v::put(&mut m, "high_divi_gb", &self.high_divi_gb);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.record_date,
+            1 => &self.sht_cd,
+            2 => &self.isin_name,
+            3 => &self.divi_kind,
+            4 => &self.face_val,
+            5 => &self.per_sto_divi_amt,
+            6 => &self.divi_rate,
+            7 => &self.stk_divi_rate,
+            8 => &self.divi_pay_dt,
+            9 => &self.stk_div_pay_dt,
+            10 => &self.odd_pay_dt,
+            11 => &self.stk_kind,
+            12 => &self.high_divi_gb,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "record_date", &self.record_date);
-        r.val(path, "sht_cd", &self.sht_cd);
-        r.val(path, "isin_name", &self.isin_name);
-        r.val(path, "divi_kind", &self.divi_kind);
-        r.val(path, "face_val", &self.face_val);
-        r.val(path, "per_sto_divi_amt", &self.per_sto_divi_amt);
-        r.val(path, "divi_rate", &self.divi_rate);
-        r.val(path, "stk_divi_rate", &self.stk_divi_rate);
-        r.val(path, "divi_pay_dt", &self.divi_pay_dt);
-        r.val(path, "stk_div_pay_dt", &self.stk_div_pay_dt);
-        r.val(path, "odd_pay_dt", &self.odd_pay_dt);
-        r.val(path, "stk_kind", &self.stk_kind);
-        r.val(path, "high_divi_gb", &self.high_divi_gb);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.record_date,
+            1 => &mut self.sht_cd,
+            2 => &mut self.isin_name,
+            3 => &mut self.divi_kind,
+            4 => &mut self.face_val,
+            5 => &mut self.per_sto_divi_amt,
+            6 => &mut self.divi_rate,
+            7 => &mut self.stk_divi_rate,
+            8 => &mut self.divi_pay_dt,
+            9 => &mut self.stk_div_pay_dt,
+            10 => &mut self.odd_pay_dt,
+            11 => &mut self.stk_kind,
+            12 => &mut self.high_divi_gb,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

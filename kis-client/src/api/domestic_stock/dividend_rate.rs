@@ -307,7 +307,7 @@ impl Endpoint for DividendRateRequest {
 /// Response of 국내주식 배당률 상위 (`국내주식-106`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct DividendRateResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -320,51 +320,71 @@ pub struct DividendRateResponse {
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for DividendRateResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output: v::take_block(&mut m, "output"),
-            extra: m,
-        }
+impl crate::__private::Record for DividendRateResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output"],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output.put(&mut m, "output");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output.report(path, "output", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for DividendRateResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for DividendRateResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// 순위 (`rank`, required, length 4).
@@ -383,42 +403,73 @@ pub struct Output {
     pub divi_kind: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rank: v::take(&mut m, "rank"),
-            sht_cd: v::take(&mut m, "sht_cd"),
-            isin_name: v::take(&mut m, "isin_name"),
-            record_date: v::take(&mut m, "record_date"),
-            per_sto_divi_amt: v::take(&mut m, "per_sto_divi_amt"),
-            divi_rate: v::take(&mut m, "divi_rate"),
-            divi_kind: v::take(&mut m, "divi_kind"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "rank",
+                "sht_cd",
+                "isin_name",
+                "record_date",
+                "per_sto_divi_amt",
+                "divi_rate",
+                "divi_kind",
+            ],
+            lower: &[
+                ("divi_kind", 6),
+                ("divi_rate", 5),
+                ("isin_name", 2),
+                ("per_sto_divi_amt", 4),
+                ("rank", 0),
+                ("record_date", 3),
+                ("sht_cd", 1),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rank", &self.rank);
-        v::put(&mut m, "sht_cd", &self.sht_cd);
-        v::put(&mut m, "isin_name", &self.isin_name);
-        v::put(&mut m, "record_date", &self.record_date);
-        v::put(&mut m, "per_sto_divi_amt", &self.per_sto_divi_amt);
-        v::put(&mut m, "divi_rate", &self.divi_rate);
-        v::put(&mut m, "divi_kind", &self.divi_kind);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rank,
+            1 => &self.sht_cd,
+            2 => &self.isin_name,
+            3 => &self.record_date,
+            4 => &self.per_sto_divi_amt,
+            5 => &self.divi_rate,
+            6 => &self.divi_kind,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rank", &self.rank);
-        r.val(path, "sht_cd", &self.sht_cd);
-        r.val(path, "isin_name", &self.isin_name);
-        r.val(path, "record_date", &self.record_date);
-        r.val(path, "per_sto_divi_amt", &self.per_sto_divi_amt);
-        r.val(path, "divi_rate", &self.divi_rate);
-        r.val(path, "divi_kind", &self.divi_kind);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rank,
+            1 => &mut self.sht_cd,
+            2 => &mut self.isin_name,
+            3 => &mut self.record_date,
+            4 => &mut self.per_sto_divi_amt,
+            5 => &mut self.divi_rate,
+            6 => &mut self.divi_kind,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

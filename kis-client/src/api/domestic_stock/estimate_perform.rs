@@ -97,7 +97,7 @@ impl Endpoint for EstimatePerformRequest {
 /// Response of 국내주식 종목추정실적 (`국내주식-187`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct EstimatePerformResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -116,60 +116,87 @@ pub struct EstimatePerformResponse {
     pub output4: v::Block<Output4>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for EstimatePerformResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output1: v::take_one(&mut m, "output1"),
-            output2: v::take_block(&mut m, "output2"),
-            output3: v::take_block(&mut m, "output3"),
-            output4: v::take_block(&mut m, "output4"),
-            extra: m,
-        }
+impl crate::__private::Record for EstimatePerformResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "rt_cd", "msg_cd", "msg1", "output1", "output2", "output3", "output4",
+            ],
+            lower: &[
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("output3", 5),
+                ("output4", 6),
+                ("rt_cd", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output1.put(&mut m, "output1");
-        self.output2.put(&mut m, "output2");
-        self.output3.put(&mut m, "output3");
-        self.output4.put(&mut m, "output4");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output1,
+            4 => &self.output2,
+            5 => &self.output3,
+            6 => &self.output4,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output1.report(path, "output1", r);
-        self.output2.report(path, "output2", r);
-        self.output3.report(path, "output3", r);
-        self.output4.report(path, "output4", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output1,
+            4 => &mut self.output2,
+            5 => &mut self.output3,
+            6 => &mut self.output4,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for EstimatePerformResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for EstimatePerformResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output1 {
     /// ELW단축종목코드 (`sht_cd`, required, length 9).
@@ -190,51 +217,83 @@ pub struct Output1 {
     pub forn_item_lmtrt: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output1 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            sht_cd: v::take(&mut m, "sht_cd"),
-            item_kor_nm: v::take(&mut m, "item_kor_nm"),
-            name1: v::take(&mut m, "name1"),
-            name2: v::take(&mut m, "name2"),
-            estdate: v::take(&mut m, "estdate"),
-            rcmd_name: v::take(&mut m, "rcmd_name"),
-            capital: v::take(&mut m, "capital"),
-            forn_item_lmtrt: v::take(&mut m, "forn_item_lmtrt"),
-            extra: m,
-        }
+impl crate::__private::Record for Output1 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "sht_cd",
+                "item_kor_nm",
+                "name1",
+                "name2",
+                "estdate",
+                "rcmd_name",
+                "capital",
+                "forn_item_lmtrt",
+            ],
+            lower: &[
+                ("capital", 6),
+                ("estdate", 4),
+                ("forn_item_lmtrt", 7),
+                ("item_kor_nm", 1),
+                ("name1", 2),
+                ("name2", 3),
+                ("rcmd_name", 5),
+                ("sht_cd", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "sht_cd", &self.sht_cd);
-        v::put(&mut m, "item_kor_nm", &self.item_kor_nm);
-        v::put(&mut m, "name1", &self.name1);
-        v::put(&mut m, "name2", &self.name2);
-        v::put(&mut m, "estdate", &self.estdate);
-        v::put(&mut m, "rcmd_name", &self.rcmd_name);
-        v::put(&mut m, "capital", &self.capital);
-        v::put(&mut m, "forn_item_lmtrt", &self.forn_item_lmtrt);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.sht_cd,
+            1 => &self.item_kor_nm,
+            2 => &self.name1,
+            3 => &self.name2,
+            4 => &self.estdate,
+            5 => &self.rcmd_name,
+            6 => &self.capital,
+            7 => &self.forn_item_lmtrt,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "sht_cd", &self.sht_cd);
-        r.val(path, "item_kor_nm", &self.item_kor_nm);
-        r.val(path, "name1", &self.name1);
-        r.val(path, "name2", &self.name2);
-        r.val(path, "estdate", &self.estdate);
-        r.val(path, "rcmd_name", &self.rcmd_name);
-        r.val(path, "capital", &self.capital);
-        r.val(path, "forn_item_lmtrt", &self.forn_item_lmtrt);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.sht_cd,
+            1 => &mut self.item_kor_nm,
+            2 => &mut self.name1,
+            3 => &mut self.name2,
+            4 => &mut self.estdate,
+            5 => &mut self.rcmd_name,
+            6 => &mut self.capital,
+            7 => &mut self.forn_item_lmtrt,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output2 {
     /// DATA1 (`data1`, required, length 15).
@@ -249,42 +308,65 @@ pub struct Output2 {
     pub data5: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output2 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            data1: v::take(&mut m, "data1"),
-            data2: v::take(&mut m, "data2"),
-            data3: v::take(&mut m, "data3"),
-            data4: v::take(&mut m, "data4"),
-            data5: v::take(&mut m, "data5"),
-            extra: m,
-        }
+impl crate::__private::Record for Output2 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["data1", "data2", "data3", "data4", "data5"],
+            lower: &[
+                ("data1", 0),
+                ("data2", 1),
+                ("data3", 2),
+                ("data4", 3),
+                ("data5", 4),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "data1", &self.data1);
-        v::put(&mut m, "data2", &self.data2);
-        v::put(&mut m, "data3", &self.data3);
-        v::put(&mut m, "data4", &self.data4);
-        v::put(&mut m, "data5", &self.data5);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.data1,
+            1 => &self.data2,
+            2 => &self.data3,
+            3 => &self.data4,
+            4 => &self.data5,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "data1", &self.data1);
-        r.val(path, "data2", &self.data2);
-        r.val(path, "data3", &self.data3);
-        r.val(path, "data4", &self.data4);
-        r.val(path, "data5", &self.data5);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.data1,
+            1 => &mut self.data2,
+            2 => &mut self.data3,
+            3 => &mut self.data4,
+            4 => &mut self.data5,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 /// A record of block `output3` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output3 {
     /// DATA1 (`data1`, required, length 15).
@@ -299,66 +381,110 @@ pub struct Output3 {
     pub data5: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output3 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            data1: v::take(&mut m, "data1"),
-            data2: v::take(&mut m, "data2"),
-            data3: v::take(&mut m, "data3"),
-            data4: v::take(&mut m, "data4"),
-            data5: v::take(&mut m, "data5"),
-            extra: m,
-        }
+impl crate::__private::Record for Output3 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["data1", "data2", "data3", "data4", "data5"],
+            lower: &[
+                ("data1", 0),
+                ("data2", 1),
+                ("data3", 2),
+                ("data4", 3),
+                ("data5", 4),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "data1", &self.data1);
-        v::put(&mut m, "data2", &self.data2);
-        v::put(&mut m, "data3", &self.data3);
-        v::put(&mut m, "data4", &self.data4);
-        v::put(&mut m, "data5", &self.data5);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.data1,
+            1 => &self.data2,
+            2 => &self.data3,
+            3 => &self.data4,
+            4 => &self.data5,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "data1", &self.data1);
-        r.val(path, "data2", &self.data2);
-        r.val(path, "data3", &self.data3);
-        r.val(path, "data4", &self.data4);
-        r.val(path, "data5", &self.data5);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.data1,
+            1 => &mut self.data2,
+            2 => &mut self.data3,
+            3 => &mut self.data4,
+            4 => &mut self.data5,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 /// A record of block `output4` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output4 {
     /// 결산년월 (`dt`, required, length 8).
     pub dt: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output4 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            dt: v::take(&mut m, "dt"),
-            extra: m,
-        }
+impl crate::__private::Record for Output4 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["dt"],
+            lower: &[("dt", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "dt", &self.dt);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.dt,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "dt", &self.dt);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.dt,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

@@ -245,7 +245,7 @@ impl Endpoint for ExpTotalIndexRequest {
 /// Response of 국내주식 예상체결 전체지수 (`국내주식-122`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct ExpTotalIndexResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -260,54 +260,79 @@ pub struct ExpTotalIndexResponse {
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for ExpTotalIndexResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output1: v::take_one(&mut m, "output1"),
-            output2: v::take_block(&mut m, "output2"),
-            extra: m,
-        }
+impl crate::__private::Record for ExpTotalIndexResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output1", "output2"],
+            lower: &[
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output1.put(&mut m, "output1");
-        self.output2.put(&mut m, "output2");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output1,
+            4 => &self.output2,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output1.report(path, "output1", r);
-        self.output2.report(path, "output2", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output1,
+            4 => &mut self.output2,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for ExpTotalIndexResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for ExpTotalIndexResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 업종 지수 현재가 (`bstp_nmix_prpr`, required, length 11.2).
@@ -330,54 +355,87 @@ pub struct Output1 {
     pub bstp_cls_code: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output1 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            bstp_nmix_prpr: v::take(&mut m, "bstp_nmix_prpr"),
-            bstp_nmix_prdy_vrss: v::take(&mut m, "bstp_nmix_prdy_vrss"),
-            prdy_vrss_sign: v::take(&mut m, "prdy_vrss_sign"),
-            prdy_ctrt: v::take(&mut m, "prdy_ctrt"),
-            acml_vol: v::take(&mut m, "acml_vol"),
-            ascn_issu_cnt: v::take(&mut m, "ascn_issu_cnt"),
-            down_issu_cnt: v::take(&mut m, "down_issu_cnt"),
-            stnr_issu_cnt: v::take(&mut m, "stnr_issu_cnt"),
-            bstp_cls_code: v::take(&mut m, "bstp_cls_code"),
-            extra: m,
-        }
+impl crate::__private::Record for Output1 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "bstp_nmix_prpr",
+                "bstp_nmix_prdy_vrss",
+                "prdy_vrss_sign",
+                "prdy_ctrt",
+                "acml_vol",
+                "ascn_issu_cnt",
+                "down_issu_cnt",
+                "stnr_issu_cnt",
+                "bstp_cls_code",
+            ],
+            lower: &[
+                ("acml_vol", 4),
+                ("ascn_issu_cnt", 5),
+                ("bstp_cls_code", 8),
+                ("bstp_nmix_prdy_vrss", 1),
+                ("bstp_nmix_prpr", 0),
+                ("down_issu_cnt", 6),
+                ("prdy_ctrt", 3),
+                ("prdy_vrss_sign", 2),
+                ("stnr_issu_cnt", 7),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "bstp_nmix_prpr", &self.bstp_nmix_prpr);
-        v::put(&mut m, "bstp_nmix_prdy_vrss", &self.bstp_nmix_prdy_vrss);
-        v::put(&mut m, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        v::put(&mut m, "prdy_ctrt", &self.prdy_ctrt);
-        v::put(&mut m, "acml_vol", &self.acml_vol);
-        v::put(&mut m, "ascn_issu_cnt", &self.ascn_issu_cnt);
-        v::put(&mut m, "down_issu_cnt", &self.down_issu_cnt);
-        v::put(&mut m, "stnr_issu_cnt", &self.stnr_issu_cnt);
-        v::put(&mut m, "bstp_cls_code", &self.bstp_cls_code);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.bstp_nmix_prpr,
+            1 => &self.bstp_nmix_prdy_vrss,
+            2 => &self.prdy_vrss_sign,
+            3 => &self.prdy_ctrt,
+            4 => &self.acml_vol,
+            5 => &self.ascn_issu_cnt,
+            6 => &self.down_issu_cnt,
+            7 => &self.stnr_issu_cnt,
+            8 => &self.bstp_cls_code,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "bstp_nmix_prpr", &self.bstp_nmix_prpr);
-        r.val(path, "bstp_nmix_prdy_vrss", &self.bstp_nmix_prdy_vrss);
-        r.val(path, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        r.val(path, "prdy_ctrt", &self.prdy_ctrt);
-        r.val(path, "acml_vol", &self.acml_vol);
-        r.val(path, "ascn_issu_cnt", &self.ascn_issu_cnt);
-        r.val(path, "down_issu_cnt", &self.down_issu_cnt);
-        r.val(path, "stnr_issu_cnt", &self.stnr_issu_cnt);
-        r.val(path, "bstp_cls_code", &self.bstp_cls_code);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.bstp_nmix_prpr,
+            1 => &mut self.bstp_nmix_prdy_vrss,
+            2 => &mut self.prdy_vrss_sign,
+            3 => &mut self.prdy_ctrt,
+            4 => &mut self.acml_vol,
+            5 => &mut self.ascn_issu_cnt,
+            6 => &mut self.down_issu_cnt,
+            7 => &mut self.stnr_issu_cnt,
+            8 => &mut self.bstp_cls_code,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output2 {
     /// HTS 한글 종목명 (`hts_kor_isnm`, required, length 40).
@@ -402,51 +460,85 @@ pub struct Output2 {
     pub down_issu_cnt: v::Val<i64>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output2 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            hts_kor_isnm: v::take(&mut m, "hts_kor_isnm"),
-            bstp_nmix_prpr: v::take(&mut m, "bstp_nmix_prpr"),
-            bstp_nmix_prdy_vrss: v::take(&mut m, "bstp_nmix_prdy_vrss"),
-            prdy_vrss_sign: v::take(&mut m, "prdy_vrss_sign"),
-            bstp_nmix_prdy_ctrt: v::take(&mut m, "bstp_nmix_prdy_ctrt"),
-            acml_vol: v::take(&mut m, "acml_vol"),
-            nmix_sdpr: v::take(&mut m, "nmix_sdpr"),
-            ascn_issu_cnt: v::take(&mut m, "ascn_issu_cnt"),
-            stnr_issu_cnt: v::take(&mut m, "stnr_issu_cnt"),
-            down_issu_cnt: v::take(&mut m, "down_issu_cnt"),
-            extra: m,
-        }
+impl crate::__private::Record for Output2 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "hts_kor_isnm",
+                "bstp_nmix_prpr",
+                "bstp_nmix_prdy_vrss",
+                "prdy_vrss_sign",
+                "bstp_nmix_prdy_ctrt",
+                "acml_vol",
+                "nmix_sdpr",
+                "ascn_issu_cnt",
+                "stnr_issu_cnt",
+                "down_issu_cnt",
+            ],
+            lower: &[
+                ("acml_vol", 5),
+                ("ascn_issu_cnt", 7),
+                ("bstp_nmix_prdy_ctrt", 4),
+                ("bstp_nmix_prdy_vrss", 2),
+                ("bstp_nmix_prpr", 1),
+                ("down_issu_cnt", 9),
+                ("hts_kor_isnm", 0),
+                ("nmix_sdpr", 6),
+                ("prdy_vrss_sign", 3),
+                ("stnr_issu_cnt", 8),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "hts_kor_isnm", &self.hts_kor_isnm);
-        v::put(&mut m, "bstp_nmix_prpr", &self.bstp_nmix_prpr);
-        v::put(&mut m, "bstp_nmix_prdy_vrss", &self.bstp_nmix_prdy_vrss);
-        v::put(&mut m, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        v::put(&mut m, "bstp_nmix_prdy_ctrt", &self.bstp_nmix_prdy_ctrt);
-        v::put(&mut m, "acml_vol", &self.acml_vol);
-        v::put(&mut m, "nmix_sdpr", &self.nmix_sdpr);
-        v::put(&mut m, "ascn_issu_cnt", &self.ascn_issu_cnt);
-        v::put(&mut m, "stnr_issu_cnt", &self.stnr_issu_cnt);
-        v::put(&mut m, "down_issu_cnt", &self.down_issu_cnt);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.hts_kor_isnm,
+            1 => &self.bstp_nmix_prpr,
+            2 => &self.bstp_nmix_prdy_vrss,
+            3 => &self.prdy_vrss_sign,
+            4 => &self.bstp_nmix_prdy_ctrt,
+            5 => &self.acml_vol,
+            6 => &self.nmix_sdpr,
+            7 => &self.ascn_issu_cnt,
+            8 => &self.stnr_issu_cnt,
+            9 => &self.down_issu_cnt,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "hts_kor_isnm", &self.hts_kor_isnm);
-        r.val(path, "bstp_nmix_prpr", &self.bstp_nmix_prpr);
-        r.val(path, "bstp_nmix_prdy_vrss", &self.bstp_nmix_prdy_vrss);
-        r.val(path, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        r.val(path, "bstp_nmix_prdy_ctrt", &self.bstp_nmix_prdy_ctrt);
-        r.val(path, "acml_vol", &self.acml_vol);
-        r.val(path, "nmix_sdpr", &self.nmix_sdpr);
-        r.val(path, "ascn_issu_cnt", &self.ascn_issu_cnt);
-        r.val(path, "stnr_issu_cnt", &self.stnr_issu_cnt);
-        r.val(path, "down_issu_cnt", &self.down_issu_cnt);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.hts_kor_isnm,
+            1 => &mut self.bstp_nmix_prpr,
+            2 => &mut self.bstp_nmix_prdy_vrss,
+            3 => &mut self.prdy_vrss_sign,
+            4 => &mut self.bstp_nmix_prdy_ctrt,
+            5 => &mut self.acml_vol,
+            6 => &mut self.nmix_sdpr,
+            7 => &mut self.ascn_issu_cnt,
+            8 => &mut self.stnr_issu_cnt,
+            9 => &mut self.down_issu_cnt,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

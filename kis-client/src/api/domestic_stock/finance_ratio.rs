@@ -483,7 +483,7 @@ impl Endpoint for FinanceRatioRequest {
 /// Response of 국내주식 재무비율 순위 (`v1_국내주식-092`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct FinanceRatioResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -496,51 +496,71 @@ pub struct FinanceRatioResponse {
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for FinanceRatioResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output: v::take_block(&mut m, "output"),
-            extra: m,
-        }
+impl crate::__private::Record for FinanceRatioResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output"],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output.put(&mut m, "output");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output.report(path, "output", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for FinanceRatioResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for FinanceRatioResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// 데이터 순위 (`data_rank`, required, length 10).
@@ -599,102 +619,153 @@ pub struct Output {
     pub iqry_csnu: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            data_rank: v::take(&mut m, "data_rank"),
-            hts_kor_isnm: v::take(&mut m, "hts_kor_isnm"),
-            mksc_shrn_iscd: v::take(&mut m, "mksc_shrn_iscd"),
-            stck_prpr: v::take(&mut m, "stck_prpr"),
-            prdy_vrss: v::take(&mut m, "prdy_vrss"),
-            prdy_vrss_sign: v::take(&mut m, "prdy_vrss_sign"),
-            prdy_ctrt: v::take(&mut m, "prdy_ctrt"),
-            acml_vol: v::take(&mut m, "acml_vol"),
-            cptl_op_prfi: v::take(&mut m, "cptl_op_prfi"),
-            cptl_ntin_rate: v::take(&mut m, "cptl_ntin_rate"),
-            sale_totl_rate: v::take(&mut m, "sale_totl_rate"),
-            sale_ntin_rate: v::take(&mut m, "sale_ntin_rate"),
-            bis: v::take(&mut m, "bis"),
-            lblt_rate: v::take(&mut m, "lblt_rate"),
-            bram_depn: v::take(&mut m, "bram_depn"),
-            rsrv_rate: v::take(&mut m, "rsrv_rate"),
-            grs: v::take(&mut m, "grs"),
-            op_prfi_inrt: v::take(&mut m, "op_prfi_inrt"),
-            bsop_prfi_inrt: v::take(&mut m, "bsop_prfi_inrt"),
-            ntin_inrt: v::take(&mut m, "ntin_inrt"),
-            equt_inrt: v::take(&mut m, "equt_inrt"),
-            cptl_tnrt: v::take(&mut m, "cptl_tnrt"),
-            sale_bond_tnrt: v::take(&mut m, "sale_bond_tnrt"),
-            totl_aset_inrt: v::take(&mut m, "totl_aset_inrt"),
-            stac_month: v::take(&mut m, "stac_month"),
-            stac_month_cls_code: v::take(&mut m, "stac_month_cls_code"),
-            iqry_csnu: v::take(&mut m, "iqry_csnu"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "data_rank",
+                "hts_kor_isnm",
+                "mksc_shrn_iscd",
+                "stck_prpr",
+                "prdy_vrss",
+                "prdy_vrss_sign",
+                "prdy_ctrt",
+                "acml_vol",
+                "cptl_op_prfi",
+                "cptl_ntin_rate",
+                "sale_totl_rate",
+                "sale_ntin_rate",
+                "bis",
+                "lblt_rate",
+                "bram_depn",
+                "rsrv_rate",
+                "grs",
+                "op_prfi_inrt",
+                "bsop_prfi_inrt",
+                "ntin_inrt",
+                "equt_inrt",
+                "cptl_tnrt",
+                "sale_bond_tnrt",
+                "totl_aset_inrt",
+                "stac_month",
+                "stac_month_cls_code",
+                "iqry_csnu",
+            ],
+            lower: &[
+                ("acml_vol", 7),
+                ("bis", 12),
+                ("bram_depn", 14),
+                ("bsop_prfi_inrt", 18),
+                ("cptl_ntin_rate", 9),
+                ("cptl_op_prfi", 8),
+                ("cptl_tnrt", 21),
+                ("data_rank", 0),
+                ("equt_inrt", 20),
+                ("grs", 16),
+                ("hts_kor_isnm", 1),
+                ("iqry_csnu", 26),
+                ("lblt_rate", 13),
+                ("mksc_shrn_iscd", 2),
+                ("ntin_inrt", 19),
+                ("op_prfi_inrt", 17),
+                ("prdy_ctrt", 6),
+                ("prdy_vrss", 4),
+                ("prdy_vrss_sign", 5),
+                ("rsrv_rate", 15),
+                ("sale_bond_tnrt", 22),
+                ("sale_ntin_rate", 11),
+                ("sale_totl_rate", 10),
+                ("stac_month", 24),
+                ("stac_month_cls_code", 25),
+                ("stck_prpr", 3),
+                ("totl_aset_inrt", 23),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "data_rank", &self.data_rank);
-        v::put(&mut m, "hts_kor_isnm", &self.hts_kor_isnm);
-        v::put(&mut m, "mksc_shrn_iscd", &self.mksc_shrn_iscd);
-        v::put(&mut m, "stck_prpr", &self.stck_prpr);
-        v::put(&mut m, "prdy_vrss", &self.prdy_vrss);
-        v::put(&mut m, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        v::put(&mut m, "prdy_ctrt", &self.prdy_ctrt);
-        v::put(&mut m, "acml_vol", &self.acml_vol);
-        v::put(&mut m, "cptl_op_prfi", &self.cptl_op_prfi);
-        v::put(&mut m, "cptl_ntin_rate", &self.cptl_ntin_rate);
-        v::put(&mut m, "sale_totl_rate", &self.sale_totl_rate);
-        v::put(&mut m, "sale_ntin_rate", &self.sale_ntin_rate);
-        v::put(&mut m, "bis", &self.bis);
-        v::put(&mut m, "lblt_rate", &self.lblt_rate);
-        v::put(&mut m, "bram_depn", &self.bram_depn);
-        v::put(&mut m, "rsrv_rate", &self.rsrv_rate);
-        v::put(&mut m, "grs", &self.grs);
-        v::put(&mut m, "op_prfi_inrt", &self.op_prfi_inrt);
-        v::put(&mut m, "bsop_prfi_inrt", &self.bsop_prfi_inrt);
-        v::put(&mut m, "ntin_inrt", &self.ntin_inrt);
-        v::put(&mut m, "equt_inrt", &self.equt_inrt);
-        v::put(&mut m, "cptl_tnrt", &self.cptl_tnrt);
-        v::put(&mut m, "sale_bond_tnrt", &self.sale_bond_tnrt);
-        v::put(&mut m, "totl_aset_inrt", &self.totl_aset_inrt);
-        v::put(&mut m, "stac_month", &self.stac_month);
-        v::put(&mut m, "stac_month_cls_code", &self.stac_month_cls_code);
-        v::put(&mut m, "iqry_csnu", &self.iqry_csnu);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.data_rank,
+            1 => &self.hts_kor_isnm,
+            2 => &self.mksc_shrn_iscd,
+            3 => &self.stck_prpr,
+            4 => &self.prdy_vrss,
+            5 => &self.prdy_vrss_sign,
+            6 => &self.prdy_ctrt,
+            7 => &self.acml_vol,
+            8 => &self.cptl_op_prfi,
+            9 => &self.cptl_ntin_rate,
+            10 => &self.sale_totl_rate,
+            11 => &self.sale_ntin_rate,
+            12 => &self.bis,
+            13 => &self.lblt_rate,
+            14 => &self.bram_depn,
+            15 => &self.rsrv_rate,
+            16 => &self.grs,
+            17 => &self.op_prfi_inrt,
+            18 => &self.bsop_prfi_inrt,
+            19 => &self.ntin_inrt,
+            20 => &self.equt_inrt,
+            21 => &self.cptl_tnrt,
+            22 => &self.sale_bond_tnrt,
+            23 => &self.totl_aset_inrt,
+            24 => &self.stac_month,
+            25 => &self.stac_month_cls_code,
+            26 => &self.iqry_csnu,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "data_rank", &self.data_rank);
-        r.val(path, "hts_kor_isnm", &self.hts_kor_isnm);
-        r.val(path, "mksc_shrn_iscd", &self.mksc_shrn_iscd);
-        r.val(path, "stck_prpr", &self.stck_prpr);
-        r.val(path, "prdy_vrss", &self.prdy_vrss);
-        r.val(path, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        r.val(path, "prdy_ctrt", &self.prdy_ctrt);
-        r.val(path, "acml_vol", &self.acml_vol);
-        r.val(path, "cptl_op_prfi", &self.cptl_op_prfi);
-        r.val(path, "cptl_ntin_rate", &self.cptl_ntin_rate);
-        r.val(path, "sale_totl_rate", &self.sale_totl_rate);
-        r.val(path, "sale_ntin_rate", &self.sale_ntin_rate);
-        r.val(path, "bis", &self.bis);
-        r.val(path, "lblt_rate", &self.lblt_rate);
-        r.val(path, "bram_depn", &self.bram_depn);
-        r.val(path, "rsrv_rate", &self.rsrv_rate);
-        r.val(path, "grs", &self.grs);
-        r.val(path, "op_prfi_inrt", &self.op_prfi_inrt);
-        r.val(path, "bsop_prfi_inrt", &self.bsop_prfi_inrt);
-        r.val(path, "ntin_inrt", &self.ntin_inrt);
-        r.val(path, "equt_inrt", &self.equt_inrt);
-        r.val(path, "cptl_tnrt", &self.cptl_tnrt);
-        r.val(path, "sale_bond_tnrt", &self.sale_bond_tnrt);
-        r.val(path, "totl_aset_inrt", &self.totl_aset_inrt);
-        r.val(path, "stac_month", &self.stac_month);
-        r.val(path, "stac_month_cls_code", &self.stac_month_cls_code);
-        r.val(path, "iqry_csnu", &self.iqry_csnu);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.data_rank,
+            1 => &mut self.hts_kor_isnm,
+            2 => &mut self.mksc_shrn_iscd,
+            3 => &mut self.stck_prpr,
+            4 => &mut self.prdy_vrss,
+            5 => &mut self.prdy_vrss_sign,
+            6 => &mut self.prdy_ctrt,
+            7 => &mut self.acml_vol,
+            8 => &mut self.cptl_op_prfi,
+            9 => &mut self.cptl_ntin_rate,
+            10 => &mut self.sale_totl_rate,
+            11 => &mut self.sale_ntin_rate,
+            12 => &mut self.bis,
+            13 => &mut self.lblt_rate,
+            14 => &mut self.bram_depn,
+            15 => &mut self.rsrv_rate,
+            16 => &mut self.grs,
+            17 => &mut self.op_prfi_inrt,
+            18 => &mut self.bsop_prfi_inrt,
+            19 => &mut self.ntin_inrt,
+            20 => &mut self.equt_inrt,
+            21 => &mut self.cptl_tnrt,
+            22 => &mut self.sale_bond_tnrt,
+            23 => &mut self.totl_aset_inrt,
+            24 => &mut self.stac_month,
+            25 => &mut self.stac_month_cls_code,
+            26 => &mut self.iqry_csnu,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

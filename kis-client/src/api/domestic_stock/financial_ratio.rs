@@ -166,7 +166,7 @@ impl Endpoint for FinancialRatioRequest {
 /// Response of 국내주식 재무비율 (`v1_국내주식-080`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct FinancialRatioResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -179,51 +179,71 @@ pub struct FinancialRatioResponse {
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for FinancialRatioResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output: v::take_block(&mut m, "output"),
-            extra: m,
-        }
+impl crate::__private::Record for FinancialRatioResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output"],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output.put(&mut m, "output");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output.report(path, "output", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for FinancialRatioResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for FinancialRatioResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// 결산 년월 (`stac_yymm`, required, length 6).
@@ -248,51 +268,85 @@ pub struct Output {
     pub lblt_rate: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            stac_yymm: v::take(&mut m, "stac_yymm"),
-            grs: v::take(&mut m, "grs"),
-            bsop_prfi_inrt: v::take(&mut m, "bsop_prfi_inrt"),
-            ntin_inrt: v::take(&mut m, "ntin_inrt"),
-            roe_val: v::take(&mut m, "roe_val"),
-            eps: v::take(&mut m, "eps"),
-            sps: v::take(&mut m, "sps"),
-            bps: v::take(&mut m, "bps"),
-            rsrv_rate: v::take(&mut m, "rsrv_rate"),
-            lblt_rate: v::take(&mut m, "lblt_rate"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "stac_yymm",
+                "grs",
+                "bsop_prfi_inrt",
+                "ntin_inrt",
+                "roe_val",
+                "eps",
+                "sps",
+                "bps",
+                "rsrv_rate",
+                "lblt_rate",
+            ],
+            lower: &[
+                ("bps", 7),
+                ("bsop_prfi_inrt", 2),
+                ("eps", 5),
+                ("grs", 1),
+                ("lblt_rate", 9),
+                ("ntin_inrt", 3),
+                ("roe_val", 4),
+                ("rsrv_rate", 8),
+                ("sps", 6),
+                ("stac_yymm", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "stac_yymm", &self.stac_yymm);
-        v::put(&mut m, "grs", &self.grs);
-        v::put(&mut m, "bsop_prfi_inrt", &self.bsop_prfi_inrt);
-        v::put(&mut m, "ntin_inrt", &self.ntin_inrt);
-        v::put(&mut m, "roe_val", &self.roe_val);
-        v::put(&mut m, "eps", &self.eps);
-        v::put(&mut m, "sps", &self.sps);
-        v::put(&mut m, "bps", &self.bps);
-        v::put(&mut m, "rsrv_rate", &self.rsrv_rate);
-        v::put(&mut m, "lblt_rate", &self.lblt_rate);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.stac_yymm,
+            1 => &self.grs,
+            2 => &self.bsop_prfi_inrt,
+            3 => &self.ntin_inrt,
+            4 => &self.roe_val,
+            5 => &self.eps,
+            6 => &self.sps,
+            7 => &self.bps,
+            8 => &self.rsrv_rate,
+            9 => &self.lblt_rate,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "stac_yymm", &self.stac_yymm);
-        r.val(path, "grs", &self.grs);
-        r.val(path, "bsop_prfi_inrt", &self.bsop_prfi_inrt);
-        r.val(path, "ntin_inrt", &self.ntin_inrt);
-        r.val(path, "roe_val", &self.roe_val);
-        r.val(path, "eps", &self.eps);
-        r.val(path, "sps", &self.sps);
-        r.val(path, "bps", &self.bps);
-        r.val(path, "rsrv_rate", &self.rsrv_rate);
-        r.val(path, "lblt_rate", &self.lblt_rate);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.stac_yymm,
+            1 => &mut self.grs,
+            2 => &mut self.bsop_prfi_inrt,
+            3 => &mut self.ntin_inrt,
+            4 => &mut self.roe_val,
+            5 => &mut self.eps,
+            6 => &mut self.sps,
+            7 => &mut self.bps,
+            8 => &mut self.rsrv_rate,
+            9 => &mut self.lblt_rate,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

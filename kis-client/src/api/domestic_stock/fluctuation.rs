@@ -478,7 +478,7 @@ impl Endpoint for FluctuationRequest {
 /// Response of 국내주식 등락률 순위 (`v1_국내주식-088`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct FluctuationResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -491,51 +491,71 @@ pub struct FluctuationResponse {
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for FluctuationResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output: v::take_block(&mut m, "output"),
-            extra: m,
-        }
+impl crate::__private::Record for FluctuationResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output"],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output.put(&mut m, "output");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output.report(path, "output", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for FluctuationResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for FluctuationResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// 주식 단축 종목코드 (`stck_shrn_iscd`, required, length 9).
@@ -588,101 +608,141 @@ pub struct Output {
     pub prd_rsfl_rate: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            stck_shrn_iscd: v::take(&mut m, "stck_shrn_iscd"),
-            data_rank: v::take(&mut m, "data_rank"),
-            hts_kor_isnm: v::take(&mut m, "hts_kor_isnm"),
-            stck_prpr: v::take(&mut m, "stck_prpr"),
-            prdy_vrss: v::take(&mut m, "prdy_vrss"),
-            prdy_vrss_sign: v::take(&mut m, "prdy_vrss_sign"),
-            prdy_ctrt: v::take(&mut m, "prdy_ctrt"),
-            acml_vol: v::take(&mut m, "acml_vol"),
-            stck_hgpr: v::take(&mut m, "stck_hgpr"),
-            hgpr_hour: v::take(&mut m, "hgpr_hour"),
-            acml_hgpr_date: v::take(&mut m, "acml_hgpr_date"),
-            stck_lwpr: v::take(&mut m, "stck_lwpr"),
-            lwpr_hour: v::take(&mut m, "lwpr_hour"),
-            acml_lwpr_date: v::take(&mut m, "acml_lwpr_date"),
-            lwpr_vrss_prpr_rate: v::take(&mut m, "lwpr_vrss_prpr_rate"),
-            dsgt_date_clpr_vrss_prpr_rate: v::take(&mut m, "dsgt_date_clpr_vrss_prpr_rate"),
-            cnnt_ascn_dynu: v::take(&mut m, "cnnt_ascn_dynu"),
-            hgpr_vrss_prpr_rate: v::take(&mut m, "hgpr_vrss_prpr_rate"),
-            cnnt_down_dynu: v::take(&mut m, "cnnt_down_dynu"),
-            oprc_vrss_prpr_sign: v::take(&mut m, "oprc_vrss_prpr_sign"),
-            oprc_vrss_prpr: v::take(&mut m, "oprc_vrss_prpr"),
-            oprc_vrss_prpr_rate: v::take(&mut m, "oprc_vrss_prpr_rate"),
-            prd_rsfl: v::take(&mut m, "prd_rsfl"),
-            prd_rsfl_rate: v::take(&mut m, "prd_rsfl_rate"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "stck_shrn_iscd",
+                "data_rank",
+                "hts_kor_isnm",
+                "stck_prpr",
+                "prdy_vrss",
+                "prdy_vrss_sign",
+                "prdy_ctrt",
+                "acml_vol",
+                "stck_hgpr",
+                "hgpr_hour",
+                "acml_hgpr_date",
+                "stck_lwpr",
+                "lwpr_hour",
+                "acml_lwpr_date",
+                "lwpr_vrss_prpr_rate",
+                "dsgt_date_clpr_vrss_prpr_rate",
+                "cnnt_ascn_dynu",
+                "hgpr_vrss_prpr_rate",
+                "cnnt_down_dynu",
+                "oprc_vrss_prpr_sign",
+                "oprc_vrss_prpr",
+                "oprc_vrss_prpr_rate",
+                "prd_rsfl",
+                "prd_rsfl_rate",
+            ],
+            lower: &[
+                ("acml_hgpr_date", 10),
+                ("acml_lwpr_date", 13),
+                ("acml_vol", 7),
+                ("cnnt_ascn_dynu", 16),
+                ("cnnt_down_dynu", 18),
+                ("data_rank", 1),
+                ("dsgt_date_clpr_vrss_prpr_rate", 15),
+                ("hgpr_hour", 9),
+                ("hgpr_vrss_prpr_rate", 17),
+                ("hts_kor_isnm", 2),
+                ("lwpr_hour", 12),
+                ("lwpr_vrss_prpr_rate", 14),
+                ("oprc_vrss_prpr", 20),
+                ("oprc_vrss_prpr_rate", 21),
+                ("oprc_vrss_prpr_sign", 19),
+                ("prd_rsfl", 22),
+                ("prd_rsfl_rate", 23),
+                ("prdy_ctrt", 6),
+                ("prdy_vrss", 4),
+                ("prdy_vrss_sign", 5),
+                ("stck_hgpr", 8),
+                ("stck_lwpr", 11),
+                ("stck_prpr", 3),
+                ("stck_shrn_iscd", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "stck_shrn_iscd", &self.stck_shrn_iscd);
-        v::put(&mut m, "data_rank", &self.data_rank);
-        v::put(&mut m, "hts_kor_isnm", &self.hts_kor_isnm);
-        v::put(&mut m, "stck_prpr", &self.stck_prpr);
-        v::put(&mut m, "prdy_vrss", &self.prdy_vrss);
-        v::put(&mut m, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        v::put(&mut m, "prdy_ctrt", &self.prdy_ctrt);
-        v::put(&mut m, "acml_vol", &self.acml_vol);
-        v::put(&mut m, "stck_hgpr", &self.stck_hgpr);
-        v::put(&mut m, "hgpr_hour", &self.hgpr_hour);
-        v::put(&mut m, "acml_hgpr_date", &self.acml_hgpr_date);
-        v::put(&mut m, "stck_lwpr", &self.stck_lwpr);
-        v::put(&mut m, "lwpr_hour", &self.lwpr_hour);
-        v::put(&mut m, "acml_lwpr_date", &self.acml_lwpr_date);
-        v::put(&mut m, "lwpr_vrss_prpr_rate", &self.lwpr_vrss_prpr_rate);
-        v::put(
-            &mut m,
-            "dsgt_date_clpr_vrss_prpr_rate",
-            &self.dsgt_date_clpr_vrss_prpr_rate,
-        );
-        v::put(&mut m, "cnnt_ascn_dynu", &self.cnnt_ascn_dynu);
-        v::put(&mut m, "hgpr_vrss_prpr_rate", &self.hgpr_vrss_prpr_rate);
-        v::put(&mut m, "cnnt_down_dynu", &self.cnnt_down_dynu);
-        v::put(&mut m, "oprc_vrss_prpr_sign", &self.oprc_vrss_prpr_sign);
-        v::put(&mut m, "oprc_vrss_prpr", &self.oprc_vrss_prpr);
-        v::put(&mut m, "oprc_vrss_prpr_rate", &self.oprc_vrss_prpr_rate);
-        v::put(&mut m, "prd_rsfl", &self.prd_rsfl);
-        v::put(&mut m, "prd_rsfl_rate", &self.prd_rsfl_rate);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.stck_shrn_iscd,
+            1 => &self.data_rank,
+            2 => &self.hts_kor_isnm,
+            3 => &self.stck_prpr,
+            4 => &self.prdy_vrss,
+            5 => &self.prdy_vrss_sign,
+            6 => &self.prdy_ctrt,
+            7 => &self.acml_vol,
+            8 => &self.stck_hgpr,
+            9 => &self.hgpr_hour,
+            10 => &self.acml_hgpr_date,
+            11 => &self.stck_lwpr,
+            12 => &self.lwpr_hour,
+            13 => &self.acml_lwpr_date,
+            14 => &self.lwpr_vrss_prpr_rate,
+            15 => &self.dsgt_date_clpr_vrss_prpr_rate,
+            16 => &self.cnnt_ascn_dynu,
+            17 => &self.hgpr_vrss_prpr_rate,
+            18 => &self.cnnt_down_dynu,
+            19 => &self.oprc_vrss_prpr_sign,
+            20 => &self.oprc_vrss_prpr,
+            21 => &self.oprc_vrss_prpr_rate,
+            22 => &self.prd_rsfl,
+            23 => &self.prd_rsfl_rate,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "stck_shrn_iscd", &self.stck_shrn_iscd);
-        r.val(path, "data_rank", &self.data_rank);
-        r.val(path, "hts_kor_isnm", &self.hts_kor_isnm);
-        r.val(path, "stck_prpr", &self.stck_prpr);
-        r.val(path, "prdy_vrss", &self.prdy_vrss);
-        r.val(path, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        r.val(path, "prdy_ctrt", &self.prdy_ctrt);
-        r.val(path, "acml_vol", &self.acml_vol);
-        r.val(path, "stck_hgpr", &self.stck_hgpr);
-        r.val(path, "hgpr_hour", &self.hgpr_hour);
-        r.val(path, "acml_hgpr_date", &self.acml_hgpr_date);
-        r.val(path, "stck_lwpr", &self.stck_lwpr);
-        r.val(path, "lwpr_hour", &self.lwpr_hour);
-        r.val(path, "acml_lwpr_date", &self.acml_lwpr_date);
-        r.val(path, "lwpr_vrss_prpr_rate", &self.lwpr_vrss_prpr_rate);
-        r.val(
-            path,
-            "dsgt_date_clpr_vrss_prpr_rate",
-            &self.dsgt_date_clpr_vrss_prpr_rate,
-        );
-        r.val(path, "cnnt_ascn_dynu", &self.cnnt_ascn_dynu);
-        r.val(path, "hgpr_vrss_prpr_rate", &self.hgpr_vrss_prpr_rate);
-        r.val(path, "cnnt_down_dynu", &self.cnnt_down_dynu);
-        r.val(path, "oprc_vrss_prpr_sign", &self.oprc_vrss_prpr_sign);
-        r.val(path, "oprc_vrss_prpr", &self.oprc_vrss_prpr);
-        r.val(path, "oprc_vrss_prpr_rate", &self.oprc_vrss_prpr_rate);
-        r.val(path, "prd_rsfl", &self.prd_rsfl);
-        r.val(path, "prd_rsfl_rate", &self.prd_rsfl_rate);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.stck_shrn_iscd,
+            1 => &mut self.data_rank,
+            2 => &mut self.hts_kor_isnm,
+            3 => &mut self.stck_prpr,
+            4 => &mut self.prdy_vrss,
+            5 => &mut self.prdy_vrss_sign,
+            6 => &mut self.prdy_ctrt,
+            7 => &mut self.acml_vol,
+            8 => &mut self.stck_hgpr,
+            9 => &mut self.hgpr_hour,
+            10 => &mut self.acml_hgpr_date,
+            11 => &mut self.stck_lwpr,
+            12 => &mut self.lwpr_hour,
+            13 => &mut self.acml_lwpr_date,
+            14 => &mut self.lwpr_vrss_prpr_rate,
+            15 => &mut self.dsgt_date_clpr_vrss_prpr_rate,
+            16 => &mut self.cnnt_ascn_dynu,
+            17 => &mut self.hgpr_vrss_prpr_rate,
+            18 => &mut self.cnnt_down_dynu,
+            19 => &mut self.oprc_vrss_prpr_sign,
+            20 => &mut self.oprc_vrss_prpr,
+            21 => &mut self.oprc_vrss_prpr_rate,
+            22 => &mut self.prd_rsfl,
+            23 => &mut self.prd_rsfl_rate,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

@@ -301,7 +301,7 @@ impl Endpoint for ForeignInstitutionTotalRequest {
 /// Response of 국내기관\_외국인 매매종목가집계 (`국내주식-037`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct ForeignInstitutionTotalResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -314,51 +314,71 @@ pub struct ForeignInstitutionTotalResponse {
     pub output: v::One<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for ForeignInstitutionTotalResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output: v::take_one(&mut m, "output"),
-            extra: m,
-        }
+impl crate::__private::Record for ForeignInstitutionTotalResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output"],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output.put(&mut m, "output");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output.report(path, "output", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for ForeignInstitutionTotalResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for ForeignInstitutionTotalResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (응답상세1).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// HTS 한글 종목명 (`hts_kor_isnm`, required, length 40).
@@ -415,99 +435,149 @@ pub struct Output {
     pub etc_corp_ntby_tr_pbmn: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            hts_kor_isnm: v::take(&mut m, "hts_kor_isnm"),
-            mksc_shrn_iscd: v::take(&mut m, "mksc_shrn_iscd"),
-            ntby_qty: v::take(&mut m, "ntby_qty"),
-            stck_prpr: v::take(&mut m, "stck_prpr"),
-            prdy_vrss_sign: v::take(&mut m, "prdy_vrss_sign"),
-            prdy_vrss: v::take(&mut m, "prdy_vrss"),
-            prdy_ctrt: v::take(&mut m, "prdy_ctrt"),
-            acml_vol: v::take(&mut m, "acml_vol"),
-            frgn_ntby_qty: v::take(&mut m, "frgn_ntby_qty"),
-            orgn_ntby_qty: v::take(&mut m, "orgn_ntby_qty"),
-            ivtr_ntby_qty: v::take(&mut m, "ivtr_ntby_qty"),
-            bank_ntby_qty: v::take(&mut m, "bank_ntby_qty"),
-            insu_ntby_qty: v::take(&mut m, "insu_ntby_qty"),
-            mrbn_ntby_qty: v::take(&mut m, "mrbn_ntby_qty"),
-            fund_ntby_qty: v::take(&mut m, "fund_ntby_qty"),
-            etc_orgt_ntby_vol: v::take(&mut m, "etc_orgt_ntby_vol"),
-            etc_corp_ntby_vol: v::take(&mut m, "etc_corp_ntby_vol"),
-            frgn_ntby_tr_pbmn: v::take(&mut m, "frgn_ntby_tr_pbmn"),
-            orgn_ntby_tr_pbmn: v::take(&mut m, "orgn_ntby_tr_pbmn"),
-            ivtr_ntby_tr_pbmn: v::take(&mut m, "ivtr_ntby_tr_pbmn"),
-            bank_ntby_tr_pbmn: v::take(&mut m, "bank_ntby_tr_pbmn"),
-            insu_ntby_tr_pbmn: v::take(&mut m, "insu_ntby_tr_pbmn"),
-            mrbn_ntby_tr_pbmn: v::take(&mut m, "mrbn_ntby_tr_pbmn"),
-            fund_ntby_tr_pbmn: v::take(&mut m, "fund_ntby_tr_pbmn"),
-            etc_orgt_ntby_tr_pbmn: v::take(&mut m, "etc_orgt_ntby_tr_pbmn"),
-            etc_corp_ntby_tr_pbmn: v::take(&mut m, "etc_corp_ntby_tr_pbmn"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "hts_kor_isnm",
+                "mksc_shrn_iscd",
+                "ntby_qty",
+                "stck_prpr",
+                "prdy_vrss_sign",
+                "prdy_vrss",
+                "prdy_ctrt",
+                "acml_vol",
+                "frgn_ntby_qty",
+                "orgn_ntby_qty",
+                "ivtr_ntby_qty",
+                "bank_ntby_qty",
+                "insu_ntby_qty",
+                "mrbn_ntby_qty",
+                "fund_ntby_qty",
+                "etc_orgt_ntby_vol",
+                "etc_corp_ntby_vol",
+                "frgn_ntby_tr_pbmn",
+                "orgn_ntby_tr_pbmn",
+                "ivtr_ntby_tr_pbmn",
+                "bank_ntby_tr_pbmn",
+                "insu_ntby_tr_pbmn",
+                "mrbn_ntby_tr_pbmn",
+                "fund_ntby_tr_pbmn",
+                "etc_orgt_ntby_tr_pbmn",
+                "etc_corp_ntby_tr_pbmn",
+            ],
+            lower: &[
+                ("acml_vol", 7),
+                ("bank_ntby_qty", 11),
+                ("bank_ntby_tr_pbmn", 20),
+                ("etc_corp_ntby_tr_pbmn", 25),
+                ("etc_corp_ntby_vol", 16),
+                ("etc_orgt_ntby_tr_pbmn", 24),
+                ("etc_orgt_ntby_vol", 15),
+                ("frgn_ntby_qty", 8),
+                ("frgn_ntby_tr_pbmn", 17),
+                ("fund_ntby_qty", 14),
+                ("fund_ntby_tr_pbmn", 23),
+                ("hts_kor_isnm", 0),
+                ("insu_ntby_qty", 12),
+                ("insu_ntby_tr_pbmn", 21),
+                ("ivtr_ntby_qty", 10),
+                ("ivtr_ntby_tr_pbmn", 19),
+                ("mksc_shrn_iscd", 1),
+                ("mrbn_ntby_qty", 13),
+                ("mrbn_ntby_tr_pbmn", 22),
+                ("ntby_qty", 2),
+                ("orgn_ntby_qty", 9),
+                ("orgn_ntby_tr_pbmn", 18),
+                ("prdy_ctrt", 6),
+                ("prdy_vrss", 5),
+                ("prdy_vrss_sign", 4),
+                ("stck_prpr", 3),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "hts_kor_isnm", &self.hts_kor_isnm);
-        v::put(&mut m, "mksc_shrn_iscd", &self.mksc_shrn_iscd);
-        v::put(&mut m, "ntby_qty", &self.ntby_qty);
-        v::put(&mut m, "stck_prpr", &self.stck_prpr);
-        v::put(&mut m, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        v::put(&mut m, "prdy_vrss", &self.prdy_vrss);
-        v::put(&mut m, "prdy_ctrt", &self.prdy_ctrt);
-        v::put(&mut m, "acml_vol", &self.acml_vol);
-        v::put(&mut m, "frgn_ntby_qty", &self.frgn_ntby_qty);
-        v::put(&mut m, "orgn_ntby_qty", &self.orgn_ntby_qty);
-        v::put(&mut m, "ivtr_ntby_qty", &self.ivtr_ntby_qty);
-        v::put(&mut m, "bank_ntby_qty", &self.bank_ntby_qty);
-        v::put(&mut m, "insu_ntby_qty", &self.insu_ntby_qty);
-        v::put(&mut m, "mrbn_ntby_qty", &self.mrbn_ntby_qty);
-        v::put(&mut m, "fund_ntby_qty", &self.fund_ntby_qty);
-        v::put(&mut m, "etc_orgt_ntby_vol", &self.etc_orgt_ntby_vol);
-        v::put(&mut m, "etc_corp_ntby_vol", &self.etc_corp_ntby_vol);
-        v::put(&mut m, "frgn_ntby_tr_pbmn", &self.frgn_ntby_tr_pbmn);
-        v::put(&mut m, "orgn_ntby_tr_pbmn", &self.orgn_ntby_tr_pbmn);
-        v::put(&mut m, "ivtr_ntby_tr_pbmn", &self.ivtr_ntby_tr_pbmn);
-        v::put(&mut m, "bank_ntby_tr_pbmn", &self.bank_ntby_tr_pbmn);
-        v::put(&mut m, "insu_ntby_tr_pbmn", &self.insu_ntby_tr_pbmn);
-        v::put(&mut m, "mrbn_ntby_tr_pbmn", &self.mrbn_ntby_tr_pbmn);
-        v::put(&mut m, "fund_ntby_tr_pbmn", &self.fund_ntby_tr_pbmn);
-        v::put(&mut m, "etc_orgt_ntby_tr_pbmn", &self.etc_orgt_ntby_tr_pbmn);
-        v::put(&mut m, "etc_corp_ntby_tr_pbmn", &self.etc_corp_ntby_tr_pbmn);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.hts_kor_isnm,
+            1 => &self.mksc_shrn_iscd,
+            2 => &self.ntby_qty,
+            3 => &self.stck_prpr,
+            4 => &self.prdy_vrss_sign,
+            5 => &self.prdy_vrss,
+            6 => &self.prdy_ctrt,
+            7 => &self.acml_vol,
+            8 => &self.frgn_ntby_qty,
+            9 => &self.orgn_ntby_qty,
+            10 => &self.ivtr_ntby_qty,
+            11 => &self.bank_ntby_qty,
+            12 => &self.insu_ntby_qty,
+            13 => &self.mrbn_ntby_qty,
+            14 => &self.fund_ntby_qty,
+            15 => &self.etc_orgt_ntby_vol,
+            16 => &self.etc_corp_ntby_vol,
+            17 => &self.frgn_ntby_tr_pbmn,
+            18 => &self.orgn_ntby_tr_pbmn,
+            19 => &self.ivtr_ntby_tr_pbmn,
+            20 => &self.bank_ntby_tr_pbmn,
+            21 => &self.insu_ntby_tr_pbmn,
+            22 => &self.mrbn_ntby_tr_pbmn,
+            23 => &self.fund_ntby_tr_pbmn,
+            24 => &self.etc_orgt_ntby_tr_pbmn,
+            25 => &self.etc_corp_ntby_tr_pbmn,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "hts_kor_isnm", &self.hts_kor_isnm);
-        r.val(path, "mksc_shrn_iscd", &self.mksc_shrn_iscd);
-        r.val(path, "ntby_qty", &self.ntby_qty);
-        r.val(path, "stck_prpr", &self.stck_prpr);
-        r.val(path, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        r.val(path, "prdy_vrss", &self.prdy_vrss);
-        r.val(path, "prdy_ctrt", &self.prdy_ctrt);
-        r.val(path, "acml_vol", &self.acml_vol);
-        r.val(path, "frgn_ntby_qty", &self.frgn_ntby_qty);
-        r.val(path, "orgn_ntby_qty", &self.orgn_ntby_qty);
-        r.val(path, "ivtr_ntby_qty", &self.ivtr_ntby_qty);
-        r.val(path, "bank_ntby_qty", &self.bank_ntby_qty);
-        r.val(path, "insu_ntby_qty", &self.insu_ntby_qty);
-        r.val(path, "mrbn_ntby_qty", &self.mrbn_ntby_qty);
-        r.val(path, "fund_ntby_qty", &self.fund_ntby_qty);
-        r.val(path, "etc_orgt_ntby_vol", &self.etc_orgt_ntby_vol);
-        r.val(path, "etc_corp_ntby_vol", &self.etc_corp_ntby_vol);
-        r.val(path, "frgn_ntby_tr_pbmn", &self.frgn_ntby_tr_pbmn);
-        r.val(path, "orgn_ntby_tr_pbmn", &self.orgn_ntby_tr_pbmn);
-        r.val(path, "ivtr_ntby_tr_pbmn", &self.ivtr_ntby_tr_pbmn);
-        r.val(path, "bank_ntby_tr_pbmn", &self.bank_ntby_tr_pbmn);
-        r.val(path, "insu_ntby_tr_pbmn", &self.insu_ntby_tr_pbmn);
-        r.val(path, "mrbn_ntby_tr_pbmn", &self.mrbn_ntby_tr_pbmn);
-        r.val(path, "fund_ntby_tr_pbmn", &self.fund_ntby_tr_pbmn);
-        r.val(path, "etc_orgt_ntby_tr_pbmn", &self.etc_orgt_ntby_tr_pbmn);
-        r.val(path, "etc_corp_ntby_tr_pbmn", &self.etc_corp_ntby_tr_pbmn);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.hts_kor_isnm,
+            1 => &mut self.mksc_shrn_iscd,
+            2 => &mut self.ntby_qty,
+            3 => &mut self.stck_prpr,
+            4 => &mut self.prdy_vrss_sign,
+            5 => &mut self.prdy_vrss,
+            6 => &mut self.prdy_ctrt,
+            7 => &mut self.acml_vol,
+            8 => &mut self.frgn_ntby_qty,
+            9 => &mut self.orgn_ntby_qty,
+            10 => &mut self.ivtr_ntby_qty,
+            11 => &mut self.bank_ntby_qty,
+            12 => &mut self.insu_ntby_qty,
+            13 => &mut self.mrbn_ntby_qty,
+            14 => &mut self.fund_ntby_qty,
+            15 => &mut self.etc_orgt_ntby_vol,
+            16 => &mut self.etc_corp_ntby_vol,
+            17 => &mut self.frgn_ntby_tr_pbmn,
+            18 => &mut self.orgn_ntby_tr_pbmn,
+            19 => &mut self.ivtr_ntby_tr_pbmn,
+            20 => &mut self.bank_ntby_tr_pbmn,
+            21 => &mut self.insu_ntby_tr_pbmn,
+            22 => &mut self.mrbn_ntby_tr_pbmn,
+            23 => &mut self.fund_ntby_tr_pbmn,
+            24 => &mut self.etc_orgt_ntby_tr_pbmn,
+            25 => &mut self.etc_corp_ntby_tr_pbmn,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

@@ -245,7 +245,7 @@ impl Endpoint for FrgnmemTradeTrendRequest {
 /// Response of 회원사 실시간 매매동향(틱) (`국내주식-163`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct FrgnmemTradeTrendResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -260,54 +260,79 @@ pub struct FrgnmemTradeTrendResponse {
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for FrgnmemTradeTrendResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output1: v::take_block(&mut m, "output1"),
-            output2: v::take_block(&mut m, "output2"),
-            extra: m,
-        }
+impl crate::__private::Record for FrgnmemTradeTrendResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output1", "output2"],
+            lower: &[
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output1.put(&mut m, "output1");
-        self.output2.put(&mut m, "output2");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output1,
+            4 => &self.output2,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output1.report(path, "output1", r);
-        self.output2.report(path, "output2", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output1,
+            4 => &mut self.output2,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for FrgnmemTradeTrendResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for FrgnmemTradeTrendResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 총매도수량 (`total_seln_qty`, required, length 18).
@@ -316,33 +341,53 @@ pub struct Output1 {
     pub total_shnu_qty: v::Val<i64>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output1 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            total_seln_qty: v::take(&mut m, "total_seln_qty"),
-            total_shnu_qty: v::take(&mut m, "total_shnu_qty"),
-            extra: m,
-        }
+impl crate::__private::Record for Output1 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["total_seln_qty", "total_shnu_qty"],
+            lower: &[("total_seln_qty", 0), ("total_shnu_qty", 1)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "total_seln_qty", &self.total_seln_qty);
-        v::put(&mut m, "total_shnu_qty", &self.total_shnu_qty);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.total_seln_qty,
+            1 => &self.total_shnu_qty,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "total_seln_qty", &self.total_seln_qty);
-        r.val(path, "total_shnu_qty", &self.total_shnu_qty);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.total_seln_qty,
+            1 => &mut self.total_shnu_qty,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 영업시간 (`bsop_hour`, required, length 6).
@@ -367,51 +412,85 @@ pub struct Output2 {
     pub frgn_ntby_qty_icdc: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output2 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            bsop_hour: v::take(&mut m, "bsop_hour"),
-            mbcr_name: v::take(&mut m, "mbcr_name"),
-            hts_kor_isnm: v::take(&mut m, "hts_kor_isnm"),
-            stck_prpr: v::take(&mut m, "stck_prpr"),
-            prdy_vrss: v::take(&mut m, "prdy_vrss"),
-            prdy_vrss_sign: v::take(&mut m, "prdy_vrss_sign"),
-            cntg_vol: v::take(&mut m, "cntg_vol"),
-            acml_ntby_qty: v::take(&mut m, "acml_ntby_qty"),
-            glob_ntby_qty: v::take(&mut m, "glob_ntby_qty"),
-            frgn_ntby_qty_icdc: v::take(&mut m, "frgn_ntby_qty_icdc"),
-            extra: m,
-        }
+impl crate::__private::Record for Output2 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "bsop_hour",
+                "mbcr_name",
+                "hts_kor_isnm",
+                "stck_prpr",
+                "prdy_vrss",
+                "prdy_vrss_sign",
+                "cntg_vol",
+                "acml_ntby_qty",
+                "glob_ntby_qty",
+                "frgn_ntby_qty_icdc",
+            ],
+            lower: &[
+                ("acml_ntby_qty", 7),
+                ("bsop_hour", 0),
+                ("cntg_vol", 6),
+                ("frgn_ntby_qty_icdc", 9),
+                ("glob_ntby_qty", 8),
+                ("hts_kor_isnm", 2),
+                ("mbcr_name", 1),
+                ("prdy_vrss", 4),
+                ("prdy_vrss_sign", 5),
+                ("stck_prpr", 3),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "bsop_hour", &self.bsop_hour);
-        v::put(&mut m, "mbcr_name", &self.mbcr_name);
-        v::put(&mut m, "hts_kor_isnm", &self.hts_kor_isnm);
-        v::put(&mut m, "stck_prpr", &self.stck_prpr);
-        v::put(&mut m, "prdy_vrss", &self.prdy_vrss);
-        v::put(&mut m, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        v::put(&mut m, "cntg_vol", &self.cntg_vol);
-        v::put(&mut m, "acml_ntby_qty", &self.acml_ntby_qty);
-        v::put(&mut m, "glob_ntby_qty", &self.glob_ntby_qty);
-        v::put(&mut m, "frgn_ntby_qty_icdc", &self.frgn_ntby_qty_icdc);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.bsop_hour,
+            1 => &self.mbcr_name,
+            2 => &self.hts_kor_isnm,
+            3 => &self.stck_prpr,
+            4 => &self.prdy_vrss,
+            5 => &self.prdy_vrss_sign,
+            6 => &self.cntg_vol,
+            7 => &self.acml_ntby_qty,
+            8 => &self.glob_ntby_qty,
+            9 => &self.frgn_ntby_qty_icdc,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "bsop_hour", &self.bsop_hour);
-        r.val(path, "mbcr_name", &self.mbcr_name);
-        r.val(path, "hts_kor_isnm", &self.hts_kor_isnm);
-        r.val(path, "stck_prpr", &self.stck_prpr);
-        r.val(path, "prdy_vrss", &self.prdy_vrss);
-        r.val(path, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        r.val(path, "cntg_vol", &self.cntg_vol);
-        r.val(path, "acml_ntby_qty", &self.acml_ntby_qty);
-        r.val(path, "glob_ntby_qty", &self.glob_ntby_qty);
-        r.val(path, "frgn_ntby_qty_icdc", &self.frgn_ntby_qty_icdc);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.bsop_hour,
+            1 => &mut self.mbcr_name,
+            2 => &mut self.hts_kor_isnm,
+            3 => &mut self.stck_prpr,
+            4 => &mut self.prdy_vrss,
+            5 => &mut self.prdy_vrss_sign,
+            6 => &mut self.cntg_vol,
+            7 => &mut self.acml_ntby_qty,
+            8 => &mut self.glob_ntby_qty,
+            9 => &mut self.frgn_ntby_qty_icdc,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

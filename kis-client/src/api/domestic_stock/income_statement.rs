@@ -166,7 +166,7 @@ impl Endpoint for IncomeStatementRequest {
 /// Response of 국내주식 손익계산서 (`v1_국내주식-079`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct IncomeStatementResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -179,51 +179,71 @@ pub struct IncomeStatementResponse {
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for IncomeStatementResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output: v::take_block(&mut m, "output"),
-            extra: m,
-        }
+impl crate::__private::Record for IncomeStatementResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output"],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output.put(&mut m, "output");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output.report(path, "output", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for IncomeStatementResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for IncomeStatementResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// 결산 년월 (`stac_yymm`, required, length 6).
@@ -254,60 +274,97 @@ pub struct Output {
     pub thtr_ntin: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            stac_yymm: v::take(&mut m, "stac_yymm"),
-            sale_account: v::take(&mut m, "sale_account"),
-            sale_cost: v::take(&mut m, "sale_cost"),
-            sale_totl_prfi: v::take(&mut m, "sale_totl_prfi"),
-            depr_cost: v::take(&mut m, "depr_cost"),
-            sell_mang: v::take(&mut m, "sell_mang"),
-            bsop_prti: v::take(&mut m, "bsop_prti"),
-            bsop_non_ernn: v::take(&mut m, "bsop_non_ernn"),
-            bsop_non_expn: v::take(&mut m, "bsop_non_expn"),
-            op_prfi: v::take(&mut m, "op_prfi"),
-            spec_prfi: v::take(&mut m, "spec_prfi"),
-            spec_loss: v::take(&mut m, "spec_loss"),
-            thtr_ntin: v::take(&mut m, "thtr_ntin"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "stac_yymm",
+                "sale_account",
+                "sale_cost",
+                "sale_totl_prfi",
+                "depr_cost",
+                "sell_mang",
+                "bsop_prti",
+                "bsop_non_ernn",
+                "bsop_non_expn",
+                "op_prfi",
+                "spec_prfi",
+                "spec_loss",
+                "thtr_ntin",
+            ],
+            lower: &[
+                ("bsop_non_ernn", 7),
+                ("bsop_non_expn", 8),
+                ("bsop_prti", 6),
+                ("depr_cost", 4),
+                ("op_prfi", 9),
+                ("sale_account", 1),
+                ("sale_cost", 2),
+                ("sale_totl_prfi", 3),
+                ("sell_mang", 5),
+                ("spec_loss", 11),
+                ("spec_prfi", 10),
+                ("stac_yymm", 0),
+                ("thtr_ntin", 12),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "stac_yymm", &self.stac_yymm);
-        v::put(&mut m, "sale_account", &self.sale_account);
-        v::put(&mut m, "sale_cost", &self.sale_cost);
-        v::put(&mut m, "sale_totl_prfi", &self.sale_totl_prfi);
-        v::put(&mut m, "depr_cost", &self.depr_cost);
-        v::put(&mut m, "sell_mang", &self.sell_mang);
-        v::put(&mut m, "bsop_prti", &self.bsop_prti);
-        v::put(&mut m, "bsop_non_ernn", &self.bsop_non_ernn);
-        v::put(&mut m, "bsop_non_expn", &self.bsop_non_expn);
-        v::put(&mut m, "op_prfi", &self.op_prfi);
-        v::put(&mut m, "spec_prfi", &self.spec_prfi);
-        v::put(&mut m, "spec_loss", &self.spec_loss);
-        v::put(&mut m, "thtr_ntin", &self.thtr_ntin);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.stac_yymm,
+            1 => &self.sale_account,
+            2 => &self.sale_cost,
+            3 => &self.sale_totl_prfi,
+            4 => &self.depr_cost,
+            5 => &self.sell_mang,
+            6 => &self.bsop_prti,
+            7 => &self.bsop_non_ernn,
+            8 => &self.bsop_non_expn,
+            9 => &self.op_prfi,
+            10 => &self.spec_prfi,
+            11 => &self.spec_loss,
+            12 => &self.thtr_ntin,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "stac_yymm", &self.stac_yymm);
-        r.val(path, "sale_account", &self.sale_account);
-        r.val(path, "sale_cost", &self.sale_cost);
-        r.val(path, "sale_totl_prfi", &self.sale_totl_prfi);
-        r.val(path, "depr_cost", &self.depr_cost);
-        r.val(path, "sell_mang", &self.sell_mang);
-        r.val(path, "bsop_prti", &self.bsop_prti);
-        r.val(path, "bsop_non_ernn", &self.bsop_non_ernn);
-        r.val(path, "bsop_non_expn", &self.bsop_non_expn);
-        r.val(path, "op_prfi", &self.op_prfi);
-        r.val(path, "spec_prfi", &self.spec_prfi);
-        r.val(path, "spec_loss", &self.spec_loss);
-        r.val(path, "thtr_ntin", &self.thtr_ntin);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.stac_yymm,
+            1 => &mut self.sale_account,
+            2 => &mut self.sale_cost,
+            3 => &mut self.sale_totl_prfi,
+            4 => &mut self.depr_cost,
+            5 => &mut self.sell_mang,
+            6 => &mut self.bsop_prti,
+            7 => &mut self.bsop_non_ernn,
+            8 => &mut self.bsop_non_expn,
+            9 => &mut self.op_prfi,
+            10 => &mut self.spec_prfi,
+            11 => &mut self.spec_loss,
+            12 => &mut self.thtr_ntin,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

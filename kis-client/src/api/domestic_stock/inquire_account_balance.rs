@@ -188,7 +188,7 @@ impl Endpoint for InquireAccountBalanceRequest {
 /// Response of 투자계좌자산현황조회 (`v1_국내주식-048`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct InquireAccountBalanceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -203,54 +203,79 @@ pub struct InquireAccountBalanceResponse {
     pub output2: v::One<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for InquireAccountBalanceResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output1: v::take_block(&mut m, "output1"),
-            output2: v::take_one(&mut m, "output2"),
-            extra: m,
-        }
+impl crate::__private::Record for InquireAccountBalanceResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output1", "output2"],
+            lower: &[
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output1.put(&mut m, "output1");
-        self.output2.put(&mut m, "output2");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output1,
+            4 => &self.output2,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output1.report(path, "output1", r);
-        self.output2.report(path, "output2", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output1,
+            4 => &mut self.output2,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for InquireAccountBalanceResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for InquireAccountBalanceResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 매입금액 (`pchs_amt`, required, length 19).
@@ -267,45 +292,75 @@ pub struct Output1 {
     pub whol_weit_rt: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output1 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            pchs_amt: v::take(&mut m, "pchs_amt"),
-            evlu_amt: v::take(&mut m, "evlu_amt"),
-            evlu_pfls_amt: v::take(&mut m, "evlu_pfls_amt"),
-            crdt_lnd_amt: v::take(&mut m, "crdt_lnd_amt"),
-            real_nass_amt: v::take(&mut m, "real_nass_amt"),
-            whol_weit_rt: v::take(&mut m, "whol_weit_rt"),
-            extra: m,
-        }
+impl crate::__private::Record for Output1 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "pchs_amt",
+                "evlu_amt",
+                "evlu_pfls_amt",
+                "crdt_lnd_amt",
+                "real_nass_amt",
+                "whol_weit_rt",
+            ],
+            lower: &[
+                ("crdt_lnd_amt", 3),
+                ("evlu_amt", 1),
+                ("evlu_pfls_amt", 2),
+                ("pchs_amt", 0),
+                ("real_nass_amt", 4),
+                ("whol_weit_rt", 5),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "pchs_amt", &self.pchs_amt);
-        v::put(&mut m, "evlu_amt", &self.evlu_amt);
-        v::put(&mut m, "evlu_pfls_amt", &self.evlu_pfls_amt);
-        v::put(&mut m, "crdt_lnd_amt", &self.crdt_lnd_amt);
-        v::put(&mut m, "real_nass_amt", &self.real_nass_amt);
-        v::put(&mut m, "whol_weit_rt", &self.whol_weit_rt);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.pchs_amt,
+            1 => &self.evlu_amt,
+            2 => &self.evlu_pfls_amt,
+            3 => &self.crdt_lnd_amt,
+            4 => &self.real_nass_amt,
+            5 => &self.whol_weit_rt,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "pchs_amt", &self.pchs_amt);
-        r.val(path, "evlu_amt", &self.evlu_amt);
-        r.val(path, "evlu_pfls_amt", &self.evlu_pfls_amt);
-        r.val(path, "crdt_lnd_amt", &self.crdt_lnd_amt);
-        r.val(path, "real_nass_amt", &self.real_nass_amt);
-        r.val(path, "whol_weit_rt", &self.whol_weit_rt);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.pchs_amt,
+            1 => &mut self.evlu_amt,
+            2 => &mut self.evlu_pfls_amt,
+            3 => &mut self.crdt_lnd_amt,
+            4 => &mut self.real_nass_amt,
+            5 => &mut self.whol_weit_rt,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 /// A record of block `output2` (응답상세2).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 매입금액합계 (`pchs_amt_smtl`, required, length 19).
@@ -360,116 +415,145 @@ pub struct Output2 {
     pub etpr_crdt_grnt_loan_amt: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output2 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            pchs_amt_smtl: v::take(&mut m, "pchs_amt_smtl"),
-            nass_tot_amt: v::take(&mut m, "nass_tot_amt"),
-            loan_amt_smtl: v::take(&mut m, "loan_amt_smtl"),
-            evlu_pfls_amt_smtl: v::take(&mut m, "evlu_pfls_amt_smtl"),
-            evlu_amt_smtl: v::take(&mut m, "evlu_amt_smtl"),
-            tot_asst_amt: v::take(&mut m, "tot_asst_amt"),
-            tot_lnda_tot_ulst_lnda: v::take(&mut m, "tot_lnda_tot_ulst_lnda"),
-            cma_auto_loan_amt: v::take(&mut m, "cma_auto_loan_amt"),
-            tot_mgln_amt: v::take(&mut m, "tot_mgln_amt"),
-            stln_evlu_amt: v::take(&mut m, "stln_evlu_amt"),
-            crdt_fncg_amt: v::take(&mut m, "crdt_fncg_amt"),
-            ocl_apl_loan_amt: v::take(&mut m, "ocl_apl_loan_amt"),
-            pldg_stup_amt: v::take(&mut m, "pldg_stup_amt"),
-            frcr_evlu_tota: v::take(&mut m, "frcr_evlu_tota"),
-            tot_dncl_amt: v::take(&mut m, "tot_dncl_amt"),
-            cma_evlu_amt: v::take(&mut m, "cma_evlu_amt"),
-            dncl_amt: v::take(&mut m, "dncl_amt"),
-            tot_sbst_amt: v::take(&mut m, "tot_sbst_amt"),
-            thdt_rcvb_amt: v::take(&mut m, "thdt_rcvb_amt"),
-            ovrs_stck_evlu_amt1: v::take(&mut m, "ovrs_stck_evlu_amt1"),
-            ovrs_bond_evlu_amt: v::take(&mut m, "ovrs_bond_evlu_amt"),
-            mmf_cma_mgge_loan_amt: v::take(&mut m, "mmf_cma_mgge_loan_amt"),
-            sbsc_dncl_amt: v::take(&mut m, "sbsc_dncl_amt"),
-            pbst_sbsc_fnds_loan_use_amt: v::take(&mut m, "pbst_sbsc_fnds_loan_use_amt"),
-            etpr_crdt_grnt_loan_amt: v::take(&mut m, "etpr_crdt_grnt_loan_amt"),
-            extra: m,
-        }
+impl crate::__private::Record for Output2 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "pchs_amt_smtl",
+                "nass_tot_amt",
+                "loan_amt_smtl",
+                "evlu_pfls_amt_smtl",
+                "evlu_amt_smtl",
+                "tot_asst_amt",
+                "tot_lnda_tot_ulst_lnda",
+                "cma_auto_loan_amt",
+                "tot_mgln_amt",
+                "stln_evlu_amt",
+                "crdt_fncg_amt",
+                "ocl_apl_loan_amt",
+                "pldg_stup_amt",
+                "frcr_evlu_tota",
+                "tot_dncl_amt",
+                "cma_evlu_amt",
+                "dncl_amt",
+                "tot_sbst_amt",
+                "thdt_rcvb_amt",
+                "ovrs_stck_evlu_amt1",
+                "ovrs_bond_evlu_amt",
+                "mmf_cma_mgge_loan_amt",
+                "sbsc_dncl_amt",
+                "pbst_sbsc_fnds_loan_use_amt",
+                "etpr_crdt_grnt_loan_amt",
+            ],
+            lower: &[
+                ("cma_auto_loan_amt", 7),
+                ("cma_evlu_amt", 15),
+                ("crdt_fncg_amt", 10),
+                ("dncl_amt", 16),
+                ("etpr_crdt_grnt_loan_amt", 24),
+                ("evlu_amt_smtl", 4),
+                ("evlu_pfls_amt_smtl", 3),
+                ("frcr_evlu_tota", 13),
+                ("loan_amt_smtl", 2),
+                ("mmf_cma_mgge_loan_amt", 21),
+                ("nass_tot_amt", 1),
+                ("ocl_apl_loan_amt", 11),
+                ("ovrs_bond_evlu_amt", 20),
+                ("ovrs_stck_evlu_amt1", 19),
+                ("pbst_sbsc_fnds_loan_use_amt", 23),
+                ("pchs_amt_smtl", 0),
+                ("pldg_stup_amt", 12),
+                ("sbsc_dncl_amt", 22),
+                ("stln_evlu_amt", 9),
+                ("thdt_rcvb_amt", 18),
+                ("tot_asst_amt", 5),
+                ("tot_dncl_amt", 14),
+                ("tot_lnda_tot_ulst_lnda", 6),
+                ("tot_mgln_amt", 8),
+                ("tot_sbst_amt", 17),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "pchs_amt_smtl", &self.pchs_amt_smtl);
-        v::put(&mut m, "nass_tot_amt", &self.nass_tot_amt);
-        v::put(&mut m, "loan_amt_smtl", &self.loan_amt_smtl);
-        v::put(&mut m, "evlu_pfls_amt_smtl", &self.evlu_pfls_amt_smtl);
-        v::put(&mut m, "evlu_amt_smtl", &self.evlu_amt_smtl);
-        v::put(&mut m, "tot_asst_amt", &self.tot_asst_amt);
-        v::put(
-            &mut m,
-            "tot_lnda_tot_ulst_lnda",
-            &self.tot_lnda_tot_ulst_lnda,
-        );
-        v::put(&mut m, "cma_auto_loan_amt", &self.cma_auto_loan_amt);
-        v::put(&mut m, "tot_mgln_amt", &self.tot_mgln_amt);
-        v::put(&mut m, "stln_evlu_amt", &self.stln_evlu_amt);
-        v::put(&mut m, "crdt_fncg_amt", &self.crdt_fncg_amt);
-        v::put(&mut m, "ocl_apl_loan_amt", &self.ocl_apl_loan_amt);
-        v::put(&mut m, "pldg_stup_amt", &self.pldg_stup_amt);
-        v::put(&mut m, "frcr_evlu_tota", &self.frcr_evlu_tota);
-        v::put(&mut m, "tot_dncl_amt", &self.tot_dncl_amt);
-        v::put(&mut m, "cma_evlu_amt", &self.cma_evlu_amt);
-        v::put(&mut m, "dncl_amt", &self.dncl_amt);
-        v::put(&mut m, "tot_sbst_amt", &self.tot_sbst_amt);
-        v::put(&mut m, "thdt_rcvb_amt", &self.thdt_rcvb_amt);
-        v::put(&mut m, "ovrs_stck_evlu_amt1", &self.ovrs_stck_evlu_amt1);
-        v::put(&mut m, "ovrs_bond_evlu_amt", &self.ovrs_bond_evlu_amt);
-        v::put(&mut m, "mmf_cma_mgge_loan_amt", &self.mmf_cma_mgge_loan_amt);
-        v::put(&mut m, "sbsc_dncl_amt", &self.sbsc_dncl_amt);
-        v::put(
-            &mut m,
-            "pbst_sbsc_fnds_loan_use_amt",
-            &self.pbst_sbsc_fnds_loan_use_amt,
-        );
-        v::put(
-            &mut m,
-            "etpr_crdt_grnt_loan_amt",
-            &self.etpr_crdt_grnt_loan_amt,
-        );
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.pchs_amt_smtl,
+            1 => &self.nass_tot_amt,
+            2 => &self.loan_amt_smtl,
+            3 => &self.evlu_pfls_amt_smtl,
+            4 => &self.evlu_amt_smtl,
+            5 => &self.tot_asst_amt,
+            6 => &self.tot_lnda_tot_ulst_lnda,
+            7 => &self.cma_auto_loan_amt,
+            8 => &self.tot_mgln_amt,
+            9 => &self.stln_evlu_amt,
+            10 => &self.crdt_fncg_amt,
+            11 => &self.ocl_apl_loan_amt,
+            12 => &self.pldg_stup_amt,
+            13 => &self.frcr_evlu_tota,
+            14 => &self.tot_dncl_amt,
+            15 => &self.cma_evlu_amt,
+            16 => &self.dncl_amt,
+            17 => &self.tot_sbst_amt,
+            18 => &self.thdt_rcvb_amt,
+            19 => &self.ovrs_stck_evlu_amt1,
+            20 => &self.ovrs_bond_evlu_amt,
+            21 => &self.mmf_cma_mgge_loan_amt,
+            22 => &self.sbsc_dncl_amt,
+            23 => &self.pbst_sbsc_fnds_loan_use_amt,
+            24 => &self.etpr_crdt_grnt_loan_amt,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "pchs_amt_smtl", &self.pchs_amt_smtl);
-        r.val(path, "nass_tot_amt", &self.nass_tot_amt);
-        r.val(path, "loan_amt_smtl", &self.loan_amt_smtl);
-        r.val(path, "evlu_pfls_amt_smtl", &self.evlu_pfls_amt_smtl);
-        r.val(path, "evlu_amt_smtl", &self.evlu_amt_smtl);
-        r.val(path, "tot_asst_amt", &self.tot_asst_amt);
-        r.val(path, "tot_lnda_tot_ulst_lnda", &self.tot_lnda_tot_ulst_lnda);
-        r.val(path, "cma_auto_loan_amt", &self.cma_auto_loan_amt);
-        r.val(path, "tot_mgln_amt", &self.tot_mgln_amt);
-        r.val(path, "stln_evlu_amt", &self.stln_evlu_amt);
-        r.val(path, "crdt_fncg_amt", &self.crdt_fncg_amt);
-        r.val(path, "ocl_apl_loan_amt", &self.ocl_apl_loan_amt);
-        r.val(path, "pldg_stup_amt", &self.pldg_stup_amt);
-        r.val(path, "frcr_evlu_tota", &self.frcr_evlu_tota);
-        r.val(path, "tot_dncl_amt", &self.tot_dncl_amt);
-        r.val(path, "cma_evlu_amt", &self.cma_evlu_amt);
-        r.val(path, "dncl_amt", &self.dncl_amt);
-        r.val(path, "tot_sbst_amt", &self.tot_sbst_amt);
-        r.val(path, "thdt_rcvb_amt", &self.thdt_rcvb_amt);
-        r.val(path, "ovrs_stck_evlu_amt1", &self.ovrs_stck_evlu_amt1);
-        r.val(path, "ovrs_bond_evlu_amt", &self.ovrs_bond_evlu_amt);
-        r.val(path, "mmf_cma_mgge_loan_amt", &self.mmf_cma_mgge_loan_amt);
-        r.val(path, "sbsc_dncl_amt", &self.sbsc_dncl_amt);
-        r.val(
-            path,
-            "pbst_sbsc_fnds_loan_use_amt",
-            &self.pbst_sbsc_fnds_loan_use_amt,
-        );
-        r.val(
-            path,
-            "etpr_crdt_grnt_loan_amt",
-            &self.etpr_crdt_grnt_loan_amt,
-        );
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.pchs_amt_smtl,
+            1 => &mut self.nass_tot_amt,
+            2 => &mut self.loan_amt_smtl,
+            3 => &mut self.evlu_pfls_amt_smtl,
+            4 => &mut self.evlu_amt_smtl,
+            5 => &mut self.tot_asst_amt,
+            6 => &mut self.tot_lnda_tot_ulst_lnda,
+            7 => &mut self.cma_auto_loan_amt,
+            8 => &mut self.tot_mgln_amt,
+            9 => &mut self.stln_evlu_amt,
+            10 => &mut self.crdt_fncg_amt,
+            11 => &mut self.ocl_apl_loan_amt,
+            12 => &mut self.pldg_stup_amt,
+            13 => &mut self.frcr_evlu_tota,
+            14 => &mut self.tot_dncl_amt,
+            15 => &mut self.cma_evlu_amt,
+            16 => &mut self.dncl_amt,
+            17 => &mut self.tot_sbst_amt,
+            18 => &mut self.thdt_rcvb_amt,
+            19 => &mut self.ovrs_stck_evlu_amt1,
+            20 => &mut self.ovrs_bond_evlu_amt,
+            21 => &mut self.mmf_cma_mgge_loan_amt,
+            22 => &mut self.sbsc_dncl_amt,
+            23 => &mut self.pbst_sbsc_fnds_loan_use_amt,
+            24 => &mut self.etpr_crdt_grnt_loan_amt,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

@@ -142,7 +142,7 @@ impl Endpoint for InquireAskingPriceExpCcnRequest {
 /// Response of 주식현재가 호가/예상체결 (`v1_국내주식-011`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct InquireAskingPriceExpCcnResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -157,54 +157,79 @@ pub struct InquireAskingPriceExpCcnResponse {
     pub output2: v::One<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for InquireAskingPriceExpCcnResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output1: v::take_one(&mut m, "output1"),
-            output2: v::take_one(&mut m, "output2"),
-            extra: m,
-        }
+impl crate::__private::Record for InquireAskingPriceExpCcnResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output1", "output2"],
+            lower: &[
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output1.put(&mut m, "output1");
-        self.output2.put(&mut m, "output2");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output1,
+            4 => &self.output2,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output1.report(path, "output1", r);
-        self.output2.report(path, "output2", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output1,
+            4 => &mut self.output2,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for InquireAskingPriceExpCcnResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for InquireAskingPriceExpCcnResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 호가 접수 시간 (`aspr_acpt_hour`, required, length 6).
@@ -360,240 +385,335 @@ pub struct Output1 {
     pub new_mkop_cls_code: v::Val<crate::api::codes::NewMkopClsCode>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output1 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            aspr_acpt_hour: v::take(&mut m, "aspr_acpt_hour"),
-            askp1: v::take(&mut m, "askp1"),
-            askp2: v::take(&mut m, "askp2"),
-            askp3: v::take(&mut m, "askp3"),
-            askp4: v::take(&mut m, "askp4"),
-            askp5: v::take(&mut m, "askp5"),
-            askp6: v::take(&mut m, "askp6"),
-            askp7: v::take(&mut m, "askp7"),
-            askp8: v::take(&mut m, "askp8"),
-            askp9: v::take(&mut m, "askp9"),
-            askp10: v::take(&mut m, "askp10"),
-            bidp1: v::take(&mut m, "bidp1"),
-            bidp2: v::take(&mut m, "bidp2"),
-            bidp3: v::take(&mut m, "bidp3"),
-            bidp4: v::take(&mut m, "bidp4"),
-            bidp5: v::take(&mut m, "bidp5"),
-            bidp6: v::take(&mut m, "bidp6"),
-            bidp7: v::take(&mut m, "bidp7"),
-            bidp8: v::take(&mut m, "bidp8"),
-            bidp9: v::take(&mut m, "bidp9"),
-            bidp10: v::take(&mut m, "bidp10"),
-            askp_rsqn1: v::take(&mut m, "askp_rsqn1"),
-            askp_rsqn2: v::take(&mut m, "askp_rsqn2"),
-            askp_rsqn3: v::take(&mut m, "askp_rsqn3"),
-            askp_rsqn4: v::take(&mut m, "askp_rsqn4"),
-            askp_rsqn5: v::take(&mut m, "askp_rsqn5"),
-            askp_rsqn6: v::take(&mut m, "askp_rsqn6"),
-            askp_rsqn7: v::take(&mut m, "askp_rsqn7"),
-            askp_rsqn8: v::take(&mut m, "askp_rsqn8"),
-            askp_rsqn9: v::take(&mut m, "askp_rsqn9"),
-            askp_rsqn10: v::take(&mut m, "askp_rsqn10"),
-            bidp_rsqn1: v::take(&mut m, "bidp_rsqn1"),
-            bidp_rsqn2: v::take(&mut m, "bidp_rsqn2"),
-            bidp_rsqn3: v::take(&mut m, "bidp_rsqn3"),
-            bidp_rsqn4: v::take(&mut m, "bidp_rsqn4"),
-            bidp_rsqn5: v::take(&mut m, "bidp_rsqn5"),
-            bidp_rsqn6: v::take(&mut m, "bidp_rsqn6"),
-            bidp_rsqn7: v::take(&mut m, "bidp_rsqn7"),
-            bidp_rsqn8: v::take(&mut m, "bidp_rsqn8"),
-            bidp_rsqn9: v::take(&mut m, "bidp_rsqn9"),
-            bidp_rsqn10: v::take(&mut m, "bidp_rsqn10"),
-            askp_rsqn_icdc1: v::take(&mut m, "askp_rsqn_icdc1"),
-            askp_rsqn_icdc2: v::take(&mut m, "askp_rsqn_icdc2"),
-            askp_rsqn_icdc3: v::take(&mut m, "askp_rsqn_icdc3"),
-            askp_rsqn_icdc4: v::take(&mut m, "askp_rsqn_icdc4"),
-            askp_rsqn_icdc5: v::take(&mut m, "askp_rsqn_icdc5"),
-            askp_rsqn_icdc6: v::take(&mut m, "askp_rsqn_icdc6"),
-            askp_rsqn_icdc7: v::take(&mut m, "askp_rsqn_icdc7"),
-            askp_rsqn_icdc8: v::take(&mut m, "askp_rsqn_icdc8"),
-            askp_rsqn_icdc9: v::take(&mut m, "askp_rsqn_icdc9"),
-            askp_rsqn_icdc10: v::take(&mut m, "askp_rsqn_icdc10"),
-            bidp_rsqn_icdc1: v::take(&mut m, "bidp_rsqn_icdc1"),
-            bidp_rsqn_icdc2: v::take(&mut m, "bidp_rsqn_icdc2"),
-            bidp_rsqn_icdc3: v::take(&mut m, "bidp_rsqn_icdc3"),
-            bidp_rsqn_icdc4: v::take(&mut m, "bidp_rsqn_icdc4"),
-            bidp_rsqn_icdc5: v::take(&mut m, "bidp_rsqn_icdc5"),
-            bidp_rsqn_icdc6: v::take(&mut m, "bidp_rsqn_icdc6"),
-            bidp_rsqn_icdc7: v::take(&mut m, "bidp_rsqn_icdc7"),
-            bidp_rsqn_icdc8: v::take(&mut m, "bidp_rsqn_icdc8"),
-            bidp_rsqn_icdc9: v::take(&mut m, "bidp_rsqn_icdc9"),
-            bidp_rsqn_icdc10: v::take(&mut m, "bidp_rsqn_icdc10"),
-            total_askp_rsqn: v::take(&mut m, "total_askp_rsqn"),
-            total_bidp_rsqn: v::take(&mut m, "total_bidp_rsqn"),
-            total_askp_rsqn_icdc: v::take(&mut m, "total_askp_rsqn_icdc"),
-            total_bidp_rsqn_icdc: v::take(&mut m, "total_bidp_rsqn_icdc"),
-            ovtm_total_askp_icdc: v::take(&mut m, "ovtm_total_askp_icdc"),
-            ovtm_total_bidp_icdc: v::take(&mut m, "ovtm_total_bidp_icdc"),
-            ovtm_total_askp_rsqn: v::take(&mut m, "ovtm_total_askp_rsqn"),
-            ovtm_total_bidp_rsqn: v::take(&mut m, "ovtm_total_bidp_rsqn"),
-            ntby_aspr_rsqn: v::take(&mut m, "ntby_aspr_rsqn"),
-            new_mkop_cls_code: v::take(&mut m, "new_mkop_cls_code"),
-            extra: m,
-        }
+impl crate::__private::Record for Output1 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "aspr_acpt_hour",
+                "askp1",
+                "askp2",
+                "askp3",
+                "askp4",
+                "askp5",
+                "askp6",
+                "askp7",
+                "askp8",
+                "askp9",
+                "askp10",
+                "bidp1",
+                "bidp2",
+                "bidp3",
+                "bidp4",
+                "bidp5",
+                "bidp6",
+                "bidp7",
+                "bidp8",
+                "bidp9",
+                "bidp10",
+                "askp_rsqn1",
+                "askp_rsqn2",
+                "askp_rsqn3",
+                "askp_rsqn4",
+                "askp_rsqn5",
+                "askp_rsqn6",
+                "askp_rsqn7",
+                "askp_rsqn8",
+                "askp_rsqn9",
+                "askp_rsqn10",
+                "bidp_rsqn1",
+                "bidp_rsqn2",
+                "bidp_rsqn3",
+                "bidp_rsqn4",
+                "bidp_rsqn5",
+                "bidp_rsqn6",
+                "bidp_rsqn7",
+                "bidp_rsqn8",
+                "bidp_rsqn9",
+                "bidp_rsqn10",
+                "askp_rsqn_icdc1",
+                "askp_rsqn_icdc2",
+                "askp_rsqn_icdc3",
+                "askp_rsqn_icdc4",
+                "askp_rsqn_icdc5",
+                "askp_rsqn_icdc6",
+                "askp_rsqn_icdc7",
+                "askp_rsqn_icdc8",
+                "askp_rsqn_icdc9",
+                "askp_rsqn_icdc10",
+                "bidp_rsqn_icdc1",
+                "bidp_rsqn_icdc2",
+                "bidp_rsqn_icdc3",
+                "bidp_rsqn_icdc4",
+                "bidp_rsqn_icdc5",
+                "bidp_rsqn_icdc6",
+                "bidp_rsqn_icdc7",
+                "bidp_rsqn_icdc8",
+                "bidp_rsqn_icdc9",
+                "bidp_rsqn_icdc10",
+                "total_askp_rsqn",
+                "total_bidp_rsqn",
+                "total_askp_rsqn_icdc",
+                "total_bidp_rsqn_icdc",
+                "ovtm_total_askp_icdc",
+                "ovtm_total_bidp_icdc",
+                "ovtm_total_askp_rsqn",
+                "ovtm_total_bidp_rsqn",
+                "ntby_aspr_rsqn",
+                "new_mkop_cls_code",
+            ],
+            lower: &[
+                ("askp1", 1),
+                ("askp10", 10),
+                ("askp2", 2),
+                ("askp3", 3),
+                ("askp4", 4),
+                ("askp5", 5),
+                ("askp6", 6),
+                ("askp7", 7),
+                ("askp8", 8),
+                ("askp9", 9),
+                ("askp_rsqn1", 21),
+                ("askp_rsqn10", 30),
+                ("askp_rsqn2", 22),
+                ("askp_rsqn3", 23),
+                ("askp_rsqn4", 24),
+                ("askp_rsqn5", 25),
+                ("askp_rsqn6", 26),
+                ("askp_rsqn7", 27),
+                ("askp_rsqn8", 28),
+                ("askp_rsqn9", 29),
+                ("askp_rsqn_icdc1", 41),
+                ("askp_rsqn_icdc10", 50),
+                ("askp_rsqn_icdc2", 42),
+                ("askp_rsqn_icdc3", 43),
+                ("askp_rsqn_icdc4", 44),
+                ("askp_rsqn_icdc5", 45),
+                ("askp_rsqn_icdc6", 46),
+                ("askp_rsqn_icdc7", 47),
+                ("askp_rsqn_icdc8", 48),
+                ("askp_rsqn_icdc9", 49),
+                ("aspr_acpt_hour", 0),
+                ("bidp1", 11),
+                ("bidp10", 20),
+                ("bidp2", 12),
+                ("bidp3", 13),
+                ("bidp4", 14),
+                ("bidp5", 15),
+                ("bidp6", 16),
+                ("bidp7", 17),
+                ("bidp8", 18),
+                ("bidp9", 19),
+                ("bidp_rsqn1", 31),
+                ("bidp_rsqn10", 40),
+                ("bidp_rsqn2", 32),
+                ("bidp_rsqn3", 33),
+                ("bidp_rsqn4", 34),
+                ("bidp_rsqn5", 35),
+                ("bidp_rsqn6", 36),
+                ("bidp_rsqn7", 37),
+                ("bidp_rsqn8", 38),
+                ("bidp_rsqn9", 39),
+                ("bidp_rsqn_icdc1", 51),
+                ("bidp_rsqn_icdc10", 60),
+                ("bidp_rsqn_icdc2", 52),
+                ("bidp_rsqn_icdc3", 53),
+                ("bidp_rsqn_icdc4", 54),
+                ("bidp_rsqn_icdc5", 55),
+                ("bidp_rsqn_icdc6", 56),
+                ("bidp_rsqn_icdc7", 57),
+                ("bidp_rsqn_icdc8", 58),
+                ("bidp_rsqn_icdc9", 59),
+                ("new_mkop_cls_code", 70),
+                ("ntby_aspr_rsqn", 69),
+                ("ovtm_total_askp_icdc", 65),
+                ("ovtm_total_askp_rsqn", 67),
+                ("ovtm_total_bidp_icdc", 66),
+                ("ovtm_total_bidp_rsqn", 68),
+                ("total_askp_rsqn", 61),
+                ("total_askp_rsqn_icdc", 63),
+                ("total_bidp_rsqn", 62),
+                ("total_bidp_rsqn_icdc", 64),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "aspr_acpt_hour", &self.aspr_acpt_hour);
-        v::put(&mut m, "askp1", &self.askp1);
-        v::put(&mut m, "askp2", &self.askp2);
-        v::put(&mut m, "askp3", &self.askp3);
-        v::put(&mut m, "askp4", &self.askp4);
-        v::put(&mut m, "askp5", &self.askp5);
-        v::put(&mut m, "askp6", &self.askp6);
-        v::put(&mut m, "askp7", &self.askp7);
-        v::put(&mut m, "askp8", &self.askp8);
-        v::put(&mut m, "askp9", &self.askp9);
-        v::put(&mut m, "askp10", &self.askp10);
-        v::put(&mut m, "bidp1", &self.bidp1);
-        v::put(&mut m, "bidp2", &self.bidp2);
-        v::put(&mut m, "bidp3", &self.bidp3);
-        v::put(&mut m, "bidp4", &self.bidp4);
-        v::put(&mut m, "bidp5", &self.bidp5);
-        v::put(&mut m, "bidp6", &self.bidp6);
-        v::put(&mut m, "bidp7", &self.bidp7);
-        v::put(&mut m, "bidp8", &self.bidp8);
-        v::put(&mut m, "bidp9", &self.bidp9);
-        v::put(&mut m, "bidp10", &self.bidp10);
-        v::put(&mut m, "askp_rsqn1", &self.askp_rsqn1);
-        v::put(&mut m, "askp_rsqn2", &self.askp_rsqn2);
-        v::put(&mut m, "askp_rsqn3", &self.askp_rsqn3);
-        v::put(&mut m, "askp_rsqn4", &self.askp_rsqn4);
-        v::put(&mut m, "askp_rsqn5", &self.askp_rsqn5);
-        v::put(&mut m, "askp_rsqn6", &self.askp_rsqn6);
-        v::put(&mut m, "askp_rsqn7", &self.askp_rsqn7);
-        v::put(&mut m, "askp_rsqn8", &self.askp_rsqn8);
-        v::put(&mut m, "askp_rsqn9", &self.askp_rsqn9);
-        v::put(&mut m, "askp_rsqn10", &self.askp_rsqn10);
-        v::put(&mut m, "bidp_rsqn1", &self.bidp_rsqn1);
-        v::put(&mut m, "bidp_rsqn2", &self.bidp_rsqn2);
-        v::put(&mut m, "bidp_rsqn3", &self.bidp_rsqn3);
-        v::put(&mut m, "bidp_rsqn4", &self.bidp_rsqn4);
-        v::put(&mut m, "bidp_rsqn5", &self.bidp_rsqn5);
-        v::put(&mut m, "bidp_rsqn6", &self.bidp_rsqn6);
-        v::put(&mut m, "bidp_rsqn7", &self.bidp_rsqn7);
-        v::put(&mut m, "bidp_rsqn8", &self.bidp_rsqn8);
-        v::put(&mut m, "bidp_rsqn9", &self.bidp_rsqn9);
-        v::put(&mut m, "bidp_rsqn10", &self.bidp_rsqn10);
-        v::put(&mut m, "askp_rsqn_icdc1", &self.askp_rsqn_icdc1);
-        v::put(&mut m, "askp_rsqn_icdc2", &self.askp_rsqn_icdc2);
-        v::put(&mut m, "askp_rsqn_icdc3", &self.askp_rsqn_icdc3);
-        v::put(&mut m, "askp_rsqn_icdc4", &self.askp_rsqn_icdc4);
-        v::put(&mut m, "askp_rsqn_icdc5", &self.askp_rsqn_icdc5);
-        v::put(&mut m, "askp_rsqn_icdc6", &self.askp_rsqn_icdc6);
-        v::put(&mut m, "askp_rsqn_icdc7", &self.askp_rsqn_icdc7);
-        v::put(&mut m, "askp_rsqn_icdc8", &self.askp_rsqn_icdc8);
-        v::put(&mut m, "askp_rsqn_icdc9", &self.askp_rsqn_icdc9);
-        v::put(&mut m, "askp_rsqn_icdc10", &self.askp_rsqn_icdc10);
-        v::put(&mut m, "bidp_rsqn_icdc1", &self.bidp_rsqn_icdc1);
-        v::put(&mut m, "bidp_rsqn_icdc2", &self.bidp_rsqn_icdc2);
-        v::put(&mut m, "bidp_rsqn_icdc3", &self.bidp_rsqn_icdc3);
-        v::put(&mut m, "bidp_rsqn_icdc4", &self.bidp_rsqn_icdc4);
-        v::put(&mut m, "bidp_rsqn_icdc5", &self.bidp_rsqn_icdc5);
-        v::put(&mut m, "bidp_rsqn_icdc6", &self.bidp_rsqn_icdc6);
-        v::put(&mut m, "bidp_rsqn_icdc7", &self.bidp_rsqn_icdc7);
-        v::put(&mut m, "bidp_rsqn_icdc8", &self.bidp_rsqn_icdc8);
-        v::put(&mut m, "bidp_rsqn_icdc9", &self.bidp_rsqn_icdc9);
-        v::put(&mut m, "bidp_rsqn_icdc10", &self.bidp_rsqn_icdc10);
-        v::put(&mut m, "total_askp_rsqn", &self.total_askp_rsqn);
-        v::put(&mut m, "total_bidp_rsqn", &self.total_bidp_rsqn);
-        v::put(&mut m, "total_askp_rsqn_icdc", &self.total_askp_rsqn_icdc);
-        v::put(&mut m, "total_bidp_rsqn_icdc", &self.total_bidp_rsqn_icdc);
-        v::put(&mut m, "ovtm_total_askp_icdc", &self.ovtm_total_askp_icdc);
-        v::put(&mut m, "ovtm_total_bidp_icdc", &self.ovtm_total_bidp_icdc);
-        v::put(&mut m, "ovtm_total_askp_rsqn", &self.ovtm_total_askp_rsqn);
-        v::put(&mut m, "ovtm_total_bidp_rsqn", &self.ovtm_total_bidp_rsqn);
-        v::put(&mut m, "ntby_aspr_rsqn", &self.ntby_aspr_rsqn);
-        v::put(&mut m, "new_mkop_cls_code", &self.new_mkop_cls_code);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.aspr_acpt_hour,
+            1 => &self.askp1,
+            2 => &self.askp2,
+            3 => &self.askp3,
+            4 => &self.askp4,
+            5 => &self.askp5,
+            6 => &self.askp6,
+            7 => &self.askp7,
+            8 => &self.askp8,
+            9 => &self.askp9,
+            10 => &self.askp10,
+            11 => &self.bidp1,
+            12 => &self.bidp2,
+            13 => &self.bidp3,
+            14 => &self.bidp4,
+            15 => &self.bidp5,
+            16 => &self.bidp6,
+            17 => &self.bidp7,
+            18 => &self.bidp8,
+            19 => &self.bidp9,
+            20 => &self.bidp10,
+            21 => &self.askp_rsqn1,
+            22 => &self.askp_rsqn2,
+            23 => &self.askp_rsqn3,
+            24 => &self.askp_rsqn4,
+            25 => &self.askp_rsqn5,
+            26 => &self.askp_rsqn6,
+            27 => &self.askp_rsqn7,
+            28 => &self.askp_rsqn8,
+            29 => &self.askp_rsqn9,
+            30 => &self.askp_rsqn10,
+            31 => &self.bidp_rsqn1,
+            32 => &self.bidp_rsqn2,
+            33 => &self.bidp_rsqn3,
+            34 => &self.bidp_rsqn4,
+            35 => &self.bidp_rsqn5,
+            36 => &self.bidp_rsqn6,
+            37 => &self.bidp_rsqn7,
+            38 => &self.bidp_rsqn8,
+            39 => &self.bidp_rsqn9,
+            40 => &self.bidp_rsqn10,
+            41 => &self.askp_rsqn_icdc1,
+            42 => &self.askp_rsqn_icdc2,
+            43 => &self.askp_rsqn_icdc3,
+            44 => &self.askp_rsqn_icdc4,
+            45 => &self.askp_rsqn_icdc5,
+            46 => &self.askp_rsqn_icdc6,
+            47 => &self.askp_rsqn_icdc7,
+            48 => &self.askp_rsqn_icdc8,
+            49 => &self.askp_rsqn_icdc9,
+            50 => &self.askp_rsqn_icdc10,
+            51 => &self.bidp_rsqn_icdc1,
+            52 => &self.bidp_rsqn_icdc2,
+            53 => &self.bidp_rsqn_icdc3,
+            54 => &self.bidp_rsqn_icdc4,
+            55 => &self.bidp_rsqn_icdc5,
+            56 => &self.bidp_rsqn_icdc6,
+            57 => &self.bidp_rsqn_icdc7,
+            58 => &self.bidp_rsqn_icdc8,
+            59 => &self.bidp_rsqn_icdc9,
+            60 => &self.bidp_rsqn_icdc10,
+            61 => &self.total_askp_rsqn,
+            62 => &self.total_bidp_rsqn,
+            63 => &self.total_askp_rsqn_icdc,
+            64 => &self.total_bidp_rsqn_icdc,
+            65 => &self.ovtm_total_askp_icdc,
+            66 => &self.ovtm_total_bidp_icdc,
+            67 => &self.ovtm_total_askp_rsqn,
+            68 => &self.ovtm_total_bidp_rsqn,
+            69 => &self.ntby_aspr_rsqn,
+            70 => &self.new_mkop_cls_code,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "aspr_acpt_hour", &self.aspr_acpt_hour);
-        r.val(path, "askp1", &self.askp1);
-        r.val(path, "askp2", &self.askp2);
-        r.val(path, "askp3", &self.askp3);
-        r.val(path, "askp4", &self.askp4);
-        r.val(path, "askp5", &self.askp5);
-        r.val(path, "askp6", &self.askp6);
-        r.val(path, "askp7", &self.askp7);
-        r.val(path, "askp8", &self.askp8);
-        r.val(path, "askp9", &self.askp9);
-        r.val(path, "askp10", &self.askp10);
-        r.val(path, "bidp1", &self.bidp1);
-        r.val(path, "bidp2", &self.bidp2);
-        r.val(path, "bidp3", &self.bidp3);
-        r.val(path, "bidp4", &self.bidp4);
-        r.val(path, "bidp5", &self.bidp5);
-        r.val(path, "bidp6", &self.bidp6);
-        r.val(path, "bidp7", &self.bidp7);
-        r.val(path, "bidp8", &self.bidp8);
-        r.val(path, "bidp9", &self.bidp9);
-        r.val(path, "bidp10", &self.bidp10);
-        r.val(path, "askp_rsqn1", &self.askp_rsqn1);
-        r.val(path, "askp_rsqn2", &self.askp_rsqn2);
-        r.val(path, "askp_rsqn3", &self.askp_rsqn3);
-        r.val(path, "askp_rsqn4", &self.askp_rsqn4);
-        r.val(path, "askp_rsqn5", &self.askp_rsqn5);
-        r.val(path, "askp_rsqn6", &self.askp_rsqn6);
-        r.val(path, "askp_rsqn7", &self.askp_rsqn7);
-        r.val(path, "askp_rsqn8", &self.askp_rsqn8);
-        r.val(path, "askp_rsqn9", &self.askp_rsqn9);
-        r.val(path, "askp_rsqn10", &self.askp_rsqn10);
-        r.val(path, "bidp_rsqn1", &self.bidp_rsqn1);
-        r.val(path, "bidp_rsqn2", &self.bidp_rsqn2);
-        r.val(path, "bidp_rsqn3", &self.bidp_rsqn3);
-        r.val(path, "bidp_rsqn4", &self.bidp_rsqn4);
-        r.val(path, "bidp_rsqn5", &self.bidp_rsqn5);
-        r.val(path, "bidp_rsqn6", &self.bidp_rsqn6);
-        r.val(path, "bidp_rsqn7", &self.bidp_rsqn7);
-        r.val(path, "bidp_rsqn8", &self.bidp_rsqn8);
-        r.val(path, "bidp_rsqn9", &self.bidp_rsqn9);
-        r.val(path, "bidp_rsqn10", &self.bidp_rsqn10);
-        r.val(path, "askp_rsqn_icdc1", &self.askp_rsqn_icdc1);
-        r.val(path, "askp_rsqn_icdc2", &self.askp_rsqn_icdc2);
-        r.val(path, "askp_rsqn_icdc3", &self.askp_rsqn_icdc3);
-        r.val(path, "askp_rsqn_icdc4", &self.askp_rsqn_icdc4);
-        r.val(path, "askp_rsqn_icdc5", &self.askp_rsqn_icdc5);
-        r.val(path, "askp_rsqn_icdc6", &self.askp_rsqn_icdc6);
-        r.val(path, "askp_rsqn_icdc7", &self.askp_rsqn_icdc7);
-        r.val(path, "askp_rsqn_icdc8", &self.askp_rsqn_icdc8);
-        r.val(path, "askp_rsqn_icdc9", &self.askp_rsqn_icdc9);
-        r.val(path, "askp_rsqn_icdc10", &self.askp_rsqn_icdc10);
-        r.val(path, "bidp_rsqn_icdc1", &self.bidp_rsqn_icdc1);
-        r.val(path, "bidp_rsqn_icdc2", &self.bidp_rsqn_icdc2);
-        r.val(path, "bidp_rsqn_icdc3", &self.bidp_rsqn_icdc3);
-        r.val(path, "bidp_rsqn_icdc4", &self.bidp_rsqn_icdc4);
-        r.val(path, "bidp_rsqn_icdc5", &self.bidp_rsqn_icdc5);
-        r.val(path, "bidp_rsqn_icdc6", &self.bidp_rsqn_icdc6);
-        r.val(path, "bidp_rsqn_icdc7", &self.bidp_rsqn_icdc7);
-        r.val(path, "bidp_rsqn_icdc8", &self.bidp_rsqn_icdc8);
-        r.val(path, "bidp_rsqn_icdc9", &self.bidp_rsqn_icdc9);
-        r.val(path, "bidp_rsqn_icdc10", &self.bidp_rsqn_icdc10);
-        r.val(path, "total_askp_rsqn", &self.total_askp_rsqn);
-        r.val(path, "total_bidp_rsqn", &self.total_bidp_rsqn);
-        r.val(path, "total_askp_rsqn_icdc", &self.total_askp_rsqn_icdc);
-        r.val(path, "total_bidp_rsqn_icdc", &self.total_bidp_rsqn_icdc);
-        r.val(path, "ovtm_total_askp_icdc", &self.ovtm_total_askp_icdc);
-        r.val(path, "ovtm_total_bidp_icdc", &self.ovtm_total_bidp_icdc);
-        r.val(path, "ovtm_total_askp_rsqn", &self.ovtm_total_askp_rsqn);
-        r.val(path, "ovtm_total_bidp_rsqn", &self.ovtm_total_bidp_rsqn);
-        r.val(path, "ntby_aspr_rsqn", &self.ntby_aspr_rsqn);
-        r.val(path, "new_mkop_cls_code", &self.new_mkop_cls_code);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.aspr_acpt_hour,
+            1 => &mut self.askp1,
+            2 => &mut self.askp2,
+            3 => &mut self.askp3,
+            4 => &mut self.askp4,
+            5 => &mut self.askp5,
+            6 => &mut self.askp6,
+            7 => &mut self.askp7,
+            8 => &mut self.askp8,
+            9 => &mut self.askp9,
+            10 => &mut self.askp10,
+            11 => &mut self.bidp1,
+            12 => &mut self.bidp2,
+            13 => &mut self.bidp3,
+            14 => &mut self.bidp4,
+            15 => &mut self.bidp5,
+            16 => &mut self.bidp6,
+            17 => &mut self.bidp7,
+            18 => &mut self.bidp8,
+            19 => &mut self.bidp9,
+            20 => &mut self.bidp10,
+            21 => &mut self.askp_rsqn1,
+            22 => &mut self.askp_rsqn2,
+            23 => &mut self.askp_rsqn3,
+            24 => &mut self.askp_rsqn4,
+            25 => &mut self.askp_rsqn5,
+            26 => &mut self.askp_rsqn6,
+            27 => &mut self.askp_rsqn7,
+            28 => &mut self.askp_rsqn8,
+            29 => &mut self.askp_rsqn9,
+            30 => &mut self.askp_rsqn10,
+            31 => &mut self.bidp_rsqn1,
+            32 => &mut self.bidp_rsqn2,
+            33 => &mut self.bidp_rsqn3,
+            34 => &mut self.bidp_rsqn4,
+            35 => &mut self.bidp_rsqn5,
+            36 => &mut self.bidp_rsqn6,
+            37 => &mut self.bidp_rsqn7,
+            38 => &mut self.bidp_rsqn8,
+            39 => &mut self.bidp_rsqn9,
+            40 => &mut self.bidp_rsqn10,
+            41 => &mut self.askp_rsqn_icdc1,
+            42 => &mut self.askp_rsqn_icdc2,
+            43 => &mut self.askp_rsqn_icdc3,
+            44 => &mut self.askp_rsqn_icdc4,
+            45 => &mut self.askp_rsqn_icdc5,
+            46 => &mut self.askp_rsqn_icdc6,
+            47 => &mut self.askp_rsqn_icdc7,
+            48 => &mut self.askp_rsqn_icdc8,
+            49 => &mut self.askp_rsqn_icdc9,
+            50 => &mut self.askp_rsqn_icdc10,
+            51 => &mut self.bidp_rsqn_icdc1,
+            52 => &mut self.bidp_rsqn_icdc2,
+            53 => &mut self.bidp_rsqn_icdc3,
+            54 => &mut self.bidp_rsqn_icdc4,
+            55 => &mut self.bidp_rsqn_icdc5,
+            56 => &mut self.bidp_rsqn_icdc6,
+            57 => &mut self.bidp_rsqn_icdc7,
+            58 => &mut self.bidp_rsqn_icdc8,
+            59 => &mut self.bidp_rsqn_icdc9,
+            60 => &mut self.bidp_rsqn_icdc10,
+            61 => &mut self.total_askp_rsqn,
+            62 => &mut self.total_bidp_rsqn,
+            63 => &mut self.total_askp_rsqn_icdc,
+            64 => &mut self.total_bidp_rsqn_icdc,
+            65 => &mut self.ovtm_total_askp_icdc,
+            66 => &mut self.ovtm_total_bidp_icdc,
+            67 => &mut self.ovtm_total_askp_rsqn,
+            68 => &mut self.ovtm_total_bidp_rsqn,
+            69 => &mut self.ntby_aspr_rsqn,
+            70 => &mut self.new_mkop_cls_code,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 예상 장운영 구분 코드 (`antc_mkop_cls_code`, required, length 3).
@@ -624,60 +744,97 @@ pub struct Output2 {
     pub vi_cls_code: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output2 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            antc_mkop_cls_code: v::take(&mut m, "antc_mkop_cls_code"),
-            stck_prpr: v::take(&mut m, "stck_prpr"),
-            stck_oprc: v::take(&mut m, "stck_oprc"),
-            stck_hgpr: v::take(&mut m, "stck_hgpr"),
-            stck_lwpr: v::take(&mut m, "stck_lwpr"),
-            stck_sdpr: v::take(&mut m, "stck_sdpr"),
-            antc_cnpr: v::take(&mut m, "antc_cnpr"),
-            antc_cntg_vrss_sign: v::take(&mut m, "antc_cntg_vrss_sign"),
-            antc_cntg_vrss: v::take(&mut m, "antc_cntg_vrss"),
-            antc_cntg_prdy_ctrt: v::take(&mut m, "antc_cntg_prdy_ctrt"),
-            antc_vol: v::take(&mut m, "antc_vol"),
-            stck_shrn_iscd: v::take(&mut m, "stck_shrn_iscd"),
-            vi_cls_code: v::take(&mut m, "vi_cls_code"),
-            extra: m,
-        }
+impl crate::__private::Record for Output2 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "antc_mkop_cls_code",
+                "stck_prpr",
+                "stck_oprc",
+                "stck_hgpr",
+                "stck_lwpr",
+                "stck_sdpr",
+                "antc_cnpr",
+                "antc_cntg_vrss_sign",
+                "antc_cntg_vrss",
+                "antc_cntg_prdy_ctrt",
+                "antc_vol",
+                "stck_shrn_iscd",
+                "vi_cls_code",
+            ],
+            lower: &[
+                ("antc_cnpr", 6),
+                ("antc_cntg_prdy_ctrt", 9),
+                ("antc_cntg_vrss", 8),
+                ("antc_cntg_vrss_sign", 7),
+                ("antc_mkop_cls_code", 0),
+                ("antc_vol", 10),
+                ("stck_hgpr", 3),
+                ("stck_lwpr", 4),
+                ("stck_oprc", 2),
+                ("stck_prpr", 1),
+                ("stck_sdpr", 5),
+                ("stck_shrn_iscd", 11),
+                ("vi_cls_code", 12),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "antc_mkop_cls_code", &self.antc_mkop_cls_code);
-        v::put(&mut m, "stck_prpr", &self.stck_prpr);
-        v::put(&mut m, "stck_oprc", &self.stck_oprc);
-        v::put(&mut m, "stck_hgpr", &self.stck_hgpr);
-        v::put(&mut m, "stck_lwpr", &self.stck_lwpr);
-        v::put(&mut m, "stck_sdpr", &self.stck_sdpr);
-        v::put(&mut m, "antc_cnpr", &self.antc_cnpr);
-        v::put(&mut m, "antc_cntg_vrss_sign", &self.antc_cntg_vrss_sign);
-        v::put(&mut m, "antc_cntg_vrss", &self.antc_cntg_vrss);
-        v::put(&mut m, "antc_cntg_prdy_ctrt", &self.antc_cntg_prdy_ctrt);
-        v::put(&mut m, "antc_vol", &self.antc_vol);
-        v::put(&mut m, "stck_shrn_iscd", &self.stck_shrn_iscd);
-        v::put(&mut m, "vi_cls_code", &self.vi_cls_code);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.antc_mkop_cls_code,
+            1 => &self.stck_prpr,
+            2 => &self.stck_oprc,
+            3 => &self.stck_hgpr,
+            4 => &self.stck_lwpr,
+            5 => &self.stck_sdpr,
+            6 => &self.antc_cnpr,
+            7 => &self.antc_cntg_vrss_sign,
+            8 => &self.antc_cntg_vrss,
+            9 => &self.antc_cntg_prdy_ctrt,
+            10 => &self.antc_vol,
+            11 => &self.stck_shrn_iscd,
+            12 => &self.vi_cls_code,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "antc_mkop_cls_code", &self.antc_mkop_cls_code);
-        r.val(path, "stck_prpr", &self.stck_prpr);
-        r.val(path, "stck_oprc", &self.stck_oprc);
-        r.val(path, "stck_hgpr", &self.stck_hgpr);
-        r.val(path, "stck_lwpr", &self.stck_lwpr);
-        r.val(path, "stck_sdpr", &self.stck_sdpr);
-        r.val(path, "antc_cnpr", &self.antc_cnpr);
-        r.val(path, "antc_cntg_vrss_sign", &self.antc_cntg_vrss_sign);
-        r.val(path, "antc_cntg_vrss", &self.antc_cntg_vrss);
-        r.val(path, "antc_cntg_prdy_ctrt", &self.antc_cntg_prdy_ctrt);
-        r.val(path, "antc_vol", &self.antc_vol);
-        r.val(path, "stck_shrn_iscd", &self.stck_shrn_iscd);
-        r.val(path, "vi_cls_code", &self.vi_cls_code);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.antc_mkop_cls_code,
+            1 => &mut self.stck_prpr,
+            2 => &mut self.stck_oprc,
+            3 => &mut self.stck_hgpr,
+            4 => &mut self.stck_lwpr,
+            5 => &mut self.stck_sdpr,
+            6 => &mut self.antc_cnpr,
+            7 => &mut self.antc_cntg_vrss_sign,
+            8 => &mut self.antc_cntg_vrss,
+            9 => &mut self.antc_cntg_prdy_ctrt,
+            10 => &mut self.antc_vol,
+            11 => &mut self.stck_shrn_iscd,
+            12 => &mut self.vi_cls_code,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

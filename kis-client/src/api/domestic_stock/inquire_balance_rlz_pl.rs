@@ -400,7 +400,7 @@ impl Endpoint for InquireBalanceRlzPlRequest {
 /// Response of 주식잔고조회\_실현손익 (`v1_국내주식-041`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct InquireBalanceRlzPlResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -419,60 +419,93 @@ pub struct InquireBalanceRlzPlResponse {
     pub ctx_area_nk100: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for InquireBalanceRlzPlResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output1: v::take_block(&mut m, "output1"),
-            output2: v::take_block(&mut m, "output2"),
-            ctx_area_fk100: v::take(&mut m, "ctx_area_fk100"),
-            ctx_area_nk100: v::take(&mut m, "ctx_area_nk100"),
-            extra: m,
-        }
+impl crate::__private::Record for InquireBalanceRlzPlResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "rt_cd",
+                "msg_cd",
+                "msg1",
+                "output1",
+                "output2",
+                "ctx_area_fk100",
+                "ctx_area_nk100",
+            ],
+            lower: &[
+                ("ctx_area_fk100", 5),
+                ("ctx_area_nk100", 6),
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output1.put(&mut m, "output1");
-        self.output2.put(&mut m, "output2");
-        v::put(&mut m, "ctx_area_fk100", &self.ctx_area_fk100);
-        v::put(&mut m, "ctx_area_nk100", &self.ctx_area_nk100);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output1,
+            4 => &self.output2,
+            5 => &self.ctx_area_fk100,
+            6 => &self.ctx_area_nk100,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output1.report(path, "output1", r);
-        self.output2.report(path, "output2", r);
-        r.val(path, "ctx_area_fk100", &self.ctx_area_fk100);
-        r.val(path, "ctx_area_nk100", &self.ctx_area_nk100);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output1,
+            4 => &mut self.output2,
+            5 => &mut self.ctx_area_fk100,
+            6 => &mut self.ctx_area_nk100,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for InquireBalanceRlzPlResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for InquireBalanceRlzPlResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 상품번호 (`pdno`, required, length 12).
@@ -523,96 +556,143 @@ pub struct Output1 {
     pub fltt_rt: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output1 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            pdno: v::take(&mut m, "pdno"),
-            prdt_name: v::take(&mut m, "prdt_name"),
-            trad_dvsn_name: v::take(&mut m, "trad_dvsn_name"),
-            bfdy_buy_qty: v::take(&mut m, "bfdy_buy_qty"),
-            bfdy_sll_qty: v::take(&mut m, "bfdy_sll_qty"),
-            thdt_buyqty: v::take(&mut m, "thdt_buyqty"),
-            thdt_sll_qty: v::take(&mut m, "thdt_sll_qty"),
-            hldg_qty: v::take(&mut m, "hldg_qty"),
-            ord_psbl_qty: v::take(&mut m, "ord_psbl_qty"),
-            pchs_avg_pric: v::take(&mut m, "pchs_avg_pric"),
-            pchs_amt: v::take(&mut m, "pchs_amt"),
-            prpr: v::take(&mut m, "prpr"),
-            evlu_amt: v::take(&mut m, "evlu_amt"),
-            evlu_pfls_amt: v::take(&mut m, "evlu_pfls_amt"),
-            evlu_pfls_rt: v::take(&mut m, "evlu_pfls_rt"),
-            evlu_erng_rt: v::take(&mut m, "evlu_erng_rt"),
-            loan_dt: v::take(&mut m, "loan_dt"),
-            loan_amt: v::take(&mut m, "loan_amt"),
-            stln_slng_chgs: v::take(&mut m, "stln_slng_chgs"),
-            expd_dt: v::take(&mut m, "expd_dt"),
-            stck_loan_unpr: v::take(&mut m, "stck_loan_unpr"),
-            bfdy_cprs_icdc: v::take(&mut m, "bfdy_cprs_icdc"),
-            fltt_rt: v::take(&mut m, "fltt_rt"),
-            extra: m,
-        }
+impl crate::__private::Record for Output1 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "pdno",
+                "prdt_name",
+                "trad_dvsn_name",
+                "bfdy_buy_qty",
+                "bfdy_sll_qty",
+                "thdt_buyqty",
+                "thdt_sll_qty",
+                "hldg_qty",
+                "ord_psbl_qty",
+                "pchs_avg_pric",
+                "pchs_amt",
+                "prpr",
+                "evlu_amt",
+                "evlu_pfls_amt",
+                "evlu_pfls_rt",
+                "evlu_erng_rt",
+                "loan_dt",
+                "loan_amt",
+                "stln_slng_chgs",
+                "expd_dt",
+                "stck_loan_unpr",
+                "bfdy_cprs_icdc",
+                "fltt_rt",
+            ],
+            lower: &[
+                ("bfdy_buy_qty", 3),
+                ("bfdy_cprs_icdc", 21),
+                ("bfdy_sll_qty", 4),
+                ("evlu_amt", 12),
+                ("evlu_erng_rt", 15),
+                ("evlu_pfls_amt", 13),
+                ("evlu_pfls_rt", 14),
+                ("expd_dt", 19),
+                ("fltt_rt", 22),
+                ("hldg_qty", 7),
+                ("loan_amt", 17),
+                ("loan_dt", 16),
+                ("ord_psbl_qty", 8),
+                ("pchs_amt", 10),
+                ("pchs_avg_pric", 9),
+                ("pdno", 0),
+                ("prdt_name", 1),
+                ("prpr", 11),
+                ("stck_loan_unpr", 20),
+                ("stln_slng_chgs", 18),
+                ("thdt_buyqty", 5),
+                ("thdt_sll_qty", 6),
+                ("trad_dvsn_name", 2),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "pdno", &self.pdno);
-        v::put(&mut m, "prdt_name", &self.prdt_name);
-        v::put(&mut m, "trad_dvsn_name", &self.trad_dvsn_name);
-        v::put(&mut m, "bfdy_buy_qty", &self.bfdy_buy_qty);
-        v::put(&mut m, "bfdy_sll_qty", &self.bfdy_sll_qty);
-        v::put(&mut m, "thdt_buyqty", &self.thdt_buyqty);
-        v::put(&mut m, "thdt_sll_qty", &self.thdt_sll_qty);
-        v::put(&mut m, "hldg_qty", &self.hldg_qty);
-        v::put(&mut m, "ord_psbl_qty", &self.ord_psbl_qty);
-        v::put(&mut m, "pchs_avg_pric", &self.pchs_avg_pric);
-        v::put(&mut m, "pchs_amt", &self.pchs_amt);
-        v::put(&mut m, "prpr", &self.prpr);
-        v::put(&mut m, "evlu_amt", &self.evlu_amt);
-        v::put(&mut m, "evlu_pfls_amt", &self.evlu_pfls_amt);
-        v::put(&mut m, "evlu_pfls_rt", &self.evlu_pfls_rt);
-        v::put(&mut m, "evlu_erng_rt", &self.evlu_erng_rt);
-        v::put(&mut m, "loan_dt", &self.loan_dt);
-        v::put(&mut m, "loan_amt", &self.loan_amt);
-        v::put(&mut m, "stln_slng_chgs", &self.stln_slng_chgs);
-        v::put(&mut m, "expd_dt", &self.expd_dt);
-        v::put(&mut m, "stck_loan_unpr", &self.stck_loan_unpr);
-        v::put(&mut m, "bfdy_cprs_icdc", &self.bfdy_cprs_icdc);
-        v::put(&mut m, "fltt_rt", &self.fltt_rt);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.pdno,
+            1 => &self.prdt_name,
+            2 => &self.trad_dvsn_name,
+            3 => &self.bfdy_buy_qty,
+            4 => &self.bfdy_sll_qty,
+            5 => &self.thdt_buyqty,
+            6 => &self.thdt_sll_qty,
+            7 => &self.hldg_qty,
+            8 => &self.ord_psbl_qty,
+            9 => &self.pchs_avg_pric,
+            10 => &self.pchs_amt,
+            11 => &self.prpr,
+            12 => &self.evlu_amt,
+            13 => &self.evlu_pfls_amt,
+            14 => &self.evlu_pfls_rt,
+            15 => &self.evlu_erng_rt,
+            16 => &self.loan_dt,
+            17 => &self.loan_amt,
+            18 => &self.stln_slng_chgs,
+            19 => &self.expd_dt,
+            20 => &self.stck_loan_unpr,
+            21 => &self.bfdy_cprs_icdc,
+            22 => &self.fltt_rt,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "pdno", &self.pdno);
-        r.val(path, "prdt_name", &self.prdt_name);
-        r.val(path, "trad_dvsn_name", &self.trad_dvsn_name);
-        r.val(path, "bfdy_buy_qty", &self.bfdy_buy_qty);
-        r.val(path, "bfdy_sll_qty", &self.bfdy_sll_qty);
-        r.val(path, "thdt_buyqty", &self.thdt_buyqty);
-        r.val(path, "thdt_sll_qty", &self.thdt_sll_qty);
-        r.val(path, "hldg_qty", &self.hldg_qty);
-        r.val(path, "ord_psbl_qty", &self.ord_psbl_qty);
-        r.val(path, "pchs_avg_pric", &self.pchs_avg_pric);
-        r.val(path, "pchs_amt", &self.pchs_amt);
-        r.val(path, "prpr", &self.prpr);
-        r.val(path, "evlu_amt", &self.evlu_amt);
-        r.val(path, "evlu_pfls_amt", &self.evlu_pfls_amt);
-        r.val(path, "evlu_pfls_rt", &self.evlu_pfls_rt);
-        r.val(path, "evlu_erng_rt", &self.evlu_erng_rt);
-        r.val(path, "loan_dt", &self.loan_dt);
-        r.val(path, "loan_amt", &self.loan_amt);
-        r.val(path, "stln_slng_chgs", &self.stln_slng_chgs);
-        r.val(path, "expd_dt", &self.expd_dt);
-        r.val(path, "stck_loan_unpr", &self.stck_loan_unpr);
-        r.val(path, "bfdy_cprs_icdc", &self.bfdy_cprs_icdc);
-        r.val(path, "fltt_rt", &self.fltt_rt);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.pdno,
+            1 => &mut self.prdt_name,
+            2 => &mut self.trad_dvsn_name,
+            3 => &mut self.bfdy_buy_qty,
+            4 => &mut self.bfdy_sll_qty,
+            5 => &mut self.thdt_buyqty,
+            6 => &mut self.thdt_sll_qty,
+            7 => &mut self.hldg_qty,
+            8 => &mut self.ord_psbl_qty,
+            9 => &mut self.pchs_avg_pric,
+            10 => &mut self.pchs_amt,
+            11 => &mut self.prpr,
+            12 => &mut self.evlu_amt,
+            13 => &mut self.evlu_pfls_amt,
+            14 => &mut self.evlu_pfls_rt,
+            15 => &mut self.evlu_erng_rt,
+            16 => &mut self.loan_dt,
+            17 => &mut self.loan_amt,
+            18 => &mut self.stln_slng_chgs,
+            19 => &mut self.expd_dt,
+            20 => &mut self.stck_loan_unpr,
+            21 => &mut self.bfdy_cprs_icdc,
+            22 => &mut self.fltt_rt,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 /// A record of block `output2` (응답상세2).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 예수금총금액 (`dnca_tot_amt`, required, length 19).
@@ -673,114 +753,158 @@ pub struct Output2 {
     pub real_evlu_pfls_erng_rt: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output2 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            dnca_tot_amt: v::take(&mut m, "dnca_tot_amt"),
-            nxdy_excc_amt: v::take(&mut m, "nxdy_excc_amt"),
-            prvs_rcdl_excc_amt: v::take(&mut m, "prvs_rcdl_excc_amt"),
-            cma_evlu_amt: v::take(&mut m, "cma_evlu_amt"),
-            bfdy_buy_amt: v::take(&mut m, "bfdy_buy_amt"),
-            thdt_buy_amt: v::take(&mut m, "thdt_buy_amt"),
-            nxdy_auto_rdpt_amt: v::take(&mut m, "nxdy_auto_rdpt_amt"),
-            bfdy_sll_amt: v::take(&mut m, "bfdy_sll_amt"),
-            thdt_sll_amt: v::take(&mut m, "thdt_sll_amt"),
-            d2_auto_rdpt_amt: v::take(&mut m, "d2_auto_rdpt_amt"),
-            bfdy_tlex_amt: v::take(&mut m, "bfdy_tlex_amt"),
-            thdt_tlex_amt: v::take(&mut m, "thdt_tlex_amt"),
-            tot_loan_amt: v::take(&mut m, "tot_loan_amt"),
-            scts_evlu_amt: v::take(&mut m, "scts_evlu_amt"),
-            tot_evlu_amt: v::take(&mut m, "tot_evlu_amt"),
-            nass_amt: v::take(&mut m, "nass_amt"),
-            fncg_gld_auto_rdpt_yn: v::take(&mut m, "fncg_gld_auto_rdpt_yn"),
-            pchs_amt_smtl_amt: v::take(&mut m, "pchs_amt_smtl_amt"),
-            evlu_amt_smtl_amt: v::take(&mut m, "evlu_amt_smtl_amt"),
-            evlu_pfls_smtl_amt: v::take(&mut m, "evlu_pfls_smtl_amt"),
-            tot_stln_slng_chgs: v::take(&mut m, "tot_stln_slng_chgs"),
-            bfdy_tot_asst_evlu_amt: v::take(&mut m, "bfdy_tot_asst_evlu_amt"),
-            asst_icdc_amt: v::take(&mut m, "asst_icdc_amt"),
-            asst_icdc_erng_rt: v::take(&mut m, "asst_icdc_erng_rt"),
-            rlzt_pfls: v::take(&mut m, "rlzt_pfls"),
-            rlzt_erng_rt: v::take(&mut m, "rlzt_erng_rt"),
-            real_evlu_pfls: v::take(&mut m, "real_evlu_pfls"),
-            real_evlu_pfls_erng_rt: v::take(&mut m, "real_evlu_pfls_erng_rt"),
-            extra: m,
-        }
+impl crate::__private::Record for Output2 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "dnca_tot_amt",
+                "nxdy_excc_amt",
+                "prvs_rcdl_excc_amt",
+                "cma_evlu_amt",
+                "bfdy_buy_amt",
+                "thdt_buy_amt",
+                "nxdy_auto_rdpt_amt",
+                "bfdy_sll_amt",
+                "thdt_sll_amt",
+                "d2_auto_rdpt_amt",
+                "bfdy_tlex_amt",
+                "thdt_tlex_amt",
+                "tot_loan_amt",
+                "scts_evlu_amt",
+                "tot_evlu_amt",
+                "nass_amt",
+                "fncg_gld_auto_rdpt_yn",
+                "pchs_amt_smtl_amt",
+                "evlu_amt_smtl_amt",
+                "evlu_pfls_smtl_amt",
+                "tot_stln_slng_chgs",
+                "bfdy_tot_asst_evlu_amt",
+                "asst_icdc_amt",
+                "asst_icdc_erng_rt",
+                "rlzt_pfls",
+                "rlzt_erng_rt",
+                "real_evlu_pfls",
+                "real_evlu_pfls_erng_rt",
+            ],
+            lower: &[
+                ("asst_icdc_amt", 22),
+                ("asst_icdc_erng_rt", 23),
+                ("bfdy_buy_amt", 4),
+                ("bfdy_sll_amt", 7),
+                ("bfdy_tlex_amt", 10),
+                ("bfdy_tot_asst_evlu_amt", 21),
+                ("cma_evlu_amt", 3),
+                ("d2_auto_rdpt_amt", 9),
+                ("dnca_tot_amt", 0),
+                ("evlu_amt_smtl_amt", 18),
+                ("evlu_pfls_smtl_amt", 19),
+                ("fncg_gld_auto_rdpt_yn", 16),
+                ("nass_amt", 15),
+                ("nxdy_auto_rdpt_amt", 6),
+                ("nxdy_excc_amt", 1),
+                ("pchs_amt_smtl_amt", 17),
+                ("prvs_rcdl_excc_amt", 2),
+                ("real_evlu_pfls", 26),
+                ("real_evlu_pfls_erng_rt", 27),
+                ("rlzt_erng_rt", 25),
+                ("rlzt_pfls", 24),
+                ("scts_evlu_amt", 13),
+                ("thdt_buy_amt", 5),
+                ("thdt_sll_amt", 8),
+                ("thdt_tlex_amt", 11),
+                ("tot_evlu_amt", 14),
+                ("tot_loan_amt", 12),
+                ("tot_stln_slng_chgs", 20),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "dnca_tot_amt", &self.dnca_tot_amt);
-        v::put(&mut m, "nxdy_excc_amt", &self.nxdy_excc_amt);
-        v::put(&mut m, "prvs_rcdl_excc_amt", &self.prvs_rcdl_excc_amt);
-        v::put(&mut m, "cma_evlu_amt", &self.cma_evlu_amt);
-        v::put(&mut m, "bfdy_buy_amt", &self.bfdy_buy_amt);
-        v::put(&mut m, "thdt_buy_amt", &self.thdt_buy_amt);
-        v::put(&mut m, "nxdy_auto_rdpt_amt", &self.nxdy_auto_rdpt_amt);
-        v::put(&mut m, "bfdy_sll_amt", &self.bfdy_sll_amt);
-        v::put(&mut m, "thdt_sll_amt", &self.thdt_sll_amt);
-        v::put(&mut m, "d2_auto_rdpt_amt", &self.d2_auto_rdpt_amt);
-        v::put(&mut m, "bfdy_tlex_amt", &self.bfdy_tlex_amt);
-        v::put(&mut m, "thdt_tlex_amt", &self.thdt_tlex_amt);
-        v::put(&mut m, "tot_loan_amt", &self.tot_loan_amt);
-        v::put(&mut m, "scts_evlu_amt", &self.scts_evlu_amt);
-        v::put(&mut m, "tot_evlu_amt", &self.tot_evlu_amt);
-        v::put(&mut m, "nass_amt", &self.nass_amt);
-        v::put(&mut m, "fncg_gld_auto_rdpt_yn", &self.fncg_gld_auto_rdpt_yn);
-        v::put(&mut m, "pchs_amt_smtl_amt", &self.pchs_amt_smtl_amt);
-        v::put(&mut m, "evlu_amt_smtl_amt", &self.evlu_amt_smtl_amt);
-        v::put(&mut m, "evlu_pfls_smtl_amt", &self.evlu_pfls_smtl_amt);
-        v::put(&mut m, "tot_stln_slng_chgs", &self.tot_stln_slng_chgs);
-        v::put(
-            &mut m,
-            "bfdy_tot_asst_evlu_amt",
-            &self.bfdy_tot_asst_evlu_amt,
-        );
-        v::put(&mut m, "asst_icdc_amt", &self.asst_icdc_amt);
-        v::put(&mut m, "asst_icdc_erng_rt", &self.asst_icdc_erng_rt);
-        v::put(&mut m, "rlzt_pfls", &self.rlzt_pfls);
-        v::put(&mut m, "rlzt_erng_rt", &self.rlzt_erng_rt);
-        v::put(&mut m, "real_evlu_pfls", &self.real_evlu_pfls);
-        v::put(
-            &mut m,
-            "real_evlu_pfls_erng_rt",
-            &self.real_evlu_pfls_erng_rt,
-        );
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.dnca_tot_amt,
+            1 => &self.nxdy_excc_amt,
+            2 => &self.prvs_rcdl_excc_amt,
+            3 => &self.cma_evlu_amt,
+            4 => &self.bfdy_buy_amt,
+            5 => &self.thdt_buy_amt,
+            6 => &self.nxdy_auto_rdpt_amt,
+            7 => &self.bfdy_sll_amt,
+            8 => &self.thdt_sll_amt,
+            9 => &self.d2_auto_rdpt_amt,
+            10 => &self.bfdy_tlex_amt,
+            11 => &self.thdt_tlex_amt,
+            12 => &self.tot_loan_amt,
+            13 => &self.scts_evlu_amt,
+            14 => &self.tot_evlu_amt,
+            15 => &self.nass_amt,
+            16 => &self.fncg_gld_auto_rdpt_yn,
+            17 => &self.pchs_amt_smtl_amt,
+            18 => &self.evlu_amt_smtl_amt,
+            19 => &self.evlu_pfls_smtl_amt,
+            20 => &self.tot_stln_slng_chgs,
+            21 => &self.bfdy_tot_asst_evlu_amt,
+            22 => &self.asst_icdc_amt,
+            23 => &self.asst_icdc_erng_rt,
+            24 => &self.rlzt_pfls,
+            25 => &self.rlzt_erng_rt,
+            26 => &self.real_evlu_pfls,
+            27 => &self.real_evlu_pfls_erng_rt,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "dnca_tot_amt", &self.dnca_tot_amt);
-        r.val(path, "nxdy_excc_amt", &self.nxdy_excc_amt);
-        r.val(path, "prvs_rcdl_excc_amt", &self.prvs_rcdl_excc_amt);
-        r.val(path, "cma_evlu_amt", &self.cma_evlu_amt);
-        r.val(path, "bfdy_buy_amt", &self.bfdy_buy_amt);
-        r.val(path, "thdt_buy_amt", &self.thdt_buy_amt);
-        r.val(path, "nxdy_auto_rdpt_amt", &self.nxdy_auto_rdpt_amt);
-        r.val(path, "bfdy_sll_amt", &self.bfdy_sll_amt);
-        r.val(path, "thdt_sll_amt", &self.thdt_sll_amt);
-        r.val(path, "d2_auto_rdpt_amt", &self.d2_auto_rdpt_amt);
-        r.val(path, "bfdy_tlex_amt", &self.bfdy_tlex_amt);
-        r.val(path, "thdt_tlex_amt", &self.thdt_tlex_amt);
-        r.val(path, "tot_loan_amt", &self.tot_loan_amt);
-        r.val(path, "scts_evlu_amt", &self.scts_evlu_amt);
-        r.val(path, "tot_evlu_amt", &self.tot_evlu_amt);
-        r.val(path, "nass_amt", &self.nass_amt);
-        r.val(path, "fncg_gld_auto_rdpt_yn", &self.fncg_gld_auto_rdpt_yn);
-        r.val(path, "pchs_amt_smtl_amt", &self.pchs_amt_smtl_amt);
-        r.val(path, "evlu_amt_smtl_amt", &self.evlu_amt_smtl_amt);
-        r.val(path, "evlu_pfls_smtl_amt", &self.evlu_pfls_smtl_amt);
-        r.val(path, "tot_stln_slng_chgs", &self.tot_stln_slng_chgs);
-        r.val(path, "bfdy_tot_asst_evlu_amt", &self.bfdy_tot_asst_evlu_amt);
-        r.val(path, "asst_icdc_amt", &self.asst_icdc_amt);
-        r.val(path, "asst_icdc_erng_rt", &self.asst_icdc_erng_rt);
-        r.val(path, "rlzt_pfls", &self.rlzt_pfls);
-        r.val(path, "rlzt_erng_rt", &self.rlzt_erng_rt);
-        r.val(path, "real_evlu_pfls", &self.real_evlu_pfls);
-        r.val(path, "real_evlu_pfls_erng_rt", &self.real_evlu_pfls_erng_rt);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.dnca_tot_amt,
+            1 => &mut self.nxdy_excc_amt,
+            2 => &mut self.prvs_rcdl_excc_amt,
+            3 => &mut self.cma_evlu_amt,
+            4 => &mut self.bfdy_buy_amt,
+            5 => &mut self.thdt_buy_amt,
+            6 => &mut self.nxdy_auto_rdpt_amt,
+            7 => &mut self.bfdy_sll_amt,
+            8 => &mut self.thdt_sll_amt,
+            9 => &mut self.d2_auto_rdpt_amt,
+            10 => &mut self.bfdy_tlex_amt,
+            11 => &mut self.thdt_tlex_amt,
+            12 => &mut self.tot_loan_amt,
+            13 => &mut self.scts_evlu_amt,
+            14 => &mut self.tot_evlu_amt,
+            15 => &mut self.nass_amt,
+            16 => &mut self.fncg_gld_auto_rdpt_yn,
+            17 => &mut self.pchs_amt_smtl_amt,
+            18 => &mut self.evlu_amt_smtl_amt,
+            19 => &mut self.evlu_pfls_smtl_amt,
+            20 => &mut self.tot_stln_slng_chgs,
+            21 => &mut self.bfdy_tot_asst_evlu_amt,
+            22 => &mut self.asst_icdc_amt,
+            23 => &mut self.asst_icdc_erng_rt,
+            24 => &mut self.rlzt_pfls,
+            25 => &mut self.rlzt_erng_rt,
+            26 => &mut self.real_evlu_pfls,
+            27 => &mut self.real_evlu_pfls_erng_rt,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 

@@ -577,7 +577,7 @@ impl Endpoint for InquireDailyCcldRequest {
 /// Response of 주식일별주문체결조회 (`v1_국내주식-005`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct InquireDailyCcldResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -596,60 +596,93 @@ pub struct InquireDailyCcldResponse {
     pub ctx_area_nk100: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for InquireDailyCcldResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output1: v::take_block(&mut m, "output1"),
-            output2: v::take_one(&mut m, "output2"),
-            ctx_area_fk100: v::take(&mut m, "ctx_area_fk100"),
-            ctx_area_nk100: v::take(&mut m, "ctx_area_nk100"),
-            extra: m,
-        }
+impl crate::__private::Record for InquireDailyCcldResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "rt_cd",
+                "msg_cd",
+                "msg1",
+                "output1",
+                "output2",
+                "ctx_area_fk100",
+                "ctx_area_nk100",
+            ],
+            lower: &[
+                ("ctx_area_fk100", 5),
+                ("ctx_area_nk100", 6),
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output1.put(&mut m, "output1");
-        self.output2.put(&mut m, "output2");
-        v::put(&mut m, "ctx_area_fk100", &self.ctx_area_fk100);
-        v::put(&mut m, "ctx_area_nk100", &self.ctx_area_nk100);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output1,
+            4 => &self.output2,
+            5 => &self.ctx_area_fk100,
+            6 => &self.ctx_area_nk100,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output1.report(path, "output1", r);
-        self.output2.report(path, "output2", r);
-        r.val(path, "ctx_area_fk100", &self.ctx_area_fk100);
-        r.val(path, "ctx_area_nk100", &self.ctx_area_nk100);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output1,
+            4 => &mut self.output2,
+            5 => &mut self.ctx_area_fk100,
+            6 => &mut self.ctx_area_nk100,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for InquireDailyCcldResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for InquireDailyCcldResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 주문일자 (`ord_dt`, required, length 8).
@@ -726,155 +759,195 @@ pub struct Output1 {
     pub stpm_efct_occr_dtmd: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output1 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            ord_dt: v::take(&mut m, "ord_dt"),
-            ord_gno_brno: v::take(&mut m, "ord_gno_brno"),
-            odno: v::take(&mut m, "odno"),
-            orgn_odno: v::take(&mut m, "orgn_odno"),
-            ord_dvsn_name: v::take(&mut m, "ord_dvsn_name"),
-            sll_buy_dvsn_cd: v::take(&mut m, "sll_buy_dvsn_cd"),
-            sll_buy_dvsn_cd_name: v::take(&mut m, "sll_buy_dvsn_cd_name"),
-            pdno: v::take(&mut m, "pdno"),
-            prdt_name: v::take(&mut m, "prdt_name"),
-            ord_qty: v::take(&mut m, "ord_qty"),
-            ord_unpr: v::take(&mut m, "ord_unpr"),
-            ord_tmd: v::take(&mut m, "ord_tmd"),
-            tot_ccld_qty: v::take(&mut m, "tot_ccld_qty"),
-            avg_prvs: v::take(&mut m, "avg_prvs"),
-            cncl_yn: v::take(&mut m, "cncl_yn"),
-            tot_ccld_amt: v::take(&mut m, "tot_ccld_amt"),
-            loan_dt: v::take(&mut m, "loan_dt"),
-            ordr_empno: v::take(&mut m, "ordr_empno"),
-            ord_dvsn_cd: v::take(&mut m, "ord_dvsn_cd"),
-            cnc_cfrm_qty: v::take(&mut m, "cnc_cfrm_qty"),
-            rmn_qty: v::take(&mut m, "rmn_qty"),
-            rjct_qty: v::take(&mut m, "rjct_qty"),
-            ccld_cndt_name: v::take(&mut m, "ccld_cndt_name"),
-            inqr_ip_addr: v::take(&mut m, "inqr_ip_addr"),
-            cpbc_ordp_ord_rcit_dvsn_cd: v::take(&mut m, "cpbc_ordp_ord_rcit_dvsn_cd"),
-            cpbc_ordp_infm_mthd_dvsn_cd: v::take(&mut m, "cpbc_ordp_infm_mthd_dvsn_cd"),
-            infm_tmd: v::take(&mut m, "infm_tmd"),
-            ctac_tlno: v::take(&mut m, "ctac_tlno"),
-            prdt_type_cd: v::take(&mut m, "prdt_type_cd"),
-            excg_dvsn_cd: v::take(&mut m, "excg_dvsn_cd"),
-            cpbc_ordp_mtrl_dvsn_cd: v::take(&mut m, "cpbc_ordp_mtrl_dvsn_cd"),
-            ord_orgno: v::take(&mut m, "ord_orgno"),
-            rsvn_ord_end_dt: v::take(&mut m, "rsvn_ord_end_dt"),
-            excg_id_dvsn_cd: v::take(&mut m, "excg_id_dvsn_Cd"),
-            stpm_cndt_pric: v::take(&mut m, "stpm_cndt_pric"),
-            stpm_efct_occr_dtmd: v::take(&mut m, "stpm_efct_occr_dtmd"),
-            extra: m,
-        }
+impl crate::__private::Record for Output1 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "ord_dt",
+                "ord_gno_brno",
+                "odno",
+                "orgn_odno",
+                "ord_dvsn_name",
+                "sll_buy_dvsn_cd",
+                "sll_buy_dvsn_cd_name",
+                "pdno",
+                "prdt_name",
+                "ord_qty",
+                "ord_unpr",
+                "ord_tmd",
+                "tot_ccld_qty",
+                "avg_prvs",
+                "cncl_yn",
+                "tot_ccld_amt",
+                "loan_dt",
+                "ordr_empno",
+                "ord_dvsn_cd",
+                "cnc_cfrm_qty",
+                "rmn_qty",
+                "rjct_qty",
+                "ccld_cndt_name",
+                "inqr_ip_addr",
+                "cpbc_ordp_ord_rcit_dvsn_cd",
+                "cpbc_ordp_infm_mthd_dvsn_cd",
+                "infm_tmd",
+                "ctac_tlno",
+                "prdt_type_cd",
+                "excg_dvsn_cd",
+                "cpbc_ordp_mtrl_dvsn_cd",
+                "ord_orgno",
+                "rsvn_ord_end_dt",
+                "excg_id_dvsn_Cd",
+                "stpm_cndt_pric",
+                "stpm_efct_occr_dtmd",
+            ],
+            lower: &[
+                ("avg_prvs", 13),
+                ("ccld_cndt_name", 22),
+                ("cnc_cfrm_qty", 19),
+                ("cncl_yn", 14),
+                ("cpbc_ordp_infm_mthd_dvsn_cd", 25),
+                ("cpbc_ordp_mtrl_dvsn_cd", 30),
+                ("cpbc_ordp_ord_rcit_dvsn_cd", 24),
+                ("ctac_tlno", 27),
+                ("excg_dvsn_cd", 29),
+                ("excg_id_dvsn_cd", 33),
+                ("infm_tmd", 26),
+                ("inqr_ip_addr", 23),
+                ("loan_dt", 16),
+                ("odno", 2),
+                ("ord_dt", 0),
+                ("ord_dvsn_cd", 18),
+                ("ord_dvsn_name", 4),
+                ("ord_gno_brno", 1),
+                ("ord_orgno", 31),
+                ("ord_qty", 9),
+                ("ord_tmd", 11),
+                ("ord_unpr", 10),
+                ("ordr_empno", 17),
+                ("orgn_odno", 3),
+                ("pdno", 7),
+                ("prdt_name", 8),
+                ("prdt_type_cd", 28),
+                ("rjct_qty", 21),
+                ("rmn_qty", 20),
+                ("rsvn_ord_end_dt", 32),
+                ("sll_buy_dvsn_cd", 5),
+                ("sll_buy_dvsn_cd_name", 6),
+                ("stpm_cndt_pric", 34),
+                ("stpm_efct_occr_dtmd", 35),
+                ("tot_ccld_amt", 15),
+                ("tot_ccld_qty", 12),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "ord_dt", &self.ord_dt);
-        v::put(&mut m, "ord_gno_brno", &self.ord_gno_brno);
-        v::put(&mut m, "odno", &self.odno);
-        v::put(&mut m, "orgn_odno", &self.orgn_odno);
-        v::put(&mut m, "ord_dvsn_name", &self.ord_dvsn_name);
-        v::put(&mut m, "sll_buy_dvsn_cd", &self.sll_buy_dvsn_cd);
-        v::put(&mut m, "sll_buy_dvsn_cd_name", &self.sll_buy_dvsn_cd_name);
-        v::put(&mut m, "pdno", &self.pdno);
-        v::put(&mut m, "prdt_name", &self.prdt_name);
-        v::put(&mut m, "ord_qty", &self.ord_qty);
-        v::put(&mut m, "ord_unpr", &self.ord_unpr);
-        v::put(&mut m, "ord_tmd", &self.ord_tmd);
-        v::put(&mut m, "tot_ccld_qty", &self.tot_ccld_qty);
-        v::put(&mut m, "avg_prvs", &self.avg_prvs);
-        v::put(&mut m, "cncl_yn", &self.cncl_yn);
-        v::put(&mut m, "tot_ccld_amt", &self.tot_ccld_amt);
-        v::put(&mut m, "loan_dt", &self.loan_dt);
-        v::put(&mut m, "ordr_empno", &self.ordr_empno);
-        v::put(&mut m, "ord_dvsn_cd", &self.ord_dvsn_cd);
-        v::put(&mut m, "cnc_cfrm_qty", &self.cnc_cfrm_qty);
-        v::put(&mut m, "rmn_qty", &self.rmn_qty);
-        v::put(&mut m, "rjct_qty", &self.rjct_qty);
-        v::put(&mut m, "ccld_cndt_name", &self.ccld_cndt_name);
-        v::put(&mut m, "inqr_ip_addr", &self.inqr_ip_addr);
-        v::put(
-            &mut m,
-            "cpbc_ordp_ord_rcit_dvsn_cd",
-            &self.cpbc_ordp_ord_rcit_dvsn_cd,
-        );
-        v::put(
-            &mut m,
-            "cpbc_ordp_infm_mthd_dvsn_cd",
-            &self.cpbc_ordp_infm_mthd_dvsn_cd,
-        );
-        v::put(&mut m, "infm_tmd", &self.infm_tmd);
-        v::put(&mut m, "ctac_tlno", &self.ctac_tlno);
-        v::put(&mut m, "prdt_type_cd", &self.prdt_type_cd);
-        v::put(&mut m, "excg_dvsn_cd", &self.excg_dvsn_cd);
-        v::put(
-            &mut m,
-            "cpbc_ordp_mtrl_dvsn_cd",
-            &self.cpbc_ordp_mtrl_dvsn_cd,
-        );
-        v::put(&mut m, "ord_orgno", &self.ord_orgno);
-        v::put(&mut m, "rsvn_ord_end_dt", &self.rsvn_ord_end_dt);
-        v::put(&mut m, "excg_id_dvsn_Cd", &self.excg_id_dvsn_cd);
-        v::put(&mut m, "stpm_cndt_pric", &self.stpm_cndt_pric);
-        v::put(&mut m, "stpm_efct_occr_dtmd", &self.stpm_efct_occr_dtmd);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.ord_dt,
+            1 => &self.ord_gno_brno,
+            2 => &self.odno,
+            3 => &self.orgn_odno,
+            4 => &self.ord_dvsn_name,
+            5 => &self.sll_buy_dvsn_cd,
+            6 => &self.sll_buy_dvsn_cd_name,
+            7 => &self.pdno,
+            8 => &self.prdt_name,
+            9 => &self.ord_qty,
+            10 => &self.ord_unpr,
+            11 => &self.ord_tmd,
+            12 => &self.tot_ccld_qty,
+            13 => &self.avg_prvs,
+            14 => &self.cncl_yn,
+            15 => &self.tot_ccld_amt,
+            16 => &self.loan_dt,
+            17 => &self.ordr_empno,
+            18 => &self.ord_dvsn_cd,
+            19 => &self.cnc_cfrm_qty,
+            20 => &self.rmn_qty,
+            21 => &self.rjct_qty,
+            22 => &self.ccld_cndt_name,
+            23 => &self.inqr_ip_addr,
+            24 => &self.cpbc_ordp_ord_rcit_dvsn_cd,
+            25 => &self.cpbc_ordp_infm_mthd_dvsn_cd,
+            26 => &self.infm_tmd,
+            27 => &self.ctac_tlno,
+            28 => &self.prdt_type_cd,
+            29 => &self.excg_dvsn_cd,
+            30 => &self.cpbc_ordp_mtrl_dvsn_cd,
+            31 => &self.ord_orgno,
+            32 => &self.rsvn_ord_end_dt,
+            33 => &self.excg_id_dvsn_cd,
+            34 => &self.stpm_cndt_pric,
+            35 => &self.stpm_efct_occr_dtmd,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "ord_dt", &self.ord_dt);
-        r.val(path, "ord_gno_brno", &self.ord_gno_brno);
-        r.val(path, "odno", &self.odno);
-        r.val(path, "orgn_odno", &self.orgn_odno);
-        r.val(path, "ord_dvsn_name", &self.ord_dvsn_name);
-        r.val(path, "sll_buy_dvsn_cd", &self.sll_buy_dvsn_cd);
-        r.val(path, "sll_buy_dvsn_cd_name", &self.sll_buy_dvsn_cd_name);
-        r.val(path, "pdno", &self.pdno);
-        r.val(path, "prdt_name", &self.prdt_name);
-        r.val(path, "ord_qty", &self.ord_qty);
-        r.val(path, "ord_unpr", &self.ord_unpr);
-        r.val(path, "ord_tmd", &self.ord_tmd);
-        r.val(path, "tot_ccld_qty", &self.tot_ccld_qty);
-        r.val(path, "avg_prvs", &self.avg_prvs);
-        r.val(path, "cncl_yn", &self.cncl_yn);
-        r.val(path, "tot_ccld_amt", &self.tot_ccld_amt);
-        r.val(path, "loan_dt", &self.loan_dt);
-        r.val(path, "ordr_empno", &self.ordr_empno);
-        r.val(path, "ord_dvsn_cd", &self.ord_dvsn_cd);
-        r.val(path, "cnc_cfrm_qty", &self.cnc_cfrm_qty);
-        r.val(path, "rmn_qty", &self.rmn_qty);
-        r.val(path, "rjct_qty", &self.rjct_qty);
-        r.val(path, "ccld_cndt_name", &self.ccld_cndt_name);
-        r.val(path, "inqr_ip_addr", &self.inqr_ip_addr);
-        r.val(
-            path,
-            "cpbc_ordp_ord_rcit_dvsn_cd",
-            &self.cpbc_ordp_ord_rcit_dvsn_cd,
-        );
-        r.val(
-            path,
-            "cpbc_ordp_infm_mthd_dvsn_cd",
-            &self.cpbc_ordp_infm_mthd_dvsn_cd,
-        );
-        r.val(path, "infm_tmd", &self.infm_tmd);
-        r.val(path, "ctac_tlno", &self.ctac_tlno);
-        r.val(path, "prdt_type_cd", &self.prdt_type_cd);
-        r.val(path, "excg_dvsn_cd", &self.excg_dvsn_cd);
-        r.val(path, "cpbc_ordp_mtrl_dvsn_cd", &self.cpbc_ordp_mtrl_dvsn_cd);
-        r.val(path, "ord_orgno", &self.ord_orgno);
-        r.val(path, "rsvn_ord_end_dt", &self.rsvn_ord_end_dt);
-        r.val(path, "excg_id_dvsn_Cd", &self.excg_id_dvsn_cd);
-        r.val(path, "stpm_cndt_pric", &self.stpm_cndt_pric);
-        r.val(path, "stpm_efct_occr_dtmd", &self.stpm_efct_occr_dtmd);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.ord_dt,
+            1 => &mut self.ord_gno_brno,
+            2 => &mut self.odno,
+            3 => &mut self.orgn_odno,
+            4 => &mut self.ord_dvsn_name,
+            5 => &mut self.sll_buy_dvsn_cd,
+            6 => &mut self.sll_buy_dvsn_cd_name,
+            7 => &mut self.pdno,
+            8 => &mut self.prdt_name,
+            9 => &mut self.ord_qty,
+            10 => &mut self.ord_unpr,
+            11 => &mut self.ord_tmd,
+            12 => &mut self.tot_ccld_qty,
+            13 => &mut self.avg_prvs,
+            14 => &mut self.cncl_yn,
+            15 => &mut self.tot_ccld_amt,
+            16 => &mut self.loan_dt,
+            17 => &mut self.ordr_empno,
+            18 => &mut self.ord_dvsn_cd,
+            19 => &mut self.cnc_cfrm_qty,
+            20 => &mut self.rmn_qty,
+            21 => &mut self.rjct_qty,
+            22 => &mut self.ccld_cndt_name,
+            23 => &mut self.inqr_ip_addr,
+            24 => &mut self.cpbc_ordp_ord_rcit_dvsn_cd,
+            25 => &mut self.cpbc_ordp_infm_mthd_dvsn_cd,
+            26 => &mut self.infm_tmd,
+            27 => &mut self.ctac_tlno,
+            28 => &mut self.prdt_type_cd,
+            29 => &mut self.excg_dvsn_cd,
+            30 => &mut self.cpbc_ordp_mtrl_dvsn_cd,
+            31 => &mut self.ord_orgno,
+            32 => &mut self.rsvn_ord_end_dt,
+            33 => &mut self.excg_id_dvsn_cd,
+            34 => &mut self.stpm_cndt_pric,
+            35 => &mut self.stpm_efct_occr_dtmd,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 총주문수량 (`tot_ord_qty`, required, length 10).
@@ -889,37 +962,66 @@ pub struct Output2 {
     pub pchs_avg_pric: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output2 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            tot_ord_qty: v::take(&mut m, "tot_ord_qty"),
-            tot_ccld_qty: v::take(&mut m, "tot_ccld_qty"),
-            tot_ccld_amt: v::take(&mut m, "tot_ccld_amt"),
-            prsm_tlex_smtl: v::take(&mut m, "prsm_tlex_smtl"),
-            pchs_avg_pric: v::take(&mut m, "pchs_avg_pric"),
-            extra: m,
-        }
+impl crate::__private::Record for Output2 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "tot_ord_qty",
+                "tot_ccld_qty",
+                "tot_ccld_amt",
+                "prsm_tlex_smtl",
+                "pchs_avg_pric",
+            ],
+            lower: &[
+                ("pchs_avg_pric", 4),
+                ("prsm_tlex_smtl", 3),
+                ("tot_ccld_amt", 2),
+                ("tot_ccld_qty", 1),
+                ("tot_ord_qty", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "tot_ord_qty", &self.tot_ord_qty);
-        v::put(&mut m, "tot_ccld_qty", &self.tot_ccld_qty);
-        v::put(&mut m, "tot_ccld_amt", &self.tot_ccld_amt);
-        v::put(&mut m, "prsm_tlex_smtl", &self.prsm_tlex_smtl);
-        v::put(&mut m, "pchs_avg_pric", &self.pchs_avg_pric);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.tot_ord_qty,
+            1 => &self.tot_ccld_qty,
+            2 => &self.tot_ccld_amt,
+            3 => &self.prsm_tlex_smtl,
+            4 => &self.pchs_avg_pric,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "tot_ord_qty", &self.tot_ord_qty);
-        r.val(path, "tot_ccld_qty", &self.tot_ccld_qty);
-        r.val(path, "tot_ccld_amt", &self.tot_ccld_amt);
-        r.val(path, "prsm_tlex_smtl", &self.prsm_tlex_smtl);
-        r.val(path, "pchs_avg_pric", &self.pchs_avg_pric);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.tot_ord_qty,
+            1 => &mut self.tot_ccld_qty,
+            2 => &mut self.tot_ccld_amt,
+            3 => &mut self.prsm_tlex_smtl,
+            4 => &mut self.pchs_avg_pric,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 

@@ -263,7 +263,7 @@ impl Endpoint for InquireDailyItemchartpriceRequest {
 /// Response of 국내주식기간별시세(일/주/월/년) (`v1_국내주식-016`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct InquireDailyItemchartpriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -278,54 +278,79 @@ pub struct InquireDailyItemchartpriceResponse {
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for InquireDailyItemchartpriceResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output1: v::take_one(&mut m, "output1"),
-            output2: v::take_block(&mut m, "output2"),
-            extra: m,
-        }
+impl crate::__private::Record for InquireDailyItemchartpriceResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output1", "output2"],
+            lower: &[
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output1.put(&mut m, "output1");
-        self.output2.put(&mut m, "output2");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output1,
+            4 => &self.output2,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output1.report(path, "output1", r);
-        self.output2.report(path, "output2", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output1,
+            4 => &mut self.output2,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for InquireDailyItemchartpriceResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for InquireDailyItemchartpriceResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 전일 대비 (`prdy_vrss`, required, length 10).
@@ -390,125 +415,171 @@ pub struct Output1 {
     pub itewhol_loan_rmnd_ratem: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output1 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            prdy_vrss: v::take(&mut m, "prdy_vrss"),
-            prdy_vrss_sign: v::take(&mut m, "prdy_vrss_sign"),
-            prdy_ctrt: v::take(&mut m, "prdy_ctrt"),
-            stck_prdy_clpr: v::take(&mut m, "stck_prdy_clpr"),
-            acml_vol: v::take(&mut m, "acml_vol"),
-            acml_tr_pbmn: v::take(&mut m, "acml_tr_pbmn"),
-            hts_kor_isnm: v::take(&mut m, "hts_kor_isnm"),
-            stck_prpr: v::take(&mut m, "stck_prpr"),
-            stck_shrn_iscd: v::take(&mut m, "stck_shrn_iscd"),
-            prdy_vol: v::take(&mut m, "prdy_vol"),
-            stck_mxpr: v::take(&mut m, "stck_mxpr"),
-            stck_llam: v::take(&mut m, "stck_llam"),
-            stck_oprc: v::take(&mut m, "stck_oprc"),
-            stck_hgpr: v::take(&mut m, "stck_hgpr"),
-            stck_lwpr: v::take(&mut m, "stck_lwpr"),
-            stck_prdy_oprc: v::take(&mut m, "stck_prdy_oprc"),
-            stck_prdy_hgpr: v::take(&mut m, "stck_prdy_hgpr"),
-            stck_prdy_lwpr: v::take(&mut m, "stck_prdy_lwpr"),
-            askp: v::take(&mut m, "askp"),
-            bidp: v::take(&mut m, "bidp"),
-            prdy_vrss_vol: v::take(&mut m, "prdy_vrss_vol"),
-            vol_tnrt: v::take(&mut m, "vol_tnrt"),
-            stck_fcam: v::take(&mut m, "stck_fcam"),
-            lstn_stcn: v::take(&mut m, "lstn_stcn"),
-            cpfn: v::take(&mut m, "cpfn"),
-            hts_avls: v::take(&mut m, "hts_avls"),
-            per: v::take(&mut m, "per"),
-            eps: v::take(&mut m, "eps"),
-            pbr: v::take(&mut m, "pbr"),
-            itewhol_loan_rmnd_ratem: v::take(&mut m, "itewhol_loan_rmnd_ratem"),
-            extra: m,
-        }
+impl crate::__private::Record for Output1 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "prdy_vrss",
+                "prdy_vrss_sign",
+                "prdy_ctrt",
+                "stck_prdy_clpr",
+                "acml_vol",
+                "acml_tr_pbmn",
+                "hts_kor_isnm",
+                "stck_prpr",
+                "stck_shrn_iscd",
+                "prdy_vol",
+                "stck_mxpr",
+                "stck_llam",
+                "stck_oprc",
+                "stck_hgpr",
+                "stck_lwpr",
+                "stck_prdy_oprc",
+                "stck_prdy_hgpr",
+                "stck_prdy_lwpr",
+                "askp",
+                "bidp",
+                "prdy_vrss_vol",
+                "vol_tnrt",
+                "stck_fcam",
+                "lstn_stcn",
+                "cpfn",
+                "hts_avls",
+                "per",
+                "eps",
+                "pbr",
+                "itewhol_loan_rmnd_ratem",
+            ],
+            lower: &[
+                ("acml_tr_pbmn", 5),
+                ("acml_vol", 4),
+                ("askp", 18),
+                ("bidp", 19),
+                ("cpfn", 24),
+                ("eps", 27),
+                ("hts_avls", 25),
+                ("hts_kor_isnm", 6),
+                ("itewhol_loan_rmnd_ratem", 29),
+                ("lstn_stcn", 23),
+                ("pbr", 28),
+                ("per", 26),
+                ("prdy_ctrt", 2),
+                ("prdy_vol", 9),
+                ("prdy_vrss", 0),
+                ("prdy_vrss_sign", 1),
+                ("prdy_vrss_vol", 20),
+                ("stck_fcam", 22),
+                ("stck_hgpr", 13),
+                ("stck_llam", 11),
+                ("stck_lwpr", 14),
+                ("stck_mxpr", 10),
+                ("stck_oprc", 12),
+                ("stck_prdy_clpr", 3),
+                ("stck_prdy_hgpr", 16),
+                ("stck_prdy_lwpr", 17),
+                ("stck_prdy_oprc", 15),
+                ("stck_prpr", 7),
+                ("stck_shrn_iscd", 8),
+                ("vol_tnrt", 21),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "prdy_vrss", &self.prdy_vrss);
-        v::put(&mut m, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        v::put(&mut m, "prdy_ctrt", &self.prdy_ctrt);
-        v::put(&mut m, "stck_prdy_clpr", &self.stck_prdy_clpr);
-        v::put(&mut m, "acml_vol", &self.acml_vol);
-        v::put(&mut m, "acml_tr_pbmn", &self.acml_tr_pbmn);
-        v::put(&mut m, "hts_kor_isnm", &self.hts_kor_isnm);
-        v::put(&mut m, "stck_prpr", &self.stck_prpr);
-        v::put(&mut m, "stck_shrn_iscd", &self.stck_shrn_iscd);
-        v::put(&mut m, "prdy_vol", &self.prdy_vol);
-        v::put(&mut m, "stck_mxpr", &self.stck_mxpr);
-        v::put(&mut m, "stck_llam", &self.stck_llam);
-        v::put(&mut m, "stck_oprc", &self.stck_oprc);
-        v::put(&mut m, "stck_hgpr", &self.stck_hgpr);
-        v::put(&mut m, "stck_lwpr", &self.stck_lwpr);
-        v::put(&mut m, "stck_prdy_oprc", &self.stck_prdy_oprc);
-        v::put(&mut m, "stck_prdy_hgpr", &self.stck_prdy_hgpr);
-        v::put(&mut m, "stck_prdy_lwpr", &self.stck_prdy_lwpr);
-        v::put(&mut m, "askp", &self.askp);
-        v::put(&mut m, "bidp", &self.bidp);
-        v::put(&mut m, "prdy_vrss_vol", &self.prdy_vrss_vol);
-        v::put(&mut m, "vol_tnrt", &self.vol_tnrt);
-        v::put(&mut m, "stck_fcam", &self.stck_fcam);
-        v::put(&mut m, "lstn_stcn", &self.lstn_stcn);
-        v::put(&mut m, "cpfn", &self.cpfn);
-        v::put(&mut m, "hts_avls", &self.hts_avls);
-        v::put(&mut m, "per", &self.per);
-        v::put(&mut m, "eps", &self.eps);
-        v::put(&mut m, "pbr", &self.pbr);
-        v::put(
-            &mut m,
-            "itewhol_loan_rmnd_ratem",
-            &self.itewhol_loan_rmnd_ratem,
-        );
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.prdy_vrss,
+            1 => &self.prdy_vrss_sign,
+            2 => &self.prdy_ctrt,
+            3 => &self.stck_prdy_clpr,
+            4 => &self.acml_vol,
+            5 => &self.acml_tr_pbmn,
+            6 => &self.hts_kor_isnm,
+            7 => &self.stck_prpr,
+            8 => &self.stck_shrn_iscd,
+            9 => &self.prdy_vol,
+            10 => &self.stck_mxpr,
+            11 => &self.stck_llam,
+            12 => &self.stck_oprc,
+            13 => &self.stck_hgpr,
+            14 => &self.stck_lwpr,
+            15 => &self.stck_prdy_oprc,
+            16 => &self.stck_prdy_hgpr,
+            17 => &self.stck_prdy_lwpr,
+            18 => &self.askp,
+            19 => &self.bidp,
+            20 => &self.prdy_vrss_vol,
+            21 => &self.vol_tnrt,
+            22 => &self.stck_fcam,
+            23 => &self.lstn_stcn,
+            24 => &self.cpfn,
+            25 => &self.hts_avls,
+            26 => &self.per,
+            27 => &self.eps,
+            28 => &self.pbr,
+            29 => &self.itewhol_loan_rmnd_ratem,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "prdy_vrss", &self.prdy_vrss);
-        r.val(path, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        r.val(path, "prdy_ctrt", &self.prdy_ctrt);
-        r.val(path, "stck_prdy_clpr", &self.stck_prdy_clpr);
-        r.val(path, "acml_vol", &self.acml_vol);
-        r.val(path, "acml_tr_pbmn", &self.acml_tr_pbmn);
-        r.val(path, "hts_kor_isnm", &self.hts_kor_isnm);
-        r.val(path, "stck_prpr", &self.stck_prpr);
-        r.val(path, "stck_shrn_iscd", &self.stck_shrn_iscd);
-        r.val(path, "prdy_vol", &self.prdy_vol);
-        r.val(path, "stck_mxpr", &self.stck_mxpr);
-        r.val(path, "stck_llam", &self.stck_llam);
-        r.val(path, "stck_oprc", &self.stck_oprc);
-        r.val(path, "stck_hgpr", &self.stck_hgpr);
-        r.val(path, "stck_lwpr", &self.stck_lwpr);
-        r.val(path, "stck_prdy_oprc", &self.stck_prdy_oprc);
-        r.val(path, "stck_prdy_hgpr", &self.stck_prdy_hgpr);
-        r.val(path, "stck_prdy_lwpr", &self.stck_prdy_lwpr);
-        r.val(path, "askp", &self.askp);
-        r.val(path, "bidp", &self.bidp);
-        r.val(path, "prdy_vrss_vol", &self.prdy_vrss_vol);
-        r.val(path, "vol_tnrt", &self.vol_tnrt);
-        r.val(path, "stck_fcam", &self.stck_fcam);
-        r.val(path, "lstn_stcn", &self.lstn_stcn);
-        r.val(path, "cpfn", &self.cpfn);
-        r.val(path, "hts_avls", &self.hts_avls);
-        r.val(path, "per", &self.per);
-        r.val(path, "eps", &self.eps);
-        r.val(path, "pbr", &self.pbr);
-        r.val(
-            path,
-            "itewhol_loan_rmnd_ratem",
-            &self.itewhol_loan_rmnd_ratem,
-        );
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.prdy_vrss,
+            1 => &mut self.prdy_vrss_sign,
+            2 => &mut self.prdy_ctrt,
+            3 => &mut self.stck_prdy_clpr,
+            4 => &mut self.acml_vol,
+            5 => &mut self.acml_tr_pbmn,
+            6 => &mut self.hts_kor_isnm,
+            7 => &mut self.stck_prpr,
+            8 => &mut self.stck_shrn_iscd,
+            9 => &mut self.prdy_vol,
+            10 => &mut self.stck_mxpr,
+            11 => &mut self.stck_llam,
+            12 => &mut self.stck_oprc,
+            13 => &mut self.stck_hgpr,
+            14 => &mut self.stck_lwpr,
+            15 => &mut self.stck_prdy_oprc,
+            16 => &mut self.stck_prdy_hgpr,
+            17 => &mut self.stck_prdy_lwpr,
+            18 => &mut self.askp,
+            19 => &mut self.bidp,
+            20 => &mut self.prdy_vrss_vol,
+            21 => &mut self.vol_tnrt,
+            22 => &mut self.stck_fcam,
+            23 => &mut self.lstn_stcn,
+            24 => &mut self.cpfn,
+            25 => &mut self.hts_avls,
+            26 => &mut self.per,
+            27 => &mut self.eps,
+            28 => &mut self.pbr,
+            29 => &mut self.itewhol_loan_rmnd_ratem,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 주식 영업 일자 (`stck_bsop_date`, required, length 8).
@@ -560,60 +631,97 @@ pub struct Output2 {
     pub revl_issu_reas: v::Val<crate::api::codes::RevlIssuReas>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output2 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            stck_bsop_date: v::take(&mut m, "stck_bsop_date"),
-            stck_clpr: v::take(&mut m, "stck_clpr"),
-            stck_oprc: v::take(&mut m, "stck_oprc"),
-            stck_hgpr: v::take(&mut m, "stck_hgpr"),
-            stck_lwpr: v::take(&mut m, "stck_lwpr"),
-            acml_vol: v::take(&mut m, "acml_vol"),
-            acml_tr_pbmn: v::take(&mut m, "acml_tr_pbmn"),
-            flng_cls_code: v::take(&mut m, "flng_cls_code"),
-            prtt_rate: v::take(&mut m, "prtt_rate"),
-            mod_yn: v::take(&mut m, "mod_yn"),
-            prdy_vrss_sign: v::take(&mut m, "prdy_vrss_sign"),
-            prdy_vrss: v::take(&mut m, "prdy_vrss"),
-            revl_issu_reas: v::take(&mut m, "revl_issu_reas"),
-            extra: m,
-        }
+impl crate::__private::Record for Output2 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "stck_bsop_date",
+                "stck_clpr",
+                "stck_oprc",
+                "stck_hgpr",
+                "stck_lwpr",
+                "acml_vol",
+                "acml_tr_pbmn",
+                "flng_cls_code",
+                "prtt_rate",
+                "mod_yn",
+                "prdy_vrss_sign",
+                "prdy_vrss",
+                "revl_issu_reas",
+            ],
+            lower: &[
+                ("acml_tr_pbmn", 6),
+                ("acml_vol", 5),
+                ("flng_cls_code", 7),
+                ("mod_yn", 9),
+                ("prdy_vrss", 11),
+                ("prdy_vrss_sign", 10),
+                ("prtt_rate", 8),
+                ("revl_issu_reas", 12),
+                ("stck_bsop_date", 0),
+                ("stck_clpr", 1),
+                ("stck_hgpr", 3),
+                ("stck_lwpr", 4),
+                ("stck_oprc", 2),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "stck_bsop_date", &self.stck_bsop_date);
-        v::put(&mut m, "stck_clpr", &self.stck_clpr);
-        v::put(&mut m, "stck_oprc", &self.stck_oprc);
-        v::put(&mut m, "stck_hgpr", &self.stck_hgpr);
-        v::put(&mut m, "stck_lwpr", &self.stck_lwpr);
-        v::put(&mut m, "acml_vol", &self.acml_vol);
-        v::put(&mut m, "acml_tr_pbmn", &self.acml_tr_pbmn);
-        v::put(&mut m, "flng_cls_code", &self.flng_cls_code);
-        v::put(&mut m, "prtt_rate", &self.prtt_rate);
-        v::put(&mut m, "mod_yn", &self.mod_yn);
-        v::put(&mut m, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        v::put(&mut m, "prdy_vrss", &self.prdy_vrss);
-        v::put(&mut m, "revl_issu_reas", &self.revl_issu_reas);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.stck_bsop_date,
+            1 => &self.stck_clpr,
+            2 => &self.stck_oprc,
+            3 => &self.stck_hgpr,
+            4 => &self.stck_lwpr,
+            5 => &self.acml_vol,
+            6 => &self.acml_tr_pbmn,
+            7 => &self.flng_cls_code,
+            8 => &self.prtt_rate,
+            9 => &self.mod_yn,
+            10 => &self.prdy_vrss_sign,
+            11 => &self.prdy_vrss,
+            12 => &self.revl_issu_reas,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "stck_bsop_date", &self.stck_bsop_date);
-        r.val(path, "stck_clpr", &self.stck_clpr);
-        r.val(path, "stck_oprc", &self.stck_oprc);
-        r.val(path, "stck_hgpr", &self.stck_hgpr);
-        r.val(path, "stck_lwpr", &self.stck_lwpr);
-        r.val(path, "acml_vol", &self.acml_vol);
-        r.val(path, "acml_tr_pbmn", &self.acml_tr_pbmn);
-        r.val(path, "flng_cls_code", &self.flng_cls_code);
-        r.val(path, "prtt_rate", &self.prtt_rate);
-        r.val(path, "mod_yn", &self.mod_yn);
-        r.val(path, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        r.val(path, "prdy_vrss", &self.prdy_vrss);
-        r.val(path, "revl_issu_reas", &self.revl_issu_reas);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.stck_bsop_date,
+            1 => &mut self.stck_clpr,
+            2 => &mut self.stck_oprc,
+            3 => &mut self.stck_hgpr,
+            4 => &mut self.stck_lwpr,
+            5 => &mut self.acml_vol,
+            6 => &mut self.acml_tr_pbmn,
+            7 => &mut self.flng_cls_code,
+            8 => &mut self.prtt_rate,
+            9 => &mut self.mod_yn,
+            10 => &mut self.prdy_vrss_sign,
+            11 => &mut self.prdy_vrss,
+            12 => &mut self.revl_issu_reas,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

@@ -136,7 +136,7 @@ impl Endpoint for InquireDailyOvertimepriceRequest {
 /// Response of 주식현재가 시간외일자별주가 (`v1_국내주식-026`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct InquireDailyOvertimepriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -151,54 +151,79 @@ pub struct InquireDailyOvertimepriceResponse {
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for InquireDailyOvertimepriceResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output1: v::take_one(&mut m, "output1"),
-            output2: v::take_block(&mut m, "output2"),
-            extra: m,
-        }
+impl crate::__private::Record for InquireDailyOvertimepriceResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output1", "output2"],
+            lower: &[
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output1.put(&mut m, "output1");
-        self.output2.put(&mut m, "output2");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output1,
+            4 => &self.output2,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output1.report(path, "output1", r);
-        self.output2.report(path, "output2", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output1,
+            4 => &mut self.output2,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for InquireDailyOvertimepriceResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for InquireDailyOvertimepriceResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output1` (응답상세1).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 시간외 단일가 현재가 (`ovtm_untp_prpr`, length 10).
@@ -235,107 +260,115 @@ pub struct Output1 {
     pub ovtm_untp_antc_vol: v::Val<i64>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output1 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            ovtm_untp_prpr: v::take(&mut m, "ovtm_untp_prpr"),
-            ovtm_untp_prdy_vrss: v::take(&mut m, "ovtm_untp_prdy_vrss"),
-            ovtm_untp_prdy_vrss_sign: v::take(&mut m, "ovtm_untp_prdy_vrss_sign"),
-            ovtm_untp_prdy_ctrt: v::take(&mut m, "ovtm_untp_prdy_ctrt"),
-            ovtm_untp_vol: v::take(&mut m, "ovtm_untp_vol"),
-            ovtm_untp_tr_pbmn: v::take(&mut m, "ovtm_untp_tr_pbmn"),
-            ovtm_untp_mxpr: v::take(&mut m, "ovtm_untp_mxpr"),
-            ovtm_untp_llam: v::take(&mut m, "ovtm_untp_llam"),
-            ovtm_untp_oprc: v::take(&mut m, "ovtm_untp_oprc"),
-            ovtm_untp_hgpr: v::take(&mut m, "ovtm_untp_hgpr"),
-            ovtm_untp_lwpr: v::take(&mut m, "ovtm_untp_lwpr"),
-            ovtm_untp_antc_cnpr: v::take(&mut m, "ovtm_untp_antc_cnpr"),
-            ovtm_untp_antc_cntg_vrss: v::take(&mut m, "ovtm_untp_antc_cntg_vrss"),
-            ovtm_untp_antc_cntg_vrss_sign: v::take(&mut m, "ovtm_untp_antc_cntg_vrss_sign"),
-            ovtm_untp_antc_cntg_ctrt: v::take(&mut m, "ovtm_untp_antc_cntg_ctrt"),
-            ovtm_untp_antc_vol: v::take(&mut m, "ovtm_untp_antc_vol"),
-            extra: m,
-        }
+impl crate::__private::Record for Output1 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "ovtm_untp_prpr",
+                "ovtm_untp_prdy_vrss",
+                "ovtm_untp_prdy_vrss_sign",
+                "ovtm_untp_prdy_ctrt",
+                "ovtm_untp_vol",
+                "ovtm_untp_tr_pbmn",
+                "ovtm_untp_mxpr",
+                "ovtm_untp_llam",
+                "ovtm_untp_oprc",
+                "ovtm_untp_hgpr",
+                "ovtm_untp_lwpr",
+                "ovtm_untp_antc_cnpr",
+                "ovtm_untp_antc_cntg_vrss",
+                "ovtm_untp_antc_cntg_vrss_sign",
+                "ovtm_untp_antc_cntg_ctrt",
+                "ovtm_untp_antc_vol",
+            ],
+            lower: &[
+                ("ovtm_untp_antc_cnpr", 11),
+                ("ovtm_untp_antc_cntg_ctrt", 14),
+                ("ovtm_untp_antc_cntg_vrss", 12),
+                ("ovtm_untp_antc_cntg_vrss_sign", 13),
+                ("ovtm_untp_antc_vol", 15),
+                ("ovtm_untp_hgpr", 9),
+                ("ovtm_untp_llam", 7),
+                ("ovtm_untp_lwpr", 10),
+                ("ovtm_untp_mxpr", 6),
+                ("ovtm_untp_oprc", 8),
+                ("ovtm_untp_prdy_ctrt", 3),
+                ("ovtm_untp_prdy_vrss", 1),
+                ("ovtm_untp_prdy_vrss_sign", 2),
+                ("ovtm_untp_prpr", 0),
+                ("ovtm_untp_tr_pbmn", 5),
+                ("ovtm_untp_vol", 4),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "ovtm_untp_prpr", &self.ovtm_untp_prpr);
-        v::put(&mut m, "ovtm_untp_prdy_vrss", &self.ovtm_untp_prdy_vrss);
-        v::put(
-            &mut m,
-            "ovtm_untp_prdy_vrss_sign",
-            &self.ovtm_untp_prdy_vrss_sign,
-        );
-        v::put(&mut m, "ovtm_untp_prdy_ctrt", &self.ovtm_untp_prdy_ctrt);
-        v::put(&mut m, "ovtm_untp_vol", &self.ovtm_untp_vol);
-        v::put(&mut m, "ovtm_untp_tr_pbmn", &self.ovtm_untp_tr_pbmn);
-        v::put(&mut m, "ovtm_untp_mxpr", &self.ovtm_untp_mxpr);
-        v::put(&mut m, "ovtm_untp_llam", &self.ovtm_untp_llam);
-        v::put(&mut m, "ovtm_untp_oprc", &self.ovtm_untp_oprc);
-        v::put(&mut m, "ovtm_untp_hgpr", &self.ovtm_untp_hgpr);
-        v::put(&mut m, "ovtm_untp_lwpr", &self.ovtm_untp_lwpr);
-        v::put(&mut m, "ovtm_untp_antc_cnpr", &self.ovtm_untp_antc_cnpr);
-        v::put(
-            &mut m,
-            "ovtm_untp_antc_cntg_vrss",
-            &self.ovtm_untp_antc_cntg_vrss,
-        );
-        v::put(
-            &mut m,
-            "ovtm_untp_antc_cntg_vrss_sign",
-            &self.ovtm_untp_antc_cntg_vrss_sign,
-        );
-        v::put(
-            &mut m,
-            "ovtm_untp_antc_cntg_ctrt",
-            &self.ovtm_untp_antc_cntg_ctrt,
-        );
-        v::put(&mut m, "ovtm_untp_antc_vol", &self.ovtm_untp_antc_vol);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.ovtm_untp_prpr,
+            1 => &self.ovtm_untp_prdy_vrss,
+            2 => &self.ovtm_untp_prdy_vrss_sign,
+            3 => &self.ovtm_untp_prdy_ctrt,
+            4 => &self.ovtm_untp_vol,
+            5 => &self.ovtm_untp_tr_pbmn,
+            6 => &self.ovtm_untp_mxpr,
+            7 => &self.ovtm_untp_llam,
+            8 => &self.ovtm_untp_oprc,
+            9 => &self.ovtm_untp_hgpr,
+            10 => &self.ovtm_untp_lwpr,
+            11 => &self.ovtm_untp_antc_cnpr,
+            12 => &self.ovtm_untp_antc_cntg_vrss,
+            13 => &self.ovtm_untp_antc_cntg_vrss_sign,
+            14 => &self.ovtm_untp_antc_cntg_ctrt,
+            15 => &self.ovtm_untp_antc_vol,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "ovtm_untp_prpr", &self.ovtm_untp_prpr);
-        r.val(path, "ovtm_untp_prdy_vrss", &self.ovtm_untp_prdy_vrss);
-        r.val(
-            path,
-            "ovtm_untp_prdy_vrss_sign",
-            &self.ovtm_untp_prdy_vrss_sign,
-        );
-        r.val(path, "ovtm_untp_prdy_ctrt", &self.ovtm_untp_prdy_ctrt);
-        r.val(path, "ovtm_untp_vol", &self.ovtm_untp_vol);
-        r.val(path, "ovtm_untp_tr_pbmn", &self.ovtm_untp_tr_pbmn);
-        r.val(path, "ovtm_untp_mxpr", &self.ovtm_untp_mxpr);
-        r.val(path, "ovtm_untp_llam", &self.ovtm_untp_llam);
-        r.val(path, "ovtm_untp_oprc", &self.ovtm_untp_oprc);
-        r.val(path, "ovtm_untp_hgpr", &self.ovtm_untp_hgpr);
-        r.val(path, "ovtm_untp_lwpr", &self.ovtm_untp_lwpr);
-        r.val(path, "ovtm_untp_antc_cnpr", &self.ovtm_untp_antc_cnpr);
-        r.val(
-            path,
-            "ovtm_untp_antc_cntg_vrss",
-            &self.ovtm_untp_antc_cntg_vrss,
-        );
-        r.val(
-            path,
-            "ovtm_untp_antc_cntg_vrss_sign",
-            &self.ovtm_untp_antc_cntg_vrss_sign,
-        );
-        r.val(
-            path,
-            "ovtm_untp_antc_cntg_ctrt",
-            &self.ovtm_untp_antc_cntg_ctrt,
-        );
-        r.val(path, "ovtm_untp_antc_vol", &self.ovtm_untp_antc_vol);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.ovtm_untp_prpr,
+            1 => &mut self.ovtm_untp_prdy_vrss,
+            2 => &mut self.ovtm_untp_prdy_vrss_sign,
+            3 => &mut self.ovtm_untp_prdy_ctrt,
+            4 => &mut self.ovtm_untp_vol,
+            5 => &mut self.ovtm_untp_tr_pbmn,
+            6 => &mut self.ovtm_untp_mxpr,
+            7 => &mut self.ovtm_untp_llam,
+            8 => &mut self.ovtm_untp_oprc,
+            9 => &mut self.ovtm_untp_hgpr,
+            10 => &mut self.ovtm_untp_lwpr,
+            11 => &mut self.ovtm_untp_antc_cnpr,
+            12 => &mut self.ovtm_untp_antc_cntg_vrss,
+            13 => &mut self.ovtm_untp_antc_cntg_vrss_sign,
+            14 => &mut self.ovtm_untp_antc_cntg_ctrt,
+            15 => &mut self.ovtm_untp_antc_vol,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 /// A record of block `output2` (응답상세2).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 주식 영업 일자 (`stck_bsop_date`, length 8).
@@ -364,65 +397,93 @@ pub struct Output2 {
     pub ovtm_untp_tr_pbmn: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output2 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            stck_bsop_date: v::take(&mut m, "stck_bsop_date"),
-            ovtm_untp_prpr: v::take(&mut m, "ovtm_untp_prpr"),
-            ovtm_untp_prdy_vrss: v::take(&mut m, "ovtm_untp_prdy_vrss"),
-            ovtm_untp_prdy_vrss_sign: v::take(&mut m, "ovtm_untp_prdy_vrss_sign"),
-            ovtm_untp_prdy_ctrt: v::take(&mut m, "ovtm_untp_prdy_ctrt"),
-            ovtm_untp_vol: v::take(&mut m, "ovtm_untp_vol"),
-            stck_clpr: v::take(&mut m, "stck_clpr"),
-            prdy_vrss: v::take(&mut m, "prdy_vrss"),
-            prdy_vrss_sign: v::take(&mut m, "prdy_vrss_sign"),
-            prdy_ctrt: v::take(&mut m, "prdy_ctrt"),
-            acml_vol: v::take(&mut m, "acml_vol"),
-            ovtm_untp_tr_pbmn: v::take(&mut m, "ovtm_untp_tr_pbmn"),
-            extra: m,
-        }
+impl crate::__private::Record for Output2 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "stck_bsop_date",
+                "ovtm_untp_prpr",
+                "ovtm_untp_prdy_vrss",
+                "ovtm_untp_prdy_vrss_sign",
+                "ovtm_untp_prdy_ctrt",
+                "ovtm_untp_vol",
+                "stck_clpr",
+                "prdy_vrss",
+                "prdy_vrss_sign",
+                "prdy_ctrt",
+                "acml_vol",
+                "ovtm_untp_tr_pbmn",
+            ],
+            lower: &[
+                ("acml_vol", 10),
+                ("ovtm_untp_prdy_ctrt", 4),
+                ("ovtm_untp_prdy_vrss", 2),
+                ("ovtm_untp_prdy_vrss_sign", 3),
+                ("ovtm_untp_prpr", 1),
+                ("ovtm_untp_tr_pbmn", 11),
+                ("ovtm_untp_vol", 5),
+                ("prdy_ctrt", 9),
+                ("prdy_vrss", 7),
+                ("prdy_vrss_sign", 8),
+                ("stck_bsop_date", 0),
+                ("stck_clpr", 6),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "stck_bsop_date", &self.stck_bsop_date);
-        v::put(&mut m, "ovtm_untp_prpr", &self.ovtm_untp_prpr);
-        v::put(&mut m, "ovtm_untp_prdy_vrss", &self.ovtm_untp_prdy_vrss);
-        v::put(
-            &mut m,
-            "ovtm_untp_prdy_vrss_sign",
-            &self.ovtm_untp_prdy_vrss_sign,
-        );
-        v::put(&mut m, "ovtm_untp_prdy_ctrt", &self.ovtm_untp_prdy_ctrt);
-        v::put(&mut m, "ovtm_untp_vol", &self.ovtm_untp_vol);
-        v::put(&mut m, "stck_clpr", &self.stck_clpr);
-        v::put(&mut m, "prdy_vrss", &self.prdy_vrss);
-        v::put(&mut m, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        v::put(&mut m, "prdy_ctrt", &self.prdy_ctrt);
-        v::put(&mut m, "acml_vol", &self.acml_vol);
-        v::put(&mut m, "ovtm_untp_tr_pbmn", &self.ovtm_untp_tr_pbmn);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.stck_bsop_date,
+            1 => &self.ovtm_untp_prpr,
+            2 => &self.ovtm_untp_prdy_vrss,
+            3 => &self.ovtm_untp_prdy_vrss_sign,
+            4 => &self.ovtm_untp_prdy_ctrt,
+            5 => &self.ovtm_untp_vol,
+            6 => &self.stck_clpr,
+            7 => &self.prdy_vrss,
+            8 => &self.prdy_vrss_sign,
+            9 => &self.prdy_ctrt,
+            10 => &self.acml_vol,
+            11 => &self.ovtm_untp_tr_pbmn,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "stck_bsop_date", &self.stck_bsop_date);
-        r.val(path, "ovtm_untp_prpr", &self.ovtm_untp_prpr);
-        r.val(path, "ovtm_untp_prdy_vrss", &self.ovtm_untp_prdy_vrss);
-        r.val(
-            path,
-            "ovtm_untp_prdy_vrss_sign",
-            &self.ovtm_untp_prdy_vrss_sign,
-        );
-        r.val(path, "ovtm_untp_prdy_ctrt", &self.ovtm_untp_prdy_ctrt);
-        r.val(path, "ovtm_untp_vol", &self.ovtm_untp_vol);
-        r.val(path, "stck_clpr", &self.stck_clpr);
-        r.val(path, "prdy_vrss", &self.prdy_vrss);
-        r.val(path, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        r.val(path, "prdy_ctrt", &self.prdy_ctrt);
-        r.val(path, "acml_vol", &self.acml_vol);
-        r.val(path, "ovtm_untp_tr_pbmn", &self.ovtm_untp_tr_pbmn);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.stck_bsop_date,
+            1 => &mut self.ovtm_untp_prpr,
+            2 => &mut self.ovtm_untp_prdy_vrss,
+            3 => &mut self.ovtm_untp_prdy_vrss_sign,
+            4 => &mut self.ovtm_untp_prdy_ctrt,
+            5 => &mut self.ovtm_untp_vol,
+            6 => &mut self.stck_clpr,
+            7 => &mut self.prdy_vrss,
+            8 => &mut self.prdy_vrss_sign,
+            9 => &mut self.prdy_ctrt,
+            10 => &mut self.acml_vol,
+            11 => &mut self.ovtm_untp_tr_pbmn,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

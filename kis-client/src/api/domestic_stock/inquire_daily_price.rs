@@ -209,7 +209,7 @@ impl Endpoint for InquireDailyPriceRequest {
 /// Response of 주식현재가 일자별 (`v1_국내주식-010`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct InquireDailyPriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -222,51 +222,71 @@ pub struct InquireDailyPriceResponse {
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for InquireDailyPriceResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output: v::take_block(&mut m, "output"),
-            extra: m,
-        }
+impl crate::__private::Record for InquireDailyPriceResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output"],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output.put(&mut m, "output");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output.report(path, "output", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for InquireDailyPriceResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for InquireDailyPriceResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// 주식 영업 일자 (`stck_bsop_date`, required, length 8).
@@ -308,63 +328,101 @@ pub struct Output {
     pub acml_prtt_rate: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            stck_bsop_date: v::take(&mut m, "stck_bsop_date"),
-            stck_oprc: v::take(&mut m, "stck_oprc"),
-            stck_hgpr: v::take(&mut m, "stck_hgpr"),
-            stck_lwpr: v::take(&mut m, "stck_lwpr"),
-            stck_clpr: v::take(&mut m, "stck_clpr"),
-            acml_vol: v::take(&mut m, "acml_vol"),
-            prdy_vrss_vol_rate: v::take(&mut m, "prdy_vrss_vol_rate"),
-            prdy_vrss: v::take(&mut m, "prdy_vrss"),
-            prdy_vrss_sign: v::take(&mut m, "prdy_vrss_sign"),
-            prdy_ctrt: v::take(&mut m, "prdy_ctrt"),
-            hts_frgn_ehrt: v::take(&mut m, "hts_frgn_ehrt"),
-            frgn_ntby_qty: v::take(&mut m, "frgn_ntby_qty"),
-            flng_cls_code: v::take(&mut m, "flng_cls_code"),
-            acml_prtt_rate: v::take(&mut m, "acml_prtt_rate"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "stck_bsop_date",
+                "stck_oprc",
+                "stck_hgpr",
+                "stck_lwpr",
+                "stck_clpr",
+                "acml_vol",
+                "prdy_vrss_vol_rate",
+                "prdy_vrss",
+                "prdy_vrss_sign",
+                "prdy_ctrt",
+                "hts_frgn_ehrt",
+                "frgn_ntby_qty",
+                "flng_cls_code",
+                "acml_prtt_rate",
+            ],
+            lower: &[
+                ("acml_prtt_rate", 13),
+                ("acml_vol", 5),
+                ("flng_cls_code", 12),
+                ("frgn_ntby_qty", 11),
+                ("hts_frgn_ehrt", 10),
+                ("prdy_ctrt", 9),
+                ("prdy_vrss", 7),
+                ("prdy_vrss_sign", 8),
+                ("prdy_vrss_vol_rate", 6),
+                ("stck_bsop_date", 0),
+                ("stck_clpr", 4),
+                ("stck_hgpr", 2),
+                ("stck_lwpr", 3),
+                ("stck_oprc", 1),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "stck_bsop_date", &self.stck_bsop_date);
-        v::put(&mut m, "stck_oprc", &self.stck_oprc);
-        v::put(&mut m, "stck_hgpr", &self.stck_hgpr);
-        v::put(&mut m, "stck_lwpr", &self.stck_lwpr);
-        v::put(&mut m, "stck_clpr", &self.stck_clpr);
-        v::put(&mut m, "acml_vol", &self.acml_vol);
-        v::put(&mut m, "prdy_vrss_vol_rate", &self.prdy_vrss_vol_rate);
-        v::put(&mut m, "prdy_vrss", &self.prdy_vrss);
-        v::put(&mut m, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        v::put(&mut m, "prdy_ctrt", &self.prdy_ctrt);
-        v::put(&mut m, "hts_frgn_ehrt", &self.hts_frgn_ehrt);
-        v::put(&mut m, "frgn_ntby_qty", &self.frgn_ntby_qty);
-        v::put(&mut m, "flng_cls_code", &self.flng_cls_code);
-        v::put(&mut m, "acml_prtt_rate", &self.acml_prtt_rate);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.stck_bsop_date,
+            1 => &self.stck_oprc,
+            2 => &self.stck_hgpr,
+            3 => &self.stck_lwpr,
+            4 => &self.stck_clpr,
+            5 => &self.acml_vol,
+            6 => &self.prdy_vrss_vol_rate,
+            7 => &self.prdy_vrss,
+            8 => &self.prdy_vrss_sign,
+            9 => &self.prdy_ctrt,
+            10 => &self.hts_frgn_ehrt,
+            11 => &self.frgn_ntby_qty,
+            12 => &self.flng_cls_code,
+            13 => &self.acml_prtt_rate,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "stck_bsop_date", &self.stck_bsop_date);
-        r.val(path, "stck_oprc", &self.stck_oprc);
-        r.val(path, "stck_hgpr", &self.stck_hgpr);
-        r.val(path, "stck_lwpr", &self.stck_lwpr);
-        r.val(path, "stck_clpr", &self.stck_clpr);
-        r.val(path, "acml_vol", &self.acml_vol);
-        r.val(path, "prdy_vrss_vol_rate", &self.prdy_vrss_vol_rate);
-        r.val(path, "prdy_vrss", &self.prdy_vrss);
-        r.val(path, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        r.val(path, "prdy_ctrt", &self.prdy_ctrt);
-        r.val(path, "hts_frgn_ehrt", &self.hts_frgn_ehrt);
-        r.val(path, "frgn_ntby_qty", &self.frgn_ntby_qty);
-        r.val(path, "flng_cls_code", &self.flng_cls_code);
-        r.val(path, "acml_prtt_rate", &self.acml_prtt_rate);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.stck_bsop_date,
+            1 => &mut self.stck_oprc,
+            2 => &mut self.stck_hgpr,
+            3 => &mut self.stck_lwpr,
+            4 => &mut self.stck_clpr,
+            5 => &mut self.acml_vol,
+            6 => &mut self.prdy_vrss_vol_rate,
+            7 => &mut self.prdy_vrss,
+            8 => &mut self.prdy_vrss_sign,
+            9 => &mut self.prdy_ctrt,
+            10 => &mut self.hts_frgn_ehrt,
+            11 => &mut self.frgn_ntby_qty,
+            12 => &mut self.flng_cls_code,
+            13 => &mut self.acml_prtt_rate,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

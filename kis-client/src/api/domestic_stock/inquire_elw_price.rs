@@ -132,7 +132,7 @@ impl Endpoint for InquireElwPriceRequest {
 /// Response of ELW 현재가 시세 (`v1_국내주식-014`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct InquireElwPriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -145,51 +145,71 @@ pub struct InquireElwPriceResponse {
     pub output: v::One<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for InquireElwPriceResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output: v::take_one(&mut m, "output"),
-            extra: m,
-        }
+impl crate::__private::Record for InquireElwPriceResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output"],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output.put(&mut m, "output");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output.report(path, "output", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for InquireElwPriceResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for InquireElwPriceResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// ELW 단축 종목코드 (`elw_shrn_iscd`, required, length 9).
@@ -270,135 +290,197 @@ pub struct Output {
     pub invt_epmd_cntt: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            elw_shrn_iscd: v::take(&mut m, "elw_shrn_iscd"),
-            hts_kor_isnm: v::take(&mut m, "hts_kor_isnm"),
-            elw_prpr: v::take(&mut m, "elw_prpr"),
-            prdy_vrss: v::take(&mut m, "prdy_vrss"),
-            prdy_vrss_sign: v::take(&mut m, "prdy_vrss_sign"),
-            prdy_ctrt: v::take(&mut m, "prdy_ctrt"),
-            acml_vol: v::take(&mut m, "acml_vol"),
-            prdy_vrss_vol_rate: v::take(&mut m, "prdy_vrss_vol_rate"),
-            unas_shrn_iscd: v::take(&mut m, "unas_shrn_iscd"),
-            unas_isnm: v::take(&mut m, "unas_isnm"),
-            unas_prpr: v::take(&mut m, "unas_prpr"),
-            unas_prdy_vrss: v::take(&mut m, "unas_prdy_vrss"),
-            unas_prdy_vrss_sign: v::take(&mut m, "unas_prdy_vrss_sign"),
-            unas_prdy_ctrt: v::take(&mut m, "unas_prdy_ctrt"),
-            bidp: v::take(&mut m, "bidp"),
-            askp: v::take(&mut m, "askp"),
-            acml_tr_pbmn: v::take(&mut m, "acml_tr_pbmn"),
-            vol_tnrt: v::take(&mut m, "vol_tnrt"),
-            elw_oprc: v::take(&mut m, "elw_oprc"),
-            elw_hgpr: v::take(&mut m, "elw_hgpr"),
-            elw_lwpr: v::take(&mut m, "elw_lwpr"),
-            stck_prdy_clpr: v::take(&mut m, "stck_prdy_clpr"),
-            hts_thpr: v::take(&mut m, "hts_thpr"),
-            dprt: v::take(&mut m, "dprt"),
-            atm_cls_name: v::take(&mut m, "atm_cls_name"),
-            hts_ints_vltl: v::take(&mut m, "hts_ints_vltl"),
-            acpr: v::take(&mut m, "acpr"),
-            pvt_scnd_dmrs_prc: v::take(&mut m, "pvt_scnd_dmrs_prc"),
-            pvt_frst_dmrs_prc: v::take(&mut m, "pvt_frst_dmrs_prc"),
-            pvt_pont_val: v::take(&mut m, "pvt_pont_val"),
-            pvt_frst_dmsp_prc: v::take(&mut m, "pvt_frst_dmsp_prc"),
-            pvt_scnd_dmsp_prc: v::take(&mut m, "pvt_scnd_dmsp_prc"),
-            dmsp_val: v::take(&mut m, "dmsp_val"),
-            dmrs_val: v::take(&mut m, "dmrs_val"),
-            elw_sdpr: v::take(&mut m, "elw_sdpr"),
-            apprch_rate: v::take(&mut m, "apprch_rate"),
-            tick_conv_prc: v::take(&mut m, "tick_conv_prc"),
-            invt_epmd_cntt: v::take(&mut m, "invt_epmd_cntt"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "elw_shrn_iscd",
+                "hts_kor_isnm",
+                "elw_prpr",
+                "prdy_vrss",
+                "prdy_vrss_sign",
+                "prdy_ctrt",
+                "acml_vol",
+                "prdy_vrss_vol_rate",
+                "unas_shrn_iscd",
+                "unas_isnm",
+                "unas_prpr",
+                "unas_prdy_vrss",
+                "unas_prdy_vrss_sign",
+                "unas_prdy_ctrt",
+                "bidp",
+                "askp",
+                "acml_tr_pbmn",
+                "vol_tnrt",
+                "elw_oprc",
+                "elw_hgpr",
+                "elw_lwpr",
+                "stck_prdy_clpr",
+                "hts_thpr",
+                "dprt",
+                "atm_cls_name",
+                "hts_ints_vltl",
+                "acpr",
+                "pvt_scnd_dmrs_prc",
+                "pvt_frst_dmrs_prc",
+                "pvt_pont_val",
+                "pvt_frst_dmsp_prc",
+                "pvt_scnd_dmsp_prc",
+                "dmsp_val",
+                "dmrs_val",
+                "elw_sdpr",
+                "apprch_rate",
+                "tick_conv_prc",
+                "invt_epmd_cntt",
+            ],
+            lower: &[
+                ("acml_tr_pbmn", 16),
+                ("acml_vol", 6),
+                ("acpr", 26),
+                ("apprch_rate", 35),
+                ("askp", 15),
+                ("atm_cls_name", 24),
+                ("bidp", 14),
+                ("dmrs_val", 33),
+                ("dmsp_val", 32),
+                ("dprt", 23),
+                ("elw_hgpr", 19),
+                ("elw_lwpr", 20),
+                ("elw_oprc", 18),
+                ("elw_prpr", 2),
+                ("elw_sdpr", 34),
+                ("elw_shrn_iscd", 0),
+                ("hts_ints_vltl", 25),
+                ("hts_kor_isnm", 1),
+                ("hts_thpr", 22),
+                ("invt_epmd_cntt", 37),
+                ("prdy_ctrt", 5),
+                ("prdy_vrss", 3),
+                ("prdy_vrss_sign", 4),
+                ("prdy_vrss_vol_rate", 7),
+                ("pvt_frst_dmrs_prc", 28),
+                ("pvt_frst_dmsp_prc", 30),
+                ("pvt_pont_val", 29),
+                ("pvt_scnd_dmrs_prc", 27),
+                ("pvt_scnd_dmsp_prc", 31),
+                ("stck_prdy_clpr", 21),
+                ("tick_conv_prc", 36),
+                ("unas_isnm", 9),
+                ("unas_prdy_ctrt", 13),
+                ("unas_prdy_vrss", 11),
+                ("unas_prdy_vrss_sign", 12),
+                ("unas_prpr", 10),
+                ("unas_shrn_iscd", 8),
+                ("vol_tnrt", 17),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "elw_shrn_iscd", &self.elw_shrn_iscd);
-        v::put(&mut m, "hts_kor_isnm", &self.hts_kor_isnm);
-        v::put(&mut m, "elw_prpr", &self.elw_prpr);
-        v::put(&mut m, "prdy_vrss", &self.prdy_vrss);
-        v::put(&mut m, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        v::put(&mut m, "prdy_ctrt", &self.prdy_ctrt);
-        v::put(&mut m, "acml_vol", &self.acml_vol);
-        v::put(&mut m, "prdy_vrss_vol_rate", &self.prdy_vrss_vol_rate);
-        v::put(&mut m, "unas_shrn_iscd", &self.unas_shrn_iscd);
-        v::put(&mut m, "unas_isnm", &self.unas_isnm);
-        v::put(&mut m, "unas_prpr", &self.unas_prpr);
-        v::put(&mut m, "unas_prdy_vrss", &self.unas_prdy_vrss);
-        v::put(&mut m, "unas_prdy_vrss_sign", &self.unas_prdy_vrss_sign);
-        v::put(&mut m, "unas_prdy_ctrt", &self.unas_prdy_ctrt);
-        v::put(&mut m, "bidp", &self.bidp);
-        v::put(&mut m, "askp", &self.askp);
-        v::put(&mut m, "acml_tr_pbmn", &self.acml_tr_pbmn);
-        v::put(&mut m, "vol_tnrt", &self.vol_tnrt);
-        v::put(&mut m, "elw_oprc", &self.elw_oprc);
-        v::put(&mut m, "elw_hgpr", &self.elw_hgpr);
-        v::put(&mut m, "elw_lwpr", &self.elw_lwpr);
-        v::put(&mut m, "stck_prdy_clpr", &self.stck_prdy_clpr);
-        v::put(&mut m, "hts_thpr", &self.hts_thpr);
-        v::put(&mut m, "dprt", &self.dprt);
-        v::put(&mut m, "atm_cls_name", &self.atm_cls_name);
-        v::put(&mut m, "hts_ints_vltl", &self.hts_ints_vltl);
-        v::put(&mut m, "acpr", &self.acpr);
-        v::put(&mut m, "pvt_scnd_dmrs_prc", &self.pvt_scnd_dmrs_prc);
-        v::put(&mut m, "pvt_frst_dmrs_prc", &self.pvt_frst_dmrs_prc);
-        v::put(&mut m, "pvt_pont_val", &self.pvt_pont_val);
-        v::put(&mut m, "pvt_frst_dmsp_prc", &self.pvt_frst_dmsp_prc);
-        v::put(&mut m, "pvt_scnd_dmsp_prc", &self.pvt_scnd_dmsp_prc);
-        v::put(&mut m, "dmsp_val", &self.dmsp_val);
-        v::put(&mut m, "dmrs_val", &self.dmrs_val);
-        v::put(&mut m, "elw_sdpr", &self.elw_sdpr);
-        v::put(&mut m, "apprch_rate", &self.apprch_rate);
-        v::put(&mut m, "tick_conv_prc", &self.tick_conv_prc);
-        v::put(&mut m, "invt_epmd_cntt", &self.invt_epmd_cntt);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.elw_shrn_iscd,
+            1 => &self.hts_kor_isnm,
+            2 => &self.elw_prpr,
+            3 => &self.prdy_vrss,
+            4 => &self.prdy_vrss_sign,
+            5 => &self.prdy_ctrt,
+            6 => &self.acml_vol,
+            7 => &self.prdy_vrss_vol_rate,
+            8 => &self.unas_shrn_iscd,
+            9 => &self.unas_isnm,
+            10 => &self.unas_prpr,
+            11 => &self.unas_prdy_vrss,
+            12 => &self.unas_prdy_vrss_sign,
+            13 => &self.unas_prdy_ctrt,
+            14 => &self.bidp,
+            15 => &self.askp,
+            16 => &self.acml_tr_pbmn,
+            17 => &self.vol_tnrt,
+            18 => &self.elw_oprc,
+            19 => &self.elw_hgpr,
+            20 => &self.elw_lwpr,
+            21 => &self.stck_prdy_clpr,
+            22 => &self.hts_thpr,
+            23 => &self.dprt,
+            24 => &self.atm_cls_name,
+            25 => &self.hts_ints_vltl,
+            26 => &self.acpr,
+            27 => &self.pvt_scnd_dmrs_prc,
+            28 => &self.pvt_frst_dmrs_prc,
+            29 => &self.pvt_pont_val,
+            30 => &self.pvt_frst_dmsp_prc,
+            31 => &self.pvt_scnd_dmsp_prc,
+            32 => &self.dmsp_val,
+            33 => &self.dmrs_val,
+            34 => &self.elw_sdpr,
+            35 => &self.apprch_rate,
+            36 => &self.tick_conv_prc,
+            37 => &self.invt_epmd_cntt,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "elw_shrn_iscd", &self.elw_shrn_iscd);
-        r.val(path, "hts_kor_isnm", &self.hts_kor_isnm);
-        r.val(path, "elw_prpr", &self.elw_prpr);
-        r.val(path, "prdy_vrss", &self.prdy_vrss);
-        r.val(path, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        r.val(path, "prdy_ctrt", &self.prdy_ctrt);
-        r.val(path, "acml_vol", &self.acml_vol);
-        r.val(path, "prdy_vrss_vol_rate", &self.prdy_vrss_vol_rate);
-        r.val(path, "unas_shrn_iscd", &self.unas_shrn_iscd);
-        r.val(path, "unas_isnm", &self.unas_isnm);
-        r.val(path, "unas_prpr", &self.unas_prpr);
-        r.val(path, "unas_prdy_vrss", &self.unas_prdy_vrss);
-        r.val(path, "unas_prdy_vrss_sign", &self.unas_prdy_vrss_sign);
-        r.val(path, "unas_prdy_ctrt", &self.unas_prdy_ctrt);
-        r.val(path, "bidp", &self.bidp);
-        r.val(path, "askp", &self.askp);
-        r.val(path, "acml_tr_pbmn", &self.acml_tr_pbmn);
-        r.val(path, "vol_tnrt", &self.vol_tnrt);
-        r.val(path, "elw_oprc", &self.elw_oprc);
-        r.val(path, "elw_hgpr", &self.elw_hgpr);
-        r.val(path, "elw_lwpr", &self.elw_lwpr);
-        r.val(path, "stck_prdy_clpr", &self.stck_prdy_clpr);
-        r.val(path, "hts_thpr", &self.hts_thpr);
-        r.val(path, "dprt", &self.dprt);
-        r.val(path, "atm_cls_name", &self.atm_cls_name);
-        r.val(path, "hts_ints_vltl", &self.hts_ints_vltl);
-        r.val(path, "acpr", &self.acpr);
-        r.val(path, "pvt_scnd_dmrs_prc", &self.pvt_scnd_dmrs_prc);
-        r.val(path, "pvt_frst_dmrs_prc", &self.pvt_frst_dmrs_prc);
-        r.val(path, "pvt_pont_val", &self.pvt_pont_val);
-        r.val(path, "pvt_frst_dmsp_prc", &self.pvt_frst_dmsp_prc);
-        r.val(path, "pvt_scnd_dmsp_prc", &self.pvt_scnd_dmsp_prc);
-        r.val(path, "dmsp_val", &self.dmsp_val);
-        r.val(path, "dmrs_val", &self.dmrs_val);
-        r.val(path, "elw_sdpr", &self.elw_sdpr);
-        r.val(path, "apprch_rate", &self.apprch_rate);
-        r.val(path, "tick_conv_prc", &self.tick_conv_prc);
-        r.val(path, "invt_epmd_cntt", &self.invt_epmd_cntt);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.elw_shrn_iscd,
+            1 => &mut self.hts_kor_isnm,
+            2 => &mut self.elw_prpr,
+            3 => &mut self.prdy_vrss,
+            4 => &mut self.prdy_vrss_sign,
+            5 => &mut self.prdy_ctrt,
+            6 => &mut self.acml_vol,
+            7 => &mut self.prdy_vrss_vol_rate,
+            8 => &mut self.unas_shrn_iscd,
+            9 => &mut self.unas_isnm,
+            10 => &mut self.unas_prpr,
+            11 => &mut self.unas_prdy_vrss,
+            12 => &mut self.unas_prdy_vrss_sign,
+            13 => &mut self.unas_prdy_ctrt,
+            14 => &mut self.bidp,
+            15 => &mut self.askp,
+            16 => &mut self.acml_tr_pbmn,
+            17 => &mut self.vol_tnrt,
+            18 => &mut self.elw_oprc,
+            19 => &mut self.elw_hgpr,
+            20 => &mut self.elw_lwpr,
+            21 => &mut self.stck_prdy_clpr,
+            22 => &mut self.hts_thpr,
+            23 => &mut self.dprt,
+            24 => &mut self.atm_cls_name,
+            25 => &mut self.hts_ints_vltl,
+            26 => &mut self.acpr,
+            27 => &mut self.pvt_scnd_dmrs_prc,
+            28 => &mut self.pvt_frst_dmrs_prc,
+            29 => &mut self.pvt_pont_val,
+            30 => &mut self.pvt_frst_dmsp_prc,
+            31 => &mut self.pvt_scnd_dmsp_prc,
+            32 => &mut self.dmsp_val,
+            33 => &mut self.dmrs_val,
+            34 => &mut self.elw_sdpr,
+            35 => &mut self.apprch_rate,
+            36 => &mut self.tick_conv_prc,
+            37 => &mut self.invt_epmd_cntt,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

@@ -194,7 +194,7 @@ impl Endpoint for InquireIndexDailyPriceRequest {
 /// Response of 국내업종 일자별지수 (`v1_국내주식-065`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct InquireIndexDailyPriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -209,54 +209,79 @@ pub struct InquireIndexDailyPriceResponse {
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for InquireIndexDailyPriceResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output1: v::take_one(&mut m, "output1"),
-            output2: v::take_block(&mut m, "output2"),
-            extra: m,
-        }
+impl crate::__private::Record for InquireIndexDailyPriceResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output1", "output2"],
+            lower: &[
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output1.put(&mut m, "output1");
-        self.output2.put(&mut m, "output2");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output1,
+            4 => &self.output2,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output1.report(path, "output1", r);
-        self.output2.report(path, "output2", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output1,
+            4 => &mut self.output2,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for InquireIndexDailyPriceResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for InquireIndexDailyPriceResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output1` (응답상세1).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 업종 지수 현재가 (`bstp_nmix_prpr`, required, length 11.2).
@@ -301,103 +326,131 @@ pub struct Output1 {
     pub dryy_bstp_nmix_lwpr_date: v::Val<v::NaiveDate>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output1 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            bstp_nmix_prpr: v::take(&mut m, "bstp_nmix_prpr"),
-            bstp_nmix_prdy_vrss: v::take(&mut m, "bstp_nmix_prdy_vrss"),
-            prdy_vrss_sign: v::take(&mut m, "prdy_vrss_sign"),
-            bstp_nmix_prdy_ctrt: v::take(&mut m, "bstp_nmix_prdy_ctrt"),
-            acml_vol: v::take(&mut m, "acml_vol"),
-            acml_tr_pbmn: v::take(&mut m, "acml_tr_pbmn"),
-            bstp_nmix_oprc: v::take(&mut m, "bstp_nmix_oprc"),
-            bstp_nmix_hgpr: v::take(&mut m, "bstp_nmix_hgpr"),
-            bstp_nmix_lwpr: v::take(&mut m, "bstp_nmix_lwpr"),
-            prdy_vol: v::take(&mut m, "prdy_vol"),
-            ascn_issu_cnt: v::take(&mut m, "ascn_issu_cnt"),
-            down_issu_cnt: v::take(&mut m, "down_issu_cnt"),
-            stnr_issu_cnt: v::take(&mut m, "stnr_issu_cnt"),
-            uplm_issu_cnt: v::take(&mut m, "uplm_issu_cnt"),
-            lslm_issu_cnt: v::take(&mut m, "lslm_issu_cnt"),
-            prdy_tr_pbmn: v::take(&mut m, "prdy_tr_pbmn"),
-            dryy_bstp_nmix_hgpr_date: v::take(&mut m, "dryy_bstp_nmix_hgpr_date"),
-            dryy_bstp_nmix_hgpr: v::take(&mut m, "dryy_bstp_nmix_hgpr"),
-            dryy_bstp_nmix_lwpr: v::take(&mut m, "dryy_bstp_nmix_lwpr"),
-            dryy_bstp_nmix_lwpr_date: v::take(&mut m, "dryy_bstp_nmix_lwpr_date"),
-            extra: m,
-        }
+impl crate::__private::Record for Output1 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "bstp_nmix_prpr",
+                "bstp_nmix_prdy_vrss",
+                "prdy_vrss_sign",
+                "bstp_nmix_prdy_ctrt",
+                "acml_vol",
+                "acml_tr_pbmn",
+                "bstp_nmix_oprc",
+                "bstp_nmix_hgpr",
+                "bstp_nmix_lwpr",
+                "prdy_vol",
+                "ascn_issu_cnt",
+                "down_issu_cnt",
+                "stnr_issu_cnt",
+                "uplm_issu_cnt",
+                "lslm_issu_cnt",
+                "prdy_tr_pbmn",
+                "dryy_bstp_nmix_hgpr_date",
+                "dryy_bstp_nmix_hgpr",
+                "dryy_bstp_nmix_lwpr",
+                "dryy_bstp_nmix_lwpr_date",
+            ],
+            lower: &[
+                ("acml_tr_pbmn", 5),
+                ("acml_vol", 4),
+                ("ascn_issu_cnt", 10),
+                ("bstp_nmix_hgpr", 7),
+                ("bstp_nmix_lwpr", 8),
+                ("bstp_nmix_oprc", 6),
+                ("bstp_nmix_prdy_ctrt", 3),
+                ("bstp_nmix_prdy_vrss", 1),
+                ("bstp_nmix_prpr", 0),
+                ("down_issu_cnt", 11),
+                ("dryy_bstp_nmix_hgpr", 17),
+                ("dryy_bstp_nmix_hgpr_date", 16),
+                ("dryy_bstp_nmix_lwpr", 18),
+                ("dryy_bstp_nmix_lwpr_date", 19),
+                ("lslm_issu_cnt", 14),
+                ("prdy_tr_pbmn", 15),
+                ("prdy_vol", 9),
+                ("prdy_vrss_sign", 2),
+                ("stnr_issu_cnt", 12),
+                ("uplm_issu_cnt", 13),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "bstp_nmix_prpr", &self.bstp_nmix_prpr);
-        v::put(&mut m, "bstp_nmix_prdy_vrss", &self.bstp_nmix_prdy_vrss);
-        v::put(&mut m, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        v::put(&mut m, "bstp_nmix_prdy_ctrt", &self.bstp_nmix_prdy_ctrt);
-        v::put(&mut m, "acml_vol", &self.acml_vol);
-        v::put(&mut m, "acml_tr_pbmn", &self.acml_tr_pbmn);
-        v::put(&mut m, "bstp_nmix_oprc", &self.bstp_nmix_oprc);
-        v::put(&mut m, "bstp_nmix_hgpr", &self.bstp_nmix_hgpr);
-        v::put(&mut m, "bstp_nmix_lwpr", &self.bstp_nmix_lwpr);
-        v::put(&mut m, "prdy_vol", &self.prdy_vol);
-        v::put(&mut m, "ascn_issu_cnt", &self.ascn_issu_cnt);
-        v::put(&mut m, "down_issu_cnt", &self.down_issu_cnt);
-        v::put(&mut m, "stnr_issu_cnt", &self.stnr_issu_cnt);
-        v::put(&mut m, "uplm_issu_cnt", &self.uplm_issu_cnt);
-        v::put(&mut m, "lslm_issu_cnt", &self.lslm_issu_cnt);
-        v::put(&mut m, "prdy_tr_pbmn", &self.prdy_tr_pbmn);
-        v::put(
-            &mut m,
-            "dryy_bstp_nmix_hgpr_date",
-            &self.dryy_bstp_nmix_hgpr_date,
-        );
-        v::put(&mut m, "dryy_bstp_nmix_hgpr", &self.dryy_bstp_nmix_hgpr);
-        v::put(&mut m, "dryy_bstp_nmix_lwpr", &self.dryy_bstp_nmix_lwpr);
-        v::put(
-            &mut m,
-            "dryy_bstp_nmix_lwpr_date",
-            &self.dryy_bstp_nmix_lwpr_date,
-        );
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.bstp_nmix_prpr,
+            1 => &self.bstp_nmix_prdy_vrss,
+            2 => &self.prdy_vrss_sign,
+            3 => &self.bstp_nmix_prdy_ctrt,
+            4 => &self.acml_vol,
+            5 => &self.acml_tr_pbmn,
+            6 => &self.bstp_nmix_oprc,
+            7 => &self.bstp_nmix_hgpr,
+            8 => &self.bstp_nmix_lwpr,
+            9 => &self.prdy_vol,
+            10 => &self.ascn_issu_cnt,
+            11 => &self.down_issu_cnt,
+            12 => &self.stnr_issu_cnt,
+            13 => &self.uplm_issu_cnt,
+            14 => &self.lslm_issu_cnt,
+            15 => &self.prdy_tr_pbmn,
+            16 => &self.dryy_bstp_nmix_hgpr_date,
+            17 => &self.dryy_bstp_nmix_hgpr,
+            18 => &self.dryy_bstp_nmix_lwpr,
+            19 => &self.dryy_bstp_nmix_lwpr_date,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "bstp_nmix_prpr", &self.bstp_nmix_prpr);
-        r.val(path, "bstp_nmix_prdy_vrss", &self.bstp_nmix_prdy_vrss);
-        r.val(path, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        r.val(path, "bstp_nmix_prdy_ctrt", &self.bstp_nmix_prdy_ctrt);
-        r.val(path, "acml_vol", &self.acml_vol);
-        r.val(path, "acml_tr_pbmn", &self.acml_tr_pbmn);
-        r.val(path, "bstp_nmix_oprc", &self.bstp_nmix_oprc);
-        r.val(path, "bstp_nmix_hgpr", &self.bstp_nmix_hgpr);
-        r.val(path, "bstp_nmix_lwpr", &self.bstp_nmix_lwpr);
-        r.val(path, "prdy_vol", &self.prdy_vol);
-        r.val(path, "ascn_issu_cnt", &self.ascn_issu_cnt);
-        r.val(path, "down_issu_cnt", &self.down_issu_cnt);
-        r.val(path, "stnr_issu_cnt", &self.stnr_issu_cnt);
-        r.val(path, "uplm_issu_cnt", &self.uplm_issu_cnt);
-        r.val(path, "lslm_issu_cnt", &self.lslm_issu_cnt);
-        r.val(path, "prdy_tr_pbmn", &self.prdy_tr_pbmn);
-        r.val(
-            path,
-            "dryy_bstp_nmix_hgpr_date",
-            &self.dryy_bstp_nmix_hgpr_date,
-        );
-        r.val(path, "dryy_bstp_nmix_hgpr", &self.dryy_bstp_nmix_hgpr);
-        r.val(path, "dryy_bstp_nmix_lwpr", &self.dryy_bstp_nmix_lwpr);
-        r.val(
-            path,
-            "dryy_bstp_nmix_lwpr_date",
-            &self.dryy_bstp_nmix_lwpr_date,
-        );
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.bstp_nmix_prpr,
+            1 => &mut self.bstp_nmix_prdy_vrss,
+            2 => &mut self.prdy_vrss_sign,
+            3 => &mut self.bstp_nmix_prdy_ctrt,
+            4 => &mut self.acml_vol,
+            5 => &mut self.acml_tr_pbmn,
+            6 => &mut self.bstp_nmix_oprc,
+            7 => &mut self.bstp_nmix_hgpr,
+            8 => &mut self.bstp_nmix_lwpr,
+            9 => &mut self.prdy_vol,
+            10 => &mut self.ascn_issu_cnt,
+            11 => &mut self.down_issu_cnt,
+            12 => &mut self.stnr_issu_cnt,
+            13 => &mut self.uplm_issu_cnt,
+            14 => &mut self.lslm_issu_cnt,
+            15 => &mut self.prdy_tr_pbmn,
+            16 => &mut self.dryy_bstp_nmix_hgpr_date,
+            17 => &mut self.dryy_bstp_nmix_hgpr,
+            18 => &mut self.dryy_bstp_nmix_lwpr,
+            19 => &mut self.dryy_bstp_nmix_lwpr_date,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 /// A record of block `output2` (응답상세2).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 주식 영업 일자 (`stck_bsop_date`, required, length 8).
@@ -428,60 +481,97 @@ pub struct Output2 {
     pub d20_dsrt: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output2 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            stck_bsop_date: v::take(&mut m, "stck_bsop_date"),
-            bstp_nmix_prpr: v::take(&mut m, "bstp_nmix_prpr"),
-            prdy_vrss_sign: v::take(&mut m, "prdy_vrss_sign"),
-            bstp_nmix_prdy_vrss: v::take(&mut m, "bstp_nmix_prdy_vrss"),
-            bstp_nmix_prdy_ctrt: v::take(&mut m, "bstp_nmix_prdy_ctrt"),
-            bstp_nmix_oprc: v::take(&mut m, "bstp_nmix_oprc"),
-            bstp_nmix_hgpr: v::take(&mut m, "bstp_nmix_hgpr"),
-            bstp_nmix_lwpr: v::take(&mut m, "bstp_nmix_lwpr"),
-            acml_vol_rlim: v::take(&mut m, "acml_vol_rlim"),
-            acml_vol: v::take(&mut m, "acml_vol"),
-            acml_tr_pbmn: v::take(&mut m, "acml_tr_pbmn"),
-            invt_new_psdg: v::take(&mut m, "invt_new_psdg"),
-            d20_dsrt: v::take(&mut m, "d20_dsrt"),
-            extra: m,
-        }
+impl crate::__private::Record for Output2 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "stck_bsop_date",
+                "bstp_nmix_prpr",
+                "prdy_vrss_sign",
+                "bstp_nmix_prdy_vrss",
+                "bstp_nmix_prdy_ctrt",
+                "bstp_nmix_oprc",
+                "bstp_nmix_hgpr",
+                "bstp_nmix_lwpr",
+                "acml_vol_rlim",
+                "acml_vol",
+                "acml_tr_pbmn",
+                "invt_new_psdg",
+                "d20_dsrt",
+            ],
+            lower: &[
+                ("acml_tr_pbmn", 10),
+                ("acml_vol", 9),
+                ("acml_vol_rlim", 8),
+                ("bstp_nmix_hgpr", 6),
+                ("bstp_nmix_lwpr", 7),
+                ("bstp_nmix_oprc", 5),
+                ("bstp_nmix_prdy_ctrt", 4),
+                ("bstp_nmix_prdy_vrss", 3),
+                ("bstp_nmix_prpr", 1),
+                ("d20_dsrt", 12),
+                ("invt_new_psdg", 11),
+                ("prdy_vrss_sign", 2),
+                ("stck_bsop_date", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "stck_bsop_date", &self.stck_bsop_date);
-        v::put(&mut m, "bstp_nmix_prpr", &self.bstp_nmix_prpr);
-        v::put(&mut m, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        v::put(&mut m, "bstp_nmix_prdy_vrss", &self.bstp_nmix_prdy_vrss);
-        v::put(&mut m, "bstp_nmix_prdy_ctrt", &self.bstp_nmix_prdy_ctrt);
-        v::put(&mut m, "bstp_nmix_oprc", &self.bstp_nmix_oprc);
-        v::put(&mut m, "bstp_nmix_hgpr", &self.bstp_nmix_hgpr);
-        v::put(&mut m, "bstp_nmix_lwpr", &self.bstp_nmix_lwpr);
-        v::put(&mut m, "acml_vol_rlim", &self.acml_vol_rlim);
-        v::put(&mut m, "acml_vol", &self.acml_vol);
-        v::put(&mut m, "acml_tr_pbmn", &self.acml_tr_pbmn);
-        v::put(&mut m, "invt_new_psdg", &self.invt_new_psdg);
-        v::put(&mut m, "d20_dsrt", &self.d20_dsrt);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.stck_bsop_date,
+            1 => &self.bstp_nmix_prpr,
+            2 => &self.prdy_vrss_sign,
+            3 => &self.bstp_nmix_prdy_vrss,
+            4 => &self.bstp_nmix_prdy_ctrt,
+            5 => &self.bstp_nmix_oprc,
+            6 => &self.bstp_nmix_hgpr,
+            7 => &self.bstp_nmix_lwpr,
+            8 => &self.acml_vol_rlim,
+            9 => &self.acml_vol,
+            10 => &self.acml_tr_pbmn,
+            11 => &self.invt_new_psdg,
+            12 => &self.d20_dsrt,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "stck_bsop_date", &self.stck_bsop_date);
-        r.val(path, "bstp_nmix_prpr", &self.bstp_nmix_prpr);
-        r.val(path, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        r.val(path, "bstp_nmix_prdy_vrss", &self.bstp_nmix_prdy_vrss);
-        r.val(path, "bstp_nmix_prdy_ctrt", &self.bstp_nmix_prdy_ctrt);
-        r.val(path, "bstp_nmix_oprc", &self.bstp_nmix_oprc);
-        r.val(path, "bstp_nmix_hgpr", &self.bstp_nmix_hgpr);
-        r.val(path, "bstp_nmix_lwpr", &self.bstp_nmix_lwpr);
-        r.val(path, "acml_vol_rlim", &self.acml_vol_rlim);
-        r.val(path, "acml_vol", &self.acml_vol);
-        r.val(path, "acml_tr_pbmn", &self.acml_tr_pbmn);
-        r.val(path, "invt_new_psdg", &self.invt_new_psdg);
-        r.val(path, "d20_dsrt", &self.d20_dsrt);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.stck_bsop_date,
+            1 => &mut self.bstp_nmix_prpr,
+            2 => &mut self.prdy_vrss_sign,
+            3 => &mut self.bstp_nmix_prdy_vrss,
+            4 => &mut self.bstp_nmix_prdy_ctrt,
+            5 => &mut self.bstp_nmix_oprc,
+            6 => &mut self.bstp_nmix_hgpr,
+            7 => &mut self.bstp_nmix_lwpr,
+            8 => &mut self.acml_vol_rlim,
+            9 => &mut self.acml_vol,
+            10 => &mut self.acml_tr_pbmn,
+            11 => &mut self.invt_new_psdg,
+            12 => &mut self.d20_dsrt,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

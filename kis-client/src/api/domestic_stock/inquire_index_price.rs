@@ -132,7 +132,7 @@ impl Endpoint for InquireIndexPriceRequest {
 /// Response of 국내업종 현재지수 (`v1_국내주식-063`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct InquireIndexPriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -145,51 +145,71 @@ pub struct InquireIndexPriceResponse {
     pub output: v::One<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for InquireIndexPriceResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output: v::take_one(&mut m, "output"),
-            extra: m,
-        }
+impl crate::__private::Record for InquireIndexPriceResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output"],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output.put(&mut m, "output");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output.report(path, "output", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for InquireIndexPriceResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for InquireIndexPriceResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (응답상세1).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// 업종 지수 현재가 (`bstp_nmix_prpr`, required, length 11.2).
@@ -266,201 +286,189 @@ pub struct Output {
     pub ntby_rsqn: v::Val<i64>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            bstp_nmix_prpr: v::take(&mut m, "bstp_nmix_prpr"),
-            bstp_nmix_prdy_vrss: v::take(&mut m, "bstp_nmix_prdy_vrss"),
-            prdy_vrss_sign: v::take(&mut m, "prdy_vrss_sign"),
-            bstp_nmix_prdy_ctrt: v::take(&mut m, "bstp_nmix_prdy_ctrt"),
-            acml_vol: v::take(&mut m, "acml_vol"),
-            prdy_vol: v::take(&mut m, "prdy_vol"),
-            acml_tr_pbmn: v::take(&mut m, "acml_tr_pbmn"),
-            prdy_tr_pbmn: v::take(&mut m, "prdy_tr_pbmn"),
-            bstp_nmix_oprc: v::take(&mut m, "bstp_nmix_oprc"),
-            prdy_nmix_vrss_nmix_oprc: v::take(&mut m, "prdy_nmix_vrss_nmix_oprc"),
-            oprc_vrss_prpr_sign: v::take(&mut m, "oprc_vrss_prpr_sign"),
-            bstp_nmix_oprc_prdy_ctrt: v::take(&mut m, "bstp_nmix_oprc_prdy_ctrt"),
-            bstp_nmix_hgpr: v::take(&mut m, "bstp_nmix_hgpr"),
-            prdy_nmix_vrss_nmix_hgpr: v::take(&mut m, "prdy_nmix_vrss_nmix_hgpr"),
-            hgpr_vrss_prpr_sign: v::take(&mut m, "hgpr_vrss_prpr_sign"),
-            bstp_nmix_hgpr_prdy_ctrt: v::take(&mut m, "bstp_nmix_hgpr_prdy_ctrt"),
-            bstp_nmix_lwpr: v::take(&mut m, "bstp_nmix_lwpr"),
-            prdy_clpr_vrss_lwpr: v::take(&mut m, "prdy_clpr_vrss_lwpr"),
-            lwpr_vrss_prpr_sign: v::take(&mut m, "lwpr_vrss_prpr_sign"),
-            prdy_clpr_vrss_lwpr_rate: v::take(&mut m, "prdy_clpr_vrss_lwpr_rate"),
-            ascn_issu_cnt: v::take(&mut m, "ascn_issu_cnt"),
-            uplm_issu_cnt: v::take(&mut m, "uplm_issu_cnt"),
-            stnr_issu_cnt: v::take(&mut m, "stnr_issu_cnt"),
-            down_issu_cnt: v::take(&mut m, "down_issu_cnt"),
-            lslm_issu_cnt: v::take(&mut m, "lslm_issu_cnt"),
-            dryy_bstp_nmix_hgpr: v::take(&mut m, "dryy_bstp_nmix_hgpr"),
-            dryy_hgpr_vrss_prpr_rate: v::take(&mut m, "dryy_hgpr_vrss_prpr_rate"),
-            dryy_bstp_nmix_hgpr_date: v::take(&mut m, "dryy_bstp_nmix_hgpr_date"),
-            dryy_bstp_nmix_lwpr: v::take(&mut m, "dryy_bstp_nmix_lwpr"),
-            dryy_lwpr_vrss_prpr_rate: v::take(&mut m, "dryy_lwpr_vrss_prpr_rate"),
-            dryy_bstp_nmix_lwpr_date: v::take(&mut m, "dryy_bstp_nmix_lwpr_date"),
-            total_askp_rsqn: v::take(&mut m, "total_askp_rsqn"),
-            total_bidp_rsqn: v::take(&mut m, "total_bidp_rsqn"),
-            seln_rsqn_rate: v::take(&mut m, "seln_rsqn_rate"),
-            shnu_rsqn_rate: v::take(&mut m, "shnu_rsqn_rate"),
-            ntby_rsqn: v::take(&mut m, "ntby_rsqn"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "bstp_nmix_prpr",
+                "bstp_nmix_prdy_vrss",
+                "prdy_vrss_sign",
+                "bstp_nmix_prdy_ctrt",
+                "acml_vol",
+                "prdy_vol",
+                "acml_tr_pbmn",
+                "prdy_tr_pbmn",
+                "bstp_nmix_oprc",
+                "prdy_nmix_vrss_nmix_oprc",
+                "oprc_vrss_prpr_sign",
+                "bstp_nmix_oprc_prdy_ctrt",
+                "bstp_nmix_hgpr",
+                "prdy_nmix_vrss_nmix_hgpr",
+                "hgpr_vrss_prpr_sign",
+                "bstp_nmix_hgpr_prdy_ctrt",
+                "bstp_nmix_lwpr",
+                "prdy_clpr_vrss_lwpr",
+                "lwpr_vrss_prpr_sign",
+                "prdy_clpr_vrss_lwpr_rate",
+                "ascn_issu_cnt",
+                "uplm_issu_cnt",
+                "stnr_issu_cnt",
+                "down_issu_cnt",
+                "lslm_issu_cnt",
+                "dryy_bstp_nmix_hgpr",
+                "dryy_hgpr_vrss_prpr_rate",
+                "dryy_bstp_nmix_hgpr_date",
+                "dryy_bstp_nmix_lwpr",
+                "dryy_lwpr_vrss_prpr_rate",
+                "dryy_bstp_nmix_lwpr_date",
+                "total_askp_rsqn",
+                "total_bidp_rsqn",
+                "seln_rsqn_rate",
+                "shnu_rsqn_rate",
+                "ntby_rsqn",
+            ],
+            lower: &[
+                ("acml_tr_pbmn", 6),
+                ("acml_vol", 4),
+                ("ascn_issu_cnt", 20),
+                ("bstp_nmix_hgpr", 12),
+                ("bstp_nmix_hgpr_prdy_ctrt", 15),
+                ("bstp_nmix_lwpr", 16),
+                ("bstp_nmix_oprc", 8),
+                ("bstp_nmix_oprc_prdy_ctrt", 11),
+                ("bstp_nmix_prdy_ctrt", 3),
+                ("bstp_nmix_prdy_vrss", 1),
+                ("bstp_nmix_prpr", 0),
+                ("down_issu_cnt", 23),
+                ("dryy_bstp_nmix_hgpr", 25),
+                ("dryy_bstp_nmix_hgpr_date", 27),
+                ("dryy_bstp_nmix_lwpr", 28),
+                ("dryy_bstp_nmix_lwpr_date", 30),
+                ("dryy_hgpr_vrss_prpr_rate", 26),
+                ("dryy_lwpr_vrss_prpr_rate", 29),
+                ("hgpr_vrss_prpr_sign", 14),
+                ("lslm_issu_cnt", 24),
+                ("lwpr_vrss_prpr_sign", 18),
+                ("ntby_rsqn", 35),
+                ("oprc_vrss_prpr_sign", 10),
+                ("prdy_clpr_vrss_lwpr", 17),
+                ("prdy_clpr_vrss_lwpr_rate", 19),
+                ("prdy_nmix_vrss_nmix_hgpr", 13),
+                ("prdy_nmix_vrss_nmix_oprc", 9),
+                ("prdy_tr_pbmn", 7),
+                ("prdy_vol", 5),
+                ("prdy_vrss_sign", 2),
+                ("seln_rsqn_rate", 33),
+                ("shnu_rsqn_rate", 34),
+                ("stnr_issu_cnt", 22),
+                ("total_askp_rsqn", 31),
+                ("total_bidp_rsqn", 32),
+                ("uplm_issu_cnt", 21),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "bstp_nmix_prpr", &self.bstp_nmix_prpr);
-        v::put(&mut m, "bstp_nmix_prdy_vrss", &self.bstp_nmix_prdy_vrss);
-        v::put(&mut m, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        v::put(&mut m, "bstp_nmix_prdy_ctrt", &self.bstp_nmix_prdy_ctrt);
-        v::put(&mut m, "acml_vol", &self.acml_vol);
-        v::put(&mut m, "prdy_vol", &self.prdy_vol);
-        v::put(&mut m, "acml_tr_pbmn", &self.acml_tr_pbmn);
-        v::put(&mut m, "prdy_tr_pbmn", &self.prdy_tr_pbmn);
-        v::put(&mut m, "bstp_nmix_oprc", &self.bstp_nmix_oprc);
-        v::put(
-            &mut m,
-            "prdy_nmix_vrss_nmix_oprc",
-            &self.prdy_nmix_vrss_nmix_oprc,
-        );
-        v::put(&mut m, "oprc_vrss_prpr_sign", &self.oprc_vrss_prpr_sign);
-        v::put(
-            &mut m,
-            "bstp_nmix_oprc_prdy_ctrt",
-            &self.bstp_nmix_oprc_prdy_ctrt,
-        );
-        v::put(&mut m, "bstp_nmix_hgpr", &self.bstp_nmix_hgpr);
-        v::put(
-            &mut m,
-            "prdy_nmix_vrss_nmix_hgpr",
-            &self.prdy_nmix_vrss_nmix_hgpr,
-        );
-        v::put(&mut m, "hgpr_vrss_prpr_sign", &self.hgpr_vrss_prpr_sign);
-        v::put(
-            &mut m,
-            "bstp_nmix_hgpr_prdy_ctrt",
-            &self.bstp_nmix_hgpr_prdy_ctrt,
-        );
-        v::put(&mut m, "bstp_nmix_lwpr", &self.bstp_nmix_lwpr);
-        v::put(&mut m, "prdy_clpr_vrss_lwpr", &self.prdy_clpr_vrss_lwpr);
-        v::put(&mut m, "lwpr_vrss_prpr_sign", &self.lwpr_vrss_prpr_sign);
-        v::put(
-            &mut m,
-            "prdy_clpr_vrss_lwpr_rate",
-            &self.prdy_clpr_vrss_lwpr_rate,
-        );
-        v::put(&mut m, "ascn_issu_cnt", &self.ascn_issu_cnt);
-        v::put(&mut m, "uplm_issu_cnt", &self.uplm_issu_cnt);
-        v::put(&mut m, "stnr_issu_cnt", &self.stnr_issu_cnt);
-        v::put(&mut m, "down_issu_cnt", &self.down_issu_cnt);
-        v::put(&mut m, "lslm_issu_cnt", &self.lslm_issu_cnt);
-        v::put(&mut m, "dryy_bstp_nmix_hgpr", &self.dryy_bstp_nmix_hgpr);
-        v::put(
-            &mut m,
-            "dryy_hgpr_vrss_prpr_rate",
-            &self.dryy_hgpr_vrss_prpr_rate,
-        );
-        v::put(
-            &mut m,
-            "dryy_bstp_nmix_hgpr_date",
-            &self.dryy_bstp_nmix_hgpr_date,
-        );
-        v::put(&mut m, "dryy_bstp_nmix_lwpr", &self.dryy_bstp_nmix_lwpr);
-        v::put(
-            &mut m,
-            "dryy_lwpr_vrss_prpr_rate",
-            &self.dryy_lwpr_vrss_prpr_rate,
-        );
-        v::put(
-            &mut m,
-            "dryy_bstp_nmix_lwpr_date",
-            &self.dryy_bstp_nmix_lwpr_date,
-        );
-        v::put(&mut m, "total_askp_rsqn", &self.total_askp_rsqn);
-        v::put(&mut m, "total_bidp_rsqn", &self.total_bidp_rsqn);
-        v::put(&mut m, "seln_rsqn_rate", &self.seln_rsqn_rate);
-        v::put(&mut m, "shnu_rsqn_rate", &self.shnu_rsqn_rate);
-        v::put(&mut m, "ntby_rsqn", &self.ntby_rsqn);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.bstp_nmix_prpr,
+            1 => &self.bstp_nmix_prdy_vrss,
+            2 => &self.prdy_vrss_sign,
+            3 => &self.bstp_nmix_prdy_ctrt,
+            4 => &self.acml_vol,
+            5 => &self.prdy_vol,
+            6 => &self.acml_tr_pbmn,
+            7 => &self.prdy_tr_pbmn,
+            8 => &self.bstp_nmix_oprc,
+            9 => &self.prdy_nmix_vrss_nmix_oprc,
+            10 => &self.oprc_vrss_prpr_sign,
+            11 => &self.bstp_nmix_oprc_prdy_ctrt,
+            12 => &self.bstp_nmix_hgpr,
+            13 => &self.prdy_nmix_vrss_nmix_hgpr,
+            14 => &self.hgpr_vrss_prpr_sign,
+            15 => &self.bstp_nmix_hgpr_prdy_ctrt,
+            16 => &self.bstp_nmix_lwpr,
+            17 => &self.prdy_clpr_vrss_lwpr,
+            18 => &self.lwpr_vrss_prpr_sign,
+            19 => &self.prdy_clpr_vrss_lwpr_rate,
+            20 => &self.ascn_issu_cnt,
+            21 => &self.uplm_issu_cnt,
+            22 => &self.stnr_issu_cnt,
+            23 => &self.down_issu_cnt,
+            24 => &self.lslm_issu_cnt,
+            25 => &self.dryy_bstp_nmix_hgpr,
+            26 => &self.dryy_hgpr_vrss_prpr_rate,
+            27 => &self.dryy_bstp_nmix_hgpr_date,
+            28 => &self.dryy_bstp_nmix_lwpr,
+            29 => &self.dryy_lwpr_vrss_prpr_rate,
+            30 => &self.dryy_bstp_nmix_lwpr_date,
+            31 => &self.total_askp_rsqn,
+            32 => &self.total_bidp_rsqn,
+            33 => &self.seln_rsqn_rate,
+            34 => &self.shnu_rsqn_rate,
+            35 => &self.ntby_rsqn,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "bstp_nmix_prpr", &self.bstp_nmix_prpr);
-        r.val(path, "bstp_nmix_prdy_vrss", &self.bstp_nmix_prdy_vrss);
-        r.val(path, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        r.val(path, "bstp_nmix_prdy_ctrt", &self.bstp_nmix_prdy_ctrt);
-        r.val(path, "acml_vol", &self.acml_vol);
-        r.val(path, "prdy_vol", &self.prdy_vol);
-        r.val(path, "acml_tr_pbmn", &self.acml_tr_pbmn);
-        r.val(path, "prdy_tr_pbmn", &self.prdy_tr_pbmn);
-        r.val(path, "bstp_nmix_oprc", &self.bstp_nmix_oprc);
-        r.val(
-            path,
-            "prdy_nmix_vrss_nmix_oprc",
-            &self.prdy_nmix_vrss_nmix_oprc,
-        );
-        r.val(path, "oprc_vrss_prpr_sign", &self.oprc_vrss_prpr_sign);
-        r.val(
-            path,
-            "bstp_nmix_oprc_prdy_ctrt",
-            &self.bstp_nmix_oprc_prdy_ctrt,
-        );
-        r.val(path, "bstp_nmix_hgpr", &self.bstp_nmix_hgpr);
-        r.val(
-            path,
-            "prdy_nmix_vrss_nmix_hgpr",
-            &self.prdy_nmix_vrss_nmix_hgpr,
-        );
-        r.val(path, "hgpr_vrss_prpr_sign", &self.hgpr_vrss_prpr_sign);
-        r.val(
-            path,
-            "bstp_nmix_hgpr_prdy_ctrt",
-            &self.bstp_nmix_hgpr_prdy_ctrt,
-        );
-        r.val(path, "bstp_nmix_lwpr", &self.bstp_nmix_lwpr);
-        r.val(path, "prdy_clpr_vrss_lwpr", &self.prdy_clpr_vrss_lwpr);
-        r.val(path, "lwpr_vrss_prpr_sign", &self.lwpr_vrss_prpr_sign);
-        r.val(
-            path,
-            "prdy_clpr_vrss_lwpr_rate",
-            &self.prdy_clpr_vrss_lwpr_rate,
-        );
-        r.val(path, "ascn_issu_cnt", &self.ascn_issu_cnt);
-        r.val(path, "uplm_issu_cnt", &self.uplm_issu_cnt);
-        r.val(path, "stnr_issu_cnt", &self.stnr_issu_cnt);
-        r.val(path, "down_issu_cnt", &self.down_issu_cnt);
-        r.val(path, "lslm_issu_cnt", &self.lslm_issu_cnt);
-        r.val(path, "dryy_bstp_nmix_hgpr", &self.dryy_bstp_nmix_hgpr);
-        r.val(
-            path,
-            "dryy_hgpr_vrss_prpr_rate",
-            &self.dryy_hgpr_vrss_prpr_rate,
-        );
-        r.val(
-            path,
-            "dryy_bstp_nmix_hgpr_date",
-            &self.dryy_bstp_nmix_hgpr_date,
-        );
-        r.val(path, "dryy_bstp_nmix_lwpr", &self.dryy_bstp_nmix_lwpr);
-        r.val(
-            path,
-            "dryy_lwpr_vrss_prpr_rate",
-            &self.dryy_lwpr_vrss_prpr_rate,
-        );
-        r.val(
-            path,
-            "dryy_bstp_nmix_lwpr_date",
-            &self.dryy_bstp_nmix_lwpr_date,
-        );
-        r.val(path, "total_askp_rsqn", &self.total_askp_rsqn);
-        r.val(path, "total_bidp_rsqn", &self.total_bidp_rsqn);
-        r.val(path, "seln_rsqn_rate", &self.seln_rsqn_rate);
-        r.val(path, "shnu_rsqn_rate", &self.shnu_rsqn_rate);
-        r.val(path, "ntby_rsqn", &self.ntby_rsqn);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.bstp_nmix_prpr,
+            1 => &mut self.bstp_nmix_prdy_vrss,
+            2 => &mut self.prdy_vrss_sign,
+            3 => &mut self.bstp_nmix_prdy_ctrt,
+            4 => &mut self.acml_vol,
+            5 => &mut self.prdy_vol,
+            6 => &mut self.acml_tr_pbmn,
+            7 => &mut self.prdy_tr_pbmn,
+            8 => &mut self.bstp_nmix_oprc,
+            9 => &mut self.prdy_nmix_vrss_nmix_oprc,
+            10 => &mut self.oprc_vrss_prpr_sign,
+            11 => &mut self.bstp_nmix_oprc_prdy_ctrt,
+            12 => &mut self.bstp_nmix_hgpr,
+            13 => &mut self.prdy_nmix_vrss_nmix_hgpr,
+            14 => &mut self.hgpr_vrss_prpr_sign,
+            15 => &mut self.bstp_nmix_hgpr_prdy_ctrt,
+            16 => &mut self.bstp_nmix_lwpr,
+            17 => &mut self.prdy_clpr_vrss_lwpr,
+            18 => &mut self.lwpr_vrss_prpr_sign,
+            19 => &mut self.prdy_clpr_vrss_lwpr_rate,
+            20 => &mut self.ascn_issu_cnt,
+            21 => &mut self.uplm_issu_cnt,
+            22 => &mut self.stnr_issu_cnt,
+            23 => &mut self.down_issu_cnt,
+            24 => &mut self.lslm_issu_cnt,
+            25 => &mut self.dryy_bstp_nmix_hgpr,
+            26 => &mut self.dryy_hgpr_vrss_prpr_rate,
+            27 => &mut self.dryy_bstp_nmix_hgpr_date,
+            28 => &mut self.dryy_bstp_nmix_lwpr,
+            29 => &mut self.dryy_lwpr_vrss_prpr_rate,
+            30 => &mut self.dryy_bstp_nmix_lwpr_date,
+            31 => &mut self.total_askp_rsqn,
+            32 => &mut self.total_bidp_rsqn,
+            33 => &mut self.seln_rsqn_rate,
+            34 => &mut self.shnu_rsqn_rate,
+            35 => &mut self.ntby_rsqn,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

@@ -142,7 +142,7 @@ impl Endpoint for InquireInvestorRequest {
 /// Response of 주식현재가 투자자 (`v1_국내주식-012`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct InquireInvestorResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -155,51 +155,71 @@ pub struct InquireInvestorResponse {
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for InquireInvestorResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output: v::take_block(&mut m, "output"),
-            extra: m,
-        }
+impl crate::__private::Record for InquireInvestorResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output"],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output.put(&mut m, "output");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output.report(path, "output", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for InquireInvestorResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for InquireInvestorResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// 주식 영업 일자 (`stck_bsop_date`, required, length 8).
@@ -248,87 +268,133 @@ pub struct Output {
     pub orgn_seln_tr_pbmn: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            stck_bsop_date: v::take(&mut m, "stck_bsop_date"),
-            stck_clpr: v::take(&mut m, "stck_clpr"),
-            prdy_vrss: v::take(&mut m, "prdy_vrss"),
-            prdy_vrss_sign: v::take(&mut m, "prdy_vrss_sign"),
-            prsn_ntby_qty: v::take(&mut m, "prsn_ntby_qty"),
-            frgn_ntby_qty: v::take(&mut m, "frgn_ntby_qty"),
-            orgn_ntby_qty: v::take(&mut m, "orgn_ntby_qty"),
-            prsn_ntby_tr_pbmn: v::take(&mut m, "prsn_ntby_tr_pbmn"),
-            frgn_ntby_tr_pbmn: v::take(&mut m, "frgn_ntby_tr_pbmn"),
-            orgn_ntby_tr_pbmn: v::take(&mut m, "orgn_ntby_tr_pbmn"),
-            prsn_shnu_vol: v::take(&mut m, "prsn_shnu_vol"),
-            frgn_shnu_vol: v::take(&mut m, "frgn_shnu_vol"),
-            orgn_shnu_vol: v::take(&mut m, "orgn_shnu_vol"),
-            prsn_shnu_tr_pbmn: v::take(&mut m, "prsn_shnu_tr_pbmn"),
-            frgn_shnu_tr_pbmn: v::take(&mut m, "frgn_shnu_tr_pbmn"),
-            orgn_shnu_tr_pbmn: v::take(&mut m, "orgn_shnu_tr_pbmn"),
-            prsn_seln_vol: v::take(&mut m, "prsn_seln_vol"),
-            frgn_seln_vol: v::take(&mut m, "frgn_seln_vol"),
-            orgn_seln_vol: v::take(&mut m, "orgn_seln_vol"),
-            prsn_seln_tr_pbmn: v::take(&mut m, "prsn_seln_tr_pbmn"),
-            frgn_seln_tr_pbmn: v::take(&mut m, "frgn_seln_tr_pbmn"),
-            orgn_seln_tr_pbmn: v::take(&mut m, "orgn_seln_tr_pbmn"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "stck_bsop_date",
+                "stck_clpr",
+                "prdy_vrss",
+                "prdy_vrss_sign",
+                "prsn_ntby_qty",
+                "frgn_ntby_qty",
+                "orgn_ntby_qty",
+                "prsn_ntby_tr_pbmn",
+                "frgn_ntby_tr_pbmn",
+                "orgn_ntby_tr_pbmn",
+                "prsn_shnu_vol",
+                "frgn_shnu_vol",
+                "orgn_shnu_vol",
+                "prsn_shnu_tr_pbmn",
+                "frgn_shnu_tr_pbmn",
+                "orgn_shnu_tr_pbmn",
+                "prsn_seln_vol",
+                "frgn_seln_vol",
+                "orgn_seln_vol",
+                "prsn_seln_tr_pbmn",
+                "frgn_seln_tr_pbmn",
+                "orgn_seln_tr_pbmn",
+            ],
+            lower: &[
+                ("frgn_ntby_qty", 5),
+                ("frgn_ntby_tr_pbmn", 8),
+                ("frgn_seln_tr_pbmn", 20),
+                ("frgn_seln_vol", 17),
+                ("frgn_shnu_tr_pbmn", 14),
+                ("frgn_shnu_vol", 11),
+                ("orgn_ntby_qty", 6),
+                ("orgn_ntby_tr_pbmn", 9),
+                ("orgn_seln_tr_pbmn", 21),
+                ("orgn_seln_vol", 18),
+                ("orgn_shnu_tr_pbmn", 15),
+                ("orgn_shnu_vol", 12),
+                ("prdy_vrss", 2),
+                ("prdy_vrss_sign", 3),
+                ("prsn_ntby_qty", 4),
+                ("prsn_ntby_tr_pbmn", 7),
+                ("prsn_seln_tr_pbmn", 19),
+                ("prsn_seln_vol", 16),
+                ("prsn_shnu_tr_pbmn", 13),
+                ("prsn_shnu_vol", 10),
+                ("stck_bsop_date", 0),
+                ("stck_clpr", 1),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "stck_bsop_date", &self.stck_bsop_date);
-        v::put(&mut m, "stck_clpr", &self.stck_clpr);
-        v::put(&mut m, "prdy_vrss", &self.prdy_vrss);
-        v::put(&mut m, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        v::put(&mut m, "prsn_ntby_qty", &self.prsn_ntby_qty);
-        v::put(&mut m, "frgn_ntby_qty", &self.frgn_ntby_qty);
-        v::put(&mut m, "orgn_ntby_qty", &self.orgn_ntby_qty);
-        v::put(&mut m, "prsn_ntby_tr_pbmn", &self.prsn_ntby_tr_pbmn);
-        v::put(&mut m, "frgn_ntby_tr_pbmn", &self.frgn_ntby_tr_pbmn);
-        v::put(&mut m, "orgn_ntby_tr_pbmn", &self.orgn_ntby_tr_pbmn);
-        v::put(&mut m, "prsn_shnu_vol", &self.prsn_shnu_vol);
-        v::put(&mut m, "frgn_shnu_vol", &self.frgn_shnu_vol);
-        v::put(&mut m, "orgn_shnu_vol", &self.orgn_shnu_vol);
-        v::put(&mut m, "prsn_shnu_tr_pbmn", &self.prsn_shnu_tr_pbmn);
-        v::put(&mut m, "frgn_shnu_tr_pbmn", &self.frgn_shnu_tr_pbmn);
-        v::put(&mut m, "orgn_shnu_tr_pbmn", &self.orgn_shnu_tr_pbmn);
-        v::put(&mut m, "prsn_seln_vol", &self.prsn_seln_vol);
-        v::put(&mut m, "frgn_seln_vol", &self.frgn_seln_vol);
-        v::put(&mut m, "orgn_seln_vol", &self.orgn_seln_vol);
-        v::put(&mut m, "prsn_seln_tr_pbmn", &self.prsn_seln_tr_pbmn);
-        v::put(&mut m, "frgn_seln_tr_pbmn", &self.frgn_seln_tr_pbmn);
-        v::put(&mut m, "orgn_seln_tr_pbmn", &self.orgn_seln_tr_pbmn);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.stck_bsop_date,
+            1 => &self.stck_clpr,
+            2 => &self.prdy_vrss,
+            3 => &self.prdy_vrss_sign,
+            4 => &self.prsn_ntby_qty,
+            5 => &self.frgn_ntby_qty,
+            6 => &self.orgn_ntby_qty,
+            7 => &self.prsn_ntby_tr_pbmn,
+            8 => &self.frgn_ntby_tr_pbmn,
+            9 => &self.orgn_ntby_tr_pbmn,
+            10 => &self.prsn_shnu_vol,
+            11 => &self.frgn_shnu_vol,
+            12 => &self.orgn_shnu_vol,
+            13 => &self.prsn_shnu_tr_pbmn,
+            14 => &self.frgn_shnu_tr_pbmn,
+            15 => &self.orgn_shnu_tr_pbmn,
+            16 => &self.prsn_seln_vol,
+            17 => &self.frgn_seln_vol,
+            18 => &self.orgn_seln_vol,
+            19 => &self.prsn_seln_tr_pbmn,
+            20 => &self.frgn_seln_tr_pbmn,
+            21 => &self.orgn_seln_tr_pbmn,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "stck_bsop_date", &self.stck_bsop_date);
-        r.val(path, "stck_clpr", &self.stck_clpr);
-        r.val(path, "prdy_vrss", &self.prdy_vrss);
-        r.val(path, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        r.val(path, "prsn_ntby_qty", &self.prsn_ntby_qty);
-        r.val(path, "frgn_ntby_qty", &self.frgn_ntby_qty);
-        r.val(path, "orgn_ntby_qty", &self.orgn_ntby_qty);
-        r.val(path, "prsn_ntby_tr_pbmn", &self.prsn_ntby_tr_pbmn);
-        r.val(path, "frgn_ntby_tr_pbmn", &self.frgn_ntby_tr_pbmn);
-        r.val(path, "orgn_ntby_tr_pbmn", &self.orgn_ntby_tr_pbmn);
-        r.val(path, "prsn_shnu_vol", &self.prsn_shnu_vol);
-        r.val(path, "frgn_shnu_vol", &self.frgn_shnu_vol);
-        r.val(path, "orgn_shnu_vol", &self.orgn_shnu_vol);
-        r.val(path, "prsn_shnu_tr_pbmn", &self.prsn_shnu_tr_pbmn);
-        r.val(path, "frgn_shnu_tr_pbmn", &self.frgn_shnu_tr_pbmn);
-        r.val(path, "orgn_shnu_tr_pbmn", &self.orgn_shnu_tr_pbmn);
-        r.val(path, "prsn_seln_vol", &self.prsn_seln_vol);
-        r.val(path, "frgn_seln_vol", &self.frgn_seln_vol);
-        r.val(path, "orgn_seln_vol", &self.orgn_seln_vol);
-        r.val(path, "prsn_seln_tr_pbmn", &self.prsn_seln_tr_pbmn);
-        r.val(path, "frgn_seln_tr_pbmn", &self.frgn_seln_tr_pbmn);
-        r.val(path, "orgn_seln_tr_pbmn", &self.orgn_seln_tr_pbmn);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.stck_bsop_date,
+            1 => &mut self.stck_clpr,
+            2 => &mut self.prdy_vrss,
+            3 => &mut self.prdy_vrss_sign,
+            4 => &mut self.prsn_ntby_qty,
+            5 => &mut self.frgn_ntby_qty,
+            6 => &mut self.orgn_ntby_qty,
+            7 => &mut self.prsn_ntby_tr_pbmn,
+            8 => &mut self.frgn_ntby_tr_pbmn,
+            9 => &mut self.orgn_ntby_tr_pbmn,
+            10 => &mut self.prsn_shnu_vol,
+            11 => &mut self.frgn_shnu_vol,
+            12 => &mut self.orgn_shnu_vol,
+            13 => &mut self.prsn_shnu_tr_pbmn,
+            14 => &mut self.frgn_shnu_tr_pbmn,
+            15 => &mut self.orgn_shnu_tr_pbmn,
+            16 => &mut self.prsn_seln_vol,
+            17 => &mut self.frgn_seln_vol,
+            18 => &mut self.orgn_seln_vol,
+            19 => &mut self.prsn_seln_tr_pbmn,
+            20 => &mut self.frgn_seln_tr_pbmn,
+            21 => &mut self.orgn_seln_tr_pbmn,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

@@ -236,7 +236,7 @@ impl Endpoint for InquireInvestorDailyByMarketRequest {
 /// Response of 시장별 투자자매매동향(일별) (`국내주식-075`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct InquireInvestorDailyByMarketResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -249,51 +249,71 @@ pub struct InquireInvestorDailyByMarketResponse {
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for InquireInvestorDailyByMarketResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output: v::take_block(&mut m, "output"),
-            extra: m,
-        }
+impl crate::__private::Record for InquireInvestorDailyByMarketResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output"],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output.put(&mut m, "output");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output.report(path, "output", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for InquireInvestorDailyByMarketResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for InquireInvestorDailyByMarketResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// 주식 영업 일자 (`stck_bsop_date`, required, length 8).
@@ -376,138 +396,201 @@ pub struct Output {
     pub etc_corp_ntby_tr_pbmn: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            stck_bsop_date: v::take(&mut m, "stck_bsop_date"),
-            bstp_nmix_prpr: v::take(&mut m, "bstp_nmix_prpr"),
-            bstp_nmix_prdy_vrss: v::take(&mut m, "bstp_nmix_prdy_vrss"),
-            prdy_vrss_sign: v::take(&mut m, "prdy_vrss_sign"),
-            bstp_nmix_prdy_ctrt: v::take(&mut m, "bstp_nmix_prdy_ctrt"),
-            bstp_nmix_oprc: v::take(&mut m, "bstp_nmix_oprc"),
-            bstp_nmix_hgpr: v::take(&mut m, "bstp_nmix_hgpr"),
-            bstp_nmix_lwpr: v::take(&mut m, "bstp_nmix_lwpr"),
-            stck_prdy_clpr: v::take(&mut m, "stck_prdy_clpr"),
-            frgn_ntby_qty: v::take(&mut m, "frgn_ntby_qty"),
-            frgn_reg_ntby_qty: v::take(&mut m, "frgn_reg_ntby_qty"),
-            frgn_nreg_ntby_qty: v::take(&mut m, "frgn_nreg_ntby_qty"),
-            prsn_ntby_qty: v::take(&mut m, "prsn_ntby_qty"),
-            orgn_ntby_qty: v::take(&mut m, "orgn_ntby_qty"),
-            scrt_ntby_qty: v::take(&mut m, "scrt_ntby_qty"),
-            ivtr_ntby_qty: v::take(&mut m, "ivtr_ntby_qty"),
-            pe_fund_ntby_vol: v::take(&mut m, "pe_fund_ntby_vol"),
-            bank_ntby_qty: v::take(&mut m, "bank_ntby_qty"),
-            insu_ntby_qty: v::take(&mut m, "insu_ntby_qty"),
-            mrbn_ntby_qty: v::take(&mut m, "mrbn_ntby_qty"),
-            fund_ntby_qty: v::take(&mut m, "fund_ntby_qty"),
-            etc_ntby_qty: v::take(&mut m, "etc_ntby_qty"),
-            etc_orgt_ntby_vol: v::take(&mut m, "etc_orgt_ntby_vol"),
-            etc_corp_ntby_vol: v::take(&mut m, "etc_corp_ntby_vol"),
-            frgn_ntby_tr_pbmn: v::take(&mut m, "frgn_ntby_tr_pbmn"),
-            frgn_reg_ntby_pbmn: v::take(&mut m, "frgn_reg_ntby_pbmn"),
-            frgn_nreg_ntby_pbmn: v::take(&mut m, "frgn_nreg_ntby_pbmn"),
-            prsn_ntby_tr_pbmn: v::take(&mut m, "prsn_ntby_tr_pbmn"),
-            orgn_ntby_tr_pbmn: v::take(&mut m, "orgn_ntby_tr_pbmn"),
-            scrt_ntby_tr_pbmn: v::take(&mut m, "scrt_ntby_tr_pbmn"),
-            ivtr_ntby_tr_pbmn: v::take(&mut m, "ivtr_ntby_tr_pbmn"),
-            pe_fund_ntby_tr_pbmn: v::take(&mut m, "pe_fund_ntby_tr_pbmn"),
-            bank_ntby_tr_pbmn: v::take(&mut m, "bank_ntby_tr_pbmn"),
-            insu_ntby_tr_pbmn: v::take(&mut m, "insu_ntby_tr_pbmn"),
-            mrbn_ntby_tr_pbmn: v::take(&mut m, "mrbn_ntby_tr_pbmn"),
-            fund_ntby_tr_pbmn: v::take(&mut m, "fund_ntby_tr_pbmn"),
-            etc_ntby_tr_pbmn: v::take(&mut m, "etc_ntby_tr_pbmn"),
-            etc_orgt_ntby_tr_pbmn: v::take(&mut m, "etc_orgt_ntby_tr_pbmn"),
-            etc_corp_ntby_tr_pbmn: v::take(&mut m, "etc_corp_ntby_tr_pbmn"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "stck_bsop_date",
+                "bstp_nmix_prpr",
+                "bstp_nmix_prdy_vrss",
+                "prdy_vrss_sign",
+                "bstp_nmix_prdy_ctrt",
+                "bstp_nmix_oprc",
+                "bstp_nmix_hgpr",
+                "bstp_nmix_lwpr",
+                "stck_prdy_clpr",
+                "frgn_ntby_qty",
+                "frgn_reg_ntby_qty",
+                "frgn_nreg_ntby_qty",
+                "prsn_ntby_qty",
+                "orgn_ntby_qty",
+                "scrt_ntby_qty",
+                "ivtr_ntby_qty",
+                "pe_fund_ntby_vol",
+                "bank_ntby_qty",
+                "insu_ntby_qty",
+                "mrbn_ntby_qty",
+                "fund_ntby_qty",
+                "etc_ntby_qty",
+                "etc_orgt_ntby_vol",
+                "etc_corp_ntby_vol",
+                "frgn_ntby_tr_pbmn",
+                "frgn_reg_ntby_pbmn",
+                "frgn_nreg_ntby_pbmn",
+                "prsn_ntby_tr_pbmn",
+                "orgn_ntby_tr_pbmn",
+                "scrt_ntby_tr_pbmn",
+                "ivtr_ntby_tr_pbmn",
+                "pe_fund_ntby_tr_pbmn",
+                "bank_ntby_tr_pbmn",
+                "insu_ntby_tr_pbmn",
+                "mrbn_ntby_tr_pbmn",
+                "fund_ntby_tr_pbmn",
+                "etc_ntby_tr_pbmn",
+                "etc_orgt_ntby_tr_pbmn",
+                "etc_corp_ntby_tr_pbmn",
+            ],
+            lower: &[
+                ("bank_ntby_qty", 17),
+                ("bank_ntby_tr_pbmn", 32),
+                ("bstp_nmix_hgpr", 6),
+                ("bstp_nmix_lwpr", 7),
+                ("bstp_nmix_oprc", 5),
+                ("bstp_nmix_prdy_ctrt", 4),
+                ("bstp_nmix_prdy_vrss", 2),
+                ("bstp_nmix_prpr", 1),
+                ("etc_corp_ntby_tr_pbmn", 38),
+                ("etc_corp_ntby_vol", 23),
+                ("etc_ntby_qty", 21),
+                ("etc_ntby_tr_pbmn", 36),
+                ("etc_orgt_ntby_tr_pbmn", 37),
+                ("etc_orgt_ntby_vol", 22),
+                ("frgn_nreg_ntby_pbmn", 26),
+                ("frgn_nreg_ntby_qty", 11),
+                ("frgn_ntby_qty", 9),
+                ("frgn_ntby_tr_pbmn", 24),
+                ("frgn_reg_ntby_pbmn", 25),
+                ("frgn_reg_ntby_qty", 10),
+                ("fund_ntby_qty", 20),
+                ("fund_ntby_tr_pbmn", 35),
+                ("insu_ntby_qty", 18),
+                ("insu_ntby_tr_pbmn", 33),
+                ("ivtr_ntby_qty", 15),
+                ("ivtr_ntby_tr_pbmn", 30),
+                ("mrbn_ntby_qty", 19),
+                ("mrbn_ntby_tr_pbmn", 34),
+                ("orgn_ntby_qty", 13),
+                ("orgn_ntby_tr_pbmn", 28),
+                ("pe_fund_ntby_tr_pbmn", 31),
+                ("pe_fund_ntby_vol", 16),
+                ("prdy_vrss_sign", 3),
+                ("prsn_ntby_qty", 12),
+                ("prsn_ntby_tr_pbmn", 27),
+                ("scrt_ntby_qty", 14),
+                ("scrt_ntby_tr_pbmn", 29),
+                ("stck_bsop_date", 0),
+                ("stck_prdy_clpr", 8),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "stck_bsop_date", &self.stck_bsop_date);
-        v::put(&mut m, "bstp_nmix_prpr", &self.bstp_nmix_prpr);
-        v::put(&mut m, "bstp_nmix_prdy_vrss", &self.bstp_nmix_prdy_vrss);
-        v::put(&mut m, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        v::put(&mut m, "bstp_nmix_prdy_ctrt", &self.bstp_nmix_prdy_ctrt);
-        v::put(&mut m, "bstp_nmix_oprc", &self.bstp_nmix_oprc);
-        v::put(&mut m, "bstp_nmix_hgpr", &self.bstp_nmix_hgpr);
-        v::put(&mut m, "bstp_nmix_lwpr", &self.bstp_nmix_lwpr);
-        v::put(&mut m, "stck_prdy_clpr", &self.stck_prdy_clpr);
-        v::put(&mut m, "frgn_ntby_qty", &self.frgn_ntby_qty);
-        v::put(&mut m, "frgn_reg_ntby_qty", &self.frgn_reg_ntby_qty);
-        v::put(&mut m, "frgn_nreg_ntby_qty", &self.frgn_nreg_ntby_qty);
-        v::put(&mut m, "prsn_ntby_qty", &self.prsn_ntby_qty);
-        v::put(&mut m, "orgn_ntby_qty", &self.orgn_ntby_qty);
-        v::put(&mut m, "scrt_ntby_qty", &self.scrt_ntby_qty);
-        v::put(&mut m, "ivtr_ntby_qty", &self.ivtr_ntby_qty);
-        v::put(&mut m, "pe_fund_ntby_vol", &self.pe_fund_ntby_vol);
-        v::put(&mut m, "bank_ntby_qty", &self.bank_ntby_qty);
-        v::put(&mut m, "insu_ntby_qty", &self.insu_ntby_qty);
-        v::put(&mut m, "mrbn_ntby_qty", &self.mrbn_ntby_qty);
-        v::put(&mut m, "fund_ntby_qty", &self.fund_ntby_qty);
-        v::put(&mut m, "etc_ntby_qty", &self.etc_ntby_qty);
-        v::put(&mut m, "etc_orgt_ntby_vol", &self.etc_orgt_ntby_vol);
-        v::put(&mut m, "etc_corp_ntby_vol", &self.etc_corp_ntby_vol);
-        v::put(&mut m, "frgn_ntby_tr_pbmn", &self.frgn_ntby_tr_pbmn);
-        v::put(&mut m, "frgn_reg_ntby_pbmn", &self.frgn_reg_ntby_pbmn);
-        v::put(&mut m, "frgn_nreg_ntby_pbmn", &self.frgn_nreg_ntby_pbmn);
-        v::put(&mut m, "prsn_ntby_tr_pbmn", &self.prsn_ntby_tr_pbmn);
-        v::put(&mut m, "orgn_ntby_tr_pbmn", &self.orgn_ntby_tr_pbmn);
-        v::put(&mut m, "scrt_ntby_tr_pbmn", &self.scrt_ntby_tr_pbmn);
-        v::put(&mut m, "ivtr_ntby_tr_pbmn", &self.ivtr_ntby_tr_pbmn);
-        v::put(&mut m, "pe_fund_ntby_tr_pbmn", &self.pe_fund_ntby_tr_pbmn);
-        v::put(&mut m, "bank_ntby_tr_pbmn", &self.bank_ntby_tr_pbmn);
-        v::put(&mut m, "insu_ntby_tr_pbmn", &self.insu_ntby_tr_pbmn);
-        v::put(&mut m, "mrbn_ntby_tr_pbmn", &self.mrbn_ntby_tr_pbmn);
-        v::put(&mut m, "fund_ntby_tr_pbmn", &self.fund_ntby_tr_pbmn);
-        v::put(&mut m, "etc_ntby_tr_pbmn", &self.etc_ntby_tr_pbmn);
-        v::put(&mut m, "etc_orgt_ntby_tr_pbmn", &self.etc_orgt_ntby_tr_pbmn);
-        v::put(&mut m, "etc_corp_ntby_tr_pbmn", &self.etc_corp_ntby_tr_pbmn);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.stck_bsop_date,
+            1 => &self.bstp_nmix_prpr,
+            2 => &self.bstp_nmix_prdy_vrss,
+            3 => &self.prdy_vrss_sign,
+            4 => &self.bstp_nmix_prdy_ctrt,
+            5 => &self.bstp_nmix_oprc,
+            6 => &self.bstp_nmix_hgpr,
+            7 => &self.bstp_nmix_lwpr,
+            8 => &self.stck_prdy_clpr,
+            9 => &self.frgn_ntby_qty,
+            10 => &self.frgn_reg_ntby_qty,
+            11 => &self.frgn_nreg_ntby_qty,
+            12 => &self.prsn_ntby_qty,
+            13 => &self.orgn_ntby_qty,
+            14 => &self.scrt_ntby_qty,
+            15 => &self.ivtr_ntby_qty,
+            16 => &self.pe_fund_ntby_vol,
+            17 => &self.bank_ntby_qty,
+            18 => &self.insu_ntby_qty,
+            19 => &self.mrbn_ntby_qty,
+            20 => &self.fund_ntby_qty,
+            21 => &self.etc_ntby_qty,
+            22 => &self.etc_orgt_ntby_vol,
+            23 => &self.etc_corp_ntby_vol,
+            24 => &self.frgn_ntby_tr_pbmn,
+            25 => &self.frgn_reg_ntby_pbmn,
+            26 => &self.frgn_nreg_ntby_pbmn,
+            27 => &self.prsn_ntby_tr_pbmn,
+            28 => &self.orgn_ntby_tr_pbmn,
+            29 => &self.scrt_ntby_tr_pbmn,
+            30 => &self.ivtr_ntby_tr_pbmn,
+            31 => &self.pe_fund_ntby_tr_pbmn,
+            32 => &self.bank_ntby_tr_pbmn,
+            33 => &self.insu_ntby_tr_pbmn,
+            34 => &self.mrbn_ntby_tr_pbmn,
+            35 => &self.fund_ntby_tr_pbmn,
+            36 => &self.etc_ntby_tr_pbmn,
+            37 => &self.etc_orgt_ntby_tr_pbmn,
+            38 => &self.etc_corp_ntby_tr_pbmn,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "stck_bsop_date", &self.stck_bsop_date);
-        r.val(path, "bstp_nmix_prpr", &self.bstp_nmix_prpr);
-        r.val(path, "bstp_nmix_prdy_vrss", &self.bstp_nmix_prdy_vrss);
-        r.val(path, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        r.val(path, "bstp_nmix_prdy_ctrt", &self.bstp_nmix_prdy_ctrt);
-        r.val(path, "bstp_nmix_oprc", &self.bstp_nmix_oprc);
-        r.val(path, "bstp_nmix_hgpr", &self.bstp_nmix_hgpr);
-        r.val(path, "bstp_nmix_lwpr", &self.bstp_nmix_lwpr);
-        r.val(path, "stck_prdy_clpr", &self.stck_prdy_clpr);
-        r.val(path, "frgn_ntby_qty", &self.frgn_ntby_qty);
-        r.val(path, "frgn_reg_ntby_qty", &self.frgn_reg_ntby_qty);
-        r.val(path, "frgn_nreg_ntby_qty", &self.frgn_nreg_ntby_qty);
-        r.val(path, "prsn_ntby_qty", &self.prsn_ntby_qty);
-        r.val(path, "orgn_ntby_qty", &self.orgn_ntby_qty);
-        r.val(path, "scrt_ntby_qty", &self.scrt_ntby_qty);
-        r.val(path, "ivtr_ntby_qty", &self.ivtr_ntby_qty);
-        r.val(path, "pe_fund_ntby_vol", &self.pe_fund_ntby_vol);
-        r.val(path, "bank_ntby_qty", &self.bank_ntby_qty);
-        r.val(path, "insu_ntby_qty", &self.insu_ntby_qty);
-        r.val(path, "mrbn_ntby_qty", &self.mrbn_ntby_qty);
-        r.val(path, "fund_ntby_qty", &self.fund_ntby_qty);
-        r.val(path, "etc_ntby_qty", &self.etc_ntby_qty);
-        r.val(path, "etc_orgt_ntby_vol", &self.etc_orgt_ntby_vol);
-        r.val(path, "etc_corp_ntby_vol", &self.etc_corp_ntby_vol);
-        r.val(path, "frgn_ntby_tr_pbmn", &self.frgn_ntby_tr_pbmn);
-        r.val(path, "frgn_reg_ntby_pbmn", &self.frgn_reg_ntby_pbmn);
-        r.val(path, "frgn_nreg_ntby_pbmn", &self.frgn_nreg_ntby_pbmn);
-        r.val(path, "prsn_ntby_tr_pbmn", &self.prsn_ntby_tr_pbmn);
-        r.val(path, "orgn_ntby_tr_pbmn", &self.orgn_ntby_tr_pbmn);
-        r.val(path, "scrt_ntby_tr_pbmn", &self.scrt_ntby_tr_pbmn);
-        r.val(path, "ivtr_ntby_tr_pbmn", &self.ivtr_ntby_tr_pbmn);
-        r.val(path, "pe_fund_ntby_tr_pbmn", &self.pe_fund_ntby_tr_pbmn);
-        r.val(path, "bank_ntby_tr_pbmn", &self.bank_ntby_tr_pbmn);
-        r.val(path, "insu_ntby_tr_pbmn", &self.insu_ntby_tr_pbmn);
-        r.val(path, "mrbn_ntby_tr_pbmn", &self.mrbn_ntby_tr_pbmn);
-        r.val(path, "fund_ntby_tr_pbmn", &self.fund_ntby_tr_pbmn);
-        r.val(path, "etc_ntby_tr_pbmn", &self.etc_ntby_tr_pbmn);
-        r.val(path, "etc_orgt_ntby_tr_pbmn", &self.etc_orgt_ntby_tr_pbmn);
-        r.val(path, "etc_corp_ntby_tr_pbmn", &self.etc_corp_ntby_tr_pbmn);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.stck_bsop_date,
+            1 => &mut self.bstp_nmix_prpr,
+            2 => &mut self.bstp_nmix_prdy_vrss,
+            3 => &mut self.prdy_vrss_sign,
+            4 => &mut self.bstp_nmix_prdy_ctrt,
+            5 => &mut self.bstp_nmix_oprc,
+            6 => &mut self.bstp_nmix_hgpr,
+            7 => &mut self.bstp_nmix_lwpr,
+            8 => &mut self.stck_prdy_clpr,
+            9 => &mut self.frgn_ntby_qty,
+            10 => &mut self.frgn_reg_ntby_qty,
+            11 => &mut self.frgn_nreg_ntby_qty,
+            12 => &mut self.prsn_ntby_qty,
+            13 => &mut self.orgn_ntby_qty,
+            14 => &mut self.scrt_ntby_qty,
+            15 => &mut self.ivtr_ntby_qty,
+            16 => &mut self.pe_fund_ntby_vol,
+            17 => &mut self.bank_ntby_qty,
+            18 => &mut self.insu_ntby_qty,
+            19 => &mut self.mrbn_ntby_qty,
+            20 => &mut self.fund_ntby_qty,
+            21 => &mut self.etc_ntby_qty,
+            22 => &mut self.etc_orgt_ntby_vol,
+            23 => &mut self.etc_corp_ntby_vol,
+            24 => &mut self.frgn_ntby_tr_pbmn,
+            25 => &mut self.frgn_reg_ntby_pbmn,
+            26 => &mut self.frgn_nreg_ntby_pbmn,
+            27 => &mut self.prsn_ntby_tr_pbmn,
+            28 => &mut self.orgn_ntby_tr_pbmn,
+            29 => &mut self.scrt_ntby_tr_pbmn,
+            30 => &mut self.ivtr_ntby_tr_pbmn,
+            31 => &mut self.pe_fund_ntby_tr_pbmn,
+            32 => &mut self.bank_ntby_tr_pbmn,
+            33 => &mut self.insu_ntby_tr_pbmn,
+            34 => &mut self.mrbn_ntby_tr_pbmn,
+            35 => &mut self.fund_ntby_tr_pbmn,
+            36 => &mut self.etc_ntby_tr_pbmn,
+            37 => &mut self.etc_orgt_ntby_tr_pbmn,
+            38 => &mut self.etc_corp_ntby_tr_pbmn,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

@@ -129,7 +129,7 @@ impl Endpoint for InquireInvestorTimeByMarketRequest {
 /// Response of 시장별 투자자매매동향(시세) (`v1_국내주식-074`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct InquireInvestorTimeByMarketResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -142,51 +142,71 @@ pub struct InquireInvestorTimeByMarketResponse {
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for InquireInvestorTimeByMarketResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output: v::take_block(&mut m, "output"),
-            extra: m,
-        }
+impl crate::__private::Record for InquireInvestorTimeByMarketResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output"],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output.put(&mut m, "output");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output.report(path, "output", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for InquireInvestorTimeByMarketResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for InquireInvestorTimeByMarketResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// 외국인 매도 거래량 (`frgn_seln_vol`, required, length 18).
@@ -335,237 +355,333 @@ pub struct Output {
     pub etc_corp_ntby_tr_pbmn: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            frgn_seln_vol: v::take(&mut m, "frgn_seln_vol"),
-            frgn_shnu_vol: v::take(&mut m, "frgn_shnu_vol"),
-            frgn_ntby_qty: v::take(&mut m, "frgn_ntby_qty"),
-            frgn_seln_tr_pbmn: v::take(&mut m, "frgn_seln_tr_pbmn"),
-            frgn_shnu_tr_pbmn: v::take(&mut m, "frgn_shnu_tr_pbmn"),
-            frgn_ntby_tr_pbmn: v::take(&mut m, "frgn_ntby_tr_pbmn"),
-            prsn_seln_vol: v::take(&mut m, "prsn_seln_vol"),
-            prsn_shnu_vol: v::take(&mut m, "prsn_shnu_vol"),
-            prsn_ntby_qty: v::take(&mut m, "prsn_ntby_qty"),
-            prsn_seln_tr_pbmn: v::take(&mut m, "prsn_seln_tr_pbmn"),
-            prsn_shnu_tr_pbmn: v::take(&mut m, "prsn_shnu_tr_pbmn"),
-            prsn_ntby_tr_pbmn: v::take(&mut m, "prsn_ntby_tr_pbmn"),
-            orgn_seln_vol: v::take(&mut m, "orgn_seln_vol"),
-            orgn_shnu_vol: v::take(&mut m, "orgn_shnu_vol"),
-            orgn_ntby_qty: v::take(&mut m, "orgn_ntby_qty"),
-            orgn_seln_tr_pbmn: v::take(&mut m, "orgn_seln_tr_pbmn"),
-            orgn_shnu_tr_pbmn: v::take(&mut m, "orgn_shnu_tr_pbmn"),
-            orgn_ntby_tr_pbmn: v::take(&mut m, "orgn_ntby_tr_pbmn"),
-            scrt_seln_vol: v::take(&mut m, "scrt_seln_vol"),
-            scrt_shnu_vol: v::take(&mut m, "scrt_shnu_vol"),
-            scrt_ntby_qty: v::take(&mut m, "scrt_ntby_qty"),
-            scrt_seln_tr_pbmn: v::take(&mut m, "scrt_seln_tr_pbmn"),
-            scrt_shnu_tr_pbmn: v::take(&mut m, "scrt_shnu_tr_pbmn"),
-            scrt_ntby_tr_pbmn: v::take(&mut m, "scrt_ntby_tr_pbmn"),
-            ivtr_seln_vol: v::take(&mut m, "ivtr_seln_vol"),
-            ivtr_shnu_vol: v::take(&mut m, "ivtr_shnu_vol"),
-            ivtr_ntby_qty: v::take(&mut m, "ivtr_ntby_qty"),
-            ivtr_seln_tr_pbmn: v::take(&mut m, "ivtr_seln_tr_pbmn"),
-            ivtr_shnu_tr_pbmn: v::take(&mut m, "ivtr_shnu_tr_pbmn"),
-            ivtr_ntby_tr_pbmn: v::take(&mut m, "ivtr_ntby_tr_pbmn"),
-            pe_fund_seln_tr_pbmn: v::take(&mut m, "pe_fund_seln_tr_pbmn"),
-            pe_fund_seln_vol: v::take(&mut m, "pe_fund_seln_vol"),
-            pe_fund_ntby_vol: v::take(&mut m, "pe_fund_ntby_vol"),
-            pe_fund_shnu_tr_pbmn: v::take(&mut m, "pe_fund_shnu_tr_pbmn"),
-            pe_fund_shnu_vol: v::take(&mut m, "pe_fund_shnu_vol"),
-            pe_fund_ntby_tr_pbmn: v::take(&mut m, "pe_fund_ntby_tr_pbmn"),
-            bank_seln_vol: v::take(&mut m, "bank_seln_vol"),
-            bank_shnu_vol: v::take(&mut m, "bank_shnu_vol"),
-            bank_ntby_qty: v::take(&mut m, "bank_ntby_qty"),
-            bank_seln_tr_pbmn: v::take(&mut m, "bank_seln_tr_pbmn"),
-            bank_shnu_tr_pbmn: v::take(&mut m, "bank_shnu_tr_pbmn"),
-            bank_ntby_tr_pbmn: v::take(&mut m, "bank_ntby_tr_pbmn"),
-            insu_seln_vol: v::take(&mut m, "insu_seln_vol"),
-            insu_shnu_vol: v::take(&mut m, "insu_shnu_vol"),
-            insu_ntby_qty: v::take(&mut m, "insu_ntby_qty"),
-            insu_seln_tr_pbmn: v::take(&mut m, "insu_seln_tr_pbmn"),
-            insu_shnu_tr_pbmn: v::take(&mut m, "insu_shnu_tr_pbmn"),
-            insu_ntby_tr_pbmn: v::take(&mut m, "insu_ntby_tr_pbmn"),
-            mrbn_seln_vol: v::take(&mut m, "mrbn_seln_vol"),
-            mrbn_shnu_vol: v::take(&mut m, "mrbn_shnu_vol"),
-            mrbn_ntby_qty: v::take(&mut m, "mrbn_ntby_qty"),
-            mrbn_seln_tr_pbmn: v::take(&mut m, "mrbn_seln_tr_pbmn"),
-            mrbn_shnu_tr_pbmn: v::take(&mut m, "mrbn_shnu_tr_pbmn"),
-            mrbn_ntby_tr_pbmn: v::take(&mut m, "mrbn_ntby_tr_pbmn"),
-            fund_seln_vol: v::take(&mut m, "fund_seln_vol"),
-            fund_shnu_vol: v::take(&mut m, "fund_shnu_vol"),
-            fund_ntby_qty: v::take(&mut m, "fund_ntby_qty"),
-            fund_seln_tr_pbmn: v::take(&mut m, "fund_seln_tr_pbmn"),
-            fund_shnu_tr_pbmn: v::take(&mut m, "fund_shnu_tr_pbmn"),
-            fund_ntby_tr_pbmn: v::take(&mut m, "fund_ntby_tr_pbmn"),
-            etc_orgt_seln_vol: v::take(&mut m, "etc_orgt_seln_vol"),
-            etc_orgt_shnu_vol: v::take(&mut m, "etc_orgt_shnu_vol"),
-            etc_orgt_ntby_vol: v::take(&mut m, "etc_orgt_ntby_vol"),
-            etc_orgt_seln_tr_pbmn: v::take(&mut m, "etc_orgt_seln_tr_pbmn"),
-            etc_orgt_shnu_tr_pbmn: v::take(&mut m, "etc_orgt_shnu_tr_pbmn"),
-            etc_orgt_ntby_tr_pbmn: v::take(&mut m, "etc_orgt_ntby_tr_pbmn"),
-            etc_corp_seln_vol: v::take(&mut m, "etc_corp_seln_vol"),
-            etc_corp_shnu_vol: v::take(&mut m, "etc_corp_shnu_vol"),
-            etc_corp_ntby_vol: v::take(&mut m, "etc_corp_ntby_vol"),
-            etc_corp_seln_tr_pbmn: v::take(&mut m, "etc_corp_seln_tr_pbmn"),
-            etc_corp_shnu_tr_pbmn: v::take(&mut m, "etc_corp_shnu_tr_pbmn"),
-            etc_corp_ntby_tr_pbmn: v::take(&mut m, "etc_corp_ntby_tr_pbmn"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "frgn_seln_vol",
+                "frgn_shnu_vol",
+                "frgn_ntby_qty",
+                "frgn_seln_tr_pbmn",
+                "frgn_shnu_tr_pbmn",
+                "frgn_ntby_tr_pbmn",
+                "prsn_seln_vol",
+                "prsn_shnu_vol",
+                "prsn_ntby_qty",
+                "prsn_seln_tr_pbmn",
+                "prsn_shnu_tr_pbmn",
+                "prsn_ntby_tr_pbmn",
+                "orgn_seln_vol",
+                "orgn_shnu_vol",
+                "orgn_ntby_qty",
+                "orgn_seln_tr_pbmn",
+                "orgn_shnu_tr_pbmn",
+                "orgn_ntby_tr_pbmn",
+                "scrt_seln_vol",
+                "scrt_shnu_vol",
+                "scrt_ntby_qty",
+                "scrt_seln_tr_pbmn",
+                "scrt_shnu_tr_pbmn",
+                "scrt_ntby_tr_pbmn",
+                "ivtr_seln_vol",
+                "ivtr_shnu_vol",
+                "ivtr_ntby_qty",
+                "ivtr_seln_tr_pbmn",
+                "ivtr_shnu_tr_pbmn",
+                "ivtr_ntby_tr_pbmn",
+                "pe_fund_seln_tr_pbmn",
+                "pe_fund_seln_vol",
+                "pe_fund_ntby_vol",
+                "pe_fund_shnu_tr_pbmn",
+                "pe_fund_shnu_vol",
+                "pe_fund_ntby_tr_pbmn",
+                "bank_seln_vol",
+                "bank_shnu_vol",
+                "bank_ntby_qty",
+                "bank_seln_tr_pbmn",
+                "bank_shnu_tr_pbmn",
+                "bank_ntby_tr_pbmn",
+                "insu_seln_vol",
+                "insu_shnu_vol",
+                "insu_ntby_qty",
+                "insu_seln_tr_pbmn",
+                "insu_shnu_tr_pbmn",
+                "insu_ntby_tr_pbmn",
+                "mrbn_seln_vol",
+                "mrbn_shnu_vol",
+                "mrbn_ntby_qty",
+                "mrbn_seln_tr_pbmn",
+                "mrbn_shnu_tr_pbmn",
+                "mrbn_ntby_tr_pbmn",
+                "fund_seln_vol",
+                "fund_shnu_vol",
+                "fund_ntby_qty",
+                "fund_seln_tr_pbmn",
+                "fund_shnu_tr_pbmn",
+                "fund_ntby_tr_pbmn",
+                "etc_orgt_seln_vol",
+                "etc_orgt_shnu_vol",
+                "etc_orgt_ntby_vol",
+                "etc_orgt_seln_tr_pbmn",
+                "etc_orgt_shnu_tr_pbmn",
+                "etc_orgt_ntby_tr_pbmn",
+                "etc_corp_seln_vol",
+                "etc_corp_shnu_vol",
+                "etc_corp_ntby_vol",
+                "etc_corp_seln_tr_pbmn",
+                "etc_corp_shnu_tr_pbmn",
+                "etc_corp_ntby_tr_pbmn",
+            ],
+            lower: &[
+                ("bank_ntby_qty", 38),
+                ("bank_ntby_tr_pbmn", 41),
+                ("bank_seln_tr_pbmn", 39),
+                ("bank_seln_vol", 36),
+                ("bank_shnu_tr_pbmn", 40),
+                ("bank_shnu_vol", 37),
+                ("etc_corp_ntby_tr_pbmn", 71),
+                ("etc_corp_ntby_vol", 68),
+                ("etc_corp_seln_tr_pbmn", 69),
+                ("etc_corp_seln_vol", 66),
+                ("etc_corp_shnu_tr_pbmn", 70),
+                ("etc_corp_shnu_vol", 67),
+                ("etc_orgt_ntby_tr_pbmn", 65),
+                ("etc_orgt_ntby_vol", 62),
+                ("etc_orgt_seln_tr_pbmn", 63),
+                ("etc_orgt_seln_vol", 60),
+                ("etc_orgt_shnu_tr_pbmn", 64),
+                ("etc_orgt_shnu_vol", 61),
+                ("frgn_ntby_qty", 2),
+                ("frgn_ntby_tr_pbmn", 5),
+                ("frgn_seln_tr_pbmn", 3),
+                ("frgn_seln_vol", 0),
+                ("frgn_shnu_tr_pbmn", 4),
+                ("frgn_shnu_vol", 1),
+                ("fund_ntby_qty", 56),
+                ("fund_ntby_tr_pbmn", 59),
+                ("fund_seln_tr_pbmn", 57),
+                ("fund_seln_vol", 54),
+                ("fund_shnu_tr_pbmn", 58),
+                ("fund_shnu_vol", 55),
+                ("insu_ntby_qty", 44),
+                ("insu_ntby_tr_pbmn", 47),
+                ("insu_seln_tr_pbmn", 45),
+                ("insu_seln_vol", 42),
+                ("insu_shnu_tr_pbmn", 46),
+                ("insu_shnu_vol", 43),
+                ("ivtr_ntby_qty", 26),
+                ("ivtr_ntby_tr_pbmn", 29),
+                ("ivtr_seln_tr_pbmn", 27),
+                ("ivtr_seln_vol", 24),
+                ("ivtr_shnu_tr_pbmn", 28),
+                ("ivtr_shnu_vol", 25),
+                ("mrbn_ntby_qty", 50),
+                ("mrbn_ntby_tr_pbmn", 53),
+                ("mrbn_seln_tr_pbmn", 51),
+                ("mrbn_seln_vol", 48),
+                ("mrbn_shnu_tr_pbmn", 52),
+                ("mrbn_shnu_vol", 49),
+                ("orgn_ntby_qty", 14),
+                ("orgn_ntby_tr_pbmn", 17),
+                ("orgn_seln_tr_pbmn", 15),
+                ("orgn_seln_vol", 12),
+                ("orgn_shnu_tr_pbmn", 16),
+                ("orgn_shnu_vol", 13),
+                ("pe_fund_ntby_tr_pbmn", 35),
+                ("pe_fund_ntby_vol", 32),
+                ("pe_fund_seln_tr_pbmn", 30),
+                ("pe_fund_seln_vol", 31),
+                ("pe_fund_shnu_tr_pbmn", 33),
+                ("pe_fund_shnu_vol", 34),
+                ("prsn_ntby_qty", 8),
+                ("prsn_ntby_tr_pbmn", 11),
+                ("prsn_seln_tr_pbmn", 9),
+                ("prsn_seln_vol", 6),
+                ("prsn_shnu_tr_pbmn", 10),
+                ("prsn_shnu_vol", 7),
+                ("scrt_ntby_qty", 20),
+                ("scrt_ntby_tr_pbmn", 23),
+                ("scrt_seln_tr_pbmn", 21),
+                ("scrt_seln_vol", 18),
+                ("scrt_shnu_tr_pbmn", 22),
+                ("scrt_shnu_vol", 19),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "frgn_seln_vol", &self.frgn_seln_vol);
-        v::put(&mut m, "frgn_shnu_vol", &self.frgn_shnu_vol);
-        v::put(&mut m, "frgn_ntby_qty", &self.frgn_ntby_qty);
-        v::put(&mut m, "frgn_seln_tr_pbmn", &self.frgn_seln_tr_pbmn);
-        v::put(&mut m, "frgn_shnu_tr_pbmn", &self.frgn_shnu_tr_pbmn);
-        v::put(&mut m, "frgn_ntby_tr_pbmn", &self.frgn_ntby_tr_pbmn);
-        v::put(&mut m, "prsn_seln_vol", &self.prsn_seln_vol);
-        v::put(&mut m, "prsn_shnu_vol", &self.prsn_shnu_vol);
-        v::put(&mut m, "prsn_ntby_qty", &self.prsn_ntby_qty);
-        v::put(&mut m, "prsn_seln_tr_pbmn", &self.prsn_seln_tr_pbmn);
-        v::put(&mut m, "prsn_shnu_tr_pbmn", &self.prsn_shnu_tr_pbmn);
-        v::put(&mut m, "prsn_ntby_tr_pbmn", &self.prsn_ntby_tr_pbmn);
-        v::put(&mut m, "orgn_seln_vol", &self.orgn_seln_vol);
-        v::put(&mut m, "orgn_shnu_vol", &self.orgn_shnu_vol);
-        v::put(&mut m, "orgn_ntby_qty", &self.orgn_ntby_qty);
-        v::put(&mut m, "orgn_seln_tr_pbmn", &self.orgn_seln_tr_pbmn);
-        v::put(&mut m, "orgn_shnu_tr_pbmn", &self.orgn_shnu_tr_pbmn);
-        v::put(&mut m, "orgn_ntby_tr_pbmn", &self.orgn_ntby_tr_pbmn);
-        v::put(&mut m, "scrt_seln_vol", &self.scrt_seln_vol);
-        v::put(&mut m, "scrt_shnu_vol", &self.scrt_shnu_vol);
-        v::put(&mut m, "scrt_ntby_qty", &self.scrt_ntby_qty);
-        v::put(&mut m, "scrt_seln_tr_pbmn", &self.scrt_seln_tr_pbmn);
-        v::put(&mut m, "scrt_shnu_tr_pbmn", &self.scrt_shnu_tr_pbmn);
-        v::put(&mut m, "scrt_ntby_tr_pbmn", &self.scrt_ntby_tr_pbmn);
-        v::put(&mut m, "ivtr_seln_vol", &self.ivtr_seln_vol);
-        v::put(&mut m, "ivtr_shnu_vol", &self.ivtr_shnu_vol);
-        v::put(&mut m, "ivtr_ntby_qty", &self.ivtr_ntby_qty);
-        v::put(&mut m, "ivtr_seln_tr_pbmn", &self.ivtr_seln_tr_pbmn);
-        v::put(&mut m, "ivtr_shnu_tr_pbmn", &self.ivtr_shnu_tr_pbmn);
-        v::put(&mut m, "ivtr_ntby_tr_pbmn", &self.ivtr_ntby_tr_pbmn);
-        v::put(&mut m, "pe_fund_seln_tr_pbmn", &self.pe_fund_seln_tr_pbmn);
-        v::put(&mut m, "pe_fund_seln_vol", &self.pe_fund_seln_vol);
-        v::put(&mut m, "pe_fund_ntby_vol", &self.pe_fund_ntby_vol);
-        v::put(&mut m, "pe_fund_shnu_tr_pbmn", &self.pe_fund_shnu_tr_pbmn);
-        v::put(&mut m, "pe_fund_shnu_vol", &self.pe_fund_shnu_vol);
-        v::put(&mut m, "pe_fund_ntby_tr_pbmn", &self.pe_fund_ntby_tr_pbmn);
-        v::put(&mut m, "bank_seln_vol", &self.bank_seln_vol);
-        v::put(&mut m, "bank_shnu_vol", &self.bank_shnu_vol);
-        v::put(&mut m, "bank_ntby_qty", &self.bank_ntby_qty);
-        v::put(&mut m, "bank_seln_tr_pbmn", &self.bank_seln_tr_pbmn);
-        v::put(&mut m, "bank_shnu_tr_pbmn", &self.bank_shnu_tr_pbmn);
-        v::put(&mut m, "bank_ntby_tr_pbmn", &self.bank_ntby_tr_pbmn);
-        v::put(&mut m, "insu_seln_vol", &self.insu_seln_vol);
-        v::put(&mut m, "insu_shnu_vol", &self.insu_shnu_vol);
-        v::put(&mut m, "insu_ntby_qty", &self.insu_ntby_qty);
-        v::put(&mut m, "insu_seln_tr_pbmn", &self.insu_seln_tr_pbmn);
-        v::put(&mut m, "insu_shnu_tr_pbmn", &self.insu_shnu_tr_pbmn);
-        v::put(&mut m, "insu_ntby_tr_pbmn", &self.insu_ntby_tr_pbmn);
-        v::put(&mut m, "mrbn_seln_vol", &self.mrbn_seln_vol);
-        v::put(&mut m, "mrbn_shnu_vol", &self.mrbn_shnu_vol);
-        v::put(&mut m, "mrbn_ntby_qty", &self.mrbn_ntby_qty);
-        v::put(&mut m, "mrbn_seln_tr_pbmn", &self.mrbn_seln_tr_pbmn);
-        v::put(&mut m, "mrbn_shnu_tr_pbmn", &self.mrbn_shnu_tr_pbmn);
-        v::put(&mut m, "mrbn_ntby_tr_pbmn", &self.mrbn_ntby_tr_pbmn);
-        v::put(&mut m, "fund_seln_vol", &self.fund_seln_vol);
-        v::put(&mut m, "fund_shnu_vol", &self.fund_shnu_vol);
-        v::put(&mut m, "fund_ntby_qty", &self.fund_ntby_qty);
-        v::put(&mut m, "fund_seln_tr_pbmn", &self.fund_seln_tr_pbmn);
-        v::put(&mut m, "fund_shnu_tr_pbmn", &self.fund_shnu_tr_pbmn);
-        v::put(&mut m, "fund_ntby_tr_pbmn", &self.fund_ntby_tr_pbmn);
-        v::put(&mut m, "etc_orgt_seln_vol", &self.etc_orgt_seln_vol);
-        v::put(&mut m, "etc_orgt_shnu_vol", &self.etc_orgt_shnu_vol);
-        v::put(&mut m, "etc_orgt_ntby_vol", &self.etc_orgt_ntby_vol);
-        v::put(&mut m, "etc_orgt_seln_tr_pbmn", &self.etc_orgt_seln_tr_pbmn);
-        v::put(&mut m, "etc_orgt_shnu_tr_pbmn", &self.etc_orgt_shnu_tr_pbmn);
-        v::put(&mut m, "etc_orgt_ntby_tr_pbmn", &self.etc_orgt_ntby_tr_pbmn);
-        v::put(&mut m, "etc_corp_seln_vol", &self.etc_corp_seln_vol);
-        v::put(&mut m, "etc_corp_shnu_vol", &self.etc_corp_shnu_vol);
-        v::put(&mut m, "etc_corp_ntby_vol", &self.etc_corp_ntby_vol);
-        v::put(&mut m, "etc_corp_seln_tr_pbmn", &self.etc_corp_seln_tr_pbmn);
-        v::put(&mut m, "etc_corp_shnu_tr_pbmn", &self.etc_corp_shnu_tr_pbmn);
-        v::put(&mut m, "etc_corp_ntby_tr_pbmn", &self.etc_corp_ntby_tr_pbmn);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.frgn_seln_vol,
+            1 => &self.frgn_shnu_vol,
+            2 => &self.frgn_ntby_qty,
+            3 => &self.frgn_seln_tr_pbmn,
+            4 => &self.frgn_shnu_tr_pbmn,
+            5 => &self.frgn_ntby_tr_pbmn,
+            6 => &self.prsn_seln_vol,
+            7 => &self.prsn_shnu_vol,
+            8 => &self.prsn_ntby_qty,
+            9 => &self.prsn_seln_tr_pbmn,
+            10 => &self.prsn_shnu_tr_pbmn,
+            11 => &self.prsn_ntby_tr_pbmn,
+            12 => &self.orgn_seln_vol,
+            13 => &self.orgn_shnu_vol,
+            14 => &self.orgn_ntby_qty,
+            15 => &self.orgn_seln_tr_pbmn,
+            16 => &self.orgn_shnu_tr_pbmn,
+            17 => &self.orgn_ntby_tr_pbmn,
+            18 => &self.scrt_seln_vol,
+            19 => &self.scrt_shnu_vol,
+            20 => &self.scrt_ntby_qty,
+            21 => &self.scrt_seln_tr_pbmn,
+            22 => &self.scrt_shnu_tr_pbmn,
+            23 => &self.scrt_ntby_tr_pbmn,
+            24 => &self.ivtr_seln_vol,
+            25 => &self.ivtr_shnu_vol,
+            26 => &self.ivtr_ntby_qty,
+            27 => &self.ivtr_seln_tr_pbmn,
+            28 => &self.ivtr_shnu_tr_pbmn,
+            29 => &self.ivtr_ntby_tr_pbmn,
+            30 => &self.pe_fund_seln_tr_pbmn,
+            31 => &self.pe_fund_seln_vol,
+            32 => &self.pe_fund_ntby_vol,
+            33 => &self.pe_fund_shnu_tr_pbmn,
+            34 => &self.pe_fund_shnu_vol,
+            35 => &self.pe_fund_ntby_tr_pbmn,
+            36 => &self.bank_seln_vol,
+            37 => &self.bank_shnu_vol,
+            38 => &self.bank_ntby_qty,
+            39 => &self.bank_seln_tr_pbmn,
+            40 => &self.bank_shnu_tr_pbmn,
+            41 => &self.bank_ntby_tr_pbmn,
+            42 => &self.insu_seln_vol,
+            43 => &self.insu_shnu_vol,
+            44 => &self.insu_ntby_qty,
+            45 => &self.insu_seln_tr_pbmn,
+            46 => &self.insu_shnu_tr_pbmn,
+            47 => &self.insu_ntby_tr_pbmn,
+            48 => &self.mrbn_seln_vol,
+            49 => &self.mrbn_shnu_vol,
+            50 => &self.mrbn_ntby_qty,
+            51 => &self.mrbn_seln_tr_pbmn,
+            52 => &self.mrbn_shnu_tr_pbmn,
+            53 => &self.mrbn_ntby_tr_pbmn,
+            54 => &self.fund_seln_vol,
+            55 => &self.fund_shnu_vol,
+            56 => &self.fund_ntby_qty,
+            57 => &self.fund_seln_tr_pbmn,
+            58 => &self.fund_shnu_tr_pbmn,
+            59 => &self.fund_ntby_tr_pbmn,
+            60 => &self.etc_orgt_seln_vol,
+            61 => &self.etc_orgt_shnu_vol,
+            62 => &self.etc_orgt_ntby_vol,
+            63 => &self.etc_orgt_seln_tr_pbmn,
+            64 => &self.etc_orgt_shnu_tr_pbmn,
+            65 => &self.etc_orgt_ntby_tr_pbmn,
+            66 => &self.etc_corp_seln_vol,
+            67 => &self.etc_corp_shnu_vol,
+            68 => &self.etc_corp_ntby_vol,
+            69 => &self.etc_corp_seln_tr_pbmn,
+            70 => &self.etc_corp_shnu_tr_pbmn,
+            71 => &self.etc_corp_ntby_tr_pbmn,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "frgn_seln_vol", &self.frgn_seln_vol);
-        r.val(path, "frgn_shnu_vol", &self.frgn_shnu_vol);
-        r.val(path, "frgn_ntby_qty", &self.frgn_ntby_qty);
-        r.val(path, "frgn_seln_tr_pbmn", &self.frgn_seln_tr_pbmn);
-        r.val(path, "frgn_shnu_tr_pbmn", &self.frgn_shnu_tr_pbmn);
-        r.val(path, "frgn_ntby_tr_pbmn", &self.frgn_ntby_tr_pbmn);
-        r.val(path, "prsn_seln_vol", &self.prsn_seln_vol);
-        r.val(path, "prsn_shnu_vol", &self.prsn_shnu_vol);
-        r.val(path, "prsn_ntby_qty", &self.prsn_ntby_qty);
-        r.val(path, "prsn_seln_tr_pbmn", &self.prsn_seln_tr_pbmn);
-        r.val(path, "prsn_shnu_tr_pbmn", &self.prsn_shnu_tr_pbmn);
-        r.val(path, "prsn_ntby_tr_pbmn", &self.prsn_ntby_tr_pbmn);
-        r.val(path, "orgn_seln_vol", &self.orgn_seln_vol);
-        r.val(path, "orgn_shnu_vol", &self.orgn_shnu_vol);
-        r.val(path, "orgn_ntby_qty", &self.orgn_ntby_qty);
-        r.val(path, "orgn_seln_tr_pbmn", &self.orgn_seln_tr_pbmn);
-        r.val(path, "orgn_shnu_tr_pbmn", &self.orgn_shnu_tr_pbmn);
-        r.val(path, "orgn_ntby_tr_pbmn", &self.orgn_ntby_tr_pbmn);
-        r.val(path, "scrt_seln_vol", &self.scrt_seln_vol);
-        r.val(path, "scrt_shnu_vol", &self.scrt_shnu_vol);
-        r.val(path, "scrt_ntby_qty", &self.scrt_ntby_qty);
-        r.val(path, "scrt_seln_tr_pbmn", &self.scrt_seln_tr_pbmn);
-        r.val(path, "scrt_shnu_tr_pbmn", &self.scrt_shnu_tr_pbmn);
-        r.val(path, "scrt_ntby_tr_pbmn", &self.scrt_ntby_tr_pbmn);
-        r.val(path, "ivtr_seln_vol", &self.ivtr_seln_vol);
-        r.val(path, "ivtr_shnu_vol", &self.ivtr_shnu_vol);
-        r.val(path, "ivtr_ntby_qty", &self.ivtr_ntby_qty);
-        r.val(path, "ivtr_seln_tr_pbmn", &self.ivtr_seln_tr_pbmn);
-        r.val(path, "ivtr_shnu_tr_pbmn", &self.ivtr_shnu_tr_pbmn);
-        r.val(path, "ivtr_ntby_tr_pbmn", &self.ivtr_ntby_tr_pbmn);
-        r.val(path, "pe_fund_seln_tr_pbmn", &self.pe_fund_seln_tr_pbmn);
-        r.val(path, "pe_fund_seln_vol", &self.pe_fund_seln_vol);
-        r.val(path, "pe_fund_ntby_vol", &self.pe_fund_ntby_vol);
-        r.val(path, "pe_fund_shnu_tr_pbmn", &self.pe_fund_shnu_tr_pbmn);
-        r.val(path, "pe_fund_shnu_vol", &self.pe_fund_shnu_vol);
-        r.val(path, "pe_fund_ntby_tr_pbmn", &self.pe_fund_ntby_tr_pbmn);
-        r.val(path, "bank_seln_vol", &self.bank_seln_vol);
-        r.val(path, "bank_shnu_vol", &self.bank_shnu_vol);
-        r.val(path, "bank_ntby_qty", &self.bank_ntby_qty);
-        r.val(path, "bank_seln_tr_pbmn", &self.bank_seln_tr_pbmn);
-        r.val(path, "bank_shnu_tr_pbmn", &self.bank_shnu_tr_pbmn);
-        r.val(path, "bank_ntby_tr_pbmn", &self.bank_ntby_tr_pbmn);
-        r.val(path, "insu_seln_vol", &self.insu_seln_vol);
-        r.val(path, "insu_shnu_vol", &self.insu_shnu_vol);
-        r.val(path, "insu_ntby_qty", &self.insu_ntby_qty);
-        r.val(path, "insu_seln_tr_pbmn", &self.insu_seln_tr_pbmn);
-        r.val(path, "insu_shnu_tr_pbmn", &self.insu_shnu_tr_pbmn);
-        r.val(path, "insu_ntby_tr_pbmn", &self.insu_ntby_tr_pbmn);
-        r.val(path, "mrbn_seln_vol", &self.mrbn_seln_vol);
-        r.val(path, "mrbn_shnu_vol", &self.mrbn_shnu_vol);
-        r.val(path, "mrbn_ntby_qty", &self.mrbn_ntby_qty);
-        r.val(path, "mrbn_seln_tr_pbmn", &self.mrbn_seln_tr_pbmn);
-        r.val(path, "mrbn_shnu_tr_pbmn", &self.mrbn_shnu_tr_pbmn);
-        r.val(path, "mrbn_ntby_tr_pbmn", &self.mrbn_ntby_tr_pbmn);
-        r.val(path, "fund_seln_vol", &self.fund_seln_vol);
-        r.val(path, "fund_shnu_vol", &self.fund_shnu_vol);
-        r.val(path, "fund_ntby_qty", &self.fund_ntby_qty);
-        r.val(path, "fund_seln_tr_pbmn", &self.fund_seln_tr_pbmn);
-        r.val(path, "fund_shnu_tr_pbmn", &self.fund_shnu_tr_pbmn);
-        r.val(path, "fund_ntby_tr_pbmn", &self.fund_ntby_tr_pbmn);
-        r.val(path, "etc_orgt_seln_vol", &self.etc_orgt_seln_vol);
-        r.val(path, "etc_orgt_shnu_vol", &self.etc_orgt_shnu_vol);
-        r.val(path, "etc_orgt_ntby_vol", &self.etc_orgt_ntby_vol);
-        r.val(path, "etc_orgt_seln_tr_pbmn", &self.etc_orgt_seln_tr_pbmn);
-        r.val(path, "etc_orgt_shnu_tr_pbmn", &self.etc_orgt_shnu_tr_pbmn);
-        r.val(path, "etc_orgt_ntby_tr_pbmn", &self.etc_orgt_ntby_tr_pbmn);
-        r.val(path, "etc_corp_seln_vol", &self.etc_corp_seln_vol);
-        r.val(path, "etc_corp_shnu_vol", &self.etc_corp_shnu_vol);
-        r.val(path, "etc_corp_ntby_vol", &self.etc_corp_ntby_vol);
-        r.val(path, "etc_corp_seln_tr_pbmn", &self.etc_corp_seln_tr_pbmn);
-        r.val(path, "etc_corp_shnu_tr_pbmn", &self.etc_corp_shnu_tr_pbmn);
-        r.val(path, "etc_corp_ntby_tr_pbmn", &self.etc_corp_ntby_tr_pbmn);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.frgn_seln_vol,
+            1 => &mut self.frgn_shnu_vol,
+            2 => &mut self.frgn_ntby_qty,
+            3 => &mut self.frgn_seln_tr_pbmn,
+            4 => &mut self.frgn_shnu_tr_pbmn,
+            5 => &mut self.frgn_ntby_tr_pbmn,
+            6 => &mut self.prsn_seln_vol,
+            7 => &mut self.prsn_shnu_vol,
+            8 => &mut self.prsn_ntby_qty,
+            9 => &mut self.prsn_seln_tr_pbmn,
+            10 => &mut self.prsn_shnu_tr_pbmn,
+            11 => &mut self.prsn_ntby_tr_pbmn,
+            12 => &mut self.orgn_seln_vol,
+            13 => &mut self.orgn_shnu_vol,
+            14 => &mut self.orgn_ntby_qty,
+            15 => &mut self.orgn_seln_tr_pbmn,
+            16 => &mut self.orgn_shnu_tr_pbmn,
+            17 => &mut self.orgn_ntby_tr_pbmn,
+            18 => &mut self.scrt_seln_vol,
+            19 => &mut self.scrt_shnu_vol,
+            20 => &mut self.scrt_ntby_qty,
+            21 => &mut self.scrt_seln_tr_pbmn,
+            22 => &mut self.scrt_shnu_tr_pbmn,
+            23 => &mut self.scrt_ntby_tr_pbmn,
+            24 => &mut self.ivtr_seln_vol,
+            25 => &mut self.ivtr_shnu_vol,
+            26 => &mut self.ivtr_ntby_qty,
+            27 => &mut self.ivtr_seln_tr_pbmn,
+            28 => &mut self.ivtr_shnu_tr_pbmn,
+            29 => &mut self.ivtr_ntby_tr_pbmn,
+            30 => &mut self.pe_fund_seln_tr_pbmn,
+            31 => &mut self.pe_fund_seln_vol,
+            32 => &mut self.pe_fund_ntby_vol,
+            33 => &mut self.pe_fund_shnu_tr_pbmn,
+            34 => &mut self.pe_fund_shnu_vol,
+            35 => &mut self.pe_fund_ntby_tr_pbmn,
+            36 => &mut self.bank_seln_vol,
+            37 => &mut self.bank_shnu_vol,
+            38 => &mut self.bank_ntby_qty,
+            39 => &mut self.bank_seln_tr_pbmn,
+            40 => &mut self.bank_shnu_tr_pbmn,
+            41 => &mut self.bank_ntby_tr_pbmn,
+            42 => &mut self.insu_seln_vol,
+            43 => &mut self.insu_shnu_vol,
+            44 => &mut self.insu_ntby_qty,
+            45 => &mut self.insu_seln_tr_pbmn,
+            46 => &mut self.insu_shnu_tr_pbmn,
+            47 => &mut self.insu_ntby_tr_pbmn,
+            48 => &mut self.mrbn_seln_vol,
+            49 => &mut self.mrbn_shnu_vol,
+            50 => &mut self.mrbn_ntby_qty,
+            51 => &mut self.mrbn_seln_tr_pbmn,
+            52 => &mut self.mrbn_shnu_tr_pbmn,
+            53 => &mut self.mrbn_ntby_tr_pbmn,
+            54 => &mut self.fund_seln_vol,
+            55 => &mut self.fund_shnu_vol,
+            56 => &mut self.fund_ntby_qty,
+            57 => &mut self.fund_seln_tr_pbmn,
+            58 => &mut self.fund_shnu_tr_pbmn,
+            59 => &mut self.fund_ntby_tr_pbmn,
+            60 => &mut self.etc_orgt_seln_vol,
+            61 => &mut self.etc_orgt_shnu_vol,
+            62 => &mut self.etc_orgt_ntby_vol,
+            63 => &mut self.etc_orgt_seln_tr_pbmn,
+            64 => &mut self.etc_orgt_shnu_tr_pbmn,
+            65 => &mut self.etc_orgt_ntby_tr_pbmn,
+            66 => &mut self.etc_corp_seln_vol,
+            67 => &mut self.etc_corp_shnu_vol,
+            68 => &mut self.etc_corp_ntby_vol,
+            69 => &mut self.etc_corp_seln_tr_pbmn,
+            70 => &mut self.etc_corp_shnu_tr_pbmn,
+            71 => &mut self.etc_corp_ntby_tr_pbmn,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

@@ -142,7 +142,7 @@ impl Endpoint for InquireMemberRequest {
 /// Response of 주식현재가 회원사 (`v1_국내주식-013`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct InquireMemberResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -155,51 +155,71 @@ pub struct InquireMemberResponse {
     pub output: v::One<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for InquireMemberResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output: v::take_one(&mut m, "output"),
-            extra: m,
-        }
+impl crate::__private::Record for InquireMemberResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output"],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output.put(&mut m, "output");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output.report(path, "output", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for InquireMemberResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for InquireMemberResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// 매도 회원사 번호1 (`seln_mbcr_no1`, required, length 5).
@@ -338,238 +358,313 @@ pub struct Output {
     pub glob_total_shnu_qty_icdc: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            seln_mbcr_no1: v::take(&mut m, "seln_mbcr_no1"),
-            seln_mbcr_no2: v::take(&mut m, "seln_mbcr_no2"),
-            seln_mbcr_no3: v::take(&mut m, "seln_mbcr_no3"),
-            seln_mbcr_no4: v::take(&mut m, "seln_mbcr_no4"),
-            seln_mbcr_no5: v::take(&mut m, "seln_mbcr_no5"),
-            seln_mbcr_name1: v::take(&mut m, "seln_mbcr_name1"),
-            seln_mbcr_name2: v::take(&mut m, "seln_mbcr_name2"),
-            seln_mbcr_name3: v::take(&mut m, "seln_mbcr_name3"),
-            seln_mbcr_name4: v::take(&mut m, "seln_mbcr_name4"),
-            seln_mbcr_name5: v::take(&mut m, "seln_mbcr_name5"),
-            total_seln_qty1: v::take(&mut m, "total_seln_qty1"),
-            total_seln_qty2: v::take(&mut m, "total_seln_qty2"),
-            total_seln_qty3: v::take(&mut m, "total_seln_qty3"),
-            total_seln_qty4: v::take(&mut m, "total_seln_qty4"),
-            total_seln_qty5: v::take(&mut m, "total_seln_qty5"),
-            seln_mbcr_rlim1: v::take(&mut m, "seln_mbcr_rlim1"),
-            seln_mbcr_rlim2: v::take(&mut m, "seln_mbcr_rlim2"),
-            seln_mbcr_rlim3: v::take(&mut m, "seln_mbcr_rlim3"),
-            seln_mbcr_rlim4: v::take(&mut m, "seln_mbcr_rlim4"),
-            seln_mbcr_rlim5: v::take(&mut m, "seln_mbcr_rlim5"),
-            seln_qty_icdc1: v::take(&mut m, "seln_qty_icdc1"),
-            seln_qty_icdc2: v::take(&mut m, "seln_qty_icdc2"),
-            seln_qty_icdc3: v::take(&mut m, "seln_qty_icdc3"),
-            seln_qty_icdc4: v::take(&mut m, "seln_qty_icdc4"),
-            seln_qty_icdc5: v::take(&mut m, "seln_qty_icdc5"),
-            shnu_mbcr_no1: v::take(&mut m, "shnu_mbcr_no1"),
-            shnu_mbcr_no2: v::take(&mut m, "shnu_mbcr_no2"),
-            shnu_mbcr_no3: v::take(&mut m, "shnu_mbcr_no3"),
-            shnu_mbcr_no4: v::take(&mut m, "shnu_mbcr_no4"),
-            shnu_mbcr_no5: v::take(&mut m, "shnu_mbcr_no5"),
-            shnu_mbcr_name1: v::take(&mut m, "shnu_mbcr_name1"),
-            shnu_mbcr_name2: v::take(&mut m, "shnu_mbcr_name2"),
-            shnu_mbcr_name3: v::take(&mut m, "shnu_mbcr_name3"),
-            shnu_mbcr_name4: v::take(&mut m, "shnu_mbcr_name4"),
-            shnu_mbcr_name5: v::take(&mut m, "shnu_mbcr_name5"),
-            total_shnu_qty1: v::take(&mut m, "total_shnu_qty1"),
-            total_shnu_qty2: v::take(&mut m, "total_shnu_qty2"),
-            total_shnu_qty3: v::take(&mut m, "total_shnu_qty3"),
-            total_shnu_qty4: v::take(&mut m, "total_shnu_qty4"),
-            total_shnu_qty5: v::take(&mut m, "total_shnu_qty5"),
-            shnu_mbcr_rlim1: v::take(&mut m, "shnu_mbcr_rlim1"),
-            shnu_mbcr_rlim2: v::take(&mut m, "shnu_mbcr_rlim2"),
-            shnu_mbcr_rlim3: v::take(&mut m, "shnu_mbcr_rlim3"),
-            shnu_mbcr_rlim4: v::take(&mut m, "shnu_mbcr_rlim4"),
-            shnu_mbcr_rlim5: v::take(&mut m, "shnu_mbcr_rlim5"),
-            shnu_qty_icdc1: v::take(&mut m, "shnu_qty_icdc1"),
-            shnu_qty_icdc2: v::take(&mut m, "shnu_qty_icdc2"),
-            shnu_qty_icdc3: v::take(&mut m, "shnu_qty_icdc3"),
-            shnu_qty_icdc4: v::take(&mut m, "shnu_qty_icdc4"),
-            shnu_qty_icdc5: v::take(&mut m, "shnu_qty_icdc5"),
-            glob_total_seln_qty: v::take(&mut m, "glob_total_seln_qty"),
-            glob_seln_rlim: v::take(&mut m, "glob_seln_rlim"),
-            glob_ntby_qty: v::take(&mut m, "glob_ntby_qty"),
-            glob_total_shnu_qty: v::take(&mut m, "glob_total_shnu_qty"),
-            glob_shnu_rlim: v::take(&mut m, "glob_shnu_rlim"),
-            seln_mbcr_glob_yn_1: v::take(&mut m, "seln_mbcr_glob_yn_1"),
-            seln_mbcr_glob_yn_2: v::take(&mut m, "seln_mbcr_glob_yn_2"),
-            seln_mbcr_glob_yn_3: v::take(&mut m, "seln_mbcr_glob_yn_3"),
-            seln_mbcr_glob_yn_4: v::take(&mut m, "seln_mbcr_glob_yn_4"),
-            seln_mbcr_glob_yn_5: v::take(&mut m, "seln_mbcr_glob_yn_5"),
-            shnu_mbcr_glob_yn_1: v::take(&mut m, "shnu_mbcr_glob_yn_1"),
-            shnu_mbcr_glob_yn_2: v::take(&mut m, "shnu_mbcr_glob_yn_2"),
-            shnu_mbcr_glob_yn_3: v::take(&mut m, "shnu_mbcr_glob_yn_3"),
-            shnu_mbcr_glob_yn_4: v::take(&mut m, "shnu_mbcr_glob_yn_4"),
-            shnu_mbcr_glob_yn_5: v::take(&mut m, "shnu_mbcr_glob_yn_5"),
-            glob_total_seln_qty_icdc: v::take(&mut m, "glob_total_seln_qty_icdc"),
-            glob_total_shnu_qty_icdc: v::take(&mut m, "glob_total_shnu_qty_icdc"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "seln_mbcr_no1",
+                "seln_mbcr_no2",
+                "seln_mbcr_no3",
+                "seln_mbcr_no4",
+                "seln_mbcr_no5",
+                "seln_mbcr_name1",
+                "seln_mbcr_name2",
+                "seln_mbcr_name3",
+                "seln_mbcr_name4",
+                "seln_mbcr_name5",
+                "total_seln_qty1",
+                "total_seln_qty2",
+                "total_seln_qty3",
+                "total_seln_qty4",
+                "total_seln_qty5",
+                "seln_mbcr_rlim1",
+                "seln_mbcr_rlim2",
+                "seln_mbcr_rlim3",
+                "seln_mbcr_rlim4",
+                "seln_mbcr_rlim5",
+                "seln_qty_icdc1",
+                "seln_qty_icdc2",
+                "seln_qty_icdc3",
+                "seln_qty_icdc4",
+                "seln_qty_icdc5",
+                "shnu_mbcr_no1",
+                "shnu_mbcr_no2",
+                "shnu_mbcr_no3",
+                "shnu_mbcr_no4",
+                "shnu_mbcr_no5",
+                "shnu_mbcr_name1",
+                "shnu_mbcr_name2",
+                "shnu_mbcr_name3",
+                "shnu_mbcr_name4",
+                "shnu_mbcr_name5",
+                "total_shnu_qty1",
+                "total_shnu_qty2",
+                "total_shnu_qty3",
+                "total_shnu_qty4",
+                "total_shnu_qty5",
+                "shnu_mbcr_rlim1",
+                "shnu_mbcr_rlim2",
+                "shnu_mbcr_rlim3",
+                "shnu_mbcr_rlim4",
+                "shnu_mbcr_rlim5",
+                "shnu_qty_icdc1",
+                "shnu_qty_icdc2",
+                "shnu_qty_icdc3",
+                "shnu_qty_icdc4",
+                "shnu_qty_icdc5",
+                "glob_total_seln_qty",
+                "glob_seln_rlim",
+                "glob_ntby_qty",
+                "glob_total_shnu_qty",
+                "glob_shnu_rlim",
+                "seln_mbcr_glob_yn_1",
+                "seln_mbcr_glob_yn_2",
+                "seln_mbcr_glob_yn_3",
+                "seln_mbcr_glob_yn_4",
+                "seln_mbcr_glob_yn_5",
+                "shnu_mbcr_glob_yn_1",
+                "shnu_mbcr_glob_yn_2",
+                "shnu_mbcr_glob_yn_3",
+                "shnu_mbcr_glob_yn_4",
+                "shnu_mbcr_glob_yn_5",
+                "glob_total_seln_qty_icdc",
+                "glob_total_shnu_qty_icdc",
+            ],
+            lower: &[
+                ("glob_ntby_qty", 52),
+                ("glob_seln_rlim", 51),
+                ("glob_shnu_rlim", 54),
+                ("glob_total_seln_qty", 50),
+                ("glob_total_seln_qty_icdc", 65),
+                ("glob_total_shnu_qty", 53),
+                ("glob_total_shnu_qty_icdc", 66),
+                ("seln_mbcr_glob_yn_1", 55),
+                ("seln_mbcr_glob_yn_2", 56),
+                ("seln_mbcr_glob_yn_3", 57),
+                ("seln_mbcr_glob_yn_4", 58),
+                ("seln_mbcr_glob_yn_5", 59),
+                ("seln_mbcr_name1", 5),
+                ("seln_mbcr_name2", 6),
+                ("seln_mbcr_name3", 7),
+                ("seln_mbcr_name4", 8),
+                ("seln_mbcr_name5", 9),
+                ("seln_mbcr_no1", 0),
+                ("seln_mbcr_no2", 1),
+                ("seln_mbcr_no3", 2),
+                ("seln_mbcr_no4", 3),
+                ("seln_mbcr_no5", 4),
+                ("seln_mbcr_rlim1", 15),
+                ("seln_mbcr_rlim2", 16),
+                ("seln_mbcr_rlim3", 17),
+                ("seln_mbcr_rlim4", 18),
+                ("seln_mbcr_rlim5", 19),
+                ("seln_qty_icdc1", 20),
+                ("seln_qty_icdc2", 21),
+                ("seln_qty_icdc3", 22),
+                ("seln_qty_icdc4", 23),
+                ("seln_qty_icdc5", 24),
+                ("shnu_mbcr_glob_yn_1", 60),
+                ("shnu_mbcr_glob_yn_2", 61),
+                ("shnu_mbcr_glob_yn_3", 62),
+                ("shnu_mbcr_glob_yn_4", 63),
+                ("shnu_mbcr_glob_yn_5", 64),
+                ("shnu_mbcr_name1", 30),
+                ("shnu_mbcr_name2", 31),
+                ("shnu_mbcr_name3", 32),
+                ("shnu_mbcr_name4", 33),
+                ("shnu_mbcr_name5", 34),
+                ("shnu_mbcr_no1", 25),
+                ("shnu_mbcr_no2", 26),
+                ("shnu_mbcr_no3", 27),
+                ("shnu_mbcr_no4", 28),
+                ("shnu_mbcr_no5", 29),
+                ("shnu_mbcr_rlim1", 40),
+                ("shnu_mbcr_rlim2", 41),
+                ("shnu_mbcr_rlim3", 42),
+                ("shnu_mbcr_rlim4", 43),
+                ("shnu_mbcr_rlim5", 44),
+                ("shnu_qty_icdc1", 45),
+                ("shnu_qty_icdc2", 46),
+                ("shnu_qty_icdc3", 47),
+                ("shnu_qty_icdc4", 48),
+                ("shnu_qty_icdc5", 49),
+                ("total_seln_qty1", 10),
+                ("total_seln_qty2", 11),
+                ("total_seln_qty3", 12),
+                ("total_seln_qty4", 13),
+                ("total_seln_qty5", 14),
+                ("total_shnu_qty1", 35),
+                ("total_shnu_qty2", 36),
+                ("total_shnu_qty3", 37),
+                ("total_shnu_qty4", 38),
+                ("total_shnu_qty5", 39),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "seln_mbcr_no1", &self.seln_mbcr_no1);
-        v::put(&mut m, "seln_mbcr_no2", &self.seln_mbcr_no2);
-        v::put(&mut m, "seln_mbcr_no3", &self.seln_mbcr_no3);
-        v::put(&mut m, "seln_mbcr_no4", &self.seln_mbcr_no4);
-        v::put(&mut m, "seln_mbcr_no5", &self.seln_mbcr_no5);
-        v::put(&mut m, "seln_mbcr_name1", &self.seln_mbcr_name1);
-        v::put(&mut m, "seln_mbcr_name2", &self.seln_mbcr_name2);
-        v::put(&mut m, "seln_mbcr_name3", &self.seln_mbcr_name3);
-        v::put(&mut m, "seln_mbcr_name4", &self.seln_mbcr_name4);
-        v::put(&mut m, "seln_mbcr_name5", &self.seln_mbcr_name5);
-        v::put(&mut m, "total_seln_qty1", &self.total_seln_qty1);
-        v::put(&mut m, "total_seln_qty2", &self.total_seln_qty2);
-        v::put(&mut m, "total_seln_qty3", &self.total_seln_qty3);
-        v::put(&mut m, "total_seln_qty4", &self.total_seln_qty4);
-        v::put(&mut m, "total_seln_qty5", &self.total_seln_qty5);
-        v::put(&mut m, "seln_mbcr_rlim1", &self.seln_mbcr_rlim1);
-        v::put(&mut m, "seln_mbcr_rlim2", &self.seln_mbcr_rlim2);
-        v::put(&mut m, "seln_mbcr_rlim3", &self.seln_mbcr_rlim3);
-        v::put(&mut m, "seln_mbcr_rlim4", &self.seln_mbcr_rlim4);
-        v::put(&mut m, "seln_mbcr_rlim5", &self.seln_mbcr_rlim5);
-        v::put(&mut m, "seln_qty_icdc1", &self.seln_qty_icdc1);
-        v::put(&mut m, "seln_qty_icdc2", &self.seln_qty_icdc2);
-        v::put(&mut m, "seln_qty_icdc3", &self.seln_qty_icdc3);
-        v::put(&mut m, "seln_qty_icdc4", &self.seln_qty_icdc4);
-        v::put(&mut m, "seln_qty_icdc5", &self.seln_qty_icdc5);
-        v::put(&mut m, "shnu_mbcr_no1", &self.shnu_mbcr_no1);
-        v::put(&mut m, "shnu_mbcr_no2", &self.shnu_mbcr_no2);
-        v::put(&mut m, "shnu_mbcr_no3", &self.shnu_mbcr_no3);
-        v::put(&mut m, "shnu_mbcr_no4", &self.shnu_mbcr_no4);
-        v::put(&mut m, "shnu_mbcr_no5", &self.shnu_mbcr_no5);
-        v::put(&mut m, "shnu_mbcr_name1", &self.shnu_mbcr_name1);
-        v::put(&mut m, "shnu_mbcr_name2", &self.shnu_mbcr_name2);
-        v::put(&mut m, "shnu_mbcr_name3", &self.shnu_mbcr_name3);
-        v::put(&mut m, "shnu_mbcr_name4", &self.shnu_mbcr_name4);
-        v::put(&mut m, "shnu_mbcr_name5", &self.shnu_mbcr_name5);
-        v::put(&mut m, "total_shnu_qty1", &self.total_shnu_qty1);
-        v::put(&mut m, "total_shnu_qty2", &self.total_shnu_qty2);
-        v::put(&mut m, "total_shnu_qty3", &self.total_shnu_qty3);
-        v::put(&mut m, "total_shnu_qty4", &self.total_shnu_qty4);
-        v::put(&mut m, "total_shnu_qty5", &self.total_shnu_qty5);
-        v::put(&mut m, "shnu_mbcr_rlim1", &self.shnu_mbcr_rlim1);
-        v::put(&mut m, "shnu_mbcr_rlim2", &self.shnu_mbcr_rlim2);
-        v::put(&mut m, "shnu_mbcr_rlim3", &self.shnu_mbcr_rlim3);
-        v::put(&mut m, "shnu_mbcr_rlim4", &self.shnu_mbcr_rlim4);
-        v::put(&mut m, "shnu_mbcr_rlim5", &self.shnu_mbcr_rlim5);
-        v::put(&mut m, "shnu_qty_icdc1", &self.shnu_qty_icdc1);
-        v::put(&mut m, "shnu_qty_icdc2", &self.shnu_qty_icdc2);
-        v::put(&mut m, "shnu_qty_icdc3", &self.shnu_qty_icdc3);
-        v::put(&mut m, "shnu_qty_icdc4", &self.shnu_qty_icdc4);
-        v::put(&mut m, "shnu_qty_icdc5", &self.shnu_qty_icdc5);
-        v::put(&mut m, "glob_total_seln_qty", &self.glob_total_seln_qty);
-        v::put(&mut m, "glob_seln_rlim", &self.glob_seln_rlim);
-        v::put(&mut m, "glob_ntby_qty", &self.glob_ntby_qty);
-        v::put(&mut m, "glob_total_shnu_qty", &self.glob_total_shnu_qty);
-        v::put(&mut m, "glob_shnu_rlim", &self.glob_shnu_rlim);
-        v::put(&mut m, "seln_mbcr_glob_yn_1", &self.seln_mbcr_glob_yn_1);
-        v::put(&mut m, "seln_mbcr_glob_yn_2", &self.seln_mbcr_glob_yn_2);
-        v::put(&mut m, "seln_mbcr_glob_yn_3", &self.seln_mbcr_glob_yn_3);
-        v::put(&mut m, "seln_mbcr_glob_yn_4", &self.seln_mbcr_glob_yn_4);
-        v::put(&mut m, "seln_mbcr_glob_yn_5", &self.seln_mbcr_glob_yn_5);
-        v::put(&mut m, "shnu_mbcr_glob_yn_1", &self.shnu_mbcr_glob_yn_1);
-        v::put(&mut m, "shnu_mbcr_glob_yn_2", &self.shnu_mbcr_glob_yn_2);
-        v::put(&mut m, "shnu_mbcr_glob_yn_3", &self.shnu_mbcr_glob_yn_3);
-        v::put(&mut m, "shnu_mbcr_glob_yn_4", &self.shnu_mbcr_glob_yn_4);
-        v::put(&mut m, "shnu_mbcr_glob_yn_5", &self.shnu_mbcr_glob_yn_5);
-        v::put(
-            &mut m,
-            "glob_total_seln_qty_icdc",
-            &self.glob_total_seln_qty_icdc,
-        );
-        v::put(
-            &mut m,
-            "glob_total_shnu_qty_icdc",
-            &self.glob_total_shnu_qty_icdc,
-        );
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.seln_mbcr_no1,
+            1 => &self.seln_mbcr_no2,
+            2 => &self.seln_mbcr_no3,
+            3 => &self.seln_mbcr_no4,
+            4 => &self.seln_mbcr_no5,
+            5 => &self.seln_mbcr_name1,
+            6 => &self.seln_mbcr_name2,
+            7 => &self.seln_mbcr_name3,
+            8 => &self.seln_mbcr_name4,
+            9 => &self.seln_mbcr_name5,
+            10 => &self.total_seln_qty1,
+            11 => &self.total_seln_qty2,
+            12 => &self.total_seln_qty3,
+            13 => &self.total_seln_qty4,
+            14 => &self.total_seln_qty5,
+            15 => &self.seln_mbcr_rlim1,
+            16 => &self.seln_mbcr_rlim2,
+            17 => &self.seln_mbcr_rlim3,
+            18 => &self.seln_mbcr_rlim4,
+            19 => &self.seln_mbcr_rlim5,
+            20 => &self.seln_qty_icdc1,
+            21 => &self.seln_qty_icdc2,
+            22 => &self.seln_qty_icdc3,
+            23 => &self.seln_qty_icdc4,
+            24 => &self.seln_qty_icdc5,
+            25 => &self.shnu_mbcr_no1,
+            26 => &self.shnu_mbcr_no2,
+            27 => &self.shnu_mbcr_no3,
+            28 => &self.shnu_mbcr_no4,
+            29 => &self.shnu_mbcr_no5,
+            30 => &self.shnu_mbcr_name1,
+            31 => &self.shnu_mbcr_name2,
+            32 => &self.shnu_mbcr_name3,
+            33 => &self.shnu_mbcr_name4,
+            34 => &self.shnu_mbcr_name5,
+            35 => &self.total_shnu_qty1,
+            36 => &self.total_shnu_qty2,
+            37 => &self.total_shnu_qty3,
+            38 => &self.total_shnu_qty4,
+            39 => &self.total_shnu_qty5,
+            40 => &self.shnu_mbcr_rlim1,
+            41 => &self.shnu_mbcr_rlim2,
+            42 => &self.shnu_mbcr_rlim3,
+            43 => &self.shnu_mbcr_rlim4,
+            44 => &self.shnu_mbcr_rlim5,
+            45 => &self.shnu_qty_icdc1,
+            46 => &self.shnu_qty_icdc2,
+            47 => &self.shnu_qty_icdc3,
+            48 => &self.shnu_qty_icdc4,
+            49 => &self.shnu_qty_icdc5,
+            50 => &self.glob_total_seln_qty,
+            51 => &self.glob_seln_rlim,
+            52 => &self.glob_ntby_qty,
+            53 => &self.glob_total_shnu_qty,
+            54 => &self.glob_shnu_rlim,
+            55 => &self.seln_mbcr_glob_yn_1,
+            56 => &self.seln_mbcr_glob_yn_2,
+            57 => &self.seln_mbcr_glob_yn_3,
+            58 => &self.seln_mbcr_glob_yn_4,
+            59 => &self.seln_mbcr_glob_yn_5,
+            60 => &self.shnu_mbcr_glob_yn_1,
+            61 => &self.shnu_mbcr_glob_yn_2,
+            62 => &self.shnu_mbcr_glob_yn_3,
+            63 => &self.shnu_mbcr_glob_yn_4,
+            64 => &self.shnu_mbcr_glob_yn_5,
+            65 => &self.glob_total_seln_qty_icdc,
+            66 => &self.glob_total_shnu_qty_icdc,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "seln_mbcr_no1", &self.seln_mbcr_no1);
-        r.val(path, "seln_mbcr_no2", &self.seln_mbcr_no2);
-        r.val(path, "seln_mbcr_no3", &self.seln_mbcr_no3);
-        r.val(path, "seln_mbcr_no4", &self.seln_mbcr_no4);
-        r.val(path, "seln_mbcr_no5", &self.seln_mbcr_no5);
-        r.val(path, "seln_mbcr_name1", &self.seln_mbcr_name1);
-        r.val(path, "seln_mbcr_name2", &self.seln_mbcr_name2);
-        r.val(path, "seln_mbcr_name3", &self.seln_mbcr_name3);
-        r.val(path, "seln_mbcr_name4", &self.seln_mbcr_name4);
-        r.val(path, "seln_mbcr_name5", &self.seln_mbcr_name5);
-        r.val(path, "total_seln_qty1", &self.total_seln_qty1);
-        r.val(path, "total_seln_qty2", &self.total_seln_qty2);
-        r.val(path, "total_seln_qty3", &self.total_seln_qty3);
-        r.val(path, "total_seln_qty4", &self.total_seln_qty4);
-        r.val(path, "total_seln_qty5", &self.total_seln_qty5);
-        r.val(path, "seln_mbcr_rlim1", &self.seln_mbcr_rlim1);
-        r.val(path, "seln_mbcr_rlim2", &self.seln_mbcr_rlim2);
-        r.val(path, "seln_mbcr_rlim3", &self.seln_mbcr_rlim3);
-        r.val(path, "seln_mbcr_rlim4", &self.seln_mbcr_rlim4);
-        r.val(path, "seln_mbcr_rlim5", &self.seln_mbcr_rlim5);
-        r.val(path, "seln_qty_icdc1", &self.seln_qty_icdc1);
-        r.val(path, "seln_qty_icdc2", &self.seln_qty_icdc2);
-        r.val(path, "seln_qty_icdc3", &self.seln_qty_icdc3);
-        r.val(path, "seln_qty_icdc4", &self.seln_qty_icdc4);
-        r.val(path, "seln_qty_icdc5", &self.seln_qty_icdc5);
-        r.val(path, "shnu_mbcr_no1", &self.shnu_mbcr_no1);
-        r.val(path, "shnu_mbcr_no2", &self.shnu_mbcr_no2);
-        r.val(path, "shnu_mbcr_no3", &self.shnu_mbcr_no3);
-        r.val(path, "shnu_mbcr_no4", &self.shnu_mbcr_no4);
-        r.val(path, "shnu_mbcr_no5", &self.shnu_mbcr_no5);
-        r.val(path, "shnu_mbcr_name1", &self.shnu_mbcr_name1);
-        r.val(path, "shnu_mbcr_name2", &self.shnu_mbcr_name2);
-        r.val(path, "shnu_mbcr_name3", &self.shnu_mbcr_name3);
-        r.val(path, "shnu_mbcr_name4", &self.shnu_mbcr_name4);
-        r.val(path, "shnu_mbcr_name5", &self.shnu_mbcr_name5);
-        r.val(path, "total_shnu_qty1", &self.total_shnu_qty1);
-        r.val(path, "total_shnu_qty2", &self.total_shnu_qty2);
-        r.val(path, "total_shnu_qty3", &self.total_shnu_qty3);
-        r.val(path, "total_shnu_qty4", &self.total_shnu_qty4);
-        r.val(path, "total_shnu_qty5", &self.total_shnu_qty5);
-        r.val(path, "shnu_mbcr_rlim1", &self.shnu_mbcr_rlim1);
-        r.val(path, "shnu_mbcr_rlim2", &self.shnu_mbcr_rlim2);
-        r.val(path, "shnu_mbcr_rlim3", &self.shnu_mbcr_rlim3);
-        r.val(path, "shnu_mbcr_rlim4", &self.shnu_mbcr_rlim4);
-        r.val(path, "shnu_mbcr_rlim5", &self.shnu_mbcr_rlim5);
-        r.val(path, "shnu_qty_icdc1", &self.shnu_qty_icdc1);
-        r.val(path, "shnu_qty_icdc2", &self.shnu_qty_icdc2);
-        r.val(path, "shnu_qty_icdc3", &self.shnu_qty_icdc3);
-        r.val(path, "shnu_qty_icdc4", &self.shnu_qty_icdc4);
-        r.val(path, "shnu_qty_icdc5", &self.shnu_qty_icdc5);
-        r.val(path, "glob_total_seln_qty", &self.glob_total_seln_qty);
-        r.val(path, "glob_seln_rlim", &self.glob_seln_rlim);
-        r.val(path, "glob_ntby_qty", &self.glob_ntby_qty);
-        r.val(path, "glob_total_shnu_qty", &self.glob_total_shnu_qty);
-        r.val(path, "glob_shnu_rlim", &self.glob_shnu_rlim);
-        r.val(path, "seln_mbcr_glob_yn_1", &self.seln_mbcr_glob_yn_1);
-        r.val(path, "seln_mbcr_glob_yn_2", &self.seln_mbcr_glob_yn_2);
-        r.val(path, "seln_mbcr_glob_yn_3", &self.seln_mbcr_glob_yn_3);
-        r.val(path, "seln_mbcr_glob_yn_4", &self.seln_mbcr_glob_yn_4);
-        r.val(path, "seln_mbcr_glob_yn_5", &self.seln_mbcr_glob_yn_5);
-        r.val(path, "shnu_mbcr_glob_yn_1", &self.shnu_mbcr_glob_yn_1);
-        r.val(path, "shnu_mbcr_glob_yn_2", &self.shnu_mbcr_glob_yn_2);
-        r.val(path, "shnu_mbcr_glob_yn_3", &self.shnu_mbcr_glob_yn_3);
-        r.val(path, "shnu_mbcr_glob_yn_4", &self.shnu_mbcr_glob_yn_4);
-        r.val(path, "shnu_mbcr_glob_yn_5", &self.shnu_mbcr_glob_yn_5);
-        r.val(
-            path,
-            "glob_total_seln_qty_icdc",
-            &self.glob_total_seln_qty_icdc,
-        );
-        r.val(
-            path,
-            "glob_total_shnu_qty_icdc",
-            &self.glob_total_shnu_qty_icdc,
-        );
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.seln_mbcr_no1,
+            1 => &mut self.seln_mbcr_no2,
+            2 => &mut self.seln_mbcr_no3,
+            3 => &mut self.seln_mbcr_no4,
+            4 => &mut self.seln_mbcr_no5,
+            5 => &mut self.seln_mbcr_name1,
+            6 => &mut self.seln_mbcr_name2,
+            7 => &mut self.seln_mbcr_name3,
+            8 => &mut self.seln_mbcr_name4,
+            9 => &mut self.seln_mbcr_name5,
+            10 => &mut self.total_seln_qty1,
+            11 => &mut self.total_seln_qty2,
+            12 => &mut self.total_seln_qty3,
+            13 => &mut self.total_seln_qty4,
+            14 => &mut self.total_seln_qty5,
+            15 => &mut self.seln_mbcr_rlim1,
+            16 => &mut self.seln_mbcr_rlim2,
+            17 => &mut self.seln_mbcr_rlim3,
+            18 => &mut self.seln_mbcr_rlim4,
+            19 => &mut self.seln_mbcr_rlim5,
+            20 => &mut self.seln_qty_icdc1,
+            21 => &mut self.seln_qty_icdc2,
+            22 => &mut self.seln_qty_icdc3,
+            23 => &mut self.seln_qty_icdc4,
+            24 => &mut self.seln_qty_icdc5,
+            25 => &mut self.shnu_mbcr_no1,
+            26 => &mut self.shnu_mbcr_no2,
+            27 => &mut self.shnu_mbcr_no3,
+            28 => &mut self.shnu_mbcr_no4,
+            29 => &mut self.shnu_mbcr_no5,
+            30 => &mut self.shnu_mbcr_name1,
+            31 => &mut self.shnu_mbcr_name2,
+            32 => &mut self.shnu_mbcr_name3,
+            33 => &mut self.shnu_mbcr_name4,
+            34 => &mut self.shnu_mbcr_name5,
+            35 => &mut self.total_shnu_qty1,
+            36 => &mut self.total_shnu_qty2,
+            37 => &mut self.total_shnu_qty3,
+            38 => &mut self.total_shnu_qty4,
+            39 => &mut self.total_shnu_qty5,
+            40 => &mut self.shnu_mbcr_rlim1,
+            41 => &mut self.shnu_mbcr_rlim2,
+            42 => &mut self.shnu_mbcr_rlim3,
+            43 => &mut self.shnu_mbcr_rlim4,
+            44 => &mut self.shnu_mbcr_rlim5,
+            45 => &mut self.shnu_qty_icdc1,
+            46 => &mut self.shnu_qty_icdc2,
+            47 => &mut self.shnu_qty_icdc3,
+            48 => &mut self.shnu_qty_icdc4,
+            49 => &mut self.shnu_qty_icdc5,
+            50 => &mut self.glob_total_seln_qty,
+            51 => &mut self.glob_seln_rlim,
+            52 => &mut self.glob_ntby_qty,
+            53 => &mut self.glob_total_shnu_qty,
+            54 => &mut self.glob_shnu_rlim,
+            55 => &mut self.seln_mbcr_glob_yn_1,
+            56 => &mut self.seln_mbcr_glob_yn_2,
+            57 => &mut self.seln_mbcr_glob_yn_3,
+            58 => &mut self.seln_mbcr_glob_yn_4,
+            59 => &mut self.seln_mbcr_glob_yn_5,
+            60 => &mut self.shnu_mbcr_glob_yn_1,
+            61 => &mut self.shnu_mbcr_glob_yn_2,
+            62 => &mut self.shnu_mbcr_glob_yn_3,
+            63 => &mut self.shnu_mbcr_glob_yn_4,
+            64 => &mut self.shnu_mbcr_glob_yn_5,
+            65 => &mut self.glob_total_seln_qty_icdc,
+            66 => &mut self.glob_total_shnu_qty_icdc,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

@@ -132,7 +132,7 @@ impl Endpoint for InquireOvertimeAskingPriceRequest {
 /// Response of 국내주식 시간외호가 (`국내주식-077`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct InquireOvertimeAskingPriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -145,51 +145,71 @@ pub struct InquireOvertimeAskingPriceResponse {
     pub output: v::One<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for InquireOvertimeAskingPriceResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output: v::take_one(&mut m, "output"),
-            extra: m,
-        }
+impl crate::__private::Record for InquireOvertimeAskingPriceResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output"],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output.put(&mut m, "output");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output.report(path, "output", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for InquireOvertimeAskingPriceResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for InquireOvertimeAskingPriceResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// 시간외 단일가 최종 시간 (`ovtm_untp_last_hour`, required, length 6).
@@ -342,283 +362,341 @@ pub struct Output {
     pub ovtm_total_bidp_icdc: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            ovtm_untp_last_hour: v::take(&mut m, "ovtm_untp_last_hour"),
-            ovtm_untp_askp1: v::take(&mut m, "ovtm_untp_askp1"),
-            ovtm_untp_askp2: v::take(&mut m, "ovtm_untp_askp2"),
-            ovtm_untp_askp3: v::take(&mut m, "ovtm_untp_askp3"),
-            ovtm_untp_askp4: v::take(&mut m, "ovtm_untp_askp4"),
-            ovtm_untp_askp5: v::take(&mut m, "ovtm_untp_askp5"),
-            ovtm_untp_askp6: v::take(&mut m, "ovtm_untp_askp6"),
-            ovtm_untp_askp7: v::take(&mut m, "ovtm_untp_askp7"),
-            ovtm_untp_askp8: v::take(&mut m, "ovtm_untp_askp8"),
-            ovtm_untp_askp9: v::take(&mut m, "ovtm_untp_askp9"),
-            ovtm_untp_askp10: v::take(&mut m, "ovtm_untp_askp10"),
-            ovtm_untp_bidp1: v::take(&mut m, "ovtm_untp_bidp1"),
-            ovtm_untp_bidp2: v::take(&mut m, "ovtm_untp_bidp2"),
-            ovtm_untp_bidp3: v::take(&mut m, "ovtm_untp_bidp3"),
-            ovtm_untp_bidp4: v::take(&mut m, "ovtm_untp_bidp4"),
-            ovtm_untp_bidp5: v::take(&mut m, "ovtm_untp_bidp5"),
-            ovtm_untp_bidp6: v::take(&mut m, "ovtm_untp_bidp6"),
-            ovtm_untp_bidp7: v::take(&mut m, "ovtm_untp_bidp7"),
-            ovtm_untp_bidp8: v::take(&mut m, "ovtm_untp_bidp8"),
-            ovtm_untp_bidp9: v::take(&mut m, "ovtm_untp_bidp9"),
-            ovtm_untp_bidp10: v::take(&mut m, "ovtm_untp_bidp10"),
-            ovtm_untp_askp_icdc1: v::take(&mut m, "ovtm_untp_askp_icdc1"),
-            ovtm_untp_askp_icdc2: v::take(&mut m, "ovtm_untp_askp_icdc2"),
-            ovtm_untp_askp_icdc3: v::take(&mut m, "ovtm_untp_askp_icdc3"),
-            ovtm_untp_askp_icdc4: v::take(&mut m, "ovtm_untp_askp_icdc4"),
-            ovtm_untp_askp_icdc5: v::take(&mut m, "ovtm_untp_askp_icdc5"),
-            ovtm_untp_askp_icdc6: v::take(&mut m, "ovtm_untp_askp_icdc6"),
-            ovtm_untp_askp_icdc7: v::take(&mut m, "ovtm_untp_askp_icdc7"),
-            ovtm_untp_askp_icdc8: v::take(&mut m, "ovtm_untp_askp_icdc8"),
-            ovtm_untp_askp_icdc9: v::take(&mut m, "ovtm_untp_askp_icdc9"),
-            ovtm_untp_askp_icdc10: v::take(&mut m, "ovtm_untp_askp_icdc10"),
-            ovtm_untp_bidp_icdc1: v::take(&mut m, "ovtm_untp_bidp_icdc1"),
-            ovtm_untp_bidp_icdc2: v::take(&mut m, "ovtm_untp_bidp_icdc2"),
-            ovtm_untp_bidp_icdc3: v::take(&mut m, "ovtm_untp_bidp_icdc3"),
-            ovtm_untp_bidp_icdc4: v::take(&mut m, "ovtm_untp_bidp_icdc4"),
-            ovtm_untp_bidp_icdc5: v::take(&mut m, "ovtm_untp_bidp_icdc5"),
-            ovtm_untp_bidp_icdc6: v::take(&mut m, "ovtm_untp_bidp_icdc6"),
-            ovtm_untp_bidp_icdc7: v::take(&mut m, "ovtm_untp_bidp_icdc7"),
-            ovtm_untp_bidp_icdc8: v::take(&mut m, "ovtm_untp_bidp_icdc8"),
-            ovtm_untp_bidp_icdc9: v::take(&mut m, "ovtm_untp_bidp_icdc9"),
-            ovtm_untp_bidp_icdc10: v::take(&mut m, "ovtm_untp_bidp_icdc10"),
-            ovtm_untp_askp_rsqn1: v::take(&mut m, "ovtm_untp_askp_rsqn1"),
-            ovtm_untp_askp_rsqn2: v::take(&mut m, "ovtm_untp_askp_rsqn2"),
-            ovtm_untp_askp_rsqn3: v::take(&mut m, "ovtm_untp_askp_rsqn3"),
-            ovtm_untp_askp_rsqn4: v::take(&mut m, "ovtm_untp_askp_rsqn4"),
-            ovtm_untp_askp_rsqn5: v::take(&mut m, "ovtm_untp_askp_rsqn5"),
-            ovtm_untp_askp_rsqn6: v::take(&mut m, "ovtm_untp_askp_rsqn6"),
-            ovtm_untp_askp_rsqn7: v::take(&mut m, "ovtm_untp_askp_rsqn7"),
-            ovtm_untp_askp_rsqn8: v::take(&mut m, "ovtm_untp_askp_rsqn8"),
-            ovtm_untp_askp_rsqn9: v::take(&mut m, "ovtm_untp_askp_rsqn9"),
-            ovtm_untp_askp_rsqn10: v::take(&mut m, "ovtm_untp_askp_rsqn10"),
-            ovtm_untp_bidp_rsqn1: v::take(&mut m, "ovtm_untp_bidp_rsqn1"),
-            ovtm_untp_bidp_rsqn2: v::take(&mut m, "ovtm_untp_bidp_rsqn2"),
-            ovtm_untp_bidp_rsqn3: v::take(&mut m, "ovtm_untp_bidp_rsqn3"),
-            ovtm_untp_bidp_rsqn4: v::take(&mut m, "ovtm_untp_bidp_rsqn4"),
-            ovtm_untp_bidp_rsqn5: v::take(&mut m, "ovtm_untp_bidp_rsqn5"),
-            ovtm_untp_bidp_rsqn6: v::take(&mut m, "ovtm_untp_bidp_rsqn6"),
-            ovtm_untp_bidp_rsqn7: v::take(&mut m, "ovtm_untp_bidp_rsqn7"),
-            ovtm_untp_bidp_rsqn8: v::take(&mut m, "ovtm_untp_bidp_rsqn8"),
-            ovtm_untp_bidp_rsqn9: v::take(&mut m, "ovtm_untp_bidp_rsqn9"),
-            ovtm_untp_bidp_rsqn10: v::take(&mut m, "ovtm_untp_bidp_rsqn10"),
-            ovtm_untp_total_askp_rsqn: v::take(&mut m, "ovtm_untp_total_askp_rsqn"),
-            ovtm_untp_total_bidp_rsqn: v::take(&mut m, "ovtm_untp_total_bidp_rsqn"),
-            ovtm_untp_total_askp_rsqn_icdc: v::take(&mut m, "ovtm_untp_total_askp_rsqn_icdc"),
-            ovtm_untp_total_bidp_rsqn_icdc: v::take(&mut m, "ovtm_untp_total_bidp_rsqn_icdc"),
-            ovtm_untp_ntby_bidp_rsqn: v::take(&mut m, "ovtm_untp_ntby_bidp_rsqn"),
-            total_askp_rsqn: v::take(&mut m, "total_askp_rsqn"),
-            total_bidp_rsqn: v::take(&mut m, "total_bidp_rsqn"),
-            total_askp_rsqn_icdc: v::take(&mut m, "total_askp_rsqn_icdc"),
-            total_bidp_rsqn_icdc: v::take(&mut m, "total_bidp_rsqn_icdc"),
-            ovtm_total_askp_rsqn: v::take(&mut m, "ovtm_total_askp_rsqn"),
-            ovtm_total_bidp_rsqn: v::take(&mut m, "ovtm_total_bidp_rsqn"),
-            ovtm_total_askp_icdc: v::take(&mut m, "ovtm_total_askp_icdc"),
-            ovtm_total_bidp_icdc: v::take(&mut m, "ovtm_total_bidp_icdc"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "ovtm_untp_last_hour",
+                "ovtm_untp_askp1",
+                "ovtm_untp_askp2",
+                "ovtm_untp_askp3",
+                "ovtm_untp_askp4",
+                "ovtm_untp_askp5",
+                "ovtm_untp_askp6",
+                "ovtm_untp_askp7",
+                "ovtm_untp_askp8",
+                "ovtm_untp_askp9",
+                "ovtm_untp_askp10",
+                "ovtm_untp_bidp1",
+                "ovtm_untp_bidp2",
+                "ovtm_untp_bidp3",
+                "ovtm_untp_bidp4",
+                "ovtm_untp_bidp5",
+                "ovtm_untp_bidp6",
+                "ovtm_untp_bidp7",
+                "ovtm_untp_bidp8",
+                "ovtm_untp_bidp9",
+                "ovtm_untp_bidp10",
+                "ovtm_untp_askp_icdc1",
+                "ovtm_untp_askp_icdc2",
+                "ovtm_untp_askp_icdc3",
+                "ovtm_untp_askp_icdc4",
+                "ovtm_untp_askp_icdc5",
+                "ovtm_untp_askp_icdc6",
+                "ovtm_untp_askp_icdc7",
+                "ovtm_untp_askp_icdc8",
+                "ovtm_untp_askp_icdc9",
+                "ovtm_untp_askp_icdc10",
+                "ovtm_untp_bidp_icdc1",
+                "ovtm_untp_bidp_icdc2",
+                "ovtm_untp_bidp_icdc3",
+                "ovtm_untp_bidp_icdc4",
+                "ovtm_untp_bidp_icdc5",
+                "ovtm_untp_bidp_icdc6",
+                "ovtm_untp_bidp_icdc7",
+                "ovtm_untp_bidp_icdc8",
+                "ovtm_untp_bidp_icdc9",
+                "ovtm_untp_bidp_icdc10",
+                "ovtm_untp_askp_rsqn1",
+                "ovtm_untp_askp_rsqn2",
+                "ovtm_untp_askp_rsqn3",
+                "ovtm_untp_askp_rsqn4",
+                "ovtm_untp_askp_rsqn5",
+                "ovtm_untp_askp_rsqn6",
+                "ovtm_untp_askp_rsqn7",
+                "ovtm_untp_askp_rsqn8",
+                "ovtm_untp_askp_rsqn9",
+                "ovtm_untp_askp_rsqn10",
+                "ovtm_untp_bidp_rsqn1",
+                "ovtm_untp_bidp_rsqn2",
+                "ovtm_untp_bidp_rsqn3",
+                "ovtm_untp_bidp_rsqn4",
+                "ovtm_untp_bidp_rsqn5",
+                "ovtm_untp_bidp_rsqn6",
+                "ovtm_untp_bidp_rsqn7",
+                "ovtm_untp_bidp_rsqn8",
+                "ovtm_untp_bidp_rsqn9",
+                "ovtm_untp_bidp_rsqn10",
+                "ovtm_untp_total_askp_rsqn",
+                "ovtm_untp_total_bidp_rsqn",
+                "ovtm_untp_total_askp_rsqn_icdc",
+                "ovtm_untp_total_bidp_rsqn_icdc",
+                "ovtm_untp_ntby_bidp_rsqn",
+                "total_askp_rsqn",
+                "total_bidp_rsqn",
+                "total_askp_rsqn_icdc",
+                "total_bidp_rsqn_icdc",
+                "ovtm_total_askp_rsqn",
+                "ovtm_total_bidp_rsqn",
+                "ovtm_total_askp_icdc",
+                "ovtm_total_bidp_icdc",
+            ],
+            lower: &[
+                ("ovtm_total_askp_icdc", 72),
+                ("ovtm_total_askp_rsqn", 70),
+                ("ovtm_total_bidp_icdc", 73),
+                ("ovtm_total_bidp_rsqn", 71),
+                ("ovtm_untp_askp1", 1),
+                ("ovtm_untp_askp10", 10),
+                ("ovtm_untp_askp2", 2),
+                ("ovtm_untp_askp3", 3),
+                ("ovtm_untp_askp4", 4),
+                ("ovtm_untp_askp5", 5),
+                ("ovtm_untp_askp6", 6),
+                ("ovtm_untp_askp7", 7),
+                ("ovtm_untp_askp8", 8),
+                ("ovtm_untp_askp9", 9),
+                ("ovtm_untp_askp_icdc1", 21),
+                ("ovtm_untp_askp_icdc10", 30),
+                ("ovtm_untp_askp_icdc2", 22),
+                ("ovtm_untp_askp_icdc3", 23),
+                ("ovtm_untp_askp_icdc4", 24),
+                ("ovtm_untp_askp_icdc5", 25),
+                ("ovtm_untp_askp_icdc6", 26),
+                ("ovtm_untp_askp_icdc7", 27),
+                ("ovtm_untp_askp_icdc8", 28),
+                ("ovtm_untp_askp_icdc9", 29),
+                ("ovtm_untp_askp_rsqn1", 41),
+                ("ovtm_untp_askp_rsqn10", 50),
+                ("ovtm_untp_askp_rsqn2", 42),
+                ("ovtm_untp_askp_rsqn3", 43),
+                ("ovtm_untp_askp_rsqn4", 44),
+                ("ovtm_untp_askp_rsqn5", 45),
+                ("ovtm_untp_askp_rsqn6", 46),
+                ("ovtm_untp_askp_rsqn7", 47),
+                ("ovtm_untp_askp_rsqn8", 48),
+                ("ovtm_untp_askp_rsqn9", 49),
+                ("ovtm_untp_bidp1", 11),
+                ("ovtm_untp_bidp10", 20),
+                ("ovtm_untp_bidp2", 12),
+                ("ovtm_untp_bidp3", 13),
+                ("ovtm_untp_bidp4", 14),
+                ("ovtm_untp_bidp5", 15),
+                ("ovtm_untp_bidp6", 16),
+                ("ovtm_untp_bidp7", 17),
+                ("ovtm_untp_bidp8", 18),
+                ("ovtm_untp_bidp9", 19),
+                ("ovtm_untp_bidp_icdc1", 31),
+                ("ovtm_untp_bidp_icdc10", 40),
+                ("ovtm_untp_bidp_icdc2", 32),
+                ("ovtm_untp_bidp_icdc3", 33),
+                ("ovtm_untp_bidp_icdc4", 34),
+                ("ovtm_untp_bidp_icdc5", 35),
+                ("ovtm_untp_bidp_icdc6", 36),
+                ("ovtm_untp_bidp_icdc7", 37),
+                ("ovtm_untp_bidp_icdc8", 38),
+                ("ovtm_untp_bidp_icdc9", 39),
+                ("ovtm_untp_bidp_rsqn1", 51),
+                ("ovtm_untp_bidp_rsqn10", 60),
+                ("ovtm_untp_bidp_rsqn2", 52),
+                ("ovtm_untp_bidp_rsqn3", 53),
+                ("ovtm_untp_bidp_rsqn4", 54),
+                ("ovtm_untp_bidp_rsqn5", 55),
+                ("ovtm_untp_bidp_rsqn6", 56),
+                ("ovtm_untp_bidp_rsqn7", 57),
+                ("ovtm_untp_bidp_rsqn8", 58),
+                ("ovtm_untp_bidp_rsqn9", 59),
+                ("ovtm_untp_last_hour", 0),
+                ("ovtm_untp_ntby_bidp_rsqn", 65),
+                ("ovtm_untp_total_askp_rsqn", 61),
+                ("ovtm_untp_total_askp_rsqn_icdc", 63),
+                ("ovtm_untp_total_bidp_rsqn", 62),
+                ("ovtm_untp_total_bidp_rsqn_icdc", 64),
+                ("total_askp_rsqn", 66),
+                ("total_askp_rsqn_icdc", 68),
+                ("total_bidp_rsqn", 67),
+                ("total_bidp_rsqn_icdc", 69),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "ovtm_untp_last_hour", &self.ovtm_untp_last_hour);
-        v::put(&mut m, "ovtm_untp_askp1", &self.ovtm_untp_askp1);
-        v::put(&mut m, "ovtm_untp_askp2", &self.ovtm_untp_askp2);
-        v::put(&mut m, "ovtm_untp_askp3", &self.ovtm_untp_askp3);
-        v::put(&mut m, "ovtm_untp_askp4", &self.ovtm_untp_askp4);
-        v::put(&mut m, "ovtm_untp_askp5", &self.ovtm_untp_askp5);
-        v::put(&mut m, "ovtm_untp_askp6", &self.ovtm_untp_askp6);
-        v::put(&mut m, "ovtm_untp_askp7", &self.ovtm_untp_askp7);
-        v::put(&mut m, "ovtm_untp_askp8", &self.ovtm_untp_askp8);
-        v::put(&mut m, "ovtm_untp_askp9", &self.ovtm_untp_askp9);
-        v::put(&mut m, "ovtm_untp_askp10", &self.ovtm_untp_askp10);
-        v::put(&mut m, "ovtm_untp_bidp1", &self.ovtm_untp_bidp1);
-        v::put(&mut m, "ovtm_untp_bidp2", &self.ovtm_untp_bidp2);
-        v::put(&mut m, "ovtm_untp_bidp3", &self.ovtm_untp_bidp3);
-        v::put(&mut m, "ovtm_untp_bidp4", &self.ovtm_untp_bidp4);
-        v::put(&mut m, "ovtm_untp_bidp5", &self.ovtm_untp_bidp5);
-        v::put(&mut m, "ovtm_untp_bidp6", &self.ovtm_untp_bidp6);
-        v::put(&mut m, "ovtm_untp_bidp7", &self.ovtm_untp_bidp7);
-        v::put(&mut m, "ovtm_untp_bidp8", &self.ovtm_untp_bidp8);
-        v::put(&mut m, "ovtm_untp_bidp9", &self.ovtm_untp_bidp9);
-        v::put(&mut m, "ovtm_untp_bidp10", &self.ovtm_untp_bidp10);
-        v::put(&mut m, "ovtm_untp_askp_icdc1", &self.ovtm_untp_askp_icdc1);
-        v::put(&mut m, "ovtm_untp_askp_icdc2", &self.ovtm_untp_askp_icdc2);
-        v::put(&mut m, "ovtm_untp_askp_icdc3", &self.ovtm_untp_askp_icdc3);
-        v::put(&mut m, "ovtm_untp_askp_icdc4", &self.ovtm_untp_askp_icdc4);
-        v::put(&mut m, "ovtm_untp_askp_icdc5", &self.ovtm_untp_askp_icdc5);
-        v::put(&mut m, "ovtm_untp_askp_icdc6", &self.ovtm_untp_askp_icdc6);
-        v::put(&mut m, "ovtm_untp_askp_icdc7", &self.ovtm_untp_askp_icdc7);
-        v::put(&mut m, "ovtm_untp_askp_icdc8", &self.ovtm_untp_askp_icdc8);
-        v::put(&mut m, "ovtm_untp_askp_icdc9", &self.ovtm_untp_askp_icdc9);
-        v::put(&mut m, "ovtm_untp_askp_icdc10", &self.ovtm_untp_askp_icdc10);
-        v::put(&mut m, "ovtm_untp_bidp_icdc1", &self.ovtm_untp_bidp_icdc1);
-        v::put(&mut m, "ovtm_untp_bidp_icdc2", &self.ovtm_untp_bidp_icdc2);
-        v::put(&mut m, "ovtm_untp_bidp_icdc3", &self.ovtm_untp_bidp_icdc3);
-        v::put(&mut m, "ovtm_untp_bidp_icdc4", &self.ovtm_untp_bidp_icdc4);
-        v::put(&mut m, "ovtm_untp_bidp_icdc5", &self.ovtm_untp_bidp_icdc5);
-        v::put(&mut m, "ovtm_untp_bidp_icdc6", &self.ovtm_untp_bidp_icdc6);
-        v::put(&mut m, "ovtm_untp_bidp_icdc7", &self.ovtm_untp_bidp_icdc7);
-        v::put(&mut m, "ovtm_untp_bidp_icdc8", &self.ovtm_untp_bidp_icdc8);
-        v::put(&mut m, "ovtm_untp_bidp_icdc9", &self.ovtm_untp_bidp_icdc9);
-        v::put(&mut m, "ovtm_untp_bidp_icdc10", &self.ovtm_untp_bidp_icdc10);
-        v::put(&mut m, "ovtm_untp_askp_rsqn1", &self.ovtm_untp_askp_rsqn1);
-        v::put(&mut m, "ovtm_untp_askp_rsqn2", &self.ovtm_untp_askp_rsqn2);
-        v::put(&mut m, "ovtm_untp_askp_rsqn3", &self.ovtm_untp_askp_rsqn3);
-        v::put(&mut m, "ovtm_untp_askp_rsqn4", &self.ovtm_untp_askp_rsqn4);
-        v::put(&mut m, "ovtm_untp_askp_rsqn5", &self.ovtm_untp_askp_rsqn5);
-        v::put(&mut m, "ovtm_untp_askp_rsqn6", &self.ovtm_untp_askp_rsqn6);
-        v::put(&mut m, "ovtm_untp_askp_rsqn7", &self.ovtm_untp_askp_rsqn7);
-        v::put(&mut m, "ovtm_untp_askp_rsqn8", &self.ovtm_untp_askp_rsqn8);
-        v::put(&mut m, "ovtm_untp_askp_rsqn9", &self.ovtm_untp_askp_rsqn9);
-        v::put(&mut m, "ovtm_untp_askp_rsqn10", &self.ovtm_untp_askp_rsqn10);
-        v::put(&mut m, "ovtm_untp_bidp_rsqn1", &self.ovtm_untp_bidp_rsqn1);
-        v::put(&mut m, "ovtm_untp_bidp_rsqn2", &self.ovtm_untp_bidp_rsqn2);
-        v::put(&mut m, "ovtm_untp_bidp_rsqn3", &self.ovtm_untp_bidp_rsqn3);
-        v::put(&mut m, "ovtm_untp_bidp_rsqn4", &self.ovtm_untp_bidp_rsqn4);
-        v::put(&mut m, "ovtm_untp_bidp_rsqn5", &self.ovtm_untp_bidp_rsqn5);
-        v::put(&mut m, "ovtm_untp_bidp_rsqn6", &self.ovtm_untp_bidp_rsqn6);
-        v::put(&mut m, "ovtm_untp_bidp_rsqn7", &self.ovtm_untp_bidp_rsqn7);
-        v::put(&mut m, "ovtm_untp_bidp_rsqn8", &self.ovtm_untp_bidp_rsqn8);
-        v::put(&mut m, "ovtm_untp_bidp_rsqn9", &self.ovtm_untp_bidp_rsqn9);
-        v::put(&mut m, "ovtm_untp_bidp_rsqn10", &self.ovtm_untp_bidp_rsqn10);
-        v::put(
-            &mut m,
-            "ovtm_untp_total_askp_rsqn",
-            &self.ovtm_untp_total_askp_rsqn,
-        );
-        v::put(
-            &mut m,
-            "ovtm_untp_total_bidp_rsqn",
-            &self.ovtm_untp_total_bidp_rsqn,
-        );
-        v::put(
-            &mut m,
-            "ovtm_untp_total_askp_rsqn_icdc",
-            &self.ovtm_untp_total_askp_rsqn_icdc,
-        );
-        v::put(
-            &mut m,
-            "ovtm_untp_total_bidp_rsqn_icdc",
-            &self.ovtm_untp_total_bidp_rsqn_icdc,
-        );
-        v::put(
-            &mut m,
-            "ovtm_untp_ntby_bidp_rsqn",
-            &self.ovtm_untp_ntby_bidp_rsqn,
-        );
-        v::put(&mut m, "total_askp_rsqn", &self.total_askp_rsqn);
-        v::put(&mut m, "total_bidp_rsqn", &self.total_bidp_rsqn);
-        v::put(&mut m, "total_askp_rsqn_icdc", &self.total_askp_rsqn_icdc);
-        v::put(&mut m, "total_bidp_rsqn_icdc", &self.total_bidp_rsqn_icdc);
-        v::put(&mut m, "ovtm_total_askp_rsqn", &self.ovtm_total_askp_rsqn);
-        v::put(&mut m, "ovtm_total_bidp_rsqn", &self.ovtm_total_bidp_rsqn);
-        v::put(&mut m, "ovtm_total_askp_icdc", &self.ovtm_total_askp_icdc);
-        v::put(&mut m, "ovtm_total_bidp_icdc", &self.ovtm_total_bidp_icdc);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.ovtm_untp_last_hour,
+            1 => &self.ovtm_untp_askp1,
+            2 => &self.ovtm_untp_askp2,
+            3 => &self.ovtm_untp_askp3,
+            4 => &self.ovtm_untp_askp4,
+            5 => &self.ovtm_untp_askp5,
+            6 => &self.ovtm_untp_askp6,
+            7 => &self.ovtm_untp_askp7,
+            8 => &self.ovtm_untp_askp8,
+            9 => &self.ovtm_untp_askp9,
+            10 => &self.ovtm_untp_askp10,
+            11 => &self.ovtm_untp_bidp1,
+            12 => &self.ovtm_untp_bidp2,
+            13 => &self.ovtm_untp_bidp3,
+            14 => &self.ovtm_untp_bidp4,
+            15 => &self.ovtm_untp_bidp5,
+            16 => &self.ovtm_untp_bidp6,
+            17 => &self.ovtm_untp_bidp7,
+            18 => &self.ovtm_untp_bidp8,
+            19 => &self.ovtm_untp_bidp9,
+            20 => &self.ovtm_untp_bidp10,
+            21 => &self.ovtm_untp_askp_icdc1,
+            22 => &self.ovtm_untp_askp_icdc2,
+            23 => &self.ovtm_untp_askp_icdc3,
+            24 => &self.ovtm_untp_askp_icdc4,
+            25 => &self.ovtm_untp_askp_icdc5,
+            26 => &self.ovtm_untp_askp_icdc6,
+            27 => &self.ovtm_untp_askp_icdc7,
+            28 => &self.ovtm_untp_askp_icdc8,
+            29 => &self.ovtm_untp_askp_icdc9,
+            30 => &self.ovtm_untp_askp_icdc10,
+            31 => &self.ovtm_untp_bidp_icdc1,
+            32 => &self.ovtm_untp_bidp_icdc2,
+            33 => &self.ovtm_untp_bidp_icdc3,
+            34 => &self.ovtm_untp_bidp_icdc4,
+            35 => &self.ovtm_untp_bidp_icdc5,
+            36 => &self.ovtm_untp_bidp_icdc6,
+            37 => &self.ovtm_untp_bidp_icdc7,
+            38 => &self.ovtm_untp_bidp_icdc8,
+            39 => &self.ovtm_untp_bidp_icdc9,
+            40 => &self.ovtm_untp_bidp_icdc10,
+            41 => &self.ovtm_untp_askp_rsqn1,
+            42 => &self.ovtm_untp_askp_rsqn2,
+            43 => &self.ovtm_untp_askp_rsqn3,
+            44 => &self.ovtm_untp_askp_rsqn4,
+            45 => &self.ovtm_untp_askp_rsqn5,
+            46 => &self.ovtm_untp_askp_rsqn6,
+            47 => &self.ovtm_untp_askp_rsqn7,
+            48 => &self.ovtm_untp_askp_rsqn8,
+            49 => &self.ovtm_untp_askp_rsqn9,
+            50 => &self.ovtm_untp_askp_rsqn10,
+            51 => &self.ovtm_untp_bidp_rsqn1,
+            52 => &self.ovtm_untp_bidp_rsqn2,
+            53 => &self.ovtm_untp_bidp_rsqn3,
+            54 => &self.ovtm_untp_bidp_rsqn4,
+            55 => &self.ovtm_untp_bidp_rsqn5,
+            56 => &self.ovtm_untp_bidp_rsqn6,
+            57 => &self.ovtm_untp_bidp_rsqn7,
+            58 => &self.ovtm_untp_bidp_rsqn8,
+            59 => &self.ovtm_untp_bidp_rsqn9,
+            60 => &self.ovtm_untp_bidp_rsqn10,
+            61 => &self.ovtm_untp_total_askp_rsqn,
+            62 => &self.ovtm_untp_total_bidp_rsqn,
+            63 => &self.ovtm_untp_total_askp_rsqn_icdc,
+            64 => &self.ovtm_untp_total_bidp_rsqn_icdc,
+            65 => &self.ovtm_untp_ntby_bidp_rsqn,
+            66 => &self.total_askp_rsqn,
+            67 => &self.total_bidp_rsqn,
+            68 => &self.total_askp_rsqn_icdc,
+            69 => &self.total_bidp_rsqn_icdc,
+            70 => &self.ovtm_total_askp_rsqn,
+            71 => &self.ovtm_total_bidp_rsqn,
+            72 => &self.ovtm_total_askp_icdc,
+            73 => &self.ovtm_total_bidp_icdc,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "ovtm_untp_last_hour", &self.ovtm_untp_last_hour);
-        r.val(path, "ovtm_untp_askp1", &self.ovtm_untp_askp1);
-        r.val(path, "ovtm_untp_askp2", &self.ovtm_untp_askp2);
-        r.val(path, "ovtm_untp_askp3", &self.ovtm_untp_askp3);
-        r.val(path, "ovtm_untp_askp4", &self.ovtm_untp_askp4);
-        r.val(path, "ovtm_untp_askp5", &self.ovtm_untp_askp5);
-        r.val(path, "ovtm_untp_askp6", &self.ovtm_untp_askp6);
-        r.val(path, "ovtm_untp_askp7", &self.ovtm_untp_askp7);
-        r.val(path, "ovtm_untp_askp8", &self.ovtm_untp_askp8);
-        r.val(path, "ovtm_untp_askp9", &self.ovtm_untp_askp9);
-        r.val(path, "ovtm_untp_askp10", &self.ovtm_untp_askp10);
-        r.val(path, "ovtm_untp_bidp1", &self.ovtm_untp_bidp1);
-        r.val(path, "ovtm_untp_bidp2", &self.ovtm_untp_bidp2);
-        r.val(path, "ovtm_untp_bidp3", &self.ovtm_untp_bidp3);
-        r.val(path, "ovtm_untp_bidp4", &self.ovtm_untp_bidp4);
-        r.val(path, "ovtm_untp_bidp5", &self.ovtm_untp_bidp5);
-        r.val(path, "ovtm_untp_bidp6", &self.ovtm_untp_bidp6);
-        r.val(path, "ovtm_untp_bidp7", &self.ovtm_untp_bidp7);
-        r.val(path, "ovtm_untp_bidp8", &self.ovtm_untp_bidp8);
-        r.val(path, "ovtm_untp_bidp9", &self.ovtm_untp_bidp9);
-        r.val(path, "ovtm_untp_bidp10", &self.ovtm_untp_bidp10);
-        r.val(path, "ovtm_untp_askp_icdc1", &self.ovtm_untp_askp_icdc1);
-        r.val(path, "ovtm_untp_askp_icdc2", &self.ovtm_untp_askp_icdc2);
-        r.val(path, "ovtm_untp_askp_icdc3", &self.ovtm_untp_askp_icdc3);
-        r.val(path, "ovtm_untp_askp_icdc4", &self.ovtm_untp_askp_icdc4);
-        r.val(path, "ovtm_untp_askp_icdc5", &self.ovtm_untp_askp_icdc5);
-        r.val(path, "ovtm_untp_askp_icdc6", &self.ovtm_untp_askp_icdc6);
-        r.val(path, "ovtm_untp_askp_icdc7", &self.ovtm_untp_askp_icdc7);
-        r.val(path, "ovtm_untp_askp_icdc8", &self.ovtm_untp_askp_icdc8);
-        r.val(path, "ovtm_untp_askp_icdc9", &self.ovtm_untp_askp_icdc9);
-        r.val(path, "ovtm_untp_askp_icdc10", &self.ovtm_untp_askp_icdc10);
-        r.val(path, "ovtm_untp_bidp_icdc1", &self.ovtm_untp_bidp_icdc1);
-        r.val(path, "ovtm_untp_bidp_icdc2", &self.ovtm_untp_bidp_icdc2);
-        r.val(path, "ovtm_untp_bidp_icdc3", &self.ovtm_untp_bidp_icdc3);
-        r.val(path, "ovtm_untp_bidp_icdc4", &self.ovtm_untp_bidp_icdc4);
-        r.val(path, "ovtm_untp_bidp_icdc5", &self.ovtm_untp_bidp_icdc5);
-        r.val(path, "ovtm_untp_bidp_icdc6", &self.ovtm_untp_bidp_icdc6);
-        r.val(path, "ovtm_untp_bidp_icdc7", &self.ovtm_untp_bidp_icdc7);
-        r.val(path, "ovtm_untp_bidp_icdc8", &self.ovtm_untp_bidp_icdc8);
-        r.val(path, "ovtm_untp_bidp_icdc9", &self.ovtm_untp_bidp_icdc9);
-        r.val(path, "ovtm_untp_bidp_icdc10", &self.ovtm_untp_bidp_icdc10);
-        r.val(path, "ovtm_untp_askp_rsqn1", &self.ovtm_untp_askp_rsqn1);
-        r.val(path, "ovtm_untp_askp_rsqn2", &self.ovtm_untp_askp_rsqn2);
-        r.val(path, "ovtm_untp_askp_rsqn3", &self.ovtm_untp_askp_rsqn3);
-        r.val(path, "ovtm_untp_askp_rsqn4", &self.ovtm_untp_askp_rsqn4);
-        r.val(path, "ovtm_untp_askp_rsqn5", &self.ovtm_untp_askp_rsqn5);
-        r.val(path, "ovtm_untp_askp_rsqn6", &self.ovtm_untp_askp_rsqn6);
-        r.val(path, "ovtm_untp_askp_rsqn7", &self.ovtm_untp_askp_rsqn7);
-        r.val(path, "ovtm_untp_askp_rsqn8", &self.ovtm_untp_askp_rsqn8);
-        r.val(path, "ovtm_untp_askp_rsqn9", &self.ovtm_untp_askp_rsqn9);
-        r.val(path, "ovtm_untp_askp_rsqn10", &self.ovtm_untp_askp_rsqn10);
-        r.val(path, "ovtm_untp_bidp_rsqn1", &self.ovtm_untp_bidp_rsqn1);
-        r.val(path, "ovtm_untp_bidp_rsqn2", &self.ovtm_untp_bidp_rsqn2);
-        r.val(path, "ovtm_untp_bidp_rsqn3", &self.ovtm_untp_bidp_rsqn3);
-        r.val(path, "ovtm_untp_bidp_rsqn4", &self.ovtm_untp_bidp_rsqn4);
-        r.val(path, "ovtm_untp_bidp_rsqn5", &self.ovtm_untp_bidp_rsqn5);
-        r.val(path, "ovtm_untp_bidp_rsqn6", &self.ovtm_untp_bidp_rsqn6);
-        r.val(path, "ovtm_untp_bidp_rsqn7", &self.ovtm_untp_bidp_rsqn7);
-        r.val(path, "ovtm_untp_bidp_rsqn8", &self.ovtm_untp_bidp_rsqn8);
-        r.val(path, "ovtm_untp_bidp_rsqn9", &self.ovtm_untp_bidp_rsqn9);
-        r.val(path, "ovtm_untp_bidp_rsqn10", &self.ovtm_untp_bidp_rsqn10);
-        r.val(
-            path,
-            "ovtm_untp_total_askp_rsqn",
-            &self.ovtm_untp_total_askp_rsqn,
-        );
-        r.val(
-            path,
-            "ovtm_untp_total_bidp_rsqn",
-            &self.ovtm_untp_total_bidp_rsqn,
-        );
-        r.val(
-            path,
-            "ovtm_untp_total_askp_rsqn_icdc",
-            &self.ovtm_untp_total_askp_rsqn_icdc,
-        );
-        r.val(
-            path,
-            "ovtm_untp_total_bidp_rsqn_icdc",
-            &self.ovtm_untp_total_bidp_rsqn_icdc,
-        );
-        r.val(
-            path,
-            "ovtm_untp_ntby_bidp_rsqn",
-            &self.ovtm_untp_ntby_bidp_rsqn,
-        );
-        r.val(path, "total_askp_rsqn", &self.total_askp_rsqn);
-        r.val(path, "total_bidp_rsqn", &self.total_bidp_rsqn);
-        r.val(path, "total_askp_rsqn_icdc", &self.total_askp_rsqn_icdc);
-        r.val(path, "total_bidp_rsqn_icdc", &self.total_bidp_rsqn_icdc);
-        r.val(path, "ovtm_total_askp_rsqn", &self.ovtm_total_askp_rsqn);
-        r.val(path, "ovtm_total_bidp_rsqn", &self.ovtm_total_bidp_rsqn);
-        r.val(path, "ovtm_total_askp_icdc", &self.ovtm_total_askp_icdc);
-        r.val(path, "ovtm_total_bidp_icdc", &self.ovtm_total_bidp_icdc);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.ovtm_untp_last_hour,
+            1 => &mut self.ovtm_untp_askp1,
+            2 => &mut self.ovtm_untp_askp2,
+            3 => &mut self.ovtm_untp_askp3,
+            4 => &mut self.ovtm_untp_askp4,
+            5 => &mut self.ovtm_untp_askp5,
+            6 => &mut self.ovtm_untp_askp6,
+            7 => &mut self.ovtm_untp_askp7,
+            8 => &mut self.ovtm_untp_askp8,
+            9 => &mut self.ovtm_untp_askp9,
+            10 => &mut self.ovtm_untp_askp10,
+            11 => &mut self.ovtm_untp_bidp1,
+            12 => &mut self.ovtm_untp_bidp2,
+            13 => &mut self.ovtm_untp_bidp3,
+            14 => &mut self.ovtm_untp_bidp4,
+            15 => &mut self.ovtm_untp_bidp5,
+            16 => &mut self.ovtm_untp_bidp6,
+            17 => &mut self.ovtm_untp_bidp7,
+            18 => &mut self.ovtm_untp_bidp8,
+            19 => &mut self.ovtm_untp_bidp9,
+            20 => &mut self.ovtm_untp_bidp10,
+            21 => &mut self.ovtm_untp_askp_icdc1,
+            22 => &mut self.ovtm_untp_askp_icdc2,
+            23 => &mut self.ovtm_untp_askp_icdc3,
+            24 => &mut self.ovtm_untp_askp_icdc4,
+            25 => &mut self.ovtm_untp_askp_icdc5,
+            26 => &mut self.ovtm_untp_askp_icdc6,
+            27 => &mut self.ovtm_untp_askp_icdc7,
+            28 => &mut self.ovtm_untp_askp_icdc8,
+            29 => &mut self.ovtm_untp_askp_icdc9,
+            30 => &mut self.ovtm_untp_askp_icdc10,
+            31 => &mut self.ovtm_untp_bidp_icdc1,
+            32 => &mut self.ovtm_untp_bidp_icdc2,
+            33 => &mut self.ovtm_untp_bidp_icdc3,
+            34 => &mut self.ovtm_untp_bidp_icdc4,
+            35 => &mut self.ovtm_untp_bidp_icdc5,
+            36 => &mut self.ovtm_untp_bidp_icdc6,
+            37 => &mut self.ovtm_untp_bidp_icdc7,
+            38 => &mut self.ovtm_untp_bidp_icdc8,
+            39 => &mut self.ovtm_untp_bidp_icdc9,
+            40 => &mut self.ovtm_untp_bidp_icdc10,
+            41 => &mut self.ovtm_untp_askp_rsqn1,
+            42 => &mut self.ovtm_untp_askp_rsqn2,
+            43 => &mut self.ovtm_untp_askp_rsqn3,
+            44 => &mut self.ovtm_untp_askp_rsqn4,
+            45 => &mut self.ovtm_untp_askp_rsqn5,
+            46 => &mut self.ovtm_untp_askp_rsqn6,
+            47 => &mut self.ovtm_untp_askp_rsqn7,
+            48 => &mut self.ovtm_untp_askp_rsqn8,
+            49 => &mut self.ovtm_untp_askp_rsqn9,
+            50 => &mut self.ovtm_untp_askp_rsqn10,
+            51 => &mut self.ovtm_untp_bidp_rsqn1,
+            52 => &mut self.ovtm_untp_bidp_rsqn2,
+            53 => &mut self.ovtm_untp_bidp_rsqn3,
+            54 => &mut self.ovtm_untp_bidp_rsqn4,
+            55 => &mut self.ovtm_untp_bidp_rsqn5,
+            56 => &mut self.ovtm_untp_bidp_rsqn6,
+            57 => &mut self.ovtm_untp_bidp_rsqn7,
+            58 => &mut self.ovtm_untp_bidp_rsqn8,
+            59 => &mut self.ovtm_untp_bidp_rsqn9,
+            60 => &mut self.ovtm_untp_bidp_rsqn10,
+            61 => &mut self.ovtm_untp_total_askp_rsqn,
+            62 => &mut self.ovtm_untp_total_bidp_rsqn,
+            63 => &mut self.ovtm_untp_total_askp_rsqn_icdc,
+            64 => &mut self.ovtm_untp_total_bidp_rsqn_icdc,
+            65 => &mut self.ovtm_untp_ntby_bidp_rsqn,
+            66 => &mut self.total_askp_rsqn,
+            67 => &mut self.total_bidp_rsqn,
+            68 => &mut self.total_askp_rsqn_icdc,
+            69 => &mut self.total_bidp_rsqn_icdc,
+            70 => &mut self.ovtm_total_askp_rsqn,
+            71 => &mut self.ovtm_total_bidp_rsqn,
+            72 => &mut self.ovtm_total_askp_icdc,
+            73 => &mut self.ovtm_total_bidp_icdc,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

@@ -132,7 +132,7 @@ impl Endpoint for InquireOvertimePriceRequest {
 /// Response of 국내주식 시간외현재가 (`국내주식-076`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct InquireOvertimePriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -145,51 +145,71 @@ pub struct InquireOvertimePriceResponse {
     pub output: v::One<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for InquireOvertimePriceResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output: v::take_one(&mut m, "output"),
-            extra: m,
-        }
+impl crate::__private::Record for InquireOvertimePriceResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output"],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output.put(&mut m, "output");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output.report(path, "output", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for InquireOvertimePriceResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for InquireOvertimePriceResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// 업종 한글 종목명 (`bstp_kor_isnm`, required, length 40).
@@ -264,158 +284,185 @@ pub struct Output {
     pub askp: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            bstp_kor_isnm: v::take(&mut m, "bstp_kor_isnm"),
-            mang_issu_cls_name: v::take(&mut m, "mang_issu_cls_name"),
-            ovtm_untp_prpr: v::take(&mut m, "ovtm_untp_prpr"),
-            ovtm_untp_prdy_vrss: v::take(&mut m, "ovtm_untp_prdy_vrss"),
-            ovtm_untp_prdy_vrss_sign: v::take(&mut m, "ovtm_untp_prdy_vrss_sign"),
-            ovtm_untp_prdy_ctrt: v::take(&mut m, "ovtm_untp_prdy_ctrt"),
-            ovtm_untp_vol: v::take(&mut m, "ovtm_untp_vol"),
-            ovtm_untp_tr_pbmn: v::take(&mut m, "ovtm_untp_tr_pbmn"),
-            ovtm_untp_mxpr: v::take(&mut m, "ovtm_untp_mxpr"),
-            ovtm_untp_llam: v::take(&mut m, "ovtm_untp_llam"),
-            ovtm_untp_oprc: v::take(&mut m, "ovtm_untp_oprc"),
-            ovtm_untp_hgpr: v::take(&mut m, "ovtm_untp_hgpr"),
-            ovtm_untp_lwpr: v::take(&mut m, "ovtm_untp_lwpr"),
-            marg_rate: v::take(&mut m, "marg_rate"),
-            ovtm_untp_antc_cnpr: v::take(&mut m, "ovtm_untp_antc_cnpr"),
-            ovtm_untp_antc_cntg_vrss: v::take(&mut m, "ovtm_untp_antc_cntg_vrss"),
-            ovtm_untp_antc_cntg_vrss_sign: v::take(&mut m, "ovtm_untp_antc_cntg_vrss_sign"),
-            ovtm_untp_antc_cntg_ctrt: v::take(&mut m, "ovtm_untp_antc_cntg_ctrt"),
-            ovtm_untp_antc_cnqn: v::take(&mut m, "ovtm_untp_antc_cnqn"),
-            crdt_able_yn: v::take(&mut m, "crdt_able_yn"),
-            new_lstn_cls_name: v::take(&mut m, "new_lstn_cls_name"),
-            sltr_yn: v::take(&mut m, "sltr_yn"),
-            mang_issu_yn: v::take(&mut m, "mang_issu_yn"),
-            mrkt_warn_cls_code: v::take(&mut m, "mrkt_warn_cls_code"),
-            trht_yn: v::take(&mut m, "trht_yn"),
-            vlnt_deal_cls_name: v::take(&mut m, "vlnt_deal_cls_name"),
-            ovtm_untp_sdpr: v::take(&mut m, "ovtm_untp_sdpr"),
-            mrkt_warn_cls_name: v::take(&mut m, "mrkt_warn_cls_name"),
-            revl_issu_reas_name: v::take(&mut m, "revl_issu_reas_name"),
-            insn_pbnt_yn: v::take(&mut m, "insn_pbnt_yn"),
-            flng_cls_name: v::take(&mut m, "flng_cls_name"),
-            rprs_mrkt_kor_name: v::take(&mut m, "rprs_mrkt_kor_name"),
-            ovtm_vi_cls_code: v::take(&mut m, "ovtm_vi_cls_code"),
-            bidp: v::take(&mut m, "bidp"),
-            askp: v::take(&mut m, "askp"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "bstp_kor_isnm",
+                "mang_issu_cls_name",
+                "ovtm_untp_prpr",
+                "ovtm_untp_prdy_vrss",
+                "ovtm_untp_prdy_vrss_sign",
+                "ovtm_untp_prdy_ctrt",
+                "ovtm_untp_vol",
+                "ovtm_untp_tr_pbmn",
+                "ovtm_untp_mxpr",
+                "ovtm_untp_llam",
+                "ovtm_untp_oprc",
+                "ovtm_untp_hgpr",
+                "ovtm_untp_lwpr",
+                "marg_rate",
+                "ovtm_untp_antc_cnpr",
+                "ovtm_untp_antc_cntg_vrss",
+                "ovtm_untp_antc_cntg_vrss_sign",
+                "ovtm_untp_antc_cntg_ctrt",
+                "ovtm_untp_antc_cnqn",
+                "crdt_able_yn",
+                "new_lstn_cls_name",
+                "sltr_yn",
+                "mang_issu_yn",
+                "mrkt_warn_cls_code",
+                "trht_yn",
+                "vlnt_deal_cls_name",
+                "ovtm_untp_sdpr",
+                "mrkt_warn_cls_name",
+                "revl_issu_reas_name",
+                "insn_pbnt_yn",
+                "flng_cls_name",
+                "rprs_mrkt_kor_name",
+                "ovtm_vi_cls_code",
+                "bidp",
+                "askp",
+            ],
+            lower: &[
+                ("askp", 34),
+                ("bidp", 33),
+                ("bstp_kor_isnm", 0),
+                ("crdt_able_yn", 19),
+                ("flng_cls_name", 30),
+                ("insn_pbnt_yn", 29),
+                ("mang_issu_cls_name", 1),
+                ("mang_issu_yn", 22),
+                ("marg_rate", 13),
+                ("mrkt_warn_cls_code", 23),
+                ("mrkt_warn_cls_name", 27),
+                ("new_lstn_cls_name", 20),
+                ("ovtm_untp_antc_cnpr", 14),
+                ("ovtm_untp_antc_cnqn", 18),
+                ("ovtm_untp_antc_cntg_ctrt", 17),
+                ("ovtm_untp_antc_cntg_vrss", 15),
+                ("ovtm_untp_antc_cntg_vrss_sign", 16),
+                ("ovtm_untp_hgpr", 11),
+                ("ovtm_untp_llam", 9),
+                ("ovtm_untp_lwpr", 12),
+                ("ovtm_untp_mxpr", 8),
+                ("ovtm_untp_oprc", 10),
+                ("ovtm_untp_prdy_ctrt", 5),
+                ("ovtm_untp_prdy_vrss", 3),
+                ("ovtm_untp_prdy_vrss_sign", 4),
+                ("ovtm_untp_prpr", 2),
+                ("ovtm_untp_sdpr", 26),
+                ("ovtm_untp_tr_pbmn", 7),
+                ("ovtm_untp_vol", 6),
+                ("ovtm_vi_cls_code", 32),
+                ("revl_issu_reas_name", 28),
+                ("rprs_mrkt_kor_name", 31),
+                ("sltr_yn", 21),
+                ("trht_yn", 24),
+                ("vlnt_deal_cls_name", 25),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "bstp_kor_isnm", &self.bstp_kor_isnm);
-        v::put(&mut m, "mang_issu_cls_name", &self.mang_issu_cls_name);
-        v::put(&mut m, "ovtm_untp_prpr", &self.ovtm_untp_prpr);
-        v::put(&mut m, "ovtm_untp_prdy_vrss", &self.ovtm_untp_prdy_vrss);
-        v::put(
-            &mut m,
-            "ovtm_untp_prdy_vrss_sign",
-            &self.ovtm_untp_prdy_vrss_sign,
-        );
-        v::put(&mut m, "ovtm_untp_prdy_ctrt", &self.ovtm_untp_prdy_ctrt);
-        v::put(&mut m, "ovtm_untp_vol", &self.ovtm_untp_vol);
-        v::put(&mut m, "ovtm_untp_tr_pbmn", &self.ovtm_untp_tr_pbmn);
-        v::put(&mut m, "ovtm_untp_mxpr", &self.ovtm_untp_mxpr);
-        v::put(&mut m, "ovtm_untp_llam", &self.ovtm_untp_llam);
-        v::put(&mut m, "ovtm_untp_oprc", &self.ovtm_untp_oprc);
-        v::put(&mut m, "ovtm_untp_hgpr", &self.ovtm_untp_hgpr);
-        v::put(&mut m, "ovtm_untp_lwpr", &self.ovtm_untp_lwpr);
-        v::put(&mut m, "marg_rate", &self.marg_rate);
-        v::put(&mut m, "ovtm_untp_antc_cnpr", &self.ovtm_untp_antc_cnpr);
-        v::put(
-            &mut m,
-            "ovtm_untp_antc_cntg_vrss",
-            &self.ovtm_untp_antc_cntg_vrss,
-        );
-        v::put(
-            &mut m,
-            "ovtm_untp_antc_cntg_vrss_sign",
-            &self.ovtm_untp_antc_cntg_vrss_sign,
-        );
-        v::put(
-            &mut m,
-            "ovtm_untp_antc_cntg_ctrt",
-            &self.ovtm_untp_antc_cntg_ctrt,
-        );
-        v::put(&mut m, "ovtm_untp_antc_cnqn", &self.ovtm_untp_antc_cnqn);
-        v::put(&mut m, "crdt_able_yn", &self.crdt_able_yn);
-        v::put(&mut m, "new_lstn_cls_name", &self.new_lstn_cls_name);
-        v::put(&mut m, "sltr_yn", &self.sltr_yn);
-        v::put(&mut m, "mang_issu_yn", &self.mang_issu_yn);
-        v::put(&mut m, "mrkt_warn_cls_code", &self.mrkt_warn_cls_code);
-        v::put(&mut m, "trht_yn", &self.trht_yn);
-        v::put(&mut m, "vlnt_deal_cls_name", &self.vlnt_deal_cls_name);
-        v::put(&mut m, "ovtm_untp_sdpr", &self.ovtm_untp_sdpr);
-        v::put(&mut m, "mrkt_warn_cls_name", &self.mrkt_warn_cls_name);
-        v::put(&mut m, "revl_issu_reas_name", &self.revl_issu_reas_name);
-        v::put(&mut m, "insn_pbnt_yn", &self.insn_pbnt_yn);
-        v::put(&mut m, "flng_cls_name", &self.flng_cls_name);
-        v::put(&mut m, "rprs_mrkt_kor_name", &self.rprs_mrkt_kor_name);
-        v::put(&mut m, "ovtm_vi_cls_code", &self.ovtm_vi_cls_code);
-        v::put(&mut m, "bidp", &self.bidp);
-        v::put(&mut m, "askp", &self.askp);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.bstp_kor_isnm,
+            1 => &self.mang_issu_cls_name,
+            2 => &self.ovtm_untp_prpr,
+            3 => &self.ovtm_untp_prdy_vrss,
+            4 => &self.ovtm_untp_prdy_vrss_sign,
+            5 => &self.ovtm_untp_prdy_ctrt,
+            6 => &self.ovtm_untp_vol,
+            7 => &self.ovtm_untp_tr_pbmn,
+            8 => &self.ovtm_untp_mxpr,
+            9 => &self.ovtm_untp_llam,
+            10 => &self.ovtm_untp_oprc,
+            11 => &self.ovtm_untp_hgpr,
+            12 => &self.ovtm_untp_lwpr,
+            13 => &self.marg_rate,
+            14 => &self.ovtm_untp_antc_cnpr,
+            15 => &self.ovtm_untp_antc_cntg_vrss,
+            16 => &self.ovtm_untp_antc_cntg_vrss_sign,
+            17 => &self.ovtm_untp_antc_cntg_ctrt,
+            18 => &self.ovtm_untp_antc_cnqn,
+            19 => &self.crdt_able_yn,
+            20 => &self.new_lstn_cls_name,
+            21 => &self.sltr_yn,
+            22 => &self.mang_issu_yn,
+            23 => &self.mrkt_warn_cls_code,
+            24 => &self.trht_yn,
+            25 => &self.vlnt_deal_cls_name,
+            26 => &self.ovtm_untp_sdpr,
+            27 => &self.mrkt_warn_cls_name,
+            28 => &self.revl_issu_reas_name,
+            29 => &self.insn_pbnt_yn,
+            30 => &self.flng_cls_name,
+            31 => &self.rprs_mrkt_kor_name,
+            32 => &self.ovtm_vi_cls_code,
+            33 => &self.bidp,
+            34 => &self.askp,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "bstp_kor_isnm", &self.bstp_kor_isnm);
-        r.val(path, "mang_issu_cls_name", &self.mang_issu_cls_name);
-        r.val(path, "ovtm_untp_prpr", &self.ovtm_untp_prpr);
-        r.val(path, "ovtm_untp_prdy_vrss", &self.ovtm_untp_prdy_vrss);
-        r.val(
-            path,
-            "ovtm_untp_prdy_vrss_sign",
-            &self.ovtm_untp_prdy_vrss_sign,
-        );
-        r.val(path, "ovtm_untp_prdy_ctrt", &self.ovtm_untp_prdy_ctrt);
-        r.val(path, "ovtm_untp_vol", &self.ovtm_untp_vol);
-        r.val(path, "ovtm_untp_tr_pbmn", &self.ovtm_untp_tr_pbmn);
-        r.val(path, "ovtm_untp_mxpr", &self.ovtm_untp_mxpr);
-        r.val(path, "ovtm_untp_llam", &self.ovtm_untp_llam);
-        r.val(path, "ovtm_untp_oprc", &self.ovtm_untp_oprc);
-        r.val(path, "ovtm_untp_hgpr", &self.ovtm_untp_hgpr);
-        r.val(path, "ovtm_untp_lwpr", &self.ovtm_untp_lwpr);
-        r.val(path, "marg_rate", &self.marg_rate);
-        r.val(path, "ovtm_untp_antc_cnpr", &self.ovtm_untp_antc_cnpr);
-        r.val(
-            path,
-            "ovtm_untp_antc_cntg_vrss",
-            &self.ovtm_untp_antc_cntg_vrss,
-        );
-        r.val(
-            path,
-            "ovtm_untp_antc_cntg_vrss_sign",
-            &self.ovtm_untp_antc_cntg_vrss_sign,
-        );
-        r.val(
-            path,
-            "ovtm_untp_antc_cntg_ctrt",
-            &self.ovtm_untp_antc_cntg_ctrt,
-        );
-        r.val(path, "ovtm_untp_antc_cnqn", &self.ovtm_untp_antc_cnqn);
-        r.val(path, "crdt_able_yn", &self.crdt_able_yn);
-        r.val(path, "new_lstn_cls_name", &self.new_lstn_cls_name);
-        r.val(path, "sltr_yn", &self.sltr_yn);
-        r.val(path, "mang_issu_yn", &self.mang_issu_yn);
-        r.val(path, "mrkt_warn_cls_code", &self.mrkt_warn_cls_code);
-        r.val(path, "trht_yn", &self.trht_yn);
-        r.val(path, "vlnt_deal_cls_name", &self.vlnt_deal_cls_name);
-        r.val(path, "ovtm_untp_sdpr", &self.ovtm_untp_sdpr);
-        r.val(path, "mrkt_warn_cls_name", &self.mrkt_warn_cls_name);
-        r.val(path, "revl_issu_reas_name", &self.revl_issu_reas_name);
-        r.val(path, "insn_pbnt_yn", &self.insn_pbnt_yn);
-        r.val(path, "flng_cls_name", &self.flng_cls_name);
-        r.val(path, "rprs_mrkt_kor_name", &self.rprs_mrkt_kor_name);
-        r.val(path, "ovtm_vi_cls_code", &self.ovtm_vi_cls_code);
-        r.val(path, "bidp", &self.bidp);
-        r.val(path, "askp", &self.askp);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.bstp_kor_isnm,
+            1 => &mut self.mang_issu_cls_name,
+            2 => &mut self.ovtm_untp_prpr,
+            3 => &mut self.ovtm_untp_prdy_vrss,
+            4 => &mut self.ovtm_untp_prdy_vrss_sign,
+            5 => &mut self.ovtm_untp_prdy_ctrt,
+            6 => &mut self.ovtm_untp_vol,
+            7 => &mut self.ovtm_untp_tr_pbmn,
+            8 => &mut self.ovtm_untp_mxpr,
+            9 => &mut self.ovtm_untp_llam,
+            10 => &mut self.ovtm_untp_oprc,
+            11 => &mut self.ovtm_untp_hgpr,
+            12 => &mut self.ovtm_untp_lwpr,
+            13 => &mut self.marg_rate,
+            14 => &mut self.ovtm_untp_antc_cnpr,
+            15 => &mut self.ovtm_untp_antc_cntg_vrss,
+            16 => &mut self.ovtm_untp_antc_cntg_vrss_sign,
+            17 => &mut self.ovtm_untp_antc_cntg_ctrt,
+            18 => &mut self.ovtm_untp_antc_cnqn,
+            19 => &mut self.crdt_able_yn,
+            20 => &mut self.new_lstn_cls_name,
+            21 => &mut self.sltr_yn,
+            22 => &mut self.mang_issu_yn,
+            23 => &mut self.mrkt_warn_cls_code,
+            24 => &mut self.trht_yn,
+            25 => &mut self.vlnt_deal_cls_name,
+            26 => &mut self.ovtm_untp_sdpr,
+            27 => &mut self.mrkt_warn_cls_name,
+            28 => &mut self.revl_issu_reas_name,
+            29 => &mut self.insn_pbnt_yn,
+            30 => &mut self.flng_cls_name,
+            31 => &mut self.rprs_mrkt_kor_name,
+            32 => &mut self.ovtm_vi_cls_code,
+            33 => &mut self.bidp,
+            34 => &mut self.askp,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

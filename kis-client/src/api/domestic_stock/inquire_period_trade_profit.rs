@@ -327,7 +327,7 @@ impl Endpoint for InquirePeriodTradeProfitRequest {
 /// Response of 기간별매매손익현황조회 (`v1_국내주식-060`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct InquirePeriodTradeProfitResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -346,60 +346,93 @@ pub struct InquirePeriodTradeProfitResponse {
     pub output2: v::One<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for InquirePeriodTradeProfitResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            ctx_area_nk100: v::take(&mut m, "ctx_area_nk100"),
-            ctx_area_fk100: v::take(&mut m, "ctx_area_fk100"),
-            output1: v::take_block(&mut m, "output1"),
-            output2: v::take_one(&mut m, "output2"),
-            extra: m,
-        }
+impl crate::__private::Record for InquirePeriodTradeProfitResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "rt_cd",
+                "msg_cd",
+                "msg1",
+                "ctx_area_nk100",
+                "ctx_area_fk100",
+                "output1",
+                "output2",
+            ],
+            lower: &[
+                ("ctx_area_fk100", 4),
+                ("ctx_area_nk100", 3),
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 5),
+                ("output2", 6),
+                ("rt_cd", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        v::put(&mut m, "ctx_area_nk100", &self.ctx_area_nk100);
-        v::put(&mut m, "ctx_area_fk100", &self.ctx_area_fk100);
-        self.output1.put(&mut m, "output1");
-        self.output2.put(&mut m, "output2");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.ctx_area_nk100,
+            4 => &self.ctx_area_fk100,
+            5 => &self.output1,
+            6 => &self.output2,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        r.val(path, "ctx_area_nk100", &self.ctx_area_nk100);
-        r.val(path, "ctx_area_fk100", &self.ctx_area_fk100);
-        self.output1.report(path, "output1", r);
-        self.output2.report(path, "output2", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.ctx_area_nk100,
+            4 => &mut self.ctx_area_fk100,
+            5 => &mut self.output1,
+            6 => &mut self.output2,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for InquirePeriodTradeProfitResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for InquirePeriodTradeProfitResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 매매일자 (`trad_dt`, required, length 8).
@@ -438,78 +471,119 @@ pub struct Output1 {
     pub loan_int: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output1 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            trad_dt: v::take(&mut m, "trad_dt"),
-            pdno: v::take(&mut m, "pdno"),
-            prdt_name: v::take(&mut m, "prdt_name"),
-            trad_dvsn_name: v::take(&mut m, "trad_dvsn_name"),
-            loan_dt: v::take(&mut m, "loan_dt"),
-            hldg_qty: v::take(&mut m, "hldg_qty"),
-            pchs_unpr: v::take(&mut m, "pchs_unpr"),
-            buy_qty: v::take(&mut m, "buy_qty"),
-            buy_amt: v::take(&mut m, "buy_amt"),
-            sll_pric: v::take(&mut m, "sll_pric"),
-            sll_qty: v::take(&mut m, "sll_qty"),
-            sll_amt: v::take(&mut m, "sll_amt"),
-            rlzt_pfls: v::take(&mut m, "rlzt_pfls"),
-            pfls_rt: v::take(&mut m, "pfls_rt"),
-            fee: v::take(&mut m, "fee"),
-            tl_tax: v::take(&mut m, "tl_tax"),
-            loan_int: v::take(&mut m, "loan_int"),
-            extra: m,
-        }
+impl crate::__private::Record for Output1 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "trad_dt",
+                "pdno",
+                "prdt_name",
+                "trad_dvsn_name",
+                "loan_dt",
+                "hldg_qty",
+                "pchs_unpr",
+                "buy_qty",
+                "buy_amt",
+                "sll_pric",
+                "sll_qty",
+                "sll_amt",
+                "rlzt_pfls",
+                "pfls_rt",
+                "fee",
+                "tl_tax",
+                "loan_int",
+            ],
+            lower: &[
+                ("buy_amt", 8),
+                ("buy_qty", 7),
+                ("fee", 14),
+                ("hldg_qty", 5),
+                ("loan_dt", 4),
+                ("loan_int", 16),
+                ("pchs_unpr", 6),
+                ("pdno", 1),
+                ("pfls_rt", 13),
+                ("prdt_name", 2),
+                ("rlzt_pfls", 12),
+                ("sll_amt", 11),
+                ("sll_pric", 9),
+                ("sll_qty", 10),
+                ("tl_tax", 15),
+                ("trad_dt", 0),
+                ("trad_dvsn_name", 3),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "trad_dt", &self.trad_dt);
-        v::put(&mut m, "pdno", &self.pdno);
-        v::put(&mut m, "prdt_name", &self.prdt_name);
-        v::put(&mut m, "trad_dvsn_name", &self.trad_dvsn_name);
-        v::put(&mut m, "loan_dt", &self.loan_dt);
-        v::put(&mut m, "hldg_qty", &self.hldg_qty);
-        v::put(&mut m, "pchs_unpr", &self.pchs_unpr);
-        v::put(&mut m, "buy_qty", &self.buy_qty);
-        v::put(&mut m, "buy_amt", &self.buy_amt);
-        v::put(&mut m, "sll_pric", &self.sll_pric);
-        v::put(&mut m, "sll_qty", &self.sll_qty);
-        v::put(&mut m, "sll_amt", &self.sll_amt);
-        v::put(&mut m, "rlzt_pfls", &self.rlzt_pfls);
-        v::put(&mut m, "pfls_rt", &self.pfls_rt);
-        v::put(&mut m, "fee", &self.fee);
-        v::put(&mut m, "tl_tax", &self.tl_tax);
-        v::put(&mut m, "loan_int", &self.loan_int);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.trad_dt,
+            1 => &self.pdno,
+            2 => &self.prdt_name,
+            3 => &self.trad_dvsn_name,
+            4 => &self.loan_dt,
+            5 => &self.hldg_qty,
+            6 => &self.pchs_unpr,
+            7 => &self.buy_qty,
+            8 => &self.buy_amt,
+            9 => &self.sll_pric,
+            10 => &self.sll_qty,
+            11 => &self.sll_amt,
+            12 => &self.rlzt_pfls,
+            13 => &self.pfls_rt,
+            14 => &self.fee,
+            15 => &self.tl_tax,
+            16 => &self.loan_int,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "trad_dt", &self.trad_dt);
-        r.val(path, "pdno", &self.pdno);
-        r.val(path, "prdt_name", &self.prdt_name);
-        r.val(path, "trad_dvsn_name", &self.trad_dvsn_name);
-        r.val(path, "loan_dt", &self.loan_dt);
-        r.val(path, "hldg_qty", &self.hldg_qty);
-        r.val(path, "pchs_unpr", &self.pchs_unpr);
-        r.val(path, "buy_qty", &self.buy_qty);
-        r.val(path, "buy_amt", &self.buy_amt);
-        r.val(path, "sll_pric", &self.sll_pric);
-        r.val(path, "sll_qty", &self.sll_qty);
-        r.val(path, "sll_amt", &self.sll_amt);
-        r.val(path, "rlzt_pfls", &self.rlzt_pfls);
-        r.val(path, "pfls_rt", &self.pfls_rt);
-        r.val(path, "fee", &self.fee);
-        r.val(path, "tl_tax", &self.tl_tax);
-        r.val(path, "loan_int", &self.loan_int);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.trad_dt,
+            1 => &mut self.pdno,
+            2 => &mut self.prdt_name,
+            3 => &mut self.trad_dvsn_name,
+            4 => &mut self.loan_dt,
+            5 => &mut self.hldg_qty,
+            6 => &mut self.pchs_unpr,
+            7 => &mut self.buy_qty,
+            8 => &mut self.buy_amt,
+            9 => &mut self.sll_pric,
+            10 => &mut self.sll_qty,
+            11 => &mut self.sll_amt,
+            12 => &mut self.rlzt_pfls,
+            13 => &mut self.pfls_rt,
+            14 => &mut self.fee,
+            15 => &mut self.tl_tax,
+            16 => &mut self.loan_int,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 /// A record of block `output2` (응답상세2).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 매도수량합계 (`sll_qty_smtl`, required, length 19).
@@ -550,76 +624,118 @@ pub struct Output2 {
     pub tot_pftrt: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output2 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            sll_qty_smtl: v::take(&mut m, "sll_qty_smtl"),
-            sll_tr_amt_smtl: v::take(&mut m, "sll_tr_amt_smtl"),
-            sll_fee_smtl: v::take(&mut m, "sll_fee_smtl"),
-            sll_tltx_smtl: v::take(&mut m, "sll_tltx_smtl"),
-            sll_excc_amt_smtl: v::take(&mut m, "sll_excc_amt_smtl"),
-            buyqty_smtl: v::take(&mut m, "buyqty_smtl"),
-            buy_tr_amt_smtl: v::take(&mut m, "buy_tr_amt_smtl"),
-            buy_fee_smtl: v::take(&mut m, "buy_fee_smtl"),
-            buy_tax_smtl: v::take(&mut m, "buy_tax_smtl"),
-            buy_excc_amt_smtl: v::take(&mut m, "buy_excc_amt_smtl"),
-            tot_qty: v::take(&mut m, "tot_qty"),
-            tot_tr_amt: v::take(&mut m, "tot_tr_amt"),
-            tot_fee: v::take(&mut m, "tot_fee"),
-            tot_tltx: v::take(&mut m, "tot_tltx"),
-            tot_excc_amt: v::take(&mut m, "tot_excc_amt"),
-            tot_rlzt_pfls: v::take(&mut m, "tot_rlzt_pfls"),
-            loan_int: v::take(&mut m, "loan_int"),
-            tot_pftrt: v::take(&mut m, "tot_pftrt"),
-            extra: m,
-        }
+impl crate::__private::Record for Output2 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "sll_qty_smtl",
+                "sll_tr_amt_smtl",
+                "sll_fee_smtl",
+                "sll_tltx_smtl",
+                "sll_excc_amt_smtl",
+                "buyqty_smtl",
+                "buy_tr_amt_smtl",
+                "buy_fee_smtl",
+                "buy_tax_smtl",
+                "buy_excc_amt_smtl",
+                "tot_qty",
+                "tot_tr_amt",
+                "tot_fee",
+                "tot_tltx",
+                "tot_excc_amt",
+                "tot_rlzt_pfls",
+                "loan_int",
+                "tot_pftrt",
+            ],
+            lower: &[
+                ("buy_excc_amt_smtl", 9),
+                ("buy_fee_smtl", 7),
+                ("buy_tax_smtl", 8),
+                ("buy_tr_amt_smtl", 6),
+                ("buyqty_smtl", 5),
+                ("loan_int", 16),
+                ("sll_excc_amt_smtl", 4),
+                ("sll_fee_smtl", 2),
+                ("sll_qty_smtl", 0),
+                ("sll_tltx_smtl", 3),
+                ("sll_tr_amt_smtl", 1),
+                ("tot_excc_amt", 14),
+                ("tot_fee", 12),
+                ("tot_pftrt", 17),
+                ("tot_qty", 10),
+                ("tot_rlzt_pfls", 15),
+                ("tot_tltx", 13),
+                ("tot_tr_amt", 11),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "sll_qty_smtl", &self.sll_qty_smtl);
-        v::put(&mut m, "sll_tr_amt_smtl", &self.sll_tr_amt_smtl);
-        v::put(&mut m, "sll_fee_smtl", &self.sll_fee_smtl);
-        v::put(&mut m, "sll_tltx_smtl", &self.sll_tltx_smtl);
-        v::put(&mut m, "sll_excc_amt_smtl", &self.sll_excc_amt_smtl);
-        v::put(&mut m, "buyqty_smtl", &self.buyqty_smtl);
-        v::put(&mut m, "buy_tr_amt_smtl", &self.buy_tr_amt_smtl);
-        v::put(&mut m, "buy_fee_smtl", &self.buy_fee_smtl);
-        v::put(&mut m, "buy_tax_smtl", &self.buy_tax_smtl);
-        v::put(&mut m, "buy_excc_amt_smtl", &self.buy_excc_amt_smtl);
-        v::put(&mut m, "tot_qty", &self.tot_qty);
-        v::put(&mut m, "tot_tr_amt", &self.tot_tr_amt);
-        v::put(&mut m, "tot_fee", &self.tot_fee);
-        v::put(&mut m, "tot_tltx", &self.tot_tltx);
-        v::put(&mut m, "tot_excc_amt", &self.tot_excc_amt);
-        v::put(&mut m, "tot_rlzt_pfls", &self.tot_rlzt_pfls);
-        v::put(&mut m, "loan_int", &self.loan_int);
-        v::put(&mut m, "tot_pftrt", &self.tot_pftrt);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.sll_qty_smtl,
+            1 => &self.sll_tr_amt_smtl,
+            2 => &self.sll_fee_smtl,
+            3 => &self.sll_tltx_smtl,
+            4 => &self.sll_excc_amt_smtl,
+            5 => &self.buyqty_smtl,
+            6 => &self.buy_tr_amt_smtl,
+            7 => &self.buy_fee_smtl,
+            8 => &self.buy_tax_smtl,
+            9 => &self.buy_excc_amt_smtl,
+            10 => &self.tot_qty,
+            11 => &self.tot_tr_amt,
+            12 => &self.tot_fee,
+            13 => &self.tot_tltx,
+            14 => &self.tot_excc_amt,
+            15 => &self.tot_rlzt_pfls,
+            16 => &self.loan_int,
+            17 => &self.tot_pftrt,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "sll_qty_smtl", &self.sll_qty_smtl);
-        r.val(path, "sll_tr_amt_smtl", &self.sll_tr_amt_smtl);
-        r.val(path, "sll_fee_smtl", &self.sll_fee_smtl);
-        r.val(path, "sll_tltx_smtl", &self.sll_tltx_smtl);
-        r.val(path, "sll_excc_amt_smtl", &self.sll_excc_amt_smtl);
-        r.val(path, "buyqty_smtl", &self.buyqty_smtl);
-        r.val(path, "buy_tr_amt_smtl", &self.buy_tr_amt_smtl);
-        r.val(path, "buy_fee_smtl", &self.buy_fee_smtl);
-        r.val(path, "buy_tax_smtl", &self.buy_tax_smtl);
-        r.val(path, "buy_excc_amt_smtl", &self.buy_excc_amt_smtl);
-        r.val(path, "tot_qty", &self.tot_qty);
-        r.val(path, "tot_tr_amt", &self.tot_tr_amt);
-        r.val(path, "tot_fee", &self.tot_fee);
-        r.val(path, "tot_tltx", &self.tot_tltx);
-        r.val(path, "tot_excc_amt", &self.tot_excc_amt);
-        r.val(path, "tot_rlzt_pfls", &self.tot_rlzt_pfls);
-        r.val(path, "loan_int", &self.loan_int);
-        r.val(path, "tot_pftrt", &self.tot_pftrt);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.sll_qty_smtl,
+            1 => &mut self.sll_tr_amt_smtl,
+            2 => &mut self.sll_fee_smtl,
+            3 => &mut self.sll_tltx_smtl,
+            4 => &mut self.sll_excc_amt_smtl,
+            5 => &mut self.buyqty_smtl,
+            6 => &mut self.buy_tr_amt_smtl,
+            7 => &mut self.buy_fee_smtl,
+            8 => &mut self.buy_tax_smtl,
+            9 => &mut self.buy_excc_amt_smtl,
+            10 => &mut self.tot_qty,
+            11 => &mut self.tot_tr_amt,
+            12 => &mut self.tot_fee,
+            13 => &mut self.tot_tltx,
+            14 => &mut self.tot_excc_amt,
+            15 => &mut self.tot_rlzt_pfls,
+            16 => &mut self.loan_int,
+            17 => &mut self.tot_pftrt,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 

@@ -248,7 +248,7 @@ impl Endpoint for InquirePresentBalanceRequest {
 /// Response of 퇴직연금 체결기준잔고 (`v1_국내주식-032`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct InquirePresentBalanceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -267,60 +267,93 @@ pub struct InquirePresentBalanceResponse {
     pub ctx_area_nk100: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for InquirePresentBalanceResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output1: v::take_block(&mut m, "output1"),
-            output2: v::take_block(&mut m, "output2"),
-            ctx_area_fk100: v::take(&mut m, "ctx_area_fk100"),
-            ctx_area_nk100: v::take(&mut m, "ctx_area_nk100"),
-            extra: m,
-        }
+impl crate::__private::Record for InquirePresentBalanceResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "rt_cd",
+                "msg_cd",
+                "msg1",
+                "output1",
+                "output2",
+                "ctx_area_fk100",
+                "ctx_area_nk100",
+            ],
+            lower: &[
+                ("ctx_area_fk100", 5),
+                ("ctx_area_nk100", 6),
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output1.put(&mut m, "output1");
-        self.output2.put(&mut m, "output2");
-        v::put(&mut m, "ctx_area_fk100", &self.ctx_area_fk100);
-        v::put(&mut m, "ctx_area_nk100", &self.ctx_area_nk100);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output1,
+            4 => &self.output2,
+            5 => &self.ctx_area_fk100,
+            6 => &self.ctx_area_nk100,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output1.report(path, "output1", r);
-        self.output2.report(path, "output2", r);
-        r.val(path, "ctx_area_fk100", &self.ctx_area_fk100);
-        r.val(path, "ctx_area_nk100", &self.ctx_area_nk100);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output1,
+            4 => &mut self.output2,
+            5 => &mut self.ctx_area_fk100,
+            6 => &mut self.ctx_area_nk100,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for InquirePresentBalanceResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for InquirePresentBalanceResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output1` (응답상세1).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 잔고구분 (`cblc_dvsn`, required, length 2).
@@ -351,66 +384,103 @@ pub struct Output1 {
     pub cblc_weit: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output1 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            cblc_dvsn: v::take(&mut m, "cblc_dvsn"),
-            cblc_dvsn_name: v::take(&mut m, "cblc_dvsn_name"),
-            pdno: v::take(&mut m, "pdno"),
-            prdt_name: v::take(&mut m, "prdt_name"),
-            hldg_qty: v::take(&mut m, "hldg_qty"),
-            slpsb_qty: v::take(&mut m, "slpsb_qty"),
-            pchs_avg_pric: v::take(&mut m, "pchs_avg_pric"),
-            evlu_pfls_amt: v::take(&mut m, "evlu_pfls_amt"),
-            evlu_pfls_rt: v::take(&mut m, "evlu_pfls_rt"),
-            prpr: v::take(&mut m, "prpr"),
-            evlu_amt: v::take(&mut m, "evlu_amt"),
-            pchs_amt: v::take(&mut m, "pchs_amt"),
-            cblc_weit: v::take(&mut m, "cblc_weit"),
-            extra: m,
-        }
+impl crate::__private::Record for Output1 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "cblc_dvsn",
+                "cblc_dvsn_name",
+                "pdno",
+                "prdt_name",
+                "hldg_qty",
+                "slpsb_qty",
+                "pchs_avg_pric",
+                "evlu_pfls_amt",
+                "evlu_pfls_rt",
+                "prpr",
+                "evlu_amt",
+                "pchs_amt",
+                "cblc_weit",
+            ],
+            lower: &[
+                ("cblc_dvsn", 0),
+                ("cblc_dvsn_name", 1),
+                ("cblc_weit", 12),
+                ("evlu_amt", 10),
+                ("evlu_pfls_amt", 7),
+                ("evlu_pfls_rt", 8),
+                ("hldg_qty", 4),
+                ("pchs_amt", 11),
+                ("pchs_avg_pric", 6),
+                ("pdno", 2),
+                ("prdt_name", 3),
+                ("prpr", 9),
+                ("slpsb_qty", 5),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "cblc_dvsn", &self.cblc_dvsn);
-        v::put(&mut m, "cblc_dvsn_name", &self.cblc_dvsn_name);
-        v::put(&mut m, "pdno", &self.pdno);
-        v::put(&mut m, "prdt_name", &self.prdt_name);
-        v::put(&mut m, "hldg_qty", &self.hldg_qty);
-        v::put(&mut m, "slpsb_qty", &self.slpsb_qty);
-        v::put(&mut m, "pchs_avg_pric", &self.pchs_avg_pric);
-        v::put(&mut m, "evlu_pfls_amt", &self.evlu_pfls_amt);
-        v::put(&mut m, "evlu_pfls_rt", &self.evlu_pfls_rt);
-        v::put(&mut m, "prpr", &self.prpr);
-        v::put(&mut m, "evlu_amt", &self.evlu_amt);
-        v::put(&mut m, "pchs_amt", &self.pchs_amt);
-        v::put(&mut m, "cblc_weit", &self.cblc_weit);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.cblc_dvsn,
+            1 => &self.cblc_dvsn_name,
+            2 => &self.pdno,
+            3 => &self.prdt_name,
+            4 => &self.hldg_qty,
+            5 => &self.slpsb_qty,
+            6 => &self.pchs_avg_pric,
+            7 => &self.evlu_pfls_amt,
+            8 => &self.evlu_pfls_rt,
+            9 => &self.prpr,
+            10 => &self.evlu_amt,
+            11 => &self.pchs_amt,
+            12 => &self.cblc_weit,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "cblc_dvsn", &self.cblc_dvsn);
-        r.val(path, "cblc_dvsn_name", &self.cblc_dvsn_name);
-        r.val(path, "pdno", &self.pdno);
-        r.val(path, "prdt_name", &self.prdt_name);
-        r.val(path, "hldg_qty", &self.hldg_qty);
-        r.val(path, "slpsb_qty", &self.slpsb_qty);
-        r.val(path, "pchs_avg_pric", &self.pchs_avg_pric);
-        r.val(path, "evlu_pfls_amt", &self.evlu_pfls_amt);
-        r.val(path, "evlu_pfls_rt", &self.evlu_pfls_rt);
-        r.val(path, "prpr", &self.prpr);
-        r.val(path, "evlu_amt", &self.evlu_amt);
-        r.val(path, "pchs_amt", &self.pchs_amt);
-        r.val(path, "cblc_weit", &self.cblc_weit);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.cblc_dvsn,
+            1 => &mut self.cblc_dvsn_name,
+            2 => &mut self.pdno,
+            3 => &mut self.prdt_name,
+            4 => &mut self.hldg_qty,
+            5 => &mut self.slpsb_qty,
+            6 => &mut self.pchs_avg_pric,
+            7 => &mut self.evlu_pfls_amt,
+            8 => &mut self.evlu_pfls_rt,
+            9 => &mut self.prpr,
+            10 => &mut self.evlu_amt,
+            11 => &mut self.pchs_amt,
+            12 => &mut self.cblc_weit,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 /// A record of block `output2` (응답상세2).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 매입금액합계금액 (`pchs_amt_smtl_amt`, required, length 19).
@@ -427,40 +497,70 @@ pub struct Output2 {
     pub pftrt: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output2 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            pchs_amt_smtl_amt: v::take(&mut m, "pchs_amt_smtl_amt"),
-            evlu_amt_smtl_amt: v::take(&mut m, "evlu_amt_smtl_amt"),
-            evlu_pfls_smtl_amt: v::take(&mut m, "evlu_pfls_smtl_amt"),
-            trad_pfls_smtl: v::take(&mut m, "trad_pfls_smtl"),
-            thdt_tot_pfls_amt: v::take(&mut m, "thdt_tot_pfls_amt"),
-            pftrt: v::take(&mut m, "pftrt"),
-            extra: m,
-        }
+impl crate::__private::Record for Output2 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "pchs_amt_smtl_amt",
+                "evlu_amt_smtl_amt",
+                "evlu_pfls_smtl_amt",
+                "trad_pfls_smtl",
+                "thdt_tot_pfls_amt",
+                "pftrt",
+            ],
+            lower: &[
+                ("evlu_amt_smtl_amt", 1),
+                ("evlu_pfls_smtl_amt", 2),
+                ("pchs_amt_smtl_amt", 0),
+                ("pftrt", 5),
+                ("thdt_tot_pfls_amt", 4),
+                ("trad_pfls_smtl", 3),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "pchs_amt_smtl_amt", &self.pchs_amt_smtl_amt);
-        v::put(&mut m, "evlu_amt_smtl_amt", &self.evlu_amt_smtl_amt);
-        v::put(&mut m, "evlu_pfls_smtl_amt", &self.evlu_pfls_smtl_amt);
-        v::put(&mut m, "trad_pfls_smtl", &self.trad_pfls_smtl);
-        v::put(&mut m, "thdt_tot_pfls_amt", &self.thdt_tot_pfls_amt);
-        v::put(&mut m, "pftrt", &self.pftrt);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.pchs_amt_smtl_amt,
+            1 => &self.evlu_amt_smtl_amt,
+            2 => &self.evlu_pfls_smtl_amt,
+            3 => &self.trad_pfls_smtl,
+            4 => &self.thdt_tot_pfls_amt,
+            5 => &self.pftrt,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "pchs_amt_smtl_amt", &self.pchs_amt_smtl_amt);
-        r.val(path, "evlu_amt_smtl_amt", &self.evlu_amt_smtl_amt);
-        r.val(path, "evlu_pfls_smtl_amt", &self.evlu_pfls_smtl_amt);
-        r.val(path, "trad_pfls_smtl", &self.trad_pfls_smtl);
-        r.val(path, "thdt_tot_pfls_amt", &self.thdt_tot_pfls_amt);
-        r.val(path, "pftrt", &self.pftrt);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.pchs_amt_smtl_amt,
+            1 => &mut self.evlu_amt_smtl_amt,
+            2 => &mut self.evlu_pfls_smtl_amt,
+            3 => &mut self.trad_pfls_smtl,
+            4 => &mut self.thdt_tot_pfls_amt,
+            5 => &mut self.pftrt,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 

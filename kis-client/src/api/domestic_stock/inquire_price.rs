@@ -142,7 +142,7 @@ impl Endpoint for InquirePriceRequest {
 /// Response of 주식현재가 시세 (`v1_국내주식-008`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct InquirePriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -155,51 +155,71 @@ pub struct InquirePriceResponse {
     pub output: v::One<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for InquirePriceResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output: v::take_one(&mut m, "output"),
-            extra: m,
-        }
+impl crate::__private::Record for InquirePriceResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output"],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output.put(&mut m, "output");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output.report(path, "output", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for InquirePriceResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for InquirePriceResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// 종목 상태 구분 코드 (`iscd_stat_cls_code`, required, length 3).
@@ -378,319 +398,373 @@ pub struct Output {
     pub mang_issu_cls_code: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            iscd_stat_cls_code: v::take(&mut m, "iscd_stat_cls_code"),
-            marg_rate: v::take(&mut m, "marg_rate"),
-            rprs_mrkt_kor_name: v::take(&mut m, "rprs_mrkt_kor_name"),
-            new_hgpr_lwpr_cls_code: v::take(&mut m, "new_hgpr_lwpr_cls_code"),
-            bstp_kor_isnm: v::take(&mut m, "bstp_kor_isnm"),
-            temp_stop_yn: v::take(&mut m, "temp_stop_yn"),
-            oprc_rang_cont_yn: v::take(&mut m, "oprc_rang_cont_yn"),
-            clpr_rang_cont_yn: v::take(&mut m, "clpr_rang_cont_yn"),
-            crdt_able_yn: v::take(&mut m, "crdt_able_yn"),
-            grmn_rate_cls_code: v::take(&mut m, "grmn_rate_cls_code"),
-            elw_pblc_yn: v::take(&mut m, "elw_pblc_yn"),
-            stck_prpr: v::take(&mut m, "stck_prpr"),
-            prdy_vrss: v::take(&mut m, "prdy_vrss"),
-            prdy_vrss_sign: v::take(&mut m, "prdy_vrss_sign"),
-            prdy_ctrt: v::take(&mut m, "prdy_ctrt"),
-            acml_tr_pbmn: v::take(&mut m, "acml_tr_pbmn"),
-            acml_vol: v::take(&mut m, "acml_vol"),
-            prdy_vrss_vol_rate: v::take(&mut m, "prdy_vrss_vol_rate"),
-            stck_oprc: v::take(&mut m, "stck_oprc"),
-            stck_hgpr: v::take(&mut m, "stck_hgpr"),
-            stck_lwpr: v::take(&mut m, "stck_lwpr"),
-            stck_mxpr: v::take(&mut m, "stck_mxpr"),
-            stck_llam: v::take(&mut m, "stck_llam"),
-            stck_sdpr: v::take(&mut m, "stck_sdpr"),
-            wghn_avrg_stck_prc: v::take(&mut m, "wghn_avrg_stck_prc"),
-            hts_frgn_ehrt: v::take(&mut m, "hts_frgn_ehrt"),
-            frgn_ntby_qty: v::take(&mut m, "frgn_ntby_qty"),
-            pgtr_ntby_qty: v::take(&mut m, "pgtr_ntby_qty"),
-            pvt_scnd_dmrs_prc: v::take(&mut m, "pvt_scnd_dmrs_prc"),
-            pvt_frst_dmrs_prc: v::take(&mut m, "pvt_frst_dmrs_prc"),
-            pvt_pont_val: v::take(&mut m, "pvt_pont_val"),
-            pvt_frst_dmsp_prc: v::take(&mut m, "pvt_frst_dmsp_prc"),
-            pvt_scnd_dmsp_prc: v::take(&mut m, "pvt_scnd_dmsp_prc"),
-            dmrs_val: v::take(&mut m, "dmrs_val"),
-            dmsp_val: v::take(&mut m, "dmsp_val"),
-            cpfn: v::take(&mut m, "cpfn"),
-            rstc_wdth_prc: v::take(&mut m, "rstc_wdth_prc"),
-            stck_fcam: v::take(&mut m, "stck_fcam"),
-            stck_sspr: v::take(&mut m, "stck_sspr"),
-            aspr_unit: v::take(&mut m, "aspr_unit"),
-            hts_deal_qty_unit_val: v::take(&mut m, "hts_deal_qty_unit_val"),
-            lstn_stcn: v::take(&mut m, "lstn_stcn"),
-            hts_avls: v::take(&mut m, "hts_avls"),
-            per: v::take(&mut m, "per"),
-            pbr: v::take(&mut m, "pbr"),
-            stac_month: v::take(&mut m, "stac_month"),
-            vol_tnrt: v::take(&mut m, "vol_tnrt"),
-            eps: v::take(&mut m, "eps"),
-            bps: v::take(&mut m, "bps"),
-            d250_hgpr: v::take(&mut m, "d250_hgpr"),
-            d250_hgpr_date: v::take(&mut m, "d250_hgpr_date"),
-            d250_hgpr_vrss_prpr_rate: v::take(&mut m, "d250_hgpr_vrss_prpr_rate"),
-            d250_lwpr: v::take(&mut m, "d250_lwpr"),
-            d250_lwpr_date: v::take(&mut m, "d250_lwpr_date"),
-            d250_lwpr_vrss_prpr_rate: v::take(&mut m, "d250_lwpr_vrss_prpr_rate"),
-            stck_dryy_hgpr: v::take(&mut m, "stck_dryy_hgpr"),
-            dryy_hgpr_vrss_prpr_rate: v::take(&mut m, "dryy_hgpr_vrss_prpr_rate"),
-            dryy_hgpr_date: v::take(&mut m, "dryy_hgpr_date"),
-            stck_dryy_lwpr: v::take(&mut m, "stck_dryy_lwpr"),
-            dryy_lwpr_vrss_prpr_rate: v::take(&mut m, "dryy_lwpr_vrss_prpr_rate"),
-            dryy_lwpr_date: v::take(&mut m, "dryy_lwpr_date"),
-            w52_hgpr: v::take(&mut m, "w52_hgpr"),
-            w52_hgpr_vrss_prpr_ctrt: v::take(&mut m, "w52_hgpr_vrss_prpr_ctrt"),
-            w52_hgpr_date: v::take(&mut m, "w52_hgpr_date"),
-            w52_lwpr: v::take(&mut m, "w52_lwpr"),
-            w52_lwpr_vrss_prpr_ctrt: v::take(&mut m, "w52_lwpr_vrss_prpr_ctrt"),
-            w52_lwpr_date: v::take(&mut m, "w52_lwpr_date"),
-            whol_loan_rmnd_rate: v::take(&mut m, "whol_loan_rmnd_rate"),
-            ssts_yn: v::take(&mut m, "ssts_yn"),
-            stck_shrn_iscd: v::take(&mut m, "stck_shrn_iscd"),
-            fcam_cnnm: v::take(&mut m, "fcam_cnnm"),
-            cpfn_cnnm: v::take(&mut m, "cpfn_cnnm"),
-            apprch_rate: v::take(&mut m, "apprch_rate"),
-            frgn_hldn_qty: v::take(&mut m, "frgn_hldn_qty"),
-            vi_cls_code: v::take(&mut m, "vi_cls_code"),
-            ovtm_vi_cls_code: v::take(&mut m, "ovtm_vi_cls_code"),
-            last_ssts_cntg_qty: v::take(&mut m, "last_ssts_cntg_qty"),
-            invt_caful_yn: v::take(&mut m, "invt_caful_yn"),
-            mrkt_warn_cls_code: v::take(&mut m, "mrkt_warn_cls_code"),
-            short_over_yn: v::take(&mut m, "short_over_yn"),
-            sltr_yn: v::take(&mut m, "sltr_yn"),
-            mang_issu_cls_code: v::take(&mut m, "mang_issu_cls_code"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "iscd_stat_cls_code",
+                "marg_rate",
+                "rprs_mrkt_kor_name",
+                "new_hgpr_lwpr_cls_code",
+                "bstp_kor_isnm",
+                "temp_stop_yn",
+                "oprc_rang_cont_yn",
+                "clpr_rang_cont_yn",
+                "crdt_able_yn",
+                "grmn_rate_cls_code",
+                "elw_pblc_yn",
+                "stck_prpr",
+                "prdy_vrss",
+                "prdy_vrss_sign",
+                "prdy_ctrt",
+                "acml_tr_pbmn",
+                "acml_vol",
+                "prdy_vrss_vol_rate",
+                "stck_oprc",
+                "stck_hgpr",
+                "stck_lwpr",
+                "stck_mxpr",
+                "stck_llam",
+                "stck_sdpr",
+                "wghn_avrg_stck_prc",
+                "hts_frgn_ehrt",
+                "frgn_ntby_qty",
+                "pgtr_ntby_qty",
+                "pvt_scnd_dmrs_prc",
+                "pvt_frst_dmrs_prc",
+                "pvt_pont_val",
+                "pvt_frst_dmsp_prc",
+                "pvt_scnd_dmsp_prc",
+                "dmrs_val",
+                "dmsp_val",
+                "cpfn",
+                "rstc_wdth_prc",
+                "stck_fcam",
+                "stck_sspr",
+                "aspr_unit",
+                "hts_deal_qty_unit_val",
+                "lstn_stcn",
+                "hts_avls",
+                "per",
+                "pbr",
+                "stac_month",
+                "vol_tnrt",
+                "eps",
+                "bps",
+                "d250_hgpr",
+                "d250_hgpr_date",
+                "d250_hgpr_vrss_prpr_rate",
+                "d250_lwpr",
+                "d250_lwpr_date",
+                "d250_lwpr_vrss_prpr_rate",
+                "stck_dryy_hgpr",
+                "dryy_hgpr_vrss_prpr_rate",
+                "dryy_hgpr_date",
+                "stck_dryy_lwpr",
+                "dryy_lwpr_vrss_prpr_rate",
+                "dryy_lwpr_date",
+                "w52_hgpr",
+                "w52_hgpr_vrss_prpr_ctrt",
+                "w52_hgpr_date",
+                "w52_lwpr",
+                "w52_lwpr_vrss_prpr_ctrt",
+                "w52_lwpr_date",
+                "whol_loan_rmnd_rate",
+                "ssts_yn",
+                "stck_shrn_iscd",
+                "fcam_cnnm",
+                "cpfn_cnnm",
+                "apprch_rate",
+                "frgn_hldn_qty",
+                "vi_cls_code",
+                "ovtm_vi_cls_code",
+                "last_ssts_cntg_qty",
+                "invt_caful_yn",
+                "mrkt_warn_cls_code",
+                "short_over_yn",
+                "sltr_yn",
+                "mang_issu_cls_code",
+            ],
+            lower: &[
+                ("acml_tr_pbmn", 15),
+                ("acml_vol", 16),
+                ("apprch_rate", 72),
+                ("aspr_unit", 39),
+                ("bps", 48),
+                ("bstp_kor_isnm", 4),
+                ("clpr_rang_cont_yn", 7),
+                ("cpfn", 35),
+                ("cpfn_cnnm", 71),
+                ("crdt_able_yn", 8),
+                ("d250_hgpr", 49),
+                ("d250_hgpr_date", 50),
+                ("d250_hgpr_vrss_prpr_rate", 51),
+                ("d250_lwpr", 52),
+                ("d250_lwpr_date", 53),
+                ("d250_lwpr_vrss_prpr_rate", 54),
+                ("dmrs_val", 33),
+                ("dmsp_val", 34),
+                ("dryy_hgpr_date", 57),
+                ("dryy_hgpr_vrss_prpr_rate", 56),
+                ("dryy_lwpr_date", 60),
+                ("dryy_lwpr_vrss_prpr_rate", 59),
+                ("elw_pblc_yn", 10),
+                ("eps", 47),
+                ("fcam_cnnm", 70),
+                ("frgn_hldn_qty", 73),
+                ("frgn_ntby_qty", 26),
+                ("grmn_rate_cls_code", 9),
+                ("hts_avls", 42),
+                ("hts_deal_qty_unit_val", 40),
+                ("hts_frgn_ehrt", 25),
+                ("invt_caful_yn", 77),
+                ("iscd_stat_cls_code", 0),
+                ("last_ssts_cntg_qty", 76),
+                ("lstn_stcn", 41),
+                ("mang_issu_cls_code", 81),
+                ("marg_rate", 1),
+                ("mrkt_warn_cls_code", 78),
+                ("new_hgpr_lwpr_cls_code", 3),
+                ("oprc_rang_cont_yn", 6),
+                ("ovtm_vi_cls_code", 75),
+                ("pbr", 44),
+                ("per", 43),
+                ("pgtr_ntby_qty", 27),
+                ("prdy_ctrt", 14),
+                ("prdy_vrss", 12),
+                ("prdy_vrss_sign", 13),
+                ("prdy_vrss_vol_rate", 17),
+                ("pvt_frst_dmrs_prc", 29),
+                ("pvt_frst_dmsp_prc", 31),
+                ("pvt_pont_val", 30),
+                ("pvt_scnd_dmrs_prc", 28),
+                ("pvt_scnd_dmsp_prc", 32),
+                ("rprs_mrkt_kor_name", 2),
+                ("rstc_wdth_prc", 36),
+                ("short_over_yn", 79),
+                ("sltr_yn", 80),
+                ("ssts_yn", 68),
+                ("stac_month", 45),
+                ("stck_dryy_hgpr", 55),
+                ("stck_dryy_lwpr", 58),
+                ("stck_fcam", 37),
+                ("stck_hgpr", 19),
+                ("stck_llam", 22),
+                ("stck_lwpr", 20),
+                ("stck_mxpr", 21),
+                ("stck_oprc", 18),
+                ("stck_prpr", 11),
+                ("stck_sdpr", 23),
+                ("stck_shrn_iscd", 69),
+                ("stck_sspr", 38),
+                ("temp_stop_yn", 5),
+                ("vi_cls_code", 74),
+                ("vol_tnrt", 46),
+                ("w52_hgpr", 61),
+                ("w52_hgpr_date", 63),
+                ("w52_hgpr_vrss_prpr_ctrt", 62),
+                ("w52_lwpr", 64),
+                ("w52_lwpr_date", 66),
+                ("w52_lwpr_vrss_prpr_ctrt", 65),
+                ("wghn_avrg_stck_prc", 24),
+                ("whol_loan_rmnd_rate", 67),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "iscd_stat_cls_code", &self.iscd_stat_cls_code);
-        v::put(&mut m, "marg_rate", &self.marg_rate);
-        v::put(&mut m, "rprs_mrkt_kor_name", &self.rprs_mrkt_kor_name);
-        v::put(
-            &mut m,
-            "new_hgpr_lwpr_cls_code",
-            &self.new_hgpr_lwpr_cls_code,
-        );
-        v::put(&mut m, "bstp_kor_isnm", &self.bstp_kor_isnm);
-        v::put(&mut m, "temp_stop_yn", &self.temp_stop_yn);
-        v::put(&mut m, "oprc_rang_cont_yn", &self.oprc_rang_cont_yn);
-        v::put(&mut m, "clpr_rang_cont_yn", &self.clpr_rang_cont_yn);
-        v::put(&mut m, "crdt_able_yn", &self.crdt_able_yn);
-        v::put(&mut m, "grmn_rate_cls_code", &self.grmn_rate_cls_code);
-        v::put(&mut m, "elw_pblc_yn", &self.elw_pblc_yn);
-        v::put(&mut m, "stck_prpr", &self.stck_prpr);
-        v::put(&mut m, "prdy_vrss", &self.prdy_vrss);
-        v::put(&mut m, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        v::put(&mut m, "prdy_ctrt", &self.prdy_ctrt);
-        v::put(&mut m, "acml_tr_pbmn", &self.acml_tr_pbmn);
-        v::put(&mut m, "acml_vol", &self.acml_vol);
-        v::put(&mut m, "prdy_vrss_vol_rate", &self.prdy_vrss_vol_rate);
-        v::put(&mut m, "stck_oprc", &self.stck_oprc);
-        v::put(&mut m, "stck_hgpr", &self.stck_hgpr);
-        v::put(&mut m, "stck_lwpr", &self.stck_lwpr);
-        v::put(&mut m, "stck_mxpr", &self.stck_mxpr);
-        v::put(&mut m, "stck_llam", &self.stck_llam);
-        v::put(&mut m, "stck_sdpr", &self.stck_sdpr);
-        v::put(&mut m, "wghn_avrg_stck_prc", &self.wghn_avrg_stck_prc);
-        v::put(&mut m, "hts_frgn_ehrt", &self.hts_frgn_ehrt);
-        v::put(&mut m, "frgn_ntby_qty", &self.frgn_ntby_qty);
-        v::put(&mut m, "pgtr_ntby_qty", &self.pgtr_ntby_qty);
-        v::put(&mut m, "pvt_scnd_dmrs_prc", &self.pvt_scnd_dmrs_prc);
-        v::put(&mut m, "pvt_frst_dmrs_prc", &self.pvt_frst_dmrs_prc);
-        v::put(&mut m, "pvt_pont_val", &self.pvt_pont_val);
-        v::put(&mut m, "pvt_frst_dmsp_prc", &self.pvt_frst_dmsp_prc);
-        v::put(&mut m, "pvt_scnd_dmsp_prc", &self.pvt_scnd_dmsp_prc);
-        v::put(&mut m, "dmrs_val", &self.dmrs_val);
-        v::put(&mut m, "dmsp_val", &self.dmsp_val);
-        v::put(&mut m, "cpfn", &self.cpfn);
-        v::put(&mut m, "rstc_wdth_prc", &self.rstc_wdth_prc);
-        v::put(&mut m, "stck_fcam", &self.stck_fcam);
-        v::put(&mut m, "stck_sspr", &self.stck_sspr);
-        v::put(&mut m, "aspr_unit", &self.aspr_unit);
-        v::put(&mut m, "hts_deal_qty_unit_val", &self.hts_deal_qty_unit_val);
-        v::put(&mut m, "lstn_stcn", &self.lstn_stcn);
-        v::put(&mut m, "hts_avls", &self.hts_avls);
-        v::put(&mut m, "per", &self.per);
-        v::put(&mut m, "pbr", &self.pbr);
-        v::put(&mut m, "stac_month", &self.stac_month);
-        v::put(&mut m, "vol_tnrt", &self.vol_tnrt);
-        v::put(&mut m, "eps", &self.eps);
-        v::put(&mut m, "bps", &self.bps);
-        v::put(&mut m, "d250_hgpr", &self.d250_hgpr);
-        v::put(&mut m, "d250_hgpr_date", &self.d250_hgpr_date);
-        v::put(
-            &mut m,
-            "d250_hgpr_vrss_prpr_rate",
-            &self.d250_hgpr_vrss_prpr_rate,
-        );
-        v::put(&mut m, "d250_lwpr", &self.d250_lwpr);
-        v::put(&mut m, "d250_lwpr_date", &self.d250_lwpr_date);
-        v::put(
-            &mut m,
-            "d250_lwpr_vrss_prpr_rate",
-            &self.d250_lwpr_vrss_prpr_rate,
-        );
-        v::put(&mut m, "stck_dryy_hgpr", &self.stck_dryy_hgpr);
-        v::put(
-            &mut m,
-            "dryy_hgpr_vrss_prpr_rate",
-            &self.dryy_hgpr_vrss_prpr_rate,
-        );
-        v::put(&mut m, "dryy_hgpr_date", &self.dryy_hgpr_date);
-        v::put(&mut m, "stck_dryy_lwpr", &self.stck_dryy_lwpr);
-        v::put(
-            &mut m,
-            "dryy_lwpr_vrss_prpr_rate",
-            &self.dryy_lwpr_vrss_prpr_rate,
-        );
-        v::put(&mut m, "dryy_lwpr_date", &self.dryy_lwpr_date);
-        v::put(&mut m, "w52_hgpr", &self.w52_hgpr);
-        v::put(
-            &mut m,
-            "w52_hgpr_vrss_prpr_ctrt",
-            &self.w52_hgpr_vrss_prpr_ctrt,
-        );
-        v::put(&mut m, "w52_hgpr_date", &self.w52_hgpr_date);
-        v::put(&mut m, "w52_lwpr", &self.w52_lwpr);
-        v::put(
-            &mut m,
-            "w52_lwpr_vrss_prpr_ctrt",
-            &self.w52_lwpr_vrss_prpr_ctrt,
-        );
-        v::put(&mut m, "w52_lwpr_date", &self.w52_lwpr_date);
-        v::put(&mut m, "whol_loan_rmnd_rate", &self.whol_loan_rmnd_rate);
-        v::put(&mut m, "ssts_yn", &self.ssts_yn);
-        v::put(&mut m, "stck_shrn_iscd", &self.stck_shrn_iscd);
-        v::put(&mut m, "fcam_cnnm", &self.fcam_cnnm);
-        v::put(&mut m, "cpfn_cnnm", &self.cpfn_cnnm);
-        v::put(&mut m, "apprch_rate", &self.apprch_rate);
-        v::put(&mut m, "frgn_hldn_qty", &self.frgn_hldn_qty);
-        v::put(&mut m, "vi_cls_code", &self.vi_cls_code);
-        v::put(&mut m, "ovtm_vi_cls_code", &self.ovtm_vi_cls_code);
-        v::put(&mut m, "last_ssts_cntg_qty", &self.last_ssts_cntg_qty);
-        v::put(&mut m, "invt_caful_yn", &self.invt_caful_yn);
-        v::put(&mut m, "mrkt_warn_cls_code", &self.mrkt_warn_cls_code);
-        v::put(&mut m, "short_over_yn", &self.short_over_yn);
-        v::put(&mut m, "sltr_yn", &self.sltr_yn);
-        v::put(&mut m, "mang_issu_cls_code", &self.mang_issu_cls_code);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.iscd_stat_cls_code,
+            1 => &self.marg_rate,
+            2 => &self.rprs_mrkt_kor_name,
+            3 => &self.new_hgpr_lwpr_cls_code,
+            4 => &self.bstp_kor_isnm,
+            5 => &self.temp_stop_yn,
+            6 => &self.oprc_rang_cont_yn,
+            7 => &self.clpr_rang_cont_yn,
+            8 => &self.crdt_able_yn,
+            9 => &self.grmn_rate_cls_code,
+            10 => &self.elw_pblc_yn,
+            11 => &self.stck_prpr,
+            12 => &self.prdy_vrss,
+            13 => &self.prdy_vrss_sign,
+            14 => &self.prdy_ctrt,
+            15 => &self.acml_tr_pbmn,
+            16 => &self.acml_vol,
+            17 => &self.prdy_vrss_vol_rate,
+            18 => &self.stck_oprc,
+            19 => &self.stck_hgpr,
+            20 => &self.stck_lwpr,
+            21 => &self.stck_mxpr,
+            22 => &self.stck_llam,
+            23 => &self.stck_sdpr,
+            24 => &self.wghn_avrg_stck_prc,
+            25 => &self.hts_frgn_ehrt,
+            26 => &self.frgn_ntby_qty,
+            27 => &self.pgtr_ntby_qty,
+            28 => &self.pvt_scnd_dmrs_prc,
+            29 => &self.pvt_frst_dmrs_prc,
+            30 => &self.pvt_pont_val,
+            31 => &self.pvt_frst_dmsp_prc,
+            32 => &self.pvt_scnd_dmsp_prc,
+            33 => &self.dmrs_val,
+            34 => &self.dmsp_val,
+            35 => &self.cpfn,
+            36 => &self.rstc_wdth_prc,
+            37 => &self.stck_fcam,
+            38 => &self.stck_sspr,
+            39 => &self.aspr_unit,
+            40 => &self.hts_deal_qty_unit_val,
+            41 => &self.lstn_stcn,
+            42 => &self.hts_avls,
+            43 => &self.per,
+            44 => &self.pbr,
+            45 => &self.stac_month,
+            46 => &self.vol_tnrt,
+            47 => &self.eps,
+            48 => &self.bps,
+            49 => &self.d250_hgpr,
+            50 => &self.d250_hgpr_date,
+            51 => &self.d250_hgpr_vrss_prpr_rate,
+            52 => &self.d250_lwpr,
+            53 => &self.d250_lwpr_date,
+            54 => &self.d250_lwpr_vrss_prpr_rate,
+            55 => &self.stck_dryy_hgpr,
+            56 => &self.dryy_hgpr_vrss_prpr_rate,
+            57 => &self.dryy_hgpr_date,
+            58 => &self.stck_dryy_lwpr,
+            59 => &self.dryy_lwpr_vrss_prpr_rate,
+            60 => &self.dryy_lwpr_date,
+            61 => &self.w52_hgpr,
+            62 => &self.w52_hgpr_vrss_prpr_ctrt,
+            63 => &self.w52_hgpr_date,
+            64 => &self.w52_lwpr,
+            65 => &self.w52_lwpr_vrss_prpr_ctrt,
+            66 => &self.w52_lwpr_date,
+            67 => &self.whol_loan_rmnd_rate,
+            68 => &self.ssts_yn,
+            69 => &self.stck_shrn_iscd,
+            70 => &self.fcam_cnnm,
+            71 => &self.cpfn_cnnm,
+            72 => &self.apprch_rate,
+            73 => &self.frgn_hldn_qty,
+            74 => &self.vi_cls_code,
+            75 => &self.ovtm_vi_cls_code,
+            76 => &self.last_ssts_cntg_qty,
+            77 => &self.invt_caful_yn,
+            78 => &self.mrkt_warn_cls_code,
+            79 => &self.short_over_yn,
+            80 => &self.sltr_yn,
+            81 => &self.mang_issu_cls_code,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "iscd_stat_cls_code", &self.iscd_stat_cls_code);
-        r.val(path, "marg_rate", &self.marg_rate);
-        r.val(path, "rprs_mrkt_kor_name", &self.rprs_mrkt_kor_name);
-        r.val(path, "new_hgpr_lwpr_cls_code", &self.new_hgpr_lwpr_cls_code);
-        r.val(path, "bstp_kor_isnm", &self.bstp_kor_isnm);
-        r.val(path, "temp_stop_yn", &self.temp_stop_yn);
-        r.val(path, "oprc_rang_cont_yn", &self.oprc_rang_cont_yn);
-        r.val(path, "clpr_rang_cont_yn", &self.clpr_rang_cont_yn);
-        r.val(path, "crdt_able_yn", &self.crdt_able_yn);
-        r.val(path, "grmn_rate_cls_code", &self.grmn_rate_cls_code);
-        r.val(path, "elw_pblc_yn", &self.elw_pblc_yn);
-        r.val(path, "stck_prpr", &self.stck_prpr);
-        r.val(path, "prdy_vrss", &self.prdy_vrss);
-        r.val(path, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        r.val(path, "prdy_ctrt", &self.prdy_ctrt);
-        r.val(path, "acml_tr_pbmn", &self.acml_tr_pbmn);
-        r.val(path, "acml_vol", &self.acml_vol);
-        r.val(path, "prdy_vrss_vol_rate", &self.prdy_vrss_vol_rate);
-        r.val(path, "stck_oprc", &self.stck_oprc);
-        r.val(path, "stck_hgpr", &self.stck_hgpr);
-        r.val(path, "stck_lwpr", &self.stck_lwpr);
-        r.val(path, "stck_mxpr", &self.stck_mxpr);
-        r.val(path, "stck_llam", &self.stck_llam);
-        r.val(path, "stck_sdpr", &self.stck_sdpr);
-        r.val(path, "wghn_avrg_stck_prc", &self.wghn_avrg_stck_prc);
-        r.val(path, "hts_frgn_ehrt", &self.hts_frgn_ehrt);
-        r.val(path, "frgn_ntby_qty", &self.frgn_ntby_qty);
-        r.val(path, "pgtr_ntby_qty", &self.pgtr_ntby_qty);
-        r.val(path, "pvt_scnd_dmrs_prc", &self.pvt_scnd_dmrs_prc);
-        r.val(path, "pvt_frst_dmrs_prc", &self.pvt_frst_dmrs_prc);
-        r.val(path, "pvt_pont_val", &self.pvt_pont_val);
-        r.val(path, "pvt_frst_dmsp_prc", &self.pvt_frst_dmsp_prc);
-        r.val(path, "pvt_scnd_dmsp_prc", &self.pvt_scnd_dmsp_prc);
-        r.val(path, "dmrs_val", &self.dmrs_val);
-        r.val(path, "dmsp_val", &self.dmsp_val);
-        r.val(path, "cpfn", &self.cpfn);
-        r.val(path, "rstc_wdth_prc", &self.rstc_wdth_prc);
-        r.val(path, "stck_fcam", &self.stck_fcam);
-        r.val(path, "stck_sspr", &self.stck_sspr);
-        r.val(path, "aspr_unit", &self.aspr_unit);
-        r.val(path, "hts_deal_qty_unit_val", &self.hts_deal_qty_unit_val);
-        r.val(path, "lstn_stcn", &self.lstn_stcn);
-        r.val(path, "hts_avls", &self.hts_avls);
-        r.val(path, "per", &self.per);
-        r.val(path, "pbr", &self.pbr);
-        r.val(path, "stac_month", &self.stac_month);
-        r.val(path, "vol_tnrt", &self.vol_tnrt);
-        r.val(path, "eps", &self.eps);
-        r.val(path, "bps", &self.bps);
-        r.val(path, "d250_hgpr", &self.d250_hgpr);
-        r.val(path, "d250_hgpr_date", &self.d250_hgpr_date);
-        r.val(
-            path,
-            "d250_hgpr_vrss_prpr_rate",
-            &self.d250_hgpr_vrss_prpr_rate,
-        );
-        r.val(path, "d250_lwpr", &self.d250_lwpr);
-        r.val(path, "d250_lwpr_date", &self.d250_lwpr_date);
-        r.val(
-            path,
-            "d250_lwpr_vrss_prpr_rate",
-            &self.d250_lwpr_vrss_prpr_rate,
-        );
-        r.val(path, "stck_dryy_hgpr", &self.stck_dryy_hgpr);
-        r.val(
-            path,
-            "dryy_hgpr_vrss_prpr_rate",
-            &self.dryy_hgpr_vrss_prpr_rate,
-        );
-        r.val(path, "dryy_hgpr_date", &self.dryy_hgpr_date);
-        r.val(path, "stck_dryy_lwpr", &self.stck_dryy_lwpr);
-        r.val(
-            path,
-            "dryy_lwpr_vrss_prpr_rate",
-            &self.dryy_lwpr_vrss_prpr_rate,
-        );
-        r.val(path, "dryy_lwpr_date", &self.dryy_lwpr_date);
-        r.val(path, "w52_hgpr", &self.w52_hgpr);
-        r.val(
-            path,
-            "w52_hgpr_vrss_prpr_ctrt",
-            &self.w52_hgpr_vrss_prpr_ctrt,
-        );
-        r.val(path, "w52_hgpr_date", &self.w52_hgpr_date);
-        r.val(path, "w52_lwpr", &self.w52_lwpr);
-        r.val(
-            path,
-            "w52_lwpr_vrss_prpr_ctrt",
-            &self.w52_lwpr_vrss_prpr_ctrt,
-        );
-        r.val(path, "w52_lwpr_date", &self.w52_lwpr_date);
-        r.val(path, "whol_loan_rmnd_rate", &self.whol_loan_rmnd_rate);
-        r.val(path, "ssts_yn", &self.ssts_yn);
-        r.val(path, "stck_shrn_iscd", &self.stck_shrn_iscd);
-        r.val(path, "fcam_cnnm", &self.fcam_cnnm);
-        r.val(path, "cpfn_cnnm", &self.cpfn_cnnm);
-        r.val(path, "apprch_rate", &self.apprch_rate);
-        r.val(path, "frgn_hldn_qty", &self.frgn_hldn_qty);
-        r.val(path, "vi_cls_code", &self.vi_cls_code);
-        r.val(path, "ovtm_vi_cls_code", &self.ovtm_vi_cls_code);
-        r.val(path, "last_ssts_cntg_qty", &self.last_ssts_cntg_qty);
-        r.val(path, "invt_caful_yn", &self.invt_caful_yn);
-        r.val(path, "mrkt_warn_cls_code", &self.mrkt_warn_cls_code);
-        r.val(path, "short_over_yn", &self.short_over_yn);
-        r.val(path, "sltr_yn", &self.sltr_yn);
-        r.val(path, "mang_issu_cls_code", &self.mang_issu_cls_code);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.iscd_stat_cls_code,
+            1 => &mut self.marg_rate,
+            2 => &mut self.rprs_mrkt_kor_name,
+            3 => &mut self.new_hgpr_lwpr_cls_code,
+            4 => &mut self.bstp_kor_isnm,
+            5 => &mut self.temp_stop_yn,
+            6 => &mut self.oprc_rang_cont_yn,
+            7 => &mut self.clpr_rang_cont_yn,
+            8 => &mut self.crdt_able_yn,
+            9 => &mut self.grmn_rate_cls_code,
+            10 => &mut self.elw_pblc_yn,
+            11 => &mut self.stck_prpr,
+            12 => &mut self.prdy_vrss,
+            13 => &mut self.prdy_vrss_sign,
+            14 => &mut self.prdy_ctrt,
+            15 => &mut self.acml_tr_pbmn,
+            16 => &mut self.acml_vol,
+            17 => &mut self.prdy_vrss_vol_rate,
+            18 => &mut self.stck_oprc,
+            19 => &mut self.stck_hgpr,
+            20 => &mut self.stck_lwpr,
+            21 => &mut self.stck_mxpr,
+            22 => &mut self.stck_llam,
+            23 => &mut self.stck_sdpr,
+            24 => &mut self.wghn_avrg_stck_prc,
+            25 => &mut self.hts_frgn_ehrt,
+            26 => &mut self.frgn_ntby_qty,
+            27 => &mut self.pgtr_ntby_qty,
+            28 => &mut self.pvt_scnd_dmrs_prc,
+            29 => &mut self.pvt_frst_dmrs_prc,
+            30 => &mut self.pvt_pont_val,
+            31 => &mut self.pvt_frst_dmsp_prc,
+            32 => &mut self.pvt_scnd_dmsp_prc,
+            33 => &mut self.dmrs_val,
+            34 => &mut self.dmsp_val,
+            35 => &mut self.cpfn,
+            36 => &mut self.rstc_wdth_prc,
+            37 => &mut self.stck_fcam,
+            38 => &mut self.stck_sspr,
+            39 => &mut self.aspr_unit,
+            40 => &mut self.hts_deal_qty_unit_val,
+            41 => &mut self.lstn_stcn,
+            42 => &mut self.hts_avls,
+            43 => &mut self.per,
+            44 => &mut self.pbr,
+            45 => &mut self.stac_month,
+            46 => &mut self.vol_tnrt,
+            47 => &mut self.eps,
+            48 => &mut self.bps,
+            49 => &mut self.d250_hgpr,
+            50 => &mut self.d250_hgpr_date,
+            51 => &mut self.d250_hgpr_vrss_prpr_rate,
+            52 => &mut self.d250_lwpr,
+            53 => &mut self.d250_lwpr_date,
+            54 => &mut self.d250_lwpr_vrss_prpr_rate,
+            55 => &mut self.stck_dryy_hgpr,
+            56 => &mut self.dryy_hgpr_vrss_prpr_rate,
+            57 => &mut self.dryy_hgpr_date,
+            58 => &mut self.stck_dryy_lwpr,
+            59 => &mut self.dryy_lwpr_vrss_prpr_rate,
+            60 => &mut self.dryy_lwpr_date,
+            61 => &mut self.w52_hgpr,
+            62 => &mut self.w52_hgpr_vrss_prpr_ctrt,
+            63 => &mut self.w52_hgpr_date,
+            64 => &mut self.w52_lwpr,
+            65 => &mut self.w52_lwpr_vrss_prpr_ctrt,
+            66 => &mut self.w52_lwpr_date,
+            67 => &mut self.whol_loan_rmnd_rate,
+            68 => &mut self.ssts_yn,
+            69 => &mut self.stck_shrn_iscd,
+            70 => &mut self.fcam_cnnm,
+            71 => &mut self.cpfn_cnnm,
+            72 => &mut self.apprch_rate,
+            73 => &mut self.frgn_hldn_qty,
+            74 => &mut self.vi_cls_code,
+            75 => &mut self.ovtm_vi_cls_code,
+            76 => &mut self.last_ssts_cntg_qty,
+            77 => &mut self.invt_caful_yn,
+            78 => &mut self.mrkt_warn_cls_code,
+            79 => &mut self.short_over_yn,
+            80 => &mut self.sltr_yn,
+            81 => &mut self.mang_issu_cls_code,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

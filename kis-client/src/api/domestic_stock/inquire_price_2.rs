@@ -142,7 +142,7 @@ impl Endpoint for InquirePrice2Request {
 /// Response of 주식현재가 시세2 (`v1_국내주식-054`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct InquirePrice2Response {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -155,51 +155,71 @@ pub struct InquirePrice2Response {
     pub output: v::One<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for InquirePrice2Response {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output: v::take_one(&mut m, "output"),
-            extra: m,
-        }
+impl crate::__private::Record for InquirePrice2Response {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output"],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output.put(&mut m, "output");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output.report(path, "output", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for InquirePrice2Response {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for InquirePrice2Response {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// 대표 시장 한글 명 (`rprs_mrkt_kor_name`, required, length 40).
@@ -324,211 +344,261 @@ pub struct Output {
     pub prdy_vol: v::Val<i64>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rprs_mrkt_kor_name: v::take(&mut m, "rprs_mrkt_kor_name"),
-            new_hgpr_lwpr_cls_code: v::take(&mut m, "new_hgpr_lwpr_cls_code"),
-            mxpr_llam_cls_code: v::take(&mut m, "mxpr_llam_cls_code"),
-            crdt_able_yn: v::take(&mut m, "crdt_able_yn"),
-            stck_mxpr: v::take(&mut m, "stck_mxpr"),
-            elw_pblc_yn: v::take(&mut m, "elw_pblc_yn"),
-            prdy_clpr_vrss_oprc_rate: v::take(&mut m, "prdy_clpr_vrss_oprc_rate"),
-            crdt_rate: v::take(&mut m, "crdt_rate"),
-            marg_rate: v::take(&mut m, "marg_rate"),
-            lwpr_vrss_prpr: v::take(&mut m, "lwpr_vrss_prpr"),
-            lwpr_vrss_prpr_sign: v::take(&mut m, "lwpr_vrss_prpr_sign"),
-            prdy_clpr_vrss_lwpr_rate: v::take(&mut m, "prdy_clpr_vrss_lwpr_rate"),
-            stck_lwpr: v::take(&mut m, "stck_lwpr"),
-            hgpr_vrss_prpr: v::take(&mut m, "hgpr_vrss_prpr"),
-            hgpr_vrss_prpr_sign: v::take(&mut m, "hgpr_vrss_prpr_sign"),
-            prdy_clpr_vrss_hgpr_rate: v::take(&mut m, "prdy_clpr_vrss_hgpr_rate"),
-            stck_hgpr: v::take(&mut m, "stck_hgpr"),
-            oprc_vrss_prpr: v::take(&mut m, "oprc_vrss_prpr"),
-            oprc_vrss_prpr_sign: v::take(&mut m, "oprc_vrss_prpr_sign"),
-            mang_issu_yn: v::take(&mut m, "mang_issu_yn"),
-            divi_app_cls_code: v::take(&mut m, "divi_app_cls_code"),
-            short_over_yn: v::take(&mut m, "short_over_yn"),
-            mrkt_warn_cls_code: v::take(&mut m, "mrkt_warn_cls_code"),
-            invt_caful_yn: v::take(&mut m, "invt_caful_yn"),
-            stange_runup_yn: v::take(&mut m, "stange_runup_yn"),
-            ssts_hot_yn: v::take(&mut m, "ssts_hot_yn"),
-            low_current_yn: v::take(&mut m, "low_current_yn"),
-            vi_cls_code: v::take(&mut m, "vi_cls_code"),
-            short_over_cls_code: v::take(&mut m, "short_over_cls_code"),
-            stck_llam: v::take(&mut m, "stck_llam"),
-            new_lstn_cls_name: v::take(&mut m, "new_lstn_cls_name"),
-            vlnt_deal_cls_name: v::take(&mut m, "vlnt_deal_cls_name"),
-            flng_cls_name: v::take(&mut m, "flng_cls_name"),
-            revl_issu_reas_name: v::take(&mut m, "revl_issu_reas_name"),
-            mrkt_warn_cls_name: v::take(&mut m, "mrkt_warn_cls_name"),
-            stck_sdpr: v::take(&mut m, "stck_sdpr"),
-            bstp_cls_code: v::take(&mut m, "bstp_cls_code"),
-            stck_prdy_clpr: v::take(&mut m, "stck_prdy_clpr"),
-            insn_pbnt_yn: v::take(&mut m, "insn_pbnt_yn"),
-            fcam_mod_cls_name: v::take(&mut m, "fcam_mod_cls_name"),
-            stck_prpr: v::take(&mut m, "stck_prpr"),
-            prdy_vrss: v::take(&mut m, "prdy_vrss"),
-            prdy_vrss_sign: v::take(&mut m, "prdy_vrss_sign"),
-            prdy_ctrt: v::take(&mut m, "prdy_ctrt"),
-            acml_tr_pbmn: v::take(&mut m, "acml_tr_pbmn"),
-            acml_vol: v::take(&mut m, "acml_vol"),
-            prdy_vrss_vol_rate: v::take(&mut m, "prdy_vrss_vol_rate"),
-            bstp_kor_isnm: v::take(&mut m, "bstp_kor_isnm"),
-            sltr_yn: v::take(&mut m, "sltr_yn"),
-            trht_yn: v::take(&mut m, "trht_yn"),
-            oprc_rang_cont_yn: v::take(&mut m, "oprc_rang_cont_yn"),
-            vlnt_fin_cls_code: v::take(&mut m, "vlnt_fin_cls_code"),
-            stck_oprc: v::take(&mut m, "stck_oprc"),
-            prdy_vol: v::take(&mut m, "prdy_vol"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "rprs_mrkt_kor_name",
+                "new_hgpr_lwpr_cls_code",
+                "mxpr_llam_cls_code",
+                "crdt_able_yn",
+                "stck_mxpr",
+                "elw_pblc_yn",
+                "prdy_clpr_vrss_oprc_rate",
+                "crdt_rate",
+                "marg_rate",
+                "lwpr_vrss_prpr",
+                "lwpr_vrss_prpr_sign",
+                "prdy_clpr_vrss_lwpr_rate",
+                "stck_lwpr",
+                "hgpr_vrss_prpr",
+                "hgpr_vrss_prpr_sign",
+                "prdy_clpr_vrss_hgpr_rate",
+                "stck_hgpr",
+                "oprc_vrss_prpr",
+                "oprc_vrss_prpr_sign",
+                "mang_issu_yn",
+                "divi_app_cls_code",
+                "short_over_yn",
+                "mrkt_warn_cls_code",
+                "invt_caful_yn",
+                "stange_runup_yn",
+                "ssts_hot_yn",
+                "low_current_yn",
+                "vi_cls_code",
+                "short_over_cls_code",
+                "stck_llam",
+                "new_lstn_cls_name",
+                "vlnt_deal_cls_name",
+                "flng_cls_name",
+                "revl_issu_reas_name",
+                "mrkt_warn_cls_name",
+                "stck_sdpr",
+                "bstp_cls_code",
+                "stck_prdy_clpr",
+                "insn_pbnt_yn",
+                "fcam_mod_cls_name",
+                "stck_prpr",
+                "prdy_vrss",
+                "prdy_vrss_sign",
+                "prdy_ctrt",
+                "acml_tr_pbmn",
+                "acml_vol",
+                "prdy_vrss_vol_rate",
+                "bstp_kor_isnm",
+                "sltr_yn",
+                "trht_yn",
+                "oprc_rang_cont_yn",
+                "vlnt_fin_cls_code",
+                "stck_oprc",
+                "prdy_vol",
+            ],
+            lower: &[
+                ("acml_tr_pbmn", 44),
+                ("acml_vol", 45),
+                ("bstp_cls_code", 36),
+                ("bstp_kor_isnm", 47),
+                ("crdt_able_yn", 3),
+                ("crdt_rate", 7),
+                ("divi_app_cls_code", 20),
+                ("elw_pblc_yn", 5),
+                ("fcam_mod_cls_name", 39),
+                ("flng_cls_name", 32),
+                ("hgpr_vrss_prpr", 13),
+                ("hgpr_vrss_prpr_sign", 14),
+                ("insn_pbnt_yn", 38),
+                ("invt_caful_yn", 23),
+                ("low_current_yn", 26),
+                ("lwpr_vrss_prpr", 9),
+                ("lwpr_vrss_prpr_sign", 10),
+                ("mang_issu_yn", 19),
+                ("marg_rate", 8),
+                ("mrkt_warn_cls_code", 22),
+                ("mrkt_warn_cls_name", 34),
+                ("mxpr_llam_cls_code", 2),
+                ("new_hgpr_lwpr_cls_code", 1),
+                ("new_lstn_cls_name", 30),
+                ("oprc_rang_cont_yn", 50),
+                ("oprc_vrss_prpr", 17),
+                ("oprc_vrss_prpr_sign", 18),
+                ("prdy_clpr_vrss_hgpr_rate", 15),
+                ("prdy_clpr_vrss_lwpr_rate", 11),
+                ("prdy_clpr_vrss_oprc_rate", 6),
+                ("prdy_ctrt", 43),
+                ("prdy_vol", 53),
+                ("prdy_vrss", 41),
+                ("prdy_vrss_sign", 42),
+                ("prdy_vrss_vol_rate", 46),
+                ("revl_issu_reas_name", 33),
+                ("rprs_mrkt_kor_name", 0),
+                ("short_over_cls_code", 28),
+                ("short_over_yn", 21),
+                ("sltr_yn", 48),
+                ("ssts_hot_yn", 25),
+                ("stange_runup_yn", 24),
+                ("stck_hgpr", 16),
+                ("stck_llam", 29),
+                ("stck_lwpr", 12),
+                ("stck_mxpr", 4),
+                ("stck_oprc", 52),
+                ("stck_prdy_clpr", 37),
+                ("stck_prpr", 40),
+                ("stck_sdpr", 35),
+                ("trht_yn", 49),
+                ("vi_cls_code", 27),
+                ("vlnt_deal_cls_name", 31),
+                ("vlnt_fin_cls_code", 51),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rprs_mrkt_kor_name", &self.rprs_mrkt_kor_name);
-        v::put(
-            &mut m,
-            "new_hgpr_lwpr_cls_code",
-            &self.new_hgpr_lwpr_cls_code,
-        );
-        v::put(&mut m, "mxpr_llam_cls_code", &self.mxpr_llam_cls_code);
-        v::put(&mut m, "crdt_able_yn", &self.crdt_able_yn);
-        v::put(&mut m, "stck_mxpr", &self.stck_mxpr);
-        v::put(&mut m, "elw_pblc_yn", &self.elw_pblc_yn);
-        v::put(
-            &mut m,
-            "prdy_clpr_vrss_oprc_rate",
-            &self.prdy_clpr_vrss_oprc_rate,
-        );
-        v::put(&mut m, "crdt_rate", &self.crdt_rate);
-        v::put(&mut m, "marg_rate", &self.marg_rate);
-        v::put(&mut m, "lwpr_vrss_prpr", &self.lwpr_vrss_prpr);
-        v::put(&mut m, "lwpr_vrss_prpr_sign", &self.lwpr_vrss_prpr_sign);
-        v::put(
-            &mut m,
-            "prdy_clpr_vrss_lwpr_rate",
-            &self.prdy_clpr_vrss_lwpr_rate,
-        );
-        v::put(&mut m, "stck_lwpr", &self.stck_lwpr);
-        v::put(&mut m, "hgpr_vrss_prpr", &self.hgpr_vrss_prpr);
-        v::put(&mut m, "hgpr_vrss_prpr_sign", &self.hgpr_vrss_prpr_sign);
-        v::put(
-            &mut m,
-            "prdy_clpr_vrss_hgpr_rate",
-            &self.prdy_clpr_vrss_hgpr_rate,
-        );
-        v::put(&mut m, "stck_hgpr", &self.stck_hgpr);
-        v::put(&mut m, "oprc_vrss_prpr", &self.oprc_vrss_prpr);
-        v::put(&mut m, "oprc_vrss_prpr_sign", &self.oprc_vrss_prpr_sign);
-        v::put(&mut m, "mang_issu_yn", &self.mang_issu_yn);
-        v::put(&mut m, "divi_app_cls_code", &self.divi_app_cls_code);
-        v::put(&mut m, "short_over_yn", &self.short_over_yn);
-        v::put(&mut m, "mrkt_warn_cls_code", &self.mrkt_warn_cls_code);
-        v::put(&mut m, "invt_caful_yn", &self.invt_caful_yn);
-        v::put(&mut m, "stange_runup_yn", &self.stange_runup_yn);
-        v::put(&mut m, "ssts_hot_yn", &self.ssts_hot_yn);
-        v::put(&mut m, "low_current_yn", &self.low_current_yn);
-        v::put(&mut m, "vi_cls_code", &self.vi_cls_code);
-        v::put(&mut m, "short_over_cls_code", &self.short_over_cls_code);
-        v::put(&mut m, "stck_llam", &self.stck_llam);
-        v::put(&mut m, "new_lstn_cls_name", &self.new_lstn_cls_name);
-        v::put(&mut m, "vlnt_deal_cls_name", &self.vlnt_deal_cls_name);
-        v::put(&mut m, "flng_cls_name", &self.flng_cls_name);
-        v::put(&mut m, "revl_issu_reas_name", &self.revl_issu_reas_name);
-        v::put(&mut m, "mrkt_warn_cls_name", &self.mrkt_warn_cls_name);
-        v::put(&mut m, "stck_sdpr", &self.stck_sdpr);
-        v::put(&mut m, "bstp_cls_code", &self.bstp_cls_code);
-        v::put(&mut m, "stck_prdy_clpr", &self.stck_prdy_clpr);
-        v::put(&mut m, "insn_pbnt_yn", &self.insn_pbnt_yn);
-        v::put(&mut m, "fcam_mod_cls_name", &self.fcam_mod_cls_name);
-        v::put(&mut m, "stck_prpr", &self.stck_prpr);
-        v::put(&mut m, "prdy_vrss", &self.prdy_vrss);
-        v::put(&mut m, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        v::put(&mut m, "prdy_ctrt", &self.prdy_ctrt);
-        v::put(&mut m, "acml_tr_pbmn", &self.acml_tr_pbmn);
-        v::put(&mut m, "acml_vol", &self.acml_vol);
-        v::put(&mut m, "prdy_vrss_vol_rate", &self.prdy_vrss_vol_rate);
-        v::put(&mut m, "bstp_kor_isnm", &self.bstp_kor_isnm);
-        v::put(&mut m, "sltr_yn", &self.sltr_yn);
-        v::put(&mut m, "trht_yn", &self.trht_yn);
-        v::put(&mut m, "oprc_rang_cont_yn", &self.oprc_rang_cont_yn);
-        v::put(&mut m, "vlnt_fin_cls_code", &self.vlnt_fin_cls_code);
-        v::put(&mut m, "stck_oprc", &self.stck_oprc);
-        v::put(&mut m, "prdy_vol", &self.prdy_vol);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rprs_mrkt_kor_name,
+            1 => &self.new_hgpr_lwpr_cls_code,
+            2 => &self.mxpr_llam_cls_code,
+            3 => &self.crdt_able_yn,
+            4 => &self.stck_mxpr,
+            5 => &self.elw_pblc_yn,
+            6 => &self.prdy_clpr_vrss_oprc_rate,
+            7 => &self.crdt_rate,
+            8 => &self.marg_rate,
+            9 => &self.lwpr_vrss_prpr,
+            10 => &self.lwpr_vrss_prpr_sign,
+            11 => &self.prdy_clpr_vrss_lwpr_rate,
+            12 => &self.stck_lwpr,
+            13 => &self.hgpr_vrss_prpr,
+            14 => &self.hgpr_vrss_prpr_sign,
+            15 => &self.prdy_clpr_vrss_hgpr_rate,
+            16 => &self.stck_hgpr,
+            17 => &self.oprc_vrss_prpr,
+            18 => &self.oprc_vrss_prpr_sign,
+            19 => &self.mang_issu_yn,
+            20 => &self.divi_app_cls_code,
+            21 => &self.short_over_yn,
+            22 => &self.mrkt_warn_cls_code,
+            23 => &self.invt_caful_yn,
+            24 => &self.stange_runup_yn,
+            25 => &self.ssts_hot_yn,
+            26 => &self.low_current_yn,
+            27 => &self.vi_cls_code,
+            28 => &self.short_over_cls_code,
+            29 => &self.stck_llam,
+            30 => &self.new_lstn_cls_name,
+            31 => &self.vlnt_deal_cls_name,
+            32 => &self.flng_cls_name,
+            33 => &self.revl_issu_reas_name,
+            34 => &self.mrkt_warn_cls_name,
+            35 => &self.stck_sdpr,
+            36 => &self.bstp_cls_code,
+            37 => &self.stck_prdy_clpr,
+            38 => &self.insn_pbnt_yn,
+            39 => &self.fcam_mod_cls_name,
+            40 => &self.stck_prpr,
+            41 => &self.prdy_vrss,
+            42 => &self.prdy_vrss_sign,
+            43 => &self.prdy_ctrt,
+            44 => &self.acml_tr_pbmn,
+            45 => &self.acml_vol,
+            46 => &self.prdy_vrss_vol_rate,
+            47 => &self.bstp_kor_isnm,
+            48 => &self.sltr_yn,
+            49 => &self.trht_yn,
+            50 => &self.oprc_rang_cont_yn,
+            51 => &self.vlnt_fin_cls_code,
+            52 => &self.stck_oprc,
+            53 => &self.prdy_vol,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rprs_mrkt_kor_name", &self.rprs_mrkt_kor_name);
-        r.val(path, "new_hgpr_lwpr_cls_code", &self.new_hgpr_lwpr_cls_code);
-        r.val(path, "mxpr_llam_cls_code", &self.mxpr_llam_cls_code);
-        r.val(path, "crdt_able_yn", &self.crdt_able_yn);
-        r.val(path, "stck_mxpr", &self.stck_mxpr);
-        r.val(path, "elw_pblc_yn", &self.elw_pblc_yn);
-        r.val(
-            path,
-            "prdy_clpr_vrss_oprc_rate",
-            &self.prdy_clpr_vrss_oprc_rate,
-        );
-        r.val(path, "crdt_rate", &self.crdt_rate);
-        r.val(path, "marg_rate", &self.marg_rate);
-        r.val(path, "lwpr_vrss_prpr", &self.lwpr_vrss_prpr);
-        r.val(path, "lwpr_vrss_prpr_sign", &self.lwpr_vrss_prpr_sign);
-        r.val(
-            path,
-            "prdy_clpr_vrss_lwpr_rate",
-            &self.prdy_clpr_vrss_lwpr_rate,
-        );
-        r.val(path, "stck_lwpr", &self.stck_lwpr);
-        r.val(path, "hgpr_vrss_prpr", &self.hgpr_vrss_prpr);
-        r.val(path, "hgpr_vrss_prpr_sign", &self.hgpr_vrss_prpr_sign);
-        r.val(
-            path,
-            "prdy_clpr_vrss_hgpr_rate",
-            &self.prdy_clpr_vrss_hgpr_rate,
-        );
-        r.val(path, "stck_hgpr", &self.stck_hgpr);
-        r.val(path, "oprc_vrss_prpr", &self.oprc_vrss_prpr);
-        r.val(path, "oprc_vrss_prpr_sign", &self.oprc_vrss_prpr_sign);
-        r.val(path, "mang_issu_yn", &self.mang_issu_yn);
-        r.val(path, "divi_app_cls_code", &self.divi_app_cls_code);
-        r.val(path, "short_over_yn", &self.short_over_yn);
-        r.val(path, "mrkt_warn_cls_code", &self.mrkt_warn_cls_code);
-        r.val(path, "invt_caful_yn", &self.invt_caful_yn);
-        r.val(path, "stange_runup_yn", &self.stange_runup_yn);
-        r.val(path, "ssts_hot_yn", &self.ssts_hot_yn);
-        r.val(path, "low_current_yn", &self.low_current_yn);
-        r.val(path, "vi_cls_code", &self.vi_cls_code);
-        r.val(path, "short_over_cls_code", &self.short_over_cls_code);
-        r.val(path, "stck_llam", &self.stck_llam);
-        r.val(path, "new_lstn_cls_name", &self.new_lstn_cls_name);
-        r.val(path, "vlnt_deal_cls_name", &self.vlnt_deal_cls_name);
-        r.val(path, "flng_cls_name", &self.flng_cls_name);
-        r.val(path, "revl_issu_reas_name", &self.revl_issu_reas_name);
-        r.val(path, "mrkt_warn_cls_name", &self.mrkt_warn_cls_name);
-        r.val(path, "stck_sdpr", &self.stck_sdpr);
-        r.val(path, "bstp_cls_code", &self.bstp_cls_code);
-        r.val(path, "stck_prdy_clpr", &self.stck_prdy_clpr);
-        r.val(path, "insn_pbnt_yn", &self.insn_pbnt_yn);
-        r.val(path, "fcam_mod_cls_name", &self.fcam_mod_cls_name);
-        r.val(path, "stck_prpr", &self.stck_prpr);
-        r.val(path, "prdy_vrss", &self.prdy_vrss);
-        r.val(path, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        r.val(path, "prdy_ctrt", &self.prdy_ctrt);
-        r.val(path, "acml_tr_pbmn", &self.acml_tr_pbmn);
-        r.val(path, "acml_vol", &self.acml_vol);
-        r.val(path, "prdy_vrss_vol_rate", &self.prdy_vrss_vol_rate);
-        r.val(path, "bstp_kor_isnm", &self.bstp_kor_isnm);
-        r.val(path, "sltr_yn", &self.sltr_yn);
-        r.val(path, "trht_yn", &self.trht_yn);
-        r.val(path, "oprc_rang_cont_yn", &self.oprc_rang_cont_yn);
-        r.val(path, "vlnt_fin_cls_code", &self.vlnt_fin_cls_code);
-        r.val(path, "stck_oprc", &self.stck_oprc);
-        r.val(path, "prdy_vol", &self.prdy_vol);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rprs_mrkt_kor_name,
+            1 => &mut self.new_hgpr_lwpr_cls_code,
+            2 => &mut self.mxpr_llam_cls_code,
+            3 => &mut self.crdt_able_yn,
+            4 => &mut self.stck_mxpr,
+            5 => &mut self.elw_pblc_yn,
+            6 => &mut self.prdy_clpr_vrss_oprc_rate,
+            7 => &mut self.crdt_rate,
+            8 => &mut self.marg_rate,
+            9 => &mut self.lwpr_vrss_prpr,
+            10 => &mut self.lwpr_vrss_prpr_sign,
+            11 => &mut self.prdy_clpr_vrss_lwpr_rate,
+            12 => &mut self.stck_lwpr,
+            13 => &mut self.hgpr_vrss_prpr,
+            14 => &mut self.hgpr_vrss_prpr_sign,
+            15 => &mut self.prdy_clpr_vrss_hgpr_rate,
+            16 => &mut self.stck_hgpr,
+            17 => &mut self.oprc_vrss_prpr,
+            18 => &mut self.oprc_vrss_prpr_sign,
+            19 => &mut self.mang_issu_yn,
+            20 => &mut self.divi_app_cls_code,
+            21 => &mut self.short_over_yn,
+            22 => &mut self.mrkt_warn_cls_code,
+            23 => &mut self.invt_caful_yn,
+            24 => &mut self.stange_runup_yn,
+            25 => &mut self.ssts_hot_yn,
+            26 => &mut self.low_current_yn,
+            27 => &mut self.vi_cls_code,
+            28 => &mut self.short_over_cls_code,
+            29 => &mut self.stck_llam,
+            30 => &mut self.new_lstn_cls_name,
+            31 => &mut self.vlnt_deal_cls_name,
+            32 => &mut self.flng_cls_name,
+            33 => &mut self.revl_issu_reas_name,
+            34 => &mut self.mrkt_warn_cls_name,
+            35 => &mut self.stck_sdpr,
+            36 => &mut self.bstp_cls_code,
+            37 => &mut self.stck_prdy_clpr,
+            38 => &mut self.insn_pbnt_yn,
+            39 => &mut self.fcam_mod_cls_name,
+            40 => &mut self.stck_prpr,
+            41 => &mut self.prdy_vrss,
+            42 => &mut self.prdy_vrss_sign,
+            43 => &mut self.prdy_ctrt,
+            44 => &mut self.acml_tr_pbmn,
+            45 => &mut self.acml_vol,
+            46 => &mut self.prdy_vrss_vol_rate,
+            47 => &mut self.bstp_kor_isnm,
+            48 => &mut self.sltr_yn,
+            49 => &mut self.trht_yn,
+            50 => &mut self.oprc_rang_cont_yn,
+            51 => &mut self.vlnt_fin_cls_code,
+            52 => &mut self.stck_oprc,
+            53 => &mut self.prdy_vol,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

@@ -315,7 +315,7 @@ impl Endpoint for InquirePsblOrderRequest {
 /// Response of 매수가능조회 (`v1_국내주식-007`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct InquirePsblOrderResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -328,51 +328,71 @@ pub struct InquirePsblOrderResponse {
     pub output: v::One<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for InquirePsblOrderResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output: v::take_one(&mut m, "output"),
-            extra: m,
-        }
+impl crate::__private::Record for InquirePsblOrderResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output"],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output.put(&mut m, "output");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output.report(path, "output", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for InquirePsblOrderResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for InquirePsblOrderResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// 주문가능현금 (`ord_psbl_cash`, required, length 19).
@@ -401,61 +421,93 @@ pub struct Output {
     pub ord_psbl_frcr_amt_wcrc: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            ord_psbl_cash: v::take(&mut m, "ord_psbl_cash"),
-            ord_psbl_sbst: v::take(&mut m, "ord_psbl_sbst"),
-            ruse_psbl_amt: v::take(&mut m, "ruse_psbl_amt"),
-            fund_rpch_chgs: v::take(&mut m, "fund_rpch_chgs"),
-            psbl_qty_calc_unpr: v::take(&mut m, "psbl_qty_calc_unpr"),
-            nrcvb_buy_amt: v::take(&mut m, "nrcvb_buy_amt"),
-            nrcvb_buy_qty: v::take(&mut m, "nrcvb_buy_qty"),
-            max_buy_amt: v::take(&mut m, "max_buy_amt"),
-            max_buy_qty: v::take(&mut m, "max_buy_qty"),
-            cma_evlu_amt: v::take(&mut m, "cma_evlu_amt"),
-            ovrs_re_use_amt_wcrc: v::take(&mut m, "ovrs_re_use_amt_wcrc"),
-            ord_psbl_frcr_amt_wcrc: v::take(&mut m, "ord_psbl_frcr_amt_wcrc"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "ord_psbl_cash",
+                "ord_psbl_sbst",
+                "ruse_psbl_amt",
+                "fund_rpch_chgs",
+                "psbl_qty_calc_unpr",
+                "nrcvb_buy_amt",
+                "nrcvb_buy_qty",
+                "max_buy_amt",
+                "max_buy_qty",
+                "cma_evlu_amt",
+                "ovrs_re_use_amt_wcrc",
+                "ord_psbl_frcr_amt_wcrc",
+            ],
+            lower: &[
+                ("cma_evlu_amt", 9),
+                ("fund_rpch_chgs", 3),
+                ("max_buy_amt", 7),
+                ("max_buy_qty", 8),
+                ("nrcvb_buy_amt", 5),
+                ("nrcvb_buy_qty", 6),
+                ("ord_psbl_cash", 0),
+                ("ord_psbl_frcr_amt_wcrc", 11),
+                ("ord_psbl_sbst", 1),
+                ("ovrs_re_use_amt_wcrc", 10),
+                ("psbl_qty_calc_unpr", 4),
+                ("ruse_psbl_amt", 2),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "ord_psbl_cash", &self.ord_psbl_cash);
-        v::put(&mut m, "ord_psbl_sbst", &self.ord_psbl_sbst);
-        v::put(&mut m, "ruse_psbl_amt", &self.ruse_psbl_amt);
-        v::put(&mut m, "fund_rpch_chgs", &self.fund_rpch_chgs);
-        v::put(&mut m, "psbl_qty_calc_unpr", &self.psbl_qty_calc_unpr);
-        v::put(&mut m, "nrcvb_buy_amt", &self.nrcvb_buy_amt);
-        v::put(&mut m, "nrcvb_buy_qty", &self.nrcvb_buy_qty);
-        v::put(&mut m, "max_buy_amt", &self.max_buy_amt);
-        v::put(&mut m, "max_buy_qty", &self.max_buy_qty);
-        v::put(&mut m, "cma_evlu_amt", &self.cma_evlu_amt);
-        v::put(&mut m, "ovrs_re_use_amt_wcrc", &self.ovrs_re_use_amt_wcrc);
-        v::put(
-            &mut m,
-            "ord_psbl_frcr_amt_wcrc",
-            &self.ord_psbl_frcr_amt_wcrc,
-        );
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.ord_psbl_cash,
+            1 => &self.ord_psbl_sbst,
+            2 => &self.ruse_psbl_amt,
+            3 => &self.fund_rpch_chgs,
+            4 => &self.psbl_qty_calc_unpr,
+            5 => &self.nrcvb_buy_amt,
+            6 => &self.nrcvb_buy_qty,
+            7 => &self.max_buy_amt,
+            8 => &self.max_buy_qty,
+            9 => &self.cma_evlu_amt,
+            10 => &self.ovrs_re_use_amt_wcrc,
+            11 => &self.ord_psbl_frcr_amt_wcrc,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "ord_psbl_cash", &self.ord_psbl_cash);
-        r.val(path, "ord_psbl_sbst", &self.ord_psbl_sbst);
-        r.val(path, "ruse_psbl_amt", &self.ruse_psbl_amt);
-        r.val(path, "fund_rpch_chgs", &self.fund_rpch_chgs);
-        r.val(path, "psbl_qty_calc_unpr", &self.psbl_qty_calc_unpr);
-        r.val(path, "nrcvb_buy_amt", &self.nrcvb_buy_amt);
-        r.val(path, "nrcvb_buy_qty", &self.nrcvb_buy_qty);
-        r.val(path, "max_buy_amt", &self.max_buy_amt);
-        r.val(path, "max_buy_qty", &self.max_buy_qty);
-        r.val(path, "cma_evlu_amt", &self.cma_evlu_amt);
-        r.val(path, "ovrs_re_use_amt_wcrc", &self.ovrs_re_use_amt_wcrc);
-        r.val(path, "ord_psbl_frcr_amt_wcrc", &self.ord_psbl_frcr_amt_wcrc);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.ord_psbl_cash,
+            1 => &mut self.ord_psbl_sbst,
+            2 => &mut self.ruse_psbl_amt,
+            3 => &mut self.fund_rpch_chgs,
+            4 => &mut self.psbl_qty_calc_unpr,
+            5 => &mut self.nrcvb_buy_amt,
+            6 => &mut self.nrcvb_buy_qty,
+            7 => &mut self.max_buy_amt,
+            8 => &mut self.max_buy_qty,
+            9 => &mut self.cma_evlu_amt,
+            10 => &mut self.ovrs_re_use_amt_wcrc,
+            11 => &mut self.ord_psbl_frcr_amt_wcrc,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

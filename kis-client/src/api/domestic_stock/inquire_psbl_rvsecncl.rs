@@ -260,7 +260,7 @@ impl Endpoint for InquirePsblRvsecnclRequest {
 /// Response of 주식정정취소가능주문조회 (`v1_국내주식-004`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct InquirePsblRvsecnclResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -277,57 +277,89 @@ pub struct InquirePsblRvsecnclResponse {
     pub ctx_area_nk100: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for InquirePsblRvsecnclResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output: v::take_block(&mut m, "output"),
-            ctx_area_fk100: v::take(&mut m, "ctx_area_fk100"),
-            ctx_area_nk100: v::take(&mut m, "ctx_area_nk100"),
-            extra: m,
-        }
+impl crate::__private::Record for InquirePsblRvsecnclResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "rt_cd",
+                "msg_cd",
+                "msg1",
+                "output",
+                "ctx_area_fk100",
+                "ctx_area_nk100",
+            ],
+            lower: &[
+                ("ctx_area_fk100", 4),
+                ("ctx_area_nk100", 5),
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output", 3),
+                ("rt_cd", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output.put(&mut m, "output");
-        v::put(&mut m, "ctx_area_fk100", &self.ctx_area_fk100);
-        v::put(&mut m, "ctx_area_nk100", &self.ctx_area_nk100);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output,
+            4 => &self.ctx_area_fk100,
+            5 => &self.ctx_area_nk100,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output.report(path, "output", r);
-        r.val(path, "ctx_area_fk100", &self.ctx_area_fk100);
-        r.val(path, "ctx_area_nk100", &self.ctx_area_nk100);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output,
+            4 => &mut self.ctx_area_fk100,
+            5 => &mut self.ctx_area_nk100,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for InquirePsblRvsecnclResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for InquirePsblRvsecnclResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// 주문채번지점번호 (`ord_gno_brno`, required, length 5).
@@ -398,85 +430,130 @@ pub struct Output {
     pub stpm_efct_occr_yn: v::Val<bool>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            ord_gno_brno: v::take(&mut m, "ord_gno_brno"),
-            odno: v::take(&mut m, "odno"),
-            orgn_odno: v::take(&mut m, "orgn_odno"),
-            ord_dvsn_name: v::take(&mut m, "ord_dvsn_name"),
-            pdno: v::take(&mut m, "pdno"),
-            prdt_name: v::take(&mut m, "prdt_name"),
-            rvse_cncl_dvsn_name: v::take(&mut m, "rvse_cncl_dvsn_name"),
-            ord_qty: v::take(&mut m, "ord_qty"),
-            ord_unpr: v::take(&mut m, "ord_unpr"),
-            ord_tmd: v::take(&mut m, "ord_tmd"),
-            tot_ccld_qty: v::take(&mut m, "tot_ccld_qty"),
-            tot_ccld_amt: v::take(&mut m, "tot_ccld_amt"),
-            psbl_qty: v::take(&mut m, "psbl_qty"),
-            sll_buy_dvsn_cd: v::take(&mut m, "sll_buy_dvsn_cd"),
-            ord_dvsn_cd: v::take(&mut m, "ord_dvsn_cd"),
-            mgco_aptm_odno: v::take(&mut m, "mgco_aptm_odno"),
-            excg_dvsn_cd: v::take(&mut m, "excg_dvsn_cd"),
-            excg_id_dvsn_cd: v::take(&mut m, "excg_id_dvsn_cd"),
-            excg_id_dvsn_name: v::take(&mut m, "excg_id_dvsn_name"),
-            stpm_cndt_pric: v::take(&mut m, "stpm_cndt_pric"),
-            stpm_efct_occr_yn: v::take(&mut m, "stpm_efct_occr_yn"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "ord_gno_brno",
+                "odno",
+                "orgn_odno",
+                "ord_dvsn_name",
+                "pdno",
+                "prdt_name",
+                "rvse_cncl_dvsn_name",
+                "ord_qty",
+                "ord_unpr",
+                "ord_tmd",
+                "tot_ccld_qty",
+                "tot_ccld_amt",
+                "psbl_qty",
+                "sll_buy_dvsn_cd",
+                "ord_dvsn_cd",
+                "mgco_aptm_odno",
+                "excg_dvsn_cd",
+                "excg_id_dvsn_cd",
+                "excg_id_dvsn_name",
+                "stpm_cndt_pric",
+                "stpm_efct_occr_yn",
+            ],
+            lower: &[
+                ("excg_dvsn_cd", 16),
+                ("excg_id_dvsn_cd", 17),
+                ("excg_id_dvsn_name", 18),
+                ("mgco_aptm_odno", 15),
+                ("odno", 1),
+                ("ord_dvsn_cd", 14),
+                ("ord_dvsn_name", 3),
+                ("ord_gno_brno", 0),
+                ("ord_qty", 7),
+                ("ord_tmd", 9),
+                ("ord_unpr", 8),
+                ("orgn_odno", 2),
+                ("pdno", 4),
+                ("prdt_name", 5),
+                ("psbl_qty", 12),
+                ("rvse_cncl_dvsn_name", 6),
+                ("sll_buy_dvsn_cd", 13),
+                ("stpm_cndt_pric", 19),
+                ("stpm_efct_occr_yn", 20),
+                ("tot_ccld_amt", 11),
+                ("tot_ccld_qty", 10),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "ord_gno_brno", &self.ord_gno_brno);
-        v::put(&mut m, "odno", &self.odno);
-        v::put(&mut m, "orgn_odno", &self.orgn_odno);
-        v::put(&mut m, "ord_dvsn_name", &self.ord_dvsn_name);
-        v::put(&mut m, "pdno", &self.pdno);
-        v::put(&mut m, "prdt_name", &self.prdt_name);
-        v::put(&mut m, "rvse_cncl_dvsn_name", &self.rvse_cncl_dvsn_name);
-        v::put(&mut m, "ord_qty", &self.ord_qty);
-        v::put(&mut m, "ord_unpr", &self.ord_unpr);
-        v::put(&mut m, "ord_tmd", &self.ord_tmd);
-        v::put(&mut m, "tot_ccld_qty", &self.tot_ccld_qty);
-        v::put(&mut m, "tot_ccld_amt", &self.tot_ccld_amt);
-        v::put(&mut m, "psbl_qty", &self.psbl_qty);
-        v::put(&mut m, "sll_buy_dvsn_cd", &self.sll_buy_dvsn_cd);
-        v::put(&mut m, "ord_dvsn_cd", &self.ord_dvsn_cd);
-        v::put(&mut m, "mgco_aptm_odno", &self.mgco_aptm_odno);
-        v::put(&mut m, "excg_dvsn_cd", &self.excg_dvsn_cd);
-        v::put(&mut m, "excg_id_dvsn_cd", &self.excg_id_dvsn_cd);
-        v::put(&mut m, "excg_id_dvsn_name", &self.excg_id_dvsn_name);
-        v::put(&mut m, "stpm_cndt_pric", &self.stpm_cndt_pric);
-        v::put(&mut m, "stpm_efct_occr_yn", &self.stpm_efct_occr_yn);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.ord_gno_brno,
+            1 => &self.odno,
+            2 => &self.orgn_odno,
+            3 => &self.ord_dvsn_name,
+            4 => &self.pdno,
+            5 => &self.prdt_name,
+            6 => &self.rvse_cncl_dvsn_name,
+            7 => &self.ord_qty,
+            8 => &self.ord_unpr,
+            9 => &self.ord_tmd,
+            10 => &self.tot_ccld_qty,
+            11 => &self.tot_ccld_amt,
+            12 => &self.psbl_qty,
+            13 => &self.sll_buy_dvsn_cd,
+            14 => &self.ord_dvsn_cd,
+            15 => &self.mgco_aptm_odno,
+            16 => &self.excg_dvsn_cd,
+            17 => &self.excg_id_dvsn_cd,
+            18 => &self.excg_id_dvsn_name,
+            19 => &self.stpm_cndt_pric,
+            20 => &self.stpm_efct_occr_yn,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "ord_gno_brno", &self.ord_gno_brno);
-        r.val(path, "odno", &self.odno);
-        r.val(path, "orgn_odno", &self.orgn_odno);
-        r.val(path, "ord_dvsn_name", &self.ord_dvsn_name);
-        r.val(path, "pdno", &self.pdno);
-        r.val(path, "prdt_name", &self.prdt_name);
-        r.val(path, "rvse_cncl_dvsn_name", &self.rvse_cncl_dvsn_name);
-        r.val(path, "ord_qty", &self.ord_qty);
-        r.val(path, "ord_unpr", &self.ord_unpr);
-        r.val(path, "ord_tmd", &self.ord_tmd);
-        r.val(path, "tot_ccld_qty", &self.tot_ccld_qty);
-        r.val(path, "tot_ccld_amt", &self.tot_ccld_amt);
-        r.val(path, "psbl_qty", &self.psbl_qty);
-        r.val(path, "sll_buy_dvsn_cd", &self.sll_buy_dvsn_cd);
-        r.val(path, "ord_dvsn_cd", &self.ord_dvsn_cd);
-        r.val(path, "mgco_aptm_odno", &self.mgco_aptm_odno);
-        r.val(path, "excg_dvsn_cd", &self.excg_dvsn_cd);
-        r.val(path, "excg_id_dvsn_cd", &self.excg_id_dvsn_cd);
-        r.val(path, "excg_id_dvsn_name", &self.excg_id_dvsn_name);
-        r.val(path, "stpm_cndt_pric", &self.stpm_cndt_pric);
-        r.val(path, "stpm_efct_occr_yn", &self.stpm_efct_occr_yn);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.ord_gno_brno,
+            1 => &mut self.odno,
+            2 => &mut self.orgn_odno,
+            3 => &mut self.ord_dvsn_name,
+            4 => &mut self.pdno,
+            5 => &mut self.prdt_name,
+            6 => &mut self.rvse_cncl_dvsn_name,
+            7 => &mut self.ord_qty,
+            8 => &mut self.ord_unpr,
+            9 => &mut self.ord_tmd,
+            10 => &mut self.tot_ccld_qty,
+            11 => &mut self.tot_ccld_amt,
+            12 => &mut self.psbl_qty,
+            13 => &mut self.sll_buy_dvsn_cd,
+            14 => &mut self.ord_dvsn_cd,
+            15 => &mut self.mgco_aptm_odno,
+            16 => &mut self.excg_dvsn_cd,
+            17 => &mut self.excg_id_dvsn_cd,
+            18 => &mut self.excg_id_dvsn_name,
+            19 => &mut self.stpm_cndt_pric,
+            20 => &mut self.stpm_efct_occr_yn,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 

@@ -157,7 +157,7 @@ impl Endpoint for InquirePsblSellRequest {
 /// Response of 매도가능수량조회 (`국내주식-165`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct InquirePsblSellResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -170,51 +170,71 @@ pub struct InquirePsblSellResponse {
     pub output: v::One<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for InquirePsblSellResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output: v::take_one(&mut m, "output"),
-            extra: m,
-        }
+impl crate::__private::Record for InquirePsblSellResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output"],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output.put(&mut m, "output");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output.report(path, "output", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for InquirePsblSellResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for InquirePsblSellResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// 상품번호 (`pdno`, required, length 12).
@@ -245,60 +265,97 @@ pub struct Output {
     pub evlu_pfls_rt: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            pdno: v::take(&mut m, "pdno"),
-            prdt_name: v::take(&mut m, "prdt_name"),
-            buy_qty: v::take(&mut m, "buy_qty"),
-            sll_qty: v::take(&mut m, "sll_qty"),
-            cblc_qty: v::take(&mut m, "cblc_qty"),
-            nsvg_qty: v::take(&mut m, "nsvg_qty"),
-            ord_psbl_qty: v::take(&mut m, "ord_psbl_qty"),
-            pchs_avg_pric: v::take(&mut m, "pchs_avg_pric"),
-            pchs_amt: v::take(&mut m, "pchs_amt"),
-            now_pric: v::take(&mut m, "now_pric"),
-            evlu_amt: v::take(&mut m, "evlu_amt"),
-            evlu_pfls_amt: v::take(&mut m, "evlu_pfls_amt"),
-            evlu_pfls_rt: v::take(&mut m, "evlu_pfls_rt"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "pdno",
+                "prdt_name",
+                "buy_qty",
+                "sll_qty",
+                "cblc_qty",
+                "nsvg_qty",
+                "ord_psbl_qty",
+                "pchs_avg_pric",
+                "pchs_amt",
+                "now_pric",
+                "evlu_amt",
+                "evlu_pfls_amt",
+                "evlu_pfls_rt",
+            ],
+            lower: &[
+                ("buy_qty", 2),
+                ("cblc_qty", 4),
+                ("evlu_amt", 10),
+                ("evlu_pfls_amt", 11),
+                ("evlu_pfls_rt", 12),
+                ("now_pric", 9),
+                ("nsvg_qty", 5),
+                ("ord_psbl_qty", 6),
+                ("pchs_amt", 8),
+                ("pchs_avg_pric", 7),
+                ("pdno", 0),
+                ("prdt_name", 1),
+                ("sll_qty", 3),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "pdno", &self.pdno);
-        v::put(&mut m, "prdt_name", &self.prdt_name);
-        v::put(&mut m, "buy_qty", &self.buy_qty);
-        v::put(&mut m, "sll_qty", &self.sll_qty);
-        v::put(&mut m, "cblc_qty", &self.cblc_qty);
-        v::put(&mut m, "nsvg_qty", &self.nsvg_qty);
-        v::put(&mut m, "ord_psbl_qty", &self.ord_psbl_qty);
-        v::put(&mut m, "pchs_avg_pric", &self.pchs_avg_pric);
-        v::put(&mut m, "pchs_amt", &self.pchs_amt);
-        v::put(&mut m, "now_pric", &self.now_pric);
-        v::put(&mut m, "evlu_amt", &self.evlu_amt);
-        v::put(&mut m, "evlu_pfls_amt", &self.evlu_pfls_amt);
-        v::put(&mut m, "evlu_pfls_rt", &self.evlu_pfls_rt);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.pdno,
+            1 => &self.prdt_name,
+            2 => &self.buy_qty,
+            3 => &self.sll_qty,
+            4 => &self.cblc_qty,
+            5 => &self.nsvg_qty,
+            6 => &self.ord_psbl_qty,
+            7 => &self.pchs_avg_pric,
+            8 => &self.pchs_amt,
+            9 => &self.now_pric,
+            10 => &self.evlu_amt,
+            11 => &self.evlu_pfls_amt,
+            12 => &self.evlu_pfls_rt,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "pdno", &self.pdno);
-        r.val(path, "prdt_name", &self.prdt_name);
-        r.val(path, "buy_qty", &self.buy_qty);
-        r.val(path, "sll_qty", &self.sll_qty);
-        r.val(path, "cblc_qty", &self.cblc_qty);
-        r.val(path, "nsvg_qty", &self.nsvg_qty);
-        r.val(path, "ord_psbl_qty", &self.ord_psbl_qty);
-        r.val(path, "pchs_avg_pric", &self.pchs_avg_pric);
-        r.val(path, "pchs_amt", &self.pchs_amt);
-        r.val(path, "now_pric", &self.now_pric);
-        r.val(path, "evlu_amt", &self.evlu_amt);
-        r.val(path, "evlu_pfls_amt", &self.evlu_pfls_amt);
-        r.val(path, "evlu_pfls_rt", &self.evlu_pfls_rt);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.pdno,
+            1 => &mut self.prdt_name,
+            2 => &mut self.buy_qty,
+            3 => &mut self.sll_qty,
+            4 => &mut self.cblc_qty,
+            5 => &mut self.nsvg_qty,
+            6 => &mut self.ord_psbl_qty,
+            7 => &mut self.pchs_avg_pric,
+            8 => &mut self.pchs_amt,
+            9 => &mut self.now_pric,
+            10 => &mut self.evlu_amt,
+            11 => &mut self.evlu_pfls_amt,
+            12 => &mut self.evlu_pfls_rt,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

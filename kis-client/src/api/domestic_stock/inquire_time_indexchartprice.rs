@@ -221,7 +221,7 @@ impl Endpoint for InquireTimeIndexchartpriceRequest {
 /// Response of 업종 분봉조회 (`v1_국내주식-045`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct InquireTimeIndexchartpriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -236,54 +236,79 @@ pub struct InquireTimeIndexchartpriceResponse {
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for InquireTimeIndexchartpriceResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output1: v::take_block(&mut m, "output1"),
-            output2: v::take_block(&mut m, "output2"),
-            extra: m,
-        }
+impl crate::__private::Record for InquireTimeIndexchartpriceResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output1", "output2"],
+            lower: &[
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output1.put(&mut m, "output1");
-        self.output2.put(&mut m, "output2");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output1,
+            4 => &self.output2,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output1.report(path, "output1", r);
-        self.output2.report(path, "output2", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output1,
+            4 => &mut self.output2,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for InquireTimeIndexchartpriceResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for InquireTimeIndexchartpriceResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 업종 지수 전일 대비 (`bstp_nmix_prdy_vrss`, required, length 11.2).
@@ -320,75 +345,115 @@ pub struct Output1 {
     pub futs_prdy_lwpr: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output1 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            bstp_nmix_prdy_vrss: v::take(&mut m, "bstp_nmix_prdy_vrss"),
-            prdy_vrss_sign: v::take(&mut m, "prdy_vrss_sign"),
-            bstp_nmix_prdy_ctrt: v::take(&mut m, "bstp_nmix_prdy_ctrt"),
-            prdy_nmix: v::take(&mut m, "prdy_nmix"),
-            acml_vol: v::take(&mut m, "acml_vol"),
-            acml_tr_pbmn: v::take(&mut m, "acml_tr_pbmn"),
-            hts_kor_isnm: v::take(&mut m, "hts_kor_isnm"),
-            bstp_nmix_prpr: v::take(&mut m, "bstp_nmix_prpr"),
-            bstp_cls_code: v::take(&mut m, "bstp_cls_code"),
-            prdy_vol: v::take(&mut m, "prdy_vol"),
-            bstp_nmix_oprc: v::take(&mut m, "bstp_nmix_oprc"),
-            bstp_nmix_hgpr: v::take(&mut m, "bstp_nmix_hgpr"),
-            bstp_nmix_lwpr: v::take(&mut m, "bstp_nmix_lwpr"),
-            futs_prdy_oprc: v::take(&mut m, "futs_prdy_oprc"),
-            futs_prdy_hgpr: v::take(&mut m, "futs_prdy_hgpr"),
-            futs_prdy_lwpr: v::take(&mut m, "futs_prdy_lwpr"),
-            extra: m,
-        }
+impl crate::__private::Record for Output1 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "bstp_nmix_prdy_vrss",
+                "prdy_vrss_sign",
+                "bstp_nmix_prdy_ctrt",
+                "prdy_nmix",
+                "acml_vol",
+                "acml_tr_pbmn",
+                "hts_kor_isnm",
+                "bstp_nmix_prpr",
+                "bstp_cls_code",
+                "prdy_vol",
+                "bstp_nmix_oprc",
+                "bstp_nmix_hgpr",
+                "bstp_nmix_lwpr",
+                "futs_prdy_oprc",
+                "futs_prdy_hgpr",
+                "futs_prdy_lwpr",
+            ],
+            lower: &[
+                ("acml_tr_pbmn", 5),
+                ("acml_vol", 4),
+                ("bstp_cls_code", 8),
+                ("bstp_nmix_hgpr", 11),
+                ("bstp_nmix_lwpr", 12),
+                ("bstp_nmix_oprc", 10),
+                ("bstp_nmix_prdy_ctrt", 2),
+                ("bstp_nmix_prdy_vrss", 0),
+                ("bstp_nmix_prpr", 7),
+                ("futs_prdy_hgpr", 14),
+                ("futs_prdy_lwpr", 15),
+                ("futs_prdy_oprc", 13),
+                ("hts_kor_isnm", 6),
+                ("prdy_nmix", 3),
+                ("prdy_vol", 9),
+                ("prdy_vrss_sign", 1),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "bstp_nmix_prdy_vrss", &self.bstp_nmix_prdy_vrss);
-        v::put(&mut m, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        v::put(&mut m, "bstp_nmix_prdy_ctrt", &self.bstp_nmix_prdy_ctrt);
-        v::put(&mut m, "prdy_nmix", &self.prdy_nmix);
-        v::put(&mut m, "acml_vol", &self.acml_vol);
-        v::put(&mut m, "acml_tr_pbmn", &self.acml_tr_pbmn);
-        v::put(&mut m, "hts_kor_isnm", &self.hts_kor_isnm);
-        v::put(&mut m, "bstp_nmix_prpr", &self.bstp_nmix_prpr);
-        v::put(&mut m, "bstp_cls_code", &self.bstp_cls_code);
-        v::put(&mut m, "prdy_vol", &self.prdy_vol);
-        v::put(&mut m, "bstp_nmix_oprc", &self.bstp_nmix_oprc);
-        v::put(&mut m, "bstp_nmix_hgpr", &self.bstp_nmix_hgpr);
-        v::put(&mut m, "bstp_nmix_lwpr", &self.bstp_nmix_lwpr);
-        v::put(&mut m, "futs_prdy_oprc", &self.futs_prdy_oprc);
-        v::put(&mut m, "futs_prdy_hgpr", &self.futs_prdy_hgpr);
-        v::put(&mut m, "futs_prdy_lwpr", &self.futs_prdy_lwpr);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.bstp_nmix_prdy_vrss,
+            1 => &self.prdy_vrss_sign,
+            2 => &self.bstp_nmix_prdy_ctrt,
+            3 => &self.prdy_nmix,
+            4 => &self.acml_vol,
+            5 => &self.acml_tr_pbmn,
+            6 => &self.hts_kor_isnm,
+            7 => &self.bstp_nmix_prpr,
+            8 => &self.bstp_cls_code,
+            9 => &self.prdy_vol,
+            10 => &self.bstp_nmix_oprc,
+            11 => &self.bstp_nmix_hgpr,
+            12 => &self.bstp_nmix_lwpr,
+            13 => &self.futs_prdy_oprc,
+            14 => &self.futs_prdy_hgpr,
+            15 => &self.futs_prdy_lwpr,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "bstp_nmix_prdy_vrss", &self.bstp_nmix_prdy_vrss);
-        r.val(path, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        r.val(path, "bstp_nmix_prdy_ctrt", &self.bstp_nmix_prdy_ctrt);
-        r.val(path, "prdy_nmix", &self.prdy_nmix);
-        r.val(path, "acml_vol", &self.acml_vol);
-        r.val(path, "acml_tr_pbmn", &self.acml_tr_pbmn);
-        r.val(path, "hts_kor_isnm", &self.hts_kor_isnm);
-        r.val(path, "bstp_nmix_prpr", &self.bstp_nmix_prpr);
-        r.val(path, "bstp_cls_code", &self.bstp_cls_code);
-        r.val(path, "prdy_vol", &self.prdy_vol);
-        r.val(path, "bstp_nmix_oprc", &self.bstp_nmix_oprc);
-        r.val(path, "bstp_nmix_hgpr", &self.bstp_nmix_hgpr);
-        r.val(path, "bstp_nmix_lwpr", &self.bstp_nmix_lwpr);
-        r.val(path, "futs_prdy_oprc", &self.futs_prdy_oprc);
-        r.val(path, "futs_prdy_hgpr", &self.futs_prdy_hgpr);
-        r.val(path, "futs_prdy_lwpr", &self.futs_prdy_lwpr);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.bstp_nmix_prdy_vrss,
+            1 => &mut self.prdy_vrss_sign,
+            2 => &mut self.bstp_nmix_prdy_ctrt,
+            3 => &mut self.prdy_nmix,
+            4 => &mut self.acml_vol,
+            5 => &mut self.acml_tr_pbmn,
+            6 => &mut self.hts_kor_isnm,
+            7 => &mut self.bstp_nmix_prpr,
+            8 => &mut self.bstp_cls_code,
+            9 => &mut self.prdy_vol,
+            10 => &mut self.bstp_nmix_oprc,
+            11 => &mut self.bstp_nmix_hgpr,
+            12 => &mut self.bstp_nmix_lwpr,
+            13 => &mut self.futs_prdy_oprc,
+            14 => &mut self.futs_prdy_hgpr,
+            15 => &mut self.futs_prdy_lwpr,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 /// A record of block `output2` (응답상세2).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 주식 영업 일자 (`stck_bsop_date`, required, length 8).
@@ -409,45 +474,77 @@ pub struct Output2 {
     pub acml_tr_pbmn: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output2 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            stck_bsop_date: v::take(&mut m, "stck_bsop_date"),
-            stck_cntg_hour: v::take(&mut m, "stck_cntg_hour"),
-            bstp_nmix_prpr: v::take(&mut m, "bstp_nmix_prpr"),
-            bstp_nmix_oprc: v::take(&mut m, "bstp_nmix_oprc"),
-            bstp_nmix_hgpr: v::take(&mut m, "bstp_nmix_hgpr"),
-            bstp_nmix_lwpr: v::take(&mut m, "bstp_nmix_lwpr"),
-            cntg_vol: v::take(&mut m, "cntg_vol"),
-            acml_tr_pbmn: v::take(&mut m, "acml_tr_pbmn"),
-            extra: m,
-        }
+impl crate::__private::Record for Output2 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "stck_bsop_date",
+                "stck_cntg_hour",
+                "bstp_nmix_prpr",
+                "bstp_nmix_oprc",
+                "bstp_nmix_hgpr",
+                "bstp_nmix_lwpr",
+                "cntg_vol",
+                "acml_tr_pbmn",
+            ],
+            lower: &[
+                ("acml_tr_pbmn", 7),
+                ("bstp_nmix_hgpr", 4),
+                ("bstp_nmix_lwpr", 5),
+                ("bstp_nmix_oprc", 3),
+                ("bstp_nmix_prpr", 2),
+                ("cntg_vol", 6),
+                ("stck_bsop_date", 0),
+                ("stck_cntg_hour", 1),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "stck_bsop_date", &self.stck_bsop_date);
-        v::put(&mut m, "stck_cntg_hour", &self.stck_cntg_hour);
-        v::put(&mut m, "bstp_nmix_prpr", &self.bstp_nmix_prpr);
-        v::put(&mut m, "bstp_nmix_oprc", &self.bstp_nmix_oprc);
-        v::put(&mut m, "bstp_nmix_hgpr", &self.bstp_nmix_hgpr);
-        v::put(&mut m, "bstp_nmix_lwpr", &self.bstp_nmix_lwpr);
-        v::put(&mut m, "cntg_vol", &self.cntg_vol);
-        v::put(&mut m, "acml_tr_pbmn", &self.acml_tr_pbmn);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.stck_bsop_date,
+            1 => &self.stck_cntg_hour,
+            2 => &self.bstp_nmix_prpr,
+            3 => &self.bstp_nmix_oprc,
+            4 => &self.bstp_nmix_hgpr,
+            5 => &self.bstp_nmix_lwpr,
+            6 => &self.cntg_vol,
+            7 => &self.acml_tr_pbmn,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "stck_bsop_date", &self.stck_bsop_date);
-        r.val(path, "stck_cntg_hour", &self.stck_cntg_hour);
-        r.val(path, "bstp_nmix_prpr", &self.bstp_nmix_prpr);
-        r.val(path, "bstp_nmix_oprc", &self.bstp_nmix_oprc);
-        r.val(path, "bstp_nmix_hgpr", &self.bstp_nmix_hgpr);
-        r.val(path, "bstp_nmix_lwpr", &self.bstp_nmix_lwpr);
-        r.val(path, "cntg_vol", &self.cntg_vol);
-        r.val(path, "acml_tr_pbmn", &self.acml_tr_pbmn);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.stck_bsop_date,
+            1 => &mut self.stck_cntg_hour,
+            2 => &mut self.bstp_nmix_prpr,
+            3 => &mut self.bstp_nmix_oprc,
+            4 => &mut self.bstp_nmix_hgpr,
+            5 => &mut self.bstp_nmix_lwpr,
+            6 => &mut self.cntg_vol,
+            7 => &mut self.acml_tr_pbmn,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

@@ -314,7 +314,7 @@ impl Endpoint for InquireViStatusRequest {
 /// Response of 변동성완화장치(VI) 현황 (`v1_국내주식-055`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct InquireViStatusResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -327,51 +327,71 @@ pub struct InquireViStatusResponse {
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for InquireViStatusResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output: v::take_block(&mut m, "output"),
-            extra: m,
-        }
+impl crate::__private::Record for InquireViStatusResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output"],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output.put(&mut m, "output");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output.report(path, "output", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for InquireViStatusResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for InquireViStatusResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// HTS 한글 종목명 (`hts_kor_isnm`, required, length 40).
@@ -411,60 +431,97 @@ pub struct Output {
     pub vi_count: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            hts_kor_isnm: v::take(&mut m, "hts_kor_isnm"),
-            mksc_shrn_iscd: v::take(&mut m, "mksc_shrn_iscd"),
-            vi_cls_code: v::take(&mut m, "vi_cls_code"),
-            bsop_date: v::take(&mut m, "bsop_date"),
-            cntg_vi_hour: v::take(&mut m, "cntg_vi_hour"),
-            vi_cncl_hour: v::take(&mut m, "vi_cncl_hour"),
-            vi_kind_code: v::take(&mut m, "vi_kind_code"),
-            vi_prc: v::take(&mut m, "vi_prc"),
-            vi_stnd_prc: v::take(&mut m, "vi_stnd_prc"),
-            vi_dprt: v::take(&mut m, "vi_dprt"),
-            vi_dmc_stnd_prc: v::take(&mut m, "vi_dmc_stnd_prc"),
-            vi_dmc_dprt: v::take(&mut m, "vi_dmc_dprt"),
-            vi_count: v::take(&mut m, "vi_count"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "hts_kor_isnm",
+                "mksc_shrn_iscd",
+                "vi_cls_code",
+                "bsop_date",
+                "cntg_vi_hour",
+                "vi_cncl_hour",
+                "vi_kind_code",
+                "vi_prc",
+                "vi_stnd_prc",
+                "vi_dprt",
+                "vi_dmc_stnd_prc",
+                "vi_dmc_dprt",
+                "vi_count",
+            ],
+            lower: &[
+                ("bsop_date", 3),
+                ("cntg_vi_hour", 4),
+                ("hts_kor_isnm", 0),
+                ("mksc_shrn_iscd", 1),
+                ("vi_cls_code", 2),
+                ("vi_cncl_hour", 5),
+                ("vi_count", 12),
+                ("vi_dmc_dprt", 11),
+                ("vi_dmc_stnd_prc", 10),
+                ("vi_dprt", 9),
+                ("vi_kind_code", 6),
+                ("vi_prc", 7),
+                ("vi_stnd_prc", 8),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "hts_kor_isnm", &self.hts_kor_isnm);
-        v::put(&mut m, "mksc_shrn_iscd", &self.mksc_shrn_iscd);
-        v::put(&mut m, "vi_cls_code", &self.vi_cls_code);
-        v::put(&mut m, "bsop_date", &self.bsop_date);
-        v::put(&mut m, "cntg_vi_hour", &self.cntg_vi_hour);
-        v::put(&mut m, "vi_cncl_hour", &self.vi_cncl_hour);
-        v::put(&mut m, "vi_kind_code", &self.vi_kind_code);
-        v::put(&mut m, "vi_prc", &self.vi_prc);
-        v::put(&mut m, "vi_stnd_prc", &self.vi_stnd_prc);
-        v::put(&mut m, "vi_dprt", &self.vi_dprt);
-        v::put(&mut m, "vi_dmc_stnd_prc", &self.vi_dmc_stnd_prc);
-        v::put(&mut m, "vi_dmc_dprt", &self.vi_dmc_dprt);
-        v::put(&mut m, "vi_count", &self.vi_count);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.hts_kor_isnm,
+            1 => &self.mksc_shrn_iscd,
+            2 => &self.vi_cls_code,
+            3 => &self.bsop_date,
+            4 => &self.cntg_vi_hour,
+            5 => &self.vi_cncl_hour,
+            6 => &self.vi_kind_code,
+            7 => &self.vi_prc,
+            8 => &self.vi_stnd_prc,
+            9 => &self.vi_dprt,
+            10 => &self.vi_dmc_stnd_prc,
+            11 => &self.vi_dmc_dprt,
+            12 => &self.vi_count,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "hts_kor_isnm", &self.hts_kor_isnm);
-        r.val(path, "mksc_shrn_iscd", &self.mksc_shrn_iscd);
-        r.val(path, "vi_cls_code", &self.vi_cls_code);
-        r.val(path, "bsop_date", &self.bsop_date);
-        r.val(path, "cntg_vi_hour", &self.cntg_vi_hour);
-        r.val(path, "vi_cncl_hour", &self.vi_cncl_hour);
-        r.val(path, "vi_kind_code", &self.vi_kind_code);
-        r.val(path, "vi_prc", &self.vi_prc);
-        r.val(path, "vi_stnd_prc", &self.vi_stnd_prc);
-        r.val(path, "vi_dprt", &self.vi_dprt);
-        r.val(path, "vi_dmc_stnd_prc", &self.vi_dmc_stnd_prc);
-        r.val(path, "vi_dmc_dprt", &self.vi_dmc_dprt);
-        r.val(path, "vi_count", &self.vi_count);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.hts_kor_isnm,
+            1 => &mut self.mksc_shrn_iscd,
+            2 => &mut self.vi_cls_code,
+            3 => &mut self.bsop_date,
+            4 => &mut self.cntg_vi_hour,
+            5 => &mut self.vi_cncl_hour,
+            6 => &mut self.vi_kind_code,
+            7 => &mut self.vi_prc,
+            8 => &mut self.vi_stnd_prc,
+            9 => &mut self.vi_dprt,
+            10 => &mut self.vi_dmc_stnd_prc,
+            11 => &mut self.vi_dmc_dprt,
+            12 => &mut self.vi_count,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

@@ -230,7 +230,7 @@ impl Endpoint for IntgrMarginRequest {
 /// Response of 주식통합증거금 현황 (`국내주식-191`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct IntgrMarginResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -243,51 +243,71 @@ pub struct IntgrMarginResponse {
     pub output: v::One<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for IntgrMarginResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output: v::take_one(&mut m, "output"),
-            extra: m,
-        }
+impl crate::__private::Record for IntgrMarginResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output"],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output.put(&mut m, "output");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output.report(path, "output", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for IntgrMarginResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for IntgrMarginResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// 계좌증거금율 (`acmga_rt`, required, length 11.4).
@@ -500,725 +520,461 @@ pub struct Output {
     pub cny_frst_bltn_exrt: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            acmga_rt: v::take(&mut m, "acmga_rt"),
-            acmga_pct100_aptm_rson: v::take(&mut m, "acmga_pct100_aptm_rson"),
-            stck_cash_objt_amt: v::take(&mut m, "stck_cash_objt_amt"),
-            stck_sbst_objt_amt: v::take(&mut m, "stck_sbst_objt_amt"),
-            stck_evlu_objt_amt: v::take(&mut m, "stck_evlu_objt_amt"),
-            stck_ruse_psbl_objt_amt: v::take(&mut m, "stck_ruse_psbl_objt_amt"),
-            stck_fund_rpch_chgs_objt_amt: v::take(&mut m, "stck_fund_rpch_chgs_objt_amt"),
-            stck_fncg_rdpt_objt_atm: v::take(&mut m, "stck_fncg_rdpt_objt_atm"),
-            bond_ruse_psbl_objt_amt: v::take(&mut m, "bond_ruse_psbl_objt_amt"),
-            stck_cash_use_amt: v::take(&mut m, "stck_cash_use_amt"),
-            stck_sbst_use_amt: v::take(&mut m, "stck_sbst_use_amt"),
-            stck_evlu_use_amt: v::take(&mut m, "stck_evlu_use_amt"),
-            stck_ruse_psbl_amt_use_amt: v::take(&mut m, "stck_ruse_psbl_amt_use_amt"),
-            stck_fund_rpch_chgs_use_amt: v::take(&mut m, "stck_fund_rpch_chgs_use_amt"),
-            stck_fncg_rdpt_amt_use_amt: v::take(&mut m, "stck_fncg_rdpt_amt_use_amt"),
-            bond_ruse_psbl_amt_use_amt: v::take(&mut m, "bond_ruse_psbl_amt_use_amt"),
-            stck_cash_ord_psbl_amt: v::take(&mut m, "stck_cash_ord_psbl_amt"),
-            stck_sbst_ord_psbl_amt: v::take(&mut m, "stck_sbst_ord_psbl_amt"),
-            stck_evlu_ord_psbl_amt: v::take(&mut m, "stck_evlu_ord_psbl_amt"),
-            stck_ruse_psbl_ord_psbl_amt: v::take(&mut m, "stck_ruse_psbl_ord_psbl_amt"),
-            stck_fund_rpch_ord_psbl_amt: v::take(&mut m, "stck_fund_rpch_ord_psbl_amt"),
-            bond_ruse_psbl_ord_psbl_amt: v::take(&mut m, "bond_ruse_psbl_ord_psbl_amt"),
-            rcvb_amt: v::take(&mut m, "rcvb_amt"),
-            stck_loan_grta_ruse_psbl_amt: v::take(&mut m, "stck_loan_grta_ruse_psbl_amt"),
-            stck_cash20_max_ord_psbl_amt: v::take(&mut m, "stck_cash20_max_ord_psbl_amt"),
-            stck_cash30_max_ord_psbl_amt: v::take(&mut m, "stck_cash30_max_ord_psbl_amt"),
-            stck_cash40_max_ord_psbl_amt: v::take(&mut m, "stck_cash40_max_ord_psbl_amt"),
-            stck_cash50_max_ord_psbl_amt: v::take(&mut m, "stck_cash50_max_ord_psbl_amt"),
-            stck_cash60_max_ord_psbl_amt: v::take(&mut m, "stck_cash60_max_ord_psbl_amt"),
-            stck_cash100_max_ord_psbl_amt: v::take(&mut m, "stck_cash100_max_ord_psbl_amt"),
-            stck_rsip100_max_ord_psbl_amt: v::take(&mut m, "stck_rsip100_max_ord_psbl_amt"),
-            bond_max_ord_psbl_amt: v::take(&mut m, "bond_max_ord_psbl_amt"),
-            stck_fncg45_max_ord_psbl_amt: v::take(&mut m, "stck_fncg45_max_ord_psbl_amt"),
-            stck_fncg50_max_ord_psbl_amt: v::take(&mut m, "stck_fncg50_max_ord_psbl_amt"),
-            stck_fncg60_max_ord_psbl_amt: v::take(&mut m, "stck_fncg60_max_ord_psbl_amt"),
-            stck_fncg70_max_ord_psbl_amt: v::take(&mut m, "stck_fncg70_max_ord_psbl_amt"),
-            stck_stln_max_ord_psbl_amt: v::take(&mut m, "stck_stln_max_ord_psbl_amt"),
-            lmt_amt: v::take(&mut m, "lmt_amt"),
-            ovrs_stck_itgr_mgna_dvsn_name: v::take(&mut m, "ovrs_stck_itgr_mgna_dvsn_name"),
-            usd_objt_amt: v::take(&mut m, "usd_objt_amt"),
-            usd_use_amt: v::take(&mut m, "usd_use_amt"),
-            usd_ord_psbl_amt: v::take(&mut m, "usd_ord_psbl_amt"),
-            hkd_objt_amt: v::take(&mut m, "hkd_objt_amt"),
-            hkd_use_amt: v::take(&mut m, "hkd_use_amt"),
-            hkd_ord_psbl_amt: v::take(&mut m, "hkd_ord_psbl_amt"),
-            jpy_objt_amt: v::take(&mut m, "jpy_objt_amt"),
-            jpy_use_amt: v::take(&mut m, "jpy_use_amt"),
-            jpy_ord_psbl_amt: v::take(&mut m, "jpy_ord_psbl_amt"),
-            cny_objt_amt: v::take(&mut m, "cny_objt_amt"),
-            cny_use_amt: v::take(&mut m, "cny_use_amt"),
-            cny_ord_psbl_amt: v::take(&mut m, "cny_ord_psbl_amt"),
-            usd_ruse_objt_amt: v::take(&mut m, "usd_ruse_objt_amt"),
-            usd_ruse_amt: v::take(&mut m, "usd_ruse_amt"),
-            usd_ruse_ord_psbl_amt: v::take(&mut m, "usd_ruse_ord_psbl_amt"),
-            hkd_ruse_objt_amt: v::take(&mut m, "hkd_ruse_objt_amt"),
-            hkd_ruse_amt: v::take(&mut m, "hkd_ruse_amt"),
-            hkd_ruse_ord_psbl_amt: v::take(&mut m, "hkd_ruse_ord_psbl_amt"),
-            jpy_ruse_objt_amt: v::take(&mut m, "jpy_ruse_objt_amt"),
-            jpy_ruse_amt: v::take(&mut m, "jpy_ruse_amt"),
-            jpy_ruse_ord_psbl_amt: v::take(&mut m, "jpy_ruse_ord_psbl_amt"),
-            cny_ruse_objt_amt: v::take(&mut m, "cny_ruse_objt_amt"),
-            cny_ruse_amt: v::take(&mut m, "cny_ruse_amt"),
-            cny_ruse_ord_psbl_amt: v::take(&mut m, "cny_ruse_ord_psbl_amt"),
-            usd_gnrl_ord_psbl_amt: v::take(&mut m, "usd_gnrl_ord_psbl_amt"),
-            usd_itgr_ord_psbl_amt: v::take(&mut m, "usd_itgr_ord_psbl_amt"),
-            hkd_gnrl_ord_psbl_amt: v::take(&mut m, "hkd_gnrl_ord_psbl_amt"),
-            hkd_itgr_ord_psbl_amt: v::take(&mut m, "hkd_itgr_ord_psbl_amt"),
-            jpy_gnrl_ord_psbl_amt: v::take(&mut m, "jpy_gnrl_ord_psbl_amt"),
-            jpy_itgr_ord_psbl_amt: v::take(&mut m, "jpy_itgr_ord_psbl_amt"),
-            cny_gnrl_ord_psbl_amt: v::take(&mut m, "cny_gnrl_ord_psbl_amt"),
-            cny_itgr_ord_psbl_amt: v::take(&mut m, "cny_itgr_ord_psbl_amt"),
-            stck_itgr_cash20_ord_psbl_amt: v::take(&mut m, "stck_itgr_cash20_ord_psbl_amt"),
-            stck_itgr_cash30_ord_psbl_amt: v::take(&mut m, "stck_itgr_cash30_ord_psbl_amt"),
-            stck_itgr_cash40_ord_psbl_amt: v::take(&mut m, "stck_itgr_cash40_ord_psbl_amt"),
-            stck_itgr_cash50_ord_psbl_amt: v::take(&mut m, "stck_itgr_cash50_ord_psbl_amt"),
-            stck_itgr_cash60_ord_psbl_amt: v::take(&mut m, "stck_itgr_cash60_ord_psbl_amt"),
-            stck_itgr_cash100_ord_psbl_amt: v::take(&mut m, "stck_itgr_cash100_ord_psbl_amt"),
-            stck_itgr_100_ord_psbl_amt: v::take(&mut m, "stck_itgr_100_ord_psbl_amt"),
-            stck_itgr_fncg45_ord_psbl_amt: v::take(&mut m, "stck_itgr_fncg45_ord_psbl_amt"),
-            stck_itgr_fncg50_ord_psbl_amt: v::take(&mut m, "stck_itgr_fncg50_ord_psbl_amt"),
-            stck_itgr_fncg60_ord_psbl_amt: v::take(&mut m, "stck_itgr_fncg60_ord_psbl_amt"),
-            stck_itgr_fncg70_ord_psbl_amt: v::take(&mut m, "stck_itgr_fncg70_ord_psbl_amt"),
-            stck_itgr_stln_ord_psbl_amt: v::take(&mut m, "stck_itgr_stln_ord_psbl_amt"),
-            bond_itgr_ord_psbl_amt: v::take(&mut m, "bond_itgr_ord_psbl_amt"),
-            stck_cash_ovrs_use_amt: v::take(&mut m, "stck_cash_ovrs_use_amt"),
-            stck_sbst_ovrs_use_amt: v::take(&mut m, "stck_sbst_ovrs_use_amt"),
-            stck_evlu_ovrs_use_amt: v::take(&mut m, "stck_evlu_ovrs_use_amt"),
-            stck_re_use_amt_ovrs_use_amt: v::take(&mut m, "stck_re_use_amt_ovrs_use_amt"),
-            stck_fund_rpch_ovrs_use_amt: v::take(&mut m, "stck_fund_rpch_ovrs_use_amt"),
-            stck_fncg_rdpt_ovrs_use_amt: v::take(&mut m, "stck_fncg_rdpt_ovrs_use_amt"),
-            bond_re_use_ovrs_use_amt: v::take(&mut m, "bond_re_use_ovrs_use_amt"),
-            usd_oth_mket_use_amt: v::take(&mut m, "usd_oth_mket_use_amt"),
-            jpy_oth_mket_use_amt: v::take(&mut m, "jpy_oth_mket_use_amt"),
-            cny_oth_mket_use_amt: v::take(&mut m, "cny_oth_mket_use_amt"),
-            hkd_oth_mket_use_amt: v::take(&mut m, "hkd_oth_mket_use_amt"),
-            usd_re_use_oth_mket_use_amt: v::take(&mut m, "usd_re_use_oth_mket_use_amt"),
-            jpy_re_use_oth_mket_use_amt: v::take(&mut m, "jpy_re_use_oth_mket_use_amt"),
-            cny_re_use_oth_mket_use_amt: v::take(&mut m, "cny_re_use_oth_mket_use_amt"),
-            hkd_re_use_oth_mket_use_amt: v::take(&mut m, "hkd_re_use_oth_mket_use_amt"),
-            hgkg_cny_re_use_amt: v::take(&mut m, "hgkg_cny_re_use_amt"),
-            usd_frst_bltn_exrt: v::take(&mut m, "usd_frst_bltn_exrt"),
-            hkd_frst_bltn_exrt: v::take(&mut m, "hkd_frst_bltn_exrt"),
-            jpy_frst_bltn_exrt: v::take(&mut m, "jpy_frst_bltn_exrt"),
-            cny_frst_bltn_exrt: v::take(&mut m, "cny_frst_bltn_exrt"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "acmga_rt",
+                "acmga_pct100_aptm_rson",
+                "stck_cash_objt_amt",
+                "stck_sbst_objt_amt",
+                "stck_evlu_objt_amt",
+                "stck_ruse_psbl_objt_amt",
+                "stck_fund_rpch_chgs_objt_amt",
+                "stck_fncg_rdpt_objt_atm",
+                "bond_ruse_psbl_objt_amt",
+                "stck_cash_use_amt",
+                "stck_sbst_use_amt",
+                "stck_evlu_use_amt",
+                "stck_ruse_psbl_amt_use_amt",
+                "stck_fund_rpch_chgs_use_amt",
+                "stck_fncg_rdpt_amt_use_amt",
+                "bond_ruse_psbl_amt_use_amt",
+                "stck_cash_ord_psbl_amt",
+                "stck_sbst_ord_psbl_amt",
+                "stck_evlu_ord_psbl_amt",
+                "stck_ruse_psbl_ord_psbl_amt",
+                "stck_fund_rpch_ord_psbl_amt",
+                "bond_ruse_psbl_ord_psbl_amt",
+                "rcvb_amt",
+                "stck_loan_grta_ruse_psbl_amt",
+                "stck_cash20_max_ord_psbl_amt",
+                "stck_cash30_max_ord_psbl_amt",
+                "stck_cash40_max_ord_psbl_amt",
+                "stck_cash50_max_ord_psbl_amt",
+                "stck_cash60_max_ord_psbl_amt",
+                "stck_cash100_max_ord_psbl_amt",
+                "stck_rsip100_max_ord_psbl_amt",
+                "bond_max_ord_psbl_amt",
+                "stck_fncg45_max_ord_psbl_amt",
+                "stck_fncg50_max_ord_psbl_amt",
+                "stck_fncg60_max_ord_psbl_amt",
+                "stck_fncg70_max_ord_psbl_amt",
+                "stck_stln_max_ord_psbl_amt",
+                "lmt_amt",
+                "ovrs_stck_itgr_mgna_dvsn_name",
+                "usd_objt_amt",
+                "usd_use_amt",
+                "usd_ord_psbl_amt",
+                "hkd_objt_amt",
+                "hkd_use_amt",
+                "hkd_ord_psbl_amt",
+                "jpy_objt_amt",
+                "jpy_use_amt",
+                "jpy_ord_psbl_amt",
+                "cny_objt_amt",
+                "cny_use_amt",
+                "cny_ord_psbl_amt",
+                "usd_ruse_objt_amt",
+                "usd_ruse_amt",
+                "usd_ruse_ord_psbl_amt",
+                "hkd_ruse_objt_amt",
+                "hkd_ruse_amt",
+                "hkd_ruse_ord_psbl_amt",
+                "jpy_ruse_objt_amt",
+                "jpy_ruse_amt",
+                "jpy_ruse_ord_psbl_amt",
+                "cny_ruse_objt_amt",
+                "cny_ruse_amt",
+                "cny_ruse_ord_psbl_amt",
+                "usd_gnrl_ord_psbl_amt",
+                "usd_itgr_ord_psbl_amt",
+                "hkd_gnrl_ord_psbl_amt",
+                "hkd_itgr_ord_psbl_amt",
+                "jpy_gnrl_ord_psbl_amt",
+                "jpy_itgr_ord_psbl_amt",
+                "cny_gnrl_ord_psbl_amt",
+                "cny_itgr_ord_psbl_amt",
+                "stck_itgr_cash20_ord_psbl_amt",
+                "stck_itgr_cash30_ord_psbl_amt",
+                "stck_itgr_cash40_ord_psbl_amt",
+                "stck_itgr_cash50_ord_psbl_amt",
+                "stck_itgr_cash60_ord_psbl_amt",
+                "stck_itgr_cash100_ord_psbl_amt",
+                "stck_itgr_100_ord_psbl_amt",
+                "stck_itgr_fncg45_ord_psbl_amt",
+                "stck_itgr_fncg50_ord_psbl_amt",
+                "stck_itgr_fncg60_ord_psbl_amt",
+                "stck_itgr_fncg70_ord_psbl_amt",
+                "stck_itgr_stln_ord_psbl_amt",
+                "bond_itgr_ord_psbl_amt",
+                "stck_cash_ovrs_use_amt",
+                "stck_sbst_ovrs_use_amt",
+                "stck_evlu_ovrs_use_amt",
+                "stck_re_use_amt_ovrs_use_amt",
+                "stck_fund_rpch_ovrs_use_amt",
+                "stck_fncg_rdpt_ovrs_use_amt",
+                "bond_re_use_ovrs_use_amt",
+                "usd_oth_mket_use_amt",
+                "jpy_oth_mket_use_amt",
+                "cny_oth_mket_use_amt",
+                "hkd_oth_mket_use_amt",
+                "usd_re_use_oth_mket_use_amt",
+                "jpy_re_use_oth_mket_use_amt",
+                "cny_re_use_oth_mket_use_amt",
+                "hkd_re_use_oth_mket_use_amt",
+                "hgkg_cny_re_use_amt",
+                "usd_frst_bltn_exrt",
+                "hkd_frst_bltn_exrt",
+                "jpy_frst_bltn_exrt",
+                "cny_frst_bltn_exrt",
+            ],
+            lower: &[
+                ("acmga_pct100_aptm_rson", 1),
+                ("acmga_rt", 0),
+                ("bond_itgr_ord_psbl_amt", 83),
+                ("bond_max_ord_psbl_amt", 31),
+                ("bond_re_use_ovrs_use_amt", 90),
+                ("bond_ruse_psbl_amt_use_amt", 15),
+                ("bond_ruse_psbl_objt_amt", 8),
+                ("bond_ruse_psbl_ord_psbl_amt", 21),
+                ("cny_frst_bltn_exrt", 103),
+                ("cny_gnrl_ord_psbl_amt", 69),
+                ("cny_itgr_ord_psbl_amt", 70),
+                ("cny_objt_amt", 48),
+                ("cny_ord_psbl_amt", 50),
+                ("cny_oth_mket_use_amt", 93),
+                ("cny_re_use_oth_mket_use_amt", 97),
+                ("cny_ruse_amt", 61),
+                ("cny_ruse_objt_amt", 60),
+                ("cny_ruse_ord_psbl_amt", 62),
+                ("cny_use_amt", 49),
+                ("hgkg_cny_re_use_amt", 99),
+                ("hkd_frst_bltn_exrt", 101),
+                ("hkd_gnrl_ord_psbl_amt", 65),
+                ("hkd_itgr_ord_psbl_amt", 66),
+                ("hkd_objt_amt", 42),
+                ("hkd_ord_psbl_amt", 44),
+                ("hkd_oth_mket_use_amt", 94),
+                ("hkd_re_use_oth_mket_use_amt", 98),
+                ("hkd_ruse_amt", 55),
+                ("hkd_ruse_objt_amt", 54),
+                ("hkd_ruse_ord_psbl_amt", 56),
+                ("hkd_use_amt", 43),
+                ("jpy_frst_bltn_exrt", 102),
+                ("jpy_gnrl_ord_psbl_amt", 67),
+                ("jpy_itgr_ord_psbl_amt", 68),
+                ("jpy_objt_amt", 45),
+                ("jpy_ord_psbl_amt", 47),
+                ("jpy_oth_mket_use_amt", 92),
+                ("jpy_re_use_oth_mket_use_amt", 96),
+                ("jpy_ruse_amt", 58),
+                ("jpy_ruse_objt_amt", 57),
+                ("jpy_ruse_ord_psbl_amt", 59),
+                ("jpy_use_amt", 46),
+                ("lmt_amt", 37),
+                ("ovrs_stck_itgr_mgna_dvsn_name", 38),
+                ("rcvb_amt", 22),
+                ("stck_cash100_max_ord_psbl_amt", 29),
+                ("stck_cash20_max_ord_psbl_amt", 24),
+                ("stck_cash30_max_ord_psbl_amt", 25),
+                ("stck_cash40_max_ord_psbl_amt", 26),
+                ("stck_cash50_max_ord_psbl_amt", 27),
+                ("stck_cash60_max_ord_psbl_amt", 28),
+                ("stck_cash_objt_amt", 2),
+                ("stck_cash_ord_psbl_amt", 16),
+                ("stck_cash_ovrs_use_amt", 84),
+                ("stck_cash_use_amt", 9),
+                ("stck_evlu_objt_amt", 4),
+                ("stck_evlu_ord_psbl_amt", 18),
+                ("stck_evlu_ovrs_use_amt", 86),
+                ("stck_evlu_use_amt", 11),
+                ("stck_fncg45_max_ord_psbl_amt", 32),
+                ("stck_fncg50_max_ord_psbl_amt", 33),
+                ("stck_fncg60_max_ord_psbl_amt", 34),
+                ("stck_fncg70_max_ord_psbl_amt", 35),
+                ("stck_fncg_rdpt_amt_use_amt", 14),
+                ("stck_fncg_rdpt_objt_atm", 7),
+                ("stck_fncg_rdpt_ovrs_use_amt", 89),
+                ("stck_fund_rpch_chgs_objt_amt", 6),
+                ("stck_fund_rpch_chgs_use_amt", 13),
+                ("stck_fund_rpch_ord_psbl_amt", 20),
+                ("stck_fund_rpch_ovrs_use_amt", 88),
+                ("stck_itgr_100_ord_psbl_amt", 77),
+                ("stck_itgr_cash100_ord_psbl_amt", 76),
+                ("stck_itgr_cash20_ord_psbl_amt", 71),
+                ("stck_itgr_cash30_ord_psbl_amt", 72),
+                ("stck_itgr_cash40_ord_psbl_amt", 73),
+                ("stck_itgr_cash50_ord_psbl_amt", 74),
+                ("stck_itgr_cash60_ord_psbl_amt", 75),
+                ("stck_itgr_fncg45_ord_psbl_amt", 78),
+                ("stck_itgr_fncg50_ord_psbl_amt", 79),
+                ("stck_itgr_fncg60_ord_psbl_amt", 80),
+                ("stck_itgr_fncg70_ord_psbl_amt", 81),
+                ("stck_itgr_stln_ord_psbl_amt", 82),
+                ("stck_loan_grta_ruse_psbl_amt", 23),
+                ("stck_re_use_amt_ovrs_use_amt", 87),
+                ("stck_rsip100_max_ord_psbl_amt", 30),
+                ("stck_ruse_psbl_amt_use_amt", 12),
+                ("stck_ruse_psbl_objt_amt", 5),
+                ("stck_ruse_psbl_ord_psbl_amt", 19),
+                ("stck_sbst_objt_amt", 3),
+                ("stck_sbst_ord_psbl_amt", 17),
+                ("stck_sbst_ovrs_use_amt", 85),
+                ("stck_sbst_use_amt", 10),
+                ("stck_stln_max_ord_psbl_amt", 36),
+                ("usd_frst_bltn_exrt", 100),
+                ("usd_gnrl_ord_psbl_amt", 63),
+                ("usd_itgr_ord_psbl_amt", 64),
+                ("usd_objt_amt", 39),
+                ("usd_ord_psbl_amt", 41),
+                ("usd_oth_mket_use_amt", 91),
+                ("usd_re_use_oth_mket_use_amt", 95),
+                ("usd_ruse_amt", 52),
+                ("usd_ruse_objt_amt", 51),
+                ("usd_ruse_ord_psbl_amt", 53),
+                ("usd_use_amt", 40),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "acmga_rt", &self.acmga_rt);
-        v::put(
-            &mut m,
-            "acmga_pct100_aptm_rson",
-            &self.acmga_pct100_aptm_rson,
-        );
-        v::put(&mut m, "stck_cash_objt_amt", &self.stck_cash_objt_amt);
-        v::put(&mut m, "stck_sbst_objt_amt", &self.stck_sbst_objt_amt);
-        v::put(&mut m, "stck_evlu_objt_amt", &self.stck_evlu_objt_amt);
-        v::put(
-            &mut m,
-            "stck_ruse_psbl_objt_amt",
-            &self.stck_ruse_psbl_objt_amt,
-        );
-        v::put(
-            &mut m,
-            "stck_fund_rpch_chgs_objt_amt",
-            &self.stck_fund_rpch_chgs_objt_amt,
-        );
-        v::put(
-            &mut m,
-            "stck_fncg_rdpt_objt_atm",
-            &self.stck_fncg_rdpt_objt_atm,
-        );
-        v::put(
-            &mut m,
-            "bond_ruse_psbl_objt_amt",
-            &self.bond_ruse_psbl_objt_amt,
-        );
-        v::put(&mut m, "stck_cash_use_amt", &self.stck_cash_use_amt);
-        v::put(&mut m, "stck_sbst_use_amt", &self.stck_sbst_use_amt);
-        v::put(&mut m, "stck_evlu_use_amt", &self.stck_evlu_use_amt);
-        v::put(
-            &mut m,
-            "stck_ruse_psbl_amt_use_amt",
-            &self.stck_ruse_psbl_amt_use_amt,
-        );
-        v::put(
-            &mut m,
-            "stck_fund_rpch_chgs_use_amt",
-            &self.stck_fund_rpch_chgs_use_amt,
-        );
-        v::put(
-            &mut m,
-            "stck_fncg_rdpt_amt_use_amt",
-            &self.stck_fncg_rdpt_amt_use_amt,
-        );
-        v::put(
-            &mut m,
-            "bond_ruse_psbl_amt_use_amt",
-            &self.bond_ruse_psbl_amt_use_amt,
-        );
-        v::put(
-            &mut m,
-            "stck_cash_ord_psbl_amt",
-            &self.stck_cash_ord_psbl_amt,
-        );
-        v::put(
-            &mut m,
-            "stck_sbst_ord_psbl_amt",
-            &self.stck_sbst_ord_psbl_amt,
-        );
-        v::put(
-            &mut m,
-            "stck_evlu_ord_psbl_amt",
-            &self.stck_evlu_ord_psbl_amt,
-        );
-        v::put(
-            &mut m,
-            "stck_ruse_psbl_ord_psbl_amt",
-            &self.stck_ruse_psbl_ord_psbl_amt,
-        );
-        v::put(
-            &mut m,
-            "stck_fund_rpch_ord_psbl_amt",
-            &self.stck_fund_rpch_ord_psbl_amt,
-        );
-        v::put(
-            &mut m,
-            "bond_ruse_psbl_ord_psbl_amt",
-            &self.bond_ruse_psbl_ord_psbl_amt,
-        );
-        v::put(&mut m, "rcvb_amt", &self.rcvb_amt);
-        v::put(
-            &mut m,
-            "stck_loan_grta_ruse_psbl_amt",
-            &self.stck_loan_grta_ruse_psbl_amt,
-        );
-        v::put(
-            &mut m,
-            "stck_cash20_max_ord_psbl_amt",
-            &self.stck_cash20_max_ord_psbl_amt,
-        );
-        v::put(
-            &mut m,
-            "stck_cash30_max_ord_psbl_amt",
-            &self.stck_cash30_max_ord_psbl_amt,
-        );
-        v::put(
-            &mut m,
-            "stck_cash40_max_ord_psbl_amt",
-            &self.stck_cash40_max_ord_psbl_amt,
-        );
-        v::put(
-            &mut m,
-            "stck_cash50_max_ord_psbl_amt",
-            &self.stck_cash50_max_ord_psbl_amt,
-        );
-        v::put(
-            &mut m,
-            "stck_cash60_max_ord_psbl_amt",
-            &self.stck_cash60_max_ord_psbl_amt,
-        );
-        v::put(
-            &mut m,
-            "stck_cash100_max_ord_psbl_amt",
-            &self.stck_cash100_max_ord_psbl_amt,
-        );
-        v::put(
-            &mut m,
-            "stck_rsip100_max_ord_psbl_amt",
-            &self.stck_rsip100_max_ord_psbl_amt,
-        );
-        v::put(&mut m, "bond_max_ord_psbl_amt", &self.bond_max_ord_psbl_amt);
-        v::put(
-            &mut m,
-            "stck_fncg45_max_ord_psbl_amt",
-            &self.stck_fncg45_max_ord_psbl_amt,
-        );
-        v::put(
-            &mut m,
-            "stck_fncg50_max_ord_psbl_amt",
-            &self.stck_fncg50_max_ord_psbl_amt,
-        );
-        v::put(
-            &mut m,
-            "stck_fncg60_max_ord_psbl_amt",
-            &self.stck_fncg60_max_ord_psbl_amt,
-        );
-        v::put(
-            &mut m,
-            "stck_fncg70_max_ord_psbl_amt",
-            &self.stck_fncg70_max_ord_psbl_amt,
-        );
-        v::put(
-            &mut m,
-            "stck_stln_max_ord_psbl_amt",
-            &self.stck_stln_max_ord_psbl_amt,
-        );
-        v::put(&mut m, "lmt_amt", &self.lmt_amt);
-        v::put(
-            &mut m,
-            "ovrs_stck_itgr_mgna_dvsn_name",
-            &self.ovrs_stck_itgr_mgna_dvsn_name,
-        );
-        v::put(&mut m, "usd_objt_amt", &self.usd_objt_amt);
-        v::put(&mut m, "usd_use_amt", &self.usd_use_amt);
-        v::put(&mut m, "usd_ord_psbl_amt", &self.usd_ord_psbl_amt);
-        v::put(&mut m, "hkd_objt_amt", &self.hkd_objt_amt);
-        v::put(&mut m, "hkd_use_amt", &self.hkd_use_amt);
-        v::put(&mut m, "hkd_ord_psbl_amt", &self.hkd_ord_psbl_amt);
-        v::put(&mut m, "jpy_objt_amt", &self.jpy_objt_amt);
-        v::put(&mut m, "jpy_use_amt", &self.jpy_use_amt);
-        v::put(&mut m, "jpy_ord_psbl_amt", &self.jpy_ord_psbl_amt);
-        v::put(&mut m, "cny_objt_amt", &self.cny_objt_amt);
-        v::put(&mut m, "cny_use_amt", &self.cny_use_amt);
-        v::put(&mut m, "cny_ord_psbl_amt", &self.cny_ord_psbl_amt);
-        v::put(&mut m, "usd_ruse_objt_amt", &self.usd_ruse_objt_amt);
-        v::put(&mut m, "usd_ruse_amt", &self.usd_ruse_amt);
-        v::put(&mut m, "usd_ruse_ord_psbl_amt", &self.usd_ruse_ord_psbl_amt);
-        v::put(&mut m, "hkd_ruse_objt_amt", &self.hkd_ruse_objt_amt);
-        v::put(&mut m, "hkd_ruse_amt", &self.hkd_ruse_amt);
-        v::put(&mut m, "hkd_ruse_ord_psbl_amt", &self.hkd_ruse_ord_psbl_amt);
-        v::put(&mut m, "jpy_ruse_objt_amt", &self.jpy_ruse_objt_amt);
-        v::put(&mut m, "jpy_ruse_amt", &self.jpy_ruse_amt);
-        v::put(&mut m, "jpy_ruse_ord_psbl_amt", &self.jpy_ruse_ord_psbl_amt);
-        v::put(&mut m, "cny_ruse_objt_amt", &self.cny_ruse_objt_amt);
-        v::put(&mut m, "cny_ruse_amt", &self.cny_ruse_amt);
-        v::put(&mut m, "cny_ruse_ord_psbl_amt", &self.cny_ruse_ord_psbl_amt);
-        v::put(&mut m, "usd_gnrl_ord_psbl_amt", &self.usd_gnrl_ord_psbl_amt);
-        v::put(&mut m, "usd_itgr_ord_psbl_amt", &self.usd_itgr_ord_psbl_amt);
-        v::put(&mut m, "hkd_gnrl_ord_psbl_amt", &self.hkd_gnrl_ord_psbl_amt);
-        v::put(&mut m, "hkd_itgr_ord_psbl_amt", &self.hkd_itgr_ord_psbl_amt);
-        v::put(&mut m, "jpy_gnrl_ord_psbl_amt", &self.jpy_gnrl_ord_psbl_amt);
-        v::put(&mut m, "jpy_itgr_ord_psbl_amt", &self.jpy_itgr_ord_psbl_amt);
-        v::put(&mut m, "cny_gnrl_ord_psbl_amt", &self.cny_gnrl_ord_psbl_amt);
-        v::put(&mut m, "cny_itgr_ord_psbl_amt", &self.cny_itgr_ord_psbl_amt);
-        v::put(
-            &mut m,
-            "stck_itgr_cash20_ord_psbl_amt",
-            &self.stck_itgr_cash20_ord_psbl_amt,
-        );
-        v::put(
-            &mut m,
-            "stck_itgr_cash30_ord_psbl_amt",
-            &self.stck_itgr_cash30_ord_psbl_amt,
-        );
-        v::put(
-            &mut m,
-            "stck_itgr_cash40_ord_psbl_amt",
-            &self.stck_itgr_cash40_ord_psbl_amt,
-        );
-        v::put(
-            &mut m,
-            "stck_itgr_cash50_ord_psbl_amt",
-            &self.stck_itgr_cash50_ord_psbl_amt,
-        );
-        v::put(
-            &mut m,
-            "stck_itgr_cash60_ord_psbl_amt",
-            &self.stck_itgr_cash60_ord_psbl_amt,
-        );
-        v::put(
-            &mut m,
-            "stck_itgr_cash100_ord_psbl_amt",
-            &self.stck_itgr_cash100_ord_psbl_amt,
-        );
-        v::put(
-            &mut m,
-            "stck_itgr_100_ord_psbl_amt",
-            &self.stck_itgr_100_ord_psbl_amt,
-        );
-        v::put(
-            &mut m,
-            "stck_itgr_fncg45_ord_psbl_amt",
-            &self.stck_itgr_fncg45_ord_psbl_amt,
-        );
-        v::put(
-            &mut m,
-            "stck_itgr_fncg50_ord_psbl_amt",
-            &self.stck_itgr_fncg50_ord_psbl_amt,
-        );
-        v::put(
-            &mut m,
-            "stck_itgr_fncg60_ord_psbl_amt",
-            &self.stck_itgr_fncg60_ord_psbl_amt,
-        );
-        v::put(
-            &mut m,
-            "stck_itgr_fncg70_ord_psbl_amt",
-            &self.stck_itgr_fncg70_ord_psbl_amt,
-        );
-        v::put(
-            &mut m,
-            "stck_itgr_stln_ord_psbl_amt",
-            &self.stck_itgr_stln_ord_psbl_amt,
-        );
-        v::put(
-            &mut m,
-            "bond_itgr_ord_psbl_amt",
-            &self.bond_itgr_ord_psbl_amt,
-        );
-        v::put(
-            &mut m,
-            "stck_cash_ovrs_use_amt",
-            &self.stck_cash_ovrs_use_amt,
-        );
-        v::put(
-            &mut m,
-            "stck_sbst_ovrs_use_amt",
-            &self.stck_sbst_ovrs_use_amt,
-        );
-        v::put(
-            &mut m,
-            "stck_evlu_ovrs_use_amt",
-            &self.stck_evlu_ovrs_use_amt,
-        );
-        v::put(
-            &mut m,
-            "stck_re_use_amt_ovrs_use_amt",
-            &self.stck_re_use_amt_ovrs_use_amt,
-        );
-        v::put(
-            &mut m,
-            "stck_fund_rpch_ovrs_use_amt",
-            &self.stck_fund_rpch_ovrs_use_amt,
-        );
-        v::put(
-            &mut m,
-            "stck_fncg_rdpt_ovrs_use_amt",
-            &self.stck_fncg_rdpt_ovrs_use_amt,
-        );
-        v::put(
-            &mut m,
-            "bond_re_use_ovrs_use_amt",
-            &self.bond_re_use_ovrs_use_amt,
-        );
-        v::put(&mut m, "usd_oth_mket_use_amt", &self.usd_oth_mket_use_amt);
-        v::put(&mut m, "jpy_oth_mket_use_amt", &self.jpy_oth_mket_use_amt);
-        v::put(&mut m, "cny_oth_mket_use_amt", &self.cny_oth_mket_use_amt);
-        v::put(&mut m, "hkd_oth_mket_use_amt", &self.hkd_oth_mket_use_amt);
-        v::put(
-            &mut m,
-            "usd_re_use_oth_mket_use_amt",
-            &self.usd_re_use_oth_mket_use_amt,
-        );
-        v::put(
-            &mut m,
-            "jpy_re_use_oth_mket_use_amt",
-            &self.jpy_re_use_oth_mket_use_amt,
-        );
-        v::put(
-            &mut m,
-            "cny_re_use_oth_mket_use_amt",
-            &self.cny_re_use_oth_mket_use_amt,
-        );
-        v::put(
-            &mut m,
-            "hkd_re_use_oth_mket_use_amt",
-            &self.hkd_re_use_oth_mket_use_amt,
-        );
-        v::put(&mut m, "hgkg_cny_re_use_amt", &self.hgkg_cny_re_use_amt);
-        v::put(&mut m, "usd_frst_bltn_exrt", &self.usd_frst_bltn_exrt);
-        v::put(&mut m, "hkd_frst_bltn_exrt", &self.hkd_frst_bltn_exrt);
-        v::put(&mut m, "jpy_frst_bltn_exrt", &self.jpy_frst_bltn_exrt);
-        v::put(&mut m, "cny_frst_bltn_exrt", &self.cny_frst_bltn_exrt);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.acmga_rt,
+            1 => &self.acmga_pct100_aptm_rson,
+            2 => &self.stck_cash_objt_amt,
+            3 => &self.stck_sbst_objt_amt,
+            4 => &self.stck_evlu_objt_amt,
+            5 => &self.stck_ruse_psbl_objt_amt,
+            6 => &self.stck_fund_rpch_chgs_objt_amt,
+            7 => &self.stck_fncg_rdpt_objt_atm,
+            8 => &self.bond_ruse_psbl_objt_amt,
+            9 => &self.stck_cash_use_amt,
+            10 => &self.stck_sbst_use_amt,
+            11 => &self.stck_evlu_use_amt,
+            12 => &self.stck_ruse_psbl_amt_use_amt,
+            13 => &self.stck_fund_rpch_chgs_use_amt,
+            14 => &self.stck_fncg_rdpt_amt_use_amt,
+            15 => &self.bond_ruse_psbl_amt_use_amt,
+            16 => &self.stck_cash_ord_psbl_amt,
+            17 => &self.stck_sbst_ord_psbl_amt,
+            18 => &self.stck_evlu_ord_psbl_amt,
+            19 => &self.stck_ruse_psbl_ord_psbl_amt,
+            20 => &self.stck_fund_rpch_ord_psbl_amt,
+            21 => &self.bond_ruse_psbl_ord_psbl_amt,
+            22 => &self.rcvb_amt,
+            23 => &self.stck_loan_grta_ruse_psbl_amt,
+            24 => &self.stck_cash20_max_ord_psbl_amt,
+            25 => &self.stck_cash30_max_ord_psbl_amt,
+            26 => &self.stck_cash40_max_ord_psbl_amt,
+            27 => &self.stck_cash50_max_ord_psbl_amt,
+            28 => &self.stck_cash60_max_ord_psbl_amt,
+            29 => &self.stck_cash100_max_ord_psbl_amt,
+            30 => &self.stck_rsip100_max_ord_psbl_amt,
+            31 => &self.bond_max_ord_psbl_amt,
+            32 => &self.stck_fncg45_max_ord_psbl_amt,
+            33 => &self.stck_fncg50_max_ord_psbl_amt,
+            34 => &self.stck_fncg60_max_ord_psbl_amt,
+            35 => &self.stck_fncg70_max_ord_psbl_amt,
+            36 => &self.stck_stln_max_ord_psbl_amt,
+            37 => &self.lmt_amt,
+            38 => &self.ovrs_stck_itgr_mgna_dvsn_name,
+            39 => &self.usd_objt_amt,
+            40 => &self.usd_use_amt,
+            41 => &self.usd_ord_psbl_amt,
+            42 => &self.hkd_objt_amt,
+            43 => &self.hkd_use_amt,
+            44 => &self.hkd_ord_psbl_amt,
+            45 => &self.jpy_objt_amt,
+            46 => &self.jpy_use_amt,
+            47 => &self.jpy_ord_psbl_amt,
+            48 => &self.cny_objt_amt,
+            49 => &self.cny_use_amt,
+            50 => &self.cny_ord_psbl_amt,
+            51 => &self.usd_ruse_objt_amt,
+            52 => &self.usd_ruse_amt,
+            53 => &self.usd_ruse_ord_psbl_amt,
+            54 => &self.hkd_ruse_objt_amt,
+            55 => &self.hkd_ruse_amt,
+            56 => &self.hkd_ruse_ord_psbl_amt,
+            57 => &self.jpy_ruse_objt_amt,
+            58 => &self.jpy_ruse_amt,
+            59 => &self.jpy_ruse_ord_psbl_amt,
+            60 => &self.cny_ruse_objt_amt,
+            61 => &self.cny_ruse_amt,
+            62 => &self.cny_ruse_ord_psbl_amt,
+            63 => &self.usd_gnrl_ord_psbl_amt,
+            64 => &self.usd_itgr_ord_psbl_amt,
+            65 => &self.hkd_gnrl_ord_psbl_amt,
+            66 => &self.hkd_itgr_ord_psbl_amt,
+            67 => &self.jpy_gnrl_ord_psbl_amt,
+            68 => &self.jpy_itgr_ord_psbl_amt,
+            69 => &self.cny_gnrl_ord_psbl_amt,
+            70 => &self.cny_itgr_ord_psbl_amt,
+            71 => &self.stck_itgr_cash20_ord_psbl_amt,
+            72 => &self.stck_itgr_cash30_ord_psbl_amt,
+            73 => &self.stck_itgr_cash40_ord_psbl_amt,
+            74 => &self.stck_itgr_cash50_ord_psbl_amt,
+            75 => &self.stck_itgr_cash60_ord_psbl_amt,
+            76 => &self.stck_itgr_cash100_ord_psbl_amt,
+            77 => &self.stck_itgr_100_ord_psbl_amt,
+            78 => &self.stck_itgr_fncg45_ord_psbl_amt,
+            79 => &self.stck_itgr_fncg50_ord_psbl_amt,
+            80 => &self.stck_itgr_fncg60_ord_psbl_amt,
+            81 => &self.stck_itgr_fncg70_ord_psbl_amt,
+            82 => &self.stck_itgr_stln_ord_psbl_amt,
+            83 => &self.bond_itgr_ord_psbl_amt,
+            84 => &self.stck_cash_ovrs_use_amt,
+            85 => &self.stck_sbst_ovrs_use_amt,
+            86 => &self.stck_evlu_ovrs_use_amt,
+            87 => &self.stck_re_use_amt_ovrs_use_amt,
+            88 => &self.stck_fund_rpch_ovrs_use_amt,
+            89 => &self.stck_fncg_rdpt_ovrs_use_amt,
+            90 => &self.bond_re_use_ovrs_use_amt,
+            91 => &self.usd_oth_mket_use_amt,
+            92 => &self.jpy_oth_mket_use_amt,
+            93 => &self.cny_oth_mket_use_amt,
+            94 => &self.hkd_oth_mket_use_amt,
+            95 => &self.usd_re_use_oth_mket_use_amt,
+            96 => &self.jpy_re_use_oth_mket_use_amt,
+            97 => &self.cny_re_use_oth_mket_use_amt,
+            98 => &self.hkd_re_use_oth_mket_use_amt,
+            99 => &self.hgkg_cny_re_use_amt,
+            100 => &self.usd_frst_bltn_exrt,
+            101 => &self.hkd_frst_bltn_exrt,
+            102 => &self.jpy_frst_bltn_exrt,
+            103 => &self.cny_frst_bltn_exrt,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "acmga_rt", &self.acmga_rt);
-        r.val(path, "acmga_pct100_aptm_rson", &self.acmga_pct100_aptm_rson);
-        r.val(path, "stck_cash_objt_amt", &self.stck_cash_objt_amt);
-        r.val(path, "stck_sbst_objt_amt", &self.stck_sbst_objt_amt);
-        r.val(path, "stck_evlu_objt_amt", &self.stck_evlu_objt_amt);
-        r.val(
-            path,
-            "stck_ruse_psbl_objt_amt",
-            &self.stck_ruse_psbl_objt_amt,
-        );
-        r.val(
-            path,
-            "stck_fund_rpch_chgs_objt_amt",
-            &self.stck_fund_rpch_chgs_objt_amt,
-        );
-        r.val(
-            path,
-            "stck_fncg_rdpt_objt_atm",
-            &self.stck_fncg_rdpt_objt_atm,
-        );
-        r.val(
-            path,
-            "bond_ruse_psbl_objt_amt",
-            &self.bond_ruse_psbl_objt_amt,
-        );
-        r.val(path, "stck_cash_use_amt", &self.stck_cash_use_amt);
-        r.val(path, "stck_sbst_use_amt", &self.stck_sbst_use_amt);
-        r.val(path, "stck_evlu_use_amt", &self.stck_evlu_use_amt);
-        r.val(
-            path,
-            "stck_ruse_psbl_amt_use_amt",
-            &self.stck_ruse_psbl_amt_use_amt,
-        );
-        r.val(
-            path,
-            "stck_fund_rpch_chgs_use_amt",
-            &self.stck_fund_rpch_chgs_use_amt,
-        );
-        r.val(
-            path,
-            "stck_fncg_rdpt_amt_use_amt",
-            &self.stck_fncg_rdpt_amt_use_amt,
-        );
-        r.val(
-            path,
-            "bond_ruse_psbl_amt_use_amt",
-            &self.bond_ruse_psbl_amt_use_amt,
-        );
-        r.val(path, "stck_cash_ord_psbl_amt", &self.stck_cash_ord_psbl_amt);
-        r.val(path, "stck_sbst_ord_psbl_amt", &self.stck_sbst_ord_psbl_amt);
-        r.val(path, "stck_evlu_ord_psbl_amt", &self.stck_evlu_ord_psbl_amt);
-        r.val(
-            path,
-            "stck_ruse_psbl_ord_psbl_amt",
-            &self.stck_ruse_psbl_ord_psbl_amt,
-        );
-        r.val(
-            path,
-            "stck_fund_rpch_ord_psbl_amt",
-            &self.stck_fund_rpch_ord_psbl_amt,
-        );
-        r.val(
-            path,
-            "bond_ruse_psbl_ord_psbl_amt",
-            &self.bond_ruse_psbl_ord_psbl_amt,
-        );
-        r.val(path, "rcvb_amt", &self.rcvb_amt);
-        r.val(
-            path,
-            "stck_loan_grta_ruse_psbl_amt",
-            &self.stck_loan_grta_ruse_psbl_amt,
-        );
-        r.val(
-            path,
-            "stck_cash20_max_ord_psbl_amt",
-            &self.stck_cash20_max_ord_psbl_amt,
-        );
-        r.val(
-            path,
-            "stck_cash30_max_ord_psbl_amt",
-            &self.stck_cash30_max_ord_psbl_amt,
-        );
-        r.val(
-            path,
-            "stck_cash40_max_ord_psbl_amt",
-            &self.stck_cash40_max_ord_psbl_amt,
-        );
-        r.val(
-            path,
-            "stck_cash50_max_ord_psbl_amt",
-            &self.stck_cash50_max_ord_psbl_amt,
-        );
-        r.val(
-            path,
-            "stck_cash60_max_ord_psbl_amt",
-            &self.stck_cash60_max_ord_psbl_amt,
-        );
-        r.val(
-            path,
-            "stck_cash100_max_ord_psbl_amt",
-            &self.stck_cash100_max_ord_psbl_amt,
-        );
-        r.val(
-            path,
-            "stck_rsip100_max_ord_psbl_amt",
-            &self.stck_rsip100_max_ord_psbl_amt,
-        );
-        r.val(path, "bond_max_ord_psbl_amt", &self.bond_max_ord_psbl_amt);
-        r.val(
-            path,
-            "stck_fncg45_max_ord_psbl_amt",
-            &self.stck_fncg45_max_ord_psbl_amt,
-        );
-        r.val(
-            path,
-            "stck_fncg50_max_ord_psbl_amt",
-            &self.stck_fncg50_max_ord_psbl_amt,
-        );
-        r.val(
-            path,
-            "stck_fncg60_max_ord_psbl_amt",
-            &self.stck_fncg60_max_ord_psbl_amt,
-        );
-        r.val(
-            path,
-            "stck_fncg70_max_ord_psbl_amt",
-            &self.stck_fncg70_max_ord_psbl_amt,
-        );
-        r.val(
-            path,
-            "stck_stln_max_ord_psbl_amt",
-            &self.stck_stln_max_ord_psbl_amt,
-        );
-        r.val(path, "lmt_amt", &self.lmt_amt);
-        r.val(
-            path,
-            "ovrs_stck_itgr_mgna_dvsn_name",
-            &self.ovrs_stck_itgr_mgna_dvsn_name,
-        );
-        r.val(path, "usd_objt_amt", &self.usd_objt_amt);
-        r.val(path, "usd_use_amt", &self.usd_use_amt);
-        r.val(path, "usd_ord_psbl_amt", &self.usd_ord_psbl_amt);
-        r.val(path, "hkd_objt_amt", &self.hkd_objt_amt);
-        r.val(path, "hkd_use_amt", &self.hkd_use_amt);
-        r.val(path, "hkd_ord_psbl_amt", &self.hkd_ord_psbl_amt);
-        r.val(path, "jpy_objt_amt", &self.jpy_objt_amt);
-        r.val(path, "jpy_use_amt", &self.jpy_use_amt);
-        r.val(path, "jpy_ord_psbl_amt", &self.jpy_ord_psbl_amt);
-        r.val(path, "cny_objt_amt", &self.cny_objt_amt);
-        r.val(path, "cny_use_amt", &self.cny_use_amt);
-        r.val(path, "cny_ord_psbl_amt", &self.cny_ord_psbl_amt);
-        r.val(path, "usd_ruse_objt_amt", &self.usd_ruse_objt_amt);
-        r.val(path, "usd_ruse_amt", &self.usd_ruse_amt);
-        r.val(path, "usd_ruse_ord_psbl_amt", &self.usd_ruse_ord_psbl_amt);
-        r.val(path, "hkd_ruse_objt_amt", &self.hkd_ruse_objt_amt);
-        r.val(path, "hkd_ruse_amt", &self.hkd_ruse_amt);
-        r.val(path, "hkd_ruse_ord_psbl_amt", &self.hkd_ruse_ord_psbl_amt);
-        r.val(path, "jpy_ruse_objt_amt", &self.jpy_ruse_objt_amt);
-        r.val(path, "jpy_ruse_amt", &self.jpy_ruse_amt);
-        r.val(path, "jpy_ruse_ord_psbl_amt", &self.jpy_ruse_ord_psbl_amt);
-        r.val(path, "cny_ruse_objt_amt", &self.cny_ruse_objt_amt);
-        r.val(path, "cny_ruse_amt", &self.cny_ruse_amt);
-        r.val(path, "cny_ruse_ord_psbl_amt", &self.cny_ruse_ord_psbl_amt);
-        r.val(path, "usd_gnrl_ord_psbl_amt", &self.usd_gnrl_ord_psbl_amt);
-        r.val(path, "usd_itgr_ord_psbl_amt", &self.usd_itgr_ord_psbl_amt);
-        r.val(path, "hkd_gnrl_ord_psbl_amt", &self.hkd_gnrl_ord_psbl_amt);
-        r.val(path, "hkd_itgr_ord_psbl_amt", &self.hkd_itgr_ord_psbl_amt);
-        r.val(path, "jpy_gnrl_ord_psbl_amt", &self.jpy_gnrl_ord_psbl_amt);
-        r.val(path, "jpy_itgr_ord_psbl_amt", &self.jpy_itgr_ord_psbl_amt);
-        r.val(path, "cny_gnrl_ord_psbl_amt", &self.cny_gnrl_ord_psbl_amt);
-        r.val(path, "cny_itgr_ord_psbl_amt", &self.cny_itgr_ord_psbl_amt);
-        r.val(
-            path,
-            "stck_itgr_cash20_ord_psbl_amt",
-            &self.stck_itgr_cash20_ord_psbl_amt,
-        );
-        r.val(
-            path,
-            "stck_itgr_cash30_ord_psbl_amt",
-            &self.stck_itgr_cash30_ord_psbl_amt,
-        );
-        r.val(
-            path,
-            "stck_itgr_cash40_ord_psbl_amt",
-            &self.stck_itgr_cash40_ord_psbl_amt,
-        );
-        r.val(
-            path,
-            "stck_itgr_cash50_ord_psbl_amt",
-            &self.stck_itgr_cash50_ord_psbl_amt,
-        );
-        r.val(
-            path,
-            "stck_itgr_cash60_ord_psbl_amt",
-            &self.stck_itgr_cash60_ord_psbl_amt,
-        );
-        r.val(
-            path,
-            "stck_itgr_cash100_ord_psbl_amt",
-            &self.stck_itgr_cash100_ord_psbl_amt,
-        );
-        r.val(
-            path,
-            "stck_itgr_100_ord_psbl_amt",
-            &self.stck_itgr_100_ord_psbl_amt,
-        );
-        r.val(
-            path,
-            "stck_itgr_fncg45_ord_psbl_amt",
-            &self.stck_itgr_fncg45_ord_psbl_amt,
-        );
-        r.val(
-            path,
-            "stck_itgr_fncg50_ord_psbl_amt",
-            &self.stck_itgr_fncg50_ord_psbl_amt,
-        );
-        r.val(
-            path,
-            "stck_itgr_fncg60_ord_psbl_amt",
-            &self.stck_itgr_fncg60_ord_psbl_amt,
-        );
-        r.val(
-            path,
-            "stck_itgr_fncg70_ord_psbl_amt",
-            &self.stck_itgr_fncg70_ord_psbl_amt,
-        );
-        r.val(
-            path,
-            "stck_itgr_stln_ord_psbl_amt",
-            &self.stck_itgr_stln_ord_psbl_amt,
-        );
-        r.val(path, "bond_itgr_ord_psbl_amt", &self.bond_itgr_ord_psbl_amt);
-        r.val(path, "stck_cash_ovrs_use_amt", &self.stck_cash_ovrs_use_amt);
-        r.val(path, "stck_sbst_ovrs_use_amt", &self.stck_sbst_ovrs_use_amt);
-        r.val(path, "stck_evlu_ovrs_use_amt", &self.stck_evlu_ovrs_use_amt);
-        r.val(
-            path,
-            "stck_re_use_amt_ovrs_use_amt",
-            &self.stck_re_use_amt_ovrs_use_amt,
-        );
-        r.val(
-            path,
-            "stck_fund_rpch_ovrs_use_amt",
-            &self.stck_fund_rpch_ovrs_use_amt,
-        );
-        r.val(
-            path,
-            "stck_fncg_rdpt_ovrs_use_amt",
-            &self.stck_fncg_rdpt_ovrs_use_amt,
-        );
-        r.val(
-            path,
-            "bond_re_use_ovrs_use_amt",
-            &self.bond_re_use_ovrs_use_amt,
-        );
-        r.val(path, "usd_oth_mket_use_amt", &self.usd_oth_mket_use_amt);
-        r.val(path, "jpy_oth_mket_use_amt", &self.jpy_oth_mket_use_amt);
-        r.val(path, "cny_oth_mket_use_amt", &self.cny_oth_mket_use_amt);
-        r.val(path, "hkd_oth_mket_use_amt", &self.hkd_oth_mket_use_amt);
-        r.val(
-            path,
-            "usd_re_use_oth_mket_use_amt",
-            &self.usd_re_use_oth_mket_use_amt,
-        );
-        r.val(
-            path,
-            "jpy_re_use_oth_mket_use_amt",
-            &self.jpy_re_use_oth_mket_use_amt,
-        );
-        r.val(
-            path,
-            "cny_re_use_oth_mket_use_amt",
-            &self.cny_re_use_oth_mket_use_amt,
-        );
-        r.val(
-            path,
-            "hkd_re_use_oth_mket_use_amt",
-            &self.hkd_re_use_oth_mket_use_amt,
-        );
-        r.val(path, "hgkg_cny_re_use_amt", &self.hgkg_cny_re_use_amt);
-        r.val(path, "usd_frst_bltn_exrt", &self.usd_frst_bltn_exrt);
-        r.val(path, "hkd_frst_bltn_exrt", &self.hkd_frst_bltn_exrt);
-        r.val(path, "jpy_frst_bltn_exrt", &self.jpy_frst_bltn_exrt);
-        r.val(path, "cny_frst_bltn_exrt", &self.cny_frst_bltn_exrt);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.acmga_rt,
+            1 => &mut self.acmga_pct100_aptm_rson,
+            2 => &mut self.stck_cash_objt_amt,
+            3 => &mut self.stck_sbst_objt_amt,
+            4 => &mut self.stck_evlu_objt_amt,
+            5 => &mut self.stck_ruse_psbl_objt_amt,
+            6 => &mut self.stck_fund_rpch_chgs_objt_amt,
+            7 => &mut self.stck_fncg_rdpt_objt_atm,
+            8 => &mut self.bond_ruse_psbl_objt_amt,
+            9 => &mut self.stck_cash_use_amt,
+            10 => &mut self.stck_sbst_use_amt,
+            11 => &mut self.stck_evlu_use_amt,
+            12 => &mut self.stck_ruse_psbl_amt_use_amt,
+            13 => &mut self.stck_fund_rpch_chgs_use_amt,
+            14 => &mut self.stck_fncg_rdpt_amt_use_amt,
+            15 => &mut self.bond_ruse_psbl_amt_use_amt,
+            16 => &mut self.stck_cash_ord_psbl_amt,
+            17 => &mut self.stck_sbst_ord_psbl_amt,
+            18 => &mut self.stck_evlu_ord_psbl_amt,
+            19 => &mut self.stck_ruse_psbl_ord_psbl_amt,
+            20 => &mut self.stck_fund_rpch_ord_psbl_amt,
+            21 => &mut self.bond_ruse_psbl_ord_psbl_amt,
+            22 => &mut self.rcvb_amt,
+            23 => &mut self.stck_loan_grta_ruse_psbl_amt,
+            24 => &mut self.stck_cash20_max_ord_psbl_amt,
+            25 => &mut self.stck_cash30_max_ord_psbl_amt,
+            26 => &mut self.stck_cash40_max_ord_psbl_amt,
+            27 => &mut self.stck_cash50_max_ord_psbl_amt,
+            28 => &mut self.stck_cash60_max_ord_psbl_amt,
+            29 => &mut self.stck_cash100_max_ord_psbl_amt,
+            30 => &mut self.stck_rsip100_max_ord_psbl_amt,
+            31 => &mut self.bond_max_ord_psbl_amt,
+            32 => &mut self.stck_fncg45_max_ord_psbl_amt,
+            33 => &mut self.stck_fncg50_max_ord_psbl_amt,
+            34 => &mut self.stck_fncg60_max_ord_psbl_amt,
+            35 => &mut self.stck_fncg70_max_ord_psbl_amt,
+            36 => &mut self.stck_stln_max_ord_psbl_amt,
+            37 => &mut self.lmt_amt,
+            38 => &mut self.ovrs_stck_itgr_mgna_dvsn_name,
+            39 => &mut self.usd_objt_amt,
+            40 => &mut self.usd_use_amt,
+            41 => &mut self.usd_ord_psbl_amt,
+            42 => &mut self.hkd_objt_amt,
+            43 => &mut self.hkd_use_amt,
+            44 => &mut self.hkd_ord_psbl_amt,
+            45 => &mut self.jpy_objt_amt,
+            46 => &mut self.jpy_use_amt,
+            47 => &mut self.jpy_ord_psbl_amt,
+            48 => &mut self.cny_objt_amt,
+            49 => &mut self.cny_use_amt,
+            50 => &mut self.cny_ord_psbl_amt,
+            51 => &mut self.usd_ruse_objt_amt,
+            52 => &mut self.usd_ruse_amt,
+            53 => &mut self.usd_ruse_ord_psbl_amt,
+            54 => &mut self.hkd_ruse_objt_amt,
+            55 => &mut self.hkd_ruse_amt,
+            56 => &mut self.hkd_ruse_ord_psbl_amt,
+            57 => &mut self.jpy_ruse_objt_amt,
+            58 => &mut self.jpy_ruse_amt,
+            59 => &mut self.jpy_ruse_ord_psbl_amt,
+            60 => &mut self.cny_ruse_objt_amt,
+            61 => &mut self.cny_ruse_amt,
+            62 => &mut self.cny_ruse_ord_psbl_amt,
+            63 => &mut self.usd_gnrl_ord_psbl_amt,
+            64 => &mut self.usd_itgr_ord_psbl_amt,
+            65 => &mut self.hkd_gnrl_ord_psbl_amt,
+            66 => &mut self.hkd_itgr_ord_psbl_amt,
+            67 => &mut self.jpy_gnrl_ord_psbl_amt,
+            68 => &mut self.jpy_itgr_ord_psbl_amt,
+            69 => &mut self.cny_gnrl_ord_psbl_amt,
+            70 => &mut self.cny_itgr_ord_psbl_amt,
+            71 => &mut self.stck_itgr_cash20_ord_psbl_amt,
+            72 => &mut self.stck_itgr_cash30_ord_psbl_amt,
+            73 => &mut self.stck_itgr_cash40_ord_psbl_amt,
+            74 => &mut self.stck_itgr_cash50_ord_psbl_amt,
+            75 => &mut self.stck_itgr_cash60_ord_psbl_amt,
+            76 => &mut self.stck_itgr_cash100_ord_psbl_amt,
+            77 => &mut self.stck_itgr_100_ord_psbl_amt,
+            78 => &mut self.stck_itgr_fncg45_ord_psbl_amt,
+            79 => &mut self.stck_itgr_fncg50_ord_psbl_amt,
+            80 => &mut self.stck_itgr_fncg60_ord_psbl_amt,
+            81 => &mut self.stck_itgr_fncg70_ord_psbl_amt,
+            82 => &mut self.stck_itgr_stln_ord_psbl_amt,
+            83 => &mut self.bond_itgr_ord_psbl_amt,
+            84 => &mut self.stck_cash_ovrs_use_amt,
+            85 => &mut self.stck_sbst_ovrs_use_amt,
+            86 => &mut self.stck_evlu_ovrs_use_amt,
+            87 => &mut self.stck_re_use_amt_ovrs_use_amt,
+            88 => &mut self.stck_fund_rpch_ovrs_use_amt,
+            89 => &mut self.stck_fncg_rdpt_ovrs_use_amt,
+            90 => &mut self.bond_re_use_ovrs_use_amt,
+            91 => &mut self.usd_oth_mket_use_amt,
+            92 => &mut self.jpy_oth_mket_use_amt,
+            93 => &mut self.cny_oth_mket_use_amt,
+            94 => &mut self.hkd_oth_mket_use_amt,
+            95 => &mut self.usd_re_use_oth_mket_use_amt,
+            96 => &mut self.jpy_re_use_oth_mket_use_amt,
+            97 => &mut self.cny_re_use_oth_mket_use_amt,
+            98 => &mut self.hkd_re_use_oth_mket_use_amt,
+            99 => &mut self.hgkg_cny_re_use_amt,
+            100 => &mut self.usd_frst_bltn_exrt,
+            101 => &mut self.hkd_frst_bltn_exrt,
+            102 => &mut self.jpy_frst_bltn_exrt,
+            103 => &mut self.cny_frst_bltn_exrt,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

@@ -155,7 +155,7 @@ impl Endpoint for IntstockGrouplistRequest {
 /// Response of 관심종목 그룹조회 (`국내주식-204`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct IntstockGrouplistResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -168,51 +168,71 @@ pub struct IntstockGrouplistResponse {
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for IntstockGrouplistResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output2: v::take_block(&mut m, "output2"),
-            extra: m,
-        }
+impl crate::__private::Record for IntstockGrouplistResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output2"],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output2", 3), ("rt_cd", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output2.put(&mut m, "output2");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output2,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output2.report(path, "output2", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output2,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for IntstockGrouplistResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for IntstockGrouplistResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 일자 (`date`, required, length 8).
@@ -229,39 +249,69 @@ pub struct Output2 {
     pub ask_cnt: v::Val<i64>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output2 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            date: v::take(&mut m, "date"),
-            trnm_hour: v::take(&mut m, "trnm_hour"),
-            data_rank: v::take(&mut m, "data_rank"),
-            inter_grp_code: v::take(&mut m, "inter_grp_code"),
-            inter_grp_name: v::take(&mut m, "inter_grp_name"),
-            ask_cnt: v::take(&mut m, "ask_cnt"),
-            extra: m,
-        }
+impl crate::__private::Record for Output2 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "date",
+                "trnm_hour",
+                "data_rank",
+                "inter_grp_code",
+                "inter_grp_name",
+                "ask_cnt",
+            ],
+            lower: &[
+                ("ask_cnt", 5),
+                ("data_rank", 2),
+                ("date", 0),
+                ("inter_grp_code", 3),
+                ("inter_grp_name", 4),
+                ("trnm_hour", 1),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "date", &self.date);
-        v::put(&mut m, "trnm_hour", &self.trnm_hour);
-        v::put(&mut m, "data_rank", &self.data_rank);
-        v::put(&mut m, "inter_grp_code", &self.inter_grp_code);
-        v::put(&mut m, "inter_grp_name", &self.inter_grp_name);
-        v::put(&mut m, "ask_cnt", &self.ask_cnt);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.date,
+            1 => &self.trnm_hour,
+            2 => &self.data_rank,
+            3 => &self.inter_grp_code,
+            4 => &self.inter_grp_name,
+            5 => &self.ask_cnt,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "date", &self.date);
-        r.val(path, "trnm_hour", &self.trnm_hour);
-        r.val(path, "data_rank", &self.data_rank);
-        r.val(path, "inter_grp_code", &self.inter_grp_code);
-        r.val(path, "inter_grp_name", &self.inter_grp_name);
-        r.val(path, "ask_cnt", &self.ask_cnt);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.date,
+            1 => &mut self.trnm_hour,
+            2 => &mut self.data_rank,
+            3 => &mut self.inter_grp_code,
+            4 => &mut self.inter_grp_name,
+            5 => &mut self.ask_cnt,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

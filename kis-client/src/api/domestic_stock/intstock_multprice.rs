@@ -1653,7 +1653,7 @@ impl Endpoint for IntstockMultpriceRequest {
 /// Response of 관심종목(멀티종목) 시세조회 (`국내주식-205`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct IntstockMultpriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -1666,51 +1666,71 @@ pub struct IntstockMultpriceResponse {
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for IntstockMultpriceResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output: v::take_block(&mut m, "output"),
-            extra: m,
-        }
+impl crate::__private::Record for IntstockMultpriceResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output"],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output.put(&mut m, "output");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output.report(path, "output", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for IntstockMultpriceResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for IntstockMultpriceResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// 코스피 코스닥 구분 명 (`kospi_kosdaq_cls_name`, required, length 10).
@@ -1773,124 +1793,161 @@ pub struct Output {
     pub inter2_sdpr: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            kospi_kosdaq_cls_name: v::take(&mut m, "kospi_kosdaq_cls_name"),
-            mrkt_trtm_cls_name: v::take(&mut m, "mrkt_trtm_cls_name"),
-            hour_cls_code: v::take(&mut m, "hour_cls_code"),
-            inter_shrn_iscd: v::take(&mut m, "inter_shrn_iscd"),
-            inter_kor_isnm: v::take(&mut m, "inter_kor_isnm"),
-            inter2_prpr: v::take(&mut m, "inter2_prpr"),
-            inter2_prdy_vrss: v::take(&mut m, "inter2_prdy_vrss"),
-            prdy_vrss_sign: v::take(&mut m, "prdy_vrss_sign"),
-            prdy_ctrt: v::take(&mut m, "prdy_ctrt"),
-            acml_vol: v::take(&mut m, "acml_vol"),
-            inter2_oprc: v::take(&mut m, "inter2_oprc"),
-            inter2_hgpr: v::take(&mut m, "inter2_hgpr"),
-            inter2_lwpr: v::take(&mut m, "inter2_lwpr"),
-            inter2_llam: v::take(&mut m, "inter2_llam"),
-            inter2_mxpr: v::take(&mut m, "inter2_mxpr"),
-            inter2_askp: v::take(&mut m, "inter2_askp"),
-            inter2_bidp: v::take(&mut m, "inter2_bidp"),
-            seln_rsqn: v::take(&mut m, "seln_rsqn"),
-            shnu_rsqn: v::take(&mut m, "shnu_rsqn"),
-            total_askp_rsqn: v::take(&mut m, "total_askp_rsqn"),
-            total_bidp_rsqn: v::take(&mut m, "total_bidp_rsqn"),
-            acml_tr_pbmn: v::take(&mut m, "acml_tr_pbmn"),
-            inter2_prdy_clpr: v::take(&mut m, "inter2_prdy_clpr"),
-            oprc_vrss_hgpr_rate: v::take(&mut m, "oprc_vrss_hgpr_rate"),
-            intr_antc_cntg_vrss: v::take(&mut m, "intr_antc_cntg_vrss"),
-            intr_antc_cntg_vrss_sign: v::take(&mut m, "intr_antc_cntg_vrss_sign"),
-            intr_antc_cntg_prdy_ctrt: v::take(&mut m, "intr_antc_cntg_prdy_ctrt"),
-            intr_antc_vol: v::take(&mut m, "intr_antc_vol"),
-            inter2_sdpr: v::take(&mut m, "inter2_sdpr"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "kospi_kosdaq_cls_name",
+                "mrkt_trtm_cls_name",
+                "hour_cls_code",
+                "inter_shrn_iscd",
+                "inter_kor_isnm",
+                "inter2_prpr",
+                "inter2_prdy_vrss",
+                "prdy_vrss_sign",
+                "prdy_ctrt",
+                "acml_vol",
+                "inter2_oprc",
+                "inter2_hgpr",
+                "inter2_lwpr",
+                "inter2_llam",
+                "inter2_mxpr",
+                "inter2_askp",
+                "inter2_bidp",
+                "seln_rsqn",
+                "shnu_rsqn",
+                "total_askp_rsqn",
+                "total_bidp_rsqn",
+                "acml_tr_pbmn",
+                "inter2_prdy_clpr",
+                "oprc_vrss_hgpr_rate",
+                "intr_antc_cntg_vrss",
+                "intr_antc_cntg_vrss_sign",
+                "intr_antc_cntg_prdy_ctrt",
+                "intr_antc_vol",
+                "inter2_sdpr",
+            ],
+            lower: &[
+                ("acml_tr_pbmn", 21),
+                ("acml_vol", 9),
+                ("hour_cls_code", 2),
+                ("inter2_askp", 15),
+                ("inter2_bidp", 16),
+                ("inter2_hgpr", 11),
+                ("inter2_llam", 13),
+                ("inter2_lwpr", 12),
+                ("inter2_mxpr", 14),
+                ("inter2_oprc", 10),
+                ("inter2_prdy_clpr", 22),
+                ("inter2_prdy_vrss", 6),
+                ("inter2_prpr", 5),
+                ("inter2_sdpr", 28),
+                ("inter_kor_isnm", 4),
+                ("inter_shrn_iscd", 3),
+                ("intr_antc_cntg_prdy_ctrt", 26),
+                ("intr_antc_cntg_vrss", 24),
+                ("intr_antc_cntg_vrss_sign", 25),
+                ("intr_antc_vol", 27),
+                ("kospi_kosdaq_cls_name", 0),
+                ("mrkt_trtm_cls_name", 1),
+                ("oprc_vrss_hgpr_rate", 23),
+                ("prdy_ctrt", 8),
+                ("prdy_vrss_sign", 7),
+                ("seln_rsqn", 17),
+                ("shnu_rsqn", 18),
+                ("total_askp_rsqn", 19),
+                ("total_bidp_rsqn", 20),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "kospi_kosdaq_cls_name", &self.kospi_kosdaq_cls_name);
-        v::put(&mut m, "mrkt_trtm_cls_name", &self.mrkt_trtm_cls_name);
-        v::put(&mut m, "hour_cls_code", &self.hour_cls_code);
-        v::put(&mut m, "inter_shrn_iscd", &self.inter_shrn_iscd);
-        v::put(&mut m, "inter_kor_isnm", &self.inter_kor_isnm);
-        v::put(&mut m, "inter2_prpr", &self.inter2_prpr);
-        v::put(&mut m, "inter2_prdy_vrss", &self.inter2_prdy_vrss);
-        v::put(&mut m, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        v::put(&mut m, "prdy_ctrt", &self.prdy_ctrt);
-        v::put(&mut m, "acml_vol", &self.acml_vol);
-        v::put(&mut m, "inter2_oprc", &self.inter2_oprc);
-        v::put(&mut m, "inter2_hgpr", &self.inter2_hgpr);
-        v::put(&mut m, "inter2_lwpr", &self.inter2_lwpr);
-        v::put(&mut m, "inter2_llam", &self.inter2_llam);
-        v::put(&mut m, "inter2_mxpr", &self.inter2_mxpr);
-        v::put(&mut m, "inter2_askp", &self.inter2_askp);
-        v::put(&mut m, "inter2_bidp", &self.inter2_bidp);
-        v::put(&mut m, "seln_rsqn", &self.seln_rsqn);
-        v::put(&mut m, "shnu_rsqn", &self.shnu_rsqn);
-        v::put(&mut m, "total_askp_rsqn", &self.total_askp_rsqn);
-        v::put(&mut m, "total_bidp_rsqn", &self.total_bidp_rsqn);
-        v::put(&mut m, "acml_tr_pbmn", &self.acml_tr_pbmn);
-        v::put(&mut m, "inter2_prdy_clpr", &self.inter2_prdy_clpr);
-        v::put(&mut m, "oprc_vrss_hgpr_rate", &self.oprc_vrss_hgpr_rate);
-        v::put(&mut m, "intr_antc_cntg_vrss", &self.intr_antc_cntg_vrss);
-        v::put(
-            &mut m,
-            "intr_antc_cntg_vrss_sign",
-            &self.intr_antc_cntg_vrss_sign,
-        );
-        v::put(
-            &mut m,
-            "intr_antc_cntg_prdy_ctrt",
-            &self.intr_antc_cntg_prdy_ctrt,
-        );
-        v::put(&mut m, "intr_antc_vol", &self.intr_antc_vol);
-        v::put(&mut m, "inter2_sdpr", &self.inter2_sdpr);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.kospi_kosdaq_cls_name,
+            1 => &self.mrkt_trtm_cls_name,
+            2 => &self.hour_cls_code,
+            3 => &self.inter_shrn_iscd,
+            4 => &self.inter_kor_isnm,
+            5 => &self.inter2_prpr,
+            6 => &self.inter2_prdy_vrss,
+            7 => &self.prdy_vrss_sign,
+            8 => &self.prdy_ctrt,
+            9 => &self.acml_vol,
+            10 => &self.inter2_oprc,
+            11 => &self.inter2_hgpr,
+            12 => &self.inter2_lwpr,
+            13 => &self.inter2_llam,
+            14 => &self.inter2_mxpr,
+            15 => &self.inter2_askp,
+            16 => &self.inter2_bidp,
+            17 => &self.seln_rsqn,
+            18 => &self.shnu_rsqn,
+            19 => &self.total_askp_rsqn,
+            20 => &self.total_bidp_rsqn,
+            21 => &self.acml_tr_pbmn,
+            22 => &self.inter2_prdy_clpr,
+            23 => &self.oprc_vrss_hgpr_rate,
+            24 => &self.intr_antc_cntg_vrss,
+            25 => &self.intr_antc_cntg_vrss_sign,
+            26 => &self.intr_antc_cntg_prdy_ctrt,
+            27 => &self.intr_antc_vol,
+            28 => &self.inter2_sdpr,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "kospi_kosdaq_cls_name", &self.kospi_kosdaq_cls_name);
-        r.val(path, "mrkt_trtm_cls_name", &self.mrkt_trtm_cls_name);
-        r.val(path, "hour_cls_code", &self.hour_cls_code);
-        r.val(path, "inter_shrn_iscd", &self.inter_shrn_iscd);
-        r.val(path, "inter_kor_isnm", &self.inter_kor_isnm);
-        r.val(path, "inter2_prpr", &self.inter2_prpr);
-        r.val(path, "inter2_prdy_vrss", &self.inter2_prdy_vrss);
-        r.val(path, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        r.val(path, "prdy_ctrt", &self.prdy_ctrt);
-        r.val(path, "acml_vol", &self.acml_vol);
-        r.val(path, "inter2_oprc", &self.inter2_oprc);
-        r.val(path, "inter2_hgpr", &self.inter2_hgpr);
-        r.val(path, "inter2_lwpr", &self.inter2_lwpr);
-        r.val(path, "inter2_llam", &self.inter2_llam);
-        r.val(path, "inter2_mxpr", &self.inter2_mxpr);
-        r.val(path, "inter2_askp", &self.inter2_askp);
-        r.val(path, "inter2_bidp", &self.inter2_bidp);
-        r.val(path, "seln_rsqn", &self.seln_rsqn);
-        r.val(path, "shnu_rsqn", &self.shnu_rsqn);
-        r.val(path, "total_askp_rsqn", &self.total_askp_rsqn);
-        r.val(path, "total_bidp_rsqn", &self.total_bidp_rsqn);
-        r.val(path, "acml_tr_pbmn", &self.acml_tr_pbmn);
-        r.val(path, "inter2_prdy_clpr", &self.inter2_prdy_clpr);
-        r.val(path, "oprc_vrss_hgpr_rate", &self.oprc_vrss_hgpr_rate);
-        r.val(path, "intr_antc_cntg_vrss", &self.intr_antc_cntg_vrss);
-        r.val(
-            path,
-            "intr_antc_cntg_vrss_sign",
-            &self.intr_antc_cntg_vrss_sign,
-        );
-        r.val(
-            path,
-            "intr_antc_cntg_prdy_ctrt",
-            &self.intr_antc_cntg_prdy_ctrt,
-        );
-        r.val(path, "intr_antc_vol", &self.intr_antc_vol);
-        r.val(path, "inter2_sdpr", &self.inter2_sdpr);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.kospi_kosdaq_cls_name,
+            1 => &mut self.mrkt_trtm_cls_name,
+            2 => &mut self.hour_cls_code,
+            3 => &mut self.inter_shrn_iscd,
+            4 => &mut self.inter_kor_isnm,
+            5 => &mut self.inter2_prpr,
+            6 => &mut self.inter2_prdy_vrss,
+            7 => &mut self.prdy_vrss_sign,
+            8 => &mut self.prdy_ctrt,
+            9 => &mut self.acml_vol,
+            10 => &mut self.inter2_oprc,
+            11 => &mut self.inter2_hgpr,
+            12 => &mut self.inter2_lwpr,
+            13 => &mut self.inter2_llam,
+            14 => &mut self.inter2_mxpr,
+            15 => &mut self.inter2_askp,
+            16 => &mut self.inter2_bidp,
+            17 => &mut self.seln_rsqn,
+            18 => &mut self.shnu_rsqn,
+            19 => &mut self.total_askp_rsqn,
+            20 => &mut self.total_bidp_rsqn,
+            21 => &mut self.acml_tr_pbmn,
+            22 => &mut self.inter2_prdy_clpr,
+            23 => &mut self.oprc_vrss_hgpr_rate,
+            24 => &mut self.intr_antc_cntg_vrss,
+            25 => &mut self.intr_antc_cntg_vrss_sign,
+            26 => &mut self.intr_antc_cntg_prdy_ctrt,
+            27 => &mut self.intr_antc_vol,
+            28 => &mut self.inter2_sdpr,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

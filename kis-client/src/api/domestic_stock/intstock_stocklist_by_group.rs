@@ -270,7 +270,7 @@ impl Endpoint for IntstockStocklistByGroupRequest {
 /// Response of 관심종목 그룹별 종목조회 (`국내주식-203`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct IntstockStocklistByGroupResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -285,54 +285,79 @@ pub struct IntstockStocklistByGroupResponse {
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for IntstockStocklistByGroupResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output1: v::take_one(&mut m, "output1"),
-            output2: v::take_block(&mut m, "output2"),
-            extra: m,
-        }
+impl crate::__private::Record for IntstockStocklistByGroupResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output1", "output2"],
+            lower: &[
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output1.put(&mut m, "output1");
-        self.output2.put(&mut m, "output2");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output1,
+            4 => &self.output2,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output1.report(path, "output1", r);
-        self.output2.report(path, "output2", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output1,
+            4 => &mut self.output2,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for IntstockStocklistByGroupResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for IntstockStocklistByGroupResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 데이터 순위 (`data_rank`, required, length 10).
@@ -341,33 +366,53 @@ pub struct Output1 {
     pub inter_grp_name: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output1 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            data_rank: v::take(&mut m, "data_rank"),
-            inter_grp_name: v::take(&mut m, "inter_grp_name"),
-            extra: m,
-        }
+impl crate::__private::Record for Output1 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["data_rank", "inter_grp_name"],
+            lower: &[("data_rank", 0), ("inter_grp_name", 1)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "data_rank", &self.data_rank);
-        v::put(&mut m, "inter_grp_name", &self.inter_grp_name);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.data_rank,
+            1 => &self.inter_grp_name,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "data_rank", &self.data_rank);
-        r.val(path, "inter_grp_name", &self.inter_grp_name);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.data_rank,
+            1 => &mut self.inter_grp_name,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output2 {
     /// FID 시장 구분 코드 (`fid_mrkt_cls_code`, required, length 2).
@@ -392,51 +437,85 @@ pub struct Output2 {
     pub cntg_cls_code: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output2 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            fid_mrkt_cls_code: v::take(&mut m, "fid_mrkt_cls_code"),
-            data_rank: v::take(&mut m, "data_rank"),
-            exch_code: v::take(&mut m, "exch_code"),
-            jong_code: v::take(&mut m, "jong_code"),
-            color_code: v::take(&mut m, "color_code"),
-            memo: v::take(&mut m, "memo"),
-            hts_kor_isnm: v::take(&mut m, "hts_kor_isnm"),
-            fxdt_ntby_qty: v::take(&mut m, "fxdt_ntby_qty"),
-            cntg_unpr: v::take(&mut m, "cntg_unpr"),
-            cntg_cls_code: v::take(&mut m, "cntg_cls_code"),
-            extra: m,
-        }
+impl crate::__private::Record for Output2 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "fid_mrkt_cls_code",
+                "data_rank",
+                "exch_code",
+                "jong_code",
+                "color_code",
+                "memo",
+                "hts_kor_isnm",
+                "fxdt_ntby_qty",
+                "cntg_unpr",
+                "cntg_cls_code",
+            ],
+            lower: &[
+                ("cntg_cls_code", 9),
+                ("cntg_unpr", 8),
+                ("color_code", 4),
+                ("data_rank", 1),
+                ("exch_code", 2),
+                ("fid_mrkt_cls_code", 0),
+                ("fxdt_ntby_qty", 7),
+                ("hts_kor_isnm", 6),
+                ("jong_code", 3),
+                ("memo", 5),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "fid_mrkt_cls_code", &self.fid_mrkt_cls_code);
-        v::put(&mut m, "data_rank", &self.data_rank);
-        v::put(&mut m, "exch_code", &self.exch_code);
-        v::put(&mut m, "jong_code", &self.jong_code);
-        v::put(&mut m, "color_code", &self.color_code);
-        v::put(&mut m, "memo", &self.memo);
-        v::put(&mut m, "hts_kor_isnm", &self.hts_kor_isnm);
-        v::put(&mut m, "fxdt_ntby_qty", &self.fxdt_ntby_qty);
-        v::put(&mut m, "cntg_unpr", &self.cntg_unpr);
-        v::put(&mut m, "cntg_cls_code", &self.cntg_cls_code);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.fid_mrkt_cls_code,
+            1 => &self.data_rank,
+            2 => &self.exch_code,
+            3 => &self.jong_code,
+            4 => &self.color_code,
+            5 => &self.memo,
+            6 => &self.hts_kor_isnm,
+            7 => &self.fxdt_ntby_qty,
+            8 => &self.cntg_unpr,
+            9 => &self.cntg_cls_code,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "fid_mrkt_cls_code", &self.fid_mrkt_cls_code);
-        r.val(path, "data_rank", &self.data_rank);
-        r.val(path, "exch_code", &self.exch_code);
-        r.val(path, "jong_code", &self.jong_code);
-        r.val(path, "color_code", &self.color_code);
-        r.val(path, "memo", &self.memo);
-        r.val(path, "hts_kor_isnm", &self.hts_kor_isnm);
-        r.val(path, "fxdt_ntby_qty", &self.fxdt_ntby_qty);
-        r.val(path, "cntg_unpr", &self.cntg_unpr);
-        r.val(path, "cntg_cls_code", &self.cntg_cls_code);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.fid_mrkt_cls_code,
+            1 => &mut self.data_rank,
+            2 => &mut self.exch_code,
+            3 => &mut self.jong_code,
+            4 => &mut self.color_code,
+            5 => &mut self.memo,
+            6 => &mut self.hts_kor_isnm,
+            7 => &mut self.fxdt_ntby_qty,
+            8 => &mut self.cntg_unpr,
+            9 => &mut self.cntg_cls_code,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

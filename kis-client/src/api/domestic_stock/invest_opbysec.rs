@@ -251,7 +251,7 @@ impl Endpoint for InvestOpbysecRequest {
 /// Response of 국내주식 증권사별 투자의견 (`국내주식-189`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct InvestOpbysecResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -264,51 +264,71 @@ pub struct InvestOpbysecResponse {
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for InvestOpbysecResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output: v::take_block(&mut m, "output"),
-            extra: m,
-        }
+impl crate::__private::Record for InvestOpbysecResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output"],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output.put(&mut m, "output");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output.report(path, "output", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for InvestOpbysecResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for InvestOpbysecResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// 주식영업일자 (`stck_bsop_date`, required, length 8).
@@ -345,77 +365,109 @@ pub struct Output {
     pub dprt: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            stck_bsop_date: v::take(&mut m, "stck_bsop_date"),
-            stck_shrn_iscd: v::take(&mut m, "stck_shrn_iscd"),
-            hts_kor_isnm: v::take(&mut m, "hts_kor_isnm"),
-            invt_opnn: v::take(&mut m, "invt_opnn"),
-            invt_opnn_cls_code: v::take(&mut m, "invt_opnn_cls_code"),
-            rgbf_invt_opnn: v::take(&mut m, "rgbf_invt_opnn"),
-            rgbf_invt_opnn_cls_code: v::take(&mut m, "rgbf_invt_opnn_cls_code"),
-            mbcr_name: v::take(&mut m, "mbcr_name"),
-            stck_prpr: v::take(&mut m, "stck_prpr"),
-            prdy_vrss: v::take(&mut m, "prdy_vrss"),
-            prdy_vrss_sign: v::take(&mut m, "prdy_vrss_sign"),
-            prdy_ctrt: v::take(&mut m, "prdy_ctrt"),
-            hts_goal_prc: v::take(&mut m, "hts_goal_prc"),
-            stck_prdy_clpr: v::take(&mut m, "stck_prdy_clpr"),
-            stft_esdg: v::take(&mut m, "stft_esdg"),
-            dprt: v::take(&mut m, "dprt"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "stck_bsop_date",
+                "stck_shrn_iscd",
+                "hts_kor_isnm",
+                "invt_opnn",
+                "invt_opnn_cls_code",
+                "rgbf_invt_opnn",
+                "rgbf_invt_opnn_cls_code",
+                "mbcr_name",
+                "stck_prpr",
+                "prdy_vrss",
+                "prdy_vrss_sign",
+                "prdy_ctrt",
+                "hts_goal_prc",
+                "stck_prdy_clpr",
+                "stft_esdg",
+                "dprt",
+            ],
+            lower: &[
+                ("dprt", 15),
+                ("hts_goal_prc", 12),
+                ("hts_kor_isnm", 2),
+                ("invt_opnn", 3),
+                ("invt_opnn_cls_code", 4),
+                ("mbcr_name", 7),
+                ("prdy_ctrt", 11),
+                ("prdy_vrss", 9),
+                ("prdy_vrss_sign", 10),
+                ("rgbf_invt_opnn", 5),
+                ("rgbf_invt_opnn_cls_code", 6),
+                ("stck_bsop_date", 0),
+                ("stck_prdy_clpr", 13),
+                ("stck_prpr", 8),
+                ("stck_shrn_iscd", 1),
+                ("stft_esdg", 14),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "stck_bsop_date", &self.stck_bsop_date);
-        v::put(&mut m, "stck_shrn_iscd", &self.stck_shrn_iscd);
-        v::put(&mut m, "hts_kor_isnm", &self.hts_kor_isnm);
-        v::put(&mut m, "invt_opnn", &self.invt_opnn);
-        v::put(&mut m, "invt_opnn_cls_code", &self.invt_opnn_cls_code);
-        v::put(&mut m, "rgbf_invt_opnn", &self.rgbf_invt_opnn);
-        v::put(
-            &mut m,
-            "rgbf_invt_opnn_cls_code",
-            &self.rgbf_invt_opnn_cls_code,
-        );
-        v::put(&mut m, "mbcr_name", &self.mbcr_name);
-        v::put(&mut m, "stck_prpr", &self.stck_prpr);
-        v::put(&mut m, "prdy_vrss", &self.prdy_vrss);
-        v::put(&mut m, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        v::put(&mut m, "prdy_ctrt", &self.prdy_ctrt);
-        v::put(&mut m, "hts_goal_prc", &self.hts_goal_prc);
-        v::put(&mut m, "stck_prdy_clpr", &self.stck_prdy_clpr);
-        v::put(&mut m, "stft_esdg", &self.stft_esdg);
-        v::put(&mut m, "dprt", &self.dprt);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.stck_bsop_date,
+            1 => &self.stck_shrn_iscd,
+            2 => &self.hts_kor_isnm,
+            3 => &self.invt_opnn,
+            4 => &self.invt_opnn_cls_code,
+            5 => &self.rgbf_invt_opnn,
+            6 => &self.rgbf_invt_opnn_cls_code,
+            7 => &self.mbcr_name,
+            8 => &self.stck_prpr,
+            9 => &self.prdy_vrss,
+            10 => &self.prdy_vrss_sign,
+            11 => &self.prdy_ctrt,
+            12 => &self.hts_goal_prc,
+            13 => &self.stck_prdy_clpr,
+            14 => &self.stft_esdg,
+            15 => &self.dprt,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "stck_bsop_date", &self.stck_bsop_date);
-        r.val(path, "stck_shrn_iscd", &self.stck_shrn_iscd);
-        r.val(path, "hts_kor_isnm", &self.hts_kor_isnm);
-        r.val(path, "invt_opnn", &self.invt_opnn);
-        r.val(path, "invt_opnn_cls_code", &self.invt_opnn_cls_code);
-        r.val(path, "rgbf_invt_opnn", &self.rgbf_invt_opnn);
-        r.val(
-            path,
-            "rgbf_invt_opnn_cls_code",
-            &self.rgbf_invt_opnn_cls_code,
-        );
-        r.val(path, "mbcr_name", &self.mbcr_name);
-        r.val(path, "stck_prpr", &self.stck_prpr);
-        r.val(path, "prdy_vrss", &self.prdy_vrss);
-        r.val(path, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        r.val(path, "prdy_ctrt", &self.prdy_ctrt);
-        r.val(path, "hts_goal_prc", &self.hts_goal_prc);
-        r.val(path, "stck_prdy_clpr", &self.stck_prdy_clpr);
-        r.val(path, "stft_esdg", &self.stft_esdg);
-        r.val(path, "dprt", &self.dprt);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.stck_bsop_date,
+            1 => &mut self.stck_shrn_iscd,
+            2 => &mut self.hts_kor_isnm,
+            3 => &mut self.invt_opnn,
+            4 => &mut self.invt_opnn_cls_code,
+            5 => &mut self.rgbf_invt_opnn,
+            6 => &mut self.rgbf_invt_opnn_cls_code,
+            7 => &mut self.mbcr_name,
+            8 => &mut self.stck_prpr,
+            9 => &mut self.prdy_vrss,
+            10 => &mut self.prdy_vrss_sign,
+            11 => &mut self.prdy_ctrt,
+            12 => &mut self.hts_goal_prc,
+            13 => &mut self.stck_prdy_clpr,
+            14 => &mut self.stft_esdg,
+            15 => &mut self.dprt,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

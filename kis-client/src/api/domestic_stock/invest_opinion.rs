@@ -225,7 +225,7 @@ impl Endpoint for InvestOpinionRequest {
 /// Response of 국내주식 종목투자의견 (`국내주식-188`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct InvestOpinionResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -238,51 +238,71 @@ pub struct InvestOpinionResponse {
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for InvestOpinionResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output: v::take_block(&mut m, "output"),
-            extra: m,
-        }
+impl crate::__private::Record for InvestOpinionResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output"],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output.put(&mut m, "output");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output.report(path, "output", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for InvestOpinionResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for InvestOpinionResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// 주식영업일자 (`stck_bsop_date`, required, length 8).
@@ -311,65 +331,93 @@ pub struct Output {
     pub dprt: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            stck_bsop_date: v::take(&mut m, "stck_bsop_date"),
-            invt_opnn: v::take(&mut m, "invt_opnn"),
-            invt_opnn_cls_code: v::take(&mut m, "invt_opnn_cls_code"),
-            rgbf_invt_opnn: v::take(&mut m, "rgbf_invt_opnn"),
-            rgbf_invt_opnn_cls_code: v::take(&mut m, "rgbf_invt_opnn_cls_code"),
-            mbcr_name: v::take(&mut m, "mbcr_name"),
-            hts_goal_prc: v::take(&mut m, "hts_goal_prc"),
-            stck_prdy_clpr: v::take(&mut m, "stck_prdy_clpr"),
-            stck_nday_esdg: v::take(&mut m, "stck_nday_esdg"),
-            nday_dprt: v::take(&mut m, "nday_dprt"),
-            stft_esdg: v::take(&mut m, "stft_esdg"),
-            dprt: v::take(&mut m, "dprt"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "stck_bsop_date",
+                "invt_opnn",
+                "invt_opnn_cls_code",
+                "rgbf_invt_opnn",
+                "rgbf_invt_opnn_cls_code",
+                "mbcr_name",
+                "hts_goal_prc",
+                "stck_prdy_clpr",
+                "stck_nday_esdg",
+                "nday_dprt",
+                "stft_esdg",
+                "dprt",
+            ],
+            lower: &[
+                ("dprt", 11),
+                ("hts_goal_prc", 6),
+                ("invt_opnn", 1),
+                ("invt_opnn_cls_code", 2),
+                ("mbcr_name", 5),
+                ("nday_dprt", 9),
+                ("rgbf_invt_opnn", 3),
+                ("rgbf_invt_opnn_cls_code", 4),
+                ("stck_bsop_date", 0),
+                ("stck_nday_esdg", 8),
+                ("stck_prdy_clpr", 7),
+                ("stft_esdg", 10),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "stck_bsop_date", &self.stck_bsop_date);
-        v::put(&mut m, "invt_opnn", &self.invt_opnn);
-        v::put(&mut m, "invt_opnn_cls_code", &self.invt_opnn_cls_code);
-        v::put(&mut m, "rgbf_invt_opnn", &self.rgbf_invt_opnn);
-        v::put(
-            &mut m,
-            "rgbf_invt_opnn_cls_code",
-            &self.rgbf_invt_opnn_cls_code,
-        );
-        v::put(&mut m, "mbcr_name", &self.mbcr_name);
-        v::put(&mut m, "hts_goal_prc", &self.hts_goal_prc);
-        v::put(&mut m, "stck_prdy_clpr", &self.stck_prdy_clpr);
-        v::put(&mut m, "stck_nday_esdg", &self.stck_nday_esdg);
-        v::put(&mut m, "nday_dprt", &self.nday_dprt);
-        v::put(&mut m, "stft_esdg", &self.stft_esdg);
-        v::put(&mut m, "dprt", &self.dprt);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.stck_bsop_date,
+            1 => &self.invt_opnn,
+            2 => &self.invt_opnn_cls_code,
+            3 => &self.rgbf_invt_opnn,
+            4 => &self.rgbf_invt_opnn_cls_code,
+            5 => &self.mbcr_name,
+            6 => &self.hts_goal_prc,
+            7 => &self.stck_prdy_clpr,
+            8 => &self.stck_nday_esdg,
+            9 => &self.nday_dprt,
+            10 => &self.stft_esdg,
+            11 => &self.dprt,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "stck_bsop_date", &self.stck_bsop_date);
-        r.val(path, "invt_opnn", &self.invt_opnn);
-        r.val(path, "invt_opnn_cls_code", &self.invt_opnn_cls_code);
-        r.val(path, "rgbf_invt_opnn", &self.rgbf_invt_opnn);
-        r.val(
-            path,
-            "rgbf_invt_opnn_cls_code",
-            &self.rgbf_invt_opnn_cls_code,
-        );
-        r.val(path, "mbcr_name", &self.mbcr_name);
-        r.val(path, "hts_goal_prc", &self.hts_goal_prc);
-        r.val(path, "stck_prdy_clpr", &self.stck_prdy_clpr);
-        r.val(path, "stck_nday_esdg", &self.stck_nday_esdg);
-        r.val(path, "nday_dprt", &self.nday_dprt);
-        r.val(path, "stft_esdg", &self.stft_esdg);
-        r.val(path, "dprt", &self.dprt);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.stck_bsop_date,
+            1 => &mut self.invt_opnn,
+            2 => &mut self.invt_opnn_cls_code,
+            3 => &mut self.rgbf_invt_opnn,
+            4 => &mut self.rgbf_invt_opnn_cls_code,
+            5 => &mut self.mbcr_name,
+            6 => &mut self.hts_goal_prc,
+            7 => &mut self.stck_prdy_clpr,
+            8 => &mut self.stck_nday_esdg,
+            9 => &mut self.nday_dprt,
+            10 => &mut self.stft_esdg,
+            11 => &mut self.dprt,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

@@ -156,7 +156,7 @@ impl Endpoint for InvestorProgramTradeTodayRequest {
 /// Response of 프로그램매매 투자자매매동향(당일) (`국내주식-116`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct InvestorProgramTradeTodayResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -169,51 +169,71 @@ pub struct InvestorProgramTradeTodayResponse {
     pub output1: v::Block<Output1>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for InvestorProgramTradeTodayResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output1: v::take_block(&mut m, "output1"),
-            extra: m,
-        }
+impl crate::__private::Record for InvestorProgramTradeTodayResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output1"],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output1", 3), ("rt_cd", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output1.put(&mut m, "output1");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output1,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output1.report(path, "output1", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output1,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for InvestorProgramTradeTodayResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for InvestorProgramTradeTodayResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 투자자코드 (`invr_cls_code`, required, length 4).
@@ -258,81 +278,125 @@ pub struct Output1 {
     pub nabt_ntby_amt: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output1 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            invr_cls_code: v::take(&mut m, "invr_cls_code"),
-            all_seln_qty: v::take(&mut m, "all_seln_qty"),
-            all_seln_amt: v::take(&mut m, "all_seln_amt"),
-            invr_cls_name: v::take(&mut m, "invr_cls_name"),
-            all_shnu_qty: v::take(&mut m, "all_shnu_qty"),
-            all_shnu_amt: v::take(&mut m, "all_shnu_amt"),
-            all_ntby_amt: v::take(&mut m, "all_ntby_amt"),
-            arbt_seln_qty: v::take(&mut m, "arbt_seln_qty"),
-            all_ntby_qty: v::take(&mut m, "all_ntby_qty"),
-            arbt_shnu_qty: v::take(&mut m, "arbt_shnu_qty"),
-            arbt_ntby_qty: v::take(&mut m, "arbt_ntby_qty"),
-            arbt_seln_amt: v::take(&mut m, "arbt_seln_amt"),
-            arbt_shnu_amt: v::take(&mut m, "arbt_shnu_amt"),
-            arbt_ntby_amt: v::take(&mut m, "arbt_ntby_amt"),
-            nabt_seln_qty: v::take(&mut m, "nabt_seln_qty"),
-            nabt_shnu_qty: v::take(&mut m, "nabt_shnu_qty"),
-            nabt_ntby_qty: v::take(&mut m, "nabt_ntby_qty"),
-            nabt_seln_amt: v::take(&mut m, "nabt_seln_amt"),
-            nabt_shnu_amt: v::take(&mut m, "nabt_shnu_amt"),
-            nabt_ntby_amt: v::take(&mut m, "nabt_ntby_amt"),
-            extra: m,
-        }
+impl crate::__private::Record for Output1 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "invr_cls_code",
+                "all_seln_qty",
+                "all_seln_amt",
+                "invr_cls_name",
+                "all_shnu_qty",
+                "all_shnu_amt",
+                "all_ntby_amt",
+                "arbt_seln_qty",
+                "all_ntby_qty",
+                "arbt_shnu_qty",
+                "arbt_ntby_qty",
+                "arbt_seln_amt",
+                "arbt_shnu_amt",
+                "arbt_ntby_amt",
+                "nabt_seln_qty",
+                "nabt_shnu_qty",
+                "nabt_ntby_qty",
+                "nabt_seln_amt",
+                "nabt_shnu_amt",
+                "nabt_ntby_amt",
+            ],
+            lower: &[
+                ("all_ntby_amt", 6),
+                ("all_ntby_qty", 8),
+                ("all_seln_amt", 2),
+                ("all_seln_qty", 1),
+                ("all_shnu_amt", 5),
+                ("all_shnu_qty", 4),
+                ("arbt_ntby_amt", 13),
+                ("arbt_ntby_qty", 10),
+                ("arbt_seln_amt", 11),
+                ("arbt_seln_qty", 7),
+                ("arbt_shnu_amt", 12),
+                ("arbt_shnu_qty", 9),
+                ("invr_cls_code", 0),
+                ("invr_cls_name", 3),
+                ("nabt_ntby_amt", 19),
+                ("nabt_ntby_qty", 16),
+                ("nabt_seln_amt", 17),
+                ("nabt_seln_qty", 14),
+                ("nabt_shnu_amt", 18),
+                ("nabt_shnu_qty", 15),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "invr_cls_code", &self.invr_cls_code);
-        v::put(&mut m, "all_seln_qty", &self.all_seln_qty);
-        v::put(&mut m, "all_seln_amt", &self.all_seln_amt);
-        v::put(&mut m, "invr_cls_name", &self.invr_cls_name);
-        v::put(&mut m, "all_shnu_qty", &self.all_shnu_qty);
-        v::put(&mut m, "all_shnu_amt", &self.all_shnu_amt);
-        v::put(&mut m, "all_ntby_amt", &self.all_ntby_amt);
-        v::put(&mut m, "arbt_seln_qty", &self.arbt_seln_qty);
-        v::put(&mut m, "all_ntby_qty", &self.all_ntby_qty);
-        v::put(&mut m, "arbt_shnu_qty", &self.arbt_shnu_qty);
-        v::put(&mut m, "arbt_ntby_qty", &self.arbt_ntby_qty);
-        v::put(&mut m, "arbt_seln_amt", &self.arbt_seln_amt);
-        v::put(&mut m, "arbt_shnu_amt", &self.arbt_shnu_amt);
-        v::put(&mut m, "arbt_ntby_amt", &self.arbt_ntby_amt);
-        v::put(&mut m, "nabt_seln_qty", &self.nabt_seln_qty);
-        v::put(&mut m, "nabt_shnu_qty", &self.nabt_shnu_qty);
-        v::put(&mut m, "nabt_ntby_qty", &self.nabt_ntby_qty);
-        v::put(&mut m, "nabt_seln_amt", &self.nabt_seln_amt);
-        v::put(&mut m, "nabt_shnu_amt", &self.nabt_shnu_amt);
-        v::put(&mut m, "nabt_ntby_amt", &self.nabt_ntby_amt);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.invr_cls_code,
+            1 => &self.all_seln_qty,
+            2 => &self.all_seln_amt,
+            3 => &self.invr_cls_name,
+            4 => &self.all_shnu_qty,
+            5 => &self.all_shnu_amt,
+            6 => &self.all_ntby_amt,
+            7 => &self.arbt_seln_qty,
+            8 => &self.all_ntby_qty,
+            9 => &self.arbt_shnu_qty,
+            10 => &self.arbt_ntby_qty,
+            11 => &self.arbt_seln_amt,
+            12 => &self.arbt_shnu_amt,
+            13 => &self.arbt_ntby_amt,
+            14 => &self.nabt_seln_qty,
+            15 => &self.nabt_shnu_qty,
+            16 => &self.nabt_ntby_qty,
+            17 => &self.nabt_seln_amt,
+            18 => &self.nabt_shnu_amt,
+            19 => &self.nabt_ntby_amt,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "invr_cls_code", &self.invr_cls_code);
-        r.val(path, "all_seln_qty", &self.all_seln_qty);
-        r.val(path, "all_seln_amt", &self.all_seln_amt);
-        r.val(path, "invr_cls_name", &self.invr_cls_name);
-        r.val(path, "all_shnu_qty", &self.all_shnu_qty);
-        r.val(path, "all_shnu_amt", &self.all_shnu_amt);
-        r.val(path, "all_ntby_amt", &self.all_ntby_amt);
-        r.val(path, "arbt_seln_qty", &self.arbt_seln_qty);
-        r.val(path, "all_ntby_qty", &self.all_ntby_qty);
-        r.val(path, "arbt_shnu_qty", &self.arbt_shnu_qty);
-        r.val(path, "arbt_ntby_qty", &self.arbt_ntby_qty);
-        r.val(path, "arbt_seln_amt", &self.arbt_seln_amt);
-        r.val(path, "arbt_shnu_amt", &self.arbt_shnu_amt);
-        r.val(path, "arbt_ntby_amt", &self.arbt_ntby_amt);
-        r.val(path, "nabt_seln_qty", &self.nabt_seln_qty);
-        r.val(path, "nabt_shnu_qty", &self.nabt_shnu_qty);
-        r.val(path, "nabt_ntby_qty", &self.nabt_ntby_qty);
-        r.val(path, "nabt_seln_amt", &self.nabt_seln_amt);
-        r.val(path, "nabt_shnu_amt", &self.nabt_shnu_amt);
-        r.val(path, "nabt_ntby_amt", &self.nabt_ntby_amt);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.invr_cls_code,
+            1 => &mut self.all_seln_qty,
+            2 => &mut self.all_seln_amt,
+            3 => &mut self.invr_cls_name,
+            4 => &mut self.all_shnu_qty,
+            5 => &mut self.all_shnu_amt,
+            6 => &mut self.all_ntby_amt,
+            7 => &mut self.arbt_seln_qty,
+            8 => &mut self.all_ntby_qty,
+            9 => &mut self.arbt_shnu_qty,
+            10 => &mut self.arbt_ntby_qty,
+            11 => &mut self.arbt_seln_amt,
+            12 => &mut self.arbt_shnu_amt,
+            13 => &mut self.arbt_ntby_amt,
+            14 => &mut self.nabt_seln_qty,
+            15 => &mut self.nabt_shnu_qty,
+            16 => &mut self.nabt_ntby_qty,
+            17 => &mut self.nabt_seln_amt,
+            18 => &mut self.nabt_shnu_amt,
+            19 => &mut self.nabt_ntby_amt,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

@@ -217,7 +217,7 @@ impl Endpoint for InvestorTradeByStockDailyRequest {
 /// Response of 종목별 투자자매매동향(일별) (`종목별 투자자매매동향(일별)`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct InvestorTradeByStockDailyResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -232,54 +232,79 @@ pub struct InvestorTradeByStockDailyResponse {
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for InvestorTradeByStockDailyResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output1: v::take_one(&mut m, "output1"),
-            output2: v::take_block(&mut m, "output2"),
-            extra: m,
-        }
+impl crate::__private::Record for InvestorTradeByStockDailyResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output1", "output2"],
+            lower: &[
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output1.put(&mut m, "output1");
-        self.output2.put(&mut m, "output2");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output1,
+            4 => &self.output2,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output1.report(path, "output1", r);
-        self.output2.report(path, "output2", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output1,
+            4 => &mut self.output2,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for InvestorTradeByStockDailyResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for InvestorTradeByStockDailyResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 주식 현재가 (`stck_prpr`, required, length 10).
@@ -298,48 +323,79 @@ pub struct Output1 {
     pub rprs_mrkt_kor_name: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output1 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            stck_prpr: v::take(&mut m, "stck_prpr"),
-            prdy_vrss: v::take(&mut m, "prdy_vrss"),
-            prdy_vrss_sign: v::take(&mut m, "prdy_vrss_sign"),
-            prdy_ctrt: v::take(&mut m, "prdy_ctrt"),
-            acml_vol: v::take(&mut m, "acml_vol"),
-            prdy_vol: v::take(&mut m, "prdy_vol"),
-            rprs_mrkt_kor_name: v::take(&mut m, "rprs_mrkt_kor_name"),
-            extra: m,
-        }
+impl crate::__private::Record for Output1 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "stck_prpr",
+                "prdy_vrss",
+                "prdy_vrss_sign",
+                "prdy_ctrt",
+                "acml_vol",
+                "prdy_vol",
+                "rprs_mrkt_kor_name",
+            ],
+            lower: &[
+                ("acml_vol", 4),
+                ("prdy_ctrt", 3),
+                ("prdy_vol", 5),
+                ("prdy_vrss", 1),
+                ("prdy_vrss_sign", 2),
+                ("rprs_mrkt_kor_name", 6),
+                ("stck_prpr", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "stck_prpr", &self.stck_prpr);
-        v::put(&mut m, "prdy_vrss", &self.prdy_vrss);
-        v::put(&mut m, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        v::put(&mut m, "prdy_ctrt", &self.prdy_ctrt);
-        v::put(&mut m, "acml_vol", &self.acml_vol);
-        v::put(&mut m, "prdy_vol", &self.prdy_vol);
-        v::put(&mut m, "rprs_mrkt_kor_name", &self.rprs_mrkt_kor_name);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.stck_prpr,
+            1 => &self.prdy_vrss,
+            2 => &self.prdy_vrss_sign,
+            3 => &self.prdy_ctrt,
+            4 => &self.acml_vol,
+            5 => &self.prdy_vol,
+            6 => &self.rprs_mrkt_kor_name,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "stck_prpr", &self.stck_prpr);
-        r.val(path, "prdy_vrss", &self.prdy_vrss);
-        r.val(path, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        r.val(path, "prdy_ctrt", &self.prdy_ctrt);
-        r.val(path, "acml_vol", &self.acml_vol);
-        r.val(path, "prdy_vol", &self.prdy_vol);
-        r.val(path, "rprs_mrkt_kor_name", &self.rprs_mrkt_kor_name);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.stck_prpr,
+            1 => &mut self.prdy_vrss,
+            2 => &mut self.prdy_vrss_sign,
+            3 => &mut self.prdy_ctrt,
+            4 => &mut self.acml_vol,
+            5 => &mut self.prdy_vol,
+            6 => &mut self.rprs_mrkt_kor_name,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 주식 영업 일자 (`stck_bsop_date`, required, length 8).
@@ -546,324 +602,449 @@ pub struct Output2 {
     pub bold_yn: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output2 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            stck_bsop_date: v::take(&mut m, "stck_bsop_date"),
-            stck_clpr: v::take(&mut m, "stck_clpr"),
-            prdy_vrss: v::take(&mut m, "prdy_vrss"),
-            prdy_vrss_sign: v::take(&mut m, "prdy_vrss_sign"),
-            prdy_ctrt: v::take(&mut m, "prdy_ctrt"),
-            acml_vol: v::take(&mut m, "acml_vol"),
-            acml_tr_pbmn: v::take(&mut m, "acml_tr_pbmn"),
-            stck_oprc: v::take(&mut m, "stck_oprc"),
-            stck_hgpr: v::take(&mut m, "stck_hgpr"),
-            stck_lwpr: v::take(&mut m, "stck_lwpr"),
-            frgn_ntby_qty: v::take(&mut m, "frgn_ntby_qty"),
-            frgn_reg_ntby_qty: v::take(&mut m, "frgn_reg_ntby_qty"),
-            frgn_nreg_ntby_qty: v::take(&mut m, "frgn_nreg_ntby_qty"),
-            prsn_ntby_qty: v::take(&mut m, "prsn_ntby_qty"),
-            orgn_ntby_qty: v::take(&mut m, "orgn_ntby_qty"),
-            scrt_ntby_qty: v::take(&mut m, "scrt_ntby_qty"),
-            ivtr_ntby_qty: v::take(&mut m, "ivtr_ntby_qty"),
-            pe_fund_ntby_vol: v::take(&mut m, "pe_fund_ntby_vol"),
-            bank_ntby_qty: v::take(&mut m, "bank_ntby_qty"),
-            insu_ntby_qty: v::take(&mut m, "insu_ntby_qty"),
-            mrbn_ntby_qty: v::take(&mut m, "mrbn_ntby_qty"),
-            fund_ntby_qty: v::take(&mut m, "fund_ntby_qty"),
-            etc_ntby_qty: v::take(&mut m, "etc_ntby_qty"),
-            etc_corp_ntby_vol: v::take(&mut m, "etc_corp_ntby_vol"),
-            etc_orgt_ntby_vol: v::take(&mut m, "etc_orgt_ntby_vol"),
-            frgn_reg_ntby_pbmn: v::take(&mut m, "frgn_reg_ntby_pbmn"),
-            frgn_ntby_tr_pbmn: v::take(&mut m, "frgn_ntby_tr_pbmn"),
-            frgn_nreg_ntby_pbmn: v::take(&mut m, "frgn_nreg_ntby_pbmn"),
-            prsn_ntby_tr_pbmn: v::take(&mut m, "prsn_ntby_tr_pbmn"),
-            orgn_ntby_tr_pbmn: v::take(&mut m, "orgn_ntby_tr_pbmn"),
-            scrt_ntby_tr_pbmn: v::take(&mut m, "scrt_ntby_tr_pbmn"),
-            pe_fund_ntby_tr_pbmn: v::take(&mut m, "pe_fund_ntby_tr_pbmn"),
-            ivtr_ntby_tr_pbmn: v::take(&mut m, "ivtr_ntby_tr_pbmn"),
-            bank_ntby_tr_pbmn: v::take(&mut m, "bank_ntby_tr_pbmn"),
-            insu_ntby_tr_pbmn: v::take(&mut m, "insu_ntby_tr_pbmn"),
-            mrbn_ntby_tr_pbmn: v::take(&mut m, "mrbn_ntby_tr_pbmn"),
-            fund_ntby_tr_pbmn: v::take(&mut m, "fund_ntby_tr_pbmn"),
-            etc_ntby_tr_pbmn: v::take(&mut m, "etc_ntby_tr_pbmn"),
-            etc_corp_ntby_tr_pbmn: v::take(&mut m, "etc_corp_ntby_tr_pbmn"),
-            etc_orgt_ntby_tr_pbmn: v::take(&mut m, "etc_orgt_ntby_tr_pbmn"),
-            frgn_seln_vol: v::take(&mut m, "frgn_seln_vol"),
-            frgn_shnu_vol: v::take(&mut m, "frgn_shnu_vol"),
-            frgn_seln_tr_pbmn: v::take(&mut m, "frgn_seln_tr_pbmn"),
-            frgn_shnu_tr_pbmn: v::take(&mut m, "frgn_shnu_tr_pbmn"),
-            frgn_reg_askp_qty: v::take(&mut m, "frgn_reg_askp_qty"),
-            frgn_reg_bidp_qty: v::take(&mut m, "frgn_reg_bidp_qty"),
-            frgn_reg_askp_pbmn: v::take(&mut m, "frgn_reg_askp_pbmn"),
-            frgn_reg_bidp_pbmn: v::take(&mut m, "frgn_reg_bidp_pbmn"),
-            frgn_nreg_askp_qty: v::take(&mut m, "frgn_nreg_askp_qty"),
-            frgn_nreg_bidp_qty: v::take(&mut m, "frgn_nreg_bidp_qty"),
-            frgn_nreg_askp_pbmn: v::take(&mut m, "frgn_nreg_askp_pbmn"),
-            frgn_nreg_bidp_pbmn: v::take(&mut m, "frgn_nreg_bidp_pbmn"),
-            prsn_seln_vol: v::take(&mut m, "prsn_seln_vol"),
-            prsn_shnu_vol: v::take(&mut m, "prsn_shnu_vol"),
-            prsn_seln_tr_pbmn: v::take(&mut m, "prsn_seln_tr_pbmn"),
-            prsn_shnu_tr_pbmn: v::take(&mut m, "prsn_shnu_tr_pbmn"),
-            orgn_seln_vol: v::take(&mut m, "orgn_seln_vol"),
-            orgn_shnu_vol: v::take(&mut m, "orgn_shnu_vol"),
-            orgn_seln_tr_pbmn: v::take(&mut m, "orgn_seln_tr_pbmn"),
-            orgn_shnu_tr_pbmn: v::take(&mut m, "orgn_shnu_tr_pbmn"),
-            scrt_seln_vol: v::take(&mut m, "scrt_seln_vol"),
-            scrt_shnu_vol: v::take(&mut m, "scrt_shnu_vol"),
-            scrt_seln_tr_pbmn: v::take(&mut m, "scrt_seln_tr_pbmn"),
-            scrt_shnu_tr_pbmn: v::take(&mut m, "scrt_shnu_tr_pbmn"),
-            ivtr_seln_vol: v::take(&mut m, "ivtr_seln_vol"),
-            ivtr_shnu_vol: v::take(&mut m, "ivtr_shnu_vol"),
-            ivtr_seln_tr_pbmn: v::take(&mut m, "ivtr_seln_tr_pbmn"),
-            ivtr_shnu_tr_pbmn: v::take(&mut m, "ivtr_shnu_tr_pbmn"),
-            pe_fund_seln_tr_pbmn: v::take(&mut m, "pe_fund_seln_tr_pbmn"),
-            pe_fund_seln_vol: v::take(&mut m, "pe_fund_seln_vol"),
-            pe_fund_shnu_tr_pbmn: v::take(&mut m, "pe_fund_shnu_tr_pbmn"),
-            pe_fund_shnu_vol: v::take(&mut m, "pe_fund_shnu_vol"),
-            bank_seln_vol: v::take(&mut m, "bank_seln_vol"),
-            bank_shnu_vol: v::take(&mut m, "bank_shnu_vol"),
-            bank_seln_tr_pbmn: v::take(&mut m, "bank_seln_tr_pbmn"),
-            bank_shnu_tr_pbmn: v::take(&mut m, "bank_shnu_tr_pbmn"),
-            insu_seln_vol: v::take(&mut m, "insu_seln_vol"),
-            insu_shnu_vol: v::take(&mut m, "insu_shnu_vol"),
-            insu_seln_tr_pbmn: v::take(&mut m, "insu_seln_tr_pbmn"),
-            insu_shnu_tr_pbmn: v::take(&mut m, "insu_shnu_tr_pbmn"),
-            mrbn_seln_vol: v::take(&mut m, "mrbn_seln_vol"),
-            mrbn_shnu_vol: v::take(&mut m, "mrbn_shnu_vol"),
-            mrbn_seln_tr_pbmn: v::take(&mut m, "mrbn_seln_tr_pbmn"),
-            mrbn_shnu_tr_pbmn: v::take(&mut m, "mrbn_shnu_tr_pbmn"),
-            fund_seln_vol: v::take(&mut m, "fund_seln_vol"),
-            fund_shnu_vol: v::take(&mut m, "fund_shnu_vol"),
-            fund_seln_tr_pbmn: v::take(&mut m, "fund_seln_tr_pbmn"),
-            fund_shnu_tr_pbmn: v::take(&mut m, "fund_shnu_tr_pbmn"),
-            etc_seln_vol: v::take(&mut m, "etc_seln_vol"),
-            etc_shnu_vol: v::take(&mut m, "etc_shnu_vol"),
-            etc_seln_tr_pbmn: v::take(&mut m, "etc_seln_tr_pbmn"),
-            etc_shnu_tr_pbmn: v::take(&mut m, "etc_shnu_tr_pbmn"),
-            etc_orgt_seln_vol: v::take(&mut m, "etc_orgt_seln_vol"),
-            etc_orgt_shnu_vol: v::take(&mut m, "etc_orgt_shnu_vol"),
-            etc_orgt_seln_tr_pbmn: v::take(&mut m, "etc_orgt_seln_tr_pbmn"),
-            etc_orgt_shnu_tr_pbmn: v::take(&mut m, "etc_orgt_shnu_tr_pbmn"),
-            etc_corp_seln_vol: v::take(&mut m, "etc_corp_seln_vol"),
-            etc_corp_shnu_vol: v::take(&mut m, "etc_corp_shnu_vol"),
-            etc_corp_seln_tr_pbmn: v::take(&mut m, "etc_corp_seln_tr_pbmn"),
-            etc_corp_shnu_tr_pbmn: v::take(&mut m, "etc_corp_shnu_tr_pbmn"),
-            bold_yn: v::take(&mut m, "bold_yn"),
-            extra: m,
-        }
+impl crate::__private::Record for Output2 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "stck_bsop_date",
+                "stck_clpr",
+                "prdy_vrss",
+                "prdy_vrss_sign",
+                "prdy_ctrt",
+                "acml_vol",
+                "acml_tr_pbmn",
+                "stck_oprc",
+                "stck_hgpr",
+                "stck_lwpr",
+                "frgn_ntby_qty",
+                "frgn_reg_ntby_qty",
+                "frgn_nreg_ntby_qty",
+                "prsn_ntby_qty",
+                "orgn_ntby_qty",
+                "scrt_ntby_qty",
+                "ivtr_ntby_qty",
+                "pe_fund_ntby_vol",
+                "bank_ntby_qty",
+                "insu_ntby_qty",
+                "mrbn_ntby_qty",
+                "fund_ntby_qty",
+                "etc_ntby_qty",
+                "etc_corp_ntby_vol",
+                "etc_orgt_ntby_vol",
+                "frgn_reg_ntby_pbmn",
+                "frgn_ntby_tr_pbmn",
+                "frgn_nreg_ntby_pbmn",
+                "prsn_ntby_tr_pbmn",
+                "orgn_ntby_tr_pbmn",
+                "scrt_ntby_tr_pbmn",
+                "pe_fund_ntby_tr_pbmn",
+                "ivtr_ntby_tr_pbmn",
+                "bank_ntby_tr_pbmn",
+                "insu_ntby_tr_pbmn",
+                "mrbn_ntby_tr_pbmn",
+                "fund_ntby_tr_pbmn",
+                "etc_ntby_tr_pbmn",
+                "etc_corp_ntby_tr_pbmn",
+                "etc_orgt_ntby_tr_pbmn",
+                "frgn_seln_vol",
+                "frgn_shnu_vol",
+                "frgn_seln_tr_pbmn",
+                "frgn_shnu_tr_pbmn",
+                "frgn_reg_askp_qty",
+                "frgn_reg_bidp_qty",
+                "frgn_reg_askp_pbmn",
+                "frgn_reg_bidp_pbmn",
+                "frgn_nreg_askp_qty",
+                "frgn_nreg_bidp_qty",
+                "frgn_nreg_askp_pbmn",
+                "frgn_nreg_bidp_pbmn",
+                "prsn_seln_vol",
+                "prsn_shnu_vol",
+                "prsn_seln_tr_pbmn",
+                "prsn_shnu_tr_pbmn",
+                "orgn_seln_vol",
+                "orgn_shnu_vol",
+                "orgn_seln_tr_pbmn",
+                "orgn_shnu_tr_pbmn",
+                "scrt_seln_vol",
+                "scrt_shnu_vol",
+                "scrt_seln_tr_pbmn",
+                "scrt_shnu_tr_pbmn",
+                "ivtr_seln_vol",
+                "ivtr_shnu_vol",
+                "ivtr_seln_tr_pbmn",
+                "ivtr_shnu_tr_pbmn",
+                "pe_fund_seln_tr_pbmn",
+                "pe_fund_seln_vol",
+                "pe_fund_shnu_tr_pbmn",
+                "pe_fund_shnu_vol",
+                "bank_seln_vol",
+                "bank_shnu_vol",
+                "bank_seln_tr_pbmn",
+                "bank_shnu_tr_pbmn",
+                "insu_seln_vol",
+                "insu_shnu_vol",
+                "insu_seln_tr_pbmn",
+                "insu_shnu_tr_pbmn",
+                "mrbn_seln_vol",
+                "mrbn_shnu_vol",
+                "mrbn_seln_tr_pbmn",
+                "mrbn_shnu_tr_pbmn",
+                "fund_seln_vol",
+                "fund_shnu_vol",
+                "fund_seln_tr_pbmn",
+                "fund_shnu_tr_pbmn",
+                "etc_seln_vol",
+                "etc_shnu_vol",
+                "etc_seln_tr_pbmn",
+                "etc_shnu_tr_pbmn",
+                "etc_orgt_seln_vol",
+                "etc_orgt_shnu_vol",
+                "etc_orgt_seln_tr_pbmn",
+                "etc_orgt_shnu_tr_pbmn",
+                "etc_corp_seln_vol",
+                "etc_corp_shnu_vol",
+                "etc_corp_seln_tr_pbmn",
+                "etc_corp_shnu_tr_pbmn",
+                "bold_yn",
+            ],
+            lower: &[
+                ("acml_tr_pbmn", 6),
+                ("acml_vol", 5),
+                ("bank_ntby_qty", 18),
+                ("bank_ntby_tr_pbmn", 33),
+                ("bank_seln_tr_pbmn", 74),
+                ("bank_seln_vol", 72),
+                ("bank_shnu_tr_pbmn", 75),
+                ("bank_shnu_vol", 73),
+                ("bold_yn", 100),
+                ("etc_corp_ntby_tr_pbmn", 38),
+                ("etc_corp_ntby_vol", 23),
+                ("etc_corp_seln_tr_pbmn", 98),
+                ("etc_corp_seln_vol", 96),
+                ("etc_corp_shnu_tr_pbmn", 99),
+                ("etc_corp_shnu_vol", 97),
+                ("etc_ntby_qty", 22),
+                ("etc_ntby_tr_pbmn", 37),
+                ("etc_orgt_ntby_tr_pbmn", 39),
+                ("etc_orgt_ntby_vol", 24),
+                ("etc_orgt_seln_tr_pbmn", 94),
+                ("etc_orgt_seln_vol", 92),
+                ("etc_orgt_shnu_tr_pbmn", 95),
+                ("etc_orgt_shnu_vol", 93),
+                ("etc_seln_tr_pbmn", 90),
+                ("etc_seln_vol", 88),
+                ("etc_shnu_tr_pbmn", 91),
+                ("etc_shnu_vol", 89),
+                ("frgn_nreg_askp_pbmn", 50),
+                ("frgn_nreg_askp_qty", 48),
+                ("frgn_nreg_bidp_pbmn", 51),
+                ("frgn_nreg_bidp_qty", 49),
+                ("frgn_nreg_ntby_pbmn", 27),
+                ("frgn_nreg_ntby_qty", 12),
+                ("frgn_ntby_qty", 10),
+                ("frgn_ntby_tr_pbmn", 26),
+                ("frgn_reg_askp_pbmn", 46),
+                ("frgn_reg_askp_qty", 44),
+                ("frgn_reg_bidp_pbmn", 47),
+                ("frgn_reg_bidp_qty", 45),
+                ("frgn_reg_ntby_pbmn", 25),
+                ("frgn_reg_ntby_qty", 11),
+                ("frgn_seln_tr_pbmn", 42),
+                ("frgn_seln_vol", 40),
+                ("frgn_shnu_tr_pbmn", 43),
+                ("frgn_shnu_vol", 41),
+                ("fund_ntby_qty", 21),
+                ("fund_ntby_tr_pbmn", 36),
+                ("fund_seln_tr_pbmn", 86),
+                ("fund_seln_vol", 84),
+                ("fund_shnu_tr_pbmn", 87),
+                ("fund_shnu_vol", 85),
+                ("insu_ntby_qty", 19),
+                ("insu_ntby_tr_pbmn", 34),
+                ("insu_seln_tr_pbmn", 78),
+                ("insu_seln_vol", 76),
+                ("insu_shnu_tr_pbmn", 79),
+                ("insu_shnu_vol", 77),
+                ("ivtr_ntby_qty", 16),
+                ("ivtr_ntby_tr_pbmn", 32),
+                ("ivtr_seln_tr_pbmn", 66),
+                ("ivtr_seln_vol", 64),
+                ("ivtr_shnu_tr_pbmn", 67),
+                ("ivtr_shnu_vol", 65),
+                ("mrbn_ntby_qty", 20),
+                ("mrbn_ntby_tr_pbmn", 35),
+                ("mrbn_seln_tr_pbmn", 82),
+                ("mrbn_seln_vol", 80),
+                ("mrbn_shnu_tr_pbmn", 83),
+                ("mrbn_shnu_vol", 81),
+                ("orgn_ntby_qty", 14),
+                ("orgn_ntby_tr_pbmn", 29),
+                ("orgn_seln_tr_pbmn", 58),
+                ("orgn_seln_vol", 56),
+                ("orgn_shnu_tr_pbmn", 59),
+                ("orgn_shnu_vol", 57),
+                ("pe_fund_ntby_tr_pbmn", 31),
+                ("pe_fund_ntby_vol", 17),
+                ("pe_fund_seln_tr_pbmn", 68),
+                ("pe_fund_seln_vol", 69),
+                ("pe_fund_shnu_tr_pbmn", 70),
+                ("pe_fund_shnu_vol", 71),
+                ("prdy_ctrt", 4),
+                ("prdy_vrss", 2),
+                ("prdy_vrss_sign", 3),
+                ("prsn_ntby_qty", 13),
+                ("prsn_ntby_tr_pbmn", 28),
+                ("prsn_seln_tr_pbmn", 54),
+                ("prsn_seln_vol", 52),
+                ("prsn_shnu_tr_pbmn", 55),
+                ("prsn_shnu_vol", 53),
+                ("scrt_ntby_qty", 15),
+                ("scrt_ntby_tr_pbmn", 30),
+                ("scrt_seln_tr_pbmn", 62),
+                ("scrt_seln_vol", 60),
+                ("scrt_shnu_tr_pbmn", 63),
+                ("scrt_shnu_vol", 61),
+                ("stck_bsop_date", 0),
+                ("stck_clpr", 1),
+                ("stck_hgpr", 8),
+                ("stck_lwpr", 9),
+                ("stck_oprc", 7),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "stck_bsop_date", &self.stck_bsop_date);
-        v::put(&mut m, "stck_clpr", &self.stck_clpr);
-        v::put(&mut m, "prdy_vrss", &self.prdy_vrss);
-        v::put(&mut m, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        v::put(&mut m, "prdy_ctrt", &self.prdy_ctrt);
-        v::put(&mut m, "acml_vol", &self.acml_vol);
-        v::put(&mut m, "acml_tr_pbmn", &self.acml_tr_pbmn);
-        v::put(&mut m, "stck_oprc", &self.stck_oprc);
-        v::put(&mut m, "stck_hgpr", &self.stck_hgpr);
-        v::put(&mut m, "stck_lwpr", &self.stck_lwpr);
-        v::put(&mut m, "frgn_ntby_qty", &self.frgn_ntby_qty);
-        v::put(&mut m, "frgn_reg_ntby_qty", &self.frgn_reg_ntby_qty);
-        v::put(&mut m, "frgn_nreg_ntby_qty", &self.frgn_nreg_ntby_qty);
-        v::put(&mut m, "prsn_ntby_qty", &self.prsn_ntby_qty);
-        v::put(&mut m, "orgn_ntby_qty", &self.orgn_ntby_qty);
-        v::put(&mut m, "scrt_ntby_qty", &self.scrt_ntby_qty);
-        v::put(&mut m, "ivtr_ntby_qty", &self.ivtr_ntby_qty);
-        v::put(&mut m, "pe_fund_ntby_vol", &self.pe_fund_ntby_vol);
-        v::put(&mut m, "bank_ntby_qty", &self.bank_ntby_qty);
-        v::put(&mut m, "insu_ntby_qty", &self.insu_ntby_qty);
-        v::put(&mut m, "mrbn_ntby_qty", &self.mrbn_ntby_qty);
-        v::put(&mut m, "fund_ntby_qty", &self.fund_ntby_qty);
-        v::put(&mut m, "etc_ntby_qty", &self.etc_ntby_qty);
-        v::put(&mut m, "etc_corp_ntby_vol", &self.etc_corp_ntby_vol);
-        v::put(&mut m, "etc_orgt_ntby_vol", &self.etc_orgt_ntby_vol);
-        v::put(&mut m, "frgn_reg_ntby_pbmn", &self.frgn_reg_ntby_pbmn);
-        v::put(&mut m, "frgn_ntby_tr_pbmn", &self.frgn_ntby_tr_pbmn);
-        v::put(&mut m, "frgn_nreg_ntby_pbmn", &self.frgn_nreg_ntby_pbmn);
-        v::put(&mut m, "prsn_ntby_tr_pbmn", &self.prsn_ntby_tr_pbmn);
-        v::put(&mut m, "orgn_ntby_tr_pbmn", &self.orgn_ntby_tr_pbmn);
-        v::put(&mut m, "scrt_ntby_tr_pbmn", &self.scrt_ntby_tr_pbmn);
-        v::put(&mut m, "pe_fund_ntby_tr_pbmn", &self.pe_fund_ntby_tr_pbmn);
-        v::put(&mut m, "ivtr_ntby_tr_pbmn", &self.ivtr_ntby_tr_pbmn);
-        v::put(&mut m, "bank_ntby_tr_pbmn", &self.bank_ntby_tr_pbmn);
-        v::put(&mut m, "insu_ntby_tr_pbmn", &self.insu_ntby_tr_pbmn);
-        v::put(&mut m, "mrbn_ntby_tr_pbmn", &self.mrbn_ntby_tr_pbmn);
-        v::put(&mut m, "fund_ntby_tr_pbmn", &self.fund_ntby_tr_pbmn);
-        v::put(&mut m, "etc_ntby_tr_pbmn", &self.etc_ntby_tr_pbmn);
-        v::put(&mut m, "etc_corp_ntby_tr_pbmn", &self.etc_corp_ntby_tr_pbmn);
-        v::put(&mut m, "etc_orgt_ntby_tr_pbmn", &self.etc_orgt_ntby_tr_pbmn);
-        v::put(&mut m, "frgn_seln_vol", &self.frgn_seln_vol);
-        v::put(&mut m, "frgn_shnu_vol", &self.frgn_shnu_vol);
-        v::put(&mut m, "frgn_seln_tr_pbmn", &self.frgn_seln_tr_pbmn);
-        v::put(&mut m, "frgn_shnu_tr_pbmn", &self.frgn_shnu_tr_pbmn);
-        v::put(&mut m, "frgn_reg_askp_qty", &self.frgn_reg_askp_qty);
-        v::put(&mut m, "frgn_reg_bidp_qty", &self.frgn_reg_bidp_qty);
-        v::put(&mut m, "frgn_reg_askp_pbmn", &self.frgn_reg_askp_pbmn);
-        v::put(&mut m, "frgn_reg_bidp_pbmn", &self.frgn_reg_bidp_pbmn);
-        v::put(&mut m, "frgn_nreg_askp_qty", &self.frgn_nreg_askp_qty);
-        v::put(&mut m, "frgn_nreg_bidp_qty", &self.frgn_nreg_bidp_qty);
-        v::put(&mut m, "frgn_nreg_askp_pbmn", &self.frgn_nreg_askp_pbmn);
-        v::put(&mut m, "frgn_nreg_bidp_pbmn", &self.frgn_nreg_bidp_pbmn);
-        v::put(&mut m, "prsn_seln_vol", &self.prsn_seln_vol);
-        v::put(&mut m, "prsn_shnu_vol", &self.prsn_shnu_vol);
-        v::put(&mut m, "prsn_seln_tr_pbmn", &self.prsn_seln_tr_pbmn);
-        v::put(&mut m, "prsn_shnu_tr_pbmn", &self.prsn_shnu_tr_pbmn);
-        v::put(&mut m, "orgn_seln_vol", &self.orgn_seln_vol);
-        v::put(&mut m, "orgn_shnu_vol", &self.orgn_shnu_vol);
-        v::put(&mut m, "orgn_seln_tr_pbmn", &self.orgn_seln_tr_pbmn);
-        v::put(&mut m, "orgn_shnu_tr_pbmn", &self.orgn_shnu_tr_pbmn);
-        v::put(&mut m, "scrt_seln_vol", &self.scrt_seln_vol);
-        v::put(&mut m, "scrt_shnu_vol", &self.scrt_shnu_vol);
-        v::put(&mut m, "scrt_seln_tr_pbmn", &self.scrt_seln_tr_pbmn);
-        v::put(&mut m, "scrt_shnu_tr_pbmn", &self.scrt_shnu_tr_pbmn);
-        v::put(&mut m, "ivtr_seln_vol", &self.ivtr_seln_vol);
-        v::put(&mut m, "ivtr_shnu_vol", &self.ivtr_shnu_vol);
-        v::put(&mut m, "ivtr_seln_tr_pbmn", &self.ivtr_seln_tr_pbmn);
-        v::put(&mut m, "ivtr_shnu_tr_pbmn", &self.ivtr_shnu_tr_pbmn);
-        v::put(&mut m, "pe_fund_seln_tr_pbmn", &self.pe_fund_seln_tr_pbmn);
-        v::put(&mut m, "pe_fund_seln_vol", &self.pe_fund_seln_vol);
-        v::put(&mut m, "pe_fund_shnu_tr_pbmn", &self.pe_fund_shnu_tr_pbmn);
-        v::put(&mut m, "pe_fund_shnu_vol", &self.pe_fund_shnu_vol);
-        v::put(&mut m, "bank_seln_vol", &self.bank_seln_vol);
-        v::put(&mut m, "bank_shnu_vol", &self.bank_shnu_vol);
-        v::put(&mut m, "bank_seln_tr_pbmn", &self.bank_seln_tr_pbmn);
-        v::put(&mut m, "bank_shnu_tr_pbmn", &self.bank_shnu_tr_pbmn);
-        v::put(&mut m, "insu_seln_vol", &self.insu_seln_vol);
-        v::put(&mut m, "insu_shnu_vol", &self.insu_shnu_vol);
-        v::put(&mut m, "insu_seln_tr_pbmn", &self.insu_seln_tr_pbmn);
-        v::put(&mut m, "insu_shnu_tr_pbmn", &self.insu_shnu_tr_pbmn);
-        v::put(&mut m, "mrbn_seln_vol", &self.mrbn_seln_vol);
-        v::put(&mut m, "mrbn_shnu_vol", &self.mrbn_shnu_vol);
-        v::put(&mut m, "mrbn_seln_tr_pbmn", &self.mrbn_seln_tr_pbmn);
-        v::put(&mut m, "mrbn_shnu_tr_pbmn", &self.mrbn_shnu_tr_pbmn);
-        v::put(&mut m, "fund_seln_vol", &self.fund_seln_vol);
-        v::put(&mut m, "fund_shnu_vol", &self.fund_shnu_vol);
-        v::put(&mut m, "fund_seln_tr_pbmn", &self.fund_seln_tr_pbmn);
-        v::put(&mut m, "fund_shnu_tr_pbmn", &self.fund_shnu_tr_pbmn);
-        v::put(&mut m, "etc_seln_vol", &self.etc_seln_vol);
-        v::put(&mut m, "etc_shnu_vol", &self.etc_shnu_vol);
-        v::put(&mut m, "etc_seln_tr_pbmn", &self.etc_seln_tr_pbmn);
-        v::put(&mut m, "etc_shnu_tr_pbmn", &self.etc_shnu_tr_pbmn);
-        v::put(&mut m, "etc_orgt_seln_vol", &self.etc_orgt_seln_vol);
-        v::put(&mut m, "etc_orgt_shnu_vol", &self.etc_orgt_shnu_vol);
-        v::put(&mut m, "etc_orgt_seln_tr_pbmn", &self.etc_orgt_seln_tr_pbmn);
-        v::put(&mut m, "etc_orgt_shnu_tr_pbmn", &self.etc_orgt_shnu_tr_pbmn);
-        v::put(&mut m, "etc_corp_seln_vol", &self.etc_corp_seln_vol);
-        v::put(&mut m, "etc_corp_shnu_vol", &self.etc_corp_shnu_vol);
-        v::put(&mut m, "etc_corp_seln_tr_pbmn", &self.etc_corp_seln_tr_pbmn);
-        v::put(&mut m, "etc_corp_shnu_tr_pbmn", &self.etc_corp_shnu_tr_pbmn);
-        v::put(&mut m, "bold_yn", &self.bold_yn);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.stck_bsop_date,
+            1 => &self.stck_clpr,
+            2 => &self.prdy_vrss,
+            3 => &self.prdy_vrss_sign,
+            4 => &self.prdy_ctrt,
+            5 => &self.acml_vol,
+            6 => &self.acml_tr_pbmn,
+            7 => &self.stck_oprc,
+            8 => &self.stck_hgpr,
+            9 => &self.stck_lwpr,
+            10 => &self.frgn_ntby_qty,
+            11 => &self.frgn_reg_ntby_qty,
+            12 => &self.frgn_nreg_ntby_qty,
+            13 => &self.prsn_ntby_qty,
+            14 => &self.orgn_ntby_qty,
+            15 => &self.scrt_ntby_qty,
+            16 => &self.ivtr_ntby_qty,
+            17 => &self.pe_fund_ntby_vol,
+            18 => &self.bank_ntby_qty,
+            19 => &self.insu_ntby_qty,
+            20 => &self.mrbn_ntby_qty,
+            21 => &self.fund_ntby_qty,
+            22 => &self.etc_ntby_qty,
+            23 => &self.etc_corp_ntby_vol,
+            24 => &self.etc_orgt_ntby_vol,
+            25 => &self.frgn_reg_ntby_pbmn,
+            26 => &self.frgn_ntby_tr_pbmn,
+            27 => &self.frgn_nreg_ntby_pbmn,
+            28 => &self.prsn_ntby_tr_pbmn,
+            29 => &self.orgn_ntby_tr_pbmn,
+            30 => &self.scrt_ntby_tr_pbmn,
+            31 => &self.pe_fund_ntby_tr_pbmn,
+            32 => &self.ivtr_ntby_tr_pbmn,
+            33 => &self.bank_ntby_tr_pbmn,
+            34 => &self.insu_ntby_tr_pbmn,
+            35 => &self.mrbn_ntby_tr_pbmn,
+            36 => &self.fund_ntby_tr_pbmn,
+            37 => &self.etc_ntby_tr_pbmn,
+            38 => &self.etc_corp_ntby_tr_pbmn,
+            39 => &self.etc_orgt_ntby_tr_pbmn,
+            40 => &self.frgn_seln_vol,
+            41 => &self.frgn_shnu_vol,
+            42 => &self.frgn_seln_tr_pbmn,
+            43 => &self.frgn_shnu_tr_pbmn,
+            44 => &self.frgn_reg_askp_qty,
+            45 => &self.frgn_reg_bidp_qty,
+            46 => &self.frgn_reg_askp_pbmn,
+            47 => &self.frgn_reg_bidp_pbmn,
+            48 => &self.frgn_nreg_askp_qty,
+            49 => &self.frgn_nreg_bidp_qty,
+            50 => &self.frgn_nreg_askp_pbmn,
+            51 => &self.frgn_nreg_bidp_pbmn,
+            52 => &self.prsn_seln_vol,
+            53 => &self.prsn_shnu_vol,
+            54 => &self.prsn_seln_tr_pbmn,
+            55 => &self.prsn_shnu_tr_pbmn,
+            56 => &self.orgn_seln_vol,
+            57 => &self.orgn_shnu_vol,
+            58 => &self.orgn_seln_tr_pbmn,
+            59 => &self.orgn_shnu_tr_pbmn,
+            60 => &self.scrt_seln_vol,
+            61 => &self.scrt_shnu_vol,
+            62 => &self.scrt_seln_tr_pbmn,
+            63 => &self.scrt_shnu_tr_pbmn,
+            64 => &self.ivtr_seln_vol,
+            65 => &self.ivtr_shnu_vol,
+            66 => &self.ivtr_seln_tr_pbmn,
+            67 => &self.ivtr_shnu_tr_pbmn,
+            68 => &self.pe_fund_seln_tr_pbmn,
+            69 => &self.pe_fund_seln_vol,
+            70 => &self.pe_fund_shnu_tr_pbmn,
+            71 => &self.pe_fund_shnu_vol,
+            72 => &self.bank_seln_vol,
+            73 => &self.bank_shnu_vol,
+            74 => &self.bank_seln_tr_pbmn,
+            75 => &self.bank_shnu_tr_pbmn,
+            76 => &self.insu_seln_vol,
+            77 => &self.insu_shnu_vol,
+            78 => &self.insu_seln_tr_pbmn,
+            79 => &self.insu_shnu_tr_pbmn,
+            80 => &self.mrbn_seln_vol,
+            81 => &self.mrbn_shnu_vol,
+            82 => &self.mrbn_seln_tr_pbmn,
+            83 => &self.mrbn_shnu_tr_pbmn,
+            84 => &self.fund_seln_vol,
+            85 => &self.fund_shnu_vol,
+            86 => &self.fund_seln_tr_pbmn,
+            87 => &self.fund_shnu_tr_pbmn,
+            88 => &self.etc_seln_vol,
+            89 => &self.etc_shnu_vol,
+            90 => &self.etc_seln_tr_pbmn,
+            91 => &self.etc_shnu_tr_pbmn,
+            92 => &self.etc_orgt_seln_vol,
+            93 => &self.etc_orgt_shnu_vol,
+            94 => &self.etc_orgt_seln_tr_pbmn,
+            95 => &self.etc_orgt_shnu_tr_pbmn,
+            96 => &self.etc_corp_seln_vol,
+            97 => &self.etc_corp_shnu_vol,
+            98 => &self.etc_corp_seln_tr_pbmn,
+            99 => &self.etc_corp_shnu_tr_pbmn,
+            100 => &self.bold_yn,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "stck_bsop_date", &self.stck_bsop_date);
-        r.val(path, "stck_clpr", &self.stck_clpr);
-        r.val(path, "prdy_vrss", &self.prdy_vrss);
-        r.val(path, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        r.val(path, "prdy_ctrt", &self.prdy_ctrt);
-        r.val(path, "acml_vol", &self.acml_vol);
-        r.val(path, "acml_tr_pbmn", &self.acml_tr_pbmn);
-        r.val(path, "stck_oprc", &self.stck_oprc);
-        r.val(path, "stck_hgpr", &self.stck_hgpr);
-        r.val(path, "stck_lwpr", &self.stck_lwpr);
-        r.val(path, "frgn_ntby_qty", &self.frgn_ntby_qty);
-        r.val(path, "frgn_reg_ntby_qty", &self.frgn_reg_ntby_qty);
-        r.val(path, "frgn_nreg_ntby_qty", &self.frgn_nreg_ntby_qty);
-        r.val(path, "prsn_ntby_qty", &self.prsn_ntby_qty);
-        r.val(path, "orgn_ntby_qty", &self.orgn_ntby_qty);
-        r.val(path, "scrt_ntby_qty", &self.scrt_ntby_qty);
-        r.val(path, "ivtr_ntby_qty", &self.ivtr_ntby_qty);
-        r.val(path, "pe_fund_ntby_vol", &self.pe_fund_ntby_vol);
-        r.val(path, "bank_ntby_qty", &self.bank_ntby_qty);
-        r.val(path, "insu_ntby_qty", &self.insu_ntby_qty);
-        r.val(path, "mrbn_ntby_qty", &self.mrbn_ntby_qty);
-        r.val(path, "fund_ntby_qty", &self.fund_ntby_qty);
-        r.val(path, "etc_ntby_qty", &self.etc_ntby_qty);
-        r.val(path, "etc_corp_ntby_vol", &self.etc_corp_ntby_vol);
-        r.val(path, "etc_orgt_ntby_vol", &self.etc_orgt_ntby_vol);
-        r.val(path, "frgn_reg_ntby_pbmn", &self.frgn_reg_ntby_pbmn);
-        r.val(path, "frgn_ntby_tr_pbmn", &self.frgn_ntby_tr_pbmn);
-        r.val(path, "frgn_nreg_ntby_pbmn", &self.frgn_nreg_ntby_pbmn);
-        r.val(path, "prsn_ntby_tr_pbmn", &self.prsn_ntby_tr_pbmn);
-        r.val(path, "orgn_ntby_tr_pbmn", &self.orgn_ntby_tr_pbmn);
-        r.val(path, "scrt_ntby_tr_pbmn", &self.scrt_ntby_tr_pbmn);
-        r.val(path, "pe_fund_ntby_tr_pbmn", &self.pe_fund_ntby_tr_pbmn);
-        r.val(path, "ivtr_ntby_tr_pbmn", &self.ivtr_ntby_tr_pbmn);
-        r.val(path, "bank_ntby_tr_pbmn", &self.bank_ntby_tr_pbmn);
-        r.val(path, "insu_ntby_tr_pbmn", &self.insu_ntby_tr_pbmn);
-        r.val(path, "mrbn_ntby_tr_pbmn", &self.mrbn_ntby_tr_pbmn);
-        r.val(path, "fund_ntby_tr_pbmn", &self.fund_ntby_tr_pbmn);
-        r.val(path, "etc_ntby_tr_pbmn", &self.etc_ntby_tr_pbmn);
-        r.val(path, "etc_corp_ntby_tr_pbmn", &self.etc_corp_ntby_tr_pbmn);
-        r.val(path, "etc_orgt_ntby_tr_pbmn", &self.etc_orgt_ntby_tr_pbmn);
-        r.val(path, "frgn_seln_vol", &self.frgn_seln_vol);
-        r.val(path, "frgn_shnu_vol", &self.frgn_shnu_vol);
-        r.val(path, "frgn_seln_tr_pbmn", &self.frgn_seln_tr_pbmn);
-        r.val(path, "frgn_shnu_tr_pbmn", &self.frgn_shnu_tr_pbmn);
-        r.val(path, "frgn_reg_askp_qty", &self.frgn_reg_askp_qty);
-        r.val(path, "frgn_reg_bidp_qty", &self.frgn_reg_bidp_qty);
-        r.val(path, "frgn_reg_askp_pbmn", &self.frgn_reg_askp_pbmn);
-        r.val(path, "frgn_reg_bidp_pbmn", &self.frgn_reg_bidp_pbmn);
-        r.val(path, "frgn_nreg_askp_qty", &self.frgn_nreg_askp_qty);
-        r.val(path, "frgn_nreg_bidp_qty", &self.frgn_nreg_bidp_qty);
-        r.val(path, "frgn_nreg_askp_pbmn", &self.frgn_nreg_askp_pbmn);
-        r.val(path, "frgn_nreg_bidp_pbmn", &self.frgn_nreg_bidp_pbmn);
-        r.val(path, "prsn_seln_vol", &self.prsn_seln_vol);
-        r.val(path, "prsn_shnu_vol", &self.prsn_shnu_vol);
-        r.val(path, "prsn_seln_tr_pbmn", &self.prsn_seln_tr_pbmn);
-        r.val(path, "prsn_shnu_tr_pbmn", &self.prsn_shnu_tr_pbmn);
-        r.val(path, "orgn_seln_vol", &self.orgn_seln_vol);
-        r.val(path, "orgn_shnu_vol", &self.orgn_shnu_vol);
-        r.val(path, "orgn_seln_tr_pbmn", &self.orgn_seln_tr_pbmn);
-        r.val(path, "orgn_shnu_tr_pbmn", &self.orgn_shnu_tr_pbmn);
-        r.val(path, "scrt_seln_vol", &self.scrt_seln_vol);
-        r.val(path, "scrt_shnu_vol", &self.scrt_shnu_vol);
-        r.val(path, "scrt_seln_tr_pbmn", &self.scrt_seln_tr_pbmn);
-        r.val(path, "scrt_shnu_tr_pbmn", &self.scrt_shnu_tr_pbmn);
-        r.val(path, "ivtr_seln_vol", &self.ivtr_seln_vol);
-        r.val(path, "ivtr_shnu_vol", &self.ivtr_shnu_vol);
-        r.val(path, "ivtr_seln_tr_pbmn", &self.ivtr_seln_tr_pbmn);
-        r.val(path, "ivtr_shnu_tr_pbmn", &self.ivtr_shnu_tr_pbmn);
-        r.val(path, "pe_fund_seln_tr_pbmn", &self.pe_fund_seln_tr_pbmn);
-        r.val(path, "pe_fund_seln_vol", &self.pe_fund_seln_vol);
-        r.val(path, "pe_fund_shnu_tr_pbmn", &self.pe_fund_shnu_tr_pbmn);
-        r.val(path, "pe_fund_shnu_vol", &self.pe_fund_shnu_vol);
-        r.val(path, "bank_seln_vol", &self.bank_seln_vol);
-        r.val(path, "bank_shnu_vol", &self.bank_shnu_vol);
-        r.val(path, "bank_seln_tr_pbmn", &self.bank_seln_tr_pbmn);
-        r.val(path, "bank_shnu_tr_pbmn", &self.bank_shnu_tr_pbmn);
-        r.val(path, "insu_seln_vol", &self.insu_seln_vol);
-        r.val(path, "insu_shnu_vol", &self.insu_shnu_vol);
-        r.val(path, "insu_seln_tr_pbmn", &self.insu_seln_tr_pbmn);
-        r.val(path, "insu_shnu_tr_pbmn", &self.insu_shnu_tr_pbmn);
-        r.val(path, "mrbn_seln_vol", &self.mrbn_seln_vol);
-        r.val(path, "mrbn_shnu_vol", &self.mrbn_shnu_vol);
-        r.val(path, "mrbn_seln_tr_pbmn", &self.mrbn_seln_tr_pbmn);
-        r.val(path, "mrbn_shnu_tr_pbmn", &self.mrbn_shnu_tr_pbmn);
-        r.val(path, "fund_seln_vol", &self.fund_seln_vol);
-        r.val(path, "fund_shnu_vol", &self.fund_shnu_vol);
-        r.val(path, "fund_seln_tr_pbmn", &self.fund_seln_tr_pbmn);
-        r.val(path, "fund_shnu_tr_pbmn", &self.fund_shnu_tr_pbmn);
-        r.val(path, "etc_seln_vol", &self.etc_seln_vol);
-        r.val(path, "etc_shnu_vol", &self.etc_shnu_vol);
-        r.val(path, "etc_seln_tr_pbmn", &self.etc_seln_tr_pbmn);
-        r.val(path, "etc_shnu_tr_pbmn", &self.etc_shnu_tr_pbmn);
-        r.val(path, "etc_orgt_seln_vol", &self.etc_orgt_seln_vol);
-        r.val(path, "etc_orgt_shnu_vol", &self.etc_orgt_shnu_vol);
-        r.val(path, "etc_orgt_seln_tr_pbmn", &self.etc_orgt_seln_tr_pbmn);
-        r.val(path, "etc_orgt_shnu_tr_pbmn", &self.etc_orgt_shnu_tr_pbmn);
-        r.val(path, "etc_corp_seln_vol", &self.etc_corp_seln_vol);
-        r.val(path, "etc_corp_shnu_vol", &self.etc_corp_shnu_vol);
-        r.val(path, "etc_corp_seln_tr_pbmn", &self.etc_corp_seln_tr_pbmn);
-        r.val(path, "etc_corp_shnu_tr_pbmn", &self.etc_corp_shnu_tr_pbmn);
-        r.val(path, "bold_yn", &self.bold_yn);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.stck_bsop_date,
+            1 => &mut self.stck_clpr,
+            2 => &mut self.prdy_vrss,
+            3 => &mut self.prdy_vrss_sign,
+            4 => &mut self.prdy_ctrt,
+            5 => &mut self.acml_vol,
+            6 => &mut self.acml_tr_pbmn,
+            7 => &mut self.stck_oprc,
+            8 => &mut self.stck_hgpr,
+            9 => &mut self.stck_lwpr,
+            10 => &mut self.frgn_ntby_qty,
+            11 => &mut self.frgn_reg_ntby_qty,
+            12 => &mut self.frgn_nreg_ntby_qty,
+            13 => &mut self.prsn_ntby_qty,
+            14 => &mut self.orgn_ntby_qty,
+            15 => &mut self.scrt_ntby_qty,
+            16 => &mut self.ivtr_ntby_qty,
+            17 => &mut self.pe_fund_ntby_vol,
+            18 => &mut self.bank_ntby_qty,
+            19 => &mut self.insu_ntby_qty,
+            20 => &mut self.mrbn_ntby_qty,
+            21 => &mut self.fund_ntby_qty,
+            22 => &mut self.etc_ntby_qty,
+            23 => &mut self.etc_corp_ntby_vol,
+            24 => &mut self.etc_orgt_ntby_vol,
+            25 => &mut self.frgn_reg_ntby_pbmn,
+            26 => &mut self.frgn_ntby_tr_pbmn,
+            27 => &mut self.frgn_nreg_ntby_pbmn,
+            28 => &mut self.prsn_ntby_tr_pbmn,
+            29 => &mut self.orgn_ntby_tr_pbmn,
+            30 => &mut self.scrt_ntby_tr_pbmn,
+            31 => &mut self.pe_fund_ntby_tr_pbmn,
+            32 => &mut self.ivtr_ntby_tr_pbmn,
+            33 => &mut self.bank_ntby_tr_pbmn,
+            34 => &mut self.insu_ntby_tr_pbmn,
+            35 => &mut self.mrbn_ntby_tr_pbmn,
+            36 => &mut self.fund_ntby_tr_pbmn,
+            37 => &mut self.etc_ntby_tr_pbmn,
+            38 => &mut self.etc_corp_ntby_tr_pbmn,
+            39 => &mut self.etc_orgt_ntby_tr_pbmn,
+            40 => &mut self.frgn_seln_vol,
+            41 => &mut self.frgn_shnu_vol,
+            42 => &mut self.frgn_seln_tr_pbmn,
+            43 => &mut self.frgn_shnu_tr_pbmn,
+            44 => &mut self.frgn_reg_askp_qty,
+            45 => &mut self.frgn_reg_bidp_qty,
+            46 => &mut self.frgn_reg_askp_pbmn,
+            47 => &mut self.frgn_reg_bidp_pbmn,
+            48 => &mut self.frgn_nreg_askp_qty,
+            49 => &mut self.frgn_nreg_bidp_qty,
+            50 => &mut self.frgn_nreg_askp_pbmn,
+            51 => &mut self.frgn_nreg_bidp_pbmn,
+            52 => &mut self.prsn_seln_vol,
+            53 => &mut self.prsn_shnu_vol,
+            54 => &mut self.prsn_seln_tr_pbmn,
+            55 => &mut self.prsn_shnu_tr_pbmn,
+            56 => &mut self.orgn_seln_vol,
+            57 => &mut self.orgn_shnu_vol,
+            58 => &mut self.orgn_seln_tr_pbmn,
+            59 => &mut self.orgn_shnu_tr_pbmn,
+            60 => &mut self.scrt_seln_vol,
+            61 => &mut self.scrt_shnu_vol,
+            62 => &mut self.scrt_seln_tr_pbmn,
+            63 => &mut self.scrt_shnu_tr_pbmn,
+            64 => &mut self.ivtr_seln_vol,
+            65 => &mut self.ivtr_shnu_vol,
+            66 => &mut self.ivtr_seln_tr_pbmn,
+            67 => &mut self.ivtr_shnu_tr_pbmn,
+            68 => &mut self.pe_fund_seln_tr_pbmn,
+            69 => &mut self.pe_fund_seln_vol,
+            70 => &mut self.pe_fund_shnu_tr_pbmn,
+            71 => &mut self.pe_fund_shnu_vol,
+            72 => &mut self.bank_seln_vol,
+            73 => &mut self.bank_shnu_vol,
+            74 => &mut self.bank_seln_tr_pbmn,
+            75 => &mut self.bank_shnu_tr_pbmn,
+            76 => &mut self.insu_seln_vol,
+            77 => &mut self.insu_shnu_vol,
+            78 => &mut self.insu_seln_tr_pbmn,
+            79 => &mut self.insu_shnu_tr_pbmn,
+            80 => &mut self.mrbn_seln_vol,
+            81 => &mut self.mrbn_shnu_vol,
+            82 => &mut self.mrbn_seln_tr_pbmn,
+            83 => &mut self.mrbn_shnu_tr_pbmn,
+            84 => &mut self.fund_seln_vol,
+            85 => &mut self.fund_shnu_vol,
+            86 => &mut self.fund_seln_tr_pbmn,
+            87 => &mut self.fund_shnu_tr_pbmn,
+            88 => &mut self.etc_seln_vol,
+            89 => &mut self.etc_shnu_vol,
+            90 => &mut self.etc_seln_tr_pbmn,
+            91 => &mut self.etc_shnu_tr_pbmn,
+            92 => &mut self.etc_orgt_seln_vol,
+            93 => &mut self.etc_orgt_shnu_vol,
+            94 => &mut self.etc_orgt_seln_tr_pbmn,
+            95 => &mut self.etc_orgt_shnu_tr_pbmn,
+            96 => &mut self.etc_corp_seln_vol,
+            97 => &mut self.etc_corp_shnu_vol,
+            98 => &mut self.etc_corp_seln_tr_pbmn,
+            99 => &mut self.etc_corp_shnu_tr_pbmn,
+            100 => &mut self.bold_yn,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

@@ -100,7 +100,7 @@ impl Endpoint for InvestorTrendEstimateRequest {
 /// Response of 종목별 외인기관 추정가집계 (`v1_국내주식-046`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct InvestorTrendEstimateResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -113,51 +113,71 @@ pub struct InvestorTrendEstimateResponse {
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for InvestorTrendEstimateResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output2: v::take_block(&mut m, "output2"),
-            extra: m,
-        }
+impl crate::__private::Record for InvestorTrendEstimateResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output2"],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output2", 3), ("rt_cd", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output2.put(&mut m, "output2");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output2,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output2.report(path, "output2", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output2,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for InvestorTrendEstimateResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for InvestorTrendEstimateResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 입력구분 (`bsop_hour_gb`, required, length 1).
@@ -177,33 +197,61 @@ pub struct Output2 {
     pub sum_fake_ntby_qty: v::Val<i64>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output2 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            bsop_hour_gb: v::take(&mut m, "bsop_hour_gb"),
-            frgn_fake_ntby_qty: v::take(&mut m, "frgn_fake_ntby_qty"),
-            orgn_fake_ntby_qty: v::take(&mut m, "orgn_fake_ntby_qty"),
-            sum_fake_ntby_qty: v::take(&mut m, "sum_fake_ntby_qty"),
-            extra: m,
-        }
+impl crate::__private::Record for Output2 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "bsop_hour_gb",
+                "frgn_fake_ntby_qty",
+                "orgn_fake_ntby_qty",
+                "sum_fake_ntby_qty",
+            ],
+            lower: &[
+                ("bsop_hour_gb", 0),
+                ("frgn_fake_ntby_qty", 1),
+                ("orgn_fake_ntby_qty", 2),
+                ("sum_fake_ntby_qty", 3),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "bsop_hour_gb", &self.bsop_hour_gb);
-        v::put(&mut m, "frgn_fake_ntby_qty", &self.frgn_fake_ntby_qty);
-        v::put(&mut m, "orgn_fake_ntby_qty", &self.orgn_fake_ntby_qty);
-        v::put(&mut m, "sum_fake_ntby_qty", &self.sum_fake_ntby_qty);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.bsop_hour_gb,
+            1 => &self.frgn_fake_ntby_qty,
+            2 => &self.orgn_fake_ntby_qty,
+            3 => &self.sum_fake_ntby_qty,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "bsop_hour_gb", &self.bsop_hour_gb);
-        r.val(path, "frgn_fake_ntby_qty", &self.frgn_fake_ntby_qty);
-        r.val(path, "orgn_fake_ntby_qty", &self.orgn_fake_ntby_qty);
-        r.val(path, "sum_fake_ntby_qty", &self.sum_fake_ntby_qty);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.bsop_hour_gb,
+            1 => &mut self.frgn_fake_ntby_qty,
+            2 => &mut self.orgn_fake_ntby_qty,
+            3 => &mut self.sum_fake_ntby_qty,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

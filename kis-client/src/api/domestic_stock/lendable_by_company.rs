@@ -256,7 +256,7 @@ impl Endpoint for LendableByCompanyRequest {
 /// Response of 당사 대주가능 종목 (`국내주식-195`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct LendableByCompanyResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -275,60 +275,93 @@ pub struct LendableByCompanyResponse {
     pub ctx_area_nk100: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for LendableByCompanyResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output1: v::take_block(&mut m, "output1"),
-            output2: v::take_one(&mut m, "output2"),
-            ctx_area_fk200: v::take(&mut m, "ctx_area_fk200"),
-            ctx_area_nk100: v::take(&mut m, "ctx_area_nk100"),
-            extra: m,
-        }
+impl crate::__private::Record for LendableByCompanyResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "rt_cd",
+                "msg_cd",
+                "msg1",
+                "output1",
+                "output2",
+                "ctx_area_fk200",
+                "ctx_area_nk100",
+            ],
+            lower: &[
+                ("ctx_area_fk200", 5),
+                ("ctx_area_nk100", 6),
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output1.put(&mut m, "output1");
-        self.output2.put(&mut m, "output2");
-        v::put(&mut m, "ctx_area_fk200", &self.ctx_area_fk200);
-        v::put(&mut m, "ctx_area_nk100", &self.ctx_area_nk100);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output1,
+            4 => &self.output2,
+            5 => &self.ctx_area_fk200,
+            6 => &self.ctx_area_nk100,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output1.report(path, "output1", r);
-        self.output2.report(path, "output2", r);
-        r.val(path, "ctx_area_fk200", &self.ctx_area_fk200);
-        r.val(path, "ctx_area_nk100", &self.ctx_area_nk100);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output1,
+            4 => &mut self.output2,
+            5 => &mut self.ctx_area_fk200,
+            6 => &mut self.ctx_area_nk100,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for LendableByCompanyResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for LendableByCompanyResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 상품번호 (`pdno`, required, length 12).
@@ -359,66 +392,103 @@ pub struct Output1 {
     pub psbl_yn: v::Val<bool>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output1 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            pdno: v::take(&mut m, "pdno"),
-            prdt_name: v::take(&mut m, "prdt_name"),
-            papr: v::take(&mut m, "papr"),
-            bfdy_clpr: v::take(&mut m, "bfdy_clpr"),
-            sbst_prvs: v::take(&mut m, "sbst_prvs"),
-            tr_stop_dvsn_name: v::take(&mut m, "tr_stop_dvsn_name"),
-            psbl_yn_name: v::take(&mut m, "psbl_yn_name"),
-            lmt_qty1: v::take(&mut m, "lmt_qty1"),
-            use_qty1: v::take(&mut m, "use_qty1"),
-            trad_psbl_qty2: v::take(&mut m, "trad_psbl_qty2"),
-            rght_type_cd: v::take(&mut m, "rght_type_cd"),
-            bass_dt: v::take(&mut m, "bass_dt"),
-            psbl_yn: v::take(&mut m, "psbl_yn"),
-            extra: m,
-        }
+impl crate::__private::Record for Output1 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "pdno",
+                "prdt_name",
+                "papr",
+                "bfdy_clpr",
+                "sbst_prvs",
+                "tr_stop_dvsn_name",
+                "psbl_yn_name",
+                "lmt_qty1",
+                "use_qty1",
+                "trad_psbl_qty2",
+                "rght_type_cd",
+                "bass_dt",
+                "psbl_yn",
+            ],
+            lower: &[
+                ("bass_dt", 11),
+                ("bfdy_clpr", 3),
+                ("lmt_qty1", 7),
+                ("papr", 2),
+                ("pdno", 0),
+                ("prdt_name", 1),
+                ("psbl_yn", 12),
+                ("psbl_yn_name", 6),
+                ("rght_type_cd", 10),
+                ("sbst_prvs", 4),
+                ("tr_stop_dvsn_name", 5),
+                ("trad_psbl_qty2", 9),
+                ("use_qty1", 8),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "pdno", &self.pdno);
-        v::put(&mut m, "prdt_name", &self.prdt_name);
-        v::put(&mut m, "papr", &self.papr);
-        v::put(&mut m, "bfdy_clpr", &self.bfdy_clpr);
-        v::put(&mut m, "sbst_prvs", &self.sbst_prvs);
-        v::put(&mut m, "tr_stop_dvsn_name", &self.tr_stop_dvsn_name);
-        v::put(&mut m, "psbl_yn_name", &self.psbl_yn_name);
-        v::put(&mut m, "lmt_qty1", &self.lmt_qty1);
-        v::put(&mut m, "use_qty1", &self.use_qty1);
-        v::put(&mut m, "trad_psbl_qty2", &self.trad_psbl_qty2);
-        v::put(&mut m, "rght_type_cd", &self.rght_type_cd);
-        v::put(&mut m, "bass_dt", &self.bass_dt);
-        v::put(&mut m, "psbl_yn", &self.psbl_yn);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.pdno,
+            1 => &self.prdt_name,
+            2 => &self.papr,
+            3 => &self.bfdy_clpr,
+            4 => &self.sbst_prvs,
+            5 => &self.tr_stop_dvsn_name,
+            6 => &self.psbl_yn_name,
+            7 => &self.lmt_qty1,
+            8 => &self.use_qty1,
+            9 => &self.trad_psbl_qty2,
+            10 => &self.rght_type_cd,
+            11 => &self.bass_dt,
+            12 => &self.psbl_yn,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "pdno", &self.pdno);
-        r.val(path, "prdt_name", &self.prdt_name);
-        r.val(path, "papr", &self.papr);
-        r.val(path, "bfdy_clpr", &self.bfdy_clpr);
-        r.val(path, "sbst_prvs", &self.sbst_prvs);
-        r.val(path, "tr_stop_dvsn_name", &self.tr_stop_dvsn_name);
-        r.val(path, "psbl_yn_name", &self.psbl_yn_name);
-        r.val(path, "lmt_qty1", &self.lmt_qty1);
-        r.val(path, "use_qty1", &self.use_qty1);
-        r.val(path, "trad_psbl_qty2", &self.trad_psbl_qty2);
-        r.val(path, "rght_type_cd", &self.rght_type_cd);
-        r.val(path, "bass_dt", &self.bass_dt);
-        r.val(path, "psbl_yn", &self.psbl_yn);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.pdno,
+            1 => &mut self.prdt_name,
+            2 => &mut self.papr,
+            3 => &mut self.bfdy_clpr,
+            4 => &mut self.sbst_prvs,
+            5 => &mut self.tr_stop_dvsn_name,
+            6 => &mut self.psbl_yn_name,
+            7 => &mut self.lmt_qty1,
+            8 => &mut self.use_qty1,
+            9 => &mut self.trad_psbl_qty2,
+            10 => &mut self.rght_type_cd,
+            11 => &mut self.bass_dt,
+            12 => &mut self.psbl_yn,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 총설정한도수량 (`tot_stup_lmt_qty`, required, length 19).
@@ -429,31 +499,54 @@ pub struct Output2 {
     pub rqst_psbl_qty: v::Val<i64>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output2 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            tot_stup_lmt_qty: v::take(&mut m, "tot_stup_lmt_qty"),
-            brch_lmt_qty: v::take(&mut m, "brch_lmt_qty"),
-            rqst_psbl_qty: v::take(&mut m, "rqst_psbl_qty"),
-            extra: m,
-        }
+impl crate::__private::Record for Output2 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["tot_stup_lmt_qty", "brch_lmt_qty", "rqst_psbl_qty"],
+            lower: &[
+                ("brch_lmt_qty", 1),
+                ("rqst_psbl_qty", 2),
+                ("tot_stup_lmt_qty", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "tot_stup_lmt_qty", &self.tot_stup_lmt_qty);
-        v::put(&mut m, "brch_lmt_qty", &self.brch_lmt_qty);
-        v::put(&mut m, "rqst_psbl_qty", &self.rqst_psbl_qty);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.tot_stup_lmt_qty,
+            1 => &self.brch_lmt_qty,
+            2 => &self.rqst_psbl_qty,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "tot_stup_lmt_qty", &self.tot_stup_lmt_qty);
-        r.val(path, "brch_lmt_qty", &self.brch_lmt_qty);
-        r.val(path, "rqst_psbl_qty", &self.rqst_psbl_qty);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.tot_stup_lmt_qty,
+            1 => &mut self.brch_lmt_qty,
+            2 => &mut self.rqst_psbl_qty,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 

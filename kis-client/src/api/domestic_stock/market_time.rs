@@ -78,7 +78,7 @@ impl Endpoint for MarketTimeRequest {
 /// Response of 국내선물 영업일조회 (`국내주식-160`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct MarketTimeResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -91,51 +91,71 @@ pub struct MarketTimeResponse {
     pub output1: v::One<Output1>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for MarketTimeResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output1: v::take_one(&mut m, "output1"),
-            extra: m,
-        }
+impl crate::__private::Record for MarketTimeResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output1"],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output1", 3), ("rt_cd", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output1.put(&mut m, "output1");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output1,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output1.report(path, "output1", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output1,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for MarketTimeResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for MarketTimeResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 영업일1 (`date1`, required, length 8).
@@ -158,48 +178,73 @@ pub struct Output1 {
     pub e_time: v::Val<v::NaiveTime>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output1 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            date1: v::take(&mut m, "date1"),
-            date2: v::take(&mut m, "date2"),
-            date3: v::take(&mut m, "date3"),
-            date4: v::take(&mut m, "date4"),
-            date5: v::take(&mut m, "date5"),
-            today: v::take(&mut m, "today"),
-            time: v::take(&mut m, "time"),
-            s_time: v::take(&mut m, "s_time"),
-            e_time: v::take(&mut m, "e_time"),
-            extra: m,
-        }
+impl crate::__private::Record for Output1 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "date1", "date2", "date3", "date4", "date5", "today", "time", "s_time", "e_time",
+            ],
+            lower: &[
+                ("date1", 0),
+                ("date2", 1),
+                ("date3", 2),
+                ("date4", 3),
+                ("date5", 4),
+                ("e_time", 8),
+                ("s_time", 7),
+                ("time", 6),
+                ("today", 5),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "date1", &self.date1);
-        v::put(&mut m, "date2", &self.date2);
-        v::put(&mut m, "date3", &self.date3);
-        v::put(&mut m, "date4", &self.date4);
-        v::put(&mut m, "date5", &self.date5);
-        v::put(&mut m, "today", &self.today);
-        v::put(&mut m, "time", &self.time);
-        v::put(&mut m, "s_time", &self.s_time);
-        v::put(&mut m, "e_time", &self.e_time);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.date1,
+            1 => &self.date2,
+            2 => &self.date3,
+            3 => &self.date4,
+            4 => &self.date5,
+            5 => &self.today,
+            6 => &self.time,
+            7 => &self.s_time,
+            8 => &self.e_time,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "date1", &self.date1);
-        r.val(path, "date2", &self.date2);
-        r.val(path, "date3", &self.date3);
-        r.val(path, "date4", &self.date4);
-        r.val(path, "date5", &self.date5);
-        r.val(path, "today", &self.today);
-        r.val(path, "time", &self.time);
-        r.val(path, "s_time", &self.s_time);
-        r.val(path, "e_time", &self.e_time);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.date1,
+            1 => &mut self.date2,
+            2 => &mut self.date3,
+            3 => &mut self.date4,
+            4 => &mut self.date5,
+            5 => &mut self.today,
+            6 => &mut self.time,
+            7 => &mut self.s_time,
+            8 => &mut self.e_time,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

@@ -488,7 +488,7 @@ impl Endpoint for MarketValueRequest {
 /// Response of 국내주식 시장가치 순위 (`v1_국내주식-096`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct MarketValueResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -501,51 +501,71 @@ pub struct MarketValueResponse {
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for MarketValueResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output: v::take_block(&mut m, "output"),
-            extra: m,
-        }
+impl crate::__private::Record for MarketValueResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output"],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output.put(&mut m, "output");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output.report(path, "output", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for MarketValueResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for MarketValueResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// 데이터 순위 (`data_rank`, required, length 10).
@@ -590,81 +610,125 @@ pub struct Output {
     pub iqry_csnu: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            data_rank: v::take(&mut m, "data_rank"),
-            hts_kor_isnm: v::take(&mut m, "hts_kor_isnm"),
-            mksc_shrn_iscd: v::take(&mut m, "mksc_shrn_iscd"),
-            stck_prpr: v::take(&mut m, "stck_prpr"),
-            prdy_vrss: v::take(&mut m, "prdy_vrss"),
-            prdy_vrss_sign: v::take(&mut m, "prdy_vrss_sign"),
-            prdy_ctrt: v::take(&mut m, "prdy_ctrt"),
-            acml_vol: v::take(&mut m, "acml_vol"),
-            per: v::take(&mut m, "per"),
-            pbr: v::take(&mut m, "pbr"),
-            pcr: v::take(&mut m, "pcr"),
-            psr: v::take(&mut m, "psr"),
-            eps: v::take(&mut m, "eps"),
-            eva: v::take(&mut m, "eva"),
-            ebitda: v::take(&mut m, "ebitda"),
-            pv_div_ebitda: v::take(&mut m, "pv_div_ebitda"),
-            ebitda_div_fnnc_expn: v::take(&mut m, "ebitda_div_fnnc_expn"),
-            stac_month: v::take(&mut m, "stac_month"),
-            stac_month_cls_code: v::take(&mut m, "stac_month_cls_code"),
-            iqry_csnu: v::take(&mut m, "iqry_csnu"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "data_rank",
+                "hts_kor_isnm",
+                "mksc_shrn_iscd",
+                "stck_prpr",
+                "prdy_vrss",
+                "prdy_vrss_sign",
+                "prdy_ctrt",
+                "acml_vol",
+                "per",
+                "pbr",
+                "pcr",
+                "psr",
+                "eps",
+                "eva",
+                "ebitda",
+                "pv_div_ebitda",
+                "ebitda_div_fnnc_expn",
+                "stac_month",
+                "stac_month_cls_code",
+                "iqry_csnu",
+            ],
+            lower: &[
+                ("acml_vol", 7),
+                ("data_rank", 0),
+                ("ebitda", 14),
+                ("ebitda_div_fnnc_expn", 16),
+                ("eps", 12),
+                ("eva", 13),
+                ("hts_kor_isnm", 1),
+                ("iqry_csnu", 19),
+                ("mksc_shrn_iscd", 2),
+                ("pbr", 9),
+                ("pcr", 10),
+                ("per", 8),
+                ("prdy_ctrt", 6),
+                ("prdy_vrss", 4),
+                ("prdy_vrss_sign", 5),
+                ("psr", 11),
+                ("pv_div_ebitda", 15),
+                ("stac_month", 17),
+                ("stac_month_cls_code", 18),
+                ("stck_prpr", 3),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "data_rank", &self.data_rank);
-        v::put(&mut m, "hts_kor_isnm", &self.hts_kor_isnm);
-        v::put(&mut m, "mksc_shrn_iscd", &self.mksc_shrn_iscd);
-        v::put(&mut m, "stck_prpr", &self.stck_prpr);
-        v::put(&mut m, "prdy_vrss", &self.prdy_vrss);
-        v::put(&mut m, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        v::put(&mut m, "prdy_ctrt", &self.prdy_ctrt);
-        v::put(&mut m, "acml_vol", &self.acml_vol);
-        v::put(&mut m, "per", &self.per);
-        v::put(&mut m, "pbr", &self.pbr);
-        v::put(&mut m, "pcr", &self.pcr);
-        v::put(&mut m, "psr", &self.psr);
-        v::put(&mut m, "eps", &self.eps);
-        v::put(&mut m, "eva", &self.eva);
-        v::put(&mut m, "ebitda", &self.ebitda);
-        v::put(&mut m, "pv_div_ebitda", &self.pv_div_ebitda);
-        v::put(&mut m, "ebitda_div_fnnc_expn", &self.ebitda_div_fnnc_expn);
-        v::put(&mut m, "stac_month", &self.stac_month);
-        v::put(&mut m, "stac_month_cls_code", &self.stac_month_cls_code);
-        v::put(&mut m, "iqry_csnu", &self.iqry_csnu);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.data_rank,
+            1 => &self.hts_kor_isnm,
+            2 => &self.mksc_shrn_iscd,
+            3 => &self.stck_prpr,
+            4 => &self.prdy_vrss,
+            5 => &self.prdy_vrss_sign,
+            6 => &self.prdy_ctrt,
+            7 => &self.acml_vol,
+            8 => &self.per,
+            9 => &self.pbr,
+            10 => &self.pcr,
+            11 => &self.psr,
+            12 => &self.eps,
+            13 => &self.eva,
+            14 => &self.ebitda,
+            15 => &self.pv_div_ebitda,
+            16 => &self.ebitda_div_fnnc_expn,
+            17 => &self.stac_month,
+            18 => &self.stac_month_cls_code,
+            19 => &self.iqry_csnu,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "data_rank", &self.data_rank);
-        r.val(path, "hts_kor_isnm", &self.hts_kor_isnm);
-        r.val(path, "mksc_shrn_iscd", &self.mksc_shrn_iscd);
-        r.val(path, "stck_prpr", &self.stck_prpr);
-        r.val(path, "prdy_vrss", &self.prdy_vrss);
-        r.val(path, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        r.val(path, "prdy_ctrt", &self.prdy_ctrt);
-        r.val(path, "acml_vol", &self.acml_vol);
-        r.val(path, "per", &self.per);
-        r.val(path, "pbr", &self.pbr);
-        r.val(path, "pcr", &self.pcr);
-        r.val(path, "psr", &self.psr);
-        r.val(path, "eps", &self.eps);
-        r.val(path, "eva", &self.eva);
-        r.val(path, "ebitda", &self.ebitda);
-        r.val(path, "pv_div_ebitda", &self.pv_div_ebitda);
-        r.val(path, "ebitda_div_fnnc_expn", &self.ebitda_div_fnnc_expn);
-        r.val(path, "stac_month", &self.stac_month);
-        r.val(path, "stac_month_cls_code", &self.stac_month_cls_code);
-        r.val(path, "iqry_csnu", &self.iqry_csnu);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.data_rank,
+            1 => &mut self.hts_kor_isnm,
+            2 => &mut self.mksc_shrn_iscd,
+            3 => &mut self.stck_prpr,
+            4 => &mut self.prdy_vrss,
+            5 => &mut self.prdy_vrss_sign,
+            6 => &mut self.prdy_ctrt,
+            7 => &mut self.acml_vol,
+            8 => &mut self.per,
+            9 => &mut self.pbr,
+            10 => &mut self.pcr,
+            11 => &mut self.psr,
+            12 => &mut self.eps,
+            13 => &mut self.eva,
+            14 => &mut self.ebitda,
+            15 => &mut self.pv_div_ebitda,
+            16 => &mut self.ebitda_div_fnnc_expn,
+            17 => &mut self.stac_month,
+            18 => &mut self.stac_month_cls_code,
+            19 => &mut self.iqry_csnu,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

@@ -172,7 +172,7 @@ impl Endpoint for MergerSplitRequest {
 /// Response of 예탁원정보(합병/분할일정) (`국내주식-147`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct MergerSplitResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -185,51 +185,71 @@ pub struct MergerSplitResponse {
     pub output1: v::Block<Output1>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for MergerSplitResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output1: v::take_block(&mut m, "output1"),
-            extra: m,
-        }
+impl crate::__private::Record for MergerSplitResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output1"],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output1", 3), ("rt_cd", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output1.put(&mut m, "output1");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output1,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output1.report(path, "output1", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output1,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for MergerSplitResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for MergerSplitResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 기준일 (`record_date`, required, length 8).
@@ -262,63 +282,101 @@ pub struct Output1 {
     pub seq: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output1 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            record_date: v::take(&mut m, "record_date"),
-            sht_cd: v::take(&mut m, "sht_cd"),
-            opp_cust_cd: v::take(&mut m, "opp_cust_cd"),
-            opp_cust_nm: v::take(&mut m, "opp_cust_nm"),
-            cust_cd: v::take(&mut m, "cust_cd"),
-            cust_nm: v::take(&mut m, "cust_nm"),
-            merge_type: v::take(&mut m, "merge_type"),
-            merge_rate: v::take(&mut m, "merge_rate"),
-            td_stop_dt: v::take(&mut m, "td_stop_dt"),
-            list_dt: v::take(&mut m, "list_dt"),
-            odd_amt_pay_dt: v::take(&mut m, "odd_amt_pay_dt"),
-            tot_issue_stk_qty: v::take(&mut m, "tot_issue_stk_qty"),
-            issue_stk_qty: v::take(&mut m, "issue_stk_qty"),
-            seq: v::take(&mut m, "seq"),
-            extra: m,
-        }
+impl crate::__private::Record for Output1 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "record_date",
+                "sht_cd",
+                "opp_cust_cd",
+                "opp_cust_nm",
+                "cust_cd",
+                "cust_nm",
+                "merge_type",
+                "merge_rate",
+                "td_stop_dt",
+                "list_dt",
+                "odd_amt_pay_dt",
+                "tot_issue_stk_qty",
+                "issue_stk_qty",
+                "seq",
+            ],
+            lower: &[
+                ("cust_cd", 4),
+                ("cust_nm", 5),
+                ("issue_stk_qty", 12),
+                ("list_dt", 9),
+                ("merge_rate", 7),
+                ("merge_type", 6),
+                ("odd_amt_pay_dt", 10),
+                ("opp_cust_cd", 2),
+                ("opp_cust_nm", 3),
+                ("record_date", 0),
+                ("seq", 13),
+                ("sht_cd", 1),
+                ("td_stop_dt", 8),
+                ("tot_issue_stk_qty", 11),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "record_date", &self.record_date);
-        v::put(&mut m, "sht_cd", &self.sht_cd);
-        v::put(&mut m, "opp_cust_cd", &self.opp_cust_cd);
-        v::put(&mut m, "opp_cust_nm", &self.opp_cust_nm);
-        v::put(&mut m, "cust_cd", &self.cust_cd);
-        v::put(&mut m, "cust_nm", &self.cust_nm);
-        v::put(&mut m, "merge_type", &self.merge_type);
-        v::put(&mut m, "merge_rate", &self.merge_rate);
-        v::put(&mut m, "td_stop_dt", &self.td_stop_dt);
-        v::put(&mut m, "list_dt", &self.list_dt);
-        v::put(&mut m, "odd_amt_pay_dt", &self.odd_amt_pay_dt);
-        v::put(&mut m, "tot_issue_stk_qty", &self.tot_issue_stk_qty);
-        v::put(&mut m, "issue_stk_qty", &self.issue_stk_qty);
-        v::put(&mut m, "seq", &self.seq);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.record_date,
+            1 => &self.sht_cd,
+            2 => &self.opp_cust_cd,
+            3 => &self.opp_cust_nm,
+            4 => &self.cust_cd,
+            5 => &self.cust_nm,
+            6 => &self.merge_type,
+            7 => &self.merge_rate,
+            8 => &self.td_stop_dt,
+            9 => &self.list_dt,
+            10 => &self.odd_amt_pay_dt,
+            11 => &self.tot_issue_stk_qty,
+            12 => &self.issue_stk_qty,
+            13 => &self.seq,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "record_date", &self.record_date);
-        r.val(path, "sht_cd", &self.sht_cd);
-        r.val(path, "opp_cust_cd", &self.opp_cust_cd);
-        r.val(path, "opp_cust_nm", &self.opp_cust_nm);
-        r.val(path, "cust_cd", &self.cust_cd);
-        r.val(path, "cust_nm", &self.cust_nm);
-        r.val(path, "merge_type", &self.merge_type);
-        r.val(path, "merge_rate", &self.merge_rate);
-        r.val(path, "td_stop_dt", &self.td_stop_dt);
-        r.val(path, "list_dt", &self.list_dt);
-        r.val(path, "odd_amt_pay_dt", &self.odd_amt_pay_dt);
-        r.val(path, "tot_issue_stk_qty", &self.tot_issue_stk_qty);
-        r.val(path, "issue_stk_qty", &self.issue_stk_qty);
-        r.val(path, "seq", &self.seq);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.record_date,
+            1 => &mut self.sht_cd,
+            2 => &mut self.opp_cust_cd,
+            3 => &mut self.opp_cust_nm,
+            4 => &mut self.cust_cd,
+            5 => &mut self.cust_nm,
+            6 => &mut self.merge_type,
+            7 => &mut self.merge_rate,
+            8 => &mut self.td_stop_dt,
+            9 => &mut self.list_dt,
+            10 => &mut self.odd_amt_pay_dt,
+            11 => &mut self.tot_issue_stk_qty,
+            12 => &mut self.issue_stk_qty,
+            13 => &mut self.seq,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

@@ -108,7 +108,7 @@ impl Endpoint for MktfundsRequest {
 /// Response of 국내 증시자금 종합 (`국내주식-193`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct MktfundsResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -121,51 +121,71 @@ pub struct MktfundsResponse {
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for MktfundsResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output: v::take_block(&mut m, "output"),
-            extra: m,
-        }
+impl crate::__private::Record for MktfundsResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output"],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output.put(&mut m, "output");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output.report(path, "output", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for MktfundsResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for MktfundsResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// 영업일자 (`bsop_date`, required, length 8).
@@ -204,80 +224,113 @@ pub struct Output {
     pub secu_lend_amt: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            bsop_date: v::take(&mut m, "bsop_date"),
-            bstp_nmix_prpr: v::take(&mut m, "bstp_nmix_prpr"),
-            bstp_nmix_prdy_vrss: v::take(&mut m, "bstp_nmix_prdy_vrss"),
-            prdy_vrss_sign: v::take(&mut m, "prdy_vrss_sign"),
-            prdy_ctrt: v::take(&mut m, "prdy_ctrt"),
-            hts_avls: v::take(&mut m, "hts_avls"),
-            cust_dpmn_amt: v::take(&mut m, "cust_dpmn_amt"),
-            cust_dpmn_amt_prdy_vrss: v::take(&mut m, "cust_dpmn_amt_prdy_vrss"),
-            amt_tnrt: v::take(&mut m, "amt_tnrt"),
-            uncl_amt: v::take(&mut m, "uncl_amt"),
-            crdt_loan_rmnd: v::take(&mut m, "crdt_loan_rmnd"),
-            futs_tfam_amt: v::take(&mut m, "futs_tfam_amt"),
-            sttp_amt: v::take(&mut m, "sttp_amt"),
-            mxtp_amt: v::take(&mut m, "mxtp_amt"),
-            bntp_amt: v::take(&mut m, "bntp_amt"),
-            mmf_amt: v::take(&mut m, "mmf_amt"),
-            secu_lend_amt: v::take(&mut m, "secu_lend_amt"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "bsop_date",
+                "bstp_nmix_prpr",
+                "bstp_nmix_prdy_vrss",
+                "prdy_vrss_sign",
+                "prdy_ctrt",
+                "hts_avls",
+                "cust_dpmn_amt",
+                "cust_dpmn_amt_prdy_vrss",
+                "amt_tnrt",
+                "uncl_amt",
+                "crdt_loan_rmnd",
+                "futs_tfam_amt",
+                "sttp_amt",
+                "mxtp_amt",
+                "bntp_amt",
+                "mmf_amt",
+                "secu_lend_amt",
+            ],
+            lower: &[
+                ("amt_tnrt", 8),
+                ("bntp_amt", 14),
+                ("bsop_date", 0),
+                ("bstp_nmix_prdy_vrss", 2),
+                ("bstp_nmix_prpr", 1),
+                ("crdt_loan_rmnd", 10),
+                ("cust_dpmn_amt", 6),
+                ("cust_dpmn_amt_prdy_vrss", 7),
+                ("futs_tfam_amt", 11),
+                ("hts_avls", 5),
+                ("mmf_amt", 15),
+                ("mxtp_amt", 13),
+                ("prdy_ctrt", 4),
+                ("prdy_vrss_sign", 3),
+                ("secu_lend_amt", 16),
+                ("sttp_amt", 12),
+                ("uncl_amt", 9),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "bsop_date", &self.bsop_date);
-        v::put(&mut m, "bstp_nmix_prpr", &self.bstp_nmix_prpr);
-        v::put(&mut m, "bstp_nmix_prdy_vrss", &self.bstp_nmix_prdy_vrss);
-        v::put(&mut m, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        v::put(&mut m, "prdy_ctrt", &self.prdy_ctrt);
-        v::put(&mut m, "hts_avls", &self.hts_avls);
-        v::put(&mut m, "cust_dpmn_amt", &self.cust_dpmn_amt);
-        v::put(
-            &mut m,
-            "cust_dpmn_amt_prdy_vrss",
-            &self.cust_dpmn_amt_prdy_vrss,
-        );
-        v::put(&mut m, "amt_tnrt", &self.amt_tnrt);
-        v::put(&mut m, "uncl_amt", &self.uncl_amt);
-        v::put(&mut m, "crdt_loan_rmnd", &self.crdt_loan_rmnd);
-        v::put(&mut m, "futs_tfam_amt", &self.futs_tfam_amt);
-        v::put(&mut m, "sttp_amt", &self.sttp_amt);
-        v::put(&mut m, "mxtp_amt", &self.mxtp_amt);
-        v::put(&mut m, "bntp_amt", &self.bntp_amt);
-        v::put(&mut m, "mmf_amt", &self.mmf_amt);
-        v::put(&mut m, "secu_lend_amt", &self.secu_lend_amt);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.bsop_date,
+            1 => &self.bstp_nmix_prpr,
+            2 => &self.bstp_nmix_prdy_vrss,
+            3 => &self.prdy_vrss_sign,
+            4 => &self.prdy_ctrt,
+            5 => &self.hts_avls,
+            6 => &self.cust_dpmn_amt,
+            7 => &self.cust_dpmn_amt_prdy_vrss,
+            8 => &self.amt_tnrt,
+            9 => &self.uncl_amt,
+            10 => &self.crdt_loan_rmnd,
+            11 => &self.futs_tfam_amt,
+            12 => &self.sttp_amt,
+            13 => &self.mxtp_amt,
+            14 => &self.bntp_amt,
+            15 => &self.mmf_amt,
+            16 => &self.secu_lend_amt,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "bsop_date", &self.bsop_date);
-        r.val(path, "bstp_nmix_prpr", &self.bstp_nmix_prpr);
-        r.val(path, "bstp_nmix_prdy_vrss", &self.bstp_nmix_prdy_vrss);
-        r.val(path, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        r.val(path, "prdy_ctrt", &self.prdy_ctrt);
-        r.val(path, "hts_avls", &self.hts_avls);
-        r.val(path, "cust_dpmn_amt", &self.cust_dpmn_amt);
-        r.val(
-            path,
-            "cust_dpmn_amt_prdy_vrss",
-            &self.cust_dpmn_amt_prdy_vrss,
-        );
-        r.val(path, "amt_tnrt", &self.amt_tnrt);
-        r.val(path, "uncl_amt", &self.uncl_amt);
-        r.val(path, "crdt_loan_rmnd", &self.crdt_loan_rmnd);
-        r.val(path, "futs_tfam_amt", &self.futs_tfam_amt);
-        r.val(path, "sttp_amt", &self.sttp_amt);
-        r.val(path, "mxtp_amt", &self.mxtp_amt);
-        r.val(path, "bntp_amt", &self.bntp_amt);
-        r.val(path, "mmf_amt", &self.mmf_amt);
-        r.val(path, "secu_lend_amt", &self.secu_lend_amt);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.bsop_date,
+            1 => &mut self.bstp_nmix_prpr,
+            2 => &mut self.bstp_nmix_prdy_vrss,
+            3 => &mut self.prdy_vrss_sign,
+            4 => &mut self.prdy_ctrt,
+            5 => &mut self.hts_avls,
+            6 => &mut self.cust_dpmn_amt,
+            7 => &mut self.cust_dpmn_amt_prdy_vrss,
+            8 => &mut self.amt_tnrt,
+            9 => &mut self.uncl_amt,
+            10 => &mut self.crdt_loan_rmnd,
+            11 => &mut self.futs_tfam_amt,
+            12 => &mut self.sttp_amt,
+            13 => &mut self.mxtp_amt,
+            14 => &mut self.bntp_amt,
+            15 => &mut self.mmf_amt,
+            16 => &mut self.secu_lend_amt,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

@@ -460,7 +460,7 @@ impl Endpoint for NearNewHighlowRequest {
 /// Response of 국내주식 신고/신저근접종목 상위 (`v1_국내주식-105`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct NearNewHighlowResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -473,51 +473,71 @@ pub struct NearNewHighlowResponse {
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for NearNewHighlowResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output: v::take_block(&mut m, "output"),
-            extra: m,
-        }
+impl crate::__private::Record for NearNewHighlowResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output"],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output.put(&mut m, "output");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output.report(path, "output", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for NearNewHighlowResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for NearNewHighlowResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// HTS 한글 종목명 (`hts_kor_isnm`, required, length 40).
@@ -554,69 +574,109 @@ pub struct Output {
     pub stck_sdpr: v::Val<i64>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            hts_kor_isnm: v::take(&mut m, "hts_kor_isnm"),
-            mksc_shrn_iscd: v::take(&mut m, "mksc_shrn_iscd"),
-            stck_prpr: v::take(&mut m, "stck_prpr"),
-            prdy_vrss_sign: v::take(&mut m, "prdy_vrss_sign"),
-            prdy_vrss: v::take(&mut m, "prdy_vrss"),
-            prdy_ctrt: v::take(&mut m, "prdy_ctrt"),
-            askp: v::take(&mut m, "askp"),
-            askp_rsqn1: v::take(&mut m, "askp_rsqn1"),
-            bidp: v::take(&mut m, "bidp"),
-            bidp_rsqn1: v::take(&mut m, "bidp_rsqn1"),
-            acml_vol: v::take(&mut m, "acml_vol"),
-            new_hgpr: v::take(&mut m, "new_hgpr"),
-            hprc_near_rate: v::take(&mut m, "hprc_near_rate"),
-            new_lwpr: v::take(&mut m, "new_lwpr"),
-            lwpr_near_rate: v::take(&mut m, "lwpr_near_rate"),
-            stck_sdpr: v::take(&mut m, "stck_sdpr"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "hts_kor_isnm",
+                "mksc_shrn_iscd",
+                "stck_prpr",
+                "prdy_vrss_sign",
+                "prdy_vrss",
+                "prdy_ctrt",
+                "askp",
+                "askp_rsqn1",
+                "bidp",
+                "bidp_rsqn1",
+                "acml_vol",
+                "new_hgpr",
+                "hprc_near_rate",
+                "new_lwpr",
+                "lwpr_near_rate",
+                "stck_sdpr",
+            ],
+            lower: &[
+                ("acml_vol", 10),
+                ("askp", 6),
+                ("askp_rsqn1", 7),
+                ("bidp", 8),
+                ("bidp_rsqn1", 9),
+                ("hprc_near_rate", 12),
+                ("hts_kor_isnm", 0),
+                ("lwpr_near_rate", 14),
+                ("mksc_shrn_iscd", 1),
+                ("new_hgpr", 11),
+                ("new_lwpr", 13),
+                ("prdy_ctrt", 5),
+                ("prdy_vrss", 4),
+                ("prdy_vrss_sign", 3),
+                ("stck_prpr", 2),
+                ("stck_sdpr", 15),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "hts_kor_isnm", &self.hts_kor_isnm);
-        v::put(&mut m, "mksc_shrn_iscd", &self.mksc_shrn_iscd);
-        v::put(&mut m, "stck_prpr", &self.stck_prpr);
-        v::put(&mut m, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        v::put(&mut m, "prdy_vrss", &self.prdy_vrss);
-        v::put(&mut m, "prdy_ctrt", &self.prdy_ctrt);
-        v::put(&mut m, "askp", &self.askp);
-        v::put(&mut m, "askp_rsqn1", &self.askp_rsqn1);
-        v::put(&mut m, "bidp", &self.bidp);
-        v::put(&mut m, "bidp_rsqn1", &self.bidp_rsqn1);
-        v::put(&mut m, "acml_vol", &self.acml_vol);
-        v::put(&mut m, "new_hgpr", &self.new_hgpr);
-        v::put(&mut m, "hprc_near_rate", &self.hprc_near_rate);
-        v::put(&mut m, "new_lwpr", &self.new_lwpr);
-        v::put(&mut m, "lwpr_near_rate", &self.lwpr_near_rate);
-        v::put(&mut m, "stck_sdpr", &self.stck_sdpr);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.hts_kor_isnm,
+            1 => &self.mksc_shrn_iscd,
+            2 => &self.stck_prpr,
+            3 => &self.prdy_vrss_sign,
+            4 => &self.prdy_vrss,
+            5 => &self.prdy_ctrt,
+            6 => &self.askp,
+            7 => &self.askp_rsqn1,
+            8 => &self.bidp,
+            9 => &self.bidp_rsqn1,
+            10 => &self.acml_vol,
+            11 => &self.new_hgpr,
+            12 => &self.hprc_near_rate,
+            13 => &self.new_lwpr,
+            14 => &self.lwpr_near_rate,
+            15 => &self.stck_sdpr,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "hts_kor_isnm", &self.hts_kor_isnm);
-        r.val(path, "mksc_shrn_iscd", &self.mksc_shrn_iscd);
-        r.val(path, "stck_prpr", &self.stck_prpr);
-        r.val(path, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        r.val(path, "prdy_vrss", &self.prdy_vrss);
-        r.val(path, "prdy_ctrt", &self.prdy_ctrt);
-        r.val(path, "askp", &self.askp);
-        r.val(path, "askp_rsqn1", &self.askp_rsqn1);
-        r.val(path, "bidp", &self.bidp);
-        r.val(path, "bidp_rsqn1", &self.bidp_rsqn1);
-        r.val(path, "acml_vol", &self.acml_vol);
-        r.val(path, "new_hgpr", &self.new_hgpr);
-        r.val(path, "hprc_near_rate", &self.hprc_near_rate);
-        r.val(path, "new_lwpr", &self.new_lwpr);
-        r.val(path, "lwpr_near_rate", &self.lwpr_near_rate);
-        r.val(path, "stck_sdpr", &self.stck_sdpr);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.hts_kor_isnm,
+            1 => &mut self.mksc_shrn_iscd,
+            2 => &mut self.stck_prpr,
+            3 => &mut self.prdy_vrss_sign,
+            4 => &mut self.prdy_vrss,
+            5 => &mut self.prdy_ctrt,
+            6 => &mut self.askp,
+            7 => &mut self.askp_rsqn1,
+            8 => &mut self.bidp,
+            9 => &mut self.bidp_rsqn1,
+            10 => &mut self.acml_vol,
+            11 => &mut self.new_hgpr,
+            12 => &mut self.hprc_near_rate,
+            13 => &mut self.new_lwpr,
+            14 => &mut self.lwpr_near_rate,
+            15 => &mut self.stck_sdpr,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

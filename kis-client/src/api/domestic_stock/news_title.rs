@@ -285,7 +285,7 @@ impl Endpoint for NewsTitleRequest {
 /// Response of 종합 시황/공시(제목) (`국내주식-141`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct NewsTitleResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -298,51 +298,71 @@ pub struct NewsTitleResponse {
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for NewsTitleResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output: v::take_block(&mut m, "output"),
-            extra: m,
-        }
+impl crate::__private::Record for NewsTitleResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output"],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output.put(&mut m, "output");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output.report(path, "output", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for NewsTitleResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for NewsTitleResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// 내용 조회용 일련번호 (`cntt_usiq_srno`, required, length 20).
@@ -371,57 +391,93 @@ pub struct Output {
     pub iscd5: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            cntt_usiq_srno: v::take(&mut m, "cntt_usiq_srno"),
-            news_ofer_entp_code: v::take(&mut m, "news_ofer_entp_code"),
-            data_dt: v::take(&mut m, "data_dt"),
-            data_tm: v::take(&mut m, "data_tm"),
-            hts_pbnt_titl_cntt: v::take(&mut m, "hts_pbnt_titl_cntt"),
-            news_lrdv_code: v::take(&mut m, "news_lrdv_code"),
-            dorg: v::take(&mut m, "dorg"),
-            iscd1: v::take(&mut m, "iscd1"),
-            iscd2: v::take(&mut m, "iscd2"),
-            iscd3: v::take(&mut m, "iscd3"),
-            iscd4: v::take(&mut m, "iscd4"),
-            iscd5: v::take(&mut m, "iscd5"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "cntt_usiq_srno",
+                "news_ofer_entp_code",
+                "data_dt",
+                "data_tm",
+                "hts_pbnt_titl_cntt",
+                "news_lrdv_code",
+                "dorg",
+                "iscd1",
+                "iscd2",
+                "iscd3",
+                "iscd4",
+                "iscd5",
+            ],
+            lower: &[
+                ("cntt_usiq_srno", 0),
+                ("data_dt", 2),
+                ("data_tm", 3),
+                ("dorg", 6),
+                ("hts_pbnt_titl_cntt", 4),
+                ("iscd1", 7),
+                ("iscd2", 8),
+                ("iscd3", 9),
+                ("iscd4", 10),
+                ("iscd5", 11),
+                ("news_lrdv_code", 5),
+                ("news_ofer_entp_code", 1),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "cntt_usiq_srno", &self.cntt_usiq_srno);
-        v::put(&mut m, "news_ofer_entp_code", &self.news_ofer_entp_code);
-        v::put(&mut m, "data_dt", &self.data_dt);
-        v::put(&mut m, "data_tm", &self.data_tm);
-        v::put(&mut m, "hts_pbnt_titl_cntt", &self.hts_pbnt_titl_cntt);
-        v::put(&mut m, "news_lrdv_code", &self.news_lrdv_code);
-        v::put(&mut m, "dorg", &self.dorg);
-        v::put(&mut m, "iscd1", &self.iscd1);
-        v::put(&mut m, "iscd2", &self.iscd2);
-        v::put(&mut m, "iscd3", &self.iscd3);
-        v::put(&mut m, "iscd4", &self.iscd4);
-        v::put(&mut m, "iscd5", &self.iscd5);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.cntt_usiq_srno,
+            1 => &self.news_ofer_entp_code,
+            2 => &self.data_dt,
+            3 => &self.data_tm,
+            4 => &self.hts_pbnt_titl_cntt,
+            5 => &self.news_lrdv_code,
+            6 => &self.dorg,
+            7 => &self.iscd1,
+            8 => &self.iscd2,
+            9 => &self.iscd3,
+            10 => &self.iscd4,
+            11 => &self.iscd5,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "cntt_usiq_srno", &self.cntt_usiq_srno);
-        r.val(path, "news_ofer_entp_code", &self.news_ofer_entp_code);
-        r.val(path, "data_dt", &self.data_dt);
-        r.val(path, "data_tm", &self.data_tm);
-        r.val(path, "hts_pbnt_titl_cntt", &self.hts_pbnt_titl_cntt);
-        r.val(path, "news_lrdv_code", &self.news_lrdv_code);
-        r.val(path, "dorg", &self.dorg);
-        r.val(path, "iscd1", &self.iscd1);
-        r.val(path, "iscd2", &self.iscd2);
-        r.val(path, "iscd3", &self.iscd3);
-        r.val(path, "iscd4", &self.iscd4);
-        r.val(path, "iscd5", &self.iscd5);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.cntt_usiq_srno,
+            1 => &mut self.news_ofer_entp_code,
+            2 => &mut self.data_dt,
+            3 => &mut self.data_tm,
+            4 => &mut self.hts_pbnt_titl_cntt,
+            5 => &mut self.news_lrdv_code,
+            6 => &mut self.dorg,
+            7 => &mut self.iscd1,
+            8 => &mut self.iscd2,
+            9 => &mut self.iscd3,
+            10 => &mut self.iscd4,
+            11 => &mut self.iscd5,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

@@ -393,7 +393,7 @@ impl Endpoint for OrderResvCcnlRequest {
 /// Response of 주식예약주문조회 (`v1_국내주식-020`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct OrderResvCcnlResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -410,57 +410,89 @@ pub struct OrderResvCcnlResponse {
     pub ctx_area_nk200: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for OrderResvCcnlResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output: v::take_block(&mut m, "output"),
-            ctx_area_fk200: v::take(&mut m, "ctx_area_fk200"),
-            ctx_area_nk200: v::take(&mut m, "ctx_area_nk200"),
-            extra: m,
-        }
+impl crate::__private::Record for OrderResvCcnlResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "rt_cd",
+                "msg_cd",
+                "msg1",
+                "output",
+                "ctx_area_fk200",
+                "ctx_area_nk200",
+            ],
+            lower: &[
+                ("ctx_area_fk200", 4),
+                ("ctx_area_nk200", 5),
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output", 3),
+                ("rt_cd", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output.put(&mut m, "output");
-        v::put(&mut m, "ctx_area_fk200", &self.ctx_area_fk200);
-        v::put(&mut m, "ctx_area_nk200", &self.ctx_area_nk200);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output,
+            4 => &self.ctx_area_fk200,
+            5 => &self.ctx_area_nk200,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output.report(path, "output", r);
-        r.val(path, "ctx_area_fk200", &self.ctx_area_fk200);
-        r.val(path, "ctx_area_nk200", &self.ctx_area_nk200);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output,
+            4 => &mut self.ctx_area_fk200,
+            5 => &mut self.ctx_area_nk200,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for OrderResvCcnlResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for OrderResvCcnlResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// 예약주문 순번 (`rsvn_ord_seq`, length 10).
@@ -511,91 +543,138 @@ pub struct Output {
     pub rsvn_end_dt: v::Val<v::NaiveDate>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rsvn_ord_seq: v::take(&mut m, "rsvn_ord_seq"),
-            rsvn_ord_ord_dt: v::take(&mut m, "rsvn_ord_ord_dt"),
-            rsvn_ord_rcit_dt: v::take(&mut m, "rsvn_ord_rcit_dt"),
-            pdno: v::take(&mut m, "pdno"),
-            ord_dvsn_cd: v::take(&mut m, "ord_dvsn_cd"),
-            ord_rsvn_qty: v::take(&mut m, "ord_rsvn_qty"),
-            tot_ccld_qty: v::take(&mut m, "tot_ccld_qty"),
-            cncl_ord_dt: v::take(&mut m, "cncl_ord_dt"),
-            ord_tmd: v::take(&mut m, "ord_tmd"),
-            ctac_tlno: v::take(&mut m, "ctac_tlno"),
-            rjct_rson2: v::take(&mut m, "rjct_rson2"),
-            odno: v::take(&mut m, "odno"),
-            rsvn_ord_rcit_tmd: v::take(&mut m, "rsvn_ord_rcit_tmd"),
-            kor_item_shtn_name: v::take(&mut m, "kor_item_shtn_name"),
-            sll_buy_dvsn_cd: v::take(&mut m, "sll_buy_dvsn_cd"),
-            ord_rsvn_unpr: v::take(&mut m, "ord_rsvn_unpr"),
-            tot_ccld_amt: v::take(&mut m, "tot_ccld_amt"),
-            loan_dt: v::take(&mut m, "loan_dt"),
-            cncl_rcit_tmd: v::take(&mut m, "cncl_rcit_tmd"),
-            prcs_rslt: v::take(&mut m, "prcs_rslt"),
-            ord_dvsn_name: v::take(&mut m, "ord_dvsn_name"),
-            tmnl_mdia_kind_cd: v::take(&mut m, "tmnl_mdia_kind_cd"),
-            rsvn_end_dt: v::take(&mut m, "rsvn_end_dt"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "rsvn_ord_seq",
+                "rsvn_ord_ord_dt",
+                "rsvn_ord_rcit_dt",
+                "pdno",
+                "ord_dvsn_cd",
+                "ord_rsvn_qty",
+                "tot_ccld_qty",
+                "cncl_ord_dt",
+                "ord_tmd",
+                "ctac_tlno",
+                "rjct_rson2",
+                "odno",
+                "rsvn_ord_rcit_tmd",
+                "kor_item_shtn_name",
+                "sll_buy_dvsn_cd",
+                "ord_rsvn_unpr",
+                "tot_ccld_amt",
+                "loan_dt",
+                "cncl_rcit_tmd",
+                "prcs_rslt",
+                "ord_dvsn_name",
+                "tmnl_mdia_kind_cd",
+                "rsvn_end_dt",
+            ],
+            lower: &[
+                ("cncl_ord_dt", 7),
+                ("cncl_rcit_tmd", 18),
+                ("ctac_tlno", 9),
+                ("kor_item_shtn_name", 13),
+                ("loan_dt", 17),
+                ("odno", 11),
+                ("ord_dvsn_cd", 4),
+                ("ord_dvsn_name", 20),
+                ("ord_rsvn_qty", 5),
+                ("ord_rsvn_unpr", 15),
+                ("ord_tmd", 8),
+                ("pdno", 3),
+                ("prcs_rslt", 19),
+                ("rjct_rson2", 10),
+                ("rsvn_end_dt", 22),
+                ("rsvn_ord_ord_dt", 1),
+                ("rsvn_ord_rcit_dt", 2),
+                ("rsvn_ord_rcit_tmd", 12),
+                ("rsvn_ord_seq", 0),
+                ("sll_buy_dvsn_cd", 14),
+                ("tmnl_mdia_kind_cd", 21),
+                ("tot_ccld_amt", 16),
+                ("tot_ccld_qty", 6),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rsvn_ord_seq", &self.rsvn_ord_seq);
-        v::put(&mut m, "rsvn_ord_ord_dt", &self.rsvn_ord_ord_dt);
-        v::put(&mut m, "rsvn_ord_rcit_dt", &self.rsvn_ord_rcit_dt);
-        v::put(&mut m, "pdno", &self.pdno);
-        v::put(&mut m, "ord_dvsn_cd", &self.ord_dvsn_cd);
-        v::put(&mut m, "ord_rsvn_qty", &self.ord_rsvn_qty);
-        v::put(&mut m, "tot_ccld_qty", &self.tot_ccld_qty);
-        v::put(&mut m, "cncl_ord_dt", &self.cncl_ord_dt);
-        v::put(&mut m, "ord_tmd", &self.ord_tmd);
-        v::put(&mut m, "ctac_tlno", &self.ctac_tlno);
-        v::put(&mut m, "rjct_rson2", &self.rjct_rson2);
-        v::put(&mut m, "odno", &self.odno);
-        v::put(&mut m, "rsvn_ord_rcit_tmd", &self.rsvn_ord_rcit_tmd);
-        v::put(&mut m, "kor_item_shtn_name", &self.kor_item_shtn_name);
-        v::put(&mut m, "sll_buy_dvsn_cd", &self.sll_buy_dvsn_cd);
-        v::put(&mut m, "ord_rsvn_unpr", &self.ord_rsvn_unpr);
-        v::put(&mut m, "tot_ccld_amt", &self.tot_ccld_amt);
-        v::put(&mut m, "loan_dt", &self.loan_dt);
-        v::put(&mut m, "cncl_rcit_tmd", &self.cncl_rcit_tmd);
-        v::put(&mut m, "prcs_rslt", &self.prcs_rslt);
-        v::put(&mut m, "ord_dvsn_name", &self.ord_dvsn_name);
-        v::put(&mut m, "tmnl_mdia_kind_cd", &self.tmnl_mdia_kind_cd);
-        v::put(&mut m, "rsvn_end_dt", &self.rsvn_end_dt);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rsvn_ord_seq,
+            1 => &self.rsvn_ord_ord_dt,
+            2 => &self.rsvn_ord_rcit_dt,
+            3 => &self.pdno,
+            4 => &self.ord_dvsn_cd,
+            5 => &self.ord_rsvn_qty,
+            6 => &self.tot_ccld_qty,
+            7 => &self.cncl_ord_dt,
+            8 => &self.ord_tmd,
+            9 => &self.ctac_tlno,
+            10 => &self.rjct_rson2,
+            11 => &self.odno,
+            12 => &self.rsvn_ord_rcit_tmd,
+            13 => &self.kor_item_shtn_name,
+            14 => &self.sll_buy_dvsn_cd,
+            15 => &self.ord_rsvn_unpr,
+            16 => &self.tot_ccld_amt,
+            17 => &self.loan_dt,
+            18 => &self.cncl_rcit_tmd,
+            19 => &self.prcs_rslt,
+            20 => &self.ord_dvsn_name,
+            21 => &self.tmnl_mdia_kind_cd,
+            22 => &self.rsvn_end_dt,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rsvn_ord_seq", &self.rsvn_ord_seq);
-        r.val(path, "rsvn_ord_ord_dt", &self.rsvn_ord_ord_dt);
-        r.val(path, "rsvn_ord_rcit_dt", &self.rsvn_ord_rcit_dt);
-        r.val(path, "pdno", &self.pdno);
-        r.val(path, "ord_dvsn_cd", &self.ord_dvsn_cd);
-        r.val(path, "ord_rsvn_qty", &self.ord_rsvn_qty);
-        r.val(path, "tot_ccld_qty", &self.tot_ccld_qty);
-        r.val(path, "cncl_ord_dt", &self.cncl_ord_dt);
-        r.val(path, "ord_tmd", &self.ord_tmd);
-        r.val(path, "ctac_tlno", &self.ctac_tlno);
-        r.val(path, "rjct_rson2", &self.rjct_rson2);
-        r.val(path, "odno", &self.odno);
-        r.val(path, "rsvn_ord_rcit_tmd", &self.rsvn_ord_rcit_tmd);
-        r.val(path, "kor_item_shtn_name", &self.kor_item_shtn_name);
-        r.val(path, "sll_buy_dvsn_cd", &self.sll_buy_dvsn_cd);
-        r.val(path, "ord_rsvn_unpr", &self.ord_rsvn_unpr);
-        r.val(path, "tot_ccld_amt", &self.tot_ccld_amt);
-        r.val(path, "loan_dt", &self.loan_dt);
-        r.val(path, "cncl_rcit_tmd", &self.cncl_rcit_tmd);
-        r.val(path, "prcs_rslt", &self.prcs_rslt);
-        r.val(path, "ord_dvsn_name", &self.ord_dvsn_name);
-        r.val(path, "tmnl_mdia_kind_cd", &self.tmnl_mdia_kind_cd);
-        r.val(path, "rsvn_end_dt", &self.rsvn_end_dt);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rsvn_ord_seq,
+            1 => &mut self.rsvn_ord_ord_dt,
+            2 => &mut self.rsvn_ord_rcit_dt,
+            3 => &mut self.pdno,
+            4 => &mut self.ord_dvsn_cd,
+            5 => &mut self.ord_rsvn_qty,
+            6 => &mut self.tot_ccld_qty,
+            7 => &mut self.cncl_ord_dt,
+            8 => &mut self.ord_tmd,
+            9 => &mut self.ctac_tlno,
+            10 => &mut self.rjct_rson2,
+            11 => &mut self.odno,
+            12 => &mut self.rsvn_ord_rcit_tmd,
+            13 => &mut self.kor_item_shtn_name,
+            14 => &mut self.sll_buy_dvsn_cd,
+            15 => &mut self.ord_rsvn_unpr,
+            16 => &mut self.tot_ccld_amt,
+            17 => &mut self.loan_dt,
+            18 => &mut self.cncl_rcit_tmd,
+            19 => &mut self.prcs_rslt,
+            20 => &mut self.ord_dvsn_name,
+            21 => &mut self.tmnl_mdia_kind_cd,
+            22 => &mut self.rsvn_end_dt,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 

@@ -322,7 +322,7 @@ impl Endpoint for OvertimeExpTransFluctRequest {
 /// Response of 국내주식 시간외예상체결등락률 (`국내주식-140`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct OvertimeExpTransFluctResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -335,51 +335,71 @@ pub struct OvertimeExpTransFluctResponse {
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for OvertimeExpTransFluctResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output: v::take_block(&mut m, "output"),
-            extra: m,
-        }
+impl crate::__private::Record for OvertimeExpTransFluctResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output"],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output.put(&mut m, "output");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output.report(path, "output", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for OvertimeExpTransFluctResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for OvertimeExpTransFluctResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// 데이터 순위 (`data_rank`, required, length 10).
@@ -410,84 +430,97 @@ pub struct Output {
     pub stck_prpr: v::Val<i64>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            data_rank: v::take(&mut m, "data_rank"),
-            iscd_stat_cls_code: v::take(&mut m, "iscd_stat_cls_code"),
-            stck_shrn_iscd: v::take(&mut m, "stck_shrn_iscd"),
-            hts_kor_isnm: v::take(&mut m, "hts_kor_isnm"),
-            ovtm_untp_antc_cnpr: v::take(&mut m, "ovtm_untp_antc_cnpr"),
-            ovtm_untp_antc_cntg_vrss: v::take(&mut m, "ovtm_untp_antc_cntg_vrss"),
-            ovtm_untp_antc_cntg_vrsssign: v::take(&mut m, "ovtm_untp_antc_cntg_vrsssign"),
-            ovtm_untp_antc_cntg_ctrt: v::take(&mut m, "ovtm_untp_antc_cntg_ctrt"),
-            ovtm_untp_askp_rsqn1: v::take(&mut m, "ovtm_untp_askp_rsqn1"),
-            ovtm_untp_bidp_rsqn1: v::take(&mut m, "ovtm_untp_bidp_rsqn1"),
-            ovtm_untp_antc_cnqn: v::take(&mut m, "ovtm_untp_antc_cnqn"),
-            itmt_vol: v::take(&mut m, "itmt_vol"),
-            stck_prpr: v::take(&mut m, "stck_prpr"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "data_rank",
+                "iscd_stat_cls_code",
+                "stck_shrn_iscd",
+                "hts_kor_isnm",
+                "ovtm_untp_antc_cnpr",
+                "ovtm_untp_antc_cntg_vrss",
+                "ovtm_untp_antc_cntg_vrsssign",
+                "ovtm_untp_antc_cntg_ctrt",
+                "ovtm_untp_askp_rsqn1",
+                "ovtm_untp_bidp_rsqn1",
+                "ovtm_untp_antc_cnqn",
+                "itmt_vol",
+                "stck_prpr",
+            ],
+            lower: &[
+                ("data_rank", 0),
+                ("hts_kor_isnm", 3),
+                ("iscd_stat_cls_code", 1),
+                ("itmt_vol", 11),
+                ("ovtm_untp_antc_cnpr", 4),
+                ("ovtm_untp_antc_cnqn", 10),
+                ("ovtm_untp_antc_cntg_ctrt", 7),
+                ("ovtm_untp_antc_cntg_vrss", 5),
+                ("ovtm_untp_antc_cntg_vrsssign", 6),
+                ("ovtm_untp_askp_rsqn1", 8),
+                ("ovtm_untp_bidp_rsqn1", 9),
+                ("stck_prpr", 12),
+                ("stck_shrn_iscd", 2),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "data_rank", &self.data_rank);
-        v::put(&mut m, "iscd_stat_cls_code", &self.iscd_stat_cls_code);
-        v::put(&mut m, "stck_shrn_iscd", &self.stck_shrn_iscd);
-        v::put(&mut m, "hts_kor_isnm", &self.hts_kor_isnm);
-        v::put(&mut m, "ovtm_untp_antc_cnpr", &self.ovtm_untp_antc_cnpr);
-        v::put(
-            &mut m,
-            "ovtm_untp_antc_cntg_vrss",
-            &self.ovtm_untp_antc_cntg_vrss,
-        );
-        v::put(
-            &mut m,
-            "ovtm_untp_antc_cntg_vrsssign",
-            &self.ovtm_untp_antc_cntg_vrsssign,
-        );
-        v::put(
-            &mut m,
-            "ovtm_untp_antc_cntg_ctrt",
-            &self.ovtm_untp_antc_cntg_ctrt,
-        );
-        v::put(&mut m, "ovtm_untp_askp_rsqn1", &self.ovtm_untp_askp_rsqn1);
-        v::put(&mut m, "ovtm_untp_bidp_rsqn1", &self.ovtm_untp_bidp_rsqn1);
-        v::put(&mut m, "ovtm_untp_antc_cnqn", &self.ovtm_untp_antc_cnqn);
-        v::put(&mut m, "itmt_vol", &self.itmt_vol);
-        v::put(&mut m, "stck_prpr", &self.stck_prpr);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.data_rank,
+            1 => &self.iscd_stat_cls_code,
+            2 => &self.stck_shrn_iscd,
+            3 => &self.hts_kor_isnm,
+            4 => &self.ovtm_untp_antc_cnpr,
+            5 => &self.ovtm_untp_antc_cntg_vrss,
+            6 => &self.ovtm_untp_antc_cntg_vrsssign,
+            7 => &self.ovtm_untp_antc_cntg_ctrt,
+            8 => &self.ovtm_untp_askp_rsqn1,
+            9 => &self.ovtm_untp_bidp_rsqn1,
+            10 => &self.ovtm_untp_antc_cnqn,
+            11 => &self.itmt_vol,
+            12 => &self.stck_prpr,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "data_rank", &self.data_rank);
-        r.val(path, "iscd_stat_cls_code", &self.iscd_stat_cls_code);
-        r.val(path, "stck_shrn_iscd", &self.stck_shrn_iscd);
-        r.val(path, "hts_kor_isnm", &self.hts_kor_isnm);
-        r.val(path, "ovtm_untp_antc_cnpr", &self.ovtm_untp_antc_cnpr);
-        r.val(
-            path,
-            "ovtm_untp_antc_cntg_vrss",
-            &self.ovtm_untp_antc_cntg_vrss,
-        );
-        r.val(
-            path,
-            "ovtm_untp_antc_cntg_vrsssign",
-            &self.ovtm_untp_antc_cntg_vrsssign,
-        );
-        r.val(
-            path,
-            "ovtm_untp_antc_cntg_ctrt",
-            &self.ovtm_untp_antc_cntg_ctrt,
-        );
-        r.val(path, "ovtm_untp_askp_rsqn1", &self.ovtm_untp_askp_rsqn1);
-        r.val(path, "ovtm_untp_bidp_rsqn1", &self.ovtm_untp_bidp_rsqn1);
-        r.val(path, "ovtm_untp_antc_cnqn", &self.ovtm_untp_antc_cnqn);
-        r.val(path, "itmt_vol", &self.itmt_vol);
-        r.val(path, "stck_prpr", &self.stck_prpr);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.data_rank,
+            1 => &mut self.iscd_stat_cls_code,
+            2 => &mut self.stck_shrn_iscd,
+            3 => &mut self.hts_kor_isnm,
+            4 => &mut self.ovtm_untp_antc_cnpr,
+            5 => &mut self.ovtm_untp_antc_cntg_vrss,
+            6 => &mut self.ovtm_untp_antc_cntg_vrsssign,
+            7 => &mut self.ovtm_untp_antc_cntg_ctrt,
+            8 => &mut self.ovtm_untp_askp_rsqn1,
+            9 => &mut self.ovtm_untp_bidp_rsqn1,
+            10 => &mut self.ovtm_untp_antc_cnqn,
+            11 => &mut self.itmt_vol,
+            12 => &mut self.stck_prpr,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

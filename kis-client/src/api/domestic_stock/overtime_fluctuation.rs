@@ -354,7 +354,7 @@ impl Endpoint for OvertimeFluctuationRequest {
 /// Response of 국내주식 시간외등락율순위 (`국내주식-138`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct OvertimeFluctuationResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -369,54 +369,79 @@ pub struct OvertimeFluctuationResponse {
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for OvertimeFluctuationResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output1: v::take_one(&mut m, "output1"),
-            output2: v::take_block(&mut m, "output2"),
-            extra: m,
-        }
+impl crate::__private::Record for OvertimeFluctuationResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output1", "output2"],
+            lower: &[
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output1.put(&mut m, "output1");
-        self.output2.put(&mut m, "output2");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output1,
+            4 => &self.output2,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output1.report(path, "output1", r);
-        self.output2.report(path, "output2", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output1,
+            4 => &mut self.output2,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for OvertimeFluctuationResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for OvertimeFluctuationResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 시간외 단일가 상한 종목 수 (`ovtm_untp_uplm_issu_cnt`, required, length 7).
@@ -443,116 +468,95 @@ pub struct Output1 {
     pub ovtm_untp_kosdaq_tr_pbmn: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output1 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            ovtm_untp_uplm_issu_cnt: v::take(&mut m, "ovtm_untp_uplm_issu_cnt"),
-            ovtm_untp_ascn_issu_cnt: v::take(&mut m, "ovtm_untp_ascn_issu_cnt"),
-            ovtm_untp_stnr_issu_cnt: v::take(&mut m, "ovtm_untp_stnr_issu_cnt"),
-            ovtm_untp_lslm_issu_cnt: v::take(&mut m, "ovtm_untp_lslm_issu_cnt"),
-            ovtm_untp_down_issu_cnt: v::take(&mut m, "ovtm_untp_down_issu_cnt"),
-            ovtm_untp_acml_vol: v::take(&mut m, "ovtm_untp_acml_vol"),
-            ovtm_untp_acml_tr_pbmn: v::take(&mut m, "ovtm_untp_acml_tr_pbmn"),
-            ovtm_untp_exch_vol: v::take(&mut m, "ovtm_untp_exch_vol"),
-            ovtm_untp_exch_tr_pbmn: v::take(&mut m, "ovtm_untp_exch_tr_pbmn"),
-            ovtm_untp_kosdaq_vol: v::take(&mut m, "ovtm_untp_kosdaq_vol"),
-            ovtm_untp_kosdaq_tr_pbmn: v::take(&mut m, "ovtm_untp_kosdaq_tr_pbmn"),
-            extra: m,
-        }
+impl crate::__private::Record for Output1 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "ovtm_untp_uplm_issu_cnt",
+                "ovtm_untp_ascn_issu_cnt",
+                "ovtm_untp_stnr_issu_cnt",
+                "ovtm_untp_lslm_issu_cnt",
+                "ovtm_untp_down_issu_cnt",
+                "ovtm_untp_acml_vol",
+                "ovtm_untp_acml_tr_pbmn",
+                "ovtm_untp_exch_vol",
+                "ovtm_untp_exch_tr_pbmn",
+                "ovtm_untp_kosdaq_vol",
+                "ovtm_untp_kosdaq_tr_pbmn",
+            ],
+            lower: &[
+                ("ovtm_untp_acml_tr_pbmn", 6),
+                ("ovtm_untp_acml_vol", 5),
+                ("ovtm_untp_ascn_issu_cnt", 1),
+                ("ovtm_untp_down_issu_cnt", 4),
+                ("ovtm_untp_exch_tr_pbmn", 8),
+                ("ovtm_untp_exch_vol", 7),
+                ("ovtm_untp_kosdaq_tr_pbmn", 10),
+                ("ovtm_untp_kosdaq_vol", 9),
+                ("ovtm_untp_lslm_issu_cnt", 3),
+                ("ovtm_untp_stnr_issu_cnt", 2),
+                ("ovtm_untp_uplm_issu_cnt", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(
-            &mut m,
-            "ovtm_untp_uplm_issu_cnt",
-            &self.ovtm_untp_uplm_issu_cnt,
-        );
-        v::put(
-            &mut m,
-            "ovtm_untp_ascn_issu_cnt",
-            &self.ovtm_untp_ascn_issu_cnt,
-        );
-        v::put(
-            &mut m,
-            "ovtm_untp_stnr_issu_cnt",
-            &self.ovtm_untp_stnr_issu_cnt,
-        );
-        v::put(
-            &mut m,
-            "ovtm_untp_lslm_issu_cnt",
-            &self.ovtm_untp_lslm_issu_cnt,
-        );
-        v::put(
-            &mut m,
-            "ovtm_untp_down_issu_cnt",
-            &self.ovtm_untp_down_issu_cnt,
-        );
-        v::put(&mut m, "ovtm_untp_acml_vol", &self.ovtm_untp_acml_vol);
-        v::put(
-            &mut m,
-            "ovtm_untp_acml_tr_pbmn",
-            &self.ovtm_untp_acml_tr_pbmn,
-        );
-        v::put(&mut m, "ovtm_untp_exch_vol", &self.ovtm_untp_exch_vol);
-        v::put(
-            &mut m,
-            "ovtm_untp_exch_tr_pbmn",
-            &self.ovtm_untp_exch_tr_pbmn,
-        );
-        v::put(&mut m, "ovtm_untp_kosdaq_vol", &self.ovtm_untp_kosdaq_vol);
-        v::put(
-            &mut m,
-            "ovtm_untp_kosdaq_tr_pbmn",
-            &self.ovtm_untp_kosdaq_tr_pbmn,
-        );
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.ovtm_untp_uplm_issu_cnt,
+            1 => &self.ovtm_untp_ascn_issu_cnt,
+            2 => &self.ovtm_untp_stnr_issu_cnt,
+            3 => &self.ovtm_untp_lslm_issu_cnt,
+            4 => &self.ovtm_untp_down_issu_cnt,
+            5 => &self.ovtm_untp_acml_vol,
+            6 => &self.ovtm_untp_acml_tr_pbmn,
+            7 => &self.ovtm_untp_exch_vol,
+            8 => &self.ovtm_untp_exch_tr_pbmn,
+            9 => &self.ovtm_untp_kosdaq_vol,
+            10 => &self.ovtm_untp_kosdaq_tr_pbmn,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(
-            path,
-            "ovtm_untp_uplm_issu_cnt",
-            &self.ovtm_untp_uplm_issu_cnt,
-        );
-        r.val(
-            path,
-            "ovtm_untp_ascn_issu_cnt",
-            &self.ovtm_untp_ascn_issu_cnt,
-        );
-        r.val(
-            path,
-            "ovtm_untp_stnr_issu_cnt",
-            &self.ovtm_untp_stnr_issu_cnt,
-        );
-        r.val(
-            path,
-            "ovtm_untp_lslm_issu_cnt",
-            &self.ovtm_untp_lslm_issu_cnt,
-        );
-        r.val(
-            path,
-            "ovtm_untp_down_issu_cnt",
-            &self.ovtm_untp_down_issu_cnt,
-        );
-        r.val(path, "ovtm_untp_acml_vol", &self.ovtm_untp_acml_vol);
-        r.val(path, "ovtm_untp_acml_tr_pbmn", &self.ovtm_untp_acml_tr_pbmn);
-        r.val(path, "ovtm_untp_exch_vol", &self.ovtm_untp_exch_vol);
-        r.val(path, "ovtm_untp_exch_tr_pbmn", &self.ovtm_untp_exch_tr_pbmn);
-        r.val(path, "ovtm_untp_kosdaq_vol", &self.ovtm_untp_kosdaq_vol);
-        r.val(
-            path,
-            "ovtm_untp_kosdaq_tr_pbmn",
-            &self.ovtm_untp_kosdaq_tr_pbmn,
-        );
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.ovtm_untp_uplm_issu_cnt,
+            1 => &mut self.ovtm_untp_ascn_issu_cnt,
+            2 => &mut self.ovtm_untp_stnr_issu_cnt,
+            3 => &mut self.ovtm_untp_lslm_issu_cnt,
+            4 => &mut self.ovtm_untp_down_issu_cnt,
+            5 => &mut self.ovtm_untp_acml_vol,
+            6 => &mut self.ovtm_untp_acml_tr_pbmn,
+            7 => &mut self.ovtm_untp_exch_vol,
+            8 => &mut self.ovtm_untp_exch_tr_pbmn,
+            9 => &mut self.ovtm_untp_kosdaq_vol,
+            10 => &mut self.ovtm_untp_kosdaq_tr_pbmn,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 유가증권 단축 종목코드 (`mksc_shrn_iscd`, required, length 9).
@@ -589,85 +593,109 @@ pub struct Output2 {
     pub askp: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output2 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            mksc_shrn_iscd: v::take(&mut m, "mksc_shrn_iscd"),
-            hts_kor_isnm: v::take(&mut m, "hts_kor_isnm"),
-            ovtm_untp_prpr: v::take(&mut m, "ovtm_untp_prpr"),
-            ovtm_untp_prdy_vrss: v::take(&mut m, "ovtm_untp_prdy_vrss"),
-            ovtm_untp_prdy_vrss_sign: v::take(&mut m, "ovtm_untp_prdy_vrss_sign"),
-            ovtm_untp_prdy_ctrt: v::take(&mut m, "ovtm_untp_prdy_ctrt"),
-            ovtm_untp_askp1: v::take(&mut m, "ovtm_untp_askp1"),
-            ovtm_untp_seln_rsqn: v::take(&mut m, "ovtm_untp_seln_rsqn"),
-            ovtm_untp_bidp1: v::take(&mut m, "ovtm_untp_bidp1"),
-            ovtm_untp_shnu_rsqn: v::take(&mut m, "ovtm_untp_shnu_rsqn"),
-            ovtm_untp_vol: v::take(&mut m, "ovtm_untp_vol"),
-            ovtm_vrss_acml_vol_rlim: v::take(&mut m, "ovtm_vrss_acml_vol_rlim"),
-            stck_prpr: v::take(&mut m, "stck_prpr"),
-            acml_vol: v::take(&mut m, "acml_vol"),
-            bidp: v::take(&mut m, "bidp"),
-            askp: v::take(&mut m, "askp"),
-            extra: m,
-        }
+impl crate::__private::Record for Output2 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "mksc_shrn_iscd",
+                "hts_kor_isnm",
+                "ovtm_untp_prpr",
+                "ovtm_untp_prdy_vrss",
+                "ovtm_untp_prdy_vrss_sign",
+                "ovtm_untp_prdy_ctrt",
+                "ovtm_untp_askp1",
+                "ovtm_untp_seln_rsqn",
+                "ovtm_untp_bidp1",
+                "ovtm_untp_shnu_rsqn",
+                "ovtm_untp_vol",
+                "ovtm_vrss_acml_vol_rlim",
+                "stck_prpr",
+                "acml_vol",
+                "bidp",
+                "askp",
+            ],
+            lower: &[
+                ("acml_vol", 13),
+                ("askp", 15),
+                ("bidp", 14),
+                ("hts_kor_isnm", 1),
+                ("mksc_shrn_iscd", 0),
+                ("ovtm_untp_askp1", 6),
+                ("ovtm_untp_bidp1", 8),
+                ("ovtm_untp_prdy_ctrt", 5),
+                ("ovtm_untp_prdy_vrss", 3),
+                ("ovtm_untp_prdy_vrss_sign", 4),
+                ("ovtm_untp_prpr", 2),
+                ("ovtm_untp_seln_rsqn", 7),
+                ("ovtm_untp_shnu_rsqn", 9),
+                ("ovtm_untp_vol", 10),
+                ("ovtm_vrss_acml_vol_rlim", 11),
+                ("stck_prpr", 12),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "mksc_shrn_iscd", &self.mksc_shrn_iscd);
-        v::put(&mut m, "hts_kor_isnm", &self.hts_kor_isnm);
-        v::put(&mut m, "ovtm_untp_prpr", &self.ovtm_untp_prpr);
-        v::put(&mut m, "ovtm_untp_prdy_vrss", &self.ovtm_untp_prdy_vrss);
-        v::put(
-            &mut m,
-            "ovtm_untp_prdy_vrss_sign",
-            &self.ovtm_untp_prdy_vrss_sign,
-        );
-        v::put(&mut m, "ovtm_untp_prdy_ctrt", &self.ovtm_untp_prdy_ctrt);
-        v::put(&mut m, "ovtm_untp_askp1", &self.ovtm_untp_askp1);
-        v::put(&mut m, "ovtm_untp_seln_rsqn", &self.ovtm_untp_seln_rsqn);
-        v::put(&mut m, "ovtm_untp_bidp1", &self.ovtm_untp_bidp1);
-        v::put(&mut m, "ovtm_untp_shnu_rsqn", &self.ovtm_untp_shnu_rsqn);
-        v::put(&mut m, "ovtm_untp_vol", &self.ovtm_untp_vol);
-        v::put(
-            &mut m,
-            "ovtm_vrss_acml_vol_rlim",
-            &self.ovtm_vrss_acml_vol_rlim,
-        );
-        v::put(&mut m, "stck_prpr", &self.stck_prpr);
-        v::put(&mut m, "acml_vol", &self.acml_vol);
-        v::put(&mut m, "bidp", &self.bidp);
-        v::put(&mut m, "askp", &self.askp);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.mksc_shrn_iscd,
+            1 => &self.hts_kor_isnm,
+            2 => &self.ovtm_untp_prpr,
+            3 => &self.ovtm_untp_prdy_vrss,
+            4 => &self.ovtm_untp_prdy_vrss_sign,
+            5 => &self.ovtm_untp_prdy_ctrt,
+            6 => &self.ovtm_untp_askp1,
+            7 => &self.ovtm_untp_seln_rsqn,
+            8 => &self.ovtm_untp_bidp1,
+            9 => &self.ovtm_untp_shnu_rsqn,
+            10 => &self.ovtm_untp_vol,
+            11 => &self.ovtm_vrss_acml_vol_rlim,
+            12 => &self.stck_prpr,
+            13 => &self.acml_vol,
+            14 => &self.bidp,
+            15 => &self.askp,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "mksc_shrn_iscd", &self.mksc_shrn_iscd);
-        r.val(path, "hts_kor_isnm", &self.hts_kor_isnm);
-        r.val(path, "ovtm_untp_prpr", &self.ovtm_untp_prpr);
-        r.val(path, "ovtm_untp_prdy_vrss", &self.ovtm_untp_prdy_vrss);
-        r.val(
-            path,
-            "ovtm_untp_prdy_vrss_sign",
-            &self.ovtm_untp_prdy_vrss_sign,
-        );
-        r.val(path, "ovtm_untp_prdy_ctrt", &self.ovtm_untp_prdy_ctrt);
-        r.val(path, "ovtm_untp_askp1", &self.ovtm_untp_askp1);
-        r.val(path, "ovtm_untp_seln_rsqn", &self.ovtm_untp_seln_rsqn);
-        r.val(path, "ovtm_untp_bidp1", &self.ovtm_untp_bidp1);
-        r.val(path, "ovtm_untp_shnu_rsqn", &self.ovtm_untp_shnu_rsqn);
-        r.val(path, "ovtm_untp_vol", &self.ovtm_untp_vol);
-        r.val(
-            path,
-            "ovtm_vrss_acml_vol_rlim",
-            &self.ovtm_vrss_acml_vol_rlim,
-        );
-        r.val(path, "stck_prpr", &self.stck_prpr);
-        r.val(path, "acml_vol", &self.acml_vol);
-        r.val(path, "bidp", &self.bidp);
-        r.val(path, "askp", &self.askp);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.mksc_shrn_iscd,
+            1 => &mut self.hts_kor_isnm,
+            2 => &mut self.ovtm_untp_prpr,
+            3 => &mut self.ovtm_untp_prdy_vrss,
+            4 => &mut self.ovtm_untp_prdy_vrss_sign,
+            5 => &mut self.ovtm_untp_prdy_ctrt,
+            6 => &mut self.ovtm_untp_askp1,
+            7 => &mut self.ovtm_untp_seln_rsqn,
+            8 => &mut self.ovtm_untp_bidp1,
+            9 => &mut self.ovtm_untp_shnu_rsqn,
+            10 => &mut self.ovtm_untp_vol,
+            11 => &mut self.ovtm_vrss_acml_vol_rlim,
+            12 => &mut self.stck_prpr,
+            13 => &mut self.acml_vol,
+            14 => &mut self.bidp,
+            15 => &mut self.askp,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

@@ -324,7 +324,7 @@ impl Endpoint for OvertimeVolumeRequest {
 /// Response of 국내주식 시간외거래량순위 (`국내주식-139`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct OvertimeVolumeResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -339,54 +339,79 @@ pub struct OvertimeVolumeResponse {
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for OvertimeVolumeResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output1: v::take_one(&mut m, "output1"),
-            output2: v::take_block(&mut m, "output2"),
-            extra: m,
-        }
+impl crate::__private::Record for OvertimeVolumeResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output1", "output2"],
+            lower: &[
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output1.put(&mut m, "output1");
-        self.output2.put(&mut m, "output2");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output1,
+            4 => &self.output2,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output1.report(path, "output1", r);
-        self.output2.report(path, "output2", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output1,
+            4 => &mut self.output2,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for OvertimeVolumeResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for OvertimeVolumeResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 시간외 단일가 거래소 거래량 (`ovtm_untp_exch_vol`, required, length 18).
@@ -399,51 +424,67 @@ pub struct Output1 {
     pub ovtm_untp_kosdaq_tr_pbmn: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output1 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            ovtm_untp_exch_vol: v::take(&mut m, "ovtm_untp_exch_vol"),
-            ovtm_untp_exch_tr_pbmn: v::take(&mut m, "ovtm_untp_exch_tr_pbmn"),
-            ovtm_untp_kosdaq_vol: v::take(&mut m, "ovtm_untp_kosdaq_vol"),
-            ovtm_untp_kosdaq_tr_pbmn: v::take(&mut m, "ovtm_untp_kosdaq_tr_pbmn"),
-            extra: m,
-        }
+impl crate::__private::Record for Output1 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "ovtm_untp_exch_vol",
+                "ovtm_untp_exch_tr_pbmn",
+                "ovtm_untp_kosdaq_vol",
+                "ovtm_untp_kosdaq_tr_pbmn",
+            ],
+            lower: &[
+                ("ovtm_untp_exch_tr_pbmn", 1),
+                ("ovtm_untp_exch_vol", 0),
+                ("ovtm_untp_kosdaq_tr_pbmn", 3),
+                ("ovtm_untp_kosdaq_vol", 2),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "ovtm_untp_exch_vol", &self.ovtm_untp_exch_vol);
-        v::put(
-            &mut m,
-            "ovtm_untp_exch_tr_pbmn",
-            &self.ovtm_untp_exch_tr_pbmn,
-        );
-        v::put(&mut m, "ovtm_untp_kosdaq_vol", &self.ovtm_untp_kosdaq_vol);
-        v::put(
-            &mut m,
-            "ovtm_untp_kosdaq_tr_pbmn",
-            &self.ovtm_untp_kosdaq_tr_pbmn,
-        );
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.ovtm_untp_exch_vol,
+            1 => &self.ovtm_untp_exch_tr_pbmn,
+            2 => &self.ovtm_untp_kosdaq_vol,
+            3 => &self.ovtm_untp_kosdaq_tr_pbmn,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "ovtm_untp_exch_vol", &self.ovtm_untp_exch_vol);
-        r.val(path, "ovtm_untp_exch_tr_pbmn", &self.ovtm_untp_exch_tr_pbmn);
-        r.val(path, "ovtm_untp_kosdaq_vol", &self.ovtm_untp_kosdaq_vol);
-        r.val(
-            path,
-            "ovtm_untp_kosdaq_tr_pbmn",
-            &self.ovtm_untp_kosdaq_tr_pbmn,
-        );
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.ovtm_untp_exch_vol,
+            1 => &mut self.ovtm_untp_exch_tr_pbmn,
+            2 => &mut self.ovtm_untp_kosdaq_vol,
+            3 => &mut self.ovtm_untp_kosdaq_tr_pbmn,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 주식 단축 종목코드 (`stck_shrn_iscd`, required, length 9).
@@ -476,79 +517,101 @@ pub struct Output2 {
     pub askp: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output2 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            stck_shrn_iscd: v::take(&mut m, "stck_shrn_iscd"),
-            hts_kor_isnm: v::take(&mut m, "hts_kor_isnm"),
-            ovtm_untp_prpr: v::take(&mut m, "ovtm_untp_prpr"),
-            ovtm_untp_prdy_vrss: v::take(&mut m, "ovtm_untp_prdy_vrss"),
-            ovtm_untp_prdy_vrss_sign: v::take(&mut m, "ovtm_untp_prdy_vrss_sign"),
-            ovtm_untp_prdy_ctrt: v::take(&mut m, "ovtm_untp_prdy_ctrt"),
-            ovtm_untp_seln_rsqn: v::take(&mut m, "ovtm_untp_seln_rsqn"),
-            ovtm_untp_shnu_rsqn: v::take(&mut m, "ovtm_untp_shnu_rsqn"),
-            ovtm_untp_vol: v::take(&mut m, "ovtm_untp_vol"),
-            ovtm_vrss_acml_vol_rlim: v::take(&mut m, "ovtm_vrss_acml_vol_rlim"),
-            stck_prpr: v::take(&mut m, "stck_prpr"),
-            acml_vol: v::take(&mut m, "acml_vol"),
-            bidp: v::take(&mut m, "bidp"),
-            askp: v::take(&mut m, "askp"),
-            extra: m,
-        }
+impl crate::__private::Record for Output2 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "stck_shrn_iscd",
+                "hts_kor_isnm",
+                "ovtm_untp_prpr",
+                "ovtm_untp_prdy_vrss",
+                "ovtm_untp_prdy_vrss_sign",
+                "ovtm_untp_prdy_ctrt",
+                "ovtm_untp_seln_rsqn",
+                "ovtm_untp_shnu_rsqn",
+                "ovtm_untp_vol",
+                "ovtm_vrss_acml_vol_rlim",
+                "stck_prpr",
+                "acml_vol",
+                "bidp",
+                "askp",
+            ],
+            lower: &[
+                ("acml_vol", 11),
+                ("askp", 13),
+                ("bidp", 12),
+                ("hts_kor_isnm", 1),
+                ("ovtm_untp_prdy_ctrt", 5),
+                ("ovtm_untp_prdy_vrss", 3),
+                ("ovtm_untp_prdy_vrss_sign", 4),
+                ("ovtm_untp_prpr", 2),
+                ("ovtm_untp_seln_rsqn", 6),
+                ("ovtm_untp_shnu_rsqn", 7),
+                ("ovtm_untp_vol", 8),
+                ("ovtm_vrss_acml_vol_rlim", 9),
+                ("stck_prpr", 10),
+                ("stck_shrn_iscd", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "stck_shrn_iscd", &self.stck_shrn_iscd);
-        v::put(&mut m, "hts_kor_isnm", &self.hts_kor_isnm);
-        v::put(&mut m, "ovtm_untp_prpr", &self.ovtm_untp_prpr);
-        v::put(&mut m, "ovtm_untp_prdy_vrss", &self.ovtm_untp_prdy_vrss);
-        v::put(
-            &mut m,
-            "ovtm_untp_prdy_vrss_sign",
-            &self.ovtm_untp_prdy_vrss_sign,
-        );
-        v::put(&mut m, "ovtm_untp_prdy_ctrt", &self.ovtm_untp_prdy_ctrt);
-        v::put(&mut m, "ovtm_untp_seln_rsqn", &self.ovtm_untp_seln_rsqn);
-        v::put(&mut m, "ovtm_untp_shnu_rsqn", &self.ovtm_untp_shnu_rsqn);
-        v::put(&mut m, "ovtm_untp_vol", &self.ovtm_untp_vol);
-        v::put(
-            &mut m,
-            "ovtm_vrss_acml_vol_rlim",
-            &self.ovtm_vrss_acml_vol_rlim,
-        );
-        v::put(&mut m, "stck_prpr", &self.stck_prpr);
-        v::put(&mut m, "acml_vol", &self.acml_vol);
-        v::put(&mut m, "bidp", &self.bidp);
-        v::put(&mut m, "askp", &self.askp);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.stck_shrn_iscd,
+            1 => &self.hts_kor_isnm,
+            2 => &self.ovtm_untp_prpr,
+            3 => &self.ovtm_untp_prdy_vrss,
+            4 => &self.ovtm_untp_prdy_vrss_sign,
+            5 => &self.ovtm_untp_prdy_ctrt,
+            6 => &self.ovtm_untp_seln_rsqn,
+            7 => &self.ovtm_untp_shnu_rsqn,
+            8 => &self.ovtm_untp_vol,
+            9 => &self.ovtm_vrss_acml_vol_rlim,
+            10 => &self.stck_prpr,
+            11 => &self.acml_vol,
+            12 => &self.bidp,
+            13 => &self.askp,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "stck_shrn_iscd", &self.stck_shrn_iscd);
-        r.val(path, "hts_kor_isnm", &self.hts_kor_isnm);
-        r.val(path, "ovtm_untp_prpr", &self.ovtm_untp_prpr);
-        r.val(path, "ovtm_untp_prdy_vrss", &self.ovtm_untp_prdy_vrss);
-        r.val(
-            path,
-            "ovtm_untp_prdy_vrss_sign",
-            &self.ovtm_untp_prdy_vrss_sign,
-        );
-        r.val(path, "ovtm_untp_prdy_ctrt", &self.ovtm_untp_prdy_ctrt);
-        r.val(path, "ovtm_untp_seln_rsqn", &self.ovtm_untp_seln_rsqn);
-        r.val(path, "ovtm_untp_shnu_rsqn", &self.ovtm_untp_shnu_rsqn);
-        r.val(path, "ovtm_untp_vol", &self.ovtm_untp_vol);
-        r.val(
-            path,
-            "ovtm_vrss_acml_vol_rlim",
-            &self.ovtm_vrss_acml_vol_rlim,
-        );
-        r.val(path, "stck_prpr", &self.stck_prpr);
-        r.val(path, "acml_vol", &self.acml_vol);
-        r.val(path, "bidp", &self.bidp);
-        r.val(path, "askp", &self.askp);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.stck_shrn_iscd,
+            1 => &mut self.hts_kor_isnm,
+            2 => &mut self.ovtm_untp_prpr,
+            3 => &mut self.ovtm_untp_prdy_vrss,
+            4 => &mut self.ovtm_untp_prdy_vrss_sign,
+            5 => &mut self.ovtm_untp_prdy_ctrt,
+            6 => &mut self.ovtm_untp_seln_rsqn,
+            7 => &mut self.ovtm_untp_shnu_rsqn,
+            8 => &mut self.ovtm_untp_vol,
+            9 => &mut self.ovtm_vrss_acml_vol_rlim,
+            10 => &mut self.stck_prpr,
+            11 => &mut self.acml_vol,
+            12 => &mut self.bidp,
+            13 => &mut self.askp,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

@@ -206,7 +206,7 @@ impl Endpoint for PaidinCapinRequest {
 /// Response of 예탁원정보(유상증자일정) (`국내주식-143`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct PaidinCapinResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -219,51 +219,71 @@ pub struct PaidinCapinResponse {
     pub output1: v::Block<Output1>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for PaidinCapinResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output1: v::take_block(&mut m, "output1"),
-            extra: m,
-        }
+impl crate::__private::Record for PaidinCapinResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output1"],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output1", 3), ("rt_cd", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output1.put(&mut m, "output1");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output1,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output1.report(path, "output1", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output1,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for PaidinCapinResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for PaidinCapinResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 기준일 (`record_date`, required, length 8).
@@ -294,60 +314,97 @@ pub struct Output1 {
     pub stk_kind: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output1 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            record_date: v::take(&mut m, "record_date"),
-            sht_cd: v::take(&mut m, "sht_cd"),
-            isin_name: v::take(&mut m, "isin_name"),
-            tot_issue_stk_qty: v::take(&mut m, "tot_issue_stk_qty"),
-            issue_stk_qty: v::take(&mut m, "issue_stk_qty"),
-            fix_rate: v::take(&mut m, "fix_rate"),
-            disc_rate: v::take(&mut m, "disc_rate"),
-            fix_price: v::take(&mut m, "fix_price"),
-            right_dt: v::take(&mut m, "right_dt"),
-            sub_term_ft: v::take(&mut m, "sub_term_ft"),
-            sub_term: v::take(&mut m, "sub_term"),
-            list_date: v::take(&mut m, "list_date"),
-            stk_kind: v::take(&mut m, "stk_kind"),
-            extra: m,
-        }
+impl crate::__private::Record for Output1 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "record_date",
+                "sht_cd",
+                "isin_name",
+                "tot_issue_stk_qty",
+                "issue_stk_qty",
+                "fix_rate",
+                "disc_rate",
+                "fix_price",
+                "right_dt",
+                "sub_term_ft",
+                "sub_term",
+                "list_date",
+                "stk_kind",
+            ],
+            lower: &[
+                ("disc_rate", 6),
+                ("fix_price", 7),
+                ("fix_rate", 5),
+                ("isin_name", 2),
+                ("issue_stk_qty", 4),
+                ("list_date", 11),
+                ("record_date", 0),
+                ("right_dt", 8),
+                ("sht_cd", 1),
+                ("stk_kind", 12),
+                ("sub_term", 10),
+                ("sub_term_ft", 9),
+                ("tot_issue_stk_qty", 3),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "record_date", &self.record_date);
-        v::put(&mut m, "sht_cd", &self.sht_cd);
-        v::put(&mut m, "isin_name", &self.isin_name);
-        v::put(&mut m, "tot_issue_stk_qty", &self.tot_issue_stk_qty);
-        v::put(&mut m, "issue_stk_qty", &self.issue_stk_qty);
-        v::put(&mut m, "fix_rate", &self.fix_rate);
-        v::put(&mut m, "disc_rate", &self.disc_rate);
-        v::put(&mut m, "fix_price", &self.fix_price);
-        v::put(&mut m, "right_dt", &self.right_dt);
-        v::put(&mut m, "sub_term_ft", &self.sub_term_ft);
-        v::put(&mut m, "sub_term", &self.sub_term);
-        v::put(&mut m, "list_date", &self.list_date);
-        v::put(&mut m, "stk_kind", &self.stk_kind);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.record_date,
+            1 => &self.sht_cd,
+            2 => &self.isin_name,
+            3 => &self.tot_issue_stk_qty,
+            4 => &self.issue_stk_qty,
+            5 => &self.fix_rate,
+            6 => &self.disc_rate,
+            7 => &self.fix_price,
+            8 => &self.right_dt,
+            9 => &self.sub_term_ft,
+            10 => &self.sub_term,
+            11 => &self.list_date,
+            12 => &self.stk_kind,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "record_date", &self.record_date);
-        r.val(path, "sht_cd", &self.sht_cd);
-        r.val(path, "isin_name", &self.isin_name);
-        r.val(path, "tot_issue_stk_qty", &self.tot_issue_stk_qty);
-        r.val(path, "issue_stk_qty", &self.issue_stk_qty);
-        r.val(path, "fix_rate", &self.fix_rate);
-        r.val(path, "disc_rate", &self.disc_rate);
-        r.val(path, "fix_price", &self.fix_price);
-        r.val(path, "right_dt", &self.right_dt);
-        r.val(path, "sub_term_ft", &self.sub_term_ft);
-        r.val(path, "sub_term", &self.sub_term);
-        r.val(path, "list_date", &self.list_date);
-        r.val(path, "stk_kind", &self.stk_kind);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.record_date,
+            1 => &mut self.sht_cd,
+            2 => &mut self.isin_name,
+            3 => &mut self.tot_issue_stk_qty,
+            4 => &mut self.issue_stk_qty,
+            5 => &mut self.fix_rate,
+            6 => &mut self.disc_rate,
+            7 => &mut self.fix_price,
+            8 => &mut self.right_dt,
+            9 => &mut self.sub_term_ft,
+            10 => &mut self.sub_term,
+            11 => &mut self.list_date,
+            12 => &mut self.stk_kind,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

@@ -194,7 +194,7 @@ impl Endpoint for PbarTratioRequest {
 /// Response of 국내주식 매물대/거래비중 (`국내주식-196`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct PbarTratioResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -209,54 +209,79 @@ pub struct PbarTratioResponse {
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for PbarTratioResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output1: v::take_one(&mut m, "output1"),
-            output2: v::take_block(&mut m, "output2"),
-            extra: m,
-        }
+impl crate::__private::Record for PbarTratioResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output1", "output2"],
+            lower: &[
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output1.put(&mut m, "output1");
-        self.output2.put(&mut m, "output2");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output1,
+            4 => &self.output2,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output1.report(path, "output1", r);
-        self.output2.report(path, "output2", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output1,
+            4 => &mut self.output2,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for PbarTratioResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for PbarTratioResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 대표시장한글명 (`rprs_mrkt_kor_name`, required, length 40).
@@ -283,60 +308,95 @@ pub struct Output1 {
     pub lstn_stcn: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output1 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rprs_mrkt_kor_name: v::take(&mut m, "rprs_mrkt_kor_name"),
-            stck_shrn_iscd: v::take(&mut m, "stck_shrn_iscd"),
-            hts_kor_isnm: v::take(&mut m, "hts_kor_isnm"),
-            stck_prpr: v::take(&mut m, "stck_prpr"),
-            prdy_vrss_sign: v::take(&mut m, "prdy_vrss_sign"),
-            prdy_vrss: v::take(&mut m, "prdy_vrss"),
-            prdy_ctrt: v::take(&mut m, "prdy_ctrt"),
-            acml_vol: v::take(&mut m, "acml_vol"),
-            prdy_vol: v::take(&mut m, "prdy_vol"),
-            wghn_avrg_stck_prc: v::take(&mut m, "wghn_avrg_stck_prc"),
-            lstn_stcn: v::take(&mut m, "lstn_stcn"),
-            extra: m,
-        }
+impl crate::__private::Record for Output1 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "rprs_mrkt_kor_name",
+                "stck_shrn_iscd",
+                "hts_kor_isnm",
+                "stck_prpr",
+                "prdy_vrss_sign",
+                "prdy_vrss",
+                "prdy_ctrt",
+                "acml_vol",
+                "prdy_vol",
+                "wghn_avrg_stck_prc",
+                "lstn_stcn",
+            ],
+            lower: &[
+                ("acml_vol", 7),
+                ("hts_kor_isnm", 2),
+                ("lstn_stcn", 10),
+                ("prdy_ctrt", 6),
+                ("prdy_vol", 8),
+                ("prdy_vrss", 5),
+                ("prdy_vrss_sign", 4),
+                ("rprs_mrkt_kor_name", 0),
+                ("stck_prpr", 3),
+                ("stck_shrn_iscd", 1),
+                ("wghn_avrg_stck_prc", 9),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rprs_mrkt_kor_name", &self.rprs_mrkt_kor_name);
-        v::put(&mut m, "stck_shrn_iscd", &self.stck_shrn_iscd);
-        v::put(&mut m, "hts_kor_isnm", &self.hts_kor_isnm);
-        v::put(&mut m, "stck_prpr", &self.stck_prpr);
-        v::put(&mut m, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        v::put(&mut m, "prdy_vrss", &self.prdy_vrss);
-        v::put(&mut m, "prdy_ctrt", &self.prdy_ctrt);
-        v::put(&mut m, "acml_vol", &self.acml_vol);
-        v::put(&mut m, "prdy_vol", &self.prdy_vol);
-        v::put(&mut m, "wghn_avrg_stck_prc", &self.wghn_avrg_stck_prc);
-        v::put(&mut m, "lstn_stcn", &self.lstn_stcn);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rprs_mrkt_kor_name,
+            1 => &self.stck_shrn_iscd,
+            2 => &self.hts_kor_isnm,
+            3 => &self.stck_prpr,
+            4 => &self.prdy_vrss_sign,
+            5 => &self.prdy_vrss,
+            6 => &self.prdy_ctrt,
+            7 => &self.acml_vol,
+            8 => &self.prdy_vol,
+            9 => &self.wghn_avrg_stck_prc,
+            10 => &self.lstn_stcn,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rprs_mrkt_kor_name", &self.rprs_mrkt_kor_name);
-        r.val(path, "stck_shrn_iscd", &self.stck_shrn_iscd);
-        r.val(path, "hts_kor_isnm", &self.hts_kor_isnm);
-        r.val(path, "stck_prpr", &self.stck_prpr);
-        r.val(path, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        r.val(path, "prdy_vrss", &self.prdy_vrss);
-        r.val(path, "prdy_ctrt", &self.prdy_ctrt);
-        r.val(path, "acml_vol", &self.acml_vol);
-        r.val(path, "prdy_vol", &self.prdy_vol);
-        r.val(path, "wghn_avrg_stck_prc", &self.wghn_avrg_stck_prc);
-        r.val(path, "lstn_stcn", &self.lstn_stcn);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rprs_mrkt_kor_name,
+            1 => &mut self.stck_shrn_iscd,
+            2 => &mut self.hts_kor_isnm,
+            3 => &mut self.stck_prpr,
+            4 => &mut self.prdy_vrss_sign,
+            5 => &mut self.prdy_vrss,
+            6 => &mut self.prdy_ctrt,
+            7 => &mut self.acml_vol,
+            8 => &mut self.prdy_vol,
+            9 => &mut self.wghn_avrg_stck_prc,
+            10 => &mut self.lstn_stcn,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 데이터순위 (`data_rank`, required, length 10).
@@ -349,33 +409,56 @@ pub struct Output2 {
     pub acml_vol_rlim: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output2 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            data_rank: v::take(&mut m, "data_rank"),
-            stck_prpr: v::take(&mut m, "stck_prpr"),
-            cntg_vol: v::take(&mut m, "cntg_vol"),
-            acml_vol_rlim: v::take(&mut m, "acml_vol_rlim"),
-            extra: m,
-        }
+impl crate::__private::Record for Output2 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["data_rank", "stck_prpr", "cntg_vol", "acml_vol_rlim"],
+            lower: &[
+                ("acml_vol_rlim", 3),
+                ("cntg_vol", 2),
+                ("data_rank", 0),
+                ("stck_prpr", 1),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "data_rank", &self.data_rank);
-        v::put(&mut m, "stck_prpr", &self.stck_prpr);
-        v::put(&mut m, "cntg_vol", &self.cntg_vol);
-        v::put(&mut m, "acml_vol_rlim", &self.acml_vol_rlim);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.data_rank,
+            1 => &self.stck_prpr,
+            2 => &self.cntg_vol,
+            3 => &self.acml_vol_rlim,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "data_rank", &self.data_rank);
-        r.val(path, "stck_prpr", &self.stck_prpr);
-        r.val(path, "cntg_vol", &self.cntg_vol);
-        r.val(path, "acml_vol_rlim", &self.acml_vol_rlim);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.data_rank,
+            1 => &mut self.stck_prpr,
+            2 => &mut self.cntg_vol,
+            3 => &mut self.acml_vol_rlim,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

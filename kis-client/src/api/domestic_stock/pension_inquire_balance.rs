@@ -246,7 +246,7 @@ impl Endpoint for PensionInquireBalanceRequest {
 /// Response of 퇴직연금 잔고조회 (`v1_국내주식-036`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct PensionInquireBalanceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -265,60 +265,93 @@ pub struct PensionInquireBalanceResponse {
     pub ctx_area_nk100: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for PensionInquireBalanceResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output1: v::take_block(&mut m, "output1"),
-            output2: v::take_one(&mut m, "output2"),
-            ctx_area_fk100: v::take(&mut m, "ctx_area_fk100"),
-            ctx_area_nk100: v::take(&mut m, "ctx_area_nk100"),
-            extra: m,
-        }
+impl crate::__private::Record for PensionInquireBalanceResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "rt_cd",
+                "msg_cd",
+                "msg1",
+                "output1",
+                "output2",
+                "ctx_area_fk100",
+                "ctx_area_nk100",
+            ],
+            lower: &[
+                ("ctx_area_fk100", 5),
+                ("ctx_area_nk100", 6),
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output1.put(&mut m, "output1");
-        self.output2.put(&mut m, "output2");
-        v::put(&mut m, "ctx_area_fk100", &self.ctx_area_fk100);
-        v::put(&mut m, "ctx_area_nk100", &self.ctx_area_nk100);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output1,
+            4 => &self.output2,
+            5 => &self.ctx_area_fk100,
+            6 => &self.ctx_area_nk100,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output1.report(path, "output1", r);
-        self.output2.report(path, "output2", r);
-        r.val(path, "ctx_area_fk100", &self.ctx_area_fk100);
-        r.val(path, "ctx_area_nk100", &self.ctx_area_nk100);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output1,
+            4 => &mut self.output2,
+            5 => &mut self.ctx_area_fk100,
+            6 => &mut self.ctx_area_nk100,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for PensionInquireBalanceResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for PensionInquireBalanceResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 잔고구분명 (`cblc_dvsn_name`, required, length 60).
@@ -351,69 +384,107 @@ pub struct Output1 {
     pub evlu_erng_rt: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output1 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            cblc_dvsn_name: v::take(&mut m, "cblc_dvsn_name"),
-            prdt_name: v::take(&mut m, "prdt_name"),
-            pdno: v::take(&mut m, "pdno"),
-            item_dvsn_name: v::take(&mut m, "item_dvsn_name"),
-            thdt_buyqty: v::take(&mut m, "thdt_buyqty"),
-            thdt_sll_qty: v::take(&mut m, "thdt_sll_qty"),
-            hldg_qty: v::take(&mut m, "hldg_qty"),
-            ord_psbl_qty: v::take(&mut m, "ord_psbl_qty"),
-            pchs_avg_pric: v::take(&mut m, "pchs_avg_pric"),
-            pchs_amt: v::take(&mut m, "pchs_amt"),
-            prpr: v::take(&mut m, "prpr"),
-            evlu_amt: v::take(&mut m, "evlu_amt"),
-            evlu_pfls_amt: v::take(&mut m, "evlu_pfls_amt"),
-            evlu_erng_rt: v::take(&mut m, "evlu_erng_rt"),
-            extra: m,
-        }
+impl crate::__private::Record for Output1 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "cblc_dvsn_name",
+                "prdt_name",
+                "pdno",
+                "item_dvsn_name",
+                "thdt_buyqty",
+                "thdt_sll_qty",
+                "hldg_qty",
+                "ord_psbl_qty",
+                "pchs_avg_pric",
+                "pchs_amt",
+                "prpr",
+                "evlu_amt",
+                "evlu_pfls_amt",
+                "evlu_erng_rt",
+            ],
+            lower: &[
+                ("cblc_dvsn_name", 0),
+                ("evlu_amt", 11),
+                ("evlu_erng_rt", 13),
+                ("evlu_pfls_amt", 12),
+                ("hldg_qty", 6),
+                ("item_dvsn_name", 3),
+                ("ord_psbl_qty", 7),
+                ("pchs_amt", 9),
+                ("pchs_avg_pric", 8),
+                ("pdno", 2),
+                ("prdt_name", 1),
+                ("prpr", 10),
+                ("thdt_buyqty", 4),
+                ("thdt_sll_qty", 5),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "cblc_dvsn_name", &self.cblc_dvsn_name);
-        v::put(&mut m, "prdt_name", &self.prdt_name);
-        v::put(&mut m, "pdno", &self.pdno);
-        v::put(&mut m, "item_dvsn_name", &self.item_dvsn_name);
-        v::put(&mut m, "thdt_buyqty", &self.thdt_buyqty);
-        v::put(&mut m, "thdt_sll_qty", &self.thdt_sll_qty);
-        v::put(&mut m, "hldg_qty", &self.hldg_qty);
-        v::put(&mut m, "ord_psbl_qty", &self.ord_psbl_qty);
-        v::put(&mut m, "pchs_avg_pric", &self.pchs_avg_pric);
-        v::put(&mut m, "pchs_amt", &self.pchs_amt);
-        v::put(&mut m, "prpr", &self.prpr);
-        v::put(&mut m, "evlu_amt", &self.evlu_amt);
-        v::put(&mut m, "evlu_pfls_amt", &self.evlu_pfls_amt);
-        v::put(&mut m, "evlu_erng_rt", &self.evlu_erng_rt);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.cblc_dvsn_name,
+            1 => &self.prdt_name,
+            2 => &self.pdno,
+            3 => &self.item_dvsn_name,
+            4 => &self.thdt_buyqty,
+            5 => &self.thdt_sll_qty,
+            6 => &self.hldg_qty,
+            7 => &self.ord_psbl_qty,
+            8 => &self.pchs_avg_pric,
+            9 => &self.pchs_amt,
+            10 => &self.prpr,
+            11 => &self.evlu_amt,
+            12 => &self.evlu_pfls_amt,
+            13 => &self.evlu_erng_rt,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "cblc_dvsn_name", &self.cblc_dvsn_name);
-        r.val(path, "prdt_name", &self.prdt_name);
-        r.val(path, "pdno", &self.pdno);
-        r.val(path, "item_dvsn_name", &self.item_dvsn_name);
-        r.val(path, "thdt_buyqty", &self.thdt_buyqty);
-        r.val(path, "thdt_sll_qty", &self.thdt_sll_qty);
-        r.val(path, "hldg_qty", &self.hldg_qty);
-        r.val(path, "ord_psbl_qty", &self.ord_psbl_qty);
-        r.val(path, "pchs_avg_pric", &self.pchs_avg_pric);
-        r.val(path, "pchs_amt", &self.pchs_amt);
-        r.val(path, "prpr", &self.prpr);
-        r.val(path, "evlu_amt", &self.evlu_amt);
-        r.val(path, "evlu_pfls_amt", &self.evlu_pfls_amt);
-        r.val(path, "evlu_erng_rt", &self.evlu_erng_rt);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.cblc_dvsn_name,
+            1 => &mut self.prdt_name,
+            2 => &mut self.pdno,
+            3 => &mut self.item_dvsn_name,
+            4 => &mut self.thdt_buyqty,
+            5 => &mut self.thdt_sll_qty,
+            6 => &mut self.hldg_qty,
+            7 => &mut self.ord_psbl_qty,
+            8 => &mut self.pchs_avg_pric,
+            9 => &mut self.pchs_amt,
+            10 => &mut self.prpr,
+            11 => &mut self.evlu_amt,
+            12 => &mut self.evlu_pfls_amt,
+            13 => &mut self.evlu_erng_rt,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 /// A record of block `output2` (응답상세2).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 예수금총금액 (`dnca_tot_amt`, required, length 19).
@@ -434,46 +505,78 @@ pub struct Output2 {
     pub tot_evlu_amt: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output2 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            dnca_tot_amt: v::take(&mut m, "dnca_tot_amt"),
-            nxdy_excc_amt: v::take(&mut m, "nxdy_excc_amt"),
-            prvs_rcdl_excc_amt: v::take(&mut m, "prvs_rcdl_excc_amt"),
-            thdt_buy_amt: v::take(&mut m, "thdt_buy_amt"),
-            thdt_sll_amt: v::take(&mut m, "thdt_sll_amt"),
-            thdt_tlex_amt: v::take(&mut m, "thdt_tlex_amt"),
-            scts_evlu_amt: v::take(&mut m, "scts_evlu_amt"),
-            tot_evlu_amt: v::take(&mut m, "tot_evlu_amt"),
-            extra: m,
-        }
+impl crate::__private::Record for Output2 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "dnca_tot_amt",
+                "nxdy_excc_amt",
+                "prvs_rcdl_excc_amt",
+                "thdt_buy_amt",
+                "thdt_sll_amt",
+                "thdt_tlex_amt",
+                "scts_evlu_amt",
+                "tot_evlu_amt",
+            ],
+            lower: &[
+                ("dnca_tot_amt", 0),
+                ("nxdy_excc_amt", 1),
+                ("prvs_rcdl_excc_amt", 2),
+                ("scts_evlu_amt", 6),
+                ("thdt_buy_amt", 3),
+                ("thdt_sll_amt", 4),
+                ("thdt_tlex_amt", 5),
+                ("tot_evlu_amt", 7),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "dnca_tot_amt", &self.dnca_tot_amt);
-        v::put(&mut m, "nxdy_excc_amt", &self.nxdy_excc_amt);
-        v::put(&mut m, "prvs_rcdl_excc_amt", &self.prvs_rcdl_excc_amt);
-        v::put(&mut m, "thdt_buy_amt", &self.thdt_buy_amt);
-        v::put(&mut m, "thdt_sll_amt", &self.thdt_sll_amt);
-        v::put(&mut m, "thdt_tlex_amt", &self.thdt_tlex_amt);
-        v::put(&mut m, "scts_evlu_amt", &self.scts_evlu_amt);
-        v::put(&mut m, "tot_evlu_amt", &self.tot_evlu_amt);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.dnca_tot_amt,
+            1 => &self.nxdy_excc_amt,
+            2 => &self.prvs_rcdl_excc_amt,
+            3 => &self.thdt_buy_amt,
+            4 => &self.thdt_sll_amt,
+            5 => &self.thdt_tlex_amt,
+            6 => &self.scts_evlu_amt,
+            7 => &self.tot_evlu_amt,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "dnca_tot_amt", &self.dnca_tot_amt);
-        r.val(path, "nxdy_excc_amt", &self.nxdy_excc_amt);
-        r.val(path, "prvs_rcdl_excc_amt", &self.prvs_rcdl_excc_amt);
-        r.val(path, "thdt_buy_amt", &self.thdt_buy_amt);
-        r.val(path, "thdt_sll_amt", &self.thdt_sll_amt);
-        r.val(path, "thdt_tlex_amt", &self.thdt_tlex_amt);
-        r.val(path, "scts_evlu_amt", &self.scts_evlu_amt);
-        r.val(path, "tot_evlu_amt", &self.tot_evlu_amt);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.dnca_tot_amt,
+            1 => &mut self.nxdy_excc_amt,
+            2 => &mut self.prvs_rcdl_excc_amt,
+            3 => &mut self.thdt_buy_amt,
+            4 => &mut self.thdt_sll_amt,
+            5 => &mut self.thdt_tlex_amt,
+            6 => &mut self.scts_evlu_amt,
+            7 => &mut self.tot_evlu_amt,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 

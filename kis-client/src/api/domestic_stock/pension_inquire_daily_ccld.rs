@@ -369,7 +369,7 @@ impl Endpoint for PensionInquireDailyCcldRequest {
 /// Response of 퇴직연금 미체결내역 (`v1_국내주식-033`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct PensionInquireDailyCcldResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -386,57 +386,89 @@ pub struct PensionInquireDailyCcldResponse {
     pub ctx_area_nk100: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for PensionInquireDailyCcldResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output: v::take_block(&mut m, "output"),
-            ctx_area_fk100: v::take(&mut m, "ctx_area_fk100"),
-            ctx_area_nk100: v::take(&mut m, "ctx_area_nk100"),
-            extra: m,
-        }
+impl crate::__private::Record for PensionInquireDailyCcldResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "rt_cd",
+                "msg_cd",
+                "msg1",
+                "output",
+                "ctx_area_fk100",
+                "ctx_area_nk100",
+            ],
+            lower: &[
+                ("ctx_area_fk100", 4),
+                ("ctx_area_nk100", 5),
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output", 3),
+                ("rt_cd", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output.put(&mut m, "output");
-        v::put(&mut m, "ctx_area_fk100", &self.ctx_area_fk100);
-        v::put(&mut m, "ctx_area_nk100", &self.ctx_area_nk100);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output,
+            4 => &self.ctx_area_fk100,
+            5 => &self.ctx_area_nk100,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output.report(path, "output", r);
-        r.val(path, "ctx_area_fk100", &self.ctx_area_fk100);
-        r.val(path, "ctx_area_nk100", &self.ctx_area_nk100);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output,
+            4 => &mut self.ctx_area_fk100,
+            5 => &mut self.ctx_area_nk100,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for PensionInquireDailyCcldResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for PensionInquireDailyCcldResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (응답상세1).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// 주문채번지점번호 (`ord_gno_brno`, required, length 5).
@@ -481,82 +513,126 @@ pub struct Output {
     pub excg_id_dvsn_cd: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            ord_gno_brno: v::take(&mut m, "ord_gno_brno"),
-            sll_buy_dvsn_cd: v::take(&mut m, "sll_buy_dvsn_cd"),
-            trad_dvsn_name: v::take(&mut m, "trad_dvsn_name"),
-            odno: v::take(&mut m, "odno"),
-            pdno: v::take(&mut m, "pdno"),
-            prdt_name: v::take(&mut m, "prdt_name"),
-            ord_unpr: v::take(&mut m, "ord_unpr"),
-            ord_qty: v::take(&mut m, "ord_qty"),
-            tot_ccld_qty: v::take(&mut m, "tot_ccld_qty"),
-            nccs_qty: v::take(&mut m, "nccs_qty"),
-            ord_dvsn_cd: v::take(&mut m, "ord_dvsn_cd"),
-            ord_dvsn_name: v::take(&mut m, "ord_dvsn_name"),
-            orgn_odno: v::take(&mut m, "orgn_odno"),
-            ord_tmd: v::take(&mut m, "ord_tmd"),
-            objt_cust_dvsn_name: v::take(&mut m, "objt_cust_dvsn_name"),
-            pchs_avg_pric: v::take(&mut m, "pchs_avg_pric"),
-            stpm_cndt_pric: v::take(&mut m, "stpm_cndt_pric"),
-            stpm_efct_occr_dtmd: v::take(&mut m, "stpm_efct_occr_dtmd"),
-            stpm_efct_occr_yn: v::take(&mut m, "stpm_efct_occr_yn"),
-            excg_id_dvsn_cd: v::take(&mut m, "excg_id_dvsn_cd"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "ord_gno_brno",
+                "sll_buy_dvsn_cd",
+                "trad_dvsn_name",
+                "odno",
+                "pdno",
+                "prdt_name",
+                "ord_unpr",
+                "ord_qty",
+                "tot_ccld_qty",
+                "nccs_qty",
+                "ord_dvsn_cd",
+                "ord_dvsn_name",
+                "orgn_odno",
+                "ord_tmd",
+                "objt_cust_dvsn_name",
+                "pchs_avg_pric",
+                "stpm_cndt_pric",
+                "stpm_efct_occr_dtmd",
+                "stpm_efct_occr_yn",
+                "excg_id_dvsn_cd",
+            ],
+            lower: &[
+                ("excg_id_dvsn_cd", 19),
+                ("nccs_qty", 9),
+                ("objt_cust_dvsn_name", 14),
+                ("odno", 3),
+                ("ord_dvsn_cd", 10),
+                ("ord_dvsn_name", 11),
+                ("ord_gno_brno", 0),
+                ("ord_qty", 7),
+                ("ord_tmd", 13),
+                ("ord_unpr", 6),
+                ("orgn_odno", 12),
+                ("pchs_avg_pric", 15),
+                ("pdno", 4),
+                ("prdt_name", 5),
+                ("sll_buy_dvsn_cd", 1),
+                ("stpm_cndt_pric", 16),
+                ("stpm_efct_occr_dtmd", 17),
+                ("stpm_efct_occr_yn", 18),
+                ("tot_ccld_qty", 8),
+                ("trad_dvsn_name", 2),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "ord_gno_brno", &self.ord_gno_brno);
-        v::put(&mut m, "sll_buy_dvsn_cd", &self.sll_buy_dvsn_cd);
-        v::put(&mut m, "trad_dvsn_name", &self.trad_dvsn_name);
-        v::put(&mut m, "odno", &self.odno);
-        v::put(&mut m, "pdno", &self.pdno);
-        v::put(&mut m, "prdt_name", &self.prdt_name);
-        v::put(&mut m, "ord_unpr", &self.ord_unpr);
-        v::put(&mut m, "ord_qty", &self.ord_qty);
-        v::put(&mut m, "tot_ccld_qty", &self.tot_ccld_qty);
-        v::put(&mut m, "nccs_qty", &self.nccs_qty);
-        v::put(&mut m, "ord_dvsn_cd", &self.ord_dvsn_cd);
-        v::put(&mut m, "ord_dvsn_name", &self.ord_dvsn_name);
-        v::put(&mut m, "orgn_odno", &self.orgn_odno);
-        v::put(&mut m, "ord_tmd", &self.ord_tmd);
-        v::put(&mut m, "objt_cust_dvsn_name", &self.objt_cust_dvsn_name);
-        v::put(&mut m, "pchs_avg_pric", &self.pchs_avg_pric);
-        v::put(&mut m, "stpm_cndt_pric", &self.stpm_cndt_pric);
-        v::put(&mut m, "stpm_efct_occr_dtmd", &self.stpm_efct_occr_dtmd);
-        v::put(&mut m, "stpm_efct_occr_yn", &self.stpm_efct_occr_yn);
-        v::put(&mut m, "excg_id_dvsn_cd", &self.excg_id_dvsn_cd);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.ord_gno_brno,
+            1 => &self.sll_buy_dvsn_cd,
+            2 => &self.trad_dvsn_name,
+            3 => &self.odno,
+            4 => &self.pdno,
+            5 => &self.prdt_name,
+            6 => &self.ord_unpr,
+            7 => &self.ord_qty,
+            8 => &self.tot_ccld_qty,
+            9 => &self.nccs_qty,
+            10 => &self.ord_dvsn_cd,
+            11 => &self.ord_dvsn_name,
+            12 => &self.orgn_odno,
+            13 => &self.ord_tmd,
+            14 => &self.objt_cust_dvsn_name,
+            15 => &self.pchs_avg_pric,
+            16 => &self.stpm_cndt_pric,
+            17 => &self.stpm_efct_occr_dtmd,
+            18 => &self.stpm_efct_occr_yn,
+            19 => &self.excg_id_dvsn_cd,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "ord_gno_brno", &self.ord_gno_brno);
-        r.val(path, "sll_buy_dvsn_cd", &self.sll_buy_dvsn_cd);
-        r.val(path, "trad_dvsn_name", &self.trad_dvsn_name);
-        r.val(path, "odno", &self.odno);
-        r.val(path, "pdno", &self.pdno);
-        r.val(path, "prdt_name", &self.prdt_name);
-        r.val(path, "ord_unpr", &self.ord_unpr);
-        r.val(path, "ord_qty", &self.ord_qty);
-        r.val(path, "tot_ccld_qty", &self.tot_ccld_qty);
-        r.val(path, "nccs_qty", &self.nccs_qty);
-        r.val(path, "ord_dvsn_cd", &self.ord_dvsn_cd);
-        r.val(path, "ord_dvsn_name", &self.ord_dvsn_name);
-        r.val(path, "orgn_odno", &self.orgn_odno);
-        r.val(path, "ord_tmd", &self.ord_tmd);
-        r.val(path, "objt_cust_dvsn_name", &self.objt_cust_dvsn_name);
-        r.val(path, "pchs_avg_pric", &self.pchs_avg_pric);
-        r.val(path, "stpm_cndt_pric", &self.stpm_cndt_pric);
-        r.val(path, "stpm_efct_occr_dtmd", &self.stpm_efct_occr_dtmd);
-        r.val(path, "stpm_efct_occr_yn", &self.stpm_efct_occr_yn);
-        r.val(path, "excg_id_dvsn_cd", &self.excg_id_dvsn_cd);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.ord_gno_brno,
+            1 => &mut self.sll_buy_dvsn_cd,
+            2 => &mut self.trad_dvsn_name,
+            3 => &mut self.odno,
+            4 => &mut self.pdno,
+            5 => &mut self.prdt_name,
+            6 => &mut self.ord_unpr,
+            7 => &mut self.ord_qty,
+            8 => &mut self.tot_ccld_qty,
+            9 => &mut self.nccs_qty,
+            10 => &mut self.ord_dvsn_cd,
+            11 => &mut self.ord_dvsn_name,
+            12 => &mut self.orgn_odno,
+            13 => &mut self.ord_tmd,
+            14 => &mut self.objt_cust_dvsn_name,
+            15 => &mut self.pchs_avg_pric,
+            16 => &mut self.stpm_cndt_pric,
+            17 => &mut self.stpm_efct_occr_dtmd,
+            18 => &mut self.stpm_efct_occr_yn,
+            19 => &mut self.excg_id_dvsn_cd,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 

@@ -262,7 +262,7 @@ impl Endpoint for PensionInquirePsblOrderRequest {
 /// Response of 퇴직연금 매수가능조회 (`v1_국내주식-034`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct PensionInquirePsblOrderResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -275,51 +275,71 @@ pub struct PensionInquirePsblOrderResponse {
     pub output: v::One<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for PensionInquirePsblOrderResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output: v::take_one(&mut m, "output"),
-            extra: m,
-        }
+impl crate::__private::Record for PensionInquirePsblOrderResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output"],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output.put(&mut m, "output");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output.report(path, "output", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for PensionInquirePsblOrderResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for PensionInquirePsblOrderResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (응답상세1).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// 주문가능현금 (`ord_psbl_cash`, required, length 19).
@@ -334,36 +354,65 @@ pub struct Output {
     pub max_buy_qty: v::Val<i64>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            ord_psbl_cash: v::take(&mut m, "ord_psbl_cash"),
-            ruse_psbl_amt: v::take(&mut m, "ruse_psbl_amt"),
-            psbl_qty_calc_unpr: v::take(&mut m, "psbl_qty_calc_unpr"),
-            max_buy_amt: v::take(&mut m, "max_buy_amt"),
-            max_buy_qty: v::take(&mut m, "max_buy_qty"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "ord_psbl_cash",
+                "ruse_psbl_amt",
+                "psbl_qty_calc_unpr",
+                "max_buy_amt",
+                "max_buy_qty",
+            ],
+            lower: &[
+                ("max_buy_amt", 3),
+                ("max_buy_qty", 4),
+                ("ord_psbl_cash", 0),
+                ("psbl_qty_calc_unpr", 2),
+                ("ruse_psbl_amt", 1),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "ord_psbl_cash", &self.ord_psbl_cash);
-        v::put(&mut m, "ruse_psbl_amt", &self.ruse_psbl_amt);
-        v::put(&mut m, "psbl_qty_calc_unpr", &self.psbl_qty_calc_unpr);
-        v::put(&mut m, "max_buy_amt", &self.max_buy_amt);
-        v::put(&mut m, "max_buy_qty", &self.max_buy_qty);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.ord_psbl_cash,
+            1 => &self.ruse_psbl_amt,
+            2 => &self.psbl_qty_calc_unpr,
+            3 => &self.max_buy_amt,
+            4 => &self.max_buy_qty,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "ord_psbl_cash", &self.ord_psbl_cash);
-        r.val(path, "ruse_psbl_amt", &self.ruse_psbl_amt);
-        r.val(path, "psbl_qty_calc_unpr", &self.psbl_qty_calc_unpr);
-        r.val(path, "max_buy_amt", &self.max_buy_amt);
-        r.val(path, "max_buy_qty", &self.max_buy_qty);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.ord_psbl_cash,
+            1 => &mut self.ruse_psbl_amt,
+            2 => &mut self.psbl_qty_calc_unpr,
+            3 => &mut self.max_buy_amt,
+            4 => &mut self.max_buy_qty,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

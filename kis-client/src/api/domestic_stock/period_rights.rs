@@ -383,7 +383,7 @@ impl Endpoint for PeriodRightsRequest {
 /// Response of 기간별계좌권리현황조회 (`국내주식-211`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct PeriodRightsResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -400,57 +400,89 @@ pub struct PeriodRightsResponse {
     pub ctx_area_fk100: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for PeriodRightsResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output: v::take_block(&mut m, "output"),
-            ctx_area_nk100: v::take(&mut m, "ctx_area_nk100"),
-            ctx_area_fk100: v::take(&mut m, "ctx_area_fk100"),
-            extra: m,
-        }
+impl crate::__private::Record for PeriodRightsResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "rt_cd",
+                "msg_cd",
+                "msg1",
+                "output",
+                "ctx_area_nk100",
+                "ctx_area_fk100",
+            ],
+            lower: &[
+                ("ctx_area_fk100", 5),
+                ("ctx_area_nk100", 4),
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output", 3),
+                ("rt_cd", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output.put(&mut m, "output");
-        v::put(&mut m, "ctx_area_nk100", &self.ctx_area_nk100);
-        v::put(&mut m, "ctx_area_fk100", &self.ctx_area_fk100);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output,
+            4 => &self.ctx_area_nk100,
+            5 => &self.ctx_area_fk100,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output.report(path, "output", r);
-        r.val(path, "ctx_area_nk100", &self.ctx_area_nk100);
-        r.val(path, "ctx_area_fk100", &self.ctx_area_fk100);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output,
+            4 => &mut self.ctx_area_nk100,
+            5 => &mut self.ctx_area_fk100,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for PeriodRightsResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for PeriodRightsResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// 계좌번호10 (`acno10`, required, length 10).
@@ -606,109 +638,162 @@ pub struct Output {
     pub sbsc_unpr: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            acno10: v::take(&mut m, "acno10"),
-            rght_type_cd: v::take(&mut m, "rght_type_cd"),
-            bass_dt: v::take(&mut m, "bass_dt"),
-            rght_cblc_type_cd: v::take(&mut m, "rght_cblc_type_cd"),
-            rptt_pdno: v::take(&mut m, "rptt_pdno"),
-            pdno: v::take(&mut m, "pdno"),
-            prdt_type_cd: v::take(&mut m, "prdt_type_cd"),
-            shtn_pdno: v::take(&mut m, "shtn_pdno"),
-            prdt_name: v::take(&mut m, "prdt_name"),
-            cblc_qty: v::take(&mut m, "cblc_qty"),
-            last_alct_qty: v::take(&mut m, "last_alct_qty"),
-            excs_alct_qty: v::take(&mut m, "excs_alct_qty"),
-            tot_alct_qty: v::take(&mut m, "tot_alct_qty"),
-            last_ftsk_qty: v::take(&mut m, "last_ftsk_qty"),
-            last_alct_amt: v::take(&mut m, "last_alct_amt"),
-            last_ftsk_chgs: v::take(&mut m, "last_ftsk_chgs"),
-            rdpt_prca: v::take(&mut m, "rdpt_prca"),
-            dlay_int_amt: v::take(&mut m, "dlay_int_amt"),
-            lstg_dt: v::take(&mut m, "lstg_dt"),
-            sbsc_end_dt: v::take(&mut m, "sbsc_end_dt"),
-            cash_dfrm_dt: v::take(&mut m, "cash_dfrm_dt"),
-            rqst_qty: v::take(&mut m, "rqst_qty"),
-            rqst_amt: v::take(&mut m, "rqst_amt"),
-            rqst_dt: v::take(&mut m, "rqst_dt"),
-            rfnd_dt: v::take(&mut m, "rfnd_dt"),
-            rfnd_amt: v::take(&mut m, "rfnd_amt"),
-            lstg_stqt: v::take(&mut m, "lstg_stqt"),
-            tax_amt: v::take(&mut m, "tax_amt"),
-            sbsc_unpr: v::take(&mut m, "sbsc_unpr"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "acno10",
+                "rght_type_cd",
+                "bass_dt",
+                "rght_cblc_type_cd",
+                "rptt_pdno",
+                "pdno",
+                "prdt_type_cd",
+                "shtn_pdno",
+                "prdt_name",
+                "cblc_qty",
+                "last_alct_qty",
+                "excs_alct_qty",
+                "tot_alct_qty",
+                "last_ftsk_qty",
+                "last_alct_amt",
+                "last_ftsk_chgs",
+                "rdpt_prca",
+                "dlay_int_amt",
+                "lstg_dt",
+                "sbsc_end_dt",
+                "cash_dfrm_dt",
+                "rqst_qty",
+                "rqst_amt",
+                "rqst_dt",
+                "rfnd_dt",
+                "rfnd_amt",
+                "lstg_stqt",
+                "tax_amt",
+                "sbsc_unpr",
+            ],
+            lower: &[
+                ("acno10", 0),
+                ("bass_dt", 2),
+                ("cash_dfrm_dt", 20),
+                ("cblc_qty", 9),
+                ("dlay_int_amt", 17),
+                ("excs_alct_qty", 11),
+                ("last_alct_amt", 14),
+                ("last_alct_qty", 10),
+                ("last_ftsk_chgs", 15),
+                ("last_ftsk_qty", 13),
+                ("lstg_dt", 18),
+                ("lstg_stqt", 26),
+                ("pdno", 5),
+                ("prdt_name", 8),
+                ("prdt_type_cd", 6),
+                ("rdpt_prca", 16),
+                ("rfnd_amt", 25),
+                ("rfnd_dt", 24),
+                ("rght_cblc_type_cd", 3),
+                ("rght_type_cd", 1),
+                ("rptt_pdno", 4),
+                ("rqst_amt", 22),
+                ("rqst_dt", 23),
+                ("rqst_qty", 21),
+                ("sbsc_end_dt", 19),
+                ("sbsc_unpr", 28),
+                ("shtn_pdno", 7),
+                ("tax_amt", 27),
+                ("tot_alct_qty", 12),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "acno10", &self.acno10);
-        v::put(&mut m, "rght_type_cd", &self.rght_type_cd);
-        v::put(&mut m, "bass_dt", &self.bass_dt);
-        v::put(&mut m, "rght_cblc_type_cd", &self.rght_cblc_type_cd);
-        v::put(&mut m, "rptt_pdno", &self.rptt_pdno);
-        v::put(&mut m, "pdno", &self.pdno);
-        v::put(&mut m, "prdt_type_cd", &self.prdt_type_cd);
-        v::put(&mut m, "shtn_pdno", &self.shtn_pdno);
-        v::put(&mut m, "prdt_name", &self.prdt_name);
-        v::put(&mut m, "cblc_qty", &self.cblc_qty);
-        v::put(&mut m, "last_alct_qty", &self.last_alct_qty);
-        v::put(&mut m, "excs_alct_qty", &self.excs_alct_qty);
-        v::put(&mut m, "tot_alct_qty", &self.tot_alct_qty);
-        v::put(&mut m, "last_ftsk_qty", &self.last_ftsk_qty);
-        v::put(&mut m, "last_alct_amt", &self.last_alct_amt);
-        v::put(&mut m, "last_ftsk_chgs", &self.last_ftsk_chgs);
-        v::put(&mut m, "rdpt_prca", &self.rdpt_prca);
-        v::put(&mut m, "dlay_int_amt", &self.dlay_int_amt);
-        v::put(&mut m, "lstg_dt", &self.lstg_dt);
-        v::put(&mut m, "sbsc_end_dt", &self.sbsc_end_dt);
-        v::put(&mut m, "cash_dfrm_dt", &self.cash_dfrm_dt);
-        v::put(&mut m, "rqst_qty", &self.rqst_qty);
-        v::put(&mut m, "rqst_amt", &self.rqst_amt);
-        v::put(&mut m, "rqst_dt", &self.rqst_dt);
-        v::put(&mut m, "rfnd_dt", &self.rfnd_dt);
-        v::put(&mut m, "rfnd_amt", &self.rfnd_amt);
-        v::put(&mut m, "lstg_stqt", &self.lstg_stqt);
-        v::put(&mut m, "tax_amt", &self.tax_amt);
-        v::put(&mut m, "sbsc_unpr", &self.sbsc_unpr);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.acno10,
+            1 => &self.rght_type_cd,
+            2 => &self.bass_dt,
+            3 => &self.rght_cblc_type_cd,
+            4 => &self.rptt_pdno,
+            5 => &self.pdno,
+            6 => &self.prdt_type_cd,
+            7 => &self.shtn_pdno,
+            8 => &self.prdt_name,
+            9 => &self.cblc_qty,
+            10 => &self.last_alct_qty,
+            11 => &self.excs_alct_qty,
+            12 => &self.tot_alct_qty,
+            13 => &self.last_ftsk_qty,
+            14 => &self.last_alct_amt,
+            15 => &self.last_ftsk_chgs,
+            16 => &self.rdpt_prca,
+            17 => &self.dlay_int_amt,
+            18 => &self.lstg_dt,
+            19 => &self.sbsc_end_dt,
+            20 => &self.cash_dfrm_dt,
+            21 => &self.rqst_qty,
+            22 => &self.rqst_amt,
+            23 => &self.rqst_dt,
+            24 => &self.rfnd_dt,
+            25 => &self.rfnd_amt,
+            26 => &self.lstg_stqt,
+            27 => &self.tax_amt,
+            28 => &self.sbsc_unpr,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "acno10", &self.acno10);
-        r.val(path, "rght_type_cd", &self.rght_type_cd);
-        r.val(path, "bass_dt", &self.bass_dt);
-        r.val(path, "rght_cblc_type_cd", &self.rght_cblc_type_cd);
-        r.val(path, "rptt_pdno", &self.rptt_pdno);
-        r.val(path, "pdno", &self.pdno);
-        r.val(path, "prdt_type_cd", &self.prdt_type_cd);
-        r.val(path, "shtn_pdno", &self.shtn_pdno);
-        r.val(path, "prdt_name", &self.prdt_name);
-        r.val(path, "cblc_qty", &self.cblc_qty);
-        r.val(path, "last_alct_qty", &self.last_alct_qty);
-        r.val(path, "excs_alct_qty", &self.excs_alct_qty);
-        r.val(path, "tot_alct_qty", &self.tot_alct_qty);
-        r.val(path, "last_ftsk_qty", &self.last_ftsk_qty);
-        r.val(path, "last_alct_amt", &self.last_alct_amt);
-        r.val(path, "last_ftsk_chgs", &self.last_ftsk_chgs);
-        r.val(path, "rdpt_prca", &self.rdpt_prca);
-        r.val(path, "dlay_int_amt", &self.dlay_int_amt);
-        r.val(path, "lstg_dt", &self.lstg_dt);
-        r.val(path, "sbsc_end_dt", &self.sbsc_end_dt);
-        r.val(path, "cash_dfrm_dt", &self.cash_dfrm_dt);
-        r.val(path, "rqst_qty", &self.rqst_qty);
-        r.val(path, "rqst_amt", &self.rqst_amt);
-        r.val(path, "rqst_dt", &self.rqst_dt);
-        r.val(path, "rfnd_dt", &self.rfnd_dt);
-        r.val(path, "rfnd_amt", &self.rfnd_amt);
-        r.val(path, "lstg_stqt", &self.lstg_stqt);
-        r.val(path, "tax_amt", &self.tax_amt);
-        r.val(path, "sbsc_unpr", &self.sbsc_unpr);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.acno10,
+            1 => &mut self.rght_type_cd,
+            2 => &mut self.bass_dt,
+            3 => &mut self.rght_cblc_type_cd,
+            4 => &mut self.rptt_pdno,
+            5 => &mut self.pdno,
+            6 => &mut self.prdt_type_cd,
+            7 => &mut self.shtn_pdno,
+            8 => &mut self.prdt_name,
+            9 => &mut self.cblc_qty,
+            10 => &mut self.last_alct_qty,
+            11 => &mut self.excs_alct_qty,
+            12 => &mut self.tot_alct_qty,
+            13 => &mut self.last_ftsk_qty,
+            14 => &mut self.last_alct_amt,
+            15 => &mut self.last_ftsk_chgs,
+            16 => &mut self.rdpt_prca,
+            17 => &mut self.dlay_int_amt,
+            18 => &mut self.lstg_dt,
+            19 => &mut self.sbsc_end_dt,
+            20 => &mut self.cash_dfrm_dt,
+            21 => &mut self.rqst_qty,
+            22 => &mut self.rqst_amt,
+            23 => &mut self.rqst_dt,
+            24 => &mut self.rfnd_dt,
+            25 => &mut self.rfnd_amt,
+            26 => &mut self.lstg_stqt,
+            27 => &mut self.tax_amt,
+            28 => &mut self.sbsc_unpr,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 

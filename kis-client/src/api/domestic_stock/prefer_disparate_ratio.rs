@@ -352,7 +352,7 @@ impl Endpoint for PreferDisparateRatioRequest {
 /// Response of 국내주식 우선주/괴리율 상위 (`v1_국내주식-094`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct PreferDisparateRatioResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -365,51 +365,71 @@ pub struct PreferDisparateRatioResponse {
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for PreferDisparateRatioResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output: v::take_block(&mut m, "output"),
-            extra: m,
-        }
+impl crate::__private::Record for PreferDisparateRatioResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output"],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output.put(&mut m, "output");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output.report(path, "output", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for PreferDisparateRatioResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for PreferDisparateRatioResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// 유가증권 단축 종목코드 (`mksc_shrn_iscd`, required, length 9).
@@ -448,72 +468,113 @@ pub struct Output {
     pub prst_prdy_ctrt: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            mksc_shrn_iscd: v::take(&mut m, "mksc_shrn_iscd"),
-            data_rank: v::take(&mut m, "data_rank"),
-            hts_kor_isnm: v::take(&mut m, "hts_kor_isnm"),
-            stck_prpr: v::take(&mut m, "stck_prpr"),
-            prdy_vrss: v::take(&mut m, "prdy_vrss"),
-            prdy_vrss_sign: v::take(&mut m, "prdy_vrss_sign"),
-            acml_vol: v::take(&mut m, "acml_vol"),
-            prst_iscd: v::take(&mut m, "prst_iscd"),
-            prst_kor_isnm: v::take(&mut m, "prst_kor_isnm"),
-            prst_prpr: v::take(&mut m, "prst_prpr"),
-            prst_prdy_vrss: v::take(&mut m, "prst_prdy_vrss"),
-            prst_prdy_vrss_sign: v::take(&mut m, "prst_prdy_vrss_sign"),
-            prst_acml_vol: v::take(&mut m, "prst_acml_vol"),
-            diff_prpr: v::take(&mut m, "diff_prpr"),
-            dprt: v::take(&mut m, "dprt"),
-            prdy_ctrt: v::take(&mut m, "prdy_ctrt"),
-            prst_prdy_ctrt: v::take(&mut m, "prst_prdy_ctrt"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "mksc_shrn_iscd",
+                "data_rank",
+                "hts_kor_isnm",
+                "stck_prpr",
+                "prdy_vrss",
+                "prdy_vrss_sign",
+                "acml_vol",
+                "prst_iscd",
+                "prst_kor_isnm",
+                "prst_prpr",
+                "prst_prdy_vrss",
+                "prst_prdy_vrss_sign",
+                "prst_acml_vol",
+                "diff_prpr",
+                "dprt",
+                "prdy_ctrt",
+                "prst_prdy_ctrt",
+            ],
+            lower: &[
+                ("acml_vol", 6),
+                ("data_rank", 1),
+                ("diff_prpr", 13),
+                ("dprt", 14),
+                ("hts_kor_isnm", 2),
+                ("mksc_shrn_iscd", 0),
+                ("prdy_ctrt", 15),
+                ("prdy_vrss", 4),
+                ("prdy_vrss_sign", 5),
+                ("prst_acml_vol", 12),
+                ("prst_iscd", 7),
+                ("prst_kor_isnm", 8),
+                ("prst_prdy_ctrt", 16),
+                ("prst_prdy_vrss", 10),
+                ("prst_prdy_vrss_sign", 11),
+                ("prst_prpr", 9),
+                ("stck_prpr", 3),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "mksc_shrn_iscd", &self.mksc_shrn_iscd);
-        v::put(&mut m, "data_rank", &self.data_rank);
-        v::put(&mut m, "hts_kor_isnm", &self.hts_kor_isnm);
-        v::put(&mut m, "stck_prpr", &self.stck_prpr);
-        v::put(&mut m, "prdy_vrss", &self.prdy_vrss);
-        v::put(&mut m, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        v::put(&mut m, "acml_vol", &self.acml_vol);
-        v::put(&mut m, "prst_iscd", &self.prst_iscd);
-        v::put(&mut m, "prst_kor_isnm", &self.prst_kor_isnm);
-        v::put(&mut m, "prst_prpr", &self.prst_prpr);
-        v::put(&mut m, "prst_prdy_vrss", &self.prst_prdy_vrss);
-        v::put(&mut m, "prst_prdy_vrss_sign", &self.prst_prdy_vrss_sign);
-        v::put(&mut m, "prst_acml_vol", &self.prst_acml_vol);
-        v::put(&mut m, "diff_prpr", &self.diff_prpr);
-        v::put(&mut m, "dprt", &self.dprt);
-        v::put(&mut m, "prdy_ctrt", &self.prdy_ctrt);
-        v::put(&mut m, "prst_prdy_ctrt", &self.prst_prdy_ctrt);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.mksc_shrn_iscd,
+            1 => &self.data_rank,
+            2 => &self.hts_kor_isnm,
+            3 => &self.stck_prpr,
+            4 => &self.prdy_vrss,
+            5 => &self.prdy_vrss_sign,
+            6 => &self.acml_vol,
+            7 => &self.prst_iscd,
+            8 => &self.prst_kor_isnm,
+            9 => &self.prst_prpr,
+            10 => &self.prst_prdy_vrss,
+            11 => &self.prst_prdy_vrss_sign,
+            12 => &self.prst_acml_vol,
+            13 => &self.diff_prpr,
+            14 => &self.dprt,
+            15 => &self.prdy_ctrt,
+            16 => &self.prst_prdy_ctrt,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "mksc_shrn_iscd", &self.mksc_shrn_iscd);
-        r.val(path, "data_rank", &self.data_rank);
-        r.val(path, "hts_kor_isnm", &self.hts_kor_isnm);
-        r.val(path, "stck_prpr", &self.stck_prpr);
-        r.val(path, "prdy_vrss", &self.prdy_vrss);
-        r.val(path, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        r.val(path, "acml_vol", &self.acml_vol);
-        r.val(path, "prst_iscd", &self.prst_iscd);
-        r.val(path, "prst_kor_isnm", &self.prst_kor_isnm);
-        r.val(path, "prst_prpr", &self.prst_prpr);
-        r.val(path, "prst_prdy_vrss", &self.prst_prdy_vrss);
-        r.val(path, "prst_prdy_vrss_sign", &self.prst_prdy_vrss_sign);
-        r.val(path, "prst_acml_vol", &self.prst_acml_vol);
-        r.val(path, "diff_prpr", &self.diff_prpr);
-        r.val(path, "dprt", &self.dprt);
-        r.val(path, "prdy_ctrt", &self.prdy_ctrt);
-        r.val(path, "prst_prdy_ctrt", &self.prst_prdy_ctrt);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.mksc_shrn_iscd,
+            1 => &mut self.data_rank,
+            2 => &mut self.hts_kor_isnm,
+            3 => &mut self.stck_prpr,
+            4 => &mut self.prdy_vrss,
+            5 => &mut self.prdy_vrss_sign,
+            6 => &mut self.acml_vol,
+            7 => &mut self.prst_iscd,
+            8 => &mut self.prst_kor_isnm,
+            9 => &mut self.prst_prpr,
+            10 => &mut self.prst_prdy_vrss,
+            11 => &mut self.prst_prdy_vrss_sign,
+            12 => &mut self.prst_acml_vol,
+            13 => &mut self.diff_prpr,
+            14 => &mut self.dprt,
+            15 => &mut self.prdy_ctrt,
+            16 => &mut self.prst_prdy_ctrt,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

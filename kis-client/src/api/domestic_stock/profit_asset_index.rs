@@ -495,7 +495,7 @@ impl Endpoint for ProfitAssetIndexRequest {
 /// Response of 국내주식 수익자산지표 순위 (`v1_국내주식-090`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct ProfitAssetIndexResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -508,51 +508,71 @@ pub struct ProfitAssetIndexResponse {
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for ProfitAssetIndexResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output: v::take_block(&mut m, "output"),
-            extra: m,
-        }
+impl crate::__private::Record for ProfitAssetIndexResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output"],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output.put(&mut m, "output");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output.report(path, "output", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for ProfitAssetIndexResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for ProfitAssetIndexResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// 데이터 순위 (`data_rank`, required, length 10).
@@ -593,75 +613,117 @@ pub struct Output {
     pub iqry_csnu: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            data_rank: v::take(&mut m, "data_rank"),
-            hts_kor_isnm: v::take(&mut m, "hts_kor_isnm"),
-            prdy_vrss_sign: v::take(&mut m, "prdy_vrss_sign"),
-            mksc_shrn_iscd: v::take(&mut m, "mksc_shrn_iscd"),
-            stck_prpr: v::take(&mut m, "stck_prpr"),
-            prdy_vrss: v::take(&mut m, "prdy_vrss"),
-            prdy_ctrt: v::take(&mut m, "prdy_ctrt"),
-            acml_vol: v::take(&mut m, "acml_vol"),
-            sale_totl_prfi: v::take(&mut m, "sale_totl_prfi"),
-            bsop_prti: v::take(&mut m, "bsop_prti"),
-            op_prfi: v::take(&mut m, "op_prfi"),
-            thtr_ntin: v::take(&mut m, "thtr_ntin"),
-            total_aset: v::take(&mut m, "total_aset"),
-            total_lblt: v::take(&mut m, "total_lblt"),
-            total_cptl: v::take(&mut m, "total_cptl"),
-            stac_month: v::take(&mut m, "stac_month"),
-            stac_month_cls_code: v::take(&mut m, "stac_month_cls_code"),
-            iqry_csnu: v::take(&mut m, "iqry_csnu"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "data_rank",
+                "hts_kor_isnm",
+                "prdy_vrss_sign",
+                "mksc_shrn_iscd",
+                "stck_prpr",
+                "prdy_vrss",
+                "prdy_ctrt",
+                "acml_vol",
+                "sale_totl_prfi",
+                "bsop_prti",
+                "op_prfi",
+                "thtr_ntin",
+                "total_aset",
+                "total_lblt",
+                "total_cptl",
+                "stac_month",
+                "stac_month_cls_code",
+                "iqry_csnu",
+            ],
+            lower: &[
+                ("acml_vol", 7),
+                ("bsop_prti", 9),
+                ("data_rank", 0),
+                ("hts_kor_isnm", 1),
+                ("iqry_csnu", 17),
+                ("mksc_shrn_iscd", 3),
+                ("op_prfi", 10),
+                ("prdy_ctrt", 6),
+                ("prdy_vrss", 5),
+                ("prdy_vrss_sign", 2),
+                ("sale_totl_prfi", 8),
+                ("stac_month", 15),
+                ("stac_month_cls_code", 16),
+                ("stck_prpr", 4),
+                ("thtr_ntin", 11),
+                ("total_aset", 12),
+                ("total_cptl", 14),
+                ("total_lblt", 13),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "data_rank", &self.data_rank);
-        v::put(&mut m, "hts_kor_isnm", &self.hts_kor_isnm);
-        v::put(&mut m, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        v::put(&mut m, "mksc_shrn_iscd", &self.mksc_shrn_iscd);
-        v::put(&mut m, "stck_prpr", &self.stck_prpr);
-        v::put(&mut m, "prdy_vrss", &self.prdy_vrss);
-        v::put(&mut m, "prdy_ctrt", &self.prdy_ctrt);
-        v::put(&mut m, "acml_vol", &self.acml_vol);
-        v::put(&mut m, "sale_totl_prfi", &self.sale_totl_prfi);
-        v::put(&mut m, "bsop_prti", &self.bsop_prti);
-        v::put(&mut m, "op_prfi", &self.op_prfi);
-        v::put(&mut m, "thtr_ntin", &self.thtr_ntin);
-        v::put(&mut m, "total_aset", &self.total_aset);
-        v::put(&mut m, "total_lblt", &self.total_lblt);
-        v::put(&mut m, "total_cptl", &self.total_cptl);
-        v::put(&mut m, "stac_month", &self.stac_month);
-        v::put(&mut m, "stac_month_cls_code", &self.stac_month_cls_code);
-        v::put(&mut m, "iqry_csnu", &self.iqry_csnu);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.data_rank,
+            1 => &self.hts_kor_isnm,
+            2 => &self.prdy_vrss_sign,
+            3 => &self.mksc_shrn_iscd,
+            4 => &self.stck_prpr,
+            5 => &self.prdy_vrss,
+            6 => &self.prdy_ctrt,
+            7 => &self.acml_vol,
+            8 => &self.sale_totl_prfi,
+            9 => &self.bsop_prti,
+            10 => &self.op_prfi,
+            11 => &self.thtr_ntin,
+            12 => &self.total_aset,
+            13 => &self.total_lblt,
+            14 => &self.total_cptl,
+            15 => &self.stac_month,
+            16 => &self.stac_month_cls_code,
+            17 => &self.iqry_csnu,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "data_rank", &self.data_rank);
-        r.val(path, "hts_kor_isnm", &self.hts_kor_isnm);
-        r.val(path, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        r.val(path, "mksc_shrn_iscd", &self.mksc_shrn_iscd);
-        r.val(path, "stck_prpr", &self.stck_prpr);
-        r.val(path, "prdy_vrss", &self.prdy_vrss);
-        r.val(path, "prdy_ctrt", &self.prdy_ctrt);
-        r.val(path, "acml_vol", &self.acml_vol);
-        r.val(path, "sale_totl_prfi", &self.sale_totl_prfi);
-        r.val(path, "bsop_prti", &self.bsop_prti);
-        r.val(path, "op_prfi", &self.op_prfi);
-        r.val(path, "thtr_ntin", &self.thtr_ntin);
-        r.val(path, "total_aset", &self.total_aset);
-        r.val(path, "total_lblt", &self.total_lblt);
-        r.val(path, "total_cptl", &self.total_cptl);
-        r.val(path, "stac_month", &self.stac_month);
-        r.val(path, "stac_month_cls_code", &self.stac_month_cls_code);
-        r.val(path, "iqry_csnu", &self.iqry_csnu);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.data_rank,
+            1 => &mut self.hts_kor_isnm,
+            2 => &mut self.prdy_vrss_sign,
+            3 => &mut self.mksc_shrn_iscd,
+            4 => &mut self.stck_prpr,
+            5 => &mut self.prdy_vrss,
+            6 => &mut self.prdy_ctrt,
+            7 => &mut self.acml_vol,
+            8 => &mut self.sale_totl_prfi,
+            9 => &mut self.bsop_prti,
+            10 => &mut self.op_prfi,
+            11 => &mut self.thtr_ntin,
+            12 => &mut self.total_aset,
+            13 => &mut self.total_lblt,
+            14 => &mut self.total_cptl,
+            15 => &mut self.stac_month,
+            16 => &mut self.stac_month_cls_code,
+            17 => &mut self.iqry_csnu,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

@@ -166,7 +166,7 @@ impl Endpoint for ProfitRatioRequest {
 /// Response of 국내주식 수익성비율 (`v1_국내주식-081`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct ProfitRatioResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -179,51 +179,71 @@ pub struct ProfitRatioResponse {
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for ProfitRatioResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output: v::take_block(&mut m, "output"),
-            extra: m,
-        }
+impl crate::__private::Record for ProfitRatioResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output"],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output.put(&mut m, "output");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output.report(path, "output", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for ProfitRatioResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for ProfitRatioResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// 결산 년월 (`stac_yymm`, required, length 6).
@@ -238,36 +258,65 @@ pub struct Output {
     pub sale_totl_rate: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            stac_yymm: v::take(&mut m, "stac_yymm"),
-            cptl_ntin_rate: v::take(&mut m, "cptl_ntin_rate"),
-            self_cptl_ntin_inrt: v::take(&mut m, "self_cptl_ntin_inrt"),
-            sale_ntin_rate: v::take(&mut m, "sale_ntin_rate"),
-            sale_totl_rate: v::take(&mut m, "sale_totl_rate"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "stac_yymm",
+                "cptl_ntin_rate",
+                "self_cptl_ntin_inrt",
+                "sale_ntin_rate",
+                "sale_totl_rate",
+            ],
+            lower: &[
+                ("cptl_ntin_rate", 1),
+                ("sale_ntin_rate", 3),
+                ("sale_totl_rate", 4),
+                ("self_cptl_ntin_inrt", 2),
+                ("stac_yymm", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "stac_yymm", &self.stac_yymm);
-        v::put(&mut m, "cptl_ntin_rate", &self.cptl_ntin_rate);
-        v::put(&mut m, "self_cptl_ntin_inrt", &self.self_cptl_ntin_inrt);
-        v::put(&mut m, "sale_ntin_rate", &self.sale_ntin_rate);
-        v::put(&mut m, "sale_totl_rate", &self.sale_totl_rate);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.stac_yymm,
+            1 => &self.cptl_ntin_rate,
+            2 => &self.self_cptl_ntin_inrt,
+            3 => &self.sale_ntin_rate,
+            4 => &self.sale_totl_rate,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "stac_yymm", &self.stac_yymm);
-        r.val(path, "cptl_ntin_rate", &self.cptl_ntin_rate);
-        r.val(path, "self_cptl_ntin_inrt", &self.self_cptl_ntin_inrt);
-        r.val(path, "sale_ntin_rate", &self.sale_ntin_rate);
-        r.val(path, "sale_totl_rate", &self.sale_totl_rate);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.stac_yymm,
+            1 => &mut self.cptl_ntin_rate,
+            2 => &mut self.self_cptl_ntin_inrt,
+            3 => &mut self.sale_ntin_rate,
+            4 => &mut self.sale_totl_rate,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

@@ -158,7 +158,7 @@ impl Endpoint for ProgramTradeByStockDailyRequest {
 /// Response of 종목별 프로그램매매추이(일별) (`국내주식-113`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct ProgramTradeByStockDailyResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -171,51 +171,71 @@ pub struct ProgramTradeByStockDailyResponse {
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for ProgramTradeByStockDailyResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output: v::take_block(&mut m, "output"),
-            extra: m,
-        }
+impl crate::__private::Record for ProgramTradeByStockDailyResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output"],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output.put(&mut m, "output");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output.report(path, "output", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for ProgramTradeByStockDailyResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for ProgramTradeByStockDailyResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// 주식 영업 일자 (`stck_bsop_date`, required, length 8).
@@ -250,86 +270,105 @@ pub struct Output {
     pub whol_ntby_tr_pbmn_icdc2: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            stck_bsop_date: v::take(&mut m, "stck_bsop_date"),
-            stck_clpr: v::take(&mut m, "stck_clpr"),
-            prdy_vrss: v::take(&mut m, "prdy_vrss"),
-            prdy_vrss_sign: v::take(&mut m, "prdy_vrss_sign"),
-            prdy_ctrt: v::take(&mut m, "prdy_ctrt"),
-            acml_vol: v::take(&mut m, "acml_vol"),
-            acml_tr_pbmn: v::take(&mut m, "acml_tr_pbmn"),
-            whol_smtn_seln_vol: v::take(&mut m, "whol_smtn_seln_vol"),
-            whol_smtn_shnu_vol: v::take(&mut m, "whol_smtn_shnu_vol"),
-            whol_smtn_ntby_qty: v::take(&mut m, "whol_smtn_ntby_qty"),
-            whol_smtn_seln_tr_pbmn: v::take(&mut m, "whol_smtn_seln_tr_pbmn"),
-            whol_smtn_shnu_tr_pbmn: v::take(&mut m, "whol_smtn_shnu_tr_pbmn"),
-            whol_smtn_ntby_tr_pbmn: v::take(&mut m, "whol_smtn_ntby_tr_pbmn"),
-            whol_ntby_vol_icdc: v::take(&mut m, "whol_ntby_vol_icdc"),
-            whol_ntby_tr_pbmn_icdc2: v::take(&mut m, "whol_ntby_tr_pbmn_icdc2"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "stck_bsop_date",
+                "stck_clpr",
+                "prdy_vrss",
+                "prdy_vrss_sign",
+                "prdy_ctrt",
+                "acml_vol",
+                "acml_tr_pbmn",
+                "whol_smtn_seln_vol",
+                "whol_smtn_shnu_vol",
+                "whol_smtn_ntby_qty",
+                "whol_smtn_seln_tr_pbmn",
+                "whol_smtn_shnu_tr_pbmn",
+                "whol_smtn_ntby_tr_pbmn",
+                "whol_ntby_vol_icdc",
+                "whol_ntby_tr_pbmn_icdc2",
+            ],
+            lower: &[
+                ("acml_tr_pbmn", 6),
+                ("acml_vol", 5),
+                ("prdy_ctrt", 4),
+                ("prdy_vrss", 2),
+                ("prdy_vrss_sign", 3),
+                ("stck_bsop_date", 0),
+                ("stck_clpr", 1),
+                ("whol_ntby_tr_pbmn_icdc2", 14),
+                ("whol_ntby_vol_icdc", 13),
+                ("whol_smtn_ntby_qty", 9),
+                ("whol_smtn_ntby_tr_pbmn", 12),
+                ("whol_smtn_seln_tr_pbmn", 10),
+                ("whol_smtn_seln_vol", 7),
+                ("whol_smtn_shnu_tr_pbmn", 11),
+                ("whol_smtn_shnu_vol", 8),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "stck_bsop_date", &self.stck_bsop_date);
-        v::put(&mut m, "stck_clpr", &self.stck_clpr);
-        v::put(&mut m, "prdy_vrss", &self.prdy_vrss);
-        v::put(&mut m, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        v::put(&mut m, "prdy_ctrt", &self.prdy_ctrt);
-        v::put(&mut m, "acml_vol", &self.acml_vol);
-        v::put(&mut m, "acml_tr_pbmn", &self.acml_tr_pbmn);
-        v::put(&mut m, "whol_smtn_seln_vol", &self.whol_smtn_seln_vol);
-        v::put(&mut m, "whol_smtn_shnu_vol", &self.whol_smtn_shnu_vol);
-        v::put(&mut m, "whol_smtn_ntby_qty", &self.whol_smtn_ntby_qty);
-        v::put(
-            &mut m,
-            "whol_smtn_seln_tr_pbmn",
-            &self.whol_smtn_seln_tr_pbmn,
-        );
-        v::put(
-            &mut m,
-            "whol_smtn_shnu_tr_pbmn",
-            &self.whol_smtn_shnu_tr_pbmn,
-        );
-        v::put(
-            &mut m,
-            "whol_smtn_ntby_tr_pbmn",
-            &self.whol_smtn_ntby_tr_pbmn,
-        );
-        v::put(&mut m, "whol_ntby_vol_icdc", &self.whol_ntby_vol_icdc);
-        v::put(
-            &mut m,
-            "whol_ntby_tr_pbmn_icdc2",
-            &self.whol_ntby_tr_pbmn_icdc2,
-        );
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.stck_bsop_date,
+            1 => &self.stck_clpr,
+            2 => &self.prdy_vrss,
+            3 => &self.prdy_vrss_sign,
+            4 => &self.prdy_ctrt,
+            5 => &self.acml_vol,
+            6 => &self.acml_tr_pbmn,
+            7 => &self.whol_smtn_seln_vol,
+            8 => &self.whol_smtn_shnu_vol,
+            9 => &self.whol_smtn_ntby_qty,
+            10 => &self.whol_smtn_seln_tr_pbmn,
+            11 => &self.whol_smtn_shnu_tr_pbmn,
+            12 => &self.whol_smtn_ntby_tr_pbmn,
+            13 => &self.whol_ntby_vol_icdc,
+            14 => &self.whol_ntby_tr_pbmn_icdc2,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "stck_bsop_date", &self.stck_bsop_date);
-        r.val(path, "stck_clpr", &self.stck_clpr);
-        r.val(path, "prdy_vrss", &self.prdy_vrss);
-        r.val(path, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        r.val(path, "prdy_ctrt", &self.prdy_ctrt);
-        r.val(path, "acml_vol", &self.acml_vol);
-        r.val(path, "acml_tr_pbmn", &self.acml_tr_pbmn);
-        r.val(path, "whol_smtn_seln_vol", &self.whol_smtn_seln_vol);
-        r.val(path, "whol_smtn_shnu_vol", &self.whol_smtn_shnu_vol);
-        r.val(path, "whol_smtn_ntby_qty", &self.whol_smtn_ntby_qty);
-        r.val(path, "whol_smtn_seln_tr_pbmn", &self.whol_smtn_seln_tr_pbmn);
-        r.val(path, "whol_smtn_shnu_tr_pbmn", &self.whol_smtn_shnu_tr_pbmn);
-        r.val(path, "whol_smtn_ntby_tr_pbmn", &self.whol_smtn_ntby_tr_pbmn);
-        r.val(path, "whol_ntby_vol_icdc", &self.whol_ntby_vol_icdc);
-        r.val(
-            path,
-            "whol_ntby_tr_pbmn_icdc2",
-            &self.whol_ntby_tr_pbmn_icdc2,
-        );
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.stck_bsop_date,
+            1 => &mut self.stck_clpr,
+            2 => &mut self.prdy_vrss,
+            3 => &mut self.prdy_vrss_sign,
+            4 => &mut self.prdy_ctrt,
+            5 => &mut self.acml_vol,
+            6 => &mut self.acml_tr_pbmn,
+            7 => &mut self.whol_smtn_seln_vol,
+            8 => &mut self.whol_smtn_shnu_vol,
+            9 => &mut self.whol_smtn_ntby_qty,
+            10 => &mut self.whol_smtn_seln_tr_pbmn,
+            11 => &mut self.whol_smtn_shnu_tr_pbmn,
+            12 => &mut self.whol_smtn_ntby_tr_pbmn,
+            13 => &mut self.whol_ntby_vol_icdc,
+            14 => &mut self.whol_ntby_tr_pbmn_icdc2,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

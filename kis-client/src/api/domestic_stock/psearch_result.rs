@@ -126,7 +126,7 @@ impl Endpoint for PsearchResultRequest {
 /// Response of 종목조건검색조회 (`국내주식-039`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct PsearchResultResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -139,51 +139,71 @@ pub struct PsearchResultResponse {
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for PsearchResultResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output2: v::take_block(&mut m, "output2"),
-            extra: m,
-        }
+impl crate::__private::Record for PsearchResultResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output2"],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output2", 3), ("rt_cd", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output2.put(&mut m, "output2");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output2,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output2.report(path, "output2", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output2,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for PsearchResultResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for PsearchResultResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 종목코드 (`code`, required, length 6).
@@ -236,93 +256,141 @@ pub struct Output2 {
     pub stotprice: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output2 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            code: v::take(&mut m, "code"),
-            name: v::take(&mut m, "name"),
-            daebi: v::take(&mut m, "daebi"),
-            price: v::take(&mut m, "price"),
-            chgrate: v::take(&mut m, "chgrate"),
-            acml_vol: v::take(&mut m, "acml_vol"),
-            trade_amt: v::take(&mut m, "trade_amt"),
-            change: v::take(&mut m, "change"),
-            cttr: v::take(&mut m, "cttr"),
-            open: v::take(&mut m, "open"),
-            high: v::take(&mut m, "high"),
-            low: v::take(&mut m, "low"),
-            high52: v::take(&mut m, "high52"),
-            low52: v::take(&mut m, "low52"),
-            expprice: v::take(&mut m, "expprice"),
-            expchange: v::take(&mut m, "expchange"),
-            expchggrate: v::take(&mut m, "expchggrate"),
-            expcvol: v::take(&mut m, "expcvol"),
-            chgrate2: v::take(&mut m, "chgrate2"),
-            expdaebi: v::take(&mut m, "expdaebi"),
-            recprice: v::take(&mut m, "recprice"),
-            uplmtprice: v::take(&mut m, "uplmtprice"),
-            dnlmtprice: v::take(&mut m, "dnlmtprice"),
-            stotprice: v::take(&mut m, "stotprice"),
-            extra: m,
-        }
+impl crate::__private::Record for Output2 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "code",
+                "name",
+                "daebi",
+                "price",
+                "chgrate",
+                "acml_vol",
+                "trade_amt",
+                "change",
+                "cttr",
+                "open",
+                "high",
+                "low",
+                "high52",
+                "low52",
+                "expprice",
+                "expchange",
+                "expchggrate",
+                "expcvol",
+                "chgrate2",
+                "expdaebi",
+                "recprice",
+                "uplmtprice",
+                "dnlmtprice",
+                "stotprice",
+            ],
+            lower: &[
+                ("acml_vol", 5),
+                ("change", 7),
+                ("chgrate", 4),
+                ("chgrate2", 18),
+                ("code", 0),
+                ("cttr", 8),
+                ("daebi", 2),
+                ("dnlmtprice", 22),
+                ("expchange", 15),
+                ("expchggrate", 16),
+                ("expcvol", 17),
+                ("expdaebi", 19),
+                ("expprice", 14),
+                ("high", 10),
+                ("high52", 12),
+                ("low", 11),
+                ("low52", 13),
+                ("name", 1),
+                ("open", 9),
+                ("price", 3),
+                ("recprice", 20),
+                ("stotprice", 23),
+                ("trade_amt", 6),
+                ("uplmtprice", 21),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "code", &self.code);
-        v::put(&mut m, "name", &self.name);
-        v::put(&mut m, "daebi", &self.daebi);
-        v::put(&mut m, "price", &self.price);
-        v::put(&mut m, "chgrate", &self.chgrate);
-        v::put(&mut m, "acml_vol", &self.acml_vol);
-        v::put(&mut m, "trade_amt", &self.trade_amt);
-        v::put(&mut m, "change", &self.change);
-        v::put(&mut m, "cttr", &self.cttr);
-        v::put(&mut m, "open", &self.open);
-        v::put(&mut m, "high", &self.high);
-        v::put(&mut m, "low", &self.low);
-        v::put(&mut m, "high52", &self.high52);
-        v::put(&mut m, "low52", &self.low52);
-        v::put(&mut m, "expprice", &self.expprice);
-        v::put(&mut m, "expchange", &self.expchange);
-        v::put(&mut m, "expchggrate", &self.expchggrate);
-        v::put(&mut m, "expcvol", &self.expcvol);
-        v::put(&mut m, "chgrate2", &self.chgrate2);
-        v::put(&mut m, "expdaebi", &self.expdaebi);
-        v::put(&mut m, "recprice", &self.recprice);
-        v::put(&mut m, "uplmtprice", &self.uplmtprice);
-        v::put(&mut m, "dnlmtprice", &self.dnlmtprice);
-        v::put(&mut m, "stotprice", &self.stotprice);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.code,
+            1 => &self.name,
+            2 => &self.daebi,
+            3 => &self.price,
+            4 => &self.chgrate,
+            5 => &self.acml_vol,
+            6 => &self.trade_amt,
+            7 => &self.change,
+            8 => &self.cttr,
+            9 => &self.open,
+            10 => &self.high,
+            11 => &self.low,
+            12 => &self.high52,
+            13 => &self.low52,
+            14 => &self.expprice,
+            15 => &self.expchange,
+            16 => &self.expchggrate,
+            17 => &self.expcvol,
+            18 => &self.chgrate2,
+            19 => &self.expdaebi,
+            20 => &self.recprice,
+            21 => &self.uplmtprice,
+            22 => &self.dnlmtprice,
+            23 => &self.stotprice,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "code", &self.code);
-        r.val(path, "name", &self.name);
-        r.val(path, "daebi", &self.daebi);
-        r.val(path, "price", &self.price);
-        r.val(path, "chgrate", &self.chgrate);
-        r.val(path, "acml_vol", &self.acml_vol);
-        r.val(path, "trade_amt", &self.trade_amt);
-        r.val(path, "change", &self.change);
-        r.val(path, "cttr", &self.cttr);
-        r.val(path, "open", &self.open);
-        r.val(path, "high", &self.high);
-        r.val(path, "low", &self.low);
-        r.val(path, "high52", &self.high52);
-        r.val(path, "low52", &self.low52);
-        r.val(path, "expprice", &self.expprice);
-        r.val(path, "expchange", &self.expchange);
-        r.val(path, "expchggrate", &self.expchggrate);
-        r.val(path, "expcvol", &self.expcvol);
-        r.val(path, "chgrate2", &self.chgrate2);
-        r.val(path, "expdaebi", &self.expdaebi);
-        r.val(path, "recprice", &self.recprice);
-        r.val(path, "uplmtprice", &self.uplmtprice);
-        r.val(path, "dnlmtprice", &self.dnlmtprice);
-        r.val(path, "stotprice", &self.stotprice);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.code,
+            1 => &mut self.name,
+            2 => &mut self.daebi,
+            3 => &mut self.price,
+            4 => &mut self.chgrate,
+            5 => &mut self.acml_vol,
+            6 => &mut self.trade_amt,
+            7 => &mut self.change,
+            8 => &mut self.cttr,
+            9 => &mut self.open,
+            10 => &mut self.high,
+            11 => &mut self.low,
+            12 => &mut self.high52,
+            13 => &mut self.low52,
+            14 => &mut self.expprice,
+            15 => &mut self.expchange,
+            16 => &mut self.expchggrate,
+            17 => &mut self.expcvol,
+            18 => &mut self.chgrate2,
+            19 => &mut self.expdaebi,
+            20 => &mut self.recprice,
+            21 => &mut self.uplmtprice,
+            22 => &mut self.dnlmtprice,
+            23 => &mut self.stotprice,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

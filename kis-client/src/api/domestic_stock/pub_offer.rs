@@ -172,7 +172,7 @@ impl Endpoint for PubOfferRequest {
 /// Response of 예탁원정보(공모주청약일정) (`국내주식-151`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct PubOfferResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -185,51 +185,71 @@ pub struct PubOfferResponse {
     pub output1: v::Block<Output1>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for PubOfferResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output1: v::take_block(&mut m, "output1"),
-            extra: m,
-        }
+impl crate::__private::Record for PubOfferResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output1"],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output1", 3), ("rt_cd", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output1.put(&mut m, "output1");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output1,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output1.report(path, "output1", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output1,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for PubOfferResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for PubOfferResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 기준일 (`record_date`, required, length 8).
@@ -260,60 +280,97 @@ pub struct Output1 {
     pub assign_stk_qty: v::Val<i64>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output1 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            record_date: v::take(&mut m, "record_date"),
-            sht_cd: v::take(&mut m, "sht_cd"),
-            isin_name: v::take(&mut m, "isin_name"),
-            fix_subscr_pri: v::take(&mut m, "fix_subscr_pri"),
-            face_value: v::take(&mut m, "face_value"),
-            subscr_dt: v::take(&mut m, "subscr_dt"),
-            pay_dt: v::take(&mut m, "pay_dt"),
-            refund_dt: v::take(&mut m, "refund_dt"),
-            list_dt: v::take(&mut m, "list_dt"),
-            lead_mgr: v::take(&mut m, "lead_mgr"),
-            pub_bf_cap: v::take(&mut m, "pub_bf_cap"),
-            pub_af_cap: v::take(&mut m, "pub_af_cap"),
-            assign_stk_qty: v::take(&mut m, "assign_stk_qty"),
-            extra: m,
-        }
+impl crate::__private::Record for Output1 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "record_date",
+                "sht_cd",
+                "isin_name",
+                "fix_subscr_pri",
+                "face_value",
+                "subscr_dt",
+                "pay_dt",
+                "refund_dt",
+                "list_dt",
+                "lead_mgr",
+                "pub_bf_cap",
+                "pub_af_cap",
+                "assign_stk_qty",
+            ],
+            lower: &[
+                ("assign_stk_qty", 12),
+                ("face_value", 4),
+                ("fix_subscr_pri", 3),
+                ("isin_name", 2),
+                ("lead_mgr", 9),
+                ("list_dt", 8),
+                ("pay_dt", 6),
+                ("pub_af_cap", 11),
+                ("pub_bf_cap", 10),
+                ("record_date", 0),
+                ("refund_dt", 7),
+                ("sht_cd", 1),
+                ("subscr_dt", 5),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "record_date", &self.record_date);
-        v::put(&mut m, "sht_cd", &self.sht_cd);
-        v::put(&mut m, "isin_name", &self.isin_name);
-        v::put(&mut m, "fix_subscr_pri", &self.fix_subscr_pri);
-        v::put(&mut m, "face_value", &self.face_value);
-        v::put(&mut m, "subscr_dt", &self.subscr_dt);
-        v::put(&mut m, "pay_dt", &self.pay_dt);
-        v::put(&mut m, "refund_dt", &self.refund_dt);
-        v::put(&mut m, "list_dt", &self.list_dt);
-        v::put(&mut m, "lead_mgr", &self.lead_mgr);
-        v::put(&mut m, "pub_bf_cap", &self.pub_bf_cap);
-        v::put(&mut m, "pub_af_cap", &self.pub_af_cap);
-        v::put(&mut m, "assign_stk_qty", &self.assign_stk_qty);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.record_date,
+            1 => &self.sht_cd,
+            2 => &self.isin_name,
+            3 => &self.fix_subscr_pri,
+            4 => &self.face_value,
+            5 => &self.subscr_dt,
+            6 => &self.pay_dt,
+            7 => &self.refund_dt,
+            8 => &self.list_dt,
+            9 => &self.lead_mgr,
+            10 => &self.pub_bf_cap,
+            11 => &self.pub_af_cap,
+            12 => &self.assign_stk_qty,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "record_date", &self.record_date);
-        r.val(path, "sht_cd", &self.sht_cd);
-        r.val(path, "isin_name", &self.isin_name);
-        r.val(path, "fix_subscr_pri", &self.fix_subscr_pri);
-        r.val(path, "face_value", &self.face_value);
-        r.val(path, "subscr_dt", &self.subscr_dt);
-        r.val(path, "pay_dt", &self.pay_dt);
-        r.val(path, "refund_dt", &self.refund_dt);
-        r.val(path, "list_dt", &self.list_dt);
-        r.val(path, "lead_mgr", &self.lead_mgr);
-        r.val(path, "pub_bf_cap", &self.pub_bf_cap);
-        r.val(path, "pub_af_cap", &self.pub_af_cap);
-        r.val(path, "assign_stk_qty", &self.assign_stk_qty);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.record_date,
+            1 => &mut self.sht_cd,
+            2 => &mut self.isin_name,
+            3 => &mut self.fix_subscr_pri,
+            4 => &mut self.face_value,
+            5 => &mut self.subscr_dt,
+            6 => &mut self.pay_dt,
+            7 => &mut self.refund_dt,
+            8 => &mut self.list_dt,
+            9 => &mut self.lead_mgr,
+            10 => &mut self.pub_bf_cap,
+            11 => &mut self.pub_af_cap,
+            12 => &mut self.assign_stk_qty,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

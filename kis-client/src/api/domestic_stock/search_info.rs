@@ -164,7 +164,7 @@ impl Endpoint for SearchInfoRequest {
 /// Response of 상품기본조회 (`v1_국내주식-029`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct SearchInfoResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -177,51 +177,71 @@ pub struct SearchInfoResponse {
     pub output: v::One<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for SearchInfoResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output: v::take_one(&mut m, "output"),
-            extra: m,
-        }
+impl crate::__private::Record for SearchInfoResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output"],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output.put(&mut m, "output");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output.report(path, "output", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for SearchInfoResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for SearchInfoResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (응답상세1).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// 상품번호 (`pdno`, required, length 12).
@@ -266,85 +286,125 @@ pub struct Output {
     pub frst_erlm_dt: v::Val<v::NaiveDate>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            pdno: v::take(&mut m, "pdno"),
-            prdt_type_cd: v::take(&mut m, "prdt_type_cd"),
-            prdt_name: v::take(&mut m, "prdt_name"),
-            prdt_name120: v::take(&mut m, "prdt_name120"),
-            prdt_abrv_name: v::take(&mut m, "prdt_abrv_name"),
-            prdt_eng_name: v::take(&mut m, "prdt_eng_name"),
-            prdt_eng_name120: v::take(&mut m, "prdt_eng_name120"),
-            prdt_eng_abrv_name: v::take(&mut m, "prdt_eng_abrv_name"),
-            std_pdno: v::take(&mut m, "std_pdno"),
-            shtn_pdno: v::take(&mut m, "shtn_pdno"),
-            prdt_sale_stat_cd: v::take(&mut m, "prdt_sale_stat_cd"),
-            prdt_risk_grad_cd: v::take(&mut m, "prdt_risk_grad_cd"),
-            prdt_clsf_cd: v::take(&mut m, "prdt_clsf_cd"),
-            prdt_clsf_name: v::take(&mut m, "prdt_clsf_name"),
-            sale_strt_dt: v::take(&mut m, "sale_strt_dt"),
-            sale_end_dt: v::take(&mut m, "sale_end_dt"),
-            wrap_asst_type_cd: v::take(&mut m, "wrap_asst_type_cd"),
-            ivst_prdt_type_cd: v::take(&mut m, "ivst_prdt_type_cd"),
-            ivst_prdt_type_cd_name: v::take(&mut m, "ivst_prdt_type_cd_name"),
-            frst_erlm_dt: v::take(&mut m, "frst_erlm_dt"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "pdno",
+                "prdt_type_cd",
+                "prdt_name",
+                "prdt_name120",
+                "prdt_abrv_name",
+                "prdt_eng_name",
+                "prdt_eng_name120",
+                "prdt_eng_abrv_name",
+                "std_pdno",
+                "shtn_pdno",
+                "prdt_sale_stat_cd",
+                "prdt_risk_grad_cd",
+                "prdt_clsf_cd",
+                "prdt_clsf_name",
+                "sale_strt_dt",
+                "sale_end_dt",
+                "wrap_asst_type_cd",
+                "ivst_prdt_type_cd",
+                "ivst_prdt_type_cd_name",
+                "frst_erlm_dt",
+            ],
+            lower: &[
+                ("frst_erlm_dt", 19),
+                ("ivst_prdt_type_cd", 17),
+                ("ivst_prdt_type_cd_name", 18),
+                ("pdno", 0),
+                ("prdt_abrv_name", 4),
+                ("prdt_clsf_cd", 12),
+                ("prdt_clsf_name", 13),
+                ("prdt_eng_abrv_name", 7),
+                ("prdt_eng_name", 5),
+                ("prdt_eng_name120", 6),
+                ("prdt_name", 2),
+                ("prdt_name120", 3),
+                ("prdt_risk_grad_cd", 11),
+                ("prdt_sale_stat_cd", 10),
+                ("prdt_type_cd", 1),
+                ("sale_end_dt", 15),
+                ("sale_strt_dt", 14),
+                ("shtn_pdno", 9),
+                ("std_pdno", 8),
+                ("wrap_asst_type_cd", 16),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "pdno", &self.pdno);
-        v::put(&mut m, "prdt_type_cd", &self.prdt_type_cd);
-        v::put(&mut m, "prdt_name", &self.prdt_name);
-        v::put(&mut m, "prdt_name120", &self.prdt_name120);
-        v::put(&mut m, "prdt_abrv_name", &self.prdt_abrv_name);
-        v::put(&mut m, "prdt_eng_name", &self.prdt_eng_name);
-        v::put(&mut m, "prdt_eng_name120", &self.prdt_eng_name120);
-        v::put(&mut m, "prdt_eng_abrv_name", &self.prdt_eng_abrv_name);
-        v::put(&mut m, "std_pdno", &self.std_pdno);
-        v::put(&mut m, "shtn_pdno", &self.shtn_pdno);
-        v::put(&mut m, "prdt_sale_stat_cd", &self.prdt_sale_stat_cd);
-        v::put(&mut m, "prdt_risk_grad_cd", &self.prdt_risk_grad_cd);
-        v::put(&mut m, "prdt_clsf_cd", &self.prdt_clsf_cd);
-        v::put(&mut m, "prdt_clsf_name", &self.prdt_clsf_name);
-        v::put(&mut m, "sale_strt_dt", &self.sale_strt_dt);
-        v::put(&mut m, "sale_end_dt", &self.sale_end_dt);
-        v::put(&mut m, "wrap_asst_type_cd", &self.wrap_asst_type_cd);
-        v::put(&mut m, "ivst_prdt_type_cd", &self.ivst_prdt_type_cd);
-        v::put(
-            &mut m,
-            "ivst_prdt_type_cd_name",
-            &self.ivst_prdt_type_cd_name,
-        );
-        v::put(&mut m, "frst_erlm_dt", &self.frst_erlm_dt);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.pdno,
+            1 => &self.prdt_type_cd,
+            2 => &self.prdt_name,
+            3 => &self.prdt_name120,
+            4 => &self.prdt_abrv_name,
+            5 => &self.prdt_eng_name,
+            6 => &self.prdt_eng_name120,
+            7 => &self.prdt_eng_abrv_name,
+            8 => &self.std_pdno,
+            9 => &self.shtn_pdno,
+            10 => &self.prdt_sale_stat_cd,
+            11 => &self.prdt_risk_grad_cd,
+            12 => &self.prdt_clsf_cd,
+            13 => &self.prdt_clsf_name,
+            14 => &self.sale_strt_dt,
+            15 => &self.sale_end_dt,
+            16 => &self.wrap_asst_type_cd,
+            17 => &self.ivst_prdt_type_cd,
+            18 => &self.ivst_prdt_type_cd_name,
+            19 => &self.frst_erlm_dt,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "pdno", &self.pdno);
-        r.val(path, "prdt_type_cd", &self.prdt_type_cd);
-        r.val(path, "prdt_name", &self.prdt_name);
-        r.val(path, "prdt_name120", &self.prdt_name120);
-        r.val(path, "prdt_abrv_name", &self.prdt_abrv_name);
-        r.val(path, "prdt_eng_name", &self.prdt_eng_name);
-        r.val(path, "prdt_eng_name120", &self.prdt_eng_name120);
-        r.val(path, "prdt_eng_abrv_name", &self.prdt_eng_abrv_name);
-        r.val(path, "std_pdno", &self.std_pdno);
-        r.val(path, "shtn_pdno", &self.shtn_pdno);
-        r.val(path, "prdt_sale_stat_cd", &self.prdt_sale_stat_cd);
-        r.val(path, "prdt_risk_grad_cd", &self.prdt_risk_grad_cd);
-        r.val(path, "prdt_clsf_cd", &self.prdt_clsf_cd);
-        r.val(path, "prdt_clsf_name", &self.prdt_clsf_name);
-        r.val(path, "sale_strt_dt", &self.sale_strt_dt);
-        r.val(path, "sale_end_dt", &self.sale_end_dt);
-        r.val(path, "wrap_asst_type_cd", &self.wrap_asst_type_cd);
-        r.val(path, "ivst_prdt_type_cd", &self.ivst_prdt_type_cd);
-        r.val(path, "ivst_prdt_type_cd_name", &self.ivst_prdt_type_cd_name);
-        r.val(path, "frst_erlm_dt", &self.frst_erlm_dt);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.pdno,
+            1 => &mut self.prdt_type_cd,
+            2 => &mut self.prdt_name,
+            3 => &mut self.prdt_name120,
+            4 => &mut self.prdt_abrv_name,
+            5 => &mut self.prdt_eng_name,
+            6 => &mut self.prdt_eng_name120,
+            7 => &mut self.prdt_eng_abrv_name,
+            8 => &mut self.std_pdno,
+            9 => &mut self.shtn_pdno,
+            10 => &mut self.prdt_sale_stat_cd,
+            11 => &mut self.prdt_risk_grad_cd,
+            12 => &mut self.prdt_clsf_cd,
+            13 => &mut self.prdt_clsf_name,
+            14 => &mut self.sale_strt_dt,
+            15 => &mut self.sale_end_dt,
+            16 => &mut self.wrap_asst_type_cd,
+            17 => &mut self.ivst_prdt_type_cd,
+            18 => &mut self.ivst_prdt_type_cd_name,
+            19 => &mut self.frst_erlm_dt,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

@@ -141,7 +141,7 @@ impl Endpoint for SearchStockInfoRequest {
 /// Response of 주식기본조회 (`v1_국내주식-067`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct SearchStockInfoResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -154,51 +154,71 @@ pub struct SearchStockInfoResponse {
     pub output: v::One<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for SearchStockInfoResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output: v::take_one(&mut m, "output"),
-            extra: m,
-        }
+impl crate::__private::Record for SearchStockInfoResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output"],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output.put(&mut m, "output");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output.report(path, "output", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for SearchStockInfoResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for SearchStockInfoResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (응답상세1).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// 상품번호 (`pdno`, required, length 12).
@@ -446,258 +466,313 @@ pub struct Output {
     pub nxt_tr_stop_yn: v::Val<crate::api::codes::NxtTrStopYn>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            pdno: v::take(&mut m, "pdno"),
-            prdt_type_cd: v::take(&mut m, "prdt_type_cd"),
-            mket_id_cd: v::take(&mut m, "mket_id_cd"),
-            scty_grp_id_cd: v::take(&mut m, "scty_grp_id_cd"),
-            excg_dvsn_cd: v::take(&mut m, "excg_dvsn_cd"),
-            setl_mmdd: v::take(&mut m, "setl_mmdd"),
-            lstg_stqt: v::take(&mut m, "lstg_stqt"),
-            lstg_cptl_amt: v::take(&mut m, "lstg_cptl_amt"),
-            cpta: v::take(&mut m, "cpta"),
-            papr: v::take(&mut m, "papr"),
-            issu_pric: v::take(&mut m, "issu_pric"),
-            kospi200_item_yn: v::take(&mut m, "kospi200_item_yn"),
-            scts_mket_lstg_dt: v::take(&mut m, "scts_mket_lstg_dt"),
-            scts_mket_lstg_abol_dt: v::take(&mut m, "scts_mket_lstg_abol_dt"),
-            kosdaq_mket_lstg_dt: v::take(&mut m, "kosdaq_mket_lstg_dt"),
-            kosdaq_mket_lstg_abol_dt: v::take(&mut m, "kosdaq_mket_lstg_abol_dt"),
-            frbd_mket_lstg_dt: v::take(&mut m, "frbd_mket_lstg_dt"),
-            frbd_mket_lstg_abol_dt: v::take(&mut m, "frbd_mket_lstg_abol_dt"),
-            reits_kind_cd: v::take(&mut m, "reits_kind_cd"),
-            etf_dvsn_cd: v::take(&mut m, "etf_dvsn_cd"),
-            oilf_fund_yn: v::take(&mut m, "oilf_fund_yn"),
-            idx_bztp_lcls_cd: v::take(&mut m, "idx_bztp_lcls_cd"),
-            idx_bztp_mcls_cd: v::take(&mut m, "idx_bztp_mcls_cd"),
-            idx_bztp_scls_cd: v::take(&mut m, "idx_bztp_scls_cd"),
-            stck_kind_cd: v::take(&mut m, "stck_kind_cd"),
-            mfnd_opng_dt: v::take(&mut m, "mfnd_opng_dt"),
-            mfnd_end_dt: v::take(&mut m, "mfnd_end_dt"),
-            dpsi_erlm_cncl_dt: v::take(&mut m, "dpsi_erlm_cncl_dt"),
-            etf_cu_qty: v::take(&mut m, "etf_cu_qty"),
-            prdt_name: v::take(&mut m, "prdt_name"),
-            prdt_name120: v::take(&mut m, "prdt_name120"),
-            prdt_abrv_name: v::take(&mut m, "prdt_abrv_name"),
-            std_pdno: v::take(&mut m, "std_pdno"),
-            prdt_eng_name: v::take(&mut m, "prdt_eng_name"),
-            prdt_eng_name120: v::take(&mut m, "prdt_eng_name120"),
-            prdt_eng_abrv_name: v::take(&mut m, "prdt_eng_abrv_name"),
-            dpsi_aptm_erlm_yn: v::take(&mut m, "dpsi_aptm_erlm_yn"),
-            etf_txtn_type_cd: v::take(&mut m, "etf_txtn_type_cd"),
-            etf_type_cd: v::take(&mut m, "etf_type_cd"),
-            lstg_abol_dt: v::take(&mut m, "lstg_abol_dt"),
-            nwst_odst_dvsn_cd: v::take(&mut m, "nwst_odst_dvsn_cd"),
-            sbst_pric: v::take(&mut m, "sbst_pric"),
-            thco_sbst_pric: v::take(&mut m, "thco_sbst_pric"),
-            thco_sbst_pric_chng_dt: v::take(&mut m, "thco_sbst_pric_chng_dt"),
-            tr_stop_yn: v::take(&mut m, "tr_stop_yn"),
-            admn_item_yn: v::take(&mut m, "admn_item_yn"),
-            thdt_clpr: v::take(&mut m, "thdt_clpr"),
-            bfdy_clpr: v::take(&mut m, "bfdy_clpr"),
-            clpr_chng_dt: v::take(&mut m, "clpr_chng_dt"),
-            std_idst_clsf_cd: v::take(&mut m, "std_idst_clsf_cd"),
-            std_idst_clsf_cd_name: v::take(&mut m, "std_idst_clsf_cd_name"),
-            idx_bztp_lcls_cd_name: v::take(&mut m, "idx_bztp_lcls_cd_name"),
-            idx_bztp_mcls_cd_name: v::take(&mut m, "idx_bztp_mcls_cd_name"),
-            idx_bztp_scls_cd_name: v::take(&mut m, "idx_bztp_scls_cd_name"),
-            ocr_no: v::take(&mut m, "ocr_no"),
-            crfd_item_yn: v::take(&mut m, "crfd_item_yn"),
-            elec_scty_yn: v::take(&mut m, "elec_scty_yn"),
-            issu_istt_cd: v::take(&mut m, "issu_istt_cd"),
-            etf_chas_erng_rt_dbnb: v::take(&mut m, "etf_chas_erng_rt_dbnb"),
-            etf_etn_ivst_heed_item_yn: v::take(&mut m, "etf_etn_ivst_heed_item_yn"),
-            stln_int_rt_dvsn_cd: v::take(&mut m, "stln_int_rt_dvsn_cd"),
-            frnr_psnl_lmt_rt: v::take(&mut m, "frnr_psnl_lmt_rt"),
-            lstg_rqsr_issu_istt_cd: v::take(&mut m, "lstg_rqsr_issu_istt_cd"),
-            lstg_rqsr_item_cd: v::take(&mut m, "lstg_rqsr_item_cd"),
-            trst_istt_issu_istt_cd: v::take(&mut m, "trst_istt_issu_istt_cd"),
-            cptt_trad_tr_psbl_yn: v::take(&mut m, "cptt_trad_tr_psbl_yn"),
-            nxt_tr_stop_yn: v::take(&mut m, "nxt_tr_stop_yn"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "pdno",
+                "prdt_type_cd",
+                "mket_id_cd",
+                "scty_grp_id_cd",
+                "excg_dvsn_cd",
+                "setl_mmdd",
+                "lstg_stqt",
+                "lstg_cptl_amt",
+                "cpta",
+                "papr",
+                "issu_pric",
+                "kospi200_item_yn",
+                "scts_mket_lstg_dt",
+                "scts_mket_lstg_abol_dt",
+                "kosdaq_mket_lstg_dt",
+                "kosdaq_mket_lstg_abol_dt",
+                "frbd_mket_lstg_dt",
+                "frbd_mket_lstg_abol_dt",
+                "reits_kind_cd",
+                "etf_dvsn_cd",
+                "oilf_fund_yn",
+                "idx_bztp_lcls_cd",
+                "idx_bztp_mcls_cd",
+                "idx_bztp_scls_cd",
+                "stck_kind_cd",
+                "mfnd_opng_dt",
+                "mfnd_end_dt",
+                "dpsi_erlm_cncl_dt",
+                "etf_cu_qty",
+                "prdt_name",
+                "prdt_name120",
+                "prdt_abrv_name",
+                "std_pdno",
+                "prdt_eng_name",
+                "prdt_eng_name120",
+                "prdt_eng_abrv_name",
+                "dpsi_aptm_erlm_yn",
+                "etf_txtn_type_cd",
+                "etf_type_cd",
+                "lstg_abol_dt",
+                "nwst_odst_dvsn_cd",
+                "sbst_pric",
+                "thco_sbst_pric",
+                "thco_sbst_pric_chng_dt",
+                "tr_stop_yn",
+                "admn_item_yn",
+                "thdt_clpr",
+                "bfdy_clpr",
+                "clpr_chng_dt",
+                "std_idst_clsf_cd",
+                "std_idst_clsf_cd_name",
+                "idx_bztp_lcls_cd_name",
+                "idx_bztp_mcls_cd_name",
+                "idx_bztp_scls_cd_name",
+                "ocr_no",
+                "crfd_item_yn",
+                "elec_scty_yn",
+                "issu_istt_cd",
+                "etf_chas_erng_rt_dbnb",
+                "etf_etn_ivst_heed_item_yn",
+                "stln_int_rt_dvsn_cd",
+                "frnr_psnl_lmt_rt",
+                "lstg_rqsr_issu_istt_cd",
+                "lstg_rqsr_item_cd",
+                "trst_istt_issu_istt_cd",
+                "cptt_trad_tr_psbl_yn",
+                "nxt_tr_stop_yn",
+            ],
+            lower: &[
+                ("admn_item_yn", 45),
+                ("bfdy_clpr", 47),
+                ("clpr_chng_dt", 48),
+                ("cpta", 8),
+                ("cptt_trad_tr_psbl_yn", 65),
+                ("crfd_item_yn", 55),
+                ("dpsi_aptm_erlm_yn", 36),
+                ("dpsi_erlm_cncl_dt", 27),
+                ("elec_scty_yn", 56),
+                ("etf_chas_erng_rt_dbnb", 58),
+                ("etf_cu_qty", 28),
+                ("etf_dvsn_cd", 19),
+                ("etf_etn_ivst_heed_item_yn", 59),
+                ("etf_txtn_type_cd", 37),
+                ("etf_type_cd", 38),
+                ("excg_dvsn_cd", 4),
+                ("frbd_mket_lstg_abol_dt", 17),
+                ("frbd_mket_lstg_dt", 16),
+                ("frnr_psnl_lmt_rt", 61),
+                ("idx_bztp_lcls_cd", 21),
+                ("idx_bztp_lcls_cd_name", 51),
+                ("idx_bztp_mcls_cd", 22),
+                ("idx_bztp_mcls_cd_name", 52),
+                ("idx_bztp_scls_cd", 23),
+                ("idx_bztp_scls_cd_name", 53),
+                ("issu_istt_cd", 57),
+                ("issu_pric", 10),
+                ("kosdaq_mket_lstg_abol_dt", 15),
+                ("kosdaq_mket_lstg_dt", 14),
+                ("kospi200_item_yn", 11),
+                ("lstg_abol_dt", 39),
+                ("lstg_cptl_amt", 7),
+                ("lstg_rqsr_issu_istt_cd", 62),
+                ("lstg_rqsr_item_cd", 63),
+                ("lstg_stqt", 6),
+                ("mfnd_end_dt", 26),
+                ("mfnd_opng_dt", 25),
+                ("mket_id_cd", 2),
+                ("nwst_odst_dvsn_cd", 40),
+                ("nxt_tr_stop_yn", 66),
+                ("ocr_no", 54),
+                ("oilf_fund_yn", 20),
+                ("papr", 9),
+                ("pdno", 0),
+                ("prdt_abrv_name", 31),
+                ("prdt_eng_abrv_name", 35),
+                ("prdt_eng_name", 33),
+                ("prdt_eng_name120", 34),
+                ("prdt_name", 29),
+                ("prdt_name120", 30),
+                ("prdt_type_cd", 1),
+                ("reits_kind_cd", 18),
+                ("sbst_pric", 41),
+                ("scts_mket_lstg_abol_dt", 13),
+                ("scts_mket_lstg_dt", 12),
+                ("scty_grp_id_cd", 3),
+                ("setl_mmdd", 5),
+                ("stck_kind_cd", 24),
+                ("std_idst_clsf_cd", 49),
+                ("std_idst_clsf_cd_name", 50),
+                ("std_pdno", 32),
+                ("stln_int_rt_dvsn_cd", 60),
+                ("thco_sbst_pric", 42),
+                ("thco_sbst_pric_chng_dt", 43),
+                ("thdt_clpr", 46),
+                ("tr_stop_yn", 44),
+                ("trst_istt_issu_istt_cd", 64),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "pdno", &self.pdno);
-        v::put(&mut m, "prdt_type_cd", &self.prdt_type_cd);
-        v::put(&mut m, "mket_id_cd", &self.mket_id_cd);
-        v::put(&mut m, "scty_grp_id_cd", &self.scty_grp_id_cd);
-        v::put(&mut m, "excg_dvsn_cd", &self.excg_dvsn_cd);
-        v::put(&mut m, "setl_mmdd", &self.setl_mmdd);
-        v::put(&mut m, "lstg_stqt", &self.lstg_stqt);
-        v::put(&mut m, "lstg_cptl_amt", &self.lstg_cptl_amt);
-        v::put(&mut m, "cpta", &self.cpta);
-        v::put(&mut m, "papr", &self.papr);
-        v::put(&mut m, "issu_pric", &self.issu_pric);
-        v::put(&mut m, "kospi200_item_yn", &self.kospi200_item_yn);
-        v::put(&mut m, "scts_mket_lstg_dt", &self.scts_mket_lstg_dt);
-        v::put(
-            &mut m,
-            "scts_mket_lstg_abol_dt",
-            &self.scts_mket_lstg_abol_dt,
-        );
-        v::put(&mut m, "kosdaq_mket_lstg_dt", &self.kosdaq_mket_lstg_dt);
-        v::put(
-            &mut m,
-            "kosdaq_mket_lstg_abol_dt",
-            &self.kosdaq_mket_lstg_abol_dt,
-        );
-        v::put(&mut m, "frbd_mket_lstg_dt", &self.frbd_mket_lstg_dt);
-        v::put(
-            &mut m,
-            "frbd_mket_lstg_abol_dt",
-            &self.frbd_mket_lstg_abol_dt,
-        );
-        v::put(&mut m, "reits_kind_cd", &self.reits_kind_cd);
-        v::put(&mut m, "etf_dvsn_cd", &self.etf_dvsn_cd);
-        v::put(&mut m, "oilf_fund_yn", &self.oilf_fund_yn);
-        v::put(&mut m, "idx_bztp_lcls_cd", &self.idx_bztp_lcls_cd);
-        v::put(&mut m, "idx_bztp_mcls_cd", &self.idx_bztp_mcls_cd);
-        v::put(&mut m, "idx_bztp_scls_cd", &self.idx_bztp_scls_cd);
-        v::put(&mut m, "stck_kind_cd", &self.stck_kind_cd);
-        v::put(&mut m, "mfnd_opng_dt", &self.mfnd_opng_dt);
-        v::put(&mut m, "mfnd_end_dt", &self.mfnd_end_dt);
-        v::put(&mut m, "dpsi_erlm_cncl_dt", &self.dpsi_erlm_cncl_dt);
-        v::put(&mut m, "etf_cu_qty", &self.etf_cu_qty);
-        v::put(&mut m, "prdt_name", &self.prdt_name);
-        v::put(&mut m, "prdt_name120", &self.prdt_name120);
-        v::put(&mut m, "prdt_abrv_name", &self.prdt_abrv_name);
-        v::put(&mut m, "std_pdno", &self.std_pdno);
-        v::put(&mut m, "prdt_eng_name", &self.prdt_eng_name);
-        v::put(&mut m, "prdt_eng_name120", &self.prdt_eng_name120);
-        v::put(&mut m, "prdt_eng_abrv_name", &self.prdt_eng_abrv_name);
-        v::put(&mut m, "dpsi_aptm_erlm_yn", &self.dpsi_aptm_erlm_yn);
-        v::put(&mut m, "etf_txtn_type_cd", &self.etf_txtn_type_cd);
-        v::put(&mut m, "etf_type_cd", &self.etf_type_cd);
-        v::put(&mut m, "lstg_abol_dt", &self.lstg_abol_dt);
-        v::put(&mut m, "nwst_odst_dvsn_cd", &self.nwst_odst_dvsn_cd);
-        v::put(&mut m, "sbst_pric", &self.sbst_pric);
-        v::put(&mut m, "thco_sbst_pric", &self.thco_sbst_pric);
-        v::put(
-            &mut m,
-            "thco_sbst_pric_chng_dt",
-            &self.thco_sbst_pric_chng_dt,
-        );
-        v::put(&mut m, "tr_stop_yn", &self.tr_stop_yn);
-        v::put(&mut m, "admn_item_yn", &self.admn_item_yn);
-        v::put(&mut m, "thdt_clpr", &self.thdt_clpr);
-        v::put(&mut m, "bfdy_clpr", &self.bfdy_clpr);
-        v::put(&mut m, "clpr_chng_dt", &self.clpr_chng_dt);
-        v::put(&mut m, "std_idst_clsf_cd", &self.std_idst_clsf_cd);
-        v::put(&mut m, "std_idst_clsf_cd_name", &self.std_idst_clsf_cd_name);
-        v::put(&mut m, "idx_bztp_lcls_cd_name", &self.idx_bztp_lcls_cd_name);
-        v::put(&mut m, "idx_bztp_mcls_cd_name", &self.idx_bztp_mcls_cd_name);
-        v::put(&mut m, "idx_bztp_scls_cd_name", &self.idx_bztp_scls_cd_name);
-        v::put(&mut m, "ocr_no", &self.ocr_no);
-        v::put(&mut m, "crfd_item_yn", &self.crfd_item_yn);
-        v::put(&mut m, "elec_scty_yn", &self.elec_scty_yn);
-        v::put(&mut m, "issu_istt_cd", &self.issu_istt_cd);
-        v::put(&mut m, "etf_chas_erng_rt_dbnb", &self.etf_chas_erng_rt_dbnb);
-        v::put(
-            &mut m,
-            "etf_etn_ivst_heed_item_yn",
-            &self.etf_etn_ivst_heed_item_yn,
-        );
-        v::put(&mut m, "stln_int_rt_dvsn_cd", &self.stln_int_rt_dvsn_cd);
-        v::put(&mut m, "frnr_psnl_lmt_rt", &self.frnr_psnl_lmt_rt);
-        v::put(
-            &mut m,
-            "lstg_rqsr_issu_istt_cd",
-            &self.lstg_rqsr_issu_istt_cd,
-        );
-        v::put(&mut m, "lstg_rqsr_item_cd", &self.lstg_rqsr_item_cd);
-        v::put(
-            &mut m,
-            "trst_istt_issu_istt_cd",
-            &self.trst_istt_issu_istt_cd,
-        );
-        v::put(&mut m, "cptt_trad_tr_psbl_yn", &self.cptt_trad_tr_psbl_yn);
-        v::put(&mut m, "nxt_tr_stop_yn", &self.nxt_tr_stop_yn);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.pdno,
+            1 => &self.prdt_type_cd,
+            2 => &self.mket_id_cd,
+            3 => &self.scty_grp_id_cd,
+            4 => &self.excg_dvsn_cd,
+            5 => &self.setl_mmdd,
+            6 => &self.lstg_stqt,
+            7 => &self.lstg_cptl_amt,
+            8 => &self.cpta,
+            9 => &self.papr,
+            10 => &self.issu_pric,
+            11 => &self.kospi200_item_yn,
+            12 => &self.scts_mket_lstg_dt,
+            13 => &self.scts_mket_lstg_abol_dt,
+            14 => &self.kosdaq_mket_lstg_dt,
+            15 => &self.kosdaq_mket_lstg_abol_dt,
+            16 => &self.frbd_mket_lstg_dt,
+            17 => &self.frbd_mket_lstg_abol_dt,
+            18 => &self.reits_kind_cd,
+            19 => &self.etf_dvsn_cd,
+            20 => &self.oilf_fund_yn,
+            21 => &self.idx_bztp_lcls_cd,
+            22 => &self.idx_bztp_mcls_cd,
+            23 => &self.idx_bztp_scls_cd,
+            24 => &self.stck_kind_cd,
+            25 => &self.mfnd_opng_dt,
+            26 => &self.mfnd_end_dt,
+            27 => &self.dpsi_erlm_cncl_dt,
+            28 => &self.etf_cu_qty,
+            29 => &self.prdt_name,
+            30 => &self.prdt_name120,
+            31 => &self.prdt_abrv_name,
+            32 => &self.std_pdno,
+            33 => &self.prdt_eng_name,
+            34 => &self.prdt_eng_name120,
+            35 => &self.prdt_eng_abrv_name,
+            36 => &self.dpsi_aptm_erlm_yn,
+            37 => &self.etf_txtn_type_cd,
+            38 => &self.etf_type_cd,
+            39 => &self.lstg_abol_dt,
+            40 => &self.nwst_odst_dvsn_cd,
+            41 => &self.sbst_pric,
+            42 => &self.thco_sbst_pric,
+            43 => &self.thco_sbst_pric_chng_dt,
+            44 => &self.tr_stop_yn,
+            45 => &self.admn_item_yn,
+            46 => &self.thdt_clpr,
+            47 => &self.bfdy_clpr,
+            48 => &self.clpr_chng_dt,
+            49 => &self.std_idst_clsf_cd,
+            50 => &self.std_idst_clsf_cd_name,
+            51 => &self.idx_bztp_lcls_cd_name,
+            52 => &self.idx_bztp_mcls_cd_name,
+            53 => &self.idx_bztp_scls_cd_name,
+            54 => &self.ocr_no,
+            55 => &self.crfd_item_yn,
+            56 => &self.elec_scty_yn,
+            57 => &self.issu_istt_cd,
+            58 => &self.etf_chas_erng_rt_dbnb,
+            59 => &self.etf_etn_ivst_heed_item_yn,
+            60 => &self.stln_int_rt_dvsn_cd,
+            61 => &self.frnr_psnl_lmt_rt,
+            62 => &self.lstg_rqsr_issu_istt_cd,
+            63 => &self.lstg_rqsr_item_cd,
+            64 => &self.trst_istt_issu_istt_cd,
+            65 => &self.cptt_trad_tr_psbl_yn,
+            66 => &self.nxt_tr_stop_yn,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "pdno", &self.pdno);
-        r.val(path, "prdt_type_cd", &self.prdt_type_cd);
-        r.val(path, "mket_id_cd", &self.mket_id_cd);
-        r.val(path, "scty_grp_id_cd", &self.scty_grp_id_cd);
-        r.val(path, "excg_dvsn_cd", &self.excg_dvsn_cd);
-        r.val(path, "setl_mmdd", &self.setl_mmdd);
-        r.val(path, "lstg_stqt", &self.lstg_stqt);
-        r.val(path, "lstg_cptl_amt", &self.lstg_cptl_amt);
-        r.val(path, "cpta", &self.cpta);
-        r.val(path, "papr", &self.papr);
-        r.val(path, "issu_pric", &self.issu_pric);
-        r.val(path, "kospi200_item_yn", &self.kospi200_item_yn);
-        r.val(path, "scts_mket_lstg_dt", &self.scts_mket_lstg_dt);
-        r.val(path, "scts_mket_lstg_abol_dt", &self.scts_mket_lstg_abol_dt);
-        r.val(path, "kosdaq_mket_lstg_dt", &self.kosdaq_mket_lstg_dt);
-        r.val(
-            path,
-            "kosdaq_mket_lstg_abol_dt",
-            &self.kosdaq_mket_lstg_abol_dt,
-        );
-        r.val(path, "frbd_mket_lstg_dt", &self.frbd_mket_lstg_dt);
-        r.val(path, "frbd_mket_lstg_abol_dt", &self.frbd_mket_lstg_abol_dt);
-        r.val(path, "reits_kind_cd", &self.reits_kind_cd);
-        r.val(path, "etf_dvsn_cd", &self.etf_dvsn_cd);
-        r.val(path, "oilf_fund_yn", &self.oilf_fund_yn);
-        r.val(path, "idx_bztp_lcls_cd", &self.idx_bztp_lcls_cd);
-        r.val(path, "idx_bztp_mcls_cd", &self.idx_bztp_mcls_cd);
-        r.val(path, "idx_bztp_scls_cd", &self.idx_bztp_scls_cd);
-        r.val(path, "stck_kind_cd", &self.stck_kind_cd);
-        r.val(path, "mfnd_opng_dt", &self.mfnd_opng_dt);
-        r.val(path, "mfnd_end_dt", &self.mfnd_end_dt);
-        r.val(path, "dpsi_erlm_cncl_dt", &self.dpsi_erlm_cncl_dt);
-        r.val(path, "etf_cu_qty", &self.etf_cu_qty);
-        r.val(path, "prdt_name", &self.prdt_name);
-        r.val(path, "prdt_name120", &self.prdt_name120);
-        r.val(path, "prdt_abrv_name", &self.prdt_abrv_name);
-        r.val(path, "std_pdno", &self.std_pdno);
-        r.val(path, "prdt_eng_name", &self.prdt_eng_name);
-        r.val(path, "prdt_eng_name120", &self.prdt_eng_name120);
-        r.val(path, "prdt_eng_abrv_name", &self.prdt_eng_abrv_name);
-        r.val(path, "dpsi_aptm_erlm_yn", &self.dpsi_aptm_erlm_yn);
-        r.val(path, "etf_txtn_type_cd", &self.etf_txtn_type_cd);
-        r.val(path, "etf_type_cd", &self.etf_type_cd);
-        r.val(path, "lstg_abol_dt", &self.lstg_abol_dt);
-        r.val(path, "nwst_odst_dvsn_cd", &self.nwst_odst_dvsn_cd);
-        r.val(path, "sbst_pric", &self.sbst_pric);
-        r.val(path, "thco_sbst_pric", &self.thco_sbst_pric);
-        r.val(path, "thco_sbst_pric_chng_dt", &self.thco_sbst_pric_chng_dt);
-        r.val(path, "tr_stop_yn", &self.tr_stop_yn);
-        r.val(path, "admn_item_yn", &self.admn_item_yn);
-        r.val(path, "thdt_clpr", &self.thdt_clpr);
-        r.val(path, "bfdy_clpr", &self.bfdy_clpr);
-        r.val(path, "clpr_chng_dt", &self.clpr_chng_dt);
-        r.val(path, "std_idst_clsf_cd", &self.std_idst_clsf_cd);
-        r.val(path, "std_idst_clsf_cd_name", &self.std_idst_clsf_cd_name);
-        r.val(path, "idx_bztp_lcls_cd_name", &self.idx_bztp_lcls_cd_name);
-        r.val(path, "idx_bztp_mcls_cd_name", &self.idx_bztp_mcls_cd_name);
-        r.val(path, "idx_bztp_scls_cd_name", &self.idx_bztp_scls_cd_name);
-        r.val(path, "ocr_no", &self.ocr_no);
-        r.val(path, "crfd_item_yn", &self.crfd_item_yn);
-        r.val(path, "elec_scty_yn", &self.elec_scty_yn);
-        r.val(path, "issu_istt_cd", &self.issu_istt_cd);
-        r.val(path, "etf_chas_erng_rt_dbnb", &self.etf_chas_erng_rt_dbnb);
-        r.val(
-            path,
-            "etf_etn_ivst_heed_item_yn",
-            &self.etf_etn_ivst_heed_item_yn,
-        );
-        r.val(path, "stln_int_rt_dvsn_cd", &self.stln_int_rt_dvsn_cd);
-        r.val(path, "frnr_psnl_lmt_rt", &self.frnr_psnl_lmt_rt);
-        r.val(path, "lstg_rqsr_issu_istt_cd", &self.lstg_rqsr_issu_istt_cd);
-        r.val(path, "lstg_rqsr_item_cd", &self.lstg_rqsr_item_cd);
-        r.val(path, "trst_istt_issu_istt_cd", &self.trst_istt_issu_istt_cd);
-        r.val(path, "cptt_trad_tr_psbl_yn", &self.cptt_trad_tr_psbl_yn);
-        r.val(path, "nxt_tr_stop_yn", &self.nxt_tr_stop_yn);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.pdno,
+            1 => &mut self.prdt_type_cd,
+            2 => &mut self.mket_id_cd,
+            3 => &mut self.scty_grp_id_cd,
+            4 => &mut self.excg_dvsn_cd,
+            5 => &mut self.setl_mmdd,
+            6 => &mut self.lstg_stqt,
+            7 => &mut self.lstg_cptl_amt,
+            8 => &mut self.cpta,
+            9 => &mut self.papr,
+            10 => &mut self.issu_pric,
+            11 => &mut self.kospi200_item_yn,
+            12 => &mut self.scts_mket_lstg_dt,
+            13 => &mut self.scts_mket_lstg_abol_dt,
+            14 => &mut self.kosdaq_mket_lstg_dt,
+            15 => &mut self.kosdaq_mket_lstg_abol_dt,
+            16 => &mut self.frbd_mket_lstg_dt,
+            17 => &mut self.frbd_mket_lstg_abol_dt,
+            18 => &mut self.reits_kind_cd,
+            19 => &mut self.etf_dvsn_cd,
+            20 => &mut self.oilf_fund_yn,
+            21 => &mut self.idx_bztp_lcls_cd,
+            22 => &mut self.idx_bztp_mcls_cd,
+            23 => &mut self.idx_bztp_scls_cd,
+            24 => &mut self.stck_kind_cd,
+            25 => &mut self.mfnd_opng_dt,
+            26 => &mut self.mfnd_end_dt,
+            27 => &mut self.dpsi_erlm_cncl_dt,
+            28 => &mut self.etf_cu_qty,
+            29 => &mut self.prdt_name,
+            30 => &mut self.prdt_name120,
+            31 => &mut self.prdt_abrv_name,
+            32 => &mut self.std_pdno,
+            33 => &mut self.prdt_eng_name,
+            34 => &mut self.prdt_eng_name120,
+            35 => &mut self.prdt_eng_abrv_name,
+            36 => &mut self.dpsi_aptm_erlm_yn,
+            37 => &mut self.etf_txtn_type_cd,
+            38 => &mut self.etf_type_cd,
+            39 => &mut self.lstg_abol_dt,
+            40 => &mut self.nwst_odst_dvsn_cd,
+            41 => &mut self.sbst_pric,
+            42 => &mut self.thco_sbst_pric,
+            43 => &mut self.thco_sbst_pric_chng_dt,
+            44 => &mut self.tr_stop_yn,
+            45 => &mut self.admn_item_yn,
+            46 => &mut self.thdt_clpr,
+            47 => &mut self.bfdy_clpr,
+            48 => &mut self.clpr_chng_dt,
+            49 => &mut self.std_idst_clsf_cd,
+            50 => &mut self.std_idst_clsf_cd_name,
+            51 => &mut self.idx_bztp_lcls_cd_name,
+            52 => &mut self.idx_bztp_mcls_cd_name,
+            53 => &mut self.idx_bztp_scls_cd_name,
+            54 => &mut self.ocr_no,
+            55 => &mut self.crfd_item_yn,
+            56 => &mut self.elec_scty_yn,
+            57 => &mut self.issu_istt_cd,
+            58 => &mut self.etf_chas_erng_rt_dbnb,
+            59 => &mut self.etf_etn_ivst_heed_item_yn,
+            60 => &mut self.stln_int_rt_dvsn_cd,
+            61 => &mut self.frnr_psnl_lmt_rt,
+            62 => &mut self.lstg_rqsr_issu_istt_cd,
+            63 => &mut self.lstg_rqsr_item_cd,
+            64 => &mut self.trst_istt_issu_istt_cd,
+            65 => &mut self.cptt_trad_tr_psbl_yn,
+            66 => &mut self.nxt_tr_stop_yn,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

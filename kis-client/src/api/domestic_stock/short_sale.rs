@@ -353,7 +353,7 @@ impl Endpoint for ShortSaleRequest {
 /// Response of 국내주식 공매도 상위종목 (`국내주식-133`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct ShortSaleResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -366,51 +366,71 @@ pub struct ShortSaleResponse {
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for ShortSaleResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output: v::take_block(&mut m, "output"),
-            extra: m,
-        }
+impl crate::__private::Record for ShortSaleResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output"],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output.put(&mut m, "output");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output.report(path, "output", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for ShortSaleResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for ShortSaleResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// 유가증권 단축 종목코드 (`mksc_shrn_iscd`, required, length 9).
@@ -445,66 +465,105 @@ pub struct Output {
     pub avrg_prc: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            mksc_shrn_iscd: v::take(&mut m, "mksc_shrn_iscd"),
-            hts_kor_isnm: v::take(&mut m, "hts_kor_isnm"),
-            stck_prpr: v::take(&mut m, "stck_prpr"),
-            prdy_vrss: v::take(&mut m, "prdy_vrss"),
-            prdy_vrss_sign: v::take(&mut m, "prdy_vrss_sign"),
-            prdy_ctrt: v::take(&mut m, "prdy_ctrt"),
-            acml_vol: v::take(&mut m, "acml_vol"),
-            acml_tr_pbmn: v::take(&mut m, "acml_tr_pbmn"),
-            ssts_cntg_qty: v::take(&mut m, "ssts_cntg_qty"),
-            ssts_vol_rlim: v::take(&mut m, "ssts_vol_rlim"),
-            ssts_tr_pbmn: v::take(&mut m, "ssts_tr_pbmn"),
-            ssts_tr_pbmn_rlim: v::take(&mut m, "ssts_tr_pbmn_rlim"),
-            stnd_date1: v::take(&mut m, "stnd_date1"),
-            stnd_date2: v::take(&mut m, "stnd_date2"),
-            avrg_prc: v::take(&mut m, "avrg_prc"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "mksc_shrn_iscd",
+                "hts_kor_isnm",
+                "stck_prpr",
+                "prdy_vrss",
+                "prdy_vrss_sign",
+                "prdy_ctrt",
+                "acml_vol",
+                "acml_tr_pbmn",
+                "ssts_cntg_qty",
+                "ssts_vol_rlim",
+                "ssts_tr_pbmn",
+                "ssts_tr_pbmn_rlim",
+                "stnd_date1",
+                "stnd_date2",
+                "avrg_prc",
+            ],
+            lower: &[
+                ("acml_tr_pbmn", 7),
+                ("acml_vol", 6),
+                ("avrg_prc", 14),
+                ("hts_kor_isnm", 1),
+                ("mksc_shrn_iscd", 0),
+                ("prdy_ctrt", 5),
+                ("prdy_vrss", 3),
+                ("prdy_vrss_sign", 4),
+                ("ssts_cntg_qty", 8),
+                ("ssts_tr_pbmn", 10),
+                ("ssts_tr_pbmn_rlim", 11),
+                ("ssts_vol_rlim", 9),
+                ("stck_prpr", 2),
+                ("stnd_date1", 12),
+                ("stnd_date2", 13),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "mksc_shrn_iscd", &self.mksc_shrn_iscd);
-        v::put(&mut m, "hts_kor_isnm", &self.hts_kor_isnm);
-        v::put(&mut m, "stck_prpr", &self.stck_prpr);
-        v::put(&mut m, "prdy_vrss", &self.prdy_vrss);
-        v::put(&mut m, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        v::put(&mut m, "prdy_ctrt", &self.prdy_ctrt);
-        v::put(&mut m, "acml_vol", &self.acml_vol);
-        v::put(&mut m, "acml_tr_pbmn", &self.acml_tr_pbmn);
-        v::put(&mut m, "ssts_cntg_qty", &self.ssts_cntg_qty);
-        v::put(&mut m, "ssts_vol_rlim", &self.ssts_vol_rlim);
-        v::put(&mut m, "ssts_tr_pbmn", &self.ssts_tr_pbmn);
-        v::put(&mut m, "ssts_tr_pbmn_rlim", &self.ssts_tr_pbmn_rlim);
-        v::put(&mut m, "stnd_date1", &self.stnd_date1);
-        v::put(&mut m, "stnd_date2", &self.stnd_date2);
-        v::put(&mut m, "avrg_prc", &self.avrg_prc);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.mksc_shrn_iscd,
+            1 => &self.hts_kor_isnm,
+            2 => &self.stck_prpr,
+            3 => &self.prdy_vrss,
+            4 => &self.prdy_vrss_sign,
+            5 => &self.prdy_ctrt,
+            6 => &self.acml_vol,
+            7 => &self.acml_tr_pbmn,
+            8 => &self.ssts_cntg_qty,
+            9 => &self.ssts_vol_rlim,
+            10 => &self.ssts_tr_pbmn,
+            11 => &self.ssts_tr_pbmn_rlim,
+            12 => &self.stnd_date1,
+            13 => &self.stnd_date2,
+            14 => &self.avrg_prc,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "mksc_shrn_iscd", &self.mksc_shrn_iscd);
-        r.val(path, "hts_kor_isnm", &self.hts_kor_isnm);
-        r.val(path, "stck_prpr", &self.stck_prpr);
-        r.val(path, "prdy_vrss", &self.prdy_vrss);
-        r.val(path, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        r.val(path, "prdy_ctrt", &self.prdy_ctrt);
-        r.val(path, "acml_vol", &self.acml_vol);
-        r.val(path, "acml_tr_pbmn", &self.acml_tr_pbmn);
-        r.val(path, "ssts_cntg_qty", &self.ssts_cntg_qty);
-        r.val(path, "ssts_vol_rlim", &self.ssts_vol_rlim);
-        r.val(path, "ssts_tr_pbmn", &self.ssts_tr_pbmn);
-        r.val(path, "ssts_tr_pbmn_rlim", &self.ssts_tr_pbmn_rlim);
-        r.val(path, "stnd_date1", &self.stnd_date1);
-        r.val(path, "stnd_date2", &self.stnd_date2);
-        r.val(path, "avrg_prc", &self.avrg_prc);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.mksc_shrn_iscd,
+            1 => &mut self.hts_kor_isnm,
+            2 => &mut self.stck_prpr,
+            3 => &mut self.prdy_vrss,
+            4 => &mut self.prdy_vrss_sign,
+            5 => &mut self.prdy_ctrt,
+            6 => &mut self.acml_vol,
+            7 => &mut self.acml_tr_pbmn,
+            8 => &mut self.ssts_cntg_qty,
+            9 => &mut self.ssts_vol_rlim,
+            10 => &mut self.ssts_tr_pbmn,
+            11 => &mut self.ssts_tr_pbmn_rlim,
+            12 => &mut self.stnd_date1,
+            13 => &mut self.stnd_date2,
+            14 => &mut self.avrg_prc,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

@@ -168,7 +168,7 @@ impl Endpoint for TradprtByamtRequest {
 /// Response of 국내주식 체결금액별 매매비중 (`국내주식-192`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct TradprtByamtResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -181,51 +181,71 @@ pub struct TradprtByamtResponse {
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for TradprtByamtResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output: v::take_block(&mut m, "output"),
-            extra: m,
-        }
+impl crate::__private::Record for TradprtByamtResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output"],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output.put(&mut m, "output");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output.report(path, "output", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for TradprtByamtResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for TradprtByamtResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// 가격명 (`prpr_name`, required, length 40).
@@ -252,54 +272,89 @@ pub struct Output {
     pub shnu_cntg_csnu: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            prpr_name: v::take(&mut m, "prpr_name"),
-            smtn_avrg_prpr: v::take(&mut m, "smtn_avrg_prpr"),
-            acml_vol: v::take(&mut m, "acml_vol"),
-            whol_ntby_qty_rate: v::take(&mut m, "whol_ntby_qty_rate"),
-            ntby_cntg_csnu: v::take(&mut m, "ntby_cntg_csnu"),
-            seln_cnqn_smtn: v::take(&mut m, "seln_cnqn_smtn"),
-            whol_seln_vol_rate: v::take(&mut m, "whol_seln_vol_rate"),
-            seln_cntg_csnu: v::take(&mut m, "seln_cntg_csnu"),
-            shnu_cnqn_smtn: v::take(&mut m, "shnu_cnqn_smtn"),
-            whol_shun_vol_rate: v::take(&mut m, "whol_shun_vol_rate"),
-            shnu_cntg_csnu: v::take(&mut m, "shnu_cntg_csnu"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "prpr_name",
+                "smtn_avrg_prpr",
+                "acml_vol",
+                "whol_ntby_qty_rate",
+                "ntby_cntg_csnu",
+                "seln_cnqn_smtn",
+                "whol_seln_vol_rate",
+                "seln_cntg_csnu",
+                "shnu_cnqn_smtn",
+                "whol_shun_vol_rate",
+                "shnu_cntg_csnu",
+            ],
+            lower: &[
+                ("acml_vol", 2),
+                ("ntby_cntg_csnu", 4),
+                ("prpr_name", 0),
+                ("seln_cnqn_smtn", 5),
+                ("seln_cntg_csnu", 7),
+                ("shnu_cnqn_smtn", 8),
+                ("shnu_cntg_csnu", 10),
+                ("smtn_avrg_prpr", 1),
+                ("whol_ntby_qty_rate", 3),
+                ("whol_seln_vol_rate", 6),
+                ("whol_shun_vol_rate", 9),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "prpr_name", &self.prpr_name);
-        v::put(&mut m, "smtn_avrg_prpr", &self.smtn_avrg_prpr);
-        v::put(&mut m, "acml_vol", &self.acml_vol);
-        v::put(&mut m, "whol_ntby_qty_rate", &self.whol_ntby_qty_rate);
-        v::put(&mut m, "ntby_cntg_csnu", &self.ntby_cntg_csnu);
-        v::put(&mut m, "seln_cnqn_smtn", &self.seln_cnqn_smtn);
-        v::put(&mut m, "whol_seln_vol_rate", &self.whol_seln_vol_rate);
-        v::put(&mut m, "seln_cntg_csnu", &self.seln_cntg_csnu);
-        v::put(&mut m, "shnu_cnqn_smtn", &self.shnu_cnqn_smtn);
-        v::put(&mut m, "whol_shun_vol_rate", &self.whol_shun_vol_rate);
-        v::put(&mut m, "shnu_cntg_csnu", &self.shnu_cntg_csnu);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.prpr_name,
+            1 => &self.smtn_avrg_prpr,
+            2 => &self.acml_vol,
+            3 => &self.whol_ntby_qty_rate,
+            4 => &self.ntby_cntg_csnu,
+            5 => &self.seln_cnqn_smtn,
+            6 => &self.whol_seln_vol_rate,
+            7 => &self.seln_cntg_csnu,
+            8 => &self.shnu_cnqn_smtn,
+            9 => &self.whol_shun_vol_rate,
+            10 => &self.shnu_cntg_csnu,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "prpr_name", &self.prpr_name);
-        r.val(path, "smtn_avrg_prpr", &self.smtn_avrg_prpr);
-        r.val(path, "acml_vol", &self.acml_vol);
-        r.val(path, "whol_ntby_qty_rate", &self.whol_ntby_qty_rate);
-        r.val(path, "ntby_cntg_csnu", &self.ntby_cntg_csnu);
-        r.val(path, "seln_cnqn_smtn", &self.seln_cnqn_smtn);
-        r.val(path, "whol_seln_vol_rate", &self.whol_seln_vol_rate);
-        r.val(path, "seln_cntg_csnu", &self.seln_cntg_csnu);
-        r.val(path, "shnu_cnqn_smtn", &self.shnu_cnqn_smtn);
-        r.val(path, "whol_shun_vol_rate", &self.whol_shun_vol_rate);
-        r.val(path, "shnu_cntg_csnu", &self.shnu_cntg_csnu);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.prpr_name,
+            1 => &mut self.smtn_avrg_prpr,
+            2 => &mut self.acml_vol,
+            3 => &mut self.whol_ntby_qty_rate,
+            4 => &mut self.ntby_cntg_csnu,
+            5 => &mut self.seln_cnqn_smtn,
+            6 => &mut self.whol_seln_vol_rate,
+            7 => &mut self.seln_cntg_csnu,
+            8 => &mut self.shnu_cnqn_smtn,
+            9 => &mut self.whol_shun_vol_rate,
+            10 => &mut self.shnu_cntg_csnu,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

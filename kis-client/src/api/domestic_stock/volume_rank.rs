@@ -398,7 +398,7 @@ impl Endpoint for VolumeRankRequest {
 /// Response of 거래량순위 (`v1_국내주식-047`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct VolumeRankResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -411,51 +411,71 @@ pub struct VolumeRankResponse {
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for VolumeRankResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output: v::take_block(&mut m, "output"),
-            extra: m,
-        }
+impl crate::__private::Record for VolumeRankResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output"],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output.put(&mut m, "output");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output.report(path, "output", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for VolumeRankResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for VolumeRankResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// HTS 한글 종목명 (`hts_kor_isnm`, required, length 40).
@@ -498,86 +518,121 @@ pub struct Output {
     pub acml_tr_pbmn: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            hts_kor_isnm: v::take(&mut m, "hts_kor_isnm"),
-            mksc_shrn_iscd: v::take(&mut m, "mksc_shrn_iscd"),
-            data_rank: v::take(&mut m, "data_rank"),
-            stck_prpr: v::take(&mut m, "stck_prpr"),
-            prdy_vrss_sign: v::take(&mut m, "prdy_vrss_sign"),
-            prdy_vrss: v::take(&mut m, "prdy_vrss"),
-            prdy_ctrt: v::take(&mut m, "prdy_ctrt"),
-            acml_vol: v::take(&mut m, "acml_vol"),
-            prdy_vol: v::take(&mut m, "prdy_vol"),
-            lstn_stcn: v::take(&mut m, "lstn_stcn"),
-            avrg_vol: v::take(&mut m, "avrg_vol"),
-            n_befr_clpr_vrss_prpr_rate: v::take(&mut m, "n_befr_clpr_vrss_prpr_rate"),
-            vol_inrt: v::take(&mut m, "vol_inrt"),
-            vol_tnrt: v::take(&mut m, "vol_tnrt"),
-            nday_vol_tnrt: v::take(&mut m, "nday_vol_tnrt"),
-            avrg_tr_pbmn: v::take(&mut m, "avrg_tr_pbmn"),
-            tr_pbmn_tnrt: v::take(&mut m, "tr_pbmn_tnrt"),
-            nday_tr_pbmn_tnrt: v::take(&mut m, "nday_tr_pbmn_tnrt"),
-            acml_tr_pbmn: v::take(&mut m, "acml_tr_pbmn"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "hts_kor_isnm",
+                "mksc_shrn_iscd",
+                "data_rank",
+                "stck_prpr",
+                "prdy_vrss_sign",
+                "prdy_vrss",
+                "prdy_ctrt",
+                "acml_vol",
+                "prdy_vol",
+                "lstn_stcn",
+                "avrg_vol",
+                "n_befr_clpr_vrss_prpr_rate",
+                "vol_inrt",
+                "vol_tnrt",
+                "nday_vol_tnrt",
+                "avrg_tr_pbmn",
+                "tr_pbmn_tnrt",
+                "nday_tr_pbmn_tnrt",
+                "acml_tr_pbmn",
+            ],
+            lower: &[
+                ("acml_tr_pbmn", 18),
+                ("acml_vol", 7),
+                ("avrg_tr_pbmn", 15),
+                ("avrg_vol", 10),
+                ("data_rank", 2),
+                ("hts_kor_isnm", 0),
+                ("lstn_stcn", 9),
+                ("mksc_shrn_iscd", 1),
+                ("n_befr_clpr_vrss_prpr_rate", 11),
+                ("nday_tr_pbmn_tnrt", 17),
+                ("nday_vol_tnrt", 14),
+                ("prdy_ctrt", 6),
+                ("prdy_vol", 8),
+                ("prdy_vrss", 5),
+                ("prdy_vrss_sign", 4),
+                ("stck_prpr", 3),
+                ("tr_pbmn_tnrt", 16),
+                ("vol_inrt", 12),
+                ("vol_tnrt", 13),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "hts_kor_isnm", &self.hts_kor_isnm);
-        v::put(&mut m, "mksc_shrn_iscd", &self.mksc_shrn_iscd);
-        v::put(&mut m, "data_rank", &self.data_rank);
-        v::put(&mut m, "stck_prpr", &self.stck_prpr);
-        v::put(&mut m, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        v::put(&mut m, "prdy_vrss", &self.prdy_vrss);
-        v::put(&mut m, "prdy_ctrt", &self.prdy_ctrt);
-        v::put(&mut m, "acml_vol", &self.acml_vol);
-        v::put(&mut m, "prdy_vol", &self.prdy_vol);
-        v::put(&mut m, "lstn_stcn", &self.lstn_stcn);
-        v::put(&mut m, "avrg_vol", &self.avrg_vol);
-        v::put(
-            &mut m,
-            "n_befr_clpr_vrss_prpr_rate",
-            &self.n_befr_clpr_vrss_prpr_rate,
-        );
-        v::put(&mut m, "vol_inrt", &self.vol_inrt);
-        v::put(&mut m, "vol_tnrt", &self.vol_tnrt);
-        v::put(&mut m, "nday_vol_tnrt", &self.nday_vol_tnrt);
-        v::put(&mut m, "avrg_tr_pbmn", &self.avrg_tr_pbmn);
-        v::put(&mut m, "tr_pbmn_tnrt", &self.tr_pbmn_tnrt);
-        v::put(&mut m, "nday_tr_pbmn_tnrt", &self.nday_tr_pbmn_tnrt);
-        v::put(&mut m, "acml_tr_pbmn", &self.acml_tr_pbmn);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.hts_kor_isnm,
+            1 => &self.mksc_shrn_iscd,
+            2 => &self.data_rank,
+            3 => &self.stck_prpr,
+            4 => &self.prdy_vrss_sign,
+            5 => &self.prdy_vrss,
+            6 => &self.prdy_ctrt,
+            7 => &self.acml_vol,
+            8 => &self.prdy_vol,
+            9 => &self.lstn_stcn,
+            10 => &self.avrg_vol,
+            11 => &self.n_befr_clpr_vrss_prpr_rate,
+            12 => &self.vol_inrt,
+            13 => &self.vol_tnrt,
+            14 => &self.nday_vol_tnrt,
+            15 => &self.avrg_tr_pbmn,
+            16 => &self.tr_pbmn_tnrt,
+            17 => &self.nday_tr_pbmn_tnrt,
+            18 => &self.acml_tr_pbmn,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "hts_kor_isnm", &self.hts_kor_isnm);
-        r.val(path, "mksc_shrn_iscd", &self.mksc_shrn_iscd);
-        r.val(path, "data_rank", &self.data_rank);
-        r.val(path, "stck_prpr", &self.stck_prpr);
-        r.val(path, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        r.val(path, "prdy_vrss", &self.prdy_vrss);
-        r.val(path, "prdy_ctrt", &self.prdy_ctrt);
-        r.val(path, "acml_vol", &self.acml_vol);
-        r.val(path, "prdy_vol", &self.prdy_vol);
-        r.val(path, "lstn_stcn", &self.lstn_stcn);
-        r.val(path, "avrg_vol", &self.avrg_vol);
-        r.val(
-            path,
-            "n_befr_clpr_vrss_prpr_rate",
-            &self.n_befr_clpr_vrss_prpr_rate,
-        );
-        r.val(path, "vol_inrt", &self.vol_inrt);
-        r.val(path, "vol_tnrt", &self.vol_tnrt);
-        r.val(path, "nday_vol_tnrt", &self.nday_vol_tnrt);
-        r.val(path, "avrg_tr_pbmn", &self.avrg_tr_pbmn);
-        r.val(path, "tr_pbmn_tnrt", &self.tr_pbmn_tnrt);
-        r.val(path, "nday_tr_pbmn_tnrt", &self.nday_tr_pbmn_tnrt);
-        r.val(path, "acml_tr_pbmn", &self.acml_tr_pbmn);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.hts_kor_isnm,
+            1 => &mut self.mksc_shrn_iscd,
+            2 => &mut self.data_rank,
+            3 => &mut self.stck_prpr,
+            4 => &mut self.prdy_vrss_sign,
+            5 => &mut self.prdy_vrss,
+            6 => &mut self.prdy_ctrt,
+            7 => &mut self.acml_vol,
+            8 => &mut self.prdy_vol,
+            9 => &mut self.lstn_stcn,
+            10 => &mut self.avrg_vol,
+            11 => &mut self.n_befr_clpr_vrss_prpr_rate,
+            12 => &mut self.vol_inrt,
+            13 => &mut self.vol_tnrt,
+            14 => &mut self.nday_vol_tnrt,
+            15 => &mut self.avrg_tr_pbmn,
+            16 => &mut self.tr_pbmn_tnrt,
+            17 => &mut self.nday_tr_pbmn_tnrt,
+            18 => &mut self.acml_tr_pbmn,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

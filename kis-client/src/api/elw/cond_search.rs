@@ -1511,7 +1511,7 @@ impl Endpoint for CondSearchRequest {
 /// Response of ELW 종목검색 (`국내주식-166`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct CondSearchResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -1524,51 +1524,71 @@ pub struct CondSearchResponse {
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for CondSearchResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output: v::take_block(&mut m, "output"),
-            extra: m,
-        }
+impl crate::__private::Record for CondSearchResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output"],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output.put(&mut m, "output");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output.report(path, "output", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for CondSearchResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for CondSearchResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// 채권단축종목코드 (`bond_shrn_iscd`, required, length 9).
@@ -1659,150 +1679,217 @@ pub struct Output {
     pub lp_hvol: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            bond_shrn_iscd: v::take(&mut m, "bond_shrn_iscd"),
-            hts_kor_isnm: v::take(&mut m, "hts_kor_isnm"),
-            rght_type_name: v::take(&mut m, "rght_type_name"),
-            elw_prpr: v::take(&mut m, "elw_prpr"),
-            prdy_vrss: v::take(&mut m, "prdy_vrss"),
-            prdy_vrss_sign: v::take(&mut m, "prdy_vrss_sign"),
-            prdy_ctrt: v::take(&mut m, "prdy_ctrt"),
-            acml_vol: v::take(&mut m, "acml_vol"),
-            acpr: v::take(&mut m, "acpr"),
-            stck_cnvr_rate: v::take(&mut m, "stck_cnvr_rate"),
-            stck_lstn_date: v::take(&mut m, "stck_lstn_date"),
-            stck_last_tr_date: v::take(&mut m, "stck_last_tr_date"),
-            hts_rmnn_dynu: v::take(&mut m, "hts_rmnn_dynu"),
-            unas_isnm: v::take(&mut m, "unas_isnm"),
-            unas_prpr: v::take(&mut m, "unas_prpr"),
-            unas_prdy_vrss: v::take(&mut m, "unas_prdy_vrss"),
-            unas_prdy_vrss_sign: v::take(&mut m, "unas_prdy_vrss_sign"),
-            unas_prdy_ctrt: v::take(&mut m, "unas_prdy_ctrt"),
-            unas_acml_vol: v::take(&mut m, "unas_acml_vol"),
-            moneyness: v::take(&mut m, "moneyness"),
-            atm_cls_name: v::take(&mut m, "atm_cls_name"),
-            prit: v::take(&mut m, "prit"),
-            delta_val: v::take(&mut m, "delta_val"),
-            hts_ints_vltl: v::take(&mut m, "hts_ints_vltl"),
-            tmvl_val: v::take(&mut m, "tmvl_val"),
-            gear: v::take(&mut m, "gear"),
-            lvrg_val: v::take(&mut m, "lvrg_val"),
-            prls_qryr_rate: v::take(&mut m, "prls_qryr_rate"),
-            cfp: v::take(&mut m, "cfp"),
-            lstn_stcn: v::take(&mut m, "lstn_stcn"),
-            pblc_co_name: v::take(&mut m, "pblc_co_name"),
-            lp_mbcr_name: v::take(&mut m, "lp_mbcr_name"),
-            lp_hldn_rate: v::take(&mut m, "lp_hldn_rate"),
-            elw_rght_form: v::take(&mut m, "elw_rght_form"),
-            elw_ko_barrier: v::take(&mut m, "elw_ko_barrier"),
-            apprch_rate: v::take(&mut m, "apprch_rate"),
-            unas_shrn_iscd: v::take(&mut m, "unas_shrn_iscd"),
-            mtrt_date: v::take(&mut m, "mtrt_date"),
-            prmm_val: v::take(&mut m, "prmm_val"),
-            stck_lp_fin_date: v::take(&mut m, "stck_lp_fin_date"),
-            tick_conv_prc: v::take(&mut m, "tick_conv_prc"),
-            prls_qryr_stpr_prc: v::take(&mut m, "prls_qryr_stpr_prc"),
-            lp_hvol: v::take(&mut m, "lp_hvol"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "bond_shrn_iscd",
+                "hts_kor_isnm",
+                "rght_type_name",
+                "elw_prpr",
+                "prdy_vrss",
+                "prdy_vrss_sign",
+                "prdy_ctrt",
+                "acml_vol",
+                "acpr",
+                "stck_cnvr_rate",
+                "stck_lstn_date",
+                "stck_last_tr_date",
+                "hts_rmnn_dynu",
+                "unas_isnm",
+                "unas_prpr",
+                "unas_prdy_vrss",
+                "unas_prdy_vrss_sign",
+                "unas_prdy_ctrt",
+                "unas_acml_vol",
+                "moneyness",
+                "atm_cls_name",
+                "prit",
+                "delta_val",
+                "hts_ints_vltl",
+                "tmvl_val",
+                "gear",
+                "lvrg_val",
+                "prls_qryr_rate",
+                "cfp",
+                "lstn_stcn",
+                "pblc_co_name",
+                "lp_mbcr_name",
+                "lp_hldn_rate",
+                "elw_rght_form",
+                "elw_ko_barrier",
+                "apprch_rate",
+                "unas_shrn_iscd",
+                "mtrt_date",
+                "prmm_val",
+                "stck_lp_fin_date",
+                "tick_conv_prc",
+                "prls_qryr_stpr_prc",
+                "lp_hvol",
+            ],
+            lower: &[
+                ("acml_vol", 7),
+                ("acpr", 8),
+                ("apprch_rate", 35),
+                ("atm_cls_name", 20),
+                ("bond_shrn_iscd", 0),
+                ("cfp", 28),
+                ("delta_val", 22),
+                ("elw_ko_barrier", 34),
+                ("elw_prpr", 3),
+                ("elw_rght_form", 33),
+                ("gear", 25),
+                ("hts_ints_vltl", 23),
+                ("hts_kor_isnm", 1),
+                ("hts_rmnn_dynu", 12),
+                ("lp_hldn_rate", 32),
+                ("lp_hvol", 42),
+                ("lp_mbcr_name", 31),
+                ("lstn_stcn", 29),
+                ("lvrg_val", 26),
+                ("moneyness", 19),
+                ("mtrt_date", 37),
+                ("pblc_co_name", 30),
+                ("prdy_ctrt", 6),
+                ("prdy_vrss", 4),
+                ("prdy_vrss_sign", 5),
+                ("prit", 21),
+                ("prls_qryr_rate", 27),
+                ("prls_qryr_stpr_prc", 41),
+                ("prmm_val", 38),
+                ("rght_type_name", 2),
+                ("stck_cnvr_rate", 9),
+                ("stck_last_tr_date", 11),
+                ("stck_lp_fin_date", 39),
+                ("stck_lstn_date", 10),
+                ("tick_conv_prc", 40),
+                ("tmvl_val", 24),
+                ("unas_acml_vol", 18),
+                ("unas_isnm", 13),
+                ("unas_prdy_ctrt", 17),
+                ("unas_prdy_vrss", 15),
+                ("unas_prdy_vrss_sign", 16),
+                ("unas_prpr", 14),
+                ("unas_shrn_iscd", 36),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "bond_shrn_iscd", &self.bond_shrn_iscd);
-        v::put(&mut m, "hts_kor_isnm", &self.hts_kor_isnm);
-        v::put(&mut m, "rght_type_name", &self.rght_type_name);
-        v::put(&mut m, "elw_prpr", &self.elw_prpr);
-        v::put(&mut m, "prdy_vrss", &self.prdy_vrss);
-        v::put(&mut m, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        v::put(&mut m, "prdy_ctrt", &self.prdy_ctrt);
-        v::put(&mut m, "acml_vol", &self.acml_vol);
-        v::put(&mut m, "acpr", &self.acpr);
-        v::put(&mut m, "stck_cnvr_rate", &self.stck_cnvr_rate);
-        v::put(&mut m, "stck_lstn_date", &self.stck_lstn_date);
-        v::put(&mut m, "stck_last_tr_date", &self.stck_last_tr_date);
-        v::put(&mut m, "hts_rmnn_dynu", &self.hts_rmnn_dynu);
-        v::put(&mut m, "unas_isnm", &self.unas_isnm);
-        v::put(&mut m, "unas_prpr", &self.unas_prpr);
-        v::put(&mut m, "unas_prdy_vrss", &self.unas_prdy_vrss);
-        v::put(&mut m, "unas_prdy_vrss_sign", &self.unas_prdy_vrss_sign);
-        v::put(&mut m, "unas_prdy_ctrt", &self.unas_prdy_ctrt);
-        v::put(&mut m, "unas_acml_vol", &self.unas_acml_vol);
-        v::put(&mut m, "moneyness", &self.moneyness);
-        v::put(&mut m, "atm_cls_name", &self.atm_cls_name);
-        v::put(&mut m, "prit", &self.prit);
-        v::put(&mut m, "delta_val", &self.delta_val);
-        v::put(&mut m, "hts_ints_vltl", &self.hts_ints_vltl);
-        v::put(&mut m, "tmvl_val", &self.tmvl_val);
-        v::put(&mut m, "gear", &self.gear);
-        v::put(&mut m, "lvrg_val", &self.lvrg_val);
-        v::put(&mut m, "prls_qryr_rate", &self.prls_qryr_rate);
-        v::put(&mut m, "cfp", &self.cfp);
-        v::put(&mut m, "lstn_stcn", &self.lstn_stcn);
-        v::put(&mut m, "pblc_co_name", &self.pblc_co_name);
-        v::put(&mut m, "lp_mbcr_name", &self.lp_mbcr_name);
-        v::put(&mut m, "lp_hldn_rate", &self.lp_hldn_rate);
-        v::put(&mut m, "elw_rght_form", &self.elw_rght_form);
-        v::put(&mut m, "elw_ko_barrier", &self.elw_ko_barrier);
-        v::put(&mut m, "apprch_rate", &self.apprch_rate);
-        v::put(&mut m, "unas_shrn_iscd", &self.unas_shrn_iscd);
-        v::put(&mut m, "mtrt_date", &self.mtrt_date);
-        v::put(&mut m, "prmm_val", &self.prmm_val);
-        v::put(&mut m, "stck_lp_fin_date", &self.stck_lp_fin_date);
-        v::put(&mut m, "tick_conv_prc", &self.tick_conv_prc);
-        v::put(&mut m, "prls_qryr_stpr_prc", &self.prls_qryr_stpr_prc);
-        v::put(&mut m, "lp_hvol", &self.lp_hvol);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.bond_shrn_iscd,
+            1 => &self.hts_kor_isnm,
+            2 => &self.rght_type_name,
+            3 => &self.elw_prpr,
+            4 => &self.prdy_vrss,
+            5 => &self.prdy_vrss_sign,
+            6 => &self.prdy_ctrt,
+            7 => &self.acml_vol,
+            8 => &self.acpr,
+            9 => &self.stck_cnvr_rate,
+            10 => &self.stck_lstn_date,
+            11 => &self.stck_last_tr_date,
+            12 => &self.hts_rmnn_dynu,
+            13 => &self.unas_isnm,
+            14 => &self.unas_prpr,
+            15 => &self.unas_prdy_vrss,
+            16 => &self.unas_prdy_vrss_sign,
+            17 => &self.unas_prdy_ctrt,
+            18 => &self.unas_acml_vol,
+            19 => &self.moneyness,
+            20 => &self.atm_cls_name,
+            21 => &self.prit,
+            22 => &self.delta_val,
+            23 => &self.hts_ints_vltl,
+            24 => &self.tmvl_val,
+            25 => &self.gear,
+            26 => &self.lvrg_val,
+            27 => &self.prls_qryr_rate,
+            28 => &self.cfp,
+            29 => &self.lstn_stcn,
+            30 => &self.pblc_co_name,
+            31 => &self.lp_mbcr_name,
+            32 => &self.lp_hldn_rate,
+            33 => &self.elw_rght_form,
+            34 => &self.elw_ko_barrier,
+            35 => &self.apprch_rate,
+            36 => &self.unas_shrn_iscd,
+            37 => &self.mtrt_date,
+            38 => &self.prmm_val,
+            39 => &self.stck_lp_fin_date,
+            40 => &self.tick_conv_prc,
+            41 => &self.prls_qryr_stpr_prc,
+            42 => &self.lp_hvol,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "bond_shrn_iscd", &self.bond_shrn_iscd);
-        r.val(path, "hts_kor_isnm", &self.hts_kor_isnm);
-        r.val(path, "rght_type_name", &self.rght_type_name);
-        r.val(path, "elw_prpr", &self.elw_prpr);
-        r.val(path, "prdy_vrss", &self.prdy_vrss);
-        r.val(path, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        r.val(path, "prdy_ctrt", &self.prdy_ctrt);
-        r.val(path, "acml_vol", &self.acml_vol);
-        r.val(path, "acpr", &self.acpr);
-        r.val(path, "stck_cnvr_rate", &self.stck_cnvr_rate);
-        r.val(path, "stck_lstn_date", &self.stck_lstn_date);
-        r.val(path, "stck_last_tr_date", &self.stck_last_tr_date);
-        r.val(path, "hts_rmnn_dynu", &self.hts_rmnn_dynu);
-        r.val(path, "unas_isnm", &self.unas_isnm);
-        r.val(path, "unas_prpr", &self.unas_prpr);
-        r.val(path, "unas_prdy_vrss", &self.unas_prdy_vrss);
-        r.val(path, "unas_prdy_vrss_sign", &self.unas_prdy_vrss_sign);
-        r.val(path, "unas_prdy_ctrt", &self.unas_prdy_ctrt);
-        r.val(path, "unas_acml_vol", &self.unas_acml_vol);
-        r.val(path, "moneyness", &self.moneyness);
-        r.val(path, "atm_cls_name", &self.atm_cls_name);
-        r.val(path, "prit", &self.prit);
-        r.val(path, "delta_val", &self.delta_val);
-        r.val(path, "hts_ints_vltl", &self.hts_ints_vltl);
-        r.val(path, "tmvl_val", &self.tmvl_val);
-        r.val(path, "gear", &self.gear);
-        r.val(path, "lvrg_val", &self.lvrg_val);
-        r.val(path, "prls_qryr_rate", &self.prls_qryr_rate);
-        r.val(path, "cfp", &self.cfp);
-        r.val(path, "lstn_stcn", &self.lstn_stcn);
-        r.val(path, "pblc_co_name", &self.pblc_co_name);
-        r.val(path, "lp_mbcr_name", &self.lp_mbcr_name);
-        r.val(path, "lp_hldn_rate", &self.lp_hldn_rate);
-        r.val(path, "elw_rght_form", &self.elw_rght_form);
-        r.val(path, "elw_ko_barrier", &self.elw_ko_barrier);
-        r.val(path, "apprch_rate", &self.apprch_rate);
-        r.val(path, "unas_shrn_iscd", &self.unas_shrn_iscd);
-        r.val(path, "mtrt_date", &self.mtrt_date);
-        r.val(path, "prmm_val", &self.prmm_val);
-        r.val(path, "stck_lp_fin_date", &self.stck_lp_fin_date);
-        r.val(path, "tick_conv_prc", &self.tick_conv_prc);
-        r.val(path, "prls_qryr_stpr_prc", &self.prls_qryr_stpr_prc);
-        r.val(path, "lp_hvol", &self.lp_hvol);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.bond_shrn_iscd,
+            1 => &mut self.hts_kor_isnm,
+            2 => &mut self.rght_type_name,
+            3 => &mut self.elw_prpr,
+            4 => &mut self.prdy_vrss,
+            5 => &mut self.prdy_vrss_sign,
+            6 => &mut self.prdy_ctrt,
+            7 => &mut self.acml_vol,
+            8 => &mut self.acpr,
+            9 => &mut self.stck_cnvr_rate,
+            10 => &mut self.stck_lstn_date,
+            11 => &mut self.stck_last_tr_date,
+            12 => &mut self.hts_rmnn_dynu,
+            13 => &mut self.unas_isnm,
+            14 => &mut self.unas_prpr,
+            15 => &mut self.unas_prdy_vrss,
+            16 => &mut self.unas_prdy_vrss_sign,
+            17 => &mut self.unas_prdy_ctrt,
+            18 => &mut self.unas_acml_vol,
+            19 => &mut self.moneyness,
+            20 => &mut self.atm_cls_name,
+            21 => &mut self.prit,
+            22 => &mut self.delta_val,
+            23 => &mut self.hts_ints_vltl,
+            24 => &mut self.tmvl_val,
+            25 => &mut self.gear,
+            26 => &mut self.lvrg_val,
+            27 => &mut self.prls_qryr_rate,
+            28 => &mut self.cfp,
+            29 => &mut self.lstn_stcn,
+            30 => &mut self.pblc_co_name,
+            31 => &mut self.lp_mbcr_name,
+            32 => &mut self.lp_hldn_rate,
+            33 => &mut self.elw_rght_form,
+            34 => &mut self.elw_ko_barrier,
+            35 => &mut self.apprch_rate,
+            36 => &mut self.unas_shrn_iscd,
+            37 => &mut self.mtrt_date,
+            38 => &mut self.prmm_val,
+            39 => &mut self.stck_lp_fin_date,
+            40 => &mut self.tick_conv_prc,
+            41 => &mut self.prls_qryr_stpr_prc,
+            42 => &mut self.lp_hvol,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

@@ -384,7 +384,7 @@ impl Endpoint for ExpirationStocksRequest {
 /// Response of ELW 만기예정/만기종목 (`국내주식-184`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct ExpirationStocksResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -397,51 +397,71 @@ pub struct ExpirationStocksResponse {
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for ExpirationStocksResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output: v::take_block(&mut m, "output"),
-            extra: m,
-        }
+impl crate::__private::Record for ExpirationStocksResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output"],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output.put(&mut m, "output");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output.report(path, "output", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for ExpirationStocksResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for ExpirationStocksResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// ELW단축종목코드 (`elw_shrn_iscd`, required, length 9).
@@ -488,84 +508,129 @@ pub struct Output {
     pub rdmp_ask_amt: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            elw_shrn_iscd: v::take(&mut m, "elw_shrn_iscd"),
-            elw_kor_isnm: v::take(&mut m, "elw_kor_isnm"),
-            unas_isnm: v::take(&mut m, "unas_isnm"),
-            unas_prpr: v::take(&mut m, "unas_prpr"),
-            acpr: v::take(&mut m, "acpr"),
-            stck_cnvr_rate: v::take(&mut m, "stck_cnvr_rate"),
-            elw_prpr: v::take(&mut m, "elw_prpr"),
-            stck_lstn_date: v::take(&mut m, "stck_lstn_date"),
-            stck_last_tr_date: v::take(&mut m, "stck_last_tr_date"),
-            total_rdmp_amt: v::take(&mut m, "total_rdmp_amt"),
-            rdmp_amt: v::take(&mut m, "rdmp_amt"),
-            lstn_stcn: v::take(&mut m, "lstn_stcn"),
-            lp_hvol: v::take(&mut m, "lp_hvol"),
-            ccls_paym_prc: v::take(&mut m, "ccls_paym_prc"),
-            mtrt_vltn_amt: v::take(&mut m, "mtrt_vltn_amt"),
-            evnt_prd_fin_date: v::take(&mut m, "evnt_prd_fin_date"),
-            stlm_date: v::take(&mut m, "stlm_date"),
-            pblc_prc: v::take(&mut m, "pblc_prc"),
-            unas_shrn_iscd: v::take(&mut m, "unas_shrn_iscd"),
-            stnd_iscd: v::take(&mut m, "stnd_iscd"),
-            rdmp_ask_amt: v::take(&mut m, "rdmp_ask_amt"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "elw_shrn_iscd",
+                "elw_kor_isnm",
+                "unas_isnm",
+                "unas_prpr",
+                "acpr",
+                "stck_cnvr_rate",
+                "elw_prpr",
+                "stck_lstn_date",
+                "stck_last_tr_date",
+                "total_rdmp_amt",
+                "rdmp_amt",
+                "lstn_stcn",
+                "lp_hvol",
+                "ccls_paym_prc",
+                "mtrt_vltn_amt",
+                "evnt_prd_fin_date",
+                "stlm_date",
+                "pblc_prc",
+                "unas_shrn_iscd",
+                "stnd_iscd",
+                "rdmp_ask_amt",
+            ],
+            lower: &[
+                ("acpr", 4),
+                ("ccls_paym_prc", 13),
+                ("elw_kor_isnm", 1),
+                ("elw_prpr", 6),
+                ("elw_shrn_iscd", 0),
+                ("evnt_prd_fin_date", 15),
+                ("lp_hvol", 12),
+                ("lstn_stcn", 11),
+                ("mtrt_vltn_amt", 14),
+                ("pblc_prc", 17),
+                ("rdmp_amt", 10),
+                ("rdmp_ask_amt", 20),
+                ("stck_cnvr_rate", 5),
+                ("stck_last_tr_date", 8),
+                ("stck_lstn_date", 7),
+                ("stlm_date", 16),
+                ("stnd_iscd", 19),
+                ("total_rdmp_amt", 9),
+                ("unas_isnm", 2),
+                ("unas_prpr", 3),
+                ("unas_shrn_iscd", 18),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "elw_shrn_iscd", &self.elw_shrn_iscd);
-        v::put(&mut m, "elw_kor_isnm", &self.elw_kor_isnm);
-        v::put(&mut m, "unas_isnm", &self.unas_isnm);
-        v::put(&mut m, "unas_prpr", &self.unas_prpr);
-        v::put(&mut m, "acpr", &self.acpr);
-        v::put(&mut m, "stck_cnvr_rate", &self.stck_cnvr_rate);
-        v::put(&mut m, "elw_prpr", &self.elw_prpr);
-        v::put(&mut m, "stck_lstn_date", &self.stck_lstn_date);
-        v::put(&mut m, "stck_last_tr_date", &self.stck_last_tr_date);
-        v::put(&mut m, "total_rdmp_amt", &self.total_rdmp_amt);
-        v::put(&mut m, "rdmp_amt", &self.rdmp_amt);
-        v::put(&mut m, "lstn_stcn", &self.lstn_stcn);
-        v::put(&mut m, "lp_hvol", &self.lp_hvol);
-        v::put(&mut m, "ccls_paym_prc", &self.ccls_paym_prc);
-        v::put(&mut m, "mtrt_vltn_amt", &self.mtrt_vltn_amt);
-        v::put(&mut m, "evnt_prd_fin_date", &self.evnt_prd_fin_date);
-        v::put(&mut m, "stlm_date", &self.stlm_date);
-        v::put(&mut m, "pblc_prc", &self.pblc_prc);
-        v::put(&mut m, "unas_shrn_iscd", &self.unas_shrn_iscd);
-        v::put(&mut m, "stnd_iscd", &self.stnd_iscd);
-        v::put(&mut m, "rdmp_ask_amt", &self.rdmp_ask_amt);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.elw_shrn_iscd,
+            1 => &self.elw_kor_isnm,
+            2 => &self.unas_isnm,
+            3 => &self.unas_prpr,
+            4 => &self.acpr,
+            5 => &self.stck_cnvr_rate,
+            6 => &self.elw_prpr,
+            7 => &self.stck_lstn_date,
+            8 => &self.stck_last_tr_date,
+            9 => &self.total_rdmp_amt,
+            10 => &self.rdmp_amt,
+            11 => &self.lstn_stcn,
+            12 => &self.lp_hvol,
+            13 => &self.ccls_paym_prc,
+            14 => &self.mtrt_vltn_amt,
+            15 => &self.evnt_prd_fin_date,
+            16 => &self.stlm_date,
+            17 => &self.pblc_prc,
+            18 => &self.unas_shrn_iscd,
+            19 => &self.stnd_iscd,
+            20 => &self.rdmp_ask_amt,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "elw_shrn_iscd", &self.elw_shrn_iscd);
-        r.val(path, "elw_kor_isnm", &self.elw_kor_isnm);
-        r.val(path, "unas_isnm", &self.unas_isnm);
-        r.val(path, "unas_prpr", &self.unas_prpr);
-        r.val(path, "acpr", &self.acpr);
-        r.val(path, "stck_cnvr_rate", &self.stck_cnvr_rate);
-        r.val(path, "elw_prpr", &self.elw_prpr);
-        r.val(path, "stck_lstn_date", &self.stck_lstn_date);
-        r.val(path, "stck_last_tr_date", &self.stck_last_tr_date);
-        r.val(path, "total_rdmp_amt", &self.total_rdmp_amt);
-        r.val(path, "rdmp_amt", &self.rdmp_amt);
-        r.val(path, "lstn_stcn", &self.lstn_stcn);
-        r.val(path, "lp_hvol", &self.lp_hvol);
-        r.val(path, "ccls_paym_prc", &self.ccls_paym_prc);
-        r.val(path, "mtrt_vltn_amt", &self.mtrt_vltn_amt);
-        r.val(path, "evnt_prd_fin_date", &self.evnt_prd_fin_date);
-        r.val(path, "stlm_date", &self.stlm_date);
-        r.val(path, "pblc_prc", &self.pblc_prc);
-        r.val(path, "unas_shrn_iscd", &self.unas_shrn_iscd);
-        r.val(path, "stnd_iscd", &self.stnd_iscd);
-        r.val(path, "rdmp_ask_amt", &self.rdmp_ask_amt);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.elw_shrn_iscd,
+            1 => &mut self.elw_kor_isnm,
+            2 => &mut self.unas_isnm,
+            3 => &mut self.unas_prpr,
+            4 => &mut self.acpr,
+            5 => &mut self.stck_cnvr_rate,
+            6 => &mut self.elw_prpr,
+            7 => &mut self.stck_lstn_date,
+            8 => &mut self.stck_last_tr_date,
+            9 => &mut self.total_rdmp_amt,
+            10 => &mut self.rdmp_amt,
+            11 => &mut self.lstn_stcn,
+            12 => &mut self.lp_hvol,
+            13 => &mut self.ccls_paym_prc,
+            14 => &mut self.mtrt_vltn_amt,
+            15 => &mut self.evnt_prd_fin_date,
+            16 => &mut self.stlm_date,
+            17 => &mut self.pblc_prc,
+            18 => &mut self.unas_shrn_iscd,
+            19 => &mut self.stnd_iscd,
+            20 => &mut self.rdmp_ask_amt,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

@@ -397,7 +397,7 @@ impl Endpoint for IndicatorRequest {
 /// Response of ELW 지표순위 (`국내주식-169`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct IndicatorResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -410,51 +410,71 @@ pub struct IndicatorResponse {
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for IndicatorResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output: v::take_block(&mut m, "output"),
-            extra: m,
-        }
+impl crate::__private::Record for IndicatorResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output"],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output.put(&mut m, "output");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output.report(path, "output", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for IndicatorResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for IndicatorResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// ELW단축종목코드 (`elw_shrn_iscd`, required, length 9).
@@ -485,60 +505,97 @@ pub struct Output {
     pub elw_ko_barrier: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            elw_shrn_iscd: v::take(&mut m, "elw_shrn_iscd"),
-            elw_kor_isnm: v::take(&mut m, "elw_kor_isnm"),
-            elw_prpr: v::take(&mut m, "elw_prpr"),
-            prdy_vrss: v::take(&mut m, "prdy_vrss"),
-            prdy_vrss_sign: v::take(&mut m, "prdy_vrss_sign"),
-            prdy_ctrt: v::take(&mut m, "prdy_ctrt"),
-            acml_vol: v::take(&mut m, "acml_vol"),
-            stck_cnvr_rate: v::take(&mut m, "stck_cnvr_rate"),
-            lvrg_val: v::take(&mut m, "lvrg_val"),
-            acpr: v::take(&mut m, "acpr"),
-            tmvl_val: v::take(&mut m, "tmvl_val"),
-            invl_val: v::take(&mut m, "invl_val"),
-            elw_ko_barrier: v::take(&mut m, "elw_ko_barrier"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "elw_shrn_iscd",
+                "elw_kor_isnm",
+                "elw_prpr",
+                "prdy_vrss",
+                "prdy_vrss_sign",
+                "prdy_ctrt",
+                "acml_vol",
+                "stck_cnvr_rate",
+                "lvrg_val",
+                "acpr",
+                "tmvl_val",
+                "invl_val",
+                "elw_ko_barrier",
+            ],
+            lower: &[
+                ("acml_vol", 6),
+                ("acpr", 9),
+                ("elw_ko_barrier", 12),
+                ("elw_kor_isnm", 1),
+                ("elw_prpr", 2),
+                ("elw_shrn_iscd", 0),
+                ("invl_val", 11),
+                ("lvrg_val", 8),
+                ("prdy_ctrt", 5),
+                ("prdy_vrss", 3),
+                ("prdy_vrss_sign", 4),
+                ("stck_cnvr_rate", 7),
+                ("tmvl_val", 10),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "elw_shrn_iscd", &self.elw_shrn_iscd);
-        v::put(&mut m, "elw_kor_isnm", &self.elw_kor_isnm);
-        v::put(&mut m, "elw_prpr", &self.elw_prpr);
-        v::put(&mut m, "prdy_vrss", &self.prdy_vrss);
-        v::put(&mut m, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        v::put(&mut m, "prdy_ctrt", &self.prdy_ctrt);
-        v::put(&mut m, "acml_vol", &self.acml_vol);
-        v::put(&mut m, "stck_cnvr_rate", &self.stck_cnvr_rate);
-        v::put(&mut m, "lvrg_val", &self.lvrg_val);
-        v::put(&mut m, "acpr", &self.acpr);
-        v::put(&mut m, "tmvl_val", &self.tmvl_val);
-        v::put(&mut m, "invl_val", &self.invl_val);
-        v::put(&mut m, "elw_ko_barrier", &self.elw_ko_barrier);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.elw_shrn_iscd,
+            1 => &self.elw_kor_isnm,
+            2 => &self.elw_prpr,
+            3 => &self.prdy_vrss,
+            4 => &self.prdy_vrss_sign,
+            5 => &self.prdy_ctrt,
+            6 => &self.acml_vol,
+            7 => &self.stck_cnvr_rate,
+            8 => &self.lvrg_val,
+            9 => &self.acpr,
+            10 => &self.tmvl_val,
+            11 => &self.invl_val,
+            12 => &self.elw_ko_barrier,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "elw_shrn_iscd", &self.elw_shrn_iscd);
-        r.val(path, "elw_kor_isnm", &self.elw_kor_isnm);
-        r.val(path, "elw_prpr", &self.elw_prpr);
-        r.val(path, "prdy_vrss", &self.prdy_vrss);
-        r.val(path, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        r.val(path, "prdy_ctrt", &self.prdy_ctrt);
-        r.val(path, "acml_vol", &self.acml_vol);
-        r.val(path, "stck_cnvr_rate", &self.stck_cnvr_rate);
-        r.val(path, "lvrg_val", &self.lvrg_val);
-        r.val(path, "acpr", &self.acpr);
-        r.val(path, "tmvl_val", &self.tmvl_val);
-        r.val(path, "invl_val", &self.invl_val);
-        r.val(path, "elw_ko_barrier", &self.elw_ko_barrier);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.elw_shrn_iscd,
+            1 => &mut self.elw_kor_isnm,
+            2 => &mut self.elw_prpr,
+            3 => &mut self.prdy_vrss,
+            4 => &mut self.prdy_vrss_sign,
+            5 => &mut self.prdy_ctrt,
+            6 => &mut self.acml_vol,
+            7 => &mut self.stck_cnvr_rate,
+            8 => &mut self.lvrg_val,
+            9 => &mut self.acpr,
+            10 => &mut self.tmvl_val,
+            11 => &mut self.invl_val,
+            12 => &mut self.elw_ko_barrier,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

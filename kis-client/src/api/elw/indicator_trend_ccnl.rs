@@ -132,7 +132,7 @@ impl Endpoint for IndicatorTrendCcnlRequest {
 /// Response of ELW 투자지표추이(체결) (`국내주식-172`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct IndicatorTrendCcnlResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -145,51 +145,71 @@ pub struct IndicatorTrendCcnlResponse {
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for IndicatorTrendCcnlResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output: v::take_block(&mut m, "output"),
-            extra: m,
-        }
+impl crate::__private::Record for IndicatorTrendCcnlResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output"],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output.put(&mut m, "output");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output.report(path, "output", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for IndicatorTrendCcnlResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for IndicatorTrendCcnlResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// 주식체결시간 (`stck_cntg_hour`, required, length 6).
@@ -218,57 +238,93 @@ pub struct Output {
     pub apprch_rate: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            stck_cntg_hour: v::take(&mut m, "stck_cntg_hour"),
-            elw_prpr: v::take(&mut m, "elw_prpr"),
-            prdy_vrss_sign: v::take(&mut m, "prdy_vrss_sign"),
-            prdy_vrss: v::take(&mut m, "prdy_vrss"),
-            prdy_ctrt: v::take(&mut m, "prdy_ctrt"),
-            acml_vol: v::take(&mut m, "acml_vol"),
-            lvrg_val: v::take(&mut m, "lvrg_val"),
-            gear: v::take(&mut m, "gear"),
-            tmvl_val: v::take(&mut m, "tmvl_val"),
-            invl_val: v::take(&mut m, "invl_val"),
-            prit: v::take(&mut m, "prit"),
-            apprch_rate: v::take(&mut m, "apprch_rate"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "stck_cntg_hour",
+                "elw_prpr",
+                "prdy_vrss_sign",
+                "prdy_vrss",
+                "prdy_ctrt",
+                "acml_vol",
+                "lvrg_val",
+                "gear",
+                "tmvl_val",
+                "invl_val",
+                "prit",
+                "apprch_rate",
+            ],
+            lower: &[
+                ("acml_vol", 5),
+                ("apprch_rate", 11),
+                ("elw_prpr", 1),
+                ("gear", 7),
+                ("invl_val", 9),
+                ("lvrg_val", 6),
+                ("prdy_ctrt", 4),
+                ("prdy_vrss", 3),
+                ("prdy_vrss_sign", 2),
+                ("prit", 10),
+                ("stck_cntg_hour", 0),
+                ("tmvl_val", 8),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "stck_cntg_hour", &self.stck_cntg_hour);
-        v::put(&mut m, "elw_prpr", &self.elw_prpr);
-        v::put(&mut m, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        v::put(&mut m, "prdy_vrss", &self.prdy_vrss);
-        v::put(&mut m, "prdy_ctrt", &self.prdy_ctrt);
-        v::put(&mut m, "acml_vol", &self.acml_vol);
-        v::put(&mut m, "lvrg_val", &self.lvrg_val);
-        v::put(&mut m, "gear", &self.gear);
-        v::put(&mut m, "tmvl_val", &self.tmvl_val);
-        v::put(&mut m, "invl_val", &self.invl_val);
-        v::put(&mut m, "prit", &self.prit);
-        v::put(&mut m, "apprch_rate", &self.apprch_rate);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.stck_cntg_hour,
+            1 => &self.elw_prpr,
+            2 => &self.prdy_vrss_sign,
+            3 => &self.prdy_vrss,
+            4 => &self.prdy_ctrt,
+            5 => &self.acml_vol,
+            6 => &self.lvrg_val,
+            7 => &self.gear,
+            8 => &self.tmvl_val,
+            9 => &self.invl_val,
+            10 => &self.prit,
+            11 => &self.apprch_rate,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "stck_cntg_hour", &self.stck_cntg_hour);
-        r.val(path, "elw_prpr", &self.elw_prpr);
-        r.val(path, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        r.val(path, "prdy_vrss", &self.prdy_vrss);
-        r.val(path, "prdy_ctrt", &self.prdy_ctrt);
-        r.val(path, "acml_vol", &self.acml_vol);
-        r.val(path, "lvrg_val", &self.lvrg_val);
-        r.val(path, "gear", &self.gear);
-        r.val(path, "tmvl_val", &self.tmvl_val);
-        r.val(path, "invl_val", &self.invl_val);
-        r.val(path, "prit", &self.prit);
-        r.val(path, "apprch_rate", &self.apprch_rate);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.stck_cntg_hour,
+            1 => &mut self.elw_prpr,
+            2 => &mut self.prdy_vrss_sign,
+            3 => &mut self.prdy_vrss,
+            4 => &mut self.prdy_ctrt,
+            5 => &mut self.acml_vol,
+            6 => &mut self.lvrg_val,
+            7 => &mut self.gear,
+            8 => &mut self.tmvl_val,
+            9 => &mut self.invl_val,
+            10 => &mut self.prit,
+            11 => &mut self.apprch_rate,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

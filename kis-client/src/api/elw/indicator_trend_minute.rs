@@ -205,7 +205,7 @@ impl Endpoint for IndicatorTrendMinuteRequest {
 /// Response of ELW 투자지표추이(분별) (`국내주식-174`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct IndicatorTrendMinuteResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -218,51 +218,71 @@ pub struct IndicatorTrendMinuteResponse {
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for IndicatorTrendMinuteResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output: v::take_block(&mut m, "output"),
-            extra: m,
-        }
+impl crate::__private::Record for IndicatorTrendMinuteResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output"],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output.put(&mut m, "output");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output.report(path, "output", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for IndicatorTrendMinuteResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for IndicatorTrendMinuteResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// 주식영업일자 (`stck_bsop_date`, required, length 8).
@@ -293,60 +313,97 @@ pub struct Output {
     pub cntg_vol: v::Val<i64>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            stck_bsop_date: v::take(&mut m, "stck_bsop_date"),
-            stck_cntg_hour: v::take(&mut m, "stck_cntg_hour"),
-            elw_prpr: v::take(&mut m, "elw_prpr"),
-            elw_oprc: v::take(&mut m, "elw_oprc"),
-            elw_hgpr: v::take(&mut m, "elw_hgpr"),
-            elw_lwpr: v::take(&mut m, "elw_lwpr"),
-            lvrg_val: v::take(&mut m, "lvrg_val"),
-            gear: v::take(&mut m, "gear"),
-            prmm_val: v::take(&mut m, "prmm_val"),
-            invl_val: v::take(&mut m, "invl_val"),
-            prit: v::take(&mut m, "prit"),
-            acml_vol: v::take(&mut m, "acml_vol"),
-            cntg_vol: v::take(&mut m, "cntg_vol"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "stck_bsop_date",
+                "stck_cntg_hour",
+                "elw_prpr",
+                "elw_oprc",
+                "elw_hgpr",
+                "elw_lwpr",
+                "lvrg_val",
+                "gear",
+                "prmm_val",
+                "invl_val",
+                "prit",
+                "acml_vol",
+                "cntg_vol",
+            ],
+            lower: &[
+                ("acml_vol", 11),
+                ("cntg_vol", 12),
+                ("elw_hgpr", 4),
+                ("elw_lwpr", 5),
+                ("elw_oprc", 3),
+                ("elw_prpr", 2),
+                ("gear", 7),
+                ("invl_val", 9),
+                ("lvrg_val", 6),
+                ("prit", 10),
+                ("prmm_val", 8),
+                ("stck_bsop_date", 0),
+                ("stck_cntg_hour", 1),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "stck_bsop_date", &self.stck_bsop_date);
-        v::put(&mut m, "stck_cntg_hour", &self.stck_cntg_hour);
-        v::put(&mut m, "elw_prpr", &self.elw_prpr);
-        v::put(&mut m, "elw_oprc", &self.elw_oprc);
-        v::put(&mut m, "elw_hgpr", &self.elw_hgpr);
-        v::put(&mut m, "elw_lwpr", &self.elw_lwpr);
-        v::put(&mut m, "lvrg_val", &self.lvrg_val);
-        v::put(&mut m, "gear", &self.gear);
-        v::put(&mut m, "prmm_val", &self.prmm_val);
-        v::put(&mut m, "invl_val", &self.invl_val);
-        v::put(&mut m, "prit", &self.prit);
-        v::put(&mut m, "acml_vol", &self.acml_vol);
-        v::put(&mut m, "cntg_vol", &self.cntg_vol);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.stck_bsop_date,
+            1 => &self.stck_cntg_hour,
+            2 => &self.elw_prpr,
+            3 => &self.elw_oprc,
+            4 => &self.elw_hgpr,
+            5 => &self.elw_lwpr,
+            6 => &self.lvrg_val,
+            7 => &self.gear,
+            8 => &self.prmm_val,
+            9 => &self.invl_val,
+            10 => &self.prit,
+            11 => &self.acml_vol,
+            12 => &self.cntg_vol,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "stck_bsop_date", &self.stck_bsop_date);
-        r.val(path, "stck_cntg_hour", &self.stck_cntg_hour);
-        r.val(path, "elw_prpr", &self.elw_prpr);
-        r.val(path, "elw_oprc", &self.elw_oprc);
-        r.val(path, "elw_hgpr", &self.elw_hgpr);
-        r.val(path, "elw_lwpr", &self.elw_lwpr);
-        r.val(path, "lvrg_val", &self.lvrg_val);
-        r.val(path, "gear", &self.gear);
-        r.val(path, "prmm_val", &self.prmm_val);
-        r.val(path, "invl_val", &self.invl_val);
-        r.val(path, "prit", &self.prit);
-        r.val(path, "acml_vol", &self.acml_vol);
-        r.val(path, "cntg_vol", &self.cntg_vol);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.stck_bsop_date,
+            1 => &mut self.stck_cntg_hour,
+            2 => &mut self.elw_prpr,
+            3 => &mut self.elw_oprc,
+            4 => &mut self.elw_hgpr,
+            5 => &mut self.elw_lwpr,
+            6 => &mut self.lvrg_val,
+            7 => &mut self.gear,
+            8 => &mut self.prmm_val,
+            9 => &mut self.invl_val,
+            10 => &mut self.prit,
+            11 => &mut self.acml_vol,
+            12 => &mut self.cntg_vol,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

@@ -132,7 +132,7 @@ impl Endpoint for LpTradeTrendRequest {
 /// Response of ELW LP매매추이 (`국내주식-182`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct LpTradeTrendResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -147,54 +147,79 @@ pub struct LpTradeTrendResponse {
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for LpTradeTrendResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output1: v::take_one(&mut m, "output1"),
-            output2: v::take_block(&mut m, "output2"),
-            extra: m,
-        }
+impl crate::__private::Record for LpTradeTrendResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output1", "output2"],
+            lower: &[
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output1.put(&mut m, "output1");
-        self.output2.put(&mut m, "output2");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output1,
+            4 => &self.output2,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output1.report(path, "output1", r);
-        self.output2.report(path, "output2", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output1,
+            4 => &mut self.output2,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for LpTradeTrendResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for LpTradeTrendResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output1 {
     /// ELW현재가 (`elw_prpr`, required, length 10).
@@ -231,75 +256,115 @@ pub struct Output1 {
     pub elw_ko_barrier: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output1 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            elw_prpr: v::take(&mut m, "elw_prpr"),
-            prdy_vrss_sign: v::take(&mut m, "prdy_vrss_sign"),
-            prdy_vrss: v::take(&mut m, "prdy_vrss"),
-            prdy_ctrt: v::take(&mut m, "prdy_ctrt"),
-            acml_vol: v::take(&mut m, "acml_vol"),
-            prdy_vol: v::take(&mut m, "prdy_vol"),
-            stck_cnvr_rate: v::take(&mut m, "stck_cnvr_rate"),
-            prit: v::take(&mut m, "prit"),
-            lvrg_val: v::take(&mut m, "lvrg_val"),
-            gear: v::take(&mut m, "gear"),
-            prls_qryr_rate: v::take(&mut m, "prls_qryr_rate"),
-            cfp: v::take(&mut m, "cfp"),
-            invl_val: v::take(&mut m, "invl_val"),
-            tmvl_val: v::take(&mut m, "tmvl_val"),
-            acpr: v::take(&mut m, "acpr"),
-            elw_ko_barrier: v::take(&mut m, "elw_ko_barrier"),
-            extra: m,
-        }
+impl crate::__private::Record for Output1 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "elw_prpr",
+                "prdy_vrss_sign",
+                "prdy_vrss",
+                "prdy_ctrt",
+                "acml_vol",
+                "prdy_vol",
+                "stck_cnvr_rate",
+                "prit",
+                "lvrg_val",
+                "gear",
+                "prls_qryr_rate",
+                "cfp",
+                "invl_val",
+                "tmvl_val",
+                "acpr",
+                "elw_ko_barrier",
+            ],
+            lower: &[
+                ("acml_vol", 4),
+                ("acpr", 14),
+                ("cfp", 11),
+                ("elw_ko_barrier", 15),
+                ("elw_prpr", 0),
+                ("gear", 9),
+                ("invl_val", 12),
+                ("lvrg_val", 8),
+                ("prdy_ctrt", 3),
+                ("prdy_vol", 5),
+                ("prdy_vrss", 2),
+                ("prdy_vrss_sign", 1),
+                ("prit", 7),
+                ("prls_qryr_rate", 10),
+                ("stck_cnvr_rate", 6),
+                ("tmvl_val", 13),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "elw_prpr", &self.elw_prpr);
-        v::put(&mut m, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        v::put(&mut m, "prdy_vrss", &self.prdy_vrss);
-        v::put(&mut m, "prdy_ctrt", &self.prdy_ctrt);
-        v::put(&mut m, "acml_vol", &self.acml_vol);
-        v::put(&mut m, "prdy_vol", &self.prdy_vol);
-        v::put(&mut m, "stck_cnvr_rate", &self.stck_cnvr_rate);
-        v::put(&mut m, "prit", &self.prit);
-        v::put(&mut m, "lvrg_val", &self.lvrg_val);
-        v::put(&mut m, "gear", &self.gear);
-        v::put(&mut m, "prls_qryr_rate", &self.prls_qryr_rate);
-        v::put(&mut m, "cfp", &self.cfp);
-        v::put(&mut m, "invl_val", &self.invl_val);
-        v::put(&mut m, "tmvl_val", &self.tmvl_val);
-        v::put(&mut m, "acpr", &self.acpr);
-        v::put(&mut m, "elw_ko_barrier", &self.elw_ko_barrier);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.elw_prpr,
+            1 => &self.prdy_vrss_sign,
+            2 => &self.prdy_vrss,
+            3 => &self.prdy_ctrt,
+            4 => &self.acml_vol,
+            5 => &self.prdy_vol,
+            6 => &self.stck_cnvr_rate,
+            7 => &self.prit,
+            8 => &self.lvrg_val,
+            9 => &self.gear,
+            10 => &self.prls_qryr_rate,
+            11 => &self.cfp,
+            12 => &self.invl_val,
+            13 => &self.tmvl_val,
+            14 => &self.acpr,
+            15 => &self.elw_ko_barrier,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "elw_prpr", &self.elw_prpr);
-        r.val(path, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        r.val(path, "prdy_vrss", &self.prdy_vrss);
-        r.val(path, "prdy_ctrt", &self.prdy_ctrt);
-        r.val(path, "acml_vol", &self.acml_vol);
-        r.val(path, "prdy_vol", &self.prdy_vol);
-        r.val(path, "stck_cnvr_rate", &self.stck_cnvr_rate);
-        r.val(path, "prit", &self.prit);
-        r.val(path, "lvrg_val", &self.lvrg_val);
-        r.val(path, "gear", &self.gear);
-        r.val(path, "prls_qryr_rate", &self.prls_qryr_rate);
-        r.val(path, "cfp", &self.cfp);
-        r.val(path, "invl_val", &self.invl_val);
-        r.val(path, "tmvl_val", &self.tmvl_val);
-        r.val(path, "acpr", &self.acpr);
-        r.val(path, "elw_ko_barrier", &self.elw_ko_barrier);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.elw_prpr,
+            1 => &mut self.prdy_vrss_sign,
+            2 => &mut self.prdy_vrss,
+            3 => &mut self.prdy_ctrt,
+            4 => &mut self.acml_vol,
+            5 => &mut self.prdy_vol,
+            6 => &mut self.stck_cnvr_rate,
+            7 => &mut self.prit,
+            8 => &mut self.lvrg_val,
+            9 => &mut self.gear,
+            10 => &mut self.prls_qryr_rate,
+            11 => &mut self.cfp,
+            12 => &mut self.invl_val,
+            13 => &mut self.tmvl_val,
+            14 => &mut self.acpr,
+            15 => &mut self.elw_ko_barrier,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 주식영업일자 (`stck_bsop_date`, required, length 8).
@@ -330,60 +395,97 @@ pub struct Output2 {
     pub apprch_rate: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output2 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            stck_bsop_date: v::take(&mut m, "stck_bsop_date"),
-            elw_prpr: v::take(&mut m, "elw_prpr"),
-            prdy_vrss_sign: v::take(&mut m, "prdy_vrss_sign"),
-            prdy_vrss: v::take(&mut m, "prdy_vrss"),
-            prdy_ctrt: v::take(&mut m, "prdy_ctrt"),
-            lp_seln_qty: v::take(&mut m, "lp_seln_qty"),
-            lp_seln_avrg_unpr: v::take(&mut m, "lp_seln_avrg_unpr"),
-            lp_shnu_qty: v::take(&mut m, "lp_shnu_qty"),
-            lp_shnu_avrg_unpr: v::take(&mut m, "lp_shnu_avrg_unpr"),
-            lp_hvol: v::take(&mut m, "lp_hvol"),
-            lp_hldn_rate: v::take(&mut m, "lp_hldn_rate"),
-            prsn_deal_qty: v::take(&mut m, "prsn_deal_qty"),
-            apprch_rate: v::take(&mut m, "apprch_rate"),
-            extra: m,
-        }
+impl crate::__private::Record for Output2 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "stck_bsop_date",
+                "elw_prpr",
+                "prdy_vrss_sign",
+                "prdy_vrss",
+                "prdy_ctrt",
+                "lp_seln_qty",
+                "lp_seln_avrg_unpr",
+                "lp_shnu_qty",
+                "lp_shnu_avrg_unpr",
+                "lp_hvol",
+                "lp_hldn_rate",
+                "prsn_deal_qty",
+                "apprch_rate",
+            ],
+            lower: &[
+                ("apprch_rate", 12),
+                ("elw_prpr", 1),
+                ("lp_hldn_rate", 10),
+                ("lp_hvol", 9),
+                ("lp_seln_avrg_unpr", 6),
+                ("lp_seln_qty", 5),
+                ("lp_shnu_avrg_unpr", 8),
+                ("lp_shnu_qty", 7),
+                ("prdy_ctrt", 4),
+                ("prdy_vrss", 3),
+                ("prdy_vrss_sign", 2),
+                ("prsn_deal_qty", 11),
+                ("stck_bsop_date", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "stck_bsop_date", &self.stck_bsop_date);
-        v::put(&mut m, "elw_prpr", &self.elw_prpr);
-        v::put(&mut m, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        v::put(&mut m, "prdy_vrss", &self.prdy_vrss);
-        v::put(&mut m, "prdy_ctrt", &self.prdy_ctrt);
-        v::put(&mut m, "lp_seln_qty", &self.lp_seln_qty);
-        v::put(&mut m, "lp_seln_avrg_unpr", &self.lp_seln_avrg_unpr);
-        v::put(&mut m, "lp_shnu_qty", &self.lp_shnu_qty);
-        v::put(&mut m, "lp_shnu_avrg_unpr", &self.lp_shnu_avrg_unpr);
-        v::put(&mut m, "lp_hvol", &self.lp_hvol);
-        v::put(&mut m, "lp_hldn_rate", &self.lp_hldn_rate);
-        v::put(&mut m, "prsn_deal_qty", &self.prsn_deal_qty);
-        v::put(&mut m, "apprch_rate", &self.apprch_rate);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.stck_bsop_date,
+            1 => &self.elw_prpr,
+            2 => &self.prdy_vrss_sign,
+            3 => &self.prdy_vrss,
+            4 => &self.prdy_ctrt,
+            5 => &self.lp_seln_qty,
+            6 => &self.lp_seln_avrg_unpr,
+            7 => &self.lp_shnu_qty,
+            8 => &self.lp_shnu_avrg_unpr,
+            9 => &self.lp_hvol,
+            10 => &self.lp_hldn_rate,
+            11 => &self.prsn_deal_qty,
+            12 => &self.apprch_rate,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "stck_bsop_date", &self.stck_bsop_date);
-        r.val(path, "elw_prpr", &self.elw_prpr);
-        r.val(path, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        r.val(path, "prdy_vrss", &self.prdy_vrss);
-        r.val(path, "prdy_ctrt", &self.prdy_ctrt);
-        r.val(path, "lp_seln_qty", &self.lp_seln_qty);
-        r.val(path, "lp_seln_avrg_unpr", &self.lp_seln_avrg_unpr);
-        r.val(path, "lp_shnu_qty", &self.lp_shnu_qty);
-        r.val(path, "lp_shnu_avrg_unpr", &self.lp_shnu_avrg_unpr);
-        r.val(path, "lp_hvol", &self.lp_hvol);
-        r.val(path, "lp_hldn_rate", &self.lp_hldn_rate);
-        r.val(path, "prsn_deal_qty", &self.prsn_deal_qty);
-        r.val(path, "apprch_rate", &self.apprch_rate);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.stck_bsop_date,
+            1 => &mut self.elw_prpr,
+            2 => &mut self.prdy_vrss_sign,
+            3 => &mut self.prdy_vrss,
+            4 => &mut self.prdy_ctrt,
+            5 => &mut self.lp_seln_qty,
+            6 => &mut self.lp_seln_avrg_unpr,
+            7 => &mut self.lp_shnu_qty,
+            8 => &mut self.lp_shnu_avrg_unpr,
+            9 => &mut self.lp_hvol,
+            10 => &mut self.lp_hldn_rate,
+            11 => &mut self.prsn_deal_qty,
+            12 => &mut self.apprch_rate,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

@@ -301,7 +301,7 @@ impl Endpoint for NewlyListedRequest {
 /// Response of ELW 신규상장종목 (`국내주식-181`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct NewlyListedResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -314,51 +314,71 @@ pub struct NewlyListedResponse {
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for NewlyListedResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output: v::take_block(&mut m, "output"),
-            extra: m,
-        }
+impl crate::__private::Record for NewlyListedResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output"],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output.put(&mut m, "output");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output.report(path, "output", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for NewlyListedResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for NewlyListedResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// 주식상장일자 (`stck_lstn_date`, required, length 8).
@@ -381,48 +401,81 @@ pub struct Output {
     pub elw_ko_barrier: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            stck_lstn_date: v::take(&mut m, "stck_lstn_date"),
-            elw_kor_isnm: v::take(&mut m, "elw_kor_isnm"),
-            elw_shrn_iscd: v::take(&mut m, "elw_shrn_iscd"),
-            unas_isnm: v::take(&mut m, "unas_isnm"),
-            pblc_co_name: v::take(&mut m, "pblc_co_name"),
-            lstn_stcn: v::take(&mut m, "lstn_stcn"),
-            acpr: v::take(&mut m, "acpr"),
-            stck_last_tr_date: v::take(&mut m, "stck_last_tr_date"),
-            elw_ko_barrier: v::take(&mut m, "elw_ko_barrier"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "stck_lstn_date",
+                "elw_kor_isnm",
+                "elw_shrn_iscd",
+                "unas_isnm",
+                "pblc_co_name",
+                "lstn_stcn",
+                "acpr",
+                "stck_last_tr_date",
+                "elw_ko_barrier",
+            ],
+            lower: &[
+                ("acpr", 6),
+                ("elw_ko_barrier", 8),
+                ("elw_kor_isnm", 1),
+                ("elw_shrn_iscd", 2),
+                ("lstn_stcn", 5),
+                ("pblc_co_name", 4),
+                ("stck_last_tr_date", 7),
+                ("stck_lstn_date", 0),
+                ("unas_isnm", 3),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "stck_lstn_date", &self.stck_lstn_date);
-        v::put(&mut m, "elw_kor_isnm", &self.elw_kor_isnm);
-        v::put(&mut m, "elw_shrn_iscd", &self.elw_shrn_iscd);
-        v::put(&mut m, "unas_isnm", &self.unas_isnm);
-        v::put(&mut m, "pblc_co_name", &self.pblc_co_name);
-        v::put(&mut m, "lstn_stcn", &self.lstn_stcn);
-        v::put(&mut m, "acpr", &self.acpr);
-        v::put(&mut m, "stck_last_tr_date", &self.stck_last_tr_date);
-        v::put(&mut m, "elw_ko_barrier", &self.elw_ko_barrier);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.stck_lstn_date,
+            1 => &self.elw_kor_isnm,
+            2 => &self.elw_shrn_iscd,
+            3 => &self.unas_isnm,
+            4 => &self.pblc_co_name,
+            5 => &self.lstn_stcn,
+            6 => &self.acpr,
+            7 => &self.stck_last_tr_date,
+            8 => &self.elw_ko_barrier,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "stck_lstn_date", &self.stck_lstn_date);
-        r.val(path, "elw_kor_isnm", &self.elw_kor_isnm);
-        r.val(path, "elw_shrn_iscd", &self.elw_shrn_iscd);
-        r.val(path, "unas_isnm", &self.unas_isnm);
-        r.val(path, "pblc_co_name", &self.pblc_co_name);
-        r.val(path, "lstn_stcn", &self.lstn_stcn);
-        r.val(path, "acpr", &self.acpr);
-        r.val(path, "stck_last_tr_date", &self.stck_last_tr_date);
-        r.val(path, "elw_ko_barrier", &self.elw_ko_barrier);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.stck_lstn_date,
+            1 => &mut self.elw_kor_isnm,
+            2 => &mut self.elw_shrn_iscd,
+            3 => &mut self.unas_isnm,
+            4 => &mut self.pblc_co_name,
+            5 => &mut self.lstn_stcn,
+            6 => &mut self.acpr,
+            7 => &mut self.stck_last_tr_date,
+            8 => &mut self.elw_ko_barrier,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

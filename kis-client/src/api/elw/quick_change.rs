@@ -476,7 +476,7 @@ impl Endpoint for QuickChangeRequest {
 /// Response of ELW 당일급변종목 (`국내주식-171`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct QuickChangeResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -489,51 +489,71 @@ pub struct QuickChangeResponse {
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for QuickChangeResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output: v::take_block(&mut m, "output"),
-            extra: m,
-        }
+impl crate::__private::Record for QuickChangeResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output"],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output.put(&mut m, "output");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output.report(path, "output", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for QuickChangeResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for QuickChangeResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// ELW단축종목코드 (`elw_shrn_iscd`, required, length 9).
@@ -566,63 +586,101 @@ pub struct Output {
     pub stnd_val_ctrt: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            elw_shrn_iscd: v::take(&mut m, "elw_shrn_iscd"),
-            elw_kor_isnm: v::take(&mut m, "elw_kor_isnm"),
-            elw_prpr: v::take(&mut m, "elw_prpr"),
-            prdy_vrss_sign: v::take(&mut m, "prdy_vrss_sign"),
-            prdy_vrss: v::take(&mut m, "prdy_vrss"),
-            prdy_ctrt: v::take(&mut m, "prdy_ctrt"),
-            askp: v::take(&mut m, "askp"),
-            bidp: v::take(&mut m, "bidp"),
-            total_askp_rsqn: v::take(&mut m, "total_askp_rsqn"),
-            total_bidp_rsqn: v::take(&mut m, "total_bidp_rsqn"),
-            acml_vol: v::take(&mut m, "acml_vol"),
-            stnd_val: v::take(&mut m, "stnd_val"),
-            stnd_val_vrss: v::take(&mut m, "stnd_val_vrss"),
-            stnd_val_ctrt: v::take(&mut m, "stnd_val_ctrt"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "elw_shrn_iscd",
+                "elw_kor_isnm",
+                "elw_prpr",
+                "prdy_vrss_sign",
+                "prdy_vrss",
+                "prdy_ctrt",
+                "askp",
+                "bidp",
+                "total_askp_rsqn",
+                "total_bidp_rsqn",
+                "acml_vol",
+                "stnd_val",
+                "stnd_val_vrss",
+                "stnd_val_ctrt",
+            ],
+            lower: &[
+                ("acml_vol", 10),
+                ("askp", 6),
+                ("bidp", 7),
+                ("elw_kor_isnm", 1),
+                ("elw_prpr", 2),
+                ("elw_shrn_iscd", 0),
+                ("prdy_ctrt", 5),
+                ("prdy_vrss", 4),
+                ("prdy_vrss_sign", 3),
+                ("stnd_val", 11),
+                ("stnd_val_ctrt", 13),
+                ("stnd_val_vrss", 12),
+                ("total_askp_rsqn", 8),
+                ("total_bidp_rsqn", 9),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "elw_shrn_iscd", &self.elw_shrn_iscd);
-        v::put(&mut m, "elw_kor_isnm", &self.elw_kor_isnm);
-        v::put(&mut m, "elw_prpr", &self.elw_prpr);
-        v::put(&mut m, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        v::put(&mut m, "prdy_vrss", &self.prdy_vrss);
-        v::put(&mut m, "prdy_ctrt", &self.prdy_ctrt);
-        v::put(&mut m, "askp", &self.askp);
-        v::put(&mut m, "bidp", &self.bidp);
-        v::put(&mut m, "total_askp_rsqn", &self.total_askp_rsqn);
-        v::put(&mut m, "total_bidp_rsqn", &self.total_bidp_rsqn);
-        v::put(&mut m, "acml_vol", &self.acml_vol);
-        v::put(&mut m, "stnd_val", &self.stnd_val);
-        v::put(&mut m, "stnd_val_vrss", &self.stnd_val_vrss);
-        v::put(&mut m, "stnd_val_ctrt", &self.stnd_val_ctrt);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.elw_shrn_iscd,
+            1 => &self.elw_kor_isnm,
+            2 => &self.elw_prpr,
+            3 => &self.prdy_vrss_sign,
+            4 => &self.prdy_vrss,
+            5 => &self.prdy_ctrt,
+            6 => &self.askp,
+            7 => &self.bidp,
+            8 => &self.total_askp_rsqn,
+            9 => &self.total_bidp_rsqn,
+            10 => &self.acml_vol,
+            11 => &self.stnd_val,
+            12 => &self.stnd_val_vrss,
+            13 => &self.stnd_val_ctrt,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "elw_shrn_iscd", &self.elw_shrn_iscd);
-        r.val(path, "elw_kor_isnm", &self.elw_kor_isnm);
-        r.val(path, "elw_prpr", &self.elw_prpr);
-        r.val(path, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        r.val(path, "prdy_vrss", &self.prdy_vrss);
-        r.val(path, "prdy_ctrt", &self.prdy_ctrt);
-        r.val(path, "askp", &self.askp);
-        r.val(path, "bidp", &self.bidp);
-        r.val(path, "total_askp_rsqn", &self.total_askp_rsqn);
-        r.val(path, "total_bidp_rsqn", &self.total_bidp_rsqn);
-        r.val(path, "acml_vol", &self.acml_vol);
-        r.val(path, "stnd_val", &self.stnd_val);
-        r.val(path, "stnd_val_vrss", &self.stnd_val_vrss);
-        r.val(path, "stnd_val_ctrt", &self.stnd_val_ctrt);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.elw_shrn_iscd,
+            1 => &mut self.elw_kor_isnm,
+            2 => &mut self.elw_prpr,
+            3 => &mut self.prdy_vrss_sign,
+            4 => &mut self.prdy_vrss,
+            5 => &mut self.prdy_ctrt,
+            6 => &mut self.askp,
+            7 => &mut self.bidp,
+            8 => &mut self.total_askp_rsqn,
+            9 => &mut self.total_bidp_rsqn,
+            10 => &mut self.acml_vol,
+            11 => &mut self.stnd_val,
+            12 => &mut self.stnd_val_vrss,
+            13 => &mut self.stnd_val_ctrt,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

@@ -132,7 +132,7 @@ impl Endpoint for SensitivityTrendDailyRequest {
 /// Response of ELW 민감도 추이(일별) (`국내주식-176`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct SensitivityTrendDailyResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -145,51 +145,71 @@ pub struct SensitivityTrendDailyResponse {
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for SensitivityTrendDailyResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output: v::take_block(&mut m, "output"),
-            extra: m,
-        }
+impl crate::__private::Record for SensitivityTrendDailyResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output"],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output.put(&mut m, "output");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output.report(path, "output", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for SensitivityTrendDailyResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for SensitivityTrendDailyResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// 주식영업일자 (`stck_bsop_date`, required, length 8).
@@ -216,54 +236,89 @@ pub struct Output {
     pub rho: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            stck_bsop_date: v::take(&mut m, "stck_bsop_date"),
-            elw_prpr: v::take(&mut m, "elw_prpr"),
-            prdy_vrss: v::take(&mut m, "prdy_vrss"),
-            prdy_vrss_sign: v::take(&mut m, "prdy_vrss_sign"),
-            prdy_ctrt: v::take(&mut m, "prdy_ctrt"),
-            hts_thpr: v::take(&mut m, "hts_thpr"),
-            delta_val: v::take(&mut m, "delta_val"),
-            gama: v::take(&mut m, "gama"),
-            theta: v::take(&mut m, "theta"),
-            vega: v::take(&mut m, "vega"),
-            rho: v::take(&mut m, "rho"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "stck_bsop_date",
+                "elw_prpr",
+                "prdy_vrss",
+                "prdy_vrss_sign",
+                "prdy_ctrt",
+                "hts_thpr",
+                "delta_val",
+                "gama",
+                "theta",
+                "vega",
+                "rho",
+            ],
+            lower: &[
+                ("delta_val", 6),
+                ("elw_prpr", 1),
+                ("gama", 7),
+                ("hts_thpr", 5),
+                ("prdy_ctrt", 4),
+                ("prdy_vrss", 2),
+                ("prdy_vrss_sign", 3),
+                ("rho", 10),
+                ("stck_bsop_date", 0),
+                ("theta", 8),
+                ("vega", 9),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "stck_bsop_date", &self.stck_bsop_date);
-        v::put(&mut m, "elw_prpr", &self.elw_prpr);
-        v::put(&mut m, "prdy_vrss", &self.prdy_vrss);
-        v::put(&mut m, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        v::put(&mut m, "prdy_ctrt", &self.prdy_ctrt);
-        v::put(&mut m, "hts_thpr", &self.hts_thpr);
-        v::put(&mut m, "delta_val", &self.delta_val);
-        v::put(&mut m, "gama", &self.gama);
-        v::put(&mut m, "theta", &self.theta);
-        v::put(&mut m, "vega", &self.vega);
-        v::put(&mut m, "rho", &self.rho);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.stck_bsop_date,
+            1 => &self.elw_prpr,
+            2 => &self.prdy_vrss,
+            3 => &self.prdy_vrss_sign,
+            4 => &self.prdy_ctrt,
+            5 => &self.hts_thpr,
+            6 => &self.delta_val,
+            7 => &self.gama,
+            8 => &self.theta,
+            9 => &self.vega,
+            10 => &self.rho,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "stck_bsop_date", &self.stck_bsop_date);
-        r.val(path, "elw_prpr", &self.elw_prpr);
-        r.val(path, "prdy_vrss", &self.prdy_vrss);
-        r.val(path, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        r.val(path, "prdy_ctrt", &self.prdy_ctrt);
-        r.val(path, "hts_thpr", &self.hts_thpr);
-        r.val(path, "delta_val", &self.delta_val);
-        r.val(path, "gama", &self.gama);
-        r.val(path, "theta", &self.theta);
-        r.val(path, "vega", &self.vega);
-        r.val(path, "rho", &self.rho);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.stck_bsop_date,
+            1 => &mut self.elw_prpr,
+            2 => &mut self.prdy_vrss,
+            3 => &mut self.prdy_vrss_sign,
+            4 => &mut self.prdy_ctrt,
+            5 => &mut self.hts_thpr,
+            6 => &mut self.delta_val,
+            7 => &mut self.gama,
+            8 => &mut self.theta,
+            9 => &mut self.vega,
+            10 => &mut self.rho,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

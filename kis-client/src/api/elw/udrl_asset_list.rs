@@ -188,7 +188,7 @@ impl Endpoint for UdrlAssetListRequest {
 /// Response of ELW 기초자산 목록조회 (`국내주식-185`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct UdrlAssetListResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -201,51 +201,71 @@ pub struct UdrlAssetListResponse {
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for UdrlAssetListResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output: v::take_block(&mut m, "output"),
-            extra: m,
-        }
+impl crate::__private::Record for UdrlAssetListResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output"],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output.put(&mut m, "output");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output.report(path, "output", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for UdrlAssetListResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for UdrlAssetListResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// 기초자산단축종목코드 (`unas_shrn_iscd`, required, length 9).
@@ -262,39 +282,69 @@ pub struct Output {
     pub unas_prdy_ctrt: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            unas_shrn_iscd: v::take(&mut m, "unas_shrn_iscd"),
-            unas_isnm: v::take(&mut m, "unas_isnm"),
-            unas_prpr: v::take(&mut m, "unas_prpr"),
-            unas_prdy_vrss: v::take(&mut m, "unas_prdy_vrss"),
-            unas_prdy_vrss_sign: v::take(&mut m, "unas_prdy_vrss_sign"),
-            unas_prdy_ctrt: v::take(&mut m, "unas_prdy_ctrt"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "unas_shrn_iscd",
+                "unas_isnm",
+                "unas_prpr",
+                "unas_prdy_vrss",
+                "unas_prdy_vrss_sign",
+                "unas_prdy_ctrt",
+            ],
+            lower: &[
+                ("unas_isnm", 1),
+                ("unas_prdy_ctrt", 5),
+                ("unas_prdy_vrss", 3),
+                ("unas_prdy_vrss_sign", 4),
+                ("unas_prpr", 2),
+                ("unas_shrn_iscd", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "unas_shrn_iscd", &self.unas_shrn_iscd);
-        v::put(&mut m, "unas_isnm", &self.unas_isnm);
-        v::put(&mut m, "unas_prpr", &self.unas_prpr);
-        v::put(&mut m, "unas_prdy_vrss", &self.unas_prdy_vrss);
-        v::put(&mut m, "unas_prdy_vrss_sign", &self.unas_prdy_vrss_sign);
-        v::put(&mut m, "unas_prdy_ctrt", &self.unas_prdy_ctrt);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.unas_shrn_iscd,
+            1 => &self.unas_isnm,
+            2 => &self.unas_prpr,
+            3 => &self.unas_prdy_vrss,
+            4 => &self.unas_prdy_vrss_sign,
+            5 => &self.unas_prdy_ctrt,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "unas_shrn_iscd", &self.unas_shrn_iscd);
-        r.val(path, "unas_isnm", &self.unas_isnm);
-        r.val(path, "unas_prpr", &self.unas_prpr);
-        r.val(path, "unas_prdy_vrss", &self.unas_prdy_vrss);
-        r.val(path, "unas_prdy_vrss_sign", &self.unas_prdy_vrss_sign);
-        r.val(path, "unas_prdy_ctrt", &self.unas_prdy_ctrt);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.unas_shrn_iscd,
+            1 => &mut self.unas_isnm,
+            2 => &mut self.unas_prpr,
+            3 => &mut self.unas_prdy_vrss,
+            4 => &mut self.unas_prdy_vrss_sign,
+            5 => &mut self.unas_prdy_ctrt,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

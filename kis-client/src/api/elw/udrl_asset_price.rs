@@ -507,7 +507,7 @@ impl Endpoint for UdrlAssetPriceRequest {
 /// Response of ELW 기초자산별 종목시세 (`국내주식-186`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct UdrlAssetPriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -520,51 +520,71 @@ pub struct UdrlAssetPriceResponse {
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for UdrlAssetPriceResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output: v::take_block(&mut m, "output"),
-            extra: m,
-        }
+impl crate::__private::Record for UdrlAssetPriceResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output"],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output.put(&mut m, "output");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output.report(path, "output", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for UdrlAssetPriceResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for UdrlAssetPriceResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// ELW단축종목코드 (`elw_shrn_iscd`, required, length 9).
@@ -627,108 +647,161 @@ pub struct Output {
     pub lp_ntby_qty: v::Val<i64>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            elw_shrn_iscd: v::take(&mut m, "elw_shrn_iscd"),
-            hts_kor_isnm: v::take(&mut m, "hts_kor_isnm"),
-            elw_prpr: v::take(&mut m, "elw_prpr"),
-            prdy_vrss: v::take(&mut m, "prdy_vrss"),
-            prdy_vrss_sign: v::take(&mut m, "prdy_vrss_sign"),
-            prdy_ctrt: v::take(&mut m, "prdy_ctrt"),
-            acml_vol: v::take(&mut m, "acml_vol"),
-            acpr: v::take(&mut m, "acpr"),
-            prls_qryr_stpr_prc: v::take(&mut m, "prls_qryr_stpr_prc"),
-            hts_rmnn_dynu: v::take(&mut m, "hts_rmnn_dynu"),
-            hts_ints_vltl: v::take(&mut m, "hts_ints_vltl"),
-            stck_cnvr_rate: v::take(&mut m, "stck_cnvr_rate"),
-            lp_hvol: v::take(&mut m, "lp_hvol"),
-            lp_rlim: v::take(&mut m, "lp_rlim"),
-            lvrg_val: v::take(&mut m, "lvrg_val"),
-            gear: v::take(&mut m, "gear"),
-            delta_val: v::take(&mut m, "delta_val"),
-            gama: v::take(&mut m, "gama"),
-            vega: v::take(&mut m, "vega"),
-            theta: v::take(&mut m, "theta"),
-            prls_qryr_rate: v::take(&mut m, "prls_qryr_rate"),
-            cfp: v::take(&mut m, "cfp"),
-            prit: v::take(&mut m, "prit"),
-            invl_val: v::take(&mut m, "invl_val"),
-            tmvl_val: v::take(&mut m, "tmvl_val"),
-            hts_thpr: v::take(&mut m, "hts_thpr"),
-            stck_lstn_date: v::take(&mut m, "stck_lstn_date"),
-            stck_last_tr_date: v::take(&mut m, "stck_last_tr_date"),
-            lp_ntby_qty: v::take(&mut m, "lp_ntby_qty"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "elw_shrn_iscd",
+                "hts_kor_isnm",
+                "elw_prpr",
+                "prdy_vrss",
+                "prdy_vrss_sign",
+                "prdy_ctrt",
+                "acml_vol",
+                "acpr",
+                "prls_qryr_stpr_prc",
+                "hts_rmnn_dynu",
+                "hts_ints_vltl",
+                "stck_cnvr_rate",
+                "lp_hvol",
+                "lp_rlim",
+                "lvrg_val",
+                "gear",
+                "delta_val",
+                "gama",
+                "vega",
+                "theta",
+                "prls_qryr_rate",
+                "cfp",
+                "prit",
+                "invl_val",
+                "tmvl_val",
+                "hts_thpr",
+                "stck_lstn_date",
+                "stck_last_tr_date",
+                "lp_ntby_qty",
+            ],
+            lower: &[
+                ("acml_vol", 6),
+                ("acpr", 7),
+                ("cfp", 21),
+                ("delta_val", 16),
+                ("elw_prpr", 2),
+                ("elw_shrn_iscd", 0),
+                ("gama", 17),
+                ("gear", 15),
+                ("hts_ints_vltl", 10),
+                ("hts_kor_isnm", 1),
+                ("hts_rmnn_dynu", 9),
+                ("hts_thpr", 25),
+                ("invl_val", 23),
+                ("lp_hvol", 12),
+                ("lp_ntby_qty", 28),
+                ("lp_rlim", 13),
+                ("lvrg_val", 14),
+                ("prdy_ctrt", 5),
+                ("prdy_vrss", 3),
+                ("prdy_vrss_sign", 4),
+                ("prit", 22),
+                ("prls_qryr_rate", 20),
+                ("prls_qryr_stpr_prc", 8),
+                ("stck_cnvr_rate", 11),
+                ("stck_last_tr_date", 27),
+                ("stck_lstn_date", 26),
+                ("theta", 19),
+                ("tmvl_val", 24),
+                ("vega", 18),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "elw_shrn_iscd", &self.elw_shrn_iscd);
-        v::put(&mut m, "hts_kor_isnm", &self.hts_kor_isnm);
-        v::put(&mut m, "elw_prpr", &self.elw_prpr);
-        v::put(&mut m, "prdy_vrss", &self.prdy_vrss);
-        v::put(&mut m, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        v::put(&mut m, "prdy_ctrt", &self.prdy_ctrt);
-        v::put(&mut m, "acml_vol", &self.acml_vol);
-        v::put(&mut m, "acpr", &self.acpr);
-        v::put(&mut m, "prls_qryr_stpr_prc", &self.prls_qryr_stpr_prc);
-        v::put(&mut m, "hts_rmnn_dynu", &self.hts_rmnn_dynu);
-        v::put(&mut m, "hts_ints_vltl", &self.hts_ints_vltl);
-        v::put(&mut m, "stck_cnvr_rate", &self.stck_cnvr_rate);
-        v::put(&mut m, "lp_hvol", &self.lp_hvol);
-        v::put(&mut m, "lp_rlim", &self.lp_rlim);
-        v::put(&mut m, "lvrg_val", &self.lvrg_val);
-        v::put(&mut m, "gear", &self.gear);
-        v::put(&mut m, "delta_val", &self.delta_val);
-        v::put(&mut m, "gama", &self.gama);
-        v::put(&mut m, "vega", &self.vega);
-        v::put(&mut m, "theta", &self.theta);
-        v::put(&mut m, "prls_qryr_rate", &self.prls_qryr_rate);
-        v::put(&mut m, "cfp", &self.cfp);
-        v::put(&mut m, "prit", &self.prit);
-        v::put(&mut m, "invl_val", &self.invl_val);
-        v::put(&mut m, "tmvl_val", &self.tmvl_val);
-        v::put(&mut m, "hts_thpr", &self.hts_thpr);
-        v::put(&mut m, "stck_lstn_date", &self.stck_lstn_date);
-        v::put(&mut m, "stck_last_tr_date", &self.stck_last_tr_date);
-        v::put(&mut m, "lp_ntby_qty", &self.lp_ntby_qty);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.elw_shrn_iscd,
+            1 => &self.hts_kor_isnm,
+            2 => &self.elw_prpr,
+            3 => &self.prdy_vrss,
+            4 => &self.prdy_vrss_sign,
+            5 => &self.prdy_ctrt,
+            6 => &self.acml_vol,
+            7 => &self.acpr,
+            8 => &self.prls_qryr_stpr_prc,
+            9 => &self.hts_rmnn_dynu,
+            10 => &self.hts_ints_vltl,
+            11 => &self.stck_cnvr_rate,
+            12 => &self.lp_hvol,
+            13 => &self.lp_rlim,
+            14 => &self.lvrg_val,
+            15 => &self.gear,
+            16 => &self.delta_val,
+            17 => &self.gama,
+            18 => &self.vega,
+            19 => &self.theta,
+            20 => &self.prls_qryr_rate,
+            21 => &self.cfp,
+            22 => &self.prit,
+            23 => &self.invl_val,
+            24 => &self.tmvl_val,
+            25 => &self.hts_thpr,
+            26 => &self.stck_lstn_date,
+            27 => &self.stck_last_tr_date,
+            28 => &self.lp_ntby_qty,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "elw_shrn_iscd", &self.elw_shrn_iscd);
-        r.val(path, "hts_kor_isnm", &self.hts_kor_isnm);
-        r.val(path, "elw_prpr", &self.elw_prpr);
-        r.val(path, "prdy_vrss", &self.prdy_vrss);
-        r.val(path, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        r.val(path, "prdy_ctrt", &self.prdy_ctrt);
-        r.val(path, "acml_vol", &self.acml_vol);
-        r.val(path, "acpr", &self.acpr);
-        r.val(path, "prls_qryr_stpr_prc", &self.prls_qryr_stpr_prc);
-        r.val(path, "hts_rmnn_dynu", &self.hts_rmnn_dynu);
-        r.val(path, "hts_ints_vltl", &self.hts_ints_vltl);
-        r.val(path, "stck_cnvr_rate", &self.stck_cnvr_rate);
-        r.val(path, "lp_hvol", &self.lp_hvol);
-        r.val(path, "lp_rlim", &self.lp_rlim);
-        r.val(path, "lvrg_val", &self.lvrg_val);
-        r.val(path, "gear", &self.gear);
-        r.val(path, "delta_val", &self.delta_val);
-        r.val(path, "gama", &self.gama);
-        r.val(path, "vega", &self.vega);
-        r.val(path, "theta", &self.theta);
-        r.val(path, "prls_qryr_rate", &self.prls_qryr_rate);
-        r.val(path, "cfp", &self.cfp);
-        r.val(path, "prit", &self.prit);
-        r.val(path, "invl_val", &self.invl_val);
-        r.val(path, "tmvl_val", &self.tmvl_val);
-        r.val(path, "hts_thpr", &self.hts_thpr);
-        r.val(path, "stck_lstn_date", &self.stck_lstn_date);
-        r.val(path, "stck_last_tr_date", &self.stck_last_tr_date);
-        r.val(path, "lp_ntby_qty", &self.lp_ntby_qty);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.elw_shrn_iscd,
+            1 => &mut self.hts_kor_isnm,
+            2 => &mut self.elw_prpr,
+            3 => &mut self.prdy_vrss,
+            4 => &mut self.prdy_vrss_sign,
+            5 => &mut self.prdy_ctrt,
+            6 => &mut self.acml_vol,
+            7 => &mut self.acpr,
+            8 => &mut self.prls_qryr_stpr_prc,
+            9 => &mut self.hts_rmnn_dynu,
+            10 => &mut self.hts_ints_vltl,
+            11 => &mut self.stck_cnvr_rate,
+            12 => &mut self.lp_hvol,
+            13 => &mut self.lp_rlim,
+            14 => &mut self.lvrg_val,
+            15 => &mut self.gear,
+            16 => &mut self.delta_val,
+            17 => &mut self.gama,
+            18 => &mut self.vega,
+            19 => &mut self.theta,
+            20 => &mut self.prls_qryr_rate,
+            21 => &mut self.cfp,
+            22 => &mut self.prit,
+            23 => &mut self.invl_val,
+            24 => &mut self.tmvl_val,
+            25 => &mut self.hts_thpr,
+            26 => &mut self.stck_lstn_date,
+            27 => &mut self.stck_last_tr_date,
+            28 => &mut self.lp_ntby_qty,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

@@ -491,7 +491,7 @@ impl Endpoint for UpdownRateRequest {
 /// Response of ELW 상승률순위 (`국내주식-167`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct UpdownRateResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -504,51 +504,71 @@ pub struct UpdownRateResponse {
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for UpdownRateResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output: v::take_block(&mut m, "output"),
-            extra: m,
-        }
+impl crate::__private::Record for UpdownRateResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output"],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output.put(&mut m, "output");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output.report(path, "output", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for UpdownRateResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for UpdownRateResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// HTS한글종목명 (`hts_kor_isnm`, required, length 40).
@@ -623,126 +643,185 @@ pub struct Output {
     pub lvrg_val: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            hts_kor_isnm: v::take(&mut m, "hts_kor_isnm"),
-            elw_shrn_iscd: v::take(&mut m, "elw_shrn_iscd"),
-            elw_prpr: v::take(&mut m, "elw_prpr"),
-            prdy_vrss: v::take(&mut m, "prdy_vrss"),
-            prdy_vrss_sign: v::take(&mut m, "prdy_vrss_sign"),
-            prdy_ctrt: v::take(&mut m, "prdy_ctrt"),
-            acml_vol: v::take(&mut m, "acml_vol"),
-            stck_sdpr: v::take(&mut m, "stck_sdpr"),
-            sdpr_vrss_prpr_sign: v::take(&mut m, "sdpr_vrss_prpr_sign"),
-            sdpr_vrss_prpr: v::take(&mut m, "sdpr_vrss_prpr"),
-            sdpr_vrss_prpr_rate: v::take(&mut m, "sdpr_vrss_prpr_rate"),
-            stck_oprc: v::take(&mut m, "stck_oprc"),
-            oprc_vrss_prpr_sign: v::take(&mut m, "oprc_vrss_prpr_sign"),
-            oprc_vrss_prpr: v::take(&mut m, "oprc_vrss_prpr"),
-            oprc_vrss_prpr_rate: v::take(&mut m, "oprc_vrss_prpr_rate"),
-            stck_hgpr: v::take(&mut m, "stck_hgpr"),
-            stck_lwpr: v::take(&mut m, "stck_lwpr"),
-            prd_rsfl_sign: v::take(&mut m, "prd_rsfl_sign"),
-            prd_rsfl: v::take(&mut m, "prd_rsfl"),
-            prd_rsfl_rate: v::take(&mut m, "prd_rsfl_rate"),
-            stck_cnvr_rate: v::take(&mut m, "stck_cnvr_rate"),
-            hts_rmnn_dynu: v::take(&mut m, "hts_rmnn_dynu"),
-            acpr: v::take(&mut m, "acpr"),
-            unas_isnm: v::take(&mut m, "unas_isnm"),
-            unas_shrn_iscd: v::take(&mut m, "unas_shrn_iscd"),
-            lp_hldn_rate: v::take(&mut m, "lp_hldn_rate"),
-            prit: v::take(&mut m, "prit"),
-            prls_qryr_stpr_prc: v::take(&mut m, "prls_qryr_stpr_prc"),
-            delta_val: v::take(&mut m, "delta_val"),
-            theta: v::take(&mut m, "theta"),
-            prls_qryr_rate: v::take(&mut m, "prls_qryr_rate"),
-            stck_lstn_date: v::take(&mut m, "stck_lstn_date"),
-            stck_last_tr_date: v::take(&mut m, "stck_last_tr_date"),
-            hts_ints_vltl: v::take(&mut m, "hts_ints_vltl"),
-            lvrg_val: v::take(&mut m, "lvrg_val"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "hts_kor_isnm",
+                "elw_shrn_iscd",
+                "elw_prpr",
+                "prdy_vrss",
+                "prdy_vrss_sign",
+                "prdy_ctrt",
+                "acml_vol",
+                "stck_sdpr",
+                "sdpr_vrss_prpr_sign",
+                "sdpr_vrss_prpr",
+                "sdpr_vrss_prpr_rate",
+                "stck_oprc",
+                "oprc_vrss_prpr_sign",
+                "oprc_vrss_prpr",
+                "oprc_vrss_prpr_rate",
+                "stck_hgpr",
+                "stck_lwpr",
+                "prd_rsfl_sign",
+                "prd_rsfl",
+                "prd_rsfl_rate",
+                "stck_cnvr_rate",
+                "hts_rmnn_dynu",
+                "acpr",
+                "unas_isnm",
+                "unas_shrn_iscd",
+                "lp_hldn_rate",
+                "prit",
+                "prls_qryr_stpr_prc",
+                "delta_val",
+                "theta",
+                "prls_qryr_rate",
+                "stck_lstn_date",
+                "stck_last_tr_date",
+                "hts_ints_vltl",
+                "lvrg_val",
+            ],
+            lower: &[
+                ("acml_vol", 6),
+                ("acpr", 22),
+                ("delta_val", 28),
+                ("elw_prpr", 2),
+                ("elw_shrn_iscd", 1),
+                ("hts_ints_vltl", 33),
+                ("hts_kor_isnm", 0),
+                ("hts_rmnn_dynu", 21),
+                ("lp_hldn_rate", 25),
+                ("lvrg_val", 34),
+                ("oprc_vrss_prpr", 13),
+                ("oprc_vrss_prpr_rate", 14),
+                ("oprc_vrss_prpr_sign", 12),
+                ("prd_rsfl", 18),
+                ("prd_rsfl_rate", 19),
+                ("prd_rsfl_sign", 17),
+                ("prdy_ctrt", 5),
+                ("prdy_vrss", 3),
+                ("prdy_vrss_sign", 4),
+                ("prit", 26),
+                ("prls_qryr_rate", 30),
+                ("prls_qryr_stpr_prc", 27),
+                ("sdpr_vrss_prpr", 9),
+                ("sdpr_vrss_prpr_rate", 10),
+                ("sdpr_vrss_prpr_sign", 8),
+                ("stck_cnvr_rate", 20),
+                ("stck_hgpr", 15),
+                ("stck_last_tr_date", 32),
+                ("stck_lstn_date", 31),
+                ("stck_lwpr", 16),
+                ("stck_oprc", 11),
+                ("stck_sdpr", 7),
+                ("theta", 29),
+                ("unas_isnm", 23),
+                ("unas_shrn_iscd", 24),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "hts_kor_isnm", &self.hts_kor_isnm);
-        v::put(&mut m, "elw_shrn_iscd", &self.elw_shrn_iscd);
-        v::put(&mut m, "elw_prpr", &self.elw_prpr);
-        v::put(&mut m, "prdy_vrss", &self.prdy_vrss);
-        v::put(&mut m, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        v::put(&mut m, "prdy_ctrt", &self.prdy_ctrt);
-        v::put(&mut m, "acml_vol", &self.acml_vol);
-        v::put(&mut m, "stck_sdpr", &self.stck_sdpr);
-        v::put(&mut m, "sdpr_vrss_prpr_sign", &self.sdpr_vrss_prpr_sign);
-        v::put(&mut m, "sdpr_vrss_prpr", &self.sdpr_vrss_prpr);
-        v::put(&mut m, "sdpr_vrss_prpr_rate", &self.sdpr_vrss_prpr_rate);
-        v::put(&mut m, "stck_oprc", &self.stck_oprc);
-        v::put(&mut m, "oprc_vrss_prpr_sign", &self.oprc_vrss_prpr_sign);
-        v::put(&mut m, "oprc_vrss_prpr", &self.oprc_vrss_prpr);
-        v::put(&mut m, "oprc_vrss_prpr_rate", &self.oprc_vrss_prpr_rate);
-        v::put(&mut m, "stck_hgpr", &self.stck_hgpr);
-        v::put(&mut m, "stck_lwpr", &self.stck_lwpr);
-        v::put(&mut m, "prd_rsfl_sign", &self.prd_rsfl_sign);
-        v::put(&mut m, "prd_rsfl", &self.prd_rsfl);
-        v::put(&mut m, "prd_rsfl_rate", &self.prd_rsfl_rate);
-        v::put(&mut m, "stck_cnvr_rate", &self.stck_cnvr_rate);
-        v::put(&mut m, "hts_rmnn_dynu", &self.hts_rmnn_dynu);
-        v::put(&mut m, "acpr", &self.acpr);
-        v::put(&mut m, "unas_isnm", &self.unas_isnm);
-        v::put(&mut m, "unas_shrn_iscd", &self.unas_shrn_iscd);
-        v::put(&mut m, "lp_hldn_rate", &self.lp_hldn_rate);
-        v::put(&mut m, "prit", &self.prit);
-        v::put(&mut m, "prls_qryr_stpr_prc", &self.prls_qryr_stpr_prc);
-        v::put(&mut m, "delta_val", &self.delta_val);
-        v::put(&mut m, "theta", &self.theta);
-        v::put(&mut m, "prls_qryr_rate", &self.prls_qryr_rate);
-        v::put(&mut m, "stck_lstn_date", &self.stck_lstn_date);
-        v::put(&mut m, "stck_last_tr_date", &self.stck_last_tr_date);
-        v::put(&mut m, "hts_ints_vltl", &self.hts_ints_vltl);
-        v::put(&mut m, "lvrg_val", &self.lvrg_val);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.hts_kor_isnm,
+            1 => &self.elw_shrn_iscd,
+            2 => &self.elw_prpr,
+            3 => &self.prdy_vrss,
+            4 => &self.prdy_vrss_sign,
+            5 => &self.prdy_ctrt,
+            6 => &self.acml_vol,
+            7 => &self.stck_sdpr,
+            8 => &self.sdpr_vrss_prpr_sign,
+            9 => &self.sdpr_vrss_prpr,
+            10 => &self.sdpr_vrss_prpr_rate,
+            11 => &self.stck_oprc,
+            12 => &self.oprc_vrss_prpr_sign,
+            13 => &self.oprc_vrss_prpr,
+            14 => &self.oprc_vrss_prpr_rate,
+            15 => &self.stck_hgpr,
+            16 => &self.stck_lwpr,
+            17 => &self.prd_rsfl_sign,
+            18 => &self.prd_rsfl,
+            19 => &self.prd_rsfl_rate,
+            20 => &self.stck_cnvr_rate,
+            21 => &self.hts_rmnn_dynu,
+            22 => &self.acpr,
+            23 => &self.unas_isnm,
+            24 => &self.unas_shrn_iscd,
+            25 => &self.lp_hldn_rate,
+            26 => &self.prit,
+            27 => &self.prls_qryr_stpr_prc,
+            28 => &self.delta_val,
+            29 => &self.theta,
+            30 => &self.prls_qryr_rate,
+            31 => &self.stck_lstn_date,
+            32 => &self.stck_last_tr_date,
+            33 => &self.hts_ints_vltl,
+            34 => &self.lvrg_val,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "hts_kor_isnm", &self.hts_kor_isnm);
-        r.val(path, "elw_shrn_iscd", &self.elw_shrn_iscd);
-        r.val(path, "elw_prpr", &self.elw_prpr);
-        r.val(path, "prdy_vrss", &self.prdy_vrss);
-        r.val(path, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        r.val(path, "prdy_ctrt", &self.prdy_ctrt);
-        r.val(path, "acml_vol", &self.acml_vol);
-        r.val(path, "stck_sdpr", &self.stck_sdpr);
-        r.val(path, "sdpr_vrss_prpr_sign", &self.sdpr_vrss_prpr_sign);
-        r.val(path, "sdpr_vrss_prpr", &self.sdpr_vrss_prpr);
-        r.val(path, "sdpr_vrss_prpr_rate", &self.sdpr_vrss_prpr_rate);
-        r.val(path, "stck_oprc", &self.stck_oprc);
-        r.val(path, "oprc_vrss_prpr_sign", &self.oprc_vrss_prpr_sign);
-        r.val(path, "oprc_vrss_prpr", &self.oprc_vrss_prpr);
-        r.val(path, "oprc_vrss_prpr_rate", &self.oprc_vrss_prpr_rate);
-        r.val(path, "stck_hgpr", &self.stck_hgpr);
-        r.val(path, "stck_lwpr", &self.stck_lwpr);
-        r.val(path, "prd_rsfl_sign", &self.prd_rsfl_sign);
-        r.val(path, "prd_rsfl", &self.prd_rsfl);
-        r.val(path, "prd_rsfl_rate", &self.prd_rsfl_rate);
-        r.val(path, "stck_cnvr_rate", &self.stck_cnvr_rate);
-        r.val(path, "hts_rmnn_dynu", &self.hts_rmnn_dynu);
-        r.val(path, "acpr", &self.acpr);
-        r.val(path, "unas_isnm", &self.unas_isnm);
-        r.val(path, "unas_shrn_iscd", &self.unas_shrn_iscd);
-        r.val(path, "lp_hldn_rate", &self.lp_hldn_rate);
-        r.val(path, "prit", &self.prit);
-        r.val(path, "prls_qryr_stpr_prc", &self.prls_qryr_stpr_prc);
-        r.val(path, "delta_val", &self.delta_val);
-        r.val(path, "theta", &self.theta);
-        r.val(path, "prls_qryr_rate", &self.prls_qryr_rate);
-        r.val(path, "stck_lstn_date", &self.stck_lstn_date);
-        r.val(path, "stck_last_tr_date", &self.stck_last_tr_date);
-        r.val(path, "hts_ints_vltl", &self.hts_ints_vltl);
-        r.val(path, "lvrg_val", &self.lvrg_val);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.hts_kor_isnm,
+            1 => &mut self.elw_shrn_iscd,
+            2 => &mut self.elw_prpr,
+            3 => &mut self.prdy_vrss,
+            4 => &mut self.prdy_vrss_sign,
+            5 => &mut self.prdy_ctrt,
+            6 => &mut self.acml_vol,
+            7 => &mut self.stck_sdpr,
+            8 => &mut self.sdpr_vrss_prpr_sign,
+            9 => &mut self.sdpr_vrss_prpr,
+            10 => &mut self.sdpr_vrss_prpr_rate,
+            11 => &mut self.stck_oprc,
+            12 => &mut self.oprc_vrss_prpr_sign,
+            13 => &mut self.oprc_vrss_prpr,
+            14 => &mut self.oprc_vrss_prpr_rate,
+            15 => &mut self.stck_hgpr,
+            16 => &mut self.stck_lwpr,
+            17 => &mut self.prd_rsfl_sign,
+            18 => &mut self.prd_rsfl,
+            19 => &mut self.prd_rsfl_rate,
+            20 => &mut self.stck_cnvr_rate,
+            21 => &mut self.hts_rmnn_dynu,
+            22 => &mut self.acpr,
+            23 => &mut self.unas_isnm,
+            24 => &mut self.unas_shrn_iscd,
+            25 => &mut self.lp_hldn_rate,
+            26 => &mut self.prit,
+            27 => &mut self.prls_qryr_stpr_prc,
+            28 => &mut self.delta_val,
+            29 => &mut self.theta,
+            30 => &mut self.prls_qryr_rate,
+            31 => &mut self.stck_lstn_date,
+            32 => &mut self.stck_last_tr_date,
+            33 => &mut self.hts_ints_vltl,
+            34 => &mut self.lvrg_val,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

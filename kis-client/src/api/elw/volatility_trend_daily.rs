@@ -132,7 +132,7 @@ impl Endpoint for VolatilityTrendDailyRequest {
 /// Response of ELW 변동성 추이(일별) (`국내주식-178`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct VolatilityTrendDailyResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -145,51 +145,71 @@ pub struct VolatilityTrendDailyResponse {
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for VolatilityTrendDailyResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output: v::take_block(&mut m, "output"),
-            extra: m,
-        }
+impl crate::__private::Record for VolatilityTrendDailyResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output"],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output.put(&mut m, "output");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output.report(path, "output", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for VolatilityTrendDailyResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for VolatilityTrendDailyResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// 주식 영업 일자 (`stck_bsop_date`, required, length 8).
@@ -224,66 +244,105 @@ pub struct Output {
     pub hts_ints_vltl: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            stck_bsop_date: v::take(&mut m, "stck_bsop_date"),
-            elw_prpr: v::take(&mut m, "elw_prpr"),
-            prdy_vrss: v::take(&mut m, "prdy_vrss"),
-            prdy_vrss_sign: v::take(&mut m, "prdy_vrss_sign"),
-            prdy_ctrt: v::take(&mut m, "prdy_ctrt"),
-            elw_oprc: v::take(&mut m, "elw_oprc"),
-            elw_hgpr: v::take(&mut m, "elw_hgpr"),
-            elw_lwpr: v::take(&mut m, "elw_lwpr"),
-            acml_vol: v::take(&mut m, "acml_vol"),
-            d10_hist_vltl: v::take(&mut m, "d10_hist_vltl"),
-            d20_hist_vltl: v::take(&mut m, "d20_hist_vltl"),
-            d30_hist_vltl: v::take(&mut m, "d30_hist_vltl"),
-            d60_hist_vltl: v::take(&mut m, "d60_hist_vltl"),
-            d90_hist_vltl: v::take(&mut m, "d90_hist_vltl"),
-            hts_ints_vltl: v::take(&mut m, "hts_ints_vltl"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "stck_bsop_date",
+                "elw_prpr",
+                "prdy_vrss",
+                "prdy_vrss_sign",
+                "prdy_ctrt",
+                "elw_oprc",
+                "elw_hgpr",
+                "elw_lwpr",
+                "acml_vol",
+                "d10_hist_vltl",
+                "d20_hist_vltl",
+                "d30_hist_vltl",
+                "d60_hist_vltl",
+                "d90_hist_vltl",
+                "hts_ints_vltl",
+            ],
+            lower: &[
+                ("acml_vol", 8),
+                ("d10_hist_vltl", 9),
+                ("d20_hist_vltl", 10),
+                ("d30_hist_vltl", 11),
+                ("d60_hist_vltl", 12),
+                ("d90_hist_vltl", 13),
+                ("elw_hgpr", 6),
+                ("elw_lwpr", 7),
+                ("elw_oprc", 5),
+                ("elw_prpr", 1),
+                ("hts_ints_vltl", 14),
+                ("prdy_ctrt", 4),
+                ("prdy_vrss", 2),
+                ("prdy_vrss_sign", 3),
+                ("stck_bsop_date", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "stck_bsop_date", &self.stck_bsop_date);
-        v::put(&mut m, "elw_prpr", &self.elw_prpr);
-        v::put(&mut m, "prdy_vrss", &self.prdy_vrss);
-        v::put(&mut m, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        v::put(&mut m, "prdy_ctrt", &self.prdy_ctrt);
-        v::put(&mut m, "elw_oprc", &self.elw_oprc);
-        v::put(&mut m, "elw_hgpr", &self.elw_hgpr);
-        v::put(&mut m, "elw_lwpr", &self.elw_lwpr);
-        v::put(&mut m, "acml_vol", &self.acml_vol);
-        v::put(&mut m, "d10_hist_vltl", &self.d10_hist_vltl);
-        v::put(&mut m, "d20_hist_vltl", &self.d20_hist_vltl);
-        v::put(&mut m, "d30_hist_vltl", &self.d30_hist_vltl);
-        v::put(&mut m, "d60_hist_vltl", &self.d60_hist_vltl);
-        v::put(&mut m, "d90_hist_vltl", &self.d90_hist_vltl);
-        v::put(&mut m, "hts_ints_vltl", &self.hts_ints_vltl);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.stck_bsop_date,
+            1 => &self.elw_prpr,
+            2 => &self.prdy_vrss,
+            3 => &self.prdy_vrss_sign,
+            4 => &self.prdy_ctrt,
+            5 => &self.elw_oprc,
+            6 => &self.elw_hgpr,
+            7 => &self.elw_lwpr,
+            8 => &self.acml_vol,
+            9 => &self.d10_hist_vltl,
+            10 => &self.d20_hist_vltl,
+            11 => &self.d30_hist_vltl,
+            12 => &self.d60_hist_vltl,
+            13 => &self.d90_hist_vltl,
+            14 => &self.hts_ints_vltl,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "stck_bsop_date", &self.stck_bsop_date);
-        r.val(path, "elw_prpr", &self.elw_prpr);
-        r.val(path, "prdy_vrss", &self.prdy_vrss);
-        r.val(path, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        r.val(path, "prdy_ctrt", &self.prdy_ctrt);
-        r.val(path, "elw_oprc", &self.elw_oprc);
-        r.val(path, "elw_hgpr", &self.elw_hgpr);
-        r.val(path, "elw_lwpr", &self.elw_lwpr);
-        r.val(path, "acml_vol", &self.acml_vol);
-        r.val(path, "d10_hist_vltl", &self.d10_hist_vltl);
-        r.val(path, "d20_hist_vltl", &self.d20_hist_vltl);
-        r.val(path, "d30_hist_vltl", &self.d30_hist_vltl);
-        r.val(path, "d60_hist_vltl", &self.d60_hist_vltl);
-        r.val(path, "d90_hist_vltl", &self.d90_hist_vltl);
-        r.val(path, "hts_ints_vltl", &self.hts_ints_vltl);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.stck_bsop_date,
+            1 => &mut self.elw_prpr,
+            2 => &mut self.prdy_vrss,
+            3 => &mut self.prdy_vrss_sign,
+            4 => &mut self.prdy_ctrt,
+            5 => &mut self.elw_oprc,
+            6 => &mut self.elw_hgpr,
+            7 => &mut self.elw_lwpr,
+            8 => &mut self.acml_vol,
+            9 => &mut self.d10_hist_vltl,
+            10 => &mut self.d20_hist_vltl,
+            11 => &mut self.d30_hist_vltl,
+            12 => &mut self.d60_hist_vltl,
+            13 => &mut self.d90_hist_vltl,
+            14 => &mut self.hts_ints_vltl,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

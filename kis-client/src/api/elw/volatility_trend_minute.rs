@@ -212,7 +212,7 @@ impl Endpoint for VolatilityTrendMinuteRequest {
 /// Response of ELW 변동성 추이(분별) (`국내주식-179`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct VolatilityTrendMinuteResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -225,51 +225,71 @@ pub struct VolatilityTrendMinuteResponse {
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for VolatilityTrendMinuteResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output: v::take_block(&mut m, "output"),
-            extra: m,
-        }
+impl crate::__private::Record for VolatilityTrendMinuteResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output"],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output.put(&mut m, "output");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output.report(path, "output", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for VolatilityTrendMinuteResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for VolatilityTrendMinuteResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// 주식 영업 일자 (`stck_bsop_date`, required, length 6).
@@ -290,45 +310,77 @@ pub struct Output {
     pub hist_vltl: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            stck_bsop_date: v::take(&mut m, "stck_bsop_date"),
-            stck_cntg_hour: v::take(&mut m, "stck_cntg_hour"),
-            stck_prpr: v::take(&mut m, "stck_prpr"),
-            elw_oprc: v::take(&mut m, "elw_oprc"),
-            elw_hgpr: v::take(&mut m, "elw_hgpr"),
-            elw_lwpr: v::take(&mut m, "elw_lwpr"),
-            hts_ints_vltl: v::take(&mut m, "hts_ints_vltl"),
-            hist_vltl: v::take(&mut m, "hist_vltl"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "stck_bsop_date",
+                "stck_cntg_hour",
+                "stck_prpr",
+                "elw_oprc",
+                "elw_hgpr",
+                "elw_lwpr",
+                "hts_ints_vltl",
+                "hist_vltl",
+            ],
+            lower: &[
+                ("elw_hgpr", 4),
+                ("elw_lwpr", 5),
+                ("elw_oprc", 3),
+                ("hist_vltl", 7),
+                ("hts_ints_vltl", 6),
+                ("stck_bsop_date", 0),
+                ("stck_cntg_hour", 1),
+                ("stck_prpr", 2),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "stck_bsop_date", &self.stck_bsop_date);
-        v::put(&mut m, "stck_cntg_hour", &self.stck_cntg_hour);
-        v::put(&mut m, "stck_prpr", &self.stck_prpr);
-        v::put(&mut m, "elw_oprc", &self.elw_oprc);
-        v::put(&mut m, "elw_hgpr", &self.elw_hgpr);
-        v::put(&mut m, "elw_lwpr", &self.elw_lwpr);
-        v::put(&mut m, "hts_ints_vltl", &self.hts_ints_vltl);
-        v::put(&mut m, "hist_vltl", &self.hist_vltl);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.stck_bsop_date,
+            1 => &self.stck_cntg_hour,
+            2 => &self.stck_prpr,
+            3 => &self.elw_oprc,
+            4 => &self.elw_hgpr,
+            5 => &self.elw_lwpr,
+            6 => &self.hts_ints_vltl,
+            7 => &self.hist_vltl,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "stck_bsop_date", &self.stck_bsop_date);
-        r.val(path, "stck_cntg_hour", &self.stck_cntg_hour);
-        r.val(path, "stck_prpr", &self.stck_prpr);
-        r.val(path, "elw_oprc", &self.elw_oprc);
-        r.val(path, "elw_hgpr", &self.elw_hgpr);
-        r.val(path, "elw_lwpr", &self.elw_lwpr);
-        r.val(path, "hts_ints_vltl", &self.hts_ints_vltl);
-        r.val(path, "hist_vltl", &self.hist_vltl);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.stck_bsop_date,
+            1 => &mut self.stck_cntg_hour,
+            2 => &mut self.stck_prpr,
+            3 => &mut self.elw_oprc,
+            4 => &mut self.elw_hgpr,
+            5 => &mut self.elw_lwpr,
+            6 => &mut self.hts_ints_vltl,
+            7 => &mut self.hist_vltl,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

@@ -499,7 +499,7 @@ impl Endpoint for VolumeRankRequest {
 /// Response of ELW 거래량순위 (`국내주식-168`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct VolumeRankResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -512,51 +512,71 @@ pub struct VolumeRankResponse {
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for VolumeRankResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output: v::take_block(&mut m, "output"),
-            extra: m,
-        }
+impl crate::__private::Record for VolumeRankResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output"],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output.put(&mut m, "output");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output.report(path, "output", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for VolumeRankResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for VolumeRankResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// ELW한글종목명 (`elw_kor_isnm`, required, length 40).
@@ -645,147 +665,213 @@ pub struct Output {
     pub lp_ntby_qty: v::Val<i64>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            elw_kor_isnm: v::take(&mut m, "elw_kor_isnm"),
-            elw_shrn_iscd: v::take(&mut m, "elw_shrn_iscd"),
-            elw_prpr: v::take(&mut m, "elw_prpr"),
-            prdy_vrss: v::take(&mut m, "prdy_vrss"),
-            prdy_vrss_sign: v::take(&mut m, "prdy_vrss_sign"),
-            prdy_ctrt: v::take(&mut m, "prdy_ctrt"),
-            lstn_stcn: v::take(&mut m, "lstn_stcn"),
-            acml_vol: v::take(&mut m, "acml_vol"),
-            n_prdy_vol: v::take(&mut m, "n_prdy_vol"),
-            n_prdy_vol_vrss: v::take(&mut m, "n_prdy_vol_vrss"),
-            vol_inrt: v::take(&mut m, "vol_inrt"),
-            vol_tnrt: v::take(&mut m, "vol_tnrt"),
-            nday_vol_tnrt: v::take(&mut m, "nday_vol_tnrt"),
-            acml_tr_pbmn: v::take(&mut m, "acml_tr_pbmn"),
-            n_prdy_tr_pbmn: v::take(&mut m, "n_prdy_tr_pbmn"),
-            n_prdy_tr_pbmn_vrss: v::take(&mut m, "n_prdy_tr_pbmn_vrss"),
-            total_askp_rsqn: v::take(&mut m, "total_askp_rsqn"),
-            total_bidp_rsqn: v::take(&mut m, "total_bidp_rsqn"),
-            ntsl_rsqn: v::take(&mut m, "ntsl_rsqn"),
-            ntby_rsqn: v::take(&mut m, "ntby_rsqn"),
-            seln_rsqn_rate: v::take(&mut m, "seln_rsqn_rate"),
-            shnu_rsqn_rate: v::take(&mut m, "shnu_rsqn_rate"),
-            stck_cnvr_rate: v::take(&mut m, "stck_cnvr_rate"),
-            hts_rmnn_dynu: v::take(&mut m, "hts_rmnn_dynu"),
-            invl_val: v::take(&mut m, "invl_val"),
-            tmvl_val: v::take(&mut m, "tmvl_val"),
-            acpr: v::take(&mut m, "acpr"),
-            lp_mbcr_name: v::take(&mut m, "lp_mbcr_name"),
-            unas_isnm: v::take(&mut m, "unas_isnm"),
-            stck_last_tr_date: v::take(&mut m, "stck_last_tr_date"),
-            unas_shrn_iscd: v::take(&mut m, "unas_shrn_iscd"),
-            prdy_vol: v::take(&mut m, "prdy_vol"),
-            lp_hldn_rate: v::take(&mut m, "lp_hldn_rate"),
-            prit: v::take(&mut m, "prit"),
-            prls_qryr_stpr_prc: v::take(&mut m, "prls_qryr_stpr_prc"),
-            delta_val: v::take(&mut m, "delta_val"),
-            theta: v::take(&mut m, "theta"),
-            prls_qryr_rate: v::take(&mut m, "prls_qryr_rate"),
-            stck_lstn_date: v::take(&mut m, "stck_lstn_date"),
-            hts_ints_vltl: v::take(&mut m, "hts_ints_vltl"),
-            lvrg_val: v::take(&mut m, "lvrg_val"),
-            lp_ntby_qty: v::take(&mut m, "lp_ntby_qty"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "elw_kor_isnm",
+                "elw_shrn_iscd",
+                "elw_prpr",
+                "prdy_vrss",
+                "prdy_vrss_sign",
+                "prdy_ctrt",
+                "lstn_stcn",
+                "acml_vol",
+                "n_prdy_vol",
+                "n_prdy_vol_vrss",
+                "vol_inrt",
+                "vol_tnrt",
+                "nday_vol_tnrt",
+                "acml_tr_pbmn",
+                "n_prdy_tr_pbmn",
+                "n_prdy_tr_pbmn_vrss",
+                "total_askp_rsqn",
+                "total_bidp_rsqn",
+                "ntsl_rsqn",
+                "ntby_rsqn",
+                "seln_rsqn_rate",
+                "shnu_rsqn_rate",
+                "stck_cnvr_rate",
+                "hts_rmnn_dynu",
+                "invl_val",
+                "tmvl_val",
+                "acpr",
+                "lp_mbcr_name",
+                "unas_isnm",
+                "stck_last_tr_date",
+                "unas_shrn_iscd",
+                "prdy_vol",
+                "lp_hldn_rate",
+                "prit",
+                "prls_qryr_stpr_prc",
+                "delta_val",
+                "theta",
+                "prls_qryr_rate",
+                "stck_lstn_date",
+                "hts_ints_vltl",
+                "lvrg_val",
+                "lp_ntby_qty",
+            ],
+            lower: &[
+                ("acml_tr_pbmn", 13),
+                ("acml_vol", 7),
+                ("acpr", 26),
+                ("delta_val", 35),
+                ("elw_kor_isnm", 0),
+                ("elw_prpr", 2),
+                ("elw_shrn_iscd", 1),
+                ("hts_ints_vltl", 39),
+                ("hts_rmnn_dynu", 23),
+                ("invl_val", 24),
+                ("lp_hldn_rate", 32),
+                ("lp_mbcr_name", 27),
+                ("lp_ntby_qty", 41),
+                ("lstn_stcn", 6),
+                ("lvrg_val", 40),
+                ("n_prdy_tr_pbmn", 14),
+                ("n_prdy_tr_pbmn_vrss", 15),
+                ("n_prdy_vol", 8),
+                ("n_prdy_vol_vrss", 9),
+                ("nday_vol_tnrt", 12),
+                ("ntby_rsqn", 19),
+                ("ntsl_rsqn", 18),
+                ("prdy_ctrt", 5),
+                ("prdy_vol", 31),
+                ("prdy_vrss", 3),
+                ("prdy_vrss_sign", 4),
+                ("prit", 33),
+                ("prls_qryr_rate", 37),
+                ("prls_qryr_stpr_prc", 34),
+                ("seln_rsqn_rate", 20),
+                ("shnu_rsqn_rate", 21),
+                ("stck_cnvr_rate", 22),
+                ("stck_last_tr_date", 29),
+                ("stck_lstn_date", 38),
+                ("theta", 36),
+                ("tmvl_val", 25),
+                ("total_askp_rsqn", 16),
+                ("total_bidp_rsqn", 17),
+                ("unas_isnm", 28),
+                ("unas_shrn_iscd", 30),
+                ("vol_inrt", 10),
+                ("vol_tnrt", 11),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "elw_kor_isnm", &self.elw_kor_isnm);
-        v::put(&mut m, "elw_shrn_iscd", &self.elw_shrn_iscd);
-        v::put(&mut m, "elw_prpr", &self.elw_prpr);
-        v::put(&mut m, "prdy_vrss", &self.prdy_vrss);
-        v::put(&mut m, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        v::put(&mut m, "prdy_ctrt", &self.prdy_ctrt);
-        v::put(&mut m, "lstn_stcn", &self.lstn_stcn);
-        v::put(&mut m, "acml_vol", &self.acml_vol);
-        v::put(&mut m, "n_prdy_vol", &self.n_prdy_vol);
-        v::put(&mut m, "n_prdy_vol_vrss", &self.n_prdy_vol_vrss);
-        v::put(&mut m, "vol_inrt", &self.vol_inrt);
-        v::put(&mut m, "vol_tnrt", &self.vol_tnrt);
-        v::put(&mut m, "nday_vol_tnrt", &self.nday_vol_tnrt);
-        v::put(&mut m, "acml_tr_pbmn", &self.acml_tr_pbmn);
-        v::put(&mut m, "n_prdy_tr_pbmn", &self.n_prdy_tr_pbmn);
-        v::put(&mut m, "n_prdy_tr_pbmn_vrss", &self.n_prdy_tr_pbmn_vrss);
-        v::put(&mut m, "total_askp_rsqn", &self.total_askp_rsqn);
-        v::put(&mut m, "total_bidp_rsqn", &self.total_bidp_rsqn);
-        v::put(&mut m, "ntsl_rsqn", &self.ntsl_rsqn);
-        v::put(&mut m, "ntby_rsqn", &self.ntby_rsqn);
-        v::put(&mut m, "seln_rsqn_rate", &self.seln_rsqn_rate);
-        v::put(&mut m, "shnu_rsqn_rate", &self.shnu_rsqn_rate);
-        v::put(&mut m, "stck_cnvr_rate", &self.stck_cnvr_rate);
-        v::put(&mut m, "hts_rmnn_dynu", &self.hts_rmnn_dynu);
-        v::put(&mut m, "invl_val", &self.invl_val);
-        v::put(&mut m, "tmvl_val", &self.tmvl_val);
-        v::put(&mut m, "acpr", &self.acpr);
-        v::put(&mut m, "lp_mbcr_name", &self.lp_mbcr_name);
-        v::put(&mut m, "unas_isnm", &self.unas_isnm);
-        v::put(&mut m, "stck_last_tr_date", &self.stck_last_tr_date);
-        v::put(&mut m, "unas_shrn_iscd", &self.unas_shrn_iscd);
-        v::put(&mut m, "prdy_vol", &self.prdy_vol);
-        v::put(&mut m, "lp_hldn_rate", &self.lp_hldn_rate);
-        v::put(&mut m, "prit", &self.prit);
-        v::put(&mut m, "prls_qryr_stpr_prc", &self.prls_qryr_stpr_prc);
-        v::put(&mut m, "delta_val", &self.delta_val);
-        v::put(&mut m, "theta", &self.theta);
-        v::put(&mut m, "prls_qryr_rate", &self.prls_qryr_rate);
-        v::put(&mut m, "stck_lstn_date", &self.stck_lstn_date);
-        v::put(&mut m, "hts_ints_vltl", &self.hts_ints_vltl);
-        v::put(&mut m, "lvrg_val", &self.lvrg_val);
-        v::put(&mut m, "lp_ntby_qty", &self.lp_ntby_qty);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.elw_kor_isnm,
+            1 => &self.elw_shrn_iscd,
+            2 => &self.elw_prpr,
+            3 => &self.prdy_vrss,
+            4 => &self.prdy_vrss_sign,
+            5 => &self.prdy_ctrt,
+            6 => &self.lstn_stcn,
+            7 => &self.acml_vol,
+            8 => &self.n_prdy_vol,
+            9 => &self.n_prdy_vol_vrss,
+            10 => &self.vol_inrt,
+            11 => &self.vol_tnrt,
+            12 => &self.nday_vol_tnrt,
+            13 => &self.acml_tr_pbmn,
+            14 => &self.n_prdy_tr_pbmn,
+            15 => &self.n_prdy_tr_pbmn_vrss,
+            16 => &self.total_askp_rsqn,
+            17 => &self.total_bidp_rsqn,
+            18 => &self.ntsl_rsqn,
+            19 => &self.ntby_rsqn,
+            20 => &self.seln_rsqn_rate,
+            21 => &self.shnu_rsqn_rate,
+            22 => &self.stck_cnvr_rate,
+            23 => &self.hts_rmnn_dynu,
+            24 => &self.invl_val,
+            25 => &self.tmvl_val,
+            26 => &self.acpr,
+            27 => &self.lp_mbcr_name,
+            28 => &self.unas_isnm,
+            29 => &self.stck_last_tr_date,
+            30 => &self.unas_shrn_iscd,
+            31 => &self.prdy_vol,
+            32 => &self.lp_hldn_rate,
+            33 => &self.prit,
+            34 => &self.prls_qryr_stpr_prc,
+            35 => &self.delta_val,
+            36 => &self.theta,
+            37 => &self.prls_qryr_rate,
+            38 => &self.stck_lstn_date,
+            39 => &self.hts_ints_vltl,
+            40 => &self.lvrg_val,
+            41 => &self.lp_ntby_qty,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "elw_kor_isnm", &self.elw_kor_isnm);
-        r.val(path, "elw_shrn_iscd", &self.elw_shrn_iscd);
-        r.val(path, "elw_prpr", &self.elw_prpr);
-        r.val(path, "prdy_vrss", &self.prdy_vrss);
-        r.val(path, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        r.val(path, "prdy_ctrt", &self.prdy_ctrt);
-        r.val(path, "lstn_stcn", &self.lstn_stcn);
-        r.val(path, "acml_vol", &self.acml_vol);
-        r.val(path, "n_prdy_vol", &self.n_prdy_vol);
-        r.val(path, "n_prdy_vol_vrss", &self.n_prdy_vol_vrss);
-        r.val(path, "vol_inrt", &self.vol_inrt);
-        r.val(path, "vol_tnrt", &self.vol_tnrt);
-        r.val(path, "nday_vol_tnrt", &self.nday_vol_tnrt);
-        r.val(path, "acml_tr_pbmn", &self.acml_tr_pbmn);
-        r.val(path, "n_prdy_tr_pbmn", &self.n_prdy_tr_pbmn);
-        r.val(path, "n_prdy_tr_pbmn_vrss", &self.n_prdy_tr_pbmn_vrss);
-        r.val(path, "total_askp_rsqn", &self.total_askp_rsqn);
-        r.val(path, "total_bidp_rsqn", &self.total_bidp_rsqn);
-        r.val(path, "ntsl_rsqn", &self.ntsl_rsqn);
-        r.val(path, "ntby_rsqn", &self.ntby_rsqn);
-        r.val(path, "seln_rsqn_rate", &self.seln_rsqn_rate);
-        r.val(path, "shnu_rsqn_rate", &self.shnu_rsqn_rate);
-        r.val(path, "stck_cnvr_rate", &self.stck_cnvr_rate);
-        r.val(path, "hts_rmnn_dynu", &self.hts_rmnn_dynu);
-        r.val(path, "invl_val", &self.invl_val);
-        r.val(path, "tmvl_val", &self.tmvl_val);
-        r.val(path, "acpr", &self.acpr);
-        r.val(path, "lp_mbcr_name", &self.lp_mbcr_name);
-        r.val(path, "unas_isnm", &self.unas_isnm);
-        r.val(path, "stck_last_tr_date", &self.stck_last_tr_date);
-        r.val(path, "unas_shrn_iscd", &self.unas_shrn_iscd);
-        r.val(path, "prdy_vol", &self.prdy_vol);
-        r.val(path, "lp_hldn_rate", &self.lp_hldn_rate);
-        r.val(path, "prit", &self.prit);
-        r.val(path, "prls_qryr_stpr_prc", &self.prls_qryr_stpr_prc);
-        r.val(path, "delta_val", &self.delta_val);
-        r.val(path, "theta", &self.theta);
-        r.val(path, "prls_qryr_rate", &self.prls_qryr_rate);
-        r.val(path, "stck_lstn_date", &self.stck_lstn_date);
-        r.val(path, "hts_ints_vltl", &self.hts_ints_vltl);
-        r.val(path, "lvrg_val", &self.lvrg_val);
-        r.val(path, "lp_ntby_qty", &self.lp_ntby_qty);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.elw_kor_isnm,
+            1 => &mut self.elw_shrn_iscd,
+            2 => &mut self.elw_prpr,
+            3 => &mut self.prdy_vrss,
+            4 => &mut self.prdy_vrss_sign,
+            5 => &mut self.prdy_ctrt,
+            6 => &mut self.lstn_stcn,
+            7 => &mut self.acml_vol,
+            8 => &mut self.n_prdy_vol,
+            9 => &mut self.n_prdy_vol_vrss,
+            10 => &mut self.vol_inrt,
+            11 => &mut self.vol_tnrt,
+            12 => &mut self.nday_vol_tnrt,
+            13 => &mut self.acml_tr_pbmn,
+            14 => &mut self.n_prdy_tr_pbmn,
+            15 => &mut self.n_prdy_tr_pbmn_vrss,
+            16 => &mut self.total_askp_rsqn,
+            17 => &mut self.total_bidp_rsqn,
+            18 => &mut self.ntsl_rsqn,
+            19 => &mut self.ntby_rsqn,
+            20 => &mut self.seln_rsqn_rate,
+            21 => &mut self.shnu_rsqn_rate,
+            22 => &mut self.stck_cnvr_rate,
+            23 => &mut self.hts_rmnn_dynu,
+            24 => &mut self.invl_val,
+            25 => &mut self.tmvl_val,
+            26 => &mut self.acpr,
+            27 => &mut self.lp_mbcr_name,
+            28 => &mut self.unas_isnm,
+            29 => &mut self.stck_last_tr_date,
+            30 => &mut self.unas_shrn_iscd,
+            31 => &mut self.prdy_vol,
+            32 => &mut self.lp_hldn_rate,
+            33 => &mut self.prit,
+            34 => &mut self.prls_qryr_stpr_prc,
+            35 => &mut self.delta_val,
+            36 => &mut self.theta,
+            37 => &mut self.prls_qryr_rate,
+            38 => &mut self.stck_lstn_date,
+            39 => &mut self.hts_ints_vltl,
+            40 => &mut self.lvrg_val,
+            41 => &mut self.lp_ntby_qty,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

@@ -132,7 +132,7 @@ impl Endpoint for InquireAskingPriceRequest {
 /// Response of ETF 현재가 호가 (`ETF 현재가 호가`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct InquireAskingPriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -145,51 +145,71 @@ pub struct InquireAskingPriceResponse {
     pub output: v::One<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for InquireAskingPriceResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output: v::take_one(&mut m, "output"),
-            extra: m,
-        }
+impl crate::__private::Record for InquireAskingPriceResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output"],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output.put(&mut m, "output");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output.report(path, "output", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for InquireAskingPriceResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for InquireAskingPriceResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// 호가 접수 시간 (`aspr_acpt_hour`, required, length 10).
@@ -392,318 +412,441 @@ pub struct Output {
     pub midp_cls_code2: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            aspr_acpt_hour: v::take(&mut m, "aspr_acpt_hour"),
-            askp1: v::take(&mut m, "askp1"),
-            askp2: v::take(&mut m, "askp2"),
-            askp3: v::take(&mut m, "askp3"),
-            askp4: v::take(&mut m, "askp4"),
-            askp5: v::take(&mut m, "askp5"),
-            askp6: v::take(&mut m, "askp6"),
-            askp7: v::take(&mut m, "askp7"),
-            askp8: v::take(&mut m, "askp8"),
-            askp9: v::take(&mut m, "askp9"),
-            askp10: v::take(&mut m, "askp10"),
-            bidp1: v::take(&mut m, "bidp1"),
-            bidp2: v::take(&mut m, "bidp2"),
-            bidp3: v::take(&mut m, "bidp3"),
-            bidp4: v::take(&mut m, "bidp4"),
-            bidp5: v::take(&mut m, "bidp5"),
-            bidp6: v::take(&mut m, "bidp6"),
-            bidp7: v::take(&mut m, "bidp7"),
-            bidp8: v::take(&mut m, "bidp8"),
-            bidp9: v::take(&mut m, "bidp9"),
-            bidp10: v::take(&mut m, "bidp10"),
-            askp_rsqn1: v::take(&mut m, "askp_rsqn1"),
-            askp_rsqn2: v::take(&mut m, "askp_rsqn2"),
-            askp_rsqn3: v::take(&mut m, "askp_rsqn3"),
-            askp_rsqn4: v::take(&mut m, "askp_rsqn4"),
-            askp_rsqn5: v::take(&mut m, "askp_rsqn5"),
-            askp_rsqn6: v::take(&mut m, "askp_rsqn6"),
-            askp_rsqn7: v::take(&mut m, "askp_rsqn7"),
-            askp_rsqn8: v::take(&mut m, "askp_rsqn8"),
-            askp_rsqn9: v::take(&mut m, "askp_rsqn9"),
-            askp_rsqn10: v::take(&mut m, "askp_rsqn10"),
-            bidp_rsqn1: v::take(&mut m, "bidp_rsqn1"),
-            bidp_rsqn2: v::take(&mut m, "bidp_rsqn2"),
-            bidp_rsqn3: v::take(&mut m, "bidp_rsqn3"),
-            bidp_rsqn4: v::take(&mut m, "bidp_rsqn4"),
-            bidp_rsqn5: v::take(&mut m, "bidp_rsqn5"),
-            bidp_rsqn6: v::take(&mut m, "bidp_rsqn6"),
-            bidp_rsqn7: v::take(&mut m, "bidp_rsqn7"),
-            bidp_rsqn8: v::take(&mut m, "bidp_rsqn8"),
-            bidp_rsqn9: v::take(&mut m, "bidp_rsqn9"),
-            bidp_rsqn10: v::take(&mut m, "bidp_rsqn10"),
-            askp_rsqn_icdc1: v::take(&mut m, "askp_rsqn_icdc1"),
-            askp_rsqn_icdc2: v::take(&mut m, "askp_rsqn_icdc2"),
-            askp_rsqn_icdc3: v::take(&mut m, "askp_rsqn_icdc3"),
-            askp_rsqn_icdc4: v::take(&mut m, "askp_rsqn_icdc4"),
-            askp_rsqn_icdc5: v::take(&mut m, "askp_rsqn_icdc5"),
-            askp_rsqn_icdc6: v::take(&mut m, "askp_rsqn_icdc6"),
-            askp_rsqn_icdc7: v::take(&mut m, "askp_rsqn_icdc7"),
-            askp_rsqn_icdc8: v::take(&mut m, "askp_rsqn_icdc8"),
-            askp_rsqn_icdc9: v::take(&mut m, "askp_rsqn_icdc9"),
-            askp_rsqn_icdc10: v::take(&mut m, "askp_rsqn_icdc10"),
-            bidp_rsqn_icdc1: v::take(&mut m, "bidp_rsqn_icdc1"),
-            bidp_rsqn_icdc2: v::take(&mut m, "bidp_rsqn_icdc2"),
-            bidp_rsqn_icdc3: v::take(&mut m, "bidp_rsqn_icdc3"),
-            bidp_rsqn_icdc4: v::take(&mut m, "bidp_rsqn_icdc4"),
-            bidp_rsqn_icdc5: v::take(&mut m, "bidp_rsqn_icdc5"),
-            bidp_rsqn_icdc6: v::take(&mut m, "bidp_rsqn_icdc6"),
-            bidp_rsqn_icdc7: v::take(&mut m, "bidp_rsqn_icdc7"),
-            bidp_rsqn_icdc8: v::take(&mut m, "bidp_rsqn_icdc8"),
-            bidp_rsqn_icdc9: v::take(&mut m, "bidp_rsqn_icdc9"),
-            bidp_rsqn_icdc10: v::take(&mut m, "bidp_rsqn_icdc10"),
-            total_askp_rsqn: v::take(&mut m, "total_askp_rsqn"),
-            total_bidp_rsqn: v::take(&mut m, "total_bidp_rsqn"),
-            total_askp_rsqn_icdc: v::take(&mut m, "total_askp_rsqn_icdc"),
-            total_bidp_rsqn_icdc: v::take(&mut m, "total_bidp_rsqn_icdc"),
-            ovtm_total_askp_icdc: v::take(&mut m, "ovtm_total_askp_icdc"),
-            ovtm_total_bidp_icdc: v::take(&mut m, "ovtm_total_bidp_icdc"),
-            ovtm_total_askp_rsqn: v::take(&mut m, "ovtm_total_askp_rsqn"),
-            ovtm_total_bidp_rsqn: v::take(&mut m, "ovtm_total_bidp_rsqn"),
-            ntby_aspr_rsqn: v::take(&mut m, "ntby_aspr_rsqn"),
-            new_mkop_cls_code: v::take(&mut m, "new_mkop_cls_code"),
-            lp_askp_rsqn1: v::take(&mut m, "lp_askp_rsqn1"),
-            lp_askp_rsqn2: v::take(&mut m, "lp_askp_rsqn2"),
-            lp_askp_rsqn3: v::take(&mut m, "lp_askp_rsqn3"),
-            lp_askp_rsqn4: v::take(&mut m, "lp_askp_rsqn4"),
-            lp_askp_rsqn5: v::take(&mut m, "lp_askp_rsqn5"),
-            lp_askp_rsqn6: v::take(&mut m, "lp_askp_rsqn6"),
-            lp_askp_rsqn7: v::take(&mut m, "lp_askp_rsqn7"),
-            lp_askp_rsqn8: v::take(&mut m, "lp_askp_rsqn8"),
-            lp_askp_rsqn9: v::take(&mut m, "lp_askp_rsqn9"),
-            lp_askp_rsqn10: v::take(&mut m, "lp_askp_rsqn10"),
-            lp_bidp_rsqn1: v::take(&mut m, "lp_bidp_rsqn1"),
-            lp_bidp_rsqn2: v::take(&mut m, "lp_bidp_rsqn2"),
-            lp_bidp_rsqn3: v::take(&mut m, "lp_bidp_rsqn3"),
-            lp_bidp_rsqn4: v::take(&mut m, "lp_bidp_rsqn4"),
-            lp_bidp_rsqn5: v::take(&mut m, "lp_bidp_rsqn5"),
-            lp_bidp_rsqn6: v::take(&mut m, "lp_bidp_rsqn6"),
-            lp_bidp_rsqn7: v::take(&mut m, "lp_bidp_rsqn7"),
-            lp_bidp_rsqn8: v::take(&mut m, "lp_bidp_rsqn8"),
-            lp_bidp_rsqn9: v::take(&mut m, "lp_bidp_rsqn9"),
-            lp_bidp_rsqn10: v::take(&mut m, "lp_bidp_rsqn10"),
-            lp_total_askp_rsqn: v::take(&mut m, "lp_total_askp_rsqn"),
-            lp_total_bidp_rsqn: v::take(&mut m, "lp_total_bidp_rsqn"),
-            mid_prc: v::take(&mut m, "mid_prc"),
-            midp_total_rsqn: v::take(&mut m, "midp_total_rsqn"),
-            midp_cls_code: v::take(&mut m, "midp_cls_code"),
-            mid_prc2: v::take(&mut m, "mid_prc2"),
-            midp_total_rsqn2: v::take(&mut m, "midp_total_rsqn2"),
-            midp_cls_code2: v::take(&mut m, "midp_cls_code2"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "aspr_acpt_hour",
+                "askp1",
+                "askp2",
+                "askp3",
+                "askp4",
+                "askp5",
+                "askp6",
+                "askp7",
+                "askp8",
+                "askp9",
+                "askp10",
+                "bidp1",
+                "bidp2",
+                "bidp3",
+                "bidp4",
+                "bidp5",
+                "bidp6",
+                "bidp7",
+                "bidp8",
+                "bidp9",
+                "bidp10",
+                "askp_rsqn1",
+                "askp_rsqn2",
+                "askp_rsqn3",
+                "askp_rsqn4",
+                "askp_rsqn5",
+                "askp_rsqn6",
+                "askp_rsqn7",
+                "askp_rsqn8",
+                "askp_rsqn9",
+                "askp_rsqn10",
+                "bidp_rsqn1",
+                "bidp_rsqn2",
+                "bidp_rsqn3",
+                "bidp_rsqn4",
+                "bidp_rsqn5",
+                "bidp_rsqn6",
+                "bidp_rsqn7",
+                "bidp_rsqn8",
+                "bidp_rsqn9",
+                "bidp_rsqn10",
+                "askp_rsqn_icdc1",
+                "askp_rsqn_icdc2",
+                "askp_rsqn_icdc3",
+                "askp_rsqn_icdc4",
+                "askp_rsqn_icdc5",
+                "askp_rsqn_icdc6",
+                "askp_rsqn_icdc7",
+                "askp_rsqn_icdc8",
+                "askp_rsqn_icdc9",
+                "askp_rsqn_icdc10",
+                "bidp_rsqn_icdc1",
+                "bidp_rsqn_icdc2",
+                "bidp_rsqn_icdc3",
+                "bidp_rsqn_icdc4",
+                "bidp_rsqn_icdc5",
+                "bidp_rsqn_icdc6",
+                "bidp_rsqn_icdc7",
+                "bidp_rsqn_icdc8",
+                "bidp_rsqn_icdc9",
+                "bidp_rsqn_icdc10",
+                "total_askp_rsqn",
+                "total_bidp_rsqn",
+                "total_askp_rsqn_icdc",
+                "total_bidp_rsqn_icdc",
+                "ovtm_total_askp_icdc",
+                "ovtm_total_bidp_icdc",
+                "ovtm_total_askp_rsqn",
+                "ovtm_total_bidp_rsqn",
+                "ntby_aspr_rsqn",
+                "new_mkop_cls_code",
+                "lp_askp_rsqn1",
+                "lp_askp_rsqn2",
+                "lp_askp_rsqn3",
+                "lp_askp_rsqn4",
+                "lp_askp_rsqn5",
+                "lp_askp_rsqn6",
+                "lp_askp_rsqn7",
+                "lp_askp_rsqn8",
+                "lp_askp_rsqn9",
+                "lp_askp_rsqn10",
+                "lp_bidp_rsqn1",
+                "lp_bidp_rsqn2",
+                "lp_bidp_rsqn3",
+                "lp_bidp_rsqn4",
+                "lp_bidp_rsqn5",
+                "lp_bidp_rsqn6",
+                "lp_bidp_rsqn7",
+                "lp_bidp_rsqn8",
+                "lp_bidp_rsqn9",
+                "lp_bidp_rsqn10",
+                "lp_total_askp_rsqn",
+                "lp_total_bidp_rsqn",
+                "mid_prc",
+                "midp_total_rsqn",
+                "midp_cls_code",
+                "mid_prc2",
+                "midp_total_rsqn2",
+                "midp_cls_code2",
+            ],
+            lower: &[
+                ("askp1", 1),
+                ("askp10", 10),
+                ("askp2", 2),
+                ("askp3", 3),
+                ("askp4", 4),
+                ("askp5", 5),
+                ("askp6", 6),
+                ("askp7", 7),
+                ("askp8", 8),
+                ("askp9", 9),
+                ("askp_rsqn1", 21),
+                ("askp_rsqn10", 30),
+                ("askp_rsqn2", 22),
+                ("askp_rsqn3", 23),
+                ("askp_rsqn4", 24),
+                ("askp_rsqn5", 25),
+                ("askp_rsqn6", 26),
+                ("askp_rsqn7", 27),
+                ("askp_rsqn8", 28),
+                ("askp_rsqn9", 29),
+                ("askp_rsqn_icdc1", 41),
+                ("askp_rsqn_icdc10", 50),
+                ("askp_rsqn_icdc2", 42),
+                ("askp_rsqn_icdc3", 43),
+                ("askp_rsqn_icdc4", 44),
+                ("askp_rsqn_icdc5", 45),
+                ("askp_rsqn_icdc6", 46),
+                ("askp_rsqn_icdc7", 47),
+                ("askp_rsqn_icdc8", 48),
+                ("askp_rsqn_icdc9", 49),
+                ("aspr_acpt_hour", 0),
+                ("bidp1", 11),
+                ("bidp10", 20),
+                ("bidp2", 12),
+                ("bidp3", 13),
+                ("bidp4", 14),
+                ("bidp5", 15),
+                ("bidp6", 16),
+                ("bidp7", 17),
+                ("bidp8", 18),
+                ("bidp9", 19),
+                ("bidp_rsqn1", 31),
+                ("bidp_rsqn10", 40),
+                ("bidp_rsqn2", 32),
+                ("bidp_rsqn3", 33),
+                ("bidp_rsqn4", 34),
+                ("bidp_rsqn5", 35),
+                ("bidp_rsqn6", 36),
+                ("bidp_rsqn7", 37),
+                ("bidp_rsqn8", 38),
+                ("bidp_rsqn9", 39),
+                ("bidp_rsqn_icdc1", 51),
+                ("bidp_rsqn_icdc10", 60),
+                ("bidp_rsqn_icdc2", 52),
+                ("bidp_rsqn_icdc3", 53),
+                ("bidp_rsqn_icdc4", 54),
+                ("bidp_rsqn_icdc5", 55),
+                ("bidp_rsqn_icdc6", 56),
+                ("bidp_rsqn_icdc7", 57),
+                ("bidp_rsqn_icdc8", 58),
+                ("bidp_rsqn_icdc9", 59),
+                ("lp_askp_rsqn1", 71),
+                ("lp_askp_rsqn10", 80),
+                ("lp_askp_rsqn2", 72),
+                ("lp_askp_rsqn3", 73),
+                ("lp_askp_rsqn4", 74),
+                ("lp_askp_rsqn5", 75),
+                ("lp_askp_rsqn6", 76),
+                ("lp_askp_rsqn7", 77),
+                ("lp_askp_rsqn8", 78),
+                ("lp_askp_rsqn9", 79),
+                ("lp_bidp_rsqn1", 81),
+                ("lp_bidp_rsqn10", 90),
+                ("lp_bidp_rsqn2", 82),
+                ("lp_bidp_rsqn3", 83),
+                ("lp_bidp_rsqn4", 84),
+                ("lp_bidp_rsqn5", 85),
+                ("lp_bidp_rsqn6", 86),
+                ("lp_bidp_rsqn7", 87),
+                ("lp_bidp_rsqn8", 88),
+                ("lp_bidp_rsqn9", 89),
+                ("lp_total_askp_rsqn", 91),
+                ("lp_total_bidp_rsqn", 92),
+                ("mid_prc", 93),
+                ("mid_prc2", 96),
+                ("midp_cls_code", 95),
+                ("midp_cls_code2", 98),
+                ("midp_total_rsqn", 94),
+                ("midp_total_rsqn2", 97),
+                ("new_mkop_cls_code", 70),
+                ("ntby_aspr_rsqn", 69),
+                ("ovtm_total_askp_icdc", 65),
+                ("ovtm_total_askp_rsqn", 67),
+                ("ovtm_total_bidp_icdc", 66),
+                ("ovtm_total_bidp_rsqn", 68),
+                ("total_askp_rsqn", 61),
+                ("total_askp_rsqn_icdc", 63),
+                ("total_bidp_rsqn", 62),
+                ("total_bidp_rsqn_icdc", 64),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "aspr_acpt_hour", &self.aspr_acpt_hour);
-        v::put(&mut m, "askp1", &self.askp1);
-        v::put(&mut m, "askp2", &self.askp2);
-        v::put(&mut m, "askp3", &self.askp3);
-        v::put(&mut m, "askp4", &self.askp4);
-        v::put(&mut m, "askp5", &self.askp5);
-        v::put(&mut m, "askp6", &self.askp6);
-        v::put(&mut m, "askp7", &self.askp7);
-        v::put(&mut m, "askp8", &self.askp8);
-        v::put(&mut m, "askp9", &self.askp9);
-        v::put(&mut m, "askp10", &self.askp10);
-        v::put(&mut m, "bidp1", &self.bidp1);
-        v::put(&mut m, "bidp2", &self.bidp2);
-        v::put(&mut m, "bidp3", &self.bidp3);
-        v::put(&mut m, "bidp4", &self.bidp4);
-        v::put(&mut m, "bidp5", &self.bidp5);
-        v::put(&mut m, "bidp6", &self.bidp6);
-        v::put(&mut m, "bidp7", &self.bidp7);
-        v::put(&mut m, "bidp8", &self.bidp8);
-        v::put(&mut m, "bidp9", &self.bidp9);
-        v::put(&mut m, "bidp10", &self.bidp10);
-        v::put(&mut m, "askp_rsqn1", &self.askp_rsqn1);
-        v::put(&mut m, "askp_rsqn2", &self.askp_rsqn2);
-        v::put(&mut m, "askp_rsqn3", &self.askp_rsqn3);
-        v::put(&mut m, "askp_rsqn4", &self.askp_rsqn4);
-        v::put(&mut m, "askp_rsqn5", &self.askp_rsqn5);
-        v::put(&mut m, "askp_rsqn6", &self.askp_rsqn6);
-        v::put(&mut m, "askp_rsqn7", &self.askp_rsqn7);
-        v::put(&mut m, "askp_rsqn8", &self.askp_rsqn8);
-        v::put(&mut m, "askp_rsqn9", &self.askp_rsqn9);
-        v::put(&mut m, "askp_rsqn10", &self.askp_rsqn10);
-        v::put(&mut m, "bidp_rsqn1", &self.bidp_rsqn1);
-        v::put(&mut m, "bidp_rsqn2", &self.bidp_rsqn2);
-        v::put(&mut m, "bidp_rsqn3", &self.bidp_rsqn3);
-        v::put(&mut m, "bidp_rsqn4", &self.bidp_rsqn4);
-        v::put(&mut m, "bidp_rsqn5", &self.bidp_rsqn5);
-        v::put(&mut m, "bidp_rsqn6", &self.bidp_rsqn6);
-        v::put(&mut m, "bidp_rsqn7", &self.bidp_rsqn7);
-        v::put(&mut m, "bidp_rsqn8", &self.bidp_rsqn8);
-        v::put(&mut m, "bidp_rsqn9", &self.bidp_rsqn9);
-        v::put(&mut m, "bidp_rsqn10", &self.bidp_rsqn10);
-        v::put(&mut m, "askp_rsqn_icdc1", &self.askp_rsqn_icdc1);
-        v::put(&mut m, "askp_rsqn_icdc2", &self.askp_rsqn_icdc2);
-        v::put(&mut m, "askp_rsqn_icdc3", &self.askp_rsqn_icdc3);
-        v::put(&mut m, "askp_rsqn_icdc4", &self.askp_rsqn_icdc4);
-        v::put(&mut m, "askp_rsqn_icdc5", &self.askp_rsqn_icdc5);
-        v::put(&mut m, "askp_rsqn_icdc6", &self.askp_rsqn_icdc6);
-        v::put(&mut m, "askp_rsqn_icdc7", &self.askp_rsqn_icdc7);
-        v::put(&mut m, "askp_rsqn_icdc8", &self.askp_rsqn_icdc8);
-        v::put(&mut m, "askp_rsqn_icdc9", &self.askp_rsqn_icdc9);
-        v::put(&mut m, "askp_rsqn_icdc10", &self.askp_rsqn_icdc10);
-        v::put(&mut m, "bidp_rsqn_icdc1", &self.bidp_rsqn_icdc1);
-        v::put(&mut m, "bidp_rsqn_icdc2", &self.bidp_rsqn_icdc2);
-        v::put(&mut m, "bidp_rsqn_icdc3", &self.bidp_rsqn_icdc3);
-        v::put(&mut m, "bidp_rsqn_icdc4", &self.bidp_rsqn_icdc4);
-        v::put(&mut m, "bidp_rsqn_icdc5", &self.bidp_rsqn_icdc5);
-        v::put(&mut m, "bidp_rsqn_icdc6", &self.bidp_rsqn_icdc6);
-        v::put(&mut m, "bidp_rsqn_icdc7", &self.bidp_rsqn_icdc7);
-        v::put(&mut m, "bidp_rsqn_icdc8", &self.bidp_rsqn_icdc8);
-        v::put(&mut m, "bidp_rsqn_icdc9", &self.bidp_rsqn_icdc9);
-        v::put(&mut m, "bidp_rsqn_icdc10", &self.bidp_rsqn_icdc10);
-        v::put(&mut m, "total_askp_rsqn", &self.total_askp_rsqn);
-        v::put(&mut m, "total_bidp_rsqn", &self.total_bidp_rsqn);
-        v::put(&mut m, "total_askp_rsqn_icdc", &self.total_askp_rsqn_icdc);
-        v::put(&mut m, "total_bidp_rsqn_icdc", &self.total_bidp_rsqn_icdc);
-        v::put(&mut m, "ovtm_total_askp_icdc", &self.ovtm_total_askp_icdc);
-        v::put(&mut m, "ovtm_total_bidp_icdc", &self.ovtm_total_bidp_icdc);
-        v::put(&mut m, "ovtm_total_askp_rsqn", &self.ovtm_total_askp_rsqn);
-        v::put(&mut m, "ovtm_total_bidp_rsqn", &self.ovtm_total_bidp_rsqn);
-        v::put(&mut m, "ntby_aspr_rsqn", &self.ntby_aspr_rsqn);
-        v::put(&mut m, "new_mkop_cls_code", &self.new_mkop_cls_code);
-        v::put(&mut m, "lp_askp_rsqn1", &self.lp_askp_rsqn1);
-        v::put(&mut m, "lp_askp_rsqn2", &self.lp_askp_rsqn2);
-        v::put(&mut m, "lp_askp_rsqn3", &self.lp_askp_rsqn3);
-        v::put(&mut m, "lp_askp_rsqn4", &self.lp_askp_rsqn4);
-        v::put(&mut m, "lp_askp_rsqn5", &self.lp_askp_rsqn5);
-        v::put(&mut m, "lp_askp_rsqn6", &self.lp_askp_rsqn6);
-        v::put(&mut m, "lp_askp_rsqn7", &self.lp_askp_rsqn7);
-        v::put(&mut m, "lp_askp_rsqn8", &self.lp_askp_rsqn8);
-        v::put(&mut m, "lp_askp_rsqn9", &self.lp_askp_rsqn9);
-        v::put(&mut m, "lp_askp_rsqn10", &self.lp_askp_rsqn10);
-        v::put(&mut m, "lp_bidp_rsqn1", &self.lp_bidp_rsqn1);
-        v::put(&mut m, "lp_bidp_rsqn2", &self.lp_bidp_rsqn2);
-        v::put(&mut m, "lp_bidp_rsqn3", &self.lp_bidp_rsqn3);
-        v::put(&mut m, "lp_bidp_rsqn4", &self.lp_bidp_rsqn4);
-        v::put(&mut m, "lp_bidp_rsqn5", &self.lp_bidp_rsqn5);
-        v::put(&mut m, "lp_bidp_rsqn6", &self.lp_bidp_rsqn6);
-        v::put(&mut m, "lp_bidp_rsqn7", &self.lp_bidp_rsqn7);
-        v::put(&mut m, "lp_bidp_rsqn8", &self.lp_bidp_rsqn8);
-        v::put(&mut m, "lp_bidp_rsqn9", &self.lp_bidp_rsqn9);
-        v::put(&mut m, "lp_bidp_rsqn10", &self.lp_bidp_rsqn10);
-        v::put(&mut m, "lp_total_askp_rsqn", &self.lp_total_askp_rsqn);
-        v::put(&mut m, "lp_total_bidp_rsqn", &self.lp_total_bidp_rsqn);
-        v::put(&mut m, "mid_prc", &self.mid_prc);
-        v::put(&mut m, "midp_total_rsqn", &self.midp_total_rsqn);
-        v::put(&mut m, "midp_cls_code", &self.midp_cls_code);
-        v::put(&mut m, "mid_prc2", &self.mid_prc2);
-        v::put(&mut m, "midp_total_rsqn2", &self.midp_total_rsqn2);
-        v::put(&mut m, "midp_cls_code2", &self.midp_cls_code2);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.aspr_acpt_hour,
+            1 => &self.askp1,
+            2 => &self.askp2,
+            3 => &self.askp3,
+            4 => &self.askp4,
+            5 => &self.askp5,
+            6 => &self.askp6,
+            7 => &self.askp7,
+            8 => &self.askp8,
+            9 => &self.askp9,
+            10 => &self.askp10,
+            11 => &self.bidp1,
+            12 => &self.bidp2,
+            13 => &self.bidp3,
+            14 => &self.bidp4,
+            15 => &self.bidp5,
+            16 => &self.bidp6,
+            17 => &self.bidp7,
+            18 => &self.bidp8,
+            19 => &self.bidp9,
+            20 => &self.bidp10,
+            21 => &self.askp_rsqn1,
+            22 => &self.askp_rsqn2,
+            23 => &self.askp_rsqn3,
+            24 => &self.askp_rsqn4,
+            25 => &self.askp_rsqn5,
+            26 => &self.askp_rsqn6,
+            27 => &self.askp_rsqn7,
+            28 => &self.askp_rsqn8,
+            29 => &self.askp_rsqn9,
+            30 => &self.askp_rsqn10,
+            31 => &self.bidp_rsqn1,
+            32 => &self.bidp_rsqn2,
+            33 => &self.bidp_rsqn3,
+            34 => &self.bidp_rsqn4,
+            35 => &self.bidp_rsqn5,
+            36 => &self.bidp_rsqn6,
+            37 => &self.bidp_rsqn7,
+            38 => &self.bidp_rsqn8,
+            39 => &self.bidp_rsqn9,
+            40 => &self.bidp_rsqn10,
+            41 => &self.askp_rsqn_icdc1,
+            42 => &self.askp_rsqn_icdc2,
+            43 => &self.askp_rsqn_icdc3,
+            44 => &self.askp_rsqn_icdc4,
+            45 => &self.askp_rsqn_icdc5,
+            46 => &self.askp_rsqn_icdc6,
+            47 => &self.askp_rsqn_icdc7,
+            48 => &self.askp_rsqn_icdc8,
+            49 => &self.askp_rsqn_icdc9,
+            50 => &self.askp_rsqn_icdc10,
+            51 => &self.bidp_rsqn_icdc1,
+            52 => &self.bidp_rsqn_icdc2,
+            53 => &self.bidp_rsqn_icdc3,
+            54 => &self.bidp_rsqn_icdc4,
+            55 => &self.bidp_rsqn_icdc5,
+            56 => &self.bidp_rsqn_icdc6,
+            57 => &self.bidp_rsqn_icdc7,
+            58 => &self.bidp_rsqn_icdc8,
+            59 => &self.bidp_rsqn_icdc9,
+            60 => &self.bidp_rsqn_icdc10,
+            61 => &self.total_askp_rsqn,
+            62 => &self.total_bidp_rsqn,
+            63 => &self.total_askp_rsqn_icdc,
+            64 => &self.total_bidp_rsqn_icdc,
+            65 => &self.ovtm_total_askp_icdc,
+            66 => &self.ovtm_total_bidp_icdc,
+            67 => &self.ovtm_total_askp_rsqn,
+            68 => &self.ovtm_total_bidp_rsqn,
+            69 => &self.ntby_aspr_rsqn,
+            70 => &self.new_mkop_cls_code,
+            71 => &self.lp_askp_rsqn1,
+            72 => &self.lp_askp_rsqn2,
+            73 => &self.lp_askp_rsqn3,
+            74 => &self.lp_askp_rsqn4,
+            75 => &self.lp_askp_rsqn5,
+            76 => &self.lp_askp_rsqn6,
+            77 => &self.lp_askp_rsqn7,
+            78 => &self.lp_askp_rsqn8,
+            79 => &self.lp_askp_rsqn9,
+            80 => &self.lp_askp_rsqn10,
+            81 => &self.lp_bidp_rsqn1,
+            82 => &self.lp_bidp_rsqn2,
+            83 => &self.lp_bidp_rsqn3,
+            84 => &self.lp_bidp_rsqn4,
+            85 => &self.lp_bidp_rsqn5,
+            86 => &self.lp_bidp_rsqn6,
+            87 => &self.lp_bidp_rsqn7,
+            88 => &self.lp_bidp_rsqn8,
+            89 => &self.lp_bidp_rsqn9,
+            90 => &self.lp_bidp_rsqn10,
+            91 => &self.lp_total_askp_rsqn,
+            92 => &self.lp_total_bidp_rsqn,
+            93 => &self.mid_prc,
+            94 => &self.midp_total_rsqn,
+            95 => &self.midp_cls_code,
+            96 => &self.mid_prc2,
+            97 => &self.midp_total_rsqn2,
+            98 => &self.midp_cls_code2,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "aspr_acpt_hour", &self.aspr_acpt_hour);
-        r.val(path, "askp1", &self.askp1);
-        r.val(path, "askp2", &self.askp2);
-        r.val(path, "askp3", &self.askp3);
-        r.val(path, "askp4", &self.askp4);
-        r.val(path, "askp5", &self.askp5);
-        r.val(path, "askp6", &self.askp6);
-        r.val(path, "askp7", &self.askp7);
-        r.val(path, "askp8", &self.askp8);
-        r.val(path, "askp9", &self.askp9);
-        r.val(path, "askp10", &self.askp10);
-        r.val(path, "bidp1", &self.bidp1);
-        r.val(path, "bidp2", &self.bidp2);
-        r.val(path, "bidp3", &self.bidp3);
-        r.val(path, "bidp4", &self.bidp4);
-        r.val(path, "bidp5", &self.bidp5);
-        r.val(path, "bidp6", &self.bidp6);
-        r.val(path, "bidp7", &self.bidp7);
-        r.val(path, "bidp8", &self.bidp8);
-        r.val(path, "bidp9", &self.bidp9);
-        r.val(path, "bidp10", &self.bidp10);
-        r.val(path, "askp_rsqn1", &self.askp_rsqn1);
-        r.val(path, "askp_rsqn2", &self.askp_rsqn2);
-        r.val(path, "askp_rsqn3", &self.askp_rsqn3);
-        r.val(path, "askp_rsqn4", &self.askp_rsqn4);
-        r.val(path, "askp_rsqn5", &self.askp_rsqn5);
-        r.val(path, "askp_rsqn6", &self.askp_rsqn6);
-        r.val(path, "askp_rsqn7", &self.askp_rsqn7);
-        r.val(path, "askp_rsqn8", &self.askp_rsqn8);
-        r.val(path, "askp_rsqn9", &self.askp_rsqn9);
-        r.val(path, "askp_rsqn10", &self.askp_rsqn10);
-        r.val(path, "bidp_rsqn1", &self.bidp_rsqn1);
-        r.val(path, "bidp_rsqn2", &self.bidp_rsqn2);
-        r.val(path, "bidp_rsqn3", &self.bidp_rsqn3);
-        r.val(path, "bidp_rsqn4", &self.bidp_rsqn4);
-        r.val(path, "bidp_rsqn5", &self.bidp_rsqn5);
-        r.val(path, "bidp_rsqn6", &self.bidp_rsqn6);
-        r.val(path, "bidp_rsqn7", &self.bidp_rsqn7);
-        r.val(path, "bidp_rsqn8", &self.bidp_rsqn8);
-        r.val(path, "bidp_rsqn9", &self.bidp_rsqn9);
-        r.val(path, "bidp_rsqn10", &self.bidp_rsqn10);
-        r.val(path, "askp_rsqn_icdc1", &self.askp_rsqn_icdc1);
-        r.val(path, "askp_rsqn_icdc2", &self.askp_rsqn_icdc2);
-        r.val(path, "askp_rsqn_icdc3", &self.askp_rsqn_icdc3);
-        r.val(path, "askp_rsqn_icdc4", &self.askp_rsqn_icdc4);
-        r.val(path, "askp_rsqn_icdc5", &self.askp_rsqn_icdc5);
-        r.val(path, "askp_rsqn_icdc6", &self.askp_rsqn_icdc6);
-        r.val(path, "askp_rsqn_icdc7", &self.askp_rsqn_icdc7);
-        r.val(path, "askp_rsqn_icdc8", &self.askp_rsqn_icdc8);
-        r.val(path, "askp_rsqn_icdc9", &self.askp_rsqn_icdc9);
-        r.val(path, "askp_rsqn_icdc10", &self.askp_rsqn_icdc10);
-        r.val(path, "bidp_rsqn_icdc1", &self.bidp_rsqn_icdc1);
-        r.val(path, "bidp_rsqn_icdc2", &self.bidp_rsqn_icdc2);
-        r.val(path, "bidp_rsqn_icdc3", &self.bidp_rsqn_icdc3);
-        r.val(path, "bidp_rsqn_icdc4", &self.bidp_rsqn_icdc4);
-        r.val(path, "bidp_rsqn_icdc5", &self.bidp_rsqn_icdc5);
-        r.val(path, "bidp_rsqn_icdc6", &self.bidp_rsqn_icdc6);
-        r.val(path, "bidp_rsqn_icdc7", &self.bidp_rsqn_icdc7);
-        r.val(path, "bidp_rsqn_icdc8", &self.bidp_rsqn_icdc8);
-        r.val(path, "bidp_rsqn_icdc9", &self.bidp_rsqn_icdc9);
-        r.val(path, "bidp_rsqn_icdc10", &self.bidp_rsqn_icdc10);
-        r.val(path, "total_askp_rsqn", &self.total_askp_rsqn);
-        r.val(path, "total_bidp_rsqn", &self.total_bidp_rsqn);
-        r.val(path, "total_askp_rsqn_icdc", &self.total_askp_rsqn_icdc);
-        r.val(path, "total_bidp_rsqn_icdc", &self.total_bidp_rsqn_icdc);
-        r.val(path, "ovtm_total_askp_icdc", &self.ovtm_total_askp_icdc);
-        r.val(path, "ovtm_total_bidp_icdc", &self.ovtm_total_bidp_icdc);
-        r.val(path, "ovtm_total_askp_rsqn", &self.ovtm_total_askp_rsqn);
-        r.val(path, "ovtm_total_bidp_rsqn", &self.ovtm_total_bidp_rsqn);
-        r.val(path, "ntby_aspr_rsqn", &self.ntby_aspr_rsqn);
-        r.val(path, "new_mkop_cls_code", &self.new_mkop_cls_code);
-        r.val(path, "lp_askp_rsqn1", &self.lp_askp_rsqn1);
-        r.val(path, "lp_askp_rsqn2", &self.lp_askp_rsqn2);
-        r.val(path, "lp_askp_rsqn3", &self.lp_askp_rsqn3);
-        r.val(path, "lp_askp_rsqn4", &self.lp_askp_rsqn4);
-        r.val(path, "lp_askp_rsqn5", &self.lp_askp_rsqn5);
-        r.val(path, "lp_askp_rsqn6", &self.lp_askp_rsqn6);
-        r.val(path, "lp_askp_rsqn7", &self.lp_askp_rsqn7);
-        r.val(path, "lp_askp_rsqn8", &self.lp_askp_rsqn8);
-        r.val(path, "lp_askp_rsqn9", &self.lp_askp_rsqn9);
-        r.val(path, "lp_askp_rsqn10", &self.lp_askp_rsqn10);
-        r.val(path, "lp_bidp_rsqn1", &self.lp_bidp_rsqn1);
-        r.val(path, "lp_bidp_rsqn2", &self.lp_bidp_rsqn2);
-        r.val(path, "lp_bidp_rsqn3", &self.lp_bidp_rsqn3);
-        r.val(path, "lp_bidp_rsqn4", &self.lp_bidp_rsqn4);
-        r.val(path, "lp_bidp_rsqn5", &self.lp_bidp_rsqn5);
-        r.val(path, "lp_bidp_rsqn6", &self.lp_bidp_rsqn6);
-        r.val(path, "lp_bidp_rsqn7", &self.lp_bidp_rsqn7);
-        r.val(path, "lp_bidp_rsqn8", &self.lp_bidp_rsqn8);
-        r.val(path, "lp_bidp_rsqn9", &self.lp_bidp_rsqn9);
-        r.val(path, "lp_bidp_rsqn10", &self.lp_bidp_rsqn10);
-        r.val(path, "lp_total_askp_rsqn", &self.lp_total_askp_rsqn);
-        r.val(path, "lp_total_bidp_rsqn", &self.lp_total_bidp_rsqn);
-        r.val(path, "mid_prc", &self.mid_prc);
-        r.val(path, "midp_total_rsqn", &self.midp_total_rsqn);
-        r.val(path, "midp_cls_code", &self.midp_cls_code);
-        r.val(path, "mid_prc2", &self.mid_prc2);
-        r.val(path, "midp_total_rsqn2", &self.midp_total_rsqn2);
-        r.val(path, "midp_cls_code2", &self.midp_cls_code2);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.aspr_acpt_hour,
+            1 => &mut self.askp1,
+            2 => &mut self.askp2,
+            3 => &mut self.askp3,
+            4 => &mut self.askp4,
+            5 => &mut self.askp5,
+            6 => &mut self.askp6,
+            7 => &mut self.askp7,
+            8 => &mut self.askp8,
+            9 => &mut self.askp9,
+            10 => &mut self.askp10,
+            11 => &mut self.bidp1,
+            12 => &mut self.bidp2,
+            13 => &mut self.bidp3,
+            14 => &mut self.bidp4,
+            15 => &mut self.bidp5,
+            16 => &mut self.bidp6,
+            17 => &mut self.bidp7,
+            18 => &mut self.bidp8,
+            19 => &mut self.bidp9,
+            20 => &mut self.bidp10,
+            21 => &mut self.askp_rsqn1,
+            22 => &mut self.askp_rsqn2,
+            23 => &mut self.askp_rsqn3,
+            24 => &mut self.askp_rsqn4,
+            25 => &mut self.askp_rsqn5,
+            26 => &mut self.askp_rsqn6,
+            27 => &mut self.askp_rsqn7,
+            28 => &mut self.askp_rsqn8,
+            29 => &mut self.askp_rsqn9,
+            30 => &mut self.askp_rsqn10,
+            31 => &mut self.bidp_rsqn1,
+            32 => &mut self.bidp_rsqn2,
+            33 => &mut self.bidp_rsqn3,
+            34 => &mut self.bidp_rsqn4,
+            35 => &mut self.bidp_rsqn5,
+            36 => &mut self.bidp_rsqn6,
+            37 => &mut self.bidp_rsqn7,
+            38 => &mut self.bidp_rsqn8,
+            39 => &mut self.bidp_rsqn9,
+            40 => &mut self.bidp_rsqn10,
+            41 => &mut self.askp_rsqn_icdc1,
+            42 => &mut self.askp_rsqn_icdc2,
+            43 => &mut self.askp_rsqn_icdc3,
+            44 => &mut self.askp_rsqn_icdc4,
+            45 => &mut self.askp_rsqn_icdc5,
+            46 => &mut self.askp_rsqn_icdc6,
+            47 => &mut self.askp_rsqn_icdc7,
+            48 => &mut self.askp_rsqn_icdc8,
+            49 => &mut self.askp_rsqn_icdc9,
+            50 => &mut self.askp_rsqn_icdc10,
+            51 => &mut self.bidp_rsqn_icdc1,
+            52 => &mut self.bidp_rsqn_icdc2,
+            53 => &mut self.bidp_rsqn_icdc3,
+            54 => &mut self.bidp_rsqn_icdc4,
+            55 => &mut self.bidp_rsqn_icdc5,
+            56 => &mut self.bidp_rsqn_icdc6,
+            57 => &mut self.bidp_rsqn_icdc7,
+            58 => &mut self.bidp_rsqn_icdc8,
+            59 => &mut self.bidp_rsqn_icdc9,
+            60 => &mut self.bidp_rsqn_icdc10,
+            61 => &mut self.total_askp_rsqn,
+            62 => &mut self.total_bidp_rsqn,
+            63 => &mut self.total_askp_rsqn_icdc,
+            64 => &mut self.total_bidp_rsqn_icdc,
+            65 => &mut self.ovtm_total_askp_icdc,
+            66 => &mut self.ovtm_total_bidp_icdc,
+            67 => &mut self.ovtm_total_askp_rsqn,
+            68 => &mut self.ovtm_total_bidp_rsqn,
+            69 => &mut self.ntby_aspr_rsqn,
+            70 => &mut self.new_mkop_cls_code,
+            71 => &mut self.lp_askp_rsqn1,
+            72 => &mut self.lp_askp_rsqn2,
+            73 => &mut self.lp_askp_rsqn3,
+            74 => &mut self.lp_askp_rsqn4,
+            75 => &mut self.lp_askp_rsqn5,
+            76 => &mut self.lp_askp_rsqn6,
+            77 => &mut self.lp_askp_rsqn7,
+            78 => &mut self.lp_askp_rsqn8,
+            79 => &mut self.lp_askp_rsqn9,
+            80 => &mut self.lp_askp_rsqn10,
+            81 => &mut self.lp_bidp_rsqn1,
+            82 => &mut self.lp_bidp_rsqn2,
+            83 => &mut self.lp_bidp_rsqn3,
+            84 => &mut self.lp_bidp_rsqn4,
+            85 => &mut self.lp_bidp_rsqn5,
+            86 => &mut self.lp_bidp_rsqn6,
+            87 => &mut self.lp_bidp_rsqn7,
+            88 => &mut self.lp_bidp_rsqn8,
+            89 => &mut self.lp_bidp_rsqn9,
+            90 => &mut self.lp_bidp_rsqn10,
+            91 => &mut self.lp_total_askp_rsqn,
+            92 => &mut self.lp_total_bidp_rsqn,
+            93 => &mut self.mid_prc,
+            94 => &mut self.midp_total_rsqn,
+            95 => &mut self.midp_cls_code,
+            96 => &mut self.mid_prc2,
+            97 => &mut self.midp_total_rsqn2,
+            98 => &mut self.midp_cls_code2,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

@@ -158,7 +158,7 @@ impl Endpoint for InquireComponentStockPriceRequest {
 /// Response of ETF 구성종목시세 (`국내주식-073`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct InquireComponentStockPriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -173,54 +173,79 @@ pub struct InquireComponentStockPriceResponse {
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for InquireComponentStockPriceResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output1: v::take_one(&mut m, "output1"),
-            output2: v::take_block(&mut m, "output2"),
-            extra: m,
-        }
+impl crate::__private::Record for InquireComponentStockPriceResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output1", "output2"],
+            lower: &[
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output1.put(&mut m, "output1");
-        self.output2.put(&mut m, "output2");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output1,
+            4 => &self.output2,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output1.report(path, "output1", r);
-        self.output2.report(path, "output2", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output1,
+            4 => &mut self.output2,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for InquireComponentStockPriceResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for InquireComponentStockPriceResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 주식 현재가 (`stck_prpr`, required, length 10).
@@ -257,75 +282,115 @@ pub struct Output1 {
     pub etf_cnfg_issu_cnt: v::Val<i64>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output1 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            stck_prpr: v::take(&mut m, "stck_prpr"),
-            prdy_vrss: v::take(&mut m, "prdy_vrss"),
-            prdy_vrss_sign: v::take(&mut m, "prdy_vrss_sign"),
-            prdy_ctrt: v::take(&mut m, "prdy_ctrt"),
-            etf_cnfg_issu_avls: v::take(&mut m, "etf_cnfg_issu_avls"),
-            nav: v::take(&mut m, "nav"),
-            nav_prdy_vrss_sign: v::take(&mut m, "nav_prdy_vrss_sign"),
-            nav_prdy_vrss: v::take(&mut m, "nav_prdy_vrss"),
-            nav_prdy_ctrt: v::take(&mut m, "nav_prdy_ctrt"),
-            etf_ntas_ttam: v::take(&mut m, "etf_ntas_ttam"),
-            prdy_clpr_nav: v::take(&mut m, "prdy_clpr_nav"),
-            oprc_nav: v::take(&mut m, "oprc_nav"),
-            hprc_nav: v::take(&mut m, "hprc_nav"),
-            lprc_nav: v::take(&mut m, "lprc_nav"),
-            etf_cu_unit_scrt_cnt: v::take(&mut m, "etf_cu_unit_scrt_cnt"),
-            etf_cnfg_issu_cnt: v::take(&mut m, "etf_cnfg_issu_cnt"),
-            extra: m,
-        }
+impl crate::__private::Record for Output1 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "stck_prpr",
+                "prdy_vrss",
+                "prdy_vrss_sign",
+                "prdy_ctrt",
+                "etf_cnfg_issu_avls",
+                "nav",
+                "nav_prdy_vrss_sign",
+                "nav_prdy_vrss",
+                "nav_prdy_ctrt",
+                "etf_ntas_ttam",
+                "prdy_clpr_nav",
+                "oprc_nav",
+                "hprc_nav",
+                "lprc_nav",
+                "etf_cu_unit_scrt_cnt",
+                "etf_cnfg_issu_cnt",
+            ],
+            lower: &[
+                ("etf_cnfg_issu_avls", 4),
+                ("etf_cnfg_issu_cnt", 15),
+                ("etf_cu_unit_scrt_cnt", 14),
+                ("etf_ntas_ttam", 9),
+                ("hprc_nav", 12),
+                ("lprc_nav", 13),
+                ("nav", 5),
+                ("nav_prdy_ctrt", 8),
+                ("nav_prdy_vrss", 7),
+                ("nav_prdy_vrss_sign", 6),
+                ("oprc_nav", 11),
+                ("prdy_clpr_nav", 10),
+                ("prdy_ctrt", 3),
+                ("prdy_vrss", 1),
+                ("prdy_vrss_sign", 2),
+                ("stck_prpr", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "stck_prpr", &self.stck_prpr);
-        v::put(&mut m, "prdy_vrss", &self.prdy_vrss);
-        v::put(&mut m, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        v::put(&mut m, "prdy_ctrt", &self.prdy_ctrt);
-        v::put(&mut m, "etf_cnfg_issu_avls", &self.etf_cnfg_issu_avls);
-        v::put(&mut m, "nav", &self.nav);
-        v::put(&mut m, "nav_prdy_vrss_sign", &self.nav_prdy_vrss_sign);
-        v::put(&mut m, "nav_prdy_vrss", &self.nav_prdy_vrss);
-        v::put(&mut m, "nav_prdy_ctrt", &self.nav_prdy_ctrt);
-        v::put(&mut m, "etf_ntas_ttam", &self.etf_ntas_ttam);
-        v::put(&mut m, "prdy_clpr_nav", &self.prdy_clpr_nav);
-        v::put(&mut m, "oprc_nav", &self.oprc_nav);
-        v::put(&mut m, "hprc_nav", &self.hprc_nav);
-        v::put(&mut m, "lprc_nav", &self.lprc_nav);
-        v::put(&mut m, "etf_cu_unit_scrt_cnt", &self.etf_cu_unit_scrt_cnt);
-        v::put(&mut m, "etf_cnfg_issu_cnt", &self.etf_cnfg_issu_cnt);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.stck_prpr,
+            1 => &self.prdy_vrss,
+            2 => &self.prdy_vrss_sign,
+            3 => &self.prdy_ctrt,
+            4 => &self.etf_cnfg_issu_avls,
+            5 => &self.nav,
+            6 => &self.nav_prdy_vrss_sign,
+            7 => &self.nav_prdy_vrss,
+            8 => &self.nav_prdy_ctrt,
+            9 => &self.etf_ntas_ttam,
+            10 => &self.prdy_clpr_nav,
+            11 => &self.oprc_nav,
+            12 => &self.hprc_nav,
+            13 => &self.lprc_nav,
+            14 => &self.etf_cu_unit_scrt_cnt,
+            15 => &self.etf_cnfg_issu_cnt,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "stck_prpr", &self.stck_prpr);
-        r.val(path, "prdy_vrss", &self.prdy_vrss);
-        r.val(path, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        r.val(path, "prdy_ctrt", &self.prdy_ctrt);
-        r.val(path, "etf_cnfg_issu_avls", &self.etf_cnfg_issu_avls);
-        r.val(path, "nav", &self.nav);
-        r.val(path, "nav_prdy_vrss_sign", &self.nav_prdy_vrss_sign);
-        r.val(path, "nav_prdy_vrss", &self.nav_prdy_vrss);
-        r.val(path, "nav_prdy_ctrt", &self.nav_prdy_ctrt);
-        r.val(path, "etf_ntas_ttam", &self.etf_ntas_ttam);
-        r.val(path, "prdy_clpr_nav", &self.prdy_clpr_nav);
-        r.val(path, "oprc_nav", &self.oprc_nav);
-        r.val(path, "hprc_nav", &self.hprc_nav);
-        r.val(path, "lprc_nav", &self.lprc_nav);
-        r.val(path, "etf_cu_unit_scrt_cnt", &self.etf_cu_unit_scrt_cnt);
-        r.val(path, "etf_cnfg_issu_cnt", &self.etf_cnfg_issu_cnt);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.stck_prpr,
+            1 => &mut self.prdy_vrss,
+            2 => &mut self.prdy_vrss_sign,
+            3 => &mut self.prdy_ctrt,
+            4 => &mut self.etf_cnfg_issu_avls,
+            5 => &mut self.nav,
+            6 => &mut self.nav_prdy_vrss_sign,
+            7 => &mut self.nav_prdy_vrss,
+            8 => &mut self.nav_prdy_ctrt,
+            9 => &mut self.etf_ntas_ttam,
+            10 => &mut self.prdy_clpr_nav,
+            11 => &mut self.oprc_nav,
+            12 => &mut self.hprc_nav,
+            13 => &mut self.lprc_nav,
+            14 => &mut self.etf_cu_unit_scrt_cnt,
+            15 => &mut self.etf_cnfg_issu_cnt,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 주식 단축 종목코드 (`stck_shrn_iscd`, required, length 9).
@@ -360,66 +425,105 @@ pub struct Output2 {
     pub etf_vltn_amt: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output2 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            stck_shrn_iscd: v::take(&mut m, "stck_shrn_iscd"),
-            hts_kor_isnm: v::take(&mut m, "hts_kor_isnm"),
-            stck_prpr: v::take(&mut m, "stck_prpr"),
-            prdy_vrss: v::take(&mut m, "prdy_vrss"),
-            prdy_vrss_sign: v::take(&mut m, "prdy_vrss_sign"),
-            prdy_ctrt: v::take(&mut m, "prdy_ctrt"),
-            acml_vol: v::take(&mut m, "acml_vol"),
-            acml_tr_pbmn: v::take(&mut m, "acml_tr_pbmn"),
-            tday_rsfl_rate: v::take(&mut m, "tday_rsfl_rate"),
-            prdy_vrss_vol: v::take(&mut m, "prdy_vrss_vol"),
-            tr_pbmn_tnrt: v::take(&mut m, "tr_pbmn_tnrt"),
-            hts_avls: v::take(&mut m, "hts_avls"),
-            etf_cnfg_issu_avls: v::take(&mut m, "etf_cnfg_issu_avls"),
-            etf_cnfg_issu_rlim: v::take(&mut m, "etf_cnfg_issu_rlim"),
-            etf_vltn_amt: v::take(&mut m, "etf_vltn_amt"),
-            extra: m,
-        }
+impl crate::__private::Record for Output2 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "stck_shrn_iscd",
+                "hts_kor_isnm",
+                "stck_prpr",
+                "prdy_vrss",
+                "prdy_vrss_sign",
+                "prdy_ctrt",
+                "acml_vol",
+                "acml_tr_pbmn",
+                "tday_rsfl_rate",
+                "prdy_vrss_vol",
+                "tr_pbmn_tnrt",
+                "hts_avls",
+                "etf_cnfg_issu_avls",
+                "etf_cnfg_issu_rlim",
+                "etf_vltn_amt",
+            ],
+            lower: &[
+                ("acml_tr_pbmn", 7),
+                ("acml_vol", 6),
+                ("etf_cnfg_issu_avls", 12),
+                ("etf_cnfg_issu_rlim", 13),
+                ("etf_vltn_amt", 14),
+                ("hts_avls", 11),
+                ("hts_kor_isnm", 1),
+                ("prdy_ctrt", 5),
+                ("prdy_vrss", 3),
+                ("prdy_vrss_sign", 4),
+                ("prdy_vrss_vol", 9),
+                ("stck_prpr", 2),
+                ("stck_shrn_iscd", 0),
+                ("tday_rsfl_rate", 8),
+                ("tr_pbmn_tnrt", 10),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "stck_shrn_iscd", &self.stck_shrn_iscd);
-        v::put(&mut m, "hts_kor_isnm", &self.hts_kor_isnm);
-        v::put(&mut m, "stck_prpr", &self.stck_prpr);
-        v::put(&mut m, "prdy_vrss", &self.prdy_vrss);
-        v::put(&mut m, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        v::put(&mut m, "prdy_ctrt", &self.prdy_ctrt);
-        v::put(&mut m, "acml_vol", &self.acml_vol);
-        v::put(&mut m, "acml_tr_pbmn", &self.acml_tr_pbmn);
-        v::put(&mut m, "tday_rsfl_rate", &self.tday_rsfl_rate);
-        v::put(&mut m, "prdy_vrss_vol", &self.prdy_vrss_vol);
-        v::put(&mut m, "tr_pbmn_tnrt", &self.tr_pbmn_tnrt);
-        v::put(&mut m, "hts_avls", &self.hts_avls);
-        v::put(&mut m, "etf_cnfg_issu_avls", &self.etf_cnfg_issu_avls);
-        v::put(&mut m, "etf_cnfg_issu_rlim", &self.etf_cnfg_issu_rlim);
-        v::put(&mut m, "etf_vltn_amt", &self.etf_vltn_amt);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.stck_shrn_iscd,
+            1 => &self.hts_kor_isnm,
+            2 => &self.stck_prpr,
+            3 => &self.prdy_vrss,
+            4 => &self.prdy_vrss_sign,
+            5 => &self.prdy_ctrt,
+            6 => &self.acml_vol,
+            7 => &self.acml_tr_pbmn,
+            8 => &self.tday_rsfl_rate,
+            9 => &self.prdy_vrss_vol,
+            10 => &self.tr_pbmn_tnrt,
+            11 => &self.hts_avls,
+            12 => &self.etf_cnfg_issu_avls,
+            13 => &self.etf_cnfg_issu_rlim,
+            14 => &self.etf_vltn_amt,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "stck_shrn_iscd", &self.stck_shrn_iscd);
-        r.val(path, "hts_kor_isnm", &self.hts_kor_isnm);
-        r.val(path, "stck_prpr", &self.stck_prpr);
-        r.val(path, "prdy_vrss", &self.prdy_vrss);
-        r.val(path, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        r.val(path, "prdy_ctrt", &self.prdy_ctrt);
-        r.val(path, "acml_vol", &self.acml_vol);
-        r.val(path, "acml_tr_pbmn", &self.acml_tr_pbmn);
-        r.val(path, "tday_rsfl_rate", &self.tday_rsfl_rate);
-        r.val(path, "prdy_vrss_vol", &self.prdy_vrss_vol);
-        r.val(path, "tr_pbmn_tnrt", &self.tr_pbmn_tnrt);
-        r.val(path, "hts_avls", &self.hts_avls);
-        r.val(path, "etf_cnfg_issu_avls", &self.etf_cnfg_issu_avls);
-        r.val(path, "etf_cnfg_issu_rlim", &self.etf_cnfg_issu_rlim);
-        r.val(path, "etf_vltn_amt", &self.etf_vltn_amt);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.stck_shrn_iscd,
+            1 => &mut self.hts_kor_isnm,
+            2 => &mut self.stck_prpr,
+            3 => &mut self.prdy_vrss,
+            4 => &mut self.prdy_vrss_sign,
+            5 => &mut self.prdy_ctrt,
+            6 => &mut self.acml_vol,
+            7 => &mut self.acml_tr_pbmn,
+            8 => &mut self.tday_rsfl_rate,
+            9 => &mut self.prdy_vrss_vol,
+            10 => &mut self.tr_pbmn_tnrt,
+            11 => &mut self.hts_avls,
+            12 => &mut self.etf_cnfg_issu_avls,
+            13 => &mut self.etf_cnfg_issu_rlim,
+            14 => &mut self.etf_vltn_amt,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

@@ -132,7 +132,7 @@ impl Endpoint for InquirePriceRequest {
 /// Response of ETF/ETN 현재가 (`v1_국내주식-068`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct InquirePriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -145,51 +145,71 @@ pub struct InquirePriceResponse {
     pub output: v::One<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for InquirePriceResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output: v::take_one(&mut m, "output"),
-            extra: m,
-        }
+impl crate::__private::Record for InquirePriceResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output"],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output.put(&mut m, "output");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output.report(path, "output", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for InquirePriceResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for InquirePriceResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// 주식 현재가 (`stck_prpr`, required, length 10).
@@ -312,266 +332,281 @@ pub struct Output {
     pub lp_hldn_vol: v::Val<i64>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            stck_prpr: v::take(&mut m, "stck_prpr"),
-            prdy_vrss_sign: v::take(&mut m, "prdy_vrss_sign"),
-            prdy_vrss: v::take(&mut m, "prdy_vrss"),
-            prdy_ctrt: v::take(&mut m, "prdy_ctrt"),
-            acml_vol: v::take(&mut m, "acml_vol"),
-            prdy_vol: v::take(&mut m, "prdy_vol"),
-            stck_mxpr: v::take(&mut m, "stck_mxpr"),
-            stck_llam: v::take(&mut m, "stck_llam"),
-            stck_prdy_clpr: v::take(&mut m, "stck_prdy_clpr"),
-            stck_oprc: v::take(&mut m, "stck_oprc"),
-            prdy_clpr_vrss_oprc_rate: v::take(&mut m, "prdy_clpr_vrss_oprc_rate"),
-            stck_hgpr: v::take(&mut m, "stck_hgpr"),
-            prdy_clpr_vrss_hgpr_rate: v::take(&mut m, "prdy_clpr_vrss_hgpr_rate"),
-            stck_lwpr: v::take(&mut m, "stck_lwpr"),
-            prdy_clpr_vrss_lwpr_rate: v::take(&mut m, "prdy_clpr_vrss_lwpr_rate"),
-            prdy_last_nav: v::take(&mut m, "prdy_last_nav"),
-            nav: v::take(&mut m, "nav"),
-            nav_prdy_vrss: v::take(&mut m, "nav_prdy_vrss"),
-            nav_prdy_vrss_sign: v::take(&mut m, "nav_prdy_vrss_sign"),
-            nav_prdy_ctrt: v::take(&mut m, "nav_prdy_ctrt"),
-            trc_errt: v::take(&mut m, "trc_errt"),
-            stck_sdpr: v::take(&mut m, "stck_sdpr"),
-            stck_sspr: v::take(&mut m, "stck_sspr"),
-            nmix_ctrt: v::take(&mut m, "nmix_ctrt"),
-            etf_crcl_stcn: v::take(&mut m, "etf_crcl_stcn"),
-            etf_ntas_ttam: v::take(&mut m, "etf_ntas_ttam"),
-            etf_frcr_ntas_ttam: v::take(&mut m, "etf_frcr_ntas_ttam"),
-            frgn_limt_rate: v::take(&mut m, "frgn_limt_rate"),
-            frgn_oder_able_qty: v::take(&mut m, "frgn_oder_able_qty"),
-            etf_cu_unit_scrt_cnt: v::take(&mut m, "etf_cu_unit_scrt_cnt"),
-            etf_cnfg_issu_cnt: v::take(&mut m, "etf_cnfg_issu_cnt"),
-            etf_dvdn_cycl: v::take(&mut m, "etf_dvdn_cycl"),
-            crcd: v::take(&mut m, "crcd"),
-            etf_crcl_ntas_ttam: v::take(&mut m, "etf_crcl_ntas_ttam"),
-            etf_frcr_crcl_ntas_ttam: v::take(&mut m, "etf_frcr_crcl_ntas_ttam"),
-            etf_frcr_last_ntas_wrth_val: v::take(&mut m, "etf_frcr_last_ntas_wrth_val"),
-            lp_oder_able_cls_code: v::take(&mut m, "lp_oder_able_cls_code"),
-            stck_dryy_hgpr: v::take(&mut m, "stck_dryy_hgpr"),
-            dryy_hgpr_vrss_prpr_rate: v::take(&mut m, "dryy_hgpr_vrss_prpr_rate"),
-            dryy_hgpr_date: v::take(&mut m, "dryy_hgpr_date"),
-            stck_dryy_lwpr: v::take(&mut m, "stck_dryy_lwpr"),
-            dryy_lwpr_vrss_prpr_rate: v::take(&mut m, "dryy_lwpr_vrss_prpr_rate"),
-            dryy_lwpr_date: v::take(&mut m, "dryy_lwpr_date"),
-            bstp_kor_isnm: v::take(&mut m, "bstp_kor_isnm"),
-            vi_cls_code: v::take(&mut m, "vi_cls_code"),
-            lstn_stcn: v::take(&mut m, "lstn_stcn"),
-            frgn_hldn_qty: v::take(&mut m, "frgn_hldn_qty"),
-            frgn_hldn_qty_rate: v::take(&mut m, "frgn_hldn_qty_rate"),
-            etf_trc_ert_mltp: v::take(&mut m, "etf_trc_ert_mltp"),
-            dprt: v::take(&mut m, "dprt"),
-            mbcr_name: v::take(&mut m, "mbcr_name"),
-            stck_lstn_date: v::take(&mut m, "stck_lstn_date"),
-            mtrt_date: v::take(&mut m, "mtrt_date"),
-            shrg_type_code: v::take(&mut m, "shrg_type_code"),
-            lp_hldn_rate: v::take(&mut m, "lp_hldn_rate"),
-            etf_trgt_nmix_bstp_code: v::take(&mut m, "etf_trgt_nmix_bstp_code"),
-            etf_div_name: v::take(&mut m, "etf_div_name"),
-            etf_rprs_bstp_kor_isnm: v::take(&mut m, "etf_rprs_bstp_kor_isnm"),
-            lp_hldn_vol: v::take(&mut m, "lp_hldn_vol"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "stck_prpr",
+                "prdy_vrss_sign",
+                "prdy_vrss",
+                "prdy_ctrt",
+                "acml_vol",
+                "prdy_vol",
+                "stck_mxpr",
+                "stck_llam",
+                "stck_prdy_clpr",
+                "stck_oprc",
+                "prdy_clpr_vrss_oprc_rate",
+                "stck_hgpr",
+                "prdy_clpr_vrss_hgpr_rate",
+                "stck_lwpr",
+                "prdy_clpr_vrss_lwpr_rate",
+                "prdy_last_nav",
+                "nav",
+                "nav_prdy_vrss",
+                "nav_prdy_vrss_sign",
+                "nav_prdy_ctrt",
+                "trc_errt",
+                "stck_sdpr",
+                "stck_sspr",
+                "nmix_ctrt",
+                "etf_crcl_stcn",
+                "etf_ntas_ttam",
+                "etf_frcr_ntas_ttam",
+                "frgn_limt_rate",
+                "frgn_oder_able_qty",
+                "etf_cu_unit_scrt_cnt",
+                "etf_cnfg_issu_cnt",
+                "etf_dvdn_cycl",
+                "crcd",
+                "etf_crcl_ntas_ttam",
+                "etf_frcr_crcl_ntas_ttam",
+                "etf_frcr_last_ntas_wrth_val",
+                "lp_oder_able_cls_code",
+                "stck_dryy_hgpr",
+                "dryy_hgpr_vrss_prpr_rate",
+                "dryy_hgpr_date",
+                "stck_dryy_lwpr",
+                "dryy_lwpr_vrss_prpr_rate",
+                "dryy_lwpr_date",
+                "bstp_kor_isnm",
+                "vi_cls_code",
+                "lstn_stcn",
+                "frgn_hldn_qty",
+                "frgn_hldn_qty_rate",
+                "etf_trc_ert_mltp",
+                "dprt",
+                "mbcr_name",
+                "stck_lstn_date",
+                "mtrt_date",
+                "shrg_type_code",
+                "lp_hldn_rate",
+                "etf_trgt_nmix_bstp_code",
+                "etf_div_name",
+                "etf_rprs_bstp_kor_isnm",
+                "lp_hldn_vol",
+            ],
+            lower: &[
+                ("acml_vol", 4),
+                ("bstp_kor_isnm", 43),
+                ("crcd", 32),
+                ("dprt", 49),
+                ("dryy_hgpr_date", 39),
+                ("dryy_hgpr_vrss_prpr_rate", 38),
+                ("dryy_lwpr_date", 42),
+                ("dryy_lwpr_vrss_prpr_rate", 41),
+                ("etf_cnfg_issu_cnt", 30),
+                ("etf_crcl_ntas_ttam", 33),
+                ("etf_crcl_stcn", 24),
+                ("etf_cu_unit_scrt_cnt", 29),
+                ("etf_div_name", 56),
+                ("etf_dvdn_cycl", 31),
+                ("etf_frcr_crcl_ntas_ttam", 34),
+                ("etf_frcr_last_ntas_wrth_val", 35),
+                ("etf_frcr_ntas_ttam", 26),
+                ("etf_ntas_ttam", 25),
+                ("etf_rprs_bstp_kor_isnm", 57),
+                ("etf_trc_ert_mltp", 48),
+                ("etf_trgt_nmix_bstp_code", 55),
+                ("frgn_hldn_qty", 46),
+                ("frgn_hldn_qty_rate", 47),
+                ("frgn_limt_rate", 27),
+                ("frgn_oder_able_qty", 28),
+                ("lp_hldn_rate", 54),
+                ("lp_hldn_vol", 58),
+                ("lp_oder_able_cls_code", 36),
+                ("lstn_stcn", 45),
+                ("mbcr_name", 50),
+                ("mtrt_date", 52),
+                ("nav", 16),
+                ("nav_prdy_ctrt", 19),
+                ("nav_prdy_vrss", 17),
+                ("nav_prdy_vrss_sign", 18),
+                ("nmix_ctrt", 23),
+                ("prdy_clpr_vrss_hgpr_rate", 12),
+                ("prdy_clpr_vrss_lwpr_rate", 14),
+                ("prdy_clpr_vrss_oprc_rate", 10),
+                ("prdy_ctrt", 3),
+                ("prdy_last_nav", 15),
+                ("prdy_vol", 5),
+                ("prdy_vrss", 2),
+                ("prdy_vrss_sign", 1),
+                ("shrg_type_code", 53),
+                ("stck_dryy_hgpr", 37),
+                ("stck_dryy_lwpr", 40),
+                ("stck_hgpr", 11),
+                ("stck_llam", 7),
+                ("stck_lstn_date", 51),
+                ("stck_lwpr", 13),
+                ("stck_mxpr", 6),
+                ("stck_oprc", 9),
+                ("stck_prdy_clpr", 8),
+                ("stck_prpr", 0),
+                ("stck_sdpr", 21),
+                ("stck_sspr", 22),
+                ("trc_errt", 20),
+                ("vi_cls_code", 44),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "stck_prpr", &self.stck_prpr);
-        v::put(&mut m, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        v::put(&mut m, "prdy_vrss", &self.prdy_vrss);
-        v::put(&mut m, "prdy_ctrt", &self.prdy_ctrt);
-        v::put(&mut m, "acml_vol", &self.acml_vol);
-        v::put(&mut m, "prdy_vol", &self.prdy_vol);
-        v::put(&mut m, "stck_mxpr", &self.stck_mxpr);
-        v::put(&mut m, "stck_llam", &self.stck_llam);
-        v::put(&mut m, "stck_prdy_clpr", &self.stck_prdy_clpr);
-        v::put(&mut m, "stck_oprc", &self.stck_oprc);
-        v::put(
-            &mut m,
-            "prdy_clpr_vrss_oprc_rate",
-            &self.prdy_clpr_vrss_oprc_rate,
-        );
-        v::put(&mut m, "stck_hgpr", &self.stck_hgpr);
-        v::put(
-            &mut m,
-            "prdy_clpr_vrss_hgpr_rate",
-            &self.prdy_clpr_vrss_hgpr_rate,
-        );
-        v::put(&mut m, "stck_lwpr", &self.stck_lwpr);
-        v::put(
-            &mut m,
-            "prdy_clpr_vrss_lwpr_rate",
-            &self.prdy_clpr_vrss_lwpr_rate,
-        );
-        v::put(&mut m, "prdy_last_nav", &self.prdy_last_nav);
-        v::put(&mut m, "nav", &self.nav);
-        v::put(&mut m, "nav_prdy_vrss", &self.nav_prdy_vrss);
-        v::put(&mut m, "nav_prdy_vrss_sign", &self.nav_prdy_vrss_sign);
-        v::put(&mut m, "nav_prdy_ctrt", &self.nav_prdy_ctrt);
-        v::put(&mut m, "trc_errt", &self.trc_errt);
-        v::put(&mut m, "stck_sdpr", &self.stck_sdpr);
-        v::put(&mut m, "stck_sspr", &self.stck_sspr);
-        v::put(&mut m, "nmix_ctrt", &self.nmix_ctrt);
-        v::put(&mut m, "etf_crcl_stcn", &self.etf_crcl_stcn);
-        v::put(&mut m, "etf_ntas_ttam", &self.etf_ntas_ttam);
-        v::put(&mut m, "etf_frcr_ntas_ttam", &self.etf_frcr_ntas_ttam);
-        v::put(&mut m, "frgn_limt_rate", &self.frgn_limt_rate);
-        v::put(&mut m, "frgn_oder_able_qty", &self.frgn_oder_able_qty);
-        v::put(&mut m, "etf_cu_unit_scrt_cnt", &self.etf_cu_unit_scrt_cnt);
-        v::put(&mut m, "etf_cnfg_issu_cnt", &self.etf_cnfg_issu_cnt);
-        v::put(&mut m, "etf_dvdn_cycl", &self.etf_dvdn_cycl);
-        v::put(&mut m, "crcd", &self.crcd);
-        v::put(&mut m, "etf_crcl_ntas_ttam", &self.etf_crcl_ntas_ttam);
-        v::put(
-            &mut m,
-            "etf_frcr_crcl_ntas_ttam",
-            &self.etf_frcr_crcl_ntas_ttam,
-        );
-        v::put(
-            &mut m,
-            "etf_frcr_last_ntas_wrth_val",
-            &self.etf_frcr_last_ntas_wrth_val,
-        );
-        v::put(&mut m, "lp_oder_able_cls_code", &self.lp_oder_able_cls_code);
-        v::put(&mut m, "stck_dryy_hgpr", &self.stck_dryy_hgpr);
-        v::put(
-            &mut m,
-            "dryy_hgpr_vrss_prpr_rate",
-            &self.dryy_hgpr_vrss_prpr_rate,
-        );
-        v::put(&mut m, "dryy_hgpr_date", &self.dryy_hgpr_date);
-        v::put(&mut m, "stck_dryy_lwpr", &self.stck_dryy_lwpr);
-        v::put(
-            &mut m,
-            "dryy_lwpr_vrss_prpr_rate",
-            &self.dryy_lwpr_vrss_prpr_rate,
-        );
-        v::put(&mut m, "dryy_lwpr_date", &self.dryy_lwpr_date);
-        v::put(&mut m, "bstp_kor_isnm", &self.bstp_kor_isnm);
-        v::put(&mut m, "vi_cls_code", &self.vi_cls_code);
-        v::put(&mut m, "lstn_stcn", &self.lstn_stcn);
-        v::put(&mut m, "frgn_hldn_qty", &self.frgn_hldn_qty);
-        v::put(&mut m, "frgn_hldn_qty_rate", &self.frgn_hldn_qty_rate);
-        v::put(&mut m, "etf_trc_ert_mltp", &self.etf_trc_ert_mltp);
-        v::put(&mut m, "dprt", &self.dprt);
-        v::put(&mut m, "mbcr_name", &self.mbcr_name);
-        v::put(&mut m, "stck_lstn_date", &self.stck_lstn_date);
-        v::put(&mut m, "mtrt_date", &self.mtrt_date);
-        v::put(&mut m, "shrg_type_code", &self.shrg_type_code);
-        v::put(&mut m, "lp_hldn_rate", &self.lp_hldn_rate);
-        v::put(
-            &mut m,
-            "etf_trgt_nmix_bstp_code",
-            &self.etf_trgt_nmix_bstp_code,
-        );
-        v::put(&mut m, "etf_div_name", &self.etf_div_name);
-        v::put(
-            &mut m,
-            "etf_rprs_bstp_kor_isnm",
-            &self.etf_rprs_bstp_kor_isnm,
-        );
-        v::put(&mut m, "lp_hldn_vol", &self.lp_hldn_vol);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.stck_prpr,
+            1 => &self.prdy_vrss_sign,
+            2 => &self.prdy_vrss,
+            3 => &self.prdy_ctrt,
+            4 => &self.acml_vol,
+            5 => &self.prdy_vol,
+            6 => &self.stck_mxpr,
+            7 => &self.stck_llam,
+            8 => &self.stck_prdy_clpr,
+            9 => &self.stck_oprc,
+            10 => &self.prdy_clpr_vrss_oprc_rate,
+            11 => &self.stck_hgpr,
+            12 => &self.prdy_clpr_vrss_hgpr_rate,
+            13 => &self.stck_lwpr,
+            14 => &self.prdy_clpr_vrss_lwpr_rate,
+            15 => &self.prdy_last_nav,
+            16 => &self.nav,
+            17 => &self.nav_prdy_vrss,
+            18 => &self.nav_prdy_vrss_sign,
+            19 => &self.nav_prdy_ctrt,
+            20 => &self.trc_errt,
+            21 => &self.stck_sdpr,
+            22 => &self.stck_sspr,
+            23 => &self.nmix_ctrt,
+            24 => &self.etf_crcl_stcn,
+            25 => &self.etf_ntas_ttam,
+            26 => &self.etf_frcr_ntas_ttam,
+            27 => &self.frgn_limt_rate,
+            28 => &self.frgn_oder_able_qty,
+            29 => &self.etf_cu_unit_scrt_cnt,
+            30 => &self.etf_cnfg_issu_cnt,
+            31 => &self.etf_dvdn_cycl,
+            32 => &self.crcd,
+            33 => &self.etf_crcl_ntas_ttam,
+            34 => &self.etf_frcr_crcl_ntas_ttam,
+            35 => &self.etf_frcr_last_ntas_wrth_val,
+            36 => &self.lp_oder_able_cls_code,
+            37 => &self.stck_dryy_hgpr,
+            38 => &self.dryy_hgpr_vrss_prpr_rate,
+            39 => &self.dryy_hgpr_date,
+            40 => &self.stck_dryy_lwpr,
+            41 => &self.dryy_lwpr_vrss_prpr_rate,
+            42 => &self.dryy_lwpr_date,
+            43 => &self.bstp_kor_isnm,
+            44 => &self.vi_cls_code,
+            45 => &self.lstn_stcn,
+            46 => &self.frgn_hldn_qty,
+            47 => &self.frgn_hldn_qty_rate,
+            48 => &self.etf_trc_ert_mltp,
+            49 => &self.dprt,
+            50 => &self.mbcr_name,
+            51 => &self.stck_lstn_date,
+            52 => &self.mtrt_date,
+            53 => &self.shrg_type_code,
+            54 => &self.lp_hldn_rate,
+            55 => &self.etf_trgt_nmix_bstp_code,
+            56 => &self.etf_div_name,
+            57 => &self.etf_rprs_bstp_kor_isnm,
+            58 => &self.lp_hldn_vol,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "stck_prpr", &self.stck_prpr);
-        r.val(path, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        r.val(path, "prdy_vrss", &self.prdy_vrss);
-        r.val(path, "prdy_ctrt", &self.prdy_ctrt);
-        r.val(path, "acml_vol", &self.acml_vol);
-        r.val(path, "prdy_vol", &self.prdy_vol);
-        r.val(path, "stck_mxpr", &self.stck_mxpr);
-        r.val(path, "stck_llam", &self.stck_llam);
-        r.val(path, "stck_prdy_clpr", &self.stck_prdy_clpr);
-        r.val(path, "stck_oprc", &self.stck_oprc);
-        r.val(
-            path,
-            "prdy_clpr_vrss_oprc_rate",
-            &self.prdy_clpr_vrss_oprc_rate,
-        );
-        r.val(path, "stck_hgpr", &self.stck_hgpr);
-        r.val(
-            path,
-            "prdy_clpr_vrss_hgpr_rate",
-            &self.prdy_clpr_vrss_hgpr_rate,
-        );
-        r.val(path, "stck_lwpr", &self.stck_lwpr);
-        r.val(
-            path,
-            "prdy_clpr_vrss_lwpr_rate",
-            &self.prdy_clpr_vrss_lwpr_rate,
-        );
-        r.val(path, "prdy_last_nav", &self.prdy_last_nav);
-        r.val(path, "nav", &self.nav);
-        r.val(path, "nav_prdy_vrss", &self.nav_prdy_vrss);
-        r.val(path, "nav_prdy_vrss_sign", &self.nav_prdy_vrss_sign);
-        r.val(path, "nav_prdy_ctrt", &self.nav_prdy_ctrt);
-        r.val(path, "trc_errt", &self.trc_errt);
-        r.val(path, "stck_sdpr", &self.stck_sdpr);
-        r.val(path, "stck_sspr", &self.stck_sspr);
-        r.val(path, "nmix_ctrt", &self.nmix_ctrt);
-        r.val(path, "etf_crcl_stcn", &self.etf_crcl_stcn);
-        r.val(path, "etf_ntas_ttam", &self.etf_ntas_ttam);
-        r.val(path, "etf_frcr_ntas_ttam", &self.etf_frcr_ntas_ttam);
-        r.val(path, "frgn_limt_rate", &self.frgn_limt_rate);
-        r.val(path, "frgn_oder_able_qty", &self.frgn_oder_able_qty);
-        r.val(path, "etf_cu_unit_scrt_cnt", &self.etf_cu_unit_scrt_cnt);
-        r.val(path, "etf_cnfg_issu_cnt", &self.etf_cnfg_issu_cnt);
-        r.val(path, "etf_dvdn_cycl", &self.etf_dvdn_cycl);
-        r.val(path, "crcd", &self.crcd);
-        r.val(path, "etf_crcl_ntas_ttam", &self.etf_crcl_ntas_ttam);
-        r.val(
-            path,
-            "etf_frcr_crcl_ntas_ttam",
-            &self.etf_frcr_crcl_ntas_ttam,
-        );
-        r.val(
-            path,
-            "etf_frcr_last_ntas_wrth_val",
-            &self.etf_frcr_last_ntas_wrth_val,
-        );
-        r.val(path, "lp_oder_able_cls_code", &self.lp_oder_able_cls_code);
-        r.val(path, "stck_dryy_hgpr", &self.stck_dryy_hgpr);
-        r.val(
-            path,
-            "dryy_hgpr_vrss_prpr_rate",
-            &self.dryy_hgpr_vrss_prpr_rate,
-        );
-        r.val(path, "dryy_hgpr_date", &self.dryy_hgpr_date);
-        r.val(path, "stck_dryy_lwpr", &self.stck_dryy_lwpr);
-        r.val(
-            path,
-            "dryy_lwpr_vrss_prpr_rate",
-            &self.dryy_lwpr_vrss_prpr_rate,
-        );
-        r.val(path, "dryy_lwpr_date", &self.dryy_lwpr_date);
-        r.val(path, "bstp_kor_isnm", &self.bstp_kor_isnm);
-        r.val(path, "vi_cls_code", &self.vi_cls_code);
-        r.val(path, "lstn_stcn", &self.lstn_stcn);
-        r.val(path, "frgn_hldn_qty", &self.frgn_hldn_qty);
-        r.val(path, "frgn_hldn_qty_rate", &self.frgn_hldn_qty_rate);
-        r.val(path, "etf_trc_ert_mltp", &self.etf_trc_ert_mltp);
-        r.val(path, "dprt", &self.dprt);
-        r.val(path, "mbcr_name", &self.mbcr_name);
-        r.val(path, "stck_lstn_date", &self.stck_lstn_date);
-        r.val(path, "mtrt_date", &self.mtrt_date);
-        r.val(path, "shrg_type_code", &self.shrg_type_code);
-        r.val(path, "lp_hldn_rate", &self.lp_hldn_rate);
-        r.val(
-            path,
-            "etf_trgt_nmix_bstp_code",
-            &self.etf_trgt_nmix_bstp_code,
-        );
-        r.val(path, "etf_div_name", &self.etf_div_name);
-        r.val(path, "etf_rprs_bstp_kor_isnm", &self.etf_rprs_bstp_kor_isnm);
-        r.val(path, "lp_hldn_vol", &self.lp_hldn_vol);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.stck_prpr,
+            1 => &mut self.prdy_vrss_sign,
+            2 => &mut self.prdy_vrss,
+            3 => &mut self.prdy_ctrt,
+            4 => &mut self.acml_vol,
+            5 => &mut self.prdy_vol,
+            6 => &mut self.stck_mxpr,
+            7 => &mut self.stck_llam,
+            8 => &mut self.stck_prdy_clpr,
+            9 => &mut self.stck_oprc,
+            10 => &mut self.prdy_clpr_vrss_oprc_rate,
+            11 => &mut self.stck_hgpr,
+            12 => &mut self.prdy_clpr_vrss_hgpr_rate,
+            13 => &mut self.stck_lwpr,
+            14 => &mut self.prdy_clpr_vrss_lwpr_rate,
+            15 => &mut self.prdy_last_nav,
+            16 => &mut self.nav,
+            17 => &mut self.nav_prdy_vrss,
+            18 => &mut self.nav_prdy_vrss_sign,
+            19 => &mut self.nav_prdy_ctrt,
+            20 => &mut self.trc_errt,
+            21 => &mut self.stck_sdpr,
+            22 => &mut self.stck_sspr,
+            23 => &mut self.nmix_ctrt,
+            24 => &mut self.etf_crcl_stcn,
+            25 => &mut self.etf_ntas_ttam,
+            26 => &mut self.etf_frcr_ntas_ttam,
+            27 => &mut self.frgn_limt_rate,
+            28 => &mut self.frgn_oder_able_qty,
+            29 => &mut self.etf_cu_unit_scrt_cnt,
+            30 => &mut self.etf_cnfg_issu_cnt,
+            31 => &mut self.etf_dvdn_cycl,
+            32 => &mut self.crcd,
+            33 => &mut self.etf_crcl_ntas_ttam,
+            34 => &mut self.etf_frcr_crcl_ntas_ttam,
+            35 => &mut self.etf_frcr_last_ntas_wrth_val,
+            36 => &mut self.lp_oder_able_cls_code,
+            37 => &mut self.stck_dryy_hgpr,
+            38 => &mut self.dryy_hgpr_vrss_prpr_rate,
+            39 => &mut self.dryy_hgpr_date,
+            40 => &mut self.stck_dryy_lwpr,
+            41 => &mut self.dryy_lwpr_vrss_prpr_rate,
+            42 => &mut self.dryy_lwpr_date,
+            43 => &mut self.bstp_kor_isnm,
+            44 => &mut self.vi_cls_code,
+            45 => &mut self.lstn_stcn,
+            46 => &mut self.frgn_hldn_qty,
+            47 => &mut self.frgn_hldn_qty_rate,
+            48 => &mut self.etf_trc_ert_mltp,
+            49 => &mut self.dprt,
+            50 => &mut self.mbcr_name,
+            51 => &mut self.stck_lstn_date,
+            52 => &mut self.mtrt_date,
+            53 => &mut self.shrg_type_code,
+            54 => &mut self.lp_hldn_rate,
+            55 => &mut self.etf_trgt_nmix_bstp_code,
+            56 => &mut self.etf_div_name,
+            57 => &mut self.etf_rprs_bstp_kor_isnm,
+            58 => &mut self.lp_hldn_vol,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

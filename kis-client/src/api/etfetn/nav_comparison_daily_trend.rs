@@ -193,7 +193,7 @@ impl Endpoint for NavComparisonDailyTrendRequest {
 /// Response of NAV 비교추이(일) (`v1_국내주식-071`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct NavComparisonDailyTrendResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -206,51 +206,71 @@ pub struct NavComparisonDailyTrendResponse {
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for NavComparisonDailyTrendResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output: v::take_block(&mut m, "output"),
-            extra: m,
-        }
+impl crate::__private::Record for NavComparisonDailyTrendResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output"],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output.put(&mut m, "output");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output.report(path, "output", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for NavComparisonDailyTrendResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for NavComparisonDailyTrendResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// 주식 영업 일자 (`stck_bsop_date`, required, length 8).
@@ -281,60 +301,97 @@ pub struct Output {
     pub nav_prdy_ctrt: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            stck_bsop_date: v::take(&mut m, "stck_bsop_date"),
-            stck_clpr: v::take(&mut m, "stck_clpr"),
-            prdy_vrss: v::take(&mut m, "prdy_vrss"),
-            prdy_vrss_sign: v::take(&mut m, "prdy_vrss_sign"),
-            prdy_ctrt: v::take(&mut m, "prdy_ctrt"),
-            acml_vol: v::take(&mut m, "acml_vol"),
-            cntg_vol: v::take(&mut m, "cntg_vol"),
-            dprt: v::take(&mut m, "dprt"),
-            nav_vrss_prpr: v::take(&mut m, "nav_vrss_prpr"),
-            nav: v::take(&mut m, "nav"),
-            nav_prdy_vrss_sign: v::take(&mut m, "nav_prdy_vrss_sign"),
-            nav_prdy_vrss: v::take(&mut m, "nav_prdy_vrss"),
-            nav_prdy_ctrt: v::take(&mut m, "nav_prdy_ctrt"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "stck_bsop_date",
+                "stck_clpr",
+                "prdy_vrss",
+                "prdy_vrss_sign",
+                "prdy_ctrt",
+                "acml_vol",
+                "cntg_vol",
+                "dprt",
+                "nav_vrss_prpr",
+                "nav",
+                "nav_prdy_vrss_sign",
+                "nav_prdy_vrss",
+                "nav_prdy_ctrt",
+            ],
+            lower: &[
+                ("acml_vol", 5),
+                ("cntg_vol", 6),
+                ("dprt", 7),
+                ("nav", 9),
+                ("nav_prdy_ctrt", 12),
+                ("nav_prdy_vrss", 11),
+                ("nav_prdy_vrss_sign", 10),
+                ("nav_vrss_prpr", 8),
+                ("prdy_ctrt", 4),
+                ("prdy_vrss", 2),
+                ("prdy_vrss_sign", 3),
+                ("stck_bsop_date", 0),
+                ("stck_clpr", 1),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "stck_bsop_date", &self.stck_bsop_date);
-        v::put(&mut m, "stck_clpr", &self.stck_clpr);
-        v::put(&mut m, "prdy_vrss", &self.prdy_vrss);
-        v::put(&mut m, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        v::put(&mut m, "prdy_ctrt", &self.prdy_ctrt);
-        v::put(&mut m, "acml_vol", &self.acml_vol);
-        v::put(&mut m, "cntg_vol", &self.cntg_vol);
-        v::put(&mut m, "dprt", &self.dprt);
-        v::put(&mut m, "nav_vrss_prpr", &self.nav_vrss_prpr);
-        v::put(&mut m, "nav", &self.nav);
-        v::put(&mut m, "nav_prdy_vrss_sign", &self.nav_prdy_vrss_sign);
-        v::put(&mut m, "nav_prdy_vrss", &self.nav_prdy_vrss);
-        v::put(&mut m, "nav_prdy_ctrt", &self.nav_prdy_ctrt);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.stck_bsop_date,
+            1 => &self.stck_clpr,
+            2 => &self.prdy_vrss,
+            3 => &self.prdy_vrss_sign,
+            4 => &self.prdy_ctrt,
+            5 => &self.acml_vol,
+            6 => &self.cntg_vol,
+            7 => &self.dprt,
+            8 => &self.nav_vrss_prpr,
+            9 => &self.nav,
+            10 => &self.nav_prdy_vrss_sign,
+            11 => &self.nav_prdy_vrss,
+            12 => &self.nav_prdy_ctrt,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "stck_bsop_date", &self.stck_bsop_date);
-        r.val(path, "stck_clpr", &self.stck_clpr);
-        r.val(path, "prdy_vrss", &self.prdy_vrss);
-        r.val(path, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        r.val(path, "prdy_ctrt", &self.prdy_ctrt);
-        r.val(path, "acml_vol", &self.acml_vol);
-        r.val(path, "cntg_vol", &self.cntg_vol);
-        r.val(path, "dprt", &self.dprt);
-        r.val(path, "nav_vrss_prpr", &self.nav_vrss_prpr);
-        r.val(path, "nav", &self.nav);
-        r.val(path, "nav_prdy_vrss_sign", &self.nav_prdy_vrss_sign);
-        r.val(path, "nav_prdy_vrss", &self.nav_prdy_vrss);
-        r.val(path, "nav_prdy_ctrt", &self.nav_prdy_ctrt);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.stck_bsop_date,
+            1 => &mut self.stck_clpr,
+            2 => &mut self.prdy_vrss,
+            3 => &mut self.prdy_vrss_sign,
+            4 => &mut self.prdy_ctrt,
+            5 => &mut self.acml_vol,
+            6 => &mut self.cntg_vol,
+            7 => &mut self.dprt,
+            8 => &mut self.nav_vrss_prpr,
+            9 => &mut self.nav,
+            10 => &mut self.nav_prdy_vrss_sign,
+            11 => &mut self.nav_prdy_vrss,
+            12 => &mut self.nav_prdy_ctrt,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

@@ -164,7 +164,7 @@ impl Endpoint for NavComparisonTimeTrendRequest {
 /// Response of NAV 비교추이(분) (`v1_국내주식-070`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct NavComparisonTimeTrendResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -177,51 +177,71 @@ pub struct NavComparisonTimeTrendResponse {
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for NavComparisonTimeTrendResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output: v::take_block(&mut m, "output"),
-            extra: m,
-        }
+impl crate::__private::Record for NavComparisonTimeTrendResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output"],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output.put(&mut m, "output");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output.report(path, "output", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for NavComparisonTimeTrendResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for NavComparisonTimeTrendResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// 영업 시간 (`bsop_hour`, required, length 6).
@@ -252,60 +272,97 @@ pub struct Output {
     pub cntg_vol: v::Val<i64>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            bsop_hour: v::take(&mut m, "bsop_hour"),
-            nav: v::take(&mut m, "nav"),
-            nav_prdy_vrss_sign: v::take(&mut m, "nav_prdy_vrss_sign"),
-            nav_prdy_vrss: v::take(&mut m, "nav_prdy_vrss"),
-            nav_prdy_ctrt: v::take(&mut m, "nav_prdy_ctrt"),
-            nav_vrss_prpr: v::take(&mut m, "nav_vrss_prpr"),
-            dprt: v::take(&mut m, "dprt"),
-            stck_prpr: v::take(&mut m, "stck_prpr"),
-            prdy_vrss: v::take(&mut m, "prdy_vrss"),
-            prdy_vrss_sign: v::take(&mut m, "prdy_vrss_sign"),
-            prdy_ctrt: v::take(&mut m, "prdy_ctrt"),
-            acml_vol: v::take(&mut m, "acml_vol"),
-            cntg_vol: v::take(&mut m, "cntg_vol"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "bsop_hour",
+                "nav",
+                "nav_prdy_vrss_sign",
+                "nav_prdy_vrss",
+                "nav_prdy_ctrt",
+                "nav_vrss_prpr",
+                "dprt",
+                "stck_prpr",
+                "prdy_vrss",
+                "prdy_vrss_sign",
+                "prdy_ctrt",
+                "acml_vol",
+                "cntg_vol",
+            ],
+            lower: &[
+                ("acml_vol", 11),
+                ("bsop_hour", 0),
+                ("cntg_vol", 12),
+                ("dprt", 6),
+                ("nav", 1),
+                ("nav_prdy_ctrt", 4),
+                ("nav_prdy_vrss", 3),
+                ("nav_prdy_vrss_sign", 2),
+                ("nav_vrss_prpr", 5),
+                ("prdy_ctrt", 10),
+                ("prdy_vrss", 8),
+                ("prdy_vrss_sign", 9),
+                ("stck_prpr", 7),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "bsop_hour", &self.bsop_hour);
-        v::put(&mut m, "nav", &self.nav);
-        v::put(&mut m, "nav_prdy_vrss_sign", &self.nav_prdy_vrss_sign);
-        v::put(&mut m, "nav_prdy_vrss", &self.nav_prdy_vrss);
-        v::put(&mut m, "nav_prdy_ctrt", &self.nav_prdy_ctrt);
-        v::put(&mut m, "nav_vrss_prpr", &self.nav_vrss_prpr);
-        v::put(&mut m, "dprt", &self.dprt);
-        v::put(&mut m, "stck_prpr", &self.stck_prpr);
-        v::put(&mut m, "prdy_vrss", &self.prdy_vrss);
-        v::put(&mut m, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        v::put(&mut m, "prdy_ctrt", &self.prdy_ctrt);
-        v::put(&mut m, "acml_vol", &self.acml_vol);
-        v::put(&mut m, "cntg_vol", &self.cntg_vol);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.bsop_hour,
+            1 => &self.nav,
+            2 => &self.nav_prdy_vrss_sign,
+            3 => &self.nav_prdy_vrss,
+            4 => &self.nav_prdy_ctrt,
+            5 => &self.nav_vrss_prpr,
+            6 => &self.dprt,
+            7 => &self.stck_prpr,
+            8 => &self.prdy_vrss,
+            9 => &self.prdy_vrss_sign,
+            10 => &self.prdy_ctrt,
+            11 => &self.acml_vol,
+            12 => &self.cntg_vol,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "bsop_hour", &self.bsop_hour);
-        r.val(path, "nav", &self.nav);
-        r.val(path, "nav_prdy_vrss_sign", &self.nav_prdy_vrss_sign);
-        r.val(path, "nav_prdy_vrss", &self.nav_prdy_vrss);
-        r.val(path, "nav_prdy_ctrt", &self.nav_prdy_ctrt);
-        r.val(path, "nav_vrss_prpr", &self.nav_vrss_prpr);
-        r.val(path, "dprt", &self.dprt);
-        r.val(path, "stck_prpr", &self.stck_prpr);
-        r.val(path, "prdy_vrss", &self.prdy_vrss);
-        r.val(path, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        r.val(path, "prdy_ctrt", &self.prdy_ctrt);
-        r.val(path, "acml_vol", &self.acml_vol);
-        r.val(path, "cntg_vol", &self.cntg_vol);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.bsop_hour,
+            1 => &mut self.nav,
+            2 => &mut self.nav_prdy_vrss_sign,
+            3 => &mut self.nav_prdy_vrss,
+            4 => &mut self.nav_prdy_ctrt,
+            5 => &mut self.nav_vrss_prpr,
+            6 => &mut self.dprt,
+            7 => &mut self.stck_prpr,
+            8 => &mut self.prdy_vrss,
+            9 => &mut self.prdy_vrss_sign,
+            10 => &mut self.prdy_ctrt,
+            11 => &mut self.acml_vol,
+            12 => &mut self.cntg_vol,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

@@ -132,7 +132,7 @@ impl Endpoint for NavComparisonTrendRequest {
 /// Response of NAV 비교추이(종목) (`v1_국내주식-069`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct NavComparisonTrendResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -147,54 +147,79 @@ pub struct NavComparisonTrendResponse {
     pub output2: v::One<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for NavComparisonTrendResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output1: v::take_one(&mut m, "output1"),
-            output2: v::take_one(&mut m, "output2"),
-            extra: m,
-        }
+impl crate::__private::Record for NavComparisonTrendResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output1", "output2"],
+            lower: &[
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output1.put(&mut m, "output1");
-        self.output2.put(&mut m, "output2");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output1,
+            4 => &self.output2,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output1.report(path, "output1", r);
-        self.output2.report(path, "output2", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output1,
+            4 => &mut self.output2,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for NavComparisonTrendResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for NavComparisonTrendResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 주식 현재가 (`stck_prpr`, required, length 8).
@@ -223,63 +248,99 @@ pub struct Output1 {
     pub stck_llam: v::Val<i64>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output1 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            stck_prpr: v::take(&mut m, "stck_prpr"),
-            prdy_vrss: v::take(&mut m, "prdy_vrss"),
-            prdy_vrss_sign: v::take(&mut m, "prdy_vrss_sign"),
-            prdy_ctrt: v::take(&mut m, "prdy_ctrt"),
-            acml_vol: v::take(&mut m, "acml_vol"),
-            acml_tr_pbmn: v::take(&mut m, "acml_tr_pbmn"),
-            stck_prdy_clpr: v::take(&mut m, "stck_prdy_clpr"),
-            stck_oprc: v::take(&mut m, "stck_oprc"),
-            stck_hgpr: v::take(&mut m, "stck_hgpr"),
-            stck_lwpr: v::take(&mut m, "stck_lwpr"),
-            stck_mxpr: v::take(&mut m, "stck_mxpr"),
-            stck_llam: v::take(&mut m, "stck_llam"),
-            extra: m,
-        }
+impl crate::__private::Record for Output1 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "stck_prpr",
+                "prdy_vrss",
+                "prdy_vrss_sign",
+                "prdy_ctrt",
+                "acml_vol",
+                "acml_tr_pbmn",
+                "stck_prdy_clpr",
+                "stck_oprc",
+                "stck_hgpr",
+                "stck_lwpr",
+                "stck_mxpr",
+                "stck_llam",
+            ],
+            lower: &[
+                ("acml_tr_pbmn", 5),
+                ("acml_vol", 4),
+                ("prdy_ctrt", 3),
+                ("prdy_vrss", 1),
+                ("prdy_vrss_sign", 2),
+                ("stck_hgpr", 8),
+                ("stck_llam", 11),
+                ("stck_lwpr", 9),
+                ("stck_mxpr", 10),
+                ("stck_oprc", 7),
+                ("stck_prdy_clpr", 6),
+                ("stck_prpr", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "stck_prpr", &self.stck_prpr);
-        v::put(&mut m, "prdy_vrss", &self.prdy_vrss);
-        v::put(&mut m, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        v::put(&mut m, "prdy_ctrt", &self.prdy_ctrt);
-        v::put(&mut m, "acml_vol", &self.acml_vol);
-        v::put(&mut m, "acml_tr_pbmn", &self.acml_tr_pbmn);
-        v::put(&mut m, "stck_prdy_clpr", &self.stck_prdy_clpr);
-        v::put(&mut m, "stck_oprc", &self.stck_oprc);
-        v::put(&mut m, "stck_hgpr", &self.stck_hgpr);
-        v::put(&mut m, "stck_lwpr", &self.stck_lwpr);
-        v::put(&mut m, "stck_mxpr", &self.stck_mxpr);
-        v::put(&mut m, "stck_llam", &self.stck_llam);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.stck_prpr,
+            1 => &self.prdy_vrss,
+            2 => &self.prdy_vrss_sign,
+            3 => &self.prdy_ctrt,
+            4 => &self.acml_vol,
+            5 => &self.acml_tr_pbmn,
+            6 => &self.stck_prdy_clpr,
+            7 => &self.stck_oprc,
+            8 => &self.stck_hgpr,
+            9 => &self.stck_lwpr,
+            10 => &self.stck_mxpr,
+            11 => &self.stck_llam,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "stck_prpr", &self.stck_prpr);
-        r.val(path, "prdy_vrss", &self.prdy_vrss);
-        r.val(path, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        r.val(path, "prdy_ctrt", &self.prdy_ctrt);
-        r.val(path, "acml_vol", &self.acml_vol);
-        r.val(path, "acml_tr_pbmn", &self.acml_tr_pbmn);
-        r.val(path, "stck_prdy_clpr", &self.stck_prdy_clpr);
-        r.val(path, "stck_oprc", &self.stck_oprc);
-        r.val(path, "stck_hgpr", &self.stck_hgpr);
-        r.val(path, "stck_lwpr", &self.stck_lwpr);
-        r.val(path, "stck_mxpr", &self.stck_mxpr);
-        r.val(path, "stck_llam", &self.stck_llam);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.stck_prpr,
+            1 => &mut self.prdy_vrss,
+            2 => &mut self.prdy_vrss_sign,
+            3 => &mut self.prdy_ctrt,
+            4 => &mut self.acml_vol,
+            5 => &mut self.acml_tr_pbmn,
+            6 => &mut self.stck_prdy_clpr,
+            7 => &mut self.stck_oprc,
+            8 => &mut self.stck_hgpr,
+            9 => &mut self.stck_lwpr,
+            10 => &mut self.stck_mxpr,
+            11 => &mut self.stck_llam,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output2 {
     /// NAV (`nav`, required, length 11).
@@ -300,45 +361,77 @@ pub struct Output2 {
     pub lprc_nav: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output2 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            nav: v::take(&mut m, "nav"),
-            nav_prdy_vrss_sign: v::take(&mut m, "nav_prdy_vrss_sign"),
-            nav_prdy_vrss: v::take(&mut m, "nav_prdy_vrss"),
-            nav_prdy_ctrt: v::take(&mut m, "nav_prdy_ctrt"),
-            prdy_clpr_nav: v::take(&mut m, "prdy_clpr_nav"),
-            oprc_nav: v::take(&mut m, "oprc_nav"),
-            hprc_nav: v::take(&mut m, "hprc_nav"),
-            lprc_nav: v::take(&mut m, "lprc_nav"),
-            extra: m,
-        }
+impl crate::__private::Record for Output2 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "nav",
+                "nav_prdy_vrss_sign",
+                "nav_prdy_vrss",
+                "nav_prdy_ctrt",
+                "prdy_clpr_nav",
+                "oprc_nav",
+                "hprc_nav",
+                "lprc_nav",
+            ],
+            lower: &[
+                ("hprc_nav", 6),
+                ("lprc_nav", 7),
+                ("nav", 0),
+                ("nav_prdy_ctrt", 3),
+                ("nav_prdy_vrss", 2),
+                ("nav_prdy_vrss_sign", 1),
+                ("oprc_nav", 5),
+                ("prdy_clpr_nav", 4),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "nav", &self.nav);
-        v::put(&mut m, "nav_prdy_vrss_sign", &self.nav_prdy_vrss_sign);
-        v::put(&mut m, "nav_prdy_vrss", &self.nav_prdy_vrss);
-        v::put(&mut m, "nav_prdy_ctrt", &self.nav_prdy_ctrt);
-        v::put(&mut m, "prdy_clpr_nav", &self.prdy_clpr_nav);
-        v::put(&mut m, "oprc_nav", &self.oprc_nav);
-        v::put(&mut m, "hprc_nav", &self.hprc_nav);
-        v::put(&mut m, "lprc_nav", &self.lprc_nav);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.nav,
+            1 => &self.nav_prdy_vrss_sign,
+            2 => &self.nav_prdy_vrss,
+            3 => &self.nav_prdy_ctrt,
+            4 => &self.prdy_clpr_nav,
+            5 => &self.oprc_nav,
+            6 => &self.hprc_nav,
+            7 => &self.lprc_nav,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "nav", &self.nav);
-        r.val(path, "nav_prdy_vrss_sign", &self.nav_prdy_vrss_sign);
-        r.val(path, "nav_prdy_vrss", &self.nav_prdy_vrss);
-        r.val(path, "nav_prdy_ctrt", &self.nav_prdy_ctrt);
-        r.val(path, "prdy_clpr_nav", &self.prdy_clpr_nav);
-        r.val(path, "oprc_nav", &self.oprc_nav);
-        r.val(path, "hprc_nav", &self.hprc_nav);
-        r.val(path, "lprc_nav", &self.lprc_nav);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.nav,
+            1 => &mut self.nav_prdy_vrss_sign,
+            2 => &mut self.nav_prdy_vrss,
+            3 => &mut self.nav_prdy_ctrt,
+            4 => &mut self.prdy_clpr_nav,
+            5 => &mut self.oprc_nav,
+            6 => &mut self.hprc_nav,
+            7 => &mut self.lprc_nav,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

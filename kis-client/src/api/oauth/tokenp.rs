@@ -146,7 +146,7 @@ impl Endpoint for TokenpRequest {
 /// Response of 접근토큰발급(P) (`인증-001`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct TokenpResponse {
     /// 성공 실패 여부 (\`0\` = success) (`rt_cd`).
@@ -165,62 +165,87 @@ pub struct TokenpResponse {
     pub access_token_token_expired: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for TokenpResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            access_token: v::take(&mut m, "access_token"),
-            token_type: v::take(&mut m, "token_type"),
-            expires_in: v::take(&mut m, "expires_in"),
-            access_token_token_expired: v::take(&mut m, "access_token_token_expired"),
-            extra: m,
-        }
+impl crate::__private::Record for TokenpResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "rt_cd",
+                "msg_cd",
+                "msg1",
+                "access_token",
+                "token_type",
+                "expires_in",
+                "access_token_token_expired",
+            ],
+            lower: &[
+                ("access_token", 3),
+                ("access_token_token_expired", 6),
+                ("expires_in", 5),
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("rt_cd", 0),
+                ("token_type", 4),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        v::put(&mut m, "access_token", &self.access_token);
-        v::put(&mut m, "token_type", &self.token_type);
-        v::put(&mut m, "expires_in", &self.expires_in);
-        v::put(
-            &mut m,
-            "access_token_token_expired",
-            &self.access_token_token_expired,
-        );
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.access_token,
+            4 => &self.token_type,
+            5 => &self.expires_in,
+            6 => &self.access_token_token_expired,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        r.val(path, "access_token", &self.access_token);
-        r.val(path, "token_type", &self.token_type);
-        r.val(path, "expires_in", &self.expires_in);
-        r.val(
-            path,
-            "access_token_token_expired",
-            &self.access_token_token_expired,
-        );
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.access_token,
+            4 => &mut self.token_type,
+            5 => &mut self.expires_in,
+            6 => &mut self.access_token_token_expired,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for TokenpResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for TokenpResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }

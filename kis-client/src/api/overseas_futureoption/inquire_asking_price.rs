@@ -97,7 +97,7 @@ impl Endpoint for InquireAskingPriceRequest {
 /// Response of 해외선물 호가 (`해외선물-031`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct InquireAskingPriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -112,54 +112,79 @@ pub struct InquireAskingPriceResponse {
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for InquireAskingPriceResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output1: v::take_one(&mut m, "output1"),
-            output2: v::take_block(&mut m, "output2"),
-            extra: m,
-        }
+impl crate::__private::Record for InquireAskingPriceResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output1", "output2"],
+            lower: &[
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output1.put(&mut m, "output1");
-        self.output2.put(&mut m, "output2");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output1,
+            4 => &self.output2,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output1.report(path, "output1", r);
-        self.output2.report(path, "output2", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output1,
+            4 => &mut self.output2,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for InquireAskingPriceResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for InquireAskingPriceResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 시가 (`open_price`, required, length 15).
@@ -184,57 +209,91 @@ pub struct Output1 {
     pub quot_time: v::Val<v::NaiveTime>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output1 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            open_price: v::take(&mut m, "open_price"),
-            high_price: v::take(&mut m, "high_price"),
-            lowp_rice: v::take(&mut m, "lowp_rice"),
-            last_price: v::take(&mut m, "last_price"),
-            prev_price: v::take(&mut m, "prev_price"),
-            vol: v::take(&mut m, "vol"),
-            prev_diff_price: v::take(&mut m, "prev_diff_price"),
-            prev_diff_rate: v::take(&mut m, "prev_diff_rate"),
-            quot_date: v::take(&mut m, "quot_date"),
-            quot_time: v::take(&mut m, "quot_time"),
-            extra: m,
-        }
+impl crate::__private::Record for Output1 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "open_price",
+                "high_price",
+                "lowp_rice",
+                "last_price",
+                "prev_price",
+                "vol",
+                "prev_diff_price",
+                "prev_diff_rate",
+                "quot_date",
+                "quot_time",
+            ],
+            lower: &[
+                ("high_price", 1),
+                ("last_price", 3),
+                ("lowp_rice", 2),
+                ("open_price", 0),
+                ("prev_diff_price", 6),
+                ("prev_diff_rate", 7),
+                ("prev_price", 4),
+                ("quot_date", 8),
+                ("quot_time", 9),
+                ("vol", 5),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "open_price", &self.open_price);
-        v::put(&mut m, "high_price", &self.high_price);
-        v::put(&mut m, "lowp_rice", &self.lowp_rice);
-        v::put(&mut m, "last_price", &self.last_price);
-        v::put(&mut m, "prev_price", &self.prev_price);
-        v::put(&mut m, "vol", &self.vol);
-        v::put(&mut m, "prev_diff_price", &self.prev_diff_price);
-        v::put(&mut m, "prev_diff_rate", &self.prev_diff_rate);
-        v::put(&mut m, "quot_date", &self.quot_date);
-        v::put(&mut m, "quot_time", &self.quot_time);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.open_price,
+            1 => &self.high_price,
+            2 => &self.lowp_rice,
+            3 => &self.last_price,
+            4 => &self.prev_price,
+            5 => &self.vol,
+            6 => &self.prev_diff_price,
+            7 => &self.prev_diff_rate,
+            8 => &self.quot_date,
+            9 => &self.quot_time,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "open_price", &self.open_price);
-        r.val(path, "high_price", &self.high_price);
-        r.val(path, "lowp_rice", &self.lowp_rice);
-        r.val(path, "last_price", &self.last_price);
-        r.val(path, "prev_price", &self.prev_price);
-        r.val(path, "vol", &self.vol);
-        r.val(path, "prev_diff_price", &self.prev_diff_price);
-        r.val(path, "prev_diff_rate", &self.prev_diff_rate);
-        r.val(path, "quot_date", &self.quot_date);
-        r.val(path, "quot_time", &self.quot_time);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.open_price,
+            1 => &mut self.high_price,
+            2 => &mut self.lowp_rice,
+            3 => &mut self.last_price,
+            4 => &mut self.prev_price,
+            5 => &mut self.vol,
+            6 => &mut self.prev_diff_price,
+            7 => &mut self.prev_diff_rate,
+            8 => &mut self.quot_date,
+            9 => &mut self.quot_time,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 매수수량 (`bid_qntt`, required, length 10).
@@ -251,39 +310,69 @@ pub struct Output2 {
     pub ask_price: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output2 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            bid_qntt: v::take(&mut m, "bid_qntt"),
-            bid_num: v::take(&mut m, "bid_num"),
-            bid_price: v::take(&mut m, "bid_price"),
-            ask_qntt: v::take(&mut m, "ask_qntt"),
-            ask_num: v::take(&mut m, "ask_num"),
-            ask_price: v::take(&mut m, "ask_price"),
-            extra: m,
-        }
+impl crate::__private::Record for Output2 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "bid_qntt",
+                "bid_num",
+                "bid_price",
+                "ask_qntt",
+                "ask_num",
+                "ask_price",
+            ],
+            lower: &[
+                ("ask_num", 4),
+                ("ask_price", 5),
+                ("ask_qntt", 3),
+                ("bid_num", 1),
+                ("bid_price", 2),
+                ("bid_qntt", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "bid_qntt", &self.bid_qntt);
-        v::put(&mut m, "bid_num", &self.bid_num);
-        v::put(&mut m, "bid_price", &self.bid_price);
-        v::put(&mut m, "ask_qntt", &self.ask_qntt);
-        v::put(&mut m, "ask_num", &self.ask_num);
-        v::put(&mut m, "ask_price", &self.ask_price);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.bid_qntt,
+            1 => &self.bid_num,
+            2 => &self.bid_price,
+            3 => &self.ask_qntt,
+            4 => &self.ask_num,
+            5 => &self.ask_price,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "bid_qntt", &self.bid_qntt);
-        r.val(path, "bid_num", &self.bid_num);
-        r.val(path, "bid_price", &self.bid_price);
-        r.val(path, "ask_qntt", &self.ask_qntt);
-        r.val(path, "ask_num", &self.ask_num);
-        r.val(path, "ask_price", &self.ask_price);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.bid_qntt,
+            1 => &mut self.bid_num,
+            2 => &mut self.bid_price,
+            3 => &mut self.ask_qntt,
+            4 => &mut self.ask_num,
+            5 => &mut self.ask_price,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

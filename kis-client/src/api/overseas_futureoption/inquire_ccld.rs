@@ -295,7 +295,7 @@ impl Endpoint for InquireCcldRequest {
 /// Response of 해외선물옵션 당일주문내역조회 (`v1_해외선물-004`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct InquireCcldResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -312,57 +312,89 @@ pub struct InquireCcldResponse {
     pub ctx_area_nk200: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for InquireCcldResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output: v::take_block(&mut m, "output"),
-            ctx_area_fk200: v::take(&mut m, "ctx_area_fk200"),
-            ctx_area_nk200: v::take(&mut m, "ctx_area_nk200"),
-            extra: m,
-        }
+impl crate::__private::Record for InquireCcldResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "rt_cd",
+                "msg_cd",
+                "msg1",
+                "output",
+                "ctx_area_fk200",
+                "ctx_area_nk200",
+            ],
+            lower: &[
+                ("ctx_area_fk200", 4),
+                ("ctx_area_nk200", 5),
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output", 3),
+                ("rt_cd", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output.put(&mut m, "output");
-        v::put(&mut m, "ctx_area_fk200", &self.ctx_area_fk200);
-        v::put(&mut m, "ctx_area_nk200", &self.ctx_area_nk200);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output,
+            4 => &self.ctx_area_fk200,
+            5 => &self.ctx_area_nk200,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output.report(path, "output", r);
-        r.val(path, "ctx_area_fk200", &self.ctx_area_fk200);
-        r.val(path, "ctx_area_nk200", &self.ctx_area_nk200);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output,
+            4 => &mut self.ctx_area_fk200,
+            5 => &mut self.ctx_area_nk200,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for InquireCcldResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for InquireCcldResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (응답상세1).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// 종합계좌번호 (`cano`, length 8).
@@ -450,115 +482,170 @@ pub struct Output {
     pub fuop_dvsn: v::Val<crate::api::codes::FuopDvsnInquireCcld>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            cano: v::take(&mut m, "cano"),
-            acnt_prdt_cd: v::take(&mut m, "acnt_prdt_cd"),
-            ord_dt: v::take(&mut m, "ord_dt"),
-            odno: v::take(&mut m, "odno"),
-            orgn_ord_dt: v::take(&mut m, "orgn_ord_dt"),
-            orgn_odno: v::take(&mut m, "orgn_odno"),
-            ovrs_futr_fx_pdno: v::take(&mut m, "ovrs_futr_fx_pdno"),
-            rcit_dvsn_cd: v::take(&mut m, "rcit_dvsn_cd"),
-            sll_buy_dvsn_cd: v::take(&mut m, "sll_buy_dvsn_cd"),
-            trad_stgy_dvsn_cd: v::take(&mut m, "trad_stgy_dvsn_cd"),
-            bass_pric_type_cd: v::take(&mut m, "bass_pric_type_cd"),
-            ord_stat_cd: v::take(&mut m, "ord_stat_cd"),
-            fm_ord_qty: v::take(&mut m, "fm_ord_qty"),
-            fm_ord_pric: v::take(&mut m, "fm_ord_pric"),
-            fm_stop_ord_pric: v::take(&mut m, "fm_stop_ord_pric"),
-            rsvn_dvsn: v::take(&mut m, "rsvn_dvsn"),
-            fm_ccld_qty: v::take(&mut m, "fm_ccld_qty"),
-            fm_ccld_pric: v::take(&mut m, "fm_ccld_pric"),
-            fm_ord_rmn_qty: v::take(&mut m, "fm_ord_rmn_qty"),
-            ord_grp_name: v::take(&mut m, "ord_grp_name"),
-            erlm_dtl_dtime: v::take(&mut m, "erlm_dtl_dtime"),
-            ccld_dtl_dtime: v::take(&mut m, "ccld_dtl_dtime"),
-            ord_stfno: v::take(&mut m, "ord_stfno"),
-            rmks1: v::take(&mut m, "rmks1"),
-            new_lqd_dvsn_cd: v::take(&mut m, "new_lqd_dvsn_cd"),
-            fm_lqd_lmt_ord_pric: v::take(&mut m, "fm_lqd_lmt_ord_pric"),
-            fm_lqd_stop_pric: v::take(&mut m, "fm_lqd_stop_pric"),
-            ccld_cndt_cd: v::take(&mut m, "ccld_cndt_cd"),
-            noti_vald_dt: v::take(&mut m, "noti_vald_dt"),
-            acnt_type_cd: v::take(&mut m, "acnt_type_cd"),
-            fuop_dvsn: v::take(&mut m, "fuop_dvsn"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "cano",
+                "acnt_prdt_cd",
+                "ord_dt",
+                "odno",
+                "orgn_ord_dt",
+                "orgn_odno",
+                "ovrs_futr_fx_pdno",
+                "rcit_dvsn_cd",
+                "sll_buy_dvsn_cd",
+                "trad_stgy_dvsn_cd",
+                "bass_pric_type_cd",
+                "ord_stat_cd",
+                "fm_ord_qty",
+                "fm_ord_pric",
+                "fm_stop_ord_pric",
+                "rsvn_dvsn",
+                "fm_ccld_qty",
+                "fm_ccld_pric",
+                "fm_ord_rmn_qty",
+                "ord_grp_name",
+                "erlm_dtl_dtime",
+                "ccld_dtl_dtime",
+                "ord_stfno",
+                "rmks1",
+                "new_lqd_dvsn_cd",
+                "fm_lqd_lmt_ord_pric",
+                "fm_lqd_stop_pric",
+                "ccld_cndt_cd",
+                "noti_vald_dt",
+                "acnt_type_cd",
+                "fuop_dvsn",
+            ],
+            lower: &[
+                ("acnt_prdt_cd", 1),
+                ("acnt_type_cd", 29),
+                ("bass_pric_type_cd", 10),
+                ("cano", 0),
+                ("ccld_cndt_cd", 27),
+                ("ccld_dtl_dtime", 21),
+                ("erlm_dtl_dtime", 20),
+                ("fm_ccld_pric", 17),
+                ("fm_ccld_qty", 16),
+                ("fm_lqd_lmt_ord_pric", 25),
+                ("fm_lqd_stop_pric", 26),
+                ("fm_ord_pric", 13),
+                ("fm_ord_qty", 12),
+                ("fm_ord_rmn_qty", 18),
+                ("fm_stop_ord_pric", 14),
+                ("fuop_dvsn", 30),
+                ("new_lqd_dvsn_cd", 24),
+                ("noti_vald_dt", 28),
+                ("odno", 3),
+                ("ord_dt", 2),
+                ("ord_grp_name", 19),
+                ("ord_stat_cd", 11),
+                ("ord_stfno", 22),
+                ("orgn_odno", 5),
+                ("orgn_ord_dt", 4),
+                ("ovrs_futr_fx_pdno", 6),
+                ("rcit_dvsn_cd", 7),
+                ("rmks1", 23),
+                ("rsvn_dvsn", 15),
+                ("sll_buy_dvsn_cd", 8),
+                ("trad_stgy_dvsn_cd", 9),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "cano", &self.cano);
-        v::put(&mut m, "acnt_prdt_cd", &self.acnt_prdt_cd);
-        v::put(&mut m, "ord_dt", &self.ord_dt);
-        v::put(&mut m, "odno", &self.odno);
-        v::put(&mut m, "orgn_ord_dt", &self.orgn_ord_dt);
-        v::put(&mut m, "orgn_odno", &self.orgn_odno);
-        v::put(&mut m, "ovrs_futr_fx_pdno", &self.ovrs_futr_fx_pdno);
-        v::put(&mut m, "rcit_dvsn_cd", &self.rcit_dvsn_cd);
-        v::put(&mut m, "sll_buy_dvsn_cd", &self.sll_buy_dvsn_cd);
-        v::put(&mut m, "trad_stgy_dvsn_cd", &self.trad_stgy_dvsn_cd);
-        v::put(&mut m, "bass_pric_type_cd", &self.bass_pric_type_cd);
-        v::put(&mut m, "ord_stat_cd", &self.ord_stat_cd);
-        v::put(&mut m, "fm_ord_qty", &self.fm_ord_qty);
-        v::put(&mut m, "fm_ord_pric", &self.fm_ord_pric);
-        v::put(&mut m, "fm_stop_ord_pric", &self.fm_stop_ord_pric);
-        v::put(&mut m, "rsvn_dvsn", &self.rsvn_dvsn);
-        v::put(&mut m, "fm_ccld_qty", &self.fm_ccld_qty);
-        v::put(&mut m, "fm_ccld_pric", &self.fm_ccld_pric);
-        v::put(&mut m, "fm_ord_rmn_qty", &self.fm_ord_rmn_qty);
-        v::put(&mut m, "ord_grp_name", &self.ord_grp_name);
-        v::put(&mut m, "erlm_dtl_dtime", &self.erlm_dtl_dtime);
-        v::put(&mut m, "ccld_dtl_dtime", &self.ccld_dtl_dtime);
-        v::put(&mut m, "ord_stfno", &self.ord_stfno);
-        v::put(&mut m, "rmks1", &self.rmks1);
-        v::put(&mut m, "new_lqd_dvsn_cd", &self.new_lqd_dvsn_cd);
-        v::put(&mut m, "fm_lqd_lmt_ord_pric", &self.fm_lqd_lmt_ord_pric);
-        v::put(&mut m, "fm_lqd_stop_pric", &self.fm_lqd_stop_pric);
-        v::put(&mut m, "ccld_cndt_cd", &self.ccld_cndt_cd);
-        v::put(&mut m, "noti_vald_dt", &self.noti_vald_dt);
-        v::put(&mut m, "acnt_type_cd", &self.acnt_type_cd);
-        v::put(&mut m, "fuop_dvsn", &self.fuop_dvsn);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.cano,
+            1 => &self.acnt_prdt_cd,
+            2 => &self.ord_dt,
+            3 => &self.odno,
+            4 => &self.orgn_ord_dt,
+            5 => &self.orgn_odno,
+            6 => &self.ovrs_futr_fx_pdno,
+            7 => &self.rcit_dvsn_cd,
+            8 => &self.sll_buy_dvsn_cd,
+            9 => &self.trad_stgy_dvsn_cd,
+            10 => &self.bass_pric_type_cd,
+            11 => &self.ord_stat_cd,
+            12 => &self.fm_ord_qty,
+            13 => &self.fm_ord_pric,
+            14 => &self.fm_stop_ord_pric,
+            15 => &self.rsvn_dvsn,
+            16 => &self.fm_ccld_qty,
+            17 => &self.fm_ccld_pric,
+            18 => &self.fm_ord_rmn_qty,
+            19 => &self.ord_grp_name,
+            20 => &self.erlm_dtl_dtime,
+            21 => &self.ccld_dtl_dtime,
+            22 => &self.ord_stfno,
+            23 => &self.rmks1,
+            24 => &self.new_lqd_dvsn_cd,
+            25 => &self.fm_lqd_lmt_ord_pric,
+            26 => &self.fm_lqd_stop_pric,
+            27 => &self.ccld_cndt_cd,
+            28 => &self.noti_vald_dt,
+            29 => &self.acnt_type_cd,
+            30 => &self.fuop_dvsn,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "cano", &self.cano);
-        r.val(path, "acnt_prdt_cd", &self.acnt_prdt_cd);
-        r.val(path, "ord_dt", &self.ord_dt);
-        r.val(path, "odno", &self.odno);
-        r.val(path, "orgn_ord_dt", &self.orgn_ord_dt);
-        r.val(path, "orgn_odno", &self.orgn_odno);
-        r.val(path, "ovrs_futr_fx_pdno", &self.ovrs_futr_fx_pdno);
-        r.val(path, "rcit_dvsn_cd", &self.rcit_dvsn_cd);
-        r.val(path, "sll_buy_dvsn_cd", &self.sll_buy_dvsn_cd);
-        r.val(path, "trad_stgy_dvsn_cd", &self.trad_stgy_dvsn_cd);
-        r.val(path, "bass_pric_type_cd", &self.bass_pric_type_cd);
-        r.val(path, "ord_stat_cd", &self.ord_stat_cd);
-        r.val(path, "fm_ord_qty", &self.fm_ord_qty);
-        r.val(path, "fm_ord_pric", &self.fm_ord_pric);
-        r.val(path, "fm_stop_ord_pric", &self.fm_stop_ord_pric);
-        r.val(path, "rsvn_dvsn", &self.rsvn_dvsn);
-        r.val(path, "fm_ccld_qty", &self.fm_ccld_qty);
-        r.val(path, "fm_ccld_pric", &self.fm_ccld_pric);
-        r.val(path, "fm_ord_rmn_qty", &self.fm_ord_rmn_qty);
-        r.val(path, "ord_grp_name", &self.ord_grp_name);
-        r.val(path, "erlm_dtl_dtime", &self.erlm_dtl_dtime);
-        r.val(path, "ccld_dtl_dtime", &self.ccld_dtl_dtime);
-        r.val(path, "ord_stfno", &self.ord_stfno);
-        r.val(path, "rmks1", &self.rmks1);
-        r.val(path, "new_lqd_dvsn_cd", &self.new_lqd_dvsn_cd);
-        r.val(path, "fm_lqd_lmt_ord_pric", &self.fm_lqd_lmt_ord_pric);
-        r.val(path, "fm_lqd_stop_pric", &self.fm_lqd_stop_pric);
-        r.val(path, "ccld_cndt_cd", &self.ccld_cndt_cd);
-        r.val(path, "noti_vald_dt", &self.noti_vald_dt);
-        r.val(path, "acnt_type_cd", &self.acnt_type_cd);
-        r.val(path, "fuop_dvsn", &self.fuop_dvsn);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.cano,
+            1 => &mut self.acnt_prdt_cd,
+            2 => &mut self.ord_dt,
+            3 => &mut self.odno,
+            4 => &mut self.orgn_ord_dt,
+            5 => &mut self.orgn_odno,
+            6 => &mut self.ovrs_futr_fx_pdno,
+            7 => &mut self.rcit_dvsn_cd,
+            8 => &mut self.sll_buy_dvsn_cd,
+            9 => &mut self.trad_stgy_dvsn_cd,
+            10 => &mut self.bass_pric_type_cd,
+            11 => &mut self.ord_stat_cd,
+            12 => &mut self.fm_ord_qty,
+            13 => &mut self.fm_ord_pric,
+            14 => &mut self.fm_stop_ord_pric,
+            15 => &mut self.rsvn_dvsn,
+            16 => &mut self.fm_ccld_qty,
+            17 => &mut self.fm_ccld_pric,
+            18 => &mut self.fm_ord_rmn_qty,
+            19 => &mut self.ord_grp_name,
+            20 => &mut self.erlm_dtl_dtime,
+            21 => &mut self.ccld_dtl_dtime,
+            22 => &mut self.ord_stfno,
+            23 => &mut self.rmks1,
+            24 => &mut self.new_lqd_dvsn_cd,
+            25 => &mut self.fm_lqd_lmt_ord_pric,
+            26 => &mut self.fm_lqd_stop_pric,
+            27 => &mut self.ccld_cndt_cd,
+            28 => &mut self.noti_vald_dt,
+            29 => &mut self.acnt_type_cd,
+            30 => &mut self.fuop_dvsn,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 

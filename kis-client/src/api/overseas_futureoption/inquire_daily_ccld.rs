@@ -377,7 +377,7 @@ impl Endpoint for InquireDailyCcldRequest {
 /// Response of 해외선물옵션 일별 체결내역 (`해외선물-011`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct InquireDailyCcldResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -396,60 +396,93 @@ pub struct InquireDailyCcldResponse {
     pub ctx_area_nk200: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for InquireDailyCcldResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output2: v::take_one(&mut m, "output2"),
-            output1: v::take_block(&mut m, "output1"),
-            ctx_area_fk200: v::take(&mut m, "ctx_area_fk200"),
-            ctx_area_nk200: v::take(&mut m, "ctx_area_nk200"),
-            extra: m,
-        }
+impl crate::__private::Record for InquireDailyCcldResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "rt_cd",
+                "msg_cd",
+                "msg1",
+                "output2",
+                "output1",
+                "ctx_area_fk200",
+                "ctx_area_nk200",
+            ],
+            lower: &[
+                ("ctx_area_fk200", 5),
+                ("ctx_area_nk200", 6),
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 4),
+                ("output2", 3),
+                ("rt_cd", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output2.put(&mut m, "output2");
-        self.output1.put(&mut m, "output1");
-        v::put(&mut m, "ctx_area_fk200", &self.ctx_area_fk200);
-        v::put(&mut m, "ctx_area_nk200", &self.ctx_area_nk200);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output2,
+            4 => &self.output1,
+            5 => &self.ctx_area_fk200,
+            6 => &self.ctx_area_nk200,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output2.report(path, "output2", r);
-        self.output1.report(path, "output1", r);
-        r.val(path, "ctx_area_fk200", &self.ctx_area_fk200);
-        r.val(path, "ctx_area_nk200", &self.ctx_area_nk200);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output2,
+            4 => &mut self.output1,
+            5 => &mut self.ctx_area_fk200,
+            6 => &mut self.ctx_area_nk200,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for InquireDailyCcldResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for InquireDailyCcldResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output2` (응답상세2).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output2 {
     /// FM총체결수량 (`fm_tot_ccld_qty`, required, length 10).
@@ -462,39 +495,67 @@ pub struct Output2 {
     pub fm_fee_smtl: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output2 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            fm_tot_ccld_qty: v::take(&mut m, "fm_tot_ccld_qty"),
-            fm_tot_futr_agrm_amt: v::take(&mut m, "fm_tot_futr_agrm_amt"),
-            fm_tot_opt_agrm_amt: v::take(&mut m, "fm_tot_opt_agrm_amt"),
-            fm_fee_smtl: v::take(&mut m, "fm_fee_smtl"),
-            extra: m,
-        }
+impl crate::__private::Record for Output2 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "fm_tot_ccld_qty",
+                "fm_tot_futr_agrm_amt",
+                "fm_tot_opt_agrm_amt",
+                "fm_fee_smtl",
+            ],
+            lower: &[
+                ("fm_fee_smtl", 3),
+                ("fm_tot_ccld_qty", 0),
+                ("fm_tot_futr_agrm_amt", 1),
+                ("fm_tot_opt_agrm_amt", 2),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "fm_tot_ccld_qty", &self.fm_tot_ccld_qty);
-        v::put(&mut m, "fm_tot_futr_agrm_amt", &self.fm_tot_futr_agrm_amt);
-        v::put(&mut m, "fm_tot_opt_agrm_amt", &self.fm_tot_opt_agrm_amt);
-        v::put(&mut m, "fm_fee_smtl", &self.fm_fee_smtl);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.fm_tot_ccld_qty,
+            1 => &self.fm_tot_futr_agrm_amt,
+            2 => &self.fm_tot_opt_agrm_amt,
+            3 => &self.fm_fee_smtl,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "fm_tot_ccld_qty", &self.fm_tot_ccld_qty);
-        r.val(path, "fm_tot_futr_agrm_amt", &self.fm_tot_futr_agrm_amt);
-        r.val(path, "fm_tot_opt_agrm_amt", &self.fm_tot_opt_agrm_amt);
-        r.val(path, "fm_fee_smtl", &self.fm_fee_smtl);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.fm_tot_ccld_qty,
+            1 => &mut self.fm_tot_futr_agrm_amt,
+            2 => &mut self.fm_tot_opt_agrm_amt,
+            3 => &mut self.fm_fee_smtl,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 /// A record of block `output1` (응답상세1).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 일자 (`dt`, required, length 8).
@@ -531,70 +592,110 @@ pub struct Output1 {
     pub ord_mdia_dvsn_name: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output1 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            dt: v::take(&mut m, "dt"),
-            ccno: v::take(&mut m, "ccno"),
-            ovrs_futr_fx_pdno: v::take(&mut m, "ovrs_futr_fx_pdno"),
-            sll_buy_dvsn_cd: v::take(&mut m, "sll_buy_dvsn_cd"),
-            fm_ccld_qty: v::take(&mut m, "fm_ccld_qty"),
-            fm_ccld_amt: v::take(&mut m, "fm_ccld_amt"),
-            fm_futr_ccld_amt: v::take(&mut m, "fm_futr_ccld_amt"),
-            fm_opt_ccld_amt: v::take(&mut m, "fm_opt_ccld_amt"),
-            crcy_cd: v::take(&mut m, "crcy_cd"),
-            fm_fee: v::take(&mut m, "fm_fee"),
-            fm_futr_pure_agrm_amt: v::take(&mut m, "fm_futr_pure_agrm_amt"),
-            fm_opt_pure_agrm_amt: v::take(&mut m, "fm_opt_pure_agrm_amt"),
-            ccld_dtl_dtime: v::take(&mut m, "ccld_dtl_dtime"),
-            ord_dt: v::take(&mut m, "ord_dt"),
-            odno: v::take(&mut m, "odno"),
-            ord_mdia_dvsn_name: v::take(&mut m, "ord_mdia_dvsn_name"),
-            extra: m,
-        }
+impl crate::__private::Record for Output1 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "dt",
+                "ccno",
+                "ovrs_futr_fx_pdno",
+                "sll_buy_dvsn_cd",
+                "fm_ccld_qty",
+                "fm_ccld_amt",
+                "fm_futr_ccld_amt",
+                "fm_opt_ccld_amt",
+                "crcy_cd",
+                "fm_fee",
+                "fm_futr_pure_agrm_amt",
+                "fm_opt_pure_agrm_amt",
+                "ccld_dtl_dtime",
+                "ord_dt",
+                "odno",
+                "ord_mdia_dvsn_name",
+            ],
+            lower: &[
+                ("ccld_dtl_dtime", 12),
+                ("ccno", 1),
+                ("crcy_cd", 8),
+                ("dt", 0),
+                ("fm_ccld_amt", 5),
+                ("fm_ccld_qty", 4),
+                ("fm_fee", 9),
+                ("fm_futr_ccld_amt", 6),
+                ("fm_futr_pure_agrm_amt", 10),
+                ("fm_opt_ccld_amt", 7),
+                ("fm_opt_pure_agrm_amt", 11),
+                ("odno", 14),
+                ("ord_dt", 13),
+                ("ord_mdia_dvsn_name", 15),
+                ("ovrs_futr_fx_pdno", 2),
+                ("sll_buy_dvsn_cd", 3),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "dt", &self.dt);
-        v::put(&mut m, "ccno", &self.ccno);
-        v::put(&mut m, "ovrs_futr_fx_pdno", &self.ovrs_futr_fx_pdno);
-        v::put(&mut m, "sll_buy_dvsn_cd", &self.sll_buy_dvsn_cd);
-        v::put(&mut m, "fm_ccld_qty", &self.fm_ccld_qty);
-        v::put(&mut m, "fm_ccld_amt", &self.fm_ccld_amt);
-        v::put(&mut m, "fm_futr_ccld_amt", &self.fm_futr_ccld_amt);
-        v::put(&mut m, "fm_opt_ccld_amt", &self.fm_opt_ccld_amt);
-        v::put(&mut m, "crcy_cd", &self.crcy_cd);
-        v::put(&mut m, "fm_fee", &self.fm_fee);
-        v::put(&mut m, "fm_futr_pure_agrm_amt", &self.fm_futr_pure_agrm_amt);
-        v::put(&mut m, "fm_opt_pure_agrm_amt", &self.fm_opt_pure_agrm_amt);
-        v::put(&mut m, "ccld_dtl_dtime", &self.ccld_dtl_dtime);
-        v::put(&mut m, "ord_dt", &self.ord_dt);
-        v::put(&mut m, "odno", &self.odno);
-        v::put(&mut m, "ord_mdia_dvsn_name", &self.ord_mdia_dvsn_name);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.dt,
+            1 => &self.ccno,
+            2 => &self.ovrs_futr_fx_pdno,
+            3 => &self.sll_buy_dvsn_cd,
+            4 => &self.fm_ccld_qty,
+            5 => &self.fm_ccld_amt,
+            6 => &self.fm_futr_ccld_amt,
+            7 => &self.fm_opt_ccld_amt,
+            8 => &self.crcy_cd,
+            9 => &self.fm_fee,
+            10 => &self.fm_futr_pure_agrm_amt,
+            11 => &self.fm_opt_pure_agrm_amt,
+            12 => &self.ccld_dtl_dtime,
+            13 => &self.ord_dt,
+            14 => &self.odno,
+            15 => &self.ord_mdia_dvsn_name,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "dt", &self.dt);
-        r.val(path, "ccno", &self.ccno);
-        r.val(path, "ovrs_futr_fx_pdno", &self.ovrs_futr_fx_pdno);
-        r.val(path, "sll_buy_dvsn_cd", &self.sll_buy_dvsn_cd);
-        r.val(path, "fm_ccld_qty", &self.fm_ccld_qty);
-        r.val(path, "fm_ccld_amt", &self.fm_ccld_amt);
-        r.val(path, "fm_futr_ccld_amt", &self.fm_futr_ccld_amt);
-        r.val(path, "fm_opt_ccld_amt", &self.fm_opt_ccld_amt);
-        r.val(path, "crcy_cd", &self.crcy_cd);
-        r.val(path, "fm_fee", &self.fm_fee);
-        r.val(path, "fm_futr_pure_agrm_amt", &self.fm_futr_pure_agrm_amt);
-        r.val(path, "fm_opt_pure_agrm_amt", &self.fm_opt_pure_agrm_amt);
-        r.val(path, "ccld_dtl_dtime", &self.ccld_dtl_dtime);
-        r.val(path, "ord_dt", &self.ord_dt);
-        r.val(path, "odno", &self.odno);
-        r.val(path, "ord_mdia_dvsn_name", &self.ord_mdia_dvsn_name);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.dt,
+            1 => &mut self.ccno,
+            2 => &mut self.ovrs_futr_fx_pdno,
+            3 => &mut self.sll_buy_dvsn_cd,
+            4 => &mut self.fm_ccld_qty,
+            5 => &mut self.fm_ccld_amt,
+            6 => &mut self.fm_futr_ccld_amt,
+            7 => &mut self.fm_opt_ccld_amt,
+            8 => &mut self.crcy_cd,
+            9 => &mut self.fm_fee,
+            10 => &mut self.fm_futr_pure_agrm_amt,
+            11 => &mut self.fm_opt_pure_agrm_amt,
+            12 => &mut self.ccld_dtl_dtime,
+            13 => &mut self.ord_dt,
+            14 => &mut self.odno,
+            15 => &mut self.ord_mdia_dvsn_name,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 

@@ -354,7 +354,7 @@ impl Endpoint for InquireDailyOrderRequest {
 /// Response of 해외선물옵션 일별 주문내역 (`해외선물-013`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct InquireDailyOrderResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -371,57 +371,89 @@ pub struct InquireDailyOrderResponse {
     pub ctx_area_nk200: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for InquireDailyOrderResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output: v::take_block(&mut m, "output"),
-            ctx_area_fk200: v::take(&mut m, "ctx_area_fk200"),
-            ctx_area_nk200: v::take(&mut m, "ctx_area_nk200"),
-            extra: m,
-        }
+impl crate::__private::Record for InquireDailyOrderResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "rt_cd",
+                "msg_cd",
+                "msg1",
+                "output",
+                "ctx_area_fk200",
+                "ctx_area_nk200",
+            ],
+            lower: &[
+                ("ctx_area_fk200", 4),
+                ("ctx_area_nk200", 5),
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output", 3),
+                ("rt_cd", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output.put(&mut m, "output");
-        v::put(&mut m, "ctx_area_fk200", &self.ctx_area_fk200);
-        v::put(&mut m, "ctx_area_nk200", &self.ctx_area_nk200);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output,
+            4 => &self.ctx_area_fk200,
+            5 => &self.ctx_area_nk200,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output.report(path, "output", r);
-        r.val(path, "ctx_area_fk200", &self.ctx_area_fk200);
-        r.val(path, "ctx_area_nk200", &self.ctx_area_nk200);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output,
+            4 => &mut self.ctx_area_fk200,
+            5 => &mut self.ctx_area_nk200,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for InquireDailyOrderResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for InquireDailyOrderResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (응답상세1).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// 종합계좌번호 (`cano`, required, length 8).
@@ -480,103 +512,154 @@ pub struct Output {
     pub trad_end_dt: v::Val<v::NaiveDate>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            cano: v::take(&mut m, "cano"),
-            acnt_prdt_cd: v::take(&mut m, "acnt_prdt_cd"),
-            dt: v::take(&mut m, "dt"),
-            ord_dt: v::take(&mut m, "ord_dt"),
-            odno: v::take(&mut m, "odno"),
-            orgn_ord_dt: v::take(&mut m, "orgn_ord_dt"),
-            orgn_odno: v::take(&mut m, "orgn_odno"),
-            ovrs_futr_fx_pdno: v::take(&mut m, "ovrs_futr_fx_pdno"),
-            rvse_cncl_dvsn_cd: v::take(&mut m, "rvse_cncl_dvsn_cd"),
-            sll_buy_dvsn_cd: v::take(&mut m, "sll_buy_dvsn_cd"),
-            cplx_ord_dvsn_cd: v::take(&mut m, "cplx_ord_dvsn_cd"),
-            pric_dvsn_cd: v::take(&mut m, "pric_dvsn_cd"),
-            rcit_dvsn_cd: v::take(&mut m, "rcit_dvsn_cd"),
-            fm_ord_qty: v::take(&mut m, "fm_ord_qty"),
-            fm_ord_pric: v::take(&mut m, "fm_ord_pric"),
-            fm_stop_ord_pric: v::take(&mut m, "fm_stop_ord_pric"),
-            ecis_rsvn_ord_yn: v::take(&mut m, "ecis_rsvn_ord_yn"),
-            fm_ccld_qty: v::take(&mut m, "fm_ccld_qty"),
-            fm_ccld_pric: v::take(&mut m, "fm_ccld_pric"),
-            fm_ord_rmn_qty: v::take(&mut m, "fm_ord_rmn_qty"),
-            ord_grp_name: v::take(&mut m, "ord_grp_name"),
-            rcit_dtl_dtime: v::take(&mut m, "rcit_dtl_dtime"),
-            ccld_dtl_dtime: v::take(&mut m, "ccld_dtl_dtime"),
-            ordr_emp_no: v::take(&mut m, "ordr_emp_no"),
-            rjct_rson_name: v::take(&mut m, "rjct_rson_name"),
-            ccld_cndt_cd: v::take(&mut m, "ccld_cndt_cd"),
-            trad_end_dt: v::take(&mut m, "trad_end_dt"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "cano",
+                "acnt_prdt_cd",
+                "dt",
+                "ord_dt",
+                "odno",
+                "orgn_ord_dt",
+                "orgn_odno",
+                "ovrs_futr_fx_pdno",
+                "rvse_cncl_dvsn_cd",
+                "sll_buy_dvsn_cd",
+                "cplx_ord_dvsn_cd",
+                "pric_dvsn_cd",
+                "rcit_dvsn_cd",
+                "fm_ord_qty",
+                "fm_ord_pric",
+                "fm_stop_ord_pric",
+                "ecis_rsvn_ord_yn",
+                "fm_ccld_qty",
+                "fm_ccld_pric",
+                "fm_ord_rmn_qty",
+                "ord_grp_name",
+                "rcit_dtl_dtime",
+                "ccld_dtl_dtime",
+                "ordr_emp_no",
+                "rjct_rson_name",
+                "ccld_cndt_cd",
+                "trad_end_dt",
+            ],
+            lower: &[
+                ("acnt_prdt_cd", 1),
+                ("cano", 0),
+                ("ccld_cndt_cd", 25),
+                ("ccld_dtl_dtime", 22),
+                ("cplx_ord_dvsn_cd", 10),
+                ("dt", 2),
+                ("ecis_rsvn_ord_yn", 16),
+                ("fm_ccld_pric", 18),
+                ("fm_ccld_qty", 17),
+                ("fm_ord_pric", 14),
+                ("fm_ord_qty", 13),
+                ("fm_ord_rmn_qty", 19),
+                ("fm_stop_ord_pric", 15),
+                ("odno", 4),
+                ("ord_dt", 3),
+                ("ord_grp_name", 20),
+                ("ordr_emp_no", 23),
+                ("orgn_odno", 6),
+                ("orgn_ord_dt", 5),
+                ("ovrs_futr_fx_pdno", 7),
+                ("pric_dvsn_cd", 11),
+                ("rcit_dtl_dtime", 21),
+                ("rcit_dvsn_cd", 12),
+                ("rjct_rson_name", 24),
+                ("rvse_cncl_dvsn_cd", 8),
+                ("sll_buy_dvsn_cd", 9),
+                ("trad_end_dt", 26),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "cano", &self.cano);
-        v::put(&mut m, "acnt_prdt_cd", &self.acnt_prdt_cd);
-        v::put(&mut m, "dt", &self.dt);
-        v::put(&mut m, "ord_dt", &self.ord_dt);
-        v::put(&mut m, "odno", &self.odno);
-        v::put(&mut m, "orgn_ord_dt", &self.orgn_ord_dt);
-        v::put(&mut m, "orgn_odno", &self.orgn_odno);
-        v::put(&mut m, "ovrs_futr_fx_pdno", &self.ovrs_futr_fx_pdno);
-        v::put(&mut m, "rvse_cncl_dvsn_cd", &self.rvse_cncl_dvsn_cd);
-        v::put(&mut m, "sll_buy_dvsn_cd", &self.sll_buy_dvsn_cd);
-        v::put(&mut m, "cplx_ord_dvsn_cd", &self.cplx_ord_dvsn_cd);
-        v::put(&mut m, "pric_dvsn_cd", &self.pric_dvsn_cd);
-        v::put(&mut m, "rcit_dvsn_cd", &self.rcit_dvsn_cd);
-        v::put(&mut m, "fm_ord_qty", &self.fm_ord_qty);
-        v::put(&mut m, "fm_ord_pric", &self.fm_ord_pric);
-        v::put(&mut m, "fm_stop_ord_pric", &self.fm_stop_ord_pric);
-        v::put(&mut m, "ecis_rsvn_ord_yn", &self.ecis_rsvn_ord_yn);
-        v::put(&mut m, "fm_ccld_qty", &self.fm_ccld_qty);
-        v::put(&mut m, "fm_ccld_pric", &self.fm_ccld_pric);
-        v::put(&mut m, "fm_ord_rmn_qty", &self.fm_ord_rmn_qty);
-        v::put(&mut m, "ord_grp_name", &self.ord_grp_name);
-        v::put(&mut m, "rcit_dtl_dtime", &self.rcit_dtl_dtime);
-        v::put(&mut m, "ccld_dtl_dtime", &self.ccld_dtl_dtime);
-        v::put(&mut m, "ordr_emp_no", &self.ordr_emp_no);
-        v::put(&mut m, "rjct_rson_name", &self.rjct_rson_name);
-        v::put(&mut m, "ccld_cndt_cd", &self.ccld_cndt_cd);
-        v::put(&mut m, "trad_end_dt", &self.trad_end_dt);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.cano,
+            1 => &self.acnt_prdt_cd,
+            2 => &self.dt,
+            3 => &self.ord_dt,
+            4 => &self.odno,
+            5 => &self.orgn_ord_dt,
+            6 => &self.orgn_odno,
+            7 => &self.ovrs_futr_fx_pdno,
+            8 => &self.rvse_cncl_dvsn_cd,
+            9 => &self.sll_buy_dvsn_cd,
+            10 => &self.cplx_ord_dvsn_cd,
+            11 => &self.pric_dvsn_cd,
+            12 => &self.rcit_dvsn_cd,
+            13 => &self.fm_ord_qty,
+            14 => &self.fm_ord_pric,
+            15 => &self.fm_stop_ord_pric,
+            16 => &self.ecis_rsvn_ord_yn,
+            17 => &self.fm_ccld_qty,
+            18 => &self.fm_ccld_pric,
+            19 => &self.fm_ord_rmn_qty,
+            20 => &self.ord_grp_name,
+            21 => &self.rcit_dtl_dtime,
+            22 => &self.ccld_dtl_dtime,
+            23 => &self.ordr_emp_no,
+            24 => &self.rjct_rson_name,
+            25 => &self.ccld_cndt_cd,
+            26 => &self.trad_end_dt,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "cano", &self.cano);
-        r.val(path, "acnt_prdt_cd", &self.acnt_prdt_cd);
-        r.val(path, "dt", &self.dt);
-        r.val(path, "ord_dt", &self.ord_dt);
-        r.val(path, "odno", &self.odno);
-        r.val(path, "orgn_ord_dt", &self.orgn_ord_dt);
-        r.val(path, "orgn_odno", &self.orgn_odno);
-        r.val(path, "ovrs_futr_fx_pdno", &self.ovrs_futr_fx_pdno);
-        r.val(path, "rvse_cncl_dvsn_cd", &self.rvse_cncl_dvsn_cd);
-        r.val(path, "sll_buy_dvsn_cd", &self.sll_buy_dvsn_cd);
-        r.val(path, "cplx_ord_dvsn_cd", &self.cplx_ord_dvsn_cd);
-        r.val(path, "pric_dvsn_cd", &self.pric_dvsn_cd);
-        r.val(path, "rcit_dvsn_cd", &self.rcit_dvsn_cd);
-        r.val(path, "fm_ord_qty", &self.fm_ord_qty);
-        r.val(path, "fm_ord_pric", &self.fm_ord_pric);
-        r.val(path, "fm_stop_ord_pric", &self.fm_stop_ord_pric);
-        r.val(path, "ecis_rsvn_ord_yn", &self.ecis_rsvn_ord_yn);
-        r.val(path, "fm_ccld_qty", &self.fm_ccld_qty);
-        r.val(path, "fm_ccld_pric", &self.fm_ccld_pric);
-        r.val(path, "fm_ord_rmn_qty", &self.fm_ord_rmn_qty);
-        r.val(path, "ord_grp_name", &self.ord_grp_name);
-        r.val(path, "rcit_dtl_dtime", &self.rcit_dtl_dtime);
-        r.val(path, "ccld_dtl_dtime", &self.ccld_dtl_dtime);
-        r.val(path, "ordr_emp_no", &self.ordr_emp_no);
-        r.val(path, "rjct_rson_name", &self.rjct_rson_name);
-        r.val(path, "ccld_cndt_cd", &self.ccld_cndt_cd);
-        r.val(path, "trad_end_dt", &self.trad_end_dt);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.cano,
+            1 => &mut self.acnt_prdt_cd,
+            2 => &mut self.dt,
+            3 => &mut self.ord_dt,
+            4 => &mut self.odno,
+            5 => &mut self.orgn_ord_dt,
+            6 => &mut self.orgn_odno,
+            7 => &mut self.ovrs_futr_fx_pdno,
+            8 => &mut self.rvse_cncl_dvsn_cd,
+            9 => &mut self.sll_buy_dvsn_cd,
+            10 => &mut self.cplx_ord_dvsn_cd,
+            11 => &mut self.pric_dvsn_cd,
+            12 => &mut self.rcit_dvsn_cd,
+            13 => &mut self.fm_ord_qty,
+            14 => &mut self.fm_ord_pric,
+            15 => &mut self.fm_stop_ord_pric,
+            16 => &mut self.ecis_rsvn_ord_yn,
+            17 => &mut self.fm_ccld_qty,
+            18 => &mut self.fm_ccld_pric,
+            19 => &mut self.fm_ord_rmn_qty,
+            20 => &mut self.ord_grp_name,
+            21 => &mut self.rcit_dtl_dtime,
+            22 => &mut self.ccld_dtl_dtime,
+            23 => &mut self.ordr_emp_no,
+            24 => &mut self.rjct_rson_name,
+            25 => &mut self.ccld_cndt_cd,
+            26 => &mut self.trad_end_dt,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 

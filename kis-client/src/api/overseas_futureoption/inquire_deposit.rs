@@ -203,7 +203,7 @@ impl Endpoint for InquireDepositRequest {
 /// Response of 해외선물옵션 예수금현황 (`해외선물-012`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct InquireDepositResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -216,51 +216,71 @@ pub struct InquireDepositResponse {
     pub output: v::One<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for InquireDepositResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output: v::take_one(&mut m, "output"),
-            extra: m,
-        }
+impl crate::__private::Record for InquireDepositResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output"],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output.put(&mut m, "output");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output.report(path, "output", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for InquireDepositResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for InquireDepositResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (응답상세1).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// FM익일예수금액 (`fm_nxdy_dncl_amt`, required, length 20).
@@ -315,104 +335,145 @@ pub struct Output {
     pub fm_crcy_sbst_stup_amt: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            fm_nxdy_dncl_amt: v::take(&mut m, "fm_nxdy_dncl_amt"),
-            fm_tot_asst_evlu_amt: v::take(&mut m, "fm_tot_asst_evlu_amt"),
-            cano: v::take(&mut m, "cano"),
-            acnt_prdt_cd: v::take(&mut m, "acnt_prdt_cd"),
-            crcy_cd: v::take(&mut m, "crcy_cd"),
-            resp_dt: v::take(&mut m, "resp_dt"),
-            fm_dnca_rmnd: v::take(&mut m, "fm_dnca_rmnd"),
-            fm_lqd_pfls_amt: v::take(&mut m, "fm_lqd_pfls_amt"),
-            fm_fee: v::take(&mut m, "fm_fee"),
-            fm_fuop_evlu_pfls_amt: v::take(&mut m, "fm_fuop_evlu_pfls_amt"),
-            fm_rcvb_amt: v::take(&mut m, "fm_rcvb_amt"),
-            fm_brkg_mgn_amt: v::take(&mut m, "fm_brkg_mgn_amt"),
-            fm_mntn_mgn_amt: v::take(&mut m, "fm_mntn_mgn_amt"),
-            fm_add_mgn_amt: v::take(&mut m, "fm_add_mgn_amt"),
-            fm_risk_rt: v::take(&mut m, "fm_risk_rt"),
-            fm_ord_psbl_amt: v::take(&mut m, "fm_ord_psbl_amt"),
-            fm_drwg_psbl_amt: v::take(&mut m, "fm_drwg_psbl_amt"),
-            fm_echm_rqrm_amt: v::take(&mut m, "fm_echm_rqrm_amt"),
-            fm_drwg_prar_amt: v::take(&mut m, "fm_drwg_prar_amt"),
-            fm_opt_tr_chgs: v::take(&mut m, "fm_opt_tr_chgs"),
-            fm_opt_icld_asst_evlu_amt: v::take(&mut m, "fm_opt_icld_asst_evlu_amt"),
-            fm_opt_evlu_amt: v::take(&mut m, "fm_opt_evlu_amt"),
-            fm_crcy_sbst_amt: v::take(&mut m, "fm_crcy_sbst_amt"),
-            fm_crcy_sbst_use_amt: v::take(&mut m, "fm_crcy_sbst_use_amt"),
-            fm_crcy_sbst_stup_amt: v::take(&mut m, "fm_crcy_sbst_stup_amt"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "fm_nxdy_dncl_amt",
+                "fm_tot_asst_evlu_amt",
+                "cano",
+                "acnt_prdt_cd",
+                "crcy_cd",
+                "resp_dt",
+                "fm_dnca_rmnd",
+                "fm_lqd_pfls_amt",
+                "fm_fee",
+                "fm_fuop_evlu_pfls_amt",
+                "fm_rcvb_amt",
+                "fm_brkg_mgn_amt",
+                "fm_mntn_mgn_amt",
+                "fm_add_mgn_amt",
+                "fm_risk_rt",
+                "fm_ord_psbl_amt",
+                "fm_drwg_psbl_amt",
+                "fm_echm_rqrm_amt",
+                "fm_drwg_prar_amt",
+                "fm_opt_tr_chgs",
+                "fm_opt_icld_asst_evlu_amt",
+                "fm_opt_evlu_amt",
+                "fm_crcy_sbst_amt",
+                "fm_crcy_sbst_use_amt",
+                "fm_crcy_sbst_stup_amt",
+            ],
+            lower: &[
+                ("acnt_prdt_cd", 3),
+                ("cano", 2),
+                ("crcy_cd", 4),
+                ("fm_add_mgn_amt", 13),
+                ("fm_brkg_mgn_amt", 11),
+                ("fm_crcy_sbst_amt", 22),
+                ("fm_crcy_sbst_stup_amt", 24),
+                ("fm_crcy_sbst_use_amt", 23),
+                ("fm_dnca_rmnd", 6),
+                ("fm_drwg_prar_amt", 18),
+                ("fm_drwg_psbl_amt", 16),
+                ("fm_echm_rqrm_amt", 17),
+                ("fm_fee", 8),
+                ("fm_fuop_evlu_pfls_amt", 9),
+                ("fm_lqd_pfls_amt", 7),
+                ("fm_mntn_mgn_amt", 12),
+                ("fm_nxdy_dncl_amt", 0),
+                ("fm_opt_evlu_amt", 21),
+                ("fm_opt_icld_asst_evlu_amt", 20),
+                ("fm_opt_tr_chgs", 19),
+                ("fm_ord_psbl_amt", 15),
+                ("fm_rcvb_amt", 10),
+                ("fm_risk_rt", 14),
+                ("fm_tot_asst_evlu_amt", 1),
+                ("resp_dt", 5),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "fm_nxdy_dncl_amt", &self.fm_nxdy_dncl_amt);
-        v::put(&mut m, "fm_tot_asst_evlu_amt", &self.fm_tot_asst_evlu_amt);
-        v::put(&mut m, "cano", &self.cano);
-        v::put(&mut m, "acnt_prdt_cd", &self.acnt_prdt_cd);
-        v::put(&mut m, "crcy_cd", &self.crcy_cd);
-        v::put(&mut m, "resp_dt", &self.resp_dt);
-        v::put(&mut m, "fm_dnca_rmnd", &self.fm_dnca_rmnd);
-        v::put(&mut m, "fm_lqd_pfls_amt", &self.fm_lqd_pfls_amt);
-        v::put(&mut m, "fm_fee", &self.fm_fee);
-        v::put(&mut m, "fm_fuop_evlu_pfls_amt", &self.fm_fuop_evlu_pfls_amt);
-        v::put(&mut m, "fm_rcvb_amt", &self.fm_rcvb_amt);
-        v::put(&mut m, "fm_brkg_mgn_amt", &self.fm_brkg_mgn_amt);
-        v::put(&mut m, "fm_mntn_mgn_amt", &self.fm_mntn_mgn_amt);
-        v::put(&mut m, "fm_add_mgn_amt", &self.fm_add_mgn_amt);
-        v::put(&mut m, "fm_risk_rt", &self.fm_risk_rt);
-        v::put(&mut m, "fm_ord_psbl_amt", &self.fm_ord_psbl_amt);
-        v::put(&mut m, "fm_drwg_psbl_amt", &self.fm_drwg_psbl_amt);
-        v::put(&mut m, "fm_echm_rqrm_amt", &self.fm_echm_rqrm_amt);
-        v::put(&mut m, "fm_drwg_prar_amt", &self.fm_drwg_prar_amt);
-        v::put(&mut m, "fm_opt_tr_chgs", &self.fm_opt_tr_chgs);
-        v::put(
-            &mut m,
-            "fm_opt_icld_asst_evlu_amt",
-            &self.fm_opt_icld_asst_evlu_amt,
-        );
-        v::put(&mut m, "fm_opt_evlu_amt", &self.fm_opt_evlu_amt);
-        v::put(&mut m, "fm_crcy_sbst_amt", &self.fm_crcy_sbst_amt);
-        v::put(&mut m, "fm_crcy_sbst_use_amt", &self.fm_crcy_sbst_use_amt);
-        v::put(&mut m, "fm_crcy_sbst_stup_amt", &self.fm_crcy_sbst_stup_amt);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.fm_nxdy_dncl_amt,
+            1 => &self.fm_tot_asst_evlu_amt,
+            2 => &self.cano,
+            3 => &self.acnt_prdt_cd,
+            4 => &self.crcy_cd,
+            5 => &self.resp_dt,
+            6 => &self.fm_dnca_rmnd,
+            7 => &self.fm_lqd_pfls_amt,
+            8 => &self.fm_fee,
+            9 => &self.fm_fuop_evlu_pfls_amt,
+            10 => &self.fm_rcvb_amt,
+            11 => &self.fm_brkg_mgn_amt,
+            12 => &self.fm_mntn_mgn_amt,
+            13 => &self.fm_add_mgn_amt,
+            14 => &self.fm_risk_rt,
+            15 => &self.fm_ord_psbl_amt,
+            16 => &self.fm_drwg_psbl_amt,
+            17 => &self.fm_echm_rqrm_amt,
+            18 => &self.fm_drwg_prar_amt,
+            19 => &self.fm_opt_tr_chgs,
+            20 => &self.fm_opt_icld_asst_evlu_amt,
+            21 => &self.fm_opt_evlu_amt,
+            22 => &self.fm_crcy_sbst_amt,
+            23 => &self.fm_crcy_sbst_use_amt,
+            24 => &self.fm_crcy_sbst_stup_amt,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "fm_nxdy_dncl_amt", &self.fm_nxdy_dncl_amt);
-        r.val(path, "fm_tot_asst_evlu_amt", &self.fm_tot_asst_evlu_amt);
-        r.val(path, "cano", &self.cano);
-        r.val(path, "acnt_prdt_cd", &self.acnt_prdt_cd);
-        r.val(path, "crcy_cd", &self.crcy_cd);
-        r.val(path, "resp_dt", &self.resp_dt);
-        r.val(path, "fm_dnca_rmnd", &self.fm_dnca_rmnd);
-        r.val(path, "fm_lqd_pfls_amt", &self.fm_lqd_pfls_amt);
-        r.val(path, "fm_fee", &self.fm_fee);
-        r.val(path, "fm_fuop_evlu_pfls_amt", &self.fm_fuop_evlu_pfls_amt);
-        r.val(path, "fm_rcvb_amt", &self.fm_rcvb_amt);
-        r.val(path, "fm_brkg_mgn_amt", &self.fm_brkg_mgn_amt);
-        r.val(path, "fm_mntn_mgn_amt", &self.fm_mntn_mgn_amt);
-        r.val(path, "fm_add_mgn_amt", &self.fm_add_mgn_amt);
-        r.val(path, "fm_risk_rt", &self.fm_risk_rt);
-        r.val(path, "fm_ord_psbl_amt", &self.fm_ord_psbl_amt);
-        r.val(path, "fm_drwg_psbl_amt", &self.fm_drwg_psbl_amt);
-        r.val(path, "fm_echm_rqrm_amt", &self.fm_echm_rqrm_amt);
-        r.val(path, "fm_drwg_prar_amt", &self.fm_drwg_prar_amt);
-        r.val(path, "fm_opt_tr_chgs", &self.fm_opt_tr_chgs);
-        r.val(
-            path,
-            "fm_opt_icld_asst_evlu_amt",
-            &self.fm_opt_icld_asst_evlu_amt,
-        );
-        r.val(path, "fm_opt_evlu_amt", &self.fm_opt_evlu_amt);
-        r.val(path, "fm_crcy_sbst_amt", &self.fm_crcy_sbst_amt);
-        r.val(path, "fm_crcy_sbst_use_amt", &self.fm_crcy_sbst_use_amt);
-        r.val(path, "fm_crcy_sbst_stup_amt", &self.fm_crcy_sbst_stup_amt);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.fm_nxdy_dncl_amt,
+            1 => &mut self.fm_tot_asst_evlu_amt,
+            2 => &mut self.cano,
+            3 => &mut self.acnt_prdt_cd,
+            4 => &mut self.crcy_cd,
+            5 => &mut self.resp_dt,
+            6 => &mut self.fm_dnca_rmnd,
+            7 => &mut self.fm_lqd_pfls_amt,
+            8 => &mut self.fm_fee,
+            9 => &mut self.fm_fuop_evlu_pfls_amt,
+            10 => &mut self.fm_rcvb_amt,
+            11 => &mut self.fm_brkg_mgn_amt,
+            12 => &mut self.fm_mntn_mgn_amt,
+            13 => &mut self.fm_add_mgn_amt,
+            14 => &mut self.fm_risk_rt,
+            15 => &mut self.fm_ord_psbl_amt,
+            16 => &mut self.fm_drwg_psbl_amt,
+            17 => &mut self.fm_echm_rqrm_amt,
+            18 => &mut self.fm_drwg_prar_amt,
+            19 => &mut self.fm_opt_tr_chgs,
+            20 => &mut self.fm_opt_icld_asst_evlu_amt,
+            21 => &mut self.fm_opt_evlu_amt,
+            22 => &mut self.fm_crcy_sbst_amt,
+            23 => &mut self.fm_crcy_sbst_use_amt,
+            24 => &mut self.fm_crcy_sbst_stup_amt,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

@@ -324,7 +324,7 @@ impl Endpoint for InquirePeriodCcldRequest {
 /// Response of 해외선물옵션 기간계좌손익 일별 (`해외선물-010`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct InquirePeriodCcldResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -343,60 +343,93 @@ pub struct InquirePeriodCcldResponse {
     pub ctx_area_nk200: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for InquirePeriodCcldResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output1: v::take_block(&mut m, "output1"),
-            output2: v::take_block(&mut m, "output2"),
-            ctx_area_fk200: v::take(&mut m, "ctx_area_fk200"),
-            ctx_area_nk200: v::take(&mut m, "ctx_area_nk200"),
-            extra: m,
-        }
+impl crate::__private::Record for InquirePeriodCcldResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "rt_cd",
+                "msg_cd",
+                "msg1",
+                "output1",
+                "output2",
+                "ctx_area_fk200",
+                "ctx_area_nk200",
+            ],
+            lower: &[
+                ("ctx_area_fk200", 5),
+                ("ctx_area_nk200", 6),
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output1.put(&mut m, "output1");
-        self.output2.put(&mut m, "output2");
-        v::put(&mut m, "ctx_area_fk200", &self.ctx_area_fk200);
-        v::put(&mut m, "ctx_area_nk200", &self.ctx_area_nk200);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output1,
+            4 => &self.output2,
+            5 => &self.ctx_area_fk200,
+            6 => &self.ctx_area_nk200,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output1.report(path, "output1", r);
-        self.output2.report(path, "output2", r);
-        r.val(path, "ctx_area_fk200", &self.ctx_area_fk200);
-        r.val(path, "ctx_area_nk200", &self.ctx_area_nk200);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output1,
+            4 => &mut self.output2,
+            5 => &mut self.ctx_area_fk200,
+            6 => &mut self.ctx_area_nk200,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for InquirePeriodCcldResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for InquirePeriodCcldResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output1` (응답상세1).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 종합계좌번호 (`cano`, required, length 8).
@@ -431,84 +464,111 @@ pub struct Output1 {
     pub fm_opt_lqd_amt: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output1 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            cano: v::take(&mut m, "cano"),
-            acnt_prdt_cd: v::take(&mut m, "acnt_prdt_cd"),
-            crcy_cd: v::take(&mut m, "crcy_cd"),
-            fm_buy_qty: v::take(&mut m, "fm_buy_qty"),
-            fm_sll_qty: v::take(&mut m, "fm_sll_qty"),
-            fm_lqd_pfls_amt: v::take(&mut m, "fm_lqd_pfls_amt"),
-            fm_fee: v::take(&mut m, "fm_fee"),
-            fm_net_pfls_amt: v::take(&mut m, "fm_net_pfls_amt"),
-            fm_ustl_buy_qty: v::take(&mut m, "fm_ustl_buy_qty"),
-            fm_ustl_sll_qty: v::take(&mut m, "fm_ustl_sll_qty"),
-            fm_ustl_evlu_pfls_amt: v::take(&mut m, "fm_ustl_evlu_pfls_amt"),
-            fm_ustl_evlu_pfls_amt2: v::take(&mut m, "fm_ustl_evlu_pfls_amt2"),
-            fm_ustl_evlu_pfls_icdc_amt: v::take(&mut m, "fm_ustl_evlu_pfls_icdc_amt"),
-            fm_ustl_agrm_amt: v::take(&mut m, "fm_ustl_agrm_amt"),
-            fm_opt_lqd_amt: v::take(&mut m, "fm_opt_lqd_amt"),
-            extra: m,
-        }
+impl crate::__private::Record for Output1 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "cano",
+                "acnt_prdt_cd",
+                "crcy_cd",
+                "fm_buy_qty",
+                "fm_sll_qty",
+                "fm_lqd_pfls_amt",
+                "fm_fee",
+                "fm_net_pfls_amt",
+                "fm_ustl_buy_qty",
+                "fm_ustl_sll_qty",
+                "fm_ustl_evlu_pfls_amt",
+                "fm_ustl_evlu_pfls_amt2",
+                "fm_ustl_evlu_pfls_icdc_amt",
+                "fm_ustl_agrm_amt",
+                "fm_opt_lqd_amt",
+            ],
+            lower: &[
+                ("acnt_prdt_cd", 1),
+                ("cano", 0),
+                ("crcy_cd", 2),
+                ("fm_buy_qty", 3),
+                ("fm_fee", 6),
+                ("fm_lqd_pfls_amt", 5),
+                ("fm_net_pfls_amt", 7),
+                ("fm_opt_lqd_amt", 14),
+                ("fm_sll_qty", 4),
+                ("fm_ustl_agrm_amt", 13),
+                ("fm_ustl_buy_qty", 8),
+                ("fm_ustl_evlu_pfls_amt", 10),
+                ("fm_ustl_evlu_pfls_amt2", 11),
+                ("fm_ustl_evlu_pfls_icdc_amt", 12),
+                ("fm_ustl_sll_qty", 9),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "cano", &self.cano);
-        v::put(&mut m, "acnt_prdt_cd", &self.acnt_prdt_cd);
-        v::put(&mut m, "crcy_cd", &self.crcy_cd);
-        v::put(&mut m, "fm_buy_qty", &self.fm_buy_qty);
-        v::put(&mut m, "fm_sll_qty", &self.fm_sll_qty);
-        v::put(&mut m, "fm_lqd_pfls_amt", &self.fm_lqd_pfls_amt);
-        v::put(&mut m, "fm_fee", &self.fm_fee);
-        v::put(&mut m, "fm_net_pfls_amt", &self.fm_net_pfls_amt);
-        v::put(&mut m, "fm_ustl_buy_qty", &self.fm_ustl_buy_qty);
-        v::put(&mut m, "fm_ustl_sll_qty", &self.fm_ustl_sll_qty);
-        v::put(&mut m, "fm_ustl_evlu_pfls_amt", &self.fm_ustl_evlu_pfls_amt);
-        v::put(
-            &mut m,
-            "fm_ustl_evlu_pfls_amt2",
-            &self.fm_ustl_evlu_pfls_amt2,
-        );
-        v::put(
-            &mut m,
-            "fm_ustl_evlu_pfls_icdc_amt",
-            &self.fm_ustl_evlu_pfls_icdc_amt,
-        );
-        v::put(&mut m, "fm_ustl_agrm_amt", &self.fm_ustl_agrm_amt);
-        v::put(&mut m, "fm_opt_lqd_amt", &self.fm_opt_lqd_amt);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.cano,
+            1 => &self.acnt_prdt_cd,
+            2 => &self.crcy_cd,
+            3 => &self.fm_buy_qty,
+            4 => &self.fm_sll_qty,
+            5 => &self.fm_lqd_pfls_amt,
+            6 => &self.fm_fee,
+            7 => &self.fm_net_pfls_amt,
+            8 => &self.fm_ustl_buy_qty,
+            9 => &self.fm_ustl_sll_qty,
+            10 => &self.fm_ustl_evlu_pfls_amt,
+            11 => &self.fm_ustl_evlu_pfls_amt2,
+            12 => &self.fm_ustl_evlu_pfls_icdc_amt,
+            13 => &self.fm_ustl_agrm_amt,
+            14 => &self.fm_opt_lqd_amt,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "cano", &self.cano);
-        r.val(path, "acnt_prdt_cd", &self.acnt_prdt_cd);
-        r.val(path, "crcy_cd", &self.crcy_cd);
-        r.val(path, "fm_buy_qty", &self.fm_buy_qty);
-        r.val(path, "fm_sll_qty", &self.fm_sll_qty);
-        r.val(path, "fm_lqd_pfls_amt", &self.fm_lqd_pfls_amt);
-        r.val(path, "fm_fee", &self.fm_fee);
-        r.val(path, "fm_net_pfls_amt", &self.fm_net_pfls_amt);
-        r.val(path, "fm_ustl_buy_qty", &self.fm_ustl_buy_qty);
-        r.val(path, "fm_ustl_sll_qty", &self.fm_ustl_sll_qty);
-        r.val(path, "fm_ustl_evlu_pfls_amt", &self.fm_ustl_evlu_pfls_amt);
-        r.val(path, "fm_ustl_evlu_pfls_amt2", &self.fm_ustl_evlu_pfls_amt2);
-        r.val(
-            path,
-            "fm_ustl_evlu_pfls_icdc_amt",
-            &self.fm_ustl_evlu_pfls_icdc_amt,
-        );
-        r.val(path, "fm_ustl_agrm_amt", &self.fm_ustl_agrm_amt);
-        r.val(path, "fm_opt_lqd_amt", &self.fm_opt_lqd_amt);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.cano,
+            1 => &mut self.acnt_prdt_cd,
+            2 => &mut self.crcy_cd,
+            3 => &mut self.fm_buy_qty,
+            4 => &mut self.fm_sll_qty,
+            5 => &mut self.fm_lqd_pfls_amt,
+            6 => &mut self.fm_fee,
+            7 => &mut self.fm_net_pfls_amt,
+            8 => &mut self.fm_ustl_buy_qty,
+            9 => &mut self.fm_ustl_sll_qty,
+            10 => &mut self.fm_ustl_evlu_pfls_amt,
+            11 => &mut self.fm_ustl_evlu_pfls_amt2,
+            12 => &mut self.fm_ustl_evlu_pfls_icdc_amt,
+            13 => &mut self.fm_ustl_agrm_amt,
+            14 => &mut self.fm_opt_lqd_amt,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 /// A record of block `output2` (응답상세2).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 종합계좌번호 (`cano`, required, length 8).
@@ -547,85 +607,114 @@ pub struct Output2 {
     pub fm_opt_lqd_amt: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output2 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            cano: v::take(&mut m, "cano"),
-            acnt_prdt_cd: v::take(&mut m, "acnt_prdt_cd"),
-            ovrs_futr_fx_pdno: v::take(&mut m, "ovrs_futr_fx_pdno"),
-            crcy_cd: v::take(&mut m, "crcy_cd"),
-            fm_buy_qty: v::take(&mut m, "fm_buy_qty"),
-            fm_sll_qty: v::take(&mut m, "fm_sll_qty"),
-            fm_lqd_pfls_amt: v::take(&mut m, "fm_lqd_pfls_amt"),
-            fm_fee: v::take(&mut m, "fm_fee"),
-            fm_net_pfls_amt: v::take(&mut m, "fm_net_pfls_amt"),
-            fm_ustl_buy_qty: v::take(&mut m, "fm_ustl_buy_qty"),
-            fm_ustl_sll_qty: v::take(&mut m, "fm_ustl_sll_qty"),
-            fm_ustl_evlu_pfls_amt: v::take(&mut m, "fm_ustl_evlu_pfls_amt"),
-            fm_ustl_evlu_pfls_amt2: v::take(&mut m, "fm_ustl_evlu_pfls_amt2"),
-            fm_ustl_evlu_pfls_icdc_amt: v::take(&mut m, "fm_ustl_evlu_pfls_icdc_amt"),
-            fm_ccld_avg_pric: v::take(&mut m, "fm_ccld_avg_pric"),
-            fm_ustl_agrm_amt: v::take(&mut m, "fm_ustl_agrm_amt"),
-            fm_opt_lqd_amt: v::take(&mut m, "fm_opt_lqd_amt"),
-            extra: m,
-        }
+impl crate::__private::Record for Output2 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "cano",
+                "acnt_prdt_cd",
+                "ovrs_futr_fx_pdno",
+                "crcy_cd",
+                "fm_buy_qty",
+                "fm_sll_qty",
+                "fm_lqd_pfls_amt",
+                "fm_fee",
+                "fm_net_pfls_amt",
+                "fm_ustl_buy_qty",
+                "fm_ustl_sll_qty",
+                "fm_ustl_evlu_pfls_amt",
+                "fm_ustl_evlu_pfls_amt2",
+                "fm_ustl_evlu_pfls_icdc_amt",
+                "fm_ccld_avg_pric",
+                "fm_ustl_agrm_amt",
+                "fm_opt_lqd_amt",
+            ],
+            lower: &[
+                ("acnt_prdt_cd", 1),
+                ("cano", 0),
+                ("crcy_cd", 3),
+                ("fm_buy_qty", 4),
+                ("fm_ccld_avg_pric", 14),
+                ("fm_fee", 7),
+                ("fm_lqd_pfls_amt", 6),
+                ("fm_net_pfls_amt", 8),
+                ("fm_opt_lqd_amt", 16),
+                ("fm_sll_qty", 5),
+                ("fm_ustl_agrm_amt", 15),
+                ("fm_ustl_buy_qty", 9),
+                ("fm_ustl_evlu_pfls_amt", 11),
+                ("fm_ustl_evlu_pfls_amt2", 12),
+                ("fm_ustl_evlu_pfls_icdc_amt", 13),
+                ("fm_ustl_sll_qty", 10),
+                ("ovrs_futr_fx_pdno", 2),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "cano", &self.cano);
-        v::put(&mut m, "acnt_prdt_cd", &self.acnt_prdt_cd);
-        v::put(&mut m, "ovrs_futr_fx_pdno", &self.ovrs_futr_fx_pdno);
-        v::put(&mut m, "crcy_cd", &self.crcy_cd);
-        v::put(&mut m, "fm_buy_qty", &self.fm_buy_qty);
-        v::put(&mut m, "fm_sll_qty", &self.fm_sll_qty);
-        v::put(&mut m, "fm_lqd_pfls_amt", &self.fm_lqd_pfls_amt);
-        v::put(&mut m, "fm_fee", &self.fm_fee);
-        v::put(&mut m, "fm_net_pfls_amt", &self.fm_net_pfls_amt);
-        v::put(&mut m, "fm_ustl_buy_qty", &self.fm_ustl_buy_qty);
-        v::put(&mut m, "fm_ustl_sll_qty", &self.fm_ustl_sll_qty);
-        v::put(&mut m, "fm_ustl_evlu_pfls_amt", &self.fm_ustl_evlu_pfls_amt);
-        v::put(
-            &mut m,
-            "fm_ustl_evlu_pfls_amt2",
-            &self.fm_ustl_evlu_pfls_amt2,
-        );
-        v::put(
-            &mut m,
-            "fm_ustl_evlu_pfls_icdc_amt",
-            &self.fm_ustl_evlu_pfls_icdc_amt,
-        );
-        v::put(&mut m, "fm_ccld_avg_pric", &self.fm_ccld_avg_pric);
-        v::put(&mut m, "fm_ustl_agrm_amt", &self.fm_ustl_agrm_amt);
-        v::put(&mut m, "fm_opt_lqd_amt", &self.fm_opt_lqd_amt);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.cano,
+            1 => &self.acnt_prdt_cd,
+            2 => &self.ovrs_futr_fx_pdno,
+            3 => &self.crcy_cd,
+            4 => &self.fm_buy_qty,
+            5 => &self.fm_sll_qty,
+            6 => &self.fm_lqd_pfls_amt,
+            7 => &self.fm_fee,
+            8 => &self.fm_net_pfls_amt,
+            9 => &self.fm_ustl_buy_qty,
+            10 => &self.fm_ustl_sll_qty,
+            11 => &self.fm_ustl_evlu_pfls_amt,
+            12 => &self.fm_ustl_evlu_pfls_amt2,
+            13 => &self.fm_ustl_evlu_pfls_icdc_amt,
+            14 => &self.fm_ccld_avg_pric,
+            15 => &self.fm_ustl_agrm_amt,
+            16 => &self.fm_opt_lqd_amt,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "cano", &self.cano);
-        r.val(path, "acnt_prdt_cd", &self.acnt_prdt_cd);
-        r.val(path, "ovrs_futr_fx_pdno", &self.ovrs_futr_fx_pdno);
-        r.val(path, "crcy_cd", &self.crcy_cd);
-        r.val(path, "fm_buy_qty", &self.fm_buy_qty);
-        r.val(path, "fm_sll_qty", &self.fm_sll_qty);
-        r.val(path, "fm_lqd_pfls_amt", &self.fm_lqd_pfls_amt);
-        r.val(path, "fm_fee", &self.fm_fee);
-        r.val(path, "fm_net_pfls_amt", &self.fm_net_pfls_amt);
-        r.val(path, "fm_ustl_buy_qty", &self.fm_ustl_buy_qty);
-        r.val(path, "fm_ustl_sll_qty", &self.fm_ustl_sll_qty);
-        r.val(path, "fm_ustl_evlu_pfls_amt", &self.fm_ustl_evlu_pfls_amt);
-        r.val(path, "fm_ustl_evlu_pfls_amt2", &self.fm_ustl_evlu_pfls_amt2);
-        r.val(
-            path,
-            "fm_ustl_evlu_pfls_icdc_amt",
-            &self.fm_ustl_evlu_pfls_icdc_amt,
-        );
-        r.val(path, "fm_ccld_avg_pric", &self.fm_ccld_avg_pric);
-        r.val(path, "fm_ustl_agrm_amt", &self.fm_ustl_agrm_amt);
-        r.val(path, "fm_opt_lqd_amt", &self.fm_opt_lqd_amt);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.cano,
+            1 => &mut self.acnt_prdt_cd,
+            2 => &mut self.ovrs_futr_fx_pdno,
+            3 => &mut self.crcy_cd,
+            4 => &mut self.fm_buy_qty,
+            5 => &mut self.fm_sll_qty,
+            6 => &mut self.fm_lqd_pfls_amt,
+            7 => &mut self.fm_fee,
+            8 => &mut self.fm_net_pfls_amt,
+            9 => &mut self.fm_ustl_buy_qty,
+            10 => &mut self.fm_ustl_sll_qty,
+            11 => &mut self.fm_ustl_evlu_pfls_amt,
+            12 => &mut self.fm_ustl_evlu_pfls_amt2,
+            13 => &mut self.fm_ustl_evlu_pfls_icdc_amt,
+            14 => &mut self.fm_ccld_avg_pric,
+            15 => &mut self.fm_ustl_agrm_amt,
+            16 => &mut self.fm_opt_lqd_amt,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 

@@ -324,7 +324,7 @@ impl Endpoint for InquirePeriodTransRequest {
 /// Response of 해외선물옵션 기간계좌거래내역 (`해외선물-014`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct InquirePeriodTransResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -341,57 +341,89 @@ pub struct InquirePeriodTransResponse {
     pub ctx_area_nk100: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for InquirePeriodTransResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output: v::take_block(&mut m, "output"),
-            ctx_area_fk100: v::take(&mut m, "ctx_area_fk100"),
-            ctx_area_nk100: v::take(&mut m, "ctx_area_nk100"),
-            extra: m,
-        }
+impl crate::__private::Record for InquirePeriodTransResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "rt_cd",
+                "msg_cd",
+                "msg1",
+                "output",
+                "ctx_area_fk100",
+                "ctx_area_nk100",
+            ],
+            lower: &[
+                ("ctx_area_fk100", 4),
+                ("ctx_area_nk100", 5),
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output", 3),
+                ("rt_cd", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output.put(&mut m, "output");
-        v::put(&mut m, "ctx_area_fk100", &self.ctx_area_fk100);
-        v::put(&mut m, "ctx_area_nk100", &self.ctx_area_nk100);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output,
+            4 => &self.ctx_area_fk100,
+            5 => &self.ctx_area_nk100,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output.report(path, "output", r);
-        r.val(path, "ctx_area_fk100", &self.ctx_area_fk100);
-        r.val(path, "ctx_area_nk100", &self.ctx_area_nk100);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output,
+            4 => &mut self.ctx_area_fk100,
+            5 => &mut self.ctx_area_nk100,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for InquirePeriodTransResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for InquirePeriodTransResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (응답상세1).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// 기준일자 (`bass_dt`, required, length 8).
@@ -430,73 +462,114 @@ pub struct Output {
     pub rmks_text: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            bass_dt: v::take(&mut m, "bass_dt"),
-            cano: v::take(&mut m, "cano"),
-            acnt_prdt_cd: v::take(&mut m, "acnt_prdt_cd"),
-            fm_ldgr_inog_seq: v::take(&mut m, "fm_ldgr_inog_seq"),
-            acnt_tr_type_name: v::take(&mut m, "acnt_tr_type_name"),
-            crcy_cd: v::take(&mut m, "crcy_cd"),
-            tr_itm_name: v::take(&mut m, "tr_itm_name"),
-            fm_iofw_amt: v::take(&mut m, "fm_iofw_amt"),
-            fm_fee: v::take(&mut m, "fm_fee"),
-            fm_tax_amt: v::take(&mut m, "fm_tax_amt"),
-            fm_sttl_amt: v::take(&mut m, "fm_sttl_amt"),
-            fm_bf_dncl_amt: v::take(&mut m, "fm_bf_dncl_amt"),
-            fm_dncl_amt: v::take(&mut m, "fm_dncl_amt"),
-            fm_rcvb_occr_amt: v::take(&mut m, "fm_rcvb_occr_amt"),
-            fm_rcvb_pybk_amt: v::take(&mut m, "fm_rcvb_pybk_amt"),
-            ovdu_int_pybk_amt: v::take(&mut m, "ovdu_int_pybk_amt"),
-            rmks_text: v::take(&mut m, "rmks_text"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "bass_dt",
+                "cano",
+                "acnt_prdt_cd",
+                "fm_ldgr_inog_seq",
+                "acnt_tr_type_name",
+                "crcy_cd",
+                "tr_itm_name",
+                "fm_iofw_amt",
+                "fm_fee",
+                "fm_tax_amt",
+                "fm_sttl_amt",
+                "fm_bf_dncl_amt",
+                "fm_dncl_amt",
+                "fm_rcvb_occr_amt",
+                "fm_rcvb_pybk_amt",
+                "ovdu_int_pybk_amt",
+                "rmks_text",
+            ],
+            lower: &[
+                ("acnt_prdt_cd", 2),
+                ("acnt_tr_type_name", 4),
+                ("bass_dt", 0),
+                ("cano", 1),
+                ("crcy_cd", 5),
+                ("fm_bf_dncl_amt", 11),
+                ("fm_dncl_amt", 12),
+                ("fm_fee", 8),
+                ("fm_iofw_amt", 7),
+                ("fm_ldgr_inog_seq", 3),
+                ("fm_rcvb_occr_amt", 13),
+                ("fm_rcvb_pybk_amt", 14),
+                ("fm_sttl_amt", 10),
+                ("fm_tax_amt", 9),
+                ("ovdu_int_pybk_amt", 15),
+                ("rmks_text", 16),
+                ("tr_itm_name", 6),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "bass_dt", &self.bass_dt);
-        v::put(&mut m, "cano", &self.cano);
-        v::put(&mut m, "acnt_prdt_cd", &self.acnt_prdt_cd);
-        v::put(&mut m, "fm_ldgr_inog_seq", &self.fm_ldgr_inog_seq);
-        v::put(&mut m, "acnt_tr_type_name", &self.acnt_tr_type_name);
-        v::put(&mut m, "crcy_cd", &self.crcy_cd);
-        v::put(&mut m, "tr_itm_name", &self.tr_itm_name);
-        v::put(&mut m, "fm_iofw_amt", &self.fm_iofw_amt);
-        v::put(&mut m, "fm_fee", &self.fm_fee);
-        v::put(&mut m, "fm_tax_amt", &self.fm_tax_amt);
-        v::put(&mut m, "fm_sttl_amt", &self.fm_sttl_amt);
-        v::put(&mut m, "fm_bf_dncl_amt", &self.fm_bf_dncl_amt);
-        v::put(&mut m, "fm_dncl_amt", &self.fm_dncl_amt);
-        v::put(&mut m, "fm_rcvb_occr_amt", &self.fm_rcvb_occr_amt);
-        v::put(&mut m, "fm_rcvb_pybk_amt", &self.fm_rcvb_pybk_amt);
-        v::put(&mut m, "ovdu_int_pybk_amt", &self.ovdu_int_pybk_amt);
-        v::put(&mut m, "rmks_text", &self.rmks_text);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.bass_dt,
+            1 => &self.cano,
+            2 => &self.acnt_prdt_cd,
+            3 => &self.fm_ldgr_inog_seq,
+            4 => &self.acnt_tr_type_name,
+            5 => &self.crcy_cd,
+            6 => &self.tr_itm_name,
+            7 => &self.fm_iofw_amt,
+            8 => &self.fm_fee,
+            9 => &self.fm_tax_amt,
+            10 => &self.fm_sttl_amt,
+            11 => &self.fm_bf_dncl_amt,
+            12 => &self.fm_dncl_amt,
+            13 => &self.fm_rcvb_occr_amt,
+            14 => &self.fm_rcvb_pybk_amt,
+            15 => &self.ovdu_int_pybk_amt,
+            16 => &self.rmks_text,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "bass_dt", &self.bass_dt);
-        r.val(path, "cano", &self.cano);
-        r.val(path, "acnt_prdt_cd", &self.acnt_prdt_cd);
-        r.val(path, "fm_ldgr_inog_seq", &self.fm_ldgr_inog_seq);
-        r.val(path, "acnt_tr_type_name", &self.acnt_tr_type_name);
-        r.val(path, "crcy_cd", &self.crcy_cd);
-        r.val(path, "tr_itm_name", &self.tr_itm_name);
-        r.val(path, "fm_iofw_amt", &self.fm_iofw_amt);
-        r.val(path, "fm_fee", &self.fm_fee);
-        r.val(path, "fm_tax_amt", &self.fm_tax_amt);
-        r.val(path, "fm_sttl_amt", &self.fm_sttl_amt);
-        r.val(path, "fm_bf_dncl_amt", &self.fm_bf_dncl_amt);
-        r.val(path, "fm_dncl_amt", &self.fm_dncl_amt);
-        r.val(path, "fm_rcvb_occr_amt", &self.fm_rcvb_occr_amt);
-        r.val(path, "fm_rcvb_pybk_amt", &self.fm_rcvb_pybk_amt);
-        r.val(path, "ovdu_int_pybk_amt", &self.ovdu_int_pybk_amt);
-        r.val(path, "rmks_text", &self.rmks_text);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.bass_dt,
+            1 => &mut self.cano,
+            2 => &mut self.acnt_prdt_cd,
+            3 => &mut self.fm_ldgr_inog_seq,
+            4 => &mut self.acnt_tr_type_name,
+            5 => &mut self.crcy_cd,
+            6 => &mut self.tr_itm_name,
+            7 => &mut self.fm_iofw_amt,
+            8 => &mut self.fm_fee,
+            9 => &mut self.fm_tax_amt,
+            10 => &mut self.fm_sttl_amt,
+            11 => &mut self.fm_bf_dncl_amt,
+            12 => &mut self.fm_dncl_amt,
+            13 => &mut self.fm_rcvb_occr_amt,
+            14 => &mut self.fm_rcvb_pybk_amt,
+            15 => &mut self.ovdu_int_pybk_amt,
+            16 => &mut self.rmks_text,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 

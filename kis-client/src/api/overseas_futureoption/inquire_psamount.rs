@@ -242,7 +242,7 @@ impl Endpoint for InquirePsamountRequest {
 /// Response of 해외선물옵션 주문가능조회 (`v1_해외선물-006`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct InquirePsamountResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -255,51 +255,71 @@ pub struct InquirePsamountResponse {
     pub output: v::One<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for InquirePsamountResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output: v::take_one(&mut m, "output"),
-            extra: m,
-        }
+impl crate::__private::Record for InquirePsamountResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output"],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output.put(&mut m, "output");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output.report(path, "output", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for InquirePsamountResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for InquirePsamountResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (응답상세1).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// 종합계좌번호 (`cano`, length 8).
@@ -324,59 +344,85 @@ pub struct Output {
     pub fm_mkpr_tot_ord_psbl_qty: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            cano: v::take(&mut m, "cano"),
-            acnt_prdt_cd: v::take(&mut m, "acnt_prdt_cd"),
-            ovrs_futr_fx_pdno: v::take(&mut m, "ovrs_futr_fx_pdno"),
-            crcy_cd: v::take(&mut m, "crcy_cd"),
-            sll_buy_dvsn_cd: v::take(&mut m, "sll_buy_dvsn_cd"),
-            fm_ustl_qty: v::take(&mut m, "fm_ustl_qty"),
-            fm_lqd_psbl_qty: v::take(&mut m, "fm_lqd_psbl_qty"),
-            fm_new_ord_psbl_qty: v::take(&mut m, "fm_new_ord_psbl_qty"),
-            fm_tot_ord_psbl_qty: v::take(&mut m, "fm_tot_ord_psbl_qty"),
-            fm_mkpr_tot_ord_psbl_qty: v::take(&mut m, "fm_mkpr_tot_ord_psbl_qty"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "cano",
+                "acnt_prdt_cd",
+                "ovrs_futr_fx_pdno",
+                "crcy_cd",
+                "sll_buy_dvsn_cd",
+                "fm_ustl_qty",
+                "fm_lqd_psbl_qty",
+                "fm_new_ord_psbl_qty",
+                "fm_tot_ord_psbl_qty",
+                "fm_mkpr_tot_ord_psbl_qty",
+            ],
+            lower: &[
+                ("acnt_prdt_cd", 1),
+                ("cano", 0),
+                ("crcy_cd", 3),
+                ("fm_lqd_psbl_qty", 6),
+                ("fm_mkpr_tot_ord_psbl_qty", 9),
+                ("fm_new_ord_psbl_qty", 7),
+                ("fm_tot_ord_psbl_qty", 8),
+                ("fm_ustl_qty", 5),
+                ("ovrs_futr_fx_pdno", 2),
+                ("sll_buy_dvsn_cd", 4),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "cano", &self.cano);
-        v::put(&mut m, "acnt_prdt_cd", &self.acnt_prdt_cd);
-        v::put(&mut m, "ovrs_futr_fx_pdno", &self.ovrs_futr_fx_pdno);
-        v::put(&mut m, "crcy_cd", &self.crcy_cd);
-        v::put(&mut m, "sll_buy_dvsn_cd", &self.sll_buy_dvsn_cd);
-        v::put(&mut m, "fm_ustl_qty", &self.fm_ustl_qty);
-        v::put(&mut m, "fm_lqd_psbl_qty", &self.fm_lqd_psbl_qty);
-        v::put(&mut m, "fm_new_ord_psbl_qty", &self.fm_new_ord_psbl_qty);
-        v::put(&mut m, "fm_tot_ord_psbl_qty", &self.fm_tot_ord_psbl_qty);
-        v::put(
-            &mut m,
-            "fm_mkpr_tot_ord_psbl_qty",
-            &self.fm_mkpr_tot_ord_psbl_qty,
-        );
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.cano,
+            1 => &self.acnt_prdt_cd,
+            2 => &self.ovrs_futr_fx_pdno,
+            3 => &self.crcy_cd,
+            4 => &self.sll_buy_dvsn_cd,
+            5 => &self.fm_ustl_qty,
+            6 => &self.fm_lqd_psbl_qty,
+            7 => &self.fm_new_ord_psbl_qty,
+            8 => &self.fm_tot_ord_psbl_qty,
+            9 => &self.fm_mkpr_tot_ord_psbl_qty,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "cano", &self.cano);
-        r.val(path, "acnt_prdt_cd", &self.acnt_prdt_cd);
-        r.val(path, "ovrs_futr_fx_pdno", &self.ovrs_futr_fx_pdno);
-        r.val(path, "crcy_cd", &self.crcy_cd);
-        r.val(path, "sll_buy_dvsn_cd", &self.sll_buy_dvsn_cd);
-        r.val(path, "fm_ustl_qty", &self.fm_ustl_qty);
-        r.val(path, "fm_lqd_psbl_qty", &self.fm_lqd_psbl_qty);
-        r.val(path, "fm_new_ord_psbl_qty", &self.fm_new_ord_psbl_qty);
-        r.val(path, "fm_tot_ord_psbl_qty", &self.fm_tot_ord_psbl_qty);
-        r.val(
-            path,
-            "fm_mkpr_tot_ord_psbl_qty",
-            &self.fm_mkpr_tot_ord_psbl_qty,
-        );
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.cano,
+            1 => &mut self.acnt_prdt_cd,
+            2 => &mut self.ovrs_futr_fx_pdno,
+            3 => &mut self.crcy_cd,
+            4 => &mut self.sll_buy_dvsn_cd,
+            5 => &mut self.fm_ustl_qty,
+            6 => &mut self.fm_lqd_psbl_qty,
+            7 => &mut self.fm_new_ord_psbl_qty,
+            8 => &mut self.fm_tot_ord_psbl_qty,
+            9 => &mut self.fm_mkpr_tot_ord_psbl_qty,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

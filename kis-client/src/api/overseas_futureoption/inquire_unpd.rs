@@ -227,7 +227,7 @@ impl Endpoint for InquireUnpdRequest {
 /// Response of 해외선물옵션 미결제내역조회(잔고) (`v1_해외선물-005`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct InquireUnpdResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -244,57 +244,89 @@ pub struct InquireUnpdResponse {
     pub ctx_area_nk100: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for InquireUnpdResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output: v::take_block(&mut m, "output"),
-            ctx_area_fk100: v::take(&mut m, "ctx_area_fk100"),
-            ctx_area_nk100: v::take(&mut m, "ctx_area_nk100"),
-            extra: m,
-        }
+impl crate::__private::Record for InquireUnpdResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "rt_cd",
+                "msg_cd",
+                "msg1",
+                "output",
+                "ctx_area_fk100",
+                "ctx_area_nk100",
+            ],
+            lower: &[
+                ("ctx_area_fk100", 4),
+                ("ctx_area_nk100", 5),
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output", 3),
+                ("rt_cd", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output.put(&mut m, "output");
-        v::put(&mut m, "ctx_area_fk100", &self.ctx_area_fk100);
-        v::put(&mut m, "ctx_area_nk100", &self.ctx_area_nk100);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output,
+            4 => &self.ctx_area_fk100,
+            5 => &self.ctx_area_nk100,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output.report(path, "output", r);
-        r.val(path, "ctx_area_fk100", &self.ctx_area_fk100);
-        r.val(path, "ctx_area_nk100", &self.ctx_area_nk100);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output,
+            4 => &mut self.ctx_area_fk100,
+            5 => &mut self.ctx_area_nk100,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for InquireUnpdResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for InquireUnpdResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (응답상세1).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// 종합계좌번호 (`cano`, length 8).
@@ -329,67 +361,106 @@ pub struct Output {
     pub fm_lqd_psbl_qty: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            cano: v::take(&mut m, "cano"),
-            acnt_prdt_cd: v::take(&mut m, "acnt_prdt_cd"),
-            ovrs_futr_fx_pdno: v::take(&mut m, "ovrs_futr_fx_pdno"),
-            prdt_type_cd: v::take(&mut m, "prdt_type_cd"),
-            crcy_cd: v::take(&mut m, "crcy_cd"),
-            sll_buy_dvsn_cd: v::take(&mut m, "sll_buy_dvsn_cd"),
-            fm_ustl_qty: v::take(&mut m, "fm_ustl_qty"),
-            fm_ccld_avg_pric: v::take(&mut m, "fm_ccld_avg_pric"),
-            fm_now_pric: v::take(&mut m, "fm_now_pric"),
-            fm_evlu_pfls_amt: v::take(&mut m, "fm_evlu_pfls_amt"),
-            fm_opt_evlu_amt: v::take(&mut m, "fm_opt_evlu_amt"),
-            fm_otp_evlu_pfls_amt: v::take(&mut m, "fm_otp_evlu_pfls_amt"),
-            fuop_dvsn: v::take(&mut m, "fuop_dvsn"),
-            ecis_rsvn_ord_yn: v::take(&mut m, "ecis_rsvn_ord_yn"),
-            fm_lqd_psbl_qty: v::take(&mut m, "fm_lqd_psbl_qty"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "cano",
+                "acnt_prdt_cd",
+                "ovrs_futr_fx_pdno",
+                "prdt_type_cd",
+                "crcy_cd",
+                "sll_buy_dvsn_cd",
+                "fm_ustl_qty",
+                "fm_ccld_avg_pric",
+                "fm_now_pric",
+                "fm_evlu_pfls_amt",
+                "fm_opt_evlu_amt",
+                "fm_otp_evlu_pfls_amt",
+                "fuop_dvsn",
+                "ecis_rsvn_ord_yn",
+                "fm_lqd_psbl_qty",
+            ],
+            lower: &[
+                ("acnt_prdt_cd", 1),
+                ("cano", 0),
+                ("crcy_cd", 4),
+                ("ecis_rsvn_ord_yn", 13),
+                ("fm_ccld_avg_pric", 7),
+                ("fm_evlu_pfls_amt", 9),
+                ("fm_lqd_psbl_qty", 14),
+                ("fm_now_pric", 8),
+                ("fm_opt_evlu_amt", 10),
+                ("fm_otp_evlu_pfls_amt", 11),
+                ("fm_ustl_qty", 6),
+                ("fuop_dvsn", 12),
+                ("ovrs_futr_fx_pdno", 2),
+                ("prdt_type_cd", 3),
+                ("sll_buy_dvsn_cd", 5),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "cano", &self.cano);
-        v::put(&mut m, "acnt_prdt_cd", &self.acnt_prdt_cd);
-        v::put(&mut m, "ovrs_futr_fx_pdno", &self.ovrs_futr_fx_pdno);
-        v::put(&mut m, "prdt_type_cd", &self.prdt_type_cd);
-        v::put(&mut m, "crcy_cd", &self.crcy_cd);
-        v::put(&mut m, "sll_buy_dvsn_cd", &self.sll_buy_dvsn_cd);
-        v::put(&mut m, "fm_ustl_qty", &self.fm_ustl_qty);
-        v::put(&mut m, "fm_ccld_avg_pric", &self.fm_ccld_avg_pric);
-        v::put(&mut m, "fm_now_pric", &self.fm_now_pric);
-        v::put(&mut m, "fm_evlu_pfls_amt", &self.fm_evlu_pfls_amt);
-        v::put(&mut m, "fm_opt_evlu_amt", &self.fm_opt_evlu_amt);
-        v::put(&mut m, "fm_otp_evlu_pfls_amt", &self.fm_otp_evlu_pfls_amt);
-        v::put(&mut m, "fuop_dvsn", &self.fuop_dvsn);
-        v::put(&mut m, "ecis_rsvn_ord_yn", &self.ecis_rsvn_ord_yn);
-        v::put(&mut m, "fm_lqd_psbl_qty", &self.fm_lqd_psbl_qty);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.cano,
+            1 => &self.acnt_prdt_cd,
+            2 => &self.ovrs_futr_fx_pdno,
+            3 => &self.prdt_type_cd,
+            4 => &self.crcy_cd,
+            5 => &self.sll_buy_dvsn_cd,
+            6 => &self.fm_ustl_qty,
+            7 => &self.fm_ccld_avg_pric,
+            8 => &self.fm_now_pric,
+            9 => &self.fm_evlu_pfls_amt,
+            10 => &self.fm_opt_evlu_amt,
+            11 => &self.fm_otp_evlu_pfls_amt,
+            12 => &self.fuop_dvsn,
+            13 => &self.ecis_rsvn_ord_yn,
+            14 => &self.fm_lqd_psbl_qty,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "cano", &self.cano);
-        r.val(path, "acnt_prdt_cd", &self.acnt_prdt_cd);
-        r.val(path, "ovrs_futr_fx_pdno", &self.ovrs_futr_fx_pdno);
-        r.val(path, "prdt_type_cd", &self.prdt_type_cd);
-        r.val(path, "crcy_cd", &self.crcy_cd);
-        r.val(path, "sll_buy_dvsn_cd", &self.sll_buy_dvsn_cd);
-        r.val(path, "fm_ustl_qty", &self.fm_ustl_qty);
-        r.val(path, "fm_ccld_avg_pric", &self.fm_ccld_avg_pric);
-        r.val(path, "fm_now_pric", &self.fm_now_pric);
-        r.val(path, "fm_evlu_pfls_amt", &self.fm_evlu_pfls_amt);
-        r.val(path, "fm_opt_evlu_amt", &self.fm_opt_evlu_amt);
-        r.val(path, "fm_otp_evlu_pfls_amt", &self.fm_otp_evlu_pfls_amt);
-        r.val(path, "fuop_dvsn", &self.fuop_dvsn);
-        r.val(path, "ecis_rsvn_ord_yn", &self.ecis_rsvn_ord_yn);
-        r.val(path, "fm_lqd_psbl_qty", &self.fm_lqd_psbl_qty);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.cano,
+            1 => &mut self.acnt_prdt_cd,
+            2 => &mut self.ovrs_futr_fx_pdno,
+            3 => &mut self.prdt_type_cd,
+            4 => &mut self.crcy_cd,
+            5 => &mut self.sll_buy_dvsn_cd,
+            6 => &mut self.fm_ustl_qty,
+            7 => &mut self.fm_ccld_avg_pric,
+            8 => &mut self.fm_now_pric,
+            9 => &mut self.fm_evlu_pfls_amt,
+            10 => &mut self.fm_opt_evlu_amt,
+            11 => &mut self.fm_otp_evlu_pfls_amt,
+            12 => &mut self.fuop_dvsn,
+            13 => &mut self.ecis_rsvn_ord_yn,
+            14 => &mut self.fm_lqd_psbl_qty,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 

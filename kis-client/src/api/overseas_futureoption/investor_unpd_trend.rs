@@ -183,7 +183,7 @@ impl Endpoint for InvestorUnpdTrendRequest {
 /// Response of 해외선물 미결제추이 (`해외선물-029`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct InvestorUnpdTrendResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -198,84 +198,130 @@ pub struct InvestorUnpdTrendResponse {
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for InvestorUnpdTrendResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output1: v::take_one(&mut m, "output1"),
-            output2: v::take_block(&mut m, "output2"),
-            extra: m,
-        }
+impl crate::__private::Record for InvestorUnpdTrendResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output1", "output2"],
+            lower: &[
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output1.put(&mut m, "output1");
-        self.output2.put(&mut m, "output2");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output1,
+            4 => &self.output2,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output1.report(path, "output1", r);
-        self.output2.report(path, "output2", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output1,
+            4 => &mut self.output2,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for InvestorUnpdTrendResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for InvestorUnpdTrendResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 응답레코드카운트 (`row_cnt`, required, length 4).
     pub row_cnt: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output1 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            row_cnt: v::take(&mut m, "row_cnt"),
-            extra: m,
-        }
+impl crate::__private::Record for Output1 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["row_cnt"],
+            lower: &[("row_cnt", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "row_cnt", &self.row_cnt);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.row_cnt,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "row_cnt", &self.row_cnt);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.row_cnt,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 상품 (`prod_iscd`, required, length 5).
@@ -314,72 +360,113 @@ pub struct Output2 {
     pub cust_smtn: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output2 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            prod_iscd: v::take(&mut m, "prod_iscd"),
-            cftc_iscd: v::take(&mut m, "cftc_iscd"),
-            bsop_date: v::take(&mut m, "bsop_date"),
-            bidp_spec: v::take(&mut m, "bidp_spec"),
-            askp_spec: v::take(&mut m, "askp_spec"),
-            spread_spec: v::take(&mut m, "spread_spec"),
-            bidp_hedge: v::take(&mut m, "bidp_hedge"),
-            askp_hedge: v::take(&mut m, "askp_hedge"),
-            hts_otst_smtn: v::take(&mut m, "hts_otst_smtn"),
-            bidp_missing: v::take(&mut m, "bidp_missing"),
-            askp_missing: v::take(&mut m, "askp_missing"),
-            bidp_spec_cust: v::take(&mut m, "bidp_spec_cust"),
-            askp_spec_cust: v::take(&mut m, "askp_spec_cust"),
-            spread_spec_cust: v::take(&mut m, "spread_spec_cust"),
-            bidp_hedge_cust: v::take(&mut m, "bidp_hedge_cust"),
-            askp_hedge_cust: v::take(&mut m, "askp_hedge_cust"),
-            cust_smtn: v::take(&mut m, "cust_smtn"),
-            extra: m,
-        }
+impl crate::__private::Record for Output2 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "prod_iscd",
+                "cftc_iscd",
+                "bsop_date",
+                "bidp_spec",
+                "askp_spec",
+                "spread_spec",
+                "bidp_hedge",
+                "askp_hedge",
+                "hts_otst_smtn",
+                "bidp_missing",
+                "askp_missing",
+                "bidp_spec_cust",
+                "askp_spec_cust",
+                "spread_spec_cust",
+                "bidp_hedge_cust",
+                "askp_hedge_cust",
+                "cust_smtn",
+            ],
+            lower: &[
+                ("askp_hedge", 7),
+                ("askp_hedge_cust", 15),
+                ("askp_missing", 10),
+                ("askp_spec", 4),
+                ("askp_spec_cust", 12),
+                ("bidp_hedge", 6),
+                ("bidp_hedge_cust", 14),
+                ("bidp_missing", 9),
+                ("bidp_spec", 3),
+                ("bidp_spec_cust", 11),
+                ("bsop_date", 2),
+                ("cftc_iscd", 1),
+                ("cust_smtn", 16),
+                ("hts_otst_smtn", 8),
+                ("prod_iscd", 0),
+                ("spread_spec", 5),
+                ("spread_spec_cust", 13),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "prod_iscd", &self.prod_iscd);
-        v::put(&mut m, "cftc_iscd", &self.cftc_iscd);
-        v::put(&mut m, "bsop_date", &self.bsop_date);
-        v::put(&mut m, "bidp_spec", &self.bidp_spec);
-        v::put(&mut m, "askp_spec", &self.askp_spec);
-        v::put(&mut m, "spread_spec", &self.spread_spec);
-        v::put(&mut m, "bidp_hedge", &self.bidp_hedge);
-        v::put(&mut m, "askp_hedge", &self.askp_hedge);
-        v::put(&mut m, "hts_otst_smtn", &self.hts_otst_smtn);
-        v::put(&mut m, "bidp_missing", &self.bidp_missing);
-        v::put(&mut m, "askp_missing", &self.askp_missing);
-        v::put(&mut m, "bidp_spec_cust", &self.bidp_spec_cust);
-        v::put(&mut m, "askp_spec_cust", &self.askp_spec_cust);
-        v::put(&mut m, "spread_spec_cust", &self.spread_spec_cust);
-        v::put(&mut m, "bidp_hedge_cust", &self.bidp_hedge_cust);
-        v::put(&mut m, "askp_hedge_cust", &self.askp_hedge_cust);
-        v::put(&mut m, "cust_smtn", &self.cust_smtn);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.prod_iscd,
+            1 => &self.cftc_iscd,
+            2 => &self.bsop_date,
+            3 => &self.bidp_spec,
+            4 => &self.askp_spec,
+            5 => &self.spread_spec,
+            6 => &self.bidp_hedge,
+            7 => &self.askp_hedge,
+            8 => &self.hts_otst_smtn,
+            9 => &self.bidp_missing,
+            10 => &self.askp_missing,
+            11 => &self.bidp_spec_cust,
+            12 => &self.askp_spec_cust,
+            13 => &self.spread_spec_cust,
+            14 => &self.bidp_hedge_cust,
+            15 => &self.askp_hedge_cust,
+            16 => &self.cust_smtn,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "prod_iscd", &self.prod_iscd);
-        r.val(path, "cftc_iscd", &self.cftc_iscd);
-        r.val(path, "bsop_date", &self.bsop_date);
-        r.val(path, "bidp_spec", &self.bidp_spec);
-        r.val(path, "askp_spec", &self.askp_spec);
-        r.val(path, "spread_spec", &self.spread_spec);
-        r.val(path, "bidp_hedge", &self.bidp_hedge);
-        r.val(path, "askp_hedge", &self.askp_hedge);
-        r.val(path, "hts_otst_smtn", &self.hts_otst_smtn);
-        r.val(path, "bidp_missing", &self.bidp_missing);
-        r.val(path, "askp_missing", &self.askp_missing);
-        r.val(path, "bidp_spec_cust", &self.bidp_spec_cust);
-        r.val(path, "askp_spec_cust", &self.askp_spec_cust);
-        r.val(path, "spread_spec_cust", &self.spread_spec_cust);
-        r.val(path, "bidp_hedge_cust", &self.bidp_hedge_cust);
-        r.val(path, "askp_hedge_cust", &self.askp_hedge_cust);
-        r.val(path, "cust_smtn", &self.cust_smtn);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.prod_iscd,
+            1 => &mut self.cftc_iscd,
+            2 => &mut self.bsop_date,
+            3 => &mut self.bidp_spec,
+            4 => &mut self.askp_spec,
+            5 => &mut self.spread_spec,
+            6 => &mut self.bidp_hedge,
+            7 => &mut self.askp_hedge,
+            8 => &mut self.hts_otst_smtn,
+            9 => &mut self.bidp_missing,
+            10 => &mut self.askp_missing,
+            11 => &mut self.bidp_spec_cust,
+            12 => &mut self.askp_spec_cust,
+            13 => &mut self.spread_spec_cust,
+            14 => &mut self.bidp_hedge_cust,
+            15 => &mut self.askp_hedge_cust,
+            16 => &mut self.cust_smtn,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

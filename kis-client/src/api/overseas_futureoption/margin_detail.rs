@@ -179,7 +179,7 @@ impl Endpoint for MarginDetailRequest {
 /// Response of 해외선물옵션 증거금상세 (`해외선물-032`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct MarginDetailResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -192,51 +192,71 @@ pub struct MarginDetailResponse {
     pub output: v::One<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for MarginDetailResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output: v::take_one(&mut m, "output"),
-            extra: m,
-        }
+impl crate::__private::Record for MarginDetailResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output"],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output.put(&mut m, "output");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output.report(path, "output", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for MarginDetailResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for MarginDetailResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// 종합계좌번호 (`cano`, required, length 8).
@@ -339,352 +359,241 @@ pub struct Output {
     pub fm_opt_mntn_mgn_amt: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            cano: v::take(&mut m, "cano"),
-            acnt_prdt_cd: v::take(&mut m, "acnt_prdt_cd"),
-            crcy_cd: v::take(&mut m, "crcy_cd"),
-            resp_dt: v::take(&mut m, "resp_dt"),
-            acnt_net_risk_mgna_aply_yn: v::take(&mut m, "acnt_net_risk_mgna_aply_yn"),
-            fm_ord_psbl_amt: v::take(&mut m, "fm_ord_psbl_amt"),
-            fm_add_mgn_amt: v::take(&mut m, "fm_add_mgn_amt"),
-            fm_brkg_mgn_amt: v::take(&mut m, "fm_brkg_mgn_amt"),
-            fm_excc_brkg_mgn_amt: v::take(&mut m, "fm_excc_brkg_mgn_amt"),
-            fm_ustl_mgn_amt: v::take(&mut m, "fm_ustl_mgn_amt"),
-            fm_mntn_mgn_amt: v::take(&mut m, "fm_mntn_mgn_amt"),
-            fm_ord_mgn_amt: v::take(&mut m, "fm_ord_mgn_amt"),
-            fm_futr_ord_mgn_amt: v::take(&mut m, "fm_futr_ord_mgn_amt"),
-            fm_opt_buy_ord_amt: v::take(&mut m, "fm_opt_buy_ord_amt"),
-            fm_opt_sll_ord_mgn_amt: v::take(&mut m, "fm_opt_sll_ord_mgn_amt"),
-            fm_opt_buy_ord_mgn_amt: v::take(&mut m, "fm_opt_buy_ord_mgn_amt"),
-            fm_ecis_rsvn_mgn_amt: v::take(&mut m, "fm_ecis_rsvn_mgn_amt"),
-            fm_span_brkg_mgn_amt: v::take(&mut m, "fm_span_brkg_mgn_amt"),
-            fm_span_pric_altr_mgn_amt: v::take(&mut m, "fm_span_pric_altr_mgn_amt"),
-            fm_span_term_sprd_mgn_amt: v::take(&mut m, "fm_span_term_sprd_mgn_amt"),
-            fm_span_buy_opt_min_mgn_amt: v::take(&mut m, "fm_span_buy_opt_min_mgn_amt"),
-            fm_span_opt_min_mgn_amt: v::take(&mut m, "fm_span_opt_min_mgn_amt"),
-            fm_span_tot_risk_mgn_amt: v::take(&mut m, "fm_span_tot_risk_mgn_amt"),
-            fm_span_mntn_mgn_amt: v::take(&mut m, "fm_span_mntn_mgn_amt"),
-            fm_span_mntn_pric_altr_mgn_amt: v::take(&mut m, "fm_span_mntn_pric_altr_mgn_amt"),
-            fm_span_mntn_term_sprd_mgn_amt: v::take(&mut m, "fm_span_mntn_term_sprd_mgn_amt"),
-            fm_span_mntn_opt_pric_mgn_amt: v::take(&mut m, "fm_span_mntn_opt_pric_mgn_amt"),
-            fm_span_mntn_opt_min_mgn_amt: v::take(&mut m, "fm_span_mntn_opt_min_mgn_amt"),
-            fm_span_mntn_tot_risk_mgn_amt: v::take(&mut m, "fm_span_mntn_tot_risk_mgn_amt"),
-            fm_eurx_brkg_mgn_amt: v::take(&mut m, "fm_eurx_brkg_mgn_amt"),
-            fm_eurx_pric_altr_mgn_amt: v::take(&mut m, "fm_eurx_pric_altr_mgn_amt"),
-            fm_eurx_term_sprd_mgn_amt: v::take(&mut m, "fm_eurx_term_sprd_mgn_amt"),
-            fm_eurx_opt_pric_mgn_amt: v::take(&mut m, "fm_eurx_opt_pric_mgn_amt"),
-            fm_eurx_buy_opt_min_mgn_amt: v::take(&mut m, "fm_eurx_buy_opt_min_mgn_amt"),
-            fm_eurx_tot_risk_mgn_amt: v::take(&mut m, "fm_eurx_tot_risk_mgn_amt"),
-            fm_eurx_mntn_mgn_amt: v::take(&mut m, "fm_eurx_mntn_mgn_amt"),
-            fm_eurx_mntn_pric_altr_mgn_amt: v::take(&mut m, "fm_eurx_mntn_pric_altr_mgn_amt"),
-            fm_eurx_mntn_term_sprd_mgn_amt: v::take(&mut m, "fm_eurx_mntn_term_sprd_mgn_amt"),
-            fm_eurx_mntn_opt_pric_mgn_amt: v::take(&mut m, "fm_eurx_mntn_opt_pric_mgn_amt"),
-            fm_eurx_mntn_tot_risk_mgn_amt: v::take(&mut m, "fm_eurx_mntn_tot_risk_mgn_amt"),
-            fm_gnrl_brkg_mgn_amt: v::take(&mut m, "fm_gnrl_brkg_mgn_amt"),
-            fm_futr_ustl_mgn_amt: v::take(&mut m, "fm_futr_ustl_mgn_amt"),
-            fm_sll_opt_ustl_mgn_amt: v::take(&mut m, "fm_sll_opt_ustl_mgn_amt"),
-            fm_buy_opt_ustl_mgn_amt: v::take(&mut m, "fm_buy_opt_ustl_mgn_amt"),
-            fm_sprd_ustl_mgn_amt: v::take(&mut m, "fm_sprd_ustl_mgn_amt"),
-            fm_avg_dsct_mgn_amt: v::take(&mut m, "fm_avg_dsct_mgn_amt"),
-            fm_gnrl_mntn_mgn_amt: v::take(&mut m, "fm_gnrl_mntn_mgn_amt"),
-            fm_futr_mntn_mgn_amt: v::take(&mut m, "fm_futr_mntn_mgn_amt"),
-            fm_opt_mntn_mgn_amt: v::take(&mut m, "fm_opt_mntn_mgn_amt"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "cano",
+                "acnt_prdt_cd",
+                "crcy_cd",
+                "resp_dt",
+                "acnt_net_risk_mgna_aply_yn",
+                "fm_ord_psbl_amt",
+                "fm_add_mgn_amt",
+                "fm_brkg_mgn_amt",
+                "fm_excc_brkg_mgn_amt",
+                "fm_ustl_mgn_amt",
+                "fm_mntn_mgn_amt",
+                "fm_ord_mgn_amt",
+                "fm_futr_ord_mgn_amt",
+                "fm_opt_buy_ord_amt",
+                "fm_opt_sll_ord_mgn_amt",
+                "fm_opt_buy_ord_mgn_amt",
+                "fm_ecis_rsvn_mgn_amt",
+                "fm_span_brkg_mgn_amt",
+                "fm_span_pric_altr_mgn_amt",
+                "fm_span_term_sprd_mgn_amt",
+                "fm_span_buy_opt_min_mgn_amt",
+                "fm_span_opt_min_mgn_amt",
+                "fm_span_tot_risk_mgn_amt",
+                "fm_span_mntn_mgn_amt",
+                "fm_span_mntn_pric_altr_mgn_amt",
+                "fm_span_mntn_term_sprd_mgn_amt",
+                "fm_span_mntn_opt_pric_mgn_amt",
+                "fm_span_mntn_opt_min_mgn_amt",
+                "fm_span_mntn_tot_risk_mgn_amt",
+                "fm_eurx_brkg_mgn_amt",
+                "fm_eurx_pric_altr_mgn_amt",
+                "fm_eurx_term_sprd_mgn_amt",
+                "fm_eurx_opt_pric_mgn_amt",
+                "fm_eurx_buy_opt_min_mgn_amt",
+                "fm_eurx_tot_risk_mgn_amt",
+                "fm_eurx_mntn_mgn_amt",
+                "fm_eurx_mntn_pric_altr_mgn_amt",
+                "fm_eurx_mntn_term_sprd_mgn_amt",
+                "fm_eurx_mntn_opt_pric_mgn_amt",
+                "fm_eurx_mntn_tot_risk_mgn_amt",
+                "fm_gnrl_brkg_mgn_amt",
+                "fm_futr_ustl_mgn_amt",
+                "fm_sll_opt_ustl_mgn_amt",
+                "fm_buy_opt_ustl_mgn_amt",
+                "fm_sprd_ustl_mgn_amt",
+                "fm_avg_dsct_mgn_amt",
+                "fm_gnrl_mntn_mgn_amt",
+                "fm_futr_mntn_mgn_amt",
+                "fm_opt_mntn_mgn_amt",
+            ],
+            lower: &[
+                ("acnt_net_risk_mgna_aply_yn", 4),
+                ("acnt_prdt_cd", 1),
+                ("cano", 0),
+                ("crcy_cd", 2),
+                ("fm_add_mgn_amt", 6),
+                ("fm_avg_dsct_mgn_amt", 45),
+                ("fm_brkg_mgn_amt", 7),
+                ("fm_buy_opt_ustl_mgn_amt", 43),
+                ("fm_ecis_rsvn_mgn_amt", 16),
+                ("fm_eurx_brkg_mgn_amt", 29),
+                ("fm_eurx_buy_opt_min_mgn_amt", 33),
+                ("fm_eurx_mntn_mgn_amt", 35),
+                ("fm_eurx_mntn_opt_pric_mgn_amt", 38),
+                ("fm_eurx_mntn_pric_altr_mgn_amt", 36),
+                ("fm_eurx_mntn_term_sprd_mgn_amt", 37),
+                ("fm_eurx_mntn_tot_risk_mgn_amt", 39),
+                ("fm_eurx_opt_pric_mgn_amt", 32),
+                ("fm_eurx_pric_altr_mgn_amt", 30),
+                ("fm_eurx_term_sprd_mgn_amt", 31),
+                ("fm_eurx_tot_risk_mgn_amt", 34),
+                ("fm_excc_brkg_mgn_amt", 8),
+                ("fm_futr_mntn_mgn_amt", 47),
+                ("fm_futr_ord_mgn_amt", 12),
+                ("fm_futr_ustl_mgn_amt", 41),
+                ("fm_gnrl_brkg_mgn_amt", 40),
+                ("fm_gnrl_mntn_mgn_amt", 46),
+                ("fm_mntn_mgn_amt", 10),
+                ("fm_opt_buy_ord_amt", 13),
+                ("fm_opt_buy_ord_mgn_amt", 15),
+                ("fm_opt_mntn_mgn_amt", 48),
+                ("fm_opt_sll_ord_mgn_amt", 14),
+                ("fm_ord_mgn_amt", 11),
+                ("fm_ord_psbl_amt", 5),
+                ("fm_sll_opt_ustl_mgn_amt", 42),
+                ("fm_span_brkg_mgn_amt", 17),
+                ("fm_span_buy_opt_min_mgn_amt", 20),
+                ("fm_span_mntn_mgn_amt", 23),
+                ("fm_span_mntn_opt_min_mgn_amt", 27),
+                ("fm_span_mntn_opt_pric_mgn_amt", 26),
+                ("fm_span_mntn_pric_altr_mgn_amt", 24),
+                ("fm_span_mntn_term_sprd_mgn_amt", 25),
+                ("fm_span_mntn_tot_risk_mgn_amt", 28),
+                ("fm_span_opt_min_mgn_amt", 21),
+                ("fm_span_pric_altr_mgn_amt", 18),
+                ("fm_span_term_sprd_mgn_amt", 19),
+                ("fm_span_tot_risk_mgn_amt", 22),
+                ("fm_sprd_ustl_mgn_amt", 44),
+                ("fm_ustl_mgn_amt", 9),
+                ("resp_dt", 3),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "cano", &self.cano);
-        v::put(&mut m, "acnt_prdt_cd", &self.acnt_prdt_cd);
-        v::put(&mut m, "crcy_cd", &self.crcy_cd);
-        v::put(&mut m, "resp_dt", &self.resp_dt);
-        v::put(
-            &mut m,
-            "acnt_net_risk_mgna_aply_yn",
-            &self.acnt_net_risk_mgna_aply_yn,
-        );
-        v::put(&mut m, "fm_ord_psbl_amt", &self.fm_ord_psbl_amt);
-        v::put(&mut m, "fm_add_mgn_amt", &self.fm_add_mgn_amt);
-        v::put(&mut m, "fm_brkg_mgn_amt", &self.fm_brkg_mgn_amt);
-        v::put(&mut m, "fm_excc_brkg_mgn_amt", &self.fm_excc_brkg_mgn_amt);
-        v::put(&mut m, "fm_ustl_mgn_amt", &self.fm_ustl_mgn_amt);
-        v::put(&mut m, "fm_mntn_mgn_amt", &self.fm_mntn_mgn_amt);
-        v::put(&mut m, "fm_ord_mgn_amt", &self.fm_ord_mgn_amt);
-        v::put(&mut m, "fm_futr_ord_mgn_amt", &self.fm_futr_ord_mgn_amt);
-        v::put(&mut m, "fm_opt_buy_ord_amt", &self.fm_opt_buy_ord_amt);
-        v::put(
-            &mut m,
-            "fm_opt_sll_ord_mgn_amt",
-            &self.fm_opt_sll_ord_mgn_amt,
-        );
-        v::put(
-            &mut m,
-            "fm_opt_buy_ord_mgn_amt",
-            &self.fm_opt_buy_ord_mgn_amt,
-        );
-        v::put(&mut m, "fm_ecis_rsvn_mgn_amt", &self.fm_ecis_rsvn_mgn_amt);
-        v::put(&mut m, "fm_span_brkg_mgn_amt", &self.fm_span_brkg_mgn_amt);
-        v::put(
-            &mut m,
-            "fm_span_pric_altr_mgn_amt",
-            &self.fm_span_pric_altr_mgn_amt,
-        );
-        v::put(
-            &mut m,
-            "fm_span_term_sprd_mgn_amt",
-            &self.fm_span_term_sprd_mgn_amt,
-        );
-        v::put(
-            &mut m,
-            "fm_span_buy_opt_min_mgn_amt",
-            &self.fm_span_buy_opt_min_mgn_amt,
-        );
-        v::put(
-            &mut m,
-            "fm_span_opt_min_mgn_amt",
-            &self.fm_span_opt_min_mgn_amt,
-        );
-        v::put(
-            &mut m,
-            "fm_span_tot_risk_mgn_amt",
-            &self.fm_span_tot_risk_mgn_amt,
-        );
-        v::put(&mut m, "fm_span_mntn_mgn_amt", &self.fm_span_mntn_mgn_amt);
-        v::put(
-            &mut m,
-            "fm_span_mntn_pric_altr_mgn_amt",
-            &self.fm_span_mntn_pric_altr_mgn_amt,
-        );
-        v::put(
-            &mut m,
-            "fm_span_mntn_term_sprd_mgn_amt",
-            &self.fm_span_mntn_term_sprd_mgn_amt,
-        );
-        v::put(
-            &mut m,
-            "fm_span_mntn_opt_pric_mgn_amt",
-            &self.fm_span_mntn_opt_pric_mgn_amt,
-        );
-        v::put(
-            &mut m,
-            "fm_span_mntn_opt_min_mgn_amt",
-            &self.fm_span_mntn_opt_min_mgn_amt,
-        );
-        v::put(
-            &mut m,
-            "fm_span_mntn_tot_risk_mgn_amt",
-            &self.fm_span_mntn_tot_risk_mgn_amt,
-        );
-        v::put(&mut m, "fm_eurx_brkg_mgn_amt", &self.fm_eurx_brkg_mgn_amt);
-        v::put(
-            &mut m,
-            "fm_eurx_pric_altr_mgn_amt",
-            &self.fm_eurx_pric_altr_mgn_amt,
-        );
-        v::put(
-            &mut m,
-            "fm_eurx_term_sprd_mgn_amt",
-            &self.fm_eurx_term_sprd_mgn_amt,
-        );
-        v::put(
-            &mut m,
-            "fm_eurx_opt_pric_mgn_amt",
-            &self.fm_eurx_opt_pric_mgn_amt,
-        );
-        v::put(
-            &mut m,
-            "fm_eurx_buy_opt_min_mgn_amt",
-            &self.fm_eurx_buy_opt_min_mgn_amt,
-        );
-        v::put(
-            &mut m,
-            "fm_eurx_tot_risk_mgn_amt",
-            &self.fm_eurx_tot_risk_mgn_amt,
-        );
-        v::put(&mut m, "fm_eurx_mntn_mgn_amt", &self.fm_eurx_mntn_mgn_amt);
-        v::put(
-            &mut m,
-            "fm_eurx_mntn_pric_altr_mgn_amt",
-            &self.fm_eurx_mntn_pric_altr_mgn_amt,
-        );
-        v::put(
-            &mut m,
-            "fm_eurx_mntn_term_sprd_mgn_amt",
-            &self.fm_eurx_mntn_term_sprd_mgn_amt,
-        );
-        v::put(
-            &mut m,
-            "fm_eurx_mntn_opt_pric_mgn_amt",
-            &self.fm_eurx_mntn_opt_pric_mgn_amt,
-        );
-        v::put(
-            &mut m,
-            "fm_eurx_mntn_tot_risk_mgn_amt",
-            &self.fm_eurx_mntn_tot_risk_mgn_amt,
-        );
-        v::put(&mut m, "fm_gnrl_brkg_mgn_amt", &self.fm_gnrl_brkg_mgn_amt);
-        v::put(&mut m, "fm_futr_ustl_mgn_amt", &self.fm_futr_ustl_mgn_amt);
-        v::put(
-            &mut m,
-            "fm_sll_opt_ustl_mgn_amt",
-            &self.fm_sll_opt_ustl_mgn_amt,
-        );
-        v::put(
-            &mut m,
-            "fm_buy_opt_ustl_mgn_amt",
-            &self.fm_buy_opt_ustl_mgn_amt,
-        );
-        v::put(&mut m, "fm_sprd_ustl_mgn_amt", &self.fm_sprd_ustl_mgn_amt);
-        v::put(&mut m, "fm_avg_dsct_mgn_amt", &self.fm_avg_dsct_mgn_amt);
-        v::put(&mut m, "fm_gnrl_mntn_mgn_amt", &self.fm_gnrl_mntn_mgn_amt);
-        v::put(&mut m, "fm_futr_mntn_mgn_amt", &self.fm_futr_mntn_mgn_amt);
-        v::put(&mut m, "fm_opt_mntn_mgn_amt", &self.fm_opt_mntn_mgn_amt);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.cano,
+            1 => &self.acnt_prdt_cd,
+            2 => &self.crcy_cd,
+            3 => &self.resp_dt,
+            4 => &self.acnt_net_risk_mgna_aply_yn,
+            5 => &self.fm_ord_psbl_amt,
+            6 => &self.fm_add_mgn_amt,
+            7 => &self.fm_brkg_mgn_amt,
+            8 => &self.fm_excc_brkg_mgn_amt,
+            9 => &self.fm_ustl_mgn_amt,
+            10 => &self.fm_mntn_mgn_amt,
+            11 => &self.fm_ord_mgn_amt,
+            12 => &self.fm_futr_ord_mgn_amt,
+            13 => &self.fm_opt_buy_ord_amt,
+            14 => &self.fm_opt_sll_ord_mgn_amt,
+            15 => &self.fm_opt_buy_ord_mgn_amt,
+            16 => &self.fm_ecis_rsvn_mgn_amt,
+            17 => &self.fm_span_brkg_mgn_amt,
+            18 => &self.fm_span_pric_altr_mgn_amt,
+            19 => &self.fm_span_term_sprd_mgn_amt,
+            20 => &self.fm_span_buy_opt_min_mgn_amt,
+            21 => &self.fm_span_opt_min_mgn_amt,
+            22 => &self.fm_span_tot_risk_mgn_amt,
+            23 => &self.fm_span_mntn_mgn_amt,
+            24 => &self.fm_span_mntn_pric_altr_mgn_amt,
+            25 => &self.fm_span_mntn_term_sprd_mgn_amt,
+            26 => &self.fm_span_mntn_opt_pric_mgn_amt,
+            27 => &self.fm_span_mntn_opt_min_mgn_amt,
+            28 => &self.fm_span_mntn_tot_risk_mgn_amt,
+            29 => &self.fm_eurx_brkg_mgn_amt,
+            30 => &self.fm_eurx_pric_altr_mgn_amt,
+            31 => &self.fm_eurx_term_sprd_mgn_amt,
+            32 => &self.fm_eurx_opt_pric_mgn_amt,
+            33 => &self.fm_eurx_buy_opt_min_mgn_amt,
+            34 => &self.fm_eurx_tot_risk_mgn_amt,
+            35 => &self.fm_eurx_mntn_mgn_amt,
+            36 => &self.fm_eurx_mntn_pric_altr_mgn_amt,
+            37 => &self.fm_eurx_mntn_term_sprd_mgn_amt,
+            38 => &self.fm_eurx_mntn_opt_pric_mgn_amt,
+            39 => &self.fm_eurx_mntn_tot_risk_mgn_amt,
+            40 => &self.fm_gnrl_brkg_mgn_amt,
+            41 => &self.fm_futr_ustl_mgn_amt,
+            42 => &self.fm_sll_opt_ustl_mgn_amt,
+            43 => &self.fm_buy_opt_ustl_mgn_amt,
+            44 => &self.fm_sprd_ustl_mgn_amt,
+            45 => &self.fm_avg_dsct_mgn_amt,
+            46 => &self.fm_gnrl_mntn_mgn_amt,
+            47 => &self.fm_futr_mntn_mgn_amt,
+            48 => &self.fm_opt_mntn_mgn_amt,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "cano", &self.cano);
-        r.val(path, "acnt_prdt_cd", &self.acnt_prdt_cd);
-        r.val(path, "crcy_cd", &self.crcy_cd);
-        r.val(path, "resp_dt", &self.resp_dt);
-        r.val(
-            path,
-            "acnt_net_risk_mgna_aply_yn",
-            &self.acnt_net_risk_mgna_aply_yn,
-        );
-        r.val(path, "fm_ord_psbl_amt", &self.fm_ord_psbl_amt);
-        r.val(path, "fm_add_mgn_amt", &self.fm_add_mgn_amt);
-        r.val(path, "fm_brkg_mgn_amt", &self.fm_brkg_mgn_amt);
-        r.val(path, "fm_excc_brkg_mgn_amt", &self.fm_excc_brkg_mgn_amt);
-        r.val(path, "fm_ustl_mgn_amt", &self.fm_ustl_mgn_amt);
-        r.val(path, "fm_mntn_mgn_amt", &self.fm_mntn_mgn_amt);
-        r.val(path, "fm_ord_mgn_amt", &self.fm_ord_mgn_amt);
-        r.val(path, "fm_futr_ord_mgn_amt", &self.fm_futr_ord_mgn_amt);
-        r.val(path, "fm_opt_buy_ord_amt", &self.fm_opt_buy_ord_amt);
-        r.val(path, "fm_opt_sll_ord_mgn_amt", &self.fm_opt_sll_ord_mgn_amt);
-        r.val(path, "fm_opt_buy_ord_mgn_amt", &self.fm_opt_buy_ord_mgn_amt);
-        r.val(path, "fm_ecis_rsvn_mgn_amt", &self.fm_ecis_rsvn_mgn_amt);
-        r.val(path, "fm_span_brkg_mgn_amt", &self.fm_span_brkg_mgn_amt);
-        r.val(
-            path,
-            "fm_span_pric_altr_mgn_amt",
-            &self.fm_span_pric_altr_mgn_amt,
-        );
-        r.val(
-            path,
-            "fm_span_term_sprd_mgn_amt",
-            &self.fm_span_term_sprd_mgn_amt,
-        );
-        r.val(
-            path,
-            "fm_span_buy_opt_min_mgn_amt",
-            &self.fm_span_buy_opt_min_mgn_amt,
-        );
-        r.val(
-            path,
-            "fm_span_opt_min_mgn_amt",
-            &self.fm_span_opt_min_mgn_amt,
-        );
-        r.val(
-            path,
-            "fm_span_tot_risk_mgn_amt",
-            &self.fm_span_tot_risk_mgn_amt,
-        );
-        r.val(path, "fm_span_mntn_mgn_amt", &self.fm_span_mntn_mgn_amt);
-        r.val(
-            path,
-            "fm_span_mntn_pric_altr_mgn_amt",
-            &self.fm_span_mntn_pric_altr_mgn_amt,
-        );
-        r.val(
-            path,
-            "fm_span_mntn_term_sprd_mgn_amt",
-            &self.fm_span_mntn_term_sprd_mgn_amt,
-        );
-        r.val(
-            path,
-            "fm_span_mntn_opt_pric_mgn_amt",
-            &self.fm_span_mntn_opt_pric_mgn_amt,
-        );
-        r.val(
-            path,
-            "fm_span_mntn_opt_min_mgn_amt",
-            &self.fm_span_mntn_opt_min_mgn_amt,
-        );
-        r.val(
-            path,
-            "fm_span_mntn_tot_risk_mgn_amt",
-            &self.fm_span_mntn_tot_risk_mgn_amt,
-        );
-        r.val(path, "fm_eurx_brkg_mgn_amt", &self.fm_eurx_brkg_mgn_amt);
-        r.val(
-            path,
-            "fm_eurx_pric_altr_mgn_amt",
-            &self.fm_eurx_pric_altr_mgn_amt,
-        );
-        r.val(
-            path,
-            "fm_eurx_term_sprd_mgn_amt",
-            &self.fm_eurx_term_sprd_mgn_amt,
-        );
-        r.val(
-            path,
-            "fm_eurx_opt_pric_mgn_amt",
-            &self.fm_eurx_opt_pric_mgn_amt,
-        );
-        r.val(
-            path,
-            "fm_eurx_buy_opt_min_mgn_amt",
-            &self.fm_eurx_buy_opt_min_mgn_amt,
-        );
-        r.val(
-            path,
-            "fm_eurx_tot_risk_mgn_amt",
-            &self.fm_eurx_tot_risk_mgn_amt,
-        );
-        r.val(path, "fm_eurx_mntn_mgn_amt", &self.fm_eurx_mntn_mgn_amt);
-        r.val(
-            path,
-            "fm_eurx_mntn_pric_altr_mgn_amt",
-            &self.fm_eurx_mntn_pric_altr_mgn_amt,
-        );
-        r.val(
-            path,
-            "fm_eurx_mntn_term_sprd_mgn_amt",
-            &self.fm_eurx_mntn_term_sprd_mgn_amt,
-        );
-        r.val(
-            path,
-            "fm_eurx_mntn_opt_pric_mgn_amt",
-            &self.fm_eurx_mntn_opt_pric_mgn_amt,
-        );
-        r.val(
-            path,
-            "fm_eurx_mntn_tot_risk_mgn_amt",
-            &self.fm_eurx_mntn_tot_risk_mgn_amt,
-        );
-        r.val(path, "fm_gnrl_brkg_mgn_amt", &self.fm_gnrl_brkg_mgn_amt);
-        r.val(path, "fm_futr_ustl_mgn_amt", &self.fm_futr_ustl_mgn_amt);
-        r.val(
-            path,
-            "fm_sll_opt_ustl_mgn_amt",
-            &self.fm_sll_opt_ustl_mgn_amt,
-        );
-        r.val(
-            path,
-            "fm_buy_opt_ustl_mgn_amt",
-            &self.fm_buy_opt_ustl_mgn_amt,
-        );
-        r.val(path, "fm_sprd_ustl_mgn_amt", &self.fm_sprd_ustl_mgn_amt);
-        r.val(path, "fm_avg_dsct_mgn_amt", &self.fm_avg_dsct_mgn_amt);
-        r.val(path, "fm_gnrl_mntn_mgn_amt", &self.fm_gnrl_mntn_mgn_amt);
-        r.val(path, "fm_futr_mntn_mgn_amt", &self.fm_futr_mntn_mgn_amt);
-        r.val(path, "fm_opt_mntn_mgn_amt", &self.fm_opt_mntn_mgn_amt);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.cano,
+            1 => &mut self.acnt_prdt_cd,
+            2 => &mut self.crcy_cd,
+            3 => &mut self.resp_dt,
+            4 => &mut self.acnt_net_risk_mgna_aply_yn,
+            5 => &mut self.fm_ord_psbl_amt,
+            6 => &mut self.fm_add_mgn_amt,
+            7 => &mut self.fm_brkg_mgn_amt,
+            8 => &mut self.fm_excc_brkg_mgn_amt,
+            9 => &mut self.fm_ustl_mgn_amt,
+            10 => &mut self.fm_mntn_mgn_amt,
+            11 => &mut self.fm_ord_mgn_amt,
+            12 => &mut self.fm_futr_ord_mgn_amt,
+            13 => &mut self.fm_opt_buy_ord_amt,
+            14 => &mut self.fm_opt_sll_ord_mgn_amt,
+            15 => &mut self.fm_opt_buy_ord_mgn_amt,
+            16 => &mut self.fm_ecis_rsvn_mgn_amt,
+            17 => &mut self.fm_span_brkg_mgn_amt,
+            18 => &mut self.fm_span_pric_altr_mgn_amt,
+            19 => &mut self.fm_span_term_sprd_mgn_amt,
+            20 => &mut self.fm_span_buy_opt_min_mgn_amt,
+            21 => &mut self.fm_span_opt_min_mgn_amt,
+            22 => &mut self.fm_span_tot_risk_mgn_amt,
+            23 => &mut self.fm_span_mntn_mgn_amt,
+            24 => &mut self.fm_span_mntn_pric_altr_mgn_amt,
+            25 => &mut self.fm_span_mntn_term_sprd_mgn_amt,
+            26 => &mut self.fm_span_mntn_opt_pric_mgn_amt,
+            27 => &mut self.fm_span_mntn_opt_min_mgn_amt,
+            28 => &mut self.fm_span_mntn_tot_risk_mgn_amt,
+            29 => &mut self.fm_eurx_brkg_mgn_amt,
+            30 => &mut self.fm_eurx_pric_altr_mgn_amt,
+            31 => &mut self.fm_eurx_term_sprd_mgn_amt,
+            32 => &mut self.fm_eurx_opt_pric_mgn_amt,
+            33 => &mut self.fm_eurx_buy_opt_min_mgn_amt,
+            34 => &mut self.fm_eurx_tot_risk_mgn_amt,
+            35 => &mut self.fm_eurx_mntn_mgn_amt,
+            36 => &mut self.fm_eurx_mntn_pric_altr_mgn_amt,
+            37 => &mut self.fm_eurx_mntn_term_sprd_mgn_amt,
+            38 => &mut self.fm_eurx_mntn_opt_pric_mgn_amt,
+            39 => &mut self.fm_eurx_mntn_tot_risk_mgn_amt,
+            40 => &mut self.fm_gnrl_brkg_mgn_amt,
+            41 => &mut self.fm_futr_ustl_mgn_amt,
+            42 => &mut self.fm_sll_opt_ustl_mgn_amt,
+            43 => &mut self.fm_buy_opt_ustl_mgn_amt,
+            44 => &mut self.fm_sprd_ustl_mgn_amt,
+            45 => &mut self.fm_avg_dsct_mgn_amt,
+            46 => &mut self.fm_gnrl_mntn_mgn_amt,
+            47 => &mut self.fm_futr_mntn_mgn_amt,
+            48 => &mut self.fm_opt_mntn_mgn_amt,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

@@ -232,7 +232,7 @@ impl Endpoint for MarketTimeRequest {
 /// Response of 해외선물옵션 장운영시간 (`해외선물-030`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct MarketTimeResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -249,57 +249,89 @@ pub struct MarketTimeResponse {
     pub ctx_area_fk200: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for MarketTimeResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output: v::take_block(&mut m, "output"),
-            ctx_area_nk200: v::take(&mut m, "ctx_area_nk200"),
-            ctx_area_fk200: v::take(&mut m, "ctx_area_fk200"),
-            extra: m,
-        }
+impl crate::__private::Record for MarketTimeResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "rt_cd",
+                "msg_cd",
+                "msg1",
+                "output",
+                "ctx_area_nk200",
+                "ctx_area_fk200",
+            ],
+            lower: &[
+                ("ctx_area_fk200", 5),
+                ("ctx_area_nk200", 4),
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output", 3),
+                ("rt_cd", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output.put(&mut m, "output");
-        v::put(&mut m, "ctx_area_nk200", &self.ctx_area_nk200);
-        v::put(&mut m, "ctx_area_fk200", &self.ctx_area_fk200);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output,
+            4 => &self.ctx_area_nk200,
+            5 => &self.ctx_area_fk200,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output.report(path, "output", r);
-        r.val(path, "ctx_area_nk200", &self.ctx_area_nk200);
-        r.val(path, "ctx_area_fk200", &self.ctx_area_fk200);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output,
+            4 => &mut self.ctx_area_nk200,
+            5 => &mut self.ctx_area_fk200,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for MarketTimeResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for MarketTimeResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// FM상품군코드 (`fm_pdgr_cd`, required, length 10).
@@ -334,67 +366,106 @@ pub struct Output {
     pub base_mket_end_tmd: v::Val<v::NaiveTime>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            fm_pdgr_cd: v::take(&mut m, "fm_pdgr_cd"),
-            fm_pdgr_name: v::take(&mut m, "fm_pdgr_name"),
-            fm_excg_cd: v::take(&mut m, "fm_excg_cd"),
-            fm_excg_name: v::take(&mut m, "fm_excg_name"),
-            fuop_dvsn_name: v::take(&mut m, "fuop_dvsn_name"),
-            fm_clas_cd: v::take(&mut m, "fm_clas_cd"),
-            fm_clas_name: v::take(&mut m, "fm_clas_name"),
-            am_mkmn_strt_tmd: v::take(&mut m, "am_mkmn_strt_tmd"),
-            am_mkmn_end_tmd: v::take(&mut m, "am_mkmn_end_tmd"),
-            pm_mkmn_strt_tmd: v::take(&mut m, "pm_mkmn_strt_tmd"),
-            pm_mkmn_end_tmd: v::take(&mut m, "pm_mkmn_end_tmd"),
-            mkmn_nxdy_strt_tmd: v::take(&mut m, "mkmn_nxdy_strt_tmd"),
-            mkmn_nxdy_end_tmd: v::take(&mut m, "mkmn_nxdy_end_tmd"),
-            base_mket_strt_tmd: v::take(&mut m, "base_mket_strt_tmd"),
-            base_mket_end_tmd: v::take(&mut m, "base_mket_end_tmd"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "fm_pdgr_cd",
+                "fm_pdgr_name",
+                "fm_excg_cd",
+                "fm_excg_name",
+                "fuop_dvsn_name",
+                "fm_clas_cd",
+                "fm_clas_name",
+                "am_mkmn_strt_tmd",
+                "am_mkmn_end_tmd",
+                "pm_mkmn_strt_tmd",
+                "pm_mkmn_end_tmd",
+                "mkmn_nxdy_strt_tmd",
+                "mkmn_nxdy_end_tmd",
+                "base_mket_strt_tmd",
+                "base_mket_end_tmd",
+            ],
+            lower: &[
+                ("am_mkmn_end_tmd", 8),
+                ("am_mkmn_strt_tmd", 7),
+                ("base_mket_end_tmd", 14),
+                ("base_mket_strt_tmd", 13),
+                ("fm_clas_cd", 5),
+                ("fm_clas_name", 6),
+                ("fm_excg_cd", 2),
+                ("fm_excg_name", 3),
+                ("fm_pdgr_cd", 0),
+                ("fm_pdgr_name", 1),
+                ("fuop_dvsn_name", 4),
+                ("mkmn_nxdy_end_tmd", 12),
+                ("mkmn_nxdy_strt_tmd", 11),
+                ("pm_mkmn_end_tmd", 10),
+                ("pm_mkmn_strt_tmd", 9),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "fm_pdgr_cd", &self.fm_pdgr_cd);
-        v::put(&mut m, "fm_pdgr_name", &self.fm_pdgr_name);
-        v::put(&mut m, "fm_excg_cd", &self.fm_excg_cd);
-        v::put(&mut m, "fm_excg_name", &self.fm_excg_name);
-        v::put(&mut m, "fuop_dvsn_name", &self.fuop_dvsn_name);
-        v::put(&mut m, "fm_clas_cd", &self.fm_clas_cd);
-        v::put(&mut m, "fm_clas_name", &self.fm_clas_name);
-        v::put(&mut m, "am_mkmn_strt_tmd", &self.am_mkmn_strt_tmd);
-        v::put(&mut m, "am_mkmn_end_tmd", &self.am_mkmn_end_tmd);
-        v::put(&mut m, "pm_mkmn_strt_tmd", &self.pm_mkmn_strt_tmd);
-        v::put(&mut m, "pm_mkmn_end_tmd", &self.pm_mkmn_end_tmd);
-        v::put(&mut m, "mkmn_nxdy_strt_tmd", &self.mkmn_nxdy_strt_tmd);
-        v::put(&mut m, "mkmn_nxdy_end_tmd", &self.mkmn_nxdy_end_tmd);
-        v::put(&mut m, "base_mket_strt_tmd", &self.base_mket_strt_tmd);
-        v::put(&mut m, "base_mket_end_tmd", &self.base_mket_end_tmd);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.fm_pdgr_cd,
+            1 => &self.fm_pdgr_name,
+            2 => &self.fm_excg_cd,
+            3 => &self.fm_excg_name,
+            4 => &self.fuop_dvsn_name,
+            5 => &self.fm_clas_cd,
+            6 => &self.fm_clas_name,
+            7 => &self.am_mkmn_strt_tmd,
+            8 => &self.am_mkmn_end_tmd,
+            9 => &self.pm_mkmn_strt_tmd,
+            10 => &self.pm_mkmn_end_tmd,
+            11 => &self.mkmn_nxdy_strt_tmd,
+            12 => &self.mkmn_nxdy_end_tmd,
+            13 => &self.base_mket_strt_tmd,
+            14 => &self.base_mket_end_tmd,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "fm_pdgr_cd", &self.fm_pdgr_cd);
-        r.val(path, "fm_pdgr_name", &self.fm_pdgr_name);
-        r.val(path, "fm_excg_cd", &self.fm_excg_cd);
-        r.val(path, "fm_excg_name", &self.fm_excg_name);
-        r.val(path, "fuop_dvsn_name", &self.fuop_dvsn_name);
-        r.val(path, "fm_clas_cd", &self.fm_clas_cd);
-        r.val(path, "fm_clas_name", &self.fm_clas_name);
-        r.val(path, "am_mkmn_strt_tmd", &self.am_mkmn_strt_tmd);
-        r.val(path, "am_mkmn_end_tmd", &self.am_mkmn_end_tmd);
-        r.val(path, "pm_mkmn_strt_tmd", &self.pm_mkmn_strt_tmd);
-        r.val(path, "pm_mkmn_end_tmd", &self.pm_mkmn_end_tmd);
-        r.val(path, "mkmn_nxdy_strt_tmd", &self.mkmn_nxdy_strt_tmd);
-        r.val(path, "mkmn_nxdy_end_tmd", &self.mkmn_nxdy_end_tmd);
-        r.val(path, "base_mket_strt_tmd", &self.base_mket_strt_tmd);
-        r.val(path, "base_mket_end_tmd", &self.base_mket_end_tmd);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.fm_pdgr_cd,
+            1 => &mut self.fm_pdgr_name,
+            2 => &mut self.fm_excg_cd,
+            3 => &mut self.fm_excg_name,
+            4 => &mut self.fuop_dvsn_name,
+            5 => &mut self.fm_clas_cd,
+            6 => &mut self.fm_clas_name,
+            7 => &mut self.am_mkmn_strt_tmd,
+            8 => &mut self.am_mkmn_end_tmd,
+            9 => &mut self.pm_mkmn_strt_tmd,
+            10 => &mut self.pm_mkmn_end_tmd,
+            11 => &mut self.mkmn_nxdy_strt_tmd,
+            12 => &mut self.mkmn_nxdy_end_tmd,
+            13 => &mut self.base_mket_strt_tmd,
+            14 => &mut self.base_mket_end_tmd,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 

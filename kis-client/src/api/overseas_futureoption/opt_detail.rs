@@ -97,7 +97,7 @@ impl Endpoint for OptDetailRequest {
 /// Response of 해외옵션종목상세 (`해외선물-034`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct OptDetailResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -110,51 +110,71 @@ pub struct OptDetailResponse {
     pub output1: v::One<Output1>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for OptDetailResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output1: v::take_one(&mut m, "output1"),
-            extra: m,
-        }
+impl crate::__private::Record for OptDetailResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output1"],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output1", 3), ("rt_cd", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output1.put(&mut m, "output1");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output1,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output1.report(path, "output1", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output1,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for OptDetailResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for OptDetailResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 거래소코드 (`exch_cd`, required, length 10).
@@ -201,84 +221,129 @@ pub struct Output1 {
     pub frst_noti_date: v::Val<v::NaiveDate>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output1 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            exch_cd: v::take(&mut m, "exch_cd"),
-            clas_cd: v::take(&mut m, "clas_cd"),
-            crc_cd: v::take(&mut m, "crc_cd"),
-            sttl_price: v::take(&mut m, "sttl_price"),
-            sttl_date: v::take(&mut m, "sttl_date"),
-            trst_mgn: v::take(&mut m, "trst_mgn"),
-            disp_digit: v::take(&mut m, "disp_digit"),
-            tick_sz: v::take(&mut m, "tick_sz"),
-            tick_val: v::take(&mut m, "tick_val"),
-            mrkt_open_date: v::take(&mut m, "mrkt_open_date"),
-            mrkt_open_time: v::take(&mut m, "mrkt_open_time"),
-            mrkt_close_date: v::take(&mut m, "mrkt_close_date"),
-            mrkt_close_time: v::take(&mut m, "mrkt_close_time"),
-            trd_fr_date: v::take(&mut m, "trd_fr_date"),
-            expr_date: v::take(&mut m, "expr_date"),
-            trd_to_date: v::take(&mut m, "trd_to_date"),
-            remn_cnt: v::take(&mut m, "remn_cnt"),
-            stat_tp: v::take(&mut m, "stat_tp"),
-            ctrt_size: v::take(&mut m, "ctrt_size"),
-            stl_tp: v::take(&mut m, "stl_tp"),
-            frst_noti_date: v::take(&mut m, "frst_noti_date"),
-            extra: m,
-        }
+impl crate::__private::Record for Output1 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "exch_cd",
+                "clas_cd",
+                "crc_cd",
+                "sttl_price",
+                "sttl_date",
+                "trst_mgn",
+                "disp_digit",
+                "tick_sz",
+                "tick_val",
+                "mrkt_open_date",
+                "mrkt_open_time",
+                "mrkt_close_date",
+                "mrkt_close_time",
+                "trd_fr_date",
+                "expr_date",
+                "trd_to_date",
+                "remn_cnt",
+                "stat_tp",
+                "ctrt_size",
+                "stl_tp",
+                "frst_noti_date",
+            ],
+            lower: &[
+                ("clas_cd", 1),
+                ("crc_cd", 2),
+                ("ctrt_size", 18),
+                ("disp_digit", 6),
+                ("exch_cd", 0),
+                ("expr_date", 14),
+                ("frst_noti_date", 20),
+                ("mrkt_close_date", 11),
+                ("mrkt_close_time", 12),
+                ("mrkt_open_date", 9),
+                ("mrkt_open_time", 10),
+                ("remn_cnt", 16),
+                ("stat_tp", 17),
+                ("stl_tp", 19),
+                ("sttl_date", 4),
+                ("sttl_price", 3),
+                ("tick_sz", 7),
+                ("tick_val", 8),
+                ("trd_fr_date", 13),
+                ("trd_to_date", 15),
+                ("trst_mgn", 5),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "exch_cd", &self.exch_cd);
-        v::put(&mut m, "clas_cd", &self.clas_cd);
-        v::put(&mut m, "crc_cd", &self.crc_cd);
-        v::put(&mut m, "sttl_price", &self.sttl_price);
-        v::put(&mut m, "sttl_date", &self.sttl_date);
-        v::put(&mut m, "trst_mgn", &self.trst_mgn);
-        v::put(&mut m, "disp_digit", &self.disp_digit);
-        v::put(&mut m, "tick_sz", &self.tick_sz);
-        v::put(&mut m, "tick_val", &self.tick_val);
-        v::put(&mut m, "mrkt_open_date", &self.mrkt_open_date);
-        v::put(&mut m, "mrkt_open_time", &self.mrkt_open_time);
-        v::put(&mut m, "mrkt_close_date", &self.mrkt_close_date);
-        v::put(&mut m, "mrkt_close_time", &self.mrkt_close_time);
-        v::put(&mut m, "trd_fr_date", &self.trd_fr_date);
-        v::put(&mut m, "expr_date", &self.expr_date);
-        v::put(&mut m, "trd_to_date", &self.trd_to_date);
-        v::put(&mut m, "remn_cnt", &self.remn_cnt);
-        v::put(&mut m, "stat_tp", &self.stat_tp);
-        v::put(&mut m, "ctrt_size", &self.ctrt_size);
-        v::put(&mut m, "stl_tp", &self.stl_tp);
-        v::put(&mut m, "frst_noti_date", &self.frst_noti_date);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.exch_cd,
+            1 => &self.clas_cd,
+            2 => &self.crc_cd,
+            3 => &self.sttl_price,
+            4 => &self.sttl_date,
+            5 => &self.trst_mgn,
+            6 => &self.disp_digit,
+            7 => &self.tick_sz,
+            8 => &self.tick_val,
+            9 => &self.mrkt_open_date,
+            10 => &self.mrkt_open_time,
+            11 => &self.mrkt_close_date,
+            12 => &self.mrkt_close_time,
+            13 => &self.trd_fr_date,
+            14 => &self.expr_date,
+            15 => &self.trd_to_date,
+            16 => &self.remn_cnt,
+            17 => &self.stat_tp,
+            18 => &self.ctrt_size,
+            19 => &self.stl_tp,
+            20 => &self.frst_noti_date,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "exch_cd", &self.exch_cd);
-        r.val(path, "clas_cd", &self.clas_cd);
-        r.val(path, "crc_cd", &self.crc_cd);
-        r.val(path, "sttl_price", &self.sttl_price);
-        r.val(path, "sttl_date", &self.sttl_date);
-        r.val(path, "trst_mgn", &self.trst_mgn);
-        r.val(path, "disp_digit", &self.disp_digit);
-        r.val(path, "tick_sz", &self.tick_sz);
-        r.val(path, "tick_val", &self.tick_val);
-        r.val(path, "mrkt_open_date", &self.mrkt_open_date);
-        r.val(path, "mrkt_open_time", &self.mrkt_open_time);
-        r.val(path, "mrkt_close_date", &self.mrkt_close_date);
-        r.val(path, "mrkt_close_time", &self.mrkt_close_time);
-        r.val(path, "trd_fr_date", &self.trd_fr_date);
-        r.val(path, "expr_date", &self.expr_date);
-        r.val(path, "trd_to_date", &self.trd_to_date);
-        r.val(path, "remn_cnt", &self.remn_cnt);
-        r.val(path, "stat_tp", &self.stat_tp);
-        r.val(path, "ctrt_size", &self.ctrt_size);
-        r.val(path, "stl_tp", &self.stl_tp);
-        r.val(path, "frst_noti_date", &self.frst_noti_date);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.exch_cd,
+            1 => &mut self.clas_cd,
+            2 => &mut self.crc_cd,
+            3 => &mut self.sttl_price,
+            4 => &mut self.sttl_date,
+            5 => &mut self.trst_mgn,
+            6 => &mut self.disp_digit,
+            7 => &mut self.tick_sz,
+            8 => &mut self.tick_val,
+            9 => &mut self.mrkt_open_date,
+            10 => &mut self.mrkt_open_time,
+            11 => &mut self.mrkt_close_date,
+            12 => &mut self.mrkt_close_time,
+            13 => &mut self.trd_fr_date,
+            14 => &mut self.expr_date,
+            15 => &mut self.trd_to_date,
+            16 => &mut self.remn_cnt,
+            17 => &mut self.stat_tp,
+            18 => &mut self.ctrt_size,
+            19 => &mut self.stl_tp,
+            20 => &mut self.frst_noti_date,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

@@ -97,7 +97,7 @@ impl Endpoint for OptPriceRequest {
 /// Response of 해외옵션종목현재가 (`해외선물-035`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct OptPriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -110,51 +110,71 @@ pub struct OptPriceResponse {
     pub output1: v::One<Output1>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for OptPriceResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output1: v::take_one(&mut m, "output1"),
-            extra: m,
-        }
+impl crate::__private::Record for OptPriceResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output1"],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output1", 3), ("rt_cd", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output1.put(&mut m, "output1");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output1,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output1.report(path, "output1", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output1,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for OptPriceResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for OptPriceResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 최종처리일자 (`proc_date`, required, length 8).
@@ -221,114 +241,169 @@ pub struct Output1 {
     pub sttl_price: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output1 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            proc_date: v::take(&mut m, "proc_date"),
-            proc_time: v::take(&mut m, "proc_time"),
-            open_price: v::take(&mut m, "open_price"),
-            high_price: v::take(&mut m, "high_price"),
-            low_price: v::take(&mut m, "low_price"),
-            last_price: v::take(&mut m, "last_price"),
-            vol: v::take(&mut m, "vol"),
-            prev_diff_flag: v::take(&mut m, "prev_diff_flag"),
-            prev_diff_price: v::take(&mut m, "prev_diff_price"),
-            prev_diff_rate: v::take(&mut m, "prev_diff_rate"),
-            bid_qntt: v::take(&mut m, "bid_qntt"),
-            bid_price: v::take(&mut m, "bid_price"),
-            ask_qntt: v::take(&mut m, "ask_qntt"),
-            ask_price: v::take(&mut m, "ask_price"),
-            trst_mgn: v::take(&mut m, "trst_mgn"),
-            exch_cd: v::take(&mut m, "exch_cd"),
-            crc_cd: v::take(&mut m, "crc_cd"),
-            trd_fr_date: v::take(&mut m, "trd_fr_date"),
-            expr_date: v::take(&mut m, "expr_date"),
-            trd_to_date: v::take(&mut m, "trd_to_date"),
-            remn_cnt: v::take(&mut m, "remn_cnt"),
-            last_qntt: v::take(&mut m, "last_qntt"),
-            tot_ask_qntt: v::take(&mut m, "tot_ask_qntt"),
-            tot_bid_qntt: v::take(&mut m, "tot_bid_qntt"),
-            tick_size: v::take(&mut m, "tick_size"),
-            open_date: v::take(&mut m, "open_date"),
-            open_time: v::take(&mut m, "open_time"),
-            close_date: v::take(&mut m, "close_date"),
-            close_time: v::take(&mut m, "close_time"),
-            sbsnsdate: v::take(&mut m, "sbsnsdate"),
-            sttl_price: v::take(&mut m, "sttl_price"),
-            extra: m,
-        }
+impl crate::__private::Record for Output1 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "proc_date",
+                "proc_time",
+                "open_price",
+                "high_price",
+                "low_price",
+                "last_price",
+                "vol",
+                "prev_diff_flag",
+                "prev_diff_price",
+                "prev_diff_rate",
+                "bid_qntt",
+                "bid_price",
+                "ask_qntt",
+                "ask_price",
+                "trst_mgn",
+                "exch_cd",
+                "crc_cd",
+                "trd_fr_date",
+                "expr_date",
+                "trd_to_date",
+                "remn_cnt",
+                "last_qntt",
+                "tot_ask_qntt",
+                "tot_bid_qntt",
+                "tick_size",
+                "open_date",
+                "open_time",
+                "close_date",
+                "close_time",
+                "sbsnsdate",
+                "sttl_price",
+            ],
+            lower: &[
+                ("ask_price", 13),
+                ("ask_qntt", 12),
+                ("bid_price", 11),
+                ("bid_qntt", 10),
+                ("close_date", 27),
+                ("close_time", 28),
+                ("crc_cd", 16),
+                ("exch_cd", 15),
+                ("expr_date", 18),
+                ("high_price", 3),
+                ("last_price", 5),
+                ("last_qntt", 21),
+                ("low_price", 4),
+                ("open_date", 25),
+                ("open_price", 2),
+                ("open_time", 26),
+                ("prev_diff_flag", 7),
+                ("prev_diff_price", 8),
+                ("prev_diff_rate", 9),
+                ("proc_date", 0),
+                ("proc_time", 1),
+                ("remn_cnt", 20),
+                ("sbsnsdate", 29),
+                ("sttl_price", 30),
+                ("tick_size", 24),
+                ("tot_ask_qntt", 22),
+                ("tot_bid_qntt", 23),
+                ("trd_fr_date", 17),
+                ("trd_to_date", 19),
+                ("trst_mgn", 14),
+                ("vol", 6),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "proc_date", &self.proc_date);
-        v::put(&mut m, "proc_time", &self.proc_time);
-        v::put(&mut m, "open_price", &self.open_price);
-        v::put(&mut m, "high_price", &self.high_price);
-        v::put(&mut m, "low_price", &self.low_price);
-        v::put(&mut m, "last_price", &self.last_price);
-        v::put(&mut m, "vol", &self.vol);
-        v::put(&mut m, "prev_diff_flag", &self.prev_diff_flag);
-        v::put(&mut m, "prev_diff_price", &self.prev_diff_price);
-        v::put(&mut m, "prev_diff_rate", &self.prev_diff_rate);
-        v::put(&mut m, "bid_qntt", &self.bid_qntt);
-        v::put(&mut m, "bid_price", &self.bid_price);
-        v::put(&mut m, "ask_qntt", &self.ask_qntt);
-        v::put(&mut m, "ask_price", &self.ask_price);
-        v::put(&mut m, "trst_mgn", &self.trst_mgn);
-        v::put(&mut m, "exch_cd", &self.exch_cd);
-        v::put(&mut m, "crc_cd", &self.crc_cd);
-        v::put(&mut m, "trd_fr_date", &self.trd_fr_date);
-        v::put(&mut m, "expr_date", &self.expr_date);
-        v::put(&mut m, "trd_to_date", &self.trd_to_date);
-        v::put(&mut m, "remn_cnt", &self.remn_cnt);
-        v::put(&mut m, "last_qntt", &self.last_qntt);
-        v::put(&mut m, "tot_ask_qntt", &self.tot_ask_qntt);
-        v::put(&mut m, "tot_bid_qntt", &self.tot_bid_qntt);
-        v::put(&mut m, "tick_size", &self.tick_size);
-        v::put(&mut m, "open_date", &self.open_date);
-        v::put(&mut m, "open_time", &self.open_time);
-        v::put(&mut m, "close_date", &self.close_date);
-        v::put(&mut m, "close_time", &self.close_time);
-        v::put(&mut m, "sbsnsdate", &self.sbsnsdate);
-        v::put(&mut m, "sttl_price", &self.sttl_price);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.proc_date,
+            1 => &self.proc_time,
+            2 => &self.open_price,
+            3 => &self.high_price,
+            4 => &self.low_price,
+            5 => &self.last_price,
+            6 => &self.vol,
+            7 => &self.prev_diff_flag,
+            8 => &self.prev_diff_price,
+            9 => &self.prev_diff_rate,
+            10 => &self.bid_qntt,
+            11 => &self.bid_price,
+            12 => &self.ask_qntt,
+            13 => &self.ask_price,
+            14 => &self.trst_mgn,
+            15 => &self.exch_cd,
+            16 => &self.crc_cd,
+            17 => &self.trd_fr_date,
+            18 => &self.expr_date,
+            19 => &self.trd_to_date,
+            20 => &self.remn_cnt,
+            21 => &self.last_qntt,
+            22 => &self.tot_ask_qntt,
+            23 => &self.tot_bid_qntt,
+            24 => &self.tick_size,
+            25 => &self.open_date,
+            26 => &self.open_time,
+            27 => &self.close_date,
+            28 => &self.close_time,
+            29 => &self.sbsnsdate,
+            30 => &self.sttl_price,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "proc_date", &self.proc_date);
-        r.val(path, "proc_time", &self.proc_time);
-        r.val(path, "open_price", &self.open_price);
-        r.val(path, "high_price", &self.high_price);
-        r.val(path, "low_price", &self.low_price);
-        r.val(path, "last_price", &self.last_price);
-        r.val(path, "vol", &self.vol);
-        r.val(path, "prev_diff_flag", &self.prev_diff_flag);
-        r.val(path, "prev_diff_price", &self.prev_diff_price);
-        r.val(path, "prev_diff_rate", &self.prev_diff_rate);
-        r.val(path, "bid_qntt", &self.bid_qntt);
-        r.val(path, "bid_price", &self.bid_price);
-        r.val(path, "ask_qntt", &self.ask_qntt);
-        r.val(path, "ask_price", &self.ask_price);
-        r.val(path, "trst_mgn", &self.trst_mgn);
-        r.val(path, "exch_cd", &self.exch_cd);
-        r.val(path, "crc_cd", &self.crc_cd);
-        r.val(path, "trd_fr_date", &self.trd_fr_date);
-        r.val(path, "expr_date", &self.expr_date);
-        r.val(path, "trd_to_date", &self.trd_to_date);
-        r.val(path, "remn_cnt", &self.remn_cnt);
-        r.val(path, "last_qntt", &self.last_qntt);
-        r.val(path, "tot_ask_qntt", &self.tot_ask_qntt);
-        r.val(path, "tot_bid_qntt", &self.tot_bid_qntt);
-        r.val(path, "tick_size", &self.tick_size);
-        r.val(path, "open_date", &self.open_date);
-        r.val(path, "open_time", &self.open_time);
-        r.val(path, "close_date", &self.close_date);
-        r.val(path, "close_time", &self.close_time);
-        r.val(path, "sbsnsdate", &self.sbsnsdate);
-        r.val(path, "sttl_price", &self.sttl_price);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.proc_date,
+            1 => &mut self.proc_time,
+            2 => &mut self.open_price,
+            3 => &mut self.high_price,
+            4 => &mut self.low_price,
+            5 => &mut self.last_price,
+            6 => &mut self.vol,
+            7 => &mut self.prev_diff_flag,
+            8 => &mut self.prev_diff_price,
+            9 => &mut self.prev_diff_rate,
+            10 => &mut self.bid_qntt,
+            11 => &mut self.bid_price,
+            12 => &mut self.ask_qntt,
+            13 => &mut self.ask_price,
+            14 => &mut self.trst_mgn,
+            15 => &mut self.exch_cd,
+            16 => &mut self.crc_cd,
+            17 => &mut self.trd_fr_date,
+            18 => &mut self.expr_date,
+            19 => &mut self.trd_to_date,
+            20 => &mut self.remn_cnt,
+            21 => &mut self.last_qntt,
+            22 => &mut self.tot_ask_qntt,
+            23 => &mut self.tot_bid_qntt,
+            24 => &mut self.tick_size,
+            25 => &mut self.open_date,
+            26 => &mut self.open_time,
+            27 => &mut self.close_date,
+            28 => &mut self.close_time,
+            29 => &mut self.sbsnsdate,
+            30 => &mut self.sttl_price,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

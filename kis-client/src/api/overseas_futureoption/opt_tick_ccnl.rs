@@ -271,7 +271,7 @@ impl Endpoint for OptTickCcnlRequest {
 /// Response of 해외옵션 체결추이(틱) (`해외선물-038`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct OptTickCcnlResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -286,54 +286,79 @@ pub struct OptTickCcnlResponse {
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for OptTickCcnlResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output1: v::take_one(&mut m, "output1"),
-            output2: v::take_block(&mut m, "output2"),
-            extra: m,
-        }
+impl crate::__private::Record for OptTickCcnlResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output1", "output2"],
+            lower: &[
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output1.put(&mut m, "output1");
-        self.output2.put(&mut m, "output2");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output1,
+            4 => &self.output2,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output1.report(path, "output1", r);
-        self.output2.report(path, "output2", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output1,
+            4 => &mut self.output2,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for OptTickCcnlResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for OptTickCcnlResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 자료개수 (`ret_cnt`, required, length 4).
@@ -344,36 +369,55 @@ pub struct Output1 {
     pub index_key: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output1 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            ret_cnt: v::take(&mut m, "ret_cnt"),
-            last_n_cnt: v::take(&mut m, "last_n_cnt"),
-            index_key: v::take(&mut m, "index_key"),
-            extra: m,
-        }
+impl crate::__private::Record for Output1 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["ret_cnt", "last_n_cnt", "index_key"],
+            lower: &[("index_key", 2), ("last_n_cnt", 1), ("ret_cnt", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "ret_cnt", &self.ret_cnt);
-        v::put(&mut m, "last_n_cnt", &self.last_n_cnt);
-        v::put(&mut m, "index_key", &self.index_key);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.ret_cnt,
+            1 => &self.last_n_cnt,
+            2 => &self.index_key,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "ret_cnt", &self.ret_cnt);
-        r.val(path, "last_n_cnt", &self.last_n_cnt);
-        r.val(path, "index_key", &self.index_key);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.ret_cnt,
+            1 => &mut self.last_n_cnt,
+            2 => &mut self.index_key,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 일자 (`data_date`, required, length 8).
@@ -400,54 +444,89 @@ pub struct Output2 {
     pub prev_diff_rate: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output2 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            data_date: v::take(&mut m, "data_date"),
-            data_time: v::take(&mut m, "data_time"),
-            open_price: v::take(&mut m, "open_price"),
-            high_price: v::take(&mut m, "high_price"),
-            low_price: v::take(&mut m, "low_price"),
-            last_price: v::take(&mut m, "last_price"),
-            last_qntt: v::take(&mut m, "last_qntt"),
-            vol: v::take(&mut m, "vol"),
-            prev_diff_flag: v::take(&mut m, "prev_diff_flag"),
-            prev_diff_price: v::take(&mut m, "prev_diff_price"),
-            prev_diff_rate: v::take(&mut m, "prev_diff_rate"),
-            extra: m,
-        }
+impl crate::__private::Record for Output2 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "data_date",
+                "data_time",
+                "open_price",
+                "high_price",
+                "low_price",
+                "last_price",
+                "last_qntt",
+                "vol",
+                "prev_diff_flag",
+                "prev_diff_price",
+                "prev_diff_rate",
+            ],
+            lower: &[
+                ("data_date", 0),
+                ("data_time", 1),
+                ("high_price", 3),
+                ("last_price", 5),
+                ("last_qntt", 6),
+                ("low_price", 4),
+                ("open_price", 2),
+                ("prev_diff_flag", 8),
+                ("prev_diff_price", 9),
+                ("prev_diff_rate", 10),
+                ("vol", 7),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "data_date", &self.data_date);
-        v::put(&mut m, "data_time", &self.data_time);
-        v::put(&mut m, "open_price", &self.open_price);
-        v::put(&mut m, "high_price", &self.high_price);
-        v::put(&mut m, "low_price", &self.low_price);
-        v::put(&mut m, "last_price", &self.last_price);
-        v::put(&mut m, "last_qntt", &self.last_qntt);
-        v::put(&mut m, "vol", &self.vol);
-        v::put(&mut m, "prev_diff_flag", &self.prev_diff_flag);
-        v::put(&mut m, "prev_diff_price", &self.prev_diff_price);
-        v::put(&mut m, "prev_diff_rate", &self.prev_diff_rate);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.data_date,
+            1 => &self.data_time,
+            2 => &self.open_price,
+            3 => &self.high_price,
+            4 => &self.low_price,
+            5 => &self.last_price,
+            6 => &self.last_qntt,
+            7 => &self.vol,
+            8 => &self.prev_diff_flag,
+            9 => &self.prev_diff_price,
+            10 => &self.prev_diff_rate,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "data_date", &self.data_date);
-        r.val(path, "data_time", &self.data_time);
-        r.val(path, "open_price", &self.open_price);
-        r.val(path, "high_price", &self.high_price);
-        r.val(path, "low_price", &self.low_price);
-        r.val(path, "last_price", &self.last_price);
-        r.val(path, "last_qntt", &self.last_qntt);
-        r.val(path, "vol", &self.vol);
-        r.val(path, "prev_diff_flag", &self.prev_diff_flag);
-        r.val(path, "prev_diff_price", &self.prev_diff_price);
-        r.val(path, "prev_diff_rate", &self.prev_diff_rate);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.data_date,
+            1 => &mut self.data_time,
+            2 => &mut self.open_price,
+            3 => &mut self.high_price,
+            4 => &mut self.low_price,
+            5 => &mut self.last_price,
+            6 => &mut self.last_qntt,
+            7 => &mut self.vol,
+            8 => &mut self.prev_diff_flag,
+            9 => &mut self.prev_diff_price,
+            10 => &mut self.prev_diff_rate,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

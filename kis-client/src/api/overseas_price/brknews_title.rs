@@ -315,7 +315,7 @@ impl Endpoint for BrknewsTitleRequest {
 /// Response of 해외속보(제목) (`해외주식-055`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct BrknewsTitleResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -328,51 +328,71 @@ pub struct BrknewsTitleResponse {
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for BrknewsTitleResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output: v::take_block(&mut m, "output"),
-            extra: m,
-        }
+impl crate::__private::Record for BrknewsTitleResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output"],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output.put(&mut m, "output");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output.report(path, "output", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for BrknewsTitleResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for BrknewsTitleResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// 내용조회용일련번호 (`cntt_usiq_srno`, required, length 20).
@@ -431,102 +451,153 @@ pub struct Output {
     pub kor_isnm10: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            cntt_usiq_srno: v::take(&mut m, "cntt_usiq_srno"),
-            news_ofer_entp_code: v::take(&mut m, "news_ofer_entp_code"),
-            data_dt: v::take(&mut m, "data_dt"),
-            data_tm: v::take(&mut m, "data_tm"),
-            hts_pbnt_titl_cntt: v::take(&mut m, "hts_pbnt_titl_cntt"),
-            news_lrdv_code: v::take(&mut m, "news_lrdv_code"),
-            dorg: v::take(&mut m, "dorg"),
-            iscd1: v::take(&mut m, "iscd1"),
-            iscd2: v::take(&mut m, "iscd2"),
-            iscd3: v::take(&mut m, "iscd3"),
-            iscd4: v::take(&mut m, "iscd4"),
-            iscd5: v::take(&mut m, "iscd5"),
-            iscd6: v::take(&mut m, "iscd6"),
-            iscd7: v::take(&mut m, "iscd7"),
-            iscd8: v::take(&mut m, "iscd8"),
-            iscd9: v::take(&mut m, "iscd9"),
-            iscd10: v::take(&mut m, "iscd10"),
-            kor_isnm1: v::take(&mut m, "kor_isnm1"),
-            kor_isnm2: v::take(&mut m, "kor_isnm2"),
-            kor_isnm3: v::take(&mut m, "kor_isnm3"),
-            kor_isnm4: v::take(&mut m, "kor_isnm4"),
-            kor_isnm5: v::take(&mut m, "kor_isnm5"),
-            kor_isnm6: v::take(&mut m, "kor_isnm6"),
-            kor_isnm7: v::take(&mut m, "kor_isnm7"),
-            kor_isnm8: v::take(&mut m, "kor_isnm8"),
-            kor_isnm9: v::take(&mut m, "kor_isnm9"),
-            kor_isnm10: v::take(&mut m, "kor_isnm10"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "cntt_usiq_srno",
+                "news_ofer_entp_code",
+                "data_dt",
+                "data_tm",
+                "hts_pbnt_titl_cntt",
+                "news_lrdv_code",
+                "dorg",
+                "iscd1",
+                "iscd2",
+                "iscd3",
+                "iscd4",
+                "iscd5",
+                "iscd6",
+                "iscd7",
+                "iscd8",
+                "iscd9",
+                "iscd10",
+                "kor_isnm1",
+                "kor_isnm2",
+                "kor_isnm3",
+                "kor_isnm4",
+                "kor_isnm5",
+                "kor_isnm6",
+                "kor_isnm7",
+                "kor_isnm8",
+                "kor_isnm9",
+                "kor_isnm10",
+            ],
+            lower: &[
+                ("cntt_usiq_srno", 0),
+                ("data_dt", 2),
+                ("data_tm", 3),
+                ("dorg", 6),
+                ("hts_pbnt_titl_cntt", 4),
+                ("iscd1", 7),
+                ("iscd10", 16),
+                ("iscd2", 8),
+                ("iscd3", 9),
+                ("iscd4", 10),
+                ("iscd5", 11),
+                ("iscd6", 12),
+                ("iscd7", 13),
+                ("iscd8", 14),
+                ("iscd9", 15),
+                ("kor_isnm1", 17),
+                ("kor_isnm10", 26),
+                ("kor_isnm2", 18),
+                ("kor_isnm3", 19),
+                ("kor_isnm4", 20),
+                ("kor_isnm5", 21),
+                ("kor_isnm6", 22),
+                ("kor_isnm7", 23),
+                ("kor_isnm8", 24),
+                ("kor_isnm9", 25),
+                ("news_lrdv_code", 5),
+                ("news_ofer_entp_code", 1),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "cntt_usiq_srno", &self.cntt_usiq_srno);
-        v::put(&mut m, "news_ofer_entp_code", &self.news_ofer_entp_code);
-        v::put(&mut m, "data_dt", &self.data_dt);
-        v::put(&mut m, "data_tm", &self.data_tm);
-        v::put(&mut m, "hts_pbnt_titl_cntt", &self.hts_pbnt_titl_cntt);
-        v::put(&mut m, "news_lrdv_code", &self.news_lrdv_code);
-        v::put(&mut m, "dorg", &self.dorg);
-        v::put(&mut m, "iscd1", &self.iscd1);
-        v::put(&mut m, "iscd2", &self.iscd2);
-        v::put(&mut m, "iscd3", &self.iscd3);
-        v::put(&mut m, "iscd4", &self.iscd4);
-        v::put(&mut m, "iscd5", &self.iscd5);
-        v::put(&mut m, "iscd6", &self.iscd6);
-        v::put(&mut m, "iscd7", &self.iscd7);
-        v::put(&mut m, "iscd8", &self.iscd8);
-        v::put(&mut m, "iscd9", &self.iscd9);
-        v::put(&mut m, "iscd10", &self.iscd10);
-        v::put(&mut m, "kor_isnm1", &self.kor_isnm1);
-        v::put(&mut m, "kor_isnm2", &self.kor_isnm2);
-        v::put(&mut m, "kor_isnm3", &self.kor_isnm3);
-        v::put(&mut m, "kor_isnm4", &self.kor_isnm4);
-        v::put(&mut m, "kor_isnm5", &self.kor_isnm5);
-        v::put(&mut m, "kor_isnm6", &self.kor_isnm6);
-        v::put(&mut m, "kor_isnm7", &self.kor_isnm7);
-        v::put(&mut m, "kor_isnm8", &self.kor_isnm8);
-        v::put(&mut m, "kor_isnm9", &self.kor_isnm9);
-        v::put(&mut m, "kor_isnm10", &self.kor_isnm10);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.cntt_usiq_srno,
+            1 => &self.news_ofer_entp_code,
+            2 => &self.data_dt,
+            3 => &self.data_tm,
+            4 => &self.hts_pbnt_titl_cntt,
+            5 => &self.news_lrdv_code,
+            6 => &self.dorg,
+            7 => &self.iscd1,
+            8 => &self.iscd2,
+            9 => &self.iscd3,
+            10 => &self.iscd4,
+            11 => &self.iscd5,
+            12 => &self.iscd6,
+            13 => &self.iscd7,
+            14 => &self.iscd8,
+            15 => &self.iscd9,
+            16 => &self.iscd10,
+            17 => &self.kor_isnm1,
+            18 => &self.kor_isnm2,
+            19 => &self.kor_isnm3,
+            20 => &self.kor_isnm4,
+            21 => &self.kor_isnm5,
+            22 => &self.kor_isnm6,
+            23 => &self.kor_isnm7,
+            24 => &self.kor_isnm8,
+            25 => &self.kor_isnm9,
+            26 => &self.kor_isnm10,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "cntt_usiq_srno", &self.cntt_usiq_srno);
-        r.val(path, "news_ofer_entp_code", &self.news_ofer_entp_code);
-        r.val(path, "data_dt", &self.data_dt);
-        r.val(path, "data_tm", &self.data_tm);
-        r.val(path, "hts_pbnt_titl_cntt", &self.hts_pbnt_titl_cntt);
-        r.val(path, "news_lrdv_code", &self.news_lrdv_code);
-        r.val(path, "dorg", &self.dorg);
-        r.val(path, "iscd1", &self.iscd1);
-        r.val(path, "iscd2", &self.iscd2);
-        r.val(path, "iscd3", &self.iscd3);
-        r.val(path, "iscd4", &self.iscd4);
-        r.val(path, "iscd5", &self.iscd5);
-        r.val(path, "iscd6", &self.iscd6);
-        r.val(path, "iscd7", &self.iscd7);
-        r.val(path, "iscd8", &self.iscd8);
-        r.val(path, "iscd9", &self.iscd9);
-        r.val(path, "iscd10", &self.iscd10);
-        r.val(path, "kor_isnm1", &self.kor_isnm1);
-        r.val(path, "kor_isnm2", &self.kor_isnm2);
-        r.val(path, "kor_isnm3", &self.kor_isnm3);
-        r.val(path, "kor_isnm4", &self.kor_isnm4);
-        r.val(path, "kor_isnm5", &self.kor_isnm5);
-        r.val(path, "kor_isnm6", &self.kor_isnm6);
-        r.val(path, "kor_isnm7", &self.kor_isnm7);
-        r.val(path, "kor_isnm8", &self.kor_isnm8);
-        r.val(path, "kor_isnm9", &self.kor_isnm9);
-        r.val(path, "kor_isnm10", &self.kor_isnm10);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.cntt_usiq_srno,
+            1 => &mut self.news_ofer_entp_code,
+            2 => &mut self.data_dt,
+            3 => &mut self.data_tm,
+            4 => &mut self.hts_pbnt_titl_cntt,
+            5 => &mut self.news_lrdv_code,
+            6 => &mut self.dorg,
+            7 => &mut self.iscd1,
+            8 => &mut self.iscd2,
+            9 => &mut self.iscd3,
+            10 => &mut self.iscd4,
+            11 => &mut self.iscd5,
+            12 => &mut self.iscd6,
+            13 => &mut self.iscd7,
+            14 => &mut self.iscd8,
+            15 => &mut self.iscd9,
+            16 => &mut self.iscd10,
+            17 => &mut self.kor_isnm1,
+            18 => &mut self.kor_isnm2,
+            19 => &mut self.kor_isnm3,
+            20 => &mut self.kor_isnm4,
+            21 => &mut self.kor_isnm5,
+            22 => &mut self.kor_isnm6,
+            23 => &mut self.kor_isnm7,
+            24 => &mut self.kor_isnm8,
+            25 => &mut self.kor_isnm9,
+            26 => &mut self.kor_isnm10,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

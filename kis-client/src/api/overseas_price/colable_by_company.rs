@@ -391,7 +391,7 @@ impl Endpoint for ColableByCompanyRequest {
 /// Response of 당사 해외주식담보대출 가능 종목 (`해외주식-051`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct ColableByCompanyResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -410,60 +410,93 @@ pub struct ColableByCompanyResponse {
     pub ctx_area_nk100: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for ColableByCompanyResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output1: v::take_block(&mut m, "output1"),
-            output2: v::take_one(&mut m, "output2"),
-            ctx_area_fk100: v::take(&mut m, "ctx_area_fk100"),
-            ctx_area_nk100: v::take(&mut m, "ctx_area_nk100"),
-            extra: m,
-        }
+impl crate::__private::Record for ColableByCompanyResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "rt_cd",
+                "msg_cd",
+                "msg1",
+                "output1",
+                "output2",
+                "ctx_area_fk100",
+                "ctx_area_nk100",
+            ],
+            lower: &[
+                ("ctx_area_fk100", 5),
+                ("ctx_area_nk100", 6),
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output1.put(&mut m, "output1");
-        self.output2.put(&mut m, "output2");
-        v::put(&mut m, "ctx_area_fk100", &self.ctx_area_fk100);
-        v::put(&mut m, "ctx_area_nk100", &self.ctx_area_nk100);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output1,
+            4 => &self.output2,
+            5 => &self.ctx_area_fk100,
+            6 => &self.ctx_area_nk100,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output1.report(path, "output1", r);
-        self.output2.report(path, "output2", r);
-        r.val(path, "ctx_area_fk100", &self.ctx_area_fk100);
-        r.val(path, "ctx_area_nk100", &self.ctx_area_nk100);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output1,
+            4 => &mut self.output2,
+            5 => &mut self.ctx_area_fk100,
+            6 => &mut self.ctx_area_nk100,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for ColableByCompanyResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for ColableByCompanyResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 상품번호 (`pdno`, required, length 12).
@@ -492,88 +525,145 @@ pub struct Output1 {
     pub ovrs_excg_cd: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output1 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            pdno: v::take(&mut m, "pdno"),
-            ovrs_item_name: v::take(&mut m, "ovrs_item_name"),
-            loan_rt: v::take(&mut m, "loan_rt"),
-            mgge_mntn_rt: v::take(&mut m, "mgge_mntn_rt"),
-            mgge_ensu_rt: v::take(&mut m, "mgge_ensu_rt"),
-            loan_exec_psbl_yn: v::take(&mut m, "loan_exec_psbl_yn"),
-            stff_name: v::take(&mut m, "stff_name"),
-            erlm_dt: v::take(&mut m, "erlm_dt"),
-            tr_mket_name: v::take(&mut m, "tr_mket_name"),
-            crcy_cd: v::take(&mut m, "crcy_cd"),
-            natn_kor_name: v::take(&mut m, "natn_kor_name"),
-            ovrs_excg_cd: v::take(&mut m, "ovrs_excg_cd"),
-            extra: m,
-        }
+impl crate::__private::Record for Output1 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "pdno",
+                "ovrs_item_name",
+                "loan_rt",
+                "mgge_mntn_rt",
+                "mgge_ensu_rt",
+                "loan_exec_psbl_yn",
+                "stff_name",
+                "erlm_dt",
+                "tr_mket_name",
+                "crcy_cd",
+                "natn_kor_name",
+                "ovrs_excg_cd",
+            ],
+            lower: &[
+                ("crcy_cd", 9),
+                ("erlm_dt", 7),
+                ("loan_exec_psbl_yn", 5),
+                ("loan_rt", 2),
+                ("mgge_ensu_rt", 4),
+                ("mgge_mntn_rt", 3),
+                ("natn_kor_name", 10),
+                ("ovrs_excg_cd", 11),
+                ("ovrs_item_name", 1),
+                ("pdno", 0),
+                ("stff_name", 6),
+                ("tr_mket_name", 8),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "pdno", &self.pdno);
-        v::put(&mut m, "ovrs_item_name", &self.ovrs_item_name);
-        v::put(&mut m, "loan_rt", &self.loan_rt);
-        v::put(&mut m, "mgge_mntn_rt", &self.mgge_mntn_rt);
-        v::put(&mut m, "mgge_ensu_rt", &self.mgge_ensu_rt);
-        v::put(&mut m, "loan_exec_psbl_yn", &self.loan_exec_psbl_yn);
-        v::put(&mut m, "stff_name", &self.stff_name);
-        v::put(&mut m, "erlm_dt", &self.erlm_dt);
-        v::put(&mut m, "tr_mket_name", &self.tr_mket_name);
-        v::put(&mut m, "crcy_cd", &self.crcy_cd);
-        v::put(&mut m, "natn_kor_name", &self.natn_kor_name);
-        v::put(&mut m, "ovrs_excg_cd", &self.ovrs_excg_cd);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.pdno,
+            1 => &self.ovrs_item_name,
+            2 => &self.loan_rt,
+            3 => &self.mgge_mntn_rt,
+            4 => &self.mgge_ensu_rt,
+            5 => &self.loan_exec_psbl_yn,
+            6 => &self.stff_name,
+            7 => &self.erlm_dt,
+            8 => &self.tr_mket_name,
+            9 => &self.crcy_cd,
+            10 => &self.natn_kor_name,
+            11 => &self.ovrs_excg_cd,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "pdno", &self.pdno);
-        r.val(path, "ovrs_item_name", &self.ovrs_item_name);
-        r.val(path, "loan_rt", &self.loan_rt);
-        r.val(path, "mgge_mntn_rt", &self.mgge_mntn_rt);
-        r.val(path, "mgge_ensu_rt", &self.mgge_ensu_rt);
-        r.val(path, "loan_exec_psbl_yn", &self.loan_exec_psbl_yn);
-        r.val(path, "stff_name", &self.stff_name);
-        r.val(path, "erlm_dt", &self.erlm_dt);
-        r.val(path, "tr_mket_name", &self.tr_mket_name);
-        r.val(path, "crcy_cd", &self.crcy_cd);
-        r.val(path, "natn_kor_name", &self.natn_kor_name);
-        r.val(path, "ovrs_excg_cd", &self.ovrs_excg_cd);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.pdno,
+            1 => &mut self.ovrs_item_name,
+            2 => &mut self.loan_rt,
+            3 => &mut self.mgge_mntn_rt,
+            4 => &mut self.mgge_ensu_rt,
+            5 => &mut self.loan_exec_psbl_yn,
+            6 => &mut self.stff_name,
+            7 => &mut self.erlm_dt,
+            8 => &mut self.tr_mket_name,
+            9 => &mut self.crcy_cd,
+            10 => &mut self.natn_kor_name,
+            11 => &mut self.ovrs_excg_cd,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 대출가능종목수 (`loan_psbl_item_num`, required, length 20).
     pub loan_psbl_item_num: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output2 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            loan_psbl_item_num: v::take(&mut m, "loan_psbl_item_num"),
-            extra: m,
-        }
+impl crate::__private::Record for Output2 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["loan_psbl_item_num"],
+            lower: &[("loan_psbl_item_num", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "loan_psbl_item_num", &self.loan_psbl_item_num);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.loan_psbl_item_num,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "loan_psbl_item_num", &self.loan_psbl_item_num);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.loan_psbl_item_num,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 

@@ -290,7 +290,7 @@ impl Endpoint for DailypriceRequest {
 /// Response of 해외주식 기간별시세 (`v1_해외주식-010`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct DailypriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -305,54 +305,79 @@ pub struct DailypriceResponse {
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for DailypriceResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output1: v::take_one(&mut m, "output1"),
-            output2: v::take_block(&mut m, "output2"),
-            extra: m,
-        }
+impl crate::__private::Record for DailypriceResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output1", "output2"],
+            lower: &[
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output1.put(&mut m, "output1");
-        self.output2.put(&mut m, "output2");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output1,
+            4 => &self.output2,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output1.report(path, "output1", r);
-        self.output2.report(path, "output2", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output1,
+            4 => &mut self.output2,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for DailypriceResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for DailypriceResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output1` (응답상세1).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 실시간조회종목코드 (`rsym`, required, length 16).
@@ -374,36 +399,55 @@ pub struct Output1 {
     pub nrec: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output1 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rsym: v::take(&mut m, "rsym"),
-            zdiv: v::take(&mut m, "zdiv"),
-            nrec: v::take(&mut m, "nrec"),
-            extra: m,
-        }
+impl crate::__private::Record for Output1 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rsym", "zdiv", "nrec"],
+            lower: &[("nrec", 2), ("rsym", 0), ("zdiv", 1)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rsym", &self.rsym);
-        v::put(&mut m, "zdiv", &self.zdiv);
-        v::put(&mut m, "nrec", &self.nrec);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rsym,
+            1 => &self.zdiv,
+            2 => &self.nrec,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rsym", &self.rsym);
-        r.val(path, "zdiv", &self.zdiv);
-        r.val(path, "nrec", &self.nrec);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rsym,
+            1 => &mut self.zdiv,
+            2 => &mut self.nrec,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 /// A record of block `output2` (응답상세2).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 일자(YYYYMMDD) (`xymd`, required, length 8).
@@ -443,63 +487,89 @@ pub struct Output2 {
     pub vask: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output2 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            xymd: v::take(&mut m, "xymd"),
-            clos: v::take(&mut m, "clos"),
-            sign: v::take(&mut m, "sign"),
-            diff: v::take(&mut m, "diff"),
-            rate: v::take(&mut m, "rate"),
-            open: v::take(&mut m, "open"),
-            high: v::take(&mut m, "high"),
-            low: v::take(&mut m, "low"),
-            tvol: v::take(&mut m, "tvol"),
-            tamt: v::take(&mut m, "tamt"),
-            pbid: v::take(&mut m, "pbid"),
-            vbid: v::take(&mut m, "vbid"),
-            pask: v::take(&mut m, "pask"),
-            vask: v::take(&mut m, "vask"),
-            extra: m,
-        }
+impl crate::__private::Record for Output2 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "xymd", "clos", "sign", "diff", "rate", "open", "high", "low", "tvol", "tamt",
+                "pbid", "vbid", "pask", "vask",
+            ],
+            lower: &[
+                ("clos", 1),
+                ("diff", 3),
+                ("high", 6),
+                ("low", 7),
+                ("open", 5),
+                ("pask", 12),
+                ("pbid", 10),
+                ("rate", 4),
+                ("sign", 2),
+                ("tamt", 9),
+                ("tvol", 8),
+                ("vask", 13),
+                ("vbid", 11),
+                ("xymd", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "xymd", &self.xymd);
-        v::put(&mut m, "clos", &self.clos);
-        v::put(&mut m, "sign", &self.sign);
-        v::put(&mut m, "diff", &self.diff);
-        v::put(&mut m, "rate", &self.rate);
-        v::put(&mut m, "open", &self.open);
-        v::put(&mut m, "high", &self.high);
-        v::put(&mut m, "low", &self.low);
-        v::put(&mut m, "tvol", &self.tvol);
-        v::put(&mut m, "tamt", &self.tamt);
-        v::put(&mut m, "pbid", &self.pbid);
-        v::put(&mut m, "vbid", &self.vbid);
-        v::put(&mut m, "pask", &self.pask);
-        v::put(&mut m, "vask", &self.vask);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.xymd,
+            1 => &self.clos,
+            2 => &self.sign,
+            3 => &self.diff,
+            4 => &self.rate,
+            5 => &self.open,
+            6 => &self.high,
+            7 => &self.low,
+            8 => &self.tvol,
+            9 => &self.tamt,
+            10 => &self.pbid,
+            11 => &self.vbid,
+            12 => &self.pask,
+            13 => &self.vask,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "xymd", &self.xymd);
-        r.val(path, "clos", &self.clos);
-        r.val(path, "sign", &self.sign);
-        r.val(path, "diff", &self.diff);
-        r.val(path, "rate", &self.rate);
-        r.val(path, "open", &self.open);
-        r.val(path, "high", &self.high);
-        r.val(path, "low", &self.low);
-        r.val(path, "tvol", &self.tvol);
-        r.val(path, "tamt", &self.tamt);
-        r.val(path, "pbid", &self.pbid);
-        r.val(path, "vbid", &self.vbid);
-        r.val(path, "pask", &self.pask);
-        r.val(path, "vask", &self.vask);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.xymd,
+            1 => &mut self.clos,
+            2 => &mut self.sign,
+            3 => &mut self.diff,
+            4 => &mut self.rate,
+            5 => &mut self.open,
+            6 => &mut self.high,
+            7 => &mut self.low,
+            8 => &mut self.tvol,
+            9 => &mut self.tamt,
+            10 => &mut self.pbid,
+            11 => &mut self.vbid,
+            12 => &mut self.pask,
+            13 => &mut self.vask,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

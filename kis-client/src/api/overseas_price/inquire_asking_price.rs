@@ -179,7 +179,7 @@ impl Endpoint for InquireAskingPriceRequest {
 /// Response of 해외주식 현재가 호가 (`해외주식-033`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct InquireAskingPriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -196,57 +196,82 @@ pub struct InquireAskingPriceResponse {
     pub output3: v::One<Output3>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for InquireAskingPriceResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output1: v::take_one(&mut m, "output1"),
-            output2: v::take_one(&mut m, "output2"),
-            output3: v::take_one(&mut m, "output3"),
-            extra: m,
-        }
+impl crate::__private::Record for InquireAskingPriceResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output1", "output2", "output3"],
+            lower: &[
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("output3", 5),
+                ("rt_cd", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output1.put(&mut m, "output1");
-        self.output2.put(&mut m, "output2");
-        self.output3.put(&mut m, "output3");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output1,
+            4 => &self.output2,
+            5 => &self.output3,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output1.report(path, "output1", r);
-        self.output2.report(path, "output2", r);
-        self.output3.report(path, "output3", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output1,
+            4 => &mut self.output2,
+            5 => &mut self.output3,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for InquireAskingPriceResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for InquireAskingPriceResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 실시간조회종목코드 (`rsym`, required, length 16).
@@ -289,84 +314,110 @@ pub struct Output1 {
     pub rclose: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output1 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rsym: v::take(&mut m, "rsym"),
-            zdiv: v::take(&mut m, "zdiv"),
-            curr: v::take(&mut m, "curr"),
-            base: v::take(&mut m, "base"),
-            open: v::take(&mut m, "open"),
-            high: v::take(&mut m, "high"),
-            low: v::take(&mut m, "low"),
-            last: v::take(&mut m, "last"),
-            dymd: v::take(&mut m, "dymd"),
-            dhms: v::take(&mut m, "dhms"),
-            bvol: v::take(&mut m, "bvol"),
-            avol: v::take(&mut m, "avol"),
-            bdvl: v::take(&mut m, "bdvl"),
-            advl: v::take(&mut m, "advl"),
-            code: v::take(&mut m, "code"),
-            ropen: v::take(&mut m, "ropen"),
-            rhigh: v::take(&mut m, "rhigh"),
-            rlow: v::take(&mut m, "rlow"),
-            rclose: v::take(&mut m, "rclose"),
-            extra: m,
-        }
+impl crate::__private::Record for Output1 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "rsym", "zdiv", "curr", "base", "open", "high", "low", "last", "dymd", "dhms",
+                "bvol", "avol", "bdvl", "advl", "code", "ropen", "rhigh", "rlow", "rclose",
+            ],
+            lower: &[
+                ("advl", 13),
+                ("avol", 11),
+                ("base", 3),
+                ("bdvl", 12),
+                ("bvol", 10),
+                ("code", 14),
+                ("curr", 2),
+                ("dhms", 9),
+                ("dymd", 8),
+                ("high", 5),
+                ("last", 7),
+                ("low", 6),
+                ("open", 4),
+                ("rclose", 18),
+                ("rhigh", 16),
+                ("rlow", 17),
+                ("ropen", 15),
+                ("rsym", 0),
+                ("zdiv", 1),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rsym", &self.rsym);
-        v::put(&mut m, "zdiv", &self.zdiv);
-        v::put(&mut m, "curr", &self.curr);
-        v::put(&mut m, "base", &self.base);
-        v::put(&mut m, "open", &self.open);
-        v::put(&mut m, "high", &self.high);
-        v::put(&mut m, "low", &self.low);
-        v::put(&mut m, "last", &self.last);
-        v::put(&mut m, "dymd", &self.dymd);
-        v::put(&mut m, "dhms", &self.dhms);
-        v::put(&mut m, "bvol", &self.bvol);
-        v::put(&mut m, "avol", &self.avol);
-        v::put(&mut m, "bdvl", &self.bdvl);
-        v::put(&mut m, "advl", &self.advl);
-        v::put(&mut m, "code", &self.code);
-        v::put(&mut m, "ropen", &self.ropen);
-        v::put(&mut m, "rhigh", &self.rhigh);
-        v::put(&mut m, "rlow", &self.rlow);
-        v::put(&mut m, "rclose", &self.rclose);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rsym,
+            1 => &self.zdiv,
+            2 => &self.curr,
+            3 => &self.base,
+            4 => &self.open,
+            5 => &self.high,
+            6 => &self.low,
+            7 => &self.last,
+            8 => &self.dymd,
+            9 => &self.dhms,
+            10 => &self.bvol,
+            11 => &self.avol,
+            12 => &self.bdvl,
+            13 => &self.advl,
+            14 => &self.code,
+            15 => &self.ropen,
+            16 => &self.rhigh,
+            17 => &self.rlow,
+            18 => &self.rclose,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rsym", &self.rsym);
-        r.val(path, "zdiv", &self.zdiv);
-        r.val(path, "curr", &self.curr);
-        r.val(path, "base", &self.base);
-        r.val(path, "open", &self.open);
-        r.val(path, "high", &self.high);
-        r.val(path, "low", &self.low);
-        r.val(path, "last", &self.last);
-        r.val(path, "dymd", &self.dymd);
-        r.val(path, "dhms", &self.dhms);
-        r.val(path, "bvol", &self.bvol);
-        r.val(path, "avol", &self.avol);
-        r.val(path, "bdvl", &self.bdvl);
-        r.val(path, "advl", &self.advl);
-        r.val(path, "code", &self.code);
-        r.val(path, "ropen", &self.ropen);
-        r.val(path, "rhigh", &self.rhigh);
-        r.val(path, "rlow", &self.rlow);
-        r.val(path, "rclose", &self.rclose);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rsym,
+            1 => &mut self.zdiv,
+            2 => &mut self.curr,
+            3 => &mut self.base,
+            4 => &mut self.open,
+            5 => &mut self.high,
+            6 => &mut self.low,
+            7 => &mut self.last,
+            8 => &mut self.dymd,
+            9 => &mut self.dhms,
+            10 => &mut self.bvol,
+            11 => &mut self.avol,
+            12 => &mut self.bdvl,
+            13 => &mut self.advl,
+            14 => &mut self.code,
+            15 => &mut self.ropen,
+            16 => &mut self.rhigh,
+            17 => &mut self.rlow,
+            18 => &mut self.rclose,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 매수호가가격1 (`pbid1`, required, length 12).
@@ -491,207 +542,238 @@ pub struct Output2 {
     pub dask10: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output2 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            pbid1: v::take(&mut m, "pbid1"),
-            pask1: v::take(&mut m, "pask1"),
-            vbid1: v::take(&mut m, "vbid1"),
-            vask1: v::take(&mut m, "vask1"),
-            dbid1: v::take(&mut m, "dbid1"),
-            dask1: v::take(&mut m, "dask1"),
-            pbid2: v::take(&mut m, "pbid2"),
-            pask2: v::take(&mut m, "pask2"),
-            vbid2: v::take(&mut m, "vbid2"),
-            vask2: v::take(&mut m, "vask2"),
-            dbid2: v::take(&mut m, "dbid2"),
-            dask2: v::take(&mut m, "dask2"),
-            pbid3: v::take(&mut m, "pbid3"),
-            pask3: v::take(&mut m, "pask3"),
-            vbid3: v::take(&mut m, "vbid3"),
-            vask3: v::take(&mut m, "vask3"),
-            dbid3: v::take(&mut m, "dbid3"),
-            dask3: v::take(&mut m, "dask3"),
-            pbid4: v::take(&mut m, "pbid4"),
-            pask4: v::take(&mut m, "pask4"),
-            vbid4: v::take(&mut m, "vbid4"),
-            vask4: v::take(&mut m, "vask4"),
-            dbid4: v::take(&mut m, "dbid4"),
-            dask4: v::take(&mut m, "dask4"),
-            pbid5: v::take(&mut m, "pbid5"),
-            pask5: v::take(&mut m, "pask5"),
-            vbid5: v::take(&mut m, "vbid5"),
-            vask5: v::take(&mut m, "vask5"),
-            dbid5: v::take(&mut m, "dbid5"),
-            dask5: v::take(&mut m, "dask5"),
-            pbid6: v::take(&mut m, "pbid6"),
-            pask6: v::take(&mut m, "pask6"),
-            vbid6: v::take(&mut m, "vbid6"),
-            vask6: v::take(&mut m, "vask6"),
-            dbid6: v::take(&mut m, "dbid6"),
-            dask6: v::take(&mut m, "dask6"),
-            pbid7: v::take(&mut m, "pbid7"),
-            pask7: v::take(&mut m, "pask7"),
-            vbid7: v::take(&mut m, "vbid7"),
-            vask7: v::take(&mut m, "vask7"),
-            dbid7: v::take(&mut m, "dbid7"),
-            dask7: v::take(&mut m, "dask7"),
-            pbid8: v::take(&mut m, "pbid8"),
-            pask8: v::take(&mut m, "pask8"),
-            vbid8: v::take(&mut m, "vbid8"),
-            vask8: v::take(&mut m, "vask8"),
-            dbid8: v::take(&mut m, "dbid8"),
-            dask8: v::take(&mut m, "dask8"),
-            pbid9: v::take(&mut m, "pbid9"),
-            pask9: v::take(&mut m, "pask9"),
-            vbid9: v::take(&mut m, "vbid9"),
-            vask9: v::take(&mut m, "vask9"),
-            dbid9: v::take(&mut m, "dbid9"),
-            dask9: v::take(&mut m, "dask9"),
-            pbid10: v::take(&mut m, "pbid10"),
-            pask10: v::take(&mut m, "pask10"),
-            vbid10: v::take(&mut m, "vbid10"),
-            vask10: v::take(&mut m, "vask10"),
-            dbid10: v::take(&mut m, "dbid10"),
-            dask10: v::take(&mut m, "dask10"),
-            extra: m,
-        }
+impl crate::__private::Record for Output2 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "pbid1", "pask1", "vbid1", "vask1", "dbid1", "dask1", "pbid2", "pask2", "vbid2",
+                "vask2", "dbid2", "dask2", "pbid3", "pask3", "vbid3", "vask3", "dbid3", "dask3",
+                "pbid4", "pask4", "vbid4", "vask4", "dbid4", "dask4", "pbid5", "pask5", "vbid5",
+                "vask5", "dbid5", "dask5", "pbid6", "pask6", "vbid6", "vask6", "dbid6", "dask6",
+                "pbid7", "pask7", "vbid7", "vask7", "dbid7", "dask7", "pbid8", "pask8", "vbid8",
+                "vask8", "dbid8", "dask8", "pbid9", "pask9", "vbid9", "vask9", "dbid9", "dask9",
+                "pbid10", "pask10", "vbid10", "vask10", "dbid10", "dask10",
+            ],
+            lower: &[
+                ("dask1", 5),
+                ("dask10", 59),
+                ("dask2", 11),
+                ("dask3", 17),
+                ("dask4", 23),
+                ("dask5", 29),
+                ("dask6", 35),
+                ("dask7", 41),
+                ("dask8", 47),
+                ("dask9", 53),
+                ("dbid1", 4),
+                ("dbid10", 58),
+                ("dbid2", 10),
+                ("dbid3", 16),
+                ("dbid4", 22),
+                ("dbid5", 28),
+                ("dbid6", 34),
+                ("dbid7", 40),
+                ("dbid8", 46),
+                ("dbid9", 52),
+                ("pask1", 1),
+                ("pask10", 55),
+                ("pask2", 7),
+                ("pask3", 13),
+                ("pask4", 19),
+                ("pask5", 25),
+                ("pask6", 31),
+                ("pask7", 37),
+                ("pask8", 43),
+                ("pask9", 49),
+                ("pbid1", 0),
+                ("pbid10", 54),
+                ("pbid2", 6),
+                ("pbid3", 12),
+                ("pbid4", 18),
+                ("pbid5", 24),
+                ("pbid6", 30),
+                ("pbid7", 36),
+                ("pbid8", 42),
+                ("pbid9", 48),
+                ("vask1", 3),
+                ("vask10", 57),
+                ("vask2", 9),
+                ("vask3", 15),
+                ("vask4", 21),
+                ("vask5", 27),
+                ("vask6", 33),
+                ("vask7", 39),
+                ("vask8", 45),
+                ("vask9", 51),
+                ("vbid1", 2),
+                ("vbid10", 56),
+                ("vbid2", 8),
+                ("vbid3", 14),
+                ("vbid4", 20),
+                ("vbid5", 26),
+                ("vbid6", 32),
+                ("vbid7", 38),
+                ("vbid8", 44),
+                ("vbid9", 50),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "pbid1", &self.pbid1);
-        v::put(&mut m, "pask1", &self.pask1);
-        v::put(&mut m, "vbid1", &self.vbid1);
-        v::put(&mut m, "vask1", &self.vask1);
-        v::put(&mut m, "dbid1", &self.dbid1);
-        v::put(&mut m, "dask1", &self.dask1);
-        v::put(&mut m, "pbid2", &self.pbid2);
-        v::put(&mut m, "pask2", &self.pask2);
-        v::put(&mut m, "vbid2", &self.vbid2);
-        v::put(&mut m, "vask2", &self.vask2);
-        v::put(&mut m, "dbid2", &self.dbid2);
-        v::put(&mut m, "dask2", &self.dask2);
-        v::put(&mut m, "pbid3", &self.pbid3);
-        v::put(&mut m, "pask3", &self.pask3);
-        v::put(&mut m, "vbid3", &self.vbid3);
-        v::put(&mut m, "vask3", &self.vask3);
-        v::put(&mut m, "dbid3", &self.dbid3);
-        v::put(&mut m, "dask3", &self.dask3);
-        v::put(&mut m, "pbid4", &self.pbid4);
-        v::put(&mut m, "pask4", &self.pask4);
-        v::put(&mut m, "vbid4", &self.vbid4);
-        v::put(&mut m, "vask4", &self.vask4);
-        v::put(&mut m, "dbid4", &self.dbid4);
-        v::put(&mut m, "dask4", &self.dask4);
-        v::put(&mut m, "pbid5", &self.pbid5);
-        v::put(&mut m, "pask5", &self.pask5);
-        v::put(&mut m, "vbid5", &self.vbid5);
-        v::put(&mut m, "vask5", &self.vask5);
-        v::put(&mut m, "dbid5", &self.dbid5);
-        v::put(&mut m, "dask5", &self.dask5);
-        v::put(&mut m, "pbid6", &self.pbid6);
-        v::put(&mut m, "pask6", &self.pask6);
-        v::put(&mut m, "vbid6", &self.vbid6);
-        v::put(&mut m, "vask6", &self.vask6);
-        v::put(&mut m, "dbid6", &self.dbid6);
-        v::put(&mut m, "dask6", &self.dask6);
-        v::put(&mut m, "pbid7", &self.pbid7);
-        v::put(&mut m, "pask7", &self.pask7);
-        v::put(&mut m, "vbid7", &self.vbid7);
-        v::put(&mut m, "vask7", &self.vask7);
-        v::put(&mut m, "dbid7", &self.dbid7);
-        v::put(&mut m, "dask7", &self.dask7);
-        v::put(&mut m, "pbid8", &self.pbid8);
-        v::put(&mut m, "pask8", &self.pask8);
-        v::put(&mut m, "vbid8", &self.vbid8);
-        v::put(&mut m, "vask8", &self.vask8);
-        v::put(&mut m, "dbid8", &self.dbid8);
-        v::put(&mut m, "dask8", &self.dask8);
-        v::put(&mut m, "pbid9", &self.pbid9);
-        v::put(&mut m, "pask9", &self.pask9);
-        v::put(&mut m, "vbid9", &self.vbid9);
-        v::put(&mut m, "vask9", &self.vask9);
-        v::put(&mut m, "dbid9", &self.dbid9);
-        v::put(&mut m, "dask9", &self.dask9);
-        v::put(&mut m, "pbid10", &self.pbid10);
-        v::put(&mut m, "pask10", &self.pask10);
-        v::put(&mut m, "vbid10", &self.vbid10);
-        v::put(&mut m, "vask10", &self.vask10);
-        v::put(&mut m, "dbid10", &self.dbid10);
-        v::put(&mut m, "dask10", &self.dask10);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.pbid1,
+            1 => &self.pask1,
+            2 => &self.vbid1,
+            3 => &self.vask1,
+            4 => &self.dbid1,
+            5 => &self.dask1,
+            6 => &self.pbid2,
+            7 => &self.pask2,
+            8 => &self.vbid2,
+            9 => &self.vask2,
+            10 => &self.dbid2,
+            11 => &self.dask2,
+            12 => &self.pbid3,
+            13 => &self.pask3,
+            14 => &self.vbid3,
+            15 => &self.vask3,
+            16 => &self.dbid3,
+            17 => &self.dask3,
+            18 => &self.pbid4,
+            19 => &self.pask4,
+            20 => &self.vbid4,
+            21 => &self.vask4,
+            22 => &self.dbid4,
+            23 => &self.dask4,
+            24 => &self.pbid5,
+            25 => &self.pask5,
+            26 => &self.vbid5,
+            27 => &self.vask5,
+            28 => &self.dbid5,
+            29 => &self.dask5,
+            30 => &self.pbid6,
+            31 => &self.pask6,
+            32 => &self.vbid6,
+            33 => &self.vask6,
+            34 => &self.dbid6,
+            35 => &self.dask6,
+            36 => &self.pbid7,
+            37 => &self.pask7,
+            38 => &self.vbid7,
+            39 => &self.vask7,
+            40 => &self.dbid7,
+            41 => &self.dask7,
+            42 => &self.pbid8,
+            43 => &self.pask8,
+            44 => &self.vbid8,
+            45 => &self.vask8,
+            46 => &self.dbid8,
+            47 => &self.dask8,
+            48 => &self.pbid9,
+            49 => &self.pask9,
+            50 => &self.vbid9,
+            51 => &self.vask9,
+            52 => &self.dbid9,
+            53 => &self.dask9,
+            54 => &self.pbid10,
+            55 => &self.pask10,
+            56 => &self.vbid10,
+            57 => &self.vask10,
+            58 => &self.dbid10,
+            59 => &self.dask10,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "pbid1", &self.pbid1);
-        r.val(path, "pask1", &self.pask1);
-        r.val(path, "vbid1", &self.vbid1);
-        r.val(path, "vask1", &self.vask1);
-        r.val(path, "dbid1", &self.dbid1);
-        r.val(path, "dask1", &self.dask1);
-        r.val(path, "pbid2", &self.pbid2);
-        r.val(path, "pask2", &self.pask2);
-        r.val(path, "vbid2", &self.vbid2);
-        r.val(path, "vask2", &self.vask2);
-        r.val(path, "dbid2", &self.dbid2);
-        r.val(path, "dask2", &self.dask2);
-        r.val(path, "pbid3", &self.pbid3);
-        r.val(path, "pask3", &self.pask3);
-        r.val(path, "vbid3", &self.vbid3);
-        r.val(path, "vask3", &self.vask3);
-        r.val(path, "dbid3", &self.dbid3);
-        r.val(path, "dask3", &self.dask3);
-        r.val(path, "pbid4", &self.pbid4);
-        r.val(path, "pask4", &self.pask4);
-        r.val(path, "vbid4", &self.vbid4);
-        r.val(path, "vask4", &self.vask4);
-        r.val(path, "dbid4", &self.dbid4);
-        r.val(path, "dask4", &self.dask4);
-        r.val(path, "pbid5", &self.pbid5);
-        r.val(path, "pask5", &self.pask5);
-        r.val(path, "vbid5", &self.vbid5);
-        r.val(path, "vask5", &self.vask5);
-        r.val(path, "dbid5", &self.dbid5);
-        r.val(path, "dask5", &self.dask5);
-        r.val(path, "pbid6", &self.pbid6);
-        r.val(path, "pask6", &self.pask6);
-        r.val(path, "vbid6", &self.vbid6);
-        r.val(path, "vask6", &self.vask6);
-        r.val(path, "dbid6", &self.dbid6);
-        r.val(path, "dask6", &self.dask6);
-        r.val(path, "pbid7", &self.pbid7);
-        r.val(path, "pask7", &self.pask7);
-        r.val(path, "vbid7", &self.vbid7);
-        r.val(path, "vask7", &self.vask7);
-        r.val(path, "dbid7", &self.dbid7);
-        r.val(path, "dask7", &self.dask7);
-        r.val(path, "pbid8", &self.pbid8);
-        r.val(path, "pask8", &self.pask8);
-        r.val(path, "vbid8", &self.vbid8);
-        r.val(path, "vask8", &self.vask8);
-        r.val(path, "dbid8", &self.dbid8);
-        r.val(path, "dask8", &self.dask8);
-        r.val(path, "pbid9", &self.pbid9);
-        r.val(path, "pask9", &self.pask9);
-        r.val(path, "vbid9", &self.vbid9);
-        r.val(path, "vask9", &self.vask9);
-        r.val(path, "dbid9", &self.dbid9);
-        r.val(path, "dask9", &self.dask9);
-        r.val(path, "pbid10", &self.pbid10);
-        r.val(path, "pask10", &self.pask10);
-        r.val(path, "vbid10", &self.vbid10);
-        r.val(path, "vask10", &self.vask10);
-        r.val(path, "dbid10", &self.dbid10);
-        r.val(path, "dask10", &self.dask10);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.pbid1,
+            1 => &mut self.pask1,
+            2 => &mut self.vbid1,
+            3 => &mut self.vask1,
+            4 => &mut self.dbid1,
+            5 => &mut self.dask1,
+            6 => &mut self.pbid2,
+            7 => &mut self.pask2,
+            8 => &mut self.vbid2,
+            9 => &mut self.vask2,
+            10 => &mut self.dbid2,
+            11 => &mut self.dask2,
+            12 => &mut self.pbid3,
+            13 => &mut self.pask3,
+            14 => &mut self.vbid3,
+            15 => &mut self.vask3,
+            16 => &mut self.dbid3,
+            17 => &mut self.dask3,
+            18 => &mut self.pbid4,
+            19 => &mut self.pask4,
+            20 => &mut self.vbid4,
+            21 => &mut self.vask4,
+            22 => &mut self.dbid4,
+            23 => &mut self.dask4,
+            24 => &mut self.pbid5,
+            25 => &mut self.pask5,
+            26 => &mut self.vbid5,
+            27 => &mut self.vask5,
+            28 => &mut self.dbid5,
+            29 => &mut self.dask5,
+            30 => &mut self.pbid6,
+            31 => &mut self.pask6,
+            32 => &mut self.vbid6,
+            33 => &mut self.vask6,
+            34 => &mut self.dbid6,
+            35 => &mut self.dask6,
+            36 => &mut self.pbid7,
+            37 => &mut self.pask7,
+            38 => &mut self.vbid7,
+            39 => &mut self.vask7,
+            40 => &mut self.dbid7,
+            41 => &mut self.dask7,
+            42 => &mut self.pbid8,
+            43 => &mut self.pask8,
+            44 => &mut self.vbid8,
+            45 => &mut self.vask8,
+            46 => &mut self.dbid8,
+            47 => &mut self.dask8,
+            48 => &mut self.pbid9,
+            49 => &mut self.pask9,
+            50 => &mut self.vbid9,
+            51 => &mut self.vask9,
+            52 => &mut self.dbid9,
+            53 => &mut self.dask9,
+            54 => &mut self.pbid10,
+            55 => &mut self.pask10,
+            56 => &mut self.vbid10,
+            57 => &mut self.vask10,
+            58 => &mut self.dbid10,
+            59 => &mut self.dask10,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 /// A record of block `output3` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output3 {
     /// VCMStart시간 (`vstm`, required, length 6).
@@ -710,42 +792,65 @@ pub struct Output3 {
     pub iev: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output3 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            vstm: v::take(&mut m, "vstm"),
-            vetm: v::take(&mut m, "vetm"),
-            csbp: v::take(&mut m, "csbp"),
-            cshi: v::take(&mut m, "cshi"),
-            cslo: v::take(&mut m, "cslo"),
-            iep: v::take(&mut m, "iep"),
-            iev: v::take(&mut m, "iev"),
-            extra: m,
-        }
+impl crate::__private::Record for Output3 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["vstm", "vetm", "csbp", "cshi", "cslo", "iep", "iev"],
+            lower: &[
+                ("csbp", 2),
+                ("cshi", 3),
+                ("cslo", 4),
+                ("iep", 5),
+                ("iev", 6),
+                ("vetm", 1),
+                ("vstm", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "vstm", &self.vstm);
-        v::put(&mut m, "vetm", &self.vetm);
-        v::put(&mut m, "csbp", &self.csbp);
-        v::put(&mut m, "cshi", &self.cshi);
-        v::put(&mut m, "cslo", &self.cslo);
-        v::put(&mut m, "iep", &self.iep);
-        v::put(&mut m, "iev", &self.iev);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.vstm,
+            1 => &self.vetm,
+            2 => &self.csbp,
+            3 => &self.cshi,
+            4 => &self.cslo,
+            5 => &self.iep,
+            6 => &self.iev,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "vstm", &self.vstm);
-        r.val(path, "vetm", &self.vetm);
-        r.val(path, "csbp", &self.csbp);
-        r.val(path, "cshi", &self.cshi);
-        r.val(path, "cslo", &self.cslo);
-        r.val(path, "iep", &self.iep);
-        r.val(path, "iev", &self.iev);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.vstm,
+            1 => &mut self.vetm,
+            2 => &mut self.csbp,
+            3 => &mut self.cshi,
+            4 => &mut self.cslo,
+            5 => &mut self.iep,
+            6 => &mut self.iev,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

@@ -230,7 +230,7 @@ impl Endpoint for InquireCcnlRequest {
 /// Response of 해외주식 체결추이 (`해외주식-037`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct InquireCcnlResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -245,54 +245,79 @@ pub struct InquireCcnlResponse {
     pub output1: v::Block<Output1>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for InquireCcnlResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output2: v::take_block(&mut m, "output2"),
-            output1: v::take_block(&mut m, "output1"),
-            extra: m,
-        }
+impl crate::__private::Record for InquireCcnlResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output2", "output1"],
+            lower: &[
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 4),
+                ("output2", 3),
+                ("rt_cd", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output2.put(&mut m, "output2");
-        self.output1.put(&mut m, "output1");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output2,
+            4 => &self.output1,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output2.report(path, "output2", r);
-        self.output1.report(path, "output1", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output2,
+            4 => &mut self.output1,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for InquireCcnlResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for InquireCcnlResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 한국기준시간 (`khms`, required, length 6).
@@ -324,60 +349,86 @@ pub struct Output2 {
     pub vpow: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output2 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            khms: v::take(&mut m, "khms"),
-            last: v::take(&mut m, "last"),
-            sign: v::take(&mut m, "sign"),
-            diff: v::take(&mut m, "diff"),
-            rate: v::take(&mut m, "rate"),
-            evol: v::take(&mut m, "evol"),
-            tvol: v::take(&mut m, "tvol"),
-            mtyp: v::take(&mut m, "mtyp"),
-            pbid: v::take(&mut m, "pbid"),
-            pask: v::take(&mut m, "pask"),
-            vpow: v::take(&mut m, "vpow"),
-            extra: m,
-        }
+impl crate::__private::Record for Output2 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "khms", "last", "sign", "diff", "rate", "evol", "tvol", "mtyp", "pbid", "pask",
+                "vpow",
+            ],
+            lower: &[
+                ("diff", 3),
+                ("evol", 5),
+                ("khms", 0),
+                ("last", 1),
+                ("mtyp", 7),
+                ("pask", 9),
+                ("pbid", 8),
+                ("rate", 4),
+                ("sign", 2),
+                ("tvol", 6),
+                ("vpow", 10),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "khms", &self.khms);
-        v::put(&mut m, "last", &self.last);
-        v::put(&mut m, "sign", &self.sign);
-        v::put(&mut m, "diff", &self.diff);
-        v::put(&mut m, "rate", &self.rate);
-        v::put(&mut m, "evol", &self.evol);
-        v::put(&mut m, "tvol", &self.tvol);
-        v::put(&mut m, "mtyp", &self.mtyp);
-        v::put(&mut m, "pbid", &self.pbid);
-        v::put(&mut m, "pask", &self.pask);
-        v::put(&mut m, "vpow", &self.vpow);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.khms,
+            1 => &self.last,
+            2 => &self.sign,
+            3 => &self.diff,
+            4 => &self.rate,
+            5 => &self.evol,
+            6 => &self.tvol,
+            7 => &self.mtyp,
+            8 => &self.pbid,
+            9 => &self.pask,
+            10 => &self.vpow,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "khms", &self.khms);
-        r.val(path, "last", &self.last);
-        r.val(path, "sign", &self.sign);
-        r.val(path, "diff", &self.diff);
-        r.val(path, "rate", &self.rate);
-        r.val(path, "evol", &self.evol);
-        r.val(path, "tvol", &self.tvol);
-        r.val(path, "mtyp", &self.mtyp);
-        r.val(path, "pbid", &self.pbid);
-        r.val(path, "pask", &self.pask);
-        r.val(path, "vpow", &self.vpow);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.khms,
+            1 => &mut self.last,
+            2 => &mut self.sign,
+            3 => &mut self.diff,
+            4 => &mut self.rate,
+            5 => &mut self.evol,
+            6 => &mut self.tvol,
+            7 => &mut self.mtyp,
+            8 => &mut self.pbid,
+            9 => &mut self.pask,
+            10 => &mut self.vpow,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 실시간조회종목코드 (`rsym`, required, length 16).
@@ -388,30 +439,49 @@ pub struct Output1 {
     pub nrec: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output1 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rsym: v::take(&mut m, "rsym"),
-            zdiv: v::take(&mut m, "ZDIV"),
-            nrec: v::take(&mut m, "NREC"),
-            extra: m,
-        }
+impl crate::__private::Record for Output1 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rsym", "ZDIV", "NREC"],
+            lower: &[("nrec", 2), ("rsym", 0), ("zdiv", 1)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rsym", &self.rsym);
-        v::put(&mut m, "ZDIV", &self.zdiv);
-        v::put(&mut m, "NREC", &self.nrec);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rsym,
+            1 => &self.zdiv,
+            2 => &self.nrec,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rsym", &self.rsym);
-        r.val(path, "ZDIV", &self.zdiv);
-        r.val(path, "NREC", &self.nrec);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rsym,
+            1 => &mut self.zdiv,
+            2 => &mut self.nrec,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

@@ -235,7 +235,7 @@ impl Endpoint for InquireDailyChartpriceRequest {
 /// Response of 해외주식 종목/지수/환율기간별시세(일/주/월/년) (`v1_해외주식-012`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct InquireDailyChartpriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -250,54 +250,79 @@ pub struct InquireDailyChartpriceResponse {
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for InquireDailyChartpriceResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output1: v::take_one(&mut m, "output1"),
-            output2: v::take_block(&mut m, "output2"),
-            extra: m,
-        }
+impl crate::__private::Record for InquireDailyChartpriceResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output1", "output2"],
+            lower: &[
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output1.put(&mut m, "output1");
-        self.output2.put(&mut m, "output2");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output1,
+            4 => &self.output2,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output1.report(path, "output1", r);
-        self.output2.report(path, "output2", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output1,
+            4 => &mut self.output2,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for InquireDailyChartpriceResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for InquireDailyChartpriceResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output1` (응답상세1).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 전일 대비 (`ovrs_nmix_prdy_vrss`, length 16).
@@ -326,63 +351,99 @@ pub struct Output1 {
     pub ovrs_prod_lwpr: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output1 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            ovrs_nmix_prdy_vrss: v::take(&mut m, "ovrs_nmix_prdy_vrss"),
-            prdy_vrss_sign: v::take(&mut m, "prdy_vrss_sign"),
-            prdy_ctrt: v::take(&mut m, "prdy_ctrt"),
-            ovrs_nmix_prdy_clpr: v::take(&mut m, "ovrs_nmix_prdy_clpr"),
-            acml_vol: v::take(&mut m, "acml_vol"),
-            hts_kor_isnm: v::take(&mut m, "hts_kor_isnm"),
-            ovrs_nmix_prpr: v::take(&mut m, "ovrs_nmix_prpr"),
-            stck_shrn_iscd: v::take(&mut m, "stck_shrn_iscd"),
-            prdy_vol: v::take(&mut m, "prdy_vol"),
-            ovrs_prod_oprc: v::take(&mut m, "ovrs_prod_oprc"),
-            ovrs_prod_hgpr: v::take(&mut m, "ovrs_prod_hgpr"),
-            ovrs_prod_lwpr: v::take(&mut m, "ovrs_prod_lwpr"),
-            extra: m,
-        }
+impl crate::__private::Record for Output1 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "ovrs_nmix_prdy_vrss",
+                "prdy_vrss_sign",
+                "prdy_ctrt",
+                "ovrs_nmix_prdy_clpr",
+                "acml_vol",
+                "hts_kor_isnm",
+                "ovrs_nmix_prpr",
+                "stck_shrn_iscd",
+                "prdy_vol",
+                "ovrs_prod_oprc",
+                "ovrs_prod_hgpr",
+                "ovrs_prod_lwpr",
+            ],
+            lower: &[
+                ("acml_vol", 4),
+                ("hts_kor_isnm", 5),
+                ("ovrs_nmix_prdy_clpr", 3),
+                ("ovrs_nmix_prdy_vrss", 0),
+                ("ovrs_nmix_prpr", 6),
+                ("ovrs_prod_hgpr", 10),
+                ("ovrs_prod_lwpr", 11),
+                ("ovrs_prod_oprc", 9),
+                ("prdy_ctrt", 2),
+                ("prdy_vol", 8),
+                ("prdy_vrss_sign", 1),
+                ("stck_shrn_iscd", 7),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "ovrs_nmix_prdy_vrss", &self.ovrs_nmix_prdy_vrss);
-        v::put(&mut m, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        v::put(&mut m, "prdy_ctrt", &self.prdy_ctrt);
-        v::put(&mut m, "ovrs_nmix_prdy_clpr", &self.ovrs_nmix_prdy_clpr);
-        v::put(&mut m, "acml_vol", &self.acml_vol);
-        v::put(&mut m, "hts_kor_isnm", &self.hts_kor_isnm);
-        v::put(&mut m, "ovrs_nmix_prpr", &self.ovrs_nmix_prpr);
-        v::put(&mut m, "stck_shrn_iscd", &self.stck_shrn_iscd);
-        v::put(&mut m, "prdy_vol", &self.prdy_vol);
-        v::put(&mut m, "ovrs_prod_oprc", &self.ovrs_prod_oprc);
-        v::put(&mut m, "ovrs_prod_hgpr", &self.ovrs_prod_hgpr);
-        v::put(&mut m, "ovrs_prod_lwpr", &self.ovrs_prod_lwpr);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.ovrs_nmix_prdy_vrss,
+            1 => &self.prdy_vrss_sign,
+            2 => &self.prdy_ctrt,
+            3 => &self.ovrs_nmix_prdy_clpr,
+            4 => &self.acml_vol,
+            5 => &self.hts_kor_isnm,
+            6 => &self.ovrs_nmix_prpr,
+            7 => &self.stck_shrn_iscd,
+            8 => &self.prdy_vol,
+            9 => &self.ovrs_prod_oprc,
+            10 => &self.ovrs_prod_hgpr,
+            11 => &self.ovrs_prod_lwpr,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "ovrs_nmix_prdy_vrss", &self.ovrs_nmix_prdy_vrss);
-        r.val(path, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        r.val(path, "prdy_ctrt", &self.prdy_ctrt);
-        r.val(path, "ovrs_nmix_prdy_clpr", &self.ovrs_nmix_prdy_clpr);
-        r.val(path, "acml_vol", &self.acml_vol);
-        r.val(path, "hts_kor_isnm", &self.hts_kor_isnm);
-        r.val(path, "ovrs_nmix_prpr", &self.ovrs_nmix_prpr);
-        r.val(path, "stck_shrn_iscd", &self.stck_shrn_iscd);
-        r.val(path, "prdy_vol", &self.prdy_vol);
-        r.val(path, "ovrs_prod_oprc", &self.ovrs_prod_oprc);
-        r.val(path, "ovrs_prod_hgpr", &self.ovrs_prod_hgpr);
-        r.val(path, "ovrs_prod_lwpr", &self.ovrs_prod_lwpr);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.ovrs_nmix_prdy_vrss,
+            1 => &mut self.prdy_vrss_sign,
+            2 => &mut self.prdy_ctrt,
+            3 => &mut self.ovrs_nmix_prdy_clpr,
+            4 => &mut self.acml_vol,
+            5 => &mut self.hts_kor_isnm,
+            6 => &mut self.ovrs_nmix_prpr,
+            7 => &mut self.stck_shrn_iscd,
+            8 => &mut self.prdy_vol,
+            9 => &mut self.ovrs_prod_oprc,
+            10 => &mut self.ovrs_prod_hgpr,
+            11 => &mut self.ovrs_prod_lwpr,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 /// A record of block `output2` (응답상세2).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 영업 일자 (`stck_bsop_date`, length 8).
@@ -401,42 +462,73 @@ pub struct Output2 {
     pub mod_yn: v::Val<bool>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output2 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            stck_bsop_date: v::take(&mut m, "stck_bsop_date"),
-            ovrs_nmix_prpr: v::take(&mut m, "ovrs_nmix_prpr"),
-            ovrs_nmix_oprc: v::take(&mut m, "ovrs_nmix_oprc"),
-            ovrs_nmix_hgpr: v::take(&mut m, "ovrs_nmix_hgpr"),
-            ovrs_nmix_lwpr: v::take(&mut m, "ovrs_nmix_lwpr"),
-            acml_vol: v::take(&mut m, "acml_vol"),
-            mod_yn: v::take(&mut m, "mod_yn"),
-            extra: m,
-        }
+impl crate::__private::Record for Output2 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "stck_bsop_date",
+                "ovrs_nmix_prpr",
+                "ovrs_nmix_oprc",
+                "ovrs_nmix_hgpr",
+                "ovrs_nmix_lwpr",
+                "acml_vol",
+                "mod_yn",
+            ],
+            lower: &[
+                ("acml_vol", 5),
+                ("mod_yn", 6),
+                ("ovrs_nmix_hgpr", 3),
+                ("ovrs_nmix_lwpr", 4),
+                ("ovrs_nmix_oprc", 2),
+                ("ovrs_nmix_prpr", 1),
+                ("stck_bsop_date", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "stck_bsop_date", &self.stck_bsop_date);
-        v::put(&mut m, "ovrs_nmix_prpr", &self.ovrs_nmix_prpr);
-        v::put(&mut m, "ovrs_nmix_oprc", &self.ovrs_nmix_oprc);
-        v::put(&mut m, "ovrs_nmix_hgpr", &self.ovrs_nmix_hgpr);
-        v::put(&mut m, "ovrs_nmix_lwpr", &self.ovrs_nmix_lwpr);
-        v::put(&mut m, "acml_vol", &self.acml_vol);
-        v::put(&mut m, "mod_yn", &self.mod_yn);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.stck_bsop_date,
+            1 => &self.ovrs_nmix_prpr,
+            2 => &self.ovrs_nmix_oprc,
+            3 => &self.ovrs_nmix_hgpr,
+            4 => &self.ovrs_nmix_lwpr,
+            5 => &self.acml_vol,
+            6 => &self.mod_yn,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "stck_bsop_date", &self.stck_bsop_date);
-        r.val(path, "ovrs_nmix_prpr", &self.ovrs_nmix_prpr);
-        r.val(path, "ovrs_nmix_oprc", &self.ovrs_nmix_oprc);
-        r.val(path, "ovrs_nmix_hgpr", &self.ovrs_nmix_hgpr);
-        r.val(path, "ovrs_nmix_lwpr", &self.ovrs_nmix_lwpr);
-        r.val(path, "acml_vol", &self.acml_vol);
-        r.val(path, "mod_yn", &self.mod_yn);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.stck_bsop_date,
+            1 => &mut self.ovrs_nmix_prpr,
+            2 => &mut self.ovrs_nmix_oprc,
+            3 => &mut self.ovrs_nmix_hgpr,
+            4 => &mut self.ovrs_nmix_lwpr,
+            5 => &mut self.acml_vol,
+            6 => &mut self.mod_yn,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

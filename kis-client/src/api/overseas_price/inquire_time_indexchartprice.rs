@@ -208,7 +208,7 @@ impl Endpoint for InquireTimeIndexchartpriceRequest {
 /// Response of 해외지수분봉조회 (`v1_해외주식-031`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct InquireTimeIndexchartpriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -223,54 +223,79 @@ pub struct InquireTimeIndexchartpriceResponse {
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for InquireTimeIndexchartpriceResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output1: v::take_one(&mut m, "output1"),
-            output2: v::take_block(&mut m, "output2"),
-            extra: m,
-        }
+impl crate::__private::Record for InquireTimeIndexchartpriceResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output1", "output2"],
+            lower: &[
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output1.put(&mut m, "output1");
-        self.output2.put(&mut m, "output2");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output1,
+            4 => &self.output2,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output1.report(path, "output1", r);
-        self.output2.report(path, "output2", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output1,
+            4 => &mut self.output2,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for InquireTimeIndexchartpriceResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for InquireTimeIndexchartpriceResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 해외 지수 전일 대비 (`ovrs_nmix_prdy_vrss`, required, length 11.4).
@@ -297,60 +322,95 @@ pub struct Output1 {
     pub ovrs_prod_lwpr: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output1 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            ovrs_nmix_prdy_vrss: v::take(&mut m, "ovrs_nmix_prdy_vrss"),
-            prdy_vrss_sign: v::take(&mut m, "prdy_vrss_sign"),
-            hts_kor_isnm: v::take(&mut m, "hts_kor_isnm"),
-            prdy_ctrt: v::take(&mut m, "prdy_ctrt"),
-            ovrs_nmix_prdy_clpr: v::take(&mut m, "ovrs_nmix_prdy_clpr"),
-            acml_vol: v::take(&mut m, "acml_vol"),
-            ovrs_nmix_prpr: v::take(&mut m, "ovrs_nmix_prpr"),
-            stck_shrn_iscd: v::take(&mut m, "stck_shrn_iscd"),
-            ovrs_prod_oprc: v::take(&mut m, "ovrs_prod_oprc"),
-            ovrs_prod_hgpr: v::take(&mut m, "ovrs_prod_hgpr"),
-            ovrs_prod_lwpr: v::take(&mut m, "ovrs_prod_lwpr"),
-            extra: m,
-        }
+impl crate::__private::Record for Output1 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "ovrs_nmix_prdy_vrss",
+                "prdy_vrss_sign",
+                "hts_kor_isnm",
+                "prdy_ctrt",
+                "ovrs_nmix_prdy_clpr",
+                "acml_vol",
+                "ovrs_nmix_prpr",
+                "stck_shrn_iscd",
+                "ovrs_prod_oprc",
+                "ovrs_prod_hgpr",
+                "ovrs_prod_lwpr",
+            ],
+            lower: &[
+                ("acml_vol", 5),
+                ("hts_kor_isnm", 2),
+                ("ovrs_nmix_prdy_clpr", 4),
+                ("ovrs_nmix_prdy_vrss", 0),
+                ("ovrs_nmix_prpr", 6),
+                ("ovrs_prod_hgpr", 9),
+                ("ovrs_prod_lwpr", 10),
+                ("ovrs_prod_oprc", 8),
+                ("prdy_ctrt", 3),
+                ("prdy_vrss_sign", 1),
+                ("stck_shrn_iscd", 7),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "ovrs_nmix_prdy_vrss", &self.ovrs_nmix_prdy_vrss);
-        v::put(&mut m, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        v::put(&mut m, "hts_kor_isnm", &self.hts_kor_isnm);
-        v::put(&mut m, "prdy_ctrt", &self.prdy_ctrt);
-        v::put(&mut m, "ovrs_nmix_prdy_clpr", &self.ovrs_nmix_prdy_clpr);
-        v::put(&mut m, "acml_vol", &self.acml_vol);
-        v::put(&mut m, "ovrs_nmix_prpr", &self.ovrs_nmix_prpr);
-        v::put(&mut m, "stck_shrn_iscd", &self.stck_shrn_iscd);
-        v::put(&mut m, "ovrs_prod_oprc", &self.ovrs_prod_oprc);
-        v::put(&mut m, "ovrs_prod_hgpr", &self.ovrs_prod_hgpr);
-        v::put(&mut m, "ovrs_prod_lwpr", &self.ovrs_prod_lwpr);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.ovrs_nmix_prdy_vrss,
+            1 => &self.prdy_vrss_sign,
+            2 => &self.hts_kor_isnm,
+            3 => &self.prdy_ctrt,
+            4 => &self.ovrs_nmix_prdy_clpr,
+            5 => &self.acml_vol,
+            6 => &self.ovrs_nmix_prpr,
+            7 => &self.stck_shrn_iscd,
+            8 => &self.ovrs_prod_oprc,
+            9 => &self.ovrs_prod_hgpr,
+            10 => &self.ovrs_prod_lwpr,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "ovrs_nmix_prdy_vrss", &self.ovrs_nmix_prdy_vrss);
-        r.val(path, "prdy_vrss_sign", &self.prdy_vrss_sign);
-        r.val(path, "hts_kor_isnm", &self.hts_kor_isnm);
-        r.val(path, "prdy_ctrt", &self.prdy_ctrt);
-        r.val(path, "ovrs_nmix_prdy_clpr", &self.ovrs_nmix_prdy_clpr);
-        r.val(path, "acml_vol", &self.acml_vol);
-        r.val(path, "ovrs_nmix_prpr", &self.ovrs_nmix_prpr);
-        r.val(path, "stck_shrn_iscd", &self.stck_shrn_iscd);
-        r.val(path, "ovrs_prod_oprc", &self.ovrs_prod_oprc);
-        r.val(path, "ovrs_prod_hgpr", &self.ovrs_prod_hgpr);
-        r.val(path, "ovrs_prod_lwpr", &self.ovrs_prod_lwpr);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.ovrs_nmix_prdy_vrss,
+            1 => &mut self.prdy_vrss_sign,
+            2 => &mut self.hts_kor_isnm,
+            3 => &mut self.prdy_ctrt,
+            4 => &mut self.ovrs_nmix_prdy_clpr,
+            5 => &mut self.acml_vol,
+            6 => &mut self.ovrs_nmix_prpr,
+            7 => &mut self.stck_shrn_iscd,
+            8 => &mut self.ovrs_prod_oprc,
+            9 => &mut self.ovrs_prod_hgpr,
+            10 => &mut self.ovrs_prod_lwpr,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 /// A record of block `output2` (응답상세2).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 주식 영업 일자 (`stck_bsop_date`, required, length 8).
@@ -369,42 +429,73 @@ pub struct Output2 {
     pub cntg_vol: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output2 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            stck_bsop_date: v::take(&mut m, "stck_bsop_date"),
-            stck_cntg_hour: v::take(&mut m, "stck_cntg_hour"),
-            optn_prpr: v::take(&mut m, "optn_prpr"),
-            optn_oprc: v::take(&mut m, "optn_oprc"),
-            optn_hgpr: v::take(&mut m, "optn_hgpr"),
-            optn_lwpr: v::take(&mut m, "optn_lwpr"),
-            cntg_vol: v::take(&mut m, "cntg_vol"),
-            extra: m,
-        }
+impl crate::__private::Record for Output2 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "stck_bsop_date",
+                "stck_cntg_hour",
+                "optn_prpr",
+                "optn_oprc",
+                "optn_hgpr",
+                "optn_lwpr",
+                "cntg_vol",
+            ],
+            lower: &[
+                ("cntg_vol", 6),
+                ("optn_hgpr", 4),
+                ("optn_lwpr", 5),
+                ("optn_oprc", 3),
+                ("optn_prpr", 2),
+                ("stck_bsop_date", 0),
+                ("stck_cntg_hour", 1),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "stck_bsop_date", &self.stck_bsop_date);
-        v::put(&mut m, "stck_cntg_hour", &self.stck_cntg_hour);
-        v::put(&mut m, "optn_prpr", &self.optn_prpr);
-        v::put(&mut m, "optn_oprc", &self.optn_oprc);
-        v::put(&mut m, "optn_hgpr", &self.optn_hgpr);
-        v::put(&mut m, "optn_lwpr", &self.optn_lwpr);
-        v::put(&mut m, "cntg_vol", &self.cntg_vol);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.stck_bsop_date,
+            1 => &self.stck_cntg_hour,
+            2 => &self.optn_prpr,
+            3 => &self.optn_oprc,
+            4 => &self.optn_hgpr,
+            5 => &self.optn_lwpr,
+            6 => &self.cntg_vol,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "stck_bsop_date", &self.stck_bsop_date);
-        r.val(path, "stck_cntg_hour", &self.stck_cntg_hour);
-        r.val(path, "optn_prpr", &self.optn_prpr);
-        r.val(path, "optn_oprc", &self.optn_oprc);
-        r.val(path, "optn_hgpr", &self.optn_hgpr);
-        r.val(path, "optn_lwpr", &self.optn_lwpr);
-        r.val(path, "cntg_vol", &self.cntg_vol);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.stck_bsop_date,
+            1 => &mut self.stck_cntg_hour,
+            2 => &mut self.optn_prpr,
+            3 => &mut self.optn_oprc,
+            4 => &mut self.optn_hgpr,
+            5 => &mut self.optn_lwpr,
+            6 => &mut self.cntg_vol,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

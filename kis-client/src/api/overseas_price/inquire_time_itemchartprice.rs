@@ -328,7 +328,7 @@ impl Endpoint for InquireTimeItemchartpriceRequest {
 /// Response of 해외주식분봉조회 (`v1_해외주식-030`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct InquireTimeItemchartpriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -343,54 +343,79 @@ pub struct InquireTimeItemchartpriceResponse {
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for InquireTimeItemchartpriceResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output1: v::take_block(&mut m, "output1"),
-            output2: v::take_block(&mut m, "output2"),
-            extra: m,
-        }
+impl crate::__private::Record for InquireTimeItemchartpriceResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output1", "output2"],
+            lower: &[
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output1.put(&mut m, "output1");
-        self.output2.put(&mut m, "output2");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output1,
+            4 => &self.output2,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output1.report(path, "output1", r);
-        self.output2.report(path, "output2", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output1,
+            4 => &mut self.output2,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for InquireTimeItemchartpriceResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for InquireTimeItemchartpriceResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 실시간종목코드 (`rsym`, required, length 16).
@@ -413,54 +438,79 @@ pub struct Output1 {
     pub nrec: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output1 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rsym: v::take(&mut m, "rsym"),
-            zdiv: v::take(&mut m, "zdiv"),
-            stim: v::take(&mut m, "stim"),
-            etim: v::take(&mut m, "etim"),
-            sktm: v::take(&mut m, "sktm"),
-            ektm: v::take(&mut m, "ektm"),
-            next: v::take(&mut m, "next"),
-            more: v::take(&mut m, "more"),
-            nrec: v::take(&mut m, "nrec"),
-            extra: m,
-        }
+impl crate::__private::Record for Output1 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "rsym", "zdiv", "stim", "etim", "sktm", "ektm", "next", "more", "nrec",
+            ],
+            lower: &[
+                ("ektm", 5),
+                ("etim", 3),
+                ("more", 7),
+                ("next", 6),
+                ("nrec", 8),
+                ("rsym", 0),
+                ("sktm", 4),
+                ("stim", 2),
+                ("zdiv", 1),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rsym", &self.rsym);
-        v::put(&mut m, "zdiv", &self.zdiv);
-        v::put(&mut m, "stim", &self.stim);
-        v::put(&mut m, "etim", &self.etim);
-        v::put(&mut m, "sktm", &self.sktm);
-        v::put(&mut m, "ektm", &self.ektm);
-        v::put(&mut m, "next", &self.next);
-        v::put(&mut m, "more", &self.more);
-        v::put(&mut m, "nrec", &self.nrec);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rsym,
+            1 => &self.zdiv,
+            2 => &self.stim,
+            3 => &self.etim,
+            4 => &self.sktm,
+            5 => &self.ektm,
+            6 => &self.next,
+            7 => &self.more,
+            8 => &self.nrec,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rsym", &self.rsym);
-        r.val(path, "zdiv", &self.zdiv);
-        r.val(path, "stim", &self.stim);
-        r.val(path, "etim", &self.etim);
-        r.val(path, "sktm", &self.sktm);
-        r.val(path, "ektm", &self.ektm);
-        r.val(path, "next", &self.next);
-        r.val(path, "more", &self.more);
-        r.val(path, "nrec", &self.nrec);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rsym,
+            1 => &mut self.zdiv,
+            2 => &mut self.stim,
+            3 => &mut self.etim,
+            4 => &mut self.sktm,
+            5 => &mut self.ektm,
+            6 => &mut self.next,
+            7 => &mut self.more,
+            8 => &mut self.nrec,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 /// A record of block `output2` (응답상세2).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 현지영업일자 (`tymd`, required, length 8).
@@ -487,54 +537,80 @@ pub struct Output2 {
     pub eamt: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output2 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            tymd: v::take(&mut m, "tymd"),
-            xymd: v::take(&mut m, "xymd"),
-            xhms: v::take(&mut m, "xhms"),
-            kymd: v::take(&mut m, "kymd"),
-            khms: v::take(&mut m, "khms"),
-            open: v::take(&mut m, "open"),
-            high: v::take(&mut m, "high"),
-            low: v::take(&mut m, "low"),
-            last: v::take(&mut m, "last"),
-            evol: v::take(&mut m, "evol"),
-            eamt: v::take(&mut m, "eamt"),
-            extra: m,
-        }
+impl crate::__private::Record for Output2 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "tymd", "xymd", "xhms", "kymd", "khms", "open", "high", "low", "last", "evol",
+                "eamt",
+            ],
+            lower: &[
+                ("eamt", 10),
+                ("evol", 9),
+                ("high", 6),
+                ("khms", 4),
+                ("kymd", 3),
+                ("last", 8),
+                ("low", 7),
+                ("open", 5),
+                ("tymd", 0),
+                ("xhms", 2),
+                ("xymd", 1),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "tymd", &self.tymd);
-        v::put(&mut m, "xymd", &self.xymd);
-        v::put(&mut m, "xhms", &self.xhms);
-        v::put(&mut m, "kymd", &self.kymd);
-        v::put(&mut m, "khms", &self.khms);
-        v::put(&mut m, "open", &self.open);
-        v::put(&mut m, "high", &self.high);
-        v::put(&mut m, "low", &self.low);
-        v::put(&mut m, "last", &self.last);
-        v::put(&mut m, "evol", &self.evol);
-        v::put(&mut m, "eamt", &self.eamt);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.tymd,
+            1 => &self.xymd,
+            2 => &self.xhms,
+            3 => &self.kymd,
+            4 => &self.khms,
+            5 => &self.open,
+            6 => &self.high,
+            7 => &self.low,
+            8 => &self.last,
+            9 => &self.evol,
+            10 => &self.eamt,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "tymd", &self.tymd);
-        r.val(path, "xymd", &self.xymd);
-        r.val(path, "xhms", &self.xhms);
-        r.val(path, "kymd", &self.kymd);
-        r.val(path, "khms", &self.khms);
-        r.val(path, "open", &self.open);
-        r.val(path, "high", &self.high);
-        r.val(path, "low", &self.low);
-        r.val(path, "last", &self.last);
-        r.val(path, "evol", &self.evol);
-        r.val(path, "eamt", &self.eamt);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.tymd,
+            1 => &mut self.xymd,
+            2 => &mut self.xhms,
+            3 => &mut self.kymd,
+            4 => &mut self.khms,
+            5 => &mut self.open,
+            6 => &mut self.high,
+            7 => &mut self.low,
+            8 => &mut self.last,
+            9 => &mut self.evol,
+            10 => &mut self.eamt,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

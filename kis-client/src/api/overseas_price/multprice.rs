@@ -210,7 +210,7 @@ impl Endpoint for MultpriceRequest {
 /// Response of 해외주식 복수종목 시세조회 (`해외주식 복수종목 시세조회`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct MultpriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -225,84 +225,130 @@ pub struct MultpriceResponse {
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for MultpriceResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output: v::take_one(&mut m, "output"),
-            output2: v::take_block(&mut m, "output2"),
-            extra: m,
-        }
+impl crate::__private::Record for MultpriceResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output", "output2"],
+            lower: &[
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output.put(&mut m, "output");
-        self.output2.put(&mut m, "output2");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output,
+            4 => &self.output2,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output.report(path, "output", r);
-        self.output2.report(path, "output2", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output,
+            4 => &mut self.output2,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for MultpriceResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for MultpriceResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// Output 개수 (`nrec`, required, length 4).
     pub nrec: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            nrec: v::take(&mut m, "nrec"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["nrec"],
+            lower: &[("nrec", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "nrec", &self.nrec);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.nrec,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "nrec", &self.nrec);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.nrec,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 실시간조회심볼 (`rsym`, required, length 16).
@@ -403,165 +449,194 @@ pub struct Output2 {
     pub t_xprc: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output2 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rsym: v::take(&mut m, "rsym"),
-            excd: v::take(&mut m, "excd"),
-            symb: v::take(&mut m, "symb"),
-            knam: v::take(&mut m, "knam"),
-            exnm: v::take(&mut m, "exnm"),
-            nnam: v::take(&mut m, "nnam"),
-            stat1: v::take(&mut m, "stat1"),
-            stat2: v::take(&mut m, "stat2"),
-            zdiv: v::take(&mut m, "zdiv"),
-            last: v::take(&mut m, "last"),
-            sign: v::take(&mut m, "sign"),
-            diff: v::take(&mut m, "diff"),
-            rate: v::take(&mut m, "rate"),
-            open: v::take(&mut m, "open"),
-            high: v::take(&mut m, "high"),
-            low: v::take(&mut m, "low"),
-            pbid: v::take(&mut m, "pbid"),
-            pask: v::take(&mut m, "pask"),
-            vbid: v::take(&mut m, "vbid"),
-            vask: v::take(&mut m, "vask"),
-            bvol: v::take(&mut m, "bvol"),
-            avol: v::take(&mut m, "avol"),
-            evol: v::take(&mut m, "evol"),
-            tvol: v::take(&mut m, "tvol"),
-            tamt: v::take(&mut m, "tamt"),
-            powx: v::take(&mut m, "powx"),
-            xhms: v::take(&mut m, "xhms"),
-            khms: v::take(&mut m, "khms"),
-            curr: v::take(&mut m, "curr"),
-            base: v::take(&mut m, "base"),
-            pvol: v::take(&mut m, "pvol"),
-            pamt: v::take(&mut m, "pamt"),
-            popen: v::take(&mut m, "popen"),
-            phigh: v::take(&mut m, "phigh"),
-            plow: v::take(&mut m, "plow"),
-            shar: v::take(&mut m, "shar"),
-            mcap: v::take(&mut m, "mcap"),
-            tomv: v::take(&mut m, "tomv"),
-            h52p: v::take(&mut m, "h52p"),
-            l52p: v::take(&mut m, "l52p"),
-            h52d: v::take(&mut m, "h52d"),
-            l52d: v::take(&mut m, "l52d"),
-            hanp: v::take(&mut m, "hanp"),
-            lanp: v::take(&mut m, "lanp"),
-            hand: v::take(&mut m, "hand"),
-            land: v::take(&mut m, "land"),
-            bnit: v::take(&mut m, "bnit"),
-            t_xprc: v::take(&mut m, "t_xprc"),
-            extra: m,
-        }
+impl crate::__private::Record for Output2 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "rsym", "excd", "symb", "knam", "exnm", "nnam", "stat1", "stat2", "zdiv", "last",
+                "sign", "diff", "rate", "open", "high", "low", "pbid", "pask", "vbid", "vask",
+                "bvol", "avol", "evol", "tvol", "tamt", "powx", "xhms", "khms", "curr", "base",
+                "pvol", "pamt", "popen", "phigh", "plow", "shar", "mcap", "tomv", "h52p", "l52p",
+                "h52d", "l52d", "hanp", "lanp", "hand", "land", "bnit", "t_xprc",
+            ],
+            lower: &[
+                ("avol", 21),
+                ("base", 29),
+                ("bnit", 46),
+                ("bvol", 20),
+                ("curr", 28),
+                ("diff", 11),
+                ("evol", 22),
+                ("excd", 1),
+                ("exnm", 4),
+                ("h52d", 40),
+                ("h52p", 38),
+                ("hand", 44),
+                ("hanp", 42),
+                ("high", 14),
+                ("khms", 27),
+                ("knam", 3),
+                ("l52d", 41),
+                ("l52p", 39),
+                ("land", 45),
+                ("lanp", 43),
+                ("last", 9),
+                ("low", 15),
+                ("mcap", 36),
+                ("nnam", 5),
+                ("open", 13),
+                ("pamt", 31),
+                ("pask", 17),
+                ("pbid", 16),
+                ("phigh", 33),
+                ("plow", 34),
+                ("popen", 32),
+                ("powx", 25),
+                ("pvol", 30),
+                ("rate", 12),
+                ("rsym", 0),
+                ("shar", 35),
+                ("sign", 10),
+                ("stat1", 6),
+                ("stat2", 7),
+                ("symb", 2),
+                ("t_xprc", 47),
+                ("tamt", 24),
+                ("tomv", 37),
+                ("tvol", 23),
+                ("vask", 19),
+                ("vbid", 18),
+                ("xhms", 26),
+                ("zdiv", 8),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rsym", &self.rsym);
-        v::put(&mut m, "excd", &self.excd);
-        v::put(&mut m, "symb", &self.symb);
-        v::put(&mut m, "knam", &self.knam);
-        v::put(&mut m, "exnm", &self.exnm);
-        v::put(&mut m, "nnam", &self.nnam);
-        v::put(&mut m, "stat1", &self.stat1);
-        v::put(&mut m, "stat2", &self.stat2);
-        v::put(&mut m, "zdiv", &self.zdiv);
-        v::put(&mut m, "last", &self.last);
-        v::put(&mut m, "sign", &self.sign);
-        v::put(&mut m, "diff", &self.diff);
-        v::put(&mut m, "rate", &self.rate);
-        v::put(&mut m, "open", &self.open);
-        v::put(&mut m, "high", &self.high);
-        v::put(&mut m, "low", &self.low);
-        v::put(&mut m, "pbid", &self.pbid);
-        v::put(&mut m, "pask", &self.pask);
-        v::put(&mut m, "vbid", &self.vbid);
-        v::put(&mut m, "vask", &self.vask);
-        v::put(&mut m, "bvol", &self.bvol);
-        v::put(&mut m, "avol", &self.avol);
-        v::put(&mut m, "evol", &self.evol);
-        v::put(&mut m, "tvol", &self.tvol);
-        v::put(&mut m, "tamt", &self.tamt);
-        v::put(&mut m, "powx", &self.powx);
-        v::put(&mut m, "xhms", &self.xhms);
-        v::put(&mut m, "khms", &self.khms);
-        v::put(&mut m, "curr", &self.curr);
-        v::put(&mut m, "base", &self.base);
-        v::put(&mut m, "pvol", &self.pvol);
-        v::put(&mut m, "pamt", &self.pamt);
-        v::put(&mut m, "popen", &self.popen);
-        v::put(&mut m, "phigh", &self.phigh);
-        v::put(&mut m, "plow", &self.plow);
-        v::put(&mut m, "shar", &self.shar);
-        v::put(&mut m, "mcap", &self.mcap);
-        v::put(&mut m, "tomv", &self.tomv);
-        v::put(&mut m, "h52p", &self.h52p);
-        v::put(&mut m, "l52p", &self.l52p);
-        v::put(&mut m, "h52d", &self.h52d);
-        v::put(&mut m, "l52d", &self.l52d);
-        v::put(&mut m, "hanp", &self.hanp);
-        v::put(&mut m, "lanp", &self.lanp);
-        v::put(&mut m, "hand", &self.hand);
-        v::put(&mut m, "land", &self.land);
-        v::put(&mut m, "bnit", &self.bnit);
-        v::put(&mut m, "t_xprc", &self.t_xprc);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rsym,
+            1 => &self.excd,
+            2 => &self.symb,
+            3 => &self.knam,
+            4 => &self.exnm,
+            5 => &self.nnam,
+            6 => &self.stat1,
+            7 => &self.stat2,
+            8 => &self.zdiv,
+            9 => &self.last,
+            10 => &self.sign,
+            11 => &self.diff,
+            12 => &self.rate,
+            13 => &self.open,
+            14 => &self.high,
+            15 => &self.low,
+            16 => &self.pbid,
+            17 => &self.pask,
+            18 => &self.vbid,
+            19 => &self.vask,
+            20 => &self.bvol,
+            21 => &self.avol,
+            22 => &self.evol,
+            23 => &self.tvol,
+            24 => &self.tamt,
+            25 => &self.powx,
+            26 => &self.xhms,
+            27 => &self.khms,
+            28 => &self.curr,
+            29 => &self.base,
+            30 => &self.pvol,
+            31 => &self.pamt,
+            32 => &self.popen,
+            33 => &self.phigh,
+            34 => &self.plow,
+            35 => &self.shar,
+            36 => &self.mcap,
+            37 => &self.tomv,
+            38 => &self.h52p,
+            39 => &self.l52p,
+            40 => &self.h52d,
+            41 => &self.l52d,
+            42 => &self.hanp,
+            43 => &self.lanp,
+            44 => &self.hand,
+            45 => &self.land,
+            46 => &self.bnit,
+            47 => &self.t_xprc,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rsym", &self.rsym);
-        r.val(path, "excd", &self.excd);
-        r.val(path, "symb", &self.symb);
-        r.val(path, "knam", &self.knam);
-        r.val(path, "exnm", &self.exnm);
-        r.val(path, "nnam", &self.nnam);
-        r.val(path, "stat1", &self.stat1);
-        r.val(path, "stat2", &self.stat2);
-        r.val(path, "zdiv", &self.zdiv);
-        r.val(path, "last", &self.last);
-        r.val(path, "sign", &self.sign);
-        r.val(path, "diff", &self.diff);
-        r.val(path, "rate", &self.rate);
-        r.val(path, "open", &self.open);
-        r.val(path, "high", &self.high);
-        r.val(path, "low", &self.low);
-        r.val(path, "pbid", &self.pbid);
-        r.val(path, "pask", &self.pask);
-        r.val(path, "vbid", &self.vbid);
-        r.val(path, "vask", &self.vask);
-        r.val(path, "bvol", &self.bvol);
-        r.val(path, "avol", &self.avol);
-        r.val(path, "evol", &self.evol);
-        r.val(path, "tvol", &self.tvol);
-        r.val(path, "tamt", &self.tamt);
-        r.val(path, "powx", &self.powx);
-        r.val(path, "xhms", &self.xhms);
-        r.val(path, "khms", &self.khms);
-        r.val(path, "curr", &self.curr);
-        r.val(path, "base", &self.base);
-        r.val(path, "pvol", &self.pvol);
-        r.val(path, "pamt", &self.pamt);
-        r.val(path, "popen", &self.popen);
-        r.val(path, "phigh", &self.phigh);
-        r.val(path, "plow", &self.plow);
-        r.val(path, "shar", &self.shar);
-        r.val(path, "mcap", &self.mcap);
-        r.val(path, "tomv", &self.tomv);
-        r.val(path, "h52p", &self.h52p);
-        r.val(path, "l52p", &self.l52p);
-        r.val(path, "h52d", &self.h52d);
-        r.val(path, "l52d", &self.l52d);
-        r.val(path, "hanp", &self.hanp);
-        r.val(path, "lanp", &self.lanp);
-        r.val(path, "hand", &self.hand);
-        r.val(path, "land", &self.land);
-        r.val(path, "bnit", &self.bnit);
-        r.val(path, "t_xprc", &self.t_xprc);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rsym,
+            1 => &mut self.excd,
+            2 => &mut self.symb,
+            3 => &mut self.knam,
+            4 => &mut self.exnm,
+            5 => &mut self.nnam,
+            6 => &mut self.stat1,
+            7 => &mut self.stat2,
+            8 => &mut self.zdiv,
+            9 => &mut self.last,
+            10 => &mut self.sign,
+            11 => &mut self.diff,
+            12 => &mut self.rate,
+            13 => &mut self.open,
+            14 => &mut self.high,
+            15 => &mut self.low,
+            16 => &mut self.pbid,
+            17 => &mut self.pask,
+            18 => &mut self.vbid,
+            19 => &mut self.vask,
+            20 => &mut self.bvol,
+            21 => &mut self.avol,
+            22 => &mut self.evol,
+            23 => &mut self.tvol,
+            24 => &mut self.tamt,
+            25 => &mut self.powx,
+            26 => &mut self.xhms,
+            27 => &mut self.khms,
+            28 => &mut self.curr,
+            29 => &mut self.base,
+            30 => &mut self.pvol,
+            31 => &mut self.pamt,
+            32 => &mut self.popen,
+            33 => &mut self.phigh,
+            34 => &mut self.plow,
+            35 => &mut self.shar,
+            36 => &mut self.mcap,
+            37 => &mut self.tomv,
+            38 => &mut self.h52p,
+            39 => &mut self.l52p,
+            40 => &mut self.h52d,
+            41 => &mut self.l52d,
+            42 => &mut self.hanp,
+            43 => &mut self.lanp,
+            44 => &mut self.hand,
+            45 => &mut self.land,
+            46 => &mut self.bnit,
+            47 => &mut self.t_xprc,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

@@ -270,7 +270,7 @@ impl Endpoint for NewsTitleRequest {
 /// Response of 해외뉴스종합(제목) (`해외주식-053`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct NewsTitleResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -283,51 +283,71 @@ pub struct NewsTitleResponse {
     pub outblock1: v::Block<Outblock1>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for NewsTitleResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            outblock1: v::take_block(&mut m, "outblock1"),
-            extra: m,
-        }
+impl crate::__private::Record for NewsTitleResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "outblock1"],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("outblock1", 3), ("rt_cd", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.outblock1.put(&mut m, "outblock1");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.outblock1,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.outblock1.report(path, "outblock1", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.outblock1,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for NewsTitleResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for NewsTitleResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `outblock1` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Outblock1 {
     /// 뉴스구분 (`info_gb`, required, length 1).
@@ -356,57 +376,93 @@ pub struct Outblock1 {
     pub title: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Outblock1 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            info_gb: v::take(&mut m, "info_gb"),
-            news_key: v::take(&mut m, "news_key"),
-            data_dt: v::take(&mut m, "data_dt"),
-            data_tm: v::take(&mut m, "data_tm"),
-            class_cd: v::take(&mut m, "class_cd"),
-            class_name: v::take(&mut m, "class_name"),
-            source: v::take(&mut m, "source"),
-            nation_cd: v::take(&mut m, "nation_cd"),
-            exchange_cd: v::take(&mut m, "exchange_cd"),
-            symb: v::take(&mut m, "symb"),
-            symb_name: v::take(&mut m, "symb_name"),
-            title: v::take(&mut m, "title"),
-            extra: m,
-        }
+impl crate::__private::Record for Outblock1 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "info_gb",
+                "news_key",
+                "data_dt",
+                "data_tm",
+                "class_cd",
+                "class_name",
+                "source",
+                "nation_cd",
+                "exchange_cd",
+                "symb",
+                "symb_name",
+                "title",
+            ],
+            lower: &[
+                ("class_cd", 4),
+                ("class_name", 5),
+                ("data_dt", 2),
+                ("data_tm", 3),
+                ("exchange_cd", 8),
+                ("info_gb", 0),
+                ("nation_cd", 7),
+                ("news_key", 1),
+                ("source", 6),
+                ("symb", 9),
+                ("symb_name", 10),
+                ("title", 11),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "info_gb", &self.info_gb);
-        v::put(&mut m, "news_key", &self.news_key);
-        v::put(&mut m, "data_dt", &self.data_dt);
-        v::put(&mut m, "data_tm", &self.data_tm);
-        v::put(&mut m, "class_cd", &self.class_cd);
-        v::put(&mut m, "class_name", &self.class_name);
-        v::put(&mut m, "source", &self.source);
-        v::put(&mut m, "nation_cd", &self.nation_cd);
-        v::put(&mut m, "exchange_cd", &self.exchange_cd);
-        v::put(&mut m, "symb", &self.symb);
-        v::put(&mut m, "symb_name", &self.symb_name);
-        v::put(&mut m, "title", &self.title);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.info_gb,
+            1 => &self.news_key,
+            2 => &self.data_dt,
+            3 => &self.data_tm,
+            4 => &self.class_cd,
+            5 => &self.class_name,
+            6 => &self.source,
+            7 => &self.nation_cd,
+            8 => &self.exchange_cd,
+            9 => &self.symb,
+            10 => &self.symb_name,
+            11 => &self.title,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "info_gb", &self.info_gb);
-        r.val(path, "news_key", &self.news_key);
-        r.val(path, "data_dt", &self.data_dt);
-        r.val(path, "data_tm", &self.data_tm);
-        r.val(path, "class_cd", &self.class_cd);
-        r.val(path, "class_name", &self.class_name);
-        r.val(path, "source", &self.source);
-        r.val(path, "nation_cd", &self.nation_cd);
-        r.val(path, "exchange_cd", &self.exchange_cd);
-        r.val(path, "symb", &self.symb);
-        r.val(path, "symb_name", &self.symb_name);
-        r.val(path, "title", &self.title);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.info_gb,
+            1 => &mut self.news_key,
+            2 => &mut self.data_dt,
+            3 => &mut self.data_tm,
+            4 => &mut self.class_cd,
+            5 => &mut self.class_name,
+            6 => &mut self.source,
+            7 => &mut self.nation_cd,
+            8 => &mut self.exchange_cd,
+            9 => &mut self.symb,
+            10 => &mut self.symb_name,
+            11 => &mut self.title,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

@@ -328,7 +328,7 @@ impl Endpoint for PeriodRightsRequest {
 /// Response of 해외주식 기간별권리조회 (`해외주식-052`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct PeriodRightsResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -345,57 +345,89 @@ pub struct PeriodRightsResponse {
     pub ctx_area_fk50: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for PeriodRightsResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output: v::take_block(&mut m, "output"),
-            ctx_area_nk50: v::take(&mut m, "ctx_area_nk50"),
-            ctx_area_fk50: v::take(&mut m, "ctx_area_fk50"),
-            extra: m,
-        }
+impl crate::__private::Record for PeriodRightsResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "rt_cd",
+                "msg_cd",
+                "msg1",
+                "output",
+                "ctx_area_nk50",
+                "ctx_area_fk50",
+            ],
+            lower: &[
+                ("ctx_area_fk50", 5),
+                ("ctx_area_nk50", 4),
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output", 3),
+                ("rt_cd", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output.put(&mut m, "output");
-        v::put(&mut m, "ctx_area_nk50", &self.ctx_area_nk50);
-        v::put(&mut m, "ctx_area_fk50", &self.ctx_area_fk50);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output,
+            4 => &self.ctx_area_nk50,
+            5 => &self.ctx_area_fk50,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output.report(path, "output", r);
-        r.val(path, "ctx_area_nk50", &self.ctx_area_nk50);
-        r.val(path, "ctx_area_fk50", &self.ctx_area_fk50);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output,
+            4 => &mut self.ctx_area_nk50,
+            5 => &mut self.ctx_area_fk50,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for PeriodRightsResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for PeriodRightsResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// 기준일자 (`bass_dt`, required, length 8).
@@ -440,82 +472,126 @@ pub struct Output {
     pub dfnt_yn: v::Val<bool>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            bass_dt: v::take(&mut m, "bass_dt"),
-            rght_type_cd: v::take(&mut m, "rght_type_cd"),
-            pdno: v::take(&mut m, "pdno"),
-            prdt_name: v::take(&mut m, "prdt_name"),
-            prdt_type_cd: v::take(&mut m, "prdt_type_cd"),
-            std_pdno: v::take(&mut m, "std_pdno"),
-            acpl_bass_dt: v::take(&mut m, "acpl_bass_dt"),
-            sbsc_strt_dt: v::take(&mut m, "sbsc_strt_dt"),
-            sbsc_end_dt: v::take(&mut m, "sbsc_end_dt"),
-            cash_alct_rt: v::take(&mut m, "cash_alct_rt"),
-            stck_alct_rt: v::take(&mut m, "stck_alct_rt"),
-            crcy_cd: v::take(&mut m, "crcy_cd"),
-            crcy_cd2: v::take(&mut m, "crcy_cd2"),
-            crcy_cd3: v::take(&mut m, "crcy_cd3"),
-            crcy_cd4: v::take(&mut m, "crcy_cd4"),
-            alct_frcr_unpr: v::take(&mut m, "alct_frcr_unpr"),
-            stkp_dvdn_frcr_amt2: v::take(&mut m, "stkp_dvdn_frcr_amt2"),
-            stkp_dvdn_frcr_amt3: v::take(&mut m, "stkp_dvdn_frcr_amt3"),
-            stkp_dvdn_frcr_amt4: v::take(&mut m, "stkp_dvdn_frcr_amt4"),
-            dfnt_yn: v::take(&mut m, "dfnt_yn"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "bass_dt",
+                "rght_type_cd",
+                "pdno",
+                "prdt_name",
+                "prdt_type_cd",
+                "std_pdno",
+                "acpl_bass_dt",
+                "sbsc_strt_dt",
+                "sbsc_end_dt",
+                "cash_alct_rt",
+                "stck_alct_rt",
+                "crcy_cd",
+                "crcy_cd2",
+                "crcy_cd3",
+                "crcy_cd4",
+                "alct_frcr_unpr",
+                "stkp_dvdn_frcr_amt2",
+                "stkp_dvdn_frcr_amt3",
+                "stkp_dvdn_frcr_amt4",
+                "dfnt_yn",
+            ],
+            lower: &[
+                ("acpl_bass_dt", 6),
+                ("alct_frcr_unpr", 15),
+                ("bass_dt", 0),
+                ("cash_alct_rt", 9),
+                ("crcy_cd", 11),
+                ("crcy_cd2", 12),
+                ("crcy_cd3", 13),
+                ("crcy_cd4", 14),
+                ("dfnt_yn", 19),
+                ("pdno", 2),
+                ("prdt_name", 3),
+                ("prdt_type_cd", 4),
+                ("rght_type_cd", 1),
+                ("sbsc_end_dt", 8),
+                ("sbsc_strt_dt", 7),
+                ("stck_alct_rt", 10),
+                ("std_pdno", 5),
+                ("stkp_dvdn_frcr_amt2", 16),
+                ("stkp_dvdn_frcr_amt3", 17),
+                ("stkp_dvdn_frcr_amt4", 18),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "bass_dt", &self.bass_dt);
-        v::put(&mut m, "rght_type_cd", &self.rght_type_cd);
-        v::put(&mut m, "pdno", &self.pdno);
-        v::put(&mut m, "prdt_name", &self.prdt_name);
-        v::put(&mut m, "prdt_type_cd", &self.prdt_type_cd);
-        v::put(&mut m, "std_pdno", &self.std_pdno);
-        v::put(&mut m, "acpl_bass_dt", &self.acpl_bass_dt);
-        v::put(&mut m, "sbsc_strt_dt", &self.sbsc_strt_dt);
-        v::put(&mut m, "sbsc_end_dt", &self.sbsc_end_dt);
-        v::put(&mut m, "cash_alct_rt", &self.cash_alct_rt);
-        v::put(&mut m, "stck_alct_rt", &self.stck_alct_rt);
-        v::put(&mut m, "crcy_cd", &self.crcy_cd);
-        v::put(&mut m, "crcy_cd2", &self.crcy_cd2);
-        v::put(&mut m, "crcy_cd3", &self.crcy_cd3);
-        v::put(&mut m, "crcy_cd4", &self.crcy_cd4);
-        v::put(&mut m, "alct_frcr_unpr", &self.alct_frcr_unpr);
-        v::put(&mut m, "stkp_dvdn_frcr_amt2", &self.stkp_dvdn_frcr_amt2);
-        v::put(&mut m, "stkp_dvdn_frcr_amt3", &self.stkp_dvdn_frcr_amt3);
-        v::put(&mut m, "stkp_dvdn_frcr_amt4", &self.stkp_dvdn_frcr_amt4);
-        v::put(&mut m, "dfnt_yn", &self.dfnt_yn);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.bass_dt,
+            1 => &self.rght_type_cd,
+            2 => &self.pdno,
+            3 => &self.prdt_name,
+            4 => &self.prdt_type_cd,
+            5 => &self.std_pdno,
+            6 => &self.acpl_bass_dt,
+            7 => &self.sbsc_strt_dt,
+            8 => &self.sbsc_end_dt,
+            9 => &self.cash_alct_rt,
+            10 => &self.stck_alct_rt,
+            11 => &self.crcy_cd,
+            12 => &self.crcy_cd2,
+            13 => &self.crcy_cd3,
+            14 => &self.crcy_cd4,
+            15 => &self.alct_frcr_unpr,
+            16 => &self.stkp_dvdn_frcr_amt2,
+            17 => &self.stkp_dvdn_frcr_amt3,
+            18 => &self.stkp_dvdn_frcr_amt4,
+            19 => &self.dfnt_yn,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "bass_dt", &self.bass_dt);
-        r.val(path, "rght_type_cd", &self.rght_type_cd);
-        r.val(path, "pdno", &self.pdno);
-        r.val(path, "prdt_name", &self.prdt_name);
-        r.val(path, "prdt_type_cd", &self.prdt_type_cd);
-        r.val(path, "std_pdno", &self.std_pdno);
-        r.val(path, "acpl_bass_dt", &self.acpl_bass_dt);
-        r.val(path, "sbsc_strt_dt", &self.sbsc_strt_dt);
-        r.val(path, "sbsc_end_dt", &self.sbsc_end_dt);
-        r.val(path, "cash_alct_rt", &self.cash_alct_rt);
-        r.val(path, "stck_alct_rt", &self.stck_alct_rt);
-        r.val(path, "crcy_cd", &self.crcy_cd);
-        r.val(path, "crcy_cd2", &self.crcy_cd2);
-        r.val(path, "crcy_cd3", &self.crcy_cd3);
-        r.val(path, "crcy_cd4", &self.crcy_cd4);
-        r.val(path, "alct_frcr_unpr", &self.alct_frcr_unpr);
-        r.val(path, "stkp_dvdn_frcr_amt2", &self.stkp_dvdn_frcr_amt2);
-        r.val(path, "stkp_dvdn_frcr_amt3", &self.stkp_dvdn_frcr_amt3);
-        r.val(path, "stkp_dvdn_frcr_amt4", &self.stkp_dvdn_frcr_amt4);
-        r.val(path, "dfnt_yn", &self.dfnt_yn);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.bass_dt,
+            1 => &mut self.rght_type_cd,
+            2 => &mut self.pdno,
+            3 => &mut self.prdt_name,
+            4 => &mut self.prdt_type_cd,
+            5 => &mut self.std_pdno,
+            6 => &mut self.acpl_bass_dt,
+            7 => &mut self.sbsc_strt_dt,
+            8 => &mut self.sbsc_end_dt,
+            9 => &mut self.cash_alct_rt,
+            10 => &mut self.stck_alct_rt,
+            11 => &mut self.crcy_cd,
+            12 => &mut self.crcy_cd2,
+            13 => &mut self.crcy_cd3,
+            14 => &mut self.crcy_cd4,
+            15 => &mut self.alct_frcr_unpr,
+            16 => &mut self.stkp_dvdn_frcr_amt2,
+            17 => &mut self.stkp_dvdn_frcr_amt3,
+            18 => &mut self.stkp_dvdn_frcr_amt4,
+            19 => &mut self.dfnt_yn,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 

@@ -184,7 +184,7 @@ impl Endpoint for PriceRequest {
 /// Response of 해외주식 현재체결가 (`v1_해외주식-009`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct PriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -197,51 +197,71 @@ pub struct PriceResponse {
     pub output: v::One<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for PriceResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output: v::take_one(&mut m, "output"),
-            extra: m,
-        }
+impl crate::__private::Record for PriceResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output"],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output.put(&mut m, "output");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output.report(path, "output", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for PriceResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for PriceResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// 실시간조회종목코드 (`rsym`, required, length 16).
@@ -286,54 +306,80 @@ pub struct Output {
     pub ordy: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rsym: v::take(&mut m, "rsym"),
-            zdiv: v::take(&mut m, "zdiv"),
-            base: v::take(&mut m, "base"),
-            pvol: v::take(&mut m, "pvol"),
-            last: v::take(&mut m, "last"),
-            sign: v::take(&mut m, "sign"),
-            diff: v::take(&mut m, "diff"),
-            rate: v::take(&mut m, "rate"),
-            tvol: v::take(&mut m, "tvol"),
-            tamt: v::take(&mut m, "tamt"),
-            ordy: v::take(&mut m, "ordy"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "rsym", "zdiv", "base", "pvol", "last", "sign", "diff", "rate", "tvol", "tamt",
+                "ordy",
+            ],
+            lower: &[
+                ("base", 2),
+                ("diff", 6),
+                ("last", 4),
+                ("ordy", 10),
+                ("pvol", 3),
+                ("rate", 7),
+                ("rsym", 0),
+                ("sign", 5),
+                ("tamt", 9),
+                ("tvol", 8),
+                ("zdiv", 1),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rsym", &self.rsym);
-        v::put(&mut m, "zdiv", &self.zdiv);
-        v::put(&mut m, "base", &self.base);
-        v::put(&mut m, "pvol", &self.pvol);
-        v::put(&mut m, "last", &self.last);
-        v::put(&mut m, "sign", &self.sign);
-        v::put(&mut m, "diff", &self.diff);
-        v::put(&mut m, "rate", &self.rate);
-        v::put(&mut m, "tvol", &self.tvol);
-        v::put(&mut m, "tamt", &self.tamt);
-        v::put(&mut m, "ordy", &self.ordy);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rsym,
+            1 => &self.zdiv,
+            2 => &self.base,
+            3 => &self.pvol,
+            4 => &self.last,
+            5 => &self.sign,
+            6 => &self.diff,
+            7 => &self.rate,
+            8 => &self.tvol,
+            9 => &self.tamt,
+            10 => &self.ordy,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rsym", &self.rsym);
-        r.val(path, "zdiv", &self.zdiv);
-        r.val(path, "base", &self.base);
-        r.val(path, "pvol", &self.pvol);
-        r.val(path, "last", &self.last);
-        r.val(path, "sign", &self.sign);
-        r.val(path, "diff", &self.diff);
-        r.val(path, "rate", &self.rate);
-        r.val(path, "tvol", &self.tvol);
-        r.val(path, "tamt", &self.tamt);
-        r.val(path, "ordy", &self.ordy);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rsym,
+            1 => &mut self.zdiv,
+            2 => &mut self.base,
+            3 => &mut self.pvol,
+            4 => &mut self.last,
+            5 => &mut self.sign,
+            6 => &mut self.diff,
+            7 => &mut self.rate,
+            8 => &mut self.tvol,
+            9 => &mut self.tamt,
+            10 => &mut self.ordy,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

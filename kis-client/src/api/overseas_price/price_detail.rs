@@ -184,7 +184,7 @@ impl Endpoint for PriceDetailRequest {
 /// Response of 해외주식 현재가상세 (`v1_해외주식-029`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct PriceDetailResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -197,51 +197,71 @@ pub struct PriceDetailResponse {
     pub output: v::One<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for PriceDetailResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output: v::take_one(&mut m, "output"),
-            extra: m,
-        }
+impl crate::__private::Record for PriceDetailResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output"],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output.put(&mut m, "output");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output.report(path, "output", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for PriceDetailResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for PriceDetailResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// 실시간조회종목코드 (`rsym`, required, length 16).
@@ -328,144 +348,173 @@ pub struct Output {
     pub etyp_nm: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rsym: v::take(&mut m, "rsym"),
-            pvol: v::take(&mut m, "pvol"),
-            open: v::take(&mut m, "open"),
-            high: v::take(&mut m, "high"),
-            low: v::take(&mut m, "low"),
-            last: v::take(&mut m, "last"),
-            base: v::take(&mut m, "base"),
-            tomv: v::take(&mut m, "tomv"),
-            pamt: v::take(&mut m, "pamt"),
-            uplp: v::take(&mut m, "uplp"),
-            dnlp: v::take(&mut m, "dnlp"),
-            h52p: v::take(&mut m, "h52p"),
-            h52d: v::take(&mut m, "h52d"),
-            l52p: v::take(&mut m, "l52p"),
-            l52d: v::take(&mut m, "l52d"),
-            perx: v::take(&mut m, "perx"),
-            pbrx: v::take(&mut m, "pbrx"),
-            epsx: v::take(&mut m, "epsx"),
-            bpsx: v::take(&mut m, "bpsx"),
-            shar: v::take(&mut m, "shar"),
-            mcap: v::take(&mut m, "mcap"),
-            curr: v::take(&mut m, "curr"),
-            zdiv: v::take(&mut m, "zdiv"),
-            vnit: v::take(&mut m, "vnit"),
-            t_xprc: v::take(&mut m, "t_xprc"),
-            t_xdif: v::take(&mut m, "t_xdif"),
-            t_xrat: v::take(&mut m, "t_xrat"),
-            p_xprc: v::take(&mut m, "p_xprc"),
-            p_xdif: v::take(&mut m, "p_xdif"),
-            p_xrat: v::take(&mut m, "p_xrat"),
-            t_rate: v::take(&mut m, "t_rate"),
-            p_rate: v::take(&mut m, "p_rate"),
-            t_xsgn: v::take(&mut m, "t_xsgn"),
-            p_xsng: v::take(&mut m, "p_xsng"),
-            e_ordyn: v::take(&mut m, "e_ordyn"),
-            e_hogau: v::take(&mut m, "e_hogau"),
-            e_icod: v::take(&mut m, "e_icod"),
-            e_parp: v::take(&mut m, "e_parp"),
-            tvol: v::take(&mut m, "tvol"),
-            tamt: v::take(&mut m, "tamt"),
-            etyp_nm: v::take(&mut m, "etyp_nm"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "rsym", "pvol", "open", "high", "low", "last", "base", "tomv", "pamt", "uplp",
+                "dnlp", "h52p", "h52d", "l52p", "l52d", "perx", "pbrx", "epsx", "bpsx", "shar",
+                "mcap", "curr", "zdiv", "vnit", "t_xprc", "t_xdif", "t_xrat", "p_xprc", "p_xdif",
+                "p_xrat", "t_rate", "p_rate", "t_xsgn", "p_xsng", "e_ordyn", "e_hogau", "e_icod",
+                "e_parp", "tvol", "tamt", "etyp_nm",
+            ],
+            lower: &[
+                ("base", 6),
+                ("bpsx", 18),
+                ("curr", 21),
+                ("dnlp", 10),
+                ("e_hogau", 35),
+                ("e_icod", 36),
+                ("e_ordyn", 34),
+                ("e_parp", 37),
+                ("epsx", 17),
+                ("etyp_nm", 40),
+                ("h52d", 12),
+                ("h52p", 11),
+                ("high", 3),
+                ("l52d", 14),
+                ("l52p", 13),
+                ("last", 5),
+                ("low", 4),
+                ("mcap", 20),
+                ("open", 2),
+                ("p_rate", 31),
+                ("p_xdif", 28),
+                ("p_xprc", 27),
+                ("p_xrat", 29),
+                ("p_xsng", 33),
+                ("pamt", 8),
+                ("pbrx", 16),
+                ("perx", 15),
+                ("pvol", 1),
+                ("rsym", 0),
+                ("shar", 19),
+                ("t_rate", 30),
+                ("t_xdif", 25),
+                ("t_xprc", 24),
+                ("t_xrat", 26),
+                ("t_xsgn", 32),
+                ("tamt", 39),
+                ("tomv", 7),
+                ("tvol", 38),
+                ("uplp", 9),
+                ("vnit", 23),
+                ("zdiv", 22),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rsym", &self.rsym);
-        v::put(&mut m, "pvol", &self.pvol);
-        v::put(&mut m, "open", &self.open);
-        v::put(&mut m, "high", &self.high);
-        v::put(&mut m, "low", &self.low);
-        v::put(&mut m, "last", &self.last);
-        v::put(&mut m, "base", &self.base);
-        v::put(&mut m, "tomv", &self.tomv);
-        v::put(&mut m, "pamt", &self.pamt);
-        v::put(&mut m, "uplp", &self.uplp);
-        v::put(&mut m, "dnlp", &self.dnlp);
-        v::put(&mut m, "h52p", &self.h52p);
-        v::put(&mut m, "h52d", &self.h52d);
-        v::put(&mut m, "l52p", &self.l52p);
-        v::put(&mut m, "l52d", &self.l52d);
-        v::put(&mut m, "perx", &self.perx);
-        v::put(&mut m, "pbrx", &self.pbrx);
-        v::put(&mut m, "epsx", &self.epsx);
-        v::put(&mut m, "bpsx", &self.bpsx);
-        v::put(&mut m, "shar", &self.shar);
-        v::put(&mut m, "mcap", &self.mcap);
-        v::put(&mut m, "curr", &self.curr);
-        v::put(&mut m, "zdiv", &self.zdiv);
-        v::put(&mut m, "vnit", &self.vnit);
-        v::put(&mut m, "t_xprc", &self.t_xprc);
-        v::put(&mut m, "t_xdif", &self.t_xdif);
-        v::put(&mut m, "t_xrat", &self.t_xrat);
-        v::put(&mut m, "p_xprc", &self.p_xprc);
-        v::put(&mut m, "p_xdif", &self.p_xdif);
-        v::put(&mut m, "p_xrat", &self.p_xrat);
-        v::put(&mut m, "t_rate", &self.t_rate);
-        v::put(&mut m, "p_rate", &self.p_rate);
-        v::put(&mut m, "t_xsgn", &self.t_xsgn);
-        v::put(&mut m, "p_xsng", &self.p_xsng);
-        v::put(&mut m, "e_ordyn", &self.e_ordyn);
-        v::put(&mut m, "e_hogau", &self.e_hogau);
-        v::put(&mut m, "e_icod", &self.e_icod);
-        v::put(&mut m, "e_parp", &self.e_parp);
-        v::put(&mut m, "tvol", &self.tvol);
-        v::put(&mut m, "tamt", &self.tamt);
-        v::put(&mut m, "etyp_nm", &self.etyp_nm);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rsym,
+            1 => &self.pvol,
+            2 => &self.open,
+            3 => &self.high,
+            4 => &self.low,
+            5 => &self.last,
+            6 => &self.base,
+            7 => &self.tomv,
+            8 => &self.pamt,
+            9 => &self.uplp,
+            10 => &self.dnlp,
+            11 => &self.h52p,
+            12 => &self.h52d,
+            13 => &self.l52p,
+            14 => &self.l52d,
+            15 => &self.perx,
+            16 => &self.pbrx,
+            17 => &self.epsx,
+            18 => &self.bpsx,
+            19 => &self.shar,
+            20 => &self.mcap,
+            21 => &self.curr,
+            22 => &self.zdiv,
+            23 => &self.vnit,
+            24 => &self.t_xprc,
+            25 => &self.t_xdif,
+            26 => &self.t_xrat,
+            27 => &self.p_xprc,
+            28 => &self.p_xdif,
+            29 => &self.p_xrat,
+            30 => &self.t_rate,
+            31 => &self.p_rate,
+            32 => &self.t_xsgn,
+            33 => &self.p_xsng,
+            34 => &self.e_ordyn,
+            35 => &self.e_hogau,
+            36 => &self.e_icod,
+            37 => &self.e_parp,
+            38 => &self.tvol,
+            39 => &self.tamt,
+            40 => &self.etyp_nm,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rsym", &self.rsym);
-        r.val(path, "pvol", &self.pvol);
-        r.val(path, "open", &self.open);
-        r.val(path, "high", &self.high);
-        r.val(path, "low", &self.low);
-        r.val(path, "last", &self.last);
-        r.val(path, "base", &self.base);
-        r.val(path, "tomv", &self.tomv);
-        r.val(path, "pamt", &self.pamt);
-        r.val(path, "uplp", &self.uplp);
-        r.val(path, "dnlp", &self.dnlp);
-        r.val(path, "h52p", &self.h52p);
-        r.val(path, "h52d", &self.h52d);
-        r.val(path, "l52p", &self.l52p);
-        r.val(path, "l52d", &self.l52d);
-        r.val(path, "perx", &self.perx);
-        r.val(path, "pbrx", &self.pbrx);
-        r.val(path, "epsx", &self.epsx);
-        r.val(path, "bpsx", &self.bpsx);
-        r.val(path, "shar", &self.shar);
-        r.val(path, "mcap", &self.mcap);
-        r.val(path, "curr", &self.curr);
-        r.val(path, "zdiv", &self.zdiv);
-        r.val(path, "vnit", &self.vnit);
-        r.val(path, "t_xprc", &self.t_xprc);
-        r.val(path, "t_xdif", &self.t_xdif);
-        r.val(path, "t_xrat", &self.t_xrat);
-        r.val(path, "p_xprc", &self.p_xprc);
-        r.val(path, "p_xdif", &self.p_xdif);
-        r.val(path, "p_xrat", &self.p_xrat);
-        r.val(path, "t_rate", &self.t_rate);
-        r.val(path, "p_rate", &self.p_rate);
-        r.val(path, "t_xsgn", &self.t_xsgn);
-        r.val(path, "p_xsng", &self.p_xsng);
-        r.val(path, "e_ordyn", &self.e_ordyn);
-        r.val(path, "e_hogau", &self.e_hogau);
-        r.val(path, "e_icod", &self.e_icod);
-        r.val(path, "e_parp", &self.e_parp);
-        r.val(path, "tvol", &self.tvol);
-        r.val(path, "tamt", &self.tamt);
-        r.val(path, "etyp_nm", &self.etyp_nm);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rsym,
+            1 => &mut self.pvol,
+            2 => &mut self.open,
+            3 => &mut self.high,
+            4 => &mut self.low,
+            5 => &mut self.last,
+            6 => &mut self.base,
+            7 => &mut self.tomv,
+            8 => &mut self.pamt,
+            9 => &mut self.uplp,
+            10 => &mut self.dnlp,
+            11 => &mut self.h52p,
+            12 => &mut self.h52d,
+            13 => &mut self.l52p,
+            14 => &mut self.l52d,
+            15 => &mut self.perx,
+            16 => &mut self.pbrx,
+            17 => &mut self.epsx,
+            18 => &mut self.bpsx,
+            19 => &mut self.shar,
+            20 => &mut self.mcap,
+            21 => &mut self.curr,
+            22 => &mut self.zdiv,
+            23 => &mut self.vnit,
+            24 => &mut self.t_xprc,
+            25 => &mut self.t_xdif,
+            26 => &mut self.t_xrat,
+            27 => &mut self.p_xprc,
+            28 => &mut self.p_xdif,
+            29 => &mut self.p_xrat,
+            30 => &mut self.t_rate,
+            31 => &mut self.p_rate,
+            32 => &mut self.t_xsgn,
+            33 => &mut self.p_xsng,
+            34 => &mut self.e_ordyn,
+            35 => &mut self.e_hogau,
+            36 => &mut self.e_icod,
+            37 => &mut self.e_parp,
+            38 => &mut self.tvol,
+            39 => &mut self.tamt,
+            40 => &mut self.etyp_nm,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

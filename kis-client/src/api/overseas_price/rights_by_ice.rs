@@ -186,7 +186,7 @@ impl Endpoint for RightsByIceRequest {
 /// Response of 해외주식 권리종합 (`해외주식-050`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct RightsByIceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -199,51 +199,71 @@ pub struct RightsByIceResponse {
     pub output1: v::Block<Output1>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for RightsByIceResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output1: v::take_block(&mut m, "output1"),
-            extra: m,
-        }
+impl crate::__private::Record for RightsByIceResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output1"],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output1", 3), ("rt_cd", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output1.put(&mut m, "output1");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output1,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output1.report(path, "output1", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output1,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for RightsByIceResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for RightsByIceResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output1 {
     /// ICE공시일 (`anno_dt`, required, length 8).
@@ -272,57 +292,93 @@ pub struct Output1 {
     pub effective_dt: v::Val<v::NaiveDate>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output1 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            anno_dt: v::take(&mut m, "anno_dt"),
-            ca_title: v::take(&mut m, "ca_title"),
-            div_lock_dt: v::take(&mut m, "div_lock_dt"),
-            pay_dt: v::take(&mut m, "pay_dt"),
-            record_dt: v::take(&mut m, "record_dt"),
-            validity_dt: v::take(&mut m, "validity_dt"),
-            local_end_dt: v::take(&mut m, "local_end_dt"),
-            lock_dt: v::take(&mut m, "lock_dt"),
-            delist_dt: v::take(&mut m, "delist_dt"),
-            redempt_dt: v::take(&mut m, "redempt_dt"),
-            early_redempt_dt: v::take(&mut m, "early_redempt_dt"),
-            effective_dt: v::take(&mut m, "effective_dt"),
-            extra: m,
-        }
+impl crate::__private::Record for Output1 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "anno_dt",
+                "ca_title",
+                "div_lock_dt",
+                "pay_dt",
+                "record_dt",
+                "validity_dt",
+                "local_end_dt",
+                "lock_dt",
+                "delist_dt",
+                "redempt_dt",
+                "early_redempt_dt",
+                "effective_dt",
+            ],
+            lower: &[
+                ("anno_dt", 0),
+                ("ca_title", 1),
+                ("delist_dt", 8),
+                ("div_lock_dt", 2),
+                ("early_redempt_dt", 10),
+                ("effective_dt", 11),
+                ("local_end_dt", 6),
+                ("lock_dt", 7),
+                ("pay_dt", 3),
+                ("record_dt", 4),
+                ("redempt_dt", 9),
+                ("validity_dt", 5),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "anno_dt", &self.anno_dt);
-        v::put(&mut m, "ca_title", &self.ca_title);
-        v::put(&mut m, "div_lock_dt", &self.div_lock_dt);
-        v::put(&mut m, "pay_dt", &self.pay_dt);
-        v::put(&mut m, "record_dt", &self.record_dt);
-        v::put(&mut m, "validity_dt", &self.validity_dt);
-        v::put(&mut m, "local_end_dt", &self.local_end_dt);
-        v::put(&mut m, "lock_dt", &self.lock_dt);
-        v::put(&mut m, "delist_dt", &self.delist_dt);
-        v::put(&mut m, "redempt_dt", &self.redempt_dt);
-        v::put(&mut m, "early_redempt_dt", &self.early_redempt_dt);
-        v::put(&mut m, "effective_dt", &self.effective_dt);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.anno_dt,
+            1 => &self.ca_title,
+            2 => &self.div_lock_dt,
+            3 => &self.pay_dt,
+            4 => &self.record_dt,
+            5 => &self.validity_dt,
+            6 => &self.local_end_dt,
+            7 => &self.lock_dt,
+            8 => &self.delist_dt,
+            9 => &self.redempt_dt,
+            10 => &self.early_redempt_dt,
+            11 => &self.effective_dt,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "anno_dt", &self.anno_dt);
-        r.val(path, "ca_title", &self.ca_title);
-        r.val(path, "div_lock_dt", &self.div_lock_dt);
-        r.val(path, "pay_dt", &self.pay_dt);
-        r.val(path, "record_dt", &self.record_dt);
-        r.val(path, "validity_dt", &self.validity_dt);
-        r.val(path, "local_end_dt", &self.local_end_dt);
-        r.val(path, "lock_dt", &self.lock_dt);
-        r.val(path, "delist_dt", &self.delist_dt);
-        r.val(path, "redempt_dt", &self.redempt_dt);
-        r.val(path, "early_redempt_dt", &self.early_redempt_dt);
-        r.val(path, "effective_dt", &self.effective_dt);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.anno_dt,
+            1 => &mut self.ca_title,
+            2 => &mut self.div_lock_dt,
+            3 => &mut self.pay_dt,
+            4 => &mut self.record_dt,
+            5 => &mut self.validity_dt,
+            6 => &mut self.local_end_dt,
+            7 => &mut self.lock_dt,
+            8 => &mut self.delist_dt,
+            9 => &mut self.redempt_dt,
+            10 => &mut self.early_redempt_dt,
+            11 => &mut self.effective_dt,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

@@ -157,7 +157,7 @@ impl Endpoint for SearchInfoRequest {
 /// Response of 해외주식 상품기본정보 (`v1_해외주식-034`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct SearchInfoResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -170,51 +170,71 @@ pub struct SearchInfoResponse {
     pub output: v::One<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for SearchInfoResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output: v::take_one(&mut m, "output"),
-            extra: m,
-        }
+impl crate::__private::Record for SearchInfoResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output"],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output.put(&mut m, "output");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output.report(path, "output", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for SearchInfoResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for SearchInfoResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (응답상세1).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// 표준상품번호 (`std_pdno`, required, length 12).
@@ -331,261 +351,269 @@ pub struct Output {
     pub last_rcvg_dtime: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            std_pdno: v::take(&mut m, "std_pdno"),
-            prdt_eng_name: v::take(&mut m, "prdt_eng_name"),
-            natn_cd: v::take(&mut m, "natn_cd"),
-            natn_name: v::take(&mut m, "natn_name"),
-            tr_mket_cd: v::take(&mut m, "tr_mket_cd"),
-            tr_mket_name: v::take(&mut m, "tr_mket_name"),
-            ovrs_excg_cd: v::take(&mut m, "ovrs_excg_cd"),
-            ovrs_excg_name: v::take(&mut m, "ovrs_excg_name"),
-            tr_crcy_cd: v::take(&mut m, "tr_crcy_cd"),
-            ovrs_papr: v::take(&mut m, "ovrs_papr"),
-            crcy_name: v::take(&mut m, "crcy_name"),
-            ovrs_stck_dvsn_cd: v::take(&mut m, "ovrs_stck_dvsn_cd"),
-            prdt_clsf_cd: v::take(&mut m, "prdt_clsf_cd"),
-            prdt_clsf_name: v::take(&mut m, "prdt_clsf_name"),
-            sll_unit_qty: v::take(&mut m, "sll_unit_qty"),
-            buy_unit_qty: v::take(&mut m, "buy_unit_qty"),
-            tr_unit_amt: v::take(&mut m, "tr_unit_amt"),
-            lstg_stck_num: v::take(&mut m, "lstg_stck_num"),
-            lstg_dt: v::take(&mut m, "lstg_dt"),
-            ovrs_stck_tr_stop_dvsn_cd: v::take(&mut m, "ovrs_stck_tr_stop_dvsn_cd"),
-            lstg_abol_item_yn: v::take(&mut m, "lstg_abol_item_yn"),
-            ovrs_stck_prdt_grp_no: v::take(&mut m, "ovrs_stck_prdt_grp_no"),
-            lstg_yn: v::take(&mut m, "lstg_yn"),
-            tax_levy_yn: v::take(&mut m, "tax_levy_yn"),
-            ovrs_stck_erlm_rosn_cd: v::take(&mut m, "ovrs_stck_erlm_rosn_cd"),
-            ovrs_stck_hist_rght_dvsn_cd: v::take(&mut m, "ovrs_stck_hist_rght_dvsn_cd"),
-            chng_bf_pdno: v::take(&mut m, "chng_bf_pdno"),
-            prdt_type_cd_2: v::take(&mut m, "prdt_type_cd_2"),
-            ovrs_item_name: v::take(&mut m, "ovrs_item_name"),
-            sedol_no: v::take(&mut m, "sedol_no"),
-            blbg_tckr_text: v::take(&mut m, "blbg_tckr_text"),
-            ovrs_stck_etf_risk_drtp_cd: v::take(&mut m, "ovrs_stck_etf_risk_drtp_cd"),
-            etp_chas_erng_rt_dbnb: v::take(&mut m, "etp_chas_erng_rt_dbnb"),
-            istt_usge_isin_cd: v::take(&mut m, "istt_usge_isin_cd"),
-            mint_svc_yn: v::take(&mut m, "mint_svc_yn"),
-            mint_svc_yn_chng_dt: v::take(&mut m, "mint_svc_yn_chng_dt"),
-            prdt_name: v::take(&mut m, "prdt_name"),
-            lei_cd: v::take(&mut m, "lei_cd"),
-            ovrs_stck_stop_rson_cd: v::take(&mut m, "ovrs_stck_stop_rson_cd"),
-            lstg_abol_dt: v::take(&mut m, "lstg_abol_dt"),
-            mini_stk_tr_stat_dvsn_cd: v::take(&mut m, "mini_stk_tr_stat_dvsn_cd"),
-            mint_frst_svc_erlm_dt: v::take(&mut m, "mint_frst_svc_erlm_dt"),
-            mint_dcpt_trad_psbl_yn: v::take(&mut m, "mint_dcpt_trad_psbl_yn"),
-            mint_fnum_trad_psbl_yn: v::take(&mut m, "mint_fnum_trad_psbl_yn"),
-            mint_cblc_cvsn_ipsb_yn: v::take(&mut m, "mint_cblc_cvsn_ipsb_yn"),
-            ptp_item_yn: v::take(&mut m, "ptp_item_yn"),
-            ptp_item_trfx_exmt_yn: v::take(&mut m, "ptp_item_trfx_exmt_yn"),
-            ptp_item_trfx_exmt_strt_dt: v::take(&mut m, "ptp_item_trfx_exmt_strt_dt"),
-            ptp_item_trfx_exmt_end_dt: v::take(&mut m, "ptp_item_trfx_exmt_end_dt"),
-            dtm_tr_psbl_yn: v::take(&mut m, "dtm_tr_psbl_yn"),
-            sdrf_stop_ecls_yn: v::take(&mut m, "sdrf_stop_ecls_yn"),
-            sdrf_stop_ecls_erlm_dt: v::take(&mut m, "sdrf_stop_ecls_erlm_dt"),
-            memo_text1: v::take(&mut m, "memo_text1"),
-            ovrs_now_pric1: v::take(&mut m, "ovrs_now_pric1"),
-            sgle_item_lvrg_etp_yn: v::take(&mut m, "sgle_item_lvrg_etp_yn"),
-            last_rcvg_dtime: v::take(&mut m, "last_rcvg_dtime"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "std_pdno",
+                "prdt_eng_name",
+                "natn_cd",
+                "natn_name",
+                "tr_mket_cd",
+                "tr_mket_name",
+                "ovrs_excg_cd",
+                "ovrs_excg_name",
+                "tr_crcy_cd",
+                "ovrs_papr",
+                "crcy_name",
+                "ovrs_stck_dvsn_cd",
+                "prdt_clsf_cd",
+                "prdt_clsf_name",
+                "sll_unit_qty",
+                "buy_unit_qty",
+                "tr_unit_amt",
+                "lstg_stck_num",
+                "lstg_dt",
+                "ovrs_stck_tr_stop_dvsn_cd",
+                "lstg_abol_item_yn",
+                "ovrs_stck_prdt_grp_no",
+                "lstg_yn",
+                "tax_levy_yn",
+                "ovrs_stck_erlm_rosn_cd",
+                "ovrs_stck_hist_rght_dvsn_cd",
+                "chng_bf_pdno",
+                "prdt_type_cd_2",
+                "ovrs_item_name",
+                "sedol_no",
+                "blbg_tckr_text",
+                "ovrs_stck_etf_risk_drtp_cd",
+                "etp_chas_erng_rt_dbnb",
+                "istt_usge_isin_cd",
+                "mint_svc_yn",
+                "mint_svc_yn_chng_dt",
+                "prdt_name",
+                "lei_cd",
+                "ovrs_stck_stop_rson_cd",
+                "lstg_abol_dt",
+                "mini_stk_tr_stat_dvsn_cd",
+                "mint_frst_svc_erlm_dt",
+                "mint_dcpt_trad_psbl_yn",
+                "mint_fnum_trad_psbl_yn",
+                "mint_cblc_cvsn_ipsb_yn",
+                "ptp_item_yn",
+                "ptp_item_trfx_exmt_yn",
+                "ptp_item_trfx_exmt_strt_dt",
+                "ptp_item_trfx_exmt_end_dt",
+                "dtm_tr_psbl_yn",
+                "sdrf_stop_ecls_yn",
+                "sdrf_stop_ecls_erlm_dt",
+                "memo_text1",
+                "ovrs_now_pric1",
+                "sgle_item_lvrg_etp_yn",
+                "last_rcvg_dtime",
+            ],
+            lower: &[
+                ("blbg_tckr_text", 30),
+                ("buy_unit_qty", 15),
+                ("chng_bf_pdno", 26),
+                ("crcy_name", 10),
+                ("dtm_tr_psbl_yn", 49),
+                ("etp_chas_erng_rt_dbnb", 32),
+                ("istt_usge_isin_cd", 33),
+                ("last_rcvg_dtime", 55),
+                ("lei_cd", 37),
+                ("lstg_abol_dt", 39),
+                ("lstg_abol_item_yn", 20),
+                ("lstg_dt", 18),
+                ("lstg_stck_num", 17),
+                ("lstg_yn", 22),
+                ("memo_text1", 52),
+                ("mini_stk_tr_stat_dvsn_cd", 40),
+                ("mint_cblc_cvsn_ipsb_yn", 44),
+                ("mint_dcpt_trad_psbl_yn", 42),
+                ("mint_fnum_trad_psbl_yn", 43),
+                ("mint_frst_svc_erlm_dt", 41),
+                ("mint_svc_yn", 34),
+                ("mint_svc_yn_chng_dt", 35),
+                ("natn_cd", 2),
+                ("natn_name", 3),
+                ("ovrs_excg_cd", 6),
+                ("ovrs_excg_name", 7),
+                ("ovrs_item_name", 28),
+                ("ovrs_now_pric1", 53),
+                ("ovrs_papr", 9),
+                ("ovrs_stck_dvsn_cd", 11),
+                ("ovrs_stck_erlm_rosn_cd", 24),
+                ("ovrs_stck_etf_risk_drtp_cd", 31),
+                ("ovrs_stck_hist_rght_dvsn_cd", 25),
+                ("ovrs_stck_prdt_grp_no", 21),
+                ("ovrs_stck_stop_rson_cd", 38),
+                ("ovrs_stck_tr_stop_dvsn_cd", 19),
+                ("prdt_clsf_cd", 12),
+                ("prdt_clsf_name", 13),
+                ("prdt_eng_name", 1),
+                ("prdt_name", 36),
+                ("prdt_type_cd_2", 27),
+                ("ptp_item_trfx_exmt_end_dt", 48),
+                ("ptp_item_trfx_exmt_strt_dt", 47),
+                ("ptp_item_trfx_exmt_yn", 46),
+                ("ptp_item_yn", 45),
+                ("sdrf_stop_ecls_erlm_dt", 51),
+                ("sdrf_stop_ecls_yn", 50),
+                ("sedol_no", 29),
+                ("sgle_item_lvrg_etp_yn", 54),
+                ("sll_unit_qty", 14),
+                ("std_pdno", 0),
+                ("tax_levy_yn", 23),
+                ("tr_crcy_cd", 8),
+                ("tr_mket_cd", 4),
+                ("tr_mket_name", 5),
+                ("tr_unit_amt", 16),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "std_pdno", &self.std_pdno);
-        v::put(&mut m, "prdt_eng_name", &self.prdt_eng_name);
-        v::put(&mut m, "natn_cd", &self.natn_cd);
-        v::put(&mut m, "natn_name", &self.natn_name);
-        v::put(&mut m, "tr_mket_cd", &self.tr_mket_cd);
-        v::put(&mut m, "tr_mket_name", &self.tr_mket_name);
-        v::put(&mut m, "ovrs_excg_cd", &self.ovrs_excg_cd);
-        v::put(&mut m, "ovrs_excg_name", &self.ovrs_excg_name);
-        v::put(&mut m, "tr_crcy_cd", &self.tr_crcy_cd);
-        v::put(&mut m, "ovrs_papr", &self.ovrs_papr);
-        v::put(&mut m, "crcy_name", &self.crcy_name);
-        v::put(&mut m, "ovrs_stck_dvsn_cd", &self.ovrs_stck_dvsn_cd);
-        v::put(&mut m, "prdt_clsf_cd", &self.prdt_clsf_cd);
-        v::put(&mut m, "prdt_clsf_name", &self.prdt_clsf_name);
-        v::put(&mut m, "sll_unit_qty", &self.sll_unit_qty);
-        v::put(&mut m, "buy_unit_qty", &self.buy_unit_qty);
-        v::put(&mut m, "tr_unit_amt", &self.tr_unit_amt);
-        v::put(&mut m, "lstg_stck_num", &self.lstg_stck_num);
-        v::put(&mut m, "lstg_dt", &self.lstg_dt);
-        v::put(
-            &mut m,
-            "ovrs_stck_tr_stop_dvsn_cd",
-            &self.ovrs_stck_tr_stop_dvsn_cd,
-        );
-        v::put(&mut m, "lstg_abol_item_yn", &self.lstg_abol_item_yn);
-        v::put(&mut m, "ovrs_stck_prdt_grp_no", &self.ovrs_stck_prdt_grp_no);
-        v::put(&mut m, "lstg_yn", &self.lstg_yn);
-        v::put(&mut m, "tax_levy_yn", &self.tax_levy_yn);
-        v::put(
-            &mut m,
-            "ovrs_stck_erlm_rosn_cd",
-            &self.ovrs_stck_erlm_rosn_cd,
-        );
-        v::put(
-            &mut m,
-            "ovrs_stck_hist_rght_dvsn_cd",
-            &self.ovrs_stck_hist_rght_dvsn_cd,
-        );
-        v::put(&mut m, "chng_bf_pdno", &self.chng_bf_pdno);
-        v::put(&mut m, "prdt_type_cd_2", &self.prdt_type_cd_2);
-        v::put(&mut m, "ovrs_item_name", &self.ovrs_item_name);
-        v::put(&mut m, "sedol_no", &self.sedol_no);
-        v::put(&mut m, "blbg_tckr_text", &self.blbg_tckr_text);
-        v::put(
-            &mut m,
-            "ovrs_stck_etf_risk_drtp_cd",
-            &self.ovrs_stck_etf_risk_drtp_cd,
-        );
-        v::put(&mut m, "etp_chas_erng_rt_dbnb", &self.etp_chas_erng_rt_dbnb);
-        v::put(&mut m, "istt_usge_isin_cd", &self.istt_usge_isin_cd);
-        v::put(&mut m, "mint_svc_yn", &self.mint_svc_yn);
-        v::put(&mut m, "mint_svc_yn_chng_dt", &self.mint_svc_yn_chng_dt);
-        v::put(&mut m, "prdt_name", &self.prdt_name);
-        v::put(&mut m, "lei_cd", &self.lei_cd);
-        v::put(
-            &mut m,
-            "ovrs_stck_stop_rson_cd",
-            &self.ovrs_stck_stop_rson_cd,
-        );
-        v::put(&mut m, "lstg_abol_dt", &self.lstg_abol_dt);
-        v::put(
-            &mut m,
-            "mini_stk_tr_stat_dvsn_cd",
-            &self.mini_stk_tr_stat_dvsn_cd,
-        );
-        v::put(&mut m, "mint_frst_svc_erlm_dt", &self.mint_frst_svc_erlm_dt);
-        v::put(
-            &mut m,
-            "mint_dcpt_trad_psbl_yn",
-            &self.mint_dcpt_trad_psbl_yn,
-        );
-        v::put(
-            &mut m,
-            "mint_fnum_trad_psbl_yn",
-            &self.mint_fnum_trad_psbl_yn,
-        );
-        v::put(
-            &mut m,
-            "mint_cblc_cvsn_ipsb_yn",
-            &self.mint_cblc_cvsn_ipsb_yn,
-        );
-        v::put(&mut m, "ptp_item_yn", &self.ptp_item_yn);
-        v::put(&mut m, "ptp_item_trfx_exmt_yn", &self.ptp_item_trfx_exmt_yn);
-        v::put(
-            &mut m,
-            "ptp_item_trfx_exmt_strt_dt",
-            &self.ptp_item_trfx_exmt_strt_dt,
-        );
-        v::put(
-            &mut m,
-            "ptp_item_trfx_exmt_end_dt",
-            &self.ptp_item_trfx_exmt_end_dt,
-        );
-        v::put(&mut m, "dtm_tr_psbl_yn", &self.dtm_tr_psbl_yn);
-        v::put(&mut m, "sdrf_stop_ecls_yn", &self.sdrf_stop_ecls_yn);
-        v::put(
-            &mut m,
-            "sdrf_stop_ecls_erlm_dt",
-            &self.sdrf_stop_ecls_erlm_dt,
-        );
-        v::put(&mut m, "memo_text1", &self.memo_text1);
-        v::put(&mut m, "ovrs_now_pric1", &self.ovrs_now_pric1);
-        v::put(&mut m, "sgle_item_lvrg_etp_yn", &self.sgle_item_lvrg_etp_yn);
-        v::put(&mut m, "last_rcvg_dtime", &self.last_rcvg_dtime);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.std_pdno,
+            1 => &self.prdt_eng_name,
+            2 => &self.natn_cd,
+            3 => &self.natn_name,
+            4 => &self.tr_mket_cd,
+            5 => &self.tr_mket_name,
+            6 => &self.ovrs_excg_cd,
+            7 => &self.ovrs_excg_name,
+            8 => &self.tr_crcy_cd,
+            9 => &self.ovrs_papr,
+            10 => &self.crcy_name,
+            11 => &self.ovrs_stck_dvsn_cd,
+            12 => &self.prdt_clsf_cd,
+            13 => &self.prdt_clsf_name,
+            14 => &self.sll_unit_qty,
+            15 => &self.buy_unit_qty,
+            16 => &self.tr_unit_amt,
+            17 => &self.lstg_stck_num,
+            18 => &self.lstg_dt,
+            19 => &self.ovrs_stck_tr_stop_dvsn_cd,
+            20 => &self.lstg_abol_item_yn,
+            21 => &self.ovrs_stck_prdt_grp_no,
+            22 => &self.lstg_yn,
+            23 => &self.tax_levy_yn,
+            24 => &self.ovrs_stck_erlm_rosn_cd,
+            25 => &self.ovrs_stck_hist_rght_dvsn_cd,
+            26 => &self.chng_bf_pdno,
+            27 => &self.prdt_type_cd_2,
+            28 => &self.ovrs_item_name,
+            29 => &self.sedol_no,
+            30 => &self.blbg_tckr_text,
+            31 => &self.ovrs_stck_etf_risk_drtp_cd,
+            32 => &self.etp_chas_erng_rt_dbnb,
+            33 => &self.istt_usge_isin_cd,
+            34 => &self.mint_svc_yn,
+            35 => &self.mint_svc_yn_chng_dt,
+            36 => &self.prdt_name,
+            37 => &self.lei_cd,
+            38 => &self.ovrs_stck_stop_rson_cd,
+            39 => &self.lstg_abol_dt,
+            40 => &self.mini_stk_tr_stat_dvsn_cd,
+            41 => &self.mint_frst_svc_erlm_dt,
+            42 => &self.mint_dcpt_trad_psbl_yn,
+            43 => &self.mint_fnum_trad_psbl_yn,
+            44 => &self.mint_cblc_cvsn_ipsb_yn,
+            45 => &self.ptp_item_yn,
+            46 => &self.ptp_item_trfx_exmt_yn,
+            47 => &self.ptp_item_trfx_exmt_strt_dt,
+            48 => &self.ptp_item_trfx_exmt_end_dt,
+            49 => &self.dtm_tr_psbl_yn,
+            50 => &self.sdrf_stop_ecls_yn,
+            51 => &self.sdrf_stop_ecls_erlm_dt,
+            52 => &self.memo_text1,
+            53 => &self.ovrs_now_pric1,
+            54 => &self.sgle_item_lvrg_etp_yn,
+            55 => &self.last_rcvg_dtime,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "std_pdno", &self.std_pdno);
-        r.val(path, "prdt_eng_name", &self.prdt_eng_name);
-        r.val(path, "natn_cd", &self.natn_cd);
-        r.val(path, "natn_name", &self.natn_name);
-        r.val(path, "tr_mket_cd", &self.tr_mket_cd);
-        r.val(path, "tr_mket_name", &self.tr_mket_name);
-        r.val(path, "ovrs_excg_cd", &self.ovrs_excg_cd);
-        r.val(path, "ovrs_excg_name", &self.ovrs_excg_name);
-        r.val(path, "tr_crcy_cd", &self.tr_crcy_cd);
-        r.val(path, "ovrs_papr", &self.ovrs_papr);
-        r.val(path, "crcy_name", &self.crcy_name);
-        r.val(path, "ovrs_stck_dvsn_cd", &self.ovrs_stck_dvsn_cd);
-        r.val(path, "prdt_clsf_cd", &self.prdt_clsf_cd);
-        r.val(path, "prdt_clsf_name", &self.prdt_clsf_name);
-        r.val(path, "sll_unit_qty", &self.sll_unit_qty);
-        r.val(path, "buy_unit_qty", &self.buy_unit_qty);
-        r.val(path, "tr_unit_amt", &self.tr_unit_amt);
-        r.val(path, "lstg_stck_num", &self.lstg_stck_num);
-        r.val(path, "lstg_dt", &self.lstg_dt);
-        r.val(
-            path,
-            "ovrs_stck_tr_stop_dvsn_cd",
-            &self.ovrs_stck_tr_stop_dvsn_cd,
-        );
-        r.val(path, "lstg_abol_item_yn", &self.lstg_abol_item_yn);
-        r.val(path, "ovrs_stck_prdt_grp_no", &self.ovrs_stck_prdt_grp_no);
-        r.val(path, "lstg_yn", &self.lstg_yn);
-        r.val(path, "tax_levy_yn", &self.tax_levy_yn);
-        r.val(path, "ovrs_stck_erlm_rosn_cd", &self.ovrs_stck_erlm_rosn_cd);
-        r.val(
-            path,
-            "ovrs_stck_hist_rght_dvsn_cd",
-            &self.ovrs_stck_hist_rght_dvsn_cd,
-        );
-        r.val(path, "chng_bf_pdno", &self.chng_bf_pdno);
-        r.val(path, "prdt_type_cd_2", &self.prdt_type_cd_2);
-        r.val(path, "ovrs_item_name", &self.ovrs_item_name);
-        r.val(path, "sedol_no", &self.sedol_no);
-        r.val(path, "blbg_tckr_text", &self.blbg_tckr_text);
-        r.val(
-            path,
-            "ovrs_stck_etf_risk_drtp_cd",
-            &self.ovrs_stck_etf_risk_drtp_cd,
-        );
-        r.val(path, "etp_chas_erng_rt_dbnb", &self.etp_chas_erng_rt_dbnb);
-        r.val(path, "istt_usge_isin_cd", &self.istt_usge_isin_cd);
-        r.val(path, "mint_svc_yn", &self.mint_svc_yn);
-        r.val(path, "mint_svc_yn_chng_dt", &self.mint_svc_yn_chng_dt);
-        r.val(path, "prdt_name", &self.prdt_name);
-        r.val(path, "lei_cd", &self.lei_cd);
-        r.val(path, "ovrs_stck_stop_rson_cd", &self.ovrs_stck_stop_rson_cd);
-        r.val(path, "lstg_abol_dt", &self.lstg_abol_dt);
-        r.val(
-            path,
-            "mini_stk_tr_stat_dvsn_cd",
-            &self.mini_stk_tr_stat_dvsn_cd,
-        );
-        r.val(path, "mint_frst_svc_erlm_dt", &self.mint_frst_svc_erlm_dt);
-        r.val(path, "mint_dcpt_trad_psbl_yn", &self.mint_dcpt_trad_psbl_yn);
-        r.val(path, "mint_fnum_trad_psbl_yn", &self.mint_fnum_trad_psbl_yn);
-        r.val(path, "mint_cblc_cvsn_ipsb_yn", &self.mint_cblc_cvsn_ipsb_yn);
-        r.val(path, "ptp_item_yn", &self.ptp_item_yn);
-        r.val(path, "ptp_item_trfx_exmt_yn", &self.ptp_item_trfx_exmt_yn);
-        r.val(
-            path,
-            "ptp_item_trfx_exmt_strt_dt",
-            &self.ptp_item_trfx_exmt_strt_dt,
-        );
-        r.val(
-            path,
-            "ptp_item_trfx_exmt_end_dt",
-            &self.ptp_item_trfx_exmt_end_dt,
-        );
-        r.val(path, "dtm_tr_psbl_yn", &self.dtm_tr_psbl_yn);
-        r.val(path, "sdrf_stop_ecls_yn", &self.sdrf_stop_ecls_yn);
-        r.val(path, "sdrf_stop_ecls_erlm_dt", &self.sdrf_stop_ecls_erlm_dt);
-        r.val(path, "memo_text1", &self.memo_text1);
-        r.val(path, "ovrs_now_pric1", &self.ovrs_now_pric1);
-        r.val(path, "sgle_item_lvrg_etp_yn", &self.sgle_item_lvrg_etp_yn);
-        r.val(path, "last_rcvg_dtime", &self.last_rcvg_dtime);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.std_pdno,
+            1 => &mut self.prdt_eng_name,
+            2 => &mut self.natn_cd,
+            3 => &mut self.natn_name,
+            4 => &mut self.tr_mket_cd,
+            5 => &mut self.tr_mket_name,
+            6 => &mut self.ovrs_excg_cd,
+            7 => &mut self.ovrs_excg_name,
+            8 => &mut self.tr_crcy_cd,
+            9 => &mut self.ovrs_papr,
+            10 => &mut self.crcy_name,
+            11 => &mut self.ovrs_stck_dvsn_cd,
+            12 => &mut self.prdt_clsf_cd,
+            13 => &mut self.prdt_clsf_name,
+            14 => &mut self.sll_unit_qty,
+            15 => &mut self.buy_unit_qty,
+            16 => &mut self.tr_unit_amt,
+            17 => &mut self.lstg_stck_num,
+            18 => &mut self.lstg_dt,
+            19 => &mut self.ovrs_stck_tr_stop_dvsn_cd,
+            20 => &mut self.lstg_abol_item_yn,
+            21 => &mut self.ovrs_stck_prdt_grp_no,
+            22 => &mut self.lstg_yn,
+            23 => &mut self.tax_levy_yn,
+            24 => &mut self.ovrs_stck_erlm_rosn_cd,
+            25 => &mut self.ovrs_stck_hist_rght_dvsn_cd,
+            26 => &mut self.chng_bf_pdno,
+            27 => &mut self.prdt_type_cd_2,
+            28 => &mut self.ovrs_item_name,
+            29 => &mut self.sedol_no,
+            30 => &mut self.blbg_tckr_text,
+            31 => &mut self.ovrs_stck_etf_risk_drtp_cd,
+            32 => &mut self.etp_chas_erng_rt_dbnb,
+            33 => &mut self.istt_usge_isin_cd,
+            34 => &mut self.mint_svc_yn,
+            35 => &mut self.mint_svc_yn_chng_dt,
+            36 => &mut self.prdt_name,
+            37 => &mut self.lei_cd,
+            38 => &mut self.ovrs_stck_stop_rson_cd,
+            39 => &mut self.lstg_abol_dt,
+            40 => &mut self.mini_stk_tr_stat_dvsn_cd,
+            41 => &mut self.mint_frst_svc_erlm_dt,
+            42 => &mut self.mint_dcpt_trad_psbl_yn,
+            43 => &mut self.mint_fnum_trad_psbl_yn,
+            44 => &mut self.mint_cblc_cvsn_ipsb_yn,
+            45 => &mut self.ptp_item_yn,
+            46 => &mut self.ptp_item_trfx_exmt_yn,
+            47 => &mut self.ptp_item_trfx_exmt_strt_dt,
+            48 => &mut self.ptp_item_trfx_exmt_end_dt,
+            49 => &mut self.dtm_tr_psbl_yn,
+            50 => &mut self.sdrf_stop_ecls_yn,
+            51 => &mut self.sdrf_stop_ecls_erlm_dt,
+            52 => &mut self.memo_text1,
+            53 => &mut self.ovrs_now_pric1,
+            54 => &mut self.sgle_item_lvrg_etp_yn,
+            55 => &mut self.last_rcvg_dtime,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

@@ -217,7 +217,7 @@ impl Endpoint for AlgoOrdnoRequest {
 /// Response of 해외주식 지정가주문번호조회 (`해외주식-071`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct AlgoOrdnoResponse {
     /// Block 응답상세 (`output`, required).
@@ -234,57 +234,89 @@ pub struct AlgoOrdnoResponse {
     pub ctx_area_nk200: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for AlgoOrdnoResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            output: v::take_block(&mut m, "output"),
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            ctx_area_fk200: v::take(&mut m, "ctx_area_fk200"),
-            ctx_area_nk200: v::take(&mut m, "ctx_area_nk200"),
-            extra: m,
-        }
+impl crate::__private::Record for AlgoOrdnoResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "output",
+                "rt_cd",
+                "msg_cd",
+                "msg1",
+                "ctx_area_fk200",
+                "ctx_area_nk200",
+            ],
+            lower: &[
+                ("ctx_area_fk200", 4),
+                ("ctx_area_nk200", 5),
+                ("msg1", 3),
+                ("msg_cd", 2),
+                ("output", 0),
+                ("rt_cd", 1),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        self.output.put(&mut m, "output");
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        v::put(&mut m, "ctx_area_fk200", &self.ctx_area_fk200);
-        v::put(&mut m, "ctx_area_nk200", &self.ctx_area_nk200);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.output,
+            1 => &self.rt_cd,
+            2 => &self.msg_cd,
+            3 => &self.msg1,
+            4 => &self.ctx_area_fk200,
+            5 => &self.ctx_area_nk200,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        self.output.report(path, "output", r);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        r.val(path, "ctx_area_fk200", &self.ctx_area_fk200);
-        r.val(path, "ctx_area_nk200", &self.ctx_area_nk200);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.output,
+            1 => &mut self.rt_cd,
+            2 => &mut self.msg_cd,
+            3 => &mut self.msg1,
+            4 => &mut self.ctx_area_fk200,
+            5 => &mut self.ctx_area_nk200,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for AlgoOrdnoResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for AlgoOrdnoResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// 주문번호 (`odno`, required, length 10).
@@ -307,49 +339,82 @@ pub struct Output {
     pub ord_gno_brno: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            odno: v::take(&mut m, "odno"),
-            trad_dvsn_name: v::take(&mut m, "trad_dvsn_name"),
-            pdno: v::take(&mut m, "pdno"),
-            item_name: v::take(&mut m, "item_name"),
-            ft_ord_qty: v::take(&mut m, "ft_ord_qty"),
-            ft_ord_unpr3: v::take(&mut m, "ft_ord_unpr3"),
-            splt_buy_attr_name: v::take(&mut m, "splt_buy_attr_name"),
-            ft_ccld_qty: v::take(&mut m, "ft_ccld_qty"),
-            ord_gno_brno: v::take(&mut m, "ord_gno_brno"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "odno",
+                "trad_dvsn_name",
+                "pdno",
+                "item_name",
+                "ft_ord_qty",
+                "ft_ord_unpr3",
+                "splt_buy_attr_name",
+                "ft_ccld_qty",
+                "ord_gno_brno",
+            ],
+            lower: &[
+                ("ft_ccld_qty", 7),
+                ("ft_ord_qty", 4),
+                ("ft_ord_unpr3", 5),
+                ("item_name", 3),
+                ("odno", 0),
+                ("ord_gno_brno", 8),
+                ("pdno", 2),
+                ("splt_buy_attr_name", 6),
+                ("trad_dvsn_name", 1),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "odno", &self.odno);
-        v::put(&mut m, "trad_dvsn_name", &self.trad_dvsn_name);
-        v::put(&mut m, "pdno", &self.pdno);
-        v::put(&mut m, "item_name", &self.item_name);
-        v::put(&mut m, "ft_ord_qty", &self.ft_ord_qty);
-        v::put(&mut m, "ft_ord_unpr3", &self.ft_ord_unpr3);
-        v::put(&mut m, "splt_buy_attr_name", &self.splt_buy_attr_name);
-        v::put(&mut m, "ft_ccld_qty", &self.ft_ccld_qty);
-        v::put(&mut m, "ord_gno_brno", &self.ord_gno_brno);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.odno,
+            1 => &self.trad_dvsn_name,
+            2 => &self.pdno,
+            3 => &self.item_name,
+            4 => &self.ft_ord_qty,
+            5 => &self.ft_ord_unpr3,
+            6 => &self.splt_buy_attr_name,
+            7 => &self.ft_ccld_qty,
+            8 => &self.ord_gno_brno,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "odno", &self.odno);
-        r.val(path, "trad_dvsn_name", &self.trad_dvsn_name);
-        r.val(path, "pdno", &self.pdno);
-        r.val(path, "item_name", &self.item_name);
-        r.val(path, "ft_ord_qty", &self.ft_ord_qty);
-        r.val(path, "ft_ord_unpr3", &self.ft_ord_unpr3);
-        r.val(path, "splt_buy_attr_name", &self.splt_buy_attr_name);
-        r.val(path, "ft_ccld_qty", &self.ft_ccld_qty);
-        r.val(path, "ord_gno_brno", &self.ord_gno_brno);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.odno,
+            1 => &mut self.trad_dvsn_name,
+            2 => &mut self.pdno,
+            3 => &mut self.item_name,
+            4 => &mut self.ft_ord_qty,
+            5 => &mut self.ft_ord_unpr3,
+            6 => &mut self.splt_buy_attr_name,
+            7 => &mut self.ft_ccld_qty,
+            8 => &mut self.ord_gno_brno,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 

@@ -164,7 +164,7 @@ impl Endpoint for CountriesHolidayRequest {
 /// Response of 해외결제일자조회 (`해외주식-017`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct CountriesHolidayResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -181,57 +181,89 @@ pub struct CountriesHolidayResponse {
     pub ctx_area_fk: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for CountriesHolidayResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output: v::take_block(&mut m, "output"),
-            ctx_area_nk: v::take(&mut m, "ctx_area_nk"),
-            ctx_area_fk: v::take(&mut m, "ctx_area_fk"),
-            extra: m,
-        }
+impl crate::__private::Record for CountriesHolidayResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "rt_cd",
+                "msg_cd",
+                "msg1",
+                "output",
+                "ctx_area_nk",
+                "ctx_area_fk",
+            ],
+            lower: &[
+                ("ctx_area_fk", 5),
+                ("ctx_area_nk", 4),
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output", 3),
+                ("rt_cd", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output.put(&mut m, "output");
-        v::put(&mut m, "ctx_area_nk", &self.ctx_area_nk);
-        v::put(&mut m, "ctx_area_fk", &self.ctx_area_fk);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output,
+            4 => &self.ctx_area_nk,
+            5 => &self.ctx_area_fk,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output.report(path, "output", r);
-        r.val(path, "ctx_area_nk", &self.ctx_area_nk);
-        r.val(path, "ctx_area_fk", &self.ctx_area_fk);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output,
+            4 => &mut self.ctx_area_nk,
+            5 => &mut self.ctx_area_fk,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for CountriesHolidayResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for CountriesHolidayResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (응답상세1).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// 상품유형코드 (`prdt_type_cd`, required, length 3).
@@ -279,46 +311,78 @@ pub struct Output {
     pub dmst_sttl_dt: v::Val<v::NaiveDate>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            prdt_type_cd: v::take(&mut m, "prdt_type_cd"),
-            tr_natn_cd: v::take(&mut m, "tr_natn_cd"),
-            tr_natn_name: v::take(&mut m, "tr_natn_name"),
-            natn_eng_abrv_cd: v::take(&mut m, "natn_eng_abrv_cd"),
-            tr_mket_cd: v::take(&mut m, "tr_mket_cd"),
-            tr_mket_name: v::take(&mut m, "tr_mket_name"),
-            acpl_sttl_dt: v::take(&mut m, "acpl_sttl_dt"),
-            dmst_sttl_dt: v::take(&mut m, "dmst_sttl_dt"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "prdt_type_cd",
+                "tr_natn_cd",
+                "tr_natn_name",
+                "natn_eng_abrv_cd",
+                "tr_mket_cd",
+                "tr_mket_name",
+                "acpl_sttl_dt",
+                "dmst_sttl_dt",
+            ],
+            lower: &[
+                ("acpl_sttl_dt", 6),
+                ("dmst_sttl_dt", 7),
+                ("natn_eng_abrv_cd", 3),
+                ("prdt_type_cd", 0),
+                ("tr_mket_cd", 4),
+                ("tr_mket_name", 5),
+                ("tr_natn_cd", 1),
+                ("tr_natn_name", 2),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "prdt_type_cd", &self.prdt_type_cd);
-        v::put(&mut m, "tr_natn_cd", &self.tr_natn_cd);
-        v::put(&mut m, "tr_natn_name", &self.tr_natn_name);
-        v::put(&mut m, "natn_eng_abrv_cd", &self.natn_eng_abrv_cd);
-        v::put(&mut m, "tr_mket_cd", &self.tr_mket_cd);
-        v::put(&mut m, "tr_mket_name", &self.tr_mket_name);
-        v::put(&mut m, "acpl_sttl_dt", &self.acpl_sttl_dt);
-        v::put(&mut m, "dmst_sttl_dt", &self.dmst_sttl_dt);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.prdt_type_cd,
+            1 => &self.tr_natn_cd,
+            2 => &self.tr_natn_name,
+            3 => &self.natn_eng_abrv_cd,
+            4 => &self.tr_mket_cd,
+            5 => &self.tr_mket_name,
+            6 => &self.acpl_sttl_dt,
+            7 => &self.dmst_sttl_dt,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "prdt_type_cd", &self.prdt_type_cd);
-        r.val(path, "tr_natn_cd", &self.tr_natn_cd);
-        r.val(path, "tr_natn_name", &self.tr_natn_name);
-        r.val(path, "natn_eng_abrv_cd", &self.natn_eng_abrv_cd);
-        r.val(path, "tr_mket_cd", &self.tr_mket_cd);
-        r.val(path, "tr_mket_name", &self.tr_mket_name);
-        r.val(path, "acpl_sttl_dt", &self.acpl_sttl_dt);
-        r.val(path, "dmst_sttl_dt", &self.dmst_sttl_dt);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.prdt_type_cd,
+            1 => &mut self.tr_natn_cd,
+            2 => &mut self.tr_natn_name,
+            3 => &mut self.natn_eng_abrv_cd,
+            4 => &mut self.tr_mket_cd,
+            5 => &mut self.tr_mket_name,
+            6 => &mut self.acpl_sttl_dt,
+            7 => &mut self.dmst_sttl_dt,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 

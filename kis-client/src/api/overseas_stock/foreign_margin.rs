@@ -139,7 +139,7 @@ impl Endpoint for ForeignMarginRequest {
 /// Response of 해외증거금 통화별조회 (`해외주식-035`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct ForeignMarginResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -152,51 +152,71 @@ pub struct ForeignMarginResponse {
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for ForeignMarginResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output: v::take_block(&mut m, "output"),
-            extra: m,
-        }
+impl crate::__private::Record for ForeignMarginResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output"],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output.put(&mut m, "output");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output.report(path, "output", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for ForeignMarginResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for ForeignMarginResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// 국가명 (`natn_name`, required, length 60).
@@ -223,58 +243,89 @@ pub struct Output {
     pub bass_exrt: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            natn_name: v::take(&mut m, "natn_name"),
-            crcy_cd: v::take(&mut m, "crcy_cd"),
-            frcr_dncl_amt1: v::take(&mut m, "frcr_dncl_amt1"),
-            ustl_buy_amt: v::take(&mut m, "ustl_buy_amt"),
-            ustl_sll_amt: v::take(&mut m, "ustl_sll_amt"),
-            frcr_rcvb_amt: v::take(&mut m, "frcr_rcvb_amt"),
-            frcr_mgn_amt: v::take(&mut m, "frcr_mgn_amt"),
-            frcr_gnrl_ord_psbl_amt: v::take(&mut m, "frcr_gnrl_ord_psbl_amt"),
-            frcr_ord_psbl_amt1: v::take(&mut m, "frcr_ord_psbl_amt1"),
-            itgr_ord_psbl_amt: v::take(&mut m, "itgr_ord_psbl_amt"),
-            bass_exrt: v::take(&mut m, "bass_exrt"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "natn_name",
+                "crcy_cd",
+                "frcr_dncl_amt1",
+                "ustl_buy_amt",
+                "ustl_sll_amt",
+                "frcr_rcvb_amt",
+                "frcr_mgn_amt",
+                "frcr_gnrl_ord_psbl_amt",
+                "frcr_ord_psbl_amt1",
+                "itgr_ord_psbl_amt",
+                "bass_exrt",
+            ],
+            lower: &[
+                ("bass_exrt", 10),
+                ("crcy_cd", 1),
+                ("frcr_dncl_amt1", 2),
+                ("frcr_gnrl_ord_psbl_amt", 7),
+                ("frcr_mgn_amt", 6),
+                ("frcr_ord_psbl_amt1", 8),
+                ("frcr_rcvb_amt", 5),
+                ("itgr_ord_psbl_amt", 9),
+                ("natn_name", 0),
+                ("ustl_buy_amt", 3),
+                ("ustl_sll_amt", 4),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "natn_name", &self.natn_name);
-        v::put(&mut m, "crcy_cd", &self.crcy_cd);
-        v::put(&mut m, "frcr_dncl_amt1", &self.frcr_dncl_amt1);
-        v::put(&mut m, "ustl_buy_amt", &self.ustl_buy_amt);
-        v::put(&mut m, "ustl_sll_amt", &self.ustl_sll_amt);
-        v::put(&mut m, "frcr_rcvb_amt", &self.frcr_rcvb_amt);
-        v::put(&mut m, "frcr_mgn_amt", &self.frcr_mgn_amt);
-        v::put(
-            &mut m,
-            "frcr_gnrl_ord_psbl_amt",
-            &self.frcr_gnrl_ord_psbl_amt,
-        );
-        v::put(&mut m, "frcr_ord_psbl_amt1", &self.frcr_ord_psbl_amt1);
-        v::put(&mut m, "itgr_ord_psbl_amt", &self.itgr_ord_psbl_amt);
-        v::put(&mut m, "bass_exrt", &self.bass_exrt);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.natn_name,
+            1 => &self.crcy_cd,
+            2 => &self.frcr_dncl_amt1,
+            3 => &self.ustl_buy_amt,
+            4 => &self.ustl_sll_amt,
+            5 => &self.frcr_rcvb_amt,
+            6 => &self.frcr_mgn_amt,
+            7 => &self.frcr_gnrl_ord_psbl_amt,
+            8 => &self.frcr_ord_psbl_amt1,
+            9 => &self.itgr_ord_psbl_amt,
+            10 => &self.bass_exrt,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "natn_name", &self.natn_name);
-        r.val(path, "crcy_cd", &self.crcy_cd);
-        r.val(path, "frcr_dncl_amt1", &self.frcr_dncl_amt1);
-        r.val(path, "ustl_buy_amt", &self.ustl_buy_amt);
-        r.val(path, "ustl_sll_amt", &self.ustl_sll_amt);
-        r.val(path, "frcr_rcvb_amt", &self.frcr_rcvb_amt);
-        r.val(path, "frcr_mgn_amt", &self.frcr_mgn_amt);
-        r.val(path, "frcr_gnrl_ord_psbl_amt", &self.frcr_gnrl_ord_psbl_amt);
-        r.val(path, "frcr_ord_psbl_amt1", &self.frcr_ord_psbl_amt1);
-        r.val(path, "itgr_ord_psbl_amt", &self.itgr_ord_psbl_amt);
-        r.val(path, "bass_exrt", &self.bass_exrt);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.natn_name,
+            1 => &mut self.crcy_cd,
+            2 => &mut self.frcr_dncl_amt1,
+            3 => &mut self.ustl_buy_amt,
+            4 => &mut self.ustl_sll_amt,
+            5 => &mut self.frcr_rcvb_amt,
+            6 => &mut self.frcr_mgn_amt,
+            7 => &mut self.frcr_gnrl_ord_psbl_amt,
+            8 => &mut self.frcr_ord_psbl_amt1,
+            9 => &mut self.itgr_ord_psbl_amt,
+            10 => &mut self.bass_exrt,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

@@ -291,7 +291,7 @@ impl Endpoint for InquireAlgoCcnlRequest {
 /// Response of 해외주식 지정가체결내역조회 (`해외주식-070`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct InquireAlgoCcnlResponse {
     /// 성공 실패여부 (`rt_cd`, required, length 1).
@@ -310,60 +310,93 @@ pub struct InquireAlgoCcnlResponse {
     pub ctx_area_fk200: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for InquireAlgoCcnlResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output1: v::take_block(&mut m, "output1"),
-            output2: v::take_one(&mut m, "output2"),
-            ctx_area_nk200: v::take(&mut m, "ctx_area_nk200"),
-            ctx_area_fk200: v::take(&mut m, "ctx_area_fk200"),
-            extra: m,
-        }
+impl crate::__private::Record for InquireAlgoCcnlResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "rt_cd",
+                "msg_cd",
+                "msg1",
+                "output1",
+                "output2",
+                "ctx_area_nk200",
+                "ctx_area_fk200",
+            ],
+            lower: &[
+                ("ctx_area_fk200", 6),
+                ("ctx_area_nk200", 5),
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output1.put(&mut m, "output1");
-        self.output2.put(&mut m, "output2");
-        v::put(&mut m, "ctx_area_nk200", &self.ctx_area_nk200);
-        v::put(&mut m, "ctx_area_fk200", &self.ctx_area_fk200);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output1,
+            4 => &self.output2,
+            5 => &self.ctx_area_nk200,
+            6 => &self.ctx_area_fk200,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output1.report(path, "output1", r);
-        self.output2.report(path, "output2", r);
-        r.val(path, "ctx_area_nk200", &self.ctx_area_nk200);
-        r.val(path, "ctx_area_fk200", &self.ctx_area_fk200);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output1,
+            4 => &mut self.output2,
+            5 => &mut self.ctx_area_nk200,
+            6 => &mut self.ctx_area_fk200,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for InquireAlgoCcnlResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for InquireAlgoCcnlResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 체결순번 (`CCLD_SEQ`, required, length 4).
@@ -382,48 +415,79 @@ pub struct Output1 {
     pub ft_ccld_amt3: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output1 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            ccld_seq: v::take(&mut m, "CCLD_SEQ"),
-            ccld_btwn: v::take(&mut m, "CCLD_BTWN"),
-            pdno: v::take(&mut m, "PDNO"),
-            item_name: v::take(&mut m, "ITEM_NAME"),
-            ft_ccld_qty: v::take(&mut m, "FT_CCLD_QTY"),
-            ft_ccld_unpr3: v::take(&mut m, "FT_CCLD_UNPR3"),
-            ft_ccld_amt3: v::take(&mut m, "FT_CCLD_AMT3"),
-            extra: m,
-        }
+impl crate::__private::Record for Output1 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "CCLD_SEQ",
+                "CCLD_BTWN",
+                "PDNO",
+                "ITEM_NAME",
+                "FT_CCLD_QTY",
+                "FT_CCLD_UNPR3",
+                "FT_CCLD_AMT3",
+            ],
+            lower: &[
+                ("ccld_btwn", 1),
+                ("ccld_seq", 0),
+                ("ft_ccld_amt3", 6),
+                ("ft_ccld_qty", 4),
+                ("ft_ccld_unpr3", 5),
+                ("item_name", 3),
+                ("pdno", 2),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "CCLD_SEQ", &self.ccld_seq);
-        v::put(&mut m, "CCLD_BTWN", &self.ccld_btwn);
-        v::put(&mut m, "PDNO", &self.pdno);
-        v::put(&mut m, "ITEM_NAME", &self.item_name);
-        v::put(&mut m, "FT_CCLD_QTY", &self.ft_ccld_qty);
-        v::put(&mut m, "FT_CCLD_UNPR3", &self.ft_ccld_unpr3);
-        v::put(&mut m, "FT_CCLD_AMT3", &self.ft_ccld_amt3);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.ccld_seq,
+            1 => &self.ccld_btwn,
+            2 => &self.pdno,
+            3 => &self.item_name,
+            4 => &self.ft_ccld_qty,
+            5 => &self.ft_ccld_unpr3,
+            6 => &self.ft_ccld_amt3,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "CCLD_SEQ", &self.ccld_seq);
-        r.val(path, "CCLD_BTWN", &self.ccld_btwn);
-        r.val(path, "PDNO", &self.pdno);
-        r.val(path, "ITEM_NAME", &self.item_name);
-        r.val(path, "FT_CCLD_QTY", &self.ft_ccld_qty);
-        r.val(path, "FT_CCLD_UNPR3", &self.ft_ccld_unpr3);
-        r.val(path, "FT_CCLD_AMT3", &self.ft_ccld_amt3);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.ccld_seq,
+            1 => &mut self.ccld_btwn,
+            2 => &mut self.pdno,
+            3 => &mut self.item_name,
+            4 => &mut self.ft_ccld_qty,
+            5 => &mut self.ft_ccld_unpr3,
+            6 => &mut self.ft_ccld_amt3,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 /// A record of block `output2` (응답상세3).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 주문번호 (`odno`, required, length 10).
@@ -454,61 +518,98 @@ pub struct Output2 {
     pub ccld_cnt: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output2 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            odno: v::take(&mut m, "odno"),
-            trad_dvsn_name: v::take(&mut m, "trad_dvsn_name"),
-            pdno: v::take(&mut m, "pdno"),
-            item_name: v::take(&mut m, "item_name"),
-            ft_ord_qty: v::take(&mut m, "ft_ord_qty"),
-            ft_ord_unpr3: v::take(&mut m, "ft_ord_unpr3"),
-            ord_tmd: v::take(&mut m, "ord_tmd"),
-            splt_buy_attr_name: v::take(&mut m, "splt_buy_attr_name"),
-            ft_ccld_qty: v::take(&mut m, "ft_ccld_qty"),
-            tr_crcy: v::take(&mut m, "tr_crcy"),
-            ft_ccld_unpr3: v::take(&mut m, "ft_ccld_unpr3"),
-            ft_ccld_amt3: v::take(&mut m, "ft_ccld_amt3"),
-            ccld_cnt: v::take(&mut m, "ccld_cnt"),
-            extra: m,
-        }
+impl crate::__private::Record for Output2 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "odno",
+                "trad_dvsn_name",
+                "pdno",
+                "item_name",
+                "ft_ord_qty",
+                "ft_ord_unpr3",
+                "ord_tmd",
+                "splt_buy_attr_name",
+                "ft_ccld_qty",
+                "tr_crcy",
+                "ft_ccld_unpr3",
+                "ft_ccld_amt3",
+                "ccld_cnt",
+            ],
+            lower: &[
+                ("ccld_cnt", 12),
+                ("ft_ccld_amt3", 11),
+                ("ft_ccld_qty", 8),
+                ("ft_ccld_unpr3", 10),
+                ("ft_ord_qty", 4),
+                ("ft_ord_unpr3", 5),
+                ("item_name", 3),
+                ("odno", 0),
+                ("ord_tmd", 6),
+                ("pdno", 2),
+                ("splt_buy_attr_name", 7),
+                ("tr_crcy", 9),
+                ("trad_dvsn_name", 1),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "odno", &self.odno);
-        v::put(&mut m, "trad_dvsn_name", &self.trad_dvsn_name);
-        v::put(&mut m, "pdno", &self.pdno);
-        v::put(&mut m, "item_name", &self.item_name);
-        v::put(&mut m, "ft_ord_qty", &self.ft_ord_qty);
-        v::put(&mut m, "ft_ord_unpr3", &self.ft_ord_unpr3);
-        v::put(&mut m, "ord_tmd", &self.ord_tmd);
-        v::put(&mut m, "splt_buy_attr_name", &self.splt_buy_attr_name);
-        v::put(&mut m, "ft_ccld_qty", &self.ft_ccld_qty);
-        v::put(&mut m, "tr_crcy", &self.tr_crcy);
-        v::put(&mut m, "ft_ccld_unpr3", &self.ft_ccld_unpr3);
-        v::put(&mut m, "ft_ccld_amt3", &self.ft_ccld_amt3);
-        v::put(&mut m, "ccld_cnt", &self.ccld_cnt);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.odno,
+            1 => &self.trad_dvsn_name,
+            2 => &self.pdno,
+            3 => &self.item_name,
+            4 => &self.ft_ord_qty,
+            5 => &self.ft_ord_unpr3,
+            6 => &self.ord_tmd,
+            7 => &self.splt_buy_attr_name,
+            8 => &self.ft_ccld_qty,
+            9 => &self.tr_crcy,
+            10 => &self.ft_ccld_unpr3,
+            11 => &self.ft_ccld_amt3,
+            12 => &self.ccld_cnt,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "odno", &self.odno);
-        r.val(path, "trad_dvsn_name", &self.trad_dvsn_name);
-        r.val(path, "pdno", &self.pdno);
-        r.val(path, "item_name", &self.item_name);
-        r.val(path, "ft_ord_qty", &self.ft_ord_qty);
-        r.val(path, "ft_ord_unpr3", &self.ft_ord_unpr3);
-        r.val(path, "ord_tmd", &self.ord_tmd);
-        r.val(path, "splt_buy_attr_name", &self.splt_buy_attr_name);
-        r.val(path, "ft_ccld_qty", &self.ft_ccld_qty);
-        r.val(path, "tr_crcy", &self.tr_crcy);
-        r.val(path, "ft_ccld_unpr3", &self.ft_ccld_unpr3);
-        r.val(path, "ft_ccld_amt3", &self.ft_ccld_amt3);
-        r.val(path, "ccld_cnt", &self.ccld_cnt);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.odno,
+            1 => &mut self.trad_dvsn_name,
+            2 => &mut self.pdno,
+            3 => &mut self.item_name,
+            4 => &mut self.ft_ord_qty,
+            5 => &mut self.ft_ord_unpr3,
+            6 => &mut self.ord_tmd,
+            7 => &mut self.splt_buy_attr_name,
+            8 => &mut self.ft_ccld_qty,
+            9 => &mut self.tr_crcy,
+            10 => &mut self.ft_ccld_unpr3,
+            11 => &mut self.ft_ccld_amt3,
+            12 => &mut self.ccld_cnt,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 

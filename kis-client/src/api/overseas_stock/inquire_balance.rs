@@ -282,7 +282,7 @@ impl Endpoint for InquireBalanceRequest {
 /// Response of 해외주식 잔고 (`v1_해외주식-006`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct InquireBalanceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -301,60 +301,93 @@ pub struct InquireBalanceResponse {
     pub output2: v::One<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for InquireBalanceResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            ctx_area_fk200: v::take(&mut m, "ctx_area_fk200"),
-            ctx_area_nk200: v::take(&mut m, "ctx_area_nk200"),
-            output1: v::take_block(&mut m, "output1"),
-            output2: v::take_one(&mut m, "output2"),
-            extra: m,
-        }
+impl crate::__private::Record for InquireBalanceResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "rt_cd",
+                "msg_cd",
+                "msg1",
+                "ctx_area_fk200",
+                "ctx_area_nk200",
+                "output1",
+                "output2",
+            ],
+            lower: &[
+                ("ctx_area_fk200", 3),
+                ("ctx_area_nk200", 4),
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 5),
+                ("output2", 6),
+                ("rt_cd", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        v::put(&mut m, "ctx_area_fk200", &self.ctx_area_fk200);
-        v::put(&mut m, "ctx_area_nk200", &self.ctx_area_nk200);
-        self.output1.put(&mut m, "output1");
-        self.output2.put(&mut m, "output2");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.ctx_area_fk200,
+            4 => &self.ctx_area_nk200,
+            5 => &self.output1,
+            6 => &self.output2,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        r.val(path, "ctx_area_fk200", &self.ctx_area_fk200);
-        r.val(path, "ctx_area_nk200", &self.ctx_area_nk200);
-        self.output1.report(path, "output1", r);
-        self.output2.report(path, "output2", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.ctx_area_fk200,
+            4 => &mut self.ctx_area_nk200,
+            5 => &mut self.output1,
+            6 => &mut self.output2,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for InquireBalanceResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for InquireBalanceResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output1` (응답상세1).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 종합계좌번호 (`cano`, required, length 8).
@@ -440,81 +473,123 @@ pub struct Output1 {
     pub expd_dt: v::Val<v::NaiveDate>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output1 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            cano: v::take(&mut m, "cano"),
-            acnt_prdt_cd: v::take(&mut m, "acnt_prdt_cd"),
-            prdt_type_cd: v::take(&mut m, "prdt_type_cd"),
-            ovrs_pdno: v::take(&mut m, "ovrs_pdno"),
-            ovrs_item_name: v::take(&mut m, "ovrs_item_name"),
-            frcr_evlu_pfls_amt: v::take(&mut m, "frcr_evlu_pfls_amt"),
-            evlu_pfls_rt: v::take(&mut m, "evlu_pfls_rt"),
-            pchs_avg_pric: v::take(&mut m, "pchs_avg_pric"),
-            ovrs_cblc_qty: v::take(&mut m, "ovrs_cblc_qty"),
-            ord_psbl_qty: v::take(&mut m, "ord_psbl_qty"),
-            frcr_pchs_amt1: v::take(&mut m, "frcr_pchs_amt1"),
-            ovrs_stck_evlu_amt: v::take(&mut m, "ovrs_stck_evlu_amt"),
-            now_pric2: v::take(&mut m, "now_pric2"),
-            tr_crcy_cd: v::take(&mut m, "tr_crcy_cd"),
-            ovrs_excg_cd: v::take(&mut m, "ovrs_excg_cd"),
-            loan_type_cd: v::take(&mut m, "loan_type_cd"),
-            loan_dt: v::take(&mut m, "loan_dt"),
-            expd_dt: v::take(&mut m, "expd_dt"),
-            extra: m,
-        }
+impl crate::__private::Record for Output1 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "cano",
+                "acnt_prdt_cd",
+                "prdt_type_cd",
+                "ovrs_pdno",
+                "ovrs_item_name",
+                "frcr_evlu_pfls_amt",
+                "evlu_pfls_rt",
+                "pchs_avg_pric",
+                "ovrs_cblc_qty",
+                "ord_psbl_qty",
+                "frcr_pchs_amt1",
+                "ovrs_stck_evlu_amt",
+                "now_pric2",
+                "tr_crcy_cd",
+                "ovrs_excg_cd",
+                "loan_type_cd",
+                "loan_dt",
+                "expd_dt",
+            ],
+            lower: &[
+                ("acnt_prdt_cd", 1),
+                ("cano", 0),
+                ("evlu_pfls_rt", 6),
+                ("expd_dt", 17),
+                ("frcr_evlu_pfls_amt", 5),
+                ("frcr_pchs_amt1", 10),
+                ("loan_dt", 16),
+                ("loan_type_cd", 15),
+                ("now_pric2", 12),
+                ("ord_psbl_qty", 9),
+                ("ovrs_cblc_qty", 8),
+                ("ovrs_excg_cd", 14),
+                ("ovrs_item_name", 4),
+                ("ovrs_pdno", 3),
+                ("ovrs_stck_evlu_amt", 11),
+                ("pchs_avg_pric", 7),
+                ("prdt_type_cd", 2),
+                ("tr_crcy_cd", 13),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "cano", &self.cano);
-        v::put(&mut m, "acnt_prdt_cd", &self.acnt_prdt_cd);
-        v::put(&mut m, "prdt_type_cd", &self.prdt_type_cd);
-        v::put(&mut m, "ovrs_pdno", &self.ovrs_pdno);
-        v::put(&mut m, "ovrs_item_name", &self.ovrs_item_name);
-        v::put(&mut m, "frcr_evlu_pfls_amt", &self.frcr_evlu_pfls_amt);
-        v::put(&mut m, "evlu_pfls_rt", &self.evlu_pfls_rt);
-        v::put(&mut m, "pchs_avg_pric", &self.pchs_avg_pric);
-        v::put(&mut m, "ovrs_cblc_qty", &self.ovrs_cblc_qty);
-        v::put(&mut m, "ord_psbl_qty", &self.ord_psbl_qty);
-        v::put(&mut m, "frcr_pchs_amt1", &self.frcr_pchs_amt1);
-        v::put(&mut m, "ovrs_stck_evlu_amt", &self.ovrs_stck_evlu_amt);
-        v::put(&mut m, "now_pric2", &self.now_pric2);
-        v::put(&mut m, "tr_crcy_cd", &self.tr_crcy_cd);
-        v::put(&mut m, "ovrs_excg_cd", &self.ovrs_excg_cd);
-        v::put(&mut m, "loan_type_cd", &self.loan_type_cd);
-        v::put(&mut m, "loan_dt", &self.loan_dt);
-        v::put(&mut m, "expd_dt", &self.expd_dt);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.cano,
+            1 => &self.acnt_prdt_cd,
+            2 => &self.prdt_type_cd,
+            3 => &self.ovrs_pdno,
+            4 => &self.ovrs_item_name,
+            5 => &self.frcr_evlu_pfls_amt,
+            6 => &self.evlu_pfls_rt,
+            7 => &self.pchs_avg_pric,
+            8 => &self.ovrs_cblc_qty,
+            9 => &self.ord_psbl_qty,
+            10 => &self.frcr_pchs_amt1,
+            11 => &self.ovrs_stck_evlu_amt,
+            12 => &self.now_pric2,
+            13 => &self.tr_crcy_cd,
+            14 => &self.ovrs_excg_cd,
+            15 => &self.loan_type_cd,
+            16 => &self.loan_dt,
+            17 => &self.expd_dt,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "cano", &self.cano);
-        r.val(path, "acnt_prdt_cd", &self.acnt_prdt_cd);
-        r.val(path, "prdt_type_cd", &self.prdt_type_cd);
-        r.val(path, "ovrs_pdno", &self.ovrs_pdno);
-        r.val(path, "ovrs_item_name", &self.ovrs_item_name);
-        r.val(path, "frcr_evlu_pfls_amt", &self.frcr_evlu_pfls_amt);
-        r.val(path, "evlu_pfls_rt", &self.evlu_pfls_rt);
-        r.val(path, "pchs_avg_pric", &self.pchs_avg_pric);
-        r.val(path, "ovrs_cblc_qty", &self.ovrs_cblc_qty);
-        r.val(path, "ord_psbl_qty", &self.ord_psbl_qty);
-        r.val(path, "frcr_pchs_amt1", &self.frcr_pchs_amt1);
-        r.val(path, "ovrs_stck_evlu_amt", &self.ovrs_stck_evlu_amt);
-        r.val(path, "now_pric2", &self.now_pric2);
-        r.val(path, "tr_crcy_cd", &self.tr_crcy_cd);
-        r.val(path, "ovrs_excg_cd", &self.ovrs_excg_cd);
-        r.val(path, "loan_type_cd", &self.loan_type_cd);
-        r.val(path, "loan_dt", &self.loan_dt);
-        r.val(path, "expd_dt", &self.expd_dt);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.cano,
+            1 => &mut self.acnt_prdt_cd,
+            2 => &mut self.prdt_type_cd,
+            3 => &mut self.ovrs_pdno,
+            4 => &mut self.ovrs_item_name,
+            5 => &mut self.frcr_evlu_pfls_amt,
+            6 => &mut self.evlu_pfls_rt,
+            7 => &mut self.pchs_avg_pric,
+            8 => &mut self.ovrs_cblc_qty,
+            9 => &mut self.ord_psbl_qty,
+            10 => &mut self.frcr_pchs_amt1,
+            11 => &mut self.ovrs_stck_evlu_amt,
+            12 => &mut self.now_pric2,
+            13 => &mut self.tr_crcy_cd,
+            14 => &mut self.ovrs_excg_cd,
+            15 => &mut self.loan_type_cd,
+            16 => &mut self.loan_dt,
+            17 => &mut self.expd_dt,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 /// A record of block `output2` (응답상세2).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 외화매입금액1 (`frcr_pchs_amt1`, required, length 24).
@@ -537,49 +612,82 @@ pub struct Output2 {
     pub frcr_buy_amt_smtl2: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output2 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            frcr_pchs_amt1: v::take(&mut m, "frcr_pchs_amt1"),
-            ovrs_rlzt_pfls_amt: v::take(&mut m, "ovrs_rlzt_pfls_amt"),
-            ovrs_tot_pfls: v::take(&mut m, "ovrs_tot_pfls"),
-            rlzt_erng_rt: v::take(&mut m, "rlzt_erng_rt"),
-            tot_evlu_pfls_amt: v::take(&mut m, "tot_evlu_pfls_amt"),
-            tot_pftrt: v::take(&mut m, "tot_pftrt"),
-            frcr_buy_amt_smtl1: v::take(&mut m, "frcr_buy_amt_smtl1"),
-            ovrs_rlzt_pfls_amt2: v::take(&mut m, "ovrs_rlzt_pfls_amt2"),
-            frcr_buy_amt_smtl2: v::take(&mut m, "frcr_buy_amt_smtl2"),
-            extra: m,
-        }
+impl crate::__private::Record for Output2 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "frcr_pchs_amt1",
+                "ovrs_rlzt_pfls_amt",
+                "ovrs_tot_pfls",
+                "rlzt_erng_rt",
+                "tot_evlu_pfls_amt",
+                "tot_pftrt",
+                "frcr_buy_amt_smtl1",
+                "ovrs_rlzt_pfls_amt2",
+                "frcr_buy_amt_smtl2",
+            ],
+            lower: &[
+                ("frcr_buy_amt_smtl1", 6),
+                ("frcr_buy_amt_smtl2", 8),
+                ("frcr_pchs_amt1", 0),
+                ("ovrs_rlzt_pfls_amt", 1),
+                ("ovrs_rlzt_pfls_amt2", 7),
+                ("ovrs_tot_pfls", 2),
+                ("rlzt_erng_rt", 3),
+                ("tot_evlu_pfls_amt", 4),
+                ("tot_pftrt", 5),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "frcr_pchs_amt1", &self.frcr_pchs_amt1);
-        v::put(&mut m, "ovrs_rlzt_pfls_amt", &self.ovrs_rlzt_pfls_amt);
-        v::put(&mut m, "ovrs_tot_pfls", &self.ovrs_tot_pfls);
-        v::put(&mut m, "rlzt_erng_rt", &self.rlzt_erng_rt);
-        v::put(&mut m, "tot_evlu_pfls_amt", &self.tot_evlu_pfls_amt);
-        v::put(&mut m, "tot_pftrt", &self.tot_pftrt);
-        v::put(&mut m, "frcr_buy_amt_smtl1", &self.frcr_buy_amt_smtl1);
-        v::put(&mut m, "ovrs_rlzt_pfls_amt2", &self.ovrs_rlzt_pfls_amt2);
-        v::put(&mut m, "frcr_buy_amt_smtl2", &self.frcr_buy_amt_smtl2);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.frcr_pchs_amt1,
+            1 => &self.ovrs_rlzt_pfls_amt,
+            2 => &self.ovrs_tot_pfls,
+            3 => &self.rlzt_erng_rt,
+            4 => &self.tot_evlu_pfls_amt,
+            5 => &self.tot_pftrt,
+            6 => &self.frcr_buy_amt_smtl1,
+            7 => &self.ovrs_rlzt_pfls_amt2,
+            8 => &self.frcr_buy_amt_smtl2,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "frcr_pchs_amt1", &self.frcr_pchs_amt1);
-        r.val(path, "ovrs_rlzt_pfls_amt", &self.ovrs_rlzt_pfls_amt);
-        r.val(path, "ovrs_tot_pfls", &self.ovrs_tot_pfls);
-        r.val(path, "rlzt_erng_rt", &self.rlzt_erng_rt);
-        r.val(path, "tot_evlu_pfls_amt", &self.tot_evlu_pfls_amt);
-        r.val(path, "tot_pftrt", &self.tot_pftrt);
-        r.val(path, "frcr_buy_amt_smtl1", &self.frcr_buy_amt_smtl1);
-        r.val(path, "ovrs_rlzt_pfls_amt2", &self.ovrs_rlzt_pfls_amt2);
-        r.val(path, "frcr_buy_amt_smtl2", &self.frcr_buy_amt_smtl2);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.frcr_pchs_amt1,
+            1 => &mut self.ovrs_rlzt_pfls_amt,
+            2 => &mut self.ovrs_tot_pfls,
+            3 => &mut self.rlzt_erng_rt,
+            4 => &mut self.tot_evlu_pfls_amt,
+            5 => &mut self.tot_pftrt,
+            6 => &mut self.frcr_buy_amt_smtl1,
+            7 => &mut self.ovrs_rlzt_pfls_amt2,
+            8 => &mut self.frcr_buy_amt_smtl2,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 

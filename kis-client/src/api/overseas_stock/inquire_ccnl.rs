@@ -478,7 +478,7 @@ impl Endpoint for InquireCcnlRequest {
 /// Response of 해외주식 주문체결내역 (`v1_해외주식-007`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct InquireCcnlResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -495,57 +495,89 @@ pub struct InquireCcnlResponse {
     pub output: v::One<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for InquireCcnlResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            ctx_area_fk200: v::take(&mut m, "ctx_area_fk200"),
-            ctx_area_nk200: v::take(&mut m, "ctx_area_nk200"),
-            output: v::take_one(&mut m, "output"),
-            extra: m,
-        }
+impl crate::__private::Record for InquireCcnlResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "rt_cd",
+                "msg_cd",
+                "msg1",
+                "ctx_area_fk200",
+                "ctx_area_nk200",
+                "output",
+            ],
+            lower: &[
+                ("ctx_area_fk200", 3),
+                ("ctx_area_nk200", 4),
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output", 5),
+                ("rt_cd", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        v::put(&mut m, "ctx_area_fk200", &self.ctx_area_fk200);
-        v::put(&mut m, "ctx_area_nk200", &self.ctx_area_nk200);
-        self.output.put(&mut m, "output");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.ctx_area_fk200,
+            4 => &self.ctx_area_nk200,
+            5 => &self.output,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        r.val(path, "ctx_area_fk200", &self.ctx_area_fk200);
-        r.val(path, "ctx_area_nk200", &self.ctx_area_nk200);
-        self.output.report(path, "output", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.ctx_area_fk200,
+            4 => &mut self.ctx_area_nk200,
+            5 => &mut self.output,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for InquireCcnlResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for InquireCcnlResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// 주문일자 (`ord_dt`, required, length 8).
@@ -660,118 +692,174 @@ pub struct Output {
     pub splt_buy_attr_name: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            ord_dt: v::take(&mut m, "ord_dt"),
-            ord_gno_brno: v::take(&mut m, "ord_gno_brno"),
-            odno: v::take(&mut m, "odno"),
-            orgn_odno: v::take(&mut m, "orgn_odno"),
-            sll_buy_dvsn_cd: v::take(&mut m, "sll_buy_dvsn_cd"),
-            sll_buy_dvsn_cd_name: v::take(&mut m, "sll_buy_dvsn_cd_name"),
-            rvse_cncl_dvsn: v::take(&mut m, "rvse_cncl_dvsn"),
-            rvse_cncl_dvsn_name: v::take(&mut m, "rvse_cncl_dvsn_name"),
-            pdno: v::take(&mut m, "pdno"),
-            prdt_name: v::take(&mut m, "prdt_name"),
-            ft_ord_qty: v::take(&mut m, "ft_ord_qty"),
-            ft_ord_unpr3: v::take(&mut m, "ft_ord_unpr3"),
-            ft_ccld_qty: v::take(&mut m, "ft_ccld_qty"),
-            ft_ccld_unpr3: v::take(&mut m, "ft_ccld_unpr3"),
-            ft_ccld_amt3: v::take(&mut m, "ft_ccld_amt3"),
-            nccs_qty: v::take(&mut m, "nccs_qty"),
-            prcs_stat_name: v::take(&mut m, "prcs_stat_name"),
-            rjct_rson: v::take(&mut m, "rjct_rson"),
-            rjct_rson_name: v::take(&mut m, "rjct_rson_name"),
-            ord_tmd: v::take(&mut m, "ord_tmd"),
-            tr_mket_name: v::take(&mut m, "tr_mket_name"),
-            tr_natn: v::take(&mut m, "tr_natn"),
-            tr_natn_name: v::take(&mut m, "tr_natn_name"),
-            ovrs_excg_cd: v::take(&mut m, "ovrs_excg_cd"),
-            tr_crcy_cd: v::take(&mut m, "tr_crcy_cd"),
-            dmst_ord_dt: v::take(&mut m, "dmst_ord_dt"),
-            thco_ord_tmd: v::take(&mut m, "thco_ord_tmd"),
-            loan_type_cd: v::take(&mut m, "loan_type_cd"),
-            loan_dt: v::take(&mut m, "loan_dt"),
-            mdia_dvsn_name: v::take(&mut m, "mdia_dvsn_name"),
-            usa_amk_exts_rqst_yn: v::take(&mut m, "usa_amk_exts_rqst_yn"),
-            splt_buy_attr_name: v::take(&mut m, "splt_buy_attr_name"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "ord_dt",
+                "ord_gno_brno",
+                "odno",
+                "orgn_odno",
+                "sll_buy_dvsn_cd",
+                "sll_buy_dvsn_cd_name",
+                "rvse_cncl_dvsn",
+                "rvse_cncl_dvsn_name",
+                "pdno",
+                "prdt_name",
+                "ft_ord_qty",
+                "ft_ord_unpr3",
+                "ft_ccld_qty",
+                "ft_ccld_unpr3",
+                "ft_ccld_amt3",
+                "nccs_qty",
+                "prcs_stat_name",
+                "rjct_rson",
+                "rjct_rson_name",
+                "ord_tmd",
+                "tr_mket_name",
+                "tr_natn",
+                "tr_natn_name",
+                "ovrs_excg_cd",
+                "tr_crcy_cd",
+                "dmst_ord_dt",
+                "thco_ord_tmd",
+                "loan_type_cd",
+                "loan_dt",
+                "mdia_dvsn_name",
+                "usa_amk_exts_rqst_yn",
+                "splt_buy_attr_name",
+            ],
+            lower: &[
+                ("dmst_ord_dt", 25),
+                ("ft_ccld_amt3", 14),
+                ("ft_ccld_qty", 12),
+                ("ft_ccld_unpr3", 13),
+                ("ft_ord_qty", 10),
+                ("ft_ord_unpr3", 11),
+                ("loan_dt", 28),
+                ("loan_type_cd", 27),
+                ("mdia_dvsn_name", 29),
+                ("nccs_qty", 15),
+                ("odno", 2),
+                ("ord_dt", 0),
+                ("ord_gno_brno", 1),
+                ("ord_tmd", 19),
+                ("orgn_odno", 3),
+                ("ovrs_excg_cd", 23),
+                ("pdno", 8),
+                ("prcs_stat_name", 16),
+                ("prdt_name", 9),
+                ("rjct_rson", 17),
+                ("rjct_rson_name", 18),
+                ("rvse_cncl_dvsn", 6),
+                ("rvse_cncl_dvsn_name", 7),
+                ("sll_buy_dvsn_cd", 4),
+                ("sll_buy_dvsn_cd_name", 5),
+                ("splt_buy_attr_name", 31),
+                ("thco_ord_tmd", 26),
+                ("tr_crcy_cd", 24),
+                ("tr_mket_name", 20),
+                ("tr_natn", 21),
+                ("tr_natn_name", 22),
+                ("usa_amk_exts_rqst_yn", 30),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "ord_dt", &self.ord_dt);
-        v::put(&mut m, "ord_gno_brno", &self.ord_gno_brno);
-        v::put(&mut m, "odno", &self.odno);
-        v::put(&mut m, "orgn_odno", &self.orgn_odno);
-        v::put(&mut m, "sll_buy_dvsn_cd", &self.sll_buy_dvsn_cd);
-        v::put(&mut m, "sll_buy_dvsn_cd_name", &self.sll_buy_dvsn_cd_name);
-        v::put(&mut m, "rvse_cncl_dvsn", &self.rvse_cncl_dvsn);
-        v::put(&mut m, "rvse_cncl_dvsn_name", &self.rvse_cncl_dvsn_name);
-        v::put(&mut m, "pdno", &self.pdno);
-        v::put(&mut m, "prdt_name", &self.prdt_name);
-        v::put(&mut m, "ft_ord_qty", &self.ft_ord_qty);
-        v::put(&mut m, "ft_ord_unpr3", &self.ft_ord_unpr3);
-        v::put(&mut m, "ft_ccld_qty", &self.ft_ccld_qty);
-        v::put(&mut m, "ft_ccld_unpr3", &self.ft_ccld_unpr3);
-        v::put(&mut m, "ft_ccld_amt3", &self.ft_ccld_amt3);
-        v::put(&mut m, "nccs_qty", &self.nccs_qty);
-        v::put(&mut m, "prcs_stat_name", &self.prcs_stat_name);
-        v::put(&mut m, "rjct_rson", &self.rjct_rson);
-        v::put(&mut m, "rjct_rson_name", &self.rjct_rson_name);
-        v::put(&mut m, "ord_tmd", &self.ord_tmd);
-        v::put(&mut m, "tr_mket_name", &self.tr_mket_name);
-        v::put(&mut m, "tr_natn", &self.tr_natn);
-        v::put(&mut m, "tr_natn_name", &self.tr_natn_name);
-        v::put(&mut m, "ovrs_excg_cd", &self.ovrs_excg_cd);
-        v::put(&mut m, "tr_crcy_cd", &self.tr_crcy_cd);
-        v::put(&mut m, "dmst_ord_dt", &self.dmst_ord_dt);
-        v::put(&mut m, "thco_ord_tmd", &self.thco_ord_tmd);
-        v::put(&mut m, "loan_type_cd", &self.loan_type_cd);
-        v::put(&mut m, "loan_dt", &self.loan_dt);
-        v::put(&mut m, "mdia_dvsn_name", &self.mdia_dvsn_name);
-        v::put(&mut m, "usa_amk_exts_rqst_yn", &self.usa_amk_exts_rqst_yn);
-        v::put(&mut m, "splt_buy_attr_name", &self.splt_buy_attr_name);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.ord_dt,
+            1 => &self.ord_gno_brno,
+            2 => &self.odno,
+            3 => &self.orgn_odno,
+            4 => &self.sll_buy_dvsn_cd,
+            5 => &self.sll_buy_dvsn_cd_name,
+            6 => &self.rvse_cncl_dvsn,
+            7 => &self.rvse_cncl_dvsn_name,
+            8 => &self.pdno,
+            9 => &self.prdt_name,
+            10 => &self.ft_ord_qty,
+            11 => &self.ft_ord_unpr3,
+            12 => &self.ft_ccld_qty,
+            13 => &self.ft_ccld_unpr3,
+            14 => &self.ft_ccld_amt3,
+            15 => &self.nccs_qty,
+            16 => &self.prcs_stat_name,
+            17 => &self.rjct_rson,
+            18 => &self.rjct_rson_name,
+            19 => &self.ord_tmd,
+            20 => &self.tr_mket_name,
+            21 => &self.tr_natn,
+            22 => &self.tr_natn_name,
+            23 => &self.ovrs_excg_cd,
+            24 => &self.tr_crcy_cd,
+            25 => &self.dmst_ord_dt,
+            26 => &self.thco_ord_tmd,
+            27 => &self.loan_type_cd,
+            28 => &self.loan_dt,
+            29 => &self.mdia_dvsn_name,
+            30 => &self.usa_amk_exts_rqst_yn,
+            31 => &self.splt_buy_attr_name,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "ord_dt", &self.ord_dt);
-        r.val(path, "ord_gno_brno", &self.ord_gno_brno);
-        r.val(path, "odno", &self.odno);
-        r.val(path, "orgn_odno", &self.orgn_odno);
-        r.val(path, "sll_buy_dvsn_cd", &self.sll_buy_dvsn_cd);
-        r.val(path, "sll_buy_dvsn_cd_name", &self.sll_buy_dvsn_cd_name);
-        r.val(path, "rvse_cncl_dvsn", &self.rvse_cncl_dvsn);
-        r.val(path, "rvse_cncl_dvsn_name", &self.rvse_cncl_dvsn_name);
-        r.val(path, "pdno", &self.pdno);
-        r.val(path, "prdt_name", &self.prdt_name);
-        r.val(path, "ft_ord_qty", &self.ft_ord_qty);
-        r.val(path, "ft_ord_unpr3", &self.ft_ord_unpr3);
-        r.val(path, "ft_ccld_qty", &self.ft_ccld_qty);
-        r.val(path, "ft_ccld_unpr3", &self.ft_ccld_unpr3);
-        r.val(path, "ft_ccld_amt3", &self.ft_ccld_amt3);
-        r.val(path, "nccs_qty", &self.nccs_qty);
-        r.val(path, "prcs_stat_name", &self.prcs_stat_name);
-        r.val(path, "rjct_rson", &self.rjct_rson);
-        r.val(path, "rjct_rson_name", &self.rjct_rson_name);
-        r.val(path, "ord_tmd", &self.ord_tmd);
-        r.val(path, "tr_mket_name", &self.tr_mket_name);
-        r.val(path, "tr_natn", &self.tr_natn);
-        r.val(path, "tr_natn_name", &self.tr_natn_name);
-        r.val(path, "ovrs_excg_cd", &self.ovrs_excg_cd);
-        r.val(path, "tr_crcy_cd", &self.tr_crcy_cd);
-        r.val(path, "dmst_ord_dt", &self.dmst_ord_dt);
-        r.val(path, "thco_ord_tmd", &self.thco_ord_tmd);
-        r.val(path, "loan_type_cd", &self.loan_type_cd);
-        r.val(path, "loan_dt", &self.loan_dt);
-        r.val(path, "mdia_dvsn_name", &self.mdia_dvsn_name);
-        r.val(path, "usa_amk_exts_rqst_yn", &self.usa_amk_exts_rqst_yn);
-        r.val(path, "splt_buy_attr_name", &self.splt_buy_attr_name);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.ord_dt,
+            1 => &mut self.ord_gno_brno,
+            2 => &mut self.odno,
+            3 => &mut self.orgn_odno,
+            4 => &mut self.sll_buy_dvsn_cd,
+            5 => &mut self.sll_buy_dvsn_cd_name,
+            6 => &mut self.rvse_cncl_dvsn,
+            7 => &mut self.rvse_cncl_dvsn_name,
+            8 => &mut self.pdno,
+            9 => &mut self.prdt_name,
+            10 => &mut self.ft_ord_qty,
+            11 => &mut self.ft_ord_unpr3,
+            12 => &mut self.ft_ccld_qty,
+            13 => &mut self.ft_ccld_unpr3,
+            14 => &mut self.ft_ccld_amt3,
+            15 => &mut self.nccs_qty,
+            16 => &mut self.prcs_stat_name,
+            17 => &mut self.rjct_rson,
+            18 => &mut self.rjct_rson_name,
+            19 => &mut self.ord_tmd,
+            20 => &mut self.tr_mket_name,
+            21 => &mut self.tr_natn,
+            22 => &mut self.tr_natn_name,
+            23 => &mut self.ovrs_excg_cd,
+            24 => &mut self.tr_crcy_cd,
+            25 => &mut self.dmst_ord_dt,
+            26 => &mut self.thco_ord_tmd,
+            27 => &mut self.loan_type_cd,
+            28 => &mut self.loan_dt,
+            29 => &mut self.mdia_dvsn_name,
+            30 => &mut self.usa_amk_exts_rqst_yn,
+            31 => &mut self.splt_buy_attr_name,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 

@@ -232,7 +232,7 @@ impl Endpoint for InquirePaymtStdrBalanceRequest {
 /// Response of 해외주식 결제기준잔고 (`해외주식-064`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct InquirePaymtStdrBalanceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -249,57 +249,82 @@ pub struct InquirePaymtStdrBalanceResponse {
     pub output3: v::One<Output3>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for InquirePaymtStdrBalanceResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output1: v::take_block(&mut m, "output1"),
-            output2: v::take_block(&mut m, "output2"),
-            output3: v::take_one(&mut m, "output3"),
-            extra: m,
-        }
+impl crate::__private::Record for InquirePaymtStdrBalanceResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output1", "output2", "output3"],
+            lower: &[
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("output3", 5),
+                ("rt_cd", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output1.put(&mut m, "output1");
-        self.output2.put(&mut m, "output2");
-        self.output3.put(&mut m, "output3");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output1,
+            4 => &self.output2,
+            5 => &self.output3,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output1.report(path, "output1", r);
-        self.output2.report(path, "output2", r);
-        self.output3.report(path, "output3", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output1,
+            4 => &mut self.output2,
+            5 => &mut self.output3,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for InquirePaymtStdrBalanceResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for InquirePaymtStdrBalanceResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 상품번호 (`pdno`, required, length 12).
@@ -352,99 +377,147 @@ pub struct Output1 {
     pub ldng_cblc_qty: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output1 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            pdno: v::take(&mut m, "pdno"),
-            prdt_name: v::take(&mut m, "prdt_name"),
-            cblc_qty13: v::take(&mut m, "cblc_qty13"),
-            ord_psbl_qty1: v::take(&mut m, "ord_psbl_qty1"),
-            avg_unpr3: v::take(&mut m, "avg_unpr3"),
-            ovrs_now_pric1: v::take(&mut m, "ovrs_now_pric1"),
-            frcr_pchs_amt: v::take(&mut m, "frcr_pchs_amt"),
-            frcr_evlu_amt2: v::take(&mut m, "frcr_evlu_amt2"),
-            evlu_pfls_amt2: v::take(&mut m, "evlu_pfls_amt2"),
-            bass_exrt: v::take(&mut m, "bass_exrt"),
-            oprt_dtl_dtime: v::take(&mut m, "oprt_dtl_dtime"),
-            buy_crcy_cd: v::take(&mut m, "buy_crcy_cd"),
-            thdt_sll_ccld_qty1: v::take(&mut m, "thdt_sll_ccld_qty1"),
-            thdt_buy_ccld_qty1: v::take(&mut m, "thdt_buy_ccld_qty1"),
-            evlu_pfls_rt1: v::take(&mut m, "evlu_pfls_rt1"),
-            tr_mket_name: v::take(&mut m, "tr_mket_name"),
-            natn_kor_name: v::take(&mut m, "natn_kor_name"),
-            std_pdno: v::take(&mut m, "std_pdno"),
-            mgge_qty: v::take(&mut m, "mgge_qty"),
-            loan_rmnd: v::take(&mut m, "loan_rmnd"),
-            prdt_type_cd: v::take(&mut m, "prdt_type_cd"),
-            ovrs_excg_cd: v::take(&mut m, "ovrs_excg_cd"),
-            scts_dvsn_name: v::take(&mut m, "scts_dvsn_name"),
-            ldng_cblc_qty: v::take(&mut m, "ldng_cblc_qty"),
-            extra: m,
-        }
+impl crate::__private::Record for Output1 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "pdno",
+                "prdt_name",
+                "cblc_qty13",
+                "ord_psbl_qty1",
+                "avg_unpr3",
+                "ovrs_now_pric1",
+                "frcr_pchs_amt",
+                "frcr_evlu_amt2",
+                "evlu_pfls_amt2",
+                "bass_exrt",
+                "oprt_dtl_dtime",
+                "buy_crcy_cd",
+                "thdt_sll_ccld_qty1",
+                "thdt_buy_ccld_qty1",
+                "evlu_pfls_rt1",
+                "tr_mket_name",
+                "natn_kor_name",
+                "std_pdno",
+                "mgge_qty",
+                "loan_rmnd",
+                "prdt_type_cd",
+                "ovrs_excg_cd",
+                "scts_dvsn_name",
+                "ldng_cblc_qty",
+            ],
+            lower: &[
+                ("avg_unpr3", 4),
+                ("bass_exrt", 9),
+                ("buy_crcy_cd", 11),
+                ("cblc_qty13", 2),
+                ("evlu_pfls_amt2", 8),
+                ("evlu_pfls_rt1", 14),
+                ("frcr_evlu_amt2", 7),
+                ("frcr_pchs_amt", 6),
+                ("ldng_cblc_qty", 23),
+                ("loan_rmnd", 19),
+                ("mgge_qty", 18),
+                ("natn_kor_name", 16),
+                ("oprt_dtl_dtime", 10),
+                ("ord_psbl_qty1", 3),
+                ("ovrs_excg_cd", 21),
+                ("ovrs_now_pric1", 5),
+                ("pdno", 0),
+                ("prdt_name", 1),
+                ("prdt_type_cd", 20),
+                ("scts_dvsn_name", 22),
+                ("std_pdno", 17),
+                ("thdt_buy_ccld_qty1", 13),
+                ("thdt_sll_ccld_qty1", 12),
+                ("tr_mket_name", 15),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "pdno", &self.pdno);
-        v::put(&mut m, "prdt_name", &self.prdt_name);
-        v::put(&mut m, "cblc_qty13", &self.cblc_qty13);
-        v::put(&mut m, "ord_psbl_qty1", &self.ord_psbl_qty1);
-        v::put(&mut m, "avg_unpr3", &self.avg_unpr3);
-        v::put(&mut m, "ovrs_now_pric1", &self.ovrs_now_pric1);
-        v::put(&mut m, "frcr_pchs_amt", &self.frcr_pchs_amt);
-        v::put(&mut m, "frcr_evlu_amt2", &self.frcr_evlu_amt2);
-        v::put(&mut m, "evlu_pfls_amt2", &self.evlu_pfls_amt2);
-        v::put(&mut m, "bass_exrt", &self.bass_exrt);
-        v::put(&mut m, "oprt_dtl_dtime", &self.oprt_dtl_dtime);
-        v::put(&mut m, "buy_crcy_cd", &self.buy_crcy_cd);
-        v::put(&mut m, "thdt_sll_ccld_qty1", &self.thdt_sll_ccld_qty1);
-        v::put(&mut m, "thdt_buy_ccld_qty1", &self.thdt_buy_ccld_qty1);
-        v::put(&mut m, "evlu_pfls_rt1", &self.evlu_pfls_rt1);
-        v::put(&mut m, "tr_mket_name", &self.tr_mket_name);
-        v::put(&mut m, "natn_kor_name", &self.natn_kor_name);
-        v::put(&mut m, "std_pdno", &self.std_pdno);
-        v::put(&mut m, "mgge_qty", &self.mgge_qty);
-        v::put(&mut m, "loan_rmnd", &self.loan_rmnd);
-        v::put(&mut m, "prdt_type_cd", &self.prdt_type_cd);
-        v::put(&mut m, "ovrs_excg_cd", &self.ovrs_excg_cd);
-        v::put(&mut m, "scts_dvsn_name", &self.scts_dvsn_name);
-        v::put(&mut m, "ldng_cblc_qty", &self.ldng_cblc_qty);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.pdno,
+            1 => &self.prdt_name,
+            2 => &self.cblc_qty13,
+            3 => &self.ord_psbl_qty1,
+            4 => &self.avg_unpr3,
+            5 => &self.ovrs_now_pric1,
+            6 => &self.frcr_pchs_amt,
+            7 => &self.frcr_evlu_amt2,
+            8 => &self.evlu_pfls_amt2,
+            9 => &self.bass_exrt,
+            10 => &self.oprt_dtl_dtime,
+            11 => &self.buy_crcy_cd,
+            12 => &self.thdt_sll_ccld_qty1,
+            13 => &self.thdt_buy_ccld_qty1,
+            14 => &self.evlu_pfls_rt1,
+            15 => &self.tr_mket_name,
+            16 => &self.natn_kor_name,
+            17 => &self.std_pdno,
+            18 => &self.mgge_qty,
+            19 => &self.loan_rmnd,
+            20 => &self.prdt_type_cd,
+            21 => &self.ovrs_excg_cd,
+            22 => &self.scts_dvsn_name,
+            23 => &self.ldng_cblc_qty,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "pdno", &self.pdno);
-        r.val(path, "prdt_name", &self.prdt_name);
-        r.val(path, "cblc_qty13", &self.cblc_qty13);
-        r.val(path, "ord_psbl_qty1", &self.ord_psbl_qty1);
-        r.val(path, "avg_unpr3", &self.avg_unpr3);
-        r.val(path, "ovrs_now_pric1", &self.ovrs_now_pric1);
-        r.val(path, "frcr_pchs_amt", &self.frcr_pchs_amt);
-        r.val(path, "frcr_evlu_amt2", &self.frcr_evlu_amt2);
-        r.val(path, "evlu_pfls_amt2", &self.evlu_pfls_amt2);
-        r.val(path, "bass_exrt", &self.bass_exrt);
-        r.val(path, "oprt_dtl_dtime", &self.oprt_dtl_dtime);
-        r.val(path, "buy_crcy_cd", &self.buy_crcy_cd);
-        r.val(path, "thdt_sll_ccld_qty1", &self.thdt_sll_ccld_qty1);
-        r.val(path, "thdt_buy_ccld_qty1", &self.thdt_buy_ccld_qty1);
-        r.val(path, "evlu_pfls_rt1", &self.evlu_pfls_rt1);
-        r.val(path, "tr_mket_name", &self.tr_mket_name);
-        r.val(path, "natn_kor_name", &self.natn_kor_name);
-        r.val(path, "std_pdno", &self.std_pdno);
-        r.val(path, "mgge_qty", &self.mgge_qty);
-        r.val(path, "loan_rmnd", &self.loan_rmnd);
-        r.val(path, "prdt_type_cd", &self.prdt_type_cd);
-        r.val(path, "ovrs_excg_cd", &self.ovrs_excg_cd);
-        r.val(path, "scts_dvsn_name", &self.scts_dvsn_name);
-        r.val(path, "ldng_cblc_qty", &self.ldng_cblc_qty);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.pdno,
+            1 => &mut self.prdt_name,
+            2 => &mut self.cblc_qty13,
+            3 => &mut self.ord_psbl_qty1,
+            4 => &mut self.avg_unpr3,
+            5 => &mut self.ovrs_now_pric1,
+            6 => &mut self.frcr_pchs_amt,
+            7 => &mut self.frcr_evlu_amt2,
+            8 => &mut self.evlu_pfls_amt2,
+            9 => &mut self.bass_exrt,
+            10 => &mut self.oprt_dtl_dtime,
+            11 => &mut self.buy_crcy_cd,
+            12 => &mut self.thdt_sll_ccld_qty1,
+            13 => &mut self.thdt_buy_ccld_qty1,
+            14 => &mut self.evlu_pfls_rt1,
+            15 => &mut self.tr_mket_name,
+            16 => &mut self.natn_kor_name,
+            17 => &mut self.std_pdno,
+            18 => &mut self.mgge_qty,
+            19 => &mut self.loan_rmnd,
+            20 => &mut self.prdt_type_cd,
+            21 => &mut self.ovrs_excg_cd,
+            22 => &mut self.scts_dvsn_name,
+            23 => &mut self.ldng_cblc_qty,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 통화코드 (`crcy_cd`, required, length 3).
@@ -459,42 +532,71 @@ pub struct Output2 {
     pub frcr_evlu_amt2: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output2 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            crcy_cd: v::take(&mut m, "crcy_cd"),
-            crcy_cd_name: v::take(&mut m, "crcy_cd_name"),
-            frcr_dncl_amt_2: v::take(&mut m, "frcr_dncl_amt_2"),
-            frst_bltn_exrt: v::take(&mut m, "frst_bltn_exrt"),
-            frcr_evlu_amt2: v::take(&mut m, "frcr_evlu_amt2"),
-            extra: m,
-        }
+impl crate::__private::Record for Output2 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "crcy_cd",
+                "crcy_cd_name",
+                "frcr_dncl_amt_2",
+                "frst_bltn_exrt",
+                "frcr_evlu_amt2",
+            ],
+            lower: &[
+                ("crcy_cd", 0),
+                ("crcy_cd_name", 1),
+                ("frcr_dncl_amt_2", 2),
+                ("frcr_evlu_amt2", 4),
+                ("frst_bltn_exrt", 3),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "crcy_cd", &self.crcy_cd);
-        v::put(&mut m, "crcy_cd_name", &self.crcy_cd_name);
-        v::put(&mut m, "frcr_dncl_amt_2", &self.frcr_dncl_amt_2);
-        v::put(&mut m, "frst_bltn_exrt", &self.frst_bltn_exrt);
-        v::put(&mut m, "frcr_evlu_amt2", &self.frcr_evlu_amt2);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.crcy_cd,
+            1 => &self.crcy_cd_name,
+            2 => &self.frcr_dncl_amt_2,
+            3 => &self.frst_bltn_exrt,
+            4 => &self.frcr_evlu_amt2,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "crcy_cd", &self.crcy_cd);
-        r.val(path, "crcy_cd_name", &self.crcy_cd_name);
-        r.val(path, "frcr_dncl_amt_2", &self.frcr_dncl_amt_2);
-        r.val(path, "frst_bltn_exrt", &self.frst_bltn_exrt);
-        r.val(path, "frcr_evlu_amt2", &self.frcr_evlu_amt2);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.crcy_cd,
+            1 => &mut self.crcy_cd_name,
+            2 => &mut self.frcr_dncl_amt_2,
+            3 => &mut self.frst_bltn_exrt,
+            4 => &mut self.frcr_evlu_amt2,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 /// A record of block `output3` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output3 {
     /// 매입금액합계금액 (`pchs_amt_smtl_amt`, required, length 19).
@@ -517,56 +619,81 @@ pub struct Output3 {
     pub tot_ldng_evlu_amt: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output3 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            pchs_amt_smtl_amt: v::take(&mut m, "pchs_amt_smtl_amt"),
-            tot_evlu_pfls_amt: v::take(&mut m, "tot_evlu_pfls_amt"),
-            evlu_erng_rt1: v::take(&mut m, "evlu_erng_rt1"),
-            tot_dncl_amt: v::take(&mut m, "tot_dncl_amt"),
-            wcrc_evlu_amt_smtl: v::take(&mut m, "wcrc_evlu_amt_smtl"),
-            tot_asst_amt2: v::take(&mut m, "tot_asst_amt2"),
-            frcr_cblc_wcrc_evlu_amt_smtl: v::take(&mut m, "frcr_cblc_wcrc_evlu_amt_smtl"),
-            tot_loan_amt: v::take(&mut m, "tot_loan_amt"),
-            tot_ldng_evlu_amt: v::take(&mut m, "tot_ldng_evlu_amt"),
-            extra: m,
-        }
+impl crate::__private::Record for Output3 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "pchs_amt_smtl_amt",
+                "tot_evlu_pfls_amt",
+                "evlu_erng_rt1",
+                "tot_dncl_amt",
+                "wcrc_evlu_amt_smtl",
+                "tot_asst_amt2",
+                "frcr_cblc_wcrc_evlu_amt_smtl",
+                "tot_loan_amt",
+                "tot_ldng_evlu_amt",
+            ],
+            lower: &[
+                ("evlu_erng_rt1", 2),
+                ("frcr_cblc_wcrc_evlu_amt_smtl", 6),
+                ("pchs_amt_smtl_amt", 0),
+                ("tot_asst_amt2", 5),
+                ("tot_dncl_amt", 3),
+                ("tot_evlu_pfls_amt", 1),
+                ("tot_ldng_evlu_amt", 8),
+                ("tot_loan_amt", 7),
+                ("wcrc_evlu_amt_smtl", 4),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "pchs_amt_smtl_amt", &self.pchs_amt_smtl_amt);
-        v::put(&mut m, "tot_evlu_pfls_amt", &self.tot_evlu_pfls_amt);
-        v::put(&mut m, "evlu_erng_rt1", &self.evlu_erng_rt1);
-        v::put(&mut m, "tot_dncl_amt", &self.tot_dncl_amt);
-        v::put(&mut m, "wcrc_evlu_amt_smtl", &self.wcrc_evlu_amt_smtl);
-        v::put(&mut m, "tot_asst_amt2", &self.tot_asst_amt2);
-        v::put(
-            &mut m,
-            "frcr_cblc_wcrc_evlu_amt_smtl",
-            &self.frcr_cblc_wcrc_evlu_amt_smtl,
-        );
-        v::put(&mut m, "tot_loan_amt", &self.tot_loan_amt);
-        v::put(&mut m, "tot_ldng_evlu_amt", &self.tot_ldng_evlu_amt);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.pchs_amt_smtl_amt,
+            1 => &self.tot_evlu_pfls_amt,
+            2 => &self.evlu_erng_rt1,
+            3 => &self.tot_dncl_amt,
+            4 => &self.wcrc_evlu_amt_smtl,
+            5 => &self.tot_asst_amt2,
+            6 => &self.frcr_cblc_wcrc_evlu_amt_smtl,
+            7 => &self.tot_loan_amt,
+            8 => &self.tot_ldng_evlu_amt,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "pchs_amt_smtl_amt", &self.pchs_amt_smtl_amt);
-        r.val(path, "tot_evlu_pfls_amt", &self.tot_evlu_pfls_amt);
-        r.val(path, "evlu_erng_rt1", &self.evlu_erng_rt1);
-        r.val(path, "tot_dncl_amt", &self.tot_dncl_amt);
-        r.val(path, "wcrc_evlu_amt_smtl", &self.wcrc_evlu_amt_smtl);
-        r.val(path, "tot_asst_amt2", &self.tot_asst_amt2);
-        r.val(
-            path,
-            "frcr_cblc_wcrc_evlu_amt_smtl",
-            &self.frcr_cblc_wcrc_evlu_amt_smtl,
-        );
-        r.val(path, "tot_loan_amt", &self.tot_loan_amt);
-        r.val(path, "tot_ldng_evlu_amt", &self.tot_ldng_evlu_amt);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.pchs_amt_smtl_amt,
+            1 => &mut self.tot_evlu_pfls_amt,
+            2 => &mut self.evlu_erng_rt1,
+            3 => &mut self.tot_dncl_amt,
+            4 => &mut self.wcrc_evlu_amt_smtl,
+            5 => &mut self.tot_asst_amt2,
+            6 => &mut self.frcr_cblc_wcrc_evlu_amt_smtl,
+            7 => &mut self.tot_loan_amt,
+            8 => &mut self.tot_ldng_evlu_amt,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

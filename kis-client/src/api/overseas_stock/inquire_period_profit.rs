@@ -399,7 +399,7 @@ impl Endpoint for InquirePeriodProfitRequest {
 /// Response of 해외주식 기간손익 (`v1_해외주식-032`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct InquirePeriodProfitResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -418,60 +418,93 @@ pub struct InquirePeriodProfitResponse {
     pub ctx_area_nk200: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for InquirePeriodProfitResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output1: v::take_block(&mut m, "output1"),
-            output2: v::take_one(&mut m, "output2"),
-            ctx_area_fk200: v::take(&mut m, "ctx_area_fk200"),
-            ctx_area_nk200: v::take(&mut m, "ctx_area_nk200"),
-            extra: m,
-        }
+impl crate::__private::Record for InquirePeriodProfitResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "rt_cd",
+                "msg_cd",
+                "msg1",
+                "output1",
+                "output2",
+                "ctx_area_fk200",
+                "ctx_area_nk200",
+            ],
+            lower: &[
+                ("ctx_area_fk200", 5),
+                ("ctx_area_nk200", 6),
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output1.put(&mut m, "output1");
-        self.output2.put(&mut m, "output2");
-        v::put(&mut m, "ctx_area_fk200", &self.ctx_area_fk200);
-        v::put(&mut m, "ctx_area_nk200", &self.ctx_area_nk200);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output1,
+            4 => &self.output2,
+            5 => &self.ctx_area_fk200,
+            6 => &self.ctx_area_nk200,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output1.report(path, "output1", r);
-        self.output2.report(path, "output2", r);
-        r.val(path, "ctx_area_fk200", &self.ctx_area_fk200);
-        r.val(path, "ctx_area_nk200", &self.ctx_area_nk200);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output1,
+            4 => &mut self.output2,
+            5 => &mut self.ctx_area_fk200,
+            6 => &mut self.ctx_area_nk200,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for InquirePeriodProfitResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for InquirePeriodProfitResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 매매일 (`trad_day`, required, length 8).
@@ -504,69 +537,107 @@ pub struct Output1 {
     pub frst_bltn_exrt: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output1 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            trad_day: v::take(&mut m, "trad_day"),
-            ovrs_pdno: v::take(&mut m, "ovrs_pdno"),
-            ovrs_item_name: v::take(&mut m, "ovrs_item_name"),
-            slcl_qty: v::take(&mut m, "slcl_qty"),
-            pchs_avg_pric: v::take(&mut m, "pchs_avg_pric"),
-            frcr_pchs_amt1: v::take(&mut m, "frcr_pchs_amt1"),
-            avg_sll_unpr: v::take(&mut m, "avg_sll_unpr"),
-            frcr_sll_amt_smtl1: v::take(&mut m, "frcr_sll_amt_smtl1"),
-            stck_sll_tlex: v::take(&mut m, "stck_sll_tlex"),
-            ovrs_rlzt_pfls_amt: v::take(&mut m, "ovrs_rlzt_pfls_amt"),
-            pftrt: v::take(&mut m, "pftrt"),
-            exrt: v::take(&mut m, "exrt"),
-            ovrs_excg_cd: v::take(&mut m, "ovrs_excg_cd"),
-            frst_bltn_exrt: v::take(&mut m, "frst_bltn_exrt"),
-            extra: m,
-        }
+impl crate::__private::Record for Output1 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "trad_day",
+                "ovrs_pdno",
+                "ovrs_item_name",
+                "slcl_qty",
+                "pchs_avg_pric",
+                "frcr_pchs_amt1",
+                "avg_sll_unpr",
+                "frcr_sll_amt_smtl1",
+                "stck_sll_tlex",
+                "ovrs_rlzt_pfls_amt",
+                "pftrt",
+                "exrt",
+                "ovrs_excg_cd",
+                "frst_bltn_exrt",
+            ],
+            lower: &[
+                ("avg_sll_unpr", 6),
+                ("exrt", 11),
+                ("frcr_pchs_amt1", 5),
+                ("frcr_sll_amt_smtl1", 7),
+                ("frst_bltn_exrt", 13),
+                ("ovrs_excg_cd", 12),
+                ("ovrs_item_name", 2),
+                ("ovrs_pdno", 1),
+                ("ovrs_rlzt_pfls_amt", 9),
+                ("pchs_avg_pric", 4),
+                ("pftrt", 10),
+                ("slcl_qty", 3),
+                ("stck_sll_tlex", 8),
+                ("trad_day", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "trad_day", &self.trad_day);
-        v::put(&mut m, "ovrs_pdno", &self.ovrs_pdno);
-        v::put(&mut m, "ovrs_item_name", &self.ovrs_item_name);
-        v::put(&mut m, "slcl_qty", &self.slcl_qty);
-        v::put(&mut m, "pchs_avg_pric", &self.pchs_avg_pric);
-        v::put(&mut m, "frcr_pchs_amt1", &self.frcr_pchs_amt1);
-        v::put(&mut m, "avg_sll_unpr", &self.avg_sll_unpr);
-        v::put(&mut m, "frcr_sll_amt_smtl1", &self.frcr_sll_amt_smtl1);
-        v::put(&mut m, "stck_sll_tlex", &self.stck_sll_tlex);
-        v::put(&mut m, "ovrs_rlzt_pfls_amt", &self.ovrs_rlzt_pfls_amt);
-        v::put(&mut m, "pftrt", &self.pftrt);
-        v::put(&mut m, "exrt", &self.exrt);
-        v::put(&mut m, "ovrs_excg_cd", &self.ovrs_excg_cd);
-        v::put(&mut m, "frst_bltn_exrt", &self.frst_bltn_exrt);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.trad_day,
+            1 => &self.ovrs_pdno,
+            2 => &self.ovrs_item_name,
+            3 => &self.slcl_qty,
+            4 => &self.pchs_avg_pric,
+            5 => &self.frcr_pchs_amt1,
+            6 => &self.avg_sll_unpr,
+            7 => &self.frcr_sll_amt_smtl1,
+            8 => &self.stck_sll_tlex,
+            9 => &self.ovrs_rlzt_pfls_amt,
+            10 => &self.pftrt,
+            11 => &self.exrt,
+            12 => &self.ovrs_excg_cd,
+            13 => &self.frst_bltn_exrt,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "trad_day", &self.trad_day);
-        r.val(path, "ovrs_pdno", &self.ovrs_pdno);
-        r.val(path, "ovrs_item_name", &self.ovrs_item_name);
-        r.val(path, "slcl_qty", &self.slcl_qty);
-        r.val(path, "pchs_avg_pric", &self.pchs_avg_pric);
-        r.val(path, "frcr_pchs_amt1", &self.frcr_pchs_amt1);
-        r.val(path, "avg_sll_unpr", &self.avg_sll_unpr);
-        r.val(path, "frcr_sll_amt_smtl1", &self.frcr_sll_amt_smtl1);
-        r.val(path, "stck_sll_tlex", &self.stck_sll_tlex);
-        r.val(path, "ovrs_rlzt_pfls_amt", &self.ovrs_rlzt_pfls_amt);
-        r.val(path, "pftrt", &self.pftrt);
-        r.val(path, "exrt", &self.exrt);
-        r.val(path, "ovrs_excg_cd", &self.ovrs_excg_cd);
-        r.val(path, "frst_bltn_exrt", &self.frst_bltn_exrt);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.trad_day,
+            1 => &mut self.ovrs_pdno,
+            2 => &mut self.ovrs_item_name,
+            3 => &mut self.slcl_qty,
+            4 => &mut self.pchs_avg_pric,
+            5 => &mut self.frcr_pchs_amt1,
+            6 => &mut self.avg_sll_unpr,
+            7 => &mut self.frcr_sll_amt_smtl1,
+            8 => &mut self.stck_sll_tlex,
+            9 => &mut self.ovrs_rlzt_pfls_amt,
+            10 => &mut self.pftrt,
+            11 => &mut self.exrt,
+            12 => &mut self.ovrs_excg_cd,
+            13 => &mut self.frst_bltn_exrt,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 /// A record of block `output2` (응답상세2).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 주식매도금액합계 (`stck_sll_amt_smtl`, required, length 184).
@@ -587,50 +658,78 @@ pub struct Output2 {
     pub exrt: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output2 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            stck_sll_amt_smtl: v::take(&mut m, "stck_sll_amt_smtl"),
-            stck_buy_amt_smtl: v::take(&mut m, "stck_buy_amt_smtl"),
-            smtl_fee1: v::take(&mut m, "smtl_fee1"),
-            excc_dfrm_amt: v::take(&mut m, "excc_dfrm_amt"),
-            ovrs_rlzt_pfls_tot_amt: v::take(&mut m, "ovrs_rlzt_pfls_tot_amt"),
-            tot_pftrt: v::take(&mut m, "tot_pftrt"),
-            bass_dt: v::take(&mut m, "bass_dt"),
-            exrt: v::take(&mut m, "exrt"),
-            extra: m,
-        }
+impl crate::__private::Record for Output2 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "stck_sll_amt_smtl",
+                "stck_buy_amt_smtl",
+                "smtl_fee1",
+                "excc_dfrm_amt",
+                "ovrs_rlzt_pfls_tot_amt",
+                "tot_pftrt",
+                "bass_dt",
+                "exrt",
+            ],
+            lower: &[
+                ("bass_dt", 6),
+                ("excc_dfrm_amt", 3),
+                ("exrt", 7),
+                ("ovrs_rlzt_pfls_tot_amt", 4),
+                ("smtl_fee1", 2),
+                ("stck_buy_amt_smtl", 1),
+                ("stck_sll_amt_smtl", 0),
+                ("tot_pftrt", 5),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "stck_sll_amt_smtl", &self.stck_sll_amt_smtl);
-        v::put(&mut m, "stck_buy_amt_smtl", &self.stck_buy_amt_smtl);
-        v::put(&mut m, "smtl_fee1", &self.smtl_fee1);
-        v::put(&mut m, "excc_dfrm_amt", &self.excc_dfrm_amt);
-        v::put(
-            &mut m,
-            "ovrs_rlzt_pfls_tot_amt",
-            &self.ovrs_rlzt_pfls_tot_amt,
-        );
-        v::put(&mut m, "tot_pftrt", &self.tot_pftrt);
-        v::put(&mut m, "bass_dt", &self.bass_dt);
-        v::put(&mut m, "exrt", &self.exrt);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.stck_sll_amt_smtl,
+            1 => &self.stck_buy_amt_smtl,
+            2 => &self.smtl_fee1,
+            3 => &self.excc_dfrm_amt,
+            4 => &self.ovrs_rlzt_pfls_tot_amt,
+            5 => &self.tot_pftrt,
+            6 => &self.bass_dt,
+            7 => &self.exrt,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "stck_sll_amt_smtl", &self.stck_sll_amt_smtl);
-        r.val(path, "stck_buy_amt_smtl", &self.stck_buy_amt_smtl);
-        r.val(path, "smtl_fee1", &self.smtl_fee1);
-        r.val(path, "excc_dfrm_amt", &self.excc_dfrm_amt);
-        r.val(path, "ovrs_rlzt_pfls_tot_amt", &self.ovrs_rlzt_pfls_tot_amt);
-        r.val(path, "tot_pftrt", &self.tot_pftrt);
-        r.val(path, "bass_dt", &self.bass_dt);
-        r.val(path, "exrt", &self.exrt);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.stck_sll_amt_smtl,
+            1 => &mut self.stck_buy_amt_smtl,
+            2 => &mut self.smtl_fee1,
+            3 => &mut self.excc_dfrm_amt,
+            4 => &mut self.ovrs_rlzt_pfls_tot_amt,
+            5 => &mut self.tot_pftrt,
+            6 => &mut self.bass_dt,
+            7 => &mut self.exrt,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 

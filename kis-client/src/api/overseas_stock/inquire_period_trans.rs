@@ -344,7 +344,7 @@ impl Endpoint for InquirePeriodTransRequest {
 /// Response of 해외주식 일별거래내역 (`해외주식-063`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct InquirePeriodTransResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -363,60 +363,93 @@ pub struct InquirePeriodTransResponse {
     pub output2: v::One<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for InquirePeriodTransResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            ctx_area_fk100: v::take(&mut m, "ctx_area_fk100"),
-            ctx_area_nk100: v::take(&mut m, "ctx_area_nk100"),
-            output1: v::take_block(&mut m, "output1"),
-            output2: v::take_one(&mut m, "output2"),
-            extra: m,
-        }
+impl crate::__private::Record for InquirePeriodTransResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "rt_cd",
+                "msg_cd",
+                "msg1",
+                "ctx_area_fk100",
+                "ctx_area_nk100",
+                "output1",
+                "output2",
+            ],
+            lower: &[
+                ("ctx_area_fk100", 3),
+                ("ctx_area_nk100", 4),
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 5),
+                ("output2", 6),
+                ("rt_cd", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        v::put(&mut m, "ctx_area_fk100", &self.ctx_area_fk100);
-        v::put(&mut m, "ctx_area_nk100", &self.ctx_area_nk100);
-        self.output1.put(&mut m, "output1");
-        self.output2.put(&mut m, "output2");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.ctx_area_fk100,
+            4 => &self.ctx_area_nk100,
+            5 => &self.output1,
+            6 => &self.output2,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        r.val(path, "ctx_area_fk100", &self.ctx_area_fk100);
-        r.val(path, "ctx_area_nk100", &self.ctx_area_nk100);
-        self.output1.report(path, "output1", r);
-        self.output2.report(path, "output2", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.ctx_area_fk100,
+            4 => &mut self.ctx_area_nk100,
+            5 => &mut self.output1,
+            6 => &mut self.output2,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for InquirePeriodTransResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for InquirePeriodTransResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 매매일자 (`trad_dt`, required, length 8).
@@ -467,96 +500,143 @@ pub struct Output1 {
     pub loan_dvsn_name: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output1 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            trad_dt: v::take(&mut m, "trad_dt"),
-            sttl_dt: v::take(&mut m, "sttl_dt"),
-            sll_buy_dvsn_cd: v::take(&mut m, "sll_buy_dvsn_cd"),
-            sll_buy_dvsn_name: v::take(&mut m, "sll_buy_dvsn_name"),
-            pdno: v::take(&mut m, "pdno"),
-            ovrs_item_name: v::take(&mut m, "ovrs_item_name"),
-            ccld_qty: v::take(&mut m, "ccld_qty"),
-            amt_unit_ccld_qty: v::take(&mut m, "amt_unit_ccld_qty"),
-            ft_ccld_unpr2: v::take(&mut m, "ft_ccld_unpr2"),
-            ovrs_stck_ccld_unpr: v::take(&mut m, "ovrs_stck_ccld_unpr"),
-            tr_frcr_amt2: v::take(&mut m, "tr_frcr_amt2"),
-            tr_amt: v::take(&mut m, "tr_amt"),
-            frcr_excc_amt_1: v::take(&mut m, "frcr_excc_amt_1"),
-            wcrc_excc_amt: v::take(&mut m, "wcrc_excc_amt"),
-            dmst_frcr_fee1: v::take(&mut m, "dmst_frcr_fee1"),
-            frcr_fee1: v::take(&mut m, "frcr_fee1"),
-            dmst_wcrc_fee: v::take(&mut m, "dmst_wcrc_fee"),
-            ovrs_wcrc_fee: v::take(&mut m, "ovrs_wcrc_fee"),
-            crcy_cd: v::take(&mut m, "crcy_cd"),
-            std_pdno: v::take(&mut m, "std_pdno"),
-            erlm_exrt: v::take(&mut m, "erlm_exrt"),
-            loan_dvsn_cd: v::take(&mut m, "loan_dvsn_cd"),
-            loan_dvsn_name: v::take(&mut m, "loan_dvsn_name"),
-            extra: m,
-        }
+impl crate::__private::Record for Output1 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "trad_dt",
+                "sttl_dt",
+                "sll_buy_dvsn_cd",
+                "sll_buy_dvsn_name",
+                "pdno",
+                "ovrs_item_name",
+                "ccld_qty",
+                "amt_unit_ccld_qty",
+                "ft_ccld_unpr2",
+                "ovrs_stck_ccld_unpr",
+                "tr_frcr_amt2",
+                "tr_amt",
+                "frcr_excc_amt_1",
+                "wcrc_excc_amt",
+                "dmst_frcr_fee1",
+                "frcr_fee1",
+                "dmst_wcrc_fee",
+                "ovrs_wcrc_fee",
+                "crcy_cd",
+                "std_pdno",
+                "erlm_exrt",
+                "loan_dvsn_cd",
+                "loan_dvsn_name",
+            ],
+            lower: &[
+                ("amt_unit_ccld_qty", 7),
+                ("ccld_qty", 6),
+                ("crcy_cd", 18),
+                ("dmst_frcr_fee1", 14),
+                ("dmst_wcrc_fee", 16),
+                ("erlm_exrt", 20),
+                ("frcr_excc_amt_1", 12),
+                ("frcr_fee1", 15),
+                ("ft_ccld_unpr2", 8),
+                ("loan_dvsn_cd", 21),
+                ("loan_dvsn_name", 22),
+                ("ovrs_item_name", 5),
+                ("ovrs_stck_ccld_unpr", 9),
+                ("ovrs_wcrc_fee", 17),
+                ("pdno", 4),
+                ("sll_buy_dvsn_cd", 2),
+                ("sll_buy_dvsn_name", 3),
+                ("std_pdno", 19),
+                ("sttl_dt", 1),
+                ("tr_amt", 11),
+                ("tr_frcr_amt2", 10),
+                ("trad_dt", 0),
+                ("wcrc_excc_amt", 13),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "trad_dt", &self.trad_dt);
-        v::put(&mut m, "sttl_dt", &self.sttl_dt);
-        v::put(&mut m, "sll_buy_dvsn_cd", &self.sll_buy_dvsn_cd);
-        v::put(&mut m, "sll_buy_dvsn_name", &self.sll_buy_dvsn_name);
-        v::put(&mut m, "pdno", &self.pdno);
-        v::put(&mut m, "ovrs_item_name", &self.ovrs_item_name);
-        v::put(&mut m, "ccld_qty", &self.ccld_qty);
-        v::put(&mut m, "amt_unit_ccld_qty", &self.amt_unit_ccld_qty);
-        v::put(&mut m, "ft_ccld_unpr2", &self.ft_ccld_unpr2);
-        v::put(&mut m, "ovrs_stck_ccld_unpr", &self.ovrs_stck_ccld_unpr);
-        v::put(&mut m, "tr_frcr_amt2", &self.tr_frcr_amt2);
-        v::put(&mut m, "tr_amt", &self.tr_amt);
-        v::put(&mut m, "frcr_excc_amt_1", &self.frcr_excc_amt_1);
-        v::put(&mut m, "wcrc_excc_amt", &self.wcrc_excc_amt);
-        v::put(&mut m, "dmst_frcr_fee1", &self.dmst_frcr_fee1);
-        v::put(&mut m, "frcr_fee1", &self.frcr_fee1);
-        v::put(&mut m, "dmst_wcrc_fee", &self.dmst_wcrc_fee);
-        v::put(&mut m, "ovrs_wcrc_fee", &self.ovrs_wcrc_fee);
-        v::put(&mut m, "crcy_cd", &self.crcy_cd);
-        v::put(&mut m, "std_pdno", &self.std_pdno);
-        v::put(&mut m, "erlm_exrt", &self.erlm_exrt);
-        v::put(&mut m, "loan_dvsn_cd", &self.loan_dvsn_cd);
-        v::put(&mut m, "loan_dvsn_name", &self.loan_dvsn_name);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.trad_dt,
+            1 => &self.sttl_dt,
+            2 => &self.sll_buy_dvsn_cd,
+            3 => &self.sll_buy_dvsn_name,
+            4 => &self.pdno,
+            5 => &self.ovrs_item_name,
+            6 => &self.ccld_qty,
+            7 => &self.amt_unit_ccld_qty,
+            8 => &self.ft_ccld_unpr2,
+            9 => &self.ovrs_stck_ccld_unpr,
+            10 => &self.tr_frcr_amt2,
+            11 => &self.tr_amt,
+            12 => &self.frcr_excc_amt_1,
+            13 => &self.wcrc_excc_amt,
+            14 => &self.dmst_frcr_fee1,
+            15 => &self.frcr_fee1,
+            16 => &self.dmst_wcrc_fee,
+            17 => &self.ovrs_wcrc_fee,
+            18 => &self.crcy_cd,
+            19 => &self.std_pdno,
+            20 => &self.erlm_exrt,
+            21 => &self.loan_dvsn_cd,
+            22 => &self.loan_dvsn_name,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "trad_dt", &self.trad_dt);
-        r.val(path, "sttl_dt", &self.sttl_dt);
-        r.val(path, "sll_buy_dvsn_cd", &self.sll_buy_dvsn_cd);
-        r.val(path, "sll_buy_dvsn_name", &self.sll_buy_dvsn_name);
-        r.val(path, "pdno", &self.pdno);
-        r.val(path, "ovrs_item_name", &self.ovrs_item_name);
-        r.val(path, "ccld_qty", &self.ccld_qty);
-        r.val(path, "amt_unit_ccld_qty", &self.amt_unit_ccld_qty);
-        r.val(path, "ft_ccld_unpr2", &self.ft_ccld_unpr2);
-        r.val(path, "ovrs_stck_ccld_unpr", &self.ovrs_stck_ccld_unpr);
-        r.val(path, "tr_frcr_amt2", &self.tr_frcr_amt2);
-        r.val(path, "tr_amt", &self.tr_amt);
-        r.val(path, "frcr_excc_amt_1", &self.frcr_excc_amt_1);
-        r.val(path, "wcrc_excc_amt", &self.wcrc_excc_amt);
-        r.val(path, "dmst_frcr_fee1", &self.dmst_frcr_fee1);
-        r.val(path, "frcr_fee1", &self.frcr_fee1);
-        r.val(path, "dmst_wcrc_fee", &self.dmst_wcrc_fee);
-        r.val(path, "ovrs_wcrc_fee", &self.ovrs_wcrc_fee);
-        r.val(path, "crcy_cd", &self.crcy_cd);
-        r.val(path, "std_pdno", &self.std_pdno);
-        r.val(path, "erlm_exrt", &self.erlm_exrt);
-        r.val(path, "loan_dvsn_cd", &self.loan_dvsn_cd);
-        r.val(path, "loan_dvsn_name", &self.loan_dvsn_name);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.trad_dt,
+            1 => &mut self.sttl_dt,
+            2 => &mut self.sll_buy_dvsn_cd,
+            3 => &mut self.sll_buy_dvsn_name,
+            4 => &mut self.pdno,
+            5 => &mut self.ovrs_item_name,
+            6 => &mut self.ccld_qty,
+            7 => &mut self.amt_unit_ccld_qty,
+            8 => &mut self.ft_ccld_unpr2,
+            9 => &mut self.ovrs_stck_ccld_unpr,
+            10 => &mut self.tr_frcr_amt2,
+            11 => &mut self.tr_amt,
+            12 => &mut self.frcr_excc_amt_1,
+            13 => &mut self.wcrc_excc_amt,
+            14 => &mut self.dmst_frcr_fee1,
+            15 => &mut self.frcr_fee1,
+            16 => &mut self.dmst_wcrc_fee,
+            17 => &mut self.ovrs_wcrc_fee,
+            18 => &mut self.crcy_cd,
+            19 => &mut self.std_pdno,
+            20 => &mut self.erlm_exrt,
+            21 => &mut self.loan_dvsn_cd,
+            22 => &mut self.loan_dvsn_name,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 외화매수금액합계 (`frcr_buy_amt_smtl`, required, length 236).
@@ -569,34 +649,62 @@ pub struct Output2 {
     pub ovrs_fee_smtl: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output2 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            frcr_buy_amt_smtl: v::take(&mut m, "frcr_buy_amt_smtl"),
-            frcr_sll_amt_smtl: v::take(&mut m, "frcr_sll_amt_smtl"),
-            dmst_fee_smtl: v::take(&mut m, "dmst_fee_smtl"),
-            ovrs_fee_smtl: v::take(&mut m, "ovrs_fee_smtl"),
-            extra: m,
-        }
+impl crate::__private::Record for Output2 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "frcr_buy_amt_smtl",
+                "frcr_sll_amt_smtl",
+                "dmst_fee_smtl",
+                "ovrs_fee_smtl",
+            ],
+            lower: &[
+                ("dmst_fee_smtl", 2),
+                ("frcr_buy_amt_smtl", 0),
+                ("frcr_sll_amt_smtl", 1),
+                ("ovrs_fee_smtl", 3),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "frcr_buy_amt_smtl", &self.frcr_buy_amt_smtl);
-        v::put(&mut m, "frcr_sll_amt_smtl", &self.frcr_sll_amt_smtl);
-        v::put(&mut m, "dmst_fee_smtl", &self.dmst_fee_smtl);
-        v::put(&mut m, "ovrs_fee_smtl", &self.ovrs_fee_smtl);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.frcr_buy_amt_smtl,
+            1 => &self.frcr_sll_amt_smtl,
+            2 => &self.dmst_fee_smtl,
+            3 => &self.ovrs_fee_smtl,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "frcr_buy_amt_smtl", &self.frcr_buy_amt_smtl);
-        r.val(path, "frcr_sll_amt_smtl", &self.frcr_sll_amt_smtl);
-        r.val(path, "dmst_fee_smtl", &self.dmst_fee_smtl);
-        r.val(path, "ovrs_fee_smtl", &self.ovrs_fee_smtl);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.frcr_buy_amt_smtl,
+            1 => &mut self.frcr_sll_amt_smtl,
+            2 => &mut self.dmst_fee_smtl,
+            3 => &mut self.ovrs_fee_smtl,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 

@@ -287,7 +287,7 @@ impl Endpoint for InquirePresentBalanceRequest {
 /// Response of 해외주식 체결기준현재잔고 (`v1_해외주식-008`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct InquirePresentBalanceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -304,57 +304,82 @@ pub struct InquirePresentBalanceResponse {
     pub output3: v::One<Output3>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for InquirePresentBalanceResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output1: v::take_block(&mut m, "output1"),
-            output2: v::take_block(&mut m, "output2"),
-            output3: v::take_one(&mut m, "output3"),
-            extra: m,
-        }
+impl crate::__private::Record for InquirePresentBalanceResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output1", "output2", "output3"],
+            lower: &[
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("output3", 5),
+                ("rt_cd", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output1.put(&mut m, "output1");
-        self.output2.put(&mut m, "output2");
-        self.output3.put(&mut m, "output3");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output1,
+            4 => &self.output2,
+            5 => &self.output3,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output1.report(path, "output1", r);
-        self.output2.report(path, "output2", r);
-        self.output3.report(path, "output3", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output1,
+            4 => &mut self.output2,
+            5 => &mut self.output3,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for InquirePresentBalanceResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for InquirePresentBalanceResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output1` (응답상세1 (체결기준 잔고)).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 상품명 (`prdt_name`, required, length 60).
@@ -435,122 +460,167 @@ pub struct Output1 {
     pub item_lnkg_excg_cd: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output1 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            prdt_name: v::take(&mut m, "prdt_name"),
-            cblc_qty13: v::take(&mut m, "cblc_qty13"),
-            thdt_buy_ccld_qty1: v::take(&mut m, "thdt_buy_ccld_qty1"),
-            thdt_sll_ccld_qty1: v::take(&mut m, "thdt_sll_ccld_qty1"),
-            ccld_qty_smtl1: v::take(&mut m, "ccld_qty_smtl1"),
-            ord_psbl_qty1: v::take(&mut m, "ord_psbl_qty1"),
-            frcr_pchs_amt: v::take(&mut m, "frcr_pchs_amt"),
-            frcr_evlu_amt2: v::take(&mut m, "frcr_evlu_amt2"),
-            evlu_pfls_amt2: v::take(&mut m, "evlu_pfls_amt2"),
-            evlu_pfls_rt1: v::take(&mut m, "evlu_pfls_rt1"),
-            pdno: v::take(&mut m, "pdno"),
-            bass_exrt: v::take(&mut m, "bass_exrt"),
-            buy_crcy_cd: v::take(&mut m, "buy_crcy_cd"),
-            ovrs_now_pric1: v::take(&mut m, "ovrs_now_pric1"),
-            avg_unpr3: v::take(&mut m, "avg_unpr3"),
-            tr_mket_name: v::take(&mut m, "tr_mket_name"),
-            natn_kor_name: v::take(&mut m, "natn_kor_name"),
-            pchs_rmnd_wcrc_amt: v::take(&mut m, "pchs_rmnd_wcrc_amt"),
-            thdt_buy_ccld_frcr_amt: v::take(&mut m, "thdt_buy_ccld_frcr_amt"),
-            thdt_sll_ccld_frcr_amt: v::take(&mut m, "thdt_sll_ccld_frcr_amt"),
-            unit_amt: v::take(&mut m, "unit_amt"),
-            std_pdno: v::take(&mut m, "std_pdno"),
-            prdt_type_cd: v::take(&mut m, "prdt_type_cd"),
-            scts_dvsn_name: v::take(&mut m, "scts_dvsn_name"),
-            loan_rmnd: v::take(&mut m, "loan_rmnd"),
-            loan_dt: v::take(&mut m, "loan_dt"),
-            loan_expd_dt: v::take(&mut m, "loan_expd_dt"),
-            ovrs_excg_cd: v::take(&mut m, "ovrs_excg_cd"),
-            item_lnkg_excg_cd: v::take(&mut m, "item_lnkg_excg_cd"),
-            extra: m,
-        }
+impl crate::__private::Record for Output1 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "prdt_name",
+                "cblc_qty13",
+                "thdt_buy_ccld_qty1",
+                "thdt_sll_ccld_qty1",
+                "ccld_qty_smtl1",
+                "ord_psbl_qty1",
+                "frcr_pchs_amt",
+                "frcr_evlu_amt2",
+                "evlu_pfls_amt2",
+                "evlu_pfls_rt1",
+                "pdno",
+                "bass_exrt",
+                "buy_crcy_cd",
+                "ovrs_now_pric1",
+                "avg_unpr3",
+                "tr_mket_name",
+                "natn_kor_name",
+                "pchs_rmnd_wcrc_amt",
+                "thdt_buy_ccld_frcr_amt",
+                "thdt_sll_ccld_frcr_amt",
+                "unit_amt",
+                "std_pdno",
+                "prdt_type_cd",
+                "scts_dvsn_name",
+                "loan_rmnd",
+                "loan_dt",
+                "loan_expd_dt",
+                "ovrs_excg_cd",
+                "item_lnkg_excg_cd",
+            ],
+            lower: &[
+                ("avg_unpr3", 14),
+                ("bass_exrt", 11),
+                ("buy_crcy_cd", 12),
+                ("cblc_qty13", 1),
+                ("ccld_qty_smtl1", 4),
+                ("evlu_pfls_amt2", 8),
+                ("evlu_pfls_rt1", 9),
+                ("frcr_evlu_amt2", 7),
+                ("frcr_pchs_amt", 6),
+                ("item_lnkg_excg_cd", 28),
+                ("loan_dt", 25),
+                ("loan_expd_dt", 26),
+                ("loan_rmnd", 24),
+                ("natn_kor_name", 16),
+                ("ord_psbl_qty1", 5),
+                ("ovrs_excg_cd", 27),
+                ("ovrs_now_pric1", 13),
+                ("pchs_rmnd_wcrc_amt", 17),
+                ("pdno", 10),
+                ("prdt_name", 0),
+                ("prdt_type_cd", 22),
+                ("scts_dvsn_name", 23),
+                ("std_pdno", 21),
+                ("thdt_buy_ccld_frcr_amt", 18),
+                ("thdt_buy_ccld_qty1", 2),
+                ("thdt_sll_ccld_frcr_amt", 19),
+                ("thdt_sll_ccld_qty1", 3),
+                ("tr_mket_name", 15),
+                ("unit_amt", 20),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "prdt_name", &self.prdt_name);
-        v::put(&mut m, "cblc_qty13", &self.cblc_qty13);
-        v::put(&mut m, "thdt_buy_ccld_qty1", &self.thdt_buy_ccld_qty1);
-        v::put(&mut m, "thdt_sll_ccld_qty1", &self.thdt_sll_ccld_qty1);
-        v::put(&mut m, "ccld_qty_smtl1", &self.ccld_qty_smtl1);
-        v::put(&mut m, "ord_psbl_qty1", &self.ord_psbl_qty1);
-        v::put(&mut m, "frcr_pchs_amt", &self.frcr_pchs_amt);
-        v::put(&mut m, "frcr_evlu_amt2", &self.frcr_evlu_amt2);
-        v::put(&mut m, "evlu_pfls_amt2", &self.evlu_pfls_amt2);
-        v::put(&mut m, "evlu_pfls_rt1", &self.evlu_pfls_rt1);
-        v::put(&mut m, "pdno", &self.pdno);
-        v::put(&mut m, "bass_exrt", &self.bass_exrt);
-        v::put(&mut m, "buy_crcy_cd", &self.buy_crcy_cd);
-        v::put(&mut m, "ovrs_now_pric1", &self.ovrs_now_pric1);
-        v::put(&mut m, "avg_unpr3", &self.avg_unpr3);
-        v::put(&mut m, "tr_mket_name", &self.tr_mket_name);
-        v::put(&mut m, "natn_kor_name", &self.natn_kor_name);
-        v::put(&mut m, "pchs_rmnd_wcrc_amt", &self.pchs_rmnd_wcrc_amt);
-        v::put(
-            &mut m,
-            "thdt_buy_ccld_frcr_amt",
-            &self.thdt_buy_ccld_frcr_amt,
-        );
-        v::put(
-            &mut m,
-            "thdt_sll_ccld_frcr_amt",
-            &self.thdt_sll_ccld_frcr_amt,
-        );
-        v::put(&mut m, "unit_amt", &self.unit_amt);
-        v::put(&mut m, "std_pdno", &self.std_pdno);
-        v::put(&mut m, "prdt_type_cd", &self.prdt_type_cd);
-        v::put(&mut m, "scts_dvsn_name", &self.scts_dvsn_name);
-        v::put(&mut m, "loan_rmnd", &self.loan_rmnd);
-        v::put(&mut m, "loan_dt", &self.loan_dt);
-        v::put(&mut m, "loan_expd_dt", &self.loan_expd_dt);
-        v::put(&mut m, "ovrs_excg_cd", &self.ovrs_excg_cd);
-        v::put(&mut m, "item_lnkg_excg_cd", &self.item_lnkg_excg_cd);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.prdt_name,
+            1 => &self.cblc_qty13,
+            2 => &self.thdt_buy_ccld_qty1,
+            3 => &self.thdt_sll_ccld_qty1,
+            4 => &self.ccld_qty_smtl1,
+            5 => &self.ord_psbl_qty1,
+            6 => &self.frcr_pchs_amt,
+            7 => &self.frcr_evlu_amt2,
+            8 => &self.evlu_pfls_amt2,
+            9 => &self.evlu_pfls_rt1,
+            10 => &self.pdno,
+            11 => &self.bass_exrt,
+            12 => &self.buy_crcy_cd,
+            13 => &self.ovrs_now_pric1,
+            14 => &self.avg_unpr3,
+            15 => &self.tr_mket_name,
+            16 => &self.natn_kor_name,
+            17 => &self.pchs_rmnd_wcrc_amt,
+            18 => &self.thdt_buy_ccld_frcr_amt,
+            19 => &self.thdt_sll_ccld_frcr_amt,
+            20 => &self.unit_amt,
+            21 => &self.std_pdno,
+            22 => &self.prdt_type_cd,
+            23 => &self.scts_dvsn_name,
+            24 => &self.loan_rmnd,
+            25 => &self.loan_dt,
+            26 => &self.loan_expd_dt,
+            27 => &self.ovrs_excg_cd,
+            28 => &self.item_lnkg_excg_cd,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "prdt_name", &self.prdt_name);
-        r.val(path, "cblc_qty13", &self.cblc_qty13);
-        r.val(path, "thdt_buy_ccld_qty1", &self.thdt_buy_ccld_qty1);
-        r.val(path, "thdt_sll_ccld_qty1", &self.thdt_sll_ccld_qty1);
-        r.val(path, "ccld_qty_smtl1", &self.ccld_qty_smtl1);
-        r.val(path, "ord_psbl_qty1", &self.ord_psbl_qty1);
-        r.val(path, "frcr_pchs_amt", &self.frcr_pchs_amt);
-        r.val(path, "frcr_evlu_amt2", &self.frcr_evlu_amt2);
-        r.val(path, "evlu_pfls_amt2", &self.evlu_pfls_amt2);
-        r.val(path, "evlu_pfls_rt1", &self.evlu_pfls_rt1);
-        r.val(path, "pdno", &self.pdno);
-        r.val(path, "bass_exrt", &self.bass_exrt);
-        r.val(path, "buy_crcy_cd", &self.buy_crcy_cd);
-        r.val(path, "ovrs_now_pric1", &self.ovrs_now_pric1);
-        r.val(path, "avg_unpr3", &self.avg_unpr3);
-        r.val(path, "tr_mket_name", &self.tr_mket_name);
-        r.val(path, "natn_kor_name", &self.natn_kor_name);
-        r.val(path, "pchs_rmnd_wcrc_amt", &self.pchs_rmnd_wcrc_amt);
-        r.val(path, "thdt_buy_ccld_frcr_amt", &self.thdt_buy_ccld_frcr_amt);
-        r.val(path, "thdt_sll_ccld_frcr_amt", &self.thdt_sll_ccld_frcr_amt);
-        r.val(path, "unit_amt", &self.unit_amt);
-        r.val(path, "std_pdno", &self.std_pdno);
-        r.val(path, "prdt_type_cd", &self.prdt_type_cd);
-        r.val(path, "scts_dvsn_name", &self.scts_dvsn_name);
-        r.val(path, "loan_rmnd", &self.loan_rmnd);
-        r.val(path, "loan_dt", &self.loan_dt);
-        r.val(path, "loan_expd_dt", &self.loan_expd_dt);
-        r.val(path, "ovrs_excg_cd", &self.ovrs_excg_cd);
-        r.val(path, "item_lnkg_excg_cd", &self.item_lnkg_excg_cd);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.prdt_name,
+            1 => &mut self.cblc_qty13,
+            2 => &mut self.thdt_buy_ccld_qty1,
+            3 => &mut self.thdt_sll_ccld_qty1,
+            4 => &mut self.ccld_qty_smtl1,
+            5 => &mut self.ord_psbl_qty1,
+            6 => &mut self.frcr_pchs_amt,
+            7 => &mut self.frcr_evlu_amt2,
+            8 => &mut self.evlu_pfls_amt2,
+            9 => &mut self.evlu_pfls_rt1,
+            10 => &mut self.pdno,
+            11 => &mut self.bass_exrt,
+            12 => &mut self.buy_crcy_cd,
+            13 => &mut self.ovrs_now_pric1,
+            14 => &mut self.avg_unpr3,
+            15 => &mut self.tr_mket_name,
+            16 => &mut self.natn_kor_name,
+            17 => &mut self.pchs_rmnd_wcrc_amt,
+            18 => &mut self.thdt_buy_ccld_frcr_amt,
+            19 => &mut self.thdt_sll_ccld_frcr_amt,
+            20 => &mut self.unit_amt,
+            21 => &mut self.std_pdno,
+            22 => &mut self.prdt_type_cd,
+            23 => &mut self.scts_dvsn_name,
+            24 => &mut self.loan_rmnd,
+            25 => &mut self.loan_dt,
+            26 => &mut self.loan_expd_dt,
+            27 => &mut self.ovrs_excg_cd,
+            28 => &mut self.item_lnkg_excg_cd,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 /// A record of block `output2` (응답상세2).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 통화코드 (`crcy_cd`, required, length 3).
@@ -579,71 +649,99 @@ pub struct Output2 {
     pub nxdy_frcr_drwg_psbl_amt: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output2 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            crcy_cd: v::take(&mut m, "crcy_cd"),
-            crcy_cd_name: v::take(&mut m, "crcy_cd_name"),
-            frcr_buy_amt_smtl: v::take(&mut m, "frcr_buy_amt_smtl"),
-            frcr_sll_amt_smtl: v::take(&mut m, "frcr_sll_amt_smtl"),
-            frcr_dncl_amt_2: v::take(&mut m, "frcr_dncl_amt_2"),
-            frst_bltn_exrt: v::take(&mut m, "frst_bltn_exrt"),
-            frcr_buy_mgn_amt: v::take(&mut m, "frcr_buy_mgn_amt"),
-            frcr_etc_mgna: v::take(&mut m, "frcr_etc_mgna"),
-            frcr_drwg_psbl_amt_1: v::take(&mut m, "frcr_drwg_psbl_amt_1"),
-            frcr_evlu_amt2: v::take(&mut m, "frcr_evlu_amt2"),
-            acpl_cstd_crcy_yn: v::take(&mut m, "acpl_cstd_crcy_yn"),
-            nxdy_frcr_drwg_psbl_amt: v::take(&mut m, "nxdy_frcr_drwg_psbl_amt"),
-            extra: m,
-        }
+impl crate::__private::Record for Output2 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "crcy_cd",
+                "crcy_cd_name",
+                "frcr_buy_amt_smtl",
+                "frcr_sll_amt_smtl",
+                "frcr_dncl_amt_2",
+                "frst_bltn_exrt",
+                "frcr_buy_mgn_amt",
+                "frcr_etc_mgna",
+                "frcr_drwg_psbl_amt_1",
+                "frcr_evlu_amt2",
+                "acpl_cstd_crcy_yn",
+                "nxdy_frcr_drwg_psbl_amt",
+            ],
+            lower: &[
+                ("acpl_cstd_crcy_yn", 10),
+                ("crcy_cd", 0),
+                ("crcy_cd_name", 1),
+                ("frcr_buy_amt_smtl", 2),
+                ("frcr_buy_mgn_amt", 6),
+                ("frcr_dncl_amt_2", 4),
+                ("frcr_drwg_psbl_amt_1", 8),
+                ("frcr_etc_mgna", 7),
+                ("frcr_evlu_amt2", 9),
+                ("frcr_sll_amt_smtl", 3),
+                ("frst_bltn_exrt", 5),
+                ("nxdy_frcr_drwg_psbl_amt", 11),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "crcy_cd", &self.crcy_cd);
-        v::put(&mut m, "crcy_cd_name", &self.crcy_cd_name);
-        v::put(&mut m, "frcr_buy_amt_smtl", &self.frcr_buy_amt_smtl);
-        v::put(&mut m, "frcr_sll_amt_smtl", &self.frcr_sll_amt_smtl);
-        v::put(&mut m, "frcr_dncl_amt_2", &self.frcr_dncl_amt_2);
-        v::put(&mut m, "frst_bltn_exrt", &self.frst_bltn_exrt);
-        v::put(&mut m, "frcr_buy_mgn_amt", &self.frcr_buy_mgn_amt);
-        v::put(&mut m, "frcr_etc_mgna", &self.frcr_etc_mgna);
-        v::put(&mut m, "frcr_drwg_psbl_amt_1", &self.frcr_drwg_psbl_amt_1);
-        v::put(&mut m, "frcr_evlu_amt2", &self.frcr_evlu_amt2);
-        v::put(&mut m, "acpl_cstd_crcy_yn", &self.acpl_cstd_crcy_yn);
-        v::put(
-            &mut m,
-            "nxdy_frcr_drwg_psbl_amt",
-            &self.nxdy_frcr_drwg_psbl_amt,
-        );
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.crcy_cd,
+            1 => &self.crcy_cd_name,
+            2 => &self.frcr_buy_amt_smtl,
+            3 => &self.frcr_sll_amt_smtl,
+            4 => &self.frcr_dncl_amt_2,
+            5 => &self.frst_bltn_exrt,
+            6 => &self.frcr_buy_mgn_amt,
+            7 => &self.frcr_etc_mgna,
+            8 => &self.frcr_drwg_psbl_amt_1,
+            9 => &self.frcr_evlu_amt2,
+            10 => &self.acpl_cstd_crcy_yn,
+            11 => &self.nxdy_frcr_drwg_psbl_amt,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "crcy_cd", &self.crcy_cd);
-        r.val(path, "crcy_cd_name", &self.crcy_cd_name);
-        r.val(path, "frcr_buy_amt_smtl", &self.frcr_buy_amt_smtl);
-        r.val(path, "frcr_sll_amt_smtl", &self.frcr_sll_amt_smtl);
-        r.val(path, "frcr_dncl_amt_2", &self.frcr_dncl_amt_2);
-        r.val(path, "frst_bltn_exrt", &self.frst_bltn_exrt);
-        r.val(path, "frcr_buy_mgn_amt", &self.frcr_buy_mgn_amt);
-        r.val(path, "frcr_etc_mgna", &self.frcr_etc_mgna);
-        r.val(path, "frcr_drwg_psbl_amt_1", &self.frcr_drwg_psbl_amt_1);
-        r.val(path, "frcr_evlu_amt2", &self.frcr_evlu_amt2);
-        r.val(path, "acpl_cstd_crcy_yn", &self.acpl_cstd_crcy_yn);
-        r.val(
-            path,
-            "nxdy_frcr_drwg_psbl_amt",
-            &self.nxdy_frcr_drwg_psbl_amt,
-        );
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.crcy_cd,
+            1 => &mut self.crcy_cd_name,
+            2 => &mut self.frcr_buy_amt_smtl,
+            3 => &mut self.frcr_sll_amt_smtl,
+            4 => &mut self.frcr_dncl_amt_2,
+            5 => &mut self.frst_bltn_exrt,
+            6 => &mut self.frcr_buy_mgn_amt,
+            7 => &mut self.frcr_etc_mgna,
+            8 => &mut self.frcr_drwg_psbl_amt_1,
+            9 => &mut self.frcr_evlu_amt2,
+            10 => &mut self.acpl_cstd_crcy_yn,
+            11 => &mut self.nxdy_frcr_drwg_psbl_amt,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 /// A record of block `output3` (응답상세3).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output3 {
     /// 매입금액합계 (`pchs_amt_smtl`, required, length 19).
@@ -690,84 +788,129 @@ pub struct Output3 {
     pub tot_loan_amt: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output3 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            pchs_amt_smtl: v::take(&mut m, "pchs_amt_smtl"),
-            evlu_amt_smtl: v::take(&mut m, "evlu_amt_smtl"),
-            evlu_pfls_amt_smtl: v::take(&mut m, "evlu_pfls_amt_smtl"),
-            dncl_amt: v::take(&mut m, "dncl_amt"),
-            cma_evlu_amt: v::take(&mut m, "cma_evlu_amt"),
-            tot_dncl_amt: v::take(&mut m, "tot_dncl_amt"),
-            etc_mgna: v::take(&mut m, "etc_mgna"),
-            wdrw_psbl_tot_amt: v::take(&mut m, "wdrw_psbl_tot_amt"),
-            frcr_evlu_tota: v::take(&mut m, "frcr_evlu_tota"),
-            evlu_erng_rt1: v::take(&mut m, "evlu_erng_rt1"),
-            pchs_amt_smtl_amt: v::take(&mut m, "pchs_amt_smtl_amt"),
-            evlu_amt_smtl_amt: v::take(&mut m, "evlu_amt_smtl_amt"),
-            tot_evlu_pfls_amt: v::take(&mut m, "tot_evlu_pfls_amt"),
-            tot_asst_amt: v::take(&mut m, "tot_asst_amt"),
-            buy_mgn_amt: v::take(&mut m, "buy_mgn_amt"),
-            mgna_tota: v::take(&mut m, "mgna_tota"),
-            frcr_use_psbl_amt: v::take(&mut m, "frcr_use_psbl_amt"),
-            ustl_sll_amt_smtl: v::take(&mut m, "ustl_sll_amt_smtl"),
-            ustl_buy_amt_smtl: v::take(&mut m, "ustl_buy_amt_smtl"),
-            tot_frcr_cblc_smtl: v::take(&mut m, "tot_frcr_cblc_smtl"),
-            tot_loan_amt: v::take(&mut m, "tot_loan_amt"),
-            extra: m,
-        }
+impl crate::__private::Record for Output3 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "pchs_amt_smtl",
+                "evlu_amt_smtl",
+                "evlu_pfls_amt_smtl",
+                "dncl_amt",
+                "cma_evlu_amt",
+                "tot_dncl_amt",
+                "etc_mgna",
+                "wdrw_psbl_tot_amt",
+                "frcr_evlu_tota",
+                "evlu_erng_rt1",
+                "pchs_amt_smtl_amt",
+                "evlu_amt_smtl_amt",
+                "tot_evlu_pfls_amt",
+                "tot_asst_amt",
+                "buy_mgn_amt",
+                "mgna_tota",
+                "frcr_use_psbl_amt",
+                "ustl_sll_amt_smtl",
+                "ustl_buy_amt_smtl",
+                "tot_frcr_cblc_smtl",
+                "tot_loan_amt",
+            ],
+            lower: &[
+                ("buy_mgn_amt", 14),
+                ("cma_evlu_amt", 4),
+                ("dncl_amt", 3),
+                ("etc_mgna", 6),
+                ("evlu_amt_smtl", 1),
+                ("evlu_amt_smtl_amt", 11),
+                ("evlu_erng_rt1", 9),
+                ("evlu_pfls_amt_smtl", 2),
+                ("frcr_evlu_tota", 8),
+                ("frcr_use_psbl_amt", 16),
+                ("mgna_tota", 15),
+                ("pchs_amt_smtl", 0),
+                ("pchs_amt_smtl_amt", 10),
+                ("tot_asst_amt", 13),
+                ("tot_dncl_amt", 5),
+                ("tot_evlu_pfls_amt", 12),
+                ("tot_frcr_cblc_smtl", 19),
+                ("tot_loan_amt", 20),
+                ("ustl_buy_amt_smtl", 18),
+                ("ustl_sll_amt_smtl", 17),
+                ("wdrw_psbl_tot_amt", 7),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "pchs_amt_smtl", &self.pchs_amt_smtl);
-        v::put(&mut m, "evlu_amt_smtl", &self.evlu_amt_smtl);
-        v::put(&mut m, "evlu_pfls_amt_smtl", &self.evlu_pfls_amt_smtl);
-        v::put(&mut m, "dncl_amt", &self.dncl_amt);
-        v::put(&mut m, "cma_evlu_amt", &self.cma_evlu_amt);
-        v::put(&mut m, "tot_dncl_amt", &self.tot_dncl_amt);
-        v::put(&mut m, "etc_mgna", &self.etc_mgna);
-        v::put(&mut m, "wdrw_psbl_tot_amt", &self.wdrw_psbl_tot_amt);
-        v::put(&mut m, "frcr_evlu_tota", &self.frcr_evlu_tota);
-        v::put(&mut m, "evlu_erng_rt1", &self.evlu_erng_rt1);
-        v::put(&mut m, "pchs_amt_smtl_amt", &self.pchs_amt_smtl_amt);
-        v::put(&mut m, "evlu_amt_smtl_amt", &self.evlu_amt_smtl_amt);
-        v::put(&mut m, "tot_evlu_pfls_amt", &self.tot_evlu_pfls_amt);
-        v::put(&mut m, "tot_asst_amt", &self.tot_asst_amt);
-        v::put(&mut m, "buy_mgn_amt", &self.buy_mgn_amt);
-        v::put(&mut m, "mgna_tota", &self.mgna_tota);
-        v::put(&mut m, "frcr_use_psbl_amt", &self.frcr_use_psbl_amt);
-        v::put(&mut m, "ustl_sll_amt_smtl", &self.ustl_sll_amt_smtl);
-        v::put(&mut m, "ustl_buy_amt_smtl", &self.ustl_buy_amt_smtl);
-        v::put(&mut m, "tot_frcr_cblc_smtl", &self.tot_frcr_cblc_smtl);
-        v::put(&mut m, "tot_loan_amt", &self.tot_loan_amt);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.pchs_amt_smtl,
+            1 => &self.evlu_amt_smtl,
+            2 => &self.evlu_pfls_amt_smtl,
+            3 => &self.dncl_amt,
+            4 => &self.cma_evlu_amt,
+            5 => &self.tot_dncl_amt,
+            6 => &self.etc_mgna,
+            7 => &self.wdrw_psbl_tot_amt,
+            8 => &self.frcr_evlu_tota,
+            9 => &self.evlu_erng_rt1,
+            10 => &self.pchs_amt_smtl_amt,
+            11 => &self.evlu_amt_smtl_amt,
+            12 => &self.tot_evlu_pfls_amt,
+            13 => &self.tot_asst_amt,
+            14 => &self.buy_mgn_amt,
+            15 => &self.mgna_tota,
+            16 => &self.frcr_use_psbl_amt,
+            17 => &self.ustl_sll_amt_smtl,
+            18 => &self.ustl_buy_amt_smtl,
+            19 => &self.tot_frcr_cblc_smtl,
+            20 => &self.tot_loan_amt,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "pchs_amt_smtl", &self.pchs_amt_smtl);
-        r.val(path, "evlu_amt_smtl", &self.evlu_amt_smtl);
-        r.val(path, "evlu_pfls_amt_smtl", &self.evlu_pfls_amt_smtl);
-        r.val(path, "dncl_amt", &self.dncl_amt);
-        r.val(path, "cma_evlu_amt", &self.cma_evlu_amt);
-        r.val(path, "tot_dncl_amt", &self.tot_dncl_amt);
-        r.val(path, "etc_mgna", &self.etc_mgna);
-        r.val(path, "wdrw_psbl_tot_amt", &self.wdrw_psbl_tot_amt);
-        r.val(path, "frcr_evlu_tota", &self.frcr_evlu_tota);
-        r.val(path, "evlu_erng_rt1", &self.evlu_erng_rt1);
-        r.val(path, "pchs_amt_smtl_amt", &self.pchs_amt_smtl_amt);
-        r.val(path, "evlu_amt_smtl_amt", &self.evlu_amt_smtl_amt);
-        r.val(path, "tot_evlu_pfls_amt", &self.tot_evlu_pfls_amt);
-        r.val(path, "tot_asst_amt", &self.tot_asst_amt);
-        r.val(path, "buy_mgn_amt", &self.buy_mgn_amt);
-        r.val(path, "mgna_tota", &self.mgna_tota);
-        r.val(path, "frcr_use_psbl_amt", &self.frcr_use_psbl_amt);
-        r.val(path, "ustl_sll_amt_smtl", &self.ustl_sll_amt_smtl);
-        r.val(path, "ustl_buy_amt_smtl", &self.ustl_buy_amt_smtl);
-        r.val(path, "tot_frcr_cblc_smtl", &self.tot_frcr_cblc_smtl);
-        r.val(path, "tot_loan_amt", &self.tot_loan_amt);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.pchs_amt_smtl,
+            1 => &mut self.evlu_amt_smtl,
+            2 => &mut self.evlu_pfls_amt_smtl,
+            3 => &mut self.dncl_amt,
+            4 => &mut self.cma_evlu_amt,
+            5 => &mut self.tot_dncl_amt,
+            6 => &mut self.etc_mgna,
+            7 => &mut self.wdrw_psbl_tot_amt,
+            8 => &mut self.frcr_evlu_tota,
+            9 => &mut self.evlu_erng_rt1,
+            10 => &mut self.pchs_amt_smtl_amt,
+            11 => &mut self.evlu_amt_smtl_amt,
+            12 => &mut self.tot_evlu_pfls_amt,
+            13 => &mut self.tot_asst_amt,
+            14 => &mut self.buy_mgn_amt,
+            15 => &mut self.mgna_tota,
+            16 => &mut self.frcr_use_psbl_amt,
+            17 => &mut self.ustl_sll_amt_smtl,
+            18 => &mut self.ustl_buy_amt_smtl,
+            19 => &mut self.tot_frcr_cblc_smtl,
+            20 => &mut self.tot_loan_amt,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

@@ -229,7 +229,7 @@ impl Endpoint for InquirePsamountRequest {
 /// Response of 해외주식 매수가능금액조회 (`v1_해외주식-014`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct InquirePsamountResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -242,51 +242,71 @@ pub struct InquirePsamountResponse {
     pub output: v::One<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for InquirePsamountResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output: v::take_one(&mut m, "output"),
-            extra: m,
-        }
+impl crate::__private::Record for InquirePsamountResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output"],
+            lower: &[("msg1", 2), ("msg_cd", 1), ("output", 3), ("rt_cd", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output.put(&mut m, "output");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output.report(path, "output", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for InquirePsamountResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for InquirePsamountResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (응답상세1).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// 거래통화코드 (`tr_crcy_cd`, length 3).
@@ -313,54 +333,89 @@ pub struct Output {
     pub ovrs_max_ord_psbl_qty: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            tr_crcy_cd: v::take(&mut m, "tr_crcy_cd"),
-            ord_psbl_frcr_amt: v::take(&mut m, "ord_psbl_frcr_amt"),
-            sll_ruse_psbl_amt: v::take(&mut m, "sll_ruse_psbl_amt"),
-            ovrs_ord_psbl_amt: v::take(&mut m, "ovrs_ord_psbl_amt"),
-            max_ord_psbl_qty: v::take(&mut m, "max_ord_psbl_qty"),
-            echm_af_ord_psbl_amt: v::take(&mut m, "echm_af_ord_psbl_amt"),
-            echm_af_ord_psbl_qty: v::take(&mut m, "echm_af_ord_psbl_qty"),
-            ord_psbl_qty: v::take(&mut m, "ord_psbl_qty"),
-            exrt: v::take(&mut m, "exrt"),
-            frcr_ord_psbl_amt1: v::take(&mut m, "frcr_ord_psbl_amt1"),
-            ovrs_max_ord_psbl_qty: v::take(&mut m, "ovrs_max_ord_psbl_qty"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "tr_crcy_cd",
+                "ord_psbl_frcr_amt",
+                "sll_ruse_psbl_amt",
+                "ovrs_ord_psbl_amt",
+                "max_ord_psbl_qty",
+                "echm_af_ord_psbl_amt",
+                "echm_af_ord_psbl_qty",
+                "ord_psbl_qty",
+                "exrt",
+                "frcr_ord_psbl_amt1",
+                "ovrs_max_ord_psbl_qty",
+            ],
+            lower: &[
+                ("echm_af_ord_psbl_amt", 5),
+                ("echm_af_ord_psbl_qty", 6),
+                ("exrt", 8),
+                ("frcr_ord_psbl_amt1", 9),
+                ("max_ord_psbl_qty", 4),
+                ("ord_psbl_frcr_amt", 1),
+                ("ord_psbl_qty", 7),
+                ("ovrs_max_ord_psbl_qty", 10),
+                ("ovrs_ord_psbl_amt", 3),
+                ("sll_ruse_psbl_amt", 2),
+                ("tr_crcy_cd", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "tr_crcy_cd", &self.tr_crcy_cd);
-        v::put(&mut m, "ord_psbl_frcr_amt", &self.ord_psbl_frcr_amt);
-        v::put(&mut m, "sll_ruse_psbl_amt", &self.sll_ruse_psbl_amt);
-        v::put(&mut m, "ovrs_ord_psbl_amt", &self.ovrs_ord_psbl_amt);
-        v::put(&mut m, "max_ord_psbl_qty", &self.max_ord_psbl_qty);
-        v::put(&mut m, "echm_af_ord_psbl_amt", &self.echm_af_ord_psbl_amt);
-        v::put(&mut m, "echm_af_ord_psbl_qty", &self.echm_af_ord_psbl_qty);
-        v::put(&mut m, "ord_psbl_qty", &self.ord_psbl_qty);
-        v::put(&mut m, "exrt", &self.exrt);
-        v::put(&mut m, "frcr_ord_psbl_amt1", &self.frcr_ord_psbl_amt1);
-        v::put(&mut m, "ovrs_max_ord_psbl_qty", &self.ovrs_max_ord_psbl_qty);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.tr_crcy_cd,
+            1 => &self.ord_psbl_frcr_amt,
+            2 => &self.sll_ruse_psbl_amt,
+            3 => &self.ovrs_ord_psbl_amt,
+            4 => &self.max_ord_psbl_qty,
+            5 => &self.echm_af_ord_psbl_amt,
+            6 => &self.echm_af_ord_psbl_qty,
+            7 => &self.ord_psbl_qty,
+            8 => &self.exrt,
+            9 => &self.frcr_ord_psbl_amt1,
+            10 => &self.ovrs_max_ord_psbl_qty,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "tr_crcy_cd", &self.tr_crcy_cd);
-        r.val(path, "ord_psbl_frcr_amt", &self.ord_psbl_frcr_amt);
-        r.val(path, "sll_ruse_psbl_amt", &self.sll_ruse_psbl_amt);
-        r.val(path, "ovrs_ord_psbl_amt", &self.ovrs_ord_psbl_amt);
-        r.val(path, "max_ord_psbl_qty", &self.max_ord_psbl_qty);
-        r.val(path, "echm_af_ord_psbl_amt", &self.echm_af_ord_psbl_amt);
-        r.val(path, "echm_af_ord_psbl_qty", &self.echm_af_ord_psbl_qty);
-        r.val(path, "ord_psbl_qty", &self.ord_psbl_qty);
-        r.val(path, "exrt", &self.exrt);
-        r.val(path, "frcr_ord_psbl_amt1", &self.frcr_ord_psbl_amt1);
-        r.val(path, "ovrs_max_ord_psbl_qty", &self.ovrs_max_ord_psbl_qty);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.tr_crcy_cd,
+            1 => &mut self.ord_psbl_frcr_amt,
+            2 => &mut self.sll_ruse_psbl_amt,
+            3 => &mut self.ovrs_ord_psbl_amt,
+            4 => &mut self.max_ord_psbl_qty,
+            5 => &mut self.echm_af_ord_psbl_amt,
+            6 => &mut self.echm_af_ord_psbl_qty,
+            7 => &mut self.ord_psbl_qty,
+            8 => &mut self.exrt,
+            9 => &mut self.frcr_ord_psbl_amt1,
+            10 => &mut self.ovrs_max_ord_psbl_qty,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

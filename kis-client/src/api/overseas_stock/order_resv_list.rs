@@ -436,7 +436,7 @@ impl Endpoint for OrderResvListRequest {
 /// Response of 해외주식 예약주문조회 (`v1_해외주식-013`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct OrderResvListResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -453,57 +453,89 @@ pub struct OrderResvListResponse {
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for OrderResvListResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            ctx_area_fk200: v::take(&mut m, "ctx_area_fk200"),
-            ctx_area_nk200: v::take(&mut m, "ctx_area_nk200"),
-            output: v::take_block(&mut m, "output"),
-            extra: m,
-        }
+impl crate::__private::Record for OrderResvListResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "rt_cd",
+                "msg_cd",
+                "msg1",
+                "ctx_area_fk200",
+                "ctx_area_nk200",
+                "output",
+            ],
+            lower: &[
+                ("ctx_area_fk200", 3),
+                ("ctx_area_nk200", 4),
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output", 5),
+                ("rt_cd", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        v::put(&mut m, "ctx_area_fk200", &self.ctx_area_fk200);
-        v::put(&mut m, "ctx_area_nk200", &self.ctx_area_nk200);
-        self.output.put(&mut m, "output");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.ctx_area_fk200,
+            4 => &self.ctx_area_nk200,
+            5 => &self.output,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        r.val(path, "ctx_area_fk200", &self.ctx_area_fk200);
-        r.val(path, "ctx_area_nk200", &self.ctx_area_nk200);
-        self.output.report(path, "output", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.ctx_area_fk200,
+            4 => &mut self.ctx_area_nk200,
+            5 => &mut self.output,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for OrderResvListResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for OrderResvListResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (응답상세1).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// 취소여부 (`cncl_yn`, length 1).
@@ -556,102 +588,142 @@ pub struct Output {
     pub splt_buy_attr_name: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            cncl_yn: v::take(&mut m, "cncl_yn"),
-            rsvn_ord_rcit_dt: v::take(&mut m, "rsvn_ord_rcit_dt"),
-            ovrs_rsvn_odno: v::take(&mut m, "ovrs_rsvn_odno"),
-            ord_dt: v::take(&mut m, "ord_dt"),
-            ord_gno_brno: v::take(&mut m, "ord_gno_brno"),
-            odno: v::take(&mut m, "odno"),
-            sll_buy_dvsn_cd: v::take(&mut m, "sll_buy_dvsn_cd"),
-            sll_buy_dvsn_cd_name: v::take(&mut m, "sll_buy_dvsn_cd_name"),
-            ovrs_rsvn_ord_stat_cd: v::take(&mut m, "ovrs_rsvn_ord_stat_cd"),
-            ovrs_rsvn_ord_stat_cd_name: v::take(&mut m, "ovrs_rsvn_ord_stat_cd_name"),
-            pdno: v::take(&mut m, "pdno"),
-            prdt_type_cd: v::take(&mut m, "prdt_type_cd"),
-            prdt_name: v::take(&mut m, "prdt_name"),
-            ord_rcit_tmd: v::take(&mut m, "ord_rcit_tmd"),
-            ord_fwdg_tmd: v::take(&mut m, "ord_fwdg_tmd"),
-            tr_dvsn_name: v::take(&mut m, "tr_dvsn_name"),
-            ovrs_excg_cd: v::take(&mut m, "ovrs_excg_cd"),
-            tr_mket_name: v::take(&mut m, "tr_mket_name"),
-            ord_stfno: v::take(&mut m, "ord_stfno"),
-            ft_ord_qty: v::take(&mut m, "ft_ord_qty"),
-            ft_ord_unpr3: v::take(&mut m, "ft_ord_unpr3"),
-            ft_ccld_qty: v::take(&mut m, "ft_ccld_qty"),
-            nprc_rson_text: v::take(&mut m, "nprc_rson_text"),
-            splt_buy_attr_name: v::take(&mut m, "splt_buy_attr_name"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "cncl_yn",
+                "rsvn_ord_rcit_dt",
+                "ovrs_rsvn_odno",
+                "ord_dt",
+                "ord_gno_brno",
+                "odno",
+                "sll_buy_dvsn_cd",
+                "sll_buy_dvsn_cd_name",
+                "ovrs_rsvn_ord_stat_cd",
+                "ovrs_rsvn_ord_stat_cd_name",
+                "pdno",
+                "prdt_type_cd",
+                "prdt_name",
+                "ord_rcit_tmd",
+                "ord_fwdg_tmd",
+                "tr_dvsn_name",
+                "ovrs_excg_cd",
+                "tr_mket_name",
+                "ord_stfno",
+                "ft_ord_qty",
+                "ft_ord_unpr3",
+                "ft_ccld_qty",
+                "nprc_rson_text",
+                "splt_buy_attr_name",
+            ],
+            lower: &[
+                ("cncl_yn", 0),
+                ("ft_ccld_qty", 21),
+                ("ft_ord_qty", 19),
+                ("ft_ord_unpr3", 20),
+                ("nprc_rson_text", 22),
+                ("odno", 5),
+                ("ord_dt", 3),
+                ("ord_fwdg_tmd", 14),
+                ("ord_gno_brno", 4),
+                ("ord_rcit_tmd", 13),
+                ("ord_stfno", 18),
+                ("ovrs_excg_cd", 16),
+                ("ovrs_rsvn_odno", 2),
+                ("ovrs_rsvn_ord_stat_cd", 8),
+                ("ovrs_rsvn_ord_stat_cd_name", 9),
+                ("pdno", 10),
+                ("prdt_name", 12),
+                ("prdt_type_cd", 11),
+                ("rsvn_ord_rcit_dt", 1),
+                ("sll_buy_dvsn_cd", 6),
+                ("sll_buy_dvsn_cd_name", 7),
+                ("splt_buy_attr_name", 23),
+                ("tr_dvsn_name", 15),
+                ("tr_mket_name", 17),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "cncl_yn", &self.cncl_yn);
-        v::put(&mut m, "rsvn_ord_rcit_dt", &self.rsvn_ord_rcit_dt);
-        v::put(&mut m, "ovrs_rsvn_odno", &self.ovrs_rsvn_odno);
-        v::put(&mut m, "ord_dt", &self.ord_dt);
-        v::put(&mut m, "ord_gno_brno", &self.ord_gno_brno);
-        v::put(&mut m, "odno", &self.odno);
-        v::put(&mut m, "sll_buy_dvsn_cd", &self.sll_buy_dvsn_cd);
-        v::put(&mut m, "sll_buy_dvsn_cd_name", &self.sll_buy_dvsn_cd_name);
-        v::put(&mut m, "ovrs_rsvn_ord_stat_cd", &self.ovrs_rsvn_ord_stat_cd);
-        v::put(
-            &mut m,
-            "ovrs_rsvn_ord_stat_cd_name",
-            &self.ovrs_rsvn_ord_stat_cd_name,
-        );
-        v::put(&mut m, "pdno", &self.pdno);
-        v::put(&mut m, "prdt_type_cd", &self.prdt_type_cd);
-        v::put(&mut m, "prdt_name", &self.prdt_name);
-        v::put(&mut m, "ord_rcit_tmd", &self.ord_rcit_tmd);
-        v::put(&mut m, "ord_fwdg_tmd", &self.ord_fwdg_tmd);
-        v::put(&mut m, "tr_dvsn_name", &self.tr_dvsn_name);
-        v::put(&mut m, "ovrs_excg_cd", &self.ovrs_excg_cd);
-        v::put(&mut m, "tr_mket_name", &self.tr_mket_name);
-        v::put(&mut m, "ord_stfno", &self.ord_stfno);
-        v::put(&mut m, "ft_ord_qty", &self.ft_ord_qty);
-        v::put(&mut m, "ft_ord_unpr3", &self.ft_ord_unpr3);
-        v::put(&mut m, "ft_ccld_qty", &self.ft_ccld_qty);
-        v::put(&mut m, "nprc_rson_text", &self.nprc_rson_text);
-        v::put(&mut m, "splt_buy_attr_name", &self.splt_buy_attr_name);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.cncl_yn,
+            1 => &self.rsvn_ord_rcit_dt,
+            2 => &self.ovrs_rsvn_odno,
+            3 => &self.ord_dt,
+            4 => &self.ord_gno_brno,
+            5 => &self.odno,
+            6 => &self.sll_buy_dvsn_cd,
+            7 => &self.sll_buy_dvsn_cd_name,
+            8 => &self.ovrs_rsvn_ord_stat_cd,
+            9 => &self.ovrs_rsvn_ord_stat_cd_name,
+            10 => &self.pdno,
+            11 => &self.prdt_type_cd,
+            12 => &self.prdt_name,
+            13 => &self.ord_rcit_tmd,
+            14 => &self.ord_fwdg_tmd,
+            15 => &self.tr_dvsn_name,
+            16 => &self.ovrs_excg_cd,
+            17 => &self.tr_mket_name,
+            18 => &self.ord_stfno,
+            19 => &self.ft_ord_qty,
+            20 => &self.ft_ord_unpr3,
+            21 => &self.ft_ccld_qty,
+            22 => &self.nprc_rson_text,
+            23 => &self.splt_buy_attr_name,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "cncl_yn", &self.cncl_yn);
-        r.val(path, "rsvn_ord_rcit_dt", &self.rsvn_ord_rcit_dt);
-        r.val(path, "ovrs_rsvn_odno", &self.ovrs_rsvn_odno);
-        r.val(path, "ord_dt", &self.ord_dt);
-        r.val(path, "ord_gno_brno", &self.ord_gno_brno);
-        r.val(path, "odno", &self.odno);
-        r.val(path, "sll_buy_dvsn_cd", &self.sll_buy_dvsn_cd);
-        r.val(path, "sll_buy_dvsn_cd_name", &self.sll_buy_dvsn_cd_name);
-        r.val(path, "ovrs_rsvn_ord_stat_cd", &self.ovrs_rsvn_ord_stat_cd);
-        r.val(
-            path,
-            "ovrs_rsvn_ord_stat_cd_name",
-            &self.ovrs_rsvn_ord_stat_cd_name,
-        );
-        r.val(path, "pdno", &self.pdno);
-        r.val(path, "prdt_type_cd", &self.prdt_type_cd);
-        r.val(path, "prdt_name", &self.prdt_name);
-        r.val(path, "ord_rcit_tmd", &self.ord_rcit_tmd);
-        r.val(path, "ord_fwdg_tmd", &self.ord_fwdg_tmd);
-        r.val(path, "tr_dvsn_name", &self.tr_dvsn_name);
-        r.val(path, "ovrs_excg_cd", &self.ovrs_excg_cd);
-        r.val(path, "tr_mket_name", &self.tr_mket_name);
-        r.val(path, "ord_stfno", &self.ord_stfno);
-        r.val(path, "ft_ord_qty", &self.ft_ord_qty);
-        r.val(path, "ft_ord_unpr3", &self.ft_ord_unpr3);
-        r.val(path, "ft_ccld_qty", &self.ft_ccld_qty);
-        r.val(path, "nprc_rson_text", &self.nprc_rson_text);
-        r.val(path, "splt_buy_attr_name", &self.splt_buy_attr_name);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.cncl_yn,
+            1 => &mut self.rsvn_ord_rcit_dt,
+            2 => &mut self.ovrs_rsvn_odno,
+            3 => &mut self.ord_dt,
+            4 => &mut self.ord_gno_brno,
+            5 => &mut self.odno,
+            6 => &mut self.sll_buy_dvsn_cd,
+            7 => &mut self.sll_buy_dvsn_cd_name,
+            8 => &mut self.ovrs_rsvn_ord_stat_cd,
+            9 => &mut self.ovrs_rsvn_ord_stat_cd_name,
+            10 => &mut self.pdno,
+            11 => &mut self.prdt_type_cd,
+            12 => &mut self.prdt_name,
+            13 => &mut self.ord_rcit_tmd,
+            14 => &mut self.ord_fwdg_tmd,
+            15 => &mut self.tr_dvsn_name,
+            16 => &mut self.ovrs_excg_cd,
+            17 => &mut self.tr_mket_name,
+            18 => &mut self.ord_stfno,
+            19 => &mut self.ft_ord_qty,
+            20 => &mut self.ft_ord_unpr3,
+            21 => &mut self.ft_ccld_qty,
+            22 => &mut self.nprc_rson_text,
+            23 => &mut self.splt_buy_attr_name,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 

@@ -271,7 +271,7 @@ impl Endpoint for UpdownRateRequest {
 /// Response of 해외주식 상승율/하락율 (`해외주식-041`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct UpdownRateResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -286,54 +286,79 @@ pub struct UpdownRateResponse {
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for UpdownRateResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            output1: v::take_one(&mut m, "output1"),
-            output2: v::take_block(&mut m, "output2"),
-            extra: m,
-        }
+impl crate::__private::Record for UpdownRateResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "output1", "output2"],
+            lower: &[
+                ("msg1", 2),
+                ("msg_cd", 1),
+                ("output1", 3),
+                ("output2", 4),
+                ("rt_cd", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        self.output1.put(&mut m, "output1");
-        self.output2.put(&mut m, "output2");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.output1,
+            4 => &self.output2,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        self.output1.report(path, "output1", r);
-        self.output2.report(path, "output2", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.output1,
+            4 => &mut self.output2,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for UpdownRateResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for UpdownRateResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 소수점자리수 (`zdiv`, required, length 1).
@@ -348,42 +373,65 @@ pub struct Output1 {
     pub nrec: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output1 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            zdiv: v::take(&mut m, "zdiv"),
-            stat: v::take(&mut m, "stat"),
-            crec: v::take(&mut m, "crec"),
-            trec: v::take(&mut m, "trec"),
-            nrec: v::take(&mut m, "nrec"),
-            extra: m,
-        }
+impl crate::__private::Record for Output1 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["zdiv", "stat", "crec", "trec", "nrec"],
+            lower: &[
+                ("crec", 2),
+                ("nrec", 4),
+                ("stat", 1),
+                ("trec", 3),
+                ("zdiv", 0),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "zdiv", &self.zdiv);
-        v::put(&mut m, "stat", &self.stat);
-        v::put(&mut m, "crec", &self.crec);
-        v::put(&mut m, "trec", &self.trec);
-        v::put(&mut m, "nrec", &self.nrec);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.zdiv,
+            1 => &self.stat,
+            2 => &self.crec,
+            3 => &self.trec,
+            4 => &self.nrec,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "zdiv", &self.zdiv);
-        r.val(path, "stat", &self.stat);
-        r.val(path, "crec", &self.crec);
-        r.val(path, "trec", &self.trec);
-        r.val(path, "nrec", &self.nrec);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.zdiv,
+            1 => &mut self.stat,
+            2 => &mut self.crec,
+            3 => &mut self.trec,
+            4 => &mut self.nrec,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 실시간조회심볼 (`rsym`, required, length 16).
@@ -422,72 +470,98 @@ pub struct Output2 {
     pub e_ordyn: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output2 {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rsym: v::take(&mut m, "rsym"),
-            excd: v::take(&mut m, "excd"),
-            symb: v::take(&mut m, "symb"),
-            name: v::take(&mut m, "name"),
-            last: v::take(&mut m, "last"),
-            sign: v::take(&mut m, "sign"),
-            diff: v::take(&mut m, "diff"),
-            rate: v::take(&mut m, "rate"),
-            tvol: v::take(&mut m, "tvol"),
-            pask: v::take(&mut m, "pask"),
-            pbid: v::take(&mut m, "pbid"),
-            n_base: v::take(&mut m, "n_base"),
-            n_diff: v::take(&mut m, "n_diff"),
-            n_rate: v::take(&mut m, "n_rate"),
-            rank: v::take(&mut m, "rank"),
-            ename: v::take(&mut m, "ename"),
-            e_ordyn: v::take(&mut m, "e_ordyn"),
-            extra: m,
-        }
+impl crate::__private::Record for Output2 {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &[
+                "rsym", "excd", "symb", "name", "last", "sign", "diff", "rate", "tvol", "pask",
+                "pbid", "n_base", "n_diff", "n_rate", "rank", "ename", "e_ordyn",
+            ],
+            lower: &[
+                ("diff", 6),
+                ("e_ordyn", 16),
+                ("ename", 15),
+                ("excd", 1),
+                ("last", 4),
+                ("n_base", 11),
+                ("n_diff", 12),
+                ("n_rate", 13),
+                ("name", 3),
+                ("pask", 9),
+                ("pbid", 10),
+                ("rank", 14),
+                ("rate", 7),
+                ("rsym", 0),
+                ("sign", 5),
+                ("symb", 2),
+                ("tvol", 8),
+            ],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rsym", &self.rsym);
-        v::put(&mut m, "excd", &self.excd);
-        v::put(&mut m, "symb", &self.symb);
-        v::put(&mut m, "name", &self.name);
-        v::put(&mut m, "last", &self.last);
-        v::put(&mut m, "sign", &self.sign);
-        v::put(&mut m, "diff", &self.diff);
-        v::put(&mut m, "rate", &self.rate);
-        v::put(&mut m, "tvol", &self.tvol);
-        v::put(&mut m, "pask", &self.pask);
-        v::put(&mut m, "pbid", &self.pbid);
-        v::put(&mut m, "n_base", &self.n_base);
-        v::put(&mut m, "n_diff", &self.n_diff);
-        v::put(&mut m, "n_rate", &self.n_rate);
-        v::put(&mut m, "rank", &self.rank);
-        v::put(&mut m, "ename", &self.ename);
-        v::put(&mut m, "e_ordyn", &self.e_ordyn);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rsym,
+            1 => &self.excd,
+            2 => &self.symb,
+            3 => &self.name,
+            4 => &self.last,
+            5 => &self.sign,
+            6 => &self.diff,
+            7 => &self.rate,
+            8 => &self.tvol,
+            9 => &self.pask,
+            10 => &self.pbid,
+            11 => &self.n_base,
+            12 => &self.n_diff,
+            13 => &self.n_rate,
+            14 => &self.rank,
+            15 => &self.ename,
+            16 => &self.e_ordyn,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rsym", &self.rsym);
-        r.val(path, "excd", &self.excd);
-        r.val(path, "symb", &self.symb);
-        r.val(path, "name", &self.name);
-        r.val(path, "last", &self.last);
-        r.val(path, "sign", &self.sign);
-        r.val(path, "diff", &self.diff);
-        r.val(path, "rate", &self.rate);
-        r.val(path, "tvol", &self.tvol);
-        r.val(path, "pask", &self.pask);
-        r.val(path, "pbid", &self.pbid);
-        r.val(path, "n_base", &self.n_base);
-        r.val(path, "n_diff", &self.n_diff);
-        r.val(path, "n_rate", &self.n_rate);
-        r.val(path, "rank", &self.rank);
-        r.val(path, "ename", &self.ename);
-        r.val(path, "e_ordyn", &self.e_ordyn);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rsym,
+            1 => &mut self.excd,
+            2 => &mut self.symb,
+            3 => &mut self.name,
+            4 => &mut self.last,
+            5 => &mut self.sign,
+            6 => &mut self.diff,
+            7 => &mut self.rate,
+            8 => &mut self.tvol,
+            9 => &mut self.pask,
+            10 => &mut self.pbid,
+            11 => &mut self.n_base,
+            12 => &mut self.n_diff,
+            13 => &mut self.n_rate,
+            14 => &mut self.rank,
+            15 => &mut self.ename,
+            16 => &mut self.e_ordyn,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }

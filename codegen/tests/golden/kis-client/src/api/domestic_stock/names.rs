@@ -173,7 +173,7 @@ impl Endpoint for NamesRequest {
 /// Response of 이름 \[테스트\] \*별표\* \<꺾쇠\> (`test-001`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct NamesResponse {
     /// 성공 실패 여부 (\`0\` = success) (`rt_cd`).
@@ -199,60 +199,77 @@ pub struct NamesResponse {
     pub output2: v::Block<v::Map>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for NamesResponse {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            rt_cd: v::take(&mut m, "rt_cd"),
-            msg_cd: v::take(&mut m, "msg_cd"),
-            msg1: v::take(&mut m, "msg1"),
-            extra_2: v::take(&mut m, "extra"),
-            self_: v::take(&mut m, "self"),
-            output: v::take_one(&mut m, "output"),
-            output2: v::take_block(&mut m, "output2"),
-            extra: m,
-        }
+impl crate::__private::Record for NamesResponse {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["rt_cd", "msg_cd", "msg1", "extra", "self", "output", "output2"],
+            lower: &[("extra", 3), ("msg1", 2), ("msg_cd", 1), ("output", 5), ("output2", 6), ("rt_cd", 0), ("self", 4)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "rt_cd", &self.rt_cd);
-        v::put(&mut m, "msg_cd", &self.msg_cd);
-        v::put(&mut m, "msg1", &self.msg1);
-        v::put(&mut m, "extra", &self.extra_2);
-        v::put(&mut m, "self", &self.self_);
-        self.output.put(&mut m, "output");
-        self.output2.put(&mut m, "output2");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.rt_cd,
+            1 => &self.msg_cd,
+            2 => &self.msg1,
+            3 => &self.extra_2,
+            4 => &self.self_,
+            5 => &self.output,
+            6 => &self.output2,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "rt_cd", &self.rt_cd);
-        r.val(path, "msg_cd", &self.msg_cd);
-        r.val(path, "msg1", &self.msg1);
-        r.val(path, "extra", &self.extra_2);
-        r.val(path, "self", &self.self_);
-        self.output.report(path, "output", r);
-        self.output2.report(path, "output2", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.rt_cd,
+            1 => &mut self.msg_cd,
+            2 => &mut self.msg1,
+            3 => &mut self.extra_2,
+            4 => &mut self.self_,
+            5 => &mut self.output,
+            6 => &mut self.output2,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for NamesResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        v::deserialize_object(d)
+        let mut r = Self::default();
+        crate::__private::deserialize_into(d, &mut r)?;
+        Ok(r)
     }
 }
 
 impl serde::Serialize for NamesResponse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_object(self, s)
+        crate::__private::serialize_record(self, s)
     }
 }
 
 /// A record of block `output` (블록).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Output {
     /// 대문자 자기 (`Self`).
@@ -273,61 +290,101 @@ pub struct Output {
     pub inner: v::Block<OutputInner>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for Output {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            self_: v::take(&mut m, "Self"),
-            result: v::take(&mut m, "result"),
-            inner: v::take_block(&mut m, "inner"),
-            extra: m,
-        }
+impl crate::__private::Record for Output {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["Self", "result", "inner"],
+            lower: &[("inner", 2), ("result", 1), ("self", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "Self", &self.self_);
-        v::put(&mut m, "result", &self.result);
-        self.inner.put(&mut m, "inner");
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.self_,
+            1 => &self.result,
+            2 => &self.inner,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "Self", &self.self_);
-        r.val(path, "result", &self.result);
-        self.inner.report(path, "inner", r);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.self_,
+            1 => &mut self.result,
+            2 => &mut self.inner,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
 /// A record of block `inner` (안쪽).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct OutputInner {
     /// 엑스 (`x`).
     pub x: v::Val<i64>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
+    key_spellings: crate::__private::Spellings,
 }
 
-impl v::Object for OutputInner {
-    fn from_map(mut m: v::Map) -> Self {
-        Self {
-            x: v::take(&mut m, "x"),
-            extra: m,
-        }
+impl crate::__private::Record for OutputInner {
+    fn fields(&self) -> &'static crate::__private::Fields {
+        static FIELDS: crate::__private::Fields = crate::__private::Fields {
+            names: &["x"],
+            lower: &[("x", 0)],
+        };
+        &FIELDS
     }
 
-    fn to_map(&self) -> v::Map {
-        let mut m = self.extra.clone();
-        v::put(&mut m, "x", &self.x);
-        m
+    fn slot(&self, i: usize) -> Option<&dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &self.x,
+            _ => return None,
+        })
     }
 
-    fn report(&self, path: &str, r: &mut v::Report) {
-        r.extra(path, &self.extra);
-        r.val(path, "x", &self.x);
+    fn slot_mut(&mut self, i: usize) -> Option<&mut dyn crate::__private::Slot> {
+        Some(match i {
+            0 => &mut self.x,
+            _ => return None,
+        })
+    }
+
+    fn extra(&self) -> &v::Map {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut v::Map {
+        &mut self.extra
+    }
+
+    fn spellings(&self) -> Option<&crate::__private::Spellings> {
+        Some(&self.key_spellings)
+    }
+
+    fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
+        Some(&mut self.key_spellings)
     }
 }
 
