@@ -8,10 +8,12 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use reqwest::header::HeaderValue;
 use serde::Deserialize;
 
-use crate::client::Inner;
+use crate::config::Config;
+use crate::endpoint::HttpMethod;
 use crate::error::Error;
 use crate::secret::{ApprovalKey, Secret};
 use crate::token_cache::{CachedToken, TokenCache};
+use crate::wire::{Call, Wire};
 
 /// An access token ready to be sent.
 #[derive(Debug)]
@@ -82,6 +84,27 @@ struct AuthErrorBody {
     msg1: Option<String>,
 }
 
+/// POSTs a JSON body to an auth endpoint through the wire; returns status and body.
+/// Bodies here hold secrets: they are never logged or kept in errors.
+async fn post_auth(
+    wire: &Wire,
+    path: &str,
+    body: &serde_json::Value,
+) -> Result<(u16, Vec<u8>), Error> {
+    let body = serde_json::to_vec(body).map_err(|e| Error::InvalidRequest(e.to_string()))?;
+    let a = wire
+        .exchange(Call {
+            method: HttpMethod::Post,
+            path,
+            query: &[],
+            body: Some(body),
+            headers: Default::default(),
+            label: path,
+        })
+        .await?;
+    Ok((a.status, a.body))
+}
+
 fn auth_error(status: u16, body: &[u8]) -> Error {
     let e: AuthErrorBody = serde_json::from_slice(body).unwrap_or_default();
     Error::Auth {
@@ -117,8 +140,8 @@ impl Auth {
     }
 
     /// A fresh token: memory, then disk, then one issuance (single-flight across tasks).
-    pub(crate) async fn token(&self, inner: &Inner) -> Result<Arc<Token>, Error> {
-        let skew = inner.config.token_expiry_skew;
+    pub(crate) async fn token(&self, wire: &Wire, config: &Config) -> Result<Arc<Token>, Error> {
+        let skew = config.token_expiry_skew;
         if let Some(t) = self.cached(skew) {
             return Ok(t);
         }
@@ -129,7 +152,7 @@ impl Auth {
         if let Some(t) = self.load_disk(skew)? {
             return Ok(self.install(t));
         }
-        let issued = match self.issue(inner).await {
+        let issued = match self.issue(wire, config).await {
             Err(Error::Auth {
                 status: 403, code, ..
             }) if code == "EGW00133" => {
@@ -137,13 +160,13 @@ impl Auth {
                 if let Some(t) = self.load_disk(skew)? {
                     return Ok(self.install(t));
                 }
-                let waited = inner.config.token_throttle_wait;
+                let waited = config.token_throttle_wait;
                 tracing::warn!(
                     wait_ms = waited.as_millis() as u64,
                     "token issuance throttled (EGW00133); waiting once"
                 );
                 tokio::time::sleep(waited).await;
-                match self.issue(inner).await {
+                match self.issue(wire, config).await {
                     Err(Error::Auth {
                         status: 403, code, ..
                     }) if code == "EGW00133" => {
@@ -193,14 +216,13 @@ impl Auth {
         *self.rejected.write().unwrap_or_else(|p| p.into_inner()) = Some(t.token.clone());
     }
 
-    async fn issue(&self, inner: &Inner) -> Result<Token, Error> {
-        let c = &inner.config;
+    async fn issue(&self, wire: &Wire, c: &Config) -> Result<Token, Error> {
         let body = serde_json::json!({
             "grant_type": "client_credentials",
             "appkey": c.app_key.expose(),
             "appsecret": c.app_secret.expose(),
         });
-        let (status, bytes) = inner.post_auth("/oauth2/tokenP", &body, None).await?;
+        let (status, bytes) = post_auth(wire, "/oauth2/tokenP", &body).await?;
         if !(200..300).contains(&status) {
             return Err(auth_error(status, &bytes));
         }
@@ -226,7 +248,7 @@ impl Auth {
     }
 
     /// Revokes the current token (`/oauth2/revokeP`) and forgets it in memory and on disk.
-    pub(crate) async fn revoke(&self, inner: &Inner) -> Result<(), Error> {
+    pub(crate) async fn revoke(&self, wire: &Wire, c: &Config) -> Result<(), Error> {
         let _guard = self.issuing.lock().await;
         let token = {
             let cur = self.current.read().unwrap_or_else(|p| p.into_inner());
@@ -241,13 +263,12 @@ impl Auth {
             Some(t) => t,
             None => return Ok(()),
         };
-        let c = &inner.config;
         let body = serde_json::json!({
             "appkey": c.app_key.expose(),
             "appsecret": c.app_secret.expose(),
             "token": token.expose(),
         });
-        let (status, bytes) = inner.post_auth("/oauth2/revokeP", &body, None).await?;
+        let (status, bytes) = post_auth(wire, "/oauth2/revokeP", &body).await?;
         if !(200..300).contains(&status) {
             return Err(auth_error(status, &bytes));
         }
@@ -261,7 +282,8 @@ impl Auth {
     /// The websocket approval key, issued once per client and reused.
     pub(crate) async fn approval_key(
         &self,
-        inner: &Inner,
+        wire: &Wire,
+        c: &Config,
         renew: bool,
     ) -> Result<ApprovalKey, Error> {
         let mut slot = self.approval.lock().await;
@@ -272,13 +294,12 @@ impl Auth {
                 }
             }
         }
-        let c = &inner.config;
         let body = serde_json::json!({
             "grant_type": "client_credentials",
             "appkey": c.app_key.expose(),
             "secretkey": c.app_secret.expose(),
         });
-        let (status, bytes) = inner.post_auth("/oauth2/Approval", &body, None).await?;
+        let (status, bytes) = post_auth(wire, "/oauth2/Approval", &body).await?;
         #[derive(Deserialize)]
         struct Body {
             approval_key: Option<String>,
@@ -295,10 +316,10 @@ impl Auth {
 }
 
 /// Computes the `hashkey` header for a POST body via `/uapi/hashkey`.
-pub(crate) async fn hashkey(inner: &Inner, body: &[u8]) -> Result<HeaderValue, Error> {
+pub(crate) async fn hashkey(wire: &Wire, body: &[u8]) -> Result<HeaderValue, Error> {
     let json: serde_json::Value = serde_json::from_slice(body)
         .map_err(|e| Error::InvalidRequest(format!("POST body is not JSON: {e}")))?;
-    let (status, bytes) = inner.post_auth("/uapi/hashkey", &json, None).await?;
+    let (status, bytes) = post_auth(wire, "/uapi/hashkey", &json).await?;
     #[derive(Deserialize)]
     struct Body {
         #[serde(rename = "HASH")]

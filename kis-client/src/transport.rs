@@ -1,16 +1,16 @@
-//! Sending one KIS REST call: headers, query or JSON body, envelope check (`rt_cd`/`msg_cd`),
-//! bounded retries for read-only calls, tracing. `send` is a thin generic shell over `send_raw`.
+//! The REST pipeline: real-trading guard, token, per-call headers, one exchange through
+//! [`crate::wire`], envelope check (`rt_cd`/`msg_cd`) and bounded retries for read-only calls.
 
 use std::time::{Duration, Instant};
 
-use reqwest::header::{HeaderName, HeaderValue};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use serde::Deserialize;
-use serde::de::DeserializeOwned;
-use tracing::Instrument;
 
-use crate::client::{Client, Inner};
-use crate::endpoint::{Endpoint, Env, HttpMethod};
+use crate::auth::Auth;
+use crate::config::Config;
+use crate::endpoint::{Env, HttpMethod};
 use crate::error::{Error, RATE_LIMIT_CODES};
+use crate::wire::{Call, Wire};
 
 /// A request as it goes on the wire; build one by hand for anything the spec lacks.
 #[derive(Debug, Clone)]
@@ -132,97 +132,26 @@ fn backoff(base: Duration, attempt: u32) -> Duration {
     exp + jitter
 }
 
-impl Client {
-    /// Sends a typed request and decodes its response.
-    ///
-    /// Fails before sending with [`Error::UnsupportedInPaper`] when the variant does not exist on
-    /// the configured service, and with [`Error::RealTradingNotEnabled`] for orders on the real
-    /// service without the opt-in.
-    pub async fn send<E: Endpoint>(&self, req: E) -> Result<E::Response, Error> {
-        let mut req = req;
-        let raw = self.prepare(&mut req, "")?;
-        let resp = self.send_raw(raw).await?;
-        decode(&resp.body, E::INFO.id)
-    }
-
-    /// Sends a typed request and returns the raw answer (body bytes and `tr_cont`).
-    pub(crate) async fn send_endpoint<E: Endpoint>(
-        &self,
-        req: &mut E,
-        tr_cont: &str,
-    ) -> Result<RawResponse, Error> {
-        let raw = self.prepare(req, tr_cont)?;
-        self.send_raw(raw).await
-    }
-
-    /// Turns a typed request into a [`RawRequest`] for this client's environment.
-    pub fn prepare<E: Endpoint>(&self, req: &mut E, tr_cont: &str) -> Result<RawRequest, Error> {
-        let c = &self.inner.config;
-        let tr_id = req.tr_ids().for_env(c.env).ok_or(match c.env {
-            Env::Paper => Error::UnsupportedInPaper {
-                endpoint: E::INFO.id,
-            },
-            Env::Real => Error::UnsupportedInReal {
-                endpoint: E::INFO.id,
-            },
-        })?;
-        if let Some(a) = &c.account {
-            req.fill_account(a.cano(), a.product_code());
-        }
-        let v = serde_json::to_value(&*req).map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        if c.account.is_none() && v.get("CANO").is_some_and(|x| x.as_str() == Some("")) {
-            return Err(Error::NoAccount {
-                endpoint: E::INFO.id,
-            });
-        }
-        let (query, body) = match E::INFO.method {
-            HttpMethod::Get => (query_pairs(v)?, None),
-            HttpMethod::Post => {
-                let body =
-                    serde_json::to_vec(&v).map_err(|e| Error::InvalidRequest(e.to_string()))?;
-                (Vec::new(), Some(body))
-            }
-        };
-        Ok(RawRequest {
-            method: E::INFO.method,
-            path: E::INFO.path.to_owned(),
-            tr_id: tr_id.to_owned(),
-            tr_cont: tr_cont.to_owned(),
-            query,
-            body,
-            endpoint: E::INFO.id.to_owned(),
-        })
-    }
-
-    /// Sends a raw request: rate limit, token, headers, envelope check and (for read-only calls)
-    /// bounded retries. The escape hatch for anything the generated endpoints lack.
-    pub async fn send_raw(&self, req: RawRequest) -> Result<RawResponse, Error> {
-        let span = tracing::debug_span!(
-            "kis_call",
-            endpoint = %req.endpoint,
-            tr_id = %req.tr_id,
-            attempt = tracing::field::Empty,
-            status = tracing::field::Empty,
-            latency_ms = tracing::field::Empty,
-        );
-        send_raw_inner(&self.inner, req).instrument(span).await
-    }
-}
-
-async fn send_raw_inner(inner: &Inner, req: RawRequest) -> Result<RawResponse, Error> {
-    let c = &inner.config;
+/// The REST pipeline for one request: real-trading guard, hashkey, then per attempt: token,
+/// headers, one exchange on the wire, envelope check, and (read-only calls only) bounded
+/// retries. Runs inside the caller's `kis_call` span.
+pub(crate) async fn execute(
+    wire: &Wire,
+    auth: &Auth,
+    c: &Config,
+    req: RawRequest,
+) -> Result<RawResponse, Error> {
     let state_changing = is_state_changing(req.method, &req.tr_id);
     if state_changing && c.env == Env::Real && !c.allow_real_trading {
         return Err(Error::RealTradingNotEnabled { tr_id: req.tr_id });
     }
     let retry_ok = !state_changing;
-    let url = format!("{}{}", c.rest_url, req.path);
     let tr_id =
         HeaderValue::from_str(&req.tr_id).map_err(|_| Error::InvalidRequest("bad TR ID".into()))?;
     let tr_cont = HeaderValue::from_str(&req.tr_cont)
         .map_err(|_| Error::InvalidRequest("bad tr_cont".into()))?;
     let hashkey = match (&req.body, c.use_hashkey) {
-        (Some(body), true) => Some(crate::auth::hashkey(inner, body).await?),
+        (Some(body), true) => Some(crate::auth::hashkey(wire, body).await?),
         _ => None,
     };
     let span = tracing::Span::current();
@@ -231,59 +160,38 @@ async fn send_raw_inner(inner: &Inner, req: RawRequest) -> Result<RawResponse, E
     loop {
         attempt += 1;
         span.record("attempt", attempt);
-        let token = inner.auth.token(inner).await?;
-        let permit = inner.limiter.acquire().await;
+        let token = auth.token(wire, c).await?;
         let started = Instant::now();
-        let mut rb = match req.method {
-            HttpMethod::Get => inner.http.get(&url).query(&req.query),
-            HttpMethod::Post => inner
-                .http
-                .post(&url)
-                .body(req.body.clone().unwrap_or_default()),
-        };
-        let mut headers = inner.base_headers.clone();
+        let mut headers = HeaderMap::new();
         headers.insert(reqwest::header::AUTHORIZATION, token.header.clone());
         headers.insert(HeaderName::from_static("tr_id"), tr_id.clone());
         headers.insert(HeaderName::from_static("tr_cont"), tr_cont.clone());
         if let Some(h) = &hashkey {
             headers.insert(HeaderName::from_static("hashkey"), h.clone());
         }
-        rb = rb.headers(headers);
-        let outcome = match rb.send().await {
-            Err(e) => {
-                let sent = !e.is_connect();
-                let err = Error::transport(&req.tr_id, sent, e);
+        let answer = wire
+            .exchange(Call {
+                method: req.method,
+                path: &req.path,
+                query: &req.query,
+                body: req.body.clone(),
+                headers,
+                label: &req.tr_id,
+            })
+            .await;
+        let outcome = match answer {
+            Err(err) => {
                 if retry_ok {
                     Outcome::Retry(err)
                 } else {
                     Outcome::Fail(err)
                 }
             }
-            Ok(resp) => {
-                let status = resp.status().as_u16();
-                span.record("status", status);
-                let cont = resp
-                    .headers()
-                    .get("tr_cont")
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or("")
-                    .trim()
-                    .to_owned();
-                match resp.bytes().await {
-                    Ok(b) => classify(status, cont, b.to_vec(), &req.tr_id, retry_ok),
-                    Err(e) => {
-                        let err = Error::transport(&req.tr_id, true, e);
-                        if retry_ok {
-                            Outcome::Retry(err)
-                        } else {
-                            Outcome::Fail(err)
-                        }
-                    }
-                }
+            Ok(a) => {
+                span.record("status", a.status);
+                classify(a.status, a.tr_cont, a.body, &req.tr_id, retry_ok)
             }
         };
-        // The answer (or failure) is in: the rate-limit slot starts its cool-down now.
-        drop(permit);
         let latency_ms = started.elapsed().as_millis() as u64;
         span.record("latency_ms", latency_ms);
         match outcome {
@@ -297,7 +205,7 @@ async fn send_raw_inner(inner: &Inner, req: RawRequest) -> Result<RawResponse, E
             }
             Outcome::Reauth(e) => {
                 // Forget the token either way, so the next call gets a new one.
-                inner.auth.reject(&token);
+                auth.reject(&token);
                 if !retry_ok || reauthed {
                     return Err(e);
                 }
@@ -329,7 +237,7 @@ async fn send_raw_inner(inner: &Inner, req: RawRequest) -> Result<RawResponse, E
 }
 
 /// Flattens a serialized request (a JSON object of strings) into query pairs.
-fn query_pairs(v: serde_json::Value) -> Result<Vec<(String, String)>, Error> {
+pub(crate) fn query_pairs(v: serde_json::Value) -> Result<Vec<(String, String)>, Error> {
     let serde_json::Value::Object(map) = v else {
         return Err(Error::InvalidRequest(
             "a GET request must serialize to an object".into(),
@@ -351,35 +259,6 @@ fn query_pairs(v: serde_json::Value) -> Result<Vec<(String, String)>, Error> {
         out.push((k, s));
     }
     Ok(out)
-}
-
-/// Decodes a response body, naming the JSON path on failure and keeping the raw body.
-///
-/// The fast path is plain `serde_json`; only a failing body is decoded again with path tracking.
-pub fn decode<T: DeserializeOwned>(body: &[u8], endpoint: &str) -> Result<T, Error> {
-    match serde_json::from_slice(body) {
-        Ok(v) => Ok(v),
-        Err(plain) => Err(decode_error::<T>(body, endpoint, plain)),
-    }
-}
-
-#[cold]
-fn decode_error<T: DeserializeOwned>(
-    body: &[u8],
-    endpoint: &str,
-    plain: serde_json::Error,
-) -> Error {
-    let de = &mut serde_json::Deserializer::from_slice(body);
-    let (path, message) = match serde_path_to_error::deserialize::<_, T>(de) {
-        Err(e) => (e.path().to_string(), e.inner().to_string()),
-        Ok(_) => (String::from("."), plain.to_string()),
-    };
-    Error::Decode {
-        endpoint: endpoint.to_owned(),
-        path,
-        message,
-        body: String::from_utf8_lossy(body).into_owned(),
-    }
 }
 
 #[cfg(test)]
@@ -456,34 +335,6 @@ mod tests {
         assert!(matches!(expired, Outcome::Reauth(_)));
         let no_env = classify(200, String::new(), br#"{"HASH":"abc"}"#.to_vec(), "T", true);
         assert!(matches!(no_env, Outcome::Done(_)));
-    }
-
-    #[test]
-    fn decode_names_the_path_and_keeps_the_body() {
-        #[derive(Deserialize, Debug)]
-        #[allow(dead_code)]
-        struct R {
-            output: Out,
-        }
-        #[derive(Deserialize, Debug)]
-        #[allow(dead_code)]
-        struct Out {
-            stck_prpr: u32,
-        }
-        let body = br#"{"rt_cd":"0","output":{"stck_prpr":"abc"}}"#;
-        match decode::<R>(body, "inquire_price") {
-            Err(Error::Decode {
-                path,
-                body: raw,
-                endpoint,
-                ..
-            }) => {
-                assert_eq!(path, "output.stck_prpr");
-                assert_eq!(endpoint, "inquire_price");
-                assert!(raw.contains("abc"));
-            }
-            other => panic!("expected decode error, got {other:?}"),
-        }
     }
 
     #[test]

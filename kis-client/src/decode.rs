@@ -1,0 +1,224 @@
+//! Decoding response bodies: the typed path [`decode`] that [`crate::Client::send`] and paging
+//! use, and the registry lookups for captured traffic ([`decode_response`], [`decode_by_id`])
+//! over the generated per-category tables.
+
+use serde::de::DeserializeOwned;
+
+use crate::error::Error;
+
+/// Decodes a response body, naming the JSON path on failure and keeping the raw body.
+///
+/// The fast path is plain `serde_json`; only a failing body is decoded again with path tracking.
+pub fn decode<T: DeserializeOwned>(body: &[u8], endpoint: &str) -> Result<T, Error> {
+    match serde_json::from_slice(body) {
+        Ok(v) => Ok(v),
+        Err(plain) => Err(decode_error::<T>(body, endpoint, plain)),
+    }
+}
+
+#[cold]
+fn decode_error<T: DeserializeOwned>(
+    body: &[u8],
+    endpoint: &str,
+    plain: serde_json::Error,
+) -> Error {
+    let de = &mut serde_json::Deserializer::from_slice(body);
+    let (path, message) = match serde_path_to_error::deserialize::<_, T>(de) {
+        Err(e) => (e.path().to_string(), e.inner().to_string()),
+        Ok(_) => (String::from("."), plain.to_string()),
+    };
+    Error::Decode {
+        endpoint: endpoint.to_owned(),
+        path,
+        message,
+        body: String::from_utf8_lossy(body).into_owned(),
+    }
+}
+
+/// One row of the generated decode tables: which response type belongs to a path and TR IDs.
+#[derive(Debug)]
+pub(crate) struct Entry {
+    pub(crate) category: &'static str,
+    pub(crate) id: &'static str,
+    pub(crate) path: &'static str,
+    pub(crate) tr_ids: &'static [&'static str],
+    pub(crate) decode: fn(crate::value::Map) -> (crate::value::Map, crate::value::Report),
+}
+
+/// A response body decoded into its generated type and written back.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct Decoded {
+    /// Spec category of the endpoint (e.g. `domestic_stock`).
+    pub category: &'static str,
+    /// Spec id of the endpoint (e.g. `inquire_price`).
+    pub endpoint: &'static str,
+    /// The typed response written back (the original strings; unknown fields included).
+    pub decoded: serde_json::Value,
+    /// Paths of fields the spec does not know (kept in `decoded`).
+    pub unknown_fields: Vec<String>,
+    /// Paths and raw text of values that did not parse (kept in `decoded`).
+    pub invalid_fields: Vec<(String, String)>,
+}
+
+/// The URL path of `p`: query and fragment dropped, scheme and host of a full URL removed.
+fn url_path(p: &str) -> &str {
+    let p = p.split(['?', '#']).next().unwrap_or(p);
+    match p.find("://") {
+        Some(i) => p[i + 3..].find('/').map_or("/", |j| &p[i + 3 + j..]),
+        None => p,
+    }
+}
+
+/// Finds the table row for a path and/or TR ID.
+fn find<'a>(
+    tables: impl IntoIterator<Item = &'a [Entry]>,
+    path: Option<&str>,
+    tr_id: Option<&str>,
+) -> Result<&'a Entry, String> {
+    let path = path.map(url_path);
+    let found = tables
+        .into_iter()
+        .flatten()
+        .find(|e| path.is_none_or(|p| p == e.path) && tr_id.is_none_or(|t| e.tr_ids.contains(&t)));
+    found.ok_or_else(|| match (path, tr_id) {
+        (Some(p), Some(t)) => format!("no endpoint with path {p} and tr_id {t}"),
+        (Some(p), None) => format!("no endpoint with path {p}"),
+        (None, Some(t)) => format!("no endpoint with tr_id {t}"),
+        (None, None) => "neither path nor tr_id given".to_owned(),
+    })
+}
+
+/// Decodes a captured response body with the response type of the endpoint named by `path`
+/// (e.g. `/uapi/domestic-stock/v1/quotations/inquire-price`; a full URL or query string is
+/// accepted) and/or `tr_id`. Only endpoints of enabled category features are known.
+pub fn decode_response(
+    path: Option<&str>,
+    tr_id: Option<&str>,
+    body: serde_json::Value,
+) -> Result<Decoded, String> {
+    if path.is_none() && tr_id.is_none() {
+        return Err("neither path nor tr_id given".to_owned());
+    }
+    decode_with(find(crate::api::tables(), path, tr_id)?, body)
+}
+
+/// Decodes a response body with the response type of endpoint `category`/`id`.
+pub fn decode_by_id(category: &str, id: &str, body: serde_json::Value) -> Result<Decoded, String> {
+    let entry = crate::api::tables()
+        .into_iter()
+        .flatten()
+        .find(|e| e.category == category && e.id == id)
+        .ok_or_else(|| format!("no endpoint {category}/{id}"))?;
+    decode_with(entry, body)
+}
+
+fn decode_with(entry: &Entry, body: serde_json::Value) -> Result<Decoded, String> {
+    let serde_json::Value::Object(map) = body else {
+        return Err(format!("{}: body is not a JSON object", entry.id));
+    };
+    let (map, report) = (entry.decode)(map);
+    Ok(Decoded {
+        category: entry.category,
+        endpoint: entry.id,
+        decoded: serde_json::Value::Object(map),
+        unknown_fields: report.unknown,
+        invalid_fields: report.invalid,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[test]
+    fn decode_names_the_path_and_keeps_the_body() {
+        #[derive(Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct R {
+            output: Out,
+        }
+        #[derive(Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct Out {
+            stck_prpr: u32,
+        }
+        let body = br#"{"rt_cd":"0","output":{"stck_prpr":"abc"}}"#;
+        match decode::<R>(body, "inquire_price") {
+            Err(Error::Decode {
+                path,
+                body: raw,
+                endpoint,
+                ..
+            }) => {
+                assert_eq!(path, "output.stck_prpr");
+                assert_eq!(endpoint, "inquire_price");
+                assert!(raw.contains("abc"));
+            }
+            other => panic!("expected decode error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn url_path_strips_host_query_and_fragment() {
+        assert_eq!(url_path("/a/b?x=1"), "/a/b");
+        assert_eq!(url_path("https://h:9443/a/b#f"), "/a/b");
+        assert_eq!(url_path("https://h:9443"), "/");
+        assert_eq!(url_path(""), "");
+    }
+
+    fn none(m: crate::value::Map) -> (crate::value::Map, crate::value::Report) {
+        (m, Default::default())
+    }
+
+    const T1: &[Entry] = &[
+        Entry {
+            category: "c",
+            id: "a",
+            path: "/p/a",
+            tr_ids: &["TA", "VA"],
+            decode: none,
+        },
+        Entry {
+            category: "c",
+            id: "b",
+            path: "/p/b",
+            tr_ids: &["TB"],
+            decode: none,
+        },
+    ];
+    const T2: &[Entry] = &[Entry {
+        category: "d",
+        id: "shared_path",
+        path: "/p/a",
+        tr_ids: &["TX"],
+        decode: none,
+    }];
+
+    #[test]
+    fn find_matches_path_and_or_tr_id_across_tables() {
+        let t = [T1, T2];
+        assert_eq!(find(t, Some("/p/b"), None).map(|e| e.id), Ok("b"));
+        assert_eq!(find(t, None, Some("VA")).map(|e| e.id), Ok("a"));
+        assert_eq!(
+            find(t, Some("http://x/p/a?q"), Some("TX")).map(|e| e.id),
+            Ok("shared_path")
+        );
+        assert_eq!(
+            find(t, Some("/p/a"), Some("TB")).map(|e| e.id),
+            Err("no endpoint with path /p/a and tr_id TB".to_owned())
+        );
+        assert!(find(t, Some("/nope"), None).is_err());
+        assert!(find(t, None, Some("NOPE")).is_err());
+    }
+
+    #[test]
+    fn decode_with_rejects_non_objects_and_reports() {
+        let e = &T1[0];
+        assert!(decode_with(e, serde_json::json!([1])).is_err());
+        let d = decode_with(e, serde_json::json!({"x": "1"})).expect("object");
+        assert_eq!((d.category, d.endpoint), ("c", "a"));
+        assert_eq!(d.decoded, serde_json::json!({"x": "1"}));
+    }
+}
