@@ -11,10 +11,13 @@
 #![deny(missing_docs)]
 
 mod doc;
+mod msg_codes;
 pub mod names;
 mod realtime;
 mod rest;
 mod types;
+
+pub use msg_codes::render_msg_codes;
 
 use kis_spec::{ApiKind, ApiSpec};
 use std::collections::BTreeMap;

@@ -90,6 +90,9 @@ impl Client {
         let http = reqwest::Client::builder()
             .timeout(config.timeout)
             .pool_idle_timeout(std::time::Duration::from_secs(60))
+            // Never follow a redirect: a 307/308 would re-send an order, and any redirect would
+            // carry the appkey/appsecret headers to wherever it points. `Wire` reports it.
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| Error::InvalidConfig(format!("cannot build the HTTP client: {e}")))?;
         let mut base_headers = HeaderMap::new();

@@ -56,7 +56,7 @@ pub use client::Client;
 pub use config::{Config, ConfigBuilder, PAPER_REST_URL, PAPER_WS_URL, REAL_REST_URL, REAL_WS_URL};
 pub use decode::decode;
 pub use endpoint::Env;
-pub use error::Error;
+pub use error::{Error, ErrorKind};
 pub use paging::Page;
 pub use rate_limit::{Permit, RateLimiter};
 pub use secret::{Account, ApprovalKey, Secret};

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use crate::auth::Auth;
 use crate::config::Config;
 use crate::endpoint::{Env, HttpMethod};
-use crate::error::{Error, RATE_LIMIT_CODES};
+use crate::error::{Error, ErrorKind};
 use crate::wire::{Call, Wire};
 
 /// A request as it goes on the wire; build one by hand for anything the spec lacks.
@@ -81,21 +81,20 @@ fn classify(status: u16, tr_cont: String, body: Vec<u8>, tr_id: &str, retry_ok: 
             msg1,
         }) if rt_cd != "0" => {
             let msg_cd = msg_cd.unwrap_or_default();
+            let kind = ErrorKind::of_answer(&msg_cd, status);
             let err = Error::Api {
                 rt_cd,
                 msg_cd: msg_cd.clone(),
                 msg1: msg1.unwrap_or_default(),
                 tr_id: tr_id.to_owned(),
                 http_status: status,
+                state_changing: !retry_ok,
             };
-            if RATE_LIMIT_CODES.contains(&msg_cd.as_str()) {
-                Outcome::Retry(err)
-            } else if matches!(msg_cd.as_str(), "EGW00121" | "EGW00123") {
-                Outcome::Reauth(err)
-            } else if status >= 500 && msg_cd.starts_with("EGW") && retry_ok {
-                Outcome::Retry(err)
-            } else {
-                Outcome::Fail(err)
+            match kind {
+                ErrorKind::Throttled => Outcome::Retry(err),
+                ErrorKind::TokenRefresh => Outcome::Reauth(err),
+                ErrorKind::Transient if retry_ok => Outcome::Retry(err),
+                _ => Outcome::Fail(err),
             }
         }
         _ if (200..300).contains(&status) => Outcome::Done(RawResponse {
@@ -115,6 +114,7 @@ fn classify(status: u16, tr_cont: String, body: Vec<u8>, tr_id: &str, retry_ok: 
             let err = Error::Http {
                 status,
                 tr_id: tr_id.to_owned(),
+                state_changing: !retry_ok,
                 body: text,
             };
             if retry_ok && (status >= 500 || status == 429) {
@@ -151,7 +151,11 @@ pub(crate) async fn execute(
     let tr_cont = HeaderValue::from_str(&req.tr_cont)
         .map_err(|_| Error::InvalidRequest("bad tr_cont".into()))?;
     let hashkey = match (&req.body, c.use_hashkey) {
-        (Some(body), true) => Some(crate::auth::hashkey(wire, body).await?),
+        (Some(body), true) => Some(
+            crate::auth::hashkey(wire, body)
+                .await
+                .map_err(Error::before_send)?,
+        ),
         _ => None,
     };
     let span = tracing::Span::current();
@@ -160,7 +164,7 @@ pub(crate) async fn execute(
     loop {
         attempt += 1;
         span.record("attempt", attempt);
-        let token = auth.token(wire, c).await?;
+        let token = auth.token(wire, c).await.map_err(Error::before_send)?;
         let started = Instant::now();
         let mut headers = HeaderMap::new();
         headers.insert(reqwest::header::AUTHORIZATION, token.header.clone());
@@ -181,6 +185,7 @@ pub(crate) async fn execute(
             .await;
         let outcome = match answer {
             Err(err) => {
+                let err = err.for_state_changing(state_changing);
                 if retry_ok {
                     Outcome::Retry(err)
                 } else {
@@ -216,15 +221,12 @@ pub(crate) async fn execute(
             Outcome::Retry(e) => {
                 if !retry_ok || attempt > c.max_retries {
                     return Err(match e {
-                        Error::Api { msg_cd, tr_id, .. }
-                            if RATE_LIMIT_CODES.contains(&msg_cd.as_str()) =>
-                        {
-                            Error::RateLimited {
-                                msg_cd,
-                                tr_id,
-                                attempts: attempt,
-                            }
-                        }
+                        e @ Error::Api { .. } if e.kind() != ErrorKind::Throttled => e,
+                        Error::Api { msg_cd, tr_id, .. } => Error::RateLimited {
+                            msg_cd,
+                            tr_id,
+                            attempts: attempt,
+                        },
                         other => other,
                     });
                 }

@@ -65,6 +65,21 @@ impl Wire {
                 .await
                 .map_err(|e| Error::transport(call.label, !e.is_connect(), e))?;
             let status = resp.status().as_u16();
+            if resp.status().is_redirection() {
+                // The client never follows redirects (an order must not be re-sent, and the
+                // appkey/appsecret headers must not go to another host): report where it pointed.
+                let location = resp
+                    .headers()
+                    .get(reqwest::header::LOCATION)
+                    .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+                    .unwrap_or_default();
+                return Err(Error::Redirect {
+                    tr_id: call.label.to_owned(),
+                    status,
+                    location: without_query(&location).to_owned(),
+                    may_have_been_sent: true,
+                });
+            }
             let tr_cont = resp
                 .headers()
                 .get("tr_cont")
@@ -98,5 +113,31 @@ impl Wire {
             }
         }
         result
+    }
+}
+
+/// A URL without its query string and fragment (which may carry secrets), at most 512 bytes.
+fn without_query(url: &str) -> &str {
+    let url = url.split(['?', '#']).next().unwrap_or(url);
+    let mut end = url.len().min(512);
+    while !url.is_char_boundary(end) {
+        end -= 1;
+    }
+    &url[..end]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_query;
+
+    #[test]
+    fn redirect_locations_lose_query_and_fragment() {
+        assert_eq!(
+            without_query("https://evil.example/x?appkey=K#f"),
+            "https://evil.example/x"
+        );
+        assert_eq!(without_query(""), "");
+        let long = "é".repeat(400);
+        assert!(without_query(&long).len() <= 512);
     }
 }

@@ -6,6 +6,7 @@
 #![deny(missing_docs)]
 
 mod model;
+pub mod msg_codes;
 pub mod yaml;
 
 pub use model::*;

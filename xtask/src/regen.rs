@@ -82,7 +82,10 @@ fn generate(root: &Path, spec_dir: &Path) -> Result<BTreeMap<PathBuf, String>, S
         Vec::new()
     };
     let loaded = t.elapsed();
-    let files = codegen::render(&specs);
+    let mut files = codegen::render(&specs);
+    if let Some(codes) = kis_spec::msg_codes::load(spec_dir).map_err(|e| e.to_string())? {
+        files.extend([codegen::render_msg_codes(&codes)]);
+    }
     let rendered = t.elapsed();
     let out = rustfmt(root, files);
     if std::env::var_os("REGEN_TIMING").is_some() {

@@ -32,6 +32,9 @@ pub mod overseas_price;
 #[cfg(feature = "overseas-stock")]
 pub mod overseas_stock;
 
+/// KIS message codes by class (from `spec/msg_codes.yaml`).
+pub(crate) mod msg_codes;
+
 /// The decode table rows (the logic that reads them lives in `crate::decode`).
 pub(crate) use crate::decode::Entry;
 

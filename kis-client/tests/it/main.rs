@@ -4,6 +4,7 @@ mod auth;
 mod endpoints;
 #[cfg(feature = "domestic-stock")]
 mod generated;
+mod hardening;
 mod loopback;
 mod paging;
 mod rate;

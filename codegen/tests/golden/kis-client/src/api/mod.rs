@@ -16,6 +16,9 @@
 #[cfg(feature = "domestic-stock")]
 pub mod domestic_stock;
 
+/// KIS message codes by class (from `spec/msg_codes.yaml`).
+pub(crate) mod msg_codes;
+
 /// The decode table rows (the logic that reads them lives in `crate::decode`).
 pub(crate) use crate::decode::Entry;
 
