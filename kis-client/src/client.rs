@@ -17,7 +17,6 @@ use crate::error::Error;
 use crate::paging::{Page, PageStep, Paging};
 use crate::rate_limit::RateLimiter;
 use crate::secret::ApprovalKey;
-use crate::token_cache::TokenCache;
 use crate::transport::{RawRequest, RawResponse, query_pairs};
 use crate::wire::Wire;
 
@@ -41,7 +40,8 @@ pub(crate) struct Inner {
     pub(crate) config: Config,
     /// Connection pool, limiter and base headers: the one way onto the wire.
     pub(crate) wire: Wire,
-    pub(crate) auth: Auth,
+    /// Token state, shared with every `Client` for the same app key and service.
+    pub(crate) auth: Arc<Auth>,
 }
 
 /// Limiters by (env, base URL, app key, rate): separate `Client`s for the same app key share
@@ -112,14 +112,10 @@ impl Client {
             let (_, v) = header("user-agent", ua, false)?;
             base_headers.insert(USER_AGENT, v);
         }
-        let cache = config
-            .token_cache_dir
-            .as_deref()
-            .map(|dir| TokenCache::new(dir, config.env, &config.rest_url, &config.app_key));
         let limiter = shared_limiter(&config);
         Ok(Client {
             inner: Arc::new(Inner {
-                auth: Auth::new(cache),
+                auth: Auth::shared(&config),
                 wire: Wire {
                     http,
                     limiter,

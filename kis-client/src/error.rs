@@ -239,7 +239,9 @@ impl Error {
             Error::RateLimited { .. } => ErrorKind::Throttled,
             Error::TokenIssuanceThrottled { .. } => ErrorKind::TokenThrottled,
             Error::Auth { code, status, .. } => {
-                ErrorKind::of_msg_cd(code).unwrap_or(if *status >= 500 && code.is_empty() {
+                // No code and no answer (status 0) or a bare 5xx: the auth call itself failed.
+                let no_answer = *status == 0 || *status >= 500;
+                ErrorKind::of_msg_cd(code).unwrap_or(if no_answer && code.is_empty() {
                     ErrorKind::Transient
                 } else {
                     ErrorKind::Credentials

@@ -53,7 +53,9 @@ mod wire;
 mod yaml;
 
 pub use client::Client;
-pub use config::{Config, ConfigBuilder, PAPER_REST_URL, PAPER_WS_URL, REAL_REST_URL, REAL_WS_URL};
+pub use config::{
+    Config, ConfigBuilder, PAPER_REST_URL, PAPER_WS_URL, REAL_REST_URL, REAL_WS_URL, TokenWait,
+};
 pub use decode::decode;
 pub use endpoint::Env;
 pub use error::{Error, ErrorKind};

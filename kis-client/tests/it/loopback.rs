@@ -38,6 +38,18 @@ pub const HANG: &str = "<hang>";
 pub async fn serve(
     script: impl Fn(usize, &Seen) -> (u16, &'static str, String) + Send + Sync + 'static,
 ) -> Loopback {
+    serve_with_token(VALID_TOKEN, std::time::Duration::ZERO, script).await
+}
+
+/// A valid token answer.
+pub const VALID_TOKEN: &str = r#"{"access_token":"loopback-token","token_type":"Bearer","expires_in":86400,"access_token_token_expired":"2099-01-01 00:00:00"}"#;
+
+/// [`serve`], answering `/oauth2/tokenP` with `token_body` after `token_delay`.
+pub async fn serve_with_token(
+    token_body: &'static str,
+    token_delay: std::time::Duration,
+    script: impl Fn(usize, &Seen) -> (u16, &'static str, String) + Send + Sync + 'static,
+) -> Loopback {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
@@ -73,8 +85,8 @@ pub async fn serve(
                                 .to_owned(),
                         };
                         let (status, cont, body) = if seen.path == "/oauth2/tokenP" {
-                            let body = r#"{"access_token":"loopback-token","token_type":"Bearer","expires_in":86400,"access_token_token_expired":"2099-01-01 00:00:00"}"#;
-                            (200, "", body.to_owned())
+                            tokio::time::sleep(token_delay).await;
+                            (200, "", token_body.to_owned())
                         } else {
                             let n = counter.fetch_add(1, Ordering::SeqCst);
                             script(n, &seen)

@@ -9,4 +9,5 @@ mod loopback;
 mod paging;
 mod rate;
 mod support;
+mod tokens;
 mod transport;
