@@ -6,7 +6,7 @@ use crate::names::{Case, Scope, sanitize};
 use crate::types::Module;
 use crate::{CLIENT_API_DIR, by_category, feature_for, fill, lit};
 use askama::Template;
-use kis_spec::{ApiSpec, Field, Kind, Method};
+use kis_spec::{ApiSpec, Field, Kind, Method, Sensitive};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
@@ -188,8 +188,8 @@ struct RequestField {
     wire: String,
     /// Whether the field holds a JSON block rather than a string.
     block: bool,
-    /// Whether `Debug` redacts it (the account number).
-    account: bool,
+    /// How `Debug` masks it: `Secret`, `Account` (a `Masked` variant), or empty (shown).
+    redact: &'static str,
     setter: String,
     setter_doc: String,
 }
@@ -429,7 +429,7 @@ fn endpoint_file(s: &ApiSpec, ty: &str) -> String {
                 ident_lit: lit(&rf.ident),
                 wire: lit(&rf.f.name),
                 block: rf.f.is_block(),
-                account: rf.account,
+                redact: redact(rf.f),
                 setter,
                 setter_doc: doc::block("    ", &sd),
             }
@@ -489,6 +489,7 @@ fn endpoint_file(s: &ApiSpec, ty: &str) -> String {
                     label: (*label).to_owned(),
                     wire_type: "string".to_owned(),
                     kind: Kind::String,
+                    sensitive: None,
                     required: false,
                     length: None,
                     codes: Vec::new(),
@@ -576,6 +577,8 @@ struct ObjectStruct<'a> {
     fields: Vec<ObjectField>,
     /// Whether this is the response itself (which gets serde impls).
     top: bool,
+    /// Whether some field is masked (then `Debug` is written out, not derived).
+    masked: bool,
     /// The structs of nested blocks, rendered.
     nested: String,
 }
@@ -590,6 +593,18 @@ struct ObjectField {
     block: bool,
     /// The `v::` function that takes it out of the map.
     take: &'static str,
+    /// How `Debug` masks it (see [`redact`]).
+    redact: &'static str,
+}
+
+/// The `Masked` variant that hides a field in `Debug` (from the spec's `sensitive` mark), or
+/// empty when the field is shown as is.
+pub(crate) fn redact(f: &Field) -> &'static str {
+    match f.sensitive {
+        Some(Sensitive::Secret) => "Secret",
+        Some(Sensitive::Account) => "Account",
+        None => "",
+    }
 }
 
 /// Renders a struct decoded from a JSON object (response or block row), and its nested blocks.
@@ -639,6 +654,7 @@ fn object_struct(
                 wire: lit(&f.name),
                 block: block.is_some(),
                 take: block.unwrap_or("take"),
+                redact: if block.is_some() { "" } else { redact(f) },
             }
         })
         .collect();
@@ -656,6 +672,7 @@ fn object_struct(
     fill(&ObjectStruct {
         doc: doc::block("", d),
         name,
+        masked: list.iter().any(|f| !f.redact.is_empty()),
         fields: list,
         top,
         nested: rendered,

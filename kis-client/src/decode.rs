@@ -43,6 +43,35 @@ pub(crate) struct Entry {
     pub(crate) path: &'static str,
     pub(crate) tr_ids: &'static [&'static str],
     pub(crate) decode: fn(crate::value::Map) -> (crate::value::Map, crate::value::Report),
+    /// `Debug` of the response decoded from a body (for the redaction checks).
+    pub(crate) debug: fn(crate::value::Map) -> Result<String, String>,
+    /// `Debug` of a request with every field set (sensitive ones to the two arguments).
+    #[cfg(test)]
+    pub(crate) request_debug: fn(&str, &str) -> String,
+}
+
+/// `Debug` of `R` decoded from `body` (through its `Deserialize`, as `Client::send` does).
+pub(crate) fn debug_of<R: DeserializeOwned + std::fmt::Debug>(
+    body: crate::value::Map,
+) -> Result<String, String> {
+    serde_json::from_value::<R>(serde_json::Value::Object(body))
+        .map(|r| format!("{r:?}"))
+        .map_err(|e| e.to_string())
+}
+
+/// `Debug` of the generated response of `category`/`id` decoded from `body`: what a log line
+/// of it would show. For redaction checks (and tests of other crates); not a stable API.
+#[doc(hidden)]
+pub fn debug_by_id(category: &str, id: &str, body: serde_json::Value) -> Result<String, String> {
+    let entry = crate::api::tables()
+        .into_iter()
+        .flatten()
+        .find(|e| e.category == category && e.id == id)
+        .ok_or_else(|| format!("no endpoint {category}/{id}"))?;
+    let serde_json::Value::Object(map) = body else {
+        return Err(format!("{id}: body is not a JSON object"));
+    };
+    (entry.debug)(map)
 }
 
 /// A response body decoded into its generated type and written back.
@@ -160,6 +189,86 @@ mod tests {
         }
     }
 
+    const SECRET: &str = "SECRET-7f3a9c";
+    const ACCOUNT: &str = "87654321";
+
+    /// This test's own idea of a sensitive name (independent of the spec's marks, so a field
+    /// the spec forgot to mark is caught).
+    fn guess(name: &str) -> Option<kis_spec::Sensitive> {
+        let n = name.to_ascii_lowercase();
+        let secret = [
+            "token",
+            "appkey",
+            "appsecret",
+            "secretkey",
+            "access_token",
+            "approval_key",
+        ];
+        if secret.contains(&n.as_str()) || n.contains("pwd") && !n.ends_with("_yn") {
+            Some(kis_spec::Sensitive::Secret)
+        } else if n.contains("cano") || n.contains("acnt_no") {
+            Some(kis_spec::Sensitive::Account)
+        } else {
+            None
+        }
+    }
+
+    /// A body with every field of the spec set: sensitive ones to the secret or account.
+    fn sample(fields: &[kis_spec::Field]) -> crate::value::Map {
+        use kis_spec::{Kind, Sensitive};
+        fields
+            .iter()
+            .map(|f| {
+                let v = match f.kind {
+                    Kind::Object => serde_json::Value::Object(sample(&f.fields)),
+                    Kind::Array => serde_json::json!([sample(&f.fields), sample(&f.fields)]),
+                    _ => match guess(&f.name).or(f.sensitive) {
+                        Some(Sensitive::Secret) => SECRET.into(),
+                        Some(Sensitive::Account) => ACCOUNT.into(),
+                        None => "1".into(),
+                    },
+                };
+                (f.name.clone(), v)
+            })
+            .collect()
+    }
+
+    /// Invariant: no generated request or response shows a secret or full account number in
+    /// `Debug`, whatever fields it holds.
+    #[test]
+    fn no_generated_type_shows_a_secret_or_account_in_debug() {
+        let specs = kis_spec::load_dir(&kis_spec::workspace_spec_dir()).expect("specs");
+        let (mut checked, mut masked) = (0, 0);
+        for s in specs.iter().filter(|s| s.kind == kis_spec::ApiKind::Rest) {
+            let Some(entry) = crate::api::tables()
+                .into_iter()
+                .flatten()
+                .find(|e| e.category == s.category && e.id == s.id)
+            else {
+                continue; // category feature off
+            };
+            let body = sample(&s.response.body);
+            let response = (entry.debug)(body).expect("the sample decodes");
+            let request = (entry.request_debug)(SECRET, ACCOUNT);
+            for d in [&response, &request] {
+                assert!(
+                    !d.contains(SECRET) && !d.contains(ACCOUNT),
+                    "{}/{} leaks: {d}",
+                    s.category,
+                    s.id
+                );
+                if d.contains("\"***\"") || d.contains("8765****") {
+                    masked += 1;
+                }
+            }
+            checked += 1;
+        }
+        let all: usize = crate::api::tables().iter().map(|t| t.len()).sum();
+        assert_eq!(checked, all, "every generated endpoint was checked");
+        // The samples did hold secrets: the oauth types and every account endpoint mask them.
+        assert!(masked > 80, "only {masked} masked values seen");
+    }
+
     #[test]
     fn url_path_strips_host_query_and_fragment() {
         assert_eq!(url_path("/a/b?x=1"), "/a/b");
@@ -172,6 +281,14 @@ mod tests {
         (m, Default::default())
     }
 
+    fn no_debug(_: crate::value::Map) -> Result<String, String> {
+        Ok(String::new())
+    }
+
+    fn no_request(_: &str, _: &str) -> String {
+        String::new()
+    }
+
     const T1: &[Entry] = &[
         Entry {
             category: "c",
@@ -179,6 +296,8 @@ mod tests {
             path: "/p/a",
             tr_ids: &["TA", "VA"],
             decode: none,
+            debug: no_debug,
+            request_debug: no_request,
         },
         Entry {
             category: "c",
@@ -186,6 +305,8 @@ mod tests {
             path: "/p/b",
             tr_ids: &["TB"],
             decode: none,
+            debug: no_debug,
+            request_debug: no_request,
         },
     ];
     const T2: &[Entry] = &[Entry {
@@ -194,6 +315,8 @@ mod tests {
         path: "/p/a",
         tr_ids: &["TX"],
         decode: none,
+        debug: no_debug,
+        request_debug: no_request,
     }];
 
     #[test]

@@ -40,6 +40,12 @@ pub mod decode;
 pub mod endpoint;
 pub mod value;
 
+/// Helpers for generated code only; not part of the public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::secret::Masked;
+}
+
 mod auth;
 mod client;
 mod config;

@@ -13,7 +13,10 @@ use crate::error::{Error, ErrorKind};
 use crate::wire::{Call, Wire};
 
 /// A request as it goes on the wire; build one by hand for anything the spec lacks.
-#[derive(Debug, Clone)]
+///
+/// `Debug` never shows the body (it may hold an account number or password) or the values of
+/// query parameters that hold one.
+#[derive(Clone)]
 pub struct RawRequest {
     /// GET or POST.
     pub method: HttpMethod,
@@ -31,8 +34,9 @@ pub struct RawRequest {
     pub endpoint: String,
 }
 
-/// A successful (`rt_cd == "0"` or no envelope) answer.
-#[derive(Debug, Clone)]
+/// A successful (`rt_cd == "0"` or no envelope) answer. `Debug` shows the body's size only (it
+/// may hold account numbers or tokens); decode it to see its fields.
+#[derive(Clone)]
 pub struct RawResponse {
     /// HTTP status.
     pub status: u16,
@@ -40,6 +44,55 @@ pub struct RawResponse {
     pub tr_cont: String,
     /// The body.
     pub body: Vec<u8>,
+}
+
+/// Query parameters whose values `Debug` masks (account numbers, passwords).
+fn query_value_is_sensitive(name: &str) -> bool {
+    ["CANO", "ACNT_NO", "ACNT_PWD"]
+        .iter()
+        .any(|n| n.eq_ignore_ascii_case(name))
+}
+
+impl std::fmt::Debug for RawRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let query: Vec<(&str, crate::secret::Masked<'_>)> = self
+            .query
+            .iter()
+            .map(|(k, v)| {
+                let shown = if query_value_is_sensitive(k) {
+                    crate::secret::Masked::Account(v)
+                } else {
+                    crate::secret::Masked::Shown(v)
+                };
+                (k.as_str(), shown)
+            })
+            .collect();
+        f.debug_struct("RawRequest")
+            .field("method", &self.method)
+            .field("path", &self.path)
+            .field("tr_id", &self.tr_id)
+            .field("tr_cont", &self.tr_cont)
+            .field("query", &query)
+            .field(
+                "body",
+                &self
+                    .body
+                    .as_ref()
+                    .map(|b| format!("<{} bytes, redacted>", b.len())),
+            )
+            .field("endpoint", &self.endpoint)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for RawResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RawResponse")
+            .field("status", &self.status)
+            .field("tr_cont", &self.tr_cont)
+            .field("body", &format!("<{} bytes>", self.body.len()))
+            .finish()
+    }
 }
 
 impl RawResponse {
@@ -267,6 +320,28 @@ pub(crate) fn query_pairs(v: serde_json::Value) -> Result<Vec<(String, String)>,
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn raw_request_and_response_debug_hide_bodies_and_accounts() {
+        let r = RawRequest {
+            method: HttpMethod::Post,
+            path: "/p".into(),
+            tr_id: "VTTC0012U".into(),
+            tr_cont: String::new(),
+            query: vec![("CANO".into(), "87654321".into()), ("X".into(), "1".into())],
+            body: Some(br#"{"CANO":"87654321","ACNT_PWD":"pw-SECRET"}"#.to_vec()),
+            endpoint: "order_cash".into(),
+        };
+        let d = format!("{r:?}");
+        assert!(!d.contains("87654321") && !d.contains("pw-SECRET"), "{d}");
+        assert!(d.contains("8765****") && d.contains("\"X\""), "{d}");
+        let resp = RawResponse {
+            status: 200,
+            tr_cont: String::new(),
+            body: br#"{"access_token":"tok-SECRET"}"#.to_vec(),
+        };
+        assert!(!format!("{resp:?}").contains("tok-SECRET"));
+    }
 
     #[test]
     fn state_changing_rule() {

@@ -134,6 +134,7 @@ mod tests {
                     label: "조건 시장 분류 코드".into(),
                     wire_type: "string".into(),
                     kind: Kind::Code,
+                    sensitive: None,
                     required: true,
                     length: Some("2".into()),
                     codes: vec![Code {

@@ -138,7 +138,7 @@ impl Default for InquirePsblOrderRequest {
 impl std::fmt::Debug for InquirePsblOrderRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("InquirePsblOrderRequest")
-            .field("cano", &v::Redacted(&self.cano))
+            .field("cano", &crate::__private::Masked::Account(&self.cano))
             .field("acnt_prdt_cd", &self.acnt_prdt_cd)
             .field("pdno", &self.pdno)
             .field("sll_buy_dvsn_cd", &self.sll_buy_dvsn_cd)
@@ -146,6 +146,22 @@ impl std::fmt::Debug for InquirePsblOrderRequest {
             .field("ord_dvsn_cd", &self.ord_dvsn_cd)
             .finish()
     }
+}
+
+/// For the redaction test over every generated type: `Debug` of a request with every field
+/// set (sensitive ones to `secret` or `account`).
+#[cfg(test)]
+pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
+    let _ = (secret, account);
+    let r = InquirePsblOrderRequest {
+        cano: account.to_owned(),
+        acnt_prdt_cd: Default::default(),
+        pdno: Default::default(),
+        sll_buy_dvsn_cd: Default::default(),
+        unit_price: Default::default(),
+        ord_dvsn_cd: Default::default(),
+    };
+    format!("{r:?}")
 }
 
 impl Endpoint for InquirePsblOrderRequest {

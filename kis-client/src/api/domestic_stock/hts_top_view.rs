@@ -41,6 +41,15 @@ impl std::fmt::Debug for HtsTopViewRequest {
     }
 }
 
+/// For the redaction test over every generated type: `Debug` of a request with every field
+/// set (sensitive ones to `secret` or `account`).
+#[cfg(test)]
+pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
+    let _ = (secret, account);
+    let r = HtsTopViewRequest {};
+    format!("{r:?}")
+}
+
 impl Endpoint for HtsTopViewRequest {
     type Response = HtsTopViewResponse;
 

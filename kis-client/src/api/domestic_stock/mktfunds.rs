@@ -57,6 +57,17 @@ impl std::fmt::Debug for MktfundsRequest {
     }
 }
 
+/// For the redaction test over every generated type: `Debug` of a request with every field
+/// set (sensitive ones to `secret` or `account`).
+#[cfg(test)]
+pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
+    let _ = (secret, account);
+    let r = MktfundsRequest {
+        fid_input_date_1: Default::default(),
+    };
+    format!("{r:?}")
+}
+
 impl Endpoint for MktfundsRequest {
     type Response = MktfundsResponse;
 

@@ -123,6 +123,21 @@ impl std::fmt::Debug for NamesRequest {
     }
 }
 
+/// For the redaction test over every generated type: `Debug` of a request with every field
+/// set (sensitive ones to `secret` or `account`).
+#[cfg(test)]
+pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
+    let _ = (secret, account);
+    let r = NamesRequest {
+        variant: NamesVariant::Type,
+        type_: Default::default(),
+        type_2: Default::default(),
+        n1st_day: Default::default(),
+        variant_2: Default::default(),
+    };
+    format!("{r:?}")
+}
+
 impl Endpoint for NamesRequest {
     type Response = NamesResponse;
 
