@@ -12,7 +12,9 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use reqwest::header::HeaderValue;
 use serde::Deserialize;
 
+use crate::api::oauth::{ApprovalRequest, RevokepRequest, TokenpRequest};
 use crate::config::{Config, TokenWait};
+use crate::endpoint::Endpoint;
 use crate::endpoint::HttpMethod;
 use crate::error::{Error, ErrorKind};
 use crate::secret::{ApprovalKey, Secret};
@@ -121,6 +123,9 @@ fn now_plus_secs(secs: i64) -> DateTime<Utc> {
 const LOCK_WAIT_MAX: Duration = Duration::from_secs(150);
 const LOCK_POLL: Duration = Duration::from_millis(50);
 
+/// The `grant_type` of token and approval-key requests.
+const GRANT_TYPE: &str = "client_credentials";
+
 /// Approval keys are valid about 24 h; reuse one for at most this long.
 const APPROVAL_REUSE: Duration = Duration::from_secs(12 * 3600);
 
@@ -175,7 +180,7 @@ struct AuthErrorBody {
 async fn post_auth(
     wire: &Wire,
     path: &str,
-    body: &serde_json::Value,
+    body: &impl serde::Serialize,
 ) -> Result<(u16, Vec<u8>), Error> {
     let body = serde_json::to_vec(body).map_err(|e| Error::InvalidRequest(e.to_string()))?;
     let a = wire
@@ -392,12 +397,8 @@ impl Auth {
     }
 
     async fn issue(&self, wire: &Wire, c: &Config) -> Result<Token, Error> {
-        let body = serde_json::json!({
-            "grant_type": "client_credentials",
-            "appkey": c.app_key.expose(),
-            "appsecret": c.app_secret.expose(),
-        });
-        let (status, bytes) = post_auth(wire, "/oauth2/tokenP", &body).await?;
+        let body = TokenpRequest::new(GRANT_TYPE, c.app_key.expose(), c.app_secret.expose());
+        let (status, bytes) = post_auth(wire, TokenpRequest::INFO.path, &body).await?;
         if !(200..300).contains(&status) {
             return Err(auth_error(status, &bytes));
         }
@@ -428,12 +429,8 @@ impl Auth {
             Some(t) => t,
             None => return Ok(()),
         };
-        let body = serde_json::json!({
-            "appkey": c.app_key.expose(),
-            "appsecret": c.app_secret.expose(),
-            "token": token.expose(),
-        });
-        let (status, bytes) = post_auth(wire, "/oauth2/revokeP", &body).await?;
+        let body = RevokepRequest::new(c.app_key.expose(), c.app_secret.expose(), token.expose());
+        let (status, bytes) = post_auth(wire, RevokepRequest::INFO.path, &body).await?;
         if !(200..300).contains(&status) {
             return Err(auth_error(status, &bytes));
         }
@@ -459,12 +456,8 @@ impl Auth {
                 }
             }
         }
-        let body = serde_json::json!({
-            "grant_type": "client_credentials",
-            "appkey": c.app_key.expose(),
-            "secretkey": c.app_secret.expose(),
-        });
-        let (status, bytes) = post_auth(wire, "/oauth2/Approval", &body).await?;
+        let body = ApprovalRequest::new(GRANT_TYPE, c.app_key.expose(), c.app_secret.expose());
+        let (status, bytes) = post_auth(wire, ApprovalRequest::INFO.path, &body).await?;
         #[derive(Deserialize)]
         struct Body {
             approval_key: Option<String>,

@@ -23,7 +23,6 @@ pub mod domestic_stock;
 pub mod elw;
 #[cfg(feature = "etfetn")]
 pub mod etfetn;
-#[cfg(feature = "oauth")]
 pub mod oauth;
 #[cfg(feature = "overseas-futureoption")]
 pub mod overseas_futureoption;
@@ -56,7 +55,6 @@ pub(crate) fn tables() -> Vec<&'static [Entry]> {
     t.push(elw::ENDPOINTS);
     #[cfg(feature = "etfetn")]
     t.push(etfetn::ENDPOINTS);
-    #[cfg(feature = "oauth")]
     t.push(oauth::ENDPOINTS);
     #[cfg(feature = "overseas-futureoption")]
     t.push(overseas_futureoption::ENDPOINTS);

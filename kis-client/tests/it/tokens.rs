@@ -279,3 +279,22 @@ async fn a_process_waiting_on_the_lock_is_reported() {
         .expect("task")
         .expect("token after the lock is free");
 }
+
+#[tokio::test]
+async fn token_and_approval_key_calls_count_against_the_limiter() {
+    let s = Setup::start(unlimited()).await;
+    let c = s.client_with(|b| {
+        b.rate_limit_per_sec(1)
+            .rate_limit_window(Duration::from_millis(300))
+    });
+    let started = std::time::Instant::now();
+    c.ensure_token().await.expect("token");
+    c.approval_key().await.expect("approval key");
+    c.renew_approval_key().await.expect("renewed");
+    // One slot, usable again 300 ms after each answer: the third call starts >= 600 ms in.
+    assert!(
+        started.elapsed() >= Duration::from_millis(600),
+        "{:?}",
+        started.elapsed()
+    );
+}
