@@ -128,13 +128,15 @@ async fn clients_for_the_same_key_share_one_issuance_even_without_a_cache() {
 }
 
 /// Run as a child process by `two_processes_issuing_at_once_make_one_token_request`: gets a
-/// token from `KIS_I15_URL` with the cache in `KIS_I15_CACHE`. Ignored when run directly.
+/// token from `KIS_I15_URL` with the cache in `KIS_I15_CACHE`. Ignored in normal runs; the
+/// parent checks its output says it ran.
 #[tokio::test]
 #[ignore = "helper: run as a child process by two_processes_issuing_at_once_make_one_token_request"]
 async fn token_child_process() {
     let (Ok(url), Ok(cache)) = (std::env::var("KIS_I15_URL"), std::env::var("KIS_I15_CACHE"))
     else {
-        panic!("run only as a child process (KIS_I15_URL, KIS_I15_CACHE)");
+        eprintln!("not run as a child process (KIS_I15_URL, KIS_I15_CACHE unset): nothing to do");
+        return;
     };
     client(&url, std::path::Path::new(&cache))
         .ensure_token()
