@@ -76,7 +76,7 @@ struct Failure {
 
 /// A copy of an issuance error for the tasks that waited on it (transport sources cannot be
 /// cloned; their text is kept).
-fn replay(e: &Error) -> Error {
+pub(crate) fn replay(e: &Error) -> Error {
     match e {
         Error::TokenIssuanceThrottled { waited } => {
             Error::TokenIssuanceThrottled { waited: *waited }

@@ -21,7 +21,8 @@ fn order() -> RawRequest {
     }
 }
 
-fn read() -> RawRequest {
+/// A read-only raw call (quote).
+pub(crate) fn read() -> RawRequest {
     RawRequest {
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/quotations/inquire-price".into(),

@@ -4,10 +4,10 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use kis_client::endpoint::HttpMethod;
-use kis_client::{Client, Config, RawRequest, TokenWait};
+use kis_client::{Client, Config, TokenWait};
 
 use crate::endpoints::InquirePrice;
+use crate::hardening::read;
 use crate::loopback::{Loopback, serve, serve_with_token};
 use crate::support::{Setup, unlimited};
 
@@ -26,18 +26,6 @@ fn ok_body() -> (u16, &'static str, String) {
         "",
         r#"{"rt_cd":"0","msg_cd":"MCA00000","msg1":"ok","output":{}}"#.into(),
     )
-}
-
-fn read() -> RawRequest {
-    RawRequest {
-        method: HttpMethod::Get,
-        path: "/uapi/domestic-stock/v1/quotations/inquire-price".into(),
-        tr_id: "FHKST01010100".into(),
-        tr_cont: String::new(),
-        query: vec![("FID_INPUT_ISCD".into(), "005930".into())],
-        body: None,
-        endpoint: "inquire_price".into(),
-    }
 }
 
 fn client(url: &str, cache: &std::path::Path) -> Client {
