@@ -12,11 +12,14 @@
 
 pub mod codes;
 mod doc;
+mod msg_codes;
 pub mod names;
 mod realtime;
 mod rest;
 mod types;
 mod words;
+
+pub use msg_codes::render_msg_codes;
 
 use kis_spec::{ApiKind, ApiSpec};
 use std::collections::BTreeMap;

@@ -104,6 +104,8 @@ struct RecordFile<'a> {
     doc: String,
     ty: &'a str,
     fields: Vec<RecordField>,
+    /// Whether some field is masked (then `Debug` is written out, not derived).
+    masked: bool,
     tr_lits: String,
     col_lits: String,
     encrypted: bool,
@@ -118,6 +120,8 @@ struct RecordField {
     ty: String,
     /// Wire name as a Rust literal.
     wire: String,
+    /// How `Debug` masks it (see `rest::redact`).
+    redact: &'static str,
 }
 
 pub fn render_tree(specs: &[&ApiSpec], out: &mut BTreeMap<PathBuf, String>) {
@@ -224,8 +228,10 @@ fn record_file(s: &ApiSpec, ty: &str) -> String {
             ident: fs.sanitize(&f.name, Case::Snake, "field"),
             ty: realtime_type(module.scalar_type(f)),
             wire: lit(&f.name),
+            redact: crate::rest::redact(f),
         })
         .collect();
+    let masked = fields.iter().any(|f| !f.redact.is_empty());
 
     let mut d = vec![
         format!("A record of {} (`{}`).", esc(&s.name), doc::code(&s.api_id)),
@@ -273,6 +279,7 @@ fn record_file(s: &ApiSpec, ty: &str) -> String {
             .join(", "),
         doc: doc::block("", &d),
         ty,
+        masked,
         tr_lits: trs.iter().map(|t| lit(t)).collect::<Vec<_>>().join(", "),
         col_lits: cols
             .iter()

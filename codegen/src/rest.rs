@@ -6,7 +6,7 @@ use crate::names::{Case, Scope, sanitize};
 use crate::types::Module;
 use crate::{CLIENT_API_DIR, by_category, feature_for, fill, lit};
 use askama::Template;
-use kis_spec::{ApiSpec, Field, Kind, Method};
+use kis_spec::{ApiSpec, Field, Kind, Method, Sensitive};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
@@ -33,6 +33,10 @@ struct CategoryName {
     /// The Cargo feature gating the category, as a Rust literal.
     feature: String,
 }
+
+/// The category the hand-written runtime itself uses (tokens, approval keys), compiled whatever
+/// the features.
+const ALWAYS_BUILT: &str = "oauth";
 
 /// `kis-client/src/api/<category>/mod.rs`: the endpoint modules, re-exports and decode table.
 #[derive(Template)]
@@ -65,7 +69,12 @@ pub fn render_tree(
             .keys()
             .map(|cat| CategoryName {
                 name: (*cat).to_owned(),
-                feature: lit(&feature_for(cat)),
+                // The runtime's auth phase uses the oauth types: that category is always built.
+                feature: if *cat == ALWAYS_BUILT {
+                    String::new()
+                } else {
+                    lit(&feature_for(cat))
+                },
             })
             .collect(),
     };
@@ -194,8 +203,8 @@ struct RequestField {
     wire: String,
     /// Whether the field holds a JSON block rather than a string.
     block: bool,
-    /// Whether `Debug` redacts it (the account number).
-    account: bool,
+    /// How `Debug` masks it: `Secret`, `Account` (a `Masked` variant), or empty (shown).
+    redact: &'static str,
     setter: String,
     setter_doc: String,
     /// The setter's argument type.
@@ -574,7 +583,7 @@ fn endpoint_file(s: &ApiSpec, ty: &str, book: &crate::codes::CodeBook) -> String
                 ident_lit: lit(&rf.ident),
                 wire: lit(&rf.f.name),
                 block: rf.f.is_block(),
-                account: rf.account,
+                redact: redact(rf.f),
                 setter,
                 setter_doc: doc::block("    ", &sd),
             }
@@ -643,6 +652,7 @@ fn endpoint_file(s: &ApiSpec, ty: &str, book: &crate::codes::CodeBook) -> String
                     label: (*label).to_owned(),
                     wire_type: "string".to_owned(),
                     kind: Kind::String,
+                    sensitive: None,
                     required: false,
                     blank: false,
                     length: None,
@@ -736,6 +746,8 @@ struct ObjectStruct<'a> {
     names: String,
     /// `("lower-cased name", index)` pairs sorted by name, comma-separated.
     lower: String,
+    /// Whether some field is masked (then `Debug` is written out, not derived).
+    masked: bool,
     /// The structs of nested blocks, rendered.
     nested: String,
 }
@@ -744,6 +756,18 @@ struct ObjectField {
     doc: String,
     ident: String,
     ty: String,
+    /// How `Debug` masks it (see [`redact`]).
+    redact: &'static str,
+}
+
+/// The `Masked` variant that hides a field in `Debug` (from the spec's `sensitive` mark), or
+/// empty when the field is shown as is.
+pub(crate) fn redact(f: &Field) -> &'static str {
+    match f.sensitive {
+        Some(Sensitive::Secret) => "Secret",
+        Some(Sensitive::Account) => "Account",
+        None => "",
+    }
 }
 
 /// Renders a struct decoded from a JSON object (response or block row), and its nested blocks.
@@ -791,6 +815,7 @@ fn object_struct(
                 doc: doc::block("    ", &fd),
                 ident,
                 ty,
+                redact: if block { "" } else { redact(f) },
             }
         })
         .collect();
@@ -808,6 +833,7 @@ fn object_struct(
     fill(&ObjectStruct {
         doc: doc::block("", d),
         name,
+        masked: list.iter().any(|f| !f.redact.is_empty()),
         fields: list,
         top,
         names: wire.iter().map(|n| lit(n)).collect::<Vec<_>>().join(", "),

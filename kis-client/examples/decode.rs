@@ -24,7 +24,7 @@ fn decode_line(line: &str) -> Value {
     let Some(body) = input.remove("body") else {
         return json!({"ok": false, "error": "no `body`"});
     };
-    match kis_client::api::decode_response(path.as_deref(), tr_id.as_deref(), body) {
+    match kis_client::decode::decode_response(path.as_deref(), tr_id.as_deref(), body) {
         Ok(d) => json!({
             "ok": true,
             "endpoint": d.endpoint,

@@ -1,17 +1,24 @@
-//! The `Client` handle: configuration, one connection pool, one rate limiter and one token state,
-//! shared by every clone.
+//! The `Client` handle and every method on it: construction, tokens and approval keys, the
+//! typed `send`, the raw escape hatch, and paging. Clones share one connection pool, one rate
+//! limiter and one token state.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock, Weak};
 
+use futures::{Stream, StreamExt};
 use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, USER_AGENT};
+use tracing::Instrument;
 
 use crate::auth::Auth;
 use crate::config::Config;
+use crate::decode::decode;
+use crate::endpoint::{Endpoint, Env, HttpMethod, PagedResponse};
 use crate::error::Error;
+use crate::paging::{Page, PageStep, Paging};
 use crate::rate_limit::RateLimiter;
 use crate::secret::ApprovalKey;
-use crate::token_cache::TokenCache;
+use crate::transport::{RawRequest, RawResponse, query_pairs};
+use crate::wire::Wire;
 
 /// A KIS REST client. Cheap to clone: clones share the connection pool, the rate limiter and the
 /// token.
@@ -31,11 +38,10 @@ pub struct Client {
 #[derive(Debug)]
 pub(crate) struct Inner {
     pub(crate) config: Config,
-    pub(crate) http: reqwest::Client,
-    pub(crate) limiter: Arc<RateLimiter>,
-    pub(crate) auth: Auth,
-    /// content-type, appkey, appsecret, custtype (and user-agent): the same on every call.
-    pub(crate) base_headers: HeaderMap,
+    /// Connection pool, limiter and base headers: the one way onto the wire.
+    pub(crate) wire: Wire,
+    /// Token state, shared with every `Client` for the same app key and service.
+    pub(crate) auth: Arc<Auth>,
 }
 
 /// Limiters by (env, base URL, app key, rate): separate `Client`s for the same app key share
@@ -84,6 +90,9 @@ impl Client {
         let http = reqwest::Client::builder()
             .timeout(config.timeout)
             .pool_idle_timeout(std::time::Duration::from_secs(60))
+            // Never follow a redirect: a 307/308 would re-send an order, and any redirect would
+            // carry the appkey/appsecret headers to wherever it points. `Wire` reports it.
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| Error::InvalidConfig(format!("cannot build the HTTP client: {e}")))?;
         let mut base_headers = HeaderMap::new();
@@ -103,18 +112,17 @@ impl Client {
             let (_, v) = header("user-agent", ua, false)?;
             base_headers.insert(USER_AGENT, v);
         }
-        let cache = config
-            .token_cache_dir
-            .as_deref()
-            .map(|dir| TokenCache::new(dir, config.env, &config.rest_url, &config.app_key));
         let limiter = shared_limiter(&config);
         Ok(Client {
             inner: Arc::new(Inner {
-                auth: Auth::new(cache),
+                auth: Auth::shared(&config),
+                wire: Wire {
+                    http,
+                    limiter,
+                    rest_url: config.rest_url.clone(),
+                    base_headers,
+                },
                 config,
-                http,
-                limiter,
-                base_headers,
             }),
         })
     }
@@ -126,59 +134,149 @@ impl Client {
 
     /// The websocket approval key (`/oauth2/Approval`), issued on first use and then reused.
     pub async fn approval_key(&self) -> Result<ApprovalKey, Error> {
-        self.inner.auth.approval_key(&self.inner, false).await
+        self.inner
+            .auth
+            .approval_key(&self.inner.wire, &self.inner.config, false)
+            .await
     }
 
     /// Issues a new approval key (e.g. after the server rejected the old one).
     pub async fn renew_approval_key(&self) -> Result<ApprovalKey, Error> {
-        self.inner.auth.approval_key(&self.inner, true).await
+        self.inner
+            .auth
+            .approval_key(&self.inner.wire, &self.inner.config, true)
+            .await
     }
 
     /// Makes sure a valid access token is available (memory, disk cache, or one issuance).
     pub async fn ensure_token(&self) -> Result<(), Error> {
-        self.inner.auth.token(&self.inner).await.map(|_| ())
+        self.inner
+            .auth
+            .token(&self.inner.wire, &self.inner.config)
+            .await
+            .map(|_| ())
     }
 
     /// Revokes the access token (`/oauth2/revokeP`) and deletes it from the cache.
     pub async fn revoke_token(&self) -> Result<(), Error> {
-        self.inner.auth.revoke(&self.inner).await
+        self.inner
+            .auth
+            .revoke(&self.inner.wire, &self.inner.config)
+            .await
     }
-}
 
-impl Inner {
-    /// POSTs a JSON body to an auth endpoint (through the limiter); returns status and body.
-    /// Bodies here hold secrets: they are never logged or kept in errors.
-    pub(crate) async fn post_auth(
-        &self,
-        path: &str,
-        body: &serde_json::Value,
-        extra: Option<&HeaderMap>,
-    ) -> Result<(u16, Vec<u8>), Error> {
-        let _permit = self.limiter.acquire().await;
-        let started = std::time::Instant::now();
-        let mut rb = self
-            .http
-            .post(format!("{}{path}", self.config.rest_url))
-            .headers(self.base_headers.clone())
-            .json(body);
-        if let Some(h) = extra {
-            rb = rb.headers(h.clone());
+    /// Sends a typed request and decodes its response.
+    ///
+    /// Fails before sending with [`Error::UnsupportedInPaper`] when the variant does not exist on
+    /// the configured service, and with [`Error::RealTradingNotEnabled`] for orders on the real
+    /// service without the opt-in.
+    pub async fn send<E: Endpoint>(&self, req: E) -> Result<E::Response, Error> {
+        let mut req = req;
+        let raw = self.prepare(&mut req, "")?;
+        let resp = self.send_raw(raw).await?;
+        decode(&resp.body, E::INFO.id)
+    }
+
+    /// Turns a typed request into a [`RawRequest`] for this client's environment.
+    pub fn prepare<E: Endpoint>(&self, req: &mut E, tr_cont: &str) -> Result<RawRequest, Error> {
+        let c = &self.inner.config;
+        let tr_id = req.tr_ids().for_env(c.env).ok_or(match c.env {
+            Env::Paper => Error::UnsupportedInPaper {
+                endpoint: E::INFO.id,
+            },
+            Env::Real => Error::UnsupportedInReal {
+                endpoint: E::INFO.id,
+            },
+        })?;
+        if let Some(a) = &c.account {
+            req.fill_account(a.cano(), a.product_code());
         }
-        let resp = rb
-            .send()
-            .await
-            .map_err(|e| Error::transport(path, !e.is_connect(), e))?;
-        let status = resp.status().as_u16();
-        let bytes = resp
-            .bytes()
-            .await
-            .map_err(|e| Error::transport(path, true, e))?;
-        tracing::debug!(
-            path,
-            status,
-            latency_ms = started.elapsed().as_millis() as u64,
-            "KIS auth call"
+        let v = serde_json::to_value(&*req).map_err(|e| Error::InvalidRequest(e.to_string()))?;
+        if c.account.is_none() && v.get("CANO").is_some_and(|x| x.as_str() == Some("")) {
+            return Err(Error::NoAccount {
+                endpoint: E::INFO.id,
+            });
+        }
+        if let serde_json::Value::Object(params) = &v {
+            crate::validate::validate(E::INFO, params, false).map_err(Error::Invalid)?;
+        }
+        let (query, body) = match E::INFO.method {
+            HttpMethod::Get => (query_pairs(v)?, None),
+            HttpMethod::Post => {
+                let body =
+                    serde_json::to_vec(&v).map_err(|e| Error::InvalidRequest(e.to_string()))?;
+                (Vec::new(), Some(body))
+            }
+        };
+        Ok(RawRequest {
+            method: E::INFO.method,
+            path: E::INFO.path.to_owned(),
+            tr_id: tr_id.to_owned(),
+            tr_cont: tr_cont.to_owned(),
+            query,
+            body,
+            endpoint: E::INFO.id.to_owned(),
+        })
+    }
+
+    /// Sends a raw request: rate limit, token, headers, envelope check and (for read-only calls)
+    /// bounded retries. The escape hatch for anything the generated endpoints lack.
+    pub async fn send_raw(&self, req: RawRequest) -> Result<RawResponse, Error> {
+        let span = tracing::debug_span!(
+            "kis_call",
+            endpoint = %req.endpoint,
+            tr_id = %req.tr_id,
+            attempt = tracing::field::Empty,
+            status = tracing::field::Empty,
+            latency_ms = tracing::field::Empty,
         );
-        Ok((status, bytes.to_vec()))
+        let inner = &self.inner;
+        crate::transport::execute(&inner.wire, &inner.auth, &inner.config, req)
+            .instrument(span)
+            .await
+    }
+
+    /// A stream of pages: the first call with empty `tr_cont`, then `N` plus the previous page's
+    /// continuation keys while the server answers `F`/`M`. Every call goes through the rate
+    /// limiter. The stream ends after the last page or the first error (e.g. `SYDB0050` when data
+    /// changed between pages, or [`Error::PagingLimit`] past `max_pages`).
+    pub fn pages<E>(
+        &self,
+        req: E,
+    ) -> impl Stream<Item = Result<Page<E::Response>, Error>> + Send + 'static
+    where
+        E: Endpoint + Send + 'static,
+        E::Response: PagedResponse,
+    {
+        let state = (self.clone(), Paging::new(req, self.inner.config.max_pages));
+        futures::stream::unfold(state, |(client, mut paging)| async move {
+            let (mut req, tr_cont) = match paging.next_request()? {
+                PageStep::Send(req, tr_cont) => (req, tr_cont),
+                PageStep::Fail(e) => return Some((Err(e), (client, paging))),
+            };
+            let raw = match client.prepare(&mut req, tr_cont) {
+                Ok(raw) => client.send_raw(raw).await,
+                Err(e) => Err(e),
+            };
+            let item = raw.and_then(|raw| {
+                let response: E::Response = decode(&raw.body, E::INFO.id)?;
+                Ok(paging.received(req, raw.tr_cont, response))
+            });
+            Some((item, (client, paging)))
+        })
+    }
+
+    /// Every page, in order (stops at the first error).
+    pub async fn collect_all<E>(&self, req: E) -> Result<Vec<E::Response>, Error>
+    where
+        E: Endpoint + Send + 'static,
+        E::Response: PagedResponse,
+    {
+        let mut out = Vec::new();
+        let mut pages = std::pin::pin!(self.pages(req));
+        while let Some(p) = pages.next().await {
+            out.push(p?.response);
+        }
+        Ok(out)
     }
 }

@@ -2,6 +2,7 @@
 //! validation.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde::Deserialize;
@@ -18,6 +19,54 @@ pub const PAPER_REST_URL: &str = "https://openapivts.koreainvestment.com:29443";
 pub const REAL_WS_URL: &str = "ws://ops.koreainvestment.com:21000";
 /// Paper-service websocket URL.
 pub const PAPER_WS_URL: &str = "ws://ops.koreainvestment.com:31000";
+
+/// Why a token request is waiting (reported to [`ConfigBuilder::on_token_wait`] and logged at
+/// warn level, so a wait is never silent).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TokenWait {
+    /// KIS refused a new token because one was issued less than a minute ago (`EGW00133`): the
+    /// client waits this long, then tries once more.
+    Throttled {
+        /// How long the client waits before its single retry.
+        wait: Duration,
+    },
+    /// Another process is issuing a token for the same app key (it holds the lock file beside
+    /// the token cache): the client waits for its result instead of asking KIS again.
+    OtherProcess,
+}
+
+/// The `on_token_wait` callback.
+#[derive(Clone, Default)]
+pub(crate) struct TokenWaitHook(Option<Arc<dyn Fn(TokenWait) + Send + Sync>>);
+
+impl TokenWaitHook {
+    /// Logs the wait at warn level and calls the callback, if any.
+    pub(crate) fn report(&self, w: TokenWait) {
+        match w {
+            TokenWait::Throttled { wait } => tracing::warn!(
+                wait_ms = wait.as_millis() as u64,
+                "KIS allows one token issuance per minute (EGW00133): waiting, then trying once more"
+            ),
+            TokenWait::OtherProcess => tracing::warn!(
+                "another process is issuing a KIS token for this app key: waiting for it"
+            ),
+        }
+        if let Some(f) = &self.0 {
+            f(w);
+        }
+    }
+}
+
+impl std::fmt::Debug for TokenWaitHook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "Some(<fn>)"
+        } else {
+            "None"
+        })
+    }
+}
 
 /// Validated client configuration. Build with [`Config::builder`], [`Config::from_kis_devlp_yaml`]
 /// or [`Config::load`].
@@ -44,6 +93,7 @@ pub struct Config {
     pub(crate) retry_base_delay: Duration,
     pub(crate) token_expiry_skew: Duration,
     pub(crate) token_throttle_wait: Duration,
+    pub(crate) on_token_wait: TokenWaitHook,
     pub(crate) timeout: Duration,
 }
 
@@ -170,6 +220,7 @@ pub struct ConfigBuilder {
     retry_base_delay: Option<Duration>,
     token_expiry_skew: Option<Duration>,
     token_throttle_wait: Option<Duration>,
+    on_token_wait: TokenWaitHook,
     timeout: Option<Duration>,
 }
 
@@ -224,6 +275,14 @@ impl ConfigBuilder {
     /// Token cache directory (default `$KIS_TOKEN_CACHE_DIR`, else `~/.cache/kis-rs`).
     pub fn token_cache_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.token_cache_dir = Some(Some(dir.into()));
+        self
+    }
+
+    /// Called whenever a token request has to wait (the once-a-minute rule, or another process
+    /// issuing for the same app key), besides a warn-level log line. Use it to tell the user why
+    /// nothing seems to happen for a minute.
+    pub fn on_token_wait(mut self, f: impl Fn(TokenWait) + Send + Sync + 'static) -> Self {
+        self.on_token_wait = TokenWaitHook(Some(Arc::new(f)));
         self
     }
 
@@ -408,6 +467,7 @@ impl ConfigBuilder {
             retry_base_delay: self.retry_base_delay.unwrap_or(Duration::from_millis(200)),
             token_expiry_skew: self.token_expiry_skew.unwrap_or(Duration::from_secs(600)),
             token_throttle_wait: self.token_throttle_wait.unwrap_or(Duration::from_secs(61)),
+            on_token_wait: self.on_token_wait,
             timeout: self.timeout.unwrap_or(Duration::from_secs(30)),
         })
     }

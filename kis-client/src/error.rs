@@ -23,6 +23,9 @@ pub enum Error {
         tr_id: String,
         /// HTTP status of the answer.
         http_status: u16,
+        /// Whether the request changes state (an order): a transient failure of one is never
+        /// retryable.
+        state_changing: bool,
     },
     /// KIS kept answering "too many requests" (`EGW00201`/`EGW00215`) after the bounded retries,
     /// or the call changes state and is never retried.
@@ -99,20 +102,44 @@ pub enum Error {
         /// TR ID (or endpoint path for auth calls).
         tr_id: String,
         /// Whether KIS may have received (and acted on) the request. Always check this for orders.
+        /// `false` also when only a preparatory call (token, hashkey) failed and the request
+        /// itself never left.
         may_have_been_sent: bool,
+        /// Whether the request changes state (an order): such a request is never retryable
+        /// once it may have been sent.
+        state_changing: bool,
         /// The underlying error, with its URL removed.
         #[source]
         source: reqwest::Error,
     },
     /// A non-success HTTP status with a body that is not a KIS envelope (e.g. a bare 500 or 502).
-    #[error("HTTP {status} on {tr_id} (the request reached KIS)")]
+    #[error("HTTP {status} on {tr_id} (the request reached the server)")]
     Http {
         /// HTTP status.
         status: u16,
         /// TR ID.
         tr_id: String,
+        /// Whether the request changes state (an order): never retryable then.
+        state_changing: bool,
         /// The body (truncated to 2 KiB).
         body: String,
+    },
+    /// The server answered with a redirect (3xx). Redirects are never followed: nothing was
+    /// re-sent, and no key or token went to the other location.
+    #[error(
+        "HTTP {status} redirect on {tr_id} to {location:?}: redirects are never followed \
+         (nothing was re-sent; check the configured REST URL)"
+    )]
+    Redirect {
+        /// TR ID (or endpoint path for auth calls).
+        tr_id: String,
+        /// HTTP status (301, 302, 303, 307, 308, ...).
+        status: u16,
+        /// Where it pointed (`Location`, without query or fragment), empty when absent.
+        location: String,
+        /// Whether the redirected request itself may have been acted on (`false` when it was
+        /// a preparatory token or hashkey call).
+        may_have_been_sent: bool,
     },
     /// The response body did not match the endpoint's response type.
     #[error("cannot decode {endpoint} response at `{path}`: {message}")]
@@ -144,10 +171,107 @@ pub enum Error {
     },
 }
 
-/// `msg_cd` values meaning "too many requests".
-pub(crate) const RATE_LIMIT_CODES: [&str; 2] = ["EGW00201", "EGW00215"];
+/// What kind of failure an [`Error`] is: the class of KIS's message code (from the generated
+/// table of `spec/msg_codes.yaml`), or the kind of local or transport failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// Too many requests (`EGW00201` per app key, `EGW00215` ledger-wide): retry later.
+    Throttled,
+    /// Token issuance refused: at most one per minute (`EGW00133`).
+    TokenThrottled,
+    /// The access token is expired or invalid (`EGW00121`, `EGW00123`): issue a new one.
+    TokenRefresh,
+    /// The app key or secret is wrong (`EGW00103`, `EGW00105`), or an auth call failed.
+    Credentials,
+    /// A temporary server-side failure (`EGW00001`, unknown gateway codes with HTTP 5xx).
+    Transient,
+    /// The order server refused the order (`APBK…`: cash, quantity, price, original order).
+    OrderRejected,
+    /// The TR does not exist on the paper service (`EGW02006`).
+    NotOnPaper,
+    /// The TR does not exist on the real service (`EGW02004`).
+    NotOnReal,
+    /// KIS refused the request's input (missing or mistyped field, bad path or method).
+    InvalidInput,
+    /// Data changed between pages (`SYDB0050`): start paging again.
+    DataChanged,
+    /// Another KIS refusal, not classified in the table.
+    Rejected,
+    /// Refused by kis-client before anything was sent (configuration, safety, request checks).
+    Local,
+    /// The HTTP exchange failed (connect, timeout, broken connection).
+    Transport,
+    /// A non-KIS HTTP error answer (bare 5xx, 4xx).
+    Http,
+    /// The server answered with a redirect, which is never followed.
+    Redirect,
+    /// The response did not match the endpoint's type.
+    Decode,
+    /// Paging stopped at the configured maximum number of pages.
+    PagingLimit,
+}
+
+impl ErrorKind {
+    /// The class of a KIS message code, from the generated table; `None` for unknown codes.
+    pub fn of_msg_cd(code: &str) -> Option<ErrorKind> {
+        use crate::api::msg_codes::{CODES, PREFIXES};
+        if let Ok(i) = CODES.binary_search_by(|(c, _)| (*c).cmp(code)) {
+            return Some(CODES[i].1);
+        }
+        PREFIXES
+            .iter()
+            .find(|(p, _)| code.starts_with(p))
+            .map(|(_, k)| *k)
+    }
+
+    /// The class of a KIS answer with `msg_cd` and HTTP status: the table, else a gateway code
+    /// with 5xx is transient, else an unclassified rejection.
+    pub(crate) fn of_answer(msg_cd: &str, http_status: u16) -> ErrorKind {
+        ErrorKind::of_msg_cd(msg_cd).unwrap_or(if http_status >= 500 && msg_cd.starts_with("EGW") {
+            ErrorKind::Transient
+        } else {
+            ErrorKind::Rejected
+        })
+    }
+}
 
 impl Error {
+    /// What kind of failure this is (KIS's message code class, or the local/transport kind).
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::Api {
+                msg_cd,
+                http_status,
+                ..
+            } => ErrorKind::of_answer(msg_cd, *http_status),
+            Error::RateLimited { .. } => ErrorKind::Throttled,
+            Error::TokenIssuanceThrottled { .. } => ErrorKind::TokenThrottled,
+            Error::Auth { code, status, .. } => {
+                // No code and no answer (status 0) or a bare 5xx: the auth call itself failed.
+                let no_answer = *status == 0 || *status >= 500;
+                ErrorKind::of_msg_cd(code).unwrap_or(if no_answer && code.is_empty() {
+                    ErrorKind::Transient
+                } else {
+                    ErrorKind::Credentials
+                })
+            }
+            Error::Transport { .. } => ErrorKind::Transport,
+            Error::Http { .. } => ErrorKind::Http,
+            Error::Redirect { .. } => ErrorKind::Redirect,
+            Error::Decode { .. } => ErrorKind::Decode,
+            Error::PagingLimit { .. } => ErrorKind::PagingLimit,
+            Error::UnsupportedInPaper { .. }
+            | Error::UnsupportedInReal { .. }
+            | Error::RealTradingNotEnabled { .. }
+            | Error::InvalidRequest(_)
+            | Error::Invalid(_)
+            | Error::Named(_)
+            | Error::InvalidConfig(_)
+            | Error::NoAccount { .. } => ErrorKind::Local,
+        }
+    }
+
     /// The KIS message code, when KIS sent one.
     pub fn msg_cd(&self) -> Option<&str> {
         match self {
@@ -159,41 +283,59 @@ impl Error {
 
     /// KIS said "too many requests" (`EGW00201`/`EGW00215`).
     pub fn is_rate_limited(&self) -> bool {
-        matches!(self, Error::RateLimited { .. })
-            || self.msg_cd().is_some_and(|c| RATE_LIMIT_CODES.contains(&c))
+        self.kind() == ErrorKind::Throttled
     }
 
-    /// Worth retrying later for a read-only call (rate limits, 5xx, connection failures).
-    ///
-    /// For state-changing calls, check [`Error::may_have_been_sent`] before any retry.
+    /// Worth retrying later: rate limits, transient server failures, a rejected token, and
+    /// failures where the request certainly did not arrive. Never true for a state-changing
+    /// request (an order) that may have been sent: check [`Error::may_have_been_sent`] and your
+    /// fills instead.
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::RateLimited { .. } | Error::TokenIssuanceThrottled { .. } => true,
-            Error::Transport { .. } => true,
-            Error::Http { status, .. } => *status >= 500 || *status == 429,
-            Error::Api {
-                http_status,
-                msg_cd,
+            Error::Transport {
+                may_have_been_sent,
+                state_changing,
                 ..
-            } => {
-                RATE_LIMIT_CODES.contains(&msg_cd.as_str())
-                    || (*http_status >= 500 && msg_cd.starts_with("EGW"))
-            }
+            } => !*may_have_been_sent || !*state_changing,
+            Error::Http {
+                status,
+                state_changing,
+                ..
+            } => !*state_changing && (*status >= 500 || *status == 429),
+            Error::Api { state_changing, .. } => match self.kind() {
+                ErrorKind::Throttled | ErrorKind::TokenThrottled | ErrorKind::TokenRefresh => true,
+                ErrorKind::Transient => !*state_changing,
+                _ => false,
+            },
+            Error::Auth { .. } => matches!(
+                self.kind(),
+                ErrorKind::Throttled
+                    | ErrorKind::TokenThrottled
+                    | ErrorKind::TokenRefresh
+                    | ErrorKind::Transient
+            ),
             _ => false,
         }
     }
 
-    /// Whether KIS may have received the request. `false` means it certainly did not act on it.
+    /// Whether KIS may have received and acted on the request. `false` means it certainly did
+    /// not: refused locally, a preparatory call (token, hashkey) failed so the request never
+    /// left, or KIS answered with a rejection (`rt_cd != "0"`: a clean refusal such as not
+    /// enough cash, a rate limit, an expired token). `true` means the outcome is unknown (a
+    /// timeout after sending, a bare HTTP error, a redirect, a transient server failure such as
+    /// `EGW00001`) or the call succeeded but its answer was not understood: for orders, check
+    /// your fills before doing anything else.
     pub fn may_have_been_sent(&self) -> bool {
         match self {
             Error::Transport {
                 may_have_been_sent, ..
+            }
+            | Error::Redirect {
+                may_have_been_sent, ..
             } => *may_have_been_sent,
-            Error::Api { .. }
-            | Error::RateLimited { .. }
-            | Error::Http { .. }
-            | Error::Decode { .. } => true,
-            Error::PagingLimit { .. } => true,
+            Error::Http { .. } | Error::Decode { .. } => true,
+            Error::Api { .. } => self.kind() == ErrorKind::Transient,
             _ => false,
         }
     }
@@ -203,30 +345,65 @@ impl Error {
         matches!(
             self,
             Error::Auth { .. } | Error::TokenIssuanceThrottled { .. }
-        ) || self
-            .msg_cd()
-            .is_some_and(|c| matches!(c, "EGW00121" | "EGW00123"))
+        ) || matches!(
+            self.kind(),
+            ErrorKind::TokenRefresh | ErrorKind::TokenThrottled | ErrorKind::Credentials
+        )
     }
 
     /// The call was refused before anything was sent (configuration, safety or request checks).
     pub fn is_rejected_locally(&self) -> bool {
-        matches!(
-            self,
-            Error::UnsupportedInPaper { .. }
-                | Error::UnsupportedInReal { .. }
-                | Error::RealTradingNotEnabled { .. }
-                | Error::InvalidRequest(_)
-                | Error::InvalidConfig(_)
-                | Error::NoAccount { .. }
-        )
+        self.kind() == ErrorKind::Local
     }
 
     pub(crate) fn transport(tr_id: &str, may_have_been_sent: bool, e: reqwest::Error) -> Self {
         Error::Transport {
             tr_id: tr_id.to_owned(),
             may_have_been_sent,
+            state_changing: false,
             source: e.without_url(),
         }
+    }
+
+    /// Marks an error of a preparatory call (token, hashkey): the request itself never left.
+    pub(crate) fn before_send(self) -> Self {
+        match self {
+            Error::Transport {
+                tr_id,
+                state_changing,
+                source,
+                ..
+            } => Error::Transport {
+                tr_id,
+                may_have_been_sent: false,
+                state_changing,
+                source,
+            },
+            Error::Redirect {
+                tr_id,
+                status,
+                location,
+                ..
+            } => Error::Redirect {
+                tr_id,
+                status,
+                location,
+                may_have_been_sent: false,
+            },
+            other => other,
+        }
+    }
+
+    /// Records that the failed request changes state (so it is never called retryable once it
+    /// may have been sent).
+    pub(crate) fn for_state_changing(mut self, yes: bool) -> Self {
+        if let Error::Transport { state_changing, .. }
+        | Error::Http { state_changing, .. }
+        | Error::Api { state_changing, .. } = &mut self
+        {
+            *state_changing = yes;
+        }
+        self
     }
 }
 
@@ -239,46 +416,108 @@ mod tests {
             rt_cd: "1".into(),
             msg_cd: msg_cd.into(),
             msg1: "m".into(),
-            tr_id: "FHKST01010100".into(),
+            tr_id: "TTTC0012U".into(),
             http_status,
+            state_changing: true,
+        }
+    }
+
+    fn http(status: u16, state_changing: bool) -> Error {
+        Error::Http {
+            status,
+            tr_id: "t".into(),
+            state_changing,
+            body: String::new(),
         }
     }
 
     #[test]
-    fn predicates() {
-        assert!(api("EGW00201", 500).is_rate_limited());
-        assert!(api("EGW00215", 500).is_retryable());
-        assert!(!api("APBK0013", 200).is_retryable());
-        assert!(!api("APBK0013", 200).is_rate_limited());
+    fn the_generated_table_is_sorted_and_classifies() {
+        use crate::api::msg_codes::CODES;
+        assert!(CODES.windows(2).all(|w| w[0].0 < w[1].0), "sorted, unique");
+        assert_eq!(ErrorKind::of_msg_cd("EGW00201"), Some(ErrorKind::Throttled));
+        assert_eq!(ErrorKind::of_msg_cd("EGW00215"), Some(ErrorKind::Throttled));
+        assert_eq!(
+            ErrorKind::of_msg_cd("EGW00123"),
+            Some(ErrorKind::TokenRefresh)
+        );
+        assert_eq!(
+            ErrorKind::of_msg_cd("EGW00133"),
+            Some(ErrorKind::TokenThrottled)
+        );
+        assert_eq!(
+            ErrorKind::of_msg_cd("EGW02006"),
+            Some(ErrorKind::NotOnPaper)
+        );
+        assert_eq!(
+            ErrorKind::of_msg_cd("APBK0952"),
+            Some(ErrorKind::OrderRejected)
+        );
+        assert_eq!(ErrorKind::of_msg_cd("ZZZZ0000"), None);
+        assert_eq!(ErrorKind::of_answer("EGW09999", 500), ErrorKind::Transient);
+        assert_eq!(ErrorKind::of_answer("EGW09999", 200), ErrorKind::Rejected);
+    }
+
+    #[test]
+    fn a_kis_rejection_is_a_rejection_not_maybe_sent() {
+        // Not enough cash: KIS refused the order cleanly.
+        let e = api("APBK0952", 200);
+        assert_eq!(e.kind(), ErrorKind::OrderRejected);
+        assert!(!e.may_have_been_sent());
+        assert!(!e.is_retryable());
+        // Rate limited: refused at the gateway, worth retrying later.
+        let e = api("EGW00201", 500);
+        assert!(e.is_rate_limited() && e.is_retryable() && !e.may_have_been_sent());
         assert!(api("EGW00123", 200).is_auth());
-        assert!(Error::UnsupportedInPaper { endpoint: "x" }.is_rejected_locally());
+        // A transient server failure on an order: unknown outcome, never retryable.
+        let e = api("EGW00001", 500);
+        assert!(e.may_have_been_sent() && !e.is_retryable());
+        let read = api("EGW00001", 500).for_state_changing(false);
+        assert!(read.is_retryable());
+        assert!(!api("APBK0013", 200).is_rate_limited());
+    }
+
+    #[test]
+    fn unknown_outcomes_of_orders_are_never_retryable() {
+        // A bare 502 on an order: unknown outcome.
+        assert!(http(502, true).may_have_been_sent());
+        assert!(!http(502, true).is_retryable());
+        assert!(http(502, false).is_retryable());
+        assert!(!http(404, false).is_retryable());
+        let redirect = Error::Redirect {
+            tr_id: "TTTC0012U".into(),
+            status: 307,
+            location: "https://elsewhere/".into(),
+            may_have_been_sent: true,
+        };
+        assert_eq!(redirect.kind(), ErrorKind::Redirect);
+        assert!(!redirect.is_retryable());
         assert!(
-            !Error::RealTradingNotEnabled {
-                tr_id: "TTTC0012U".into()
+            !crate::auth::replay(&redirect)
+                .before_send()
+                .may_have_been_sent()
+        );
+    }
+
+    #[test]
+    fn local_refusals() {
+        assert!(Error::UnsupportedInPaper { endpoint: "x" }.is_rejected_locally());
+        let e = Error::RealTradingNotEnabled {
+            tr_id: "TTTC0012U".into(),
+        };
+        assert!(!e.may_have_been_sent() && e.kind() == ErrorKind::Local);
+        assert!(
+            !Error::PagingLimit {
+                endpoint: "x",
+                max_pages: 1
             }
             .may_have_been_sent()
-        );
-        assert!(
-            Error::Http {
-                status: 502,
-                tr_id: "t".into(),
-                body: String::new()
-            }
-            .is_retryable()
-        );
-        assert!(
-            !Error::Http {
-                status: 404,
-                tr_id: "t".into(),
-                body: String::new()
-            }
-            .is_retryable()
         );
     }
 
     #[test]
     fn display_names_the_code_and_tr_id() {
         let s = api("APBK0013", 200).to_string();
-        assert!(s.contains("APBK0013") && s.contains("FHKST01010100"), "{s}");
+        assert!(s.contains("APBK0013") && s.contains("TTTC0012U"), "{s}");
     }
 }

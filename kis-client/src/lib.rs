@@ -38,6 +38,7 @@
 #![deny(missing_docs)]
 
 pub mod api;
+pub mod decode;
 pub mod endpoint;
 pub mod request;
 pub mod validate;
@@ -57,13 +58,17 @@ mod rate_limit;
 mod secret;
 mod token_cache;
 mod transport;
+mod wire;
 mod yaml;
 
 pub use client::Client;
-pub use config::{Config, ConfigBuilder, PAPER_REST_URL, PAPER_WS_URL, REAL_REST_URL, REAL_WS_URL};
+pub use config::{
+    Config, ConfigBuilder, PAPER_REST_URL, PAPER_WS_URL, REAL_REST_URL, REAL_WS_URL, TokenWait,
+};
+pub use decode::decode;
 pub use endpoint::Env;
-pub use error::Error;
+pub use error::{Error, ErrorKind};
 pub use paging::Page;
 pub use rate_limit::{Permit, RateLimiter};
 pub use secret::{Account, ApprovalKey, Secret};
-pub use transport::{RawRequest, RawResponse, decode, is_state_changing};
+pub use transport::{RawRequest, RawResponse, is_state_changing};

@@ -135,6 +135,60 @@ impl fmt::Display for Account {
     }
 }
 
+/// How generated types show a sensitive field in `Debug` (the spec marks which): secrets are
+/// hidden entirely, account numbers masked (`1234****`, `1234****-01`). Used by generated code
+/// only.
+#[doc(hidden)]
+pub enum Masked<'a> {
+    /// A key, token or password: printed as `"***"` (`""` when empty).
+    Secret(&'a str),
+    /// An account number: printed masked.
+    Account(&'a str),
+    /// Not sensitive: printed as is.
+    Shown(&'a str),
+}
+
+impl fmt::Debug for Masked<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Masked::Secret("") => f.write_str("\"\""),
+            Masked::Secret(_) => f.write_str("\"***\""),
+            Masked::Account(s) => write!(f, "{:?}", mask_account(s)),
+            Masked::Shown(s) => write!(f, "{s:?}"),
+        }
+    }
+}
+
+/// Masks an account number: the first 4 characters of an 8-character (or longer) number stay,
+/// the rest of it becomes `*`; a 2-digit product code (after `-`, or the last 2 of 10 digits)
+/// stays. Shorter values are masked entirely.
+pub(crate) fn mask_account(s: &str) -> String {
+    let s = s.trim();
+    let (main, product) = match s.split_once('-') {
+        Some((a, b)) => (a, b),
+        None if s.len() == 10 && s.bytes().all(|b| b.is_ascii_digit()) => s.split_at(8),
+        None => (s, ""),
+    };
+    let n = main.chars().count();
+    let mut out: String = if n >= 8 {
+        main.chars()
+            .take(4)
+            .chain(std::iter::repeat_n('*', n - 4))
+            .collect()
+    } else {
+        "*".repeat(n)
+    };
+    if !product.is_empty() {
+        out.push('-');
+        if product.len() <= 2 {
+            out.push_str(product);
+        } else {
+            out.push_str(&"*".repeat(product.chars().count()));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -170,7 +224,32 @@ mod tests {
         }
     }
 
+    #[test]
+    fn masked_fields() {
+        assert_eq!(format!("{:?}", Masked::Secret("PSKEY")), "\"***\"");
+        assert_eq!(format!("{:?}", Masked::Secret("")), "\"\"");
+        assert_eq!(format!("{:?}", Masked::Account("12345678")), "\"1234****\"");
+        assert_eq!(
+            format!("{:?}", Masked::Account("1234567801")),
+            "\"1234****-01\""
+        );
+        assert_eq!(
+            format!("{:?}", Masked::Account("12345678-01")),
+            "\"1234****-01\""
+        );
+        assert_eq!(format!("{:?}", Masked::Account("123")), "\"***\"");
+        assert_eq!(format!("{:?}", Masked::Account("")), "\"\"");
+    }
+
     proptest! {
+        #[test]
+        fn masked_accounts_never_show_the_number(cano in "[0-9]{8}", prod in "[0-9]{2}", s in ".{0,20}") {
+            for shown in [mask_account(&cano), mask_account(&format!("{cano}{prod}")), mask_account(&format!("{cano}-{prod}"))] {
+                prop_assert!(!shown.contains(&cano), "{}", shown);
+            }
+            let _ = mask_account(&s);
+        }
+
         #[test]
         fn account_parse_never_panics_and_masks(s in ".{0,16}") {
             if let Some(a) = Account::parse(&s) {

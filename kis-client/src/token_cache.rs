@@ -1,5 +1,6 @@
 //! The on-disk access-token cache: one file per environment + base URL + app-key hash, mode 0600,
-//! written atomically; anything unreadable or foreign is ignored (the caller re-issues).
+//! written atomically; anything unreadable, foreign or implausible is ignored (the caller
+//! re-issues). A lock file beside it makes issuance single-flight across processes.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -79,6 +80,12 @@ impl TokenCache {
             return None;
         }
         let expires_at = DateTime::<Utc>::from_timestamp(f.expires_at_unix, 0)?;
+        // KIS tokens live about a day: an expiry further out than a few days is not one we wrote.
+        let horizon = Utc::now().checked_add_signed(chrono::TimeDelta::days(3))?;
+        if expires_at > horizon {
+            tracing::warn!(path = %self.path.display(), "token cache has an implausible expiry; ignoring it");
+            return None;
+        }
         Some(CachedToken {
             token: Secret::new(f.access_token),
             expires_at,
@@ -126,6 +133,50 @@ impl TokenCache {
     pub(crate) fn remove(&self) {
         let _ = std::fs::remove_file(&self.path);
     }
+
+    /// Deletes the cache file if it still holds `token` (after KIS rejected that token), so no
+    /// process picks it up again. A newer token written by another process is kept.
+    pub(crate) fn evict(&self, token: &Secret) {
+        if self.load().is_some_and(|c| &c.token == token) {
+            self.remove();
+        }
+    }
+
+    /// Tries to take the issuance lock (`<cache>.lock`, beside the cache file) without
+    /// blocking: `Ok(None)` when another process holds it. The lock is released when the
+    /// returned file is dropped (or the process dies).
+    pub(crate) fn try_lock(&self) -> std::io::Result<Option<std::fs::File>> {
+        let dir = self.path.parent().unwrap_or(Path::new("."));
+        create_private_dir(dir)?;
+        let f = open_lock_file(&self.path.with_extension("lock"))?;
+        match fs4::fs_std::FileExt::try_lock_exclusive(&f) {
+            Ok(true) => Ok(Some(f)),
+            Ok(false) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+#[cfg(unix)]
+fn open_lock_file(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .mode(0o600)
+        .open(path)
+}
+
+#[cfg(not(unix))]
+fn open_lock_file(path: &Path) -> std::io::Result<std::fs::File> {
+    std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(path)
 }
 
 #[cfg(unix)]
@@ -166,15 +217,13 @@ fn create_private_dir(dir: &Path) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::TimeZone;
     use proptest::prelude::*;
 
     fn token() -> CachedToken {
         CachedToken {
             token: Secret::new("tok-abc"),
-            expires_at: Utc
-                .with_ymd_and_hms(2030, 1, 2, 3, 4, 5)
-                .single()
+            // A day from now, to the second (the file keeps whole seconds).
+            expires_at: DateTime::<Utc>::from_timestamp(Utc::now().timestamp() + 86_400, 0)
                 .expect("valid date"),
         }
     }
@@ -238,6 +287,54 @@ mod tests {
         // And a fresh store replaces the garbage.
         a.store(&token()).expect("store");
         assert_eq!(a.load(), Some(token()));
+    }
+
+    #[test]
+    fn extreme_expiries_in_the_cache_are_ignored_without_panicking() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let a = TokenCache::new(dir.path(), Env::Real, "https://x", &Secret::new("A"));
+        a.store(&token()).expect("store");
+        let text = std::fs::read_to_string(a.path()).expect("read");
+        let v: serde_json::Value = serde_json::from_str(&text).expect("json");
+        for unix in [
+            i64::MAX,
+            i64::MIN,
+            8_210_266_876_799,
+            -8_334_601_228_801,
+            4_102_444_800,
+        ] {
+            let mut v = v.clone();
+            v["expires_at_unix"] = unix.into();
+            std::fs::write(a.path(), v.to_string()).expect("write");
+            assert_eq!(a.load(), None, "{unix}");
+        }
+        // The earliest representable instant loads (it is simply expired) and never panics.
+        let mut v = v.clone();
+        v["expires_at_unix"] = DateTime::<Utc>::MIN_UTC.timestamp().into();
+        std::fs::write(a.path(), v.to_string()).expect("write");
+        assert!(a.load().is_some());
+    }
+
+    #[test]
+    fn the_lock_is_exclusive_and_released_on_drop() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let a = TokenCache::new(dir.path(), Env::Real, "https://x", &Secret::new("A"));
+        let held = a.try_lock().expect("lock").expect("free");
+        // flock locks are per open file description: a second open sees it held.
+        assert!(a.try_lock().expect("lock").is_none());
+        drop(held);
+        assert!(a.try_lock().expect("lock").is_some());
+    }
+
+    #[test]
+    fn evict_removes_only_the_rejected_token() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let a = TokenCache::new(dir.path(), Env::Real, "https://x", &Secret::new("A"));
+        a.store(&token()).expect("store");
+        a.evict(&Secret::new("someone-else"));
+        assert_eq!(a.load(), Some(token()));
+        a.evict(&token().token);
+        assert_eq!(a.load(), None);
     }
 
     proptest! {

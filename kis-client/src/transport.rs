@@ -1,19 +1,22 @@
-//! Sending one KIS REST call: headers, query or JSON body, envelope check (`rt_cd`/`msg_cd`),
-//! bounded retries for read-only calls, tracing. `send` is a thin generic shell over `send_raw`.
+//! The REST pipeline: real-trading guard, token, per-call headers, one exchange through
+//! [`crate::wire`], envelope check (`rt_cd`/`msg_cd`) and bounded retries for read-only calls.
 
 use std::time::{Duration, Instant};
 
-use reqwest::header::{HeaderName, HeaderValue};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use serde::Deserialize;
-use serde::de::DeserializeOwned;
-use tracing::Instrument;
 
-use crate::client::{Client, Inner};
-use crate::endpoint::{Endpoint, Env, HttpMethod};
-use crate::error::{Error, RATE_LIMIT_CODES};
+use crate::auth::Auth;
+use crate::config::Config;
+use crate::endpoint::{Env, HttpMethod};
+use crate::error::{Error, ErrorKind};
+use crate::wire::{Call, Wire};
 
 /// A request as it goes on the wire; build one by hand for anything the spec lacks.
-#[derive(Debug, Clone)]
+///
+/// `Debug` never shows the body (it may hold an account number or password) or the values of
+/// query parameters that hold one.
+#[derive(Clone)]
 pub struct RawRequest {
     /// GET or POST.
     pub method: HttpMethod,
@@ -31,8 +34,9 @@ pub struct RawRequest {
     pub endpoint: String,
 }
 
-/// A successful (`rt_cd == "0"` or no envelope) answer.
-#[derive(Debug, Clone)]
+/// A successful (`rt_cd == "0"` or no envelope) answer. `Debug` shows the body's size only (it
+/// may hold account numbers or tokens); decode it to see its fields.
+#[derive(Clone)]
 pub struct RawResponse {
     /// HTTP status.
     pub status: u16,
@@ -40,6 +44,55 @@ pub struct RawResponse {
     pub tr_cont: String,
     /// The body.
     pub body: Vec<u8>,
+}
+
+/// Query parameters whose values `Debug` masks (account numbers, passwords).
+fn query_value_is_sensitive(name: &str) -> bool {
+    ["CANO", "ACNT_NO", "ACNT_PWD"]
+        .iter()
+        .any(|n| n.eq_ignore_ascii_case(name))
+}
+
+impl std::fmt::Debug for RawRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let query: Vec<(&str, crate::secret::Masked<'_>)> = self
+            .query
+            .iter()
+            .map(|(k, v)| {
+                let shown = if query_value_is_sensitive(k) {
+                    crate::secret::Masked::Account(v)
+                } else {
+                    crate::secret::Masked::Shown(v)
+                };
+                (k.as_str(), shown)
+            })
+            .collect();
+        f.debug_struct("RawRequest")
+            .field("method", &self.method)
+            .field("path", &self.path)
+            .field("tr_id", &self.tr_id)
+            .field("tr_cont", &self.tr_cont)
+            .field("query", &query)
+            .field(
+                "body",
+                &self
+                    .body
+                    .as_ref()
+                    .map(|b| format!("<{} bytes, redacted>", b.len())),
+            )
+            .field("endpoint", &self.endpoint)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for RawResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RawResponse")
+            .field("status", &self.status)
+            .field("tr_cont", &self.tr_cont)
+            .field("body", &format!("<{} bytes>", self.body.len()))
+            .finish()
+    }
 }
 
 impl RawResponse {
@@ -81,21 +134,20 @@ fn classify(status: u16, tr_cont: String, body: Vec<u8>, tr_id: &str, retry_ok: 
             msg1,
         }) if rt_cd != "0" => {
             let msg_cd = msg_cd.unwrap_or_default();
+            let kind = ErrorKind::of_answer(&msg_cd, status);
             let err = Error::Api {
                 rt_cd,
                 msg_cd: msg_cd.clone(),
                 msg1: msg1.unwrap_or_default(),
                 tr_id: tr_id.to_owned(),
                 http_status: status,
+                state_changing: !retry_ok,
             };
-            if RATE_LIMIT_CODES.contains(&msg_cd.as_str()) {
-                Outcome::Retry(err)
-            } else if matches!(msg_cd.as_str(), "EGW00121" | "EGW00123") {
-                Outcome::Reauth(err)
-            } else if status >= 500 && msg_cd.starts_with("EGW") && retry_ok {
-                Outcome::Retry(err)
-            } else {
-                Outcome::Fail(err)
+            match kind {
+                ErrorKind::Throttled => Outcome::Retry(err),
+                ErrorKind::TokenRefresh => Outcome::Reauth(err),
+                ErrorKind::Transient if retry_ok => Outcome::Retry(err),
+                _ => Outcome::Fail(err),
             }
         }
         _ if (200..300).contains(&status) => Outcome::Done(RawResponse {
@@ -115,6 +167,7 @@ fn classify(status: u16, tr_cont: String, body: Vec<u8>, tr_id: &str, retry_ok: 
             let err = Error::Http {
                 status,
                 tr_id: tr_id.to_owned(),
+                state_changing: !retry_ok,
                 body: text,
             };
             if retry_ok && (status >= 500 || status == 429) {
@@ -132,100 +185,30 @@ fn backoff(base: Duration, attempt: u32) -> Duration {
     exp + jitter
 }
 
-impl Client {
-    /// Sends a typed request and decodes its response.
-    ///
-    /// Fails before sending with [`Error::UnsupportedInPaper`] when the variant does not exist on
-    /// the configured service, and with [`Error::RealTradingNotEnabled`] for orders on the real
-    /// service without the opt-in.
-    pub async fn send<E: Endpoint>(&self, req: E) -> Result<E::Response, Error> {
-        let mut req = req;
-        let raw = self.prepare(&mut req, "")?;
-        let resp = self.send_raw(raw).await?;
-        decode(&resp.body, E::INFO.id)
-    }
-
-    /// Sends a typed request and returns the raw answer (body bytes and `tr_cont`).
-    pub(crate) async fn send_endpoint<E: Endpoint>(
-        &self,
-        req: &mut E,
-        tr_cont: &str,
-    ) -> Result<RawResponse, Error> {
-        let raw = self.prepare(req, tr_cont)?;
-        self.send_raw(raw).await
-    }
-
-    /// Turns a typed request into a [`RawRequest`] for this client's environment.
-    pub fn prepare<E: Endpoint>(&self, req: &mut E, tr_cont: &str) -> Result<RawRequest, Error> {
-        let c = &self.inner.config;
-        let tr_id = req.tr_ids().for_env(c.env).ok_or(match c.env {
-            Env::Paper => Error::UnsupportedInPaper {
-                endpoint: E::INFO.id,
-            },
-            Env::Real => Error::UnsupportedInReal {
-                endpoint: E::INFO.id,
-            },
-        })?;
-        if let Some(a) = &c.account {
-            req.fill_account(a.cano(), a.product_code());
-        }
-        let v = serde_json::to_value(&*req).map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        if c.account.is_none() && v.get("CANO").is_some_and(|x| x.as_str() == Some("")) {
-            return Err(Error::NoAccount {
-                endpoint: E::INFO.id,
-            });
-        }
-        if let serde_json::Value::Object(params) = &v {
-            crate::validate::validate(E::INFO, params, false).map_err(Error::Invalid)?;
-        }
-        let (query, body) = match E::INFO.method {
-            HttpMethod::Get => (query_pairs(v)?, None),
-            HttpMethod::Post => {
-                let body =
-                    serde_json::to_vec(&v).map_err(|e| Error::InvalidRequest(e.to_string()))?;
-                (Vec::new(), Some(body))
-            }
-        };
-        Ok(RawRequest {
-            method: E::INFO.method,
-            path: E::INFO.path.to_owned(),
-            tr_id: tr_id.to_owned(),
-            tr_cont: tr_cont.to_owned(),
-            query,
-            body,
-            endpoint: E::INFO.id.to_owned(),
-        })
-    }
-
-    /// Sends a raw request: rate limit, token, headers, envelope check and (for read-only calls)
-    /// bounded retries. The escape hatch for anything the generated endpoints lack.
-    pub async fn send_raw(&self, req: RawRequest) -> Result<RawResponse, Error> {
-        let span = tracing::debug_span!(
-            "kis_call",
-            endpoint = %req.endpoint,
-            tr_id = %req.tr_id,
-            attempt = tracing::field::Empty,
-            status = tracing::field::Empty,
-            latency_ms = tracing::field::Empty,
-        );
-        send_raw_inner(&self.inner, req).instrument(span).await
-    }
-}
-
-async fn send_raw_inner(inner: &Inner, req: RawRequest) -> Result<RawResponse, Error> {
-    let c = &inner.config;
+/// The REST pipeline for one request: real-trading guard, hashkey, then per attempt: token,
+/// headers, one exchange on the wire, envelope check, and (read-only calls only) bounded
+/// retries. Runs inside the caller's `kis_call` span.
+pub(crate) async fn execute(
+    wire: &Wire,
+    auth: &Auth,
+    c: &Config,
+    req: RawRequest,
+) -> Result<RawResponse, Error> {
     let state_changing = is_state_changing(req.method, &req.tr_id);
     if state_changing && c.env == Env::Real && !c.allow_real_trading {
         return Err(Error::RealTradingNotEnabled { tr_id: req.tr_id });
     }
     let retry_ok = !state_changing;
-    let url = format!("{}{}", c.rest_url, req.path);
     let tr_id =
         HeaderValue::from_str(&req.tr_id).map_err(|_| Error::InvalidRequest("bad TR ID".into()))?;
     let tr_cont = HeaderValue::from_str(&req.tr_cont)
         .map_err(|_| Error::InvalidRequest("bad tr_cont".into()))?;
     let hashkey = match (&req.body, c.use_hashkey) {
-        (Some(body), true) => Some(crate::auth::hashkey(inner, body).await?),
+        (Some(body), true) => Some(
+            crate::auth::hashkey(wire, body)
+                .await
+                .map_err(Error::before_send)?,
+        ),
         _ => None,
     };
     let span = tracing::Span::current();
@@ -234,59 +217,39 @@ async fn send_raw_inner(inner: &Inner, req: RawRequest) -> Result<RawResponse, E
     loop {
         attempt += 1;
         span.record("attempt", attempt);
-        let token = inner.auth.token(inner).await?;
-        let permit = inner.limiter.acquire().await;
+        let token = auth.token(wire, c).await.map_err(Error::before_send)?;
         let started = Instant::now();
-        let mut rb = match req.method {
-            HttpMethod::Get => inner.http.get(&url).query(&req.query),
-            HttpMethod::Post => inner
-                .http
-                .post(&url)
-                .body(req.body.clone().unwrap_or_default()),
-        };
-        let mut headers = inner.base_headers.clone();
+        let mut headers = HeaderMap::new();
         headers.insert(reqwest::header::AUTHORIZATION, token.header.clone());
         headers.insert(HeaderName::from_static("tr_id"), tr_id.clone());
         headers.insert(HeaderName::from_static("tr_cont"), tr_cont.clone());
         if let Some(h) = &hashkey {
             headers.insert(HeaderName::from_static("hashkey"), h.clone());
         }
-        rb = rb.headers(headers);
-        let outcome = match rb.send().await {
-            Err(e) => {
-                let sent = !e.is_connect();
-                let err = Error::transport(&req.tr_id, sent, e);
+        let answer = wire
+            .exchange(Call {
+                method: req.method,
+                path: &req.path,
+                query: &req.query,
+                body: req.body.clone(),
+                headers,
+                label: &req.tr_id,
+            })
+            .await;
+        let outcome = match answer {
+            Err(err) => {
+                let err = err.for_state_changing(state_changing);
                 if retry_ok {
                     Outcome::Retry(err)
                 } else {
                     Outcome::Fail(err)
                 }
             }
-            Ok(resp) => {
-                let status = resp.status().as_u16();
-                span.record("status", status);
-                let cont = resp
-                    .headers()
-                    .get("tr_cont")
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or("")
-                    .trim()
-                    .to_owned();
-                match resp.bytes().await {
-                    Ok(b) => classify(status, cont, b.to_vec(), &req.tr_id, retry_ok),
-                    Err(e) => {
-                        let err = Error::transport(&req.tr_id, true, e);
-                        if retry_ok {
-                            Outcome::Retry(err)
-                        } else {
-                            Outcome::Fail(err)
-                        }
-                    }
-                }
+            Ok(a) => {
+                span.record("status", a.status);
+                classify(a.status, a.tr_cont, a.body, &req.tr_id, retry_ok)
             }
         };
-        // The answer (or failure) is in: the rate-limit slot starts its cool-down now.
-        drop(permit);
         let latency_ms = started.elapsed().as_millis() as u64;
         span.record("latency_ms", latency_ms);
         match outcome {
@@ -300,7 +263,7 @@ async fn send_raw_inner(inner: &Inner, req: RawRequest) -> Result<RawResponse, E
             }
             Outcome::Reauth(e) => {
                 // Forget the token either way, so the next call gets a new one.
-                inner.auth.reject(&token);
+                auth.reject(&token);
                 if !retry_ok || reauthed {
                     return Err(e);
                 }
@@ -311,15 +274,12 @@ async fn send_raw_inner(inner: &Inner, req: RawRequest) -> Result<RawResponse, E
             Outcome::Retry(e) => {
                 if !retry_ok || attempt > c.max_retries {
                     return Err(match e {
-                        Error::Api { msg_cd, tr_id, .. }
-                            if RATE_LIMIT_CODES.contains(&msg_cd.as_str()) =>
-                        {
-                            Error::RateLimited {
-                                msg_cd,
-                                tr_id,
-                                attempts: attempt,
-                            }
-                        }
+                        e @ Error::Api { .. } if e.kind() != ErrorKind::Throttled => e,
+                        Error::Api { msg_cd, tr_id, .. } => Error::RateLimited {
+                            msg_cd,
+                            tr_id,
+                            attempts: attempt,
+                        },
                         other => other,
                     });
                 }
@@ -332,7 +292,7 @@ async fn send_raw_inner(inner: &Inner, req: RawRequest) -> Result<RawResponse, E
 }
 
 /// Flattens a serialized request (a JSON object of strings) into query pairs.
-fn query_pairs(v: serde_json::Value) -> Result<Vec<(String, String)>, Error> {
+pub(crate) fn query_pairs(v: serde_json::Value) -> Result<Vec<(String, String)>, Error> {
     let serde_json::Value::Object(map) = v else {
         return Err(Error::InvalidRequest(
             "a GET request must serialize to an object".into(),
@@ -356,44 +316,32 @@ fn query_pairs(v: serde_json::Value) -> Result<Vec<(String, String)>, Error> {
     Ok(out)
 }
 
-/// Decodes a response body, naming the JSON path on failure and keeping the raw body.
-///
-/// The fast path is plain `serde_json`; only a failing body is decoded again with path tracking.
-/// The body's UTF-8 is checked once up front (cheaper than `from_slice` checking every string).
-pub fn decode<T: DeserializeOwned>(body: &[u8], endpoint: &str) -> Result<T, Error> {
-    let plain = match std::str::from_utf8(body) {
-        Ok(text) => serde_json::from_str(text),
-        Err(_) => serde_json::from_slice(body),
-    };
-    match plain {
-        Ok(v) => Ok(v),
-        Err(plain) => Err(decode_error::<T>(body, endpoint, plain)),
-    }
-}
-
-#[cold]
-fn decode_error<T: DeserializeOwned>(
-    body: &[u8],
-    endpoint: &str,
-    plain: serde_json::Error,
-) -> Error {
-    let de = &mut serde_json::Deserializer::from_slice(body);
-    let (path, message) = match serde_path_to_error::deserialize::<_, T>(de) {
-        Err(e) => (e.path().to_string(), e.inner().to_string()),
-        Ok(_) => (String::from("."), plain.to_string()),
-    };
-    Error::Decode {
-        endpoint: endpoint.to_owned(),
-        path,
-        message,
-        body: String::from_utf8_lossy(body).into_owned(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn raw_request_and_response_debug_hide_bodies_and_accounts() {
+        let r = RawRequest {
+            method: HttpMethod::Post,
+            path: "/p".into(),
+            tr_id: "VTTC0012U".into(),
+            tr_cont: String::new(),
+            query: vec![("CANO".into(), "87654321".into()), ("X".into(), "1".into())],
+            body: Some(br#"{"CANO":"87654321","ACNT_PWD":"pw-SECRET"}"#.to_vec()),
+            endpoint: "order_cash".into(),
+        };
+        let d = format!("{r:?}");
+        assert!(!d.contains("87654321") && !d.contains("pw-SECRET"), "{d}");
+        assert!(d.contains("8765****") && d.contains("\"X\""), "{d}");
+        let resp = RawResponse {
+            status: 200,
+            tr_cont: String::new(),
+            body: br#"{"access_token":"tok-SECRET"}"#.to_vec(),
+        };
+        assert!(!format!("{resp:?}").contains("tok-SECRET"));
+    }
 
     #[test]
     fn state_changing_rule() {
@@ -464,34 +412,6 @@ mod tests {
         assert!(matches!(expired, Outcome::Reauth(_)));
         let no_env = classify(200, String::new(), br#"{"HASH":"abc"}"#.to_vec(), "T", true);
         assert!(matches!(no_env, Outcome::Done(_)));
-    }
-
-    #[test]
-    fn decode_names_the_path_and_keeps_the_body() {
-        #[derive(Deserialize, Debug)]
-        #[allow(dead_code)]
-        struct R {
-            output: Out,
-        }
-        #[derive(Deserialize, Debug)]
-        #[allow(dead_code)]
-        struct Out {
-            stck_prpr: u32,
-        }
-        let body = br#"{"rt_cd":"0","output":{"stck_prpr":"abc"}}"#;
-        match decode::<R>(body, "inquire_price") {
-            Err(Error::Decode {
-                path,
-                body: raw,
-                endpoint,
-                ..
-            }) => {
-                assert_eq!(path, "output.stck_prpr");
-                assert_eq!(endpoint, "inquire_price");
-                assert!(raw.contains("abc"));
-            }
-            other => panic!("expected decode error, got {other:?}"),
-        }
     }
 
     #[test]

@@ -9,7 +9,7 @@
 use std::collections::BTreeSet;
 use std::sync::OnceLock;
 
-use kis_client::api::decode_by_id;
+use kis_client::decode::decode_by_id;
 use kis_client::value::Object;
 use kis_spec::{ApiKind, ApiSpec, Field, Kind};
 use proptest::prelude::*;
@@ -237,6 +237,7 @@ fn top_fields(s: &ApiSpec) -> Vec<Field> {
                     label: String::new(),
                     wire_type: "string".to_owned(),
                     kind: Kind::String,
+                    sensitive: None,
                     required: false,
                     blank: false,
                     length: None,

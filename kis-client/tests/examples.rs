@@ -62,7 +62,7 @@ fn every_valid_response_example_round_trips() {
         let body: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(&file).expect("read example"))
                 .expect("a valid example is JSON");
-        match kis_client::api::decode_by_id(&head.category, &head.id, body.clone()) {
+        match kis_client::decode::decode_by_id(&head.category, &head.id, body.clone()) {
             Ok(d) => {
                 checked += 1;
                 unknown += d.unknown_fields.len();
@@ -103,7 +103,7 @@ fn a_decoded_response_is_typed() {
 
 #[test]
 fn decode_response_finds_the_endpoint_by_path_or_tr_id() {
-    use kis_client::api::decode_response;
+    use kis_client::decode::decode_response;
     let body = || serde_json::json!({"rt_cd": "0", "output": {"ODNO": "1", "new": "x"}});
     let by_path = decode_response(
         Some("/uapi/domestic-stock/v1/trading/order-cash"),

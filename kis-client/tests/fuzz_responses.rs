@@ -1,12 +1,12 @@
 //! Proptest fuzzing of every generated response decoder through the decode table
-//! (`api::decode_by_id`, the same `Object` code `Client::send` uses): random JSON, mutated
+//! (`decode::decode_by_id`, the same `Object` code `Client::send` uses): random JSON, mutated
 //! workbook examples and raw bytes, for every REST endpoint in `spec/`. Decoding never panics,
 //! and an object body is written back exactly as received (lossless round-trip).
 
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use kis_client::api::decode_by_id;
+use kis_client::decode::decode_by_id;
 use proptest::prelude::*;
 use serde_json::{Map, Value};
 

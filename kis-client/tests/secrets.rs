@@ -68,12 +68,9 @@ async fn no_secret_in_logs_debug_or_display() {
     let e: Error = Error::InvalidRequest("x".into());
     shown.push(format!("{e:?}"));
 
-    let cache_file = std::fs::read_dir(s.cache.path())
-        .expect("dir")
-        .next()
-        .expect("one file")
-        .expect("entry")
-        .path();
+    let cache_file = support::cache_files(s.cache.path())
+        .pop()
+        .expect("one cache file");
     let cached: serde_json::Value =
         serde_json::from_slice(&std::fs::read(cache_file).expect("read")).expect("json");
     let token = cached["access_token"].as_str().expect("token").to_owned();

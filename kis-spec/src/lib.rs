@@ -6,6 +6,7 @@
 #![deny(missing_docs)]
 
 mod model;
+pub mod msg_codes;
 pub mod yaml;
 
 pub use model::*;
@@ -147,6 +148,7 @@ mod tests {
                     label: "조건 시장 분류 코드".into(),
                     wire_type: "string".into(),
                     kind: Kind::Code,
+                    sensitive: None,
                     required: true,
                     blank: false,
                     length: Some("2".into()),

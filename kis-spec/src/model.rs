@@ -135,6 +135,10 @@ pub struct Field {
     /// Typed value kind: inferred by the importer, overridable by patches. Codegen maps it to a
     /// Rust type; kis-mock synthesizes values from it.
     pub kind: Kind,
+    /// Whether `Debug` output must hide the value (secrets fully, account numbers masked).
+    /// The importer sets it from the wire name ([`Sensitive::of`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sensitive: Option<Sensitive>,
     /// Whether the workbook marks the field required (`Y`).
     #[serde(default, skip_serializing_if = "is_false")]
     pub required: bool,
@@ -159,6 +163,42 @@ impl Field {
     /// True for `object` and `array` fields (response blocks, nested request arrays).
     pub fn is_block(&self) -> bool {
         matches!(self.kind, Kind::Object | Kind::Array)
+    }
+}
+
+/// A field whose value must never be printed in full.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sensitive {
+    /// App key or secret, access token, approval key, account password: hidden entirely.
+    Secret,
+    /// An account number: shown masked (`1234****`, `1234****-01`).
+    Account,
+}
+
+impl Sensitive {
+    /// The rule the importer applies, by wire name (case-insensitive).
+    pub fn of(name: &str) -> Option<Sensitive> {
+        const SECRET: &[&str] = &[
+            "appkey",
+            "appsecret",
+            "secretkey",
+            "access_token",
+            "approval_key",
+            "authorization",
+            "personalseckey",
+            "token",
+            "acnt_pwd",
+        ];
+        const ACCOUNT: &[&str] = &["cano", "acnt_no"];
+        let n = name.to_ascii_lowercase();
+        if SECRET.contains(&n.as_str()) {
+            Some(Sensitive::Secret)
+        } else if ACCOUNT.contains(&n.as_str()) {
+            Some(Sensitive::Account)
+        } else {
+            None
+        }
     }
 }
 

@@ -87,7 +87,10 @@ fn generate(root: &Path, spec_dir: &Path) -> Result<BTreeMap<PathBuf, String>, S
         kis_spec::CodeNames::default()
     };
     let loaded = t.elapsed();
-    let files = codegen::render_with(&specs, &names);
+    let mut files = codegen::render_with(&specs, &names);
+    if let Some(codes) = kis_spec::msg_codes::load(spec_dir).map_err(|e| e.to_string())? {
+        files.extend([codegen::render_msg_codes(&codes)]);
+    }
     let rendered = t.elapsed();
     let out = rustfmt(root, files);
     if std::env::var_os("REGEN_TIMING").is_some() {

@@ -314,6 +314,8 @@ fn committed_spec_is_a_fresh_import() {
     let committed = manifest().join("../spec");
     std::fs::create_dir_all(&fresh).expect("mkdir");
     std::fs::copy(committed.join("README.md"), fresh.join("README.md")).expect("copy readme");
+    let codes = "msg_codes.yaml";
+    std::fs::copy(committed.join(codes), fresh.join(codes)).expect("copy msg codes");
     ok(&import(&official("20260625"), &fresh, &repo_patches()));
     std::fs::create_dir_all(fresh.join("patches")).expect("mkdir");
     for (rel, bytes) in tree(&repo_patches()) {

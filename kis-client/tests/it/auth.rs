@@ -7,7 +7,7 @@ use kis_client::Error;
 use kis_mock::MockConfig;
 
 use crate::endpoints::InquirePrice;
-use crate::support::{Setup, unlimited};
+use crate::support::{Setup, cache_files, unlimited};
 
 async fn thousand_calls(client: &kis_client::Client) {
     let calls = (0..1000).map(|i| {
@@ -46,10 +46,7 @@ async fn thousand_concurrent_calls_with_expired_cached_token_issue_one_token() {
     s.client().ensure_token().await.expect("token");
     assert_eq!(s.mock.stats().token_issued, 1);
     // ...which has expired by the time the next process starts.
-    let files: Vec<_> = std::fs::read_dir(s.cache.path())
-        .expect("dir")
-        .map(|e| e.expect("entry").path())
-        .collect();
+    let files = cache_files(s.cache.path());
     assert_eq!(files.len(), 1);
     let mut cached: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&files[0]).expect("read")).expect("cache is JSON");
@@ -111,10 +108,7 @@ async fn cached_token_is_reused_across_clients() {
 async fn corrupted_cache_is_replaced_not_fatal() {
     let s = Setup::start(unlimited()).await;
     s.client().ensure_token().await.expect("token");
-    let files: Vec<_> = std::fs::read_dir(s.cache.path())
-        .expect("dir")
-        .map(|e| e.expect("entry").path())
-        .collect();
+    let files = cache_files(s.cache.path());
     assert_eq!(files.len(), 1);
     std::fs::write(&files[0], b"\x00garbage{").expect("corrupt");
     s.mock.reset_token_window();
@@ -215,11 +209,7 @@ async fn revoke_forgets_the_token_everywhere() {
     let c = s.client();
     c.send(InquirePrice::new("005930")).await.expect("call");
     c.revoke_token().await.expect("revoke");
-    assert_eq!(
-        std::fs::read_dir(s.cache.path()).expect("dir").count(),
-        0,
-        "cache file removed"
-    );
+    assert_eq!(cache_files(s.cache.path()).len(), 0, "cache file removed");
     s.mock.reset_token_window();
     c.send(InquirePrice::new("005930"))
         .await

@@ -4,10 +4,12 @@ mod auth;
 mod endpoints;
 #[cfg(feature = "domestic-stock")]
 mod generated;
+mod hardening;
 mod loopback;
 mod paging;
 mod rate;
 mod support;
+mod tokens;
 mod transport;
 #[cfg(feature = "all")]
 mod validation;

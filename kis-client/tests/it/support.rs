@@ -57,3 +57,12 @@ pub fn unlimited() -> MockConfig {
         ..MockConfig::default()
     }
 }
+
+/// The token cache files in `dir` (the `.lock` file beside them is not one).
+pub fn cache_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    std::fs::read_dir(dir)
+        .expect("dir")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect()
+}

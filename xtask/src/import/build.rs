@@ -1,7 +1,7 @@
 //! Turns one index row and its sheet into an [`ApiSpec`], noting every anomaly on the way.
 
 use kis_spec::{
-    ApiKind, ApiSpec, Examples, Field, Kind, Method, Paging, Realtime, Request, Response,
+    ApiKind, ApiSpec, Examples, Field, Kind, Method, Paging, Realtime, Request, Response, Sensitive,
 };
 
 use super::ImportError;
@@ -185,6 +185,7 @@ fn leaf(row: &LayoutRow, ctx: &Ctx, anomalies: &mut Vec<Anomaly>) -> Field {
         label: row.label.trim().to_owned(),
         wire_type,
         kind,
+        sensitive: Sensitive::of(row.element.trim()),
         required: row.required.trim().eq_ignore_ascii_case("y"),
         blank,
         length,
@@ -233,6 +234,7 @@ fn block(row: &LayoutRow, kind: Kind, api: &str, anomalies: &mut Vec<Anomaly>) -
         label: row.label.trim().to_owned(),
         wire_type: row.wire_type.trim().to_ascii_lowercase(),
         kind,
+        sensitive: None,
         required: row.required.trim().eq_ignore_ascii_case("y"),
         blank: false,
         length: None,
@@ -558,6 +560,7 @@ pub fn build(
                     label: template.map(|f| f.label.clone()).unwrap_or_default(),
                     wire_type: "string".into(),
                     kind: Kind::String,
+                    sensitive: Sensitive::of(r),
                     required: false,
                     blank: false,
                     length: template.and_then(|f| f.length.clone()),

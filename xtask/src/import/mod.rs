@@ -478,7 +478,7 @@ fn looks_json(t: &str) -> bool {
 }
 
 /// Writes everything to a fresh folder beside `spec_dir`, carries over the hand-written inputs
-/// (`patches/`, `README.md`), then swaps it in.
+/// (`patches/`, `README.md`, `msg_codes.yaml`), then swaps it in.
 fn write(
     spec_dir: &Path,
     specs: &[ApiSpec],
@@ -515,9 +515,11 @@ fn write(
         }
         let rp = tmp.join("IMPORT_REPORT.md");
         std::fs::write(&rp, report).map_err(io(&rp))?;
-        let readme = spec_dir.join("README.md");
-        if readme.is_file() {
-            std::fs::copy(&readme, tmp.join("README.md")).map_err(io(&readme))?;
+        for name in ["README.md", kis_spec::msg_codes::FILE] {
+            let kept = spec_dir.join(name);
+            if kept.is_file() {
+                std::fs::copy(&kept, tmp.join(name)).map_err(io(&kept))?;
+            }
         }
         let patches = spec_dir.join("patches");
         if patches.is_dir() {

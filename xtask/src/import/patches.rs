@@ -264,8 +264,10 @@ pub fn apply(
                         )));
                     }
                 };
+                let name = fp.path.rsplit('.').next().unwrap_or_default();
                 list.push(Field {
-                    name: fp.path.rsplit('.').next().unwrap_or_default().to_owned(),
+                    name: name.to_owned(),
+                    sensitive: kis_spec::Sensitive::of(name),
                     label: String::new(),
                     wire_type: fp.wire_type.clone().unwrap_or_else(|| "string".to_owned()),
                     kind: fp.kind.unwrap_or(kis_spec::Kind::String),

@@ -213,6 +213,23 @@ const FIELDS: &[p::FieldMeta] = &[
     },
 ];
 
+/// For the redaction test over every generated type: `Debug` of a request with every field
+/// set (sensitive ones to `secret` or `account`).
+#[cfg(test)]
+pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
+    let _ = (secret, account);
+    let r = AvgUnitRequest {
+        inqr_strt_dt: Default::default(),
+        inqr_end_dt: Default::default(),
+        pdno: Default::default(),
+        prdt_type_cd: Default::default(),
+        vrfc_kind_cd: Default::default(),
+        ctx_area_nk30: Default::default(),
+        ctx_area_fk100: Default::default(),
+    };
+    format!("{r:?}")
+}
+
 impl Endpoint for AvgUnitRequest {
     type Response = AvgUnitResponse;
 

@@ -139,7 +139,7 @@ impl InquireBalanceRequest {
 impl std::fmt::Debug for InquireBalanceRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("InquireBalanceRequest")
-            .field("cano", &v::Redacted(&self.cano))
+            .field("cano", &crate::__private::Masked::Account(&self.cano))
             .field("acnt_prdt_cd", &self.acnt_prdt_cd)
             .field("inqr_cndt", &self.inqr_cndt)
             .field("pdno", &self.pdno)
@@ -216,6 +216,23 @@ const FIELDS: &[p::FieldMeta] = &[
         retired: &[],
     },
 ];
+
+/// For the redaction test over every generated type: `Debug` of a request with every field
+/// set (sensitive ones to `secret` or `account`).
+#[cfg(test)]
+pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
+    let _ = (secret, account);
+    let r = InquireBalanceRequest {
+        cano: account.to_owned(),
+        acnt_prdt_cd: Default::default(),
+        inqr_cndt: Default::default(),
+        pdno: Default::default(),
+        buy_dt: Default::default(),
+        ctx_area_fk200: Default::default(),
+        ctx_area_nk200: Default::default(),
+    };
+    format!("{r:?}")
+}
 
 impl Endpoint for InquireBalanceRequest {
     type Response = InquireBalanceResponse;

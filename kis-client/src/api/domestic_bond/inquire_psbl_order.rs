@@ -106,7 +106,7 @@ impl InquirePsblOrderRequest {
 impl std::fmt::Debug for InquirePsblOrderRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("InquirePsblOrderRequest")
-            .field("cano", &v::Redacted(&self.cano))
+            .field("cano", &crate::__private::Masked::Account(&self.cano))
             .field("acnt_prdt_cd", &self.acnt_prdt_cd)
             .field("pdno", &self.pdno)
             .field("bond_ord_unpr", &self.bond_ord_unpr)
@@ -163,6 +163,21 @@ const FIELDS: &[p::FieldMeta] = &[
         retired: &[],
     },
 ];
+
+/// For the redaction test over every generated type: `Debug` of a request with every field
+/// set (sensitive ones to `secret` or `account`).
+#[cfg(test)]
+pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
+    let _ = (secret, account);
+    let r = InquirePsblOrderRequest {
+        cano: account.to_owned(),
+        acnt_prdt_cd: Default::default(),
+        pdno: Default::default(),
+        bond_ord_unpr: Default::default(),
+        samt_mket_ptci_yn: Default::default(),
+    };
+    format!("{r:?}")
+}
 
 impl Endpoint for InquirePsblOrderRequest {
     type Response = InquirePsblOrderResponse;

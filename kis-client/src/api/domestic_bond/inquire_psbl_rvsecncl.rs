@@ -123,7 +123,7 @@ impl Default for InquirePsblRvsecnclRequest {
 impl std::fmt::Debug for InquirePsblRvsecnclRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("InquirePsblRvsecnclRequest")
-            .field("cano", &v::Redacted(&self.cano))
+            .field("cano", &crate::__private::Masked::Account(&self.cano))
             .field("acnt_prdt_cd", &self.acnt_prdt_cd)
             .field("ord_dt", &self.ord_dt)
             .field("odno", &self.odno)
@@ -190,6 +190,22 @@ const FIELDS: &[p::FieldMeta] = &[
         retired: &[],
     },
 ];
+
+/// For the redaction test over every generated type: `Debug` of a request with every field
+/// set (sensitive ones to `secret` or `account`).
+#[cfg(test)]
+pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
+    let _ = (secret, account);
+    let r = InquirePsblRvsecnclRequest {
+        cano: account.to_owned(),
+        acnt_prdt_cd: Default::default(),
+        ord_dt: Default::default(),
+        odno: Default::default(),
+        ctx_area_fk200: Default::default(),
+        ctx_area_nk200: Default::default(),
+    };
+    format!("{r:?}")
+}
 
 impl Endpoint for InquirePsblRvsecnclRequest {
     type Response = InquirePsblRvsecnclResponse;

@@ -43,6 +43,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-bond/v1/quotations/avg-unit",
         tr_ids: &["CTPF2005R"],
         decode: crate::value::decode_map::<avg_unit::AvgUnitResponse>,
+        debug: crate::decode::debug_of::<avg_unit::AvgUnitResponse>,
+        #[cfg(test)]
+        request_debug: avg_unit::debug_sample,
     },
     super::Entry {
         category: "domestic_bond",
@@ -50,6 +53,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-bond/v1/trading/buy",
         tr_ids: &["TTTC0952U"],
         decode: crate::value::decode_map::<buy::BuyResponse>,
+        debug: crate::decode::debug_of::<buy::BuyResponse>,
+        #[cfg(test)]
+        request_debug: buy::debug_sample,
     },
     super::Entry {
         category: "domestic_bond",
@@ -57,6 +63,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-bond/v1/quotations/inquire-asking-price",
         tr_ids: &["FHKBJ773401C0"],
         decode: crate::value::decode_map::<inquire_asking_price::InquireAskingPriceResponse>,
+        debug: crate::decode::debug_of::<inquire_asking_price::InquireAskingPriceResponse>,
+        #[cfg(test)]
+        request_debug: inquire_asking_price::debug_sample,
     },
     super::Entry {
         category: "domestic_bond",
@@ -64,6 +73,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-bond/v1/trading/inquire-balance",
         tr_ids: &["CTSC8407R"],
         decode: crate::value::decode_map::<inquire_balance::InquireBalanceResponse>,
+        debug: crate::decode::debug_of::<inquire_balance::InquireBalanceResponse>,
+        #[cfg(test)]
+        request_debug: inquire_balance::debug_sample,
     },
     super::Entry {
         category: "domestic_bond",
@@ -71,6 +83,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-bond/v1/quotations/inquire-ccnl",
         tr_ids: &["FHKBJ773403C0"],
         decode: crate::value::decode_map::<inquire_ccnl::InquireCcnlResponse>,
+        debug: crate::decode::debug_of::<inquire_ccnl::InquireCcnlResponse>,
+        #[cfg(test)]
+        request_debug: inquire_ccnl::debug_sample,
     },
     super::Entry {
         category: "domestic_bond",
@@ -78,6 +93,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-bond/v1/trading/inquire-daily-ccld",
         tr_ids: &["CTSC8013R"],
         decode: crate::value::decode_map::<inquire_daily_ccld::InquireDailyCcldResponse>,
+        debug: crate::decode::debug_of::<inquire_daily_ccld::InquireDailyCcldResponse>,
+        #[cfg(test)]
+        request_debug: inquire_daily_ccld::debug_sample,
     },
     super::Entry {
         category: "domestic_bond",
@@ -87,6 +105,11 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         decode: crate::value::decode_map::<
             inquire_daily_itemchartprice::InquireDailyItemchartpriceResponse,
         >,
+        debug: crate::decode::debug_of::<
+            inquire_daily_itemchartprice::InquireDailyItemchartpriceResponse,
+        >,
+        #[cfg(test)]
+        request_debug: inquire_daily_itemchartprice::debug_sample,
     },
     super::Entry {
         category: "domestic_bond",
@@ -94,6 +117,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-bond/v1/quotations/inquire-daily-price",
         tr_ids: &["FHKBJ773404C0"],
         decode: crate::value::decode_map::<inquire_daily_price::InquireDailyPriceResponse>,
+        debug: crate::decode::debug_of::<inquire_daily_price::InquireDailyPriceResponse>,
+        #[cfg(test)]
+        request_debug: inquire_daily_price::debug_sample,
     },
     super::Entry {
         category: "domestic_bond",
@@ -101,6 +127,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-bond/v1/quotations/inquire-price",
         tr_ids: &["FHKBJ773400C0"],
         decode: crate::value::decode_map::<inquire_price::InquirePriceResponse>,
+        debug: crate::decode::debug_of::<inquire_price::InquirePriceResponse>,
+        #[cfg(test)]
+        request_debug: inquire_price::debug_sample,
     },
     super::Entry {
         category: "domestic_bond",
@@ -108,6 +137,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-bond/v1/trading/inquire-psbl-order",
         tr_ids: &["TTTC8910R"],
         decode: crate::value::decode_map::<inquire_psbl_order::InquirePsblOrderResponse>,
+        debug: crate::decode::debug_of::<inquire_psbl_order::InquirePsblOrderResponse>,
+        #[cfg(test)]
+        request_debug: inquire_psbl_order::debug_sample,
     },
     super::Entry {
         category: "domestic_bond",
@@ -115,6 +147,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-bond/v1/trading/inquire-psbl-rvsecncl",
         tr_ids: &["CTSC8035R"],
         decode: crate::value::decode_map::<inquire_psbl_rvsecncl::InquirePsblRvsecnclResponse>,
+        debug: crate::decode::debug_of::<inquire_psbl_rvsecncl::InquirePsblRvsecnclResponse>,
+        #[cfg(test)]
+        request_debug: inquire_psbl_rvsecncl::debug_sample,
     },
     super::Entry {
         category: "domestic_bond",
@@ -122,6 +157,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-bond/v1/quotations/issue-info",
         tr_ids: &["CTPF1101R"],
         decode: crate::value::decode_map::<issue_info::IssueInfoResponse>,
+        debug: crate::decode::debug_of::<issue_info::IssueInfoResponse>,
+        #[cfg(test)]
+        request_debug: issue_info::debug_sample,
     },
     super::Entry {
         category: "domestic_bond",
@@ -129,6 +167,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-bond/v1/trading/order-rvsecncl",
         tr_ids: &["TTTC0953U"],
         decode: crate::value::decode_map::<order_rvsecncl::OrderRvsecnclResponse>,
+        debug: crate::decode::debug_of::<order_rvsecncl::OrderRvsecnclResponse>,
+        #[cfg(test)]
+        request_debug: order_rvsecncl::debug_sample,
     },
     super::Entry {
         category: "domestic_bond",
@@ -136,6 +177,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-bond/v1/quotations/search-bond-info",
         tr_ids: &["CTPF1114R"],
         decode: crate::value::decode_map::<search_bond_info::SearchBondInfoResponse>,
+        debug: crate::decode::debug_of::<search_bond_info::SearchBondInfoResponse>,
+        #[cfg(test)]
+        request_debug: search_bond_info::debug_sample,
     },
     super::Entry {
         category: "domestic_bond",
@@ -143,6 +187,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-bond/v1/trading/sell",
         tr_ids: &["TTTC0958U"],
         decode: crate::value::decode_map::<sell::SellResponse>,
+        debug: crate::decode::debug_of::<sell::SellResponse>,
+        #[cfg(test)]
+        request_debug: sell::debug_sample,
     },
 ];
 

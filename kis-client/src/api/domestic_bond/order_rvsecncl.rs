@@ -195,7 +195,7 @@ impl OrderRvsecnclRequest {
 impl std::fmt::Debug for OrderRvsecnclRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("OrderRvsecnclRequest")
-            .field("cano", &v::Redacted(&self.cano))
+            .field("cano", &crate::__private::Masked::Account(&self.cano))
             .field("acnt_prdt_cd", &self.acnt_prdt_cd)
             .field("pdno", &self.pdno)
             .field("orgn_odno", &self.orgn_odno)
@@ -312,6 +312,27 @@ const FIELDS: &[p::FieldMeta] = &[
         retired: &[],
     },
 ];
+
+/// For the redaction test over every generated type: `Debug` of a request with every field
+/// set (sensitive ones to `secret` or `account`).
+#[cfg(test)]
+pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
+    let _ = (secret, account);
+    let r = OrderRvsecnclRequest {
+        cano: account.to_owned(),
+        acnt_prdt_cd: Default::default(),
+        pdno: Default::default(),
+        orgn_odno: Default::default(),
+        ord_qty2: Default::default(),
+        bond_ord_unpr: Default::default(),
+        qty_all_ord_yn: Default::default(),
+        rvse_cncl_dvsn_cd: Default::default(),
+        mgco_aptm_odno: Default::default(),
+        ord_svr_dvsn_cd: Default::default(),
+        ctac_tlno: Default::default(),
+    };
+    format!("{r:?}")
+}
 
 impl Endpoint for OrderRvsecnclRequest {
     type Response = OrderRvsecnclResponse;

@@ -255,7 +255,7 @@ impl SellRequest {
 impl std::fmt::Debug for SellRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SellRequest")
-            .field("cano", &v::Redacted(&self.cano))
+            .field("cano", &crate::__private::Masked::Account(&self.cano))
             .field("acnt_prdt_cd", &self.acnt_prdt_cd)
             .field("ord_dvsn", &self.ord_dvsn)
             .field("pdno", &self.pdno)
@@ -412,6 +412,31 @@ const FIELDS: &[p::FieldMeta] = &[
         retired: &[],
     },
 ];
+
+/// For the redaction test over every generated type: `Debug` of a request with every field
+/// set (sensitive ones to `secret` or `account`).
+#[cfg(test)]
+pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
+    let _ = (secret, account);
+    let r = SellRequest {
+        cano: account.to_owned(),
+        acnt_prdt_cd: Default::default(),
+        ord_dvsn: Default::default(),
+        pdno: Default::default(),
+        ord_qty2: Default::default(),
+        bond_ord_unpr: Default::default(),
+        sprx_yn: Default::default(),
+        buy_dt: Default::default(),
+        buy_seq: Default::default(),
+        samt_mket_ptci_yn: Default::default(),
+        sll_agco_opps_sll_yn: Default::default(),
+        bond_rtl_mket_yn: Default::default(),
+        mgco_aptm_odno: Default::default(),
+        ord_svr_dvsn_cd: Default::default(),
+        ctac_tlno: Default::default(),
+    };
+    format!("{r:?}")
+}
 
 impl Endpoint for SellRequest {
     type Response = SellResponse;

@@ -201,6 +201,22 @@ const FIELDS: &[p::FieldMeta] = &[
     },
 ];
 
+/// For the redaction test over every generated type: `Debug` of a request with every field
+/// set (sensitive ones to `secret` or `account`).
+#[cfg(test)]
+pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
+    let _ = (secret, account);
+    let r = DisplayBoardTopRequest {
+        fid_cond_mrkt_div_code: Default::default(),
+        fid_input_iscd: Default::default(),
+        fid_cond_mrkt_div_code1: Default::default(),
+        fid_cond_scr_div_code: Default::default(),
+        fid_mtrt_cnt: Default::default(),
+        fid_cond_mrkt_cls_code: Default::default(),
+    };
+    format!("{r:?}")
+}
+
 impl Endpoint for DisplayBoardTopRequest {
     type Response = DisplayBoardTopResponse;
 

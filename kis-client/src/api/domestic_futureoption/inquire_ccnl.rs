@@ -226,7 +226,7 @@ impl InquireCcnlRequest {
 impl std::fmt::Debug for InquireCcnlRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("InquireCcnlRequest")
-            .field("cano", &v::Redacted(&self.cano))
+            .field("cano", &crate::__private::Masked::Account(&self.cano))
             .field("acnt_prdt_cd", &self.acnt_prdt_cd)
             .field("strt_ord_dt", &self.strt_ord_dt)
             .field("end_ord_dt", &self.end_ord_dt)
@@ -353,6 +353,28 @@ const FIELDS: &[p::FieldMeta] = &[
         retired: &[],
     },
 ];
+
+/// For the redaction test over every generated type: `Debug` of a request with every field
+/// set (sensitive ones to `secret` or `account`).
+#[cfg(test)]
+pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
+    let _ = (secret, account);
+    let r = InquireCcnlRequest {
+        cano: account.to_owned(),
+        acnt_prdt_cd: Default::default(),
+        strt_ord_dt: Default::default(),
+        end_ord_dt: Default::default(),
+        sll_buy_dvsn_cd: Default::default(),
+        ccld_nccs_dvsn: Default::default(),
+        sort_sqn: Default::default(),
+        strt_odno: Default::default(),
+        pdno: Default::default(),
+        mket_id_cd: Default::default(),
+        ctx_area_fk200: Default::default(),
+        ctx_area_nk200: Default::default(),
+    };
+    format!("{r:?}")
+}
 
 impl Endpoint for InquireCcnlRequest {
     type Response = InquireCcnlResponse;
@@ -513,7 +535,7 @@ impl serde::Serialize for InquireCcnlResponse {
 }
 
 /// A record of block `output1` (응답상세1).
-#[derive(Debug, Default)]
+#[derive(Default)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 주문채번지점번호 (`ord_gno_brno`, required, length 5).
@@ -584,6 +606,42 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Secret fields are hidden and account numbers masked.
+impl std::fmt::Debug for Output1 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output1")
+            .field("ord_gno_brno", &self.ord_gno_brno)
+            .field("cano", &crate::__private::Masked::Account(&self.cano.raw()))
+            .field("csac_name", &self.csac_name)
+            .field("acnt_prdt_cd", &self.acnt_prdt_cd)
+            .field("ord_dt", &self.ord_dt)
+            .field("odno", &self.odno)
+            .field("orgn_odno", &self.orgn_odno)
+            .field("sll_buy_dvsn_cd", &self.sll_buy_dvsn_cd)
+            .field("trad_dvsn_name", &self.trad_dvsn_name)
+            .field("nmpr_type_cd", &self.nmpr_type_cd)
+            .field("nmpr_type_name", &self.nmpr_type_name)
+            .field("pdno", &self.pdno)
+            .field("prdt_name", &self.prdt_name)
+            .field("prdt_type_cd", &self.prdt_type_cd)
+            .field("ord_qty", &self.ord_qty)
+            .field("ord_idx", &self.ord_idx)
+            .field("qty", &self.qty)
+            .field("ord_tmd", &self.ord_tmd)
+            .field("tot_ccld_qty", &self.tot_ccld_qty)
+            .field("avg_idx", &self.avg_idx)
+            .field("tot_ccld_amt", &self.tot_ccld_amt)
+            .field("rjct_qty", &self.rjct_qty)
+            .field("ingr_trad_rjct_rson_cd", &self.ingr_trad_rjct_rson_cd)
+            .field("ingr_trad_rjct_rson_name", &self.ingr_trad_rjct_rson_name)
+            .field("ord_stfno", &self.ord_stfno)
+            .field("sprd_item_yn", &self.sprd_item_yn)
+            .field("ord_ip_addr", &self.ord_ip_addr)
+            .field("extra", &self.extra)
+            .finish()
+    }
 }
 
 impl crate::__private::Record for Output1 {

@@ -136,7 +136,7 @@ impl InquireCcnlBstimeRequest {
 impl std::fmt::Debug for InquireCcnlBstimeRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("InquireCcnlBstimeRequest")
-            .field("cano", &v::Redacted(&self.cano))
+            .field("cano", &crate::__private::Masked::Account(&self.cano))
             .field("acnt_prdt_cd", &self.acnt_prdt_cd)
             .field("ord_dt", &self.ord_dt)
             .field("fuop_tr_strt_tmd", &self.fuop_tr_strt_tmd)
@@ -213,6 +213,23 @@ const FIELDS: &[p::FieldMeta] = &[
         retired: &[],
     },
 ];
+
+/// For the redaction test over every generated type: `Debug` of a request with every field
+/// set (sensitive ones to `secret` or `account`).
+#[cfg(test)]
+pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
+    let _ = (secret, account);
+    let r = InquireCcnlBstimeRequest {
+        cano: account.to_owned(),
+        acnt_prdt_cd: Default::default(),
+        ord_dt: Default::default(),
+        fuop_tr_strt_tmd: Default::default(),
+        fuop_tr_end_tmd: Default::default(),
+        ctx_area_fk200: Default::default(),
+        ctx_area_nk200: Default::default(),
+    };
+    format!("{r:?}")
+}
 
 impl Endpoint for InquireCcnlBstimeRequest {
     type Response = InquireCcnlBstimeResponse;

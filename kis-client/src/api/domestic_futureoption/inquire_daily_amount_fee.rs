@@ -117,7 +117,7 @@ impl InquireDailyAmountFeeRequest {
 impl std::fmt::Debug for InquireDailyAmountFeeRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("InquireDailyAmountFeeRequest")
-            .field("cano", &v::Redacted(&self.cano))
+            .field("cano", &crate::__private::Masked::Account(&self.cano))
             .field("acnt_prdt_cd", &self.acnt_prdt_cd)
             .field("inqr_strt_day", &self.inqr_strt_day)
             .field("inqr_end_day", &self.inqr_end_day)
@@ -184,6 +184,22 @@ const FIELDS: &[p::FieldMeta] = &[
         retired: &[],
     },
 ];
+
+/// For the redaction test over every generated type: `Debug` of a request with every field
+/// set (sensitive ones to `secret` or `account`).
+#[cfg(test)]
+pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
+    let _ = (secret, account);
+    let r = InquireDailyAmountFeeRequest {
+        cano: account.to_owned(),
+        acnt_prdt_cd: Default::default(),
+        inqr_strt_day: Default::default(),
+        inqr_end_day: Default::default(),
+        ctx_area_fk200: Default::default(),
+        ctx_area_nk200: Default::default(),
+    };
+    format!("{r:?}")
+}
 
 impl Endpoint for InquireDailyAmountFeeRequest {
     type Response = InquireDailyAmountFeeResponse;

@@ -213,7 +213,7 @@ impl std::fmt::Debug for InquirePsblNgtOrderRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("InquirePsblNgtOrderRequest")
             .field("variant", &self.variant)
-            .field("cano", &v::Redacted(&self.cano))
+            .field("cano", &crate::__private::Masked::Account(&self.cano))
             .field("acnt_prdt_cd", &self.acnt_prdt_cd)
             .field("pdno", &self.pdno)
             .field("prdt_type_cd", &self.prdt_type_cd)
@@ -290,6 +290,24 @@ const FIELDS: &[p::FieldMeta] = &[
         retired: &[],
     },
 ];
+
+/// For the redaction test over every generated type: `Debug` of a request with every field
+/// set (sensitive ones to `secret` or `account`).
+#[cfg(test)]
+pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
+    let _ = (secret, account);
+    let r = InquirePsblNgtOrderRequest {
+        variant: InquirePsblNgtOrderVariant::Old,
+        cano: account.to_owned(),
+        acnt_prdt_cd: Default::default(),
+        pdno: Default::default(),
+        prdt_type_cd: Default::default(),
+        sll_buy_dvsn_cd: Default::default(),
+        unit_price: Default::default(),
+        ord_dvsn_cd: Default::default(),
+    };
+    format!("{r:?}")
+}
 
 impl Endpoint for InquirePsblNgtOrderRequest {
     type Response = InquirePsblNgtOrderResponse;

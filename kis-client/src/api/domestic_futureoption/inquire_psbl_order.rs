@@ -158,7 +158,7 @@ impl Default for InquirePsblOrderRequest {
 impl std::fmt::Debug for InquirePsblOrderRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("InquirePsblOrderRequest")
-            .field("cano", &v::Redacted(&self.cano))
+            .field("cano", &crate::__private::Masked::Account(&self.cano))
             .field("acnt_prdt_cd", &self.acnt_prdt_cd)
             .field("pdno", &self.pdno)
             .field("sll_buy_dvsn_cd", &self.sll_buy_dvsn_cd)
@@ -225,6 +225,22 @@ const FIELDS: &[p::FieldMeta] = &[
         retired: &[],
     },
 ];
+
+/// For the redaction test over every generated type: `Debug` of a request with every field
+/// set (sensitive ones to `secret` or `account`).
+#[cfg(test)]
+pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
+    let _ = (secret, account);
+    let r = InquirePsblOrderRequest {
+        cano: account.to_owned(),
+        acnt_prdt_cd: Default::default(),
+        pdno: Default::default(),
+        sll_buy_dvsn_cd: Default::default(),
+        unit_price: Default::default(),
+        ord_dvsn_cd: Default::default(),
+    };
+    format!("{r:?}")
+}
 
 impl Endpoint for InquirePsblOrderRequest {
     type Response = InquirePsblOrderResponse;

@@ -258,6 +258,23 @@ const FIELDS: &[p::FieldMeta] = &[
     },
 ];
 
+/// For the redaction test over every generated type: `Debug` of a request with every field
+/// set (sensitive ones to `secret` or `account`).
+#[cfg(test)]
+pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
+    let _ = (secret, account);
+    let r = InquireTimeFuopchartpriceRequest {
+        fid_cond_mrkt_div_code: Default::default(),
+        fid_input_iscd: Default::default(),
+        fid_hour_cls_code: Default::default(),
+        fid_pw_data_incu_yn: Default::default(),
+        fid_fake_tick_incu_yn: Default::default(),
+        fid_input_date_1: Default::default(),
+        fid_input_hour_1: Default::default(),
+    };
+    format!("{r:?}")
+}
+
 impl Endpoint for InquireTimeFuopchartpriceRequest {
     type Response = InquireTimeFuopchartpriceResponse;
 

@@ -69,6 +69,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-futureoption/v1/quotations/display-board-callput",
         tr_ids: &["FHPIF05030100"],
         decode: crate::value::decode_map::<display_board_callput::DisplayBoardCallputResponse>,
+        debug: crate::decode::debug_of::<display_board_callput::DisplayBoardCallputResponse>,
+        #[cfg(test)]
+        request_debug: display_board_callput::debug_sample,
     },
     super::Entry {
         category: "domestic_futureoption",
@@ -76,6 +79,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-futureoption/v1/quotations/display-board-futures",
         tr_ids: &["FHPIF05030200"],
         decode: crate::value::decode_map::<display_board_futures::DisplayBoardFuturesResponse>,
+        debug: crate::decode::debug_of::<display_board_futures::DisplayBoardFuturesResponse>,
+        #[cfg(test)]
+        request_debug: display_board_futures::debug_sample,
     },
     super::Entry {
         category: "domestic_futureoption",
@@ -83,6 +89,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-futureoption/v1/quotations/display-board-option-list",
         tr_ids: &["FHPIO056104C0"],
         decode: crate::value::decode_map::<display_board_option_list::DisplayBoardOptionListResponse>,
+        debug: crate::decode::debug_of::<display_board_option_list::DisplayBoardOptionListResponse>,
+        #[cfg(test)]
+        request_debug: display_board_option_list::debug_sample,
     },
     super::Entry {
         category: "domestic_futureoption",
@@ -90,6 +99,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-futureoption/v1/quotations/display-board-top",
         tr_ids: &["FHPIF05030000"],
         decode: crate::value::decode_map::<display_board_top::DisplayBoardTopResponse>,
+        debug: crate::decode::debug_of::<display_board_top::DisplayBoardTopResponse>,
+        #[cfg(test)]
+        request_debug: display_board_top::debug_sample,
     },
     super::Entry {
         category: "domestic_futureoption",
@@ -97,6 +109,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-futureoption/v1/quotations/exp-price-trend",
         tr_ids: &["FHPIF05110100"],
         decode: crate::value::decode_map::<exp_price_trend::ExpPriceTrendResponse>,
+        debug: crate::decode::debug_of::<exp_price_trend::ExpPriceTrendResponse>,
+        #[cfg(test)]
+        request_debug: exp_price_trend::debug_sample,
     },
     super::Entry {
         category: "domestic_futureoption",
@@ -104,6 +119,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-futureoption/v1/quotations/inquire-asking-price",
         tr_ids: &["FHMIF10010000"],
         decode: crate::value::decode_map::<inquire_asking_price::InquireAskingPriceResponse>,
+        debug: crate::decode::debug_of::<inquire_asking_price::InquireAskingPriceResponse>,
+        #[cfg(test)]
+        request_debug: inquire_asking_price::debug_sample,
     },
     super::Entry {
         category: "domestic_futureoption",
@@ -111,6 +129,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-futureoption/v1/trading/inquire-balance",
         tr_ids: &["CTFO6118R", "VTFO6118R"],
         decode: crate::value::decode_map::<inquire_balance::InquireBalanceResponse>,
+        debug: crate::decode::debug_of::<inquire_balance::InquireBalanceResponse>,
+        #[cfg(test)]
+        request_debug: inquire_balance::debug_sample,
     },
     super::Entry {
         category: "domestic_futureoption",
@@ -120,6 +141,11 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         decode: crate::value::decode_map::<
             inquire_balance_settlement_pl::InquireBalanceSettlementPlResponse,
         >,
+        debug: crate::decode::debug_of::<
+            inquire_balance_settlement_pl::InquireBalanceSettlementPlResponse,
+        >,
+        #[cfg(test)]
+        request_debug: inquire_balance_settlement_pl::debug_sample,
     },
     super::Entry {
         category: "domestic_futureoption",
@@ -129,6 +155,11 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         decode: crate::value::decode_map::<
             inquire_balance_valuation_pl::InquireBalanceValuationPlResponse,
         >,
+        debug: crate::decode::debug_of::<
+            inquire_balance_valuation_pl::InquireBalanceValuationPlResponse,
+        >,
+        #[cfg(test)]
+        request_debug: inquire_balance_valuation_pl::debug_sample,
     },
     super::Entry {
         category: "domestic_futureoption",
@@ -136,6 +167,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-futureoption/v1/trading/inquire-ccnl",
         tr_ids: &["TTTO5201R", "VTTO5201R"],
         decode: crate::value::decode_map::<inquire_ccnl::InquireCcnlResponse>,
+        debug: crate::decode::debug_of::<inquire_ccnl::InquireCcnlResponse>,
+        #[cfg(test)]
+        request_debug: inquire_ccnl::debug_sample,
     },
     super::Entry {
         category: "domestic_futureoption",
@@ -143,6 +177,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-futureoption/v1/trading/inquire-ccnl-bstime",
         tr_ids: &["CTFO5139R"],
         decode: crate::value::decode_map::<inquire_ccnl_bstime::InquireCcnlBstimeResponse>,
+        debug: crate::decode::debug_of::<inquire_ccnl_bstime::InquireCcnlBstimeResponse>,
+        #[cfg(test)]
+        request_debug: inquire_ccnl_bstime::debug_sample,
     },
     super::Entry {
         category: "domestic_futureoption",
@@ -150,6 +187,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-futureoption/v1/trading/inquire-daily-amount-fee",
         tr_ids: &["CTFO6119R"],
         decode: crate::value::decode_map::<inquire_daily_amount_fee::InquireDailyAmountFeeResponse>,
+        debug: crate::decode::debug_of::<inquire_daily_amount_fee::InquireDailyAmountFeeResponse>,
+        #[cfg(test)]
+        request_debug: inquire_daily_amount_fee::debug_sample,
     },
     super::Entry {
         category: "domestic_futureoption",
@@ -159,6 +199,11 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         decode: crate::value::decode_map::<
             inquire_daily_fuopchartprice::InquireDailyFuopchartpriceResponse,
         >,
+        debug: crate::decode::debug_of::<
+            inquire_daily_fuopchartprice::InquireDailyFuopchartpriceResponse,
+        >,
+        #[cfg(test)]
+        request_debug: inquire_daily_fuopchartprice::debug_sample,
     },
     super::Entry {
         category: "domestic_futureoption",
@@ -166,6 +211,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-futureoption/v1/trading/inquire-deposit",
         tr_ids: &["CTRP6550R"],
         decode: crate::value::decode_map::<inquire_deposit::InquireDepositResponse>,
+        debug: crate::decode::debug_of::<inquire_deposit::InquireDepositResponse>,
+        #[cfg(test)]
+        request_debug: inquire_deposit::debug_sample,
     },
     super::Entry {
         category: "domestic_futureoption",
@@ -173,6 +221,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-futureoption/v1/trading/inquire-ngt-balance",
         tr_ids: &["CTFN6118R", "JTCE6001R"],
         decode: crate::value::decode_map::<inquire_ngt_balance::InquireNgtBalanceResponse>,
+        debug: crate::decode::debug_of::<inquire_ngt_balance::InquireNgtBalanceResponse>,
+        #[cfg(test)]
+        request_debug: inquire_ngt_balance::debug_sample,
     },
     super::Entry {
         category: "domestic_futureoption",
@@ -180,6 +231,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-futureoption/v1/trading/inquire-ngt-ccnl",
         tr_ids: &["JTCE5005R", "STTN5201R"],
         decode: crate::value::decode_map::<inquire_ngt_ccnl::InquireNgtCcnlResponse>,
+        debug: crate::decode::debug_of::<inquire_ngt_ccnl::InquireNgtCcnlResponse>,
+        #[cfg(test)]
+        request_debug: inquire_ngt_ccnl::debug_sample,
     },
     super::Entry {
         category: "domestic_futureoption",
@@ -187,6 +241,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-futureoption/v1/quotations/inquire-price",
         tr_ids: &["FHMIF10000000"],
         decode: crate::value::decode_map::<inquire_price::InquirePriceResponse>,
+        debug: crate::decode::debug_of::<inquire_price::InquirePriceResponse>,
+        #[cfg(test)]
+        request_debug: inquire_price::debug_sample,
     },
     super::Entry {
         category: "domestic_futureoption",
@@ -194,6 +251,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-futureoption/v1/trading/inquire-psbl-ngt-order",
         tr_ids: &["JTCE1004R", "STTN5105R"],
         decode: crate::value::decode_map::<inquire_psbl_ngt_order::InquirePsblNgtOrderResponse>,
+        debug: crate::decode::debug_of::<inquire_psbl_ngt_order::InquirePsblNgtOrderResponse>,
+        #[cfg(test)]
+        request_debug: inquire_psbl_ngt_order::debug_sample,
     },
     super::Entry {
         category: "domestic_futureoption",
@@ -201,6 +261,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-futureoption/v1/trading/inquire-psbl-order",
         tr_ids: &["TTTO5105R", "VTTO5105R"],
         decode: crate::value::decode_map::<inquire_psbl_order::InquirePsblOrderResponse>,
+        debug: crate::decode::debug_of::<inquire_psbl_order::InquirePsblOrderResponse>,
+        #[cfg(test)]
+        request_debug: inquire_psbl_order::debug_sample,
     },
     super::Entry {
         category: "domestic_futureoption",
@@ -210,6 +273,11 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         decode: crate::value::decode_map::<
             inquire_time_fuopchartprice::InquireTimeFuopchartpriceResponse,
         >,
+        debug: crate::decode::debug_of::<
+            inquire_time_fuopchartprice::InquireTimeFuopchartpriceResponse,
+        >,
+        #[cfg(test)]
+        request_debug: inquire_time_fuopchartprice::debug_sample,
     },
     super::Entry {
         category: "domestic_futureoption",
@@ -217,6 +285,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-futureoption/v1/quotations/margin-rate",
         tr_ids: &["TTTO6032R"],
         decode: crate::value::decode_map::<margin_rate::MarginRateResponse>,
+        debug: crate::decode::debug_of::<margin_rate::MarginRateResponse>,
+        #[cfg(test)]
+        request_debug: margin_rate::debug_sample,
     },
     super::Entry {
         category: "domestic_futureoption",
@@ -224,6 +295,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-futureoption/v1/trading/ngt-margin-detail",
         tr_ids: &["CTFN7107R", "JTCE6003R"],
         decode: crate::value::decode_map::<ngt_margin_detail::NgtMarginDetailResponse>,
+        debug: crate::decode::debug_of::<ngt_margin_detail::NgtMarginDetailResponse>,
+        #[cfg(test)]
+        request_debug: ngt_margin_detail::debug_sample,
     },
     super::Entry {
         category: "domestic_futureoption",
@@ -231,6 +305,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-futureoption/v1/trading/order",
         tr_ids: &["JTCE1001U", "STTN1101U", "TTTO1101U", "VTTO1101U"],
         decode: crate::value::decode_map::<order::OrderResponse>,
+        debug: crate::decode::debug_of::<order::OrderResponse>,
+        #[cfg(test)]
+        request_debug: order::debug_sample,
     },
     super::Entry {
         category: "domestic_futureoption",
@@ -238,6 +315,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-futureoption/v1/trading/order-rvsecncl",
         tr_ids: &["JTCE1002U", "STTN1103U", "TTTO1103U", "VTTO1103U"],
         decode: crate::value::decode_map::<order_rvsecncl::OrderRvsecnclResponse>,
+        debug: crate::decode::debug_of::<order_rvsecncl::OrderRvsecnclResponse>,
+        #[cfg(test)]
+        request_debug: order_rvsecncl::debug_sample,
     },
 ];
 

@@ -111,7 +111,7 @@ impl std::fmt::Debug for NgtMarginDetailRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("NgtMarginDetailRequest")
             .field("variant", &self.variant)
-            .field("cano", &v::Redacted(&self.cano))
+            .field("cano", &crate::__private::Masked::Account(&self.cano))
             .field("acnt_prdt_cd", &self.acnt_prdt_cd)
             .field("mgna_dvsn_cd", &self.mgna_dvsn_cd)
             .finish()
@@ -148,6 +148,20 @@ const FIELDS: &[p::FieldMeta] = &[
         retired: &[],
     },
 ];
+
+/// For the redaction test over every generated type: `Debug` of a request with every field
+/// set (sensitive ones to `secret` or `account`).
+#[cfg(test)]
+pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
+    let _ = (secret, account);
+    let r = NgtMarginDetailRequest {
+        variant: NgtMarginDetailVariant::Old,
+        cano: account.to_owned(),
+        acnt_prdt_cd: Default::default(),
+        mgna_dvsn_cd: Default::default(),
+    };
+    format!("{r:?}")
+}
 
 impl Endpoint for NgtMarginDetailRequest {
     type Response = NgtMarginDetailResponse;

@@ -356,7 +356,7 @@ impl std::fmt::Debug for OrderRequest {
         f.debug_struct("OrderRequest")
             .field("variant", &self.variant)
             .field("ord_prcs_dvsn_cd", &self.ord_prcs_dvsn_cd)
-            .field("cano", &v::Redacted(&self.cano))
+            .field("cano", &crate::__private::Masked::Account(&self.cano))
             .field("acnt_prdt_cd", &self.acnt_prdt_cd)
             .field("sll_buy_dvsn_cd", &self.sll_buy_dvsn_cd)
             .field("shtn_pdno", &self.shtn_pdno)
@@ -482,6 +482,29 @@ const FIELDS: &[p::FieldMeta] = &[
         retired: &[],
     },
 ];
+
+/// For the redaction test over every generated type: `Debug` of a request with every field
+/// set (sensitive ones to `secret` or `account`).
+#[cfg(test)]
+pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
+    let _ = (secret, account);
+    let r = OrderRequest {
+        variant: OrderVariant::Day,
+        ord_prcs_dvsn_cd: Default::default(),
+        cano: account.to_owned(),
+        acnt_prdt_cd: Default::default(),
+        sll_buy_dvsn_cd: Default::default(),
+        shtn_pdno: Default::default(),
+        ord_qty: Default::default(),
+        unit_price: Default::default(),
+        nmpr_type_cd: Default::default(),
+        krx_nmpr_cndt_cd: Default::default(),
+        ctac_tlno: Default::default(),
+        fuop_item_dvsn_cd: Default::default(),
+        ord_dvsn_cd: Default::default(),
+    };
+    format!("{r:?}")
+}
 
 impl Endpoint for OrderRequest {
     type Response = OrderResponse;

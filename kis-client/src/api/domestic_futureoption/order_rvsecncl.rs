@@ -375,7 +375,7 @@ impl std::fmt::Debug for OrderRvsecnclRequest {
         f.debug_struct("OrderRvsecnclRequest")
             .field("variant", &self.variant)
             .field("ord_prcs_dvsn_cd", &self.ord_prcs_dvsn_cd)
-            .field("cano", &v::Redacted(&self.cano))
+            .field("cano", &crate::__private::Masked::Account(&self.cano))
             .field("acnt_prdt_cd", &self.acnt_prdt_cd)
             .field("rvse_cncl_dvsn_cd", &self.rvse_cncl_dvsn_cd)
             .field("orgn_odno", &self.orgn_odno)
@@ -501,6 +501,29 @@ const FIELDS: &[p::FieldMeta] = &[
         retired: &[],
     },
 ];
+
+/// For the redaction test over every generated type: `Debug` of a request with every field
+/// set (sensitive ones to `secret` or `account`).
+#[cfg(test)]
+pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
+    let _ = (secret, account);
+    let r = OrderRvsecnclRequest {
+        variant: OrderRvsecnclVariant::Day,
+        ord_prcs_dvsn_cd: Default::default(),
+        cano: account.to_owned(),
+        acnt_prdt_cd: Default::default(),
+        rvse_cncl_dvsn_cd: Default::default(),
+        orgn_odno: Default::default(),
+        ord_qty: Default::default(),
+        unit_price: Default::default(),
+        nmpr_type_cd: Default::default(),
+        krx_nmpr_cndt_cd: Default::default(),
+        rmn_qty_yn: Default::default(),
+        fuop_item_dvsn_cd: Default::default(),
+        ord_dvsn_cd: Default::default(),
+    };
+    format!("{r:?}")
+}
 
 impl Endpoint for OrderRvsecnclRequest {
     type Response = OrderRvsecnclResponse;

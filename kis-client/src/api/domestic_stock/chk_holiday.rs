@@ -119,6 +119,19 @@ const FIELDS: &[p::FieldMeta] = &[
     },
 ];
 
+/// For the redaction test over every generated type: `Debug` of a request with every field
+/// set (sensitive ones to `secret` or `account`).
+#[cfg(test)]
+pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
+    let _ = (secret, account);
+    let r = ChkHolidayRequest {
+        bass_dt: Default::default(),
+        ctx_area_nk: Default::default(),
+        ctx_area_fk: Default::default(),
+    };
+    format!("{r:?}")
+}
+
 impl Endpoint for ChkHolidayRequest {
     type Response = ChkHolidayResponse;
 

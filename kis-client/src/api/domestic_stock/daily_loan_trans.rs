@@ -179,6 +179,21 @@ const FIELDS: &[p::FieldMeta] = &[
     },
 ];
 
+/// For the redaction test over every generated type: `Debug` of a request with every field
+/// set (sensitive ones to `secret` or `account`).
+#[cfg(test)]
+pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
+    let _ = (secret, account);
+    let r = DailyLoanTransRequest {
+        mrkt_div_cls_code: Default::default(),
+        mksc_shrn_iscd: Default::default(),
+        start_date: Default::default(),
+        end_date: Default::default(),
+        cts: Default::default(),
+    };
+    format!("{r:?}")
+}
+
 impl Endpoint for DailyLoanTransRequest {
     type Response = DailyLoanTransResponse;
 

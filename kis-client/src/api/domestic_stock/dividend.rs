@@ -195,6 +195,22 @@ const FIELDS: &[p::FieldMeta] = &[
     },
 ];
 
+/// For the redaction test over every generated type: `Debug` of a request with every field
+/// set (sensitive ones to `secret` or `account`).
+#[cfg(test)]
+pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
+    let _ = (secret, account);
+    let r = DividendRequest {
+        cts: Default::default(),
+        gb1: Default::default(),
+        f_dt: Default::default(),
+        t_dt: Default::default(),
+        sht_cd: Default::default(),
+        high_gb: Default::default(),
+    };
+    format!("{r:?}")
+}
+
 impl Endpoint for DividendRequest {
     type Response = DividendResponse;
 

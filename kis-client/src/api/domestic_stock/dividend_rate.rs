@@ -275,6 +275,24 @@ const FIELDS: &[p::FieldMeta] = &[
     },
 ];
 
+/// For the redaction test over every generated type: `Debug` of a request with every field
+/// set (sensitive ones to `secret` or `account`).
+#[cfg(test)]
+pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
+    let _ = (secret, account);
+    let r = DividendRateRequest {
+        cts_area: Default::default(),
+        gb1: Default::default(),
+        upjong: Default::default(),
+        gb2: Default::default(),
+        gb3: Default::default(),
+        f_dt: Default::default(),
+        t_dt: Default::default(),
+        gb4: Default::default(),
+    };
+    format!("{r:?}")
+}
+
 impl Endpoint for DividendRateRequest {
     type Response = DividendRateResponse;
 

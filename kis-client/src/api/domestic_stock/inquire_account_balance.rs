@@ -99,7 +99,7 @@ impl Default for InquireAccountBalanceRequest {
 impl std::fmt::Debug for InquireAccountBalanceRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("InquireAccountBalanceRequest")
-            .field("cano", &v::Redacted(&self.cano))
+            .field("cano", &crate::__private::Masked::Account(&self.cano))
             .field("acnt_prdt_cd", &self.acnt_prdt_cd)
             .field("inqr_dvsn_1", &self.inqr_dvsn_1)
             .field("bspr_bf_dt_aply_yn", &self.bspr_bf_dt_aply_yn)
@@ -146,6 +146,20 @@ const FIELDS: &[p::FieldMeta] = &[
         retired: &[],
     },
 ];
+
+/// For the redaction test over every generated type: `Debug` of a request with every field
+/// set (sensitive ones to `secret` or `account`).
+#[cfg(test)]
+pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
+    let _ = (secret, account);
+    let r = InquireAccountBalanceRequest {
+        cano: account.to_owned(),
+        acnt_prdt_cd: Default::default(),
+        inqr_dvsn_1: Default::default(),
+        bspr_bf_dt_aply_yn: Default::default(),
+    };
+    format!("{r:?}")
+}
 
 impl Endpoint for InquireAccountBalanceRequest {
     type Response = InquireAccountBalanceResponse;

@@ -223,7 +223,7 @@ impl InquireBalanceRequest {
 impl std::fmt::Debug for InquireBalanceRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("InquireBalanceRequest")
-            .field("cano", &v::Redacted(&self.cano))
+            .field("cano", &crate::__private::Masked::Account(&self.cano))
             .field("acnt_prdt_cd", &self.acnt_prdt_cd)
             .field("afhr_flpr_yn", &self.afhr_flpr_yn)
             .field("ofl_yn", &self.ofl_yn)
@@ -343,6 +343,27 @@ const FIELDS: &[p::FieldMeta] = &[
         retired: &[],
     },
 ];
+
+/// For the redaction test over every generated type: `Debug` of a request with every field
+/// set (sensitive ones to `secret` or `account`).
+#[cfg(test)]
+pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
+    let _ = (secret, account);
+    let r = InquireBalanceRequest {
+        cano: account.to_owned(),
+        acnt_prdt_cd: Default::default(),
+        afhr_flpr_yn: Default::default(),
+        ofl_yn: Default::default(),
+        inqr_dvsn: Default::default(),
+        unpr_dvsn: Default::default(),
+        fund_sttl_icld_yn: Default::default(),
+        fncg_amt_auto_rdpt_yn: Default::default(),
+        prcs_dvsn: Default::default(),
+        ctx_area_fk100: Default::default(),
+        ctx_area_nk100: Default::default(),
+    };
+    format!("{r:?}")
+}
 
 impl Endpoint for InquireBalanceRequest {
     type Response = InquireBalanceResponse;

@@ -188,7 +188,7 @@ impl InquireCreditPsamountRequest {
 impl std::fmt::Debug for InquireCreditPsamountRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("InquireCreditPsamountRequest")
-            .field("cano", &v::Redacted(&self.cano))
+            .field("cano", &crate::__private::Masked::Account(&self.cano))
             .field("acnt_prdt_cd", &self.acnt_prdt_cd)
             .field("pdno", &self.pdno)
             .field("ord_unpr", &self.ord_unpr)
@@ -275,6 +275,24 @@ const FIELDS: &[p::FieldMeta] = &[
         retired: &[],
     },
 ];
+
+/// For the redaction test over every generated type: `Debug` of a request with every field
+/// set (sensitive ones to `secret` or `account`).
+#[cfg(test)]
+pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
+    let _ = (secret, account);
+    let r = InquireCreditPsamountRequest {
+        cano: account.to_owned(),
+        acnt_prdt_cd: Default::default(),
+        pdno: Default::default(),
+        ord_unpr: Default::default(),
+        ord_dvsn: Default::default(),
+        crdt_type: Default::default(),
+        cma_evlu_amt_icld_yn: Default::default(),
+        ovrs_icld_yn: Default::default(),
+    };
+    format!("{r:?}")
+}
 
 impl Endpoint for InquireCreditPsamountRequest {
     type Response = InquireCreditPsamountResponse;

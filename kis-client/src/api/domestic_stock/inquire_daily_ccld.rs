@@ -350,7 +350,7 @@ impl std::fmt::Debug for InquireDailyCcldRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("InquireDailyCcldRequest")
             .field("variant", &self.variant)
-            .field("cano", &v::Redacted(&self.cano))
+            .field("cano", &crate::__private::Masked::Account(&self.cano))
             .field("acnt_prdt_cd", &self.acnt_prdt_cd)
             .field("inqr_strt_dt", &self.inqr_strt_dt)
             .field("inqr_end_dt", &self.inqr_end_dt)
@@ -507,6 +507,32 @@ const FIELDS: &[p::FieldMeta] = &[
         retired: &[],
     },
 ];
+
+/// For the redaction test over every generated type: `Debug` of a request with every field
+/// set (sensitive ones to `secret` or `account`).
+#[cfg(test)]
+pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
+    let _ = (secret, account);
+    let r = InquireDailyCcldRequest {
+        variant: InquireDailyCcldVariant::Within3m,
+        cano: account.to_owned(),
+        acnt_prdt_cd: Default::default(),
+        inqr_strt_dt: Default::default(),
+        inqr_end_dt: Default::default(),
+        sll_buy_dvsn_cd: Default::default(),
+        pdno: Default::default(),
+        ord_gno_brno: Default::default(),
+        odno: Default::default(),
+        ccld_dvsn: Default::default(),
+        inqr_dvsn: Default::default(),
+        inqr_dvsn_1: Default::default(),
+        inqr_dvsn_3: Default::default(),
+        excg_id_dvsn_cd: Default::default(),
+        ctx_area_fk100: Default::default(),
+        ctx_area_nk100: Default::default(),
+    };
+    format!("{r:?}")
+}
 
 impl Endpoint for InquireDailyCcldRequest {
     type Response = InquireDailyCcldResponse;

@@ -177,6 +177,20 @@ const FIELDS: &[p::FieldMeta] = &[
     },
 ];
 
+/// For the redaction test over every generated type: `Debug` of a request with every field
+/// set (sensitive ones to `secret` or `account`).
+#[cfg(test)]
+pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
+    let _ = (secret, account);
+    let r = InquireDailyPriceRequest {
+        fid_cond_mrkt_div_code: Default::default(),
+        fid_input_iscd: Default::default(),
+        fid_period_div_code: Default::default(),
+        fid_org_adj_prc: Default::default(),
+    };
+    format!("{r:?}")
+}
+
 impl Endpoint for InquireDailyPriceRequest {
     type Response = InquireDailyPriceResponse;
 

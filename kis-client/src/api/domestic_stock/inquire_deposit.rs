@@ -78,7 +78,7 @@ impl InquireDepositRequest {
 impl std::fmt::Debug for InquireDepositRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("InquireDepositRequest")
-            .field("cano", &v::Redacted(&self.cano))
+            .field("cano", &crate::__private::Masked::Account(&self.cano))
             .field("acnt_prdt_cd", &self.acnt_prdt_cd)
             .field("acca_dvsn_cd", &self.acca_dvsn_cd)
             .finish()
@@ -115,6 +115,19 @@ const FIELDS: &[p::FieldMeta] = &[
         retired: &[],
     },
 ];
+
+/// For the redaction test over every generated type: `Debug` of a request with every field
+/// set (sensitive ones to `secret` or `account`).
+#[cfg(test)]
+pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
+    let _ = (secret, account);
+    let r = InquireDepositRequest {
+        cano: account.to_owned(),
+        acnt_prdt_cd: Default::default(),
+        acca_dvsn_cd: Default::default(),
+    };
+    format!("{r:?}")
+}
 
 impl Endpoint for InquireDepositRequest {
     type Response = InquireDepositResponse;

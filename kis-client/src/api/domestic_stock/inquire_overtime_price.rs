@@ -100,6 +100,18 @@ const FIELDS: &[p::FieldMeta] = &[
     },
 ];
 
+/// For the redaction test over every generated type: `Debug` of a request with every field
+/// set (sensitive ones to `secret` or `account`).
+#[cfg(test)]
+pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
+    let _ = (secret, account);
+    let r = InquireOvertimePriceRequest {
+        fid_cond_mrkt_div_code: Default::default(),
+        fid_input_iscd: Default::default(),
+    };
+    format!("{r:?}")
+}
+
 impl Endpoint for InquireOvertimePriceRequest {
     type Response = InquireOvertimePriceResponse;
 

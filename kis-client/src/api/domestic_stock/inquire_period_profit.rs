@@ -195,7 +195,7 @@ impl std::fmt::Debug for InquirePeriodProfitRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("InquirePeriodProfitRequest")
             .field("acnt_prdt_cd", &self.acnt_prdt_cd)
-            .field("cano", &v::Redacted(&self.cano))
+            .field("cano", &crate::__private::Masked::Account(&self.cano))
             .field("inqr_strt_dt", &self.inqr_strt_dt)
             .field("pdno", &self.pdno)
             .field("ctx_area_nk100", &self.ctx_area_nk100)
@@ -301,6 +301,26 @@ const FIELDS: &[p::FieldMeta] = &[
         retired: &[],
     },
 ];
+
+/// For the redaction test over every generated type: `Debug` of a request with every field
+/// set (sensitive ones to `secret` or `account`).
+#[cfg(test)]
+pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
+    let _ = (secret, account);
+    let r = InquirePeriodProfitRequest {
+        acnt_prdt_cd: Default::default(),
+        cano: account.to_owned(),
+        inqr_strt_dt: Default::default(),
+        pdno: Default::default(),
+        ctx_area_nk100: Default::default(),
+        inqr_end_dt: Default::default(),
+        sort_dvsn: Default::default(),
+        inqr_dvsn: Default::default(),
+        cblc_dvsn: Default::default(),
+        ctx_area_fk100: Default::default(),
+    };
+    format!("{r:?}")
+}
 
 impl Endpoint for InquirePeriodProfitRequest {
     type Response = InquirePeriodProfitResponse;

@@ -175,7 +175,7 @@ impl InquirePeriodTradeProfitRequest {
 impl std::fmt::Debug for InquirePeriodTradeProfitRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("InquirePeriodTradeProfitRequest")
-            .field("cano", &v::Redacted(&self.cano))
+            .field("cano", &crate::__private::Masked::Account(&self.cano))
             .field("sort_dvsn", &self.sort_dvsn)
             .field("acnt_prdt_cd", &self.acnt_prdt_cd)
             .field("pdno", &self.pdno)
@@ -272,6 +272,25 @@ const FIELDS: &[p::FieldMeta] = &[
         retired: &[],
     },
 ];
+
+/// For the redaction test over every generated type: `Debug` of a request with every field
+/// set (sensitive ones to `secret` or `account`).
+#[cfg(test)]
+pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
+    let _ = (secret, account);
+    let r = InquirePeriodTradeProfitRequest {
+        cano: account.to_owned(),
+        sort_dvsn: Default::default(),
+        acnt_prdt_cd: Default::default(),
+        pdno: Default::default(),
+        inqr_strt_dt: Default::default(),
+        inqr_end_dt: Default::default(),
+        ctx_area_nk100: Default::default(),
+        cblc_dvsn: Default::default(),
+        ctx_area_fk100: Default::default(),
+    };
+    format!("{r:?}")
+}
 
 impl Endpoint for InquirePeriodTradeProfitRequest {
     type Response = InquirePeriodTradeProfitResponse;

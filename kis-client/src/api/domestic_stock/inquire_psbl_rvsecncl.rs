@@ -138,7 +138,7 @@ impl InquirePsblRvsecnclRequest {
 impl std::fmt::Debug for InquirePsblRvsecnclRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("InquirePsblRvsecnclRequest")
-            .field("cano", &v::Redacted(&self.cano))
+            .field("cano", &crate::__private::Masked::Account(&self.cano))
             .field("acnt_prdt_cd", &self.acnt_prdt_cd)
             .field("ctx_area_fk100", &self.ctx_area_fk100)
             .field("ctx_area_nk100", &self.ctx_area_nk100)
@@ -205,6 +205,22 @@ const FIELDS: &[p::FieldMeta] = &[
         retired: &[],
     },
 ];
+
+/// For the redaction test over every generated type: `Debug` of a request with every field
+/// set (sensitive ones to `secret` or `account`).
+#[cfg(test)]
+pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
+    let _ = (secret, account);
+    let r = InquirePsblRvsecnclRequest {
+        cano: account.to_owned(),
+        acnt_prdt_cd: Default::default(),
+        ctx_area_fk100: Default::default(),
+        ctx_area_nk100: Default::default(),
+        inqr_dvsn_1: Default::default(),
+        inqr_dvsn_2: Default::default(),
+    };
+    format!("{r:?}")
+}
 
 impl Endpoint for InquirePsblRvsecnclRequest {
     type Response = InquirePsblRvsecnclResponse;

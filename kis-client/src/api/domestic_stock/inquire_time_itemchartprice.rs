@@ -188,6 +188,21 @@ const FIELDS: &[p::FieldMeta] = &[
     },
 ];
 
+/// For the redaction test over every generated type: `Debug` of a request with every field
+/// set (sensitive ones to `secret` or `account`).
+#[cfg(test)]
+pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
+    let _ = (secret, account);
+    let r = InquireTimeItemchartpriceRequest {
+        fid_cond_mrkt_div_code: Default::default(),
+        fid_input_iscd: Default::default(),
+        fid_input_hour_1: Default::default(),
+        fid_pw_data_incu_yn: Default::default(),
+        fid_etc_cls_code: Default::default(),
+    };
+    format!("{r:?}")
+}
+
 impl Endpoint for InquireTimeItemchartpriceRequest {
     type Response = InquireTimeItemchartpriceResponse;
 

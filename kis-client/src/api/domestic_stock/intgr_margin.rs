@@ -131,7 +131,7 @@ impl IntgrMarginRequest {
 impl std::fmt::Debug for IntgrMarginRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("IntgrMarginRequest")
-            .field("cano", &v::Redacted(&self.cano))
+            .field("cano", &crate::__private::Masked::Account(&self.cano))
             .field("acnt_prdt_cd", &self.acnt_prdt_cd)
             .field("cma_evlu_amt_icld_yn", &self.cma_evlu_amt_icld_yn)
             .field("wcrc_frcr_dvsn_cd", &self.wcrc_frcr_dvsn_cd)
@@ -188,6 +188,21 @@ const FIELDS: &[p::FieldMeta] = &[
         retired: &[],
     },
 ];
+
+/// For the redaction test over every generated type: `Debug` of a request with every field
+/// set (sensitive ones to `secret` or `account`).
+#[cfg(test)]
+pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
+    let _ = (secret, account);
+    let r = IntgrMarginRequest {
+        cano: account.to_owned(),
+        acnt_prdt_cd: Default::default(),
+        cma_evlu_amt_icld_yn: Default::default(),
+        wcrc_frcr_dvsn_cd: Default::default(),
+        fwex_ctrt_frcr_dvsn_cd: Default::default(),
+    };
+    format!("{r:?}")
+}
 
 impl Endpoint for IntgrMarginRequest {
     type Response = IntgrMarginResponse;

@@ -123,6 +123,19 @@ const FIELDS: &[p::FieldMeta] = &[
     },
 ];
 
+/// For the redaction test over every generated type: `Debug` of a request with every field
+/// set (sensitive ones to `secret` or `account`).
+#[cfg(test)]
+pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
+    let _ = (secret, account);
+    let r = IntstockGrouplistRequest {
+        type_: Default::default(),
+        fid_etc_cls_code: Default::default(),
+        user_id: Default::default(),
+    };
+    format!("{r:?}")
+}
+
 impl Endpoint for IntstockGrouplistRequest {
     type Response = IntstockGrouplistResponse;
 

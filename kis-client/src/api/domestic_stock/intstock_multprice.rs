@@ -1621,6 +1621,76 @@ const FIELDS: &[p::FieldMeta] = &[
     },
 ];
 
+/// For the redaction test over every generated type: `Debug` of a request with every field
+/// set (sensitive ones to `secret` or `account`).
+#[cfg(test)]
+pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
+    let _ = (secret, account);
+    let r = IntstockMultpriceRequest {
+        fid_cond_mrkt_div_code_1: Default::default(),
+        fid_input_iscd_1: Default::default(),
+        fid_cond_mrkt_div_code_2: Default::default(),
+        fid_input_iscd_2: Default::default(),
+        fid_cond_mrkt_div_code_3: Default::default(),
+        fid_input_iscd_3: Default::default(),
+        fid_cond_mrkt_div_code_4: Default::default(),
+        fid_input_iscd_4: Default::default(),
+        fid_cond_mrkt_div_code_5: Default::default(),
+        fid_input_iscd_5: Default::default(),
+        fid_cond_mrkt_div_code_6: Default::default(),
+        fid_input_iscd_6: Default::default(),
+        fid_cond_mrkt_div_code_7: Default::default(),
+        fid_input_iscd_7: Default::default(),
+        fid_cond_mrkt_div_code_8: Default::default(),
+        fid_input_iscd_8: Default::default(),
+        fid_cond_mrkt_div_code_9: Default::default(),
+        fid_input_iscd_9: Default::default(),
+        fid_cond_mrkt_div_code_10: Default::default(),
+        fid_input_iscd_10: Default::default(),
+        fid_cond_mrkt_div_code_11: Default::default(),
+        fid_input_iscd_11: Default::default(),
+        fid_cond_mrkt_div_code_12: Default::default(),
+        fid_input_iscd_12: Default::default(),
+        fid_cond_mrkt_div_code_13: Default::default(),
+        fid_input_iscd_13: Default::default(),
+        fid_cond_mrkt_div_code_14: Default::default(),
+        fid_input_iscd_14: Default::default(),
+        fid_cond_mrkt_div_code_15: Default::default(),
+        fid_input_iscd_15: Default::default(),
+        fid_cond_mrkt_div_code_16: Default::default(),
+        fid_input_iscd_16: Default::default(),
+        fid_cond_mrkt_div_code_17: Default::default(),
+        fid_input_iscd_17: Default::default(),
+        fid_cond_mrkt_div_code_18: Default::default(),
+        fid_input_iscd_18: Default::default(),
+        fid_cond_mrkt_div_code_19: Default::default(),
+        fid_input_iscd_19: Default::default(),
+        fid_cond_mrkt_div_code_20: Default::default(),
+        fid_input_iscd_20: Default::default(),
+        fid_cond_mrkt_div_code_21: Default::default(),
+        fid_input_iscd_21: Default::default(),
+        fid_cond_mrkt_div_code_22: Default::default(),
+        fid_input_iscd_22: Default::default(),
+        fid_cond_mrkt_div_code_23: Default::default(),
+        fid_input_iscd_23: Default::default(),
+        fid_cond_mrkt_div_code_24: Default::default(),
+        fid_input_iscd_24: Default::default(),
+        fid_cond_mrkt_div_code_25: Default::default(),
+        fid_input_iscd_25: Default::default(),
+        fid_cond_mrkt_div_code_26: Default::default(),
+        fid_input_iscd_26: Default::default(),
+        fid_cond_mrkt_div_code_27: Default::default(),
+        fid_input_iscd_27: Default::default(),
+        fid_cond_mrkt_div_code_28: Default::default(),
+        fid_input_iscd_28: Default::default(),
+        fid_cond_mrkt_div_code_29: Default::default(),
+        fid_input_iscd_29: Default::default(),
+        fid_cond_mrkt_div_code_30: Default::default(),
+        fid_input_iscd_30: Default::default(),
+    };
+    format!("{r:?}")
+}
+
 impl Endpoint for IntstockMultpriceRequest {
     type Response = IntstockMultpriceResponse;
 

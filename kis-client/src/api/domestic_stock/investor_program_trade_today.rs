@@ -124,6 +124,18 @@ const FIELDS: &[p::FieldMeta] = &[
     },
 ];
 
+/// For the redaction test over every generated type: `Debug` of a request with every field
+/// set (sensitive ones to `secret` or `account`).
+#[cfg(test)]
+pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
+    let _ = (secret, account);
+    let r = InvestorProgramTradeTodayRequest {
+        exch_div_cls_code: Default::default(),
+        mrkt_div_cls_code: Default::default(),
+    };
+    format!("{r:?}")
+}
+
 impl Endpoint for InvestorProgramTradeTodayRequest {
     type Response = InvestorProgramTradeTodayResponse;
 

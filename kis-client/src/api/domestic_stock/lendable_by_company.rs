@@ -211,6 +211,22 @@ const FIELDS: &[p::FieldMeta] = &[
     },
 ];
 
+/// For the redaction test over every generated type: `Debug` of a request with every field
+/// set (sensitive ones to `secret` or `account`).
+#[cfg(test)]
+pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
+    let _ = (secret, account);
+    let r = LendableByCompanyRequest {
+        excg_dvsn_cd: Default::default(),
+        pdno: Default::default(),
+        thco_stln_psbl_yn: Default::default(),
+        inqr_dvsn_1: Default::default(),
+        ctx_area_fk200: Default::default(),
+        ctx_area_nk100: Default::default(),
+    };
+    format!("{r:?}")
+}
+
 impl Endpoint for LendableByCompanyRequest {
     type Response = LendableByCompanyResponse;
 

@@ -46,6 +46,15 @@ impl std::fmt::Debug for MarketTimeRequest {
 /// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
 const FIELDS: &[p::FieldMeta] = &[];
 
+/// For the redaction test over every generated type: `Debug` of a request with every field
+/// set (sensitive ones to `secret` or `account`).
+#[cfg(test)]
+pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
+    let _ = (secret, account);
+    let r = MarketTimeRequest {};
+    format!("{r:?}")
+}
+
 impl Endpoint for MarketTimeRequest {
     type Response = MarketTimeResponse;
 

@@ -76,6 +76,17 @@ const FIELDS: &[p::FieldMeta] = &[p::FieldMeta {
     retired: &[],
 }];
 
+/// For the redaction test over every generated type: `Debug` of a request with every field
+/// set (sensitive ones to `secret` or `account`).
+#[cfg(test)]
+pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
+    let _ = (secret, account);
+    let r = MktfundsRequest {
+        fid_input_date_1: Default::default(),
+    };
+    format!("{r:?}")
+}
+
 impl Endpoint for MktfundsRequest {
     type Response = MktfundsResponse;
 

@@ -319,6 +319,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/ranking/after-hour-balance",
         tr_ids: &["FHPST01760000"],
         decode: crate::value::decode_map::<after_hour_balance::AfterHourBalanceResponse>,
+        debug: crate::decode::debug_of::<after_hour_balance::AfterHourBalanceResponse>,
+        #[cfg(test)]
+        request_debug: after_hour_balance::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -326,6 +329,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/finance/balance-sheet",
         tr_ids: &["FHKST66430100"],
         decode: crate::value::decode_map::<balance_sheet::BalanceSheetResponse>,
+        debug: crate::decode::debug_of::<balance_sheet::BalanceSheetResponse>,
+        #[cfg(test)]
+        request_debug: balance_sheet::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -333,6 +339,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/ksdinfo/bonus-issue",
         tr_ids: &["HHKDB669101C0"],
         decode: crate::value::decode_map::<bonus_issue::BonusIssueResponse>,
+        debug: crate::decode::debug_of::<bonus_issue::BonusIssueResponse>,
+        #[cfg(test)]
+        request_debug: bonus_issue::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -340,6 +349,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/ranking/bulk-trans-num",
         tr_ids: &["FHKST190900C0"],
         decode: crate::value::decode_map::<bulk_trans_num::BulkTransNumResponse>,
+        debug: crate::decode::debug_of::<bulk_trans_num::BulkTransNumResponse>,
+        #[cfg(test)]
+        request_debug: bulk_trans_num::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -347,6 +359,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/ksdinfo/cap-dcrs",
         tr_ids: &["HHKDB669106C0"],
         decode: crate::value::decode_map::<cap_dcrs::CapDcrsResponse>,
+        debug: crate::decode::debug_of::<cap_dcrs::CapDcrsResponse>,
+        #[cfg(test)]
+        request_debug: cap_dcrs::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -354,6 +369,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/quotations/capture-uplowprice",
         tr_ids: &["FHKST130000C0"],
         decode: crate::value::decode_map::<capture_uplowprice::CaptureUplowpriceResponse>,
+        debug: crate::decode::debug_of::<capture_uplowprice::CaptureUplowpriceResponse>,
+        #[cfg(test)]
+        request_debug: capture_uplowprice::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -361,6 +379,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/quotations/chk-holiday",
         tr_ids: &["CTCA0903R"],
         decode: crate::value::decode_map::<chk_holiday::ChkHolidayResponse>,
+        debug: crate::decode::debug_of::<chk_holiday::ChkHolidayResponse>,
+        #[cfg(test)]
+        request_debug: chk_holiday::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -368,6 +389,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/quotations/comp-interest",
         tr_ids: &["FHPST07020000"],
         decode: crate::value::decode_map::<comp_interest::CompInterestResponse>,
+        debug: crate::decode::debug_of::<comp_interest::CompInterestResponse>,
+        #[cfg(test)]
+        request_debug: comp_interest::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -375,6 +399,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/quotations/comp-program-trade-daily",
         tr_ids: &["FHPPG04600001"],
         decode: crate::value::decode_map::<comp_program_trade_daily::CompProgramTradeDailyResponse>,
+        debug: crate::decode::debug_of::<comp_program_trade_daily::CompProgramTradeDailyResponse>,
+        #[cfg(test)]
+        request_debug: comp_program_trade_daily::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -382,6 +409,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/quotations/comp-program-trade-today",
         tr_ids: &["FHPPG04600101"],
         decode: crate::value::decode_map::<comp_program_trade_today::CompProgramTradeTodayResponse>,
+        debug: crate::decode::debug_of::<comp_program_trade_today::CompProgramTradeTodayResponse>,
+        #[cfg(test)]
+        request_debug: comp_program_trade_today::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -389,6 +419,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/ranking/credit-balance",
         tr_ids: &["FHKST17010000"],
         decode: crate::value::decode_map::<credit_balance::CreditBalanceResponse>,
+        debug: crate::decode::debug_of::<credit_balance::CreditBalanceResponse>,
+        #[cfg(test)]
+        request_debug: credit_balance::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -396,6 +429,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/quotations/credit-by-company",
         tr_ids: &["FHPST04770000"],
         decode: crate::value::decode_map::<credit_by_company::CreditByCompanyResponse>,
+        debug: crate::decode::debug_of::<credit_by_company::CreditByCompanyResponse>,
+        #[cfg(test)]
+        request_debug: credit_by_company::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -403,6 +439,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/quotations/daily-credit-balance",
         tr_ids: &["FHPST04760000"],
         decode: crate::value::decode_map::<daily_credit_balance::DailyCreditBalanceResponse>,
+        debug: crate::decode::debug_of::<daily_credit_balance::DailyCreditBalanceResponse>,
+        #[cfg(test)]
+        request_debug: daily_credit_balance::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -410,6 +449,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/quotations/daily-loan-trans",
         tr_ids: &["HHPST074500C0"],
         decode: crate::value::decode_map::<daily_loan_trans::DailyLoanTransResponse>,
+        debug: crate::decode::debug_of::<daily_loan_trans::DailyLoanTransResponse>,
+        #[cfg(test)]
+        request_debug: daily_loan_trans::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -417,6 +459,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/quotations/daily-short-sale",
         tr_ids: &["FHPST04830000"],
         decode: crate::value::decode_map::<daily_short_sale::DailyShortSaleResponse>,
+        debug: crate::decode::debug_of::<daily_short_sale::DailyShortSaleResponse>,
+        #[cfg(test)]
+        request_debug: daily_short_sale::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -424,6 +469,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/ranking/disparity",
         tr_ids: &["FHPST01780000"],
         decode: crate::value::decode_map::<disparity::DisparityResponse>,
+        debug: crate::decode::debug_of::<disparity::DisparityResponse>,
+        #[cfg(test)]
+        request_debug: disparity::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -431,6 +479,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/ksdinfo/dividend",
         tr_ids: &["HHKDB669102C0"],
         decode: crate::value::decode_map::<dividend::DividendResponse>,
+        debug: crate::decode::debug_of::<dividend::DividendResponse>,
+        #[cfg(test)]
+        request_debug: dividend::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -438,6 +489,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/ranking/dividend-rate",
         tr_ids: &["HHKDB13470100"],
         decode: crate::value::decode_map::<dividend_rate::DividendRateResponse>,
+        debug: crate::decode::debug_of::<dividend_rate::DividendRateResponse>,
+        #[cfg(test)]
+        request_debug: dividend_rate::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -445,6 +499,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/quotations/estimate-perform",
         tr_ids: &["HHKST668300C0"],
         decode: crate::value::decode_map::<estimate_perform::EstimatePerformResponse>,
+        debug: crate::decode::debug_of::<estimate_perform::EstimatePerformResponse>,
+        #[cfg(test)]
+        request_debug: estimate_perform::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -452,6 +509,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/quotations/exp-closing-price",
         tr_ids: &["FHKST117300C0"],
         decode: crate::value::decode_map::<exp_closing_price::ExpClosingPriceResponse>,
+        debug: crate::decode::debug_of::<exp_closing_price::ExpClosingPriceResponse>,
+        #[cfg(test)]
+        request_debug: exp_closing_price::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -459,6 +519,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/quotations/exp-index-trend",
         tr_ids: &["FHPST01840000"],
         decode: crate::value::decode_map::<exp_index_trend::ExpIndexTrendResponse>,
+        debug: crate::decode::debug_of::<exp_index_trend::ExpIndexTrendResponse>,
+        #[cfg(test)]
+        request_debug: exp_index_trend::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -466,6 +529,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/quotations/exp-price-trend",
         tr_ids: &["FHPST01810000"],
         decode: crate::value::decode_map::<exp_price_trend::ExpPriceTrendResponse>,
+        debug: crate::decode::debug_of::<exp_price_trend::ExpPriceTrendResponse>,
+        #[cfg(test)]
+        request_debug: exp_price_trend::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -473,6 +539,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/quotations/exp-total-index",
         tr_ids: &["FHKUP11750000"],
         decode: crate::value::decode_map::<exp_total_index::ExpTotalIndexResponse>,
+        debug: crate::decode::debug_of::<exp_total_index::ExpTotalIndexResponse>,
+        #[cfg(test)]
+        request_debug: exp_total_index::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -480,6 +549,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/ranking/exp-trans-updown",
         tr_ids: &["FHPST01820000"],
         decode: crate::value::decode_map::<exp_trans_updown::ExpTransUpdownResponse>,
+        debug: crate::decode::debug_of::<exp_trans_updown::ExpTransUpdownResponse>,
+        #[cfg(test)]
+        request_debug: exp_trans_updown::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -487,6 +559,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/ranking/finance-ratio",
         tr_ids: &["FHPST01750000"],
         decode: crate::value::decode_map::<finance_ratio::FinanceRatioResponse>,
+        debug: crate::decode::debug_of::<finance_ratio::FinanceRatioResponse>,
+        #[cfg(test)]
+        request_debug: finance_ratio::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -494,6 +569,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/finance/financial-ratio",
         tr_ids: &["FHKST66430300"],
         decode: crate::value::decode_map::<financial_ratio::FinancialRatioResponse>,
+        debug: crate::decode::debug_of::<financial_ratio::FinancialRatioResponse>,
+        #[cfg(test)]
+        request_debug: financial_ratio::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -501,6 +579,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/ranking/fluctuation",
         tr_ids: &["FHPST01700000"],
         decode: crate::value::decode_map::<fluctuation::FluctuationResponse>,
+        debug: crate::decode::debug_of::<fluctuation::FluctuationResponse>,
+        #[cfg(test)]
+        request_debug: fluctuation::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -510,6 +591,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         decode: crate::value::decode_map::<
             foreign_institution_total::ForeignInstitutionTotalResponse,
         >,
+        debug: crate::decode::debug_of::<foreign_institution_total::ForeignInstitutionTotalResponse>,
+        #[cfg(test)]
+        request_debug: foreign_institution_total::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -517,6 +601,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/ksdinfo/forfeit",
         tr_ids: &["HHKDB669109C0"],
         decode: crate::value::decode_map::<forfeit::ForfeitResponse>,
+        debug: crate::decode::debug_of::<forfeit::ForfeitResponse>,
+        #[cfg(test)]
+        request_debug: forfeit::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -524,6 +611,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/quotations/frgnmem-pchs-trend",
         tr_ids: &["FHKST644400C0"],
         decode: crate::value::decode_map::<frgnmem_pchs_trend::FrgnmemPchsTrendResponse>,
+        debug: crate::decode::debug_of::<frgnmem_pchs_trend::FrgnmemPchsTrendResponse>,
+        #[cfg(test)]
+        request_debug: frgnmem_pchs_trend::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -531,6 +621,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/quotations/frgnmem-trade-estimate",
         tr_ids: &["FHKST644100C0"],
         decode: crate::value::decode_map::<frgnmem_trade_estimate::FrgnmemTradeEstimateResponse>,
+        debug: crate::decode::debug_of::<frgnmem_trade_estimate::FrgnmemTradeEstimateResponse>,
+        #[cfg(test)]
+        request_debug: frgnmem_trade_estimate::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -538,6 +631,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/quotations/frgnmem-trade-trend",
         tr_ids: &["FHPST04320000"],
         decode: crate::value::decode_map::<frgnmem_trade_trend::FrgnmemTradeTrendResponse>,
+        debug: crate::decode::debug_of::<frgnmem_trade_trend::FrgnmemTradeTrendResponse>,
+        #[cfg(test)]
+        request_debug: frgnmem_trade_trend::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -545,6 +641,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/finance/growth-ratio",
         tr_ids: &["FHKST66430800"],
         decode: crate::value::decode_map::<growth_ratio::GrowthRatioResponse>,
+        debug: crate::decode::debug_of::<growth_ratio::GrowthRatioResponse>,
+        #[cfg(test)]
+        request_debug: growth_ratio::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -552,6 +651,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/ranking/hts-top-view",
         tr_ids: &["HHMCM000100C0"],
         decode: crate::value::decode_map::<hts_top_view::HtsTopViewResponse>,
+        debug: crate::decode::debug_of::<hts_top_view::HtsTopViewResponse>,
+        #[cfg(test)]
+        request_debug: hts_top_view::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -559,6 +661,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/finance/income-statement",
         tr_ids: &["FHKST66430200"],
         decode: crate::value::decode_map::<income_statement::IncomeStatementResponse>,
+        debug: crate::decode::debug_of::<income_statement::IncomeStatementResponse>,
+        #[cfg(test)]
+        request_debug: income_statement::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -566,6 +671,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/trading/inquire-account-balance",
         tr_ids: &["CTRP6548R"],
         decode: crate::value::decode_map::<inquire_account_balance::InquireAccountBalanceResponse>,
+        debug: crate::decode::debug_of::<inquire_account_balance::InquireAccountBalanceResponse>,
+        #[cfg(test)]
+        request_debug: inquire_account_balance::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -575,6 +683,11 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         decode: crate::value::decode_map::<
             inquire_asking_price_exp_ccn::InquireAskingPriceExpCcnResponse,
         >,
+        debug: crate::decode::debug_of::<
+            inquire_asking_price_exp_ccn::InquireAskingPriceExpCcnResponse,
+        >,
+        #[cfg(test)]
+        request_debug: inquire_asking_price_exp_ccn::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -582,6 +695,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/trading/inquire-balance",
         tr_ids: &["TTTC8434R", "VTTC8434R"],
         decode: crate::value::decode_map::<inquire_balance::InquireBalanceResponse>,
+        debug: crate::decode::debug_of::<inquire_balance::InquireBalanceResponse>,
+        #[cfg(test)]
+        request_debug: inquire_balance::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -589,6 +705,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/trading/inquire-balance-rlz-pl",
         tr_ids: &["TTTC8494R"],
         decode: crate::value::decode_map::<inquire_balance_rlz_pl::InquireBalanceRlzPlResponse>,
+        debug: crate::decode::debug_of::<inquire_balance_rlz_pl::InquireBalanceRlzPlResponse>,
+        #[cfg(test)]
+        request_debug: inquire_balance_rlz_pl::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -596,6 +715,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/quotations/inquire-ccnl",
         tr_ids: &["FHKST01010300"],
         decode: crate::value::decode_map::<inquire_ccnl::InquireCcnlResponse>,
+        debug: crate::decode::debug_of::<inquire_ccnl::InquireCcnlResponse>,
+        #[cfg(test)]
+        request_debug: inquire_ccnl::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -603,6 +725,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/trading/inquire-credit-psamount",
         tr_ids: &["TTTC8909R"],
         decode: crate::value::decode_map::<inquire_credit_psamount::InquireCreditPsamountResponse>,
+        debug: crate::decode::debug_of::<inquire_credit_psamount::InquireCreditPsamountResponse>,
+        #[cfg(test)]
+        request_debug: inquire_credit_psamount::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -610,6 +735,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/trading/inquire-daily-ccld",
         tr_ids: &["CTSC9215R", "TTTC0081R", "VTSC9215R", "VTTC0081R"],
         decode: crate::value::decode_map::<inquire_daily_ccld::InquireDailyCcldResponse>,
+        debug: crate::decode::debug_of::<inquire_daily_ccld::InquireDailyCcldResponse>,
+        #[cfg(test)]
+        request_debug: inquire_daily_ccld::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -619,6 +747,11 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         decode: crate::value::decode_map::<
             inquire_daily_indexchartprice::InquireDailyIndexchartpriceResponse,
         >,
+        debug: crate::decode::debug_of::<
+            inquire_daily_indexchartprice::InquireDailyIndexchartpriceResponse,
+        >,
+        #[cfg(test)]
+        request_debug: inquire_daily_indexchartprice::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -628,6 +761,11 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         decode: crate::value::decode_map::<
             inquire_daily_itemchartprice::InquireDailyItemchartpriceResponse,
         >,
+        debug: crate::decode::debug_of::<
+            inquire_daily_itemchartprice::InquireDailyItemchartpriceResponse,
+        >,
+        #[cfg(test)]
+        request_debug: inquire_daily_itemchartprice::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -637,6 +775,11 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         decode: crate::value::decode_map::<
             inquire_daily_overtimeprice::InquireDailyOvertimepriceResponse,
         >,
+        debug: crate::decode::debug_of::<
+            inquire_daily_overtimeprice::InquireDailyOvertimepriceResponse,
+        >,
+        #[cfg(test)]
+        request_debug: inquire_daily_overtimeprice::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -644,6 +787,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/quotations/inquire-daily-price",
         tr_ids: &["FHKST01010400"],
         decode: crate::value::decode_map::<inquire_daily_price::InquireDailyPriceResponse>,
+        debug: crate::decode::debug_of::<inquire_daily_price::InquireDailyPriceResponse>,
+        #[cfg(test)]
+        request_debug: inquire_daily_price::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -653,6 +799,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         decode: crate::value::decode_map::<
             inquire_daily_trade_volume::InquireDailyTradeVolumeResponse,
         >,
+        debug: crate::decode::debug_of::<inquire_daily_trade_volume::InquireDailyTradeVolumeResponse>,
+        #[cfg(test)]
+        request_debug: inquire_daily_trade_volume::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -660,6 +809,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/trading/pension/inquire-deposit",
         tr_ids: &["TTTC0506R"],
         decode: crate::value::decode_map::<inquire_deposit::InquireDepositResponse>,
+        debug: crate::decode::debug_of::<inquire_deposit::InquireDepositResponse>,
+        #[cfg(test)]
+        request_debug: inquire_deposit::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -667,6 +819,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/quotations/inquire-elw-price",
         tr_ids: &["FHKEW15010000"],
         decode: crate::value::decode_map::<inquire_elw_price::InquireElwPriceResponse>,
+        debug: crate::decode::debug_of::<inquire_elw_price::InquireElwPriceResponse>,
+        #[cfg(test)]
+        request_debug: inquire_elw_price::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -676,6 +831,11 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         decode: crate::value::decode_map::<
             inquire_index_category_price::InquireIndexCategoryPriceResponse,
         >,
+        debug: crate::decode::debug_of::<
+            inquire_index_category_price::InquireIndexCategoryPriceResponse,
+        >,
+        #[cfg(test)]
+        request_debug: inquire_index_category_price::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -683,6 +843,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/quotations/inquire-index-daily-price",
         tr_ids: &["FHPUP02120000"],
         decode: crate::value::decode_map::<inquire_index_daily_price::InquireIndexDailyPriceResponse>,
+        debug: crate::decode::debug_of::<inquire_index_daily_price::InquireIndexDailyPriceResponse>,
+        #[cfg(test)]
+        request_debug: inquire_index_daily_price::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -690,6 +853,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/quotations/inquire-index-price",
         tr_ids: &["FHPUP02100000"],
         decode: crate::value::decode_map::<inquire_index_price::InquireIndexPriceResponse>,
+        debug: crate::decode::debug_of::<inquire_index_price::InquireIndexPriceResponse>,
+        #[cfg(test)]
+        request_debug: inquire_index_price::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -697,6 +863,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/quotations/inquire-index-tickprice",
         tr_ids: &["FHPUP02110100"],
         decode: crate::value::decode_map::<inquire_index_tickprice::InquireIndexTickpriceResponse>,
+        debug: crate::decode::debug_of::<inquire_index_tickprice::InquireIndexTickpriceResponse>,
+        #[cfg(test)]
+        request_debug: inquire_index_tickprice::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -704,6 +873,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/quotations/inquire-index-timeprice",
         tr_ids: &["FHPUP02110200"],
         decode: crate::value::decode_map::<inquire_index_timeprice::InquireIndexTimepriceResponse>,
+        debug: crate::decode::debug_of::<inquire_index_timeprice::InquireIndexTimepriceResponse>,
+        #[cfg(test)]
+        request_debug: inquire_index_timeprice::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -711,6 +883,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/quotations/inquire-investor",
         tr_ids: &["FHKST01010900"],
         decode: crate::value::decode_map::<inquire_investor::InquireInvestorResponse>,
+        debug: crate::decode::debug_of::<inquire_investor::InquireInvestorResponse>,
+        #[cfg(test)]
+        request_debug: inquire_investor::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -720,6 +895,11 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         decode: crate::value::decode_map::<
             inquire_investor_daily_by_market::InquireInvestorDailyByMarketResponse,
         >,
+        debug: crate::decode::debug_of::<
+            inquire_investor_daily_by_market::InquireInvestorDailyByMarketResponse,
+        >,
+        #[cfg(test)]
+        request_debug: inquire_investor_daily_by_market::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -729,6 +909,11 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         decode: crate::value::decode_map::<
             inquire_investor_time_by_market::InquireInvestorTimeByMarketResponse,
         >,
+        debug: crate::decode::debug_of::<
+            inquire_investor_time_by_market::InquireInvestorTimeByMarketResponse,
+        >,
+        #[cfg(test)]
+        request_debug: inquire_investor_time_by_market::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -736,6 +921,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/quotations/inquire-member",
         tr_ids: &["FHKST01010600"],
         decode: crate::value::decode_map::<inquire_member::InquireMemberResponse>,
+        debug: crate::decode::debug_of::<inquire_member::InquireMemberResponse>,
+        #[cfg(test)]
+        request_debug: inquire_member::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -743,6 +931,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/quotations/inquire-member-daily",
         tr_ids: &["FHPST04540000"],
         decode: crate::value::decode_map::<inquire_member_daily::InquireMemberDailyResponse>,
+        debug: crate::decode::debug_of::<inquire_member_daily::InquireMemberDailyResponse>,
+        #[cfg(test)]
+        request_debug: inquire_member_daily::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -752,6 +943,11 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         decode: crate::value::decode_map::<
             inquire_overtime_asking_price::InquireOvertimeAskingPriceResponse,
         >,
+        debug: crate::decode::debug_of::<
+            inquire_overtime_asking_price::InquireOvertimeAskingPriceResponse,
+        >,
+        #[cfg(test)]
+        request_debug: inquire_overtime_asking_price::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -759,6 +955,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/quotations/inquire-overtime-price",
         tr_ids: &["FHPST02300000"],
         decode: crate::value::decode_map::<inquire_overtime_price::InquireOvertimePriceResponse>,
+        debug: crate::decode::debug_of::<inquire_overtime_price::InquireOvertimePriceResponse>,
+        #[cfg(test)]
+        request_debug: inquire_overtime_price::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -766,6 +965,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/trading/inquire-period-profit",
         tr_ids: &["TTTC8708R"],
         decode: crate::value::decode_map::<inquire_period_profit::InquirePeriodProfitResponse>,
+        debug: crate::decode::debug_of::<inquire_period_profit::InquirePeriodProfitResponse>,
+        #[cfg(test)]
+        request_debug: inquire_period_profit::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -775,6 +977,11 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         decode: crate::value::decode_map::<
             inquire_period_trade_profit::InquirePeriodTradeProfitResponse,
         >,
+        debug: crate::decode::debug_of::<
+            inquire_period_trade_profit::InquirePeriodTradeProfitResponse,
+        >,
+        #[cfg(test)]
+        request_debug: inquire_period_trade_profit::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -782,6 +989,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/trading/pension/inquire-present-balance",
         tr_ids: &["TTTC2202R"],
         decode: crate::value::decode_map::<inquire_present_balance::InquirePresentBalanceResponse>,
+        debug: crate::decode::debug_of::<inquire_present_balance::InquirePresentBalanceResponse>,
+        #[cfg(test)]
+        request_debug: inquire_present_balance::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -789,6 +999,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/quotations/inquire-price",
         tr_ids: &["FHKST01010100"],
         decode: crate::value::decode_map::<inquire_price::InquirePriceResponse>,
+        debug: crate::decode::debug_of::<inquire_price::InquirePriceResponse>,
+        #[cfg(test)]
+        request_debug: inquire_price::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -796,6 +1009,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/quotations/inquire-price-2",
         tr_ids: &["FHPST01010000"],
         decode: crate::value::decode_map::<inquire_price_2::InquirePrice2Response>,
+        debug: crate::decode::debug_of::<inquire_price_2::InquirePrice2Response>,
+        #[cfg(test)]
+        request_debug: inquire_price_2::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -803,6 +1019,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/trading/inquire-psbl-order",
         tr_ids: &["TTTC8908R", "VTTC8908R"],
         decode: crate::value::decode_map::<inquire_psbl_order::InquirePsblOrderResponse>,
+        debug: crate::decode::debug_of::<inquire_psbl_order::InquirePsblOrderResponse>,
+        #[cfg(test)]
+        request_debug: inquire_psbl_order::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -810,6 +1029,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/trading/inquire-psbl-rvsecncl",
         tr_ids: &["TTTC0084R"],
         decode: crate::value::decode_map::<inquire_psbl_rvsecncl::InquirePsblRvsecnclResponse>,
+        debug: crate::decode::debug_of::<inquire_psbl_rvsecncl::InquirePsblRvsecnclResponse>,
+        #[cfg(test)]
+        request_debug: inquire_psbl_rvsecncl::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -817,6 +1039,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/trading/inquire-psbl-sell",
         tr_ids: &["TTTC8408R"],
         decode: crate::value::decode_map::<inquire_psbl_sell::InquirePsblSellResponse>,
+        debug: crate::decode::debug_of::<inquire_psbl_sell::InquirePsblSellResponse>,
+        #[cfg(test)]
+        request_debug: inquire_psbl_sell::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -826,6 +1051,11 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         decode: crate::value::decode_map::<
             inquire_time_dailychartprice::InquireTimeDailychartpriceResponse,
         >,
+        debug: crate::decode::debug_of::<
+            inquire_time_dailychartprice::InquireTimeDailychartpriceResponse,
+        >,
+        #[cfg(test)]
+        request_debug: inquire_time_dailychartprice::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -835,6 +1065,11 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         decode: crate::value::decode_map::<
             inquire_time_indexchartprice::InquireTimeIndexchartpriceResponse,
         >,
+        debug: crate::decode::debug_of::<
+            inquire_time_indexchartprice::InquireTimeIndexchartpriceResponse,
+        >,
+        #[cfg(test)]
+        request_debug: inquire_time_indexchartprice::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -844,6 +1079,11 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         decode: crate::value::decode_map::<
             inquire_time_itemchartprice::InquireTimeItemchartpriceResponse,
         >,
+        debug: crate::decode::debug_of::<
+            inquire_time_itemchartprice::InquireTimeItemchartpriceResponse,
+        >,
+        #[cfg(test)]
+        request_debug: inquire_time_itemchartprice::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -853,6 +1093,11 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         decode: crate::value::decode_map::<
             inquire_time_itemconclusion::InquireTimeItemconclusionResponse,
         >,
+        debug: crate::decode::debug_of::<
+            inquire_time_itemconclusion::InquireTimeItemconclusionResponse,
+        >,
+        #[cfg(test)]
+        request_debug: inquire_time_itemconclusion::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -862,6 +1107,11 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         decode: crate::value::decode_map::<
             inquire_time_overtimeconclusion::InquireTimeOvertimeconclusionResponse,
         >,
+        debug: crate::decode::debug_of::<
+            inquire_time_overtimeconclusion::InquireTimeOvertimeconclusionResponse,
+        >,
+        #[cfg(test)]
+        request_debug: inquire_time_overtimeconclusion::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -869,6 +1119,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/quotations/inquire-vi-status",
         tr_ids: &["FHPST01390000"],
         decode: crate::value::decode_map::<inquire_vi_status::InquireViStatusResponse>,
+        debug: crate::decode::debug_of::<inquire_vi_status::InquireViStatusResponse>,
+        #[cfg(test)]
+        request_debug: inquire_vi_status::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -876,6 +1129,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/trading/intgr-margin",
         tr_ids: &["TTTC0869R"],
         decode: crate::value::decode_map::<intgr_margin::IntgrMarginResponse>,
+        debug: crate::decode::debug_of::<intgr_margin::IntgrMarginResponse>,
+        #[cfg(test)]
+        request_debug: intgr_margin::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -883,6 +1139,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/quotations/intstock-grouplist",
         tr_ids: &["HHKCM113004C7"],
         decode: crate::value::decode_map::<intstock_grouplist::IntstockGrouplistResponse>,
+        debug: crate::decode::debug_of::<intstock_grouplist::IntstockGrouplistResponse>,
+        #[cfg(test)]
+        request_debug: intstock_grouplist::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -890,6 +1149,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/quotations/intstock-multprice",
         tr_ids: &["FHKST11300006"],
         decode: crate::value::decode_map::<intstock_multprice::IntstockMultpriceResponse>,
+        debug: crate::decode::debug_of::<intstock_multprice::IntstockMultpriceResponse>,
+        #[cfg(test)]
+        request_debug: intstock_multprice::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -899,6 +1161,11 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         decode: crate::value::decode_map::<
             intstock_stocklist_by_group::IntstockStocklistByGroupResponse,
         >,
+        debug: crate::decode::debug_of::<
+            intstock_stocklist_by_group::IntstockStocklistByGroupResponse,
+        >,
+        #[cfg(test)]
+        request_debug: intstock_stocklist_by_group::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -906,6 +1173,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/quotations/invest-opbysec",
         tr_ids: &["FHKST663400C0"],
         decode: crate::value::decode_map::<invest_opbysec::InvestOpbysecResponse>,
+        debug: crate::decode::debug_of::<invest_opbysec::InvestOpbysecResponse>,
+        #[cfg(test)]
+        request_debug: invest_opbysec::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -913,6 +1183,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/quotations/invest-opinion",
         tr_ids: &["FHKST663300C0"],
         decode: crate::value::decode_map::<invest_opinion::InvestOpinionResponse>,
+        debug: crate::decode::debug_of::<invest_opinion::InvestOpinionResponse>,
+        #[cfg(test)]
+        request_debug: invest_opinion::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -922,6 +1195,11 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         decode: crate::value::decode_map::<
             investor_program_trade_today::InvestorProgramTradeTodayResponse,
         >,
+        debug: crate::decode::debug_of::<
+            investor_program_trade_today::InvestorProgramTradeTodayResponse,
+        >,
+        #[cfg(test)]
+        request_debug: investor_program_trade_today::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -931,6 +1209,11 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         decode: crate::value::decode_map::<
             investor_trade_by_stock_daily::InvestorTradeByStockDailyResponse,
         >,
+        debug: crate::decode::debug_of::<
+            investor_trade_by_stock_daily::InvestorTradeByStockDailyResponse,
+        >,
+        #[cfg(test)]
+        request_debug: investor_trade_by_stock_daily::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -938,6 +1221,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/quotations/investor-trend-estimate",
         tr_ids: &["HHPTJ04160200"],
         decode: crate::value::decode_map::<investor_trend_estimate::InvestorTrendEstimateResponse>,
+        debug: crate::decode::debug_of::<investor_trend_estimate::InvestorTrendEstimateResponse>,
+        #[cfg(test)]
+        request_debug: investor_trend_estimate::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -945,6 +1231,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/quotations/lendable-by-company",
         tr_ids: &["CTSC2702R"],
         decode: crate::value::decode_map::<lendable_by_company::LendableByCompanyResponse>,
+        debug: crate::decode::debug_of::<lendable_by_company::LendableByCompanyResponse>,
+        #[cfg(test)]
+        request_debug: lendable_by_company::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -952,6 +1241,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/ksdinfo/list-info",
         tr_ids: &["HHKDB669107C0"],
         decode: crate::value::decode_map::<list_info::ListInfoResponse>,
+        debug: crate::decode::debug_of::<list_info::ListInfoResponse>,
+        #[cfg(test)]
+        request_debug: list_info::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -959,6 +1251,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/ksdinfo/mand-deposit",
         tr_ids: &["HHKDB669110C0"],
         decode: crate::value::decode_map::<mand_deposit::MandDepositResponse>,
+        debug: crate::decode::debug_of::<mand_deposit::MandDepositResponse>,
+        #[cfg(test)]
+        request_debug: mand_deposit::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -966,6 +1261,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/ranking/market-cap",
         tr_ids: &["FHPST01740000"],
         decode: crate::value::decode_map::<market_cap::MarketCapResponse>,
+        debug: crate::decode::debug_of::<market_cap::MarketCapResponse>,
+        #[cfg(test)]
+        request_debug: market_cap::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -973,6 +1271,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/quotations/market-time",
         tr_ids: &["HHMCM000002C0"],
         decode: crate::value::decode_map::<market_time::MarketTimeResponse>,
+        debug: crate::decode::debug_of::<market_time::MarketTimeResponse>,
+        #[cfg(test)]
+        request_debug: market_time::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -980,6 +1281,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/ranking/market-value",
         tr_ids: &["FHPST01790000"],
         decode: crate::value::decode_map::<market_value::MarketValueResponse>,
+        debug: crate::decode::debug_of::<market_value::MarketValueResponse>,
+        #[cfg(test)]
+        request_debug: market_value::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -987,6 +1291,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/ksdinfo/merger-split",
         tr_ids: &["HHKDB669104C0"],
         decode: crate::value::decode_map::<merger_split::MergerSplitResponse>,
+        debug: crate::decode::debug_of::<merger_split::MergerSplitResponse>,
+        #[cfg(test)]
+        request_debug: merger_split::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -994,6 +1301,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/quotations/mktfunds",
         tr_ids: &["FHKST649100C0"],
         decode: crate::value::decode_map::<mktfunds::MktfundsResponse>,
+        debug: crate::decode::debug_of::<mktfunds::MktfundsResponse>,
+        #[cfg(test)]
+        request_debug: mktfunds::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -1001,6 +1311,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/ranking/near-new-highlow",
         tr_ids: &["FHPST01870000"],
         decode: crate::value::decode_map::<near_new_highlow::NearNewHighlowResponse>,
+        debug: crate::decode::debug_of::<near_new_highlow::NearNewHighlowResponse>,
+        #[cfg(test)]
+        request_debug: near_new_highlow::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -1008,6 +1321,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/quotations/news-title",
         tr_ids: &["FHKST01011800"],
         decode: crate::value::decode_map::<news_title::NewsTitleResponse>,
+        debug: crate::decode::debug_of::<news_title::NewsTitleResponse>,
+        #[cfg(test)]
+        request_debug: news_title::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -1015,6 +1331,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/trading/order-cash",
         tr_ids: &["TTTC0011U", "TTTC0012U", "VTTC0011U", "VTTC0012U"],
         decode: crate::value::decode_map::<order_cash::OrderCashResponse>,
+        debug: crate::decode::debug_of::<order_cash::OrderCashResponse>,
+        #[cfg(test)]
+        request_debug: order_cash::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -1022,6 +1341,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/trading/order-credit",
         tr_ids: &["TTTC0051U", "TTTC0052U"],
         decode: crate::value::decode_map::<order_credit::OrderCreditResponse>,
+        debug: crate::decode::debug_of::<order_credit::OrderCreditResponse>,
+        #[cfg(test)]
+        request_debug: order_credit::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -1029,6 +1351,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/trading/order-resv",
         tr_ids: &["CTSC0008U"],
         decode: crate::value::decode_map::<order_resv::OrderResvResponse>,
+        debug: crate::decode::debug_of::<order_resv::OrderResvResponse>,
+        #[cfg(test)]
+        request_debug: order_resv::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -1036,6 +1361,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/trading/order-resv-ccnl",
         tr_ids: &["CTSC0004R"],
         decode: crate::value::decode_map::<order_resv_ccnl::OrderResvCcnlResponse>,
+        debug: crate::decode::debug_of::<order_resv_ccnl::OrderResvCcnlResponse>,
+        #[cfg(test)]
+        request_debug: order_resv_ccnl::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -1043,6 +1371,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/trading/order-resv-rvsecncl",
         tr_ids: &["CTSC0009U", "CTSC0013U"],
         decode: crate::value::decode_map::<order_resv_rvsecncl::OrderResvRvsecnclResponse>,
+        debug: crate::decode::debug_of::<order_resv_rvsecncl::OrderResvRvsecnclResponse>,
+        #[cfg(test)]
+        request_debug: order_resv_rvsecncl::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -1050,6 +1381,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/trading/order-rvsecncl",
         tr_ids: &["TTTC0013U", "VTTC0013U"],
         decode: crate::value::decode_map::<order_rvsecncl::OrderRvsecnclResponse>,
+        debug: crate::decode::debug_of::<order_rvsecncl::OrderRvsecnclResponse>,
+        #[cfg(test)]
+        request_debug: order_rvsecncl::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -1057,6 +1391,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/finance/other-major-ratios",
         tr_ids: &["FHKST66430500"],
         decode: crate::value::decode_map::<other_major_ratios::OtherMajorRatiosResponse>,
+        debug: crate::decode::debug_of::<other_major_ratios::OtherMajorRatiosResponse>,
+        #[cfg(test)]
+        request_debug: other_major_ratios::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -1064,6 +1401,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/ranking/overtime-exp-trans-fluct",
         tr_ids: &["FHKST11860000"],
         decode: crate::value::decode_map::<overtime_exp_trans_fluct::OvertimeExpTransFluctResponse>,
+        debug: crate::decode::debug_of::<overtime_exp_trans_fluct::OvertimeExpTransFluctResponse>,
+        #[cfg(test)]
+        request_debug: overtime_exp_trans_fluct::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -1071,6 +1411,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/ranking/overtime-fluctuation",
         tr_ids: &["FHPST02340000"],
         decode: crate::value::decode_map::<overtime_fluctuation::OvertimeFluctuationResponse>,
+        debug: crate::decode::debug_of::<overtime_fluctuation::OvertimeFluctuationResponse>,
+        #[cfg(test)]
+        request_debug: overtime_fluctuation::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -1078,6 +1421,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/ranking/overtime-volume",
         tr_ids: &["FHPST02350000"],
         decode: crate::value::decode_map::<overtime_volume::OvertimeVolumeResponse>,
+        debug: crate::decode::debug_of::<overtime_volume::OvertimeVolumeResponse>,
+        #[cfg(test)]
+        request_debug: overtime_volume::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -1085,6 +1431,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/ksdinfo/paidin-capin",
         tr_ids: &["HHKDB669100C0"],
         decode: crate::value::decode_map::<paidin_capin::PaidinCapinResponse>,
+        debug: crate::decode::debug_of::<paidin_capin::PaidinCapinResponse>,
+        #[cfg(test)]
+        request_debug: paidin_capin::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -1092,6 +1441,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/quotations/pbar-tratio",
         tr_ids: &["FHPST01130000"],
         decode: crate::value::decode_map::<pbar_tratio::PbarTratioResponse>,
+        debug: crate::decode::debug_of::<pbar_tratio::PbarTratioResponse>,
+        #[cfg(test)]
+        request_debug: pbar_tratio::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -1099,6 +1451,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/trading/pension/inquire-balance",
         tr_ids: &["TTTC2208R"],
         decode: crate::value::decode_map::<pension_inquire_balance::PensionInquireBalanceResponse>,
+        debug: crate::decode::debug_of::<pension_inquire_balance::PensionInquireBalanceResponse>,
+        #[cfg(test)]
+        request_debug: pension_inquire_balance::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -1108,6 +1463,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         decode: crate::value::decode_map::<
             pension_inquire_daily_ccld::PensionInquireDailyCcldResponse,
         >,
+        debug: crate::decode::debug_of::<pension_inquire_daily_ccld::PensionInquireDailyCcldResponse>,
+        #[cfg(test)]
+        request_debug: pension_inquire_daily_ccld::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -1117,6 +1475,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         decode: crate::value::decode_map::<
             pension_inquire_psbl_order::PensionInquirePsblOrderResponse,
         >,
+        debug: crate::decode::debug_of::<pension_inquire_psbl_order::PensionInquirePsblOrderResponse>,
+        #[cfg(test)]
+        request_debug: pension_inquire_psbl_order::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -1124,6 +1485,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/trading/period-rights",
         tr_ids: &["CTRGA011R"],
         decode: crate::value::decode_map::<period_rights::PeriodRightsResponse>,
+        debug: crate::decode::debug_of::<period_rights::PeriodRightsResponse>,
+        #[cfg(test)]
+        request_debug: period_rights::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -1131,6 +1495,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/ranking/prefer-disparate-ratio",
         tr_ids: &["FHPST01770000"],
         decode: crate::value::decode_map::<prefer_disparate_ratio::PreferDisparateRatioResponse>,
+        debug: crate::decode::debug_of::<prefer_disparate_ratio::PreferDisparateRatioResponse>,
+        #[cfg(test)]
+        request_debug: prefer_disparate_ratio::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -1138,6 +1505,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/ranking/profit-asset-index",
         tr_ids: &["FHPST01730000"],
         decode: crate::value::decode_map::<profit_asset_index::ProfitAssetIndexResponse>,
+        debug: crate::decode::debug_of::<profit_asset_index::ProfitAssetIndexResponse>,
+        #[cfg(test)]
+        request_debug: profit_asset_index::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -1145,6 +1515,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/finance/profit-ratio",
         tr_ids: &["FHKST66430400"],
         decode: crate::value::decode_map::<profit_ratio::ProfitRatioResponse>,
+        debug: crate::decode::debug_of::<profit_ratio::ProfitRatioResponse>,
+        #[cfg(test)]
+        request_debug: profit_ratio::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -1152,6 +1525,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/quotations/program-trade-by-stock",
         tr_ids: &["FHPPG04650101"],
         decode: crate::value::decode_map::<program_trade_by_stock::ProgramTradeByStockResponse>,
+        debug: crate::decode::debug_of::<program_trade_by_stock::ProgramTradeByStockResponse>,
+        #[cfg(test)]
+        request_debug: program_trade_by_stock::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -1161,6 +1537,11 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         decode: crate::value::decode_map::<
             program_trade_by_stock_daily::ProgramTradeByStockDailyResponse,
         >,
+        debug: crate::decode::debug_of::<
+            program_trade_by_stock_daily::ProgramTradeByStockDailyResponse,
+        >,
+        #[cfg(test)]
+        request_debug: program_trade_by_stock_daily::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -1168,6 +1549,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/quotations/psearch-result",
         tr_ids: &["HHKST03900400"],
         decode: crate::value::decode_map::<psearch_result::PsearchResultResponse>,
+        debug: crate::decode::debug_of::<psearch_result::PsearchResultResponse>,
+        #[cfg(test)]
+        request_debug: psearch_result::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -1175,6 +1559,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/quotations/psearch-title",
         tr_ids: &["HHKST03900300"],
         decode: crate::value::decode_map::<psearch_title::PsearchTitleResponse>,
+        debug: crate::decode::debug_of::<psearch_title::PsearchTitleResponse>,
+        #[cfg(test)]
+        request_debug: psearch_title::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -1182,6 +1569,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/ksdinfo/pub-offer",
         tr_ids: &["HHKDB669108C0"],
         decode: crate::value::decode_map::<pub_offer::PubOfferResponse>,
+        debug: crate::decode::debug_of::<pub_offer::PubOfferResponse>,
+        #[cfg(test)]
+        request_debug: pub_offer::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -1189,6 +1579,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/ksdinfo/purreq",
         tr_ids: &["HHKDB669103C0"],
         decode: crate::value::decode_map::<purreq::PurreqResponse>,
+        debug: crate::decode::debug_of::<purreq::PurreqResponse>,
+        #[cfg(test)]
+        request_debug: purreq::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -1196,6 +1589,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/ranking/quote-balance",
         tr_ids: &["FHPST01720000"],
         decode: crate::value::decode_map::<quote_balance::QuoteBalanceResponse>,
+        debug: crate::decode::debug_of::<quote_balance::QuoteBalanceResponse>,
+        #[cfg(test)]
+        request_debug: quote_balance::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -1203,6 +1599,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/ksdinfo/rev-split",
         tr_ids: &["HHKDB669105C0"],
         decode: crate::value::decode_map::<rev_split::RevSplitResponse>,
+        debug: crate::decode::debug_of::<rev_split::RevSplitResponse>,
+        #[cfg(test)]
+        request_debug: rev_split::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -1210,6 +1609,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/quotations/search-info",
         tr_ids: &["CTPF1604R"],
         decode: crate::value::decode_map::<search_info::SearchInfoResponse>,
+        debug: crate::decode::debug_of::<search_info::SearchInfoResponse>,
+        #[cfg(test)]
+        request_debug: search_info::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -1217,6 +1619,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/quotations/search-stock-info",
         tr_ids: &["CTPF1002R"],
         decode: crate::value::decode_map::<search_stock_info::SearchStockInfoResponse>,
+        debug: crate::decode::debug_of::<search_stock_info::SearchStockInfoResponse>,
+        #[cfg(test)]
+        request_debug: search_stock_info::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -1224,6 +1629,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/ksdinfo/sharehld-meet",
         tr_ids: &["HHKDB669111C0"],
         decode: crate::value::decode_map::<sharehld_meet::SharehldMeetResponse>,
+        debug: crate::decode::debug_of::<sharehld_meet::SharehldMeetResponse>,
+        #[cfg(test)]
+        request_debug: sharehld_meet::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -1231,6 +1639,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/ranking/short-sale",
         tr_ids: &["FHPST04820000"],
         decode: crate::value::decode_map::<short_sale::ShortSaleResponse>,
+        debug: crate::decode::debug_of::<short_sale::ShortSaleResponse>,
+        #[cfg(test)]
+        request_debug: short_sale::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -1238,6 +1649,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/finance/stability-ratio",
         tr_ids: &["FHKST66430600"],
         decode: crate::value::decode_map::<stability_ratio::StabilityRatioResponse>,
+        debug: crate::decode::debug_of::<stability_ratio::StabilityRatioResponse>,
+        #[cfg(test)]
+        request_debug: stability_ratio::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -1245,6 +1659,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/ranking/top-interest-stock",
         tr_ids: &["FHPST01800000"],
         decode: crate::value::decode_map::<top_interest_stock::TopInterestStockResponse>,
+        debug: crate::decode::debug_of::<top_interest_stock::TopInterestStockResponse>,
+        #[cfg(test)]
+        request_debug: top_interest_stock::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -1252,6 +1669,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/ranking/traded-by-company",
         tr_ids: &["FHPST01860000"],
         decode: crate::value::decode_map::<traded_by_company::TradedByCompanyResponse>,
+        debug: crate::decode::debug_of::<traded_by_company::TradedByCompanyResponse>,
+        #[cfg(test)]
+        request_debug: traded_by_company::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -1259,6 +1679,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/quotations/tradprt-byamt",
         tr_ids: &["FHKST111900C0"],
         decode: crate::value::decode_map::<tradprt_byamt::TradprtByamtResponse>,
+        debug: crate::decode::debug_of::<tradprt_byamt::TradprtByamtResponse>,
+        #[cfg(test)]
+        request_debug: tradprt_byamt::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -1266,6 +1689,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/ranking/volume-power",
         tr_ids: &["FHPST01680000"],
         decode: crate::value::decode_map::<volume_power::VolumePowerResponse>,
+        debug: crate::decode::debug_of::<volume_power::VolumePowerResponse>,
+        #[cfg(test)]
+        request_debug: volume_power::debug_sample,
     },
     super::Entry {
         category: "domestic_stock",
@@ -1273,6 +1699,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/domestic-stock/v1/quotations/volume-rank",
         tr_ids: &["FHPST01710000"],
         decode: crate::value::decode_map::<volume_rank::VolumeRankResponse>,
+        debug: crate::decode::debug_of::<volume_rank::VolumeRankResponse>,
+        #[cfg(test)]
+        request_debug: volume_rank::debug_sample,
     },
 ];
 

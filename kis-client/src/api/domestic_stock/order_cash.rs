@@ -255,7 +255,7 @@ impl std::fmt::Debug for OrderCashRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("OrderCashRequest")
             .field("variant", &self.variant)
-            .field("cano", &v::Redacted(&self.cano))
+            .field("cano", &crate::__private::Masked::Account(&self.cano))
             .field("acnt_prdt_cd", &self.acnt_prdt_cd)
             .field("pdno", &self.pdno)
             .field("sll_type", &self.sll_type)
@@ -355,6 +355,26 @@ const FIELDS: &[p::FieldMeta] = &[
         retired: &[],
     },
 ];
+
+/// For the redaction test over every generated type: `Debug` of a request with every field
+/// set (sensitive ones to `secret` or `account`).
+#[cfg(test)]
+pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
+    let _ = (secret, account);
+    let r = OrderCashRequest {
+        variant: OrderCashVariant::Sell,
+        cano: account.to_owned(),
+        acnt_prdt_cd: Default::default(),
+        pdno: Default::default(),
+        sll_type: Default::default(),
+        ord_dvsn: Default::default(),
+        ord_qty: Default::default(),
+        ord_unpr: Default::default(),
+        cndt_pric: Default::default(),
+        excg_id_dvsn_cd: Default::default(),
+    };
+    format!("{r:?}")
+}
 
 impl Endpoint for OrderCashRequest {
     type Response = OrderCashResponse;

@@ -498,7 +498,7 @@ impl std::fmt::Debug for OrderCreditRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("OrderCreditRequest")
             .field("variant", &self.variant)
-            .field("cano", &v::Redacted(&self.cano))
+            .field("cano", &crate::__private::Masked::Account(&self.cano))
             .field("acnt_prdt_cd", &self.acnt_prdt_cd)
             .field("pdno", &self.pdno)
             .field("sll_type", &self.sll_type)
@@ -748,6 +748,41 @@ const FIELDS: &[p::FieldMeta] = &[
         retired: &[],
     },
 ];
+
+/// For the redaction test over every generated type: `Debug` of a request with every field
+/// set (sensitive ones to `secret` or `account`).
+#[cfg(test)]
+pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
+    let _ = (secret, account);
+    let r = OrderCreditRequest {
+        variant: OrderCreditVariant::Sell,
+        cano: account.to_owned(),
+        acnt_prdt_cd: Default::default(),
+        pdno: Default::default(),
+        sll_type: Default::default(),
+        crdt_type: Default::default(),
+        loan_dt: Default::default(),
+        ord_dvsn: Default::default(),
+        ord_qty: Default::default(),
+        ord_unpr: Default::default(),
+        rsvn_ord_yn: Default::default(),
+        emgc_ord_yn: Default::default(),
+        pgtr_dvsn: Default::default(),
+        mgco_aptm_odno: Default::default(),
+        lqty_tr_ngtn_dtl_no: Default::default(),
+        lqty_tr_agmt_no: Default::default(),
+        lqty_tr_ngtn_id: Default::default(),
+        lp_ord_yn: Default::default(),
+        mdia_odno: Default::default(),
+        ord_svr_dvsn_cd: Default::default(),
+        pgm_nmpr_stmt_dvsn_cd: Default::default(),
+        cvrg_slct_rson_cd: Default::default(),
+        cvrg_seq: Default::default(),
+        excg_id_dvsn_cd: Default::default(),
+        cndt_pric: Default::default(),
+    };
+    format!("{r:?}")
+}
 
 impl Endpoint for OrderCreditRequest {
     type Response = OrderCreditResponse;

@@ -233,7 +233,7 @@ impl OrderResvRequest {
 impl std::fmt::Debug for OrderResvRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("OrderResvRequest")
-            .field("cano", &v::Redacted(&self.cano))
+            .field("cano", &crate::__private::Masked::Account(&self.cano))
             .field("acnt_prdt_cd", &self.acnt_prdt_cd)
             .field("pdno", &self.pdno)
             .field("ord_qty", &self.ord_qty)
@@ -352,6 +352,27 @@ const FIELDS: &[p::FieldMeta] = &[
         retired: &[],
     },
 ];
+
+/// For the redaction test over every generated type: `Debug` of a request with every field
+/// set (sensitive ones to `secret` or `account`).
+#[cfg(test)]
+pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
+    let _ = (secret, account);
+    let r = OrderResvRequest {
+        cano: account.to_owned(),
+        acnt_prdt_cd: Default::default(),
+        pdno: Default::default(),
+        ord_qty: Default::default(),
+        ord_unpr: Default::default(),
+        sll_buy_dvsn_cd: Default::default(),
+        ord_dvsn_cd: Default::default(),
+        ord_objt_cblc_dvsn_cd: Default::default(),
+        loan_dt: Default::default(),
+        rsvn_ord_end_dt: Default::default(),
+        ldng_dt: Default::default(),
+    };
+    format!("{r:?}")
+}
 
 impl Endpoint for OrderResvRequest {
     type Response = OrderResvResponse;

@@ -215,7 +215,7 @@ impl std::fmt::Debug for OrderResvCcnlRequest {
             .field("rsvn_ord_end_dt", &self.rsvn_ord_end_dt)
             .field("rsvn_ord_seq", &self.rsvn_ord_seq)
             .field("tmnl_mdia_kind_cd", &self.tmnl_mdia_kind_cd)
-            .field("cano", &v::Redacted(&self.cano))
+            .field("cano", &crate::__private::Masked::Account(&self.cano))
             .field("acnt_prdt_cd", &self.acnt_prdt_cd)
             .field("prcs_dvsn_cd", &self.prcs_dvsn_cd)
             .field("cncl_yn", &self.cncl_yn)
@@ -338,6 +338,28 @@ const FIELDS: &[p::FieldMeta] = &[
         retired: &[],
     },
 ];
+
+/// For the redaction test over every generated type: `Debug` of a request with every field
+/// set (sensitive ones to `secret` or `account`).
+#[cfg(test)]
+pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
+    let _ = (secret, account);
+    let r = OrderResvCcnlRequest {
+        rsvn_ord_ord_dt: Default::default(),
+        rsvn_ord_end_dt: Default::default(),
+        rsvn_ord_seq: Default::default(),
+        tmnl_mdia_kind_cd: Default::default(),
+        cano: account.to_owned(),
+        acnt_prdt_cd: Default::default(),
+        prcs_dvsn_cd: Default::default(),
+        cncl_yn: Default::default(),
+        pdno: Default::default(),
+        sll_buy_dvsn_cd: Default::default(),
+        ctx_area_fk200: Default::default(),
+        ctx_area_nk200: Default::default(),
+    };
+    format!("{r:?}")
+}
 
 impl Endpoint for OrderResvCcnlRequest {
     type Response = OrderResvCcnlResponse;

@@ -314,7 +314,7 @@ impl std::fmt::Debug for OrderResvRvsecnclRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("OrderResvRvsecnclRequest")
             .field("variant", &self.variant)
-            .field("cano", &v::Redacted(&self.cano))
+            .field("cano", &crate::__private::Masked::Account(&self.cano))
             .field("acnt_prdt_cd", &self.acnt_prdt_cd)
             .field("pdno", &self.pdno)
             .field("ord_qty", &self.ord_qty)
@@ -463,6 +463,31 @@ const FIELDS: &[p::FieldMeta] = &[
         retired: &[],
     },
 ];
+
+/// For the redaction test over every generated type: `Debug` of a request with every field
+/// set (sensitive ones to `secret` or `account`).
+#[cfg(test)]
+pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
+    let _ = (secret, account);
+    let r = OrderResvRvsecnclRequest {
+        variant: OrderResvRvsecnclVariant::Cancel,
+        cano: account.to_owned(),
+        acnt_prdt_cd: Default::default(),
+        pdno: Default::default(),
+        ord_qty: Default::default(),
+        ord_unpr: Default::default(),
+        sll_buy_dvsn_cd: Default::default(),
+        ord_dvsn_cd: Default::default(),
+        ord_objt_cblc_dvsn_cd: Default::default(),
+        loan_dt: Default::default(),
+        rsvn_ord_end_dt: Default::default(),
+        ctal_tlno: Default::default(),
+        rsvn_ord_seq: Default::default(),
+        rsvn_ord_orgno: Default::default(),
+        rsvn_ord_ord_dt: Default::default(),
+    };
+    format!("{r:?}")
+}
 
 impl Endpoint for OrderResvRvsecnclRequest {
     type Response = OrderResvRvsecnclResponse;

@@ -248,7 +248,7 @@ impl OrderRvsecnclRequest {
 impl std::fmt::Debug for OrderRvsecnclRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("OrderRvsecnclRequest")
-            .field("cano", &v::Redacted(&self.cano))
+            .field("cano", &crate::__private::Masked::Account(&self.cano))
             .field("acnt_prdt_cd", &self.acnt_prdt_cd)
             .field("krx_fwdg_ord_orgno", &self.krx_fwdg_ord_orgno)
             .field("orgn_odno", &self.orgn_odno)
@@ -368,6 +368,27 @@ const FIELDS: &[p::FieldMeta] = &[
         retired: &[],
     },
 ];
+
+/// For the redaction test over every generated type: `Debug` of a request with every field
+/// set (sensitive ones to `secret` or `account`).
+#[cfg(test)]
+pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
+    let _ = (secret, account);
+    let r = OrderRvsecnclRequest {
+        cano: account.to_owned(),
+        acnt_prdt_cd: Default::default(),
+        krx_fwdg_ord_orgno: Default::default(),
+        orgn_odno: Default::default(),
+        ord_dvsn: Default::default(),
+        rvse_cncl_dvsn_cd: Default::default(),
+        ord_qty: Default::default(),
+        ord_unpr: Default::default(),
+        qty_all_ord_yn: Default::default(),
+        cndt_pric: Default::default(),
+        excg_id_dvsn_cd: Default::default(),
+    };
+    format!("{r:?}")
+}
 
 impl Endpoint for OrderRvsecnclRequest {
     type Response = OrderRvsecnclResponse;

@@ -290,6 +290,24 @@ const FIELDS: &[p::FieldMeta] = &[
     },
 ];
 
+/// For the redaction test over every generated type: `Debug` of a request with every field
+/// set (sensitive ones to `secret` or `account`).
+#[cfg(test)]
+pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
+    let _ = (secret, account);
+    let r = OvertimeExpTransFluctRequest {
+        fid_cond_mrkt_div_code: Default::default(),
+        fid_cond_scr_div_code: Default::default(),
+        fid_input_iscd: Default::default(),
+        fid_rank_sort_cls_code: Default::default(),
+        fid_div_cls_code: Default::default(),
+        fid_input_price_1: Default::default(),
+        fid_input_price_2: Default::default(),
+        fid_input_vol_1: Default::default(),
+    };
+    format!("{r:?}")
+}
+
 impl Endpoint for OvertimeExpTransFluctRequest {
     type Response = OvertimeExpTransFluctResponse;
 

@@ -124,7 +124,7 @@ impl PensionInquireBalanceRequest {
 impl std::fmt::Debug for PensionInquireBalanceRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PensionInquireBalanceRequest")
-            .field("cano", &v::Redacted(&self.cano))
+            .field("cano", &crate::__private::Masked::Account(&self.cano))
             .field("acnt_prdt_cd", &self.acnt_prdt_cd)
             .field("acca_dvsn_cd", &self.acca_dvsn_cd)
             .field("inqr_dvsn", &self.inqr_dvsn)
@@ -191,6 +191,22 @@ const FIELDS: &[p::FieldMeta] = &[
         retired: &[],
     },
 ];
+
+/// For the redaction test over every generated type: `Debug` of a request with every field
+/// set (sensitive ones to `secret` or `account`).
+#[cfg(test)]
+pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
+    let _ = (secret, account);
+    let r = PensionInquireBalanceRequest {
+        cano: account.to_owned(),
+        acnt_prdt_cd: Default::default(),
+        acca_dvsn_cd: Default::default(),
+        inqr_dvsn: Default::default(),
+        ctx_area_fk100: Default::default(),
+        ctx_area_nk100: Default::default(),
+    };
+    format!("{r:?}")
+}
 
 impl Endpoint for PensionInquireBalanceRequest {
     type Response = PensionInquireBalanceResponse;

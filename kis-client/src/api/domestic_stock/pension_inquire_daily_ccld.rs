@@ -212,7 +212,7 @@ impl std::fmt::Debug for PensionInquireDailyCcldRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PensionInquireDailyCcldRequest")
             .field("variant", &self.variant)
-            .field("cano", &v::Redacted(&self.cano))
+            .field("cano", &crate::__private::Masked::Account(&self.cano))
             .field("acnt_prdt_cd", &self.acnt_prdt_cd)
             .field("user_dvsn_cd", &self.user_dvsn_cd)
             .field("sll_buy_dvsn_cd", &self.sll_buy_dvsn_cd)
@@ -299,6 +299,25 @@ const FIELDS: &[p::FieldMeta] = &[
         retired: &[],
     },
 ];
+
+/// For the redaction test over every generated type: `Debug` of a request with every field
+/// set (sensitive ones to `secret` or `account`).
+#[cfg(test)]
+pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
+    let _ = (secret, account);
+    let r = PensionInquireDailyCcldRequest {
+        variant: PensionInquireDailyCcldVariant::Krx,
+        cano: account.to_owned(),
+        acnt_prdt_cd: Default::default(),
+        user_dvsn_cd: Default::default(),
+        sll_buy_dvsn_cd: Default::default(),
+        ccld_nccs_dvsn: Default::default(),
+        inqr_dvsn_3: Default::default(),
+        ctx_area_fk100: Default::default(),
+        ctx_area_nk100: Default::default(),
+    };
+    format!("{r:?}")
+}
 
 impl Endpoint for PensionInquireDailyCcldRequest {
     type Response = PensionInquireDailyCcldResponse;

@@ -143,7 +143,7 @@ impl PensionInquirePsblOrderRequest {
 impl std::fmt::Debug for PensionInquirePsblOrderRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PensionInquirePsblOrderRequest")
-            .field("cano", &v::Redacted(&self.cano))
+            .field("cano", &crate::__private::Masked::Account(&self.cano))
             .field("acnt_prdt_cd", &self.acnt_prdt_cd)
             .field("pdno", &self.pdno)
             .field("acca_dvsn_cd", &self.acca_dvsn_cd)
@@ -220,6 +220,23 @@ const FIELDS: &[p::FieldMeta] = &[
         retired: &[],
     },
 ];
+
+/// For the redaction test over every generated type: `Debug` of a request with every field
+/// set (sensitive ones to `secret` or `account`).
+#[cfg(test)]
+pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
+    let _ = (secret, account);
+    let r = PensionInquirePsblOrderRequest {
+        cano: account.to_owned(),
+        acnt_prdt_cd: Default::default(),
+        pdno: Default::default(),
+        acca_dvsn_cd: Default::default(),
+        cma_evlu_amt_icld_yn: Default::default(),
+        ord_dvsn: Default::default(),
+        ord_unpr: Default::default(),
+    };
+    format!("{r:?}")
+}
 
 impl Endpoint for PensionInquirePsblOrderRequest {
     type Response = PensionInquirePsblOrderResponse;

@@ -204,7 +204,7 @@ impl std::fmt::Debug for PeriodRightsRequest {
             .field("inqr_dvsn", &self.inqr_dvsn)
             .field("cust_rncno25", &self.cust_rncno25)
             .field("hmid", &self.hmid)
-            .field("cano", &v::Redacted(&self.cano))
+            .field("cano", &crate::__private::Masked::Account(&self.cano))
             .field("acnt_prdt_cd", &self.acnt_prdt_cd)
             .field("inqr_strt_dt", &self.inqr_strt_dt)
             .field("inqr_end_dt", &self.inqr_end_dt)
@@ -328,6 +328,28 @@ const FIELDS: &[p::FieldMeta] = &[
         retired: &[],
     },
 ];
+
+/// For the redaction test over every generated type: `Debug` of a request with every field
+/// set (sensitive ones to `secret` or `account`).
+#[cfg(test)]
+pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
+    let _ = (secret, account);
+    let r = PeriodRightsRequest {
+        inqr_dvsn: Default::default(),
+        cust_rncno25: Default::default(),
+        hmid: Default::default(),
+        cano: account.to_owned(),
+        acnt_prdt_cd: Default::default(),
+        inqr_strt_dt: Default::default(),
+        inqr_end_dt: Default::default(),
+        rght_type_cd: Default::default(),
+        pdno: Default::default(),
+        prdt_type_cd: Default::default(),
+        ctx_area_nk100: Default::default(),
+        ctx_area_fk100: Default::default(),
+    };
+    format!("{r:?}")
+}
 
 impl Endpoint for PeriodRightsRequest {
     type Response = PeriodRightsResponse;

@@ -140,6 +140,20 @@ const FIELDS: &[p::FieldMeta] = &[
     },
 ];
 
+/// For the redaction test over every generated type: `Debug` of a request with every field
+/// set (sensitive ones to `secret` or `account`).
+#[cfg(test)]
+pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
+    let _ = (secret, account);
+    let r = PurreqRequest {
+        sht_cd: Default::default(),
+        t_dt: Default::default(),
+        f_dt: Default::default(),
+        cts: Default::default(),
+    };
+    format!("{r:?}")
+}
+
 impl Endpoint for PurreqRequest {
     type Response = PurreqResponse;
 

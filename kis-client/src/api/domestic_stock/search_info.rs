@@ -132,6 +132,18 @@ const FIELDS: &[p::FieldMeta] = &[
     },
 ];
 
+/// For the redaction test over every generated type: `Debug` of a request with every field
+/// set (sensitive ones to `secret` or `account`).
+#[cfg(test)]
+pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
+    let _ = (secret, account);
+    let r = SearchInfoRequest {
+        pdno: Default::default(),
+        prdt_type_cd: Default::default(),
+    };
+    format!("{r:?}")
+}
+
 impl Endpoint for SearchInfoRequest {
     type Response = SearchInfoResponse;
 

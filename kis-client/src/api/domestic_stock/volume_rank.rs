@@ -366,6 +366,27 @@ const FIELDS: &[p::FieldMeta] = &[
     },
 ];
 
+/// For the redaction test over every generated type: `Debug` of a request with every field
+/// set (sensitive ones to `secret` or `account`).
+#[cfg(test)]
+pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
+    let _ = (secret, account);
+    let r = VolumeRankRequest {
+        fid_cond_mrkt_div_code: Default::default(),
+        fid_cond_scr_div_code: Default::default(),
+        fid_input_iscd: Default::default(),
+        fid_div_cls_code: Default::default(),
+        fid_blng_cls_code: Default::default(),
+        fid_trgt_cls_code: Default::default(),
+        fid_trgt_exls_cls_code: Default::default(),
+        fid_input_price_1: Default::default(),
+        fid_input_price_2: Default::default(),
+        fid_vol_cnt: Default::default(),
+        fid_input_date_1: Default::default(),
+    };
+    format!("{r:?}")
+}
+
 impl Endpoint for VolumeRankRequest {
     type Response = VolumeRankResponse;
 

@@ -1479,6 +1479,73 @@ const FIELDS: &[p::FieldMeta] = &[
     },
 ];
 
+/// For the redaction test over every generated type: `Debug` of a request with every field
+/// set (sensitive ones to `secret` or `account`).
+#[cfg(test)]
+pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
+    let _ = (secret, account);
+    let r = CondSearchRequest {
+        fid_cond_mrkt_div_code: Default::default(),
+        fid_cond_scr_div_code: Default::default(),
+        fid_rank_sort_cls_code: Default::default(),
+        fid_input_cnt_1: Default::default(),
+        fid_rank_sort_cls_code_2: Default::default(),
+        fid_input_cnt_2: Default::default(),
+        fid_rank_sort_cls_code_3: Default::default(),
+        fid_input_cnt_3: Default::default(),
+        fid_trgt_cls_code: Default::default(),
+        fid_input_iscd: Default::default(),
+        fid_unas_input_iscd: Default::default(),
+        fid_mrkt_cls_code: Default::default(),
+        fid_input_date_1: Default::default(),
+        fid_input_date_2: Default::default(),
+        fid_input_iscd_2: Default::default(),
+        fid_etc_cls_code: Default::default(),
+        fid_input_rmnn_dynu_1: Default::default(),
+        fid_input_rmnn_dynu_2: Default::default(),
+        fid_prpr_cnt1: Default::default(),
+        fid_prpr_cnt2: Default::default(),
+        fid_rsfl_rate1: Default::default(),
+        fid_rsfl_rate2: Default::default(),
+        fid_vol1: Default::default(),
+        fid_vol2: Default::default(),
+        fid_aply_rang_prc_1: Default::default(),
+        fid_aply_rang_prc_2: Default::default(),
+        fid_lvrg_val1: Default::default(),
+        fid_lvrg_val2: Default::default(),
+        fid_vol3: Default::default(),
+        fid_vol4: Default::default(),
+        fid_ints_vltl1: Default::default(),
+        fid_ints_vltl2: Default::default(),
+        fid_prmm_val1: Default::default(),
+        fid_prmm_val2: Default::default(),
+        fid_gear1: Default::default(),
+        fid_gear2: Default::default(),
+        fid_prls_qryr_rate1: Default::default(),
+        fid_prls_qryr_rate2: Default::default(),
+        fid_delta1: Default::default(),
+        fid_delta2: Default::default(),
+        fid_acpr1: Default::default(),
+        fid_acpr2: Default::default(),
+        fid_stck_cnvr_rate1: Default::default(),
+        fid_stck_cnvr_rate2: Default::default(),
+        fid_div_cls_code: Default::default(),
+        fid_prit1: Default::default(),
+        fid_prit2: Default::default(),
+        fid_cfp1: Default::default(),
+        fid_cfp2: Default::default(),
+        fid_input_nmix_price_1: Default::default(),
+        fid_input_nmix_price_2: Default::default(),
+        fid_egea_val1: Default::default(),
+        fid_egea_val2: Default::default(),
+        fid_input_dvdn_ert: Default::default(),
+        fid_input_hist_vltl: Default::default(),
+        fid_theta1: Default::default(),
+        fid_theta2: Default::default(),
+    };
+    format!("{r:?}")
+}
+
 impl Endpoint for CondSearchRequest {
     type Response = CondSearchResponse;
 

@@ -53,6 +53,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/elw/v1/quotations/compare-stocks",
         tr_ids: &["FHKEW151701C0"],
         decode: crate::value::decode_map::<compare_stocks::CompareStocksResponse>,
+        debug: crate::decode::debug_of::<compare_stocks::CompareStocksResponse>,
+        #[cfg(test)]
+        request_debug: compare_stocks::debug_sample,
     },
     super::Entry {
         category: "elw",
@@ -60,6 +63,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/elw/v1/quotations/cond-search",
         tr_ids: &["FHKEW15100000"],
         decode: crate::value::decode_map::<cond_search::CondSearchResponse>,
+        debug: crate::decode::debug_of::<cond_search::CondSearchResponse>,
+        #[cfg(test)]
+        request_debug: cond_search::debug_sample,
     },
     super::Entry {
         category: "elw",
@@ -67,6 +73,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/elw/v1/quotations/expiration-stocks",
         tr_ids: &["FHKEW154700C0"],
         decode: crate::value::decode_map::<expiration_stocks::ExpirationStocksResponse>,
+        debug: crate::decode::debug_of::<expiration_stocks::ExpirationStocksResponse>,
+        #[cfg(test)]
+        request_debug: expiration_stocks::debug_sample,
     },
     super::Entry {
         category: "elw",
@@ -74,6 +83,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/elw/v1/ranking/indicator",
         tr_ids: &["FHPEW02790000"],
         decode: crate::value::decode_map::<indicator::IndicatorResponse>,
+        debug: crate::decode::debug_of::<indicator::IndicatorResponse>,
+        #[cfg(test)]
+        request_debug: indicator::debug_sample,
     },
     super::Entry {
         category: "elw",
@@ -81,6 +93,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/elw/v1/quotations/indicator-trend-ccnl",
         tr_ids: &["FHPEW02740100"],
         decode: crate::value::decode_map::<indicator_trend_ccnl::IndicatorTrendCcnlResponse>,
+        debug: crate::decode::debug_of::<indicator_trend_ccnl::IndicatorTrendCcnlResponse>,
+        #[cfg(test)]
+        request_debug: indicator_trend_ccnl::debug_sample,
     },
     super::Entry {
         category: "elw",
@@ -88,6 +103,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/elw/v1/quotations/indicator-trend-daily",
         tr_ids: &["FHPEW02740200"],
         decode: crate::value::decode_map::<indicator_trend_daily::IndicatorTrendDailyResponse>,
+        debug: crate::decode::debug_of::<indicator_trend_daily::IndicatorTrendDailyResponse>,
+        #[cfg(test)]
+        request_debug: indicator_trend_daily::debug_sample,
     },
     super::Entry {
         category: "elw",
@@ -95,6 +113,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/elw/v1/quotations/indicator-trend-minute",
         tr_ids: &["FHPEW02740300"],
         decode: crate::value::decode_map::<indicator_trend_minute::IndicatorTrendMinuteResponse>,
+        debug: crate::decode::debug_of::<indicator_trend_minute::IndicatorTrendMinuteResponse>,
+        #[cfg(test)]
+        request_debug: indicator_trend_minute::debug_sample,
     },
     super::Entry {
         category: "elw",
@@ -102,6 +123,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/elw/v1/quotations/lp-trade-trend",
         tr_ids: &["FHPEW03760000"],
         decode: crate::value::decode_map::<lp_trade_trend::LpTradeTrendResponse>,
+        debug: crate::decode::debug_of::<lp_trade_trend::LpTradeTrendResponse>,
+        #[cfg(test)]
+        request_debug: lp_trade_trend::debug_sample,
     },
     super::Entry {
         category: "elw",
@@ -109,6 +133,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/elw/v1/quotations/newly-listed",
         tr_ids: &["FHKEW154800C0"],
         decode: crate::value::decode_map::<newly_listed::NewlyListedResponse>,
+        debug: crate::decode::debug_of::<newly_listed::NewlyListedResponse>,
+        #[cfg(test)]
+        request_debug: newly_listed::debug_sample,
     },
     super::Entry {
         category: "elw",
@@ -116,6 +143,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/elw/v1/ranking/quick-change",
         tr_ids: &["FHPEW02870000"],
         decode: crate::value::decode_map::<quick_change::QuickChangeResponse>,
+        debug: crate::decode::debug_of::<quick_change::QuickChangeResponse>,
+        #[cfg(test)]
+        request_debug: quick_change::debug_sample,
     },
     super::Entry {
         category: "elw",
@@ -123,6 +153,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/elw/v1/ranking/sensitivity",
         tr_ids: &["FHPEW02850000"],
         decode: crate::value::decode_map::<sensitivity::SensitivityResponse>,
+        debug: crate::decode::debug_of::<sensitivity::SensitivityResponse>,
+        #[cfg(test)]
+        request_debug: sensitivity::debug_sample,
     },
     super::Entry {
         category: "elw",
@@ -130,6 +163,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/elw/v1/quotations/sensitivity-trend-ccnl",
         tr_ids: &["FHPEW02830100"],
         decode: crate::value::decode_map::<sensitivity_trend_ccnl::SensitivityTrendCcnlResponse>,
+        debug: crate::decode::debug_of::<sensitivity_trend_ccnl::SensitivityTrendCcnlResponse>,
+        #[cfg(test)]
+        request_debug: sensitivity_trend_ccnl::debug_sample,
     },
     super::Entry {
         category: "elw",
@@ -137,6 +173,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/elw/v1/quotations/sensitivity-trend-daily",
         tr_ids: &["FHPEW02830200"],
         decode: crate::value::decode_map::<sensitivity_trend_daily::SensitivityTrendDailyResponse>,
+        debug: crate::decode::debug_of::<sensitivity_trend_daily::SensitivityTrendDailyResponse>,
+        #[cfg(test)]
+        request_debug: sensitivity_trend_daily::debug_sample,
     },
     super::Entry {
         category: "elw",
@@ -144,6 +183,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/elw/v1/quotations/udrl-asset-list",
         tr_ids: &["FHKEW154100C0"],
         decode: crate::value::decode_map::<udrl_asset_list::UdrlAssetListResponse>,
+        debug: crate::decode::debug_of::<udrl_asset_list::UdrlAssetListResponse>,
+        #[cfg(test)]
+        request_debug: udrl_asset_list::debug_sample,
     },
     super::Entry {
         category: "elw",
@@ -151,6 +193,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/elw/v1/quotations/udrl-asset-price",
         tr_ids: &["FHKEW154101C0"],
         decode: crate::value::decode_map::<udrl_asset_price::UdrlAssetPriceResponse>,
+        debug: crate::decode::debug_of::<udrl_asset_price::UdrlAssetPriceResponse>,
+        #[cfg(test)]
+        request_debug: udrl_asset_price::debug_sample,
     },
     super::Entry {
         category: "elw",
@@ -158,6 +203,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/elw/v1/ranking/updown-rate",
         tr_ids: &["FHPEW02770000"],
         decode: crate::value::decode_map::<updown_rate::UpdownRateResponse>,
+        debug: crate::decode::debug_of::<updown_rate::UpdownRateResponse>,
+        #[cfg(test)]
+        request_debug: updown_rate::debug_sample,
     },
     super::Entry {
         category: "elw",
@@ -165,6 +213,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/elw/v1/quotations/volatility-trend-ccnl",
         tr_ids: &["FHPEW02840100"],
         decode: crate::value::decode_map::<volatility_trend_ccnl::VolatilityTrendCcnlResponse>,
+        debug: crate::decode::debug_of::<volatility_trend_ccnl::VolatilityTrendCcnlResponse>,
+        #[cfg(test)]
+        request_debug: volatility_trend_ccnl::debug_sample,
     },
     super::Entry {
         category: "elw",
@@ -172,6 +223,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/elw/v1/quotations/volatility-trend-daily",
         tr_ids: &["FHPEW02840200"],
         decode: crate::value::decode_map::<volatility_trend_daily::VolatilityTrendDailyResponse>,
+        debug: crate::decode::debug_of::<volatility_trend_daily::VolatilityTrendDailyResponse>,
+        #[cfg(test)]
+        request_debug: volatility_trend_daily::debug_sample,
     },
     super::Entry {
         category: "elw",
@@ -179,6 +233,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/elw/v1/quotations/volatility-trend-minute",
         tr_ids: &["FHPEW02840300"],
         decode: crate::value::decode_map::<volatility_trend_minute::VolatilityTrendMinuteResponse>,
+        debug: crate::decode::debug_of::<volatility_trend_minute::VolatilityTrendMinuteResponse>,
+        #[cfg(test)]
+        request_debug: volatility_trend_minute::debug_sample,
     },
     super::Entry {
         category: "elw",
@@ -186,6 +243,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/elw/v1/quotations/volatility-trend-tick",
         tr_ids: &["FHPEW02840400"],
         decode: crate::value::decode_map::<volatility_trend_tick::VolatilityTrendTickResponse>,
+        debug: crate::decode::debug_of::<volatility_trend_tick::VolatilityTrendTickResponse>,
+        #[cfg(test)]
+        request_debug: volatility_trend_tick::debug_sample,
     },
     super::Entry {
         category: "elw",
@@ -193,6 +253,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/elw/v1/ranking/volume-rank",
         tr_ids: &["FHPEW02780000"],
         decode: crate::value::decode_map::<volume_rank::VolumeRankResponse>,
+        debug: crate::decode::debug_of::<volume_rank::VolumeRankResponse>,
+        #[cfg(test)]
+        request_debug: volume_rank::debug_sample,
     },
 ];
 

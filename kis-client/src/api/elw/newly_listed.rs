@@ -269,6 +269,24 @@ const FIELDS: &[p::FieldMeta] = &[
     },
 ];
 
+/// For the redaction test over every generated type: `Debug` of a request with every field
+/// set (sensitive ones to `secret` or `account`).
+#[cfg(test)]
+pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
+    let _ = (secret, account);
+    let r = NewlyListedRequest {
+        fid_cond_mrkt_div_code: Default::default(),
+        fid_cond_scr_div_code: Default::default(),
+        fid_div_cls_code: Default::default(),
+        fid_unas_input_iscd: Default::default(),
+        fid_input_iscd_2: Default::default(),
+        fid_input_date_1: Default::default(),
+        fid_blnc_cls_code: Default::default(),
+        fid_blng_cls_code: Default::default(),
+    };
+    format!("{r:?}")
+}
+
 impl Endpoint for NewlyListedRequest {
     type Response = NewlyListedResponse;
 

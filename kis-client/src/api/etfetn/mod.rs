@@ -29,6 +29,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/etfetn/v1/quotations/inquire-asking-price",
         tr_ids: &["FHPST02400200"],
         decode: crate::value::decode_map::<inquire_asking_price::InquireAskingPriceResponse>,
+        debug: crate::decode::debug_of::<inquire_asking_price::InquireAskingPriceResponse>,
+        #[cfg(test)]
+        request_debug: inquire_asking_price::debug_sample,
     },
     super::Entry {
         category: "etfetn",
@@ -38,6 +41,11 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         decode: crate::value::decode_map::<
             inquire_component_stock_price::InquireComponentStockPriceResponse,
         >,
+        debug: crate::decode::debug_of::<
+            inquire_component_stock_price::InquireComponentStockPriceResponse,
+        >,
+        #[cfg(test)]
+        request_debug: inquire_component_stock_price::debug_sample,
     },
     super::Entry {
         category: "etfetn",
@@ -45,6 +53,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/etfetn/v1/quotations/inquire-price",
         tr_ids: &["FHPST02400000"],
         decode: crate::value::decode_map::<inquire_price::InquirePriceResponse>,
+        debug: crate::decode::debug_of::<inquire_price::InquirePriceResponse>,
+        #[cfg(test)]
+        request_debug: inquire_price::debug_sample,
     },
     super::Entry {
         category: "etfetn",
@@ -54,6 +65,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         decode: crate::value::decode_map::<
             nav_comparison_daily_trend::NavComparisonDailyTrendResponse,
         >,
+        debug: crate::decode::debug_of::<nav_comparison_daily_trend::NavComparisonDailyTrendResponse>,
+        #[cfg(test)]
+        request_debug: nav_comparison_daily_trend::debug_sample,
     },
     super::Entry {
         category: "etfetn",
@@ -61,6 +75,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/etfetn/v1/quotations/nav-comparison-time-trend",
         tr_ids: &["FHPST02440100"],
         decode: crate::value::decode_map::<nav_comparison_time_trend::NavComparisonTimeTrendResponse>,
+        debug: crate::decode::debug_of::<nav_comparison_time_trend::NavComparisonTimeTrendResponse>,
+        #[cfg(test)]
+        request_debug: nav_comparison_time_trend::debug_sample,
     },
     super::Entry {
         category: "etfetn",
@@ -68,6 +85,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/etfetn/v1/quotations/nav-comparison-trend",
         tr_ids: &["FHPST02440000"],
         decode: crate::value::decode_map::<nav_comparison_trend::NavComparisonTrendResponse>,
+        debug: crate::decode::debug_of::<nav_comparison_trend::NavComparisonTrendResponse>,
+        #[cfg(test)]
+        request_debug: nav_comparison_trend::debug_sample,
     },
 ];
 

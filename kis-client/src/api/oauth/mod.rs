@@ -17,6 +17,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/oauth2/Approval",
         tr_ids: &[],
         decode: crate::value::decode_map::<approval::ApprovalResponse>,
+        debug: crate::decode::debug_of::<approval::ApprovalResponse>,
+        #[cfg(test)]
+        request_debug: approval::debug_sample,
     },
     super::Entry {
         category: "oauth",
@@ -24,6 +27,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/oauth2/revokeP",
         tr_ids: &[],
         decode: crate::value::decode_map::<revokep::RevokepResponse>,
+        debug: crate::decode::debug_of::<revokep::RevokepResponse>,
+        #[cfg(test)]
+        request_debug: revokep::debug_sample,
     },
     super::Entry {
         category: "oauth",
@@ -31,6 +37,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/oauth2/tokenP",
         tr_ids: &[],
         decode: crate::value::decode_map::<tokenp::TokenpResponse>,
+        debug: crate::decode::debug_of::<tokenp::TokenpResponse>,
+        #[cfg(test)]
+        request_debug: tokenp::debug_sample,
     },
 ];
 

@@ -82,9 +82,12 @@ impl RevokepRequest {
 impl std::fmt::Debug for RevokepRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("RevokepRequest")
-            .field("appkey", &self.appkey)
-            .field("appsecret", &self.appsecret)
-            .field("token", &self.token)
+            .field("appkey", &crate::__private::Masked::Secret(&self.appkey))
+            .field(
+                "appsecret",
+                &crate::__private::Masked::Secret(&self.appsecret),
+            )
+            .field("token", &crate::__private::Masked::Secret(&self.token))
             .finish()
     }
 }
@@ -119,6 +122,19 @@ const FIELDS: &[p::FieldMeta] = &[
         retired: &[],
     },
 ];
+
+/// For the redaction test over every generated type: `Debug` of a request with every field
+/// set (sensitive ones to `secret` or `account`).
+#[cfg(test)]
+pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
+    let _ = (secret, account);
+    let r = RevokepRequest {
+        appkey: secret.to_owned(),
+        appsecret: secret.to_owned(),
+        token: secret.to_owned(),
+    };
+    format!("{r:?}")
+}
 
 impl Endpoint for RevokepRequest {
     type Response = RevokepResponse;

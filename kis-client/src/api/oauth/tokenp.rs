@@ -83,8 +83,11 @@ impl std::fmt::Debug for TokenpRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TokenpRequest")
             .field("grant_type", &self.grant_type)
-            .field("appkey", &self.appkey)
-            .field("appsecret", &self.appsecret)
+            .field("appkey", &crate::__private::Masked::Secret(&self.appkey))
+            .field(
+                "appsecret",
+                &crate::__private::Masked::Secret(&self.appsecret),
+            )
             .finish()
     }
 }
@@ -120,6 +123,19 @@ const FIELDS: &[p::FieldMeta] = &[
     },
 ];
 
+/// For the redaction test over every generated type: `Debug` of a request with every field
+/// set (sensitive ones to `secret` or `account`).
+#[cfg(test)]
+pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
+    let _ = (secret, account);
+    let r = TokenpRequest {
+        grant_type: Default::default(),
+        appkey: secret.to_owned(),
+        appsecret: secret.to_owned(),
+    };
+    format!("{r:?}")
+}
+
 impl Endpoint for TokenpRequest {
     type Response = TokenpResponse;
 
@@ -146,7 +162,7 @@ impl Endpoint for TokenpRequest {
 /// Response of 접근토큰발급(P) (`인증-001`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Default)]
 #[non_exhaustive]
 pub struct TokenpResponse {
     /// 성공 실패 여부 (\`0\` = success) (`rt_cd`).
@@ -166,6 +182,28 @@ pub struct TokenpResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Secret fields are hidden and account numbers masked.
+impl std::fmt::Debug for TokenpResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenpResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field(
+                "access_token",
+                &crate::__private::Masked::Secret(&self.access_token.raw()),
+            )
+            .field("token_type", &self.token_type)
+            .field("expires_in", &self.expires_in)
+            .field(
+                "access_token_token_expired",
+                &self.access_token_token_expired,
+            )
+            .field("extra", &self.extra)
+            .finish()
+    }
 }
 
 impl crate::__private::Record for TokenpResponse {

@@ -65,6 +65,17 @@ const FIELDS: &[p::FieldMeta] = &[p::FieldMeta {
     retired: &[],
 }];
 
+/// For the redaction test over every generated type: `Debug` of a request with every field
+/// set (sensitive ones to `secret` or `account`).
+#[cfg(test)]
+pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
+    let _ = (secret, account);
+    let r = InquireAskingPriceRequest {
+        srs_cd: Default::default(),
+    };
+    format!("{r:?}")
+}
+
 impl Endpoint for InquireAskingPriceRequest {
     type Response = InquireAskingPriceResponse;
 

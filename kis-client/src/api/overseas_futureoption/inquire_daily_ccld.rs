@@ -205,7 +205,7 @@ impl InquireDailyCcldRequest {
 impl std::fmt::Debug for InquireDailyCcldRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("InquireDailyCcldRequest")
-            .field("cano", &v::Redacted(&self.cano))
+            .field("cano", &crate::__private::Masked::Account(&self.cano))
             .field("acnt_prdt_cd", &self.acnt_prdt_cd)
             .field("strt_dt", &self.strt_dt)
             .field("end_dt", &self.end_dt)
@@ -322,6 +322,27 @@ const FIELDS: &[p::FieldMeta] = &[
         retired: &[],
     },
 ];
+
+/// For the redaction test over every generated type: `Debug` of a request with every field
+/// set (sensitive ones to `secret` or `account`).
+#[cfg(test)]
+pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
+    let _ = (secret, account);
+    let r = InquireDailyCcldRequest {
+        cano: account.to_owned(),
+        acnt_prdt_cd: Default::default(),
+        strt_dt: Default::default(),
+        end_dt: Default::default(),
+        fuop_dvsn_cd: Default::default(),
+        fm_pdgr_cd: Default::default(),
+        crcy_cd: Default::default(),
+        fm_item_ftng_yn: Default::default(),
+        sll_buy_dvsn_cd: Default::default(),
+        ctx_area_fk200: Default::default(),
+        ctx_area_nk200: Default::default(),
+    };
+    format!("{r:?}")
+}
 
 impl Endpoint for InquireDailyCcldRequest {
     type Response = InquireDailyCcldResponse;

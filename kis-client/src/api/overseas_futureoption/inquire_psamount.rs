@@ -133,7 +133,7 @@ impl InquirePsamountRequest {
 impl std::fmt::Debug for InquirePsamountRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("InquirePsamountRequest")
-            .field("cano", &v::Redacted(&self.cano))
+            .field("cano", &crate::__private::Masked::Account(&self.cano))
             .field("acnt_prdt_cd", &self.acnt_prdt_cd)
             .field("ovrs_futr_fx_pdno", &self.ovrs_futr_fx_pdno)
             .field("sll_buy_dvsn_cd", &self.sll_buy_dvsn_cd)
@@ -200,6 +200,22 @@ const FIELDS: &[p::FieldMeta] = &[
         retired: &[],
     },
 ];
+
+/// For the redaction test over every generated type: `Debug` of a request with every field
+/// set (sensitive ones to `secret` or `account`).
+#[cfg(test)]
+pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
+    let _ = (secret, account);
+    let r = InquirePsamountRequest {
+        cano: account.to_owned(),
+        acnt_prdt_cd: Default::default(),
+        ovrs_futr_fx_pdno: Default::default(),
+        sll_buy_dvsn_cd: Default::default(),
+        fm_ord_pric: Default::default(),
+        ecis_rsvn_ord_yn: Default::default(),
+    };
+    format!("{r:?}")
+}
 
 impl Endpoint for InquirePsamountRequest {
     type Response = InquirePsamountResponse;
@@ -319,7 +335,7 @@ impl serde::Serialize for InquirePsamountResponse {
 }
 
 /// A record of block `output` (응답상세1).
-#[derive(Debug, Default)]
+#[derive(Default)]
 #[non_exhaustive]
 pub struct Output {
     /// 종합계좌번호 (`cano`, length 8).
@@ -345,6 +361,25 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Secret fields are hidden and account numbers masked.
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output")
+            .field("cano", &crate::__private::Masked::Account(&self.cano.raw()))
+            .field("acnt_prdt_cd", &self.acnt_prdt_cd)
+            .field("ovrs_futr_fx_pdno", &self.ovrs_futr_fx_pdno)
+            .field("crcy_cd", &self.crcy_cd)
+            .field("sll_buy_dvsn_cd", &self.sll_buy_dvsn_cd)
+            .field("fm_ustl_qty", &self.fm_ustl_qty)
+            .field("fm_lqd_psbl_qty", &self.fm_lqd_psbl_qty)
+            .field("fm_new_ord_psbl_qty", &self.fm_new_ord_psbl_qty)
+            .field("fm_tot_ord_psbl_qty", &self.fm_tot_ord_psbl_qty)
+            .field("fm_mkpr_tot_ord_psbl_qty", &self.fm_mkpr_tot_ord_psbl_qty)
+            .field("extra", &self.extra)
+            .finish()
+    }
 }
 
 impl crate::__private::Record for Output {

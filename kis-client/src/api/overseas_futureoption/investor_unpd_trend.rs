@@ -151,6 +151,20 @@ const FIELDS: &[p::FieldMeta] = &[
     },
 ];
 
+/// For the redaction test over every generated type: `Debug` of a request with every field
+/// set (sensitive ones to `secret` or `account`).
+#[cfg(test)]
+pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
+    let _ = (secret, account);
+    let r = InvestorUnpdTrendRequest {
+        prod_iscd: Default::default(),
+        bsop_date: Default::default(),
+        upmu_gubun: Default::default(),
+        cts_key: Default::default(),
+    };
+    format!("{r:?}")
+}
+
 impl Endpoint for InvestorUnpdTrendRequest {
     type Response = InvestorUnpdTrendResponse;
 

@@ -90,7 +90,7 @@ impl MarginDetailRequest {
 impl std::fmt::Debug for MarginDetailRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("MarginDetailRequest")
-            .field("cano", &v::Redacted(&self.cano))
+            .field("cano", &crate::__private::Masked::Account(&self.cano))
             .field("acnt_prdt_cd", &self.acnt_prdt_cd)
             .field("crcy_cd", &self.crcy_cd)
             .field("inqr_dt", &self.inqr_dt)
@@ -137,6 +137,20 @@ const FIELDS: &[p::FieldMeta] = &[
         retired: &[],
     },
 ];
+
+/// For the redaction test over every generated type: `Debug` of a request with every field
+/// set (sensitive ones to `secret` or `account`).
+#[cfg(test)]
+pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
+    let _ = (secret, account);
+    let r = MarginDetailRequest {
+        cano: account.to_owned(),
+        acnt_prdt_cd: Default::default(),
+        crcy_cd: Default::default(),
+        inqr_dt: Default::default(),
+    };
+    format!("{r:?}")
+}
 
 impl Endpoint for MarginDetailRequest {
     type Response = MarginDetailResponse;
@@ -256,7 +270,7 @@ impl serde::Serialize for MarginDetailResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Default)]
 #[non_exhaustive]
 pub struct Output {
     /// 종합계좌번호 (`cano`, required, length 8).
@@ -360,6 +374,100 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Secret fields are hidden and account numbers masked.
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output")
+            .field("cano", &crate::__private::Masked::Account(&self.cano.raw()))
+            .field("acnt_prdt_cd", &self.acnt_prdt_cd)
+            .field("crcy_cd", &self.crcy_cd)
+            .field("resp_dt", &self.resp_dt)
+            .field(
+                "acnt_net_risk_mgna_aply_yn",
+                &self.acnt_net_risk_mgna_aply_yn,
+            )
+            .field("fm_ord_psbl_amt", &self.fm_ord_psbl_amt)
+            .field("fm_add_mgn_amt", &self.fm_add_mgn_amt)
+            .field("fm_brkg_mgn_amt", &self.fm_brkg_mgn_amt)
+            .field("fm_excc_brkg_mgn_amt", &self.fm_excc_brkg_mgn_amt)
+            .field("fm_ustl_mgn_amt", &self.fm_ustl_mgn_amt)
+            .field("fm_mntn_mgn_amt", &self.fm_mntn_mgn_amt)
+            .field("fm_ord_mgn_amt", &self.fm_ord_mgn_amt)
+            .field("fm_futr_ord_mgn_amt", &self.fm_futr_ord_mgn_amt)
+            .field("fm_opt_buy_ord_amt", &self.fm_opt_buy_ord_amt)
+            .field("fm_opt_sll_ord_mgn_amt", &self.fm_opt_sll_ord_mgn_amt)
+            .field("fm_opt_buy_ord_mgn_amt", &self.fm_opt_buy_ord_mgn_amt)
+            .field("fm_ecis_rsvn_mgn_amt", &self.fm_ecis_rsvn_mgn_amt)
+            .field("fm_span_brkg_mgn_amt", &self.fm_span_brkg_mgn_amt)
+            .field("fm_span_pric_altr_mgn_amt", &self.fm_span_pric_altr_mgn_amt)
+            .field("fm_span_term_sprd_mgn_amt", &self.fm_span_term_sprd_mgn_amt)
+            .field(
+                "fm_span_buy_opt_min_mgn_amt",
+                &self.fm_span_buy_opt_min_mgn_amt,
+            )
+            .field("fm_span_opt_min_mgn_amt", &self.fm_span_opt_min_mgn_amt)
+            .field("fm_span_tot_risk_mgn_amt", &self.fm_span_tot_risk_mgn_amt)
+            .field("fm_span_mntn_mgn_amt", &self.fm_span_mntn_mgn_amt)
+            .field(
+                "fm_span_mntn_pric_altr_mgn_amt",
+                &self.fm_span_mntn_pric_altr_mgn_amt,
+            )
+            .field(
+                "fm_span_mntn_term_sprd_mgn_amt",
+                &self.fm_span_mntn_term_sprd_mgn_amt,
+            )
+            .field(
+                "fm_span_mntn_opt_pric_mgn_amt",
+                &self.fm_span_mntn_opt_pric_mgn_amt,
+            )
+            .field(
+                "fm_span_mntn_opt_min_mgn_amt",
+                &self.fm_span_mntn_opt_min_mgn_amt,
+            )
+            .field(
+                "fm_span_mntn_tot_risk_mgn_amt",
+                &self.fm_span_mntn_tot_risk_mgn_amt,
+            )
+            .field("fm_eurx_brkg_mgn_amt", &self.fm_eurx_brkg_mgn_amt)
+            .field("fm_eurx_pric_altr_mgn_amt", &self.fm_eurx_pric_altr_mgn_amt)
+            .field("fm_eurx_term_sprd_mgn_amt", &self.fm_eurx_term_sprd_mgn_amt)
+            .field("fm_eurx_opt_pric_mgn_amt", &self.fm_eurx_opt_pric_mgn_amt)
+            .field(
+                "fm_eurx_buy_opt_min_mgn_amt",
+                &self.fm_eurx_buy_opt_min_mgn_amt,
+            )
+            .field("fm_eurx_tot_risk_mgn_amt", &self.fm_eurx_tot_risk_mgn_amt)
+            .field("fm_eurx_mntn_mgn_amt", &self.fm_eurx_mntn_mgn_amt)
+            .field(
+                "fm_eurx_mntn_pric_altr_mgn_amt",
+                &self.fm_eurx_mntn_pric_altr_mgn_amt,
+            )
+            .field(
+                "fm_eurx_mntn_term_sprd_mgn_amt",
+                &self.fm_eurx_mntn_term_sprd_mgn_amt,
+            )
+            .field(
+                "fm_eurx_mntn_opt_pric_mgn_amt",
+                &self.fm_eurx_mntn_opt_pric_mgn_amt,
+            )
+            .field(
+                "fm_eurx_mntn_tot_risk_mgn_amt",
+                &self.fm_eurx_mntn_tot_risk_mgn_amt,
+            )
+            .field("fm_gnrl_brkg_mgn_amt", &self.fm_gnrl_brkg_mgn_amt)
+            .field("fm_futr_ustl_mgn_amt", &self.fm_futr_ustl_mgn_amt)
+            .field("fm_sll_opt_ustl_mgn_amt", &self.fm_sll_opt_ustl_mgn_amt)
+            .field("fm_buy_opt_ustl_mgn_amt", &self.fm_buy_opt_ustl_mgn_amt)
+            .field("fm_sprd_ustl_mgn_amt", &self.fm_sprd_ustl_mgn_amt)
+            .field("fm_avg_dsct_mgn_amt", &self.fm_avg_dsct_mgn_amt)
+            .field("fm_gnrl_mntn_mgn_amt", &self.fm_gnrl_mntn_mgn_amt)
+            .field("fm_futr_mntn_mgn_amt", &self.fm_futr_mntn_mgn_amt)
+            .field("fm_opt_mntn_mgn_amt", &self.fm_opt_mntn_mgn_amt)
+            .field("extra", &self.extra)
+            .finish()
+    }
 }
 
 impl crate::__private::Record for Output {

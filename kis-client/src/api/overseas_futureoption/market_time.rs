@@ -187,6 +187,22 @@ const FIELDS: &[p::FieldMeta] = &[
     },
 ];
 
+/// For the redaction test over every generated type: `Debug` of a request with every field
+/// set (sensitive ones to `secret` or `account`).
+#[cfg(test)]
+pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
+    let _ = (secret, account);
+    let r = MarketTimeRequest {
+        fm_pdgr_cd: Default::default(),
+        fm_clas_cd: Default::default(),
+        fm_excg_cd: Default::default(),
+        opt_yn: Default::default(),
+        ctx_area_nk200: Default::default(),
+        ctx_area_fk200: Default::default(),
+    };
+    format!("{r:?}")
+}
+
 impl Endpoint for MarketTimeRequest {
     type Response = MarketTimeResponse;
 

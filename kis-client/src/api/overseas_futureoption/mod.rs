@@ -77,6 +77,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/overseas-futureoption/v1/quotations/daily-ccnl",
         tr_ids: &["HHDFC55020100"],
         decode: crate::value::decode_map::<daily_ccnl::DailyCcnlResponse>,
+        debug: crate::decode::debug_of::<daily_ccnl::DailyCcnlResponse>,
+        #[cfg(test)]
+        request_debug: daily_ccnl::debug_sample,
     },
     super::Entry {
         category: "overseas_futureoption",
@@ -84,6 +87,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/overseas-futureoption/v1/quotations/inquire-asking-price",
         tr_ids: &["HHDFC86000000"],
         decode: crate::value::decode_map::<inquire_asking_price::InquireAskingPriceResponse>,
+        debug: crate::decode::debug_of::<inquire_asking_price::InquireAskingPriceResponse>,
+        #[cfg(test)]
+        request_debug: inquire_asking_price::debug_sample,
     },
     super::Entry {
         category: "overseas_futureoption",
@@ -91,6 +97,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/overseas-futureoption/v1/trading/inquire-ccld",
         tr_ids: &["OTFM3116R"],
         decode: crate::value::decode_map::<inquire_ccld::InquireCcldResponse>,
+        debug: crate::decode::debug_of::<inquire_ccld::InquireCcldResponse>,
+        #[cfg(test)]
+        request_debug: inquire_ccld::debug_sample,
     },
     super::Entry {
         category: "overseas_futureoption",
@@ -98,6 +107,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/overseas-futureoption/v1/trading/inquire-daily-ccld",
         tr_ids: &["OTFM3122R"],
         decode: crate::value::decode_map::<inquire_daily_ccld::InquireDailyCcldResponse>,
+        debug: crate::decode::debug_of::<inquire_daily_ccld::InquireDailyCcldResponse>,
+        #[cfg(test)]
+        request_debug: inquire_daily_ccld::debug_sample,
     },
     super::Entry {
         category: "overseas_futureoption",
@@ -105,6 +117,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/overseas-futureoption/v1/trading/inquire-daily-order",
         tr_ids: &["OTFM3120R"],
         decode: crate::value::decode_map::<inquire_daily_order::InquireDailyOrderResponse>,
+        debug: crate::decode::debug_of::<inquire_daily_order::InquireDailyOrderResponse>,
+        #[cfg(test)]
+        request_debug: inquire_daily_order::debug_sample,
     },
     super::Entry {
         category: "overseas_futureoption",
@@ -112,6 +127,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/overseas-futureoption/v1/trading/inquire-deposit",
         tr_ids: &["OTFM1411R"],
         decode: crate::value::decode_map::<inquire_deposit::InquireDepositResponse>,
+        debug: crate::decode::debug_of::<inquire_deposit::InquireDepositResponse>,
+        #[cfg(test)]
+        request_debug: inquire_deposit::debug_sample,
     },
     super::Entry {
         category: "overseas_futureoption",
@@ -119,6 +137,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/overseas-futureoption/v1/trading/inquire-period-ccld",
         tr_ids: &["OTFM3118R"],
         decode: crate::value::decode_map::<inquire_period_ccld::InquirePeriodCcldResponse>,
+        debug: crate::decode::debug_of::<inquire_period_ccld::InquirePeriodCcldResponse>,
+        #[cfg(test)]
+        request_debug: inquire_period_ccld::debug_sample,
     },
     super::Entry {
         category: "overseas_futureoption",
@@ -126,6 +147,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/overseas-futureoption/v1/trading/inquire-period-trans",
         tr_ids: &["OTFM3114R"],
         decode: crate::value::decode_map::<inquire_period_trans::InquirePeriodTransResponse>,
+        debug: crate::decode::debug_of::<inquire_period_trans::InquirePeriodTransResponse>,
+        #[cfg(test)]
+        request_debug: inquire_period_trans::debug_sample,
     },
     super::Entry {
         category: "overseas_futureoption",
@@ -133,6 +157,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/overseas-futureoption/v1/quotations/inquire-price",
         tr_ids: &["HHDFC55010000"],
         decode: crate::value::decode_map::<inquire_price::InquirePriceResponse>,
+        debug: crate::decode::debug_of::<inquire_price::InquirePriceResponse>,
+        #[cfg(test)]
+        request_debug: inquire_price::debug_sample,
     },
     super::Entry {
         category: "overseas_futureoption",
@@ -140,6 +167,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/overseas-futureoption/v1/trading/inquire-psamount",
         tr_ids: &["OTFM3304R"],
         decode: crate::value::decode_map::<inquire_psamount::InquirePsamountResponse>,
+        debug: crate::decode::debug_of::<inquire_psamount::InquirePsamountResponse>,
+        #[cfg(test)]
+        request_debug: inquire_psamount::debug_sample,
     },
     super::Entry {
         category: "overseas_futureoption",
@@ -149,6 +179,11 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         decode: crate::value::decode_map::<
             inquire_time_futurechartprice::InquireTimeFuturechartpriceResponse,
         >,
+        debug: crate::decode::debug_of::<
+            inquire_time_futurechartprice::InquireTimeFuturechartpriceResponse,
+        >,
+        #[cfg(test)]
+        request_debug: inquire_time_futurechartprice::debug_sample,
     },
     super::Entry {
         category: "overseas_futureoption",
@@ -158,6 +193,11 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         decode: crate::value::decode_map::<
             inquire_time_optchartprice::InquireTimeOptchartpriceResponse,
         >,
+        debug: crate::decode::debug_of::<
+            inquire_time_optchartprice::InquireTimeOptchartpriceResponse,
+        >,
+        #[cfg(test)]
+        request_debug: inquire_time_optchartprice::debug_sample,
     },
     super::Entry {
         category: "overseas_futureoption",
@@ -165,6 +205,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/overseas-futureoption/v1/trading/inquire-unpd",
         tr_ids: &["OTFM1412R"],
         decode: crate::value::decode_map::<inquire_unpd::InquireUnpdResponse>,
+        debug: crate::decode::debug_of::<inquire_unpd::InquireUnpdResponse>,
+        #[cfg(test)]
+        request_debug: inquire_unpd::debug_sample,
     },
     super::Entry {
         category: "overseas_futureoption",
@@ -172,6 +215,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/overseas-futureoption/v1/quotations/investor-unpd-trend",
         tr_ids: &["HHDDB95030000"],
         decode: crate::value::decode_map::<investor_unpd_trend::InvestorUnpdTrendResponse>,
+        debug: crate::decode::debug_of::<investor_unpd_trend::InvestorUnpdTrendResponse>,
+        #[cfg(test)]
+        request_debug: investor_unpd_trend::debug_sample,
     },
     super::Entry {
         category: "overseas_futureoption",
@@ -179,6 +225,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/overseas-futureoption/v1/trading/margin-detail",
         tr_ids: &["OTFM3115R"],
         decode: crate::value::decode_map::<margin_detail::MarginDetailResponse>,
+        debug: crate::decode::debug_of::<margin_detail::MarginDetailResponse>,
+        #[cfg(test)]
+        request_debug: margin_detail::debug_sample,
     },
     super::Entry {
         category: "overseas_futureoption",
@@ -186,6 +235,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/overseas-futureoption/v1/quotations/market-time",
         tr_ids: &["OTFM2229R"],
         decode: crate::value::decode_map::<market_time::MarketTimeResponse>,
+        debug: crate::decode::debug_of::<market_time::MarketTimeResponse>,
+        #[cfg(test)]
+        request_debug: market_time::debug_sample,
     },
     super::Entry {
         category: "overseas_futureoption",
@@ -193,6 +245,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/overseas-futureoption/v1/quotations/monthly-ccnl",
         tr_ids: &["HHDFC55020300"],
         decode: crate::value::decode_map::<monthly_ccnl::MonthlyCcnlResponse>,
+        debug: crate::decode::debug_of::<monthly_ccnl::MonthlyCcnlResponse>,
+        #[cfg(test)]
+        request_debug: monthly_ccnl::debug_sample,
     },
     super::Entry {
         category: "overseas_futureoption",
@@ -200,6 +255,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/overseas-futureoption/v1/quotations/opt-asking-price",
         tr_ids: &["HHDFO86000000"],
         decode: crate::value::decode_map::<opt_asking_price::OptAskingPriceResponse>,
+        debug: crate::decode::debug_of::<opt_asking_price::OptAskingPriceResponse>,
+        #[cfg(test)]
+        request_debug: opt_asking_price::debug_sample,
     },
     super::Entry {
         category: "overseas_futureoption",
@@ -207,6 +265,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/overseas-futureoption/v1/quotations/opt-daily-ccnl",
         tr_ids: &["HHDFO55020100"],
         decode: crate::value::decode_map::<opt_daily_ccnl::OptDailyCcnlResponse>,
+        debug: crate::decode::debug_of::<opt_daily_ccnl::OptDailyCcnlResponse>,
+        #[cfg(test)]
+        request_debug: opt_daily_ccnl::debug_sample,
     },
     super::Entry {
         category: "overseas_futureoption",
@@ -214,6 +275,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/overseas-futureoption/v1/quotations/opt-detail",
         tr_ids: &["HHDFO55010100"],
         decode: crate::value::decode_map::<opt_detail::OptDetailResponse>,
+        debug: crate::decode::debug_of::<opt_detail::OptDetailResponse>,
+        #[cfg(test)]
+        request_debug: opt_detail::debug_sample,
     },
     super::Entry {
         category: "overseas_futureoption",
@@ -221,6 +285,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/overseas-futureoption/v1/quotations/opt-monthly-ccnl",
         tr_ids: &["HHDFO55020300"],
         decode: crate::value::decode_map::<opt_monthly_ccnl::OptMonthlyCcnlResponse>,
+        debug: crate::decode::debug_of::<opt_monthly_ccnl::OptMonthlyCcnlResponse>,
+        #[cfg(test)]
+        request_debug: opt_monthly_ccnl::debug_sample,
     },
     super::Entry {
         category: "overseas_futureoption",
@@ -228,6 +295,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/overseas-futureoption/v1/quotations/opt-price",
         tr_ids: &["HHDFO55010000"],
         decode: crate::value::decode_map::<opt_price::OptPriceResponse>,
+        debug: crate::decode::debug_of::<opt_price::OptPriceResponse>,
+        #[cfg(test)]
+        request_debug: opt_price::debug_sample,
     },
     super::Entry {
         category: "overseas_futureoption",
@@ -235,6 +305,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/overseas-futureoption/v1/quotations/opt-tick-ccnl",
         tr_ids: &["HHDFO55020200"],
         decode: crate::value::decode_map::<opt_tick_ccnl::OptTickCcnlResponse>,
+        debug: crate::decode::debug_of::<opt_tick_ccnl::OptTickCcnlResponse>,
+        #[cfg(test)]
+        request_debug: opt_tick_ccnl::debug_sample,
     },
     super::Entry {
         category: "overseas_futureoption",
@@ -242,6 +315,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/overseas-futureoption/v1/quotations/opt-weekly-ccnl",
         tr_ids: &["HHDFO55020000"],
         decode: crate::value::decode_map::<opt_weekly_ccnl::OptWeeklyCcnlResponse>,
+        debug: crate::decode::debug_of::<opt_weekly_ccnl::OptWeeklyCcnlResponse>,
+        #[cfg(test)]
+        request_debug: opt_weekly_ccnl::debug_sample,
     },
     super::Entry {
         category: "overseas_futureoption",
@@ -249,6 +325,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/overseas-futureoption/v1/trading/order",
         tr_ids: &["OTFM3001U"],
         decode: crate::value::decode_map::<order::OrderResponse>,
+        debug: crate::decode::debug_of::<order::OrderResponse>,
+        #[cfg(test)]
+        request_debug: order::debug_sample,
     },
     super::Entry {
         category: "overseas_futureoption",
@@ -256,6 +335,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/overseas-futureoption/v1/trading/order-rvsecncl",
         tr_ids: &["OTFM3002U", "OTFM3003U"],
         decode: crate::value::decode_map::<order_rvsecncl::OrderRvsecnclResponse>,
+        debug: crate::decode::debug_of::<order_rvsecncl::OrderRvsecnclResponse>,
+        #[cfg(test)]
+        request_debug: order_rvsecncl::debug_sample,
     },
     super::Entry {
         category: "overseas_futureoption",
@@ -263,6 +345,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/overseas-futureoption/v1/quotations/search-contract-detail",
         tr_ids: &["HHDFC55200000"],
         decode: crate::value::decode_map::<search_contract_detail::SearchContractDetailResponse>,
+        debug: crate::decode::debug_of::<search_contract_detail::SearchContractDetailResponse>,
+        #[cfg(test)]
+        request_debug: search_contract_detail::debug_sample,
     },
     super::Entry {
         category: "overseas_futureoption",
@@ -270,6 +355,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/overseas-futureoption/v1/quotations/search-opt-detail",
         tr_ids: &["HHDFO55200000"],
         decode: crate::value::decode_map::<search_opt_detail::SearchOptDetailResponse>,
+        debug: crate::decode::debug_of::<search_opt_detail::SearchOptDetailResponse>,
+        #[cfg(test)]
+        request_debug: search_opt_detail::debug_sample,
     },
     super::Entry {
         category: "overseas_futureoption",
@@ -277,6 +365,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/overseas-futureoption/v1/quotations/stock-detail",
         tr_ids: &["HHDFC55010100"],
         decode: crate::value::decode_map::<stock_detail::StockDetailResponse>,
+        debug: crate::decode::debug_of::<stock_detail::StockDetailResponse>,
+        #[cfg(test)]
+        request_debug: stock_detail::debug_sample,
     },
     super::Entry {
         category: "overseas_futureoption",
@@ -284,6 +375,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/overseas-futureoption/v1/quotations/tick-ccnl",
         tr_ids: &["HHDFC55020200"],
         decode: crate::value::decode_map::<tick_ccnl::TickCcnlResponse>,
+        debug: crate::decode::debug_of::<tick_ccnl::TickCcnlResponse>,
+        #[cfg(test)]
+        request_debug: tick_ccnl::debug_sample,
     },
     super::Entry {
         category: "overseas_futureoption",
@@ -291,6 +385,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/overseas-futureoption/v1/quotations/weekly-ccnl",
         tr_ids: &["HHDFC55020000"],
         decode: crate::value::decode_map::<weekly_ccnl::WeeklyCcnlResponse>,
+        debug: crate::decode::debug_of::<weekly_ccnl::WeeklyCcnlResponse>,
+        #[cfg(test)]
+        request_debug: weekly_ccnl::debug_sample,
     },
 ];
 

@@ -231,6 +231,24 @@ const FIELDS: &[p::FieldMeta] = &[
     },
 ];
 
+/// For the redaction test over every generated type: `Debug` of a request with every field
+/// set (sensitive ones to `secret` or `account`).
+#[cfg(test)]
+pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
+    let _ = (secret, account);
+    let r = OptMonthlyCcnlRequest {
+        srs_cd: Default::default(),
+        exch_cd: Default::default(),
+        start_date_time: Default::default(),
+        close_date_time: Default::default(),
+        qry_tp: Default::default(),
+        qry_cnt: Default::default(),
+        qry_gap: Default::default(),
+        index_key: Default::default(),
+    };
+    format!("{r:?}")
+}
+
 impl Endpoint for OptMonthlyCcnlRequest {
     type Response = OptMonthlyCcnlResponse;
 

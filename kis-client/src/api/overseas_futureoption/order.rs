@@ -293,7 +293,7 @@ impl OrderRequest {
 impl std::fmt::Debug for OrderRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("OrderRequest")
-            .field("cano", &v::Redacted(&self.cano))
+            .field("cano", &crate::__private::Masked::Account(&self.cano))
             .field("acnt_prdt_cd", &self.acnt_prdt_cd)
             .field("ovrs_futr_fx_pdno", &self.ovrs_futr_fx_pdno)
             .field("sll_buy_dvsn_cd", &self.sll_buy_dvsn_cd)
@@ -460,6 +460,32 @@ const FIELDS: &[p::FieldMeta] = &[
         retired: &[],
     },
 ];
+
+/// For the redaction test over every generated type: `Debug` of a request with every field
+/// set (sensitive ones to `secret` or `account`).
+#[cfg(test)]
+pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
+    let _ = (secret, account);
+    let r = OrderRequest {
+        cano: account.to_owned(),
+        acnt_prdt_cd: Default::default(),
+        ovrs_futr_fx_pdno: Default::default(),
+        sll_buy_dvsn_cd: Default::default(),
+        fm_lqd_ustl_ccld_dt: Default::default(),
+        fm_lqd_ustl_ccno: Default::default(),
+        pric_dvsn_cd: Default::default(),
+        fm_limit_ord_pric: Default::default(),
+        fm_stop_ord_pric: Default::default(),
+        fm_ord_qty: Default::default(),
+        fm_lqd_lmt_ord_pric: Default::default(),
+        fm_lqd_stop_ord_pric: Default::default(),
+        ccld_cndt_cd: Default::default(),
+        cplx_ord_dvsn_cd: Default::default(),
+        ecis_rsvn_ord_yn: Default::default(),
+        fm_hdge_ord_scrn_yn: Default::default(),
+    };
+    format!("{r:?}")
+}
 
 impl Endpoint for OrderRequest {
     type Response = OrderResponse;

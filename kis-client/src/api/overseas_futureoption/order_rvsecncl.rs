@@ -232,7 +232,7 @@ impl std::fmt::Debug for OrderRvsecnclRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("OrderRvsecnclRequest")
             .field("variant", &self.variant)
-            .field("cano", &v::Redacted(&self.cano))
+            .field("cano", &crate::__private::Masked::Account(&self.cano))
             .field("acnt_prdt_cd", &self.acnt_prdt_cd)
             .field("orgn_ord_dt", &self.orgn_ord_dt)
             .field("orgn_odno", &self.orgn_odno)
@@ -339,6 +339,27 @@ const FIELDS: &[p::FieldMeta] = &[
         retired: &[],
     },
 ];
+
+/// For the redaction test over every generated type: `Debug` of a request with every field
+/// set (sensitive ones to `secret` or `account`).
+#[cfg(test)]
+pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
+    let _ = (secret, account);
+    let r = OrderRvsecnclRequest {
+        variant: OrderRvsecnclVariant::Modify,
+        cano: account.to_owned(),
+        acnt_prdt_cd: Default::default(),
+        orgn_ord_dt: Default::default(),
+        orgn_odno: Default::default(),
+        fm_limit_ord_pric: Default::default(),
+        fm_stop_ord_pric: Default::default(),
+        fm_lqd_lmt_ord_pric: Default::default(),
+        fm_lqd_stop_ord_pric: Default::default(),
+        fm_hdge_ord_scrn_yn: Default::default(),
+        fm_mkpr_cvsn_yn: Default::default(),
+    };
+    format!("{r:?}")
+}
 
 impl Endpoint for OrderRvsecnclRequest {
     type Response = OrderRvsecnclResponse;

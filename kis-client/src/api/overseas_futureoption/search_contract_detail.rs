@@ -141,6 +141,20 @@ const FIELDS: &[p::FieldMeta] = &[
     },
 ];
 
+/// For the redaction test over every generated type: `Debug` of a request with every field
+/// set (sensitive ones to `secret` or `account`).
+#[cfg(test)]
+pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
+    let _ = (secret, account);
+    let r = SearchContractDetailRequest {
+        qry_cnt: Default::default(),
+        srs_cd_01: Default::default(),
+        srs_cd_02: Default::default(),
+        srs_cd_32: Default::default(),
+    };
+    format!("{r:?}")
+}
+
 impl Endpoint for SearchContractDetailRequest {
     type Response = SearchContractDetailResponse;
 

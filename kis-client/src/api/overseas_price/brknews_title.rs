@@ -283,6 +283,25 @@ const FIELDS: &[p::FieldMeta] = &[
     },
 ];
 
+/// For the redaction test over every generated type: `Debug` of a request with every field
+/// set (sensitive ones to `secret` or `account`).
+#[cfg(test)]
+pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
+    let _ = (secret, account);
+    let r = BrknewsTitleRequest {
+        fid_news_ofer_entp_code: Default::default(),
+        fid_cond_mrkt_cls_code: Default::default(),
+        fid_input_iscd: Default::default(),
+        fid_titl_cntt: Default::default(),
+        fid_input_date_1: Default::default(),
+        fid_input_hour_1: Default::default(),
+        fid_rank_sort_cls_code: Default::default(),
+        fid_input_srno: Default::default(),
+        fid_cond_scr_div_code: Default::default(),
+    };
+    format!("{r:?}")
+}
+
 impl Endpoint for BrknewsTitleRequest {
     type Response = BrknewsTitleResponse;
 

@@ -346,6 +346,28 @@ const FIELDS: &[p::FieldMeta] = &[
     },
 ];
 
+/// For the redaction test over every generated type: `Debug` of a request with every field
+/// set (sensitive ones to `secret` or `account`).
+#[cfg(test)]
+pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
+    let _ = (secret, account);
+    let r = ColableByCompanyRequest {
+        pdno: Default::default(),
+        prdt_type_cd: Default::default(),
+        inqr_strt_dt: Default::default(),
+        inqr_end_dt: Default::default(),
+        inqr_dvsn: Default::default(),
+        natn_cd: Default::default(),
+        inqr_sqn_dvsn: Default::default(),
+        rt_dvsn_cd: Default::default(),
+        rt: Default::default(),
+        loan_psbl_yn: Default::default(),
+        ctx_area_fk100: Default::default(),
+        ctx_area_nk100: Default::default(),
+    };
+    format!("{r:?}")
+}
+
 impl Endpoint for ColableByCompanyRequest {
     type Response = ColableByCompanyResponse;
 

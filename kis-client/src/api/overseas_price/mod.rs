@@ -51,6 +51,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/overseas-price/v1/quotations/brknews-title",
         tr_ids: &["FHKST01011801"],
         decode: crate::value::decode_map::<brknews_title::BrknewsTitleResponse>,
+        debug: crate::decode::debug_of::<brknews_title::BrknewsTitleResponse>,
+        #[cfg(test)]
+        request_debug: brknews_title::debug_sample,
     },
     super::Entry {
         category: "overseas_price",
@@ -58,6 +61,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/overseas-price/v1/quotations/colable-by-company",
         tr_ids: &["CTLN4050R"],
         decode: crate::value::decode_map::<colable_by_company::ColableByCompanyResponse>,
+        debug: crate::decode::debug_of::<colable_by_company::ColableByCompanyResponse>,
+        #[cfg(test)]
+        request_debug: colable_by_company::debug_sample,
     },
     super::Entry {
         category: "overseas_price",
@@ -65,6 +71,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/overseas-price/v1/quotations/dailyprice",
         tr_ids: &["HHDFS76240000"],
         decode: crate::value::decode_map::<dailyprice::DailypriceResponse>,
+        debug: crate::decode::debug_of::<dailyprice::DailypriceResponse>,
+        #[cfg(test)]
+        request_debug: dailyprice::debug_sample,
     },
     super::Entry {
         category: "overseas_price",
@@ -72,6 +81,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/overseas-price/v1/quotations/industry-price",
         tr_ids: &["HHDFS76370100"],
         decode: crate::value::decode_map::<industry_price::IndustryPriceResponse>,
+        debug: crate::decode::debug_of::<industry_price::IndustryPriceResponse>,
+        #[cfg(test)]
+        request_debug: industry_price::debug_sample,
     },
     super::Entry {
         category: "overseas_price",
@@ -79,6 +91,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/overseas-price/v1/quotations/industry-theme",
         tr_ids: &["HHDFS76370000"],
         decode: crate::value::decode_map::<industry_theme::IndustryThemeResponse>,
+        debug: crate::decode::debug_of::<industry_theme::IndustryThemeResponse>,
+        #[cfg(test)]
+        request_debug: industry_theme::debug_sample,
     },
     super::Entry {
         category: "overseas_price",
@@ -86,6 +101,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/overseas-price/v1/quotations/inquire-asking-price",
         tr_ids: &["HHDFS76200100"],
         decode: crate::value::decode_map::<inquire_asking_price::InquireAskingPriceResponse>,
+        debug: crate::decode::debug_of::<inquire_asking_price::InquireAskingPriceResponse>,
+        #[cfg(test)]
+        request_debug: inquire_asking_price::debug_sample,
     },
     super::Entry {
         category: "overseas_price",
@@ -93,6 +111,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/overseas-price/v1/quotations/inquire-ccnl",
         tr_ids: &["HHDFS76200300"],
         decode: crate::value::decode_map::<inquire_ccnl::InquireCcnlResponse>,
+        debug: crate::decode::debug_of::<inquire_ccnl::InquireCcnlResponse>,
+        #[cfg(test)]
+        request_debug: inquire_ccnl::debug_sample,
     },
     super::Entry {
         category: "overseas_price",
@@ -100,6 +121,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/overseas-price/v1/quotations/inquire-daily-chartprice",
         tr_ids: &["FHKST03030100"],
         decode: crate::value::decode_map::<inquire_daily_chartprice::InquireDailyChartpriceResponse>,
+        debug: crate::decode::debug_of::<inquire_daily_chartprice::InquireDailyChartpriceResponse>,
+        #[cfg(test)]
+        request_debug: inquire_daily_chartprice::debug_sample,
     },
     super::Entry {
         category: "overseas_price",
@@ -107,6 +131,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/overseas-price/v1/quotations/inquire-search",
         tr_ids: &["HHDFS76410000"],
         decode: crate::value::decode_map::<inquire_search::InquireSearchResponse>,
+        debug: crate::decode::debug_of::<inquire_search::InquireSearchResponse>,
+        #[cfg(test)]
+        request_debug: inquire_search::debug_sample,
     },
     super::Entry {
         category: "overseas_price",
@@ -116,6 +143,11 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         decode: crate::value::decode_map::<
             inquire_time_indexchartprice::InquireTimeIndexchartpriceResponse,
         >,
+        debug: crate::decode::debug_of::<
+            inquire_time_indexchartprice::InquireTimeIndexchartpriceResponse,
+        >,
+        #[cfg(test)]
+        request_debug: inquire_time_indexchartprice::debug_sample,
     },
     super::Entry {
         category: "overseas_price",
@@ -125,6 +157,11 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         decode: crate::value::decode_map::<
             inquire_time_itemchartprice::InquireTimeItemchartpriceResponse,
         >,
+        debug: crate::decode::debug_of::<
+            inquire_time_itemchartprice::InquireTimeItemchartpriceResponse,
+        >,
+        #[cfg(test)]
+        request_debug: inquire_time_itemchartprice::debug_sample,
     },
     super::Entry {
         category: "overseas_price",
@@ -132,6 +169,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/overseas-price/v1/quotations/multprice",
         tr_ids: &["HHDFS76220000"],
         decode: crate::value::decode_map::<multprice::MultpriceResponse>,
+        debug: crate::decode::debug_of::<multprice::MultpriceResponse>,
+        #[cfg(test)]
+        request_debug: multprice::debug_sample,
     },
     super::Entry {
         category: "overseas_price",
@@ -139,6 +179,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/overseas-price/v1/quotations/news-title",
         tr_ids: &["HHPSTH60100C1"],
         decode: crate::value::decode_map::<news_title::NewsTitleResponse>,
+        debug: crate::decode::debug_of::<news_title::NewsTitleResponse>,
+        #[cfg(test)]
+        request_debug: news_title::debug_sample,
     },
     super::Entry {
         category: "overseas_price",
@@ -146,6 +189,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/overseas-price/v1/quotations/period-rights",
         tr_ids: &["CTRGT011R"],
         decode: crate::value::decode_map::<period_rights::PeriodRightsResponse>,
+        debug: crate::decode::debug_of::<period_rights::PeriodRightsResponse>,
+        #[cfg(test)]
+        request_debug: period_rights::debug_sample,
     },
     super::Entry {
         category: "overseas_price",
@@ -153,6 +199,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/overseas-price/v1/quotations/price",
         tr_ids: &["HHDFS00000300"],
         decode: crate::value::decode_map::<price::PriceResponse>,
+        debug: crate::decode::debug_of::<price::PriceResponse>,
+        #[cfg(test)]
+        request_debug: price::debug_sample,
     },
     super::Entry {
         category: "overseas_price",
@@ -160,6 +209,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/overseas-price/v1/quotations/price-detail",
         tr_ids: &["HHDFS76200200"],
         decode: crate::value::decode_map::<price_detail::PriceDetailResponse>,
+        debug: crate::decode::debug_of::<price_detail::PriceDetailResponse>,
+        #[cfg(test)]
+        request_debug: price_detail::debug_sample,
     },
     super::Entry {
         category: "overseas_price",
@@ -167,6 +219,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/overseas-price/v1/quotations/rights-by-ice",
         tr_ids: &["HHDFS78330900"],
         decode: crate::value::decode_map::<rights_by_ice::RightsByIceResponse>,
+        debug: crate::decode::debug_of::<rights_by_ice::RightsByIceResponse>,
+        #[cfg(test)]
+        request_debug: rights_by_ice::debug_sample,
     },
     super::Entry {
         category: "overseas_price",
@@ -174,6 +229,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/overseas-price/v1/quotations/search-info",
         tr_ids: &["CTPF1702R"],
         decode: crate::value::decode_map::<search_info::SearchInfoResponse>,
+        debug: crate::decode::debug_of::<search_info::SearchInfoResponse>,
+        #[cfg(test)]
+        request_debug: search_info::debug_sample,
     },
 ];
 

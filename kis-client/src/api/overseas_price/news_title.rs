@@ -238,6 +238,24 @@ const FIELDS: &[p::FieldMeta] = &[
     },
 ];
 
+/// For the redaction test over every generated type: `Debug` of a request with every field
+/// set (sensitive ones to `secret` or `account`).
+#[cfg(test)]
+pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
+    let _ = (secret, account);
+    let r = NewsTitleRequest {
+        info_gb: Default::default(),
+        class_cd: Default::default(),
+        nation_cd: Default::default(),
+        exchange_cd: Default::default(),
+        symb: Default::default(),
+        data_dt: Default::default(),
+        data_tm: Default::default(),
+        cts: Default::default(),
+    };
+    format!("{r:?}")
+}
+
 impl Endpoint for NewsTitleRequest {
     type Response = NewsTitleResponse;
 

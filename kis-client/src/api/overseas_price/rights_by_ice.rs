@@ -154,6 +154,20 @@ const FIELDS: &[p::FieldMeta] = &[
     },
 ];
 
+/// For the redaction test over every generated type: `Debug` of a request with every field
+/// set (sensitive ones to `secret` or `account`).
+#[cfg(test)]
+pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
+    let _ = (secret, account);
+    let r = RightsByIceRequest {
+        ncod: Default::default(),
+        symb: Default::default(),
+        st_ymd: Default::default(),
+        ed_ymd: Default::default(),
+    };
+    format!("{r:?}")
+}
+
 impl Endpoint for RightsByIceRequest {
     type Response = RightsByIceResponse;
 

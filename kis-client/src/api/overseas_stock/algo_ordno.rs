@@ -106,7 +106,7 @@ impl std::fmt::Debug for AlgoOrdnoRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AlgoOrdnoRequest")
             .field("trad_dt", &self.trad_dt)
-            .field("cano", &v::Redacted(&self.cano))
+            .field("cano", &crate::__private::Masked::Account(&self.cano))
             .field("acnt_prdt_cd", &self.acnt_prdt_cd)
             .field("ctx_area_nk200", &self.ctx_area_nk200)
             .field("ctx_area_fk200", &self.ctx_area_fk200)
@@ -162,6 +162,21 @@ const FIELDS: &[p::FieldMeta] = &[
         retired: &[],
     },
 ];
+
+/// For the redaction test over every generated type: `Debug` of a request with every field
+/// set (sensitive ones to `secret` or `account`).
+#[cfg(test)]
+pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
+    let _ = (secret, account);
+    let r = AlgoOrdnoRequest {
+        trad_dt: Default::default(),
+        cano: account.to_owned(),
+        acnt_prdt_cd: Default::default(),
+        ctx_area_nk200: Default::default(),
+        ctx_area_fk200: Default::default(),
+    };
+    format!("{r:?}")
+}
 
 impl Endpoint for AlgoOrdnoRequest {
     type Response = AlgoOrdnoResponse;

@@ -233,7 +233,7 @@ impl std::fmt::Debug for DaytimeOrderRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("DaytimeOrderRequest")
             .field("variant", &self.variant)
-            .field("cano", &v::Redacted(&self.cano))
+            .field("cano", &crate::__private::Masked::Account(&self.cano))
             .field("acnt_prdt_cd", &self.acnt_prdt_cd)
             .field("ovrs_excg_cd", &self.ovrs_excg_cd)
             .field("pdno", &self.pdno)
@@ -340,6 +340,27 @@ const FIELDS: &[p::FieldMeta] = &[
         retired: &[],
     },
 ];
+
+/// For the redaction test over every generated type: `Debug` of a request with every field
+/// set (sensitive ones to `secret` or `account`).
+#[cfg(test)]
+pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
+    let _ = (secret, account);
+    let r = DaytimeOrderRequest {
+        variant: DaytimeOrderVariant::DayBuy,
+        cano: account.to_owned(),
+        acnt_prdt_cd: Default::default(),
+        ovrs_excg_cd: Default::default(),
+        pdno: Default::default(),
+        ord_qty: Default::default(),
+        ovrs_ord_unpr: Default::default(),
+        ctac_tlno: Default::default(),
+        mgco_aptm_odno: Default::default(),
+        ord_svr_dvsn_cd: Default::default(),
+        ord_dvsn: Default::default(),
+    };
+    format!("{r:?}")
+}
 
 impl Endpoint for DaytimeOrderRequest {
     type Response = DaytimeOrderResponse;

@@ -70,7 +70,7 @@ impl Default for ForeignMarginRequest {
 impl std::fmt::Debug for ForeignMarginRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ForeignMarginRequest")
-            .field("cano", &v::Redacted(&self.cano))
+            .field("cano", &crate::__private::Masked::Account(&self.cano))
             .field("acnt_prdt_cd", &self.acnt_prdt_cd)
             .finish()
     }
@@ -97,6 +97,18 @@ const FIELDS: &[p::FieldMeta] = &[
         retired: &[],
     },
 ];
+
+/// For the redaction test over every generated type: `Debug` of a request with every field
+/// set (sensitive ones to `secret` or `account`).
+#[cfg(test)]
+pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
+    let _ = (secret, account);
+    let r = ForeignMarginRequest {
+        cano: account.to_owned(),
+        acnt_prdt_cd: Default::default(),
+    };
+    format!("{r:?}")
+}
 
 impl Endpoint for ForeignMarginRequest {
     type Response = ForeignMarginResponse;

@@ -274,7 +274,7 @@ impl InquireCcnlRequest {
 impl std::fmt::Debug for InquireCcnlRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("InquireCcnlRequest")
-            .field("cano", &v::Redacted(&self.cano))
+            .field("cano", &crate::__private::Masked::Account(&self.cano))
             .field("acnt_prdt_cd", &self.acnt_prdt_cd)
             .field("pdno", &self.pdno)
             .field("ord_strt_dt", &self.ord_strt_dt)
@@ -423,6 +423,30 @@ const FIELDS: &[p::FieldMeta] = &[
         retired: &[],
     },
 ];
+
+/// For the redaction test over every generated type: `Debug` of a request with every field
+/// set (sensitive ones to `secret` or `account`).
+#[cfg(test)]
+pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
+    let _ = (secret, account);
+    let r = InquireCcnlRequest {
+        cano: account.to_owned(),
+        acnt_prdt_cd: Default::default(),
+        pdno: Default::default(),
+        ord_strt_dt: Default::default(),
+        ord_end_dt: Default::default(),
+        sll_buy_dvsn: Default::default(),
+        ccld_nccs_dvsn: Default::default(),
+        ovrs_excg_cd: Default::default(),
+        sort_sqn: Default::default(),
+        ord_dt: Default::default(),
+        ord_gno_brno: Default::default(),
+        odno: Default::default(),
+        ctx_area_nk200: Default::default(),
+        ctx_area_fk200: Default::default(),
+    };
+    format!("{r:?}")
+}
 
 impl Endpoint for InquireCcnlRequest {
     type Response = InquireCcnlResponse;

@@ -145,7 +145,7 @@ impl Default for InquireNccsRequest {
 impl std::fmt::Debug for InquireNccsRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("InquireNccsRequest")
-            .field("cano", &v::Redacted(&self.cano))
+            .field("cano", &crate::__private::Masked::Account(&self.cano))
             .field("acnt_prdt_cd", &self.acnt_prdt_cd)
             .field("ovrs_excg_cd", &self.ovrs_excg_cd)
             .field("sort_sqn", &self.sort_sqn)
@@ -214,6 +214,22 @@ const FIELDS: &[p::FieldMeta] = &[
         retired: &[],
     },
 ];
+
+/// For the redaction test over every generated type: `Debug` of a request with every field
+/// set (sensitive ones to `secret` or `account`).
+#[cfg(test)]
+pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
+    let _ = (secret, account);
+    let r = InquireNccsRequest {
+        cano: account.to_owned(),
+        acnt_prdt_cd: Default::default(),
+        ovrs_excg_cd: Default::default(),
+        sort_sqn: Default::default(),
+        ctx_area_fk200: Default::default(),
+        ctx_area_nk200: Default::default(),
+    };
+    format!("{r:?}")
+}
 
 impl Endpoint for InquireNccsRequest {
     type Response = InquireNccsResponse;

@@ -133,7 +133,7 @@ impl InquirePaymtStdrBalanceRequest {
 impl std::fmt::Debug for InquirePaymtStdrBalanceRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("InquirePaymtStdrBalanceRequest")
-            .field("cano", &v::Redacted(&self.cano))
+            .field("cano", &crate::__private::Masked::Account(&self.cano))
             .field("acnt_prdt_cd", &self.acnt_prdt_cd)
             .field("bass_dt", &self.bass_dt)
             .field("wcrc_frcr_dvsn_cd", &self.wcrc_frcr_dvsn_cd)
@@ -190,6 +190,21 @@ const FIELDS: &[p::FieldMeta] = &[
         retired: &[],
     },
 ];
+
+/// For the redaction test over every generated type: `Debug` of a request with every field
+/// set (sensitive ones to `secret` or `account`).
+#[cfg(test)]
+pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
+    let _ = (secret, account);
+    let r = InquirePaymtStdrBalanceRequest {
+        cano: account.to_owned(),
+        acnt_prdt_cd: Default::default(),
+        bass_dt: Default::default(),
+        wcrc_frcr_dvsn_cd: Default::default(),
+        inqr_dvsn_cd: Default::default(),
+    };
+    format!("{r:?}")
+}
 
 impl Endpoint for InquirePaymtStdrBalanceRequest {
     type Response = InquirePaymtStdrBalanceResponse;

@@ -227,7 +227,7 @@ impl InquirePeriodProfitRequest {
 impl std::fmt::Debug for InquirePeriodProfitRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("InquirePeriodProfitRequest")
-            .field("cano", &v::Redacted(&self.cano))
+            .field("cano", &crate::__private::Masked::Account(&self.cano))
             .field("acnt_prdt_cd", &self.acnt_prdt_cd)
             .field("ovrs_excg_cd", &self.ovrs_excg_cd)
             .field("natn_cd", &self.natn_cd)
@@ -344,6 +344,27 @@ const FIELDS: &[p::FieldMeta] = &[
         retired: &[],
     },
 ];
+
+/// For the redaction test over every generated type: `Debug` of a request with every field
+/// set (sensitive ones to `secret` or `account`).
+#[cfg(test)]
+pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
+    let _ = (secret, account);
+    let r = InquirePeriodProfitRequest {
+        cano: account.to_owned(),
+        acnt_prdt_cd: Default::default(),
+        ovrs_excg_cd: Default::default(),
+        natn_cd: Default::default(),
+        crcy_cd: Default::default(),
+        pdno: Default::default(),
+        inqr_strt_dt: Default::default(),
+        inqr_end_dt: Default::default(),
+        wcrc_frcr_dvsn_cd: Default::default(),
+        ctx_area_fk200: Default::default(),
+        ctx_area_nk200: Default::default(),
+    };
+    format!("{r:?}")
+}
 
 impl Endpoint for InquirePeriodProfitRequest {
     type Response = InquirePeriodProfitResponse;

@@ -182,7 +182,7 @@ impl InquirePeriodTransRequest {
 impl std::fmt::Debug for InquirePeriodTransRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("InquirePeriodTransRequest")
-            .field("cano", &v::Redacted(&self.cano))
+            .field("cano", &crate::__private::Masked::Account(&self.cano))
             .field("acnt_prdt_cd", &self.acnt_prdt_cd)
             .field("erlm_strt_dt", &self.erlm_strt_dt)
             .field("erlm_end_dt", &self.erlm_end_dt)
@@ -289,6 +289,26 @@ const FIELDS: &[p::FieldMeta] = &[
         retired: &[],
     },
 ];
+
+/// For the redaction test over every generated type: `Debug` of a request with every field
+/// set (sensitive ones to `secret` or `account`).
+#[cfg(test)]
+pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
+    let _ = (secret, account);
+    let r = InquirePeriodTransRequest {
+        cano: account.to_owned(),
+        acnt_prdt_cd: Default::default(),
+        erlm_strt_dt: Default::default(),
+        erlm_end_dt: Default::default(),
+        ovrs_excg_cd: Default::default(),
+        pdno: Default::default(),
+        sll_buy_dvsn_cd: Default::default(),
+        loan_dvsn_cd: Default::default(),
+        ctx_area_fk100: Default::default(),
+        ctx_area_nk100: Default::default(),
+    };
+    format!("{r:?}")
+}
 
 impl Endpoint for InquirePeriodTransRequest {
     type Response = InquirePeriodTransResponse;

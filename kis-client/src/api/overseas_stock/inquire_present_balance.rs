@@ -178,7 +178,7 @@ impl InquirePresentBalanceRequest {
 impl std::fmt::Debug for InquirePresentBalanceRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("InquirePresentBalanceRequest")
-            .field("cano", &v::Redacted(&self.cano))
+            .field("cano", &crate::__private::Masked::Account(&self.cano))
             .field("acnt_prdt_cd", &self.acnt_prdt_cd)
             .field("wcrc_frcr_dvsn_cd", &self.wcrc_frcr_dvsn_cd)
             .field("natn_cd", &self.natn_cd)
@@ -245,6 +245,22 @@ const FIELDS: &[p::FieldMeta] = &[
         retired: &[],
     },
 ];
+
+/// For the redaction test over every generated type: `Debug` of a request with every field
+/// set (sensitive ones to `secret` or `account`).
+#[cfg(test)]
+pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
+    let _ = (secret, account);
+    let r = InquirePresentBalanceRequest {
+        cano: account.to_owned(),
+        acnt_prdt_cd: Default::default(),
+        wcrc_frcr_dvsn_cd: Default::default(),
+        natn_cd: Default::default(),
+        tr_mket_cd: Default::default(),
+        inqr_dvsn_cd: Default::default(),
+    };
+    format!("{r:?}")
+}
 
 impl Endpoint for InquirePresentBalanceRequest {
     type Response = InquirePresentBalanceResponse;

@@ -128,7 +128,7 @@ impl InquirePsamountRequest {
 impl std::fmt::Debug for InquirePsamountRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("InquirePsamountRequest")
-            .field("cano", &v::Redacted(&self.cano))
+            .field("cano", &crate::__private::Masked::Account(&self.cano))
             .field("acnt_prdt_cd", &self.acnt_prdt_cd)
             .field("ovrs_excg_cd", &self.ovrs_excg_cd)
             .field("ovrs_ord_unpr", &self.ovrs_ord_unpr)
@@ -187,6 +187,21 @@ const FIELDS: &[p::FieldMeta] = &[
         retired: &[],
     },
 ];
+
+/// For the redaction test over every generated type: `Debug` of a request with every field
+/// set (sensitive ones to `secret` or `account`).
+#[cfg(test)]
+pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
+    let _ = (secret, account);
+    let r = InquirePsamountRequest {
+        cano: account.to_owned(),
+        acnt_prdt_cd: Default::default(),
+        ovrs_excg_cd: Default::default(),
+        ovrs_ord_unpr: Default::default(),
+        item_cd: Default::default(),
+    };
+    format!("{r:?}")
+}
 
 impl Endpoint for InquirePsamountRequest {
     type Response = InquirePsamountResponse;

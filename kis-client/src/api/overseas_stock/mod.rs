@@ -71,6 +71,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/overseas-stock/v1/trading/algo-ordno",
         tr_ids: &["TTTS6058R"],
         decode: crate::value::decode_map::<algo_ordno::AlgoOrdnoResponse>,
+        debug: crate::decode::debug_of::<algo_ordno::AlgoOrdnoResponse>,
+        #[cfg(test)]
+        request_debug: algo_ordno::debug_sample,
     },
     super::Entry {
         category: "overseas_stock",
@@ -78,6 +81,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/overseas-stock/v1/quotations/countries-holiday",
         tr_ids: &["CTOS5011R"],
         decode: crate::value::decode_map::<countries_holiday::CountriesHolidayResponse>,
+        debug: crate::decode::debug_of::<countries_holiday::CountriesHolidayResponse>,
+        #[cfg(test)]
+        request_debug: countries_holiday::debug_sample,
     },
     super::Entry {
         category: "overseas_stock",
@@ -85,6 +91,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/overseas-stock/v1/trading/daytime-order",
         tr_ids: &["TTTS6036U", "TTTS6037U"],
         decode: crate::value::decode_map::<daytime_order::DaytimeOrderResponse>,
+        debug: crate::decode::debug_of::<daytime_order::DaytimeOrderResponse>,
+        #[cfg(test)]
+        request_debug: daytime_order::debug_sample,
     },
     super::Entry {
         category: "overseas_stock",
@@ -92,6 +101,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/overseas-stock/v1/trading/daytime-order-rvsecncl",
         tr_ids: &["TTTS6038U"],
         decode: crate::value::decode_map::<daytime_order_rvsecncl::DaytimeOrderRvsecnclResponse>,
+        debug: crate::decode::debug_of::<daytime_order_rvsecncl::DaytimeOrderRvsecnclResponse>,
+        #[cfg(test)]
+        request_debug: daytime_order_rvsecncl::debug_sample,
     },
     super::Entry {
         category: "overseas_stock",
@@ -99,6 +111,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/overseas-stock/v1/trading/foreign-margin",
         tr_ids: &["TTTC2101R"],
         decode: crate::value::decode_map::<foreign_margin::ForeignMarginResponse>,
+        debug: crate::decode::debug_of::<foreign_margin::ForeignMarginResponse>,
+        #[cfg(test)]
+        request_debug: foreign_margin::debug_sample,
     },
     super::Entry {
         category: "overseas_stock",
@@ -106,6 +121,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/overseas-stock/v1/trading/inquire-algo-ccnl",
         tr_ids: &["TTTS6059R"],
         decode: crate::value::decode_map::<inquire_algo_ccnl::InquireAlgoCcnlResponse>,
+        debug: crate::decode::debug_of::<inquire_algo_ccnl::InquireAlgoCcnlResponse>,
+        #[cfg(test)]
+        request_debug: inquire_algo_ccnl::debug_sample,
     },
     super::Entry {
         category: "overseas_stock",
@@ -113,6 +131,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/overseas-stock/v1/trading/inquire-balance",
         tr_ids: &["TTTS3012R", "VTTS3012R"],
         decode: crate::value::decode_map::<inquire_balance::InquireBalanceResponse>,
+        debug: crate::decode::debug_of::<inquire_balance::InquireBalanceResponse>,
+        #[cfg(test)]
+        request_debug: inquire_balance::debug_sample,
     },
     super::Entry {
         category: "overseas_stock",
@@ -120,6 +141,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/overseas-stock/v1/trading/inquire-ccnl",
         tr_ids: &["TTTS3035R", "VTTS3035R"],
         decode: crate::value::decode_map::<inquire_ccnl::InquireCcnlResponse>,
+        debug: crate::decode::debug_of::<inquire_ccnl::InquireCcnlResponse>,
+        #[cfg(test)]
+        request_debug: inquire_ccnl::debug_sample,
     },
     super::Entry {
         category: "overseas_stock",
@@ -127,6 +151,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/overseas-stock/v1/trading/inquire-nccs",
         tr_ids: &["TTTS3018R"],
         decode: crate::value::decode_map::<inquire_nccs::InquireNccsResponse>,
+        debug: crate::decode::debug_of::<inquire_nccs::InquireNccsResponse>,
+        #[cfg(test)]
+        request_debug: inquire_nccs::debug_sample,
     },
     super::Entry {
         category: "overseas_stock",
@@ -136,6 +163,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         decode: crate::value::decode_map::<
             inquire_paymt_stdr_balance::InquirePaymtStdrBalanceResponse,
         >,
+        debug: crate::decode::debug_of::<inquire_paymt_stdr_balance::InquirePaymtStdrBalanceResponse>,
+        #[cfg(test)]
+        request_debug: inquire_paymt_stdr_balance::debug_sample,
     },
     super::Entry {
         category: "overseas_stock",
@@ -143,6 +173,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/overseas-stock/v1/trading/inquire-period-profit",
         tr_ids: &["TTTS3039R"],
         decode: crate::value::decode_map::<inquire_period_profit::InquirePeriodProfitResponse>,
+        debug: crate::decode::debug_of::<inquire_period_profit::InquirePeriodProfitResponse>,
+        #[cfg(test)]
+        request_debug: inquire_period_profit::debug_sample,
     },
     super::Entry {
         category: "overseas_stock",
@@ -150,6 +183,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/overseas-stock/v1/trading/inquire-period-trans",
         tr_ids: &["CTOS4001R"],
         decode: crate::value::decode_map::<inquire_period_trans::InquirePeriodTransResponse>,
+        debug: crate::decode::debug_of::<inquire_period_trans::InquirePeriodTransResponse>,
+        #[cfg(test)]
+        request_debug: inquire_period_trans::debug_sample,
     },
     super::Entry {
         category: "overseas_stock",
@@ -157,6 +193,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/overseas-stock/v1/trading/inquire-present-balance",
         tr_ids: &["CTRP6504R", "VTRP6504R"],
         decode: crate::value::decode_map::<inquire_present_balance::InquirePresentBalanceResponse>,
+        debug: crate::decode::debug_of::<inquire_present_balance::InquirePresentBalanceResponse>,
+        #[cfg(test)]
+        request_debug: inquire_present_balance::debug_sample,
     },
     super::Entry {
         category: "overseas_stock",
@@ -164,6 +203,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/overseas-stock/v1/trading/inquire-psamount",
         tr_ids: &["TTTS3007R", "VTTS3007R"],
         decode: crate::value::decode_map::<inquire_psamount::InquirePsamountResponse>,
+        debug: crate::decode::debug_of::<inquire_psamount::InquirePsamountResponse>,
+        #[cfg(test)]
+        request_debug: inquire_psamount::debug_sample,
     },
     super::Entry {
         category: "overseas_stock",
@@ -171,6 +213,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/overseas-stock/v1/ranking/market-cap",
         tr_ids: &["HHDFS76350100"],
         decode: crate::value::decode_map::<market_cap::MarketCapResponse>,
+        debug: crate::decode::debug_of::<market_cap::MarketCapResponse>,
+        #[cfg(test)]
+        request_debug: market_cap::debug_sample,
     },
     super::Entry {
         category: "overseas_stock",
@@ -178,6 +223,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/overseas-stock/v1/ranking/new-highlow",
         tr_ids: &["HHDFS76300000"],
         decode: crate::value::decode_map::<new_highlow::NewHighlowResponse>,
+        debug: crate::decode::debug_of::<new_highlow::NewHighlowResponse>,
+        #[cfg(test)]
+        request_debug: new_highlow::debug_sample,
     },
     super::Entry {
         category: "overseas_stock",
@@ -210,6 +258,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
             "VTTT1002U",
         ],
         decode: crate::value::decode_map::<order::OrderResponse>,
+        debug: crate::decode::debug_of::<order::OrderResponse>,
+        #[cfg(test)]
+        request_debug: order::debug_sample,
     },
     super::Entry {
         category: "overseas_stock",
@@ -224,6 +275,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
             "VTTT3016U",
         ],
         decode: crate::value::decode_map::<order_resv::OrderResvResponse>,
+        debug: crate::decode::debug_of::<order_resv::OrderResvResponse>,
+        #[cfg(test)]
+        request_debug: order_resv::debug_sample,
     },
     super::Entry {
         category: "overseas_stock",
@@ -231,6 +285,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/overseas-stock/v1/trading/order-resv-ccnl",
         tr_ids: &["TTTT3017U", "VTTT3017U"],
         decode: crate::value::decode_map::<order_resv_ccnl::OrderResvCcnlResponse>,
+        debug: crate::decode::debug_of::<order_resv_ccnl::OrderResvCcnlResponse>,
+        #[cfg(test)]
+        request_debug: order_resv_ccnl::debug_sample,
     },
     super::Entry {
         category: "overseas_stock",
@@ -238,6 +295,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/overseas-stock/v1/trading/order-resv-list",
         tr_ids: &["TTTS3014R", "TTTT3039R"],
         decode: crate::value::decode_map::<order_resv_list::OrderResvListResponse>,
+        debug: crate::decode::debug_of::<order_resv_list::OrderResvListResponse>,
+        #[cfg(test)]
+        request_debug: order_resv_list::debug_sample,
     },
     super::Entry {
         category: "overseas_stock",
@@ -258,6 +318,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
             "VTTT1004U",
         ],
         decode: crate::value::decode_map::<order_rvsecncl::OrderRvsecnclResponse>,
+        debug: crate::decode::debug_of::<order_rvsecncl::OrderRvsecnclResponse>,
+        #[cfg(test)]
+        request_debug: order_rvsecncl::debug_sample,
     },
     super::Entry {
         category: "overseas_stock",
@@ -265,6 +328,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/overseas-stock/v1/ranking/price-fluct",
         tr_ids: &["HHDFS76260000"],
         decode: crate::value::decode_map::<price_fluct::PriceFluctResponse>,
+        debug: crate::decode::debug_of::<price_fluct::PriceFluctResponse>,
+        #[cfg(test)]
+        request_debug: price_fluct::debug_sample,
     },
     super::Entry {
         category: "overseas_stock",
@@ -272,6 +338,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/overseas-stock/v1/ranking/trade-growth",
         tr_ids: &["HHDFS76330000"],
         decode: crate::value::decode_map::<trade_growth::TradeGrowthResponse>,
+        debug: crate::decode::debug_of::<trade_growth::TradeGrowthResponse>,
+        #[cfg(test)]
+        request_debug: trade_growth::debug_sample,
     },
     super::Entry {
         category: "overseas_stock",
@@ -279,6 +348,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/overseas-stock/v1/ranking/trade-pbmn",
         tr_ids: &["HHDFS76320010"],
         decode: crate::value::decode_map::<trade_pbmn::TradePbmnResponse>,
+        debug: crate::decode::debug_of::<trade_pbmn::TradePbmnResponse>,
+        #[cfg(test)]
+        request_debug: trade_pbmn::debug_sample,
     },
     super::Entry {
         category: "overseas_stock",
@@ -286,6 +358,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/overseas-stock/v1/ranking/trade-turnover",
         tr_ids: &["HHDFS76340000"],
         decode: crate::value::decode_map::<trade_turnover::TradeTurnoverResponse>,
+        debug: crate::decode::debug_of::<trade_turnover::TradeTurnoverResponse>,
+        #[cfg(test)]
+        request_debug: trade_turnover::debug_sample,
     },
     super::Entry {
         category: "overseas_stock",
@@ -293,6 +368,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/overseas-stock/v1/ranking/trade-vol",
         tr_ids: &["HHDFS76310010"],
         decode: crate::value::decode_map::<trade_vol::TradeVolResponse>,
+        debug: crate::decode::debug_of::<trade_vol::TradeVolResponse>,
+        #[cfg(test)]
+        request_debug: trade_vol::debug_sample,
     },
     super::Entry {
         category: "overseas_stock",
@@ -300,6 +378,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/overseas-stock/v1/ranking/updown-rate",
         tr_ids: &["HHDFS76290000"],
         decode: crate::value::decode_map::<updown_rate::UpdownRateResponse>,
+        debug: crate::decode::debug_of::<updown_rate::UpdownRateResponse>,
+        #[cfg(test)]
+        request_debug: updown_rate::debug_sample,
     },
     super::Entry {
         category: "overseas_stock",
@@ -307,6 +388,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/overseas-stock/v1/ranking/volume-power",
         tr_ids: &["HHDFS76280000"],
         decode: crate::value::decode_map::<volume_power::VolumePowerResponse>,
+        debug: crate::decode::debug_of::<volume_power::VolumePowerResponse>,
+        #[cfg(test)]
+        request_debug: volume_power::debug_sample,
     },
     super::Entry {
         category: "overseas_stock",
@@ -314,6 +398,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         path: "/uapi/overseas-stock/v1/ranking/volume-surge",
         tr_ids: &["HHDFS76270000"],
         decode: crate::value::decode_map::<volume_surge::VolumeSurgeResponse>,
+        debug: crate::decode::debug_of::<volume_surge::VolumeSurgeResponse>,
+        #[cfg(test)]
+        request_debug: volume_surge::debug_sample,
     },
 ];
 

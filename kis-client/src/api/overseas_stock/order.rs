@@ -742,7 +742,7 @@ impl std::fmt::Debug for OrderRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("OrderRequest")
             .field("variant", &self.variant)
-            .field("cano", &v::Redacted(&self.cano))
+            .field("cano", &crate::__private::Masked::Account(&self.cano))
             .field("acnt_prdt_cd", &self.acnt_prdt_cd)
             .field("ovrs_excg_cd", &self.ovrs_excg_cd)
             .field("pdno", &self.pdno)
@@ -891,6 +891,31 @@ const FIELDS: &[p::FieldMeta] = &[
         retired: &[],
     },
 ];
+
+/// For the redaction test over every generated type: `Debug` of a request with every field
+/// set (sensitive ones to `secret` or `account`).
+#[cfg(test)]
+pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
+    let _ = (secret, account);
+    let r = OrderRequest {
+        variant: OrderVariant::UsBuy,
+        cano: account.to_owned(),
+        acnt_prdt_cd: Default::default(),
+        ovrs_excg_cd: Default::default(),
+        pdno: Default::default(),
+        ord_qty: Default::default(),
+        ovrs_ord_unpr: Default::default(),
+        ctac_tlno: Default::default(),
+        mgco_aptm_odno: Default::default(),
+        sll_type: Default::default(),
+        ord_svr_dvsn_cd: Default::default(),
+        ord_dvsn: Default::default(),
+        start_time: Default::default(),
+        end_time: Default::default(),
+        algo_ord_tmd_dvsn_cd: Default::default(),
+    };
+    format!("{r:?}")
+}
 
 impl Endpoint for OrderRequest {
     type Response = OrderResponse;

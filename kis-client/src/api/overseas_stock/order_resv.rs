@@ -391,7 +391,7 @@ impl std::fmt::Debug for OrderResvRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("OrderResvRequest")
             .field("variant", &self.variant)
-            .field("cano", &v::Redacted(&self.cano))
+            .field("cano", &crate::__private::Masked::Account(&self.cano))
             .field("acnt_prdt_cd", &self.acnt_prdt_cd)
             .field("sll_buy_dvsn_cd", &self.sll_buy_dvsn_cd)
             .field("rvse_cncl_dvsn_cd", &self.rvse_cncl_dvsn_cd)
@@ -540,6 +540,31 @@ const FIELDS: &[p::FieldMeta] = &[
         retired: &[],
     },
 ];
+
+/// For the redaction test over every generated type: `Debug` of a request with every field
+/// set (sensitive ones to `secret` or `account`).
+#[cfg(test)]
+pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
+    let _ = (secret, account);
+    let r = OrderResvRequest {
+        variant: OrderResvVariant::UsBuy,
+        cano: account.to_owned(),
+        acnt_prdt_cd: Default::default(),
+        sll_buy_dvsn_cd: Default::default(),
+        rvse_cncl_dvsn_cd: Default::default(),
+        pdno: Default::default(),
+        prdt_type_cd: Default::default(),
+        ovrs_excg_cd: Default::default(),
+        ft_ord_qty: Default::default(),
+        ft_ord_unpr3: Default::default(),
+        ord_svr_dvsn_cd: Default::default(),
+        rsvn_ord_rcit_dt: Default::default(),
+        ord_dvsn: Default::default(),
+        ovrs_rsvn_odno: Default::default(),
+        algo_ord_tmd_dvsn_cd: Default::default(),
+    };
+    format!("{r:?}")
+}
 
 impl Endpoint for OrderResvRequest {
     type Response = OrderResvResponse;

@@ -110,7 +110,7 @@ impl OrderResvCcnlRequest {
 impl std::fmt::Debug for OrderResvCcnlRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("OrderResvCcnlRequest")
-            .field("cano", &v::Redacted(&self.cano))
+            .field("cano", &crate::__private::Masked::Account(&self.cano))
             .field("acnt_prdt_cd", &self.acnt_prdt_cd)
             .field("rsyn_ord_rcit_dt", &self.rsyn_ord_rcit_dt)
             .field("ovrs_rsvn_odno", &self.ovrs_rsvn_odno)
@@ -167,6 +167,21 @@ const FIELDS: &[p::FieldMeta] = &[
         retired: &[],
     },
 ];
+
+/// For the redaction test over every generated type: `Debug` of a request with every field
+/// set (sensitive ones to `secret` or `account`).
+#[cfg(test)]
+pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
+    let _ = (secret, account);
+    let r = OrderResvCcnlRequest {
+        cano: account.to_owned(),
+        acnt_prdt_cd: Default::default(),
+        rsyn_ord_rcit_dt: Default::default(),
+        ovrs_rsvn_odno: Default::default(),
+        rsvn_ord_rcit_dt: Default::default(),
+    };
+    format!("{r:?}")
+}
 
 impl Endpoint for OrderResvCcnlRequest {
     type Response = OrderResvCcnlResponse;

@@ -265,7 +265,7 @@ impl std::fmt::Debug for OrderResvListRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("OrderResvListRequest")
             .field("variant", &self.variant)
-            .field("cano", &v::Redacted(&self.cano))
+            .field("cano", &crate::__private::Masked::Account(&self.cano))
             .field("acnt_prdt_cd", &self.acnt_prdt_cd)
             .field("inqr_strt_dt", &self.inqr_strt_dt)
             .field("inqr_end_dt", &self.inqr_end_dt)
@@ -366,6 +366,26 @@ const FIELDS: &[p::FieldMeta] = &[
         retired: &[],
     },
 ];
+
+/// For the redaction test over every generated type: `Debug` of a request with every field
+/// set (sensitive ones to `secret` or `account`).
+#[cfg(test)]
+pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
+    let _ = (secret, account);
+    let r = OrderResvListRequest {
+        variant: OrderResvListVariant::Us,
+        cano: account.to_owned(),
+        acnt_prdt_cd: Default::default(),
+        inqr_strt_dt: Default::default(),
+        inqr_end_dt: Default::default(),
+        inqr_dvsn_cd: Default::default(),
+        prdt_type_cd: Default::default(),
+        ovrs_excg_cd: Default::default(),
+        ctx_area_fk200: Default::default(),
+        ctx_area_nk200: Default::default(),
+    };
+    format!("{r:?}")
+}
 
 impl Endpoint for OrderResvListRequest {
     type Response = OrderResvListResponse;

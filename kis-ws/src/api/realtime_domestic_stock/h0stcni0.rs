@@ -9,7 +9,6 @@ use kis_client::value as v;
 /// - TR ID: real `H0STCNI0`, paper `H0STCNI9`.
 /// - Subscription key: 구분값.
 /// - Encrypted: yes (AES-256-CBC).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct H0stcni0 {
     /// 고객 ID (`CUST_ID`, required, length 8).
@@ -117,6 +116,43 @@ pub struct H0stcni0 {
     pub cntg_isnm40: v::Val<crate::Text>,
     /// 주문가격 (`ODER_PRC`, required, length 9).
     pub oder_prc: v::Val<v::Decimal>,
+}
+
+/// Secret fields are hidden and account numbers masked.
+impl std::fmt::Debug for H0stcni0 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("H0stcni0")
+            .field("cust_id", &self.cust_id)
+            .field(
+                "acnt_no",
+                &kis_client::__private::Masked::Account(&self.acnt_no.raw()),
+            )
+            .field("oder_no", &self.oder_no)
+            .field("ooder_no", &self.ooder_no)
+            .field("seln_byov_cls", &self.seln_byov_cls)
+            .field("rctf_cls", &self.rctf_cls)
+            .field("oder_kind", &self.oder_kind)
+            .field("oder_cond", &self.oder_cond)
+            .field("stck_shrn_iscd", &self.stck_shrn_iscd)
+            .field("cntg_qty", &self.cntg_qty)
+            .field("cntg_unpr", &self.cntg_unpr)
+            .field("stck_cntg_hour", &self.stck_cntg_hour)
+            .field("rfus_yn", &self.rfus_yn)
+            .field("cntg_yn", &self.cntg_yn)
+            .field("acpt_yn", &self.acpt_yn)
+            .field("brnc_no", &self.brnc_no)
+            .field("oder_qty", &self.oder_qty)
+            .field("acnt_name", &self.acnt_name)
+            .field("ord_cond_prc", &self.ord_cond_prc)
+            .field("ord_exg_gb", &self.ord_exg_gb)
+            .field("popup_yn", &self.popup_yn)
+            .field("filler", &self.filler)
+            .field("crdt_cls", &self.crdt_cls)
+            .field("crdt_loan_date", &self.crdt_loan_date)
+            .field("cntg_isnm40", &self.cntg_isnm40)
+            .field("oder_prc", &self.oder_prc)
+            .finish()
+    }
 }
 
 impl Record for H0stcni0 {

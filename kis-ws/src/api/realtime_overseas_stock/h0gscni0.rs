@@ -9,7 +9,6 @@ use kis_client::value as v;
 /// - TR ID: real `H0GSCNI0`, paper `H0GSCNI9`.
 /// - Subscription key: HTSID.
 /// - Encrypted: yes (AES-256-CBC).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct H0gscni0 {
     /// 고객 ID (`CUST_ID`, required, length 8).
@@ -114,6 +113,42 @@ pub struct H0gscni0 {
     pub tm_div_tp: v::Val<crate::Text>,
     /// 체결단가12 (`CNTG_UNPR12`, required, length 12).
     pub cntg_unpr12: v::Val<v::Decimal>,
+}
+
+/// Secret fields are hidden and account numbers masked.
+impl std::fmt::Debug for H0gscni0 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("H0gscni0")
+            .field("cust_id", &self.cust_id)
+            .field(
+                "acnt_no",
+                &kis_client::__private::Masked::Account(&self.acnt_no.raw()),
+            )
+            .field("oder_no", &self.oder_no)
+            .field("ooder_no", &self.ooder_no)
+            .field("seln_byov_cls", &self.seln_byov_cls)
+            .field("rctf_cls", &self.rctf_cls)
+            .field("oder_kind2", &self.oder_kind2)
+            .field("stck_shrn_iscd", &self.stck_shrn_iscd)
+            .field("cntg_qty", &self.cntg_qty)
+            .field("cntg_unpr", &self.cntg_unpr)
+            .field("stck_cntg_hour", &self.stck_cntg_hour)
+            .field("rfus_yn", &self.rfus_yn)
+            .field("cntg_yn", &self.cntg_yn)
+            .field("acpt_yn", &self.acpt_yn)
+            .field("brnc_no", &self.brnc_no)
+            .field("oder_qty", &self.oder_qty)
+            .field("acnt_name", &self.acnt_name)
+            .field("cntg_isnm", &self.cntg_isnm)
+            .field("oder_cond", &self.oder_cond)
+            .field("debt_gb", &self.debt_gb)
+            .field("debt_date", &self.debt_date)
+            .field("start_tm", &self.start_tm)
+            .field("end_tm", &self.end_tm)
+            .field("tm_div_tp", &self.tm_div_tp)
+            .field("cntg_unpr12", &self.cntg_unpr12)
+            .finish()
+    }
 }
 
 impl Record for H0gscni0 {

@@ -2,7 +2,8 @@
 //! Generated endpoint types, one module per category (each behind its Cargo feature).
 //!
 //! Every endpoint has an `<Id>Request` implementing [`crate::endpoint::Endpoint`] and an
-//! `<Id>Response`; [`decode_response`] finds the response type for captured traffic.
+//! `<Id>Response`; [`crate::decode::decode_response`] finds the response type for captured
+//! traffic.
 #![allow(
     clippy::too_many_arguments,
     reason = "constructors take every required field of the spec, in spec order"
@@ -18,6 +19,7 @@ pub mod codes;
 #[cfg(feature = "domestic-stock")]
 pub mod domestic_stock;
 
+<<<<<<< HEAD
 /// The request facts of every endpoint of the enabled categories (for by-name requests).
 pub(crate) fn request_infos() -> &'static [&'static crate::endpoint::EndpointInfo] {
     static ALL: std::sync::OnceLock<Vec<&'static crate::endpoint::EndpointInfo>> =
@@ -40,86 +42,21 @@ pub(crate) struct Entry {
     tr_ids: &'static [&'static str],
     decode: fn(crate::value::Map) -> (crate::value::Map, crate::value::Report),
 }
+=======
+/// KIS message codes by class (from `spec/msg_codes.yaml`).
+pub(crate) mod msg_codes;
+>>>>>>> issue-15
 
-/// A response body decoded into its generated type and written back.
-#[derive(Debug)]
-#[non_exhaustive]
-pub struct Decoded {
-    /// Spec category of the endpoint (e.g. `domestic_stock`).
-    pub category: &'static str,
-    /// Spec id of the endpoint (e.g. `inquire_price`).
-    pub endpoint: &'static str,
-    /// The typed response written back (the original strings; unknown fields included).
-    pub decoded: serde_json::Value,
-    /// Paths of fields the spec does not know (kept in `decoded`).
-    pub unknown_fields: Vec<String>,
-    /// Paths and raw text of values that did not parse (kept in `decoded`).
-    pub invalid_fields: Vec<(String, String)>,
-}
+/// The decode table rows (the logic that reads them lives in `crate::decode`).
+pub(crate) use crate::decode::Entry;
 
-/// Decodes a captured response body with the response type of the endpoint named by `path`
-/// (e.g. `/uapi/domestic-stock/v1/quotations/inquire-price`; a full URL or query string is
-/// accepted) and/or `tr_id`. Only endpoints of enabled category features are known.
-pub fn decode_response(
-    path: Option<&str>,
-    tr_id: Option<&str>,
-    body: serde_json::Value,
-) -> Result<Decoded, String> {
-    if path.is_none() && tr_id.is_none() {
-        return Err("neither path nor tr_id given".to_owned());
-    }
-    let path = path.map(|p| {
-        let p = p.split(['?', '#']).next().unwrap_or(p);
-        match p.find("://") {
-            Some(i) => p[i + 3..].find('/').map_or("/", |j| &p[i + 3 + j..]),
-            None => p,
-        }
-    });
-    let entry = tables()
-        .into_iter()
-        .flatten()
-        .find(|e| {
-            path.is_none_or(|p| p == e.path) && tr_id.is_none_or(|t| e.tr_ids.contains(&t))
-        })
-        .ok_or_else(|| match (path, tr_id) {
-            (Some(p), Some(t)) => format!("no endpoint with path {p} and tr_id {t}"),
-            (Some(p), None) => format!("no endpoint with path {p}"),
-            (None, Some(t)) => format!("no endpoint with tr_id {t}"),
-            (None, None) => unreachable!("checked above"),
-        })?;
-    decode_with(entry, body)
-}
-
-/// Decodes a response body with the response type of endpoint `category`/`id`.
-pub fn decode_by_id(category: &str, id: &str, body: serde_json::Value) -> Result<Decoded, String> {
-    let entry = tables()
-        .into_iter()
-        .flatten()
-        .find(|e| e.category == category && e.id == id)
-        .ok_or_else(|| format!("no endpoint {category}/{id}"))?;
-    decode_with(entry, body)
-}
-
-fn decode_with(entry: &Entry, body: serde_json::Value) -> Result<Decoded, String> {
-    let serde_json::Value::Object(map) = body else {
-        return Err(format!("{}: body is not a JSON object", entry.id));
-    };
-    let (map, report) = (entry.decode)(map);
-    Ok(Decoded {
-        category: entry.category,
-        endpoint: entry.id,
-        decoded: serde_json::Value::Object(map),
-        unknown_fields: report.unknown,
-        invalid_fields: report.invalid,
-    })
-}
-
+/// Every enabled category's decode table.
 #[allow(
     unused_mut,
     clippy::vec_init_then_push,
     reason = "pushes depend on enabled features"
 )]
-fn tables() -> Vec<&'static [Entry]> {
+pub(crate) fn tables() -> Vec<&'static [Entry]> {
     let mut t: Vec<&'static [Entry]> = Vec::new();
     #[cfg(feature = "domestic-stock")]
     t.push(domestic_stock::ENDPOINTS);
