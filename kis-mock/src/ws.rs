@@ -20,10 +20,11 @@ use tokio_tungstenite::tungstenite::http::StatusCode;
 
 use crate::auth::random_text;
 use crate::catalog::tr_id_in;
+use crate::crypto;
 use crate::faults::Drip;
+use crate::market::fields::{self, Row};
 use crate::server::{Shared, lock};
 use crate::stats::bump;
-use crate::{crypto, synth};
 
 /// Which app keys have a session (or a held slot).
 #[derive(Debug, Default)]
@@ -216,12 +217,8 @@ fn columns(spec: &ApiSpec) -> Vec<Field> {
         .collect()
 }
 
-fn kst_stamp() -> String {
-    let offset = chrono::FixedOffset::east_opt(9 * 3600).expect("+09:00 is a valid offset");
-    chrono::Utc::now()
-        .with_timezone(&offset)
-        .format("%Y%m%d%H%M%S")
-        .to_string()
+fn kst_stamp(sh: &Shared) -> String {
+    sh.market.now().format("%Y%m%d%H%M%S").to_string()
 }
 
 impl Session<'_> {
@@ -432,13 +429,16 @@ impl Session<'_> {
             return Err(End::Drop);
         }
         bump(&self.sh.stats.pings_sent);
-        let ping = json!({"header": {"tr_id": "PINGPONG", "datetime": kst_stamp()}}).to_string();
+        let ping =
+            json!({"header": {"tr_id": "PINGPONG", "datetime": kst_stamp(self.sh)}}).to_string();
         self.send(ping).await
     }
 
     async fn on_data_tick(&mut self) -> Result<(), End> {
         let max = self.sh.config.max_records_per_frame.max(1) as usize;
         let mut frames = Vec::new();
+        let market = &self.sh.market;
+        let now = market.now();
         for sub in self.subs.iter().filter(|s| !s.encrypted) {
             let mut rng = rand::rng();
             let count = if max > 1 && rng.random_ratio(1, 4) {
@@ -446,9 +446,23 @@ impl Session<'_> {
             } else {
                 1
             };
+            // Every record comes from the market at this moment: the tape's newest trade,
+            // the day's range and cumulative volume, and the book.
+            let q = market.quote_at(&market.product(&sub.tr_key), now);
+            let book = market.book(&q);
+            let mut row = Row::quote(&q, Some(&book));
+            if let Some(t) = market.last_trade(&q) {
+                row.qty = t.qty;
+            }
             let records: Vec<String> = (0..count)
                 .map(|i| {
-                    synth::realtime_record(&sub.columns, &sub.example, &sub.tr_key, self.seq + i)
+                    fields::realtime_record(
+                        &sub.columns,
+                        &sub.example,
+                        &sub.tr_key,
+                        self.seq + i,
+                        &row,
+                    )
                 })
                 .collect();
             self.seq += count;

@@ -7,6 +7,7 @@ mod auth;
 mod binary;
 mod common;
 mod faults;
+mod market;
 mod paging;
 mod rest;
 mod ws;
