@@ -124,6 +124,11 @@ impl MockServer {
         &self.shared.config
     }
 
+    /// The simulated market's current time (KST).
+    pub fn market_time(&self) -> chrono::NaiveDateTime {
+        self.shared.market.now()
+    }
+
     /// The spec the mock serves.
     pub fn catalog(&self) -> &Catalog {
         &self.shared.catalog

@@ -5,6 +5,7 @@ mod account;
 mod all_endpoints;
 mod auth;
 mod binary;
+mod client;
 mod common;
 mod faults;
 mod market;

@@ -494,7 +494,10 @@ async fn limit_at_the_lower_limit_rests_then_cancels_and_off_grid_is_refused() {
         1,
         "only the accepted order"
     );
-    assert_eq!(f["output1"][0]["rmn_qty"], "3", "rests at the lower limit: {f}");
+    assert_eq!(
+        f["output1"][0]["rmn_qty"], "3",
+        "rests at the lower limit: {f}"
+    );
     assert_eq!(f["output1"][0]["tot_ccld_qty"], "0");
     let bal = balance(&mock, &token).await;
     assert!(
