@@ -223,6 +223,20 @@ impl Market {
         {
             return p.clone();
         }
+        // Overseas realtime keys: `D` (delayed) or `R` (real) + exchange + symbol, `DNASAAPL`.
+        if let Some(p) = upper
+            .get(4..)
+            .filter(|_| upper.starts_with('D') || upper.starts_with('R'))
+            .filter(|_| {
+                matches!(
+                    upper.get(1..4),
+                    Some("NAS" | "NYS" | "AMS" | "BAQ" | "BAY" | "BAA")
+                )
+            })
+            .and_then(|c| self.products.get(c))
+        {
+            return p.clone();
+        }
         lock(&self.extra)
             .entry(code.to_owned())
             .or_insert_with(|| Arc::new(product::synthetic(code)))
@@ -739,6 +753,8 @@ mod tests {
             }
         }
         assert_ne!(m.quote("005930").price, m.quote("000660").price);
+        assert_eq!(m.product("DNASAAPL").code, "AAPL");
+        assert_eq!(m.product("A005930").code, "005930");
     }
 
     #[test]
