@@ -26,12 +26,12 @@ fn date_param(call: &Call<'_>, name: &str) -> Option<NaiveDate> {
 
 fn is_day_field(f: &Field) -> bool {
     let n = f.name.to_ascii_lowercase();
-    f.kind == Kind::Date && (n.ends_with("bsop_date") || n == "xymd" || n == "stck_date")
+    (f.kind == Kind::Date && (n.ends_with("bsop_date") || n == "stck_date")) || n == "xymd"
 }
 
 fn is_time_field(f: &Field) -> bool {
     let n = f.name.to_ascii_lowercase();
-    f.kind == Kind::Time && (n.ends_with("_hour") || n == "xhms" || n == "khms")
+    (f.kind == Kind::Time && n.ends_with("_hour")) || n == "xhms" || n == "khms"
 }
 
 fn has_code_field(fields: &[Field]) -> bool {

@@ -120,6 +120,27 @@ pub fn value(field: &Field, row: &Row<'_>) -> Option<String> {
             format!("{:.2}", num as f64 * 100.0 / den as f64)
         }
     };
+    // Named fields whatever kind the workbook gave them (overseas dates are often `string`,
+    // sign codes `code`).
+    match n {
+        "xymd" | "kymd" => return Some(row.date.format("%Y%m%d").to_string()),
+        "xhms" => return Some(row.time.format("%H%M%S").to_string()),
+        "khms" => {
+            let kst = if q.product.venue.is_us() {
+                (row.date.and_time(row.time) + Duration::hours(13)).time()
+            } else {
+                row.time
+            };
+            return Some(kst.format("%H%M%S").to_string());
+        }
+        "prdy_vrss_sign" | "sign" | "futs_prdy_vrss_sign" | "optn_prdy_vrss_sign" => {
+            return Some(sign(row.close, row.prev_close, q.upper, q.lower).into());
+        }
+        "rsym" if q.product.venue.is_us() => {
+            return Some(format!("D{}{}", q.product.venue.excd(), q.product.code));
+        }
+        _ => {}
+    }
     match field.kind {
         Kind::Date => {
             let is_day = n.ends_with("bsop_date")
@@ -142,13 +163,8 @@ pub fn value(field: &Field, row: &Row<'_>) -> Option<String> {
             };
         }
         Kind::Time => {
-            let is_time = n.ends_with("_hour") || matches!(n, "xhms" | "khms" | "hour");
-            let t = if n == "khms" && q.product.venue.is_us() {
-                row.time + Duration::hours(13)
-            } else {
-                row.time
-            };
-            return is_time.then(|| t.format("%H%M%S").to_string());
+            let is_time = n.ends_with("_hour") || n == "hour";
+            return is_time.then(|| row.time.format("%H%M%S").to_string());
         }
         Kind::Object | Kind::Array | Kind::Flag | Kind::Code => return None,
         _ => {}
@@ -211,9 +227,6 @@ pub fn value(field: &Field, row: &Row<'_>) -> Option<String> {
         "bidp" | "bidp1" => row.price(if q.bid > 0 { q.bid } else { q.price }),
         "prdy_vrss" | "diff" | "futs_prdy_vrss" | "optn_prdy_vrss" => {
             fmt_units(row.close - row.prev_close, dec)
-        }
-        "prdy_vrss_sign" | "sign" | "futs_prdy_vrss_sign" => {
-            sign(row.close, row.prev_close, q.upper, q.lower).into()
         }
         "prdy_ctrt" | "rate" | "futs_prdy_ctrt" | "optn_prdy_ctrt" => {
             rate(row.close - row.prev_close, row.prev_close)
