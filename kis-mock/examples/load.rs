@@ -122,6 +122,7 @@ async fn frames(seconds: u64) -> Result<(), Box<dyn std::error::Error>> {
         ws.send(Message::text(msg.to_string())).await?;
     }
     let deadline = tokio::time::Instant::now() + Duration::from_secs(seconds);
+    let cpu0 = cpu_seconds();
     let (mut frames, mut records) = (0u64, 0u64);
     while let Ok(Some(Ok(msg))) = tokio::time::timeout_at(deadline, ws.next()).await {
         if let Message::Text(text) = msg {
@@ -140,5 +141,21 @@ async fn frames(seconds: u64) -> Result<(), Box<dyn std::error::Error>> {
         frames as f64 / seconds as f64,
         records as f64 / seconds as f64
     );
+    if let (Some(a), Some(b)) = (cpu0, cpu_seconds()) {
+        println!(
+            "  process CPU (mock + reader) {:.2} s in {seconds} s: {:.1} µs per frame",
+            b - a,
+            (b - a) * 1e6 / frames.max(1) as f64
+        );
+    }
     Ok(())
+}
+
+/// User + system CPU seconds of this process so far (Linux `/proc`; `None` elsewhere).
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let after = stat.rsplit_once(')')?.1;
+    let f: Vec<&str> = after.split_whitespace().collect();
+    let ticks: f64 = f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?;
+    Some(ticks / 100.0)
 }

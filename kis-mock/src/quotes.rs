@@ -69,7 +69,7 @@ pub(crate) fn fill(call: &Call<'_>, body: &mut Map<String, Value>) {
                 let book = market.book(q);
                 let mut row = Row::quote(q, Some(&book));
                 if wants_extremes(&field.fields) {
-                    row.extremes = Some(market.extremes(q, q.date - Duration::days(365)));
+                    row.extremes = Some(market.extremes(q));
                 }
                 apply(&field.fields, record, &row);
             }

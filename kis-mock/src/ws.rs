@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use chrono::Timelike;
 use futures_util::{SinkExt, StreamExt};
 use kis_spec::{ApiSpec, Field};
 use rand::Rng;
@@ -81,6 +82,9 @@ pub(crate) async fn serve(listener: TcpListener, shared: Arc<Shared>) {
 }
 
 struct Sub {
+    /// The last record built and the simulated second it shows: within one second the market
+    /// does not change, so frames repeat it instead of recomputing.
+    last: Option<(chrono::NaiveDateTime, String)>,
     tr_id: String,
     tr_key: String,
     encrypted: bool,
@@ -208,12 +212,16 @@ fn ack(
     .to_string()
 }
 
+/// The record layout of a realtime TR, names in lower case (as the model looks them up).
 fn columns(spec: &ApiSpec) -> Vec<Field> {
     spec.response
         .body
         .iter()
         .filter(|f| !f.is_block())
-        .cloned()
+        .map(|f| Field {
+            name: f.name.to_ascii_lowercase(),
+            ..f.clone()
+        })
         .collect()
 }
 
@@ -396,6 +404,7 @@ impl Session<'_> {
                 .await;
         }
         self.subs.push(Sub {
+            last: None,
             encrypted: spec.realtime.as_ref().is_some_and(|r| r.encrypted),
             columns: columns(spec),
             example: self
@@ -439,34 +448,43 @@ impl Session<'_> {
         let mut frames = Vec::new();
         let market = &self.sh.market;
         let now = market.now();
-        for sub in self.subs.iter().filter(|s| !s.encrypted) {
+        let second = now.with_nanosecond(0).unwrap_or(now);
+        for sub in self.subs.iter_mut().filter(|s| !s.encrypted) {
             let mut rng = rand::rng();
             let count = if max > 1 && rng.random_ratio(1, 4) {
                 rng.random_range(2..=max)
             } else {
                 1
             };
-            // Every record comes from the market at this moment: the tape's newest trade,
-            // the day's range and cumulative volume, and the book.
-            let q = market.quote_at(&market.product(&sub.tr_key), now);
-            let book = market.book(&q);
-            let mut row = Row::quote(&q, Some(&book));
-            if let Some(t) = market.last_trade(&q) {
-                row.qty = t.qty;
+            let fresh = sub.last.as_ref().is_some_and(|(at, _)| *at == second);
+            if !fresh {
+                // Every record comes from the market at this moment: the tape's newest trade,
+                // the day's range and cumulative volume, and the book.
+                let q = market.quote_at(&market.product(&sub.tr_key), now);
+                let book = market.book(&q);
+                let mut row = Row::quote(&q, Some(&book));
+                if let Some(t) = market.last_trade(&q) {
+                    row.qty = t.qty;
+                }
+                let record = fields::realtime_record(
+                    &sub.columns,
+                    &sub.example,
+                    &sub.tr_key,
+                    self.seq,
+                    &row,
+                );
+                sub.last = Some((second, record));
             }
-            let records: Vec<String> = (0..count)
-                .map(|i| {
-                    fields::realtime_record(
-                        &sub.columns,
-                        &sub.example,
-                        &sub.tr_key,
-                        self.seq + i,
-                        &row,
-                    )
-                })
-                .collect();
+            let record = sub.last.as_ref().map_or("", |(_, r)| r.as_str());
+            let mut payload = String::with_capacity((record.len() + 1) * count);
+            for i in 0..count {
+                if i > 0 {
+                    payload.push('^');
+                }
+                payload.push_str(record);
+            }
             self.seq += count;
-            frames.push((sub.tr_id.clone(), count, records.join("^")));
+            frames.push((sub.tr_id.clone(), count, payload));
         }
         for (tr_id, count, payload) in frames {
             let frame = format!("0|{tr_id}|{count:03}|{payload}");

@@ -78,6 +78,16 @@ impl<'a> Row<'a> {
     }
 }
 
+/// A field name in lower case, borrowed when it already is (realtime layouts are lowered once
+/// per subscription).
+fn lower(name: &str) -> std::borrow::Cow<'_, str> {
+    if name.bytes().any(|b| b.is_ascii_uppercase()) {
+        std::borrow::Cow::Owned(name.to_ascii_lowercase())
+    } else {
+        std::borrow::Cow::Borrowed(name)
+    }
+}
+
 /// KIS's sign code of a change: 1 upper limit, 2 up, 3 unchanged, 4 lower limit, 5 down.
 pub fn sign(price: i64, prev: i64, upper: i64, lower: i64) -> &'static str {
     if price >= upper && price > prev {
@@ -109,8 +119,8 @@ fn level<'b>(name: &'b str, prefixes: &[&str]) -> Option<(usize, &'b str)> {
 /// The model's value for a field, when its name says what it is; `None` leaves the field as
 /// the spec-shaped synthesis made it.
 pub fn value(field: &Field, row: &Row<'_>) -> Option<String> {
-    let n = field.name.to_ascii_lowercase();
-    let n = n.as_str();
+    let n = lower(&field.name);
+    let n = n.as_ref();
     let q = row.quote;
     let dec = q.product.venue.decimals();
     let rate = |num: i64, den: i64| {
@@ -266,9 +276,9 @@ pub fn value(field: &Field, row: &Row<'_>) -> Option<String> {
 
 /// The model's value for a text field naming the product (code or name).
 pub fn text(field: &Field, row: &Row<'_>) -> Option<String> {
-    let n = field.name.to_ascii_lowercase();
+    let n = lower(&field.name);
     let p = &row.quote.product;
-    match n.as_str() {
+    match n.as_ref() {
         "stck_shrn_iscd" | "mksc_shrn_iscd" | "pdno" | "symb" | "futs_shrn_iscd"
         | "optn_shrn_iscd" => Some(p.code.clone()),
         "hts_kor_isnm" | "prdt_name" | "prdt_abrv_name" | "kor_isnm" | "name"
@@ -289,7 +299,11 @@ pub fn apply(
             continue;
         }
         if let Some(v) = value(f, row).or_else(|| text(f, row)) {
-            crate::synth::set(record, &f.name, v);
+            // Records are built from the spec's names, so the exact key is the usual hit.
+            match record.get_mut(&f.name) {
+                Some(slot) => *slot = serde_json::Value::String(v),
+                None => crate::synth::set(record, &f.name, v),
+            }
         }
     }
 }

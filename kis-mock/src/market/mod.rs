@@ -122,6 +122,9 @@ pub enum Period {
 
 const EPOCH: (i32, u32, u32) = (2015, 1, 2);
 
+/// A high and a low, each with its date.
+type Extremes = ((i64, NaiveDate), (i64, NaiveDate));
+
 /// Daily closes of one product, oldest first.
 type Chain = Arc<Vec<(NaiveDate, i64)>>;
 
@@ -133,8 +136,10 @@ pub struct Market {
     order: Vec<Arc<Product>>,
     extra: Mutex<HashMap<String, Arc<Product>>>,
     chains: Mutex<HashMap<String, Chain>>,
-    days: Mutex<HashMap<(String, NaiveDate), Arc<DayPath>>>,
-    summaries: Mutex<HashMap<(String, NaiveDate), Summary>>,
+    days: Mutex<HashMap<String, HashMap<NaiveDate, Arc<DayPath>>>>,
+    summaries: Mutex<HashMap<String, HashMap<NaiveDate, Summary>>>,
+    /// Highest high and lowest low of the 250 trading days before a day, by product and day.
+    extremes: Mutex<HashMap<String, HashMap<NaiveDate, Extremes>>>,
 }
 
 impl std::fmt::Debug for Market {
@@ -192,6 +197,7 @@ impl Market {
             chains: Mutex::default(),
             days: Mutex::default(),
             summaries: Mutex::default(),
+            extremes: Mutex::default(),
         }
     }
 
@@ -315,29 +321,37 @@ impl Market {
 
     /// The path of a product's trading day.
     pub fn day(&self, p: &Product, date: NaiveDate) -> Arc<DayPath> {
-        let key = (p.code.clone(), date);
-        if let Some(d) = lock(&self.days).get(&key) {
+        if let Some(d) = lock(&self.days)
+            .get(p.code.as_str())
+            .and_then(|m| m.get(&date))
+        {
             return d.clone();
         }
         let (prev, close) = self.closes(p, date);
         let day = Arc::new(DayPath::new(self.seed, p, date, prev, close));
         let mut days = lock(&self.days);
-        if days.len() > 256 {
-            days.clear();
+        let per = days.entry(p.code.clone()).or_default();
+        if per.len() > 8 {
+            per.clear();
         }
-        days.insert(key, day.clone());
+        per.insert(date, day.clone());
         day
     }
 
     /// A past day's candle (cached).
     fn summary(&self, p: &Product, date: NaiveDate) -> Summary {
-        let key = (p.code.clone(), date);
-        if let Some(s) = lock(&self.summaries).get(&key) {
+        if let Some(s) = lock(&self.summaries)
+            .get(p.code.as_str())
+            .and_then(|m| m.get(&date))
+        {
             return *s;
         }
         let (prev, close) = self.closes(p, date);
         let s = DayPath::new(self.seed, p, date, prev, close).summary();
-        lock(&self.summaries).insert(key, s);
+        lock(&self.summaries)
+            .entry(p.code.clone())
+            .or_default()
+            .insert(date, s);
         s
     }
 
@@ -387,7 +401,7 @@ impl Market {
             let (i, k) = ((off / 60) as usize, off % 60);
             let (h, l) = day.range_at(v, i, k);
             q.phase = Phase::Continuous;
-            q.price = day.price_at(v, i, k);
+            q.price = day.price(v, i, k);
             q.open = day.bars[0].open;
             q.high = h;
             q.low = l;
@@ -415,7 +429,7 @@ impl Market {
                 q.value = s.value;
             }
         }
-        let (ask, bid) = self.touch(&q);
+        let (ask, bid) = Self::touch(&q, &day);
         q.ask = ask;
         q.bid = bid;
         q
@@ -423,13 +437,12 @@ impl Market {
 
     /// Best ask and bid around the last price: the last trade is at the ask when the price
     /// just rose (or at the open), at the bid otherwise.
-    fn touch(&self, q: &Quote) -> (i64, i64) {
+    fn touch(q: &Quote, day: &DayPath) -> (i64, i64) {
         let v = q.product.venue;
         let rose = match q.at {
             Some((i, k)) if k > 0 || i > 0 => {
-                let day = self.day(&q.product, q.date);
                 let (pi, pk) = if k > 0 { (i, k - 1) } else { (i - 1, 59) };
-                q.price >= day.price_at(v, pi, pk)
+                q.price >= day.price(v, pi, pk)
             }
             _ => true,
         };
@@ -509,7 +522,7 @@ impl Market {
             out.push(Trade {
                 date: q.date,
                 time: hours.open + Duration::seconds(i64::from(s)),
-                price: day.price_at(v, bi, bk),
+                price: day.price(v, bi, bk),
                 qty: cum - before,
                 cum_volume: cum,
             });
@@ -546,7 +559,7 @@ impl Market {
             let (close, high, low, vol) = if i == ni {
                 let (mut h, mut l) = (i64::MIN, i64::MAX);
                 for s in 0..=nk {
-                    let p = day.price_at(v, i, s);
+                    let p = day.price(v, i, s);
                     h = h.max(p);
                     l = l.min(p);
                 }
@@ -647,19 +660,44 @@ impl Market {
         out
     }
 
-    /// Highest high and lowest low (with their dates) over the trading days of `from..=q.date`.
-    pub fn extremes(&self, q: &Quote, from: NaiveDate) -> ((i64, NaiveDate), (i64, NaiveDate)) {
-        let candles = self.candles(q, from, q.date, Period::Day, 400);
-        let mut hi = (q.high, q.date);
-        let mut lo = (q.low, q.date);
-        for c in candles {
-            if c.high > hi.0 {
-                hi = (c.high, c.date);
+    /// Highest high and lowest low (with their dates) over the 52 weeks up to the quote.
+    pub fn extremes(&self, q: &Quote) -> Extremes {
+        let p = &q.product;
+        let cached = lock(&self.extremes)
+            .get(p.code.as_str())
+            .and_then(|m| m.get(&q.date))
+            .copied();
+        let past = cached.unwrap_or_else(|| {
+            let cal = Self::calendar(p);
+            let prev = cal.previous(q.date);
+            let from = q.date - Duration::days(365);
+            let mut hi = (i64::MIN, prev);
+            let mut lo = (i64::MAX, prev);
+            for d in cal.days(from, prev) {
+                let s = self.summary(p, d);
+                if s.high > hi.0 {
+                    hi = (s.high, d);
+                }
+                if s.low < lo.0 {
+                    lo = (s.low, d);
+                }
             }
-            if c.low < lo.0 {
-                lo = (c.low, c.date);
-            }
-        }
+            lock(&self.extremes)
+                .entry(p.code.clone())
+                .or_default()
+                .insert(q.date, (hi, lo));
+            (hi, lo)
+        });
+        let hi = if q.high > past.0.0 {
+            (q.high, q.date)
+        } else {
+            past.0
+        };
+        let lo = if q.low < past.1.0 {
+            (q.low, q.date)
+        } else {
+            past.1
+        };
         (hi, lo)
     }
 }

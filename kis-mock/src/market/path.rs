@@ -90,6 +90,8 @@ pub struct DayPath {
     pre_high: Vec<i64>,
     /// Lowest low of bars `0..=i`.
     pre_low: Vec<i64>,
+    /// Every second's price, computed on first use.
+    seconds: std::sync::OnceLock<Vec<i64>>,
 }
 
 /// A day's candle.
@@ -211,7 +213,19 @@ impl DayPath {
             cum_val,
             pre_high,
             pre_low,
+            seconds: std::sync::OnceLock::new(),
         }
+    }
+
+    /// The price at second `k` of bar `i`, from the per-second table.
+    pub fn price(&self, venue: Venue, i: usize, k: u32) -> i64 {
+        let table = self.seconds.get_or_init(|| {
+            (0..self.bars.len())
+                .flat_map(|i| (0..60).map(move |k| (i, k)))
+                .map(|(i, k)| self.price_at(venue, i, k))
+                .collect()
+        });
+        table[i * 60 + k.min(59) as usize]
     }
 
     /// The price at second `k` (0..60) of bar `i`: through open, high, low and close of the bar.
@@ -243,7 +257,7 @@ impl DayPath {
     pub fn value_at(&self, venue: Venue, i: usize, k: u32) -> f64 {
         let before = if i == 0 { 0.0 } else { self.cum_val[i - 1] };
         let inside = self.volume_at(i, k) - if i == 0 { 0 } else { self.cum_vol[i - 1] };
-        before + inside as f64 * self.price_at(venue, i, k) as f64
+        before + inside as f64 * self.price(venue, i, k) as f64
     }
 
     /// High and low from the open through second `k` of bar `i`.
@@ -254,7 +268,7 @@ impl DayPath {
             (self.pre_high[i - 1], self.pre_low[i - 1])
         };
         for s in 0..=k.min(59) {
-            let p = self.price_at(venue, i, s);
+            let p = self.price(venue, i, s);
             h = h.max(p);
             l = l.min(p);
         }
