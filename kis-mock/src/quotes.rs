@@ -127,6 +127,7 @@ fn array(
                 .products()
                 .iter()
                 .filter(|p| !p.venue.is_us() && !p.venue.is_derivative())
+                .skip(call.page as usize * rows)
                 .take(rows)
                 .map(|p| {
                     let q = market.quote_at(p, now);
