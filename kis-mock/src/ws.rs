@@ -549,8 +549,10 @@ impl Session<'_> {
         }
         for (tr_id, b64) in frames {
             let frame = format!("1|{tr_id}|001|{b64}");
-            self.send_frame(&tr_id, frame, &b64).await?;
+            // Counted before the write: a client may read the frame (and check the counter)
+            // before this task resumes after it.
             bump(&self.sh.stats.notices_sent);
+            self.send_frame(&tr_id, frame, &b64).await?;
         }
         Ok(())
     }
