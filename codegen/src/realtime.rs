@@ -193,6 +193,16 @@ pub fn render_tree(specs: &[&ApiSpec], out: &mut BTreeMap<PathBuf, String>) {
     }
 }
 
+/// Realtime records keep text in `kis_ws::Text` (inline, no allocation per field) instead of
+/// `String`: decoding a record is the hot path of a session.
+fn realtime_type(ty: String) -> String {
+    if ty == "v::Val<String>" {
+        "v::Val<crate::Text>".to_owned()
+    } else {
+        ty
+    }
+}
+
 fn record_file(s: &ApiSpec, ty: &str) -> String {
     let trs = tr_ids(s);
     let encrypted = s.realtime.as_ref().is_some_and(|r| r.encrypted);
@@ -212,7 +222,7 @@ fn record_file(s: &ApiSpec, ty: &str) -> String {
         .map(|f| RecordField {
             doc: doc::block("    ", &doc::field(f)),
             ident: fs.sanitize(&f.name, Case::Snake, "field"),
-            ty: module.scalar_type(f),
+            ty: realtime_type(module.scalar_type(f)),
             wire: lit(&f.name),
         })
         .collect();

@@ -190,11 +190,21 @@ async fn coordinator(s: Settings) -> Result<bool, BoxError> {
     // as sent but never written. At most one per drop.
     let lost = sent.saturating_sub(received);
     let unexplained = lost.saturating_sub(drops);
+    // Notices: the account generated accept and fill notices for every order; those generated
+    // while the session was down (or after it closed) were never sent. Each such gap must be
+    // reported, and every fill must reach the client exactly once: in realtime or recovered.
+    let notices_unsent = m.notices_generated.saturating_sub(m.notices_sent);
+    let fills_realtime = c["fills_realtime"].as_u64().unwrap_or(0);
+    let fills_recovered = c["fills_recovered"].as_u64().unwrap_or(0);
+    // Every accepted order is a 1-share market buy that fills at once.
+    let orders_filled = m.orders;
+    let fills_ok = fills_realtime + fills_recovered == orders_filled;
     let summary = json!({
         "duration_s": s.duration.as_secs(),
         "mock": {
             "frames_sent": sent,
             "notices_sent": m.notices_sent,
+            "notices_generated": m.notices_generated,
             "ws_sessions": m.ws_sessions,
             "ws_subscriptions": m.ws_subscriptions,
             "rest_requests": m.requests,
@@ -206,6 +216,10 @@ async fn coordinator(s: Settings) -> Result<bool, BoxError> {
         "frames_not_received": lost,
         "forced_drops": drops,
         "unexplained_loss": unexplained,
+        "notices_unsent_by_mock": notices_unsent,
+        "fills_realtime": fills_realtime,
+        "fills_recovered": fills_recovered,
+        "fills_expected": orders_filled,
     });
     println!("{}", serde_json::to_string_pretty(&summary)?);
     println!(
@@ -225,6 +239,15 @@ async fn coordinator(s: Settings) -> Result<bool, BoxError> {
         && c["lagged"].as_u64() == Some(0)
         && c["subscriptions_lost"].as_u64() == Some(0)
         && m.rate_limited == 0;
+    println!(
+        "notices generated {} sent {} (unsent {notices_unsent}, in {} reported gaps); fills \
+         realtime {fills_realtime} + recovered {fills_recovered} = {} of {orders_filled} orders",
+        m.notices_generated,
+        m.notices_sent,
+        c["notice_gaps"],
+        fills_realtime + fills_recovered,
+    );
+    let ok = ok && fills_ok && c["recovery_failed"].as_u64() == Some(0);
     println!("{}", if ok { "PASS" } else { "FAIL" });
     Ok(ok)
 }
@@ -271,6 +294,10 @@ async fn client(s: Settings, rest_url: String, ws_url: String) -> Result<(), Box
     options.url = Some(ws_url);
     // Generous queue: a lag would be reported, not hidden.
     options.data_buffer = 1 << 16;
+    // Fills missed while the connection was down come back through REST.
+    options.recovery = Some(kis_ws::Recovery(std::sync::Arc::new(
+        kis_ws::RestRecovery::new(client.clone()),
+    )));
     let session = Session::connect_with(Keys(client.clone()), options).await?;
     let mut events = session.events();
 
@@ -334,13 +361,9 @@ async fn client(s: Settings, rest_url: String, ws_url: String) -> Result<(), Box
             );
         }
     }
-    // Let the last notices arrive, then unsubscribe one by one (data keeps flowing to the
-    // consumer until each ack) so nothing the simulator sent is in flight at close: `close`
-    // itself discards data frames that arrive while it waits for its unsubscribe acks.
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    for (tr_id, tr_key) in session.subscriptions().await? {
-        session.unsubscribe(&tr_id, &tr_key).await?;
-    }
+    // Let the last notices and recoveries arrive; `close` delivers data until its unsubscribe
+    // acks.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
     session.close().await;
     let c = consumer.await?;
     let report = json!({
@@ -357,6 +380,10 @@ async fn client(s: Settings, rest_url: String, ws_url: String) -> Result<(), Box
         "resubscribed": c.resubscribed,
         "max_downtime_ms": c.max_downtime.as_millis() as u64,
         "subscriptions_lost": c.lost,
+        "notice_gaps": c.notice_gaps,
+        "fills_realtime": c.fills_realtime,
+        "fills_recovered": c.fills_recovered,
+        "recovery_failed": c.recovery_failed,
         "rest_ok": rest_ok,
         "rest_errors": rest_errors.values().sum::<u64>(),
         "rest_errors_by_kind": rest_errors,
@@ -383,14 +410,21 @@ struct Counts {
     resubscribed: u64,
     max_downtime: Duration,
     lost: u64,
+    notice_gaps: u64,
+    fills_realtime: u64,
+    fills_recovered: u64,
+    recovery_failed: u64,
 }
 
 impl Counts {
     fn on(&mut self, ev: Event<kis_ws::AnyRecord>) {
         match ev {
             Event::Data { tr_id, record, .. } => {
-                if matches!(record, kis_ws::AnyRecord::H0stcni0(_)) {
+                if let kis_ws::AnyRecord::H0stcni0(n) = &record {
                     self.notices += 1;
+                    if n.cntg_yn.raw() == "2" {
+                        self.fills_realtime += n.cntg_qty.raw().parse::<u64>().unwrap_or(0);
+                    }
                 } else {
                     self.records += 1;
                 }
@@ -417,6 +451,12 @@ impl Counts {
                 self.max_downtime = self.max_downtime.max(downtime);
             }
             Event::SubscriptionLost { .. } => self.lost += 1,
+            // The close at the end reports an open-ended gap; only reconnect gaps count.
+            Event::NoticeGap(gap) if gap.to.is_some() => self.notice_gaps += 1,
+            Event::Recovered(r) => {
+                self.fills_recovered += r.missing.to_string().parse::<u64>().unwrap_or(0);
+            }
+            Event::RecoveryFailed { .. } => self.recovery_failed += 1,
             _ => {}
         }
     }

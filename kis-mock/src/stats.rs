@@ -30,6 +30,10 @@ pub struct MockStats {
     pub malformed_sent: u64,
     /// Encrypted execution notices sent.
     pub notices_sent: u64,
+    /// Execution notices the account generated (accepts and fills), whether or not a
+    /// websocket session was subscribed to receive them; `notices_generated - notices_sent`
+    /// (with one session) is what nobody received.
+    pub notices_generated: u64,
     /// `PINGPONG` messages sent.
     pub pings_sent: u64,
 }
@@ -48,6 +52,7 @@ pub(crate) struct Counters {
     pub frames_sent: AtomicU64,
     pub malformed_sent: AtomicU64,
     pub notices_sent: AtomicU64,
+    pub notices_generated: AtomicU64,
     pub pings_sent: AtomicU64,
 }
 
@@ -78,6 +83,7 @@ impl Counters {
             frames_sent: get(&self.frames_sent),
             malformed_sent: get(&self.malformed_sent),
             notices_sent: get(&self.notices_sent),
+            notices_generated: get(&self.notices_generated),
             pings_sent: get(&self.pings_sent),
         }
     }

@@ -106,6 +106,7 @@ fn success(body: &mut Map<String, Value>, msg_cd: &str, msg1: &str) {
 
 fn publish(sh: &Shared, notices: Vec<Notice>) {
     for notice in notices {
+        bump(&sh.stats.notices_generated);
         // No subscriber is not an error: notices are only for open websocket sessions.
         let _ = sh.notices.send(notice);
     }

@@ -1,12 +1,19 @@
 //! Throughput of realtime frame decoding: header parse, record split, (decrypt,) typed decode.
+//!
+//! `H0STCNT0 typed decode` is the path a session runs for every data frame, function for
+//! function: `parse_data_frame`, the payload copied into the shared `Arc<str>` the records
+//! point into, `RawRecord::split_payload` (one `Records::split`), and the consumer's
+//! `RawRecord::decode` into the typed record.
 
 use criterion::{Criterion, Throughput, black_box, criterion_group, criterion_main};
-use kis_ws::Record;
+use std::sync::Arc;
+
 use kis_ws::api::realtime_domestic_stock::{
     h0stasp0::H0stasp0, h0stcni0::H0stcni0, h0stcnt0::H0stcnt0,
 };
 use kis_ws::crypto::Cipher;
 use kis_ws::frame::{Records, parse_data_frame};
+use kis_ws::{RawRecord, Record};
 
 /// The workbook's example records (test data).
 const CNT: &str = "005930^093354^71900^5^-100^-0.14^72023.83^72100^72400^71700^71900^71800^1^3052507^219853241700^5105^6937^1832^84.90^1366314^1159996^1^0.39^20.28^090020^5^-200^090820^5^-500^092619^2^200^20230612^20^N^65945^216924^1118750^2199206^0.05^2424142^125.92^0^^72100";
@@ -15,6 +22,23 @@ const CNI: &str = "hts1^1234567801^0000002891^^02^0^00^0^136480^0000000001^00000
 
 const KEY: &str = "abcdefghijklmnopabcdefghijklmnop";
 const IV: &str = "0123456789abcdef";
+
+/// The session's path: header, shared payload, one split, typed decode per record.
+fn decode_session<T: Record>(frame: &str) -> usize {
+    let Ok(f) = parse_data_frame(frame) else {
+        return 0;
+    };
+    let plain: Arc<str> = Arc::from(f.payload);
+    let mut n = 0;
+    let split = RawRecord::split_payload(f.tr_id, &plain, f.count, T::COLUMNS.len(), |_, r| {
+        black_box(r.decode::<T>());
+        n += 1;
+    });
+    if split.is_err() {
+        return 0;
+    }
+    n
+}
 
 /// Parses a frame, splits it and decodes every record as `T`; returns the record count.
 fn decode_plain<T: Record>(frame: &str) -> usize {
@@ -54,9 +78,13 @@ fn frames(c: &mut Criterion) {
     let mut g = c.benchmark_group("frames");
 
     let cnt = format!("0|H0STCNT0|001|{CNT}");
-    assert_eq!(decode_plain::<H0stcnt0>(&cnt), 1);
+    assert_eq!(decode_session::<H0stcnt0>(&cnt), 1);
     g.throughput(Throughput::Elements(1));
     g.bench_function("H0STCNT0 typed decode", |b| {
+        b.iter(|| decode_session::<H0stcnt0>(black_box(&cnt)))
+    });
+    assert_eq!(decode_plain::<H0stcnt0>(&cnt), 1);
+    g.bench_function("H0STCNT0 split + parse (no shared payload)", |b| {
         b.iter(|| decode_plain::<H0stcnt0>(black_box(&cnt)))
     });
 
@@ -74,10 +102,10 @@ fn frames(c: &mut Criterion) {
     });
 
     let multi = format!("0|H0STCNT0|004|{CNT}^{CNT}^{CNT}^{CNT}");
-    assert_eq!(decode_plain::<H0stcnt0>(&multi), 4);
+    assert_eq!(decode_session::<H0stcnt0>(&multi), 4);
     g.throughput(Throughput::Elements(4));
     g.bench_function("H0STCNT0 4-record frame (per record)", |b| {
-        b.iter(|| decode_plain::<H0stcnt0>(black_box(&multi)))
+        b.iter(|| decode_session::<H0stcnt0>(black_box(&multi)))
     });
 
     g.throughput(Throughput::Elements(1));

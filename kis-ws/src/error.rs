@@ -144,6 +144,9 @@ pub enum Error {
     /// The URL or an option is invalid.
     #[error("invalid configuration: {0}")]
     Config(String),
+    /// Recovering a notice gap's executions through REST failed.
+    #[error("notice recovery: {0}")]
+    Recovery(#[source] Box<dyn std::error::Error + Send + Sync>),
     /// No reply from KIS in time.
     #[error("timed out waiting for KIS")]
     Timeout,

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use crate::error::FrameError;
 use crate::record::Record;
+use crate::recovery::{NoticeGap, RecoveredFill};
 
 /// Something that happened on a realtime session.
 ///
@@ -62,11 +63,49 @@ pub enum Event<R> {
         /// Subscriptions restored.
         resubscribed: usize,
     },
+    /// KIS answered `OPSP8996 ALREADY IN USE`: another session holds this app key's only
+    /// websocket slot. The session waits `retry_in` (doubling per consecutive refusal, capped
+    /// by [`crate::Options::in_use_max_delay`]) and tries again; callers waiting on
+    /// [`crate::Session::subscribe`] get [`crate::Error::AlreadyInUse`] (their subscriptions
+    /// stay registered and are sent again when a connection is accepted).
+    AlreadyInUse {
+        /// Consecutive refusals so far.
+        refusals: u32,
+        /// Delay before the next attempt.
+        retry_in: Duration,
+    },
+    /// Own-execution notices may be missing between `gap.from` and `gap.to`: the connection
+    /// was down (emitted with [`Event::Reconnected`]) or the session closed (`gap.to` is
+    /// `None`). KIS does not replay them. With [`crate::Options::recovery`] set, the fills of
+    /// that window follow as [`Event::Recovered`] (or [`Event::RecoveryFailed`]).
+    NoticeGap(NoticeGap),
+    /// Fills recovered through REST after a [`Event::NoticeGap`]: executions no realtime
+    /// notice reported. Not a realtime record; never a repeat of a notice this session
+    /// delivered or of an earlier recovery.
+    Recovered(RecoveredFill),
+    /// Recovering a gap's executions failed; reconcile through REST yourself.
+    RecoveryFailed {
+        /// The gap.
+        gap: NoticeGap,
+        /// Why it failed.
+        error: String,
+    },
     /// This consumer fell behind and `dropped` market-data records were discarded (oldest
     /// first). Execution notices and state events are never discarded.
     Lagged {
         /// Records discarded since the previous `Lagged`.
         dropped: u64,
+    },
+    /// This consumer stopped reading and its queue of notices and state events
+    /// ([`crate::Options::notice_buffer`]) filled up. Those are never dropped silently, so this
+    /// stream ends here: it delivered everything it held, and `not_delivered` items (of any
+    /// kind) arrived after the overflow and were not given to it. The session and other
+    /// streams go on; open a new stream to resume.
+    Overflowed {
+        /// The queue's notice capacity.
+        capacity: usize,
+        /// Items that arrived after the overflow.
+        not_delivered: u64,
     },
     /// A KIS control message not tied to a request of this session (e.g. an error notice).
     Notice {
@@ -120,6 +159,19 @@ impl<R> Event<R> {
                 resubscribed,
             },
             Event::Lagged { dropped } => Event::Lagged { dropped },
+            Event::NoticeGap(g) => Event::NoticeGap(g),
+            Event::Recovered(r) => Event::Recovered(r),
+            Event::RecoveryFailed { gap, error } => Event::RecoveryFailed { gap, error },
+            Event::AlreadyInUse { refusals, retry_in } => {
+                Event::AlreadyInUse { refusals, retry_in }
+            }
+            Event::Overflowed {
+                capacity,
+                not_delivered,
+            } => Event::Overflowed {
+                capacity,
+                not_delivered,
+            },
             Event::Notice {
                 tr_id,
                 msg_cd,
@@ -159,17 +211,34 @@ impl RawRecord {
         self.text.get(self.range.clone()).unwrap_or_default()
     }
 
-    /// The record's fields in layout order; `(null)` literals become empty strings.
+    /// The record's fields in layout order; `(null)` literals become empty strings (the
+    /// splitter is [`crate::frame::for_each_field`], the session's own).
     pub fn fields(&self) -> impl Iterator<Item = &str> {
-        self.as_str()
-            .split('^')
-            .map(|f| if f == "(null)" { "" } else { f })
+        let mut v = Vec::new();
+        crate::frame::for_each_field(self.as_str(), |f| v.push(f));
+        v.into_iter()
     }
 
-    /// Decodes the record into a typed record.
+    /// Decodes the record into a typed record (no allocation for the field list).
     pub fn decode<T: Record>(&self) -> T {
-        let fields: Vec<&str> = self.fields().collect();
-        T::parse(&fields)
+        crate::frame::with_fields(self.as_str(), T::parse)
+    }
+
+    /// Splits a plain payload of `count` records into raw records exactly as the session does
+    /// (one [`crate::frame::Records::split`]), calling `f` with each record's fields and the
+    /// record. `plain` is the frame's payload (decrypted if it was encrypted).
+    pub fn split_payload(
+        tr_id: &str,
+        plain: &Arc<str>,
+        count: usize,
+        columns: usize,
+        mut f: impl FnMut(&[&str], RawRecord),
+    ) -> Result<(), FrameError> {
+        let records = crate::frame::Records::split(tr_id, plain, count, columns)?;
+        for (i, fields) in records.iter().enumerate() {
+            f(fields, RawRecord::new(plain.clone(), records.range(i)));
+        }
+        Ok(())
     }
 }
 

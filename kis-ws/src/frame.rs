@@ -90,17 +90,79 @@ fn caret_mask(chunk: &[u8]) -> u64 {
     !(((x & LOW7).wrapping_add(LOW7)) | x | LOW7)
 }
 
+/// The one `(null)` rule: KIS sends the literal `(null)` for some absent values; it reads as an
+/// empty field (an empty slice at the literal's position, so byte offsets stay meaningful).
+#[inline]
 fn null_to_empty(field: &str) -> &str {
     if field.len() == 6 && field == "(null)" {
-        ""
+        &field[..0]
     } else {
         field
+    }
+}
+
+/// The one field splitter: calls `f` with each `^`-separated field of `text` in order, with
+/// the `(null)` rule applied. Every other splitting function of this crate goes through it.
+#[inline]
+pub fn for_each_field<'a>(text: &'a str, mut f: impl FnMut(&'a str)) {
+    // `^` is ASCII, so every cut is on a char boundary. The separators are found eight bytes
+    // at a time (SWAR), then the tail byte by byte.
+    let bytes = text.as_bytes();
+    let mut start = 0;
+    let mut cut = |i: usize| {
+        f(null_to_empty(text.get(start..i).unwrap_or_default()));
+        start = i + 1;
+    };
+    let mut chunks = bytes.chunks_exact(8);
+    let mut base = 0;
+    for chunk in &mut chunks {
+        let mut mask = caret_mask(chunk);
+        while mask != 0 {
+            cut(base + (mask.trailing_zeros() / 8) as usize);
+            mask &= mask - 1;
+        }
+        base += 8;
+    }
+    for (i, &b) in chunks.remainder().iter().enumerate() {
+        if b == b'^' {
+            cut(base + i);
+        }
+    }
+    f(null_to_empty(text.get(start..).unwrap_or_default()));
+}
+
+/// Fields kept on the stack by [`with_fields`]; wider records spill to the heap.
+const STACK_FIELDS: usize = 128;
+
+/// Splits one record's text with [`for_each_field`] and hands its fields to `f`, without
+/// allocating for records of up to 128 fields (every KIS layout).
+#[inline]
+pub fn with_fields<'a, R>(record: &'a str, f: impl FnOnce(&[&'a str]) -> R) -> R {
+    let mut stack = [""; STACK_FIELDS];
+    let mut n = 0;
+    let mut spill: Option<Vec<&str>> = None;
+    for_each_field(record, |field| {
+        if let Some(v) = spill.as_mut() {
+            v.push(field);
+        } else if n < STACK_FIELDS {
+            stack[n] = field;
+            n += 1;
+        } else {
+            let mut v = stack.to_vec();
+            v.push(field);
+            spill = Some(v);
+        }
+    });
+    match &spill {
+        Some(v) => f(v),
+        None => f(&stack[..n]),
     }
 }
 
 /// The fields of a frame's records, split without copying.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Records<'a> {
+    payload: &'a str,
     fields: Vec<&'a str>,
     per_record: usize,
 }
@@ -113,6 +175,8 @@ impl<'a> Records<'a> {
     /// appends columns over time; the extra trailing fields are ignored by the typed decoders)
     /// or fall short of it (an older layout; the missing trailing fields decode as absent).
     /// `columns` only sizes the buffer. `(null)` literals become empty fields.
+    ///
+    /// This is the session's split: it runs once per data frame.
     pub fn split(
         tr_id: &str,
         payload: &'a str,
@@ -120,30 +184,7 @@ impl<'a> Records<'a> {
         columns: usize,
     ) -> Result<Self, FrameError> {
         let mut fields: Vec<&'a str> = Vec::with_capacity(columns.max(1) * count);
-        // `^` is ASCII, so every cut is on a char boundary. The separators are found eight bytes
-        // at a time (SWAR), then the tail byte by byte.
-        let bytes = payload.as_bytes();
-        let mut start = 0;
-        let mut cut = |i: usize, fields: &mut Vec<&'a str>| {
-            fields.push(null_to_empty(payload.get(start..i).unwrap_or_default()));
-            start = i + 1;
-        };
-        let mut chunks = bytes.chunks_exact(8);
-        let mut base = 0;
-        for chunk in &mut chunks {
-            let mut mask = caret_mask(chunk);
-            while mask != 0 {
-                cut(base + (mask.trailing_zeros() / 8) as usize, &mut fields);
-                mask &= mask - 1;
-            }
-            base += 8;
-        }
-        for (i, &b) in chunks.remainder().iter().enumerate() {
-            if b == b'^' {
-                cut(base + i, &mut fields);
-            }
-        }
-        fields.push(null_to_empty(payload.get(start..).unwrap_or_default()));
+        for_each_field(payload, |f| fields.push(f));
         let total = fields.len();
         if count == 0 || total % count != 0 {
             return Err(FrameError::FieldCount {
@@ -154,6 +195,7 @@ impl<'a> Records<'a> {
             });
         }
         Ok(Records {
+            payload,
             fields,
             per_record: total / count,
         })
@@ -178,42 +220,22 @@ impl<'a> Records<'a> {
     pub fn iter(&self) -> std::slice::ChunksExact<'_, &'a str> {
         self.fields.chunks_exact(self.per_record.max(1))
     }
-}
 
-/// Byte ranges of the `count` records in a plain payload of a TR whose layout has `columns`
-/// columns, by the same rules as [`Records::split`].
-pub fn record_ranges(
-    tr_id: &str,
-    payload: &str,
-    count: usize,
-    columns: usize,
-) -> Result<Vec<std::ops::Range<usize>>, FrameError> {
-    let bytes = payload.as_bytes();
-    let total = bytes.iter().filter(|&&b| b == b'^').count() + 1;
-    if count == 0 || total % count != 0 {
-        return Err(FrameError::FieldCount {
-            tr_id: tr_id.to_owned(),
-            records: count,
-            fields: total,
-            columns,
-        });
+    /// Byte offset of a field (a slice of the payload) in the payload.
+    fn offset(&self, field: &str) -> usize {
+        (field.as_ptr() as usize).wrapping_sub(self.payload.as_ptr() as usize)
     }
-    let per = total / count;
-    let mut ranges = Vec::with_capacity(count);
-    let mut start = 0;
-    let mut seen = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        if b == b'^' {
-            seen += 1;
-            if seen == per {
-                ranges.push(start..i);
-                start = i + 1;
-                seen = 0;
-            }
-        }
+
+    /// The byte range of record `i` in the payload (its fields joined by `^`, as received).
+    pub fn range(&self, i: usize) -> std::ops::Range<usize> {
+        let per = self.per_record.max(1);
+        let start = self.fields.get(i * per).map_or(0, |f| self.offset(f));
+        let end = match self.fields.get((i + 1) * per) {
+            Some(next) => self.offset(next).saturating_sub(1),
+            None => self.payload.len(),
+        };
+        start.min(end)..end
     }
-    ranges.push(start..bytes.len());
-    Ok(ranges)
 }
 
 #[cfg(test)]
@@ -314,17 +336,28 @@ mod tests {
         assert!(!is_data_frame(""));
     }
 
+    fn ranges(p: &str, count: usize) -> Vec<std::ops::Range<usize>> {
+        let r = Records::split("T", p, count, 1).unwrap();
+        (0..r.len()).map(|i| r.range(i)).collect()
+    }
+
     #[test]
     fn record_ranges_match_split() {
         let p = "a^b^c^X^d^e^f^Y";
-        let r = record_ranges("T", p, 2, 3).unwrap();
-        assert_eq!(r, vec![0..7, 8..15]);
-        assert_eq!(&p[r[0].clone()], "a^b^c^X");
-        assert_eq!(&p[r[1].clone()], "d^e^f^Y");
-        assert_eq!(record_ranges("T", "abc", 1, 1).unwrap(), vec![0..3]);
-        assert_eq!(record_ranges("T", "", 1, 1).unwrap(), vec![0..0]);
-        assert!(record_ranges("T", "a^b^c", 2, 1).is_err());
-        assert_eq!(record_ranges("T", "a^b", 1, 3).unwrap(), vec![0..3]);
+        assert_eq!(ranges(p, 2), vec![0..7, 8..15]);
+        assert_eq!(ranges("abc", 1), vec![0..3]);
+        assert_eq!(ranges("", 1), vec![0..0]);
+        assert_eq!(ranges("a^b", 1), vec![0..3]);
+        // `(null)` fields keep their place: a record starting or ending with one.
+        assert_eq!(ranges("(null)^b^c^(null)", 2), vec![0..8, 9..17]);
+        assert_eq!(ranges("^^", 3), vec![0..0, 1..1, 2..2]);
+    }
+
+    #[test]
+    fn with_fields_spills_past_the_stack_buffer() {
+        let wide = vec!["x"; 300].join("^");
+        assert_eq!(with_fields(&wide, |f| f.len()), 300);
+        assert_eq!(with_fields("a^(null)^c", |f| f.join("|")), "a||c");
     }
 
     mod props {
@@ -352,10 +385,9 @@ mod tests {
             #[test]
             fn random_text_never_panics(s in ".{0,300}", cols in 0usize..60) {
                 if let Ok(f) = parse_data_frame(&s) {
-                    let _ = Records::split(f.tr_id, f.payload, f.count, cols).map(|r| r.iter().count());
-                    let _ = record_ranges(f.tr_id, f.payload, f.count, cols).map(|r| {
-                        for range in r { assert!(f.payload.get(range).is_some()); }
-                    });
+                    if let Ok(r) = Records::split(f.tr_id, f.payload, f.count, cols) {
+                        for i in 0..r.len() { assert!(f.payload.get(r.range(i)).is_some()); }
+                    }
                 }
             }
 
@@ -365,13 +397,13 @@ mod tests {
             ) {
                 let s = mutate(REAL[which], at, byte, cut);
                 if let Ok(f) = parse_data_frame(&s) {
-                    if let (Ok(r), Ok(ranges)) = (
-                        Records::split(f.tr_id, f.payload, f.count, cols),
-                        record_ranges(f.tr_id, f.payload, f.count, cols),
-                    ) {
-                        // Both splitters agree on the record count.
-                        prop_assert_eq!(r.len(), ranges.len());
+                    if let Ok(r) = Records::split(f.tr_id, f.payload, f.count, cols) {
                         prop_assert_eq!(r.len(), f.count);
+                        // Each record's text splits back into exactly its fields.
+                        for (i, rec) in r.iter().enumerate() {
+                            let text = f.payload.get(r.range(i)).unwrap();
+                            prop_assert_eq!(with_fields(text, |x| x.to_vec()), rec.to_vec());
+                        }
                     }
                 }
             }
@@ -388,9 +420,8 @@ mod tests {
                 let r = Records::split(f.tr_id, f.payload, f.count, cols).unwrap();
                 prop_assert_eq!(r.len(), count);
                 prop_assert_eq!(r.per_record(), per);
-                let ranges = record_ranges(f.tr_id, f.payload, f.count, cols).unwrap();
-                for (rec, range) in r.iter().zip(ranges) {
-                    prop_assert_eq!(rec.join("^"), &f.payload[range]);
+                for (i, rec) in r.iter().enumerate() {
+                    prop_assert_eq!(rec.join("^"), &f.payload[r.range(i)]);
                 }
             }
         }

@@ -2,10 +2,11 @@
 //! a capped and de-duplicated subscription registry, PINGPONG echo, and reconnect with
 //! resubscribe.
 //!
-//! Slow consumers: every stream has its own bounded queue. Market-data records beyond
+//! Slow consumers: every stream has its own bounded queue and the connection task never waits
+//! for a consumer (PINGPONG is echoed whatever the consumers do). Market-data records beyond
 //! [`Options::data_buffer`] evict the oldest market data and the stream reports
-//! [`Event::Lagged`]; execution notices and state events are never dropped: when
-//! [`Options::notice_buffer`] is full the connection task waits for the consumer.
+//! [`Event::Lagged`]; execution notices and state events are never dropped silently: a stream
+//! that lets [`Options::notice_buffer`] of them pile up is ended with [`Event::Overflowed`].
 #![doc = include_str!("../docs/crate.md")]
 #![deny(missing_docs)]
 
@@ -17,10 +18,13 @@ pub mod control;
 pub mod crypto;
 pub mod error;
 pub mod event;
+mod fanout;
 pub mod frame;
 mod queue;
 pub mod record;
+pub mod recovery;
 mod session;
+mod text;
 
 pub use api_glue::AnyRecord;
 pub use backoff::Backoff;
@@ -28,7 +32,11 @@ pub use catalog::Catalog;
 pub use error::{Error, FrameError};
 pub use event::{Event, RawRecord};
 pub use record::Record;
+#[cfg(feature = "rest-recovery")]
+pub use recovery::RestRecovery;
+pub use recovery::{NoticeGap, NoticeRecovery, RecoveredFill, Recovery};
 pub use session::{
-    ApprovalKeySource, DEFAULT_MAX_SUBSCRIPTIONS, EventStream, Options, PAPER_WS_URL, REAL_WS_URL,
-    RecordStream, Session, StaticApprovalKey,
+    ApprovalKeySource, DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_MAX_SUBSCRIPTIONS, EventStream, Options,
+    PAPER_WS_URL, REAL_WS_URL, RecordStream, Session, StaticApprovalKey,
 };
+pub use text::Text;

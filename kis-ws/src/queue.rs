@@ -7,7 +7,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll};
 
 use futures::task::AtomicWaker;
-use tokio::sync::Notify;
 
 use crate::event::{Event, RawRecord};
 
@@ -42,6 +41,10 @@ struct State {
     kept: usize,
     dropped: u64,
     closed: bool,
+    /// Ended because the notice capacity was exceeded.
+    overflowed: bool,
+    /// Notices and state events not delivered since the overflow.
+    not_delivered: u64,
 }
 
 /// One consumer's queue.
@@ -51,10 +54,9 @@ pub(crate) struct Queue {
     data_capacity: usize,
     notice_capacity: usize,
     waker: AtomicWaker,
-    space: Notify,
     receiver_gone: AtomicBool,
     /// `false` while nobody has taken the queue yet (the session's initial buffer): then it
-    /// never applies backpressure and evicts its oldest items instead.
+    /// evicts its oldest items instead of ending.
     claimed: AtomicBool,
 }
 
@@ -67,12 +69,13 @@ impl Queue {
                 kept: 0,
                 dropped: 0,
                 closed: false,
+                overflowed: false,
+                not_delivered: 0,
             }),
             filter,
             data_capacity: data_capacity.max(1),
             notice_capacity: notice_capacity.max(1),
             waker: AtomicWaker::new(),
-            space: Notify::new(),
             receiver_gone: AtomicBool::new(false),
             claimed: AtomicBool::new(true),
         }
@@ -85,7 +88,7 @@ impl Queue {
         q
     }
 
-    /// Marks the queue as read by a consumer (backpressure for notices from now on).
+    /// Marks the queue as read by a consumer (it ends on notice overflow from now on).
     pub fn claim(&self) {
         self.claimed.store(true, Ordering::Release);
     }
@@ -101,48 +104,56 @@ impl Queue {
         self.receiver_gone.load(Ordering::Acquire)
     }
 
-    /// Adds an item. Market data beyond capacity evicts the oldest market data; other items
-    /// wait for room (backpressure) unless the consumer is gone.
-    pub async fn push(&self, item: Item) {
-        loop {
-            if self.is_orphaned() {
+    /// Adds an item; never waits (the connection task must never wait for a consumer).
+    ///
+    /// Market data beyond capacity evicts the oldest market data (counted, reported as
+    /// [`Event::Lagged`]). Notices and state events are never dropped silently: they are held
+    /// up to the notice capacity; when that is full the queue is ended for this consumer,
+    /// which sees what it holds and then [`Event::Overflowed`]. A queue nobody has claimed yet
+    /// evicts its oldest items instead (counted as `Lagged`).
+    pub fn push(&self, item: Item) {
+        if self.is_orphaned() {
+            return;
+        }
+        {
+            let mut s = self.lock();
+            if s.closed {
+                if s.overflowed {
+                    s.not_delivered += 1;
+                }
                 return;
             }
-            let notified = self.space.notified();
-            {
-                let mut s = self.lock();
-                if item.droppable {
-                    if s.droppable >= self.data_capacity {
-                        if let Some(i) = s.items.iter().position(|it| it.droppable) {
-                            s.items.remove(i);
-                            s.droppable -= 1;
-                            s.dropped += 1;
-                        }
-                    }
-                    s.droppable += 1;
-                    s.items.push_back(item);
-                    break;
-                } else if s.kept < self.notice_capacity {
-                    s.kept += 1;
-                    s.items.push_back(item);
-                    break;
-                } else if !self.claimed.load(Ordering::Acquire) {
-                    // Nobody reads this buffer yet: keep the newest, never stall the session.
-                    if let Some(old) = s.items.pop_front() {
-                        if old.droppable {
-                            s.droppable -= 1;
-                        } else {
-                            s.kept -= 1;
-                        }
+            if item.droppable {
+                if s.droppable >= self.data_capacity {
+                    if let Some(i) = s.items.iter().position(|it| it.droppable) {
+                        s.items.remove(i);
+                        s.droppable -= 1;
                         s.dropped += 1;
                     }
-                    s.kept += 1;
-                    s.items.push_back(item);
-                    break;
                 }
+                s.droppable += 1;
+                s.items.push_back(item);
+            } else if s.kept < self.notice_capacity {
+                s.kept += 1;
+                s.items.push_back(item);
+            } else if !self.claimed.load(Ordering::Acquire) {
+                // Nobody reads this buffer yet: keep the newest, never stall the session.
+                if let Some(old) = s.items.pop_front() {
+                    if old.droppable {
+                        s.droppable -= 1;
+                    } else {
+                        s.kept -= 1;
+                    }
+                    s.dropped += 1;
+                }
+                s.kept += 1;
+                s.items.push_back(item);
+            } else {
+                // The consumer stopped reading: end its stream, loudly.
+                s.overflowed = true;
+                s.closed = true;
+                s.not_delivered += 1;
             }
-            self.waker.wake();
-            notified.await;
         }
         self.waker.wake();
     }
@@ -153,10 +164,9 @@ impl Queue {
         self.waker.wake();
     }
 
-    /// Marks the consumer as gone (its stream was dropped) and releases a waiting producer.
+    /// Marks the consumer as gone (its stream was dropped).
     pub fn orphan(&self) {
         self.receiver_gone.store(true, Ordering::Release);
-        self.space.notify_waiters();
     }
 
     /// Takes the next item, or reports how many were dropped since the last call (as a
@@ -174,10 +184,15 @@ impl Queue {
                     s.droppable -= 1;
                 } else {
                     s.kept -= 1;
-                    drop(s);
-                    self.space.notify_waiters();
                 }
                 Poll::Ready(Some(item.event))
+            }
+            None if s.overflowed => {
+                s.overflowed = false;
+                Poll::Ready(Some(Event::Overflowed {
+                    capacity: self.notice_capacity,
+                    not_delivered: std::mem::take(&mut s.not_delivered),
+                }))
             }
             None if s.closed => Poll::Ready(None),
             None => Poll::Pending,
@@ -223,56 +238,57 @@ mod tests {
                 Event::Data { record, .. } => format!("d{}", record.as_str()),
                 Event::Notice { msg_cd, .. } => format!("n{msg_cd}"),
                 Event::Lagged { dropped } => format!("lag{dropped}"),
+                Event::Overflowed {
+                    capacity,
+                    not_delivered,
+                } => format!("over{capacity}/{not_delivered}"),
                 _ => "?".into(),
             });
         }
         out
     }
 
-    #[tokio::test]
-    async fn drops_oldest_market_data_and_reports_lag() {
+    #[test]
+    fn drops_oldest_market_data_and_reports_lag() {
         let q = Queue::new(Filter::All, 3, 10);
-        q.push(notice(0)).await;
+        q.push(notice(0));
         for i in 1..=5 {
-            q.push(data(i)).await;
+            q.push(data(i));
         }
         q.close();
         assert_eq!(drain(&q), ["lag2", "n0", "d3", "d4", "d5"]);
     }
 
-    #[tokio::test]
-    async fn notices_wait_for_room() {
-        let q = Arc::new(Queue::new(Filter::All, 3, 2));
-        q.push(notice(1)).await;
-        q.push(notice(2)).await;
-        let q2 = q.clone();
-        let pusher = tokio::spawn(async move { q2.push(notice(3)).await });
-        tokio::task::yield_now().await;
-        assert!(!pusher.is_finished());
+    #[test]
+    fn a_full_notice_queue_ends_that_consumer_loudly() {
+        let q = Queue::new(Filter::All, 3, 2);
+        for i in 1..=5 {
+            q.push(notice(i));
+        }
+        // Market data after the overflow is not delivered either: the stream has ended.
+        q.push(data(9));
+        assert_eq!(drain(&q), ["n1", "n2", "over2/4"]);
         let waker = futures::task::noop_waker();
         let mut cx = Context::from_waker(&waker);
-        assert!(matches!(q.poll_next(&mut cx), Poll::Ready(Some(_))));
-        pusher.await.unwrap();
-        q.close();
-        assert_eq!(drain(&q), ["n2", "n3"]);
+        assert!(matches!(q.poll_next(&mut cx), Poll::Ready(None)));
     }
 
-    #[tokio::test]
-    async fn unclaimed_queue_never_blocks_and_keeps_the_newest() {
+    #[test]
+    fn unclaimed_queue_never_blocks_and_keeps_the_newest() {
         let q = Queue::unclaimed(Filter::All, 2, 2);
         for i in 0..5 {
-            q.push(notice(i)).await;
+            q.push(notice(i));
         }
         q.close();
         assert_eq!(drain(&q), ["lag3", "n3", "n4"]);
     }
 
-    #[tokio::test]
-    async fn orphaned_queue_never_blocks() {
+    #[test]
+    fn orphaned_queue_never_blocks() {
         let q = Queue::new(Filter::All, 1, 1);
         q.orphan();
-        q.push(notice(1)).await;
-        q.push(notice(2)).await;
+        q.push(notice(1));
+        q.push(notice(2));
     }
 
     #[test]

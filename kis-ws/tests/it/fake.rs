@@ -2,7 +2,7 @@
 //! data frames, forced drops, approval refusals and `ALREADY IN USE`.
 
 use std::collections::{BTreeSet, HashMap};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use futures::{SinkExt, StreamExt};
@@ -67,6 +67,8 @@ pub struct Fake {
     pub refused_keys: Arc<Mutex<Vec<String>>>,
     /// Answer the first subscribe of the next N connections with OPSP8996.
     pub in_use: Arc<AtomicUsize>,
+    /// While set, subscribe/unsubscribe requests get no answer at all.
+    pub mute: Arc<AtomicBool>,
 }
 
 impl Fake {
@@ -77,12 +79,14 @@ impl Fake {
         let (tx, _) = broadcast::channel(1024);
         let refused_keys = Arc::new(Mutex::new(Vec::new()));
         let in_use = Arc::new(AtomicUsize::new(0));
+        let mute = Arc::new(AtomicBool::new(false));
         let fake = Fake {
             url,
             stats: stats.clone(),
             tx: tx.clone(),
             refused_keys: refused_keys.clone(),
             in_use: in_use.clone(),
+            mute: mute.clone(),
         };
         tokio::spawn(async move {
             while let Ok((tcp, _)) = listener.accept().await {
@@ -99,6 +103,7 @@ impl Fake {
                         .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
                         .is_ok(),
                     cap,
+                    mute: mute.clone(),
                 };
                 tokio::spawn(conn.run(ws, tx.subscribe()));
             }
@@ -120,6 +125,7 @@ struct Conn {
     refused_keys: Arc<Mutex<Vec<String>>>,
     in_use: bool,
     cap: usize,
+    mute: Arc<AtomicBool>,
 }
 
 fn ack(tr_id: &str, tr_key: &str, rt: &str, cd: &str, msg: &str, output: bool) -> String {
@@ -167,6 +173,9 @@ impl Conn {
                     let v: serde_json::Value = match serde_json::from_str(&text) { Ok(v) => v, Err(_) => continue };
                     if v["header"]["tr_id"] == "PINGPONG" {
                         self.stats.pongs.fetch_add(1, Ordering::SeqCst);
+                        continue;
+                    }
+                    if self.mute.load(Ordering::SeqCst) {
                         continue;
                     }
                     let key = v["header"]["approval_key"].as_str().unwrap_or_default().to_owned();

@@ -100,7 +100,7 @@ async fn subscribe_41_codes_typed_frames_for_each_and_42nd_refused() {
         } = wait_for(&mut events, |e| matches!(e, Event::Data { .. })).await
         {
             assert_eq!(&*tr_id, "H0STCNT0");
-            let code = r.mksc_shrn_iscd.get().expect("code").clone();
+            let code = r.mksc_shrn_iscd.get().expect("code").to_string();
             assert_eq!(tr_key.as_deref(), Some(code.as_str()));
             assert!(codes[..41].contains(&code), "{code}");
             assert!(r.stck_prpr.get().is_some(), "typed price");
@@ -170,9 +170,15 @@ async fn encrypted_notice_decrypts_and_decodes_after_an_order() {
     let AnyRecord::H0stcni0(n) = record else {
         panic!("not a notice: {record:?}")
     };
-    assert_eq!(n.cust_id.get().map(String::as_str), Some(hts_id.as_str()));
+    assert_eq!(
+        n.cust_id.get().map(kis_ws::Text::as_str),
+        Some(hts_id.as_str())
+    );
     assert_eq!(n.oder_no.raw(), odno);
-    assert_eq!(n.stck_shrn_iscd.get().map(String::as_str), Some("005930"));
+    assert_eq!(
+        n.stck_shrn_iscd.get().map(kis_ws::Text::as_str),
+        Some("005930")
+    );
     assert!(s.mock.stats().notices_sent >= 1);
     session.close().await;
 }
@@ -337,5 +343,112 @@ async fn pingpong_echo_keeps_the_session_alive() {
     let stats = s.mock.stats();
     assert!(stats.pings_sent >= 20, "pings {}", stats.pings_sent);
     assert_eq!(stats.ws_sessions, 1);
+    session.close().await;
+}
+
+/// Filled quantity a realtime notice reports (`CNTG_YN` 2 = execution).
+fn notice_fill(e: &Event<AnyRecord>) -> Option<(String, i64)> {
+    match e {
+        Event::Data {
+            record: AnyRecord::H0stcni0(n),
+            ..
+        } if n.cntg_yn.raw() == "2" => Some((
+            n.oder_no.raw().trim_start_matches('0').to_owned(),
+            n.cntg_qty.raw().parse().ok()?,
+        )),
+        _ => None,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_order_filled_during_a_drop_is_recovered_once() {
+    let mut mc = MockConfig::paper();
+    mc.data_interval = None;
+    mc.fill = kis_mock::Fill::After(Duration::from_millis(300));
+    let s = setup(mc).await;
+    let hts_id = s.client.config().hts_id().expect("hts id").to_owned();
+    let mut o = fast_options();
+    // Reconnect only after the order below has filled.
+    o.backoff = Backoff {
+        initial: Duration::from_millis(800),
+        max: Duration::from_millis(800),
+    };
+    o.recovery = Some(kis_ws::Recovery(std::sync::Arc::new(
+        kis_ws::RestRecovery::new(s.client.clone()),
+    )));
+    let session = Session::connect(&s.client, o).await.unwrap();
+    let mut events = session.events();
+    session.subscribe("H0STCNI9", &hts_id).await.unwrap();
+    let order_no = |placed: kis_client::api::domestic_stock::order_cash::OrderCashResponse| {
+        let odno = placed.output.get().expect("order output").odno.raw();
+        odno.trim_start_matches('0').to_owned()
+    };
+
+    // Order A fills while connected: its notice arrives in realtime.
+    let a = order_no(
+        s.client
+            .send(OrderCashRequest::buy("005930", "00", "3", "70000"))
+            .await
+            .expect("order A"),
+    );
+    let mut filled: std::collections::BTreeMap<String, i64> = Default::default();
+    let mut realtime = 0;
+    while filled.get(&a) != Some(&3) {
+        let e = wait_for(&mut events, |e| notice_fill(e).is_some()).await;
+        let (no, qty) = notice_fill(&e).unwrap();
+        *filled.entry(no).or_default() += qty;
+        realtime += 1;
+    }
+
+    // The connection drops at the mock's next message (order B's accept notice); B fills
+    // 300 ms later, while the session waits 800 ms to reconnect.
+    s.mock.faults().drop_ws_after(0);
+    let b = order_no(
+        s.client
+            .send(OrderCashRequest::buy("000660", "00", "2", "150000"))
+            .await
+            .expect("order B"),
+    );
+    wait_for(&mut events, |e| matches!(e, Event::Disconnected { .. })).await;
+    s.mock.faults().drop_ws_after(u64::MAX);
+
+    let Event::NoticeGap(gap) = wait_for(&mut events, |e| matches!(e, Event::NoticeGap(_))).await
+    else {
+        unreachable!()
+    };
+    let to = gap.to.expect("gap end");
+    assert!(to > gap.from);
+    assert_eq!(gap.subscriptions, [("H0STCNI9".to_owned(), hts_id.clone())]);
+
+    let Event::Recovered(r) = wait_for(&mut events, |e| matches!(e, Event::Recovered(_))).await
+    else {
+        unreachable!()
+    };
+    assert!(!r.realtime);
+    assert_eq!(r.order.order_no.trim_start_matches('0'), b);
+    assert_eq!(r.missing, 2.into());
+    *filled
+        .entry(r.order.order_no.trim_start_matches('0').to_owned())
+        .or_default() += 2;
+
+    // Nothing else is recovered and no notice repeats: each order counted exactly once.
+    let quiet = tokio::time::timeout(Duration::from_millis(500), async {
+        loop {
+            match events.next().await {
+                Some(Event::Recovered(r)) => panic!("recovered twice: {r:?}"),
+                Some(e) => {
+                    if let Some((no, qty)) = notice_fill(&e) {
+                        *filled.entry(no).or_default() += qty;
+                    }
+                }
+                None => return,
+            }
+        }
+    })
+    .await;
+    assert!(quiet.is_err(), "stream ended early");
+    assert_eq!(filled.get(&a), Some(&3));
+    assert_eq!(filled.get(&b), Some(&2));
+    assert!(realtime >= 1);
     session.close().await;
 }

@@ -355,21 +355,6 @@ async fn approval_refused_for_good_fails_the_subscribe() {
 }
 
 #[tokio::test]
-async fn already_in_use_backs_off_and_retries() {
-    let fake = Fake::start(41).await;
-    let session = connect(&fake, options(&fake)).await;
-    // The next connection will answer its first subscribe with OPSP8996.
-    fake.in_use.store(1, Ordering::SeqCst);
-    fake.drop_all();
-    let mut events = session.raw_events();
-    wait_for(&mut events, |e| matches!(e, Event::Reconnected { .. })).await;
-    session.subscribe("H0STCNT0", "005930").await.unwrap();
-    assert!(fake.stats.connections.load(Ordering::SeqCst) >= 3);
-    assert_eq!(fake.stats.current.lock().unwrap().len(), 1);
-    session.close().await;
-}
-
-#[tokio::test]
 async fn unsubscribe_and_close_are_clean() {
     let fake = Fake::start(41).await;
     let session = connect(&fake, options(&fake)).await;
@@ -464,5 +449,173 @@ async fn unread_initial_buffer_never_stalls_the_session() {
         session.unsubscribe("H0STCNT0", &code).await.unwrap();
     }
     assert!(session.subscriptions().await.unwrap().is_empty());
+    session.close().await;
+}
+
+const PING: &str = r#"{"header":{"tr_id":"PINGPONG","datetime":"20260625093000"}}"#;
+
+#[tokio::test]
+async fn a_consumer_that_never_reads_stalls_nobody() {
+    let fake = Fake::start(41).await;
+    let mut o = options(&fake);
+    o.notice_buffer = 256;
+    let session = connect(&fake, o).await;
+    let mut stalled = session.raw_events();
+    let mut reader = session.raw_events();
+    session.subscribe("H0STCNI0", "hts1").await.unwrap();
+    session.subscribe("H0STCNT0", "005930").await.unwrap();
+    let pongs_before = fake.stats.pongs.load(Ordering::SeqCst);
+    for i in 0..400 {
+        fake.send(fake::data_frame("H0STCNI0", "hts1"));
+        fake.send(format!("0|H0STCNT0|001|005930^{i}^1^1"));
+        if i % 8 == 0 {
+            fake.send(PING);
+        }
+    }
+    // The reader gets every notice (1 after the subscribe + 400) while the other never reads.
+    let mut notices = 0;
+    while notices < 401 {
+        if let Event::Data { tr_id, .. } = wait_for(&mut reader, |_| true).await {
+            if &*tr_id == "H0STCNI0" {
+                notices += 1;
+            }
+        }
+    }
+    // Every PINGPONG was echoed, promptly.
+    tokio::time::timeout(Duration::from_secs(1), async {
+        while fake.stats.pongs.load(Ordering::SeqCst) < pongs_before + 50 {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    })
+    .await
+    .expect("PINGPONG echoes");
+    // The stalled stream delivers what it held, then says it was ended, then ends.
+    let mut held = 0;
+    let mut overflow = None;
+    while let Some(e) = tokio::time::timeout(Duration::from_secs(5), stalled.next())
+        .await
+        .expect("stalled stream ends")
+    {
+        match e {
+            Event::Overflowed {
+                capacity,
+                not_delivered,
+            } => overflow = Some((capacity, not_delivered)),
+            Event::Data { .. } | Event::Subscribed { .. } => held += 1,
+            _ => {}
+        }
+    }
+    let (capacity, not_delivered) = overflow.expect("Overflowed event");
+    assert_eq!(capacity, 256);
+    assert!(not_delivered > 0);
+    assert!(held >= 256, "held {held}");
+    session.close().await;
+}
+
+#[tokio::test]
+async fn close_with_a_stalled_consumer_and_a_silent_server_is_bounded() {
+    let fake = Fake::start(41).await;
+    let mut o = options(&fake);
+    o.notice_buffer = 2;
+    o.close_timeout = Duration::from_millis(300);
+    let session = connect(&fake, o).await;
+    let _stalled = session.raw_events();
+    session.subscribe("H0STCNI0", "hts1").await.unwrap();
+    for _ in 0..20 {
+        fake.send(fake::data_frame("H0STCNI0", "hts1"));
+    }
+    // The server will never confirm the unsubscribe.
+    fake.mute.store(true, Ordering::SeqCst);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let started = std::time::Instant::now();
+    session.close().await;
+    let took = started.elapsed();
+    assert!(took >= Duration::from_millis(250), "{took:?}");
+    assert!(took < Duration::from_millis(1300), "{took:?}");
+}
+
+#[tokio::test]
+async fn already_in_use_is_typed_and_backs_off() {
+    let fake = Fake::start(41).await;
+    let mut o = options(&fake);
+    o.in_use_delay = Duration::from_millis(50);
+    let session = connect(&fake, o).await;
+    let mut events = session.raw_events();
+    // The next two connections answer their first subscribe with OPSP8996.
+    fake.in_use.store(2, Ordering::SeqCst);
+    fake.drop_all();
+    wait_for(&mut events, |e| matches!(e, Event::Reconnected { .. })).await;
+    let err = session.subscribe("H0STCNT0", "005930").await.unwrap_err();
+    assert!(matches!(err, Error::AlreadyInUse { .. }), "{err:?}");
+    let Event::AlreadyInUse { refusals, retry_in } =
+        wait_for(&mut events, |e| matches!(e, Event::AlreadyInUse { .. })).await
+    else {
+        unreachable!()
+    };
+    assert_eq!((refusals, retry_in), (1, Duration::from_millis(50)));
+    // The second refusal waits twice as long.
+    let Event::AlreadyInUse { refusals, retry_in } =
+        wait_for(&mut events, |e| matches!(e, Event::AlreadyInUse { .. })).await
+    else {
+        unreachable!()
+    };
+    assert_eq!((refusals, retry_in), (2, Duration::from_millis(100)));
+    // Then the registration, kept, goes through.
+    wait_for(&mut events, |e| matches!(e, Event::Subscribed { .. })).await;
+    assert_eq!(fake.stats.current.lock().unwrap().len(), 1);
+    assert_eq!(session.subscriptions().await.unwrap().len(), 1);
+    session.close().await;
+}
+
+#[tokio::test]
+async fn an_oversized_message_drops_the_connection_not_the_session() {
+    let fake = Fake::start(41).await;
+    let mut o = options(&fake);
+    o.max_message_size = 4096;
+    let session = connect(&fake, o).await;
+    let mut events = session.raw_events();
+    session.subscribe("H0STCNT0", "005930").await.unwrap();
+    fake.send(format!("0|H0STCNT0|001|{}", "9".repeat(10_000)));
+    let Event::Disconnected { reason } =
+        wait_for(&mut events, |e| matches!(e, Event::Disconnected { .. })).await
+    else {
+        unreachable!()
+    };
+    assert!(
+        reason.contains("too long") || reason.contains("size"),
+        "{reason}"
+    );
+    wait_for(&mut events, |e| matches!(e, Event::Reconnected { .. })).await;
+    fake.send("0|H0STCNT0|001|005930^1^2^3");
+    wait_for(
+        &mut events,
+        |e| matches!(e, Event::Data { record, .. } if record.as_str() == "005930^1^2^3"),
+    )
+    .await;
+    session.close().await;
+}
+
+#[tokio::test]
+async fn a_lost_restore_ack_does_not_hide_later_disconnects() {
+    let fake = Fake::start(41).await;
+    let mut o = options(&fake);
+    o.ack_timeout = Duration::from_millis(300);
+    let session = connect(&fake, o).await;
+    let mut events = session.raw_events();
+    session.subscribe("H0STCNT0", "005930").await.unwrap();
+    fake.mute.store(true, Ordering::SeqCst);
+    fake.drop_all();
+    wait_for(&mut events, |e| matches!(e, Event::Disconnected { .. })).await;
+    // The restore is never answered: the gap still closes.
+    let Event::Reconnected { resubscribed, .. } =
+        wait_for(&mut events, |e| matches!(e, Event::Reconnected { .. })).await
+    else {
+        unreachable!()
+    };
+    assert_eq!(resubscribed, 0);
+    fake.mute.store(false, Ordering::SeqCst);
+    fake.drop_all();
+    wait_for(&mut events, |e| matches!(e, Event::Disconnected { .. })).await;
+    wait_for(&mut events, |e| matches!(e, Event::Reconnected { .. })).await;
     session.close().await;
 }

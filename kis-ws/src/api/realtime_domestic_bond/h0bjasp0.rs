@@ -13,7 +13,7 @@ use kis_client::value as v;
 #[non_exhaustive]
 pub struct H0bjasp0 {
     /// 표준종목코드 (`STND_ISCD`, required, length 12).
-    pub stnd_iscd: v::Val<String>,
+    pub stnd_iscd: v::Val<crate::Text>,
     /// 주식체결시간 (`STCK_CNTG_HOUR`, required, length 6).
     pub stck_cntg_hour: v::Val<v::NaiveTime>,
     /// 매도호가수익률 (`ASKP_ERT1`, required, length 10).

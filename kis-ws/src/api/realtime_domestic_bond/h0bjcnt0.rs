@@ -13,13 +13,13 @@ use kis_client::value as v;
 #[non_exhaustive]
 pub struct H0bjcnt0 {
     /// 표준종목코드 (`STND_ISCD`, required, length 12).
-    pub stnd_iscd: v::Val<String>,
+    pub stnd_iscd: v::Val<crate::Text>,
     /// 채권종목명 (`BOND_ISNM`, required, length 80).
-    pub bond_isnm: v::Val<String>,
+    pub bond_isnm: v::Val<crate::Text>,
     /// 주식체결시간 (`STCK_CNTG_HOUR`, required, length 6).
     pub stck_cntg_hour: v::Val<v::NaiveTime>,
     /// 전일대비부호 (`PRDY_VRSS_SIGN`, required, length 1).
-    pub prdy_vrss_sign: v::Val<String>,
+    pub prdy_vrss_sign: v::Val<crate::Text>,
     /// 전일대비 (`PRDY_VRSS`, required, length 8).
     pub prdy_vrss: v::Val<v::Decimal>,
     /// 전일대비율 (`PRDY_CTRT`, required, length 8).
@@ -49,7 +49,7 @@ pub struct H0bjcnt0 {
     /// 전일거래량 (`PRDY_VOL`, required, length 8).
     pub prdy_vol: v::Val<v::Decimal>,
     /// 체결유형코드 (`CNTG_TYPE_CLS_CODE`, required, length 1).
-    pub cntg_type_cls_code: v::Val<String>,
+    pub cntg_type_cls_code: v::Val<crate::Text>,
 }
 
 impl Record for H0bjcnt0 {

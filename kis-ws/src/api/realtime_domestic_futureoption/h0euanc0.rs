@@ -13,21 +13,21 @@ use kis_client::value as v;
 #[non_exhaustive]
 pub struct H0euanc0 {
     /// 옵션단축종목코드 (`OPTN_SHRN_ISCD`, required, length 9).
-    pub optn_shrn_iscd: v::Val<String>,
+    pub optn_shrn_iscd: v::Val<crate::Text>,
     /// 영업시간 (`BSOP_HOUR`, required, length 6).
     pub bsop_hour: v::Val<v::NaiveTime>,
     /// 예상체결가 (`ANTC_CNPR`, required, length 8).
-    pub antc_cnpr: v::Val<String>,
+    pub antc_cnpr: v::Val<crate::Text>,
     /// 예상체결대비 (`ANTC_CNTG_VRSS`, required, length 8).
     pub antc_cntg_vrss: v::Val<v::Decimal>,
     /// 예상체결대비부호 (`ANTC_CNTG_VRSS_SIGN`, required, length 1).
-    pub antc_cntg_vrss_sign: v::Val<String>,
+    pub antc_cntg_vrss_sign: v::Val<crate::Text>,
     /// 예상체결전일대비율 (`ANTC_CNTG_PRDY_CTRT`, required, length 8).
     pub antc_cntg_prdy_ctrt: v::Val<v::Decimal>,
     /// 예상장운영구분코드 (`ANTC_MKOP_CLS_CODE`, required, length 3).
-    pub antc_mkop_cls_code: v::Val<String>,
+    pub antc_mkop_cls_code: v::Val<crate::Text>,
     /// 예상체결수량 (`ANTC_CNQN`, required, length 8).
-    pub antc_cnqn: v::Val<String>,
+    pub antc_cnqn: v::Val<crate::Text>,
 }
 
 impl Record for H0euanc0 {

@@ -13,17 +13,17 @@ use kis_client::value as v;
 #[non_exhaustive]
 pub struct H0ifcni0 {
     /// 고객 ID (`CUST_ID`, required, length 16).
-    pub cust_id: v::Val<String>,
+    pub cust_id: v::Val<crate::Text>,
     /// 계좌번호 (`ACNT_NO`, required, length 16).
-    pub acnt_no: v::Val<String>,
+    pub acnt_no: v::Val<crate::Text>,
     /// 주문번호 (`ODER_NO`, required, length 1).
-    pub oder_no: v::Val<String>,
+    pub oder_no: v::Val<crate::Text>,
     /// 원주문번호 (`OODER_NO`, required, length 8).
-    pub ooder_no: v::Val<String>,
+    pub ooder_no: v::Val<crate::Text>,
     /// 매도매수구분 (`SELN_BYOV_CLS`, required, length 8).
-    pub seln_byov_cls: v::Val<String>,
+    pub seln_byov_cls: v::Val<crate::Text>,
     /// 정정구분 (`RCTF_CLS`, required, length 8).
-    pub rctf_cls: v::Val<String>,
+    pub rctf_cls: v::Val<crate::Text>,
     /// 주문종류2 (`ODER_KIND2`, required, length 8).
     ///
     /// Codes:
@@ -31,17 +31,17 @@ pub struct H0ifcni0 {
     /// - `0`: 체결통보
     pub oder_kind2: v::Val<OderKind2>,
     /// 주식 단축 종목코드 (`STCK_SHRN_ISCD`, required, length 8).
-    pub stck_shrn_iscd: v::Val<String>,
+    pub stck_shrn_iscd: v::Val<crate::Text>,
     /// 체결 수량 (`CNTG_QTY`, required, length 8).
     pub cntg_qty: v::Val<i64>,
     /// 체결단가 (`CNTG_UNPR`, required, length 8).
     pub cntg_unpr: v::Val<v::Decimal>,
     /// 주식 체결 시간 (`STCK_CNTG_HOUR`, required, length 8).
-    pub stck_cntg_hour: v::Val<String>,
+    pub stck_cntg_hour: v::Val<crate::Text>,
     /// 거부여부 (`RFUS_YN`, required, length 8).
-    pub rfus_yn: v::Val<String>,
+    pub rfus_yn: v::Val<crate::Text>,
     /// 체결여부 (`CNTG_YN`, required, length 8).
-    pub cntg_yn: v::Val<String>,
+    pub cntg_yn: v::Val<crate::Text>,
     /// 접수여부 (`ACPT_YN`, required, length 8).
     ///
     /// Codes:
@@ -49,19 +49,19 @@ pub struct H0ifcni0 {
     /// - `2`: 확인, 3, 취소
     pub acpt_yn: v::Val<AcptYn>,
     /// 지점번호 (`BRNC_NO`, required, length 8).
-    pub brnc_no: v::Val<String>,
+    pub brnc_no: v::Val<crate::Text>,
     /// 주문수량 (`ODER_QTY`, required, length 8).
     pub oder_qty: v::Val<i64>,
     /// 계좌명 (`ACNT_NAME`, required, length 8).
-    pub acnt_name: v::Val<String>,
+    pub acnt_name: v::Val<crate::Text>,
     /// 체결종목명 (`CNTG_ISNM`, required, length 8).
-    pub cntg_isnm: v::Val<String>,
+    pub cntg_isnm: v::Val<crate::Text>,
     /// 주문조건 (`ODER_COND`, required, length 8).
-    pub oder_cond: v::Val<String>,
+    pub oder_cond: v::Val<crate::Text>,
     /// 주문그룹ID (`ORD_GRP`, required, length 8).
-    pub ord_grp: v::Val<String>,
+    pub ord_grp: v::Val<crate::Text>,
     /// 주문그룹SEQ (`ORD_GRPSEQ`, required, length 8).
-    pub ord_grpseq: v::Val<String>,
+    pub ord_grpseq: v::Val<crate::Text>,
     /// 주문가격 (`ORDER_PRC`, required, length 8).
     pub order_prc: v::Val<v::Decimal>,
 }

@@ -13,21 +13,21 @@ use kis_client::value as v;
 #[non_exhaustive]
 pub struct H0mfcni0 {
     /// 고객 ID (`CUST_ID`, required, length 8).
-    pub cust_id: v::Val<String>,
+    pub cust_id: v::Val<crate::Text>,
     /// 계좌번호 (`ACNT_NO`, required, length 10).
-    pub acnt_no: v::Val<String>,
+    pub acnt_no: v::Val<crate::Text>,
     /// 주문번호 (`ODER_NO`, required, length 10).
-    pub oder_no: v::Val<String>,
+    pub oder_no: v::Val<crate::Text>,
     /// 원주문번호 (`OODER_NO`, required, length 10).
-    pub ooder_no: v::Val<String>,
+    pub ooder_no: v::Val<crate::Text>,
     /// 매도매수구분 (`SELN_BYOV_CLS`, required, length 2).
-    pub seln_byov_cls: v::Val<String>,
+    pub seln_byov_cls: v::Val<crate::Text>,
     /// 정정구분 (`RCTF_CLS`, required, length 1).
-    pub rctf_cls: v::Val<String>,
+    pub rctf_cls: v::Val<crate::Text>,
     /// 주문종류2 (`ODER_KIND2`, required, length 1).
-    pub oder_kind2: v::Val<String>,
+    pub oder_kind2: v::Val<crate::Text>,
     /// 주식 단축 종목코드 (`STCK_SHRN_ISCD`, required, length 9).
-    pub stck_shrn_iscd: v::Val<String>,
+    pub stck_shrn_iscd: v::Val<crate::Text>,
     /// 체결 수량 (`CNTG_QTY`, required, length 10).
     pub cntg_qty: v::Val<i64>,
     /// 체결단가 (`CNTG_UNPR`, required, length 9).
@@ -41,15 +41,15 @@ pub struct H0mfcni0 {
     /// 접수여부 (`ACPT_YN`, required, length 1).
     pub acpt_yn: v::Val<bool>,
     /// 지점번호 (`BRNC_NO`, required, length 5).
-    pub brnc_no: v::Val<String>,
+    pub brnc_no: v::Val<crate::Text>,
     /// 주문수량 (`ODER_QTY`, required, length 9).
     pub oder_qty: v::Val<i64>,
     /// 계좌명 (`ACNT_NAME`, required, length 12).
-    pub acnt_name: v::Val<String>,
+    pub acnt_name: v::Val<crate::Text>,
     /// 체결종목명 (`CNTG_ISNM`, required, length 14).
-    pub cntg_isnm: v::Val<String>,
+    pub cntg_isnm: v::Val<crate::Text>,
     /// 주문조건 (`ODER_COND`, required, length 1).
-    pub oder_cond: v::Val<String>,
+    pub oder_cond: v::Val<crate::Text>,
 }
 
 impl Record for H0mfcni0 {

@@ -13,7 +13,7 @@ use kis_client::value as v;
 #[non_exhaustive]
 pub struct H0mfcnt0 {
     /// 선물 단축 종목코드 (`FUTS_SHRN_ISCD`, required, length 9).
-    pub futs_shrn_iscd: v::Val<String>,
+    pub futs_shrn_iscd: v::Val<crate::Text>,
     /// 영업 시간 (`BSOP_HOUR`, required, length 6).
     pub bsop_hour: v::Val<v::NaiveTime>,
     /// 선물 전일 대비 (`FUTS_PRDY_VRSS`, required, length 1).
@@ -38,15 +38,15 @@ pub struct H0mfcnt0 {
     /// 선물 최저가 (`FUTS_LWPR`, required, length 1).
     pub futs_lwpr: v::Val<v::Decimal>,
     /// 최종 거래량 (`LAST_CNQN`, required, length 1).
-    pub last_cnqn: v::Val<String>,
+    pub last_cnqn: v::Val<crate::Text>,
     /// 누적 거래량 (`ACML_VOL`, required, length 1).
     pub acml_vol: v::Val<i64>,
     /// 누적 거래 대금 (`ACML_TR_PBMN`, required, length 1).
     pub acml_tr_pbmn: v::Val<v::Decimal>,
     /// HTS 이론가 (`HTS_THPR`, required, length 1).
-    pub hts_thpr: v::Val<String>,
+    pub hts_thpr: v::Val<crate::Text>,
     /// 시장 베이시스 (`MRKT_BASIS`, required, length 1).
-    pub mrkt_basis: v::Val<String>,
+    pub mrkt_basis: v::Val<crate::Text>,
     /// 괴리율 (`DPRT`, required, length 1).
     pub dprt: v::Val<v::Decimal>,
     /// 근월물 약정가 (`NMSC_FCTN_STPL_PRC`, required, length 1).
@@ -62,31 +62,31 @@ pub struct H0mfcnt0 {
     /// 시가 시간 (`OPRC_HOUR`, required, length 6).
     pub oprc_hour: v::Val<v::NaiveTime>,
     /// 시가2 대비 현재가 부호 (`OPRC_VRSS_PRPR_SIGN`, required, length 1).
-    pub oprc_vrss_prpr_sign: v::Val<String>,
+    pub oprc_vrss_prpr_sign: v::Val<crate::Text>,
     /// 시가 대비 지수 현재가 (`OPRC_VRSS_NMIX_PRPR`, required, length 1).
     pub oprc_vrss_nmix_prpr: v::Val<v::Decimal>,
     /// 최고가 시간 (`HGPR_HOUR`, required, length 6).
     pub hgpr_hour: v::Val<v::NaiveTime>,
     /// 최고가 대비 현재가 부호 (`HGPR_VRSS_PRPR_SIGN`, required, length 1).
-    pub hgpr_vrss_prpr_sign: v::Val<String>,
+    pub hgpr_vrss_prpr_sign: v::Val<crate::Text>,
     /// 최고가 대비 지수 현재가 (`HGPR_VRSS_NMIX_PRPR`, required, length 1).
     pub hgpr_vrss_nmix_prpr: v::Val<v::Decimal>,
     /// 최저가 시간 (`LWPR_HOUR`, required, length 6).
     pub lwpr_hour: v::Val<v::NaiveTime>,
     /// 최저가 대비 현재가 부호 (`LWPR_VRSS_PRPR_SIGN`, required, length 1).
-    pub lwpr_vrss_prpr_sign: v::Val<String>,
+    pub lwpr_vrss_prpr_sign: v::Val<crate::Text>,
     /// 최저가 대비 지수 현재가 (`LWPR_VRSS_NMIX_PRPR`, required, length 1).
     pub lwpr_vrss_nmix_prpr: v::Val<v::Decimal>,
     /// 매수2 비율 (`SHNU_RATE`, required, length 1).
     pub shnu_rate: v::Val<v::Decimal>,
     /// 체결강도 (`CTTR`, required, length 1).
-    pub cttr: v::Val<String>,
+    pub cttr: v::Val<crate::Text>,
     /// 괴리도 (`ESDG`, required, length 1).
-    pub esdg: v::Val<String>,
+    pub esdg: v::Val<crate::Text>,
     /// 미결제 약정 직전 수량 증감 (`OTST_STPL_RGBF_QTY_ICDC`, required, length 1).
     pub otst_stpl_rgbf_qty_icdc: v::Val<v::Decimal>,
     /// 이론 베이시스 (`THPR_BASIS`, required, length 1).
-    pub thpr_basis: v::Val<String>,
+    pub thpr_basis: v::Val<crate::Text>,
     /// 선물 매도호가1 (`FUTS_ASKP1`, required, length 1).
     pub futs_askp1: v::Val<v::Decimal>,
     /// 선물 매수호가1 (`FUTS_BIDP1`, required, length 1).
@@ -96,15 +96,15 @@ pub struct H0mfcnt0 {
     /// 매수호가 잔량1 (`BIDP_RSQN1`, required, length 1).
     pub bidp_rsqn1: v::Val<i64>,
     /// 매도 체결 건수 (`SELN_CNTG_CSNU`, required, length 1).
-    pub seln_cntg_csnu: v::Val<String>,
+    pub seln_cntg_csnu: v::Val<crate::Text>,
     /// 매수 체결 건수 (`SHNU_CNTG_CSNU`, required, length 1).
-    pub shnu_cntg_csnu: v::Val<String>,
+    pub shnu_cntg_csnu: v::Val<crate::Text>,
     /// 순매수 체결 건수 (`NTBY_CNTG_CSNU`, required, length 1).
-    pub ntby_cntg_csnu: v::Val<String>,
+    pub ntby_cntg_csnu: v::Val<crate::Text>,
     /// 총 매도 수량 (`SELN_CNTG_SMTN`, required, length 1).
-    pub seln_cntg_smtn: v::Val<String>,
+    pub seln_cntg_smtn: v::Val<crate::Text>,
     /// 총 매수 수량 (`SHNU_CNTG_SMTN`, required, length 1).
-    pub shnu_cntg_smtn: v::Val<String>,
+    pub shnu_cntg_smtn: v::Val<crate::Text>,
     /// 총 매도호가 잔량 (`TOTAL_ASKP_RSQN`, required, length 1).
     pub total_askp_rsqn: v::Val<i64>,
     /// 총 매수호가 잔량 (`TOTAL_BIDP_RSQN`, required, length 1).

@@ -13,13 +13,13 @@ use kis_client::value as v;
 #[non_exhaustive]
 pub struct H0zfcnt0 {
     /// 선물단축종목코드 (`FUTS_SHRN_ISCD`, required, length 9).
-    pub futs_shrn_iscd: v::Val<String>,
+    pub futs_shrn_iscd: v::Val<crate::Text>,
     /// 영업시간 (`BSOP_HOUR`, required, length 6).
     pub bsop_hour: v::Val<v::NaiveTime>,
     /// 주식현재가 (`STCK_PRPR`, required, length 4).
     pub stck_prpr: v::Val<i64>,
     /// 전일대비부호 (`PRDY_VRSS_SIGN`, required, length 1).
-    pub prdy_vrss_sign: v::Val<String>,
+    pub prdy_vrss_sign: v::Val<crate::Text>,
     /// 전일대비 (`PRDY_VRSS`, required, length 4).
     pub prdy_vrss: v::Val<v::Decimal>,
     /// 선물전일대비율 (`FUTS_PRDY_CTRT`, required, length 8).
@@ -31,15 +31,15 @@ pub struct H0zfcnt0 {
     /// 주식최저가 (`STCK_LWPR`, required, length 4).
     pub stck_lwpr: v::Val<i64>,
     /// 최종거래량 (`LAST_CNQN`, required, length 8).
-    pub last_cnqn: v::Val<String>,
+    pub last_cnqn: v::Val<crate::Text>,
     /// 누적거래량 (`ACML_VOL`, required, length 8).
     pub acml_vol: v::Val<i64>,
     /// 누적거래대금 (`ACML_TR_PBMN`, required, length 8).
     pub acml_tr_pbmn: v::Val<v::Decimal>,
     /// HTS이론가 (`HTS_THPR`, required, length 8).
-    pub hts_thpr: v::Val<String>,
+    pub hts_thpr: v::Val<crate::Text>,
     /// 시장베이시스 (`MRKT_BASIS`, required, length 8).
-    pub mrkt_basis: v::Val<String>,
+    pub mrkt_basis: v::Val<crate::Text>,
     /// 괴리율 (`DPRT`, required, length 8).
     pub dprt: v::Val<v::Decimal>,
     /// 근월물약정가 (`NMSC_FCTN_STPL_PRC`, required, length 8).
@@ -55,31 +55,31 @@ pub struct H0zfcnt0 {
     /// 시가시간 (`OPRC_HOUR`, required, length 6).
     pub oprc_hour: v::Val<v::NaiveTime>,
     /// 시가2대비현재가부호 (`OPRC_VRSS_PRPR_SIGN`, required, length 1).
-    pub oprc_vrss_prpr_sign: v::Val<String>,
+    pub oprc_vrss_prpr_sign: v::Val<crate::Text>,
     /// 시가2대비현재가 (`OPRC_VRSS_PRPR`, required, length 4).
     pub oprc_vrss_prpr: v::Val<v::Decimal>,
     /// 최고가시간 (`HGPR_HOUR`, required, length 6).
     pub hgpr_hour: v::Val<v::NaiveTime>,
     /// 최고가대비현재가부호 (`HGPR_VRSS_PRPR_SIGN`, required, length 1).
-    pub hgpr_vrss_prpr_sign: v::Val<String>,
+    pub hgpr_vrss_prpr_sign: v::Val<crate::Text>,
     /// 최고가대비현재가 (`HGPR_VRSS_PRPR`, required, length 4).
     pub hgpr_vrss_prpr: v::Val<v::Decimal>,
     /// 최저가시간 (`LWPR_HOUR`, required, length 6).
     pub lwpr_hour: v::Val<v::NaiveTime>,
     /// 최저가대비현재가부호 (`LWPR_VRSS_PRPR_SIGN`, required, length 1).
-    pub lwpr_vrss_prpr_sign: v::Val<String>,
+    pub lwpr_vrss_prpr_sign: v::Val<crate::Text>,
     /// 최저가대비현재가 (`LWPR_VRSS_PRPR`, required, length 4).
     pub lwpr_vrss_prpr: v::Val<v::Decimal>,
     /// 매수2비율 (`SHNU_RATE`, required, length 8).
     pub shnu_rate: v::Val<v::Decimal>,
     /// 체결강도 (`CTTR`, required, length 8).
-    pub cttr: v::Val<String>,
+    pub cttr: v::Val<crate::Text>,
     /// 괴리도 (`ESDG`, required, length 8).
-    pub esdg: v::Val<String>,
+    pub esdg: v::Val<crate::Text>,
     /// 미결제약정직전수량증감 (`OTST_STPL_RGBF_QTY_ICDC`, required, length 4).
     pub otst_stpl_rgbf_qty_icdc: v::Val<v::Decimal>,
     /// 이론베이시스 (`THPR_BASIS`, required, length 8).
-    pub thpr_basis: v::Val<String>,
+    pub thpr_basis: v::Val<crate::Text>,
     /// 매도호가1 (`ASKP1`, required, length 4).
     pub askp1: v::Val<v::Decimal>,
     /// 매수호가1 (`BIDP1`, required, length 4).
@@ -89,15 +89,15 @@ pub struct H0zfcnt0 {
     /// 매수호가잔량1 (`BIDP_RSQN1`, required, length 8).
     pub bidp_rsqn1: v::Val<i64>,
     /// 매도체결건수 (`SELN_CNTG_CSNU`, required, length 4).
-    pub seln_cntg_csnu: v::Val<String>,
+    pub seln_cntg_csnu: v::Val<crate::Text>,
     /// 매수체결건수 (`SHNU_CNTG_CSNU`, required, length 4).
-    pub shnu_cntg_csnu: v::Val<String>,
+    pub shnu_cntg_csnu: v::Val<crate::Text>,
     /// 순매수체결건수 (`NTBY_CNTG_CSNU`, required, length 4).
-    pub ntby_cntg_csnu: v::Val<String>,
+    pub ntby_cntg_csnu: v::Val<crate::Text>,
     /// 총매도수량 (`SELN_CNTG_SMTN`, required, length 8).
-    pub seln_cntg_smtn: v::Val<String>,
+    pub seln_cntg_smtn: v::Val<crate::Text>,
     /// 총매수수량 (`SHNU_CNTG_SMTN`, required, length 8).
-    pub shnu_cntg_smtn: v::Val<String>,
+    pub shnu_cntg_smtn: v::Val<crate::Text>,
     /// 총매도호가잔량 (`TOTAL_ASKP_RSQN`, required, length 8).
     pub total_askp_rsqn: v::Val<i64>,
     /// 총매수호가잔량 (`TOTAL_BIDP_RSQN`, required, length 8).
@@ -109,7 +109,7 @@ pub struct H0zfcnt0 {
     /// 실시간하한가 (`DYNM_LLAM`, required, length 4).
     pub dynm_llam: v::Val<v::Decimal>,
     /// 실시간가격제한구분 (`DYNM_PRC_LIMT_YN`, required, length 1).
-    pub dynm_prc_limt_yn: v::Val<String>,
+    pub dynm_prc_limt_yn: v::Val<crate::Text>,
 }
 
 impl Record for H0zfcnt0 {

@@ -13,13 +13,13 @@ use kis_client::value as v;
 #[non_exhaustive]
 pub struct H0zocnt0 {
     /// 옵션단축종목코드 (`OPTN_SHRN_ISCD`, required, length 9).
-    pub optn_shrn_iscd: v::Val<String>,
+    pub optn_shrn_iscd: v::Val<crate::Text>,
     /// 영업시간 (`BSOP_HOUR`, required, length 6).
     pub bsop_hour: v::Val<v::NaiveTime>,
     /// 옵션현재가 (`OPTN_PRPR`, required, length 1).
     pub optn_prpr: v::Val<v::Decimal>,
     /// 전일대비부호 (`PRDY_VRSS_SIGN`, required, length 1).
-    pub prdy_vrss_sign: v::Val<String>,
+    pub prdy_vrss_sign: v::Val<crate::Text>,
     /// 옵션전일대비 (`OPTN_PRDY_VRSS`, required, length 1).
     pub optn_prdy_vrss: v::Val<v::Decimal>,
     /// 전일대비율 (`PRDY_CTRT`, required, length 1).
@@ -31,13 +31,13 @@ pub struct H0zocnt0 {
     /// 옵션최저가 (`OPTN_LWPR`, required, length 1).
     pub optn_lwpr: v::Val<v::Decimal>,
     /// 최종거래량 (`LAST_CNQN`, required, length 1).
-    pub last_cnqn: v::Val<String>,
+    pub last_cnqn: v::Val<crate::Text>,
     /// 누적거래량 (`ACML_VOL`, required, length 1).
     pub acml_vol: v::Val<i64>,
     /// 누적거래대금 (`ACML_TR_PBMN`, required, length 1).
     pub acml_tr_pbmn: v::Val<v::Decimal>,
     /// HTS이론가 (`HTS_THPR`, required, length 1).
-    pub hts_thpr: v::Val<String>,
+    pub hts_thpr: v::Val<crate::Text>,
     /// HTS미결제약정수량 (`HTS_OTST_STPL_QTY`, required, length 1).
     pub hts_otst_stpl_qty: v::Val<i64>,
     /// 미결제약정수량증감 (`OTST_STPL_QTY_ICDC`, required, length 1).
@@ -45,55 +45,55 @@ pub struct H0zocnt0 {
     /// 시가시간 (`OPRC_HOUR`, required, length 6).
     pub oprc_hour: v::Val<v::NaiveTime>,
     /// 시가2대비현재가부호 (`OPRC_VRSS_PRPR_SIGN`, required, length 1).
-    pub oprc_vrss_prpr_sign: v::Val<String>,
+    pub oprc_vrss_prpr_sign: v::Val<crate::Text>,
     /// 시가대비지수현재가 (`OPRC_VRSS_NMIX_PRPR`, required, length 1).
     pub oprc_vrss_nmix_prpr: v::Val<v::Decimal>,
     /// 최고가시간 (`HGPR_HOUR`, required, length 6).
     pub hgpr_hour: v::Val<v::NaiveTime>,
     /// 최고가대비현재가부호 (`HGPR_VRSS_PRPR_SIGN`, required, length 1).
-    pub hgpr_vrss_prpr_sign: v::Val<String>,
+    pub hgpr_vrss_prpr_sign: v::Val<crate::Text>,
     /// 최고가대비지수현재가 (`HGPR_VRSS_NMIX_PRPR`, required, length 1).
     pub hgpr_vrss_nmix_prpr: v::Val<v::Decimal>,
     /// 최저가시간 (`LWPR_HOUR`, required, length 6).
     pub lwpr_hour: v::Val<v::NaiveTime>,
     /// 최저가대비현재가부호 (`LWPR_VRSS_PRPR_SIGN`, required, length 1).
-    pub lwpr_vrss_prpr_sign: v::Val<String>,
+    pub lwpr_vrss_prpr_sign: v::Val<crate::Text>,
     /// 최저가대비지수현재가 (`LWPR_VRSS_NMIX_PRPR`, required, length 1).
     pub lwpr_vrss_nmix_prpr: v::Val<v::Decimal>,
     /// 매수2비율 (`SHNU_RATE`, required, length 1).
     pub shnu_rate: v::Val<v::Decimal>,
     /// 프리미엄값 (`PRMM_VAL`, required, length 1).
-    pub prmm_val: v::Val<String>,
+    pub prmm_val: v::Val<crate::Text>,
     /// 내재가치값 (`INVL_VAL`, required, length 1).
-    pub invl_val: v::Val<String>,
+    pub invl_val: v::Val<crate::Text>,
     /// 시간가치값 (`TMVL_VAL`, required, length 1).
-    pub tmvl_val: v::Val<String>,
+    pub tmvl_val: v::Val<crate::Text>,
     /// 델타 (`DELTA`, required, length 1).
-    pub delta: v::Val<String>,
+    pub delta: v::Val<crate::Text>,
     /// 감마 (`GAMA`, required, length 1).
-    pub gama: v::Val<String>,
+    pub gama: v::Val<crate::Text>,
     /// 베가 (`VEGA`, required, length 1).
-    pub vega: v::Val<String>,
+    pub vega: v::Val<crate::Text>,
     /// 세타 (`THETA`, required, length 1).
-    pub theta: v::Val<String>,
+    pub theta: v::Val<crate::Text>,
     /// 로우 (`RHO`, required, length 1).
-    pub rho: v::Val<String>,
+    pub rho: v::Val<crate::Text>,
     /// HTS내재변동성 (`HTS_INTS_VLTL`, required, length 1).
-    pub hts_ints_vltl: v::Val<String>,
+    pub hts_ints_vltl: v::Val<crate::Text>,
     /// 괴리도 (`ESDG`, required, length 1).
-    pub esdg: v::Val<String>,
+    pub esdg: v::Val<crate::Text>,
     /// 미결제약정직전수량증감 (`OTST_STPL_RGBF_QTY_ICDC`, required, length 1).
     pub otst_stpl_rgbf_qty_icdc: v::Val<v::Decimal>,
     /// 이론베이시스 (`THPR_BASIS`, required, length 1).
-    pub thpr_basis: v::Val<String>,
+    pub thpr_basis: v::Val<crate::Text>,
     /// 역사적변동성 (`UNAS_HIST_VLTL`, required, length 1).
-    pub unas_hist_vltl: v::Val<String>,
+    pub unas_hist_vltl: v::Val<crate::Text>,
     /// 체결강도 (`CTTR`, required, length 1).
-    pub cttr: v::Val<String>,
+    pub cttr: v::Val<crate::Text>,
     /// 괴리율 (`DPRT`, required, length 1).
     pub dprt: v::Val<v::Decimal>,
     /// 시장베이시스 (`MRKT_BASIS`, required, length 1).
-    pub mrkt_basis: v::Val<String>,
+    pub mrkt_basis: v::Val<crate::Text>,
     /// 옵션매도호가1 (`OPTN_ASKP1`, required, length 1).
     pub optn_askp1: v::Val<v::Decimal>,
     /// 옵션매수호가1 (`OPTN_BIDP1`, required, length 1).
@@ -103,15 +103,15 @@ pub struct H0zocnt0 {
     /// 매수호가잔량1 (`BIDP_RSQN1`, required, length 1).
     pub bidp_rsqn1: v::Val<i64>,
     /// 매도체결건수 (`SELN_CNTG_CSNU`, required, length 1).
-    pub seln_cntg_csnu: v::Val<String>,
+    pub seln_cntg_csnu: v::Val<crate::Text>,
     /// 매수체결건수 (`SHNU_CNTG_CSNU`, required, length 1).
-    pub shnu_cntg_csnu: v::Val<String>,
+    pub shnu_cntg_csnu: v::Val<crate::Text>,
     /// 순매수체결건수 (`NTBY_CNTG_CSNU`, required, length 1).
-    pub ntby_cntg_csnu: v::Val<String>,
+    pub ntby_cntg_csnu: v::Val<crate::Text>,
     /// 총매도수량 (`SELN_CNTG_SMTN`, required, length 1).
-    pub seln_cntg_smtn: v::Val<String>,
+    pub seln_cntg_smtn: v::Val<crate::Text>,
     /// 총매수수량 (`SHNU_CNTG_SMTN`, required, length 1).
-    pub shnu_cntg_smtn: v::Val<String>,
+    pub shnu_cntg_smtn: v::Val<crate::Text>,
     /// 총매도호가잔량 (`TOTAL_ASKP_RSQN`, required, length 1).
     pub total_askp_rsqn: v::Val<i64>,
     /// 총매수호가잔량 (`TOTAL_BIDP_RSQN`, required, length 1).

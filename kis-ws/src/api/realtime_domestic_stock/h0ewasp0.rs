@@ -13,11 +13,11 @@ use kis_client::value as v;
 #[non_exhaustive]
 pub struct H0ewasp0 {
     /// 유가증권단축종목코드 (`MKSC_SHRN_ISCD`, required, length 9).
-    pub mksc_shrn_iscd: v::Val<String>,
+    pub mksc_shrn_iscd: v::Val<crate::Text>,
     /// 영업시간 (`BSOP_HOUR`, required, length 6).
     pub bsop_hour: v::Val<v::NaiveTime>,
     /// 시간구분코드 (`HOUR_CLS_CODE`, required, length 1).
-    pub hour_cls_code: v::Val<String>,
+    pub hour_cls_code: v::Val<crate::Text>,
     /// 매도호가1 (`ASKP1`, required, length 1).
     pub askp1: v::Val<v::Decimal>,
     /// 매도호가2 (`ASKP2`, required, length 1).
@@ -103,11 +103,11 @@ pub struct H0ewasp0 {
     /// 총매수호가잔량 (`TOTAL_BIDP_RSQN`, required, length 1).
     pub total_bidp_rsqn: v::Val<i64>,
     /// 예상체결가 (`ANTC_CNPR`, required, length 1).
-    pub antc_cnpr: v::Val<String>,
+    pub antc_cnpr: v::Val<crate::Text>,
     /// 예상체결량 (`ANTC_CNQN`, required, length 1).
-    pub antc_cnqn: v::Val<String>,
+    pub antc_cnqn: v::Val<crate::Text>,
     /// 예상체결대비부호 (`ANTC_CNTG_VRSS_SIGN`, required, length 1).
-    pub antc_cntg_vrss_sign: v::Val<String>,
+    pub antc_cntg_vrss_sign: v::Val<crate::Text>,
     /// 예상체결대비 (`ANTC_CNTG_VRSS`, required, length 1).
     pub antc_cntg_vrss: v::Val<v::Decimal>,
     /// 예상체결전일대비율 (`ANTC_CNTG_PRDY_CTRT`, required, length 1).

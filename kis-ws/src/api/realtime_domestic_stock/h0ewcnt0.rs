@@ -13,13 +13,13 @@ use kis_client::value as v;
 #[non_exhaustive]
 pub struct H0ewcnt0 {
     /// 유가증권단축종목코드 (`MKSC_SHRN_ISCD`, required, length 9).
-    pub mksc_shrn_iscd: v::Val<String>,
+    pub mksc_shrn_iscd: v::Val<crate::Text>,
     /// 주식체결시간 (`STCK_CNTG_HOUR`, required, length 6).
     pub stck_cntg_hour: v::Val<v::NaiveTime>,
     /// 주식현재가 (`STCK_PRPR`, required, length 4).
     pub stck_prpr: v::Val<i64>,
     /// 전일대비부호 (`PRDY_VRSS_SIGN`, required, length 1).
-    pub prdy_vrss_sign: v::Val<String>,
+    pub prdy_vrss_sign: v::Val<crate::Text>,
     /// 전일대비 (`PRDY_VRSS`, required, length 4).
     pub prdy_vrss: v::Val<v::Decimal>,
     /// 전일대비율 (`PRDY_CTRT`, required, length 8).
@@ -43,19 +43,19 @@ pub struct H0ewcnt0 {
     /// 누적거래대금 (`ACML_TR_PBMN`, required, length 8).
     pub acml_tr_pbmn: v::Val<v::Decimal>,
     /// 매도체결건수 (`SELN_CNTG_CSNU`, required, length 4).
-    pub seln_cntg_csnu: v::Val<String>,
+    pub seln_cntg_csnu: v::Val<crate::Text>,
     /// 매수체결건수 (`SHNU_CNTG_CSNU`, required, length 4).
-    pub shnu_cntg_csnu: v::Val<String>,
+    pub shnu_cntg_csnu: v::Val<crate::Text>,
     /// 순매수체결건수 (`NTBY_CNTG_CSNU`, required, length 4).
-    pub ntby_cntg_csnu: v::Val<String>,
+    pub ntby_cntg_csnu: v::Val<crate::Text>,
     /// 체결강도 (`CTTR`, required, length 8).
-    pub cttr: v::Val<String>,
+    pub cttr: v::Val<crate::Text>,
     /// 총매도수량 (`SELN_CNTG_SMTN`, required, length 8).
-    pub seln_cntg_smtn: v::Val<String>,
+    pub seln_cntg_smtn: v::Val<crate::Text>,
     /// 총매수수량 (`SHNU_CNTG_SMTN`, required, length 8).
-    pub shnu_cntg_smtn: v::Val<String>,
+    pub shnu_cntg_smtn: v::Val<crate::Text>,
     /// 체결구분코드 (`CNTG_CLS_CODE`, required, length 1).
-    pub cntg_cls_code: v::Val<String>,
+    pub cntg_cls_code: v::Val<crate::Text>,
     /// 매수2비율 (`SHNU_RATE`, required, length 8).
     pub shnu_rate: v::Val<v::Decimal>,
     /// 전일거래량대비등락율 (`PRDY_VOL_VRSS_ACML_VOL_RATE`, required, length 8).
@@ -63,25 +63,25 @@ pub struct H0ewcnt0 {
     /// 시가시간 (`OPRC_HOUR`, required, length 6).
     pub oprc_hour: v::Val<v::NaiveTime>,
     /// 시가2대비현재가부호 (`OPRC_VRSS_PRPR_SIGN`, required, length 1).
-    pub oprc_vrss_prpr_sign: v::Val<String>,
+    pub oprc_vrss_prpr_sign: v::Val<crate::Text>,
     /// 시가2대비현재가 (`OPRC_VRSS_PRPR`, required, length 4).
     pub oprc_vrss_prpr: v::Val<v::Decimal>,
     /// 최고가시간 (`HGPR_HOUR`, required, length 6).
     pub hgpr_hour: v::Val<v::NaiveTime>,
     /// 최고가대비현재가부호 (`HGPR_VRSS_PRPR_SIGN`, required, length 1).
-    pub hgpr_vrss_prpr_sign: v::Val<String>,
+    pub hgpr_vrss_prpr_sign: v::Val<crate::Text>,
     /// 최고가대비현재가 (`HGPR_VRSS_PRPR`, required, length 4).
     pub hgpr_vrss_prpr: v::Val<v::Decimal>,
     /// 최저가시간 (`LWPR_HOUR`, required, length 6).
     pub lwpr_hour: v::Val<v::NaiveTime>,
     /// 최저가대비현재가부호 (`LWPR_VRSS_PRPR_SIGN`, required, length 1).
-    pub lwpr_vrss_prpr_sign: v::Val<String>,
+    pub lwpr_vrss_prpr_sign: v::Val<crate::Text>,
     /// 최저가대비현재가 (`LWPR_VRSS_PRPR`, required, length 4).
     pub lwpr_vrss_prpr: v::Val<v::Decimal>,
     /// 영업일자 (`BSOP_DATE`, required, length 8).
     pub bsop_date: v::Val<v::NaiveDate>,
     /// 신장운영구분코드 (`NEW_MKOP_CLS_CODE`, required, length 2).
-    pub new_mkop_cls_code: v::Val<String>,
+    pub new_mkop_cls_code: v::Val<crate::Text>,
     /// 거래정지여부 (`TRHT_YN`, required, length 1).
     pub trht_yn: v::Val<bool>,
     /// 매도호가잔량1 (`ASKP_RSQN1`, required, length 8).
@@ -93,37 +93,37 @@ pub struct H0ewcnt0 {
     /// 총매수호가잔량 (`TOTAL_BIDP_RSQN`, required, length 8).
     pub total_bidp_rsqn: v::Val<i64>,
     /// 시간가치값 (`TMVL_VAL`, required, length 8).
-    pub tmvl_val: v::Val<String>,
+    pub tmvl_val: v::Val<crate::Text>,
     /// 패리티 (`PRIT`, required, length 8).
-    pub prit: v::Val<String>,
+    pub prit: v::Val<crate::Text>,
     /// 프리미엄값 (`PRMM_VAL`, required, length 8).
-    pub prmm_val: v::Val<String>,
+    pub prmm_val: v::Val<crate::Text>,
     /// 기어링 (`GEAR`, required, length 8).
-    pub gear: v::Val<String>,
+    pub gear: v::Val<crate::Text>,
     /// 손익분기비율 (`PRLS_QRYR_RATE`, required, length 8).
     pub prls_qryr_rate: v::Val<v::Decimal>,
     /// 내재가치값 (`INVL_VAL`, required, length 8).
-    pub invl_val: v::Val<String>,
+    pub invl_val: v::Val<crate::Text>,
     /// 프리미엄비율 (`PRMM_RATE`, required, length 8).
     pub prmm_rate: v::Val<v::Decimal>,
     /// 자본지지점 (`CFP`, required, length 8).
-    pub cfp: v::Val<String>,
+    pub cfp: v::Val<crate::Text>,
     /// 레버리지값 (`LVRG_VAL`, required, length 8).
-    pub lvrg_val: v::Val<String>,
+    pub lvrg_val: v::Val<crate::Text>,
     /// 델타 (`DELTA`, required, length 8).
-    pub delta: v::Val<String>,
+    pub delta: v::Val<crate::Text>,
     /// 감마 (`GAMA`, required, length 8).
-    pub gama: v::Val<String>,
+    pub gama: v::Val<crate::Text>,
     /// 베가 (`VEGA`, required, length 8).
-    pub vega: v::Val<String>,
+    pub vega: v::Val<crate::Text>,
     /// 세타 (`THETA`, required, length 8).
-    pub theta: v::Val<String>,
+    pub theta: v::Val<crate::Text>,
     /// 로우 (`RHO`, required, length 8).
-    pub rho: v::Val<String>,
+    pub rho: v::Val<crate::Text>,
     /// HTS내재변동성 (`HTS_INTS_VLTL`, required, length 8).
-    pub hts_ints_vltl: v::Val<String>,
+    pub hts_ints_vltl: v::Val<crate::Text>,
     /// HTS이론가 (`HTS_THPR`, required, length 8).
-    pub hts_thpr: v::Val<String>,
+    pub hts_thpr: v::Val<crate::Text>,
     /// 거래량회전율 (`VOL_TNRT`, required, length 8).
     pub vol_tnrt: v::Val<v::Decimal>,
     /// 전일동시간누적거래량 (`PRDY_SMNS_HOUR_ACML_VOL`, required, length 8).
@@ -133,7 +133,7 @@ pub struct H0ewcnt0 {
     /// 접근도 (`APPRCH_RATE`, required, length 8).
     pub apprch_rate: v::Val<v::Decimal>,
     /// LP보유량 (`LP_HVOL`, required, length 8).
-    pub lp_hvol: v::Val<String>,
+    pub lp_hvol: v::Val<crate::Text>,
     /// LP보유비율 (`LP_HLDN_RATE`, required, length 8).
     pub lp_hldn_rate: v::Val<v::Decimal>,
     /// LP순매도량 (`LP_NTBY_QTY`, required, length 8).

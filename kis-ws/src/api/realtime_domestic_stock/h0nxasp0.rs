@@ -13,11 +13,11 @@ use kis_client::value as v;
 #[non_exhaustive]
 pub struct H0nxasp0 {
     /// 유가증권 단축 종목코드 (`MKSC_SHRN_ISCD`, required, length 9).
-    pub mksc_shrn_iscd: v::Val<String>,
+    pub mksc_shrn_iscd: v::Val<crate::Text>,
     /// 영업 시간 (`BSOP_HOUR`, required, length 6).
     pub bsop_hour: v::Val<v::NaiveTime>,
     /// 시간 구분 코드 (`HOUR_CLS_CODE`, required, length 1).
-    pub hour_cls_code: v::Val<String>,
+    pub hour_cls_code: v::Val<crate::Text>,
     /// 매도호가1 (`ASKP1`, required, length 4).
     pub askp1: v::Val<v::Decimal>,
     /// 매도호가2 (`ASKP2`, required, length 4).
@@ -107,15 +107,15 @@ pub struct H0nxasp0 {
     /// 시간외 총 매수호가 잔량 (`OVTM_TOTAL_BIDP_RSQN`, required, length 8).
     pub ovtm_total_bidp_rsqn: v::Val<i64>,
     /// 예상 체결가 (`ANTC_CNPR`, required, length 4).
-    pub antc_cnpr: v::Val<String>,
+    pub antc_cnpr: v::Val<crate::Text>,
     /// 예상 체결량 (`ANTC_CNQN`, required, length 8).
-    pub antc_cnqn: v::Val<String>,
+    pub antc_cnqn: v::Val<crate::Text>,
     /// 예상 거래량 (`ANTC_VOL`, required, length 8).
     pub antc_vol: v::Val<i64>,
     /// 예상 체결 대비 (`ANTC_CNTG_VRSS`, required, length 4).
     pub antc_cntg_vrss: v::Val<v::Decimal>,
     /// 예상 체결 대비 부호 (`ANTC_CNTG_VRSS_SIGN`, required, length 1).
-    pub antc_cntg_vrss_sign: v::Val<String>,
+    pub antc_cntg_vrss_sign: v::Val<crate::Text>,
     /// 예상 체결 전일 대비율 (`ANTC_CNTG_PRDY_CTRT`, required, length 8).
     pub antc_cntg_prdy_ctrt: v::Val<v::Decimal>,
     /// 누적 거래량 (`ACML_VOL`, required, length 8).
@@ -129,19 +129,19 @@ pub struct H0nxasp0 {
     /// 시간외 총 매수호가 증감 (`OVTM_TOTAL_BIDP_ICDC`, required, length 4).
     pub ovtm_total_bidp_icdc: v::Val<v::Decimal>,
     /// 주식 매매 구분 코드 (`STCK_DEAL_CLS_CODE`, required, length 2).
-    pub stck_deal_cls_code: v::Val<String>,
+    pub stck_deal_cls_code: v::Val<crate::Text>,
     /// KRX 중간가 (`KMID_PRC`, required, length 4).
     pub kmid_prc: v::Val<v::Decimal>,
     /// KRX 중간가잔량합계수량 (`KMID_TOTAL_RSQN`, required, length 8).
     pub kmid_total_rsqn: v::Val<i64>,
     /// KRX 중간가 매수매도 구분 (`KMID_CLS_CODE`, required, length 1).
-    pub kmid_cls_code: v::Val<String>,
+    pub kmid_cls_code: v::Val<crate::Text>,
     /// NXT 중간가 (`NMID_PRC`, required, length 4).
     pub nmid_prc: v::Val<v::Decimal>,
     /// NXT 중간가잔량합계수량 (`NMID_TOTAL_RSQN`, required, length 8).
     pub nmid_total_rsqn: v::Val<i64>,
     /// NXT 중간가 매수매도 구분 (`NMID_CLS_CODE`, required, length 1).
-    pub nmid_cls_code: v::Val<String>,
+    pub nmid_cls_code: v::Val<crate::Text>,
 }
 
 impl Record for H0nxasp0 {

@@ -13,13 +13,13 @@ use kis_client::value as v;
 #[non_exhaustive]
 pub struct H0nxcnt0 {
     /// 유가증권 단축 종목코드 (`MKSC_SHRN_ISCD`, required, length 9).
-    pub mksc_shrn_iscd: v::Val<String>,
+    pub mksc_shrn_iscd: v::Val<crate::Text>,
     /// 주식 체결 시간 (`STCK_CNTG_HOUR`, required, length 6).
     pub stck_cntg_hour: v::Val<v::NaiveTime>,
     /// 주식 현재가 (`STCK_PRPR`, required, length 4).
     pub stck_prpr: v::Val<i64>,
     /// 전일 대비 부호 (`PRDY_VRSS_SIGN`, required, length 1).
-    pub prdy_vrss_sign: v::Val<String>,
+    pub prdy_vrss_sign: v::Val<crate::Text>,
     /// 전일 대비 (`PRDY_VRSS`, required, length 4).
     pub prdy_vrss: v::Val<v::Decimal>,
     /// 전일 대비율 (`PRDY_CTRT`, required, length 8).
@@ -43,19 +43,19 @@ pub struct H0nxcnt0 {
     /// 누적 거래 대금 (`ACML_TR_PBMN`, required, length 8).
     pub acml_tr_pbmn: v::Val<v::Decimal>,
     /// 매도 체결 건수 (`SELN_CNTG_CSNU`, required, length 4).
-    pub seln_cntg_csnu: v::Val<String>,
+    pub seln_cntg_csnu: v::Val<crate::Text>,
     /// 매수 체결 건수 (`SHNU_CNTG_CSNU`, required, length 4).
-    pub shnu_cntg_csnu: v::Val<String>,
+    pub shnu_cntg_csnu: v::Val<crate::Text>,
     /// 순매수 체결 건수 (`NTBY_CNTG_CSNU`, required, length 4).
-    pub ntby_cntg_csnu: v::Val<String>,
+    pub ntby_cntg_csnu: v::Val<crate::Text>,
     /// 체결강도 (`CTTR`, required, length 8).
-    pub cttr: v::Val<String>,
+    pub cttr: v::Val<crate::Text>,
     /// 총 매도 수량 (`SELN_CNTG_SMTN`, required, length 8).
-    pub seln_cntg_smtn: v::Val<String>,
+    pub seln_cntg_smtn: v::Val<crate::Text>,
     /// 총 매수 수량 (`SHNU_CNTG_SMTN`, required, length 8).
-    pub shnu_cntg_smtn: v::Val<String>,
+    pub shnu_cntg_smtn: v::Val<crate::Text>,
     /// 체결구분 (`CNTG_CLS_CODE`, required, length 1).
-    pub cntg_cls_code: v::Val<String>,
+    pub cntg_cls_code: v::Val<crate::Text>,
     /// 매수비율 (`SHNU_RATE`, required, length 8).
     pub shnu_rate: v::Val<v::Decimal>,
     /// 전일 거래량 대비 등락율 (`PRDY_VOL_VRSS_ACML_VOL_RATE`, required, length 8).
@@ -63,25 +63,25 @@ pub struct H0nxcnt0 {
     /// 시가 시간 (`OPRC_HOUR`, required, length 6).
     pub oprc_hour: v::Val<v::NaiveTime>,
     /// 시가대비구분 (`OPRC_VRSS_PRPR_SIGN`, required, length 1).
-    pub oprc_vrss_prpr_sign: v::Val<String>,
+    pub oprc_vrss_prpr_sign: v::Val<crate::Text>,
     /// 시가대비 (`OPRC_VRSS_PRPR`, required, length 4).
     pub oprc_vrss_prpr: v::Val<v::Decimal>,
     /// 최고가 시간 (`HGPR_HOUR`, required, length 6).
     pub hgpr_hour: v::Val<v::NaiveTime>,
     /// 고가대비구분 (`HGPR_VRSS_PRPR_SIGN`, required, length 1).
-    pub hgpr_vrss_prpr_sign: v::Val<String>,
+    pub hgpr_vrss_prpr_sign: v::Val<crate::Text>,
     /// 고가대비 (`HGPR_VRSS_PRPR`, required, length 4).
     pub hgpr_vrss_prpr: v::Val<v::Decimal>,
     /// 최저가 시간 (`LWPR_HOUR`, required, length 6).
     pub lwpr_hour: v::Val<v::NaiveTime>,
     /// 저가대비구분 (`LWPR_VRSS_PRPR_SIGN`, required, length 1).
-    pub lwpr_vrss_prpr_sign: v::Val<String>,
+    pub lwpr_vrss_prpr_sign: v::Val<crate::Text>,
     /// 저가대비 (`LWPR_VRSS_PRPR`, required, length 4).
     pub lwpr_vrss_prpr: v::Val<v::Decimal>,
     /// 영업 일자 (`BSOP_DATE`, required, length 8).
     pub bsop_date: v::Val<v::NaiveDate>,
     /// 신 장운영 구분 코드 (`NEW_MKOP_CLS_CODE`, required, length 2).
-    pub new_mkop_cls_code: v::Val<String>,
+    pub new_mkop_cls_code: v::Val<crate::Text>,
     /// 거래정지 여부 (`TRHT_YN`, required, length 1).
     pub trht_yn: v::Val<bool>,
     /// 매도호가 잔량1 (`ASKP_RSQN1`, required, length 8).
@@ -99,9 +99,9 @@ pub struct H0nxcnt0 {
     /// 전일 동시간 누적 거래량 비율 (`PRDY_SMNS_HOUR_ACML_VOL_RATE`, required, length 8).
     pub prdy_smns_hour_acml_vol_rate: v::Val<v::Decimal>,
     /// 시간 구분 코드 (`HOUR_CLS_CODE`, required, length 1).
-    pub hour_cls_code: v::Val<String>,
+    pub hour_cls_code: v::Val<crate::Text>,
     /// 임의종료구분코드 (`MRKT_TRTM_CLS_CODE`, required, length 1).
-    pub mrkt_trtm_cls_code: v::Val<String>,
+    pub mrkt_trtm_cls_code: v::Val<crate::Text>,
     /// 정적VI발동기준가 (`VI_STND_PRC`, required, length 4).
     pub vi_stnd_prc: v::Val<v::Decimal>,
 }

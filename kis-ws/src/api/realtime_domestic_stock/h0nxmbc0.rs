@@ -13,27 +13,27 @@ use kis_client::value as v;
 #[non_exhaustive]
 pub struct H0nxmbc0 {
     /// 유가증권 단축 종목코드 (`MKSC_SHRN_ISCD`, required, length 9).
-    pub mksc_shrn_iscd: v::Val<String>,
+    pub mksc_shrn_iscd: v::Val<crate::Text>,
     /// 매도2 회원사명1 (`SELN2_MBCR_NAME1`, required, length 16).
-    pub seln2_mbcr_name1: v::Val<String>,
+    pub seln2_mbcr_name1: v::Val<crate::Text>,
     /// 매도2 회원사명2 (`SELN2_MBCR_NAME2`, required, length 16).
-    pub seln2_mbcr_name2: v::Val<String>,
+    pub seln2_mbcr_name2: v::Val<crate::Text>,
     /// 매도2 회원사명3 (`SELN2_MBCR_NAME3`, required, length 16).
-    pub seln2_mbcr_name3: v::Val<String>,
+    pub seln2_mbcr_name3: v::Val<crate::Text>,
     /// 매도2 회원사명4 (`SELN2_MBCR_NAME4`, required, length 16).
-    pub seln2_mbcr_name4: v::Val<String>,
+    pub seln2_mbcr_name4: v::Val<crate::Text>,
     /// 매도2 회원사명5 (`SELN2_MBCR_NAME5`, required, length 16).
-    pub seln2_mbcr_name5: v::Val<String>,
+    pub seln2_mbcr_name5: v::Val<crate::Text>,
     /// 매수 회원사명1 (`BYOV_MBCR_NAME1`, required, length 16).
-    pub byov_mbcr_name1: v::Val<String>,
+    pub byov_mbcr_name1: v::Val<crate::Text>,
     /// 매수 회원사명2 (`BYOV_MBCR_NAME2`, required, length 16).
-    pub byov_mbcr_name2: v::Val<String>,
+    pub byov_mbcr_name2: v::Val<crate::Text>,
     /// 매수 회원사명3 (`BYOV_MBCR_NAME3`, required, length 16).
-    pub byov_mbcr_name3: v::Val<String>,
+    pub byov_mbcr_name3: v::Val<crate::Text>,
     /// 매수 회원사명4 (`BYOV_MBCR_NAME4`, required, length 16).
-    pub byov_mbcr_name4: v::Val<String>,
+    pub byov_mbcr_name4: v::Val<crate::Text>,
     /// 매수 회원사명5 (`BYOV_MBCR_NAME5`, required, length 16).
-    pub byov_mbcr_name5: v::Val<String>,
+    pub byov_mbcr_name5: v::Val<crate::Text>,
     /// 총 매도 수량1 (`TOTAL_SELN_QTY1`, required, length 8).
     pub total_seln_qty1: v::Val<i64>,
     /// 총 매도 수량2 (`TOTAL_SELN_QTY2`, required, length 8).
@@ -55,65 +55,65 @@ pub struct H0nxmbc0 {
     /// 총 매수2 수량5 (`TOTAL_SHNU_QTY5`, required, length 8).
     pub total_shnu_qty5: v::Val<i64>,
     /// 매도거래원구분1 (`SELN_MBCR_GLOB_YN_1`, required, length 1).
-    pub seln_mbcr_glob_yn_1: v::Val<String>,
+    pub seln_mbcr_glob_yn_1: v::Val<crate::Text>,
     /// 매도거래원구분2 (`SELN_MBCR_GLOB_YN_2`, required, length 1).
-    pub seln_mbcr_glob_yn_2: v::Val<String>,
+    pub seln_mbcr_glob_yn_2: v::Val<crate::Text>,
     /// 매도거래원구분3 (`SELN_MBCR_GLOB_YN_3`, required, length 1).
-    pub seln_mbcr_glob_yn_3: v::Val<String>,
+    pub seln_mbcr_glob_yn_3: v::Val<crate::Text>,
     /// 매도거래원구분4 (`SELN_MBCR_GLOB_YN_4`, required, length 1).
-    pub seln_mbcr_glob_yn_4: v::Val<String>,
+    pub seln_mbcr_glob_yn_4: v::Val<crate::Text>,
     /// 매도거래원구분5 (`SELN_MBCR_GLOB_YN_5`, required, length 1).
-    pub seln_mbcr_glob_yn_5: v::Val<String>,
+    pub seln_mbcr_glob_yn_5: v::Val<crate::Text>,
     /// 매수거래원구분1 (`SHNU_MBCR_GLOB_YN_1`, required, length 1).
-    pub shnu_mbcr_glob_yn_1: v::Val<String>,
+    pub shnu_mbcr_glob_yn_1: v::Val<crate::Text>,
     /// 매수거래원구분2 (`SHNU_MBCR_GLOB_YN_2`, required, length 1).
-    pub shnu_mbcr_glob_yn_2: v::Val<String>,
+    pub shnu_mbcr_glob_yn_2: v::Val<crate::Text>,
     /// 매수거래원구분3 (`SHNU_MBCR_GLOB_YN_3`, required, length 1).
-    pub shnu_mbcr_glob_yn_3: v::Val<String>,
+    pub shnu_mbcr_glob_yn_3: v::Val<crate::Text>,
     /// 매수거래원구분4 (`SHNU_MBCR_GLOB_YN_4`, required, length 1).
-    pub shnu_mbcr_glob_yn_4: v::Val<String>,
+    pub shnu_mbcr_glob_yn_4: v::Val<crate::Text>,
     /// 매수거래원구분5 (`SHNU_MBCR_GLOB_YN_5`, required, length 1).
-    pub shnu_mbcr_glob_yn_5: v::Val<String>,
+    pub shnu_mbcr_glob_yn_5: v::Val<crate::Text>,
     /// 매도거래원코드1 (`SELN_MBCR_NO1`, required, length 5).
-    pub seln_mbcr_no1: v::Val<String>,
+    pub seln_mbcr_no1: v::Val<crate::Text>,
     /// 매도거래원코드2 (`SELN_MBCR_NO2`, required, length 5).
-    pub seln_mbcr_no2: v::Val<String>,
+    pub seln_mbcr_no2: v::Val<crate::Text>,
     /// 매도거래원코드3 (`SELN_MBCR_NO3`, required, length 5).
-    pub seln_mbcr_no3: v::Val<String>,
+    pub seln_mbcr_no3: v::Val<crate::Text>,
     /// 매도거래원코드4 (`SELN_MBCR_NO4`, required, length 5).
-    pub seln_mbcr_no4: v::Val<String>,
+    pub seln_mbcr_no4: v::Val<crate::Text>,
     /// 매도거래원코드5 (`SELN_MBCR_NO5`, required, length 5).
-    pub seln_mbcr_no5: v::Val<String>,
+    pub seln_mbcr_no5: v::Val<crate::Text>,
     /// 매수거래원코드1 (`SHNU_MBCR_NO1`, required, length 5).
-    pub shnu_mbcr_no1: v::Val<String>,
+    pub shnu_mbcr_no1: v::Val<crate::Text>,
     /// 매수거래원코드2 (`SHNU_MBCR_NO2`, required, length 5).
-    pub shnu_mbcr_no2: v::Val<String>,
+    pub shnu_mbcr_no2: v::Val<crate::Text>,
     /// 매수거래원코드3 (`SHNU_MBCR_NO3`, required, length 5).
-    pub shnu_mbcr_no3: v::Val<String>,
+    pub shnu_mbcr_no3: v::Val<crate::Text>,
     /// 매수거래원코드4 (`SHNU_MBCR_NO4`, required, length 5).
-    pub shnu_mbcr_no4: v::Val<String>,
+    pub shnu_mbcr_no4: v::Val<crate::Text>,
     /// 매수거래원코드5 (`SHNU_MBCR_NO5`, required, length 5).
-    pub shnu_mbcr_no5: v::Val<String>,
+    pub shnu_mbcr_no5: v::Val<crate::Text>,
     /// 매도 회원사 비중1 (`SELN_MBCR_RLIM1`, required, length 8).
-    pub seln_mbcr_rlim1: v::Val<String>,
+    pub seln_mbcr_rlim1: v::Val<crate::Text>,
     /// 매도 회원사 비중2 (`SELN_MBCR_RLIM2`, required, length 8).
-    pub seln_mbcr_rlim2: v::Val<String>,
+    pub seln_mbcr_rlim2: v::Val<crate::Text>,
     /// 매도 회원사 비중3 (`SELN_MBCR_RLIM3`, required, length 8).
-    pub seln_mbcr_rlim3: v::Val<String>,
+    pub seln_mbcr_rlim3: v::Val<crate::Text>,
     /// 매도 회원사 비중4 (`SELN_MBCR_RLIM4`, required, length 8).
-    pub seln_mbcr_rlim4: v::Val<String>,
+    pub seln_mbcr_rlim4: v::Val<crate::Text>,
     /// 매도 회원사 비중5 (`SELN_MBCR_RLIM5`, required, length 8).
-    pub seln_mbcr_rlim5: v::Val<String>,
+    pub seln_mbcr_rlim5: v::Val<crate::Text>,
     /// 매수2 회원사 비중1 (`SHNU_MBCR_RLIM1`, required, length 8).
-    pub shnu_mbcr_rlim1: v::Val<String>,
+    pub shnu_mbcr_rlim1: v::Val<crate::Text>,
     /// 매수2 회원사 비중2 (`SHNU_MBCR_RLIM2`, required, length 8).
-    pub shnu_mbcr_rlim2: v::Val<String>,
+    pub shnu_mbcr_rlim2: v::Val<crate::Text>,
     /// 매수2 회원사 비중3 (`SHNU_MBCR_RLIM3`, required, length 8).
-    pub shnu_mbcr_rlim3: v::Val<String>,
+    pub shnu_mbcr_rlim3: v::Val<crate::Text>,
     /// 매수2 회원사 비중4 (`SHNU_MBCR_RLIM4`, required, length 8).
-    pub shnu_mbcr_rlim4: v::Val<String>,
+    pub shnu_mbcr_rlim4: v::Val<crate::Text>,
     /// 매수2 회원사 비중5 (`SHNU_MBCR_RLIM5`, required, length 8).
-    pub shnu_mbcr_rlim5: v::Val<String>,
+    pub shnu_mbcr_rlim5: v::Val<crate::Text>,
     /// 매도 수량 증감1 (`SELN_QTY_ICDC1`, required, length 4).
     pub seln_qty_icdc1: v::Val<v::Decimal>,
     /// 매도 수량 증감2 (`SELN_QTY_ICDC2`, required, length 4).
@@ -145,29 +145,29 @@ pub struct H0nxmbc0 {
     /// 외국계 순매수 수량 (`GLOB_NTBY_QTY`, required, length 8).
     pub glob_ntby_qty: v::Val<i64>,
     /// 외국계 매도 비중 (`GLOB_SELN_RLIM`, required, length 8).
-    pub glob_seln_rlim: v::Val<String>,
+    pub glob_seln_rlim: v::Val<crate::Text>,
     /// 외국계 매수2 비중 (`GLOB_SHNU_RLIM`, required, length 8).
-    pub glob_shnu_rlim: v::Val<String>,
+    pub glob_shnu_rlim: v::Val<crate::Text>,
     /// 매도2 영문회원사명1 (`SELN2_MBCR_ENG_NAME1`, required, length 20).
-    pub seln2_mbcr_eng_name1: v::Val<String>,
+    pub seln2_mbcr_eng_name1: v::Val<crate::Text>,
     /// 매도2 영문회원사명2 (`SELN2_MBCR_ENG_NAME2`, required, length 20).
-    pub seln2_mbcr_eng_name2: v::Val<String>,
+    pub seln2_mbcr_eng_name2: v::Val<crate::Text>,
     /// 매도2 영문회원사명3 (`SELN2_MBCR_ENG_NAME3`, required, length 20).
-    pub seln2_mbcr_eng_name3: v::Val<String>,
+    pub seln2_mbcr_eng_name3: v::Val<crate::Text>,
     /// 매도2 영문회원사명4 (`SELN2_MBCR_ENG_NAME4`, required, length 20).
-    pub seln2_mbcr_eng_name4: v::Val<String>,
+    pub seln2_mbcr_eng_name4: v::Val<crate::Text>,
     /// 매도2 영문회원사명5 (`SELN2_MBCR_ENG_NAME5`, required, length 20).
-    pub seln2_mbcr_eng_name5: v::Val<String>,
+    pub seln2_mbcr_eng_name5: v::Val<crate::Text>,
     /// 매수 영문회원사명1 (`BYOV_MBCR_ENG_NAME1`, required, length 20).
-    pub byov_mbcr_eng_name1: v::Val<String>,
+    pub byov_mbcr_eng_name1: v::Val<crate::Text>,
     /// 매수 영문회원사명2 (`BYOV_MBCR_ENG_NAME2`, required, length 20).
-    pub byov_mbcr_eng_name2: v::Val<String>,
+    pub byov_mbcr_eng_name2: v::Val<crate::Text>,
     /// 매수 영문회원사명3 (`BYOV_MBCR_ENG_NAME3`, required, length 20).
-    pub byov_mbcr_eng_name3: v::Val<String>,
+    pub byov_mbcr_eng_name3: v::Val<crate::Text>,
     /// 매수 영문회원사명4 (`BYOV_MBCR_ENG_NAME4`, required, length 20).
-    pub byov_mbcr_eng_name4: v::Val<String>,
+    pub byov_mbcr_eng_name4: v::Val<crate::Text>,
     /// 매수 영문회원사명5 (`BYOV_MBCR_ENG_NAME5`, required, length 20).
-    pub byov_mbcr_eng_name5: v::Val<String>,
+    pub byov_mbcr_eng_name5: v::Val<crate::Text>,
 }
 
 impl Record for H0nxmbc0 {

@@ -13,13 +13,13 @@ use kis_client::value as v;
 #[non_exhaustive]
 pub struct H0stcni0 {
     /// 고객 ID (`CUST_ID`, required, length 8).
-    pub cust_id: v::Val<String>,
+    pub cust_id: v::Val<crate::Text>,
     /// 계좌번호 (`ACNT_NO`, required, length 10).
-    pub acnt_no: v::Val<String>,
+    pub acnt_no: v::Val<crate::Text>,
     /// 주문번호 (`ODER_NO`, required, length 10).
-    pub oder_no: v::Val<String>,
+    pub oder_no: v::Val<crate::Text>,
     /// 원주문번호 (`OODER_NO`, required, length 10).
-    pub ooder_no: v::Val<String>,
+    pub ooder_no: v::Val<crate::Text>,
     /// 매도매수구분 (`SELN_BYOV_CLS`, required, length 2).
     ///
     /// Codes:
@@ -63,7 +63,7 @@ pub struct H0stcni0 {
     /// - `2`: FOK
     pub oder_cond: v::Val<OderCond>,
     /// 주식 단축 종목코드 (`STCK_SHRN_ISCD`, required, length 9).
-    pub stck_shrn_iscd: v::Val<String>,
+    pub stck_shrn_iscd: v::Val<crate::Text>,
     /// 체결 수량 (`CNTG_QTY`, required, length 10).
     pub cntg_qty: v::Val<i64>,
     /// 체결단가 (`CNTG_UNPR`, required, length 9).
@@ -90,11 +90,11 @@ pub struct H0stcni0 {
     /// - `3`: 취소(FOK/IOC)
     pub acpt_yn: v::Val<AcptYn>,
     /// 지점번호 (`BRNC_NO`, required, length 5).
-    pub brnc_no: v::Val<String>,
+    pub brnc_no: v::Val<crate::Text>,
     /// 주문수량 (`ODER_QTY`, required, length 9).
     pub oder_qty: v::Val<i64>,
     /// 계좌명 (`ACNT_NAME`, required, length 12).
-    pub acnt_name: v::Val<String>,
+    pub acnt_name: v::Val<crate::Text>,
     /// 호가조건가격 (`ORD_COND_PRC`, required, length 9).
     pub ord_cond_prc: v::Val<v::Decimal>,
     /// 주문거래소 구분 (`ORD_EXG_GB`, required, length 1).
@@ -108,13 +108,13 @@ pub struct H0stcni0 {
     /// 실시간체결창 표시여부 (`POPUP_YN`, required, length 1).
     pub popup_yn: v::Val<bool>,
     /// 필러 (`FILLER`, required, length 3).
-    pub filler: v::Val<String>,
+    pub filler: v::Val<crate::Text>,
     /// 신용구분 (`CRDT_CLS`, required, length 2).
-    pub crdt_cls: v::Val<String>,
+    pub crdt_cls: v::Val<crate::Text>,
     /// 신용대출일자 (`CRDT_LOAN_DATE`, required, length 8).
     pub crdt_loan_date: v::Val<v::NaiveDate>,
     /// 체결종목명 (`CNTG_ISNM40`, required, length 40).
-    pub cntg_isnm40: v::Val<String>,
+    pub cntg_isnm40: v::Val<crate::Text>,
     /// 주문가격 (`ODER_PRC`, required, length 9).
     pub oder_prc: v::Val<v::Decimal>,
 }

@@ -13,7 +13,7 @@ use kis_client::value as v;
 #[non_exhaustive]
 pub struct H0stcnt0 {
     /// 유가증권 단축 종목코드 (`MKSC_SHRN_ISCD`, required, length 9).
-    pub mksc_shrn_iscd: v::Val<String>,
+    pub mksc_shrn_iscd: v::Val<crate::Text>,
     /// 주식 체결 시간 (`STCK_CNTG_HOUR`, required, length 6).
     pub stck_cntg_hour: v::Val<v::NaiveTime>,
     /// 주식 현재가 (`STCK_PRPR`, required, length 4).
@@ -50,17 +50,17 @@ pub struct H0stcnt0 {
     /// 누적 거래 대금 (`ACML_TR_PBMN`, required, length 8).
     pub acml_tr_pbmn: v::Val<v::Decimal>,
     /// 매도 체결 건수 (`SELN_CNTG_CSNU`, required, length 4).
-    pub seln_cntg_csnu: v::Val<String>,
+    pub seln_cntg_csnu: v::Val<crate::Text>,
     /// 매수 체결 건수 (`SHNU_CNTG_CSNU`, required, length 4).
-    pub shnu_cntg_csnu: v::Val<String>,
+    pub shnu_cntg_csnu: v::Val<crate::Text>,
     /// 순매수 체결 건수 (`NTBY_CNTG_CSNU`, required, length 4).
-    pub ntby_cntg_csnu: v::Val<String>,
+    pub ntby_cntg_csnu: v::Val<crate::Text>,
     /// 체결강도 (`CTTR`, required, length 8).
-    pub cttr: v::Val<String>,
+    pub cttr: v::Val<crate::Text>,
     /// 총 매도 수량 (`SELN_CNTG_SMTN`, required, length 8).
-    pub seln_cntg_smtn: v::Val<String>,
+    pub seln_cntg_smtn: v::Val<crate::Text>,
     /// 총 매수 수량 (`SHNU_CNTG_SMTN`, required, length 8).
-    pub shnu_cntg_smtn: v::Val<String>,
+    pub shnu_cntg_smtn: v::Val<crate::Text>,
     /// 체결구분 (`CCLD_DVSN`, required, length 1).
     ///
     /// Codes:
@@ -154,7 +154,7 @@ pub struct H0stcnt0 {
     /// - `D`: 시간외 단일가 예상
     pub hour_cls_code: v::Val<HourClsCode>,
     /// 임의종료구분코드 (`MRKT_TRTM_CLS_CODE`, required, length 1).
-    pub mrkt_trtm_cls_code: v::Val<String>,
+    pub mrkt_trtm_cls_code: v::Val<crate::Text>,
     /// 정적VI발동기준가 (`VI_STND_PRC`, required, length 4).
     pub vi_stnd_prc: v::Val<v::Decimal>,
 }

@@ -13,27 +13,27 @@ use kis_client::value as v;
 #[non_exhaustive]
 pub struct H0stmko0 {
     /// 유가증권단축종목코드 (`MKSC_SHRN_ISCD`, required, length 9).
-    pub mksc_shrn_iscd: v::Val<String>,
+    pub mksc_shrn_iscd: v::Val<crate::Text>,
     /// 거래정지여부 (`TRHT_YN`, required, length 1).
     pub trht_yn: v::Val<bool>,
     /// 거래정지사유내용 (`TR_SUSP_REAS_CNTT`, required, length 100).
-    pub tr_susp_reas_cntt: v::Val<String>,
+    pub tr_susp_reas_cntt: v::Val<crate::Text>,
     /// 장운영구분코드 (`MKOP_CLS_CODE`, required, length 3).
-    pub mkop_cls_code: v::Val<String>,
+    pub mkop_cls_code: v::Val<crate::Text>,
     /// 예상장운영구분코드 (`ANTC_MKOP_CLS_CODE`, required, length 3).
-    pub antc_mkop_cls_code: v::Val<String>,
+    pub antc_mkop_cls_code: v::Val<crate::Text>,
     /// 임의연장구분코드 (`MRKT_TRTM_CLS_CODE`, required, length 1).
-    pub mrkt_trtm_cls_code: v::Val<String>,
+    pub mrkt_trtm_cls_code: v::Val<crate::Text>,
     /// 동시호가배분처리구분코드 (`DIVI_APP_CLS_CODE`, required, length 2).
-    pub divi_app_cls_code: v::Val<String>,
+    pub divi_app_cls_code: v::Val<crate::Text>,
     /// 종목상태구분코드 (`ISCD_STAT_CLS_CODE`, required, length 2).
-    pub iscd_stat_cls_code: v::Val<String>,
+    pub iscd_stat_cls_code: v::Val<crate::Text>,
     /// VI적용구분코드 (`VI_CLS_CODE`, required, length 1).
-    pub vi_cls_code: v::Val<String>,
+    pub vi_cls_code: v::Val<crate::Text>,
     /// 시간외단일가VI적용구분코드 (`OVTM_VI_CLS_CODE`, required, length 1).
-    pub ovtm_vi_cls_code: v::Val<String>,
+    pub ovtm_vi_cls_code: v::Val<crate::Text>,
     /// 거래소구분코드 (`EXCH_CLS_CODE`, required, length 1).
-    pub exch_cls_code: v::Val<String>,
+    pub exch_cls_code: v::Val<crate::Text>,
 }
 
 impl Record for H0stmko0 {

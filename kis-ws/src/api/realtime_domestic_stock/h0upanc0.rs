@@ -13,13 +13,13 @@ use kis_client::value as v;
 #[non_exhaustive]
 pub struct H0upanc0 {
     /// 업종 구분 코드 (`BSTP_CLS_CODE`, required, length 4).
-    pub bstp_cls_code: v::Val<String>,
+    pub bstp_cls_code: v::Val<crate::Text>,
     /// 영업 시간 (`BSOP_HOUR`, required, length 6).
     pub bsop_hour: v::Val<v::NaiveTime>,
     /// 현재가 지수 (`PRPR_NMIX`, required, length 1).
     pub prpr_nmix: v::Val<v::Decimal>,
     /// 전일 대비 부호 (`PRDY_VRSS_SIGN`, required, length 1).
-    pub prdy_vrss_sign: v::Val<String>,
+    pub prdy_vrss_sign: v::Val<crate::Text>,
     /// 업종 지수 전일 대비 (`BSTP_NMIX_PRDY_VRSS`, required, length 1).
     pub bstp_nmix_prdy_vrss: v::Val<v::Decimal>,
     /// 누적 거래량 (`ACML_VOL`, required, length 1).
@@ -41,15 +41,15 @@ pub struct H0upanc0 {
     /// 시가 대비 지수 현재가 (`OPRC_VRSS_NMIX_PRPR`, required, length 1).
     pub oprc_vrss_nmix_prpr: v::Val<v::Decimal>,
     /// 시가 대비 지수 부호 (`OPRC_VRSS_NMIX_SIGN`, required, length 1).
-    pub oprc_vrss_nmix_sign: v::Val<String>,
+    pub oprc_vrss_nmix_sign: v::Val<crate::Text>,
     /// 최고가 대비 지수 현재가 (`HGPR_VRSS_NMIX_PRPR`, required, length 1).
     pub hgpr_vrss_nmix_prpr: v::Val<v::Decimal>,
     /// 최고가 대비 지수 부호 (`HGPR_VRSS_NMIX_SIGN`, required, length 1).
-    pub hgpr_vrss_nmix_sign: v::Val<String>,
+    pub hgpr_vrss_nmix_sign: v::Val<crate::Text>,
     /// 최저가 대비 지수 현재가 (`LWPR_VRSS_NMIX_PRPR`, required, length 1).
     pub lwpr_vrss_nmix_prpr: v::Val<v::Decimal>,
     /// 최저가 대비 지수 부호 (`LWPR_VRSS_NMIX_SIGN`, required, length 1).
-    pub lwpr_vrss_nmix_sign: v::Val<String>,
+    pub lwpr_vrss_nmix_sign: v::Val<crate::Text>,
     /// 전일 종가 대비 시가2 비율 (`PRDY_CLPR_VRSS_OPRC_RATE`, required, length 1).
     pub prdy_clpr_vrss_oprc_rate: v::Val<v::Decimal>,
     /// 전일 종가 대비 최고가 비율 (`PRDY_CLPR_VRSS_HGPR_RATE`, required, length 1).

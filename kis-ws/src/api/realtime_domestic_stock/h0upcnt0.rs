@@ -13,13 +13,13 @@ use kis_client::value as v;
 #[non_exhaustive]
 pub struct H0upcnt0 {
     /// 업종 구분 코드 (`bstp_cls_code`, required, length 4).
-    pub bstp_cls_code: v::Val<String>,
+    pub bstp_cls_code: v::Val<crate::Text>,
     /// 영업 시간 (`bsop_hour`, required, length 6).
     pub bsop_hour: v::Val<v::NaiveTime>,
     /// 현재가 지수 (`prpr_nmix`, required, length 1).
     pub prpr_nmix: v::Val<v::Decimal>,
     /// 전일 대비 부호 (`prdy_vrss_sign`, required, length 1).
-    pub prdy_vrss_sign: v::Val<String>,
+    pub prdy_vrss_sign: v::Val<crate::Text>,
     /// 업종 지수 전일 대비 (`bstp_nmix_prdy_vrss`, required, length 1).
     pub bstp_nmix_prdy_vrss: v::Val<v::Decimal>,
     /// 누적 거래량 (`acml_vol`, required, length 1).
@@ -41,15 +41,15 @@ pub struct H0upcnt0 {
     /// 시가 대비 지수 현재가 (`oprc_vrss_nmix_prpr`, required, length 1).
     pub oprc_vrss_nmix_prpr: v::Val<v::Decimal>,
     /// 시가 대비 지수 부호 (`oprc_vrss_nmix_sign`, required, length 1).
-    pub oprc_vrss_nmix_sign: v::Val<String>,
+    pub oprc_vrss_nmix_sign: v::Val<crate::Text>,
     /// 최고가 대비 지수 현재가 (`hgpr_vrss_nmix_prpr`, required, length 1).
     pub hgpr_vrss_nmix_prpr: v::Val<v::Decimal>,
     /// 최고가 대비 지수 부호 (`hgpr_vrss_nmix_sign`, required, length 1).
-    pub hgpr_vrss_nmix_sign: v::Val<String>,
+    pub hgpr_vrss_nmix_sign: v::Val<crate::Text>,
     /// 최저가 대비 지수 현재가 (`lwpr_vrss_nmix_prpr`, required, length 1).
     pub lwpr_vrss_nmix_prpr: v::Val<v::Decimal>,
     /// 최저가 대비 지수 부호 (`lwpr_vrss_nmix_sign`, required, length 1).
-    pub lwpr_vrss_nmix_sign: v::Val<String>,
+    pub lwpr_vrss_nmix_sign: v::Val<crate::Text>,
     /// 전일 종가 대비 시가2 비율 (`prdy_clpr_vrss_oprc_rate`, required, length 1).
     pub prdy_clpr_vrss_oprc_rate: v::Val<v::Decimal>,
     /// 전일 종가 대비 최고가 비율 (`prdy_clpr_vrss_hgpr_rate`, required, length 1).

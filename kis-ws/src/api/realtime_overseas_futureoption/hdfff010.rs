@@ -13,73 +13,73 @@ use kis_client::value as v;
 #[non_exhaustive]
 pub struct Hdfff010 {
     /// 종목코드 (`SERIES_CD`, required, length 32).
-    pub series_cd: v::Val<String>,
+    pub series_cd: v::Val<crate::Text>,
     /// 수신일자 (`RECV_DATE`, required, length 8).
     pub recv_date: v::Val<v::NaiveDate>,
     /// 수신시각 (`RECV_TIME`, required, length 12).
-    pub recv_time: v::Val<String>,
+    pub recv_time: v::Val<crate::Text>,
     /// 전일종가 (`PREV_PRICE`, required, length 15).
     pub prev_price: v::Val<v::Decimal>,
     /// 매수1수량 (`BID_QNTT_1`, required, length 10).
-    pub bid_qntt_1: v::Val<String>,
+    pub bid_qntt_1: v::Val<crate::Text>,
     /// 매수1번호 (`BID_NUM_1`, required, length 10).
-    pub bid_num_1: v::Val<String>,
+    pub bid_num_1: v::Val<crate::Text>,
     /// 매수1호가 (`BID_PRICE_1`, required, length 15).
-    pub bid_price_1: v::Val<String>,
+    pub bid_price_1: v::Val<crate::Text>,
     /// 매도1수량 (`ASK_QNTT_1`, required, length 10).
-    pub ask_qntt_1: v::Val<String>,
+    pub ask_qntt_1: v::Val<crate::Text>,
     /// 매도1번호 (`ASK_NUM_1`, required, length 10).
-    pub ask_num_1: v::Val<String>,
+    pub ask_num_1: v::Val<crate::Text>,
     /// 매도1호가 (`ASK_PRICE_1`, required, length 15).
-    pub ask_price_1: v::Val<String>,
+    pub ask_price_1: v::Val<crate::Text>,
     /// 매수2수량 (`BID_QNTT_2`, required, length 10).
-    pub bid_qntt_2: v::Val<String>,
+    pub bid_qntt_2: v::Val<crate::Text>,
     /// 매수2번호 (`BID_NUM_2`, required, length 10).
-    pub bid_num_2: v::Val<String>,
+    pub bid_num_2: v::Val<crate::Text>,
     /// 매수2호가 (`BID_PRICE_2`, required, length 15).
-    pub bid_price_2: v::Val<String>,
+    pub bid_price_2: v::Val<crate::Text>,
     /// 매도2수량 (`ASK_QNTT_2`, required, length 10).
-    pub ask_qntt_2: v::Val<String>,
+    pub ask_qntt_2: v::Val<crate::Text>,
     /// 매도2번호 (`ASK_NUM_2`, required, length 10).
-    pub ask_num_2: v::Val<String>,
+    pub ask_num_2: v::Val<crate::Text>,
     /// 매도2호가 (`ASK_PRICE_2`, required, length 15).
-    pub ask_price_2: v::Val<String>,
+    pub ask_price_2: v::Val<crate::Text>,
     /// 매수3수량 (`BID_QNTT_3`, required, length 10).
-    pub bid_qntt_3: v::Val<String>,
+    pub bid_qntt_3: v::Val<crate::Text>,
     /// 매수3번호 (`BID_NUM_3`, required, length 10).
-    pub bid_num_3: v::Val<String>,
+    pub bid_num_3: v::Val<crate::Text>,
     /// 매수3호가 (`BID_PRICE_3`, required, length 15).
-    pub bid_price_3: v::Val<String>,
+    pub bid_price_3: v::Val<crate::Text>,
     /// 매도3수량 (`ASK_QNTT_3`, required, length 10).
-    pub ask_qntt_3: v::Val<String>,
+    pub ask_qntt_3: v::Val<crate::Text>,
     /// 매도3번호 (`ASK_NUM_3`, required, length 10).
-    pub ask_num_3: v::Val<String>,
+    pub ask_num_3: v::Val<crate::Text>,
     /// 매도3호가 (`ASK_PRICE_3`, required, length 15).
-    pub ask_price_3: v::Val<String>,
+    pub ask_price_3: v::Val<crate::Text>,
     /// 매수4수량 (`BID_QNTT_4`, required, length 10).
-    pub bid_qntt_4: v::Val<String>,
+    pub bid_qntt_4: v::Val<crate::Text>,
     /// 매수4번호 (`BID_NUM_4`, required, length 10).
-    pub bid_num_4: v::Val<String>,
+    pub bid_num_4: v::Val<crate::Text>,
     /// 매수4호가 (`BID_PRICE_4`, required, length 15).
-    pub bid_price_4: v::Val<String>,
+    pub bid_price_4: v::Val<crate::Text>,
     /// 매도4수량 (`ASK_QNTT_4`, required, length 10).
-    pub ask_qntt_4: v::Val<String>,
+    pub ask_qntt_4: v::Val<crate::Text>,
     /// 매도4번호 (`ASK_NUM_4`, required, length 10).
-    pub ask_num_4: v::Val<String>,
+    pub ask_num_4: v::Val<crate::Text>,
     /// 매도4호가 (`ASK_PRICE_4`, required, length 15).
-    pub ask_price_4: v::Val<String>,
+    pub ask_price_4: v::Val<crate::Text>,
     /// 매수5수량 (`BID_QNTT_5`, required, length 10).
-    pub bid_qntt_5: v::Val<String>,
+    pub bid_qntt_5: v::Val<crate::Text>,
     /// 매수5번호 (`BID_NUM_5`, required, length 10).
-    pub bid_num_5: v::Val<String>,
+    pub bid_num_5: v::Val<crate::Text>,
     /// 매수5호가 (`BID_PRICE_5`, required, length 15).
-    pub bid_price_5: v::Val<String>,
+    pub bid_price_5: v::Val<crate::Text>,
     /// 매도5수량 (`ASK_QNTT_5`, required, length 10).
-    pub ask_qntt_5: v::Val<String>,
+    pub ask_qntt_5: v::Val<crate::Text>,
     /// 매도5번호 (`ASK_NUM_5`, required, length 10).
-    pub ask_num_5: v::Val<String>,
+    pub ask_num_5: v::Val<crate::Text>,
     /// 매도5호가 (`ASK_PRICE_5`, required, length 15).
-    pub ask_price_5: v::Val<String>,
+    pub ask_price_5: v::Val<crate::Text>,
     /// 전일정산가 (`STTL_PRICE`, required, length 15).
     pub sttl_price: v::Val<v::Decimal>,
 }

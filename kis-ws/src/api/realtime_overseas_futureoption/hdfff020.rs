@@ -13,7 +13,7 @@ use kis_client::value as v;
 #[non_exhaustive]
 pub struct Hdfff020 {
     /// 종목코드 (`SERIES_CD`, required, length 32).
-    pub series_cd: v::Val<String>,
+    pub series_cd: v::Val<crate::Text>,
     /// 영업일자 (`BSNS_DATE`, required, length 8).
     pub bsns_date: v::Val<v::NaiveDate>,
     /// 장개시일자 (`MRKT_OPEN_DATE`, required, length 8).
@@ -31,11 +31,11 @@ pub struct Hdfff020 {
     /// 수신시각 (`RECV_TIME`, required, length 6).
     pub recv_time: v::Val<v::NaiveTime>,
     /// 본장\_전산장구분 (`ACTIVE_FLAG`, required, length 1).
-    pub active_flag: v::Val<String>,
+    pub active_flag: v::Val<crate::Text>,
     /// 체결가격 (`LAST_PRICE`, required, length 15).
     pub last_price: v::Val<v::Decimal>,
     /// 체결수량 (`LAST_QNTT`, required, length 10).
-    pub last_qntt: v::Val<String>,
+    pub last_qntt: v::Val<crate::Text>,
     /// 전일대비가 (`PREV_DIFF_PRICE`, required, length 15).
     pub prev_diff_price: v::Val<v::Decimal>,
     /// 등락률 (`PREV_DIFF_RATE`, required, length 10).
@@ -49,7 +49,7 @@ pub struct Hdfff020 {
     /// 누적거래량 (`VOL`, required, length 10).
     pub vol: v::Val<v::Decimal>,
     /// 전일대비부호 (`PREV_SIGN`, required, length 1).
-    pub prev_sign: v::Val<String>,
+    pub prev_sign: v::Val<crate::Text>,
     /// 체결구분 (`QUOTSIGN`, required, length 1).
     ///
     /// Codes:
@@ -57,11 +57,11 @@ pub struct Hdfff020 {
     /// - `5`: 매도체결
     pub quotsign: v::Val<Quotsign>,
     /// 수신시각2 만분의일초 (`RECV_TIME2`, required, length 4).
-    pub recv_time2: v::Val<String>,
+    pub recv_time2: v::Val<crate::Text>,
     /// 전일정산가 (`PSTTL_PRICE`, required, length 15).
     pub psttl_price: v::Val<v::Decimal>,
     /// 전일정산가대비 (`PSTTL_SIGN`, required, length 1).
-    pub psttl_sign: v::Val<String>,
+    pub psttl_sign: v::Val<crate::Text>,
     /// 전일정산가대비가격 (`PSTTL_DIFF_PRICE`, required, length 15).
     pub psttl_diff_price: v::Val<v::Decimal>,
     /// 전일정산가대비율 (`PSTTL_DIFF_RATE`, required, length 10).

@@ -13,21 +13,21 @@ use kis_client::value as v;
 #[non_exhaustive]
 pub struct Hdfff1c0 {
     /// 유저ID (`USER_ID`, required, length 8).
-    pub user_id: v::Val<String>,
+    pub user_id: v::Val<crate::Text>,
     /// 계좌번호 (`ACCT_NO`, required, length 10).
-    pub acct_no: v::Val<String>,
+    pub acct_no: v::Val<crate::Text>,
     /// 주문일자 (`ORD_DT`, required, length 8).
     pub ord_dt: v::Val<v::NaiveDate>,
     /// 주문번호 (`ODNO`, required, length 10).
-    pub odno: v::Val<String>,
+    pub odno: v::Val<crate::Text>,
     /// 원주문일자 (`ORGN_ORD_DT`, required, length 8).
     pub orgn_ord_dt: v::Val<v::NaiveDate>,
     /// 원주문번호 (`ORGN_ODNO`, required, length 10).
-    pub orgn_odno: v::Val<String>,
+    pub orgn_odno: v::Val<crate::Text>,
     /// 종목명 (`SERIES`, required, length 32).
-    pub series: v::Val<String>,
+    pub series: v::Val<crate::Text>,
     /// 정정취소구분코드 (`RVSE_CNCL_DVSN_CD`, required, length 2).
-    pub rvse_cncl_dvsn_cd: v::Val<String>,
+    pub rvse_cncl_dvsn_cd: v::Val<crate::Text>,
     /// 매도매수구분코드 (`SLL_BUY_DVSN_CD`, required, length 2).
     ///
     /// Codes:
@@ -35,7 +35,7 @@ pub struct Hdfff1c0 {
     /// - `02`: 매수
     pub sll_buy_dvsn_cd: v::Val<SllBuyDvsnCd>,
     /// 복합주문구분코드 (`CPLX_ORD_DVSN_CD`, required, length 1).
-    pub cplx_ord_dvsn_cd: v::Val<String>,
+    pub cplx_ord_dvsn_cd: v::Val<crate::Text>,
     /// 가격구분코드 (`PRCE_TP`, required, length 1).
     ///
     /// Codes:
@@ -59,21 +59,21 @@ pub struct Hdfff1c0 {
     /// 총체결수량 (`TOT_CCLD_QTY`, required, length 18).
     pub tot_ccld_qty: v::Val<v::Decimal>,
     /// 총체결단가 (`TOT_CCLD_UV`, required, length 21).
-    pub tot_ccld_uv: v::Val<String>,
+    pub tot_ccld_uv: v::Val<crate::Text>,
     /// 잔량 (`ORD_REMQ`, required, length 21).
-    pub ord_remq: v::Val<String>,
+    pub ord_remq: v::Val<crate::Text>,
     /// FM주문그룹일자 (`FM_ORD_GRP_DT`, required, length 8).
     pub fm_ord_grp_dt: v::Val<v::NaiveDate>,
     /// 주문그룹번호 (`ORD_GRP_STNO`, required, length 12).
-    pub ord_grp_stno: v::Val<String>,
+    pub ord_grp_stno: v::Val<crate::Text>,
     /// 주문상세일시 (`ORD_DTL_DTIME`, required, length 17).
-    pub ord_dtl_dtime: v::Val<String>,
+    pub ord_dtl_dtime: v::Val<crate::Text>,
     /// 조작상세일시 (`OPRT_DTL_DTIME`, required, length 17).
-    pub oprt_dtl_dtime: v::Val<String>,
+    pub oprt_dtl_dtime: v::Val<crate::Text>,
     /// 주문자 (`WORK_EMPL`, required, length 8).
-    pub work_empl: v::Val<String>,
+    pub work_empl: v::Val<crate::Text>,
     /// 통화코드 (`CRCY_CD`, required, length 3).
-    pub crcy_cd: v::Val<String>,
+    pub crcy_cd: v::Val<crate::Text>,
     /// 청산여부(Y/N) (`LQD_YN`, required, length 1).
     pub lqd_yn: v::Val<bool>,
     /// 청산LIMIT가격 (`LQD_LMT_PRIC`, required, length 21).
@@ -81,17 +81,17 @@ pub struct Hdfff1c0 {
     /// 청산STOP가격 (`LQD_STOP_PRIC`, required, length 21).
     pub lqd_stop_pric: v::Val<v::Decimal>,
     /// 체결조건코드 (`TRD_COND`, required, length 1).
-    pub trd_cond: v::Val<String>,
+    pub trd_cond: v::Val<crate::Text>,
     /// 기간주문유효상세일시 (`TERM_ORD_VALD_DTIME`, required, length 17).
-    pub term_ord_vald_dtime: v::Val<String>,
+    pub term_ord_vald_dtime: v::Val<crate::Text>,
     /// 계좌청산유형구분코드 (`SPEC_TP`, required, length 1).
-    pub spec_tp: v::Val<String>,
+    pub spec_tp: v::Val<crate::Text>,
     /// 행사예약주문여부 (`ECIS_RSVN_ORD_YN`, required, length 1).
     pub ecis_rsvn_ord_yn: v::Val<bool>,
     /// 선물옵션종목구분코드 (`FUOP_ITEM_DVSN_CD`, required, length 2).
-    pub fuop_item_dvsn_cd: v::Val<String>,
+    pub fuop_item_dvsn_cd: v::Val<crate::Text>,
     /// 자동주문 전략구분 (`AUTO_ORD_DVSN_CD`, required, length 2).
-    pub auto_ord_dvsn_cd: v::Val<String>,
+    pub auto_ord_dvsn_cd: v::Val<crate::Text>,
 }
 
 impl Record for Hdfff1c0 {

@@ -13,13 +13,13 @@ use kis_client::value as v;
 #[non_exhaustive]
 pub struct H0gscni0 {
     /// 고객 ID (`CUST_ID`, required, length 8).
-    pub cust_id: v::Val<String>,
+    pub cust_id: v::Val<crate::Text>,
     /// 계좌번호 (`ACNT_NO`, required, length 10).
-    pub acnt_no: v::Val<String>,
+    pub acnt_no: v::Val<crate::Text>,
     /// 주문번호 (`ODER_NO`, required, length 10).
-    pub oder_no: v::Val<String>,
+    pub oder_no: v::Val<crate::Text>,
     /// 원주문번호 (`OODER_NO`, required, length 10).
-    pub ooder_no: v::Val<String>,
+    pub ooder_no: v::Val<crate::Text>,
     /// 매도매수구분 (`SELN_BYOV_CLS`, required, length 2).
     ///
     /// Codes:
@@ -48,7 +48,7 @@ pub struct H0gscni0 {
     /// - `D`: LOC
     pub oder_kind2: v::Val<OderKind2>,
     /// 주식 단축 종목코드 (`STCK_SHRN_ISCD`, required, length 9).
-    pub stck_shrn_iscd: v::Val<String>,
+    pub stck_shrn_iscd: v::Val<crate::Text>,
     /// 체결수량 (`CNTG_QTY`, required, length 10).
     pub cntg_qty: v::Val<v::Decimal>,
     /// 체결단가 (`CNTG_UNPR`, required, length 9).
@@ -75,13 +75,13 @@ pub struct H0gscni0 {
     /// - `3`: 취소(FOK/IOC)
     pub acpt_yn: v::Val<AcptYn>,
     /// 지점번호 (`BRNC_NO`, required, length 5).
-    pub brnc_no: v::Val<String>,
+    pub brnc_no: v::Val<crate::Text>,
     /// 주문 수량 (`ODER_QTY`, required, length 9).
     pub oder_qty: v::Val<v::Decimal>,
     /// 계좌명 (`ACNT_NAME`, required, length 12).
-    pub acnt_name: v::Val<String>,
+    pub acnt_name: v::Val<crate::Text>,
     /// 체결종목명 (`CNTG_ISNM`, required, length 14).
-    pub cntg_isnm: v::Val<String>,
+    pub cntg_isnm: v::Val<crate::Text>,
     /// 해외종목구분 (`ODER_COND`, required, length 1).
     ///
     /// Codes:
@@ -111,7 +111,7 @@ pub struct H0gscni0 {
     /// 분할매수/매도 종료시간 (`END_TM`, required, length 6).
     pub end_tm: v::Val<v::NaiveTime>,
     /// 시간분할타입유형 (`TM_DIV_TP`, required, length 2).
-    pub tm_div_tp: v::Val<String>,
+    pub tm_div_tp: v::Val<crate::Text>,
     /// 체결단가12 (`CNTG_UNPR12`, required, length 12).
     pub cntg_unpr12: v::Val<v::Decimal>,
 }

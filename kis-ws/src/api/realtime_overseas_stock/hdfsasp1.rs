@@ -13,11 +13,11 @@ use kis_client::value as v;
 #[non_exhaustive]
 pub struct Hdfsasp1 {
     /// 실시간종목코드 (`RSYM`, required, length 16).
-    pub rsym: v::Val<String>,
+    pub rsym: v::Val<crate::Text>,
     /// 종목코드 (`SYMB`, required, length 16).
-    pub symb: v::Val<String>,
+    pub symb: v::Val<crate::Text>,
     /// 소수점자리수 (`ZDIV`, required, length 1).
-    pub zdiv: v::Val<String>,
+    pub zdiv: v::Val<crate::Text>,
     /// 현지일자 (`XYMD`, required, length 8).
     pub xymd: v::Val<v::NaiveDate>,
     /// 현지시간 (`XHMS`, required, length 6).
@@ -27,25 +27,25 @@ pub struct Hdfsasp1 {
     /// 한국시간 (`KHMS`, required, length 6).
     pub khms: v::Val<v::NaiveTime>,
     /// 매수총잔량 (`BVOL`, required, length 10).
-    pub bvol: v::Val<String>,
+    pub bvol: v::Val<crate::Text>,
     /// 매도총잔량 (`AVOL`, required, length 10).
-    pub avol: v::Val<String>,
+    pub avol: v::Val<crate::Text>,
     /// 매수총잔량대비 (`BDVL`, required, length 10).
-    pub bdvl: v::Val<String>,
+    pub bdvl: v::Val<crate::Text>,
     /// 매도총잔량대비 (`ADVL`, required, length 10).
-    pub advl: v::Val<String>,
+    pub advl: v::Val<crate::Text>,
     /// 매수호가1 (`PBID1`, required, length 12).
-    pub pbid1: v::Val<String>,
+    pub pbid1: v::Val<crate::Text>,
     /// 매도호가1 (`PASK1`, required, length 12).
-    pub pask1: v::Val<String>,
+    pub pask1: v::Val<crate::Text>,
     /// 매수잔량1 (`VBID1`, required, length 10).
-    pub vbid1: v::Val<String>,
+    pub vbid1: v::Val<crate::Text>,
     /// 매도잔량1 (`VASK1`, required, length 10).
-    pub vask1: v::Val<String>,
+    pub vask1: v::Val<crate::Text>,
     /// 매수잔량대비1 (`DBID1`, required, length 10).
-    pub dbid1: v::Val<String>,
+    pub dbid1: v::Val<crate::Text>,
     /// 매도잔량대비1 (`DASK1`, required, length 10).
-    pub dask1: v::Val<String>,
+    pub dask1: v::Val<crate::Text>,
 }
 
 impl Record for Hdfsasp1 {

@@ -13,57 +13,57 @@ use kis_client::value as v;
 #[non_exhaustive]
 pub struct Hdfscnt0 {
     /// 실시간종목코드 (`RSYM`, required, length 16).
-    pub rsym: v::Val<String>,
+    pub rsym: v::Val<crate::Text>,
     /// 종목코드 (`SYMB`, required, length 16).
-    pub symb: v::Val<String>,
+    pub symb: v::Val<crate::Text>,
     /// 수수점자리수 (`ZDIV`, required, length 1).
-    pub zdiv: v::Val<String>,
+    pub zdiv: v::Val<crate::Text>,
     /// 현지영업일자 (`TYMD`, required, length 8).
     pub tymd: v::Val<v::NaiveDate>,
     /// 현지일자 (`XYMD`, required, length 6).
-    pub xymd: v::Val<String>,
+    pub xymd: v::Val<crate::Text>,
     /// 현지시간 (`XHMS`, required, length 6).
     pub xhms: v::Val<v::NaiveTime>,
     /// 한국일자 (`KYMD`, required, length 6).
-    pub kymd: v::Val<String>,
+    pub kymd: v::Val<crate::Text>,
     /// 한국시간 (`KHMS`, required, length 6).
     pub khms: v::Val<v::NaiveTime>,
     /// 시가 (`OPEN`, required, length 6).
-    pub open: v::Val<String>,
+    pub open: v::Val<crate::Text>,
     /// 고가 (`HIGH`, required, length 6).
-    pub high: v::Val<String>,
+    pub high: v::Val<crate::Text>,
     /// 저가 (`LOW`, required, length 6).
-    pub low: v::Val<String>,
+    pub low: v::Val<crate::Text>,
     /// 현재가 (`LAST`, required, length 6).
-    pub last: v::Val<String>,
+    pub last: v::Val<crate::Text>,
     /// 대비구분 (`SIGN`, required, length 6).
-    pub sign: v::Val<String>,
+    pub sign: v::Val<crate::Text>,
     /// 전일대비 (`DIFF`, required, length 8).
-    pub diff: v::Val<String>,
+    pub diff: v::Val<crate::Text>,
     /// 등락율 (`RATE`, required, length 6).
     pub rate: v::Val<v::Decimal>,
     /// 매수호가 (`PBID`, required, length 10).
-    pub pbid: v::Val<String>,
+    pub pbid: v::Val<crate::Text>,
     /// 매도호가 (`PASK`, required, length 10).
-    pub pask: v::Val<String>,
+    pub pask: v::Val<crate::Text>,
     /// 매수잔량 (`VBID`, required, length 10).
-    pub vbid: v::Val<String>,
+    pub vbid: v::Val<crate::Text>,
     /// 매도잔량 (`VASK`, required, length 10).
-    pub vask: v::Val<String>,
+    pub vask: v::Val<crate::Text>,
     /// 체결량 (`EVOL`, required, length 12).
-    pub evol: v::Val<String>,
+    pub evol: v::Val<crate::Text>,
     /// 거래량 (`TVOL`, required, length 12).
-    pub tvol: v::Val<String>,
+    pub tvol: v::Val<crate::Text>,
     /// 거래대금 (`TAMT`, required, length 10).
     pub tamt: v::Val<v::Decimal>,
     /// 매도체결량 (`BIVL`, required, length 10).
-    pub bivl: v::Val<String>,
+    pub bivl: v::Val<crate::Text>,
     /// 매수체결량 (`ASVL`, required, length 10).
-    pub asvl: v::Val<String>,
+    pub asvl: v::Val<crate::Text>,
     /// 체결강도 (`STRN`, required, length 10).
-    pub strn: v::Val<String>,
+    pub strn: v::Val<crate::Text>,
     /// 시장구분 1:장중,2:장전,3:장후 (`MTYP`, required, length 10).
-    pub mtyp: v::Val<String>,
+    pub mtyp: v::Val<crate::Text>,
 }
 
 impl Record for Hdfscnt0 {

@@ -13,9 +13,9 @@ use kis_client::value as v;
 #[non_exhaustive]
 pub struct H0stcni0 {
     /// 고객 ID (`CUST_ID`).
-    pub cust_id: v::Val<String>,
+    pub cust_id: v::Val<crate::Text>,
     /// 계좌번호 (`ACNT_NO`).
-    pub acnt_no: v::Val<String>,
+    pub acnt_no: v::Val<crate::Text>,
 }
 
 impl Record for H0stcni0 {

@@ -13,7 +13,7 @@ use kis_client::value as v;
 #[non_exhaustive]
 pub struct H0stcnt0 {
     /// 유가증권 단축 종목코드 (`MKSC_SHRN_ISCD`).
-    pub mksc_shrn_iscd: v::Val<String>,
+    pub mksc_shrn_iscd: v::Val<crate::Text>,
     /// 주식 체결 시간 (`STCK_CNTG_HOUR`).
     pub stck_cntg_hour: v::Val<v::NaiveTime>,
     /// 주식 현재가 (`STCK_PRPR`).

@@ -1,0 +1,98 @@
+//! Fan-out: the set of consumer queues the connection task feeds.
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use crate::event::{Event, RawRecord};
+use crate::queue::{Filter, Item, Queue};
+
+pub(crate) struct Shared {
+    /// Set when the session ended; streams created afterwards end at once.
+    pub closed: AtomicBool,
+    pub sinks: Mutex<Vec<Arc<Queue>>>,
+    pub version: AtomicU64,
+    pub primary: Mutex<Option<Arc<Queue>>>,
+    pub data_buffer: usize,
+    pub notice_buffer: usize,
+}
+
+impl Shared {
+    pub fn add(&self, filter: Filter) -> Arc<Queue> {
+        let q = Arc::new(Queue::new(filter, self.data_buffer, self.notice_buffer));
+        let mut sinks = self.sinks.lock().unwrap_or_else(|e| e.into_inner());
+        if self.closed.load(Ordering::Acquire) {
+            q.close();
+        } else {
+            sinks.push(q.clone());
+            self.version.fetch_add(1, Ordering::Release);
+        }
+        q
+    }
+
+    /// Ends every stream, including ones created from now on.
+    pub fn close_all(&self) {
+        {
+            let sinks = self.sinks.lock().unwrap_or_else(|e| e.into_inner());
+            self.closed.store(true, Ordering::Release);
+            for q in sinks.iter() {
+                q.close();
+            }
+        }
+        if let Some(q) = self
+            .primary
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+        {
+            q.close();
+        }
+    }
+}
+
+/// The connection task's side of the fan-out: a cached copy of the consumer queues, refreshed
+/// when a consumer comes or goes. Pushing never waits (see [`Queue::push`]).
+pub(crate) struct Fanout {
+    shared: Arc<Shared>,
+    sinks: Vec<Arc<Queue>>,
+    version: u64,
+}
+
+impl Fanout {
+    pub fn new(shared: Arc<Shared>) -> Self {
+        Fanout {
+            shared,
+            sinks: Vec::new(),
+            version: u64::MAX,
+        }
+    }
+
+    pub fn shared(&self) -> &Arc<Shared> {
+        &self.shared
+    }
+
+    fn refresh(&mut self) {
+        let version = self.shared.version.load(Ordering::Acquire);
+        let mut sinks = self.shared.sinks.lock().unwrap_or_else(|e| e.into_inner());
+        let orphans = sinks.iter().any(|q| q.is_orphaned());
+        if orphans {
+            sinks.retain(|q| !q.is_orphaned());
+        }
+        if orphans || version != self.version {
+            self.sinks = sinks.clone();
+            self.version = version;
+        }
+    }
+
+    /// Gives `event` to every consumer that wants it; `droppable` marks market data.
+    pub fn emit(&mut self, event: Event<RawRecord>, droppable: bool) {
+        self.refresh();
+        for q in &self.sinks {
+            if q.filter.wants(&event) {
+                q.push(Item {
+                    event: event.clone(),
+                    droppable,
+                });
+            }
+        }
+    }
+}
