@@ -387,7 +387,7 @@ async fn an_order_filled_during_a_drop_is_recovered_once() {
     // Order A fills while connected: its notice arrives in realtime.
     let a = order_no(
         s.client
-            .send(OrderCashRequest::buy("005930", "00", "3", "70000"))
+            .send(OrderCashRequest::buy("005930", "01", "3", "0"))
             .await
             .expect("order A"),
     );
@@ -405,7 +405,7 @@ async fn an_order_filled_during_a_drop_is_recovered_once() {
     s.mock.faults().drop_ws_after(0);
     let b = order_no(
         s.client
-            .send(OrderCashRequest::buy("000660", "00", "2", "150000"))
+            .send(OrderCashRequest::buy("000660", "01", "2", "0"))
             .await
             .expect("order B"),
     );
