@@ -10,7 +10,10 @@ use std::path::Path;
 fn main() {
     let manifest = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
     let out = std::env::var("OUT_DIR").expect("cargo sets OUT_DIR");
-    let root = Path::new(&manifest).join("../spec");
+    // `spec` is a symlink to the workspace's spec/ in the repository and a real folder in the
+    // published package.
+    let root = Path::new(&manifest).join("spec");
+    println!("cargo:rerun-if-changed=spec");
     println!("cargo:rerun-if-changed=../spec");
     println!("cargo:rerun-if-changed=src/bundle.rs");
     let bundle = match bundle::load(&root) {

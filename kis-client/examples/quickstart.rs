@@ -14,6 +14,7 @@ use std::time::Duration;
 use chrono::{Days, Local};
 use common::{Args, BoxError, Target};
 use kis_client::Env;
+use kis_client::api::domestic_stock::inquire_asking_price_exp_ccn::InquireAskingPriceExpCcnRequest;
 use kis_client::api::domestic_stock::inquire_balance::InquireBalanceRequest;
 use kis_client::api::domestic_stock::inquire_daily_itemchartprice::InquireDailyItemchartpriceRequest;
 use kis_client::api::domestic_stock::inquire_price::InquirePriceRequest;
@@ -74,6 +75,17 @@ async fn run(args: Args) -> Result<(), BoxError> {
         println!(
             "        {}  open {:>7}  high {:>7}  low {:>7}  close {:>7}  volume {}",
             c.stck_bsop_date, c.stck_oprc, c.stck_hgpr, c.stck_lwpr, c.stck_clpr, c.acml_vol
+        );
+    }
+
+    // 2b. The order book around that price: 주식현재가 호가/예상체결 (FHKST01010200).
+    let book = client
+        .send(InquireAskingPriceExpCcnRequest::new(Market::Krx, CODE))
+        .await?;
+    if let Some(b) = book.output1.get() {
+        println!(
+            "[book] best ask {} x {}, best bid {} x {}",
+            b.askp1, b.askp_rsqn1, b.bidp1, b.bidp_rsqn1
         );
     }
 
@@ -220,6 +232,31 @@ async fn run(args: Args) -> Result<(), BoxError> {
 
     if target.is_mock() && notices == 0 {
         return Err("the simulator sent no execution notice for the order".into());
+    }
+
+    // 6. The balance again: the fill shows as a position valued at the current price; today's
+    //    buy settles at T+2 (prvs_rcdl_excc_amt), fees and taxes in thdt_tlex_amt.
+    if place_order && client.config().account().is_some() {
+        let balance = client
+            .send(InquireBalanceRequest::new(
+                BalanceInquiry::ByLoanDate,
+                false,
+                false,
+                PrevDayTrades::Include,
+            ))
+            .await?;
+        for p in balance.output1.iter() {
+            println!(
+                "[balance] {} {}: {} shares, avg {} KRW, now {} KRW, P/L {} KRW",
+                p.pdno, p.prdt_name, p.hldg_qty, p.pchs_avg_pric, p.prpr, p.evlu_pfls_amt
+            );
+        }
+        if let Some(t) = balance.output2.first() {
+            println!(
+                "        cash today {} KRW, after settlement (T+2) {} KRW, fees and taxes {} KRW",
+                t.dnca_tot_amt, t.prvs_rcdl_excc_amt, t.thdt_tlex_amt
+            );
+        }
     }
     println!("\ndone. Next: --live with a kis_devlp.yaml (see README.md), or the other examples.");
     Ok(())

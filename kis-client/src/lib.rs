@@ -53,6 +53,8 @@ mod auth;
 mod client;
 mod config;
 mod error;
+#[cfg(feature = "mock")]
+pub mod mock;
 mod paging;
 mod rate_limit;
 mod secret;

@@ -1,5 +1,7 @@
-//! Load figures for kis-mock: in-process start time and sustained requests/s of an
-//! inquire-price GET with the rate limit off, driven by reqwest on the same 2-thread runtime.
+//! Load figures for kis-mock: in-process start time, sustained requests/s of an inquire-price
+//! GET with the rate limit off (driven by reqwest on the same 2-thread runtime), and realtime
+//! data frames/s one websocket session with 41 `H0STCNT0` subscriptions receives when the mock
+//! ticks every millisecond.
 //!
 //! `cargo run --release -p kis-mock --example load -- [seconds] [concurrency]`
 
@@ -92,5 +94,68 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         failed.load(Ordering::Relaxed)
     );
     println!("mock counted {} requests", mock.stats().requests);
+    drop(mock);
+    frames(seconds).await
+}
+
+/// Frames/s of one session with 41 subscriptions and a 1 ms data interval.
+async fn frames(seconds: u64) -> Result<(), Box<dyn std::error::Error>> {
+    use futures::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+
+    let mock = MockServer::start(MockConfig {
+        rate_limit_per_sec: None,
+        data_interval: Some(Duration::from_millis(1)),
+        ..MockConfig::default()
+    })
+    .await?;
+    let approval = mock.approval_key();
+    let (mut ws, _) =
+        tokio_tungstenite::connect_async(format!("{}/tryitout", mock.ws_url())).await?;
+    for i in 0..41 {
+        // Real codes are the mock's first products; any six digits subscribe.
+        let key = format!("{:06}", 5930 + i);
+        let msg = serde_json::json!({
+            "header": {"approval_key": approval, "custtype": "P", "tr_type": "1", "content-type": "utf-8"},
+            "body": {"input": {"tr_id": "H0STCNT0", "tr_key": key}},
+        });
+        ws.send(Message::text(msg.to_string())).await?;
+    }
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(seconds);
+    let cpu0 = cpu_seconds();
+    let (mut frames, mut records) = (0u64, 0u64);
+    while let Ok(Some(Ok(msg))) = tokio::time::timeout_at(deadline, ws.next()).await {
+        if let Message::Text(text) = msg {
+            let mut parts = text.as_str().splitn(4, '|');
+            if parts.next() == Some("0") {
+                frames += 1;
+                records += parts
+                    .nth(1)
+                    .and_then(|n| n.parse::<u64>().ok())
+                    .unwrap_or(0);
+            }
+        }
+    }
+    println!(
+        "realtime: {frames} data frames ({records} records) in {seconds} s over one session with 41 subscriptions: {:.0} frames/s, {:.0} records/s",
+        frames as f64 / seconds as f64,
+        records as f64 / seconds as f64
+    );
+    if let (Some(a), Some(b)) = (cpu0, cpu_seconds()) {
+        println!(
+            "  process CPU (mock + reader) {:.2} s in {seconds} s: {:.1} µs per frame",
+            b - a,
+            (b - a) * 1e6 / frames.max(1) as f64
+        );
+    }
     Ok(())
+}
+
+/// User + system CPU seconds of this process so far (Linux `/proc`; `None` elsewhere).
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let after = stat.rsplit_once(')')?.1;
+    let f: Vec<&str> = after.split_whitespace().collect();
+    let ticks: f64 = f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?;
+    Some(ticks / 100.0)
 }

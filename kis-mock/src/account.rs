@@ -3,7 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::config::MockConfig;
+use crate::config::{Fees, MockConfig};
+use crate::market::product::Class;
+use crate::market::{Market, Phase, Quote};
 
 /// A rejected order: `msg_cd` and `msg1` as KIS would answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,8 +48,13 @@ pub(crate) struct Order {
     pub qty: u64,
     /// Limit price; 0 for market orders.
     pub price: u64,
+    /// Price cash is reserved at (the limit, or the upper limit for market orders).
+    pub reserve: u64,
     pub filled: u64,
-    pub fill_price: u64,
+    /// Sum of quantity × price of the fills.
+    pub fill_amount: u64,
+    /// The day's cumulative volume when the order was last matched.
+    pub seen_volume: u64,
     /// Quantity taken away by a later modify or cancel.
     pub withdrawn: u64,
     pub time: String,
@@ -62,12 +69,9 @@ impl Order {
         self.qty - self.filled - self.withdrawn
     }
 
-    fn exec_price(&self) -> u64 {
-        if self.price == 0 {
-            market_price(&self.code)
-        } else {
-            self.price
-        }
+    /// Average fill price (0 before any fill).
+    pub fn fill_price(&self) -> u64 {
+        self.fill_amount.checked_div(self.filled).unwrap_or(0)
     }
 }
 
@@ -95,45 +99,20 @@ pub(crate) struct Account {
     pub cano: String,
     pub prdt: String,
     pub hts_id: String,
+    /// Today's deposit (예수금, D+0): what settled before today; today's trades settle at T+2.
+    pub deposit: u64,
+    /// Cash after today's trades settle (D+2, 가수도 정산금액), fees and taxes deducted.
     pub cash: u64,
+    /// Today's bought amount.
+    pub bought: u64,
+    /// Today's sold amount.
+    pub sold: u64,
+    /// Today's fees and taxes.
+    pub charges: u64,
     pub holdings: BTreeMap<String, Position>,
     pub orders: Vec<Order>,
+    fees: Fees,
     next_odno: u64,
-}
-
-/// The mock's deterministic market price of a product.
-pub(crate) fn market_price(code: &str) -> u64 {
-    let h = code
-        .bytes()
-        .fold(7u64, |a, b| a.wrapping_mul(31).wrapping_add(u64::from(b)));
-    10_000 + (h % 900) * 100
-}
-
-/// The mock's name of a product.
-pub(crate) fn product_name(code: &str) -> String {
-    match code {
-        "005930" => "삼성전자".into(),
-        "000660" => "SK하이닉스".into(),
-        "035720" => "카카오".into(),
-        _ => format!("모의종목{code}"),
-    }
-}
-
-fn now_hms() -> String {
-    let offset = chrono::FixedOffset::east_opt(9 * 3600).expect("+09:00 is a valid offset");
-    chrono::Utc::now()
-        .with_timezone(&offset)
-        .format("%H%M%S")
-        .to_string()
-}
-
-/// Today's date in KST, `YYYYMMDD`.
-pub(crate) fn today() -> String {
-    let offset = chrono::FixedOffset::east_opt(9 * 3600).expect("+09:00 is a valid offset");
-    chrono::Utc::now()
-        .with_timezone(&offset)
-        .format("%Y%m%d")
-        .to_string()
 }
 
 /// Branch number the mock reports (`KRX_FWDG_ORD_ORGNO`, `BRNC_NO`).
@@ -146,7 +125,11 @@ impl Account {
             cano: cano.to_owned(),
             prdt: prdt.to_owned(),
             hts_id: config.hts_id.clone(),
+            deposit: config.initial_cash,
             cash: config.initial_cash,
+            bought: 0,
+            sold: 0,
+            charges: 0,
             holdings: config
                 .initial_holdings
                 .iter()
@@ -161,6 +144,7 @@ impl Account {
                 })
                 .collect(),
             orders: Vec::new(),
+            fees: config.fees,
             next_odno: 1,
         }
     }
@@ -176,13 +160,30 @@ impl Account {
         format!("{:010}", n)
     }
 
-    /// Cash not reserved by open buy orders.
+    /// Commission on an amount (truncated to whole won).
+    pub fn commission(&self, amount: u64) -> u64 {
+        (amount as f64 * self.fees.commission_bp / 10_000.0) as u64
+    }
+
+    /// Sell tax on an amount of a product (truncated to whole won; ETFs are exempt).
+    pub fn sell_tax(&self, market: &Market, code: &str, amount: u64) -> u64 {
+        if market.product(code).class == Class::Stock {
+            (amount as f64 * self.fees.sell_tax_bp / 10_000.0) as u64
+        } else {
+            0
+        }
+    }
+
+    /// Cash not reserved by open buy orders (commission included).
     pub fn available_cash(&self) -> u64 {
         let reserved: u64 = self
             .orders
             .iter()
             .filter(|o| !o.sell)
-            .map(|o| o.open().saturating_mul(o.exec_price()))
+            .map(|o| {
+                let amount = o.open().saturating_mul(o.reserve);
+                amount.saturating_add(self.commission(amount))
+            })
             .fold(0u64, u64::saturating_add);
         self.cash.saturating_sub(reserved)
     }
@@ -199,9 +200,47 @@ impl Account {
         held.saturating_sub(pending)
     }
 
+    /// Checks a limit price against the product's tick grid and today's limits.
+    fn check_price(q: &Quote, price: u64) -> Result<(), Reject> {
+        let v = q.product.venue;
+        let p = price as i64;
+        if !v.on_grid(p) {
+            return Err(reject(
+                "APBK0506",
+                format!(
+                    "주식주문호가단위 오류입니다. ({price}원: 호가단위 {}원)",
+                    v.tick(p)
+                ),
+            ));
+        }
+        if p > q.upper || p < q.lower {
+            return Err(reject(
+                "APBK0507",
+                format!(
+                    "주문가격이 가격제한폭을 벗어났습니다. (하한가 {} ~ 상한가 {})",
+                    q.lower, q.upper
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Whether the market takes orders now: on a trading day from 08:30 until the close.
+    fn check_session(q: &Quote) -> Result<(), Reject> {
+        let early = chrono::NaiveTime::from_hms_opt(8, 30, 0).expect("a valid time");
+        match q.phase {
+            Phase::Closed => Err(reject("40580000", "장운영시간이 아닙니다. (장종료)")),
+            Phase::PreOpen if q.time < early => {
+                Err(reject("40570000", "장운영시간이 아닙니다. (장시작전)"))
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// Accepts a new cash order.
     pub fn place(
         &mut self,
+        market: &Market,
         code: &str,
         sell: bool,
         ord_dvsn: &str,
@@ -215,15 +254,28 @@ impl Account {
             ));
         }
         let qty = parse_qty(qty)?;
-        let market = ord_dvsn == "01";
-        let price = if market { 0 } else { parse_price(price)? };
-        let exec = if market { market_price(code) } else { price };
+        let q = market.quote(code);
+        Self::check_session(&q)?;
+        let is_market = ord_dvsn == "01";
+        let price = if is_market { 0 } else { parse_price(price)? };
+        if !is_market {
+            Self::check_price(&q, price)?;
+        }
+        // A market buy reserves cash at the upper limit, as KRX brokers do.
+        let reserve = if is_market {
+            q.upper.max(0) as u64
+        } else {
+            price
+        };
         if sell {
             if self.sellable(code) < qty {
                 return Err(reject("APBK0400", "주문 가능한 수량을 초과했습니다."));
             }
-        } else if self.available_cash() < qty.saturating_mul(exec) {
-            return Err(reject("APBK0952", "주문가능금액을 초과 했습니다"));
+        } else {
+            let amount = qty.saturating_mul(reserve);
+            if self.available_cash() < amount.saturating_add(self.commission(amount)) {
+                return Err(reject("APBK0952", "주문가능금액을 초과 했습니다"));
+            }
         }
         let order = Order {
             odno: self.odno(),
@@ -234,19 +286,23 @@ impl Account {
             ord_dvsn: ord_dvsn.to_owned(),
             qty,
             price,
+            reserve,
             filled: 0,
-            fill_price: 0,
+            fill_amount: 0,
             withdrawn: 0,
-            time: now_hms(),
+            seen_volume: q.volume,
+            time: q.time.format("%H%M%S").to_string(),
         };
         self.orders.push(order.clone());
-        let notice = self.notice(&order, false, 0, 0);
+        let notice = self.notice(market, &order, false, 0, 0);
         Ok((order, notice))
     }
 
     /// Modifies (`cancel` false) or cancels an open order.
+    #[allow(clippy::too_many_arguments)]
     pub fn revise(
         &mut self,
+        market: &Market,
         orgn_odno: &str,
         cancel: bool,
         ord_dvsn: &str,
@@ -268,15 +324,27 @@ impl Account {
         }
         let take = if all { open } else { parse_qty(qty)?.min(open) };
         let original = self.orders[idx].clone();
-        let new_price = if cancel || ord_dvsn == "01" {
+        let q = market.quote(&original.code);
+        let is_market = !cancel && ord_dvsn == "01";
+        let new_price = if cancel || is_market {
             0
         } else {
             parse_price(price)?
         };
+        if !cancel && !is_market {
+            Self::check_price(&q, new_price)?;
+        }
+        let reserve = if cancel {
+            original.reserve
+        } else if is_market {
+            q.upper.max(0) as u64
+        } else {
+            new_price
+        };
         if !cancel && !original.sell {
             let extra = take
-                .saturating_mul(new_price.max(1))
-                .saturating_sub(take.saturating_mul(original.exec_price()));
+                .saturating_mul(reserve)
+                .saturating_sub(take.saturating_mul(original.reserve));
             if self.available_cash() < extra {
                 return Err(reject("APBK0952", "주문가능금액을 초과 했습니다"));
             }
@@ -299,56 +367,154 @@ impl Account {
             },
             qty: take,
             price: if cancel { original.price } else { new_price },
+            reserve,
             filled: 0,
-            fill_price: 0,
+            fill_amount: 0,
             withdrawn: 0,
-            time: now_hms(),
+            seen_volume: q.volume,
+            time: q.time.format("%H%M%S").to_string(),
         };
         self.orders.push(order.clone());
-        let notice = self.notice(&order, false, 0, 0);
+        let notice = self.notice(market, &order, false, 0, 0);
         Ok((order, notice))
     }
 
-    /// Fills whatever is open of an order; the notice when something filled.
-    pub fn fill(&mut self, odno: &str) -> Option<Notice> {
-        let idx = self.orders.iter().position(|o| o.odno == odno)?;
-        let open = self.orders[idx].open();
-        if open == 0 {
-            return None;
-        }
-        let price = self.orders[idx].exec_price();
+    /// Fills `qty` of an order at `price`: cash (D+2), fees, taxes and the position move.
+    fn execute(&mut self, market: &Market, idx: usize, qty: u64, price: u64) -> Notice {
+        let amount = qty.saturating_mul(price);
+        let commission = self.commission(amount);
         let order = &mut self.orders[idx];
-        order.filled += open;
-        order.fill_price = price;
+        order.filled += qty;
+        order.fill_amount = order.fill_amount.saturating_add(amount);
         let order = order.clone();
-        let amount = open.saturating_mul(price);
         if order.sell {
-            self.cash = self.cash.saturating_add(amount);
+            let tax = self.sell_tax(market, &order.code, amount);
+            let charges = commission.saturating_add(tax);
+            self.cash = self.cash.saturating_add(amount).saturating_sub(charges);
+            self.sold = self.sold.saturating_add(amount);
+            self.charges = self.charges.saturating_add(charges);
             if let Some(p) = self.holdings.get_mut(&order.code) {
-                p.qty = p.qty.saturating_sub(open);
+                p.qty = p.qty.saturating_sub(qty);
                 if p.qty == 0 {
                     self.holdings.remove(&order.code);
                 }
             }
         } else {
-            self.cash = self.cash.saturating_sub(amount);
+            self.cash = self.cash.saturating_sub(amount.saturating_add(commission));
+            self.bought = self.bought.saturating_add(amount);
+            self.charges = self.charges.saturating_add(commission);
             let p = self.holdings.entry(order.code.clone()).or_insert(Position {
                 qty: 0,
                 avg_price: 0,
             });
             let total = p.qty.saturating_mul(p.avg_price).saturating_add(amount);
-            p.qty += open;
+            p.qty += qty;
             p.avg_price = total / p.qty.max(1);
         }
-        Some(self.notice(&order, true, open, price))
+        self.notice(market, &order, true, qty, price)
     }
 
-    fn notice(&self, order: &Order, fill: bool, qty: u64, price: u64) -> Notice {
+    /// Matches an order against the book now: market orders walk the book (a remainder beyond
+    /// ten levels fills at the last one), limit orders take the levels at or better than their
+    /// price. With `force`, whatever stays open fills at the limit price
+    /// ([`crate::Fill::Immediate`]).
+    pub fn match_now(&mut self, market: &Market, odno: &str, force: bool) -> Vec<Notice> {
+        let Some(idx) = self.orders.iter().position(|o| o.odno == odno) else {
+            return Vec::new();
+        };
+        let o = self.orders[idx].clone();
+        let mut open = o.open();
+        if open == 0 {
+            return Vec::new();
+        }
+        let q = market.quote(&o.code);
+        let mut notices = Vec::new();
+        if q.phase == Phase::Continuous {
+            let book = market.book(&q);
+            let levels = if o.sell { &book.bids } else { &book.asks };
+            let limit = o.price as i64;
+            let mut last = q.price;
+            for level in levels {
+                let ok = o.price == 0
+                    || if o.sell {
+                        level.price >= limit
+                    } else {
+                        level.price <= limit
+                    };
+                if !ok || open == 0 {
+                    break;
+                }
+                let take = open.min(level.qty);
+                notices.push(self.execute(market, idx, take, level.price as u64));
+                open -= take;
+                last = level.price;
+            }
+            if o.price == 0 && open > 0 {
+                notices.push(self.execute(market, idx, open, last as u64));
+                open = 0;
+            }
+            self.orders[idx].seen_volume = q.volume;
+        }
+        if force && open > 0 {
+            let price = if o.price == 0 {
+                q.price as u64
+            } else {
+                o.price
+            };
+            notices.push(self.execute(market, idx, open, price));
+        }
+        notices
+    }
+
+    /// Fills resting orders the market has reached since they were last looked at: a buy when
+    /// the price trades at or below its limit, a sell at or above, by a quarter of the volume
+    /// traded meanwhile (so large orders fill partially over time), at the limit price.
+    pub fn sweep(&mut self, market: &Market) -> Vec<Notice> {
+        let mut notices = Vec::new();
+        for idx in 0..self.orders.len() {
+            let o = &self.orders[idx];
+            if o.open() == 0 {
+                continue;
+            }
+            if o.price == 0 {
+                let odno = o.odno.clone();
+                notices.extend(self.match_now(market, &odno, false));
+                continue;
+            }
+            let q = market.quote(&o.code);
+            if q.phase != Phase::Continuous && q.phase != Phase::Closed {
+                continue;
+            }
+            let limit = o.price as i64;
+            let crossed = if o.sell {
+                q.price >= limit
+            } else {
+                q.price <= limit
+            };
+            let traded = q.volume.saturating_sub(o.seen_volume);
+            if !crossed || traded == 0 {
+                continue;
+            }
+            let take = o.open().min((traded / 4).max(1));
+            let price = o.price;
+            self.orders[idx].seen_volume = q.volume;
+            notices.push(self.execute(market, idx, take, price));
+        }
+        notices
+    }
+
+    /// Whether any order is open.
+    pub fn has_open(&self) -> bool {
+        self.orders.iter().any(|o| o.open() > 0)
+    }
+
+    fn notice(&self, market: &Market, order: &Order, fill: bool, qty: u64, price: u64) -> Notice {
         let rctf = match order.kind {
             OrderKind::New => "0",
             OrderKind::Modify => "1",
             OrderKind::Cancel => "2",
         };
+        let q = market.quote(&order.code);
         Notice {
             hts_id: self.hts_id.clone(),
             values: vec![
@@ -363,7 +529,7 @@ impl Account {
                 ("STCK_SHRN_ISCD", order.code.clone()),
                 ("CNTG_QTY", qty.to_string()),
                 ("CNTG_UNPR", price.to_string()),
-                ("STCK_CNTG_HOUR", now_hms()),
+                ("STCK_CNTG_HOUR", q.time.format("%H%M%S").to_string()),
                 ("RFUS_YN", "0".into()),
                 ("CNTG_YN", if fill { "2" } else { "1" }.into()),
                 ("ACPT_YN", if fill { "2" } else { "1" }.into()),
@@ -376,7 +542,7 @@ impl Account {
                 ("FILLER", String::new()),
                 ("CRDT_CLS", "10".into()),
                 ("CRDT_LOAN_DATE", String::new()),
-                ("CNTG_ISNM40", product_name(&order.code)),
+                ("CNTG_ISNM40", q.product.name.clone()),
                 ("ODER_PRC", order.price.to_string()),
             ],
         }
@@ -404,72 +570,107 @@ fn parse_price(text: &str) -> Result<u64, Reject> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::market::clock::{Clock, MockClock};
+
+    fn market() -> Market {
+        let start = chrono::NaiveDate::from_ymd_opt(2026, 11, 26)
+            .unwrap()
+            .and_hms_opt(10, 30, 0)
+            .unwrap();
+        Market::new(
+            3,
+            Clock::new(MockClock::Simulated {
+                start: Some(start),
+                speed: 1.0,
+            }),
+        )
+    }
 
     fn account() -> Account {
         Account::new(&MockConfig {
-            initial_cash: 1_000_000,
+            initial_cash: 10_000_000,
             ..MockConfig::default()
         })
     }
 
     #[test]
-    fn buy_fill_sell_round_trip() {
+    fn market_buy_fills_at_the_book_and_pays_commission() {
+        let m = market();
         let mut a = account();
-        let (order, accept) = a.place("005930", false, "00", "10", "50000").unwrap();
+        let q = m.quote("005930");
+        let ask = m.book(&q).asks[0].price as u64;
+        let (order, accept) = a.place(&m, "005930", false, "01", "10", "0").unwrap();
         assert_eq!(accept.get("CNTG_YN"), "1");
-        assert_eq!(a.available_cash(), 500_000);
-        let fill = a.fill(&order.odno).unwrap();
-        assert_eq!(fill.get("CNTG_YN"), "2");
-        assert_eq!(fill.get("CNTG_QTY"), "10");
-        assert_eq!(a.cash, 500_000);
+        let fills = a.match_now(&m, &order.odno, false);
+        assert!(!fills.is_empty());
+        let o = &a.orders[0];
+        assert_eq!(o.filled, 10);
+        assert!(o.fill_price() >= ask);
+        let amount = o.fill_amount;
+        assert_eq!(a.cash, 10_000_000 - amount - a.commission(amount));
+        assert_eq!(a.deposit, 10_000_000, "D+0 is untouched until settlement");
         assert_eq!(a.holdings["005930"].qty, 10);
-        assert!(a.fill(&order.odno).is_none());
-        assert!(a.place("005930", true, "00", "11", "50000").is_err());
-        let (sell, _) = a.place("005930", true, "00", "10", "60000").unwrap();
-        a.fill(&sell.odno).unwrap();
-        assert_eq!(a.cash, 1_100_000);
+        // Selling pays commission and the transaction tax.
+        let (sell, _) = a.place(&m, "005930", true, "01", "10", "0").unwrap();
+        a.match_now(&m, &sell.odno, false);
         assert!(a.holdings.is_empty());
+        assert!(a.charges > a.commission(amount));
     }
 
     #[test]
-    fn cash_limit_and_bad_input() {
+    fn off_grid_and_out_of_limit_prices_are_refused() {
+        let m = market();
         let mut a = account();
+        let q = m.quote("005930");
+        let off = (q.price + 1).to_string();
         assert_eq!(
-            a.place("005930", false, "00", "100", "50000")
+            a.place(&m, "005930", false, "00", "1", &off)
                 .unwrap_err()
                 .msg_cd,
-            "APBK0952"
+            "APBK0506"
         );
-        assert!(a.place("005930", false, "00", "0", "50000").is_err());
-        assert!(a.place("005930", false, "00", "1", "abc").is_err());
-        assert!(a.place("", false, "00", "1", "1").is_err());
+        let above = q.product.venue.up(q.upper).to_string();
+        assert_eq!(
+            a.place(&m, "005930", false, "00", "1", &above)
+                .unwrap_err()
+                .msg_cd,
+            "APBK0507"
+        );
+        assert!(a.place(&m, "005930", false, "00", "0", "70000").is_err());
+        assert!(a.place(&m, "", false, "00", "1", "1").is_err());
     }
 
     #[test]
-    fn modify_and_cancel_open_orders() {
+    fn limit_at_the_lower_limit_rests_then_modify_and_cancel() {
+        let m = market();
         let mut a = account();
-        let (order, _) = a.place("005930", false, "00", "10", "50000").unwrap();
+        let q = m.quote("005930");
+        let low = q.lower.to_string();
+        let (order, _) = a.place(&m, "005930", false, "00", "10", &low).unwrap();
+        assert!(a.match_now(&m, &order.odno, false).is_empty());
+        assert!(a.sweep(&m).is_empty());
+        assert_eq!(a.orders[0].open(), 10);
+        assert!(a.available_cash() < a.cash);
         let (modify, n) = a
-            .revise(&order.odno, false, "00", "4", "40000", false)
+            .revise(&m, &order.odno, false, "00", "4", &low, false)
             .unwrap();
         assert_eq!(n.get("RCTF_CLS"), "1");
         assert_eq!(modify.orgn_odno, order.odno);
         assert_eq!(a.orders[0].open(), 6);
-        let (cancel, n) = a.revise(&order.odno, true, "00", "", "", true).unwrap();
+        let (cancel, n) = a.revise(&m, &order.odno, true, "00", "", "", true).unwrap();
         assert_eq!(n.get("RCTF_CLS"), "2");
         assert_eq!(cancel.qty, 6);
         assert_eq!(a.orders[0].open(), 0);
-        assert!(a.revise(&order.odno, true, "00", "", "", true).is_err());
-        assert!(a.revise("999", true, "00", "", "", true).is_err());
-        a.fill(&modify.odno).unwrap();
-        assert_eq!(a.holdings["005930"].qty, 4);
-        assert_eq!(a.cash, 1_000_000 - 160_000);
+        assert!(a.revise(&m, &order.odno, true, "00", "", "", true).is_err());
+        assert!(a.revise(&m, "999", true, "00", "", "", true).is_err());
+        assert_eq!(a.cash, 10_000_000);
     }
 }
 
 #[cfg(test)]
 mod proptests {
     use super::*;
+    use crate::market::clock::{Clock, MockClock};
     use proptest::prelude::*;
 
     #[derive(Debug, Clone)]
@@ -481,6 +682,7 @@ mod proptests {
 
     fn number() -> impl Strategy<Value = String> {
         prop_oneof![
+            (0u64..2_000).prop_map(|n| (n * 100).to_string()),
             (0u64..2_000).prop_map(|n| n.to_string()),
             any::<u64>().prop_map(|n| n.to_string()),
             ".{0,6}",
@@ -503,10 +705,12 @@ mod proptests {
     }
 
     proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
         /// Any sequence of orders, modifies, cancels and fills with any input keeps the books
         /// consistent and never panics.
         #[test]
         fn books_stay_consistent(ops in proptest::collection::vec(op(), 0..40)) {
+            let m = Market::new(1, Clock::new(MockClock::default()));
             let mut a = Account::new(&MockConfig {
                 initial_cash: 10_000_000,
                 initial_holdings: vec![crate::config::Holding { code: "005930".into(), qty: 100, avg_price: 1000 }],
@@ -515,14 +719,14 @@ mod proptests {
             for op in ops {
                 match op {
                     Op::Place(sell, dvsn, qty, price) => {
-                        let _ = a.place("005930", sell, &dvsn, &qty, &price);
+                        let _ = a.place(&m, "005930", sell, &dvsn, &qty, &price);
                     }
                     Op::Revise(i, cancel, qty, price, all) => {
                         let odno = format!("{:010}", i + 1);
-                        let _ = a.revise(&odno, cancel, "00", &qty, &price, all);
+                        let _ = a.revise(&m, &odno, cancel, "00", &qty, &price, all);
                     }
                     Op::Fill(i) => {
-                        let _ = a.fill(&format!("{:010}", i + 1));
+                        let _ = a.match_now(&m, &format!("{:010}", i + 1), i % 2 == 0);
                     }
                 }
                 for o in &a.orders {

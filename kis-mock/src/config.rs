@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::catalog::Catalog;
+use crate::market::clock::MockClock;
 
 /// Which KIS service the mock imitates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -36,13 +37,39 @@ impl Default for PagingConfig {
 /// When an accepted order of the stateful account fills.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Fill {
-    /// Before the order call answers.
+    /// As the simulated market says: market orders (and limit orders that cross) fill against
+    /// the order book before the call answers, walking its levels; other limit orders rest
+    /// until the price path reaches them, filling partially by the volume traded there.
     #[default]
+    Market,
+    /// Every order fills completely before the call answers: market orders at the book, limit
+    /// orders at their own price (plumbing tests that need a fill whatever the price).
     Immediate,
     /// This long after the order was accepted.
     After(Duration),
     /// Never: orders stay open (for modify/cancel tests).
     Never,
+}
+
+/// Fees and taxes the account charges, in basis points of the traded amount (1 bp = 0.01 %).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Fees {
+    /// Brokerage commission on buys and sells. Default 1.5 bp (0.015 %), a typical KIS online
+    /// rate; KIS's actual rate depends on the account's contract.
+    pub commission_bp: f64,
+    /// Securities transaction tax (incl. the rural development tax) on KRX stock sells.
+    /// Default 20 bp (0.20 %): the 2026 rate for KOSPI (0.05 % + 0.15 %) and KOSDAQ (0.20 %).
+    /// ETF sells are exempt.
+    pub sell_tax_bp: f64,
+}
+
+impl Default for Fees {
+    fn default() -> Self {
+        Fees {
+            commission_bp: 1.5,
+            sell_tax_bp: 20.0,
+        }
+    }
 }
 
 /// One position the stateful account starts with.
@@ -104,6 +131,12 @@ pub struct MockConfig {
     pub session_hold: Duration,
     /// The spec the mock serves; `None` uses the workspace `spec/` embedded at build time.
     pub catalog: Option<Arc<Catalog>>,
+    /// Seed of the simulated market: the same seed gives the same prices, volumes and book.
+    pub seed: u64,
+    /// The market clock (default: simulated, a regular session in progress).
+    pub clock: MockClock,
+    /// Fees and taxes of fills.
+    pub fees: Fees,
 }
 
 impl Default for MockConfig {
@@ -121,7 +154,7 @@ impl Default for MockConfig {
             token_ttl: Duration::from_secs(86_400),
             token_reuse_window: Duration::from_secs(6 * 3600),
             paging: PagingConfig::default(),
-            fill: Fill::Immediate,
+            fill: Fill::Market,
             initial_cash: 10_000_000,
             initial_holdings: Vec::new(),
             ping_interval: Duration::from_secs(10),
@@ -131,6 +164,9 @@ impl Default for MockConfig {
             max_subscriptions: 41,
             session_hold: Duration::ZERO,
             catalog: None,
+            seed: 1,
+            clock: MockClock::default(),
+            fees: Fees::default(),
         }
     }
 }
@@ -175,6 +211,8 @@ impl fmt::Debug for MockConfig {
             .field("data_interval", &self.data_interval)
             .field("max_subscriptions", &self.max_subscriptions)
             .field("session_hold", &self.session_hold)
+            .field("seed", &self.seed)
+            .field("clock", &self.clock)
             .finish_non_exhaustive()
     }
 }

@@ -23,6 +23,8 @@ mod catalog;
 mod config;
 pub mod crypto;
 mod faults;
+mod market;
+mod quotes;
 mod rest;
 mod server;
 mod stats;
@@ -31,7 +33,8 @@ mod trading;
 mod ws;
 
 pub use catalog::Catalog;
-pub use config::{Fill, Holding, MockConfig, MockEnv, PagingConfig};
+pub use config::{Fees, Fill, Holding, MockConfig, MockEnv, PagingConfig};
 pub use faults::Faults;
+pub use market::clock::MockClock;
 pub use server::MockServer;
 pub use stats::MockStats;

@@ -577,6 +577,7 @@ fn generic(call: &Call<'_>) -> Reply {
     }
     let example = call.sh.catalog.example(call.spec);
     let mut body = synth::body(call.spec, example, rows, call.page as usize * rows);
+    crate::quotes::fill(call, &mut body);
     let tr_cont = paginate(call.spec, &mut body, call.page, pages);
     Reply {
         tr_cont: Some(tr_cont),

@@ -24,6 +24,7 @@ pub(crate) struct Shared {
     pub auth: Mutex<AuthState>,
     pub limiter: Mutex<HashMap<String, (tokio::time::Instant, u32)>>,
     pub account: Mutex<Account>,
+    pub market: crate::market::Market,
     pub notices: broadcast::Sender<Notice>,
     pub slots: Mutex<Slots>,
     pub shutdown: watch::Receiver<bool>,
@@ -37,6 +38,19 @@ pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 /// Resolves once shutdown was requested (holding no lock guard across awaits).
 pub(crate) async fn stopped(rx: &mut watch::Receiver<bool>) {
     let _ = rx.wait_for(|stop| *stop).await;
+}
+
+/// Matches resting orders against the market every 200 ms until shutdown, so fills (and their
+/// notices) arrive without the client asking.
+async fn matcher(shared: Arc<Shared>) {
+    let mut shutdown = shared.shutdown.clone();
+    let mut tick = tokio::time::interval(std::time::Duration::from_millis(200));
+    loop {
+        tokio::select! {
+            _ = tick.tick() => crate::trading::sweep(&shared),
+            _ = stopped(&mut shutdown) => break,
+        }
+    }
 }
 
 /// A running mock: REST and websocket listeners on 127.0.0.1. Dropping it stops it.
@@ -68,8 +82,11 @@ impl MockServer {
         let ws = TcpListener::bind(("127.0.0.1", config.ws_port)).await?;
         let (stop, shutdown) = watch::channel(false);
         let (notices, _) = broadcast::channel(256);
+        let market =
+            crate::market::Market::new(config.seed, crate::market::clock::Clock::new(config.clock));
         let shared = Arc::new(Shared {
             account: Mutex::new(Account::new(&config)),
+            market,
             config,
             catalog,
             stats: Counters::default(),
@@ -87,7 +104,8 @@ impl MockServer {
             stop,
         };
         tokio::spawn(crate::rest::serve(rest, shared.clone()));
-        tokio::spawn(crate::ws::serve(ws, shared));
+        tokio::spawn(crate::ws::serve(ws, shared.clone()));
+        tokio::spawn(matcher(shared));
         Ok(server)
     }
 
@@ -104,6 +122,11 @@ impl MockServer {
     /// The configuration the mock runs with.
     pub fn config(&self) -> &MockConfig {
         &self.shared.config
+    }
+
+    /// The simulated market's current time (KST).
+    pub fn market_time(&self) -> chrono::NaiveDateTime {
+        self.shared.market.now()
     }
 
     /// The spec the mock serves.

@@ -108,6 +108,16 @@ pub fn lookup<'a>(object: &'a Map<String, Value>, name: &str) -> Option<&'a Valu
     })
 }
 
+/// A mutable field of a JSON object by name, exact first, then ignoring ASCII case.
+pub fn lookup_mut<'a>(object: &'a mut Map<String, Value>, name: &str) -> Option<&'a mut Value> {
+    let key = object
+        .keys()
+        .find(|k| k.as_str() == name)
+        .or_else(|| object.keys().find(|k| k.eq_ignore_ascii_case(name)))?
+        .clone();
+    object.get_mut(&key)
+}
+
 /// Sets a field, replacing a key that matches ignoring ASCII case (keeping its spelling).
 pub fn set(object: &mut Map<String, Value>, name: &str, value: impl Into<String>) {
     let key = object
@@ -195,22 +205,6 @@ fn example_str<'a>(example: Option<&'a Map<String, Value>>, key: &str) -> Option
     }
 }
 
-/// The fields of a realtime record, joined with `^`: the first column (the subscription key) is
-/// `tr_key`, the others come from the workbook's example record where they fit the column's
-/// kind, synthesized by kind otherwise.
-pub fn realtime_record(columns: &[Field], example: &[String], tr_key: &str, seq: usize) -> String {
-    columns
-        .iter()
-        .enumerate()
-        .map(|(i, f)| match example.get(i) {
-            _ if i == 0 => tr_key.to_owned(),
-            Some(value) if fits(f, value) => value.clone(),
-            _ => scalar(f, seq),
-        })
-        .collect::<Vec<_>>()
-        .join("^")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -279,43 +273,5 @@ mod tests {
         fn integers_fit_integer(n in any::<i64>()) {
             prop_assert!(fits(&field("x", Kind::Integer), &n.to_string()));
         }
-    }
-}
-
-#[cfg(test)]
-mod realtime_tests {
-    use super::*;
-
-    #[test]
-    fn realtime_record_prefers_fitting_example_values() {
-        let field = |name: &str, kind| Field {
-            name: name.into(),
-            label: String::new(),
-            wire_type: "string".into(),
-            kind,
-            sensitive: None,
-            required: false,
-            blank: false,
-            length: None,
-            codes: vec![],
-            fields: vec![],
-        };
-        let columns = [
-            field("MKSC_SHRN_ISCD", Kind::String),
-            field("STCK_PRPR", Kind::Integer),
-            field("PRDY_CTRT", Kind::Decimal),
-            field("ACML_VOL", Kind::Integer),
-        ];
-        let example = ["005930", "71900", "-0.14", "(null)"].map(String::from);
-        let record = realtime_record(&columns, &example, "000660", 0);
-        let fields: Vec<&str> = record.split('^').collect();
-        assert_eq!(fields[..3], ["000660", "71900", "-0.14"]);
-        assert!(fields[3].parse::<u64>().is_ok(), "{record}");
-        assert_eq!(
-            realtime_record(&columns, &[], "000660", 0)
-                .split('^')
-                .count(),
-            4
-        );
     }
 }

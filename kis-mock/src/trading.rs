@@ -5,9 +5,7 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
-use crate::account::{
-    Account, BRANCH, Notice, Order, OrderKind, market_price, product_name, today,
-};
+use crate::account::{Account, BRANCH, Notice, Order, OrderKind};
 use crate::config::Fill;
 use crate::rest::{Call, Reply, paginate};
 use crate::server::{Shared, lock};
@@ -34,7 +32,28 @@ pub(crate) fn handle(call: &Call<'_>) -> Option<Reply> {
             "ERROR : INPUT INVALID_CHECK_ACNO",
         ));
     }
+    sweep(call.sh);
     Some(handler(call))
+}
+
+/// Fills resting orders the market has reached (unless fills are switched off) and publishes
+/// their notices. Runs before every account answer and on the server's matching timer.
+pub(crate) fn sweep(sh: &Shared) {
+    if sh.config.fill == Fill::Never {
+        return;
+    }
+    let notices = {
+        let mut account = lock(&sh.account);
+        if !account.has_open() {
+            return;
+        }
+        account.sweep(&sh.market)
+    };
+    publish(sh, notices);
+}
+
+fn price_of(call: &Call<'_>, code: &str) -> u64 {
+    call.sh.market.quote(code).price.max(0) as u64
 }
 
 fn base(call: &Call<'_>) -> Map<String, Value> {
@@ -97,14 +116,17 @@ fn publish(sh: &Shared, notices: Vec<Notice>) {
 fn after_accept(sh: &Arc<Shared>, order: &Order, accept: Notice) {
     let mut notices = vec![accept];
     match sh.config.fill {
-        Fill::Immediate => notices.extend(lock(&sh.account).fill(&order.odno)),
+        Fill::Market => notices.extend(lock(&sh.account).match_now(&sh.market, &order.odno, false)),
+        Fill::Immediate => {
+            notices.extend(lock(&sh.account).match_now(&sh.market, &order.odno, true))
+        }
         Fill::After(delay) => {
             let sh2 = sh.clone();
             let odno = order.odno.clone();
             tokio::spawn(async move {
                 tokio::time::sleep(delay).await;
-                let fill = lock(&sh2.account).fill(&odno);
-                publish(&sh2, fill.into_iter().collect());
+                let fill = lock(&sh2.account).match_now(&sh2.market, &odno, true);
+                publish(&sh2, fill);
             });
         }
         Fill::Never => {}
@@ -132,6 +154,7 @@ fn order_cash(call: &Call<'_>) -> Reply {
     let tr = call.tr_id;
     let sell = tr.ends_with("0011U") || tr.ends_with("0801U");
     let placed = lock(&call.sh.account).place(
+        &call.sh.market,
         call.param("PDNO"),
         sell,
         call.param("ORD_DVSN"),
@@ -151,6 +174,7 @@ fn order_cash(call: &Call<'_>) -> Reply {
 fn revise(call: &Call<'_>) -> Reply {
     let cancel = call.param("RVSE_CNCL_DVSN_CD") == "02";
     let revised = lock(&call.sh.account).revise(
+        &call.sh.market,
         call.param("ORGN_ODNO"),
         cancel,
         call.param("ORD_DVSN"),
@@ -201,7 +225,7 @@ fn balance(call: &Call<'_>) -> Reply {
     let rows = page
         .iter()
         .map(|(code, qty, avg)| {
-            let price = market_price(code);
+            let price = price_of(call, code);
             let pchs = qty.saturating_mul(*avg);
             let evlu = qty.saturating_mul(price);
             let pfls = i128::from(evlu) - i128::from(pchs);
@@ -212,7 +236,7 @@ fn balance(call: &Call<'_>) -> Reply {
             };
             vec![
                 ("pdno", code.clone()),
-                ("prdt_name", product_name(code)),
+                ("prdt_name", call.sh.market.product(code).name.clone()),
                 ("trad_dvsn_name", "현금".into()),
                 ("hldg_qty", qty.to_string()),
                 ("ord_psbl_qty", account.sellable(code).to_string()),
@@ -232,17 +256,23 @@ fn balance(call: &Call<'_>) -> Reply {
         .fold(0u64, u64::saturating_add);
     let evlu = holdings
         .iter()
-        .map(|(c, q, _)| q.saturating_mul(market_price(c)))
+        .map(|(c, q, _)| q.saturating_mul(price_of(call, c)))
         .fold(0u64, u64::saturating_add);
-    let cash = account.cash.to_string();
+    let deposit = account.deposit.to_string();
     fill_block(
         call,
         &mut body,
         "output2",
         vec![vec![
-            ("dnca_tot_amt", cash.clone()),
-            ("nxdy_excc_amt", cash.clone()),
-            ("prvs_rcdl_excc_amt", cash),
+            // D+0 and D+1 hold what settled before today; today's trades settle at T+2.
+            ("dnca_tot_amt", deposit.clone()),
+            ("nxdy_excc_amt", deposit),
+            ("prvs_rcdl_excc_amt", account.cash.to_string()),
+            ("thdt_buy_amt", account.bought.to_string()),
+            ("thdt_sll_amt", account.sold.to_string()),
+            ("thdt_tlex_amt", account.charges.to_string()),
+            ("bfdy_buy_amt", "0".into()),
+            ("bfdy_sll_amt", "0".into()),
             ("scts_evlu_amt", evlu.to_string()),
             (
                 "tot_evlu_amt",
@@ -293,7 +323,7 @@ fn daily_ccld(call: &Call<'_>) -> Reply {
         Err(reply) => return reply,
     };
     let mut body = base(call);
-    let date = today();
+    let date = call.sh.market.now().format("%Y%m%d").to_string();
     let rows = page
         .iter()
         .map(|o| {
@@ -326,12 +356,12 @@ fn daily_ccld(call: &Call<'_>) -> Reply {
                     .into(),
                 ),
                 ("pdno", o.code.clone()),
-                ("prdt_name", product_name(&o.code)),
+                ("prdt_name", call.sh.market.product(&o.code).name.clone()),
                 ("ord_qty", o.qty.to_string()),
                 ("ord_unpr", o.price.to_string()),
                 ("ord_tmd", o.time.clone()),
                 ("tot_ccld_qty", o.filled.to_string()),
-                ("avg_prvs", o.fill_price.to_string()),
+                ("avg_prvs", o.fill_price().to_string()),
                 (
                     "cncl_yn",
                     if o.kind == OrderKind::Cancel {
@@ -341,10 +371,7 @@ fn daily_ccld(call: &Call<'_>) -> Reply {
                     }
                     .into(),
                 ),
-                (
-                    "tot_ccld_amt",
-                    o.filled.saturating_mul(o.fill_price).to_string(),
-                ),
+                ("tot_ccld_amt", o.fill_amount.to_string()),
                 ("rmn_qty", o.open().to_string()),
                 ("rjct_qty", "0".into()),
                 ("ccld_cndt_name", "없음".into()),
@@ -361,7 +388,7 @@ fn daily_ccld(call: &Call<'_>) -> Reply {
     let ccld_qty: u64 = orders.iter().map(|o| o.filled).sum();
     let ccld_amt = orders
         .iter()
-        .map(|o| o.filled.saturating_mul(o.fill_price))
+        .map(|o| o.fill_amount)
         .fold(0u64, u64::saturating_add);
     fill_block(
         call,
@@ -391,11 +418,18 @@ fn psbl_order(call: &Call<'_>) -> Reply {
     let code = call.param("PDNO");
     let price = match call.param("ORD_UNPR").trim().parse::<u64>() {
         Ok(p) if p > 0 => p,
-        _ => market_price(code),
+        _ => {
+            let q = call.sh.market.quote(code);
+            (if q.ask > 0 { q.ask } else { q.price }).max(1) as u64
+        }
     };
     let avail = account.available_cash();
+    // Whole shares whose amount plus commission fit the available cash.
+    let mut qty = avail / price;
+    while qty > 0 && qty * price + account.commission(qty * price) > avail {
+        qty -= 1;
+    }
     drop(account);
-    let qty = avail / price;
     let mut body = base(call);
     fill_block(
         call,

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use chrono::Timelike;
 use futures_util::{SinkExt, StreamExt};
 use kis_spec::{ApiSpec, Field};
 use rand::Rng;
@@ -20,10 +21,11 @@ use tokio_tungstenite::tungstenite::http::StatusCode;
 
 use crate::auth::random_text;
 use crate::catalog::tr_id_in;
+use crate::crypto;
 use crate::faults::Drip;
+use crate::market::fields::{self, Row};
 use crate::server::{Shared, lock};
 use crate::stats::bump;
-use crate::{crypto, synth};
 
 /// Which app keys have a session (or a held slot).
 #[derive(Debug, Default)]
@@ -80,6 +82,9 @@ pub(crate) async fn serve(listener: TcpListener, shared: Arc<Shared>) {
 }
 
 struct Sub {
+    /// The last record built and the simulated second it shows: within one second the market
+    /// does not change, so frames repeat it instead of recomputing.
+    last: Option<(chrono::NaiveDateTime, String)>,
     tr_id: String,
     tr_key: String,
     encrypted: bool,
@@ -207,21 +212,21 @@ fn ack(
     .to_string()
 }
 
+/// The record layout of a realtime TR, names in lower case (as the model looks them up).
 fn columns(spec: &ApiSpec) -> Vec<Field> {
     spec.response
         .body
         .iter()
         .filter(|f| !f.is_block())
-        .cloned()
+        .map(|f| Field {
+            name: f.name.to_ascii_lowercase(),
+            ..f.clone()
+        })
         .collect()
 }
 
-fn kst_stamp() -> String {
-    let offset = chrono::FixedOffset::east_opt(9 * 3600).expect("+09:00 is a valid offset");
-    chrono::Utc::now()
-        .with_timezone(&offset)
-        .format("%Y%m%d%H%M%S")
-        .to_string()
+fn kst_stamp(sh: &Shared) -> String {
+    sh.market.now().format("%Y%m%d%H%M%S").to_string()
 }
 
 impl Session<'_> {
@@ -399,6 +404,7 @@ impl Session<'_> {
                 .await;
         }
         self.subs.push(Sub {
+            last: None,
             encrypted: spec.realtime.as_ref().is_some_and(|r| r.encrypted),
             columns: columns(spec),
             example: self
@@ -432,27 +438,53 @@ impl Session<'_> {
             return Err(End::Drop);
         }
         bump(&self.sh.stats.pings_sent);
-        let ping = json!({"header": {"tr_id": "PINGPONG", "datetime": kst_stamp()}}).to_string();
+        let ping =
+            json!({"header": {"tr_id": "PINGPONG", "datetime": kst_stamp(self.sh)}}).to_string();
         self.send(ping).await
     }
 
     async fn on_data_tick(&mut self) -> Result<(), End> {
         let max = self.sh.config.max_records_per_frame.max(1) as usize;
         let mut frames = Vec::new();
-        for sub in self.subs.iter().filter(|s| !s.encrypted) {
+        let market = &self.sh.market;
+        let now = market.now();
+        let second = now.with_nanosecond(0).unwrap_or(now);
+        for sub in self.subs.iter_mut().filter(|s| !s.encrypted) {
             let mut rng = rand::rng();
             let count = if max > 1 && rng.random_ratio(1, 4) {
                 rng.random_range(2..=max)
             } else {
                 1
             };
-            let records: Vec<String> = (0..count)
-                .map(|i| {
-                    synth::realtime_record(&sub.columns, &sub.example, &sub.tr_key, self.seq + i)
-                })
-                .collect();
+            let fresh = sub.last.as_ref().is_some_and(|(at, _)| *at == second);
+            if !fresh {
+                // Every record comes from the market at this moment: the tape's newest trade,
+                // the day's range and cumulative volume, and the book.
+                let q = market.quote_at(&market.product(&sub.tr_key), now);
+                let book = market.book(&q);
+                let mut row = Row::quote(&q, Some(&book));
+                if let Some(t) = market.last_trade(&q) {
+                    row.qty = t.qty;
+                }
+                let record = fields::realtime_record(
+                    &sub.columns,
+                    &sub.example,
+                    &sub.tr_key,
+                    self.seq,
+                    &row,
+                );
+                sub.last = Some((second, record));
+            }
+            let record = sub.last.as_ref().map_or("", |(_, r)| r.as_str());
+            let mut payload = String::with_capacity((record.len() + 1) * count);
+            for i in 0..count {
+                if i > 0 {
+                    payload.push('^');
+                }
+                payload.push_str(record);
+            }
             self.seq += count;
-            frames.push((sub.tr_id.clone(), count, records.join("^")));
+            frames.push((sub.tr_id.clone(), count, payload));
         }
         for (tr_id, count, payload) in frames {
             let frame = format!("0|{tr_id}|{count:03}|{payload}");
@@ -517,8 +549,10 @@ impl Session<'_> {
         }
         for (tr_id, b64) in frames {
             let frame = format!("1|{tr_id}|001|{b64}");
-            self.send_frame(&tr_id, frame, &b64).await?;
+            // Counted before the write: a client may read the frame (and check the counter)
+            // before this task resumes after it.
             bump(&self.sh.stats.notices_sent);
+            self.send_frame(&tr_id, frame, &b64).await?;
         }
         Ok(())
     }

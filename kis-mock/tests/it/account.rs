@@ -6,7 +6,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use cbc::cipher::block_padding::Pkcs7;
 use cbc::cipher::{BlockDecryptMut, KeyIvInit};
-use kis_mock::{Fill, MockConfig, PagingConfig};
+use kis_mock::{Fees, Fill, MockClock, MockConfig, PagingConfig};
 use serde_json::{Value, json};
 
 use crate::common::*;
@@ -63,10 +63,24 @@ fn psbl_query(code: &'static str, price: &'static str) -> Vec<(&'static str, &'s
     q
 }
 
+/// Plumbing tests: every order fills at once at its own price (or the book), no fees, on a fixed
+/// simulated morning (005930's limits that day are 47,850..88,700). The market's own matching is
+/// tested in `market.rs`.
 fn paper() -> MockConfig {
     MockConfig {
         catalog: Some(fixtures()),
         rate_limit_per_sec: None,
+        fill: Fill::Immediate,
+        fees: Fees {
+            commission_bp: 0.0,
+            sell_tax_bp: 0.0,
+        },
+        seed: 1,
+        clock: MockClock::Simulated {
+            start: chrono::NaiveDate::from_ymd_opt(2026, 11, 26)
+                .and_then(|d| d.and_hms_opt(10, 30, 0)),
+            speed: 1.0,
+        },
         initial_cash: 1_000_000,
         paging: PagingConfig { pages: 1, rows: 20 },
         data_interval: None,
@@ -98,7 +112,10 @@ async fn order_fill_balance_fills_and_capacity_agree() {
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0]["pdno"], "005930");
     assert_eq!(rows[0]["hldg_qty"], "10");
-    assert_eq!(bal["output2"][0]["dnca_tot_amt"], "500000");
+    // Today's buy settles at T+2: D+0 is unchanged, D+2 is down by the amount.
+    assert_eq!(bal["output2"][0]["dnca_tot_amt"], "1000000");
+    assert_eq!(bal["output2"][0]["prvs_rcdl_excc_amt"], "500000");
+    assert_eq!(bal["output2"][0]["thdt_buy_amt"], "500000");
 
     let (_, fills) = get(&mock, &token, CCLD, "VTTC0081R", &ccld_query()).await;
     let row = &fills["output1"][0];
@@ -172,7 +189,7 @@ async fn modify_and_cancel_open_orders() {
         &token,
         REVISE,
         "VTTC0013U",
-        revise("01", "4", "40000", "N"),
+        revise("01", "4", "60000", "N"),
     )
     .await;
     assert_eq!(body["rt_cd"], "0", "{body}");
@@ -216,10 +233,10 @@ async fn modify_and_cancel_open_orders() {
         &token,
         PSBL,
         "VTTC8908R",
-        &psbl_query("005930", "40000"),
+        &psbl_query("005930", "60000"),
     )
     .await;
-    assert_eq!(psbl["output"]["ord_psbl_cash"], "840000");
+    assert_eq!(psbl["output"]["ord_psbl_cash"], "760000");
 }
 
 #[tokio::test]
@@ -299,7 +316,7 @@ async fn delayed_fill() {
         &token,
         ORDER,
         "VTTC0012U",
-        order("005930", "1", "1000"),
+        order("005930", "1", "50000"),
     )
     .await;
     let (_, fills) = get(&mock, &token, CCLD, "VTTC0081R", &ccld_query()).await;

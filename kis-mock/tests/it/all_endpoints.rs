@@ -35,8 +35,9 @@ fn value(field: &Field, odno: &str) -> Value {
         "ACNT_PRDT_CD" => Some("01"),
         "PDNO" => Some("005930"),
         "ORD_QTY" => Some("1"),
-        "ORD_UNPR" => Some("1000"),
-        "ORD_DVSN" => Some("00"),
+        // A market order: valid whatever the simulated price is.
+        "ORD_UNPR" => Some("0"),
+        "ORD_DVSN" => Some("01"),
         "ORGN_ODNO" => Some(odno),
         "RVSE_CNCL_DVSN_CD" => Some("02"),
         "QTY_ALL_ORD_YN" => Some("Y"),
@@ -85,7 +86,7 @@ async fn open_order(mock: &MockServer, catalog: &Catalog, token: &str, env: Mock
     else {
         return String::new();
     };
-    let body = json!({"CANO": "12345678", "ACNT_PRDT_CD": "01", "PDNO": "005930", "ORD_DVSN": "00", "ORD_QTY": "5", "ORD_UNPR": "1000"});
+    let body = json!({"CANO": "12345678", "ACNT_PRDT_CD": "01", "PDNO": "005930", "ORD_DVSN": "01", "ORD_QTY": "5", "ORD_UNPR": "0"});
     let (_, answer) = post(mock, token, &spec.path, &tr, body).await;
     answer["output"]["ODNO"].as_str().unwrap_or("").to_owned()
 }

@@ -9,7 +9,19 @@ use std::time::{Duration, Instant};
 async fn binary_prints_urls_serves_and_stops_on_ctrl_c() {
     let started = Instant::now();
     let mut child = Command::new(env!("CARGO_BIN_EXE_kis-mock"))
-        .args(["--rest-port", "0", "--ws-port", "0", "--paper"])
+        .args([
+            "--rest-port",
+            "0",
+            "--ws-port",
+            "0",
+            "--paper",
+            "--seed",
+            "9",
+            "--start",
+            "2026-11-26 10:00:00",
+            "--speed",
+            "2",
+        ])
         .stdout(Stdio::piped())
         .spawn()
         .expect("binary starts");
@@ -54,4 +66,13 @@ async fn binary_prints_urls_serves_and_stops_on_ctrl_c() {
     assert!(status.success(), "{status:?}");
     let rest: Vec<String> = lines.map_while(Result::ok).collect();
     assert!(rest.iter().any(|l| l == "kis-mock stopped"), "{rest:?}");
+    assert!(
+        rest[0].starts_with("seed 9, market clock 2026-11-26 10:00:0"),
+        "{rest:?}"
+    );
+    assert!(rest.iter().any(|l| l.starts_with("accepts only: app key ")));
+    assert!(
+        rest.iter().any(|l| l == &format!("vps: \"{url}\"")),
+        "{rest:?}"
+    );
 }

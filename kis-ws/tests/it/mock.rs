@@ -396,9 +396,9 @@ async fn an_order_filled_during_a_drop_is_recovered_once() {
         s.client
             .send(OrderCashRequest::buy(
                 "005930",
-                OrderType::Limit,
+                OrderType::Market,
                 3,
-                Decimal::from(70_000),
+                Decimal::ZERO,
             ))
             .await
             .expect("order A"),
@@ -419,9 +419,9 @@ async fn an_order_filled_during_a_drop_is_recovered_once() {
         s.client
             .send(OrderCashRequest::buy(
                 "000660",
-                OrderType::Limit,
+                OrderType::Market,
                 2,
-                Decimal::from(150_000),
+                Decimal::ZERO,
             ))
             .await
             .expect("order B"),

@@ -1,0 +1,88 @@
+//! The simulated clock: KST wall time that starts where the configuration says and runs at a
+//! chosen speed, or the real KST time.
+
+use std::time::Instant;
+
+use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime, Utc};
+
+use super::calendar::Calendar;
+
+/// How the mock's market clock runs. Times are KST (UTC+9), as KIS reports them.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum MockClock {
+    /// Simulated time starting at `start` (KST) and running `speed` times as fast as real
+    /// time. `start: None` picks 10:30 KST on the latest KRX trading day on or before today,
+    /// so a regular session is in progress. `speed: 60.0` runs a 6.5-hour trading day in
+    /// 6.5 minutes.
+    Simulated {
+        /// Where the clock starts (KST); `None` = 10:30 on the latest trading day.
+        start: Option<NaiveDateTime>,
+        /// Simulated seconds per real second (at least 0.001).
+        speed: f64,
+    },
+    /// The real time in KST: the market is open only when KRX really is.
+    Real,
+}
+
+impl Default for MockClock {
+    fn default() -> Self {
+        MockClock::Simulated {
+            start: None,
+            speed: 1.0,
+        }
+    }
+}
+
+/// The real KST time now.
+pub fn real_kst() -> NaiveDateTime {
+    Utc::now().naive_utc() + Duration::hours(9)
+}
+
+/// A running clock.
+#[derive(Debug, Clone)]
+pub struct Clock {
+    origin: Instant,
+    start: NaiveDateTime,
+    speed: f64,
+    real: bool,
+}
+
+impl Clock {
+    /// Starts a clock as configured.
+    pub fn new(config: MockClock) -> Clock {
+        match config {
+            MockClock::Real => Clock {
+                origin: Instant::now(),
+                start: real_kst(),
+                speed: 1.0,
+                real: true,
+            },
+            MockClock::Simulated { start, speed } => {
+                let start = start.unwrap_or_else(|| {
+                    let today = Calendar::Krx.on_or_before(real_kst().date());
+                    today.and_time(NaiveTime::from_hms_opt(10, 30, 0).expect("a valid time"))
+                });
+                Clock {
+                    origin: Instant::now(),
+                    start,
+                    speed: speed.max(0.001),
+                    real: false,
+                }
+            }
+        }
+    }
+
+    /// The current KST time, to the millisecond.
+    pub fn now(&self) -> NaiveDateTime {
+        if self.real {
+            return real_kst();
+        }
+        let real = self.origin.elapsed().as_secs_f64();
+        self.start + Duration::milliseconds((real * self.speed * 1000.0) as i64)
+    }
+
+    /// Today's KST date.
+    pub fn today(&self) -> NaiveDate {
+        self.now().date()
+    }
+}
