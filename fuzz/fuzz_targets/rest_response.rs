@@ -25,7 +25,7 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let is_object = value.is_object();
-    match kis_client::api::decode_response(Some(path), Some(tr_id), value.clone()) {
+    match kis_client::decode::decode_response(Some(path), Some(tr_id), value.clone()) {
         Ok(d) => assert_eq!(d.decoded, value, "write-back differs"),
         Err(e) => assert!(!is_object || e.starts_with("no endpoint"), "{e}"),
     }

@@ -19,7 +19,6 @@ pub mod codes;
 #[cfg(feature = "domestic-stock")]
 pub mod domestic_stock;
 
-<<<<<<< HEAD
 /// The request facts of every endpoint of the enabled categories (for by-name requests).
 pub(crate) fn request_infos() -> &'static [&'static crate::endpoint::EndpointInfo] {
     static ALL: std::sync::OnceLock<Vec<&'static crate::endpoint::EndpointInfo>> =
@@ -33,19 +32,8 @@ pub(crate) fn request_infos() -> &'static [&'static crate::endpoint::EndpointInf
     })
 }
 
-/// One row of the decode table: which response type belongs to a path and TR IDs.
-#[derive(Debug)]
-pub(crate) struct Entry {
-    category: &'static str,
-    id: &'static str,
-    path: &'static str,
-    tr_ids: &'static [&'static str],
-    decode: fn(crate::value::Map) -> (crate::value::Map, crate::value::Report),
-}
-=======
 /// KIS message codes by class (from `spec/msg_codes.yaml`).
 pub(crate) mod msg_codes;
->>>>>>> issue-15
 
 /// The decode table rows (the logic that reads them lives in `crate::decode`).
 pub(crate) use crate::decode::Entry;

@@ -115,7 +115,6 @@ impl std::fmt::Debug for InquireBalanceRequest {
     }
 }
 
-<<<<<<< HEAD
 /// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
 const FIELDS: &[p::FieldMeta] = &[
     p::FieldMeta { wire: "CANO", kind: p::FieldKind::Account, max_len: 0, required: true, blank: false, codes: &[], retired: &[] },
@@ -124,7 +123,7 @@ const FIELDS: &[p::FieldMeta] = &[
     p::FieldMeta { wire: "CTX_AREA_FK100", kind: p::FieldKind::Text, max_len: 0, required: false, blank: false, codes: &[], retired: &[] },
     p::FieldMeta { wire: "CTX_AREA_NK100", kind: p::FieldKind::Text, max_len: 0, required: false, blank: false, codes: &[], retired: &[] },
 ];
-=======
+
 /// For the redaction test over every generated type: `Debug` of a request with every field
 /// set (sensitive ones to `secret` or `account`).
 #[cfg(test)]
@@ -139,7 +138,6 @@ pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     };
     format!("{r:?}")
 }
->>>>>>> issue-15
 
 impl Endpoint for InquireBalanceRequest {
     type Response = InquireBalanceResponse;

@@ -136,7 +136,6 @@ impl std::fmt::Debug for NamesRequest {
     }
 }
 
-<<<<<<< HEAD
 /// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
 const FIELDS: &[p::FieldMeta] = &[
     p::FieldMeta { wire: "type", kind: p::FieldKind::Text, max_len: 0, required: true, blank: false, codes: &[], retired: &[] },
@@ -144,7 +143,7 @@ const FIELDS: &[p::FieldMeta] = &[
     p::FieldMeta { wire: "1ST_DAY", kind: p::FieldKind::Date, max_len: 0, required: false, blank: false, codes: &[], retired: &[] },
     p::FieldMeta { wire: "variant", kind: p::FieldKind::Text, max_len: 0, required: false, blank: false, codes: &[], retired: &[] },
 ];
-=======
+
 /// For the redaction test over every generated type: `Debug` of a request with every field
 /// set (sensitive ones to `secret` or `account`).
 #[cfg(test)]
@@ -159,7 +158,6 @@ pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     };
     format!("{r:?}")
 }
->>>>>>> issue-15
 
 impl Endpoint for NamesRequest {
     type Response = NamesResponse;

@@ -195,7 +195,6 @@ impl std::fmt::Debug for OrderCashRequest {
     }
 }
 
-<<<<<<< HEAD
 /// The request fields as KIS checks them (see [`crate::__private::FieldMeta`]).
 const FIELDS: &[p::FieldMeta] = &[
     p::FieldMeta { wire: "CANO", kind: p::FieldKind::Account, max_len: 8, required: true, blank: false, codes: &[], retired: &[] },
@@ -206,7 +205,7 @@ const FIELDS: &[p::FieldMeta] = &[
     p::FieldMeta { wire: "ORD_UNPR", kind: p::FieldKind::Integer, max_len: 0, required: true, blank: false, codes: &[], retired: &[] },
     p::FieldMeta { wire: "EXCG_ID_DVSN_CD", kind: p::FieldKind::Code, max_len: 0, required: false, blank: false, codes: &["KRX", "NXT"], retired: &[] },
 ];
-=======
+
 /// For the redaction test over every generated type: `Debug` of a request with every field
 /// set (sensitive ones to `secret` or `account`).
 #[cfg(test)]
@@ -224,7 +223,6 @@ pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     };
     format!("{r:?}")
 }
->>>>>>> issue-15
 
 impl Endpoint for OrderCashRequest {
     type Response = OrderCashResponse;
