@@ -11,9 +11,6 @@ pub(crate) mod decode;
 
 pub use block::{Block, Map, Object, One, Report};
 pub use chrono::{NaiveDate, NaiveTime};
-/// The generated decode table's entry point (kept here until the decode registry moves).
-#[doc(hidden)]
-pub use decode::decode_map;
 pub use rust_decimal::Decimal;
 
 use std::borrow::Cow;
@@ -151,56 +148,6 @@ impl<T: Wire + fmt::Display> fmt::Display for Val<T> {
             Val::Ok(v) => v.fmt(f),
             other => f.write_str(&other.raw()),
         }
-    }
-}
-
-/// Shows a secret-ish string (an account number) in `Debug` output as `"<redacted>"` (or `""`
-/// when empty), so request logs never carry it.
-pub struct Redacted<'a>(pub &'a str);
-
-impl fmt::Debug for Redacted<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.0.is_empty() {
-            f.write_str("\"\"")
-        } else {
-            f.write_str("\"<redacted>\"")
-        }
-    }
-}
-
-/// One request field value for [`serialize_fields`].
-#[derive(Debug, Clone, Copy)]
-pub enum WireField<'a> {
-    /// A string value (every scalar request field).
-    Str(&'a str),
-    /// A nested JSON value (request arrays and objects).
-    Json(&'a serde_json::Value),
-}
-
-/// Serializes a request as a map of wire name to value, in the given order. Shared by every
-/// generated request, so the serializer code is instantiated once per serializer, not once per
-/// endpoint.
-pub fn serialize_fields<S: serde::Serializer>(
-    s: S,
-    fields: &[(&str, WireField<'_>)],
-) -> Result<S::Ok, S::Error> {
-    use serde::ser::SerializeMap;
-    let mut m = s.serialize_map(Some(fields.len()))?;
-    for (k, v) in fields {
-        match v {
-            WireField::Str(x) => m.serialize_entry(k, x)?,
-            WireField::Json(x) => m.serialize_entry(k, x)?,
-        }
-    }
-    m.end()
-}
-
-/// Reads field `i` of a realtime record (`Missing` beyond the end).
-#[inline]
-pub fn field<T: Wire>(fields: &[&str], i: usize) -> Val<T> {
-    match fields.get(i) {
-        Some(s) => Val::parse(s),
-        None => Val::Missing,
     }
 }
 
@@ -470,9 +417,9 @@ mod tests {
     #[test]
     fn realtime_fields_past_the_end_are_missing() {
         let f = ["1", "x"];
-        assert_eq!(field::<i64>(&f, 0), Val::Ok(1));
-        assert!(field::<i64>(&f, 1).is_invalid());
-        assert!(field::<i64>(&f, 2).is_missing());
+        assert_eq!(crate::__private::field::<i64>(&f, 0), Val::Ok(1));
+        assert!(crate::__private::field::<i64>(&f, 1).is_invalid());
+        assert!(crate::__private::field::<i64>(&f, 2).is_missing());
     }
 
     proptest! {

@@ -35,16 +35,34 @@ pub struct AvgUnitRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for AvgUnitRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
-                ("INQR_STRT_DT", v::WireField::Str(&self.inqr_strt_dt)),
-                ("INQR_END_DT", v::WireField::Str(&self.inqr_end_dt)),
-                ("PDNO", v::WireField::Str(&self.pdno)),
-                ("PRDT_TYPE_CD", v::WireField::Str(&self.prdt_type_cd)),
-                ("VRFC_KIND_CD", v::WireField::Str(&self.vrfc_kind_cd)),
-                ("CTX_AREA_NK30", v::WireField::Str(&self.ctx_area_nk30)),
-                ("CTX_AREA_FK100", v::WireField::Str(&self.ctx_area_fk100)),
+                (
+                    "INQR_STRT_DT",
+                    crate::__private::WireField::Str(&self.inqr_strt_dt),
+                ),
+                (
+                    "INQR_END_DT",
+                    crate::__private::WireField::Str(&self.inqr_end_dt),
+                ),
+                ("PDNO", crate::__private::WireField::Str(&self.pdno)),
+                (
+                    "PRDT_TYPE_CD",
+                    crate::__private::WireField::Str(&self.prdt_type_cd),
+                ),
+                (
+                    "VRFC_KIND_CD",
+                    crate::__private::WireField::Str(&self.vrfc_kind_cd),
+                ),
+                (
+                    "CTX_AREA_NK30",
+                    crate::__private::WireField::Str(&self.ctx_area_nk30),
+                ),
+                (
+                    "CTX_AREA_FK100",
+                    crate::__private::WireField::Str(&self.ctx_area_fk100),
+                ),
             ],
         )
     }

@@ -52,19 +52,40 @@ pub struct InquireDailyCcldRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for InquireDailyCcldRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
-                ("CANO", v::WireField::Str(&self.cano)),
-                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
-                ("INQR_STRT_DT", v::WireField::Str(&self.inqr_strt_dt)),
-                ("INQR_END_DT", v::WireField::Str(&self.inqr_end_dt)),
-                ("SLL_BUY_DVSN_CD", v::WireField::Str(&self.sll_buy_dvsn_cd)),
-                ("SORT_SQN_DVSN", v::WireField::Str(&self.sort_sqn_dvsn)),
-                ("PDNO", v::WireField::Str(&self.pdno)),
-                ("NCCS_YN", v::WireField::Str(&self.nccs_yn)),
-                ("CTX_AREA_NK200", v::WireField::Str(&self.ctx_area_nk200)),
-                ("CTX_AREA_FK200", v::WireField::Str(&self.ctx_area_fk200)),
+                ("CANO", crate::__private::WireField::Str(&self.cano)),
+                (
+                    "ACNT_PRDT_CD",
+                    crate::__private::WireField::Str(&self.acnt_prdt_cd),
+                ),
+                (
+                    "INQR_STRT_DT",
+                    crate::__private::WireField::Str(&self.inqr_strt_dt),
+                ),
+                (
+                    "INQR_END_DT",
+                    crate::__private::WireField::Str(&self.inqr_end_dt),
+                ),
+                (
+                    "SLL_BUY_DVSN_CD",
+                    crate::__private::WireField::Str(&self.sll_buy_dvsn_cd),
+                ),
+                (
+                    "SORT_SQN_DVSN",
+                    crate::__private::WireField::Str(&self.sort_sqn_dvsn),
+                ),
+                ("PDNO", crate::__private::WireField::Str(&self.pdno)),
+                ("NCCS_YN", crate::__private::WireField::Str(&self.nccs_yn)),
+                (
+                    "CTX_AREA_NK200",
+                    crate::__private::WireField::Str(&self.ctx_area_nk200),
+                ),
+                (
+                    "CTX_AREA_FK200",
+                    crate::__private::WireField::Str(&self.ctx_area_fk200),
+                ),
             ],
         )
     }

@@ -32,16 +32,22 @@ pub struct InquirePsblOrderRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for InquirePsblOrderRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
-                ("CANO", v::WireField::Str(&self.cano)),
-                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
-                ("PDNO", v::WireField::Str(&self.pdno)),
-                ("BOND_ORD_UNPR", v::WireField::Str(&self.bond_ord_unpr)),
+                ("CANO", crate::__private::WireField::Str(&self.cano)),
+                (
+                    "ACNT_PRDT_CD",
+                    crate::__private::WireField::Str(&self.acnt_prdt_cd),
+                ),
+                ("PDNO", crate::__private::WireField::Str(&self.pdno)),
+                (
+                    "BOND_ORD_UNPR",
+                    crate::__private::WireField::Str(&self.bond_ord_unpr),
+                ),
                 (
                     "SAMT_MKET_PTCI_YN",
-                    v::WireField::Str(&self.samt_mket_ptci_yn),
+                    crate::__private::WireField::Str(&self.samt_mket_ptci_yn),
                 ),
             ],
         )

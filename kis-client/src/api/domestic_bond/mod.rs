@@ -42,7 +42,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "avg_unit",
         path: "/uapi/domestic-bond/v1/quotations/avg-unit",
         tr_ids: &["CTPF2005R"],
-        decode: crate::value::decode_map::<avg_unit::AvgUnitResponse>,
+        decode: crate::__private::decode_map::<avg_unit::AvgUnitResponse>,
         debug: crate::decode::debug_of::<avg_unit::AvgUnitResponse>,
         #[cfg(test)]
         request_debug: avg_unit::debug_sample,
@@ -52,7 +52,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "buy",
         path: "/uapi/domestic-bond/v1/trading/buy",
         tr_ids: &["TTTC0952U"],
-        decode: crate::value::decode_map::<buy::BuyResponse>,
+        decode: crate::__private::decode_map::<buy::BuyResponse>,
         debug: crate::decode::debug_of::<buy::BuyResponse>,
         #[cfg(test)]
         request_debug: buy::debug_sample,
@@ -62,7 +62,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_asking_price",
         path: "/uapi/domestic-bond/v1/quotations/inquire-asking-price",
         tr_ids: &["FHKBJ773401C0"],
-        decode: crate::value::decode_map::<inquire_asking_price::InquireAskingPriceResponse>,
+        decode: crate::__private::decode_map::<inquire_asking_price::InquireAskingPriceResponse>,
         debug: crate::decode::debug_of::<inquire_asking_price::InquireAskingPriceResponse>,
         #[cfg(test)]
         request_debug: inquire_asking_price::debug_sample,
@@ -72,7 +72,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_balance",
         path: "/uapi/domestic-bond/v1/trading/inquire-balance",
         tr_ids: &["CTSC8407R"],
-        decode: crate::value::decode_map::<inquire_balance::InquireBalanceResponse>,
+        decode: crate::__private::decode_map::<inquire_balance::InquireBalanceResponse>,
         debug: crate::decode::debug_of::<inquire_balance::InquireBalanceResponse>,
         #[cfg(test)]
         request_debug: inquire_balance::debug_sample,
@@ -82,7 +82,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_ccnl",
         path: "/uapi/domestic-bond/v1/quotations/inquire-ccnl",
         tr_ids: &["FHKBJ773403C0"],
-        decode: crate::value::decode_map::<inquire_ccnl::InquireCcnlResponse>,
+        decode: crate::__private::decode_map::<inquire_ccnl::InquireCcnlResponse>,
         debug: crate::decode::debug_of::<inquire_ccnl::InquireCcnlResponse>,
         #[cfg(test)]
         request_debug: inquire_ccnl::debug_sample,
@@ -92,7 +92,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_daily_ccld",
         path: "/uapi/domestic-bond/v1/trading/inquire-daily-ccld",
         tr_ids: &["CTSC8013R"],
-        decode: crate::value::decode_map::<inquire_daily_ccld::InquireDailyCcldResponse>,
+        decode: crate::__private::decode_map::<inquire_daily_ccld::InquireDailyCcldResponse>,
         debug: crate::decode::debug_of::<inquire_daily_ccld::InquireDailyCcldResponse>,
         #[cfg(test)]
         request_debug: inquire_daily_ccld::debug_sample,
@@ -102,7 +102,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_daily_itemchartprice",
         path: "/uapi/domestic-bond/v1/quotations/inquire-daily-itemchartprice",
         tr_ids: &["FHKBJ773701C0"],
-        decode: crate::value::decode_map::<
+        decode: crate::__private::decode_map::<
             inquire_daily_itemchartprice::InquireDailyItemchartpriceResponse,
         >,
         debug: crate::decode::debug_of::<
@@ -116,7 +116,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_daily_price",
         path: "/uapi/domestic-bond/v1/quotations/inquire-daily-price",
         tr_ids: &["FHKBJ773404C0"],
-        decode: crate::value::decode_map::<inquire_daily_price::InquireDailyPriceResponse>,
+        decode: crate::__private::decode_map::<inquire_daily_price::InquireDailyPriceResponse>,
         debug: crate::decode::debug_of::<inquire_daily_price::InquireDailyPriceResponse>,
         #[cfg(test)]
         request_debug: inquire_daily_price::debug_sample,
@@ -126,7 +126,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_price",
         path: "/uapi/domestic-bond/v1/quotations/inquire-price",
         tr_ids: &["FHKBJ773400C0"],
-        decode: crate::value::decode_map::<inquire_price::InquirePriceResponse>,
+        decode: crate::__private::decode_map::<inquire_price::InquirePriceResponse>,
         debug: crate::decode::debug_of::<inquire_price::InquirePriceResponse>,
         #[cfg(test)]
         request_debug: inquire_price::debug_sample,
@@ -136,7 +136,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_psbl_order",
         path: "/uapi/domestic-bond/v1/trading/inquire-psbl-order",
         tr_ids: &["TTTC8910R"],
-        decode: crate::value::decode_map::<inquire_psbl_order::InquirePsblOrderResponse>,
+        decode: crate::__private::decode_map::<inquire_psbl_order::InquirePsblOrderResponse>,
         debug: crate::decode::debug_of::<inquire_psbl_order::InquirePsblOrderResponse>,
         #[cfg(test)]
         request_debug: inquire_psbl_order::debug_sample,
@@ -146,7 +146,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_psbl_rvsecncl",
         path: "/uapi/domestic-bond/v1/trading/inquire-psbl-rvsecncl",
         tr_ids: &["CTSC8035R"],
-        decode: crate::value::decode_map::<inquire_psbl_rvsecncl::InquirePsblRvsecnclResponse>,
+        decode: crate::__private::decode_map::<inquire_psbl_rvsecncl::InquirePsblRvsecnclResponse>,
         debug: crate::decode::debug_of::<inquire_psbl_rvsecncl::InquirePsblRvsecnclResponse>,
         #[cfg(test)]
         request_debug: inquire_psbl_rvsecncl::debug_sample,
@@ -156,7 +156,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "issue_info",
         path: "/uapi/domestic-bond/v1/quotations/issue-info",
         tr_ids: &["CTPF1101R"],
-        decode: crate::value::decode_map::<issue_info::IssueInfoResponse>,
+        decode: crate::__private::decode_map::<issue_info::IssueInfoResponse>,
         debug: crate::decode::debug_of::<issue_info::IssueInfoResponse>,
         #[cfg(test)]
         request_debug: issue_info::debug_sample,
@@ -166,7 +166,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "order_rvsecncl",
         path: "/uapi/domestic-bond/v1/trading/order-rvsecncl",
         tr_ids: &["TTTC0953U"],
-        decode: crate::value::decode_map::<order_rvsecncl::OrderRvsecnclResponse>,
+        decode: crate::__private::decode_map::<order_rvsecncl::OrderRvsecnclResponse>,
         debug: crate::decode::debug_of::<order_rvsecncl::OrderRvsecnclResponse>,
         #[cfg(test)]
         request_debug: order_rvsecncl::debug_sample,
@@ -176,7 +176,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "search_bond_info",
         path: "/uapi/domestic-bond/v1/quotations/search-bond-info",
         tr_ids: &["CTPF1114R"],
-        decode: crate::value::decode_map::<search_bond_info::SearchBondInfoResponse>,
+        decode: crate::__private::decode_map::<search_bond_info::SearchBondInfoResponse>,
         debug: crate::decode::debug_of::<search_bond_info::SearchBondInfoResponse>,
         #[cfg(test)]
         request_debug: search_bond_info::debug_sample,
@@ -186,7 +186,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "sell",
         path: "/uapi/domestic-bond/v1/trading/sell",
         tr_ids: &["TTTC0958U"],
-        decode: crate::value::decode_map::<sell::SellResponse>,
+        decode: crate::__private::decode_map::<sell::SellResponse>,
         debug: crate::decode::debug_of::<sell::SellResponse>,
         #[cfg(test)]
         request_debug: sell::debug_sample,

@@ -48,23 +48,44 @@ pub struct OrderRvsecnclRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for OrderRvsecnclRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
-                ("CANO", v::WireField::Str(&self.cano)),
-                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
-                ("PDNO", v::WireField::Str(&self.pdno)),
-                ("ORGN_ODNO", v::WireField::Str(&self.orgn_odno)),
-                ("ORD_QTY2", v::WireField::Str(&self.ord_qty2)),
-                ("BOND_ORD_UNPR", v::WireField::Str(&self.bond_ord_unpr)),
-                ("QTY_ALL_ORD_YN", v::WireField::Str(&self.qty_all_ord_yn)),
+                ("CANO", crate::__private::WireField::Str(&self.cano)),
+                (
+                    "ACNT_PRDT_CD",
+                    crate::__private::WireField::Str(&self.acnt_prdt_cd),
+                ),
+                ("PDNO", crate::__private::WireField::Str(&self.pdno)),
+                (
+                    "ORGN_ODNO",
+                    crate::__private::WireField::Str(&self.orgn_odno),
+                ),
+                ("ORD_QTY2", crate::__private::WireField::Str(&self.ord_qty2)),
+                (
+                    "BOND_ORD_UNPR",
+                    crate::__private::WireField::Str(&self.bond_ord_unpr),
+                ),
+                (
+                    "QTY_ALL_ORD_YN",
+                    crate::__private::WireField::Str(&self.qty_all_ord_yn),
+                ),
                 (
                     "RVSE_CNCL_DVSN_CD",
-                    v::WireField::Str(&self.rvse_cncl_dvsn_cd),
+                    crate::__private::WireField::Str(&self.rvse_cncl_dvsn_cd),
                 ),
-                ("MGCO_APTM_ODNO", v::WireField::Str(&self.mgco_aptm_odno)),
-                ("ORD_SVR_DVSN_CD", v::WireField::Str(&self.ord_svr_dvsn_cd)),
-                ("CTAC_TLNO", v::WireField::Str(&self.ctac_tlno)),
+                (
+                    "MGCO_APTM_ODNO",
+                    crate::__private::WireField::Str(&self.mgco_aptm_odno),
+                ),
+                (
+                    "ORD_SVR_DVSN_CD",
+                    crate::__private::WireField::Str(&self.ord_svr_dvsn_cd),
+                ),
+                (
+                    "CTAC_TLNO",
+                    crate::__private::WireField::Str(&self.ctac_tlno),
+                ),
             ],
         )
     }

@@ -57,33 +57,48 @@ pub struct SellRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for SellRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
-                ("CANO", v::WireField::Str(&self.cano)),
-                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
-                ("ORD_DVSN", v::WireField::Str(&self.ord_dvsn)),
-                ("PDNO", v::WireField::Str(&self.pdno)),
-                ("ORD_QTY2", v::WireField::Str(&self.ord_qty2)),
-                ("BOND_ORD_UNPR", v::WireField::Str(&self.bond_ord_unpr)),
-                ("SPRX_YN", v::WireField::Str(&self.sprx_yn)),
-                ("BUY_DT", v::WireField::Str(&self.buy_dt)),
-                ("BUY_SEQ", v::WireField::Str(&self.buy_seq)),
+                ("CANO", crate::__private::WireField::Str(&self.cano)),
+                (
+                    "ACNT_PRDT_CD",
+                    crate::__private::WireField::Str(&self.acnt_prdt_cd),
+                ),
+                ("ORD_DVSN", crate::__private::WireField::Str(&self.ord_dvsn)),
+                ("PDNO", crate::__private::WireField::Str(&self.pdno)),
+                ("ORD_QTY2", crate::__private::WireField::Str(&self.ord_qty2)),
+                (
+                    "BOND_ORD_UNPR",
+                    crate::__private::WireField::Str(&self.bond_ord_unpr),
+                ),
+                ("SPRX_YN", crate::__private::WireField::Str(&self.sprx_yn)),
+                ("BUY_DT", crate::__private::WireField::Str(&self.buy_dt)),
+                ("BUY_SEQ", crate::__private::WireField::Str(&self.buy_seq)),
                 (
                     "SAMT_MKET_PTCI_YN",
-                    v::WireField::Str(&self.samt_mket_ptci_yn),
+                    crate::__private::WireField::Str(&self.samt_mket_ptci_yn),
                 ),
                 (
                     "SLL_AGCO_OPPS_SLL_YN",
-                    v::WireField::Str(&self.sll_agco_opps_sll_yn),
+                    crate::__private::WireField::Str(&self.sll_agco_opps_sll_yn),
                 ),
                 (
                     "BOND_RTL_MKET_YN",
-                    v::WireField::Str(&self.bond_rtl_mket_yn),
+                    crate::__private::WireField::Str(&self.bond_rtl_mket_yn),
                 ),
-                ("MGCO_APTM_ODNO", v::WireField::Str(&self.mgco_aptm_odno)),
-                ("ORD_SVR_DVSN_CD", v::WireField::Str(&self.ord_svr_dvsn_cd)),
-                ("CTAC_TLNO", v::WireField::Str(&self.ctac_tlno)),
+                (
+                    "MGCO_APTM_ODNO",
+                    crate::__private::WireField::Str(&self.mgco_aptm_odno),
+                ),
+                (
+                    "ORD_SVR_DVSN_CD",
+                    crate::__private::WireField::Str(&self.ord_svr_dvsn_cd),
+                ),
+                (
+                    "CTAC_TLNO",
+                    crate::__private::WireField::Str(&self.ctac_tlno),
+                ),
             ],
         )
     }

@@ -38,29 +38,32 @@ pub struct DisplayBoardCallputRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for DisplayBoardCallputRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
                 (
                     "FID_COND_MRKT_DIV_CODE",
-                    v::WireField::Str(&self.fid_cond_mrkt_div_code),
+                    crate::__private::WireField::Str(&self.fid_cond_mrkt_div_code),
                 ),
                 (
                     "FID_COND_SCR_DIV_CODE",
-                    v::WireField::Str(&self.fid_cond_scr_div_code),
+                    crate::__private::WireField::Str(&self.fid_cond_scr_div_code),
                 ),
                 (
                     "FID_MRKT_CLS_CODE",
-                    v::WireField::Str(&self.fid_mrkt_cls_code),
+                    crate::__private::WireField::Str(&self.fid_mrkt_cls_code),
                 ),
-                ("FID_MTRT_CNT", v::WireField::Str(&self.fid_mtrt_cnt)),
+                (
+                    "FID_MTRT_CNT",
+                    crate::__private::WireField::Str(&self.fid_mtrt_cnt),
+                ),
                 (
                     "FID_COND_MRKT_CLS_CODE",
-                    v::WireField::Str(&self.fid_cond_mrkt_cls_code),
+                    crate::__private::WireField::Str(&self.fid_cond_mrkt_cls_code),
                 ),
                 (
                     "FID_MRKT_CLS_CODE1",
-                    v::WireField::Str(&self.fid_mrkt_cls_code1),
+                    crate::__private::WireField::Str(&self.fid_mrkt_cls_code1),
                 ),
             ],
         )

@@ -32,20 +32,20 @@ pub struct DisplayBoardFuturesRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for DisplayBoardFuturesRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
                 (
                     "FID_COND_MRKT_DIV_CODE",
-                    v::WireField::Str(&self.fid_cond_mrkt_div_code),
+                    crate::__private::WireField::Str(&self.fid_cond_mrkt_div_code),
                 ),
                 (
                     "FID_COND_SCR_DIV_CODE",
-                    v::WireField::Str(&self.fid_cond_scr_div_code),
+                    crate::__private::WireField::Str(&self.fid_cond_scr_div_code),
                 ),
                 (
                     "FID_COND_MRKT_CLS_CODE",
-                    v::WireField::Str(&self.fid_cond_mrkt_cls_code),
+                    crate::__private::WireField::Str(&self.fid_cond_mrkt_cls_code),
                 ),
             ],
         )

@@ -37,19 +37,31 @@ pub struct InquireCcnlBstimeRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for InquireCcnlBstimeRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
-                ("CANO", v::WireField::Str(&self.cano)),
-                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
-                ("ORD_DT", v::WireField::Str(&self.ord_dt)),
+                ("CANO", crate::__private::WireField::Str(&self.cano)),
+                (
+                    "ACNT_PRDT_CD",
+                    crate::__private::WireField::Str(&self.acnt_prdt_cd),
+                ),
+                ("ORD_DT", crate::__private::WireField::Str(&self.ord_dt)),
                 (
                     "FUOP_TR_STRT_TMD",
-                    v::WireField::Str(&self.fuop_tr_strt_tmd),
+                    crate::__private::WireField::Str(&self.fuop_tr_strt_tmd),
                 ),
-                ("FUOP_TR_END_TMD", v::WireField::Str(&self.fuop_tr_end_tmd)),
-                ("CTX_AREA_FK200", v::WireField::Str(&self.ctx_area_fk200)),
-                ("CTX_AREA_NK200", v::WireField::Str(&self.ctx_area_nk200)),
+                (
+                    "FUOP_TR_END_TMD",
+                    crate::__private::WireField::Str(&self.fuop_tr_end_tmd),
+                ),
+                (
+                    "CTX_AREA_FK200",
+                    crate::__private::WireField::Str(&self.ctx_area_fk200),
+                ),
+                (
+                    "CTX_AREA_NK200",
+                    crate::__private::WireField::Str(&self.ctx_area_nk200),
+                ),
             ],
         )
     }

@@ -35,15 +35,30 @@ pub struct InquireDailyAmountFeeRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for InquireDailyAmountFeeRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
-                ("CANO", v::WireField::Str(&self.cano)),
-                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
-                ("INQR_STRT_DAY", v::WireField::Str(&self.inqr_strt_day)),
-                ("INQR_END_DAY", v::WireField::Str(&self.inqr_end_day)),
-                ("CTX_AREA_FK200", v::WireField::Str(&self.ctx_area_fk200)),
-                ("CTX_AREA_NK200", v::WireField::Str(&self.ctx_area_nk200)),
+                ("CANO", crate::__private::WireField::Str(&self.cano)),
+                (
+                    "ACNT_PRDT_CD",
+                    crate::__private::WireField::Str(&self.acnt_prdt_cd),
+                ),
+                (
+                    "INQR_STRT_DAY",
+                    crate::__private::WireField::Str(&self.inqr_strt_day),
+                ),
+                (
+                    "INQR_END_DAY",
+                    crate::__private::WireField::Str(&self.inqr_end_day),
+                ),
+                (
+                    "CTX_AREA_FK200",
+                    crate::__private::WireField::Str(&self.ctx_area_fk200),
+                ),
+                (
+                    "CTX_AREA_NK200",
+                    crate::__private::WireField::Str(&self.ctx_area_nk200),
+                ),
             ],
         )
     }

@@ -45,25 +45,28 @@ pub struct InquireDailyFuopchartpriceRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for InquireDailyFuopchartpriceRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
                 (
                     "FID_COND_MRKT_DIV_CODE",
-                    v::WireField::Str(&self.fid_cond_mrkt_div_code),
+                    crate::__private::WireField::Str(&self.fid_cond_mrkt_div_code),
                 ),
-                ("FID_INPUT_ISCD", v::WireField::Str(&self.fid_input_iscd)),
+                (
+                    "FID_INPUT_ISCD",
+                    crate::__private::WireField::Str(&self.fid_input_iscd),
+                ),
                 (
                     "FID_INPUT_DATE_1",
-                    v::WireField::Str(&self.fid_input_date_1),
+                    crate::__private::WireField::Str(&self.fid_input_date_1),
                 ),
                 (
                     "FID_INPUT_DATE_2",
-                    v::WireField::Str(&self.fid_input_date_2),
+                    crate::__private::WireField::Str(&self.fid_input_date_2),
                 ),
                 (
                     "FID_PERIOD_DIV_CODE",
-                    v::WireField::Str(&self.fid_period_div_code),
+                    crate::__private::WireField::Str(&self.fid_period_div_code),
                 ),
             ],
         )

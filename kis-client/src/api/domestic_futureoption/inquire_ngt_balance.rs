@@ -48,16 +48,31 @@ pub struct InquireNgtBalanceRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for InquireNgtBalanceRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
-                ("CANO", v::WireField::Str(&self.cano)),
-                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
-                ("ACNT_PWD", v::WireField::Str(&self.acnt_pwd)),
-                ("MGNA_DVSN", v::WireField::Str(&self.mgna_dvsn)),
-                ("EXCC_STAT_CD", v::WireField::Str(&self.excc_stat_cd)),
-                ("CTX_AREA_FK200", v::WireField::Str(&self.ctx_area_fk200)),
-                ("CTX_AREA_NK200", v::WireField::Str(&self.ctx_area_nk200)),
+                ("CANO", crate::__private::WireField::Str(&self.cano)),
+                (
+                    "ACNT_PRDT_CD",
+                    crate::__private::WireField::Str(&self.acnt_prdt_cd),
+                ),
+                ("ACNT_PWD", crate::__private::WireField::Str(&self.acnt_pwd)),
+                (
+                    "MGNA_DVSN",
+                    crate::__private::WireField::Str(&self.mgna_dvsn),
+                ),
+                (
+                    "EXCC_STAT_CD",
+                    crate::__private::WireField::Str(&self.excc_stat_cd),
+                ),
+                (
+                    "CTX_AREA_FK200",
+                    crate::__private::WireField::Str(&self.ctx_area_fk200),
+                ),
+                (
+                    "CTX_AREA_NK200",
+                    crate::__private::WireField::Str(&self.ctx_area_nk200),
+                ),
             ],
         )
     }

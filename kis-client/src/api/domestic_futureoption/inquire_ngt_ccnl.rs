@@ -67,23 +67,56 @@ pub struct InquireNgtCcnlRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for InquireNgtCcnlRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
-                ("CANO", v::WireField::Str(&self.cano)),
-                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
-                ("STRT_ORD_DT", v::WireField::Str(&self.strt_ord_dt)),
-                ("END_ORD_DT", v::WireField::Str(&self.end_ord_dt)),
-                ("SLL_BUY_DVSN_CD", v::WireField::Str(&self.sll_buy_dvsn_cd)),
-                ("CCLD_NCCS_DVSN", v::WireField::Str(&self.ccld_nccs_dvsn)),
-                ("SORT_SQN", v::WireField::Str(&self.sort_sqn)),
-                ("STRT_ODNO", v::WireField::Str(&self.strt_odno)),
-                ("PDNO", v::WireField::Str(&self.pdno)),
-                ("MKET_ID_CD", v::WireField::Str(&self.mket_id_cd)),
-                ("FUOP_DVSN_CD", v::WireField::Str(&self.fuop_dvsn_cd)),
-                ("SCRN_DVSN", v::WireField::Str(&self.scrn_dvsn)),
-                ("CTX_AREA_FK200", v::WireField::Str(&self.ctx_area_fk200)),
-                ("CTX_AREA_NK200", v::WireField::Str(&self.ctx_area_nk200)),
+                ("CANO", crate::__private::WireField::Str(&self.cano)),
+                (
+                    "ACNT_PRDT_CD",
+                    crate::__private::WireField::Str(&self.acnt_prdt_cd),
+                ),
+                (
+                    "STRT_ORD_DT",
+                    crate::__private::WireField::Str(&self.strt_ord_dt),
+                ),
+                (
+                    "END_ORD_DT",
+                    crate::__private::WireField::Str(&self.end_ord_dt),
+                ),
+                (
+                    "SLL_BUY_DVSN_CD",
+                    crate::__private::WireField::Str(&self.sll_buy_dvsn_cd),
+                ),
+                (
+                    "CCLD_NCCS_DVSN",
+                    crate::__private::WireField::Str(&self.ccld_nccs_dvsn),
+                ),
+                ("SORT_SQN", crate::__private::WireField::Str(&self.sort_sqn)),
+                (
+                    "STRT_ODNO",
+                    crate::__private::WireField::Str(&self.strt_odno),
+                ),
+                ("PDNO", crate::__private::WireField::Str(&self.pdno)),
+                (
+                    "MKET_ID_CD",
+                    crate::__private::WireField::Str(&self.mket_id_cd),
+                ),
+                (
+                    "FUOP_DVSN_CD",
+                    crate::__private::WireField::Str(&self.fuop_dvsn_cd),
+                ),
+                (
+                    "SCRN_DVSN",
+                    crate::__private::WireField::Str(&self.scrn_dvsn),
+                ),
+                (
+                    "CTX_AREA_FK200",
+                    crate::__private::WireField::Str(&self.ctx_area_fk200),
+                ),
+                (
+                    "CTX_AREA_NK200",
+                    crate::__private::WireField::Str(&self.ctx_area_nk200),
+                ),
             ],
         )
     }

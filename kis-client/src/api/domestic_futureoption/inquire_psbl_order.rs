@@ -50,15 +50,27 @@ pub struct InquirePsblOrderRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for InquirePsblOrderRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
-                ("CANO", v::WireField::Str(&self.cano)),
-                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
-                ("PDNO", v::WireField::Str(&self.pdno)),
-                ("SLL_BUY_DVSN_CD", v::WireField::Str(&self.sll_buy_dvsn_cd)),
-                ("UNIT_PRICE", v::WireField::Str(&self.unit_price)),
-                ("ORD_DVSN_CD", v::WireField::Str(&self.ord_dvsn_cd)),
+                ("CANO", crate::__private::WireField::Str(&self.cano)),
+                (
+                    "ACNT_PRDT_CD",
+                    crate::__private::WireField::Str(&self.acnt_prdt_cd),
+                ),
+                ("PDNO", crate::__private::WireField::Str(&self.pdno)),
+                (
+                    "SLL_BUY_DVSN_CD",
+                    crate::__private::WireField::Str(&self.sll_buy_dvsn_cd),
+                ),
+                (
+                    "UNIT_PRICE",
+                    crate::__private::WireField::Str(&self.unit_price),
+                ),
+                (
+                    "ORD_DVSN_CD",
+                    crate::__private::WireField::Str(&self.ord_dvsn_cd),
+                ),
             ],
         )
     }

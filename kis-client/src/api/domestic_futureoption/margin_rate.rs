@@ -27,12 +27,15 @@ pub struct MarginRateRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for MarginRateRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
-                ("BASS_DT", v::WireField::Str(&self.bass_dt)),
-                ("BAST_ID", v::WireField::Str(&self.bast_id)),
-                ("CTX_AREA_NK200", v::WireField::Str(&self.ctx_area_nk200)),
+                ("BASS_DT", crate::__private::WireField::Str(&self.bass_dt)),
+                ("BAST_ID", crate::__private::WireField::Str(&self.bast_id)),
+                (
+                    "CTX_AREA_NK200",
+                    crate::__private::WireField::Str(&self.ctx_area_nk200),
+                ),
             ],
         )
     }

@@ -81,30 +81,51 @@ pub struct OrderRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for OrderRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
                 (
                     "ORD_PRCS_DVSN_CD",
-                    v::WireField::Str(&self.ord_prcs_dvsn_cd),
+                    crate::__private::WireField::Str(&self.ord_prcs_dvsn_cd),
                 ),
-                ("CANO", v::WireField::Str(&self.cano)),
-                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
-                ("SLL_BUY_DVSN_CD", v::WireField::Str(&self.sll_buy_dvsn_cd)),
-                ("SHTN_PDNO", v::WireField::Str(&self.shtn_pdno)),
-                ("ORD_QTY", v::WireField::Str(&self.ord_qty)),
-                ("UNIT_PRICE", v::WireField::Str(&self.unit_price)),
-                ("NMPR_TYPE_CD", v::WireField::Str(&self.nmpr_type_cd)),
+                ("CANO", crate::__private::WireField::Str(&self.cano)),
+                (
+                    "ACNT_PRDT_CD",
+                    crate::__private::WireField::Str(&self.acnt_prdt_cd),
+                ),
+                (
+                    "SLL_BUY_DVSN_CD",
+                    crate::__private::WireField::Str(&self.sll_buy_dvsn_cd),
+                ),
+                (
+                    "SHTN_PDNO",
+                    crate::__private::WireField::Str(&self.shtn_pdno),
+                ),
+                ("ORD_QTY", crate::__private::WireField::Str(&self.ord_qty)),
+                (
+                    "UNIT_PRICE",
+                    crate::__private::WireField::Str(&self.unit_price),
+                ),
+                (
+                    "NMPR_TYPE_CD",
+                    crate::__private::WireField::Str(&self.nmpr_type_cd),
+                ),
                 (
                     "KRX_NMPR_CNDT_CD",
-                    v::WireField::Str(&self.krx_nmpr_cndt_cd),
+                    crate::__private::WireField::Str(&self.krx_nmpr_cndt_cd),
                 ),
-                ("CTAC_TLNO", v::WireField::Str(&self.ctac_tlno)),
+                (
+                    "CTAC_TLNO",
+                    crate::__private::WireField::Str(&self.ctac_tlno),
+                ),
                 (
                     "FUOP_ITEM_DVSN_CD",
-                    v::WireField::Str(&self.fuop_item_dvsn_cd),
+                    crate::__private::WireField::Str(&self.fuop_item_dvsn_cd),
                 ),
-                ("ORD_DVSN_CD", v::WireField::Str(&self.ord_dvsn_cd)),
+                (
+                    "ORD_DVSN_CD",
+                    crate::__private::WireField::Str(&self.ord_dvsn_cd),
+                ),
             ],
         )
     }

@@ -27,12 +27,18 @@ pub struct ChkHolidayRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for ChkHolidayRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
-                ("BASS_DT", v::WireField::Str(&self.bass_dt)),
-                ("CTX_AREA_NK", v::WireField::Str(&self.ctx_area_nk)),
-                ("CTX_AREA_FK", v::WireField::Str(&self.ctx_area_fk)),
+                ("BASS_DT", crate::__private::WireField::Str(&self.bass_dt)),
+                (
+                    "CTX_AREA_NK",
+                    crate::__private::WireField::Str(&self.ctx_area_nk),
+                ),
+                (
+                    "CTX_AREA_FK",
+                    crate::__private::WireField::Str(&self.ctx_area_fk),
+                ),
             ],
         )
     }

@@ -36,29 +36,32 @@ pub struct CompProgramTradeTodayRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for CompProgramTradeTodayRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
                 (
                     "FID_COND_MRKT_DIV_CODE",
-                    v::WireField::Str(&self.fid_cond_mrkt_div_code),
+                    crate::__private::WireField::Str(&self.fid_cond_mrkt_div_code),
                 ),
                 (
                     "FID_MRKT_CLS_CODE",
-                    v::WireField::Str(&self.fid_mrkt_cls_code),
+                    crate::__private::WireField::Str(&self.fid_mrkt_cls_code),
                 ),
                 (
                     "FID_SCTN_CLS_CODE",
-                    v::WireField::Str(&self.fid_sctn_cls_code),
+                    crate::__private::WireField::Str(&self.fid_sctn_cls_code),
                 ),
-                ("FID_INPUT_ISCD", v::WireField::Str(&self.fid_input_iscd)),
+                (
+                    "FID_INPUT_ISCD",
+                    crate::__private::WireField::Str(&self.fid_input_iscd),
+                ),
                 (
                     "FID_COND_MRKT_DIV_CODE1",
-                    v::WireField::Str(&self.fid_cond_mrkt_div_code1),
+                    crate::__private::WireField::Str(&self.fid_cond_mrkt_div_code1),
                 ),
                 (
                     "FID_INPUT_HOUR_1",
-                    v::WireField::Str(&self.fid_input_hour_1),
+                    crate::__private::WireField::Str(&self.fid_input_hour_1),
                 ),
             ],
         )

@@ -28,21 +28,24 @@ pub struct DailyCreditBalanceRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for DailyCreditBalanceRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
                 (
                     "fid_cond_mrkt_div_code",
-                    v::WireField::Str(&self.fid_cond_mrkt_div_code),
+                    crate::__private::WireField::Str(&self.fid_cond_mrkt_div_code),
                 ),
                 (
                     "fid_cond_scr_div_code",
-                    v::WireField::Str(&self.fid_cond_scr_div_code),
+                    crate::__private::WireField::Str(&self.fid_cond_scr_div_code),
                 ),
-                ("fid_input_iscd", v::WireField::Str(&self.fid_input_iscd)),
+                (
+                    "fid_input_iscd",
+                    crate::__private::WireField::Str(&self.fid_input_iscd),
+                ),
                 (
                     "fid_input_date_1",
-                    v::WireField::Str(&self.fid_input_date_1),
+                    crate::__private::WireField::Str(&self.fid_input_date_1),
                 ),
             ],
         )

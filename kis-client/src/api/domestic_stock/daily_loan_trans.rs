@@ -35,17 +35,23 @@ pub struct DailyLoanTransRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for DailyLoanTransRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
                 (
                     "MRKT_DIV_CLS_CODE",
-                    v::WireField::Str(&self.mrkt_div_cls_code),
+                    crate::__private::WireField::Str(&self.mrkt_div_cls_code),
                 ),
-                ("MKSC_SHRN_ISCD", v::WireField::Str(&self.mksc_shrn_iscd)),
-                ("START_DATE", v::WireField::Str(&self.start_date)),
-                ("END_DATE", v::WireField::Str(&self.end_date)),
-                ("CTS", v::WireField::Str(&self.cts)),
+                (
+                    "MKSC_SHRN_ISCD",
+                    crate::__private::WireField::Str(&self.mksc_shrn_iscd),
+                ),
+                (
+                    "START_DATE",
+                    crate::__private::WireField::Str(&self.start_date),
+                ),
+                ("END_DATE", crate::__private::WireField::Str(&self.end_date)),
+                ("CTS", crate::__private::WireField::Str(&self.cts)),
             ],
         )
     }

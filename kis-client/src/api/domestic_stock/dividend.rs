@@ -37,15 +37,15 @@ pub struct DividendRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for DividendRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
-                ("CTS", v::WireField::Str(&self.cts)),
-                ("GB1", v::WireField::Str(&self.gb1)),
-                ("F_DT", v::WireField::Str(&self.f_dt)),
-                ("T_DT", v::WireField::Str(&self.t_dt)),
-                ("SHT_CD", v::WireField::Str(&self.sht_cd)),
-                ("HIGH_GB", v::WireField::Str(&self.high_gb)),
+                ("CTS", crate::__private::WireField::Str(&self.cts)),
+                ("GB1", crate::__private::WireField::Str(&self.gb1)),
+                ("F_DT", crate::__private::WireField::Str(&self.f_dt)),
+                ("T_DT", crate::__private::WireField::Str(&self.t_dt)),
+                ("SHT_CD", crate::__private::WireField::Str(&self.sht_cd)),
+                ("HIGH_GB", crate::__private::WireField::Str(&self.high_gb)),
             ],
         )
     }

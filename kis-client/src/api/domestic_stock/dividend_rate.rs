@@ -56,17 +56,17 @@ pub struct DividendRateRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for DividendRateRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
-                ("CTS_AREA", v::WireField::Str(&self.cts_area)),
-                ("GB1", v::WireField::Str(&self.gb1)),
-                ("UPJONG", v::WireField::Str(&self.upjong)),
-                ("GB2", v::WireField::Str(&self.gb2)),
-                ("GB3", v::WireField::Str(&self.gb3)),
-                ("F_DT", v::WireField::Str(&self.f_dt)),
-                ("T_DT", v::WireField::Str(&self.t_dt)),
-                ("GB4", v::WireField::Str(&self.gb4)),
+                ("CTS_AREA", crate::__private::WireField::Str(&self.cts_area)),
+                ("GB1", crate::__private::WireField::Str(&self.gb1)),
+                ("UPJONG", crate::__private::WireField::Str(&self.upjong)),
+                ("GB2", crate::__private::WireField::Str(&self.gb2)),
+                ("GB3", crate::__private::WireField::Str(&self.gb3)),
+                ("F_DT", crate::__private::WireField::Str(&self.f_dt)),
+                ("T_DT", crate::__private::WireField::Str(&self.t_dt)),
+                ("GB4", crate::__private::WireField::Str(&self.gb4)),
             ],
         )
     }

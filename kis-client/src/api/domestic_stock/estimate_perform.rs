@@ -22,7 +22,10 @@ pub struct EstimatePerformRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for EstimatePerformRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(s, &[("SHT_CD", v::WireField::Str(&self.sht_cd))])
+        crate::__private::serialize_fields(
+            s,
+            &[("SHT_CD", crate::__private::WireField::Str(&self.sht_cd))],
+        )
     }
 }
 

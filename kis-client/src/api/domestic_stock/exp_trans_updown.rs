@@ -55,39 +55,45 @@ pub struct ExpTransUpdownRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for ExpTransUpdownRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
                 (
                     "fid_rank_sort_cls_code",
-                    v::WireField::Str(&self.fid_rank_sort_cls_code),
+                    crate::__private::WireField::Str(&self.fid_rank_sort_cls_code),
                 ),
                 (
                     "fid_cond_mrkt_div_code",
-                    v::WireField::Str(&self.fid_cond_mrkt_div_code),
+                    crate::__private::WireField::Str(&self.fid_cond_mrkt_div_code),
                 ),
                 (
                     "fid_cond_scr_div_code",
-                    v::WireField::Str(&self.fid_cond_scr_div_code),
+                    crate::__private::WireField::Str(&self.fid_cond_scr_div_code),
                 ),
-                ("fid_input_iscd", v::WireField::Str(&self.fid_input_iscd)),
+                (
+                    "fid_input_iscd",
+                    crate::__private::WireField::Str(&self.fid_input_iscd),
+                ),
                 (
                     "fid_div_cls_code",
-                    v::WireField::Str(&self.fid_div_cls_code),
+                    crate::__private::WireField::Str(&self.fid_div_cls_code),
                 ),
                 (
                     "fid_aply_rang_prc_1",
-                    v::WireField::Str(&self.fid_aply_rang_prc_1),
+                    crate::__private::WireField::Str(&self.fid_aply_rang_prc_1),
                 ),
-                ("fid_vol_cnt", v::WireField::Str(&self.fid_vol_cnt)),
-                ("fid_pbmn", v::WireField::Str(&self.fid_pbmn)),
+                (
+                    "fid_vol_cnt",
+                    crate::__private::WireField::Str(&self.fid_vol_cnt),
+                ),
+                ("fid_pbmn", crate::__private::WireField::Str(&self.fid_pbmn)),
                 (
                     "fid_blng_cls_code",
-                    v::WireField::Str(&self.fid_blng_cls_code),
+                    crate::__private::WireField::Str(&self.fid_blng_cls_code),
                 ),
                 (
                     "fid_mkop_cls_code",
-                    v::WireField::Str(&self.fid_mkop_cls_code),
+                    crate::__private::WireField::Str(&self.fid_mkop_cls_code),
                 ),
             ],
         )

@@ -19,7 +19,7 @@ pub struct HtsTopViewRequest {}
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for HtsTopViewRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(s, &[])
+        crate::__private::serialize_fields(s, &[])
     }
 }
 

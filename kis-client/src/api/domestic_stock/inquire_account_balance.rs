@@ -30,15 +30,21 @@ pub struct InquireAccountBalanceRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for InquireAccountBalanceRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
-                ("CANO", v::WireField::Str(&self.cano)),
-                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
-                ("INQR_DVSN_1", v::WireField::Str(&self.inqr_dvsn_1)),
+                ("CANO", crate::__private::WireField::Str(&self.cano)),
+                (
+                    "ACNT_PRDT_CD",
+                    crate::__private::WireField::Str(&self.acnt_prdt_cd),
+                ),
+                (
+                    "INQR_DVSN_1",
+                    crate::__private::WireField::Str(&self.inqr_dvsn_1),
+                ),
                 (
                     "BSPR_BF_DT_APLY_YN",
-                    v::WireField::Str(&self.bspr_bf_dt_aply_yn),
+                    crate::__private::WireField::Str(&self.bspr_bf_dt_aply_yn),
                 ),
             ],
         )

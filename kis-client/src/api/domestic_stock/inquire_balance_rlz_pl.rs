@@ -54,27 +54,51 @@ pub struct InquireBalanceRlzPlRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for InquireBalanceRlzPlRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
-                ("CANO", v::WireField::Str(&self.cano)),
-                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
-                ("AFHR_FLPR_YN", v::WireField::Str(&self.afhr_flpr_yn)),
-                ("OFL_YN", v::WireField::Str(&self.ofl_yn)),
-                ("INQR_DVSN", v::WireField::Str(&self.inqr_dvsn)),
-                ("UNPR_DVSN", v::WireField::Str(&self.unpr_dvsn)),
+                ("CANO", crate::__private::WireField::Str(&self.cano)),
+                (
+                    "ACNT_PRDT_CD",
+                    crate::__private::WireField::Str(&self.acnt_prdt_cd),
+                ),
+                (
+                    "AFHR_FLPR_YN",
+                    crate::__private::WireField::Str(&self.afhr_flpr_yn),
+                ),
+                ("OFL_YN", crate::__private::WireField::Str(&self.ofl_yn)),
+                (
+                    "INQR_DVSN",
+                    crate::__private::WireField::Str(&self.inqr_dvsn),
+                ),
+                (
+                    "UNPR_DVSN",
+                    crate::__private::WireField::Str(&self.unpr_dvsn),
+                ),
                 (
                     "FUND_STTL_ICLD_YN",
-                    v::WireField::Str(&self.fund_sttl_icld_yn),
+                    crate::__private::WireField::Str(&self.fund_sttl_icld_yn),
                 ),
                 (
                     "FNCG_AMT_AUTO_RDPT_YN",
-                    v::WireField::Str(&self.fncg_amt_auto_rdpt_yn),
+                    crate::__private::WireField::Str(&self.fncg_amt_auto_rdpt_yn),
                 ),
-                ("PRCS_DVSN", v::WireField::Str(&self.prcs_dvsn)),
-                ("COST_ICLD_YN", v::WireField::Str(&self.cost_icld_yn)),
-                ("CTX_AREA_FK100", v::WireField::Str(&self.ctx_area_fk100)),
-                ("CTX_AREA_NK100", v::WireField::Str(&self.ctx_area_nk100)),
+                (
+                    "PRCS_DVSN",
+                    crate::__private::WireField::Str(&self.prcs_dvsn),
+                ),
+                (
+                    "COST_ICLD_YN",
+                    crate::__private::WireField::Str(&self.cost_icld_yn),
+                ),
+                (
+                    "CTX_AREA_FK100",
+                    crate::__private::WireField::Str(&self.ctx_area_fk100),
+                ),
+                (
+                    "CTX_AREA_NK100",
+                    crate::__private::WireField::Str(&self.ctx_area_nk100),
+                ),
             ],
         )
     }

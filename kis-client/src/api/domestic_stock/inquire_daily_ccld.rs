@@ -84,24 +84,60 @@ pub struct InquireDailyCcldRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for InquireDailyCcldRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
-                ("CANO", v::WireField::Str(&self.cano)),
-                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
-                ("INQR_STRT_DT", v::WireField::Str(&self.inqr_strt_dt)),
-                ("INQR_END_DT", v::WireField::Str(&self.inqr_end_dt)),
-                ("SLL_BUY_DVSN_CD", v::WireField::Str(&self.sll_buy_dvsn_cd)),
-                ("PDNO", v::WireField::Str(&self.pdno)),
-                ("ORD_GNO_BRNO", v::WireField::Str(&self.ord_gno_brno)),
-                ("ODNO", v::WireField::Str(&self.odno)),
-                ("CCLD_DVSN", v::WireField::Str(&self.ccld_dvsn)),
-                ("INQR_DVSN", v::WireField::Str(&self.inqr_dvsn)),
-                ("INQR_DVSN_1", v::WireField::Str(&self.inqr_dvsn_1)),
-                ("INQR_DVSN_3", v::WireField::Str(&self.inqr_dvsn_3)),
-                ("EXCG_ID_DVSN_CD", v::WireField::Str(&self.excg_id_dvsn_cd)),
-                ("CTX_AREA_FK100", v::WireField::Str(&self.ctx_area_fk100)),
-                ("CTX_AREA_NK100", v::WireField::Str(&self.ctx_area_nk100)),
+                ("CANO", crate::__private::WireField::Str(&self.cano)),
+                (
+                    "ACNT_PRDT_CD",
+                    crate::__private::WireField::Str(&self.acnt_prdt_cd),
+                ),
+                (
+                    "INQR_STRT_DT",
+                    crate::__private::WireField::Str(&self.inqr_strt_dt),
+                ),
+                (
+                    "INQR_END_DT",
+                    crate::__private::WireField::Str(&self.inqr_end_dt),
+                ),
+                (
+                    "SLL_BUY_DVSN_CD",
+                    crate::__private::WireField::Str(&self.sll_buy_dvsn_cd),
+                ),
+                ("PDNO", crate::__private::WireField::Str(&self.pdno)),
+                (
+                    "ORD_GNO_BRNO",
+                    crate::__private::WireField::Str(&self.ord_gno_brno),
+                ),
+                ("ODNO", crate::__private::WireField::Str(&self.odno)),
+                (
+                    "CCLD_DVSN",
+                    crate::__private::WireField::Str(&self.ccld_dvsn),
+                ),
+                (
+                    "INQR_DVSN",
+                    crate::__private::WireField::Str(&self.inqr_dvsn),
+                ),
+                (
+                    "INQR_DVSN_1",
+                    crate::__private::WireField::Str(&self.inqr_dvsn_1),
+                ),
+                (
+                    "INQR_DVSN_3",
+                    crate::__private::WireField::Str(&self.inqr_dvsn_3),
+                ),
+                (
+                    "EXCG_ID_DVSN_CD",
+                    crate::__private::WireField::Str(&self.excg_id_dvsn_cd),
+                ),
+                (
+                    "CTX_AREA_FK100",
+                    crate::__private::WireField::Str(&self.ctx_area_fk100),
+                ),
+                (
+                    "CTX_AREA_NK100",
+                    crate::__private::WireField::Str(&self.ctx_area_nk100),
+                ),
             ],
         )
     }

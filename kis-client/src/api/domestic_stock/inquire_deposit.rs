@@ -28,12 +28,18 @@ pub struct InquireDepositRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for InquireDepositRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
-                ("CANO", v::WireField::Str(&self.cano)),
-                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
-                ("ACCA_DVSN_CD", v::WireField::Str(&self.acca_dvsn_cd)),
+                ("CANO", crate::__private::WireField::Str(&self.cano)),
+                (
+                    "ACNT_PRDT_CD",
+                    crate::__private::WireField::Str(&self.acnt_prdt_cd),
+                ),
+                (
+                    "ACCA_DVSN_CD",
+                    crate::__private::WireField::Str(&self.acca_dvsn_cd),
+                ),
             ],
         )
     }

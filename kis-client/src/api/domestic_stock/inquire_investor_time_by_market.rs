@@ -24,13 +24,16 @@ pub struct InquireInvestorTimeByMarketRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for InquireInvestorTimeByMarketRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
-                ("fid_input_iscd", v::WireField::Str(&self.fid_input_iscd)),
+                (
+                    "fid_input_iscd",
+                    crate::__private::WireField::Str(&self.fid_input_iscd),
+                ),
                 (
                     "fid_input_iscd_2",
-                    v::WireField::Str(&self.fid_input_iscd_2),
+                    crate::__private::WireField::Str(&self.fid_input_iscd_2),
                 ),
             ],
         )

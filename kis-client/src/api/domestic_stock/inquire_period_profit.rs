@@ -54,19 +54,43 @@ pub struct InquirePeriodProfitRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for InquirePeriodProfitRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
-                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
-                ("CANO", v::WireField::Str(&self.cano)),
-                ("INQR_STRT_DT", v::WireField::Str(&self.inqr_strt_dt)),
-                ("PDNO", v::WireField::Str(&self.pdno)),
-                ("CTX_AREA_NK100", v::WireField::Str(&self.ctx_area_nk100)),
-                ("INQR_END_DT", v::WireField::Str(&self.inqr_end_dt)),
-                ("SORT_DVSN", v::WireField::Str(&self.sort_dvsn)),
-                ("INQR_DVSN", v::WireField::Str(&self.inqr_dvsn)),
-                ("CBLC_DVSN", v::WireField::Str(&self.cblc_dvsn)),
-                ("CTX_AREA_FK100", v::WireField::Str(&self.ctx_area_fk100)),
+                (
+                    "ACNT_PRDT_CD",
+                    crate::__private::WireField::Str(&self.acnt_prdt_cd),
+                ),
+                ("CANO", crate::__private::WireField::Str(&self.cano)),
+                (
+                    "INQR_STRT_DT",
+                    crate::__private::WireField::Str(&self.inqr_strt_dt),
+                ),
+                ("PDNO", crate::__private::WireField::Str(&self.pdno)),
+                (
+                    "CTX_AREA_NK100",
+                    crate::__private::WireField::Str(&self.ctx_area_nk100),
+                ),
+                (
+                    "INQR_END_DT",
+                    crate::__private::WireField::Str(&self.inqr_end_dt),
+                ),
+                (
+                    "SORT_DVSN",
+                    crate::__private::WireField::Str(&self.sort_dvsn),
+                ),
+                (
+                    "INQR_DVSN",
+                    crate::__private::WireField::Str(&self.inqr_dvsn),
+                ),
+                (
+                    "CBLC_DVSN",
+                    crate::__private::WireField::Str(&self.cblc_dvsn),
+                ),
+                (
+                    "CTX_AREA_FK100",
+                    crate::__private::WireField::Str(&self.ctx_area_fk100),
+                ),
             ],
         )
     }

@@ -39,15 +39,30 @@ pub struct InquirePresentBalanceRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for InquirePresentBalanceRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
-                ("CANO", v::WireField::Str(&self.cano)),
-                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
-                ("USER_DVSN_CD", v::WireField::Str(&self.user_dvsn_cd)),
-                ("CTX_AREA_FK100", v::WireField::Str(&self.ctx_area_fk100)),
-                ("CTX_AREA_NK100", v::WireField::Str(&self.ctx_area_nk100)),
-                ("PRCS_DVSN_CD", v::WireField::Str(&self.prcs_dvsn_cd)),
+                ("CANO", crate::__private::WireField::Str(&self.cano)),
+                (
+                    "ACNT_PRDT_CD",
+                    crate::__private::WireField::Str(&self.acnt_prdt_cd),
+                ),
+                (
+                    "USER_DVSN_CD",
+                    crate::__private::WireField::Str(&self.user_dvsn_cd),
+                ),
+                (
+                    "CTX_AREA_FK100",
+                    crate::__private::WireField::Str(&self.ctx_area_fk100),
+                ),
+                (
+                    "CTX_AREA_NK100",
+                    crate::__private::WireField::Str(&self.ctx_area_nk100),
+                ),
+                (
+                    "PRCS_DVSN_CD",
+                    crate::__private::WireField::Str(&self.prcs_dvsn_cd),
+                ),
             ],
         )
     }

@@ -65,19 +65,25 @@ pub struct InquirePsblOrderRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for InquirePsblOrderRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
-                ("CANO", v::WireField::Str(&self.cano)),
-                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
-                ("PDNO", v::WireField::Str(&self.pdno)),
-                ("ORD_UNPR", v::WireField::Str(&self.ord_unpr)),
-                ("ORD_DVSN", v::WireField::Str(&self.ord_dvsn)),
+                ("CANO", crate::__private::WireField::Str(&self.cano)),
+                (
+                    "ACNT_PRDT_CD",
+                    crate::__private::WireField::Str(&self.acnt_prdt_cd),
+                ),
+                ("PDNO", crate::__private::WireField::Str(&self.pdno)),
+                ("ORD_UNPR", crate::__private::WireField::Str(&self.ord_unpr)),
+                ("ORD_DVSN", crate::__private::WireField::Str(&self.ord_dvsn)),
                 (
                     "CMA_EVLU_AMT_ICLD_YN",
-                    v::WireField::Str(&self.cma_evlu_amt_icld_yn),
+                    crate::__private::WireField::Str(&self.cma_evlu_amt_icld_yn),
                 ),
-                ("OVRS_ICLD_YN", v::WireField::Str(&self.ovrs_icld_yn)),
+                (
+                    "OVRS_ICLD_YN",
+                    crate::__private::WireField::Str(&self.ovrs_icld_yn),
+                ),
             ],
         )
     }

@@ -44,15 +44,30 @@ pub struct InquirePsblRvsecnclRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for InquirePsblRvsecnclRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
-                ("CANO", v::WireField::Str(&self.cano)),
-                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
-                ("CTX_AREA_FK100", v::WireField::Str(&self.ctx_area_fk100)),
-                ("CTX_AREA_NK100", v::WireField::Str(&self.ctx_area_nk100)),
-                ("INQR_DVSN_1", v::WireField::Str(&self.inqr_dvsn_1)),
-                ("INQR_DVSN_2", v::WireField::Str(&self.inqr_dvsn_2)),
+                ("CANO", crate::__private::WireField::Str(&self.cano)),
+                (
+                    "ACNT_PRDT_CD",
+                    crate::__private::WireField::Str(&self.acnt_prdt_cd),
+                ),
+                (
+                    "CTX_AREA_FK100",
+                    crate::__private::WireField::Str(&self.ctx_area_fk100),
+                ),
+                (
+                    "CTX_AREA_NK100",
+                    crate::__private::WireField::Str(&self.ctx_area_nk100),
+                ),
+                (
+                    "INQR_DVSN_1",
+                    crate::__private::WireField::Str(&self.inqr_dvsn_1),
+                ),
+                (
+                    "INQR_DVSN_2",
+                    crate::__private::WireField::Str(&self.inqr_dvsn_2),
+                ),
             ],
         )
     }

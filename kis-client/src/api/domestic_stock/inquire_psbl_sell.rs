@@ -28,12 +28,15 @@ pub struct InquirePsblSellRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for InquirePsblSellRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
-                ("CANO", v::WireField::Str(&self.cano)),
-                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
-                ("PDNO", v::WireField::Str(&self.pdno)),
+                ("CANO", crate::__private::WireField::Str(&self.cano)),
+                (
+                    "ACNT_PRDT_CD",
+                    crate::__private::WireField::Str(&self.acnt_prdt_cd),
+                ),
+                ("PDNO", crate::__private::WireField::Str(&self.pdno)),
             ],
         )
     }

@@ -40,22 +40,25 @@ pub struct IntgrMarginRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for IntgrMarginRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
-                ("CANO", v::WireField::Str(&self.cano)),
-                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
+                ("CANO", crate::__private::WireField::Str(&self.cano)),
+                (
+                    "ACNT_PRDT_CD",
+                    crate::__private::WireField::Str(&self.acnt_prdt_cd),
+                ),
                 (
                     "CMA_EVLU_AMT_ICLD_YN",
-                    v::WireField::Str(&self.cma_evlu_amt_icld_yn),
+                    crate::__private::WireField::Str(&self.cma_evlu_amt_icld_yn),
                 ),
                 (
                     "WCRC_FRCR_DVSN_CD",
-                    v::WireField::Str(&self.wcrc_frcr_dvsn_cd),
+                    crate::__private::WireField::Str(&self.wcrc_frcr_dvsn_cd),
                 ),
                 (
                     "FWEX_CTRT_FRCR_DVSN_CD",
-                    v::WireField::Str(&self.fwex_ctrt_frcr_dvsn_cd),
+                    crate::__private::WireField::Str(&self.fwex_ctrt_frcr_dvsn_cd),
                 ),
             ],
         )

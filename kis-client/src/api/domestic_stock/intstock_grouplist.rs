@@ -26,15 +26,15 @@ pub struct IntstockGrouplistRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for IntstockGrouplistRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
-                ("TYPE", v::WireField::Str(&self.type_)),
+                ("TYPE", crate::__private::WireField::Str(&self.type_)),
                 (
                     "FID_ETC_CLS_CODE",
-                    v::WireField::Str(&self.fid_etc_cls_code),
+                    crate::__private::WireField::Str(&self.fid_etc_cls_code),
                 ),
-                ("USER_ID", v::WireField::Str(&self.user_id)),
+                ("USER_ID", crate::__private::WireField::Str(&self.user_id)),
             ],
         )
     }

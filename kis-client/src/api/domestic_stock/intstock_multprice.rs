@@ -145,248 +145,248 @@ pub struct IntstockMultpriceRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for IntstockMultpriceRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
                 (
                     "FID_COND_MRKT_DIV_CODE_1",
-                    v::WireField::Str(&self.fid_cond_mrkt_div_code_1),
+                    crate::__private::WireField::Str(&self.fid_cond_mrkt_div_code_1),
                 ),
                 (
                     "FID_INPUT_ISCD_1",
-                    v::WireField::Str(&self.fid_input_iscd_1),
+                    crate::__private::WireField::Str(&self.fid_input_iscd_1),
                 ),
                 (
                     "FID_COND_MRKT_DIV_CODE_2",
-                    v::WireField::Str(&self.fid_cond_mrkt_div_code_2),
+                    crate::__private::WireField::Str(&self.fid_cond_mrkt_div_code_2),
                 ),
                 (
                     "FID_INPUT_ISCD_2",
-                    v::WireField::Str(&self.fid_input_iscd_2),
+                    crate::__private::WireField::Str(&self.fid_input_iscd_2),
                 ),
                 (
                     "FID_COND_MRKT_DIV_CODE_3",
-                    v::WireField::Str(&self.fid_cond_mrkt_div_code_3),
+                    crate::__private::WireField::Str(&self.fid_cond_mrkt_div_code_3),
                 ),
                 (
                     "FID_INPUT_ISCD_3",
-                    v::WireField::Str(&self.fid_input_iscd_3),
+                    crate::__private::WireField::Str(&self.fid_input_iscd_3),
                 ),
                 (
                     "FID_COND_MRKT_DIV_CODE_4",
-                    v::WireField::Str(&self.fid_cond_mrkt_div_code_4),
+                    crate::__private::WireField::Str(&self.fid_cond_mrkt_div_code_4),
                 ),
                 (
                     "FID_INPUT_ISCD_4",
-                    v::WireField::Str(&self.fid_input_iscd_4),
+                    crate::__private::WireField::Str(&self.fid_input_iscd_4),
                 ),
                 (
                     "FID_COND_MRKT_DIV_CODE_5",
-                    v::WireField::Str(&self.fid_cond_mrkt_div_code_5),
+                    crate::__private::WireField::Str(&self.fid_cond_mrkt_div_code_5),
                 ),
                 (
                     "FID_INPUT_ISCD_5",
-                    v::WireField::Str(&self.fid_input_iscd_5),
+                    crate::__private::WireField::Str(&self.fid_input_iscd_5),
                 ),
                 (
                     "FID_COND_MRKT_DIV_CODE_6",
-                    v::WireField::Str(&self.fid_cond_mrkt_div_code_6),
+                    crate::__private::WireField::Str(&self.fid_cond_mrkt_div_code_6),
                 ),
                 (
                     "FID_INPUT_ISCD_6",
-                    v::WireField::Str(&self.fid_input_iscd_6),
+                    crate::__private::WireField::Str(&self.fid_input_iscd_6),
                 ),
                 (
                     "FID_COND_MRKT_DIV_CODE_7",
-                    v::WireField::Str(&self.fid_cond_mrkt_div_code_7),
+                    crate::__private::WireField::Str(&self.fid_cond_mrkt_div_code_7),
                 ),
                 (
                     "FID_INPUT_ISCD_7",
-                    v::WireField::Str(&self.fid_input_iscd_7),
+                    crate::__private::WireField::Str(&self.fid_input_iscd_7),
                 ),
                 (
                     "FID_COND_MRKT_DIV_CODE_8",
-                    v::WireField::Str(&self.fid_cond_mrkt_div_code_8),
+                    crate::__private::WireField::Str(&self.fid_cond_mrkt_div_code_8),
                 ),
                 (
                     "FID_INPUT_ISCD_8",
-                    v::WireField::Str(&self.fid_input_iscd_8),
+                    crate::__private::WireField::Str(&self.fid_input_iscd_8),
                 ),
                 (
                     "FID_COND_MRKT_DIV_CODE_9",
-                    v::WireField::Str(&self.fid_cond_mrkt_div_code_9),
+                    crate::__private::WireField::Str(&self.fid_cond_mrkt_div_code_9),
                 ),
                 (
                     "FID_INPUT_ISCD_9",
-                    v::WireField::Str(&self.fid_input_iscd_9),
+                    crate::__private::WireField::Str(&self.fid_input_iscd_9),
                 ),
                 (
                     "FID_COND_MRKT_DIV_CODE_10",
-                    v::WireField::Str(&self.fid_cond_mrkt_div_code_10),
+                    crate::__private::WireField::Str(&self.fid_cond_mrkt_div_code_10),
                 ),
                 (
                     "FID_INPUT_ISCD_10",
-                    v::WireField::Str(&self.fid_input_iscd_10),
+                    crate::__private::WireField::Str(&self.fid_input_iscd_10),
                 ),
                 (
                     "FID_COND_MRKT_DIV_CODE_11",
-                    v::WireField::Str(&self.fid_cond_mrkt_div_code_11),
+                    crate::__private::WireField::Str(&self.fid_cond_mrkt_div_code_11),
                 ),
                 (
                     "FID_INPUT_ISCD_11",
-                    v::WireField::Str(&self.fid_input_iscd_11),
+                    crate::__private::WireField::Str(&self.fid_input_iscd_11),
                 ),
                 (
                     "FID_COND_MRKT_DIV_CODE_12",
-                    v::WireField::Str(&self.fid_cond_mrkt_div_code_12),
+                    crate::__private::WireField::Str(&self.fid_cond_mrkt_div_code_12),
                 ),
                 (
                     "FID_INPUT_ISCD_12",
-                    v::WireField::Str(&self.fid_input_iscd_12),
+                    crate::__private::WireField::Str(&self.fid_input_iscd_12),
                 ),
                 (
                     "FID_COND_MRKT_DIV_CODE_13",
-                    v::WireField::Str(&self.fid_cond_mrkt_div_code_13),
+                    crate::__private::WireField::Str(&self.fid_cond_mrkt_div_code_13),
                 ),
                 (
                     "FID_INPUT_ISCD_13",
-                    v::WireField::Str(&self.fid_input_iscd_13),
+                    crate::__private::WireField::Str(&self.fid_input_iscd_13),
                 ),
                 (
                     "FID_COND_MRKT_DIV_CODE_14",
-                    v::WireField::Str(&self.fid_cond_mrkt_div_code_14),
+                    crate::__private::WireField::Str(&self.fid_cond_mrkt_div_code_14),
                 ),
                 (
                     "FID_INPUT_ISCD_14",
-                    v::WireField::Str(&self.fid_input_iscd_14),
+                    crate::__private::WireField::Str(&self.fid_input_iscd_14),
                 ),
                 (
                     "FID_COND_MRKT_DIV_CODE_15",
-                    v::WireField::Str(&self.fid_cond_mrkt_div_code_15),
+                    crate::__private::WireField::Str(&self.fid_cond_mrkt_div_code_15),
                 ),
                 (
                     "FID_INPUT_ISCD_15",
-                    v::WireField::Str(&self.fid_input_iscd_15),
+                    crate::__private::WireField::Str(&self.fid_input_iscd_15),
                 ),
                 (
                     "FID_COND_MRKT_DIV_CODE_16",
-                    v::WireField::Str(&self.fid_cond_mrkt_div_code_16),
+                    crate::__private::WireField::Str(&self.fid_cond_mrkt_div_code_16),
                 ),
                 (
                     "FID_INPUT_ISCD_16",
-                    v::WireField::Str(&self.fid_input_iscd_16),
+                    crate::__private::WireField::Str(&self.fid_input_iscd_16),
                 ),
                 (
                     "FID_COND_MRKT_DIV_CODE_17",
-                    v::WireField::Str(&self.fid_cond_mrkt_div_code_17),
+                    crate::__private::WireField::Str(&self.fid_cond_mrkt_div_code_17),
                 ),
                 (
                     "FID_INPUT_ISCD_17",
-                    v::WireField::Str(&self.fid_input_iscd_17),
+                    crate::__private::WireField::Str(&self.fid_input_iscd_17),
                 ),
                 (
                     "FID_COND_MRKT_DIV_CODE_18",
-                    v::WireField::Str(&self.fid_cond_mrkt_div_code_18),
+                    crate::__private::WireField::Str(&self.fid_cond_mrkt_div_code_18),
                 ),
                 (
                     "FID_INPUT_ISCD_18",
-                    v::WireField::Str(&self.fid_input_iscd_18),
+                    crate::__private::WireField::Str(&self.fid_input_iscd_18),
                 ),
                 (
                     "FID_COND_MRKT_DIV_CODE_19",
-                    v::WireField::Str(&self.fid_cond_mrkt_div_code_19),
+                    crate::__private::WireField::Str(&self.fid_cond_mrkt_div_code_19),
                 ),
                 (
                     "FID_INPUT_ISCD_19",
-                    v::WireField::Str(&self.fid_input_iscd_19),
+                    crate::__private::WireField::Str(&self.fid_input_iscd_19),
                 ),
                 (
                     "FID_COND_MRKT_DIV_CODE_20",
-                    v::WireField::Str(&self.fid_cond_mrkt_div_code_20),
+                    crate::__private::WireField::Str(&self.fid_cond_mrkt_div_code_20),
                 ),
                 (
                     "FID_INPUT_ISCD_20",
-                    v::WireField::Str(&self.fid_input_iscd_20),
+                    crate::__private::WireField::Str(&self.fid_input_iscd_20),
                 ),
                 (
                     "FID_COND_MRKT_DIV_CODE_21",
-                    v::WireField::Str(&self.fid_cond_mrkt_div_code_21),
+                    crate::__private::WireField::Str(&self.fid_cond_mrkt_div_code_21),
                 ),
                 (
                     "FID_INPUT_ISCD_21",
-                    v::WireField::Str(&self.fid_input_iscd_21),
+                    crate::__private::WireField::Str(&self.fid_input_iscd_21),
                 ),
                 (
                     "FID_COND_MRKT_DIV_CODE_22",
-                    v::WireField::Str(&self.fid_cond_mrkt_div_code_22),
+                    crate::__private::WireField::Str(&self.fid_cond_mrkt_div_code_22),
                 ),
                 (
                     "FID_INPUT_ISCD_22",
-                    v::WireField::Str(&self.fid_input_iscd_22),
+                    crate::__private::WireField::Str(&self.fid_input_iscd_22),
                 ),
                 (
                     "FID_COND_MRKT_DIV_CODE_23",
-                    v::WireField::Str(&self.fid_cond_mrkt_div_code_23),
+                    crate::__private::WireField::Str(&self.fid_cond_mrkt_div_code_23),
                 ),
                 (
                     "FID_INPUT_ISCD_23",
-                    v::WireField::Str(&self.fid_input_iscd_23),
+                    crate::__private::WireField::Str(&self.fid_input_iscd_23),
                 ),
                 (
                     "FID_COND_MRKT_DIV_CODE_24",
-                    v::WireField::Str(&self.fid_cond_mrkt_div_code_24),
+                    crate::__private::WireField::Str(&self.fid_cond_mrkt_div_code_24),
                 ),
                 (
                     "FID_INPUT_ISCD_24",
-                    v::WireField::Str(&self.fid_input_iscd_24),
+                    crate::__private::WireField::Str(&self.fid_input_iscd_24),
                 ),
                 (
                     "FID_COND_MRKT_DIV_CODE_25",
-                    v::WireField::Str(&self.fid_cond_mrkt_div_code_25),
+                    crate::__private::WireField::Str(&self.fid_cond_mrkt_div_code_25),
                 ),
                 (
                     "FID_INPUT_ISCD_25",
-                    v::WireField::Str(&self.fid_input_iscd_25),
+                    crate::__private::WireField::Str(&self.fid_input_iscd_25),
                 ),
                 (
                     "FID_COND_MRKT_DIV_CODE_26",
-                    v::WireField::Str(&self.fid_cond_mrkt_div_code_26),
+                    crate::__private::WireField::Str(&self.fid_cond_mrkt_div_code_26),
                 ),
                 (
                     "FID_INPUT_ISCD_26",
-                    v::WireField::Str(&self.fid_input_iscd_26),
+                    crate::__private::WireField::Str(&self.fid_input_iscd_26),
                 ),
                 (
                     "FID_COND_MRKT_DIV_CODE_27",
-                    v::WireField::Str(&self.fid_cond_mrkt_div_code_27),
+                    crate::__private::WireField::Str(&self.fid_cond_mrkt_div_code_27),
                 ),
                 (
                     "FID_INPUT_ISCD_27",
-                    v::WireField::Str(&self.fid_input_iscd_27),
+                    crate::__private::WireField::Str(&self.fid_input_iscd_27),
                 ),
                 (
                     "FID_COND_MRKT_DIV_CODE_28",
-                    v::WireField::Str(&self.fid_cond_mrkt_div_code_28),
+                    crate::__private::WireField::Str(&self.fid_cond_mrkt_div_code_28),
                 ),
                 (
                     "FID_INPUT_ISCD_28",
-                    v::WireField::Str(&self.fid_input_iscd_28),
+                    crate::__private::WireField::Str(&self.fid_input_iscd_28),
                 ),
                 (
                     "FID_COND_MRKT_DIV_CODE_29",
-                    v::WireField::Str(&self.fid_cond_mrkt_div_code_29),
+                    crate::__private::WireField::Str(&self.fid_cond_mrkt_div_code_29),
                 ),
                 (
                     "FID_INPUT_ISCD_29",
-                    v::WireField::Str(&self.fid_input_iscd_29),
+                    crate::__private::WireField::Str(&self.fid_input_iscd_29),
                 ),
                 (
                     "FID_COND_MRKT_DIV_CODE_30",
-                    v::WireField::Str(&self.fid_cond_mrkt_div_code_30),
+                    crate::__private::WireField::Str(&self.fid_cond_mrkt_div_code_30),
                 ),
                 (
                     "FID_INPUT_ISCD_30",
-                    v::WireField::Str(&self.fid_input_iscd_30),
+                    crate::__private::WireField::Str(&self.fid_input_iscd_30),
                 ),
             ],
         )

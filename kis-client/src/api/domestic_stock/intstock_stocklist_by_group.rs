@@ -36,19 +36,34 @@ pub struct IntstockStocklistByGroupRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for IntstockStocklistByGroupRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
-                ("TYPE", v::WireField::Str(&self.type_)),
-                ("USER_ID", v::WireField::Str(&self.user_id)),
-                ("DATA_RANK", v::WireField::Str(&self.data_rank)),
-                ("INTER_GRP_CODE", v::WireField::Str(&self.inter_grp_code)),
-                ("INTER_GRP_NAME", v::WireField::Str(&self.inter_grp_name)),
-                ("HTS_KOR_ISNM", v::WireField::Str(&self.hts_kor_isnm)),
-                ("CNTG_CLS_CODE", v::WireField::Str(&self.cntg_cls_code)),
+                ("TYPE", crate::__private::WireField::Str(&self.type_)),
+                ("USER_ID", crate::__private::WireField::Str(&self.user_id)),
+                (
+                    "DATA_RANK",
+                    crate::__private::WireField::Str(&self.data_rank),
+                ),
+                (
+                    "INTER_GRP_CODE",
+                    crate::__private::WireField::Str(&self.inter_grp_code),
+                ),
+                (
+                    "INTER_GRP_NAME",
+                    crate::__private::WireField::Str(&self.inter_grp_name),
+                ),
+                (
+                    "HTS_KOR_ISNM",
+                    crate::__private::WireField::Str(&self.hts_kor_isnm),
+                ),
+                (
+                    "CNTG_CLS_CODE",
+                    crate::__private::WireField::Str(&self.cntg_cls_code),
+                ),
                 (
                     "FID_ETC_CLS_CODE",
-                    v::WireField::Str(&self.fid_etc_cls_code),
+                    crate::__private::WireField::Str(&self.fid_etc_cls_code),
                 ),
             ],
         )

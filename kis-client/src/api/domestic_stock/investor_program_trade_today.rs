@@ -33,16 +33,16 @@ pub struct InvestorProgramTradeTodayRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for InvestorProgramTradeTodayRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
                 (
                     "EXCH_DIV_CLS_CODE",
-                    v::WireField::Str(&self.exch_div_cls_code),
+                    crate::__private::WireField::Str(&self.exch_div_cls_code),
                 ),
                 (
                     "MRKT_DIV_CLS_CODE",
-                    v::WireField::Str(&self.mrkt_div_cls_code),
+                    crate::__private::WireField::Str(&self.mrkt_div_cls_code),
                 ),
             ],
         )

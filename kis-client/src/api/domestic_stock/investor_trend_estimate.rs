@@ -22,9 +22,12 @@ pub struct InvestorTrendEstimateRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for InvestorTrendEstimateRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
-            &[("MKSC_SHRN_ISCD", v::WireField::Str(&self.mksc_shrn_iscd))],
+            &[(
+                "MKSC_SHRN_ISCD",
+                crate::__private::WireField::Str(&self.mksc_shrn_iscd),
+            )],
         )
     }
 }

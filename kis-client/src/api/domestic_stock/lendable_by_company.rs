@@ -42,18 +42,30 @@ pub struct LendableByCompanyRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for LendableByCompanyRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
-                ("EXCG_DVSN_CD", v::WireField::Str(&self.excg_dvsn_cd)),
-                ("PDNO", v::WireField::Str(&self.pdno)),
+                (
+                    "EXCG_DVSN_CD",
+                    crate::__private::WireField::Str(&self.excg_dvsn_cd),
+                ),
+                ("PDNO", crate::__private::WireField::Str(&self.pdno)),
                 (
                     "THCO_STLN_PSBL_YN",
-                    v::WireField::Str(&self.thco_stln_psbl_yn),
+                    crate::__private::WireField::Str(&self.thco_stln_psbl_yn),
                 ),
-                ("INQR_DVSN_1", v::WireField::Str(&self.inqr_dvsn_1)),
-                ("CTX_AREA_FK200", v::WireField::Str(&self.ctx_area_fk200)),
-                ("CTX_AREA_NK100", v::WireField::Str(&self.ctx_area_nk100)),
+                (
+                    "INQR_DVSN_1",
+                    crate::__private::WireField::Str(&self.inqr_dvsn_1),
+                ),
+                (
+                    "CTX_AREA_FK200",
+                    crate::__private::WireField::Str(&self.ctx_area_fk200),
+                ),
+                (
+                    "CTX_AREA_NK100",
+                    crate::__private::WireField::Str(&self.ctx_area_nk100),
+                ),
             ],
         )
     }

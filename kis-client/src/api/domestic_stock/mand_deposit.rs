@@ -28,13 +28,13 @@ pub struct MandDepositRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for MandDepositRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
-                ("T_DT", v::WireField::Str(&self.t_dt)),
-                ("SHT_CD", v::WireField::Str(&self.sht_cd)),
-                ("F_DT", v::WireField::Str(&self.f_dt)),
-                ("CTS", v::WireField::Str(&self.cts)),
+                ("T_DT", crate::__private::WireField::Str(&self.t_dt)),
+                ("SHT_CD", crate::__private::WireField::Str(&self.sht_cd)),
+                ("F_DT", crate::__private::WireField::Str(&self.f_dt)),
+                ("CTS", crate::__private::WireField::Str(&self.cts)),
             ],
         )
     }

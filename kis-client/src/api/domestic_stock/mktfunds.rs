@@ -22,11 +22,11 @@ pub struct MktfundsRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for MktfundsRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[(
                 "FID_INPUT_DATE_1",
-                v::WireField::Str(&self.fid_input_date_1),
+                crate::__private::WireField::Str(&self.fid_input_date_1),
             )],
         )
     }

@@ -36,32 +36,41 @@ pub struct NewsTitleRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for NewsTitleRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
                 (
                     "FID_NEWS_OFER_ENTP_CODE",
-                    v::WireField::Str(&self.fid_news_ofer_entp_code),
+                    crate::__private::WireField::Str(&self.fid_news_ofer_entp_code),
                 ),
                 (
                     "FID_COND_MRKT_CLS_CODE",
-                    v::WireField::Str(&self.fid_cond_mrkt_cls_code),
+                    crate::__private::WireField::Str(&self.fid_cond_mrkt_cls_code),
                 ),
-                ("FID_INPUT_ISCD", v::WireField::Str(&self.fid_input_iscd)),
-                ("FID_TITL_CNTT", v::WireField::Str(&self.fid_titl_cntt)),
+                (
+                    "FID_INPUT_ISCD",
+                    crate::__private::WireField::Str(&self.fid_input_iscd),
+                ),
+                (
+                    "FID_TITL_CNTT",
+                    crate::__private::WireField::Str(&self.fid_titl_cntt),
+                ),
                 (
                     "FID_INPUT_DATE_1",
-                    v::WireField::Str(&self.fid_input_date_1),
+                    crate::__private::WireField::Str(&self.fid_input_date_1),
                 ),
                 (
                     "FID_INPUT_HOUR_1",
-                    v::WireField::Str(&self.fid_input_hour_1),
+                    crate::__private::WireField::Str(&self.fid_input_hour_1),
                 ),
                 (
                     "FID_RANK_SORT_CLS_CODE",
-                    v::WireField::Str(&self.fid_rank_sort_cls_code),
+                    crate::__private::WireField::Str(&self.fid_rank_sort_cls_code),
                 ),
-                ("FID_INPUT_SRNO", v::WireField::Str(&self.fid_input_srno)),
+                (
+                    "FID_INPUT_SRNO",
+                    crate::__private::WireField::Str(&self.fid_input_srno),
+                ),
             ],
         )
     }

@@ -68,18 +68,27 @@ pub struct OrderCashRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for OrderCashRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
-                ("CANO", v::WireField::Str(&self.cano)),
-                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
-                ("PDNO", v::WireField::Str(&self.pdno)),
-                ("SLL_TYPE", v::WireField::Str(&self.sll_type)),
-                ("ORD_DVSN", v::WireField::Str(&self.ord_dvsn)),
-                ("ORD_QTY", v::WireField::Str(&self.ord_qty)),
-                ("ORD_UNPR", v::WireField::Str(&self.ord_unpr)),
-                ("CNDT_PRIC", v::WireField::Str(&self.cndt_pric)),
-                ("EXCG_ID_DVSN_CD", v::WireField::Str(&self.excg_id_dvsn_cd)),
+                ("CANO", crate::__private::WireField::Str(&self.cano)),
+                (
+                    "ACNT_PRDT_CD",
+                    crate::__private::WireField::Str(&self.acnt_prdt_cd),
+                ),
+                ("PDNO", crate::__private::WireField::Str(&self.pdno)),
+                ("SLL_TYPE", crate::__private::WireField::Str(&self.sll_type)),
+                ("ORD_DVSN", crate::__private::WireField::Str(&self.ord_dvsn)),
+                ("ORD_QTY", crate::__private::WireField::Str(&self.ord_qty)),
+                ("ORD_UNPR", crate::__private::WireField::Str(&self.ord_unpr)),
+                (
+                    "CNDT_PRIC",
+                    crate::__private::WireField::Str(&self.cndt_pric),
+                ),
+                (
+                    "EXCG_ID_DVSN_CD",
+                    crate::__private::WireField::Str(&self.excg_id_dvsn_cd),
+                ),
             ],
         )
     }

@@ -108,42 +108,81 @@ pub struct OrderCreditRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for OrderCreditRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
-                ("CANO", v::WireField::Str(&self.cano)),
-                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
-                ("PDNO", v::WireField::Str(&self.pdno)),
-                ("SLL_TYPE", v::WireField::Str(&self.sll_type)),
-                ("CRDT_TYPE", v::WireField::Str(&self.crdt_type)),
-                ("LOAN_DT", v::WireField::Str(&self.loan_dt)),
-                ("ORD_DVSN", v::WireField::Str(&self.ord_dvsn)),
-                ("ORD_QTY", v::WireField::Str(&self.ord_qty)),
-                ("ORD_UNPR", v::WireField::Str(&self.ord_unpr)),
-                ("RSVN_ORD_YN", v::WireField::Str(&self.rsvn_ord_yn)),
-                ("EMGC_ORD_YN", v::WireField::Str(&self.emgc_ord_yn)),
-                ("PGTR_DVSN", v::WireField::Str(&self.pgtr_dvsn)),
-                ("MGCO_APTM_ODNO", v::WireField::Str(&self.mgco_aptm_odno)),
+                ("CANO", crate::__private::WireField::Str(&self.cano)),
+                (
+                    "ACNT_PRDT_CD",
+                    crate::__private::WireField::Str(&self.acnt_prdt_cd),
+                ),
+                ("PDNO", crate::__private::WireField::Str(&self.pdno)),
+                ("SLL_TYPE", crate::__private::WireField::Str(&self.sll_type)),
+                (
+                    "CRDT_TYPE",
+                    crate::__private::WireField::Str(&self.crdt_type),
+                ),
+                ("LOAN_DT", crate::__private::WireField::Str(&self.loan_dt)),
+                ("ORD_DVSN", crate::__private::WireField::Str(&self.ord_dvsn)),
+                ("ORD_QTY", crate::__private::WireField::Str(&self.ord_qty)),
+                ("ORD_UNPR", crate::__private::WireField::Str(&self.ord_unpr)),
+                (
+                    "RSVN_ORD_YN",
+                    crate::__private::WireField::Str(&self.rsvn_ord_yn),
+                ),
+                (
+                    "EMGC_ORD_YN",
+                    crate::__private::WireField::Str(&self.emgc_ord_yn),
+                ),
+                (
+                    "PGTR_DVSN",
+                    crate::__private::WireField::Str(&self.pgtr_dvsn),
+                ),
+                (
+                    "MGCO_APTM_ODNO",
+                    crate::__private::WireField::Str(&self.mgco_aptm_odno),
+                ),
                 (
                     "LQTY_TR_NGTN_DTL_NO",
-                    v::WireField::Str(&self.lqty_tr_ngtn_dtl_no),
+                    crate::__private::WireField::Str(&self.lqty_tr_ngtn_dtl_no),
                 ),
-                ("LQTY_TR_AGMT_NO", v::WireField::Str(&self.lqty_tr_agmt_no)),
-                ("LQTY_TR_NGTN_ID", v::WireField::Str(&self.lqty_tr_ngtn_id)),
-                ("LP_ORD_YN", v::WireField::Str(&self.lp_ord_yn)),
-                ("MDIA_ODNO", v::WireField::Str(&self.mdia_odno)),
-                ("ORD_SVR_DVSN_CD", v::WireField::Str(&self.ord_svr_dvsn_cd)),
+                (
+                    "LQTY_TR_AGMT_NO",
+                    crate::__private::WireField::Str(&self.lqty_tr_agmt_no),
+                ),
+                (
+                    "LQTY_TR_NGTN_ID",
+                    crate::__private::WireField::Str(&self.lqty_tr_ngtn_id),
+                ),
+                (
+                    "LP_ORD_YN",
+                    crate::__private::WireField::Str(&self.lp_ord_yn),
+                ),
+                (
+                    "MDIA_ODNO",
+                    crate::__private::WireField::Str(&self.mdia_odno),
+                ),
+                (
+                    "ORD_SVR_DVSN_CD",
+                    crate::__private::WireField::Str(&self.ord_svr_dvsn_cd),
+                ),
                 (
                     "PGM_NMPR_STMT_DVSN_CD",
-                    v::WireField::Str(&self.pgm_nmpr_stmt_dvsn_cd),
+                    crate::__private::WireField::Str(&self.pgm_nmpr_stmt_dvsn_cd),
                 ),
                 (
                     "CVRG_SLCT_RSON_CD",
-                    v::WireField::Str(&self.cvrg_slct_rson_cd),
+                    crate::__private::WireField::Str(&self.cvrg_slct_rson_cd),
                 ),
-                ("CVRG_SEQ", v::WireField::Str(&self.cvrg_seq)),
-                ("EXCG_ID_DVSN_CD", v::WireField::Str(&self.excg_id_dvsn_cd)),
-                ("CNDT_PRIC", v::WireField::Str(&self.cndt_pric)),
+                ("CVRG_SEQ", crate::__private::WireField::Str(&self.cvrg_seq)),
+                (
+                    "EXCG_ID_DVSN_CD",
+                    crate::__private::WireField::Str(&self.excg_id_dvsn_cd),
+                ),
+                (
+                    "CNDT_PRIC",
+                    crate::__private::WireField::Str(&self.cndt_pric),
+                ),
             ],
         )
     }

@@ -52,24 +52,48 @@ pub struct OrderResvCcnlRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for OrderResvCcnlRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
-                ("RSVN_ORD_ORD_DT", v::WireField::Str(&self.rsvn_ord_ord_dt)),
-                ("RSVN_ORD_END_DT", v::WireField::Str(&self.rsvn_ord_end_dt)),
-                ("RSVN_ORD_SEQ", v::WireField::Str(&self.rsvn_ord_seq)),
+                (
+                    "RSVN_ORD_ORD_DT",
+                    crate::__private::WireField::Str(&self.rsvn_ord_ord_dt),
+                ),
+                (
+                    "RSVN_ORD_END_DT",
+                    crate::__private::WireField::Str(&self.rsvn_ord_end_dt),
+                ),
+                (
+                    "RSVN_ORD_SEQ",
+                    crate::__private::WireField::Str(&self.rsvn_ord_seq),
+                ),
                 (
                     "TMNL_MDIA_KIND_CD",
-                    v::WireField::Str(&self.tmnl_mdia_kind_cd),
+                    crate::__private::WireField::Str(&self.tmnl_mdia_kind_cd),
                 ),
-                ("CANO", v::WireField::Str(&self.cano)),
-                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
-                ("PRCS_DVSN_CD", v::WireField::Str(&self.prcs_dvsn_cd)),
-                ("CNCL_YN", v::WireField::Str(&self.cncl_yn)),
-                ("PDNO", v::WireField::Str(&self.pdno)),
-                ("SLL_BUY_DVSN_CD", v::WireField::Str(&self.sll_buy_dvsn_cd)),
-                ("CTX_AREA_FK200", v::WireField::Str(&self.ctx_area_fk200)),
-                ("CTX_AREA_NK200", v::WireField::Str(&self.ctx_area_nk200)),
+                ("CANO", crate::__private::WireField::Str(&self.cano)),
+                (
+                    "ACNT_PRDT_CD",
+                    crate::__private::WireField::Str(&self.acnt_prdt_cd),
+                ),
+                (
+                    "PRCS_DVSN_CD",
+                    crate::__private::WireField::Str(&self.prcs_dvsn_cd),
+                ),
+                ("CNCL_YN", crate::__private::WireField::Str(&self.cncl_yn)),
+                ("PDNO", crate::__private::WireField::Str(&self.pdno)),
+                (
+                    "SLL_BUY_DVSN_CD",
+                    crate::__private::WireField::Str(&self.sll_buy_dvsn_cd),
+                ),
+                (
+                    "CTX_AREA_FK200",
+                    crate::__private::WireField::Str(&self.ctx_area_fk200),
+                ),
+                (
+                    "CTX_AREA_NK200",
+                    crate::__private::WireField::Str(&self.ctx_area_nk200),
+                ),
             ],
         )
     }

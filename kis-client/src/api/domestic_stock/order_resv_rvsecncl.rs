@@ -76,26 +76,50 @@ pub struct OrderResvRvsecnclRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for OrderResvRvsecnclRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
-                ("CANO", v::WireField::Str(&self.cano)),
-                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
-                ("PDNO", v::WireField::Str(&self.pdno)),
-                ("ORD_QTY", v::WireField::Str(&self.ord_qty)),
-                ("ORD_UNPR", v::WireField::Str(&self.ord_unpr)),
-                ("SLL_BUY_DVSN_CD", v::WireField::Str(&self.sll_buy_dvsn_cd)),
-                ("ORD_DVSN_CD", v::WireField::Str(&self.ord_dvsn_cd)),
+                ("CANO", crate::__private::WireField::Str(&self.cano)),
+                (
+                    "ACNT_PRDT_CD",
+                    crate::__private::WireField::Str(&self.acnt_prdt_cd),
+                ),
+                ("PDNO", crate::__private::WireField::Str(&self.pdno)),
+                ("ORD_QTY", crate::__private::WireField::Str(&self.ord_qty)),
+                ("ORD_UNPR", crate::__private::WireField::Str(&self.ord_unpr)),
+                (
+                    "SLL_BUY_DVSN_CD",
+                    crate::__private::WireField::Str(&self.sll_buy_dvsn_cd),
+                ),
+                (
+                    "ORD_DVSN_CD",
+                    crate::__private::WireField::Str(&self.ord_dvsn_cd),
+                ),
                 (
                     "ORD_OBJT_CBLC_DVSN_CD",
-                    v::WireField::Str(&self.ord_objt_cblc_dvsn_cd),
+                    crate::__private::WireField::Str(&self.ord_objt_cblc_dvsn_cd),
                 ),
-                ("LOAN_DT", v::WireField::Str(&self.loan_dt)),
-                ("RSVN_ORD_END_DT", v::WireField::Str(&self.rsvn_ord_end_dt)),
-                ("CTAL_TLNO", v::WireField::Str(&self.ctal_tlno)),
-                ("RSVN_ORD_SEQ", v::WireField::Str(&self.rsvn_ord_seq)),
-                ("RSVN_ORD_ORGNO", v::WireField::Str(&self.rsvn_ord_orgno)),
-                ("RSVN_ORD_ORD_DT", v::WireField::Str(&self.rsvn_ord_ord_dt)),
+                ("LOAN_DT", crate::__private::WireField::Str(&self.loan_dt)),
+                (
+                    "RSVN_ORD_END_DT",
+                    crate::__private::WireField::Str(&self.rsvn_ord_end_dt),
+                ),
+                (
+                    "CTAL_TLNO",
+                    crate::__private::WireField::Str(&self.ctal_tlno),
+                ),
+                (
+                    "RSVN_ORD_SEQ",
+                    crate::__private::WireField::Str(&self.rsvn_ord_seq),
+                ),
+                (
+                    "RSVN_ORD_ORGNO",
+                    crate::__private::WireField::Str(&self.rsvn_ord_orgno),
+                ),
+                (
+                    "RSVN_ORD_ORD_DT",
+                    crate::__private::WireField::Str(&self.rsvn_ord_ord_dt),
+                ),
             ],
         )
     }

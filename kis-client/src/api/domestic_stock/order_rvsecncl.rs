@@ -73,26 +73,41 @@ pub struct OrderRvsecnclRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for OrderRvsecnclRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
-                ("CANO", v::WireField::Str(&self.cano)),
-                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
+                ("CANO", crate::__private::WireField::Str(&self.cano)),
+                (
+                    "ACNT_PRDT_CD",
+                    crate::__private::WireField::Str(&self.acnt_prdt_cd),
+                ),
                 (
                     "KRX_FWDG_ORD_ORGNO",
-                    v::WireField::Str(&self.krx_fwdg_ord_orgno),
+                    crate::__private::WireField::Str(&self.krx_fwdg_ord_orgno),
                 ),
-                ("ORGN_ODNO", v::WireField::Str(&self.orgn_odno)),
-                ("ORD_DVSN", v::WireField::Str(&self.ord_dvsn)),
+                (
+                    "ORGN_ODNO",
+                    crate::__private::WireField::Str(&self.orgn_odno),
+                ),
+                ("ORD_DVSN", crate::__private::WireField::Str(&self.ord_dvsn)),
                 (
                     "RVSE_CNCL_DVSN_CD",
-                    v::WireField::Str(&self.rvse_cncl_dvsn_cd),
+                    crate::__private::WireField::Str(&self.rvse_cncl_dvsn_cd),
                 ),
-                ("ORD_QTY", v::WireField::Str(&self.ord_qty)),
-                ("ORD_UNPR", v::WireField::Str(&self.ord_unpr)),
-                ("QTY_ALL_ORD_YN", v::WireField::Str(&self.qty_all_ord_yn)),
-                ("CNDT_PRIC", v::WireField::Str(&self.cndt_pric)),
-                ("EXCG_ID_DVSN_CD", v::WireField::Str(&self.excg_id_dvsn_cd)),
+                ("ORD_QTY", crate::__private::WireField::Str(&self.ord_qty)),
+                ("ORD_UNPR", crate::__private::WireField::Str(&self.ord_unpr)),
+                (
+                    "QTY_ALL_ORD_YN",
+                    crate::__private::WireField::Str(&self.qty_all_ord_yn),
+                ),
+                (
+                    "CNDT_PRIC",
+                    crate::__private::WireField::Str(&self.cndt_pric),
+                ),
+                (
+                    "EXCG_ID_DVSN_CD",
+                    crate::__private::WireField::Str(&self.excg_id_dvsn_cd),
+                ),
             ],
         )
     }

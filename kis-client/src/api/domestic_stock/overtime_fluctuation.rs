@@ -47,42 +47,48 @@ pub struct OvertimeFluctuationRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for OvertimeFluctuationRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
                 (
                     "FID_COND_MRKT_DIV_CODE",
-                    v::WireField::Str(&self.fid_cond_mrkt_div_code),
+                    crate::__private::WireField::Str(&self.fid_cond_mrkt_div_code),
                 ),
                 (
                     "FID_MRKT_CLS_CODE",
-                    v::WireField::Str(&self.fid_mrkt_cls_code),
+                    crate::__private::WireField::Str(&self.fid_mrkt_cls_code),
                 ),
                 (
                     "FID_COND_SCR_DIV_CODE",
-                    v::WireField::Str(&self.fid_cond_scr_div_code),
+                    crate::__private::WireField::Str(&self.fid_cond_scr_div_code),
                 ),
-                ("FID_INPUT_ISCD", v::WireField::Str(&self.fid_input_iscd)),
+                (
+                    "FID_INPUT_ISCD",
+                    crate::__private::WireField::Str(&self.fid_input_iscd),
+                ),
                 (
                     "FID_DIV_CLS_CODE",
-                    v::WireField::Str(&self.fid_div_cls_code),
+                    crate::__private::WireField::Str(&self.fid_div_cls_code),
                 ),
                 (
                     "FID_INPUT_PRICE_1",
-                    v::WireField::Str(&self.fid_input_price_1),
+                    crate::__private::WireField::Str(&self.fid_input_price_1),
                 ),
                 (
                     "FID_INPUT_PRICE_2",
-                    v::WireField::Str(&self.fid_input_price_2),
+                    crate::__private::WireField::Str(&self.fid_input_price_2),
                 ),
-                ("FID_VOL_CNT", v::WireField::Str(&self.fid_vol_cnt)),
+                (
+                    "FID_VOL_CNT",
+                    crate::__private::WireField::Str(&self.fid_vol_cnt),
+                ),
                 (
                     "FID_TRGT_CLS_CODE",
-                    v::WireField::Str(&self.fid_trgt_cls_code),
+                    crate::__private::WireField::Str(&self.fid_trgt_cls_code),
                 ),
                 (
                     "FID_TRGT_EXLS_CLS_CODE",
-                    v::WireField::Str(&self.fid_trgt_exls_cls_code),
+                    crate::__private::WireField::Str(&self.fid_trgt_exls_cls_code),
                 ),
             ],
         )

@@ -52,17 +52,38 @@ pub struct PensionInquireDailyCcldRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for PensionInquireDailyCcldRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
-                ("CANO", v::WireField::Str(&self.cano)),
-                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
-                ("USER_DVSN_CD", v::WireField::Str(&self.user_dvsn_cd)),
-                ("SLL_BUY_DVSN_CD", v::WireField::Str(&self.sll_buy_dvsn_cd)),
-                ("CCLD_NCCS_DVSN", v::WireField::Str(&self.ccld_nccs_dvsn)),
-                ("INQR_DVSN_3", v::WireField::Str(&self.inqr_dvsn_3)),
-                ("CTX_AREA_FK100", v::WireField::Str(&self.ctx_area_fk100)),
-                ("CTX_AREA_NK100", v::WireField::Str(&self.ctx_area_nk100)),
+                ("CANO", crate::__private::WireField::Str(&self.cano)),
+                (
+                    "ACNT_PRDT_CD",
+                    crate::__private::WireField::Str(&self.acnt_prdt_cd),
+                ),
+                (
+                    "USER_DVSN_CD",
+                    crate::__private::WireField::Str(&self.user_dvsn_cd),
+                ),
+                (
+                    "SLL_BUY_DVSN_CD",
+                    crate::__private::WireField::Str(&self.sll_buy_dvsn_cd),
+                ),
+                (
+                    "CCLD_NCCS_DVSN",
+                    crate::__private::WireField::Str(&self.ccld_nccs_dvsn),
+                ),
+                (
+                    "INQR_DVSN_3",
+                    crate::__private::WireField::Str(&self.inqr_dvsn_3),
+                ),
+                (
+                    "CTX_AREA_FK100",
+                    crate::__private::WireField::Str(&self.ctx_area_fk100),
+                ),
+                (
+                    "CTX_AREA_NK100",
+                    crate::__private::WireField::Str(&self.ctx_area_nk100),
+                ),
             ],
         )
     }

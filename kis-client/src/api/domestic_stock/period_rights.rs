@@ -50,21 +50,48 @@ pub struct PeriodRightsRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for PeriodRightsRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
-                ("INQR_DVSN", v::WireField::Str(&self.inqr_dvsn)),
-                ("CUST_RNCNO25", v::WireField::Str(&self.cust_rncno25)),
-                ("HMID", v::WireField::Str(&self.hmid)),
-                ("CANO", v::WireField::Str(&self.cano)),
-                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
-                ("INQR_STRT_DT", v::WireField::Str(&self.inqr_strt_dt)),
-                ("INQR_END_DT", v::WireField::Str(&self.inqr_end_dt)),
-                ("RGHT_TYPE_CD", v::WireField::Str(&self.rght_type_cd)),
-                ("PDNO", v::WireField::Str(&self.pdno)),
-                ("PRDT_TYPE_CD", v::WireField::Str(&self.prdt_type_cd)),
-                ("CTX_AREA_NK100", v::WireField::Str(&self.ctx_area_nk100)),
-                ("CTX_AREA_FK100", v::WireField::Str(&self.ctx_area_fk100)),
+                (
+                    "INQR_DVSN",
+                    crate::__private::WireField::Str(&self.inqr_dvsn),
+                ),
+                (
+                    "CUST_RNCNO25",
+                    crate::__private::WireField::Str(&self.cust_rncno25),
+                ),
+                ("HMID", crate::__private::WireField::Str(&self.hmid)),
+                ("CANO", crate::__private::WireField::Str(&self.cano)),
+                (
+                    "ACNT_PRDT_CD",
+                    crate::__private::WireField::Str(&self.acnt_prdt_cd),
+                ),
+                (
+                    "INQR_STRT_DT",
+                    crate::__private::WireField::Str(&self.inqr_strt_dt),
+                ),
+                (
+                    "INQR_END_DT",
+                    crate::__private::WireField::Str(&self.inqr_end_dt),
+                ),
+                (
+                    "RGHT_TYPE_CD",
+                    crate::__private::WireField::Str(&self.rght_type_cd),
+                ),
+                ("PDNO", crate::__private::WireField::Str(&self.pdno)),
+                (
+                    "PRDT_TYPE_CD",
+                    crate::__private::WireField::Str(&self.prdt_type_cd),
+                ),
+                (
+                    "CTX_AREA_NK100",
+                    crate::__private::WireField::Str(&self.ctx_area_nk100),
+                ),
+                (
+                    "CTX_AREA_FK100",
+                    crate::__private::WireField::Str(&self.ctx_area_fk100),
+                ),
             ],
         )
     }

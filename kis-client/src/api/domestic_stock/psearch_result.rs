@@ -24,11 +24,11 @@ pub struct PsearchResultRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for PsearchResultRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
-                ("user_id", v::WireField::Str(&self.user_id)),
-                ("seq", v::WireField::Str(&self.seq)),
+                ("user_id", crate::__private::WireField::Str(&self.user_id)),
+                ("seq", crate::__private::WireField::Str(&self.seq)),
             ],
         )
     }

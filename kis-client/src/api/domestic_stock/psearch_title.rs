@@ -22,7 +22,10 @@ pub struct PsearchTitleRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for PsearchTitleRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(s, &[("user_id", v::WireField::Str(&self.user_id))])
+        crate::__private::serialize_fields(
+            s,
+            &[("user_id", crate::__private::WireField::Str(&self.user_id))],
+        )
     }
 }
 

@@ -28,13 +28,13 @@ pub struct PurreqRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for PurreqRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
-                ("SHT_CD", v::WireField::Str(&self.sht_cd)),
-                ("T_DT", v::WireField::Str(&self.t_dt)),
-                ("F_DT", v::WireField::Str(&self.f_dt)),
-                ("CTS", v::WireField::Str(&self.cts)),
+                ("SHT_CD", crate::__private::WireField::Str(&self.sht_cd)),
+                ("T_DT", crate::__private::WireField::Str(&self.t_dt)),
+                ("F_DT", crate::__private::WireField::Str(&self.f_dt)),
+                ("CTS", crate::__private::WireField::Str(&self.cts)),
             ],
         )
     }

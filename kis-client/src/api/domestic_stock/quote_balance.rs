@@ -59,42 +59,48 @@ pub struct QuoteBalanceRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for QuoteBalanceRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
-                ("fid_vol_cnt", v::WireField::Str(&self.fid_vol_cnt)),
+                (
+                    "fid_vol_cnt",
+                    crate::__private::WireField::Str(&self.fid_vol_cnt),
+                ),
                 (
                     "fid_cond_mrkt_div_code",
-                    v::WireField::Str(&self.fid_cond_mrkt_div_code),
+                    crate::__private::WireField::Str(&self.fid_cond_mrkt_div_code),
                 ),
                 (
                     "fid_cond_scr_div_code",
-                    v::WireField::Str(&self.fid_cond_scr_div_code),
+                    crate::__private::WireField::Str(&self.fid_cond_scr_div_code),
                 ),
-                ("fid_input_iscd", v::WireField::Str(&self.fid_input_iscd)),
+                (
+                    "fid_input_iscd",
+                    crate::__private::WireField::Str(&self.fid_input_iscd),
+                ),
                 (
                     "fid_rank_sort_cls_code",
-                    v::WireField::Str(&self.fid_rank_sort_cls_code),
+                    crate::__private::WireField::Str(&self.fid_rank_sort_cls_code),
                 ),
                 (
                     "fid_div_cls_code",
-                    v::WireField::Str(&self.fid_div_cls_code),
+                    crate::__private::WireField::Str(&self.fid_div_cls_code),
                 ),
                 (
                     "fid_trgt_cls_code",
-                    v::WireField::Str(&self.fid_trgt_cls_code),
+                    crate::__private::WireField::Str(&self.fid_trgt_cls_code),
                 ),
                 (
                     "fid_trgt_exls_cls_code",
-                    v::WireField::Str(&self.fid_trgt_exls_cls_code),
+                    crate::__private::WireField::Str(&self.fid_trgt_exls_cls_code),
                 ),
                 (
                     "fid_input_price_1",
-                    v::WireField::Str(&self.fid_input_price_1),
+                    crate::__private::WireField::Str(&self.fid_input_price_1),
                 ),
                 (
                     "fid_input_price_2",
-                    v::WireField::Str(&self.fid_input_price_2),
+                    crate::__private::WireField::Str(&self.fid_input_price_2),
                 ),
             ],
         )

@@ -35,14 +35,17 @@ pub struct RevSplitRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for RevSplitRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
-                ("SHT_CD", v::WireField::Str(&self.sht_cd)),
-                ("CTS", v::WireField::Str(&self.cts)),
-                ("F_DT", v::WireField::Str(&self.f_dt)),
-                ("T_DT", v::WireField::Str(&self.t_dt)),
-                ("MARKET_GB", v::WireField::Str(&self.market_gb)),
+                ("SHT_CD", crate::__private::WireField::Str(&self.sht_cd)),
+                ("CTS", crate::__private::WireField::Str(&self.cts)),
+                ("F_DT", crate::__private::WireField::Str(&self.f_dt)),
+                ("T_DT", crate::__private::WireField::Str(&self.t_dt)),
+                (
+                    "MARKET_GB",
+                    crate::__private::WireField::Str(&self.market_gb),
+                ),
             ],
         )
     }

@@ -48,42 +48,48 @@ pub struct ShortSaleRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for ShortSaleRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
                 (
                     "FID_APLY_RANG_VOL",
-                    v::WireField::Str(&self.fid_aply_rang_vol),
+                    crate::__private::WireField::Str(&self.fid_aply_rang_vol),
                 ),
                 (
                     "FID_COND_MRKT_DIV_CODE",
-                    v::WireField::Str(&self.fid_cond_mrkt_div_code),
+                    crate::__private::WireField::Str(&self.fid_cond_mrkt_div_code),
                 ),
                 (
                     "FID_COND_SCR_DIV_CODE",
-                    v::WireField::Str(&self.fid_cond_scr_div_code),
+                    crate::__private::WireField::Str(&self.fid_cond_scr_div_code),
                 ),
-                ("FID_INPUT_ISCD", v::WireField::Str(&self.fid_input_iscd)),
+                (
+                    "FID_INPUT_ISCD",
+                    crate::__private::WireField::Str(&self.fid_input_iscd),
+                ),
                 (
                     "FID_PERIOD_DIV_CODE",
-                    v::WireField::Str(&self.fid_period_div_code),
+                    crate::__private::WireField::Str(&self.fid_period_div_code),
                 ),
-                ("FID_INPUT_CNT_1", v::WireField::Str(&self.fid_input_cnt_1)),
+                (
+                    "FID_INPUT_CNT_1",
+                    crate::__private::WireField::Str(&self.fid_input_cnt_1),
+                ),
                 (
                     "FID_TRGT_EXLS_CLS_CODE",
-                    v::WireField::Str(&self.fid_trgt_exls_cls_code),
+                    crate::__private::WireField::Str(&self.fid_trgt_exls_cls_code),
                 ),
                 (
                     "FID_TRGT_CLS_CODE",
-                    v::WireField::Str(&self.fid_trgt_cls_code),
+                    crate::__private::WireField::Str(&self.fid_trgt_cls_code),
                 ),
                 (
                     "FID_APLY_RANG_PRC_1",
-                    v::WireField::Str(&self.fid_aply_rang_prc_1),
+                    crate::__private::WireField::Str(&self.fid_aply_rang_prc_1),
                 ),
                 (
                     "FID_APLY_RANG_PRC_2",
-                    v::WireField::Str(&self.fid_aply_rang_prc_2),
+                    crate::__private::WireField::Str(&self.fid_aply_rang_prc_2),
                 ),
             ],
         )

@@ -79,53 +79,56 @@ pub struct TradedByCompanyRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for TradedByCompanyRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
                 (
                     "fid_trgt_exls_cls_code",
-                    v::WireField::Str(&self.fid_trgt_exls_cls_code),
+                    crate::__private::WireField::Str(&self.fid_trgt_exls_cls_code),
                 ),
                 (
                     "fid_cond_mrkt_div_code",
-                    v::WireField::Str(&self.fid_cond_mrkt_div_code),
+                    crate::__private::WireField::Str(&self.fid_cond_mrkt_div_code),
                 ),
                 (
                     "fid_cond_scr_div_code",
-                    v::WireField::Str(&self.fid_cond_scr_div_code),
+                    crate::__private::WireField::Str(&self.fid_cond_scr_div_code),
                 ),
                 (
                     "fid_div_cls_code",
-                    v::WireField::Str(&self.fid_div_cls_code),
+                    crate::__private::WireField::Str(&self.fid_div_cls_code),
                 ),
                 (
                     "fid_rank_sort_cls_code",
-                    v::WireField::Str(&self.fid_rank_sort_cls_code),
+                    crate::__private::WireField::Str(&self.fid_rank_sort_cls_code),
                 ),
                 (
                     "fid_input_date_1",
-                    v::WireField::Str(&self.fid_input_date_1),
+                    crate::__private::WireField::Str(&self.fid_input_date_1),
                 ),
                 (
                     "fid_input_date_2",
-                    v::WireField::Str(&self.fid_input_date_2),
+                    crate::__private::WireField::Str(&self.fid_input_date_2),
                 ),
-                ("fid_input_iscd", v::WireField::Str(&self.fid_input_iscd)),
+                (
+                    "fid_input_iscd",
+                    crate::__private::WireField::Str(&self.fid_input_iscd),
+                ),
                 (
                     "fid_trgt_cls_code",
-                    v::WireField::Str(&self.fid_trgt_cls_code),
+                    crate::__private::WireField::Str(&self.fid_trgt_cls_code),
                 ),
                 (
                     "fid_aply_rang_vol",
-                    v::WireField::Str(&self.fid_aply_rang_vol),
+                    crate::__private::WireField::Str(&self.fid_aply_rang_vol),
                 ),
                 (
                     "fid_aply_rang_prc_2",
-                    v::WireField::Str(&self.fid_aply_rang_prc_2),
+                    crate::__private::WireField::Str(&self.fid_aply_rang_prc_2),
                 ),
                 (
                     "fid_aply_rang_prc_1",
-                    v::WireField::Str(&self.fid_aply_rang_prc_1),
+                    crate::__private::WireField::Str(&self.fid_aply_rang_prc_1),
                 ),
             ],
         )

@@ -31,18 +31,21 @@ pub struct TradprtByamtRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for TradprtByamtRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
                 (
                     "FID_COND_MRKT_DIV_CODE",
-                    v::WireField::Str(&self.fid_cond_mrkt_div_code),
+                    crate::__private::WireField::Str(&self.fid_cond_mrkt_div_code),
                 ),
                 (
                     "FID_COND_SCR_DIV_CODE",
-                    v::WireField::Str(&self.fid_cond_scr_div_code),
+                    crate::__private::WireField::Str(&self.fid_cond_scr_div_code),
                 ),
-                ("FID_INPUT_ISCD", v::WireField::Str(&self.fid_input_iscd)),
+                (
+                    "FID_INPUT_ISCD",
+                    crate::__private::WireField::Str(&self.fid_input_iscd),
+                ),
             ],
         )
     }

@@ -154,141 +154,219 @@ pub struct CondSearchRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for CondSearchRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
                 (
                     "FID_COND_MRKT_DIV_CODE",
-                    v::WireField::Str(&self.fid_cond_mrkt_div_code),
+                    crate::__private::WireField::Str(&self.fid_cond_mrkt_div_code),
                 ),
                 (
                     "FID_COND_SCR_DIV_CODE",
-                    v::WireField::Str(&self.fid_cond_scr_div_code),
+                    crate::__private::WireField::Str(&self.fid_cond_scr_div_code),
                 ),
                 (
                     "FID_RANK_SORT_CLS_CODE",
-                    v::WireField::Str(&self.fid_rank_sort_cls_code),
+                    crate::__private::WireField::Str(&self.fid_rank_sort_cls_code),
                 ),
-                ("FID_INPUT_CNT_1", v::WireField::Str(&self.fid_input_cnt_1)),
+                (
+                    "FID_INPUT_CNT_1",
+                    crate::__private::WireField::Str(&self.fid_input_cnt_1),
+                ),
                 (
                     "FID_RANK_SORT_CLS_CODE_2",
-                    v::WireField::Str(&self.fid_rank_sort_cls_code_2),
+                    crate::__private::WireField::Str(&self.fid_rank_sort_cls_code_2),
                 ),
-                ("FID_INPUT_CNT_2", v::WireField::Str(&self.fid_input_cnt_2)),
+                (
+                    "FID_INPUT_CNT_2",
+                    crate::__private::WireField::Str(&self.fid_input_cnt_2),
+                ),
                 (
                     "FID_RANK_SORT_CLS_CODE_3",
-                    v::WireField::Str(&self.fid_rank_sort_cls_code_3),
+                    crate::__private::WireField::Str(&self.fid_rank_sort_cls_code_3),
                 ),
-                ("FID_INPUT_CNT_3", v::WireField::Str(&self.fid_input_cnt_3)),
+                (
+                    "FID_INPUT_CNT_3",
+                    crate::__private::WireField::Str(&self.fid_input_cnt_3),
+                ),
                 (
                     "FID_TRGT_CLS_CODE",
-                    v::WireField::Str(&self.fid_trgt_cls_code),
+                    crate::__private::WireField::Str(&self.fid_trgt_cls_code),
                 ),
-                ("FID_INPUT_ISCD", v::WireField::Str(&self.fid_input_iscd)),
+                (
+                    "FID_INPUT_ISCD",
+                    crate::__private::WireField::Str(&self.fid_input_iscd),
+                ),
                 (
                     "FID_UNAS_INPUT_ISCD",
-                    v::WireField::Str(&self.fid_unas_input_iscd),
+                    crate::__private::WireField::Str(&self.fid_unas_input_iscd),
                 ),
                 (
                     "FID_MRKT_CLS_CODE",
-                    v::WireField::Str(&self.fid_mrkt_cls_code),
+                    crate::__private::WireField::Str(&self.fid_mrkt_cls_code),
                 ),
                 (
                     "FID_INPUT_DATE_1",
-                    v::WireField::Str(&self.fid_input_date_1),
+                    crate::__private::WireField::Str(&self.fid_input_date_1),
                 ),
                 (
                     "FID_INPUT_DATE_2",
-                    v::WireField::Str(&self.fid_input_date_2),
+                    crate::__private::WireField::Str(&self.fid_input_date_2),
                 ),
                 (
                     "FID_INPUT_ISCD_2",
-                    v::WireField::Str(&self.fid_input_iscd_2),
+                    crate::__private::WireField::Str(&self.fid_input_iscd_2),
                 ),
                 (
                     "FID_ETC_CLS_CODE",
-                    v::WireField::Str(&self.fid_etc_cls_code),
+                    crate::__private::WireField::Str(&self.fid_etc_cls_code),
                 ),
                 (
                     "FID_INPUT_RMNN_DYNU_1",
-                    v::WireField::Str(&self.fid_input_rmnn_dynu_1),
+                    crate::__private::WireField::Str(&self.fid_input_rmnn_dynu_1),
                 ),
                 (
                     "FID_INPUT_RMNN_DYNU_2",
-                    v::WireField::Str(&self.fid_input_rmnn_dynu_2),
+                    crate::__private::WireField::Str(&self.fid_input_rmnn_dynu_2),
                 ),
-                ("FID_PRPR_CNT1", v::WireField::Str(&self.fid_prpr_cnt1)),
-                ("FID_PRPR_CNT2", v::WireField::Str(&self.fid_prpr_cnt2)),
-                ("FID_RSFL_RATE1", v::WireField::Str(&self.fid_rsfl_rate1)),
-                ("FID_RSFL_RATE2", v::WireField::Str(&self.fid_rsfl_rate2)),
-                ("FID_VOL1", v::WireField::Str(&self.fid_vol1)),
-                ("FID_VOL2", v::WireField::Str(&self.fid_vol2)),
+                (
+                    "FID_PRPR_CNT1",
+                    crate::__private::WireField::Str(&self.fid_prpr_cnt1),
+                ),
+                (
+                    "FID_PRPR_CNT2",
+                    crate::__private::WireField::Str(&self.fid_prpr_cnt2),
+                ),
+                (
+                    "FID_RSFL_RATE1",
+                    crate::__private::WireField::Str(&self.fid_rsfl_rate1),
+                ),
+                (
+                    "FID_RSFL_RATE2",
+                    crate::__private::WireField::Str(&self.fid_rsfl_rate2),
+                ),
+                ("FID_VOL1", crate::__private::WireField::Str(&self.fid_vol1)),
+                ("FID_VOL2", crate::__private::WireField::Str(&self.fid_vol2)),
                 (
                     "FID_APLY_RANG_PRC_1",
-                    v::WireField::Str(&self.fid_aply_rang_prc_1),
+                    crate::__private::WireField::Str(&self.fid_aply_rang_prc_1),
                 ),
                 (
                     "FID_APLY_RANG_PRC_2",
-                    v::WireField::Str(&self.fid_aply_rang_prc_2),
+                    crate::__private::WireField::Str(&self.fid_aply_rang_prc_2),
                 ),
-                ("FID_LVRG_VAL1", v::WireField::Str(&self.fid_lvrg_val1)),
-                ("FID_LVRG_VAL2", v::WireField::Str(&self.fid_lvrg_val2)),
-                ("FID_VOL3", v::WireField::Str(&self.fid_vol3)),
-                ("FID_VOL4", v::WireField::Str(&self.fid_vol4)),
-                ("FID_INTS_VLTL1", v::WireField::Str(&self.fid_ints_vltl1)),
-                ("FID_INTS_VLTL2", v::WireField::Str(&self.fid_ints_vltl2)),
-                ("FID_PRMM_VAL1", v::WireField::Str(&self.fid_prmm_val1)),
-                ("FID_PRMM_VAL2", v::WireField::Str(&self.fid_prmm_val2)),
-                ("FID_GEAR1", v::WireField::Str(&self.fid_gear1)),
-                ("FID_GEAR2", v::WireField::Str(&self.fid_gear2)),
+                (
+                    "FID_LVRG_VAL1",
+                    crate::__private::WireField::Str(&self.fid_lvrg_val1),
+                ),
+                (
+                    "FID_LVRG_VAL2",
+                    crate::__private::WireField::Str(&self.fid_lvrg_val2),
+                ),
+                ("FID_VOL3", crate::__private::WireField::Str(&self.fid_vol3)),
+                ("FID_VOL4", crate::__private::WireField::Str(&self.fid_vol4)),
+                (
+                    "FID_INTS_VLTL1",
+                    crate::__private::WireField::Str(&self.fid_ints_vltl1),
+                ),
+                (
+                    "FID_INTS_VLTL2",
+                    crate::__private::WireField::Str(&self.fid_ints_vltl2),
+                ),
+                (
+                    "FID_PRMM_VAL1",
+                    crate::__private::WireField::Str(&self.fid_prmm_val1),
+                ),
+                (
+                    "FID_PRMM_VAL2",
+                    crate::__private::WireField::Str(&self.fid_prmm_val2),
+                ),
+                (
+                    "FID_GEAR1",
+                    crate::__private::WireField::Str(&self.fid_gear1),
+                ),
+                (
+                    "FID_GEAR2",
+                    crate::__private::WireField::Str(&self.fid_gear2),
+                ),
                 (
                     "FID_PRLS_QRYR_RATE1",
-                    v::WireField::Str(&self.fid_prls_qryr_rate1),
+                    crate::__private::WireField::Str(&self.fid_prls_qryr_rate1),
                 ),
                 (
                     "FID_PRLS_QRYR_RATE2",
-                    v::WireField::Str(&self.fid_prls_qryr_rate2),
+                    crate::__private::WireField::Str(&self.fid_prls_qryr_rate2),
                 ),
-                ("FID_DELTA1", v::WireField::Str(&self.fid_delta1)),
-                ("FID_DELTA2", v::WireField::Str(&self.fid_delta2)),
-                ("FID_ACPR1", v::WireField::Str(&self.fid_acpr1)),
-                ("FID_ACPR2", v::WireField::Str(&self.fid_acpr2)),
+                (
+                    "FID_DELTA1",
+                    crate::__private::WireField::Str(&self.fid_delta1),
+                ),
+                (
+                    "FID_DELTA2",
+                    crate::__private::WireField::Str(&self.fid_delta2),
+                ),
+                (
+                    "FID_ACPR1",
+                    crate::__private::WireField::Str(&self.fid_acpr1),
+                ),
+                (
+                    "FID_ACPR2",
+                    crate::__private::WireField::Str(&self.fid_acpr2),
+                ),
                 (
                     "FID_STCK_CNVR_RATE1",
-                    v::WireField::Str(&self.fid_stck_cnvr_rate1),
+                    crate::__private::WireField::Str(&self.fid_stck_cnvr_rate1),
                 ),
                 (
                     "FID_STCK_CNVR_RATE2",
-                    v::WireField::Str(&self.fid_stck_cnvr_rate2),
+                    crate::__private::WireField::Str(&self.fid_stck_cnvr_rate2),
                 ),
                 (
                     "FID_DIV_CLS_CODE",
-                    v::WireField::Str(&self.fid_div_cls_code),
+                    crate::__private::WireField::Str(&self.fid_div_cls_code),
                 ),
-                ("FID_PRIT1", v::WireField::Str(&self.fid_prit1)),
-                ("FID_PRIT2", v::WireField::Str(&self.fid_prit2)),
-                ("FID_CFP1", v::WireField::Str(&self.fid_cfp1)),
-                ("FID_CFP2", v::WireField::Str(&self.fid_cfp2)),
+                (
+                    "FID_PRIT1",
+                    crate::__private::WireField::Str(&self.fid_prit1),
+                ),
+                (
+                    "FID_PRIT2",
+                    crate::__private::WireField::Str(&self.fid_prit2),
+                ),
+                ("FID_CFP1", crate::__private::WireField::Str(&self.fid_cfp1)),
+                ("FID_CFP2", crate::__private::WireField::Str(&self.fid_cfp2)),
                 (
                     "FID_INPUT_NMIX_PRICE_1",
-                    v::WireField::Str(&self.fid_input_nmix_price_1),
+                    crate::__private::WireField::Str(&self.fid_input_nmix_price_1),
                 ),
                 (
                     "FID_INPUT_NMIX_PRICE_2",
-                    v::WireField::Str(&self.fid_input_nmix_price_2),
+                    crate::__private::WireField::Str(&self.fid_input_nmix_price_2),
                 ),
-                ("FID_EGEA_VAL1", v::WireField::Str(&self.fid_egea_val1)),
-                ("FID_EGEA_VAL2", v::WireField::Str(&self.fid_egea_val2)),
+                (
+                    "FID_EGEA_VAL1",
+                    crate::__private::WireField::Str(&self.fid_egea_val1),
+                ),
+                (
+                    "FID_EGEA_VAL2",
+                    crate::__private::WireField::Str(&self.fid_egea_val2),
+                ),
                 (
                     "FID_INPUT_DVDN_ERT",
-                    v::WireField::Str(&self.fid_input_dvdn_ert),
+                    crate::__private::WireField::Str(&self.fid_input_dvdn_ert),
                 ),
                 (
                     "FID_INPUT_HIST_VLTL",
-                    v::WireField::Str(&self.fid_input_hist_vltl),
+                    crate::__private::WireField::Str(&self.fid_input_hist_vltl),
                 ),
-                ("FID_THETA1", v::WireField::Str(&self.fid_theta1)),
-                ("FID_THETA2", v::WireField::Str(&self.fid_theta2)),
+                (
+                    "FID_THETA1",
+                    crate::__private::WireField::Str(&self.fid_theta1),
+                ),
+                (
+                    "FID_THETA2",
+                    crate::__private::WireField::Str(&self.fid_theta2),
+                ),
             ],
         )
     }

@@ -56,48 +56,48 @@ pub struct ExpirationStocksRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for ExpirationStocksRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
                 (
                     "FID_COND_MRKT_DIV_CODE",
-                    v::WireField::Str(&self.fid_cond_mrkt_div_code),
+                    crate::__private::WireField::Str(&self.fid_cond_mrkt_div_code),
                 ),
                 (
                     "FID_COND_SCR_DIV_CODE",
-                    v::WireField::Str(&self.fid_cond_scr_div_code),
+                    crate::__private::WireField::Str(&self.fid_cond_scr_div_code),
                 ),
                 (
                     "FID_INPUT_DATE_1",
-                    v::WireField::Str(&self.fid_input_date_1),
+                    crate::__private::WireField::Str(&self.fid_input_date_1),
                 ),
                 (
                     "FID_INPUT_DATE_2",
-                    v::WireField::Str(&self.fid_input_date_2),
+                    crate::__private::WireField::Str(&self.fid_input_date_2),
                 ),
                 (
                     "FID_DIV_CLS_CODE",
-                    v::WireField::Str(&self.fid_div_cls_code),
+                    crate::__private::WireField::Str(&self.fid_div_cls_code),
                 ),
                 (
                     "FID_ETC_CLS_CODE",
-                    v::WireField::Str(&self.fid_etc_cls_code),
+                    crate::__private::WireField::Str(&self.fid_etc_cls_code),
                 ),
                 (
                     "FID_UNAS_INPUT_ISCD",
-                    v::WireField::Str(&self.fid_unas_input_iscd),
+                    crate::__private::WireField::Str(&self.fid_unas_input_iscd),
                 ),
                 (
                     "FID_INPUT_ISCD_2",
-                    v::WireField::Str(&self.fid_input_iscd_2),
+                    crate::__private::WireField::Str(&self.fid_input_iscd_2),
                 ),
                 (
                     "FID_BLNG_CLS_CODE",
-                    v::WireField::Str(&self.fid_blng_cls_code),
+                    crate::__private::WireField::Str(&self.fid_blng_cls_code),
                 ),
                 (
                     "FID_INPUT_OPTION_1",
-                    v::WireField::Str(&self.fid_input_option_1),
+                    crate::__private::WireField::Str(&self.fid_input_option_1),
                 ),
             ],
         )

@@ -37,21 +37,24 @@ pub struct IndicatorTrendMinuteRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for IndicatorTrendMinuteRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
                 (
                     "FID_COND_MRKT_DIV_CODE",
-                    v::WireField::Str(&self.fid_cond_mrkt_div_code),
+                    crate::__private::WireField::Str(&self.fid_cond_mrkt_div_code),
                 ),
-                ("FID_INPUT_ISCD", v::WireField::Str(&self.fid_input_iscd)),
+                (
+                    "FID_INPUT_ISCD",
+                    crate::__private::WireField::Str(&self.fid_input_iscd),
+                ),
                 (
                     "FID_HOUR_CLS_CODE",
-                    v::WireField::Str(&self.fid_hour_cls_code),
+                    crate::__private::WireField::Str(&self.fid_hour_cls_code),
                 ),
                 (
                     "FID_PW_DATA_INCU_YN",
-                    v::WireField::Str(&self.fid_pw_data_incu_yn),
+                    crate::__private::WireField::Str(&self.fid_pw_data_incu_yn),
                 ),
             ],
         )

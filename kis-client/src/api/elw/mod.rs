@@ -52,7 +52,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "compare_stocks",
         path: "/uapi/elw/v1/quotations/compare-stocks",
         tr_ids: &["FHKEW151701C0"],
-        decode: crate::value::decode_map::<compare_stocks::CompareStocksResponse>,
+        decode: crate::__private::decode_map::<compare_stocks::CompareStocksResponse>,
         debug: crate::decode::debug_of::<compare_stocks::CompareStocksResponse>,
         #[cfg(test)]
         request_debug: compare_stocks::debug_sample,
@@ -62,7 +62,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "cond_search",
         path: "/uapi/elw/v1/quotations/cond-search",
         tr_ids: &["FHKEW15100000"],
-        decode: crate::value::decode_map::<cond_search::CondSearchResponse>,
+        decode: crate::__private::decode_map::<cond_search::CondSearchResponse>,
         debug: crate::decode::debug_of::<cond_search::CondSearchResponse>,
         #[cfg(test)]
         request_debug: cond_search::debug_sample,
@@ -72,7 +72,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "expiration_stocks",
         path: "/uapi/elw/v1/quotations/expiration-stocks",
         tr_ids: &["FHKEW154700C0"],
-        decode: crate::value::decode_map::<expiration_stocks::ExpirationStocksResponse>,
+        decode: crate::__private::decode_map::<expiration_stocks::ExpirationStocksResponse>,
         debug: crate::decode::debug_of::<expiration_stocks::ExpirationStocksResponse>,
         #[cfg(test)]
         request_debug: expiration_stocks::debug_sample,
@@ -82,7 +82,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "indicator",
         path: "/uapi/elw/v1/ranking/indicator",
         tr_ids: &["FHPEW02790000"],
-        decode: crate::value::decode_map::<indicator::IndicatorResponse>,
+        decode: crate::__private::decode_map::<indicator::IndicatorResponse>,
         debug: crate::decode::debug_of::<indicator::IndicatorResponse>,
         #[cfg(test)]
         request_debug: indicator::debug_sample,
@@ -92,7 +92,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "indicator_trend_ccnl",
         path: "/uapi/elw/v1/quotations/indicator-trend-ccnl",
         tr_ids: &["FHPEW02740100"],
-        decode: crate::value::decode_map::<indicator_trend_ccnl::IndicatorTrendCcnlResponse>,
+        decode: crate::__private::decode_map::<indicator_trend_ccnl::IndicatorTrendCcnlResponse>,
         debug: crate::decode::debug_of::<indicator_trend_ccnl::IndicatorTrendCcnlResponse>,
         #[cfg(test)]
         request_debug: indicator_trend_ccnl::debug_sample,
@@ -102,7 +102,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "indicator_trend_daily",
         path: "/uapi/elw/v1/quotations/indicator-trend-daily",
         tr_ids: &["FHPEW02740200"],
-        decode: crate::value::decode_map::<indicator_trend_daily::IndicatorTrendDailyResponse>,
+        decode: crate::__private::decode_map::<indicator_trend_daily::IndicatorTrendDailyResponse>,
         debug: crate::decode::debug_of::<indicator_trend_daily::IndicatorTrendDailyResponse>,
         #[cfg(test)]
         request_debug: indicator_trend_daily::debug_sample,
@@ -112,7 +112,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "indicator_trend_minute",
         path: "/uapi/elw/v1/quotations/indicator-trend-minute",
         tr_ids: &["FHPEW02740300"],
-        decode: crate::value::decode_map::<indicator_trend_minute::IndicatorTrendMinuteResponse>,
+        decode: crate::__private::decode_map::<indicator_trend_minute::IndicatorTrendMinuteResponse>,
         debug: crate::decode::debug_of::<indicator_trend_minute::IndicatorTrendMinuteResponse>,
         #[cfg(test)]
         request_debug: indicator_trend_minute::debug_sample,
@@ -122,7 +122,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "lp_trade_trend",
         path: "/uapi/elw/v1/quotations/lp-trade-trend",
         tr_ids: &["FHPEW03760000"],
-        decode: crate::value::decode_map::<lp_trade_trend::LpTradeTrendResponse>,
+        decode: crate::__private::decode_map::<lp_trade_trend::LpTradeTrendResponse>,
         debug: crate::decode::debug_of::<lp_trade_trend::LpTradeTrendResponse>,
         #[cfg(test)]
         request_debug: lp_trade_trend::debug_sample,
@@ -132,7 +132,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "newly_listed",
         path: "/uapi/elw/v1/quotations/newly-listed",
         tr_ids: &["FHKEW154800C0"],
-        decode: crate::value::decode_map::<newly_listed::NewlyListedResponse>,
+        decode: crate::__private::decode_map::<newly_listed::NewlyListedResponse>,
         debug: crate::decode::debug_of::<newly_listed::NewlyListedResponse>,
         #[cfg(test)]
         request_debug: newly_listed::debug_sample,
@@ -142,7 +142,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "quick_change",
         path: "/uapi/elw/v1/ranking/quick-change",
         tr_ids: &["FHPEW02870000"],
-        decode: crate::value::decode_map::<quick_change::QuickChangeResponse>,
+        decode: crate::__private::decode_map::<quick_change::QuickChangeResponse>,
         debug: crate::decode::debug_of::<quick_change::QuickChangeResponse>,
         #[cfg(test)]
         request_debug: quick_change::debug_sample,
@@ -152,7 +152,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "sensitivity",
         path: "/uapi/elw/v1/ranking/sensitivity",
         tr_ids: &["FHPEW02850000"],
-        decode: crate::value::decode_map::<sensitivity::SensitivityResponse>,
+        decode: crate::__private::decode_map::<sensitivity::SensitivityResponse>,
         debug: crate::decode::debug_of::<sensitivity::SensitivityResponse>,
         #[cfg(test)]
         request_debug: sensitivity::debug_sample,
@@ -162,7 +162,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "sensitivity_trend_ccnl",
         path: "/uapi/elw/v1/quotations/sensitivity-trend-ccnl",
         tr_ids: &["FHPEW02830100"],
-        decode: crate::value::decode_map::<sensitivity_trend_ccnl::SensitivityTrendCcnlResponse>,
+        decode: crate::__private::decode_map::<sensitivity_trend_ccnl::SensitivityTrendCcnlResponse>,
         debug: crate::decode::debug_of::<sensitivity_trend_ccnl::SensitivityTrendCcnlResponse>,
         #[cfg(test)]
         request_debug: sensitivity_trend_ccnl::debug_sample,
@@ -172,7 +172,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "sensitivity_trend_daily",
         path: "/uapi/elw/v1/quotations/sensitivity-trend-daily",
         tr_ids: &["FHPEW02830200"],
-        decode: crate::value::decode_map::<sensitivity_trend_daily::SensitivityTrendDailyResponse>,
+        decode: crate::__private::decode_map::<
+            sensitivity_trend_daily::SensitivityTrendDailyResponse,
+        >,
         debug: crate::decode::debug_of::<sensitivity_trend_daily::SensitivityTrendDailyResponse>,
         #[cfg(test)]
         request_debug: sensitivity_trend_daily::debug_sample,
@@ -182,7 +184,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "udrl_asset_list",
         path: "/uapi/elw/v1/quotations/udrl-asset-list",
         tr_ids: &["FHKEW154100C0"],
-        decode: crate::value::decode_map::<udrl_asset_list::UdrlAssetListResponse>,
+        decode: crate::__private::decode_map::<udrl_asset_list::UdrlAssetListResponse>,
         debug: crate::decode::debug_of::<udrl_asset_list::UdrlAssetListResponse>,
         #[cfg(test)]
         request_debug: udrl_asset_list::debug_sample,
@@ -192,7 +194,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "udrl_asset_price",
         path: "/uapi/elw/v1/quotations/udrl-asset-price",
         tr_ids: &["FHKEW154101C0"],
-        decode: crate::value::decode_map::<udrl_asset_price::UdrlAssetPriceResponse>,
+        decode: crate::__private::decode_map::<udrl_asset_price::UdrlAssetPriceResponse>,
         debug: crate::decode::debug_of::<udrl_asset_price::UdrlAssetPriceResponse>,
         #[cfg(test)]
         request_debug: udrl_asset_price::debug_sample,
@@ -202,7 +204,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "updown_rate",
         path: "/uapi/elw/v1/ranking/updown-rate",
         tr_ids: &["FHPEW02770000"],
-        decode: crate::value::decode_map::<updown_rate::UpdownRateResponse>,
+        decode: crate::__private::decode_map::<updown_rate::UpdownRateResponse>,
         debug: crate::decode::debug_of::<updown_rate::UpdownRateResponse>,
         #[cfg(test)]
         request_debug: updown_rate::debug_sample,
@@ -212,7 +214,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "volatility_trend_ccnl",
         path: "/uapi/elw/v1/quotations/volatility-trend-ccnl",
         tr_ids: &["FHPEW02840100"],
-        decode: crate::value::decode_map::<volatility_trend_ccnl::VolatilityTrendCcnlResponse>,
+        decode: crate::__private::decode_map::<volatility_trend_ccnl::VolatilityTrendCcnlResponse>,
         debug: crate::decode::debug_of::<volatility_trend_ccnl::VolatilityTrendCcnlResponse>,
         #[cfg(test)]
         request_debug: volatility_trend_ccnl::debug_sample,
@@ -222,7 +224,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "volatility_trend_daily",
         path: "/uapi/elw/v1/quotations/volatility-trend-daily",
         tr_ids: &["FHPEW02840200"],
-        decode: crate::value::decode_map::<volatility_trend_daily::VolatilityTrendDailyResponse>,
+        decode: crate::__private::decode_map::<volatility_trend_daily::VolatilityTrendDailyResponse>,
         debug: crate::decode::debug_of::<volatility_trend_daily::VolatilityTrendDailyResponse>,
         #[cfg(test)]
         request_debug: volatility_trend_daily::debug_sample,
@@ -232,7 +234,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "volatility_trend_minute",
         path: "/uapi/elw/v1/quotations/volatility-trend-minute",
         tr_ids: &["FHPEW02840300"],
-        decode: crate::value::decode_map::<volatility_trend_minute::VolatilityTrendMinuteResponse>,
+        decode: crate::__private::decode_map::<
+            volatility_trend_minute::VolatilityTrendMinuteResponse,
+        >,
         debug: crate::decode::debug_of::<volatility_trend_minute::VolatilityTrendMinuteResponse>,
         #[cfg(test)]
         request_debug: volatility_trend_minute::debug_sample,
@@ -242,7 +246,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "volatility_trend_tick",
         path: "/uapi/elw/v1/quotations/volatility-trend-tick",
         tr_ids: &["FHPEW02840400"],
-        decode: crate::value::decode_map::<volatility_trend_tick::VolatilityTrendTickResponse>,
+        decode: crate::__private::decode_map::<volatility_trend_tick::VolatilityTrendTickResponse>,
         debug: crate::decode::debug_of::<volatility_trend_tick::VolatilityTrendTickResponse>,
         #[cfg(test)]
         request_debug: volatility_trend_tick::debug_sample,
@@ -252,7 +256,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "volume_rank",
         path: "/uapi/elw/v1/ranking/volume-rank",
         tr_ids: &["FHPEW02780000"],
-        decode: crate::value::decode_map::<volume_rank::VolumeRankResponse>,
+        decode: crate::__private::decode_map::<volume_rank::VolumeRankResponse>,
         debug: crate::decode::debug_of::<volume_rank::VolumeRankResponse>,
         #[cfg(test)]
         request_debug: volume_rank::debug_sample,

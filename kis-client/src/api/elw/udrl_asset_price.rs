@@ -62,57 +62,72 @@ pub struct UdrlAssetPriceRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for UdrlAssetPriceRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
                 (
                     "FID_COND_MRKT_DIV_CODE",
-                    v::WireField::Str(&self.fid_cond_mrkt_div_code),
+                    crate::__private::WireField::Str(&self.fid_cond_mrkt_div_code),
                 ),
                 (
                     "FID_COND_SCR_DIV_CODE",
-                    v::WireField::Str(&self.fid_cond_scr_div_code),
+                    crate::__private::WireField::Str(&self.fid_cond_scr_div_code),
                 ),
                 (
                     "FID_MRKT_CLS_CODE",
-                    v::WireField::Str(&self.fid_mrkt_cls_code),
+                    crate::__private::WireField::Str(&self.fid_mrkt_cls_code),
                 ),
-                ("FID_INPUT_ISCD", v::WireField::Str(&self.fid_input_iscd)),
+                (
+                    "FID_INPUT_ISCD",
+                    crate::__private::WireField::Str(&self.fid_input_iscd),
+                ),
                 (
                     "FID_UNAS_INPUT_ISCD",
-                    v::WireField::Str(&self.fid_unas_input_iscd),
+                    crate::__private::WireField::Str(&self.fid_unas_input_iscd),
                 ),
-                ("FID_VOL_CNT", v::WireField::Str(&self.fid_vol_cnt)),
+                (
+                    "FID_VOL_CNT",
+                    crate::__private::WireField::Str(&self.fid_vol_cnt),
+                ),
                 (
                     "FID_TRGT_EXLS_CLS_CODE",
-                    v::WireField::Str(&self.fid_trgt_exls_cls_code),
+                    crate::__private::WireField::Str(&self.fid_trgt_exls_cls_code),
                 ),
                 (
                     "FID_INPUT_PRICE_1",
-                    v::WireField::Str(&self.fid_input_price_1),
+                    crate::__private::WireField::Str(&self.fid_input_price_1),
                 ),
                 (
                     "FID_INPUT_PRICE_2",
-                    v::WireField::Str(&self.fid_input_price_2),
+                    crate::__private::WireField::Str(&self.fid_input_price_2),
                 ),
-                ("FID_INPUT_VOL_1", v::WireField::Str(&self.fid_input_vol_1)),
-                ("FID_INPUT_VOL_2", v::WireField::Str(&self.fid_input_vol_2)),
+                (
+                    "FID_INPUT_VOL_1",
+                    crate::__private::WireField::Str(&self.fid_input_vol_1),
+                ),
+                (
+                    "FID_INPUT_VOL_2",
+                    crate::__private::WireField::Str(&self.fid_input_vol_2),
+                ),
                 (
                     "FID_INPUT_RMNN_DYNU_1",
-                    v::WireField::Str(&self.fid_input_rmnn_dynu_1),
+                    crate::__private::WireField::Str(&self.fid_input_rmnn_dynu_1),
                 ),
                 (
                     "FID_INPUT_RMNN_DYNU_2",
-                    v::WireField::Str(&self.fid_input_rmnn_dynu_2),
+                    crate::__private::WireField::Str(&self.fid_input_rmnn_dynu_2),
                 ),
-                ("FID_OPTION", v::WireField::Str(&self.fid_option)),
+                (
+                    "FID_OPTION",
+                    crate::__private::WireField::Str(&self.fid_option),
+                ),
                 (
                     "FID_INPUT_OPTION_1",
-                    v::WireField::Str(&self.fid_input_option_1),
+                    crate::__private::WireField::Str(&self.fid_input_option_1),
                 ),
                 (
                     "FID_INPUT_OPTION_2",
-                    v::WireField::Str(&self.fid_input_option_2),
+                    crate::__private::WireField::Str(&self.fid_input_option_2),
                 ),
             ],
         )

@@ -66,59 +66,68 @@ pub struct VolumeRankRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for VolumeRankRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
                 (
                     "FID_COND_MRKT_DIV_CODE",
-                    v::WireField::Str(&self.fid_cond_mrkt_div_code),
+                    crate::__private::WireField::Str(&self.fid_cond_mrkt_div_code),
                 ),
                 (
                     "FID_COND_SCR_DIV_CODE",
-                    v::WireField::Str(&self.fid_cond_scr_div_code),
+                    crate::__private::WireField::Str(&self.fid_cond_scr_div_code),
                 ),
                 (
                     "FID_UNAS_INPUT_ISCD",
-                    v::WireField::Str(&self.fid_unas_input_iscd),
+                    crate::__private::WireField::Str(&self.fid_unas_input_iscd),
                 ),
-                ("FID_INPUT_ISCD", v::WireField::Str(&self.fid_input_iscd)),
+                (
+                    "FID_INPUT_ISCD",
+                    crate::__private::WireField::Str(&self.fid_input_iscd),
+                ),
                 (
                     "FID_INPUT_RMNN_DYNU_1",
-                    v::WireField::Str(&self.fid_input_rmnn_dynu_1),
+                    crate::__private::WireField::Str(&self.fid_input_rmnn_dynu_1),
                 ),
                 (
                     "FID_DIV_CLS_CODE",
-                    v::WireField::Str(&self.fid_div_cls_code),
+                    crate::__private::WireField::Str(&self.fid_div_cls_code),
                 ),
                 (
                     "FID_INPUT_PRICE_1",
-                    v::WireField::Str(&self.fid_input_price_1),
+                    crate::__private::WireField::Str(&self.fid_input_price_1),
                 ),
                 (
                     "FID_INPUT_PRICE_2",
-                    v::WireField::Str(&self.fid_input_price_2),
+                    crate::__private::WireField::Str(&self.fid_input_price_2),
                 ),
-                ("FID_INPUT_VOL_1", v::WireField::Str(&self.fid_input_vol_1)),
-                ("FID_INPUT_VOL_2", v::WireField::Str(&self.fid_input_vol_2)),
+                (
+                    "FID_INPUT_VOL_1",
+                    crate::__private::WireField::Str(&self.fid_input_vol_1),
+                ),
+                (
+                    "FID_INPUT_VOL_2",
+                    crate::__private::WireField::Str(&self.fid_input_vol_2),
+                ),
                 (
                     "FID_INPUT_DATE_1",
-                    v::WireField::Str(&self.fid_input_date_1),
+                    crate::__private::WireField::Str(&self.fid_input_date_1),
                 ),
                 (
                     "FID_RANK_SORT_CLS_CODE",
-                    v::WireField::Str(&self.fid_rank_sort_cls_code),
+                    crate::__private::WireField::Str(&self.fid_rank_sort_cls_code),
                 ),
                 (
                     "FID_BLNG_CLS_CODE",
-                    v::WireField::Str(&self.fid_blng_cls_code),
+                    crate::__private::WireField::Str(&self.fid_blng_cls_code),
                 ),
                 (
                     "FID_INPUT_ISCD_2",
-                    v::WireField::Str(&self.fid_input_iscd_2),
+                    crate::__private::WireField::Str(&self.fid_input_iscd_2),
                 ),
                 (
                     "FID_INPUT_DATE_2",
-                    v::WireField::Str(&self.fid_input_date_2),
+                    crate::__private::WireField::Str(&self.fid_input_date_2),
                 ),
             ],
         )

@@ -28,7 +28,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_asking_price",
         path: "/uapi/etfetn/v1/quotations/inquire-asking-price",
         tr_ids: &["FHPST02400200"],
-        decode: crate::value::decode_map::<inquire_asking_price::InquireAskingPriceResponse>,
+        decode: crate::__private::decode_map::<inquire_asking_price::InquireAskingPriceResponse>,
         debug: crate::decode::debug_of::<inquire_asking_price::InquireAskingPriceResponse>,
         #[cfg(test)]
         request_debug: inquire_asking_price::debug_sample,
@@ -38,7 +38,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_component_stock_price",
         path: "/uapi/etfetn/v1/quotations/inquire-component-stock-price",
         tr_ids: &["FHKST121600C0"],
-        decode: crate::value::decode_map::<
+        decode: crate::__private::decode_map::<
             inquire_component_stock_price::InquireComponentStockPriceResponse,
         >,
         debug: crate::decode::debug_of::<
@@ -52,7 +52,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_price",
         path: "/uapi/etfetn/v1/quotations/inquire-price",
         tr_ids: &["FHPST02400000"],
-        decode: crate::value::decode_map::<inquire_price::InquirePriceResponse>,
+        decode: crate::__private::decode_map::<inquire_price::InquirePriceResponse>,
         debug: crate::decode::debug_of::<inquire_price::InquirePriceResponse>,
         #[cfg(test)]
         request_debug: inquire_price::debug_sample,
@@ -62,7 +62,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "nav_comparison_daily_trend",
         path: "/uapi/etfetn/v1/quotations/nav-comparison-daily-trend",
         tr_ids: &["FHPST02440200"],
-        decode: crate::value::decode_map::<
+        decode: crate::__private::decode_map::<
             nav_comparison_daily_trend::NavComparisonDailyTrendResponse,
         >,
         debug: crate::decode::debug_of::<nav_comparison_daily_trend::NavComparisonDailyTrendResponse>,
@@ -74,7 +74,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "nav_comparison_time_trend",
         path: "/uapi/etfetn/v1/quotations/nav-comparison-time-trend",
         tr_ids: &["FHPST02440100"],
-        decode: crate::value::decode_map::<nav_comparison_time_trend::NavComparisonTimeTrendResponse>,
+        decode: crate::__private::decode_map::<
+            nav_comparison_time_trend::NavComparisonTimeTrendResponse,
+        >,
         debug: crate::decode::debug_of::<nav_comparison_time_trend::NavComparisonTimeTrendResponse>,
         #[cfg(test)]
         request_debug: nav_comparison_time_trend::debug_sample,
@@ -84,7 +86,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "nav_comparison_trend",
         path: "/uapi/etfetn/v1/quotations/nav-comparison-trend",
         tr_ids: &["FHPST02440000"],
-        decode: crate::value::decode_map::<nav_comparison_trend::NavComparisonTrendResponse>,
+        decode: crate::__private::decode_map::<nav_comparison_trend::NavComparisonTrendResponse>,
         debug: crate::decode::debug_of::<nav_comparison_trend::NavComparisonTrendResponse>,
         #[cfg(test)]
         request_debug: nav_comparison_trend::debug_sample,

@@ -26,12 +26,18 @@ pub struct ApprovalRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for ApprovalRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
-                ("grant_type", v::WireField::Str(&self.grant_type)),
-                ("appkey", v::WireField::Str(&self.appkey)),
-                ("secretkey", v::WireField::Str(&self.secretkey)),
+                (
+                    "grant_type",
+                    crate::__private::WireField::Str(&self.grant_type),
+                ),
+                ("appkey", crate::__private::WireField::Str(&self.appkey)),
+                (
+                    "secretkey",
+                    crate::__private::WireField::Str(&self.secretkey),
+                ),
             ],
         )
     }

@@ -16,7 +16,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "approval",
         path: "/oauth2/Approval",
         tr_ids: &[],
-        decode: crate::value::decode_map::<approval::ApprovalResponse>,
+        decode: crate::__private::decode_map::<approval::ApprovalResponse>,
         debug: crate::decode::debug_of::<approval::ApprovalResponse>,
         #[cfg(test)]
         request_debug: approval::debug_sample,
@@ -26,7 +26,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "revokep",
         path: "/oauth2/revokeP",
         tr_ids: &[],
-        decode: crate::value::decode_map::<revokep::RevokepResponse>,
+        decode: crate::__private::decode_map::<revokep::RevokepResponse>,
         debug: crate::decode::debug_of::<revokep::RevokepResponse>,
         #[cfg(test)]
         request_debug: revokep::debug_sample,
@@ -36,7 +36,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "tokenp",
         path: "/oauth2/tokenP",
         tr_ids: &[],
-        decode: crate::value::decode_map::<tokenp::TokenpResponse>,
+        decode: crate::__private::decode_map::<tokenp::TokenpResponse>,
         debug: crate::decode::debug_of::<tokenp::TokenpResponse>,
         #[cfg(test)]
         request_debug: tokenp::debug_sample,

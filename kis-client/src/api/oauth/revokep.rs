@@ -26,12 +26,15 @@ pub struct RevokepRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for RevokepRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
-                ("appkey", v::WireField::Str(&self.appkey)),
-                ("appsecret", v::WireField::Str(&self.appsecret)),
-                ("token", v::WireField::Str(&self.token)),
+                ("appkey", crate::__private::WireField::Str(&self.appkey)),
+                (
+                    "appsecret",
+                    crate::__private::WireField::Str(&self.appsecret),
+                ),
+                ("token", crate::__private::WireField::Str(&self.token)),
             ],
         )
     }

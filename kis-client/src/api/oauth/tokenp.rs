@@ -26,12 +26,18 @@ pub struct TokenpRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for TokenpRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
-                ("grant_type", v::WireField::Str(&self.grant_type)),
-                ("appkey", v::WireField::Str(&self.appkey)),
-                ("appsecret", v::WireField::Str(&self.appsecret)),
+                (
+                    "grant_type",
+                    crate::__private::WireField::Str(&self.grant_type),
+                ),
+                ("appkey", crate::__private::WireField::Str(&self.appkey)),
+                (
+                    "appsecret",
+                    crate::__private::WireField::Str(&self.appsecret),
+                ),
             ],
         )
     }

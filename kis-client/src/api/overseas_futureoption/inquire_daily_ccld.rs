@@ -55,20 +55,41 @@ pub struct InquireDailyCcldRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for InquireDailyCcldRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
-                ("CANO", v::WireField::Str(&self.cano)),
-                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
-                ("STRT_DT", v::WireField::Str(&self.strt_dt)),
-                ("END_DT", v::WireField::Str(&self.end_dt)),
-                ("FUOP_DVSN_CD", v::WireField::Str(&self.fuop_dvsn_cd)),
-                ("FM_PDGR_CD", v::WireField::Str(&self.fm_pdgr_cd)),
-                ("CRCY_CD", v::WireField::Str(&self.crcy_cd)),
-                ("FM_ITEM_FTNG_YN", v::WireField::Str(&self.fm_item_ftng_yn)),
-                ("SLL_BUY_DVSN_CD", v::WireField::Str(&self.sll_buy_dvsn_cd)),
-                ("CTX_AREA_FK200", v::WireField::Str(&self.ctx_area_fk200)),
-                ("CTX_AREA_NK200", v::WireField::Str(&self.ctx_area_nk200)),
+                ("CANO", crate::__private::WireField::Str(&self.cano)),
+                (
+                    "ACNT_PRDT_CD",
+                    crate::__private::WireField::Str(&self.acnt_prdt_cd),
+                ),
+                ("STRT_DT", crate::__private::WireField::Str(&self.strt_dt)),
+                ("END_DT", crate::__private::WireField::Str(&self.end_dt)),
+                (
+                    "FUOP_DVSN_CD",
+                    crate::__private::WireField::Str(&self.fuop_dvsn_cd),
+                ),
+                (
+                    "FM_PDGR_CD",
+                    crate::__private::WireField::Str(&self.fm_pdgr_cd),
+                ),
+                ("CRCY_CD", crate::__private::WireField::Str(&self.crcy_cd)),
+                (
+                    "FM_ITEM_FTNG_YN",
+                    crate::__private::WireField::Str(&self.fm_item_ftng_yn),
+                ),
+                (
+                    "SLL_BUY_DVSN_CD",
+                    crate::__private::WireField::Str(&self.sll_buy_dvsn_cd),
+                ),
+                (
+                    "CTX_AREA_FK200",
+                    crate::__private::WireField::Str(&self.ctx_area_fk200),
+                ),
+                (
+                    "CTX_AREA_NK200",
+                    crate::__private::WireField::Str(&self.ctx_area_nk200),
+                ),
             ],
         )
     }

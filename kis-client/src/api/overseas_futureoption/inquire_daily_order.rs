@@ -53,19 +53,40 @@ pub struct InquireDailyOrderRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for InquireDailyOrderRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
-                ("CANO", v::WireField::Str(&self.cano)),
-                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
-                ("STRT_DT", v::WireField::Str(&self.strt_dt)),
-                ("END_DT", v::WireField::Str(&self.end_dt)),
-                ("FM_PDGR_CD", v::WireField::Str(&self.fm_pdgr_cd)),
-                ("CCLD_NCCS_DVSN", v::WireField::Str(&self.ccld_nccs_dvsn)),
-                ("SLL_BUY_DVSN_CD", v::WireField::Str(&self.sll_buy_dvsn_cd)),
-                ("FUOP_DVSN", v::WireField::Str(&self.fuop_dvsn)),
-                ("CTX_AREA_FK200", v::WireField::Str(&self.ctx_area_fk200)),
-                ("CTX_AREA_NK200", v::WireField::Str(&self.ctx_area_nk200)),
+                ("CANO", crate::__private::WireField::Str(&self.cano)),
+                (
+                    "ACNT_PRDT_CD",
+                    crate::__private::WireField::Str(&self.acnt_prdt_cd),
+                ),
+                ("STRT_DT", crate::__private::WireField::Str(&self.strt_dt)),
+                ("END_DT", crate::__private::WireField::Str(&self.end_dt)),
+                (
+                    "FM_PDGR_CD",
+                    crate::__private::WireField::Str(&self.fm_pdgr_cd),
+                ),
+                (
+                    "CCLD_NCCS_DVSN",
+                    crate::__private::WireField::Str(&self.ccld_nccs_dvsn),
+                ),
+                (
+                    "SLL_BUY_DVSN_CD",
+                    crate::__private::WireField::Str(&self.sll_buy_dvsn_cd),
+                ),
+                (
+                    "FUOP_DVSN",
+                    crate::__private::WireField::Str(&self.fuop_dvsn),
+                ),
+                (
+                    "CTX_AREA_FK200",
+                    crate::__private::WireField::Str(&self.ctx_area_fk200),
+                ),
+                (
+                    "CTX_AREA_NK200",
+                    crate::__private::WireField::Str(&self.ctx_area_nk200),
+                ),
             ],
         )
     }

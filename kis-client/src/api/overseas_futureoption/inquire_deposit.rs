@@ -41,13 +41,16 @@ pub struct InquireDepositRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for InquireDepositRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
-                ("CANO", v::WireField::Str(&self.cano)),
-                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
-                ("CRCY_CD", v::WireField::Str(&self.crcy_cd)),
-                ("INQR_DT", v::WireField::Str(&self.inqr_dt)),
+                ("CANO", crate::__private::WireField::Str(&self.cano)),
+                (
+                    "ACNT_PRDT_CD",
+                    crate::__private::WireField::Str(&self.acnt_prdt_cd),
+                ),
+                ("CRCY_CD", crate::__private::WireField::Str(&self.crcy_cd)),
+                ("INQR_DT", crate::__private::WireField::Str(&self.inqr_dt)),
             ],
         )
     }

@@ -46,21 +46,39 @@ pub struct InquirePeriodCcldRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for InquirePeriodCcldRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
                 (
                     "INQR_TERM_FROM_DT",
-                    v::WireField::Str(&self.inqr_term_from_dt),
+                    crate::__private::WireField::Str(&self.inqr_term_from_dt),
                 ),
-                ("INQR_TERM_TO_DT", v::WireField::Str(&self.inqr_term_to_dt)),
-                ("CANO", v::WireField::Str(&self.cano)),
-                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
-                ("CRCY_CD", v::WireField::Str(&self.crcy_cd)),
-                ("WHOL_TRSL_YN", v::WireField::Str(&self.whol_trsl_yn)),
-                ("FUOP_DVSN", v::WireField::Str(&self.fuop_dvsn)),
-                ("CTX_AREA_FK200", v::WireField::Str(&self.ctx_area_fk200)),
-                ("CTX_AREA_NK200", v::WireField::Str(&self.ctx_area_nk200)),
+                (
+                    "INQR_TERM_TO_DT",
+                    crate::__private::WireField::Str(&self.inqr_term_to_dt),
+                ),
+                ("CANO", crate::__private::WireField::Str(&self.cano)),
+                (
+                    "ACNT_PRDT_CD",
+                    crate::__private::WireField::Str(&self.acnt_prdt_cd),
+                ),
+                ("CRCY_CD", crate::__private::WireField::Str(&self.crcy_cd)),
+                (
+                    "WHOL_TRSL_YN",
+                    crate::__private::WireField::Str(&self.whol_trsl_yn),
+                ),
+                (
+                    "FUOP_DVSN",
+                    crate::__private::WireField::Str(&self.fuop_dvsn),
+                ),
+                (
+                    "CTX_AREA_FK200",
+                    crate::__private::WireField::Str(&self.ctx_area_fk200),
+                ),
+                (
+                    "CTX_AREA_NK200",
+                    crate::__private::WireField::Str(&self.ctx_area_nk200),
+                ),
             ],
         )
     }

@@ -46,21 +46,39 @@ pub struct InquirePeriodTransRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for InquirePeriodTransRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
                 (
                     "INQR_TERM_FROM_DT",
-                    v::WireField::Str(&self.inqr_term_from_dt),
+                    crate::__private::WireField::Str(&self.inqr_term_from_dt),
                 ),
-                ("INQR_TERM_TO_DT", v::WireField::Str(&self.inqr_term_to_dt)),
-                ("CANO", v::WireField::Str(&self.cano)),
-                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
-                ("ACNT_TR_TYPE_CD", v::WireField::Str(&self.acnt_tr_type_cd)),
-                ("CRCY_CD", v::WireField::Str(&self.crcy_cd)),
-                ("CTX_AREA_FK100", v::WireField::Str(&self.ctx_area_fk100)),
-                ("CTX_AREA_NK100", v::WireField::Str(&self.ctx_area_nk100)),
-                ("PWD_CHK_YN", v::WireField::Str(&self.pwd_chk_yn)),
+                (
+                    "INQR_TERM_TO_DT",
+                    crate::__private::WireField::Str(&self.inqr_term_to_dt),
+                ),
+                ("CANO", crate::__private::WireField::Str(&self.cano)),
+                (
+                    "ACNT_PRDT_CD",
+                    crate::__private::WireField::Str(&self.acnt_prdt_cd),
+                ),
+                (
+                    "ACNT_TR_TYPE_CD",
+                    crate::__private::WireField::Str(&self.acnt_tr_type_cd),
+                ),
+                ("CRCY_CD", crate::__private::WireField::Str(&self.crcy_cd)),
+                (
+                    "CTX_AREA_FK100",
+                    crate::__private::WireField::Str(&self.ctx_area_fk100),
+                ),
+                (
+                    "CTX_AREA_NK100",
+                    crate::__private::WireField::Str(&self.ctx_area_nk100),
+                ),
+                (
+                    "PWD_CHK_YN",
+                    crate::__private::WireField::Str(&self.pwd_chk_yn),
+                ),
             ],
         )
     }

@@ -38,20 +38,29 @@ pub struct InquirePsamountRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for InquirePsamountRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
-                ("CANO", v::WireField::Str(&self.cano)),
-                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
+                ("CANO", crate::__private::WireField::Str(&self.cano)),
+                (
+                    "ACNT_PRDT_CD",
+                    crate::__private::WireField::Str(&self.acnt_prdt_cd),
+                ),
                 (
                     "OVRS_FUTR_FX_PDNO",
-                    v::WireField::Str(&self.ovrs_futr_fx_pdno),
+                    crate::__private::WireField::Str(&self.ovrs_futr_fx_pdno),
                 ),
-                ("SLL_BUY_DVSN_CD", v::WireField::Str(&self.sll_buy_dvsn_cd)),
-                ("FM_ORD_PRIC", v::WireField::Str(&self.fm_ord_pric)),
+                (
+                    "SLL_BUY_DVSN_CD",
+                    crate::__private::WireField::Str(&self.sll_buy_dvsn_cd),
+                ),
+                (
+                    "FM_ORD_PRIC",
+                    crate::__private::WireField::Str(&self.fm_ord_pric),
+                ),
                 (
                     "ECIS_RSVN_ORD_YN",
-                    v::WireField::Str(&self.ecis_rsvn_ord_yn),
+                    crate::__private::WireField::Str(&self.ecis_rsvn_ord_yn),
                 ),
             ],
         )

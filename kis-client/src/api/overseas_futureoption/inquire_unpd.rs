@@ -38,14 +38,26 @@ pub struct InquireUnpdRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for InquireUnpdRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
-                ("CANO", v::WireField::Str(&self.cano)),
-                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
-                ("FUOP_DVSN", v::WireField::Str(&self.fuop_dvsn)),
-                ("CTX_AREA_FK100", v::WireField::Str(&self.ctx_area_fk100)),
-                ("CTX_AREA_NK100", v::WireField::Str(&self.ctx_area_nk100)),
+                ("CANO", crate::__private::WireField::Str(&self.cano)),
+                (
+                    "ACNT_PRDT_CD",
+                    crate::__private::WireField::Str(&self.acnt_prdt_cd),
+                ),
+                (
+                    "FUOP_DVSN",
+                    crate::__private::WireField::Str(&self.fuop_dvsn),
+                ),
+                (
+                    "CTX_AREA_FK100",
+                    crate::__private::WireField::Str(&self.ctx_area_fk100),
+                ),
+                (
+                    "CTX_AREA_NK100",
+                    crate::__private::WireField::Str(&self.ctx_area_nk100),
+                ),
             ],
         )
     }

@@ -32,13 +32,22 @@ pub struct InvestorUnpdTrendRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for InvestorUnpdTrendRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
-                ("PROD_ISCD", v::WireField::Str(&self.prod_iscd)),
-                ("BSOP_DATE", v::WireField::Str(&self.bsop_date)),
-                ("UPMU_GUBUN", v::WireField::Str(&self.upmu_gubun)),
-                ("CTS_KEY", v::WireField::Str(&self.cts_key)),
+                (
+                    "PROD_ISCD",
+                    crate::__private::WireField::Str(&self.prod_iscd),
+                ),
+                (
+                    "BSOP_DATE",
+                    crate::__private::WireField::Str(&self.bsop_date),
+                ),
+                (
+                    "UPMU_GUBUN",
+                    crate::__private::WireField::Str(&self.upmu_gubun),
+                ),
+                ("CTS_KEY", crate::__private::WireField::Str(&self.cts_key)),
             ],
         )
     }

@@ -33,15 +33,30 @@ pub struct MarketTimeRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for MarketTimeRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
-                ("FM_PDGR_CD", v::WireField::Str(&self.fm_pdgr_cd)),
-                ("FM_CLAS_CD", v::WireField::Str(&self.fm_clas_cd)),
-                ("FM_EXCG_CD", v::WireField::Str(&self.fm_excg_cd)),
-                ("OPT_YN", v::WireField::Str(&self.opt_yn)),
-                ("CTX_AREA_NK200", v::WireField::Str(&self.ctx_area_nk200)),
-                ("CTX_AREA_FK200", v::WireField::Str(&self.ctx_area_fk200)),
+                (
+                    "FM_PDGR_CD",
+                    crate::__private::WireField::Str(&self.fm_pdgr_cd),
+                ),
+                (
+                    "FM_CLAS_CD",
+                    crate::__private::WireField::Str(&self.fm_clas_cd),
+                ),
+                (
+                    "FM_EXCG_CD",
+                    crate::__private::WireField::Str(&self.fm_excg_cd),
+                ),
+                ("OPT_YN", crate::__private::WireField::Str(&self.opt_yn)),
+                (
+                    "CTX_AREA_NK200",
+                    crate::__private::WireField::Str(&self.ctx_area_nk200),
+                ),
+                (
+                    "CTX_AREA_FK200",
+                    crate::__private::WireField::Str(&self.ctx_area_fk200),
+                ),
             ],
         )
     }

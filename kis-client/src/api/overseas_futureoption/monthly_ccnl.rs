@@ -40,17 +40,26 @@ pub struct MonthlyCcnlRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for MonthlyCcnlRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
-                ("SRS_CD", v::WireField::Str(&self.srs_cd)),
-                ("EXCH_CD", v::WireField::Str(&self.exch_cd)),
-                ("START_DATE_TIME", v::WireField::Str(&self.start_date_time)),
-                ("CLOSE_DATE_TIME", v::WireField::Str(&self.close_date_time)),
-                ("QRY_TP", v::WireField::Str(&self.qry_tp)),
-                ("QRY_CNT", v::WireField::Str(&self.qry_cnt)),
-                ("QRY_GAP", v::WireField::Str(&self.qry_gap)),
-                ("INDEX_KEY", v::WireField::Str(&self.index_key)),
+                ("SRS_CD", crate::__private::WireField::Str(&self.srs_cd)),
+                ("EXCH_CD", crate::__private::WireField::Str(&self.exch_cd)),
+                (
+                    "START_DATE_TIME",
+                    crate::__private::WireField::Str(&self.start_date_time),
+                ),
+                (
+                    "CLOSE_DATE_TIME",
+                    crate::__private::WireField::Str(&self.close_date_time),
+                ),
+                ("QRY_TP", crate::__private::WireField::Str(&self.qry_tp)),
+                ("QRY_CNT", crate::__private::WireField::Str(&self.qry_cnt)),
+                ("QRY_GAP", crate::__private::WireField::Str(&self.qry_gap)),
+                (
+                    "INDEX_KEY",
+                    crate::__private::WireField::Str(&self.index_key),
+                ),
             ],
         )
     }

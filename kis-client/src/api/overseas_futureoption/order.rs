@@ -61,54 +61,69 @@ pub struct OrderRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for OrderRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
-                ("CANO", v::WireField::Str(&self.cano)),
-                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
+                ("CANO", crate::__private::WireField::Str(&self.cano)),
+                (
+                    "ACNT_PRDT_CD",
+                    crate::__private::WireField::Str(&self.acnt_prdt_cd),
+                ),
                 (
                     "OVRS_FUTR_FX_PDNO",
-                    v::WireField::Str(&self.ovrs_futr_fx_pdno),
+                    crate::__private::WireField::Str(&self.ovrs_futr_fx_pdno),
                 ),
-                ("SLL_BUY_DVSN_CD", v::WireField::Str(&self.sll_buy_dvsn_cd)),
+                (
+                    "SLL_BUY_DVSN_CD",
+                    crate::__private::WireField::Str(&self.sll_buy_dvsn_cd),
+                ),
                 (
                     "FM_LQD_USTL_CCLD_DT",
-                    v::WireField::Str(&self.fm_lqd_ustl_ccld_dt),
+                    crate::__private::WireField::Str(&self.fm_lqd_ustl_ccld_dt),
                 ),
                 (
                     "FM_LQD_USTL_CCNO",
-                    v::WireField::Str(&self.fm_lqd_ustl_ccno),
+                    crate::__private::WireField::Str(&self.fm_lqd_ustl_ccno),
                 ),
-                ("PRIC_DVSN_CD", v::WireField::Str(&self.pric_dvsn_cd)),
+                (
+                    "PRIC_DVSN_CD",
+                    crate::__private::WireField::Str(&self.pric_dvsn_cd),
+                ),
                 (
                     "FM_LIMIT_ORD_PRIC",
-                    v::WireField::Str(&self.fm_limit_ord_pric),
+                    crate::__private::WireField::Str(&self.fm_limit_ord_pric),
                 ),
                 (
                     "FM_STOP_ORD_PRIC",
-                    v::WireField::Str(&self.fm_stop_ord_pric),
+                    crate::__private::WireField::Str(&self.fm_stop_ord_pric),
                 ),
-                ("FM_ORD_QTY", v::WireField::Str(&self.fm_ord_qty)),
+                (
+                    "FM_ORD_QTY",
+                    crate::__private::WireField::Str(&self.fm_ord_qty),
+                ),
                 (
                     "FM_LQD_LMT_ORD_PRIC",
-                    v::WireField::Str(&self.fm_lqd_lmt_ord_pric),
+                    crate::__private::WireField::Str(&self.fm_lqd_lmt_ord_pric),
                 ),
                 (
                     "FM_LQD_STOP_ORD_PRIC",
-                    v::WireField::Str(&self.fm_lqd_stop_ord_pric),
+                    crate::__private::WireField::Str(&self.fm_lqd_stop_ord_pric),
                 ),
-                ("CCLD_CNDT_CD", v::WireField::Str(&self.ccld_cndt_cd)),
+                (
+                    "CCLD_CNDT_CD",
+                    crate::__private::WireField::Str(&self.ccld_cndt_cd),
+                ),
                 (
                     "CPLX_ORD_DVSN_CD",
-                    v::WireField::Str(&self.cplx_ord_dvsn_cd),
+                    crate::__private::WireField::Str(&self.cplx_ord_dvsn_cd),
                 ),
                 (
                     "ECIS_RSVN_ORD_YN",
-                    v::WireField::Str(&self.ecis_rsvn_ord_yn),
+                    crate::__private::WireField::Str(&self.ecis_rsvn_ord_yn),
                 ),
                 (
                     "FM_HDGE_ORD_SCRN_YN",
-                    v::WireField::Str(&self.fm_hdge_ord_scrn_yn),
+                    crate::__private::WireField::Str(&self.fm_hdge_ord_scrn_yn),
                 ),
             ],
         )

@@ -45,34 +45,46 @@ pub struct OrderRvsecnclRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for OrderRvsecnclRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
-                ("CANO", v::WireField::Str(&self.cano)),
-                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
-                ("ORGN_ORD_DT", v::WireField::Str(&self.orgn_ord_dt)),
-                ("ORGN_ODNO", v::WireField::Str(&self.orgn_odno)),
+                ("CANO", crate::__private::WireField::Str(&self.cano)),
+                (
+                    "ACNT_PRDT_CD",
+                    crate::__private::WireField::Str(&self.acnt_prdt_cd),
+                ),
+                (
+                    "ORGN_ORD_DT",
+                    crate::__private::WireField::Str(&self.orgn_ord_dt),
+                ),
+                (
+                    "ORGN_ODNO",
+                    crate::__private::WireField::Str(&self.orgn_odno),
+                ),
                 (
                     "FM_LIMIT_ORD_PRIC",
-                    v::WireField::Str(&self.fm_limit_ord_pric),
+                    crate::__private::WireField::Str(&self.fm_limit_ord_pric),
                 ),
                 (
                     "FM_STOP_ORD_PRIC",
-                    v::WireField::Str(&self.fm_stop_ord_pric),
+                    crate::__private::WireField::Str(&self.fm_stop_ord_pric),
                 ),
                 (
                     "FM_LQD_LMT_ORD_PRIC",
-                    v::WireField::Str(&self.fm_lqd_lmt_ord_pric),
+                    crate::__private::WireField::Str(&self.fm_lqd_lmt_ord_pric),
                 ),
                 (
                     "FM_LQD_STOP_ORD_PRIC",
-                    v::WireField::Str(&self.fm_lqd_stop_ord_pric),
+                    crate::__private::WireField::Str(&self.fm_lqd_stop_ord_pric),
                 ),
                 (
                     "FM_HDGE_ORD_SCRN_YN",
-                    v::WireField::Str(&self.fm_hdge_ord_scrn_yn),
+                    crate::__private::WireField::Str(&self.fm_hdge_ord_scrn_yn),
                 ),
-                ("FM_MKPR_CVSN_YN", v::WireField::Str(&self.fm_mkpr_cvsn_yn)),
+                (
+                    "FM_MKPR_CVSN_YN",
+                    crate::__private::WireField::Str(&self.fm_mkpr_cvsn_yn),
+                ),
             ],
         )
     }

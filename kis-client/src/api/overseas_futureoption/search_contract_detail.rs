@@ -28,13 +28,22 @@ pub struct SearchContractDetailRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for SearchContractDetailRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
-                ("QRY_CNT", v::WireField::Str(&self.qry_cnt)),
-                ("SRS_CD_01", v::WireField::Str(&self.srs_cd_01)),
-                ("SRS_CD_02…", v::WireField::Str(&self.srs_cd_02)),
-                ("SRS_CD_32", v::WireField::Str(&self.srs_cd_32)),
+                ("QRY_CNT", crate::__private::WireField::Str(&self.qry_cnt)),
+                (
+                    "SRS_CD_01",
+                    crate::__private::WireField::Str(&self.srs_cd_01),
+                ),
+                (
+                    "SRS_CD_02…",
+                    crate::__private::WireField::Str(&self.srs_cd_02),
+                ),
+                (
+                    "SRS_CD_32",
+                    crate::__private::WireField::Str(&self.srs_cd_32),
+                ),
             ],
         )
     }

@@ -22,7 +22,10 @@ pub struct StockDetailRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for StockDetailRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(s, &[("SRS_CD", v::WireField::Str(&self.srs_cd))])
+        crate::__private::serialize_fields(
+            s,
+            &[("SRS_CD", crate::__private::WireField::Str(&self.srs_cd))],
+        )
     }
 }
 

@@ -54,21 +54,48 @@ pub struct ColableByCompanyRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for ColableByCompanyRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
-                ("PDNO", v::WireField::Str(&self.pdno)),
-                ("PRDT_TYPE_CD", v::WireField::Str(&self.prdt_type_cd)),
-                ("INQR_STRT_DT", v::WireField::Str(&self.inqr_strt_dt)),
-                ("INQR_END_DT", v::WireField::Str(&self.inqr_end_dt)),
-                ("INQR_DVSN", v::WireField::Str(&self.inqr_dvsn)),
-                ("NATN_CD", v::WireField::Str(&self.natn_cd)),
-                ("INQR_SQN_DVSN", v::WireField::Str(&self.inqr_sqn_dvsn)),
-                ("RT_DVSN_CD", v::WireField::Str(&self.rt_dvsn_cd)),
-                ("RT", v::WireField::Str(&self.rt)),
-                ("LOAN_PSBL_YN", v::WireField::Str(&self.loan_psbl_yn)),
-                ("CTX_AREA_FK100", v::WireField::Str(&self.ctx_area_fk100)),
-                ("CTX_AREA_NK100", v::WireField::Str(&self.ctx_area_nk100)),
+                ("PDNO", crate::__private::WireField::Str(&self.pdno)),
+                (
+                    "PRDT_TYPE_CD",
+                    crate::__private::WireField::Str(&self.prdt_type_cd),
+                ),
+                (
+                    "INQR_STRT_DT",
+                    crate::__private::WireField::Str(&self.inqr_strt_dt),
+                ),
+                (
+                    "INQR_END_DT",
+                    crate::__private::WireField::Str(&self.inqr_end_dt),
+                ),
+                (
+                    "INQR_DVSN",
+                    crate::__private::WireField::Str(&self.inqr_dvsn),
+                ),
+                ("NATN_CD", crate::__private::WireField::Str(&self.natn_cd)),
+                (
+                    "INQR_SQN_DVSN",
+                    crate::__private::WireField::Str(&self.inqr_sqn_dvsn),
+                ),
+                (
+                    "RT_DVSN_CD",
+                    crate::__private::WireField::Str(&self.rt_dvsn_cd),
+                ),
+                ("RT", crate::__private::WireField::Str(&self.rt)),
+                (
+                    "LOAN_PSBL_YN",
+                    crate::__private::WireField::Str(&self.loan_psbl_yn),
+                ),
+                (
+                    "CTX_AREA_FK100",
+                    crate::__private::WireField::Str(&self.ctx_area_fk100),
+                ),
+                (
+                    "CTX_AREA_NK100",
+                    crate::__private::WireField::Str(&self.ctx_area_nk100),
+                ),
             ],
         )
     }

@@ -56,16 +56,16 @@ pub struct DailypriceRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for DailypriceRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
-                ("AUTH", v::WireField::Str(&self.auth)),
-                ("EXCD", v::WireField::Str(&self.excd)),
-                ("SYMB", v::WireField::Str(&self.symb)),
-                ("GUBN", v::WireField::Str(&self.gubn)),
-                ("BYMD", v::WireField::Str(&self.bymd)),
-                ("MODP", v::WireField::Str(&self.modp)),
-                ("KEYB", v::WireField::Str(&self.keyb)),
+                ("AUTH", crate::__private::WireField::Str(&self.auth)),
+                ("EXCD", crate::__private::WireField::Str(&self.excd)),
+                ("SYMB", crate::__private::WireField::Str(&self.symb)),
+                ("GUBN", crate::__private::WireField::Str(&self.gubn)),
+                ("BYMD", crate::__private::WireField::Str(&self.bymd)),
+                ("MODP", crate::__private::WireField::Str(&self.modp)),
+                ("KEYB", crate::__private::WireField::Str(&self.keyb)),
             ],
         )
     }

@@ -35,11 +35,11 @@ pub struct IndustryPriceRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for IndustryPriceRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
-                ("AUTH", v::WireField::Str(&self.auth)),
-                ("EXCD", v::WireField::Str(&self.excd)),
+                ("AUTH", crate::__private::WireField::Str(&self.auth)),
+                ("EXCD", crate::__private::WireField::Str(&self.excd)),
             ],
         )
     }

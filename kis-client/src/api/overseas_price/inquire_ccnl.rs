@@ -45,14 +45,14 @@ pub struct InquireCcnlRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for InquireCcnlRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
-                ("EXCD", v::WireField::Str(&self.excd)),
-                ("AUTH", v::WireField::Str(&self.auth)),
-                ("KEYB", v::WireField::Str(&self.keyb)),
-                ("TDAY", v::WireField::Str(&self.tday)),
-                ("SYMB", v::WireField::Str(&self.symb)),
+                ("EXCD", crate::__private::WireField::Str(&self.excd)),
+                ("AUTH", crate::__private::WireField::Str(&self.auth)),
+                ("KEYB", crate::__private::WireField::Str(&self.keyb)),
+                ("TDAY", crate::__private::WireField::Str(&self.tday)),
+                ("SYMB", crate::__private::WireField::Str(&self.symb)),
             ],
         )
     }

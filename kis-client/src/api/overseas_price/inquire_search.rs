@@ -85,36 +85,108 @@ pub struct InquireSearchRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for InquireSearchRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
-                ("AUTH", v::WireField::Str(&self.auth)),
-                ("EXCD", v::WireField::Str(&self.excd)),
-                ("CO_YN_PRICECUR", v::WireField::Str(&self.co_yn_pricecur)),
-                ("CO_ST_PRICECUR", v::WireField::Str(&self.co_st_pricecur)),
-                ("CO_EN_PRICECUR", v::WireField::Str(&self.co_en_pricecur)),
-                ("CO_YN_RATE", v::WireField::Str(&self.co_yn_rate)),
-                ("CO_ST_RATE", v::WireField::Str(&self.co_st_rate)),
-                ("CO_EN_RATE", v::WireField::Str(&self.co_en_rate)),
-                ("CO_YN_VALX", v::WireField::Str(&self.co_yn_valx)),
-                ("CO_ST_VALX", v::WireField::Str(&self.co_st_valx)),
-                ("CO_EN_VALX", v::WireField::Str(&self.co_en_valx)),
-                ("CO_YN_SHAR", v::WireField::Str(&self.co_yn_shar)),
-                ("CO_ST_SHAR", v::WireField::Str(&self.co_st_shar)),
-                ("CO_EN_SHAR", v::WireField::Str(&self.co_en_shar)),
-                ("CO_YN_VOLUME", v::WireField::Str(&self.co_yn_volume)),
-                ("CO_ST_VOLUME", v::WireField::Str(&self.co_st_volume)),
-                ("CO_EN_VOLUME", v::WireField::Str(&self.co_en_volume)),
-                ("CO_YN_AMT", v::WireField::Str(&self.co_yn_amt)),
-                ("CO_ST_AMT", v::WireField::Str(&self.co_st_amt)),
-                ("CO_EN_AMT", v::WireField::Str(&self.co_en_amt)),
-                ("CO_YN_EPS", v::WireField::Str(&self.co_yn_eps)),
-                ("CO_ST_EPS", v::WireField::Str(&self.co_st_eps)),
-                ("CO_EN_EPS", v::WireField::Str(&self.co_en_eps)),
-                ("CO_YN_PER", v::WireField::Str(&self.co_yn_per)),
-                ("CO_ST_PER", v::WireField::Str(&self.co_st_per)),
-                ("CO_EN_PER", v::WireField::Str(&self.co_en_per)),
-                ("KEYB", v::WireField::Str(&self.keyb)),
+                ("AUTH", crate::__private::WireField::Str(&self.auth)),
+                ("EXCD", crate::__private::WireField::Str(&self.excd)),
+                (
+                    "CO_YN_PRICECUR",
+                    crate::__private::WireField::Str(&self.co_yn_pricecur),
+                ),
+                (
+                    "CO_ST_PRICECUR",
+                    crate::__private::WireField::Str(&self.co_st_pricecur),
+                ),
+                (
+                    "CO_EN_PRICECUR",
+                    crate::__private::WireField::Str(&self.co_en_pricecur),
+                ),
+                (
+                    "CO_YN_RATE",
+                    crate::__private::WireField::Str(&self.co_yn_rate),
+                ),
+                (
+                    "CO_ST_RATE",
+                    crate::__private::WireField::Str(&self.co_st_rate),
+                ),
+                (
+                    "CO_EN_RATE",
+                    crate::__private::WireField::Str(&self.co_en_rate),
+                ),
+                (
+                    "CO_YN_VALX",
+                    crate::__private::WireField::Str(&self.co_yn_valx),
+                ),
+                (
+                    "CO_ST_VALX",
+                    crate::__private::WireField::Str(&self.co_st_valx),
+                ),
+                (
+                    "CO_EN_VALX",
+                    crate::__private::WireField::Str(&self.co_en_valx),
+                ),
+                (
+                    "CO_YN_SHAR",
+                    crate::__private::WireField::Str(&self.co_yn_shar),
+                ),
+                (
+                    "CO_ST_SHAR",
+                    crate::__private::WireField::Str(&self.co_st_shar),
+                ),
+                (
+                    "CO_EN_SHAR",
+                    crate::__private::WireField::Str(&self.co_en_shar),
+                ),
+                (
+                    "CO_YN_VOLUME",
+                    crate::__private::WireField::Str(&self.co_yn_volume),
+                ),
+                (
+                    "CO_ST_VOLUME",
+                    crate::__private::WireField::Str(&self.co_st_volume),
+                ),
+                (
+                    "CO_EN_VOLUME",
+                    crate::__private::WireField::Str(&self.co_en_volume),
+                ),
+                (
+                    "CO_YN_AMT",
+                    crate::__private::WireField::Str(&self.co_yn_amt),
+                ),
+                (
+                    "CO_ST_AMT",
+                    crate::__private::WireField::Str(&self.co_st_amt),
+                ),
+                (
+                    "CO_EN_AMT",
+                    crate::__private::WireField::Str(&self.co_en_amt),
+                ),
+                (
+                    "CO_YN_EPS",
+                    crate::__private::WireField::Str(&self.co_yn_eps),
+                ),
+                (
+                    "CO_ST_EPS",
+                    crate::__private::WireField::Str(&self.co_st_eps),
+                ),
+                (
+                    "CO_EN_EPS",
+                    crate::__private::WireField::Str(&self.co_en_eps),
+                ),
+                (
+                    "CO_YN_PER",
+                    crate::__private::WireField::Str(&self.co_yn_per),
+                ),
+                (
+                    "CO_ST_PER",
+                    crate::__private::WireField::Str(&self.co_st_per),
+                ),
+                (
+                    "CO_EN_PER",
+                    crate::__private::WireField::Str(&self.co_en_per),
+                ),
+                ("KEYB", crate::__private::WireField::Str(&self.keyb)),
             ],
         )
     }

@@ -56,18 +56,18 @@ pub struct InquireTimeItemchartpriceRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for InquireTimeItemchartpriceRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
-                ("AUTH", v::WireField::Str(&self.auth)),
-                ("EXCD", v::WireField::Str(&self.excd)),
-                ("SYMB", v::WireField::Str(&self.symb)),
-                ("NMIN", v::WireField::Str(&self.nmin)),
-                ("PINC", v::WireField::Str(&self.pinc)),
-                ("NEXT", v::WireField::Str(&self.next)),
-                ("NREC", v::WireField::Str(&self.nrec)),
-                ("FILL", v::WireField::Str(&self.fill)),
-                ("KEYB", v::WireField::Str(&self.keyb)),
+                ("AUTH", crate::__private::WireField::Str(&self.auth)),
+                ("EXCD", crate::__private::WireField::Str(&self.excd)),
+                ("SYMB", crate::__private::WireField::Str(&self.symb)),
+                ("NMIN", crate::__private::WireField::Str(&self.nmin)),
+                ("PINC", crate::__private::WireField::Str(&self.pinc)),
+                ("NEXT", crate::__private::WireField::Str(&self.next)),
+                ("NREC", crate::__private::WireField::Str(&self.nrec)),
+                ("FILL", crate::__private::WireField::Str(&self.fill)),
+                ("KEYB", crate::__private::WireField::Str(&self.keyb)),
             ],
         )
     }

@@ -50,7 +50,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "brknews_title",
         path: "/uapi/overseas-price/v1/quotations/brknews-title",
         tr_ids: &["FHKST01011801"],
-        decode: crate::value::decode_map::<brknews_title::BrknewsTitleResponse>,
+        decode: crate::__private::decode_map::<brknews_title::BrknewsTitleResponse>,
         debug: crate::decode::debug_of::<brknews_title::BrknewsTitleResponse>,
         #[cfg(test)]
         request_debug: brknews_title::debug_sample,
@@ -60,7 +60,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "colable_by_company",
         path: "/uapi/overseas-price/v1/quotations/colable-by-company",
         tr_ids: &["CTLN4050R"],
-        decode: crate::value::decode_map::<colable_by_company::ColableByCompanyResponse>,
+        decode: crate::__private::decode_map::<colable_by_company::ColableByCompanyResponse>,
         debug: crate::decode::debug_of::<colable_by_company::ColableByCompanyResponse>,
         #[cfg(test)]
         request_debug: colable_by_company::debug_sample,
@@ -70,7 +70,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "dailyprice",
         path: "/uapi/overseas-price/v1/quotations/dailyprice",
         tr_ids: &["HHDFS76240000"],
-        decode: crate::value::decode_map::<dailyprice::DailypriceResponse>,
+        decode: crate::__private::decode_map::<dailyprice::DailypriceResponse>,
         debug: crate::decode::debug_of::<dailyprice::DailypriceResponse>,
         #[cfg(test)]
         request_debug: dailyprice::debug_sample,
@@ -80,7 +80,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "industry_price",
         path: "/uapi/overseas-price/v1/quotations/industry-price",
         tr_ids: &["HHDFS76370100"],
-        decode: crate::value::decode_map::<industry_price::IndustryPriceResponse>,
+        decode: crate::__private::decode_map::<industry_price::IndustryPriceResponse>,
         debug: crate::decode::debug_of::<industry_price::IndustryPriceResponse>,
         #[cfg(test)]
         request_debug: industry_price::debug_sample,
@@ -90,7 +90,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "industry_theme",
         path: "/uapi/overseas-price/v1/quotations/industry-theme",
         tr_ids: &["HHDFS76370000"],
-        decode: crate::value::decode_map::<industry_theme::IndustryThemeResponse>,
+        decode: crate::__private::decode_map::<industry_theme::IndustryThemeResponse>,
         debug: crate::decode::debug_of::<industry_theme::IndustryThemeResponse>,
         #[cfg(test)]
         request_debug: industry_theme::debug_sample,
@@ -100,7 +100,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_asking_price",
         path: "/uapi/overseas-price/v1/quotations/inquire-asking-price",
         tr_ids: &["HHDFS76200100"],
-        decode: crate::value::decode_map::<inquire_asking_price::InquireAskingPriceResponse>,
+        decode: crate::__private::decode_map::<inquire_asking_price::InquireAskingPriceResponse>,
         debug: crate::decode::debug_of::<inquire_asking_price::InquireAskingPriceResponse>,
         #[cfg(test)]
         request_debug: inquire_asking_price::debug_sample,
@@ -110,7 +110,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_ccnl",
         path: "/uapi/overseas-price/v1/quotations/inquire-ccnl",
         tr_ids: &["HHDFS76200300"],
-        decode: crate::value::decode_map::<inquire_ccnl::InquireCcnlResponse>,
+        decode: crate::__private::decode_map::<inquire_ccnl::InquireCcnlResponse>,
         debug: crate::decode::debug_of::<inquire_ccnl::InquireCcnlResponse>,
         #[cfg(test)]
         request_debug: inquire_ccnl::debug_sample,
@@ -120,7 +120,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_daily_chartprice",
         path: "/uapi/overseas-price/v1/quotations/inquire-daily-chartprice",
         tr_ids: &["FHKST03030100"],
-        decode: crate::value::decode_map::<inquire_daily_chartprice::InquireDailyChartpriceResponse>,
+        decode: crate::__private::decode_map::<
+            inquire_daily_chartprice::InquireDailyChartpriceResponse,
+        >,
         debug: crate::decode::debug_of::<inquire_daily_chartprice::InquireDailyChartpriceResponse>,
         #[cfg(test)]
         request_debug: inquire_daily_chartprice::debug_sample,
@@ -130,7 +132,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_search",
         path: "/uapi/overseas-price/v1/quotations/inquire-search",
         tr_ids: &["HHDFS76410000"],
-        decode: crate::value::decode_map::<inquire_search::InquireSearchResponse>,
+        decode: crate::__private::decode_map::<inquire_search::InquireSearchResponse>,
         debug: crate::decode::debug_of::<inquire_search::InquireSearchResponse>,
         #[cfg(test)]
         request_debug: inquire_search::debug_sample,
@@ -140,7 +142,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_time_indexchartprice",
         path: "/uapi/overseas-price/v1/quotations/inquire-time-indexchartprice",
         tr_ids: &["FHKST03030200"],
-        decode: crate::value::decode_map::<
+        decode: crate::__private::decode_map::<
             inquire_time_indexchartprice::InquireTimeIndexchartpriceResponse,
         >,
         debug: crate::decode::debug_of::<
@@ -154,7 +156,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_time_itemchartprice",
         path: "/uapi/overseas-price/v1/quotations/inquire-time-itemchartprice",
         tr_ids: &["HHDFS76950200"],
-        decode: crate::value::decode_map::<
+        decode: crate::__private::decode_map::<
             inquire_time_itemchartprice::InquireTimeItemchartpriceResponse,
         >,
         debug: crate::decode::debug_of::<
@@ -168,7 +170,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "multprice",
         path: "/uapi/overseas-price/v1/quotations/multprice",
         tr_ids: &["HHDFS76220000"],
-        decode: crate::value::decode_map::<multprice::MultpriceResponse>,
+        decode: crate::__private::decode_map::<multprice::MultpriceResponse>,
         debug: crate::decode::debug_of::<multprice::MultpriceResponse>,
         #[cfg(test)]
         request_debug: multprice::debug_sample,
@@ -178,7 +180,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "news_title",
         path: "/uapi/overseas-price/v1/quotations/news-title",
         tr_ids: &["HHPSTH60100C1"],
-        decode: crate::value::decode_map::<news_title::NewsTitleResponse>,
+        decode: crate::__private::decode_map::<news_title::NewsTitleResponse>,
         debug: crate::decode::debug_of::<news_title::NewsTitleResponse>,
         #[cfg(test)]
         request_debug: news_title::debug_sample,
@@ -188,7 +190,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "period_rights",
         path: "/uapi/overseas-price/v1/quotations/period-rights",
         tr_ids: &["CTRGT011R"],
-        decode: crate::value::decode_map::<period_rights::PeriodRightsResponse>,
+        decode: crate::__private::decode_map::<period_rights::PeriodRightsResponse>,
         debug: crate::decode::debug_of::<period_rights::PeriodRightsResponse>,
         #[cfg(test)]
         request_debug: period_rights::debug_sample,
@@ -198,7 +200,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "price",
         path: "/uapi/overseas-price/v1/quotations/price",
         tr_ids: &["HHDFS00000300"],
-        decode: crate::value::decode_map::<price::PriceResponse>,
+        decode: crate::__private::decode_map::<price::PriceResponse>,
         debug: crate::decode::debug_of::<price::PriceResponse>,
         #[cfg(test)]
         request_debug: price::debug_sample,
@@ -208,7 +210,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "price_detail",
         path: "/uapi/overseas-price/v1/quotations/price-detail",
         tr_ids: &["HHDFS76200200"],
-        decode: crate::value::decode_map::<price_detail::PriceDetailResponse>,
+        decode: crate::__private::decode_map::<price_detail::PriceDetailResponse>,
         debug: crate::decode::debug_of::<price_detail::PriceDetailResponse>,
         #[cfg(test)]
         request_debug: price_detail::debug_sample,
@@ -218,7 +220,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "rights_by_ice",
         path: "/uapi/overseas-price/v1/quotations/rights-by-ice",
         tr_ids: &["HHDFS78330900"],
-        decode: crate::value::decode_map::<rights_by_ice::RightsByIceResponse>,
+        decode: crate::__private::decode_map::<rights_by_ice::RightsByIceResponse>,
         debug: crate::decode::debug_of::<rights_by_ice::RightsByIceResponse>,
         #[cfg(test)]
         request_debug: rights_by_ice::debug_sample,
@@ -228,7 +230,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "search_info",
         path: "/uapi/overseas-price/v1/quotations/search-info",
         tr_ids: &["CTPF1702R"],
-        decode: crate::value::decode_map::<search_info::SearchInfoResponse>,
+        decode: crate::__private::decode_map::<search_info::SearchInfoResponse>,
         debug: crate::decode::debug_of::<search_info::SearchInfoResponse>,
         #[cfg(test)]
         request_debug: search_info::debug_sample,

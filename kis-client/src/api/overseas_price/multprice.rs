@@ -44,13 +44,19 @@ pub struct MultpriceRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for MultpriceRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
-                ("AUTH", v::WireField::Str(&self.auth)),
-                ("NREC", v::WireField::Str(&self.nrec)),
-                ("EXCD_01 ~ 10", v::WireField::Str(&self.excd_01_10)),
-                ("SYMB_01 ~ 10", v::WireField::Str(&self.symb_01_10)),
+                ("AUTH", crate::__private::WireField::Str(&self.auth)),
+                ("NREC", crate::__private::WireField::Str(&self.nrec)),
+                (
+                    "EXCD_01 ~ 10",
+                    crate::__private::WireField::Str(&self.excd_01_10),
+                ),
+                (
+                    "SYMB_01 ~ 10",
+                    crate::__private::WireField::Str(&self.symb_01_10),
+                ),
             ],
         )
     }

@@ -36,17 +36,23 @@ pub struct NewsTitleRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for NewsTitleRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
-                ("INFO_GB", v::WireField::Str(&self.info_gb)),
-                ("CLASS_CD", v::WireField::Str(&self.class_cd)),
-                ("NATION_CD", v::WireField::Str(&self.nation_cd)),
-                ("EXCHANGE_CD", v::WireField::Str(&self.exchange_cd)),
-                ("SYMB", v::WireField::Str(&self.symb)),
-                ("DATA_DT", v::WireField::Str(&self.data_dt)),
-                ("DATA_TM", v::WireField::Str(&self.data_tm)),
-                ("CTS", v::WireField::Str(&self.cts)),
+                ("INFO_GB", crate::__private::WireField::Str(&self.info_gb)),
+                ("CLASS_CD", crate::__private::WireField::Str(&self.class_cd)),
+                (
+                    "NATION_CD",
+                    crate::__private::WireField::Str(&self.nation_cd),
+                ),
+                (
+                    "EXCHANGE_CD",
+                    crate::__private::WireField::Str(&self.exchange_cd),
+                ),
+                ("SYMB", crate::__private::WireField::Str(&self.symb)),
+                ("DATA_DT", crate::__private::WireField::Str(&self.data_dt)),
+                ("DATA_TM", crate::__private::WireField::Str(&self.data_tm)),
+                ("CTS", crate::__private::WireField::Str(&self.cts)),
             ],
         )
     }

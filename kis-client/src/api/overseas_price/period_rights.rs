@@ -59,17 +59,38 @@ pub struct PeriodRightsRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for PeriodRightsRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
-                ("RGHT_TYPE_CD", v::WireField::Str(&self.rght_type_cd)),
-                ("INQR_DVSN_CD", v::WireField::Str(&self.inqr_dvsn_cd)),
-                ("INQR_STRT_DT", v::WireField::Str(&self.inqr_strt_dt)),
-                ("INQR_END_DT", v::WireField::Str(&self.inqr_end_dt)),
-                ("PDNO", v::WireField::Str(&self.pdno)),
-                ("PRDT_TYPE_CD", v::WireField::Str(&self.prdt_type_cd)),
-                ("CTX_AREA_NK50", v::WireField::Str(&self.ctx_area_nk50)),
-                ("CTX_AREA_FK50", v::WireField::Str(&self.ctx_area_fk50)),
+                (
+                    "RGHT_TYPE_CD",
+                    crate::__private::WireField::Str(&self.rght_type_cd),
+                ),
+                (
+                    "INQR_DVSN_CD",
+                    crate::__private::WireField::Str(&self.inqr_dvsn_cd),
+                ),
+                (
+                    "INQR_STRT_DT",
+                    crate::__private::WireField::Str(&self.inqr_strt_dt),
+                ),
+                (
+                    "INQR_END_DT",
+                    crate::__private::WireField::Str(&self.inqr_end_dt),
+                ),
+                ("PDNO", crate::__private::WireField::Str(&self.pdno)),
+                (
+                    "PRDT_TYPE_CD",
+                    crate::__private::WireField::Str(&self.prdt_type_cd),
+                ),
+                (
+                    "CTX_AREA_NK50",
+                    crate::__private::WireField::Str(&self.ctx_area_nk50),
+                ),
+                (
+                    "CTX_AREA_FK50",
+                    crate::__private::WireField::Str(&self.ctx_area_fk50),
+                ),
             ],
         )
     }

@@ -42,12 +42,12 @@ pub struct PriceRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for PriceRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
-                ("AUTH", v::WireField::Str(&self.auth)),
-                ("EXCD", v::WireField::Str(&self.excd)),
-                ("SYMB", v::WireField::Str(&self.symb)),
+                ("AUTH", crate::__private::WireField::Str(&self.auth)),
+                ("EXCD", crate::__private::WireField::Str(&self.excd)),
+                ("SYMB", crate::__private::WireField::Str(&self.symb)),
             ],
         )
     }

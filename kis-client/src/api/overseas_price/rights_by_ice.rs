@@ -35,13 +35,13 @@ pub struct RightsByIceRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for RightsByIceRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
-                ("NCOD", v::WireField::Str(&self.ncod)),
-                ("SYMB", v::WireField::Str(&self.symb)),
-                ("ST_YMD", v::WireField::Str(&self.st_ymd)),
-                ("ED_YMD", v::WireField::Str(&self.ed_ymd)),
+                ("NCOD", crate::__private::WireField::Str(&self.ncod)),
+                ("SYMB", crate::__private::WireField::Str(&self.symb)),
+                ("ST_YMD", crate::__private::WireField::Str(&self.st_ymd)),
+                ("ED_YMD", crate::__private::WireField::Str(&self.ed_ymd)),
             ],
         )
     }

@@ -37,11 +37,14 @@ pub struct SearchInfoRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for SearchInfoRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
-                ("PRDT_TYPE_CD", v::WireField::Str(&self.prdt_type_cd)),
-                ("PDNO", v::WireField::Str(&self.pdno)),
+                (
+                    "PRDT_TYPE_CD",
+                    crate::__private::WireField::Str(&self.prdt_type_cd),
+                ),
+                ("PDNO", crate::__private::WireField::Str(&self.pdno)),
             ],
         )
     }

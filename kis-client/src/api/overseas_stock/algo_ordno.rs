@@ -33,14 +33,23 @@ pub struct AlgoOrdnoRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for AlgoOrdnoRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
-                ("TRAD_DT", v::WireField::Str(&self.trad_dt)),
-                ("CANO", v::WireField::Str(&self.cano)),
-                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
-                ("CTX_AREA_NK200", v::WireField::Str(&self.ctx_area_nk200)),
-                ("CTX_AREA_FK200", v::WireField::Str(&self.ctx_area_fk200)),
+                ("TRAD_DT", crate::__private::WireField::Str(&self.trad_dt)),
+                ("CANO", crate::__private::WireField::Str(&self.cano)),
+                (
+                    "ACNT_PRDT_CD",
+                    crate::__private::WireField::Str(&self.acnt_prdt_cd),
+                ),
+                (
+                    "CTX_AREA_NK200",
+                    crate::__private::WireField::Str(&self.ctx_area_nk200),
+                ),
+                (
+                    "CTX_AREA_FK200",
+                    crate::__private::WireField::Str(&self.ctx_area_fk200),
+                ),
             ],
         )
     }

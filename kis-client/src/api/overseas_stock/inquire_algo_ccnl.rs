@@ -39,17 +39,32 @@ pub struct InquireAlgoCcnlRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for InquireAlgoCcnlRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
-                ("CANO", v::WireField::Str(&self.cano)),
-                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
-                ("ORD_DT", v::WireField::Str(&self.ord_dt)),
-                ("ORD_GNO_BRNO", v::WireField::Str(&self.ord_gno_brno)),
-                ("ODNO", v::WireField::Str(&self.odno)),
-                ("TTLZ_ICLD_YN", v::WireField::Str(&self.ttlz_icld_yn)),
-                ("CTX_AREA_NK200", v::WireField::Str(&self.ctx_area_nk200)),
-                ("CTX_AREA_FK200", v::WireField::Str(&self.ctx_area_fk200)),
+                ("CANO", crate::__private::WireField::Str(&self.cano)),
+                (
+                    "ACNT_PRDT_CD",
+                    crate::__private::WireField::Str(&self.acnt_prdt_cd),
+                ),
+                ("ORD_DT", crate::__private::WireField::Str(&self.ord_dt)),
+                (
+                    "ORD_GNO_BRNO",
+                    crate::__private::WireField::Str(&self.ord_gno_brno),
+                ),
+                ("ODNO", crate::__private::WireField::Str(&self.odno)),
+                (
+                    "TTLZ_ICLD_YN",
+                    crate::__private::WireField::Str(&self.ttlz_icld_yn),
+                ),
+                (
+                    "CTX_AREA_NK200",
+                    crate::__private::WireField::Str(&self.ctx_area_nk200),
+                ),
+                (
+                    "CTX_AREA_FK200",
+                    crate::__private::WireField::Str(&self.ctx_area_fk200),
+                ),
             ],
         )
     }

@@ -76,23 +76,50 @@ pub struct InquireCcnlRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for InquireCcnlRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
-                ("CANO", v::WireField::Str(&self.cano)),
-                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
-                ("PDNO", v::WireField::Str(&self.pdno)),
-                ("ORD_STRT_DT", v::WireField::Str(&self.ord_strt_dt)),
-                ("ORD_END_DT", v::WireField::Str(&self.ord_end_dt)),
-                ("SLL_BUY_DVSN", v::WireField::Str(&self.sll_buy_dvsn)),
-                ("CCLD_NCCS_DVSN", v::WireField::Str(&self.ccld_nccs_dvsn)),
-                ("OVRS_EXCG_CD", v::WireField::Str(&self.ovrs_excg_cd)),
-                ("SORT_SQN", v::WireField::Str(&self.sort_sqn)),
-                ("ORD_DT", v::WireField::Str(&self.ord_dt)),
-                ("ORD_GNO_BRNO", v::WireField::Str(&self.ord_gno_brno)),
-                ("ODNO", v::WireField::Str(&self.odno)),
-                ("CTX_AREA_NK200", v::WireField::Str(&self.ctx_area_nk200)),
-                ("CTX_AREA_FK200", v::WireField::Str(&self.ctx_area_fk200)),
+                ("CANO", crate::__private::WireField::Str(&self.cano)),
+                (
+                    "ACNT_PRDT_CD",
+                    crate::__private::WireField::Str(&self.acnt_prdt_cd),
+                ),
+                ("PDNO", crate::__private::WireField::Str(&self.pdno)),
+                (
+                    "ORD_STRT_DT",
+                    crate::__private::WireField::Str(&self.ord_strt_dt),
+                ),
+                (
+                    "ORD_END_DT",
+                    crate::__private::WireField::Str(&self.ord_end_dt),
+                ),
+                (
+                    "SLL_BUY_DVSN",
+                    crate::__private::WireField::Str(&self.sll_buy_dvsn),
+                ),
+                (
+                    "CCLD_NCCS_DVSN",
+                    crate::__private::WireField::Str(&self.ccld_nccs_dvsn),
+                ),
+                (
+                    "OVRS_EXCG_CD",
+                    crate::__private::WireField::Str(&self.ovrs_excg_cd),
+                ),
+                ("SORT_SQN", crate::__private::WireField::Str(&self.sort_sqn)),
+                ("ORD_DT", crate::__private::WireField::Str(&self.ord_dt)),
+                (
+                    "ORD_GNO_BRNO",
+                    crate::__private::WireField::Str(&self.ord_gno_brno),
+                ),
+                ("ODNO", crate::__private::WireField::Str(&self.odno)),
+                (
+                    "CTX_AREA_NK200",
+                    crate::__private::WireField::Str(&self.ctx_area_nk200),
+                ),
+                (
+                    "CTX_AREA_FK200",
+                    crate::__private::WireField::Str(&self.ctx_area_fk200),
+                ),
             ],
         )
     }

@@ -41,17 +41,23 @@ pub struct InquirePaymtStdrBalanceRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for InquirePaymtStdrBalanceRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
-                ("CANO", v::WireField::Str(&self.cano)),
-                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
-                ("BASS_DT", v::WireField::Str(&self.bass_dt)),
+                ("CANO", crate::__private::WireField::Str(&self.cano)),
+                (
+                    "ACNT_PRDT_CD",
+                    crate::__private::WireField::Str(&self.acnt_prdt_cd),
+                ),
+                ("BASS_DT", crate::__private::WireField::Str(&self.bass_dt)),
                 (
                     "WCRC_FRCR_DVSN_CD",
-                    v::WireField::Str(&self.wcrc_frcr_dvsn_cd),
+                    crate::__private::WireField::Str(&self.wcrc_frcr_dvsn_cd),
                 ),
-                ("INQR_DVSN_CD", v::WireField::Str(&self.inqr_dvsn_cd)),
+                (
+                    "INQR_DVSN_CD",
+                    crate::__private::WireField::Str(&self.inqr_dvsn_cd),
+                ),
             ],
         )
     }

@@ -63,23 +63,41 @@ pub struct InquirePeriodProfitRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for InquirePeriodProfitRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
-                ("CANO", v::WireField::Str(&self.cano)),
-                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
-                ("OVRS_EXCG_CD", v::WireField::Str(&self.ovrs_excg_cd)),
-                ("NATN_CD", v::WireField::Str(&self.natn_cd)),
-                ("CRCY_CD", v::WireField::Str(&self.crcy_cd)),
-                ("PDNO", v::WireField::Str(&self.pdno)),
-                ("INQR_STRT_DT", v::WireField::Str(&self.inqr_strt_dt)),
-                ("INQR_END_DT", v::WireField::Str(&self.inqr_end_dt)),
+                ("CANO", crate::__private::WireField::Str(&self.cano)),
+                (
+                    "ACNT_PRDT_CD",
+                    crate::__private::WireField::Str(&self.acnt_prdt_cd),
+                ),
+                (
+                    "OVRS_EXCG_CD",
+                    crate::__private::WireField::Str(&self.ovrs_excg_cd),
+                ),
+                ("NATN_CD", crate::__private::WireField::Str(&self.natn_cd)),
+                ("CRCY_CD", crate::__private::WireField::Str(&self.crcy_cd)),
+                ("PDNO", crate::__private::WireField::Str(&self.pdno)),
+                (
+                    "INQR_STRT_DT",
+                    crate::__private::WireField::Str(&self.inqr_strt_dt),
+                ),
+                (
+                    "INQR_END_DT",
+                    crate::__private::WireField::Str(&self.inqr_end_dt),
+                ),
                 (
                     "WCRC_FRCR_DVSN_CD",
-                    v::WireField::Str(&self.wcrc_frcr_dvsn_cd),
+                    crate::__private::WireField::Str(&self.wcrc_frcr_dvsn_cd),
                 ),
-                ("CTX_AREA_FK200", v::WireField::Str(&self.ctx_area_fk200)),
-                ("CTX_AREA_NK200", v::WireField::Str(&self.ctx_area_nk200)),
+                (
+                    "CTX_AREA_FK200",
+                    crate::__private::WireField::Str(&self.ctx_area_fk200),
+                ),
+                (
+                    "CTX_AREA_NK200",
+                    crate::__private::WireField::Str(&self.ctx_area_nk200),
+                ),
             ],
         )
     }

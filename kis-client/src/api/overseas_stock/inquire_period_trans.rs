@@ -48,19 +48,43 @@ pub struct InquirePeriodTransRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for InquirePeriodTransRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
-                ("CANO", v::WireField::Str(&self.cano)),
-                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
-                ("ERLM_STRT_DT", v::WireField::Str(&self.erlm_strt_dt)),
-                ("ERLM_END_DT", v::WireField::Str(&self.erlm_end_dt)),
-                ("OVRS_EXCG_CD", v::WireField::Str(&self.ovrs_excg_cd)),
-                ("PDNO", v::WireField::Str(&self.pdno)),
-                ("SLL_BUY_DVSN_CD", v::WireField::Str(&self.sll_buy_dvsn_cd)),
-                ("LOAN_DVSN_CD", v::WireField::Str(&self.loan_dvsn_cd)),
-                ("CTX_AREA_FK100", v::WireField::Str(&self.ctx_area_fk100)),
-                ("CTX_AREA_NK100", v::WireField::Str(&self.ctx_area_nk100)),
+                ("CANO", crate::__private::WireField::Str(&self.cano)),
+                (
+                    "ACNT_PRDT_CD",
+                    crate::__private::WireField::Str(&self.acnt_prdt_cd),
+                ),
+                (
+                    "ERLM_STRT_DT",
+                    crate::__private::WireField::Str(&self.erlm_strt_dt),
+                ),
+                (
+                    "ERLM_END_DT",
+                    crate::__private::WireField::Str(&self.erlm_end_dt),
+                ),
+                (
+                    "OVRS_EXCG_CD",
+                    crate::__private::WireField::Str(&self.ovrs_excg_cd),
+                ),
+                ("PDNO", crate::__private::WireField::Str(&self.pdno)),
+                (
+                    "SLL_BUY_DVSN_CD",
+                    crate::__private::WireField::Str(&self.sll_buy_dvsn_cd),
+                ),
+                (
+                    "LOAN_DVSN_CD",
+                    crate::__private::WireField::Str(&self.loan_dvsn_cd),
+                ),
+                (
+                    "CTX_AREA_FK100",
+                    crate::__private::WireField::Str(&self.ctx_area_fk100),
+                ),
+                (
+                    "CTX_AREA_NK100",
+                    crate::__private::WireField::Str(&self.ctx_area_nk100),
+                ),
             ],
         )
     }

@@ -59,18 +59,27 @@ pub struct InquirePresentBalanceRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for InquirePresentBalanceRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
-                ("CANO", v::WireField::Str(&self.cano)),
-                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
+                ("CANO", crate::__private::WireField::Str(&self.cano)),
+                (
+                    "ACNT_PRDT_CD",
+                    crate::__private::WireField::Str(&self.acnt_prdt_cd),
+                ),
                 (
                     "WCRC_FRCR_DVSN_CD",
-                    v::WireField::Str(&self.wcrc_frcr_dvsn_cd),
+                    crate::__private::WireField::Str(&self.wcrc_frcr_dvsn_cd),
                 ),
-                ("NATN_CD", v::WireField::Str(&self.natn_cd)),
-                ("TR_MKET_CD", v::WireField::Str(&self.tr_mket_cd)),
-                ("INQR_DVSN_CD", v::WireField::Str(&self.inqr_dvsn_cd)),
+                ("NATN_CD", crate::__private::WireField::Str(&self.natn_cd)),
+                (
+                    "TR_MKET_CD",
+                    crate::__private::WireField::Str(&self.tr_mket_cd),
+                ),
+                (
+                    "INQR_DVSN_CD",
+                    crate::__private::WireField::Str(&self.inqr_dvsn_cd),
+                ),
             ],
         )
     }

@@ -43,14 +43,23 @@ pub struct InquirePsamountRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for InquirePsamountRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
-                ("CANO", v::WireField::Str(&self.cano)),
-                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
-                ("OVRS_EXCG_CD", v::WireField::Str(&self.ovrs_excg_cd)),
-                ("OVRS_ORD_UNPR", v::WireField::Str(&self.ovrs_ord_unpr)),
-                ("ITEM_CD", v::WireField::Str(&self.item_cd)),
+                ("CANO", crate::__private::WireField::Str(&self.cano)),
+                (
+                    "ACNT_PRDT_CD",
+                    crate::__private::WireField::Str(&self.acnt_prdt_cd),
+                ),
+                (
+                    "OVRS_EXCG_CD",
+                    crate::__private::WireField::Str(&self.ovrs_excg_cd),
+                ),
+                (
+                    "OVRS_ORD_UNPR",
+                    crate::__private::WireField::Str(&self.ovrs_ord_unpr),
+                ),
+                ("ITEM_CD", crate::__private::WireField::Str(&self.item_cd)),
             ],
         )
     }

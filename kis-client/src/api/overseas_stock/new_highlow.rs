@@ -56,17 +56,17 @@ pub struct NewHighlowRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for NewHighlowRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
-                ("KEYB", v::WireField::Str(&self.keyb)),
-                ("AUTH", v::WireField::Str(&self.auth)),
-                ("EXCD", v::WireField::Str(&self.excd)),
-                ("GUBN", v::WireField::Str(&self.gubn)),
-                ("GUBN2", v::WireField::Str(&self.gubn2)),
-                ("NDAY", v::WireField::Str(&self.nday)),
-                ("VOL_RANG", v::WireField::Str(&self.vol_rang)),
-                ("MINX", v::WireField::Str(&self.minx)),
+                ("KEYB", crate::__private::WireField::Str(&self.keyb)),
+                ("AUTH", crate::__private::WireField::Str(&self.auth)),
+                ("EXCD", crate::__private::WireField::Str(&self.excd)),
+                ("GUBN", crate::__private::WireField::Str(&self.gubn)),
+                ("GUBN2", crate::__private::WireField::Str(&self.gubn2)),
+                ("NDAY", crate::__private::WireField::Str(&self.nday)),
+                ("VOL_RANG", crate::__private::WireField::Str(&self.vol_rang)),
+                ("MINX", crate::__private::WireField::Str(&self.minx)),
             ],
         )
     }

@@ -98,25 +98,46 @@ pub struct OrderRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for OrderRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
-                ("CANO", v::WireField::Str(&self.cano)),
-                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
-                ("OVRS_EXCG_CD", v::WireField::Str(&self.ovrs_excg_cd)),
-                ("PDNO", v::WireField::Str(&self.pdno)),
-                ("ORD_QTY", v::WireField::Str(&self.ord_qty)),
-                ("OVRS_ORD_UNPR", v::WireField::Str(&self.ovrs_ord_unpr)),
-                ("CTAC_TLNO", v::WireField::Str(&self.ctac_tlno)),
-                ("MGCO_APTM_ODNO", v::WireField::Str(&self.mgco_aptm_odno)),
-                ("SLL_TYPE", v::WireField::Str(&self.sll_type)),
-                ("ORD_SVR_DVSN_CD", v::WireField::Str(&self.ord_svr_dvsn_cd)),
-                ("ORD_DVSN", v::WireField::Str(&self.ord_dvsn)),
-                ("START_TIME", v::WireField::Str(&self.start_time)),
-                ("END_TIME", v::WireField::Str(&self.end_time)),
+                ("CANO", crate::__private::WireField::Str(&self.cano)),
+                (
+                    "ACNT_PRDT_CD",
+                    crate::__private::WireField::Str(&self.acnt_prdt_cd),
+                ),
+                (
+                    "OVRS_EXCG_CD",
+                    crate::__private::WireField::Str(&self.ovrs_excg_cd),
+                ),
+                ("PDNO", crate::__private::WireField::Str(&self.pdno)),
+                ("ORD_QTY", crate::__private::WireField::Str(&self.ord_qty)),
+                (
+                    "OVRS_ORD_UNPR",
+                    crate::__private::WireField::Str(&self.ovrs_ord_unpr),
+                ),
+                (
+                    "CTAC_TLNO",
+                    crate::__private::WireField::Str(&self.ctac_tlno),
+                ),
+                (
+                    "MGCO_APTM_ODNO",
+                    crate::__private::WireField::Str(&self.mgco_aptm_odno),
+                ),
+                ("SLL_TYPE", crate::__private::WireField::Str(&self.sll_type)),
+                (
+                    "ORD_SVR_DVSN_CD",
+                    crate::__private::WireField::Str(&self.ord_svr_dvsn_cd),
+                ),
+                ("ORD_DVSN", crate::__private::WireField::Str(&self.ord_dvsn)),
+                (
+                    "START_TIME",
+                    crate::__private::WireField::Str(&self.start_time),
+                ),
+                ("END_TIME", crate::__private::WireField::Str(&self.end_time)),
                 (
                     "ALGO_ORD_TMD_DVSN_CD",
-                    v::WireField::Str(&self.algo_ord_tmd_dvsn_cd),
+                    crate::__private::WireField::Str(&self.algo_ord_tmd_dvsn_cd),
                 ),
             ],
         )

@@ -90,31 +90,55 @@ pub struct OrderResvRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for OrderResvRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
-                ("CANO", v::WireField::Str(&self.cano)),
-                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
-                ("SLL_BUY_DVSN_CD", v::WireField::Str(&self.sll_buy_dvsn_cd)),
+                ("CANO", crate::__private::WireField::Str(&self.cano)),
+                (
+                    "ACNT_PRDT_CD",
+                    crate::__private::WireField::Str(&self.acnt_prdt_cd),
+                ),
+                (
+                    "SLL_BUY_DVSN_CD",
+                    crate::__private::WireField::Str(&self.sll_buy_dvsn_cd),
+                ),
                 (
                     "RVSE_CNCL_DVSN_CD",
-                    v::WireField::Str(&self.rvse_cncl_dvsn_cd),
+                    crate::__private::WireField::Str(&self.rvse_cncl_dvsn_cd),
                 ),
-                ("PDNO", v::WireField::Str(&self.pdno)),
-                ("PRDT_TYPE_CD", v::WireField::Str(&self.prdt_type_cd)),
-                ("OVRS_EXCG_CD", v::WireField::Str(&self.ovrs_excg_cd)),
-                ("FT_ORD_QTY", v::WireField::Str(&self.ft_ord_qty)),
-                ("FT_ORD_UNPR3", v::WireField::Str(&self.ft_ord_unpr3)),
-                ("ORD_SVR_DVSN_CD", v::WireField::Str(&self.ord_svr_dvsn_cd)),
+                ("PDNO", crate::__private::WireField::Str(&self.pdno)),
+                (
+                    "PRDT_TYPE_CD",
+                    crate::__private::WireField::Str(&self.prdt_type_cd),
+                ),
+                (
+                    "OVRS_EXCG_CD",
+                    crate::__private::WireField::Str(&self.ovrs_excg_cd),
+                ),
+                (
+                    "FT_ORD_QTY",
+                    crate::__private::WireField::Str(&self.ft_ord_qty),
+                ),
+                (
+                    "FT_ORD_UNPR3",
+                    crate::__private::WireField::Str(&self.ft_ord_unpr3),
+                ),
+                (
+                    "ORD_SVR_DVSN_CD",
+                    crate::__private::WireField::Str(&self.ord_svr_dvsn_cd),
+                ),
                 (
                     "RSVN_ORD_RCIT_DT",
-                    v::WireField::Str(&self.rsvn_ord_rcit_dt),
+                    crate::__private::WireField::Str(&self.rsvn_ord_rcit_dt),
                 ),
-                ("ORD_DVSN", v::WireField::Str(&self.ord_dvsn)),
-                ("OVRS_RSVN_ODNO", v::WireField::Str(&self.ovrs_rsvn_odno)),
+                ("ORD_DVSN", crate::__private::WireField::Str(&self.ord_dvsn)),
+                (
+                    "OVRS_RSVN_ODNO",
+                    crate::__private::WireField::Str(&self.ovrs_rsvn_odno),
+                ),
                 (
                     "ALGO_ORD_TMD_DVSN_CD",
-                    v::WireField::Str(&self.algo_ord_tmd_dvsn_cd),
+                    crate::__private::WireField::Str(&self.algo_ord_tmd_dvsn_cd),
                 ),
             ],
         )

@@ -32,19 +32,25 @@ pub struct OrderResvCcnlRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for OrderResvCcnlRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
-                ("CANO", v::WireField::Str(&self.cano)),
-                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
+                ("CANO", crate::__private::WireField::Str(&self.cano)),
+                (
+                    "ACNT_PRDT_CD",
+                    crate::__private::WireField::Str(&self.acnt_prdt_cd),
+                ),
                 (
                     "RSYN_ORD_RCIT_DT",
-                    v::WireField::Str(&self.rsyn_ord_rcit_dt),
+                    crate::__private::WireField::Str(&self.rsyn_ord_rcit_dt),
                 ),
-                ("OVRS_RSVN_ODNO", v::WireField::Str(&self.ovrs_rsvn_odno)),
+                (
+                    "OVRS_RSVN_ODNO",
+                    crate::__private::WireField::Str(&self.ovrs_rsvn_odno),
+                ),
                 (
                     "RSVN_ORD_RCIT_DT",
-                    v::WireField::Str(&self.rsvn_ord_rcit_dt),
+                    crate::__private::WireField::Str(&self.rsvn_ord_rcit_dt),
                 ),
             ],
         )

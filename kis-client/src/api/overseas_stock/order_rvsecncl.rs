@@ -68,22 +68,40 @@ pub struct OrderRvsecnclRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for OrderRvsecnclRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
-                ("CANO", v::WireField::Str(&self.cano)),
-                ("ACNT_PRDT_CD", v::WireField::Str(&self.acnt_prdt_cd)),
-                ("OVRS_EXCG_CD", v::WireField::Str(&self.ovrs_excg_cd)),
-                ("PDNO", v::WireField::Str(&self.pdno)),
-                ("ORGN_ODNO", v::WireField::Str(&self.orgn_odno)),
+                ("CANO", crate::__private::WireField::Str(&self.cano)),
+                (
+                    "ACNT_PRDT_CD",
+                    crate::__private::WireField::Str(&self.acnt_prdt_cd),
+                ),
+                (
+                    "OVRS_EXCG_CD",
+                    crate::__private::WireField::Str(&self.ovrs_excg_cd),
+                ),
+                ("PDNO", crate::__private::WireField::Str(&self.pdno)),
+                (
+                    "ORGN_ODNO",
+                    crate::__private::WireField::Str(&self.orgn_odno),
+                ),
                 (
                     "RVSE_CNCL_DVSN_CD",
-                    v::WireField::Str(&self.rvse_cncl_dvsn_cd),
+                    crate::__private::WireField::Str(&self.rvse_cncl_dvsn_cd),
                 ),
-                ("ORD_QTY", v::WireField::Str(&self.ord_qty)),
-                ("OVRS_ORD_UNPR", v::WireField::Str(&self.ovrs_ord_unpr)),
-                ("MGCO_APTM_ODNO", v::WireField::Str(&self.mgco_aptm_odno)),
-                ("ORD_SVR_DVSN_CD", v::WireField::Str(&self.ord_svr_dvsn_cd)),
+                ("ORD_QTY", crate::__private::WireField::Str(&self.ord_qty)),
+                (
+                    "OVRS_ORD_UNPR",
+                    crate::__private::WireField::Str(&self.ovrs_ord_unpr),
+                ),
+                (
+                    "MGCO_APTM_ODNO",
+                    crate::__private::WireField::Str(&self.mgco_aptm_odno),
+                ),
+                (
+                    "ORD_SVR_DVSN_CD",
+                    crate::__private::WireField::Str(&self.ord_svr_dvsn_cd),
+                ),
             ],
         )
     }

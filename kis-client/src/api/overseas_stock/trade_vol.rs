@@ -54,16 +54,16 @@ pub struct TradeVolRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for TradeVolRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
-                ("KEYB", v::WireField::Str(&self.keyb)),
-                ("AUTH", v::WireField::Str(&self.auth)),
-                ("EXCD", v::WireField::Str(&self.excd)),
-                ("NDAY", v::WireField::Str(&self.nday)),
-                ("PRC1", v::WireField::Str(&self.prc1)),
-                ("PRC2", v::WireField::Str(&self.prc2)),
-                ("VOL_RANG", v::WireField::Str(&self.vol_rang)),
+                ("KEYB", crate::__private::WireField::Str(&self.keyb)),
+                ("AUTH", crate::__private::WireField::Str(&self.auth)),
+                ("EXCD", crate::__private::WireField::Str(&self.excd)),
+                ("NDAY", crate::__private::WireField::Str(&self.nday)),
+                ("PRC1", crate::__private::WireField::Str(&self.prc1)),
+                ("PRC2", crate::__private::WireField::Str(&self.prc2)),
+                ("VOL_RANG", crate::__private::WireField::Str(&self.vol_rang)),
             ],
         )
     }

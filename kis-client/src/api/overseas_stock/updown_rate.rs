@@ -56,15 +56,15 @@ pub struct UpdownRateRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for UpdownRateRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
-                ("KEYB", v::WireField::Str(&self.keyb)),
-                ("AUTH", v::WireField::Str(&self.auth)),
-                ("EXCD", v::WireField::Str(&self.excd)),
-                ("GUBN", v::WireField::Str(&self.gubn)),
-                ("NDAY", v::WireField::Str(&self.nday)),
-                ("VOL_RANG", v::WireField::Str(&self.vol_rang)),
+                ("KEYB", crate::__private::WireField::Str(&self.keyb)),
+                ("AUTH", crate::__private::WireField::Str(&self.auth)),
+                ("EXCD", crate::__private::WireField::Str(&self.excd)),
+                ("GUBN", crate::__private::WireField::Str(&self.gubn)),
+                ("NDAY", crate::__private::WireField::Str(&self.nday)),
+                ("VOL_RANG", crate::__private::WireField::Str(&self.vol_rang)),
             ],
         )
     }

@@ -50,14 +50,14 @@ pub struct VolumeSurgeRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for VolumeSurgeRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
-                ("KEYB", v::WireField::Str(&self.keyb)),
-                ("AUTH", v::WireField::Str(&self.auth)),
-                ("EXCD", v::WireField::Str(&self.excd)),
-                ("MINX", v::WireField::Str(&self.minx)),
-                ("VOL_RANG", v::WireField::Str(&self.vol_rang)),
+                ("KEYB", crate::__private::WireField::Str(&self.keyb)),
+                ("AUTH", crate::__private::WireField::Str(&self.auth)),
+                ("EXCD", crate::__private::WireField::Str(&self.excd)),
+                ("MINX", crate::__private::WireField::Str(&self.minx)),
+                ("VOL_RANG", crate::__private::WireField::Str(&self.vol_rang)),
             ],
         )
     }

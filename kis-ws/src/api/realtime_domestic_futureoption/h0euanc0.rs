@@ -46,14 +46,14 @@ impl Record for H0euanc0 {
 
     fn parse(fields: &[&str]) -> Self {
         Self {
-            optn_shrn_iscd: v::field(fields, 0),
-            bsop_hour: v::field(fields, 1),
-            antc_cnpr: v::field(fields, 2),
-            antc_cntg_vrss: v::field(fields, 3),
-            antc_cntg_vrss_sign: v::field(fields, 4),
-            antc_cntg_prdy_ctrt: v::field(fields, 5),
-            antc_mkop_cls_code: v::field(fields, 6),
-            antc_cnqn: v::field(fields, 7),
+            optn_shrn_iscd: kis_client::__private::field(fields, 0),
+            bsop_hour: kis_client::__private::field(fields, 1),
+            antc_cnpr: kis_client::__private::field(fields, 2),
+            antc_cntg_vrss: kis_client::__private::field(fields, 3),
+            antc_cntg_vrss_sign: kis_client::__private::field(fields, 4),
+            antc_cntg_prdy_ctrt: kis_client::__private::field(fields, 5),
+            antc_mkop_cls_code: kis_client::__private::field(fields, 6),
+            antc_cnqn: kis_client::__private::field(fields, 7),
         }
     }
 }

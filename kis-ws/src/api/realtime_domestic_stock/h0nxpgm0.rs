@@ -55,17 +55,17 @@ impl Record for H0nxpgm0 {
 
     fn parse(fields: &[&str]) -> Self {
         Self {
-            mksc_shrn_iscd: v::field(fields, 0),
-            stck_cntg_hour: v::field(fields, 1),
-            seln_cnqn: v::field(fields, 2),
-            seln_tr_pbmn: v::field(fields, 3),
-            shnu_cnqn: v::field(fields, 4),
-            shnu_tr_pbmn: v::field(fields, 5),
-            ntby_cnqn: v::field(fields, 6),
-            ntby_tr_pbmn: v::field(fields, 7),
-            seln_rsqn: v::field(fields, 8),
-            shnu_rsqn: v::field(fields, 9),
-            whol_ntby_qty: v::field(fields, 10),
+            mksc_shrn_iscd: kis_client::__private::field(fields, 0),
+            stck_cntg_hour: kis_client::__private::field(fields, 1),
+            seln_cnqn: kis_client::__private::field(fields, 2),
+            seln_tr_pbmn: kis_client::__private::field(fields, 3),
+            shnu_cnqn: kis_client::__private::field(fields, 4),
+            shnu_tr_pbmn: kis_client::__private::field(fields, 5),
+            ntby_cnqn: kis_client::__private::field(fields, 6),
+            ntby_tr_pbmn: kis_client::__private::field(fields, 7),
+            seln_rsqn: kis_client::__private::field(fields, 8),
+            shnu_rsqn: kis_client::__private::field(fields, 9),
+            whol_ntby_qty: kis_client::__private::field(fields, 10),
         }
     }
 }

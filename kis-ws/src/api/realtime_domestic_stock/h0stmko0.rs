@@ -77,17 +77,17 @@ impl Record for H0stmko0 {
 
     fn parse(fields: &[&str]) -> Self {
         Self {
-            mksc_shrn_iscd: v::field(fields, 0),
-            trht_yn: v::field(fields, 1),
-            tr_susp_reas_cntt: v::field(fields, 2),
-            mkop_cls_code: v::field(fields, 3),
-            antc_mkop_cls_code: v::field(fields, 4),
-            mrkt_trtm_cls_code: v::field(fields, 5),
-            divi_app_cls_code: v::field(fields, 6),
-            iscd_stat_cls_code: v::field(fields, 7),
-            vi_cls_code: v::field(fields, 8),
-            ovtm_vi_cls_code: v::field(fields, 9),
-            exch_cls_code: v::field(fields, 10),
+            mksc_shrn_iscd: kis_client::__private::field(fields, 0),
+            trht_yn: kis_client::__private::field(fields, 1),
+            tr_susp_reas_cntt: kis_client::__private::field(fields, 2),
+            mkop_cls_code: kis_client::__private::field(fields, 3),
+            antc_mkop_cls_code: kis_client::__private::field(fields, 4),
+            mrkt_trtm_cls_code: kis_client::__private::field(fields, 5),
+            divi_app_cls_code: kis_client::__private::field(fields, 6),
+            iscd_stat_cls_code: kis_client::__private::field(fields, 7),
+            vi_cls_code: kis_client::__private::field(fields, 8),
+            ovtm_vi_cls_code: kis_client::__private::field(fields, 9),
+            exch_cls_code: kis_client::__private::field(fields, 10),
         }
     }
 }

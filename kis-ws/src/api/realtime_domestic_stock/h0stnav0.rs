@@ -46,14 +46,14 @@ impl Record for H0stnav0 {
 
     fn parse(fields: &[&str]) -> Self {
         Self {
-            mksc_shrn_iscd: v::field(fields, 0),
-            nav: v::field(fields, 1),
-            nav_prdy_vrss_sign: v::field(fields, 2),
-            nav_prdy_vrss: v::field(fields, 3),
-            nav_prdy_ctrt: v::field(fields, 4),
-            oprc_nav: v::field(fields, 5),
-            hprc_nav: v::field(fields, 6),
-            lprc_nav: v::field(fields, 7),
+            mksc_shrn_iscd: kis_client::__private::field(fields, 0),
+            nav: kis_client::__private::field(fields, 1),
+            nav_prdy_vrss_sign: kis_client::__private::field(fields, 2),
+            nav_prdy_vrss: kis_client::__private::field(fields, 3),
+            nav_prdy_ctrt: kis_client::__private::field(fields, 4),
+            oprc_nav: kis_client::__private::field(fields, 5),
+            hprc_nav: kis_client::__private::field(fields, 6),
+            lprc_nav: kis_client::__private::field(fields, 7),
         }
     }
 }

@@ -52,16 +52,16 @@ impl Record for H0unmko0 {
 
     fn parse(fields: &[&str]) -> Self {
         Self {
-            trht_yn: v::field(fields, 0),
-            tr_susp_reas_cntt: v::field(fields, 1),
-            mkop_cls_code: v::field(fields, 2),
-            antc_mkop_cls_code: v::field(fields, 3),
-            mrkt_trtm_cls_code: v::field(fields, 4),
-            divi_app_cls_code: v::field(fields, 5),
-            iscd_stat_cls_code: v::field(fields, 6),
-            vi_cls_code: v::field(fields, 7),
-            ovtm_vi_cls_code: v::field(fields, 8),
-            exch_cls_code: v::field(fields, 9),
+            trht_yn: kis_client::__private::field(fields, 0),
+            tr_susp_reas_cntt: kis_client::__private::field(fields, 1),
+            mkop_cls_code: kis_client::__private::field(fields, 2),
+            antc_mkop_cls_code: kis_client::__private::field(fields, 3),
+            mrkt_trtm_cls_code: kis_client::__private::field(fields, 4),
+            divi_app_cls_code: kis_client::__private::field(fields, 5),
+            iscd_stat_cls_code: kis_client::__private::field(fields, 6),
+            vi_cls_code: kis_client::__private::field(fields, 7),
+            ovtm_vi_cls_code: kis_client::__private::field(fields, 8),
+            exch_cls_code: kis_client::__private::field(fields, 9),
         }
     }
 }

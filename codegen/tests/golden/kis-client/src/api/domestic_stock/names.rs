@@ -31,13 +31,13 @@ pub struct NamesRequest {
 /// Writes the KIS wire names (in spec order) and values.
 impl serde::Serialize for NamesRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        v::serialize_fields(
+        crate::__private::serialize_fields(
             s,
             &[
-                ("type", v::WireField::Str(&self.type_)),
-                ("TYPE", v::WireField::Str(&self.type_2)),
-                ("1ST_DAY", v::WireField::Str(&self.n1st_day)),
-                ("variant", v::WireField::Str(&self.variant_2)),
+                ("type", crate::__private::WireField::Str(&self.type_)),
+                ("TYPE", crate::__private::WireField::Str(&self.type_2)),
+                ("1ST_DAY", crate::__private::WireField::Str(&self.n1st_day)),
+                ("variant", crate::__private::WireField::Str(&self.variant_2)),
             ],
         )
     }

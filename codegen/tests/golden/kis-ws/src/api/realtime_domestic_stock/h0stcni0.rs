@@ -25,8 +25,8 @@ impl Record for H0stcni0 {
 
     fn parse(fields: &[&str]) -> Self {
         Self {
-            cust_id: v::field(fields, 0),
-            acnt_no: v::field(fields, 1),
+            cust_id: kis_client::__private::field(fields, 0),
+            acnt_no: kis_client::__private::field(fields, 1),
         }
     }
 }

@@ -38,12 +38,12 @@ impl Record for H0stcnt0 {
 
     fn parse(fields: &[&str]) -> Self {
         Self {
-            mksc_shrn_iscd: v::field(fields, 0),
-            stck_cntg_hour: v::field(fields, 1),
-            stck_prpr: v::field(fields, 2),
-            prdy_vrss_sign: v::field(fields, 3),
-            prdy_ctrt: v::field(fields, 4),
-            type_: v::field(fields, 5),
+            mksc_shrn_iscd: kis_client::__private::field(fields, 0),
+            stck_cntg_hour: kis_client::__private::field(fields, 1),
+            stck_prpr: kis_client::__private::field(fields, 2),
+            prdy_vrss_sign: kis_client::__private::field(fields, 3),
+            prdy_ctrt: kis_client::__private::field(fields, 4),
+            type_: kis_client::__private::field(fields, 5),
         }
     }
 }
