@@ -11,7 +11,7 @@ mod common;
 
 use std::time::Duration;
 
-use chrono::{Days, Local};
+use chrono::{Days, FixedOffset, Utc};
 use common::{Args, BoxError, Target};
 use kis_client::Env;
 use kis_client::api::domestic_stock::inquire_asking_price_exp_ccn::InquireAskingPriceExpCcnRequest;
@@ -55,7 +55,9 @@ async fn run(args: Args) -> Result<(), BoxError> {
     );
 
     // 2. A daily chart of the last month: 국내주식기간별시세 (FHKST03010100).
-    let today = Local::now().date_naive();
+    // KRX trades on Korean dates: "today" is the KST date, whatever this machine's time zone.
+    let kst = FixedOffset::east_opt(9 * 3600).expect("KST is a valid offset");
+    let today = Utc::now().with_timezone(&kst).date_naive();
     let from = today.checked_sub_days(Days::new(30)).unwrap_or(today);
     let chart = client
         .send(InquireDailyItemchartpriceRequest::new(
