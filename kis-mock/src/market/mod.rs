@@ -83,6 +83,23 @@ pub struct Candle {
     pub value: f64,
 }
 
+impl Candle {
+    /// The day candle of a day's summary (time 0).
+    fn of_day(s: &Summary) -> Candle {
+        Candle {
+            date: s.date,
+            time: NaiveTime::MIN,
+            open: s.open,
+            high: s.high,
+            low: s.low,
+            close: s.close,
+            prev_close: s.prev_close,
+            volume: s.volume,
+            value: s.value,
+        }
+    }
+}
+
 /// One trade (a second of the tape).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Trade {
@@ -642,17 +659,7 @@ impl Market {
                         break;
                     }
                     group = Some(k);
-                    out.push(Candle {
-                        date: d,
-                        time: NaiveTime::MIN,
-                        open: s.open,
-                        high: s.high,
-                        low: s.low,
-                        close: s.close,
-                        prev_close: s.prev_close,
-                        volume: s.volume,
-                        value: s.value,
-                    });
+                    out.push(Candle::of_day(&s));
                 }
             }
             d -= Duration::days(1);
