@@ -657,6 +657,7 @@ fn endpoint_file(s: &ApiSpec, ty: &str, book: &crate::codes::CodeBook) -> String
                     blank: false,
                     length: None,
                     codes: Vec::new(),
+                    description: String::new(),
                     fields: Vec::new(),
                 },
             );
