@@ -206,13 +206,15 @@ pub fn apply(
             .iter_mut()
             .find(|b| b.spec.path == patch.api)
             .ok_or_else(|| stale("no such API in the workbook (stale patch?)".into()))?;
+        // Entries for tokens this edition's sheet does not print are skipped (a sheet's misprint
+        // may change between editions); a patch none of whose tokens appear is stale through
+        // its `fixes: [tr-unknown]`.
+        let misprints: Vec<&kis_spec::TrMisprint> = patch
+            .tr_misprints
+            .iter()
+            .filter(|m| b.tr_tokens.contains(&m.text) && !known.contains(&m.text))
+            .collect();
         for m in &patch.tr_misprints {
-            if !b.tr_tokens.contains(&m.text) || known.contains(&m.text) {
-                return Err(stale(format!(
-                    "`{}` is no unknown TR-ID-shaped token of the sheet (stale patch?)",
-                    m.text
-                )));
-            }
             if !known.contains(&m.means) {
                 return Err(stale(format!("`{}` is no TR ID of any API", m.means)));
             }
@@ -223,8 +225,7 @@ pub fn apply(
         // A `tr-unknown` anomaly is settled only for the tokens the patch lists.
         let covers = |a: &Anomaly| {
             a.topic != "tr-unknown"
-                || patch
-                    .tr_misprints
+                || misprints
                     .iter()
                     .any(|m| a.message.starts_with(&format!("`{}`", m.text)))
         };
@@ -273,7 +274,8 @@ pub fn apply(
         if let Some(v) = &patch.paging {
             s.paging = Some(v.clone());
         }
-        s.tr_misprints.extend(patch.tr_misprints.iter().cloned());
+        s.tr_misprints
+            .extend(misprints.iter().map(|m| (*m).clone()));
         for fp in &patch.fields {
             if fp.add {
                 if locate(b, &fp.path).is_some() {
