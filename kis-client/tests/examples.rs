@@ -179,6 +179,25 @@ fn decode_response_accepts_the_old_tr_ids() {
         }
     }
     assert_eq!(aliases, 18);
+    // Requests only ever send current TR IDs: no generated variant carries an old one.
+    let old: std::collections::HashSet<&str> = specs
+        .iter()
+        .flat_map(|s| &s.variants)
+        .flat_map(|v| &v.aliases)
+        .map(|a| a.tr_id.as_str())
+        .collect();
+    for info in kis_client::request::endpoints() {
+        for (name, ids) in info.variants {
+            for t in [ids.real, ids.paper].into_iter().flatten() {
+                assert!(
+                    !old.contains(t),
+                    "{}/{} `{name}` sends old {t}",
+                    info.category,
+                    info.id
+                );
+            }
+        }
+    }
     // An old TR ID of another endpoint does not match this path.
     assert!(
         decode_response(
