@@ -487,7 +487,8 @@ mod tests {
         let mut r = Resp::default();
         deserialize_into(&mut serde_json::Deserializer::from_str(text), &mut r).expect("object");
         let v: Value = serde_json::from_str(text).expect("json");
-        let (back, _) = decode::decode_map(&mut Resp::default(), v.as_object().expect("object").clone());
+        let (back, _) =
+            decode::decode_map(&mut Resp::default(), v.as_object().expect("object").clone());
         assert_eq!(Value::Object(r.to_map()), Value::Object(back), "{text}");
         let written = Value::Object(r.to_map());
         (r, written)
