@@ -137,7 +137,11 @@ impl<T: Record + Default> Rows for RowList<T> {
         self.rows.len()
     }
     fn row(&self, i: usize) -> Option<&dyn Record> {
-        self.rows.get(i).map(|r| r as &dyn Record)
+        // A `match`, not `Option::map` with a closure: one function less per row type.
+        match self.rows.get(i) {
+            Some(r) => Some(r),
+            None => None,
+        }
     }
     fn shape(&self) -> &Shape {
         &self.shape
@@ -223,7 +227,10 @@ impl<T: fmt::Debug> DebugRows for Vec<T> {
         self.len()
     }
     fn item(&self, i: usize) -> Option<&dyn fmt::Debug> {
-        self.get(i).map(|r| r as &dyn fmt::Debug)
+        match self.get(i) {
+            Some(r) => Some(r),
+            None => None,
+        }
     }
 }
 
