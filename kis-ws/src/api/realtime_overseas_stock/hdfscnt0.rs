@@ -110,7 +110,7 @@ impl Record for Hdfscnt0 {
             rsym: fields.val(),
             symb: fields.val(),
             zdiv: fields.val(),
-            tymd: fields.val(),
+            tymd: fields.date(),
             xymd: fields.val(),
             xhms: fields.time(),
             kymd: fields.val(),
