@@ -25,14 +25,14 @@ const KEY: &str = "abcdefghijklmnopabcdefghijklmnop";
 const IV: &str = "0123456789abcdef";
 
 /// The session's path: header, shared payload, one split, first field, typed decode per record.
-fn decode_session<T: Record>(message: Utf8Bytes) -> usize {
-    let Ok(f) = parse_data_frame(&message) else {
+fn decode_session<T: Record>(message: &Utf8Bytes) -> usize {
+    let Ok(f) = parse_data_frame(message) else {
         return 0;
     };
     let mut n = 0;
     let split = RawRecord::split_payload(
         f.tr_id,
-        &message,
+        message,
         f.payload,
         f.count,
         T::COLUMNS.len(),
@@ -87,10 +87,10 @@ fn frames(c: &mut Criterion) {
 
     let cnt = format!("0|H0STCNT0|001|{CNT}");
     let cnt_message = Utf8Bytes::from(cnt.clone());
-    assert_eq!(decode_session::<H0stcnt0>(cnt_message.clone()), 1);
+    assert_eq!(decode_session::<H0stcnt0>(&cnt_message), 1);
     g.throughput(Throughput::Elements(1));
     g.bench_function("H0STCNT0 typed decode", |b| {
-        b.iter(|| decode_session::<H0stcnt0>(black_box(cnt_message.clone())))
+        b.iter(|| decode_session::<H0stcnt0>(black_box(&cnt_message)))
     });
     assert_eq!(decode_plain::<H0stcnt0>(&cnt), 1);
     g.bench_function("H0STCNT0 split + parse (no shared payload)", |b| {
@@ -111,10 +111,10 @@ fn frames(c: &mut Criterion) {
     });
 
     let multi = Utf8Bytes::from(format!("0|H0STCNT0|004|{CNT}^{CNT}^{CNT}^{CNT}"));
-    assert_eq!(decode_session::<H0stcnt0>(multi.clone()), 4);
+    assert_eq!(decode_session::<H0stcnt0>(&multi), 4);
     g.throughput(Throughput::Elements(4));
     g.bench_function("H0STCNT0 4-record frame (per record)", |b| {
-        b.iter(|| decode_session::<H0stcnt0>(black_box(multi.clone())))
+        b.iter(|| decode_session::<H0stcnt0>(black_box(&multi)))
     });
 
     g.throughput(Throughput::Elements(1));

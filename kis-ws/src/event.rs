@@ -242,9 +242,13 @@ impl RawRecord {
         mut f: impl FnMut(RawRecord),
     ) -> Result<(), FrameError> {
         let records = crate::frame::Records::split(tr_id, payload, count, columns)?;
+        let copy;
         let (text, offset) = match offset_in(text, payload) {
-            Some(offset) => (text.clone(), offset),
-            None => (Utf8Bytes::from(payload), 0),
+            Some(offset) => (text, offset),
+            None => {
+                copy = Utf8Bytes::from(payload);
+                (&copy, 0)
+            }
         };
         for range in records.ranges() {
             f(RawRecord::new(
