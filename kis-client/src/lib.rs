@@ -70,7 +70,7 @@ pub use config::{
 pub use decode::decode;
 pub use endpoint::Env;
 pub use error::{Error, ErrorKind};
-pub use paging::Page;
+pub use paging::{Incomplete, Page, Rows};
 pub use rate_limit::{Permit, RateLimiter};
 pub use secret::{Account, ApprovalKey, Secret};
 pub use transport::{RawRequest, RawResponse, is_state_changing};

@@ -4,6 +4,7 @@
 mod build;
 mod examples;
 mod infer;
+mod paging;
 mod patches;
 mod report;
 mod variants;
@@ -121,6 +122,11 @@ pub fn run(workbook: &Path, spec_dir: &Path, patch_dir: &Path) -> Result<Outcome
     check_blocks_against_examples(&mut built, &mut anomalies);
     patches::apply(&patches, &mut built, &mut anomalies)?;
     check_kinds_against_examples(&mut built, &mut anomalies);
+    for b in &mut built {
+        if let Some(p) = &mut b.spec.paging {
+            paging::settle_rows(p, &b.spec.response);
+        }
+    }
     check_realtime_examples(&mut built, &mut anomalies);
     resolve_ids(&mut built, &mut anomalies)?;
     let files = render_examples(&mut built, &mut anomalies);

@@ -217,6 +217,7 @@ const HEADER_KEYS: &[&str] = &[
     "실전 Domain",
     "모의 Domain",
     "URL 명",
+    "개요",
 ];
 
 fn read_sheet(name: &str, rows: &[(u32, Vec<String>)]) -> Result<ApiSheet, ImportError> {
