@@ -203,16 +203,22 @@ impl Client {
         }
         let mut v =
             serde_json::to_value(&*req).map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        if let serde_json::Value::Object(params) = &mut v {
-            for o in overrides {
-                let blank = params
-                    .get(o.field)
-                    .is_none_or(|x| x.as_str().is_some_and(str::is_empty));
-                if !o.if_empty || blank {
-                    params.insert(o.field.to_owned(), o.value.clone().into());
+        // First-call companions fill what the caller left blank and are checked like the
+        // caller's values; keys the server issued are echoed verbatim after the checks (KIS
+        // states no reliable length for them: `KEYB` is "1" long in the workbook).
+        let set = |v: &mut serde_json::Value, server: bool| {
+            if let serde_json::Value::Object(params) = v {
+                for o in overrides.iter().filter(|o| o.if_empty != server) {
+                    let blank = params
+                        .get(o.field)
+                        .is_none_or(|x| x.as_str().is_some_and(str::is_empty));
+                    if server || blank {
+                        params.insert(o.field.to_owned(), o.value.clone().into());
+                    }
                 }
             }
-        }
+        };
+        set(&mut v, false);
         if c.account.is_none() && v.get("CANO").is_some_and(|x| x.as_str() == Some("")) {
             return Err(Error::NoAccount {
                 endpoint: E::INFO.id,
@@ -221,6 +227,7 @@ impl Client {
         if let serde_json::Value::Object(params) = &v {
             crate::validate::validate(E::INFO, params, false).map_err(Error::Invalid)?;
         }
+        set(&mut v, true);
         let (query, body) = match E::INFO.method {
             HttpMethod::Get => (query_pairs(v)?, None),
             HttpMethod::Post => {

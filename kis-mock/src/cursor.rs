@@ -24,9 +24,10 @@ fn time(g: usize) -> String {
     format!("{:02}{:02}00", m / 60, m % 60)
 }
 
-/// The history row a cursor value names (a date, a time, or a date and a time joined).
-fn decode(value: &str) -> Option<usize> {
-    let v = value.trim();
+/// The history row the cursor values of a request name (dates, times, or a date and a time
+/// joined): the time when there is one, else the date. `None` (start at the top) when any date
+/// is not one the mock handed out, e.g. the caller's own starting point.
+fn decode(values: &[&str]) -> Option<usize> {
     let of_time = |t: &str| -> Option<usize> {
         let h: usize = t.get(0..2)?.parse().ok()?;
         let m: usize = t.get(2..4)?.parse().ok()?;
@@ -40,12 +41,20 @@ fn decode(value: &str) -> Option<usize> {
         let day: usize = d.get(6..8)?.parse().ok()?;
         Some((12usize.checked_sub(mo)?) * 28 + 28usize.checked_sub(day)?)
     };
-    match v.len() {
-        6 => of_time(v),
-        8 => of_date(v),
-        14 => of_date(&v[..8]).and(of_time(&v[8..])),
-        _ => None,
+    let (mut date, mut time) = (None, None);
+    for v in values.iter().map(|v| v.trim()) {
+        match v.len() {
+            6 => time = Some(of_time(v)?),
+            8 => date = Some(of_date(v)?),
+            14 => {
+                date = Some(of_date(&v[..8])?);
+                time = Some(of_time(&v[8..])?);
+            }
+            _ => {}
+        }
     }
+    date?;
+    time.or(date)
 }
 
 /// Whether a row field holds the cursor's date (else its time).
@@ -79,12 +88,8 @@ pub(crate) fn answer(call: &Call<'_>) -> Reply {
     let pages = config.paging.pages.max(1) as usize;
     // The newest row the request asks for: from its cursor parameters, 0 on a first call.
     // A time cursor wins over its date (the date only says which day).
-    let start = paging
-        .request
-        .iter()
-        .rev()
-        .find_map(|name| decode(call.param(name)))
-        .unwrap_or(0);
+    let values: Vec<&str> = paging.request.iter().map(|n| call.param(n)).collect();
+    let start = decode(&values).unwrap_or(0);
     let page = start / (rows - 1);
     let count = if page >= pages { 1 } else { rows };
     let example = call.sh.catalog.example(spec);
@@ -127,16 +132,17 @@ mod tests {
     #[test]
     fn cursors_decode_to_their_row() {
         for g in [0, 1, 27, 28, 100, 300] {
-            assert_eq!(decode(&date(g)), Some(g), "{}", date(g));
-            assert_eq!(decode(&time(g)), Some(g), "{}", time(g));
-            assert_eq!(decode(&format!("{}{}", date(g), time(g))), Some(g));
+            assert_eq!(decode(&[&date(g)]), Some(g), "{}", date(g));
+            assert_eq!(decode(&[&date(0), &time(g)]), Some(g), "{}", time(g));
+            assert_eq!(decode(&[&format!("{}{}", date(g), time(g))]), Some(g));
         }
         assert_eq!(
-            decode("20260625"),
+            decode(&["20260625"]),
             None,
             "a caller's own date starts at the top"
         );
-        assert_eq!(decode(""), None);
-        assert_eq!(decode("99x"), None);
+        assert_eq!(decode(&["20240102", "100000"]), None);
+        assert_eq!(decode(&["100000"]), None, "a time alone names no day");
+        assert_eq!(decode(&[""]), None);
     }
 }
