@@ -407,6 +407,7 @@ impl Client {
             pages: scan.pages(),
             restarted: scan.restarted(),
             incomplete,
+            endpoint: E::INFO.id,
         })
     }
 

@@ -77,6 +77,8 @@ pub struct Rows<R: PagedResponse> {
     pub restarted: bool,
     /// `None` when the scan reached the last page; otherwise why it stopped early.
     pub incomplete: Option<Incomplete>,
+    /// The endpoint id, for [`Rows::complete`]'s errors.
+    pub(crate) endpoint: &'static str,
 }
 
 impl<R: PagedResponse> Rows<R> {
@@ -87,7 +89,8 @@ impl<R: PagedResponse> Rows<R> {
 
     /// The result when complete; otherwise the error that stopped it (or
     /// [`Error::PagingLimit`] / [`Error::InvalidRequest`] naming why).
-    pub fn complete(self, endpoint: &'static str) -> Result<Self, Error> {
+    pub fn complete(self) -> Result<Self, Error> {
+        let endpoint = self.endpoint;
         match self.incomplete {
             None => Ok(self),
             Some(Incomplete::Failed(e)) => Err(e),

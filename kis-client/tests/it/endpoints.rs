@@ -103,8 +103,6 @@ impl InquireBalance {
 #[derive(Deserialize, Debug)]
 pub struct BalanceResponse {
     pub output1: Vec<BalanceRow>,
-    pub ctx_area_fk100: String,
-    pub ctx_area_nk100: String,
 }
 
 #[derive(Deserialize, Debug, Clone, PartialEq, Eq)]
