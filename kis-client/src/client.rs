@@ -309,12 +309,8 @@ impl Client {
                     response,
                 }),
                 Err(e) => match scan.failed(e) {
-                    Failure::Stop(Incomplete::Failed(e)) => Err(e),
-                    // Not allowed for `pages` (no restart); kept total for the type.
-                    Failure::Restart | Failure::Stop(_) => Err(Error::InvalidRequest(format!(
-                        "{}: paging stopped",
-                        E::INFO.id
-                    ))),
+                    // `pages` never restarts (it yielded the earlier pages already).
+                    Failure::Stop(e) | Failure::Restart(e) => Err(e),
                 },
             };
             Some((item, (client, req, scan)))
@@ -342,8 +338,7 @@ impl Client {
         let raw = self.prepare_with(req, tr_cont, scan.overrides())?;
         let raw = self.send_raw(raw).await?;
         let response: E::Response = decode(&raw.body, E::INFO.id)?;
-        let body: serde_json::Value = serde_json::from_slice(&raw.body).unwrap_or_default();
-        let received = scan.received(&raw.tr_cont, &body);
+        let received = scan.received(&raw.tr_cont, &raw.body);
         Ok((response, raw.tr_cont, received))
     }
 
@@ -385,13 +380,13 @@ impl Client {
                     }
                 }
                 Err(e) => match scan.failed(e) {
-                    Failure::Restart => {
+                    Failure::Restart(_) => {
                         tracing::debug!(endpoint = E::INFO.id, "SYDB0050: scan restarted");
                         rows.clear();
                         summary = None;
                     }
-                    Failure::Stop(Incomplete::Failed(e)) if summary.is_none() => return Err(e),
-                    Failure::Stop(i) => break Some(i),
+                    Failure::Stop(e) if summary.is_none() => return Err(e),
+                    Failure::Stop(e) => break Some(Incomplete::Failed(e)),
                 },
             }
         };

@@ -8,6 +8,7 @@
 //! once (and only where the caller allows it); after [`Step::Stop`] nothing more is asked.
 
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 use crate::endpoint::{PagedResponse, PagingEnd, PagingScheme, PagingSpec};
 use crate::error::{Error, ErrorKind};
@@ -117,10 +118,10 @@ pub(crate) enum Step {
 /// What a failure does to the scan.
 #[derive(Debug)]
 pub(crate) enum Failure {
-    /// Data changed (`SYDB0050`): drop what was gathered and start again at page 1.
-    Restart,
-    /// The scan is over with this outcome.
-    Stop(Incomplete),
+    /// Data changed (`SYDB0050`, the error): drop what was gathered and start again at page 1.
+    Restart(Error),
+    /// The scan is over: this error stopped it.
+    Stop(Error),
 }
 
 /// What a received page means.
@@ -161,7 +162,8 @@ pub(crate) struct Scan {
     restarted: bool,
     overrides: Vec<Override>,
     prev_keys: Option<Vec<String>>,
-    prev_rows: Option<Value>,
+    /// The previous page's rows, as their JSON text.
+    prev_rows: Option<Vec<String>>,
 }
 
 /// The spec of an endpoint without paging: one call.
@@ -257,27 +259,27 @@ impl Scan {
         if self.allow_restart && !self.restarted && error.kind() == ErrorKind::DataChanged {
             self.restarted = true;
             self.reset();
-            return Failure::Restart;
+            return Failure::Restart(error);
         }
         self.state = State::Done(None);
-        Failure::Stop(Incomplete::Failed(error))
+        Failure::Stop(error)
     }
 
     /// Records a received page (`tr_cont` header and the body it was decoded from) and decides
-    /// whether another follows.
-    pub(crate) fn received(&mut self, tr_cont: &str, body: &Value) -> Received {
+    /// whether another follows. The body is read lazily: its top level as raw JSON, then only
+    /// the blocks the spec names (no `Value` tree of the whole page).
+    pub(crate) fn received(&mut self, tr_cont: &str, body: &[u8]) -> Received {
         self.pages += 1;
         let announced = matches!(tr_cont.trim(), "F" | "M");
-        let keys: Vec<String> = self.spec.response.iter().map(|p| read(body, p)).collect();
+        let top = Top::parse(body);
+        let keys: Vec<String> = self.spec.response.iter().map(|p| top.read(p)).collect();
         let keyed = !keys.is_empty() && keys.iter().all(|k| !k.trim().is_empty());
-        let rows = self.spec.rows.and_then(|b| get(body, b)).map(as_rows);
+        let rows: Option<Vec<String>> = self.spec.rows.map(|b| top.rows(b));
         let mut skip = 0;
         if self.spec.end == PagingEnd::Rows {
             if let (Some(prev), Some(rows)) = (&self.prev_rows, &rows) {
-                let last = prev.as_array().and_then(|a| a.last());
-                skip = rows
-                    .as_array()
-                    .map_or(0, |a| a.iter().take_while(|r| Some(*r) == last).count());
+                let last = prev.last();
+                skip = rows.iter().take_while(|r| Some(*r) == last).count();
             }
         }
         let stuck = |what: &str| {
@@ -295,7 +297,7 @@ impl Scan {
                 if keyed && self.prev_keys.as_ref() == Some(&keys) {
                     Err(Some(stuck("continuation keys")))
                 } else if keys.is_empty()
-                    && rows.as_ref().is_some_and(|r| !is_empty(r))
+                    && rows.as_ref().is_some_and(|r| !r.is_empty())
                     && self.prev_rows == rows
                 {
                     Err(Some(stuck("page")))
@@ -311,10 +313,7 @@ impl Scan {
             }
             (_, PagingEnd::Key) => Ok(()),
             (_, PagingEnd::Rows) => {
-                let fresh = rows
-                    .as_ref()
-                    .and_then(Value::as_array)
-                    .map_or(0, |a| a.len().saturating_sub(skip));
+                let fresh = rows.as_ref().map_or(0, |r| r.len().saturating_sub(skip));
                 if fresh == 0 || !keyed || self.prev_keys.as_ref() == Some(&keys) {
                     // Nothing new, or the cursor did not move: the history is exhausted.
                     Err(None)
@@ -354,57 +353,94 @@ impl Scan {
     }
 }
 
-/// A block's records as an array (an object block is one record).
-fn as_rows(v: &Value) -> Value {
-    match v {
-        Value::Array(_) => v.clone(),
-        Value::Object(_) => Value::Array(vec![v.clone()]),
-        _ => Value::Array(Vec::new()),
+/// A JSON object's members as raw JSON (nothing below them is parsed yet).
+type Members<'a> = Vec<(std::borrow::Cow<'a, str>, &'a RawValue)>;
+
+/// Parses an object's members; an empty list for anything else.
+fn members(raw: &str) -> Members<'_> {
+    use serde::de::{Deserializer as _, MapAccess, Visitor};
+    struct V;
+    impl<'de> Visitor<'de> for V {
+        type Value = Members<'de>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a JSON object")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut out = Vec::new();
+            while let Some(k) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                out.push((k, map.next_value::<&'de RawValue>()?));
+            }
+            Ok(out)
+        }
+    }
+    serde_json::Deserializer::from_str(raw)
+        .deserialize_map(V)
+        .unwrap_or_default()
+}
+
+/// `key` among members, exactly or ignoring ASCII case.
+fn member<'a>(m: &Members<'a>, key: &str) -> Option<&'a RawValue> {
+    m.iter()
+        .find(|(k, _)| k == key)
+        .or_else(|| m.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)))
+        .map(|(_, v)| *v)
+}
+
+/// A block's records as raw JSON (an object block is one record).
+fn records(raw: &RawValue) -> Vec<&RawValue> {
+    match raw.get().trim_start().as_bytes().first() {
+        Some(b'[') => serde_json::from_str(raw.get()).unwrap_or_default(),
+        Some(b'{') => vec![raw],
+        _ => Vec::new(),
     }
 }
 
-fn is_empty(rows: &Value) -> bool {
-    rows.as_array().is_none_or(Vec::is_empty)
+/// The top level of a page's body.
+struct Top<'a>(Members<'a>);
+
+impl<'a> Top<'a> {
+    fn parse(body: &'a [u8]) -> Top<'a> {
+        Top(std::str::from_utf8(body).map(members).unwrap_or_default())
+    }
+
+    /// The records of `block`, each as its JSON text.
+    fn rows(&self, block: &str) -> Vec<String> {
+        member(&self.0, block)
+            .map(records)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|r| r.get().to_owned())
+            .collect()
+    }
+
+    /// The text at a [`PagingSpec::response`] path; empty when absent.
+    fn read(&self, path: &str) -> String {
+        let text = |v: Option<&RawValue>| match v.map(|v| serde_json::from_str::<Value>(v.get())) {
+            Some(Ok(Value::String(s))) => s,
+            Some(Ok(Value::Null)) | Some(Err(_)) | None => String::new(),
+            Some(Ok(v)) => v.to_string(),
+        };
+        let Some((block, fields)) = path.split_once('.') else {
+            return text(member(&self.0, path));
+        };
+        let (name, last) = match block.strip_suffix("[-1]") {
+            Some(name) => (name, true),
+            None => (block, false),
+        };
+        let list = member(&self.0, name).map(records).unwrap_or_default();
+        let record = if last { list.last() } else { list.first() };
+        let record = record.map(|r| members(r.get())).unwrap_or_default();
+        fields
+            .split('+')
+            .map(|f| text(member(&record, f)))
+            .collect()
+    }
 }
 
-/// `key` of an object, exactly or ignoring ASCII case.
-fn get<'a>(v: &'a Value, key: &str) -> Option<&'a Value> {
-    let map = v.as_object()?;
-    map.get(key).or_else(|| {
-        map.iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(key))
-            .map(|(_, v)| v)
-    })
-}
-
-/// The text at a [`PagingSpec::response`] path; empty when absent.
-pub(crate) fn read(body: &Value, path: &str) -> String {
-    let (record, fields) = match path.split_once('.') {
-        None => (Some(body), path),
-        Some((block, fields)) => {
-            let (name, last) = match block.strip_suffix("[-1]") {
-                Some(name) => (name, true),
-                None => (block, false),
-            };
-            let record = match get(body, name) {
-                Some(Value::Array(a)) if last => a.last(),
-                Some(Value::Array(a)) => a.first(),
-                other => other,
-            };
-            (record, fields)
-        }
-    };
-    let Some(record) = record else {
-        return String::new();
-    };
-    fields
-        .split('+')
-        .map(|f| match get(record, f) {
-            Some(Value::String(s)) => s.clone(),
-            Some(Value::Null) | None => String::new(),
-            Some(v) => v.to_string(),
-        })
-        .collect()
+/// The text at a [`PagingSpec::response`] path of a body; empty when absent.
+#[cfg(test)]
+fn read(body: &Value, path: &str) -> String {
+    Top::parse(body.to_string().as_bytes()).read(path)
 }
 
 #[cfg(test)]
@@ -412,6 +448,12 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
     use serde_json::json;
+
+    impl Scan {
+        fn got(&mut self, tr_cont: &str, body: &Value) -> Received {
+            self.received(tr_cont, body.to_string().as_bytes())
+        }
+    }
 
     fn data_changed() -> Error {
         Error::Api {
@@ -476,7 +518,7 @@ mod tests {
     fn ctx_area_echoes_keys_while_tr_cont_says_more() {
         let mut s = Scan::new("t", Some(CTX), 10, true);
         assert!(matches!(s.step(), Step::Send("")));
-        let r = s.received(
+        let r = s.got(
             "F",
             &json!({"ctx_area_fk100": "F1", "ctx_area_nk100": "N1", "output1": [{"a": 1}]}),
         );
@@ -484,7 +526,7 @@ mod tests {
         assert!(matches!(s.step(), Step::Send("N")));
         assert_eq!(s.overrides()[0].field, "CTX_AREA_FK100");
         assert_eq!(s.overrides()[1].value, "N1");
-        let r = s.received("D", &json!({"output1": []}));
+        let r = s.got("D", &json!({"output1": []}));
         assert!(r.last);
         assert!(matches!(s.step(), Step::Stop(None)));
     }
@@ -495,7 +537,7 @@ mod tests {
         assert_eq!(s.overrides()[0].value, "Q");
         assert!(s.overrides()[0].if_empty);
         assert!(matches!(s.step(), Step::Send("")));
-        s.received(
+        s.got(
             "",
             &json!({"output1": {"index_key": "K1"}, "output2": [{}]}),
         );
@@ -506,7 +548,7 @@ mod tests {
             .map(|o| (o.field, o.value.as_str()))
             .collect();
         assert_eq!(o, [("INDEX_KEY", "K1"), ("QRY_TP", "P")]);
-        assert!(s.received("", &json!({"output1": {"index_key": " "}})).last);
+        assert!(s.got("", &json!({"output1": {"index_key": " "}})).last);
         assert!(matches!(s.step(), Step::Stop(None)));
     }
 
@@ -516,7 +558,7 @@ mod tests {
         s.step();
         let p1 = json!({"output2": [{"d": "2", "t": "3"}, {"d": "2", "t": "1"}]});
         assert_eq!(
-            s.received("", &p1),
+            s.got("", &p1),
             Received {
                 last: false,
                 skip: 0
@@ -526,7 +568,7 @@ mod tests {
         assert_eq!(s.overrides()[1].value, "1");
         let p2 = json!({"output2": [{"d": "2", "t": "1"}, {"d": "1", "t": "9"}]});
         assert_eq!(
-            s.received("", &p2),
+            s.got("", &p2),
             Received {
                 last: false,
                 skip: 1
@@ -534,7 +576,7 @@ mod tests {
         );
         let p3 = json!({"output2": [{"d": "1", "t": "9"}]});
         assert_eq!(
-            s.received("", &p3),
+            s.got("", &p3),
             Received {
                 last: true,
                 skip: 1
@@ -548,7 +590,7 @@ mod tests {
         let mut s = Scan::new("t", Some(TR_CONT), 2, true);
         for i in 0..2 {
             assert!(matches!(s.step(), Step::Send(_)));
-            s.received("M", &json!({"output": [{"n": i}]}));
+            s.got("M", &json!({"output": [{"n": i}]}));
         }
         assert!(matches!(
             s.step(),
@@ -560,16 +602,16 @@ mod tests {
     fn a_repeated_page_or_key_stops_the_scan() {
         let mut s = Scan::new("t", Some(TR_CONT), 10, true);
         s.step();
-        s.received("M", &json!({"output": [{"n": 1}]}));
+        s.got("M", &json!({"output": [{"n": 1}]}));
         s.step();
-        assert!(s.received("M", &json!({"output": [{"n": 1}]})).last);
+        assert!(s.got("M", &json!({"output": [{"n": 1}]})).last);
         assert!(matches!(s.step(), Step::Stop(Some(Incomplete::Failed(_)))));
         let mut s = Scan::new("t", Some(CTX), 10, true);
         let page = json!({"ctx_area_fk100": "X", "ctx_area_nk100": "Y"});
         s.step();
-        s.received("M", &page);
+        s.got("M", &page);
         s.step();
-        assert!(s.received("M", &page).last);
+        assert!(s.got("M", &page).last);
         assert!(matches!(s.step(), Step::Stop(Some(Incomplete::Failed(_)))));
     }
 
@@ -578,15 +620,12 @@ mod tests {
         let changed = data_changed;
         let mut s = Scan::new("t", Some(CTX), 10, true);
         s.step();
-        s.received("F", &json!({"ctx_area_fk100": "A", "ctx_area_nk100": "B"}));
+        s.got("F", &json!({"ctx_area_fk100": "A", "ctx_area_nk100": "B"}));
         s.step();
-        assert!(matches!(s.failed(changed()), Failure::Restart));
+        assert!(matches!(s.failed(changed()), Failure::Restart(_)));
         assert_eq!(s.pages(), 0);
         assert!(matches!(s.step(), Step::Send("")));
-        assert!(matches!(
-            s.failed(changed()),
-            Failure::Stop(Incomplete::Failed(_))
-        ));
+        assert!(matches!(s.failed(changed()), Failure::Stop(_)));
         assert!(matches!(s.step(), Step::Stop(None)));
         let mut s = Scan::new("t", Some(CTX), 10, false);
         s.step();
@@ -597,7 +636,7 @@ mod tests {
     fn an_endpoint_that_cannot_page_makes_one_call_and_says_when_more_was_announced() {
         let mut s = Scan::new("t", None, 10, true);
         s.step();
-        assert!(s.received("M", &json!({})).last);
+        assert!(s.got("M", &json!({})).last);
         assert!(matches!(
             s.step(),
             Step::Stop(Some(Incomplete::Unreachable { .. }))
@@ -668,9 +707,9 @@ mod tests {
                         prop_assert!(s.pages() < max);
                         let Some(((tr, body), fail)) = answers.next() else { stopped = true; break };
                         if fail == 0 {
-                            if let Failure::Restart = s.failed(data_changed()) { restarts += 1; }
+                            if let Failure::Restart(_) = s.failed(data_changed()) { restarts += 1; }
                         } else {
-                            s.received(&tr, &body);
+                            s.got(&tr, &body);
                         }
                     }
                 }
