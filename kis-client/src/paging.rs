@@ -274,7 +274,13 @@ impl Scan {
         let top = Top::parse(body);
         let keys: Vec<String> = self.spec.response.iter().map(|p| top.read(p)).collect();
         let keyed = !keys.is_empty() && keys.iter().all(|k| !k.trim().is_empty());
-        let rows: Option<Vec<String>> = self.spec.rows.map(|b| top.rows(b));
+        // Rows are read only where they decide: a cursor's boundary row, and a keyless
+        // scheme's repeated-page check.
+        let rows: Option<Vec<String>> = self
+            .spec
+            .rows
+            .filter(|_| self.spec.end == PagingEnd::Rows || self.spec.response.is_empty())
+            .map(|b| top.rows(b));
         let mut skip = 0;
         if self.spec.end == PagingEnd::Rows {
             if let (Some(prev), Some(rows)) = (&self.prev_rows, &rows) {
