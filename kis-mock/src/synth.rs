@@ -230,6 +230,7 @@ mod tests {
             blank: false,
             length: None,
             codes: vec![],
+            description: String::new(),
             fields: vec![],
         }
     }

@@ -171,7 +171,7 @@ pub fn detect(
     response: &mut Response,
     anomalies: &mut Vec<Anomaly>,
 ) -> Option<Paging> {
-    let overview = sheet.header.get("개요").map(String::as_str).unwrap_or("");
+    let overview = sheet.overview.as_deref().unwrap_or("");
     let req_cont = description(sheet, &[Section::RequestHeader], "tr_cont").map(squash);
     let resp_cont = description(sheet, &[Section::ResponseHeader], "tr_cont").map(squash);
     let refused = [&req_cont, &resp_cont]
@@ -229,6 +229,7 @@ pub fn detect(
                     blank: false,
                     length: k.length.clone(),
                     codes: vec![],
+                    description: String::new(),
                     fields: vec![],
                 });
             }
