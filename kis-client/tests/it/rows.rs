@@ -21,6 +21,17 @@ fn paged(pages: u32, rows: u32) -> MockConfig {
     }
 }
 
+/// Overseas futures ticks (`INDEX_KEY` + `QRY_TP`), first call `QRY_TP=Q`.
+fn tick_ccnl() -> overseas_futureoption::TickCcnlRequest {
+    overseas_futureoption::TickCcnlRequest::new(
+        "6AM24",
+        "CME",
+        "20240601",
+        codes::QryTp::ChoeSecondJohoesi,
+        "40".parse().expect("decimal"),
+    )
+}
+
 fn date(s: &str) -> kis_client::value::NaiveDate {
     kis_client::value::NaiveDate::parse_from_str(s, "%Y%m%d").expect("date")
 }
@@ -103,13 +114,7 @@ async fn ctx_area_keys_are_echoed_until_tr_cont_says_last() {
 async fn index_key_pages_with_qry_tp_p_and_ends_on_an_empty_key() {
     let s = Setup::start(paged(3, 2)).await;
     // The mock refuses a continuation whose `QRY_TP` is not `P`.
-    let req = overseas_futureoption::TickCcnlRequest::new(
-        "6AM24",
-        "CME",
-        "20240601",
-        codes::QryTp::ChoeSecondJohoesi,
-        "40".parse().expect("decimal"),
-    );
+    let req = tick_ccnl();
     whole(&s, &s.client(), req, 3, 2).await;
 }
 
@@ -218,15 +223,7 @@ async fn an_endpoint_kis_says_cannot_page_makes_one_call() {
 async fn data_changed_mid_scan_restarts_once_without_duplicates() {
     let s = Setup::start(paged(4, 2)).await;
     let c = s.client();
-    let req = || {
-        overseas_futureoption::TickCcnlRequest::new(
-            "6AM24",
-            "CME",
-            "20240601",
-            codes::QryTp::ChoeSecondJohoesi,
-            "40".parse().expect("decimal"),
-        )
-    };
+    let req = tick_ccnl;
     let path = overseas_futureoption::TickCcnlRequest::INFO.path;
     let clean = c.rows(req()).await.expect("scan");
     let before = calls(&s, path);
@@ -263,13 +260,7 @@ async fn data_changed_mid_scan_restarts_once_without_duplicates() {
 async fn the_guard_cuts_a_long_scan_and_says_so() {
     let s = Setup::start(paged(6, 2)).await;
     let c = s.client_with(|b| b.max_pages(2));
-    let req = overseas_futureoption::TickCcnlRequest::new(
-        "6AM24",
-        "CME",
-        "20240601",
-        codes::QryTp::ChoeSecondJohoesi,
-        "40".parse().expect("decimal"),
-    );
+    let req = tick_ccnl();
     let got = c.rows(req).await.expect("scan");
     assert!(!got.is_complete());
     assert!(
