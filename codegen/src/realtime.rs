@@ -239,7 +239,11 @@ fn record_file(s: &ApiSpec, ty: &str) -> String {
         .map(|f| {
             let ty = realtime_type(module.scalar_type(f));
             RecordField {
-                doc: doc::block("    ", &doc::field(f)),
+                doc: doc::block("    ", &{
+                    let mut d = doc::field(f);
+                    d.splice(1..1, doc::description(f));
+                    d
+                }),
                 ident: fs.sanitize(&f.name, Case::Snake, "field"),
                 read: field_read(&ty),
                 ty,
@@ -284,6 +288,7 @@ fn record_file(s: &ApiSpec, ty: &str) -> String {
             if encrypted { "yes (AES-256-CBC)" } else { "no" }
         ));
     }
+    d.extend(doc::overview(&s.overview));
     let file = RecordFile {
         category: &s.category,
         id: &s.id,

@@ -14,6 +14,11 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `CTPF2005R`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 장내채권 평균단가조회 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[7216\] 채권 발행정보 화면의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
 #[derive(Clone)]
 pub struct AvgUnitRequest {
     /// 조회시작일자 (`INQR_STRT_DT`, required, length 8).
@@ -95,6 +100,8 @@ impl AvgUnitRequest {
     }
 
     /// Sets 조회시작일자 (`INQR_STRT_DT`, required, length 8).
+    ///
+    /// > 일자 \~
     #[inline]
     pub fn inqr_strt_dt(mut self, value: v::NaiveDate) -> Self {
         self.inqr_strt_dt = p::date(value);
@@ -102,6 +109,8 @@ impl AvgUnitRequest {
     }
 
     /// Sets 조회종료일자 (`INQR_END_DT`, required, length 8).
+    ///
+    /// > \~ 일자
     #[inline]
     pub fn inqr_end_dt(mut self, value: v::NaiveDate) -> Self {
         self.inqr_end_dt = p::date(value);
@@ -109,6 +118,8 @@ impl AvgUnitRequest {
     }
 
     /// Sets 상품번호 (`PDNO`, required, length 12).
+    ///
+    /// > 공백: 전체, 특정종목 조회시 : 종목코드
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -118,6 +129,8 @@ impl AvgUnitRequest {
     }
 
     /// Sets 상품유형코드 (`PRDT_TYPE_CD`, required, length 3).
+    ///
+    /// > Unique key(302)
     #[inline]
     pub fn prdt_type_cd(mut self, value: impl Into<String>) -> Self {
         self.prdt_type_cd = value.into();
@@ -125,6 +138,8 @@ impl AvgUnitRequest {
     }
 
     /// Sets 검증종류코드 (`VRFC_KIND_CD`, required, length 2).
+    ///
+    /// > Unique key(00)
     #[inline]
     pub fn vrfc_kind_cd(mut self, value: impl Into<String>) -> Self {
         self.vrfc_kind_cd = value.into();
@@ -132,6 +147,8 @@ impl AvgUnitRequest {
     }
 
     /// Sets 연속조회키30 (`CTX_AREA_NK30`, required, length 30).
+    ///
+    /// > 공백
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -141,6 +158,8 @@ impl AvgUnitRequest {
     }
 
     /// Sets 연속조회검색조건100 (`CTX_AREA_FK100`, required, length 100).
+    ///
+    /// > 공백
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -293,7 +312,7 @@ impl Endpoint for AvgUnitRequest {
 /// Response of 장내채권 평균단가조회 (`국내주식-158`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct AvgUnitResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -303,10 +322,16 @@ pub struct AvgUnitResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output1`, required).
+    ///
+    /// > array
     pub output1: v::Block<Output1>,
     /// Block 응답상세 (`output2`, required).
+    ///
+    /// > array
     pub output2: v::Block<Output2>,
     /// Block 응답상세 (`output3`, required).
+    ///
+    /// > array
     pub output3: v::Block<Output3>,
     /// 연속조회키30 (`ctx_area_nk30`, length 30).
     pub ctx_area_nk30: v::Val<String>,
@@ -315,6 +340,25 @@ pub struct AvgUnitResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for AvgUnitResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output1: v::Block::EMPTY,
+            output2: v::Block::EMPTY,
+            output3: v::Block::EMPTY,
+            ctx_area_nk30: v::Val::Missing,
+            ctx_area_fk100: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for AvgUnitResponse {
@@ -404,7 +448,7 @@ impl serde::Serialize for AvgUnitResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 평가일자 (`evlu_dt`, required, length 245).
@@ -456,6 +500,40 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            evlu_dt: v::Val::Missing,
+            pdno: v::Val::Missing,
+            prdt_type_cd: v::Val::Missing,
+            prdt_name: v::Val::Missing,
+            kis_unpr: v::Val::Missing,
+            kbp_unpr: v::Val::Missing,
+            nice_evlu_unpr: v::Val::Missing,
+            fnp_unpr: v::Val::Missing,
+            avg_evlu_unpr: v::Val::Missing,
+            kis_crdt_grad_text: v::Val::Missing,
+            kbp_crdt_grad_text: v::Val::Missing,
+            nice_crdt_grad_text: v::Val::Missing,
+            fnp_crdt_grad_text: v::Val::Missing,
+            chng_yn: v::Val::Missing,
+            kis_erng_rt: v::Val::Missing,
+            kbp_erng_rt: v::Val::Missing,
+            nice_evlu_erng_rt: v::Val::Missing,
+            fnp_erng_rt: v::Val::Missing,
+            avg_evlu_erng_rt: v::Val::Missing,
+            kis_rf_unpr: v::Val::Missing,
+            kbp_rf_unpr: v::Val::Missing,
+            nice_evlu_rf_unpr: v::Val::Missing,
+            avg_evlu_rf_unpr: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {
@@ -591,7 +669,7 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 평가일자 (`evlu_dt`, required, length 19).
@@ -617,6 +695,27 @@ pub struct Output2 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output2 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            evlu_dt: v::Val::Missing,
+            pdno: v::Val::Missing,
+            prdt_type_cd: v::Val::Missing,
+            prdt_name: v::Val::Missing,
+            kis_evlu_amt: v::Val::Missing,
+            kbp_evlu_amt: v::Val::Missing,
+            nice_evlu_amt: v::Val::Missing,
+            fnp_evlu_amt: v::Val::Missing,
+            avg_evlu_amt: v::Val::Missing,
+            chng_yn: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output2 {
@@ -700,7 +799,7 @@ impl crate::__private::Record for Output2 {
 }
 
 /// A record of block `output3` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output3 {
     /// 평가일자 (`evlu_dt`, required, length 236).
@@ -738,6 +837,33 @@ pub struct Output3 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output3 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            evlu_dt: v::Val::Missing,
+            pdno: v::Val::Missing,
+            prdt_type_cd: v::Val::Missing,
+            prdt_name: v::Val::Missing,
+            kis_crcy_cd: v::Val::Missing,
+            kis_evlu_unit_pric: v::Val::Missing,
+            kis_evlu_pric: v::Val::Missing,
+            kbp_crcy_cd: v::Val::Missing,
+            kbp_evlu_unit_pric: v::Val::Missing,
+            kbp_evlu_pric: v::Val::Missing,
+            nice_crcy_cd: v::Val::Missing,
+            nice_evlu_unit_pric: v::Val::Missing,
+            nice_evlu_pric: v::Val::Missing,
+            avg_evlu_unit_pric: v::Val::Missing,
+            avg_evlu_pric: v::Val::Missing,
+            chng_yn: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output3 {

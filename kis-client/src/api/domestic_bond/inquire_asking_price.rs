@@ -13,6 +13,11 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHKBJ773401C0`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 장내채권현재가(호가) API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0978\] 장내채권주문 "우측 호가창" 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
 #[derive(Clone)]
 pub struct InquireAskingPriceRequest {
     /// 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
@@ -58,6 +63,8 @@ impl InquireAskingPriceRequest {
 
     /// Sets 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
     ///
+    /// > B: 장내
+    ///
     /// Codes:
     /// - `B`: 장내
     ///
@@ -69,6 +76,9 @@ impl InquireAskingPriceRequest {
     }
 
     /// Sets 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    ///
+    /// > 채권종목코드\
+    /// > ex. KR2088012A16
     #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
@@ -151,7 +161,7 @@ impl Endpoint for InquireAskingPriceRequest {
 /// Response of 장내채권현재가(호가) (`국내주식-132`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireAskingPriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -165,6 +175,21 @@ pub struct InquireAskingPriceResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquireAskingPriceResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::One::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquireAskingPriceResponse {
@@ -228,7 +253,7 @@ impl serde::Serialize for InquireAskingPriceResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 호가 접수 시간 (`aspr_acpt_hour`, required, length 6).
@@ -302,6 +327,51 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            aspr_acpt_hour: v::Val::Missing,
+            bond_askp1: v::Val::Missing,
+            bond_askp2: v::Val::Missing,
+            bond_askp3: v::Val::Missing,
+            bond_askp4: v::Val::Missing,
+            bond_askp5: v::Val::Missing,
+            bond_bidp1: v::Val::Missing,
+            bond_bidp2: v::Val::Missing,
+            bond_bidp3: v::Val::Missing,
+            bond_bidp4: v::Val::Missing,
+            bond_bidp5: v::Val::Missing,
+            askp_rsqn1: v::Val::Missing,
+            askp_rsqn2: v::Val::Missing,
+            askp_rsqn3: v::Val::Missing,
+            askp_rsqn4: v::Val::Missing,
+            askp_rsqn5: v::Val::Missing,
+            bidp_rsqn1: v::Val::Missing,
+            bidp_rsqn2: v::Val::Missing,
+            bidp_rsqn3: v::Val::Missing,
+            bidp_rsqn4: v::Val::Missing,
+            bidp_rsqn5: v::Val::Missing,
+            total_askp_rsqn: v::Val::Missing,
+            total_bidp_rsqn: v::Val::Missing,
+            ntby_aspr_rsqn: v::Val::Missing,
+            seln_ernn_rate1: v::Val::Missing,
+            seln_ernn_rate2: v::Val::Missing,
+            seln_ernn_rate3: v::Val::Missing,
+            seln_ernn_rate4: v::Val::Missing,
+            seln_ernn_rate5: v::Val::Missing,
+            shnu_ernn_rate1: v::Val::Missing,
+            shnu_ernn_rate2: v::Val::Missing,
+            shnu_ernn_rate3: v::Val::Missing,
+            shnu_ernn_rate4: v::Val::Missing,
+            shnu_ernn_rate5: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

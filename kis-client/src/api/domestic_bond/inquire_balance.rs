@@ -16,6 +16,11 @@ use crate::value as v;
 /// - TR ID: real `CTSC8407R`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 장내채권 잔고조회 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0979\] 장내채권종합주문 화면의 "왼쪽 하단 잔고" 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
 #[derive(Clone)]
 pub struct InquireBalanceRequest {
     /// 종합계좌번호 (`CANO`, required, length 8).
@@ -102,6 +107,8 @@ impl InquireBalanceRequest {
 
     /// Sets 조회조건 (`INQR_CNDT`, required, length 2).
     ///
+    /// > 00: 전체, 01: 상품번호단위
+    ///
     /// Codes:
     /// - `00`: 전체
     /// - `01`: 상품번호단위
@@ -113,6 +120,8 @@ impl InquireBalanceRequest {
 
     /// Sets 상품번호 (`PDNO`, required, length 12).
     ///
+    /// > 공백
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn pdno(mut self, value: impl Into<String>) -> Self {
@@ -121,6 +130,8 @@ impl InquireBalanceRequest {
     }
 
     /// Sets 매수일자 (`BUY_DT`, required, length 8).
+    ///
+    /// > 공백
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -300,7 +311,7 @@ impl Endpoint for InquireBalanceRequest {
 /// Response of 장내채권 잔고조회 (`국내주식-198`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireBalanceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -310,6 +321,8 @@ pub struct InquireBalanceResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output`, required).
+    ///
+    /// > array
     pub output: v::Block<Output>,
     /// 연속조회검색조건200 (`ctx_area_fk200`, length 200).
     pub ctx_area_fk200: v::Val<String>,
@@ -318,6 +331,23 @@ pub struct InquireBalanceResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquireBalanceResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::Block::EMPTY,
+            ctx_area_fk200: v::Val::Missing,
+            ctx_area_nk200: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquireBalanceResponse {
@@ -399,7 +429,7 @@ impl serde::Serialize for InquireBalanceResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 상품번호 (`pdno`, required, length 12).
@@ -429,6 +459,29 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            pdno: v::Val::Missing,
+            prdt_name: v::Val::Missing,
+            buy_dt: v::Val::Missing,
+            buy_sqno: v::Val::Missing,
+            cblc_qty: v::Val::Missing,
+            agrx_qty: v::Val::Missing,
+            sprx_qty: v::Val::Missing,
+            exdt: v::Val::Missing,
+            buy_erng_rt: v::Val::Missing,
+            buy_unpr: v::Val::Missing,
+            buy_amt: v::Val::Missing,
+            ord_psbl_qty: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

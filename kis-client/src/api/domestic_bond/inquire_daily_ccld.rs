@@ -16,6 +16,11 @@ use crate::value as v;
 /// - TR ID: real `CTSC8013R`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 장내채권 주문체결내역 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0978\] 장내채권주문 '채권주문체결' 탭의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
 #[derive(Clone)]
 pub struct InquireDailyCcldRequest {
     /// 종합계좌번호 (`CANO`, required, length 8).
@@ -137,6 +142,8 @@ impl InquireDailyCcldRequest {
     }
 
     /// Sets 조회시작일자 (`INQR_STRT_DT`, required, length 8).
+    ///
+    /// > 일자 \~ (1주일 이내)
     #[inline]
     pub fn inqr_strt_dt(mut self, value: v::NaiveDate) -> Self {
         self.inqr_strt_dt = p::date(value);
@@ -144,6 +151,8 @@ impl InquireDailyCcldRequest {
     }
 
     /// Sets 조회종료일자 (`INQR_END_DT`, required, length 8).
+    ///
+    /// > \~ 일자 (조회 당일)
     #[inline]
     pub fn inqr_end_dt(mut self, value: v::NaiveDate) -> Self {
         self.inqr_end_dt = p::date(value);
@@ -151,6 +160,8 @@ impl InquireDailyCcldRequest {
     }
 
     /// Sets 매도매수구분코드 (`SLL_BUY_DVSN_CD`, required, length 2).
+    ///
+    /// > %(전체), 01(매도), 02(매수)
     #[inline]
     pub fn sll_buy_dvsn_cd(mut self, value: impl Into<String>) -> Self {
         self.sll_buy_dvsn_cd = value.into();
@@ -158,6 +169,8 @@ impl InquireDailyCcldRequest {
     }
 
     /// Sets 정렬순서구분 (`SORT_SQN_DVSN`, required, length 2).
+    ///
+    /// > 01(주문순서), 02(주문역순)
     ///
     /// Codes:
     /// - `01`: 주문순서
@@ -178,6 +191,8 @@ impl InquireDailyCcldRequest {
     }
 
     /// Sets 미체결여부 (`NCCS_YN`, required, length 1).
+    ///
+    /// > N(전체), C(체결), Y(미체결)
     ///
     /// Codes:
     /// - `N`: 전체
@@ -393,7 +408,7 @@ impl Endpoint for InquireDailyCcldRequest {
 /// Response of 장내채권 주문체결내역 (`국내주식-127`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireDailyCcldResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -405,6 +420,8 @@ pub struct InquireDailyCcldResponse {
     /// Block 응답상세 (`output1`, required).
     pub output1: v::Block<Output1>,
     /// Block 응답상세 (`output2`, required).
+    ///
+    /// > array
     pub output2: v::One<Output2>,
     /// 연속조회키200 (`ctx_area_nk200`, length 200).
     pub ctx_area_nk200: v::Val<String>,
@@ -413,6 +430,24 @@ pub struct InquireDailyCcldResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquireDailyCcldResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output1: v::Block::EMPTY,
+            output2: v::One::EMPTY,
+            ctx_area_nk200: v::Val::Missing,
+            ctx_area_fk200: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquireDailyCcldResponse {
@@ -498,7 +533,7 @@ impl serde::Serialize for InquireDailyCcldResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 총주문수량 (`tot_ord_qty`, required, length 10).
@@ -512,6 +547,21 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            tot_ord_qty: v::Val::Missing,
+            tot_ccld_qty_smtl: v::Val::Missing,
+            tot_bond_ccld_avg_unpr: v::Val::Missing,
+            tot_ccld_amt_smtl: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {
@@ -571,7 +621,7 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 주문일자 (`ord_dt`, required, length 8).
@@ -619,6 +669,38 @@ pub struct Output2 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output2 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            ord_dt: v::Val::Missing,
+            odno: v::Val::Missing,
+            orgn_odno: v::Val::Missing,
+            ord_dvsn_name: v::Val::Missing,
+            sll_buy_dvsn_cd_name: v::Val::Missing,
+            shtn_pdno: v::Val::Missing,
+            prdt_abrv_name: v::Val::Missing,
+            ord_qty: v::Val::Missing,
+            bond_ord_unpr: v::Val::Missing,
+            ord_tmd: v::Val::Missing,
+            tot_ccld_qty: v::Val::Missing,
+            bond_avg_unpr: v::Val::Missing,
+            tot_ccld_amt: v::Val::Missing,
+            loan_dt: v::Val::Missing,
+            buy_dt: v::Val::Missing,
+            samt_mket_ptci_yn_name: v::Val::Missing,
+            sprx_psbl_yn_ifom: v::Val::Missing,
+            ord_mdia_dvsn_name: v::Val::Missing,
+            sll_buy_dvsn_cd: v::Val::Missing,
+            nccs_qty: v::Val::Missing,
+            ord_gno_brno: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output2 {

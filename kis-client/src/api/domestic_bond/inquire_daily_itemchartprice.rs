@@ -13,6 +13,13 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHKBJ773701C0`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 장내채권 기간별시세(일) API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0979\] 장내채권종합주문 화면 가운데 "일별" 클릭 시 시세 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
+/// >
+/// > 최근 30건까지 데이터 확인이 가능합니다.
 #[derive(Clone)]
 pub struct InquireDailyItemchartpriceRequest {
     /// 조건 시장 구분 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 6).
@@ -58,6 +65,8 @@ impl InquireDailyItemchartpriceRequest {
     }
 
     /// Sets 조건 시장 구분 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 6).
+    ///
+    /// > Unique key(B)
     #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
@@ -65,6 +74,8 @@ impl InquireDailyItemchartpriceRequest {
     }
 
     /// Sets 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    ///
+    /// > 종목코드
     #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
@@ -147,7 +158,7 @@ impl Endpoint for InquireDailyItemchartpriceRequest {
 /// Response of 장내채권 기간별시세(일) (`국내주식-159`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireDailyItemchartpriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -157,10 +168,27 @@ pub struct InquireDailyItemchartpriceResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output`, required).
+    ///
+    /// > array
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquireDailyItemchartpriceResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquireDailyItemchartpriceResponse {
@@ -224,7 +252,7 @@ impl serde::Serialize for InquireDailyItemchartpriceResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 주식영업일자 (`stck_bsop_date`, required, length 8).
@@ -242,6 +270,23 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            stck_bsop_date: v::Val::Missing,
+            bond_oprc: v::Val::Missing,
+            bond_hgpr: v::Val::Missing,
+            bond_lwpr: v::Val::Missing,
+            bond_prpr: v::Val::Missing,
+            acml_vol: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

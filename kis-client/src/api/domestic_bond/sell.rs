@@ -15,6 +15,11 @@ use crate::value as v;
 /// - TR ID: real `TTTC0958U`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 장내채권 매도주문 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0978\] 장내채권주문 '채권매도' 탭의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
 #[derive(Clone)]
 pub struct SellRequest {
     /// 종합계좌번호 (`CANO`, required, length 8).
@@ -162,6 +167,10 @@ impl SellRequest {
 
     /// Sets 주문구분 (`ORD_DVSN`, required, length 2).
     ///
+    /// > '01: 종목별 (매수일자, 매수순번 공백입력)\
+    /// > 02: 일자별 (매수순번: 0 입력)\
+    /// > 03: 체결가별 '
+    ///
     /// Codes:
     /// - `01`: 종목별 (매수일자, 매수순번 공백입력)
     /// - `02`: 일자별 (매수순번: 0 입력)
@@ -182,6 +191,8 @@ impl SellRequest {
     }
 
     /// Sets 주문수량2 (`ORD_QTY2`, required, length 4).
+    ///
+    /// > SAMT\_MKET\_PTCI\_YN(소액시장참여여부) : N(일반시장) 입력 시 10단위 입력
     #[inline]
     pub fn ord_qty2(mut self, value: v::Decimal) -> Self {
         self.ord_qty2 = p::decimal(value);
@@ -196,6 +207,8 @@ impl SellRequest {
     }
 
     /// Sets 분리과세여부 (`SPRX_YN`, required, length 1).
+    ///
+    /// > N: 종합과세, Y:분리과세
     #[inline]
     pub fn sprx_yn(mut self, value: bool) -> Self {
         self.sprx_yn = p::flag(value);
@@ -203,6 +216,8 @@ impl SellRequest {
     }
 
     /// Sets 매수일자 (`BUY_DT`, required, length 8).
+    ///
+    /// > (잔고조회 참조)
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -213,6 +228,8 @@ impl SellRequest {
 
     /// Sets 매수순번 (`BUY_SEQ`, required, length 10).
     ///
+    /// > (잔고조회 참조)
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn buy_seq(mut self, value: impl Into<String>) -> Self {
@@ -221,6 +238,8 @@ impl SellRequest {
     }
 
     /// Sets 소액시장참여여부 (`SAMT_MKET_PTCI_YN`, required, length 1).
+    ///
+    /// > N: 일반시장, Y: 소액시장
     #[inline]
     pub fn samt_mket_ptci_yn(mut self, value: bool) -> Self {
         self.samt_mket_ptci_yn = p::flag(value);
@@ -228,6 +247,8 @@ impl SellRequest {
     }
 
     /// Sets 매도대행사반대매도여부 (`SLL_AGCO_OPPS_SLL_YN`, required, length 1).
+    ///
+    /// > N
     #[inline]
     pub fn sll_agco_opps_sll_yn(mut self, value: bool) -> Self {
         self.sll_agco_opps_sll_yn = p::flag(value);
@@ -235,6 +256,8 @@ impl SellRequest {
     }
 
     /// Sets 채권소매시장여부 (`BOND_RTL_MKET_YN`, required, length 1).
+    ///
+    /// > N
     #[inline]
     pub fn bond_rtl_mket_yn(mut self, value: bool) -> Self {
         self.bond_rtl_mket_yn = p::flag(value);
@@ -242,6 +265,8 @@ impl SellRequest {
     }
 
     /// Sets 운용사지정주문번호 (`MGCO_APTM_ODNO`, required, length 12).
+    ///
+    /// > 공백
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -251,6 +276,8 @@ impl SellRequest {
     }
 
     /// Sets 주문서버구분코드 (`ORD_SVR_DVSN_CD`, required, length 1).
+    ///
+    /// > Unique key(0)
     #[inline]
     pub fn ord_svr_dvsn_cd(mut self, value: impl Into<String>) -> Self {
         self.ord_svr_dvsn_cd = value.into();
@@ -494,7 +521,7 @@ impl Endpoint for SellRequest {
 /// Response of 장내채권 매도주문 (`국내주식-123`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct SellResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -508,6 +535,21 @@ pub struct SellResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for SellResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::One::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for SellResponse {
@@ -571,7 +613,7 @@ impl serde::Serialize for SellResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 한국거래소전송주문조직번호 (`KRX_FWDG_ORD_ORGNO`, required, length 5).
@@ -583,6 +625,20 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            krx_fwdg_ord_orgno: v::Val::Missing,
+            odno: v::Val::Missing,
+            ord_tmd: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

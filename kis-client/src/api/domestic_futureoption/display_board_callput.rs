@@ -13,6 +13,14 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHPIF05030100`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 국내옵션전광판\_콜풋 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0503\] 선물옵션 종합시세(Ⅰ) 화면의 "중앙" 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
+/// >
+/// > ※ output1, output2 각각 높은 행사가 순으로 100건까지만 확인이 가능합니다.\
+/// > ※ 조회시간이 긴 API인 점 참고 부탁드리며, 잦은 호출을 삼가해주시기 바랍니다. (1초당 최대 1건 권장)
 #[derive(Clone)]
 pub struct DisplayBoardCallputRequest {
     /// 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
@@ -96,6 +104,8 @@ impl DisplayBoardCallputRequest {
     }
 
     /// Sets 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    ///
+    /// > 시장구분코드 (O: 옵션)
     #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
@@ -103,6 +113,8 @@ impl DisplayBoardCallputRequest {
     }
 
     /// Sets 조건 화면 분류 코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
+    ///
+    /// > Unique key(20503)
     #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
@@ -110,6 +122,8 @@ impl DisplayBoardCallputRequest {
     }
 
     /// Sets 시장 구분 코드 (`FID_MRKT_CLS_CODE`, required, length 2).
+    ///
+    /// > 시장구분코드 (CO: 콜옵션)
     #[inline]
     pub fn fid_mrkt_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_mrkt_cls_code = value.into();
@@ -117,6 +131,13 @@ impl DisplayBoardCallputRequest {
     }
 
     /// Sets 만기 수 (`FID_MTRT_CNT`, required, length 11).
+    ///
+    /// > \- FID\_COND\_MRKT\_CLS\_CODE : 공백(KOSPI200), MKI(미니KOSPI200), KQI(KOSDAQ150) 인 경우\
+    /// > : 만기년월(YYYYMM) 입력 (ex. 202407)
+    /// >
+    /// > \- FID\_COND\_MRKT\_CLS\_CODE : WKM(KOSPI200위클리(월)), WKI(KOSPI200위클리(목)) 인 경우\
+    /// > : 만기년월주차(YYMMWW) 입력\
+    /// > (ex. 2024년도 7월 3주차인 경우, 240703 입력)
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -126,6 +147,12 @@ impl DisplayBoardCallputRequest {
     }
 
     /// Sets 조건 시장 구분 코드 (`FID_COND_MRKT_CLS_CODE`, required, length 6).
+    ///
+    /// > 공백: KOSPI200\
+    /// > MKI: 미니KOSPI200\
+    /// > WKM: KOSPI200위클리(월)\
+    /// > WKI: KOSPI200위클리(목)\
+    /// > KQI: KOSDAQ150
     ///
     /// Codes:
     /// - `MKI`: 미니KOSPI200
@@ -141,6 +168,8 @@ impl DisplayBoardCallputRequest {
     }
 
     /// Sets 시장 구분 코드 (`FID_MRKT_CLS_CODE1`, required, length 2).
+    ///
+    /// > 시장구분코드 (PO: 풋옵션)
     #[inline]
     pub fn fid_mrkt_cls_code1(mut self, value: impl Into<String>) -> Self {
         self.fid_mrkt_cls_code1 = value.into();
@@ -267,7 +296,7 @@ impl Endpoint for DisplayBoardCallputRequest {
 /// Response of 국내옵션전광판\_콜풋 (`국내선물-022`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct DisplayBoardCallputResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -277,12 +306,32 @@ pub struct DisplayBoardCallputResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output1`, required).
+    ///
+    /// > array
     pub output1: v::Block<Output1>,
     /// Block 응답상세 (`output2`, required).
+    ///
+    /// > array
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for DisplayBoardCallputResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output1: v::Block::EMPTY,
+            output2: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for DisplayBoardCallputResponse {
@@ -354,7 +403,7 @@ impl serde::Serialize for DisplayBoardCallputResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 행사가 (`acpr`, required, length 112).
@@ -442,6 +491,58 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            acpr: v::Val::Missing,
+            unch_prpr: v::Val::Missing,
+            optn_shrn_iscd: v::Val::Missing,
+            optn_prpr: v::Val::Missing,
+            optn_prdy_vrss: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            optn_prdy_ctrt: v::Val::Missing,
+            optn_bidp: v::Val::Missing,
+            optn_askp: v::Val::Missing,
+            tmvl_val: v::Val::Missing,
+            nmix_sdpr: v::Val::Missing,
+            acml_vol: v::Val::Missing,
+            seln_rsqn: v::Val::Missing,
+            shnu_rsqn: v::Val::Missing,
+            acml_tr_pbmn: v::Val::Missing,
+            hts_otst_stpl_qty: v::Val::Missing,
+            otst_stpl_qty_icdc: v::Val::Missing,
+            delta_val: v::Val::Missing,
+            gama: v::Val::Missing,
+            vega: v::Val::Missing,
+            theta: v::Val::Missing,
+            rho: v::Val::Missing,
+            hts_ints_vltl: v::Val::Missing,
+            invl_val: v::Val::Missing,
+            esdg: v::Val::Missing,
+            dprt: v::Val::Missing,
+            hist_vltl: v::Val::Missing,
+            hts_thpr: v::Val::Missing,
+            optn_oprc: v::Val::Missing,
+            optn_hgpr: v::Val::Missing,
+            optn_lwpr: v::Val::Missing,
+            optn_mxpr: v::Val::Missing,
+            optn_llam: v::Val::Missing,
+            atm_cls_name: v::Val::Missing,
+            rgbf_vrss_icdc: v::Val::Missing,
+            total_askp_rsqn: v::Val::Missing,
+            total_bidp_rsqn: v::Val::Missing,
+            futs_antc_cnpr: v::Val::Missing,
+            futs_antc_cntg_vrss: v::Val::Missing,
+            antc_cntg_vrss_sign: v::Val::Missing,
+            antc_cntg_prdy_ctrt: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {
@@ -649,7 +750,7 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 행사가 (`acpr`, required, length 112).
@@ -737,6 +838,58 @@ pub struct Output2 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output2 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            acpr: v::Val::Missing,
+            unch_prpr: v::Val::Missing,
+            optn_shrn_iscd: v::Val::Missing,
+            optn_prpr: v::Val::Missing,
+            optn_prdy_vrss: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            optn_prdy_ctrt: v::Val::Missing,
+            optn_bidp: v::Val::Missing,
+            optn_askp: v::Val::Missing,
+            tmvl_val: v::Val::Missing,
+            nmix_sdpr: v::Val::Missing,
+            acml_vol: v::Val::Missing,
+            seln_rsqn: v::Val::Missing,
+            shnu_rsqn: v::Val::Missing,
+            acml_tr_pbmn: v::Val::Missing,
+            hts_otst_stpl_qty: v::Val::Missing,
+            otst_stpl_qty_icdc: v::Val::Missing,
+            delta_val: v::Val::Missing,
+            gama: v::Val::Missing,
+            vega: v::Val::Missing,
+            theta: v::Val::Missing,
+            rho: v::Val::Missing,
+            hts_ints_vltl: v::Val::Missing,
+            invl_val: v::Val::Missing,
+            esdg: v::Val::Missing,
+            dprt: v::Val::Missing,
+            hist_vltl: v::Val::Missing,
+            hts_thpr: v::Val::Missing,
+            optn_oprc: v::Val::Missing,
+            optn_hgpr: v::Val::Missing,
+            optn_lwpr: v::Val::Missing,
+            optn_mxpr: v::Val::Missing,
+            optn_llam: v::Val::Missing,
+            atm_cls_name: v::Val::Missing,
+            rgbf_vrss_icdc: v::Val::Missing,
+            total_askp_rsqn: v::Val::Missing,
+            total_bidp_rsqn: v::Val::Missing,
+            futs_antc_cnpr: v::Val::Missing,
+            futs_antc_cntg_vrss: v::Val::Missing,
+            antc_cntg_vrss_sign: v::Val::Missing,
+            antc_cntg_prdy_ctrt: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output2 {

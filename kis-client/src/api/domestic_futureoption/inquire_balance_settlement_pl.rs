@@ -16,6 +16,10 @@ use crate::value as v;
 /// - TR ID: real `CTFO6117R`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 선물옵션 잔고정산손익내역 API입니다.
 #[derive(Clone)]
 pub struct InquireBalanceSettlementPlRequest {
     /// 종합계좌번호 (`CANO`, required, length 8).
@@ -72,6 +76,8 @@ impl InquireBalanceSettlementPlRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    ///
+    /// > 계좌번호 체계(8-2)의 앞 8자리
     #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
@@ -79,6 +85,8 @@ impl InquireBalanceSettlementPlRequest {
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    ///
+    /// > 계좌번호 체계(8-2)의 뒤 2자리
     #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
@@ -86,6 +94,8 @@ impl InquireBalanceSettlementPlRequest {
     }
 
     /// Sets 조회일자 (`INQR_DT`, required, length 8).
+    ///
+    /// > 조회일자(YYYYMMDD)
     #[inline]
     pub fn inqr_dt(mut self, value: v::NaiveDate) -> Self {
         self.inqr_dt = p::date(value);
@@ -241,7 +251,7 @@ impl Endpoint for InquireBalanceSettlementPlRequest {
 /// Response of 선물옵션 잔고정산손익내역 (`v1_국내선물-013`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireBalanceSettlementPlResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -253,6 +263,8 @@ pub struct InquireBalanceSettlementPlResponse {
     /// Block 응답상세 (`output2`, required).
     pub output2: v::One<Output2>,
     /// Block 응답상세2 (`output1`, required).
+    ///
+    /// > array
     pub output1: v::Block<Output1>,
     /// 연속조회검색조건200 (`ctx_area_fk200`, length 200).
     pub ctx_area_fk200: v::Val<String>,
@@ -261,6 +273,24 @@ pub struct InquireBalanceSettlementPlResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquireBalanceSettlementPlResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output2: v::One::EMPTY,
+            output1: v::Block::EMPTY,
+            ctx_area_fk200: v::Val::Missing,
+            ctx_area_nk200: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquireBalanceSettlementPlResponse {
@@ -346,7 +376,7 @@ impl serde::Serialize for InquireBalanceSettlementPlResponse {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 익일예수금 (`nxdy_dnca`, required, length 19).
@@ -378,6 +408,30 @@ pub struct Output2 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output2 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            nxdy_dnca: v::Val::Missing,
+            mmga_cash: v::Val::Missing,
+            brkg_mgna_cash: v::Val::Missing,
+            opt_buy_chgs: v::Val::Missing,
+            opt_lqd_evlu_amt: v::Val::Missing,
+            dnca_sbst: v::Val::Missing,
+            mmga_tota: v::Val::Missing,
+            brkg_mgna_tota: v::Val::Missing,
+            opt_sll_chgs: v::Val::Missing,
+            fee: v::Val::Missing,
+            thdt_dfpa: v::Val::Missing,
+            rnwl_dfpa: v::Val::Missing,
+            dnca_cash: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output2 {
@@ -473,7 +527,7 @@ impl crate::__private::Record for Output2 {
 }
 
 /// A record of block `output1` (응답상세2).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 상품번호 (`pdno`, required, length 12).
@@ -501,6 +555,28 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            pdno: v::Val::Missing,
+            prdt_name: v::Val::Missing,
+            trad_dvsn_name: v::Val::Missing,
+            bfdy_cblc_qty: v::Val::Missing,
+            new_qty: v::Val::Missing,
+            mnpl_rpch_qty: v::Val::Missing,
+            cblc_qty: v::Val::Missing,
+            cblc_amt: v::Val::Missing,
+            trad_pfls_amt: v::Val::Missing,
+            evlu_amt: v::Val::Missing,
+            evlu_pfls_amt: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {

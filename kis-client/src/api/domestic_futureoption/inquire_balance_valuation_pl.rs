@@ -16,6 +16,10 @@ use crate::value as v;
 /// - TR ID: real `CTFO6159R`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 선물옵션 잔고평가손익내역 API입니다.
 #[derive(Clone)]
 pub struct InquireBalanceValuationPlRequest {
     /// 종합계좌번호 (`CANO`, required, length 8).
@@ -94,6 +98,8 @@ impl InquireBalanceValuationPlRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    ///
+    /// > 계좌번호 체계(8-2)의 앞 8자리
     #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
@@ -101,6 +107,8 @@ impl InquireBalanceValuationPlRequest {
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    ///
+    /// > 계좌번호 체계(8-2)의 뒤 2자리
     #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
@@ -108,6 +116,8 @@ impl InquireBalanceValuationPlRequest {
     }
 
     /// Sets 증거금구분 (`MGNA_DVSN`, required, length 2).
+    ///
+    /// > 01 : 개시, 02 : 유지
     ///
     /// Codes:
     /// - `01`: 개시
@@ -119,6 +129,9 @@ impl InquireBalanceValuationPlRequest {
     }
 
     /// Sets 정산상태코드 (`EXCC_STAT_CD`, required, length 1).
+    ///
+    /// > 1 : 정산 (정산가격으로 잔고 조회)\
+    /// > 2 : 본정산 (매입가격으로 잔고 조회)
     ///
     /// Codes:
     /// - `1`: 정산 (정산가격으로 잔고 조회)
@@ -289,7 +302,7 @@ impl Endpoint for InquireBalanceValuationPlRequest {
 /// Response of 선물옵션 잔고평가손익내역 (`v1_국내선물-015`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireBalanceValuationPlResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -301,6 +314,8 @@ pub struct InquireBalanceValuationPlResponse {
     /// Block 응답상세 (`output2`, required).
     pub output2: v::One<Output2>,
     /// Block 응답상세2 (`output1`, required).
+    ///
+    /// > array
     pub output1: v::Block<Output1>,
     /// 연속조회검색조건200 (`ctx_area_fk200`, length 200).
     pub ctx_area_fk200: v::Val<String>,
@@ -309,6 +324,24 @@ pub struct InquireBalanceValuationPlResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquireBalanceValuationPlResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output2: v::One::EMPTY,
+            output1: v::Block::EMPTY,
+            ctx_area_fk200: v::Val::Missing,
+            ctx_area_nk200: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquireBalanceValuationPlResponse {
@@ -394,7 +427,7 @@ impl serde::Serialize for InquireBalanceValuationPlResponse {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 예수금현금 (`dnca_cash`, required, length 19).
@@ -458,6 +491,46 @@ pub struct Output2 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output2 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            dnca_cash: v::Val::Missing,
+            frcr_dncl_amt: v::Val::Missing,
+            dnca_sbst: v::Val::Missing,
+            tot_dncl_amt: v::Val::Missing,
+            tot_ccld_amt: v::Val::Missing,
+            cash_mgna: v::Val::Missing,
+            sbst_mgna: v::Val::Missing,
+            mgna_tota: v::Val::Missing,
+            opt_dfpa: v::Val::Missing,
+            thdt_dfpa: v::Val::Missing,
+            rnwl_dfpa: v::Val::Missing,
+            fee: v::Val::Missing,
+            nxdy_dnca: v::Val::Missing,
+            nxdy_dncl_amt: v::Val::Missing,
+            prsm_dpast: v::Val::Missing,
+            prsm_dpast_amt: v::Val::Missing,
+            pprt_ord_psbl_cash: v::Val::Missing,
+            add_mgna_cash: v::Val::Missing,
+            add_mgna_tota: v::Val::Missing,
+            futr_trad_pfls_amt: v::Val::Missing,
+            opt_trad_pfls_amt: v::Val::Missing,
+            futr_evlu_pfls_amt: v::Val::Missing,
+            opt_evlu_pfls_amt: v::Val::Missing,
+            trad_pfls_amt_smtl: v::Val::Missing,
+            evlu_pfls_amt_smtl: v::Val::Missing,
+            wdrw_psbl_tot_amt: v::Val::Missing,
+            ord_psbl_cash: v::Val::Missing,
+            ord_psbl_sbst: v::Val::Missing,
+            ord_psbl_tota: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output2 {
@@ -617,7 +690,6 @@ impl crate::__private::Record for Output2 {
 }
 
 /// A record of block `output1` (응답상세2).
-#[derive(Default)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 종합계좌번호 (`cano`, required, length 8).
@@ -655,6 +727,33 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            cano: v::Val::Missing,
+            acnt_prdt_cd: v::Val::Missing,
+            pdno: v::Val::Missing,
+            prdt_type_cd: v::Val::Missing,
+            shtn_pdno: v::Val::Missing,
+            prdt_name: v::Val::Missing,
+            sll_buy_dvsn_name: v::Val::Missing,
+            cblc_qty1: v::Val::Missing,
+            excc_unpr: v::Val::Missing,
+            ccld_avg_unpr1: v::Val::Missing,
+            idx_clpr: v::Val::Missing,
+            pchs_amt: v::Val::Missing,
+            evlu_amt: v::Val::Missing,
+            evlu_pfls_amt: v::Val::Missing,
+            trad_pfls_amt: v::Val::Missing,
+            lqd_psbl_qty: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 /// Secret fields are hidden and account numbers masked.

@@ -16,6 +16,10 @@ use crate::value as v;
 /// - TR ID: real `CTFO5139R`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 선물옵션 기준일체결내역 API입니다.
 #[derive(Clone)]
 pub struct InquireCcnlBstimeRequest {
     /// 종합계좌번호 (`CANO`, required, length 8).
@@ -92,6 +96,8 @@ impl InquireCcnlBstimeRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    ///
+    /// > 계좌번호 체계(8-2)의 앞 8자리
     #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
@@ -99,6 +105,8 @@ impl InquireCcnlBstimeRequest {
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    ///
+    /// > 계좌번호 체계(8-2)의 뒤 2자리
     #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
@@ -106,6 +114,8 @@ impl InquireCcnlBstimeRequest {
     }
 
     /// Sets 주문일자 (`ORD_DT`, required, length 8).
+    ///
+    /// > 주문일자(YYYYMMDD)
     #[inline]
     pub fn ord_dt(mut self, value: v::NaiveDate) -> Self {
         self.ord_dt = p::date(value);
@@ -113,6 +123,8 @@ impl InquireCcnlBstimeRequest {
     }
 
     /// Sets 선물옵션거래시작시각 (`FUOP_TR_STRT_TMD`, required, length 6).
+    ///
+    /// > 선물옵션거래시작시간(HHMMSS)
     #[inline]
     pub fn fuop_tr_strt_tmd(mut self, value: v::NaiveTime) -> Self {
         self.fuop_tr_strt_tmd = p::time(value);
@@ -120,6 +132,8 @@ impl InquireCcnlBstimeRequest {
     }
 
     /// Sets 선물옵션거래종료시각 (`FUOP_TR_END_TMD`, required, length 6).
+    ///
+    /// > 선물옵션거래종료시간(HHMMSS)
     #[inline]
     pub fn fuop_tr_end_tmd(mut self, value: v::NaiveTime) -> Self {
         self.fuop_tr_end_tmd = p::time(value);
@@ -297,7 +311,7 @@ impl Endpoint for InquireCcnlBstimeRequest {
 /// Response of 선물옵션 기준일체결내역 (`v1_국내선물-016`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireCcnlBstimeResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -307,6 +321,8 @@ pub struct InquireCcnlBstimeResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output1`, required).
+    ///
+    /// > array
     pub output1: v::Block<Output1>,
     /// Block 응답상세2 (`output2`, required).
     pub output2: v::One<Output2>,
@@ -317,6 +333,24 @@ pub struct InquireCcnlBstimeResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquireCcnlBstimeResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output1: v::Block::EMPTY,
+            output2: v::One::EMPTY,
+            ctx_area_fk200: v::Val::Missing,
+            ctx_area_nk200: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquireCcnlBstimeResponse {
@@ -402,7 +436,7 @@ impl serde::Serialize for InquireCcnlBstimeResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 상품번호 (`pdno`, required, length 12).
@@ -428,6 +462,27 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            pdno: v::Val::Missing,
+            prdt_name: v::Val::Missing,
+            odno: v::Val::Missing,
+            tr_type_name: v::Val::Missing,
+            last_sttldt: v::Val::Missing,
+            ccld_idx: v::Val::Missing,
+            ccld_qty: v::Val::Missing,
+            trad_amt: v::Val::Missing,
+            fee: v::Val::Missing,
+            ccld_btwn: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {
@@ -511,7 +566,7 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세2).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 총체결수량합계 (`tot_ccld_qty_smtl`, required, length 19).
@@ -525,6 +580,21 @@ pub struct Output2 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output2 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            tot_ccld_qty_smtl: v::Val::Missing,
+            tot_ccld_amt_smtl: v::Val::Missing,
+            fee_adjt: v::Val::Missing,
+            fee_smtl: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output2 {

@@ -16,6 +16,10 @@ use crate::value as v;
 /// - TR ID: real `CTFO6119R`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 선물옵션기간약정수수료일별 API입니다.
 #[derive(Clone)]
 pub struct InquireDailyAmountFeeRequest {
     /// 종합계좌번호 (`CANO`, required, length 8).
@@ -83,6 +87,8 @@ impl InquireDailyAmountFeeRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    ///
+    /// > 계좌번호 체계(8-2)의 앞 8자리
     #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
@@ -90,6 +96,8 @@ impl InquireDailyAmountFeeRequest {
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    ///
+    /// > 계좌번호 체계(8-2)의 뒤 2자리
     #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
@@ -97,6 +105,8 @@ impl InquireDailyAmountFeeRequest {
     }
 
     /// Sets 조회시작일 (`INQR_STRT_DAY`, required, length 8).
+    ///
+    /// > 조회시작일(YYYYMMDD)
     #[inline]
     pub fn inqr_strt_day(mut self, value: impl Into<String>) -> Self {
         self.inqr_strt_day = value.into();
@@ -104,6 +114,8 @@ impl InquireDailyAmountFeeRequest {
     }
 
     /// Sets 조회종료일 (`INQR_END_DAY`, required, length 8).
+    ///
+    /// > 조회종료일(YYYYMMDD)
     #[inline]
     pub fn inqr_end_day(mut self, value: impl Into<String>) -> Self {
         self.inqr_end_day = value.into();
@@ -270,7 +282,7 @@ impl Endpoint for InquireDailyAmountFeeRequest {
 /// Response of 선물옵션기간약정수수료일별 (`v1_국내선물-017`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireDailyAmountFeeResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -280,6 +292,8 @@ pub struct InquireDailyAmountFeeResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output1`, required).
+    ///
+    /// > array
     pub output1: v::Block<Output1>,
     /// Block 응답상세2 (`output2`, required).
     pub output2: v::One<Output2>,
@@ -290,6 +304,24 @@ pub struct InquireDailyAmountFeeResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquireDailyAmountFeeResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output1: v::Block::EMPTY,
+            output2: v::One::EMPTY,
+            ctx_area_fk200: v::Val::Missing,
+            ctx_area_nk200: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquireDailyAmountFeeResponse {
@@ -375,7 +407,7 @@ impl serde::Serialize for InquireDailyAmountFeeResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 주문일자 (`ord_dt`, required, length 8).
@@ -399,6 +431,26 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            ord_dt: v::Val::Missing,
+            pdno: v::Val::Missing,
+            item_name: v::Val::Missing,
+            sll_agrm_amt: v::Val::Missing,
+            sll_fee: v::Val::Missing,
+            buy_agrm_amt: v::Val::Missing,
+            buy_fee: v::Val::Missing,
+            tot_fee_smtl: v::Val::Missing,
+            trad_pfls: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {
@@ -478,7 +530,7 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세2).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 선물약정 (`futr_agrm`, required, length 19).
@@ -534,6 +586,42 @@ pub struct Output2 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output2 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            futr_agrm: v::Val::Missing,
+            futr_agrm_amt: v::Val::Missing,
+            futr_agrm_amt_smtl: v::Val::Missing,
+            futr_sll_fee_smtl: v::Val::Missing,
+            futr_buy_fee_smtl: v::Val::Missing,
+            futr_fee_smtl: v::Val::Missing,
+            opt_agrm: v::Val::Missing,
+            opt_agrm_amt: v::Val::Missing,
+            opt_agrm_amt_smtl: v::Val::Missing,
+            opt_sll_fee_smtl: v::Val::Missing,
+            opt_buy_fee_smtl: v::Val::Missing,
+            opt_fee_smtl: v::Val::Missing,
+            prdt_futr_agrm: v::Val::Missing,
+            prdt_fuop: v::Val::Missing,
+            prdt_futr_evlu_amt: v::Val::Missing,
+            futr_fee: v::Val::Missing,
+            opt_fee: v::Val::Missing,
+            fee: v::Val::Missing,
+            sll_agrm_amt: v::Val::Missing,
+            buy_agrm_amt: v::Val::Missing,
+            agrm_amt_smtl: v::Val::Missing,
+            sll_fee: v::Val::Missing,
+            buy_fee: v::Val::Missing,
+            fee_smtl: v::Val::Missing,
+            trad_pfls_smtl: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output2 {

@@ -13,6 +13,12 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHKIF03020100`, paper `FHKIF03020100`.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > (지수)선물옵션 기간별시세 데이터(일/주/월/년) 조회 (최대 100건 조회)\
+/// > 실전계좌의 경우, 한 번의 호출에 최대 100건까지 확인 가능하며, 이후의 값은 연속조회를 통해 확인하실 수 있습니다.\
+/// > 모의계좌의 경우, 한 번의 호출에 최대 100건까지 확인 가능하며, 이후의 값은 연속조회를 통해 확인하실 수 있습니다.
 #[derive(Clone)]
 pub struct InquireDailyFuopchartpriceRequest {
     /// FID 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
@@ -101,6 +107,11 @@ impl InquireDailyFuopchartpriceRequest {
 
     /// Sets FID 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
     ///
+    /// > F: 지수선물, O:지수옵션\
+    /// > JF: 주식선물, JO:주식옵션,\
+    /// > CF: 상품선물(금), 금리선물(국채), 통화선물(달러)\
+    /// > CM: 야간선물, EU: 야간옵션
+    ///
     /// Codes:
     /// - `F`: 지수선물
     /// - `O`: 지수옵션
@@ -116,6 +127,8 @@ impl InquireDailyFuopchartpriceRequest {
     }
 
     /// Sets 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    ///
+    /// > 종목번호 (지수선물:6자리, 지수옵션 9자리)
     #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
@@ -123,6 +136,8 @@ impl InquireDailyFuopchartpriceRequest {
     }
 
     /// Sets 조회 시작일자 (`FID_INPUT_DATE_1`, required, length 10).
+    ///
+    /// > 조회 시작일자 (ex. 20220401)
     #[inline]
     pub fn fid_input_date_1(mut self, value: v::NaiveDate) -> Self {
         self.fid_input_date_1 = p::date(value);
@@ -130,6 +145,18 @@ impl InquireDailyFuopchartpriceRequest {
     }
 
     /// Sets 조회 종료일자 (`FID_INPUT_DATE_2`, required, length 10).
+    ///
+    /// > 조회 종료일자 (ex. 20220524)
+    /// >
+    /// > ※ 주(W), 월(M), 년(Y) 봉 조회 시에 아래 참고\
+    /// > ㅁ FID\_INPUT\_DATE\_2 가 현재일 까지일때\
+    /// > . 주봉 조회 : 해당 주의 첫번째 영업일이 포함되어야함\
+    /// > . 월봉 조회 : 해당 월의 전월 일자로 시작되어야함\
+    /// > . 년봉 조회 : 해당 년의 전년도 일자로 시작되어야함\
+    /// > ㅁ FID\_INPUT\_DATE\_2 가 현재일보다 이전일 때\
+    /// > . 주봉 조회 : 해당 주의 첫번째 영업일이 포함되어야함\
+    /// > . 월봉 조회 : 해당 월의 영업일이 포함되어야함\
+    /// > . 년봉 조회 : 해당 년의 영업일이 포함되어야함
     #[inline]
     pub fn fid_input_date_2(mut self, value: v::NaiveDate) -> Self {
         self.fid_input_date_2 = p::date(value);
@@ -137,6 +164,8 @@ impl InquireDailyFuopchartpriceRequest {
     }
 
     /// Sets 기간분류코드 (`FID_PERIOD_DIV_CODE`, required, length 32).
+    ///
+    /// > D:일봉 W:주봉, M:월봉, Y:년봉
     ///
     /// Codes:
     /// - `D`: 일봉
@@ -258,10 +287,13 @@ impl Endpoint for InquireDailyFuopchartpriceRequest {
 /// Response of 선물옵션기간별시세(일/주/월/년) (`v1_국내선물-008`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireDailyFuopchartpriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
+    ///
+    /// > 0 : 성공\
+    /// > 0 이외의 값 : 실패
     pub rt_cd: v::Val<String>,
     /// 응답코드 (`msg_cd`, required, length 8).
     pub msg_cd: v::Val<String>,
@@ -274,6 +306,22 @@ pub struct InquireDailyFuopchartpriceResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquireDailyFuopchartpriceResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output1: v::One::EMPTY,
+            output2: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquireDailyFuopchartpriceResponse {
@@ -345,7 +393,7 @@ impl serde::Serialize for InquireDailyFuopchartpriceResponse {
 }
 
 /// A record of block `output1` (상세기본정보).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 전일 대비 (`-futs_prdy_vrss`, required, length 14).
@@ -411,6 +459,47 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            futs_prdy_vrss: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            futs_prdy_ctrt: v::Val::Missing,
+            futs_prdy_clpr: v::Val::Missing,
+            acml_vol: v::Val::Missing,
+            acml_tr_pbmn: v::Val::Missing,
+            hts_kor_isnm: v::Val::Missing,
+            futs_prpr: v::Val::Missing,
+            futs_shrn_iscd: v::Val::Missing,
+            prdy_vol: v::Val::Missing,
+            futs_mxpr: v::Val::Missing,
+            futs_llam: v::Val::Missing,
+            futs_oprc: v::Val::Missing,
+            futs_hgpr: v::Val::Missing,
+            futs_lwpr: v::Val::Missing,
+            futs_prdy_oprc: v::Val::Missing,
+            futs_prdy_hgpr: v::Val::Missing,
+            futs_prdy_lwpr: v::Val::Missing,
+            futs_askp: v::Val::Missing,
+            futs_bidp: v::Val::Missing,
+            basis: v::Val::Missing,
+            kospi200_nmix: v::Val::Missing,
+            kospi200_prdy_vrss: v::Val::Missing,
+            kospi200_prdy_ctrt: v::Val::Missing,
+            kospi200_prdy_vrss_sign: v::Val::Missing,
+            hts_otst_stpl_qty: v::Val::Missing,
+            otst_stpl_qty_icdc: v::Val::Missing,
+            tday_rltv: v::Val::Missing,
+            hts_thpr: v::Val::Missing,
+            dprt: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {
@@ -574,7 +663,7 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (기간별 조회데이터 (배열)).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 영업 일자 (`-stck_bsop_date`, required, length 8).
@@ -596,6 +685,25 @@ pub struct Output2 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output2 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            stck_bsop_date: v::Val::Missing,
+            futs_prpr: v::Val::Missing,
+            futs_oprc: v::Val::Missing,
+            futs_hgpr: v::Val::Missing,
+            futs_lwpr: v::Val::Missing,
+            acml_vol: v::Val::Missing,
+            acml_tr_pbmn: v::Val::Missing,
+            mod_yn: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output2 {

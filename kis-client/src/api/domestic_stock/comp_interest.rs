@@ -13,6 +13,13 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHPST07020000`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 금리 종합(국내채권/금리) API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0702\] 금리 종합 화면의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
+/// >
+/// > ※ 11:30 이후에 신규데이터가 수신되는 점 참고하시기 바랍니다.
 #[derive(Clone)]
 pub struct CompInterestRequest {
     /// 조건시장분류코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
@@ -75,6 +82,8 @@ impl CompInterestRequest {
     }
 
     /// Sets 조건시장분류코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    ///
+    /// > Unique key(I)
     #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
@@ -82,6 +91,8 @@ impl CompInterestRequest {
     }
 
     /// Sets 조건화면분류코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
+    ///
+    /// > Unique key(20702)
     #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
@@ -89,6 +100,8 @@ impl CompInterestRequest {
     }
 
     /// Sets 분류구분코드 (`FID_DIV_CLS_CODE`, required, length 2).
+    ///
+    /// > 1: 해외금리지표
     ///
     /// Codes:
     /// - `1`: 해외금리지표
@@ -101,6 +114,8 @@ impl CompInterestRequest {
     }
 
     /// Sets 분류구분코드 (`FID_DIV_CLS_CODE1`, required, length 2).
+    ///
+    /// > 공백 : 전체
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -207,7 +222,7 @@ impl Endpoint for CompInterestRequest {
 /// Response of 금리 종합(국내채권/금리) (`국내주식-155`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct CompInterestResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -217,12 +232,32 @@ pub struct CompInterestResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output1`, required).
+    ///
+    /// > array
     pub output1: v::Block<Output1>,
     /// Block 응답상세 (`output2`, required).
+    ///
+    /// > array
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for CompInterestResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output1: v::Block::EMPTY,
+            output2: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for CompInterestResponse {
@@ -294,7 +329,7 @@ impl serde::Serialize for CompInterestResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 자료코드 (`bcdt_code`, required, length 5).
@@ -314,6 +349,24 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            bcdt_code: v::Val::Missing,
+            hts_kor_isnm: v::Val::Missing,
+            bond_mnrt_prpr: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            bond_mnrt_prdy_vrss: v::Val::Missing,
+            prdy_ctrt: v::Val::Missing,
+            stck_bsop_date: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {
@@ -385,7 +438,7 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 자료코드 (`bcdt_code`, required, length 5).
@@ -405,6 +458,24 @@ pub struct Output2 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output2 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            bcdt_code: v::Val::Missing,
+            hts_kor_isnm: v::Val::Missing,
+            bond_mnrt_prpr: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            bond_mnrt_prdy_vrss: v::Val::Missing,
+            bstp_nmix_prdy_ctrt: v::Val::Missing,
+            stck_bsop_date: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output2 {

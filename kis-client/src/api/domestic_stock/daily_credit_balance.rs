@@ -13,6 +13,14 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHPST04760000`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 국내주식 신용잔고 일별추이 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0476\] 국내주식 신용잔고 일별추이 화면의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.\
+/// > 한 번의 호출에 최대 30건 확인 가능하며, fid\_input\_date\_1 을 입력하여 다음 조회가 가능합니다.
+/// >
+/// > ※ 상환수량은 "매도상환수량+현금상환수량"의 합계 수치입니다.
 #[derive(Clone)]
 pub struct DailyCreditBalanceRequest {
     /// 시장 분류 코드 (`fid_cond_mrkt_div_code`, required, length 2).
@@ -76,6 +84,8 @@ impl DailyCreditBalanceRequest {
     }
 
     /// Sets 시장 분류 코드 (`fid_cond_mrkt_div_code`, required, length 2).
+    ///
+    /// > 시장구분코드 (주식 J)
     #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
@@ -83,6 +93,8 @@ impl DailyCreditBalanceRequest {
     }
 
     /// Sets 화면 분류 코드 (`fid_cond_scr_div_code`, required, length 5).
+    ///
+    /// > Unique key(20476)
     #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
@@ -90,6 +102,8 @@ impl DailyCreditBalanceRequest {
     }
 
     /// Sets 종목코드 (`fid_input_iscd`, required, length 12).
+    ///
+    /// > 종목코드 (ex 005930)
     #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
@@ -97,6 +111,8 @@ impl DailyCreditBalanceRequest {
     }
 
     /// Sets 결제일자 (`fid_input_date_1`, required, length 10).
+    ///
+    /// > 결제일자 (ex 20240313)
     #[inline]
     pub fn fid_input_date_1(mut self, value: v::NaiveDate) -> Self {
         self.fid_input_date_1 = p::date(value);
@@ -201,7 +217,7 @@ impl Endpoint for DailyCreditBalanceRequest {
 /// Response of 국내주식 신용잔고 일별추이 (`국내주식-110`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct DailyCreditBalanceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -211,10 +227,27 @@ pub struct DailyCreditBalanceResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output`, required).
+    ///
+    /// > array
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for DailyCreditBalanceResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for DailyCreditBalanceResponse {
@@ -278,7 +311,7 @@ impl serde::Serialize for DailyCreditBalanceResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 매매 일자 (`deal_date`, required, length 8).
@@ -296,32 +329,56 @@ pub struct Output {
     /// 결제 일자 (`stlm_date`, required, length 8).
     pub stlm_date: v::Val<v::NaiveDate>,
     /// 전체 융자 신규 주수 (`whol_loan_new_stcn`, required, length 18).
+    ///
+    /// > 단위: 주
     pub whol_loan_new_stcn: v::Val<String>,
     /// 전체 융자 상환 주수 (`whol_loan_rdmp_stcn`, required, length 18).
+    ///
+    /// > 단위: 주
     pub whol_loan_rdmp_stcn: v::Val<String>,
     /// 전체 융자 잔고 주수 (`whol_loan_rmnd_stcn`, required, length 18).
+    ///
+    /// > 단위: 주
     pub whol_loan_rmnd_stcn: v::Val<String>,
     /// 전체 융자 신규 금액 (`whol_loan_new_amt`, required, length 18).
+    ///
+    /// > 단위: 만원
     pub whol_loan_new_amt: v::Val<v::Decimal>,
     /// 전체 융자 상환 금액 (`whol_loan_rdmp_amt`, required, length 18).
+    ///
+    /// > 단위: 만원
     pub whol_loan_rdmp_amt: v::Val<v::Decimal>,
     /// 전체 융자 잔고 금액 (`whol_loan_rmnd_amt`, required, length 18).
+    ///
+    /// > 단위: 만원
     pub whol_loan_rmnd_amt: v::Val<v::Decimal>,
     /// 전체 융자 잔고 비율 (`whol_loan_rmnd_rate`, required, length 8.4).
     pub whol_loan_rmnd_rate: v::Val<v::Decimal>,
     /// 전체 융자 공여율 (`whol_loan_gvrt`, required, length 8.2).
     pub whol_loan_gvrt: v::Val<v::Decimal>,
     /// 전체 대주 신규 주수 (`whol_stln_new_stcn`, required, length 18).
+    ///
+    /// > 단위: 주
     pub whol_stln_new_stcn: v::Val<String>,
     /// 전체 대주 상환 주수 (`whol_stln_rdmp_stcn`, required, length 18).
+    ///
+    /// > 단위: 주
     pub whol_stln_rdmp_stcn: v::Val<String>,
     /// 전체 대주 잔고 주수 (`whol_stln_rmnd_stcn`, required, length 18).
+    ///
+    /// > 단위: 주
     pub whol_stln_rmnd_stcn: v::Val<String>,
     /// 전체 대주 신규 금액 (`whol_stln_new_amt`, required, length 18).
+    ///
+    /// > 단위: 만원
     pub whol_stln_new_amt: v::Val<v::Decimal>,
     /// 전체 대주 상환 금액 (`whol_stln_rdmp_amt`, required, length 18).
+    ///
+    /// > 단위: 만원
     pub whol_stln_rdmp_amt: v::Val<v::Decimal>,
     /// 전체 대주 잔고 금액 (`whol_stln_rmnd_amt`, required, length 18).
+    ///
+    /// > 단위: 만원
     pub whol_stln_rmnd_amt: v::Val<v::Decimal>,
     /// 전체 대주 잔고 비율 (`whol_stln_rmnd_rate`, required, length 8.4).
     pub whol_stln_rmnd_rate: v::Val<v::Decimal>,
@@ -336,6 +393,43 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            deal_date: v::Val::Missing,
+            stck_prpr: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            prdy_vrss: v::Val::Missing,
+            prdy_ctrt: v::Val::Missing,
+            acml_vol: v::Val::Missing,
+            stlm_date: v::Val::Missing,
+            whol_loan_new_stcn: v::Val::Missing,
+            whol_loan_rdmp_stcn: v::Val::Missing,
+            whol_loan_rmnd_stcn: v::Val::Missing,
+            whol_loan_new_amt: v::Val::Missing,
+            whol_loan_rdmp_amt: v::Val::Missing,
+            whol_loan_rmnd_amt: v::Val::Missing,
+            whol_loan_rmnd_rate: v::Val::Missing,
+            whol_loan_gvrt: v::Val::Missing,
+            whol_stln_new_stcn: v::Val::Missing,
+            whol_stln_rdmp_stcn: v::Val::Missing,
+            whol_stln_rmnd_stcn: v::Val::Missing,
+            whol_stln_new_amt: v::Val::Missing,
+            whol_stln_rdmp_amt: v::Val::Missing,
+            whol_stln_rmnd_amt: v::Val::Missing,
+            whol_stln_rmnd_rate: v::Val::Missing,
+            whol_stln_gvrt: v::Val::Missing,
+            stck_oprc: v::Val::Missing,
+            stck_hgpr: v::Val::Missing,
+            stck_lwpr: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

@@ -13,6 +13,11 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `HHPST074500C0`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 종목별 일별 대차거래추이 API입니다.\
+/// > 한 번의 조회에 최대 100건까지 조회 가능하며, start\_date, end\_date 를 수정하여 다음 조회가 가능합니다.
 #[derive(Clone)]
 pub struct DailyLoanTransRequest {
     /// 조회구분 (`MRKT_DIV_CLS_CODE`, required, length 1).
@@ -83,6 +88,8 @@ impl DailyLoanTransRequest {
 
     /// Sets 조회구분 (`MRKT_DIV_CLS_CODE`, required, length 1).
     ///
+    /// > 1(코스피), 2(코스닥), 3(종목)
+    ///
     /// Codes:
     /// - `1`: 코스피
     /// - `2`: 코스닥
@@ -101,6 +108,8 @@ impl DailyLoanTransRequest {
     }
 
     /// Sets 조회시작일시 (`START_DATE`, required, length 8).
+    ///
+    /// > 조회기간 \~
     #[inline]
     pub fn start_date(mut self, value: v::NaiveDate) -> Self {
         self.start_date = p::date(value);
@@ -108,6 +117,8 @@ impl DailyLoanTransRequest {
     }
 
     /// Sets 조회종료일시 (`END_DATE`, required, length 8).
+    ///
+    /// > \~ 조회기간
     #[inline]
     pub fn end_date(mut self, value: v::NaiveDate) -> Self {
         self.end_date = p::date(value);
@@ -232,7 +243,7 @@ impl Endpoint for DailyLoanTransRequest {
 /// Response of 종목별 일별 대차거래추이 (`국내주식-135`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct DailyLoanTransResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -242,10 +253,27 @@ pub struct DailyLoanTransResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output2`, required).
+    ///
+    /// > array
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for DailyLoanTransResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output2: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for DailyLoanTransResponse {
@@ -309,7 +337,7 @@ impl serde::Serialize for DailyLoanTransResponse {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 일자 (`bsop_date`, required, length 8).
@@ -337,6 +365,28 @@ pub struct Output2 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output2 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            bsop_date: v::Val::Missing,
+            stck_prpr: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            prdy_vrss: v::Val::Missing,
+            prdy_ctrt: v::Val::Missing,
+            acml_vol: v::Val::Missing,
+            new_stcn: v::Val::Missing,
+            rdmp_stcn: v::Val::Missing,
+            prdy_rmnd_vrss: v::Val::Missing,
+            rmnd_stcn: v::Val::Missing,
+            rmnd_amt: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output2 {

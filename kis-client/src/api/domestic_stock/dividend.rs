@@ -13,6 +13,14 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `HHKDB669102C0`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 예탁원정보(배당일정) API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0658\] 배당 화면의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
+/// >
+/// > ※ 예탁원에서 제공한 자료이므로 정보용으로만 사용하시기 바랍니다.\
+/// > '주식배당지급일'은 배당주식의 주식교부일자를 말합니다. 배당주식의 계좌입고는 배당주식 상장일인데 일반적으로 주권교부일의 익영업일입니다.
 #[derive(Clone)]
 pub struct DividendRequest {
     /// CTS (`CTS`, required, length 17).
@@ -72,6 +80,8 @@ impl DividendRequest {
 
     /// Sets CTS (`CTS`, required, length 17).
     ///
+    /// > 공백
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn cts(mut self, value: impl Into<String>) -> Self {
@@ -80,6 +90,8 @@ impl DividendRequest {
     }
 
     /// Sets 조회구분 (`GB1`, required, length 1).
+    ///
+    /// > 0:배당전체, 1:결산배당, 2:중간배당
     ///
     /// Codes:
     /// - `0`: 배당전체
@@ -92,6 +104,8 @@ impl DividendRequest {
     }
 
     /// Sets 조회일자From (`F_DT`, required, length 8).
+    ///
+    /// > 일자 \~
     #[inline]
     pub fn f_dt(mut self, value: v::NaiveDate) -> Self {
         self.f_dt = p::date(value);
@@ -99,6 +113,8 @@ impl DividendRequest {
     }
 
     /// Sets 조회일자To (`T_DT`, required, length 8).
+    ///
+    /// > \~ 일자
     #[inline]
     pub fn t_dt(mut self, value: v::NaiveDate) -> Self {
         self.t_dt = p::date(value);
@@ -106,6 +122,8 @@ impl DividendRequest {
     }
 
     /// Sets 종목코드 (`SHT_CD`, required, length 9).
+    ///
+    /// > 공백: 전체, 특정종목 조회시 : 종목코드
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -115,6 +133,8 @@ impl DividendRequest {
     }
 
     /// Sets 고배당여부 (`HIGH_GB`, required, length 1).
+    ///
+    /// > 공백
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -243,7 +263,7 @@ impl Endpoint for DividendRequest {
 /// Response of 예탁원정보(배당일정) (`국내주식-145`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct DividendResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -253,10 +273,27 @@ pub struct DividendResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output1`, required).
+    ///
+    /// > array
     pub output1: v::Block<Output1>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for DividendResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output1: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for DividendResponse {
@@ -320,7 +357,7 @@ impl serde::Serialize for DividendResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 기준일 (`record_date`, required, length 8).
@@ -352,6 +389,30 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            record_date: v::Val::Missing,
+            sht_cd: v::Val::Missing,
+            isin_name: v::Val::Missing,
+            divi_kind: v::Val::Missing,
+            face_val: v::Val::Missing,
+            per_sto_divi_amt: v::Val::Missing,
+            divi_rate: v::Val::Missing,
+            stk_divi_rate: v::Val::Missing,
+            divi_pay_dt: v::Val::Missing,
+            stk_div_pay_dt: v::Val::Missing,
+            odd_pay_dt: v::Val::Missing,
+            stk_kind: v::Val::Missing,
+            high_divi_gb: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {

@@ -13,6 +13,12 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHPST01810000`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 국내주식 예상체결가 추이 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0184\] 예상체결지수 추이 화면의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.\
+/// > 최대 30건 확인 가능하며, 다음 조회가 불가합니다.
 #[derive(Clone)]
 pub struct ExpPriceTrendRequest {
     /// 장운영 구분 코드 (`fid_mkop_cls_code`, required, length 12).
@@ -72,6 +78,8 @@ impl ExpPriceTrendRequest {
 
     /// Sets 장운영 구분 코드 (`fid_mkop_cls_code`, required, length 12).
     ///
+    /// > 0:전체, 4:체결량 0 제외
+    ///
     /// Codes:
     /// - `0`: 전체
     /// - `4`: 체결량 0 제외
@@ -85,6 +93,8 @@ impl ExpPriceTrendRequest {
     }
 
     /// Sets 조건 시장 분류 코드 (`fid_cond_mrkt_div_code`, required, length 2).
+    ///
+    /// > 시장구분코드 (주식 J)
     #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
@@ -92,6 +102,8 @@ impl ExpPriceTrendRequest {
     }
 
     /// Sets 입력 종목코드 (`fid_input_iscd`, required, length 6).
+    ///
+    /// > 종목코드(ex. 005930)
     #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
@@ -185,7 +197,7 @@ impl Endpoint for ExpPriceTrendRequest {
 /// Response of 국내주식 예상체결가 추이 (`국내주식-118`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct ExpPriceTrendResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -197,10 +209,28 @@ pub struct ExpPriceTrendResponse {
     /// Block 응답상세 (`output1`, required).
     pub output1: v::One<Output1>,
     /// Block 응답상세 (`output2`, required).
+    ///
+    /// > array
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for ExpPriceTrendResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output1: v::One::EMPTY,
+            output2: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for ExpPriceTrendResponse {
@@ -272,7 +302,7 @@ impl serde::Serialize for ExpPriceTrendResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 대표 시장 한글 명 (`rprs_mrkt_kor_name`, required, length 40).
@@ -292,6 +322,24 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rprs_mrkt_kor_name: v::Val::Missing,
+            antc_cnpr: v::Val::Missing,
+            antc_cntg_vrss_sign: v::Val::Missing,
+            antc_cntg_vrss: v::Val::Missing,
+            antc_cntg_prdy_ctrt: v::Val::Missing,
+            antc_vol: v::Val::Missing,
+            antc_tr_pbmn: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {
@@ -363,7 +411,7 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 주식 영업 일자 (`stck_bsop_date`, required, length 8).
@@ -383,6 +431,24 @@ pub struct Output2 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output2 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            stck_bsop_date: v::Val::Missing,
+            stck_cntg_hour: v::Val::Missing,
+            stck_prpr: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            prdy_vrss: v::Val::Missing,
+            prdy_ctrt: v::Val::Missing,
+            acml_vol: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output2 {

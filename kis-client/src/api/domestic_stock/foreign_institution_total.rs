@@ -13,6 +13,16 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHPTJ04400000`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 국내기관\_외국인 매매종목가집계 API입니다.
+/// >
+/// > HTS(efriend Plus) \[0440\] 외국인/기관 매매종목 가집계 화면을 API로 구현한 사항으로 화면을 함께 보시면 기능 이해가 쉽습니다.
+/// >
+/// > 증권사 직원이 장중에 집계/입력한 자료를 단순 누계한 수치로서,\
+/// > 입력시간은 외국인 09:30, 11:20, 13:20, 14:30 / 기관종합 10:00, 11:20, 13:20, 14:30 이며,\
+/// > 입력한 시간은 ±10분정도 차이가 발생할 수 있으며, 장운영 사정에 다라 변동될 수 있습니다.
 #[derive(Clone)]
 pub struct ForeignInstitutionTotalRequest {
     /// 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
@@ -116,6 +126,8 @@ impl ForeignInstitutionTotalRequest {
 
     /// Sets 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
     ///
+    /// > V(Default)
+    ///
     /// Codes:
     /// - `V`: Default
     ///
@@ -130,6 +142,8 @@ impl ForeignInstitutionTotalRequest {
     }
 
     /// Sets 조건 화면 분류 코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
+    ///
+    /// > 16449(Default)
     ///
     /// Codes:
     /// - `16449`: Default
@@ -146,6 +160,10 @@ impl ForeignInstitutionTotalRequest {
 
     /// Sets 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
     ///
+    /// > 0000:전체, 0001:코스피, 1001:코스닥\
+    /// > ...\
+    /// > 포탈 (FAQ : 종목정보 다운로드(국내) - 업종코드 참조)
+    ///
     /// Codes:
     /// - `0000`: 전체
     /// - `0001`: 코스피
@@ -161,6 +179,8 @@ impl ForeignInstitutionTotalRequest {
 
     /// Sets 분류 구분 코드 (`FID_DIV_CLS_CODE`, required, length 2).
     ///
+    /// > 0: 수량정열, 1: 금액정열
+    ///
     /// Codes:
     /// - `0`: 수량정열
     /// - `1`: 금액정열
@@ -175,6 +195,8 @@ impl ForeignInstitutionTotalRequest {
 
     /// Sets 순위 정렬 구분 코드 (`FID_RANK_SORT_CLS_CODE`, required, length 2).
     ///
+    /// > 0: 순매수상위, 1: 순매도상위
+    ///
     /// Codes:
     /// - `0`: 순매수상위
     /// - `1`: 순매도상위
@@ -188,6 +210,8 @@ impl ForeignInstitutionTotalRequest {
     }
 
     /// Sets 기타 구분 정렬 (`FID_ETC_CLS_CODE`, required, length 2).
+    ///
+    /// > 0:전체 1:외국인 2:기관계 3:기타
     ///
     /// Codes:
     /// - `0`: 전체
@@ -320,7 +344,7 @@ impl Endpoint for ForeignInstitutionTotalRequest {
 /// Response of 국내기관\_외국인 매매종목가집계 (`국내주식-037`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct ForeignInstitutionTotalResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -334,6 +358,21 @@ pub struct ForeignInstitutionTotalResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for ForeignInstitutionTotalResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::One::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for ForeignInstitutionTotalResponse {
@@ -397,7 +436,7 @@ impl serde::Serialize for ForeignInstitutionTotalResponse {
 }
 
 /// A record of block `output` (응답상세1).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// HTS 한글 종목명 (`hts_kor_isnm`, required, length 40).
@@ -435,6 +474,9 @@ pub struct Output {
     /// 기타 법인 순매수 거래량 (`etc_corp_ntby_vol`, required, length 18).
     pub etc_corp_ntby_vol: v::Val<i64>,
     /// 외국인 순매수 거래 대금 (`frgn_ntby_tr_pbmn`, required, length 18).
+    ///
+    /// > frgn\_ntby\_tr\_pbmn \~ etc\_corp\_ntby\_tr\_pbmn\
+    /// > (단위 : 백만원, 수량\*현재가)
     pub frgn_ntby_tr_pbmn: v::Val<v::Decimal>,
     /// 기관계 순매수 거래 대금 (`orgn_ntby_tr_pbmn`, required, length 18).
     pub orgn_ntby_tr_pbmn: v::Val<v::Decimal>,
@@ -455,6 +497,43 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            hts_kor_isnm: v::Val::Missing,
+            mksc_shrn_iscd: v::Val::Missing,
+            ntby_qty: v::Val::Missing,
+            stck_prpr: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            prdy_vrss: v::Val::Missing,
+            prdy_ctrt: v::Val::Missing,
+            acml_vol: v::Val::Missing,
+            frgn_ntby_qty: v::Val::Missing,
+            orgn_ntby_qty: v::Val::Missing,
+            ivtr_ntby_qty: v::Val::Missing,
+            bank_ntby_qty: v::Val::Missing,
+            insu_ntby_qty: v::Val::Missing,
+            mrbn_ntby_qty: v::Val::Missing,
+            fund_ntby_qty: v::Val::Missing,
+            etc_orgt_ntby_vol: v::Val::Missing,
+            etc_corp_ntby_vol: v::Val::Missing,
+            frgn_ntby_tr_pbmn: v::Val::Missing,
+            orgn_ntby_tr_pbmn: v::Val::Missing,
+            ivtr_ntby_tr_pbmn: v::Val::Missing,
+            bank_ntby_tr_pbmn: v::Val::Missing,
+            insu_ntby_tr_pbmn: v::Val::Missing,
+            mrbn_ntby_tr_pbmn: v::Val::Missing,
+            fund_ntby_tr_pbmn: v::Val::Missing,
+            etc_orgt_ntby_tr_pbmn: v::Val::Missing,
+            etc_corp_ntby_tr_pbmn: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

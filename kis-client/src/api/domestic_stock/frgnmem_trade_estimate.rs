@@ -13,6 +13,11 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHKST644100C0`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 외국계 매매종목 가집계 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0430\] 외국계 매매종목 가집계 화면의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
 #[derive(Clone)]
 pub struct FrgnmemTradeEstimateRequest {
     /// 조건시장분류코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
@@ -93,6 +98,8 @@ impl FrgnmemTradeEstimateRequest {
     }
 
     /// Sets 조건시장분류코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    ///
+    /// > 시장구분코드 (J)
     #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
@@ -100,6 +107,8 @@ impl FrgnmemTradeEstimateRequest {
     }
 
     /// Sets 조건화면분류코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
+    ///
+    /// > Uniquekey (16441)
     #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
@@ -107,6 +116,8 @@ impl FrgnmemTradeEstimateRequest {
     }
 
     /// Sets 입력종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    ///
+    /// > 0000(전체), 1001(코스피), 2001(코스닥)
     #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
@@ -114,6 +125,8 @@ impl FrgnmemTradeEstimateRequest {
     }
 
     /// Sets 순위정렬구분코드 (`FID_RANK_SORT_CLS_CODE`, required, length 2).
+    ///
+    /// > 0(금액순), 1(수량순)
     ///
     /// Codes:
     /// - `0`: 금액순
@@ -128,6 +141,8 @@ impl FrgnmemTradeEstimateRequest {
     }
 
     /// Sets 순위정렬구분코드2 (`FID_RANK_SORT_CLS_CODE_2`, required, length 2).
+    ///
+    /// > 0(매수순), 1(매도순)
     ///
     /// Codes:
     /// - `0`: 매수순
@@ -250,7 +265,7 @@ impl Endpoint for FrgnmemTradeEstimateRequest {
 /// Response of 외국계 매매종목 가집계 (`국내주식-161`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct FrgnmemTradeEstimateResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -260,10 +275,27 @@ pub struct FrgnmemTradeEstimateResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output`, required).
+    ///
+    /// > array
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for FrgnmemTradeEstimateResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for FrgnmemTradeEstimateResponse {
@@ -327,7 +359,7 @@ impl serde::Serialize for FrgnmemTradeEstimateResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 주식단축종목코드 (`stck_shrn_iscd`, required, length 9).
@@ -353,6 +385,27 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            stck_shrn_iscd: v::Val::Missing,
+            hts_kor_isnm: v::Val::Missing,
+            glob_ntsl_qty: v::Val::Missing,
+            stck_prpr: v::Val::Missing,
+            prdy_vrss: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            prdy_ctrt: v::Val::Missing,
+            acml_vol: v::Val::Missing,
+            glob_total_seln_qty: v::Val::Missing,
+            glob_total_shnu_qty: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

@@ -13,6 +13,13 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHPST04320000`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 회원사 실시간 매매동향(틱) API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0432\] 회원사 실시간 매매동향 화면 의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
+/// >
+/// > 최근 100건까지 데이터 조회 가능합니다.
 #[derive(Clone)]
 pub struct FrgnmemTradeTrendRequest {
     /// FID 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
@@ -90,6 +97,8 @@ impl FrgnmemTradeTrendRequest {
 
     /// Sets FID 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
     ///
+    /// > J 고정 입력
+    ///
     /// Codes:
     /// - `J`: 고정 입력
     ///
@@ -101,6 +110,8 @@ impl FrgnmemTradeTrendRequest {
     }
 
     /// Sets 화면분류코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
+    ///
+    /// > 20432(primary key)
     ///
     /// Codes:
     /// - `20432`: primary key
@@ -116,6 +127,10 @@ impl FrgnmemTradeTrendRequest {
     }
 
     /// Sets 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    ///
+    /// > ex. 005930(삼성전자)
+    /// >
+    /// > ※ FID\_INPUT\_ISCD(종목코드) 혹은 FID\_MRKT\_CLS\_CODE(시장구분코드) 둘 중 하나만 입력
     #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
@@ -123,6 +138,10 @@ impl FrgnmemTradeTrendRequest {
     }
 
     /// Sets 회원사코드 (`FID_INPUT_ISCD_2`, required, length 10).
+    ///
+    /// > ex. 99999(전체)
+    /// >
+    /// > ※ 회원사코드 (kis developers 포탈 사이트 포럼-\> FAQ -\> 종목정보 다운로드(국내) 참조)
     #[inline]
     pub fn fid_input_iscd_2(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd_2 = value.into();
@@ -130,6 +149,10 @@ impl FrgnmemTradeTrendRequest {
     }
 
     /// Sets 시장구분코드 (`FID_MRKT_CLS_CODE`, required, length 2).
+    ///
+    /// > A(전체),K(코스피), Q(코스닥), K2(코스피200), W(ELW)
+    /// >
+    /// > ※ FID\_INPUT\_ISCD(종목코드) 혹은 FID\_MRKT\_CLS\_CODE(시장구분코드) 둘 중 하나만 입력
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -139,6 +162,8 @@ impl FrgnmemTradeTrendRequest {
     }
 
     /// Sets 거래량 (`FID_VOL_CNT`, required, length 12).
+    ///
+    /// > 거래량 \~
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -267,7 +292,7 @@ impl Endpoint for FrgnmemTradeTrendRequest {
 /// Response of 회원사 실시간 매매동향(틱) (`국내주식-163`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct FrgnmemTradeTrendResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -277,12 +302,32 @@ pub struct FrgnmemTradeTrendResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output1`, required).
+    ///
+    /// > array
     pub output1: v::Block<Output1>,
     /// Block 응답상세 (`output2`, required).
+    ///
+    /// > array
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for FrgnmemTradeTrendResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output1: v::Block::EMPTY,
+            output2: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for FrgnmemTradeTrendResponse {
@@ -354,7 +399,7 @@ impl serde::Serialize for FrgnmemTradeTrendResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 총매도수량 (`total_seln_qty`, required, length 18).
@@ -364,6 +409,19 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            total_seln_qty: v::Val::Missing,
+            total_shnu_qty: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {
@@ -409,7 +467,7 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 영업시간 (`bsop_hour`, required, length 6).
@@ -435,6 +493,27 @@ pub struct Output2 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output2 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            bsop_hour: v::Val::Missing,
+            mbcr_name: v::Val::Missing,
+            hts_kor_isnm: v::Val::Missing,
+            stck_prpr: v::Val::Missing,
+            prdy_vrss: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            cntg_vol: v::Val::Missing,
+            acml_ntby_qty: v::Val::Missing,
+            glob_ntby_qty: v::Val::Missing,
+            frgn_ntby_qty_icdc: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output2 {

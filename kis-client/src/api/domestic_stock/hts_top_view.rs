@@ -13,6 +13,11 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `HHMCM000100C0`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > HTS조회상위20종목 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0158\] 조회종목상위 화면의 "종목명", "종목코드" 표시 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
 #[derive(Clone)]
 pub struct HtsTopViewRequest {}
 
@@ -87,7 +92,7 @@ impl Endpoint for HtsTopViewRequest {
 /// Response of HTS조회상위20종목 (`국내주식-214`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct HtsTopViewResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -101,6 +106,21 @@ pub struct HtsTopViewResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for HtsTopViewResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output1: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for HtsTopViewResponse {
@@ -164,10 +184,12 @@ impl serde::Serialize for HtsTopViewResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 시장구분 (`mrkt_div_cls_code`, required, length 9).
+    ///
+    /// > J : 코스피, Q : 코스닥
     ///
     /// Codes:
     /// - `J`: 코스피
@@ -178,6 +200,19 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            mrkt_div_cls_code: v::Val::Missing,
+            mksc_shrn_iscd: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {

@@ -13,6 +13,11 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHKST66430200`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 국내주식 손익계산서 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0635\] 재무분석종합 화면의 하단 '2. 손익계산서' 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
 #[derive(Clone)]
 pub struct IncomeStatementRequest {
     /// 분류 구분 코드 (`FID_DIV_CLS_CODE`, required, length 2).
@@ -72,6 +77,10 @@ impl IncomeStatementRequest {
 
     /// Sets 분류 구분 코드 (`FID_DIV_CLS_CODE`, required, length 2).
     ///
+    /// > 0: 년, 1: 분기
+    /// >
+    /// > ※ 분기데이터는 연단위 누적합산
+    ///
     /// Codes:
     /// - `0`: 년
     /// - `1`: 분기
@@ -82,6 +91,8 @@ impl IncomeStatementRequest {
     }
 
     /// Sets 조건 시장 분류 코드 (`fid_cond_mrkt_div_code`, required, length 2).
+    ///
+    /// > J
     #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
@@ -89,6 +100,8 @@ impl IncomeStatementRequest {
     }
 
     /// Sets 입력 종목코드 (`fid_input_iscd`, required, length 12).
+    ///
+    /// > 000660 : 종목코드
     #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
@@ -182,7 +195,7 @@ impl Endpoint for IncomeStatementRequest {
 /// Response of 국내주식 손익계산서 (`v1_국내주식-079`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct IncomeStatementResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -192,10 +205,27 @@ pub struct IncomeStatementResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output`, required).
+    ///
+    /// > array
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for IncomeStatementResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for IncomeStatementResponse {
@@ -259,7 +289,7 @@ impl serde::Serialize for IncomeStatementResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 결산 년월 (`stac_yymm`, required, length 6).
@@ -271,14 +301,22 @@ pub struct Output {
     /// 매출 총 이익 (`sale_totl_prfi`, required, length 182).
     pub sale_totl_prfi: v::Val<String>,
     /// 감가상각비 (`depr_cost`, required, length 182).
+    ///
+    /// > 출력되지 않는 데이터(99.99 로 표시)
     pub depr_cost: v::Val<String>,
     /// 판매 및 관리비 (`sell_mang`, required, length 182).
+    ///
+    /// > 출력되지 않는 데이터(99.99 로 표시)
     pub sell_mang: v::Val<String>,
     /// 영업 이익 (`bsop_prti`, required, length 182).
     pub bsop_prti: v::Val<String>,
     /// 영업 외 수익 (`bsop_non_ernn`, required, length 182).
+    ///
+    /// > 출력되지 않는 데이터(99.99 로 표시)
     pub bsop_non_ernn: v::Val<String>,
     /// 영업 외 비용 (`bsop_non_expn`, required, length 182).
+    ///
+    /// > 출력되지 않는 데이터(99.99 로 표시)
     pub bsop_non_expn: v::Val<String>,
     /// 경상 이익 (`op_prfi`, required, length 182).
     pub op_prfi: v::Val<String>,
@@ -291,6 +329,30 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            stac_yymm: v::Val::Missing,
+            sale_account: v::Val::Missing,
+            sale_cost: v::Val::Missing,
+            sale_totl_prfi: v::Val::Missing,
+            depr_cost: v::Val::Missing,
+            sell_mang: v::Val::Missing,
+            bsop_prti: v::Val::Missing,
+            bsop_non_ernn: v::Val::Missing,
+            bsop_non_expn: v::Val::Missing,
+            op_prfi: v::Val::Missing,
+            spec_prfi: v::Val::Missing,
+            spec_loss: v::Val::Missing,
+            thtr_ntin: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

@@ -15,6 +15,12 @@ use crate::value as v;
 /// - TR ID: real `CTRP6548R`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 투자계좌자산현황조회 API입니다.
+/// >
+/// > output1은 한국투자 HTS(eFriend Plus) \&gt; \[0891\] 계좌 자산비중(결제기준) 화면 아래 테이블의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
 #[derive(Clone)]
 pub struct InquireAccountBalanceRequest {
     /// 종합계좌번호 (`CANO`, required, length 8).
@@ -64,6 +70,8 @@ impl InquireAccountBalanceRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    ///
+    /// > 계좌번호 체계(8-2)의 앞 8자리
     #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
@@ -71,6 +79,8 @@ impl InquireAccountBalanceRequest {
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    ///
+    /// > 계좌번호 체계(8-2)의 뒤 2자리
     #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
@@ -78,6 +88,8 @@ impl InquireAccountBalanceRequest {
     }
 
     /// Sets 조회구분1 (`INQR_DVSN_1`, required, length 1).
+    ///
+    /// > 공백입력
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -87,6 +99,8 @@ impl InquireAccountBalanceRequest {
     }
 
     /// Sets 기준가이전일자적용여부 (`BSPR_BF_DT_APLY_YN`, required, length 1).
+    ///
+    /// > 공백입력
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -208,7 +222,7 @@ impl Endpoint for InquireAccountBalanceRequest {
 /// Response of 투자계좌자산현황조회 (`v1_국내주식-048`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireAccountBalanceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -218,12 +232,69 @@ pub struct InquireAccountBalanceResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output1`, required).
+    ///
+    /// > Array \[아래 순서대로 출력 : 20항목\]\
+    /// > 1: 주식\
+    /// > 2: 펀드/MMW\
+    /// > 3: IMA\
+    /// > 4: 채권\
+    /// > 5: ELS/DLS\
+    /// > 6: WRAP\
+    /// > 7: 신탁\
+    /// > 8: RP/발행어음\
+    /// > 9: 해외주식\
+    /// > 10: 해외채권\
+    /// > 11: 금현물\
+    /// > 12: CD/CP\
+    /// > 13: 전자단기사채\
+    /// > 14: 타사상품\
+    /// > 15: 외화전자단기사채\
+    /// > 16: 외화 ELS/DLS\
+    /// > 17: 외화\
+    /// > 18: 예수금\
+    /// > 19: 청약자예수금\
+    /// > 20: 합계
+    /// >
+    /// > \[21번 계좌일 경우 : 17항목\]\
+    /// > 1: 수익증권\
+    /// > 2: IMA\
+    /// > 3: 채권\
+    /// > 4: ELS/DLS\
+    /// > 5: WRAP\
+    /// > 6: 신탁\
+    /// > 7: RP\
+    /// > 8: 외화rp\
+    /// > 9: 해외채권\
+    /// > 10: CD/CP\
+    /// > 11: 전자단기사채\
+    /// > 12: 외화전자단기사채\
+    /// > 13: 외화ELS/DLS\
+    /// > 14: 외화평가금액\
+    /// > 15: 예수금+cma\
+    /// > 16: 청약자예수금\
+    /// > 17: 합계
     pub output1: v::Block<Output1>,
     /// Block 응답상세2 (`output2`, required).
     pub output2: v::One<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquireAccountBalanceResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output1: v::Block::EMPTY,
+            output2: v::One::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquireAccountBalanceResponse {
@@ -295,7 +366,7 @@ impl serde::Serialize for InquireAccountBalanceResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 매입금액 (`pchs_amt`, required, length 19).
@@ -313,6 +384,23 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            pchs_amt: v::Val::Missing,
+            evlu_amt: v::Val::Missing,
+            evlu_pfls_amt: v::Val::Missing,
+            crdt_lnd_amt: v::Val::Missing,
+            real_nass_amt: v::Val::Missing,
+            whol_weit_rt: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {
@@ -380,20 +468,28 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세2).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 매입금액합계 (`pchs_amt_smtl`, required, length 19).
+    ///
+    /// > 유가매입금액
     pub pchs_amt_smtl: v::Val<String>,
     /// 순자산총금액 (`nass_tot_amt`, required, length 19).
     pub nass_tot_amt: v::Val<v::Decimal>,
     /// 대출금액합계 (`loan_amt_smtl`, required, length 19).
     pub loan_amt_smtl: v::Val<String>,
     /// 평가손익금액합계 (`evlu_pfls_amt_smtl`, required, length 19).
+    ///
+    /// > 평가손익금액
     pub evlu_pfls_amt_smtl: v::Val<String>,
     /// 평가금액합계 (`evlu_amt_smtl`, required, length 19).
+    ///
+    /// > 유가평가금액
     pub evlu_amt_smtl: v::Val<String>,
     /// 총자산금액 (`tot_asst_amt`, required, length 19).
+    ///
+    /// > 총 자산금액
     pub tot_asst_amt: v::Val<v::Decimal>,
     /// 총대출금액총융자대출금액 (`tot_lnda_tot_ulst_lnda`, required, length 19).
     pub tot_lnda_tot_ulst_lnda: v::Val<String>,
@@ -436,6 +532,42 @@ pub struct Output2 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output2 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            pchs_amt_smtl: v::Val::Missing,
+            nass_tot_amt: v::Val::Missing,
+            loan_amt_smtl: v::Val::Missing,
+            evlu_pfls_amt_smtl: v::Val::Missing,
+            evlu_amt_smtl: v::Val::Missing,
+            tot_asst_amt: v::Val::Missing,
+            tot_lnda_tot_ulst_lnda: v::Val::Missing,
+            cma_auto_loan_amt: v::Val::Missing,
+            tot_mgln_amt: v::Val::Missing,
+            stln_evlu_amt: v::Val::Missing,
+            crdt_fncg_amt: v::Val::Missing,
+            ocl_apl_loan_amt: v::Val::Missing,
+            pldg_stup_amt: v::Val::Missing,
+            frcr_evlu_tota: v::Val::Missing,
+            tot_dncl_amt: v::Val::Missing,
+            cma_evlu_amt: v::Val::Missing,
+            dncl_amt: v::Val::Missing,
+            tot_sbst_amt: v::Val::Missing,
+            thdt_rcvb_amt: v::Val::Missing,
+            ovrs_stck_evlu_amt1: v::Val::Missing,
+            ovrs_bond_evlu_amt: v::Val::Missing,
+            mmf_cma_mgge_loan_amt: v::Val::Missing,
+            sbsc_dncl_amt: v::Val::Missing,
+            pbst_sbsc_fnds_loan_use_amt: v::Val::Missing,
+            etpr_crdt_grnt_loan_amt: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output2 {

@@ -13,6 +13,11 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHKUP03500100`, paper `FHKUP03500100`.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 국내주식 업종기간별시세(일/주/월/년) API입니다.\
+/// > 실전계좌/모의계좌의 경우, 한 번의 호출에 최대 50건까지 확인 가능합니다.
 #[derive(Clone)]
 pub struct InquireDailyIndexchartpriceRequest {
     /// 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
@@ -93,6 +98,8 @@ impl InquireDailyIndexchartpriceRequest {
 
     /// Sets 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
     ///
+    /// > 업종 : U
+    ///
     /// Codes:
     /// - `U`: 업종
     ///
@@ -107,6 +114,11 @@ impl InquireDailyIndexchartpriceRequest {
     }
 
     /// Sets 업종 상세코드 (`FID_INPUT_ISCD`, required, length 4).
+    ///
+    /// > '0001 : 종합\
+    /// > 0002 : 대형주\
+    /// > ...\
+    /// > 포탈 (FAQ : 종목정보 다운로드(국내) - 업종코드 참조)'
     #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
@@ -114,6 +126,8 @@ impl InquireDailyIndexchartpriceRequest {
     }
 
     /// Sets 조회 시작일자 (`FID_INPUT_DATE_1`, required, length 10).
+    ///
+    /// > 조회 시작일자 (ex. 20220501)
     #[inline]
     pub fn fid_input_date_1(mut self, value: v::NaiveDate) -> Self {
         self.fid_input_date_1 = p::date(value);
@@ -121,6 +135,8 @@ impl InquireDailyIndexchartpriceRequest {
     }
 
     /// Sets 조회 종료일자 (`FID_INPUT_DATE_2`, required, length 10).
+    ///
+    /// > 조회 종료일자 (ex. 20220530)
     #[inline]
     pub fn fid_input_date_2(mut self, value: v::NaiveDate) -> Self {
         self.fid_input_date_2 = p::date(value);
@@ -128,6 +144,8 @@ impl InquireDailyIndexchartpriceRequest {
     }
 
     /// Sets ' 기간분류코드' (`FID_PERIOD_DIV_CODE`, required, length 32).
+    ///
+    /// > ' D:일봉 W:주봉, M:월봉, Y:년봉'
     ///
     /// Codes:
     /// - `D`: 일봉
@@ -249,7 +267,7 @@ impl Endpoint for InquireDailyIndexchartpriceRequest {
 /// Response of 국내주식업종기간별시세(일/주/월/년) (`v1_국내주식-021`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireDailyIndexchartpriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -259,12 +277,32 @@ pub struct InquireDailyIndexchartpriceResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output1`, required).
+    ///
+    /// > Single
     pub output1: v::One<Output1>,
     /// Block 응답상세 (`output2`, required).
+    ///
+    /// > Array
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquireDailyIndexchartpriceResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output1: v::One::EMPTY,
+            output2: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquireDailyIndexchartpriceResponse {
@@ -336,7 +374,7 @@ impl serde::Serialize for InquireDailyIndexchartpriceResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 전일 대비 부호 (`prdy_vrss_sign`, required, length 1).
@@ -372,6 +410,32 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            prdy_vrss_sign: v::Val::Missing,
+            bstp_nmix_prdy_ctrt: v::Val::Missing,
+            prdy_nmix: v::Val::Missing,
+            acml_vol: v::Val::Missing,
+            acml_tr_pbmn: v::Val::Missing,
+            hts_kor_isnm: v::Val::Missing,
+            bstp_nmix_prpr: v::Val::Missing,
+            bstp_cls_code: v::Val::Missing,
+            prdy_vol: v::Val::Missing,
+            bstp_nmix_oprc: v::Val::Missing,
+            bstp_nmix_hgpr: v::Val::Missing,
+            bstp_nmix_lwpr: v::Val::Missing,
+            futs_prdy_oprc: v::Val::Missing,
+            futs_prdy_hgpr: v::Val::Missing,
+            futs_prdy_lwpr: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {
@@ -475,7 +539,7 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 주식 영업 일자 (`stck_bsop_date`, required, length 8).
@@ -497,6 +561,25 @@ pub struct Output2 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output2 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            stck_bsop_date: v::Val::Missing,
+            bstp_nmix_prpr: v::Val::Missing,
+            bstp_nmix_oprc: v::Val::Missing,
+            bstp_nmix_hgpr: v::Val::Missing,
+            bstp_nmix_lwpr: v::Val::Missing,
+            acml_vol: v::Val::Missing,
+            acml_tr_pbmn: v::Val::Missing,
+            mod_yn: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output2 {

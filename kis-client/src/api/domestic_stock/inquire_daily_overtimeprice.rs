@@ -13,6 +13,11 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHPST02320000`, paper `FHPST02320000`.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 주식현재가 시간외일자별주가 API입니다. (최근일 30건만 조회 가능)\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0232\] 시간외 일자별주가의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
 #[derive(Clone)]
 pub struct InquireDailyOvertimepriceRequest {
     /// FID 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
@@ -58,6 +63,8 @@ impl InquireDailyOvertimepriceRequest {
 
     /// Sets FID 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
     ///
+    /// > J : 주식, ETF, ETN
+    ///
     /// Codes:
     /// - `J`: 주식, ETF, ETN
     ///
@@ -69,6 +76,9 @@ impl InquireDailyOvertimepriceRequest {
     }
 
     /// Sets FID 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    ///
+    /// > 종목번호 (6자리)\
+    /// > ETN의 경우, Q로 시작 (EX. Q500001)
     #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
@@ -151,7 +161,7 @@ impl Endpoint for InquireDailyOvertimepriceRequest {
 /// Response of 주식현재가 시간외일자별주가 (`v1_국내주식-026`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireDailyOvertimepriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -161,12 +171,32 @@ pub struct InquireDailyOvertimepriceResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세1 (`output1`).
+    ///
+    /// > 기본정보
     pub output1: v::One<Output1>,
     /// Block 응답상세2 (`output2`).
+    ///
+    /// > Array 일자별 정보
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquireDailyOvertimepriceResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output1: v::One::EMPTY,
+            output2: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquireDailyOvertimepriceResponse {
@@ -238,7 +268,7 @@ impl serde::Serialize for InquireDailyOvertimepriceResponse {
 }
 
 /// A record of block `output1` (응답상세1).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 시간외 단일가 현재가 (`ovtm_untp_prpr`, length 10).
@@ -248,6 +278,8 @@ pub struct Output1 {
     /// 시간외 단일가 전일 대비 부호 (`ovtm_untp_prdy_vrss_sign`, length 1).
     pub ovtm_untp_prdy_vrss_sign: v::Val<String>,
     /// 시간외 단일가 전일 대비율 (`ovtm_untp_prdy_ctrt`, length 11).
+    ///
+    /// > 11(8.2)
     pub ovtm_untp_prdy_ctrt: v::Val<v::Decimal>,
     /// 시간외 단일가 거래량 (`ovtm_untp_vol`, length 18).
     pub ovtm_untp_vol: v::Val<i64>,
@@ -270,12 +302,41 @@ pub struct Output1 {
     /// 시간외 단일가 예상 체결 대비 (`ovtm_untp_antc_cntg_vrss_sign`, length 1).
     pub ovtm_untp_antc_cntg_vrss_sign: v::Val<String>,
     /// 시간외 단일가 예상 체결 대비율 (`ovtm_untp_antc_cntg_ctrt`, length 11).
+    ///
+    /// > 11(8.2)
     pub ovtm_untp_antc_cntg_ctrt: v::Val<v::Decimal>,
     /// 시간외 단일가 예상 거래량 (`ovtm_untp_antc_vol`, length 18).
     pub ovtm_untp_antc_vol: v::Val<i64>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            ovtm_untp_prpr: v::Val::Missing,
+            ovtm_untp_prdy_vrss: v::Val::Missing,
+            ovtm_untp_prdy_vrss_sign: v::Val::Missing,
+            ovtm_untp_prdy_ctrt: v::Val::Missing,
+            ovtm_untp_vol: v::Val::Missing,
+            ovtm_untp_tr_pbmn: v::Val::Missing,
+            ovtm_untp_mxpr: v::Val::Missing,
+            ovtm_untp_llam: v::Val::Missing,
+            ovtm_untp_oprc: v::Val::Missing,
+            ovtm_untp_hgpr: v::Val::Missing,
+            ovtm_untp_lwpr: v::Val::Missing,
+            ovtm_untp_antc_cnpr: v::Val::Missing,
+            ovtm_untp_antc_cntg_vrss: v::Val::Missing,
+            ovtm_untp_antc_cntg_vrss_sign: v::Val::Missing,
+            ovtm_untp_antc_cntg_ctrt: v::Val::Missing,
+            ovtm_untp_antc_vol: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {
@@ -383,7 +444,7 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세2).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 주식 영업 일자 (`stck_bsop_date`, length 8).
@@ -395,6 +456,8 @@ pub struct Output2 {
     /// 시간외 단일가 전일 대비 부호 (`ovtm_untp_prdy_vrss_sign`, length 1).
     pub ovtm_untp_prdy_vrss_sign: v::Val<String>,
     /// 시간외 단일가 전일 대비율 (`ovtm_untp_prdy_ctrt`, length 11).
+    ///
+    /// > 11(8.2)
     pub ovtm_untp_prdy_ctrt: v::Val<v::Decimal>,
     /// 시간외 단일가 거래량 (`ovtm_untp_vol`, length 18).
     pub ovtm_untp_vol: v::Val<i64>,
@@ -405,6 +468,8 @@ pub struct Output2 {
     /// 전일 대비 부호 (`prdy_vrss_sign`, length 1).
     pub prdy_vrss_sign: v::Val<String>,
     /// 전일 대비율 (`prdy_ctrt`, length 11).
+    ///
+    /// > 11(8.2)
     pub prdy_ctrt: v::Val<v::Decimal>,
     /// 누적 거래량 (`acml_vol`, length 18).
     pub acml_vol: v::Val<i64>,
@@ -413,6 +478,29 @@ pub struct Output2 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output2 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            stck_bsop_date: v::Val::Missing,
+            ovtm_untp_prpr: v::Val::Missing,
+            ovtm_untp_prdy_vrss: v::Val::Missing,
+            ovtm_untp_prdy_vrss_sign: v::Val::Missing,
+            ovtm_untp_prdy_ctrt: v::Val::Missing,
+            ovtm_untp_vol: v::Val::Missing,
+            stck_clpr: v::Val::Missing,
+            prdy_vrss: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            prdy_ctrt: v::Val::Missing,
+            acml_vol: v::Val::Missing,
+            ovtm_untp_tr_pbmn: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output2 {

@@ -13,6 +13,11 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHKST03010800`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 종목별일별매수매도체결량 API입니다. 실전계좌의 경우, 한 번의 호출에 최대 100건까지 확인 가능합니다.\
+/// > 국내주식 종목의 일별 매수체결량, 매도체결량 데이터를 확인할 수 있습니다.
 #[derive(Clone)]
 pub struct InquireDailyTradeVolumeRequest {
     /// FID 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
@@ -87,6 +92,8 @@ impl InquireDailyTradeVolumeRequest {
 
     /// Sets FID 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
     ///
+    /// > J: KRX, NX: NXT, UN: 통합
+    ///
     /// Codes:
     /// - `J`: KRX
     /// - `NX`: NXT
@@ -98,6 +105,8 @@ impl InquireDailyTradeVolumeRequest {
     }
 
     /// Sets FID 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    ///
+    /// > 005930
     #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
@@ -105,6 +114,8 @@ impl InquireDailyTradeVolumeRequest {
     }
 
     /// Sets FID 입력 날짜1 (`FID_INPUT_DATE_1`, required, length 10).
+    ///
+    /// > from
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -115,6 +126,8 @@ impl InquireDailyTradeVolumeRequest {
 
     /// Sets FID 입력 날짜2 (`FID_INPUT_DATE_2`, required, length 10).
     ///
+    /// > to
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn fid_input_date_2(mut self, value: v::NaiveDate) -> Self {
@@ -123,6 +136,8 @@ impl InquireDailyTradeVolumeRequest {
     }
 
     /// Sets FID 기간 분류 코드 (`FID_PERIOD_DIV_CODE`, required, length 32).
+    ///
+    /// > D
     #[inline]
     pub fn fid_period_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_period_div_code = value.into();
@@ -238,7 +253,7 @@ impl Endpoint for InquireDailyTradeVolumeRequest {
 /// Response of 종목별일별매수매도체결량 (`v1_국내주식-056`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireDailyTradeVolumeResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -250,10 +265,28 @@ pub struct InquireDailyTradeVolumeResponse {
     /// Block 응답상세 (`output1`, required).
     pub output1: v::One<Output1>,
     /// Block 응답상세2 (`output2`, required).
+    ///
+    /// > array
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquireDailyTradeVolumeResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output1: v::One::EMPTY,
+            output2: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquireDailyTradeVolumeResponse {
@@ -325,7 +358,7 @@ impl serde::Serialize for InquireDailyTradeVolumeResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 매수 체결량 합계 (`shnu_cnqn_smtn`, required, length 18).
@@ -335,6 +368,19 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            shnu_cnqn_smtn: v::Val::Missing,
+            seln_cnqn_smtn: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {
@@ -380,7 +426,7 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세2).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 거래상태정보 (`stck_bsop_date`, required, length 8).
@@ -392,6 +438,20 @@ pub struct Output2 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output2 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            stck_bsop_date: v::Val::Missing,
+            total_seln_qty: v::Val::Missing,
+            total_shnu_qty: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output2 {

@@ -13,6 +13,10 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHKEW15010000`, paper `FHKEW15010000`.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > ELW 현재가 시세 API입니다. ELW 관련 정보를 얻을 수 있습니다.
 #[derive(Clone)]
 pub struct InquireElwPriceRequest {
     /// 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
@@ -58,6 +62,8 @@ impl InquireElwPriceRequest {
     }
 
     /// Sets 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    ///
+    /// > W
     #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
@@ -65,6 +71,8 @@ impl InquireElwPriceRequest {
     }
 
     /// Sets 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    ///
+    /// > 종목번호 (6자리)
     #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
@@ -147,7 +155,7 @@ impl Endpoint for InquireElwPriceRequest {
 /// Response of ELW 현재가 시세 (`v1_국내주식-014`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireElwPriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -157,10 +165,27 @@ pub struct InquireElwPriceResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output`, required).
+    ///
+    /// > array
     pub output: v::One<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquireElwPriceResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::One::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquireElwPriceResponse {
@@ -224,7 +249,7 @@ impl serde::Serialize for InquireElwPriceResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// ELW 단축 종목코드 (`elw_shrn_iscd`, required, length 9).
@@ -306,6 +331,55 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            elw_shrn_iscd: v::Val::Missing,
+            hts_kor_isnm: v::Val::Missing,
+            elw_prpr: v::Val::Missing,
+            prdy_vrss: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            prdy_ctrt: v::Val::Missing,
+            acml_vol: v::Val::Missing,
+            prdy_vrss_vol_rate: v::Val::Missing,
+            unas_shrn_iscd: v::Val::Missing,
+            unas_isnm: v::Val::Missing,
+            unas_prpr: v::Val::Missing,
+            unas_prdy_vrss: v::Val::Missing,
+            unas_prdy_vrss_sign: v::Val::Missing,
+            unas_prdy_ctrt: v::Val::Missing,
+            bidp: v::Val::Missing,
+            askp: v::Val::Missing,
+            acml_tr_pbmn: v::Val::Missing,
+            vol_tnrt: v::Val::Missing,
+            elw_oprc: v::Val::Missing,
+            elw_hgpr: v::Val::Missing,
+            elw_lwpr: v::Val::Missing,
+            stck_prdy_clpr: v::Val::Missing,
+            hts_thpr: v::Val::Missing,
+            dprt: v::Val::Missing,
+            atm_cls_name: v::Val::Missing,
+            hts_ints_vltl: v::Val::Missing,
+            acpr: v::Val::Missing,
+            pvt_scnd_dmrs_prc: v::Val::Missing,
+            pvt_frst_dmrs_prc: v::Val::Missing,
+            pvt_pont_val: v::Val::Missing,
+            pvt_frst_dmsp_prc: v::Val::Missing,
+            pvt_scnd_dmsp_prc: v::Val::Missing,
+            dmsp_val: v::Val::Missing,
+            dmrs_val: v::Val::Missing,
+            elw_sdpr: v::Val::Missing,
+            apprch_rate: v::Val::Missing,
+            tick_conv_prc: v::Val::Missing,
+            invt_epmd_cntt: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

@@ -13,6 +13,11 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHPUP02120000`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 국내업종 일자별지수 API입니다. 한 번의 조회에 100건까지 확인 가능합니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0212\] 업종 일자별지수 화면 의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
 #[derive(Clone)]
 pub struct InquireIndexDailyPriceRequest {
     /// FID 기간 분류 코드 (`FID_PERIOD_DIV_CODE`, required, length 32).
@@ -82,6 +87,8 @@ impl InquireIndexDailyPriceRequest {
 
     /// Sets FID 기간 분류 코드 (`FID_PERIOD_DIV_CODE`, required, length 32).
     ///
+    /// > 일/주/월 구분코드 ( D:일별 , W:주별, M:월별 )
+    ///
     /// Codes:
     /// - `D`: 일별
     /// - `W`: 주별
@@ -93,6 +100,8 @@ impl InquireIndexDailyPriceRequest {
     }
 
     /// Sets FID 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    ///
+    /// > 시장구분코드 (업종 U)
     #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
@@ -100,6 +109,10 @@ impl InquireIndexDailyPriceRequest {
     }
 
     /// Sets FID 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    ///
+    /// > 코스피(0001), 코스닥(1001), 코스피200(2001)\
+    /// > ...\
+    /// > 포탈 (FAQ : 종목정보 다운로드(국내) - 업종코드 참조)
     #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
@@ -107,6 +120,8 @@ impl InquireIndexDailyPriceRequest {
     }
 
     /// Sets FID 입력 날짜1 (`FID_INPUT_DATE_1`, required, length 10).
+    ///
+    /// > 입력 날짜(ex. 20240223)
     #[inline]
     pub fn fid_input_date_1(mut self, value: v::NaiveDate) -> Self {
         self.fid_input_date_1 = p::date(value);
@@ -211,7 +226,7 @@ impl Endpoint for InquireIndexDailyPriceRequest {
 /// Response of 국내업종 일자별지수 (`v1_국내주식-065`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireIndexDailyPriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -223,10 +238,28 @@ pub struct InquireIndexDailyPriceResponse {
     /// Block 응답상세1 (`output1`, required).
     pub output1: v::One<Output1>,
     /// Block 응답상세2 (`output2`, required).
+    ///
+    /// > array
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquireIndexDailyPriceResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output1: v::One::EMPTY,
+            output2: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquireIndexDailyPriceResponse {
@@ -298,7 +331,7 @@ impl serde::Serialize for InquireIndexDailyPriceResponse {
 }
 
 /// A record of block `output1` (응답상세1).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 업종 지수 현재가 (`bstp_nmix_prpr`, required, length 11.2).
@@ -344,6 +377,37 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            bstp_nmix_prpr: v::Val::Missing,
+            bstp_nmix_prdy_vrss: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            bstp_nmix_prdy_ctrt: v::Val::Missing,
+            acml_vol: v::Val::Missing,
+            acml_tr_pbmn: v::Val::Missing,
+            bstp_nmix_oprc: v::Val::Missing,
+            bstp_nmix_hgpr: v::Val::Missing,
+            bstp_nmix_lwpr: v::Val::Missing,
+            prdy_vol: v::Val::Missing,
+            ascn_issu_cnt: v::Val::Missing,
+            down_issu_cnt: v::Val::Missing,
+            stnr_issu_cnt: v::Val::Missing,
+            uplm_issu_cnt: v::Val::Missing,
+            lslm_issu_cnt: v::Val::Missing,
+            prdy_tr_pbmn: v::Val::Missing,
+            dryy_bstp_nmix_hgpr_date: v::Val::Missing,
+            dryy_bstp_nmix_hgpr: v::Val::Missing,
+            dryy_bstp_nmix_lwpr: v::Val::Missing,
+            dryy_bstp_nmix_lwpr_date: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {
@@ -467,7 +531,7 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세2).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 주식 영업 일자 (`stck_bsop_date`, required, length 8).
@@ -499,6 +563,30 @@ pub struct Output2 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output2 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            stck_bsop_date: v::Val::Missing,
+            bstp_nmix_prpr: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            bstp_nmix_prdy_vrss: v::Val::Missing,
+            bstp_nmix_prdy_ctrt: v::Val::Missing,
+            bstp_nmix_oprc: v::Val::Missing,
+            bstp_nmix_hgpr: v::Val::Missing,
+            bstp_nmix_lwpr: v::Val::Missing,
+            acml_vol_rlim: v::Val::Missing,
+            acml_vol: v::Val::Missing,
+            acml_tr_pbmn: v::Val::Missing,
+            invt_new_psdg: v::Val::Missing,
+            d20_dsrt: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output2 {

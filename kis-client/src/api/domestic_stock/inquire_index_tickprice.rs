@@ -13,6 +13,11 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHPUP02110100`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 국내업종 시간별지수(초) API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0211\] 업종 시간별지수 화면에서 우측 '10초' 선택 시의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
 #[derive(Clone)]
 pub struct InquireIndexTickpriceRequest {
     /// 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
@@ -65,6 +70,8 @@ impl InquireIndexTickpriceRequest {
 
     /// Sets 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
     ///
+    /// > 0001:거래소, 1001:코스닥, 2001:코스피200, 3003:KSQ150
+    ///
     /// Codes:
     /// - `0001`: 거래소
     /// - `1001`: 코스닥
@@ -80,6 +87,8 @@ impl InquireIndexTickpriceRequest {
     }
 
     /// Sets 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    ///
+    /// > 시장구분코드 (업종 U)
     #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
@@ -162,7 +171,7 @@ impl Endpoint for InquireIndexTickpriceRequest {
 /// Response of 국내업종 시간별지수(초) (`국내주식-064`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireIndexTickpriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -172,10 +181,27 @@ pub struct InquireIndexTickpriceResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output`, required).
+    ///
+    /// > array
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquireIndexTickpriceResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquireIndexTickpriceResponse {
@@ -239,7 +265,7 @@ impl serde::Serialize for InquireIndexTickpriceResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 주식 체결 시간 (`stck_cntg_hour`, required, length 6).
@@ -261,6 +287,25 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            stck_cntg_hour: v::Val::Missing,
+            bstp_nmix_prpr: v::Val::Missing,
+            bstp_nmix_prdy_vrss: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            bstp_nmix_prdy_ctrt: v::Val::Missing,
+            acml_tr_pbmn: v::Val::Missing,
+            acml_vol: v::Val::Missing,
+            cntg_vol: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

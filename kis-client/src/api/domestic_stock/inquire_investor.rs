@@ -13,6 +13,14 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHKST01010900`, paper `FHKST01010900`.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 주식현재가 투자자 API입니다. 개인, 외국인, 기관 등 투자 정보를 확인할 수 있습니다.
+/// >
+/// > \[유의사항\]\
+/// > \- 외국인은 외국인(외국인투자등록 고유번호가 있는 경우)+기타 외국인을 지칭합니다.\
+/// > \- 당일 데이터는 장 종료 후 제공됩니다.
 #[derive(Clone)]
 pub struct InquireInvestorRequest {
     /// 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
@@ -64,6 +72,8 @@ impl InquireInvestorRequest {
 
     /// Sets 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
     ///
+    /// > J : KRX, NX : NXT, UN : 통합
+    ///
     /// Codes:
     /// - `J`: KRX
     /// - `NX`: NXT
@@ -75,6 +85,8 @@ impl InquireInvestorRequest {
     }
 
     /// Sets 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    ///
+    /// > 종목코드 (ex 005930 삼성전자)
     #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
@@ -157,7 +169,7 @@ impl Endpoint for InquireInvestorRequest {
 /// Response of 주식현재가 투자자 (`v1_국내주식-012`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireInvestorResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -167,10 +179,27 @@ pub struct InquireInvestorResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output`, required).
+    ///
+    /// > Array
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquireInvestorResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquireInvestorResponse {
@@ -234,7 +263,7 @@ impl serde::Serialize for InquireInvestorResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 주식 영업 일자 (`stck_bsop_date`, required, length 8).
@@ -284,6 +313,39 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            stck_bsop_date: v::Val::Missing,
+            stck_clpr: v::Val::Missing,
+            prdy_vrss: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            prsn_ntby_qty: v::Val::Missing,
+            frgn_ntby_qty: v::Val::Missing,
+            orgn_ntby_qty: v::Val::Missing,
+            prsn_ntby_tr_pbmn: v::Val::Missing,
+            frgn_ntby_tr_pbmn: v::Val::Missing,
+            orgn_ntby_tr_pbmn: v::Val::Missing,
+            prsn_shnu_vol: v::Val::Missing,
+            frgn_shnu_vol: v::Val::Missing,
+            orgn_shnu_vol: v::Val::Missing,
+            prsn_shnu_tr_pbmn: v::Val::Missing,
+            frgn_shnu_tr_pbmn: v::Val::Missing,
+            orgn_shnu_tr_pbmn: v::Val::Missing,
+            prsn_seln_vol: v::Val::Missing,
+            frgn_seln_vol: v::Val::Missing,
+            orgn_seln_vol: v::Val::Missing,
+            prsn_seln_tr_pbmn: v::Val::Missing,
+            frgn_seln_tr_pbmn: v::Val::Missing,
+            orgn_seln_tr_pbmn: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

@@ -13,6 +13,11 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHPTJ04040000`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 시장별 투자자매매동향(일별) API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0404\] 시장별 일별동향 화면의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
 #[derive(Clone)]
 pub struct InquireInvestorDailyByMarketRequest {
     /// 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
@@ -94,6 +99,8 @@ impl InquireInvestorDailyByMarketRequest {
     }
 
     /// Sets 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    ///
+    /// > 시장구분코드 (업종 U)
     #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
@@ -101,6 +108,8 @@ impl InquireInvestorDailyByMarketRequest {
     }
 
     /// Sets 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    ///
+    /// > 코스피, 코스닥 : 업종분류코드 (종목정보파일 - 업종코드 참조)
     #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
@@ -108,6 +117,8 @@ impl InquireInvestorDailyByMarketRequest {
     }
 
     /// Sets 입력 날짜1 (`FID_INPUT_DATE_1`, required, length 10).
+    ///
+    /// > ex. 20240517
     #[inline]
     pub fn fid_input_date_1(mut self, value: v::NaiveDate) -> Self {
         self.fid_input_date_1 = p::date(value);
@@ -115,6 +126,8 @@ impl InquireInvestorDailyByMarketRequest {
     }
 
     /// Sets 입력 종목코드 (`FID_INPUT_ISCD_1`, required, length 12).
+    ///
+    /// > 코스피(KSP), 코스닥(KSQ)
     #[inline]
     pub fn fid_input_iscd_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd_1 = value.into();
@@ -122,6 +135,8 @@ impl InquireInvestorDailyByMarketRequest {
     }
 
     /// Sets 입력 날짜2 (`FID_INPUT_DATE_2`, required, length 10).
+    ///
+    /// > 입력 날짜1과 동일날짜 입력
     #[inline]
     pub fn fid_input_date_2(mut self, value: v::NaiveDate) -> Self {
         self.fid_input_date_2 = p::date(value);
@@ -129,6 +144,8 @@ impl InquireInvestorDailyByMarketRequest {
     }
 
     /// Sets 하위 분류코드 (`FID_INPUT_ISCD_2`, required, length 10).
+    ///
+    /// > 코스피, 코스닥 : 업종분류코드 (종목정보파일 - 업종코드 참조)
     #[inline]
     pub fn fid_input_iscd_2(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd_2 = value.into();
@@ -255,7 +272,7 @@ impl Endpoint for InquireInvestorDailyByMarketRequest {
 /// Response of 시장별 투자자매매동향(일별) (`국내주식-075`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireInvestorDailyByMarketResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -265,10 +282,27 @@ pub struct InquireInvestorDailyByMarketResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output`, required).
+    ///
+    /// > array
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquireInvestorDailyByMarketResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquireInvestorDailyByMarketResponse {
@@ -332,7 +366,7 @@ impl serde::Serialize for InquireInvestorDailyByMarketResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 주식 영업 일자 (`stck_bsop_date`, required, length 8).
@@ -416,6 +450,56 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            stck_bsop_date: v::Val::Missing,
+            bstp_nmix_prpr: v::Val::Missing,
+            bstp_nmix_prdy_vrss: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            bstp_nmix_prdy_ctrt: v::Val::Missing,
+            bstp_nmix_oprc: v::Val::Missing,
+            bstp_nmix_hgpr: v::Val::Missing,
+            bstp_nmix_lwpr: v::Val::Missing,
+            stck_prdy_clpr: v::Val::Missing,
+            frgn_ntby_qty: v::Val::Missing,
+            frgn_reg_ntby_qty: v::Val::Missing,
+            frgn_nreg_ntby_qty: v::Val::Missing,
+            prsn_ntby_qty: v::Val::Missing,
+            orgn_ntby_qty: v::Val::Missing,
+            scrt_ntby_qty: v::Val::Missing,
+            ivtr_ntby_qty: v::Val::Missing,
+            pe_fund_ntby_vol: v::Val::Missing,
+            bank_ntby_qty: v::Val::Missing,
+            insu_ntby_qty: v::Val::Missing,
+            mrbn_ntby_qty: v::Val::Missing,
+            fund_ntby_qty: v::Val::Missing,
+            etc_ntby_qty: v::Val::Missing,
+            etc_orgt_ntby_vol: v::Val::Missing,
+            etc_corp_ntby_vol: v::Val::Missing,
+            frgn_ntby_tr_pbmn: v::Val::Missing,
+            frgn_reg_ntby_pbmn: v::Val::Missing,
+            frgn_nreg_ntby_pbmn: v::Val::Missing,
+            prsn_ntby_tr_pbmn: v::Val::Missing,
+            orgn_ntby_tr_pbmn: v::Val::Missing,
+            scrt_ntby_tr_pbmn: v::Val::Missing,
+            ivtr_ntby_tr_pbmn: v::Val::Missing,
+            pe_fund_ntby_tr_pbmn: v::Val::Missing,
+            bank_ntby_tr_pbmn: v::Val::Missing,
+            insu_ntby_tr_pbmn: v::Val::Missing,
+            mrbn_ntby_tr_pbmn: v::Val::Missing,
+            fund_ntby_tr_pbmn: v::Val::Missing,
+            etc_ntby_tr_pbmn: v::Val::Missing,
+            etc_orgt_ntby_tr_pbmn: v::Val::Missing,
+            etc_corp_ntby_tr_pbmn: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

@@ -16,6 +16,11 @@ use crate::value as v;
 /// - TR ID: real `TTTC2202R`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > ※ 55번 계좌(DC가입자계좌)의 경우 해당 API 이용이 불가합니다.\
+/// > KIS Developers API의 경우 HTS ID에 반드시 연결되어있어야만 API 신청 및 앱정보 발급이 가능한 서비스로 개발되어서 실물계좌가 아닌 55번 계좌는 API 이용이 불가능한 점 양해 부탁드립니다.
 #[derive(Clone)]
 pub struct InquirePresentBalanceRequest {
     /// 종합계좌번호 (`CANO`, required, length 8).
@@ -93,6 +98,8 @@ impl InquirePresentBalanceRequest {
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    ///
+    /// > 29
     #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
@@ -100,6 +107,8 @@ impl InquirePresentBalanceRequest {
     }
 
     /// Sets 사용자구분코드 (`USER_DVSN_CD`, required, length 2).
+    ///
+    /// > 00
     #[inline]
     pub fn user_dvsn_cd(mut self, value: impl Into<String>) -> Self {
         self.user_dvsn_cd = value.into();
@@ -125,6 +134,9 @@ impl InquirePresentBalanceRequest {
     }
 
     /// Sets 처리구분코드 (`PRCS_DVSN_CD`, length 2).
+    ///
+    /// > 00 : 보유 주식 전체 조회\
+    /// > 01 : 보유 주식 중 0주 주식 숨김
     ///
     /// Codes:
     /// - `00`: 보유 주식 전체 조회
@@ -279,7 +291,7 @@ impl Endpoint for InquirePresentBalanceRequest {
 /// Response of 퇴직연금 체결기준잔고 (`v1_국내주식-032`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquirePresentBalanceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -289,8 +301,12 @@ pub struct InquirePresentBalanceResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세1 (`output1`, required).
+    ///
+    /// > Array
     pub output1: v::Block<Output1>,
     /// Block 응답상세2 (`output2`, required).
+    ///
+    /// > Array
     pub output2: v::Block<Output2>,
     /// 연속조회검색조건100 (`ctx_area_fk100`, length 100).
     pub ctx_area_fk100: v::Val<String>,
@@ -299,6 +315,24 @@ pub struct InquirePresentBalanceResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquirePresentBalanceResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output1: v::Block::EMPTY,
+            output2: v::Block::EMPTY,
+            ctx_area_fk100: v::Val::Missing,
+            ctx_area_nk100: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquirePresentBalanceResponse {
@@ -384,7 +418,7 @@ impl serde::Serialize for InquirePresentBalanceResponse {
 }
 
 /// A record of block `output1` (응답상세1).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 잔고구분 (`cblc_dvsn`, required, length 2).
@@ -416,6 +450,30 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            cblc_dvsn: v::Val::Missing,
+            cblc_dvsn_name: v::Val::Missing,
+            pdno: v::Val::Missing,
+            prdt_name: v::Val::Missing,
+            hldg_qty: v::Val::Missing,
+            slpsb_qty: v::Val::Missing,
+            pchs_avg_pric: v::Val::Missing,
+            evlu_pfls_amt: v::Val::Missing,
+            evlu_pfls_rt: v::Val::Missing,
+            prpr: v::Val::Missing,
+            evlu_amt: v::Val::Missing,
+            pchs_amt: v::Val::Missing,
+            cblc_weit: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {
@@ -511,7 +569,7 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세2).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 매입금액합계금액 (`pchs_amt_smtl_amt`, required, length 19).
@@ -529,6 +587,23 @@ pub struct Output2 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output2 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            pchs_amt_smtl_amt: v::Val::Missing,
+            evlu_amt_smtl_amt: v::Val::Missing,
+            evlu_pfls_smtl_amt: v::Val::Missing,
+            trad_pfls_smtl: v::Val::Missing,
+            thdt_tot_pfls_amt: v::Val::Missing,
+            pftrt: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output2 {

@@ -13,6 +13,10 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHPST01010000`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 주식현재가 시세2 API입니다.
 #[derive(Clone)]
 pub struct InquirePrice2Request {
     /// FID 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
@@ -64,6 +68,8 @@ impl InquirePrice2Request {
 
     /// Sets FID 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
     ///
+    /// > J:KRX, NX:NXT, UN:통합
+    ///
     /// Codes:
     /// - `J`: KRX
     /// - `NX`: NXT
@@ -75,6 +81,8 @@ impl InquirePrice2Request {
     }
 
     /// Sets FID 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    ///
+    /// > 000660
     #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
@@ -157,7 +165,7 @@ impl Endpoint for InquirePrice2Request {
 /// Response of 주식현재가 시세2 (`v1_국내주식-054`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquirePrice2Response {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -171,6 +179,21 @@ pub struct InquirePrice2Response {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquirePrice2Response {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::One::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquirePrice2Response {
@@ -234,14 +257,18 @@ impl serde::Serialize for InquirePrice2Response {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 대표 시장 한글 명 (`rprs_mrkt_kor_name`, required, length 40).
     pub rprs_mrkt_kor_name: v::Val<String>,
     /// 신 고가 저가 구분 코드 (`new_hgpr_lwpr_cls_code`, required, length 10).
+    ///
+    /// > 특정 경우에만 데이터 출력
     pub new_hgpr_lwpr_cls_code: v::Val<String>,
     /// 상하한가 구분 코드 (`mxpr_llam_cls_code`, required, length 10).
+    ///
+    /// > 특정 경우에만 데이터 출력
     pub mxpr_llam_cls_code: v::Val<String>,
     /// 신용 가능 여부 (`crdt_able_yn`, required, length 1).
     pub crdt_able_yn: v::Val<bool>,
@@ -279,6 +306,8 @@ pub struct Output {
     pub mang_issu_yn: v::Val<bool>,
     /// 동시호가배분처리코드 (`divi_app_cls_code`, required, length 2).
     ///
+    /// > 11:매수상한배분 12:매수하한배분 13: 매도상한배분 14:매도하한배분
+    ///
     /// Codes:
     /// - `11`: 매수상한배분
     /// - `12`: 매수하한배분
@@ -288,6 +317,8 @@ pub struct Output {
     /// 단기과열여부 (`short_over_yn`, required, length 1).
     pub short_over_yn: v::Val<bool>,
     /// 시장경고코드 (`mrkt_warn_cls_code`, required, length 2).
+    ///
+    /// > 00: 없음 01: 투자주의 02:투자경고 03:투자위험
     ///
     /// Codes:
     /// - `00`: 없음
@@ -314,10 +345,17 @@ pub struct Output {
     /// 임의 매매 구분 명 (`vlnt_deal_cls_name`, required, length 16).
     pub vlnt_deal_cls_name: v::Val<String>,
     /// 락 구분 이름 (`flng_cls_name`, required, length 40).
+    ///
+    /// > 특정 경우에만 데이터 출력
     pub flng_cls_name: v::Val<String>,
     /// 재평가 종목 사유 명 (`revl_issu_reas_name`, required, length 40).
+    ///
+    /// > 특정 경우에만 데이터 출력
     pub revl_issu_reas_name: v::Val<String>,
     /// 시장 경고 구분 명 (`mrkt_warn_cls_name`, required, length 40).
+    ///
+    /// > 특정 경우에만 데이터 출력\
+    /// > "투자환기" / "투자경고"
     pub mrkt_warn_cls_name: v::Val<String>,
     /// 주식 기준가 (`stck_sdpr`, required, length 10).
     pub stck_sdpr: v::Val<i64>,
@@ -328,6 +366,8 @@ pub struct Output {
     /// 불성실 공시 여부 (`insn_pbnt_yn`, required, length 1).
     pub insn_pbnt_yn: v::Val<bool>,
     /// 액면가 변경 구분 명 (`fcam_mod_cls_name`, required, length 10).
+    ///
+    /// > 특정 경우에만 데이터 출력
     pub fcam_mod_cls_name: v::Val<String>,
     /// 주식 현재가 (`stck_prpr`, required, length 10).
     pub stck_prpr: v::Val<i64>,
@@ -344,6 +384,8 @@ pub struct Output {
     /// 전일 대비 거래량 비율 (`prdy_vrss_vol_rate`, required, length 8.4).
     pub prdy_vrss_vol_rate: v::Val<v::Decimal>,
     /// 업종 한글 종목명 (`bstp_kor_isnm`, required, length 40).
+    ///
+    /// > ※ 거래소 정보로 특정 종목은 업종구분이 없어 데이터 미회신
     pub bstp_kor_isnm: v::Val<String>,
     /// 정리매매 여부 (`sltr_yn`, required, length 1).
     pub sltr_yn: v::Val<bool>,
@@ -360,6 +402,71 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rprs_mrkt_kor_name: v::Val::Missing,
+            new_hgpr_lwpr_cls_code: v::Val::Missing,
+            mxpr_llam_cls_code: v::Val::Missing,
+            crdt_able_yn: v::Val::Missing,
+            stck_mxpr: v::Val::Missing,
+            elw_pblc_yn: v::Val::Missing,
+            prdy_clpr_vrss_oprc_rate: v::Val::Missing,
+            crdt_rate: v::Val::Missing,
+            marg_rate: v::Val::Missing,
+            lwpr_vrss_prpr: v::Val::Missing,
+            lwpr_vrss_prpr_sign: v::Val::Missing,
+            prdy_clpr_vrss_lwpr_rate: v::Val::Missing,
+            stck_lwpr: v::Val::Missing,
+            hgpr_vrss_prpr: v::Val::Missing,
+            hgpr_vrss_prpr_sign: v::Val::Missing,
+            prdy_clpr_vrss_hgpr_rate: v::Val::Missing,
+            stck_hgpr: v::Val::Missing,
+            oprc_vrss_prpr: v::Val::Missing,
+            oprc_vrss_prpr_sign: v::Val::Missing,
+            mang_issu_yn: v::Val::Missing,
+            divi_app_cls_code: v::Val::Missing,
+            short_over_yn: v::Val::Missing,
+            mrkt_warn_cls_code: v::Val::Missing,
+            invt_caful_yn: v::Val::Missing,
+            stange_runup_yn: v::Val::Missing,
+            ssts_hot_yn: v::Val::Missing,
+            low_current_yn: v::Val::Missing,
+            vi_cls_code: v::Val::Missing,
+            short_over_cls_code: v::Val::Missing,
+            stck_llam: v::Val::Missing,
+            new_lstn_cls_name: v::Val::Missing,
+            vlnt_deal_cls_name: v::Val::Missing,
+            flng_cls_name: v::Val::Missing,
+            revl_issu_reas_name: v::Val::Missing,
+            mrkt_warn_cls_name: v::Val::Missing,
+            stck_sdpr: v::Val::Missing,
+            bstp_cls_code: v::Val::Missing,
+            stck_prdy_clpr: v::Val::Missing,
+            insn_pbnt_yn: v::Val::Missing,
+            fcam_mod_cls_name: v::Val::Missing,
+            stck_prpr: v::Val::Missing,
+            prdy_vrss: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            prdy_ctrt: v::Val::Missing,
+            acml_tr_pbmn: v::Val::Missing,
+            acml_vol: v::Val::Missing,
+            prdy_vrss_vol_rate: v::Val::Missing,
+            bstp_kor_isnm: v::Val::Missing,
+            sltr_yn: v::Val::Missing,
+            trht_yn: v::Val::Missing,
+            oprc_rang_cont_yn: v::Val::Missing,
+            vlnt_fin_cls_code: v::Val::Missing,
+            stck_oprc: v::Val::Missing,
+            prdy_vol: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

@@ -15,6 +15,14 @@ use crate::value as v;
 /// - TR ID: real `TTTC8408R`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 매도가능수량조회 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0971\] 주식 매도 화면에서 종목코드 입력 후 "가능" 클릭 시 매도가능수량이 확인되는 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
+/// >
+/// > 특정종목 매도가능수량 확인 시, 매도주문 내시려는 주문종목(PDNO)으로 API 호출 후\
+/// > output \&gt; ord\_psbl\_qty(주문가능수량) 확인하실 수 있습니다.
 #[derive(Clone)]
 pub struct InquirePsblSellRequest {
     /// 종합계좌번호 (`CANO`, required, length 8).
@@ -71,6 +79,8 @@ impl InquirePsblSellRequest {
     }
 
     /// Sets 종목번호 (`PDNO`, required, length 12).
+    ///
+    /// > 보유종목 코드 ex)000660
     #[inline]
     pub fn pdno(mut self, value: impl Into<String>) -> Self {
         self.pdno = value.into();
@@ -173,7 +183,7 @@ impl Endpoint for InquirePsblSellRequest {
 /// Response of 매도가능수량조회 (`국내주식-165`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquirePsblSellResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -187,6 +197,21 @@ pub struct InquirePsblSellResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquirePsblSellResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::One::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquirePsblSellResponse {
@@ -250,7 +275,7 @@ impl serde::Serialize for InquirePsblSellResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 상품번호 (`pdno`, required, length 12).
@@ -282,6 +307,30 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            pdno: v::Val::Missing,
+            prdt_name: v::Val::Missing,
+            buy_qty: v::Val::Missing,
+            sll_qty: v::Val::Missing,
+            cblc_qty: v::Val::Missing,
+            nsvg_qty: v::Val::Missing,
+            ord_psbl_qty: v::Val::Missing,
+            pchs_avg_pric: v::Val::Missing,
+            pchs_amt: v::Val::Missing,
+            now_pric: v::Val::Missing,
+            evlu_amt: v::Val::Missing,
+            evlu_pfls_amt: v::Val::Missing,
+            evlu_pfls_rt: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

@@ -13,6 +13,11 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHPST02310000`, paper `FHPST02310000`.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 주식현재가 시간외시간별체결 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0231\] 시간외 시간별체결의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
 #[derive(Clone)]
 pub struct InquireTimeOvertimeconclusionRequest {
     /// 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
@@ -68,6 +73,8 @@ impl InquireTimeOvertimeconclusionRequest {
 
     /// Sets 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
     ///
+    /// > J : 주식, ETF, ETN
+    ///
     /// Codes:
     /// - `J`: 주식, ETF, ETN
     ///
@@ -79,6 +86,9 @@ impl InquireTimeOvertimeconclusionRequest {
     }
 
     /// Sets 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    ///
+    /// > 종목번호 (6자리)\
+    /// > ETN의 경우, Q로 시작 (EX. Q500001)
     #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
@@ -86,6 +96,8 @@ impl InquireTimeOvertimeconclusionRequest {
     }
 
     /// Sets 시간 구분 코드 (`FID_HOUR_CLS_CODE`, required, length 5).
+    ///
+    /// > 1 : 시간외 (Default)
     ///
     /// Codes:
     /// - `1`: 시간외 (Default)
@@ -187,7 +199,7 @@ impl Endpoint for InquireTimeOvertimeconclusionRequest {
 /// Response of 주식현재가 시간외시간별체결 (`v1_국내주식-025`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireTimeOvertimeconclusionResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -197,12 +209,32 @@ pub struct InquireTimeOvertimeconclusionResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세1 (`output1`).
+    ///
+    /// > 기본정보
     pub output1: v::One<Output1>,
     /// Block 응답상세2 (`output2`).
+    ///
+    /// > Array 시간별체결 정보
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquireTimeOvertimeconclusionResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output1: v::One::EMPTY,
+            output2: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquireTimeOvertimeconclusionResponse {
@@ -274,7 +306,7 @@ impl serde::Serialize for InquireTimeOvertimeconclusionResponse {
 }
 
 /// A record of block `output1` (응답상세1).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 시간외 단일가 현재가 (`ovtm_untp_prpr`, length 10).
@@ -316,6 +348,35 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            ovtm_untp_prpr: v::Val::Missing,
+            ovtm_untp_prdy_vrss: v::Val::Missing,
+            ovtm_untp_prdy_vrss_sign: v::Val::Missing,
+            ovtm_untp_prdy_ctrt: v::Val::Missing,
+            ovtm_untp_vol: v::Val::Missing,
+            ovtm_untp_tr_pbmn: v::Val::Missing,
+            ovtm_untp_mxpr: v::Val::Missing,
+            ovtm_untp_llam: v::Val::Missing,
+            ovtm_untp_oprc: v::Val::Missing,
+            ovtm_untp_hgpr: v::Val::Missing,
+            ovtm_untp_lwpr: v::Val::Missing,
+            ovtm_untp_antc_cnpr: v::Val::Missing,
+            ovtm_untp_antc_cntg_vrss: v::Val::Missing,
+            ovtm_untp_antc_cntg_vrss_sign: v::Val::Missing,
+            ovtm_untp_antc_cntg_ctrt: v::Val::Missing,
+            ovtm_untp_antc_vol: v::Val::Missing,
+            uplm_sign: v::Val::Missing,
+            lslm_sign: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {
@@ -431,7 +492,7 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세2).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 주식 체결 시간 (`stck_cntg_hour`, length 6).
@@ -455,6 +516,26 @@ pub struct Output2 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output2 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            stck_cntg_hour: v::Val::Missing,
+            stck_prpr: v::Val::Missing,
+            prdy_vrss: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            prdy_ctrt: v::Val::Missing,
+            askp: v::Val::Missing,
+            bidp: v::Val::Missing,
+            acml_vol: v::Val::Missing,
+            cntg_vol: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output2 {

@@ -13,6 +13,17 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHPTJ04160001`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 국내주식 종목별 투자자매매동향(일별) API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0416\] 종목별 일별동향 화면 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
+/// >
+/// > ※ 단위 : 금액(백만원) 수량(주)
+/// >
+/// > 당일 데이터는 15:40이후에 데이터가 가집계 및 산출되어 15:40부터 조회가능하며,\
+/// > 데이터 산출의 경우 산출 시간대는 일정하지 않을 수 있음을 참고 부탁드립니다.\
+/// > 추가로 API를 통한 00:00 \~ 15:40 이외의 시간은 당일 조회가 제한되는 점 이용에 참고 부탁드립니다.
 #[derive(Clone)]
 pub struct InvestorTradeByStockDailyRequest {
     /// 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
@@ -87,6 +98,8 @@ impl InvestorTradeByStockDailyRequest {
 
     /// Sets 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
     ///
+    /// > J:KRX, NX:NXT, UN:통합
+    ///
     /// Codes:
     /// - `J`: KRX
     /// - `NX`: NXT
@@ -98,6 +111,8 @@ impl InvestorTradeByStockDailyRequest {
     }
 
     /// Sets 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    ///
+    /// > 종목번호 (6자리)
     #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
@@ -105,6 +120,8 @@ impl InvestorTradeByStockDailyRequest {
     }
 
     /// Sets 입력 날짜1 (`FID_INPUT_DATE_1`, required, length 10).
+    ///
+    /// > 입력 날짜(20250812) (해당일 조회는 장 종료 후 정상 조회 가능)
     #[inline]
     pub fn fid_input_date_1(mut self, value: v::NaiveDate) -> Self {
         self.fid_input_date_1 = p::date(value);
@@ -112,6 +129,8 @@ impl InvestorTradeByStockDailyRequest {
     }
 
     /// Sets 수정주가 원주가 가격 (`FID_ORG_ADJ_PRC`, required, length 2).
+    ///
+    /// > 공란 입력
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -121,6 +140,8 @@ impl InvestorTradeByStockDailyRequest {
     }
 
     /// Sets 기타 구분 코드 (`FID_ETC_CLS_CODE`, required, length 2).
+    ///
+    /// > "1" 입력
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -238,7 +259,7 @@ impl Endpoint for InvestorTradeByStockDailyRequest {
 /// Response of 종목별 투자자매매동향(일별) (`종목별 투자자매매동향(일별)`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InvestorTradeByStockDailyResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -250,10 +271,28 @@ pub struct InvestorTradeByStockDailyResponse {
     /// Block 응답상세 (`output1`, required).
     pub output1: v::One<Output1>,
     /// Block 응답상세 (`output2`, required).
+    ///
+    /// > array
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InvestorTradeByStockDailyResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output1: v::One::EMPTY,
+            output2: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InvestorTradeByStockDailyResponse {
@@ -325,7 +364,7 @@ impl serde::Serialize for InvestorTradeByStockDailyResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 주식 현재가 (`stck_prpr`, required, length 10).
@@ -345,6 +384,24 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            stck_prpr: v::Val::Missing,
+            prdy_vrss: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            prdy_ctrt: v::Val::Missing,
+            acml_vol: v::Val::Missing,
+            prdy_vol: v::Val::Missing,
+            rprs_mrkt_kor_name: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {
@@ -416,7 +473,7 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 주식 영업 일자 (`stck_bsop_date`, required, length 8).
@@ -430,8 +487,12 @@ pub struct Output2 {
     /// 전일 대비율 (`prdy_ctrt`, required, length 8.2).
     pub prdy_ctrt: v::Val<v::Decimal>,
     /// 누적 거래량 (`acml_vol`, required, length 18).
+    ///
+    /// > 단위 : 주
     pub acml_vol: v::Val<i64>,
     /// 누적 거래 대금 (`acml_tr_pbmn`, required, length 18).
+    ///
+    /// > 단위 : 백만원
     pub acml_tr_pbmn: v::Val<v::Decimal>,
     /// 주식 시가2 (`stck_oprc`, required, length 10).
     pub stck_oprc: v::Val<i64>,
@@ -440,6 +501,8 @@ pub struct Output2 {
     /// 주식 최저가 (`stck_lwpr`, required, length 10).
     pub stck_lwpr: v::Val<i64>,
     /// 외국인 순매수 수량 (`frgn_ntby_qty`, required, length 12).
+    ///
+    /// > 단위 : 주
     pub frgn_ntby_qty: v::Val<i64>,
     /// 외국인 등록 순매수 수량 (`frgn_reg_ntby_qty`, required, length 18).
     pub frgn_reg_ntby_qty: v::Val<i64>,
@@ -470,6 +533,8 @@ pub struct Output2 {
     /// 기타 단체 순매수 거래량 (`etc_orgt_ntby_vol`, required, length 18).
     pub etc_orgt_ntby_vol: v::Val<i64>,
     /// 외국인 등록 순매수 대금 (`frgn_reg_ntby_pbmn`, required, length 18).
+    ///
+    /// > 단위 : 백만원
     pub frgn_reg_ntby_pbmn: v::Val<v::Decimal>,
     /// 외국인 순매수 거래 대금 (`frgn_ntby_tr_pbmn`, required, length 18).
     pub frgn_ntby_tr_pbmn: v::Val<v::Decimal>,
@@ -624,6 +689,118 @@ pub struct Output2 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output2 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            stck_bsop_date: v::Val::Missing,
+            stck_clpr: v::Val::Missing,
+            prdy_vrss: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            prdy_ctrt: v::Val::Missing,
+            acml_vol: v::Val::Missing,
+            acml_tr_pbmn: v::Val::Missing,
+            stck_oprc: v::Val::Missing,
+            stck_hgpr: v::Val::Missing,
+            stck_lwpr: v::Val::Missing,
+            frgn_ntby_qty: v::Val::Missing,
+            frgn_reg_ntby_qty: v::Val::Missing,
+            frgn_nreg_ntby_qty: v::Val::Missing,
+            prsn_ntby_qty: v::Val::Missing,
+            orgn_ntby_qty: v::Val::Missing,
+            scrt_ntby_qty: v::Val::Missing,
+            ivtr_ntby_qty: v::Val::Missing,
+            pe_fund_ntby_vol: v::Val::Missing,
+            bank_ntby_qty: v::Val::Missing,
+            insu_ntby_qty: v::Val::Missing,
+            mrbn_ntby_qty: v::Val::Missing,
+            fund_ntby_qty: v::Val::Missing,
+            etc_ntby_qty: v::Val::Missing,
+            etc_corp_ntby_vol: v::Val::Missing,
+            etc_orgt_ntby_vol: v::Val::Missing,
+            frgn_reg_ntby_pbmn: v::Val::Missing,
+            frgn_ntby_tr_pbmn: v::Val::Missing,
+            frgn_nreg_ntby_pbmn: v::Val::Missing,
+            prsn_ntby_tr_pbmn: v::Val::Missing,
+            orgn_ntby_tr_pbmn: v::Val::Missing,
+            scrt_ntby_tr_pbmn: v::Val::Missing,
+            pe_fund_ntby_tr_pbmn: v::Val::Missing,
+            ivtr_ntby_tr_pbmn: v::Val::Missing,
+            bank_ntby_tr_pbmn: v::Val::Missing,
+            insu_ntby_tr_pbmn: v::Val::Missing,
+            mrbn_ntby_tr_pbmn: v::Val::Missing,
+            fund_ntby_tr_pbmn: v::Val::Missing,
+            etc_ntby_tr_pbmn: v::Val::Missing,
+            etc_corp_ntby_tr_pbmn: v::Val::Missing,
+            etc_orgt_ntby_tr_pbmn: v::Val::Missing,
+            frgn_seln_vol: v::Val::Missing,
+            frgn_shnu_vol: v::Val::Missing,
+            frgn_seln_tr_pbmn: v::Val::Missing,
+            frgn_shnu_tr_pbmn: v::Val::Missing,
+            frgn_reg_askp_qty: v::Val::Missing,
+            frgn_reg_bidp_qty: v::Val::Missing,
+            frgn_reg_askp_pbmn: v::Val::Missing,
+            frgn_reg_bidp_pbmn: v::Val::Missing,
+            frgn_nreg_askp_qty: v::Val::Missing,
+            frgn_nreg_bidp_qty: v::Val::Missing,
+            frgn_nreg_askp_pbmn: v::Val::Missing,
+            frgn_nreg_bidp_pbmn: v::Val::Missing,
+            prsn_seln_vol: v::Val::Missing,
+            prsn_shnu_vol: v::Val::Missing,
+            prsn_seln_tr_pbmn: v::Val::Missing,
+            prsn_shnu_tr_pbmn: v::Val::Missing,
+            orgn_seln_vol: v::Val::Missing,
+            orgn_shnu_vol: v::Val::Missing,
+            orgn_seln_tr_pbmn: v::Val::Missing,
+            orgn_shnu_tr_pbmn: v::Val::Missing,
+            scrt_seln_vol: v::Val::Missing,
+            scrt_shnu_vol: v::Val::Missing,
+            scrt_seln_tr_pbmn: v::Val::Missing,
+            scrt_shnu_tr_pbmn: v::Val::Missing,
+            ivtr_seln_vol: v::Val::Missing,
+            ivtr_shnu_vol: v::Val::Missing,
+            ivtr_seln_tr_pbmn: v::Val::Missing,
+            ivtr_shnu_tr_pbmn: v::Val::Missing,
+            pe_fund_seln_tr_pbmn: v::Val::Missing,
+            pe_fund_seln_vol: v::Val::Missing,
+            pe_fund_shnu_tr_pbmn: v::Val::Missing,
+            pe_fund_shnu_vol: v::Val::Missing,
+            bank_seln_vol: v::Val::Missing,
+            bank_shnu_vol: v::Val::Missing,
+            bank_seln_tr_pbmn: v::Val::Missing,
+            bank_shnu_tr_pbmn: v::Val::Missing,
+            insu_seln_vol: v::Val::Missing,
+            insu_shnu_vol: v::Val::Missing,
+            insu_seln_tr_pbmn: v::Val::Missing,
+            insu_shnu_tr_pbmn: v::Val::Missing,
+            mrbn_seln_vol: v::Val::Missing,
+            mrbn_shnu_vol: v::Val::Missing,
+            mrbn_seln_tr_pbmn: v::Val::Missing,
+            mrbn_shnu_tr_pbmn: v::Val::Missing,
+            fund_seln_vol: v::Val::Missing,
+            fund_shnu_vol: v::Val::Missing,
+            fund_seln_tr_pbmn: v::Val::Missing,
+            fund_shnu_tr_pbmn: v::Val::Missing,
+            etc_seln_vol: v::Val::Missing,
+            etc_shnu_vol: v::Val::Missing,
+            etc_seln_tr_pbmn: v::Val::Missing,
+            etc_shnu_tr_pbmn: v::Val::Missing,
+            etc_orgt_seln_vol: v::Val::Missing,
+            etc_orgt_shnu_vol: v::Val::Missing,
+            etc_orgt_seln_tr_pbmn: v::Val::Missing,
+            etc_orgt_shnu_tr_pbmn: v::Val::Missing,
+            etc_corp_seln_vol: v::Val::Missing,
+            etc_corp_shnu_vol: v::Val::Missing,
+            etc_corp_seln_tr_pbmn: v::Val::Missing,
+            etc_corp_shnu_tr_pbmn: v::Val::Missing,
+            bold_yn: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output2 {

@@ -13,6 +13,12 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `HHMCM000002C0`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 국내선물 영업일조회 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[1938\] 시가총액순위 화면 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.\
+/// > API호출 시 body 혹은 params로 입력하는 사항이 없습니다.
 #[derive(Clone)]
 pub struct MarketTimeRequest {}
 
@@ -87,7 +93,7 @@ impl Endpoint for MarketTimeRequest {
 /// Response of 국내선물 영업일조회 (`국내주식-160`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct MarketTimeResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -97,10 +103,27 @@ pub struct MarketTimeResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output1`, required).
+    ///
+    /// > array
     pub output1: v::One<Output1>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for MarketTimeResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output1: v::One::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for MarketTimeResponse {
@@ -164,7 +187,7 @@ impl serde::Serialize for MarketTimeResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 영업일1 (`date1`, required, length 8).
@@ -172,6 +195,8 @@ pub struct Output1 {
     /// 영업일2 (`date2`, required, length 8).
     pub date2: v::Val<String>,
     /// 영업일3 (`date3`, required, length 8).
+    ///
+    /// > 영업일 당일
     pub date3: v::Val<String>,
     /// 영업일4 (`date4`, required, length 8).
     pub date4: v::Val<String>,
@@ -188,6 +213,26 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            date1: v::Val::Missing,
+            date2: v::Val::Missing,
+            date3: v::Val::Missing,
+            date4: v::Val::Missing,
+            date5: v::Val::Missing,
+            today: v::Val::Missing,
+            time: v::Val::Missing,
+            s_time: v::Val::Missing,
+            e_time: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {

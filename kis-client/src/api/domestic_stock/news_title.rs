@@ -13,6 +13,11 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHKST01011800`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 종합 시황/공시(제목) API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0601\] 종합 시황/공시 화면의 "우측 상단 리스트" 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
 #[derive(Clone)]
 pub struct NewsTitleRequest {
     /// 뉴스 제공 업체 코드 (`FID_NEWS_OFER_ENTP_CODE`, required, length 40).
@@ -94,6 +99,8 @@ impl NewsTitleRequest {
 
     /// Sets 뉴스 제공 업체 코드 (`FID_NEWS_OFER_ENTP_CODE`, required, length 40).
     ///
+    /// > 공백 필수 입력
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn fid_news_ofer_entp_code(mut self, value: impl Into<String>) -> Self {
@@ -102,6 +109,8 @@ impl NewsTitleRequest {
     }
 
     /// Sets 조건 시장 구분 코드 (`FID_COND_MRKT_CLS_CODE`, required, length 6).
+    ///
+    /// > 공백 필수 입력
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -112,6 +121,8 @@ impl NewsTitleRequest {
 
     /// Sets 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
     ///
+    /// > 공백: 전체, 종목코드 : 해당코드가 등록된 뉴스
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
@@ -120,6 +131,8 @@ impl NewsTitleRequest {
     }
 
     /// Sets 제목 내용 (`FID_TITL_CNTT`, required, length 132).
+    ///
+    /// > 공백 필수 입력
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -130,6 +143,8 @@ impl NewsTitleRequest {
 
     /// Sets 입력 날짜 (`FID_INPUT_DATE_1`, required, length 10).
     ///
+    /// > 공백: 현재기준, 조회일자(ex 00YYYYMMDD)
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn fid_input_date_1(mut self, value: impl Into<String>) -> Self {
@@ -138,6 +153,8 @@ impl NewsTitleRequest {
     }
 
     /// Sets 입력 시간 (`FID_INPUT_HOUR_1`, required, length 10).
+    ///
+    /// > 공백: 현재기준, 조회시간(ex 0000HHMMSS)
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -148,6 +165,8 @@ impl NewsTitleRequest {
 
     /// Sets 순위 정렬 구분 코드 (`FID_RANK_SORT_CLS_CODE`, required, length 2).
     ///
+    /// > 공백 필수 입력
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn fid_rank_sort_cls_code(mut self, value: impl Into<String>) -> Self {
@@ -156,6 +175,8 @@ impl NewsTitleRequest {
     }
 
     /// Sets 입력 일련번호 (`FID_INPUT_SRNO`, required, length 20).
+    ///
+    /// > 공백 필수 입력
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -312,7 +333,7 @@ impl Endpoint for NewsTitleRequest {
 /// Response of 종합 시황/공시(제목) (`국내주식-141`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct NewsTitleResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -326,6 +347,21 @@ pub struct NewsTitleResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for NewsTitleResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for NewsTitleResponse {
@@ -389,12 +425,40 @@ impl serde::Serialize for NewsTitleResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 내용 조회용 일련번호 (`cntt_usiq_srno`, required, length 20).
     pub cntt_usiq_srno: v::Val<String>,
     /// 뉴스 제공 업체 코드 (`news_ofer_entp_code`, required, length 1).
+    ///
+    /// > '2' /\* 한경 news \*/\
+    /// > '3' /\* 사용안함 \*/\
+    /// > '4' /\* 이데일리 \*/\
+    /// > '5' /\* 머니투데이 \*/\
+    /// > '6' /\* 연합뉴스 \*/\
+    /// > '7' /\* 인포스탁 \*/\
+    /// > '8' /\* 아시아경제 \*/\
+    /// > '9' /\* 뉴스핌 \*/\
+    /// > 'A' /\* 매일경제 \*/\
+    /// > 'B' /\* 헤럴드경제 \*/\
+    /// > 'C' /\* 파이낸셜 \*/\
+    /// > 'D' /\* 이투데이 \*/\
+    /// > 'F' /\* 장내공시 \*/\
+    /// > 'G' /\* 코스닥공시 \*/\
+    /// > 'H' /\* 프리보드공시\*/\
+    /// > 'I' /\* 기타공시 \*/\
+    /// > 'N' /\* 코넥스공시 \*/\
+    /// > 'J' /\* 동향 \*/ /\* 'L' 리서치 \*/\
+    /// > 'K' /\* 청약안내 전송 \*/\
+    /// > 'M' /\* 타사 추천종목 \*/\
+    /// > 'O' /\* edaily fx \*/\
+    /// > 'U' /\* 서울 경제 \*/\
+    /// > 'V' /\* 조선 경제 \*/\
+    /// > 'X' /\* CEO스코어 \*/\
+    /// > 'Y' /\* 이프렌드 Air 뉴스 \*/\
+    /// > 'Z' /\* 인베스트조선 \*/\
+    /// > 'd' /\* NSP통신 \*/
     pub news_ofer_entp_code: v::Val<String>,
     /// 작성일자 (`data_dt`, required, length 8).
     pub data_dt: v::Val<v::NaiveDate>,
@@ -403,6 +467,304 @@ pub struct Output {
     /// HTS 공시 제목 내용 (`hts_pbnt_titl_cntt`, required, length 400).
     pub hts_pbnt_titl_cntt: v::Val<String>,
     /// 뉴스 대구분 (`news_lrdv_code`, required, length 8).
+    ///
+    /// > 1:0:종합\
+    /// > 1:FGHIN:공시\
+    /// > 2:F:거래소\
+    /// > 3:01:수시공시\
+    /// > 3:02:공정공시\
+    /// > 3:03:시장조치\
+    /// > 3:04:신고사항\
+    /// > 3:05:정기공시\
+    /// > 3:06:특수공시\
+    /// > 3:07:발행공시\
+    /// > 3:08:지분공시\
+    /// > 3:09:워런트공시\
+    /// > 3:10:의결권행사공시\
+    /// > 3:11:공정위공시\
+    /// > 3:12:선물시장공시\
+    /// > 3:A1:시장조치안내\
+    /// > 3:A2:상장안내\
+    /// > 3:A3:안내사항\
+    /// > 3:A4:투자유의사항\
+    /// > 3:A5:수익증권\
+    /// > 3:A6:투자자참고사항\
+    /// > 3:A7:뮤츄얼펀드\
+    /// > 2:G:코스닥\
+    /// > 3:01:수시공시\
+    /// > 3:02:공정공시\
+    /// > 3:03:시장조치\
+    /// > 3:04:신고사항\
+    /// > 3:05:정기공시\
+    /// > 3:06:특수공시\
+    /// > 3:07:발행공시\
+    /// > 3:08:지분공시\
+    /// > 3:09:워런트공시\
+    /// > 3:10:의결권행사공시\
+    /// > 3:11:공정위공시\
+    /// > 3:12:선물시장공시\
+    /// > 3:A1:시장조치안내\
+    /// > 3:A2:상장안내\
+    /// > 3:A3:안내사항\
+    /// > 3:A4:투자유의사항\
+    /// > 3:A5:수익증권\
+    /// > 3:A6:투자자참고사항\
+    /// > 3:A7:뮤츄얼펀드\
+    /// > 2:N:코넥스\
+    /// > 3:01:수시공시\
+    /// > 3:02:공정공시\
+    /// > 3:03:시장조치\
+    /// > 3:04:신고사항\
+    /// > 3:05:정기공시\
+    /// > 3:06:특수공시\
+    /// > 3:07:발행공시\
+    /// > 3:08:지분공시\
+    /// > 3:09:워런트공시\
+    /// > 3:10:의결권행사공시\
+    /// > 3:11:공정위공시\
+    /// > 3:12:선물시장공시\
+    /// > 3:A1:시장조치안내\
+    /// > 3:A2:상장안내\
+    /// > 3:A3:안내사항\
+    /// > 3:A4:투자유의사항\
+    /// > 3:A5:수익증권\
+    /// > 3:A6:투자자참고사항\
+    /// > 3:A7:뮤츄얼펀드\
+    /// > 2:H:K-OTC\
+    /// > 2:I:기타\
+    /// > 1:6:연합뉴스\
+    /// > 3:01:정치\
+    /// > 3:02:경제\
+    /// > 3:03:증권/금융\
+    /// > 3:04:산업\
+    /// > 3:05:사회\
+    /// > 3:06:사건사고\
+    /// > 3:07:문화\
+    /// > 3:08:생활건강\
+    /// > 3:09:IT. 과학\
+    /// > 3:10:북한\
+    /// > 3:11:국제\
+    /// > 3:12:스포츠\
+    /// > 3:13:기타\
+    /// > 1:2:한경\
+    /// > 3:01:증권\
+    /// > 3:04:경제\
+    /// > 3:03:부동산\
+    /// > 3:07:IT/과학\
+    /// > 3:08:정치\
+    /// > 3:09:국제\
+    /// > 3:10:사회\
+    /// > 3:11:생활/문화\
+    /// > 3:00:오피니언\
+    /// > 3:12:스포츠\
+    /// > 3:20:연예\
+    /// > 3:18:보도자료\
+    /// > 1:A:매경\
+    /// > 3:01:경제\
+    /// > 3:02:금융\
+    /// > 3:03:산업/기업\
+    /// > 3:04:중기/벤쳐/과기\
+    /// > 3:05:증권\
+    /// > 3:06:부동산\
+    /// > 3:07:정치\
+    /// > 3:08:사회\
+    /// > 3:09:인물/동정\
+    /// > 3:10:국제\
+    /// > 3:11:문화\
+    /// > 3:12:레저/스포츠\
+    /// > 3:13:사설/칼럼\
+    /// > 3:14:기획/분석\
+    /// > 3:15:섹션\
+    /// > 3:16:English News\
+    /// > 3:17:매경이코노미\
+    /// > 3:18:mbn\
+    /// > 3:90:기타\
+    /// > 1:4:이데일리\
+    /// > 3:B1:채권시황\
+    /// > 3:B2:신종채권\
+    /// > 3:F1:외환시황\
+    /// > 3:G1:보도자료\
+    /// > 3:H1:정책뉴스\
+    /// > 3:H2:금융뉴스\
+    /// > 3:H3:금융금리/수익율\
+    /// > 3:I1:IPO뉴스\
+    /// > 3:J1:뉴욕\
+    /// > 3:J2:아시아/유럽\
+    /// > 3:J3:월드마켓\
+    /// > 3:J4:국제기업/산업\
+    /// > 3:J5:경제흐름\
+    /// > 3:L1:기업뉴스\
+    /// > 3:L2:IT\
+    /// > 3:L3:벤처\
+    /// > 3:L4:e3비즈월드\
+    /// > 3:S1:주식시황\
+    /// > 3:S2:거래소\
+    /// > 3:S3:코스닥\&장외\
+    /// > 3:S4:루머\
+    /// > 3:S5:증권가\
+    /// > 1:5:머니투데이\
+    /// > 3:A01:주식\
+    /// > 3:A02:선물옵션\
+    /// > 3:A05:해외증시\
+    /// > 3:A06:외환\
+    /// > 3:A07:채권\
+    /// > 3:A08:펀드\
+    /// > 3:B01:경제\
+    /// > 3:B02:산업\
+    /// > 3:B03:정보과학\
+    /// > 3:B04:국제\
+    /// > 3:B05:금융보험\
+    /// > 3:B07:부동산\
+    /// > 3:B08:성공학\
+    /// > 3:B09:재테크\
+    /// > 3:B10:바이오\
+    /// > 1:9:뉴스핌\
+    /// > 3:01:주식\
+    /// > 3:02:채권\
+    /// > 3:03:외환\
+    /// > 3:04:국제\
+    /// > 3:05:금융/제테크\
+    /// > 3:06:산업\
+    /// > 3:07:경제\
+    /// > 3:08:광장\
+    /// > 3:09:전문가기고\
+    /// > 3:90:기타\
+    /// > 1:8:아시아경제\
+    /// > 3:A0:증권\
+    /// > 3:B0:금융\
+    /// > 3:C0:부동산\
+    /// > 3:D0:산업\
+    /// > 3:E0:경제\
+    /// > 3:F0:정치,사회\
+    /// > 3:G0:사설,칼럼\
+    /// > 3:H0:인사,동정,부고\
+    /// > 3:I0:루머\&팩트\
+    /// > 3:J0:국내뉴스\
+    /// > 3:K0:아시아시각\
+    /// > 3:L0:골프\
+    /// > 3:M0:모닝브리핑\
+    /// > 3:N0:연예\
+    /// > 3:10:국제\
+    /// > 3:20:중국\
+    /// > 3:30:인도\
+    /// > 3:40:일본\
+    /// > 3:50:이머징마켓\
+    /// > 1:B:헤럴드경제\
+    /// > 3:01:뉴스\
+    /// > 3:02:기업\
+    /// > 3:03:재테크\
+    /// > 3:04:스타\
+    /// > 3:05:문화\
+    /// > 3:90:기타\
+    /// > 1:C:파이낸셜\
+    /// > 3:01:증권\
+    /// > 3:02:금융\
+    /// > 3:03:부동산\
+    /// > 3:04:산업\
+    /// > 3:05:경제\
+    /// > 3:06:정보과학\
+    /// > 3:07:유통\
+    /// > 3:08:국제\
+    /// > 3:09:정치\
+    /// > 3:10:전국/사회\
+    /// > 3:11:문화\
+    /// > 3:12:스포츠\
+    /// > 3:13:교육\
+    /// > 3:14:피플\
+    /// > 3:15:사설/컬럼\
+    /// > 3:16:기획/연재\
+    /// > 3:17:fn재테크\
+    /// > 3:18:광고\
+    /// > 3:90:기타\
+    /// > 1:D:이투데이\
+    /// > 3:21:증권\
+    /// > 3:51:금융\
+    /// > 3:22:정치/정책\
+    /// > 3:31:글로벌\
+    /// > 3:23:산업\
+    /// > 3:24:부동산\
+    /// > 3:26:라이프\
+    /// > 3:25:칼럼/인물\
+    /// > 3:41:연예/스포츠\
+    /// > 3:90:기타\
+    /// > 1:U:서울경제\
+    /// > 3:31:증권\
+    /// > 3:32:부동산\
+    /// > 3:33:경제/금융\
+    /// > 3:34:산업/기업\
+    /// > 3:35:IT/과학\
+    /// > 3:36:정치\
+    /// > 3:37:사회\
+    /// > 3:38:국제\
+    /// > 3:39:칼럼\
+    /// > 3:3A:인사/동정/부음\
+    /// > 3:3B:문화/건강/레저\
+    /// > 3:3C:골프/스포츠\
+    /// > 1:V:조선경제i\
+    /// > 3:1:뉴스\
+    /// > 3:2:Market\
+    /// > 3:4:부동산\
+    /// > 3:6:글로벌경제\
+    /// > 3:8:위클리비즈\
+    /// > 3:B:자동차\
+    /// > 3:C:녹색BIZ\
+    /// > 1:7:인포스탁\
+    /// > 3:01:거래소종목\
+    /// > 3:02:코스닥종목\
+    /// > 3:03:해외증시\
+    /// > 3:04:선물동향\
+    /// > 3:00:기타\
+    /// > 1:X:CEO스코어\
+    /// > 3:01:경제\
+    /// > 3:02:산업\
+    /// > 3:03:금융\
+    /// > 3:04:공기업\
+    /// > 3:05:전자\
+    /// > 3:06:통신\
+    /// > 3:07:게임,인터넷\
+    /// > 3:08:자동차\
+    /// > 3:09:조선,철강\
+    /// > 3:10:식음료\
+    /// > 3:11:유통\
+    /// > 3:12:건설\
+    /// > 3:13:제약\
+    /// > 3:14:화학,에너지\
+    /// > 3:15:생활산업\
+    /// > 3:16:기타\
+    /// > 1:S:컨슈머타임스\
+    /// > 3:01:종합\
+    /// > 3:02:파이낸셜컨슈머\
+    /// > 3:03:컨슈머리뷰\
+    /// > 3:04:정치,사회\
+    /// > 3:05:스포츠,연예\
+    /// > 3:06:컨슈머뷰티\
+    /// > 3:07:오피니언\
+    /// > 3:09:기타\
+    /// > 1:Z:인베스트조선\
+    /// > 3:01:증권/금융\
+    /// > 1:d:NSP통신\
+    /// > 3:11:IT/과학\
+    /// > 3:12:금융/증권\
+    /// > 3:13:부동산\
+    /// > 3:14:자동차\
+    /// > 3:15:연예/문화\
+    /// > 3:16:생활경제\
+    /// > 3:17:물류/유통\
+    /// > 3:18:인사/동정\
+    /// > 3:19:정치/사회\
+    /// > 3:20:기업\
+    /// > 3:21:의학/건강\
+    /// > 3:23:신상품/리뷰\
+    /// > 3:24:해명/반론\
+    /// > 1:a:IRGO\
+    /// > 3:10:IR정보\
+    /// > 3:20:IR일정\
+    /// > 3:50:IR FOCUS\
+    /// > 1:Y:eFriend Air\
+    /// > 3:01:종목상담\
+    /// > 3:02:VOD\
+    /// > 1:J:동향\
+    /// > 1:L:한투리서치
     pub news_lrdv_code: v::Val<String>,
     /// 자료원 (`dorg`, required, length 20).
     pub dorg: v::Val<String>,
@@ -419,6 +781,29 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            cntt_usiq_srno: v::Val::Missing,
+            news_ofer_entp_code: v::Val::Missing,
+            data_dt: v::Val::Missing,
+            data_tm: v::Val::Missing,
+            hts_pbnt_titl_cntt: v::Val::Missing,
+            news_lrdv_code: v::Val::Missing,
+            dorg: v::Val::Missing,
+            iscd1: v::Val::Missing,
+            iscd2: v::Val::Missing,
+            iscd3: v::Val::Missing,
+            iscd4: v::Val::Missing,
+            iscd5: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

@@ -13,6 +13,12 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHPST02340000`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 국내주식 시간외등락율순위 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0234\] 시간외 등락률순위 화면의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.\
+/// > 최대 30건 확인 가능하며, 다음 조회가 불가합니다.
 #[derive(Clone)]
 pub struct OvertimeFluctuationRequest {
     /// 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
@@ -125,6 +131,8 @@ impl OvertimeFluctuationRequest {
     }
 
     /// Sets 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    ///
+    /// > 시장구분코드 (J: 주식)
     #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
@@ -132,6 +140,8 @@ impl OvertimeFluctuationRequest {
     }
 
     /// Sets 시장 구분 코드 (`FID_MRKT_CLS_CODE`, required, length 2).
+    ///
+    /// > 공백 입력
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -141,6 +151,8 @@ impl OvertimeFluctuationRequest {
     }
 
     /// Sets 조건 화면 분류 코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
+    ///
+    /// > Unique key(20234)
     #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
@@ -148,6 +160,8 @@ impl OvertimeFluctuationRequest {
     }
 
     /// Sets 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    ///
+    /// > 0000(전체), 0001(코스피), 1001(코스닥)
     #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
@@ -155,6 +169,8 @@ impl OvertimeFluctuationRequest {
     }
 
     /// Sets 분류 구분 코드 (`FID_DIV_CLS_CODE`, required, length 2).
+    ///
+    /// > 1(상한가), 2(상승률), 3(보합),4(하한가),5(하락률)
     ///
     /// Codes:
     /// - `1`: 상한가
@@ -173,6 +189,8 @@ impl OvertimeFluctuationRequest {
 
     /// Sets 입력 가격1 (`FID_INPUT_PRICE_1`, required, length 12).
     ///
+    /// > 입력값 없을때 전체 (가격 \~)
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn fid_input_price_1(mut self, value: impl Into<String>) -> Self {
@@ -181,6 +199,8 @@ impl OvertimeFluctuationRequest {
     }
 
     /// Sets 입력 가격2 (`FID_INPUT_PRICE_2`, required, length 12).
+    ///
+    /// > 입력값 없을때 전체 (\~ 가격)
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -191,6 +211,8 @@ impl OvertimeFluctuationRequest {
 
     /// Sets 거래량 수 (`FID_VOL_CNT`, required, length 12).
     ///
+    /// > 입력값 없을때 전체 (거래량 \~)
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn fid_vol_cnt(mut self, value: u64) -> Self {
@@ -200,6 +222,8 @@ impl OvertimeFluctuationRequest {
 
     /// Sets 대상 구분 코드 (`FID_TRGT_CLS_CODE`, required, length 32).
     ///
+    /// > 공백 입력
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn fid_trgt_cls_code(mut self, value: impl Into<String>) -> Self {
@@ -208,6 +232,8 @@ impl OvertimeFluctuationRequest {
     }
 
     /// Sets 대상 제외 구분 코드 (`FID_TRGT_EXLS_CLS_CODE`, required, length 32).
+    ///
+    /// > 공백 입력
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -380,7 +406,7 @@ impl Endpoint for OvertimeFluctuationRequest {
 /// Response of 국내주식 시간외등락율순위 (`국내주식-138`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct OvertimeFluctuationResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -392,10 +418,28 @@ pub struct OvertimeFluctuationResponse {
     /// Block 응답상세 (`output1`, required).
     pub output1: v::One<Output1>,
     /// Block 응답상세 (`output2`, required).
+    ///
+    /// > array
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for OvertimeFluctuationResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output1: v::One::EMPTY,
+            output2: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for OvertimeFluctuationResponse {
@@ -467,7 +511,7 @@ impl serde::Serialize for OvertimeFluctuationResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 시간외 단일가 상한 종목 수 (`ovtm_untp_uplm_issu_cnt`, required, length 7).
@@ -495,6 +539,28 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            ovtm_untp_uplm_issu_cnt: v::Val::Missing,
+            ovtm_untp_ascn_issu_cnt: v::Val::Missing,
+            ovtm_untp_stnr_issu_cnt: v::Val::Missing,
+            ovtm_untp_lslm_issu_cnt: v::Val::Missing,
+            ovtm_untp_down_issu_cnt: v::Val::Missing,
+            ovtm_untp_acml_vol: v::Val::Missing,
+            ovtm_untp_acml_tr_pbmn: v::Val::Missing,
+            ovtm_untp_exch_vol: v::Val::Missing,
+            ovtm_untp_exch_tr_pbmn: v::Val::Missing,
+            ovtm_untp_kosdaq_vol: v::Val::Missing,
+            ovtm_untp_kosdaq_tr_pbmn: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {
@@ -582,7 +648,7 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 유가증권 단축 종목코드 (`mksc_shrn_iscd`, required, length 9).
@@ -620,6 +686,33 @@ pub struct Output2 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output2 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            mksc_shrn_iscd: v::Val::Missing,
+            hts_kor_isnm: v::Val::Missing,
+            ovtm_untp_prpr: v::Val::Missing,
+            ovtm_untp_prdy_vrss: v::Val::Missing,
+            ovtm_untp_prdy_vrss_sign: v::Val::Missing,
+            ovtm_untp_prdy_ctrt: v::Val::Missing,
+            ovtm_untp_askp1: v::Val::Missing,
+            ovtm_untp_seln_rsqn: v::Val::Missing,
+            ovtm_untp_bidp1: v::Val::Missing,
+            ovtm_untp_shnu_rsqn: v::Val::Missing,
+            ovtm_untp_vol: v::Val::Missing,
+            ovtm_vrss_acml_vol_rlim: v::Val::Missing,
+            stck_prpr: v::Val::Missing,
+            acml_vol: v::Val::Missing,
+            bidp: v::Val::Missing,
+            askp: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output2 {

@@ -13,6 +13,12 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHPST02350000`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 국내주식 시간외거래량순위 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0235\] 시간외 거래량순위 화면의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.\
+/// > 최대 30건 확인 가능하며, 다음 조회가 불가합니다.
 #[derive(Clone)]
 pub struct OvertimeVolumeRequest {
     /// 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
@@ -116,6 +122,8 @@ impl OvertimeVolumeRequest {
     }
 
     /// Sets 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    ///
+    /// > 시장구분코드 (J: 주식)
     #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
@@ -123,6 +131,8 @@ impl OvertimeVolumeRequest {
     }
 
     /// Sets 조건 화면 분류 코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
+    ///
+    /// > Unique key(20235)
     #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
@@ -130,6 +140,8 @@ impl OvertimeVolumeRequest {
     }
 
     /// Sets 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    ///
+    /// > 0000(전체), 0001(코스피), 1001(코스닥)
     #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
@@ -137,6 +149,8 @@ impl OvertimeVolumeRequest {
     }
 
     /// Sets 순위 정렬 구분 코드 (`FID_RANK_SORT_CLS_CODE`, required, length 2).
+    ///
+    /// > 0(매수잔량), 1(매도잔량), 2(거래량)
     ///
     /// Codes:
     /// - `0`: 매수잔량
@@ -153,6 +167,8 @@ impl OvertimeVolumeRequest {
 
     /// Sets 입력 가격1 (`FID_INPUT_PRICE_1`, required, length 12).
     ///
+    /// > 가격 \~
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn fid_input_price_1(mut self, value: impl Into<String>) -> Self {
@@ -161,6 +177,8 @@ impl OvertimeVolumeRequest {
     }
 
     /// Sets 입력 가격2 (`FID_INPUT_PRICE_2`, required, length 12).
+    ///
+    /// > \~ 가격
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -171,6 +189,8 @@ impl OvertimeVolumeRequest {
 
     /// Sets 거래량 수 (`FID_VOL_CNT`, required, length 12).
     ///
+    /// > 거래량 \~
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn fid_vol_cnt(mut self, value: u64) -> Self {
@@ -180,6 +200,8 @@ impl OvertimeVolumeRequest {
 
     /// Sets 대상 구분 코드 (`FID_TRGT_CLS_CODE`, required, length 32).
     ///
+    /// > 공백
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn fid_trgt_cls_code(mut self, value: impl Into<String>) -> Self {
@@ -188,6 +210,8 @@ impl OvertimeVolumeRequest {
     }
 
     /// Sets 대상 제외 구분 코드 (`FID_TRGT_EXLS_CLS_CODE`, required, length 32).
+    ///
+    /// > 공백
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -349,7 +373,7 @@ impl Endpoint for OvertimeVolumeRequest {
 /// Response of 국내주식 시간외거래량순위 (`국내주식-139`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct OvertimeVolumeResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -361,10 +385,28 @@ pub struct OvertimeVolumeResponse {
     /// Block 응답상세 (`output1`, required).
     pub output1: v::One<Output1>,
     /// Block 응답상세 (`output2`, required).
+    ///
+    /// > array
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for OvertimeVolumeResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output1: v::One::EMPTY,
+            output2: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for OvertimeVolumeResponse {
@@ -436,7 +478,7 @@ impl serde::Serialize for OvertimeVolumeResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 시간외 단일가 거래소 거래량 (`ovtm_untp_exch_vol`, required, length 18).
@@ -450,6 +492,21 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            ovtm_untp_exch_vol: v::Val::Missing,
+            ovtm_untp_exch_tr_pbmn: v::Val::Missing,
+            ovtm_untp_kosdaq_vol: v::Val::Missing,
+            ovtm_untp_kosdaq_tr_pbmn: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {
@@ -509,7 +566,7 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 주식 단축 종목코드 (`stck_shrn_iscd`, required, length 9).
@@ -543,6 +600,31 @@ pub struct Output2 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output2 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            stck_shrn_iscd: v::Val::Missing,
+            hts_kor_isnm: v::Val::Missing,
+            ovtm_untp_prpr: v::Val::Missing,
+            ovtm_untp_prdy_vrss: v::Val::Missing,
+            ovtm_untp_prdy_vrss_sign: v::Val::Missing,
+            ovtm_untp_prdy_ctrt: v::Val::Missing,
+            ovtm_untp_seln_rsqn: v::Val::Missing,
+            ovtm_untp_shnu_rsqn: v::Val::Missing,
+            ovtm_untp_vol: v::Val::Missing,
+            ovtm_vrss_acml_vol_rlim: v::Val::Missing,
+            stck_prpr: v::Val::Missing,
+            acml_vol: v::Val::Missing,
+            bidp: v::Val::Missing,
+            askp: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output2 {

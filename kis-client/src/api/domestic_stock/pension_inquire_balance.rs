@@ -16,6 +16,13 @@ use crate::value as v;
 /// - TR ID: real `TTTC2208R`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 주식, ETF, ETN만 조회 가능하며 펀드는 조회 불가합니다.
+/// >
+/// > ※ 55번 계좌(DC가입자계좌)의 경우 해당 API 이용이 불가합니다.\
+/// > KIS Developers API의 경우 HTS ID에 반드시 연결되어있어야만 API 신청 및 앱정보 발급이 가능한 서비스로 개발되어서 실물계좌가 아닌 55번 계좌는 API 이용이 불가능한 점 양해 부탁드립니다.
 #[derive(Clone)]
 pub struct PensionInquireBalanceRequest {
     /// 종합계좌번호 (`CANO`, required, length 8).
@@ -92,6 +99,8 @@ impl PensionInquireBalanceRequest {
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    ///
+    /// > 29
     #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
@@ -99,6 +108,8 @@ impl PensionInquireBalanceRequest {
     }
 
     /// Sets 적립금구분코드 (`ACCA_DVSN_CD`, required, length 2).
+    ///
+    /// > 00
     #[inline]
     pub fn acca_dvsn_cd(mut self, value: impl Into<String>) -> Self {
         self.acca_dvsn_cd = value.into();
@@ -106,6 +117,8 @@ impl PensionInquireBalanceRequest {
     }
 
     /// Sets 조회구분 (`INQR_DVSN`, required, length 2).
+    ///
+    /// > 00 : 전체
     ///
     /// Codes:
     /// - `00`: 전체
@@ -277,7 +290,7 @@ impl Endpoint for PensionInquireBalanceRequest {
 /// Response of 퇴직연금 잔고조회 (`v1_국내주식-036`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct PensionInquireBalanceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -287,6 +300,8 @@ pub struct PensionInquireBalanceResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output1`, required).
+    ///
+    /// > Array
     pub output1: v::Block<Output1>,
     /// Block 응답상세2 (`output2`, required).
     pub output2: v::One<Output2>,
@@ -297,6 +312,24 @@ pub struct PensionInquireBalanceResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for PensionInquireBalanceResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output1: v::Block::EMPTY,
+            output2: v::One::EMPTY,
+            ctx_area_fk100: v::Val::Missing,
+            ctx_area_nk100: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for PensionInquireBalanceResponse {
@@ -382,7 +415,7 @@ impl serde::Serialize for PensionInquireBalanceResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 잔고구분명 (`cblc_dvsn_name`, required, length 60).
@@ -416,6 +449,31 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            cblc_dvsn_name: v::Val::Missing,
+            prdt_name: v::Val::Missing,
+            pdno: v::Val::Missing,
+            item_dvsn_name: v::Val::Missing,
+            thdt_buyqty: v::Val::Missing,
+            thdt_sll_qty: v::Val::Missing,
+            hldg_qty: v::Val::Missing,
+            ord_psbl_qty: v::Val::Missing,
+            pchs_avg_pric: v::Val::Missing,
+            pchs_amt: v::Val::Missing,
+            prpr: v::Val::Missing,
+            evlu_amt: v::Val::Missing,
+            evlu_pfls_amt: v::Val::Missing,
+            evlu_erng_rt: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {
@@ -515,7 +573,7 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세2).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 예수금총금액 (`dnca_tot_amt`, required, length 19).
@@ -537,6 +595,25 @@ pub struct Output2 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output2 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            dnca_tot_amt: v::Val::Missing,
+            nxdy_excc_amt: v::Val::Missing,
+            prvs_rcdl_excc_amt: v::Val::Missing,
+            thdt_buy_amt: v::Val::Missing,
+            thdt_sll_amt: v::Val::Missing,
+            thdt_tlex_amt: v::Val::Missing,
+            scts_evlu_amt: v::Val::Missing,
+            tot_evlu_amt: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output2 {

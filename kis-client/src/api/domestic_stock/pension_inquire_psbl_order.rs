@@ -15,6 +15,11 @@ use crate::value as v;
 /// - TR ID: real `TTTC0503R`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > ※ 55번 계좌(DC가입자계좌)의 경우 해당 API 이용이 불가합니다.\
+/// > KIS Developers API의 경우 HTS ID에 반드시 연결되어있어야만 API 신청 및 앱정보 발급이 가능한 서비스로 개발되어서 실물계좌가 아닌 55번 계좌는 API 이용이 불가능한 점 양해 부탁드립니다.
 #[derive(Clone)]
 pub struct PensionInquirePsblOrderRequest {
     /// 종합계좌번호 (`CANO`, required, length 8).
@@ -100,6 +105,8 @@ impl PensionInquirePsblOrderRequest {
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    ///
+    /// > 29
     #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
@@ -114,6 +121,8 @@ impl PensionInquirePsblOrderRequest {
     }
 
     /// Sets 적립금구분코드 (`ACCA_DVSN_CD`, required, length 2).
+    ///
+    /// > 00
     #[inline]
     pub fn acca_dvsn_cd(mut self, value: impl Into<String>) -> Self {
         self.acca_dvsn_cd = value.into();
@@ -128,6 +137,8 @@ impl PensionInquirePsblOrderRequest {
     }
 
     /// Sets 주문구분 (`ORD_DVSN`, required, length 2).
+    ///
+    /// > 00 : 지정가 / 01 : 시장가
     ///
     /// Codes:
     /// - `00`: 지정가
@@ -285,7 +296,7 @@ impl Endpoint for PensionInquirePsblOrderRequest {
 /// Response of 퇴직연금 매수가능조회 (`v1_국내주식-034`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct PensionInquirePsblOrderResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -299,6 +310,21 @@ pub struct PensionInquirePsblOrderResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for PensionInquirePsblOrderResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::One::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for PensionInquirePsblOrderResponse {
@@ -362,7 +388,7 @@ impl serde::Serialize for PensionInquirePsblOrderResponse {
 }
 
 /// A record of block `output` (응답상세1).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 주문가능현금 (`ord_psbl_cash`, required, length 19).
@@ -378,6 +404,22 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            ord_psbl_cash: v::Val::Missing,
+            ruse_psbl_amt: v::Val::Missing,
+            psbl_qty_calc_unpr: v::Val::Missing,
+            max_buy_amt: v::Val::Missing,
+            max_buy_qty: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

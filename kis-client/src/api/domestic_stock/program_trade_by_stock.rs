@@ -3,7 +3,7 @@
 //!
 //! Menu: \[국내주식\] 시세분석. Paper trading: not supported.
 //!
-//! - TR ID: real `FHPPG04650101`, paper not available.
+//! - TR ID: real `FHPPG04650101`, paper not available. Replaces (구) `FHPPG04650100` (real): alias (deprecated), accepted when decoding captured traffic; requests send the current ID.
 
 use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
@@ -12,7 +12,13 @@ use crate::value as v;
 /// Request of 종목별 프로그램매매추이(체결) (`v1_국내주식-044`): `GET /uapi/domestic-stock/v1/quotations/program-trade-by-stock`.
 ///
 /// Build it with `new`; optional fields have setters.
-/// - TR ID: real `FHPPG04650101`, paper not available.
+/// - TR ID: real `FHPPG04650101`, paper not available. Replaces (구) `FHPPG04650100` (real): alias (deprecated), accepted when decoding captured traffic; requests send the current ID.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 국내주식 종목별 프로그램매매추이(체결) API입니다.
+/// >
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0465\] 종목별 프로그램 매매추이 화면(혹은 한국투자 MTS \&gt; 국내 현재가 \&gt; 기타수급 \&gt; 프로그램) 의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
 #[derive(Clone)]
 pub struct ProgramTradeByStockRequest {
     /// 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
@@ -58,6 +64,8 @@ impl ProgramTradeByStockRequest {
     }
 
     /// Sets 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    ///
+    /// > KRX : J , NXT : NX, 통합 : UN
     #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
@@ -65,6 +73,8 @@ impl ProgramTradeByStockRequest {
     }
 
     /// Sets 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    ///
+    /// > 종목코드
     #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
@@ -147,7 +157,7 @@ impl Endpoint for ProgramTradeByStockRequest {
 /// Response of 종목별 프로그램매매추이(체결) (`v1_국내주식-044`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct ProgramTradeByStockResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -157,10 +167,27 @@ pub struct ProgramTradeByStockResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output`, required).
+    ///
+    /// > array
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for ProgramTradeByStockResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for ProgramTradeByStockResponse {
@@ -224,7 +251,7 @@ impl serde::Serialize for ProgramTradeByStockResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 영업 시간 (`bsop_hour`, required, length 6).
@@ -258,6 +285,31 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            bsop_hour: v::Val::Missing,
+            stck_prpr: v::Val::Missing,
+            prdy_vrss: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            prdy_ctrt: v::Val::Missing,
+            acml_vol: v::Val::Missing,
+            whol_smtn_seln_vol: v::Val::Missing,
+            whol_smtn_shnu_vol: v::Val::Missing,
+            whol_smtn_ntby_qty: v::Val::Missing,
+            whol_smtn_seln_tr_pbmn: v::Val::Missing,
+            whol_smtn_shnu_tr_pbmn: v::Val::Missing,
+            whol_smtn_ntby_tr_pbmn: v::Val::Missing,
+            whol_ntby_vol_icdc: v::Val::Missing,
+            whol_ntby_tr_pbmn_icdc: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

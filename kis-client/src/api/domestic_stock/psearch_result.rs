@@ -13,6 +13,21 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `HHKST03900400`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > HTS(efriend Plus) \[0110\] 조건검색에서 등록 및 서버저장한 나의 조건 목록을 확인할 수 있는 API입니다.\
+/// > 종목조건검색 목록조회 API(/uapi/domestic-stock/v1/quotations/psearch-title)의 output인 'seq'을 종목조건검색조회 API(/uapi/domestic-stock/v1/quotations/psearch-result)의 input으로 사용하시면 됩니다.
+/// >
+/// > ※ 시스템 안정성을 위해 API로 제공되는 조건검색 결과의 경우 조건당 100건으로 제한을 둔 점 양해 부탁드립니다.
+/// >
+/// > ※ \[0110\] 화면의 '대상변경' 설정사항은 HTS \[0110\] 사용자 조건검색 화면에만 적용됨에 유의 부탁드립니다.
+/// >
+/// > ※ '조회가 계속 됩니다. (다음을 누르십시오.)' 오류 발생 시 해결방법\
+/// > → HTS(efriend Plus) \[0110\] 조건검색 화면에서 조건을 등록하신 후, 왼쪽 하단의 "사용자조건 서버저장" 클릭하셔서 등록한 조건들을 서버로 보낸 후 다시 API 호출 시도 부탁드립니다.
+/// >
+/// > ※ {"rt\_cd":"1","msg\_cd":"MCA05918","msg1":"종목코드 오류입니다."} 메시지 발생 이유\
+/// > → 조건검색 결과 검색된 종목이 0개인 경우 위 응답값을 수신하게 됩니다.
 #[derive(Clone)]
 pub struct PsearchResultRequest {
     /// 사용자 HTS ID (`user_id`, required, length 40).
@@ -56,6 +71,9 @@ impl PsearchResultRequest {
     }
 
     /// Sets 사용자조건 키값 (`seq`, required, length 10).
+    ///
+    /// > 종목조건검색 목록조회 API의 output인 'seq'을 이용\
+    /// > (0 부터 시작)
     #[inline]
     pub fn seq(mut self, value: impl Into<String>) -> Self {
         self.seq = value.into();
@@ -138,7 +156,7 @@ impl Endpoint for PsearchResultRequest {
 /// Response of 종목조건검색조회 (`국내주식-039`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct PsearchResultResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -148,10 +166,27 @@ pub struct PsearchResultResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output2`, required).
+    ///
+    /// > Array
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for PsearchResultResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output2: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for PsearchResultResponse {
@@ -215,7 +250,7 @@ impl serde::Serialize for PsearchResultResponse {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 종목코드 (`code`, required, length 6).
@@ -223,6 +258,8 @@ pub struct Output2 {
     /// 종목명 (`name`, required, length 20).
     pub name: v::Val<String>,
     /// 전일대비부호 (`daebi`, required, length 1).
+    ///
+    /// > 1\. 상한 2. 상승 3. 보합 4. 하한 5. 하락
     pub daebi: v::Val<String>,
     /// 현재가 (`price`, required, length 16).
     pub price: v::Val<v::Decimal>,
@@ -269,6 +306,41 @@ pub struct Output2 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output2 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            code: v::Val::Missing,
+            name: v::Val::Missing,
+            daebi: v::Val::Missing,
+            price: v::Val::Missing,
+            chgrate: v::Val::Missing,
+            acml_vol: v::Val::Missing,
+            trade_amt: v::Val::Missing,
+            change: v::Val::Missing,
+            cttr: v::Val::Missing,
+            open: v::Val::Missing,
+            high: v::Val::Missing,
+            low: v::Val::Missing,
+            high52: v::Val::Missing,
+            low52: v::Val::Missing,
+            expprice: v::Val::Missing,
+            expchange: v::Val::Missing,
+            expchggrate: v::Val::Missing,
+            expcvol: v::Val::Missing,
+            chgrate2: v::Val::Missing,
+            expdaebi: v::Val::Missing,
+            recprice: v::Val::Missing,
+            uplmtprice: v::Val::Missing,
+            dnlmtprice: v::Val::Missing,
+            stotprice: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output2 {

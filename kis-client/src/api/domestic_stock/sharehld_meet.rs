@@ -13,6 +13,13 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `HHKDB669111C0`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 예탁원정보(주주총회일정) API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0759\] 주주총회 화면의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
+/// >
+/// > ※ 예탁원에서 제공한 자료이므로 정보용으로만 사용하시기 바랍니다.
 #[derive(Clone)]
 pub struct SharehldMeetRequest {
     /// CTS (`CTS`, required, length 17).
@@ -58,6 +65,8 @@ impl SharehldMeetRequest {
 
     /// Sets CTS (`CTS`, required, length 17).
     ///
+    /// > 공백
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn cts(mut self, value: impl Into<String>) -> Self {
@@ -66,6 +75,8 @@ impl SharehldMeetRequest {
     }
 
     /// Sets 조회일자From (`F_DT`, required, length 8).
+    ///
+    /// > 일자 \~
     #[inline]
     pub fn f_dt(mut self, value: v::NaiveDate) -> Self {
         self.f_dt = p::date(value);
@@ -73,6 +84,8 @@ impl SharehldMeetRequest {
     }
 
     /// Sets 조회일자To (`T_DT`, required, length 8).
+    ///
+    /// > \~ 일자
     #[inline]
     pub fn t_dt(mut self, value: v::NaiveDate) -> Self {
         self.t_dt = p::date(value);
@@ -80,6 +93,8 @@ impl SharehldMeetRequest {
     }
 
     /// Sets 종목코드 (`SHT_CD`, required, length 9).
+    ///
+    /// > 공백: 전체, 특정종목 조회시 : 종목코드
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -186,7 +201,7 @@ impl Endpoint for SharehldMeetRequest {
 /// Response of 예탁원정보(주주총회일정) (`국내주식-154`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct SharehldMeetResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -196,10 +211,27 @@ pub struct SharehldMeetResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output1`, required).
+    ///
+    /// > array
     pub output1: v::Block<Output1>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for SharehldMeetResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output1: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for SharehldMeetResponse {
@@ -263,7 +295,7 @@ impl serde::Serialize for SharehldMeetResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 기준일 (`record_date`, required, length 8).
@@ -283,6 +315,24 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            record_date: v::Val::Missing,
+            sht_cd: v::Val::Missing,
+            isin_name: v::Val::Missing,
+            gen_meet_dt: v::Val::Missing,
+            gen_meet_type: v::Val::Missing,
+            agenda: v::Val::Missing,
+            vote_tot_qty: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {

@@ -13,6 +13,16 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHPST01800000`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 국내주식 관심종목등록 상위 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0180\] 관심종목등록상위 화면의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.\
+/// > 최대 30건 확인 가능하며, 다음 조회가 불가합니다.
+/// >
+/// > ※ 30건 이상의 목록 조회가 필요한 경우, 대안으로 종목조건검색 API를 이용해서 원하는 종목 100개까지 검색할 수 있는 기능을 제공하고 있습니다.\
+/// > 종목조건검색 API는 HTS(efriend Plus) \[0110\] 조건검색에서 등록 및 서버저장한 나의 조건 목록을 확인할 수 있는 API로,\
+/// > 자세한 사용 방법은 공지사항 - \[조건검색 필독\] 조건검색 API 이용안내 참고 부탁드립니다.
 #[derive(Clone)]
 pub struct TopInterestStockRequest {
     /// 입력 필수값2 (`fid_input_iscd_2`, required, length 12).
@@ -155,6 +165,8 @@ impl TopInterestStockRequest {
     }
 
     /// Sets 입력 필수값2 (`fid_input_iscd_2`, required, length 12).
+    ///
+    /// > 000000 : 필수입력값
     #[inline]
     pub fn fid_input_iscd_2(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd_2 = value.into();
@@ -162,6 +174,8 @@ impl TopInterestStockRequest {
     }
 
     /// Sets 조건 시장 분류 코드 (`fid_cond_mrkt_div_code`, required, length 2).
+    ///
+    /// > 시장구분코드 (J:KRX, NX:NXT)
     ///
     /// Codes:
     /// - `J`: KRX
@@ -176,6 +190,8 @@ impl TopInterestStockRequest {
     }
 
     /// Sets 조건 화면 분류 코드 (`fid_cond_scr_div_code`, required, length 5).
+    ///
+    /// > Unique key(20180)
     #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
@@ -183,6 +199,8 @@ impl TopInterestStockRequest {
     }
 
     /// Sets 업종 코드 (`fid_input_iscd`, required, length 12).
+    ///
+    /// > 0000:전체, 0001:거래소, 1001:코스닥, 2001:코스피200
     ///
     /// Codes:
     /// - `0000`: 전체
@@ -197,6 +215,8 @@ impl TopInterestStockRequest {
 
     /// Sets 대상 구분 코드 (`fid_trgt_cls_code`, required, length 2).
     ///
+    /// > 0 : 전체
+    ///
     /// Codes:
     /// - `0`: 전체
     ///
@@ -208,6 +228,8 @@ impl TopInterestStockRequest {
     }
 
     /// Sets 대상 제외 구분 코드 (`fid_trgt_exls_cls_code`, required, length 2).
+    ///
+    /// > 0 : 전체
     ///
     /// Codes:
     /// - `0`: 전체
@@ -221,6 +243,8 @@ impl TopInterestStockRequest {
 
     /// Sets 입력 가격1 (`fid_input_price_1`, required, length 2).
     ///
+    /// > 입력값 없을때 전체 (가격 \~)
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn fid_input_price_1(mut self, value: impl Into<String>) -> Self {
@@ -229,6 +253,8 @@ impl TopInterestStockRequest {
     }
 
     /// Sets 입력 가격2 (`fid_input_price_2`, required, length 2).
+    ///
+    /// > 입력값 없을때 전체 (\~ 가격)
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -239,6 +265,8 @@ impl TopInterestStockRequest {
 
     /// Sets 거래량 수 (`fid_vol_cnt`, required, length 12).
     ///
+    /// > 입력값 없을때 전체 (거래량 \~)
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn fid_vol_cnt(mut self, value: u64) -> Self {
@@ -247,6 +275,8 @@ impl TopInterestStockRequest {
     }
 
     /// Sets 분류 구분 코드 (`fid_div_cls_code`, required, length 12).
+    ///
+    /// > 0: 전체 1: 관리종목 2: 투자주의 3: 투자경고 4: 투자위험예고 5: 투자위험 6: 보통주 7: 우선주
     ///
     /// Codes:
     /// - `0`: 전체
@@ -264,6 +294,8 @@ impl TopInterestStockRequest {
     }
 
     /// Sets 순위 입력값 (`fid_input_cnt_1`, required, length 10).
+    ///
+    /// > 순위검색 입력값(1: 1위부터, 10:10위부터)
     #[inline]
     pub fn fid_input_cnt_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_cnt_1 = value.into();
@@ -445,7 +477,7 @@ impl Endpoint for TopInterestStockRequest {
 /// Response of 국내주식 관심종목등록 상위 (`v1_국내주식-102`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct TopInterestStockResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -455,10 +487,27 @@ pub struct TopInterestStockResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output`, required).
+    ///
+    /// > array
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for TopInterestStockResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for TopInterestStockResponse {
@@ -522,7 +571,7 @@ impl serde::Serialize for TopInterestStockResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 시장 분류 구분 명 (`mrkt_div_cls_name`, required, length 40).
@@ -554,6 +603,30 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            mrkt_div_cls_name: v::Val::Missing,
+            mksc_shrn_iscd: v::Val::Missing,
+            hts_kor_isnm: v::Val::Missing,
+            stck_prpr: v::Val::Missing,
+            prdy_vrss: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            prdy_ctrt: v::Val::Missing,
+            acml_vol: v::Val::Missing,
+            acml_tr_pbmn: v::Val::Missing,
+            askp: v::Val::Missing,
+            bidp: v::Val::Missing,
+            data_rank: v::Val::Missing,
+            inter_issu_reg_csnu: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

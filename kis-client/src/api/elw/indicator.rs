@@ -13,6 +13,11 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHPEW02790000`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > ELW 지표순위 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0279\] ELW 지표순위 화면의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
 #[derive(Clone)]
 pub struct IndicatorRequest {
     /// 조건시장분류코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
@@ -148,6 +153,8 @@ impl IndicatorRequest {
     }
 
     /// Sets 조건시장분류코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    ///
+    /// > 시장구분코드 (W)
     #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
@@ -155,6 +162,8 @@ impl IndicatorRequest {
     }
 
     /// Sets 조건화면분류코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
+    ///
+    /// > Unique key(20279)
     #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
@@ -162,6 +171,9 @@ impl IndicatorRequest {
     }
 
     /// Sets 기초자산입력종목코드 (`FID_UNAS_INPUT_ISCD`, required, length 12).
+    ///
+    /// > '000000(전체), 2001(코스피200)\
+    /// > , 3003(코스닥150), 005930(삼성전자) '
     #[inline]
     pub fn fid_unas_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_unas_input_iscd = value.into();
@@ -169,6 +181,9 @@ impl IndicatorRequest {
     }
 
     /// Sets 발행사 (`FID_INPUT_ISCD`, required, length 12).
+    ///
+    /// > '00000(전체), 00003(한국투자증권)\
+    /// > , 00017(KB증권), 00005(미래에셋주식회사)'
     #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
@@ -176,6 +191,8 @@ impl IndicatorRequest {
     }
 
     /// Sets 콜풋구분코드 (`FID_DIV_CLS_CODE`, required, length 2).
+    ///
+    /// > 0(전체), 1(콜), 2(풋)
     ///
     /// Codes:
     /// - `0`: 전체
@@ -225,6 +242,8 @@ impl IndicatorRequest {
 
     /// Sets 순위정렬구분코드 (`FID_RANK_SORT_CLS_CODE`, required, length 2).
     ///
+    /// > 0(전환비율), 1(레버리지), 2(행사가 ), 3(내재가치), 4(시간가치)
+    ///
     /// Codes:
     /// - `0`: 전환비율
     /// - `1`: 레버리지
@@ -241,6 +260,8 @@ impl IndicatorRequest {
     }
 
     /// Sets 결재방법 (`FID_BLNG_CLS_CODE`, required, length 2).
+    ///
+    /// > 0(전체), 1(일반), 2(조기종료)
     ///
     /// Codes:
     /// - `0`: 전체
@@ -427,7 +448,7 @@ impl Endpoint for IndicatorRequest {
 /// Response of ELW 지표순위 (`국내주식-169`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct IndicatorResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -437,10 +458,27 @@ pub struct IndicatorResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output`, required).
+    ///
+    /// > array
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for IndicatorResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for IndicatorResponse {
@@ -504,7 +542,7 @@ impl serde::Serialize for IndicatorResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// ELW단축종목코드 (`elw_shrn_iscd`, required, length 9).
@@ -536,6 +574,30 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            elw_shrn_iscd: v::Val::Missing,
+            elw_kor_isnm: v::Val::Missing,
+            elw_prpr: v::Val::Missing,
+            prdy_vrss: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            prdy_ctrt: v::Val::Missing,
+            acml_vol: v::Val::Missing,
+            stck_cnvr_rate: v::Val::Missing,
+            lvrg_val: v::Val::Missing,
+            acpr: v::Val::Missing,
+            tmvl_val: v::Val::Missing,
+            invl_val: v::Val::Missing,
+            elw_ko_barrier: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

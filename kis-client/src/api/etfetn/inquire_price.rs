@@ -13,6 +13,11 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHPST02400000`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > ETF/ETN 현재가 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0240\] ETF/ETN 현재가 화면의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
 #[derive(Clone)]
 pub struct InquirePriceRequest {
     /// FID 입력 종목코드 (`fid_input_iscd`, required, length 12).
@@ -58,6 +63,8 @@ impl InquirePriceRequest {
     }
 
     /// Sets FID 입력 종목코드 (`fid_input_iscd`, required, length 12).
+    ///
+    /// > 종목코드
     #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
@@ -65,6 +72,8 @@ impl InquirePriceRequest {
     }
 
     /// Sets FID 조건 시장 분류 코드 (`fid_cond_mrkt_div_code`, required, length 2).
+    ///
+    /// > J
     #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
@@ -147,7 +156,7 @@ impl Endpoint for InquirePriceRequest {
 /// Response of ETF/ETN 현재가 (`v1_국내주식-068`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquirePriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -161,6 +170,21 @@ pub struct InquirePriceResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquirePriceResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::One::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquirePriceResponse {
@@ -224,7 +248,7 @@ impl serde::Serialize for InquirePriceResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 주식 현재가 (`stck_prpr`, required, length 10).
@@ -314,6 +338,8 @@ pub struct Output {
     /// 연중 최저가 일자 (`dryy_lwpr_date`, required, length 8).
     pub dryy_lwpr_date: v::Val<v::NaiveDate>,
     /// 업종 한글 종목명 (`bstp_kor_isnm`, required, length 40).
+    ///
+    /// > ※ 거래소 정보로 특정 종목은 업종구분이 없어 데이터 미회신
     pub bstp_kor_isnm: v::Val<String>,
     /// VI적용구분코드 (`vi_cls_code`, required, length 1).
     pub vi_cls_code: v::Val<String>,
@@ -348,6 +374,76 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            stck_prpr: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            prdy_vrss: v::Val::Missing,
+            prdy_ctrt: v::Val::Missing,
+            acml_vol: v::Val::Missing,
+            prdy_vol: v::Val::Missing,
+            stck_mxpr: v::Val::Missing,
+            stck_llam: v::Val::Missing,
+            stck_prdy_clpr: v::Val::Missing,
+            stck_oprc: v::Val::Missing,
+            prdy_clpr_vrss_oprc_rate: v::Val::Missing,
+            stck_hgpr: v::Val::Missing,
+            prdy_clpr_vrss_hgpr_rate: v::Val::Missing,
+            stck_lwpr: v::Val::Missing,
+            prdy_clpr_vrss_lwpr_rate: v::Val::Missing,
+            prdy_last_nav: v::Val::Missing,
+            nav: v::Val::Missing,
+            nav_prdy_vrss: v::Val::Missing,
+            nav_prdy_vrss_sign: v::Val::Missing,
+            nav_prdy_ctrt: v::Val::Missing,
+            trc_errt: v::Val::Missing,
+            stck_sdpr: v::Val::Missing,
+            stck_sspr: v::Val::Missing,
+            nmix_ctrt: v::Val::Missing,
+            etf_crcl_stcn: v::Val::Missing,
+            etf_ntas_ttam: v::Val::Missing,
+            etf_frcr_ntas_ttam: v::Val::Missing,
+            frgn_limt_rate: v::Val::Missing,
+            frgn_oder_able_qty: v::Val::Missing,
+            etf_cu_unit_scrt_cnt: v::Val::Missing,
+            etf_cnfg_issu_cnt: v::Val::Missing,
+            etf_dvdn_cycl: v::Val::Missing,
+            crcd: v::Val::Missing,
+            etf_crcl_ntas_ttam: v::Val::Missing,
+            etf_frcr_crcl_ntas_ttam: v::Val::Missing,
+            etf_frcr_last_ntas_wrth_val: v::Val::Missing,
+            lp_oder_able_cls_code: v::Val::Missing,
+            stck_dryy_hgpr: v::Val::Missing,
+            dryy_hgpr_vrss_prpr_rate: v::Val::Missing,
+            dryy_hgpr_date: v::Val::Missing,
+            stck_dryy_lwpr: v::Val::Missing,
+            dryy_lwpr_vrss_prpr_rate: v::Val::Missing,
+            dryy_lwpr_date: v::Val::Missing,
+            bstp_kor_isnm: v::Val::Missing,
+            vi_cls_code: v::Val::Missing,
+            lstn_stcn: v::Val::Missing,
+            frgn_hldn_qty: v::Val::Missing,
+            frgn_hldn_qty_rate: v::Val::Missing,
+            etf_trc_ert_mltp: v::Val::Missing,
+            dprt: v::Val::Missing,
+            mbcr_name: v::Val::Missing,
+            stck_lstn_date: v::Val::Missing,
+            mtrt_date: v::Val::Missing,
+            shrg_type_code: v::Val::Missing,
+            lp_hldn_rate: v::Val::Missing,
+            etf_trgt_nmix_bstp_code: v::Val::Missing,
+            etf_div_name: v::Val::Missing,
+            etf_rprs_bstp_kor_isnm: v::Val::Missing,
+            lp_hldn_vol: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

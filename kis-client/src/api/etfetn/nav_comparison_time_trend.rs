@@ -13,6 +13,12 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHPST02440100`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > NAV 비교추이(분) API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0244\] ETF/ETN 비교추이(NAV/IIV) 좌측 화면 "분별" 비교추이 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.\
+/// > 실전계좌의 경우, 한 번의 호출에 최근 30건까지 확인 가능합니다.
 #[derive(Clone)]
 pub struct NavComparisonTimeTrendRequest {
     /// FID 시간 구분 코드 (`fid_hour_cls_code`, required, length 5).
@@ -65,6 +71,8 @@ impl NavComparisonTimeTrendRequest {
     }
 
     /// Sets FID 시간 구분 코드 (`fid_hour_cls_code`, required, length 5).
+    ///
+    /// > 1분 :60, 3분: 180 … 120분:7200
     #[inline]
     pub fn fid_hour_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_hour_cls_code = value.into();
@@ -72,6 +80,8 @@ impl NavComparisonTimeTrendRequest {
     }
 
     /// Sets FID 조건 시장 분류 코드 (`fid_cond_mrkt_div_code`, required, length 2).
+    ///
+    /// > E - 고정값
     ///
     /// Codes:
     /// - `E`: - 고정값
@@ -87,6 +97,8 @@ impl NavComparisonTimeTrendRequest {
     }
 
     /// Sets FID 입력 종목코드 (`fid_input_iscd`, required, length 12).
+    ///
+    /// > 종목코드
     #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
@@ -180,7 +192,7 @@ impl Endpoint for NavComparisonTimeTrendRequest {
 /// Response of NAV 비교추이(분) (`v1_국내주식-070`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct NavComparisonTimeTrendResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -190,10 +202,27 @@ pub struct NavComparisonTimeTrendResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output`, required).
+    ///
+    /// > array
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for NavComparisonTimeTrendResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for NavComparisonTimeTrendResponse {
@@ -257,7 +286,7 @@ impl serde::Serialize for NavComparisonTimeTrendResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 영업 시간 (`bsop_hour`, required, length 6).
@@ -289,6 +318,30 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            bsop_hour: v::Val::Missing,
+            nav: v::Val::Missing,
+            nav_prdy_vrss_sign: v::Val::Missing,
+            nav_prdy_vrss: v::Val::Missing,
+            nav_prdy_ctrt: v::Val::Missing,
+            nav_vrss_prpr: v::Val::Missing,
+            dprt: v::Val::Missing,
+            stck_prpr: v::Val::Missing,
+            prdy_vrss: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            prdy_ctrt: v::Val::Missing,
+            acml_vol: v::Val::Missing,
+            cntg_vol: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

@@ -16,6 +16,11 @@ use crate::value as v;
 /// - TR ID: real `OTFM3122R`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 해외선물옵션 일별 체결내역 API입니다.\
+/// > 거래소 체결 내역에 따라 , output1에 동일한 주문번호의 데이터들이 수신될 수 있습니다.
 #[derive(Clone)]
 pub struct InquireDailyCcldRequest {
     /// 종합계좌번호 (`CANO`, required, length 8).
@@ -130,6 +135,8 @@ impl InquireDailyCcldRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    ///
+    /// > 계좌번호 체계(8-2)의 앞 8자리
     #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
@@ -137,6 +144,8 @@ impl InquireDailyCcldRequest {
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    ///
+    /// > 계좌번호 체계(8-2)의 뒤 2자리
     #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
@@ -144,6 +153,8 @@ impl InquireDailyCcldRequest {
     }
 
     /// Sets 시작일자 (`STRT_DT`, required, length 8).
+    ///
+    /// > 시작일자(YYYYMMDD)
     #[inline]
     pub fn strt_dt(mut self, value: v::NaiveDate) -> Self {
         self.strt_dt = p::date(value);
@@ -151,6 +162,8 @@ impl InquireDailyCcldRequest {
     }
 
     /// Sets 종료일자 (`END_DT`, required, length 8).
+    ///
+    /// > 종료일자(YYYYMMDD)
     #[inline]
     pub fn end_dt(mut self, value: v::NaiveDate) -> Self {
         self.end_dt = p::date(value);
@@ -158,6 +171,8 @@ impl InquireDailyCcldRequest {
     }
 
     /// Sets 선물옵션구분코드 (`FUOP_DVSN_CD`, required, length 2).
+    ///
+    /// > 00:전체 / 01:선물 / 02:옵션
     ///
     /// Codes:
     /// - `00`: 전체
@@ -171,6 +186,8 @@ impl InquireDailyCcldRequest {
 
     /// Sets FM상품군코드 (`FM_PDGR_CD`, required, length 10).
     ///
+    /// > 공란(Default)
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn fm_pdgr_cd(mut self, value: impl Into<String>) -> Self {
@@ -179,6 +196,13 @@ impl InquireDailyCcldRequest {
     }
 
     /// Sets 통화코드 (`CRCY_CD`, required, length 3).
+    ///
+    /// > %%% : 전체\
+    /// > TUS: TOT\_USD / TKR: TOT\_KRW\
+    /// > KRW: 한국 / USD: 미국\
+    /// > EUR: EUR / HKD: 홍콩\
+    /// > CNY: 중국 / JPY: 일본\
+    /// > VND: 베트남
     #[inline]
     pub fn crcy_cd(mut self, value: impl Into<String>) -> Self {
         self.crcy_cd = value.into();
@@ -186,6 +210,8 @@ impl InquireDailyCcldRequest {
     }
 
     /// Sets FM종목합산여부 (`FM_ITEM_FTNG_YN`, required, length 1).
+    ///
+    /// > "N"(Default)
     #[inline]
     pub fn fm_item_ftng_yn(mut self, value: bool) -> Self {
         self.fm_item_ftng_yn = p::flag(value);
@@ -193,6 +219,8 @@ impl InquireDailyCcldRequest {
     }
 
     /// Sets 매도매수구분코드 (`SLL_BUY_DVSN_CD`, required, length 2).
+    ///
+    /// > %%: 전체 / 01 : 매도 / 02 : 매수
     ///
     /// Codes:
     /// - `%%`: 전체
@@ -419,7 +447,7 @@ impl Endpoint for InquireDailyCcldRequest {
 /// Response of 해외선물옵션 일별 체결내역 (`해외선물-011`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireDailyCcldResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -431,6 +459,8 @@ pub struct InquireDailyCcldResponse {
     /// Block 응답상세2 (`output2`, required).
     pub output2: v::One<Output2>,
     /// Block 응답상세1 (`output1`, required).
+    ///
+    /// > Array
     pub output1: v::Block<Output1>,
     /// 연속조회검색조건200 (`ctx_area_fk200`, length 200).
     pub ctx_area_fk200: v::Val<String>,
@@ -439,6 +469,24 @@ pub struct InquireDailyCcldResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquireDailyCcldResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output2: v::One::EMPTY,
+            output1: v::Block::EMPTY,
+            ctx_area_fk200: v::Val::Missing,
+            ctx_area_nk200: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquireDailyCcldResponse {
@@ -524,7 +572,7 @@ impl serde::Serialize for InquireDailyCcldResponse {
 }
 
 /// A record of block `output2` (응답상세2).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// FM총체결수량 (`fm_tot_ccld_qty`, required, length 10).
@@ -538,6 +586,21 @@ pub struct Output2 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output2 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            fm_tot_ccld_qty: v::Val::Missing,
+            fm_tot_futr_agrm_amt: v::Val::Missing,
+            fm_tot_opt_agrm_amt: v::Val::Missing,
+            fm_fee_smtl: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output2 {
@@ -597,7 +660,7 @@ impl crate::__private::Record for Output2 {
 }
 
 /// A record of block `output1` (응답상세1).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 일자 (`dt`, required, length 8).
@@ -629,12 +692,41 @@ pub struct Output1 {
     /// 주문일자 (`ord_dt`, required, length 8).
     pub ord_dt: v::Val<v::NaiveDate>,
     /// 주문번호 (`odno`, required, length 8).
+    ///
+    /// > 접수한 주문의 일련번호(ex. 00360686)
     pub odno: v::Val<String>,
     /// 주문매체구분명 (`ord_mdia_dvsn_name`, required, length 60).
     pub ord_mdia_dvsn_name: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            dt: v::Val::Missing,
+            ccno: v::Val::Missing,
+            ovrs_futr_fx_pdno: v::Val::Missing,
+            sll_buy_dvsn_cd: v::Val::Missing,
+            fm_ccld_qty: v::Val::Missing,
+            fm_ccld_amt: v::Val::Missing,
+            fm_futr_ccld_amt: v::Val::Missing,
+            fm_opt_ccld_amt: v::Val::Missing,
+            crcy_cd: v::Val::Missing,
+            fm_fee: v::Val::Missing,
+            fm_futr_pure_agrm_amt: v::Val::Missing,
+            fm_opt_pure_agrm_amt: v::Val::Missing,
+            ccld_dtl_dtime: v::Val::Missing,
+            ord_dt: v::Val::Missing,
+            odno: v::Val::Missing,
+            ord_mdia_dvsn_name: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {

@@ -15,6 +15,10 @@ use crate::value as v;
 /// - TR ID: real `OTFM1411R`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 해외선물옵션 예수금현황 API입니다.
 #[derive(Clone)]
 pub struct InquireDepositRequest {
     /// 종합계좌번호 (`CANO`, required, length 8).
@@ -73,6 +77,8 @@ impl InquireDepositRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    ///
+    /// > 계좌번호 체계(8-2)의 앞 8자리
     #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
@@ -80,6 +86,8 @@ impl InquireDepositRequest {
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    ///
+    /// > 계좌번호 체계(8-2)의 뒤 2자리
     #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
@@ -87,6 +95,12 @@ impl InquireDepositRequest {
     }
 
     /// Sets 통화코드 (`CRCY_CD`, required, length 3).
+    ///
+    /// > TUS: TOT\_USD / TKR: TOT\_KRW\
+    /// > KRW: 한국 / USD: 미국\
+    /// > EUR: EUR / HKD: 홍콩\
+    /// > CNY: 중국 / JPY: 일본\
+    /// > VND: 베트남
     ///
     /// Codes:
     /// - `TUS`: TOT\_USD
@@ -220,7 +234,7 @@ impl Endpoint for InquireDepositRequest {
 /// Response of 해외선물옵션 예수금현황 (`해외선물-012`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireDepositResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -234,6 +248,21 @@ pub struct InquireDepositResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquireDepositResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::One::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquireDepositResponse {
@@ -297,7 +326,6 @@ impl serde::Serialize for InquireDepositResponse {
 }
 
 /// A record of block `output` (응답상세1).
-#[derive(Default)]
 #[non_exhaustive]
 pub struct Output {
     /// FM익일예수금액 (`fm_nxdy_dncl_amt`, required, length 20).
@@ -353,6 +381,42 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            fm_nxdy_dncl_amt: v::Val::Missing,
+            fm_tot_asst_evlu_amt: v::Val::Missing,
+            cano: v::Val::Missing,
+            acnt_prdt_cd: v::Val::Missing,
+            crcy_cd: v::Val::Missing,
+            resp_dt: v::Val::Missing,
+            fm_dnca_rmnd: v::Val::Missing,
+            fm_lqd_pfls_amt: v::Val::Missing,
+            fm_fee: v::Val::Missing,
+            fm_fuop_evlu_pfls_amt: v::Val::Missing,
+            fm_rcvb_amt: v::Val::Missing,
+            fm_brkg_mgn_amt: v::Val::Missing,
+            fm_mntn_mgn_amt: v::Val::Missing,
+            fm_add_mgn_amt: v::Val::Missing,
+            fm_risk_rt: v::Val::Missing,
+            fm_ord_psbl_amt: v::Val::Missing,
+            fm_drwg_psbl_amt: v::Val::Missing,
+            fm_echm_rqrm_amt: v::Val::Missing,
+            fm_drwg_prar_amt: v::Val::Missing,
+            fm_opt_tr_chgs: v::Val::Missing,
+            fm_opt_icld_asst_evlu_amt: v::Val::Missing,
+            fm_opt_evlu_amt: v::Val::Missing,
+            fm_crcy_sbst_amt: v::Val::Missing,
+            fm_crcy_sbst_use_amt: v::Val::Missing,
+            fm_crcy_sbst_stup_amt: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 /// Secret fields are hidden and account numbers masked.

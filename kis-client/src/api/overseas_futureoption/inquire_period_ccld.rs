@@ -16,6 +16,10 @@ use crate::value as v;
 /// - TR ID: real `OTFM3118R`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 해외선물옵션 기간계좌손익 일별 API입니다.
 #[derive(Clone)]
 pub struct InquirePeriodCcldRequest {
     /// 조회기간FROM일자 (`INQR_TERM_FROM_DT`, required, length 8).
@@ -129,6 +133,8 @@ impl InquirePeriodCcldRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    ///
+    /// > 계좌번호 체계(8-2)의 앞 8자리
     #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
@@ -136,6 +142,8 @@ impl InquirePeriodCcldRequest {
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    ///
+    /// > 계좌번호 체계(8-2)의 뒤 2자리
     #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
@@ -143,6 +151,12 @@ impl InquirePeriodCcldRequest {
     }
 
     /// Sets 통화코드 (`CRCY_CD`, required, length 3).
+    ///
+    /// > '%%% : 전체\
+    /// > TUS: TOT\_USD / TKR: TOT\_KRW\
+    /// > KRW: 한국 / USD: 미국\
+    /// > EUR: EUR / HKD: 홍콩\
+    /// > CNY: 중국 / JPY: 일본'
     #[inline]
     pub fn crcy_cd(mut self, value: impl Into<String>) -> Self {
         self.crcy_cd = value.into();
@@ -150,6 +164,8 @@ impl InquirePeriodCcldRequest {
     }
 
     /// Sets 전체환산여부 (`WHOL_TRSL_YN`, required, length 1).
+    ///
+    /// > N
     #[inline]
     pub fn whol_trsl_yn(mut self, value: bool) -> Self {
         self.whol_trsl_yn = p::flag(value);
@@ -157,6 +173,8 @@ impl InquirePeriodCcldRequest {
     }
 
     /// Sets 선물옵션구분 (`FUOP_DVSN`, required, length 2).
+    ///
+    /// > 00:전체 / 01:선물 / 02:옵션
     ///
     /// Codes:
     /// - `00`: 전체
@@ -361,7 +379,7 @@ impl Endpoint for InquirePeriodCcldRequest {
 /// Response of 해외선물옵션 기간계좌손익 일별 (`해외선물-010`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquirePeriodCcldResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -371,8 +389,12 @@ pub struct InquirePeriodCcldResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세1 (`output1`, required).
+    ///
+    /// > Array
     pub output1: v::Block<Output1>,
     /// Block 응답상세2 (`output2`, required).
+    ///
+    /// > Array
     pub output2: v::Block<Output2>,
     /// 연속조회검색조건200 (`ctx_area_fk200`, length 200).
     pub ctx_area_fk200: v::Val<String>,
@@ -381,6 +403,24 @@ pub struct InquirePeriodCcldResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquirePeriodCcldResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output1: v::Block::EMPTY,
+            output2: v::Block::EMPTY,
+            ctx_area_fk200: v::Val::Missing,
+            ctx_area_nk200: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquirePeriodCcldResponse {
@@ -466,7 +506,6 @@ impl serde::Serialize for InquirePeriodCcldResponse {
 }
 
 /// A record of block `output1` (응답상세1).
-#[derive(Default)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 종합계좌번호 (`cano`, required, length 8).
@@ -502,6 +541,32 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            cano: v::Val::Missing,
+            acnt_prdt_cd: v::Val::Missing,
+            crcy_cd: v::Val::Missing,
+            fm_buy_qty: v::Val::Missing,
+            fm_sll_qty: v::Val::Missing,
+            fm_lqd_pfls_amt: v::Val::Missing,
+            fm_fee: v::Val::Missing,
+            fm_net_pfls_amt: v::Val::Missing,
+            fm_ustl_buy_qty: v::Val::Missing,
+            fm_ustl_sll_qty: v::Val::Missing,
+            fm_ustl_evlu_pfls_amt: v::Val::Missing,
+            fm_ustl_evlu_pfls_amt2: v::Val::Missing,
+            fm_ustl_evlu_pfls_icdc_amt: v::Val::Missing,
+            fm_ustl_agrm_amt: v::Val::Missing,
+            fm_opt_lqd_amt: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 /// Secret fields are hidden and account numbers masked.
@@ -632,7 +697,6 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세2).
-#[derive(Default)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 종합계좌번호 (`cano`, required, length 8).
@@ -672,6 +736,34 @@ pub struct Output2 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output2 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            cano: v::Val::Missing,
+            acnt_prdt_cd: v::Val::Missing,
+            ovrs_futr_fx_pdno: v::Val::Missing,
+            crcy_cd: v::Val::Missing,
+            fm_buy_qty: v::Val::Missing,
+            fm_sll_qty: v::Val::Missing,
+            fm_lqd_pfls_amt: v::Val::Missing,
+            fm_fee: v::Val::Missing,
+            fm_net_pfls_amt: v::Val::Missing,
+            fm_ustl_buy_qty: v::Val::Missing,
+            fm_ustl_sll_qty: v::Val::Missing,
+            fm_ustl_evlu_pfls_amt: v::Val::Missing,
+            fm_ustl_evlu_pfls_amt2: v::Val::Missing,
+            fm_ustl_evlu_pfls_icdc_amt: v::Val::Missing,
+            fm_ccld_avg_pric: v::Val::Missing,
+            fm_ustl_agrm_amt: v::Val::Missing,
+            fm_opt_lqd_amt: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 /// Secret fields are hidden and account numbers masked.

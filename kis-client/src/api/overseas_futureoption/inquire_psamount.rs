@@ -15,6 +15,10 @@ use crate::value as v;
 /// - TR ID: real `OTFM3304R`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 해외선물옵션 주문가능조회 API입니다.
 #[derive(Clone)]
 pub struct InquirePsamountRequest {
     /// 종합계좌번호 (`CANO`, required, length 8).
@@ -89,6 +93,8 @@ impl InquirePsamountRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    ///
+    /// > 계좌번호 체계(8-2)의 앞 8자리
     #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
@@ -96,6 +102,8 @@ impl InquirePsamountRequest {
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    ///
+    /// > 계좌번호 체계(8-2)의 뒤 2자리
     #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
@@ -110,6 +118,8 @@ impl InquirePsamountRequest {
     }
 
     /// Sets 매도매수구분코드 (`SLL_BUY_DVSN_CD`, required, length 2).
+    ///
+    /// > 01 : 매도 / 02 : 매수
     ///
     /// Codes:
     /// - `01`: 매도
@@ -130,6 +140,8 @@ impl InquirePsamountRequest {
     }
 
     /// Sets 행사예약주문여부 (`ECIS_RSVN_ORD_YN`, required, length 1).
+    ///
+    /// > N
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -267,7 +279,7 @@ impl Endpoint for InquirePsamountRequest {
 /// Response of 해외선물옵션 주문가능조회 (`v1_해외선물-006`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquirePsamountResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -281,6 +293,21 @@ pub struct InquirePsamountResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquirePsamountResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::One::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquirePsamountResponse {
@@ -344,7 +371,6 @@ impl serde::Serialize for InquirePsamountResponse {
 }
 
 /// A record of block `output` (응답상세1).
-#[derive(Default)]
 #[non_exhaustive]
 pub struct Output {
     /// 종합계좌번호 (`cano`, length 8).
@@ -370,6 +396,27 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            cano: v::Val::Missing,
+            acnt_prdt_cd: v::Val::Missing,
+            ovrs_futr_fx_pdno: v::Val::Missing,
+            crcy_cd: v::Val::Missing,
+            sll_buy_dvsn_cd: v::Val::Missing,
+            fm_ustl_qty: v::Val::Missing,
+            fm_lqd_psbl_qty: v::Val::Missing,
+            fm_new_ord_psbl_qty: v::Val::Missing,
+            fm_tot_ord_psbl_qty: v::Val::Missing,
+            fm_mkpr_tot_ord_psbl_qty: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 /// Secret fields are hidden and account numbers masked.

@@ -16,6 +16,10 @@ use crate::value as v;
 /// - TR ID: real `OTFM1412R`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 해외선물옵션 미결제내역조회(잔고) API입니다.
 #[derive(Clone)]
 pub struct InquireUnpdRequest {
     /// 종합계좌번호 (`CANO`, required, length 8).
@@ -80,6 +84,8 @@ impl InquireUnpdRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    ///
+    /// > 계좌번호 체계(8-2)의 앞 8자리
     #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
@@ -87,6 +93,8 @@ impl InquireUnpdRequest {
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    ///
+    /// > 계좌번호 체계(8-2)의 뒤 2자리
     #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
@@ -94,6 +102,8 @@ impl InquireUnpdRequest {
     }
 
     /// Sets 선물옵션구분 (`FUOP_DVSN`, required, length 2).
+    ///
+    /// > 00: 전체 / 01:선물 / 02: 옵션
     ///
     /// Codes:
     /// - `00`: 전체
@@ -254,7 +264,7 @@ impl Endpoint for InquireUnpdRequest {
 /// Response of 해외선물옵션 미결제내역조회(잔고) (`v1_해외선물-005`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireUnpdResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -264,6 +274,8 @@ pub struct InquireUnpdResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세1 (`output`).
+    ///
+    /// > Array
     pub output: v::Block<Output>,
     /// 연속조회검색조건100 (`ctx_area_fk100`, length 100).
     pub ctx_area_fk100: v::Val<String>,
@@ -272,6 +284,23 @@ pub struct InquireUnpdResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquireUnpdResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::Block::EMPTY,
+            ctx_area_fk100: v::Val::Missing,
+            ctx_area_nk100: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquireUnpdResponse {
@@ -353,7 +382,6 @@ impl serde::Serialize for InquireUnpdResponse {
 }
 
 /// A record of block `output` (응답상세1).
-#[derive(Default)]
 #[non_exhaustive]
 pub struct Output {
     /// 종합계좌번호 (`cano`, length 8).
@@ -389,6 +417,32 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            cano: v::Val::Missing,
+            acnt_prdt_cd: v::Val::Missing,
+            ovrs_futr_fx_pdno: v::Val::Missing,
+            prdt_type_cd: v::Val::Missing,
+            crcy_cd: v::Val::Missing,
+            sll_buy_dvsn_cd: v::Val::Missing,
+            fm_ustl_qty: v::Val::Missing,
+            fm_ccld_avg_pric: v::Val::Missing,
+            fm_now_pric: v::Val::Missing,
+            fm_evlu_pfls_amt: v::Val::Missing,
+            fm_opt_evlu_amt: v::Val::Missing,
+            fm_otp_evlu_pfls_amt: v::Val::Missing,
+            fuop_dvsn: v::Val::Missing,
+            ecis_rsvn_ord_yn: v::Val::Missing,
+            fm_lqd_psbl_qty: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 /// Secret fields are hidden and account numbers masked.

@@ -13,6 +13,11 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `HHDDB95030000`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 해외선물 미결제추이 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[1959\] 해외선물 미결제추이의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
 #[derive(Clone)]
 pub struct InvestorUnpdTrendRequest {
     /// 상품 (`PROD_ISCD`, required, length 5).
@@ -75,6 +80,8 @@ impl InvestorUnpdTrendRequest {
     }
 
     /// Sets 상품 (`PROD_ISCD`, required, length 5).
+    ///
+    /// > 금리 (GE, ZB, ZF,ZN,ZT), 금속(GC, PA, PL,SI, HG), 농산물(CC, CT,KC, OJ, SB, ZC,ZL, ZM, ZO, ZR, ZS, ZW), 에너지(CL, HO, NG, WBS), 지수(ES, NQ, TF, YM, VX), 축산물(GF, HE, LE), 통화(6A, 6B, 6C, 6E, 6J, 6N, 6S, DX)
     #[inline]
     pub fn prod_iscd(mut self, value: impl Into<String>) -> Self {
         self.prod_iscd = value.into();
@@ -82,6 +89,8 @@ impl InvestorUnpdTrendRequest {
     }
 
     /// Sets 일자 (`BSOP_DATE`, required, length 8).
+    ///
+    /// > 기준일(ex)20240513)
     #[inline]
     pub fn bsop_date(mut self, value: v::NaiveDate) -> Self {
         self.bsop_date = p::date(value);
@@ -89,6 +98,8 @@ impl InvestorUnpdTrendRequest {
     }
 
     /// Sets 구분 (`UPMU_GUBUN`, required, length 1).
+    ///
+    /// > 0(수량), 1(증감)
     ///
     /// Codes:
     /// - `0`: 수량
@@ -100,6 +111,8 @@ impl InvestorUnpdTrendRequest {
     }
 
     /// Sets CTS\_KEY (`CTS_KEY`, required, length 16).
+    ///
+    /// > 공백
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -206,7 +219,7 @@ impl Endpoint for InvestorUnpdTrendRequest {
 /// Response of 해외선물 미결제추이 (`해외선물-029`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InvestorUnpdTrendResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -218,10 +231,28 @@ pub struct InvestorUnpdTrendResponse {
     /// Block 응답상세 (`output1`, required).
     pub output1: v::One<Output1>,
     /// Block 응답상세 (`output2`, required).
+    ///
+    /// > array
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InvestorUnpdTrendResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output1: v::One::EMPTY,
+            output2: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InvestorUnpdTrendResponse {
@@ -293,7 +324,7 @@ impl serde::Serialize for InvestorUnpdTrendResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 응답레코드카운트 (`row_cnt`, required, length 4).
@@ -301,6 +332,18 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            row_cnt: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {
@@ -344,7 +387,7 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 상품 (`prod_iscd`, required, length 5).
@@ -384,6 +427,34 @@ pub struct Output2 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output2 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            prod_iscd: v::Val::Missing,
+            cftc_iscd: v::Val::Missing,
+            bsop_date: v::Val::Missing,
+            bidp_spec: v::Val::Missing,
+            askp_spec: v::Val::Missing,
+            spread_spec: v::Val::Missing,
+            bidp_hedge: v::Val::Missing,
+            askp_hedge: v::Val::Missing,
+            hts_otst_smtn: v::Val::Missing,
+            bidp_missing: v::Val::Missing,
+            askp_missing: v::Val::Missing,
+            bidp_spec_cust: v::Val::Missing,
+            askp_spec_cust: v::Val::Missing,
+            spread_spec_cust: v::Val::Missing,
+            bidp_hedge_cust: v::Val::Missing,
+            askp_hedge_cust: v::Val::Missing,
+            cust_smtn: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output2 {

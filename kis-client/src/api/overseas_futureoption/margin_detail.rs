@@ -15,6 +15,39 @@ use crate::value as v;
 /// - TR ID: real `OTFM3115R`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 해외선물옵션 증거금상세 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[2711\] 해외선물옵션 증거금상세 화면 의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
+/// >
+/// > \[증거금 상세설명\]\
+/// > \- SPAN, EUREX 증거금\
+/// > 1\. 가격변동증거금 : 보유하고 있는 미결제를 Product Class 별로 구간\[SPAN-16구간, EUREX-29구간)손익 합계액 산출하며 최대손실구간의 금액을 해당 Class의 증거금으로 산정\
+/// > 2\. 스프레드증거금 : 보유하고 있는 미결제를 Product Class 별로 스프레드 산정하며 스프레드 증거금 적용\
+/// > \*\* 스프레드 산정방법 : SPAN은 선물+옵션의 Delta Spread로 계산, EUREX는 선물의 Spread만 산정 보유중인 옵선가치를 평가하며 청산가치가 양수(고객미 수취할 금액이 있는 경우)에 해당하는 금액을 증거금에서 할인\
+/// > 3\. 옵션가격증거금 : 보유중인 옵션가치를 평가하여 청산가치가 양수(고객이 수취할 금액이 있는 경우)에 해당하는 금액을 증거금에서 할인\
+/// > \*\*계산식 : MAXID, 온선평가대금 Class별 합계액) \*\* 산출된 값을 음수처리함 옵션 미결제약정에 대해 최소로 징구하는 증거금\
+/// > 4\. 옵선최소증거금 증거금 : 옵션 미결제약정에 대해 최소로 징구하는 증거금\
+/// > \*\* SPAN : 매도옵선회소증거금(행사가별로 상미)과 매수옵선최소증거금(계약당 1Tick에 해당하는 금액)\
+/// > \*\* EUREX : 매수옵선최소증거금(계약당 1Tick에 해당하는 금액)(EUREX는 매도옵션최소증거금이 가격변동증거금에 포함되어 있음)\
+/// > 5\. 일방해소증거금 : (기본개념)보유중인 포트폴리오 중에서 머느 일방향을 전량 청산했을 경우 잔존하는 미결제 약정의 최대손실가능액을 사전에 징구함\
+/// > 가격상승포지션과 가격하락포지션에 대해 최불리증거금을 각각 산정하며 큰 금액을 증거금으로 장구\
+/// > \* 가격장승포지션 : 선물매수포지션, 풋옵션매도포지션\
+/// > \* 가격하락포지션 : 선물매도포지션, 콜옵션매도포지선
+/// >
+/// > \- 일반 증거금\
+/// > 1\. 선물미결제증거금 : 선물미결제약정에 대해 계약당증거금율 적용\
+/// > 2\. 매도옵션미결제증거금 : 매도옵션미결제약정에 대해 옵선계약당 증거금을 적용\
+/// > \*\* 옵션계약당증거금 : 각 종목별 최불리증거금액으로 해외 거래소에서 계산하며 제공되는 데이터임\
+/// > 3\. 매수옵션미결제증거금 : 매수옵션최소증거금으로 1Tick에 해당하는 금액을 적용
+/// >
+/// > \- 주문 증거금\
+/// > 1\. 선물 주문증거금 : 선물 미체결주문에 대해 계약당 증거금을 적용(신규주문에 한해 징수)\
+/// > 2\. 매도옵션 주문증거금 : 옵션매도 미체결주문에 대해 계약당증거금을 적용(신규주문에 한해 징수)\
+/// > 3\. 매수옵션 주문증거금 : 옵션매수 미체결주문에 대해 최소증거금(Tick Value와 10 중에서 큰 금액)과 만기행사예약한 미체결주문에 대한 행사예약증거금을 징수\
+/// > 4\. 매수옵션 주문대금 : 옵션매수 미체결주문의 매수대금(주문가격을 기준으로 대금 산정, 시장가주문시 현재가 +50틱으로 매수대금 산정)\
+/// > 5\. 매수옵선행사예약증거금 : 옵선매수 미결제약정 중에서 행사예약한 수량에 대해 기초자산선물의 계약당 증거금을 징수
 #[derive(Clone)]
 pub struct MarginDetailRequest {
     /// 종합계좌번호 (`CANO`, required, length 8).
@@ -76,6 +109,10 @@ impl MarginDetailRequest {
     }
 
     /// Sets 통화코드 (`CRCY_CD`, required, length 3).
+    ///
+    /// > 'TKR(TOT\_KRW), TUS(TOT\_USD),\
+    /// > USD(미국달러), HKD(홍콩달러),\
+    /// > CNY(중국위안화), JPY )일본엔화), VND(베트남동)'
     #[inline]
     pub fn crcy_cd(mut self, value: impl Into<String>) -> Self {
         self.crcy_cd = value.into();
@@ -196,7 +233,7 @@ impl Endpoint for MarginDetailRequest {
 /// Response of 해외선물옵션 증거금상세 (`해외선물-032`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct MarginDetailResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -210,6 +247,21 @@ pub struct MarginDetailResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for MarginDetailResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::One::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for MarginDetailResponse {
@@ -273,7 +325,6 @@ impl serde::Serialize for MarginDetailResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Default)]
 #[non_exhaustive]
 pub struct Output {
     /// 종합계좌번호 (`cano`, required, length 8).
@@ -377,6 +428,66 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            cano: v::Val::Missing,
+            acnt_prdt_cd: v::Val::Missing,
+            crcy_cd: v::Val::Missing,
+            resp_dt: v::Val::Missing,
+            acnt_net_risk_mgna_aply_yn: v::Val::Missing,
+            fm_ord_psbl_amt: v::Val::Missing,
+            fm_add_mgn_amt: v::Val::Missing,
+            fm_brkg_mgn_amt: v::Val::Missing,
+            fm_excc_brkg_mgn_amt: v::Val::Missing,
+            fm_ustl_mgn_amt: v::Val::Missing,
+            fm_mntn_mgn_amt: v::Val::Missing,
+            fm_ord_mgn_amt: v::Val::Missing,
+            fm_futr_ord_mgn_amt: v::Val::Missing,
+            fm_opt_buy_ord_amt: v::Val::Missing,
+            fm_opt_sll_ord_mgn_amt: v::Val::Missing,
+            fm_opt_buy_ord_mgn_amt: v::Val::Missing,
+            fm_ecis_rsvn_mgn_amt: v::Val::Missing,
+            fm_span_brkg_mgn_amt: v::Val::Missing,
+            fm_span_pric_altr_mgn_amt: v::Val::Missing,
+            fm_span_term_sprd_mgn_amt: v::Val::Missing,
+            fm_span_buy_opt_min_mgn_amt: v::Val::Missing,
+            fm_span_opt_min_mgn_amt: v::Val::Missing,
+            fm_span_tot_risk_mgn_amt: v::Val::Missing,
+            fm_span_mntn_mgn_amt: v::Val::Missing,
+            fm_span_mntn_pric_altr_mgn_amt: v::Val::Missing,
+            fm_span_mntn_term_sprd_mgn_amt: v::Val::Missing,
+            fm_span_mntn_opt_pric_mgn_amt: v::Val::Missing,
+            fm_span_mntn_opt_min_mgn_amt: v::Val::Missing,
+            fm_span_mntn_tot_risk_mgn_amt: v::Val::Missing,
+            fm_eurx_brkg_mgn_amt: v::Val::Missing,
+            fm_eurx_pric_altr_mgn_amt: v::Val::Missing,
+            fm_eurx_term_sprd_mgn_amt: v::Val::Missing,
+            fm_eurx_opt_pric_mgn_amt: v::Val::Missing,
+            fm_eurx_buy_opt_min_mgn_amt: v::Val::Missing,
+            fm_eurx_tot_risk_mgn_amt: v::Val::Missing,
+            fm_eurx_mntn_mgn_amt: v::Val::Missing,
+            fm_eurx_mntn_pric_altr_mgn_amt: v::Val::Missing,
+            fm_eurx_mntn_term_sprd_mgn_amt: v::Val::Missing,
+            fm_eurx_mntn_opt_pric_mgn_amt: v::Val::Missing,
+            fm_eurx_mntn_tot_risk_mgn_amt: v::Val::Missing,
+            fm_gnrl_brkg_mgn_amt: v::Val::Missing,
+            fm_futr_ustl_mgn_amt: v::Val::Missing,
+            fm_sll_opt_ustl_mgn_amt: v::Val::Missing,
+            fm_buy_opt_ustl_mgn_amt: v::Val::Missing,
+            fm_sprd_ustl_mgn_amt: v::Val::Missing,
+            fm_avg_dsct_mgn_amt: v::Val::Missing,
+            fm_gnrl_mntn_mgn_amt: v::Val::Missing,
+            fm_futr_mntn_mgn_amt: v::Val::Missing,
+            fm_opt_mntn_mgn_amt: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 /// Secret fields are hidden and account numbers masked.

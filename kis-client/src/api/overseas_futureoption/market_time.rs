@@ -14,6 +14,11 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `OTFM2229R`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 해외선물 장운영시간 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[6773\] 해외선물 장운영시간 화면 의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
 #[derive(Clone)]
 pub struct MarketTimeRequest {
     /// FM상품군코드 (`FM_PDGR_CD`, required, length 10).
@@ -82,6 +87,8 @@ impl MarketTimeRequest {
 
     /// Sets FM상품군코드 (`FM_PDGR_CD`, required, length 10).
     ///
+    /// > 공백
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn fm_pdgr_cd(mut self, value: impl Into<String>) -> Self {
@@ -91,6 +98,9 @@ impl MarketTimeRequest {
 
     /// Sets FM클래스코드 (`FM_CLAS_CD`, required, length 3).
     ///
+    /// > '공백(전체), 001(통화), 002(금리), 003(지수),\
+    /// > 004(농산물),005(축산물),006(금속),007(에너지)'
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn fm_clas_cd(mut self, value: impl Into<String>) -> Self {
@@ -99,6 +109,11 @@ impl MarketTimeRequest {
     }
 
     /// Sets FM거래소코드 (`FM_EXCG_CD`, required, length 10).
+    ///
+    /// > 'CME(CME), EUREX(EUREX), HKEx(HKEx),\
+    /// > ICE(ICE), SGX(SGX), OSE(OSE), ASX(ASX),\
+    /// > CBOE(CBOE), MDEX(MDEX), NYSE(NYSE),\
+    /// > BMF(BMF),FTX(FTX), HNX(HNX), ETC(기타)'
     #[inline]
     pub fn fm_excg_cd(mut self, value: impl Into<String>) -> Self {
         self.fm_excg_cd = value.into();
@@ -106,6 +121,8 @@ impl MarketTimeRequest {
     }
 
     /// Sets 옵션여부 (`OPT_YN`, required, length 1).
+    ///
+    /// > %(전체), N(선물), Y(옵션)
     #[inline]
     pub fn opt_yn(mut self, value: impl Into<String>) -> Self {
         self.opt_yn = value.into();
@@ -263,7 +280,7 @@ impl Endpoint for MarketTimeRequest {
 /// Response of 해외선물옵션 장운영시간 (`해외선물-030`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct MarketTimeResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -281,6 +298,23 @@ pub struct MarketTimeResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for MarketTimeResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::Block::EMPTY,
+            ctx_area_nk200: v::Val::Missing,
+            ctx_area_fk200: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for MarketTimeResponse {
@@ -362,7 +396,7 @@ impl serde::Serialize for MarketTimeResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// FM상품군코드 (`fm_pdgr_cd`, required, length 10).
@@ -398,6 +432,32 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            fm_pdgr_cd: v::Val::Missing,
+            fm_pdgr_name: v::Val::Missing,
+            fm_excg_cd: v::Val::Missing,
+            fm_excg_name: v::Val::Missing,
+            fuop_dvsn_name: v::Val::Missing,
+            fm_clas_cd: v::Val::Missing,
+            fm_clas_name: v::Val::Missing,
+            am_mkmn_strt_tmd: v::Val::Missing,
+            am_mkmn_end_tmd: v::Val::Missing,
+            pm_mkmn_strt_tmd: v::Val::Missing,
+            pm_mkmn_end_tmd: v::Val::Missing,
+            mkmn_nxdy_strt_tmd: v::Val::Missing,
+            mkmn_nxdy_end_tmd: v::Val::Missing,
+            base_mket_strt_tmd: v::Val::Missing,
+            base_mket_end_tmd: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

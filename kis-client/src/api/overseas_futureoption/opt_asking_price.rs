@@ -13,6 +13,11 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `HHDFO86000000`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 해외옵션 호가 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[5501\] 해외선물옵션 현재가 화면 의 "왼쪽 상단 현재가" 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
 #[derive(Clone)]
 pub struct OptAskingPriceRequest {
     /// 종목명 (`SRS_CD`, required, length 12).
@@ -42,6 +47,8 @@ impl OptAskingPriceRequest {
     }
 
     /// Sets 종목명 (`SRS_CD`, required, length 12).
+    ///
+    /// > 예)OESM24 C5340
     #[inline]
     pub fn srs_cd(mut self, value: impl Into<String>) -> Self {
         self.srs_cd = value.into();
@@ -111,7 +118,7 @@ impl Endpoint for OptAskingPriceRequest {
 /// Response of 해외옵션 호가 (`해외선물-033`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct OptAskingPriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -123,10 +130,28 @@ pub struct OptAskingPriceResponse {
     /// Block 응답상세 (`output1`, required).
     pub output1: v::One<Output1>,
     /// Block 응답상세 (`output2`, required).
+    ///
+    /// > array (1호가\~ 5호가 순서대로 표시)
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for OptAskingPriceResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output1: v::One::EMPTY,
+            output2: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for OptAskingPriceResponse {
@@ -198,7 +223,7 @@ impl serde::Serialize for OptAskingPriceResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 시가 (`open_price`, required, length 15).
@@ -224,6 +249,27 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            open_price: v::Val::Missing,
+            high_price: v::Val::Missing,
+            lowp_rice: v::Val::Missing,
+            last_price: v::Val::Missing,
+            sttl_price: v::Val::Missing,
+            vol: v::Val::Missing,
+            prev_diff_price: v::Val::Missing,
+            prev_diff_rate: v::Val::Missing,
+            quot_date: v::Val::Missing,
+            quot_time: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {
@@ -307,7 +353,7 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 매수수량 (`bid_qntt`, required, length 10).
@@ -325,6 +371,23 @@ pub struct Output2 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output2 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            bid_qntt: v::Val::Missing,
+            bid_num: v::Val::Missing,
+            bid_price: v::Val::Missing,
+            ask_qntt: v::Val::Missing,
+            ask_num: v::Val::Missing,
+            ask_price: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output2 {

@@ -13,6 +13,25 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `HHDFO55010000`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 해외옵션종목현재가 API입니다.
+/// >
+/// > (중요) 해외옵션시세 출력값을 해석하실 때 focode.mst(해외지수옵션 종목마스터파일), fostkcode.mst(해외주식옵션 종목마스터파일)에 있는 sCalcDesz(계산 소수점) 값을 활용하셔야 정확한 값을 받아오실 수 있습니다.
+/// >
+/// > \- focode.mst(해외지수옵션 종목마스터파일), (해외주식옵션 종목마스터파일) 다운로드 방법\
+/// > 1\) focode.mst(해외지수옵션 종목마스터파일)\
+/// > : 포럼 \&gt; FAQ \&gt; 종목정보 다운로드(해외) - 해외지수옵션 클릭하여 다운로드 후\
+/// > Github의 헤더정보(<https://github.com/koreainvestment/open-trading-api/blob/main/stocks_info/>해외옵션정보.h)를 참고하여 해석\
+/// > 2\) fostkcode.mst(해외주식옵션 종목마스터파일)\
+/// > : 포럼 \&gt; FAQ \&gt; 종목정보 다운로드(해외) - 해외주식옵션 클릭하여 다운로드 후\
+/// > Github의 헤더정보(<https://github.com/koreainvestment/open-trading-api/blob/main/stocks_info/>해외주식옵션정보.h)를 참고하여 해석
+/// >
+/// > \- 소수점 계산 시, focode.mst(해외지수옵션 종목마스터파일), fostkcode.mst(해외주식옵션 종목마스터파일)의 sCalcDesz(계산 소수점) 값 참고\
+/// > EX) focode.mst 파일의 sCalcDesz(계산 소수점) 값\
+/// > 품목코드 OES 계산소수점 -2 → 시세 7525 수신 시 75.25 로 해석\
+/// > 품목코드 O6E 계산소수점 -4 → 시세 54.0 수신 시 0.0054 로 해석
 #[derive(Clone)]
 pub struct OptPriceRequest {
     /// 종목명 (`SRS_CD`, required, length 32).
@@ -42,6 +61,9 @@ impl OptPriceRequest {
     }
 
     /// Sets 종목명 (`SRS_CD`, required, length 32).
+    ///
+    /// > ex) OESU24 C5500\
+    /// > ※ 종목코드 "포럼 \> FAQ \> 종목정보 다운로드(해외) - 해외지수옵션/해외주식옵션" 참고
     #[inline]
     pub fn srs_cd(mut self, value: impl Into<String>) -> Self {
         self.srs_cd = value.into();
@@ -111,7 +133,7 @@ impl Endpoint for OptPriceRequest {
 /// Response of 해외옵션종목현재가 (`해외선물-035`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct OptPriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -125,6 +147,21 @@ pub struct OptPriceResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for OptPriceResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output1: v::One::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for OptPriceResponse {
@@ -188,7 +225,7 @@ impl serde::Serialize for OptPriceResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 최종처리일자 (`proc_date`, required, length 8).
@@ -202,6 +239,10 @@ pub struct Output1 {
     /// 저가 (`low_price`, required, length 15).
     pub low_price: v::Val<v::Decimal>,
     /// 현재가 (`last_price`, required, length 15).
+    ///
+    /// > 현재가\
+    /// > ※ focode.mst, fostkcode.mst\* 의 sCalcDesz(계산 소수점) 값 참고\
+    /// > \* 포럼 \> FAQ \> 종목정보 다운로드(해외) - 해외지수옵션/해외주식옵션
     pub last_price: v::Val<v::Decimal>,
     /// 누적거래수량 (`vol`, required, length 10).
     pub vol: v::Val<v::Decimal>,
@@ -256,6 +297,48 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            proc_date: v::Val::Missing,
+            proc_time: v::Val::Missing,
+            open_price: v::Val::Missing,
+            high_price: v::Val::Missing,
+            low_price: v::Val::Missing,
+            last_price: v::Val::Missing,
+            vol: v::Val::Missing,
+            prev_diff_flag: v::Val::Missing,
+            prev_diff_price: v::Val::Missing,
+            prev_diff_rate: v::Val::Missing,
+            bid_qntt: v::Val::Missing,
+            bid_price: v::Val::Missing,
+            ask_qntt: v::Val::Missing,
+            ask_price: v::Val::Missing,
+            trst_mgn: v::Val::Missing,
+            exch_cd: v::Val::Missing,
+            crc_cd: v::Val::Missing,
+            trd_fr_date: v::Val::Missing,
+            expr_date: v::Val::Missing,
+            trd_to_date: v::Val::Missing,
+            remn_cnt: v::Val::Missing,
+            last_qntt: v::Val::Missing,
+            tot_ask_qntt: v::Val::Missing,
+            tot_bid_qntt: v::Val::Missing,
+            tick_size: v::Val::Missing,
+            open_date: v::Val::Missing,
+            open_time: v::Val::Missing,
+            close_date: v::Val::Missing,
+            close_time: v::Val::Missing,
+            sbsnsdate: v::Val::Missing,
+            sttl_price: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {

@@ -13,6 +13,13 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `HHDFC55200000`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 해외선물옵션 상품기본정보 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0054\] 해외선물옵션 상품기본정보 화면 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
+/// >
+/// > QRY\_CNT에 SRS\_CD 요청 개수 입력, SRS\_CD\_01 \~SRS\_CD\_32 까지 최대 32건의 상품코드 추가 입력하여 해외선물옵션 상품기본정보 확인이 가능합니다.
 #[derive(Clone)]
 pub struct SearchContractDetailRequest {
     /// 요청개수 (`QRY_CNT`, required, length 4).
@@ -65,6 +72,8 @@ impl SearchContractDetailRequest {
     }
 
     /// Sets 요청개수 (`QRY_CNT`, required, length 4).
+    ///
+    /// > 입력한 코드 개수
     #[inline]
     pub fn qry_cnt(mut self, value: v::Decimal) -> Self {
         self.qry_cnt = p::decimal(value);
@@ -72,6 +81,8 @@ impl SearchContractDetailRequest {
     }
 
     /// Sets 품목종류 (`SRS_CD_01`, required, length 32).
+    ///
+    /// > 최대 32개 까지 가능
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -196,7 +207,7 @@ impl Endpoint for SearchContractDetailRequest {
 /// Response of 해외선물 상품기본정보 (`해외선물-023`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct SearchContractDetailResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -206,10 +217,27 @@ pub struct SearchContractDetailResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output2`, required).
+    ///
+    /// > array
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for SearchContractDetailResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output2: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for SearchContractDetailResponse {
@@ -273,7 +301,7 @@ impl serde::Serialize for SearchContractDetailResponse {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 거래소코드 (`exch_cd`, required, length 10).
@@ -323,6 +351,39 @@ pub struct Output2 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output2 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            exch_cd: v::Val::Missing,
+            clas_cd: v::Val::Missing,
+            crc_cd: v::Val::Missing,
+            sttl_price: v::Val::Missing,
+            sttl_date: v::Val::Missing,
+            trst_mgn: v::Val::Missing,
+            disp_digit: v::Val::Missing,
+            tick_sz: v::Val::Missing,
+            tick_val: v::Val::Missing,
+            mrkt_open_date: v::Val::Missing,
+            mrkt_open_time: v::Val::Missing,
+            mrkt_close_date: v::Val::Missing,
+            mrkt_close_time: v::Val::Missing,
+            trd_fr_date: v::Val::Missing,
+            expr_date: v::Val::Missing,
+            trd_to_date: v::Val::Missing,
+            remn_cnt: v::Val::Missing,
+            stat_tp: v::Val::Missing,
+            ctrt_size: v::Val::Missing,
+            stl_tp: v::Val::Missing,
+            frst_noti_date: v::Val::Missing,
+            sub_exch_nm: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output2 {

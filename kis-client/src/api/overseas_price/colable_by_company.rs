@@ -14,6 +14,13 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `CTLN4050R`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 당사 해외주식담보대출 가능 종목 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0497\] 당사 해외주식담보대출 가능 종목 화면 의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
+/// >
+/// > 한 번의 호출에 20건까지 조회가 가능하며 다음조회가 불가하기에, PDNO에 데이터 확인하고자 하는 종목코드를 입력하여 단건조회용으로 사용하시기 바랍니다.
 #[derive(Clone)]
 pub struct ColableByCompanyRequest {
     /// 상품번호 (`PDNO`, required, length 12).
@@ -131,6 +138,8 @@ impl ColableByCompanyRequest {
     }
 
     /// Sets 상품번호 (`PDNO`, required, length 12).
+    ///
+    /// > ex)AMD
     #[inline]
     pub fn pdno(mut self, value: impl Into<String>) -> Self {
         self.pdno = value.into();
@@ -138,6 +147,8 @@ impl ColableByCompanyRequest {
     }
 
     /// Sets 상품유형코드 (`PRDT_TYPE_CD`, required, length 3).
+    ///
+    /// > 공백
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -148,6 +159,8 @@ impl ColableByCompanyRequest {
 
     /// Sets 조회시작일자 (`INQR_STRT_DT`, required, length 8).
     ///
+    /// > 공백
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn inqr_strt_dt(mut self, value: v::NaiveDate) -> Self {
@@ -156,6 +169,8 @@ impl ColableByCompanyRequest {
     }
 
     /// Sets 조회종료일자 (`INQR_END_DT`, required, length 8).
+    ///
+    /// > 공백
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -166,6 +181,8 @@ impl ColableByCompanyRequest {
 
     /// Sets 조회구분 (`INQR_DVSN`, required, length 2).
     ///
+    /// > 공백
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn inqr_dvsn(mut self, value: impl Into<String>) -> Self {
@@ -174,6 +191,8 @@ impl ColableByCompanyRequest {
     }
 
     /// Sets 국가코드 (`NATN_CD`, required, length 3).
+    ///
+    /// > 840(미국), 344(홍콩), 156(중국)
     ///
     /// Codes:
     /// - `840`: 미국
@@ -187,6 +206,8 @@ impl ColableByCompanyRequest {
 
     /// Sets 조회순서구분 (`INQR_SQN_DVSN`, required, length 2).
     ///
+    /// > 01(이름순), 02(코드순)
+    ///
     /// Codes:
     /// - `01`: 이름순
     /// - `02`: 코드순
@@ -198,6 +219,8 @@ impl ColableByCompanyRequest {
 
     /// Sets 비율구분코드 (`RT_DVSN_CD`, required, length 2).
     ///
+    /// > 공백
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn rt_dvsn_cd(mut self, value: impl Into<String>) -> Self {
@@ -206,6 +229,8 @@ impl ColableByCompanyRequest {
     }
 
     /// Sets 비율 (`RT`, required, length 23.8).
+    ///
+    /// > 공백
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -216,6 +241,8 @@ impl ColableByCompanyRequest {
 
     /// Sets 대출가능여부 (`LOAN_PSBL_YN`, required, length 1).
     ///
+    /// > 공백
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn loan_psbl_yn(mut self, value: bool) -> Self {
@@ -225,6 +252,8 @@ impl ColableByCompanyRequest {
 
     /// Sets 연속조회검색조건100 (`CTX_AREA_FK100`, required, length 100).
     ///
+    /// > 공백
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn ctx_area_fk100(mut self, value: impl Into<String>) -> Self {
@@ -233,6 +262,8 @@ impl ColableByCompanyRequest {
     }
 
     /// Sets 연속조회키100 (`CTX_AREA_NK100`, required, length 100).
+    ///
+    /// > 공백
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -440,7 +471,7 @@ impl Endpoint for ColableByCompanyRequest {
 /// Response of 당사 해외주식담보대출 가능 종목 (`해외주식-051`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct ColableByCompanyResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -452,6 +483,8 @@ pub struct ColableByCompanyResponse {
     /// Block 응답상세 (`output1`, required).
     pub output1: v::Block<Output1>,
     /// Block 응답상세 (`output2`, required).
+    ///
+    /// > array
     pub output2: v::One<Output2>,
     /// 연속조회검색조건100 (`ctx_area_fk100`, length 100).
     pub ctx_area_fk100: v::Val<String>,
@@ -460,6 +493,24 @@ pub struct ColableByCompanyResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for ColableByCompanyResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output1: v::Block::EMPTY,
+            output2: v::One::EMPTY,
+            ctx_area_fk100: v::Val::Missing,
+            ctx_area_nk100: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for ColableByCompanyResponse {
@@ -545,7 +596,7 @@ impl serde::Serialize for ColableByCompanyResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 상품번호 (`pdno`, required, length 12).
@@ -575,6 +626,29 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            pdno: v::Val::Missing,
+            ovrs_item_name: v::Val::Missing,
+            loan_rt: v::Val::Missing,
+            mgge_mntn_rt: v::Val::Missing,
+            mgge_ensu_rt: v::Val::Missing,
+            loan_exec_psbl_yn: v::Val::Missing,
+            stff_name: v::Val::Missing,
+            erlm_dt: v::Val::Missing,
+            tr_mket_name: v::Val::Missing,
+            crcy_cd: v::Val::Missing,
+            natn_kor_name: v::Val::Missing,
+            ovrs_excg_cd: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {
@@ -666,7 +740,7 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 대출가능종목수 (`loan_psbl_item_num`, required, length 20).
@@ -674,6 +748,18 @@ pub struct Output2 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output2 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            loan_psbl_item_num: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output2 {

@@ -13,6 +13,11 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `HHDFS76200300`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 해외주식 체결추이 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[7625\] 해외주식 체결추이 화면 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
 #[derive(Clone)]
 pub struct InquireCcnlRequest {
     /// 거래소명 (`EXCD`, required, length 4).
@@ -82,6 +87,11 @@ impl InquireCcnlRequest {
 
     /// Sets 거래소명 (`EXCD`, required, length 4).
     ///
+    /// > 'NYS : 뉴욕, NAS : 나스닥, AMS : 아멕스\
+    /// > HKS : 홍콩, SHS : 상해 , SZS : 심천\
+    /// > HSX : 호치민, HNX : 하노이\
+    /// > TSE : 도쿄 '
+    ///
     /// Codes:
     /// - `NYS`: 뉴욕
     /// - `NAS`: 나스닥
@@ -100,6 +110,8 @@ impl InquireCcnlRequest {
 
     /// Sets 사용자권한정보 (`AUTH`, required, length 32).
     ///
+    /// > 공백
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn auth(mut self, value: impl Into<String>) -> Self {
@@ -109,6 +121,8 @@ impl InquireCcnlRequest {
 
     /// Sets NEXT KEY BUFF (`KEYB`, required, length 32).
     ///
+    /// > 공백
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn keyb(mut self, value: impl Into<String>) -> Self {
@@ -117,6 +131,8 @@ impl InquireCcnlRequest {
     }
 
     /// Sets 당일전일구분 (`TDAY`, required, length 1).
+    ///
+    /// > 0:전일, 1:당일
     ///
     /// Codes:
     /// - `0`: 전일
@@ -128,6 +144,8 @@ impl InquireCcnlRequest {
     }
 
     /// Sets 종목코드 (`SYMB`, required, length 16).
+    ///
+    /// > 해외종목코드
     #[inline]
     pub fn symb(mut self, value: impl Into<String>) -> Self {
         self.symb = value.into();
@@ -245,7 +263,7 @@ impl Endpoint for InquireCcnlRequest {
 /// Response of 해외주식 체결추이 (`해외주식-037`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireCcnlResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -255,12 +273,30 @@ pub struct InquireCcnlResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output2`, required).
+    ///
+    /// > array
     pub output2: v::Block<Output2>,
     /// Block 응답상세 (`output1`, required).
     pub output1: v::Block<Output1>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquireCcnlResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output2: v::Block::EMPTY,
+            output1: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquireCcnlResponse {
@@ -332,7 +368,7 @@ impl serde::Serialize for InquireCcnlResponse {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 한국기준시간 (`khms`, required, length 6).
@@ -351,6 +387,8 @@ pub struct Output2 {
     pub tvol: v::Val<String>,
     /// 시장구분 (`mtyp`, required, length 1).
     ///
+    /// > 0: 장중 1:장전 2:장후
+    ///
     /// Codes:
     /// - `0`: 장중
     /// - `1`: 장전
@@ -365,6 +403,28 @@ pub struct Output2 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output2 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            khms: v::Val::Missing,
+            last: v::Val::Missing,
+            sign: v::Val::Missing,
+            diff: v::Val::Missing,
+            rate: v::Val::Missing,
+            evol: v::Val::Missing,
+            tvol: v::Val::Missing,
+            mtyp: v::Val::Missing,
+            pbid: v::Val::Missing,
+            pask: v::Val::Missing,
+            vpow: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output2 {
@@ -443,7 +503,7 @@ impl crate::__private::Record for Output2 {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 실시간조회종목코드 (`rsym`, required, length 16).
@@ -455,6 +515,20 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rsym: v::Val::Missing,
+            zdiv: v::Val::Missing,
+            nrec: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {

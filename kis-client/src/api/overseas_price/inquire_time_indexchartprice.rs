@@ -13,6 +13,12 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHKST03030200`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 해외지수분봉조회 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0303\] 해외지수 종합차트 화면의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.\
+/// > 실전계좌의 경우, 한 번의 호출에 최대 102건까지 확인 가능합니다.
 #[derive(Clone)]
 pub struct InquireTimeIndexchartpriceRequest {
     /// 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
@@ -86,6 +92,10 @@ impl InquireTimeIndexchartpriceRequest {
 
     /// Sets 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
     ///
+    /// > N 해외지수\
+    /// > X 환율\
+    /// > KX 원화환율
+    ///
     /// Codes:
     /// - `N`: 해외지수
     /// - `X`: 환율
@@ -100,6 +110,8 @@ impl InquireTimeIndexchartpriceRequest {
     }
 
     /// Sets 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    ///
+    /// > 종목번호(ex. TSLA)
     #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
@@ -107,6 +119,8 @@ impl InquireTimeIndexchartpriceRequest {
     }
 
     /// Sets 시간 구분 코드 (`FID_HOUR_CLS_CODE`, required, length 5).
+    ///
+    /// > 0: 정규장, 1: 시간외
     ///
     /// Codes:
     /// - `0`: 정규장
@@ -121,6 +135,8 @@ impl InquireTimeIndexchartpriceRequest {
     }
 
     /// Sets 과거 데이터 포함 여부 (`FID_PW_DATA_INCU_YN`, required, length 2).
+    ///
+    /// > Y/N
     #[inline]
     pub fn fid_pw_data_incu_yn(mut self, value: impl Into<String>) -> Self {
         self.fid_pw_data_incu_yn = value.into();
@@ -225,7 +241,7 @@ impl Endpoint for InquireTimeIndexchartpriceRequest {
 /// Response of 해외지수분봉조회 (`v1_해외주식-031`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireTimeIndexchartpriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -237,10 +253,28 @@ pub struct InquireTimeIndexchartpriceResponse {
     /// Block 응답상세 (`output1`, required).
     pub output1: v::One<Output1>,
     /// Block 응답상세2 (`output2`, required).
+    ///
+    /// > array
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquireTimeIndexchartpriceResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output1: v::One::EMPTY,
+            output2: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquireTimeIndexchartpriceResponse {
@@ -312,7 +346,7 @@ impl serde::Serialize for InquireTimeIndexchartpriceResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 해외 지수 전일 대비 (`ovrs_nmix_prdy_vrss`, required, length 11.4).
@@ -332,14 +366,42 @@ pub struct Output1 {
     /// 주식 단축 종목코드 (`stck_shrn_iscd`, required, length 9).
     pub stck_shrn_iscd: v::Val<String>,
     /// 해외 상품 시가2 (`ovrs_prod_oprc`, required, length 11.4).
+    ///
+    /// > 시가
     pub ovrs_prod_oprc: v::Val<v::Decimal>,
     /// 해외 상품 최고가 (`ovrs_prod_hgpr`, required, length 11.4).
+    ///
+    /// > 최고가
     pub ovrs_prod_hgpr: v::Val<v::Decimal>,
     /// 해외 상품 최저가 (`ovrs_prod_lwpr`, required, length 11.4).
+    ///
+    /// > 최저가
     pub ovrs_prod_lwpr: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            ovrs_nmix_prdy_vrss: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            hts_kor_isnm: v::Val::Missing,
+            prdy_ctrt: v::Val::Missing,
+            ovrs_nmix_prdy_clpr: v::Val::Missing,
+            acml_vol: v::Val::Missing,
+            ovrs_nmix_prpr: v::Val::Missing,
+            stck_shrn_iscd: v::Val::Missing,
+            ovrs_prod_oprc: v::Val::Missing,
+            ovrs_prod_hgpr: v::Val::Missing,
+            ovrs_prod_lwpr: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {
@@ -427,26 +489,56 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세2).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 주식 영업 일자 (`stck_bsop_date`, required, length 8).
+    ///
+    /// > 영업 일자
     pub stck_bsop_date: v::Val<v::NaiveDate>,
     /// 주식 체결 시간 (`stck_cntg_hour`, required, length 6).
+    ///
+    /// > 체결 시간
     pub stck_cntg_hour: v::Val<v::NaiveTime>,
     /// 옵션 현재가 (`optn_prpr`, required, length 11.2).
+    ///
+    /// > 현재가
     pub optn_prpr: v::Val<v::Decimal>,
     /// 옵션 시가2 (`optn_oprc`, required, length 11.2).
+    ///
+    /// > 시가
     pub optn_oprc: v::Val<v::Decimal>,
     /// 옵션 최고가 (`optn_hgpr`, required, length 11.2).
+    ///
+    /// > 최고가
     pub optn_hgpr: v::Val<v::Decimal>,
     /// 옵션 최저가 (`optn_lwpr`, required, length 11.2).
+    ///
+    /// > 최저가
     pub optn_lwpr: v::Val<v::Decimal>,
     /// 체결 거래량 (`cntg_vol`, required, length 18).
     pub cntg_vol: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output2 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            stck_bsop_date: v::Val::Missing,
+            stck_cntg_hour: v::Val::Missing,
+            optn_prpr: v::Val::Missing,
+            optn_oprc: v::Val::Missing,
+            optn_hgpr: v::Val::Missing,
+            optn_lwpr: v::Val::Missing,
+            cntg_vol: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output2 {

@@ -13,6 +13,11 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `HHPSTH60100C1`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 해외뉴스종합(제목) API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[7702\] 해외뉴스종합 화면의 "우측 상단 뉴스목록" 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
 #[derive(Clone)]
 pub struct NewsTitleRequest {
     /// 뉴스구분 (`INFO_GB`, required, length 1).
@@ -76,6 +81,8 @@ impl NewsTitleRequest {
 
     /// Sets 뉴스구분 (`INFO_GB`, required, length 1).
     ///
+    /// > 전체: 공백
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn info_gb(mut self, value: impl Into<String>) -> Self {
@@ -84,6 +91,8 @@ impl NewsTitleRequest {
     }
 
     /// Sets 중분류 (`CLASS_CD`, required, length 2).
+    ///
+    /// > 전체: 공백
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -94,6 +103,9 @@ impl NewsTitleRequest {
 
     /// Sets 국가코드 (`NATION_CD`, required, length 2).
     ///
+    /// > 전체: 공백\
+    /// > CN(중국), HK(홍콩), US(미국)
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn nation_cd(mut self, value: impl Into<String>) -> Self {
@@ -102,6 +114,8 @@ impl NewsTitleRequest {
     }
 
     /// Sets 거래소코드 (`EXCHANGE_CD`, required, length 3).
+    ///
+    /// > 전체: 공백
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -112,6 +126,8 @@ impl NewsTitleRequest {
 
     /// Sets 종목코드 (`SYMB`, required, length 20).
     ///
+    /// > 전체: 공백
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn symb(mut self, value: impl Into<String>) -> Self {
@@ -120,6 +136,9 @@ impl NewsTitleRequest {
     }
 
     /// Sets 조회일자 (`DATA_DT`, required, length 8).
+    ///
+    /// > 전체: 공백\
+    /// > 특정일자(YYYYMMDD) ex. 20240502
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -130,6 +149,10 @@ impl NewsTitleRequest {
 
     /// Sets 조회시간 (`DATA_TM`, required, length 6).
     ///
+    /// > 전체: 공백\
+    /// > 전체: 공백\
+    /// > 특정시간(HHMMSS) ex. 093500
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn data_tm(mut self, value: v::NaiveTime) -> Self {
@@ -138,6 +161,8 @@ impl NewsTitleRequest {
     }
 
     /// Sets 다음키 (`CTS`, required, length 35).
+    ///
+    /// > 공백 입력
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -294,7 +319,7 @@ impl Endpoint for NewsTitleRequest {
 /// Response of 해외뉴스종합(제목) (`해외주식-053`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct NewsTitleResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -304,10 +329,27 @@ pub struct NewsTitleResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`outblock1`, required).
+    ///
+    /// > array
     pub outblock1: v::Block<Outblock1>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for NewsTitleResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            outblock1: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for NewsTitleResponse {
@@ -371,7 +413,7 @@ impl serde::Serialize for NewsTitleResponse {
 }
 
 /// A record of block `outblock1` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Outblock1 {
     /// 뉴스구분 (`info_gb`, required, length 1).
@@ -401,6 +443,29 @@ pub struct Outblock1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Outblock1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            info_gb: v::Val::Missing,
+            news_key: v::Val::Missing,
+            data_dt: v::Val::Missing,
+            data_tm: v::Val::Missing,
+            class_cd: v::Val::Missing,
+            class_name: v::Val::Missing,
+            source: v::Val::Missing,
+            nation_cd: v::Val::Missing,
+            exchange_cd: v::Val::Missing,
+            symb: v::Val::Missing,
+            symb_name: v::Val::Missing,
+            title: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Outblock1 {

@@ -14,6 +14,13 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `CTRGT011R`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 해외주식 기간별권리조회 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[7520\] 기간별해외증권권리조회 화면을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
+/// >
+/// > ※ 확정여부가 '예정'으로 표시되는 경우는 권리정보가 변경될 수 있으니 참고자료로만 활용하시기 바랍니다.
 #[derive(Clone)]
 pub struct PeriodRightsRequest {
     /// 권리유형코드 (`RGHT_TYPE_CD`, required, length 2).
@@ -125,6 +132,10 @@ impl PeriodRightsRequest {
 
     /// Sets 권리유형코드 (`RGHT_TYPE_CD`, required, length 2).
     ///
+    /// > '%%(전체), 01(유상), 02(무상), 03(배당), 11(합병),\
+    /// > 14(액면분할), 15(액면병합), 17(감자), 54(WR청구),\
+    /// > 61(원리금상환), 71(WR소멸), 74(배당옵션), 75(특별배당), 76(ISINCODE변경), 77(실권주청약)'
+    ///
     /// Codes:
     /// - `%%`: 전체
     /// - `01`: 유상
@@ -149,6 +160,8 @@ impl PeriodRightsRequest {
 
     /// Sets 조회구분코드 (`INQR_DVSN_CD`, required, length 2).
     ///
+    /// > 02(현지기준일), 03(청약시작일), 04(청약종료일)
+    ///
     /// Codes:
     /// - `02`: 현지기준일
     /// - `03`: 청약시작일
@@ -160,6 +173,8 @@ impl PeriodRightsRequest {
     }
 
     /// Sets 조회시작일자 (`INQR_STRT_DT`, required, length 8).
+    ///
+    /// > 일자 \~
     #[inline]
     pub fn inqr_strt_dt(mut self, value: v::NaiveDate) -> Self {
         self.inqr_strt_dt = p::date(value);
@@ -167,6 +182,8 @@ impl PeriodRightsRequest {
     }
 
     /// Sets 조회종료일자 (`INQR_END_DT`, required, length 8).
+    ///
+    /// > \~ 일자
     #[inline]
     pub fn inqr_end_dt(mut self, value: v::NaiveDate) -> Self {
         self.inqr_end_dt = p::date(value);
@@ -174,6 +191,8 @@ impl PeriodRightsRequest {
     }
 
     /// Sets 상품번호 (`PDNO`, required, length 12).
+    ///
+    /// > 공백
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -184,6 +203,8 @@ impl PeriodRightsRequest {
 
     /// Sets 상품유형코드 (`PRDT_TYPE_CD`, required, length 3).
     ///
+    /// > 공백
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn prdt_type_cd(mut self, value: impl Into<String>) -> Self {
@@ -193,6 +214,8 @@ impl PeriodRightsRequest {
 
     /// Sets 연속조회키50 (`CTX_AREA_NK50`, required, length 50).
     ///
+    /// > 공백
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn ctx_area_nk50(mut self, value: impl Into<String>) -> Self {
@@ -201,6 +224,8 @@ impl PeriodRightsRequest {
     }
 
     /// Sets 연속조회검색조건50 (`CTX_AREA_FK50`, required, length 50).
+    ///
+    /// > 공백
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -367,7 +392,7 @@ impl Endpoint for PeriodRightsRequest {
 /// Response of 해외주식 기간별권리조회 (`해외주식-052`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct PeriodRightsResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -377,6 +402,8 @@ pub struct PeriodRightsResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output`, required).
+    ///
+    /// > array
     pub output: v::Block<Output>,
     /// 연속조회키50 (`ctx_area_nk50`, length 50).
     pub ctx_area_nk50: v::Val<String>,
@@ -385,6 +412,23 @@ pub struct PeriodRightsResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for PeriodRightsResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::Block::EMPTY,
+            ctx_area_nk50: v::Val::Missing,
+            ctx_area_fk50: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for PeriodRightsResponse {
@@ -466,7 +510,7 @@ impl serde::Serialize for PeriodRightsResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 기준일자 (`bass_dt`, required, length 8).
@@ -512,6 +556,37 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            bass_dt: v::Val::Missing,
+            rght_type_cd: v::Val::Missing,
+            pdno: v::Val::Missing,
+            prdt_name: v::Val::Missing,
+            prdt_type_cd: v::Val::Missing,
+            std_pdno: v::Val::Missing,
+            acpl_bass_dt: v::Val::Missing,
+            sbsc_strt_dt: v::Val::Missing,
+            sbsc_end_dt: v::Val::Missing,
+            cash_alct_rt: v::Val::Missing,
+            stck_alct_rt: v::Val::Missing,
+            crcy_cd: v::Val::Missing,
+            crcy_cd2: v::Val::Missing,
+            crcy_cd3: v::Val::Missing,
+            crcy_cd4: v::Val::Missing,
+            alct_frcr_unpr: v::Val::Missing,
+            stkp_dvdn_frcr_amt2: v::Val::Missing,
+            stkp_dvdn_frcr_amt3: v::Val::Missing,
+            stkp_dvdn_frcr_amt4: v::Val::Missing,
+            dfnt_yn: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

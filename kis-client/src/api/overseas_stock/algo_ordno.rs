@@ -16,6 +16,10 @@ use crate::value as v;
 /// - TR ID: real `TTTS6058R`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > TWAP, VWAP 주문에 대한 주문번호를 조회하는 API
 #[derive(Clone)]
 pub struct AlgoOrdnoRequest {
     /// 거래일자 (`TRAD_DT`, required, length 8).
@@ -72,6 +76,8 @@ impl AlgoOrdnoRequest {
     }
 
     /// Sets 거래일자 (`TRAD_DT`, required, length 8).
+    ///
+    /// > YYYYMMDD
     #[inline]
     pub fn trad_dt(mut self, value: v::NaiveDate) -> Self {
         self.trad_dt = p::date(value);
@@ -79,6 +85,8 @@ impl AlgoOrdnoRequest {
     }
 
     /// Sets 계좌번호 (`CANO`, required, length 8).
+    ///
+    /// > 종합계좌번호 (8자리)
     #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
@@ -86,6 +94,8 @@ impl AlgoOrdnoRequest {
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    ///
+    /// > 계좌상품코드 (2자리) : 주식계좌는 01
     #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
@@ -241,12 +251,15 @@ impl Endpoint for AlgoOrdnoRequest {
 /// Response of 해외주식 지정가주문번호조회 (`해외주식-071`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct AlgoOrdnoResponse {
     /// Block 응답상세 (`output`, required).
     pub output: v::Block<Output>,
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
+    ///
+    /// > 0 : 성공\
+    /// > 0 이외의 값 : 실패
     pub rt_cd: v::Val<String>,
     /// 응답코드 (`msg_cd`, required, length 8).
     pub msg_cd: v::Val<String>,
@@ -259,6 +272,23 @@ pub struct AlgoOrdnoResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for AlgoOrdnoResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            output: v::Block::EMPTY,
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            ctx_area_fk200: v::Val::Missing,
+            ctx_area_nk200: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for AlgoOrdnoResponse {
@@ -340,7 +370,7 @@ impl serde::Serialize for AlgoOrdnoResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 주문번호 (`odno`, required, length 10).
@@ -364,6 +394,26 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            odno: v::Val::Missing,
+            trad_dvsn_name: v::Val::Missing,
+            pdno: v::Val::Missing,
+            item_name: v::Val::Missing,
+            ft_ord_qty: v::Val::Missing,
+            ft_ord_unpr3: v::Val::Missing,
+            splt_buy_attr_name: v::Val::Missing,
+            ft_ccld_qty: v::Val::Missing,
+            ord_gno_brno: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

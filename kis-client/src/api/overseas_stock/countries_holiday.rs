@@ -14,6 +14,10 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `CTOS5011R`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 해외결제일자조회 API입니다.
 #[derive(Clone)]
 pub struct CountriesHolidayRequest {
     /// 기준일자 (`TRAD_DT`, required, length 8).
@@ -59,6 +63,8 @@ impl CountriesHolidayRequest {
     }
 
     /// Sets 기준일자 (`TRAD_DT`, required, length 8).
+    ///
+    /// > 기준일자(YYYYMMDD)
     #[inline]
     pub fn trad_dt(mut self, value: v::NaiveDate) -> Self {
         self.trad_dt = p::date(value);
@@ -66,6 +72,8 @@ impl CountriesHolidayRequest {
     }
 
     /// Sets 연속조회키 (`CTX_AREA_NK`, required, length 20).
+    ///
+    /// > 공백으로 입력
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -75,6 +83,8 @@ impl CountriesHolidayRequest {
     }
 
     /// Sets 연속조회검색조건 (`CTX_AREA_FK`, required, length 20).
+    ///
+    /// > 공백으로 입력
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -183,7 +193,7 @@ impl Endpoint for CountriesHolidayRequest {
 /// Response of 해외결제일자조회 (`해외주식-017`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct CountriesHolidayResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -201,6 +211,23 @@ pub struct CountriesHolidayResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for CountriesHolidayResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::Block::EMPTY,
+            ctx_area_nk: v::Val::Missing,
+            ctx_area_fk: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for CountriesHolidayResponse {
@@ -282,10 +309,16 @@ impl serde::Serialize for CountriesHolidayResponse {
 }
 
 /// A record of block `output` (응답상세1).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 상품유형코드 (`prdt_type_cd`, required, length 3).
+    ///
+    /// > 512 미국 나스닥 / 513 미국 뉴욕거래소 / 529 미국 아멕스\
+    /// > 515 일본\
+    /// > 501 홍콩 / 543 홍콩CNY / 558 홍콩USD\
+    /// > 507 베트남 하노이거래소 / 508 베트남 호치민거래소\
+    /// > 551 중국 상해A / 552 중국 심천A
     ///
     /// Codes:
     /// - `512`: 미국 나스닥
@@ -302,6 +335,9 @@ pub struct Output {
     pub prdt_type_cd: v::Val<crate::api::codes::PrdtTypeCdCountriesHoliday>,
     /// 거래국가코드 (`tr_natn_cd`, required, length 3).
     ///
+    /// > 840 미국 / 392 일본 / 344 홍콩\
+    /// > 704 베트남 / 156 중국
+    ///
     /// Codes:
     /// - `840`: 미국
     /// - `392`: 일본
@@ -312,6 +348,9 @@ pub struct Output {
     /// 거래국가명 (`tr_natn_name`, required, length 60).
     pub tr_natn_name: v::Val<String>,
     /// 국가영문약어코드 (`natn_eng_abrv_cd`, required, length 2).
+    ///
+    /// > US 미국 / JP 일본 / HK 홍콩\
+    /// > VN 베트남 / CN 중국
     ///
     /// Codes:
     /// - `US`: 미국
@@ -325,12 +364,35 @@ pub struct Output {
     /// 거래시장명 (`tr_mket_name`, required, length 60).
     pub tr_mket_name: v::Val<String>,
     /// 현지결제일자 (`acpl_sttl_dt`, required, length 8).
+    ///
+    /// > 현지결제일자(YYYYMMDD)
     pub acpl_sttl_dt: v::Val<v::NaiveDate>,
     /// 국내결제일자 (`dmst_sttl_dt`, required, length 8).
+    ///
+    /// > 국내결제일자(YYYYMMDD)
     pub dmst_sttl_dt: v::Val<v::NaiveDate>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            prdt_type_cd: v::Val::Missing,
+            tr_natn_cd: v::Val::Missing,
+            tr_natn_name: v::Val::Missing,
+            natn_eng_abrv_cd: v::Val::Missing,
+            tr_mket_cd: v::Val::Missing,
+            tr_mket_name: v::Val::Missing,
+            acpl_sttl_dt: v::Val::Missing,
+            dmst_sttl_dt: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

@@ -15,6 +15,16 @@ use crate::value as v;
 /// - TR ID: real `CTRP6010R`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 해외주식 결제기준잔고 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0829\] 해외 결제기준잔고 화면 의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
+/// >
+/// > ※ 적용환율은 당일 매매기준이며, 현재가의 경우 지연된 시세로 평가되므로 실제매도금액과 상이할 수 있습니다.\
+/// > ※ 주문가능수량 : 보유수량 - 미결제 매도수량\
+/// > ※ 매입금액 계산 시 결제일의 최초고시환율을 적용하므로, 금일 최초고시환율을 적용하는 체결기준 잔고와는 상이합니다.\
+/// > ※ 해외증권 투자 및 업무문의 안내: 한국투자증권 해외투자지원부 02)3276-5300
 #[derive(Clone)]
 pub struct InquirePaymtStdrBalanceRequest {
     /// 종합계좌번호 (`CANO`, required, length 8).
@@ -108,6 +118,8 @@ impl InquirePaymtStdrBalanceRequest {
 
     /// Sets 원화외화구분코드 (`WCRC_FRCR_DVSN_CD`, required, length 2).
     ///
+    /// > 01(원화기준),02(외화기준)
+    ///
     /// Codes:
     /// - `01`: 원화기준
     /// - `02`: 외화기준
@@ -121,6 +133,8 @@ impl InquirePaymtStdrBalanceRequest {
     }
 
     /// Sets 조회구분코드 (`INQR_DVSN_CD`, required, length 2).
+    ///
+    /// > 00(전체), 01(일반), 02(미니스탁)
     ///
     /// Codes:
     /// - `00`: 전체
@@ -253,7 +267,7 @@ impl Endpoint for InquirePaymtStdrBalanceRequest {
 /// Response of 해외주식 결제기준잔고 (`해외주식-064`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquirePaymtStdrBalanceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -263,14 +277,35 @@ pub struct InquirePaymtStdrBalanceResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output1`, required).
+    ///
+    /// > array
     pub output1: v::Block<Output1>,
     /// Block 응답상세 (`output2`, required).
+    ///
+    /// > array
     pub output2: v::Block<Output2>,
     /// Block 응답상세 (`output3`, required).
     pub output3: v::One<Output3>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquirePaymtStdrBalanceResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output1: v::Block::EMPTY,
+            output2: v::Block::EMPTY,
+            output3: v::One::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquirePaymtStdrBalanceResponse {
@@ -345,7 +380,7 @@ impl serde::Serialize for InquirePaymtStdrBalanceResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 상품번호 (`pdno`, required, length 12).
@@ -399,6 +434,41 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            pdno: v::Val::Missing,
+            prdt_name: v::Val::Missing,
+            cblc_qty13: v::Val::Missing,
+            ord_psbl_qty1: v::Val::Missing,
+            avg_unpr3: v::Val::Missing,
+            ovrs_now_pric1: v::Val::Missing,
+            frcr_pchs_amt: v::Val::Missing,
+            frcr_evlu_amt2: v::Val::Missing,
+            evlu_pfls_amt2: v::Val::Missing,
+            bass_exrt: v::Val::Missing,
+            oprt_dtl_dtime: v::Val::Missing,
+            buy_crcy_cd: v::Val::Missing,
+            thdt_sll_ccld_qty1: v::Val::Missing,
+            thdt_buy_ccld_qty1: v::Val::Missing,
+            evlu_pfls_rt1: v::Val::Missing,
+            tr_mket_name: v::Val::Missing,
+            natn_kor_name: v::Val::Missing,
+            std_pdno: v::Val::Missing,
+            mgge_qty: v::Val::Missing,
+            loan_rmnd: v::Val::Missing,
+            prdt_type_cd: v::Val::Missing,
+            ovrs_excg_cd: v::Val::Missing,
+            scts_dvsn_name: v::Val::Missing,
+            ldng_cblc_qty: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {
@@ -538,7 +608,7 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 통화코드 (`crcy_cd`, required, length 3).
@@ -554,6 +624,22 @@ pub struct Output2 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output2 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            crcy_cd: v::Val::Missing,
+            crcy_cd_name: v::Val::Missing,
+            frcr_dncl_amt_2: v::Val::Missing,
+            frst_bltn_exrt: v::Val::Missing,
+            frcr_evlu_amt2: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output2 {
@@ -617,7 +703,7 @@ impl crate::__private::Record for Output2 {
 }
 
 /// A record of block `output3` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output3 {
     /// 매입금액합계금액 (`pchs_amt_smtl_amt`, required, length 19).
@@ -641,6 +727,26 @@ pub struct Output3 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output3 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            pchs_amt_smtl_amt: v::Val::Missing,
+            tot_evlu_pfls_amt: v::Val::Missing,
+            evlu_erng_rt1: v::Val::Missing,
+            tot_dncl_amt: v::Val::Missing,
+            wcrc_evlu_amt_smtl: v::Val::Missing,
+            tot_asst_amt2: v::Val::Missing,
+            frcr_cblc_wcrc_evlu_amt_smtl: v::Val::Missing,
+            tot_loan_amt: v::Val::Missing,
+            tot_ldng_evlu_amt: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output3 {

@@ -16,6 +16,14 @@ use crate::value as v;
 /// - TR ID: real `CTOS4001R`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 해외주식 일별거래내역 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0828\] 해외증권 일별거래내역 화면 의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
+/// >
+/// > ※ 체결가격, 매매금액, 정산금액, 수수료 원화금액은 국내 결제일까지는 예상환율로 적용되고, 국내 결제일 익일부터 확정환율로 적용됨으로 금액이 변경될 수 있습니다.\
+/// > ※ 해외증권 투자 및 업무문의 안내: 한국투자증권 해외투자지원부 02)3276-5300
 #[derive(Clone)]
 pub struct InquirePeriodTransRequest {
     /// 종합계좌번호 (`CANO`, required, length 8).
@@ -132,6 +140,8 @@ impl InquirePeriodTransRequest {
     }
 
     /// Sets 등록시작일자 (`ERLM_STRT_DT`, required, length 8).
+    ///
+    /// > 입력날짜 \~ (ex) 20240420)
     #[inline]
     pub fn erlm_strt_dt(mut self, value: v::NaiveDate) -> Self {
         self.erlm_strt_dt = p::date(value);
@@ -139,6 +149,8 @@ impl InquirePeriodTransRequest {
     }
 
     /// Sets 등록종료일자 (`ERLM_END_DT`, required, length 8).
+    ///
+    /// > \~입력날짜 (ex) 20240520)
     #[inline]
     pub fn erlm_end_dt(mut self, value: v::NaiveDate) -> Self {
         self.erlm_end_dt = p::date(value);
@@ -146,6 +158,8 @@ impl InquirePeriodTransRequest {
     }
 
     /// Sets 해외거래소코드 (`OVRS_EXCG_CD`, required, length 4).
+    ///
+    /// > 공백
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -156,6 +170,8 @@ impl InquirePeriodTransRequest {
 
     /// Sets 상품번호 (`PDNO`, required, length 12).
     ///
+    /// > 공백 (전체조회), 개별종목 조회는 상품번호입력
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn pdno(mut self, value: impl Into<String>) -> Self {
@@ -164,6 +180,8 @@ impl InquirePeriodTransRequest {
     }
 
     /// Sets 매도매수구분코드 (`SLL_BUY_DVSN_CD`, required, length 2).
+    ///
+    /// > 00(전체), 01(매도), 02(매수)
     ///
     /// Codes:
     /// - `00`: 전체
@@ -177,6 +195,8 @@ impl InquirePeriodTransRequest {
 
     /// Sets 대출구분코드 (`LOAN_DVSN_CD`, required, length 2).
     ///
+    /// > 공백
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn loan_dvsn_cd(mut self, value: impl Into<String>) -> Self {
@@ -186,6 +206,8 @@ impl InquirePeriodTransRequest {
 
     /// Sets 연속조회검색조건100 (`CTX_AREA_FK100`, required, length 100).
     ///
+    /// > 공백
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn ctx_area_fk100(mut self, value: impl Into<String>) -> Self {
@@ -194,6 +216,8 @@ impl InquirePeriodTransRequest {
     }
 
     /// Sets 연속조회키100 (`CTX_AREA_NK100`, required, length 100).
+    ///
+    /// > 공백
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -388,7 +412,7 @@ impl Endpoint for InquirePeriodTransRequest {
 /// Response of 해외주식 일별거래내역 (`해외주식-063`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquirePeriodTransResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -402,12 +426,32 @@ pub struct InquirePeriodTransResponse {
     /// 연속조회키100 (`ctx_area_nk100`, required, length 100).
     pub ctx_area_nk100: v::Val<String>,
     /// Block 응답상세 (`output1`, required).
+    ///
+    /// > array
     pub output1: v::Block<Output1>,
     /// Block 응답상세 (`output2`, required).
     pub output2: v::One<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquirePeriodTransResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            ctx_area_fk100: v::Val::Missing,
+            ctx_area_nk100: v::Val::Missing,
+            output1: v::Block::EMPTY,
+            output2: v::One::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquirePeriodTransResponse {
@@ -493,7 +537,7 @@ impl serde::Serialize for InquirePeriodTransResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 매매일자 (`trad_dt`, required, length 8).
@@ -545,6 +589,40 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            trad_dt: v::Val::Missing,
+            sttl_dt: v::Val::Missing,
+            sll_buy_dvsn_cd: v::Val::Missing,
+            sll_buy_dvsn_name: v::Val::Missing,
+            pdno: v::Val::Missing,
+            ovrs_item_name: v::Val::Missing,
+            ccld_qty: v::Val::Missing,
+            amt_unit_ccld_qty: v::Val::Missing,
+            ft_ccld_unpr2: v::Val::Missing,
+            ovrs_stck_ccld_unpr: v::Val::Missing,
+            tr_frcr_amt2: v::Val::Missing,
+            tr_amt: v::Val::Missing,
+            frcr_excc_amt_1: v::Val::Missing,
+            wcrc_excc_amt: v::Val::Missing,
+            dmst_frcr_fee1: v::Val::Missing,
+            frcr_fee1: v::Val::Missing,
+            dmst_wcrc_fee: v::Val::Missing,
+            ovrs_wcrc_fee: v::Val::Missing,
+            crcy_cd: v::Val::Missing,
+            std_pdno: v::Val::Missing,
+            erlm_exrt: v::Val::Missing,
+            loan_dvsn_cd: v::Val::Missing,
+            loan_dvsn_name: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {
@@ -680,7 +758,7 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 외화매수금액합계 (`frcr_buy_amt_smtl`, required, length 236).
@@ -694,6 +772,21 @@ pub struct Output2 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output2 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            frcr_buy_amt_smtl: v::Val::Missing,
+            frcr_sll_amt_smtl: v::Val::Missing,
+            dmst_fee_smtl: v::Val::Missing,
+            ovrs_fee_smtl: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output2 {

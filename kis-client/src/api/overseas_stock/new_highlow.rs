@@ -13,6 +13,11 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `HHDFS76300000`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > "해외주식 신고/신저가 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[7630\] 신고/신저가 화면 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다."
 #[derive(Clone)]
 pub struct NewHighlowRequest {
     /// NEXT KEY BUFF (`KEYB`, required, length 8).
@@ -101,6 +106,8 @@ impl NewHighlowRequest {
 
     /// Sets NEXT KEY BUFF (`KEYB`, required, length 8).
     ///
+    /// > 공백
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn keyb(mut self, value: impl Into<String>) -> Self {
@@ -110,6 +117,8 @@ impl NewHighlowRequest {
 
     /// Sets 사용자권한정보 (`AUTH`, required, length 32).
     ///
+    /// > 공백
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn auth(mut self, value: impl Into<String>) -> Self {
@@ -118,6 +127,11 @@ impl NewHighlowRequest {
     }
 
     /// Sets 거래소코드 (`EXCD`, required, length 4).
+    ///
+    /// > 'NYS : 뉴욕, NAS : 나스닥, AMS : 아멕스\
+    /// > HKS : 홍콩, SHS : 상해 , SZS : 심천\
+    /// > HSX : 호치민, HNX : 하노이\
+    /// > TSE : 도쿄 '
     ///
     /// Codes:
     /// - `NYS`: 뉴욕
@@ -136,6 +150,8 @@ impl NewHighlowRequest {
     }
 
     /// Sets 신고/신저 구분 (`GUBN`, required, length 1).
+    ///
+    /// > 신고(1) 신저(0)
     #[inline]
     pub fn gubn(mut self, value: impl Into<String>) -> Self {
         self.gubn = value.into();
@@ -143,6 +159,8 @@ impl NewHighlowRequest {
     }
 
     /// Sets 일시돌파/돌파 구분 (`GUBN2`, required, length 1).
+    ///
+    /// > 일시돌파(0) 돌파유지(1)
     #[inline]
     pub fn gubn2(mut self, value: impl Into<String>) -> Self {
         self.gubn2 = value.into();
@@ -150,6 +168,8 @@ impl NewHighlowRequest {
     }
 
     /// Sets N일자값 (`NDAY`, required, length 1).
+    ///
+    /// > N일전 : 0(5일), 1(10일), 2(20일), 3(30일), 4(60일), 5(120일전), 6(52주), 7(1년)
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -159,6 +179,8 @@ impl NewHighlowRequest {
     }
 
     /// Sets 거래량조건 (`VOL_RANG`, required, length 1).
+    ///
+    /// > 0(전체), 1(1백주이상), 2(1천주이상), 3(1만주이상), 4(10만주이상), 5(100만주이상), 6(1000만주이상)
     ///
     /// Codes:
     /// - `0`: 전체
@@ -327,7 +349,7 @@ impl Endpoint for NewHighlowRequest {
 /// Response of 해외주식 신고/신저가 (`해외주식-042`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct NewHighlowResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -339,10 +361,28 @@ pub struct NewHighlowResponse {
     /// Block 응답상세 (`output1`, required).
     pub output1: v::One<Output1>,
     /// Block 응답상세 (`output2`, required).
+    ///
+    /// > array
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for NewHighlowResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output1: v::One::EMPTY,
+            output2: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for NewHighlowResponse {
@@ -414,7 +454,7 @@ impl serde::Serialize for NewHighlowResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 소수점자리수 (`zdiv`, required, length 1).
@@ -426,6 +466,20 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            zdiv: v::Val::Missing,
+            stat: v::Val::Missing,
+            nrec: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {
@@ -473,7 +527,7 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 실시간조회심볼 (`rsym`, required, length 16).
@@ -511,6 +565,33 @@ pub struct Output2 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output2 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rsym: v::Val::Missing,
+            excd: v::Val::Missing,
+            symb: v::Val::Missing,
+            name: v::Val::Missing,
+            last: v::Val::Missing,
+            sign: v::Val::Missing,
+            diff: v::Val::Missing,
+            rate: v::Val::Missing,
+            tvol: v::Val::Missing,
+            pask: v::Val::Missing,
+            pbid: v::Val::Missing,
+            n_base: v::Val::Missing,
+            n_diff: v::Val::Missing,
+            n_rate: v::Val::Missing,
+            ename: v::Val::Missing,
+            e_ordyn: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output2 {
