@@ -8,8 +8,10 @@
 
 mod block;
 pub(crate) mod decode;
+mod time;
 
 pub use block::{Block, Map, Object, One, Report};
+pub use time::KisTime;
 pub use chrono::{NaiveDate, NaiveTime};
 pub use rust_decimal::Decimal;
 
