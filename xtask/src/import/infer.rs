@@ -37,6 +37,11 @@ pub fn looks_decimal(name: &str, label: &str) -> bool {
         && (DECIMAL_TOKENS.contains(&t.as_str()) || is_ratio_label(label))
 }
 
+/// True when the field is free text by name (`*_name`, `*_nm`, `*_cntt`, ...).
+pub fn looks_name(name: &str) -> bool {
+    NAME_TOKENS.contains(&last_token(name).as_str())
+}
+
 fn is_ratio_label(label: &str) -> bool {
     label.contains('율') || label.contains('률') || label.contains("비율")
 }

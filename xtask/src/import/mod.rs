@@ -6,6 +6,7 @@ mod examples;
 mod infer;
 mod patches;
 mod report;
+mod types;
 mod variants;
 mod workbook;
 
@@ -122,6 +123,7 @@ pub fn run(workbook: &Path, spec_dir: &Path, patch_dir: &Path) -> Result<Outcome
     patches::apply(&patches, &mut built, &mut anomalies)?;
     check_kinds_against_examples(&mut built, &mut anomalies);
     check_realtime_examples(&mut built, &mut anomalies);
+    types::apply(&mut built, &mut anomalies);
     resolve_ids(&mut built, &mut anomalies)?;
     let files = render_examples(&mut built, &mut anomalies);
     let mut specs: Vec<ApiSpec> = built.into_iter().map(|b| b.spec).collect();
@@ -239,6 +241,7 @@ fn check_blocks_against_examples(built: &mut [Built], anomalies: &mut Vec<Anomal
             continue;
         };
         let path = b.spec.path.clone();
+        let paged = pages(&b.spec);
         let body = &mut b.spec.response.body;
         // Block keys the example uses but the layout does not, and vice versa.
         let is_block_value = |v: &serde_json::Value| v.is_object() || v.is_array();
@@ -306,6 +309,20 @@ fn check_blocks_against_examples(built: &mut [Built], anomalies: &mut Vec<Anomal
                 ));
                 a.handled = report::Handled::Rule("block-kind-from-example".into());
             }
+            if seen == Kind::Object && f.kind == Kind::Array && paged {
+                // A list that pages shows one row as an object in its example; the layout's
+                // array is right (a block reads an object as one row either way).
+                anomalies.push(Anomaly::rule(
+                    &b.spec.path,
+                    "block-kind",
+                    format!(
+                        "block `{}` is typed `{}` and the endpoint pages, but the response example has an object; kept array",
+                        f.name, f.wire_type
+                    ),
+                    "block-kind-paged-list",
+                ));
+                continue;
+            }
             if seen != f.kind {
                 anomalies.push(Anomaly::rule(
                     &b.spec.path,
@@ -331,6 +348,16 @@ fn check_blocks_against_examples(built: &mut [Built], anomalies: &mut Vec<Anomal
             }
         }
     }
+}
+
+/// Whether an endpoint pages: it has modelled paging, or a continuation key in its request.
+fn pages(s: &ApiSpec) -> bool {
+    s.paging.is_some()
+        || s.request.query.iter().chain(&s.request.body).any(|f| {
+            let n = f.name.to_ascii_uppercase();
+            n.starts_with("CTX_AREA_")
+                || matches!(n.as_str(), "KEYB" | "INDEX_KEY" | "CTS_KEY" | "CTS" | "NEXT")
+        })
 }
 
 /// Adds the hand-written endpoints in `patches/added/<category>/<id>.yaml` (endpoints the

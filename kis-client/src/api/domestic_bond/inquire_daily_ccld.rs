@@ -504,11 +504,11 @@ pub struct Output1 {
     /// 총주문수량 (`tot_ord_qty`, required, length 10).
     pub tot_ord_qty: v::Val<v::Decimal>,
     /// 총체결수량합계 (`tot_ccld_qty_smtl`, required, length 19).
-    pub tot_ccld_qty_smtl: v::Val<String>,
+    pub tot_ccld_qty_smtl: v::Val<i64>,
     /// 총채권체결평균단가 (`tot_bond_ccld_avg_unpr`, required, length 18.2).
     pub tot_bond_ccld_avg_unpr: v::Val<v::Decimal>,
     /// 총체결금액합계 (`tot_ccld_amt_smtl`, required, length 19).
-    pub tot_ccld_amt_smtl: v::Val<String>,
+    pub tot_ccld_amt_smtl: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
@@ -593,7 +593,7 @@ pub struct Output2 {
     /// 채권주문단가 (`bond_ord_unpr`, required, length 18.2).
     pub bond_ord_unpr: v::Val<v::Decimal>,
     /// 주문시각 (`ord_tmd`, required, length 6).
-    pub ord_tmd: v::Val<v::NaiveTime>,
+    pub ord_tmd: v::Val<v::KisTime>,
     /// 총체결수량 (`tot_ccld_qty`, required, length 10).
     pub tot_ccld_qty: v::Val<v::Decimal>,
     /// 채권평균단가 (`bond_avg_unpr`, required, length 18.2).
@@ -611,7 +611,11 @@ pub struct Output2 {
     /// 주문매체구분명 (`ord_mdia_dvsn_name`, required, length 60).
     pub ord_mdia_dvsn_name: v::Val<String>,
     /// 매도매수구분코드 (`sll_buy_dvsn_cd`, required, length 2).
-    pub sll_buy_dvsn_cd: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `01`: 매도
+    /// - `02`: 매수
+    pub sll_buy_dvsn_cd: v::Val<crate::api::codes::SllBuyDvsnCdInquireDailyCcld>,
     /// 미체결수량 (`nccs_qty`, required, length 10).
     pub nccs_qty: v::Val<v::Decimal>,
     /// 주문채번지점번호 (`ord_gno_brno`, required, length 5).

@@ -238,7 +238,7 @@ pub struct Output {
     /// 채권분류한글명 (`bond_clsf_kor_name`, required, length 60).
     pub bond_clsf_kor_name: v::Val<String>,
     /// 액면가 (`papr`, required, length 19).
-    pub papr: v::Val<String>,
+    pub papr: v::Val<v::Decimal>,
     /// 이자월말구분코드 (`int_mned_dvsn_cd`, required, length 1).
     pub int_mned_dvsn_cd: v::Val<String>,
     /// 매출형태코드 (`rvnu_shap_cd`, required, length 1).
@@ -246,15 +246,15 @@ pub struct Output {
     /// 발행금액 (`issu_amt`, required, length 19).
     pub issu_amt: v::Val<v::Decimal>,
     /// 상장잔액 (`lstg_rmnd`, required, length 19).
-    pub lstg_rmnd: v::Val<String>,
+    pub lstg_rmnd: v::Val<v::Decimal>,
     /// 이자지급개월수 (`int_dfrm_mcnt`, required, length 6).
-    pub int_dfrm_mcnt: v::Val<String>,
+    pub int_dfrm_mcnt: v::Val<i64>,
     /// 채권이자지급방법코드 (`bond_int_dfrm_mthd_cd`, required, length 2).
     pub bond_int_dfrm_mthd_cd: v::Val<String>,
     /// 분할상환횟수 (`splt_rdpt_rcnt`, required, length 6).
-    pub splt_rdpt_rcnt: v::Val<String>,
+    pub splt_rdpt_rcnt: v::Val<i64>,
     /// 원금거치기간개월수 (`prca_dfmt_term_mcnt`, required, length 6).
-    pub prca_dfmt_term_mcnt: v::Val<String>,
+    pub prca_dfmt_term_mcnt: v::Val<i64>,
     /// 이자선후급구분코드 (`int_anap_dvsn_cd`, required, length 1).
     pub int_anap_dvsn_cd: v::Val<String>,
     /// 채권권리구분코드 (`bond_rght_dvsn_cd`, required, length 2).
@@ -344,7 +344,7 @@ pub struct Output {
     /// 물가지수채권여부 (`prcm_idx_bond_yn`, required, length 1).
     pub prcm_idx_bond_yn: v::Val<bool>,
     /// 만기연장분할상환횟수 (`expd_exts_srdp_rcnt`, required, length 10).
-    pub expd_exts_srdp_rcnt: v::Val<String>,
+    pub expd_exts_srdp_rcnt: v::Val<i64>,
     /// 만기연장분할상환율 (`expd_exts_srdp_rt`, required, length 22.12).
     pub expd_exts_srdp_rt: v::Val<v::Decimal>,
     /// 대출가능여부 (`loan_psbl_yn`, required, length 1).
@@ -390,7 +390,7 @@ pub struct Output {
     /// 최초등록일자 (`frst_erlm_dt`, required, length 8).
     pub frst_erlm_dt: v::Val<v::NaiveDate>,
     /// 최초등록시각 (`frst_erlm_tmd`, required, length 6).
-    pub frst_erlm_tmd: v::Val<v::NaiveTime>,
+    pub frst_erlm_tmd: v::Val<v::KisTime>,
     /// 전문수신상세일시 (`tlg_rcvg_dtl_dtime`, required, length 17).
     pub tlg_rcvg_dtl_dtime: v::Val<String>,
     /// Fields the spec does not list, kept as received.

@@ -400,35 +400,35 @@ pub struct Output2 {
     /// 매수호가 잔량5 (`bidp_rsqn5`, required, length 12).
     pub bidp_rsqn5: v::Val<i64>,
     /// 매도호가 건수1 (`askp_csnu1`, required, length 10).
-    pub askp_csnu1: v::Val<String>,
+    pub askp_csnu1: v::Val<i64>,
     /// 매도호가 건수2 (`askp_csnu2`, required, length 10).
-    pub askp_csnu2: v::Val<String>,
+    pub askp_csnu2: v::Val<i64>,
     /// 매도호가 건수3 (`askp_csnu3`, required, length 10).
-    pub askp_csnu3: v::Val<String>,
+    pub askp_csnu3: v::Val<i64>,
     /// 매도호가 건수4 (`askp_csnu4`, required, length 10).
-    pub askp_csnu4: v::Val<String>,
+    pub askp_csnu4: v::Val<i64>,
     /// 매도호가 건수5 (`askp_csnu5`, required, length 10).
-    pub askp_csnu5: v::Val<String>,
+    pub askp_csnu5: v::Val<i64>,
     /// 매수호가 건수1 (`bidp_csnu1`, required, length 10).
-    pub bidp_csnu1: v::Val<String>,
+    pub bidp_csnu1: v::Val<i64>,
     /// 매수호가 건수2 (`bidp_csnu2`, required, length 10).
-    pub bidp_csnu2: v::Val<String>,
+    pub bidp_csnu2: v::Val<i64>,
     /// 매수호가 건수3 (`bidp_csnu3`, required, length 10).
-    pub bidp_csnu3: v::Val<String>,
+    pub bidp_csnu3: v::Val<i64>,
     /// 매수호가 건수4 (`bidp_csnu4`, required, length 10).
-    pub bidp_csnu4: v::Val<String>,
+    pub bidp_csnu4: v::Val<i64>,
     /// 매수호가 건수5 (`bidp_csnu5`, required, length 10).
-    pub bidp_csnu5: v::Val<String>,
+    pub bidp_csnu5: v::Val<i64>,
     /// 총 매도호가 잔량 (`total_askp_rsqn`, required, length 12).
     pub total_askp_rsqn: v::Val<i64>,
     /// 총 매수호가 잔량 (`total_bidp_rsqn`, required, length 12).
     pub total_bidp_rsqn: v::Val<i64>,
     /// 총 매도호가 건수 (`total_askp_csnu`, required, length 10).
-    pub total_askp_csnu: v::Val<String>,
+    pub total_askp_csnu: v::Val<i64>,
     /// 총 매수호가 건수 (`total_bidp_csnu`, required, length 10).
-    pub total_bidp_csnu: v::Val<String>,
+    pub total_bidp_csnu: v::Val<i64>,
     /// 호가 접수 시간 (`aspr_acpt_hour`, required, length 6).
-    pub aspr_acpt_hour: v::Val<v::NaiveTime>,
+    pub aspr_acpt_hour: v::Val<v::KisTime>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,

@@ -585,7 +585,7 @@ pub struct Output1 {
     /// - `00`: 전체
     /// - `01`: 매도
     /// - `02`: 매수
-    pub sll_buy_dvsn_cd: v::Val<crate::api::codes::SllBuyDvsnCd>,
+    pub sll_buy_dvsn_cd: v::Val<crate::api::codes::SllBuyDvsnCdInquireCcnl>,
     /// 매매구분명 (`trad_dvsn_name`, required, length 60).
     pub trad_dvsn_name: v::Val<String>,
     /// 호가유형코드 (`nmpr_type_cd`, required, length 2).
@@ -607,15 +607,15 @@ pub struct Output1 {
     /// 주문수량 (`ord_qty`, required, length 10).
     pub ord_qty: v::Val<i64>,
     /// 주문지수 (`ord_idx`, required, length 24).
-    pub ord_idx: v::Val<String>,
+    pub ord_idx: v::Val<v::Decimal>,
     /// 잔량 (`qty`, required, length 10).
     pub qty: v::Val<i64>,
     /// 주문시각 (`ord_tmd`, required, length 6).
-    pub ord_tmd: v::Val<v::NaiveTime>,
+    pub ord_tmd: v::Val<v::KisTime>,
     /// 총체결수량 (`tot_ccld_qty`, required, length 10).
     pub tot_ccld_qty: v::Val<i64>,
     /// 평균지수 (`avg_idx`, required, length 27).
-    pub avg_idx: v::Val<String>,
+    pub avg_idx: v::Val<v::Decimal>,
     /// 총체결금액 (`tot_ccld_amt`, required, length 19).
     pub tot_ccld_amt: v::Val<v::Decimal>,
     /// 거부수량 (`rjct_qty`, required, length 10).
@@ -826,11 +826,11 @@ pub struct Output2 {
     /// 총주문수량 (`tot_ord_qty`, required, length 10).
     pub tot_ord_qty: v::Val<i64>,
     /// 총체결금액합계 (`tot_ccld_amt_smtl`, required, length 19).
-    pub tot_ccld_amt_smtl: v::Val<String>,
+    pub tot_ccld_amt_smtl: v::Val<v::Decimal>,
     /// 총체결수량합계 (`tot_ccld_qty_smtl`, required, length 19).
-    pub tot_ccld_qty_smtl: v::Val<String>,
+    pub tot_ccld_qty_smtl: v::Val<i64>,
     /// 수수료합계 (`fee_smtl`, required, length 19).
-    pub fee_smtl: v::Val<String>,
+    pub fee_smtl: v::Val<v::Decimal>,
     /// 연락전화번호 (`ctac_tlno`, required, length 20).
     pub ctac_tlno: v::Val<String>,
     /// Fields the spec does not list, kept as received.

@@ -298,11 +298,11 @@ pub struct Output1 {
     /// 선물 하한가 (`futs_llam`, required, length 14).
     pub futs_llam: v::Val<v::Decimal>,
     /// 베이시스 (`basis`, required, length 13).
-    pub basis: v::Val<String>,
+    pub basis: v::Val<v::Decimal>,
     /// 선물 기준가 (`futs_sdpr`, required, length 14).
     pub futs_sdpr: v::Val<v::Decimal>,
     /// HTS 이론가 (`hts_thpr`, required, length 14).
-    pub hts_thpr: v::Val<String>,
+    pub hts_thpr: v::Val<v::Decimal>,
     /// 괴리율 (`dprt`, required, length 11).
     pub dprt: v::Val<v::Decimal>,
     /// 서킷브레이커 적용 상한가 (`crbr_aply_mxpr`, required, length 14).
@@ -312,29 +312,29 @@ pub struct Output1 {
     /// 선물 최종 거래 일자 (`futs_last_tr_date`, required, length 8).
     pub futs_last_tr_date: v::Val<v::NaiveDate>,
     /// HTS 잔존 일수 (`hts_rmnn_dynu`, required, length 5).
-    pub hts_rmnn_dynu: v::Val<String>,
+    pub hts_rmnn_dynu: v::Val<i64>,
     /// 선물 상장 중 최고가 (`futs_lstn_medm_hgpr`, required, length 14).
     pub futs_lstn_medm_hgpr: v::Val<v::Decimal>,
     /// 선물 상장 중 최저가 (`futs_lstn_medm_lwpr`, required, length 14).
     pub futs_lstn_medm_lwpr: v::Val<v::Decimal>,
     /// 델타 값 (`delta_val`, required, length 16).
-    pub delta_val: v::Val<String>,
+    pub delta_val: v::Val<v::Decimal>,
     /// 감마 (`gama`, required, length 13).
-    pub gama: v::Val<String>,
+    pub gama: v::Val<v::Decimal>,
     /// 세타 (`theta`, required, length 13).
-    pub theta: v::Val<String>,
+    pub theta: v::Val<v::Decimal>,
     /// 베가 (`vega`, required, length 13).
-    pub vega: v::Val<String>,
+    pub vega: v::Val<v::Decimal>,
     /// 로우 (`rho`, required, length 13).
-    pub rho: v::Val<String>,
+    pub rho: v::Val<v::Decimal>,
     /// 역사적 변동성 (`hist_vltl`, required, length 16).
-    pub hist_vltl: v::Val<String>,
+    pub hist_vltl: v::Val<v::Decimal>,
     /// HTS 내재 변동성 (`hts_ints_vltl`, required, length 16).
-    pub hts_ints_vltl: v::Val<String>,
+    pub hts_ints_vltl: v::Val<v::Decimal>,
     /// 시장 베이시스 (`mrkt_basis`, required, length 13).
-    pub mrkt_basis: v::Val<String>,
+    pub mrkt_basis: v::Val<v::Decimal>,
     /// 행사가 (`acpr`, required, length 14).
-    pub acpr: v::Val<String>,
+    pub acpr: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
@@ -527,7 +527,14 @@ pub struct Output2 {
     /// 업종 지수 현재가 (`bstp_nmix_prpr`, required, length 14).
     pub bstp_nmix_prpr: v::Val<v::Decimal>,
     /// 전일 대비 부호 (`prdy_vrss_sign`, required, length 1).
-    pub prdy_vrss_sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub prdy_vrss_sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 업종 지수 전일 대비 (`bstp_nmix_prdy_vrss`, required, length 14).
     pub bstp_nmix_prdy_vrss: v::Val<v::Decimal>,
     /// 업종 지수 전일 대비율 (`bstp_nmix_prdy_ctrt`, required, length 11).
@@ -612,7 +619,14 @@ pub struct Output3 {
     /// 업종 지수 현재가 (`bstp_nmix_prpr`, required, length 14).
     pub bstp_nmix_prpr: v::Val<v::Decimal>,
     /// 전일 대비 부호 (`prdy_vrss_sign`, required, length 1).
-    pub prdy_vrss_sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub prdy_vrss_sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 업종 지수 전일 대비 (`bstp_nmix_prdy_vrss`, required, length 14).
     pub bstp_nmix_prdy_vrss: v::Val<v::Decimal>,
     /// 업종 지수 전일 대비율 (`bstp_nmix_prdy_ctrt`, required, length 11).

@@ -697,7 +697,7 @@ pub struct Output {
     /// 종목명 (`ITEM_NAME`, required, length 60).
     pub item_name: v::Val<String>,
     /// 주문시각 (`ORD_TMD`, required, length 6).
-    pub ord_tmd: v::Val<v::NaiveTime>,
+    pub ord_tmd: v::Val<v::KisTime>,
     /// 주문채번지점번호 (`ORD_GNO_BRNO`, required, length 5).
     pub ord_gno_brno: v::Val<String>,
     /// 원주문번호 (`ORGN_ODNO`, required, length 10).

@@ -412,7 +412,7 @@ pub struct Output {
     /// 주문단가 (`ord_unpr`, required, length 6).
     pub ord_unpr: v::Val<v::Decimal>,
     /// 주문시각 (`ord_tmd`, required, length 5).
-    pub ord_tmd: v::Val<String>,
+    pub ord_tmd: v::Val<v::KisTime>,
     /// 총체결수량 (`tot_ccld_qty`, required, length 10).
     pub tot_ccld_qty: v::Val<i64>,
     /// 총체결금액 (`tot_ccld_amt`, required, length 6).
@@ -424,7 +424,7 @@ pub struct Output {
     /// Codes:
     /// - `01`: 매도
     /// - `02`: 매수
-    pub sll_buy_dvsn_cd: v::Val<crate::api::codes::SllBuyDvsnCdInquirePsblRvsecncl>,
+    pub sll_buy_dvsn_cd: v::Val<crate::api::codes::SllBuyDvsnCdInquireDailyCcld>,
     /// 주문구분코드 (`ord_dvsn_cd`, required, length 6).
     ///
     /// Codes:

@@ -343,7 +343,7 @@ pub struct Output {
     /// 주식펀드환매대금대상금액 (`stck_fund_rpch_chgs_objt_amt`, required, length 18.4).
     pub stck_fund_rpch_chgs_objt_amt: v::Val<v::Decimal>,
     /// 주식융자상환금대상금액 (`stck_fncg_rdpt_objt_atm`, required, length 184).
-    pub stck_fncg_rdpt_objt_atm: v::Val<String>,
+    pub stck_fncg_rdpt_objt_atm: v::Val<v::Decimal>,
     /// 채권재사용가능대상금액 (`bond_ruse_psbl_objt_amt`, required, length 18.4).
     pub bond_ruse_psbl_objt_amt: v::Val<v::Decimal>,
     /// 주식현금사용금액 (`stck_cash_use_amt`, required, length 18.4).

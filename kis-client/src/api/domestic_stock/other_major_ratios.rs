@@ -267,11 +267,11 @@ pub struct Output {
     /// 배당 성향 (`payout_rate`, required, length 9.2).
     pub payout_rate: v::Val<v::Decimal>,
     /// EVA (`eva`, required, length 82).
-    pub eva: v::Val<String>,
+    pub eva: v::Val<v::Decimal>,
     /// EBITDA (`ebitda`, required, length 82).
-    pub ebitda: v::Val<String>,
+    pub ebitda: v::Val<v::Decimal>,
     /// EV\_EBITDA (`ev_ebitda`, required, length 82).
-    pub ev_ebitda: v::Val<String>,
+    pub ev_ebitda: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,

@@ -427,15 +427,25 @@ impl serde::Serialize for OvertimeExpTransFluctResponse {
 #[non_exhaustive]
 pub struct Output {
     /// 데이터 순위 (`data_rank`, required, length 10).
-    pub data_rank: v::Val<String>,
+    pub data_rank: v::Val<i64>,
     /// 종목 상태 구분 코드 (`iscd_stat_cls_code`, required, length 3).
-    pub iscd_stat_cls_code: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `51`: 관리종목
+    /// - `52`: 투자위험
+    /// - `53`: 투자경고
+    /// - `54`: 투자주의
+    /// - `55`: 신용가능
+    /// - `57`: 증거금 100%
+    /// - `58`: 거래정지
+    /// - `59`: 단기과열종목
+    pub iscd_stat_cls_code: v::Val<crate::api::codes::IscdStatClsCode>,
     /// 주식 단축 종목코드 (`stck_shrn_iscd`, required, length 9).
     pub stck_shrn_iscd: v::Val<String>,
     /// HTS 한글 종목명 (`hts_kor_isnm`, required, length 40).
     pub hts_kor_isnm: v::Val<String>,
     /// 시간외 단일가 예상 체결가 (`ovtm_untp_antc_cnpr`, required, length 10).
-    pub ovtm_untp_antc_cnpr: v::Val<String>,
+    pub ovtm_untp_antc_cnpr: v::Val<v::Decimal>,
     /// 시간외 단일가 예상 체결 대비 (`ovtm_untp_antc_cntg_vrss`, required, length 10).
     pub ovtm_untp_antc_cntg_vrss: v::Val<v::Decimal>,
     /// 시간외 단일가 예상 체결 대비 (`ovtm_untp_antc_cntg_vrsssign`, required, length 1).
@@ -447,7 +457,7 @@ pub struct Output {
     /// 시간외 단일가 매수호가 잔량1 (`ovtm_untp_bidp_rsqn1`, required, length 12).
     pub ovtm_untp_bidp_rsqn1: v::Val<i64>,
     /// 시간외 단일가 예상 체결량 (`ovtm_untp_antc_cnqn`, required, length 18).
-    pub ovtm_untp_antc_cnqn: v::Val<String>,
+    pub ovtm_untp_antc_cnqn: v::Val<i64>,
     /// 장중 거래량 (`itmt_vol`, required, length 18).
     pub itmt_vol: v::Val<i64>,
     /// 주식 현재가 (`stck_prpr`, required, length 10).

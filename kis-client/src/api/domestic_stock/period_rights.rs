@@ -539,15 +539,15 @@ pub struct Output {
     /// 권리유형코드 (`rght_type_cd`, required, length 2).
     ///
     /// Codes:
-    /// - `1`: 유상
-    /// - `2`: 무상
-    /// - `3`: 배당
-    /// - `4`: 매수청구
-    /// - `5`: 공개매수
-    /// - `6`: 주주총회
-    /// - `7`: 신주인수권증서
-    /// - `8`: 반대의사
-    /// - `9`: 신주인수권증권
+    /// - `01`: 유상
+    /// - `02`: 무상
+    /// - `03`: 배당
+    /// - `04`: 매수청구
+    /// - `05`: 공개매수
+    /// - `06`: 주주총회
+    /// - `07`: 신주인수권증서
+    /// - `08`: 반대의사
+    /// - `09`: 신주인수권증권
     /// - `11`: 합병
     /// - `12`: 회사분할
     /// - `13`: 주식교환
@@ -607,17 +607,17 @@ pub struct Output {
     /// - `92`: 청약
     /// - `93`: 환매
     /// - `99`: 기타권리사유
-    pub rght_type_cd: v::Val<crate::api::codes::RghtTypeCd>,
+    pub rght_type_cd: v::Val<crate::api::codes::RghtTypeCdLendableByCompany>,
     /// 기준일자 (`bass_dt`, required, length 8).
     pub bass_dt: v::Val<v::NaiveDate>,
     /// 권리잔고유형코드 (`rght_cblc_type_cd`, required, length 2).
     ///
     /// Codes:
-    /// - `1`: 입고
-    /// - `2`: 출고
-    /// - `3`: 출고입고
-    /// - `4`: 출고입금
-    /// - `5`: 출고출금
+    /// - `01`: 입고
+    /// - `02`: 출고
+    /// - `03`: 출고입고
+    /// - `04`: 출고입금
+    /// - `05`: 출고출금
     /// - `10`: 현금입금
     /// - `11`: 단수주대금입금
     /// - `12`: 교부금입금
@@ -660,7 +660,7 @@ pub struct Output {
     /// 최종단수주대금 (`last_ftsk_chgs`, required, length 19).
     pub last_ftsk_chgs: v::Val<v::Decimal>,
     /// 상환원금 (`rdpt_prca`, required, length 19).
-    pub rdpt_prca: v::Val<String>,
+    pub rdpt_prca: v::Val<v::Decimal>,
     /// 지연이자금액 (`dlay_int_amt`, required, length 19).
     pub dlay_int_amt: v::Val<v::Decimal>,
     /// 상장일자 (`lstg_dt`, required, length 8).

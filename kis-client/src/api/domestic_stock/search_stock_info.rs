@@ -253,9 +253,9 @@ pub struct Output {
     /// 상장자본금액 (`lstg_cptl_amt`, required, length 19).
     pub lstg_cptl_amt: v::Val<v::Decimal>,
     /// 자본금 (`cpta`, required, length 19).
-    pub cpta: v::Val<String>,
+    pub cpta: v::Val<v::Decimal>,
     /// 액면가 (`papr`, required, length 19).
-    pub papr: v::Val<String>,
+    pub papr: v::Val<v::Decimal>,
     /// 발행가격 (`issu_pric`, required, length 19).
     pub issu_pric: v::Val<v::Decimal>,
     /// 코스피200종목여부 (`kospi200_item_yn`, required, length 1).

@@ -240,15 +240,15 @@ pub struct Output {
     /// 누적거래량 (`acml_vol`, required, length 18).
     pub acml_vol: v::Val<i64>,
     /// 레버리지값 (`lvrg_val`, required, length 114).
-    pub lvrg_val: v::Val<String>,
+    pub lvrg_val: v::Val<v::Decimal>,
     /// 기어링 (`gear`, required, length 84).
-    pub gear: v::Val<String>,
+    pub gear: v::Val<v::Decimal>,
     /// 시간가치값 (`tmvl_val`, required, length 132).
-    pub tmvl_val: v::Val<String>,
+    pub tmvl_val: v::Val<v::Decimal>,
     /// 내재가치값 (`invl_val`, required, length 132).
-    pub invl_val: v::Val<String>,
+    pub invl_val: v::Val<v::Decimal>,
     /// 패리티 (`prit`, required, length 112).
-    pub prit: v::Val<String>,
+    pub prit: v::Val<v::Decimal>,
     /// ELW시가2 (`elw_oprc`, required, length 10).
     pub elw_oprc: v::Val<v::Decimal>,
     /// ELW최고가 (`elw_hgpr`, required, length 10).

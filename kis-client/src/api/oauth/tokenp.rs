@@ -182,7 +182,7 @@ pub struct TokenpResponse {
     /// 접근토큰유형 (`token_type`, required, length 20).
     pub token_type: v::Val<String>,
     /// 접근토큰 유효기간 (`expires_in`, required, length 10).
-    pub expires_in: v::Val<String>,
+    pub expires_in: v::Val<i64>,
     /// 접근토큰 유효기간(일시표시) (`access_token_token_expired`, required, length 50).
     pub access_token_token_expired: v::Val<String>,
     /// Fields the spec does not list, kept as received.

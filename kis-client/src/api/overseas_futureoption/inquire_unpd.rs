@@ -367,7 +367,11 @@ pub struct Output {
     /// 통화코드 (`crcy_cd`, length 3).
     pub crcy_cd: v::Val<String>,
     /// 매도매수구분코드 (`sll_buy_dvsn_cd`, length 2).
-    pub sll_buy_dvsn_cd: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `01`: 매도
+    /// - `02`: 매수
+    pub sll_buy_dvsn_cd: v::Val<crate::api::codes::SllBuyDvsnCdInquireDailyCcld>,
     /// FM미결제수량 (`fm_ustl_qty`, length 10).
     pub fm_ustl_qty: v::Val<v::Decimal>,
     /// FM체결평균가격 (`fm_ccld_avg_pric`, length 20).
@@ -381,7 +385,11 @@ pub struct Output {
     /// FM옵션평가손익금액 (`fm_otp_evlu_pfls_amt`, length 20).
     pub fm_otp_evlu_pfls_amt: v::Val<v::Decimal>,
     /// 선물옵션구분 (`fuop_dvsn`, length 2).
-    pub fuop_dvsn: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `01`: 선물
+    /// - `02`: 옵션
+    pub fuop_dvsn: v::Val<crate::api::codes::FuopDvsnInquireCcld>,
     /// 행사예약주문여부 (`ecis_rsvn_ord_yn`, length 1).
     pub ecis_rsvn_ord_yn: v::Val<bool>,
     /// FM청산가능수량 (`fm_lqd_psbl_qty`, length 10).

@@ -413,7 +413,7 @@ pub struct Output1 {
     /// 소수점자리수 (`zdiv`, required, length 1).
     pub zdiv: v::Val<String>,
     /// 전일종가 (`nrec`, required, length 12).
-    pub nrec: v::Val<String>,
+    pub nrec: v::Val<i64>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
@@ -468,7 +468,7 @@ impl crate::__private::Record for Output1 {
 #[non_exhaustive]
 pub struct Output2 {
     /// 일자(YYYYMMDD) (`xymd`, required, length 8).
-    pub xymd: v::Val<String>,
+    pub xymd: v::Val<v::NaiveDate>,
     /// 종가 (`clos`, required, length 12).
     pub clos: v::Val<String>,
     /// 대비기호 (`sign`, required, length 1).
@@ -481,17 +481,17 @@ pub struct Output2 {
     /// - `5`: 하락
     pub sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 대비 (`diff`, required, length 12).
-    pub diff: v::Val<String>,
+    pub diff: v::Val<v::Decimal>,
     /// 등락율 (`rate`, required, length 12).
     pub rate: v::Val<v::Decimal>,
     /// 시가 (`open`, required, length 12).
-    pub open: v::Val<String>,
+    pub open: v::Val<v::Decimal>,
     /// 고가 (`high`, required, length 12).
-    pub high: v::Val<String>,
+    pub high: v::Val<v::Decimal>,
     /// 저가 (`low`, required, length 12).
-    pub low: v::Val<String>,
+    pub low: v::Val<v::Decimal>,
     /// 거래량 (`tvol`, required, length 14).
-    pub tvol: v::Val<String>,
+    pub tvol: v::Val<v::Decimal>,
     /// 거래대금 (`tamt`, required, length 14).
     pub tamt: v::Val<v::Decimal>,
     /// 매수호가 (`pbid`, required, length 12).

@@ -336,19 +336,26 @@ impl serde::Serialize for InquireCcnlResponse {
 #[non_exhaustive]
 pub struct Output2 {
     /// 한국기준시간 (`khms`, required, length 6).
-    pub khms: v::Val<v::NaiveTime>,
+    pub khms: v::Val<v::KisTime>,
     /// 체결가 (`last`, required, length 12).
-    pub last: v::Val<String>,
+    pub last: v::Val<v::Decimal>,
     /// 기호 (`sign`, required, length 1).
-    pub sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 대비 (`diff`, required, length 12).
-    pub diff: v::Val<String>,
+    pub diff: v::Val<v::Decimal>,
     /// 등락율 (`rate`, required, length 12).
     pub rate: v::Val<v::Decimal>,
     /// 체결량 (`evol`, required, length 10).
     pub evol: v::Val<String>,
     /// 거래량 (`tvol`, required, length 14).
-    pub tvol: v::Val<String>,
+    pub tvol: v::Val<v::Decimal>,
     /// 시장구분 (`mtyp`, required, length 1).
     ///
     /// Codes:
@@ -447,11 +454,22 @@ impl crate::__private::Record for Output2 {
 #[non_exhaustive]
 pub struct Output1 {
     /// 실시간조회종목코드 (`rsym`, required, length 16).
-    pub rsym: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `NYS`: 뉴욕
+    /// - `NAS`: 나스닥
+    /// - `AMS`: 아멕스
+    /// - `TSE`: 도쿄
+    /// - `HKS`: 홍콩
+    /// - `SHS`: 상해
+    /// - `SZS`: 심천
+    /// - `HSX`: 호치민
+    /// - `HNX`: 하노이
+    pub rsym: v::Val<crate::api::codes::Rsym>,
     /// 소수점자리수 (`ZDIV`, required, length 1).
     pub zdiv: v::Val<String>,
     /// Record Count (`NREC`, required, length 4).
-    pub nrec: v::Val<String>,
+    pub nrec: v::Val<i64>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,

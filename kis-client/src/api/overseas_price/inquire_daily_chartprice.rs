@@ -346,7 +346,14 @@ pub struct Output1 {
     /// 전일 대비 (`ovrs_nmix_prdy_vrss`, length 16).
     pub ovrs_nmix_prdy_vrss: v::Val<v::Decimal>,
     /// 전일 대비 부호 (`prdy_vrss_sign`, length 1).
-    pub prdy_vrss_sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub prdy_vrss_sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 전일 대비율 (`prdy_ctrt`, length 11).
     pub prdy_ctrt: v::Val<v::Decimal>,
     /// 전일 종가 (`ovrs_nmix_prdy_clpr`, length 16).

@@ -278,26 +278,15 @@ impl serde::Serialize for PriceResponse {
 #[non_exhaustive]
 pub struct Output {
     /// 실시간조회종목코드 (`rsym`, required, length 16).
-    ///
-    /// Codes:
-    /// - `NYS`: 뉴욕
-    /// - `NAS`: 나스닥
-    /// - `AMS`: 아멕스
-    /// - `TSE`: 도쿄
-    /// - `HKS`: 홍콩
-    /// - `SHS`: 상해
-    /// - `SZS`: 심천
-    /// - `HSX`: 호치민
-    /// - `HNX`: 하노이
-    pub rsym: v::Val<crate::api::codes::Rsym>,
+    pub rsym: v::Val<String>,
     /// 소수점자리수 (`zdiv`, required, length 1).
     pub zdiv: v::Val<String>,
     /// 전일종가 (`base`, required, length 12).
-    pub base: v::Val<String>,
+    pub base: v::Val<v::Decimal>,
     /// 전일거래량 (`pvol`, required, length 14).
-    pub pvol: v::Val<String>,
+    pub pvol: v::Val<v::Decimal>,
     /// 현재가 (`last`, required, length 12).
-    pub last: v::Val<String>,
+    pub last: v::Val<v::Decimal>,
     /// 대비기호 (`sign`, required, length 1).
     ///
     /// Codes:
@@ -308,11 +297,11 @@ pub struct Output {
     /// - `5`: 하락
     pub sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 대비 (`diff`, required, length 12).
-    pub diff: v::Val<String>,
+    pub diff: v::Val<v::Decimal>,
     /// 등락율 (`rate`, required, length 12).
     pub rate: v::Val<v::Decimal>,
     /// 거래량 (`tvol`, required, length 14).
-    pub tvol: v::Val<String>,
+    pub tvol: v::Val<v::Decimal>,
     /// 거래대금 (`tamt`, required, length 14).
     pub tamt: v::Val<v::Decimal>,
     /// 매수가능여부 (`ordy`, required, length 20).

@@ -416,7 +416,7 @@ pub struct Output {
     /// Codes:
     /// - `01`: 매도
     /// - `02`: 매수
-    pub sll_buy_dvsn_cd: v::Val<crate::api::codes::SllBuyDvsnCdInquirePsblRvsecncl>,
+    pub sll_buy_dvsn_cd: v::Val<crate::api::codes::SllBuyDvsnCdInquireDailyCcld>,
     /// 매도매수구분코드명 (`sll_buy_dvsn_cd_name`, required, length 60).
     pub sll_buy_dvsn_cd_name: v::Val<String>,
     /// 정정취소구분코드 (`rvse_cncl_dvsn_cd`, required, length 2).
@@ -424,7 +424,7 @@ pub struct Output {
     /// Codes:
     /// - `01`: 정정
     /// - `02`: 취소
-    pub rvse_cncl_dvsn_cd: v::Val<crate::api::codes::RvseCnclDvsn>,
+    pub rvse_cncl_dvsn_cd: v::Val<crate::api::codes::RvseCnclDvsnCdInquireDailyOrder>,
     /// 정정취소구분코드명 (`rvse_cncl_dvsn_cd_name`, required, length 60).
     pub rvse_cncl_dvsn_cd_name: v::Val<String>,
     /// 거부사유 (`rjct_rson`, required, length 60).
@@ -432,7 +432,7 @@ pub struct Output {
     /// 거부사유명 (`rjct_rson_name`, required, length 60).
     pub rjct_rson_name: v::Val<String>,
     /// 주문시각 (`ord_tmd`, required, length 6).
-    pub ord_tmd: v::Val<v::NaiveTime>,
+    pub ord_tmd: v::Val<v::KisTime>,
     /// 거래시장명 (`tr_mket_name`, required, length 60).
     pub tr_mket_name: v::Val<String>,
     /// 거래통화코드 (`tr_crcy_cd`, required, length 3).
@@ -472,7 +472,7 @@ pub struct Output {
     /// - `TKSE`: 일본
     /// - `HASE`: 베트남 하노이
     /// - `VNSE`: 베트남 호치민
-    pub ovrs_excg_cd: v::Val<crate::api::codes::OvrsExcgCdInquireCcnl>,
+    pub ovrs_excg_cd: v::Val<crate::api::codes::OvrsExcgCdColableByCompany>,
     /// 처리상태명 (`prcs_stat_name`, required, length 60).
     pub prcs_stat_name: v::Val<String>,
     /// 대출유형코드 (`loan_type_cd`, required, length 2).

@@ -241,7 +241,7 @@ impl OrderResvListRequest {
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
-    pub fn prdt_type_cd(mut self, value: crate::api::codes::PrdtTypeCdCountriesHoliday) -> Self {
+    pub fn prdt_type_cd(mut self, value: crate::api::codes::PrdtTypeCdOrderResvList) -> Self {
         self.prdt_type_cd = p::code(&value);
         self
     }
@@ -595,7 +595,11 @@ pub struct Output {
     /// 주문번호 (`odno`, length 10).
     pub odno: v::Val<String>,
     /// 매도매수구분코드 (`sll_buy_dvsn_cd`, length 2).
-    pub sll_buy_dvsn_cd: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `01`: 매도
+    /// - `02`: 매수
+    pub sll_buy_dvsn_cd: v::Val<crate::api::codes::SllBuyDvsnCdInquireDailyCcld>,
     /// 매도매수구분명 (`sll_buy_dvsn_cd_name`, length 60).
     pub sll_buy_dvsn_cd_name: v::Val<String>,
     /// 해외예약주문상태코드 (`ovrs_rsvn_ord_stat_cd`, length 2).
@@ -605,17 +609,41 @@ pub struct Output {
     /// 상품번호 (`pdno`, length 12).
     pub pdno: v::Val<String>,
     /// 상품유형코드 (`prdt_type_cd`, length 3).
-    pub prdt_type_cd: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `512`: 미국 나스닥
+    /// - `513`: 미국 뉴욕거래소
+    /// - `529`: 미국 아멕스
+    /// - `515`: 일본
+    /// - `501`: 홍콩
+    /// - `543`: 홍콩CNY
+    /// - `558`: 홍콩USD
+    /// - `507`: 베트남 하노이거래소
+    /// - `508`: 베트남 호치민거래소
+    /// - `551`: 중국 상해A
+    /// - `552`: 중국 심천A
+    pub prdt_type_cd: v::Val<crate::api::codes::PrdtTypeCdOrderResvList>,
     /// 상품명 (`prdt_name`, length 60).
     pub prdt_name: v::Val<String>,
     /// 주문접수시각 (`ord_rcit_tmd`, length 6).
-    pub ord_rcit_tmd: v::Val<v::NaiveTime>,
+    pub ord_rcit_tmd: v::Val<v::KisTime>,
     /// 주문전송시각 (`ord_fwdg_tmd`, length 6).
-    pub ord_fwdg_tmd: v::Val<v::NaiveTime>,
+    pub ord_fwdg_tmd: v::Val<v::KisTime>,
     /// 거래구분명 (`tr_dvsn_name`, length 60).
     pub tr_dvsn_name: v::Val<String>,
     /// 해외거래소코드 (`ovrs_excg_cd`, length 4).
-    pub ovrs_excg_cd: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `NASD`: 나스닥
+    /// - `NYSE`: 뉴욕
+    /// - `AMEX`: 아멕스
+    /// - `SEHK`: 홍콩
+    /// - `SHAA`: 중국상해
+    /// - `SZAA`: 중국심천
+    /// - `TKSE`: 일본
+    /// - `HASE`: 베트남 하노이
+    /// - `VNSE`: 베트남 호치민
+    pub ovrs_excg_cd: v::Val<crate::api::codes::OvrsExcgCdColableByCompany>,
     /// 거래시장명 (`tr_mket_name`, length 60).
     pub tr_mket_name: v::Val<String>,
     /// 주문직원번호 (`ord_stfno`, length 6).

@@ -382,7 +382,7 @@ pub struct Output1 {
     /// 거래상태 (`stat`, required, length 20).
     pub stat: v::Val<String>,
     /// RecordCount (`nrec`, required, length 4).
-    pub nrec: v::Val<String>,
+    pub nrec: v::Val<i64>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
@@ -437,7 +437,18 @@ impl crate::__private::Record for Output1 {
 #[non_exhaustive]
 pub struct Output2 {
     /// 실시간조회심볼 (`rsym`, required, length 16).
-    pub rsym: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `NYS`: 뉴욕
+    /// - `NAS`: 나스닥
+    /// - `AMS`: 아멕스
+    /// - `TSE`: 도쿄
+    /// - `HKS`: 홍콩
+    /// - `SHS`: 상해
+    /// - `SZS`: 심천
+    /// - `HSX`: 호치민
+    /// - `HNX`: 하노이
+    pub rsym: v::Val<crate::api::codes::Rsym>,
     /// 거래소코드 (`excd`, required, length 4).
     pub excd: v::Val<String>,
     /// 종목코드 (`symb`, required, length 16).
@@ -445,15 +456,22 @@ pub struct Output2 {
     /// 종목명 (`knam`, required, length 48).
     pub knam: v::Val<String>,
     /// 현재가 (`last`, required, length 12).
-    pub last: v::Val<String>,
+    pub last: v::Val<v::Decimal>,
     /// 기호 (`sign`, required, length 1).
-    pub sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 대비 (`diff`, required, length 12).
-    pub diff: v::Val<String>,
+    pub diff: v::Val<v::Decimal>,
     /// 등락율 (`rate`, required, length 12).
     pub rate: v::Val<v::Decimal>,
     /// 거래량 (`tvol`, required, length 14).
-    pub tvol: v::Val<String>,
+    pub tvol: v::Val<v::Decimal>,
     /// 매도호가 (`pask`, required, length 12).
     pub pask: v::Val<String>,
     /// 매수호가 (`pbid`, required, length 12).

@@ -398,11 +398,11 @@ pub struct Output1 {
     /// 거래상태정보 (`stat`, required, length 20).
     pub stat: v::Val<String>,
     /// 현재조회종목수 (`crec`, required, length 6).
-    pub crec: v::Val<String>,
+    pub crec: v::Val<i64>,
     /// 전체조회종목수 (`trec`, required, length 6).
-    pub trec: v::Val<String>,
+    pub trec: v::Val<i64>,
     /// RecordCount (`nrec`, required, length 4).
-    pub nrec: v::Val<String>,
+    pub nrec: v::Val<i64>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
@@ -467,7 +467,18 @@ impl crate::__private::Record for Output1 {
 #[non_exhaustive]
 pub struct Output2 {
     /// 실시간조회심볼 (`rsym`, required, length 16).
-    pub rsym: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `NYS`: 뉴욕
+    /// - `NAS`: 나스닥
+    /// - `AMS`: 아멕스
+    /// - `TSE`: 도쿄
+    /// - `HKS`: 홍콩
+    /// - `SHS`: 상해
+    /// - `SZS`: 심천
+    /// - `HSX`: 호치민
+    /// - `HNX`: 하노이
+    pub rsym: v::Val<crate::api::codes::Rsym>,
     /// 거래소코드 (`excd`, required, length 4).
     pub excd: v::Val<String>,
     /// 종목코드 (`symb`, required, length 1).
@@ -475,11 +486,18 @@ pub struct Output2 {
     /// 종목명 (`name`, required, length 48).
     pub name: v::Val<String>,
     /// 현재가 (`last`, required, length 16).
-    pub last: v::Val<String>,
+    pub last: v::Val<v::Decimal>,
     /// 기호 (`sign`, required, length 1).
-    pub sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 대비 (`diff`, required, length 12).
-    pub diff: v::Val<String>,
+    pub diff: v::Val<v::Decimal>,
     /// 등락율 (`rate`, required, length 12).
     pub rate: v::Val<v::Decimal>,
     /// 매도호가 (`pask`, required, length 12).
@@ -487,13 +505,13 @@ pub struct Output2 {
     /// 매수호가 (`pbid`, required, length 12).
     pub pbid: v::Val<String>,
     /// 거래량 (`tvol`, required, length 14).
-    pub tvol: v::Val<String>,
+    pub tvol: v::Val<v::Decimal>,
     /// 거래대금 (`tamt`, required, length 14).
     pub tamt: v::Val<v::Decimal>,
     /// 평균거래대금 (`a_tamt`, required, length 14).
     pub a_tamt: v::Val<v::Decimal>,
     /// 순위 (`rank`, required, length 6).
-    pub rank: v::Val<String>,
+    pub rank: v::Val<i64>,
     /// 영문종목명 (`ename`, required, length 48).
     pub ename: v::Val<String>,
     /// 매매가능 (`e_ordyn`, required, length 2).

@@ -15,7 +15,7 @@ pub struct H0bjasp0 {
     /// 표준종목코드 (`STND_ISCD`, required, length 12).
     pub stnd_iscd: v::Val<crate::Text>,
     /// 주식체결시간 (`STCK_CNTG_HOUR`, required, length 6).
-    pub stck_cntg_hour: v::Val<v::NaiveTime>,
+    pub stck_cntg_hour: v::Val<v::KisTime>,
     /// 매도호가수익률 (`ASKP_ERT1`, required, length 10).
     pub askp_ert1: v::Val<v::Decimal>,
     /// 매수호가수익률1 (`BIDP_ERT1`, required, length 10).

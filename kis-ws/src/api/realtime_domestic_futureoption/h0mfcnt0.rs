@@ -15,7 +15,7 @@ pub struct H0mfcnt0 {
     /// 선물 단축 종목코드 (`FUTS_SHRN_ISCD`, required, length 9).
     pub futs_shrn_iscd: v::Val<crate::Text>,
     /// 영업 시간 (`BSOP_HOUR`, required, length 6).
-    pub bsop_hour: v::Val<v::NaiveTime>,
+    pub bsop_hour: v::Val<v::KisTime>,
     /// 선물 전일 대비 (`FUTS_PRDY_VRSS`, required, length 1).
     pub futs_prdy_vrss: v::Val<v::Decimal>,
     /// 전일 대비 부호 (`PRDY_VRSS_SIGN`, required, length 1).
@@ -38,15 +38,15 @@ pub struct H0mfcnt0 {
     /// 선물 최저가 (`FUTS_LWPR`, required, length 1).
     pub futs_lwpr: v::Val<v::Decimal>,
     /// 최종 거래량 (`LAST_CNQN`, required, length 1).
-    pub last_cnqn: v::Val<crate::Text>,
+    pub last_cnqn: v::Val<i64>,
     /// 누적 거래량 (`ACML_VOL`, required, length 1).
     pub acml_vol: v::Val<i64>,
     /// 누적 거래 대금 (`ACML_TR_PBMN`, required, length 1).
     pub acml_tr_pbmn: v::Val<v::Decimal>,
     /// HTS 이론가 (`HTS_THPR`, required, length 1).
-    pub hts_thpr: v::Val<crate::Text>,
+    pub hts_thpr: v::Val<v::Decimal>,
     /// 시장 베이시스 (`MRKT_BASIS`, required, length 1).
-    pub mrkt_basis: v::Val<crate::Text>,
+    pub mrkt_basis: v::Val<v::Decimal>,
     /// 괴리율 (`DPRT`, required, length 1).
     pub dprt: v::Val<v::Decimal>,
     /// 근월물 약정가 (`NMSC_FCTN_STPL_PRC`, required, length 1).
@@ -60,33 +60,54 @@ pub struct H0mfcnt0 {
     /// 미결제 약정 수량 증감 (`OTST_STPL_QTY_ICDC`, required, length 1).
     pub otst_stpl_qty_icdc: v::Val<v::Decimal>,
     /// 시가 시간 (`OPRC_HOUR`, required, length 6).
-    pub oprc_hour: v::Val<v::NaiveTime>,
+    pub oprc_hour: v::Val<v::KisTime>,
     /// 시가2 대비 현재가 부호 (`OPRC_VRSS_PRPR_SIGN`, required, length 1).
-    pub oprc_vrss_prpr_sign: v::Val<crate::Text>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub oprc_vrss_prpr_sign: v::Val<OprcVrssPrprSign>,
     /// 시가 대비 지수 현재가 (`OPRC_VRSS_NMIX_PRPR`, required, length 1).
     pub oprc_vrss_nmix_prpr: v::Val<v::Decimal>,
     /// 최고가 시간 (`HGPR_HOUR`, required, length 6).
-    pub hgpr_hour: v::Val<v::NaiveTime>,
+    pub hgpr_hour: v::Val<v::KisTime>,
     /// 최고가 대비 현재가 부호 (`HGPR_VRSS_PRPR_SIGN`, required, length 1).
-    pub hgpr_vrss_prpr_sign: v::Val<crate::Text>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub hgpr_vrss_prpr_sign: v::Val<HgprVrssPrprSign>,
     /// 최고가 대비 지수 현재가 (`HGPR_VRSS_NMIX_PRPR`, required, length 1).
     pub hgpr_vrss_nmix_prpr: v::Val<v::Decimal>,
     /// 최저가 시간 (`LWPR_HOUR`, required, length 6).
-    pub lwpr_hour: v::Val<v::NaiveTime>,
+    pub lwpr_hour: v::Val<v::KisTime>,
     /// 최저가 대비 현재가 부호 (`LWPR_VRSS_PRPR_SIGN`, required, length 1).
-    pub lwpr_vrss_prpr_sign: v::Val<crate::Text>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub lwpr_vrss_prpr_sign: v::Val<LwprVrssPrprSign>,
     /// 최저가 대비 지수 현재가 (`LWPR_VRSS_NMIX_PRPR`, required, length 1).
     pub lwpr_vrss_nmix_prpr: v::Val<v::Decimal>,
     /// 매수2 비율 (`SHNU_RATE`, required, length 1).
     pub shnu_rate: v::Val<v::Decimal>,
     /// 체결강도 (`CTTR`, required, length 1).
-    pub cttr: v::Val<crate::Text>,
+    pub cttr: v::Val<v::Decimal>,
     /// 괴리도 (`ESDG`, required, length 1).
-    pub esdg: v::Val<crate::Text>,
+    pub esdg: v::Val<v::Decimal>,
     /// 미결제 약정 직전 수량 증감 (`OTST_STPL_RGBF_QTY_ICDC`, required, length 1).
     pub otst_stpl_rgbf_qty_icdc: v::Val<v::Decimal>,
     /// 이론 베이시스 (`THPR_BASIS`, required, length 1).
-    pub thpr_basis: v::Val<crate::Text>,
+    pub thpr_basis: v::Val<v::Decimal>,
     /// 선물 매도호가1 (`FUTS_ASKP1`, required, length 1).
     pub futs_askp1: v::Val<v::Decimal>,
     /// 선물 매수호가1 (`FUTS_BIDP1`, required, length 1).
@@ -96,15 +117,15 @@ pub struct H0mfcnt0 {
     /// 매수호가 잔량1 (`BIDP_RSQN1`, required, length 1).
     pub bidp_rsqn1: v::Val<i64>,
     /// 매도 체결 건수 (`SELN_CNTG_CSNU`, required, length 1).
-    pub seln_cntg_csnu: v::Val<crate::Text>,
+    pub seln_cntg_csnu: v::Val<i64>,
     /// 매수 체결 건수 (`SHNU_CNTG_CSNU`, required, length 1).
-    pub shnu_cntg_csnu: v::Val<crate::Text>,
+    pub shnu_cntg_csnu: v::Val<i64>,
     /// 순매수 체결 건수 (`NTBY_CNTG_CSNU`, required, length 1).
-    pub ntby_cntg_csnu: v::Val<crate::Text>,
+    pub ntby_cntg_csnu: v::Val<i64>,
     /// 총 매도 수량 (`SELN_CNTG_SMTN`, required, length 1).
-    pub seln_cntg_smtn: v::Val<crate::Text>,
+    pub seln_cntg_smtn: v::Val<i64>,
     /// 총 매수 수량 (`SHNU_CNTG_SMTN`, required, length 1).
-    pub shnu_cntg_smtn: v::Val<crate::Text>,
+    pub shnu_cntg_smtn: v::Val<i64>,
     /// 총 매도호가 잔량 (`TOTAL_ASKP_RSQN`, required, length 1).
     pub total_askp_rsqn: v::Val<i64>,
     /// 총 매수호가 잔량 (`TOTAL_BIDP_RSQN`, required, length 1).
@@ -561,6 +582,141 @@ pub enum PrdyVrssSign {
 }
 
 impl v::Wire for PrdyVrssSign {
+    fn parse_wire(s: &str) -> Option<Self> {
+        Some(match s {
+            "1" => Self::Sanghan,
+            "2" => Self::Rise,
+            "3" => Self::Unchanged,
+            "4" => Self::Hahan,
+            "5" => Self::Fall,
+            _ => Self::Other(s.into()),
+        })
+    }
+
+    fn is_canonical(&self, _: &str) -> bool {
+        true
+    }
+
+    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(match self {
+            Self::Sanghan => "1",
+            Self::Rise => "2",
+            Self::Unchanged => "3",
+            Self::Hahan => "4",
+            Self::Fall => "5",
+            Self::Other(s) => s,
+        })
+    }
+}
+
+/// Codes of 시가2 대비 현재가 부호 (`OPRC_VRSS_PRPR_SIGN`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OprcVrssPrprSign {
+    /// `1`: 상한
+    Sanghan,
+    /// `2`: 상승
+    Rise,
+    /// `3`: 보합
+    Unchanged,
+    /// `4`: 하한
+    Hahan,
+    /// `5`: 하락
+    Fall,
+    /// A code the spec does not list, kept verbatim.
+    Other(Box<str>),
+}
+
+impl v::Wire for OprcVrssPrprSign {
+    fn parse_wire(s: &str) -> Option<Self> {
+        Some(match s {
+            "1" => Self::Sanghan,
+            "2" => Self::Rise,
+            "3" => Self::Unchanged,
+            "4" => Self::Hahan,
+            "5" => Self::Fall,
+            _ => Self::Other(s.into()),
+        })
+    }
+
+    fn is_canonical(&self, _: &str) -> bool {
+        true
+    }
+
+    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(match self {
+            Self::Sanghan => "1",
+            Self::Rise => "2",
+            Self::Unchanged => "3",
+            Self::Hahan => "4",
+            Self::Fall => "5",
+            Self::Other(s) => s,
+        })
+    }
+}
+
+/// Codes of 최고가 대비 현재가 부호 (`HGPR_VRSS_PRPR_SIGN`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HgprVrssPrprSign {
+    /// `1`: 상한
+    Sanghan,
+    /// `2`: 상승
+    Rise,
+    /// `3`: 보합
+    Unchanged,
+    /// `4`: 하한
+    Hahan,
+    /// `5`: 하락
+    Fall,
+    /// A code the spec does not list, kept verbatim.
+    Other(Box<str>),
+}
+
+impl v::Wire for HgprVrssPrprSign {
+    fn parse_wire(s: &str) -> Option<Self> {
+        Some(match s {
+            "1" => Self::Sanghan,
+            "2" => Self::Rise,
+            "3" => Self::Unchanged,
+            "4" => Self::Hahan,
+            "5" => Self::Fall,
+            _ => Self::Other(s.into()),
+        })
+    }
+
+    fn is_canonical(&self, _: &str) -> bool {
+        true
+    }
+
+    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(match self {
+            Self::Sanghan => "1",
+            Self::Rise => "2",
+            Self::Unchanged => "3",
+            Self::Hahan => "4",
+            Self::Fall => "5",
+            Self::Other(s) => s,
+        })
+    }
+}
+
+/// Codes of 최저가 대비 현재가 부호 (`LWPR_VRSS_PRPR_SIGN`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LwprVrssPrprSign {
+    /// `1`: 상한
+    Sanghan,
+    /// `2`: 상승
+    Rise,
+    /// `3`: 보합
+    Unchanged,
+    /// `4`: 하한
+    Hahan,
+    /// `5`: 하락
+    Fall,
+    /// A code the spec does not list, kept verbatim.
+    Other(Box<str>),
+}
+
+impl v::Wire for LwprVrssPrprSign {
     fn parse_wire(s: &str) -> Option<Self> {
         Some(match s {
             "1" => Self::Sanghan,

@@ -15,7 +15,7 @@ pub struct H0zfasp0 {
     /// 선물단축종목코드 (`FUTS_SHRN_ISCD`, required, length 9).
     pub futs_shrn_iscd: v::Val<crate::Text>,
     /// 영업시간 (`BSOP_HOUR`, required, length 6).
-    pub bsop_hour: v::Val<v::NaiveTime>,
+    pub bsop_hour: v::Val<v::KisTime>,
     /// 매도호가1 (`ASKP1`, required, length 1).
     pub askp1: v::Val<v::Decimal>,
     /// 매도호가2 (`ASKP2`, required, length 1).
@@ -57,45 +57,45 @@ pub struct H0zfasp0 {
     /// 매수호가10 (`BIDP10`, required, length 1).
     pub bidp10: v::Val<v::Decimal>,
     /// 매도호가건수1 (`ASKP_CSNU1`, required, length 1).
-    pub askp_csnu1: v::Val<crate::Text>,
+    pub askp_csnu1: v::Val<i64>,
     /// 매도호가건수2 (`ASKP_CSNU2`, required, length 1).
-    pub askp_csnu2: v::Val<crate::Text>,
+    pub askp_csnu2: v::Val<i64>,
     /// 매도호가건수3 (`ASKP_CSNU3`, required, length 1).
-    pub askp_csnu3: v::Val<crate::Text>,
+    pub askp_csnu3: v::Val<i64>,
     /// 매도호가건수4 (`ASKP_CSNU4`, required, length 1).
-    pub askp_csnu4: v::Val<crate::Text>,
+    pub askp_csnu4: v::Val<i64>,
     /// 매도호가건수5 (`ASKP_CSNU5`, required, length 1).
-    pub askp_csnu5: v::Val<crate::Text>,
+    pub askp_csnu5: v::Val<i64>,
     /// 매도호가건수6 (`ASKP_CSNU6`, required, length 1).
-    pub askp_csnu6: v::Val<crate::Text>,
+    pub askp_csnu6: v::Val<i64>,
     /// 매도호가건수7 (`ASKP_CSNU7`, required, length 1).
-    pub askp_csnu7: v::Val<crate::Text>,
+    pub askp_csnu7: v::Val<i64>,
     /// 매도호가건수8 (`ASKP_CSNU8`, required, length 1).
-    pub askp_csnu8: v::Val<crate::Text>,
+    pub askp_csnu8: v::Val<i64>,
     /// 매도호가건수9 (`ASKP_CSNU9`, required, length 1).
-    pub askp_csnu9: v::Val<crate::Text>,
+    pub askp_csnu9: v::Val<i64>,
     /// 매도호가건수10 (`ASKP_CSNU10`, required, length 1).
-    pub askp_csnu10: v::Val<crate::Text>,
+    pub askp_csnu10: v::Val<i64>,
     /// 매수호가건수1 (`BIDP_CSNU1`, required, length 1).
-    pub bidp_csnu1: v::Val<crate::Text>,
+    pub bidp_csnu1: v::Val<i64>,
     /// 매수호가건수2 (`BIDP_CSNU2`, required, length 1).
-    pub bidp_csnu2: v::Val<crate::Text>,
+    pub bidp_csnu2: v::Val<i64>,
     /// 매수호가건수3 (`BIDP_CSNU3`, required, length 1).
-    pub bidp_csnu3: v::Val<crate::Text>,
+    pub bidp_csnu3: v::Val<i64>,
     /// 매수호가건수4 (`BIDP_CSNU4`, required, length 1).
-    pub bidp_csnu4: v::Val<crate::Text>,
+    pub bidp_csnu4: v::Val<i64>,
     /// 매수호가건수5 (`BIDP_CSNU5`, required, length 1).
-    pub bidp_csnu5: v::Val<crate::Text>,
+    pub bidp_csnu5: v::Val<i64>,
     /// 매수호가건수6 (`BIDP_CSNU6`, required, length 1).
-    pub bidp_csnu6: v::Val<crate::Text>,
+    pub bidp_csnu6: v::Val<i64>,
     /// 매수호가건수7 (`BIDP_CSNU7`, required, length 1).
-    pub bidp_csnu7: v::Val<crate::Text>,
+    pub bidp_csnu7: v::Val<i64>,
     /// 매수호가건수8 (`BIDP_CSNU8`, required, length 1).
-    pub bidp_csnu8: v::Val<crate::Text>,
+    pub bidp_csnu8: v::Val<i64>,
     /// 매수호가건수9 (`BIDP_CSNU9`, required, length 1).
-    pub bidp_csnu9: v::Val<crate::Text>,
+    pub bidp_csnu9: v::Val<i64>,
     /// 매수호가건수10 (`BIDP_CSNU10`, required, length 1).
-    pub bidp_csnu10: v::Val<crate::Text>,
+    pub bidp_csnu10: v::Val<i64>,
     /// 매도호가잔량1 (`ASKP_RSQN1`, required, length 1).
     pub askp_rsqn1: v::Val<i64>,
     /// 매도호가잔량2 (`ASKP_RSQN2`, required, length 1).
@@ -137,9 +137,9 @@ pub struct H0zfasp0 {
     /// 매수호가잔량10 (`BIDP_RSQN10`, required, length 1).
     pub bidp_rsqn10: v::Val<i64>,
     /// 총매도호가건수 (`TOTAL_ASKP_CSNU`, required, length 1).
-    pub total_askp_csnu: v::Val<crate::Text>,
+    pub total_askp_csnu: v::Val<i64>,
     /// 총매수호가건수 (`TOTAL_BIDP_CSNU`, required, length 1).
-    pub total_bidp_csnu: v::Val<crate::Text>,
+    pub total_bidp_csnu: v::Val<i64>,
     /// 총매도호가잔량 (`TOTAL_ASKP_RSQN`, required, length 1).
     pub total_askp_rsqn: v::Val<i64>,
     /// 총매수호가잔량 (`TOTAL_BIDP_RSQN`, required, length 1).

@@ -15,7 +15,7 @@ pub struct H0stasp0 {
     /// 유가증권 단축 종목코드 (`MKSC_SHRN_ISCD`, required, length 9).
     pub mksc_shrn_iscd: v::Val<crate::Text>,
     /// 영업 시간 (`BSOP_HOUR`, required, length 6).
-    pub bsop_hour: v::Val<v::NaiveTime>,
+    pub bsop_hour: v::Val<v::KisTime>,
     /// 시간 구분 코드 (`HOUR_CLS_CODE`, required, length 1).
     ///
     /// Codes:
@@ -114,9 +114,9 @@ pub struct H0stasp0 {
     /// 시간외 총 매수호가 잔량 (`OVTM_TOTAL_BIDP_RSQN`, required, length 8).
     pub ovtm_total_bidp_rsqn: v::Val<i64>,
     /// 예상 체결가 (`ANTC_CNPR`, required, length 4).
-    pub antc_cnpr: v::Val<crate::Text>,
+    pub antc_cnpr: v::Val<i64>,
     /// 예상 체결량 (`ANTC_CNQN`, required, length 8).
-    pub antc_cnqn: v::Val<crate::Text>,
+    pub antc_cnqn: v::Val<i64>,
     /// 예상 거래량 (`ANTC_VOL`, required, length 8).
     pub antc_vol: v::Val<i64>,
     /// 예상 체결 대비 (`ANTC_CNTG_VRSS`, required, length 4).

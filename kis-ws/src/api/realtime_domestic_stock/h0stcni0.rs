@@ -68,7 +68,7 @@ pub struct H0stcni0 {
     /// 체결단가 (`CNTG_UNPR`, required, length 9).
     pub cntg_unpr: v::Val<v::Decimal>,
     /// 주식 체결 시간 (`STCK_CNTG_HOUR`, required, length 6).
-    pub stck_cntg_hour: v::Val<v::NaiveTime>,
+    pub stck_cntg_hour: v::Val<v::KisTime>,
     /// 거부여부 (`RFUS_YN`, required, length 1).
     ///
     /// Codes:

@@ -15,23 +15,23 @@ pub struct H0uppgm0 {
     /// 업종 구분 코드 (`BSTP_CLS_CODE`, required, length 4).
     pub bstp_cls_code: v::Val<crate::Text>,
     /// 영업 시간 (`BSOP_HOUR`, required, length 6).
-    pub bsop_hour: v::Val<v::NaiveTime>,
+    pub bsop_hour: v::Val<v::KisTime>,
     /// 차익 매도 위탁 체결량 (`ARBT_SELN_ENTM_CNQN`, required, length 1).
-    pub arbt_seln_entm_cnqn: v::Val<crate::Text>,
+    pub arbt_seln_entm_cnqn: v::Val<i64>,
     /// 차익 매도 자기 체결량 (`ARBT_SELN_ONSL_CNQN`, required, length 1).
-    pub arbt_seln_onsl_cnqn: v::Val<crate::Text>,
+    pub arbt_seln_onsl_cnqn: v::Val<i64>,
     /// 차익 매수2 위탁 체결량 (`ARBT_SHNU_ENTM_CNQN`, required, length 1).
-    pub arbt_shnu_entm_cnqn: v::Val<crate::Text>,
+    pub arbt_shnu_entm_cnqn: v::Val<i64>,
     /// 차익 매수2 자기 체결량 (`ARBT_SHNU_ONSL_CNQN`, required, length 1).
-    pub arbt_shnu_onsl_cnqn: v::Val<crate::Text>,
+    pub arbt_shnu_onsl_cnqn: v::Val<i64>,
     /// 비차익 매도 위탁 체결량 (`NABT_SELN_ENTM_CNQN`, required, length 1).
-    pub nabt_seln_entm_cnqn: v::Val<crate::Text>,
+    pub nabt_seln_entm_cnqn: v::Val<i64>,
     /// 비차익 매도 자기 체결량 (`NABT_SELN_ONSL_CNQN`, required, length 1).
-    pub nabt_seln_onsl_cnqn: v::Val<crate::Text>,
+    pub nabt_seln_onsl_cnqn: v::Val<i64>,
     /// 비차익 매수2 위탁 체결량 (`NABT_SHNU_ENTM_CNQN`, required, length 1).
-    pub nabt_shnu_entm_cnqn: v::Val<crate::Text>,
+    pub nabt_shnu_entm_cnqn: v::Val<i64>,
     /// 비차익 매수2 자기 체결량 (`NABT_SHNU_ONSL_CNQN`, required, length 1).
-    pub nabt_shnu_onsl_cnqn: v::Val<crate::Text>,
+    pub nabt_shnu_onsl_cnqn: v::Val<i64>,
     /// 차익 매도 위탁 체결 금액 (`ARBT_SELN_ENTM_CNTG_AMT`, required, length 1).
     pub arbt_seln_entm_cntg_amt: v::Val<v::Decimal>,
     /// 차익 매도 자기 체결 금액 (`ARBT_SELN_ONSL_CNTG_AMT`, required, length 1).
@@ -113,7 +113,7 @@ pub struct H0uppgm0 {
     /// 위탁 매수 거래대금 비율 (`ENTM_SHNU_TR_PBMN_RATE`, required, length 1).
     pub entm_shnu_tr_pbmn_rate: v::Val<v::Decimal>,
     /// 전체 위탁 순매수 수량 (`WHOL_ENTM_NTBY_QT`, required, length 1).
-    pub whol_entm_ntby_qt: v::Val<crate::Text>,
+    pub whol_entm_ntby_qt: v::Val<i64>,
     /// 위탁 순매수 수량 비율 (`ENTM_NTBY_QTY_RAT`, required, length 1).
     pub entm_ntby_qty_rat: v::Val<v::Decimal>,
     /// 전체 위탁 순매수 거래 대금 (`WHOL_ENTM_NTBY_TR_PBMN`, required, length 1).
@@ -153,7 +153,7 @@ pub struct H0uppgm0 {
     /// 전체 매도 거래대금 비율 (`WHOL_SELN_TR_PBMN_RATE`, required, length 1).
     pub whol_seln_tr_pbmn_rate: v::Val<v::Decimal>,
     /// 총 매수 수량 (`SHNU_CNTG_SMTN`, required, length 1).
-    pub shnu_cntg_smtn: v::Val<crate::Text>,
+    pub shnu_cntg_smtn: v::Val<i64>,
     /// 전체 매수 거래량 비율 (`WHOL_SHUN_VOL_RATE`, required, length 1).
     pub whol_shun_vol_rate: v::Val<v::Decimal>,
     /// 총 매수2 거래 대금 (`TOTAL_SHNU_TR_PBMN`, required, length 1).

@@ -19,23 +19,23 @@ pub struct Hdfff020 {
     /// 장개시일자 (`MRKT_OPEN_DATE`, required, length 8).
     pub mrkt_open_date: v::Val<v::NaiveDate>,
     /// 장개시시각 (`MRKT_OPEN_TIME`, required, length 6).
-    pub mrkt_open_time: v::Val<v::NaiveTime>,
+    pub mrkt_open_time: v::Val<v::KisTime>,
     /// 장종료일자 (`MRKT_CLOSE_DATE`, required, length 8).
     pub mrkt_close_date: v::Val<v::NaiveDate>,
     /// 장종료시각 (`MRKT_CLOSE_TIME`, required, length 6).
-    pub mrkt_close_time: v::Val<v::NaiveTime>,
+    pub mrkt_close_time: v::Val<v::KisTime>,
     /// 전일종가 (`PREV_PRICE`, required, length 15).
     pub prev_price: v::Val<v::Decimal>,
     /// 수신일자 (`RECV_DATE`, required, length 8).
     pub recv_date: v::Val<v::NaiveDate>,
     /// 수신시각 (`RECV_TIME`, required, length 6).
-    pub recv_time: v::Val<v::NaiveTime>,
+    pub recv_time: v::Val<v::KisTime>,
     /// 본장\_전산장구분 (`ACTIVE_FLAG`, required, length 1).
     pub active_flag: v::Val<crate::Text>,
     /// 체결가격 (`LAST_PRICE`, required, length 15).
     pub last_price: v::Val<v::Decimal>,
     /// 체결수량 (`LAST_QNTT`, required, length 10).
-    pub last_qntt: v::Val<crate::Text>,
+    pub last_qntt: v::Val<v::Decimal>,
     /// 전일대비가 (`PREV_DIFF_PRICE`, required, length 15).
     pub prev_diff_price: v::Val<v::Decimal>,
     /// 등락률 (`PREV_DIFF_RATE`, required, length 10).

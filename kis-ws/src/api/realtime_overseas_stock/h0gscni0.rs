@@ -53,7 +53,7 @@ pub struct H0gscni0 {
     /// 체결단가 (`CNTG_UNPR`, required, length 9).
     pub cntg_unpr: v::Val<v::Decimal>,
     /// 주식 체결 시간 (`STCK_CNTG_HOUR`, required, length 6).
-    pub stck_cntg_hour: v::Val<v::NaiveTime>,
+    pub stck_cntg_hour: v::Val<v::KisTime>,
     /// 거부여부 (`RFUS_YN`, required, length 1).
     ///
     /// Codes:
@@ -106,9 +106,9 @@ pub struct H0gscni0 {
     /// 담보대출일자 (`DEBT_DATE`, required, length 8).
     pub debt_date: v::Val<v::NaiveDate>,
     /// 분할매수/매도 시작시간 (`START_TM`, required, length 6).
-    pub start_tm: v::Val<v::NaiveTime>,
+    pub start_tm: v::Val<v::KisTime>,
     /// 분할매수/매도 종료시간 (`END_TM`, required, length 6).
-    pub end_tm: v::Val<v::NaiveTime>,
+    pub end_tm: v::Val<v::KisTime>,
     /// 시간분할타입유형 (`TM_DIV_TP`, required, length 2).
     pub tm_div_tp: v::Val<crate::Text>,
     /// 체결단가12 (`CNTG_UNPR12`, required, length 12).

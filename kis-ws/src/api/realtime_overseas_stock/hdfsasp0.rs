@@ -21,139 +21,139 @@ pub struct Hdfsasp0 {
     /// 현지일자 (`XYMD`, required, length 8).
     pub xymd: v::Val<v::NaiveDate>,
     /// 현지시간 (`XHMS`, required, length 6).
-    pub xhms: v::Val<v::NaiveTime>,
+    pub xhms: v::Val<v::KisTime>,
     /// 한국일자 (`KYMD`, required, length 8).
     pub kymd: v::Val<v::NaiveDate>,
     /// 한국시간 (`KHMS`, required, length 6).
-    pub khms: v::Val<v::NaiveTime>,
+    pub khms: v::Val<v::KisTime>,
     /// 매수총잔량 (`BVOL`, required, length 10).
-    pub bvol: v::Val<crate::Text>,
+    pub bvol: v::Val<v::Decimal>,
     /// 매도총잔량 (`AVOL`, required, length 10).
-    pub avol: v::Val<crate::Text>,
+    pub avol: v::Val<v::Decimal>,
     /// 매수총잔량대비 (`BDVL`, required, length 10).
-    pub bdvl: v::Val<crate::Text>,
+    pub bdvl: v::Val<v::Decimal>,
     /// 매도총잔량대비 (`ADVL`, required, length 10).
-    pub advl: v::Val<crate::Text>,
+    pub advl: v::Val<v::Decimal>,
     /// 매수호가1 (`PBID1`, required, length 12).
-    pub pbid1: v::Val<crate::Text>,
+    pub pbid1: v::Val<v::Decimal>,
     /// 매도호가1 (`PASK1`, required, length 12).
-    pub pask1: v::Val<crate::Text>,
+    pub pask1: v::Val<v::Decimal>,
     /// 매수잔량1 (`VBID1`, required, length 10).
-    pub vbid1: v::Val<crate::Text>,
+    pub vbid1: v::Val<v::Decimal>,
     /// 매도잔량1 (`VASK1`, required, length 10).
-    pub vask1: v::Val<crate::Text>,
+    pub vask1: v::Val<v::Decimal>,
     /// 매수잔량대비1 (`DBID1`, required, length 10).
-    pub dbid1: v::Val<crate::Text>,
+    pub dbid1: v::Val<v::Decimal>,
     /// 매도잔량대비1 (`DASK1`, required, length 10).
-    pub dask1: v::Val<crate::Text>,
+    pub dask1: v::Val<v::Decimal>,
     /// 매수호가2 (`PBID2`, required, length 12).
-    pub pbid2: v::Val<crate::Text>,
+    pub pbid2: v::Val<v::Decimal>,
     /// 매도호가2 (`PASK2`, required, length 12).
-    pub pask2: v::Val<crate::Text>,
+    pub pask2: v::Val<v::Decimal>,
     /// 매수잔량2 (`VBID2`, required, length 10).
-    pub vbid2: v::Val<crate::Text>,
+    pub vbid2: v::Val<v::Decimal>,
     /// 매도잔량2 (`VASK2`, required, length 10).
-    pub vask2: v::Val<crate::Text>,
+    pub vask2: v::Val<v::Decimal>,
     /// 매수잔량대비2 (`DBID2`, required, length 10).
-    pub dbid2: v::Val<crate::Text>,
+    pub dbid2: v::Val<v::Decimal>,
     /// 매도잔량대비2 (`DASK2`, required, length 10).
-    pub dask2: v::Val<crate::Text>,
+    pub dask2: v::Val<v::Decimal>,
     /// 매수호가3 (`PBID3`, required, length 12).
-    pub pbid3: v::Val<crate::Text>,
+    pub pbid3: v::Val<v::Decimal>,
     /// 매도호가3 (`PASK3`, required, length 12).
-    pub pask3: v::Val<crate::Text>,
+    pub pask3: v::Val<v::Decimal>,
     /// 매수잔량3 (`VBID3`, required, length 10).
-    pub vbid3: v::Val<crate::Text>,
+    pub vbid3: v::Val<v::Decimal>,
     /// 매도잔량3 (`VASK3`, required, length 10).
-    pub vask3: v::Val<crate::Text>,
+    pub vask3: v::Val<v::Decimal>,
     /// 매수잔량대비3 (`DBID3`, required, length 10).
-    pub dbid3: v::Val<crate::Text>,
+    pub dbid3: v::Val<v::Decimal>,
     /// 매도잔량대비3 (`DASK3`, required, length 10).
-    pub dask3: v::Val<crate::Text>,
+    pub dask3: v::Val<v::Decimal>,
     /// 매수호가4 (`PBID4`, required, length 12).
-    pub pbid4: v::Val<crate::Text>,
+    pub pbid4: v::Val<v::Decimal>,
     /// 매도호가4 (`PASK4`, required, length 12).
-    pub pask4: v::Val<crate::Text>,
+    pub pask4: v::Val<v::Decimal>,
     /// 매수잔량4 (`VBID4`, required, length 10).
-    pub vbid4: v::Val<crate::Text>,
+    pub vbid4: v::Val<v::Decimal>,
     /// 매도잔량4 (`VASK4`, required, length 10).
-    pub vask4: v::Val<crate::Text>,
+    pub vask4: v::Val<v::Decimal>,
     /// 매수잔량대비4 (`DBID4`, required, length 10).
-    pub dbid4: v::Val<crate::Text>,
+    pub dbid4: v::Val<v::Decimal>,
     /// 매도잔량대비4 (`DASK4`, required, length 10).
-    pub dask4: v::Val<crate::Text>,
+    pub dask4: v::Val<v::Decimal>,
     /// 매수호가5 (`PBID5`, required, length 12).
-    pub pbid5: v::Val<crate::Text>,
+    pub pbid5: v::Val<v::Decimal>,
     /// 매도호가5 (`PASK5`, required, length 12).
-    pub pask5: v::Val<crate::Text>,
+    pub pask5: v::Val<v::Decimal>,
     /// 매수잔량5 (`VBID5`, required, length 10).
-    pub vbid5: v::Val<crate::Text>,
+    pub vbid5: v::Val<v::Decimal>,
     /// 매도잔량5 (`VASK5`, required, length 10).
-    pub vask5: v::Val<crate::Text>,
+    pub vask5: v::Val<v::Decimal>,
     /// 매수잔량대비5 (`DBID5`, required, length 10).
-    pub dbid5: v::Val<crate::Text>,
+    pub dbid5: v::Val<v::Decimal>,
     /// 매도잔량대비5 (`DASK5`, required, length 10).
-    pub dask5: v::Val<crate::Text>,
+    pub dask5: v::Val<v::Decimal>,
     /// 매수호가6 (`PBID6`, required, length 12).
-    pub pbid6: v::Val<crate::Text>,
+    pub pbid6: v::Val<v::Decimal>,
     /// 매도호가6 (`PASK6`, required, length 12).
-    pub pask6: v::Val<crate::Text>,
+    pub pask6: v::Val<v::Decimal>,
     /// 매수잔량6 (`VBID6`, required, length 10).
-    pub vbid6: v::Val<crate::Text>,
+    pub vbid6: v::Val<v::Decimal>,
     /// 매도잔량6 (`VASK6`, required, length 10).
-    pub vask6: v::Val<crate::Text>,
+    pub vask6: v::Val<v::Decimal>,
     /// 매수잔량대비6 (`DBID6`, required, length 10).
-    pub dbid6: v::Val<crate::Text>,
+    pub dbid6: v::Val<v::Decimal>,
     /// 매도잔량대비6 (`DASK6`, required, length 10).
-    pub dask6: v::Val<crate::Text>,
+    pub dask6: v::Val<v::Decimal>,
     /// 매수호가7 (`PBID7`, required, length 12).
-    pub pbid7: v::Val<crate::Text>,
+    pub pbid7: v::Val<v::Decimal>,
     /// 매도호가7 (`PASK7`, required, length 12).
-    pub pask7: v::Val<crate::Text>,
+    pub pask7: v::Val<v::Decimal>,
     /// 매수잔량7 (`VBID7`, required, length 10).
-    pub vbid7: v::Val<crate::Text>,
+    pub vbid7: v::Val<v::Decimal>,
     /// 매도잔량7 (`VASK7`, required, length 10).
-    pub vask7: v::Val<crate::Text>,
+    pub vask7: v::Val<v::Decimal>,
     /// 매수잔량대비7 (`DBID7`, required, length 10).
-    pub dbid7: v::Val<crate::Text>,
+    pub dbid7: v::Val<v::Decimal>,
     /// 매도잔량대비7 (`DASK7`, required, length 10).
-    pub dask7: v::Val<crate::Text>,
+    pub dask7: v::Val<v::Decimal>,
     /// 매수호가8 (`PBID8`, required, length 12).
-    pub pbid8: v::Val<crate::Text>,
+    pub pbid8: v::Val<v::Decimal>,
     /// 매도호가8 (`PASK8`, required, length 12).
-    pub pask8: v::Val<crate::Text>,
+    pub pask8: v::Val<v::Decimal>,
     /// 매수잔량8 (`VBID8`, required, length 10).
-    pub vbid8: v::Val<crate::Text>,
+    pub vbid8: v::Val<v::Decimal>,
     /// 매도잔량8 (`VASK8`, required, length 10).
-    pub vask8: v::Val<crate::Text>,
+    pub vask8: v::Val<v::Decimal>,
     /// 매수잔량대비8 (`DBID8`, required, length 10).
-    pub dbid8: v::Val<crate::Text>,
+    pub dbid8: v::Val<v::Decimal>,
     /// 매도잔량대비8 (`DASK8`, required, length 10).
-    pub dask8: v::Val<crate::Text>,
+    pub dask8: v::Val<v::Decimal>,
     /// 매수호가9 (`PBID9`, required, length 12).
-    pub pbid9: v::Val<crate::Text>,
+    pub pbid9: v::Val<v::Decimal>,
     /// 매도호가9 (`PASK9`, required, length 12).
-    pub pask9: v::Val<crate::Text>,
+    pub pask9: v::Val<v::Decimal>,
     /// 매수잔량9 (`VBID9`, required, length 10).
-    pub vbid9: v::Val<crate::Text>,
+    pub vbid9: v::Val<v::Decimal>,
     /// 매도잔량9 (`VASK9`, required, length 10).
-    pub vask9: v::Val<crate::Text>,
+    pub vask9: v::Val<v::Decimal>,
     /// 매수잔량대비9 (`DBID9`, required, length 10).
-    pub dbid9: v::Val<crate::Text>,
+    pub dbid9: v::Val<v::Decimal>,
     /// 매도잔량대비9 (`DASK9`, required, length 10).
-    pub dask9: v::Val<crate::Text>,
+    pub dask9: v::Val<v::Decimal>,
     /// 매수호가10 (`PBID10`, required, length 12).
-    pub pbid10: v::Val<crate::Text>,
+    pub pbid10: v::Val<v::Decimal>,
     /// 매도호가10 (`PASK10`, required, length 12).
-    pub pask10: v::Val<crate::Text>,
+    pub pask10: v::Val<v::Decimal>,
     /// 매수잔량10 (`VBID10`, required, length 10).
-    pub vbid10: v::Val<crate::Text>,
+    pub vbid10: v::Val<v::Decimal>,
     /// 매도잔량10 (`VASK10`, required, length 10).
-    pub vask10: v::Val<crate::Text>,
+    pub vask10: v::Val<v::Decimal>,
     /// 매수잔량대비10 (`DBID10`, required, length 10).
-    pub dbid10: v::Val<crate::Text>,
+    pub dbid10: v::Val<v::Decimal>,
     /// 매도잔량대비10 (`DASK10`, required, length 10).
-    pub dask10: v::Val<crate::Text>,
+    pub dask10: v::Val<v::Decimal>,
 }
 
 impl Record for Hdfsasp0 {

@@ -13,7 +13,18 @@ use kis_client::value as v;
 #[non_exhaustive]
 pub struct Hdfsasp1 {
     /// 실시간종목코드 (`RSYM`, required, length 16).
-    pub rsym: v::Val<crate::Text>,
+    ///
+    /// Codes:
+    /// - `NYS`: 뉴욕
+    /// - `NAS`: 나스닥
+    /// - `AMS`: 아멕스
+    /// - `TSE`: 도쿄
+    /// - `HKS`: 홍콩
+    /// - `SHS`: 상해
+    /// - `SZS`: 심천
+    /// - `HSX`: 호치민
+    /// - `HNX`: 하노이
+    pub rsym: v::Val<Rsym>,
     /// 종목코드 (`SYMB`, required, length 16).
     pub symb: v::Val<crate::Text>,
     /// 소수점자리수 (`ZDIV`, required, length 1).
@@ -21,31 +32,31 @@ pub struct Hdfsasp1 {
     /// 현지일자 (`XYMD`, required, length 8).
     pub xymd: v::Val<v::NaiveDate>,
     /// 현지시간 (`XHMS`, required, length 6).
-    pub xhms: v::Val<v::NaiveTime>,
+    pub xhms: v::Val<v::KisTime>,
     /// 한국일자 (`KYMD`, required, length 8).
     pub kymd: v::Val<v::NaiveDate>,
     /// 한국시간 (`KHMS`, required, length 6).
-    pub khms: v::Val<v::NaiveTime>,
+    pub khms: v::Val<v::KisTime>,
     /// 매수총잔량 (`BVOL`, required, length 10).
-    pub bvol: v::Val<crate::Text>,
+    pub bvol: v::Val<v::Decimal>,
     /// 매도총잔량 (`AVOL`, required, length 10).
-    pub avol: v::Val<crate::Text>,
+    pub avol: v::Val<v::Decimal>,
     /// 매수총잔량대비 (`BDVL`, required, length 10).
-    pub bdvl: v::Val<crate::Text>,
+    pub bdvl: v::Val<v::Decimal>,
     /// 매도총잔량대비 (`ADVL`, required, length 10).
-    pub advl: v::Val<crate::Text>,
+    pub advl: v::Val<v::Decimal>,
     /// 매수호가1 (`PBID1`, required, length 12).
-    pub pbid1: v::Val<crate::Text>,
+    pub pbid1: v::Val<v::Decimal>,
     /// 매도호가1 (`PASK1`, required, length 12).
-    pub pask1: v::Val<crate::Text>,
+    pub pask1: v::Val<v::Decimal>,
     /// 매수잔량1 (`VBID1`, required, length 10).
-    pub vbid1: v::Val<crate::Text>,
+    pub vbid1: v::Val<v::Decimal>,
     /// 매도잔량1 (`VASK1`, required, length 10).
-    pub vask1: v::Val<crate::Text>,
+    pub vask1: v::Val<v::Decimal>,
     /// 매수잔량대비1 (`DBID1`, required, length 10).
-    pub dbid1: v::Val<crate::Text>,
+    pub dbid1: v::Val<v::Decimal>,
     /// 매도잔량대비1 (`DASK1`, required, length 10).
-    pub dask1: v::Val<crate::Text>,
+    pub dask1: v::Val<v::Decimal>,
 }
 
 impl Record for Hdfsasp1 {
@@ -195,5 +206,66 @@ impl serde::Serialize for Hdfsasp1 {
             m.serialize_entry("DASK1", &self.dask1)?;
         }
         m.end()
+    }
+}
+
+/// Codes of 실시간종목코드 (`RSYM`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rsym {
+    /// `NYS`: 뉴욕
+    NewYork,
+    /// `NAS`: 나스닥
+    Nasdaq,
+    /// `AMS`: 아멕스
+    Amex,
+    /// `TSE`: 도쿄
+    Tokyo,
+    /// `HKS`: 홍콩
+    HongKong,
+    /// `SHS`: 상해
+    Shanghai,
+    /// `SZS`: 심천
+    Shenzhen,
+    /// `HSX`: 호치민
+    HoChiMinh,
+    /// `HNX`: 하노이
+    Hanoi,
+    /// A code the spec does not list, kept verbatim.
+    Other(Box<str>),
+}
+
+impl v::Wire for Rsym {
+    fn parse_wire(s: &str) -> Option<Self> {
+        Some(match s {
+            "NYS" => Self::NewYork,
+            "NAS" => Self::Nasdaq,
+            "AMS" => Self::Amex,
+            "TSE" => Self::Tokyo,
+            "HKS" => Self::HongKong,
+            "SHS" => Self::Shanghai,
+            "SZS" => Self::Shenzhen,
+            "HSX" => Self::HoChiMinh,
+            "HNX" => Self::Hanoi,
+            _ => Self::Other(s.into()),
+        })
+    }
+
+    fn is_canonical(&self, _: &str) -> bool {
+        true
+    }
+
+    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(match self {
+            Self::NewYork => "NYS",
+            Self::Nasdaq => "NAS",
+            Self::Amex => "AMS",
+            Self::Tokyo => "TSE",
+            Self::HongKong => "HKS",
+            Self::Shanghai => "SHS",
+            Self::Shenzhen => "SZS",
+            Self::HoChiMinh => "HSX",
+            Self::Hanoi => "HNX",
+            Self::Other(s) => s,
+        })
     }
 }

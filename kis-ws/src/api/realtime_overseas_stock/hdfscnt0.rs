@@ -13,7 +13,18 @@ use kis_client::value as v;
 #[non_exhaustive]
 pub struct Hdfscnt0 {
     /// 실시간종목코드 (`RSYM`, required, length 16).
-    pub rsym: v::Val<crate::Text>,
+    ///
+    /// Codes:
+    /// - `NYS`: 뉴욕
+    /// - `NAS`: 나스닥
+    /// - `AMS`: 아멕스
+    /// - `TSE`: 도쿄
+    /// - `HKS`: 홍콩
+    /// - `SHS`: 상해
+    /// - `SZS`: 심천
+    /// - `HSX`: 호치민
+    /// - `HNX`: 하노이
+    pub rsym: v::Val<Rsym>,
     /// 종목코드 (`SYMB`, required, length 16).
     pub symb: v::Val<crate::Text>,
     /// 수수점자리수 (`ZDIV`, required, length 1).
@@ -23,23 +34,30 @@ pub struct Hdfscnt0 {
     /// 현지일자 (`XYMD`, required, length 6).
     pub xymd: v::Val<crate::Text>,
     /// 현지시간 (`XHMS`, required, length 6).
-    pub xhms: v::Val<v::NaiveTime>,
+    pub xhms: v::Val<v::KisTime>,
     /// 한국일자 (`KYMD`, required, length 6).
     pub kymd: v::Val<crate::Text>,
     /// 한국시간 (`KHMS`, required, length 6).
-    pub khms: v::Val<v::NaiveTime>,
+    pub khms: v::Val<v::KisTime>,
     /// 시가 (`OPEN`, required, length 6).
-    pub open: v::Val<crate::Text>,
+    pub open: v::Val<v::Decimal>,
     /// 고가 (`HIGH`, required, length 6).
-    pub high: v::Val<crate::Text>,
+    pub high: v::Val<v::Decimal>,
     /// 저가 (`LOW`, required, length 6).
-    pub low: v::Val<crate::Text>,
+    pub low: v::Val<v::Decimal>,
     /// 현재가 (`LAST`, required, length 6).
-    pub last: v::Val<crate::Text>,
+    pub last: v::Val<v::Decimal>,
     /// 대비구분 (`SIGN`, required, length 6).
-    pub sign: v::Val<crate::Text>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub sign: v::Val<Sign>,
     /// 전일대비 (`DIFF`, required, length 8).
-    pub diff: v::Val<crate::Text>,
+    pub diff: v::Val<v::Decimal>,
     /// 등락율 (`RATE`, required, length 6).
     pub rate: v::Val<v::Decimal>,
     /// 매수호가 (`PBID`, required, length 10).
@@ -53,7 +71,7 @@ pub struct Hdfscnt0 {
     /// 체결량 (`EVOL`, required, length 12).
     pub evol: v::Val<crate::Text>,
     /// 거래량 (`TVOL`, required, length 12).
-    pub tvol: v::Val<crate::Text>,
+    pub tvol: v::Val<v::Decimal>,
     /// 거래대금 (`TAMT`, required, length 10).
     pub tamt: v::Val<v::Decimal>,
     /// 매도체결량 (`BIVL`, required, length 10).
@@ -63,7 +81,12 @@ pub struct Hdfscnt0 {
     /// 체결강도 (`STRN`, required, length 10).
     pub strn: v::Val<crate::Text>,
     /// 시장구분 1:장중,2:장전,3:장후 (`MTYP`, required, length 10).
-    pub mtyp: v::Val<crate::Text>,
+    ///
+    /// Codes:
+    /// - `0`: 장중
+    /// - `1`: 장전
+    /// - `2`: 장후
+    pub mtyp: v::Val<Mtyp>,
 }
 
 impl Record for Hdfscnt0 {
@@ -277,5 +300,148 @@ impl serde::Serialize for Hdfscnt0 {
             m.serialize_entry("MTYP", &self.mtyp)?;
         }
         m.end()
+    }
+}
+
+/// Codes of 실시간종목코드 (`RSYM`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rsym {
+    /// `NYS`: 뉴욕
+    NewYork,
+    /// `NAS`: 나스닥
+    Nasdaq,
+    /// `AMS`: 아멕스
+    Amex,
+    /// `TSE`: 도쿄
+    Tokyo,
+    /// `HKS`: 홍콩
+    HongKong,
+    /// `SHS`: 상해
+    Shanghai,
+    /// `SZS`: 심천
+    Shenzhen,
+    /// `HSX`: 호치민
+    HoChiMinh,
+    /// `HNX`: 하노이
+    Hanoi,
+    /// A code the spec does not list, kept verbatim.
+    Other(Box<str>),
+}
+
+impl v::Wire for Rsym {
+    fn parse_wire(s: &str) -> Option<Self> {
+        Some(match s {
+            "NYS" => Self::NewYork,
+            "NAS" => Self::Nasdaq,
+            "AMS" => Self::Amex,
+            "TSE" => Self::Tokyo,
+            "HKS" => Self::HongKong,
+            "SHS" => Self::Shanghai,
+            "SZS" => Self::Shenzhen,
+            "HSX" => Self::HoChiMinh,
+            "HNX" => Self::Hanoi,
+            _ => Self::Other(s.into()),
+        })
+    }
+
+    fn is_canonical(&self, _: &str) -> bool {
+        true
+    }
+
+    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(match self {
+            Self::NewYork => "NYS",
+            Self::Nasdaq => "NAS",
+            Self::Amex => "AMS",
+            Self::Tokyo => "TSE",
+            Self::HongKong => "HKS",
+            Self::Shanghai => "SHS",
+            Self::Shenzhen => "SZS",
+            Self::HoChiMinh => "HSX",
+            Self::Hanoi => "HNX",
+            Self::Other(s) => s,
+        })
+    }
+}
+
+/// Codes of 대비구분 (`SIGN`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Sign {
+    /// `1`: 상한
+    Sanghan,
+    /// `2`: 상승
+    Rise,
+    /// `3`: 보합
+    Unchanged,
+    /// `4`: 하한
+    Hahan,
+    /// `5`: 하락
+    Fall,
+    /// A code the spec does not list, kept verbatim.
+    Other(Box<str>),
+}
+
+impl v::Wire for Sign {
+    fn parse_wire(s: &str) -> Option<Self> {
+        Some(match s {
+            "1" => Self::Sanghan,
+            "2" => Self::Rise,
+            "3" => Self::Unchanged,
+            "4" => Self::Hahan,
+            "5" => Self::Fall,
+            _ => Self::Other(s.into()),
+        })
+    }
+
+    fn is_canonical(&self, _: &str) -> bool {
+        true
+    }
+
+    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(match self {
+            Self::Sanghan => "1",
+            Self::Rise => "2",
+            Self::Unchanged => "3",
+            Self::Hahan => "4",
+            Self::Fall => "5",
+            Self::Other(s) => s,
+        })
+    }
+}
+
+/// Codes of 시장구분 1:장중,2:장전,3:장후 (`MTYP`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mtyp {
+    /// `0`: 장중
+    Jangjung,
+    /// `1`: 장전
+    Jangjeon,
+    /// `2`: 장후
+    Janghu,
+    /// A code the spec does not list, kept verbatim.
+    Other(Box<str>),
+}
+
+impl v::Wire for Mtyp {
+    fn parse_wire(s: &str) -> Option<Self> {
+        Some(match s {
+            "0" => Self::Jangjung,
+            "1" => Self::Jangjeon,
+            "2" => Self::Janghu,
+            _ => Self::Other(s.into()),
+        })
+    }
+
+    fn is_canonical(&self, _: &str) -> bool {
+        true
+    }
+
+    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(match self {
+            Self::Jangjung => "0",
+            Self::Jangjeon => "1",
+            Self::Janghu => "2",
+            Self::Other(s) => s,
+        })
     }
 }

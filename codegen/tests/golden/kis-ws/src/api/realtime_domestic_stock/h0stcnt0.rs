@@ -15,7 +15,7 @@ pub struct H0stcnt0 {
     /// 유가증권 단축 종목코드 (`MKSC_SHRN_ISCD`).
     pub mksc_shrn_iscd: v::Val<crate::Text>,
     /// 주식 체결 시간 (`STCK_CNTG_HOUR`).
-    pub stck_cntg_hour: v::Val<v::NaiveTime>,
+    pub stck_cntg_hour: v::Val<v::KisTime>,
     /// 주식 현재가 (`STCK_PRPR`).
     pub stck_prpr: v::Val<i64>,
     /// 전일 대비 부호 (`PRDY_VRSS_SIGN`).
