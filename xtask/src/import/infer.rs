@@ -37,6 +37,12 @@ pub fn looks_decimal(name: &str, label: &str) -> bool {
         && (DECIMAL_TOKENS.contains(&t.as_str()) || is_ratio_label(label))
 }
 
+/// True when the name says whole units (`*_qty`, `*_cnt`, `*_vol`, ...).
+pub fn integer_name(name: &str) -> bool {
+    let t = last_token(name);
+    INTEGER_TOKENS.contains(&t.as_str()) || t.ends_with("qty")
+}
+
 /// True when the field is free text by name (`*_name`, `*_nm`, `*_cntt`, ...).
 pub fn looks_name(name: &str) -> bool {
     NAME_TOKENS.contains(&last_token(name).as_str())

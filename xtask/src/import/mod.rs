@@ -119,7 +119,9 @@ pub fn run(workbook: &Path, spec_dir: &Path, patch_dir: &Path) -> Result<Outcome
     let raw = workbook::read(workbook)?;
     let mut anomalies = Vec::new();
     let mut built = assemble(&raw, &mut anomalies)?;
+    types::name_blocks_by_columns(&mut built, &mut anomalies);
     check_blocks_against_examples(&mut built, &mut anomalies);
+    types::check_example_keys(&built, &mut anomalies);
     patches::apply(&patches, &mut built, &mut anomalies)?;
     check_kinds_against_examples(&mut built, &mut anomalies);
     check_realtime_examples(&mut built, &mut anomalies);
@@ -285,6 +287,8 @@ fn check_blocks_against_examples(built: &mut [Built], anomalies: &mut Vec<Anomal
                 ));
             }
         }
+        // The layout's only list block of a paging endpoint is the list being paged.
+        let lists = body.iter().filter(|f| f.kind == Kind::Array).count();
         for f in body.iter_mut().filter(|f| f.is_block()) {
             let seen = match map.get(&f.name) {
                 Some(serde_json::Value::Array(_)) => Kind::Array,
@@ -309,7 +313,7 @@ fn check_blocks_against_examples(built: &mut [Built], anomalies: &mut Vec<Anomal
                 ));
                 a.handled = report::Handled::Rule("block-kind-from-example".into());
             }
-            if seen == Kind::Object && f.kind == Kind::Array && paged {
+            if seen == Kind::Object && f.kind == Kind::Array && paged && lists == 1 {
                 // A list that pages shows one row as an object in its example; the layout's
                 // array is right (a block reads an object as one row either way).
                 anomalies.push(Anomaly::rule(
@@ -608,8 +612,10 @@ fn value_fits(kind: Kind, v: &str) -> bool {
                 Some(frac) => (int.is_empty() || digits(int)) && (frac.is_empty() || digits(frac)),
             }
         }
-        Kind::Date => v.len() == 8 && digits(v),
-        Kind::Time => v.len() == 6 && digits(v),
+        // `00000000` is KIS's "no date".
+        Kind::Date => types::valid_date(v) || v == "00000000",
+        // Hours run to 47 in night sessions.
+        Kind::Time => types::valid_time(v),
         Kind::Flag => v == "Y" || v == "N",
         _ => true,
     }

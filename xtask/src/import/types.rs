@@ -38,6 +38,145 @@ impl Seen {
     }
 }
 
+/// `block-columns-from-example`: when the response example's blocks carry the columns of
+/// differently named layout blocks (the layout swapped `output1` and `output2`), the layout's
+/// blocks take the example's names. Runs before the block kinds are checked.
+pub fn name_blocks_by_columns(built: &mut [Built], anomalies: &mut Vec<Anomaly>) {
+    for b in built.iter_mut() {
+        let Some(map) = super::response_example_object(b) else {
+            continue;
+        };
+        let body = &mut b.spec.response.body;
+        let blocks: Vec<usize> = (0..body.len()).filter(|&i| body[i].is_block()).collect();
+        // Example block name -> the layout block holding (most of) its keys.
+        let mut moves: Vec<(usize, String)> = Vec::new();
+        for (name, v) in &map {
+            let Some(row) = first_row(v) else {
+                continue;
+            };
+            if row.is_empty() {
+                continue;
+            }
+            let holds = |i: usize| {
+                let cols = &body[i].fields;
+                let n = row
+                    .keys()
+                    .filter(|k| cols.iter().any(|c| c.name.eq_ignore_ascii_case(k)))
+                    .count();
+                n * 5 >= row.len() * 4
+            };
+            if blocks.iter().any(|&i| body[i].name == *name && holds(i)) {
+                continue; // already right
+            }
+            let cands: Vec<usize> = blocks.iter().copied().filter(|&i| holds(i)).collect();
+            if let [i] = cands[..] {
+                moves.push((i, name.clone()));
+            }
+        }
+        if moves.is_empty() {
+            continue;
+        }
+        let mut names: Vec<String> = body.iter().map(|f| f.name.clone()).collect();
+        let freed: Vec<String> = moves.iter().map(|(i, _)| names[*i].clone()).collect();
+        for (i, new) in &moves {
+            names[*i] = new.clone();
+        }
+        // A layout block whose name another block took gets the freed name (a swap).
+        let mut free: Vec<&String> = freed.iter().filter(|n| !names.contains(n)).collect();
+        for &i in &blocks {
+            let taken = names.iter().filter(|n| **n == names[i]).count() > 1;
+            if taken && !moves.iter().any(|(j, _)| *j == i) {
+                match free.pop() {
+                    Some(n) => names[i] = n.clone(),
+                    None => break,
+                }
+            }
+        }
+        let mut unique = names.clone();
+        unique.sort();
+        unique.dedup();
+        if unique.len() != names.len() {
+            continue; // not a clean renaming: left to `block-name` / `example-key`
+        }
+        for &i in &blocks {
+            if body[i].name != names[i] {
+                anomalies.push(Anomaly::rule(
+                    &b.spec.path,
+                    "block-name",
+                    format!(
+                        "the layout's block `{}` holds the columns the response example sends as `{}`; named `{}`",
+                        body[i].name, names[i], names[i]
+                    ),
+                    "block-columns-from-example",
+                ));
+                body[i].name = names[i].clone();
+            }
+        }
+    }
+}
+
+fn first_row(v: &serde_json::Value) -> Option<&serde_json::Map<String, serde_json::Value>> {
+    match v {
+        serde_json::Value::Object(o) => Some(o),
+        serde_json::Value::Array(a) => a.iter().find_map(|x| x.as_object()),
+        _ => None,
+    }
+}
+
+/// Lists keys of the response examples' block rows that the layout's block lacks
+/// (`example-key`, for a patch to settle), and rows sent column-wise (arrays of values).
+pub fn check_example_keys(built: &[Built], anomalies: &mut Vec<Anomaly>) {
+    for b in built {
+        check_nested_keys(b, anomalies);
+    }
+}
+
+fn check_nested_keys(b: &Built, anomalies: &mut Vec<Anomaly>) {
+    let Some(map) = super::response_example_object(b) else {
+        return;
+    };
+    for f in b.spec.response.body.iter().filter(|f| f.is_block()) {
+        let rows: Vec<&serde_json::Map<String, serde_json::Value>> = match map.get(&f.name) {
+            Some(serde_json::Value::Object(o)) => vec![o],
+            Some(serde_json::Value::Array(a)) => a.iter().filter_map(|x| x.as_object()).collect(),
+            _ => continue,
+        };
+        let mut missing: Vec<&str> = Vec::new();
+        let mut columnar = false;
+        for r in &rows {
+            for (k, v) in r.iter() {
+                columnar |= v.is_array();
+                if !f.fields.iter().any(|c| c.name.eq_ignore_ascii_case(k))
+                    && !missing.contains(&k.as_str())
+                {
+                    missing.push(k);
+                }
+            }
+        }
+        if columnar {
+            anomalies.push(Anomaly::unhandled(
+                &b.spec.path,
+                "example-key",
+                format!(
+                    "block `{}` of the response example is written column-wise (arrays of values), not as rows",
+                    f.name
+                ),
+            ));
+        }
+        if !missing.is_empty() {
+            anomalies.push(Anomaly::unhandled(
+                &b.spec.path,
+                "example-key",
+                format!(
+                    "block `{}` of the response example has fields the layout lacks: `{}`",
+                    f.name,
+                    missing.join("`, `")
+                ),
+            ));
+        }
+    }
+}
+
 /// Runs every rule of this module.
 pub fn apply(built: &mut [Built], anomalies: &mut Vec<Anomaly>) {
     let mut seen_all: Vec<Vec<(Vec<usize>, Seen)>> = Vec::with_capacity(built.len());
@@ -185,7 +324,7 @@ const DATE_TOKENS: &[&str] = &["date", "dt", "exdt", "sttldt", "estdate", "ymd",
 /// Name tokens of times (`HHMMSS`).
 const TIME_TOKENS: &[&str] = &["hour", "tmd", "time", "hms", "khms", "xhms"];
 
-fn valid_date(v: &str) -> bool {
+pub fn valid_date(v: &str) -> bool {
     v.len() == 8
         && v.bytes().all(|b| b.is_ascii_digit())
         && (1900..=2100).contains(&v[..4].parse::<u32>().unwrap_or(0))
@@ -194,7 +333,7 @@ fn valid_date(v: &str) -> bool {
 }
 
 /// A KIS time: `HHMMSS`, hours up to 47 (night sessions count past 24:00).
-fn valid_time(v: &str) -> bool {
+pub fn valid_time(v: &str) -> bool {
     v.len() == 6
         && v.bytes().all(|b| b.is_ascii_digit())
         && v[..2].parse::<u32>().unwrap_or(99) < 48
@@ -325,7 +464,9 @@ fn numeric_kind(f: &Field, values: &[&str], domestic: bool) -> Kind {
         || COUNT_LABEL_WORDS.iter().any(|w| f.label.contains(w))
         || f.wire_type == "number";
     let domestic_quantity = domestic
-        && (f.label.contains("수량") || f.label.ends_with("량") || f.label.ends_with("잔량"));
+        && (f.label.contains("수량")
+            || f.label.ends_with('량')
+            || super::infer::integer_name(&f.name));
     if count || domestic_quantity {
         Kind::Integer
     } else {

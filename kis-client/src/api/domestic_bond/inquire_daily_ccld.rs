@@ -402,10 +402,10 @@ pub struct InquireDailyCcldResponse {
     pub msg_cd: v::Val<String>,
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
+    /// Block 응답상세 (`output2`, required).
+    pub output2: v::Block<Output2>,
     /// Block 응답상세 (`output1`, required).
     pub output1: v::Block<Output1>,
-    /// Block 응답상세 (`output2`, required).
-    pub output2: v::One<Output2>,
     /// 연속조회키200 (`ctx_area_nk200`, length 200).
     pub ctx_area_nk200: v::Val<String>,
     /// 연속조회검색조건200 (`ctx_area_fk200`, length 200).
@@ -422,8 +422,8 @@ impl crate::__private::Record for InquireDailyCcldResponse {
                 "rt_cd",
                 "msg_cd",
                 "msg1",
-                "output1",
                 "output2",
+                "output1",
                 "ctx_area_nk200",
                 "ctx_area_fk200",
             ],
@@ -432,8 +432,8 @@ impl crate::__private::Record for InquireDailyCcldResponse {
                 ("ctx_area_nk200", 5),
                 ("msg1", 2),
                 ("msg_cd", 1),
-                ("output1", 3),
-                ("output2", 4),
+                ("output1", 4),
+                ("output2", 3),
                 ("rt_cd", 0),
             ],
         };
@@ -445,8 +445,8 @@ impl crate::__private::Record for InquireDailyCcldResponse {
             0 => &self.rt_cd,
             1 => &self.msg_cd,
             2 => &self.msg1,
-            3 => &self.output1,
-            4 => &self.output2,
+            3 => &self.output2,
+            4 => &self.output1,
             5 => &self.ctx_area_nk200,
             6 => &self.ctx_area_fk200,
             _ => return None,
@@ -458,8 +458,8 @@ impl crate::__private::Record for InquireDailyCcldResponse {
             0 => &mut self.rt_cd,
             1 => &mut self.msg_cd,
             2 => &mut self.msg1,
-            3 => &mut self.output1,
-            4 => &mut self.output2,
+            3 => &mut self.output2,
+            4 => &mut self.output1,
             5 => &mut self.ctx_area_nk200,
             6 => &mut self.ctx_area_fk200,
             _ => return None,
@@ -497,14 +497,14 @@ impl serde::Serialize for InquireDailyCcldResponse {
     }
 }
 
-/// A record of block `output1` (응답상세).
+/// A record of block `output2` (응답상세).
 #[derive(Debug, Default)]
 #[non_exhaustive]
-pub struct Output1 {
+pub struct Output2 {
     /// 총주문수량 (`tot_ord_qty`, required, length 10).
     pub tot_ord_qty: v::Val<v::Decimal>,
     /// 총체결수량합계 (`tot_ccld_qty_smtl`, required, length 19).
-    pub tot_ccld_qty_smtl: v::Val<i64>,
+    pub tot_ccld_qty_smtl: v::Val<v::Decimal>,
     /// 총채권체결평균단가 (`tot_bond_ccld_avg_unpr`, required, length 18.2).
     pub tot_bond_ccld_avg_unpr: v::Val<v::Decimal>,
     /// 총체결금액합계 (`tot_ccld_amt_smtl`, required, length 19).
@@ -514,7 +514,7 @@ pub struct Output1 {
     key_spellings: crate::__private::Spellings,
 }
 
-impl crate::__private::Record for Output1 {
+impl crate::__private::Record for Output2 {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &[
@@ -570,10 +570,10 @@ impl crate::__private::Record for Output1 {
     }
 }
 
-/// A record of block `output2` (응답상세).
+/// A record of block `output1` (응답상세).
 #[derive(Debug, Default)]
 #[non_exhaustive]
-pub struct Output2 {
+pub struct Output1 {
     /// 주문일자 (`ord_dt`, required, length 8).
     pub ord_dt: v::Val<v::NaiveDate>,
     /// 주문번호 (`odno`, required, length 10).
@@ -625,7 +625,7 @@ pub struct Output2 {
     key_spellings: crate::__private::Spellings,
 }
 
-impl crate::__private::Record for Output2 {
+impl crate::__private::Record for Output1 {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &[

@@ -688,7 +688,7 @@ pub struct Output2 {
     /// 총체결수량 (`tot_ccld_qty`, required, length 10).
     pub tot_ccld_qty: v::Val<i64>,
     /// 총체결수량 (`tot_ccld_qty_SMTL`, required, length 19).
-    pub tot_ccld_qty_smtl: v::Val<i64>,
+    pub tot_ccld_qty_smtl: v::Val<v::Decimal>,
     /// 총체결금액 (`tot_ccld_amt`, required, length 19).
     pub tot_ccld_amt: v::Val<v::Decimal>,
     /// 총체결금액 (`tot_ccld_amt_SMTL`, required, length 11).

@@ -316,7 +316,7 @@ impl serde::Serialize for ExpIndexTrendResponse {
 #[non_exhaustive]
 pub struct Output {
     /// 주식 단축 종목코드 (`stck_cntg_hour`, required, length 6).
-    pub stck_cntg_hour: v::Val<v::KisTime>,
+    pub stck_cntg_hour: v::Val<String>,
     /// HTS 한글 종목명 (`bstp_nmix_prpr`, required, length 11.2).
     pub bstp_nmix_prpr: v::Val<v::Decimal>,
     /// 주식 현재가 (`prdy_vrss_sign`, required, length 1).

@@ -490,6 +490,8 @@ pub struct Output2 {
     pub stnr_issu_cnt: v::Val<i64>,
     /// 하락 종목 수 (`down_issu_cnt`, required, length 7).
     pub down_issu_cnt: v::Val<i64>,
+    /// 업종 구분 코드 (`bstp_cls_code`).
+    pub bstp_cls_code: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
@@ -509,10 +511,12 @@ impl crate::__private::Record for Output2 {
                 "ascn_issu_cnt",
                 "stnr_issu_cnt",
                 "down_issu_cnt",
+                "bstp_cls_code",
             ],
             lower: &[
                 ("acml_vol", 5),
                 ("ascn_issu_cnt", 7),
+                ("bstp_cls_code", 10),
                 ("bstp_nmix_prdy_ctrt", 4),
                 ("bstp_nmix_prdy_vrss", 2),
                 ("bstp_nmix_prpr", 1),
@@ -538,6 +542,7 @@ impl crate::__private::Record for Output2 {
             7 => &self.ascn_issu_cnt,
             8 => &self.stnr_issu_cnt,
             9 => &self.down_issu_cnt,
+            10 => &self.bstp_cls_code,
             _ => return None,
         })
     }
@@ -554,6 +559,7 @@ impl crate::__private::Record for Output2 {
             7 => &mut self.ascn_issu_cnt,
             8 => &mut self.stnr_issu_cnt,
             9 => &mut self.down_issu_cnt,
+            10 => &mut self.bstp_cls_code,
             _ => return None,
         })
     }

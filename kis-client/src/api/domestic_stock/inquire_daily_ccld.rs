@@ -843,6 +843,8 @@ pub struct Output1 {
     pub stpm_cndt_pric: v::Val<v::Decimal>,
     /// 스톱지정가효력발생상세시각 (`stpm_efct_occr_dtmd`, required, length 9).
     pub stpm_efct_occr_dtmd: v::Val<String>,
+    /// cncl_cfrm_qty (`cncl_cfrm_qty`).
+    pub cncl_cfrm_qty: v::Val<i64>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
@@ -888,11 +890,13 @@ impl crate::__private::Record for Output1 {
                 "excg_id_dvsn_Cd",
                 "stpm_cndt_pric",
                 "stpm_efct_occr_dtmd",
+                "cncl_cfrm_qty",
             ],
             lower: &[
                 ("avg_prvs", 13),
                 ("ccld_cndt_name", 22),
                 ("cnc_cfrm_qty", 19),
+                ("cncl_cfrm_qty", 36),
                 ("cncl_yn", 14),
                 ("cpbc_ordp_infm_mthd_dvsn_cd", 25),
                 ("cpbc_ordp_mtrl_dvsn_cd", 30),
@@ -969,6 +973,7 @@ impl crate::__private::Record for Output1 {
             33 => &self.excg_id_dvsn_cd,
             34 => &self.stpm_cndt_pric,
             35 => &self.stpm_efct_occr_dtmd,
+            36 => &self.cncl_cfrm_qty,
             _ => return None,
         })
     }
@@ -1011,6 +1016,7 @@ impl crate::__private::Record for Output1 {
             33 => &mut self.excg_id_dvsn_cd,
             34 => &mut self.stpm_cndt_pric,
             35 => &mut self.stpm_efct_occr_dtmd,
+            36 => &mut self.cncl_cfrm_qty,
             _ => return None,
         })
     }

@@ -399,6 +399,8 @@ pub struct Output2 {
     pub acml_vol: v::Val<i64>,
     /// 체결량 (`cnqn`, required, length 18).
     pub cnqn: v::Val<i64>,
+    /// 주식 현재가 (`stck_prpr`).
+    pub stck_prpr: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
@@ -418,6 +420,7 @@ impl crate::__private::Record for Output2 {
                 "tday_rltv",
                 "acml_vol",
                 "cnqn",
+                "stck_prpr",
             ],
             lower: &[
                 ("acml_vol", 8),
@@ -429,6 +432,7 @@ impl crate::__private::Record for Output2 {
                 ("prdy_vrss_sign", 3),
                 ("stck_cntg_hour", 0),
                 ("stck_pbpr", 1),
+                ("stck_prpr", 10),
                 ("tday_rltv", 7),
             ],
         };
@@ -447,6 +451,7 @@ impl crate::__private::Record for Output2 {
             7 => &self.tday_rltv,
             8 => &self.acml_vol,
             9 => &self.cnqn,
+            10 => &self.stck_prpr,
             _ => return None,
         })
     }
@@ -463,6 +468,7 @@ impl crate::__private::Record for Output2 {
             7 => &mut self.tday_rltv,
             8 => &mut self.acml_vol,
             9 => &mut self.cnqn,
+            10 => &mut self.stck_prpr,
             _ => return None,
         })
     }

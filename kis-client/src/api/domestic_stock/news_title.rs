@@ -416,6 +416,36 @@ pub struct Output {
     pub iscd4: v::Val<String>,
     /// 종목 코드5 (`iscd5`, required, length 9).
     pub iscd5: v::Val<String>,
+    /// 종목코드10 (`iscd10`).
+    pub iscd10: v::Val<String>,
+    /// 종목코드6 (`iscd6`).
+    pub iscd6: v::Val<String>,
+    /// 종목코드7 (`iscd7`).
+    pub iscd7: v::Val<String>,
+    /// 종목코드8 (`iscd8`).
+    pub iscd8: v::Val<String>,
+    /// 종목코드9 (`iscd9`).
+    pub iscd9: v::Val<String>,
+    /// 한글종목명1 (`kor_isnm1`).
+    pub kor_isnm1: v::Val<String>,
+    /// 한글종목명10 (`kor_isnm10`).
+    pub kor_isnm10: v::Val<String>,
+    /// 한글종목명2 (`kor_isnm2`).
+    pub kor_isnm2: v::Val<String>,
+    /// 한글종목명3 (`kor_isnm3`).
+    pub kor_isnm3: v::Val<String>,
+    /// 한글종목명4 (`kor_isnm4`).
+    pub kor_isnm4: v::Val<String>,
+    /// 한글종목명5 (`kor_isnm5`).
+    pub kor_isnm5: v::Val<String>,
+    /// 한글종목명6 (`kor_isnm6`).
+    pub kor_isnm6: v::Val<String>,
+    /// 한글종목명7 (`kor_isnm7`).
+    pub kor_isnm7: v::Val<String>,
+    /// 한글종목명8 (`kor_isnm8`).
+    pub kor_isnm8: v::Val<String>,
+    /// 한글종목명9 (`kor_isnm9`).
+    pub kor_isnm9: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
@@ -437,6 +467,21 @@ impl crate::__private::Record for Output {
                 "iscd3",
                 "iscd4",
                 "iscd5",
+                "iscd10",
+                "iscd6",
+                "iscd7",
+                "iscd8",
+                "iscd9",
+                "kor_isnm1",
+                "kor_isnm10",
+                "kor_isnm2",
+                "kor_isnm3",
+                "kor_isnm4",
+                "kor_isnm5",
+                "kor_isnm6",
+                "kor_isnm7",
+                "kor_isnm8",
+                "kor_isnm9",
             ],
             lower: &[
                 ("cntt_usiq_srno", 0),
@@ -445,10 +490,25 @@ impl crate::__private::Record for Output {
                 ("dorg", 6),
                 ("hts_pbnt_titl_cntt", 4),
                 ("iscd1", 7),
+                ("iscd10", 12),
                 ("iscd2", 8),
                 ("iscd3", 9),
                 ("iscd4", 10),
                 ("iscd5", 11),
+                ("iscd6", 13),
+                ("iscd7", 14),
+                ("iscd8", 15),
+                ("iscd9", 16),
+                ("kor_isnm1", 17),
+                ("kor_isnm10", 18),
+                ("kor_isnm2", 19),
+                ("kor_isnm3", 20),
+                ("kor_isnm4", 21),
+                ("kor_isnm5", 22),
+                ("kor_isnm6", 23),
+                ("kor_isnm7", 24),
+                ("kor_isnm8", 25),
+                ("kor_isnm9", 26),
                 ("news_lrdv_code", 5),
                 ("news_ofer_entp_code", 1),
             ],
@@ -470,6 +530,21 @@ impl crate::__private::Record for Output {
             9 => &self.iscd3,
             10 => &self.iscd4,
             11 => &self.iscd5,
+            12 => &self.iscd10,
+            13 => &self.iscd6,
+            14 => &self.iscd7,
+            15 => &self.iscd8,
+            16 => &self.iscd9,
+            17 => &self.kor_isnm1,
+            18 => &self.kor_isnm10,
+            19 => &self.kor_isnm2,
+            20 => &self.kor_isnm3,
+            21 => &self.kor_isnm4,
+            22 => &self.kor_isnm5,
+            23 => &self.kor_isnm6,
+            24 => &self.kor_isnm7,
+            25 => &self.kor_isnm8,
+            26 => &self.kor_isnm9,
             _ => return None,
         })
     }
@@ -488,6 +563,21 @@ impl crate::__private::Record for Output {
             9 => &mut self.iscd3,
             10 => &mut self.iscd4,
             11 => &mut self.iscd5,
+            12 => &mut self.iscd10,
+            13 => &mut self.iscd6,
+            14 => &mut self.iscd7,
+            15 => &mut self.iscd8,
+            16 => &mut self.iscd9,
+            17 => &mut self.kor_isnm1,
+            18 => &mut self.kor_isnm10,
+            19 => &mut self.kor_isnm2,
+            20 => &mut self.kor_isnm3,
+            21 => &mut self.kor_isnm4,
+            22 => &mut self.kor_isnm5,
+            23 => &mut self.kor_isnm6,
+            24 => &mut self.kor_isnm7,
+            25 => &mut self.kor_isnm8,
+            26 => &mut self.kor_isnm9,
             _ => return None,
         })
     }

@@ -462,6 +462,8 @@ pub struct Output {
     pub itmt_vol: v::Val<i64>,
     /// 주식 현재가 (`stck_prpr`, required, length 10).
     pub stck_prpr: v::Val<i64>,
+    /// 시간외 단일가 예상 체결 대비 (`ovtm_untp_antc_cntg_vrss_sign`).
+    pub ovtm_untp_antc_cntg_vrss_sign: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
@@ -484,6 +486,7 @@ impl crate::__private::Record for Output {
                 "ovtm_untp_antc_cnqn",
                 "itmt_vol",
                 "stck_prpr",
+                "ovtm_untp_antc_cntg_vrss_sign",
             ],
             lower: &[
                 ("data_rank", 0),
@@ -494,6 +497,7 @@ impl crate::__private::Record for Output {
                 ("ovtm_untp_antc_cnqn", 10),
                 ("ovtm_untp_antc_cntg_ctrt", 7),
                 ("ovtm_untp_antc_cntg_vrss", 5),
+                ("ovtm_untp_antc_cntg_vrss_sign", 13),
                 ("ovtm_untp_antc_cntg_vrsssign", 6),
                 ("ovtm_untp_askp_rsqn1", 8),
                 ("ovtm_untp_bidp_rsqn1", 9),
@@ -519,6 +523,7 @@ impl crate::__private::Record for Output {
             10 => &self.ovtm_untp_antc_cnqn,
             11 => &self.itmt_vol,
             12 => &self.stck_prpr,
+            13 => &self.ovtm_untp_antc_cntg_vrss_sign,
             _ => return None,
         })
     }
@@ -538,6 +543,7 @@ impl crate::__private::Record for Output {
             10 => &mut self.ovtm_untp_antc_cnqn,
             11 => &mut self.itmt_vol,
             12 => &mut self.stck_prpr,
+            13 => &mut self.ovtm_untp_antc_cntg_vrss_sign,
             _ => return None,
         })
     }

@@ -398,6 +398,8 @@ pub struct Output1 {
     pub last_n_cnt: v::Val<v::Decimal>,
     /// 이전조회KEY (`index_key`, required, length 30).
     pub index_key: v::Val<String>,
+    /// 자료개수 (`ret_cnt`).
+    pub ret_cnt: v::Val<i64>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
@@ -406,8 +408,13 @@ pub struct Output1 {
 impl crate::__private::Record for Output1 {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
-            names: &["tret_cnt", "last_n_cnt", "index_key"],
-            lower: &[("index_key", 2), ("last_n_cnt", 1), ("tret_cnt", 0)],
+            names: &["tret_cnt", "last_n_cnt", "index_key", "ret_cnt"],
+            lower: &[
+                ("index_key", 2),
+                ("last_n_cnt", 1),
+                ("ret_cnt", 3),
+                ("tret_cnt", 0),
+            ],
         };
         &FIELDS
     }
@@ -417,6 +424,7 @@ impl crate::__private::Record for Output1 {
             0 => &self.tret_cnt,
             1 => &self.last_n_cnt,
             2 => &self.index_key,
+            3 => &self.ret_cnt,
             _ => return None,
         })
     }
@@ -426,6 +434,7 @@ impl crate::__private::Record for Output1 {
             0 => &mut self.tret_cnt,
             1 => &mut self.last_n_cnt,
             2 => &mut self.index_key,
+            3 => &mut self.ret_cnt,
             _ => return None,
         })
     }

@@ -253,6 +253,8 @@ pub struct Output1 {
     pub sbsnsdate: v::Val<v::NaiveDate>,
     /// 정산가 (`sttl_price`, length 15).
     pub sttl_price: v::Val<v::Decimal>,
+    /// 전일종가 (`prev_price`).
+    pub prev_price: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
@@ -293,6 +295,7 @@ impl crate::__private::Record for Output1 {
                 "close_time",
                 "sbsnsdate",
                 "sttl_price",
+                "prev_price",
             ],
             lower: &[
                 ("ask_price", 13),
@@ -314,6 +317,7 @@ impl crate::__private::Record for Output1 {
                 ("prev_diff_flag", 7),
                 ("prev_diff_price", 8),
                 ("prev_diff_rate", 9),
+                ("prev_price", 31),
                 ("proc_date", 0),
                 ("proc_time", 1),
                 ("remn_cnt", 20),
@@ -364,6 +368,7 @@ impl crate::__private::Record for Output1 {
             28 => &self.close_time,
             29 => &self.sbsnsdate,
             30 => &self.sttl_price,
+            31 => &self.prev_price,
             _ => return None,
         })
     }
@@ -401,6 +406,7 @@ impl crate::__private::Record for Output1 {
             28 => &mut self.close_time,
             29 => &mut self.sbsnsdate,
             30 => &mut self.sttl_price,
+            31 => &mut self.prev_price,
             _ => return None,
         })
     }

@@ -495,11 +495,11 @@ pub struct Output2 {
     /// 거래대금 (`tamt`, required, length 14).
     pub tamt: v::Val<v::Decimal>,
     /// 매수호가 (`pbid`, required, length 12).
-    pub pbid: v::Val<String>,
+    pub pbid: v::Val<v::Decimal>,
     /// 매수호가잔량 (`vbid`, required, length 10).
     pub vbid: v::Val<String>,
     /// 매도호가 (`pask`, required, length 12).
-    pub pask: v::Val<String>,
+    pub pask: v::Val<v::Decimal>,
     /// 매도호가잔량 (`vask`, required, length 10).
     pub vask: v::Val<String>,
     /// Fields the spec does not list, kept as received.

@@ -457,9 +457,9 @@ pub struct Output2 {
     /// 매도잔량 (`vask`, required, length 10).
     pub vask: v::Val<String>,
     /// 매도호가 (`pask`, required, length 12).
-    pub pask: v::Val<String>,
+    pub pask: v::Val<v::Decimal>,
     /// 매수호가 (`pbid`, required, length 12).
-    pub pbid: v::Val<String>,
+    pub pbid: v::Val<v::Decimal>,
     /// 매수잔량 (`vbid`, required, length 10).
     pub vbid: v::Val<String>,
     /// 순위 (`seqn`, required, length 6).

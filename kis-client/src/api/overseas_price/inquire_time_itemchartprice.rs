@@ -562,7 +562,7 @@ pub struct Output2 {
     /// 종가 (`last`, required, length 12).
     pub last: v::Val<v::Decimal>,
     /// 체결량 (`evol`, required, length 12).
-    pub evol: v::Val<String>,
+    pub evol: v::Val<v::Decimal>,
     /// 체결대금 (`eamt`, required, length 14).
     pub eamt: v::Val<String>,
     /// Fields the spec does not list, kept as received.

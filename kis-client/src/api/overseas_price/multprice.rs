@@ -422,9 +422,9 @@ pub struct Output2 {
     /// 저가 (`low`, required, length 12).
     pub low: v::Val<v::Decimal>,
     /// Bid Price (`pbid`, required, length 12).
-    pub pbid: v::Val<String>,
+    pub pbid: v::Val<v::Decimal>,
     /// Ask Price (`pask`, required, length 12).
-    pub pask: v::Val<String>,
+    pub pask: v::Val<v::Decimal>,
     /// 매수호가잔량 (`vbid`, required, length 10).
     pub vbid: v::Val<String>,
     /// 매도호가잔량 (`vask`, required, length 10).
@@ -434,7 +434,7 @@ pub struct Output2 {
     /// 매도호가총잔량 (`avol`, required, length 10).
     pub avol: v::Val<v::Decimal>,
     /// 체결량 (`evol`, required, length 10).
-    pub evol: v::Val<String>,
+    pub evol: v::Val<v::Decimal>,
     /// 거래량 (`tvol`, required, length 14).
     pub tvol: v::Val<v::Decimal>,
     /// 거래대금 (`tamt`, required, length 14).

@@ -658,6 +658,8 @@ pub struct Output {
     pub nprc_rson_text: v::Val<String>,
     /// 분할매수속성명 (`splt_buy_attr_name`, length 60).
     pub splt_buy_attr_name: v::Val<String>,
+    /// FT체결단가 (`ft_ccld_unpr3`).
+    pub ft_ccld_unpr3: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
@@ -691,10 +693,12 @@ impl crate::__private::Record for Output {
                 "ft_ccld_qty",
                 "nprc_rson_text",
                 "splt_buy_attr_name",
+                "ft_ccld_unpr3",
             ],
             lower: &[
                 ("cncl_yn", 0),
                 ("ft_ccld_qty", 21),
+                ("ft_ccld_unpr3", 24),
                 ("ft_ord_qty", 19),
                 ("ft_ord_unpr3", 20),
                 ("nprc_rson_text", 22),
@@ -748,6 +752,7 @@ impl crate::__private::Record for Output {
             21 => &self.ft_ccld_qty,
             22 => &self.nprc_rson_text,
             23 => &self.splt_buy_attr_name,
+            24 => &self.ft_ccld_unpr3,
             _ => return None,
         })
     }
@@ -778,6 +783,7 @@ impl crate::__private::Record for Output {
             21 => &mut self.ft_ccld_qty,
             22 => &mut self.nprc_rson_text,
             23 => &mut self.splt_buy_attr_name,
+            24 => &mut self.ft_ccld_unpr3,
             _ => return None,
         })
     }

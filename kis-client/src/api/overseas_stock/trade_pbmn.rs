@@ -501,9 +501,9 @@ pub struct Output2 {
     /// 등락율 (`rate`, required, length 12).
     pub rate: v::Val<v::Decimal>,
     /// 매도호가 (`pask`, required, length 12).
-    pub pask: v::Val<String>,
+    pub pask: v::Val<v::Decimal>,
     /// 매수호가 (`pbid`, required, length 12).
-    pub pbid: v::Val<String>,
+    pub pbid: v::Val<v::Decimal>,
     /// 거래량 (`tvol`, required, length 14).
     pub tvol: v::Val<v::Decimal>,
     /// 거래대금 (`tamt`, required, length 14).

@@ -487,9 +487,9 @@ pub struct Output2 {
     /// 거래량 (`tvol`, required, length 14).
     pub tvol: v::Val<v::Decimal>,
     /// 매도호가 (`pask`, required, length 12).
-    pub pask: v::Val<String>,
+    pub pask: v::Val<v::Decimal>,
     /// 매수호가 (`pbid`, required, length 12).
-    pub pbid: v::Val<String>,
+    pub pbid: v::Val<v::Decimal>,
     /// 기준가격 (`n_base`, required, length 12).
     pub n_base: v::Val<String>,
     /// 기준가격대비 (`n_diff`, required, length 12).

@@ -441,9 +441,9 @@ pub struct Output2 {
     /// 거래량 (`tvol`, required, length 14).
     pub tvol: v::Val<v::Decimal>,
     /// 매도호가 (`pask`, required, length 12).
-    pub pask: v::Val<String>,
+    pub pask: v::Val<v::Decimal>,
     /// 매수호가 (`pbid`, required, length 12).
-    pub pbid: v::Val<String>,
+    pub pbid: v::Val<v::Decimal>,
     /// 당일체결강도 (`tpow`, required, length 10).
     pub tpow: v::Val<String>,
     /// 체결강도 (`powx`, required, length 10).

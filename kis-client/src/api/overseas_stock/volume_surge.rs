@@ -441,9 +441,9 @@ pub struct Output2 {
     /// 거래량 (`tvol`, required, length 14).
     pub tvol: v::Val<v::Decimal>,
     /// 매도호가 (`pask`, required, length 12).
-    pub pask: v::Val<String>,
+    pub pask: v::Val<v::Decimal>,
     /// 매수호가 (`pbid`, required, length 12).
-    pub pbid: v::Val<String>,
+    pub pbid: v::Val<v::Decimal>,
     /// 기준거래량 (`n_tvol`, required, length 14).
     pub n_tvol: v::Val<String>,
     /// 증가량 (`n_diff`, required, length 12).

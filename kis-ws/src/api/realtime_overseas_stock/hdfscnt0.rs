@@ -61,15 +61,15 @@ pub struct Hdfscnt0 {
     /// 등락율 (`RATE`, required, length 6).
     pub rate: v::Val<v::Decimal>,
     /// 매수호가 (`PBID`, required, length 10).
-    pub pbid: v::Val<crate::Text>,
+    pub pbid: v::Val<v::Decimal>,
     /// 매도호가 (`PASK`, required, length 10).
-    pub pask: v::Val<crate::Text>,
+    pub pask: v::Val<v::Decimal>,
     /// 매수잔량 (`VBID`, required, length 10).
     pub vbid: v::Val<crate::Text>,
     /// 매도잔량 (`VASK`, required, length 10).
     pub vask: v::Val<crate::Text>,
     /// 체결량 (`EVOL`, required, length 12).
-    pub evol: v::Val<crate::Text>,
+    pub evol: v::Val<v::Decimal>,
     /// 거래량 (`TVOL`, required, length 12).
     pub tvol: v::Val<v::Decimal>,
     /// 거래대금 (`TAMT`, required, length 10).
