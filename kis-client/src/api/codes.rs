@@ -10411,6 +10411,63 @@ impl CodeList for ViKindCode {
 
 crate::__private::code_list_impls!(ViKindCode);
 
+/// 시간 구분 코드 (\`hour\_cls\_code\`).
+///
+/// Used by: `hour_cls_code`.
+#[derive(Clone)]
+#[non_exhaustive]
+pub enum HourClsCode {
+    /// `0`: 장중
+    Jangjung,
+    /// `A`: 장후예상
+    Janghuyesang,
+    /// `B`: 장전예상
+    Jangjeonyesang,
+    /// `C`: 9시이후의 예상가, VI발동
+    V9siihuuiYesanggaViBaldong,
+    /// `D`: 시간외 단일가 예상
+    AfterHoursSinglePriceYesang,
+    /// A code this release does not know, sent and kept verbatim.
+    Other(Box<str>),
+}
+
+impl CodeList for HourClsCode {
+    const NAME: &'static str = "HourClsCode";
+    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
+        ("0", "Jangjung", "장중", false),
+        ("A", "Janghuyesang", "장후예상", false),
+        ("B", "Jangjeonyesang", "장전예상", false),
+        ("C", "V9siihuuiYesanggaViBaldong", "9시이후의 예상가, VI발동", false),
+        ("D", "AfterHoursSinglePriceYesang", "시간외 단일가 예상", false),
+    ];
+    const ALL: &'static [Self] = &[
+        Self::Jangjung,
+        Self::Janghuyesang,
+        Self::Jangjeonyesang,
+        Self::V9siihuuiYesanggaViBaldong,
+        Self::AfterHoursSinglePriceYesang,
+    ];
+
+    #[inline]
+    fn index(&self) -> Result<usize, &str> {
+        match self {
+            Self::Jangjung => Ok(0),
+            Self::Janghuyesang => Ok(1),
+            Self::Jangjeonyesang => Ok(2),
+            Self::V9siihuuiYesanggaViBaldong => Ok(3),
+            Self::AfterHoursSinglePriceYesang => Ok(4),
+            Self::Other(s) => Err(s),
+        }
+    }
+
+    #[inline]
+    fn other(code: &str) -> Self {
+        Self::Other(code.into())
+    }
+}
+
+crate::__private::code_list_impls!(HourClsCode);
+
 /// 입력구분 (\`bsop\_hour\_gb\`).
 ///
 /// Used by: `bsop_hour_gb`.
@@ -11342,83 +11399,6 @@ impl CodeList for OvrsExcgCdColableByCompany {
 }
 
 crate::__private::code_list_impls!(OvrsExcgCdColableByCompany);
-
-/// 실시간조회종목코드 (\`rsym\`).
-///
-/// Used by: `rsym`.
-#[derive(Clone)]
-#[non_exhaustive]
-pub enum Rsym {
-    /// `NYS`: 뉴욕
-    NewYork,
-    /// `NAS`: 나스닥
-    Nasdaq,
-    /// `AMS`: 아멕스
-    Amex,
-    /// `TSE`: 도쿄
-    Tokyo,
-    /// `HKS`: 홍콩
-    HongKong,
-    /// `SHS`: 상해
-    Shanghai,
-    /// `SZS`: 심천
-    Shenzhen,
-    /// `HSX`: 호치민
-    HoChiMinh,
-    /// `HNX`: 하노이
-    Hanoi,
-    /// A code this release does not know, sent and kept verbatim.
-    Other(Box<str>),
-}
-
-impl CodeList for Rsym {
-    const NAME: &'static str = "Rsym";
-    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
-        ("NYS", "NewYork", "뉴욕", false),
-        ("NAS", "Nasdaq", "나스닥", false),
-        ("AMS", "Amex", "아멕스", false),
-        ("TSE", "Tokyo", "도쿄", false),
-        ("HKS", "HongKong", "홍콩", false),
-        ("SHS", "Shanghai", "상해", false),
-        ("SZS", "Shenzhen", "심천", false),
-        ("HSX", "HoChiMinh", "호치민", false),
-        ("HNX", "Hanoi", "하노이", false),
-    ];
-    const ALL: &'static [Self] = &[
-        Self::NewYork,
-        Self::Nasdaq,
-        Self::Amex,
-        Self::Tokyo,
-        Self::HongKong,
-        Self::Shanghai,
-        Self::Shenzhen,
-        Self::HoChiMinh,
-        Self::Hanoi,
-    ];
-
-    #[inline]
-    fn index(&self) -> Result<usize, &str> {
-        match self {
-            Self::NewYork => Ok(0),
-            Self::Nasdaq => Ok(1),
-            Self::Amex => Ok(2),
-            Self::Tokyo => Ok(3),
-            Self::HongKong => Ok(4),
-            Self::Shanghai => Ok(5),
-            Self::Shenzhen => Ok(6),
-            Self::HoChiMinh => Ok(7),
-            Self::Hanoi => Ok(8),
-            Self::Other(s) => Err(s),
-        }
-    }
-
-    #[inline]
-    fn other(code: &str) -> Self {
-        Self::Other(code.into())
-    }
-}
-
-crate::__private::code_list_impls!(Rsym);
 
 /// 시장구분 (\`mtyp\`).
 ///

@@ -180,17 +180,23 @@ fn check_nested_keys(b: &Built, anomalies: &mut Vec<Anomaly>) {
 /// Runs every rule of this module.
 pub fn apply(built: &mut [Built], anomalies: &mut Vec<Anomaly>) {
     let mut seen_all: Vec<Vec<(Vec<usize>, Seen)>> = Vec::with_capacity(built.len());
+    let mut not_lists = std::collections::BTreeSet::new();
     for b in built.iter_mut() {
         let seen = example_values(b);
         let domestic = super::build::is_domestic(&b.spec.category);
         let api = b.spec.path.clone();
         for (path, s) in &seen {
             if let Some(f) = field_at(&mut b.spec.response.body, path) {
+                let list = (f.kind == Kind::Code).then(|| list_key(&f.codes));
                 refine(&api, f, s, domestic, anomalies);
+                if let (Some(list), Kind::String) = (list, f.kind) {
+                    not_lists.insert((f.name.to_ascii_lowercase(), list));
+                }
             }
         }
         seen_all.push(seen);
     }
+    drop_disproved_lists(built, &not_lists, anomalies);
     unify(built, &seen_all, anomalies);
 }
 
@@ -578,6 +584,55 @@ fn correct_codes(
     ));
 }
 
+type ListKey = Vec<(String, String)>;
+
+fn list_key(codes: &[Code]) -> ListKey {
+    codes
+        .iter()
+        .map(|c| (c.code.clone(), c.label.clone()))
+        .collect()
+}
+
+/// A code list an example disproved for a field (`rsym`: a symbol, not an exchange code) is
+/// dropped wherever the same field carries the same list.
+fn drop_disproved_lists(
+    built: &mut [Built],
+    not_lists: &std::collections::BTreeSet<(String, ListKey)>,
+    anomalies: &mut Vec<Anomaly>,
+) {
+    fn walk(
+        api: &str,
+        fields: &mut [Field],
+        not_lists: &std::collections::BTreeSet<(String, ListKey)>,
+        anomalies: &mut Vec<Anomaly>,
+    ) {
+        for f in fields {
+            if f.is_block() {
+                walk(api, &mut f.fields, not_lists, anomalies);
+            } else if f.kind == Kind::Code
+                && not_lists.contains(&(f.name.to_ascii_lowercase(), list_key(&f.codes)))
+            {
+                anomalies.push(Anomaly::rule(
+                    api,
+                    "response-type",
+                    format!(
+                        "`{}` lists codes {} that another endpoint's example disproves; typed text",
+                        f.name,
+                        code_list(&f.codes)
+                    ),
+                    "code-from-example",
+                ));
+                f.kind = Kind::String;
+                f.codes.clear();
+            }
+        }
+    }
+    for b in built.iter_mut() {
+        let api = b.spec.path.clone();
+        walk(&api, &mut b.spec.response.body, not_lists, anomalies);
+    }
+}
+
 fn code_list(codes: &[Code]) -> String {
     let mut s: Vec<String> = codes.iter().take(6).map(|c| format!("`{}`", c.code)).collect();
     if codes.len() > 6 {
@@ -703,11 +758,14 @@ fn unify(built: &mut [Built], seen_all: &[Vec<(Vec<usize>, Seen)>], anomalies: &
             {
                 Some(format!("its length is {}", f.length.as_deref().unwrap_or("")))
             } else if target == Kind::Code {
+                // Unlisted codes of the list's shape are read as `Other`; a longer value is
+                // not a code at all.
                 let codes = target_codes.as_deref().unwrap_or_default();
+                let longest = codes.iter().map(|c| c.code.len()).max().unwrap_or(0);
                 values
                     .iter()
-                    .find(|v| !codes.iter().any(|c| c.code == **v))
-                    .map(|v| format!("the example sends `{v}`, not in the list"))
+                    .find(|v| !codes.iter().any(|c| c.code == **v) && v.len() > longest)
+                    .map(|v| format!("the example sends `{v}`, not a code of the list"))
             } else {
                 values
                     .iter()

@@ -310,7 +310,14 @@ pub struct Output {
     /// 선물예상체결대비 (`futs_antc_cntg_vrss`, required, length 11.2).
     pub futs_antc_cntg_vrss: v::Val<v::Decimal>,
     /// 예상 체결 대비 부호 (`antc_cntg_vrss_sign`, required, length 1).
-    pub antc_cntg_vrss_sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub antc_cntg_vrss_sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 예상 체결 전일 대비율 (`antc_cntg_prdy_ctrt`, required, length 8.2).
     pub antc_cntg_prdy_ctrt: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.

@@ -250,7 +250,14 @@ pub struct Output1 {
     /// 업종 지수 현재가 (`futs_antc_cnpr`, required, length 112).
     pub futs_antc_cnpr: v::Val<v::Decimal>,
     /// 업종 지수 전일 대비 (`antc_cntg_vrss_sign`, required, length 1).
-    pub antc_cntg_vrss_sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub antc_cntg_vrss_sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 전일 대비 부호 (`futs_antc_cntg_vrss`, required, length 11.2).
     pub futs_antc_cntg_vrss: v::Val<v::Decimal>,
     /// 업종 지수 전일 대비율 (`antc_cntg_prdy_ctrt`, required, length 8.2).

@@ -363,7 +363,20 @@ pub struct Output {
     /// 해외선물FX상품번호 (`ovrs_futr_fx_pdno`, length 32).
     pub ovrs_futr_fx_pdno: v::Val<String>,
     /// 상품유형코드 (`prdt_type_cd`, length 3).
-    pub prdt_type_cd: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `512`: 미국 나스닥
+    /// - `513`: 미국 뉴욕거래소
+    /// - `529`: 미국 아멕스
+    /// - `515`: 일본
+    /// - `501`: 홍콩
+    /// - `543`: 홍콩CNY
+    /// - `558`: 홍콩USD
+    /// - `507`: 베트남 하노이거래소
+    /// - `508`: 베트남 호치민거래소
+    /// - `551`: 중국 상해A
+    /// - `552`: 중국 심천A
+    pub prdt_type_cd: v::Val<crate::api::codes::PrdtTypeCdOrderResvList>,
     /// 통화코드 (`crcy_cd`, length 3).
     pub crcy_cd: v::Val<String>,
     /// 매도매수구분코드 (`sll_buy_dvsn_cd`, length 2).

@@ -398,18 +398,7 @@ impl serde::Serialize for DailypriceResponse {
 #[non_exhaustive]
 pub struct Output1 {
     /// 실시간조회종목코드 (`rsym`, required, length 16).
-    ///
-    /// Codes:
-    /// - `NYS`: 뉴욕
-    /// - `NAS`: 나스닥
-    /// - `AMS`: 아멕스
-    /// - `TSE`: 도쿄
-    /// - `HKS`: 홍콩
-    /// - `SHS`: 상해
-    /// - `SZS`: 심천
-    /// - `HSX`: 호치민
-    /// - `HNX`: 하노이
-    pub rsym: v::Val<crate::api::codes::Rsym>,
+    pub rsym: v::Val<String>,
     /// 소수점자리수 (`zdiv`, required, length 1).
     pub zdiv: v::Val<String>,
     /// 전일종가 (`nrec`, required, length 12).

@@ -419,18 +419,7 @@ impl crate::__private::Record for Output1 {
 #[non_exhaustive]
 pub struct Output2 {
     /// 실시간조회심볼 (`rsym`, required, length 16).
-    ///
-    /// Codes:
-    /// - `NYS`: 뉴욕
-    /// - `NAS`: 나스닥
-    /// - `AMS`: 아멕스
-    /// - `TSE`: 도쿄
-    /// - `HKS`: 홍콩
-    /// - `SHS`: 상해
-    /// - `SZS`: 심천
-    /// - `HSX`: 호치민
-    /// - `HNX`: 하노이
-    pub rsym: v::Val<crate::api::codes::Rsym>,
+    pub rsym: v::Val<String>,
     /// 거래소코드 (`excd`, required, length 4).
     pub excd: v::Val<String>,
     /// 종목코드 (`symb`, required, length 1).

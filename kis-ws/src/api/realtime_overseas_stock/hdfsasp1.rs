@@ -13,18 +13,7 @@ use kis_client::value as v;
 #[non_exhaustive]
 pub struct Hdfsasp1 {
     /// 실시간종목코드 (`RSYM`, required, length 16).
-    ///
-    /// Codes:
-    /// - `NYS`: 뉴욕
-    /// - `NAS`: 나스닥
-    /// - `AMS`: 아멕스
-    /// - `TSE`: 도쿄
-    /// - `HKS`: 홍콩
-    /// - `SHS`: 상해
-    /// - `SZS`: 심천
-    /// - `HSX`: 호치민
-    /// - `HNX`: 하노이
-    pub rsym: v::Val<Rsym>,
+    pub rsym: v::Val<crate::Text>,
     /// 종목코드 (`SYMB`, required, length 16).
     pub symb: v::Val<crate::Text>,
     /// 소수점자리수 (`ZDIV`, required, length 1).
@@ -206,66 +195,5 @@ impl serde::Serialize for Hdfsasp1 {
             m.serialize_entry("DASK1", &self.dask1)?;
         }
         m.end()
-    }
-}
-
-/// Codes of 실시간종목코드 (`RSYM`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Rsym {
-    /// `NYS`: 뉴욕
-    NewYork,
-    /// `NAS`: 나스닥
-    Nasdaq,
-    /// `AMS`: 아멕스
-    Amex,
-    /// `TSE`: 도쿄
-    Tokyo,
-    /// `HKS`: 홍콩
-    HongKong,
-    /// `SHS`: 상해
-    Shanghai,
-    /// `SZS`: 심천
-    Shenzhen,
-    /// `HSX`: 호치민
-    HoChiMinh,
-    /// `HNX`: 하노이
-    Hanoi,
-    /// A code the spec does not list, kept verbatim.
-    Other(Box<str>),
-}
-
-impl v::Wire for Rsym {
-    fn parse_wire(s: &str) -> Option<Self> {
-        Some(match s {
-            "NYS" => Self::NewYork,
-            "NAS" => Self::Nasdaq,
-            "AMS" => Self::Amex,
-            "TSE" => Self::Tokyo,
-            "HKS" => Self::HongKong,
-            "SHS" => Self::Shanghai,
-            "SZS" => Self::Shenzhen,
-            "HSX" => Self::HoChiMinh,
-            "HNX" => Self::Hanoi,
-            _ => Self::Other(s.into()),
-        })
-    }
-
-    fn is_canonical(&self, _: &str) -> bool {
-        true
-    }
-
-    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(match self {
-            Self::NewYork => "NYS",
-            Self::Nasdaq => "NAS",
-            Self::Amex => "AMS",
-            Self::Tokyo => "TSE",
-            Self::HongKong => "HKS",
-            Self::Shanghai => "SHS",
-            Self::Shenzhen => "SZS",
-            Self::HoChiMinh => "HSX",
-            Self::Hanoi => "HNX",
-            Self::Other(s) => s,
-        })
     }
 }
