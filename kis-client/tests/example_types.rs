@@ -57,7 +57,10 @@ fn every_example_value_lands_in_a_typed_field_and_round_trips() {
         };
         checked += 1;
         if d.decoded != body {
-            failures.push(format!("{}: the write-back differs from the example", s.path));
+            failures.push(format!(
+                "{}: the write-back differs from the example",
+                s.path
+            ));
         }
         if !d.unknown_fields.is_empty() && !defects.contains(&s.path) {
             failures.push(format!(
@@ -160,7 +163,10 @@ fn numeric_text(
 #[test]
 fn no_numeric_example_field_is_left_as_text_without_a_reason() {
     let kept = kept_as_text();
-    assert!(!kept.is_empty(), "the report lists the text kept on purpose");
+    assert!(
+        !kept.is_empty(),
+        "the report lists the text kept on purpose"
+    );
     let envelope = ["rt_cd", "msg_cd", "msg1"];
     let mut found = Vec::new();
     for (s, body) in examples() {
@@ -200,13 +206,11 @@ fn json_numbers_from_oauth_decode_as_numbers() {
     .expect("decodes");
     assert!(d.unknown_fields.is_empty(), "{:?}", d.unknown_fields);
     assert_eq!(d.decoded["expires_in"], serde_json::json!(86400));
-    let r: kis_client::api::oauth::TokenpResponse = serde_json::from_value(
-        serde_json::json!({"expires_in": 86400, "access_token": "x"}),
-    )
-    .expect("decodes");
+    let r: kis_client::api::oauth::TokenpResponse =
+        serde_json::from_value(serde_json::json!({"expires_in": 86400, "access_token": "x"}))
+            .expect("decodes");
     assert_eq!(r.expires_in.get(), Some(&86400));
     let r: kis_client::api::oauth::RevokepResponse =
-        serde_json::from_value(serde_json::json!({"code": 200, "message": "ok"}))
-            .expect("decodes");
+        serde_json::from_value(serde_json::json!({"code": 200, "message": "ok"})).expect("decodes");
     assert_eq!(r.code.get(), Some(&200));
 }

@@ -457,7 +457,8 @@ mod tests {
 
     #[test]
     fn json_numbers_fill_scalars_and_write_back_as_numbers() {
-        let (r, back) = round(json!({"ODNO": 200, "output1": {"a": 86400}, "output2": [{"a": -3}]}));
+        let (r, back) =
+            round(json!({"ODNO": 200, "output1": {"a": 86400}, "output2": [{"a": -3}]}));
         assert_eq!(r.odno.get().map(String::as_str), Some("200"));
         assert_eq!(r.one.get().and_then(|o| o.a.get()), Some(&86400));
         assert_eq!(r.many.first().and_then(|o| o.a.get()), Some(&-3));
@@ -466,7 +467,10 @@ mod tests {
         assert_eq!(back["ODNO"], json!(200));
         // A fraction in an integer field is kept (invalid), still a number on the way back.
         let (r, back) = round(json!({"output1": {"a": 1.5}, "odno": 7}));
-        assert_eq!(r.one.get().map(|o| o.a.raw().into_owned()), Some("1.5".into()));
+        assert_eq!(
+            r.one.get().map(|o| o.a.raw().into_owned()),
+            Some("1.5".into())
+        );
         assert_eq!(back, json!({"output1": {"a": 1.5}, "odno": 7}));
         // A later string for the same key is written back as a string.
         let (_, back) = round_text(r#"{"ODNO": 1, "ODNO": "1"}"#);

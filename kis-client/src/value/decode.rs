@@ -342,7 +342,10 @@ pub fn to_map(rec: &dyn Record) -> Map {
 #[cold]
 fn as_number(m: &mut Map, key: &str) {
     if let Some(v) = m.get_mut(key) {
-        if let Some(n) = v.as_str().and_then(|s| s.parse::<serde_json::Number>().ok()) {
+        if let Some(n) = v
+            .as_str()
+            .and_then(|s| s.parse::<serde_json::Number>().ok())
+        {
             *v = Value::Number(n);
         }
     }

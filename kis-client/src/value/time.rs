@@ -141,11 +141,25 @@ mod tests {
         );
         let day_time = *Val::<KisTime>::parse("153000").get().unwrap();
         assert_eq!(day_time.day_offset(), 0);
-        assert_eq!(day_time, KisTime::from(NaiveTime::from_hms_opt(15, 30, 0).unwrap()));
+        assert_eq!(
+            day_time,
+            KisTime::from(NaiveTime::from_hms_opt(15, 30, 0).unwrap())
+        );
         assert!(day_time < t);
         assert_eq!(t.to_string(), "26:00:00");
-        assert_eq!(Val::<KisTime>::parse("240000").get().unwrap().day_offset(), 1);
-        for bad in ["480000", "126000", "120060", "1530", "15300a", "+15300", "１２３４５６"] {
+        assert_eq!(
+            Val::<KisTime>::parse("240000").get().unwrap().day_offset(),
+            1
+        );
+        for bad in [
+            "480000",
+            "126000",
+            "120060",
+            "1530",
+            "15300a",
+            "+15300",
+            "１２３４５６",
+        ] {
             assert!(Val::<KisTime>::parse(bad).is_invalid(), "{bad}");
             assert_eq!(Val::<KisTime>::parse(bad).raw(), bad);
         }

@@ -360,7 +360,10 @@ fn pages(s: &ApiSpec) -> bool {
         || s.request.query.iter().chain(&s.request.body).any(|f| {
             let n = f.name.to_ascii_uppercase();
             n.starts_with("CTX_AREA_")
-                || matches!(n.as_str(), "KEYB" | "INDEX_KEY" | "CTS_KEY" | "CTS" | "NEXT")
+                || matches!(
+                    n.as_str(),
+                    "KEYB" | "INDEX_KEY" | "CTS_KEY" | "CTS" | "NEXT"
+                )
         })
 }
 

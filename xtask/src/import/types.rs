@@ -309,19 +309,44 @@ const TEXT_TOKENS: &[&str] = &[
 
 /// Label words of identifiers, codes, signs, keys and calendar values.
 const TEXT_LABEL_WORDS: &[&str] = &[
-    "코드", "번호", "부호", "기호", "구분", "여부", "유형", "종류", "KEY", "키", "일시", "년월",
-    "월일", "요일", "기간", "진법", "소수점", "자리수", "자릿수", "ID",
+    "코드",
+    "번호",
+    "부호",
+    "기호",
+    "구분",
+    "여부",
+    "유형",
+    "종류",
+    "KEY",
+    "키",
+    "일시",
+    "년월",
+    "월일",
+    "요일",
+    "기간",
+    "진법",
+    "소수점",
+    "자리수",
+    "자릿수",
+    "ID",
 ];
 
 /// Label words of counts (whole numbers everywhere).
 const COUNT_LABEL_WORDS: &[&str] = &[
-    "건수", "횟수", "일수", "개월수", "종목수", "순위", "Record Count", "RecordCount", "주수",
+    "건수",
+    "횟수",
+    "일수",
+    "개월수",
+    "종목수",
+    "순위",
+    "Record Count",
+    "RecordCount",
+    "주수",
 ];
 
 /// Name tokens of counts.
 const COUNT_TOKENS: &[&str] = &[
-    "cnt", "csnu", "dynu", "mcnt", "rcnt", "dcnt", "rank", "nrec", "crec", "trec", "count",
-    "stcn",
+    "cnt", "csnu", "dynu", "mcnt", "rcnt", "dcnt", "rank", "nrec", "crec", "trec", "count", "stcn",
 ];
 
 /// Name tokens of dates (`YYYYMMDD`).
@@ -351,7 +376,9 @@ pub fn valid_time(v: &str) -> bool {
 fn text_reason(f: &Field, values: &[&str]) -> Option<String> {
     let token = last_token(&f.name);
     if TEXT_TOKENS.contains(&token.as_str()) {
-        return Some(format!("its name ends in `{token}` (an identifier or code)"));
+        return Some(format!(
+            "its name ends in `{token}` (an identifier or code)"
+        ));
     }
     let count = COUNT_TOKENS.contains(&token.as_str())
         || COUNT_LABEL_WORDS.iter().any(|w| f.label.contains(w));
@@ -396,7 +423,10 @@ fn refine(api: &str, f: &mut Field, seen: &Seen, domestic: bool, anomalies: &mut
         anomalies.push(Anomaly::rule(
             api,
             "response-type",
-            format!("`{}` is text but every example value is a date; typed date", f.name),
+            format!(
+                "`{}` is text but every example value is a date; typed date",
+                f.name
+            ),
             "date-from-example",
         ));
         return;
@@ -410,7 +440,10 @@ fn refine(api: &str, f: &mut Field, seen: &Seen, domestic: bool, anomalies: &mut
         anomalies.push(Anomaly::rule(
             api,
             "response-type",
-            format!("`{}` is text but every example value is a time; typed time", f.name),
+            format!(
+                "`{}` is text but every example value is a time; typed time",
+                f.name
+            ),
             "time-from-example",
         ));
         return;
@@ -552,7 +585,10 @@ fn correct_codes(
     // Never a listed code, and longer than every code: the field carries something else (a
     // symbol where the list names exchanges).
     let longest = f.codes.iter().map(|c| c.code.len()).max().unwrap_or(0);
-    if values.iter().all(|v| !listed(v, &f.codes) && v.len() > longest) {
+    if values
+        .iter()
+        .all(|v| !listed(v, &f.codes) && v.len() > longest)
+    {
         anomalies.push(Anomaly::rule(
             api,
             "response-type",
@@ -634,7 +670,11 @@ fn drop_disproved_lists(
 }
 
 fn code_list(codes: &[Code]) -> String {
-    let mut s: Vec<String> = codes.iter().take(6).map(|c| format!("`{}`", c.code)).collect();
+    let mut s: Vec<String> = codes
+        .iter()
+        .take(6)
+        .map(|c| format!("`{}`", c.code))
+        .collect();
     if codes.len() > 6 {
         s.push("...".into());
     }
@@ -756,7 +796,10 @@ fn unify(built: &mut [Built], seen_all: &[Vec<(Vec<usize>, Seen)>], anomalies: &
             } else if (target == Kind::Date && f.length.as_deref().is_some_and(|l| l != "8"))
                 || (target == Kind::Time && f.length.as_deref().is_some_and(|l| l != "6"))
             {
-                Some(format!("its length is {}", f.length.as_deref().unwrap_or("")))
+                Some(format!(
+                    "its length is {}",
+                    f.length.as_deref().unwrap_or("")
+                ))
             } else if target == Kind::Code {
                 // Unlisted codes of the list's shape are read as `Other`; a longer value is
                 // not a code at all.
@@ -836,6 +879,49 @@ fn field_at_ref<'a>(fields: &'a [Field], path: &[usize]) -> Option<&'a Field> {
     } else {
         field_at_ref(&f.fields, rest)
     }
+}
+
+/// The `## Response types` section of the report: the kinds of response leaf fields and what
+/// the rules of this module did.
+pub fn render_counts(s: &mut String, specs: &[kis_spec::ApiSpec], anomalies: &[Anomaly]) {
+    use std::fmt::Write as _;
+    fn count(fields: &[Field], by: &mut BTreeMap<&'static str, usize>) {
+        for f in fields {
+            if f.is_block() {
+                count(&f.fields, by);
+            } else {
+                *by.entry(kind_word(f.kind)).or_default() += 1;
+            }
+        }
+    }
+    let mut kinds = BTreeMap::new();
+    for a in specs {
+        count(&a.response.body, &mut kinds);
+    }
+    let mut rules: BTreeMap<String, usize> = BTreeMap::new();
+    for a in anomalies.iter().filter(|a| a.topic == "response-type") {
+        if let super::report::Handled::Rule(r) = &a.handled {
+            *rules.entry(r.clone()).or_default() += 1;
+        }
+    }
+    let _ = writeln!(
+        s,
+        "## Response types
+"
+    );
+    let _ = writeln!(
+        s,
+        "Response fields (REST bodies and realtime columns) by kind, and the `response-type` \
+         rules applied (see spec/README.md).\n"
+    );
+    let _ = writeln!(s, "| what | count |\n|---|---|");
+    for (k, n) in &kinds {
+        let _ = writeln!(s, "| response fields of kind `{k}` | {n} |");
+    }
+    for (r, n) in &rules {
+        let _ = writeln!(s, "| rule `{r}` | {n} |");
+    }
+    let _ = writeln!(s);
 }
 
 #[cfg(test)]
