@@ -23,7 +23,7 @@ const DECIMAL_TOKENS: &[&str] = &[
 ];
 
 /// The last name token, lower-cased, without trailing digits (`ASKP1` -> `askp`).
-fn last_token(name: &str) -> String {
+pub fn last_token(name: &str) -> String {
     let lower = name.to_ascii_lowercase();
     let last = lower.rsplit('_').next().unwrap_or("");
     last.trim_end_matches(|c: char| c.is_ascii_digit())

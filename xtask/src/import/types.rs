@@ -291,12 +291,7 @@ pub fn is_number(v: &str) -> bool {
     }
 }
 
-fn last_token(name: &str) -> String {
-    let lower = name.to_ascii_lowercase();
-    let last = lower.rsplit('_').next().unwrap_or("");
-    last.trim_end_matches(|c: char| c.is_ascii_digit())
-        .to_owned()
-}
+use super::infer::last_token;
 
 /// Name tokens of identifiers, codes, keys and calendar values: text whatever the examples.
 const TEXT_TOKENS: &[&str] = &[
