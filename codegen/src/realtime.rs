@@ -224,7 +224,11 @@ fn record_file(s: &ApiSpec, ty: &str) -> String {
     let fields: Vec<RecordField> = cols
         .iter()
         .map(|f| RecordField {
-            doc: doc::block("    ", &doc::field(f)),
+            doc: doc::block("    ", &{
+                let mut d = doc::field(f);
+                d.splice(1..1, doc::description(f));
+                d
+            }),
             ident: fs.sanitize(&f.name, Case::Snake, "field"),
             ty: realtime_type(module.scalar_type(f)),
             wire: lit(&f.name),
@@ -267,6 +271,7 @@ fn record_file(s: &ApiSpec, ty: &str) -> String {
             if encrypted { "yes (AES-256-CBC)" } else { "no" }
         ));
     }
+    d.extend(doc::overview(&s.overview));
     let file = RecordFile {
         category: &s.category,
         id: &s.id,

@@ -935,6 +935,7 @@ mod tests {
             length: None,
             codes: Vec::new(),
             fields: Vec::new(),
+            description: String::new(),
         }
     }
 

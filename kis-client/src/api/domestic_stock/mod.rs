@@ -397,7 +397,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         category: "domestic_stock",
         id: "comp_program_trade_daily",
         path: "/uapi/domestic-stock/v1/quotations/comp-program-trade-daily",
-        tr_ids: &["FHPPG04600001"],
+        tr_ids: &["FHPPG04600000", "FHPPG04600001"],
         decode: crate::__private::decode_map::<
             comp_program_trade_daily::CompProgramTradeDailyResponse,
         >,
@@ -409,7 +409,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         category: "domestic_stock",
         id: "comp_program_trade_today",
         path: "/uapi/domestic-stock/v1/quotations/comp-program-trade-today",
-        tr_ids: &["FHPPG04600101"],
+        tr_ids: &["FHPPG04600100", "FHPPG04600101"],
         decode: crate::__private::decode_map::<
             comp_program_trade_today::CompProgramTradeTodayResponse,
         >,
@@ -741,7 +741,16 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         category: "domestic_stock",
         id: "inquire_daily_ccld",
         path: "/uapi/domestic-stock/v1/trading/inquire-daily-ccld",
-        tr_ids: &["CTSC9215R", "TTTC0081R", "VTSC9215R", "VTTC0081R"],
+        tr_ids: &[
+            "CTSC9115R",
+            "CTSC9215R",
+            "TTTC0081R",
+            "TTTC8001R",
+            "VTSC9115R",
+            "VTSC9215R",
+            "VTTC0081R",
+            "VTTC8001R",
+        ],
         decode: crate::__private::decode_map::<inquire_daily_ccld::InquireDailyCcldResponse>,
         debug: crate::decode::debug_of::<inquire_daily_ccld::InquireDailyCcldResponse>,
         #[cfg(test)]
@@ -1043,7 +1052,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         category: "domestic_stock",
         id: "inquire_psbl_rvsecncl",
         path: "/uapi/domestic-stock/v1/trading/inquire-psbl-rvsecncl",
-        tr_ids: &["TTTC0084R"],
+        tr_ids: &["TTTC0084R", "TTTC8036R"],
         decode: crate::__private::decode_map::<inquire_psbl_rvsecncl::InquirePsblRvsecnclResponse>,
         debug: crate::decode::debug_of::<inquire_psbl_rvsecncl::InquirePsblRvsecnclResponse>,
         #[cfg(test)]
@@ -1207,7 +1216,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         category: "domestic_stock",
         id: "investor_program_trade_today",
         path: "/uapi/domestic-stock/v1/quotations/investor-program-trade-today",
-        tr_ids: &["HHPPG046600C1"],
+        tr_ids: &["HHPPG046600C0", "HHPPG046600C1"],
         decode: crate::__private::decode_map::<
             investor_program_trade_today::InvestorProgramTradeTodayResponse,
         >,
@@ -1347,7 +1356,16 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         category: "domestic_stock",
         id: "order_cash",
         path: "/uapi/domestic-stock/v1/trading/order-cash",
-        tr_ids: &["TTTC0011U", "TTTC0012U", "VTTC0011U", "VTTC0012U"],
+        tr_ids: &[
+            "TTTC0011U",
+            "TTTC0012U",
+            "TTTC0801U",
+            "TTTC0802U",
+            "VTTC0011U",
+            "VTTC0012U",
+            "VTTC0801U",
+            "VTTC0802U",
+        ],
         decode: crate::__private::decode_map::<order_cash::OrderCashResponse>,
         debug: crate::decode::debug_of::<order_cash::OrderCashResponse>,
         #[cfg(test)]
@@ -1357,7 +1375,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         category: "domestic_stock",
         id: "order_credit",
         path: "/uapi/domestic-stock/v1/trading/order-credit",
-        tr_ids: &["TTTC0051U", "TTTC0052U"],
+        tr_ids: &["TTTC0051U", "TTTC0052U", "TTTC0851U", "TTTC0852U"],
         decode: crate::__private::decode_map::<order_credit::OrderCreditResponse>,
         debug: crate::decode::debug_of::<order_credit::OrderCreditResponse>,
         #[cfg(test)]
@@ -1397,7 +1415,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         category: "domestic_stock",
         id: "order_rvsecncl",
         path: "/uapi/domestic-stock/v1/trading/order-rvsecncl",
-        tr_ids: &["TTTC0013U", "VTTC0013U"],
+        tr_ids: &["TTTC0013U", "TTTC0803U", "VTTC0013U", "VTTC0803U"],
         decode: crate::__private::decode_map::<order_rvsecncl::OrderRvsecnclResponse>,
         debug: crate::decode::debug_of::<order_rvsecncl::OrderRvsecnclResponse>,
         #[cfg(test)]
@@ -1545,7 +1563,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         category: "domestic_stock",
         id: "program_trade_by_stock",
         path: "/uapi/domestic-stock/v1/quotations/program-trade-by-stock",
-        tr_ids: &["FHPPG04650101"],
+        tr_ids: &["FHPPG04650100", "FHPPG04650101"],
         decode: crate::__private::decode_map::<program_trade_by_stock::ProgramTradeByStockResponse>,
         debug: crate::decode::debug_of::<program_trade_by_stock::ProgramTradeByStockResponse>,
         #[cfg(test)]
@@ -1555,7 +1573,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         category: "domestic_stock",
         id: "program_trade_by_stock_daily",
         path: "/uapi/domestic-stock/v1/quotations/program-trade-by-stock-daily",
-        tr_ids: &["FHPPG04650201"],
+        tr_ids: &["FHPPG04650200", "FHPPG04650201"],
         decode: crate::__private::decode_map::<
             program_trade_by_stock_daily::ProgramTradeByStockDailyResponse,
         >,

@@ -9,6 +9,30 @@ use kis_client::value as v;
 /// - TR ID: real `H0STASP0`, paper `H0STASP0`.
 /// - Subscription key: 구분값.
 /// - Encrypted: no.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > \[참고자료\]\
+/// > 실시간시세(웹소켓) 파이썬 샘플코드는 한국투자증권 Github 참고 부탁드립니다.\
+/// > <https://github.com/koreainvestment/open-trading-api/blob/main/websocket/python/ws_domestic_overseas_all.py>
+/// >
+/// > 실시간시세(웹소켓) API 사용방법에 대한 자세한 설명은 한국투자증권 Wikidocs 참고 부탁드립니다.\
+/// > <https://wikidocs.net/book/7847> (국내주식 업데이트 완료, 추후 해외주식·국내선물옵션 업데이트 예정)
+/// >
+/// > \[호출 데이터\]\
+/// > 헤더와 바디 값을 합쳐 JSON 형태로 전송합니다.
+/// >
+/// > \[응답 데이터\]\
+/// > 1\. 정상 등록 여부 (JSON)\
+/// > \- JSON\["body"\]\["msg1"\] - 정상 응답 시, SUBSCRIBE SUCCESS\
+/// > \- JSON\["body"\]\["output"\]\["iv"\] - 실시간 결과 복호화에 필요한 AES256 IV (Initialize Vector)\
+/// > \- JSON\["body"\]\["output"\]\["key"\] - 실시간 결과 복호화에 필요한 AES256 Key
+/// >
+/// > 2\. 실시간 결과 응답 ( \| 로 구분되는 값)\
+/// > \- 암호화 유무 : 0 암호화 되지 않은 데이터 / 1 암호화된 데이터\
+/// > \- TR\_ID : 등록한 tr\_id\
+/// > \- 데이터 건수 : (ex. 001 데이터 건수를 참조하여 활용)\
+/// > \- 응답 데이터 : 아래 response 데이터 참조 ( ^로 구분됨)
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct H0stasp0 {
@@ -17,6 +41,12 @@ pub struct H0stasp0 {
     /// 영업 시간 (`BSOP_HOUR`, required, length 6).
     pub bsop_hour: v::Val<v::KisTime>,
     /// 시간 구분 코드 (`HOUR_CLS_CODE`, required, length 1).
+    ///
+    /// > 0 : 장중\
+    /// > A : 장후예상\
+    /// > B : 장전예상\
+    /// > C : 9시이후의 예상가, VI발동\
+    /// > D : 시간외 단일가 예상
     ///
     /// Codes:
     /// - `0`: 장중
@@ -114,14 +144,30 @@ pub struct H0stasp0 {
     /// 시간외 총 매수호가 잔량 (`OVTM_TOTAL_BIDP_RSQN`, required, length 8).
     pub ovtm_total_bidp_rsqn: v::Val<i64>,
     /// 예상 체결가 (`ANTC_CNPR`, required, length 4).
+    ///
+    /// > 동시호가 등 특정 조건하에서만 발생
     pub antc_cnpr: v::Val<i64>,
     /// 예상 체결량 (`ANTC_CNQN`, required, length 8).
+    ///
+    /// > 동시호가 등 특정 조건하에서만 발생
     pub antc_cnqn: v::Val<i64>,
     /// 예상 거래량 (`ANTC_VOL`, required, length 8).
+    ///
+    /// > 동시호가 등 특정 조건하에서만 발생
     pub antc_vol: v::Val<i64>,
     /// 예상 체결 대비 (`ANTC_CNTG_VRSS`, required, length 4).
+    ///
+    /// > 동시호가 등 특정 조건하에서만 발생
     pub antc_cntg_vrss: v::Val<v::Decimal>,
     /// 예상 체결 대비 부호 (`ANTC_CNTG_VRSS_SIGN`, required, length 1).
+    ///
+    /// > 동시호가 등 특정 조건하에서만 발생
+    /// >
+    /// > 1 : 상한\
+    /// > 2 : 상승\
+    /// > 3 : 보합\
+    /// > 4 : 하한\
+    /// > 5 : 하락
     ///
     /// Codes:
     /// - `1`: 상한
@@ -143,6 +189,8 @@ pub struct H0stasp0 {
     /// 시간외 총 매수호가 증감 (`OVTM_TOTAL_BIDP_ICDC`, required, length 4).
     pub ovtm_total_bidp_icdc: v::Val<v::Decimal>,
     /// 주식 매매 구분 코드 (`STCK_DEAL_CLS_CODE`, required, length 2).
+    ///
+    /// > 사용 X (삭제된 값)
     pub stck_deal_cls_code: v::Val<crate::Text>,
 }
 

@@ -9,6 +9,37 @@ use kis_client::value as v;
 /// - TR ID: real `H0STCNT0`, paper `H0STCNT0`.
 /// - Subscription key: 구분값.
 /// - Encrypted: no.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > \[참고자료\]\
+/// > 실시간시세(웹소켓) 파이썬 샘플코드는 한국투자증권 Github 참고 부탁드립니다.\
+/// > <https://github.com/koreainvestment/open-trading-api/blob/main/websocket/python/ws_domestic_overseas_all.py>\
+/// > 실시간시세(웹소켓) API 사용방법에 대한 자세한 설명은 한국투자증권 Wikidocs 참고 부탁드립니다.\
+/// > <https://wikidocs.net/book/7847> (국내주식 업데이트 완료, 추후 해외주식·국내선물옵션 업데이트 예정)
+/// >
+/// > 종목코드 마스터파일 파이썬 정제코드는 한국투자증권 Github 참고 부탁드립니다.\
+/// > <https://github.com/koreainvestment/open-trading-api/tree/main/stocks_info>
+/// >
+/// > \[호출 데이터\]\
+/// > 헤더와 바디 값을 합쳐 JSON 형태로 전송합니다.
+/// >
+/// > \[응답 데이터\]\
+/// > 1\. 정상 등록 여부 (JSON)\
+/// > \- JSON\["body"\]\["msg1"\] - 정상 응답 시, SUBSCRIBE SUCCESS\
+/// > \- JSON\["body"\]\["output"\]\["iv"\] - 실시간 결과 복호화에 필요한 AES256 IV (Initialize Vector)\
+/// > \- JSON\["body"\]\["output"\]\["key"\] - 실시간 결과 복호화에 필요한 AES256 Key
+/// >
+/// > 2\. 실시간 결과 응답 ( \| 로 구분되는 값)\
+/// > ex) 0\|H0STCNT0\|004\|005930^123929^73100^5^...\
+/// > \- 암호화 유무 : 0 암호화 되지 않은 데이터 / 1 암호화된 데이터\
+/// > \- TR\_ID : 등록한 tr\_id (ex. H0STCNT0)\
+/// > \- 데이터 건수 : (ex. 001 인 경우 데이터 건수 1건, 004인 경우 데이터 건수 4건)\
+/// > \- 응답 데이터 : 아래 response 데이터 참조 ( ^로 구분됨)
+/// >
+/// > ※ 데이터가 많은 경우 여러 건을 페이징 처리해서 데이터를 보내는 점 참고 부탁드립니다.\
+/// > ex) 0\|H0STCNT0\|004\|... 인 경우 004가 데이터 개수를 의미하여, 뒤에 체결데이터가 4건 들어옴\
+/// > → 0\|H0STCNT0\|004\|005930^123929...(체결데이터1)...^005930^123929...(체결데이터2)...^005930^123929...(체결데이터3)...^005930^123929...(체결데이터4)...
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct H0stcnt0 {
@@ -17,8 +48,16 @@ pub struct H0stcnt0 {
     /// 주식 체결 시간 (`STCK_CNTG_HOUR`, required, length 6).
     pub stck_cntg_hour: v::Val<v::KisTime>,
     /// 주식 현재가 (`STCK_PRPR`, required, length 4).
+    ///
+    /// > 체결가격
     pub stck_prpr: v::Val<i64>,
     /// 전일 대비 부호 (`PRDY_VRSS_SIGN`, required, length 1).
+    ///
+    /// > 1 : 상한\
+    /// > 2 : 상승\
+    /// > 3 : 보합\
+    /// > 4 : 하한\
+    /// > 5 : 하락
     ///
     /// Codes:
     /// - `1`: 상한
@@ -63,6 +102,10 @@ pub struct H0stcnt0 {
     pub shnu_cntg_smtn: v::Val<i64>,
     /// 체결구분 (`CCLD_DVSN`, required, length 1).
     ///
+    /// > 1:매수(+)\
+    /// > 3:장전\
+    /// > 5:매도(-)
+    ///
     /// Codes:
     /// - `1`: 매수(+)
     /// - `3`: 장전
@@ -75,6 +118,12 @@ pub struct H0stcnt0 {
     /// 시가 시간 (`OPRC_HOUR`, required, length 6).
     pub oprc_hour: v::Val<v::KisTime>,
     /// 시가대비구분 (`OPRC_VRSS_PRPR_SIGN`, required, length 1).
+    ///
+    /// > 1 : 상한\
+    /// > 2 : 상승\
+    /// > 3 : 보합\
+    /// > 4 : 하한\
+    /// > 5 : 하락
     ///
     /// Codes:
     /// - `1`: 상한
@@ -89,6 +138,12 @@ pub struct H0stcnt0 {
     pub hgpr_hour: v::Val<v::KisTime>,
     /// 고가대비구분 (`HGPR_VRSS_PRPR_SIGN`, required, length 1).
     ///
+    /// > 1 : 상한\
+    /// > 2 : 상승\
+    /// > 3 : 보합\
+    /// > 4 : 하한\
+    /// > 5 : 하락
+    ///
     /// Codes:
     /// - `1`: 상한
     /// - `2`: 상승
@@ -102,6 +157,12 @@ pub struct H0stcnt0 {
     pub lwpr_hour: v::Val<v::KisTime>,
     /// 저가대비구분 (`LWPR_VRSS_PRPR_SIGN`, required, length 1).
     ///
+    /// > 1 : 상한\
+    /// > 2 : 상승\
+    /// > 3 : 보합\
+    /// > 4 : 하한\
+    /// > 5 : 하락
+    ///
     /// Codes:
     /// - `1`: 상한
     /// - `2`: 상승
@@ -114,8 +175,27 @@ pub struct H0stcnt0 {
     /// 영업 일자 (`BSOP_DATE`, required, length 8).
     pub bsop_date: v::Val<v::NaiveDate>,
     /// 신 장운영 구분 코드 (`NEW_MKOP_CLS_CODE`, required, length 2).
+    ///
+    /// > (1) 첫 번째 비트\
+    /// > 1 : 장개시전\
+    /// > 2 : 장중\
+    /// > 3 : 장종료후\
+    /// > 4 : 시간외단일가\
+    /// > 7 : 일반Buy-in\
+    /// > 8 : 당일Buy-in
+    /// >
+    /// > (2) 두 번째 비트\
+    /// > 0 : 보통\
+    /// > 1 : 종가\
+    /// > 2 : 대량\
+    /// > 3 : 바스켓\
+    /// > 7 : 정리매매\
+    /// > 8 : Buy-in
     pub new_mkop_cls_code: v::Val<crate::Text>,
     /// 거래정지 여부 (`TRHT_YN`, required, length 1).
+    ///
+    /// > Y : 정지\
+    /// > N : 정상거래
     pub trht_yn: v::Val<bool>,
     /// 매도호가 잔량1 (`ASKP_RSQN1`, required, length 8).
     pub askp_rsqn1: v::Val<i64>,
@@ -132,6 +212,12 @@ pub struct H0stcnt0 {
     /// 전일 동시간 누적 거래량 비율 (`PRDY_SMNS_HOUR_ACML_VOL_RATE`, required, length 8).
     pub prdy_smns_hour_acml_vol_rate: v::Val<v::Decimal>,
     /// 시간 구분 코드 (`HOUR_CLS_CODE`, required, length 1).
+    ///
+    /// > 0 : 장중\
+    /// > A : 장후예상\
+    /// > B : 장전예상\
+    /// > C : 9시이후의 예상가, VI발동\
+    /// > D : 시간외 단일가 예상
     ///
     /// Codes:
     /// - `0`: 장중

@@ -9,10 +9,26 @@ use kis_client::value as v;
 /// - TR ID: real `HDFFF1C0`, paper not available.
 /// - Subscription key: HTSID.
 /// - Encrypted: yes (AES-256-CBC).
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > \[참고자료\]
+/// >
+/// > 실시간시세(웹소켓) 파이썬 샘플코드는 한국투자증권 Github 참고 부탁드립니다.\
+/// > <https://github.com/koreainvestment/open-trading-api/blob/main/websocket/python/ws_domestic_overseas_all.py>
+/// >
+/// > 실시간시세(웹소켓) API 사용방법에 대한 자세한 설명은 한국투자증권 Wikidocs 참고 부탁드립니다.\
+/// > <https://wikidocs.net/book/7847> (국내주식 업데이트 완료, 추후 해외주식·국내선물옵션 업데이트 예정)
+/// >
+/// > 종목코드 마스터파일 파이썬 정제코드는 한국투자증권 Github 참고 부탁드립니다.\
+/// > <https://github.com/koreainvestment/open-trading-api/tree/main/stocks_info>
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct Hdfff1c0 {
     /// 유저ID (`USER_ID`, required, length 8).
+    ///
+    /// > '각 항목사이에는 구분자로 ^ 사용,\
+    /// > 모든 데이터타입은 String으로 변환되어 push 처리됨'
     pub user_id: v::Val<crate::Text>,
     /// 계좌번호 (`ACCT_NO`, required, length 10).
     pub acct_no: v::Val<crate::Text>,
@@ -28,11 +44,15 @@ pub struct Hdfff1c0 {
     pub series: v::Val<crate::Text>,
     /// 정정취소구분코드 (`RVSE_CNCL_DVSN_CD`, required, length 2).
     ///
+    /// > 해당없음 : 00 , 정정 : 01 , 취소 : 02
+    ///
     /// Codes:
     /// - `01`: 정정
     /// - `02`: 취소
     pub rvse_cncl_dvsn_cd: v::Val<RvseCnclDvsnCd>,
     /// 매도매수구분코드 (`SLL_BUY_DVSN_CD`, required, length 2).
+    ///
+    /// > 01 : 매도, 02 : 매수
     ///
     /// Codes:
     /// - `01`: 매도
@@ -40,10 +60,14 @@ pub struct Hdfff1c0 {
     pub sll_buy_dvsn_cd: v::Val<SllBuyDvsnCd>,
     /// 복합주문구분코드 (`CPLX_ORD_DVSN_CD`, required, length 1).
     ///
+    /// > 0 (hedge청산만 이용)
+    ///
     /// Codes:
     /// - `0`: hedge청산만 이용
     pub cplx_ord_dvsn_cd: v::Val<CplxOrdDvsnCd>,
     /// 가격구분코드 (`PRCE_TP`, required, length 1).
+    ///
+    /// > 1:Limit, 2:Market, 3:Stop(Stop가격시 시장가)
     ///
     /// Codes:
     /// - `1`: Limit
@@ -51,6 +75,8 @@ pub struct Hdfff1c0 {
     /// - `3`: Stop(Stop가격시 시장가)
     pub prce_tp: v::Val<PrceTp>,
     /// FM거래소접수구분코드 (`FM_EXCG_RCIT_DVSN_CD`, required, length 2).
+    ///
+    /// > 01:접수전, 02:응답, 03:거부
     ///
     /// Codes:
     /// - `01`: 접수전
@@ -70,6 +96,8 @@ pub struct Hdfff1c0 {
     /// 잔량 (`ORD_REMQ`, required, length 21).
     pub ord_remq: v::Val<crate::Text>,
     /// FM주문그룹일자 (`FM_ORD_GRP_DT`, required, length 8).
+    ///
+    /// > 주문일자(ORD\_DT)와 동일
     pub fm_ord_grp_dt: v::Val<v::NaiveDate>,
     /// 주문그룹번호 (`ORD_GRP_STNO`, required, length 12).
     pub ord_grp_stno: v::Val<crate::Text>,

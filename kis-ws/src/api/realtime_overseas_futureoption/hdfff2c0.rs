@@ -13,6 +13,9 @@ use kis_client::value as v;
 #[non_exhaustive]
 pub struct Hdfff2c0 {
     /// 유저ID (`USER_ID`, required, length 8).
+    ///
+    /// > '각 항목사이에는 구분자로 ^ 사용,\
+    /// > 모든 데이터타입은 String으로 변환되어 push 처리됨'
     pub user_id: v::Val<crate::Text>,
     /// 계좌번호 (`ACCT_NO`, required, length 10).
     pub acct_no: v::Val<crate::Text>,
@@ -28,17 +31,23 @@ pub struct Hdfff2c0 {
     pub series: v::Val<crate::Text>,
     /// 정정취소구분코드 (`RVSE_CNCL_DVSN_CD`, required, length 2).
     ///
+    /// > 해당없음 : 00 , 정정 : 01 , 취소 : 02
+    ///
     /// Codes:
     /// - `01`: 정정
     /// - `02`: 취소
     pub rvse_cncl_dvsn_cd: v::Val<RvseCnclDvsnCd>,
     /// 매도매수구분코드 (`SLL_BUY_DVSN_CD`, required, length 2).
     ///
+    /// > 01 : 매도, 02 : 매수
+    ///
     /// Codes:
     /// - `01`: 매도
     /// - `02`: 매수
     pub sll_buy_dvsn_cd: v::Val<SllBuyDvsnCd>,
     /// 복합주문구분코드 (`CPLX_ORD_DVSN_CD`, required, length 1).
+    ///
+    /// > 0 (hedge청산만 이용)
     ///
     /// Codes:
     /// - `0`: hedge청산만 이용
@@ -64,6 +73,8 @@ pub struct Hdfff2c0 {
     /// FMSTOP주문가격 (`FM_STOP_ORD_PRIC`, required, length 21).
     pub fm_stop_ord_pric: v::Val<v::Decimal>,
     /// 총체결수량 (`TOT_CCLD_QTY`, required, length 18).
+    ///
+    /// > 동일한 주문건에 대한 누적된 체결수량 (하나의 주문건에 여러건의 체결내역 발생)
     pub tot_ccld_qty: v::Val<v::Decimal>,
     /// 총체결단가 (`TOT_CCLD_UV`, required, length 21).
     pub tot_ccld_uv: v::Val<crate::Text>,
@@ -86,6 +97,8 @@ pub struct Hdfff2c0 {
     /// API 체결번호 (`API_CCNO`, required, length 20).
     pub api_ccno: v::Val<crate::Text>,
     /// 체결수량 (`CCLD_QTY`, required, length 18).
+    ///
+    /// > 매 체결 단위 체결수량임 (여러건 체결내역 누적 체결수량인 총체결수량과 다름)
     pub ccld_qty: v::Val<v::Decimal>,
     /// FM체결가격 (`FM_CCLD_PRIC`, required, length 21).
     pub fm_ccld_pric: v::Val<v::Decimal>,

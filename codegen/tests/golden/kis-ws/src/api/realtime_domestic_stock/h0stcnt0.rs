@@ -9,10 +9,20 @@ use kis_client::value as v;
 /// - TR ID: real `H0STCNT0`, paper `H0STCNT0`.
 /// - Subscription key: 종목코드.
 /// - Encrypted: no.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > \[참고자료\]\
+/// > 실시간시세 \<웹소켓\> 안내
+/// >
+/// > 종목코드 : 6자리
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct H0stcnt0 {
     /// 유가증권 단축 종목코드 (`MKSC_SHRN_ISCD`).
+    ///
+    /// > '\[ELW 포함\]\
+    /// > 종목코드
     pub mksc_shrn_iscd: v::Val<crate::Text>,
     /// 주식 체결 시간 (`STCK_CNTG_HOUR`).
     pub stck_cntg_hour: v::Val<v::KisTime>,
