@@ -815,6 +815,9 @@ struct ObjectField {
     doc: String,
     ident: String,
     ty: String,
+    /// The field's value in `Default` (absent): a constant, so `default()` calls nothing that
+    /// could unwind (no cleanup code per field).
+    empty: &'static str,
     /// How `Debug` masks it (see [`redact`]).
     redact: &'static str,
 }
@@ -845,7 +848,7 @@ fn object_struct(
         .into_iter()
         .map(|f| {
             let ident = fs.sanitize(&f.name, Case::Snake, "field");
-            let (ty, block) = if f.is_block() {
+            let (ty, block, empty) = if f.is_block() {
                 let row = if f.fields.is_empty() {
                     "v::Map".to_owned()
                 } else {
@@ -859,12 +862,12 @@ fn object_struct(
                     row
                 };
                 if f.kind == Kind::Array {
-                    (format!("v::Block<{row}>"), true)
+                    (format!("v::Block<{row}>"), true, "v::Block::EMPTY")
                 } else {
-                    (format!("v::One<{row}>"), true)
+                    (format!("v::One<{row}>"), true, "v::One::EMPTY")
                 }
             } else {
-                (module.scalar_type(f), false)
+                (module.scalar_type(f), false, "v::Val::Missing")
             };
             let mut fd = doc::field(f);
             if block {
@@ -875,6 +878,7 @@ fn object_struct(
                 doc: doc::block("    ", &fd),
                 ident,
                 ty,
+                empty,
                 redact: if block { "" } else { redact(f) },
             }
         })

@@ -49,21 +49,42 @@ pub(crate) struct Entry {
     /// Every TR ID the endpoint answers to: the current ones and the old ones KIS replaced
     /// (deprecated aliases, still seen in captured traffic).
     pub(crate) tr_ids: &'static [&'static str],
-    pub(crate) decode: fn(crate::value::Map) -> (crate::value::Map, crate::value::Report),
-    /// `Debug` of the response decoded from a body (for the redaction checks).
-    pub(crate) debug: fn(crate::value::Map) -> Result<String, String>,
+    /// A default (empty) response of the endpoint's type, to decode into. The only per-type
+    /// function of the table: decoding, write-back and `Debug` go through it, written once.
+    pub(crate) new: fn() -> Box<dyn Response>,
     /// `Debug` of a request with every field set (sensitive ones to the two arguments).
     #[cfg(test)]
     pub(crate) request_debug: fn(&str, &str) -> String,
 }
 
-/// `Debug` of `R` decoded from `body` (through its `Deserialize`, as `Client::send` does).
-pub(crate) fn debug_of<R: DeserializeOwned + std::fmt::Debug>(
-    body: crate::value::Map,
-) -> Result<String, String> {
-    serde_json::from_value::<R>(serde_json::Value::Object(body))
-        .map(|r| format!("{r:?}"))
-        .map_err(|e| e.to_string())
+/// A generated response type as the decode tables hold it: a [`Record`] to decode into and
+/// write back, and its `Debug`.
+///
+/// [`Record`]: crate::__private::Record
+pub(crate) trait Response: crate::__private::Record + std::fmt::Debug {
+    /// The response as the decode walk sees it.
+    fn record(&mut self) -> &mut dyn crate::__private::Record;
+}
+
+impl<R: crate::__private::Record + std::fmt::Debug> Response for R {
+    fn record(&mut self) -> &mut dyn crate::__private::Record {
+        self
+    }
+}
+
+/// The [`Entry::new`] of response type `R`.
+pub(crate) fn new_response<R: crate::__private::Record + Default + std::fmt::Debug + 'static>()
+-> Box<dyn Response> {
+    Box::new(R::default())
+}
+
+/// `Debug` of the response of `entry` decoded from `body` (as its `Deserialize`, which
+/// `Client::send` uses, decodes it: a default value filled by the one decode walk).
+fn debug_of(entry: &Entry, body: crate::value::Map) -> Result<String, String> {
+    let mut r = (entry.new)();
+    crate::__private::deserialize_into(serde_json::Value::Object(body), r.record())
+        .map_err(|e| e.to_string())?;
+    Ok(format!("{r:?}"))
 }
 
 /// `Debug` of the generated response of `category`/`id` decoded from `body`: what a log line
@@ -78,7 +99,7 @@ pub fn debug_by_id(category: &str, id: &str, body: serde_json::Value) -> Result<
     let serde_json::Value::Object(map) = body else {
         return Err(format!("{id}: body is not a JSON object"));
     };
-    (entry.debug)(map)
+    debug_of(entry, map)
 }
 
 /// A response body decoded into its generated type and written back.
@@ -156,7 +177,7 @@ fn decode_with(entry: &Entry, body: serde_json::Value) -> Result<Decoded, String
     let serde_json::Value::Object(map) = body else {
         return Err(format!("{}: body is not a JSON object", entry.id));
     };
-    let (map, report) = (entry.decode)(map);
+    let (map, report) = crate::__private::decode_map((entry.new)().record(), map);
     Ok(Decoded {
         category: entry.category,
         endpoint: entry.id,
@@ -258,7 +279,7 @@ mod tests {
                 continue; // category feature off
             };
             let body = sample(&s.response.body);
-            let response = (entry.debug)(body).expect("the sample decodes");
+            let response = debug_of(entry, body).expect("the sample decodes");
             let request = (entry.request_debug)(SECRET, ACCOUNT);
             for d in [&response, &request] {
                 assert!(
@@ -287,12 +308,9 @@ mod tests {
         assert_eq!(url_path(""), "");
     }
 
-    fn none(m: crate::value::Map) -> (crate::value::Map, crate::value::Report) {
-        (m, Default::default())
-    }
-
-    fn no_debug(_: crate::value::Map) -> Result<String, String> {
-        Ok(String::new())
+    /// A row whose columns the spec does not list: every key is kept as received.
+    fn keep_all() -> Box<dyn Response> {
+        Box::new(crate::value::Map::new())
     }
 
     fn no_request(_: &str, _: &str) -> String {
@@ -305,8 +323,7 @@ mod tests {
             id: "a",
             path: "/p/a",
             tr_ids: &["TA", "VA"],
-            decode: none,
-            debug: no_debug,
+            new: keep_all,
             request_debug: no_request,
         },
         Entry {
@@ -314,8 +331,7 @@ mod tests {
             id: "b",
             path: "/p/b",
             tr_ids: &["TB"],
-            decode: none,
-            debug: no_debug,
+            new: keep_all,
             request_debug: no_request,
         },
     ];
@@ -324,8 +340,7 @@ mod tests {
         id: "shared_path",
         path: "/p/a",
         tr_ids: &["TX"],
-        decode: none,
-        debug: no_debug,
+        new: keep_all,
         request_debug: no_request,
     }];
 

@@ -11,7 +11,7 @@ fn a_night_tick_after_midnight_is_a_session_time() {
     let mut fields = vec![""; 60];
     fields[0] = "101W09";
     fields[1] = "260130";
-    let Some(AnyRecord::H0mfcnt0(r)) = decode("H0MFCNT0", &fields) else {
+    let Some(AnyRecord::H0mfcnt0(r)) = decode("H0MFCNT0", &fields.join("^")) else {
         panic!("H0MFCNT0 decodes");
     };
     let t: KisTime = *r.bsop_hour.get().expect("a valid session time");

@@ -4,6 +4,7 @@
 use super::Val;
 use super::decode::{self, Fields, Record, Rows, Slot};
 use serde_json::Value;
+use std::fmt;
 use std::ops::Deref;
 
 /// A JSON object (the remainder of one holds the fields a type does not know).
@@ -88,61 +89,112 @@ fn join(path: &str, name: &str) -> String {
 
 /// The JSON shape a block arrived in, so it is written back the same way.
 #[derive(Debug, Clone, Default, PartialEq)]
-enum Shape {
+pub enum Shape {
+    /// The block was absent.
     #[default]
     Missing,
+    /// One JSON object.
     Object,
+    /// An array of JSON objects.
     Array,
     /// Neither an object nor an array of objects (e.g. `""` or `null`): kept verbatim.
     Other(Value),
 }
 
 /// The rows of a block and the shape they arrived in (shared by [`Block`] and [`One`]).
-#[derive(Debug, Clone)]
+///
+/// Only the vector operations are per row type ([`Rows`]); the rest is written once on
+/// `dyn Rows` below, so each of the 379 generated row types costs a few small functions.
+#[derive(Clone)]
 struct RowList<T> {
     rows: Vec<T>,
     shape: Shape,
 }
 
+impl<T> RowList<T> {
+    const EMPTY: Self = RowList {
+        rows: Vec::new(),
+        shape: Shape::Missing,
+    };
+}
+
 impl<T> Default for RowList<T> {
     fn default() -> Self {
-        RowList {
-            rows: Vec::new(),
-            shape: Shape::Missing,
-        }
+        Self::EMPTY
     }
 }
 
 impl<T: Record + Default> Rows for RowList<T> {
-    fn clear(&mut self) {
+    fn clear_rows(&mut self) {
         self.rows.clear();
-        self.shape = Shape::Missing;
-    }
-    fn set_shape_object(&mut self, object: bool) {
-        self.shape = if object { Shape::Object } else { Shape::Array };
     }
     fn push(&mut self) -> &mut dyn Record {
         self.rows.push(T::default());
         let last = self.rows.len() - 1;
         &mut self.rows[last]
     }
-    fn to_values(&self) -> Vec<Value> {
-        self.rows
-            .iter()
-            .map(|r| Value::Object(decode::to_map(r)))
-            .collect()
+    fn count(&self) -> usize {
+        self.rows.len()
     }
-    fn set_other(&mut self, v: Value) {
-        self.shape = Shape::Other(v);
+    fn row(&self, i: usize) -> Option<&dyn Record> {
+        // A `match`, not `Option::map` with a closure: one function less per row type.
+        match self.rows.get(i) {
+            Some(r) => Some(r),
+            None => None,
+        }
+    }
+    fn shape(&self) -> &Shape {
+        &self.shape
+    }
+    fn shape_mut(&mut self) -> &mut Shape {
+        &mut self.shape
     }
 }
 
-impl<T: Record + Default> RowList<T> {
+impl dyn Rows + '_ {
+    /// Drops every row; the block reads as absent.
+    pub(crate) fn clear(&mut self) {
+        self.clear_rows();
+        *self.shape_mut() = Shape::Missing;
+    }
+
+    /// Marks the block as received as one object (`true`) or as an array.
+    pub(crate) fn set_shape_object(&mut self, object: bool) {
+        *self.shape_mut() = if object { Shape::Object } else { Shape::Array };
+    }
+
+    /// Keeps a value that is neither an object nor an array of objects verbatim.
+    pub(crate) fn set_other(&mut self, v: Value) {
+        *self.shape_mut() = Shape::Other(v);
+    }
+
+    /// The rows decoded so far, written back as JSON objects.
+    pub(crate) fn to_values(&self) -> Vec<Value> {
+        (0..self.count())
+            .filter_map(|i| self.row(i))
+            .map(|r| Value::Object(decode::to_map(r)))
+            .collect()
+    }
+
+    /// A string where a block was expected: kept verbatim.
+    fn set_str(&mut self, s: &str) {
+        self.clear();
+        self.set_other(Value::String(s.to_owned()));
+    }
+
+    fn is_present(&self) -> bool {
+        *self.shape() != Shape::Missing || self.count() != 0
+    }
+
     fn put(&self, map: &mut Map, key: &str) {
-        let value = match (&self.shape, &self.rows[..]) {
+        let one = match self.count() {
+            1 => self.row(0),
+            _ => None,
+        };
+        let value = match (self.shape(), one) {
             (Shape::Other(v), _) => v.clone(),
-            (Shape::Missing, []) => return,
-            (Shape::Object, [one]) => Value::Object(decode::to_map(one)),
+            (Shape::Missing, _) if self.count() == 0 => return,
+            (Shape::Object, Some(one)) => Value::Object(decode::to_map(one)),
             _ => Value::Array(self.to_values()),
         };
         map.insert(key.to_owned(), value);
@@ -150,21 +202,74 @@ impl<T: Record + Default> RowList<T> {
 
     fn report(&self, path: &str, key: &str, report: &mut Report) {
         let base = join(path, key);
-        if let Shape::Other(_) = self.shape {
+        if let Shape::Other(_) = self.shape() {
             report.unknown.push(base.clone());
         }
-        if let (Shape::Object, [row]) = (&self.shape, &self.rows[..]) {
+        if let (Shape::Object, 1, Some(row)) = (self.shape(), self.count(), self.row(0)) {
             return decode::report(row, &base, report);
         }
-        for (i, row) in self.rows.iter().enumerate() {
-            decode::report(row, &format!("{base}[{i}]"), report);
+        for i in 0..self.count() {
+            if let Some(row) = self.row(i) {
+                decode::report(row, &format!("{base}[{i}]"), report);
+            }
         }
+    }
+}
+
+/// The rows of a [`RowList`] for `Debug`, one small function per row type.
+trait DebugRows {
+    fn count(&self) -> usize;
+    fn item(&self, i: usize) -> Option<&dyn fmt::Debug>;
+}
+
+impl<T: fmt::Debug> DebugRows for Vec<T> {
+    fn count(&self) -> usize {
+        self.len()
+    }
+    fn item(&self, i: usize) -> Option<&dyn fmt::Debug> {
+        match self.get(i) {
+            Some(r) => Some(r),
+            None => None,
+        }
+    }
+}
+
+/// `Debug` of a [`RowList`], as `#[derive(Debug)]` would print it, written once.
+struct RowsDebug<'a>(&'a dyn DebugRows, &'a Shape);
+
+/// `Debug` of the row vector of a [`RowList`] (a list, as `Vec`'s own `Debug`).
+struct ListDebug<'a>(&'a dyn DebugRows);
+
+impl fmt::Debug for RowsDebug<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RowList")
+            .field("rows", &ListDebug(self.0))
+            .field("shape", self.1)
+            .finish()
+    }
+}
+
+impl fmt::Debug for ListDebug<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut l = f.debug_list();
+        for i in 0..self.0.count() {
+            if let Some(r) = self.0.item(i) {
+                l.entry(r);
+            }
+        }
+        l.finish()
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for RowList<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        RowsDebug(&self.rows, &self.shape).fmt(f)
     }
 }
 
 /// An array block (`output1`, ...): a list of rows. Tolerates a single object where an array
 /// was expected, and writes back the shape it received.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Block<T>(RowList<T>);
 
 impl<T> Default for Block<T> {
@@ -174,6 +279,9 @@ impl<T> Default for Block<T> {
 }
 
 impl<T> Block<T> {
+    /// No rows: the block was absent (the `Default`, as a constant).
+    pub const EMPTY: Self = Block(RowList::EMPTY);
+
     /// The rows.
     pub fn rows(&self) -> &[T] {
         &self.0.rows
@@ -202,7 +310,7 @@ impl<'a, T> IntoIterator for &'a Block<T> {
 /// An object block (`output`, ...): one record, or none. Tolerates an array where an object
 /// was expected (further rows are kept in [`One::rest`]), and writes back the shape it
 /// received.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct One<T>(RowList<T>);
 
 impl<T> Default for One<T> {
@@ -212,6 +320,9 @@ impl<T> Default for One<T> {
 }
 
 impl<T> One<T> {
+    /// No record: the block was absent (the `Default`, as a constant).
+    pub const EMPTY: Self = One(RowList::EMPTY);
+
     /// The record, if the block was present.
     pub fn get(&self) -> Option<&T> {
         self.0.rows.first()
@@ -231,23 +342,28 @@ macro_rules! block_slot {
         impl<T: Record + Default> Slot for $ty<T> {
             /// A string where a block was expected: kept verbatim.
             fn set_str(&mut self, s: &str) {
-                Rows::clear(&mut self.0);
-                self.0.set_other(Value::String(s.to_owned()));
+                (&mut self.0 as &mut dyn Rows).set_str(s);
             }
             fn rows(&mut self) -> Option<&mut dyn Rows> {
                 Some(&mut self.0)
             }
             fn is_present(&self) -> bool {
-                self.0.shape != Shape::Missing || !self.0.rows.is_empty()
+                (&self.0 as &dyn Rows).is_present()
             }
             fn reset(&mut self) {
-                Rows::clear(&mut self.0);
+                (&mut self.0 as &mut dyn Rows).clear();
             }
             fn put(&self, map: &mut Map, key: &str) {
-                self.0.put(map, key);
+                (&self.0 as &dyn Rows).put(map, key);
             }
             fn report(&self, path: &str, key: &str, r: &mut Report) {
-                self.0.report(path, key, r);
+                (&self.0 as &dyn Rows).report(path, key, r);
+            }
+        }
+
+        impl<T: fmt::Debug> fmt::Debug for $ty<T> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_tuple(stringify!($ty)).field(&self.0).finish()
             }
         }
     };
@@ -378,7 +494,8 @@ mod tests {
         let mut r = Resp::default();
         deserialize_into(&mut serde_json::Deserializer::from_str(text), &mut r).expect("object");
         let v: Value = serde_json::from_str(text).expect("json");
-        let (back, _) = decode::decode_map::<Resp>(v.as_object().expect("object").clone());
+        let (back, _) =
+            decode::decode_map(&mut Resp::default(), v.as_object().expect("object").clone());
         assert_eq!(Value::Object(r.to_map()), Value::Object(back), "{text}");
         let written = Value::Object(r.to_map());
         (r, written)

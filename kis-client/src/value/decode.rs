@@ -18,7 +18,7 @@
 //! remembered ([`Spellings`]) so the write-back sends a number again (`tokenP`'s `expires_in`);
 //! a repeated key behaves like `serde_json::Value` (the last one wins).
 
-use super::block::Report;
+use super::block::{Report, Shape};
 use super::{Map, Val, Wire};
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
@@ -137,6 +137,11 @@ struct Spelling {
     key: Option<Box<str>>,
     /// Whether it arrived as a JSON number.
     number: bool,
+}
+
+impl Spellings {
+    /// No field arrived under another spelling (the `Default`, as a constant).
+    pub const NONE: Spellings = Spellings(None);
 }
 
 impl Spellings {
@@ -282,17 +287,23 @@ pub trait Slot {
 }
 
 /// The rows of a block field, as the decode walk fills them.
+///
+/// Only what needs the row type is per type (the vector operations); everything built on them
+/// (shape, write-back, report, `Debug`) is written once, on `dyn Rows` (see `value::block`),
+/// so 379 row types do not each get a copy.
 pub trait Rows {
-    /// Drops every row; the block reads as absent.
-    fn clear(&mut self);
-    /// Marks the block as received as one object (`true`) or as an array.
-    fn set_shape_object(&mut self, object: bool);
+    /// Drops every row (the shape is left as it is).
+    fn clear_rows(&mut self);
     /// Appends a default row and returns it.
     fn push(&mut self) -> &mut dyn Record;
-    /// The rows decoded so far, written back as JSON objects.
-    fn to_values(&self) -> Vec<Value>;
-    /// Keeps a value that is neither an object nor an array of objects verbatim.
-    fn set_other(&mut self, v: Value);
+    /// The number of rows.
+    fn count(&self) -> usize;
+    /// Row `i` (`None` past the end).
+    fn row(&self, i: usize) -> Option<&dyn Record>;
+    /// The JSON shape the block arrived in.
+    fn shape(&self) -> &Shape;
+    /// The JSON shape the block arrived in, mutably.
+    fn shape_mut(&mut self) -> &mut Shape;
 }
 
 impl<T: Wire> Slot for Val<T> {
@@ -378,17 +389,16 @@ pub fn serialize_record<S: serde::Serializer>(rec: &dyn Record, s: S) -> Result<
     serde::Serialize::serialize(&to_map(rec), s)
 }
 
-/// Decodes `map` as `R` and writes it back, with the report of unknown and invalid fields
-/// (the generated decode table's entry point).
-pub fn decode_map<R: Record + Default>(map: Map) -> (Map, Report) {
-    let mut r = R::default();
+/// Decodes `map` into `r` (a default value of a generated type) and writes it back, with the
+/// report of unknown and invalid fields (the generated decode tables' entry point).
+pub fn decode_map(r: &mut dyn Record, map: Map) -> (Map, Report) {
     // Every JSON value is accepted somewhere (a field, a block, or `extra`), so decoding an
     // already parsed object cannot fail.
-    let done = deserialize_into(Value::Object(map), &mut r);
+    let done = deserialize_into(Value::Object(map), &mut *r);
     debug_assert!(done.is_ok(), "{done:?}");
     let mut report = Report::default();
-    self::report(&r, "", &mut report);
-    (to_map(&r), report)
+    self::report(r, "", &mut report);
+    (to_map(r), report)
 }
 
 struct ObjectVisitor<'a>(&'a mut dyn Record);

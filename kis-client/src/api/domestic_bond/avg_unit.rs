@@ -312,7 +312,7 @@ impl Endpoint for AvgUnitRequest {
 /// Response of 장내채권 평균단가조회 (`국내주식-158`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct AvgUnitResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -340,6 +340,25 @@ pub struct AvgUnitResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for AvgUnitResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output1: v::Block::EMPTY,
+            output2: v::Block::EMPTY,
+            output3: v::Block::EMPTY,
+            ctx_area_nk30: v::Val::Missing,
+            ctx_area_fk100: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for AvgUnitResponse {
@@ -429,7 +448,7 @@ impl serde::Serialize for AvgUnitResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 평가일자 (`evlu_dt`, required, length 245).
@@ -494,6 +513,40 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            evlu_dt: v::Val::Missing,
+            pdno: v::Val::Missing,
+            prdt_type_cd: v::Val::Missing,
+            prdt_name: v::Val::Missing,
+            kis_unpr: v::Val::Missing,
+            kbp_unpr: v::Val::Missing,
+            nice_evlu_unpr: v::Val::Missing,
+            fnp_unpr: v::Val::Missing,
+            avg_evlu_unpr: v::Val::Missing,
+            kis_crdt_grad_text: v::Val::Missing,
+            kbp_crdt_grad_text: v::Val::Missing,
+            nice_crdt_grad_text: v::Val::Missing,
+            fnp_crdt_grad_text: v::Val::Missing,
+            chng_yn: v::Val::Missing,
+            kis_erng_rt: v::Val::Missing,
+            kbp_erng_rt: v::Val::Missing,
+            nice_evlu_erng_rt: v::Val::Missing,
+            fnp_erng_rt: v::Val::Missing,
+            avg_evlu_erng_rt: v::Val::Missing,
+            kis_rf_unpr: v::Val::Missing,
+            kbp_rf_unpr: v::Val::Missing,
+            nice_evlu_rf_unpr: v::Val::Missing,
+            avg_evlu_rf_unpr: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {
@@ -629,7 +682,7 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 평가일자 (`evlu_dt`, required, length 19).
@@ -668,6 +721,27 @@ pub struct Output2 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output2 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            evlu_dt: v::Val::Missing,
+            pdno: v::Val::Missing,
+            prdt_type_cd: v::Val::Missing,
+            prdt_name: v::Val::Missing,
+            kis_evlu_amt: v::Val::Missing,
+            kbp_evlu_amt: v::Val::Missing,
+            nice_evlu_amt: v::Val::Missing,
+            fnp_evlu_amt: v::Val::Missing,
+            avg_evlu_amt: v::Val::Missing,
+            chng_yn: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output2 {
@@ -751,7 +825,7 @@ impl crate::__private::Record for Output2 {
 }
 
 /// A record of block `output3` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output3 {
     /// 평가일자 (`evlu_dt`, required, length 236).
@@ -802,6 +876,33 @@ pub struct Output3 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output3 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            evlu_dt: v::Val::Missing,
+            pdno: v::Val::Missing,
+            prdt_type_cd: v::Val::Missing,
+            prdt_name: v::Val::Missing,
+            kis_crcy_cd: v::Val::Missing,
+            kis_evlu_unit_pric: v::Val::Missing,
+            kis_evlu_pric: v::Val::Missing,
+            kbp_crcy_cd: v::Val::Missing,
+            kbp_evlu_unit_pric: v::Val::Missing,
+            kbp_evlu_pric: v::Val::Missing,
+            nice_crcy_cd: v::Val::Missing,
+            nice_evlu_unit_pric: v::Val::Missing,
+            nice_evlu_pric: v::Val::Missing,
+            avg_evlu_unit_pric: v::Val::Missing,
+            avg_evlu_pric: v::Val::Missing,
+            chng_yn: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output3 {

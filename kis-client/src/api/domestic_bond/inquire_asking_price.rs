@@ -161,7 +161,7 @@ impl Endpoint for InquireAskingPriceRequest {
 /// Response of 장내채권현재가(호가) (`국내주식-132`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireAskingPriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -175,6 +175,21 @@ pub struct InquireAskingPriceResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquireAskingPriceResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::One::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquireAskingPriceResponse {
@@ -238,7 +253,7 @@ impl serde::Serialize for InquireAskingPriceResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 호가 접수 시간 (`aspr_acpt_hour`, required, length 6).
@@ -312,6 +327,51 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            aspr_acpt_hour: v::Val::Missing,
+            bond_askp1: v::Val::Missing,
+            bond_askp2: v::Val::Missing,
+            bond_askp3: v::Val::Missing,
+            bond_askp4: v::Val::Missing,
+            bond_askp5: v::Val::Missing,
+            bond_bidp1: v::Val::Missing,
+            bond_bidp2: v::Val::Missing,
+            bond_bidp3: v::Val::Missing,
+            bond_bidp4: v::Val::Missing,
+            bond_bidp5: v::Val::Missing,
+            askp_rsqn1: v::Val::Missing,
+            askp_rsqn2: v::Val::Missing,
+            askp_rsqn3: v::Val::Missing,
+            askp_rsqn4: v::Val::Missing,
+            askp_rsqn5: v::Val::Missing,
+            bidp_rsqn1: v::Val::Missing,
+            bidp_rsqn2: v::Val::Missing,
+            bidp_rsqn3: v::Val::Missing,
+            bidp_rsqn4: v::Val::Missing,
+            bidp_rsqn5: v::Val::Missing,
+            total_askp_rsqn: v::Val::Missing,
+            total_bidp_rsqn: v::Val::Missing,
+            ntby_aspr_rsqn: v::Val::Missing,
+            seln_ernn_rate1: v::Val::Missing,
+            seln_ernn_rate2: v::Val::Missing,
+            seln_ernn_rate3: v::Val::Missing,
+            seln_ernn_rate4: v::Val::Missing,
+            seln_ernn_rate5: v::Val::Missing,
+            shnu_ernn_rate1: v::Val::Missing,
+            shnu_ernn_rate2: v::Val::Missing,
+            shnu_ernn_rate3: v::Val::Missing,
+            shnu_ernn_rate4: v::Val::Missing,
+            shnu_ernn_rate5: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

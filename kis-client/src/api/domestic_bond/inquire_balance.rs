@@ -311,7 +311,7 @@ impl Endpoint for InquireBalanceRequest {
 /// Response of 장내채권 잔고조회 (`국내주식-198`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireBalanceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -331,6 +331,23 @@ pub struct InquireBalanceResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquireBalanceResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::Block::EMPTY,
+            ctx_area_fk200: v::Val::Missing,
+            ctx_area_nk200: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquireBalanceResponse {
@@ -412,7 +429,7 @@ impl serde::Serialize for InquireBalanceResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 상품번호 (`pdno`, required, length 12).
@@ -442,6 +459,29 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            pdno: v::Val::Missing,
+            prdt_name: v::Val::Missing,
+            buy_dt: v::Val::Missing,
+            buy_sqno: v::Val::Missing,
+            cblc_qty: v::Val::Missing,
+            agrx_qty: v::Val::Missing,
+            sprx_qty: v::Val::Missing,
+            exdt: v::Val::Missing,
+            buy_erng_rt: v::Val::Missing,
+            buy_unpr: v::Val::Missing,
+            buy_amt: v::Val::Missing,
+            ord_psbl_qty: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

@@ -408,7 +408,7 @@ impl Endpoint for InquireDailyCcldRequest {
 /// Response of 장내채권 주문체결내역 (`국내주식-127`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireDailyCcldResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -430,6 +430,24 @@ pub struct InquireDailyCcldResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquireDailyCcldResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output2: v::Block::EMPTY,
+            output1: v::Block::EMPTY,
+            ctx_area_nk200: v::Val::Missing,
+            ctx_area_fk200: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquireDailyCcldResponse {
@@ -515,7 +533,7 @@ impl serde::Serialize for InquireDailyCcldResponse {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 총주문수량 (`tot_ord_qty`, required, length 10).
@@ -529,6 +547,21 @@ pub struct Output2 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output2 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            tot_ord_qty: v::Val::Missing,
+            tot_ccld_qty_smtl: v::Val::Missing,
+            tot_bond_ccld_avg_unpr: v::Val::Missing,
+            tot_ccld_amt_smtl: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output2 {
@@ -588,7 +621,7 @@ impl crate::__private::Record for Output2 {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 주문일자 (`ord_dt`, required, length 8).
@@ -640,6 +673,38 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            ord_dt: v::Val::Missing,
+            odno: v::Val::Missing,
+            orgn_odno: v::Val::Missing,
+            ord_dvsn_name: v::Val::Missing,
+            sll_buy_dvsn_cd_name: v::Val::Missing,
+            shtn_pdno: v::Val::Missing,
+            prdt_abrv_name: v::Val::Missing,
+            ord_qty: v::Val::Missing,
+            bond_ord_unpr: v::Val::Missing,
+            ord_tmd: v::Val::Missing,
+            tot_ccld_qty: v::Val::Missing,
+            bond_avg_unpr: v::Val::Missing,
+            tot_ccld_amt: v::Val::Missing,
+            loan_dt: v::Val::Missing,
+            buy_dt: v::Val::Missing,
+            samt_mket_ptci_yn_name: v::Val::Missing,
+            sprx_psbl_yn_ifom: v::Val::Missing,
+            ord_mdia_dvsn_name: v::Val::Missing,
+            sll_buy_dvsn_cd: v::Val::Missing,
+            nccs_qty: v::Val::Missing,
+            ord_gno_brno: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {

@@ -163,7 +163,7 @@ impl Endpoint for InquirePriceRequest {
 /// Response of 장내채권현재가(시세) (`국내주식-200`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquirePriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -177,6 +177,21 @@ pub struct InquirePriceResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquirePriceResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::One::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquirePriceResponse {
@@ -240,7 +255,7 @@ impl serde::Serialize for InquirePriceResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 표준종목코드 (`stnd_iscd`, required, length 12).
@@ -287,6 +302,34 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            stnd_iscd: v::Val::Missing,
+            hts_kor_isnm: v::Val::Missing,
+            bond_prpr: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            bond_prdy_vrss: v::Val::Missing,
+            prdy_ctrt: v::Val::Missing,
+            acml_vol: v::Val::Missing,
+            bond_prdy_clpr: v::Val::Missing,
+            bond_oprc: v::Val::Missing,
+            bond_hgpr: v::Val::Missing,
+            bond_lwpr: v::Val::Missing,
+            ernn_rate: v::Val::Missing,
+            oprc_ert: v::Val::Missing,
+            hgpr_ert: v::Val::Missing,
+            lwpr_ert: v::Val::Missing,
+            bond_mxpr: v::Val::Missing,
+            bond_llam: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

@@ -235,7 +235,7 @@ impl Endpoint for InquirePsblOrderRequest {
 /// Response of 장내채권 매수가능조회 (`국내주식-199`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquirePsblOrderResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -251,6 +251,21 @@ pub struct InquirePsblOrderResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquirePsblOrderResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::One::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquirePsblOrderResponse {
@@ -314,7 +329,7 @@ impl serde::Serialize for InquirePsblOrderResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 주문가능현금 (`ord_psbl_cash`, required, length 19).
@@ -336,6 +351,24 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            ord_psbl_cash: v::Val::Missing,
+            ord_psbl_sbst: v::Val::Missing,
+            ruse_psbl_amt: v::Val::Missing,
+            bond_ord_unpr2: v::Val::Missing,
+            buy_psbl_amt: v::Val::Missing,
+            buy_psbl_qty: v::Val::Missing,
+            cma_evlu_amt: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

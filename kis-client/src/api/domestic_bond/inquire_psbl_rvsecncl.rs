@@ -275,7 +275,7 @@ impl Endpoint for InquirePsblRvsecnclRequest {
 /// Response of 채권정정취소가능주문조회 (`국내주식-126`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquirePsblRvsecnclResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -295,6 +295,23 @@ pub struct InquirePsblRvsecnclResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquirePsblRvsecnclResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::Block::EMPTY,
+            ctx_area_fk200: v::Val::Missing,
+            ctx_area_nk200: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquirePsblRvsecnclResponse {
@@ -376,7 +393,7 @@ impl serde::Serialize for InquirePsblRvsecnclResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 주문번호 (`odno`, required, length 10).
@@ -436,6 +453,32 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            odno: v::Val::Missing,
+            pdno: v::Val::Missing,
+            rvse_cncl_dvsn_name: v::Val::Missing,
+            ord_qty: v::Val::Missing,
+            bond_ord_unpr: v::Val::Missing,
+            ord_tmd: v::Val::Missing,
+            tot_ccld_qty: v::Val::Missing,
+            tot_ccld_amt: v::Val::Missing,
+            ord_psbl_qty: v::Val::Missing,
+            orgn_odno: v::Val::Missing,
+            sll_buy_dvsn_cd: v::Val::Missing,
+            ord_dvsn_cd: v::Val::Missing,
+            mgco_aptm_odno: v::Val::Missing,
+            samt_mket_ptci_yn: v::Val::Missing,
+            prdt_abrv_name: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

@@ -150,7 +150,7 @@ impl Endpoint for IssueInfoRequest {
 /// Response of 장내채권 발행정보 (`국내주식-156`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct IssueInfoResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -164,6 +164,21 @@ pub struct IssueInfoResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for IssueInfoResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::One::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for IssueInfoResponse {
@@ -227,7 +242,7 @@ impl serde::Serialize for IssueInfoResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 상품번호 (`pdno`, required, length 12).
@@ -418,6 +433,103 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            pdno: v::Val::Missing,
+            prdt_type_cd: v::Val::Missing,
+            prdt_name: v::Val::Missing,
+            prdt_eng_name: v::Val::Missing,
+            ivst_heed_prdt_yn: v::Val::Missing,
+            exts_yn: v::Val::Missing,
+            bond_clsf_cd: v::Val::Missing,
+            bond_clsf_kor_name: v::Val::Missing,
+            papr: v::Val::Missing,
+            int_mned_dvsn_cd: v::Val::Missing,
+            rvnu_shap_cd: v::Val::Missing,
+            issu_amt: v::Val::Missing,
+            lstg_rmnd: v::Val::Missing,
+            int_dfrm_mcnt: v::Val::Missing,
+            bond_int_dfrm_mthd_cd: v::Val::Missing,
+            splt_rdpt_rcnt: v::Val::Missing,
+            prca_dfmt_term_mcnt: v::Val::Missing,
+            int_anap_dvsn_cd: v::Val::Missing,
+            bond_rght_dvsn_cd: v::Val::Missing,
+            prdt_pclc_text: v::Val::Missing,
+            prdt_abrv_name: v::Val::Missing,
+            prdt_eng_abrv_name: v::Val::Missing,
+            sprx_psbl_yn: v::Val::Missing,
+            pbff_pplc_ofrg_mthd_cd: v::Val::Missing,
+            cmco_cd: v::Val::Missing,
+            issu_istt_cd: v::Val::Missing,
+            issu_istt_name: v::Val::Missing,
+            pnia_dfrm_agcy_istt_cd: v::Val::Missing,
+            dsct_ec_rt: v::Val::Missing,
+            srfc_inrt: v::Val::Missing,
+            expd_rdpt_rt: v::Val::Missing,
+            expd_asrc_erng_rt: v::Val::Missing,
+            bond_grte_istt_name: v::Val::Missing,
+            int_dfrm_day_type_cd: v::Val::Missing,
+            ksd_int_calc_unit_cd: v::Val::Missing,
+            int_wunt_uder_prcs_dvsn_cd: v::Val::Missing,
+            rvnu_dt: v::Val::Missing,
+            issu_dt: v::Val::Missing,
+            lstg_dt: v::Val::Missing,
+            expd_dt: v::Val::Missing,
+            rdpt_dt: v::Val::Missing,
+            sbst_pric: v::Val::Missing,
+            rgbf_int_dfrm_dt: v::Val::Missing,
+            nxtm_int_dfrm_dt: v::Val::Missing,
+            frst_int_dfrm_dt: v::Val::Missing,
+            ecis_pric: v::Val::Missing,
+            rght_stck_std_pdno: v::Val::Missing,
+            ecis_opng_dt: v::Val::Missing,
+            ecis_end_dt: v::Val::Missing,
+            bond_rvnu_mthd_cd: v::Val::Missing,
+            oprt_stfno: v::Val::Missing,
+            oprt_stff_name: v::Val::Missing,
+            rgbf_int_dfrm_wday: v::Val::Missing,
+            nxtm_int_dfrm_wday: v::Val::Missing,
+            kis_crdt_grad_text: v::Val::Missing,
+            kbp_crdt_grad_text: v::Val::Missing,
+            nice_crdt_grad_text: v::Val::Missing,
+            fnp_crdt_grad_text: v::Val::Missing,
+            dpsi_psbl_yn: v::Val::Missing,
+            pnia_int_calc_unpr: v::Val::Missing,
+            prcm_idx_bond_yn: v::Val::Missing,
+            expd_exts_srdp_rcnt: v::Val::Missing,
+            expd_exts_srdp_rt: v::Val::Missing,
+            loan_psbl_yn: v::Val::Missing,
+            grte_dvsn_cd: v::Val::Missing,
+            fnrr_rank_dvsn_cd: v::Val::Missing,
+            krx_lstg_abol_dvsn_cd: v::Val::Missing,
+            asst_rqdi_dvsn_cd: v::Val::Missing,
+            opcb_dvsn_cd: v::Val::Missing,
+            crfd_item_yn: v::Val::Missing,
+            crfd_item_rstc_cclc_dt: v::Val::Missing,
+            bond_nmpr_unit_pric: v::Val::Missing,
+            ivst_heed_bond_dvsn_name: v::Val::Missing,
+            add_erng_rt: v::Val::Missing,
+            add_erng_rt_aply_dt: v::Val::Missing,
+            bond_tr_stop_dvsn_cd: v::Val::Missing,
+            ivst_heed_bond_dvsn_cd: v::Val::Missing,
+            pclr_cndt_text: v::Val::Missing,
+            hbbd_yn: v::Val::Missing,
+            cdtl_cptl_scty_type_cd: v::Val::Missing,
+            elec_scty_yn: v::Val::Missing,
+            sq1_clop_ecis_opng_dt: v::Val::Missing,
+            frst_erlm_stfno: v::Val::Missing,
+            frst_erlm_dt: v::Val::Missing,
+            frst_erlm_tmd: v::Val::Missing,
+            tlg_rcvg_dtl_dtime: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

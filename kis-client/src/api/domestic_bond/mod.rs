@@ -42,8 +42,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "avg_unit",
         path: "/uapi/domestic-bond/v1/quotations/avg-unit",
         tr_ids: &["CTPF2005R"],
-        decode: crate::__private::decode_map::<avg_unit::AvgUnitResponse>,
-        debug: crate::decode::debug_of::<avg_unit::AvgUnitResponse>,
+        new: crate::decode::new_response::<avg_unit::AvgUnitResponse>,
         #[cfg(test)]
         request_debug: avg_unit::debug_sample,
     },
@@ -52,8 +51,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "buy",
         path: "/uapi/domestic-bond/v1/trading/buy",
         tr_ids: &["TTTC0952U"],
-        decode: crate::__private::decode_map::<buy::BuyResponse>,
-        debug: crate::decode::debug_of::<buy::BuyResponse>,
+        new: crate::decode::new_response::<buy::BuyResponse>,
         #[cfg(test)]
         request_debug: buy::debug_sample,
     },
@@ -62,8 +60,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_asking_price",
         path: "/uapi/domestic-bond/v1/quotations/inquire-asking-price",
         tr_ids: &["FHKBJ773401C0"],
-        decode: crate::__private::decode_map::<inquire_asking_price::InquireAskingPriceResponse>,
-        debug: crate::decode::debug_of::<inquire_asking_price::InquireAskingPriceResponse>,
+        new: crate::decode::new_response::<inquire_asking_price::InquireAskingPriceResponse>,
         #[cfg(test)]
         request_debug: inquire_asking_price::debug_sample,
     },
@@ -72,8 +69,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_balance",
         path: "/uapi/domestic-bond/v1/trading/inquire-balance",
         tr_ids: &["CTSC8407R"],
-        decode: crate::__private::decode_map::<inquire_balance::InquireBalanceResponse>,
-        debug: crate::decode::debug_of::<inquire_balance::InquireBalanceResponse>,
+        new: crate::decode::new_response::<inquire_balance::InquireBalanceResponse>,
         #[cfg(test)]
         request_debug: inquire_balance::debug_sample,
     },
@@ -82,8 +78,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_ccnl",
         path: "/uapi/domestic-bond/v1/quotations/inquire-ccnl",
         tr_ids: &["FHKBJ773403C0"],
-        decode: crate::__private::decode_map::<inquire_ccnl::InquireCcnlResponse>,
-        debug: crate::decode::debug_of::<inquire_ccnl::InquireCcnlResponse>,
+        new: crate::decode::new_response::<inquire_ccnl::InquireCcnlResponse>,
         #[cfg(test)]
         request_debug: inquire_ccnl::debug_sample,
     },
@@ -92,8 +87,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_daily_ccld",
         path: "/uapi/domestic-bond/v1/trading/inquire-daily-ccld",
         tr_ids: &["CTSC8013R"],
-        decode: crate::__private::decode_map::<inquire_daily_ccld::InquireDailyCcldResponse>,
-        debug: crate::decode::debug_of::<inquire_daily_ccld::InquireDailyCcldResponse>,
+        new: crate::decode::new_response::<inquire_daily_ccld::InquireDailyCcldResponse>,
         #[cfg(test)]
         request_debug: inquire_daily_ccld::debug_sample,
     },
@@ -102,10 +96,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_daily_itemchartprice",
         path: "/uapi/domestic-bond/v1/quotations/inquire-daily-itemchartprice",
         tr_ids: &["FHKBJ773701C0"],
-        decode: crate::__private::decode_map::<
-            inquire_daily_itemchartprice::InquireDailyItemchartpriceResponse,
-        >,
-        debug: crate::decode::debug_of::<
+        new: crate::decode::new_response::<
             inquire_daily_itemchartprice::InquireDailyItemchartpriceResponse,
         >,
         #[cfg(test)]
@@ -116,8 +107,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_daily_price",
         path: "/uapi/domestic-bond/v1/quotations/inquire-daily-price",
         tr_ids: &["FHKBJ773404C0"],
-        decode: crate::__private::decode_map::<inquire_daily_price::InquireDailyPriceResponse>,
-        debug: crate::decode::debug_of::<inquire_daily_price::InquireDailyPriceResponse>,
+        new: crate::decode::new_response::<inquire_daily_price::InquireDailyPriceResponse>,
         #[cfg(test)]
         request_debug: inquire_daily_price::debug_sample,
     },
@@ -126,8 +116,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_price",
         path: "/uapi/domestic-bond/v1/quotations/inquire-price",
         tr_ids: &["FHKBJ773400C0"],
-        decode: crate::__private::decode_map::<inquire_price::InquirePriceResponse>,
-        debug: crate::decode::debug_of::<inquire_price::InquirePriceResponse>,
+        new: crate::decode::new_response::<inquire_price::InquirePriceResponse>,
         #[cfg(test)]
         request_debug: inquire_price::debug_sample,
     },
@@ -136,8 +125,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_psbl_order",
         path: "/uapi/domestic-bond/v1/trading/inquire-psbl-order",
         tr_ids: &["TTTC8910R"],
-        decode: crate::__private::decode_map::<inquire_psbl_order::InquirePsblOrderResponse>,
-        debug: crate::decode::debug_of::<inquire_psbl_order::InquirePsblOrderResponse>,
+        new: crate::decode::new_response::<inquire_psbl_order::InquirePsblOrderResponse>,
         #[cfg(test)]
         request_debug: inquire_psbl_order::debug_sample,
     },
@@ -146,8 +134,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_psbl_rvsecncl",
         path: "/uapi/domestic-bond/v1/trading/inquire-psbl-rvsecncl",
         tr_ids: &["CTSC8035R"],
-        decode: crate::__private::decode_map::<inquire_psbl_rvsecncl::InquirePsblRvsecnclResponse>,
-        debug: crate::decode::debug_of::<inquire_psbl_rvsecncl::InquirePsblRvsecnclResponse>,
+        new: crate::decode::new_response::<inquire_psbl_rvsecncl::InquirePsblRvsecnclResponse>,
         #[cfg(test)]
         request_debug: inquire_psbl_rvsecncl::debug_sample,
     },
@@ -156,8 +143,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "issue_info",
         path: "/uapi/domestic-bond/v1/quotations/issue-info",
         tr_ids: &["CTPF1101R"],
-        decode: crate::__private::decode_map::<issue_info::IssueInfoResponse>,
-        debug: crate::decode::debug_of::<issue_info::IssueInfoResponse>,
+        new: crate::decode::new_response::<issue_info::IssueInfoResponse>,
         #[cfg(test)]
         request_debug: issue_info::debug_sample,
     },
@@ -166,8 +152,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "order_rvsecncl",
         path: "/uapi/domestic-bond/v1/trading/order-rvsecncl",
         tr_ids: &["TTTC0953U"],
-        decode: crate::__private::decode_map::<order_rvsecncl::OrderRvsecnclResponse>,
-        debug: crate::decode::debug_of::<order_rvsecncl::OrderRvsecnclResponse>,
+        new: crate::decode::new_response::<order_rvsecncl::OrderRvsecnclResponse>,
         #[cfg(test)]
         request_debug: order_rvsecncl::debug_sample,
     },
@@ -176,8 +161,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "search_bond_info",
         path: "/uapi/domestic-bond/v1/quotations/search-bond-info",
         tr_ids: &["CTPF1114R"],
-        decode: crate::__private::decode_map::<search_bond_info::SearchBondInfoResponse>,
-        debug: crate::decode::debug_of::<search_bond_info::SearchBondInfoResponse>,
+        new: crate::decode::new_response::<search_bond_info::SearchBondInfoResponse>,
         #[cfg(test)]
         request_debug: search_bond_info::debug_sample,
     },
@@ -186,8 +170,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "sell",
         path: "/uapi/domestic-bond/v1/trading/sell",
         tr_ids: &["TTTC0958U"],
-        decode: crate::__private::decode_map::<sell::SellResponse>,
-        debug: crate::decode::debug_of::<sell::SellResponse>,
+        new: crate::decode::new_response::<sell::SellResponse>,
         #[cfg(test)]
         request_debug: sell::debug_sample,
     },

@@ -148,7 +148,7 @@ impl Endpoint for SearchBondInfoRequest {
 /// Response of 장내채권 기본조회 (`국내주식-129`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct SearchBondInfoResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -162,6 +162,21 @@ pub struct SearchBondInfoResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for SearchBondInfoResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::One::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for SearchBondInfoResponse {
@@ -225,7 +240,7 @@ impl serde::Serialize for SearchBondInfoResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 상품번호 (`pdno`, required, length 12).
@@ -429,6 +444,98 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            pdno: v::Val::Missing,
+            prdt_type_cd: v::Val::Missing,
+            ksd_bond_item_name: v::Val::Missing,
+            ksd_bond_item_eng_name: v::Val::Missing,
+            ksd_bond_lstg_type_cd: v::Val::Missing,
+            ksd_ofrg_dvsn_cd: v::Val::Missing,
+            ksd_bond_int_dfrm_dvsn_cd: v::Val::Missing,
+            issu_dt: v::Val::Missing,
+            rdpt_dt: v::Val::Missing,
+            rvnu_dt: v::Val::Missing,
+            iso_crcy_cd: v::Val::Missing,
+            mdwy_rdpt_dt: v::Val::Missing,
+            ksd_rcvg_bond_dsct_rt: v::Val::Missing,
+            ksd_rcvg_bond_srfc_inrt: v::Val::Missing,
+            bond_expd_rdpt_rt: v::Val::Missing,
+            ksd_prca_rdpt_mthd_cd: v::Val::Missing,
+            int_caltm_mcnt: v::Val::Missing,
+            ksd_int_calc_unit_cd: v::Val::Missing,
+            uval_cut_dvsn_cd: v::Val::Missing,
+            uval_cut_dcpt_dgit: v::Val::Missing,
+            ksd_dydv_caltm_aply_dvsn_cd: v::Val::Missing,
+            dydv_calc_dcnt: v::Val::Missing,
+            bond_expd_asrc_erng_rt: v::Val::Missing,
+            padf_plac_hdof_name: v::Val::Missing,
+            lstg_dt: v::Val::Missing,
+            lstg_abol_dt: v::Val::Missing,
+            ksd_bond_issu_mthd_cd: v::Val::Missing,
+            laps_indf_yn: v::Val::Missing,
+            ksd_lhdy_pnia_dfrm_mthd_cd: v::Val::Missing,
+            frst_int_dfrm_dt: v::Val::Missing,
+            ksd_prcm_lnkg_gvbd_yn: v::Val::Missing,
+            dpsi_end_dt: v::Val::Missing,
+            dpsi_strt_dt: v::Val::Missing,
+            dpsi_psbl_yn: v::Val::Missing,
+            atyp_rdpt_bond_erlm_yn: v::Val::Missing,
+            dshn_occr_yn: v::Val::Missing,
+            expd_exts_yn: v::Val::Missing,
+            pclr_ptcr_text: v::Val::Missing,
+            dpsi_psbl_excp_stat_cd: v::Val::Missing,
+            expd_exts_srdp_rcnt: v::Val::Missing,
+            expd_exts_srdp_rt: v::Val::Missing,
+            expd_rdpt_rt: v::Val::Missing,
+            expd_asrc_erng_rt: v::Val::Missing,
+            bond_int_dfrm_mthd_cd: v::Val::Missing,
+            int_dfrm_day_type_cd: v::Val::Missing,
+            prca_dfmt_term_mcnt: v::Val::Missing,
+            splt_rdpt_rcnt: v::Val::Missing,
+            rgbf_int_dfrm_dt: v::Val::Missing,
+            nxtm_int_dfrm_dt: v::Val::Missing,
+            sprx_psbl_yn: v::Val::Missing,
+            ictx_rt_dvsn_cd: v::Val::Missing,
+            bond_clsf_cd: v::Val::Missing,
+            bond_clsf_kor_name: v::Val::Missing,
+            int_mned_dvsn_cd: v::Val::Missing,
+            pnia_int_calc_unpr: v::Val::Missing,
+            frn_intr: v::Val::Missing,
+            aply_day_prcm_idx_lnkg_cefc: v::Val::Missing,
+            ksd_expd_dydv_calc_bass_cd: v::Val::Missing,
+            expd_dydv_calc_dcnt: v::Val::Missing,
+            ksd_cbbw_dvsn_cd: v::Val::Missing,
+            crfd_item_yn: v::Val::Missing,
+            pnia_bank_ofdy_dfrm_mthd_cd: v::Val::Missing,
+            qib_yn: v::Val::Missing,
+            qib_cclc_dt: v::Val::Missing,
+            csbd_yn: v::Val::Missing,
+            csbd_cclc_dt: v::Val::Missing,
+            ksd_opcb_yn: v::Val::Missing,
+            ksd_sodn_yn: v::Val::Missing,
+            ksd_rqdi_scty_yn: v::Val::Missing,
+            elec_scty_yn: v::Val::Missing,
+            rght_ecis_mbdy_dvsn_cd: v::Val::Missing,
+            int_rkng_mthd_dvsn_cd: v::Val::Missing,
+            ofrg_dvsn_cd: v::Val::Missing,
+            ksd_tot_issu_amt: v::Val::Missing,
+            next_indf_chk_ecls_yn: v::Val::Missing,
+            ksd_bond_intr_dvsn_cd: v::Val::Missing,
+            ksd_inrt_aply_dvsn_cd: v::Val::Missing,
+            krx_issu_istt_cd: v::Val::Missing,
+            ksd_indf_frqc_uder_calc_cd: v::Val::Missing,
+            ksd_indf_frqc_uder_calc_dcnt: v::Val::Missing,
+            tlg_rcvg_dtl_dtime: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

@@ -296,7 +296,7 @@ impl Endpoint for DisplayBoardCallputRequest {
 /// Response of 국내옵션전광판\_콜풋 (`국내선물-022`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct DisplayBoardCallputResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -316,6 +316,22 @@ pub struct DisplayBoardCallputResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for DisplayBoardCallputResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output1: v::Block::EMPTY,
+            output2: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for DisplayBoardCallputResponse {
@@ -387,7 +403,7 @@ impl serde::Serialize for DisplayBoardCallputResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 행사가 (`acpr`, required, length 112).
@@ -489,6 +505,58 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            acpr: v::Val::Missing,
+            unch_prpr: v::Val::Missing,
+            optn_shrn_iscd: v::Val::Missing,
+            optn_prpr: v::Val::Missing,
+            optn_prdy_vrss: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            optn_prdy_ctrt: v::Val::Missing,
+            optn_bidp: v::Val::Missing,
+            optn_askp: v::Val::Missing,
+            tmvl_val: v::Val::Missing,
+            nmix_sdpr: v::Val::Missing,
+            acml_vol: v::Val::Missing,
+            seln_rsqn: v::Val::Missing,
+            shnu_rsqn: v::Val::Missing,
+            acml_tr_pbmn: v::Val::Missing,
+            hts_otst_stpl_qty: v::Val::Missing,
+            otst_stpl_qty_icdc: v::Val::Missing,
+            delta_val: v::Val::Missing,
+            gama: v::Val::Missing,
+            vega: v::Val::Missing,
+            theta: v::Val::Missing,
+            rho: v::Val::Missing,
+            hts_ints_vltl: v::Val::Missing,
+            invl_val: v::Val::Missing,
+            esdg: v::Val::Missing,
+            dprt: v::Val::Missing,
+            hist_vltl: v::Val::Missing,
+            hts_thpr: v::Val::Missing,
+            optn_oprc: v::Val::Missing,
+            optn_hgpr: v::Val::Missing,
+            optn_lwpr: v::Val::Missing,
+            optn_mxpr: v::Val::Missing,
+            optn_llam: v::Val::Missing,
+            atm_cls_name: v::Val::Missing,
+            rgbf_vrss_icdc: v::Val::Missing,
+            total_askp_rsqn: v::Val::Missing,
+            total_bidp_rsqn: v::Val::Missing,
+            futs_antc_cnpr: v::Val::Missing,
+            futs_antc_cntg_vrss: v::Val::Missing,
+            antc_cntg_vrss_sign: v::Val::Missing,
+            antc_cntg_prdy_ctrt: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {
@@ -696,7 +764,7 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 행사가 (`acpr`, required, length 112).
@@ -798,6 +866,58 @@ pub struct Output2 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output2 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            acpr: v::Val::Missing,
+            unch_prpr: v::Val::Missing,
+            optn_shrn_iscd: v::Val::Missing,
+            optn_prpr: v::Val::Missing,
+            optn_prdy_vrss: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            optn_prdy_ctrt: v::Val::Missing,
+            optn_bidp: v::Val::Missing,
+            optn_askp: v::Val::Missing,
+            tmvl_val: v::Val::Missing,
+            nmix_sdpr: v::Val::Missing,
+            acml_vol: v::Val::Missing,
+            seln_rsqn: v::Val::Missing,
+            shnu_rsqn: v::Val::Missing,
+            acml_tr_pbmn: v::Val::Missing,
+            hts_otst_stpl_qty: v::Val::Missing,
+            otst_stpl_qty_icdc: v::Val::Missing,
+            delta_val: v::Val::Missing,
+            gama: v::Val::Missing,
+            vega: v::Val::Missing,
+            theta: v::Val::Missing,
+            rho: v::Val::Missing,
+            hts_ints_vltl: v::Val::Missing,
+            invl_val: v::Val::Missing,
+            esdg: v::Val::Missing,
+            dprt: v::Val::Missing,
+            hist_vltl: v::Val::Missing,
+            hts_thpr: v::Val::Missing,
+            optn_oprc: v::Val::Missing,
+            optn_hgpr: v::Val::Missing,
+            optn_lwpr: v::Val::Missing,
+            optn_mxpr: v::Val::Missing,
+            optn_llam: v::Val::Missing,
+            atm_cls_name: v::Val::Missing,
+            rgbf_vrss_icdc: v::Val::Missing,
+            total_askp_rsqn: v::Val::Missing,
+            total_bidp_rsqn: v::Val::Missing,
+            futs_antc_cnpr: v::Val::Missing,
+            futs_antc_cntg_vrss: v::Val::Missing,
+            antc_cntg_vrss_sign: v::Val::Missing,
+            antc_cntg_prdy_ctrt: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output2 {

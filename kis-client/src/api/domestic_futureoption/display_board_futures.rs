@@ -201,7 +201,7 @@ impl Endpoint for DisplayBoardFuturesRequest {
 /// Response of 국내옵션전광판\_선물 (`국내선물-023`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct DisplayBoardFuturesResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -217,6 +217,21 @@ pub struct DisplayBoardFuturesResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for DisplayBoardFuturesResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for DisplayBoardFuturesResponse {
@@ -280,7 +295,7 @@ impl serde::Serialize for DisplayBoardFuturesResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 선물 단축 종목코드 (`futs_shrn_iscd`, required, length 9).
@@ -340,6 +355,37 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            futs_shrn_iscd: v::Val::Missing,
+            hts_kor_isnm: v::Val::Missing,
+            futs_prpr: v::Val::Missing,
+            futs_prdy_vrss: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            futs_prdy_ctrt: v::Val::Missing,
+            hts_thpr: v::Val::Missing,
+            acml_vol: v::Val::Missing,
+            futs_askp: v::Val::Missing,
+            futs_bidp: v::Val::Missing,
+            hts_otst_stpl_qty: v::Val::Missing,
+            futs_hgpr: v::Val::Missing,
+            futs_lwpr: v::Val::Missing,
+            hts_rmnn_dynu: v::Val::Missing,
+            total_askp_rsqn: v::Val::Missing,
+            total_bidp_rsqn: v::Val::Missing,
+            futs_antc_cnpr: v::Val::Missing,
+            futs_antc_cntg_vrss: v::Val::Missing,
+            antc_cntg_vrss_sign: v::Val::Missing,
+            antc_cntg_prdy_ctrt: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

@@ -183,7 +183,7 @@ impl Endpoint for DisplayBoardOptionListRequest {
 /// Response of 국내옵션전광판\_옵션월물리스트 (`국내선물-020`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct DisplayBoardOptionListResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -199,6 +199,21 @@ pub struct DisplayBoardOptionListResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for DisplayBoardOptionListResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for DisplayBoardOptionListResponse {
@@ -262,7 +277,7 @@ impl serde::Serialize for DisplayBoardOptionListResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 만기 년월 코드 (`mtrt_yymm_code`, required, length 6).
@@ -272,6 +287,19 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            mtrt_yymm_code: v::Val::Missing,
+            mtrt_yymm: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

@@ -272,7 +272,7 @@ impl Endpoint for DisplayBoardTopRequest {
 /// Response of 국내선물 기초자산 시세 (`국내선물-021`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct DisplayBoardTopResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -290,6 +290,22 @@ pub struct DisplayBoardTopResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for DisplayBoardTopResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output1: v::One::EMPTY,
+            output2: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for DisplayBoardTopResponse {
@@ -361,7 +377,7 @@ impl serde::Serialize for DisplayBoardTopResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 기초자산 현재가 (`unas_prpr`, required, length 11.2).
@@ -394,6 +410,27 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            unas_prpr: v::Val::Missing,
+            unas_prdy_vrss: v::Val::Missing,
+            unas_prdy_vrss_sign: v::Val::Missing,
+            unas_prdy_ctrt: v::Val::Missing,
+            unas_acml_vol: v::Val::Missing,
+            hts_kor_isnm: v::Val::Missing,
+            futs_prpr: v::Val::Missing,
+            futs_prdy_vrss: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            futs_prdy_ctrt: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {
@@ -477,7 +514,7 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// HTS 잔존 일수 (`hts_rmnn_dynu`, required, length 5).
@@ -485,6 +522,18 @@ pub struct Output2 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output2 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            hts_rmnn_dynu: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output2 {

@@ -164,7 +164,7 @@ impl Endpoint for ExpPriceTrendRequest {
 /// Response of 선물옵션 일중예상체결추이 (`국내선물-018`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct ExpPriceTrendResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -182,6 +182,22 @@ pub struct ExpPriceTrendResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for ExpPriceTrendResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output1: v::One::EMPTY,
+            output2: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for ExpPriceTrendResponse {
@@ -253,7 +269,7 @@ impl serde::Serialize for ExpPriceTrendResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 영업 시간 (`hts_kor_isnm`, required, length 40).
@@ -278,6 +294,23 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            hts_kor_isnm: v::Val::Missing,
+            futs_antc_cnpr: v::Val::Missing,
+            antc_cntg_vrss_sign: v::Val::Missing,
+            futs_antc_cntg_vrss: v::Val::Missing,
+            antc_cntg_prdy_ctrt: v::Val::Missing,
+            futs_sdpr: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {
@@ -345,7 +378,7 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 주식체결시간 (`stck_cntg_hour`, required, length 6).
@@ -368,6 +401,22 @@ pub struct Output2 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output2 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            stck_cntg_hour: v::Val::Missing,
+            futs_antc_cnpr: v::Val::Missing,
+            antc_cntg_vrss_sign: v::Val::Missing,
+            futs_antc_cntg_vrss: v::Val::Missing,
+            antc_cntg_prdy_ctrt: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output2 {

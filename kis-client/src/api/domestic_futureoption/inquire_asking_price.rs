@@ -176,7 +176,7 @@ impl Endpoint for InquireAskingPriceRequest {
 /// Response of 선물옵션 시세호가 (`v1_국내선물-007`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireAskingPriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -197,6 +197,22 @@ pub struct InquireAskingPriceResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquireAskingPriceResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output1: v::One::EMPTY,
+            output2: v::One::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquireAskingPriceResponse {
@@ -268,7 +284,7 @@ impl serde::Serialize for InquireAskingPriceResponse {
 }
 
 /// A record of block `output1` (응답상세1).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// HTS 한글 종목명 (`hts_kor_isnm`, required, length 40).
@@ -315,6 +331,25 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            hts_kor_isnm: v::Val::Missing,
+            futs_prpr: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            futs_prdy_vrss: v::Val::Missing,
+            futs_prdy_ctrt: v::Val::Missing,
+            acml_vol: v::Val::Missing,
+            futs_prdy_clpr: v::Val::Missing,
+            futs_shrn_iscd: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {
@@ -390,7 +425,7 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세2).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 선물 매도호가1 (`futs_askp1`, required, length 14).
@@ -536,6 +571,52 @@ pub struct Output2 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output2 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            futs_askp1: v::Val::Missing,
+            futs_askp2: v::Val::Missing,
+            futs_askp3: v::Val::Missing,
+            futs_askp4: v::Val::Missing,
+            futs_askp5: v::Val::Missing,
+            futs_bidp1: v::Val::Missing,
+            futs_bidp2: v::Val::Missing,
+            futs_bidp3: v::Val::Missing,
+            futs_bidp4: v::Val::Missing,
+            futs_bidp5: v::Val::Missing,
+            askp_rsqn1: v::Val::Missing,
+            askp_rsqn2: v::Val::Missing,
+            askp_rsqn3: v::Val::Missing,
+            askp_rsqn4: v::Val::Missing,
+            askp_rsqn5: v::Val::Missing,
+            bidp_rsqn1: v::Val::Missing,
+            bidp_rsqn2: v::Val::Missing,
+            bidp_rsqn3: v::Val::Missing,
+            bidp_rsqn4: v::Val::Missing,
+            bidp_rsqn5: v::Val::Missing,
+            askp_csnu1: v::Val::Missing,
+            askp_csnu2: v::Val::Missing,
+            askp_csnu3: v::Val::Missing,
+            askp_csnu4: v::Val::Missing,
+            askp_csnu5: v::Val::Missing,
+            bidp_csnu1: v::Val::Missing,
+            bidp_csnu2: v::Val::Missing,
+            bidp_csnu3: v::Val::Missing,
+            bidp_csnu4: v::Val::Missing,
+            bidp_csnu5: v::Val::Missing,
+            total_askp_rsqn: v::Val::Missing,
+            total_bidp_rsqn: v::Val::Missing,
+            total_askp_csnu: v::Val::Missing,
+            total_bidp_csnu: v::Val::Missing,
+            aspr_acpt_hour: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output2 {

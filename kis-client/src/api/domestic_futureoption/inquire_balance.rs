@@ -309,7 +309,7 @@ impl Endpoint for InquireBalanceRequest {
 /// Response of 선물옵션 잔고현황 (`v1_국내선물-004`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireBalanceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -332,6 +332,24 @@ pub struct InquireBalanceResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquireBalanceResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            ctx_area_fk200: v::Val::Missing,
+            ctx_area_nk200: v::Val::Missing,
+            output1: v::Block::EMPTY,
+            output2: v::One::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquireBalanceResponse {
@@ -417,7 +435,6 @@ impl serde::Serialize for InquireBalanceResponse {
 }
 
 /// A record of block `output1` (응답상세1).
-#[derive(Default)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 종합계좌번호 (`cano`, required, length 8).
@@ -498,6 +515,33 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            cano: v::Val::Missing,
+            acnt_prdt_cd: v::Val::Missing,
+            pdno: v::Val::Missing,
+            prdt_type_cd: v::Val::Missing,
+            shtn_pdno: v::Val::Missing,
+            prdt_name: v::Val::Missing,
+            sll_buy_dvsn_name: v::Val::Missing,
+            cblc_qty: v::Val::Missing,
+            excc_unpr: v::Val::Missing,
+            ccld_avg_unpr1: v::Val::Missing,
+            idx_clpr: v::Val::Missing,
+            pchs_amt: v::Val::Missing,
+            evlu_amt: v::Val::Missing,
+            evlu_pfls_amt: v::Val::Missing,
+            trad_pfls_amt: v::Val::Missing,
+            lqd_psbl_qty: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 /// Secret fields are hidden and account numbers masked.
@@ -630,7 +674,7 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세2).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 예수금현금 (`dnca_cash`, required, length 19).
@@ -759,6 +803,48 @@ pub struct Output2 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output2 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            dnca_cash: v::Val::Missing,
+            frcr_dncl_amt: v::Val::Missing,
+            dnca_sbst: v::Val::Missing,
+            tot_dncl_amt: v::Val::Missing,
+            tot_ccld_amt: v::Val::Missing,
+            cash_mgna: v::Val::Missing,
+            sbst_mgna: v::Val::Missing,
+            mgna_tota: v::Val::Missing,
+            opt_dfpa: v::Val::Missing,
+            thdt_dfpa: v::Val::Missing,
+            rnwl_dfpa: v::Val::Missing,
+            fee: v::Val::Missing,
+            nxdy_dnca: v::Val::Missing,
+            nxdy_dncl_amt: v::Val::Missing,
+            prsm_dpast: v::Val::Missing,
+            prsm_dpast_amt: v::Val::Missing,
+            pprt_ord_psbl_cash: v::Val::Missing,
+            add_mgna_cash: v::Val::Missing,
+            add_mgna_tota: v::Val::Missing,
+            futr_trad_pfls_amt: v::Val::Missing,
+            opt_trad_pfls_amt: v::Val::Missing,
+            futr_evlu_pfls_amt: v::Val::Missing,
+            opt_evlu_pfls_amt: v::Val::Missing,
+            trad_pfls_amt_smtl: v::Val::Missing,
+            evlu_pfls_amt_smtl: v::Val::Missing,
+            wdrw_psbl_tot_amt: v::Val::Missing,
+            ord_psbl_cash: v::Val::Missing,
+            ord_psbl_sbst: v::Val::Missing,
+            ord_psbl_tota: v::Val::Missing,
+            pchs_amt_smtl: v::Val::Missing,
+            evlu_amt_smtl: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output2 {

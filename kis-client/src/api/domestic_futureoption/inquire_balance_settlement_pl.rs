@@ -251,7 +251,7 @@ impl Endpoint for InquireBalanceSettlementPlRequest {
 /// Response of 선물옵션 잔고정산손익내역 (`v1_국내선물-013`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireBalanceSettlementPlResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -273,6 +273,24 @@ pub struct InquireBalanceSettlementPlResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquireBalanceSettlementPlResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output2: v::One::EMPTY,
+            output1: v::Block::EMPTY,
+            ctx_area_fk200: v::Val::Missing,
+            ctx_area_nk200: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquireBalanceSettlementPlResponse {
@@ -358,7 +376,7 @@ impl serde::Serialize for InquireBalanceSettlementPlResponse {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 익일예수금 (`nxdy_dnca`, required, length 19).
@@ -390,6 +408,30 @@ pub struct Output2 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output2 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            nxdy_dnca: v::Val::Missing,
+            mmga_cash: v::Val::Missing,
+            brkg_mgna_cash: v::Val::Missing,
+            opt_buy_chgs: v::Val::Missing,
+            opt_lqd_evlu_amt: v::Val::Missing,
+            dnca_sbst: v::Val::Missing,
+            mmga_tota: v::Val::Missing,
+            brkg_mgna_tota: v::Val::Missing,
+            opt_sll_chgs: v::Val::Missing,
+            fee: v::Val::Missing,
+            thdt_dfpa: v::Val::Missing,
+            rnwl_dfpa: v::Val::Missing,
+            dnca_cash: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output2 {
@@ -485,7 +527,7 @@ impl crate::__private::Record for Output2 {
 }
 
 /// A record of block `output1` (응답상세2).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 상품번호 (`pdno`, required, length 12).
@@ -513,6 +555,28 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            pdno: v::Val::Missing,
+            prdt_name: v::Val::Missing,
+            trad_dvsn_name: v::Val::Missing,
+            bfdy_cblc_qty: v::Val::Missing,
+            new_qty: v::Val::Missing,
+            mnpl_rpch_qty: v::Val::Missing,
+            cblc_qty: v::Val::Missing,
+            cblc_amt: v::Val::Missing,
+            trad_pfls_amt: v::Val::Missing,
+            evlu_amt: v::Val::Missing,
+            evlu_pfls_amt: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {

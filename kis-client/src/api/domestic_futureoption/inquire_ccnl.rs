@@ -494,7 +494,7 @@ impl Endpoint for InquireCcnlRequest {
 /// Response of 선물옵션 주문체결내역조회 (`v1_국내선물-003`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireCcnlResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -517,6 +517,24 @@ pub struct InquireCcnlResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquireCcnlResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            ctx_area_fk200: v::Val::Missing,
+            ctx_area_nk200: v::Val::Missing,
+            output1: v::Block::EMPTY,
+            output2: v::One::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquireCcnlResponse {
@@ -602,7 +620,6 @@ impl serde::Serialize for InquireCcnlResponse {
 }
 
 /// A record of block `output1` (응답상세1).
-#[derive(Default)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 주문채번지점번호 (`ord_gno_brno`, required, length 5).
@@ -741,6 +758,44 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            ord_gno_brno: v::Val::Missing,
+            cano: v::Val::Missing,
+            csac_name: v::Val::Missing,
+            acnt_prdt_cd: v::Val::Missing,
+            ord_dt: v::Val::Missing,
+            odno: v::Val::Missing,
+            orgn_odno: v::Val::Missing,
+            sll_buy_dvsn_cd: v::Val::Missing,
+            trad_dvsn_name: v::Val::Missing,
+            nmpr_type_cd: v::Val::Missing,
+            nmpr_type_name: v::Val::Missing,
+            pdno: v::Val::Missing,
+            prdt_name: v::Val::Missing,
+            prdt_type_cd: v::Val::Missing,
+            ord_qty: v::Val::Missing,
+            ord_idx: v::Val::Missing,
+            qty: v::Val::Missing,
+            ord_tmd: v::Val::Missing,
+            tot_ccld_qty: v::Val::Missing,
+            avg_idx: v::Val::Missing,
+            tot_ccld_amt: v::Val::Missing,
+            rjct_qty: v::Val::Missing,
+            ingr_trad_rjct_rson_cd: v::Val::Missing,
+            ingr_trad_rjct_rson_name: v::Val::Missing,
+            ord_stfno: v::Val::Missing,
+            sprd_item_yn: v::Val::Missing,
+            ord_ip_addr: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 /// Secret fields are hidden and account numbers masked.
@@ -928,7 +983,7 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세2).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 총주문수량 (`tot_ord_qty`, required, length 10).
@@ -954,6 +1009,22 @@ pub struct Output2 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output2 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            tot_ord_qty: v::Val::Missing,
+            tot_ccld_amt_smtl: v::Val::Missing,
+            tot_ccld_qty_smtl: v::Val::Missing,
+            fee_smtl: v::Val::Missing,
+            ctac_tlno: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output2 {

@@ -311,7 +311,7 @@ impl Endpoint for InquireCcnlBstimeRequest {
 /// Response of 선물옵션 기준일체결내역 (`v1_국내선물-016`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireCcnlBstimeResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -333,6 +333,24 @@ pub struct InquireCcnlBstimeResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquireCcnlBstimeResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output1: v::Block::EMPTY,
+            output2: v::One::EMPTY,
+            ctx_area_fk200: v::Val::Missing,
+            ctx_area_nk200: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquireCcnlBstimeResponse {
@@ -418,7 +436,7 @@ impl serde::Serialize for InquireCcnlBstimeResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 상품번호 (`pdno`, required, length 12).
@@ -444,6 +462,27 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            pdno: v::Val::Missing,
+            prdt_name: v::Val::Missing,
+            odno: v::Val::Missing,
+            tr_type_name: v::Val::Missing,
+            last_sttldt: v::Val::Missing,
+            ccld_idx: v::Val::Missing,
+            ccld_qty: v::Val::Missing,
+            trad_amt: v::Val::Missing,
+            fee: v::Val::Missing,
+            ccld_btwn: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {
@@ -527,7 +566,7 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세2).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 총체결수량합계 (`tot_ccld_qty_smtl`, required, length 19).
@@ -541,6 +580,21 @@ pub struct Output2 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output2 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            tot_ccld_qty_smtl: v::Val::Missing,
+            tot_ccld_amt_smtl: v::Val::Missing,
+            fee_adjt: v::Val::Missing,
+            fee_smtl: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output2 {

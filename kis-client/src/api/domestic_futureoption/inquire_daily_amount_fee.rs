@@ -282,7 +282,7 @@ impl Endpoint for InquireDailyAmountFeeRequest {
 /// Response of 선물옵션기간약정수수료일별 (`v1_국내선물-017`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireDailyAmountFeeResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -304,6 +304,24 @@ pub struct InquireDailyAmountFeeResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquireDailyAmountFeeResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output1: v::Block::EMPTY,
+            output2: v::One::EMPTY,
+            ctx_area_fk200: v::Val::Missing,
+            ctx_area_nk200: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquireDailyAmountFeeResponse {
@@ -389,7 +407,7 @@ impl serde::Serialize for InquireDailyAmountFeeResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 주문일자 (`ord_dt`, required, length 8).
@@ -413,6 +431,26 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            ord_dt: v::Val::Missing,
+            pdno: v::Val::Missing,
+            item_name: v::Val::Missing,
+            sll_agrm_amt: v::Val::Missing,
+            sll_fee: v::Val::Missing,
+            buy_agrm_amt: v::Val::Missing,
+            buy_fee: v::Val::Missing,
+            tot_fee_smtl: v::Val::Missing,
+            trad_pfls: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {
@@ -492,7 +530,7 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세2).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 선물약정 (`futr_agrm`, required, length 19).
@@ -548,6 +586,42 @@ pub struct Output2 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output2 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            futr_agrm: v::Val::Missing,
+            futr_agrm_amt: v::Val::Missing,
+            futr_agrm_amt_smtl: v::Val::Missing,
+            futr_sll_fee_smtl: v::Val::Missing,
+            futr_buy_fee_smtl: v::Val::Missing,
+            futr_fee_smtl: v::Val::Missing,
+            opt_agrm: v::Val::Missing,
+            opt_agrm_amt: v::Val::Missing,
+            opt_agrm_amt_smtl: v::Val::Missing,
+            opt_sll_fee_smtl: v::Val::Missing,
+            opt_buy_fee_smtl: v::Val::Missing,
+            opt_fee_smtl: v::Val::Missing,
+            prdt_futr_agrm: v::Val::Missing,
+            prdt_fuop: v::Val::Missing,
+            prdt_futr_evlu_amt: v::Val::Missing,
+            futr_fee: v::Val::Missing,
+            opt_fee: v::Val::Missing,
+            fee: v::Val::Missing,
+            sll_agrm_amt: v::Val::Missing,
+            buy_agrm_amt: v::Val::Missing,
+            agrm_amt_smtl: v::Val::Missing,
+            sll_fee: v::Val::Missing,
+            buy_fee: v::Val::Missing,
+            fee_smtl: v::Val::Missing,
+            trad_pfls_smtl: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output2 {

@@ -287,7 +287,7 @@ impl Endpoint for InquireDailyFuopchartpriceRequest {
 /// Response of 선물옵션기간별시세(일/주/월/년) (`v1_국내선물-008`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireDailyFuopchartpriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -306,6 +306,22 @@ pub struct InquireDailyFuopchartpriceResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquireDailyFuopchartpriceResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output1: v::One::EMPTY,
+            output2: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquireDailyFuopchartpriceResponse {
@@ -377,7 +393,7 @@ impl serde::Serialize for InquireDailyFuopchartpriceResponse {
 }
 
 /// A record of block `output1` (상세기본정보).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 전일 대비 (`-futs_prdy_vrss`, required, length 14).
@@ -443,6 +459,47 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            futs_prdy_vrss: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            futs_prdy_ctrt: v::Val::Missing,
+            futs_prdy_clpr: v::Val::Missing,
+            acml_vol: v::Val::Missing,
+            acml_tr_pbmn: v::Val::Missing,
+            hts_kor_isnm: v::Val::Missing,
+            futs_prpr: v::Val::Missing,
+            futs_shrn_iscd: v::Val::Missing,
+            prdy_vol: v::Val::Missing,
+            futs_mxpr: v::Val::Missing,
+            futs_llam: v::Val::Missing,
+            futs_oprc: v::Val::Missing,
+            futs_hgpr: v::Val::Missing,
+            futs_lwpr: v::Val::Missing,
+            futs_prdy_oprc: v::Val::Missing,
+            futs_prdy_hgpr: v::Val::Missing,
+            futs_prdy_lwpr: v::Val::Missing,
+            futs_askp: v::Val::Missing,
+            futs_bidp: v::Val::Missing,
+            basis: v::Val::Missing,
+            kospi200_nmix: v::Val::Missing,
+            kospi200_prdy_vrss: v::Val::Missing,
+            kospi200_prdy_ctrt: v::Val::Missing,
+            kospi200_prdy_vrss_sign: v::Val::Missing,
+            hts_otst_stpl_qty: v::Val::Missing,
+            otst_stpl_qty_icdc: v::Val::Missing,
+            tday_rltv: v::Val::Missing,
+            hts_thpr: v::Val::Missing,
+            dprt: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {
@@ -606,7 +663,7 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (기간별 조회데이터 (배열)).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 영업 일자 (`-stck_bsop_date`, required, length 8).
@@ -628,6 +685,25 @@ pub struct Output2 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output2 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            stck_bsop_date: v::Val::Missing,
+            futs_prpr: v::Val::Missing,
+            futs_oprc: v::Val::Missing,
+            futs_hgpr: v::Val::Missing,
+            futs_lwpr: v::Val::Missing,
+            acml_vol: v::Val::Missing,
+            acml_tr_pbmn: v::Val::Missing,
+            mod_yn: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output2 {

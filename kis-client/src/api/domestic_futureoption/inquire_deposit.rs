@@ -162,7 +162,7 @@ impl Endpoint for InquireDepositRequest {
 /// Response of 선물옵션 총자산현황 (`v1_국내선물-014`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireDepositResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -176,6 +176,21 @@ pub struct InquireDepositResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquireDepositResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::One::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquireDepositResponse {
@@ -239,7 +254,7 @@ impl serde::Serialize for InquireDepositResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 예수금총액 (`dnca_tota`, required, length 19).
@@ -305,6 +320,47 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            dnca_tota: v::Val::Missing,
+            bfdy_chck_amt: v::Val::Missing,
+            thdt_chck_amt: v::Val::Missing,
+            rlth_uwdl_dpos_amt: v::Val::Missing,
+            brkg_mgna_cash: v::Val::Missing,
+            wdrw_psbl_tot_amt: v::Val::Missing,
+            ord_psbl_cash: v::Val::Missing,
+            ord_psbl_tota: v::Val::Missing,
+            dnca_sbst: v::Val::Missing,
+            scts_sbst_amt: v::Val::Missing,
+            frcr_evlu_amt: v::Val::Missing,
+            brkg_mgna_sbst: v::Val::Missing,
+            sbst_rlse_psbl_amt: v::Val::Missing,
+            mtnc_rt: v::Val::Missing,
+            add_mgna_tota: v::Val::Missing,
+            add_mgna_cash: v::Val::Missing,
+            rcva: v::Val::Missing,
+            futr_trad_pfls: v::Val::Missing,
+            opt_trad_pfls_amt: v::Val::Missing,
+            trad_pfls_smtl: v::Val::Missing,
+            futr_evlu_pfls_amt: v::Val::Missing,
+            opt_evlu_pfls_amt: v::Val::Missing,
+            evlu_pfls_smtl: v::Val::Missing,
+            excc_dfpa: v::Val::Missing,
+            opt_dfpa: v::Val::Missing,
+            brkg_fee: v::Val::Missing,
+            nxdy_dnca: v::Val::Missing,
+            prsm_dpast_amt: v::Val::Missing,
+            cash_mntn_amt: v::Val::Missing,
+            hack_acdt_acnt_move_amt: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

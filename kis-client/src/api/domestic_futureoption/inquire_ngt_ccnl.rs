@@ -622,7 +622,7 @@ impl Endpoint for InquireNgtCcnlRequest {
 /// Response of (야간)선물옵션 주문체결 내역조회 (`국내선물-009`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireNgtCcnlResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -644,6 +644,24 @@ pub struct InquireNgtCcnlResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquireNgtCcnlResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output2: v::One::EMPTY,
+            output1: v::Block::EMPTY,
+            ctx_area_fk200: v::Val::Missing,
+            ctx_area_nk200: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquireNgtCcnlResponse {
@@ -729,7 +747,7 @@ impl serde::Serialize for InquireNgtCcnlResponse {
 }
 
 /// A record of block `output2` (응답상세1).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 총주문수량 (`tot_ord_qty`, required, length 10).
@@ -755,6 +773,24 @@ pub struct Output2 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output2 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            tot_ord_qty: v::Val::Missing,
+            tot_ccld_qty: v::Val::Missing,
+            tot_ccld_qty_smtl: v::Val::Missing,
+            tot_ccld_amt: v::Val::Missing,
+            tot_ccld_amt_smtl: v::Val::Missing,
+            fee: v::Val::Missing,
+            ctac_tlno: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output2 {
@@ -826,7 +862,6 @@ impl crate::__private::Record for Output2 {
 }
 
 /// A record of block `output1` (응답상세2).
-#[derive(Default)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 주문채번지점번호 (`ord_gno_brno`, required, length 5).
@@ -903,6 +938,43 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            ord_gno_brno: v::Val::Missing,
+            cano: v::Val::Missing,
+            csac_name: v::Val::Missing,
+            acnt_prdt_cd: v::Val::Missing,
+            ord_dt: v::Val::Missing,
+            odno: v::Val::Missing,
+            orgn_odno: v::Val::Missing,
+            sll_buy_dvsn_cd: v::Val::Missing,
+            trad_dvsn_name: v::Val::Missing,
+            nmpr_type_name: v::Val::Missing,
+            pdno: v::Val::Missing,
+            prdt_name: v::Val::Missing,
+            prdt_type_cd: v::Val::Missing,
+            ord_qty: v::Val::Missing,
+            ord_idx4: v::Val::Missing,
+            qty: v::Val::Missing,
+            ord_tmd: v::Val::Missing,
+            tot_ccld_qty: v::Val::Missing,
+            avg_idx: v::Val::Missing,
+            tot_ccld_amt: v::Val::Missing,
+            rjct_qty: v::Val::Missing,
+            ingr_trad_rjct_rson_cd: v::Val::Missing,
+            ingr_trad_rjct_rson_name: v::Val::Missing,
+            ord_stfno: v::Val::Missing,
+            sprd_item_yn: v::Val::Missing,
+            ord_ip_addr: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 /// Secret fields are hidden and account numbers masked.

@@ -179,7 +179,7 @@ impl Endpoint for InquirePriceRequest {
 /// Response of 선물옵션 시세 (`v1_국내선물-006`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquirePriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -200,6 +200,23 @@ pub struct InquirePriceResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquirePriceResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output1: v::One::EMPTY,
+            output2: v::One::EMPTY,
+            output3: v::One::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquirePriceResponse {
@@ -274,7 +291,7 @@ impl serde::Serialize for InquirePriceResponse {
 }
 
 /// A record of block `output1` (응답상세1).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// HTS 한글 종목명 (`hts_kor_isnm`, required, length 40).
@@ -424,6 +441,51 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            hts_kor_isnm: v::Val::Missing,
+            futs_prpr: v::Val::Missing,
+            futs_prdy_vrss: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            futs_prdy_clpr: v::Val::Missing,
+            futs_prdy_ctrt: v::Val::Missing,
+            acml_vol: v::Val::Missing,
+            acml_tr_pbmn: v::Val::Missing,
+            hts_otst_stpl_qty: v::Val::Missing,
+            otst_stpl_qty_icdc: v::Val::Missing,
+            futs_oprc: v::Val::Missing,
+            futs_hgpr: v::Val::Missing,
+            futs_lwpr: v::Val::Missing,
+            futs_mxpr: v::Val::Missing,
+            futs_llam: v::Val::Missing,
+            basis: v::Val::Missing,
+            futs_sdpr: v::Val::Missing,
+            hts_thpr: v::Val::Missing,
+            dprt: v::Val::Missing,
+            crbr_aply_mxpr: v::Val::Missing,
+            crbr_aply_llam: v::Val::Missing,
+            futs_last_tr_date: v::Val::Missing,
+            hts_rmnn_dynu: v::Val::Missing,
+            futs_lstn_medm_hgpr: v::Val::Missing,
+            futs_lstn_medm_lwpr: v::Val::Missing,
+            delta_val: v::Val::Missing,
+            gama: v::Val::Missing,
+            theta: v::Val::Missing,
+            vega: v::Val::Missing,
+            rho: v::Val::Missing,
+            hist_vltl: v::Val::Missing,
+            hts_ints_vltl: v::Val::Missing,
+            mrkt_basis: v::Val::Missing,
+            acpr: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {
@@ -603,7 +665,7 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세2).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 업종 구분 코드 (`bstp_cls_code`, required, length 4).
@@ -630,6 +692,23 @@ pub struct Output2 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output2 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            bstp_cls_code: v::Val::Missing,
+            hts_kor_isnm: v::Val::Missing,
+            bstp_nmix_prpr: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            bstp_nmix_prdy_vrss: v::Val::Missing,
+            bstp_nmix_prdy_ctrt: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output2 {
@@ -697,7 +776,7 @@ impl crate::__private::Record for Output2 {
 }
 
 /// A record of block `output3` (응답상세3).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output3 {
     /// 업종 구분 코드 (`bstp_cls_code`, required, length 4).
@@ -722,6 +801,23 @@ pub struct Output3 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output3 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            bstp_cls_code: v::Val::Missing,
+            hts_kor_isnm: v::Val::Missing,
+            bstp_nmix_prpr: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            bstp_nmix_prdy_vrss: v::Val::Missing,
+            bstp_nmix_prdy_ctrt: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output3 {

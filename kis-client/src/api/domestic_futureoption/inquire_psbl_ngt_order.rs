@@ -397,7 +397,7 @@ impl Endpoint for InquirePsblNgtOrderRequest {
 /// Response of (야간)선물옵션 주문가능 조회 (`국내선물-011`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquirePsblNgtOrderResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -411,6 +411,21 @@ pub struct InquirePsblNgtOrderResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquirePsblNgtOrderResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::One::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquirePsblNgtOrderResponse {
@@ -474,7 +489,7 @@ impl serde::Serialize for InquirePsblNgtOrderResponse {
 }
 
 /// A record of block `output` (응답상세1).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 최대주문가능수량 (`max_ord_psbl_qty`, required, length 19).
@@ -498,6 +513,23 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            max_ord_psbl_qty: v::Val::Missing,
+            tot_psbl_qty: v::Val::Missing,
+            lqd_psbl_qty: v::Val::Missing,
+            lqd_psbl_qty_1: v::Val::Missing,
+            ord_psbl_qty: v::Val::Missing,
+            bass_idx: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

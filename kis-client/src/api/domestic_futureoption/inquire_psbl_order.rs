@@ -326,7 +326,7 @@ impl Endpoint for InquirePsblOrderRequest {
 /// Response of 선물옵션 주문가능 (`v1_국내선물-005`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquirePsblOrderResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -343,6 +343,21 @@ pub struct InquirePsblOrderResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquirePsblOrderResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::One::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquirePsblOrderResponse {
@@ -406,7 +421,7 @@ impl serde::Serialize for InquirePsblOrderResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 총가능수량 (`tot_psbl_qty`, required, length 10).
@@ -422,6 +437,21 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            tot_psbl_qty: v::Val::Missing,
+            lqd_psbl_qty1: v::Val::Missing,
+            ord_psbl_qty: v::Val::Missing,
+            bass_idx: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

@@ -190,7 +190,7 @@ impl Endpoint for MarginRateRequest {
 /// Response of 선물옵션 증거금률 (`선물옵션 증거금률`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct MarginRateResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -208,6 +208,22 @@ pub struct MarginRateResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for MarginRateResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::Block::EMPTY,
+            ctx_area_nk200: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for MarginRateResponse {
@@ -279,7 +295,7 @@ impl serde::Serialize for MarginRateResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 기초자산ID (`bast_id`, required, length 20).
@@ -309,6 +325,24 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            bast_id: v::Val::Missing,
+            bast_name: v::Val::Missing,
+            brkg_mgna_rt: v::Val::Missing,
+            tr_mgna_rt: v::Val::Missing,
+            bast_pric: v::Val::Missing,
+            tr_mtpl_idx: v::Val::Missing,
+            ctrt_per_futr_mgna: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

@@ -68,8 +68,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "display_board_callput",
         path: "/uapi/domestic-futureoption/v1/quotations/display-board-callput",
         tr_ids: &["FHPIF05030100"],
-        decode: crate::__private::decode_map::<display_board_callput::DisplayBoardCallputResponse>,
-        debug: crate::decode::debug_of::<display_board_callput::DisplayBoardCallputResponse>,
+        new: crate::decode::new_response::<display_board_callput::DisplayBoardCallputResponse>,
         #[cfg(test)]
         request_debug: display_board_callput::debug_sample,
     },
@@ -78,8 +77,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "display_board_futures",
         path: "/uapi/domestic-futureoption/v1/quotations/display-board-futures",
         tr_ids: &["FHPIF05030200"],
-        decode: crate::__private::decode_map::<display_board_futures::DisplayBoardFuturesResponse>,
-        debug: crate::decode::debug_of::<display_board_futures::DisplayBoardFuturesResponse>,
+        new: crate::decode::new_response::<display_board_futures::DisplayBoardFuturesResponse>,
         #[cfg(test)]
         request_debug: display_board_futures::debug_sample,
     },
@@ -88,10 +86,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "display_board_option_list",
         path: "/uapi/domestic-futureoption/v1/quotations/display-board-option-list",
         tr_ids: &["FHPIO056104C0"],
-        decode: crate::__private::decode_map::<
-            display_board_option_list::DisplayBoardOptionListResponse,
-        >,
-        debug: crate::decode::debug_of::<display_board_option_list::DisplayBoardOptionListResponse>,
+        new: crate::decode::new_response::<display_board_option_list::DisplayBoardOptionListResponse>,
         #[cfg(test)]
         request_debug: display_board_option_list::debug_sample,
     },
@@ -100,8 +95,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "display_board_top",
         path: "/uapi/domestic-futureoption/v1/quotations/display-board-top",
         tr_ids: &["FHPIF05030000"],
-        decode: crate::__private::decode_map::<display_board_top::DisplayBoardTopResponse>,
-        debug: crate::decode::debug_of::<display_board_top::DisplayBoardTopResponse>,
+        new: crate::decode::new_response::<display_board_top::DisplayBoardTopResponse>,
         #[cfg(test)]
         request_debug: display_board_top::debug_sample,
     },
@@ -110,8 +104,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "exp_price_trend",
         path: "/uapi/domestic-futureoption/v1/quotations/exp-price-trend",
         tr_ids: &["FHPIF05110100"],
-        decode: crate::__private::decode_map::<exp_price_trend::ExpPriceTrendResponse>,
-        debug: crate::decode::debug_of::<exp_price_trend::ExpPriceTrendResponse>,
+        new: crate::decode::new_response::<exp_price_trend::ExpPriceTrendResponse>,
         #[cfg(test)]
         request_debug: exp_price_trend::debug_sample,
     },
@@ -120,8 +113,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_asking_price",
         path: "/uapi/domestic-futureoption/v1/quotations/inquire-asking-price",
         tr_ids: &["FHMIF10010000"],
-        decode: crate::__private::decode_map::<inquire_asking_price::InquireAskingPriceResponse>,
-        debug: crate::decode::debug_of::<inquire_asking_price::InquireAskingPriceResponse>,
+        new: crate::decode::new_response::<inquire_asking_price::InquireAskingPriceResponse>,
         #[cfg(test)]
         request_debug: inquire_asking_price::debug_sample,
     },
@@ -130,8 +122,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_balance",
         path: "/uapi/domestic-futureoption/v1/trading/inquire-balance",
         tr_ids: &["CTFO6118R", "VTFO6118R"],
-        decode: crate::__private::decode_map::<inquire_balance::InquireBalanceResponse>,
-        debug: crate::decode::debug_of::<inquire_balance::InquireBalanceResponse>,
+        new: crate::decode::new_response::<inquire_balance::InquireBalanceResponse>,
         #[cfg(test)]
         request_debug: inquire_balance::debug_sample,
     },
@@ -140,10 +131,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_balance_settlement_pl",
         path: "/uapi/domestic-futureoption/v1/trading/inquire-balance-settlement-pl",
         tr_ids: &["CTFO6117R"],
-        decode: crate::__private::decode_map::<
-            inquire_balance_settlement_pl::InquireBalanceSettlementPlResponse,
-        >,
-        debug: crate::decode::debug_of::<
+        new: crate::decode::new_response::<
             inquire_balance_settlement_pl::InquireBalanceSettlementPlResponse,
         >,
         #[cfg(test)]
@@ -154,10 +142,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_balance_valuation_pl",
         path: "/uapi/domestic-futureoption/v1/trading/inquire-balance-valuation-pl",
         tr_ids: &["CTFO6159R"],
-        decode: crate::__private::decode_map::<
-            inquire_balance_valuation_pl::InquireBalanceValuationPlResponse,
-        >,
-        debug: crate::decode::debug_of::<
+        new: crate::decode::new_response::<
             inquire_balance_valuation_pl::InquireBalanceValuationPlResponse,
         >,
         #[cfg(test)]
@@ -168,8 +153,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_ccnl",
         path: "/uapi/domestic-futureoption/v1/trading/inquire-ccnl",
         tr_ids: &["TTTO5201R", "VTTO5201R"],
-        decode: crate::__private::decode_map::<inquire_ccnl::InquireCcnlResponse>,
-        debug: crate::decode::debug_of::<inquire_ccnl::InquireCcnlResponse>,
+        new: crate::decode::new_response::<inquire_ccnl::InquireCcnlResponse>,
         #[cfg(test)]
         request_debug: inquire_ccnl::debug_sample,
     },
@@ -178,8 +162,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_ccnl_bstime",
         path: "/uapi/domestic-futureoption/v1/trading/inquire-ccnl-bstime",
         tr_ids: &["CTFO5139R"],
-        decode: crate::__private::decode_map::<inquire_ccnl_bstime::InquireCcnlBstimeResponse>,
-        debug: crate::decode::debug_of::<inquire_ccnl_bstime::InquireCcnlBstimeResponse>,
+        new: crate::decode::new_response::<inquire_ccnl_bstime::InquireCcnlBstimeResponse>,
         #[cfg(test)]
         request_debug: inquire_ccnl_bstime::debug_sample,
     },
@@ -188,10 +171,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_daily_amount_fee",
         path: "/uapi/domestic-futureoption/v1/trading/inquire-daily-amount-fee",
         tr_ids: &["CTFO6119R"],
-        decode: crate::__private::decode_map::<
-            inquire_daily_amount_fee::InquireDailyAmountFeeResponse,
-        >,
-        debug: crate::decode::debug_of::<inquire_daily_amount_fee::InquireDailyAmountFeeResponse>,
+        new: crate::decode::new_response::<inquire_daily_amount_fee::InquireDailyAmountFeeResponse>,
         #[cfg(test)]
         request_debug: inquire_daily_amount_fee::debug_sample,
     },
@@ -200,10 +180,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_daily_fuopchartprice",
         path: "/uapi/domestic-futureoption/v1/quotations/inquire-daily-fuopchartprice",
         tr_ids: &["FHKIF03020100"],
-        decode: crate::__private::decode_map::<
-            inquire_daily_fuopchartprice::InquireDailyFuopchartpriceResponse,
-        >,
-        debug: crate::decode::debug_of::<
+        new: crate::decode::new_response::<
             inquire_daily_fuopchartprice::InquireDailyFuopchartpriceResponse,
         >,
         #[cfg(test)]
@@ -214,8 +191,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_deposit",
         path: "/uapi/domestic-futureoption/v1/trading/inquire-deposit",
         tr_ids: &["CTRP6550R"],
-        decode: crate::__private::decode_map::<inquire_deposit::InquireDepositResponse>,
-        debug: crate::decode::debug_of::<inquire_deposit::InquireDepositResponse>,
+        new: crate::decode::new_response::<inquire_deposit::InquireDepositResponse>,
         #[cfg(test)]
         request_debug: inquire_deposit::debug_sample,
     },
@@ -224,8 +200,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_ngt_balance",
         path: "/uapi/domestic-futureoption/v1/trading/inquire-ngt-balance",
         tr_ids: &["CTFN6118R", "JTCE6001R"],
-        decode: crate::__private::decode_map::<inquire_ngt_balance::InquireNgtBalanceResponse>,
-        debug: crate::decode::debug_of::<inquire_ngt_balance::InquireNgtBalanceResponse>,
+        new: crate::decode::new_response::<inquire_ngt_balance::InquireNgtBalanceResponse>,
         #[cfg(test)]
         request_debug: inquire_ngt_balance::debug_sample,
     },
@@ -234,8 +209,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_ngt_ccnl",
         path: "/uapi/domestic-futureoption/v1/trading/inquire-ngt-ccnl",
         tr_ids: &["JTCE5005R", "STTN5201R"],
-        decode: crate::__private::decode_map::<inquire_ngt_ccnl::InquireNgtCcnlResponse>,
-        debug: crate::decode::debug_of::<inquire_ngt_ccnl::InquireNgtCcnlResponse>,
+        new: crate::decode::new_response::<inquire_ngt_ccnl::InquireNgtCcnlResponse>,
         #[cfg(test)]
         request_debug: inquire_ngt_ccnl::debug_sample,
     },
@@ -244,8 +218,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_price",
         path: "/uapi/domestic-futureoption/v1/quotations/inquire-price",
         tr_ids: &["FHMIF10000000"],
-        decode: crate::__private::decode_map::<inquire_price::InquirePriceResponse>,
-        debug: crate::decode::debug_of::<inquire_price::InquirePriceResponse>,
+        new: crate::decode::new_response::<inquire_price::InquirePriceResponse>,
         #[cfg(test)]
         request_debug: inquire_price::debug_sample,
     },
@@ -254,8 +227,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_psbl_ngt_order",
         path: "/uapi/domestic-futureoption/v1/trading/inquire-psbl-ngt-order",
         tr_ids: &["JTCE1004R", "STTN5105R"],
-        decode: crate::__private::decode_map::<inquire_psbl_ngt_order::InquirePsblNgtOrderResponse>,
-        debug: crate::decode::debug_of::<inquire_psbl_ngt_order::InquirePsblNgtOrderResponse>,
+        new: crate::decode::new_response::<inquire_psbl_ngt_order::InquirePsblNgtOrderResponse>,
         #[cfg(test)]
         request_debug: inquire_psbl_ngt_order::debug_sample,
     },
@@ -264,8 +236,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_psbl_order",
         path: "/uapi/domestic-futureoption/v1/trading/inquire-psbl-order",
         tr_ids: &["TTTO5105R", "VTTO5105R"],
-        decode: crate::__private::decode_map::<inquire_psbl_order::InquirePsblOrderResponse>,
-        debug: crate::decode::debug_of::<inquire_psbl_order::InquirePsblOrderResponse>,
+        new: crate::decode::new_response::<inquire_psbl_order::InquirePsblOrderResponse>,
         #[cfg(test)]
         request_debug: inquire_psbl_order::debug_sample,
     },
@@ -274,10 +245,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_time_fuopchartprice",
         path: "/uapi/domestic-futureoption/v1/quotations/inquire-time-fuopchartprice",
         tr_ids: &["FHKIF03020200"],
-        decode: crate::__private::decode_map::<
-            inquire_time_fuopchartprice::InquireTimeFuopchartpriceResponse,
-        >,
-        debug: crate::decode::debug_of::<
+        new: crate::decode::new_response::<
             inquire_time_fuopchartprice::InquireTimeFuopchartpriceResponse,
         >,
         #[cfg(test)]
@@ -288,8 +256,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "margin_rate",
         path: "/uapi/domestic-futureoption/v1/quotations/margin-rate",
         tr_ids: &["TTTO6032R"],
-        decode: crate::__private::decode_map::<margin_rate::MarginRateResponse>,
-        debug: crate::decode::debug_of::<margin_rate::MarginRateResponse>,
+        new: crate::decode::new_response::<margin_rate::MarginRateResponse>,
         #[cfg(test)]
         request_debug: margin_rate::debug_sample,
     },
@@ -298,8 +265,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "ngt_margin_detail",
         path: "/uapi/domestic-futureoption/v1/trading/ngt-margin-detail",
         tr_ids: &["CTFN7107R", "JTCE6003R"],
-        decode: crate::__private::decode_map::<ngt_margin_detail::NgtMarginDetailResponse>,
-        debug: crate::decode::debug_of::<ngt_margin_detail::NgtMarginDetailResponse>,
+        new: crate::decode::new_response::<ngt_margin_detail::NgtMarginDetailResponse>,
         #[cfg(test)]
         request_debug: ngt_margin_detail::debug_sample,
     },
@@ -308,8 +274,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "order",
         path: "/uapi/domestic-futureoption/v1/trading/order",
         tr_ids: &["JTCE1001U", "STTN1101U", "TTTO1101U", "VTTO1101U"],
-        decode: crate::__private::decode_map::<order::OrderResponse>,
-        debug: crate::decode::debug_of::<order::OrderResponse>,
+        new: crate::decode::new_response::<order::OrderResponse>,
         #[cfg(test)]
         request_debug: order::debug_sample,
     },
@@ -318,8 +283,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "order_rvsecncl",
         path: "/uapi/domestic-futureoption/v1/trading/order-rvsecncl",
         tr_ids: &["JTCE1002U", "STTN1103U", "TTTO1103U", "VTTO1103U"],
-        decode: crate::__private::decode_map::<order_rvsecncl::OrderRvsecnclResponse>,
-        debug: crate::decode::debug_of::<order_rvsecncl::OrderRvsecnclResponse>,
+        new: crate::decode::new_response::<order_rvsecncl::OrderRvsecnclResponse>,
         #[cfg(test)]
         request_debug: order_rvsecncl::debug_sample,
     },

@@ -235,7 +235,7 @@ impl Endpoint for NgtMarginDetailRequest {
 /// Response of (야간)선물옵션 증거금 상세 (`국내선물-024`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct NgtMarginDetailResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -285,6 +285,23 @@ pub struct NgtMarginDetailResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for NgtMarginDetailResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output1: v::Block::EMPTY,
+            output2: v::Block::EMPTY,
+            output3: v::One::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for NgtMarginDetailResponse {
@@ -359,7 +376,7 @@ impl serde::Serialize for NgtMarginDetailResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 현금금액 (`cash_amt`, required, length 19).
@@ -441,6 +458,37 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            cash_amt: v::Val::Missing,
+            tot_amt: v::Val::Missing,
+            futr_new_mgn_amt: v::Val::Missing,
+            futr_sprd_ord_mgna: v::Val::Missing,
+            opt_sll_new_mgn_amt: v::Val::Missing,
+            opt_buy_new_mgn_amt: v::Val::Missing,
+            new_mgn_amt: v::Val::Missing,
+            opt_pric_mgna: v::Val::Missing,
+            fuop_pric_altr_mgna: v::Val::Missing,
+            futr_sprd_mgna: v::Val::Missing,
+            uwdl_mgna: v::Val::Missing,
+            ctrt_per_min_mgna: v::Val::Missing,
+            tot_risk_mgna: v::Val::Missing,
+            netrisk_brkg_mgna: v::Val::Missing,
+            opt_sll_chgs: v::Val::Missing,
+            opt_buy_chgs: v::Val::Missing,
+            futr_loss_amt: v::Val::Missing,
+            futr_prft_amt: v::Val::Missing,
+            thdt_ccld_net_loss_amt: v::Val::Missing,
+            brkg_mgna: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {
@@ -564,7 +612,7 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 현금금액 (`cash_amt`, required, length 19).
@@ -648,6 +696,38 @@ pub struct Output2 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output2 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            cash_amt: v::Val::Missing,
+            sbst_amt: v::Val::Missing,
+            tot_amt: v::Val::Missing,
+            futr_new_mgn_amt: v::Val::Missing,
+            futr_sprd_ord_mgna: v::Val::Missing,
+            opt_sll_new_mgn_amt: v::Val::Missing,
+            opt_buy_new_mgn_amt: v::Val::Missing,
+            new_mgn_amt: v::Val::Missing,
+            opt_pric_mgna: v::Val::Missing,
+            fuop_pric_altr_mgna: v::Val::Missing,
+            futr_sprd_mgna: v::Val::Missing,
+            uwdl_mgna: v::Val::Missing,
+            ctrt_per_min_mgna: v::Val::Missing,
+            tot_risk_mgna: v::Val::Missing,
+            netrisk_brkg_mgna: v::Val::Missing,
+            opt_sll_chgs: v::Val::Missing,
+            opt_buy_chgs: v::Val::Missing,
+            futr_loss_amt: v::Val::Missing,
+            futr_prft_amt: v::Val::Missing,
+            thdt_ccld_net_loss_amt: v::Val::Missing,
+            brkg_mgna: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output2 {
@@ -775,7 +855,7 @@ impl crate::__private::Record for Output2 {
 }
 
 /// A record of block `output3` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output3 {
     /// 기본예탁금차등등급코드 (`base_dpsa_gdat_grad_cd`, required, length 2).
@@ -865,6 +945,44 @@ pub struct Output3 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output3 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            base_dpsa_gdat_grad_cd: v::Val::Missing,
+            bfdy_sbst_sll_ccld_amt: v::Val::Missing,
+            bfdy_sbst_sll_sbst_amt: v::Val::Missing,
+            excc_dfpa: v::Val::Missing,
+            fee_amt: v::Val::Missing,
+            nxdy_dncl_amt: v::Val::Missing,
+            opt_base_dpsa_gdat_grad_cd: v::Val::Missing,
+            opt_buy_exus_acnt_yn: v::Val::Missing,
+            opt_dfpa: v::Val::Missing,
+            prsm_dpast_amt: v::Val::Missing,
+            thdt_sbst_sll_ccld_amt: v::Val::Missing,
+            thdt_sbst_sll_sbst_amt: v::Val::Missing,
+            dnca_cash: v::Val::Missing,
+            dnca_sbst: v::Val::Missing,
+            dnca_tota: v::Val::Missing,
+            wdrw_psbl_cash_amt: v::Val::Missing,
+            wdrw_psbl_sbsa: v::Val::Missing,
+            wdrw_psbl_tot_amt: v::Val::Missing,
+            ord_psbl_cash_amt: v::Val::Missing,
+            ord_psbl_sbsa: v::Val::Missing,
+            ord_psbl_tot_amt: v::Val::Missing,
+            brkg_mgna_cash_amt: v::Val::Missing,
+            brkg_mgna_sbst: v::Val::Missing,
+            brkg_mgna_tot_amt: v::Val::Missing,
+            add_mgna_cash_amt: v::Val::Missing,
+            add_mgna_sbsa: v::Val::Missing,
+            add_mgna_tot_amt: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output3 {

@@ -649,7 +649,7 @@ impl Endpoint for OrderRequest {
 /// Response of 선물옵션 주문 (`v1_국내선물-001`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct OrderResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -666,6 +666,21 @@ pub struct OrderResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for OrderResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::One::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for OrderResponse {
@@ -729,7 +744,7 @@ impl serde::Serialize for OrderResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 계좌명 (`ACNT_NAME`, required, length 60).
@@ -759,6 +774,23 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            acnt_name: v::Val::Missing,
+            trad_dvsn_name: v::Val::Missing,
+            item_name: v::Val::Missing,
+            ord_tmd: v::Val::Missing,
+            ord_gno_brno: v::Val::Missing,
+            odno: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

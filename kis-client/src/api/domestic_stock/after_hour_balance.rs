@@ -435,7 +435,7 @@ impl Endpoint for AfterHourBalanceRequest {
 /// Response of 국내주식 시간외잔량 순위 (`v1_국내주식-093`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct AfterHourBalanceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -451,6 +451,21 @@ pub struct AfterHourBalanceResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for AfterHourBalanceResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for AfterHourBalanceResponse {
@@ -514,7 +529,7 @@ impl serde::Serialize for AfterHourBalanceResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 주식 단축 종목코드 (`stck_shrn_iscd`, required, length 9).
@@ -549,6 +564,28 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            stck_shrn_iscd: v::Val::Missing,
+            data_rank: v::Val::Missing,
+            hts_kor_isnm: v::Val::Missing,
+            stck_prpr: v::Val::Missing,
+            prdy_vrss: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            prdy_ctrt: v::Val::Missing,
+            ovtm_total_askp_rsqn: v::Val::Missing,
+            ovtm_total_bidp_rsqn: v::Val::Missing,
+            mkob_otcp_vol: v::Val::Missing,
+            mkfa_otcp_vol: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

@@ -193,7 +193,7 @@ impl Endpoint for BalanceSheetRequest {
 /// Response of 국내주식 대차대조표 (`v1_국내주식-078`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct BalanceSheetResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -209,6 +209,21 @@ pub struct BalanceSheetResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for BalanceSheetResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for BalanceSheetResponse {
@@ -272,7 +287,7 @@ impl serde::Serialize for BalanceSheetResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 결산 년월 (`stac_yymm`, required, length 6).
@@ -304,6 +319,28 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            stac_yymm: v::Val::Missing,
+            cras: v::Val::Missing,
+            fxas: v::Val::Missing,
+            total_aset: v::Val::Missing,
+            flow_lblt: v::Val::Missing,
+            fix_lblt: v::Val::Missing,
+            total_lblt: v::Val::Missing,
+            cpfn: v::Val::Missing,
+            cfp_surp: v::Val::Missing,
+            prfi_surp: v::Val::Missing,
+            total_cptl: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

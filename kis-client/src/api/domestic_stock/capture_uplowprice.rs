@@ -422,7 +422,7 @@ impl Endpoint for CaptureUplowpriceRequest {
 /// Response of 국내주식 상하한가 포착 (`국내주식-190`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct CaptureUplowpriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -438,6 +438,21 @@ pub struct CaptureUplowpriceResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for CaptureUplowpriceResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for CaptureUplowpriceResponse {
@@ -501,7 +516,7 @@ impl serde::Serialize for CaptureUplowpriceResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 유가증권단축종목코드 (`mksc_shrn_iscd`, required, length 9).
@@ -548,6 +563,34 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            mksc_shrn_iscd: v::Val::Missing,
+            hts_kor_isnm: v::Val::Missing,
+            stck_prpr: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            prdy_vrss: v::Val::Missing,
+            prdy_ctrt: v::Val::Missing,
+            acml_vol: v::Val::Missing,
+            total_askp_rsqn: v::Val::Missing,
+            total_bidp_rsqn: v::Val::Missing,
+            askp_rsqn1: v::Val::Missing,
+            bidp_rsqn1: v::Val::Missing,
+            prdy_vol: v::Val::Missing,
+            seln_cnqn: v::Val::Missing,
+            shnu_cnqn: v::Val::Missing,
+            stck_llam: v::Val::Missing,
+            stck_mxpr: v::Val::Missing,
+            prdy_vrss_vol_rate: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

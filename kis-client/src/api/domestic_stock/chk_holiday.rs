@@ -198,7 +198,7 @@ impl Endpoint for ChkHolidayRequest {
 /// Response of 국내휴장일조회 (`국내주식-040`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct ChkHolidayResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -216,6 +216,23 @@ pub struct ChkHolidayResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for ChkHolidayResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::Block::EMPTY,
+            ctx_area_nk: v::Val::Missing,
+            ctx_area_fk: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for ChkHolidayResponse {
@@ -297,7 +314,7 @@ impl serde::Serialize for ChkHolidayResponse {
 }
 
 /// A record of block `output` (응답상세1).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 기준일자 (`bass_dt`, required, length 8).
@@ -341,6 +358,23 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            bass_dt: v::Val::Missing,
+            wday_dvsn_cd: v::Val::Missing,
+            bzdy_yn: v::Val::Missing,
+            tr_day_yn: v::Val::Missing,
+            opnd_yn: v::Val::Missing,
+            sttl_day_yn: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

@@ -222,7 +222,7 @@ impl Endpoint for CompInterestRequest {
 /// Response of 금리 종합(국내채권/금리) (`국내주식-155`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct CompInterestResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -242,6 +242,22 @@ pub struct CompInterestResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for CompInterestResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output1: v::Block::EMPTY,
+            output2: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for CompInterestResponse {
@@ -313,7 +329,7 @@ impl serde::Serialize for CompInterestResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 자료코드 (`bcdt_code`, required, length 5).
@@ -340,6 +356,24 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            bcdt_code: v::Val::Missing,
+            hts_kor_isnm: v::Val::Missing,
+            bond_mnrt_prpr: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            bond_mnrt_prdy_vrss: v::Val::Missing,
+            prdy_ctrt: v::Val::Missing,
+            stck_bsop_date: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {
@@ -411,7 +445,7 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 자료코드 (`bcdt_code`, required, length 5).
@@ -438,6 +472,24 @@ pub struct Output2 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output2 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            bcdt_code: v::Val::Missing,
+            hts_kor_isnm: v::Val::Missing,
+            bond_mnrt_prpr: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            bond_mnrt_prdy_vrss: v::Val::Missing,
+            bstp_nmix_prdy_ctrt: v::Val::Missing,
+            stck_bsop_date: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output2 {

@@ -235,7 +235,7 @@ impl Endpoint for CompProgramTradeDailyRequest {
 /// Response of 프로그램매매 종합현황(일별) (`국내주식-115`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct CompProgramTradeDailyResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -251,6 +251,21 @@ pub struct CompProgramTradeDailyResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for CompProgramTradeDailyResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for CompProgramTradeDailyResponse {
@@ -314,7 +329,7 @@ impl serde::Serialize for CompProgramTradeDailyResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 주식 영업 일자 (`stck_bsop_date`, required, length 8).
@@ -551,6 +566,129 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            stck_bsop_date: v::Val::Missing,
+            nabt_entm_seln_tr_pbmn: v::Val::Missing,
+            nabt_onsl_seln_vol: v::Val::Missing,
+            whol_onsl_seln_tr_pbmn: v::Val::Missing,
+            arbt_smtn_shnu_vol: v::Val::Missing,
+            nabt_smtn_shnu_tr_pbmn: v::Val::Missing,
+            arbt_entm_ntby_qty: v::Val::Missing,
+            nabt_entm_ntby_tr_pbmn: v::Val::Missing,
+            arbt_entm_seln_vol: v::Val::Missing,
+            nabt_entm_seln_vol_rate: v::Val::Missing,
+            nabt_onsl_seln_vol_rate: v::Val::Missing,
+            whol_onsl_seln_tr_pbmn_rate: v::Val::Missing,
+            arbt_smtm_shun_vol_rate: v::Val::Missing,
+            nabt_smtm_shun_tr_pbmn_rate: v::Val::Missing,
+            arbt_entm_ntby_qty_rate: v::Val::Missing,
+            nabt_entm_ntby_tr_pbmn_rate: v::Val::Missing,
+            arbt_entm_seln_vol_rate: v::Val::Missing,
+            nabt_entm_seln_tr_pbmn_rate: v::Val::Missing,
+            nabt_onsl_seln_tr_pbmn: v::Val::Missing,
+            whol_smtn_seln_vol: v::Val::Missing,
+            arbt_smtn_shnu_tr_pbmn: v::Val::Missing,
+            whol_entm_shnu_vol: v::Val::Missing,
+            arbt_entm_ntby_tr_pbmn: v::Val::Missing,
+            nabt_onsl_ntby_qty: v::Val::Missing,
+            arbt_entm_seln_tr_pbmn: v::Val::Missing,
+            nabt_onsl_seln_tr_pbmn_rate: v::Val::Missing,
+            whol_seln_vol_rate: v::Val::Missing,
+            arbt_smtm_shun_tr_pbmn_rate: v::Val::Missing,
+            whol_entm_shnu_vol_rate: v::Val::Missing,
+            arbt_entm_ntby_tr_pbmn_rate: v::Val::Missing,
+            nabt_onsl_ntby_qty_rate: v::Val::Missing,
+            arbt_entm_seln_tr_pbmn_rate: v::Val::Missing,
+            nabt_smtn_seln_vol: v::Val::Missing,
+            whol_smtn_seln_tr_pbmn: v::Val::Missing,
+            nabt_entm_shnu_vol: v::Val::Missing,
+            whol_entm_shnu_tr_pbmn: v::Val::Missing,
+            arbt_onsl_ntby_qty: v::Val::Missing,
+            nabt_onsl_ntby_tr_pbmn: v::Val::Missing,
+            arbt_onsl_seln_tr_pbmn: v::Val::Missing,
+            nabt_smtm_seln_vol_rate: v::Val::Missing,
+            whol_seln_tr_pbmn_rate: v::Val::Missing,
+            nabt_entm_shnu_vol_rate: v::Val::Missing,
+            whol_entm_shnu_tr_pbmn_rate: v::Val::Missing,
+            arbt_onsl_ntby_qty_rate: v::Val::Missing,
+            nabt_onsl_ntby_tr_pbmn_rate: v::Val::Missing,
+            arbt_onsl_seln_tr_pbmn_rate: v::Val::Missing,
+            nabt_smtn_seln_tr_pbmn: v::Val::Missing,
+            arbt_entm_shnu_vol: v::Val::Missing,
+            nabt_entm_shnu_tr_pbmn: v::Val::Missing,
+            whol_onsl_shnu_vol: v::Val::Missing,
+            arbt_onsl_ntby_tr_pbmn: v::Val::Missing,
+            nabt_smtn_ntby_qty: v::Val::Missing,
+            arbt_onsl_seln_vol: v::Val::Missing,
+            nabt_smtm_seln_tr_pbmn_rate: v::Val::Missing,
+            arbt_entm_shnu_vol_rate: v::Val::Missing,
+            nabt_entm_shnu_tr_pbmn_rate: v::Val::Missing,
+            whol_onsl_shnu_tr_pbmn: v::Val::Missing,
+            arbt_onsl_ntby_tr_pbmn_rate: v::Val::Missing,
+            nabt_smtm_ntby_qty_rate: v::Val::Missing,
+            arbt_onsl_seln_vol_rate: v::Val::Missing,
+            whol_entm_seln_vol: v::Val::Missing,
+            arbt_entm_shnu_tr_pbmn: v::Val::Missing,
+            nabt_onsl_shnu_vol: v::Val::Missing,
+            whol_onsl_shnu_tr_pbmn_rate: v::Val::Missing,
+            arbt_smtn_ntby_qty: v::Val::Missing,
+            nabt_smtn_ntby_tr_pbmn: v::Val::Missing,
+            arbt_smtn_seln_vol: v::Val::Missing,
+            whol_entm_seln_tr_pbmn: v::Val::Missing,
+            arbt_entm_shnu_tr_pbmn_rate: v::Val::Missing,
+            nabt_onsl_shnu_vol_rate: v::Val::Missing,
+            whol_onsl_shnu_vol_rate: v::Val::Missing,
+            arbt_smtm_ntby_qty_rate: v::Val::Missing,
+            nabt_smtm_ntby_tr_pbmn_rate: v::Val::Missing,
+            arbt_smtm_seln_vol_rate: v::Val::Missing,
+            whol_entm_seln_vol_rate: v::Val::Missing,
+            arbt_onsl_shnu_vol: v::Val::Missing,
+            nabt_onsl_shnu_tr_pbmn: v::Val::Missing,
+            whol_smtn_shnu_vol: v::Val::Missing,
+            arbt_smtn_ntby_tr_pbmn: v::Val::Missing,
+            whol_entm_ntby_qty: v::Val::Missing,
+            arbt_smtn_seln_tr_pbmn: v::Val::Missing,
+            whol_entm_seln_tr_pbmn_rate: v::Val::Missing,
+            arbt_onsl_shnu_vol_rate: v::Val::Missing,
+            nabt_onsl_shnu_tr_pbmn_rate: v::Val::Missing,
+            whol_shun_vol_rate: v::Val::Missing,
+            arbt_smtm_ntby_tr_pbmn_rate: v::Val::Missing,
+            whol_entm_ntby_qty_rate: v::Val::Missing,
+            arbt_smtm_seln_tr_pbmn_rate: v::Val::Missing,
+            whol_onsl_seln_vol: v::Val::Missing,
+            arbt_onsl_shnu_tr_pbmn: v::Val::Missing,
+            nabt_smtn_shnu_vol: v::Val::Missing,
+            whol_smtn_shnu_tr_pbmn: v::Val::Missing,
+            nabt_entm_ntby_qty: v::Val::Missing,
+            whol_entm_ntby_tr_pbmn: v::Val::Missing,
+            nabt_entm_seln_vol: v::Val::Missing,
+            whol_onsl_seln_vol_rate: v::Val::Missing,
+            arbt_onsl_shnu_tr_pbmn_rate: v::Val::Missing,
+            nabt_smtm_shun_vol_rate: v::Val::Missing,
+            whol_shun_tr_pbmn_rate: v::Val::Missing,
+            nabt_entm_ntby_qty_rate: v::Val::Missing,
+            bstp_nmix_prdy_vrss: v::Val::Missing,
+            bstp_nmix_prpr: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            whol_entm_ntby_tr_pbmn_rate: v::Val::Missing,
+            whol_ntby_qty_rate: v::Val::Missing,
+            whol_ntby_tr_pbmn_rate: v::Val::Missing,
+            whol_onsl_ntby_qty: v::Val::Missing,
+            whol_onsl_ntby_qty_rate: v::Val::Missing,
+            whol_onsl_ntby_tr_pbmn: v::Val::Missing,
+            whol_onsl_ntby_tr_pbmn_rate: v::Val::Missing,
+            whol_smtn_ntby_qty: v::Val::Missing,
+            whol_smtn_ntby_tr_pbmn: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

@@ -283,7 +283,7 @@ impl Endpoint for CompProgramTradeTodayRequest {
 /// Response of 프로그램매매 종합현황(시간) (`국내주식-114`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct CompProgramTradeTodayResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -299,6 +299,21 @@ pub struct CompProgramTradeTodayResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for CompProgramTradeTodayResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for CompProgramTradeTodayResponse {
@@ -362,7 +377,7 @@ impl serde::Serialize for CompProgramTradeTodayResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 영업 시간 (`bsop_hour`, required, length 6).
@@ -411,6 +426,35 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            bsop_hour: v::Val::Missing,
+            arbt_smtn_seln_tr_pbmn: v::Val::Missing,
+            arbt_smtm_seln_tr_pbmn_rate: v::Val::Missing,
+            arbt_smtn_shnu_tr_pbmn: v::Val::Missing,
+            arbt_smtm_shun_tr_pbmn_rate: v::Val::Missing,
+            nabt_smtn_seln_tr_pbmn: v::Val::Missing,
+            nabt_smtm_seln_tr_pbmn_rate: v::Val::Missing,
+            nabt_smtn_shnu_tr_pbmn: v::Val::Missing,
+            nabt_smtm_shun_tr_pbmn_rate: v::Val::Missing,
+            arbt_smtn_ntby_tr_pbmn: v::Val::Missing,
+            arbt_smtm_ntby_tr_pbmn_rate: v::Val::Missing,
+            nabt_smtn_ntby_tr_pbmn: v::Val::Missing,
+            nabt_smtm_ntby_tr_pbmn_rate: v::Val::Missing,
+            whol_smtn_ntby_tr_pbmn: v::Val::Missing,
+            whol_ntby_tr_pbmn_rate: v::Val::Missing,
+            bstp_nmix_prpr: v::Val::Missing,
+            bstp_nmix_prdy_vrss: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

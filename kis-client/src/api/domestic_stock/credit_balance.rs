@@ -261,7 +261,7 @@ impl Endpoint for CreditBalanceRequest {
 /// Response of 국내주식 신용잔고 상위 (`국내주식-109`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct CreditBalanceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -281,6 +281,22 @@ pub struct CreditBalanceResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for CreditBalanceResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output1: v::Block::EMPTY,
+            output2: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for CreditBalanceResponse {
@@ -352,7 +368,7 @@ impl serde::Serialize for CreditBalanceResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 업종 구분 코드 (`bstp_cls_code`, required, length 4).
@@ -366,6 +382,21 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            bstp_cls_code: v::Val::Missing,
+            hts_kor_isnm: v::Val::Missing,
+            stnd_date1: v::Val::Missing,
+            stnd_date2: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {
@@ -420,7 +451,7 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 유가증권 단축 종목코드 (`mksc_shrn_iscd`, required, length 9).
@@ -463,6 +494,32 @@ pub struct Output2 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output2 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            mksc_shrn_iscd: v::Val::Missing,
+            hts_kor_isnm: v::Val::Missing,
+            stck_prpr: v::Val::Missing,
+            prdy_vrss: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            prdy_ctrt: v::Val::Missing,
+            acml_vol: v::Val::Missing,
+            whol_loan_rmnd_stcn: v::Val::Missing,
+            whol_loan_rmnd_amt: v::Val::Missing,
+            whol_loan_rmnd_rate: v::Val::Missing,
+            whol_stln_rmnd_stcn: v::Val::Missing,
+            whol_stln_rmnd_amt: v::Val::Missing,
+            whol_stln_rmnd_rate: v::Val::Missing,
+            nday_vrss_loan_rmnd_inrt: v::Val::Missing,
+            nday_vrss_stln_rmnd_inrt: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output2 {

@@ -277,7 +277,7 @@ impl Endpoint for CreditByCompanyRequest {
 /// Response of 국내주식 당사 신용가능종목 (`국내주식-111`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct CreditByCompanyResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -293,6 +293,21 @@ pub struct CreditByCompanyResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for CreditByCompanyResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for CreditByCompanyResponse {
@@ -356,7 +371,7 @@ impl serde::Serialize for CreditByCompanyResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 주식 단축 종목코드 (`stck_shrn_iscd`, required, length 9).
@@ -368,6 +383,20 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            stck_shrn_iscd: v::Val::Missing,
+            hts_kor_isnm: v::Val::Missing,
+            crdt_rate: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

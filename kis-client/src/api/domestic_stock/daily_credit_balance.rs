@@ -217,7 +217,7 @@ impl Endpoint for DailyCreditBalanceRequest {
 /// Response of 국내주식 신용잔고 일별추이 (`국내주식-110`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct DailyCreditBalanceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -233,6 +233,21 @@ pub struct DailyCreditBalanceResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for DailyCreditBalanceResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for DailyCreditBalanceResponse {
@@ -296,7 +311,7 @@ impl serde::Serialize for DailyCreditBalanceResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 매매 일자 (`deal_date`, required, length 8).
@@ -385,6 +400,43 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            deal_date: v::Val::Missing,
+            stck_prpr: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            prdy_vrss: v::Val::Missing,
+            prdy_ctrt: v::Val::Missing,
+            acml_vol: v::Val::Missing,
+            stlm_date: v::Val::Missing,
+            whol_loan_new_stcn: v::Val::Missing,
+            whol_loan_rdmp_stcn: v::Val::Missing,
+            whol_loan_rmnd_stcn: v::Val::Missing,
+            whol_loan_new_amt: v::Val::Missing,
+            whol_loan_rdmp_amt: v::Val::Missing,
+            whol_loan_rmnd_amt: v::Val::Missing,
+            whol_loan_rmnd_rate: v::Val::Missing,
+            whol_loan_gvrt: v::Val::Missing,
+            whol_stln_new_stcn: v::Val::Missing,
+            whol_stln_rdmp_stcn: v::Val::Missing,
+            whol_stln_rmnd_stcn: v::Val::Missing,
+            whol_stln_new_amt: v::Val::Missing,
+            whol_stln_rdmp_amt: v::Val::Missing,
+            whol_stln_rmnd_amt: v::Val::Missing,
+            whol_stln_rmnd_rate: v::Val::Missing,
+            whol_stln_gvrt: v::Val::Missing,
+            stck_oprc: v::Val::Missing,
+            stck_hgpr: v::Val::Missing,
+            stck_lwpr: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

@@ -209,7 +209,7 @@ impl Endpoint for DailyShortSaleRequest {
 /// Response of 국내주식 공매도 일별추이 (`국내주식-134`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct DailyShortSaleResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -227,6 +227,22 @@ pub struct DailyShortSaleResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for DailyShortSaleResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output1: v::One::EMPTY,
+            output2: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for DailyShortSaleResponse {
@@ -298,7 +314,7 @@ impl serde::Serialize for DailyShortSaleResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 주식 현재가 (`stck_prpr`, required, length 10).
@@ -323,6 +339,23 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            stck_prpr: v::Val::Missing,
+            prdy_vrss: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            prdy_ctrt: v::Val::Missing,
+            acml_vol: v::Val::Missing,
+            prdy_vol: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {
@@ -390,7 +423,7 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 주식 영업 일자 (`stck_bsop_date`, required, length 8).
@@ -445,6 +478,38 @@ pub struct Output2 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output2 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            stck_bsop_date: v::Val::Missing,
+            stck_clpr: v::Val::Missing,
+            prdy_vrss: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            prdy_ctrt: v::Val::Missing,
+            acml_vol: v::Val::Missing,
+            stnd_vol_smtn: v::Val::Missing,
+            ssts_cntg_qty: v::Val::Missing,
+            ssts_vol_rlim: v::Val::Missing,
+            acml_ssts_cntg_qty: v::Val::Missing,
+            acml_ssts_cntg_qty_rlim: v::Val::Missing,
+            acml_tr_pbmn: v::Val::Missing,
+            stnd_tr_pbmn_smtn: v::Val::Missing,
+            ssts_tr_pbmn: v::Val::Missing,
+            ssts_tr_pbmn_rlim: v::Val::Missing,
+            acml_ssts_tr_pbmn: v::Val::Missing,
+            acml_ssts_tr_pbmn_rlim: v::Val::Missing,
+            stck_oprc: v::Val::Missing,
+            stck_hgpr: v::Val::Missing,
+            stck_lwpr: v::Val::Missing,
+            avrg_prc: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output2 {

@@ -502,7 +502,7 @@ impl Endpoint for DisparityRequest {
 /// Response of 국내주식 이격도 순위 (`v1_국내주식-095`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct DisparityResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -518,6 +518,21 @@ pub struct DisparityResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for DisparityResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for DisparityResponse {
@@ -581,7 +596,7 @@ impl serde::Serialize for DisparityResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 유가증권 단축 종목코드 (`mksc_shrn_iscd`, required, length 9).
@@ -620,6 +635,30 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            mksc_shrn_iscd: v::Val::Missing,
+            data_rank: v::Val::Missing,
+            hts_kor_isnm: v::Val::Missing,
+            stck_prpr: v::Val::Missing,
+            prdy_vrss: v::Val::Missing,
+            prdy_ctrt: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            acml_vol: v::Val::Missing,
+            d5_dsrt: v::Val::Missing,
+            d10_dsrt: v::Val::Missing,
+            d20_dsrt: v::Val::Missing,
+            d60_dsrt: v::Val::Missing,
+            d120_dsrt: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

@@ -263,7 +263,7 @@ impl Endpoint for DividendRequest {
 /// Response of 예탁원정보(배당일정) (`국내주식-145`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct DividendResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -279,6 +279,21 @@ pub struct DividendResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for DividendResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output1: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for DividendResponse {
@@ -342,7 +357,7 @@ impl serde::Serialize for DividendResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 기준일 (`record_date`, required, length 8).
@@ -374,6 +389,30 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            record_date: v::Val::Missing,
+            sht_cd: v::Val::Missing,
+            isin_name: v::Val::Missing,
+            divi_kind: v::Val::Missing,
+            face_val: v::Val::Missing,
+            per_sto_divi_amt: v::Val::Missing,
+            divi_rate: v::Val::Missing,
+            stk_divi_rate: v::Val::Missing,
+            divi_pay_dt: v::Val::Missing,
+            stk_div_pay_dt: v::Val::Missing,
+            odd_pay_dt: v::Val::Missing,
+            stk_kind: v::Val::Missing,
+            high_divi_gb: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {

@@ -349,7 +349,7 @@ impl Endpoint for DividendRateRequest {
 /// Response of 국내주식 배당률 상위 (`국내주식-106`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct DividendRateResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -365,6 +365,21 @@ pub struct DividendRateResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for DividendRateResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for DividendRateResponse {
@@ -428,7 +443,7 @@ impl serde::Serialize for DividendRateResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 순위 (`rank`, required, length 4).
@@ -448,6 +463,24 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rank: v::Val::Missing,
+            sht_cd: v::Val::Missing,
+            isin_name: v::Val::Missing,
+            record_date: v::Val::Missing,
+            per_sto_divi_amt: v::Val::Missing,
+            divi_rate: v::Val::Missing,
+            divi_kind: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

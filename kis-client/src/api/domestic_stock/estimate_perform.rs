@@ -121,7 +121,7 @@ impl Endpoint for EstimatePerformRequest {
 /// Response of 국내주식 종목추정실적 (`국내주식-187`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct EstimatePerformResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -154,6 +154,24 @@ pub struct EstimatePerformResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for EstimatePerformResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output1: v::One::EMPTY,
+            output2: v::Block::EMPTY,
+            output3: v::Block::EMPTY,
+            output4: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for EstimatePerformResponse {
@@ -233,7 +251,7 @@ impl serde::Serialize for EstimatePerformResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// ELW단축종목코드 (`sht_cd`, required, length 9).
@@ -255,6 +273,25 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            sht_cd: v::Val::Missing,
+            item_kor_nm: v::Val::Missing,
+            name1: v::Val::Missing,
+            name2: v::Val::Missing,
+            estdate: v::Val::Missing,
+            rcmd_name: v::Val::Missing,
+            capital: v::Val::Missing,
+            forn_item_lmtrt: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {
@@ -330,7 +367,7 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// DATA1 (`data1`, required, length 15).
@@ -356,6 +393,22 @@ pub struct Output2 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output2 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            data1: v::Val::Missing,
+            data2: v::Val::Missing,
+            data3: v::Val::Missing,
+            data4: v::Val::Missing,
+            data5: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output2 {
@@ -413,7 +466,7 @@ impl crate::__private::Record for Output2 {
 }
 
 /// A record of block `output3` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output3 {
     /// DATA1 (`data1`, required, length 15).
@@ -439,6 +492,22 @@ pub struct Output3 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output3 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            data1: v::Val::Missing,
+            data2: v::Val::Missing,
+            data3: v::Val::Missing,
+            data4: v::Val::Missing,
+            data5: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output3 {
@@ -496,7 +565,7 @@ impl crate::__private::Record for Output3 {
 }
 
 /// A record of block `output4` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output4 {
     /// 결산년월 (`dt`, required, length 8).
@@ -506,6 +575,18 @@ pub struct Output4 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output4 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            dt: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output4 {

@@ -282,7 +282,7 @@ impl Endpoint for ExpClosingPriceRequest {
 /// Response of 국내주식 장마감 예상체결가 (`국내주식-120`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct ExpClosingPriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -298,6 +298,21 @@ pub struct ExpClosingPriceResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for ExpClosingPriceResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for ExpClosingPriceResponse {
@@ -361,7 +376,7 @@ impl serde::Serialize for ExpClosingPriceResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 주식 단축 종목코드 (`stck_shrn_iscd`, required, length 9).
@@ -392,6 +407,26 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            stck_shrn_iscd: v::Val::Missing,
+            hts_kor_isnm: v::Val::Missing,
+            stck_prpr: v::Val::Missing,
+            prdy_vrss: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            prdy_ctrt: v::Val::Missing,
+            sdpr_vrss_prpr: v::Val::Missing,
+            sdpr_vrss_prpr_rate: v::Val::Missing,
+            cntg_vol: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

@@ -248,7 +248,7 @@ impl Endpoint for ExpIndexTrendRequest {
 /// Response of 국내주식 예상체결지수 추이 (`국내주식-121`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct ExpIndexTrendResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -264,6 +264,21 @@ pub struct ExpIndexTrendResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for ExpIndexTrendResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for ExpIndexTrendResponse {
@@ -327,7 +342,7 @@ impl serde::Serialize for ExpIndexTrendResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 주식 단축 종목코드 (`stck_cntg_hour`, required, length 6).
@@ -354,6 +369,24 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            stck_cntg_hour: v::Val::Missing,
+            bstp_nmix_prpr: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            bstp_nmix_prdy_vrss: v::Val::Missing,
+            prdy_ctrt: v::Val::Missing,
+            acml_vol: v::Val::Missing,
+            acml_tr_pbmn: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

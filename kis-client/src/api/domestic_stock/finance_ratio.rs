@@ -548,7 +548,7 @@ impl Endpoint for FinanceRatioRequest {
 /// Response of 국내주식 재무비율 순위 (`v1_국내주식-092`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct FinanceRatioResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -564,6 +564,21 @@ pub struct FinanceRatioResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for FinanceRatioResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for FinanceRatioResponse {
@@ -627,7 +642,7 @@ impl serde::Serialize for FinanceRatioResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 데이터 순위 (`data_rank`, required, length 10).
@@ -694,6 +709,44 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            data_rank: v::Val::Missing,
+            hts_kor_isnm: v::Val::Missing,
+            mksc_shrn_iscd: v::Val::Missing,
+            stck_prpr: v::Val::Missing,
+            prdy_vrss: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            prdy_ctrt: v::Val::Missing,
+            acml_vol: v::Val::Missing,
+            cptl_op_prfi: v::Val::Missing,
+            cptl_ntin_rate: v::Val::Missing,
+            sale_totl_rate: v::Val::Missing,
+            sale_ntin_rate: v::Val::Missing,
+            bis: v::Val::Missing,
+            lblt_rate: v::Val::Missing,
+            bram_depn: v::Val::Missing,
+            rsrv_rate: v::Val::Missing,
+            grs: v::Val::Missing,
+            op_prfi_inrt: v::Val::Missing,
+            bsop_prfi_inrt: v::Val::Missing,
+            ntin_inrt: v::Val::Missing,
+            equt_inrt: v::Val::Missing,
+            cptl_tnrt: v::Val::Missing,
+            sale_bond_tnrt: v::Val::Missing,
+            totl_aset_inrt: v::Val::Missing,
+            stac_month: v::Val::Missing,
+            stac_month_cls_code: v::Val::Missing,
+            iqry_csnu: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

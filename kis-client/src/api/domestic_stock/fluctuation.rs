@@ -557,7 +557,7 @@ impl Endpoint for FluctuationRequest {
 /// Response of 국내주식 등락률 순위 (`v1_국내주식-088`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct FluctuationResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -573,6 +573,21 @@ pub struct FluctuationResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for FluctuationResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for FluctuationResponse {
@@ -636,7 +651,7 @@ impl serde::Serialize for FluctuationResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 주식 단축 종목코드 (`stck_shrn_iscd`, required, length 9).
@@ -704,6 +719,41 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            stck_shrn_iscd: v::Val::Missing,
+            data_rank: v::Val::Missing,
+            hts_kor_isnm: v::Val::Missing,
+            stck_prpr: v::Val::Missing,
+            prdy_vrss: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            prdy_ctrt: v::Val::Missing,
+            acml_vol: v::Val::Missing,
+            stck_hgpr: v::Val::Missing,
+            hgpr_hour: v::Val::Missing,
+            acml_hgpr_date: v::Val::Missing,
+            stck_lwpr: v::Val::Missing,
+            lwpr_hour: v::Val::Missing,
+            acml_lwpr_date: v::Val::Missing,
+            lwpr_vrss_prpr_rate: v::Val::Missing,
+            dsgt_date_clpr_vrss_prpr_rate: v::Val::Missing,
+            cnnt_ascn_dynu: v::Val::Missing,
+            hgpr_vrss_prpr_rate: v::Val::Missing,
+            cnnt_down_dynu: v::Val::Missing,
+            oprc_vrss_prpr_sign: v::Val::Missing,
+            oprc_vrss_prpr: v::Val::Missing,
+            oprc_vrss_prpr_rate: v::Val::Missing,
+            prd_rsfl: v::Val::Missing,
+            prd_rsfl_rate: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

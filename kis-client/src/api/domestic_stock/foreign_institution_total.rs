@@ -344,7 +344,7 @@ impl Endpoint for ForeignInstitutionTotalRequest {
 /// Response of 국내기관\_외국인 매매종목가집계 (`국내주식-037`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct ForeignInstitutionTotalResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -358,6 +358,21 @@ pub struct ForeignInstitutionTotalResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for ForeignInstitutionTotalResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::One::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for ForeignInstitutionTotalResponse {
@@ -421,7 +436,7 @@ impl serde::Serialize for ForeignInstitutionTotalResponse {
 }
 
 /// A record of block `output` (응답상세1).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// HTS 한글 종목명 (`hts_kor_isnm`, required, length 40).
@@ -489,6 +504,43 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            hts_kor_isnm: v::Val::Missing,
+            mksc_shrn_iscd: v::Val::Missing,
+            ntby_qty: v::Val::Missing,
+            stck_prpr: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            prdy_vrss: v::Val::Missing,
+            prdy_ctrt: v::Val::Missing,
+            acml_vol: v::Val::Missing,
+            frgn_ntby_qty: v::Val::Missing,
+            orgn_ntby_qty: v::Val::Missing,
+            ivtr_ntby_qty: v::Val::Missing,
+            bank_ntby_qty: v::Val::Missing,
+            insu_ntby_qty: v::Val::Missing,
+            mrbn_ntby_qty: v::Val::Missing,
+            fund_ntby_qty: v::Val::Missing,
+            etc_orgt_ntby_vol: v::Val::Missing,
+            etc_corp_ntby_vol: v::Val::Missing,
+            frgn_ntby_tr_pbmn: v::Val::Missing,
+            orgn_ntby_tr_pbmn: v::Val::Missing,
+            ivtr_ntby_tr_pbmn: v::Val::Missing,
+            bank_ntby_tr_pbmn: v::Val::Missing,
+            insu_ntby_tr_pbmn: v::Val::Missing,
+            mrbn_ntby_tr_pbmn: v::Val::Missing,
+            fund_ntby_tr_pbmn: v::Val::Missing,
+            etc_orgt_ntby_tr_pbmn: v::Val::Missing,
+            etc_corp_ntby_tr_pbmn: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

@@ -188,7 +188,7 @@ impl Endpoint for FrgnmemPchsTrendRequest {
 /// Response of 종목별 외국계 순매수추이 (`국내주식-164`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct FrgnmemPchsTrendResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -204,6 +204,21 @@ pub struct FrgnmemPchsTrendResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for FrgnmemPchsTrendResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for FrgnmemPchsTrendResponse {
@@ -267,7 +282,7 @@ impl serde::Serialize for FrgnmemPchsTrendResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 영업시간 (`bsop_hour`, required, length 6).
@@ -300,6 +315,27 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            bsop_hour: v::Val::Missing,
+            stck_prpr: v::Val::Missing,
+            prdy_vrss: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            prdy_ctrt: v::Val::Missing,
+            acml_vol: v::Val::Missing,
+            frgn_seln_vol: v::Val::Missing,
+            frgn_shnu_vol: v::Val::Missing,
+            glob_ntby_qty: v::Val::Missing,
+            frgn_ntby_qty_icdc: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

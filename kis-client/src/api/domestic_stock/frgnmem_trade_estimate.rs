@@ -265,7 +265,7 @@ impl Endpoint for FrgnmemTradeEstimateRequest {
 /// Response of 외국계 매매종목 가집계 (`국내주식-161`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct FrgnmemTradeEstimateResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -281,6 +281,21 @@ pub struct FrgnmemTradeEstimateResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for FrgnmemTradeEstimateResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for FrgnmemTradeEstimateResponse {
@@ -344,7 +359,7 @@ impl serde::Serialize for FrgnmemTradeEstimateResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 주식단축종목코드 (`stck_shrn_iscd`, required, length 9).
@@ -377,6 +392,27 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            stck_shrn_iscd: v::Val::Missing,
+            hts_kor_isnm: v::Val::Missing,
+            glob_ntsl_qty: v::Val::Missing,
+            stck_prpr: v::Val::Missing,
+            prdy_vrss: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            prdy_ctrt: v::Val::Missing,
+            acml_vol: v::Val::Missing,
+            glob_total_seln_qty: v::Val::Missing,
+            glob_total_shnu_qty: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

@@ -193,7 +193,7 @@ impl Endpoint for GrowthRatioRequest {
 /// Response of 국내주식 성장성비율 (`v1_국내주식-085`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct GrowthRatioResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -209,6 +209,21 @@ pub struct GrowthRatioResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for GrowthRatioResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for GrowthRatioResponse {
@@ -272,7 +287,7 @@ impl serde::Serialize for GrowthRatioResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 결산 년월 (`stac_yymm`, required, length 6).
@@ -288,6 +303,22 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            stac_yymm: v::Val::Missing,
+            grs: v::Val::Missing,
+            bsop_prfi_inrt: v::Val::Missing,
+            equt_inrt: v::Val::Missing,
+            totl_aset_inrt: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

@@ -195,7 +195,7 @@ impl Endpoint for IncomeStatementRequest {
 /// Response of 국내주식 손익계산서 (`v1_국내주식-079`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct IncomeStatementResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -211,6 +211,21 @@ pub struct IncomeStatementResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for IncomeStatementResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for IncomeStatementResponse {
@@ -274,7 +289,7 @@ impl serde::Serialize for IncomeStatementResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 결산 년월 (`stac_yymm`, required, length 6).
@@ -314,6 +329,30 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            stac_yymm: v::Val::Missing,
+            sale_account: v::Val::Missing,
+            sale_cost: v::Val::Missing,
+            sale_totl_prfi: v::Val::Missing,
+            depr_cost: v::Val::Missing,
+            sell_mang: v::Val::Missing,
+            bsop_prti: v::Val::Missing,
+            bsop_non_ernn: v::Val::Missing,
+            bsop_non_expn: v::Val::Missing,
+            op_prfi: v::Val::Missing,
+            spec_prfi: v::Val::Missing,
+            spec_loss: v::Val::Missing,
+            thtr_ntin: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

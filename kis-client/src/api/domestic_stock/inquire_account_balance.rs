@@ -222,7 +222,7 @@ impl Endpoint for InquireAccountBalanceRequest {
 /// Response of 투자계좌자산현황조회 (`v1_국내주식-048`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireAccountBalanceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -279,6 +279,22 @@ pub struct InquireAccountBalanceResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquireAccountBalanceResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output1: v::Block::EMPTY,
+            output2: v::One::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquireAccountBalanceResponse {
@@ -350,7 +366,7 @@ impl serde::Serialize for InquireAccountBalanceResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 매입금액 (`pchs_amt`, required, length 19).
@@ -368,6 +384,23 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            pchs_amt: v::Val::Missing,
+            evlu_amt: v::Val::Missing,
+            evlu_pfls_amt: v::Val::Missing,
+            crdt_lnd_amt: v::Val::Missing,
+            real_nass_amt: v::Val::Missing,
+            whol_weit_rt: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {
@@ -435,7 +468,7 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세2).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 매입금액합계 (`pchs_amt_smtl`, required, length 19).
@@ -499,6 +532,42 @@ pub struct Output2 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output2 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            pchs_amt_smtl: v::Val::Missing,
+            nass_tot_amt: v::Val::Missing,
+            loan_amt_smtl: v::Val::Missing,
+            evlu_pfls_amt_smtl: v::Val::Missing,
+            evlu_amt_smtl: v::Val::Missing,
+            tot_asst_amt: v::Val::Missing,
+            tot_lnda_tot_ulst_lnda: v::Val::Missing,
+            cma_auto_loan_amt: v::Val::Missing,
+            tot_mgln_amt: v::Val::Missing,
+            stln_evlu_amt: v::Val::Missing,
+            crdt_fncg_amt: v::Val::Missing,
+            ocl_apl_loan_amt: v::Val::Missing,
+            pldg_stup_amt: v::Val::Missing,
+            frcr_evlu_tota: v::Val::Missing,
+            tot_dncl_amt: v::Val::Missing,
+            cma_evlu_amt: v::Val::Missing,
+            dncl_amt: v::Val::Missing,
+            tot_sbst_amt: v::Val::Missing,
+            thdt_rcvb_amt: v::Val::Missing,
+            ovrs_stck_evlu_amt1: v::Val::Missing,
+            ovrs_bond_evlu_amt: v::Val::Missing,
+            mmf_cma_mgge_loan_amt: v::Val::Missing,
+            sbsc_dncl_amt: v::Val::Missing,
+            pbst_sbsc_fnds_loan_use_amt: v::Val::Missing,
+            etpr_crdt_grnt_loan_amt: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output2 {

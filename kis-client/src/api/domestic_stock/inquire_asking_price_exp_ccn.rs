@@ -165,7 +165,7 @@ impl Endpoint for InquireAskingPriceExpCcnRequest {
 /// Response of 주식현재가 호가/예상체결 (`v1_국내주식-011`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireAskingPriceExpCcnResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -181,6 +181,22 @@ pub struct InquireAskingPriceExpCcnResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquireAskingPriceExpCcnResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output1: v::One::EMPTY,
+            output2: v::One::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquireAskingPriceExpCcnResponse {
@@ -252,7 +268,7 @@ impl serde::Serialize for InquireAskingPriceExpCcnResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 호가 접수 시간 (`aspr_acpt_hour`, required, length 6).
@@ -418,6 +434,88 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            aspr_acpt_hour: v::Val::Missing,
+            askp1: v::Val::Missing,
+            askp2: v::Val::Missing,
+            askp3: v::Val::Missing,
+            askp4: v::Val::Missing,
+            askp5: v::Val::Missing,
+            askp6: v::Val::Missing,
+            askp7: v::Val::Missing,
+            askp8: v::Val::Missing,
+            askp9: v::Val::Missing,
+            askp10: v::Val::Missing,
+            bidp1: v::Val::Missing,
+            bidp2: v::Val::Missing,
+            bidp3: v::Val::Missing,
+            bidp4: v::Val::Missing,
+            bidp5: v::Val::Missing,
+            bidp6: v::Val::Missing,
+            bidp7: v::Val::Missing,
+            bidp8: v::Val::Missing,
+            bidp9: v::Val::Missing,
+            bidp10: v::Val::Missing,
+            askp_rsqn1: v::Val::Missing,
+            askp_rsqn2: v::Val::Missing,
+            askp_rsqn3: v::Val::Missing,
+            askp_rsqn4: v::Val::Missing,
+            askp_rsqn5: v::Val::Missing,
+            askp_rsqn6: v::Val::Missing,
+            askp_rsqn7: v::Val::Missing,
+            askp_rsqn8: v::Val::Missing,
+            askp_rsqn9: v::Val::Missing,
+            askp_rsqn10: v::Val::Missing,
+            bidp_rsqn1: v::Val::Missing,
+            bidp_rsqn2: v::Val::Missing,
+            bidp_rsqn3: v::Val::Missing,
+            bidp_rsqn4: v::Val::Missing,
+            bidp_rsqn5: v::Val::Missing,
+            bidp_rsqn6: v::Val::Missing,
+            bidp_rsqn7: v::Val::Missing,
+            bidp_rsqn8: v::Val::Missing,
+            bidp_rsqn9: v::Val::Missing,
+            bidp_rsqn10: v::Val::Missing,
+            askp_rsqn_icdc1: v::Val::Missing,
+            askp_rsqn_icdc2: v::Val::Missing,
+            askp_rsqn_icdc3: v::Val::Missing,
+            askp_rsqn_icdc4: v::Val::Missing,
+            askp_rsqn_icdc5: v::Val::Missing,
+            askp_rsqn_icdc6: v::Val::Missing,
+            askp_rsqn_icdc7: v::Val::Missing,
+            askp_rsqn_icdc8: v::Val::Missing,
+            askp_rsqn_icdc9: v::Val::Missing,
+            askp_rsqn_icdc10: v::Val::Missing,
+            bidp_rsqn_icdc1: v::Val::Missing,
+            bidp_rsqn_icdc2: v::Val::Missing,
+            bidp_rsqn_icdc3: v::Val::Missing,
+            bidp_rsqn_icdc4: v::Val::Missing,
+            bidp_rsqn_icdc5: v::Val::Missing,
+            bidp_rsqn_icdc6: v::Val::Missing,
+            bidp_rsqn_icdc7: v::Val::Missing,
+            bidp_rsqn_icdc8: v::Val::Missing,
+            bidp_rsqn_icdc9: v::Val::Missing,
+            bidp_rsqn_icdc10: v::Val::Missing,
+            total_askp_rsqn: v::Val::Missing,
+            total_bidp_rsqn: v::Val::Missing,
+            total_askp_rsqn_icdc: v::Val::Missing,
+            total_bidp_rsqn_icdc: v::Val::Missing,
+            ovtm_total_askp_icdc: v::Val::Missing,
+            ovtm_total_bidp_icdc: v::Val::Missing,
+            ovtm_total_askp_rsqn: v::Val::Missing,
+            ovtm_total_bidp_rsqn: v::Val::Missing,
+            ntby_aspr_rsqn: v::Val::Missing,
+            new_mkop_cls_code: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {
@@ -745,7 +843,7 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 예상 장운영 구분 코드 (`antc_mkop_cls_code`, required, length 3).
@@ -790,6 +888,30 @@ pub struct Output2 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output2 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            antc_mkop_cls_code: v::Val::Missing,
+            stck_prpr: v::Val::Missing,
+            stck_oprc: v::Val::Missing,
+            stck_hgpr: v::Val::Missing,
+            stck_lwpr: v::Val::Missing,
+            stck_sdpr: v::Val::Missing,
+            antc_cnpr: v::Val::Missing,
+            antc_cntg_vrss_sign: v::Val::Missing,
+            antc_cntg_vrss: v::Val::Missing,
+            antc_cntg_prdy_ctrt: v::Val::Missing,
+            antc_vol: v::Val::Missing,
+            stck_shrn_iscd: v::Val::Missing,
+            vi_cls_code: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output2 {

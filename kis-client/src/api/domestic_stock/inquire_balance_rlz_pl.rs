@@ -479,7 +479,7 @@ impl Endpoint for InquireBalanceRlzPlRequest {
 /// Response of 주식잔고조회\_실현손익 (`v1_국내주식-041`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireBalanceRlzPlResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -503,6 +503,24 @@ pub struct InquireBalanceRlzPlResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquireBalanceRlzPlResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output1: v::Block::EMPTY,
+            output2: v::Block::EMPTY,
+            ctx_area_fk100: v::Val::Missing,
+            ctx_area_nk100: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquireBalanceRlzPlResponse {
@@ -588,7 +606,7 @@ impl serde::Serialize for InquireBalanceRlzPlResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 상품번호 (`pdno`, required, length 12).
@@ -652,6 +670,40 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            pdno: v::Val::Missing,
+            prdt_name: v::Val::Missing,
+            trad_dvsn_name: v::Val::Missing,
+            bfdy_buy_qty: v::Val::Missing,
+            bfdy_sll_qty: v::Val::Missing,
+            thdt_buyqty: v::Val::Missing,
+            thdt_sll_qty: v::Val::Missing,
+            hldg_qty: v::Val::Missing,
+            ord_psbl_qty: v::Val::Missing,
+            pchs_avg_pric: v::Val::Missing,
+            pchs_amt: v::Val::Missing,
+            prpr: v::Val::Missing,
+            evlu_amt: v::Val::Missing,
+            evlu_pfls_amt: v::Val::Missing,
+            evlu_pfls_rt: v::Val::Missing,
+            evlu_erng_rt: v::Val::Missing,
+            loan_dt: v::Val::Missing,
+            loan_amt: v::Val::Missing,
+            stln_slng_chgs: v::Val::Missing,
+            expd_dt: v::Val::Missing,
+            stck_loan_unpr: v::Val::Missing,
+            bfdy_cprs_icdc: v::Val::Missing,
+            fltt_rt: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {
@@ -787,7 +839,7 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세2).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 예수금총금액 (`dnca_tot_amt`, required, length 19).
@@ -849,6 +901,45 @@ pub struct Output2 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output2 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            dnca_tot_amt: v::Val::Missing,
+            nxdy_excc_amt: v::Val::Missing,
+            prvs_rcdl_excc_amt: v::Val::Missing,
+            cma_evlu_amt: v::Val::Missing,
+            bfdy_buy_amt: v::Val::Missing,
+            thdt_buy_amt: v::Val::Missing,
+            nxdy_auto_rdpt_amt: v::Val::Missing,
+            bfdy_sll_amt: v::Val::Missing,
+            thdt_sll_amt: v::Val::Missing,
+            d2_auto_rdpt_amt: v::Val::Missing,
+            bfdy_tlex_amt: v::Val::Missing,
+            thdt_tlex_amt: v::Val::Missing,
+            tot_loan_amt: v::Val::Missing,
+            scts_evlu_amt: v::Val::Missing,
+            tot_evlu_amt: v::Val::Missing,
+            nass_amt: v::Val::Missing,
+            fncg_gld_auto_rdpt_yn: v::Val::Missing,
+            pchs_amt_smtl_amt: v::Val::Missing,
+            evlu_amt_smtl_amt: v::Val::Missing,
+            evlu_pfls_smtl_amt: v::Val::Missing,
+            tot_stln_slng_chgs: v::Val::Missing,
+            bfdy_tot_asst_evlu_amt: v::Val::Missing,
+            asst_icdc_amt: v::Val::Missing,
+            asst_icdc_erng_rt: v::Val::Missing,
+            rlzt_pfls: v::Val::Missing,
+            rlzt_erng_rt: v::Val::Missing,
+            real_evlu_pfls: v::Val::Missing,
+            real_evlu_pfls_erng_rt: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output2 {

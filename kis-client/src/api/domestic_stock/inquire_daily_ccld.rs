@@ -699,7 +699,7 @@ impl Endpoint for InquireDailyCcldRequest {
 /// Response of 주식일별주문체결조회 (`v1_국내주식-005`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireDailyCcldResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -723,6 +723,24 @@ pub struct InquireDailyCcldResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquireDailyCcldResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output1: v::Block::EMPTY,
+            output2: v::One::EMPTY,
+            ctx_area_fk100: v::Val::Missing,
+            ctx_area_nk100: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquireDailyCcldResponse {
@@ -808,7 +826,7 @@ impl serde::Serialize for InquireDailyCcldResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 주문일자 (`ord_dt`, required, length 8).
@@ -925,6 +943,54 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            ord_dt: v::Val::Missing,
+            ord_gno_brno: v::Val::Missing,
+            odno: v::Val::Missing,
+            orgn_odno: v::Val::Missing,
+            ord_dvsn_name: v::Val::Missing,
+            sll_buy_dvsn_cd: v::Val::Missing,
+            sll_buy_dvsn_cd_name: v::Val::Missing,
+            pdno: v::Val::Missing,
+            prdt_name: v::Val::Missing,
+            ord_qty: v::Val::Missing,
+            ord_unpr: v::Val::Missing,
+            ord_tmd: v::Val::Missing,
+            tot_ccld_qty: v::Val::Missing,
+            avg_prvs: v::Val::Missing,
+            cncl_yn: v::Val::Missing,
+            tot_ccld_amt: v::Val::Missing,
+            loan_dt: v::Val::Missing,
+            ordr_empno: v::Val::Missing,
+            ord_dvsn_cd: v::Val::Missing,
+            cnc_cfrm_qty: v::Val::Missing,
+            rmn_qty: v::Val::Missing,
+            rjct_qty: v::Val::Missing,
+            ccld_cndt_name: v::Val::Missing,
+            inqr_ip_addr: v::Val::Missing,
+            cpbc_ordp_ord_rcit_dvsn_cd: v::Val::Missing,
+            cpbc_ordp_infm_mthd_dvsn_cd: v::Val::Missing,
+            infm_tmd: v::Val::Missing,
+            ctac_tlno: v::Val::Missing,
+            prdt_type_cd: v::Val::Missing,
+            excg_dvsn_cd: v::Val::Missing,
+            cpbc_ordp_mtrl_dvsn_cd: v::Val::Missing,
+            ord_orgno: v::Val::Missing,
+            rsvn_ord_end_dt: v::Val::Missing,
+            excg_id_dvsn_cd: v::Val::Missing,
+            stpm_cndt_pric: v::Val::Missing,
+            stpm_efct_occr_dtmd: v::Val::Missing,
+            cncl_cfrm_qty: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {
@@ -1116,7 +1182,7 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 총주문수량 (`tot_ord_qty`, required, length 10).
@@ -1132,6 +1198,22 @@ pub struct Output2 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output2 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            tot_ord_qty: v::Val::Missing,
+            tot_ccld_qty: v::Val::Missing,
+            tot_ccld_amt: v::Val::Missing,
+            prsm_tlex_smtl: v::Val::Missing,
+            pchs_avg_pric: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output2 {

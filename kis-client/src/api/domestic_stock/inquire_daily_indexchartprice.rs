@@ -267,7 +267,7 @@ impl Endpoint for InquireDailyIndexchartpriceRequest {
 /// Response of 국내주식업종기간별시세(일/주/월/년) (`v1_국내주식-021`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireDailyIndexchartpriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -287,6 +287,22 @@ pub struct InquireDailyIndexchartpriceResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquireDailyIndexchartpriceResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output1: v::One::EMPTY,
+            output2: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquireDailyIndexchartpriceResponse {
@@ -358,7 +374,7 @@ impl serde::Serialize for InquireDailyIndexchartpriceResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 전일 대비 부호 (`prdy_vrss_sign`, required, length 1).
@@ -401,6 +417,32 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            prdy_vrss_sign: v::Val::Missing,
+            bstp_nmix_prdy_ctrt: v::Val::Missing,
+            prdy_nmix: v::Val::Missing,
+            acml_vol: v::Val::Missing,
+            acml_tr_pbmn: v::Val::Missing,
+            hts_kor_isnm: v::Val::Missing,
+            bstp_nmix_prpr: v::Val::Missing,
+            bstp_cls_code: v::Val::Missing,
+            prdy_vol: v::Val::Missing,
+            bstp_nmix_oprc: v::Val::Missing,
+            bstp_nmix_hgpr: v::Val::Missing,
+            bstp_nmix_lwpr: v::Val::Missing,
+            futs_prdy_oprc: v::Val::Missing,
+            futs_prdy_hgpr: v::Val::Missing,
+            futs_prdy_lwpr: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {
@@ -504,7 +546,7 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 주식 영업 일자 (`stck_bsop_date`, required, length 8).
@@ -526,6 +568,25 @@ pub struct Output2 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output2 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            stck_bsop_date: v::Val::Missing,
+            bstp_nmix_prpr: v::Val::Missing,
+            bstp_nmix_oprc: v::Val::Missing,
+            bstp_nmix_hgpr: v::Val::Missing,
+            bstp_nmix_lwpr: v::Val::Missing,
+            acml_vol: v::Val::Missing,
+            acml_tr_pbmn: v::Val::Missing,
+            mod_yn: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output2 {

@@ -302,7 +302,7 @@ impl Endpoint for InquireDailyItemchartpriceRequest {
 /// Response of 국내주식기간별시세(일/주/월/년) (`v1_국내주식-016`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireDailyItemchartpriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -322,6 +322,22 @@ pub struct InquireDailyItemchartpriceResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquireDailyItemchartpriceResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output1: v::One::EMPTY,
+            output2: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquireDailyItemchartpriceResponse {
@@ -393,7 +409,7 @@ impl serde::Serialize for InquireDailyItemchartpriceResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 전일 대비 (`prdy_vrss`, required, length 10).
@@ -476,6 +492,47 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            prdy_vrss: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            prdy_ctrt: v::Val::Missing,
+            stck_prdy_clpr: v::Val::Missing,
+            acml_vol: v::Val::Missing,
+            acml_tr_pbmn: v::Val::Missing,
+            hts_kor_isnm: v::Val::Missing,
+            stck_prpr: v::Val::Missing,
+            stck_shrn_iscd: v::Val::Missing,
+            prdy_vol: v::Val::Missing,
+            stck_mxpr: v::Val::Missing,
+            stck_llam: v::Val::Missing,
+            stck_oprc: v::Val::Missing,
+            stck_hgpr: v::Val::Missing,
+            stck_lwpr: v::Val::Missing,
+            stck_prdy_oprc: v::Val::Missing,
+            stck_prdy_hgpr: v::Val::Missing,
+            stck_prdy_lwpr: v::Val::Missing,
+            askp: v::Val::Missing,
+            bidp: v::Val::Missing,
+            prdy_vrss_vol: v::Val::Missing,
+            vol_tnrt: v::Val::Missing,
+            stck_fcam: v::Val::Missing,
+            lstn_stcn: v::Val::Missing,
+            cpfn: v::Val::Missing,
+            hts_avls: v::Val::Missing,
+            per: v::Val::Missing,
+            eps: v::Val::Missing,
+            pbr: v::Val::Missing,
+            itewhol_loan_rmnd_ratem: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {
@@ -639,7 +696,7 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 주식 영업 일자 (`stck_bsop_date`, required, length 8).
@@ -722,6 +779,30 @@ pub struct Output2 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output2 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            stck_bsop_date: v::Val::Missing,
+            stck_clpr: v::Val::Missing,
+            stck_oprc: v::Val::Missing,
+            stck_hgpr: v::Val::Missing,
+            stck_lwpr: v::Val::Missing,
+            acml_vol: v::Val::Missing,
+            acml_tr_pbmn: v::Val::Missing,
+            flng_cls_code: v::Val::Missing,
+            prtt_rate: v::Val::Missing,
+            mod_yn: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            prdy_vrss: v::Val::Missing,
+            revl_issu_reas: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output2 {

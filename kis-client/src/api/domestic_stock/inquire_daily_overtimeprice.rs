@@ -161,7 +161,7 @@ impl Endpoint for InquireDailyOvertimepriceRequest {
 /// Response of 주식현재가 시간외일자별주가 (`v1_국내주식-026`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireDailyOvertimepriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -181,6 +181,22 @@ pub struct InquireDailyOvertimepriceResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquireDailyOvertimepriceResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output1: v::One::EMPTY,
+            output2: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquireDailyOvertimepriceResponse {
@@ -252,7 +268,7 @@ impl serde::Serialize for InquireDailyOvertimepriceResponse {
 }
 
 /// A record of block `output1` (응답상세1).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 시간외 단일가 현재가 (`ovtm_untp_prpr`, length 10).
@@ -294,6 +310,33 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            ovtm_untp_prpr: v::Val::Missing,
+            ovtm_untp_prdy_vrss: v::Val::Missing,
+            ovtm_untp_prdy_vrss_sign: v::Val::Missing,
+            ovtm_untp_prdy_ctrt: v::Val::Missing,
+            ovtm_untp_vol: v::Val::Missing,
+            ovtm_untp_tr_pbmn: v::Val::Missing,
+            ovtm_untp_mxpr: v::Val::Missing,
+            ovtm_untp_llam: v::Val::Missing,
+            ovtm_untp_oprc: v::Val::Missing,
+            ovtm_untp_hgpr: v::Val::Missing,
+            ovtm_untp_lwpr: v::Val::Missing,
+            ovtm_untp_antc_cnpr: v::Val::Missing,
+            ovtm_untp_antc_cntg_vrss: v::Val::Missing,
+            ovtm_untp_antc_cntg_vrss_sign: v::Val::Missing,
+            ovtm_untp_antc_cntg_ctrt: v::Val::Missing,
+            ovtm_untp_antc_vol: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {
@@ -401,7 +444,7 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세2).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 주식 영업 일자 (`stck_bsop_date`, length 8).
@@ -442,6 +485,29 @@ pub struct Output2 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output2 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            stck_bsop_date: v::Val::Missing,
+            ovtm_untp_prpr: v::Val::Missing,
+            ovtm_untp_prdy_vrss: v::Val::Missing,
+            ovtm_untp_prdy_vrss_sign: v::Val::Missing,
+            ovtm_untp_prdy_ctrt: v::Val::Missing,
+            ovtm_untp_vol: v::Val::Missing,
+            stck_clpr: v::Val::Missing,
+            prdy_vrss: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            prdy_ctrt: v::Val::Missing,
+            acml_vol: v::Val::Missing,
+            ovtm_untp_tr_pbmn: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output2 {

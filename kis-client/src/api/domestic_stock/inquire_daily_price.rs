@@ -245,7 +245,7 @@ impl Endpoint for InquireDailyPriceRequest {
 /// Response of 주식현재가 일자별 (`v1_국내주식-010`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireDailyPriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -261,6 +261,21 @@ pub struct InquireDailyPriceResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquireDailyPriceResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquireDailyPriceResponse {
@@ -324,7 +339,7 @@ impl serde::Serialize for InquireDailyPriceResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 주식 영업 일자 (`stck_bsop_date`, required, length 8).
@@ -390,6 +405,31 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            stck_bsop_date: v::Val::Missing,
+            stck_oprc: v::Val::Missing,
+            stck_hgpr: v::Val::Missing,
+            stck_lwpr: v::Val::Missing,
+            stck_clpr: v::Val::Missing,
+            acml_vol: v::Val::Missing,
+            prdy_vrss_vol_rate: v::Val::Missing,
+            prdy_vrss: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            prdy_ctrt: v::Val::Missing,
+            hts_frgn_ehrt: v::Val::Missing,
+            frgn_ntby_qty: v::Val::Missing,
+            flng_cls_code: v::Val::Missing,
+            acml_prtt_rate: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

@@ -185,7 +185,7 @@ impl Endpoint for InquireDepositRequest {
 /// Response of 퇴직연금 예수금조회 (`v1_국내주식-035`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireDepositResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -199,6 +199,21 @@ pub struct InquireDepositResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquireDepositResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::One::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquireDepositResponse {
@@ -262,7 +277,7 @@ impl serde::Serialize for InquireDepositResponse {
 }
 
 /// A record of block `output` (응답상세1).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 예수금총액 (`dnca_tota`, required, length 19).
@@ -276,6 +291,21 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            dnca_tota: v::Val::Missing,
+            nxdy_excc_amt: v::Val::Missing,
+            nxdy_sttl_amt: v::Val::Missing,
+            nx2_day_sttl_amt: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

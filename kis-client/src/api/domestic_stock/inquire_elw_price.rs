@@ -155,7 +155,7 @@ impl Endpoint for InquireElwPriceRequest {
 /// Response of ELW 현재가 시세 (`v1_국내주식-014`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireElwPriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -171,6 +171,21 @@ pub struct InquireElwPriceResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquireElwPriceResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::One::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquireElwPriceResponse {
@@ -234,7 +249,7 @@ impl serde::Serialize for InquireElwPriceResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// ELW 단축 종목코드 (`elw_shrn_iscd`, required, length 9).
@@ -323,6 +338,55 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            elw_shrn_iscd: v::Val::Missing,
+            hts_kor_isnm: v::Val::Missing,
+            elw_prpr: v::Val::Missing,
+            prdy_vrss: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            prdy_ctrt: v::Val::Missing,
+            acml_vol: v::Val::Missing,
+            prdy_vrss_vol_rate: v::Val::Missing,
+            unas_shrn_iscd: v::Val::Missing,
+            unas_isnm: v::Val::Missing,
+            unas_prpr: v::Val::Missing,
+            unas_prdy_vrss: v::Val::Missing,
+            unas_prdy_vrss_sign: v::Val::Missing,
+            unas_prdy_ctrt: v::Val::Missing,
+            bidp: v::Val::Missing,
+            askp: v::Val::Missing,
+            acml_tr_pbmn: v::Val::Missing,
+            vol_tnrt: v::Val::Missing,
+            elw_oprc: v::Val::Missing,
+            elw_hgpr: v::Val::Missing,
+            elw_lwpr: v::Val::Missing,
+            stck_prdy_clpr: v::Val::Missing,
+            hts_thpr: v::Val::Missing,
+            dprt: v::Val::Missing,
+            atm_cls_name: v::Val::Missing,
+            hts_ints_vltl: v::Val::Missing,
+            acpr: v::Val::Missing,
+            pvt_scnd_dmrs_prc: v::Val::Missing,
+            pvt_frst_dmrs_prc: v::Val::Missing,
+            pvt_pont_val: v::Val::Missing,
+            pvt_frst_dmsp_prc: v::Val::Missing,
+            pvt_scnd_dmsp_prc: v::Val::Missing,
+            dmsp_val: v::Val::Missing,
+            dmrs_val: v::Val::Missing,
+            elw_sdpr: v::Val::Missing,
+            apprch_rate: v::Val::Missing,
+            tick_conv_prc: v::Val::Missing,
+            invt_epmd_cntt: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

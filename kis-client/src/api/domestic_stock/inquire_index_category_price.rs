@@ -261,7 +261,7 @@ impl Endpoint for InquireIndexCategoryPriceRequest {
 /// Response of 국내업종 구분별전체시세 (`v1_국내주식-066`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireIndexCategoryPriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -279,6 +279,22 @@ pub struct InquireIndexCategoryPriceResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquireIndexCategoryPriceResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output1: v::One::EMPTY,
+            output2: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquireIndexCategoryPriceResponse {
@@ -350,7 +366,7 @@ impl serde::Serialize for InquireIndexCategoryPriceResponse {
 }
 
 /// A record of block `output1` (응답상세1).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 업종 지수 현재가 (`bstp_nmix_prpr`, required, length 11.2).
@@ -403,6 +419,37 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            bstp_nmix_prpr: v::Val::Missing,
+            bstp_nmix_prdy_vrss: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            bstp_nmix_prdy_ctrt: v::Val::Missing,
+            acml_vol: v::Val::Missing,
+            acml_tr_pbmn: v::Val::Missing,
+            bstp_nmix_oprc: v::Val::Missing,
+            bstp_nmix_hgpr: v::Val::Missing,
+            bstp_nmix_lwpr: v::Val::Missing,
+            prdy_vol: v::Val::Missing,
+            ascn_issu_cnt: v::Val::Missing,
+            down_issu_cnt: v::Val::Missing,
+            stnr_issu_cnt: v::Val::Missing,
+            uplm_issu_cnt: v::Val::Missing,
+            lslm_issu_cnt: v::Val::Missing,
+            prdy_tr_pbmn: v::Val::Missing,
+            dryy_bstp_nmix_hgpr_date: v::Val::Missing,
+            dryy_bstp_nmix_hgpr: v::Val::Missing,
+            dryy_bstp_nmix_lwpr: v::Val::Missing,
+            dryy_bstp_nmix_lwpr_date: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {
@@ -526,7 +573,7 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세2).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 업종 구분 코드 (`bstp_cls_code`, required, length 4).
@@ -559,6 +606,27 @@ pub struct Output2 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output2 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            bstp_cls_code: v::Val::Missing,
+            hts_kor_isnm: v::Val::Missing,
+            bstp_nmix_prpr: v::Val::Missing,
+            bstp_nmix_prdy_vrss: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            bstp_nmix_prdy_ctrt: v::Val::Missing,
+            acml_vol: v::Val::Missing,
+            acml_tr_pbmn: v::Val::Missing,
+            acml_vol_rlim: v::Val::Missing,
+            acml_tr_pbmn_rlim: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output2 {

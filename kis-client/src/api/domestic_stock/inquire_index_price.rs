@@ -158,7 +158,7 @@ impl Endpoint for InquireIndexPriceRequest {
 /// Response of 국내업종 현재지수 (`v1_국내주식-063`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireIndexPriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -172,6 +172,21 @@ pub struct InquireIndexPriceResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquireIndexPriceResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::One::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquireIndexPriceResponse {
@@ -235,7 +250,7 @@ impl serde::Serialize for InquireIndexPriceResponse {
 }
 
 /// A record of block `output` (응답상세1).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 업종 지수 현재가 (`bstp_nmix_prpr`, required, length 11.2).
@@ -341,6 +356,53 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            bstp_nmix_prpr: v::Val::Missing,
+            bstp_nmix_prdy_vrss: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            bstp_nmix_prdy_ctrt: v::Val::Missing,
+            acml_vol: v::Val::Missing,
+            prdy_vol: v::Val::Missing,
+            acml_tr_pbmn: v::Val::Missing,
+            prdy_tr_pbmn: v::Val::Missing,
+            bstp_nmix_oprc: v::Val::Missing,
+            prdy_nmix_vrss_nmix_oprc: v::Val::Missing,
+            oprc_vrss_prpr_sign: v::Val::Missing,
+            bstp_nmix_oprc_prdy_ctrt: v::Val::Missing,
+            bstp_nmix_hgpr: v::Val::Missing,
+            prdy_nmix_vrss_nmix_hgpr: v::Val::Missing,
+            hgpr_vrss_prpr_sign: v::Val::Missing,
+            bstp_nmix_hgpr_prdy_ctrt: v::Val::Missing,
+            bstp_nmix_lwpr: v::Val::Missing,
+            prdy_clpr_vrss_lwpr: v::Val::Missing,
+            lwpr_vrss_prpr_sign: v::Val::Missing,
+            prdy_clpr_vrss_lwpr_rate: v::Val::Missing,
+            ascn_issu_cnt: v::Val::Missing,
+            uplm_issu_cnt: v::Val::Missing,
+            stnr_issu_cnt: v::Val::Missing,
+            down_issu_cnt: v::Val::Missing,
+            lslm_issu_cnt: v::Val::Missing,
+            dryy_bstp_nmix_hgpr: v::Val::Missing,
+            dryy_hgpr_vrss_prpr_rate: v::Val::Missing,
+            dryy_bstp_nmix_hgpr_date: v::Val::Missing,
+            dryy_bstp_nmix_lwpr: v::Val::Missing,
+            dryy_lwpr_vrss_prpr_rate: v::Val::Missing,
+            dryy_bstp_nmix_lwpr_date: v::Val::Missing,
+            total_askp_rsqn: v::Val::Missing,
+            total_bidp_rsqn: v::Val::Missing,
+            seln_rsqn_rate: v::Val::Missing,
+            shnu_rsqn_rate: v::Val::Missing,
+            ntby_rsqn: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

@@ -171,7 +171,7 @@ impl Endpoint for InquireIndexTickpriceRequest {
 /// Response of 국내업종 시간별지수(초) (`국내주식-064`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireIndexTickpriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -187,6 +187,21 @@ pub struct InquireIndexTickpriceResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquireIndexTickpriceResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquireIndexTickpriceResponse {
@@ -250,7 +265,7 @@ impl serde::Serialize for InquireIndexTickpriceResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 주식 체결 시간 (`stck_cntg_hour`, required, length 6).
@@ -279,6 +294,25 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            stck_cntg_hour: v::Val::Missing,
+            bstp_nmix_prpr: v::Val::Missing,
+            bstp_nmix_prdy_vrss: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            bstp_nmix_prdy_ctrt: v::Val::Missing,
+            acml_tr_pbmn: v::Val::Missing,
+            acml_vol: v::Val::Missing,
+            cntg_vol: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

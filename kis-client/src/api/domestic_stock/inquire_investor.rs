@@ -169,7 +169,7 @@ impl Endpoint for InquireInvestorRequest {
 /// Response of 주식현재가 투자자 (`v1_국내주식-012`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireInvestorResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -185,6 +185,21 @@ pub struct InquireInvestorResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquireInvestorResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquireInvestorResponse {
@@ -248,7 +263,7 @@ impl serde::Serialize for InquireInvestorResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 주식 영업 일자 (`stck_bsop_date`, required, length 8).
@@ -305,6 +320,39 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            stck_bsop_date: v::Val::Missing,
+            stck_clpr: v::Val::Missing,
+            prdy_vrss: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            prsn_ntby_qty: v::Val::Missing,
+            frgn_ntby_qty: v::Val::Missing,
+            orgn_ntby_qty: v::Val::Missing,
+            prsn_ntby_tr_pbmn: v::Val::Missing,
+            frgn_ntby_tr_pbmn: v::Val::Missing,
+            orgn_ntby_tr_pbmn: v::Val::Missing,
+            prsn_shnu_vol: v::Val::Missing,
+            frgn_shnu_vol: v::Val::Missing,
+            orgn_shnu_vol: v::Val::Missing,
+            prsn_shnu_tr_pbmn: v::Val::Missing,
+            frgn_shnu_tr_pbmn: v::Val::Missing,
+            orgn_shnu_tr_pbmn: v::Val::Missing,
+            prsn_seln_vol: v::Val::Missing,
+            frgn_seln_vol: v::Val::Missing,
+            orgn_seln_vol: v::Val::Missing,
+            prsn_seln_tr_pbmn: v::Val::Missing,
+            frgn_seln_tr_pbmn: v::Val::Missing,
+            orgn_seln_tr_pbmn: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

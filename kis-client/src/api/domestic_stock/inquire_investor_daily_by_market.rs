@@ -272,7 +272,7 @@ impl Endpoint for InquireInvestorDailyByMarketRequest {
 /// Response of 시장별 투자자매매동향(일별) (`국내주식-075`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireInvestorDailyByMarketResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -288,6 +288,21 @@ pub struct InquireInvestorDailyByMarketResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquireInvestorDailyByMarketResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquireInvestorDailyByMarketResponse {
@@ -351,7 +366,7 @@ impl serde::Serialize for InquireInvestorDailyByMarketResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 주식 영업 일자 (`stck_bsop_date`, required, length 8).
@@ -442,6 +457,56 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            stck_bsop_date: v::Val::Missing,
+            bstp_nmix_prpr: v::Val::Missing,
+            bstp_nmix_prdy_vrss: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            bstp_nmix_prdy_ctrt: v::Val::Missing,
+            bstp_nmix_oprc: v::Val::Missing,
+            bstp_nmix_hgpr: v::Val::Missing,
+            bstp_nmix_lwpr: v::Val::Missing,
+            stck_prdy_clpr: v::Val::Missing,
+            frgn_ntby_qty: v::Val::Missing,
+            frgn_reg_ntby_qty: v::Val::Missing,
+            frgn_nreg_ntby_qty: v::Val::Missing,
+            prsn_ntby_qty: v::Val::Missing,
+            orgn_ntby_qty: v::Val::Missing,
+            scrt_ntby_qty: v::Val::Missing,
+            ivtr_ntby_qty: v::Val::Missing,
+            pe_fund_ntby_vol: v::Val::Missing,
+            bank_ntby_qty: v::Val::Missing,
+            insu_ntby_qty: v::Val::Missing,
+            mrbn_ntby_qty: v::Val::Missing,
+            fund_ntby_qty: v::Val::Missing,
+            etc_ntby_qty: v::Val::Missing,
+            etc_orgt_ntby_vol: v::Val::Missing,
+            etc_corp_ntby_vol: v::Val::Missing,
+            frgn_ntby_tr_pbmn: v::Val::Missing,
+            frgn_reg_ntby_pbmn: v::Val::Missing,
+            frgn_nreg_ntby_pbmn: v::Val::Missing,
+            prsn_ntby_tr_pbmn: v::Val::Missing,
+            orgn_ntby_tr_pbmn: v::Val::Missing,
+            scrt_ntby_tr_pbmn: v::Val::Missing,
+            ivtr_ntby_tr_pbmn: v::Val::Missing,
+            pe_fund_ntby_tr_pbmn: v::Val::Missing,
+            bank_ntby_tr_pbmn: v::Val::Missing,
+            insu_ntby_tr_pbmn: v::Val::Missing,
+            mrbn_ntby_tr_pbmn: v::Val::Missing,
+            fund_ntby_tr_pbmn: v::Val::Missing,
+            etc_ntby_tr_pbmn: v::Val::Missing,
+            etc_orgt_ntby_tr_pbmn: v::Val::Missing,
+            etc_corp_ntby_tr_pbmn: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

@@ -196,7 +196,7 @@ impl Endpoint for InquireInvestorTimeByMarketRequest {
 /// Response of 시장별 투자자매매동향(시세) (`v1_국내주식-074`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireInvestorTimeByMarketResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -210,6 +210,21 @@ pub struct InquireInvestorTimeByMarketResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquireInvestorTimeByMarketResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquireInvestorTimeByMarketResponse {
@@ -273,7 +288,7 @@ impl serde::Serialize for InquireInvestorTimeByMarketResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 외국인 매도 거래량 (`frgn_seln_vol`, required, length 18).
@@ -423,6 +438,89 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            frgn_seln_vol: v::Val::Missing,
+            frgn_shnu_vol: v::Val::Missing,
+            frgn_ntby_qty: v::Val::Missing,
+            frgn_seln_tr_pbmn: v::Val::Missing,
+            frgn_shnu_tr_pbmn: v::Val::Missing,
+            frgn_ntby_tr_pbmn: v::Val::Missing,
+            prsn_seln_vol: v::Val::Missing,
+            prsn_shnu_vol: v::Val::Missing,
+            prsn_ntby_qty: v::Val::Missing,
+            prsn_seln_tr_pbmn: v::Val::Missing,
+            prsn_shnu_tr_pbmn: v::Val::Missing,
+            prsn_ntby_tr_pbmn: v::Val::Missing,
+            orgn_seln_vol: v::Val::Missing,
+            orgn_shnu_vol: v::Val::Missing,
+            orgn_ntby_qty: v::Val::Missing,
+            orgn_seln_tr_pbmn: v::Val::Missing,
+            orgn_shnu_tr_pbmn: v::Val::Missing,
+            orgn_ntby_tr_pbmn: v::Val::Missing,
+            scrt_seln_vol: v::Val::Missing,
+            scrt_shnu_vol: v::Val::Missing,
+            scrt_ntby_qty: v::Val::Missing,
+            scrt_seln_tr_pbmn: v::Val::Missing,
+            scrt_shnu_tr_pbmn: v::Val::Missing,
+            scrt_ntby_tr_pbmn: v::Val::Missing,
+            ivtr_seln_vol: v::Val::Missing,
+            ivtr_shnu_vol: v::Val::Missing,
+            ivtr_ntby_qty: v::Val::Missing,
+            ivtr_seln_tr_pbmn: v::Val::Missing,
+            ivtr_shnu_tr_pbmn: v::Val::Missing,
+            ivtr_ntby_tr_pbmn: v::Val::Missing,
+            pe_fund_seln_tr_pbmn: v::Val::Missing,
+            pe_fund_seln_vol: v::Val::Missing,
+            pe_fund_ntby_vol: v::Val::Missing,
+            pe_fund_shnu_tr_pbmn: v::Val::Missing,
+            pe_fund_shnu_vol: v::Val::Missing,
+            pe_fund_ntby_tr_pbmn: v::Val::Missing,
+            bank_seln_vol: v::Val::Missing,
+            bank_shnu_vol: v::Val::Missing,
+            bank_ntby_qty: v::Val::Missing,
+            bank_seln_tr_pbmn: v::Val::Missing,
+            bank_shnu_tr_pbmn: v::Val::Missing,
+            bank_ntby_tr_pbmn: v::Val::Missing,
+            insu_seln_vol: v::Val::Missing,
+            insu_shnu_vol: v::Val::Missing,
+            insu_ntby_qty: v::Val::Missing,
+            insu_seln_tr_pbmn: v::Val::Missing,
+            insu_shnu_tr_pbmn: v::Val::Missing,
+            insu_ntby_tr_pbmn: v::Val::Missing,
+            mrbn_seln_vol: v::Val::Missing,
+            mrbn_shnu_vol: v::Val::Missing,
+            mrbn_ntby_qty: v::Val::Missing,
+            mrbn_seln_tr_pbmn: v::Val::Missing,
+            mrbn_shnu_tr_pbmn: v::Val::Missing,
+            mrbn_ntby_tr_pbmn: v::Val::Missing,
+            fund_seln_vol: v::Val::Missing,
+            fund_shnu_vol: v::Val::Missing,
+            fund_ntby_qty: v::Val::Missing,
+            fund_seln_tr_pbmn: v::Val::Missing,
+            fund_shnu_tr_pbmn: v::Val::Missing,
+            fund_ntby_tr_pbmn: v::Val::Missing,
+            etc_orgt_seln_vol: v::Val::Missing,
+            etc_orgt_shnu_vol: v::Val::Missing,
+            etc_orgt_ntby_vol: v::Val::Missing,
+            etc_orgt_seln_tr_pbmn: v::Val::Missing,
+            etc_orgt_shnu_tr_pbmn: v::Val::Missing,
+            etc_orgt_ntby_tr_pbmn: v::Val::Missing,
+            etc_corp_seln_vol: v::Val::Missing,
+            etc_corp_shnu_vol: v::Val::Missing,
+            etc_corp_ntby_vol: v::Val::Missing,
+            etc_corp_seln_tr_pbmn: v::Val::Missing,
+            etc_corp_shnu_tr_pbmn: v::Val::Missing,
+            etc_corp_ntby_tr_pbmn: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

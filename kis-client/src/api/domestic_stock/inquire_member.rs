@@ -166,7 +166,7 @@ impl Endpoint for InquireMemberRequest {
 /// Response of 주식현재가 회원사 (`v1_국내주식-013`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireMemberResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -183,6 +183,21 @@ pub struct InquireMemberResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquireMemberResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::One::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquireMemberResponse {
@@ -246,7 +261,7 @@ impl serde::Serialize for InquireMemberResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 매도 회원사 번호1 (`seln_mbcr_no1`, required, length 5).
@@ -386,6 +401,84 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            seln_mbcr_no1: v::Val::Missing,
+            seln_mbcr_no2: v::Val::Missing,
+            seln_mbcr_no3: v::Val::Missing,
+            seln_mbcr_no4: v::Val::Missing,
+            seln_mbcr_no5: v::Val::Missing,
+            seln_mbcr_name1: v::Val::Missing,
+            seln_mbcr_name2: v::Val::Missing,
+            seln_mbcr_name3: v::Val::Missing,
+            seln_mbcr_name4: v::Val::Missing,
+            seln_mbcr_name5: v::Val::Missing,
+            total_seln_qty1: v::Val::Missing,
+            total_seln_qty2: v::Val::Missing,
+            total_seln_qty3: v::Val::Missing,
+            total_seln_qty4: v::Val::Missing,
+            total_seln_qty5: v::Val::Missing,
+            seln_mbcr_rlim1: v::Val::Missing,
+            seln_mbcr_rlim2: v::Val::Missing,
+            seln_mbcr_rlim3: v::Val::Missing,
+            seln_mbcr_rlim4: v::Val::Missing,
+            seln_mbcr_rlim5: v::Val::Missing,
+            seln_qty_icdc1: v::Val::Missing,
+            seln_qty_icdc2: v::Val::Missing,
+            seln_qty_icdc3: v::Val::Missing,
+            seln_qty_icdc4: v::Val::Missing,
+            seln_qty_icdc5: v::Val::Missing,
+            shnu_mbcr_no1: v::Val::Missing,
+            shnu_mbcr_no2: v::Val::Missing,
+            shnu_mbcr_no3: v::Val::Missing,
+            shnu_mbcr_no4: v::Val::Missing,
+            shnu_mbcr_no5: v::Val::Missing,
+            shnu_mbcr_name1: v::Val::Missing,
+            shnu_mbcr_name2: v::Val::Missing,
+            shnu_mbcr_name3: v::Val::Missing,
+            shnu_mbcr_name4: v::Val::Missing,
+            shnu_mbcr_name5: v::Val::Missing,
+            total_shnu_qty1: v::Val::Missing,
+            total_shnu_qty2: v::Val::Missing,
+            total_shnu_qty3: v::Val::Missing,
+            total_shnu_qty4: v::Val::Missing,
+            total_shnu_qty5: v::Val::Missing,
+            shnu_mbcr_rlim1: v::Val::Missing,
+            shnu_mbcr_rlim2: v::Val::Missing,
+            shnu_mbcr_rlim3: v::Val::Missing,
+            shnu_mbcr_rlim4: v::Val::Missing,
+            shnu_mbcr_rlim5: v::Val::Missing,
+            shnu_qty_icdc1: v::Val::Missing,
+            shnu_qty_icdc2: v::Val::Missing,
+            shnu_qty_icdc3: v::Val::Missing,
+            shnu_qty_icdc4: v::Val::Missing,
+            shnu_qty_icdc5: v::Val::Missing,
+            glob_total_seln_qty: v::Val::Missing,
+            glob_seln_rlim: v::Val::Missing,
+            glob_ntby_qty: v::Val::Missing,
+            glob_total_shnu_qty: v::Val::Missing,
+            glob_shnu_rlim: v::Val::Missing,
+            seln_mbcr_glob_yn_1: v::Val::Missing,
+            seln_mbcr_glob_yn_2: v::Val::Missing,
+            seln_mbcr_glob_yn_3: v::Val::Missing,
+            seln_mbcr_glob_yn_4: v::Val::Missing,
+            seln_mbcr_glob_yn_5: v::Val::Missing,
+            shnu_mbcr_glob_yn_1: v::Val::Missing,
+            shnu_mbcr_glob_yn_2: v::Val::Missing,
+            shnu_mbcr_glob_yn_3: v::Val::Missing,
+            shnu_mbcr_glob_yn_4: v::Val::Missing,
+            shnu_mbcr_glob_yn_5: v::Val::Missing,
+            glob_total_seln_qty_icdc: v::Val::Missing,
+            glob_total_shnu_qty_icdc: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

@@ -156,7 +156,7 @@ impl Endpoint for InquireOvertimeAskingPriceRequest {
 /// Response of 국내주식 시간외호가 (`국내주식-077`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireOvertimeAskingPriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -170,6 +170,21 @@ pub struct InquireOvertimeAskingPriceResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquireOvertimeAskingPriceResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::One::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquireOvertimeAskingPriceResponse {
@@ -233,7 +248,7 @@ impl serde::Serialize for InquireOvertimeAskingPriceResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 시간외 단일가 최종 시간 (`ovtm_untp_last_hour`, required, length 6).
@@ -387,6 +402,91 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            ovtm_untp_last_hour: v::Val::Missing,
+            ovtm_untp_askp1: v::Val::Missing,
+            ovtm_untp_askp2: v::Val::Missing,
+            ovtm_untp_askp3: v::Val::Missing,
+            ovtm_untp_askp4: v::Val::Missing,
+            ovtm_untp_askp5: v::Val::Missing,
+            ovtm_untp_askp6: v::Val::Missing,
+            ovtm_untp_askp7: v::Val::Missing,
+            ovtm_untp_askp8: v::Val::Missing,
+            ovtm_untp_askp9: v::Val::Missing,
+            ovtm_untp_askp10: v::Val::Missing,
+            ovtm_untp_bidp1: v::Val::Missing,
+            ovtm_untp_bidp2: v::Val::Missing,
+            ovtm_untp_bidp3: v::Val::Missing,
+            ovtm_untp_bidp4: v::Val::Missing,
+            ovtm_untp_bidp5: v::Val::Missing,
+            ovtm_untp_bidp6: v::Val::Missing,
+            ovtm_untp_bidp7: v::Val::Missing,
+            ovtm_untp_bidp8: v::Val::Missing,
+            ovtm_untp_bidp9: v::Val::Missing,
+            ovtm_untp_bidp10: v::Val::Missing,
+            ovtm_untp_askp_icdc1: v::Val::Missing,
+            ovtm_untp_askp_icdc2: v::Val::Missing,
+            ovtm_untp_askp_icdc3: v::Val::Missing,
+            ovtm_untp_askp_icdc4: v::Val::Missing,
+            ovtm_untp_askp_icdc5: v::Val::Missing,
+            ovtm_untp_askp_icdc6: v::Val::Missing,
+            ovtm_untp_askp_icdc7: v::Val::Missing,
+            ovtm_untp_askp_icdc8: v::Val::Missing,
+            ovtm_untp_askp_icdc9: v::Val::Missing,
+            ovtm_untp_askp_icdc10: v::Val::Missing,
+            ovtm_untp_bidp_icdc1: v::Val::Missing,
+            ovtm_untp_bidp_icdc2: v::Val::Missing,
+            ovtm_untp_bidp_icdc3: v::Val::Missing,
+            ovtm_untp_bidp_icdc4: v::Val::Missing,
+            ovtm_untp_bidp_icdc5: v::Val::Missing,
+            ovtm_untp_bidp_icdc6: v::Val::Missing,
+            ovtm_untp_bidp_icdc7: v::Val::Missing,
+            ovtm_untp_bidp_icdc8: v::Val::Missing,
+            ovtm_untp_bidp_icdc9: v::Val::Missing,
+            ovtm_untp_bidp_icdc10: v::Val::Missing,
+            ovtm_untp_askp_rsqn1: v::Val::Missing,
+            ovtm_untp_askp_rsqn2: v::Val::Missing,
+            ovtm_untp_askp_rsqn3: v::Val::Missing,
+            ovtm_untp_askp_rsqn4: v::Val::Missing,
+            ovtm_untp_askp_rsqn5: v::Val::Missing,
+            ovtm_untp_askp_rsqn6: v::Val::Missing,
+            ovtm_untp_askp_rsqn7: v::Val::Missing,
+            ovtm_untp_askp_rsqn8: v::Val::Missing,
+            ovtm_untp_askp_rsqn9: v::Val::Missing,
+            ovtm_untp_askp_rsqn10: v::Val::Missing,
+            ovtm_untp_bidp_rsqn1: v::Val::Missing,
+            ovtm_untp_bidp_rsqn2: v::Val::Missing,
+            ovtm_untp_bidp_rsqn3: v::Val::Missing,
+            ovtm_untp_bidp_rsqn4: v::Val::Missing,
+            ovtm_untp_bidp_rsqn5: v::Val::Missing,
+            ovtm_untp_bidp_rsqn6: v::Val::Missing,
+            ovtm_untp_bidp_rsqn7: v::Val::Missing,
+            ovtm_untp_bidp_rsqn8: v::Val::Missing,
+            ovtm_untp_bidp_rsqn9: v::Val::Missing,
+            ovtm_untp_bidp_rsqn10: v::Val::Missing,
+            ovtm_untp_total_askp_rsqn: v::Val::Missing,
+            ovtm_untp_total_bidp_rsqn: v::Val::Missing,
+            ovtm_untp_total_askp_rsqn_icdc: v::Val::Missing,
+            ovtm_untp_total_bidp_rsqn_icdc: v::Val::Missing,
+            ovtm_untp_ntby_bidp_rsqn: v::Val::Missing,
+            total_askp_rsqn: v::Val::Missing,
+            total_bidp_rsqn: v::Val::Missing,
+            total_askp_rsqn_icdc: v::Val::Missing,
+            total_bidp_rsqn_icdc: v::Val::Missing,
+            ovtm_total_askp_rsqn: v::Val::Missing,
+            ovtm_total_bidp_rsqn: v::Val::Missing,
+            ovtm_total_askp_icdc: v::Val::Missing,
+            ovtm_total_bidp_icdc: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

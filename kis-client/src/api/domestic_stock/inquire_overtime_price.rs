@@ -156,7 +156,7 @@ impl Endpoint for InquireOvertimePriceRequest {
 /// Response of 국내주식 시간외현재가 (`국내주식-076`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireOvertimePriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -170,6 +170,21 @@ pub struct InquireOvertimePriceResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquireOvertimePriceResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::One::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquireOvertimePriceResponse {
@@ -233,7 +248,7 @@ impl serde::Serialize for InquireOvertimePriceResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 업종 한글 종목명 (`bstp_kor_isnm`, required, length 40).
@@ -317,6 +332,52 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            bstp_kor_isnm: v::Val::Missing,
+            mang_issu_cls_name: v::Val::Missing,
+            ovtm_untp_prpr: v::Val::Missing,
+            ovtm_untp_prdy_vrss: v::Val::Missing,
+            ovtm_untp_prdy_vrss_sign: v::Val::Missing,
+            ovtm_untp_prdy_ctrt: v::Val::Missing,
+            ovtm_untp_vol: v::Val::Missing,
+            ovtm_untp_tr_pbmn: v::Val::Missing,
+            ovtm_untp_mxpr: v::Val::Missing,
+            ovtm_untp_llam: v::Val::Missing,
+            ovtm_untp_oprc: v::Val::Missing,
+            ovtm_untp_hgpr: v::Val::Missing,
+            ovtm_untp_lwpr: v::Val::Missing,
+            marg_rate: v::Val::Missing,
+            ovtm_untp_antc_cnpr: v::Val::Missing,
+            ovtm_untp_antc_cntg_vrss: v::Val::Missing,
+            ovtm_untp_antc_cntg_vrss_sign: v::Val::Missing,
+            ovtm_untp_antc_cntg_ctrt: v::Val::Missing,
+            ovtm_untp_antc_cnqn: v::Val::Missing,
+            crdt_able_yn: v::Val::Missing,
+            new_lstn_cls_name: v::Val::Missing,
+            sltr_yn: v::Val::Missing,
+            mang_issu_yn: v::Val::Missing,
+            mrkt_warn_cls_code: v::Val::Missing,
+            trht_yn: v::Val::Missing,
+            vlnt_deal_cls_name: v::Val::Missing,
+            ovtm_untp_sdpr: v::Val::Missing,
+            mrkt_warn_cls_name: v::Val::Missing,
+            revl_issu_reas_name: v::Val::Missing,
+            insn_pbnt_yn: v::Val::Missing,
+            flng_cls_name: v::Val::Missing,
+            rprs_mrkt_kor_name: v::Val::Missing,
+            ovtm_vi_cls_code: v::Val::Missing,
+            bidp: v::Val::Missing,
+            askp: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

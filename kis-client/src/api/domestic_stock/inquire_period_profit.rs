@@ -413,7 +413,7 @@ impl Endpoint for InquirePeriodProfitRequest {
 /// Response of 기간별손익일별합산조회 (`v1_국내주식-052`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquirePeriodProfitResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -435,6 +435,24 @@ pub struct InquirePeriodProfitResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquirePeriodProfitResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output1: v::Block::EMPTY,
+            output2: v::One::EMPTY,
+            ctx_area_nk100: v::Val::Missing,
+            ctx_area_fk100: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquirePeriodProfitResponse {
@@ -520,7 +538,7 @@ impl serde::Serialize for InquirePeriodProfitResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 매매일자 (`trad_dt`, required, length 8).
@@ -546,6 +564,27 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            trad_dt: v::Val::Missing,
+            buy_amt: v::Val::Missing,
+            sll_amt: v::Val::Missing,
+            rlzt_pfls: v::Val::Missing,
+            fee: v::Val::Missing,
+            loan_int: v::Val::Missing,
+            tl_tax: v::Val::Missing,
+            pfls_rt: v::Val::Missing,
+            sll_qty1: v::Val::Missing,
+            buy_qty1: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {
@@ -629,7 +668,7 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세2).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 매도수량합계 (`sll_qty_smtl`, required, length 19).
@@ -672,6 +711,34 @@ pub struct Output2 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output2 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            sll_qty_smtl: v::Val::Missing,
+            sll_tr_amt_smtl: v::Val::Missing,
+            sll_fee_smtl: v::Val::Missing,
+            sll_tltx_smtl: v::Val::Missing,
+            sll_excc_amt_smtl: v::Val::Missing,
+            buy_qty_smtl: v::Val::Missing,
+            buy_tr_amt_smtl: v::Val::Missing,
+            buy_fee_smtl: v::Val::Missing,
+            buy_tax_smtl: v::Val::Missing,
+            buy_excc_amt_smtl: v::Val::Missing,
+            tot_qty: v::Val::Missing,
+            tot_tr_amt: v::Val::Missing,
+            tot_fee: v::Val::Missing,
+            tot_tltx: v::Val::Missing,
+            tot_excc_amt: v::Val::Missing,
+            tot_rlzt_pfls: v::Val::Missing,
+            loan_int: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output2 {

@@ -378,7 +378,7 @@ impl Endpoint for InquirePeriodTradeProfitRequest {
 /// Response of 기간별매매손익현황조회 (`v1_국내주식-060`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquirePeriodTradeProfitResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -400,6 +400,24 @@ pub struct InquirePeriodTradeProfitResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquirePeriodTradeProfitResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            ctx_area_nk100: v::Val::Missing,
+            ctx_area_fk100: v::Val::Missing,
+            output1: v::Block::EMPTY,
+            output2: v::One::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquirePeriodTradeProfitResponse {
@@ -485,7 +503,7 @@ impl serde::Serialize for InquirePeriodTradeProfitResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 매매일자 (`trad_dt`, required, length 8).
@@ -527,6 +545,34 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            trad_dt: v::Val::Missing,
+            pdno: v::Val::Missing,
+            prdt_name: v::Val::Missing,
+            trad_dvsn_name: v::Val::Missing,
+            loan_dt: v::Val::Missing,
+            hldg_qty: v::Val::Missing,
+            pchs_unpr: v::Val::Missing,
+            buy_qty: v::Val::Missing,
+            buy_amt: v::Val::Missing,
+            sll_pric: v::Val::Missing,
+            sll_qty: v::Val::Missing,
+            sll_amt: v::Val::Missing,
+            rlzt_pfls: v::Val::Missing,
+            pfls_rt: v::Val::Missing,
+            fee: v::Val::Missing,
+            tl_tax: v::Val::Missing,
+            loan_int: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {
@@ -638,7 +684,7 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세2).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 매도수량합계 (`sll_qty_smtl`, required, length 19).
@@ -680,6 +726,35 @@ pub struct Output2 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output2 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            sll_qty_smtl: v::Val::Missing,
+            sll_tr_amt_smtl: v::Val::Missing,
+            sll_fee_smtl: v::Val::Missing,
+            sll_tltx_smtl: v::Val::Missing,
+            sll_excc_amt_smtl: v::Val::Missing,
+            buyqty_smtl: v::Val::Missing,
+            buy_tr_amt_smtl: v::Val::Missing,
+            buy_fee_smtl: v::Val::Missing,
+            buy_tax_smtl: v::Val::Missing,
+            buy_excc_amt_smtl: v::Val::Missing,
+            tot_qty: v::Val::Missing,
+            tot_tr_amt: v::Val::Missing,
+            tot_fee: v::Val::Missing,
+            tot_tltx: v::Val::Missing,
+            tot_excc_amt: v::Val::Missing,
+            tot_rlzt_pfls: v::Val::Missing,
+            loan_int: v::Val::Missing,
+            tot_pftrt: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output2 {

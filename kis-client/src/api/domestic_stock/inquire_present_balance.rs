@@ -291,7 +291,7 @@ impl Endpoint for InquirePresentBalanceRequest {
 /// Response of 퇴직연금 체결기준잔고 (`v1_국내주식-032`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquirePresentBalanceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -315,6 +315,24 @@ pub struct InquirePresentBalanceResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquirePresentBalanceResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output1: v::Block::EMPTY,
+            output2: v::Block::EMPTY,
+            ctx_area_fk100: v::Val::Missing,
+            ctx_area_nk100: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquirePresentBalanceResponse {
@@ -400,7 +418,7 @@ impl serde::Serialize for InquirePresentBalanceResponse {
 }
 
 /// A record of block `output1` (응답상세1).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 잔고구분 (`cblc_dvsn`, required, length 2).
@@ -432,6 +450,30 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            cblc_dvsn: v::Val::Missing,
+            cblc_dvsn_name: v::Val::Missing,
+            pdno: v::Val::Missing,
+            prdt_name: v::Val::Missing,
+            hldg_qty: v::Val::Missing,
+            slpsb_qty: v::Val::Missing,
+            pchs_avg_pric: v::Val::Missing,
+            evlu_pfls_amt: v::Val::Missing,
+            evlu_pfls_rt: v::Val::Missing,
+            prpr: v::Val::Missing,
+            evlu_amt: v::Val::Missing,
+            pchs_amt: v::Val::Missing,
+            cblc_weit: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {
@@ -527,7 +569,7 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세2).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 매입금액합계금액 (`pchs_amt_smtl_amt`, required, length 19).
@@ -545,6 +587,23 @@ pub struct Output2 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output2 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            pchs_amt_smtl_amt: v::Val::Missing,
+            evlu_amt_smtl_amt: v::Val::Missing,
+            evlu_pfls_smtl_amt: v::Val::Missing,
+            trad_pfls_smtl: v::Val::Missing,
+            thdt_tot_pfls_amt: v::Val::Missing,
+            pftrt: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output2 {

@@ -168,7 +168,7 @@ impl Endpoint for InquirePriceRequest {
 /// Response of 주식현재가 시세 (`v1_국내주식-008`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquirePriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -182,6 +182,21 @@ pub struct InquirePriceResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquirePriceResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::One::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquirePriceResponse {
@@ -245,7 +260,7 @@ impl serde::Serialize for InquirePriceResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 종목 상태 구분 코드 (`iscd_stat_cls_code`, required, length 3).
@@ -447,6 +462,99 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            iscd_stat_cls_code: v::Val::Missing,
+            marg_rate: v::Val::Missing,
+            rprs_mrkt_kor_name: v::Val::Missing,
+            new_hgpr_lwpr_cls_code: v::Val::Missing,
+            bstp_kor_isnm: v::Val::Missing,
+            temp_stop_yn: v::Val::Missing,
+            oprc_rang_cont_yn: v::Val::Missing,
+            clpr_rang_cont_yn: v::Val::Missing,
+            crdt_able_yn: v::Val::Missing,
+            grmn_rate_cls_code: v::Val::Missing,
+            elw_pblc_yn: v::Val::Missing,
+            stck_prpr: v::Val::Missing,
+            prdy_vrss: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            prdy_ctrt: v::Val::Missing,
+            acml_tr_pbmn: v::Val::Missing,
+            acml_vol: v::Val::Missing,
+            prdy_vrss_vol_rate: v::Val::Missing,
+            stck_oprc: v::Val::Missing,
+            stck_hgpr: v::Val::Missing,
+            stck_lwpr: v::Val::Missing,
+            stck_mxpr: v::Val::Missing,
+            stck_llam: v::Val::Missing,
+            stck_sdpr: v::Val::Missing,
+            wghn_avrg_stck_prc: v::Val::Missing,
+            hts_frgn_ehrt: v::Val::Missing,
+            frgn_ntby_qty: v::Val::Missing,
+            pgtr_ntby_qty: v::Val::Missing,
+            pvt_scnd_dmrs_prc: v::Val::Missing,
+            pvt_frst_dmrs_prc: v::Val::Missing,
+            pvt_pont_val: v::Val::Missing,
+            pvt_frst_dmsp_prc: v::Val::Missing,
+            pvt_scnd_dmsp_prc: v::Val::Missing,
+            dmrs_val: v::Val::Missing,
+            dmsp_val: v::Val::Missing,
+            cpfn: v::Val::Missing,
+            rstc_wdth_prc: v::Val::Missing,
+            stck_fcam: v::Val::Missing,
+            stck_sspr: v::Val::Missing,
+            aspr_unit: v::Val::Missing,
+            hts_deal_qty_unit_val: v::Val::Missing,
+            lstn_stcn: v::Val::Missing,
+            hts_avls: v::Val::Missing,
+            per: v::Val::Missing,
+            pbr: v::Val::Missing,
+            stac_month: v::Val::Missing,
+            vol_tnrt: v::Val::Missing,
+            eps: v::Val::Missing,
+            bps: v::Val::Missing,
+            d250_hgpr: v::Val::Missing,
+            d250_hgpr_date: v::Val::Missing,
+            d250_hgpr_vrss_prpr_rate: v::Val::Missing,
+            d250_lwpr: v::Val::Missing,
+            d250_lwpr_date: v::Val::Missing,
+            d250_lwpr_vrss_prpr_rate: v::Val::Missing,
+            stck_dryy_hgpr: v::Val::Missing,
+            dryy_hgpr_vrss_prpr_rate: v::Val::Missing,
+            dryy_hgpr_date: v::Val::Missing,
+            stck_dryy_lwpr: v::Val::Missing,
+            dryy_lwpr_vrss_prpr_rate: v::Val::Missing,
+            dryy_lwpr_date: v::Val::Missing,
+            w52_hgpr: v::Val::Missing,
+            w52_hgpr_vrss_prpr_ctrt: v::Val::Missing,
+            w52_hgpr_date: v::Val::Missing,
+            w52_lwpr: v::Val::Missing,
+            w52_lwpr_vrss_prpr_ctrt: v::Val::Missing,
+            w52_lwpr_date: v::Val::Missing,
+            whol_loan_rmnd_rate: v::Val::Missing,
+            ssts_yn: v::Val::Missing,
+            stck_shrn_iscd: v::Val::Missing,
+            fcam_cnnm: v::Val::Missing,
+            cpfn_cnnm: v::Val::Missing,
+            apprch_rate: v::Val::Missing,
+            frgn_hldn_qty: v::Val::Missing,
+            vi_cls_code: v::Val::Missing,
+            ovtm_vi_cls_code: v::Val::Missing,
+            last_ssts_cntg_qty: v::Val::Missing,
+            invt_caful_yn: v::Val::Missing,
+            mrkt_warn_cls_code: v::Val::Missing,
+            short_over_yn: v::Val::Missing,
+            sltr_yn: v::Val::Missing,
+            mang_issu_cls_code: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

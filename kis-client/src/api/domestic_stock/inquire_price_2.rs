@@ -165,7 +165,7 @@ impl Endpoint for InquirePrice2Request {
 /// Response of 주식현재가 시세2 (`v1_국내주식-054`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquirePrice2Response {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -179,6 +179,21 @@ pub struct InquirePrice2Response {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquirePrice2Response {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::One::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquirePrice2Response {
@@ -242,7 +257,7 @@ impl serde::Serialize for InquirePrice2Response {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 대표 시장 한글 명 (`rprs_mrkt_kor_name`, required, length 40).
@@ -415,6 +430,71 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rprs_mrkt_kor_name: v::Val::Missing,
+            new_hgpr_lwpr_cls_code: v::Val::Missing,
+            mxpr_llam_cls_code: v::Val::Missing,
+            crdt_able_yn: v::Val::Missing,
+            stck_mxpr: v::Val::Missing,
+            elw_pblc_yn: v::Val::Missing,
+            prdy_clpr_vrss_oprc_rate: v::Val::Missing,
+            crdt_rate: v::Val::Missing,
+            marg_rate: v::Val::Missing,
+            lwpr_vrss_prpr: v::Val::Missing,
+            lwpr_vrss_prpr_sign: v::Val::Missing,
+            prdy_clpr_vrss_lwpr_rate: v::Val::Missing,
+            stck_lwpr: v::Val::Missing,
+            hgpr_vrss_prpr: v::Val::Missing,
+            hgpr_vrss_prpr_sign: v::Val::Missing,
+            prdy_clpr_vrss_hgpr_rate: v::Val::Missing,
+            stck_hgpr: v::Val::Missing,
+            oprc_vrss_prpr: v::Val::Missing,
+            oprc_vrss_prpr_sign: v::Val::Missing,
+            mang_issu_yn: v::Val::Missing,
+            divi_app_cls_code: v::Val::Missing,
+            short_over_yn: v::Val::Missing,
+            mrkt_warn_cls_code: v::Val::Missing,
+            invt_caful_yn: v::Val::Missing,
+            stange_runup_yn: v::Val::Missing,
+            ssts_hot_yn: v::Val::Missing,
+            low_current_yn: v::Val::Missing,
+            vi_cls_code: v::Val::Missing,
+            short_over_cls_code: v::Val::Missing,
+            stck_llam: v::Val::Missing,
+            new_lstn_cls_name: v::Val::Missing,
+            vlnt_deal_cls_name: v::Val::Missing,
+            flng_cls_name: v::Val::Missing,
+            revl_issu_reas_name: v::Val::Missing,
+            mrkt_warn_cls_name: v::Val::Missing,
+            stck_sdpr: v::Val::Missing,
+            bstp_cls_code: v::Val::Missing,
+            stck_prdy_clpr: v::Val::Missing,
+            insn_pbnt_yn: v::Val::Missing,
+            fcam_mod_cls_name: v::Val::Missing,
+            stck_prpr: v::Val::Missing,
+            prdy_vrss: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            prdy_ctrt: v::Val::Missing,
+            acml_tr_pbmn: v::Val::Missing,
+            acml_vol: v::Val::Missing,
+            prdy_vrss_vol_rate: v::Val::Missing,
+            bstp_kor_isnm: v::Val::Missing,
+            sltr_yn: v::Val::Missing,
+            trht_yn: v::Val::Missing,
+            oprc_rang_cont_yn: v::Val::Missing,
+            vlnt_fin_cls_code: v::Val::Missing,
+            stck_oprc: v::Val::Missing,
+            prdy_vol: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

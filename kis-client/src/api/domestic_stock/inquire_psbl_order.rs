@@ -406,7 +406,7 @@ impl Endpoint for InquirePsblOrderRequest {
 /// Response of 매수가능조회 (`v1_국내주식-007`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquirePsblOrderResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -425,6 +425,21 @@ pub struct InquirePsblOrderResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquirePsblOrderResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::One::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquirePsblOrderResponse {
@@ -488,7 +503,7 @@ impl serde::Serialize for InquirePsblOrderResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 주문가능현금 (`ord_psbl_cash`, required, length 19).
@@ -538,6 +553,29 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            ord_psbl_cash: v::Val::Missing,
+            ord_psbl_sbst: v::Val::Missing,
+            ruse_psbl_amt: v::Val::Missing,
+            fund_rpch_chgs: v::Val::Missing,
+            psbl_qty_calc_unpr: v::Val::Missing,
+            nrcvb_buy_amt: v::Val::Missing,
+            nrcvb_buy_qty: v::Val::Missing,
+            max_buy_amt: v::Val::Missing,
+            max_buy_qty: v::Val::Missing,
+            cma_evlu_amt: v::Val::Missing,
+            ovrs_re_use_amt_wcrc: v::Val::Missing,
+            ord_psbl_frcr_amt_wcrc: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

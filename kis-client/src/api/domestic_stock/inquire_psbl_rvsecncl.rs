@@ -314,7 +314,7 @@ impl Endpoint for InquirePsblRvsecnclRequest {
 /// Response of 주식정정취소가능주문조회 (`v1_국내주식-004`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquirePsblRvsecnclResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -334,6 +334,23 @@ pub struct InquirePsblRvsecnclResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquirePsblRvsecnclResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::Block::EMPTY,
+            ctx_area_fk100: v::Val::Missing,
+            ctx_area_nk100: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquirePsblRvsecnclResponse {
@@ -415,7 +432,7 @@ impl serde::Serialize for InquirePsblRvsecnclResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 주문채번지점번호 (`ord_gno_brno`, required, length 5).
@@ -558,6 +575,38 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            ord_gno_brno: v::Val::Missing,
+            odno: v::Val::Missing,
+            orgn_odno: v::Val::Missing,
+            ord_dvsn_name: v::Val::Missing,
+            pdno: v::Val::Missing,
+            prdt_name: v::Val::Missing,
+            rvse_cncl_dvsn_name: v::Val::Missing,
+            ord_qty: v::Val::Missing,
+            ord_unpr: v::Val::Missing,
+            ord_tmd: v::Val::Missing,
+            tot_ccld_qty: v::Val::Missing,
+            tot_ccld_amt: v::Val::Missing,
+            psbl_qty: v::Val::Missing,
+            sll_buy_dvsn_cd: v::Val::Missing,
+            ord_dvsn_cd: v::Val::Missing,
+            mgco_aptm_odno: v::Val::Missing,
+            excg_dvsn_cd: v::Val::Missing,
+            excg_id_dvsn_cd: v::Val::Missing,
+            excg_id_dvsn_name: v::Val::Missing,
+            stpm_cndt_pric: v::Val::Missing,
+            stpm_efct_occr_yn: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

@@ -183,7 +183,7 @@ impl Endpoint for InquirePsblSellRequest {
 /// Response of 매도가능수량조회 (`국내주식-165`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquirePsblSellResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -197,6 +197,21 @@ pub struct InquirePsblSellResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquirePsblSellResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::One::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquirePsblSellResponse {
@@ -260,7 +275,7 @@ impl serde::Serialize for InquirePsblSellResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 상품번호 (`pdno`, required, length 12).
@@ -292,6 +307,30 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            pdno: v::Val::Missing,
+            prdt_name: v::Val::Missing,
+            buy_qty: v::Val::Missing,
+            sll_qty: v::Val::Missing,
+            cblc_qty: v::Val::Missing,
+            nsvg_qty: v::Val::Missing,
+            ord_psbl_qty: v::Val::Missing,
+            pchs_avg_pric: v::Val::Missing,
+            pchs_amt: v::Val::Missing,
+            now_pric: v::Val::Missing,
+            evlu_amt: v::Val::Missing,
+            evlu_pfls_amt: v::Val::Missing,
+            evlu_pfls_rt: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

@@ -258,7 +258,7 @@ impl Endpoint for InquireTimeIndexchartpriceRequest {
 /// Response of 업종 분봉조회 (`v1_국내주식-045`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireTimeIndexchartpriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -276,6 +276,22 @@ pub struct InquireTimeIndexchartpriceResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquireTimeIndexchartpriceResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output1: v::Block::EMPTY,
+            output2: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquireTimeIndexchartpriceResponse {
@@ -347,7 +363,7 @@ impl serde::Serialize for InquireTimeIndexchartpriceResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 업종 지수 전일 대비 (`bstp_nmix_prdy_vrss`, required, length 11.2).
@@ -392,6 +408,33 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            bstp_nmix_prdy_vrss: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            bstp_nmix_prdy_ctrt: v::Val::Missing,
+            prdy_nmix: v::Val::Missing,
+            acml_vol: v::Val::Missing,
+            acml_tr_pbmn: v::Val::Missing,
+            hts_kor_isnm: v::Val::Missing,
+            bstp_nmix_prpr: v::Val::Missing,
+            bstp_cls_code: v::Val::Missing,
+            prdy_vol: v::Val::Missing,
+            bstp_nmix_oprc: v::Val::Missing,
+            bstp_nmix_hgpr: v::Val::Missing,
+            bstp_nmix_lwpr: v::Val::Missing,
+            futs_prdy_oprc: v::Val::Missing,
+            futs_prdy_hgpr: v::Val::Missing,
+            futs_prdy_lwpr: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {
@@ -499,7 +542,7 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세2).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 주식 영업 일자 (`stck_bsop_date`, required, length 8).
@@ -521,6 +564,25 @@ pub struct Output2 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output2 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            stck_bsop_date: v::Val::Missing,
+            stck_cntg_hour: v::Val::Missing,
+            bstp_nmix_prpr: v::Val::Missing,
+            bstp_nmix_oprc: v::Val::Missing,
+            bstp_nmix_hgpr: v::Val::Missing,
+            bstp_nmix_lwpr: v::Val::Missing,
+            cntg_vol: v::Val::Missing,
+            acml_tr_pbmn: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output2 {

@@ -351,7 +351,7 @@ impl Endpoint for InquireViStatusRequest {
 /// Response of 변동성완화장치(VI) 현황 (`v1_국내주식-055`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireViStatusResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -365,6 +365,21 @@ pub struct InquireViStatusResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquireViStatusResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquireViStatusResponse {
@@ -428,7 +443,7 @@ impl serde::Serialize for InquireViStatusResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// HTS 한글 종목명 (`hts_kor_isnm`, required, length 40).
@@ -477,6 +492,30 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            hts_kor_isnm: v::Val::Missing,
+            mksc_shrn_iscd: v::Val::Missing,
+            vi_cls_code: v::Val::Missing,
+            bsop_date: v::Val::Missing,
+            cntg_vi_hour: v::Val::Missing,
+            vi_cncl_hour: v::Val::Missing,
+            vi_kind_code: v::Val::Missing,
+            vi_prc: v::Val::Missing,
+            vi_stnd_prc: v::Val::Missing,
+            vi_dprt: v::Val::Missing,
+            vi_dmc_stnd_prc: v::Val::Missing,
+            vi_dmc_dprt: v::Val::Missing,
+            vi_count: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

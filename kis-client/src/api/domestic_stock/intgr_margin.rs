@@ -266,7 +266,7 @@ impl Endpoint for IntgrMarginRequest {
 /// Response of 주식통합증거금 현황 (`국내주식-191`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct IntgrMarginResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -280,6 +280,21 @@ pub struct IntgrMarginResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for IntgrMarginResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::One::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for IntgrMarginResponse {
@@ -343,7 +358,7 @@ impl serde::Serialize for IntgrMarginResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 계좌증거금율 (`acmga_rt`, required, length 11.4).
@@ -563,6 +578,124 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            acmga_rt: v::Val::Missing,
+            acmga_pct100_aptm_rson: v::Val::Missing,
+            stck_cash_objt_amt: v::Val::Missing,
+            stck_sbst_objt_amt: v::Val::Missing,
+            stck_evlu_objt_amt: v::Val::Missing,
+            stck_ruse_psbl_objt_amt: v::Val::Missing,
+            stck_fund_rpch_chgs_objt_amt: v::Val::Missing,
+            stck_fncg_rdpt_objt_atm: v::Val::Missing,
+            bond_ruse_psbl_objt_amt: v::Val::Missing,
+            stck_cash_use_amt: v::Val::Missing,
+            stck_sbst_use_amt: v::Val::Missing,
+            stck_evlu_use_amt: v::Val::Missing,
+            stck_ruse_psbl_amt_use_amt: v::Val::Missing,
+            stck_fund_rpch_chgs_use_amt: v::Val::Missing,
+            stck_fncg_rdpt_amt_use_amt: v::Val::Missing,
+            bond_ruse_psbl_amt_use_amt: v::Val::Missing,
+            stck_cash_ord_psbl_amt: v::Val::Missing,
+            stck_sbst_ord_psbl_amt: v::Val::Missing,
+            stck_evlu_ord_psbl_amt: v::Val::Missing,
+            stck_ruse_psbl_ord_psbl_amt: v::Val::Missing,
+            stck_fund_rpch_ord_psbl_amt: v::Val::Missing,
+            bond_ruse_psbl_ord_psbl_amt: v::Val::Missing,
+            rcvb_amt: v::Val::Missing,
+            stck_loan_grta_ruse_psbl_amt: v::Val::Missing,
+            stck_cash20_max_ord_psbl_amt: v::Val::Missing,
+            stck_cash30_max_ord_psbl_amt: v::Val::Missing,
+            stck_cash40_max_ord_psbl_amt: v::Val::Missing,
+            stck_cash50_max_ord_psbl_amt: v::Val::Missing,
+            stck_cash60_max_ord_psbl_amt: v::Val::Missing,
+            stck_cash100_max_ord_psbl_amt: v::Val::Missing,
+            stck_rsip100_max_ord_psbl_amt: v::Val::Missing,
+            bond_max_ord_psbl_amt: v::Val::Missing,
+            stck_fncg45_max_ord_psbl_amt: v::Val::Missing,
+            stck_fncg50_max_ord_psbl_amt: v::Val::Missing,
+            stck_fncg60_max_ord_psbl_amt: v::Val::Missing,
+            stck_fncg70_max_ord_psbl_amt: v::Val::Missing,
+            stck_stln_max_ord_psbl_amt: v::Val::Missing,
+            lmt_amt: v::Val::Missing,
+            ovrs_stck_itgr_mgna_dvsn_name: v::Val::Missing,
+            usd_objt_amt: v::Val::Missing,
+            usd_use_amt: v::Val::Missing,
+            usd_ord_psbl_amt: v::Val::Missing,
+            hkd_objt_amt: v::Val::Missing,
+            hkd_use_amt: v::Val::Missing,
+            hkd_ord_psbl_amt: v::Val::Missing,
+            jpy_objt_amt: v::Val::Missing,
+            jpy_use_amt: v::Val::Missing,
+            jpy_ord_psbl_amt: v::Val::Missing,
+            cny_objt_amt: v::Val::Missing,
+            cny_use_amt: v::Val::Missing,
+            cny_ord_psbl_amt: v::Val::Missing,
+            usd_ruse_objt_amt: v::Val::Missing,
+            usd_ruse_amt: v::Val::Missing,
+            usd_ruse_ord_psbl_amt: v::Val::Missing,
+            hkd_ruse_objt_amt: v::Val::Missing,
+            hkd_ruse_amt: v::Val::Missing,
+            hkd_ruse_ord_psbl_amt: v::Val::Missing,
+            jpy_ruse_objt_amt: v::Val::Missing,
+            jpy_ruse_amt: v::Val::Missing,
+            jpy_ruse_ord_psbl_amt: v::Val::Missing,
+            cny_ruse_objt_amt: v::Val::Missing,
+            cny_ruse_amt: v::Val::Missing,
+            cny_ruse_ord_psbl_amt: v::Val::Missing,
+            usd_gnrl_ord_psbl_amt: v::Val::Missing,
+            usd_itgr_ord_psbl_amt: v::Val::Missing,
+            hkd_gnrl_ord_psbl_amt: v::Val::Missing,
+            hkd_itgr_ord_psbl_amt: v::Val::Missing,
+            jpy_gnrl_ord_psbl_amt: v::Val::Missing,
+            jpy_itgr_ord_psbl_amt: v::Val::Missing,
+            cny_gnrl_ord_psbl_amt: v::Val::Missing,
+            cny_itgr_ord_psbl_amt: v::Val::Missing,
+            stck_itgr_cash20_ord_psbl_amt: v::Val::Missing,
+            stck_itgr_cash30_ord_psbl_amt: v::Val::Missing,
+            stck_itgr_cash40_ord_psbl_amt: v::Val::Missing,
+            stck_itgr_cash50_ord_psbl_amt: v::Val::Missing,
+            stck_itgr_cash60_ord_psbl_amt: v::Val::Missing,
+            stck_itgr_cash100_ord_psbl_amt: v::Val::Missing,
+            stck_itgr_100_ord_psbl_amt: v::Val::Missing,
+            stck_itgr_fncg45_ord_psbl_amt: v::Val::Missing,
+            stck_itgr_fncg50_ord_psbl_amt: v::Val::Missing,
+            stck_itgr_fncg60_ord_psbl_amt: v::Val::Missing,
+            stck_itgr_fncg70_ord_psbl_amt: v::Val::Missing,
+            stck_itgr_stln_ord_psbl_amt: v::Val::Missing,
+            bond_itgr_ord_psbl_amt: v::Val::Missing,
+            stck_cash_ovrs_use_amt: v::Val::Missing,
+            stck_sbst_ovrs_use_amt: v::Val::Missing,
+            stck_evlu_ovrs_use_amt: v::Val::Missing,
+            stck_re_use_amt_ovrs_use_amt: v::Val::Missing,
+            stck_fund_rpch_ovrs_use_amt: v::Val::Missing,
+            stck_fncg_rdpt_ovrs_use_amt: v::Val::Missing,
+            bond_re_use_ovrs_use_amt: v::Val::Missing,
+            usd_oth_mket_use_amt: v::Val::Missing,
+            jpy_oth_mket_use_amt: v::Val::Missing,
+            cny_oth_mket_use_amt: v::Val::Missing,
+            hkd_oth_mket_use_amt: v::Val::Missing,
+            usd_re_use_oth_mket_use_amt: v::Val::Missing,
+            jpy_re_use_oth_mket_use_amt: v::Val::Missing,
+            cny_re_use_oth_mket_use_amt: v::Val::Missing,
+            hkd_re_use_oth_mket_use_amt: v::Val::Missing,
+            hgkg_cny_re_use_amt: v::Val::Missing,
+            usd_frst_bltn_exrt: v::Val::Missing,
+            hkd_frst_bltn_exrt: v::Val::Missing,
+            jpy_frst_bltn_exrt: v::Val::Missing,
+            cny_frst_bltn_exrt: v::Val::Missing,
+            hgkg_cny_re_use_objt_amt: v::Val::Missing,
+            hgkg_cny_re_use_ord_psbl_amt: v::Val::Missing,
+            hgkg_cny_re_use_oth_use_amt: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

@@ -186,7 +186,7 @@ impl Endpoint for IntstockGrouplistRequest {
 /// Response of 관심종목 그룹조회 (`국내주식-204`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct IntstockGrouplistResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -200,6 +200,21 @@ pub struct IntstockGrouplistResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for IntstockGrouplistResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output2: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for IntstockGrouplistResponse {
@@ -263,7 +278,7 @@ impl serde::Serialize for IntstockGrouplistResponse {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 일자 (`date`, required, length 8).
@@ -281,6 +296,23 @@ pub struct Output2 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output2 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            date: v::Val::Missing,
+            trnm_hour: v::Val::Missing,
+            data_rank: v::Val::Missing,
+            inter_grp_code: v::Val::Missing,
+            inter_grp_name: v::Val::Missing,
+            ask_cnt: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output2 {

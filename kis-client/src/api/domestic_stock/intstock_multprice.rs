@@ -1735,7 +1735,7 @@ impl Endpoint for IntstockMultpriceRequest {
 /// Response of 관심종목(멀티종목) 시세조회 (`국내주식-205`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct IntstockMultpriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -1749,6 +1749,21 @@ pub struct IntstockMultpriceResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for IntstockMultpriceResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for IntstockMultpriceResponse {
@@ -1812,7 +1827,7 @@ impl serde::Serialize for IntstockMultpriceResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 코스피 코스닥 구분 명 (`kospi_kosdaq_cls_name`, required, length 10).
@@ -1890,6 +1905,46 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            kospi_kosdaq_cls_name: v::Val::Missing,
+            mrkt_trtm_cls_name: v::Val::Missing,
+            hour_cls_code: v::Val::Missing,
+            inter_shrn_iscd: v::Val::Missing,
+            inter_kor_isnm: v::Val::Missing,
+            inter2_prpr: v::Val::Missing,
+            inter2_prdy_vrss: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            prdy_ctrt: v::Val::Missing,
+            acml_vol: v::Val::Missing,
+            inter2_oprc: v::Val::Missing,
+            inter2_hgpr: v::Val::Missing,
+            inter2_lwpr: v::Val::Missing,
+            inter2_llam: v::Val::Missing,
+            inter2_mxpr: v::Val::Missing,
+            inter2_askp: v::Val::Missing,
+            inter2_bidp: v::Val::Missing,
+            seln_rsqn: v::Val::Missing,
+            shnu_rsqn: v::Val::Missing,
+            total_askp_rsqn: v::Val::Missing,
+            total_bidp_rsqn: v::Val::Missing,
+            acml_tr_pbmn: v::Val::Missing,
+            inter2_prdy_clpr: v::Val::Missing,
+            oprc_vrss_hgpr_rate: v::Val::Missing,
+            intr_antc_cntg_vrss: v::Val::Missing,
+            intr_antc_cntg_vrss_sign: v::Val::Missing,
+            intr_antc_cntg_prdy_ctrt: v::Val::Missing,
+            intr_antc_vol: v::Val::Missing,
+            inter2_sdpr: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

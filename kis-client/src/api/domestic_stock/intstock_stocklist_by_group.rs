@@ -331,7 +331,7 @@ impl Endpoint for IntstockStocklistByGroupRequest {
 /// Response of 관심종목 그룹별 종목조회 (`국내주식-203`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct IntstockStocklistByGroupResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -349,6 +349,22 @@ pub struct IntstockStocklistByGroupResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for IntstockStocklistByGroupResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output1: v::One::EMPTY,
+            output2: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for IntstockStocklistByGroupResponse {
@@ -420,7 +436,7 @@ impl serde::Serialize for IntstockStocklistByGroupResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 데이터 순위 (`data_rank`, required, length 10).
@@ -430,6 +446,19 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            data_rank: v::Val::Missing,
+            inter_grp_name: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {
@@ -475,7 +504,7 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// FID 시장 구분 코드 (`fid_mrkt_cls_code`, required, length 2).
@@ -501,6 +530,27 @@ pub struct Output2 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output2 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            fid_mrkt_cls_code: v::Val::Missing,
+            data_rank: v::Val::Missing,
+            exch_code: v::Val::Missing,
+            jong_code: v::Val::Missing,
+            color_code: v::Val::Missing,
+            memo: v::Val::Missing,
+            hts_kor_isnm: v::Val::Missing,
+            fxdt_ntby_qty: v::Val::Missing,
+            cntg_unpr: v::Val::Missing,
+            cntg_cls_code: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output2 {

@@ -260,7 +260,7 @@ impl Endpoint for InvestOpinionRequest {
 /// Response of 국내주식 종목투자의견 (`국내주식-188`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InvestOpinionResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -276,6 +276,21 @@ pub struct InvestOpinionResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InvestOpinionResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InvestOpinionResponse {
@@ -339,7 +354,7 @@ impl serde::Serialize for InvestOpinionResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 주식영업일자 (`stck_bsop_date`, required, length 8).
@@ -369,6 +384,29 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            stck_bsop_date: v::Val::Missing,
+            invt_opnn: v::Val::Missing,
+            invt_opnn_cls_code: v::Val::Missing,
+            rgbf_invt_opnn: v::Val::Missing,
+            rgbf_invt_opnn_cls_code: v::Val::Missing,
+            mbcr_name: v::Val::Missing,
+            hts_goal_prc: v::Val::Missing,
+            stck_prdy_clpr: v::Val::Missing,
+            stck_nday_esdg: v::Val::Missing,
+            nday_dprt: v::Val::Missing,
+            stft_esdg: v::Val::Missing,
+            dprt: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

@@ -177,7 +177,7 @@ impl Endpoint for InvestorProgramTradeTodayRequest {
 /// Response of 프로그램매매 투자자매매동향(당일) (`국내주식-116`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InvestorProgramTradeTodayResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -193,6 +193,21 @@ pub struct InvestorProgramTradeTodayResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InvestorProgramTradeTodayResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output1: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InvestorProgramTradeTodayResponse {
@@ -256,7 +271,7 @@ impl serde::Serialize for InvestorProgramTradeTodayResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 투자자코드 (`invr_cls_code`, required, length 4).
@@ -302,6 +317,37 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            invr_cls_code: v::Val::Missing,
+            all_seln_qty: v::Val::Missing,
+            all_seln_amt: v::Val::Missing,
+            invr_cls_name: v::Val::Missing,
+            all_shnu_qty: v::Val::Missing,
+            all_shnu_amt: v::Val::Missing,
+            all_ntby_amt: v::Val::Missing,
+            arbt_seln_qty: v::Val::Missing,
+            all_ntby_qty: v::Val::Missing,
+            arbt_shnu_qty: v::Val::Missing,
+            arbt_ntby_qty: v::Val::Missing,
+            arbt_seln_amt: v::Val::Missing,
+            arbt_shnu_amt: v::Val::Missing,
+            arbt_ntby_amt: v::Val::Missing,
+            nabt_seln_qty: v::Val::Missing,
+            nabt_shnu_qty: v::Val::Missing,
+            nabt_ntby_qty: v::Val::Missing,
+            nabt_seln_amt: v::Val::Missing,
+            nabt_shnu_amt: v::Val::Missing,
+            nabt_ntby_amt: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {

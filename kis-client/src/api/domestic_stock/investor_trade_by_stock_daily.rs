@@ -259,7 +259,7 @@ impl Endpoint for InvestorTradeByStockDailyRequest {
 /// Response of 종목별 투자자매매동향(일별) (`종목별 투자자매매동향(일별)`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InvestorTradeByStockDailyResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -277,6 +277,22 @@ pub struct InvestorTradeByStockDailyResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InvestorTradeByStockDailyResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output1: v::One::EMPTY,
+            output2: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InvestorTradeByStockDailyResponse {
@@ -348,7 +364,7 @@ impl serde::Serialize for InvestorTradeByStockDailyResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 주식 현재가 (`stck_prpr`, required, length 10).
@@ -375,6 +391,24 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            stck_prpr: v::Val::Missing,
+            prdy_vrss: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            prdy_ctrt: v::Val::Missing,
+            acml_vol: v::Val::Missing,
+            prdy_vol: v::Val::Missing,
+            rprs_mrkt_kor_name: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {
@@ -446,7 +480,7 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 주식 영업 일자 (`stck_bsop_date`, required, length 8).
@@ -669,6 +703,118 @@ pub struct Output2 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output2 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            stck_bsop_date: v::Val::Missing,
+            stck_clpr: v::Val::Missing,
+            prdy_vrss: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            prdy_ctrt: v::Val::Missing,
+            acml_vol: v::Val::Missing,
+            acml_tr_pbmn: v::Val::Missing,
+            stck_oprc: v::Val::Missing,
+            stck_hgpr: v::Val::Missing,
+            stck_lwpr: v::Val::Missing,
+            frgn_ntby_qty: v::Val::Missing,
+            frgn_reg_ntby_qty: v::Val::Missing,
+            frgn_nreg_ntby_qty: v::Val::Missing,
+            prsn_ntby_qty: v::Val::Missing,
+            orgn_ntby_qty: v::Val::Missing,
+            scrt_ntby_qty: v::Val::Missing,
+            ivtr_ntby_qty: v::Val::Missing,
+            pe_fund_ntby_vol: v::Val::Missing,
+            bank_ntby_qty: v::Val::Missing,
+            insu_ntby_qty: v::Val::Missing,
+            mrbn_ntby_qty: v::Val::Missing,
+            fund_ntby_qty: v::Val::Missing,
+            etc_ntby_qty: v::Val::Missing,
+            etc_corp_ntby_vol: v::Val::Missing,
+            etc_orgt_ntby_vol: v::Val::Missing,
+            frgn_reg_ntby_pbmn: v::Val::Missing,
+            frgn_ntby_tr_pbmn: v::Val::Missing,
+            frgn_nreg_ntby_pbmn: v::Val::Missing,
+            prsn_ntby_tr_pbmn: v::Val::Missing,
+            orgn_ntby_tr_pbmn: v::Val::Missing,
+            scrt_ntby_tr_pbmn: v::Val::Missing,
+            pe_fund_ntby_tr_pbmn: v::Val::Missing,
+            ivtr_ntby_tr_pbmn: v::Val::Missing,
+            bank_ntby_tr_pbmn: v::Val::Missing,
+            insu_ntby_tr_pbmn: v::Val::Missing,
+            mrbn_ntby_tr_pbmn: v::Val::Missing,
+            fund_ntby_tr_pbmn: v::Val::Missing,
+            etc_ntby_tr_pbmn: v::Val::Missing,
+            etc_corp_ntby_tr_pbmn: v::Val::Missing,
+            etc_orgt_ntby_tr_pbmn: v::Val::Missing,
+            frgn_seln_vol: v::Val::Missing,
+            frgn_shnu_vol: v::Val::Missing,
+            frgn_seln_tr_pbmn: v::Val::Missing,
+            frgn_shnu_tr_pbmn: v::Val::Missing,
+            frgn_reg_askp_qty: v::Val::Missing,
+            frgn_reg_bidp_qty: v::Val::Missing,
+            frgn_reg_askp_pbmn: v::Val::Missing,
+            frgn_reg_bidp_pbmn: v::Val::Missing,
+            frgn_nreg_askp_qty: v::Val::Missing,
+            frgn_nreg_bidp_qty: v::Val::Missing,
+            frgn_nreg_askp_pbmn: v::Val::Missing,
+            frgn_nreg_bidp_pbmn: v::Val::Missing,
+            prsn_seln_vol: v::Val::Missing,
+            prsn_shnu_vol: v::Val::Missing,
+            prsn_seln_tr_pbmn: v::Val::Missing,
+            prsn_shnu_tr_pbmn: v::Val::Missing,
+            orgn_seln_vol: v::Val::Missing,
+            orgn_shnu_vol: v::Val::Missing,
+            orgn_seln_tr_pbmn: v::Val::Missing,
+            orgn_shnu_tr_pbmn: v::Val::Missing,
+            scrt_seln_vol: v::Val::Missing,
+            scrt_shnu_vol: v::Val::Missing,
+            scrt_seln_tr_pbmn: v::Val::Missing,
+            scrt_shnu_tr_pbmn: v::Val::Missing,
+            ivtr_seln_vol: v::Val::Missing,
+            ivtr_shnu_vol: v::Val::Missing,
+            ivtr_seln_tr_pbmn: v::Val::Missing,
+            ivtr_shnu_tr_pbmn: v::Val::Missing,
+            pe_fund_seln_tr_pbmn: v::Val::Missing,
+            pe_fund_seln_vol: v::Val::Missing,
+            pe_fund_shnu_tr_pbmn: v::Val::Missing,
+            pe_fund_shnu_vol: v::Val::Missing,
+            bank_seln_vol: v::Val::Missing,
+            bank_shnu_vol: v::Val::Missing,
+            bank_seln_tr_pbmn: v::Val::Missing,
+            bank_shnu_tr_pbmn: v::Val::Missing,
+            insu_seln_vol: v::Val::Missing,
+            insu_shnu_vol: v::Val::Missing,
+            insu_seln_tr_pbmn: v::Val::Missing,
+            insu_shnu_tr_pbmn: v::Val::Missing,
+            mrbn_seln_vol: v::Val::Missing,
+            mrbn_shnu_vol: v::Val::Missing,
+            mrbn_seln_tr_pbmn: v::Val::Missing,
+            mrbn_shnu_tr_pbmn: v::Val::Missing,
+            fund_seln_vol: v::Val::Missing,
+            fund_shnu_vol: v::Val::Missing,
+            fund_seln_tr_pbmn: v::Val::Missing,
+            fund_shnu_tr_pbmn: v::Val::Missing,
+            etc_seln_vol: v::Val::Missing,
+            etc_shnu_vol: v::Val::Missing,
+            etc_seln_tr_pbmn: v::Val::Missing,
+            etc_shnu_tr_pbmn: v::Val::Missing,
+            etc_orgt_seln_vol: v::Val::Missing,
+            etc_orgt_shnu_vol: v::Val::Missing,
+            etc_orgt_seln_tr_pbmn: v::Val::Missing,
+            etc_orgt_shnu_tr_pbmn: v::Val::Missing,
+            etc_corp_seln_vol: v::Val::Missing,
+            etc_corp_shnu_vol: v::Val::Missing,
+            etc_corp_seln_tr_pbmn: v::Val::Missing,
+            etc_corp_shnu_tr_pbmn: v::Val::Missing,
+            bold_yn: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output2 {

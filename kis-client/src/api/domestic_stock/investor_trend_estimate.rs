@@ -123,7 +123,7 @@ impl Endpoint for InvestorTrendEstimateRequest {
 /// Response of 종목별 외인기관 추정가집계 (`v1_국내주식-046`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InvestorTrendEstimateResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -139,6 +139,21 @@ pub struct InvestorTrendEstimateResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InvestorTrendEstimateResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output2: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InvestorTrendEstimateResponse {
@@ -202,7 +217,7 @@ impl serde::Serialize for InvestorTrendEstimateResponse {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 입력구분 (`bsop_hour_gb`, required, length 1).
@@ -229,6 +244,21 @@ pub struct Output2 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output2 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            bsop_hour_gb: v::Val::Missing,
+            frgn_fake_ntby_qty: v::Val::Missing,
+            orgn_fake_ntby_qty: v::Val::Missing,
+            sum_fake_ntby_qty: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output2 {

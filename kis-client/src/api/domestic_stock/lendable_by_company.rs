@@ -303,7 +303,7 @@ impl Endpoint for LendableByCompanyRequest {
 /// Response of 당사 대주가능 종목 (`국내주식-195`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct LendableByCompanyResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -325,6 +325,24 @@ pub struct LendableByCompanyResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for LendableByCompanyResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output1: v::Block::EMPTY,
+            output2: v::One::EMPTY,
+            ctx_area_fk200: v::Val::Missing,
+            ctx_area_nk100: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for LendableByCompanyResponse {
@@ -410,7 +428,7 @@ impl serde::Serialize for LendableByCompanyResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 상품번호 (`pdno`, required, length 12).
@@ -516,6 +534,30 @@ pub struct Output1 {
     key_spellings: crate::__private::Spellings,
 }
 
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            pdno: v::Val::Missing,
+            prdt_name: v::Val::Missing,
+            papr: v::Val::Missing,
+            bfdy_clpr: v::Val::Missing,
+            sbst_prvs: v::Val::Missing,
+            tr_stop_dvsn_name: v::Val::Missing,
+            psbl_yn_name: v::Val::Missing,
+            lmt_qty1: v::Val::Missing,
+            use_qty1: v::Val::Missing,
+            trad_psbl_qty2: v::Val::Missing,
+            rght_type_cd: v::Val::Missing,
+            bass_dt: v::Val::Missing,
+            psbl_yn: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
+}
+
 impl crate::__private::Record for Output1 {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
@@ -609,7 +651,7 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 총설정한도수량 (`tot_stup_lmt_qty`, required, length 19).
@@ -621,6 +663,20 @@ pub struct Output2 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output2 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            tot_stup_lmt_qty: v::Val::Missing,
+            brch_lmt_qty: v::Val::Missing,
+            rqst_psbl_qty: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output2 {

@@ -201,7 +201,7 @@ impl Endpoint for ListInfoRequest {
 /// Response of 예탁원정보(상장정보일정) (`국내주식-150`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct ListInfoResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -217,6 +217,21 @@ pub struct ListInfoResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for ListInfoResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output1: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for ListInfoResponse {
@@ -280,7 +295,7 @@ impl serde::Serialize for ListInfoResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 상장/등록일 (`list_dt`, required, length 10).
@@ -302,6 +317,25 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            list_dt: v::Val::Missing,
+            sht_cd: v::Val::Missing,
+            isin_name: v::Val::Missing,
+            stk_kind: v::Val::Missing,
+            issue_type: v::Val::Missing,
+            issue_stk_qty: v::Val::Missing,
+            tot_issue_stk_qty: v::Val::Missing,
+            issue_price: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {

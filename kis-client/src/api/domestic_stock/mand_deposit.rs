@@ -201,7 +201,7 @@ impl Endpoint for MandDepositRequest {
 /// Response of 예탁원정보(의무예치일정) (`국내주식-153`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct MandDepositResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -217,6 +217,21 @@ pub struct MandDepositResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for MandDepositResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output1: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for MandDepositResponse {
@@ -280,7 +295,7 @@ impl serde::Serialize for MandDepositResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 종목코드 (`sht_cd`, required, length 9).
@@ -298,6 +313,23 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            sht_cd: v::Val::Missing,
+            isin_name: v::Val::Missing,
+            stk_qty: v::Val::Missing,
+            depo_date: v::Val::Missing,
+            depo_reason: v::Val::Missing,
+            tot_issue_qty_per_rate: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {

@@ -93,7 +93,7 @@ impl Endpoint for MarketTimeRequest {
 /// Response of 국내선물 영업일조회 (`국내주식-160`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct MarketTimeResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -109,6 +109,21 @@ pub struct MarketTimeResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for MarketTimeResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output1: v::One::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for MarketTimeResponse {
@@ -172,7 +187,7 @@ impl serde::Serialize for MarketTimeResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 영업일1 (`date1`, required, length 8).
@@ -198,6 +213,26 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            date1: v::Val::Missing,
+            date2: v::Val::Missing,
+            date3: v::Val::Missing,
+            date4: v::Val::Missing,
+            date5: v::Val::Missing,
+            today: v::Val::Missing,
+            time: v::Val::Missing,
+            s_time: v::Val::Missing,
+            e_time: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {

@@ -554,7 +554,7 @@ impl Endpoint for MarketValueRequest {
 /// Response of 국내주식 시장가치 순위 (`v1_국내주식-096`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct MarketValueResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -570,6 +570,21 @@ pub struct MarketValueResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for MarketValueResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for MarketValueResponse {
@@ -633,7 +648,7 @@ impl serde::Serialize for MarketValueResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 데이터 순위 (`data_rank`, required, length 10).
@@ -686,6 +701,37 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            data_rank: v::Val::Missing,
+            hts_kor_isnm: v::Val::Missing,
+            mksc_shrn_iscd: v::Val::Missing,
+            stck_prpr: v::Val::Missing,
+            prdy_vrss: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            prdy_ctrt: v::Val::Missing,
+            acml_vol: v::Val::Missing,
+            per: v::Val::Missing,
+            pbr: v::Val::Missing,
+            pcr: v::Val::Missing,
+            psr: v::Val::Missing,
+            eps: v::Val::Missing,
+            eva: v::Val::Missing,
+            ebitda: v::Val::Missing,
+            pv_div_ebitda: v::Val::Missing,
+            ebitda_div_fnnc_expn: v::Val::Missing,
+            stac_month: v::Val::Missing,
+            stac_month_cls_code: v::Val::Missing,
+            iqry_csnu: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

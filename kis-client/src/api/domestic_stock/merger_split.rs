@@ -201,7 +201,7 @@ impl Endpoint for MergerSplitRequest {
 /// Response of 예탁원정보(합병/분할일정) (`국내주식-147`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct MergerSplitResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -217,6 +217,21 @@ pub struct MergerSplitResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for MergerSplitResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output1: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for MergerSplitResponse {
@@ -280,7 +295,7 @@ impl serde::Serialize for MergerSplitResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 기준일 (`record_date`, required, length 8).
@@ -314,6 +329,31 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            record_date: v::Val::Missing,
+            sht_cd: v::Val::Missing,
+            opp_cust_cd: v::Val::Missing,
+            opp_cust_nm: v::Val::Missing,
+            cust_cd: v::Val::Missing,
+            cust_nm: v::Val::Missing,
+            merge_type: v::Val::Missing,
+            merge_rate: v::Val::Missing,
+            td_stop_dt: v::Val::Missing,
+            list_dt: v::Val::Missing,
+            odd_amt_pay_dt: v::Val::Missing,
+            tot_issue_stk_qty: v::Val::Missing,
+            issue_stk_qty: v::Val::Missing,
+            seq: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {

@@ -127,7 +127,7 @@ impl Endpoint for MktfundsRequest {
 /// Response of 국내 증시자금 종합 (`국내주식-193`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct MktfundsResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -143,6 +143,21 @@ pub struct MktfundsResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for MktfundsResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for MktfundsResponse {
@@ -206,7 +221,7 @@ impl serde::Serialize for MktfundsResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 영업일자 (`bsop_date`, required, length 8).
@@ -275,6 +290,34 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            bsop_date: v::Val::Missing,
+            bstp_nmix_prpr: v::Val::Missing,
+            bstp_nmix_prdy_vrss: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            prdy_ctrt: v::Val::Missing,
+            hts_avls: v::Val::Missing,
+            cust_dpmn_amt: v::Val::Missing,
+            cust_dpmn_amt_prdy_vrss: v::Val::Missing,
+            amt_tnrt: v::Val::Missing,
+            uncl_amt: v::Val::Missing,
+            crdt_loan_rmnd: v::Val::Missing,
+            futs_tfam_amt: v::Val::Missing,
+            sttp_amt: v::Val::Missing,
+            mxtp_amt: v::Val::Missing,
+            bntp_amt: v::Val::Missing,
+            mmf_amt: v::Val::Missing,
+            secu_lend_amt: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

@@ -318,8 +318,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "after_hour_balance",
         path: "/uapi/domestic-stock/v1/ranking/after-hour-balance",
         tr_ids: &["FHPST01760000"],
-        decode: crate::__private::decode_map::<after_hour_balance::AfterHourBalanceResponse>,
-        debug: crate::decode::debug_of::<after_hour_balance::AfterHourBalanceResponse>,
+        new: crate::decode::new_response::<after_hour_balance::AfterHourBalanceResponse>,
         #[cfg(test)]
         request_debug: after_hour_balance::debug_sample,
     },
@@ -328,8 +327,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "balance_sheet",
         path: "/uapi/domestic-stock/v1/finance/balance-sheet",
         tr_ids: &["FHKST66430100"],
-        decode: crate::__private::decode_map::<balance_sheet::BalanceSheetResponse>,
-        debug: crate::decode::debug_of::<balance_sheet::BalanceSheetResponse>,
+        new: crate::decode::new_response::<balance_sheet::BalanceSheetResponse>,
         #[cfg(test)]
         request_debug: balance_sheet::debug_sample,
     },
@@ -338,8 +336,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "bonus_issue",
         path: "/uapi/domestic-stock/v1/ksdinfo/bonus-issue",
         tr_ids: &["HHKDB669101C0"],
-        decode: crate::__private::decode_map::<bonus_issue::BonusIssueResponse>,
-        debug: crate::decode::debug_of::<bonus_issue::BonusIssueResponse>,
+        new: crate::decode::new_response::<bonus_issue::BonusIssueResponse>,
         #[cfg(test)]
         request_debug: bonus_issue::debug_sample,
     },
@@ -348,8 +345,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "bulk_trans_num",
         path: "/uapi/domestic-stock/v1/ranking/bulk-trans-num",
         tr_ids: &["FHKST190900C0"],
-        decode: crate::__private::decode_map::<bulk_trans_num::BulkTransNumResponse>,
-        debug: crate::decode::debug_of::<bulk_trans_num::BulkTransNumResponse>,
+        new: crate::decode::new_response::<bulk_trans_num::BulkTransNumResponse>,
         #[cfg(test)]
         request_debug: bulk_trans_num::debug_sample,
     },
@@ -358,8 +354,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "cap_dcrs",
         path: "/uapi/domestic-stock/v1/ksdinfo/cap-dcrs",
         tr_ids: &["HHKDB669106C0"],
-        decode: crate::__private::decode_map::<cap_dcrs::CapDcrsResponse>,
-        debug: crate::decode::debug_of::<cap_dcrs::CapDcrsResponse>,
+        new: crate::decode::new_response::<cap_dcrs::CapDcrsResponse>,
         #[cfg(test)]
         request_debug: cap_dcrs::debug_sample,
     },
@@ -368,8 +363,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "capture_uplowprice",
         path: "/uapi/domestic-stock/v1/quotations/capture-uplowprice",
         tr_ids: &["FHKST130000C0"],
-        decode: crate::__private::decode_map::<capture_uplowprice::CaptureUplowpriceResponse>,
-        debug: crate::decode::debug_of::<capture_uplowprice::CaptureUplowpriceResponse>,
+        new: crate::decode::new_response::<capture_uplowprice::CaptureUplowpriceResponse>,
         #[cfg(test)]
         request_debug: capture_uplowprice::debug_sample,
     },
@@ -378,8 +372,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "chk_holiday",
         path: "/uapi/domestic-stock/v1/quotations/chk-holiday",
         tr_ids: &["CTCA0903R"],
-        decode: crate::__private::decode_map::<chk_holiday::ChkHolidayResponse>,
-        debug: crate::decode::debug_of::<chk_holiday::ChkHolidayResponse>,
+        new: crate::decode::new_response::<chk_holiday::ChkHolidayResponse>,
         #[cfg(test)]
         request_debug: chk_holiday::debug_sample,
     },
@@ -388,8 +381,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "comp_interest",
         path: "/uapi/domestic-stock/v1/quotations/comp-interest",
         tr_ids: &["FHPST07020000"],
-        decode: crate::__private::decode_map::<comp_interest::CompInterestResponse>,
-        debug: crate::decode::debug_of::<comp_interest::CompInterestResponse>,
+        new: crate::decode::new_response::<comp_interest::CompInterestResponse>,
         #[cfg(test)]
         request_debug: comp_interest::debug_sample,
     },
@@ -398,10 +390,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "comp_program_trade_daily",
         path: "/uapi/domestic-stock/v1/quotations/comp-program-trade-daily",
         tr_ids: &["FHPPG04600000", "FHPPG04600001"],
-        decode: crate::__private::decode_map::<
-            comp_program_trade_daily::CompProgramTradeDailyResponse,
-        >,
-        debug: crate::decode::debug_of::<comp_program_trade_daily::CompProgramTradeDailyResponse>,
+        new: crate::decode::new_response::<comp_program_trade_daily::CompProgramTradeDailyResponse>,
         #[cfg(test)]
         request_debug: comp_program_trade_daily::debug_sample,
     },
@@ -410,10 +399,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "comp_program_trade_today",
         path: "/uapi/domestic-stock/v1/quotations/comp-program-trade-today",
         tr_ids: &["FHPPG04600100", "FHPPG04600101"],
-        decode: crate::__private::decode_map::<
-            comp_program_trade_today::CompProgramTradeTodayResponse,
-        >,
-        debug: crate::decode::debug_of::<comp_program_trade_today::CompProgramTradeTodayResponse>,
+        new: crate::decode::new_response::<comp_program_trade_today::CompProgramTradeTodayResponse>,
         #[cfg(test)]
         request_debug: comp_program_trade_today::debug_sample,
     },
@@ -422,8 +408,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "credit_balance",
         path: "/uapi/domestic-stock/v1/ranking/credit-balance",
         tr_ids: &["FHKST17010000"],
-        decode: crate::__private::decode_map::<credit_balance::CreditBalanceResponse>,
-        debug: crate::decode::debug_of::<credit_balance::CreditBalanceResponse>,
+        new: crate::decode::new_response::<credit_balance::CreditBalanceResponse>,
         #[cfg(test)]
         request_debug: credit_balance::debug_sample,
     },
@@ -432,8 +417,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "credit_by_company",
         path: "/uapi/domestic-stock/v1/quotations/credit-by-company",
         tr_ids: &["FHPST04770000"],
-        decode: crate::__private::decode_map::<credit_by_company::CreditByCompanyResponse>,
-        debug: crate::decode::debug_of::<credit_by_company::CreditByCompanyResponse>,
+        new: crate::decode::new_response::<credit_by_company::CreditByCompanyResponse>,
         #[cfg(test)]
         request_debug: credit_by_company::debug_sample,
     },
@@ -442,8 +426,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "daily_credit_balance",
         path: "/uapi/domestic-stock/v1/quotations/daily-credit-balance",
         tr_ids: &["FHPST04760000"],
-        decode: crate::__private::decode_map::<daily_credit_balance::DailyCreditBalanceResponse>,
-        debug: crate::decode::debug_of::<daily_credit_balance::DailyCreditBalanceResponse>,
+        new: crate::decode::new_response::<daily_credit_balance::DailyCreditBalanceResponse>,
         #[cfg(test)]
         request_debug: daily_credit_balance::debug_sample,
     },
@@ -452,8 +435,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "daily_loan_trans",
         path: "/uapi/domestic-stock/v1/quotations/daily-loan-trans",
         tr_ids: &["HHPST074500C0"],
-        decode: crate::__private::decode_map::<daily_loan_trans::DailyLoanTransResponse>,
-        debug: crate::decode::debug_of::<daily_loan_trans::DailyLoanTransResponse>,
+        new: crate::decode::new_response::<daily_loan_trans::DailyLoanTransResponse>,
         #[cfg(test)]
         request_debug: daily_loan_trans::debug_sample,
     },
@@ -462,8 +444,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "daily_short_sale",
         path: "/uapi/domestic-stock/v1/quotations/daily-short-sale",
         tr_ids: &["FHPST04830000"],
-        decode: crate::__private::decode_map::<daily_short_sale::DailyShortSaleResponse>,
-        debug: crate::decode::debug_of::<daily_short_sale::DailyShortSaleResponse>,
+        new: crate::decode::new_response::<daily_short_sale::DailyShortSaleResponse>,
         #[cfg(test)]
         request_debug: daily_short_sale::debug_sample,
     },
@@ -472,8 +453,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "disparity",
         path: "/uapi/domestic-stock/v1/ranking/disparity",
         tr_ids: &["FHPST01780000"],
-        decode: crate::__private::decode_map::<disparity::DisparityResponse>,
-        debug: crate::decode::debug_of::<disparity::DisparityResponse>,
+        new: crate::decode::new_response::<disparity::DisparityResponse>,
         #[cfg(test)]
         request_debug: disparity::debug_sample,
     },
@@ -482,8 +462,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "dividend",
         path: "/uapi/domestic-stock/v1/ksdinfo/dividend",
         tr_ids: &["HHKDB669102C0"],
-        decode: crate::__private::decode_map::<dividend::DividendResponse>,
-        debug: crate::decode::debug_of::<dividend::DividendResponse>,
+        new: crate::decode::new_response::<dividend::DividendResponse>,
         #[cfg(test)]
         request_debug: dividend::debug_sample,
     },
@@ -492,8 +471,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "dividend_rate",
         path: "/uapi/domestic-stock/v1/ranking/dividend-rate",
         tr_ids: &["HHKDB13470100"],
-        decode: crate::__private::decode_map::<dividend_rate::DividendRateResponse>,
-        debug: crate::decode::debug_of::<dividend_rate::DividendRateResponse>,
+        new: crate::decode::new_response::<dividend_rate::DividendRateResponse>,
         #[cfg(test)]
         request_debug: dividend_rate::debug_sample,
     },
@@ -502,8 +480,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "estimate_perform",
         path: "/uapi/domestic-stock/v1/quotations/estimate-perform",
         tr_ids: &["HHKST668300C0"],
-        decode: crate::__private::decode_map::<estimate_perform::EstimatePerformResponse>,
-        debug: crate::decode::debug_of::<estimate_perform::EstimatePerformResponse>,
+        new: crate::decode::new_response::<estimate_perform::EstimatePerformResponse>,
         #[cfg(test)]
         request_debug: estimate_perform::debug_sample,
     },
@@ -512,8 +489,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "exp_closing_price",
         path: "/uapi/domestic-stock/v1/quotations/exp-closing-price",
         tr_ids: &["FHKST117300C0"],
-        decode: crate::__private::decode_map::<exp_closing_price::ExpClosingPriceResponse>,
-        debug: crate::decode::debug_of::<exp_closing_price::ExpClosingPriceResponse>,
+        new: crate::decode::new_response::<exp_closing_price::ExpClosingPriceResponse>,
         #[cfg(test)]
         request_debug: exp_closing_price::debug_sample,
     },
@@ -522,8 +498,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "exp_index_trend",
         path: "/uapi/domestic-stock/v1/quotations/exp-index-trend",
         tr_ids: &["FHPST01840000"],
-        decode: crate::__private::decode_map::<exp_index_trend::ExpIndexTrendResponse>,
-        debug: crate::decode::debug_of::<exp_index_trend::ExpIndexTrendResponse>,
+        new: crate::decode::new_response::<exp_index_trend::ExpIndexTrendResponse>,
         #[cfg(test)]
         request_debug: exp_index_trend::debug_sample,
     },
@@ -532,8 +507,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "exp_price_trend",
         path: "/uapi/domestic-stock/v1/quotations/exp-price-trend",
         tr_ids: &["FHPST01810000"],
-        decode: crate::__private::decode_map::<exp_price_trend::ExpPriceTrendResponse>,
-        debug: crate::decode::debug_of::<exp_price_trend::ExpPriceTrendResponse>,
+        new: crate::decode::new_response::<exp_price_trend::ExpPriceTrendResponse>,
         #[cfg(test)]
         request_debug: exp_price_trend::debug_sample,
     },
@@ -542,8 +516,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "exp_total_index",
         path: "/uapi/domestic-stock/v1/quotations/exp-total-index",
         tr_ids: &["FHKUP11750000"],
-        decode: crate::__private::decode_map::<exp_total_index::ExpTotalIndexResponse>,
-        debug: crate::decode::debug_of::<exp_total_index::ExpTotalIndexResponse>,
+        new: crate::decode::new_response::<exp_total_index::ExpTotalIndexResponse>,
         #[cfg(test)]
         request_debug: exp_total_index::debug_sample,
     },
@@ -552,8 +525,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "exp_trans_updown",
         path: "/uapi/domestic-stock/v1/ranking/exp-trans-updown",
         tr_ids: &["FHPST01820000"],
-        decode: crate::__private::decode_map::<exp_trans_updown::ExpTransUpdownResponse>,
-        debug: crate::decode::debug_of::<exp_trans_updown::ExpTransUpdownResponse>,
+        new: crate::decode::new_response::<exp_trans_updown::ExpTransUpdownResponse>,
         #[cfg(test)]
         request_debug: exp_trans_updown::debug_sample,
     },
@@ -562,8 +534,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "finance_ratio",
         path: "/uapi/domestic-stock/v1/ranking/finance-ratio",
         tr_ids: &["FHPST01750000"],
-        decode: crate::__private::decode_map::<finance_ratio::FinanceRatioResponse>,
-        debug: crate::decode::debug_of::<finance_ratio::FinanceRatioResponse>,
+        new: crate::decode::new_response::<finance_ratio::FinanceRatioResponse>,
         #[cfg(test)]
         request_debug: finance_ratio::debug_sample,
     },
@@ -572,8 +543,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "financial_ratio",
         path: "/uapi/domestic-stock/v1/finance/financial-ratio",
         tr_ids: &["FHKST66430300"],
-        decode: crate::__private::decode_map::<financial_ratio::FinancialRatioResponse>,
-        debug: crate::decode::debug_of::<financial_ratio::FinancialRatioResponse>,
+        new: crate::decode::new_response::<financial_ratio::FinancialRatioResponse>,
         #[cfg(test)]
         request_debug: financial_ratio::debug_sample,
     },
@@ -582,8 +552,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "fluctuation",
         path: "/uapi/domestic-stock/v1/ranking/fluctuation",
         tr_ids: &["FHPST01700000"],
-        decode: crate::__private::decode_map::<fluctuation::FluctuationResponse>,
-        debug: crate::decode::debug_of::<fluctuation::FluctuationResponse>,
+        new: crate::decode::new_response::<fluctuation::FluctuationResponse>,
         #[cfg(test)]
         request_debug: fluctuation::debug_sample,
     },
@@ -592,10 +561,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "foreign_institution_total",
         path: "/uapi/domestic-stock/v1/quotations/foreign-institution-total",
         tr_ids: &["FHPTJ04400000"],
-        decode: crate::__private::decode_map::<
+        new: crate::decode::new_response::<
             foreign_institution_total::ForeignInstitutionTotalResponse,
         >,
-        debug: crate::decode::debug_of::<foreign_institution_total::ForeignInstitutionTotalResponse>,
         #[cfg(test)]
         request_debug: foreign_institution_total::debug_sample,
     },
@@ -604,8 +572,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "forfeit",
         path: "/uapi/domestic-stock/v1/ksdinfo/forfeit",
         tr_ids: &["HHKDB669109C0"],
-        decode: crate::__private::decode_map::<forfeit::ForfeitResponse>,
-        debug: crate::decode::debug_of::<forfeit::ForfeitResponse>,
+        new: crate::decode::new_response::<forfeit::ForfeitResponse>,
         #[cfg(test)]
         request_debug: forfeit::debug_sample,
     },
@@ -614,8 +581,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "frgnmem_pchs_trend",
         path: "/uapi/domestic-stock/v1/quotations/frgnmem-pchs-trend",
         tr_ids: &["FHKST644400C0"],
-        decode: crate::__private::decode_map::<frgnmem_pchs_trend::FrgnmemPchsTrendResponse>,
-        debug: crate::decode::debug_of::<frgnmem_pchs_trend::FrgnmemPchsTrendResponse>,
+        new: crate::decode::new_response::<frgnmem_pchs_trend::FrgnmemPchsTrendResponse>,
         #[cfg(test)]
         request_debug: frgnmem_pchs_trend::debug_sample,
     },
@@ -624,8 +590,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "frgnmem_trade_estimate",
         path: "/uapi/domestic-stock/v1/quotations/frgnmem-trade-estimate",
         tr_ids: &["FHKST644100C0"],
-        decode: crate::__private::decode_map::<frgnmem_trade_estimate::FrgnmemTradeEstimateResponse>,
-        debug: crate::decode::debug_of::<frgnmem_trade_estimate::FrgnmemTradeEstimateResponse>,
+        new: crate::decode::new_response::<frgnmem_trade_estimate::FrgnmemTradeEstimateResponse>,
         #[cfg(test)]
         request_debug: frgnmem_trade_estimate::debug_sample,
     },
@@ -634,8 +599,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "frgnmem_trade_trend",
         path: "/uapi/domestic-stock/v1/quotations/frgnmem-trade-trend",
         tr_ids: &["FHPST04320000"],
-        decode: crate::__private::decode_map::<frgnmem_trade_trend::FrgnmemTradeTrendResponse>,
-        debug: crate::decode::debug_of::<frgnmem_trade_trend::FrgnmemTradeTrendResponse>,
+        new: crate::decode::new_response::<frgnmem_trade_trend::FrgnmemTradeTrendResponse>,
         #[cfg(test)]
         request_debug: frgnmem_trade_trend::debug_sample,
     },
@@ -644,8 +608,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "growth_ratio",
         path: "/uapi/domestic-stock/v1/finance/growth-ratio",
         tr_ids: &["FHKST66430800"],
-        decode: crate::__private::decode_map::<growth_ratio::GrowthRatioResponse>,
-        debug: crate::decode::debug_of::<growth_ratio::GrowthRatioResponse>,
+        new: crate::decode::new_response::<growth_ratio::GrowthRatioResponse>,
         #[cfg(test)]
         request_debug: growth_ratio::debug_sample,
     },
@@ -654,8 +617,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "hts_top_view",
         path: "/uapi/domestic-stock/v1/ranking/hts-top-view",
         tr_ids: &["HHMCM000100C0"],
-        decode: crate::__private::decode_map::<hts_top_view::HtsTopViewResponse>,
-        debug: crate::decode::debug_of::<hts_top_view::HtsTopViewResponse>,
+        new: crate::decode::new_response::<hts_top_view::HtsTopViewResponse>,
         #[cfg(test)]
         request_debug: hts_top_view::debug_sample,
     },
@@ -664,8 +626,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "income_statement",
         path: "/uapi/domestic-stock/v1/finance/income-statement",
         tr_ids: &["FHKST66430200"],
-        decode: crate::__private::decode_map::<income_statement::IncomeStatementResponse>,
-        debug: crate::decode::debug_of::<income_statement::IncomeStatementResponse>,
+        new: crate::decode::new_response::<income_statement::IncomeStatementResponse>,
         #[cfg(test)]
         request_debug: income_statement::debug_sample,
     },
@@ -674,10 +635,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_account_balance",
         path: "/uapi/domestic-stock/v1/trading/inquire-account-balance",
         tr_ids: &["CTRP6548R"],
-        decode: crate::__private::decode_map::<
-            inquire_account_balance::InquireAccountBalanceResponse,
-        >,
-        debug: crate::decode::debug_of::<inquire_account_balance::InquireAccountBalanceResponse>,
+        new: crate::decode::new_response::<inquire_account_balance::InquireAccountBalanceResponse>,
         #[cfg(test)]
         request_debug: inquire_account_balance::debug_sample,
     },
@@ -686,10 +644,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_asking_price_exp_ccn",
         path: "/uapi/domestic-stock/v1/quotations/inquire-asking-price-exp-ccn",
         tr_ids: &["FHKST01010200"],
-        decode: crate::__private::decode_map::<
-            inquire_asking_price_exp_ccn::InquireAskingPriceExpCcnResponse,
-        >,
-        debug: crate::decode::debug_of::<
+        new: crate::decode::new_response::<
             inquire_asking_price_exp_ccn::InquireAskingPriceExpCcnResponse,
         >,
         #[cfg(test)]
@@ -700,8 +655,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_balance",
         path: "/uapi/domestic-stock/v1/trading/inquire-balance",
         tr_ids: &["TTTC8434R", "VTTC8434R"],
-        decode: crate::__private::decode_map::<inquire_balance::InquireBalanceResponse>,
-        debug: crate::decode::debug_of::<inquire_balance::InquireBalanceResponse>,
+        new: crate::decode::new_response::<inquire_balance::InquireBalanceResponse>,
         #[cfg(test)]
         request_debug: inquire_balance::debug_sample,
     },
@@ -710,8 +664,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_balance_rlz_pl",
         path: "/uapi/domestic-stock/v1/trading/inquire-balance-rlz-pl",
         tr_ids: &["TTTC8494R"],
-        decode: crate::__private::decode_map::<inquire_balance_rlz_pl::InquireBalanceRlzPlResponse>,
-        debug: crate::decode::debug_of::<inquire_balance_rlz_pl::InquireBalanceRlzPlResponse>,
+        new: crate::decode::new_response::<inquire_balance_rlz_pl::InquireBalanceRlzPlResponse>,
         #[cfg(test)]
         request_debug: inquire_balance_rlz_pl::debug_sample,
     },
@@ -720,8 +673,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_ccnl",
         path: "/uapi/domestic-stock/v1/quotations/inquire-ccnl",
         tr_ids: &["FHKST01010300"],
-        decode: crate::__private::decode_map::<inquire_ccnl::InquireCcnlResponse>,
-        debug: crate::decode::debug_of::<inquire_ccnl::InquireCcnlResponse>,
+        new: crate::decode::new_response::<inquire_ccnl::InquireCcnlResponse>,
         #[cfg(test)]
         request_debug: inquire_ccnl::debug_sample,
     },
@@ -730,10 +682,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_credit_psamount",
         path: "/uapi/domestic-stock/v1/trading/inquire-credit-psamount",
         tr_ids: &["TTTC8909R"],
-        decode: crate::__private::decode_map::<
-            inquire_credit_psamount::InquireCreditPsamountResponse,
-        >,
-        debug: crate::decode::debug_of::<inquire_credit_psamount::InquireCreditPsamountResponse>,
+        new: crate::decode::new_response::<inquire_credit_psamount::InquireCreditPsamountResponse>,
         #[cfg(test)]
         request_debug: inquire_credit_psamount::debug_sample,
     },
@@ -751,8 +700,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
             "VTTC0081R",
             "VTTC8001R",
         ],
-        decode: crate::__private::decode_map::<inquire_daily_ccld::InquireDailyCcldResponse>,
-        debug: crate::decode::debug_of::<inquire_daily_ccld::InquireDailyCcldResponse>,
+        new: crate::decode::new_response::<inquire_daily_ccld::InquireDailyCcldResponse>,
         #[cfg(test)]
         request_debug: inquire_daily_ccld::debug_sample,
     },
@@ -761,10 +709,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_daily_indexchartprice",
         path: "/uapi/domestic-stock/v1/quotations/inquire-daily-indexchartprice",
         tr_ids: &["FHKUP03500100"],
-        decode: crate::__private::decode_map::<
-            inquire_daily_indexchartprice::InquireDailyIndexchartpriceResponse,
-        >,
-        debug: crate::decode::debug_of::<
+        new: crate::decode::new_response::<
             inquire_daily_indexchartprice::InquireDailyIndexchartpriceResponse,
         >,
         #[cfg(test)]
@@ -775,10 +720,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_daily_itemchartprice",
         path: "/uapi/domestic-stock/v1/quotations/inquire-daily-itemchartprice",
         tr_ids: &["FHKST03010100"],
-        decode: crate::__private::decode_map::<
-            inquire_daily_itemchartprice::InquireDailyItemchartpriceResponse,
-        >,
-        debug: crate::decode::debug_of::<
+        new: crate::decode::new_response::<
             inquire_daily_itemchartprice::InquireDailyItemchartpriceResponse,
         >,
         #[cfg(test)]
@@ -789,10 +731,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_daily_overtimeprice",
         path: "/uapi/domestic-stock/v1/quotations/inquire-daily-overtimeprice",
         tr_ids: &["FHPST02320000"],
-        decode: crate::__private::decode_map::<
-            inquire_daily_overtimeprice::InquireDailyOvertimepriceResponse,
-        >,
-        debug: crate::decode::debug_of::<
+        new: crate::decode::new_response::<
             inquire_daily_overtimeprice::InquireDailyOvertimepriceResponse,
         >,
         #[cfg(test)]
@@ -803,8 +742,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_daily_price",
         path: "/uapi/domestic-stock/v1/quotations/inquire-daily-price",
         tr_ids: &["FHKST01010400"],
-        decode: crate::__private::decode_map::<inquire_daily_price::InquireDailyPriceResponse>,
-        debug: crate::decode::debug_of::<inquire_daily_price::InquireDailyPriceResponse>,
+        new: crate::decode::new_response::<inquire_daily_price::InquireDailyPriceResponse>,
         #[cfg(test)]
         request_debug: inquire_daily_price::debug_sample,
     },
@@ -813,10 +751,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_daily_trade_volume",
         path: "/uapi/domestic-stock/v1/quotations/inquire-daily-trade-volume",
         tr_ids: &["FHKST03010800"],
-        decode: crate::__private::decode_map::<
+        new: crate::decode::new_response::<
             inquire_daily_trade_volume::InquireDailyTradeVolumeResponse,
         >,
-        debug: crate::decode::debug_of::<inquire_daily_trade_volume::InquireDailyTradeVolumeResponse>,
         #[cfg(test)]
         request_debug: inquire_daily_trade_volume::debug_sample,
     },
@@ -825,8 +762,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_deposit",
         path: "/uapi/domestic-stock/v1/trading/pension/inquire-deposit",
         tr_ids: &["TTTC0506R"],
-        decode: crate::__private::decode_map::<inquire_deposit::InquireDepositResponse>,
-        debug: crate::decode::debug_of::<inquire_deposit::InquireDepositResponse>,
+        new: crate::decode::new_response::<inquire_deposit::InquireDepositResponse>,
         #[cfg(test)]
         request_debug: inquire_deposit::debug_sample,
     },
@@ -835,8 +771,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_elw_price",
         path: "/uapi/domestic-stock/v1/quotations/inquire-elw-price",
         tr_ids: &["FHKEW15010000"],
-        decode: crate::__private::decode_map::<inquire_elw_price::InquireElwPriceResponse>,
-        debug: crate::decode::debug_of::<inquire_elw_price::InquireElwPriceResponse>,
+        new: crate::decode::new_response::<inquire_elw_price::InquireElwPriceResponse>,
         #[cfg(test)]
         request_debug: inquire_elw_price::debug_sample,
     },
@@ -845,10 +780,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_index_category_price",
         path: "/uapi/domestic-stock/v1/quotations/inquire-index-category-price",
         tr_ids: &["FHPUP02140000"],
-        decode: crate::__private::decode_map::<
-            inquire_index_category_price::InquireIndexCategoryPriceResponse,
-        >,
-        debug: crate::decode::debug_of::<
+        new: crate::decode::new_response::<
             inquire_index_category_price::InquireIndexCategoryPriceResponse,
         >,
         #[cfg(test)]
@@ -859,10 +791,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_index_daily_price",
         path: "/uapi/domestic-stock/v1/quotations/inquire-index-daily-price",
         tr_ids: &["FHPUP02120000"],
-        decode: crate::__private::decode_map::<
-            inquire_index_daily_price::InquireIndexDailyPriceResponse,
-        >,
-        debug: crate::decode::debug_of::<inquire_index_daily_price::InquireIndexDailyPriceResponse>,
+        new: crate::decode::new_response::<inquire_index_daily_price::InquireIndexDailyPriceResponse>,
         #[cfg(test)]
         request_debug: inquire_index_daily_price::debug_sample,
     },
@@ -871,8 +800,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_index_price",
         path: "/uapi/domestic-stock/v1/quotations/inquire-index-price",
         tr_ids: &["FHPUP02100000"],
-        decode: crate::__private::decode_map::<inquire_index_price::InquireIndexPriceResponse>,
-        debug: crate::decode::debug_of::<inquire_index_price::InquireIndexPriceResponse>,
+        new: crate::decode::new_response::<inquire_index_price::InquireIndexPriceResponse>,
         #[cfg(test)]
         request_debug: inquire_index_price::debug_sample,
     },
@@ -881,10 +809,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_index_tickprice",
         path: "/uapi/domestic-stock/v1/quotations/inquire-index-tickprice",
         tr_ids: &["FHPUP02110100"],
-        decode: crate::__private::decode_map::<
-            inquire_index_tickprice::InquireIndexTickpriceResponse,
-        >,
-        debug: crate::decode::debug_of::<inquire_index_tickprice::InquireIndexTickpriceResponse>,
+        new: crate::decode::new_response::<inquire_index_tickprice::InquireIndexTickpriceResponse>,
         #[cfg(test)]
         request_debug: inquire_index_tickprice::debug_sample,
     },
@@ -893,10 +818,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_index_timeprice",
         path: "/uapi/domestic-stock/v1/quotations/inquire-index-timeprice",
         tr_ids: &["FHPUP02110200"],
-        decode: crate::__private::decode_map::<
-            inquire_index_timeprice::InquireIndexTimepriceResponse,
-        >,
-        debug: crate::decode::debug_of::<inquire_index_timeprice::InquireIndexTimepriceResponse>,
+        new: crate::decode::new_response::<inquire_index_timeprice::InquireIndexTimepriceResponse>,
         #[cfg(test)]
         request_debug: inquire_index_timeprice::debug_sample,
     },
@@ -905,8 +827,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_investor",
         path: "/uapi/domestic-stock/v1/quotations/inquire-investor",
         tr_ids: &["FHKST01010900"],
-        decode: crate::__private::decode_map::<inquire_investor::InquireInvestorResponse>,
-        debug: crate::decode::debug_of::<inquire_investor::InquireInvestorResponse>,
+        new: crate::decode::new_response::<inquire_investor::InquireInvestorResponse>,
         #[cfg(test)]
         request_debug: inquire_investor::debug_sample,
     },
@@ -915,10 +836,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_investor_daily_by_market",
         path: "/uapi/domestic-stock/v1/quotations/inquire-investor-daily-by-market",
         tr_ids: &["FHPTJ04040000"],
-        decode: crate::__private::decode_map::<
-            inquire_investor_daily_by_market::InquireInvestorDailyByMarketResponse,
-        >,
-        debug: crate::decode::debug_of::<
+        new: crate::decode::new_response::<
             inquire_investor_daily_by_market::InquireInvestorDailyByMarketResponse,
         >,
         #[cfg(test)]
@@ -929,10 +847,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_investor_time_by_market",
         path: "/uapi/domestic-stock/v1/quotations/inquire-investor-time-by-market",
         tr_ids: &["FHPTJ04030000"],
-        decode: crate::__private::decode_map::<
-            inquire_investor_time_by_market::InquireInvestorTimeByMarketResponse,
-        >,
-        debug: crate::decode::debug_of::<
+        new: crate::decode::new_response::<
             inquire_investor_time_by_market::InquireInvestorTimeByMarketResponse,
         >,
         #[cfg(test)]
@@ -943,8 +858,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_member",
         path: "/uapi/domestic-stock/v1/quotations/inquire-member",
         tr_ids: &["FHKST01010600"],
-        decode: crate::__private::decode_map::<inquire_member::InquireMemberResponse>,
-        debug: crate::decode::debug_of::<inquire_member::InquireMemberResponse>,
+        new: crate::decode::new_response::<inquire_member::InquireMemberResponse>,
         #[cfg(test)]
         request_debug: inquire_member::debug_sample,
     },
@@ -953,8 +867,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_member_daily",
         path: "/uapi/domestic-stock/v1/quotations/inquire-member-daily",
         tr_ids: &["FHPST04540000"],
-        decode: crate::__private::decode_map::<inquire_member_daily::InquireMemberDailyResponse>,
-        debug: crate::decode::debug_of::<inquire_member_daily::InquireMemberDailyResponse>,
+        new: crate::decode::new_response::<inquire_member_daily::InquireMemberDailyResponse>,
         #[cfg(test)]
         request_debug: inquire_member_daily::debug_sample,
     },
@@ -963,10 +876,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_overtime_asking_price",
         path: "/uapi/domestic-stock/v1/quotations/inquire-overtime-asking-price",
         tr_ids: &["FHPST02300400"],
-        decode: crate::__private::decode_map::<
-            inquire_overtime_asking_price::InquireOvertimeAskingPriceResponse,
-        >,
-        debug: crate::decode::debug_of::<
+        new: crate::decode::new_response::<
             inquire_overtime_asking_price::InquireOvertimeAskingPriceResponse,
         >,
         #[cfg(test)]
@@ -977,8 +887,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_overtime_price",
         path: "/uapi/domestic-stock/v1/quotations/inquire-overtime-price",
         tr_ids: &["FHPST02300000"],
-        decode: crate::__private::decode_map::<inquire_overtime_price::InquireOvertimePriceResponse>,
-        debug: crate::decode::debug_of::<inquire_overtime_price::InquireOvertimePriceResponse>,
+        new: crate::decode::new_response::<inquire_overtime_price::InquireOvertimePriceResponse>,
         #[cfg(test)]
         request_debug: inquire_overtime_price::debug_sample,
     },
@@ -987,8 +896,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_period_profit",
         path: "/uapi/domestic-stock/v1/trading/inquire-period-profit",
         tr_ids: &["TTTC8708R"],
-        decode: crate::__private::decode_map::<inquire_period_profit::InquirePeriodProfitResponse>,
-        debug: crate::decode::debug_of::<inquire_period_profit::InquirePeriodProfitResponse>,
+        new: crate::decode::new_response::<inquire_period_profit::InquirePeriodProfitResponse>,
         #[cfg(test)]
         request_debug: inquire_period_profit::debug_sample,
     },
@@ -997,10 +905,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_period_trade_profit",
         path: "/uapi/domestic-stock/v1/trading/inquire-period-trade-profit",
         tr_ids: &["TTTC8715R"],
-        decode: crate::__private::decode_map::<
-            inquire_period_trade_profit::InquirePeriodTradeProfitResponse,
-        >,
-        debug: crate::decode::debug_of::<
+        new: crate::decode::new_response::<
             inquire_period_trade_profit::InquirePeriodTradeProfitResponse,
         >,
         #[cfg(test)]
@@ -1011,10 +916,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_present_balance",
         path: "/uapi/domestic-stock/v1/trading/pension/inquire-present-balance",
         tr_ids: &["TTTC2202R"],
-        decode: crate::__private::decode_map::<
-            inquire_present_balance::InquirePresentBalanceResponse,
-        >,
-        debug: crate::decode::debug_of::<inquire_present_balance::InquirePresentBalanceResponse>,
+        new: crate::decode::new_response::<inquire_present_balance::InquirePresentBalanceResponse>,
         #[cfg(test)]
         request_debug: inquire_present_balance::debug_sample,
     },
@@ -1023,8 +925,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_price",
         path: "/uapi/domestic-stock/v1/quotations/inquire-price",
         tr_ids: &["FHKST01010100"],
-        decode: crate::__private::decode_map::<inquire_price::InquirePriceResponse>,
-        debug: crate::decode::debug_of::<inquire_price::InquirePriceResponse>,
+        new: crate::decode::new_response::<inquire_price::InquirePriceResponse>,
         #[cfg(test)]
         request_debug: inquire_price::debug_sample,
     },
@@ -1033,8 +934,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_price_2",
         path: "/uapi/domestic-stock/v1/quotations/inquire-price-2",
         tr_ids: &["FHPST01010000"],
-        decode: crate::__private::decode_map::<inquire_price_2::InquirePrice2Response>,
-        debug: crate::decode::debug_of::<inquire_price_2::InquirePrice2Response>,
+        new: crate::decode::new_response::<inquire_price_2::InquirePrice2Response>,
         #[cfg(test)]
         request_debug: inquire_price_2::debug_sample,
     },
@@ -1043,8 +943,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_psbl_order",
         path: "/uapi/domestic-stock/v1/trading/inquire-psbl-order",
         tr_ids: &["TTTC8908R", "VTTC8908R"],
-        decode: crate::__private::decode_map::<inquire_psbl_order::InquirePsblOrderResponse>,
-        debug: crate::decode::debug_of::<inquire_psbl_order::InquirePsblOrderResponse>,
+        new: crate::decode::new_response::<inquire_psbl_order::InquirePsblOrderResponse>,
         #[cfg(test)]
         request_debug: inquire_psbl_order::debug_sample,
     },
@@ -1053,8 +952,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_psbl_rvsecncl",
         path: "/uapi/domestic-stock/v1/trading/inquire-psbl-rvsecncl",
         tr_ids: &["TTTC0084R", "TTTC8036R"],
-        decode: crate::__private::decode_map::<inquire_psbl_rvsecncl::InquirePsblRvsecnclResponse>,
-        debug: crate::decode::debug_of::<inquire_psbl_rvsecncl::InquirePsblRvsecnclResponse>,
+        new: crate::decode::new_response::<inquire_psbl_rvsecncl::InquirePsblRvsecnclResponse>,
         #[cfg(test)]
         request_debug: inquire_psbl_rvsecncl::debug_sample,
     },
@@ -1063,8 +961,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_psbl_sell",
         path: "/uapi/domestic-stock/v1/trading/inquire-psbl-sell",
         tr_ids: &["TTTC8408R"],
-        decode: crate::__private::decode_map::<inquire_psbl_sell::InquirePsblSellResponse>,
-        debug: crate::decode::debug_of::<inquire_psbl_sell::InquirePsblSellResponse>,
+        new: crate::decode::new_response::<inquire_psbl_sell::InquirePsblSellResponse>,
         #[cfg(test)]
         request_debug: inquire_psbl_sell::debug_sample,
     },
@@ -1073,10 +970,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_time_dailychartprice",
         path: "/uapi/domestic-stock/v1/quotations/inquire-time-dailychartprice",
         tr_ids: &["FHKST03010230"],
-        decode: crate::__private::decode_map::<
-            inquire_time_dailychartprice::InquireTimeDailychartpriceResponse,
-        >,
-        debug: crate::decode::debug_of::<
+        new: crate::decode::new_response::<
             inquire_time_dailychartprice::InquireTimeDailychartpriceResponse,
         >,
         #[cfg(test)]
@@ -1087,10 +981,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_time_indexchartprice",
         path: "/uapi/domestic-stock/v1/quotations/inquire-time-indexchartprice",
         tr_ids: &["FHKUP03500200"],
-        decode: crate::__private::decode_map::<
-            inquire_time_indexchartprice::InquireTimeIndexchartpriceResponse,
-        >,
-        debug: crate::decode::debug_of::<
+        new: crate::decode::new_response::<
             inquire_time_indexchartprice::InquireTimeIndexchartpriceResponse,
         >,
         #[cfg(test)]
@@ -1101,10 +992,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_time_itemchartprice",
         path: "/uapi/domestic-stock/v1/quotations/inquire-time-itemchartprice",
         tr_ids: &["FHKST03010200"],
-        decode: crate::__private::decode_map::<
-            inquire_time_itemchartprice::InquireTimeItemchartpriceResponse,
-        >,
-        debug: crate::decode::debug_of::<
+        new: crate::decode::new_response::<
             inquire_time_itemchartprice::InquireTimeItemchartpriceResponse,
         >,
         #[cfg(test)]
@@ -1115,10 +1003,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_time_itemconclusion",
         path: "/uapi/domestic-stock/v1/quotations/inquire-time-itemconclusion",
         tr_ids: &["FHPST01060000"],
-        decode: crate::__private::decode_map::<
-            inquire_time_itemconclusion::InquireTimeItemconclusionResponse,
-        >,
-        debug: crate::decode::debug_of::<
+        new: crate::decode::new_response::<
             inquire_time_itemconclusion::InquireTimeItemconclusionResponse,
         >,
         #[cfg(test)]
@@ -1129,10 +1014,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_time_overtimeconclusion",
         path: "/uapi/domestic-stock/v1/quotations/inquire-time-overtimeconclusion",
         tr_ids: &["FHPST02310000"],
-        decode: crate::__private::decode_map::<
-            inquire_time_overtimeconclusion::InquireTimeOvertimeconclusionResponse,
-        >,
-        debug: crate::decode::debug_of::<
+        new: crate::decode::new_response::<
             inquire_time_overtimeconclusion::InquireTimeOvertimeconclusionResponse,
         >,
         #[cfg(test)]
@@ -1143,8 +1025,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_vi_status",
         path: "/uapi/domestic-stock/v1/quotations/inquire-vi-status",
         tr_ids: &["FHPST01390000"],
-        decode: crate::__private::decode_map::<inquire_vi_status::InquireViStatusResponse>,
-        debug: crate::decode::debug_of::<inquire_vi_status::InquireViStatusResponse>,
+        new: crate::decode::new_response::<inquire_vi_status::InquireViStatusResponse>,
         #[cfg(test)]
         request_debug: inquire_vi_status::debug_sample,
     },
@@ -1153,8 +1034,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "intgr_margin",
         path: "/uapi/domestic-stock/v1/trading/intgr-margin",
         tr_ids: &["TTTC0869R"],
-        decode: crate::__private::decode_map::<intgr_margin::IntgrMarginResponse>,
-        debug: crate::decode::debug_of::<intgr_margin::IntgrMarginResponse>,
+        new: crate::decode::new_response::<intgr_margin::IntgrMarginResponse>,
         #[cfg(test)]
         request_debug: intgr_margin::debug_sample,
     },
@@ -1163,8 +1043,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "intstock_grouplist",
         path: "/uapi/domestic-stock/v1/quotations/intstock-grouplist",
         tr_ids: &["HHKCM113004C7"],
-        decode: crate::__private::decode_map::<intstock_grouplist::IntstockGrouplistResponse>,
-        debug: crate::decode::debug_of::<intstock_grouplist::IntstockGrouplistResponse>,
+        new: crate::decode::new_response::<intstock_grouplist::IntstockGrouplistResponse>,
         #[cfg(test)]
         request_debug: intstock_grouplist::debug_sample,
     },
@@ -1173,8 +1052,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "intstock_multprice",
         path: "/uapi/domestic-stock/v1/quotations/intstock-multprice",
         tr_ids: &["FHKST11300006"],
-        decode: crate::__private::decode_map::<intstock_multprice::IntstockMultpriceResponse>,
-        debug: crate::decode::debug_of::<intstock_multprice::IntstockMultpriceResponse>,
+        new: crate::decode::new_response::<intstock_multprice::IntstockMultpriceResponse>,
         #[cfg(test)]
         request_debug: intstock_multprice::debug_sample,
     },
@@ -1183,10 +1061,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "intstock_stocklist_by_group",
         path: "/uapi/domestic-stock/v1/quotations/intstock-stocklist-by-group",
         tr_ids: &["HHKCM113004C6"],
-        decode: crate::__private::decode_map::<
-            intstock_stocklist_by_group::IntstockStocklistByGroupResponse,
-        >,
-        debug: crate::decode::debug_of::<
+        new: crate::decode::new_response::<
             intstock_stocklist_by_group::IntstockStocklistByGroupResponse,
         >,
         #[cfg(test)]
@@ -1197,8 +1072,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "invest_opbysec",
         path: "/uapi/domestic-stock/v1/quotations/invest-opbysec",
         tr_ids: &["FHKST663400C0"],
-        decode: crate::__private::decode_map::<invest_opbysec::InvestOpbysecResponse>,
-        debug: crate::decode::debug_of::<invest_opbysec::InvestOpbysecResponse>,
+        new: crate::decode::new_response::<invest_opbysec::InvestOpbysecResponse>,
         #[cfg(test)]
         request_debug: invest_opbysec::debug_sample,
     },
@@ -1207,8 +1081,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "invest_opinion",
         path: "/uapi/domestic-stock/v1/quotations/invest-opinion",
         tr_ids: &["FHKST663300C0"],
-        decode: crate::__private::decode_map::<invest_opinion::InvestOpinionResponse>,
-        debug: crate::decode::debug_of::<invest_opinion::InvestOpinionResponse>,
+        new: crate::decode::new_response::<invest_opinion::InvestOpinionResponse>,
         #[cfg(test)]
         request_debug: invest_opinion::debug_sample,
     },
@@ -1217,10 +1090,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "investor_program_trade_today",
         path: "/uapi/domestic-stock/v1/quotations/investor-program-trade-today",
         tr_ids: &["HHPPG046600C0", "HHPPG046600C1"],
-        decode: crate::__private::decode_map::<
-            investor_program_trade_today::InvestorProgramTradeTodayResponse,
-        >,
-        debug: crate::decode::debug_of::<
+        new: crate::decode::new_response::<
             investor_program_trade_today::InvestorProgramTradeTodayResponse,
         >,
         #[cfg(test)]
@@ -1231,10 +1101,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "investor_trade_by_stock_daily",
         path: "/uapi/domestic-stock/v1/quotations/investor-trade-by-stock-daily",
         tr_ids: &["FHPTJ04160001"],
-        decode: crate::__private::decode_map::<
-            investor_trade_by_stock_daily::InvestorTradeByStockDailyResponse,
-        >,
-        debug: crate::decode::debug_of::<
+        new: crate::decode::new_response::<
             investor_trade_by_stock_daily::InvestorTradeByStockDailyResponse,
         >,
         #[cfg(test)]
@@ -1245,10 +1112,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "investor_trend_estimate",
         path: "/uapi/domestic-stock/v1/quotations/investor-trend-estimate",
         tr_ids: &["HHPTJ04160200"],
-        decode: crate::__private::decode_map::<
-            investor_trend_estimate::InvestorTrendEstimateResponse,
-        >,
-        debug: crate::decode::debug_of::<investor_trend_estimate::InvestorTrendEstimateResponse>,
+        new: crate::decode::new_response::<investor_trend_estimate::InvestorTrendEstimateResponse>,
         #[cfg(test)]
         request_debug: investor_trend_estimate::debug_sample,
     },
@@ -1257,8 +1121,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "lendable_by_company",
         path: "/uapi/domestic-stock/v1/quotations/lendable-by-company",
         tr_ids: &["CTSC2702R"],
-        decode: crate::__private::decode_map::<lendable_by_company::LendableByCompanyResponse>,
-        debug: crate::decode::debug_of::<lendable_by_company::LendableByCompanyResponse>,
+        new: crate::decode::new_response::<lendable_by_company::LendableByCompanyResponse>,
         #[cfg(test)]
         request_debug: lendable_by_company::debug_sample,
     },
@@ -1267,8 +1130,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "list_info",
         path: "/uapi/domestic-stock/v1/ksdinfo/list-info",
         tr_ids: &["HHKDB669107C0"],
-        decode: crate::__private::decode_map::<list_info::ListInfoResponse>,
-        debug: crate::decode::debug_of::<list_info::ListInfoResponse>,
+        new: crate::decode::new_response::<list_info::ListInfoResponse>,
         #[cfg(test)]
         request_debug: list_info::debug_sample,
     },
@@ -1277,8 +1139,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "mand_deposit",
         path: "/uapi/domestic-stock/v1/ksdinfo/mand-deposit",
         tr_ids: &["HHKDB669110C0"],
-        decode: crate::__private::decode_map::<mand_deposit::MandDepositResponse>,
-        debug: crate::decode::debug_of::<mand_deposit::MandDepositResponse>,
+        new: crate::decode::new_response::<mand_deposit::MandDepositResponse>,
         #[cfg(test)]
         request_debug: mand_deposit::debug_sample,
     },
@@ -1287,8 +1148,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "market_cap",
         path: "/uapi/domestic-stock/v1/ranking/market-cap",
         tr_ids: &["FHPST01740000"],
-        decode: crate::__private::decode_map::<market_cap::MarketCapResponse>,
-        debug: crate::decode::debug_of::<market_cap::MarketCapResponse>,
+        new: crate::decode::new_response::<market_cap::MarketCapResponse>,
         #[cfg(test)]
         request_debug: market_cap::debug_sample,
     },
@@ -1297,8 +1157,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "market_time",
         path: "/uapi/domestic-stock/v1/quotations/market-time",
         tr_ids: &["HHMCM000002C0"],
-        decode: crate::__private::decode_map::<market_time::MarketTimeResponse>,
-        debug: crate::decode::debug_of::<market_time::MarketTimeResponse>,
+        new: crate::decode::new_response::<market_time::MarketTimeResponse>,
         #[cfg(test)]
         request_debug: market_time::debug_sample,
     },
@@ -1307,8 +1166,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "market_value",
         path: "/uapi/domestic-stock/v1/ranking/market-value",
         tr_ids: &["FHPST01790000"],
-        decode: crate::__private::decode_map::<market_value::MarketValueResponse>,
-        debug: crate::decode::debug_of::<market_value::MarketValueResponse>,
+        new: crate::decode::new_response::<market_value::MarketValueResponse>,
         #[cfg(test)]
         request_debug: market_value::debug_sample,
     },
@@ -1317,8 +1175,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "merger_split",
         path: "/uapi/domestic-stock/v1/ksdinfo/merger-split",
         tr_ids: &["HHKDB669104C0"],
-        decode: crate::__private::decode_map::<merger_split::MergerSplitResponse>,
-        debug: crate::decode::debug_of::<merger_split::MergerSplitResponse>,
+        new: crate::decode::new_response::<merger_split::MergerSplitResponse>,
         #[cfg(test)]
         request_debug: merger_split::debug_sample,
     },
@@ -1327,8 +1184,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "mktfunds",
         path: "/uapi/domestic-stock/v1/quotations/mktfunds",
         tr_ids: &["FHKST649100C0"],
-        decode: crate::__private::decode_map::<mktfunds::MktfundsResponse>,
-        debug: crate::decode::debug_of::<mktfunds::MktfundsResponse>,
+        new: crate::decode::new_response::<mktfunds::MktfundsResponse>,
         #[cfg(test)]
         request_debug: mktfunds::debug_sample,
     },
@@ -1337,8 +1193,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "near_new_highlow",
         path: "/uapi/domestic-stock/v1/ranking/near-new-highlow",
         tr_ids: &["FHPST01870000"],
-        decode: crate::__private::decode_map::<near_new_highlow::NearNewHighlowResponse>,
-        debug: crate::decode::debug_of::<near_new_highlow::NearNewHighlowResponse>,
+        new: crate::decode::new_response::<near_new_highlow::NearNewHighlowResponse>,
         #[cfg(test)]
         request_debug: near_new_highlow::debug_sample,
     },
@@ -1347,8 +1202,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "news_title",
         path: "/uapi/domestic-stock/v1/quotations/news-title",
         tr_ids: &["FHKST01011800"],
-        decode: crate::__private::decode_map::<news_title::NewsTitleResponse>,
-        debug: crate::decode::debug_of::<news_title::NewsTitleResponse>,
+        new: crate::decode::new_response::<news_title::NewsTitleResponse>,
         #[cfg(test)]
         request_debug: news_title::debug_sample,
     },
@@ -1366,8 +1220,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
             "VTTC0801U",
             "VTTC0802U",
         ],
-        decode: crate::__private::decode_map::<order_cash::OrderCashResponse>,
-        debug: crate::decode::debug_of::<order_cash::OrderCashResponse>,
+        new: crate::decode::new_response::<order_cash::OrderCashResponse>,
         #[cfg(test)]
         request_debug: order_cash::debug_sample,
     },
@@ -1376,8 +1229,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "order_credit",
         path: "/uapi/domestic-stock/v1/trading/order-credit",
         tr_ids: &["TTTC0051U", "TTTC0052U", "TTTC0851U", "TTTC0852U"],
-        decode: crate::__private::decode_map::<order_credit::OrderCreditResponse>,
-        debug: crate::decode::debug_of::<order_credit::OrderCreditResponse>,
+        new: crate::decode::new_response::<order_credit::OrderCreditResponse>,
         #[cfg(test)]
         request_debug: order_credit::debug_sample,
     },
@@ -1386,8 +1238,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "order_resv",
         path: "/uapi/domestic-stock/v1/trading/order-resv",
         tr_ids: &["CTSC0008U"],
-        decode: crate::__private::decode_map::<order_resv::OrderResvResponse>,
-        debug: crate::decode::debug_of::<order_resv::OrderResvResponse>,
+        new: crate::decode::new_response::<order_resv::OrderResvResponse>,
         #[cfg(test)]
         request_debug: order_resv::debug_sample,
     },
@@ -1396,8 +1247,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "order_resv_ccnl",
         path: "/uapi/domestic-stock/v1/trading/order-resv-ccnl",
         tr_ids: &["CTSC0004R"],
-        decode: crate::__private::decode_map::<order_resv_ccnl::OrderResvCcnlResponse>,
-        debug: crate::decode::debug_of::<order_resv_ccnl::OrderResvCcnlResponse>,
+        new: crate::decode::new_response::<order_resv_ccnl::OrderResvCcnlResponse>,
         #[cfg(test)]
         request_debug: order_resv_ccnl::debug_sample,
     },
@@ -1406,8 +1256,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "order_resv_rvsecncl",
         path: "/uapi/domestic-stock/v1/trading/order-resv-rvsecncl",
         tr_ids: &["CTSC0009U", "CTSC0013U"],
-        decode: crate::__private::decode_map::<order_resv_rvsecncl::OrderResvRvsecnclResponse>,
-        debug: crate::decode::debug_of::<order_resv_rvsecncl::OrderResvRvsecnclResponse>,
+        new: crate::decode::new_response::<order_resv_rvsecncl::OrderResvRvsecnclResponse>,
         #[cfg(test)]
         request_debug: order_resv_rvsecncl::debug_sample,
     },
@@ -1416,8 +1265,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "order_rvsecncl",
         path: "/uapi/domestic-stock/v1/trading/order-rvsecncl",
         tr_ids: &["TTTC0013U", "TTTC0803U", "VTTC0013U", "VTTC0803U"],
-        decode: crate::__private::decode_map::<order_rvsecncl::OrderRvsecnclResponse>,
-        debug: crate::decode::debug_of::<order_rvsecncl::OrderRvsecnclResponse>,
+        new: crate::decode::new_response::<order_rvsecncl::OrderRvsecnclResponse>,
         #[cfg(test)]
         request_debug: order_rvsecncl::debug_sample,
     },
@@ -1426,8 +1274,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "other_major_ratios",
         path: "/uapi/domestic-stock/v1/finance/other-major-ratios",
         tr_ids: &["FHKST66430500"],
-        decode: crate::__private::decode_map::<other_major_ratios::OtherMajorRatiosResponse>,
-        debug: crate::decode::debug_of::<other_major_ratios::OtherMajorRatiosResponse>,
+        new: crate::decode::new_response::<other_major_ratios::OtherMajorRatiosResponse>,
         #[cfg(test)]
         request_debug: other_major_ratios::debug_sample,
     },
@@ -1436,10 +1283,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "overtime_exp_trans_fluct",
         path: "/uapi/domestic-stock/v1/ranking/overtime-exp-trans-fluct",
         tr_ids: &["FHKST11860000"],
-        decode: crate::__private::decode_map::<
-            overtime_exp_trans_fluct::OvertimeExpTransFluctResponse,
-        >,
-        debug: crate::decode::debug_of::<overtime_exp_trans_fluct::OvertimeExpTransFluctResponse>,
+        new: crate::decode::new_response::<overtime_exp_trans_fluct::OvertimeExpTransFluctResponse>,
         #[cfg(test)]
         request_debug: overtime_exp_trans_fluct::debug_sample,
     },
@@ -1448,8 +1292,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "overtime_fluctuation",
         path: "/uapi/domestic-stock/v1/ranking/overtime-fluctuation",
         tr_ids: &["FHPST02340000"],
-        decode: crate::__private::decode_map::<overtime_fluctuation::OvertimeFluctuationResponse>,
-        debug: crate::decode::debug_of::<overtime_fluctuation::OvertimeFluctuationResponse>,
+        new: crate::decode::new_response::<overtime_fluctuation::OvertimeFluctuationResponse>,
         #[cfg(test)]
         request_debug: overtime_fluctuation::debug_sample,
     },
@@ -1458,8 +1301,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "overtime_volume",
         path: "/uapi/domestic-stock/v1/ranking/overtime-volume",
         tr_ids: &["FHPST02350000"],
-        decode: crate::__private::decode_map::<overtime_volume::OvertimeVolumeResponse>,
-        debug: crate::decode::debug_of::<overtime_volume::OvertimeVolumeResponse>,
+        new: crate::decode::new_response::<overtime_volume::OvertimeVolumeResponse>,
         #[cfg(test)]
         request_debug: overtime_volume::debug_sample,
     },
@@ -1468,8 +1310,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "paidin_capin",
         path: "/uapi/domestic-stock/v1/ksdinfo/paidin-capin",
         tr_ids: &["HHKDB669100C0"],
-        decode: crate::__private::decode_map::<paidin_capin::PaidinCapinResponse>,
-        debug: crate::decode::debug_of::<paidin_capin::PaidinCapinResponse>,
+        new: crate::decode::new_response::<paidin_capin::PaidinCapinResponse>,
         #[cfg(test)]
         request_debug: paidin_capin::debug_sample,
     },
@@ -1478,8 +1319,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "pbar_tratio",
         path: "/uapi/domestic-stock/v1/quotations/pbar-tratio",
         tr_ids: &["FHPST01130000"],
-        decode: crate::__private::decode_map::<pbar_tratio::PbarTratioResponse>,
-        debug: crate::decode::debug_of::<pbar_tratio::PbarTratioResponse>,
+        new: crate::decode::new_response::<pbar_tratio::PbarTratioResponse>,
         #[cfg(test)]
         request_debug: pbar_tratio::debug_sample,
     },
@@ -1488,10 +1328,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "pension_inquire_balance",
         path: "/uapi/domestic-stock/v1/trading/pension/inquire-balance",
         tr_ids: &["TTTC2208R"],
-        decode: crate::__private::decode_map::<
-            pension_inquire_balance::PensionInquireBalanceResponse,
-        >,
-        debug: crate::decode::debug_of::<pension_inquire_balance::PensionInquireBalanceResponse>,
+        new: crate::decode::new_response::<pension_inquire_balance::PensionInquireBalanceResponse>,
         #[cfg(test)]
         request_debug: pension_inquire_balance::debug_sample,
     },
@@ -1500,10 +1337,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "pension_inquire_daily_ccld",
         path: "/uapi/domestic-stock/v1/trading/pension/inquire-daily-ccld",
         tr_ids: &["TTTC2201R", "TTTC2210R"],
-        decode: crate::__private::decode_map::<
+        new: crate::decode::new_response::<
             pension_inquire_daily_ccld::PensionInquireDailyCcldResponse,
         >,
-        debug: crate::decode::debug_of::<pension_inquire_daily_ccld::PensionInquireDailyCcldResponse>,
         #[cfg(test)]
         request_debug: pension_inquire_daily_ccld::debug_sample,
     },
@@ -1512,10 +1348,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "pension_inquire_psbl_order",
         path: "/uapi/domestic-stock/v1/trading/pension/inquire-psbl-order",
         tr_ids: &["TTTC0503R"],
-        decode: crate::__private::decode_map::<
+        new: crate::decode::new_response::<
             pension_inquire_psbl_order::PensionInquirePsblOrderResponse,
         >,
-        debug: crate::decode::debug_of::<pension_inquire_psbl_order::PensionInquirePsblOrderResponse>,
         #[cfg(test)]
         request_debug: pension_inquire_psbl_order::debug_sample,
     },
@@ -1524,8 +1359,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "period_rights",
         path: "/uapi/domestic-stock/v1/trading/period-rights",
         tr_ids: &["CTRGA011R"],
-        decode: crate::__private::decode_map::<period_rights::PeriodRightsResponse>,
-        debug: crate::decode::debug_of::<period_rights::PeriodRightsResponse>,
+        new: crate::decode::new_response::<period_rights::PeriodRightsResponse>,
         #[cfg(test)]
         request_debug: period_rights::debug_sample,
     },
@@ -1534,8 +1368,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "prefer_disparate_ratio",
         path: "/uapi/domestic-stock/v1/ranking/prefer-disparate-ratio",
         tr_ids: &["FHPST01770000"],
-        decode: crate::__private::decode_map::<prefer_disparate_ratio::PreferDisparateRatioResponse>,
-        debug: crate::decode::debug_of::<prefer_disparate_ratio::PreferDisparateRatioResponse>,
+        new: crate::decode::new_response::<prefer_disparate_ratio::PreferDisparateRatioResponse>,
         #[cfg(test)]
         request_debug: prefer_disparate_ratio::debug_sample,
     },
@@ -1544,8 +1377,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "profit_asset_index",
         path: "/uapi/domestic-stock/v1/ranking/profit-asset-index",
         tr_ids: &["FHPST01730000"],
-        decode: crate::__private::decode_map::<profit_asset_index::ProfitAssetIndexResponse>,
-        debug: crate::decode::debug_of::<profit_asset_index::ProfitAssetIndexResponse>,
+        new: crate::decode::new_response::<profit_asset_index::ProfitAssetIndexResponse>,
         #[cfg(test)]
         request_debug: profit_asset_index::debug_sample,
     },
@@ -1554,8 +1386,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "profit_ratio",
         path: "/uapi/domestic-stock/v1/finance/profit-ratio",
         tr_ids: &["FHKST66430400"],
-        decode: crate::__private::decode_map::<profit_ratio::ProfitRatioResponse>,
-        debug: crate::decode::debug_of::<profit_ratio::ProfitRatioResponse>,
+        new: crate::decode::new_response::<profit_ratio::ProfitRatioResponse>,
         #[cfg(test)]
         request_debug: profit_ratio::debug_sample,
     },
@@ -1564,8 +1395,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "program_trade_by_stock",
         path: "/uapi/domestic-stock/v1/quotations/program-trade-by-stock",
         tr_ids: &["FHPPG04650100", "FHPPG04650101"],
-        decode: crate::__private::decode_map::<program_trade_by_stock::ProgramTradeByStockResponse>,
-        debug: crate::decode::debug_of::<program_trade_by_stock::ProgramTradeByStockResponse>,
+        new: crate::decode::new_response::<program_trade_by_stock::ProgramTradeByStockResponse>,
         #[cfg(test)]
         request_debug: program_trade_by_stock::debug_sample,
     },
@@ -1574,10 +1404,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "program_trade_by_stock_daily",
         path: "/uapi/domestic-stock/v1/quotations/program-trade-by-stock-daily",
         tr_ids: &["FHPPG04650200", "FHPPG04650201"],
-        decode: crate::__private::decode_map::<
-            program_trade_by_stock_daily::ProgramTradeByStockDailyResponse,
-        >,
-        debug: crate::decode::debug_of::<
+        new: crate::decode::new_response::<
             program_trade_by_stock_daily::ProgramTradeByStockDailyResponse,
         >,
         #[cfg(test)]
@@ -1588,8 +1415,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "psearch_result",
         path: "/uapi/domestic-stock/v1/quotations/psearch-result",
         tr_ids: &["HHKST03900400"],
-        decode: crate::__private::decode_map::<psearch_result::PsearchResultResponse>,
-        debug: crate::decode::debug_of::<psearch_result::PsearchResultResponse>,
+        new: crate::decode::new_response::<psearch_result::PsearchResultResponse>,
         #[cfg(test)]
         request_debug: psearch_result::debug_sample,
     },
@@ -1598,8 +1424,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "psearch_title",
         path: "/uapi/domestic-stock/v1/quotations/psearch-title",
         tr_ids: &["HHKST03900300"],
-        decode: crate::__private::decode_map::<psearch_title::PsearchTitleResponse>,
-        debug: crate::decode::debug_of::<psearch_title::PsearchTitleResponse>,
+        new: crate::decode::new_response::<psearch_title::PsearchTitleResponse>,
         #[cfg(test)]
         request_debug: psearch_title::debug_sample,
     },
@@ -1608,8 +1433,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "pub_offer",
         path: "/uapi/domestic-stock/v1/ksdinfo/pub-offer",
         tr_ids: &["HHKDB669108C0"],
-        decode: crate::__private::decode_map::<pub_offer::PubOfferResponse>,
-        debug: crate::decode::debug_of::<pub_offer::PubOfferResponse>,
+        new: crate::decode::new_response::<pub_offer::PubOfferResponse>,
         #[cfg(test)]
         request_debug: pub_offer::debug_sample,
     },
@@ -1618,8 +1442,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "purreq",
         path: "/uapi/domestic-stock/v1/ksdinfo/purreq",
         tr_ids: &["HHKDB669103C0"],
-        decode: crate::__private::decode_map::<purreq::PurreqResponse>,
-        debug: crate::decode::debug_of::<purreq::PurreqResponse>,
+        new: crate::decode::new_response::<purreq::PurreqResponse>,
         #[cfg(test)]
         request_debug: purreq::debug_sample,
     },
@@ -1628,8 +1451,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "quote_balance",
         path: "/uapi/domestic-stock/v1/ranking/quote-balance",
         tr_ids: &["FHPST01720000"],
-        decode: crate::__private::decode_map::<quote_balance::QuoteBalanceResponse>,
-        debug: crate::decode::debug_of::<quote_balance::QuoteBalanceResponse>,
+        new: crate::decode::new_response::<quote_balance::QuoteBalanceResponse>,
         #[cfg(test)]
         request_debug: quote_balance::debug_sample,
     },
@@ -1638,8 +1460,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "rev_split",
         path: "/uapi/domestic-stock/v1/ksdinfo/rev-split",
         tr_ids: &["HHKDB669105C0"],
-        decode: crate::__private::decode_map::<rev_split::RevSplitResponse>,
-        debug: crate::decode::debug_of::<rev_split::RevSplitResponse>,
+        new: crate::decode::new_response::<rev_split::RevSplitResponse>,
         #[cfg(test)]
         request_debug: rev_split::debug_sample,
     },
@@ -1648,8 +1469,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "search_info",
         path: "/uapi/domestic-stock/v1/quotations/search-info",
         tr_ids: &["CTPF1604R"],
-        decode: crate::__private::decode_map::<search_info::SearchInfoResponse>,
-        debug: crate::decode::debug_of::<search_info::SearchInfoResponse>,
+        new: crate::decode::new_response::<search_info::SearchInfoResponse>,
         #[cfg(test)]
         request_debug: search_info::debug_sample,
     },
@@ -1658,8 +1478,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "search_stock_info",
         path: "/uapi/domestic-stock/v1/quotations/search-stock-info",
         tr_ids: &["CTPF1002R"],
-        decode: crate::__private::decode_map::<search_stock_info::SearchStockInfoResponse>,
-        debug: crate::decode::debug_of::<search_stock_info::SearchStockInfoResponse>,
+        new: crate::decode::new_response::<search_stock_info::SearchStockInfoResponse>,
         #[cfg(test)]
         request_debug: search_stock_info::debug_sample,
     },
@@ -1668,8 +1487,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "sharehld_meet",
         path: "/uapi/domestic-stock/v1/ksdinfo/sharehld-meet",
         tr_ids: &["HHKDB669111C0"],
-        decode: crate::__private::decode_map::<sharehld_meet::SharehldMeetResponse>,
-        debug: crate::decode::debug_of::<sharehld_meet::SharehldMeetResponse>,
+        new: crate::decode::new_response::<sharehld_meet::SharehldMeetResponse>,
         #[cfg(test)]
         request_debug: sharehld_meet::debug_sample,
     },
@@ -1678,8 +1496,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "short_sale",
         path: "/uapi/domestic-stock/v1/ranking/short-sale",
         tr_ids: &["FHPST04820000"],
-        decode: crate::__private::decode_map::<short_sale::ShortSaleResponse>,
-        debug: crate::decode::debug_of::<short_sale::ShortSaleResponse>,
+        new: crate::decode::new_response::<short_sale::ShortSaleResponse>,
         #[cfg(test)]
         request_debug: short_sale::debug_sample,
     },
@@ -1688,8 +1505,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "stability_ratio",
         path: "/uapi/domestic-stock/v1/finance/stability-ratio",
         tr_ids: &["FHKST66430600"],
-        decode: crate::__private::decode_map::<stability_ratio::StabilityRatioResponse>,
-        debug: crate::decode::debug_of::<stability_ratio::StabilityRatioResponse>,
+        new: crate::decode::new_response::<stability_ratio::StabilityRatioResponse>,
         #[cfg(test)]
         request_debug: stability_ratio::debug_sample,
     },
@@ -1698,8 +1514,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "top_interest_stock",
         path: "/uapi/domestic-stock/v1/ranking/top-interest-stock",
         tr_ids: &["FHPST01800000"],
-        decode: crate::__private::decode_map::<top_interest_stock::TopInterestStockResponse>,
-        debug: crate::decode::debug_of::<top_interest_stock::TopInterestStockResponse>,
+        new: crate::decode::new_response::<top_interest_stock::TopInterestStockResponse>,
         #[cfg(test)]
         request_debug: top_interest_stock::debug_sample,
     },
@@ -1708,8 +1523,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "traded_by_company",
         path: "/uapi/domestic-stock/v1/ranking/traded-by-company",
         tr_ids: &["FHPST01860000"],
-        decode: crate::__private::decode_map::<traded_by_company::TradedByCompanyResponse>,
-        debug: crate::decode::debug_of::<traded_by_company::TradedByCompanyResponse>,
+        new: crate::decode::new_response::<traded_by_company::TradedByCompanyResponse>,
         #[cfg(test)]
         request_debug: traded_by_company::debug_sample,
     },
@@ -1718,8 +1532,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "tradprt_byamt",
         path: "/uapi/domestic-stock/v1/quotations/tradprt-byamt",
         tr_ids: &["FHKST111900C0"],
-        decode: crate::__private::decode_map::<tradprt_byamt::TradprtByamtResponse>,
-        debug: crate::decode::debug_of::<tradprt_byamt::TradprtByamtResponse>,
+        new: crate::decode::new_response::<tradprt_byamt::TradprtByamtResponse>,
         #[cfg(test)]
         request_debug: tradprt_byamt::debug_sample,
     },
@@ -1728,8 +1541,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "volume_power",
         path: "/uapi/domestic-stock/v1/ranking/volume-power",
         tr_ids: &["FHPST01680000"],
-        decode: crate::__private::decode_map::<volume_power::VolumePowerResponse>,
-        debug: crate::decode::debug_of::<volume_power::VolumePowerResponse>,
+        new: crate::decode::new_response::<volume_power::VolumePowerResponse>,
         #[cfg(test)]
         request_debug: volume_power::debug_sample,
     },
@@ -1738,8 +1550,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "volume_rank",
         path: "/uapi/domestic-stock/v1/quotations/volume-rank",
         tr_ids: &["FHPST01710000"],
-        decode: crate::__private::decode_map::<volume_rank::VolumeRankResponse>,
-        debug: crate::decode::debug_of::<volume_rank::VolumeRankResponse>,
+        new: crate::decode::new_response::<volume_rank::VolumeRankResponse>,
         #[cfg(test)]
         request_debug: volume_rank::debug_sample,
     },

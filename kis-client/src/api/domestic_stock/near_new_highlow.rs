@@ -525,7 +525,7 @@ impl Endpoint for NearNewHighlowRequest {
 /// Response of 국내주식 신고/신저근접종목 상위 (`v1_국내주식-105`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct NearNewHighlowResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -541,6 +541,21 @@ pub struct NearNewHighlowResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for NearNewHighlowResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for NearNewHighlowResponse {
@@ -604,7 +619,7 @@ impl serde::Serialize for NearNewHighlowResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// HTS 한글 종목명 (`hts_kor_isnm`, required, length 40).
@@ -649,6 +664,33 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            hts_kor_isnm: v::Val::Missing,
+            mksc_shrn_iscd: v::Val::Missing,
+            stck_prpr: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            prdy_vrss: v::Val::Missing,
+            prdy_ctrt: v::Val::Missing,
+            askp: v::Val::Missing,
+            askp_rsqn1: v::Val::Missing,
+            bidp: v::Val::Missing,
+            bidp_rsqn1: v::Val::Missing,
+            acml_vol: v::Val::Missing,
+            new_hgpr: v::Val::Missing,
+            hprc_near_rate: v::Val::Missing,
+            new_lwpr: v::Val::Missing,
+            lwpr_near_rate: v::Val::Missing,
+            stck_sdpr: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

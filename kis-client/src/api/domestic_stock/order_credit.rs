@@ -965,7 +965,7 @@ impl Endpoint for OrderCreditRequest {
 /// Response of 주식주문(신용) (`v1_국내주식-002`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct OrderCreditResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -981,6 +981,21 @@ pub struct OrderCreditResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for OrderCreditResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::One::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for OrderCreditResponse {
@@ -1044,7 +1059,7 @@ impl serde::Serialize for OrderCreditResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 한국거래소전송주문조직번호 (`KRX_FWDG_ORD_ORGNO`, required, length 5).
@@ -1056,6 +1071,20 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            krx_fwdg_ord_orgno: v::Val::Missing,
+            odno: v::Val::Missing,
+            ord_tmd: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

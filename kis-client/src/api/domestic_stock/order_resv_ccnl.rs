@@ -462,7 +462,7 @@ impl Endpoint for OrderResvCcnlRequest {
 /// Response of 주식예약주문조회 (`v1_국내주식-020`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct OrderResvCcnlResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -483,6 +483,23 @@ pub struct OrderResvCcnlResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for OrderResvCcnlResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::Block::EMPTY,
+            ctx_area_fk200: v::Val::Missing,
+            ctx_area_nk200: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for OrderResvCcnlResponse {
@@ -564,7 +581,7 @@ impl serde::Serialize for OrderResvCcnlResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 예약주문 순번 (`rsvn_ord_seq`, length 10).
@@ -640,6 +657,40 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rsvn_ord_seq: v::Val::Missing,
+            rsvn_ord_ord_dt: v::Val::Missing,
+            rsvn_ord_rcit_dt: v::Val::Missing,
+            pdno: v::Val::Missing,
+            ord_dvsn_cd: v::Val::Missing,
+            ord_rsvn_qty: v::Val::Missing,
+            tot_ccld_qty: v::Val::Missing,
+            cncl_ord_dt: v::Val::Missing,
+            ord_tmd: v::Val::Missing,
+            ctac_tlno: v::Val::Missing,
+            rjct_rson2: v::Val::Missing,
+            odno: v::Val::Missing,
+            rsvn_ord_rcit_tmd: v::Val::Missing,
+            kor_item_shtn_name: v::Val::Missing,
+            sll_buy_dvsn_cd: v::Val::Missing,
+            ord_rsvn_unpr: v::Val::Missing,
+            tot_ccld_amt: v::Val::Missing,
+            loan_dt: v::Val::Missing,
+            cncl_rcit_tmd: v::Val::Missing,
+            prcs_rslt: v::Val::Missing,
+            ord_dvsn_name: v::Val::Missing,
+            tmnl_mdia_kind_cd: v::Val::Missing,
+            rsvn_end_dt: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

@@ -519,7 +519,7 @@ impl Endpoint for OrderRvsecnclRequest {
 /// Response of 주식주문(정정취소) (`v1_국내주식-003`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct OrderRvsecnclResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -535,6 +535,21 @@ pub struct OrderRvsecnclResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for OrderRvsecnclResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::One::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for OrderRvsecnclResponse {
@@ -598,7 +613,7 @@ impl serde::Serialize for OrderRvsecnclResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 한국거래소전송주문조직번호 (`KRX_FWDG_ORD_ORGNO`, required, length 5).
@@ -610,6 +625,20 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            krx_fwdg_ord_orgno: v::Val::Missing,
+            odno: v::Val::Missing,
+            ord_tmd: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

@@ -368,7 +368,7 @@ impl Endpoint for OvertimeExpTransFluctRequest {
 /// Response of 국내주식 시간외예상체결등락률 (`국내주식-140`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct OvertimeExpTransFluctResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -382,6 +382,21 @@ pub struct OvertimeExpTransFluctResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for OvertimeExpTransFluctResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for OvertimeExpTransFluctResponse {
@@ -445,7 +460,7 @@ impl serde::Serialize for OvertimeExpTransFluctResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 데이터 순위 (`data_rank`, required, length 10).
@@ -489,6 +504,31 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            data_rank: v::Val::Missing,
+            iscd_stat_cls_code: v::Val::Missing,
+            stck_shrn_iscd: v::Val::Missing,
+            hts_kor_isnm: v::Val::Missing,
+            ovtm_untp_antc_cnpr: v::Val::Missing,
+            ovtm_untp_antc_cntg_vrss: v::Val::Missing,
+            ovtm_untp_antc_cntg_vrsssign: v::Val::Missing,
+            ovtm_untp_antc_cntg_ctrt: v::Val::Missing,
+            ovtm_untp_askp_rsqn1: v::Val::Missing,
+            ovtm_untp_bidp_rsqn1: v::Val::Missing,
+            ovtm_untp_antc_cnqn: v::Val::Missing,
+            itmt_vol: v::Val::Missing,
+            stck_prpr: v::Val::Missing,
+            ovtm_untp_antc_cntg_vrss_sign: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

@@ -406,7 +406,7 @@ impl Endpoint for OvertimeFluctuationRequest {
 /// Response of 국내주식 시간외등락율순위 (`국내주식-138`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct OvertimeFluctuationResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -424,6 +424,22 @@ pub struct OvertimeFluctuationResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for OvertimeFluctuationResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output1: v::One::EMPTY,
+            output2: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for OvertimeFluctuationResponse {
@@ -495,7 +511,7 @@ impl serde::Serialize for OvertimeFluctuationResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 시간외 단일가 상한 종목 수 (`ovtm_untp_uplm_issu_cnt`, required, length 7).
@@ -523,6 +539,28 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            ovtm_untp_uplm_issu_cnt: v::Val::Missing,
+            ovtm_untp_ascn_issu_cnt: v::Val::Missing,
+            ovtm_untp_stnr_issu_cnt: v::Val::Missing,
+            ovtm_untp_lslm_issu_cnt: v::Val::Missing,
+            ovtm_untp_down_issu_cnt: v::Val::Missing,
+            ovtm_untp_acml_vol: v::Val::Missing,
+            ovtm_untp_acml_tr_pbmn: v::Val::Missing,
+            ovtm_untp_exch_vol: v::Val::Missing,
+            ovtm_untp_exch_tr_pbmn: v::Val::Missing,
+            ovtm_untp_kosdaq_vol: v::Val::Missing,
+            ovtm_untp_kosdaq_tr_pbmn: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {
@@ -610,7 +648,7 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 유가증권 단축 종목코드 (`mksc_shrn_iscd`, required, length 9).
@@ -648,6 +686,33 @@ pub struct Output2 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output2 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            mksc_shrn_iscd: v::Val::Missing,
+            hts_kor_isnm: v::Val::Missing,
+            ovtm_untp_prpr: v::Val::Missing,
+            ovtm_untp_prdy_vrss: v::Val::Missing,
+            ovtm_untp_prdy_vrss_sign: v::Val::Missing,
+            ovtm_untp_prdy_ctrt: v::Val::Missing,
+            ovtm_untp_askp1: v::Val::Missing,
+            ovtm_untp_seln_rsqn: v::Val::Missing,
+            ovtm_untp_bidp1: v::Val::Missing,
+            ovtm_untp_shnu_rsqn: v::Val::Missing,
+            ovtm_untp_vol: v::Val::Missing,
+            ovtm_vrss_acml_vol_rlim: v::Val::Missing,
+            stck_prpr: v::Val::Missing,
+            acml_vol: v::Val::Missing,
+            bidp: v::Val::Missing,
+            askp: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output2 {

@@ -373,7 +373,7 @@ impl Endpoint for OvertimeVolumeRequest {
 /// Response of 국내주식 시간외거래량순위 (`국내주식-139`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct OvertimeVolumeResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -391,6 +391,22 @@ pub struct OvertimeVolumeResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for OvertimeVolumeResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output1: v::One::EMPTY,
+            output2: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for OvertimeVolumeResponse {
@@ -462,7 +478,7 @@ impl serde::Serialize for OvertimeVolumeResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 시간외 단일가 거래소 거래량 (`ovtm_untp_exch_vol`, required, length 18).
@@ -476,6 +492,21 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            ovtm_untp_exch_vol: v::Val::Missing,
+            ovtm_untp_exch_tr_pbmn: v::Val::Missing,
+            ovtm_untp_kosdaq_vol: v::Val::Missing,
+            ovtm_untp_kosdaq_tr_pbmn: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {
@@ -535,7 +566,7 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 주식 단축 종목코드 (`stck_shrn_iscd`, required, length 9).
@@ -569,6 +600,31 @@ pub struct Output2 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output2 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            stck_shrn_iscd: v::Val::Missing,
+            hts_kor_isnm: v::Val::Missing,
+            ovtm_untp_prpr: v::Val::Missing,
+            ovtm_untp_prdy_vrss: v::Val::Missing,
+            ovtm_untp_prdy_vrss_sign: v::Val::Missing,
+            ovtm_untp_prdy_ctrt: v::Val::Missing,
+            ovtm_untp_seln_rsqn: v::Val::Missing,
+            ovtm_untp_shnu_rsqn: v::Val::Missing,
+            ovtm_untp_vol: v::Val::Missing,
+            ovtm_vrss_acml_vol_rlim: v::Val::Missing,
+            stck_prpr: v::Val::Missing,
+            acml_vol: v::Val::Missing,
+            bidp: v::Val::Missing,
+            askp: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output2 {

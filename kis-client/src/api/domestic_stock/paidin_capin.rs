@@ -238,7 +238,7 @@ impl Endpoint for PaidinCapinRequest {
 /// Response of 예탁원정보(유상증자일정) (`국내주식-143`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct PaidinCapinResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -254,6 +254,21 @@ pub struct PaidinCapinResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for PaidinCapinResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output1: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for PaidinCapinResponse {
@@ -317,7 +332,7 @@ impl serde::Serialize for PaidinCapinResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 기준일 (`record_date`, required, length 8).
@@ -349,6 +364,30 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            record_date: v::Val::Missing,
+            sht_cd: v::Val::Missing,
+            isin_name: v::Val::Missing,
+            tot_issue_stk_qty: v::Val::Missing,
+            issue_stk_qty: v::Val::Missing,
+            fix_rate: v::Val::Missing,
+            disc_rate: v::Val::Missing,
+            fix_price: v::Val::Missing,
+            right_dt: v::Val::Missing,
+            sub_term_ft: v::Val::Missing,
+            sub_term: v::Val::Missing,
+            list_date: v::Val::Missing,
+            stk_kind: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {

@@ -290,7 +290,7 @@ impl Endpoint for PensionInquireBalanceRequest {
 /// Response of 퇴직연금 잔고조회 (`v1_국내주식-036`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct PensionInquireBalanceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -312,6 +312,24 @@ pub struct PensionInquireBalanceResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for PensionInquireBalanceResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output1: v::Block::EMPTY,
+            output2: v::One::EMPTY,
+            ctx_area_fk100: v::Val::Missing,
+            ctx_area_nk100: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for PensionInquireBalanceResponse {
@@ -397,7 +415,7 @@ impl serde::Serialize for PensionInquireBalanceResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 잔고구분명 (`cblc_dvsn_name`, required, length 60).
@@ -431,6 +449,31 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            cblc_dvsn_name: v::Val::Missing,
+            prdt_name: v::Val::Missing,
+            pdno: v::Val::Missing,
+            item_dvsn_name: v::Val::Missing,
+            thdt_buyqty: v::Val::Missing,
+            thdt_sll_qty: v::Val::Missing,
+            hldg_qty: v::Val::Missing,
+            ord_psbl_qty: v::Val::Missing,
+            pchs_avg_pric: v::Val::Missing,
+            pchs_amt: v::Val::Missing,
+            prpr: v::Val::Missing,
+            evlu_amt: v::Val::Missing,
+            evlu_pfls_amt: v::Val::Missing,
+            evlu_erng_rt: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {
@@ -530,7 +573,7 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세2).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 예수금총금액 (`dnca_tot_amt`, required, length 19).
@@ -552,6 +595,25 @@ pub struct Output2 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output2 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            dnca_tot_amt: v::Val::Missing,
+            nxdy_excc_amt: v::Val::Missing,
+            prvs_rcdl_excc_amt: v::Val::Missing,
+            thdt_buy_amt: v::Val::Missing,
+            thdt_sll_amt: v::Val::Missing,
+            thdt_tlex_amt: v::Val::Missing,
+            scts_evlu_amt: v::Val::Missing,
+            tot_evlu_amt: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output2 {

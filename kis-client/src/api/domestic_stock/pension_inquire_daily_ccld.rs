@@ -424,7 +424,7 @@ impl Endpoint for PensionInquireDailyCcldRequest {
 /// Response of 퇴직연금 미체결내역 (`v1_국내주식-033`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct PensionInquireDailyCcldResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -444,6 +444,23 @@ pub struct PensionInquireDailyCcldResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for PensionInquireDailyCcldResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::Block::EMPTY,
+            ctx_area_fk100: v::Val::Missing,
+            ctx_area_nk100: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for PensionInquireDailyCcldResponse {
@@ -525,7 +542,7 @@ impl serde::Serialize for PensionInquireDailyCcldResponse {
 }
 
 /// A record of block `output` (응답상세1).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 주문채번지점번호 (`ord_gno_brno`, required, length 5).
@@ -603,6 +620,37 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            ord_gno_brno: v::Val::Missing,
+            sll_buy_dvsn_cd: v::Val::Missing,
+            trad_dvsn_name: v::Val::Missing,
+            odno: v::Val::Missing,
+            pdno: v::Val::Missing,
+            prdt_name: v::Val::Missing,
+            ord_unpr: v::Val::Missing,
+            ord_qty: v::Val::Missing,
+            tot_ccld_qty: v::Val::Missing,
+            nccs_qty: v::Val::Missing,
+            ord_dvsn_cd: v::Val::Missing,
+            ord_dvsn_name: v::Val::Missing,
+            orgn_odno: v::Val::Missing,
+            ord_tmd: v::Val::Missing,
+            objt_cust_dvsn_name: v::Val::Missing,
+            pchs_avg_pric: v::Val::Missing,
+            stpm_cndt_pric: v::Val::Missing,
+            stpm_efct_occr_dtmd: v::Val::Missing,
+            stpm_efct_occr_yn: v::Val::Missing,
+            excg_id_dvsn_cd: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

@@ -296,7 +296,7 @@ impl Endpoint for PensionInquirePsblOrderRequest {
 /// Response of 퇴직연금 매수가능조회 (`v1_국내주식-034`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct PensionInquirePsblOrderResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -310,6 +310,21 @@ pub struct PensionInquirePsblOrderResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for PensionInquirePsblOrderResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::One::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for PensionInquirePsblOrderResponse {
@@ -373,7 +388,7 @@ impl serde::Serialize for PensionInquirePsblOrderResponse {
 }
 
 /// A record of block `output` (응답상세1).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 주문가능현금 (`ord_psbl_cash`, required, length 19).
@@ -389,6 +404,22 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            ord_psbl_cash: v::Val::Missing,
+            ruse_psbl_amt: v::Val::Missing,
+            psbl_qty_calc_unpr: v::Val::Missing,
+            max_buy_amt: v::Val::Missing,
+            max_buy_qty: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

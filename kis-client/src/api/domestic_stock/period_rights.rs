@@ -461,7 +461,7 @@ impl Endpoint for PeriodRightsRequest {
 /// Response of 기간별계좌권리현황조회 (`국내주식-211`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct PeriodRightsResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -481,6 +481,23 @@ pub struct PeriodRightsResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for PeriodRightsResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::Block::EMPTY,
+            ctx_area_nk100: v::Val::Missing,
+            ctx_area_fk100: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for PeriodRightsResponse {
@@ -562,7 +579,7 @@ impl serde::Serialize for PeriodRightsResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 계좌번호10 (`acno10`, required, length 10).
@@ -823,6 +840,46 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            acno10: v::Val::Missing,
+            rght_type_cd: v::Val::Missing,
+            bass_dt: v::Val::Missing,
+            rght_cblc_type_cd: v::Val::Missing,
+            rptt_pdno: v::Val::Missing,
+            pdno: v::Val::Missing,
+            prdt_type_cd: v::Val::Missing,
+            shtn_pdno: v::Val::Missing,
+            prdt_name: v::Val::Missing,
+            cblc_qty: v::Val::Missing,
+            last_alct_qty: v::Val::Missing,
+            excs_alct_qty: v::Val::Missing,
+            tot_alct_qty: v::Val::Missing,
+            last_ftsk_qty: v::Val::Missing,
+            last_alct_amt: v::Val::Missing,
+            last_ftsk_chgs: v::Val::Missing,
+            rdpt_prca: v::Val::Missing,
+            dlay_int_amt: v::Val::Missing,
+            lstg_dt: v::Val::Missing,
+            sbsc_end_dt: v::Val::Missing,
+            cash_dfrm_dt: v::Val::Missing,
+            rqst_qty: v::Val::Missing,
+            rqst_amt: v::Val::Missing,
+            rqst_dt: v::Val::Missing,
+            rfnd_dt: v::Val::Missing,
+            rfnd_amt: v::Val::Missing,
+            lstg_stqt: v::Val::Missing,
+            tax_amt: v::Val::Missing,
+            sbsc_unpr: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

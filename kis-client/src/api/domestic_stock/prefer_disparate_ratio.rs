@@ -405,7 +405,7 @@ impl Endpoint for PreferDisparateRatioRequest {
 /// Response of 국내주식 우선주/괴리율 상위 (`v1_국내주식-094`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct PreferDisparateRatioResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -421,6 +421,21 @@ pub struct PreferDisparateRatioResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for PreferDisparateRatioResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for PreferDisparateRatioResponse {
@@ -484,7 +499,7 @@ impl serde::Serialize for PreferDisparateRatioResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 유가증권 단축 종목코드 (`mksc_shrn_iscd`, required, length 9).
@@ -531,6 +546,34 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            mksc_shrn_iscd: v::Val::Missing,
+            data_rank: v::Val::Missing,
+            hts_kor_isnm: v::Val::Missing,
+            stck_prpr: v::Val::Missing,
+            prdy_vrss: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            acml_vol: v::Val::Missing,
+            prst_iscd: v::Val::Missing,
+            prst_kor_isnm: v::Val::Missing,
+            prst_prpr: v::Val::Missing,
+            prst_prdy_vrss: v::Val::Missing,
+            prst_prdy_vrss_sign: v::Val::Missing,
+            prst_acml_vol: v::Val::Missing,
+            diff_prpr: v::Val::Missing,
+            dprt: v::Val::Missing,
+            prdy_ctrt: v::Val::Missing,
+            prst_prdy_ctrt: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

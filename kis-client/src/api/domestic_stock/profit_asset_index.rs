@@ -560,7 +560,7 @@ impl Endpoint for ProfitAssetIndexRequest {
 /// Response of 국내주식 수익자산지표 순위 (`v1_국내주식-090`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct ProfitAssetIndexResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -576,6 +576,21 @@ pub struct ProfitAssetIndexResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for ProfitAssetIndexResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for ProfitAssetIndexResponse {
@@ -639,7 +654,7 @@ impl serde::Serialize for ProfitAssetIndexResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 데이터 순위 (`data_rank`, required, length 10).
@@ -688,6 +703,35 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            data_rank: v::Val::Missing,
+            hts_kor_isnm: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            mksc_shrn_iscd: v::Val::Missing,
+            stck_prpr: v::Val::Missing,
+            prdy_vrss: v::Val::Missing,
+            prdy_ctrt: v::Val::Missing,
+            acml_vol: v::Val::Missing,
+            sale_totl_prfi: v::Val::Missing,
+            bsop_prti: v::Val::Missing,
+            op_prfi: v::Val::Missing,
+            thtr_ntin: v::Val::Missing,
+            total_aset: v::Val::Missing,
+            total_lblt: v::Val::Missing,
+            total_cptl: v::Val::Missing,
+            stac_month: v::Val::Missing,
+            stac_month_cls_code: v::Val::Missing,
+            iqry_csnu: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

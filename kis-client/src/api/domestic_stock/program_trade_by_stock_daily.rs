@@ -185,7 +185,7 @@ impl Endpoint for ProgramTradeByStockDailyRequest {
 /// Response of 종목별 프로그램매매추이(일별) (`국내주식-113`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct ProgramTradeByStockDailyResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -201,6 +201,21 @@ pub struct ProgramTradeByStockDailyResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for ProgramTradeByStockDailyResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for ProgramTradeByStockDailyResponse {
@@ -264,7 +279,7 @@ impl serde::Serialize for ProgramTradeByStockDailyResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 주식 영업 일자 (`stck_bsop_date`, required, length 8).
@@ -307,6 +322,32 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            stck_bsop_date: v::Val::Missing,
+            stck_clpr: v::Val::Missing,
+            prdy_vrss: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            prdy_ctrt: v::Val::Missing,
+            acml_vol: v::Val::Missing,
+            acml_tr_pbmn: v::Val::Missing,
+            whol_smtn_seln_vol: v::Val::Missing,
+            whol_smtn_shnu_vol: v::Val::Missing,
+            whol_smtn_ntby_qty: v::Val::Missing,
+            whol_smtn_seln_tr_pbmn: v::Val::Missing,
+            whol_smtn_shnu_tr_pbmn: v::Val::Missing,
+            whol_smtn_ntby_tr_pbmn: v::Val::Missing,
+            whol_ntby_vol_icdc: v::Val::Missing,
+            whol_ntby_tr_pbmn_icdc2: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

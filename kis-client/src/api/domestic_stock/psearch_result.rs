@@ -156,7 +156,7 @@ impl Endpoint for PsearchResultRequest {
 /// Response of 종목조건검색조회 (`국내주식-039`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct PsearchResultResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -172,6 +172,21 @@ pub struct PsearchResultResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for PsearchResultResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output2: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for PsearchResultResponse {
@@ -235,7 +250,7 @@ impl serde::Serialize for PsearchResultResponse {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 종목코드 (`code`, required, length 6).
@@ -291,6 +306,41 @@ pub struct Output2 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output2 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            code: v::Val::Missing,
+            name: v::Val::Missing,
+            daebi: v::Val::Missing,
+            price: v::Val::Missing,
+            chgrate: v::Val::Missing,
+            acml_vol: v::Val::Missing,
+            trade_amt: v::Val::Missing,
+            change: v::Val::Missing,
+            cttr: v::Val::Missing,
+            open: v::Val::Missing,
+            high: v::Val::Missing,
+            low: v::Val::Missing,
+            high52: v::Val::Missing,
+            low52: v::Val::Missing,
+            expprice: v::Val::Missing,
+            expchange: v::Val::Missing,
+            expchggrate: v::Val::Missing,
+            expcvol: v::Val::Missing,
+            chgrate2: v::Val::Missing,
+            expdaebi: v::Val::Missing,
+            recprice: v::Val::Missing,
+            uplmtprice: v::Val::Missing,
+            dnlmtprice: v::Val::Missing,
+            stotprice: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output2 {

@@ -201,7 +201,7 @@ impl Endpoint for PurreqRequest {
 /// Response of 예탁원정보(주식매수청구일정) (`국내주식-146`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct PurreqResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -217,6 +217,21 @@ pub struct PurreqResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for PurreqResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output1: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for PurreqResponse {
@@ -280,7 +295,7 @@ impl serde::Serialize for PurreqResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 기준일 (`record_date`, required, length 8).
@@ -304,6 +319,26 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            record_date: v::Val::Missing,
+            sht_cd: v::Val::Missing,
+            isin_name: v::Val::Missing,
+            stk_kind: v::Val::Missing,
+            opp_opi_rcpt_term: v::Val::Missing,
+            buy_req_rcpt_term: v::Val::Missing,
+            buy_req_price: v::Val::Missing,
+            buy_amt_pay_dt: v::Val::Missing,
+            get_meet_dt: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {

@@ -243,7 +243,7 @@ impl Endpoint for RevSplitRequest {
 /// Response of 예탁원정보(액면교체일정) (`국내주식-148`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct RevSplitResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -259,6 +259,21 @@ pub struct RevSplitResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for RevSplitResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output1: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for RevSplitResponse {
@@ -322,7 +337,7 @@ impl serde::Serialize for RevSplitResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 기준일 (`record_date`, required, length 8).
@@ -342,6 +357,24 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            record_date: v::Val::Missing,
+            sht_cd: v::Val::Missing,
+            isin_name: v::Val::Missing,
+            inter_bf_face_amt: v::Val::Missing,
+            inter_af_face_amt: v::Val::Missing,
+            td_stop_dt: v::Val::Missing,
+            list_dt: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {

@@ -192,7 +192,7 @@ impl Endpoint for SearchInfoRequest {
 /// Response of 상품기본조회 (`v1_국내주식-029`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct SearchInfoResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -206,6 +206,21 @@ pub struct SearchInfoResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for SearchInfoResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::One::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for SearchInfoResponse {
@@ -269,7 +284,7 @@ impl serde::Serialize for SearchInfoResponse {
 }
 
 /// A record of block `output` (응답상세1).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 상품번호 (`pdno`, required, length 12).
@@ -328,6 +343,37 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            pdno: v::Val::Missing,
+            prdt_type_cd: v::Val::Missing,
+            prdt_name: v::Val::Missing,
+            prdt_name120: v::Val::Missing,
+            prdt_abrv_name: v::Val::Missing,
+            prdt_eng_name: v::Val::Missing,
+            prdt_eng_name120: v::Val::Missing,
+            prdt_eng_abrv_name: v::Val::Missing,
+            std_pdno: v::Val::Missing,
+            shtn_pdno: v::Val::Missing,
+            prdt_sale_stat_cd: v::Val::Missing,
+            prdt_risk_grad_cd: v::Val::Missing,
+            prdt_clsf_cd: v::Val::Missing,
+            prdt_clsf_name: v::Val::Missing,
+            sale_strt_dt: v::Val::Missing,
+            sale_end_dt: v::Val::Missing,
+            wrap_asst_type_cd: v::Val::Missing,
+            ivst_prdt_type_cd: v::Val::Missing,
+            ivst_prdt_type_cd_name: v::Val::Missing,
+            frst_erlm_dt: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

@@ -169,7 +169,7 @@ impl Endpoint for SearchStockInfoRequest {
 /// Response of 주식기본조회 (`v1_국내주식-067`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct SearchStockInfoResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -183,6 +183,21 @@ pub struct SearchStockInfoResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for SearchStockInfoResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::One::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for SearchStockInfoResponse {
@@ -246,7 +261,7 @@ impl serde::Serialize for SearchStockInfoResponse {
 }
 
 /// A record of block `output` (응답상세1).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 상품번호 (`pdno`, required, length 12).
@@ -933,6 +948,84 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            pdno: v::Val::Missing,
+            prdt_type_cd: v::Val::Missing,
+            mket_id_cd: v::Val::Missing,
+            scty_grp_id_cd: v::Val::Missing,
+            excg_dvsn_cd: v::Val::Missing,
+            setl_mmdd: v::Val::Missing,
+            lstg_stqt: v::Val::Missing,
+            lstg_cptl_amt: v::Val::Missing,
+            cpta: v::Val::Missing,
+            papr: v::Val::Missing,
+            issu_pric: v::Val::Missing,
+            kospi200_item_yn: v::Val::Missing,
+            scts_mket_lstg_dt: v::Val::Missing,
+            scts_mket_lstg_abol_dt: v::Val::Missing,
+            kosdaq_mket_lstg_dt: v::Val::Missing,
+            kosdaq_mket_lstg_abol_dt: v::Val::Missing,
+            frbd_mket_lstg_dt: v::Val::Missing,
+            frbd_mket_lstg_abol_dt: v::Val::Missing,
+            reits_kind_cd: v::Val::Missing,
+            etf_dvsn_cd: v::Val::Missing,
+            oilf_fund_yn: v::Val::Missing,
+            idx_bztp_lcls_cd: v::Val::Missing,
+            idx_bztp_mcls_cd: v::Val::Missing,
+            idx_bztp_scls_cd: v::Val::Missing,
+            stck_kind_cd: v::Val::Missing,
+            mfnd_opng_dt: v::Val::Missing,
+            mfnd_end_dt: v::Val::Missing,
+            dpsi_erlm_cncl_dt: v::Val::Missing,
+            etf_cu_qty: v::Val::Missing,
+            prdt_name: v::Val::Missing,
+            prdt_name120: v::Val::Missing,
+            prdt_abrv_name: v::Val::Missing,
+            std_pdno: v::Val::Missing,
+            prdt_eng_name: v::Val::Missing,
+            prdt_eng_name120: v::Val::Missing,
+            prdt_eng_abrv_name: v::Val::Missing,
+            dpsi_aptm_erlm_yn: v::Val::Missing,
+            etf_txtn_type_cd: v::Val::Missing,
+            etf_type_cd: v::Val::Missing,
+            lstg_abol_dt: v::Val::Missing,
+            nwst_odst_dvsn_cd: v::Val::Missing,
+            sbst_pric: v::Val::Missing,
+            thco_sbst_pric: v::Val::Missing,
+            thco_sbst_pric_chng_dt: v::Val::Missing,
+            tr_stop_yn: v::Val::Missing,
+            admn_item_yn: v::Val::Missing,
+            thdt_clpr: v::Val::Missing,
+            bfdy_clpr: v::Val::Missing,
+            clpr_chng_dt: v::Val::Missing,
+            std_idst_clsf_cd: v::Val::Missing,
+            std_idst_clsf_cd_name: v::Val::Missing,
+            idx_bztp_lcls_cd_name: v::Val::Missing,
+            idx_bztp_mcls_cd_name: v::Val::Missing,
+            idx_bztp_scls_cd_name: v::Val::Missing,
+            ocr_no: v::Val::Missing,
+            crfd_item_yn: v::Val::Missing,
+            elec_scty_yn: v::Val::Missing,
+            issu_istt_cd: v::Val::Missing,
+            etf_chas_erng_rt_dbnb: v::Val::Missing,
+            etf_etn_ivst_heed_item_yn: v::Val::Missing,
+            stln_int_rt_dvsn_cd: v::Val::Missing,
+            frnr_psnl_lmt_rt: v::Val::Missing,
+            lstg_rqsr_issu_istt_cd: v::Val::Missing,
+            lstg_rqsr_item_cd: v::Val::Missing,
+            trst_istt_issu_istt_cd: v::Val::Missing,
+            cptt_trad_tr_psbl_yn: v::Val::Missing,
+            nxt_tr_stop_yn: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

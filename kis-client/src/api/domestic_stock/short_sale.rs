@@ -411,7 +411,7 @@ impl Endpoint for ShortSaleRequest {
 /// Response of 국내주식 공매도 상위종목 (`국내주식-133`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct ShortSaleResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -427,6 +427,21 @@ pub struct ShortSaleResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for ShortSaleResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for ShortSaleResponse {
@@ -490,7 +505,7 @@ impl serde::Serialize for ShortSaleResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 유가증권 단축 종목코드 (`mksc_shrn_iscd`, required, length 9).
@@ -533,6 +548,32 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            mksc_shrn_iscd: v::Val::Missing,
+            hts_kor_isnm: v::Val::Missing,
+            stck_prpr: v::Val::Missing,
+            prdy_vrss: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            prdy_ctrt: v::Val::Missing,
+            acml_vol: v::Val::Missing,
+            acml_tr_pbmn: v::Val::Missing,
+            ssts_cntg_qty: v::Val::Missing,
+            ssts_vol_rlim: v::Val::Missing,
+            ssts_tr_pbmn: v::Val::Missing,
+            ssts_tr_pbmn_rlim: v::Val::Missing,
+            stnd_date1: v::Val::Missing,
+            stnd_date2: v::Val::Missing,
+            avrg_prc: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

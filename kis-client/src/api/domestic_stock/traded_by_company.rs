@@ -527,7 +527,7 @@ impl Endpoint for TradedByCompanyRequest {
 /// Response of 국내주식 당사매매종목 상위 (`v1_국내주식-104`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct TradedByCompanyResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -543,6 +543,21 @@ pub struct TradedByCompanyResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for TradedByCompanyResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for TradedByCompanyResponse {
@@ -606,7 +621,7 @@ impl serde::Serialize for TradedByCompanyResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 데이터 순위 (`data_rank`, required, length 10).
@@ -643,6 +658,29 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            data_rank: v::Val::Missing,
+            mksc_shrn_iscd: v::Val::Missing,
+            hts_kor_isnm: v::Val::Missing,
+            stck_prpr: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            prdy_vrss: v::Val::Missing,
+            prdy_ctrt: v::Val::Missing,
+            acml_vol: v::Val::Missing,
+            acml_tr_pbmn: v::Val::Missing,
+            seln_cnqn_smtn: v::Val::Missing,
+            shnu_cnqn_smtn: v::Val::Missing,
+            ntby_cnqn: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

@@ -195,7 +195,7 @@ impl Endpoint for TradprtByamtRequest {
 /// Response of 국내주식 체결금액별 매매비중 (`국내주식-192`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct TradprtByamtResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -211,6 +211,21 @@ pub struct TradprtByamtResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for TradprtByamtResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for TradprtByamtResponse {
@@ -274,7 +289,7 @@ impl serde::Serialize for TradprtByamtResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 가격명 (`prpr_name`, required, length 40).
@@ -302,6 +317,28 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            prpr_name: v::Val::Missing,
+            smtn_avrg_prpr: v::Val::Missing,
+            acml_vol: v::Val::Missing,
+            whol_ntby_qty_rate: v::Val::Missing,
+            ntby_cntg_csnu: v::Val::Missing,
+            seln_cnqn_smtn: v::Val::Missing,
+            whol_seln_vol_rate: v::Val::Missing,
+            seln_cntg_csnu: v::Val::Missing,
+            shnu_cnqn_smtn: v::Val::Missing,
+            whol_shun_vol_rate: v::Val::Missing,
+            shnu_cntg_csnu: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

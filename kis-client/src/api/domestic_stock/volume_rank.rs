@@ -469,7 +469,7 @@ impl Endpoint for VolumeRankRequest {
 /// Response of 거래량순위 (`v1_국내주식-047`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct VolumeRankResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -485,6 +485,21 @@ pub struct VolumeRankResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for VolumeRankResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for VolumeRankResponse {
@@ -548,7 +563,7 @@ impl serde::Serialize for VolumeRankResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// HTS 한글 종목명 (`hts_kor_isnm`, required, length 40).
@@ -599,6 +614,36 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            hts_kor_isnm: v::Val::Missing,
+            mksc_shrn_iscd: v::Val::Missing,
+            data_rank: v::Val::Missing,
+            stck_prpr: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            prdy_vrss: v::Val::Missing,
+            prdy_ctrt: v::Val::Missing,
+            acml_vol: v::Val::Missing,
+            prdy_vol: v::Val::Missing,
+            lstn_stcn: v::Val::Missing,
+            avrg_vol: v::Val::Missing,
+            n_befr_clpr_vrss_prpr_rate: v::Val::Missing,
+            vol_inrt: v::Val::Missing,
+            vol_tnrt: v::Val::Missing,
+            nday_vol_tnrt: v::Val::Missing,
+            avrg_tr_pbmn: v::Val::Missing,
+            tr_pbmn_tnrt: v::Val::Missing,
+            nday_tr_pbmn_tnrt: v::Val::Missing,
+            acml_tr_pbmn: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

@@ -1767,7 +1767,7 @@ impl Endpoint for CondSearchRequest {
 /// Response of ELW 종목검색 (`국내주식-166`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct CondSearchResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -1783,6 +1783,21 @@ pub struct CondSearchResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for CondSearchResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for CondSearchResponse {
@@ -1846,7 +1861,7 @@ impl serde::Serialize for CondSearchResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 채권단축종목코드 (`bond_shrn_iscd`, required, length 9).
@@ -1945,6 +1960,60 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            bond_shrn_iscd: v::Val::Missing,
+            hts_kor_isnm: v::Val::Missing,
+            rght_type_name: v::Val::Missing,
+            elw_prpr: v::Val::Missing,
+            prdy_vrss: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            prdy_ctrt: v::Val::Missing,
+            acml_vol: v::Val::Missing,
+            acpr: v::Val::Missing,
+            stck_cnvr_rate: v::Val::Missing,
+            stck_lstn_date: v::Val::Missing,
+            stck_last_tr_date: v::Val::Missing,
+            hts_rmnn_dynu: v::Val::Missing,
+            unas_isnm: v::Val::Missing,
+            unas_prpr: v::Val::Missing,
+            unas_prdy_vrss: v::Val::Missing,
+            unas_prdy_vrss_sign: v::Val::Missing,
+            unas_prdy_ctrt: v::Val::Missing,
+            unas_acml_vol: v::Val::Missing,
+            moneyness: v::Val::Missing,
+            atm_cls_name: v::Val::Missing,
+            prit: v::Val::Missing,
+            delta_val: v::Val::Missing,
+            hts_ints_vltl: v::Val::Missing,
+            tmvl_val: v::Val::Missing,
+            gear: v::Val::Missing,
+            lvrg_val: v::Val::Missing,
+            prls_qryr_rate: v::Val::Missing,
+            cfp: v::Val::Missing,
+            lstn_stcn: v::Val::Missing,
+            pblc_co_name: v::Val::Missing,
+            lp_mbcr_name: v::Val::Missing,
+            lp_hldn_rate: v::Val::Missing,
+            elw_rght_form: v::Val::Missing,
+            elw_ko_barrier: v::Val::Missing,
+            apprch_rate: v::Val::Missing,
+            unas_shrn_iscd: v::Val::Missing,
+            mtrt_date: v::Val::Missing,
+            prmm_val: v::Val::Missing,
+            stck_lp_fin_date: v::Val::Missing,
+            tick_conv_prc: v::Val::Missing,
+            prls_qryr_stpr_prc: v::Val::Missing,
+            lp_hvol: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

@@ -431,7 +431,7 @@ impl Endpoint for ExpirationStocksRequest {
 /// Response of ELW 만기예정/만기종목 (`국내주식-184`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct ExpirationStocksResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -447,6 +447,21 @@ pub struct ExpirationStocksResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for ExpirationStocksResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for ExpirationStocksResponse {
@@ -510,7 +525,7 @@ impl serde::Serialize for ExpirationStocksResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// ELW단축종목코드 (`elw_shrn_iscd`, required, length 9).
@@ -558,6 +573,38 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            elw_shrn_iscd: v::Val::Missing,
+            elw_kor_isnm: v::Val::Missing,
+            unas_isnm: v::Val::Missing,
+            unas_prpr: v::Val::Missing,
+            acpr: v::Val::Missing,
+            stck_cnvr_rate: v::Val::Missing,
+            elw_prpr: v::Val::Missing,
+            stck_lstn_date: v::Val::Missing,
+            stck_last_tr_date: v::Val::Missing,
+            total_rdmp_amt: v::Val::Missing,
+            rdmp_amt: v::Val::Missing,
+            lstn_stcn: v::Val::Missing,
+            lp_hvol: v::Val::Missing,
+            ccls_paym_prc: v::Val::Missing,
+            mtrt_vltn_amt: v::Val::Missing,
+            evnt_prd_fin_date: v::Val::Missing,
+            stlm_date: v::Val::Missing,
+            pblc_prc: v::Val::Missing,
+            unas_shrn_iscd: v::Val::Missing,
+            stnd_iscd: v::Val::Missing,
+            rdmp_ask_amt: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

@@ -448,7 +448,7 @@ impl Endpoint for IndicatorRequest {
 /// Response of ELW 지표순위 (`국내주식-169`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct IndicatorResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -464,6 +464,21 @@ pub struct IndicatorResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for IndicatorResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for IndicatorResponse {
@@ -527,7 +542,7 @@ impl serde::Serialize for IndicatorResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// ELW단축종목코드 (`elw_shrn_iscd`, required, length 9).
@@ -566,6 +581,30 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            elw_shrn_iscd: v::Val::Missing,
+            elw_kor_isnm: v::Val::Missing,
+            elw_prpr: v::Val::Missing,
+            prdy_vrss: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            prdy_ctrt: v::Val::Missing,
+            acml_vol: v::Val::Missing,
+            stck_cnvr_rate: v::Val::Missing,
+            lvrg_val: v::Val::Missing,
+            acpr: v::Val::Missing,
+            tmvl_val: v::Val::Missing,
+            invl_val: v::Val::Missing,
+            elw_ko_barrier: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

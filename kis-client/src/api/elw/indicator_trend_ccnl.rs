@@ -156,7 +156,7 @@ impl Endpoint for IndicatorTrendCcnlRequest {
 /// Response of ELW 투자지표추이(체결) (`국내주식-172`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct IndicatorTrendCcnlResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -172,6 +172,21 @@ pub struct IndicatorTrendCcnlResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for IndicatorTrendCcnlResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for IndicatorTrendCcnlResponse {
@@ -235,7 +250,7 @@ impl serde::Serialize for IndicatorTrendCcnlResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 주식체결시간 (`stck_cntg_hour`, required, length 6).
@@ -272,6 +287,29 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            stck_cntg_hour: v::Val::Missing,
+            elw_prpr: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            prdy_vrss: v::Val::Missing,
+            prdy_ctrt: v::Val::Missing,
+            acml_vol: v::Val::Missing,
+            lvrg_val: v::Val::Missing,
+            gear: v::Val::Missing,
+            tmvl_val: v::Val::Missing,
+            invl_val: v::Val::Missing,
+            prit: v::Val::Missing,
+            apprch_rate: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

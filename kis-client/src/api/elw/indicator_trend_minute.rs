@@ -236,7 +236,7 @@ impl Endpoint for IndicatorTrendMinuteRequest {
 /// Response of ELW 투자지표추이(분별) (`국내주식-174`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct IndicatorTrendMinuteResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -252,6 +252,21 @@ pub struct IndicatorTrendMinuteResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for IndicatorTrendMinuteResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for IndicatorTrendMinuteResponse {
@@ -315,7 +330,7 @@ impl serde::Serialize for IndicatorTrendMinuteResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 주식영업일자 (`stck_bsop_date`, required, length 8).
@@ -347,6 +362,30 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            stck_bsop_date: v::Val::Missing,
+            stck_cntg_hour: v::Val::Missing,
+            elw_prpr: v::Val::Missing,
+            elw_oprc: v::Val::Missing,
+            elw_hgpr: v::Val::Missing,
+            elw_lwpr: v::Val::Missing,
+            lvrg_val: v::Val::Missing,
+            gear: v::Val::Missing,
+            prmm_val: v::Val::Missing,
+            invl_val: v::Val::Missing,
+            prit: v::Val::Missing,
+            acml_vol: v::Val::Missing,
+            cntg_vol: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

@@ -156,7 +156,7 @@ impl Endpoint for LpTradeTrendRequest {
 /// Response of ELW LP매매추이 (`국내주식-182`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct LpTradeTrendResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -174,6 +174,22 @@ pub struct LpTradeTrendResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for LpTradeTrendResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output1: v::One::EMPTY,
+            output2: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for LpTradeTrendResponse {
@@ -245,7 +261,7 @@ impl serde::Serialize for LpTradeTrendResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// ELW현재가 (`elw_prpr`, required, length 10).
@@ -290,6 +306,33 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            elw_prpr: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            prdy_vrss: v::Val::Missing,
+            prdy_ctrt: v::Val::Missing,
+            acml_vol: v::Val::Missing,
+            prdy_vol: v::Val::Missing,
+            stck_cnvr_rate: v::Val::Missing,
+            prit: v::Val::Missing,
+            lvrg_val: v::Val::Missing,
+            gear: v::Val::Missing,
+            prls_qryr_rate: v::Val::Missing,
+            cfp: v::Val::Missing,
+            invl_val: v::Val::Missing,
+            tmvl_val: v::Val::Missing,
+            acpr: v::Val::Missing,
+            elw_ko_barrier: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {
@@ -397,7 +440,7 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 주식영업일자 (`stck_bsop_date`, required, length 8).
@@ -436,6 +479,30 @@ pub struct Output2 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output2 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            stck_bsop_date: v::Val::Missing,
+            elw_prpr: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            prdy_vrss: v::Val::Missing,
+            prdy_ctrt: v::Val::Missing,
+            lp_seln_qty: v::Val::Missing,
+            lp_seln_avrg_unpr: v::Val::Missing,
+            lp_shnu_qty: v::Val::Missing,
+            lp_shnu_avrg_unpr: v::Val::Missing,
+            lp_hvol: v::Val::Missing,
+            lp_hldn_rate: v::Val::Missing,
+            prsn_deal_qty: v::Val::Missing,
+            apprch_rate: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output2 {

@@ -52,8 +52,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "compare_stocks",
         path: "/uapi/elw/v1/quotations/compare-stocks",
         tr_ids: &["FHKEW151701C0"],
-        decode: crate::__private::decode_map::<compare_stocks::CompareStocksResponse>,
-        debug: crate::decode::debug_of::<compare_stocks::CompareStocksResponse>,
+        new: crate::decode::new_response::<compare_stocks::CompareStocksResponse>,
         #[cfg(test)]
         request_debug: compare_stocks::debug_sample,
     },
@@ -62,8 +61,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "cond_search",
         path: "/uapi/elw/v1/quotations/cond-search",
         tr_ids: &["FHKEW15100000"],
-        decode: crate::__private::decode_map::<cond_search::CondSearchResponse>,
-        debug: crate::decode::debug_of::<cond_search::CondSearchResponse>,
+        new: crate::decode::new_response::<cond_search::CondSearchResponse>,
         #[cfg(test)]
         request_debug: cond_search::debug_sample,
     },
@@ -72,8 +70,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "expiration_stocks",
         path: "/uapi/elw/v1/quotations/expiration-stocks",
         tr_ids: &["FHKEW154700C0"],
-        decode: crate::__private::decode_map::<expiration_stocks::ExpirationStocksResponse>,
-        debug: crate::decode::debug_of::<expiration_stocks::ExpirationStocksResponse>,
+        new: crate::decode::new_response::<expiration_stocks::ExpirationStocksResponse>,
         #[cfg(test)]
         request_debug: expiration_stocks::debug_sample,
     },
@@ -82,8 +79,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "indicator",
         path: "/uapi/elw/v1/ranking/indicator",
         tr_ids: &["FHPEW02790000"],
-        decode: crate::__private::decode_map::<indicator::IndicatorResponse>,
-        debug: crate::decode::debug_of::<indicator::IndicatorResponse>,
+        new: crate::decode::new_response::<indicator::IndicatorResponse>,
         #[cfg(test)]
         request_debug: indicator::debug_sample,
     },
@@ -92,8 +88,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "indicator_trend_ccnl",
         path: "/uapi/elw/v1/quotations/indicator-trend-ccnl",
         tr_ids: &["FHPEW02740100"],
-        decode: crate::__private::decode_map::<indicator_trend_ccnl::IndicatorTrendCcnlResponse>,
-        debug: crate::decode::debug_of::<indicator_trend_ccnl::IndicatorTrendCcnlResponse>,
+        new: crate::decode::new_response::<indicator_trend_ccnl::IndicatorTrendCcnlResponse>,
         #[cfg(test)]
         request_debug: indicator_trend_ccnl::debug_sample,
     },
@@ -102,8 +97,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "indicator_trend_daily",
         path: "/uapi/elw/v1/quotations/indicator-trend-daily",
         tr_ids: &["FHPEW02740200"],
-        decode: crate::__private::decode_map::<indicator_trend_daily::IndicatorTrendDailyResponse>,
-        debug: crate::decode::debug_of::<indicator_trend_daily::IndicatorTrendDailyResponse>,
+        new: crate::decode::new_response::<indicator_trend_daily::IndicatorTrendDailyResponse>,
         #[cfg(test)]
         request_debug: indicator_trend_daily::debug_sample,
     },
@@ -112,8 +106,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "indicator_trend_minute",
         path: "/uapi/elw/v1/quotations/indicator-trend-minute",
         tr_ids: &["FHPEW02740300"],
-        decode: crate::__private::decode_map::<indicator_trend_minute::IndicatorTrendMinuteResponse>,
-        debug: crate::decode::debug_of::<indicator_trend_minute::IndicatorTrendMinuteResponse>,
+        new: crate::decode::new_response::<indicator_trend_minute::IndicatorTrendMinuteResponse>,
         #[cfg(test)]
         request_debug: indicator_trend_minute::debug_sample,
     },
@@ -122,8 +115,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "lp_trade_trend",
         path: "/uapi/elw/v1/quotations/lp-trade-trend",
         tr_ids: &["FHPEW03760000"],
-        decode: crate::__private::decode_map::<lp_trade_trend::LpTradeTrendResponse>,
-        debug: crate::decode::debug_of::<lp_trade_trend::LpTradeTrendResponse>,
+        new: crate::decode::new_response::<lp_trade_trend::LpTradeTrendResponse>,
         #[cfg(test)]
         request_debug: lp_trade_trend::debug_sample,
     },
@@ -132,8 +124,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "newly_listed",
         path: "/uapi/elw/v1/quotations/newly-listed",
         tr_ids: &["FHKEW154800C0"],
-        decode: crate::__private::decode_map::<newly_listed::NewlyListedResponse>,
-        debug: crate::decode::debug_of::<newly_listed::NewlyListedResponse>,
+        new: crate::decode::new_response::<newly_listed::NewlyListedResponse>,
         #[cfg(test)]
         request_debug: newly_listed::debug_sample,
     },
@@ -142,8 +133,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "quick_change",
         path: "/uapi/elw/v1/ranking/quick-change",
         tr_ids: &["FHPEW02870000"],
-        decode: crate::__private::decode_map::<quick_change::QuickChangeResponse>,
-        debug: crate::decode::debug_of::<quick_change::QuickChangeResponse>,
+        new: crate::decode::new_response::<quick_change::QuickChangeResponse>,
         #[cfg(test)]
         request_debug: quick_change::debug_sample,
     },
@@ -152,8 +142,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "sensitivity",
         path: "/uapi/elw/v1/ranking/sensitivity",
         tr_ids: &["FHPEW02850000"],
-        decode: crate::__private::decode_map::<sensitivity::SensitivityResponse>,
-        debug: crate::decode::debug_of::<sensitivity::SensitivityResponse>,
+        new: crate::decode::new_response::<sensitivity::SensitivityResponse>,
         #[cfg(test)]
         request_debug: sensitivity::debug_sample,
     },
@@ -162,8 +151,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "sensitivity_trend_ccnl",
         path: "/uapi/elw/v1/quotations/sensitivity-trend-ccnl",
         tr_ids: &["FHPEW02830100"],
-        decode: crate::__private::decode_map::<sensitivity_trend_ccnl::SensitivityTrendCcnlResponse>,
-        debug: crate::decode::debug_of::<sensitivity_trend_ccnl::SensitivityTrendCcnlResponse>,
+        new: crate::decode::new_response::<sensitivity_trend_ccnl::SensitivityTrendCcnlResponse>,
         #[cfg(test)]
         request_debug: sensitivity_trend_ccnl::debug_sample,
     },
@@ -172,10 +160,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "sensitivity_trend_daily",
         path: "/uapi/elw/v1/quotations/sensitivity-trend-daily",
         tr_ids: &["FHPEW02830200"],
-        decode: crate::__private::decode_map::<
-            sensitivity_trend_daily::SensitivityTrendDailyResponse,
-        >,
-        debug: crate::decode::debug_of::<sensitivity_trend_daily::SensitivityTrendDailyResponse>,
+        new: crate::decode::new_response::<sensitivity_trend_daily::SensitivityTrendDailyResponse>,
         #[cfg(test)]
         request_debug: sensitivity_trend_daily::debug_sample,
     },
@@ -184,8 +169,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "udrl_asset_list",
         path: "/uapi/elw/v1/quotations/udrl-asset-list",
         tr_ids: &["FHKEW154100C0"],
-        decode: crate::__private::decode_map::<udrl_asset_list::UdrlAssetListResponse>,
-        debug: crate::decode::debug_of::<udrl_asset_list::UdrlAssetListResponse>,
+        new: crate::decode::new_response::<udrl_asset_list::UdrlAssetListResponse>,
         #[cfg(test)]
         request_debug: udrl_asset_list::debug_sample,
     },
@@ -194,8 +178,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "udrl_asset_price",
         path: "/uapi/elw/v1/quotations/udrl-asset-price",
         tr_ids: &["FHKEW154101C0"],
-        decode: crate::__private::decode_map::<udrl_asset_price::UdrlAssetPriceResponse>,
-        debug: crate::decode::debug_of::<udrl_asset_price::UdrlAssetPriceResponse>,
+        new: crate::decode::new_response::<udrl_asset_price::UdrlAssetPriceResponse>,
         #[cfg(test)]
         request_debug: udrl_asset_price::debug_sample,
     },
@@ -204,8 +187,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "updown_rate",
         path: "/uapi/elw/v1/ranking/updown-rate",
         tr_ids: &["FHPEW02770000"],
-        decode: crate::__private::decode_map::<updown_rate::UpdownRateResponse>,
-        debug: crate::decode::debug_of::<updown_rate::UpdownRateResponse>,
+        new: crate::decode::new_response::<updown_rate::UpdownRateResponse>,
         #[cfg(test)]
         request_debug: updown_rate::debug_sample,
     },
@@ -214,8 +196,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "volatility_trend_ccnl",
         path: "/uapi/elw/v1/quotations/volatility-trend-ccnl",
         tr_ids: &["FHPEW02840100"],
-        decode: crate::__private::decode_map::<volatility_trend_ccnl::VolatilityTrendCcnlResponse>,
-        debug: crate::decode::debug_of::<volatility_trend_ccnl::VolatilityTrendCcnlResponse>,
+        new: crate::decode::new_response::<volatility_trend_ccnl::VolatilityTrendCcnlResponse>,
         #[cfg(test)]
         request_debug: volatility_trend_ccnl::debug_sample,
     },
@@ -224,8 +205,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "volatility_trend_daily",
         path: "/uapi/elw/v1/quotations/volatility-trend-daily",
         tr_ids: &["FHPEW02840200"],
-        decode: crate::__private::decode_map::<volatility_trend_daily::VolatilityTrendDailyResponse>,
-        debug: crate::decode::debug_of::<volatility_trend_daily::VolatilityTrendDailyResponse>,
+        new: crate::decode::new_response::<volatility_trend_daily::VolatilityTrendDailyResponse>,
         #[cfg(test)]
         request_debug: volatility_trend_daily::debug_sample,
     },
@@ -234,10 +214,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "volatility_trend_minute",
         path: "/uapi/elw/v1/quotations/volatility-trend-minute",
         tr_ids: &["FHPEW02840300"],
-        decode: crate::__private::decode_map::<
-            volatility_trend_minute::VolatilityTrendMinuteResponse,
-        >,
-        debug: crate::decode::debug_of::<volatility_trend_minute::VolatilityTrendMinuteResponse>,
+        new: crate::decode::new_response::<volatility_trend_minute::VolatilityTrendMinuteResponse>,
         #[cfg(test)]
         request_debug: volatility_trend_minute::debug_sample,
     },
@@ -246,8 +223,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "volatility_trend_tick",
         path: "/uapi/elw/v1/quotations/volatility-trend-tick",
         tr_ids: &["FHPEW02840400"],
-        decode: crate::__private::decode_map::<volatility_trend_tick::VolatilityTrendTickResponse>,
-        debug: crate::decode::debug_of::<volatility_trend_tick::VolatilityTrendTickResponse>,
+        new: crate::decode::new_response::<volatility_trend_tick::VolatilityTrendTickResponse>,
         #[cfg(test)]
         request_debug: volatility_trend_tick::debug_sample,
     },
@@ -256,8 +232,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "volume_rank",
         path: "/uapi/elw/v1/ranking/volume-rank",
         tr_ids: &["FHPEW02780000"],
-        decode: crate::__private::decode_map::<volume_rank::VolumeRankResponse>,
-        debug: crate::decode::debug_of::<volume_rank::VolumeRankResponse>,
+        new: crate::decode::new_response::<volume_rank::VolumeRankResponse>,
         #[cfg(test)]
         request_debug: volume_rank::debug_sample,
     },

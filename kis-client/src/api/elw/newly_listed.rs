@@ -340,7 +340,7 @@ impl Endpoint for NewlyListedRequest {
 /// Response of ELW 신규상장종목 (`국내주식-181`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct NewlyListedResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -356,6 +356,21 @@ pub struct NewlyListedResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for NewlyListedResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for NewlyListedResponse {
@@ -419,7 +434,7 @@ impl serde::Serialize for NewlyListedResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 주식상장일자 (`stck_lstn_date`, required, length 8).
@@ -443,6 +458,26 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            stck_lstn_date: v::Val::Missing,
+            elw_kor_isnm: v::Val::Missing,
+            elw_shrn_iscd: v::Val::Missing,
+            unas_isnm: v::Val::Missing,
+            pblc_co_name: v::Val::Missing,
+            lstn_stcn: v::Val::Missing,
+            acpr: v::Val::Missing,
+            stck_last_tr_date: v::Val::Missing,
+            elw_ko_barrier: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

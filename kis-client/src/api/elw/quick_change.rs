@@ -533,7 +533,7 @@ impl Endpoint for QuickChangeRequest {
 /// Response of ELW 당일급변종목 (`국내주식-171`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct QuickChangeResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -549,6 +549,21 @@ pub struct QuickChangeResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for QuickChangeResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for QuickChangeResponse {
@@ -612,7 +627,7 @@ impl serde::Serialize for QuickChangeResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// ELW단축종목코드 (`elw_shrn_iscd`, required, length 9).
@@ -653,6 +668,31 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            elw_shrn_iscd: v::Val::Missing,
+            elw_kor_isnm: v::Val::Missing,
+            elw_prpr: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            prdy_vrss: v::Val::Missing,
+            prdy_ctrt: v::Val::Missing,
+            askp: v::Val::Missing,
+            bidp: v::Val::Missing,
+            total_askp_rsqn: v::Val::Missing,
+            total_bidp_rsqn: v::Val::Missing,
+            acml_vol: v::Val::Missing,
+            stnd_val: v::Val::Missing,
+            stnd_val_vrss: v::Val::Missing,
+            stnd_val_ctrt: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

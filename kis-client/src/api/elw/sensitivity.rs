@@ -509,7 +509,7 @@ impl Endpoint for SensitivityRequest {
 /// Response of ELW 민감도 순위 (`국내주식-170`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct SensitivityResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -525,6 +525,21 @@ pub struct SensitivityResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for SensitivityResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for SensitivityResponse {
@@ -588,7 +603,7 @@ impl serde::Serialize for SensitivityResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// ELW단축종목코드 (`elw_shrn_iscd`, required, length 9).
@@ -631,6 +646,32 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            elw_shrn_iscd: v::Val::Missing,
+            elw_kor_isnm: v::Val::Missing,
+            elw_prpr: v::Val::Missing,
+            prdy_vrss: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            prdy_ctrt: v::Val::Missing,
+            acml_vol: v::Val::Missing,
+            hts_thpr: v::Val::Missing,
+            delta_val: v::Val::Missing,
+            gama: v::Val::Missing,
+            theta: v::Val::Missing,
+            vega: v::Val::Missing,
+            rho: v::Val::Missing,
+            hts_ints_vltl: v::Val::Missing,
+            d90_hist_vltl: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

@@ -215,7 +215,7 @@ impl Endpoint for UdrlAssetListRequest {
 /// Response of ELW 기초자산 목록조회 (`국내주식-185`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct UdrlAssetListResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -231,6 +231,21 @@ pub struct UdrlAssetListResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for UdrlAssetListResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for UdrlAssetListResponse {
@@ -294,7 +309,7 @@ impl serde::Serialize for UdrlAssetListResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 기초자산단축종목코드 (`unas_shrn_iscd`, required, length 9).
@@ -312,6 +327,23 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            unas_shrn_iscd: v::Val::Missing,
+            unas_isnm: v::Val::Missing,
+            unas_prpr: v::Val::Missing,
+            unas_prdy_vrss: v::Val::Missing,
+            unas_prdy_vrss_sign: v::Val::Missing,
+            unas_prdy_ctrt: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

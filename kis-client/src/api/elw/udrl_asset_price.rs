@@ -580,7 +580,7 @@ impl Endpoint for UdrlAssetPriceRequest {
 /// Response of ELW 기초자산별 종목시세 (`국내주식-186`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct UdrlAssetPriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -596,6 +596,21 @@ pub struct UdrlAssetPriceResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for UdrlAssetPriceResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for UdrlAssetPriceResponse {
@@ -659,7 +674,7 @@ impl serde::Serialize for UdrlAssetPriceResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// ELW단축종목코드 (`elw_shrn_iscd`, required, length 9).
@@ -730,6 +745,46 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            elw_shrn_iscd: v::Val::Missing,
+            hts_kor_isnm: v::Val::Missing,
+            elw_prpr: v::Val::Missing,
+            prdy_vrss: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            prdy_ctrt: v::Val::Missing,
+            acml_vol: v::Val::Missing,
+            acpr: v::Val::Missing,
+            prls_qryr_stpr_prc: v::Val::Missing,
+            hts_rmnn_dynu: v::Val::Missing,
+            hts_ints_vltl: v::Val::Missing,
+            stck_cnvr_rate: v::Val::Missing,
+            lp_hvol: v::Val::Missing,
+            lp_rlim: v::Val::Missing,
+            lvrg_val: v::Val::Missing,
+            gear: v::Val::Missing,
+            delta_val: v::Val::Missing,
+            gama: v::Val::Missing,
+            vega: v::Val::Missing,
+            theta: v::Val::Missing,
+            prls_qryr_rate: v::Val::Missing,
+            cfp: v::Val::Missing,
+            prit: v::Val::Missing,
+            invl_val: v::Val::Missing,
+            tmvl_val: v::Val::Missing,
+            hts_thpr: v::Val::Missing,
+            stck_lstn_date: v::Val::Missing,
+            stck_last_tr_date: v::Val::Missing,
+            lp_ntby_qty: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

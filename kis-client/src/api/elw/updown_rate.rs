@@ -550,7 +550,7 @@ impl Endpoint for UpdownRateRequest {
 /// Response of ELW 상승률순위 (`국내주식-167`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct UpdownRateResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -566,6 +566,21 @@ pub struct UpdownRateResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for UpdownRateResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for UpdownRateResponse {
@@ -629,7 +644,7 @@ impl serde::Serialize for UpdownRateResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// HTS한글종목명 (`hts_kor_isnm`, required, length 40).
@@ -719,6 +734,52 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            hts_kor_isnm: v::Val::Missing,
+            elw_shrn_iscd: v::Val::Missing,
+            elw_prpr: v::Val::Missing,
+            prdy_vrss: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            prdy_ctrt: v::Val::Missing,
+            acml_vol: v::Val::Missing,
+            stck_sdpr: v::Val::Missing,
+            sdpr_vrss_prpr_sign: v::Val::Missing,
+            sdpr_vrss_prpr: v::Val::Missing,
+            sdpr_vrss_prpr_rate: v::Val::Missing,
+            stck_oprc: v::Val::Missing,
+            oprc_vrss_prpr_sign: v::Val::Missing,
+            oprc_vrss_prpr: v::Val::Missing,
+            oprc_vrss_prpr_rate: v::Val::Missing,
+            stck_hgpr: v::Val::Missing,
+            stck_lwpr: v::Val::Missing,
+            prd_rsfl_sign: v::Val::Missing,
+            prd_rsfl: v::Val::Missing,
+            prd_rsfl_rate: v::Val::Missing,
+            stck_cnvr_rate: v::Val::Missing,
+            hts_rmnn_dynu: v::Val::Missing,
+            acpr: v::Val::Missing,
+            unas_isnm: v::Val::Missing,
+            unas_shrn_iscd: v::Val::Missing,
+            lp_hldn_rate: v::Val::Missing,
+            prit: v::Val::Missing,
+            prls_qryr_stpr_prc: v::Val::Missing,
+            delta_val: v::Val::Missing,
+            theta: v::Val::Missing,
+            prls_qryr_rate: v::Val::Missing,
+            stck_lstn_date: v::Val::Missing,
+            stck_last_tr_date: v::Val::Missing,
+            hts_ints_vltl: v::Val::Missing,
+            lvrg_val: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

@@ -156,7 +156,7 @@ impl Endpoint for VolatilityTrendDailyRequest {
 /// Response of ELW 변동성 추이(일별) (`국내주식-178`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct VolatilityTrendDailyResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -172,6 +172,21 @@ pub struct VolatilityTrendDailyResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for VolatilityTrendDailyResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for VolatilityTrendDailyResponse {
@@ -235,7 +250,7 @@ impl serde::Serialize for VolatilityTrendDailyResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 주식 영업 일자 (`stck_bsop_date`, required, length 8).
@@ -278,6 +293,32 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            stck_bsop_date: v::Val::Missing,
+            elw_prpr: v::Val::Missing,
+            prdy_vrss: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            prdy_ctrt: v::Val::Missing,
+            elw_oprc: v::Val::Missing,
+            elw_hgpr: v::Val::Missing,
+            elw_lwpr: v::Val::Missing,
+            acml_vol: v::Val::Missing,
+            d10_hist_vltl: v::Val::Missing,
+            d20_hist_vltl: v::Val::Missing,
+            d30_hist_vltl: v::Val::Missing,
+            d60_hist_vltl: v::Val::Missing,
+            d90_hist_vltl: v::Val::Missing,
+            hts_ints_vltl: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

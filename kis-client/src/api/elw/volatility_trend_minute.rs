@@ -243,7 +243,7 @@ impl Endpoint for VolatilityTrendMinuteRequest {
 /// Response of ELW 변동성 추이(분별) (`국내주식-179`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct VolatilityTrendMinuteResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -259,6 +259,21 @@ pub struct VolatilityTrendMinuteResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for VolatilityTrendMinuteResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for VolatilityTrendMinuteResponse {
@@ -322,7 +337,7 @@ impl serde::Serialize for VolatilityTrendMinuteResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 주식 영업 일자 (`stck_bsop_date`, required, length 6).
@@ -344,6 +359,25 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            stck_bsop_date: v::Val::Missing,
+            stck_cntg_hour: v::Val::Missing,
+            stck_prpr: v::Val::Missing,
+            elw_oprc: v::Val::Missing,
+            elw_hgpr: v::Val::Missing,
+            elw_lwpr: v::Val::Missing,
+            hts_ints_vltl: v::Val::Missing,
+            hist_vltl: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

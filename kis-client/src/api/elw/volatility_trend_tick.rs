@@ -163,7 +163,7 @@ impl Endpoint for VolatilityTrendTickRequest {
 /// Response of ELW 변동성 추이(틱) (`국내주식-180`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct VolatilityTrendTickResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -179,6 +179,21 @@ pub struct VolatilityTrendTickResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for VolatilityTrendTickResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for VolatilityTrendTickResponse {
@@ -242,7 +257,7 @@ impl serde::Serialize for VolatilityTrendTickResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 주식영업일자 (`bsop_date`, required, length 8).
@@ -256,6 +271,21 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            bsop_date: v::Val::Missing,
+            stck_cntg_hour: v::Val::Missing,
+            elw_prpr: v::Val::Missing,
+            hts_ints_vltl: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

@@ -567,7 +567,7 @@ impl Endpoint for VolumeRankRequest {
 /// Response of ELW 거래량순위 (`국내주식-168`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct VolumeRankResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -583,6 +583,21 @@ pub struct VolumeRankResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for VolumeRankResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for VolumeRankResponse {
@@ -646,7 +661,7 @@ impl serde::Serialize for VolumeRankResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// ELW한글종목명 (`elw_kor_isnm`, required, length 40).
@@ -743,6 +758,59 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            elw_kor_isnm: v::Val::Missing,
+            elw_shrn_iscd: v::Val::Missing,
+            elw_prpr: v::Val::Missing,
+            prdy_vrss: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            prdy_ctrt: v::Val::Missing,
+            lstn_stcn: v::Val::Missing,
+            acml_vol: v::Val::Missing,
+            n_prdy_vol: v::Val::Missing,
+            n_prdy_vol_vrss: v::Val::Missing,
+            vol_inrt: v::Val::Missing,
+            vol_tnrt: v::Val::Missing,
+            nday_vol_tnrt: v::Val::Missing,
+            acml_tr_pbmn: v::Val::Missing,
+            n_prdy_tr_pbmn: v::Val::Missing,
+            n_prdy_tr_pbmn_vrss: v::Val::Missing,
+            total_askp_rsqn: v::Val::Missing,
+            total_bidp_rsqn: v::Val::Missing,
+            ntsl_rsqn: v::Val::Missing,
+            ntby_rsqn: v::Val::Missing,
+            seln_rsqn_rate: v::Val::Missing,
+            shnu_rsqn_rate: v::Val::Missing,
+            stck_cnvr_rate: v::Val::Missing,
+            hts_rmnn_dynu: v::Val::Missing,
+            invl_val: v::Val::Missing,
+            tmvl_val: v::Val::Missing,
+            acpr: v::Val::Missing,
+            lp_mbcr_name: v::Val::Missing,
+            unas_isnm: v::Val::Missing,
+            stck_last_tr_date: v::Val::Missing,
+            unas_shrn_iscd: v::Val::Missing,
+            prdy_vol: v::Val::Missing,
+            lp_hldn_rate: v::Val::Missing,
+            prit: v::Val::Missing,
+            prls_qryr_stpr_prc: v::Val::Missing,
+            delta_val: v::Val::Missing,
+            theta: v::Val::Missing,
+            prls_qryr_rate: v::Val::Missing,
+            stck_lstn_date: v::Val::Missing,
+            hts_ints_vltl: v::Val::Missing,
+            lvrg_val: v::Val::Missing,
+            lp_ntby_qty: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

@@ -157,7 +157,7 @@ impl Endpoint for InquireAskingPriceRequest {
 /// Response of ETF 현재가 호가 (`ETF 현재가 호가`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireAskingPriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -171,6 +171,21 @@ pub struct InquireAskingPriceResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquireAskingPriceResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::One::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquireAskingPriceResponse {
@@ -234,7 +249,7 @@ impl serde::Serialize for InquireAskingPriceResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 호가 접수 시간 (`aspr_acpt_hour`, required, length 10).
@@ -444,6 +459,116 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            aspr_acpt_hour: v::Val::Missing,
+            askp1: v::Val::Missing,
+            askp2: v::Val::Missing,
+            askp3: v::Val::Missing,
+            askp4: v::Val::Missing,
+            askp5: v::Val::Missing,
+            askp6: v::Val::Missing,
+            askp7: v::Val::Missing,
+            askp8: v::Val::Missing,
+            askp9: v::Val::Missing,
+            askp10: v::Val::Missing,
+            bidp1: v::Val::Missing,
+            bidp2: v::Val::Missing,
+            bidp3: v::Val::Missing,
+            bidp4: v::Val::Missing,
+            bidp5: v::Val::Missing,
+            bidp6: v::Val::Missing,
+            bidp7: v::Val::Missing,
+            bidp8: v::Val::Missing,
+            bidp9: v::Val::Missing,
+            bidp10: v::Val::Missing,
+            askp_rsqn1: v::Val::Missing,
+            askp_rsqn2: v::Val::Missing,
+            askp_rsqn3: v::Val::Missing,
+            askp_rsqn4: v::Val::Missing,
+            askp_rsqn5: v::Val::Missing,
+            askp_rsqn6: v::Val::Missing,
+            askp_rsqn7: v::Val::Missing,
+            askp_rsqn8: v::Val::Missing,
+            askp_rsqn9: v::Val::Missing,
+            askp_rsqn10: v::Val::Missing,
+            bidp_rsqn1: v::Val::Missing,
+            bidp_rsqn2: v::Val::Missing,
+            bidp_rsqn3: v::Val::Missing,
+            bidp_rsqn4: v::Val::Missing,
+            bidp_rsqn5: v::Val::Missing,
+            bidp_rsqn6: v::Val::Missing,
+            bidp_rsqn7: v::Val::Missing,
+            bidp_rsqn8: v::Val::Missing,
+            bidp_rsqn9: v::Val::Missing,
+            bidp_rsqn10: v::Val::Missing,
+            askp_rsqn_icdc1: v::Val::Missing,
+            askp_rsqn_icdc2: v::Val::Missing,
+            askp_rsqn_icdc3: v::Val::Missing,
+            askp_rsqn_icdc4: v::Val::Missing,
+            askp_rsqn_icdc5: v::Val::Missing,
+            askp_rsqn_icdc6: v::Val::Missing,
+            askp_rsqn_icdc7: v::Val::Missing,
+            askp_rsqn_icdc8: v::Val::Missing,
+            askp_rsqn_icdc9: v::Val::Missing,
+            askp_rsqn_icdc10: v::Val::Missing,
+            bidp_rsqn_icdc1: v::Val::Missing,
+            bidp_rsqn_icdc2: v::Val::Missing,
+            bidp_rsqn_icdc3: v::Val::Missing,
+            bidp_rsqn_icdc4: v::Val::Missing,
+            bidp_rsqn_icdc5: v::Val::Missing,
+            bidp_rsqn_icdc6: v::Val::Missing,
+            bidp_rsqn_icdc7: v::Val::Missing,
+            bidp_rsqn_icdc8: v::Val::Missing,
+            bidp_rsqn_icdc9: v::Val::Missing,
+            bidp_rsqn_icdc10: v::Val::Missing,
+            total_askp_rsqn: v::Val::Missing,
+            total_bidp_rsqn: v::Val::Missing,
+            total_askp_rsqn_icdc: v::Val::Missing,
+            total_bidp_rsqn_icdc: v::Val::Missing,
+            ovtm_total_askp_icdc: v::Val::Missing,
+            ovtm_total_bidp_icdc: v::Val::Missing,
+            ovtm_total_askp_rsqn: v::Val::Missing,
+            ovtm_total_bidp_rsqn: v::Val::Missing,
+            ntby_aspr_rsqn: v::Val::Missing,
+            new_mkop_cls_code: v::Val::Missing,
+            lp_askp_rsqn1: v::Val::Missing,
+            lp_askp_rsqn2: v::Val::Missing,
+            lp_askp_rsqn3: v::Val::Missing,
+            lp_askp_rsqn4: v::Val::Missing,
+            lp_askp_rsqn5: v::Val::Missing,
+            lp_askp_rsqn6: v::Val::Missing,
+            lp_askp_rsqn7: v::Val::Missing,
+            lp_askp_rsqn8: v::Val::Missing,
+            lp_askp_rsqn9: v::Val::Missing,
+            lp_askp_rsqn10: v::Val::Missing,
+            lp_bidp_rsqn1: v::Val::Missing,
+            lp_bidp_rsqn2: v::Val::Missing,
+            lp_bidp_rsqn3: v::Val::Missing,
+            lp_bidp_rsqn4: v::Val::Missing,
+            lp_bidp_rsqn5: v::Val::Missing,
+            lp_bidp_rsqn6: v::Val::Missing,
+            lp_bidp_rsqn7: v::Val::Missing,
+            lp_bidp_rsqn8: v::Val::Missing,
+            lp_bidp_rsqn9: v::Val::Missing,
+            lp_bidp_rsqn10: v::Val::Missing,
+            lp_total_askp_rsqn: v::Val::Missing,
+            lp_total_bidp_rsqn: v::Val::Missing,
+            mid_prc: v::Val::Missing,
+            midp_total_rsqn: v::Val::Missing,
+            midp_cls_code: v::Val::Missing,
+            mid_prc2: v::Val::Missing,
+            midp_total_rsqn2: v::Val::Missing,
+            midp_cls_code2: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

@@ -185,7 +185,7 @@ impl Endpoint for InquireComponentStockPriceRequest {
 /// Response of ETF 구성종목시세 (`국내주식-073`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireComponentStockPriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -203,6 +203,22 @@ pub struct InquireComponentStockPriceResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquireComponentStockPriceResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output1: v::One::EMPTY,
+            output2: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquireComponentStockPriceResponse {
@@ -274,7 +290,7 @@ impl serde::Serialize for InquireComponentStockPriceResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 주식 현재가 (`stck_prpr`, required, length 10).
@@ -319,6 +335,33 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            stck_prpr: v::Val::Missing,
+            prdy_vrss: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            prdy_ctrt: v::Val::Missing,
+            etf_cnfg_issu_avls: v::Val::Missing,
+            nav: v::Val::Missing,
+            nav_prdy_vrss_sign: v::Val::Missing,
+            nav_prdy_vrss: v::Val::Missing,
+            nav_prdy_ctrt: v::Val::Missing,
+            etf_ntas_ttam: v::Val::Missing,
+            prdy_clpr_nav: v::Val::Missing,
+            oprc_nav: v::Val::Missing,
+            hprc_nav: v::Val::Missing,
+            lprc_nav: v::Val::Missing,
+            etf_cu_unit_scrt_cnt: v::Val::Missing,
+            etf_cnfg_issu_cnt: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {
@@ -426,7 +469,7 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 주식 단축 종목코드 (`stck_shrn_iscd`, required, length 9).
@@ -469,6 +512,32 @@ pub struct Output2 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output2 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            stck_shrn_iscd: v::Val::Missing,
+            hts_kor_isnm: v::Val::Missing,
+            stck_prpr: v::Val::Missing,
+            prdy_vrss: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            prdy_ctrt: v::Val::Missing,
+            acml_vol: v::Val::Missing,
+            acml_tr_pbmn: v::Val::Missing,
+            tday_rsfl_rate: v::Val::Missing,
+            prdy_vrss_vol: v::Val::Missing,
+            tr_pbmn_tnrt: v::Val::Missing,
+            hts_avls: v::Val::Missing,
+            etf_cnfg_issu_avls: v::Val::Missing,
+            etf_cnfg_issu_rlim: v::Val::Missing,
+            etf_vltn_amt: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output2 {

@@ -156,7 +156,7 @@ impl Endpoint for InquirePriceRequest {
 /// Response of ETF/ETN 현재가 (`v1_국내주식-068`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquirePriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -170,6 +170,21 @@ pub struct InquirePriceResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquirePriceResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::One::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquirePriceResponse {
@@ -233,7 +248,7 @@ impl serde::Serialize for InquirePriceResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 주식 현재가 (`stck_prpr`, required, length 10).
@@ -366,6 +381,76 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            stck_prpr: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            prdy_vrss: v::Val::Missing,
+            prdy_ctrt: v::Val::Missing,
+            acml_vol: v::Val::Missing,
+            prdy_vol: v::Val::Missing,
+            stck_mxpr: v::Val::Missing,
+            stck_llam: v::Val::Missing,
+            stck_prdy_clpr: v::Val::Missing,
+            stck_oprc: v::Val::Missing,
+            prdy_clpr_vrss_oprc_rate: v::Val::Missing,
+            stck_hgpr: v::Val::Missing,
+            prdy_clpr_vrss_hgpr_rate: v::Val::Missing,
+            stck_lwpr: v::Val::Missing,
+            prdy_clpr_vrss_lwpr_rate: v::Val::Missing,
+            prdy_last_nav: v::Val::Missing,
+            nav: v::Val::Missing,
+            nav_prdy_vrss: v::Val::Missing,
+            nav_prdy_vrss_sign: v::Val::Missing,
+            nav_prdy_ctrt: v::Val::Missing,
+            trc_errt: v::Val::Missing,
+            stck_sdpr: v::Val::Missing,
+            stck_sspr: v::Val::Missing,
+            nmix_ctrt: v::Val::Missing,
+            etf_crcl_stcn: v::Val::Missing,
+            etf_ntas_ttam: v::Val::Missing,
+            etf_frcr_ntas_ttam: v::Val::Missing,
+            frgn_limt_rate: v::Val::Missing,
+            frgn_oder_able_qty: v::Val::Missing,
+            etf_cu_unit_scrt_cnt: v::Val::Missing,
+            etf_cnfg_issu_cnt: v::Val::Missing,
+            etf_dvdn_cycl: v::Val::Missing,
+            crcd: v::Val::Missing,
+            etf_crcl_ntas_ttam: v::Val::Missing,
+            etf_frcr_crcl_ntas_ttam: v::Val::Missing,
+            etf_frcr_last_ntas_wrth_val: v::Val::Missing,
+            lp_oder_able_cls_code: v::Val::Missing,
+            stck_dryy_hgpr: v::Val::Missing,
+            dryy_hgpr_vrss_prpr_rate: v::Val::Missing,
+            dryy_hgpr_date: v::Val::Missing,
+            stck_dryy_lwpr: v::Val::Missing,
+            dryy_lwpr_vrss_prpr_rate: v::Val::Missing,
+            dryy_lwpr_date: v::Val::Missing,
+            bstp_kor_isnm: v::Val::Missing,
+            vi_cls_code: v::Val::Missing,
+            lstn_stcn: v::Val::Missing,
+            frgn_hldn_qty: v::Val::Missing,
+            frgn_hldn_qty_rate: v::Val::Missing,
+            etf_trc_ert_mltp: v::Val::Missing,
+            dprt: v::Val::Missing,
+            mbcr_name: v::Val::Missing,
+            stck_lstn_date: v::Val::Missing,
+            mtrt_date: v::Val::Missing,
+            shrg_type_code: v::Val::Missing,
+            lp_hldn_rate: v::Val::Missing,
+            etf_trgt_nmix_bstp_code: v::Val::Missing,
+            etf_div_name: v::Val::Missing,
+            etf_rprs_bstp_kor_isnm: v::Val::Missing,
+            lp_hldn_vol: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

@@ -28,8 +28,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_asking_price",
         path: "/uapi/etfetn/v1/quotations/inquire-asking-price",
         tr_ids: &["FHPST02400200"],
-        decode: crate::__private::decode_map::<inquire_asking_price::InquireAskingPriceResponse>,
-        debug: crate::decode::debug_of::<inquire_asking_price::InquireAskingPriceResponse>,
+        new: crate::decode::new_response::<inquire_asking_price::InquireAskingPriceResponse>,
         #[cfg(test)]
         request_debug: inquire_asking_price::debug_sample,
     },
@@ -38,10 +37,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_component_stock_price",
         path: "/uapi/etfetn/v1/quotations/inquire-component-stock-price",
         tr_ids: &["FHKST121600C0"],
-        decode: crate::__private::decode_map::<
-            inquire_component_stock_price::InquireComponentStockPriceResponse,
-        >,
-        debug: crate::decode::debug_of::<
+        new: crate::decode::new_response::<
             inquire_component_stock_price::InquireComponentStockPriceResponse,
         >,
         #[cfg(test)]
@@ -52,8 +48,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_price",
         path: "/uapi/etfetn/v1/quotations/inquire-price",
         tr_ids: &["FHPST02400000"],
-        decode: crate::__private::decode_map::<inquire_price::InquirePriceResponse>,
-        debug: crate::decode::debug_of::<inquire_price::InquirePriceResponse>,
+        new: crate::decode::new_response::<inquire_price::InquirePriceResponse>,
         #[cfg(test)]
         request_debug: inquire_price::debug_sample,
     },
@@ -62,10 +57,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "nav_comparison_daily_trend",
         path: "/uapi/etfetn/v1/quotations/nav-comparison-daily-trend",
         tr_ids: &["FHPST02440200"],
-        decode: crate::__private::decode_map::<
+        new: crate::decode::new_response::<
             nav_comparison_daily_trend::NavComparisonDailyTrendResponse,
         >,
-        debug: crate::decode::debug_of::<nav_comparison_daily_trend::NavComparisonDailyTrendResponse>,
         #[cfg(test)]
         request_debug: nav_comparison_daily_trend::debug_sample,
     },
@@ -74,10 +68,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "nav_comparison_time_trend",
         path: "/uapi/etfetn/v1/quotations/nav-comparison-time-trend",
         tr_ids: &["FHPST02440100"],
-        decode: crate::__private::decode_map::<
-            nav_comparison_time_trend::NavComparisonTimeTrendResponse,
-        >,
-        debug: crate::decode::debug_of::<nav_comparison_time_trend::NavComparisonTimeTrendResponse>,
+        new: crate::decode::new_response::<nav_comparison_time_trend::NavComparisonTimeTrendResponse>,
         #[cfg(test)]
         request_debug: nav_comparison_time_trend::debug_sample,
     },
@@ -86,8 +77,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "nav_comparison_trend",
         path: "/uapi/etfetn/v1/quotations/nav-comparison-trend",
         tr_ids: &["FHPST02440000"],
-        decode: crate::__private::decode_map::<nav_comparison_trend::NavComparisonTrendResponse>,
-        debug: crate::decode::debug_of::<nav_comparison_trend::NavComparisonTrendResponse>,
+        new: crate::decode::new_response::<nav_comparison_trend::NavComparisonTrendResponse>,
         #[cfg(test)]
         request_debug: nav_comparison_trend::debug_sample,
     },

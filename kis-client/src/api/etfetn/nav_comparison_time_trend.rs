@@ -192,7 +192,7 @@ impl Endpoint for NavComparisonTimeTrendRequest {
 /// Response of NAV 비교추이(분) (`v1_국내주식-070`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct NavComparisonTimeTrendResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -208,6 +208,21 @@ pub struct NavComparisonTimeTrendResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for NavComparisonTimeTrendResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for NavComparisonTimeTrendResponse {
@@ -271,7 +286,7 @@ impl serde::Serialize for NavComparisonTimeTrendResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 영업 시간 (`bsop_hour`, required, length 6).
@@ -310,6 +325,30 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            bsop_hour: v::Val::Missing,
+            nav: v::Val::Missing,
+            nav_prdy_vrss_sign: v::Val::Missing,
+            nav_prdy_vrss: v::Val::Missing,
+            nav_prdy_ctrt: v::Val::Missing,
+            nav_vrss_prpr: v::Val::Missing,
+            dprt: v::Val::Missing,
+            stck_prpr: v::Val::Missing,
+            prdy_vrss: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            prdy_ctrt: v::Val::Missing,
+            acml_vol: v::Val::Missing,
+            cntg_vol: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

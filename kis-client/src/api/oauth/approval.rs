@@ -182,7 +182,6 @@ impl Endpoint for ApprovalRequest {
 /// Response of 실시간 (웹소켓) 접속키 발급 (`실시간-000`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Default)]
 #[non_exhaustive]
 pub struct ApprovalResponse {
     /// 성공 실패 여부 (\`0\` = success) (`rt_cd`).
@@ -198,6 +197,21 @@ pub struct ApprovalResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for ApprovalResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            approval_key: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 /// Secret fields are hidden and account numbers masked.

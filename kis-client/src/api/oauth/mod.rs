@@ -16,8 +16,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "approval",
         path: "/oauth2/Approval",
         tr_ids: &[],
-        decode: crate::__private::decode_map::<approval::ApprovalResponse>,
-        debug: crate::decode::debug_of::<approval::ApprovalResponse>,
+        new: crate::decode::new_response::<approval::ApprovalResponse>,
         #[cfg(test)]
         request_debug: approval::debug_sample,
     },
@@ -26,8 +25,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "revokep",
         path: "/oauth2/revokeP",
         tr_ids: &[],
-        decode: crate::__private::decode_map::<revokep::RevokepResponse>,
-        debug: crate::decode::debug_of::<revokep::RevokepResponse>,
+        new: crate::decode::new_response::<revokep::RevokepResponse>,
         #[cfg(test)]
         request_debug: revokep::debug_sample,
     },
@@ -36,8 +34,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "tokenp",
         path: "/oauth2/tokenP",
         tr_ids: &[],
-        decode: crate::__private::decode_map::<tokenp::TokenpResponse>,
-        debug: crate::decode::debug_of::<tokenp::TokenpResponse>,
+        new: crate::decode::new_response::<tokenp::TokenpResponse>,
         #[cfg(test)]
         request_debug: tokenp::debug_sample,
     },

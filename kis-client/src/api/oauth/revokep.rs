@@ -177,7 +177,7 @@ impl Endpoint for RevokepRequest {
 /// Response of 접근토큰폐기(P) (`인증-002`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct RevokepResponse {
     /// 성공 실패 여부 (\`0\` = success) (`rt_cd`).
@@ -195,6 +195,22 @@ pub struct RevokepResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for RevokepResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            code: v::Val::Missing,
+            message: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for RevokepResponse {

@@ -191,7 +191,6 @@ impl Endpoint for TokenpRequest {
 /// Response of 접근토큰발급(P) (`인증-001`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Default)]
 #[non_exhaustive]
 pub struct TokenpResponse {
     /// 성공 실패 여부 (\`0\` = success) (`rt_cd`).
@@ -233,6 +232,24 @@ pub struct TokenpResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for TokenpResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            access_token: v::Val::Missing,
+            token_type: v::Val::Missing,
+            expires_in: v::Val::Missing,
+            access_token_token_expired: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 /// Secret fields are hidden and account numbers masked.

@@ -344,7 +344,7 @@ impl Endpoint for InquireCcldRequest {
 /// Response of 해외선물옵션 당일주문내역조회 (`v1_해외선물-004`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireCcldResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -364,6 +364,23 @@ pub struct InquireCcldResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquireCcldResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::Block::EMPTY,
+            ctx_area_fk200: v::Val::Missing,
+            ctx_area_nk200: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquireCcldResponse {
@@ -445,7 +462,6 @@ impl serde::Serialize for InquireCcldResponse {
 }
 
 /// A record of block `output` (응답상세1).
-#[derive(Default)]
 #[non_exhaustive]
 pub struct Output {
     /// 종합계좌번호 (`cano`, length 8).
@@ -554,6 +570,48 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            cano: v::Val::Missing,
+            acnt_prdt_cd: v::Val::Missing,
+            ord_dt: v::Val::Missing,
+            odno: v::Val::Missing,
+            orgn_ord_dt: v::Val::Missing,
+            orgn_odno: v::Val::Missing,
+            ovrs_futr_fx_pdno: v::Val::Missing,
+            rcit_dvsn_cd: v::Val::Missing,
+            sll_buy_dvsn_cd: v::Val::Missing,
+            trad_stgy_dvsn_cd: v::Val::Missing,
+            bass_pric_type_cd: v::Val::Missing,
+            ord_stat_cd: v::Val::Missing,
+            fm_ord_qty: v::Val::Missing,
+            fm_ord_pric: v::Val::Missing,
+            fm_stop_ord_pric: v::Val::Missing,
+            rsvn_dvsn: v::Val::Missing,
+            fm_ccld_qty: v::Val::Missing,
+            fm_ccld_pric: v::Val::Missing,
+            fm_ord_rmn_qty: v::Val::Missing,
+            ord_grp_name: v::Val::Missing,
+            erlm_dtl_dtime: v::Val::Missing,
+            ccld_dtl_dtime: v::Val::Missing,
+            ord_stfno: v::Val::Missing,
+            rmks1: v::Val::Missing,
+            new_lqd_dvsn_cd: v::Val::Missing,
+            fm_lqd_lmt_ord_pric: v::Val::Missing,
+            fm_lqd_stop_pric: v::Val::Missing,
+            ccld_cndt_cd: v::Val::Missing,
+            noti_vald_dt: v::Val::Missing,
+            acnt_type_cd: v::Val::Missing,
+            fuop_dvsn: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 /// Secret fields are hidden and account numbers masked.

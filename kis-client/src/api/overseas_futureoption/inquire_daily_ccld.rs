@@ -447,7 +447,7 @@ impl Endpoint for InquireDailyCcldRequest {
 /// Response of 해외선물옵션 일별 체결내역 (`해외선물-011`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireDailyCcldResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -469,6 +469,24 @@ pub struct InquireDailyCcldResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquireDailyCcldResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output2: v::One::EMPTY,
+            output1: v::Block::EMPTY,
+            ctx_area_fk200: v::Val::Missing,
+            ctx_area_nk200: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquireDailyCcldResponse {
@@ -554,7 +572,7 @@ impl serde::Serialize for InquireDailyCcldResponse {
 }
 
 /// A record of block `output2` (응답상세2).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// FM총체결수량 (`fm_tot_ccld_qty`, required, length 10).
@@ -568,6 +586,21 @@ pub struct Output2 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output2 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            fm_tot_ccld_qty: v::Val::Missing,
+            fm_tot_futr_agrm_amt: v::Val::Missing,
+            fm_tot_opt_agrm_amt: v::Val::Missing,
+            fm_fee_smtl: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output2 {
@@ -627,7 +660,7 @@ impl crate::__private::Record for Output2 {
 }
 
 /// A record of block `output1` (응답상세1).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 일자 (`dt`, required, length 8).
@@ -671,6 +704,33 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            dt: v::Val::Missing,
+            ccno: v::Val::Missing,
+            ovrs_futr_fx_pdno: v::Val::Missing,
+            sll_buy_dvsn_cd: v::Val::Missing,
+            fm_ccld_qty: v::Val::Missing,
+            fm_ccld_amt: v::Val::Missing,
+            fm_futr_ccld_amt: v::Val::Missing,
+            fm_opt_ccld_amt: v::Val::Missing,
+            crcy_cd: v::Val::Missing,
+            fm_fee: v::Val::Missing,
+            fm_futr_pure_agrm_amt: v::Val::Missing,
+            fm_opt_pure_agrm_amt: v::Val::Missing,
+            ccld_dtl_dtime: v::Val::Missing,
+            ord_dt: v::Val::Missing,
+            odno: v::Val::Missing,
+            ord_mdia_dvsn_name: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {

@@ -409,7 +409,7 @@ impl Endpoint for InquireDailyOrderRequest {
 /// Response of 해외선물옵션 일별 주문내역 (`해외선물-013`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireDailyOrderResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -429,6 +429,23 @@ pub struct InquireDailyOrderResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquireDailyOrderResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::Block::EMPTY,
+            ctx_area_fk200: v::Val::Missing,
+            ctx_area_nk200: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquireDailyOrderResponse {
@@ -510,7 +527,6 @@ impl serde::Serialize for InquireDailyOrderResponse {
 }
 
 /// A record of block `output` (응답상세1).
-#[derive(Default)]
 #[non_exhaustive]
 pub struct Output {
     /// 종합계좌번호 (`cano`, required, length 8).
@@ -603,6 +619,44 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            cano: v::Val::Missing,
+            acnt_prdt_cd: v::Val::Missing,
+            dt: v::Val::Missing,
+            ord_dt: v::Val::Missing,
+            odno: v::Val::Missing,
+            orgn_ord_dt: v::Val::Missing,
+            orgn_odno: v::Val::Missing,
+            ovrs_futr_fx_pdno: v::Val::Missing,
+            rvse_cncl_dvsn_cd: v::Val::Missing,
+            sll_buy_dvsn_cd: v::Val::Missing,
+            cplx_ord_dvsn_cd: v::Val::Missing,
+            pric_dvsn_cd: v::Val::Missing,
+            rcit_dvsn_cd: v::Val::Missing,
+            fm_ord_qty: v::Val::Missing,
+            fm_ord_pric: v::Val::Missing,
+            fm_stop_ord_pric: v::Val::Missing,
+            ecis_rsvn_ord_yn: v::Val::Missing,
+            fm_ccld_qty: v::Val::Missing,
+            fm_ccld_pric: v::Val::Missing,
+            fm_ord_rmn_qty: v::Val::Missing,
+            ord_grp_name: v::Val::Missing,
+            rcit_dtl_dtime: v::Val::Missing,
+            ccld_dtl_dtime: v::Val::Missing,
+            ordr_emp_no: v::Val::Missing,
+            rjct_rson_name: v::Val::Missing,
+            ccld_cndt_cd: v::Val::Missing,
+            trad_end_dt: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 /// Secret fields are hidden and account numbers masked.

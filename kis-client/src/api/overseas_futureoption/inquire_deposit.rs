@@ -234,7 +234,7 @@ impl Endpoint for InquireDepositRequest {
 /// Response of 해외선물옵션 예수금현황 (`해외선물-012`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireDepositResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -248,6 +248,21 @@ pub struct InquireDepositResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquireDepositResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::One::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquireDepositResponse {
@@ -311,7 +326,6 @@ impl serde::Serialize for InquireDepositResponse {
 }
 
 /// A record of block `output` (응답상세1).
-#[derive(Default)]
 #[non_exhaustive]
 pub struct Output {
     /// FM익일예수금액 (`fm_nxdy_dncl_amt`, required, length 20).
@@ -367,6 +381,42 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            fm_nxdy_dncl_amt: v::Val::Missing,
+            fm_tot_asst_evlu_amt: v::Val::Missing,
+            cano: v::Val::Missing,
+            acnt_prdt_cd: v::Val::Missing,
+            crcy_cd: v::Val::Missing,
+            resp_dt: v::Val::Missing,
+            fm_dnca_rmnd: v::Val::Missing,
+            fm_lqd_pfls_amt: v::Val::Missing,
+            fm_fee: v::Val::Missing,
+            fm_fuop_evlu_pfls_amt: v::Val::Missing,
+            fm_rcvb_amt: v::Val::Missing,
+            fm_brkg_mgn_amt: v::Val::Missing,
+            fm_mntn_mgn_amt: v::Val::Missing,
+            fm_add_mgn_amt: v::Val::Missing,
+            fm_risk_rt: v::Val::Missing,
+            fm_ord_psbl_amt: v::Val::Missing,
+            fm_drwg_psbl_amt: v::Val::Missing,
+            fm_echm_rqrm_amt: v::Val::Missing,
+            fm_drwg_prar_amt: v::Val::Missing,
+            fm_opt_tr_chgs: v::Val::Missing,
+            fm_opt_icld_asst_evlu_amt: v::Val::Missing,
+            fm_opt_evlu_amt: v::Val::Missing,
+            fm_crcy_sbst_amt: v::Val::Missing,
+            fm_crcy_sbst_use_amt: v::Val::Missing,
+            fm_crcy_sbst_stup_amt: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 /// Secret fields are hidden and account numbers masked.

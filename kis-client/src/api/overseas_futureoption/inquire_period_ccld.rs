@@ -379,7 +379,7 @@ impl Endpoint for InquirePeriodCcldRequest {
 /// Response of 해외선물옵션 기간계좌손익 일별 (`해외선물-010`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquirePeriodCcldResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -403,6 +403,24 @@ pub struct InquirePeriodCcldResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquirePeriodCcldResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output1: v::Block::EMPTY,
+            output2: v::Block::EMPTY,
+            ctx_area_fk200: v::Val::Missing,
+            ctx_area_nk200: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquirePeriodCcldResponse {
@@ -488,7 +506,6 @@ impl serde::Serialize for InquirePeriodCcldResponse {
 }
 
 /// A record of block `output1` (응답상세1).
-#[derive(Default)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 종합계좌번호 (`cano`, required, length 8).
@@ -524,6 +541,32 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            cano: v::Val::Missing,
+            acnt_prdt_cd: v::Val::Missing,
+            crcy_cd: v::Val::Missing,
+            fm_buy_qty: v::Val::Missing,
+            fm_sll_qty: v::Val::Missing,
+            fm_lqd_pfls_amt: v::Val::Missing,
+            fm_fee: v::Val::Missing,
+            fm_net_pfls_amt: v::Val::Missing,
+            fm_ustl_buy_qty: v::Val::Missing,
+            fm_ustl_sll_qty: v::Val::Missing,
+            fm_ustl_evlu_pfls_amt: v::Val::Missing,
+            fm_ustl_evlu_pfls_amt2: v::Val::Missing,
+            fm_ustl_evlu_pfls_icdc_amt: v::Val::Missing,
+            fm_ustl_agrm_amt: v::Val::Missing,
+            fm_opt_lqd_amt: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 /// Secret fields are hidden and account numbers masked.
@@ -654,7 +697,6 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세2).
-#[derive(Default)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 종합계좌번호 (`cano`, required, length 8).
@@ -694,6 +736,34 @@ pub struct Output2 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output2 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            cano: v::Val::Missing,
+            acnt_prdt_cd: v::Val::Missing,
+            ovrs_futr_fx_pdno: v::Val::Missing,
+            crcy_cd: v::Val::Missing,
+            fm_buy_qty: v::Val::Missing,
+            fm_sll_qty: v::Val::Missing,
+            fm_lqd_pfls_amt: v::Val::Missing,
+            fm_fee: v::Val::Missing,
+            fm_net_pfls_amt: v::Val::Missing,
+            fm_ustl_buy_qty: v::Val::Missing,
+            fm_ustl_sll_qty: v::Val::Missing,
+            fm_ustl_evlu_pfls_amt: v::Val::Missing,
+            fm_ustl_evlu_pfls_amt2: v::Val::Missing,
+            fm_ustl_evlu_pfls_icdc_amt: v::Val::Missing,
+            fm_ccld_avg_pric: v::Val::Missing,
+            fm_ustl_agrm_amt: v::Val::Missing,
+            fm_opt_lqd_amt: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 /// Secret fields are hidden and account numbers masked.

@@ -386,7 +386,7 @@ impl Endpoint for InquirePeriodTransRequest {
 /// Response of 해외선물옵션 기간계좌거래내역 (`해외선물-014`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquirePeriodTransResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -406,6 +406,23 @@ pub struct InquirePeriodTransResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquirePeriodTransResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::Block::EMPTY,
+            ctx_area_fk100: v::Val::Missing,
+            ctx_area_nk100: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquirePeriodTransResponse {
@@ -487,7 +504,6 @@ impl serde::Serialize for InquirePeriodTransResponse {
 }
 
 /// A record of block `output` (응답상세1).
-#[derive(Default)]
 #[non_exhaustive]
 pub struct Output {
     /// 기준일자 (`bass_dt`, required, length 8).
@@ -527,6 +543,34 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            bass_dt: v::Val::Missing,
+            cano: v::Val::Missing,
+            acnt_prdt_cd: v::Val::Missing,
+            fm_ldgr_inog_seq: v::Val::Missing,
+            acnt_tr_type_name: v::Val::Missing,
+            crcy_cd: v::Val::Missing,
+            tr_itm_name: v::Val::Missing,
+            fm_iofw_amt: v::Val::Missing,
+            fm_fee: v::Val::Missing,
+            fm_tax_amt: v::Val::Missing,
+            fm_sttl_amt: v::Val::Missing,
+            fm_bf_dncl_amt: v::Val::Missing,
+            fm_dncl_amt: v::Val::Missing,
+            fm_rcvb_occr_amt: v::Val::Missing,
+            fm_rcvb_pybk_amt: v::Val::Missing,
+            ovdu_int_pybk_amt: v::Val::Missing,
+            rmks_text: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 /// Secret fields are hidden and account numbers masked.

@@ -139,7 +139,7 @@ impl Endpoint for InquirePriceRequest {
 /// Response of 해외선물종목현재가 (`v1_해외선물-009`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquirePriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -153,6 +153,21 @@ pub struct InquirePriceResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquirePriceResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output1: v::One::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquirePriceResponse {
@@ -216,7 +231,7 @@ impl serde::Serialize for InquirePriceResponse {
 }
 
 /// A record of block `output1` (응답상세1).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 최종처리일자 (`proc_date`, length 8).
@@ -310,6 +325,49 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            proc_date: v::Val::Missing,
+            high_price: v::Val::Missing,
+            proc_time: v::Val::Missing,
+            open_price: v::Val::Missing,
+            trst_mgn: v::Val::Missing,
+            low_price: v::Val::Missing,
+            last_price: v::Val::Missing,
+            vol: v::Val::Missing,
+            prev_diff_flag: v::Val::Missing,
+            prev_diff_price: v::Val::Missing,
+            prev_diff_rate: v::Val::Missing,
+            bid_qntt: v::Val::Missing,
+            bid_price: v::Val::Missing,
+            ask_qntt: v::Val::Missing,
+            ask_price: v::Val::Missing,
+            prev_price: v::Val::Missing,
+            exch_cd: v::Val::Missing,
+            crc_cd: v::Val::Missing,
+            trd_fr_date: v::Val::Missing,
+            expr_date: v::Val::Missing,
+            trd_to_date: v::Val::Missing,
+            remn_cnt: v::Val::Missing,
+            last_qntt: v::Val::Missing,
+            tot_ask_qntt: v::Val::Missing,
+            tot_bid_qntt: v::Val::Missing,
+            tick_size: v::Val::Missing,
+            open_date: v::Val::Missing,
+            open_time: v::Val::Missing,
+            close_date: v::Val::Missing,
+            close_time: v::Val::Missing,
+            sbsnsdate: v::Val::Missing,
+            sttl_price: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {

@@ -279,7 +279,7 @@ impl Endpoint for InquirePsamountRequest {
 /// Response of 해외선물옵션 주문가능조회 (`v1_해외선물-006`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquirePsamountResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -293,6 +293,21 @@ pub struct InquirePsamountResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquirePsamountResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::One::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquirePsamountResponse {
@@ -356,7 +371,6 @@ impl serde::Serialize for InquirePsamountResponse {
 }
 
 /// A record of block `output` (응답상세1).
-#[derive(Default)]
 #[non_exhaustive]
 pub struct Output {
     /// 종합계좌번호 (`cano`, length 8).
@@ -386,6 +400,27 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            cano: v::Val::Missing,
+            acnt_prdt_cd: v::Val::Missing,
+            ovrs_futr_fx_pdno: v::Val::Missing,
+            crcy_cd: v::Val::Missing,
+            sll_buy_dvsn_cd: v::Val::Missing,
+            fm_ustl_qty: v::Val::Missing,
+            fm_lqd_psbl_qty: v::Val::Missing,
+            fm_new_ord_psbl_qty: v::Val::Missing,
+            fm_tot_ord_psbl_qty: v::Val::Missing,
+            fm_mkpr_tot_ord_psbl_qty: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 /// Secret fields are hidden and account numbers masked.

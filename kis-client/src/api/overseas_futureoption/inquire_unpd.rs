@@ -264,7 +264,7 @@ impl Endpoint for InquireUnpdRequest {
 /// Response of 해외선물옵션 미결제내역조회(잔고) (`v1_해외선물-005`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireUnpdResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -284,6 +284,23 @@ pub struct InquireUnpdResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquireUnpdResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::Block::EMPTY,
+            ctx_area_fk100: v::Val::Missing,
+            ctx_area_nk100: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquireUnpdResponse {
@@ -365,7 +382,6 @@ impl serde::Serialize for InquireUnpdResponse {
 }
 
 /// A record of block `output` (응답상세1).
-#[derive(Default)]
 #[non_exhaustive]
 pub struct Output {
     /// 종합계좌번호 (`cano`, length 8).
@@ -422,6 +438,32 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            cano: v::Val::Missing,
+            acnt_prdt_cd: v::Val::Missing,
+            ovrs_futr_fx_pdno: v::Val::Missing,
+            prdt_type_cd: v::Val::Missing,
+            crcy_cd: v::Val::Missing,
+            sll_buy_dvsn_cd: v::Val::Missing,
+            fm_ustl_qty: v::Val::Missing,
+            fm_ccld_avg_pric: v::Val::Missing,
+            fm_now_pric: v::Val::Missing,
+            fm_evlu_pfls_amt: v::Val::Missing,
+            fm_opt_evlu_amt: v::Val::Missing,
+            fm_otp_evlu_pfls_amt: v::Val::Missing,
+            fuop_dvsn: v::Val::Missing,
+            ecis_rsvn_ord_yn: v::Val::Missing,
+            fm_lqd_psbl_qty: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 /// Secret fields are hidden and account numbers masked.

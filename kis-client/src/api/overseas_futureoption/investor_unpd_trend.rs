@@ -219,7 +219,7 @@ impl Endpoint for InvestorUnpdTrendRequest {
 /// Response of 해외선물 미결제추이 (`해외선물-029`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InvestorUnpdTrendResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -237,6 +237,22 @@ pub struct InvestorUnpdTrendResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InvestorUnpdTrendResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output1: v::One::EMPTY,
+            output2: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InvestorUnpdTrendResponse {
@@ -308,7 +324,7 @@ impl serde::Serialize for InvestorUnpdTrendResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 응답레코드카운트 (`row_cnt`, required, length 4).
@@ -316,6 +332,18 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            row_cnt: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {
@@ -359,7 +387,7 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 상품 (`prod_iscd`, required, length 5).
@@ -399,6 +427,34 @@ pub struct Output2 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output2 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            prod_iscd: v::Val::Missing,
+            cftc_iscd: v::Val::Missing,
+            bsop_date: v::Val::Missing,
+            bidp_spec: v::Val::Missing,
+            askp_spec: v::Val::Missing,
+            spread_spec: v::Val::Missing,
+            bidp_hedge: v::Val::Missing,
+            askp_hedge: v::Val::Missing,
+            hts_otst_smtn: v::Val::Missing,
+            bidp_missing: v::Val::Missing,
+            askp_missing: v::Val::Missing,
+            bidp_spec_cust: v::Val::Missing,
+            askp_spec_cust: v::Val::Missing,
+            spread_spec_cust: v::Val::Missing,
+            bidp_hedge_cust: v::Val::Missing,
+            askp_hedge_cust: v::Val::Missing,
+            cust_smtn: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output2 {

@@ -233,7 +233,7 @@ impl Endpoint for MarginDetailRequest {
 /// Response of 해외선물옵션 증거금상세 (`해외선물-032`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct MarginDetailResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -247,6 +247,21 @@ pub struct MarginDetailResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for MarginDetailResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::One::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for MarginDetailResponse {
@@ -310,7 +325,6 @@ impl serde::Serialize for MarginDetailResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Default)]
 #[non_exhaustive]
 pub struct Output {
     /// 종합계좌번호 (`cano`, required, length 8).
@@ -414,6 +428,66 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            cano: v::Val::Missing,
+            acnt_prdt_cd: v::Val::Missing,
+            crcy_cd: v::Val::Missing,
+            resp_dt: v::Val::Missing,
+            acnt_net_risk_mgna_aply_yn: v::Val::Missing,
+            fm_ord_psbl_amt: v::Val::Missing,
+            fm_add_mgn_amt: v::Val::Missing,
+            fm_brkg_mgn_amt: v::Val::Missing,
+            fm_excc_brkg_mgn_amt: v::Val::Missing,
+            fm_ustl_mgn_amt: v::Val::Missing,
+            fm_mntn_mgn_amt: v::Val::Missing,
+            fm_ord_mgn_amt: v::Val::Missing,
+            fm_futr_ord_mgn_amt: v::Val::Missing,
+            fm_opt_buy_ord_amt: v::Val::Missing,
+            fm_opt_sll_ord_mgn_amt: v::Val::Missing,
+            fm_opt_buy_ord_mgn_amt: v::Val::Missing,
+            fm_ecis_rsvn_mgn_amt: v::Val::Missing,
+            fm_span_brkg_mgn_amt: v::Val::Missing,
+            fm_span_pric_altr_mgn_amt: v::Val::Missing,
+            fm_span_term_sprd_mgn_amt: v::Val::Missing,
+            fm_span_buy_opt_min_mgn_amt: v::Val::Missing,
+            fm_span_opt_min_mgn_amt: v::Val::Missing,
+            fm_span_tot_risk_mgn_amt: v::Val::Missing,
+            fm_span_mntn_mgn_amt: v::Val::Missing,
+            fm_span_mntn_pric_altr_mgn_amt: v::Val::Missing,
+            fm_span_mntn_term_sprd_mgn_amt: v::Val::Missing,
+            fm_span_mntn_opt_pric_mgn_amt: v::Val::Missing,
+            fm_span_mntn_opt_min_mgn_amt: v::Val::Missing,
+            fm_span_mntn_tot_risk_mgn_amt: v::Val::Missing,
+            fm_eurx_brkg_mgn_amt: v::Val::Missing,
+            fm_eurx_pric_altr_mgn_amt: v::Val::Missing,
+            fm_eurx_term_sprd_mgn_amt: v::Val::Missing,
+            fm_eurx_opt_pric_mgn_amt: v::Val::Missing,
+            fm_eurx_buy_opt_min_mgn_amt: v::Val::Missing,
+            fm_eurx_tot_risk_mgn_amt: v::Val::Missing,
+            fm_eurx_mntn_mgn_amt: v::Val::Missing,
+            fm_eurx_mntn_pric_altr_mgn_amt: v::Val::Missing,
+            fm_eurx_mntn_term_sprd_mgn_amt: v::Val::Missing,
+            fm_eurx_mntn_opt_pric_mgn_amt: v::Val::Missing,
+            fm_eurx_mntn_tot_risk_mgn_amt: v::Val::Missing,
+            fm_gnrl_brkg_mgn_amt: v::Val::Missing,
+            fm_futr_ustl_mgn_amt: v::Val::Missing,
+            fm_sll_opt_ustl_mgn_amt: v::Val::Missing,
+            fm_buy_opt_ustl_mgn_amt: v::Val::Missing,
+            fm_sprd_ustl_mgn_amt: v::Val::Missing,
+            fm_avg_dsct_mgn_amt: v::Val::Missing,
+            fm_gnrl_mntn_mgn_amt: v::Val::Missing,
+            fm_futr_mntn_mgn_amt: v::Val::Missing,
+            fm_opt_mntn_mgn_amt: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 /// Secret fields are hidden and account numbers masked.

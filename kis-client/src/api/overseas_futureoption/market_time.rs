@@ -280,7 +280,7 @@ impl Endpoint for MarketTimeRequest {
 /// Response of 해외선물옵션 장운영시간 (`해외선물-030`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct MarketTimeResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -298,6 +298,23 @@ pub struct MarketTimeResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for MarketTimeResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::Block::EMPTY,
+            ctx_area_nk200: v::Val::Missing,
+            ctx_area_fk200: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for MarketTimeResponse {
@@ -379,7 +396,7 @@ impl serde::Serialize for MarketTimeResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// FM상품군코드 (`fm_pdgr_cd`, required, length 10).
@@ -415,6 +432,32 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            fm_pdgr_cd: v::Val::Missing,
+            fm_pdgr_name: v::Val::Missing,
+            fm_excg_cd: v::Val::Missing,
+            fm_excg_name: v::Val::Missing,
+            fuop_dvsn_name: v::Val::Missing,
+            fm_clas_cd: v::Val::Missing,
+            fm_clas_name: v::Val::Missing,
+            am_mkmn_strt_tmd: v::Val::Missing,
+            am_mkmn_end_tmd: v::Val::Missing,
+            pm_mkmn_strt_tmd: v::Val::Missing,
+            pm_mkmn_end_tmd: v::Val::Missing,
+            mkmn_nxdy_strt_tmd: v::Val::Missing,
+            mkmn_nxdy_end_tmd: v::Val::Missing,
+            base_mket_strt_tmd: v::Val::Missing,
+            base_mket_end_tmd: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

@@ -76,8 +76,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "daily_ccnl",
         path: "/uapi/overseas-futureoption/v1/quotations/daily-ccnl",
         tr_ids: &["HHDFC55020100"],
-        decode: crate::__private::decode_map::<daily_ccnl::DailyCcnlResponse>,
-        debug: crate::decode::debug_of::<daily_ccnl::DailyCcnlResponse>,
+        new: crate::decode::new_response::<daily_ccnl::DailyCcnlResponse>,
         #[cfg(test)]
         request_debug: daily_ccnl::debug_sample,
     },
@@ -86,8 +85,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_asking_price",
         path: "/uapi/overseas-futureoption/v1/quotations/inquire-asking-price",
         tr_ids: &["HHDFC86000000"],
-        decode: crate::__private::decode_map::<inquire_asking_price::InquireAskingPriceResponse>,
-        debug: crate::decode::debug_of::<inquire_asking_price::InquireAskingPriceResponse>,
+        new: crate::decode::new_response::<inquire_asking_price::InquireAskingPriceResponse>,
         #[cfg(test)]
         request_debug: inquire_asking_price::debug_sample,
     },
@@ -96,8 +94,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_ccld",
         path: "/uapi/overseas-futureoption/v1/trading/inquire-ccld",
         tr_ids: &["OTFM3116R"],
-        decode: crate::__private::decode_map::<inquire_ccld::InquireCcldResponse>,
-        debug: crate::decode::debug_of::<inquire_ccld::InquireCcldResponse>,
+        new: crate::decode::new_response::<inquire_ccld::InquireCcldResponse>,
         #[cfg(test)]
         request_debug: inquire_ccld::debug_sample,
     },
@@ -106,8 +103,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_daily_ccld",
         path: "/uapi/overseas-futureoption/v1/trading/inquire-daily-ccld",
         tr_ids: &["OTFM3122R"],
-        decode: crate::__private::decode_map::<inquire_daily_ccld::InquireDailyCcldResponse>,
-        debug: crate::decode::debug_of::<inquire_daily_ccld::InquireDailyCcldResponse>,
+        new: crate::decode::new_response::<inquire_daily_ccld::InquireDailyCcldResponse>,
         #[cfg(test)]
         request_debug: inquire_daily_ccld::debug_sample,
     },
@@ -116,8 +112,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_daily_order",
         path: "/uapi/overseas-futureoption/v1/trading/inquire-daily-order",
         tr_ids: &["OTFM3120R"],
-        decode: crate::__private::decode_map::<inquire_daily_order::InquireDailyOrderResponse>,
-        debug: crate::decode::debug_of::<inquire_daily_order::InquireDailyOrderResponse>,
+        new: crate::decode::new_response::<inquire_daily_order::InquireDailyOrderResponse>,
         #[cfg(test)]
         request_debug: inquire_daily_order::debug_sample,
     },
@@ -126,8 +121,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_deposit",
         path: "/uapi/overseas-futureoption/v1/trading/inquire-deposit",
         tr_ids: &["OTFM1411R"],
-        decode: crate::__private::decode_map::<inquire_deposit::InquireDepositResponse>,
-        debug: crate::decode::debug_of::<inquire_deposit::InquireDepositResponse>,
+        new: crate::decode::new_response::<inquire_deposit::InquireDepositResponse>,
         #[cfg(test)]
         request_debug: inquire_deposit::debug_sample,
     },
@@ -136,8 +130,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_period_ccld",
         path: "/uapi/overseas-futureoption/v1/trading/inquire-period-ccld",
         tr_ids: &["OTFM3118R"],
-        decode: crate::__private::decode_map::<inquire_period_ccld::InquirePeriodCcldResponse>,
-        debug: crate::decode::debug_of::<inquire_period_ccld::InquirePeriodCcldResponse>,
+        new: crate::decode::new_response::<inquire_period_ccld::InquirePeriodCcldResponse>,
         #[cfg(test)]
         request_debug: inquire_period_ccld::debug_sample,
     },
@@ -146,8 +139,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_period_trans",
         path: "/uapi/overseas-futureoption/v1/trading/inquire-period-trans",
         tr_ids: &["OTFM3114R"],
-        decode: crate::__private::decode_map::<inquire_period_trans::InquirePeriodTransResponse>,
-        debug: crate::decode::debug_of::<inquire_period_trans::InquirePeriodTransResponse>,
+        new: crate::decode::new_response::<inquire_period_trans::InquirePeriodTransResponse>,
         #[cfg(test)]
         request_debug: inquire_period_trans::debug_sample,
     },
@@ -156,8 +148,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_price",
         path: "/uapi/overseas-futureoption/v1/quotations/inquire-price",
         tr_ids: &["HHDFC55010000"],
-        decode: crate::__private::decode_map::<inquire_price::InquirePriceResponse>,
-        debug: crate::decode::debug_of::<inquire_price::InquirePriceResponse>,
+        new: crate::decode::new_response::<inquire_price::InquirePriceResponse>,
         #[cfg(test)]
         request_debug: inquire_price::debug_sample,
     },
@@ -166,8 +157,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_psamount",
         path: "/uapi/overseas-futureoption/v1/trading/inquire-psamount",
         tr_ids: &["OTFM3304R"],
-        decode: crate::__private::decode_map::<inquire_psamount::InquirePsamountResponse>,
-        debug: crate::decode::debug_of::<inquire_psamount::InquirePsamountResponse>,
+        new: crate::decode::new_response::<inquire_psamount::InquirePsamountResponse>,
         #[cfg(test)]
         request_debug: inquire_psamount::debug_sample,
     },
@@ -176,10 +166,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_time_futurechartprice",
         path: "/uapi/overseas-futureoption/v1/quotations/inquire-time-futurechartprice",
         tr_ids: &["HHDFC55020400"],
-        decode: crate::__private::decode_map::<
-            inquire_time_futurechartprice::InquireTimeFuturechartpriceResponse,
-        >,
-        debug: crate::decode::debug_of::<
+        new: crate::decode::new_response::<
             inquire_time_futurechartprice::InquireTimeFuturechartpriceResponse,
         >,
         #[cfg(test)]
@@ -190,10 +177,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_time_optchartprice",
         path: "/uapi/overseas-futureoption/v1/quotations/inquire-time-optchartprice",
         tr_ids: &["HHDFO55020400"],
-        decode: crate::__private::decode_map::<
-            inquire_time_optchartprice::InquireTimeOptchartpriceResponse,
-        >,
-        debug: crate::decode::debug_of::<
+        new: crate::decode::new_response::<
             inquire_time_optchartprice::InquireTimeOptchartpriceResponse,
         >,
         #[cfg(test)]
@@ -204,8 +188,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_unpd",
         path: "/uapi/overseas-futureoption/v1/trading/inquire-unpd",
         tr_ids: &["OTFM1412R"],
-        decode: crate::__private::decode_map::<inquire_unpd::InquireUnpdResponse>,
-        debug: crate::decode::debug_of::<inquire_unpd::InquireUnpdResponse>,
+        new: crate::decode::new_response::<inquire_unpd::InquireUnpdResponse>,
         #[cfg(test)]
         request_debug: inquire_unpd::debug_sample,
     },
@@ -214,8 +197,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "investor_unpd_trend",
         path: "/uapi/overseas-futureoption/v1/quotations/investor-unpd-trend",
         tr_ids: &["HHDDB95030000"],
-        decode: crate::__private::decode_map::<investor_unpd_trend::InvestorUnpdTrendResponse>,
-        debug: crate::decode::debug_of::<investor_unpd_trend::InvestorUnpdTrendResponse>,
+        new: crate::decode::new_response::<investor_unpd_trend::InvestorUnpdTrendResponse>,
         #[cfg(test)]
         request_debug: investor_unpd_trend::debug_sample,
     },
@@ -224,8 +206,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "margin_detail",
         path: "/uapi/overseas-futureoption/v1/trading/margin-detail",
         tr_ids: &["OTFM3115R"],
-        decode: crate::__private::decode_map::<margin_detail::MarginDetailResponse>,
-        debug: crate::decode::debug_of::<margin_detail::MarginDetailResponse>,
+        new: crate::decode::new_response::<margin_detail::MarginDetailResponse>,
         #[cfg(test)]
         request_debug: margin_detail::debug_sample,
     },
@@ -234,8 +215,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "market_time",
         path: "/uapi/overseas-futureoption/v1/quotations/market-time",
         tr_ids: &["OTFM2229R"],
-        decode: crate::__private::decode_map::<market_time::MarketTimeResponse>,
-        debug: crate::decode::debug_of::<market_time::MarketTimeResponse>,
+        new: crate::decode::new_response::<market_time::MarketTimeResponse>,
         #[cfg(test)]
         request_debug: market_time::debug_sample,
     },
@@ -244,8 +224,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "monthly_ccnl",
         path: "/uapi/overseas-futureoption/v1/quotations/monthly-ccnl",
         tr_ids: &["HHDFC55020300"],
-        decode: crate::__private::decode_map::<monthly_ccnl::MonthlyCcnlResponse>,
-        debug: crate::decode::debug_of::<monthly_ccnl::MonthlyCcnlResponse>,
+        new: crate::decode::new_response::<monthly_ccnl::MonthlyCcnlResponse>,
         #[cfg(test)]
         request_debug: monthly_ccnl::debug_sample,
     },
@@ -254,8 +233,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "opt_asking_price",
         path: "/uapi/overseas-futureoption/v1/quotations/opt-asking-price",
         tr_ids: &["HHDFO86000000"],
-        decode: crate::__private::decode_map::<opt_asking_price::OptAskingPriceResponse>,
-        debug: crate::decode::debug_of::<opt_asking_price::OptAskingPriceResponse>,
+        new: crate::decode::new_response::<opt_asking_price::OptAskingPriceResponse>,
         #[cfg(test)]
         request_debug: opt_asking_price::debug_sample,
     },
@@ -264,8 +242,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "opt_daily_ccnl",
         path: "/uapi/overseas-futureoption/v1/quotations/opt-daily-ccnl",
         tr_ids: &["HHDFO55020100"],
-        decode: crate::__private::decode_map::<opt_daily_ccnl::OptDailyCcnlResponse>,
-        debug: crate::decode::debug_of::<opt_daily_ccnl::OptDailyCcnlResponse>,
+        new: crate::decode::new_response::<opt_daily_ccnl::OptDailyCcnlResponse>,
         #[cfg(test)]
         request_debug: opt_daily_ccnl::debug_sample,
     },
@@ -274,8 +251,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "opt_detail",
         path: "/uapi/overseas-futureoption/v1/quotations/opt-detail",
         tr_ids: &["HHDFO55010100"],
-        decode: crate::__private::decode_map::<opt_detail::OptDetailResponse>,
-        debug: crate::decode::debug_of::<opt_detail::OptDetailResponse>,
+        new: crate::decode::new_response::<opt_detail::OptDetailResponse>,
         #[cfg(test)]
         request_debug: opt_detail::debug_sample,
     },
@@ -284,8 +260,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "opt_monthly_ccnl",
         path: "/uapi/overseas-futureoption/v1/quotations/opt-monthly-ccnl",
         tr_ids: &["HHDFO55020300"],
-        decode: crate::__private::decode_map::<opt_monthly_ccnl::OptMonthlyCcnlResponse>,
-        debug: crate::decode::debug_of::<opt_monthly_ccnl::OptMonthlyCcnlResponse>,
+        new: crate::decode::new_response::<opt_monthly_ccnl::OptMonthlyCcnlResponse>,
         #[cfg(test)]
         request_debug: opt_monthly_ccnl::debug_sample,
     },
@@ -294,8 +269,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "opt_price",
         path: "/uapi/overseas-futureoption/v1/quotations/opt-price",
         tr_ids: &["HHDFO55010000"],
-        decode: crate::__private::decode_map::<opt_price::OptPriceResponse>,
-        debug: crate::decode::debug_of::<opt_price::OptPriceResponse>,
+        new: crate::decode::new_response::<opt_price::OptPriceResponse>,
         #[cfg(test)]
         request_debug: opt_price::debug_sample,
     },
@@ -304,8 +278,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "opt_tick_ccnl",
         path: "/uapi/overseas-futureoption/v1/quotations/opt-tick-ccnl",
         tr_ids: &["HHDFO55020200"],
-        decode: crate::__private::decode_map::<opt_tick_ccnl::OptTickCcnlResponse>,
-        debug: crate::decode::debug_of::<opt_tick_ccnl::OptTickCcnlResponse>,
+        new: crate::decode::new_response::<opt_tick_ccnl::OptTickCcnlResponse>,
         #[cfg(test)]
         request_debug: opt_tick_ccnl::debug_sample,
     },
@@ -314,8 +287,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "opt_weekly_ccnl",
         path: "/uapi/overseas-futureoption/v1/quotations/opt-weekly-ccnl",
         tr_ids: &["HHDFO55020000"],
-        decode: crate::__private::decode_map::<opt_weekly_ccnl::OptWeeklyCcnlResponse>,
-        debug: crate::decode::debug_of::<opt_weekly_ccnl::OptWeeklyCcnlResponse>,
+        new: crate::decode::new_response::<opt_weekly_ccnl::OptWeeklyCcnlResponse>,
         #[cfg(test)]
         request_debug: opt_weekly_ccnl::debug_sample,
     },
@@ -324,8 +296,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "order",
         path: "/uapi/overseas-futureoption/v1/trading/order",
         tr_ids: &["OTFM3001U"],
-        decode: crate::__private::decode_map::<order::OrderResponse>,
-        debug: crate::decode::debug_of::<order::OrderResponse>,
+        new: crate::decode::new_response::<order::OrderResponse>,
         #[cfg(test)]
         request_debug: order::debug_sample,
     },
@@ -334,8 +305,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "order_rvsecncl",
         path: "/uapi/overseas-futureoption/v1/trading/order-rvsecncl",
         tr_ids: &["OTFM3002U", "OTFM3003U"],
-        decode: crate::__private::decode_map::<order_rvsecncl::OrderRvsecnclResponse>,
-        debug: crate::decode::debug_of::<order_rvsecncl::OrderRvsecnclResponse>,
+        new: crate::decode::new_response::<order_rvsecncl::OrderRvsecnclResponse>,
         #[cfg(test)]
         request_debug: order_rvsecncl::debug_sample,
     },
@@ -344,8 +314,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "search_contract_detail",
         path: "/uapi/overseas-futureoption/v1/quotations/search-contract-detail",
         tr_ids: &["HHDFC55200000"],
-        decode: crate::__private::decode_map::<search_contract_detail::SearchContractDetailResponse>,
-        debug: crate::decode::debug_of::<search_contract_detail::SearchContractDetailResponse>,
+        new: crate::decode::new_response::<search_contract_detail::SearchContractDetailResponse>,
         #[cfg(test)]
         request_debug: search_contract_detail::debug_sample,
     },
@@ -354,8 +323,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "search_opt_detail",
         path: "/uapi/overseas-futureoption/v1/quotations/search-opt-detail",
         tr_ids: &["HHDFO55200000"],
-        decode: crate::__private::decode_map::<search_opt_detail::SearchOptDetailResponse>,
-        debug: crate::decode::debug_of::<search_opt_detail::SearchOptDetailResponse>,
+        new: crate::decode::new_response::<search_opt_detail::SearchOptDetailResponse>,
         #[cfg(test)]
         request_debug: search_opt_detail::debug_sample,
     },
@@ -364,8 +332,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "stock_detail",
         path: "/uapi/overseas-futureoption/v1/quotations/stock-detail",
         tr_ids: &["HHDFC55010100"],
-        decode: crate::__private::decode_map::<stock_detail::StockDetailResponse>,
-        debug: crate::decode::debug_of::<stock_detail::StockDetailResponse>,
+        new: crate::decode::new_response::<stock_detail::StockDetailResponse>,
         #[cfg(test)]
         request_debug: stock_detail::debug_sample,
     },
@@ -374,8 +341,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "tick_ccnl",
         path: "/uapi/overseas-futureoption/v1/quotations/tick-ccnl",
         tr_ids: &["HHDFC55020200"],
-        decode: crate::__private::decode_map::<tick_ccnl::TickCcnlResponse>,
-        debug: crate::decode::debug_of::<tick_ccnl::TickCcnlResponse>,
+        new: crate::decode::new_response::<tick_ccnl::TickCcnlResponse>,
         #[cfg(test)]
         request_debug: tick_ccnl::debug_sample,
     },
@@ -384,8 +350,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "weekly_ccnl",
         path: "/uapi/overseas-futureoption/v1/quotations/weekly-ccnl",
         tr_ids: &["HHDFC55020000"],
-        decode: crate::__private::decode_map::<weekly_ccnl::WeeklyCcnlResponse>,
-        debug: crate::decode::debug_of::<weekly_ccnl::WeeklyCcnlResponse>,
+        new: crate::decode::new_response::<weekly_ccnl::WeeklyCcnlResponse>,
         #[cfg(test)]
         request_debug: weekly_ccnl::debug_sample,
     },

@@ -118,7 +118,7 @@ impl Endpoint for OptAskingPriceRequest {
 /// Response of 해외옵션 호가 (`해외선물-033`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct OptAskingPriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -136,6 +136,22 @@ pub struct OptAskingPriceResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for OptAskingPriceResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output1: v::One::EMPTY,
+            output2: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for OptAskingPriceResponse {
@@ -207,7 +223,7 @@ impl serde::Serialize for OptAskingPriceResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 시가 (`open_price`, required, length 15).
@@ -233,6 +249,27 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            open_price: v::Val::Missing,
+            high_price: v::Val::Missing,
+            lowp_rice: v::Val::Missing,
+            last_price: v::Val::Missing,
+            sttl_price: v::Val::Missing,
+            vol: v::Val::Missing,
+            prev_diff_price: v::Val::Missing,
+            prev_diff_rate: v::Val::Missing,
+            quot_date: v::Val::Missing,
+            quot_time: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {
@@ -316,7 +353,7 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 매수수량 (`bid_qntt`, required, length 10).
@@ -334,6 +371,23 @@ pub struct Output2 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output2 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            bid_qntt: v::Val::Missing,
+            bid_num: v::Val::Missing,
+            bid_price: v::Val::Missing,
+            ask_qntt: v::Val::Missing,
+            ask_num: v::Val::Missing,
+            ask_price: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output2 {

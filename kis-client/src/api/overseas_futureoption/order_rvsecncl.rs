@@ -459,7 +459,7 @@ impl Endpoint for OrderRvsecnclRequest {
 /// Response of 해외선물옵션 정정취소주문 (`v1_해외선물-002, 003`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct OrderRvsecnclResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -476,6 +476,21 @@ pub struct OrderRvsecnclResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for OrderRvsecnclResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::One::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for OrderRvsecnclResponse {
@@ -539,7 +554,7 @@ impl serde::Serialize for OrderRvsecnclResponse {
 }
 
 /// A record of block `output`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 주문일자 (`ORD_DT`, length 8).
@@ -555,6 +570,19 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            ord_dt: v::Val::Missing,
+            odno: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

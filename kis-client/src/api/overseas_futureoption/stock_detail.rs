@@ -133,7 +133,7 @@ impl Endpoint for StockDetailRequest {
 /// Response of 해외선물종목상세 (`v1_해외선물-008`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct StockDetailResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -147,6 +147,21 @@ pub struct StockDetailResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for StockDetailResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output1: v::One::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for StockDetailResponse {
@@ -210,7 +225,7 @@ impl serde::Serialize for StockDetailResponse {
 }
 
 /// A record of block `output1` (응답상세1).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 거래소코드 (`exch_cd`, length 10).
@@ -265,6 +280,40 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            exch_cd: v::Val::Missing,
+            tick_sz: v::Val::Missing,
+            disp_digit: v::Val::Missing,
+            trst_mgn: v::Val::Missing,
+            sttl_date: v::Val::Missing,
+            prev_price: v::Val::Missing,
+            crc_cd: v::Val::Missing,
+            clas_cd: v::Val::Missing,
+            tick_val: v::Val::Missing,
+            mrkt_open_date: v::Val::Missing,
+            mrkt_open_time: v::Val::Missing,
+            mrkt_close_date: v::Val::Missing,
+            mrkt_close_time: v::Val::Missing,
+            trd_fr_date: v::Val::Missing,
+            expr_date: v::Val::Missing,
+            trd_to_date: v::Val::Missing,
+            remn_cnt: v::Val::Missing,
+            stat_tp: v::Val::Missing,
+            ctrt_size: v::Val::Missing,
+            stl_tp: v::Val::Missing,
+            frst_noti_date: v::Val::Missing,
+            sprd_srs_cd1: v::Val::Missing,
+            sprd_srs_cd2: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {

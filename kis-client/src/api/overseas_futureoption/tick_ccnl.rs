@@ -340,7 +340,7 @@ impl Endpoint for TickCcnlRequest {
 /// Response of 해외선물 체결추이(틱) (`해외선물-019`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct TickCcnlResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -358,6 +358,22 @@ pub struct TickCcnlResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for TickCcnlResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output1: v::One::EMPTY,
+            output2: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for TickCcnlResponse {
@@ -429,7 +445,7 @@ impl serde::Serialize for TickCcnlResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 자료개수 (`tret_cnt`, required, length 4).
@@ -443,6 +459,21 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            tret_cnt: v::Val::Missing,
+            last_n_cnt: v::Val::Missing,
+            index_key: v::Val::Missing,
+            ret_cnt: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {
@@ -497,7 +528,7 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 일자 (`data_date`, required, length 8).
@@ -528,6 +559,28 @@ pub struct Output2 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output2 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            data_date: v::Val::Missing,
+            data_time: v::Val::Missing,
+            open_price: v::Val::Missing,
+            high_price: v::Val::Missing,
+            low_price: v::Val::Missing,
+            last_price: v::Val::Missing,
+            last_qntt: v::Val::Missing,
+            vol: v::Val::Missing,
+            prev_diff_flag: v::Val::Missing,
+            prev_diff_price: v::Val::Missing,
+            prev_diff_rate: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output2 {

@@ -368,7 +368,7 @@ impl Endpoint for BrknewsTitleRequest {
 /// Response of 해외속보(제목) (`해외주식-055`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct BrknewsTitleResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -384,6 +384,21 @@ pub struct BrknewsTitleResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for BrknewsTitleResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for BrknewsTitleResponse {
@@ -447,7 +462,7 @@ impl serde::Serialize for BrknewsTitleResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 내용조회용일련번호 (`cntt_usiq_srno`, required, length 20).
@@ -507,6 +522,44 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            cntt_usiq_srno: v::Val::Missing,
+            news_ofer_entp_code: v::Val::Missing,
+            data_dt: v::Val::Missing,
+            data_tm: v::Val::Missing,
+            hts_pbnt_titl_cntt: v::Val::Missing,
+            news_lrdv_code: v::Val::Missing,
+            dorg: v::Val::Missing,
+            iscd1: v::Val::Missing,
+            iscd2: v::Val::Missing,
+            iscd3: v::Val::Missing,
+            iscd4: v::Val::Missing,
+            iscd5: v::Val::Missing,
+            iscd6: v::Val::Missing,
+            iscd7: v::Val::Missing,
+            iscd8: v::Val::Missing,
+            iscd9: v::Val::Missing,
+            iscd10: v::Val::Missing,
+            kor_isnm1: v::Val::Missing,
+            kor_isnm2: v::Val::Missing,
+            kor_isnm3: v::Val::Missing,
+            kor_isnm4: v::Val::Missing,
+            kor_isnm5: v::Val::Missing,
+            kor_isnm6: v::Val::Missing,
+            kor_isnm7: v::Val::Missing,
+            kor_isnm8: v::Val::Missing,
+            kor_isnm9: v::Val::Missing,
+            kor_isnm10: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

@@ -471,7 +471,7 @@ impl Endpoint for ColableByCompanyRequest {
 /// Response of 당사 해외주식담보대출 가능 종목 (`해외주식-051`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct ColableByCompanyResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -493,6 +493,24 @@ pub struct ColableByCompanyResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for ColableByCompanyResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output1: v::Block::EMPTY,
+            output2: v::One::EMPTY,
+            ctx_area_fk100: v::Val::Missing,
+            ctx_area_nk100: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for ColableByCompanyResponse {
@@ -578,7 +596,7 @@ impl serde::Serialize for ColableByCompanyResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 상품번호 (`pdno`, required, length 12).
@@ -619,6 +637,29 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            pdno: v::Val::Missing,
+            ovrs_item_name: v::Val::Missing,
+            loan_rt: v::Val::Missing,
+            mgge_mntn_rt: v::Val::Missing,
+            mgge_ensu_rt: v::Val::Missing,
+            loan_exec_psbl_yn: v::Val::Missing,
+            stff_name: v::Val::Missing,
+            erlm_dt: v::Val::Missing,
+            tr_mket_name: v::Val::Missing,
+            crcy_cd: v::Val::Missing,
+            natn_kor_name: v::Val::Missing,
+            ovrs_excg_cd: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {
@@ -710,7 +751,7 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 대출가능종목수 (`loan_psbl_item_num`, required, length 20).
@@ -718,6 +759,18 @@ pub struct Output2 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output2 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            loan_psbl_item_num: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output2 {

@@ -356,7 +356,7 @@ impl Endpoint for DailypriceRequest {
 /// Response of 해외주식 기간별시세 (`v1_해외주식-010`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct DailypriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -375,6 +375,22 @@ pub struct DailypriceResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for DailypriceResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output1: v::One::EMPTY,
+            output2: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for DailypriceResponse {
@@ -446,7 +462,7 @@ impl serde::Serialize for DailypriceResponse {
 }
 
 /// A record of block `output1` (응답상세1).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 실시간조회종목코드 (`rsym`, required, length 16).
@@ -466,6 +482,20 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rsym: v::Val::Missing,
+            zdiv: v::Val::Missing,
+            nrec: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {
@@ -513,7 +543,7 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세2).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 일자(YYYYMMDD) (`xymd`, required, length 8).
@@ -586,6 +616,31 @@ pub struct Output2 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output2 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            xymd: v::Val::Missing,
+            clos: v::Val::Missing,
+            sign: v::Val::Missing,
+            diff: v::Val::Missing,
+            rate: v::Val::Missing,
+            open: v::Val::Missing,
+            high: v::Val::Missing,
+            low: v::Val::Missing,
+            tvol: v::Val::Missing,
+            tamt: v::Val::Missing,
+            pbid: v::Val::Missing,
+            vbid: v::Val::Missing,
+            pask: v::Val::Missing,
+            vask: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output2 {

@@ -272,7 +272,7 @@ impl Endpoint for IndustryThemeRequest {
 /// Response of 해외주식 업종별시세 (`해외주식-048`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct IndustryThemeResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -290,6 +290,22 @@ pub struct IndustryThemeResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for IndustryThemeResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output1: v::One::EMPTY,
+            output2: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for IndustryThemeResponse {
@@ -361,7 +377,7 @@ impl serde::Serialize for IndustryThemeResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 소수점자리수 (`zdiv`, required, length 1).
@@ -377,6 +393,22 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            zdiv: v::Val::Missing,
+            stat: v::Val::Missing,
+            crec: v::Val::Missing,
+            trec: v::Val::Missing,
+            nrec: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {
@@ -434,7 +466,7 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 실시간조회심볼 (`rsym`, required, length 16).
@@ -479,6 +511,33 @@ pub struct Output2 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output2 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rsym: v::Val::Missing,
+            excd: v::Val::Missing,
+            symb: v::Val::Missing,
+            name: v::Val::Missing,
+            last: v::Val::Missing,
+            sign: v::Val::Missing,
+            diff: v::Val::Missing,
+            rate: v::Val::Missing,
+            tvol: v::Val::Missing,
+            vask: v::Val::Missing,
+            pask: v::Val::Missing,
+            pbid: v::Val::Missing,
+            vbid: v::Val::Missing,
+            seqn: v::Val::Missing,
+            ename: v::Val::Missing,
+            e_ordyn: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output2 {

@@ -229,7 +229,7 @@ impl Endpoint for InquireAskingPriceRequest {
 /// Response of 해외주식 현재가 호가 (`해외주식-033`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireAskingPriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -247,6 +247,23 @@ pub struct InquireAskingPriceResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquireAskingPriceResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output1: v::One::EMPTY,
+            output2: v::One::EMPTY,
+            output3: v::One::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquireAskingPriceResponse {
@@ -321,7 +338,7 @@ impl serde::Serialize for InquireAskingPriceResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 실시간조회종목코드 (`rsym`, required, length 16).
@@ -365,6 +382,36 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rsym: v::Val::Missing,
+            zdiv: v::Val::Missing,
+            curr: v::Val::Missing,
+            base: v::Val::Missing,
+            open: v::Val::Missing,
+            high: v::Val::Missing,
+            low: v::Val::Missing,
+            last: v::Val::Missing,
+            dymd: v::Val::Missing,
+            dhms: v::Val::Missing,
+            bvol: v::Val::Missing,
+            avol: v::Val::Missing,
+            bdvl: v::Val::Missing,
+            advl: v::Val::Missing,
+            code: v::Val::Missing,
+            ropen: v::Val::Missing,
+            rhigh: v::Val::Missing,
+            rlow: v::Val::Missing,
+            rclose: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {
@@ -467,7 +514,7 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 매수호가가격1 (`pbid1`, required, length 12).
@@ -703,6 +750,77 @@ pub struct Output2 {
     key_spellings: crate::__private::Spellings,
 }
 
+/// Every field absent (what decoding starts from).
+impl Default for Output2 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            pbid1: v::Val::Missing,
+            pask1: v::Val::Missing,
+            vbid1: v::Val::Missing,
+            vask1: v::Val::Missing,
+            dbid1: v::Val::Missing,
+            dask1: v::Val::Missing,
+            pbid2: v::Val::Missing,
+            pask2: v::Val::Missing,
+            vbid2: v::Val::Missing,
+            vask2: v::Val::Missing,
+            dbid2: v::Val::Missing,
+            dask2: v::Val::Missing,
+            pbid3: v::Val::Missing,
+            pask3: v::Val::Missing,
+            vbid3: v::Val::Missing,
+            vask3: v::Val::Missing,
+            dbid3: v::Val::Missing,
+            dask3: v::Val::Missing,
+            pbid4: v::Val::Missing,
+            pask4: v::Val::Missing,
+            vbid4: v::Val::Missing,
+            vask4: v::Val::Missing,
+            dbid4: v::Val::Missing,
+            dask4: v::Val::Missing,
+            pbid5: v::Val::Missing,
+            pask5: v::Val::Missing,
+            vbid5: v::Val::Missing,
+            vask5: v::Val::Missing,
+            dbid5: v::Val::Missing,
+            dask5: v::Val::Missing,
+            pbid6: v::Val::Missing,
+            pask6: v::Val::Missing,
+            vbid6: v::Val::Missing,
+            vask6: v::Val::Missing,
+            dbid6: v::Val::Missing,
+            dask6: v::Val::Missing,
+            pbid7: v::Val::Missing,
+            pask7: v::Val::Missing,
+            vbid7: v::Val::Missing,
+            vask7: v::Val::Missing,
+            dbid7: v::Val::Missing,
+            dask7: v::Val::Missing,
+            pbid8: v::Val::Missing,
+            pask8: v::Val::Missing,
+            vbid8: v::Val::Missing,
+            vask8: v::Val::Missing,
+            dbid8: v::Val::Missing,
+            dask8: v::Val::Missing,
+            pbid9: v::Val::Missing,
+            pask9: v::Val::Missing,
+            vbid9: v::Val::Missing,
+            vask9: v::Val::Missing,
+            dbid9: v::Val::Missing,
+            dask9: v::Val::Missing,
+            pbid10: v::Val::Missing,
+            pask10: v::Val::Missing,
+            vbid10: v::Val::Missing,
+            vask10: v::Val::Missing,
+            dbid10: v::Val::Missing,
+            dask10: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
+}
+
 impl crate::__private::Record for Output2 {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
@@ -931,7 +1049,7 @@ impl crate::__private::Record for Output2 {
 }
 
 /// A record of block `output3` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output3 {
     /// VCMStart시간 (`vstm`, required, length 6).
@@ -965,6 +1083,24 @@ pub struct Output3 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output3 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            vstm: v::Val::Missing,
+            vetm: v::Val::Missing,
+            csbp: v::Val::Missing,
+            cshi: v::Val::Missing,
+            cslo: v::Val::Missing,
+            iep: v::Val::Missing,
+            iev: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output3 {

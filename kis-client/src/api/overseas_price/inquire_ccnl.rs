@@ -263,7 +263,7 @@ impl Endpoint for InquireCcnlRequest {
 /// Response of 해외주식 체결추이 (`해외주식-037`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireCcnlResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -281,6 +281,22 @@ pub struct InquireCcnlResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquireCcnlResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output1: v::Block::EMPTY,
+            output2: v::One::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquireCcnlResponse {
@@ -352,7 +368,7 @@ impl serde::Serialize for InquireCcnlResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 한국기준시간 (`khms`, required, length 6).
@@ -394,6 +410,28 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            khms: v::Val::Missing,
+            last: v::Val::Missing,
+            sign: v::Val::Missing,
+            diff: v::Val::Missing,
+            rate: v::Val::Missing,
+            evol: v::Val::Missing,
+            tvol: v::Val::Missing,
+            mtyp: v::Val::Missing,
+            pbid: v::Val::Missing,
+            pask: v::Val::Missing,
+            vpow: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {
@@ -472,7 +510,7 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 실시간조회종목코드 (`rsym`, required, length 16).
@@ -484,6 +522,20 @@ pub struct Output2 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output2 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rsym: v::Val::Missing,
+            zdiv: v::Val::Missing,
+            nrec: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output2 {

@@ -276,7 +276,7 @@ impl Endpoint for InquireDailyChartpriceRequest {
 /// Response of 해외주식 종목/지수/환율기간별시세(일/주/월/년) (`v1_해외주식-012`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireDailyChartpriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -296,6 +296,22 @@ pub struct InquireDailyChartpriceResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquireDailyChartpriceResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output1: v::One::EMPTY,
+            output2: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquireDailyChartpriceResponse {
@@ -367,7 +383,7 @@ impl serde::Serialize for InquireDailyChartpriceResponse {
 }
 
 /// A record of block `output1` (응답상세1).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 전일 대비 (`ovrs_nmix_prdy_vrss`, length 16).
@@ -418,6 +434,29 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            ovrs_nmix_prdy_vrss: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            prdy_ctrt: v::Val::Missing,
+            ovrs_nmix_prdy_clpr: v::Val::Missing,
+            acml_vol: v::Val::Missing,
+            hts_kor_isnm: v::Val::Missing,
+            ovrs_nmix_prpr: v::Val::Missing,
+            stck_shrn_iscd: v::Val::Missing,
+            prdy_vol: v::Val::Missing,
+            ovrs_prod_oprc: v::Val::Missing,
+            ovrs_prod_hgpr: v::Val::Missing,
+            ovrs_prod_lwpr: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {
@@ -509,7 +548,7 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세2).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 영업 일자 (`stck_bsop_date`, length 8).
@@ -537,6 +576,24 @@ pub struct Output2 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output2 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            stck_bsop_date: v::Val::Missing,
+            ovrs_nmix_prpr: v::Val::Missing,
+            ovrs_nmix_oprc: v::Val::Missing,
+            ovrs_nmix_hgpr: v::Val::Missing,
+            ovrs_nmix_lwpr: v::Val::Missing,
+            acml_vol: v::Val::Missing,
+            mod_yn: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output2 {

@@ -914,7 +914,7 @@ impl Endpoint for InquireSearchRequest {
 /// Response of 해외주식조건검색 (`v1_해외주식-015`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireSearchResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -932,6 +932,22 @@ pub struct InquireSearchResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquireSearchResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output1: v::One::EMPTY,
+            output2: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquireSearchResponse {
@@ -1003,7 +1019,7 @@ impl serde::Serialize for InquireSearchResponse {
 }
 
 /// A record of block `output1` (응답상세1).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 소수점자리수 (`zdiv`, required, length 1).
@@ -1019,6 +1035,22 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            zdiv: v::Val::Missing,
+            stat: v::Val::Missing,
+            crec: v::Val::Missing,
+            trec: v::Val::Missing,
+            nrec: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {
@@ -1076,7 +1108,7 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세2).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 실시간조회심볼 (`rsym`, length 32).
@@ -1151,6 +1183,37 @@ pub struct Output2 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output2 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rsym: v::Val::Missing,
+            excd: v::Val::Missing,
+            name: v::Val::Missing,
+            symb: v::Val::Missing,
+            last: v::Val::Missing,
+            shar: v::Val::Missing,
+            valx: v::Val::Missing,
+            plow: v::Val::Missing,
+            phigh: v::Val::Missing,
+            popen: v::Val::Missing,
+            tvol: v::Val::Missing,
+            rate: v::Val::Missing,
+            diff: v::Val::Missing,
+            sign: v::Val::Missing,
+            avol: v::Val::Missing,
+            eps: v::Val::Missing,
+            per: v::Val::Missing,
+            rank: v::Val::Missing,
+            ename: v::Val::Missing,
+            e_ordyn: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output2 {

@@ -241,7 +241,7 @@ impl Endpoint for InquireTimeIndexchartpriceRequest {
 /// Response of 해외지수분봉조회 (`v1_해외주식-031`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireTimeIndexchartpriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -259,6 +259,22 @@ pub struct InquireTimeIndexchartpriceResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquireTimeIndexchartpriceResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output1: v::One::EMPTY,
+            output2: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquireTimeIndexchartpriceResponse {
@@ -330,7 +346,7 @@ impl serde::Serialize for InquireTimeIndexchartpriceResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 해외 지수 전일 대비 (`ovrs_nmix_prdy_vrss`, required, length 11.4).
@@ -371,6 +387,28 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            ovrs_nmix_prdy_vrss: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            hts_kor_isnm: v::Val::Missing,
+            prdy_ctrt: v::Val::Missing,
+            ovrs_nmix_prdy_clpr: v::Val::Missing,
+            acml_vol: v::Val::Missing,
+            ovrs_nmix_prpr: v::Val::Missing,
+            stck_shrn_iscd: v::Val::Missing,
+            ovrs_prod_oprc: v::Val::Missing,
+            ovrs_prod_hgpr: v::Val::Missing,
+            ovrs_prod_lwpr: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {
@@ -458,7 +496,7 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세2).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 주식 영업 일자 (`stck_bsop_date`, required, length 8).
@@ -490,6 +528,24 @@ pub struct Output2 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output2 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            stck_bsop_date: v::Val::Missing,
+            stck_cntg_hour: v::Val::Missing,
+            optn_prpr: v::Val::Missing,
+            optn_oprc: v::Val::Missing,
+            optn_hgpr: v::Val::Missing,
+            optn_lwpr: v::Val::Missing,
+            cntg_vol: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output2 {

@@ -50,8 +50,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "brknews_title",
         path: "/uapi/overseas-price/v1/quotations/brknews-title",
         tr_ids: &["FHKST01011801"],
-        decode: crate::__private::decode_map::<brknews_title::BrknewsTitleResponse>,
-        debug: crate::decode::debug_of::<brknews_title::BrknewsTitleResponse>,
+        new: crate::decode::new_response::<brknews_title::BrknewsTitleResponse>,
         #[cfg(test)]
         request_debug: brknews_title::debug_sample,
     },
@@ -60,8 +59,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "colable_by_company",
         path: "/uapi/overseas-price/v1/quotations/colable-by-company",
         tr_ids: &["CTLN4050R"],
-        decode: crate::__private::decode_map::<colable_by_company::ColableByCompanyResponse>,
-        debug: crate::decode::debug_of::<colable_by_company::ColableByCompanyResponse>,
+        new: crate::decode::new_response::<colable_by_company::ColableByCompanyResponse>,
         #[cfg(test)]
         request_debug: colable_by_company::debug_sample,
     },
@@ -70,8 +68,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "dailyprice",
         path: "/uapi/overseas-price/v1/quotations/dailyprice",
         tr_ids: &["HHDFS76240000"],
-        decode: crate::__private::decode_map::<dailyprice::DailypriceResponse>,
-        debug: crate::decode::debug_of::<dailyprice::DailypriceResponse>,
+        new: crate::decode::new_response::<dailyprice::DailypriceResponse>,
         #[cfg(test)]
         request_debug: dailyprice::debug_sample,
     },
@@ -80,8 +77,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "industry_price",
         path: "/uapi/overseas-price/v1/quotations/industry-price",
         tr_ids: &["HHDFS76370100"],
-        decode: crate::__private::decode_map::<industry_price::IndustryPriceResponse>,
-        debug: crate::decode::debug_of::<industry_price::IndustryPriceResponse>,
+        new: crate::decode::new_response::<industry_price::IndustryPriceResponse>,
         #[cfg(test)]
         request_debug: industry_price::debug_sample,
     },
@@ -90,8 +86,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "industry_theme",
         path: "/uapi/overseas-price/v1/quotations/industry-theme",
         tr_ids: &["HHDFS76370000"],
-        decode: crate::__private::decode_map::<industry_theme::IndustryThemeResponse>,
-        debug: crate::decode::debug_of::<industry_theme::IndustryThemeResponse>,
+        new: crate::decode::new_response::<industry_theme::IndustryThemeResponse>,
         #[cfg(test)]
         request_debug: industry_theme::debug_sample,
     },
@@ -100,8 +95,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_asking_price",
         path: "/uapi/overseas-price/v1/quotations/inquire-asking-price",
         tr_ids: &["HHDFS76200100"],
-        decode: crate::__private::decode_map::<inquire_asking_price::InquireAskingPriceResponse>,
-        debug: crate::decode::debug_of::<inquire_asking_price::InquireAskingPriceResponse>,
+        new: crate::decode::new_response::<inquire_asking_price::InquireAskingPriceResponse>,
         #[cfg(test)]
         request_debug: inquire_asking_price::debug_sample,
     },
@@ -110,8 +104,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_ccnl",
         path: "/uapi/overseas-price/v1/quotations/inquire-ccnl",
         tr_ids: &["HHDFS76200300"],
-        decode: crate::__private::decode_map::<inquire_ccnl::InquireCcnlResponse>,
-        debug: crate::decode::debug_of::<inquire_ccnl::InquireCcnlResponse>,
+        new: crate::decode::new_response::<inquire_ccnl::InquireCcnlResponse>,
         #[cfg(test)]
         request_debug: inquire_ccnl::debug_sample,
     },
@@ -120,10 +113,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_daily_chartprice",
         path: "/uapi/overseas-price/v1/quotations/inquire-daily-chartprice",
         tr_ids: &["FHKST03030100"],
-        decode: crate::__private::decode_map::<
-            inquire_daily_chartprice::InquireDailyChartpriceResponse,
-        >,
-        debug: crate::decode::debug_of::<inquire_daily_chartprice::InquireDailyChartpriceResponse>,
+        new: crate::decode::new_response::<inquire_daily_chartprice::InquireDailyChartpriceResponse>,
         #[cfg(test)]
         request_debug: inquire_daily_chartprice::debug_sample,
     },
@@ -132,8 +122,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_search",
         path: "/uapi/overseas-price/v1/quotations/inquire-search",
         tr_ids: &["HHDFS76410000"],
-        decode: crate::__private::decode_map::<inquire_search::InquireSearchResponse>,
-        debug: crate::decode::debug_of::<inquire_search::InquireSearchResponse>,
+        new: crate::decode::new_response::<inquire_search::InquireSearchResponse>,
         #[cfg(test)]
         request_debug: inquire_search::debug_sample,
     },
@@ -142,10 +131,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_time_indexchartprice",
         path: "/uapi/overseas-price/v1/quotations/inquire-time-indexchartprice",
         tr_ids: &["FHKST03030200"],
-        decode: crate::__private::decode_map::<
-            inquire_time_indexchartprice::InquireTimeIndexchartpriceResponse,
-        >,
-        debug: crate::decode::debug_of::<
+        new: crate::decode::new_response::<
             inquire_time_indexchartprice::InquireTimeIndexchartpriceResponse,
         >,
         #[cfg(test)]
@@ -156,10 +142,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_time_itemchartprice",
         path: "/uapi/overseas-price/v1/quotations/inquire-time-itemchartprice",
         tr_ids: &["HHDFS76950200"],
-        decode: crate::__private::decode_map::<
-            inquire_time_itemchartprice::InquireTimeItemchartpriceResponse,
-        >,
-        debug: crate::decode::debug_of::<
+        new: crate::decode::new_response::<
             inquire_time_itemchartprice::InquireTimeItemchartpriceResponse,
         >,
         #[cfg(test)]
@@ -170,8 +153,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "multprice",
         path: "/uapi/overseas-price/v1/quotations/multprice",
         tr_ids: &["HHDFS76220000"],
-        decode: crate::__private::decode_map::<multprice::MultpriceResponse>,
-        debug: crate::decode::debug_of::<multprice::MultpriceResponse>,
+        new: crate::decode::new_response::<multprice::MultpriceResponse>,
         #[cfg(test)]
         request_debug: multprice::debug_sample,
     },
@@ -180,8 +162,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "news_title",
         path: "/uapi/overseas-price/v1/quotations/news-title",
         tr_ids: &["HHPSTH60100C1"],
-        decode: crate::__private::decode_map::<news_title::NewsTitleResponse>,
-        debug: crate::decode::debug_of::<news_title::NewsTitleResponse>,
+        new: crate::decode::new_response::<news_title::NewsTitleResponse>,
         #[cfg(test)]
         request_debug: news_title::debug_sample,
     },
@@ -190,8 +171,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "period_rights",
         path: "/uapi/overseas-price/v1/quotations/period-rights",
         tr_ids: &["CTRGT011R"],
-        decode: crate::__private::decode_map::<period_rights::PeriodRightsResponse>,
-        debug: crate::decode::debug_of::<period_rights::PeriodRightsResponse>,
+        new: crate::decode::new_response::<period_rights::PeriodRightsResponse>,
         #[cfg(test)]
         request_debug: period_rights::debug_sample,
     },
@@ -200,8 +180,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "price",
         path: "/uapi/overseas-price/v1/quotations/price",
         tr_ids: &["HHDFS00000300"],
-        decode: crate::__private::decode_map::<price::PriceResponse>,
-        debug: crate::decode::debug_of::<price::PriceResponse>,
+        new: crate::decode::new_response::<price::PriceResponse>,
         #[cfg(test)]
         request_debug: price::debug_sample,
     },
@@ -210,8 +189,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "price_detail",
         path: "/uapi/overseas-price/v1/quotations/price-detail",
         tr_ids: &["HHDFS76200200"],
-        decode: crate::__private::decode_map::<price_detail::PriceDetailResponse>,
-        debug: crate::decode::debug_of::<price_detail::PriceDetailResponse>,
+        new: crate::decode::new_response::<price_detail::PriceDetailResponse>,
         #[cfg(test)]
         request_debug: price_detail::debug_sample,
     },
@@ -220,8 +198,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "rights_by_ice",
         path: "/uapi/overseas-price/v1/quotations/rights-by-ice",
         tr_ids: &["HHDFS78330900"],
-        decode: crate::__private::decode_map::<rights_by_ice::RightsByIceResponse>,
-        debug: crate::decode::debug_of::<rights_by_ice::RightsByIceResponse>,
+        new: crate::decode::new_response::<rights_by_ice::RightsByIceResponse>,
         #[cfg(test)]
         request_debug: rights_by_ice::debug_sample,
     },
@@ -230,8 +207,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "search_info",
         path: "/uapi/overseas-price/v1/quotations/search-info",
         tr_ids: &["CTPF1702R"],
-        decode: crate::__private::decode_map::<search_info::SearchInfoResponse>,
-        debug: crate::decode::debug_of::<search_info::SearchInfoResponse>,
+        new: crate::decode::new_response::<search_info::SearchInfoResponse>,
         #[cfg(test)]
         request_debug: search_info::debug_sample,
     },

@@ -265,7 +265,7 @@ impl Endpoint for MultpriceRequest {
 /// Response of 해외주식 복수종목 시세조회 (`해외주식 복수종목 시세조회`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct MultpriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -283,6 +283,22 @@ pub struct MultpriceResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for MultpriceResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::One::EMPTY,
+            output2: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for MultpriceResponse {
@@ -354,7 +370,7 @@ impl serde::Serialize for MultpriceResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// Output 개수 (`nrec`, required, length 4).
@@ -362,6 +378,18 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            nrec: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {
@@ -405,7 +433,7 @@ impl crate::__private::Record for Output {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 실시간조회심볼 (`rsym`, required, length 16).
@@ -514,6 +542,65 @@ pub struct Output2 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output2 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rsym: v::Val::Missing,
+            excd: v::Val::Missing,
+            symb: v::Val::Missing,
+            knam: v::Val::Missing,
+            exnm: v::Val::Missing,
+            nnam: v::Val::Missing,
+            stat1: v::Val::Missing,
+            stat2: v::Val::Missing,
+            zdiv: v::Val::Missing,
+            last: v::Val::Missing,
+            sign: v::Val::Missing,
+            diff: v::Val::Missing,
+            rate: v::Val::Missing,
+            open: v::Val::Missing,
+            high: v::Val::Missing,
+            low: v::Val::Missing,
+            pbid: v::Val::Missing,
+            pask: v::Val::Missing,
+            vbid: v::Val::Missing,
+            vask: v::Val::Missing,
+            bvol: v::Val::Missing,
+            avol: v::Val::Missing,
+            evol: v::Val::Missing,
+            tvol: v::Val::Missing,
+            tamt: v::Val::Missing,
+            powx: v::Val::Missing,
+            xhms: v::Val::Missing,
+            khms: v::Val::Missing,
+            curr: v::Val::Missing,
+            base: v::Val::Missing,
+            pvol: v::Val::Missing,
+            pamt: v::Val::Missing,
+            popen: v::Val::Missing,
+            phigh: v::Val::Missing,
+            plow: v::Val::Missing,
+            shar: v::Val::Missing,
+            mcap: v::Val::Missing,
+            tomv: v::Val::Missing,
+            h52p: v::Val::Missing,
+            l52p: v::Val::Missing,
+            h52d: v::Val::Missing,
+            l52d: v::Val::Missing,
+            hanp: v::Val::Missing,
+            lanp: v::Val::Missing,
+            hand: v::Val::Missing,
+            land: v::Val::Missing,
+            bnit: v::Val::Missing,
+            t_xprc: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output2 {

@@ -319,7 +319,7 @@ impl Endpoint for NewsTitleRequest {
 /// Response of 해외뉴스종합(제목) (`해외주식-053`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct NewsTitleResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -335,6 +335,21 @@ pub struct NewsTitleResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for NewsTitleResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            outblock1: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for NewsTitleResponse {
@@ -398,7 +413,7 @@ impl serde::Serialize for NewsTitleResponse {
 }
 
 /// A record of block `outblock1` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Outblock1 {
     /// 뉴스구분 (`info_gb`, required, length 1).
@@ -428,6 +443,29 @@ pub struct Outblock1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Outblock1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            info_gb: v::Val::Missing,
+            news_key: v::Val::Missing,
+            data_dt: v::Val::Missing,
+            data_tm: v::Val::Missing,
+            class_cd: v::Val::Missing,
+            class_name: v::Val::Missing,
+            source: v::Val::Missing,
+            nation_cd: v::Val::Missing,
+            exchange_cd: v::Val::Missing,
+            symb: v::Val::Missing,
+            symb_name: v::Val::Missing,
+            title: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Outblock1 {

@@ -392,7 +392,7 @@ impl Endpoint for PeriodRightsRequest {
 /// Response of 해외주식 기간별권리조회 (`해외주식-052`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct PeriodRightsResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -412,6 +412,23 @@ pub struct PeriodRightsResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for PeriodRightsResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::Block::EMPTY,
+            ctx_area_nk50: v::Val::Missing,
+            ctx_area_fk50: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for PeriodRightsResponse {
@@ -493,7 +510,7 @@ impl serde::Serialize for PeriodRightsResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 기준일자 (`bass_dt`, required, length 8).
@@ -622,6 +639,37 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            bass_dt: v::Val::Missing,
+            rght_type_cd: v::Val::Missing,
+            pdno: v::Val::Missing,
+            prdt_name: v::Val::Missing,
+            prdt_type_cd: v::Val::Missing,
+            std_pdno: v::Val::Missing,
+            acpl_bass_dt: v::Val::Missing,
+            sbsc_strt_dt: v::Val::Missing,
+            sbsc_end_dt: v::Val::Missing,
+            cash_alct_rt: v::Val::Missing,
+            stck_alct_rt: v::Val::Missing,
+            crcy_cd: v::Val::Missing,
+            crcy_cd2: v::Val::Missing,
+            crcy_cd3: v::Val::Missing,
+            crcy_cd4: v::Val::Missing,
+            alct_frcr_unpr: v::Val::Missing,
+            stkp_dvdn_frcr_amt2: v::Val::Missing,
+            stkp_dvdn_frcr_amt3: v::Val::Missing,
+            stkp_dvdn_frcr_amt4: v::Val::Missing,
+            dfnt_yn: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

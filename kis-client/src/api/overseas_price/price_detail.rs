@@ -232,7 +232,7 @@ impl Endpoint for PriceDetailRequest {
 /// Response of 해외주식 현재가상세 (`v1_해외주식-029`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct PriceDetailResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -246,6 +246,21 @@ pub struct PriceDetailResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for PriceDetailResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::One::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for PriceDetailResponse {
@@ -309,7 +324,7 @@ impl serde::Serialize for PriceDetailResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 실시간조회종목코드 (`rsym`, required, length 16).
@@ -401,6 +416,58 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rsym: v::Val::Missing,
+            pvol: v::Val::Missing,
+            open: v::Val::Missing,
+            high: v::Val::Missing,
+            low: v::Val::Missing,
+            last: v::Val::Missing,
+            base: v::Val::Missing,
+            tomv: v::Val::Missing,
+            pamt: v::Val::Missing,
+            uplp: v::Val::Missing,
+            dnlp: v::Val::Missing,
+            h52p: v::Val::Missing,
+            h52d: v::Val::Missing,
+            l52p: v::Val::Missing,
+            l52d: v::Val::Missing,
+            perx: v::Val::Missing,
+            pbrx: v::Val::Missing,
+            epsx: v::Val::Missing,
+            bpsx: v::Val::Missing,
+            shar: v::Val::Missing,
+            mcap: v::Val::Missing,
+            curr: v::Val::Missing,
+            zdiv: v::Val::Missing,
+            vnit: v::Val::Missing,
+            t_xprc: v::Val::Missing,
+            t_xdif: v::Val::Missing,
+            t_xrat: v::Val::Missing,
+            p_xprc: v::Val::Missing,
+            p_xdif: v::Val::Missing,
+            p_xrat: v::Val::Missing,
+            t_rate: v::Val::Missing,
+            p_rate: v::Val::Missing,
+            t_xsgn: v::Val::Missing,
+            p_xsng: v::Val::Missing,
+            e_ordyn: v::Val::Missing,
+            e_hogau: v::Val::Missing,
+            e_icod: v::Val::Missing,
+            e_parp: v::Val::Missing,
+            tvol: v::Val::Missing,
+            tamt: v::Val::Missing,
+            etyp_nm: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

@@ -223,7 +223,7 @@ impl Endpoint for RightsByIceRequest {
 /// Response of 해외주식 권리종합 (`해외주식-050`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct RightsByIceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -239,6 +239,21 @@ pub struct RightsByIceResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for RightsByIceResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output1: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for RightsByIceResponse {
@@ -302,7 +317,7 @@ impl serde::Serialize for RightsByIceResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// ICE공시일 (`anno_dt`, required, length 8).
@@ -332,6 +347,29 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            anno_dt: v::Val::Missing,
+            ca_title: v::Val::Missing,
+            div_lock_dt: v::Val::Missing,
+            pay_dt: v::Val::Missing,
+            record_dt: v::Val::Missing,
+            validity_dt: v::Val::Missing,
+            local_end_dt: v::Val::Missing,
+            lock_dt: v::Val::Missing,
+            delist_dt: v::Val::Missing,
+            redempt_dt: v::Val::Missing,
+            early_redempt_dt: v::Val::Missing,
+            effective_dt: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {

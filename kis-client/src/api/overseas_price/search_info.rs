@@ -188,7 +188,7 @@ impl Endpoint for SearchInfoRequest {
 /// Response of 해외주식 상품기본정보 (`v1_해외주식-034`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct SearchInfoResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -202,6 +202,21 @@ pub struct SearchInfoResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for SearchInfoResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::One::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for SearchInfoResponse {
@@ -265,7 +280,7 @@ impl serde::Serialize for SearchInfoResponse {
 }
 
 /// A record of block `output` (응답상세1).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 표준상품번호 (`std_pdno`, required, length 12).
@@ -439,6 +454,73 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            std_pdno: v::Val::Missing,
+            prdt_eng_name: v::Val::Missing,
+            natn_cd: v::Val::Missing,
+            natn_name: v::Val::Missing,
+            tr_mket_cd: v::Val::Missing,
+            tr_mket_name: v::Val::Missing,
+            ovrs_excg_cd: v::Val::Missing,
+            ovrs_excg_name: v::Val::Missing,
+            tr_crcy_cd: v::Val::Missing,
+            ovrs_papr: v::Val::Missing,
+            crcy_name: v::Val::Missing,
+            ovrs_stck_dvsn_cd: v::Val::Missing,
+            prdt_clsf_cd: v::Val::Missing,
+            prdt_clsf_name: v::Val::Missing,
+            sll_unit_qty: v::Val::Missing,
+            buy_unit_qty: v::Val::Missing,
+            tr_unit_amt: v::Val::Missing,
+            lstg_stck_num: v::Val::Missing,
+            lstg_dt: v::Val::Missing,
+            ovrs_stck_tr_stop_dvsn_cd: v::Val::Missing,
+            lstg_abol_item_yn: v::Val::Missing,
+            ovrs_stck_prdt_grp_no: v::Val::Missing,
+            lstg_yn: v::Val::Missing,
+            tax_levy_yn: v::Val::Missing,
+            ovrs_stck_erlm_rosn_cd: v::Val::Missing,
+            ovrs_stck_hist_rght_dvsn_cd: v::Val::Missing,
+            chng_bf_pdno: v::Val::Missing,
+            prdt_type_cd_2: v::Val::Missing,
+            ovrs_item_name: v::Val::Missing,
+            sedol_no: v::Val::Missing,
+            blbg_tckr_text: v::Val::Missing,
+            ovrs_stck_etf_risk_drtp_cd: v::Val::Missing,
+            etp_chas_erng_rt_dbnb: v::Val::Missing,
+            istt_usge_isin_cd: v::Val::Missing,
+            mint_svc_yn: v::Val::Missing,
+            mint_svc_yn_chng_dt: v::Val::Missing,
+            prdt_name: v::Val::Missing,
+            lei_cd: v::Val::Missing,
+            ovrs_stck_stop_rson_cd: v::Val::Missing,
+            lstg_abol_dt: v::Val::Missing,
+            mini_stk_tr_stat_dvsn_cd: v::Val::Missing,
+            mint_frst_svc_erlm_dt: v::Val::Missing,
+            mint_dcpt_trad_psbl_yn: v::Val::Missing,
+            mint_fnum_trad_psbl_yn: v::Val::Missing,
+            mint_cblc_cvsn_ipsb_yn: v::Val::Missing,
+            ptp_item_yn: v::Val::Missing,
+            ptp_item_trfx_exmt_yn: v::Val::Missing,
+            ptp_item_trfx_exmt_strt_dt: v::Val::Missing,
+            ptp_item_trfx_exmt_end_dt: v::Val::Missing,
+            dtm_tr_psbl_yn: v::Val::Missing,
+            sdrf_stop_ecls_yn: v::Val::Missing,
+            sdrf_stop_ecls_erlm_dt: v::Val::Missing,
+            memo_text1: v::Val::Missing,
+            ovrs_now_pric1: v::Val::Missing,
+            sgle_item_lvrg_etp_yn: v::Val::Missing,
+            last_rcvg_dtime: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

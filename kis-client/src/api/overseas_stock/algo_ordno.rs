@@ -251,7 +251,7 @@ impl Endpoint for AlgoOrdnoRequest {
 /// Response of 해외주식 지정가주문번호조회 (`해외주식-071`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct AlgoOrdnoResponse {
     /// Block 응답상세 (`output`, required).
@@ -272,6 +272,23 @@ pub struct AlgoOrdnoResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for AlgoOrdnoResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            output: v::Block::EMPTY,
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            ctx_area_fk200: v::Val::Missing,
+            ctx_area_nk200: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for AlgoOrdnoResponse {
@@ -353,7 +370,7 @@ impl serde::Serialize for AlgoOrdnoResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 주문번호 (`odno`, required, length 10).
@@ -377,6 +394,26 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            odno: v::Val::Missing,
+            trad_dvsn_name: v::Val::Missing,
+            pdno: v::Val::Missing,
+            item_name: v::Val::Missing,
+            ft_ord_qty: v::Val::Missing,
+            ft_ord_unpr3: v::Val::Missing,
+            splt_buy_attr_name: v::Val::Missing,
+            ft_ccld_qty: v::Val::Missing,
+            ord_gno_brno: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

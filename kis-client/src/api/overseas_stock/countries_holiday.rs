@@ -193,7 +193,7 @@ impl Endpoint for CountriesHolidayRequest {
 /// Response of 해외결제일자조회 (`해외주식-017`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct CountriesHolidayResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -211,6 +211,23 @@ pub struct CountriesHolidayResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for CountriesHolidayResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::Block::EMPTY,
+            ctx_area_nk: v::Val::Missing,
+            ctx_area_fk: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for CountriesHolidayResponse {
@@ -292,7 +309,7 @@ impl serde::Serialize for CountriesHolidayResponse {
 }
 
 /// A record of block `output` (응답상세1).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 상품유형코드 (`prdt_type_cd`, required, length 3).
@@ -357,6 +374,25 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            prdt_type_cd: v::Val::Missing,
+            tr_natn_cd: v::Val::Missing,
+            tr_natn_name: v::Val::Missing,
+            natn_eng_abrv_cd: v::Val::Missing,
+            tr_mket_cd: v::Val::Missing,
+            tr_mket_name: v::Val::Missing,
+            acpl_sttl_dt: v::Val::Missing,
+            dmst_sttl_dt: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

@@ -452,7 +452,7 @@ impl Endpoint for DaytimeOrderRvsecnclRequest {
 /// Response of 해외주식 미국주간정정취소 (`v1_해외주식-027`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct DaytimeOrderRvsecnclResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -466,6 +466,21 @@ pub struct DaytimeOrderRvsecnclResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for DaytimeOrderRvsecnclResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::One::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for DaytimeOrderRvsecnclResponse {
@@ -529,7 +544,7 @@ impl serde::Serialize for DaytimeOrderRvsecnclResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 한국거래소전송주문조직번호 (`KRX_FWDG_ORD_ORGNO`, required, length 5).
@@ -547,6 +562,20 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            krx_fwdg_ord_orgno: v::Val::Missing,
+            odno: v::Val::Missing,
+            ord_tmd: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

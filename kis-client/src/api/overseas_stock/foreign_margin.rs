@@ -159,7 +159,7 @@ impl Endpoint for ForeignMarginRequest {
 /// Response of 해외증거금 통화별조회 (`해외주식-035`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct ForeignMarginResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -175,6 +175,21 @@ pub struct ForeignMarginResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for ForeignMarginResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for ForeignMarginResponse {
@@ -238,7 +253,7 @@ impl serde::Serialize for ForeignMarginResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 국가명 (`natn_name`, required, length 60).
@@ -268,6 +283,28 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            natn_name: v::Val::Missing,
+            crcy_cd: v::Val::Missing,
+            frcr_dncl_amt1: v::Val::Missing,
+            ustl_buy_amt: v::Val::Missing,
+            ustl_sll_amt: v::Val::Missing,
+            frcr_rcvb_amt: v::Val::Missing,
+            frcr_mgn_amt: v::Val::Missing,
+            frcr_gnrl_ord_psbl_amt: v::Val::Missing,
+            frcr_ord_psbl_amt1: v::Val::Missing,
+            itgr_ord_psbl_amt: v::Val::Missing,
+            bass_exrt: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

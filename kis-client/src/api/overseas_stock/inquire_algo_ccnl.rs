@@ -342,7 +342,7 @@ impl Endpoint for InquireAlgoCcnlRequest {
 /// Response of 해외주식 지정가체결내역조회 (`해외주식-070`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireAlgoCcnlResponse {
     /// 성공 실패여부 (`rt_cd`, required, length 1).
@@ -362,6 +362,24 @@ pub struct InquireAlgoCcnlResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquireAlgoCcnlResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output1: v::Block::EMPTY,
+            output2: v::One::EMPTY,
+            ctx_area_nk200: v::Val::Missing,
+            ctx_area_fk200: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquireAlgoCcnlResponse {
@@ -447,7 +465,7 @@ impl serde::Serialize for InquireAlgoCcnlResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 체결순번 (`CCLD_SEQ`, required, length 4).
@@ -469,6 +487,24 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            ccld_seq: v::Val::Missing,
+            ccld_btwn: v::Val::Missing,
+            pdno: v::Val::Missing,
+            item_name: v::Val::Missing,
+            ft_ccld_qty: v::Val::Missing,
+            ft_ccld_unpr3: v::Val::Missing,
+            ft_ccld_amt3: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {
@@ -540,7 +576,7 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세3).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 주문번호 (`odno`, required, length 10).
@@ -572,6 +608,30 @@ pub struct Output2 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output2 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            odno: v::Val::Missing,
+            trad_dvsn_name: v::Val::Missing,
+            pdno: v::Val::Missing,
+            item_name: v::Val::Missing,
+            ft_ord_qty: v::Val::Missing,
+            ft_ord_unpr3: v::Val::Missing,
+            ord_tmd: v::Val::Missing,
+            splt_buy_attr_name: v::Val::Missing,
+            ft_ccld_qty: v::Val::Missing,
+            tr_crcy: v::Val::Missing,
+            ft_ccld_unpr3: v::Val::Missing,
+            ft_ccld_amt3: v::Val::Missing,
+            ccld_cnt: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output2 {

@@ -362,7 +362,7 @@ impl Endpoint for InquireBalanceRequest {
 /// Response of 해외주식 잔고 (`v1_해외주식-006`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireBalanceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -385,6 +385,24 @@ pub struct InquireBalanceResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquireBalanceResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            ctx_area_fk200: v::Val::Missing,
+            ctx_area_nk200: v::Val::Missing,
+            output1: v::Block::EMPTY,
+            output2: v::One::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquireBalanceResponse {
@@ -470,7 +488,6 @@ impl serde::Serialize for InquireBalanceResponse {
 }
 
 /// A record of block `output1` (응답상세1).
-#[derive(Default)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 종합계좌번호 (`cano`, required, length 8).
@@ -634,6 +651,35 @@ pub struct Output1 {
     key_spellings: crate::__private::Spellings,
 }
 
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            cano: v::Val::Missing,
+            acnt_prdt_cd: v::Val::Missing,
+            prdt_type_cd: v::Val::Missing,
+            ovrs_pdno: v::Val::Missing,
+            ovrs_item_name: v::Val::Missing,
+            frcr_evlu_pfls_amt: v::Val::Missing,
+            evlu_pfls_rt: v::Val::Missing,
+            pchs_avg_pric: v::Val::Missing,
+            ovrs_cblc_qty: v::Val::Missing,
+            ord_psbl_qty: v::Val::Missing,
+            frcr_pchs_amt1: v::Val::Missing,
+            ovrs_stck_evlu_amt: v::Val::Missing,
+            now_pric2: v::Val::Missing,
+            tr_crcy_cd: v::Val::Missing,
+            ovrs_excg_cd: v::Val::Missing,
+            loan_type_cd: v::Val::Missing,
+            loan_dt: v::Val::Missing,
+            expd_dt: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
+}
+
 /// Secret fields are hidden and account numbers masked.
 impl std::fmt::Debug for Output1 {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -774,7 +820,7 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세2).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 외화매입금액1 (`frcr_pchs_amt1`, required, length 24).
@@ -798,6 +844,26 @@ pub struct Output2 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output2 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            frcr_pchs_amt1: v::Val::Missing,
+            ovrs_rlzt_pfls_amt: v::Val::Missing,
+            ovrs_tot_pfls: v::Val::Missing,
+            rlzt_erng_rt: v::Val::Missing,
+            tot_evlu_pfls_amt: v::Val::Missing,
+            tot_pftrt: v::Val::Missing,
+            frcr_buy_amt_smtl1: v::Val::Missing,
+            ovrs_rlzt_pfls_amt2: v::Val::Missing,
+            frcr_buy_amt_smtl2: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output2 {

@@ -344,7 +344,7 @@ impl Endpoint for InquireNccsRequest {
 /// Response of 해외주식 미체결내역 (`v1_해외주식-005`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireNccsResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -365,6 +365,23 @@ pub struct InquireNccsResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquireNccsResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            ctx_area_fk200: v::Val::Missing,
+            ctx_area_nk200: v::Val::Missing,
+            output: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquireNccsResponse {
@@ -446,7 +463,7 @@ impl serde::Serialize for InquireNccsResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 주문일자 (`ord_dt`, required, length 8).
@@ -651,6 +668,46 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            ord_dt: v::Val::Missing,
+            ord_gno_brno: v::Val::Missing,
+            odno: v::Val::Missing,
+            orgn_odno: v::Val::Missing,
+            pdno: v::Val::Missing,
+            prdt_name: v::Val::Missing,
+            sll_buy_dvsn_cd: v::Val::Missing,
+            sll_buy_dvsn_cd_name: v::Val::Missing,
+            rvse_cncl_dvsn_cd: v::Val::Missing,
+            rvse_cncl_dvsn_cd_name: v::Val::Missing,
+            rjct_rson: v::Val::Missing,
+            rjct_rson_name: v::Val::Missing,
+            ord_tmd: v::Val::Missing,
+            tr_mket_name: v::Val::Missing,
+            tr_crcy_cd: v::Val::Missing,
+            natn_cd: v::Val::Missing,
+            natn_kor_name: v::Val::Missing,
+            ft_ord_qty: v::Val::Missing,
+            ft_ccld_qty: v::Val::Missing,
+            nccs_qty: v::Val::Missing,
+            ft_ord_unpr3: v::Val::Missing,
+            ft_ccld_unpr3: v::Val::Missing,
+            ft_ccld_amt3: v::Val::Missing,
+            ovrs_excg_cd: v::Val::Missing,
+            prcs_stat_name: v::Val::Missing,
+            loan_type_cd: v::Val::Missing,
+            loan_dt: v::Val::Missing,
+            usa_amk_exts_rqst_yn: v::Val::Missing,
+            splt_buy_attr_name: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

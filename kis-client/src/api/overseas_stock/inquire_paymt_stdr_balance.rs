@@ -267,7 +267,7 @@ impl Endpoint for InquirePaymtStdrBalanceRequest {
 /// Response of 해외주식 결제기준잔고 (`해외주식-064`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquirePaymtStdrBalanceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -289,6 +289,23 @@ pub struct InquirePaymtStdrBalanceResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquirePaymtStdrBalanceResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output1: v::Block::EMPTY,
+            output2: v::Block::EMPTY,
+            output3: v::One::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquirePaymtStdrBalanceResponse {
@@ -363,7 +380,7 @@ impl serde::Serialize for InquirePaymtStdrBalanceResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 상품번호 (`pdno`, required, length 12).
@@ -448,6 +465,41 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            pdno: v::Val::Missing,
+            prdt_name: v::Val::Missing,
+            cblc_qty13: v::Val::Missing,
+            ord_psbl_qty1: v::Val::Missing,
+            avg_unpr3: v::Val::Missing,
+            ovrs_now_pric1: v::Val::Missing,
+            frcr_pchs_amt: v::Val::Missing,
+            frcr_evlu_amt2: v::Val::Missing,
+            evlu_pfls_amt2: v::Val::Missing,
+            bass_exrt: v::Val::Missing,
+            oprt_dtl_dtime: v::Val::Missing,
+            buy_crcy_cd: v::Val::Missing,
+            thdt_sll_ccld_qty1: v::Val::Missing,
+            thdt_buy_ccld_qty1: v::Val::Missing,
+            evlu_pfls_rt1: v::Val::Missing,
+            tr_mket_name: v::Val::Missing,
+            natn_kor_name: v::Val::Missing,
+            std_pdno: v::Val::Missing,
+            mgge_qty: v::Val::Missing,
+            loan_rmnd: v::Val::Missing,
+            prdt_type_cd: v::Val::Missing,
+            ovrs_excg_cd: v::Val::Missing,
+            scts_dvsn_name: v::Val::Missing,
+            ldng_cblc_qty: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {
@@ -587,7 +639,7 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 통화코드 (`crcy_cd`, required, length 3).
@@ -603,6 +655,22 @@ pub struct Output2 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output2 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            crcy_cd: v::Val::Missing,
+            crcy_cd_name: v::Val::Missing,
+            frcr_dncl_amt_2: v::Val::Missing,
+            frst_bltn_exrt: v::Val::Missing,
+            frcr_evlu_amt2: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output2 {
@@ -666,7 +734,7 @@ impl crate::__private::Record for Output2 {
 }
 
 /// A record of block `output3` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output3 {
     /// 매입금액합계금액 (`pchs_amt_smtl_amt`, required, length 19).
@@ -690,6 +758,26 @@ pub struct Output3 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output3 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            pchs_amt_smtl_amt: v::Val::Missing,
+            tot_evlu_pfls_amt: v::Val::Missing,
+            evlu_erng_rt1: v::Val::Missing,
+            tot_dncl_amt: v::Val::Missing,
+            wcrc_evlu_amt_smtl: v::Val::Missing,
+            tot_asst_amt2: v::Val::Missing,
+            frcr_cblc_wcrc_evlu_amt_smtl: v::Val::Missing,
+            tot_loan_amt: v::Val::Missing,
+            tot_ldng_evlu_amt: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output3 {

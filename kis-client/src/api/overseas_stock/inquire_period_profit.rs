@@ -476,7 +476,7 @@ impl Endpoint for InquirePeriodProfitRequest {
 /// Response of 해외주식 기간손익 (`v1_해외주식-032`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquirePeriodProfitResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -498,6 +498,24 @@ pub struct InquirePeriodProfitResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquirePeriodProfitResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output1: v::Block::EMPTY,
+            output2: v::One::EMPTY,
+            ctx_area_fk200: v::Val::Missing,
+            ctx_area_nk200: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquirePeriodProfitResponse {
@@ -583,7 +601,7 @@ impl serde::Serialize for InquirePeriodProfitResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 매매일 (`trad_day`, required, length 8).
@@ -628,6 +646,31 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            trad_day: v::Val::Missing,
+            ovrs_pdno: v::Val::Missing,
+            ovrs_item_name: v::Val::Missing,
+            slcl_qty: v::Val::Missing,
+            pchs_avg_pric: v::Val::Missing,
+            frcr_pchs_amt1: v::Val::Missing,
+            avg_sll_unpr: v::Val::Missing,
+            frcr_sll_amt_smtl1: v::Val::Missing,
+            stck_sll_tlex: v::Val::Missing,
+            ovrs_rlzt_pfls_amt: v::Val::Missing,
+            pftrt: v::Val::Missing,
+            exrt: v::Val::Missing,
+            ovrs_excg_cd: v::Val::Missing,
+            frst_bltn_exrt: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {
@@ -727,7 +770,7 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세2).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 주식매도금액합계 (`stck_sll_amt_smtl`, required, length 184).
@@ -769,6 +812,25 @@ pub struct Output2 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output2 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            stck_sll_amt_smtl: v::Val::Missing,
+            stck_buy_amt_smtl: v::Val::Missing,
+            smtl_fee1: v::Val::Missing,
+            excc_dfrm_amt: v::Val::Missing,
+            ovrs_rlzt_pfls_tot_amt: v::Val::Missing,
+            tot_pftrt: v::Val::Missing,
+            bass_dt: v::Val::Missing,
+            exrt: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output2 {

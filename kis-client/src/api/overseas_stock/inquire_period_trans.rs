@@ -412,7 +412,7 @@ impl Endpoint for InquirePeriodTransRequest {
 /// Response of 해외주식 일별거래내역 (`해외주식-063`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquirePeriodTransResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -434,6 +434,24 @@ pub struct InquirePeriodTransResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquirePeriodTransResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            ctx_area_fk100: v::Val::Missing,
+            ctx_area_nk100: v::Val::Missing,
+            output1: v::Block::EMPTY,
+            output2: v::One::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquirePeriodTransResponse {
@@ -519,7 +537,7 @@ impl serde::Serialize for InquirePeriodTransResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 매매일자 (`trad_dt`, required, length 8).
@@ -575,6 +593,40 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            trad_dt: v::Val::Missing,
+            sttl_dt: v::Val::Missing,
+            sll_buy_dvsn_cd: v::Val::Missing,
+            sll_buy_dvsn_name: v::Val::Missing,
+            pdno: v::Val::Missing,
+            ovrs_item_name: v::Val::Missing,
+            ccld_qty: v::Val::Missing,
+            amt_unit_ccld_qty: v::Val::Missing,
+            ft_ccld_unpr2: v::Val::Missing,
+            ovrs_stck_ccld_unpr: v::Val::Missing,
+            tr_frcr_amt2: v::Val::Missing,
+            tr_amt: v::Val::Missing,
+            frcr_excc_amt_1: v::Val::Missing,
+            wcrc_excc_amt: v::Val::Missing,
+            dmst_frcr_fee1: v::Val::Missing,
+            frcr_fee1: v::Val::Missing,
+            dmst_wcrc_fee: v::Val::Missing,
+            ovrs_wcrc_fee: v::Val::Missing,
+            crcy_cd: v::Val::Missing,
+            std_pdno: v::Val::Missing,
+            erlm_exrt: v::Val::Missing,
+            loan_dvsn_cd: v::Val::Missing,
+            loan_dvsn_name: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {
@@ -710,7 +762,7 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 외화매수금액합계 (`frcr_buy_amt_smtl`, required, length 236).
@@ -724,6 +776,21 @@ pub struct Output2 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output2 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            frcr_buy_amt_smtl: v::Val::Missing,
+            frcr_sll_amt_smtl: v::Val::Missing,
+            dmst_fee_smtl: v::Val::Missing,
+            ovrs_fee_smtl: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output2 {

@@ -393,7 +393,7 @@ impl Endpoint for InquirePresentBalanceRequest {
 /// Response of 해외주식 체결기준현재잔고 (`v1_해외주식-008`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquirePresentBalanceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -416,6 +416,23 @@ pub struct InquirePresentBalanceResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquirePresentBalanceResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output1: v::Block::EMPTY,
+            output2: v::Block::EMPTY,
+            output3: v::One::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquirePresentBalanceResponse {
@@ -490,7 +507,7 @@ impl serde::Serialize for InquirePresentBalanceResponse {
 }
 
 /// A record of block `output1` (응답상세1 (체결기준 잔고)).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 상품명 (`prdt_name`, required, length 60).
@@ -646,6 +663,46 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            prdt_name: v::Val::Missing,
+            cblc_qty13: v::Val::Missing,
+            thdt_buy_ccld_qty1: v::Val::Missing,
+            thdt_sll_ccld_qty1: v::Val::Missing,
+            ccld_qty_smtl1: v::Val::Missing,
+            ord_psbl_qty1: v::Val::Missing,
+            frcr_pchs_amt: v::Val::Missing,
+            frcr_evlu_amt2: v::Val::Missing,
+            evlu_pfls_amt2: v::Val::Missing,
+            evlu_pfls_rt1: v::Val::Missing,
+            pdno: v::Val::Missing,
+            bass_exrt: v::Val::Missing,
+            buy_crcy_cd: v::Val::Missing,
+            ovrs_now_pric1: v::Val::Missing,
+            avg_unpr3: v::Val::Missing,
+            tr_mket_name: v::Val::Missing,
+            natn_kor_name: v::Val::Missing,
+            pchs_rmnd_wcrc_amt: v::Val::Missing,
+            thdt_buy_ccld_frcr_amt: v::Val::Missing,
+            thdt_sll_ccld_frcr_amt: v::Val::Missing,
+            unit_amt: v::Val::Missing,
+            std_pdno: v::Val::Missing,
+            prdt_type_cd: v::Val::Missing,
+            scts_dvsn_name: v::Val::Missing,
+            loan_rmnd: v::Val::Missing,
+            loan_dt: v::Val::Missing,
+            loan_expd_dt: v::Val::Missing,
+            ovrs_excg_cd: v::Val::Missing,
+            item_lnkg_excg_cd: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {
@@ -805,7 +862,7 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세2).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 통화코드 (`crcy_cd`, required, length 3).
@@ -847,6 +904,29 @@ pub struct Output2 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output2 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            crcy_cd: v::Val::Missing,
+            crcy_cd_name: v::Val::Missing,
+            frcr_buy_amt_smtl: v::Val::Missing,
+            frcr_sll_amt_smtl: v::Val::Missing,
+            frcr_dncl_amt_2: v::Val::Missing,
+            frst_bltn_exrt: v::Val::Missing,
+            frcr_buy_mgn_amt: v::Val::Missing,
+            frcr_etc_mgna: v::Val::Missing,
+            frcr_drwg_psbl_amt_1: v::Val::Missing,
+            frcr_evlu_amt2: v::Val::Missing,
+            acpl_cstd_crcy_yn: v::Val::Missing,
+            nxdy_frcr_drwg_psbl_amt: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output2 {
@@ -938,7 +1018,7 @@ impl crate::__private::Record for Output2 {
 }
 
 /// A record of block `output3` (응답상세3).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output3 {
     /// 매입금액합계 (`pchs_amt_smtl`, required, length 19).
@@ -992,6 +1072,38 @@ pub struct Output3 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output3 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            pchs_amt_smtl: v::Val::Missing,
+            evlu_amt_smtl: v::Val::Missing,
+            evlu_pfls_amt_smtl: v::Val::Missing,
+            dncl_amt: v::Val::Missing,
+            cma_evlu_amt: v::Val::Missing,
+            tot_dncl_amt: v::Val::Missing,
+            etc_mgna: v::Val::Missing,
+            wdrw_psbl_tot_amt: v::Val::Missing,
+            frcr_evlu_tota: v::Val::Missing,
+            evlu_erng_rt1: v::Val::Missing,
+            pchs_amt_smtl_amt: v::Val::Missing,
+            evlu_amt_smtl_amt: v::Val::Missing,
+            tot_evlu_pfls_amt: v::Val::Missing,
+            tot_asst_amt: v::Val::Missing,
+            buy_mgn_amt: v::Val::Missing,
+            mgna_tota: v::Val::Missing,
+            frcr_use_psbl_amt: v::Val::Missing,
+            ustl_sll_amt_smtl: v::Val::Missing,
+            ustl_buy_amt_smtl: v::Val::Missing,
+            tot_frcr_cblc_smtl: v::Val::Missing,
+            tot_loan_amt: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output3 {

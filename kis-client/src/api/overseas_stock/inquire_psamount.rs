@@ -270,7 +270,7 @@ impl Endpoint for InquirePsamountRequest {
 /// Response of 해외주식 매수가능금액조회 (`v1_해외주식-014`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquirePsamountResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -284,6 +284,21 @@ pub struct InquirePsamountResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquirePsamountResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output: v::One::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquirePsamountResponse {
@@ -347,7 +362,7 @@ impl serde::Serialize for InquirePsamountResponse {
 }
 
 /// A record of block `output` (응답상세1).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 거래통화코드 (`tr_crcy_cd`, length 3).
@@ -408,6 +423,28 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            tr_crcy_cd: v::Val::Missing,
+            ord_psbl_frcr_amt: v::Val::Missing,
+            sll_ruse_psbl_amt: v::Val::Missing,
+            ovrs_ord_psbl_amt: v::Val::Missing,
+            max_ord_psbl_qty: v::Val::Missing,
+            echm_af_ord_psbl_amt: v::Val::Missing,
+            echm_af_ord_psbl_qty: v::Val::Missing,
+            ord_psbl_qty: v::Val::Missing,
+            exrt: v::Val::Missing,
+            frcr_ord_psbl_amt1: v::Val::Missing,
+            ovrs_max_ord_psbl_qty: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

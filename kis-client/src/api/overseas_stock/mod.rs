@@ -70,8 +70,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "algo_ordno",
         path: "/uapi/overseas-stock/v1/trading/algo-ordno",
         tr_ids: &["TTTS6058R"],
-        decode: crate::__private::decode_map::<algo_ordno::AlgoOrdnoResponse>,
-        debug: crate::decode::debug_of::<algo_ordno::AlgoOrdnoResponse>,
+        new: crate::decode::new_response::<algo_ordno::AlgoOrdnoResponse>,
         #[cfg(test)]
         request_debug: algo_ordno::debug_sample,
     },
@@ -80,8 +79,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "countries_holiday",
         path: "/uapi/overseas-stock/v1/quotations/countries-holiday",
         tr_ids: &["CTOS5011R"],
-        decode: crate::__private::decode_map::<countries_holiday::CountriesHolidayResponse>,
-        debug: crate::decode::debug_of::<countries_holiday::CountriesHolidayResponse>,
+        new: crate::decode::new_response::<countries_holiday::CountriesHolidayResponse>,
         #[cfg(test)]
         request_debug: countries_holiday::debug_sample,
     },
@@ -90,8 +88,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "daytime_order",
         path: "/uapi/overseas-stock/v1/trading/daytime-order",
         tr_ids: &["TTTS6036U", "TTTS6037U"],
-        decode: crate::__private::decode_map::<daytime_order::DaytimeOrderResponse>,
-        debug: crate::decode::debug_of::<daytime_order::DaytimeOrderResponse>,
+        new: crate::decode::new_response::<daytime_order::DaytimeOrderResponse>,
         #[cfg(test)]
         request_debug: daytime_order::debug_sample,
     },
@@ -100,8 +97,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "daytime_order_rvsecncl",
         path: "/uapi/overseas-stock/v1/trading/daytime-order-rvsecncl",
         tr_ids: &["TTTS6038U"],
-        decode: crate::__private::decode_map::<daytime_order_rvsecncl::DaytimeOrderRvsecnclResponse>,
-        debug: crate::decode::debug_of::<daytime_order_rvsecncl::DaytimeOrderRvsecnclResponse>,
+        new: crate::decode::new_response::<daytime_order_rvsecncl::DaytimeOrderRvsecnclResponse>,
         #[cfg(test)]
         request_debug: daytime_order_rvsecncl::debug_sample,
     },
@@ -110,8 +106,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "foreign_margin",
         path: "/uapi/overseas-stock/v1/trading/foreign-margin",
         tr_ids: &["TTTC2101R"],
-        decode: crate::__private::decode_map::<foreign_margin::ForeignMarginResponse>,
-        debug: crate::decode::debug_of::<foreign_margin::ForeignMarginResponse>,
+        new: crate::decode::new_response::<foreign_margin::ForeignMarginResponse>,
         #[cfg(test)]
         request_debug: foreign_margin::debug_sample,
     },
@@ -120,8 +115,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_algo_ccnl",
         path: "/uapi/overseas-stock/v1/trading/inquire-algo-ccnl",
         tr_ids: &["TTTS6059R"],
-        decode: crate::__private::decode_map::<inquire_algo_ccnl::InquireAlgoCcnlResponse>,
-        debug: crate::decode::debug_of::<inquire_algo_ccnl::InquireAlgoCcnlResponse>,
+        new: crate::decode::new_response::<inquire_algo_ccnl::InquireAlgoCcnlResponse>,
         #[cfg(test)]
         request_debug: inquire_algo_ccnl::debug_sample,
     },
@@ -130,8 +124,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_balance",
         path: "/uapi/overseas-stock/v1/trading/inquire-balance",
         tr_ids: &["TTTS3012R", "VTTS3012R"],
-        decode: crate::__private::decode_map::<inquire_balance::InquireBalanceResponse>,
-        debug: crate::decode::debug_of::<inquire_balance::InquireBalanceResponse>,
+        new: crate::decode::new_response::<inquire_balance::InquireBalanceResponse>,
         #[cfg(test)]
         request_debug: inquire_balance::debug_sample,
     },
@@ -140,8 +133,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_ccnl",
         path: "/uapi/overseas-stock/v1/trading/inquire-ccnl",
         tr_ids: &["TTTS3035R", "VTTS3035R"],
-        decode: crate::__private::decode_map::<inquire_ccnl::InquireCcnlResponse>,
-        debug: crate::decode::debug_of::<inquire_ccnl::InquireCcnlResponse>,
+        new: crate::decode::new_response::<inquire_ccnl::InquireCcnlResponse>,
         #[cfg(test)]
         request_debug: inquire_ccnl::debug_sample,
     },
@@ -150,8 +142,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_nccs",
         path: "/uapi/overseas-stock/v1/trading/inquire-nccs",
         tr_ids: &["TTTS3018R"],
-        decode: crate::__private::decode_map::<inquire_nccs::InquireNccsResponse>,
-        debug: crate::decode::debug_of::<inquire_nccs::InquireNccsResponse>,
+        new: crate::decode::new_response::<inquire_nccs::InquireNccsResponse>,
         #[cfg(test)]
         request_debug: inquire_nccs::debug_sample,
     },
@@ -160,10 +151,9 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_paymt_stdr_balance",
         path: "/uapi/overseas-stock/v1/trading/inquire-paymt-stdr-balance",
         tr_ids: &["CTRP6010R"],
-        decode: crate::__private::decode_map::<
+        new: crate::decode::new_response::<
             inquire_paymt_stdr_balance::InquirePaymtStdrBalanceResponse,
         >,
-        debug: crate::decode::debug_of::<inquire_paymt_stdr_balance::InquirePaymtStdrBalanceResponse>,
         #[cfg(test)]
         request_debug: inquire_paymt_stdr_balance::debug_sample,
     },
@@ -172,8 +162,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_period_profit",
         path: "/uapi/overseas-stock/v1/trading/inquire-period-profit",
         tr_ids: &["TTTS3039R"],
-        decode: crate::__private::decode_map::<inquire_period_profit::InquirePeriodProfitResponse>,
-        debug: crate::decode::debug_of::<inquire_period_profit::InquirePeriodProfitResponse>,
+        new: crate::decode::new_response::<inquire_period_profit::InquirePeriodProfitResponse>,
         #[cfg(test)]
         request_debug: inquire_period_profit::debug_sample,
     },
@@ -182,8 +171,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_period_trans",
         path: "/uapi/overseas-stock/v1/trading/inquire-period-trans",
         tr_ids: &["CTOS4001R"],
-        decode: crate::__private::decode_map::<inquire_period_trans::InquirePeriodTransResponse>,
-        debug: crate::decode::debug_of::<inquire_period_trans::InquirePeriodTransResponse>,
+        new: crate::decode::new_response::<inquire_period_trans::InquirePeriodTransResponse>,
         #[cfg(test)]
         request_debug: inquire_period_trans::debug_sample,
     },
@@ -192,10 +180,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_present_balance",
         path: "/uapi/overseas-stock/v1/trading/inquire-present-balance",
         tr_ids: &["CTRP6504R", "VTRP6504R"],
-        decode: crate::__private::decode_map::<
-            inquire_present_balance::InquirePresentBalanceResponse,
-        >,
-        debug: crate::decode::debug_of::<inquire_present_balance::InquirePresentBalanceResponse>,
+        new: crate::decode::new_response::<inquire_present_balance::InquirePresentBalanceResponse>,
         #[cfg(test)]
         request_debug: inquire_present_balance::debug_sample,
     },
@@ -204,8 +189,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "inquire_psamount",
         path: "/uapi/overseas-stock/v1/trading/inquire-psamount",
         tr_ids: &["TTTS3007R", "VTTS3007R"],
-        decode: crate::__private::decode_map::<inquire_psamount::InquirePsamountResponse>,
-        debug: crate::decode::debug_of::<inquire_psamount::InquirePsamountResponse>,
+        new: crate::decode::new_response::<inquire_psamount::InquirePsamountResponse>,
         #[cfg(test)]
         request_debug: inquire_psamount::debug_sample,
     },
@@ -214,8 +198,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "market_cap",
         path: "/uapi/overseas-stock/v1/ranking/market-cap",
         tr_ids: &["HHDFS76350100"],
-        decode: crate::__private::decode_map::<market_cap::MarketCapResponse>,
-        debug: crate::decode::debug_of::<market_cap::MarketCapResponse>,
+        new: crate::decode::new_response::<market_cap::MarketCapResponse>,
         #[cfg(test)]
         request_debug: market_cap::debug_sample,
     },
@@ -224,8 +207,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "new_highlow",
         path: "/uapi/overseas-stock/v1/ranking/new-highlow",
         tr_ids: &["HHDFS76300000"],
-        decode: crate::__private::decode_map::<new_highlow::NewHighlowResponse>,
-        debug: crate::decode::debug_of::<new_highlow::NewHighlowResponse>,
+        new: crate::decode::new_response::<new_highlow::NewHighlowResponse>,
         #[cfg(test)]
         request_debug: new_highlow::debug_sample,
     },
@@ -259,8 +241,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
             "VTTT1001U",
             "VTTT1002U",
         ],
-        decode: crate::__private::decode_map::<order::OrderResponse>,
-        debug: crate::decode::debug_of::<order::OrderResponse>,
+        new: crate::decode::new_response::<order::OrderResponse>,
         #[cfg(test)]
         request_debug: order::debug_sample,
     },
@@ -276,8 +257,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
             "VTTT3014U",
             "VTTT3016U",
         ],
-        decode: crate::__private::decode_map::<order_resv::OrderResvResponse>,
-        debug: crate::decode::debug_of::<order_resv::OrderResvResponse>,
+        new: crate::decode::new_response::<order_resv::OrderResvResponse>,
         #[cfg(test)]
         request_debug: order_resv::debug_sample,
     },
@@ -286,8 +266,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "order_resv_ccnl",
         path: "/uapi/overseas-stock/v1/trading/order-resv-ccnl",
         tr_ids: &["TTTT3017U", "VTTT3017U"],
-        decode: crate::__private::decode_map::<order_resv_ccnl::OrderResvCcnlResponse>,
-        debug: crate::decode::debug_of::<order_resv_ccnl::OrderResvCcnlResponse>,
+        new: crate::decode::new_response::<order_resv_ccnl::OrderResvCcnlResponse>,
         #[cfg(test)]
         request_debug: order_resv_ccnl::debug_sample,
     },
@@ -296,8 +275,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "order_resv_list",
         path: "/uapi/overseas-stock/v1/trading/order-resv-list",
         tr_ids: &["TTTS3014R", "TTTT3039R"],
-        decode: crate::__private::decode_map::<order_resv_list::OrderResvListResponse>,
-        debug: crate::decode::debug_of::<order_resv_list::OrderResvListResponse>,
+        new: crate::decode::new_response::<order_resv_list::OrderResvListResponse>,
         #[cfg(test)]
         request_debug: order_resv_list::debug_sample,
     },
@@ -319,8 +297,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
             "VTTS1003U",
             "VTTT1004U",
         ],
-        decode: crate::__private::decode_map::<order_rvsecncl::OrderRvsecnclResponse>,
-        debug: crate::decode::debug_of::<order_rvsecncl::OrderRvsecnclResponse>,
+        new: crate::decode::new_response::<order_rvsecncl::OrderRvsecnclResponse>,
         #[cfg(test)]
         request_debug: order_rvsecncl::debug_sample,
     },
@@ -329,8 +306,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "price_fluct",
         path: "/uapi/overseas-stock/v1/ranking/price-fluct",
         tr_ids: &["HHDFS76260000"],
-        decode: crate::__private::decode_map::<price_fluct::PriceFluctResponse>,
-        debug: crate::decode::debug_of::<price_fluct::PriceFluctResponse>,
+        new: crate::decode::new_response::<price_fluct::PriceFluctResponse>,
         #[cfg(test)]
         request_debug: price_fluct::debug_sample,
     },
@@ -339,8 +315,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "trade_growth",
         path: "/uapi/overseas-stock/v1/ranking/trade-growth",
         tr_ids: &["HHDFS76330000"],
-        decode: crate::__private::decode_map::<trade_growth::TradeGrowthResponse>,
-        debug: crate::decode::debug_of::<trade_growth::TradeGrowthResponse>,
+        new: crate::decode::new_response::<trade_growth::TradeGrowthResponse>,
         #[cfg(test)]
         request_debug: trade_growth::debug_sample,
     },
@@ -349,8 +324,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "trade_pbmn",
         path: "/uapi/overseas-stock/v1/ranking/trade-pbmn",
         tr_ids: &["HHDFS76320010"],
-        decode: crate::__private::decode_map::<trade_pbmn::TradePbmnResponse>,
-        debug: crate::decode::debug_of::<trade_pbmn::TradePbmnResponse>,
+        new: crate::decode::new_response::<trade_pbmn::TradePbmnResponse>,
         #[cfg(test)]
         request_debug: trade_pbmn::debug_sample,
     },
@@ -359,8 +333,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "trade_turnover",
         path: "/uapi/overseas-stock/v1/ranking/trade-turnover",
         tr_ids: &["HHDFS76340000"],
-        decode: crate::__private::decode_map::<trade_turnover::TradeTurnoverResponse>,
-        debug: crate::decode::debug_of::<trade_turnover::TradeTurnoverResponse>,
+        new: crate::decode::new_response::<trade_turnover::TradeTurnoverResponse>,
         #[cfg(test)]
         request_debug: trade_turnover::debug_sample,
     },
@@ -369,8 +342,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "trade_vol",
         path: "/uapi/overseas-stock/v1/ranking/trade-vol",
         tr_ids: &["HHDFS76310010"],
-        decode: crate::__private::decode_map::<trade_vol::TradeVolResponse>,
-        debug: crate::decode::debug_of::<trade_vol::TradeVolResponse>,
+        new: crate::decode::new_response::<trade_vol::TradeVolResponse>,
         #[cfg(test)]
         request_debug: trade_vol::debug_sample,
     },
@@ -379,8 +351,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "updown_rate",
         path: "/uapi/overseas-stock/v1/ranking/updown-rate",
         tr_ids: &["HHDFS76290000"],
-        decode: crate::__private::decode_map::<updown_rate::UpdownRateResponse>,
-        debug: crate::decode::debug_of::<updown_rate::UpdownRateResponse>,
+        new: crate::decode::new_response::<updown_rate::UpdownRateResponse>,
         #[cfg(test)]
         request_debug: updown_rate::debug_sample,
     },
@@ -389,8 +360,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "volume_power",
         path: "/uapi/overseas-stock/v1/ranking/volume-power",
         tr_ids: &["HHDFS76280000"],
-        decode: crate::__private::decode_map::<volume_power::VolumePowerResponse>,
-        debug: crate::decode::debug_of::<volume_power::VolumePowerResponse>,
+        new: crate::decode::new_response::<volume_power::VolumePowerResponse>,
         #[cfg(test)]
         request_debug: volume_power::debug_sample,
     },
@@ -399,8 +369,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         id: "volume_surge",
         path: "/uapi/overseas-stock/v1/ranking/volume-surge",
         tr_ids: &["HHDFS76270000"],
-        decode: crate::__private::decode_map::<volume_surge::VolumeSurgeResponse>,
-        debug: crate::decode::debug_of::<volume_surge::VolumeSurgeResponse>,
+        new: crate::decode::new_response::<volume_surge::VolumeSurgeResponse>,
         #[cfg(test)]
         request_debug: volume_surge::debug_sample,
     },

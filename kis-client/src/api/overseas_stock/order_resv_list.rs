@@ -526,7 +526,7 @@ impl Endpoint for OrderResvListRequest {
 /// Response of 해외주식 예약주문조회 (`v1_해외주식-013`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct OrderResvListResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -544,6 +544,23 @@ pub struct OrderResvListResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for OrderResvListResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            ctx_area_fk200: v::Val::Missing,
+            ctx_area_nk200: v::Val::Missing,
+            output: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for OrderResvListResponse {
@@ -625,7 +642,7 @@ impl serde::Serialize for OrderResvListResponse {
 }
 
 /// A record of block `output` (응답상세1).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 취소여부 (`cncl_yn`, length 1).
@@ -711,6 +728,42 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            cncl_yn: v::Val::Missing,
+            rsvn_ord_rcit_dt: v::Val::Missing,
+            ovrs_rsvn_odno: v::Val::Missing,
+            ord_dt: v::Val::Missing,
+            ord_gno_brno: v::Val::Missing,
+            odno: v::Val::Missing,
+            sll_buy_dvsn_cd: v::Val::Missing,
+            sll_buy_dvsn_cd_name: v::Val::Missing,
+            ovrs_rsvn_ord_stat_cd: v::Val::Missing,
+            ovrs_rsvn_ord_stat_cd_name: v::Val::Missing,
+            pdno: v::Val::Missing,
+            prdt_type_cd: v::Val::Missing,
+            prdt_name: v::Val::Missing,
+            ord_rcit_tmd: v::Val::Missing,
+            ord_fwdg_tmd: v::Val::Missing,
+            tr_dvsn_name: v::Val::Missing,
+            ovrs_excg_cd: v::Val::Missing,
+            tr_mket_name: v::Val::Missing,
+            ord_stfno: v::Val::Missing,
+            ft_ord_qty: v::Val::Missing,
+            ft_ord_unpr3: v::Val::Missing,
+            ft_ccld_qty: v::Val::Missing,
+            nprc_rson_text: v::Val::Missing,
+            splt_buy_attr_name: v::Val::Missing,
+            ft_ccld_unpr3: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {

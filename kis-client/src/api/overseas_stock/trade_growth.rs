@@ -273,7 +273,7 @@ impl Endpoint for TradeGrowthRequest {
 /// Response of 해외주식 거래증가율순위 (`해외주식-045`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct TradeGrowthResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -291,6 +291,22 @@ pub struct TradeGrowthResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for TradeGrowthResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            output1: v::One::EMPTY,
+            output2: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for TradeGrowthResponse {
@@ -362,7 +378,7 @@ impl serde::Serialize for TradeGrowthResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 소수점자리수 (`zdiv`, required, length 1).
@@ -378,6 +394,22 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            zdiv: v::Val::Missing,
+            stat: v::Val::Missing,
+            crec: v::Val::Missing,
+            trec: v::Val::Missing,
+            nrec: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {
@@ -435,7 +467,7 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 실시간조회심볼 (`rsym`, required, length 16).
@@ -480,6 +512,33 @@ pub struct Output2 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output2 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rsym: v::Val::Missing,
+            excd: v::Val::Missing,
+            symb: v::Val::Missing,
+            name: v::Val::Missing,
+            last: v::Val::Missing,
+            sign: v::Val::Missing,
+            diff: v::Val::Missing,
+            rate: v::Val::Missing,
+            pask: v::Val::Missing,
+            pbid: v::Val::Missing,
+            tvol: v::Val::Missing,
+            n_tvol: v::Val::Missing,
+            n_rate: v::Val::Missing,
+            rank: v::Val::Missing,
+            ename: v::Val::Missing,
+            e_ordyn: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output2 {

@@ -109,28 +109,29 @@ impl Record for H0bicnt0 {
     ];
     const ENCRYPTED: bool = false;
 
-    fn parse(fields: &[&str]) -> Self {
+    fn parse(record: &str) -> Self {
+        let mut fields = crate::frame::Fields::new(record);
         Self {
-            nmix_id: kis_client::__private::field(fields, 0),
-            stnd_date1: kis_client::__private::field(fields, 1),
-            trnm_hour: kis_client::__private::field(fields, 2),
-            totl_ernn_nmix_oprc: kis_client::__private::field(fields, 3),
-            totl_ernn_nmix_hgpr: kis_client::__private::field(fields, 4),
-            totl_ernn_nmix_lwpr: kis_client::__private::field(fields, 5),
-            totl_ernn_nmix: kis_client::__private::field(fields, 6),
-            prdy_totl_ernn_nmix: kis_client::__private::field(fields, 7),
-            totl_ernn_nmix_prdy_vrss: kis_client::__private::field(fields, 8),
-            totl_ernn_nmix_prdy_vrss_sign: kis_client::__private::field(fields, 9),
-            totl_ernn_nmix_prdy_ctrt: kis_client::__private::field(fields, 10),
-            clen_prc_nmix: kis_client::__private::field(fields, 11),
-            mrkt_prc_nmix: kis_client::__private::field(fields, 12),
-            bond_call_rnvs_nmix: kis_client::__private::field(fields, 13),
-            bond_zero_rnvs_nmix: kis_client::__private::field(fields, 14),
-            bond_futs_thpr: kis_client::__private::field(fields, 15),
-            bond_avrg_drtn_val: kis_client::__private::field(fields, 16),
-            bond_avrg_cnvx_val: kis_client::__private::field(fields, 17),
-            bond_avrg_ytm_val: kis_client::__private::field(fields, 18),
-            bond_avrg_frdl_ytm_val: kis_client::__private::field(fields, 19),
+            nmix_id: fields.val(),
+            stnd_date1: fields.val(),
+            trnm_hour: fields.val(),
+            totl_ernn_nmix_oprc: fields.decimal(),
+            totl_ernn_nmix_hgpr: fields.decimal(),
+            totl_ernn_nmix_lwpr: fields.decimal(),
+            totl_ernn_nmix: fields.decimal(),
+            prdy_totl_ernn_nmix: fields.decimal(),
+            totl_ernn_nmix_prdy_vrss: fields.decimal(),
+            totl_ernn_nmix_prdy_vrss_sign: fields.val(),
+            totl_ernn_nmix_prdy_ctrt: fields.decimal(),
+            clen_prc_nmix: fields.decimal(),
+            mrkt_prc_nmix: fields.decimal(),
+            bond_call_rnvs_nmix: fields.decimal(),
+            bond_zero_rnvs_nmix: fields.decimal(),
+            bond_futs_thpr: fields.decimal(),
+            bond_avrg_drtn_val: fields.decimal(),
+            bond_avrg_cnvx_val: fields.decimal(),
+            bond_avrg_ytm_val: fields.decimal(),
+            bond_avrg_frdl_ytm_val: fields.decimal(),
         }
     }
 }

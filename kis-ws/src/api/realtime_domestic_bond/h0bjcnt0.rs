@@ -113,27 +113,28 @@ impl Record for H0bjcnt0 {
     ];
     const ENCRYPTED: bool = false;
 
-    fn parse(fields: &[&str]) -> Self {
+    fn parse(record: &str) -> Self {
+        let mut fields = crate::frame::Fields::new(record);
         Self {
-            stnd_iscd: kis_client::__private::field(fields, 0),
-            bond_isnm: kis_client::__private::field(fields, 1),
-            stck_cntg_hour: kis_client::__private::field(fields, 2),
-            prdy_vrss_sign: kis_client::__private::field(fields, 3),
-            prdy_vrss: kis_client::__private::field(fields, 4),
-            prdy_ctrt: kis_client::__private::field(fields, 5),
-            stck_prpr: kis_client::__private::field(fields, 6),
-            cntg_vol: kis_client::__private::field(fields, 7),
-            stck_oprc: kis_client::__private::field(fields, 8),
-            stck_hgpr: kis_client::__private::field(fields, 9),
-            stck_lwpr: kis_client::__private::field(fields, 10),
-            stck_prdy_clpr: kis_client::__private::field(fields, 11),
-            bond_cntg_ert: kis_client::__private::field(fields, 12),
-            oprc_ert: kis_client::__private::field(fields, 13),
-            hgpr_ert: kis_client::__private::field(fields, 14),
-            lwpr_ert: kis_client::__private::field(fields, 15),
-            acml_vol: kis_client::__private::field(fields, 16),
-            prdy_vol: kis_client::__private::field(fields, 17),
-            cntg_type_cls_code: kis_client::__private::field(fields, 18),
+            stnd_iscd: fields.val(),
+            bond_isnm: fields.val(),
+            stck_cntg_hour: fields.val(),
+            prdy_vrss_sign: fields.val(),
+            prdy_vrss: fields.decimal(),
+            prdy_ctrt: fields.decimal(),
+            stck_prpr: fields.decimal(),
+            cntg_vol: fields.decimal(),
+            stck_oprc: fields.decimal(),
+            stck_hgpr: fields.decimal(),
+            stck_lwpr: fields.decimal(),
+            stck_prdy_clpr: fields.decimal(),
+            bond_cntg_ert: fields.decimal(),
+            oprc_ert: fields.decimal(),
+            hgpr_ert: fields.decimal(),
+            lwpr_ert: fields.decimal(),
+            acml_vol: fields.decimal(),
+            prdy_vol: fields.decimal(),
+            cntg_type_cls_code: fields.val(),
         }
     }
 }

@@ -69,16 +69,17 @@ impl Record for H0zfanc0 {
     ];
     const ENCRYPTED: bool = false;
 
-    fn parse(fields: &[&str]) -> Self {
+    fn parse(record: &str) -> Self {
+        let mut fields = crate::frame::Fields::new(record);
         Self {
-            futs_shrn_iscd: kis_client::__private::field(fields, 0),
-            bsop_hour: kis_client::__private::field(fields, 1),
-            antc_cnpr: kis_client::__private::field(fields, 2),
-            antc_cntg_vrss: kis_client::__private::field(fields, 3),
-            antc_cntg_vrss_sign: kis_client::__private::field(fields, 4),
-            antc_cntg_prdy_ctrt: kis_client::__private::field(fields, 5),
-            antc_mkop_cls_code: kis_client::__private::field(fields, 6),
-            antc_cnqn: kis_client::__private::field(fields, 7),
+            futs_shrn_iscd: fields.val(),
+            bsop_hour: fields.val(),
+            antc_cnpr: fields.decimal(),
+            antc_cntg_vrss: fields.decimal(),
+            antc_cntg_vrss_sign: fields.val(),
+            antc_cntg_prdy_ctrt: fields.decimal(),
+            antc_mkop_cls_code: fields.val(),
+            antc_cnqn: fields.int(),
         }
     }
 }

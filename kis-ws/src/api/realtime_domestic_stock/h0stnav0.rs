@@ -56,16 +56,17 @@ impl Record for H0stnav0 {
     ];
     const ENCRYPTED: bool = false;
 
-    fn parse(fields: &[&str]) -> Self {
+    fn parse(record: &str) -> Self {
+        let mut fields = crate::frame::Fields::new(record);
         Self {
-            mksc_shrn_iscd: kis_client::__private::field(fields, 0),
-            nav: kis_client::__private::field(fields, 1),
-            nav_prdy_vrss_sign: kis_client::__private::field(fields, 2),
-            nav_prdy_vrss: kis_client::__private::field(fields, 3),
-            nav_prdy_ctrt: kis_client::__private::field(fields, 4),
-            oprc_nav: kis_client::__private::field(fields, 5),
-            hprc_nav: kis_client::__private::field(fields, 6),
-            lprc_nav: kis_client::__private::field(fields, 7),
+            mksc_shrn_iscd: fields.val(),
+            nav: fields.decimal(),
+            nav_prdy_vrss_sign: fields.val(),
+            nav_prdy_vrss: fields.decimal(),
+            nav_prdy_ctrt: fields.decimal(),
+            oprc_nav: fields.decimal(),
+            hprc_nav: fields.decimal(),
+            lprc_nav: fields.decimal(),
         }
     }
 }

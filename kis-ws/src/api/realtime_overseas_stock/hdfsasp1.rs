@@ -76,25 +76,26 @@ impl Record for Hdfsasp1 {
     ];
     const ENCRYPTED: bool = false;
 
-    fn parse(fields: &[&str]) -> Self {
+    fn parse(record: &str) -> Self {
+        let mut fields = crate::frame::Fields::new(record);
         Self {
-            rsym: kis_client::__private::field(fields, 0),
-            symb: kis_client::__private::field(fields, 1),
-            zdiv: kis_client::__private::field(fields, 2),
-            xymd: kis_client::__private::field(fields, 3),
-            xhms: kis_client::__private::field(fields, 4),
-            kymd: kis_client::__private::field(fields, 5),
-            khms: kis_client::__private::field(fields, 6),
-            bvol: kis_client::__private::field(fields, 7),
-            avol: kis_client::__private::field(fields, 8),
-            bdvl: kis_client::__private::field(fields, 9),
-            advl: kis_client::__private::field(fields, 10),
-            pbid1: kis_client::__private::field(fields, 11),
-            pask1: kis_client::__private::field(fields, 12),
-            vbid1: kis_client::__private::field(fields, 13),
-            vask1: kis_client::__private::field(fields, 14),
-            dbid1: kis_client::__private::field(fields, 15),
-            dask1: kis_client::__private::field(fields, 16),
+            rsym: fields.val(),
+            symb: fields.val(),
+            zdiv: fields.val(),
+            xymd: fields.val(),
+            xhms: fields.val(),
+            kymd: fields.val(),
+            khms: fields.val(),
+            bvol: fields.decimal(),
+            avol: fields.decimal(),
+            bdvl: fields.decimal(),
+            advl: fields.decimal(),
+            pbid1: fields.decimal(),
+            pask1: fields.decimal(),
+            vbid1: fields.decimal(),
+            vask1: fields.decimal(),
+            dbid1: fields.decimal(),
+            dask1: fields.decimal(),
         }
     }
 }

@@ -183,7 +183,7 @@ impl Endpoint for InquireBalanceRequest {
 /// Response of 주식잔고조회 (`v1_국내주식-006`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireBalanceResponse {
     /// 응답코드 (`msg_cd`).
@@ -203,6 +203,24 @@ pub struct InquireBalanceResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for InquireBalanceResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            rt_cd: v::Val::Missing,
+            ctx_area_fk100: v::Val::Missing,
+            ctx_area_nk100: v::Val::Missing,
+            output1: v::Block::EMPTY,
+            output2: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for InquireBalanceResponse {
@@ -272,7 +290,7 @@ impl serde::Serialize for InquireBalanceResponse {
 }
 
 /// A record of block `output1` (응답상세1).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 상품번호 (`pdno`).
@@ -286,6 +304,21 @@ pub struct Output1 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output1 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            pdno: v::Val::Missing,
+            hldg_qty: v::Val::Missing,
+            evlu_pfls_rt: v::Val::Missing,
+            expd_dt: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output1 {
@@ -335,7 +368,7 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세2).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 예수금총금액 (`dnca_tot_amt`).
@@ -343,6 +376,18 @@ pub struct Output2 {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output2 {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            dnca_tot_amt: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output2 {

@@ -188,7 +188,7 @@ impl Endpoint for NamesRequest {
 /// Response of 이름 \[테스트\] \*별표\* \<꺾쇠\> (`test-001`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct NamesResponse {
     /// 성공 실패 여부 (\`0\` = success) (`rt_cd`).
@@ -215,6 +215,24 @@ pub struct NamesResponse {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for NamesResponse {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            rt_cd: v::Val::Missing,
+            msg_cd: v::Val::Missing,
+            msg1: v::Val::Missing,
+            extra_2: v::Val::Missing,
+            self_: v::Val::Missing,
+            output: v::One::EMPTY,
+            output2: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for NamesResponse {
@@ -284,7 +302,7 @@ impl serde::Serialize for NamesResponse {
 }
 
 /// A record of block `output` (블록).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 대문자 자기 (`Self`).
@@ -306,6 +324,20 @@ pub struct Output {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for Output {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            self_: v::Val::Missing,
+            result: v::Val::Missing,
+            inner: v::Block::EMPTY,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for Output {
@@ -353,7 +385,7 @@ impl crate::__private::Record for Output {
 }
 
 /// A record of block `inner` (안쪽).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct OutputInner {
     /// 엑스 (`x`).
@@ -361,6 +393,18 @@ pub struct OutputInner {
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
+}
+
+/// Every field absent (what decoding starts from).
+impl Default for OutputInner {
+    fn default() -> Self {
+        // Constants only, after the one call: no cleanup code per field.
+        Self {
+            extra: v::Map::new(),
+            x: v::Val::Missing,
+            key_spellings: crate::__private::Spellings::NONE,
+        }
+    }
 }
 
 impl crate::__private::Record for OutputInner {

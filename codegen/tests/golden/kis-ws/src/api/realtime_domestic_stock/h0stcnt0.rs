@@ -46,14 +46,15 @@ impl Record for H0stcnt0 {
     const COLUMNS: &'static [&'static str] = &["MKSC_SHRN_ISCD", "STCK_CNTG_HOUR", "STCK_PRPR", "PRDY_VRSS_SIGN", "PRDY_CTRT", "TYPE"];
     const ENCRYPTED: bool = false;
 
-    fn parse(fields: &[&str]) -> Self {
+    fn parse(record: &str) -> Self {
+        let mut fields = crate::frame::Fields::new(record);
         Self {
-            mksc_shrn_iscd: kis_client::__private::field(fields, 0),
-            stck_cntg_hour: kis_client::__private::field(fields, 1),
-            stck_prpr: kis_client::__private::field(fields, 2),
-            prdy_vrss_sign: kis_client::__private::field(fields, 3),
-            prdy_ctrt: kis_client::__private::field(fields, 4),
-            type_: kis_client::__private::field(fields, 5),
+            mksc_shrn_iscd: fields.val(),
+            stck_cntg_hour: fields.val(),
+            stck_prpr: fields.int(),
+            prdy_vrss_sign: fields.val(),
+            prdy_ctrt: fields.decimal(),
+            type_: fields.val(),
         }
     }
 }
