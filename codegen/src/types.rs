@@ -91,7 +91,8 @@ impl<'b> Module<'b> {
             Kind::Integer => "i64".to_owned(),
             Kind::Decimal => "v::Decimal".to_owned(),
             Kind::Date => "v::NaiveDate".to_owned(),
-            Kind::Time => "v::NaiveTime".to_owned(),
+            // Response and realtime times run past 24:00 in night sessions (`260000`).
+            Kind::Time => "v::KisTime".to_owned(),
             Kind::Flag => "bool".to_owned(),
             Kind::Code if f.codes.iter().any(|c| !c.code.is_empty()) => {
                 match self.book.and_then(|b| b.enum_for(f)) {

@@ -51,7 +51,7 @@ struct Ctx<'a> {
 }
 
 /// Categories whose numbers are KRW-denominated and whose quantities are whole.
-fn is_domestic(category: &str) -> bool {
+pub fn is_domestic(category: &str) -> bool {
     let c = category.strip_prefix("realtime_").unwrap_or(category);
     matches!(
         c,

@@ -169,6 +169,7 @@ pub fn render(workbook_name: &str, specs: &[ApiSpec], anomalies: &[Anomaly]) -> 
         );
     }
     let _ = writeln!(s);
+    super::types::render_counts(&mut s, specs, anomalies);
 
     let section = |s: &mut String, title: &str, pick: &dyn Fn(&Handled) -> bool| {
         let list: Vec<&Anomaly> = anomalies.iter().filter(|a| pick(&a.handled)).collect();

@@ -447,11 +447,24 @@ impl serde::Serialize for AvgUnitResponse {
 #[non_exhaustive]
 pub struct Output1 {
     /// 평가일자 (`evlu_dt`, required, length 245).
-    pub evlu_dt: v::Val<String>,
+    pub evlu_dt: v::Val<v::NaiveDate>,
     /// 상품번호 (`pdno`, required, length 202).
     pub pdno: v::Val<String>,
     /// 상품유형코드 (`prdt_type_cd`, required, length 238).
-    pub prdt_type_cd: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `512`: 미국 나스닥
+    /// - `513`: 미국 뉴욕거래소
+    /// - `529`: 미국 아멕스
+    /// - `515`: 일본
+    /// - `501`: 홍콩
+    /// - `543`: 홍콩CNY
+    /// - `558`: 홍콩USD
+    /// - `507`: 베트남 하노이거래소
+    /// - `508`: 베트남 호치민거래소
+    /// - `551`: 중국 상해A
+    /// - `552`: 중국 심천A
+    pub prdt_type_cd: v::Val<crate::api::codes::PrdtTypeCdOrderResvList>,
     /// 상품명 (`prdt_name`, required, length 1).
     pub prdt_name: v::Val<String>,
     /// 한국신용평가단가 (`kis_unpr`, required, length 8).
@@ -672,7 +685,20 @@ pub struct Output2 {
     /// 상품번호 (`pdno`, required, length 1).
     pub pdno: v::Val<String>,
     /// 상품유형코드 (`prdt_type_cd`, required, length 8).
-    pub prdt_type_cd: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `512`: 미국 나스닥
+    /// - `513`: 미국 뉴욕거래소
+    /// - `529`: 미국 아멕스
+    /// - `515`: 일본
+    /// - `501`: 홍콩
+    /// - `543`: 홍콩CNY
+    /// - `558`: 홍콩USD
+    /// - `507`: 베트남 하노이거래소
+    /// - `508`: 베트남 호치민거래소
+    /// - `551`: 중국 상해A
+    /// - `552`: 중국 심천A
+    pub prdt_type_cd: v::Val<crate::api::codes::PrdtTypeCdOrderResvList>,
     /// 상품명 (`prdt_name`, required, length 19).
     pub prdt_name: v::Val<String>,
     /// 한국신용평가평가금액 (`kis_evlu_amt`, required, length 19).
@@ -802,7 +828,20 @@ pub struct Output3 {
     /// 상품번호 (`pdno`, required, length 19).
     pub pdno: v::Val<String>,
     /// 상품유형코드 (`prdt_type_cd`, required, length 1).
-    pub prdt_type_cd: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `512`: 미국 나스닥
+    /// - `513`: 미국 뉴욕거래소
+    /// - `529`: 미국 아멕스
+    /// - `515`: 일본
+    /// - `501`: 홍콩
+    /// - `543`: 홍콩CNY
+    /// - `558`: 홍콩USD
+    /// - `507`: 베트남 하노이거래소
+    /// - `508`: 베트남 호치민거래소
+    /// - `551`: 중국 상해A
+    /// - `552`: 중국 심천A
+    pub prdt_type_cd: v::Val<crate::api::codes::PrdtTypeCdOrderResvList>,
     /// 상품명 (`prdt_name`, required, length 8).
     pub prdt_name: v::Val<String>,
     /// 한국신용평가통화코드 (`kis_crcy_cd`, required, length 3).

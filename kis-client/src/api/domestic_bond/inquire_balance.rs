@@ -442,7 +442,7 @@ pub struct Output {
     /// 분리과세수량 (`sprx_qty`, required, length 10).
     pub sprx_qty: v::Val<v::Decimal>,
     /// 만기일 (`exdt`, required, length 8).
-    pub exdt: v::Val<String>,
+    pub exdt: v::Val<v::NaiveDate>,
     /// 매수수익율 (`buy_erng_rt`, required, length 23.8).
     pub buy_erng_rt: v::Val<v::Decimal>,
     /// 매수단가 (`buy_unpr`, required, length 19).

@@ -375,31 +375,31 @@ impl serde::Serialize for InquireBalanceSettlementPlResponse {
 #[non_exhaustive]
 pub struct Output2 {
     /// 익일예수금 (`nxdy_dnca`, required, length 19).
-    pub nxdy_dnca: v::Val<String>,
+    pub nxdy_dnca: v::Val<v::Decimal>,
     /// 유지증거금현금 (`mmga_cash`, required, length 19).
-    pub mmga_cash: v::Val<String>,
+    pub mmga_cash: v::Val<v::Decimal>,
     /// 위탁증거금현금 (`brkg_mgna_cash`, required, length 19).
-    pub brkg_mgna_cash: v::Val<String>,
+    pub brkg_mgna_cash: v::Val<v::Decimal>,
     /// 옵션매수대금 (`opt_buy_chgs`, required, length 19).
     pub opt_buy_chgs: v::Val<v::Decimal>,
     /// 옵션청산평가금액 (`opt_lqd_evlu_amt`, required, length 19).
     pub opt_lqd_evlu_amt: v::Val<v::Decimal>,
     /// 예수금대용 (`dnca_sbst`, required, length 19).
-    pub dnca_sbst: v::Val<String>,
+    pub dnca_sbst: v::Val<v::Decimal>,
     /// 유지증거금총액 (`mmga_tota`, required, length 19).
-    pub mmga_tota: v::Val<String>,
+    pub mmga_tota: v::Val<v::Decimal>,
     /// 위탁증거금총액 (`brkg_mgna_tota`, required, length 19).
-    pub brkg_mgna_tota: v::Val<String>,
+    pub brkg_mgna_tota: v::Val<v::Decimal>,
     /// 옵션매도대금 (`opt_sll_chgs`, required, length 19).
     pub opt_sll_chgs: v::Val<v::Decimal>,
     /// 수수료 (`fee`, required, length 19).
-    pub fee: v::Val<String>,
+    pub fee: v::Val<v::Decimal>,
     /// 당일차금 (`thdt_dfpa`, required, length 19).
-    pub thdt_dfpa: v::Val<String>,
+    pub thdt_dfpa: v::Val<v::Decimal>,
     /// 갱신차금 (`rnwl_dfpa`, required, length 19).
-    pub rnwl_dfpa: v::Val<String>,
+    pub rnwl_dfpa: v::Val<v::Decimal>,
     /// 예수금현금 (`dnca_cash`, required, length 19).
-    pub dnca_cash: v::Val<String>,
+    pub dnca_cash: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,

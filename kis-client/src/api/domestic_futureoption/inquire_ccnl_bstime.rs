@@ -443,17 +443,17 @@ pub struct Output1 {
     /// 거래유형명 (`tr_type_name`, required, length 60).
     pub tr_type_name: v::Val<String>,
     /// 최종결제일 (`last_sttldt`, required, length 8).
-    pub last_sttldt: v::Val<String>,
+    pub last_sttldt: v::Val<v::NaiveDate>,
     /// 체결지수 (`ccld_idx`, required, length 24).
-    pub ccld_idx: v::Val<String>,
+    pub ccld_idx: v::Val<v::Decimal>,
     /// 체결량 (`ccld_qty`, required, length 10).
     pub ccld_qty: v::Val<i64>,
     /// 매매금액 (`trad_amt`, required, length 19).
     pub trad_amt: v::Val<v::Decimal>,
     /// 수수료 (`fee`, required, length 19).
-    pub fee: v::Val<String>,
+    pub fee: v::Val<v::Decimal>,
     /// 체결시간 (`ccld_btwn`, required, length 6).
-    pub ccld_btwn: v::Val<v::NaiveTime>,
+    pub ccld_btwn: v::Val<v::KisTime>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
@@ -565,13 +565,13 @@ impl crate::__private::Record for Output1 {
 #[non_exhaustive]
 pub struct Output2 {
     /// 총체결수량합계 (`tot_ccld_qty_smtl`, required, length 19).
-    pub tot_ccld_qty_smtl: v::Val<String>,
+    pub tot_ccld_qty_smtl: v::Val<i64>,
     /// 총체결금액합계 (`tot_ccld_amt_smtl`, required, length 19).
-    pub tot_ccld_amt_smtl: v::Val<String>,
+    pub tot_ccld_amt_smtl: v::Val<v::Decimal>,
     /// 수수료조정 (`fee_adjt`, required, length 19).
-    pub fee_adjt: v::Val<String>,
+    pub fee_adjt: v::Val<v::Decimal>,
     /// 수수료합계 (`fee_smtl`, required, length 19).
-    pub fee_smtl: v::Val<String>,
+    pub fee_smtl: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,

@@ -414,13 +414,13 @@ pub struct Output1 {
     /// 매도약정금액 (`sll_agrm_amt`, required, length 19).
     pub sll_agrm_amt: v::Val<v::Decimal>,
     /// 매도수수료 (`sll_fee`, required, length 19).
-    pub sll_fee: v::Val<String>,
+    pub sll_fee: v::Val<v::Decimal>,
     /// 매수약정금액 (`buy_agrm_amt`, required, length 19).
     pub buy_agrm_amt: v::Val<v::Decimal>,
     /// 매수수수료 (`buy_fee`, required, length 19).
-    pub buy_fee: v::Val<String>,
+    pub buy_fee: v::Val<v::Decimal>,
     /// 총수수료합계 (`tot_fee_smtl`, required, length 19).
-    pub tot_fee_smtl: v::Val<String>,
+    pub tot_fee_smtl: v::Val<v::Decimal>,
     /// 매매손익 (`trad_pfls`, required, length 19).
     pub trad_pfls: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
@@ -529,55 +529,55 @@ impl crate::__private::Record for Output1 {
 #[non_exhaustive]
 pub struct Output2 {
     /// 선물약정 (`futr_agrm`, required, length 19).
-    pub futr_agrm: v::Val<String>,
+    pub futr_agrm: v::Val<v::Decimal>,
     /// 선물약정금액 (`futr_agrm_amt`, required, length 19).
     pub futr_agrm_amt: v::Val<v::Decimal>,
     /// 선물약정금액합계 (`futr_agrm_amt_smtl`, required, length 19).
-    pub futr_agrm_amt_smtl: v::Val<String>,
+    pub futr_agrm_amt_smtl: v::Val<v::Decimal>,
     /// 선물매도수수료합계 (`futr_sll_fee_smtl`, required, length 19).
-    pub futr_sll_fee_smtl: v::Val<String>,
+    pub futr_sll_fee_smtl: v::Val<v::Decimal>,
     /// 선물매수수수료합계 (`futr_buy_fee_smtl`, required, length 19).
-    pub futr_buy_fee_smtl: v::Val<String>,
+    pub futr_buy_fee_smtl: v::Val<v::Decimal>,
     /// 선물수수료합계 (`futr_fee_smtl`, required, length 19).
-    pub futr_fee_smtl: v::Val<String>,
+    pub futr_fee_smtl: v::Val<v::Decimal>,
     /// 옵션약정 (`opt_agrm`, required, length 19).
-    pub opt_agrm: v::Val<String>,
+    pub opt_agrm: v::Val<v::Decimal>,
     /// 옵션약정금액 (`opt_agrm_amt`, required, length 19).
     pub opt_agrm_amt: v::Val<v::Decimal>,
     /// 옵션약정금액합계 (`opt_agrm_amt_smtl`, required, length 19).
-    pub opt_agrm_amt_smtl: v::Val<String>,
+    pub opt_agrm_amt_smtl: v::Val<v::Decimal>,
     /// 옵션매도수수료합계 (`opt_sll_fee_smtl`, required, length 19).
-    pub opt_sll_fee_smtl: v::Val<String>,
+    pub opt_sll_fee_smtl: v::Val<v::Decimal>,
     /// 옵션매수수수료합계 (`opt_buy_fee_smtl`, required, length 19).
-    pub opt_buy_fee_smtl: v::Val<String>,
+    pub opt_buy_fee_smtl: v::Val<v::Decimal>,
     /// 옵션수수료합계 (`opt_fee_smtl`, required, length 19).
-    pub opt_fee_smtl: v::Val<String>,
+    pub opt_fee_smtl: v::Val<v::Decimal>,
     /// 상품선물약정 (`prdt_futr_agrm`, required, length 19).
-    pub prdt_futr_agrm: v::Val<String>,
+    pub prdt_futr_agrm: v::Val<v::Decimal>,
     /// 상품선물옵션 (`prdt_fuop`, required, length 19).
-    pub prdt_fuop: v::Val<String>,
+    pub prdt_fuop: v::Val<v::Decimal>,
     /// 상품선물평가금액 (`prdt_futr_evlu_amt`, required, length 8).
     pub prdt_futr_evlu_amt: v::Val<v::Decimal>,
     /// 선물수수료 (`futr_fee`, required, length 19).
-    pub futr_fee: v::Val<String>,
+    pub futr_fee: v::Val<v::Decimal>,
     /// 옵션수수료 (`opt_fee`, required, length 19).
-    pub opt_fee: v::Val<String>,
+    pub opt_fee: v::Val<v::Decimal>,
     /// 수수료 (`fee`, required, length 19).
-    pub fee: v::Val<String>,
+    pub fee: v::Val<v::Decimal>,
     /// 매도약정금액 (`sll_agrm_amt`, required, length 19).
     pub sll_agrm_amt: v::Val<v::Decimal>,
     /// 매수약정금액 (`buy_agrm_amt`, required, length 19).
     pub buy_agrm_amt: v::Val<v::Decimal>,
     /// 약정금액합계 (`agrm_amt_smtl`, required, length 19).
-    pub agrm_amt_smtl: v::Val<String>,
+    pub agrm_amt_smtl: v::Val<v::Decimal>,
     /// 매도수수료 (`sll_fee`, required, length 19).
-    pub sll_fee: v::Val<String>,
+    pub sll_fee: v::Val<v::Decimal>,
     /// 매수수수료 (`buy_fee`, required, length 19).
-    pub buy_fee: v::Val<String>,
+    pub buy_fee: v::Val<v::Decimal>,
     /// 수수료합계 (`fee_smtl`, required, length 19).
-    pub fee_smtl: v::Val<String>,
+    pub fee_smtl: v::Val<v::Decimal>,
     /// 매매손익합계 (`trad_pfls_smtl`, required, length 19).
-    pub trad_pfls_smtl: v::Val<String>,
+    pub trad_pfls_smtl: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,

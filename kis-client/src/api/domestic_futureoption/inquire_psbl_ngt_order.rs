@@ -518,7 +518,7 @@ pub struct Output {
     /// 기준지수 (`bass_idx`, required, length 23).
     ///
     /// > 신규 TR 사용 필드
-    pub bass_idx: v::Val<String>,
+    pub bass_idx: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,

@@ -507,7 +507,7 @@ pub struct Output1 {
     /// 선물 매수호가 (`futs_bidp`, required, length 11).
     pub futs_bidp: v::Val<v::Decimal>,
     /// 베이시스 (`basis`, required, length 8).
-    pub basis: v::Val<String>,
+    pub basis: v::Val<v::Decimal>,
     /// KOSPI200 지수 (`kospi200_nmix`, required, length 11).
     pub kospi200_nmix: v::Val<v::Decimal>,
     /// KOSPI200 전일 대비 (`kospi200_prdy_vrss`, required, length 18).
@@ -521,9 +521,9 @@ pub struct Output1 {
     /// 미결제 약정 수량 증감 (`otst_stpl_qty_icdc`, required, length 10).
     pub otst_stpl_qty_icdc: v::Val<v::Decimal>,
     /// 당일 체결강도 (`tday_rltv`, required, length 11).
-    pub tday_rltv: v::Val<String>,
+    pub tday_rltv: v::Val<v::Decimal>,
     /// HTS 이론가 (`hts_thpr`, required, length 11).
-    pub hts_thpr: v::Val<String>,
+    pub hts_thpr: v::Val<v::Decimal>,
     /// 괴리율 (`dprt`, required, length 8).
     pub dprt: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
@@ -747,7 +747,7 @@ pub struct Output2 {
     ///
     /// > CM(야간선물), EU(야간옵션)인 경우, 자정 이후 시간은 +24시간으로 표시\
     /// > ex) "260000"인 경우, 오전 4시를 의미
-    pub stck_cntg_hour: v::Val<v::NaiveTime>,
+    pub stck_cntg_hour: v::Val<v::KisTime>,
     /// 선물 현재가 (`futs_prpr`, required, length 11).
     pub futs_prpr: v::Val<v::Decimal>,
     /// 선물 시가2 (`futs_oprc`, required, length 11).

@@ -441,7 +441,7 @@ pub struct Output1 {
     /// 매입금액 (`pchs_amt`, required, length 19).
     pub pchs_amt: v::Val<v::Decimal>,
     /// 잔고비중 (`cblc_weit`, required, length 238).
-    pub cblc_weit: v::Val<String>,
+    pub cblc_weit: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
@@ -574,7 +574,7 @@ pub struct Output2 {
     /// 평가손익합계금액 (`evlu_pfls_smtl_amt`, required, length 19).
     pub evlu_pfls_smtl_amt: v::Val<v::Decimal>,
     /// 매매손익합계 (`trad_pfls_smtl`, required, length 19).
-    pub trad_pfls_smtl: v::Val<String>,
+    pub trad_pfls_smtl: v::Val<v::Decimal>,
     /// 당일총손익금액 (`thdt_tot_pfls_amt`, required, length 19).
     pub thdt_tot_pfls_amt: v::Val<v::Decimal>,
     /// 수익률 (`pftrt`, required, length 23.8).

@@ -465,7 +465,7 @@ pub struct Output {
     /// 주문시각 (`ord_tmd`, required, length 5).
     ///
     /// > 주문시각(시분초HHMMSS)
-    pub ord_tmd: v::Val<String>,
+    pub ord_tmd: v::Val<v::KisTime>,
     /// 총체결수량 (`tot_ccld_qty`, required, length 10).
     ///
     /// > 주문 수량 중 체결된 수량
@@ -485,7 +485,7 @@ pub struct Output {
     /// Codes:
     /// - `01`: 매도
     /// - `02`: 매수
-    pub sll_buy_dvsn_cd: v::Val<crate::api::codes::SllBuyDvsnCdInquirePsblRvsecncl>,
+    pub sll_buy_dvsn_cd: v::Val<crate::api::codes::SllBuyDvsnCdInquireDailyCcld>,
     /// 주문구분코드 (`ord_dvsn_cd`, required, length 6).
     ///
     /// > \[KRX\]\

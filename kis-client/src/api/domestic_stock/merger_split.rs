@@ -326,7 +326,7 @@ pub struct Output1 {
     /// 매매거래정지기간 (`td_stop_dt`, required, length 23).
     pub td_stop_dt: v::Val<String>,
     /// 상장/등록일 (`list_dt`, required, length 9).
-    pub list_dt: v::Val<String>,
+    pub list_dt: v::Val<v::NaiveDate>,
     /// 단주대금지급일 (`odd_amt_pay_dt`, required, length 10).
     pub odd_amt_pay_dt: v::Val<String>,
     /// 발행주식 (`tot_issue_stk_qty`, required, length 12).

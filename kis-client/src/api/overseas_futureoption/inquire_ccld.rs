@@ -99,7 +99,7 @@ impl InquireCcldRequest {
     #[inline]
     pub fn new(
         ccld_nccs_dvsn: crate::api::codes::CcldNccsDvsnInquireCcld,
-        sll_buy_dvsn_cd: crate::api::codes::SllBuyDvsnCdInquireCcld,
+        sll_buy_dvsn_cd: crate::api::codes::SllBuyDvsnCd,
         fuop_dvsn: crate::api::codes::FuopDvsn,
     ) -> Self {
         Self {
@@ -154,7 +154,7 @@ impl InquireCcldRequest {
     /// - `01`: 매도
     /// - `02`: 매수
     #[inline]
-    pub fn sll_buy_dvsn_cd(mut self, value: crate::api::codes::SllBuyDvsnCdInquireCcld) -> Self {
+    pub fn sll_buy_dvsn_cd(mut self, value: crate::api::codes::SllBuyDvsnCd) -> Self {
         self.sll_buy_dvsn_cd = p::code(&value);
         self
     }
@@ -493,7 +493,7 @@ pub struct Output {
     /// Codes:
     /// - `01`: 매도
     /// - `02`: 매수
-    pub sll_buy_dvsn_cd: v::Val<crate::api::codes::SllBuyDvsnCdInquirePsblRvsecncl>,
+    pub sll_buy_dvsn_cd: v::Val<crate::api::codes::SllBuyDvsnCdInquireDailyCcld>,
     /// 매매전략구분코드 (`trad_stgy_dvsn_cd`, length 2).
     pub trad_stgy_dvsn_cd: v::Val<String>,
     /// 기준가격유형코드 (`bass_pric_type_cd`, length 2).
@@ -504,10 +504,10 @@ pub struct Output {
     /// > 04 대용가
     ///
     /// Codes:
-    /// - `01`: 시가평가
-    /// - `02`: 액면가
-    /// - `03`: 기준가격
-    /// - `04`: 대용가
+    /// - `1`: 시가평가
+    /// - `2`: 액면가
+    /// - `3`: 기준가격
+    /// - `4`: 대용가
     pub bass_pric_type_cd: v::Val<crate::api::codes::BassPricTypeCd>,
     /// 주문상태코드 (`ord_stat_cd`, length 2).
     pub ord_stat_cd: v::Val<String>,
@@ -541,8 +541,8 @@ pub struct Output {
     /// > 02 청산
     ///
     /// Codes:
-    /// - `01`: 신규
-    /// - `02`: 청산
+    /// - `1`: 신규
+    /// - `2`: 청산
     pub new_lqd_dvsn_cd: v::Val<crate::api::codes::NewLqdDvsnCd>,
     /// FM청산LIMIT주문가격 (`fm_lqd_lmt_ord_pric`, length 20).
     pub fm_lqd_lmt_ord_pric: v::Val<v::Decimal>,

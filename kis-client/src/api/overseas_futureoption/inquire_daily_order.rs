@@ -560,15 +560,29 @@ pub struct Output {
     /// > 배정 06\
     /// > 소멸 07\
     /// > 만기 08
-    pub rvse_cncl_dvsn_cd: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `01`: 정정
+    /// - `02`: 취소
+    pub rvse_cncl_dvsn_cd: v::Val<crate::api::codes::RvseCnclDvsnCdInquireDailyOrder>,
     /// 매도매수구분코드 (`sll_buy_dvsn_cd`, required, length 2).
-    pub sll_buy_dvsn_cd: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `01`: 매도
+    /// - `02`: 매수
+    pub sll_buy_dvsn_cd: v::Val<crate::api::codes::SllBuyDvsnCdInquireDailyCcld>,
     /// 복합주문구분코드 (`cplx_ord_dvsn_cd`, required, length 1).
-    pub cplx_ord_dvsn_cd: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `0`: hedge청산만 이용
+    pub cplx_ord_dvsn_cd: v::Val<crate::api::codes::CplxOrdDvsnCd>,
     /// 가격구분코드 (`pric_dvsn_cd`, required, length 1).
     pub pric_dvsn_cd: v::Val<String>,
     /// 접수구분코드 (`rcit_dvsn_cd`, required, length 2).
-    pub rcit_dvsn_cd: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `05`: 온라인
+    pub rcit_dvsn_cd: v::Val<crate::api::codes::RcitDvsnCd>,
     /// FM주문수량 (`fm_ord_qty`, required, length 10).
     pub fm_ord_qty: v::Val<v::Decimal>,
     /// FM주문가격 (`fm_ord_pric`, required, length 20).

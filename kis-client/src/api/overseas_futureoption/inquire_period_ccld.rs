@@ -516,7 +516,7 @@ pub struct Output1 {
     /// FM청산손익금액 (`fm_lqd_pfls_amt`, required, length 20).
     pub fm_lqd_pfls_amt: v::Val<v::Decimal>,
     /// FM수수료 (`fm_fee`, required, length 20).
-    pub fm_fee: v::Val<String>,
+    pub fm_fee: v::Val<v::Decimal>,
     /// FM순손익금액 (`fm_net_pfls_amt`, required, length 20).
     pub fm_net_pfls_amt: v::Val<v::Decimal>,
     /// FM미결제매수수량 (`fm_ustl_buy_qty`, required, length 10).
@@ -709,7 +709,7 @@ pub struct Output2 {
     /// FM청산손익금액 (`fm_lqd_pfls_amt`, required, length 20).
     pub fm_lqd_pfls_amt: v::Val<v::Decimal>,
     /// FM수수료 (`fm_fee`, required, length 20).
-    pub fm_fee: v::Val<String>,
+    pub fm_fee: v::Val<v::Decimal>,
     /// FM순손익금액 (`fm_net_pfls_amt`, required, length 20).
     pub fm_net_pfls_amt: v::Val<v::Decimal>,
     /// FM미결제매수수량 (`fm_ustl_buy_qty`, required, length 10).

@@ -518,7 +518,7 @@ pub struct Output {
     /// FM입출금액 (`fm_iofw_amt`, required, length 20).
     pub fm_iofw_amt: v::Val<v::Decimal>,
     /// FM수수료 (`fm_fee`, required, length 20).
-    pub fm_fee: v::Val<String>,
+    pub fm_fee: v::Val<v::Decimal>,
     /// FM세금금액 (`fm_tax_amt`, required, length 20).
     pub fm_tax_amt: v::Val<v::Decimal>,
     /// FM결제금액 (`fm_sttl_amt`, required, length 20).

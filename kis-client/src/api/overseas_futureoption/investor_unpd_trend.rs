@@ -406,33 +406,33 @@ pub struct Output2 {
     /// 일자 (`bsop_date`, required, length 8).
     pub bsop_date: v::Val<v::NaiveDate>,
     /// 매수투기 (`bidp_spec`, required, length 10).
-    pub bidp_spec: v::Val<String>,
+    pub bidp_spec: v::Val<v::Decimal>,
     /// 매도투기 (`askp_spec`, required, length 10).
-    pub askp_spec: v::Val<String>,
+    pub askp_spec: v::Val<v::Decimal>,
     /// 스프레드투기 (`spread_spec`, required, length 10).
-    pub spread_spec: v::Val<String>,
+    pub spread_spec: v::Val<v::Decimal>,
     /// 매수헤지 (`bidp_hedge`, required, length 10).
-    pub bidp_hedge: v::Val<String>,
+    pub bidp_hedge: v::Val<v::Decimal>,
     /// 매도헤지 (`askp_hedge`, required, length 10).
-    pub askp_hedge: v::Val<String>,
+    pub askp_hedge: v::Val<v::Decimal>,
     /// 미결제합계 (`hts_otst_smtn`, required, length 10).
-    pub hts_otst_smtn: v::Val<String>,
+    pub hts_otst_smtn: v::Val<v::Decimal>,
     /// 매수누락 (`bidp_missing`, required, length 10).
-    pub bidp_missing: v::Val<String>,
+    pub bidp_missing: v::Val<v::Decimal>,
     /// 매도누락 (`askp_missing`, required, length 10).
-    pub askp_missing: v::Val<String>,
+    pub askp_missing: v::Val<v::Decimal>,
     /// 매수투기고객 (`bidp_spec_cust`, required, length 10).
-    pub bidp_spec_cust: v::Val<String>,
+    pub bidp_spec_cust: v::Val<v::Decimal>,
     /// 매도투기고객 (`askp_spec_cust`, required, length 10).
-    pub askp_spec_cust: v::Val<String>,
+    pub askp_spec_cust: v::Val<v::Decimal>,
     /// 스프레드투기고객 (`spread_spec_cust`, required, length 10).
-    pub spread_spec_cust: v::Val<String>,
+    pub spread_spec_cust: v::Val<v::Decimal>,
     /// 매수헤지고객 (`bidp_hedge_cust`, required, length 10).
-    pub bidp_hedge_cust: v::Val<String>,
+    pub bidp_hedge_cust: v::Val<v::Decimal>,
     /// 매도헤지고객 (`askp_hedge_cust`, required, length 10).
-    pub askp_hedge_cust: v::Val<String>,
+    pub askp_hedge_cust: v::Val<v::Decimal>,
     /// 고객합계 (`cust_smtn`, required, length 10).
-    pub cust_smtn: v::Val<String>,
+    pub cust_smtn: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,

@@ -409,21 +409,21 @@ pub struct Output {
     /// FM클래스명 (`fm_clas_name`, required, length 30).
     pub fm_clas_name: v::Val<String>,
     /// 오전장운영시작시각 (`am_mkmn_strt_tmd`, required, length 6).
-    pub am_mkmn_strt_tmd: v::Val<v::NaiveTime>,
+    pub am_mkmn_strt_tmd: v::Val<v::KisTime>,
     /// 오전장운영종료시각 (`am_mkmn_end_tmd`, required, length 6).
-    pub am_mkmn_end_tmd: v::Val<v::NaiveTime>,
+    pub am_mkmn_end_tmd: v::Val<v::KisTime>,
     /// 오후장운영시작시각 (`pm_mkmn_strt_tmd`, required, length 6).
-    pub pm_mkmn_strt_tmd: v::Val<v::NaiveTime>,
+    pub pm_mkmn_strt_tmd: v::Val<v::KisTime>,
     /// 오후장운영종료시각 (`pm_mkmn_end_tmd`, required, length 6).
-    pub pm_mkmn_end_tmd: v::Val<v::NaiveTime>,
+    pub pm_mkmn_end_tmd: v::Val<v::KisTime>,
     /// 장운영익일시작시각 (`mkmn_nxdy_strt_tmd`, required, length 6).
-    pub mkmn_nxdy_strt_tmd: v::Val<v::NaiveTime>,
+    pub mkmn_nxdy_strt_tmd: v::Val<v::KisTime>,
     /// 장운영익일종료시각 (`mkmn_nxdy_end_tmd`, required, length 6).
-    pub mkmn_nxdy_end_tmd: v::Val<v::NaiveTime>,
+    pub mkmn_nxdy_end_tmd: v::Val<v::KisTime>,
     /// 기본시장시작시각 (`base_mket_strt_tmd`, required, length 6).
-    pub base_mket_strt_tmd: v::Val<v::NaiveTime>,
+    pub base_mket_strt_tmd: v::Val<v::KisTime>,
     /// 기본시장종료시각 (`base_mket_end_tmd`, required, length 6).
-    pub base_mket_end_tmd: v::Val<v::NaiveTime>,
+    pub base_mket_end_tmd: v::Val<v::KisTime>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,

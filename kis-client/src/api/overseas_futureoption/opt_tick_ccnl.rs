@@ -537,7 +537,7 @@ pub struct Output2 {
     /// 시간 (`data_time`, required, length 6).
     ///
     /// > HHMMSS
-    pub data_time: v::Val<v::NaiveTime>,
+    pub data_time: v::Val<v::KisTime>,
     /// 시가 (`open_price`, required, length 15).
     pub open_price: v::Val<v::Decimal>,
     /// 고가 (`high_price`, required, length 15).
@@ -551,7 +551,7 @@ pub struct Output2 {
     /// > \* 포럼 \> FAQ \> 종목정보 다운로드(해외) - 해외지수옵션/해외주식옵션
     pub last_price: v::Val<v::Decimal>,
     /// 체결수량 (`last_qntt`, required, length 10).
-    pub last_qntt: v::Val<String>,
+    pub last_qntt: v::Val<v::Decimal>,
     /// 누적거래수량 (`vol`, required, length 10).
     pub vol: v::Val<v::Decimal>,
     /// 전일대비구분 (`prev_diff_flag`, required, length 1).

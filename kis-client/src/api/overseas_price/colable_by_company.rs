@@ -617,7 +617,18 @@ pub struct Output1 {
     /// 국가한글명 (`natn_kor_name`, required, length 60).
     pub natn_kor_name: v::Val<String>,
     /// 해외거래소코드 (`ovrs_excg_cd`, required, length 4).
-    pub ovrs_excg_cd: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `NASD`: 나스닥
+    /// - `NYSE`: 뉴욕
+    /// - `AMEX`: 아멕스
+    /// - `SEHK`: 홍콩
+    /// - `SHAA`: 중국상해
+    /// - `SZAA`: 중국심천
+    /// - `TKSE`: 일본
+    /// - `HASE`: 베트남 하노이
+    /// - `VNSE`: 베트남 호치민
+    pub ovrs_excg_cd: v::Val<crate::api::codes::OvrsExcgCdColableByCompany>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
@@ -739,7 +750,7 @@ impl crate::__private::Record for Output1 {
 #[non_exhaustive]
 pub struct Output2 {
     /// 대출가능종목수 (`loan_psbl_item_num`, required, length 20).
-    pub loan_psbl_item_num: v::Val<String>,
+    pub loan_psbl_item_num: v::Val<i64>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,

@@ -432,7 +432,7 @@ pub struct Outblock1 {
     /// 조회일자 (`data_dt`, required, length 8).
     pub data_dt: v::Val<v::NaiveDate>,
     /// 조회시간 (`data_tm`, required, length 6).
-    pub data_tm: v::Val<v::NaiveTime>,
+    pub data_tm: v::Val<v::KisTime>,
     /// 중분류 (`class_cd`, required, length 2).
     pub class_cd: v::Val<String>,
     /// 중분류명 (`class_name`, required, length 20).

@@ -327,7 +327,7 @@ pub struct Output {
     /// - `508`: 베트남 호치민거래소
     /// - `551`: 중국 상해A
     /// - `552`: 중국 심천A
-    pub prdt_type_cd: v::Val<crate::api::codes::PrdtTypeCdCountriesHoliday>,
+    pub prdt_type_cd: v::Val<crate::api::codes::PrdtTypeCdOrderResvList>,
     /// 거래국가코드 (`tr_natn_cd`, required, length 3).
     ///
     /// > 840 미국 / 392 일본 / 344 홍콩\

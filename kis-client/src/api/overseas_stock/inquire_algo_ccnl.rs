@@ -468,7 +468,7 @@ pub struct Output1 {
     /// 체결시간 (`CCLD_BTWN`, required, length 6).
     ///
     /// > HHMMSS
-    pub ccld_btwn: v::Val<v::NaiveTime>,
+    pub ccld_btwn: v::Val<v::KisTime>,
     /// 상품번호 (`PDNO`, required, length 12).
     pub pdno: v::Val<String>,
     /// 종목명 (`ITEM_NAME`, required, length 60).
@@ -587,7 +587,7 @@ pub struct Output2 {
     /// FT주문단가 (`ft_ord_unpr3`, required, length 8).
     pub ft_ord_unpr3: v::Val<v::Decimal>,
     /// 주문시각 (`ord_tmd`, required, length 6).
-    pub ord_tmd: v::Val<v::NaiveTime>,
+    pub ord_tmd: v::Val<v::KisTime>,
     /// 분할매수속성명 (`splt_buy_attr_name`, required, length 60).
     pub splt_buy_attr_name: v::Val<String>,
     /// FT체결수량 (`ft_ccld_qty`, required, length 4).

@@ -492,7 +492,20 @@ pub struct Output1 {
     /// 계좌상품코드 (`acnt_prdt_cd`, required, length 2).
     pub acnt_prdt_cd: v::Val<String>,
     /// 상품유형코드 (`prdt_type_cd`, required, length 3).
-    pub prdt_type_cd: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `512`: 미국 나스닥
+    /// - `513`: 미국 뉴욕거래소
+    /// - `529`: 미국 아멕스
+    /// - `515`: 일본
+    /// - `501`: 홍콩
+    /// - `543`: 홍콩CNY
+    /// - `558`: 홍콩USD
+    /// - `507`: 베트남 하노이거래소
+    /// - `508`: 베트남 호치민거래소
+    /// - `551`: 중국 상해A
+    /// - `552`: 중국 심천A
+    pub prdt_type_cd: v::Val<crate::api::codes::PrdtTypeCdOrderResvList>,
     /// 해외상품번호 (`ovrs_pdno`, required, length 12).
     pub ovrs_pdno: v::Val<String>,
     /// 해외종목명 (`ovrs_item_name`, required, length 60).
@@ -818,11 +831,11 @@ pub struct Output2 {
     /// 총수익률 (`tot_pftrt`, required, length 32).
     pub tot_pftrt: v::Val<v::Decimal>,
     /// 외화매수금액합계1 (`frcr_buy_amt_smtl1`, required, length 25).
-    pub frcr_buy_amt_smtl1: v::Val<String>,
+    pub frcr_buy_amt_smtl1: v::Val<v::Decimal>,
     /// 해외실현손익금액2 (`ovrs_rlzt_pfls_amt2`, required, length 24).
     pub ovrs_rlzt_pfls_amt2: v::Val<v::Decimal>,
     /// 외화매수금액합계2 (`frcr_buy_amt_smtl2`, required, length 25).
-    pub frcr_buy_amt_smtl2: v::Val<String>,
+    pub frcr_buy_amt_smtl2: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,

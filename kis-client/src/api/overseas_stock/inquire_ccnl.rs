@@ -609,7 +609,7 @@ pub struct InquireCcnlResponse {
     /// 연속조회키200 (`ctx_area_nk200`, required, length 200).
     pub ctx_area_nk200: v::Val<String>,
     /// Block 응답상세 (`output`, required).
-    pub output: v::One<Output>,
+    pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
@@ -626,7 +626,7 @@ impl Default for InquireCcnlResponse {
             msg1: v::Val::Missing,
             ctx_area_fk200: v::Val::Missing,
             ctx_area_nk200: v::Val::Missing,
-            output: v::One::EMPTY,
+            output: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
     }
@@ -739,7 +739,7 @@ pub struct Output {
     /// Codes:
     /// - `01`: 매도
     /// - `02`: 매수
-    pub sll_buy_dvsn_cd: v::Val<crate::api::codes::SllBuyDvsnCdInquirePsblRvsecncl>,
+    pub sll_buy_dvsn_cd: v::Val<crate::api::codes::SllBuyDvsnCdInquireDailyCcld>,
     /// 매도매수구분코드명 (`sll_buy_dvsn_cd_name`, required, length 60).
     pub sll_buy_dvsn_cd_name: v::Val<String>,
     /// 정정취소구분 (`rvse_cncl_dvsn`, required, length 2).
@@ -750,7 +750,7 @@ pub struct Output {
     /// Codes:
     /// - `01`: 정정
     /// - `02`: 취소
-    pub rvse_cncl_dvsn: v::Val<crate::api::codes::RvseCnclDvsn>,
+    pub rvse_cncl_dvsn: v::Val<crate::api::codes::RvseCnclDvsnCdInquireDailyOrder>,
     /// 정정취소구분명 (`rvse_cncl_dvsn_name`, required, length 60).
     pub rvse_cncl_dvsn_name: v::Val<String>,
     /// 상품번호 (`pdno`, required, length 12).
@@ -792,7 +792,7 @@ pub struct Output {
     /// 주문시각 (`ord_tmd`, required, length 6).
     ///
     /// > 주문 접수 시간
-    pub ord_tmd: v::Val<v::NaiveTime>,
+    pub ord_tmd: v::Val<v::KisTime>,
     /// 거래시장명 (`tr_mket_name`, required, length 60).
     pub tr_mket_name: v::Val<String>,
     /// 거래국가 (`tr_natn`, required, length 3).
@@ -821,13 +821,20 @@ pub struct Output {
     /// - `TKSE`: 일본
     /// - `HASE`: 베트남 하노이
     /// - `VNSE`: 베트남 호치민
-    pub ovrs_excg_cd: v::Val<crate::api::codes::OvrsExcgCdInquireCcnl>,
+    pub ovrs_excg_cd: v::Val<crate::api::codes::OvrsExcgCdColableByCompany>,
     /// 거래통화코드 (`tr_crcy_cd`, required, length 60).
-    pub tr_crcy_cd: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `USD`: 미국달러
+    /// - `HKD`: 홍콩달러
+    /// - `CNY`: 중국위안화
+    /// - `JPY`: 일본엔화
+    /// - `VND`: 베트남동
+    pub tr_crcy_cd: v::Val<crate::api::codes::TrCrcyCd>,
     /// 국내주문일자 (`dmst_ord_dt`, required, length 8).
     pub dmst_ord_dt: v::Val<v::NaiveDate>,
     /// 당사주문시각 (`thco_ord_tmd`, required, length 6).
-    pub thco_ord_tmd: v::Val<v::NaiveTime>,
+    pub thco_ord_tmd: v::Val<v::KisTime>,
     /// 대출유형코드 (`loan_type_cd`, required, length 2).
     ///
     /// > 00 : 해당사항없음\

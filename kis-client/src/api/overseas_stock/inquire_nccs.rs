@@ -493,7 +493,7 @@ pub struct Output {
     /// Codes:
     /// - `01`: 매도
     /// - `02`: 매수
-    pub sll_buy_dvsn_cd: v::Val<crate::api::codes::SllBuyDvsnCdInquirePsblRvsecncl>,
+    pub sll_buy_dvsn_cd: v::Val<crate::api::codes::SllBuyDvsnCdInquireDailyCcld>,
     /// 매도매수구분코드명 (`sll_buy_dvsn_cd_name`, required, length 60).
     ///
     /// > 매수매도구분명
@@ -506,7 +506,7 @@ pub struct Output {
     /// Codes:
     /// - `01`: 정정
     /// - `02`: 취소
-    pub rvse_cncl_dvsn_cd: v::Val<crate::api::codes::RvseCnclDvsn>,
+    pub rvse_cncl_dvsn_cd: v::Val<crate::api::codes::RvseCnclDvsnCdInquireDailyOrder>,
     /// 정정취소구분코드명 (`rvse_cncl_dvsn_cd_name`, required, length 60).
     ///
     /// > 정정취소구분명
@@ -522,7 +522,7 @@ pub struct Output {
     /// 주문시각 (`ord_tmd`, required, length 6).
     ///
     /// > 주문 접수 시간
-    pub ord_tmd: v::Val<v::NaiveTime>,
+    pub ord_tmd: v::Val<v::KisTime>,
     /// 거래시장명 (`tr_mket_name`, required, length 60).
     pub tr_mket_name: v::Val<String>,
     /// 거래통화코드 (`tr_crcy_cd`, required, length 3).
@@ -588,7 +588,7 @@ pub struct Output {
     /// - `TKSE`: 일본
     /// - `HASE`: 베트남 하노이
     /// - `VNSE`: 베트남 호치민
-    pub ovrs_excg_cd: v::Val<crate::api::codes::OvrsExcgCdInquireCcnl>,
+    pub ovrs_excg_cd: v::Val<crate::api::codes::OvrsExcgCdColableByCompany>,
     /// 처리상태명 (`prcs_stat_name`, required, length 60).
     ///
     /// > ""

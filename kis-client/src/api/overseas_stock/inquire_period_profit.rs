@@ -624,7 +624,18 @@ pub struct Output1 {
     /// 환율 (`exrt`, required, length 20.1).
     pub exrt: v::Val<v::Decimal>,
     /// 해외거래소코드 (`ovrs_excg_cd`, required, length 4).
-    pub ovrs_excg_cd: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `NASD`: 나스닥
+    /// - `NYSE`: 뉴욕
+    /// - `AMEX`: 아멕스
+    /// - `SEHK`: 홍콩
+    /// - `SHAA`: 중국상해
+    /// - `SZAA`: 중국심천
+    /// - `TKSE`: 일본
+    /// - `HASE`: 베트남 하노이
+    /// - `VNSE`: 베트남 호치민
+    pub ovrs_excg_cd: v::Val<crate::api::codes::OvrsExcgCdColableByCompany>,
     /// 최초고시환율 (`frst_bltn_exrt`, required, length 23.8).
     pub frst_bltn_exrt: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.

@@ -540,7 +540,11 @@ pub struct Output1 {
     /// 결제일자 (`sttl_dt`, required, length 8).
     pub sttl_dt: v::Val<v::NaiveDate>,
     /// 매도매수구분코드 (`sll_buy_dvsn_cd`, required, length 2).
-    pub sll_buy_dvsn_cd: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `01`: 매도
+    /// - `02`: 매수
+    pub sll_buy_dvsn_cd: v::Val<crate::api::codes::SllBuyDvsnCdInquireDailyCcld>,
     /// 매도매수구분명 (`sll_buy_dvsn_name`, required, length 4).
     pub sll_buy_dvsn_name: v::Val<String>,
     /// 상품번호 (`pdno`, required, length 12).
@@ -560,17 +564,17 @@ pub struct Output1 {
     /// 거래금액 (`tr_amt`, required, length 19).
     pub tr_amt: v::Val<v::Decimal>,
     /// 외화정산금액1 (`frcr_excc_amt_1`, required, length 236).
-    pub frcr_excc_amt_1: v::Val<String>,
+    pub frcr_excc_amt_1: v::Val<v::Decimal>,
     /// 원화정산금액 (`wcrc_excc_amt`, required, length 19).
     pub wcrc_excc_amt: v::Val<v::Decimal>,
     /// 국내외화수수료1 (`dmst_frcr_fee1`, required, length 235).
-    pub dmst_frcr_fee1: v::Val<String>,
+    pub dmst_frcr_fee1: v::Val<v::Decimal>,
     /// 외화수수료1 (`frcr_fee1`, required, length 236).
-    pub frcr_fee1: v::Val<String>,
+    pub frcr_fee1: v::Val<v::Decimal>,
     /// 국내원화수수료 (`dmst_wcrc_fee`, required, length 19).
-    pub dmst_wcrc_fee: v::Val<String>,
+    pub dmst_wcrc_fee: v::Val<v::Decimal>,
     /// 해외원화수수료 (`ovrs_wcrc_fee`, required, length 19).
-    pub ovrs_wcrc_fee: v::Val<String>,
+    pub ovrs_wcrc_fee: v::Val<v::Decimal>,
     /// 통화코드 (`crcy_cd`, required, length 3).
     pub crcy_cd: v::Val<String>,
     /// 표준상품번호 (`std_pdno`, required, length 12).
@@ -757,13 +761,13 @@ impl crate::__private::Record for Output1 {
 #[non_exhaustive]
 pub struct Output2 {
     /// 외화매수금액합계 (`frcr_buy_amt_smtl`, required, length 236).
-    pub frcr_buy_amt_smtl: v::Val<String>,
+    pub frcr_buy_amt_smtl: v::Val<v::Decimal>,
     /// 외화매도금액합계 (`frcr_sll_amt_smtl`, required, length 236).
-    pub frcr_sll_amt_smtl: v::Val<String>,
+    pub frcr_sll_amt_smtl: v::Val<v::Decimal>,
     /// 국내수수료합계 (`dmst_fee_smtl`, required, length 256).
-    pub dmst_fee_smtl: v::Val<String>,
+    pub dmst_fee_smtl: v::Val<v::Decimal>,
     /// 해외수수료합계 (`ovrs_fee_smtl`, required, length 236).
-    pub ovrs_fee_smtl: v::Val<String>,
+    pub ovrs_fee_smtl: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,

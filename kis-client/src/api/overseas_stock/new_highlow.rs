@@ -471,7 +471,7 @@ pub struct Output1 {
     /// 거래상태정보 (`stat`, required, length 20).
     pub stat: v::Val<String>,
     /// RecordCount (`nrec`, required, length 4).
-    pub nrec: v::Val<String>,
+    pub nrec: v::Val<i64>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
@@ -548,19 +548,26 @@ pub struct Output2 {
     /// 종목명 (`name`, required, length 48).
     pub name: v::Val<String>,
     /// 현재가 (`last`, required, length 16).
-    pub last: v::Val<String>,
+    pub last: v::Val<v::Decimal>,
     /// 기호 (`sign`, required, length 1).
-    pub sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 대비 (`diff`, required, length 12).
-    pub diff: v::Val<String>,
+    pub diff: v::Val<v::Decimal>,
     /// 등락율 (`rate`, required, length 12).
     pub rate: v::Val<v::Decimal>,
     /// 거래량 (`tvol`, required, length 14).
-    pub tvol: v::Val<String>,
+    pub tvol: v::Val<v::Decimal>,
     /// 매도호가 (`pask`, required, length 12).
-    pub pask: v::Val<String>,
+    pub pask: v::Val<v::Decimal>,
     /// 매수호가 (`pbid`, required, length 12).
-    pub pbid: v::Val<String>,
+    pub pbid: v::Val<v::Decimal>,
     /// 기준가 (`n_base`, required, length 12).
     pub n_base: v::Val<String>,
     /// 기준가대비 (`n_diff`, required, length 12).
